@@ -1,0 +1,64 @@
+// Turns API/file input into a definition object. Only the outer shape is checked here (a JSON object);
+// everything deeper is the validator's job, so odd but parseable exports still come through.
+
+import type { FlowDefinition } from './types.ts';
+
+export type ParseResult = { ok: true; definition: FlowDefinition } | { ok: false; error: string };
+
+/** Name of a value's JSON type, as JSON-Schema validators word it ("integer", "array", "null", ...). */
+export function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';
+  return typeof value;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Accepts an object, a JSON string or UTF-8 bytes (e.g. a request body buffer). */
+export function parseDefinition(input: unknown): ParseResult {
+  let value = input;
+  if (value instanceof Uint8Array) value = new TextDecoder().decode(value);
+  if (typeof value === 'string') {
+    const parsed = parseJsonText(value);
+    if (!parsed.ok) return parsed;
+    value = parsed.value;
+    // A definition stringified twice (seen when the form-encoded Definition was JSON.stringify'd again).
+    if (typeof value === 'string' && /^\s*\{/.test(value)) {
+      const again = parseJsonText(value);
+      if (again.ok) value = again.value;
+    }
+  }
+  if (!isPlainObject(value)) {
+    return { ok: false, error: `Flow definition must be a JSON object, ${jsonTypeOf(value)} found` };
+  }
+  return { ok: true, definition: value as unknown as FlowDefinition };
+}
+
+function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // tolerate a UTF-8 BOM
+  if (source.trim() === '') return { ok: false, error: 'Flow definition is empty' };
+  try {
+    return { ok: true, value: JSON.parse(source) };
+  } catch (err) {
+    return { ok: false, error: describeJsonError(source, err) };
+  }
+}
+
+/** "Invalid JSON at line L, column C: <engine message>" so users can find the spot in big exports. */
+function describeJsonError(source: string, err: unknown): string {
+  const raw = err instanceof Error ? err.message : String(err);
+  let pos: number | undefined;
+  const m = /position (\d+)/.exec(raw);
+  if (m) pos = Number(m[1]);
+  else if (/Unexpected end of JSON input/.test(raw)) pos = source.length;
+  if (pos === undefined) return `Invalid JSON: ${raw}`;
+  const before = source.slice(0, pos);
+  const line = before.split('\n').length;
+  const column = pos - before.lastIndexOf('\n');
+  // V8 already appends "(line L column C)"; drop it to avoid saying it twice.
+  const detail = raw.replace(/\s*\(line \d+ column \d+\)/, '');
+  return `Invalid JSON at line ${line}, column ${column} (position ${pos}): ${detail}`;
+}

@@ -1,0 +1,488 @@
+// FlowValidate-compatible checks. Errors make a definition invalid; warnings flag things Studio tolerates
+// or real exports contain (§7.2, /work/shared/flows/INDEX.md "Known oddities"). Messages follow the
+// JSON-Schema-validator wording FlowValidate uses and always name the widget; property_path is a JSON
+// pointer with a 0-based state index ("#/states/3/properties/timeout").
+//
+// Oddity decisions (each real export must validate):
+// - Liquid in split condition values / filters in split `input`: fine (Studio renders both), no issue.
+// - split `arguments` differing from `input`: warning (which one Studio evaluates is UNCONFIRMED).
+// - `{event, name}` transitions: warning; the transition counts as unconnected (ends the branch).
+// - send-and-wait `timeout` as integer: warning (exports hold both; the engine coerces).
+// - Terraform `${...}` placeholders: warning wherever they appear, also where a SID/typed value belongs.
+// - trigger events of all three generations: all accepted.
+// - dangling `next`: see ValidateOptions.strictTransitions.
+
+import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { isLegacyDefinition, migrateDefinition } from './migrate.ts';
+import { isPlainObject, jsonTypeOf, parseDefinition } from './parse.ts';
+import {
+  SPLIT_OPERATORS,
+  TYPE_ALIASES,
+  WIDGET_SPECS,
+  isWidgetType,
+  type PropSpec,
+  type WidgetSpec,
+} from './widget-specs.ts';
+import { WIDGET_TYPES, type FlowDefinition, type ValidationIssue, type ValidationResult, type WidgetType } from './types.ts';
+
+export interface ValidateOptions {
+  /**
+   * A non-empty `next` naming no state. Studio's FlowValidate requires every `next` to name a state, so by
+   * default (API create/update/validate) this is an error. Real exports do contain such targets (a widget
+   * deleted from a hand-edited or templated file); importers pass `false` to downgrade it to a warning — at
+   * run time such a transition simply ends the execution.
+   */
+  strictTransitions?: boolean;
+}
+
+// ajv ships CommonJS; under nodenext the default import is module.exports, whose `.default` is the class.
+const Ajv = AjvModule.default;
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+const compiled = new Map<WidgetType, ValidateFunction>();
+function schemaValidator(type: WidgetType): ValidateFunction {
+  let fn = compiled.get(type);
+  if (!fn) {
+    fn = ajv.compile(WIDGET_SPECS[type].schema);
+    compiled.set(type, fn);
+  }
+  return fn;
+}
+
+const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
+const REVISION = /^(?:\d+|LatestPublished|LatestRevision|LatestDraft)$/;
+const LIQUID = /\{\{|\{%/;
+const PLACEHOLDER = /\$\{[^}]*\}/;
+const WHOLE_PLACEHOLDER = /^\s*\$\{[^}]*\}\s*$/;
+const SCHEMA_ID = 'https://schemas.twilio.com/studio/draft/2019-09/flow-definition';
+const ENVELOPE_KEYS = new Set(['description', '$schema', 'initial_state', 'states', 'flags']);
+const STATE_KEYS = new Set(['name', 'type', 'transitions', 'properties']);
+const TRANSITION_KEYS = new Set(['event', 'next', 'conditions']);
+
+/** Collects issues; `who` is the message prefix naming the widget. */
+class Report {
+  errors: ValidationIssue[] = [];
+  warnings: ValidationIssue[] = [];
+  error(path: string, message: string): void {
+    this.errors.push({ property_path: path, message });
+  }
+  warn(path: string, message: string): void {
+    this.warnings.push({ property_path: path, message });
+  }
+}
+
+const typeMismatch = (found: string, expected: string | string[]) =>
+  `${found} found, ${Array.isArray(expected) ? expected.join(' or ') : expected} expected`;
+
+export function validateDefinition(input: unknown, options: ValidateOptions = {}): ValidationResult {
+  const strict = options.strictTransitions ?? true;
+  const r = new Report();
+  if (!isPlainObject(input)) {
+    r.error('#', `Flow definition: ${typeMismatch(jsonTypeOf(input), 'object')}`);
+    return result(r);
+  }
+
+  let def = input as Record<string, unknown>;
+  if (isLegacyDefinition(def)) {
+    const m = migrateDefinition(def);
+    def = m.definition as unknown as Record<string, unknown>;
+    r.warn('#', `Legacy (pre-2019) definition shape migrated to the current format: ${m.notes.join('; ')}`);
+  }
+
+  checkEnvelope(def, r);
+  const states = Array.isArray(def.states) ? def.states : [];
+
+  // Names first: transitions and initial_state are checked against them.
+  const indexByName = new Map<string, number>();
+  states.forEach((s, i) => {
+    if (!isPlainObject(s) || typeof s.name !== 'string' || s.name === '') return;
+    if (indexByName.has(s.name)) {
+      r.error(`#/states/${i}/name`, `${who(s, i)}: name is not unique (also used by state ${indexByName.get(s.name)})`);
+    } else indexByName.set(s.name, i);
+  });
+
+  states.forEach((s, i) => checkState(s, i, indexByName, strict, r));
+
+  if (typeof def.initial_state === 'string' && def.initial_state !== '') {
+    const idx = indexByName.get(def.initial_state);
+    if (idx === undefined) {
+      r.error('#/initial_state', `initial_state "${def.initial_state}" does not name a state in the flow`);
+    } else {
+      const start = states[idx] as Record<string, unknown>;
+      if (start.type !== 'trigger') {
+        r.warn('#/initial_state', `initial_state "${def.initial_state}" is a ${String(start.type)} widget, not the trigger`);
+      }
+      checkReachability(states, idx, indexByName, r);
+    }
+  }
+  return result(r, isPlainObject(input) ? (def as unknown as FlowDefinition) : undefined);
+}
+
+/** Parse + validate; a parse failure becomes one error at "#". */
+export function validateDefinitionJson(text: string | Uint8Array, options: ValidateOptions = {}): ValidationResult {
+  const parsed = parseDefinition(text);
+  if (!parsed.ok) return { valid: false, errors: [{ property_path: '#', message: parsed.error }], warnings: [] };
+  return validateDefinition(parsed.definition, options);
+}
+
+function result(r: Report, definition?: FlowDefinition): ValidationResult {
+  const out: ValidationResult = { valid: r.errors.length === 0, errors: r.errors, warnings: r.warnings };
+  if (definition) out.definition = definition;
+  return out;
+}
+
+function who(state: unknown, i: number): string {
+  const s = isPlainObject(state) ? state : {};
+  const name = typeof s.name === 'string' && s.name !== '' ? `"${s.name}"` : `#${i}`;
+  const type = typeof s.type === 'string' ? s.type : 'unknown type';
+  return `Widget ${name} (${type})`;
+}
+
+// ---- envelope ------------------------------------------------------------------------------------
+
+function checkEnvelope(def: Record<string, unknown>, r: Report): void {
+  if (!('initial_state' in def)) r.error('#/initial_state', 'initial_state: is missing but it is required');
+  else if (typeof def.initial_state !== 'string') {
+    r.error('#/initial_state', `initial_state: ${typeMismatch(jsonTypeOf(def.initial_state), 'string')}`);
+  } else if (def.initial_state === '') {
+    r.error('#/initial_state', 'initial_state: must be at least 1 characters long');
+  }
+
+  if (!('states' in def)) r.error('#/states', 'states: is missing but it is required');
+  else if (!Array.isArray(def.states)) r.error('#/states', `states: ${typeMismatch(jsonTypeOf(def.states), 'array')}`);
+  else if (def.states.length < 1) r.error('#/states', 'states: there must be a minimum of 1 items in the array');
+  else if (def.states.length > 1000) r.error('#/states', 'states: there must be a maximum of 1000 items in the array');
+
+  if ('flags' in def) {
+    if (!isPlainObject(def.flags)) r.error('#/flags', `flags: ${typeMismatch(jsonTypeOf(def.flags), 'object')}`);
+    else if (!('allow_concurrent_calls' in def.flags)) {
+      r.error('#/flags/allow_concurrent_calls', 'flags.allow_concurrent_calls: is missing but it is required');
+    } else if (typeof def.flags.allow_concurrent_calls !== 'boolean') {
+      r.error(
+        '#/flags/allow_concurrent_calls',
+        `flags.allow_concurrent_calls: ${typeMismatch(jsonTypeOf(def.flags.allow_concurrent_calls), 'boolean')}`,
+      );
+    }
+  }
+  if ('description' in def && typeof def.description !== 'string') {
+    r.error('#/description', `description: ${typeMismatch(jsonTypeOf(def.description), 'string')}`);
+  }
+  if ('$schema' in def) {
+    if (typeof def.$schema !== 'string') r.error('#/$schema', `$schema: ${typeMismatch(jsonTypeOf(def.$schema), 'string')}`);
+    else if (def.$schema !== SCHEMA_ID) r.warn('#/$schema', `$schema: does not have a value in the enumeration [${SCHEMA_ID}]`);
+  }
+  for (const k of Object.keys(def)) {
+    if (!ENVELOPE_KEYS.has(k)) r.warn(`#/${escapePointer(k)}`, `Unknown top-level key "${k}" is ignored`);
+  }
+}
+
+// ---- states --------------------------------------------------------------------------------------
+
+function checkState(s: unknown, i: number, names: Map<string, number>, strict: boolean, r: Report): void {
+  const base = `#/states/${i}`;
+  if (!isPlainObject(s)) {
+    r.error(base, `State #${i}: ${typeMismatch(jsonTypeOf(s), 'object')}`);
+    return;
+  }
+  const w = who(s, i);
+  for (const key of ['name', 'type', 'transitions', 'properties']) {
+    if (!(key in s)) r.error(`${base}/${key}`, `${w}: ${key} is missing but it is required`);
+  }
+  if ('name' in s) {
+    if (typeof s.name !== 'string') r.error(`${base}/name`, `${w}: name: ${typeMismatch(jsonTypeOf(s.name), 'string')}`);
+    else if (s.name === '') r.error(`${base}/name`, `${w}: name must be at least 1 characters long`);
+    // Console naming rule (letter first, no spaces/periods); hyphens occur in real exports, so only a warning.
+    else if (!/^[A-Za-z][^\s.]*$/.test(s.name)) {
+      r.warn(`${base}/name`, `${w}: name should start with a letter and contain no spaces or periods`);
+    }
+  }
+
+  let spec: WidgetSpec | undefined;
+  if ('type' in s) {
+    if (typeof s.type !== 'string') r.error(`${base}/type`, `${w}: type: ${typeMismatch(jsonTypeOf(s.type), 'string')}`);
+    else if (!isWidgetType(s.type)) {
+      const hint = TYPE_ALIASES[s.type] ? ` (did you mean "${TYPE_ALIASES[s.type]}"?)` : '';
+      r.error(`${base}/type`, `${w}: type "${s.type}" does not have a value in the enumeration [${WIDGET_TYPES.join(', ')}]${hint}`);
+    } else spec = WIDGET_SPECS[s.type];
+  }
+
+  for (const k of Object.keys(s)) {
+    if (!STATE_KEYS.has(k)) r.warn(`${base}/${escapePointer(k)}`, `${w}: unknown key "${k}" is ignored`);
+  }
+
+  if ('transitions' in s) {
+    if (!Array.isArray(s.transitions)) {
+      r.error(`${base}/transitions`, `${w}: transitions: ${typeMismatch(jsonTypeOf(s.transitions), 'array')}`);
+    } else checkTransitions(s, s.transitions, base, w, spec, names, strict, r);
+  }
+
+  if ('properties' in s) {
+    if (!isPlainObject(s.properties)) {
+      r.error(`${base}/properties`, `${w}: properties: ${typeMismatch(jsonTypeOf(s.properties), 'object')}`);
+    } else if (spec) checkProperties(s.properties, `${base}/properties`, w, spec, r);
+  }
+}
+
+function checkTransitions(
+  state: Record<string, unknown>,
+  transitions: unknown[],
+  base: string,
+  w: string,
+  spec: WidgetSpec | undefined,
+  names: Map<string, number>,
+  strict: boolean,
+  r: Report,
+): void {
+  const seen = new Map<string, number>();
+  transitions.forEach((t, j) => {
+    const at = `${base}/transitions/${j}`;
+    if (!isPlainObject(t)) {
+      r.error(at, `${w}: transitions[${j}]: ${typeMismatch(jsonTypeOf(t), 'object')}`);
+      return;
+    }
+    // event
+    if (!('event' in t)) r.error(`${at}/event`, `${w}: transitions[${j}].event is missing but it is required`);
+    else if (typeof t.event !== 'string') {
+      r.error(`${at}/event`, `${w}: transitions[${j}].event: ${typeMismatch(jsonTypeOf(t.event), 'string')}`);
+    } else if (spec && !spec.openEvents && !spec.events.includes(t.event)) {
+      r.error(
+        `${at}/event`,
+        `${w}: event "${t.event}" is not allowed: ${spec.events.map((e) => `must be a constant value ${e}`).join(', ')}`,
+      );
+    } else if (t.event === '') {
+      r.error(`${at}/event`, `${w}: transitions[${j}].event must be at least 1 characters long`);
+    } else {
+      // Several `match` transitions are normal; any other repeated event is ambiguous.
+      if (t.event !== 'match' && seen.has(t.event)) {
+        r.warn(`${at}/event`, `${w}: event "${t.event}" appears more than once (also transitions[${seen.get(t.event)}]); the first one is used`);
+      }
+      if (!seen.has(t.event)) seen.set(t.event, j);
+    }
+
+    // next
+    if ('next' in t) {
+      if (t.next === null) r.warn(`${at}/next`, `${w}: transitions[${j}].next is null; treated as unconnected`);
+      else if (typeof t.next !== 'string') {
+        r.error(`${at}/next`, `${w}: transitions[${j}].next: ${typeMismatch(jsonTypeOf(t.next), 'string')}`);
+      } else if (t.next !== '' && !names.has(t.next)) {
+        const msg = `${w}: transitions[${j}].next "${t.next}" does not name a state in the flow`;
+        if (strict) r.error(`${at}/next`, msg);
+        else r.warn(`${at}/next`, `${msg}; the branch ends there`);
+      }
+    }
+
+    // `{event, name}` instead of `{event, next}` (hand-edited/templated exports).
+    if ('name' in t && !('next' in t)) {
+      const target = typeof t.name === 'string' && names.has(t.name) ? ' (a state of that name exists)' : '';
+      r.warn(
+        `${at}/name`,
+        `${w}: transitions[${j}] has "name": ${JSON.stringify(t.name)} instead of "next"${target}; treated as unconnected`,
+      );
+    }
+    for (const k of Object.keys(t)) {
+      if (!TRANSITION_KEYS.has(k) && k !== 'name') {
+        r.warn(`${at}/${escapePointer(k)}`, `${w}: transitions[${j}] has unknown key "${k}", ignored`);
+      }
+    }
+
+    if ('conditions' in t) checkConditions(state, t, j, at, w, r);
+    else if (state.type === 'split-based-on' && t.event === 'match') {
+      r.warn(`${at}`, `${w}: match transition has no conditions and can never be taken`);
+    }
+  });
+
+  if (state.type === 'split-based-on' && !seen.has('noMatch')) {
+    r.warn(`${base}/transitions`, `${w}: has no noMatch transition; when no condition matches the branch ends`);
+  }
+}
+
+function checkConditions(
+  state: Record<string, unknown>,
+  t: Record<string, unknown>,
+  j: number,
+  at: string,
+  w: string,
+  r: Report,
+): void {
+  const conditions = t.conditions;
+  if (!Array.isArray(conditions)) {
+    r.error(`${at}/conditions`, `${w}: transitions[${j}].conditions: ${typeMismatch(jsonTypeOf(conditions), 'array')}`);
+    return;
+  }
+  if (state.type !== 'split-based-on' || t.event !== 'match') {
+    if (conditions.length > 0) r.warn(`${at}/conditions`, `${w}: conditions on a "${String(t.event)}" transition are ignored`);
+    return;
+  }
+  if (conditions.length === 0) r.warn(`${at}/conditions`, `${w}: match transition has an empty conditions list and can never be taken`);
+  const input = isPlainObject(state.properties) ? state.properties.input : undefined;
+  conditions.forEach((c, k) => {
+    const cp = `${at}/conditions/${k}`;
+    const label = `${w}: transitions[${j}].conditions[${k}]`;
+    if (!isPlainObject(c)) {
+      r.error(cp, `${label}: ${typeMismatch(jsonTypeOf(c), 'object')}`);
+      return;
+    }
+    if (!('type' in c)) r.error(`${cp}/type`, `${label}.type is missing but it is required`);
+    else if (typeof c.type !== 'string') r.error(`${cp}/type`, `${label}.type: ${typeMismatch(jsonTypeOf(c.type), 'string')}`);
+    else if (!(SPLIT_OPERATORS as readonly string[]).includes(c.type)) {
+      r.error(`${cp}/type`, `${label}.type "${c.type}" does not have a value in the enumeration [${SPLIT_OPERATORS.join(', ')}]`);
+    }
+    if (!('value' in c)) r.error(`${cp}/value`, `${label}.value is missing but it is required`);
+    else if (typeof c.value === 'number' || typeof c.value === 'boolean') {
+      r.warn(`${cp}/value`, `${label}.value: ${typeMismatch(jsonTypeOf(c.value), 'string')}; compared as text`);
+    } else if (typeof c.value !== 'string') {
+      r.error(`${cp}/value`, `${label}.value: ${typeMismatch(jsonTypeOf(c.value), 'string')}`);
+    }
+    if ('friendly_name' in c && typeof c.friendly_name !== 'string') {
+      r.error(`${cp}/friendly_name`, `${label}.friendly_name: ${typeMismatch(jsonTypeOf(c.friendly_name), 'string')}`);
+    }
+    if (!('arguments' in c)) return;
+    if (!Array.isArray(c.arguments) || c.arguments.some((a) => typeof a !== 'string')) {
+      r.error(`${cp}/arguments`, `${label}.arguments: must be an array of strings`);
+    } else if (typeof input === 'string' && (c.arguments.length !== 1 || c.arguments[0] !== input)) {
+      // The Console always copies `input` here; which one Studio evaluates when they differ is UNCONFIRMED.
+      r.warn(
+        `${cp}/arguments`,
+        `${label}.arguments ${JSON.stringify(c.arguments)} differ from the split input ${JSON.stringify(input)}`,
+      );
+    }
+  });
+}
+
+// ---- properties ----------------------------------------------------------------------------------
+
+function checkProperties(props: Record<string, unknown>, base: string, w: string, spec: WidgetSpec, r: Report): void {
+  // null means "unset" in older exports: an error for required properties, otherwise ignored with a warning.
+  const present: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(props)) {
+    if (v !== null) present[k] = v;
+    else if (spec.properties[k]?.required) r.error(`${base}/${escapePointer(k)}`, `${w}: ${k}: must not be null`);
+    else r.warn(`${base}/${escapePointer(k)}`, `${w}: ${k} is null; treated as unset`);
+  }
+
+  const validate = schemaValidator(spec.type);
+  if (!validate(present)) {
+    for (const e of validate.errors ?? []) schemaIssue(e, base, w, spec, r);
+  }
+
+  // Semantic checks first, so the generic pass below does not report the same value twice.
+  const before = r.errors.length;
+  if (spec.type === 'run-subflow') checkSubflow(present, base, w, r);
+  const flagged = new Set(r.errors.slice(before).map((e) => e.property_path));
+
+  // Second pass over values the schema accepted: preferred types, Liquid where none is rendered, placeholders.
+  for (const [k, v] of Object.entries(present)) {
+    const path = `${base}/${escapePointer(k)}`;
+    if (!flagged.has(path)) walkValue(v, spec.properties[k], path, k, w, r);
+  }
+
+  if (spec.type === 'set-variables' && Array.isArray(present.variables)) {
+    present.variables.forEach((v, i) => {
+      if (isPlainObject(v) && typeof v.key === 'string' && v.key !== '' && !/^[A-Za-z_][\w-]*$/.test(v.key) && !LIQUID.test(v.key)) {
+        r.warn(`${base}/variables/${i}/key`, `${w}: variables[${i}].key "${v.key}" is not a plain identifier; Liquid cannot reach it with dot syntax`);
+      }
+    });
+  }
+}
+
+/** Turns one ajv error into a FlowValidate-style issue. Typed fields holding a `${...}` are only warned. */
+function schemaIssue(e: ErrorObject, base: string, w: string, spec: WidgetSpec, r: Report): void {
+  const where = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  switch (e.keyword) {
+    case 'required': {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      const name = where ? `${where}.${missing}` : missing;
+      const why = spec.properties[missing]?.requiredUnless
+        ? ` (unless ${spec.properties[missing].requiredUnless!.property} is "${spec.properties[missing].requiredUnless!.equals}")`
+        : '';
+      r.error(`${base}${e.instancePath}/${escapePointer(missing)}`, `${w}: ${name} is missing but it is required${why}`);
+      return;
+    }
+    case 'type': {
+      const expected = (e.params as { type: string | string[] }).type;
+      const exp = Array.isArray(expected) ? expected[0] : expected; // first = the documented type
+      const found = jsonTypeOf(e.data);
+      // A whole-value `${...}` placeholder becomes a typed value at deploy time; walkValue warns about it.
+      if (typeof e.data === 'string' && WHOLE_PLACEHOLDER.test(e.data)) return;
+      r.error(`${base}${e.instancePath}`, `${w}: ${where}: ${typeMismatch(found, exp)}`);
+      return;
+    }
+    case 'if':
+      return; // reported through the `required` error of its `then`
+    default:
+      r.error(`${base}${e.instancePath}`, `${w}: ${where || 'properties'}: ${e.message ?? 'is invalid'}`);
+  }
+}
+
+function walkValue(v: unknown, ps: PropSpec | undefined, path: string, label: string, w: string, r: Report): void {
+  if (typeof v === 'string') {
+    if (PLACEHOLDER.test(v)) {
+      r.warn(path, `${w}: ${label} contains a deploy-time template placeholder ${v.match(PLACEHOLDER)![0].replace(/\s+/g, ' ')}; it must be substituted before the flow can run`);
+    } else if (ps?.type === 'string' && ps.liquid === false && LIQUID.test(v)) {
+      r.warn(path, `${w}: ${label} does not accept Liquid; the template is used literally`);
+    }
+  }
+  if (!ps || v === null) {
+    // Unknown members: still look for placeholders inside.
+    if (Array.isArray(v)) v.forEach((x, i) => walkValue(x, undefined, `${path}/${i}`, `${label}[${i}]`, w, r));
+    else if (isPlainObject(v)) for (const [k, x] of Object.entries(v)) walkValue(x, undefined, `${path}/${escapePointer(k)}`, `${label}.${k}`, w, r);
+    return;
+  }
+  const found = jsonTypeOf(v);
+  const typeOk = ps.type === 'any' || found === ps.type || (ps.type === 'number' && found === 'integer');
+  if (!typeOk && ps.alsoAccept?.includes(found as PropSpec['type'])) {
+    r.warn(path, `${w}: ${label}: ${typeMismatch(found, ps.type)}; accepted because Studio exports contain both`);
+  }
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => walkValue(x, ps.items, `${path}/${i}`, `${label}[${i}]`, w, r));
+  } else if (isPlainObject(v)) {
+    for (const [k, x] of Object.entries(v)) {
+      walkValue(x, ps.properties?.[k], `${path}/${escapePointer(k)}`, `${label}.${k}`, w, r);
+    }
+  }
+}
+
+/** Run Subflow takes a literal flow SID and a revision selector (§2.20, error 81021). */
+function checkSubflow(props: Record<string, unknown>, base: string, w: string, r: Report): void {
+  const sid = props.flow_sid;
+  if (typeof sid === 'string' && !FLOW_SID.test(sid) && !PLACEHOLDER.test(sid)) {
+    r.error(`${base}/flow_sid`, `${w}: flow_sid "${sid}" must be a valid, non-liquid flow sid`);
+  }
+  const rev = props.flow_revision;
+  if (typeof rev === 'string' && !REVISION.test(rev) && !PLACEHOLDER.test(rev)) {
+    r.error(
+      `${base}/flow_revision`,
+      `${w}: flow_revision "${rev}" must be an integer, LatestPublished, LatestRevision or LatestDraft`,
+    );
+  } else if (typeof rev === 'number' && (!Number.isInteger(rev) || rev < 1)) {
+    r.error(`${base}/flow_revision`, `${w}: flow_revision ${rev} must be a positive integer`);
+  }
+}
+
+// ---- graph ---------------------------------------------------------------------------------------
+
+/** Widgets no `next` chain from initial_state reaches never run (Studio flags them on the canvas). */
+function checkReachability(states: unknown[], start: number, names: Map<string, number>, r: Report): void {
+  const seen = new Set<number>([start]);
+  const queue = [start];
+  while (queue.length) {
+    const s = states[queue.shift()!];
+    if (!isPlainObject(s) || !Array.isArray(s.transitions)) continue;
+    for (const t of s.transitions) {
+      if (!isPlainObject(t) || typeof t.next !== 'string') continue;
+      const idx = names.get(t.next);
+      if (idx !== undefined && !seen.has(idx)) {
+        seen.add(idx);
+        queue.push(idx);
+      }
+    }
+  }
+  states.forEach((s, i) => {
+    if (!seen.has(i) && isPlainObject(s) && typeof s.name === 'string' && names.get(s.name) === i) {
+      r.warn(`#/states/${i}`, `${who(s, i)}: is not reachable from the initial state`);
+    }
+  });
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
