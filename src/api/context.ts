@@ -1,0 +1,20 @@
+// What route modules get: the services they call and the server configuration.
+import type { AccountService } from '../runtime/accounts.ts';
+import type { FlowService } from '../runtime/flows.ts';
+import type { Store } from '../runtime/ports/store.ts';
+
+export interface ApiConfig {
+  /** Absolute base for every URL we return; default `http://<Host header>`. */
+  publicBaseUrl?: string | undefined;
+  /** Largest accepted request body, bytes. */
+  bodyLimit: number;
+  /** Fastify logger setting. */
+  logger?: boolean | object;
+}
+
+export interface ApiContext {
+  store: Store;
+  accounts: AccountService;
+  flows: FlowService;
+  config: ApiConfig;
+}

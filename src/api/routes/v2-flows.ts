@@ -1,0 +1,143 @@
+// Studio v2: Flows, Revisions, Validate and TestUsers.
+import type { FastifyRequest } from 'fastify';
+import type { RevisionSelector } from '../../runtime/ports/store.ts';
+import { isSid } from '../../runtime/ids.ts';
+import { invalidDefinition } from '../../runtime/errors.ts';
+import type { ApiContext } from '../context.ts';
+import { publicBase, type Routes } from '../server.ts';
+import { errors } from '../wire/errors.ts';
+import { enumValue, jsonField, optionalString, requiredString, stringList, type Form } from '../wire/form.ts';
+import { pageMeta, parsePaging } from '../wire/paging.ts';
+import { flowUrl, v2Flow, v2Revision, v2TestUsers } from '../representations/flows.ts';
+
+const FLOW_STATUSES = ['draft', 'published'] as const;
+
+type RevisionParams = { Sid: string; Revision: string };
+
+/** A malformed SID can name nothing, so it is a 404 like any unknown resource. */
+export function flowSidParam(request: FastifyRequest, name = 'Sid'): string {
+  const sid = (request.params as Record<string, string>)[name]!;
+  if (!isSid('FW', sid)) throw errors.notFound(request.url.split('?')[0]!);
+  return sid;
+}
+
+/** Definition is JSON inside a form field; broken JSON is reported like any invalid definition. */
+function definitionField(form: Form, required: boolean): unknown {
+  const field = jsonField(form, 'Definition');
+  if (!field.present) {
+    if (required) throw errors.missingParameter('Definition');
+    return undefined;
+  }
+  if (!field.ok) throw invalidDefinition([{ property_path: '#', message: `Definition is not valid JSON: ${field.error}` }]);
+  return field.value;
+}
+
+export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
+  routes.add('POST', '/v2/Flows', async (request, reply) => {
+    const form = request.form;
+    const friendlyName = requiredString(form, 'FriendlyName');
+    const status = enumValue(form, 'Status', FLOW_STATUSES, true);
+    const definition = definitionField(form, true);
+    const flow = await ctx.flows.create(request.account.sid, {
+      friendlyName,
+      status,
+      definition,
+      commitMessage: optionalString(form, 'CommitMessage'),
+      authorSid: optionalString(form, 'AuthorSid'),
+    });
+    reply.code(201);
+    return v2Flow(publicBase(ctx, request), flow, definition);
+  });
+
+  routes.add('GET', '/v2/Flows', async (request) => {
+    const paging = parsePaging(request.query as Record<string, unknown>);
+    const result = await ctx.store.listFlows(request.account.sid, paging.request);
+    const base = publicBase(ctx, request);
+    return {
+      meta: pageMeta('flows', `${base}/v2/Flows`, {}, paging, result),
+      flows: result.items.map((flow) => v2Flow(base, flow, null)),
+    };
+  });
+
+  routes.add('POST', '/v2/Flows/Validate', async (request) => {
+    const form = request.form;
+    requiredString(form, 'FriendlyName');
+    enumValue(form, 'Status', FLOW_STATUSES, true);
+    const definition = definitionField(form, true);
+    const result = ctx.flows.validate(definition);
+    if (!result.valid) throw invalidDefinition(result.errors);
+    return { valid: true };
+  });
+
+  routes.add('GET', '/v2/Flows/:Sid', async (request) => {
+    const sid = flowSidParam(request);
+    const flow = await ctx.store.getFlow(request.account.sid, sid);
+    if (!flow) throw errors.notFound(`/v2/Flows/${sid}`);
+    const head = await ctx.store.getRevision(request.account.sid, sid, flow.revision);
+    return v2Flow(publicBase(ctx, request), flow, head?.definition ?? {});
+  });
+
+  routes.add('POST', '/v2/Flows/:Sid', async (request) => {
+    const sid = flowSidParam(request);
+    const form = request.form;
+    const status = enumValue(form, 'Status', FLOW_STATUSES, true);
+    const friendlyName = optionalString(form, 'FriendlyName');
+    if (friendlyName === '') throw errors.invalidParameter('FriendlyName', 'must not be empty');
+    const flow = await ctx.flows.update(request.account.sid, sid, {
+      status,
+      friendlyName,
+      definition: definitionField(form, false),
+      commitMessage: optionalString(form, 'CommitMessage'),
+      authorSid: optionalString(form, 'AuthorSid'),
+    });
+    const head = await ctx.store.getRevision(request.account.sid, sid, flow.revision);
+    return v2Flow(publicBase(ctx, request), flow, head?.definition ?? {});
+  });
+
+  routes.add('DELETE', '/v2/Flows/:Sid', async (request, reply) => {
+    const sid = flowSidParam(request);
+    if (!(await ctx.store.deleteFlow(request.account.sid, sid))) throw errors.notFound(`/v2/Flows/${sid}`);
+    reply.code(204).send();
+  });
+
+  routes.add('GET', '/v2/Flows/:Sid/Revisions', async (request) => {
+    const sid = flowSidParam(request);
+    const paging = parsePaging(request.query as Record<string, unknown>);
+    if (!(await ctx.store.getFlow(request.account.sid, sid))) throw errors.notFound(`/v2/Flows/${sid}/Revisions`);
+    const result = await ctx.store.listRevisions(request.account.sid, sid, paging.request);
+    const base = publicBase(ctx, request);
+    return {
+      meta: pageMeta('revisions', `${flowUrl(base, sid)}/Revisions`, {}, paging, result),
+      revisions: result.items.map((revision) => v2Revision(base, revision, false)),
+    };
+  });
+
+  routes.add('GET', '/v2/Flows/:Sid/Revisions/:Revision', async (request) => {
+    const { Revision } = request.params as RevisionParams;
+    const sid = flowSidParam(request);
+    let selector: RevisionSelector;
+    if (Revision === 'LatestPublished' || Revision === 'LatestRevision') selector = Revision;
+    else if (/^\d{1,9}$/.test(Revision)) selector = Number(Revision);
+    else throw errors.invalidRevision(Revision);
+    const revision = await ctx.store.getRevision(request.account.sid, sid, selector);
+    if (!revision) throw errors.notFound(`/v2/Flows/${sid}/Revisions/${Revision}`);
+    return v2Revision(publicBase(ctx, request), revision, true);
+  });
+
+  routes.add('GET', '/v2/Flows/:Sid/TestUsers', async (request) => {
+    const sid = flowSidParam(request);
+    const users = await ctx.store.getTestUsers(request.account.sid, sid);
+    if (!users) throw errors.notFound(`/v2/Flows/${sid}/TestUsers`);
+    return v2TestUsers(publicBase(ctx, request), sid, users);
+  });
+
+  routes.add('POST', '/v2/Flows/:Sid/TestUsers', async (request) => {
+    const sid = flowSidParam(request);
+    const users = stringList(request.form, 'TestUsers');
+    if (!users) throw errors.missingParameter('TestUsers');
+    const cleaned = [...new Set(users.map((u) => u.trim()).filter((u) => u !== ''))];
+    if (!(await ctx.store.setTestUsers(request.account.sid, sid, cleaned))) throw errors.notFound(`/v2/Flows/${sid}/TestUsers`);
+    return v2TestUsers(publicBase(ctx, request), sid, cleaned);
+  });
+}
+

@@ -1,0 +1,133 @@
+// The HTTP edge: Fastify with Twilio's wire conventions (form bodies, Basic auth, error bodies,
+// request ids) applied to every route; routes live in ./routes and stay thin.
+import Fastify, { type FastifyInstance, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
+import type { Account } from '../runtime/ports/store.ts';
+import { newSid } from '../runtime/ids.ts';
+import type { ApiContext } from './context.ts';
+import { ApiError, errors } from './wire/errors.ts';
+import { toApiError } from './wire/error-mapping.ts';
+import { formFromJson, parseForm, type Form } from './wire/form.ts';
+import { registerV2Flows } from './routes/v2-flows.ts';
+import { registerV1Flows } from './routes/v1-flows.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    account: Account;
+    form: Form;
+  }
+  interface FastifyContextConfig {
+    /** false for routes that authenticate another way (health, signed webhooks). */
+    auth?: boolean;
+  }
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+
+/** Registers routes and remembers their patterns, so a known path with the wrong method is a 405, not a 404. */
+export class Routes {
+  readonly app: FastifyInstance;
+  readonly #patterns: { method: HttpMethod; regex: RegExp }[] = [];
+
+  constructor(app: FastifyInstance) {
+    this.app = app;
+  }
+
+  add(method: HttpMethod, url: string, handler: RouteHandlerMethod, options: { auth?: boolean } = {}): void {
+    this.app.route({ method, url, handler, config: { auth: options.auth ?? true } });
+    const regex = new RegExp('^' + url.replace(/:[A-Za-z]+/g, '[^/]+') + '/?$');
+    this.#patterns.push({ method, regex });
+  }
+
+  allowedMethods(path: string): HttpMethod[] {
+    return this.#patterns.filter((p) => p.regex.test(path)).map((p) => p.method);
+  }
+}
+
+export function publicBase(ctx: ApiContext, request: FastifyRequest): string {
+  if (ctx.config.publicBaseUrl) return ctx.config.publicBaseUrl.replace(/\/+$/, '');
+  return `${request.protocol}://${request.host}`;
+}
+
+function parseBasicAuth(header: string | undefined): { username: string; password: string } | null {
+  if (!header || !header.startsWith('Basic ')) return null;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return null;
+  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
+  const bodyLimit = ctx.config.bodyLimit;
+  const app = Fastify({
+    logger: ctx.config.logger ?? false,
+    bodyLimit,
+    genReqId: () => newSid('RQ'),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    return503OnClosing: true,
+    // Router-level failures (over-long or malformed URLs) never reach setErrorHandler.
+    frameworkErrors: (error, request, reply) => {
+      const path = request.url.split('?')[0] ?? request.url;
+      const apiError = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? errors.notFound(path) : toApiError(error, bodyLimit);
+      reply.code(apiError.status).type('application/json').send(apiError.toBody());
+    },
+  });
+
+  app.decorateRequest('account', null as unknown as Account);
+  app.decorateRequest('form', null as unknown as Form);
+
+  // Bodies: forms (the Twilio way) and, for convenience, JSON objects; both become `request.form`.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
+    done(null, parseForm(body as string));
+  });
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, Object.create(null));
+    try {
+      done(null, formFromJson(JSON.parse(text)));
+    } catch (error) {
+      done(error instanceof ApiError ? error : errors.badRequest('Request body is not valid JSON'), undefined);
+    }
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Twilio-Request-Id', request.id);
+    reply.header('Access-Control-Allow-Origin', '*');
+    reply.header('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+    if (request.routeOptions.config?.auth === false) return;
+    if (request.is404) return;
+    const credentials = parseBasicAuth(request.headers.authorization);
+    const account = credentials ? await ctx.accounts.authenticate(credentials.username, credentials.password) : null;
+    if (!account) throw errors.authenticate();
+    request.account = account;
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const body = request.body;
+    request.form = body && typeof body === 'object' ? (body as Form) : Object.create(null);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error, bodyLimit);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'unhandled error');
+    reply.code(apiError.status).headers(apiError.headers).type('application/json').send(apiError.toBody());
+  });
+
+  const routes = new Routes(app);
+
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? request.url;
+    const allowed = routes.allowedMethods(path);
+    const apiError =
+      allowed.length > 0 && request.method !== 'OPTIONS' ? errors.methodNotAllowed(request.method, path) : errors.notFound(path);
+    if (allowed.length > 0) reply.header('Allow', allowed.join(', '));
+    if (request.method === 'OPTIONS' && allowed.length > 0) return reply.code(204).send();
+    reply.code(apiError.status).type('application/json').send(apiError.toBody());
+  });
+
+  routes.add('GET', '/healthz', async () => ({ status: 'ok', store: ctx.store.kind }), { auth: false });
+  registerV2Flows(routes, ctx);
+  registerV1Flows(routes, ctx);
+
+  return app;
+}

@@ -1,0 +1,42 @@
+// Maps every failure that can reach the HTTP edge to a Twilio error: our ApiErrors as they are,
+// runtime DomainErrors by kind, Fastify's own errors by code; anything else is a logged 500.
+import { DomainError } from '../../runtime/errors.ts';
+import { ApiError, errors } from './errors.ts';
+
+const DOMAIN_STATUS: Record<DomainError['kind'], [number, number]> = {
+  'not-found': [404, 20404],
+  'invalid-parameter': [400, 20001],
+  'invalid-definition': [400, 81022],
+  'invalid-revision': [400, 81021],
+  'execution-conflict': [409, 20409],
+  'rate-limited': [429, 20429],
+};
+
+export function toApiError(error: unknown, bodyLimit: number): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof DomainError) {
+    const [status, code] = DOMAIN_STATUS[error.kind];
+    if (error.kind === 'not-found') return errors.notFound(error.message);
+    return new ApiError(status, code, error.message, error.details);
+  }
+  const fastifyCode = (error as { code?: string }).code;
+  switch (fastifyCode) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.payloadTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return errors.unsupportedMediaType(String((error as Error).message.split(': ').pop() ?? 'unknown'));
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return errors.badRequest('Request body is not valid JSON');
+    case 'FST_ERR_BAD_URL':
+    case 'FST_ERR_INVALID_URL':
+      return errors.badRequest('Malformed request URL');
+  }
+  if (error instanceof SyntaxError) return errors.badRequest(`Malformed request body: ${error.message}`);
+  const status = (error as { statusCode?: number }).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new ApiError(status, 20001, (error as Error).message || 'Bad Request');
+  }
+  return errors.internal();
+}

@@ -1,0 +1,58 @@
+// The error catalogue: every failure the API reports, mapped to Twilio's code and HTTP status.
+// Bodies follow the classic Twilio shape {code, message, more_info, status[, details]} — never
+// RFC 9457 `type`/`title`, which would switch the official SDKs to another exception class.
+
+export interface TwilioErrorBody {
+  code: number;
+  message: string;
+  more_info: string;
+  status: number;
+  details?: Record<string, unknown>;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: number;
+  readonly details: Record<string, unknown> | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: number, message: string, details?: Record<string, unknown>, headers: Record<string, string> = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details;
+    this.headers = headers;
+  }
+
+  toBody(): TwilioErrorBody {
+    const body: TwilioErrorBody = {
+      code: this.code,
+      message: this.message,
+      more_info: `https://www.twilio.com/docs/errors/${this.code}`,
+      status: this.status,
+    };
+    if (this.details !== undefined) body.details = this.details;
+    return body;
+  }
+}
+
+export const errors = {
+  missingParameter: (name: string) => new ApiError(400, 20001, `Missing required parameter ${name} in the post body`),
+  invalidParameter: (name: string, why: string) => new ApiError(400, 20001, `Invalid parameter ${name}: ${why}`),
+  badRequest: (message: string) => new ApiError(400, 20001, message),
+  authenticate: () => new ApiError(401, 20003, 'Authenticate', undefined, { 'WWW-Authenticate': 'Basic realm="Twilio API"' }),
+  notFound: (path: string) => new ApiError(404, 20404, `The requested resource ${path} was not found`),
+  methodNotAllowed: (method: string, path: string) => new ApiError(405, 20004, `Method ${method} not allowed for ${path}`),
+  conflict: (message: string, details?: Record<string, unknown>) => new ApiError(409, 20409, message, details),
+  payloadTooLarge: (limit: number) => new ApiError(413, 20001, `Request body exceeds the limit of ${limit} bytes`),
+  unsupportedMediaType: (type: string) =>
+    new ApiError(415, 20001, `Content-Type ${type} is not supported; send application/x-www-form-urlencoded`),
+  tooManyRequests: () => new ApiError(429, 20429, 'Too Many Requests'),
+  invalidPageToken: () => new ApiError(400, 21481, 'Invalid PageToken'),
+  invalidRevision: (value: string) =>
+    new ApiError(400, 81021, `Flow revision must be an integer, LatestPublished or LatestRevision, got '${value}'`),
+  invalidDefinition: (errorsList: unknown[]) =>
+    new ApiError(400, 81022, 'Invalid Flow Definition', { errors: errorsList }),
+  internal: () => new ApiError(500, 20500, 'Internal Server Error'),
+  unavailable: (message: string) => new ApiError(503, 20503, message),
+};

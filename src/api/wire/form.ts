@@ -1,0 +1,69 @@
+// application/x-www-form-urlencoded bodies as Twilio clients send them: `+` or `%20` for spaces,
+// repeated keys for arrays (TestUsers=a&TestUsers=b), case-sensitive PascalCase names.
+import { errors } from './errors.ts';
+
+export type FormValue = string | string[];
+export type Form = Record<string, FormValue>;
+
+export function parseForm(text: string): Form {
+  const form: Form = Object.create(null);
+  for (const [key, value] of new URLSearchParams(text)) {
+    const existing = form[key];
+    if (existing === undefined) form[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else form[key] = [existing, value];
+  }
+  return form;
+}
+
+/** Normalises a JSON request body (accepted for convenience) into the same shape as a form. */
+export function formFromJson(body: unknown): Form {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('Request body must be a form or a JSON object');
+  const form: Form = Object.create(null);
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    if (Array.isArray(value)) form[key] = value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+    else if (typeof value === 'string') form[key] = value;
+    else if (value !== undefined && value !== null) form[key] = JSON.stringify(value);
+  }
+  return form;
+}
+
+export function optionalString(form: Form, name: string): string | undefined {
+  const value = form[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function requiredString(form: Form, name: string): string {
+  const value = optionalString(form, name);
+  if (value === undefined || value === '') throw errors.missingParameter(name);
+  return value;
+}
+
+export function stringList(form: Form, name: string): string[] | undefined {
+  const value = form[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? value : [value];
+}
+
+export function enumValue<T extends string>(form: Form, name: string, allowed: readonly T[], required: true): T;
+export function enumValue<T extends string>(form: Form, name: string, allowed: readonly T[], required: false): T | undefined;
+export function enumValue<T extends string>(form: Form, name: string, allowed: readonly T[], required: boolean): T | undefined {
+  const value = required ? requiredString(form, name) : optionalString(form, name);
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw errors.invalidParameter(name, `'${value}' is not one of ${allowed.join(', ')}`);
+  }
+  return value as T;
+}
+
+/** A JSON-in-form field such as Definition or Parameters. */
+export function jsonField(form: Form, name: string): { present: false } | { present: true; ok: true; value: unknown } | { present: true; ok: false; error: string } {
+  const text = optionalString(form, name);
+  if (text === undefined) return { present: false };
+  try {
+    return { present: true, ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { present: true, ok: false, error: (error as Error).message };
+  }
+}

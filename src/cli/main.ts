@@ -1,0 +1,65 @@
+// `switchboard` command line: serve, accounts, keys. Each command is a small module.
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config.ts';
+import { serveCommand } from './serve.ts';
+import { accountsCommand, keysCommand } from './accounts.ts';
+
+const USAGE = `Usage: switchboard <command> [options]
+
+Commands:
+  serve                         start the server (embedded SQLite, simulator channel)
+      --port N --host H --public-base-url URL --data-dir DIR
+      --invalid-definitions reject|save-as-draft --log-level LEVEL
+  accounts create [--friendly-name NAME]   create an account, print its SID and auth token
+  accounts list                 list accounts
+  keys create --account AC… [--friendly-name NAME]   create an API key (SK…) and print its secret
+
+Every command takes --data-dir (default ./data, or SWITCHBOARD_DATA_DIR).`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'public-base-url': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'invalid-definitions': { type: 'string' },
+      'log-level': { type: 'string' },
+      'body-limit': { type: 'string' },
+      account: { type: 'string' },
+      'friendly-name': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, sub] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 1;
+  }
+  switch (command) {
+    case 'serve':
+      return serveCommand(values);
+    case 'accounts':
+      return accountsCommand(sub, values);
+    case 'keys':
+      return keysCommand(sub, values);
+    default:
+      console.error(`unknown command '${command}'\n\n${USAGE}`);
+      return 1;
+  }
+}
+
+try {
+  const code = await main(process.argv.slice(2));
+  if (code !== 0) process.exitCode = code;
+} catch (error) {
+  if (error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`switchboard: ${(error as Error).message}`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,90 @@
+// Accounts and API keys, and the Basic-auth check against them.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Account, ApiKey, Store } from './ports/store.ts';
+import { isSid, newSid } from './ids.ts';
+
+const DEV_ACCOUNT_SETTING = 'dev_account_sid';
+
+export function newAuthToken(): string {
+  return randomBytes(16).toString('hex');
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Compares via fixed-length digests so neither length nor content leaks through timing. */
+function secretsEqual(given: string, expectedHash: Buffer): boolean {
+  return timingSafeEqual(sha256(given), expectedHash);
+}
+
+export class AccountService {
+  readonly #store: Store;
+  readonly #now: () => number;
+
+  constructor(store: Store, now: () => number) {
+    this.#store = store;
+    this.#now = now;
+  }
+
+  async create(friendlyName: string, sid = newSid('AC'), authToken = newAuthToken()): Promise<Account> {
+    const account: Account = { sid, authToken, friendlyName, dateCreated: this.#now() };
+    await this.#store.createAccount(account);
+    return account;
+  }
+
+  /**
+   * The account the server starts with: the configured one (created or its token updated), or a
+   * dev account generated on first start and kept in the store.
+   */
+  async ensureStartupAccount(configured?: { sid: string; authToken: string }): Promise<{ account: Account; generated: boolean }> {
+    if (configured) {
+      if (!isSid('AC', configured.sid)) throw new Error(`TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters`);
+      const existing = await this.#store.getAccount(configured.sid);
+      if (existing && existing.authToken === configured.authToken) return { account: existing, generated: false };
+      if (existing) {
+        await this.#store.updateAccountToken(configured.sid, configured.authToken);
+        return { account: { ...existing, authToken: configured.authToken }, generated: false };
+      }
+      return { account: await this.create('Configured account', configured.sid, configured.authToken), generated: false };
+    }
+    const devSid = await this.#store.getSetting(DEV_ACCOUNT_SETTING);
+    if (devSid) {
+      const existing = await this.#store.getAccount(devSid);
+      if (existing) return { account: existing, generated: true };
+    }
+    const account = await this.create('Development account');
+    await this.#store.setSetting(DEV_ACCOUNT_SETTING, account.sid);
+    return { account, generated: true };
+  }
+
+  async createKey(accountSid: string, friendlyName: string): Promise<{ key: ApiKey; secret: string }> {
+    if (!(await this.#store.getAccount(accountSid))) throw new Error(`account ${accountSid} does not exist`);
+    const secret = randomBytes(24).toString('base64url');
+    const key: ApiKey = {
+      sid: newSid('SK'),
+      accountSid,
+      friendlyName,
+      secretHash: sha256(secret).toString('hex'),
+      dateCreated: this.#now(),
+    };
+    await this.#store.createApiKey(key);
+    return { key, secret };
+  }
+
+  /** Resolves Basic-auth credentials (AC…:token or SK…:secret) to an account, or null. */
+  async authenticate(username: string, password: string): Promise<Account | null> {
+    if (isSid('AC', username)) {
+      const account = await this.#store.getAccount(username);
+      if (!account) return null;
+      return secretsEqual(password, sha256(account.authToken)) ? account : null;
+    }
+    if (isSid('SK', username)) {
+      const key = await this.#store.getApiKey(username);
+      if (!key) return null;
+      if (!secretsEqual(password, Buffer.from(key.secretHash, 'hex'))) return null;
+      return this.#store.getAccount(key.accountSid);
+    }
+    return null;
+  }
+}

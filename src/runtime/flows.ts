@@ -1,0 +1,114 @@
+// Flow management: every save is a new immutable revision; one published revision is live.
+import type { FlowDefinition, ValidationIssue } from '../definition/types.ts';
+import { validateDefinition } from '../definition/validate.ts';
+import type { FlowRecord, FlowStatus, RevisionRecord, Store } from './ports/store.ts';
+import { invalidDefinition, notFound } from './errors.ts';
+import { newSid } from './ids.ts';
+
+/** What to do with a definition that fails validation on create/update (Studio's behaviour is UNCONFIRMED). */
+export type InvalidDefinitionPolicy = 'reject' | 'save-as-draft';
+
+export interface FlowInput {
+  friendlyName?: string | undefined;
+  status: FlowStatus;
+  definition?: unknown;
+  commitMessage?: string | undefined;
+  authorSid?: string | undefined;
+}
+
+export interface FlowServiceOptions {
+  now: () => number;
+  invalidDefinitions: InvalidDefinitionPolicy;
+}
+
+export class FlowService {
+  readonly #store: Store;
+  readonly #options: FlowServiceOptions;
+
+  constructor(store: Store, options: FlowServiceOptions) {
+    this.#store = store;
+    this.#options = options;
+  }
+
+  /** Validates a definition the way create/update will; never throws on bad input. */
+  validate(definition: unknown): { valid: boolean; errors: ValidationIssue[]; warnings: ValidationIssue[] } {
+    return validateDefinition(definition);
+  }
+
+  async create(accountSid: string, input: FlowInput & { friendlyName: string; definition: unknown }): Promise<FlowRecord> {
+    const checked = this.#check(input.definition, input.status);
+    const now = this.#options.now();
+    const flow: FlowRecord = {
+      sid: newSid('FW'),
+      accountSid,
+      friendlyName: input.friendlyName,
+      status: input.status,
+      revision: 1,
+      publishedRevision: input.status === 'published' ? 1 : null,
+      commitMessage: input.commitMessage ?? null,
+      authorSid: input.authorSid ?? null,
+      valid: checked.valid,
+      errors: checked.errors,
+      warnings: checked.warnings,
+      dateCreated: now,
+      dateUpdated: null,
+    };
+    await this.#store.createFlow(flow, revisionOf(flow, checked.definition, now));
+    return flow;
+  }
+
+  async update(accountSid: string, flowSid: string, input: FlowInput): Promise<FlowRecord> {
+    const current = await this.#store.getFlow(accountSid, flowSid);
+    if (!current) throw notFound(`/v2/Flows/${flowSid}`);
+    let definitionInput = input.definition;
+    if (definitionInput === undefined) {
+      const head = await this.#store.getRevision(accountSid, flowSid, current.revision);
+      definitionInput = head?.definition;
+    }
+    const checked = this.#check(definitionInput, input.status);
+    const now = this.#options.now();
+    const revision = current.revision + 1;
+    const flow: FlowRecord = {
+      ...current,
+      friendlyName: input.friendlyName ?? current.friendlyName,
+      status: input.status,
+      revision,
+      publishedRevision: input.status === 'published' ? revision : current.publishedRevision,
+      commitMessage: input.commitMessage ?? null,
+      authorSid: input.authorSid ?? current.authorSid,
+      valid: checked.valid,
+      errors: checked.errors,
+      warnings: checked.warnings,
+      dateUpdated: now,
+    };
+    await this.#store.saveFlowRevision(flow, revisionOf(flow, checked.definition, now));
+    return flow;
+  }
+
+  #check(definition: unknown, status: FlowStatus) {
+    const result = validateDefinition(definition);
+    // A published revision is what live traffic runs, so it must always be valid.
+    if (!result.valid && (status === 'published' || this.#options.invalidDefinitions === 'reject')) {
+      throw invalidDefinition(result.errors);
+    }
+    return { ...result, definition: definition as FlowDefinition };
+  }
+}
+
+function revisionOf(flow: FlowRecord, definition: FlowDefinition, now: number): RevisionRecord {
+  return {
+    flowSid: flow.sid,
+    accountSid: flow.accountSid,
+    revision: flow.revision,
+    friendlyName: flow.friendlyName,
+    definition,
+    status: flow.status,
+    commitMessage: flow.commitMessage,
+    authorSid: flow.authorSid,
+    valid: flow.valid,
+    errors: flow.errors,
+    warnings: flow.warnings,
+    dateCreated: now,
+    dateUpdated: null,
+  };
+}

@@ -1,0 +1,371 @@
+// The embedded store: node:sqlite in WAL mode with synchronous=FULL, so every committed
+// transaction is fsync'd before the promise resolves. node:sqlite is synchronous, so each
+// method runs its whole transaction in one tick and no other request can interleave.
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  Account,
+  ApiKey,
+  FlowRecord,
+  PageRequest,
+  PageResult,
+  RevisionRecord,
+  RevisionSelector,
+  Store,
+} from '../../runtime/ports/store.ts';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+
+type Row = Record<string, unknown>;
+
+export interface SqliteStoreOptions {
+  /** File path, or ':memory:' for tests. */
+  path: string;
+}
+
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly db: DatabaseSync;
+  #statements = new Map<string, StatementSync>();
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new DatabaseSync(options.path);
+    this.db.exec('PRAGMA journal_mode = WAL');
+    this.db.exec('PRAGMA synchronous = FULL');
+    this.db.exec('PRAGMA foreign_keys = ON');
+    this.db.exec('PRAGMA busy_timeout = 5000');
+    this.#migrate();
+  }
+
+  #migrate(): void {
+    const current = Number((this.db.prepare('PRAGMA user_version').get() as Row).user_version);
+    if (current > SQLITE_MIGRATIONS.length) {
+      throw new Error(`database schema version ${current} is newer than this Switchboard (${SQLITE_MIGRATIONS.length})`);
+    }
+    for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
+      this.transaction(() => {
+        this.db.exec(SQLITE_MIGRATIONS[version]!);
+        this.db.exec(`PRAGMA user_version = ${version + 1}`);
+      });
+    }
+  }
+
+  /** Runs fn in one IMMEDIATE transaction; rolls back on throw. */
+  transaction<T>(fn: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = fn();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  stmt(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async close(): Promise<void> {
+    this.#statements.clear();
+    if (this.db.isOpen) this.db.close();
+  }
+
+  // ---- settings, accounts, keys
+
+  async getSetting(key: string): Promise<string | null> {
+    const row = this.stmt('SELECT value FROM settings WHERE key = ?').get(key) as Row | undefined;
+    return row ? String(row.value) : null;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  async createAccount(account: Account): Promise<void> {
+    this.stmt('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES (?, ?, ?, ?)').run(
+      account.sid,
+      account.authToken,
+      account.friendlyName,
+      account.dateCreated,
+    );
+  }
+
+  async getAccount(sid: string): Promise<Account | null> {
+    const row = this.stmt('SELECT * FROM accounts WHERE sid = ?').get(sid) as Row | undefined;
+    return row ? toAccount(row) : null;
+  }
+
+  async updateAccountToken(sid: string, authToken: string): Promise<void> {
+    this.stmt('UPDATE accounts SET auth_token = ? WHERE sid = ?').run(authToken, sid);
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    return (this.stmt('SELECT * FROM accounts ORDER BY date_created, sid').all() as Row[]).map(toAccount);
+  }
+
+  async createApiKey(key: ApiKey): Promise<void> {
+    this.stmt('INSERT INTO api_keys (sid, account_sid, friendly_name, secret_hash, date_created) VALUES (?, ?, ?, ?, ?)').run(
+      key.sid,
+      key.accountSid,
+      key.friendlyName,
+      key.secretHash,
+      key.dateCreated,
+    );
+  }
+
+  async getApiKey(sid: string): Promise<ApiKey | null> {
+    const row = this.stmt('SELECT * FROM api_keys WHERE sid = ?').get(sid) as Row | undefined;
+    return row
+      ? {
+          sid: String(row.sid),
+          accountSid: String(row.account_sid),
+          friendlyName: String(row.friendly_name),
+          secretHash: String(row.secret_hash),
+          dateCreated: Number(row.date_created),
+        }
+      : null;
+  }
+
+  // ---- flows
+
+  async createFlow(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
+    this.transaction(() => {
+      this.stmt(
+        `INSERT INTO flows (sid, account_sid, friendly_name, status, revision, published_revision, commit_message,
+           author_sid, valid, errors, warnings, date_created, date_updated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(...flowParams(flow));
+      this.#insertRevision(revision);
+    });
+  }
+
+  async saveFlowRevision(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
+    this.transaction(() => {
+      this.stmt(
+        `UPDATE flows SET friendly_name = ?, status = ?, revision = ?, published_revision = ?, commit_message = ?,
+           author_sid = ?, valid = ?, errors = ?, warnings = ?, date_updated = ?
+         WHERE sid = ? AND account_sid = ?`,
+      ).run(
+        flow.friendlyName,
+        flow.status,
+        flow.revision,
+        flow.publishedRevision,
+        flow.commitMessage,
+        flow.authorSid,
+        flow.valid ? 1 : 0,
+        JSON.stringify(flow.errors),
+        JSON.stringify(flow.warnings),
+        flow.dateUpdated,
+        flow.sid,
+        flow.accountSid,
+      );
+      this.#insertRevision(revision);
+    });
+  }
+
+  #insertRevision(revision: RevisionRecord): void {
+    this.stmt(
+      `INSERT INTO flow_revisions (flow_sid, revision, account_sid, friendly_name, definition, status, commit_message,
+         author_sid, valid, errors, warnings, date_created, date_updated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      revision.flowSid,
+      revision.revision,
+      revision.accountSid,
+      revision.friendlyName,
+      JSON.stringify(revision.definition),
+      revision.status,
+      revision.commitMessage,
+      revision.authorSid,
+      revision.valid ? 1 : 0,
+      JSON.stringify(revision.errors),
+      JSON.stringify(revision.warnings),
+      revision.dateCreated,
+      revision.dateUpdated,
+    );
+  }
+
+  async getFlow(accountSid: string, flowSid: string): Promise<FlowRecord | null> {
+    const row = this.stmt('SELECT * FROM flows WHERE sid = ? AND account_sid = ?').get(flowSid, accountSid) as Row | undefined;
+    return row ? toFlow(row) : null;
+  }
+
+  async listFlows(accountSid: string, page: PageRequest): Promise<PageResult<FlowRecord>> {
+    return this.pageBy('flows', 'seq', 'account_sid = ?', [accountSid], page, toFlow);
+  }
+
+  async deleteFlow(accountSid: string, flowSid: string): Promise<boolean> {
+    return this.transaction(() => {
+      const result = this.stmt('DELETE FROM flows WHERE sid = ? AND account_sid = ?').run(flowSid, accountSid);
+      if (Number(result.changes) === 0) return false;
+      this.stmt('DELETE FROM flow_revisions WHERE flow_sid = ?').run(flowSid);
+      return true;
+    });
+  }
+
+  async getRevision(accountSid: string, flowSid: string, selector: RevisionSelector): Promise<RevisionRecord | null> {
+    let row: Row | undefined;
+    if (selector === 'LatestRevision') {
+      row = this.stmt('SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? ORDER BY revision DESC LIMIT 1').get(
+        flowSid,
+        accountSid,
+      ) as Row | undefined;
+    } else if (selector === 'LatestPublished') {
+      row = this.stmt(
+        `SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? AND status = 'published'
+         ORDER BY revision DESC LIMIT 1`,
+      ).get(flowSid, accountSid) as Row | undefined;
+    } else {
+      row = this.stmt('SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? AND revision = ?').get(
+        flowSid,
+        accountSid,
+        selector,
+      ) as Row | undefined;
+    }
+    return row ? toRevision(row) : null;
+  }
+
+  async listRevisions(accountSid: string, flowSid: string, page: PageRequest): Promise<PageResult<RevisionRecord>> {
+    return this.pageBy('flow_revisions', 'revision', 'flow_sid = ? AND account_sid = ?', [flowSid, accountSid], page, toRevision);
+  }
+
+  async getTestUsers(accountSid: string, flowSid: string): Promise<string[] | null> {
+    const row = this.stmt('SELECT test_users FROM flows WHERE sid = ? AND account_sid = ?').get(flowSid, accountSid) as Row | undefined;
+    return row ? (JSON.parse(String(row.test_users)) as string[]) : null;
+  }
+
+  async setTestUsers(accountSid: string, flowSid: string, users: string[]): Promise<boolean> {
+    const result = this.stmt('UPDATE flows SET test_users = ? WHERE sid = ? AND account_sid = ?').run(JSON.stringify(users), flowSid, accountSid);
+    return Number(result.changes) > 0;
+  }
+
+  /**
+   * Keyset paging, newest first, on an integer column. A cursor 'after' p lists rows older than p;
+   * 'before' p lists rows newer than p (the previous page), returned newest first as well.
+   */
+  pageBy<T>(
+    table: string,
+    key: string,
+    where: string,
+    params: (string | number)[],
+    page: PageRequest,
+    map: (row: Row) => T,
+  ): PageResult<T> {
+    const limit = page.pageSize + 1;
+    let rows: Row[];
+    let hasMore: boolean;
+    if (page.cursor) {
+      const position = Number(page.cursor.position);
+      if (page.cursor.direction === 'after') {
+        rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} AND ${key} < ? ORDER BY ${key} DESC LIMIT ?`).all(
+          ...params,
+          position,
+          limit,
+        ) as Row[];
+        hasMore = rows.length > page.pageSize;
+        rows = rows.slice(0, page.pageSize);
+      } else {
+        rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} AND ${key} > ? ORDER BY ${key} ASC LIMIT ?`).all(
+          ...params,
+          position,
+          page.pageSize,
+        ) as Row[];
+        rows.reverse();
+        hasMore = true;
+      }
+    } else {
+      rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} ORDER BY ${key} DESC LIMIT ? OFFSET ?`).all(
+        ...params,
+        limit,
+        page.offset ?? 0,
+      ) as Row[];
+      hasMore = rows.length > page.pageSize;
+      rows = rows.slice(0, page.pageSize);
+    }
+    return {
+      items: rows.map(map),
+      firstPosition: rows.length ? String(rows[0]![key]) : null,
+      lastPosition: rows.length ? String(rows[rows.length - 1]![key]) : null,
+      hasMore,
+    };
+  }
+}
+
+function flowParams(flow: FlowRecord): (string | number | null)[] {
+  return [
+    flow.sid,
+    flow.accountSid,
+    flow.friendlyName,
+    flow.status,
+    flow.revision,
+    flow.publishedRevision,
+    flow.commitMessage,
+    flow.authorSid,
+    flow.valid ? 1 : 0,
+    JSON.stringify(flow.errors),
+    JSON.stringify(flow.warnings),
+    flow.dateCreated,
+    flow.dateUpdated,
+  ];
+}
+
+function toAccount(row: Row): Account {
+  return {
+    sid: String(row.sid),
+    authToken: String(row.auth_token),
+    friendlyName: String(row.friendly_name),
+    dateCreated: Number(row.date_created),
+  };
+}
+
+function nullableString(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+function nullableNumber(value: unknown): number | null {
+  return value === null || value === undefined ? null : Number(value);
+}
+
+function toFlow(row: Row): FlowRecord {
+  return {
+    sid: String(row.sid),
+    accountSid: String(row.account_sid),
+    friendlyName: String(row.friendly_name),
+    status: String(row.status) as FlowRecord['status'],
+    revision: Number(row.revision),
+    publishedRevision: nullableNumber(row.published_revision),
+    commitMessage: nullableString(row.commit_message),
+    authorSid: nullableString(row.author_sid),
+    valid: Number(row.valid) === 1,
+    errors: JSON.parse(String(row.errors)),
+    warnings: JSON.parse(String(row.warnings)),
+    dateCreated: Number(row.date_created),
+    dateUpdated: nullableNumber(row.date_updated),
+  };
+}
+
+function toRevision(row: Row): RevisionRecord {
+  return {
+    flowSid: String(row.flow_sid),
+    accountSid: String(row.account_sid),
+    revision: Number(row.revision),
+    friendlyName: String(row.friendly_name),
+    definition: JSON.parse(String(row.definition)),
+    status: String(row.status) as RevisionRecord['status'],
+    commitMessage: nullableString(row.commit_message),
+    authorSid: nullableString(row.author_sid),
+    valid: Number(row.valid) === 1,
+    errors: JSON.parse(String(row.errors)),
+    warnings: JSON.parse(String(row.warnings)),
+    dateCreated: Number(row.date_created),
+    dateUpdated: nullableNumber(row.date_updated),
+  };
+}
