@@ -1,0 +1,394 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  LIQUID_LIMITS,
+  MAX_LOOP_ITERATIONS,
+  inferVariableValue,
+  parseCacheStats,
+  parseJsonValue,
+  renderDeep,
+  renderKeyValues,
+  renderTemplate,
+  type RenderOptions,
+  type RenderResult,
+} from '../../src/engine/liquid.ts';
+
+const NOW = new Date('2024-03-10T12:34:56Z');
+const OPTS: RenderOptions = { now: NOW };
+
+function ctx(): Record<string, unknown> {
+  return {
+    flow: {
+      flow_sid: 'FW123',
+      data: { name: 'Ada', count: '3' },
+      variables: { count: 2, nested: { a: 1 } },
+      channel: { address: '+15550001111' },
+    },
+    trigger: { message: { Body: ' Yes ', From: '+15551234567' } },
+    widgets: {
+      'get-customer': { parsed: { name: 'Bob', tags: ['a', 'b'], vip: true, n: null } },
+      fn: { parsed: { ok: true, items: [1, 2, 3], text: 'he said "hi"' } },
+    },
+    contact: { channel: { address: '+15551234567' } },
+  };
+}
+
+function ok(template: string, context = ctx(), opts: RenderOptions = OPTS): string {
+  const r = renderTemplate(template, context, opts);
+  assert.equal(r.ok, true, `expected ok for ${template.slice(0, 80)}: ${JSON.stringify(r)}`);
+  return (r as { ok: true; value: string }).value;
+}
+
+function err(template: string, context = ctx(), opts: RenderOptions = OPTS): string {
+  const r: RenderResult = renderTemplate(template, context, opts);
+  assert.equal(r.ok, false, `expected an error for ${template.slice(0, 80)}, got ${JSON.stringify(r).slice(0, 200)}`);
+  const e = (r as { ok: false; error: { code: number; message: string } }).error;
+  assert.equal(e.code, 84003);
+  assert.equal(typeof e.message, 'string');
+  assert.ok(e.message.length > 0);
+  return e.message;
+}
+
+describe('renderTemplate: basics', () => {
+  it('renders plain text unchanged', () => {
+    assert.equal(ok('Hello there'), 'Hello there');
+    assert.equal(ok(''), '');
+    assert.equal(ok('{ not liquid }'), '{ not liquid }');
+  });
+  it('renders context roots', () => {
+    assert.equal(
+      ok('{{flow.data.name}} {{trigger.message.From}} {{contact.channel.address}} {{flow.flow_sid}}'),
+      'Ada +15551234567 +15551234567 FW123',
+    );
+  });
+  it('undefined variables and unknown filters render empty / are skipped', () => {
+    assert.equal(ok('[{{ nope }}][{{ flow.nope.deeper }}][{{ widgets.x.parsed.y }}]'), '[][][]');
+    assert.equal(ok('{{ flow.data.name | no_such_filter }}'), 'Ada');
+  });
+  it('supports the docs counter idiom (undefined is falsy)', () => {
+    const t = '{% if flow.variables.counter %}{{flow.variables.counter | plus: 1}}{% else %}1{% endif %}';
+    assert.equal(ok(t), '1');
+    const c = ctx();
+    (c.flow as { variables: Record<string, unknown> }).variables.counter = 4;
+    assert.equal(ok(t, c), '5');
+  });
+  it('numbers: "1" | plus: 0 and friends', () => {
+    assert.equal(ok('{{ "1" | plus: 0 }}'), '1');
+    assert.equal(ok('{{ flow.data.count | plus: 1 }}'), '4');
+    assert.equal(ok('{{ 1 | minus: 3 }}'), '-2');
+    assert.equal(ok('{{ "1.5" | plus: 0 }}'), '1.5');
+  });
+  it('standard Shopify filters are available', () => {
+    assert.equal(ok('{{ "Hello World" | downcase | replace: "world", "you" }}'), 'hello you');
+    assert.equal(ok('{{ "a b&c" | url_encode }}'), 'a+b%26c');
+    assert.equal(ok('{{ nope | default: "dflt" }}'), 'dflt');
+    assert.equal(ok('{{ widgets.fn.parsed.items.size }} {{ widgets.fn.parsed.items | join: "-" }}'), '3 1-2-3');
+    assert.equal(ok('{{ trigger.message.Body | strip | upcase }}'), 'YES');
+  });
+  it('assign, capture, case, comment, raw', () => {
+    assert.equal(ok('{% assign x = 3 | plus: 4 %}{{ x }}'), '7');
+    assert.equal(ok('{% capture c %}a{{flow.data.name}}{% endcapture %}{{ c }}'), 'aAda');
+    assert.equal(ok('{% case flow.data.name %}{% when "Ada" %}A{% else %}B{% endcase %}'), 'A');
+    assert.equal(ok('x{% comment %}{{flow.data.name}}{% endcomment %}y'), 'xy');
+    assert.equal(ok('{% raw %}{{x}}{% endraw %}'), '{{x}}');
+  });
+  it('never mutates the caller context', () => {
+    const c = ctx();
+    const before = JSON.stringify(c);
+    ok('{% assign flow = 1 %}{% increment widgets %}{% decrement trigger %}{{ widgets }}{{ flow }}', c);
+    assert.equal(JSON.stringify(c), before);
+  });
+  it('hides prototype members', () => {
+    assert.equal(ok('[{{ flow.constructor }}][{{ flow.data.toString }}][{{ widgets.__proto__ }}]'), '[][][]');
+  });
+});
+
+describe('renderTemplate: hyphenated identifiers', () => {
+  it('resolves widgets.get-customer.* with dot access', () => {
+    assert.equal(ok('{{widgets.get-customer.parsed.name}}'), 'Bob');
+    assert.equal(ok('{{ widgets.get-customer.parsed.tags.size }}'), '2');
+    assert.equal(ok('{% if widgets.get-customer.parsed.vip %}VIP{% endif %}'), 'VIP');
+    assert.equal(ok('{{ widgets.get-customer.parsed.name | upcase }}'), 'BOB');
+  });
+  it('resolves bracket access', () => {
+    assert.equal(ok('{{widgets["get-customer"].parsed.name}}'), 'Bob');
+    assert.equal(ok("{{widgets['get-customer'].parsed['name']}}"), 'Bob');
+  });
+});
+
+describe('renderTemplate: to_json', () => {
+  it('serialises objects compactly', () => {
+    assert.equal(ok('{{widgets.fn.parsed | to_json}}'), '{"ok":true,"items":[1,2,3],"text":"he said \\"hi\\""}');
+    assert.equal(ok('{{ widgets.get-customer.parsed | to_json }}'), '{"name":"Bob","tags":["a","b"],"vip":true,"n":null}');
+  });
+  it('serialises scalars and nil', () => {
+    assert.equal(ok('{{ widgets.fn.parsed.text | to_json }}'), JSON.stringify('he said "hi"'));
+    assert.equal(ok('{{ flow.data.name | to_json }}'), '"Ada"');
+    assert.equal(ok('{{ flow.variables.count | to_json }}'), '2');
+    assert.equal(ok('{{ widgets.get-customer.parsed.n | to_json }}'), 'null');
+    assert.equal(ok('{{ nope | to_json }}'), 'null');
+    const body = ok('{"name": {{flow.data.name | to_json}}, "missing": {{ nope | to_json }}}');
+    assert.deepEqual(JSON.parse(body), { name: 'Ada', missing: null });
+  });
+});
+
+describe('renderTemplate: dates use the injected clock', () => {
+  it('"now" and "today"', () => {
+    assert.equal(ok('{{ "now" | date: "%Y-%m-%d" }}'), '2024-03-10');
+    assert.equal(ok('{{ "now" | date: "%Y-%m-%dT%H:%M:%S" }}'), '2024-03-10T12:34:56');
+    assert.equal(ok('{{ "today" | date: "%Y-%m-%d" }}'), '2024-03-10');
+    assert.equal(ok('{{ "now" | date: "%s" }}'), String(NOW.getTime() / 1000));
+    const other = { now: new Date('1999-12-31T23:59:00Z') };
+    assert.equal(ok('{{ "now" | date: "%Y-%m-%d %H:%M" }}', ctx(), other), '1999-12-31 23:59');
+  });
+  it('defaults to UTC and honours opts.timezone', () => {
+    assert.equal(ok('{{ "now" | date: "%H:%M" }}'), '12:34');
+    assert.equal(ok('{{ "now" | date: "%Y-%m-%d %H:%M" }}', ctx(), { now: NOW, timezone: 'America/Los_Angeles' }), '2024-03-10 05:34');
+    assert.equal(ok('{{ "now" | date_to_xmlschema }}', ctx(), { now: NOW, timezone: 'Asia/Tokyo' }), '2024-03-10T21:34:56+09:00');
+    assert.equal(ok('{{ "2024-01-01T00:00:00Z" | date: "%Y-%m-%d %H:%M" }}', ctx(), { now: NOW, timezone: 'America/New_York' }), '2023-12-31 19:00');
+  });
+  it('explicit dates and timestamps are unaffected by the clock', () => {
+    assert.equal(ok('{{ "2020-02-29T10:00:00Z" | date: "%d/%m/%Y" }}'), '29/02/2020');
+    assert.equal(ok('{{ 0 | date: "%Y" }}'), '1970');
+    assert.equal(ok('{{ nope | date: "%Y" }}'), '');
+  });
+  it('an invalid time zone is an error, not a throw', () => {
+    assert.match(err('{{ "now" | date: "%Y" }}', ctx(), { now: NOW, timezone: 'Mars/Olympus' }), /time zone/);
+  });
+});
+
+describe('renderTemplate: loop cap', () => {
+  const seq = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+  it(`renders at most ${MAX_LOOP_ITERATIONS} iterations per loop (silent truncation)`, () => {
+    assert.equal(MAX_LOOP_ITERATIONS, 15);
+    assert.equal(ok('{% for i in (1..100) %}{{i}},{% endfor %}'), seq(15).join(',') + ',');
+    const c = ctx();
+    (c.flow as { data: Record<string, unknown> }).data.list = seq(40);
+    assert.equal(ok('{% for i in flow.data.list %}{{i}} {% endfor %}', c), seq(15).join(' ') + ' ');
+    assert.equal(ok('{% for i in (1..15) %}x{% endfor %}'), 'x'.repeat(15));
+    assert.equal(ok('{% for i in (1..3) %}{{i}}{% endfor %}'), '123');
+  });
+  it('caps after offset/limit/reversed, forloop describes the rendered loop', () => {
+    assert.equal(ok('{% for i in (1..100) reversed %}{{i}} {% endfor %}').trim(), seq(100).reverse().slice(0, 15).join(' '));
+    assert.equal(ok('{% for i in (1..100) offset: 50 %}{{i}} {% endfor %}').trim(), seq(100).slice(50, 65).join(' '));
+    assert.equal(ok('{% for i in (1..100) limit: 3 offset: 2 %}{{i}}{% endfor %}'), '345');
+    assert.equal(ok('{% for i in (1..100) limit: 99 %}{{i}} {% endfor %}').trim(), seq(15).join(' '));
+    assert.equal(
+      ok('{% for i in (1..40) %}{% if forloop.last %}{{forloop.index}}/{{forloop.length}}{% endif %}{% endfor %}'),
+      '15/15',
+    );
+  });
+  it('keeps for-loop semantics: else, break, continue, nesting', () => {
+    assert.equal(ok('{% for i in nope %}x{% else %}empty{% endfor %}'), 'empty');
+    assert.equal(ok('{% for i in (1..10) %}{% if i == 4 %}{% break %}{% endif %}{{i}}{% endfor %}'), '123');
+    assert.equal(ok('{% for i in (1..5) %}{% if i == 2 %}{% continue %}{% endif %}{{i}}{% endfor %}'), '1345');
+    const nested = ok('{% for i in (1..20) %}{% for j in (1..20) %}x{% endfor %}{% endfor %}');
+    assert.equal(nested.length, 15 * 15);
+    assert.equal(ok('{% for kv in flow.data %}{{kv[0]}}={{kv[1]}};{% endfor %}'), 'name=Ada;count=3;');
+  });
+  it('huge ranges are not materialised', () => {
+    assert.equal(ok('{% for i in (1..100000000) %}{{i}}{% endfor %}'), seq(15).join(''));
+    assert.equal(ok('{% for i in (1..1000000000000) reversed %}{% if forloop.first %}{{i}}{% endif %}{% endfor %}'), '1000000000000');
+  });
+  it('tablerow is capped too', () => {
+    const html = ok('{% tablerow i in (1..40) %}{{i}}{% endtablerow %}');
+    assert.equal((html.match(/<td /g) ?? []).length, 15);
+  });
+});
+
+describe('renderTemplate: output cap', () => {
+  const max = LIQUID_LIMITS.maxOutputBytes;
+  it('allows exactly 16 KB', () => {
+    assert.equal(max, 16384);
+    assert.equal(ok('x'.repeat(max)).length, max);
+    assert.equal(ok('{{ flow.data.name }}' + 'x'.repeat(max - 3)).length, max);
+  });
+  it('rejects more than 16 KB (bytes, not characters) with 84003', () => {
+    assert.match(err('x'.repeat(max + 1)), /16384 bytes/);
+    assert.match(err('{{ flow.data.name }}' + 'x'.repeat(max)), /16384 bytes/);
+    // 6000 three-byte characters = 18000 bytes but only 6000 UTF-16 units
+    assert.match(err('{{ flow.data.name }}' + '€'.repeat(6000)), /16384 bytes/);
+    assert.match(err('€'.repeat(6000)), /16384 bytes/);
+  });
+  it('aborts loops that produce too much output', () => {
+    const c = ctx();
+    (c.flow as { data: Record<string, unknown> }).data.big = 'y'.repeat(1000);
+    assert.match(err('{% for a in (1..15) %}{% for b in (1..15) %}{{ flow.data.big }}{% endfor %}{% endfor %}', c), /16384 bytes/);
+  });
+});
+
+describe('renderTemplate: no file system', () => {
+  for (const t of [
+    "{% include 'x' %}",
+    '{% include "x.liquid" %}',
+    "{% render '/etc/passwd' %}",
+    '{% render "../../../../etc/passwd" %}',
+    "{% layout 'x' %}hi",
+    '{% liquid\n include "x"\n %}',
+  ]) {
+    it(`refuses ${JSON.stringify(t)}`, () => {
+      const msg = err(t);
+      assert.doesNotMatch(msg, /root:/); // no file content leaked
+      assert.match(msg, /not supported/);
+    });
+  }
+});
+
+describe('renderTemplate: errors are 84003 results, never throws', () => {
+  it('syntax errors', () => {
+    for (const t of ['{% if %}', '{% if x %}unclosed', '{% for %}', '{{ x', '{% endif %}', '{% nosuchtag %}', '{{ "unterminated }}']) {
+      err(t);
+    }
+  });
+  it('filter exceptions at render time', () => {
+    const c = ctx();
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    (c.flow as { data: Record<string, unknown> }).data.loop = loop;
+    err('{{ flow.data.loop | to_json }}', c);
+  });
+  it('invalid clock', () => {
+    err('{{ "now" | date: "%Y" }}', ctx(), { now: new Date('nope') });
+  });
+});
+
+describe('renderTemplate: hostile templates terminate with an error', () => {
+  // No timing assertions: these only prove termination (each is bounded by parse/render/memory
+  // limits, which the test runner would otherwise hang on).
+  it('huge ranges used as values', () => {
+    err('{{ (1..100000000) | join: "," }}');
+    err('{% assign r = (1..100000000) %}{{ r | size }}');
+  });
+  it('nested loops (15^8 iterations) hit the render time limit', () => {
+    const open = '{% for a in (1..15) %}'.repeat(8);
+    const close = '{% endfor %}'.repeat(8);
+    assert.match(err(open + '{% assign x = 1 %}' + close), /limit/);
+  });
+  it('exponential append chains hit the memory limit', () => {
+    err('{% assign a = "xxxxxxxxxx" %}' + '{% assign a = a | append: a %}'.repeat(40) + '{{ a.size }}');
+    err('{% assign a = "x" %}{% for i in (1..15) %}{% for j in (1..15) %}{% assign a = a | append: a %}{% endfor %}{% endfor %}{{ a.size }}');
+  });
+  it('exponential capture chains fail', () => {
+    err('{% capture a %}x{% endcapture %}{% for i in (1..15) %}{% for j in (1..15) %}{% capture a %}{{a}}{{a}}{% endcapture %}{% endfor %}{% endfor %}{{ a.size }}');
+  });
+  it('very long templates hit the parse limit', () => {
+    assert.match(err('{{ x }}' + 'y'.repeat(LIQUID_LIMITS.maxTemplateLength + 1)), /limit/);
+    err('{{ a ' + '| append: a '.repeat(20000) + '}}', { a: 'x' });
+  });
+  it('deep nesting fails instead of crashing', () => {
+    err('{% if a %}'.repeat(5000) + 'x' + '{% endif %}'.repeat(5000), { a: true });
+  });
+  it('huge strftime padding hits the memory limit', () => {
+    err('{{ "now" | date: "%100000000Y" }}');
+  });
+  it('the engine keeps working afterwards', () => {
+    assert.equal(ok('{{ widgets.get-customer.parsed.name }}'), 'Bob');
+  });
+});
+
+describe('parse cache', () => {
+  it('caches parsed templates and stays bounded', () => {
+    const t = '{{ flow.data.name }} cached-' + Math.random();
+    const before = parseCacheStats().entries;
+    assert.equal(ok(t), `Ada ${t.slice('{{ flow.data.name }} '.length)}`);
+    const mid = parseCacheStats().entries;
+    assert.ok(mid >= Math.min(before + 1, LIQUID_LIMITS.cacheEntries));
+    ok(t);
+    assert.equal(parseCacheStats().entries, mid);
+    for (let i = 0; i < LIQUID_LIMITS.cacheEntries + 50; i++) ok(`{{ ${i} }}`);
+    const s = parseCacheStats();
+    assert.ok(s.entries <= LIQUID_LIMITS.cacheEntries);
+    assert.ok(s.chars <= LIQUID_LIMITS.cacheTotalChars);
+  });
+  it('renders the same cached template against different contexts', () => {
+    const t = 'Hi {{ flow.data.name }}';
+    assert.equal(ok(t, { flow: { data: { name: 'A' } } }), 'Hi A');
+    assert.equal(ok(t, { flow: { data: { name: 'B' } } }), 'Hi B');
+  });
+});
+
+describe('renderKeyValues / renderDeep', () => {
+  it('renders every value of a key/value list, keeping other fields', () => {
+    const r = renderKeyValues(
+      [
+        { key: 'a', value: '{{ flow.data.name }}', index: '0' },
+        { key: 'b{{x}}', value: 'plain' },
+      ],
+      ctx(),
+      OPTS,
+    );
+    assert.deepEqual(r, { ok: true, value: [{ key: 'a', value: 'Ada', index: '0' }, { key: 'b{{x}}', value: 'plain' }] });
+  });
+  it('reports the failing key', () => {
+    const r = renderKeyValues([{ key: 'ok', value: 'x' }, { key: 'bad', value: '{% if %}' }], ctx(), OPTS);
+    assert.equal(r.ok, false);
+    if (!r.ok) {
+      assert.equal(r.error.code, 84003);
+      assert.match(r.error.message, /^bad: /);
+    }
+  });
+  it('renders nested strings', () => {
+    const r = renderDeep({ a: ['{{ flow.data.name }}', 1, null, { b: '{{ flow.variables.count | plus: 1 }}' }], c: true }, ctx(), OPTS);
+    assert.deepEqual(r, { ok: true, value: { a: ['Ada', 1, null, { b: '3' }], c: true } });
+    assert.equal(renderDeep(['{% if %}'], ctx(), OPTS).ok, false);
+  });
+});
+
+describe('inferVariableValue', () => {
+  const cases: Array<[string, string | number]> = [
+    ['12', 12],
+    ['0', 0],
+    ['-3.5', -3.5],
+    ['0.25', 0.25],
+    ['1.50', 1.5],
+    ['9007199254740991', 9007199254740991],
+    ['9007199254740993', '9007199254740993'],
+    ['007', '007'],
+    ['1e5', '1e5'],
+    ['', ''],
+    [' 12', ' 12'],
+    ['12 ', '12 '],
+    ['+1', '+1'],
+    ['.5', '.5'],
+    ['1.', '1.'],
+    ['-0', '-0'],
+    ['0x10', '0x10'],
+    ['NaN', 'NaN'],
+    ['Infinity', 'Infinity'],
+    ['1,000', '1,000'],
+    ['abc', 'abc'],
+    ['true', 'true'],
+  ];
+  for (const [input, expected] of cases) {
+    it(`${JSON.stringify(input)} → ${JSON.stringify(expected)}`, () => {
+      assert.equal(inferVariableValue(input), expected);
+    });
+  }
+});
+
+describe('parseJsonValue', () => {
+  it('parses JSON values', () => {
+    assert.deepEqual(parseJsonValue('{"a":[1,{"b":"c"}]}'), { ok: true, value: { a: [1, { b: 'c' }] } });
+    assert.deepEqual(parseJsonValue('"s"'), { ok: true, value: 's' });
+    assert.deepEqual(parseJsonValue('12'), { ok: true, value: 12 });
+    assert.deepEqual(parseJsonValue('null'), { ok: true, value: null });
+  });
+  it('reports invalid JSON', () => {
+    for (const s of ['', '{a:1}', "{'a':1}", 'undefined', '{"a":1']) {
+      const r = parseJsonValue(s);
+      assert.equal(r.ok, false, s);
+    }
+  });
+  it('drops __proto__ keys', () => {
+    const r = parseJsonValue('{"__proto__":{"polluted":1},"x":{"__proto__":{"p":2},"y":1}}');
+    assert.equal(r.ok, true);
+    if (r.ok) {
+      const v = r.value as Record<string, unknown>;
+      assert.equal(Object.hasOwn(v, '__proto__'), false);
+      assert.deepEqual(Object.keys(v), ['x']);
+      assert.equal(Object.hasOwn(v.x as object, '__proto__'), false);
+      const merged = Object.assign({}, v);
+      assert.equal((merged as Record<string, unknown>).polluted, undefined);
+    }
+  });
+});
