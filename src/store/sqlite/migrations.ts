@@ -53,4 +53,60 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (flow_sid, revision)
   );
   `,
+  // 2: executions, steps, timers, pending effects (the outbox). Rows hang off their flow and
+  // execution with ON DELETE CASCADE: deleting a flow removes its executions and everything below.
+  `
+  CREATE TABLE executions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    sid TEXT NOT NULL UNIQUE,
+    account_sid TEXT NOT NULL,
+    flow_sid TEXT NOT NULL REFERENCES flows(sid) ON DELETE CASCADE,
+    flow_version INTEGER NOT NULL,
+    contact_sid TEXT NOT NULL,
+    contact_channel_address TEXT NOT NULL,
+    channel_address TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'ended')),
+    initiated_by TEXT NOT NULL,
+    state TEXT NOT NULL,
+    context TEXT NOT NULL,
+    date_created INTEGER NOT NULL,
+    date_updated INTEGER
+  );
+  CREATE INDEX executions_by_flow ON executions(account_sid, flow_sid, seq);
+  CREATE UNIQUE INDEX executions_one_active ON executions(flow_sid, contact_channel_address, channel_address)
+    WHERE status = 'active';
+  CREATE TABLE steps (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    sid TEXT NOT NULL UNIQUE,
+    account_sid TEXT NOT NULL,
+    flow_sid TEXT NOT NULL,
+    execution_sid TEXT NOT NULL REFERENCES executions(sid) ON DELETE CASCADE,
+    parent_step_sid TEXT,
+    name TEXT NOT NULL,
+    context TEXT NOT NULL,
+    transitioned_from TEXT NOT NULL,
+    transitioned_to TEXT NOT NULL,
+    type TEXT NOT NULL,
+    date_created INTEGER NOT NULL,
+    date_updated INTEGER
+  );
+  CREATE INDEX steps_by_execution ON steps(execution_sid, seq);
+  CREATE TABLE timers (
+    id TEXT PRIMARY KEY,
+    execution_sid TEXT NOT NULL REFERENCES executions(sid) ON DELETE CASCADE,
+    account_sid TEXT NOT NULL,
+    due_at INTEGER NOT NULL
+  );
+  CREATE INDEX timers_by_due ON timers(due_at, id);
+  CREATE INDEX timers_by_execution ON timers(execution_sid);
+  CREATE TABLE pending_effects (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    execution_sid TEXT NOT NULL REFERENCES executions(sid) ON DELETE CASCADE,
+    account_sid TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX pending_effects_by_execution ON pending_effects(execution_sid);
+  `,
 ];

@@ -7,12 +7,18 @@ import { dirname } from 'node:path';
 import type {
   Account,
   ApiKey,
+  ExecutionFilter,
+  ExecutionRecord,
   FlowRecord,
   PageRequest,
   PageResult,
+  PendingEffect,
   RevisionRecord,
   RevisionSelector,
+  SprintWrite,
+  StepRecord,
   Store,
+  TimerRecord,
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 
@@ -207,6 +213,9 @@ export class SqliteStore implements Store {
       const result = this.stmt('DELETE FROM flows WHERE sid = ? AND account_sid = ?').run(flowSid, accountSid);
       if (Number(result.changes) === 0) return false;
       this.stmt('DELETE FROM flow_revisions WHERE flow_sid = ?').run(flowSid);
+      // Executions also go by ON DELETE CASCADE; deleting them explicitly keeps this independent of
+      // the foreign_keys pragma. Their steps, timers and effects cascade from the executions.
+      this.stmt('DELETE FROM executions WHERE flow_sid = ? AND account_sid = ?').run(flowSid, accountSid);
       return true;
     });
   }
@@ -247,9 +256,214 @@ export class SqliteStore implements Store {
     return Number(result.changes) > 0;
   }
 
+  // ---- executions, steps, timers, effects
+
+  async writeSprint(write: SprintWrite): Promise<void> {
+    const execution = write.execution;
+    this.transaction(() => {
+      if (write.isNew) {
+        this.stmt(
+          `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
+             channel_address, status, initiated_by, state, context, date_created, date_updated)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          execution.sid,
+          execution.accountSid,
+          execution.flowSid,
+          execution.flowVersion,
+          execution.contactSid,
+          execution.contactChannelAddress,
+          execution.channelAddress,
+          execution.status,
+          execution.initiatedBy,
+          json(execution.state),
+          json(execution.context),
+          execution.dateCreated,
+          execution.dateUpdated,
+        );
+      } else {
+        const result = this.stmt(
+          `UPDATE executions SET flow_version = ?, contact_sid = ?, contact_channel_address = ?, channel_address = ?,
+             status = ?, initiated_by = ?, state = ?, context = ?, date_updated = ?
+           WHERE sid = ? AND account_sid = ? AND flow_sid = ?`,
+        ).run(
+          execution.flowVersion,
+          execution.contactSid,
+          execution.contactChannelAddress,
+          execution.channelAddress,
+          execution.status,
+          execution.initiatedBy,
+          json(execution.state),
+          json(execution.context),
+          execution.dateUpdated,
+          execution.sid,
+          execution.accountSid,
+          execution.flowSid,
+        );
+        if (Number(result.changes) === 0) throw new Error(`execution ${execution.sid} does not exist`);
+      }
+      for (const step of write.steps) {
+        if (step.executionSid !== execution.sid || step.accountSid !== execution.accountSid || step.flowSid !== execution.flowSid) {
+          throw new Error(`step ${step.sid} does not belong to execution ${execution.sid}`);
+        }
+        this.stmt(
+          `INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
+             transitioned_from, transitioned_to, type, date_created, date_updated)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          step.sid,
+          step.accountSid,
+          step.flowSid,
+          step.executionSid,
+          step.parentStepSid,
+          step.name,
+          json(step.context),
+          step.transitionedFrom,
+          step.transitionedTo,
+          step.type,
+          step.dateCreated,
+          step.dateUpdated,
+        );
+      }
+      for (const id of write.timersToCancel) {
+        this.stmt('DELETE FROM timers WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
+      }
+      for (const timer of write.timersToAdd) {
+        this.stmt('INSERT INTO timers (id, execution_sid, account_sid, due_at) VALUES (?, ?, ?, ?)').run(
+          timer.id,
+          timer.executionSid,
+          timer.accountSid,
+          timer.dueAt,
+        );
+      }
+      for (const id of write.effectsDone) {
+        this.stmt('DELETE FROM pending_effects WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
+      }
+      for (const effect of write.effectsToAdd) {
+        this.stmt('INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at) VALUES (?, ?, ?, ?, ?)').run(
+          effect.id,
+          effect.executionSid,
+          effect.accountSid,
+          json(effect.payload),
+          effect.createdAt,
+        );
+      }
+    });
+  }
+
+  async getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null> {
+    const row = this.stmt('SELECT * FROM executions WHERE sid = ? AND account_sid = ? AND flow_sid = ?').get(
+      executionSid,
+      accountSid,
+      flowSid,
+    ) as Row | undefined;
+    return row ? toExecution(row) : null;
+  }
+
+  async getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null> {
+    const row = this.stmt('SELECT * FROM executions WHERE sid = ?').get(executionSid) as Row | undefined;
+    return row ? toExecution(row) : null;
+  }
+
+  async findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null> {
+    const row = this.stmt(
+      `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'`,
+    ).get(flowSid, contactAddress, channelAddress) as Row | undefined;
+    return row ? toExecution(row) : null;
+  }
+
+  async listExecutions(
+    accountSid: string,
+    flowSid: string,
+    filter: ExecutionFilter,
+    page: PageRequest,
+  ): Promise<PageResult<ExecutionRecord>> {
+    let where = 'account_sid = ? AND flow_sid = ?';
+    const params: (string | number)[] = [accountSid, flowSid];
+    if (filter.status !== undefined) {
+      where += ' AND status = ?';
+      params.push(filter.status);
+    }
+    if (filter.dateCreatedFrom !== undefined) {
+      where += ' AND date_created >= ?';
+      params.push(filter.dateCreatedFrom);
+    }
+    if (filter.dateCreatedTo !== undefined) {
+      where += ' AND date_created <= ?';
+      params.push(filter.dateCreatedTo);
+    }
+    return this.pageBy('executions', 'seq', where, params, page, toExecution);
+  }
+
+  async deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
+    return this.transaction(() => {
+      const result = this.stmt('DELETE FROM executions WHERE sid = ? AND account_sid = ? AND flow_sid = ?').run(
+        executionSid,
+        accountSid,
+        flowSid,
+      );
+      if (Number(result.changes) === 0) return false;
+      // Also removed by ON DELETE CASCADE; explicit so it holds regardless of the foreign_keys pragma.
+      this.stmt('DELETE FROM steps WHERE execution_sid = ?').run(executionSid);
+      this.stmt('DELETE FROM timers WHERE execution_sid = ?').run(executionSid);
+      this.stmt('DELETE FROM pending_effects WHERE execution_sid = ?').run(executionSid);
+      return true;
+    });
+  }
+
+  async listSteps(accountSid: string, flowSid: string, executionSid: string, page: PageRequest): Promise<PageResult<StepRecord>> {
+    return this.pageBy(
+      'steps',
+      'seq',
+      'execution_sid = ? AND account_sid = ? AND flow_sid = ?',
+      [executionSid, accountSid, flowSid],
+      page,
+      toStep,
+      'asc',
+    );
+  }
+
+  async getStep(accountSid: string, flowSid: string, executionSid: string, stepSid: string): Promise<StepRecord | null> {
+    const row = this.stmt('SELECT * FROM steps WHERE sid = ? AND execution_sid = ? AND account_sid = ? AND flow_sid = ?').get(
+      stepSid,
+      executionSid,
+      accountSid,
+      flowSid,
+    ) as Row | undefined;
+    return row ? toStep(row) : null;
+  }
+
+  async dueTimers(now: number, limit: number): Promise<TimerRecord[]> {
+    const rows = this.stmt('SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?').all(now, limit) as Row[];
+    return rows.map(toTimer);
+  }
+
+  async nextTimerDue(): Promise<number | null> {
+    const row = this.stmt('SELECT MIN(due_at) AS due FROM timers').get() as Row | undefined;
+    return nullableNumber(row?.due);
+  }
+
+  async deleteTimer(id: string): Promise<void> {
+    this.stmt('DELETE FROM timers WHERE id = ?').run(id);
+  }
+
+  async pendingEffects(limit: number): Promise<PendingEffect[]> {
+    const rows = this.stmt('SELECT * FROM pending_effects ORDER BY seq LIMIT ?').all(limit) as Row[];
+    return rows.map(toEffect);
+  }
+
+  async deleteEffect(id: string): Promise<void> {
+    this.stmt('DELETE FROM pending_effects WHERE id = ?').run(id);
+  }
+
+  // ---- paging
+
   /**
-   * Keyset paging, newest first, on an integer column. A cursor 'after' p lists rows older than p;
-   * 'before' p lists rows newer than p (the previous page), returned newest first as well.
+   * Keyset paging on an integer column. 'desc' (the default) lists newest first: a cursor 'after' p
+   * lists rows older than p, 'before' p the rows just newer than p (the previous page). 'asc' lists
+   * in chronological order: 'after' p lists rows later than p, 'before' p the rows just earlier.
+   * Either way the page comes back in the list's own order, and hasMore tells whether rows follow
+   * its last item (a next page exists).
    */
   pageBy<T>(
     table: string,
@@ -258,14 +472,19 @@ export class SqliteStore implements Store {
     params: (string | number)[],
     page: PageRequest,
     map: (row: Row) => T,
+    order: 'asc' | 'desc' = 'desc',
   ): PageResult<T> {
+    const forward = order === 'desc' ? 'DESC' : 'ASC';
+    const backward = order === 'desc' ? 'ASC' : 'DESC';
+    const past = order === 'desc' ? '<' : '>';
+    const behind = order === 'desc' ? '>' : '<';
     const limit = page.pageSize + 1;
     let rows: Row[];
     let hasMore: boolean;
     if (page.cursor) {
       const position = Number(page.cursor.position);
       if (page.cursor.direction === 'after') {
-        rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} AND ${key} < ? ORDER BY ${key} DESC LIMIT ?`).all(
+        rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} AND ${key} ${past} ? ORDER BY ${key} ${forward} LIMIT ?`).all(
           ...params,
           position,
           limit,
@@ -273,16 +492,18 @@ export class SqliteStore implements Store {
         hasMore = rows.length > page.pageSize;
         rows = rows.slice(0, page.pageSize);
       } else {
-        rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} AND ${key} > ? ORDER BY ${key} ASC LIMIT ?`).all(
+        rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} AND ${key} ${behind} ? ORDER BY ${key} ${backward} LIMIT ?`).all(
           ...params,
           position,
           page.pageSize,
         ) as Row[];
         rows.reverse();
-        hasMore = true;
+        const from = rows.length ? Number(rows[rows.length - 1]![key]) : position;
+        const next = this.stmt(`SELECT 1 AS found FROM ${table} WHERE ${where} AND ${key} ${past} ? LIMIT 1`).get(...params, from);
+        hasMore = next !== undefined;
       }
     } else {
-      rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} ORDER BY ${key} DESC LIMIT ? OFFSET ?`).all(
+      rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} ORDER BY ${key} ${forward} LIMIT ? OFFSET ?`).all(
         ...params,
         limit,
         page.offset ?? 0,
@@ -367,5 +588,64 @@ function toRevision(row: Row): RevisionRecord {
     warnings: JSON.parse(String(row.warnings)),
     dateCreated: Number(row.date_created),
     dateUpdated: nullableNumber(row.date_updated),
+  };
+}
+
+/** JSON text for a column; `undefined` is stored as null so it round-trips as null. */
+function json(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+function toExecution(row: Row): ExecutionRecord {
+  return {
+    sid: String(row.sid),
+    accountSid: String(row.account_sid),
+    flowSid: String(row.flow_sid),
+    flowVersion: Number(row.flow_version),
+    contactSid: String(row.contact_sid),
+    contactChannelAddress: String(row.contact_channel_address),
+    channelAddress: String(row.channel_address),
+    status: String(row.status) as ExecutionRecord['status'],
+    initiatedBy: String(row.initiated_by),
+    state: JSON.parse(String(row.state)),
+    context: JSON.parse(String(row.context)),
+    dateCreated: Number(row.date_created),
+    dateUpdated: nullableNumber(row.date_updated),
+  };
+}
+
+function toStep(row: Row): StepRecord {
+  return {
+    sid: String(row.sid),
+    accountSid: String(row.account_sid),
+    flowSid: String(row.flow_sid),
+    executionSid: String(row.execution_sid),
+    parentStepSid: nullableString(row.parent_step_sid),
+    name: String(row.name),
+    context: JSON.parse(String(row.context)),
+    transitionedFrom: String(row.transitioned_from),
+    transitionedTo: String(row.transitioned_to),
+    type: String(row.type),
+    dateCreated: Number(row.date_created),
+    dateUpdated: nullableNumber(row.date_updated),
+  };
+}
+
+function toTimer(row: Row): TimerRecord {
+  return {
+    id: String(row.id),
+    executionSid: String(row.execution_sid),
+    accountSid: String(row.account_sid),
+    dueAt: Number(row.due_at),
+  };
+}
+
+function toEffect(row: Row): PendingEffect {
+  return {
+    id: String(row.id),
+    executionSid: String(row.execution_sid),
+    accountSid: String(row.account_sid),
+    payload: JSON.parse(String(row.payload)),
+    createdAt: Number(row.created_at),
   };
 }
