@@ -1,0 +1,162 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateDefinition } from '../../src/definition/validate.ts';
+import { state, variant, type Json } from './fixtures.ts';
+
+interface WarningCase {
+  name: string;
+  def: Json;
+  path: string;
+  message: RegExp;
+}
+
+const orphan = { name: 'orphan', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { say: 'never' } };
+const flex = (props: Json) => ({ name: 'flex_1', type: 'send-to-flex', transitions: [{ event: 'callComplete' }], properties: { workflow: 'WW1', channel: 'TC1', ...props } });
+/** Adds a widget at index 9, reachable from say_1. */
+const withWidget = (w: Json) => variant((f) => {
+  f.states.push(w);
+  state(f, 'say_1').transitions[0].next = w.name;
+});
+
+const cases: WarningCase[] = [
+  { name: 'unreachable widget', def: variant((f) => void f.states.push(orphan)), path: '#/states/9', message: /^Widget "orphan" \(say-play\): is not reachable from the initial state$/ },
+  {
+    name: 'send-and-wait timeout written as integer',
+    def: variant((f) => void (state(f, 'wait_1').properties.timeout = 3600)),
+    path: '#/states/4/properties/timeout',
+    message: /Widget "wait_1" \(send-and-wait-for-reply\): timeout: integer found, string expected; accepted/,
+  },
+  { name: 'set-variables value written as a number', def: variant((f) => void (state(f, 'vars_1').properties.variables[0].value = 5)), path: '#/states/6/properties/variables/0/value', message: /integer found, string expected; accepted/ },
+  { name: 'run-subflow parameter value written as boolean', def: variant((f) => void (state(f, 'subflow_1').properties.parameters[0].value = true)), path: '#/states/8/properties/parameters/0/value', message: /boolean found, string expected/ },
+  { name: 'flow_revision written as a number', def: variant((f) => void (state(f, 'subflow_1').properties.flow_revision = 2)), path: '#/states/8/properties/flow_revision', message: /integer found, string expected; accepted/ },
+  { name: 'split condition value written as a number', def: variant((f) => void (state(f, 'split_1').transitions[1].conditions[0].value = 3)), path: '#/states/3/transitions/1/conditions/0/value', message: /integer found, string expected; compared as text/ },
+  {
+    name: 'malformed transition {event, name}',
+    def: variant((f) => void (state(f, 'send_1').transitions[1] = { event: 'failed', name: 'say_1' })),
+    path: '#/states/1/transitions/1/name',
+    message: /Widget "send_1" \(send-message\): transitions\[1\] has "name": "say_1" instead of "next" \(a state of that name exists\); treated as unconnected/,
+  },
+  { name: 'Liquid in make-http-request method', def: variant((f) => void (state(f, 'http_1').properties.method = '{{flow.variables.m}}')), path: '#/states/7/properties/method', message: /Widget "http_1" \(make-http-request\): method does not accept Liquid/ },
+  { name: 'Liquid in a set-variables key', def: variant((f) => void (state(f, 'vars_1').properties.variables[0].key = '{{flow.data.k}}')), path: '#/states/6/properties/variables/0/key', message: /variables\[0\]\.key does not accept Liquid/ },
+  { name: 'Terraform placeholder in send-to-flex workflow', def: withWidget(flex({ workflow: '${workflow_sids.master}' })), path: '#/states/9/properties/workflow', message: /Widget "flex_1" \(send-to-flex\): workflow contains a deploy-time template placeholder \$\{workflow_sids\.master\}/ },
+  { name: 'Terraform placeholder as run-subflow flow_sid', def: variant((f) => void (state(f, 'subflow_1').properties.flow_sid = '${system_down_subflow_sid}')), path: '#/states/8/properties/flow_sid', message: /flow_sid contains a deploy-time template placeholder/ },
+  { name: 'Terraform placeholder in an integer field', def: variant((f) => void (state(f, 'gather_1').properties.timeout = '${gather_timeout}')), path: '#/states/2/properties/timeout', message: /timeout contains a deploy-time template placeholder/ },
+  { name: 'Terraform placeholder inside a parameter', def: variant((f) => void (state(f, 'subflow_1').properties.parameters[0].value = 'x-${env}')), path: '#/states/8/properties/parameters/0/value', message: /parameters\[0\]\.value contains a deploy-time template placeholder \$\{env\}/ },
+  {
+    name: 'split arguments disagree with input',
+    def: variant((f) => void (state(f, 'split_1').transitions[1].conditions[0].arguments = ['{{widgets.menu.Digits}}'])),
+    path: '#/states/3/transitions/1/conditions/0/arguments',
+    message: /Widget "split_1" \(split-based-on\): transitions\[1\]\.conditions\[0\]\.arguments \["\{\{widgets\.menu\.Digits\}\}"\] differ from the split input "\{\{flow\.data\.answer\}\}"/,
+  },
+  { name: 'duplicate event on one widget', def: variant((f) => void state(f, 'send_1').transitions.push({ event: 'sent', next: 'say_1' })), path: '#/states/1/transitions/2/event', message: /event "sent" appears more than once \(also transitions\[0\]\)/ },
+  { name: 'split without noMatch', def: variant((f) => void state(f, 'split_1').transitions.shift()), path: '#/states/3/transitions', message: /has no noMatch transition/ },
+  { name: 'match transition with empty conditions', def: variant((f) => void (state(f, 'split_1').transitions[1].conditions = [])), path: '#/states/3/transitions/1/conditions', message: /empty conditions list/ },
+  { name: 'null optional property', def: variant((f) => void (state(f, 'say_1').properties.play = null)), path: '#/states/5/properties/play', message: /play is null; treated as unset/ },
+  { name: 'null next', def: variant((f) => void (state(f, 'send_1').transitions[1].next = null)), path: '#/states/1/transitions/1/next', message: /next is null; treated as unconnected/ },
+  { name: 'unknown state key', def: variant((f) => void (state(f, 'say_1').sid = 'FX1')), path: '#/states/5/sid', message: /unknown key "sid" is ignored/ },
+  { name: 'unknown top-level key', def: variant((f) => void (f.friendly_name = 'x')), path: '#/friendly_name', message: /Unknown top-level key "friendly_name"/ },
+  { name: 'initial_state is not the trigger', def: variant((f) => void (f.initial_state = 'send_1')), path: '#/initial_state', message: /is a send-message widget, not the trigger/ },
+  { name: 'widget name with a space', def: variant((f) => {
+    state(f, 'say_1').name = 'say 1';
+    state(f, 'gather_1').transitions[0].next = 'say 1';
+  }), path: '#/states/5/name', message: /should start with a letter and contain no spaces/ },
+  { name: 'unknown $schema', def: variant((f) => void (f.$schema = 'http://example.com/x')), path: '#/$schema', message: /does not have a value in the enumeration/ },
+];
+
+describe('validateDefinition: warnings (valid stays true)', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const res = validateDefinition(c.def);
+      assert.deepEqual(res.errors, [], 'expected no errors');
+      assert.equal(res.valid, true);
+      const hit = res.warnings.find((w) => w.property_path === c.path && c.message.test(w.message));
+      assert.ok(hit, `no warning at ${c.path} matching ${c.message}; got ${JSON.stringify(res.warnings, null, 1)}`);
+    });
+  }
+
+  it('a malformed {event, name} transition does not make its target reachable', () => {
+    const res = validateDefinition(variant((f) => {
+      f.states.push(orphan);
+      state(f, 'send_1').transitions[1] = { event: 'failed', name: 'orphan' };
+    }));
+    assert.ok(res.warnings.some((w) => w.property_path === '#/states/9' && /not reachable/.test(w.message)));
+  });
+});
+
+describe('real-world oddities from flows/INDEX.md', () => {
+  it('Liquid inside split condition values is accepted silently', () => {
+    const res = validateDefinition(variant((f) => void (state(f, 'split_1').transitions[1].conditions[0].value = '{{widgets.http_1.parsed.sites.size}}')));
+    assert.equal(res.valid, true);
+    assert.deepEqual(res.warnings, []);
+  });
+
+  it('filters in a split input are accepted silently (arguments copied alongside)', () => {
+    const res = validateDefinition(variant((f) => {
+      const input = '{{widgets.wait_1.inbound.Body | downcase | strip}}';
+      state(f, 'split_1').properties.input = input;
+      state(f, 'split_1').transitions[1].conditions[0].arguments = [input];
+    }));
+    assert.equal(res.valid, true);
+    assert.deepEqual(res.warnings, []);
+  });
+
+  it('numbers written as strings: string-typed timeouts are canonical, integer-typed ones are errors', () => {
+    const ok = validateDefinition(withWidget(flex({ timeout: '3600', priority: '0' })));
+    assert.deepEqual(ok.errors, []);
+    assert.deepEqual(ok.warnings, []);
+    const bad = validateDefinition(variant((f) => void (state(f, 'gather_1').properties.timeout = '5')));
+    assert.equal(bad.valid, false);
+  });
+
+  it('dangling next: error by default, warning with strictTransitions:false', () => {
+    const def = variant((f) => void (state(f, 'send_1').transitions[0].next = 'SaveToAirtable'));
+    const strict = validateDefinition(def);
+    assert.equal(strict.valid, false);
+    assert.equal(strict.errors[0].property_path, '#/states/1/transitions/0/next');
+    const lenient = validateDefinition(def, { strictTransitions: false });
+    assert.equal(lenient.valid, true);
+    assert.ok(lenient.warnings.some((w) => w.property_path === '#/states/1/transitions/0/next' && /branch ends there/.test(w.message)));
+  });
+
+  it('strictTransitions:false does not relax anything else', () => {
+    const res = validateDefinition(variant((f) => void (state(f, 'send_1').transitions[0].event = 'delivered')), { strictTransitions: false });
+    assert.equal(res.valid, false);
+  });
+
+  const triggerGenerations: Array<[string, string[]]> = [
+    ['first generation', ['incomingMessage', 'incomingCall', 'incomingRequest']],
+    ['with incomingParent', ['incomingMessage', 'incomingCall', 'incomingRequest', 'incomingParent']],
+    ['with incomingConversationMessage', ['incomingMessage', 'incomingCall', 'incomingConversationMessage', 'incomingRequest', 'incomingParent']],
+  ];
+  for (const [label, events] of triggerGenerations) {
+    it(`trigger events, ${label}`, () => {
+      const res = validateDefinition(variant((f) => {
+        f.states.splice(1); // trigger only
+        state(f, 'Trigger').transitions = events.map((event) => ({ event }));
+      }));
+      assert.deepEqual(res.errors, []);
+      assert.deepEqual(res.warnings, []);
+    });
+  }
+});
+
+describe('legacy definitions passed to validateDefinition', () => {
+  it('are migrated, validated and flagged with a warning at "#"', () => {
+    const legacy = {
+      description: 'old',
+      states: [
+        { name: 'Trigger', type: 'InitialState', sid: 'FF' + '1'.repeat(32), properties: { offset: { x: 0, y: 0 }, flow_url: 'https://webhooks.twilio.com/v1/x' },
+          transitions: [{ event: 'incomingMessage', conditions: [], next: 'FF' + '2'.repeat(32), uuid: 'u1' }] },
+        { name: 'hello', type: 'Message', sid: 'FF' + '2'.repeat(32), properties: { body: 'hi', from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', media_url: null },
+          transitions: [{ event: 'sent', conditions: [], next: null, uuid: 'u2' }, { event: 'failed', conditions: [], next: null, uuid: 'u3' }] },
+      ],
+    };
+    const res = validateDefinition(legacy);
+    assert.deepEqual(res.errors, []);
+    assert.equal(res.valid, true);
+    assert.equal(res.warnings.length, 1);
+    assert.equal(res.warnings[0].property_path, '#');
+    assert.match(res.warnings[0].message, /Legacy \(pre-2019\) definition shape migrated/);
+    assert.equal(res.definition?.states[1].type, 'send-message');
+  });
+});
