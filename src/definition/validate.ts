@@ -58,7 +58,7 @@ const ENVELOPE_KEYS = new Set(['description', '$schema', 'initial_state', 'state
 const STATE_KEYS = new Set(['name', 'type', 'transitions', 'properties']);
 const TRANSITION_KEYS = new Set(['event', 'next', 'conditions']);
 
-/** Collects issues; `who` is the message prefix naming the widget. */
+/** Collects issues in the order found. */
 class Report {
   errors: ValidationIssue[] = [];
   warnings: ValidationIssue[] = [];
@@ -114,7 +114,7 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
       checkReachability(states, idx, indexByName, r);
     }
   }
-  return result(r, isPlainObject(input) ? (def as unknown as FlowDefinition) : undefined);
+  return result(r, def as unknown as FlowDefinition);
 }
 
 /** Parse + validate; a parse failure becomes one error at "#". */
