@@ -1,6 +1,7 @@
 // What route modules get: the services they call and the server configuration.
 import type { AccountService } from '../runtime/accounts.ts';
 import type { FlowService } from '../runtime/flows.ts';
+import type { ExecutionService } from '../runtime/executions.ts';
 import type { Store } from '../runtime/ports/store.ts';
 
 export interface ApiConfig {
@@ -16,5 +17,6 @@ export interface ApiContext {
   store: Store;
   accounts: AccountService;
   flows: FlowService;
+  executions: ExecutionService;
   config: ApiConfig;
 }

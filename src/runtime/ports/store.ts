@@ -101,7 +101,96 @@ export interface AccountStore {
   setSetting(key: string, value: string): Promise<void>;
 }
 
-export interface Store extends AccountStore, FlowStore {
+export interface Store extends AccountStore, FlowStore, ExecutionStore {
   readonly kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
+}
+
+// ---- executions (issue: flow engine)
+
+export type ExecutionStatus = 'active' | 'ended';
+
+export interface ExecutionRecord {
+  sid: string;
+  accountSid: string;
+  flowSid: string;
+  /** Flow revision the execution runs (flow_version). */
+  flowVersion: number;
+  contactSid: string;
+  contactChannelAddress: string;
+  channelAddress: string;
+  status: ExecutionStatus;
+  initiatedBy: string;
+  /** The engine's ExecutionState, stored whole as JSON. */
+  state: unknown;
+  /** The execution context as the API shows it ({flow, trigger, widgets, contact}). */
+  context: Record<string, unknown>;
+  dateCreated: Millis;
+  dateUpdated: Millis | null;
+}
+
+export interface StepRecord {
+  sid: string;
+  accountSid: string;
+  flowSid: string;
+  executionSid: string;
+  parentStepSid: string | null;
+  name: string;
+  context: Record<string, unknown>;
+  transitionedFrom: string;
+  transitionedTo: string;
+  type: string;
+  dateCreated: Millis;
+  dateUpdated: Millis | null;
+}
+
+export interface TimerRecord {
+  id: string;
+  executionSid: string;
+  accountSid: string;
+  dueAt: Millis;
+}
+
+/** Work the runtime must carry out after a sprint commits (the outbox); removed once done. */
+export interface PendingEffect {
+  id: string;
+  executionSid: string;
+  accountSid: string;
+  payload: unknown;
+  createdAt: Millis;
+}
+
+export interface ExecutionFilter {
+  status?: ExecutionStatus | undefined;
+  dateCreatedFrom?: Millis | undefined;
+  dateCreatedTo?: Millis | undefined;
+}
+
+/** Everything one engine sprint changed, written in one transaction. */
+export interface SprintWrite {
+  execution: ExecutionRecord;
+  isNew: boolean;
+  steps: StepRecord[];
+  timersToAdd: TimerRecord[];
+  timersToCancel: string[];
+  effectsToAdd: PendingEffect[];
+  /** Effect rows this sprint consumed (their results were fed in). */
+  effectsDone: string[];
+}
+
+export interface ExecutionStore {
+  writeSprint(write: SprintWrite): Promise<void>;
+  getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null>;
+  getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null>;
+  findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null>;
+  listExecutions(accountSid: string, flowSid: string, filter: ExecutionFilter, page: PageRequest): Promise<PageResult<ExecutionRecord>>;
+  deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean>;
+  listSteps(accountSid: string, flowSid: string, executionSid: string, page: PageRequest): Promise<PageResult<StepRecord>>;
+  getStep(accountSid: string, flowSid: string, executionSid: string, stepSid: string): Promise<StepRecord | null>;
+  /** Timers due at or before `now`, oldest first. */
+  dueTimers(now: Millis, limit: number): Promise<TimerRecord[]>;
+  nextTimerDue(): Promise<Millis | null>;
+  deleteTimer(id: string): Promise<void>;
+  pendingEffects(limit: number): Promise<PendingEffect[]>;
+  deleteEffect(id: string): Promise<void>;
 }

@@ -1,0 +1,294 @@
+// The pure interpreter. One call runs one "sprint": it applies an event to the execution state and
+// moves through widgets until the execution waits (for an effect, a reply, a timer) or ends.
+// It returns the new state, the effects to carry out and the steps to record; it never performs
+// I/O, never reads the clock and makes no ids of its own.
+import type { FlowDefinition, State, Transition } from '../definition/types.ts';
+import { renderTemplate } from './liquid.ts';
+import { executionContext, liquidContext } from './context.ts';
+import {
+  DEFAULT_LIMITS,
+  type Diagnostic,
+  type Effect,
+  type EndReason,
+  type EngineEvent,
+  type EngineInput,
+  type EngineLimits,
+  type ExecutionState,
+  type Frame,
+  type JsonObject,
+  type SprintResult,
+  type StepRecordDraft,
+  type TriggerEvent,
+} from './types.ts';
+import { widgetHandler } from './widgets/registry.ts';
+import type { Outcome, WidgetEnv } from './widgets/widget.ts';
+
+export interface NewExecution {
+  executionSid: string;
+  accountSid: string;
+  flowSid: string;
+  revision: number;
+  channelAddress: string;
+  contactAddress: string;
+}
+
+const FAILURE_EVENTS = ['failed', 'fail', 'deliveryFailure'];
+
+/** Creates the state of a new execution and runs its first sprint from the trigger. */
+export function startExecution(
+  input: EngineInput,
+  init: NewExecution,
+  trigger: TriggerEvent,
+  triggerData: JsonObject,
+  data: JsonObject = {},
+): SprintResult {
+  const state: ExecutionState = {
+    executionSid: init.executionSid,
+    accountSid: init.accountSid,
+    flowSid: init.flowSid,
+    channelAddress: init.channelAddress,
+    contactAddress: init.contactAddress,
+    status: 'active',
+    frames: [
+      {
+        flowSid: init.flowSid,
+        revision: init.revision,
+        current: null,
+        wait: null,
+        trigger: triggerData,
+        variables: {},
+        data,
+        widgets: {},
+      },
+    ],
+    stepCount: 0,
+    lastWidget: null,
+    lastStepSid: null,
+    endReason: null,
+  };
+  return handleEvent(input, state, { type: 'start', trigger, triggerData, data });
+}
+
+/** Applies one event to an execution. The input state is not modified. */
+export function handleEvent(input: EngineInput, previous: ExecutionState, event: EngineEvent): SprintResult {
+  const sprint = new Sprint(input, structuredClone(previous));
+  sprint.apply(event);
+  return sprint.result();
+}
+
+export { executionContext };
+
+class Sprint {
+  readonly input: EngineInput;
+  readonly limits: EngineLimits;
+  readonly state: ExecutionState;
+  readonly effects: Effect[] = [];
+  readonly steps: StepRecordDraft[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+
+  constructor(input: EngineInput, state: ExecutionState) {
+    this.input = input;
+    this.limits = { ...DEFAULT_LIMITS, ...input.limits };
+    this.state = state;
+  }
+
+  result(): SprintResult {
+    return { state: this.state, effects: this.effects, steps: this.steps, diagnostics: this.diagnostics };
+  }
+
+  get frame(): Frame {
+    return this.state.frames[this.state.frames.length - 1]!;
+  }
+
+  definitionOf(frame: Frame): FlowDefinition {
+    return frame.definition ?? this.input.definition;
+  }
+
+  findState(frame: Frame, name: string): State | undefined {
+    return this.definitionOf(frame).states.find((s) => s.name === name);
+  }
+
+  apply(event: EngineEvent): void {
+    if (this.state.status === 'ended') {
+      this.warnUnexpected(event, 'the execution has ended');
+      return;
+    }
+    switch (event.type) {
+      case 'start':
+        return this.start(event.trigger);
+      case 'end':
+        return this.end(event.reason === 'manual' ? { kind: 'manual' } : { kind: 'expired' });
+      default:
+        return this.resume(event);
+    }
+  }
+
+  start(trigger: TriggerEvent): void {
+    const frame = this.frame;
+    const definition = this.definitionOf(frame);
+    const triggerState = this.findState(frame, definition.initial_state);
+    if (!triggerState) {
+      this.end({ kind: 'error', code: 81024, message: `initial_state '${definition.initial_state}' does not exist` });
+      return;
+    }
+    frame.current = triggerState.name;
+    this.transition(triggerState, trigger, frame.trigger as JsonObject, undefined, false);
+  }
+
+  resume(event: EngineEvent): void {
+    const frame = this.frame;
+    const wait = frame.wait;
+    const state = frame.current ? this.findState(frame, frame.current) : undefined;
+    if (!wait || !state) {
+      this.warnUnexpected(event, 'no widget is waiting');
+      return;
+    }
+    const handler = widgetHandler(state.type);
+    const outcome = handler.resume?.(this.env(state, frame), wait, event) ?? null;
+    if (!outcome) {
+      this.warnUnexpected(event, `widget '${state.name}' does not handle it`);
+      return;
+    }
+    frame.wait = null;
+    this.follow(state, outcome);
+  }
+
+  warnUnexpected(event: EngineEvent, why: string): void {
+    this.diagnostics.push({
+      level: 'warning',
+      code: 81002,
+      message: `Unexpected event '${event.type}' while processing Widget: ${why}; ignored`,
+      ...(this.frame.current ? { widget: this.frame.current } : {}),
+    });
+  }
+
+  env(state: State, frame: Frame): WidgetEnv {
+    const context = () => liquidContext(this.state, frame);
+    return {
+      state,
+      frame,
+      now: this.input.now,
+      limits: this.limits,
+      newId: this.input.newId,
+      render: (template) =>
+        typeof template === 'string'
+          ? renderTemplate(template, context(), { now: new Date(this.input.now), timezone: this.limits.timezone })
+          : { ok: true, value: template === undefined || template === null ? '' : String(template) },
+      liquidContext: context,
+      previousOutputs: () => frame.widgets[state.name] as JsonObject | undefined,
+    };
+  }
+
+  /** Enters a widget and follows outcomes until the execution waits or ends. */
+  enter(name: string): void {
+    const frame = this.frame;
+    const state = this.findState(frame, name);
+    if (!state) {
+      this.end({ kind: 'error', code: 81024, message: `Widget '${name}' does not exist in the flow definition` });
+      return;
+    }
+    const last = this.state.lastWidget;
+    this.state.lastWidget = last && last.name === name ? { name, count: last.count + 1 } : { name, count: 1 };
+    if (this.state.lastWidget.count > this.limits.maxSameWidgetInARow) {
+      this.end({ kind: 'error', code: 81001, message: `Widget '${name}' ran more than ${this.limits.maxSameWidgetInARow} times in a row` });
+      return;
+    }
+    frame.current = name;
+    this.follow(state, widgetHandler(state.type).enter(this.env(state, frame)));
+  }
+
+  follow(state: State, outcome: Outcome): void {
+    const frame = this.frame;
+    switch (outcome.type) {
+      case 'wait':
+        frame.wait = outcome.wait;
+        this.effects.push(...outcome.effects);
+        return;
+      case 'transition':
+        if (outcome.effects) this.effects.push(...outcome.effects);
+        this.transition(state, outcome.event, outcome.outputs, outcome.transition);
+        return;
+      case 'error': {
+        this.diagnostics.push({ level: 'error', code: outcome.code, message: outcome.message, widget: state.name });
+        const failure = outcome.failureEvent ?? state.transitions.find((t) => FAILURE_EVENTS.includes(t.event))?.event;
+        const wired = failure ? state.transitions.find((t) => t.event === failure && t.next) : undefined;
+        if (failure && wired) {
+          this.transition(state, failure, { ...(outcome.outputs ?? {}), error: { code: outcome.code, message: outcome.message } });
+        } else {
+          this.recordStep(state.name, failure ?? 'error', 'Ended', { error: { code: outcome.code, message: outcome.message } });
+          this.end({ kind: 'error', code: outcome.code, message: outcome.message });
+        }
+        return;
+      }
+      case 'subflow': {
+        frame.wait = { kind: 'subflow' };
+        const parentStep = this.state.lastStepSid;
+        this.state.frames.push({ ...outcome.frame, ...(parentStep ? { parentStepSid: parentStep } : {}) });
+        this.start(outcome.parentStepEvent);
+        return;
+      }
+    }
+  }
+
+  /** Leaves `state` by `event`: stores outputs, records the step, enters the next widget or ends. */
+  transition(state: State, event: string, outputs: JsonObject, chosen?: Transition, storeOutputs = true): void {
+    const frame = this.frame;
+    if (storeOutputs) frame.widgets[state.name] = outputs;
+    const transition = chosen ?? state.transitions.find((t) => t.event === event);
+    const next = transition?.next ? transition.next : null;
+    this.recordStep(state.name, event, next ?? 'Ended', outputs);
+    if (this.state.stepCount >= this.limits.maxSteps && next) {
+      this.end({ kind: 'error', code: 81000, message: `Execution has exceeded max steps (${this.limits.maxSteps})` });
+      return;
+    }
+    if (next) {
+      this.enter(next);
+      return;
+    }
+    this.finishFrame();
+  }
+
+  recordStep(from: string, name: string, to: string, context: JsonObject): void {
+    const frame = this.frame;
+    const sid = this.input.newId('FT');
+    this.steps.push({
+      sid,
+      parentStepSid: frame.parentStepSid ?? null,
+      name,
+      transitionedFrom: from,
+      transitionedTo: to,
+      context,
+      type: this.findState(frame, from)?.type ?? 'trigger',
+      at: this.input.now,
+    });
+    this.state.stepCount++;
+    this.state.lastStepSid = sid;
+  }
+
+  /** A branch ended: a subflow returns to its parent widget; the main flow ends the execution. */
+  finishFrame(): void {
+    if (this.state.frames.length > 1) {
+      const finished = this.state.frames.pop()!;
+      const parent = this.frame;
+      const widget = parent.current ? this.findState(parent, parent.current) : undefined;
+      parent.wait = null;
+      if (widget) {
+        this.transition(widget, 'completed', finished.variables);
+        return;
+      }
+    }
+    this.end({ kind: 'completed' });
+  }
+
+  end(reason: EndReason): void {
+    for (const frame of this.state.frames) {
+      if (frame.wait?.kind === 'reply') this.effects.push({ type: 'cancel-timer', timerId: frame.wait.timerId });
+      frame.wait = null;
+    }
+    if (reason.kind === 'error') {
+      this.diagnostics.push({ level: 'error', code: reason.code, message: reason.message });
+    }
+    this.state.status = 'ended';
+    this.state.endReason = reason;
+  }
+}

@@ -1,0 +1,154 @@
+// The engine's contracts: execution state (plain JSON), the events that drive it, the effects it
+// asks the runtime to carry out, and the steps it records. The engine never performs I/O, reads
+// the clock or makes ids: `now` and `ids` come in with every call.
+import type { FlowDefinition } from '../definition/types.ts';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export type TriggerEvent = 'incomingMessage' | 'incomingCall' | 'incomingConversationMessage' | 'incomingRequest' | 'incomingParent';
+
+/** Studio's runtime rules, each configurable. */
+export interface EngineLimits {
+  maxSteps: number; // 1,000 → 81000
+  maxSameWidgetInARow: number; // 10 → 81001
+  defaultReplyTimeoutSeconds: number; // send-and-wait default "3600"
+  /** Liquid `now` time zone for the date filter. */
+  timezone: string;
+}
+
+export const DEFAULT_LIMITS: EngineLimits = {
+  maxSteps: 1000,
+  maxSameWidgetInARow: 10,
+  defaultReplyTimeoutSeconds: 3600,
+  timezone: 'UTC',
+};
+
+/** What a widget is waiting for while the execution is parked on it. */
+export type Wait =
+  | { kind: 'effect'; effectId: string }
+  | { kind: 'reply'; timerId: string; outbound: JsonObject }
+  | { kind: 'subflow' };
+
+/** One flow being interpreted: the main flow, or a subflow running inside the same execution. */
+export interface Frame {
+  flowSid: string;
+  revision: number;
+  /** Subflows carry their definition so the state is self-contained; the main flow's comes from the caller. */
+  definition?: FlowDefinition;
+  /** The run-subflow widget in the parent frame that started this frame. */
+  parentWidget?: string;
+  /** Steps of a subflow point at the step that entered the run-subflow widget. */
+  parentStepSid?: string;
+  current: string | null;
+  wait: Wait | null;
+  trigger: JsonObject;
+  variables: JsonObject;
+  data: JsonObject;
+  widgets: JsonObject;
+}
+
+export interface ExecutionState {
+  executionSid: string;
+  accountSid: string;
+  flowSid: string;
+  /** Flow-side address (flow.channel.address) and contact address (contact.channel.address). */
+  channelAddress: string;
+  contactAddress: string;
+  status: 'active' | 'ended';
+  /** frames[0] is the main flow; a subflow pushes a frame. */
+  frames: Frame[];
+  stepCount: number;
+  lastWidget: { name: string; count: number } | null;
+  lastStepSid: string | null;
+  /** Why the execution ended, when it did. */
+  endReason: EndReason | null;
+}
+
+export type EndReason =
+  | { kind: 'completed' }
+  | { kind: 'manual' }
+  | { kind: 'expired' }
+  | { kind: 'error'; code: number; message: string };
+
+/** Inputs to the engine. */
+export type EngineEvent =
+  | { type: 'start'; trigger: TriggerEvent; triggerData: JsonObject; data?: JsonObject }
+  | { type: 'inbound-message'; message: JsonObject }
+  | { type: 'effect-result'; effectId: string; result: EffectResult }
+  | { type: 'timer'; timerId: string }
+  | { type: 'delivery-status'; messageSid: string; status: string; errorCode?: string }
+  | { type: 'end'; reason: 'manual' | 'expired' };
+
+export interface OutboundMessage {
+  from: string;
+  to: string;
+  body: string;
+  mediaUrl?: string[];
+  contentSid?: string;
+  contentVariables?: Record<string, string>;
+  shortenUrls?: boolean;
+}
+
+export interface HttpRequestSpec {
+  method: string;
+  url: string;
+  contentType: string;
+  body?: string;
+  /** Form/query parameters (make-http-request) or the Function's event parameters (run-function). */
+  parameters: { key: string; value: string }[];
+  addTwilioAuth?: boolean;
+}
+
+/** Work the runtime performs; `effectId` results come back as 'effect-result' events. */
+export type Effect =
+  | { type: 'send-message'; effectId: string; widget: string; message: OutboundMessage }
+  | { type: 'http-request'; effectId: string; widget: string; request: HttpRequestSpec; purpose: 'http' | 'function' }
+  | { type: 'load-subflow'; effectId: string; widget: string; flowSid: string; revision: string }
+  | { type: 'set-timer'; timerId: string; dueAt: number }
+  | { type: 'cancel-timer'; timerId: string };
+
+export type EffectResult =
+  | { kind: 'message-sent'; message: JsonObject }
+  | { kind: 'message-failed'; code: number; message: string }
+  | { kind: 'http-response'; statusCode: number; contentType: string; body: string; headers?: Record<string, string> }
+  | { kind: 'http-failed'; reason: 'timeout' | 'too-large' | 'network' | 'blocked'; message: string }
+  | { kind: 'subflow-loaded'; flowSid: string; revision: number; definition: FlowDefinition }
+  | { kind: 'subflow-missing'; message: string };
+
+/** A Studio Step: the transition out of one widget. */
+export interface StepRecordDraft {
+  sid: string;
+  parentStepSid: string | null;
+  /** The event that caused the transition. */
+  name: string;
+  transitionedFrom: string;
+  /** The next widget, or 'Ended'. */
+  transitionedTo: string;
+  context: JsonObject;
+  type: string;
+  at: number;
+}
+
+export interface Diagnostic {
+  level: 'warning' | 'error';
+  code: number;
+  message: string;
+  widget?: string;
+}
+
+export interface SprintResult {
+  state: ExecutionState;
+  effects: Effect[];
+  steps: StepRecordDraft[];
+  diagnostics: Diagnostic[];
+}
+
+export interface EngineInput {
+  /** The main flow's definition (the revision the execution runs). */
+  definition: FlowDefinition;
+  now: number;
+  /** Returns a fresh SID with the prefix (FT steps, timer and effect ids). */
+  newId: (prefix: 'FT' | 'TM' | 'EF') => string;
+  limits?: Partial<EngineLimits>;
+}

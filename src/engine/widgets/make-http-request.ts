@@ -1,0 +1,49 @@
+// Make HTTP Request: the runtime performs it (10 s, 64 KB cap, redirects followed); 2xx is
+// `success`, anything else — status, timeout, oversize, network — is `failed`.
+import { keyValueList, renderList, stringProp, type WidgetHandler } from './widget.ts';
+import { responseOutputs } from './http-outputs.ts';
+
+export const makeHttpRequest: WidgetHandler = {
+  enter(env) {
+    const url = env.render(stringProp(env, 'url') ?? '');
+    if (!url.ok) return { type: 'error', code: 81014, message: url.error.message, failureEvent: 'failed' };
+    const body = env.render(stringProp(env, 'body') ?? '');
+    if (!body.ok) return { type: 'error', code: 81014, message: body.error.message, failureEvent: 'failed' };
+    const parameters = renderList(env, keyValueList(env.state.properties.parameters));
+    if (!parameters.ok) return { type: 'error', code: 81014, message: parameters.message, failureEvent: 'failed' };
+    if (!/^https?:\/\//i.test(url.value.trim())) {
+      return { type: 'error', code: 81014, message: `Invalid URL '${url.value}'`, failureEvent: 'failed' };
+    }
+    const effectId = env.newId('EF');
+    return {
+      type: 'wait',
+      wait: { kind: 'effect', effectId },
+      effects: [
+        {
+          type: 'http-request',
+          effectId,
+          widget: env.state.name,
+          purpose: 'http',
+          request: {
+            method: (stringProp(env, 'method') ?? 'GET').toUpperCase(),
+            url: url.value.trim(),
+            contentType: stringProp(env, 'content_type') ?? 'application/x-www-form-urlencoded;charset=utf-8',
+            ...(body.value !== '' ? { body: body.value } : {}),
+            parameters: parameters.value,
+            addTwilioAuth: env.state.properties.add_twilio_auth === true,
+          },
+        },
+      ],
+    };
+  },
+  resume(_env, wait, event) {
+    if (event.type !== 'effect-result' || wait.kind !== 'effect' || event.effectId !== wait.effectId) return null;
+    const result = event.result;
+    if (result.kind === 'http-response') {
+      const ok = result.statusCode >= 200 && result.statusCode < 300;
+      return { type: 'transition', event: ok ? 'success' : 'failed', outputs: responseOutputs(result) };
+    }
+    if (result.kind === 'http-failed') return { type: 'transition', event: 'failed', outputs: {} };
+    return null;
+  },
+};

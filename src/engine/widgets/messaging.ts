@@ -1,0 +1,47 @@
+// Shared pieces of the messaging widgets: building the outbound message from properties.
+import type { JsonObject, OutboundMessage } from '../types.ts';
+import { keyValueList, stringProp, type WidgetEnv } from './widget.ts';
+
+export type Built = { ok: true; message: OutboundMessage } | { ok: false; code: number; message: string };
+
+export function buildOutbound(env: WidgetEnv, defaults: { to: string }): Built {
+  const fields: Record<string, string> = {};
+  const templates: Record<string, string | undefined> = {
+    from: stringProp(env, 'from') ?? '{{flow.channel.address}}',
+    to: stringProp(env, 'to') ?? defaults.to,
+    body: stringProp(env, 'body') ?? '',
+    media_url: stringProp(env, 'media_url'),
+    content_sid: stringProp(env, 'content_sid'),
+  };
+  for (const [name, template] of Object.entries(templates)) {
+    if (template === undefined) continue;
+    const rendered = env.render(template);
+    if (!rendered.ok) return { ok: false, code: rendered.error.code, message: rendered.error.message };
+    fields[name] = rendered.value;
+  }
+  const message: OutboundMessage = { from: fields.from ?? '', to: fields.to ?? '', body: fields.body ?? '' };
+  if (fields.media_url) message.mediaUrl = fields.media_url.split(',').map((u) => u.trim()).filter(Boolean);
+  if (env.state.properties.message_type === 'content_template' && fields.content_sid) {
+    message.contentSid = fields.content_sid;
+    const variables: Record<string, string> = {};
+    for (const item of keyValueList(env.state.properties.content_variables)) {
+      const rendered = env.render(item.value);
+      if (!rendered.ok) return { ok: false, code: rendered.error.code, message: rendered.error.message };
+      // Exports use "1"; some docs use "{{1}}": accept both, send the bare key.
+      variables[item.key.replace(/^\{\{\s*|\s*\}\}$/g, '')] = rendered.value;
+    }
+    message.contentVariables = variables;
+  }
+  if (env.state.properties.shorten_urls === true) message.shortenUrls = true;
+  if (!message.body && !message.mediaUrl && !message.contentSid) {
+    return { ok: false, code: 81011, message: 'Failed to send message: a message body, media URL or content template is required' };
+  }
+  if (!message.to) return { ok: false, code: 81011, message: "Failed to send message: no 'To' address" };
+  if (!message.from) return { ok: false, code: 81011, message: "Failed to send message: no 'From' address" };
+  return { ok: true, message };
+}
+
+/** The `outbound` output from a sent message resource (Studio exposes the Message fields). */
+export function outboundOutputs(message: JsonObject): JsonObject {
+  return { ...message };
+}

@@ -1,0 +1,52 @@
+// Run Function: calls the Function URL with its parameters. 2xx/3xx within 10 s is `success`,
+// else `fail` (not `failed`). On re-runs `parsed` merges into the earlier parsed object, and a
+// non-JSON response leaves it untouched.
+import type { Json, JsonObject } from '../types.ts';
+import { keyValueList, renderList, stringProp, type WidgetHandler } from './widget.ts';
+import { responseOutputs } from './http-outputs.ts';
+
+export const runFunction: WidgetHandler = {
+  enter(env) {
+    const url = env.render(stringProp(env, 'url') ?? '');
+    if (!url.ok) return { type: 'error', code: 81010, message: url.error.message, failureEvent: 'fail' };
+    const parameters = renderList(env, keyValueList(env.state.properties.parameters));
+    if (!parameters.ok) return { type: 'error', code: 81010, message: parameters.message, failureEvent: 'fail' };
+    if (!/^https?:\/\//i.test(url.value.trim())) {
+      return { type: 'error', code: 81010, message: `Invalid Function URL '${url.value}'`, failureEvent: 'fail' };
+    }
+    const effectId = env.newId('EF');
+    return {
+      type: 'wait',
+      wait: { kind: 'effect', effectId },
+      effects: [
+        {
+          type: 'http-request',
+          effectId,
+          widget: env.state.name,
+          purpose: 'function',
+          request: { method: 'POST', url: url.value.trim(), contentType: 'application/x-www-form-urlencoded', parameters: parameters.value },
+        },
+      ],
+    };
+  },
+  resume(env, wait, event) {
+    if (event.type !== 'effect-result' || wait.kind !== 'effect' || event.effectId !== wait.effectId) return null;
+    const result = event.result;
+    const previousParsed = env.previousOutputs()?.parsed;
+    const keep = (outputs: JsonObject): JsonObject => {
+      if (previousParsed && typeof previousParsed === 'object' && !Array.isArray(previousParsed)) {
+        outputs.parsed = outputs.parsed && typeof outputs.parsed === 'object' ? { ...previousParsed, ...(outputs.parsed as JsonObject) } : (previousParsed as Json);
+      }
+      return outputs;
+    };
+    if (result.kind === 'http-response') {
+      const ok = result.statusCode >= 200 && result.statusCode < 400;
+      const outputs = responseOutputs(result);
+      const concurrency = result.headers?.['x-twilio-function-concurrency'];
+      if (concurrency !== undefined) outputs.headers = { 'x-twilio-function-concurrency': concurrency };
+      return { type: 'transition', event: ok ? 'success' : 'fail', outputs: keep(outputs) };
+    }
+    if (result.kind === 'http-failed') return { type: 'transition', event: 'fail', outputs: keep({}) };
+    return null;
+  },
+};

@@ -1,0 +1,51 @@
+// Run Subflow: loads the subflow (an effect), then runs it inside this execution as a new frame;
+// the engine returns here with `completed` and the subflow's variables as outputs. One nesting
+// level only: a subflow that itself runs subflows fails with 81024.
+import type { JsonObject } from '../types.ts';
+import { keyValueList, renderList, stringProp, type WidgetHandler } from './widget.ts';
+
+export const runSubflow: WidgetHandler = {
+  enter(env) {
+    const flowSid = stringProp(env, 'flow_sid') ?? '';
+    const revision = stringProp(env, 'flow_revision') ?? 'LatestPublished';
+    if (env.frame.parentWidget !== undefined) {
+      return { type: 'error', code: 81024, message: 'A subflow cannot run another subflow', failureEvent: 'failed' };
+    }
+    const effectId = env.newId('EF');
+    return {
+      type: 'wait',
+      wait: { kind: 'effect', effectId },
+      effects: [{ type: 'load-subflow', effectId, widget: env.state.name, flowSid, revision }],
+    };
+  },
+  resume(env, wait, event) {
+    if (event.type !== 'effect-result' || wait.kind !== 'effect' || event.effectId !== wait.effectId) return null;
+    const result = event.result;
+    if (result.kind === 'subflow-missing') return { type: 'error', code: 81024, message: result.message, failureEvent: 'failed' };
+    if (result.kind !== 'subflow-loaded') return null;
+    if (result.definition.states.some((s) => s.type === 'run-subflow')) {
+      return { type: 'error', code: 81024, message: `Subflow ${result.flowSid} runs a subflow itself; only one level is allowed`, failureEvent: 'failed' };
+    }
+    const parameters = renderList(env, keyValueList(env.state.properties.parameters));
+    if (!parameters.ok) return { type: 'error', code: 84003, message: parameters.message, failureEvent: 'failed' };
+    const params: JsonObject = {};
+    for (const { key, value } of parameters.value) params[key] = value;
+    return {
+      type: 'subflow',
+      parentStepEvent: 'incomingParent',
+      frame: {
+        flowSid: result.flowSid,
+        revision: result.revision,
+        definition: result.definition,
+        parentWidget: env.state.name,
+        current: null,
+        wait: null,
+        // The parent's trigger data is copied, so {{trigger.call.CallSid}} works in the subflow.
+        trigger: { ...env.frame.trigger, parent: { parameters: params, flow_sid: env.frame.flowSid } },
+        variables: {},
+        data: {},
+        widgets: {},
+      },
+    };
+  },
+};

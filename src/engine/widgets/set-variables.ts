@@ -1,0 +1,30 @@
+// Set Variables: renders each pair into flow.variables (the only widget that may change them).
+// Unquoted numbers become numbers; "parse as JSON" (spelling UNCONFIRMED) turns JSON text into objects.
+import { inferVariableValue, parseJsonValue } from '../liquid.ts';
+import type { Json, JsonObject } from '../types.ts';
+import type { WidgetHandler } from './widget.ts';
+
+function wantsJson(item: Record<string, unknown>, widgetFlag: unknown): boolean {
+  return widgetFlag === true || item.parse_as_json === true || item.type === 'json' || item.type === 'object';
+}
+
+export const setVariables: WidgetHandler = {
+  enter(env) {
+    const items = Array.isArray(env.state.properties.variables) ? env.state.properties.variables : [];
+    const set: JsonObject = {};
+    for (const raw of items) {
+      if (!raw || typeof raw !== 'object' || typeof (raw as { key?: unknown }).key !== 'string') continue;
+      const item = raw as Record<string, unknown>;
+      const rendered = env.render(item.value ?? '');
+      if (!rendered.ok) return { type: 'error', code: rendered.error.code, message: rendered.error.message };
+      let value: Json = inferVariableValue(rendered.value);
+      if (wantsJson(item, env.state.properties.parse_as_json)) {
+        const parsed = parseJsonValue(rendered.value);
+        if (parsed.ok) value = parsed.value as Json;
+      }
+      set[item.key as string] = value;
+    }
+    Object.assign(env.frame.variables, set);
+    return { type: 'transition', event: 'next', outputs: set };
+  },
+};

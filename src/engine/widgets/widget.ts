@@ -1,0 +1,65 @@
+// The contract every widget module implements. A widget is entered once; if it must wait (for an
+// effect's result, a reply or a timer) it parks the execution, and `resume` gets the event.
+import type { State, Transition } from '../../definition/types.ts';
+import type { Effect, EngineEvent, EngineLimits, Frame, JsonObject, Wait } from '../types.ts';
+import type { RenderResult } from '../liquid.ts';
+
+export interface WidgetEnv {
+  state: State;
+  frame: Frame;
+  now: number;
+  limits: EngineLimits;
+  newId: (prefix: 'FT' | 'TM' | 'EF') => string;
+  /** Renders a Liquid template against the current frame's context. */
+  render(template: unknown): RenderResult;
+  /** The frame's Liquid context ({flow, trigger, widgets, contact}). */
+  liquidContext(): Record<string, unknown>;
+  /** This widget's outputs from an earlier run, if any (run-function merges `parsed`). */
+  previousOutputs(): JsonObject | undefined;
+}
+
+export type Outcome =
+  /** Leave the widget by `event`; `transition` picks a specific one (split's `match`). */
+  | { type: 'transition'; event: string; outputs: JsonObject; transition?: Transition; effects?: Effect[] }
+  /** Park the execution on this widget until `wait` is satisfied. */
+  | { type: 'wait'; wait: Wait; effects: Effect[] }
+  /** The widget could not run (e.g. a Liquid error): take `failureEvent` if wired, else end the execution. */
+  | { type: 'error'; code: number; message: string; failureEvent?: string; outputs?: JsonObject }
+  /** Run a subflow inside this execution; the engine pushes the frame. */
+  | { type: 'subflow'; frame: Frame; parentStepEvent: 'incomingParent' };
+
+export interface WidgetHandler {
+  enter(env: WidgetEnv): Outcome;
+  /** Called with an event while parked on this widget; null means "not for me" (81002). */
+  resume?(env: WidgetEnv, wait: Wait, event: EngineEvent): Outcome | null;
+}
+
+/** Reads `[{key, value}]` lists that exports write in several shapes. */
+export function keyValueList(value: unknown): { key: string; value: string }[] {
+  if (!Array.isArray(value)) return [];
+  const out: { key: string; value: string }[] = [];
+  for (const item of value) {
+    if (item && typeof item === 'object' && typeof (item as { key?: unknown }).key === 'string') {
+      const raw = (item as { value?: unknown }).value;
+      out.push({ key: (item as { key: string }).key, value: raw === undefined || raw === null ? '' : String(raw) });
+    }
+  }
+  return out;
+}
+
+/** Renders each value of a key/value list; the first Liquid error wins. */
+export function renderList(env: WidgetEnv, list: { key: string; value: string }[]): { ok: true; value: { key: string; value: string }[] } | { ok: false; message: string } {
+  const out: { key: string; value: string }[] = [];
+  for (const item of list) {
+    const rendered = env.render(item.value);
+    if (!rendered.ok) return { ok: false, message: rendered.error.message };
+    out.push({ key: item.key, value: rendered.value });
+  }
+  return { ok: true, value: out };
+}
+
+export function stringProp(env: WidgetEnv, name: string): string | undefined {
+  const value = env.state.properties[name];
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : String(value);
+}

@@ -1,0 +1,439 @@
+// Executions: start flows (REST, inbound messages), feed them events (effect results, replies,
+// timers, delivery reports), end and delete them. Each engine sprint runs under a per-contact or
+// per-execution lock and is persisted in one transaction *before* any of its effects is carried
+// out; effects are outbox rows, so a restart finds and finishes whatever was in flight.
+import { createHash } from 'node:crypto';
+import type { FlowDefinition } from '../definition/types.ts';
+import { executionContext, handleEvent, startExecution } from '../engine/interpreter.ts';
+import type {
+  Effect,
+  EffectResult,
+  EngineEvent,
+  EngineLimits,
+  ExecutionState,
+  JsonObject,
+  SprintResult,
+  TriggerEvent,
+} from '../engine/types.ts';
+import { DomainError, invalidParameter, notFound } from './errors.ts';
+import { newSid } from './ids.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
+import type { DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp } from './ports/channel.ts';
+import type { ExecutionRecord, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
+
+export interface CreateExecutionInput {
+  to: string;
+  from: string;
+  parameters?: JsonObject | undefined;
+  /** What started it (a request id for REST). */
+  initiatedBy?: string | undefined;
+}
+
+export interface ExecutionServiceApi {
+  create(
+    accountSid: string,
+    flowSid: string,
+    input: CreateExecutionInput,
+    onConflict: 'error' | 'return-existing',
+  ): Promise<{ execution: ExecutionRecord; created: boolean }>;
+  end(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord>;
+  remove(accountSid: string, flowSid: string, executionSid: string): Promise<boolean>;
+  inboundMessage(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ executionSid: string | null }>;
+}
+
+export interface RuntimeOptions {
+  now: () => number;
+  limits?: Partial<EngineLimits>;
+  http: HttpLimits;
+  /** Studio ends executions 30 days after they start. */
+  maxExecutionAgeMs: number;
+  /** Studio allows one active execution per contact pair (v2 → 409); configurable. */
+  oneActivePerContact: boolean;
+}
+
+export const DEFAULT_RUNTIME_OPTIONS: Omit<RuntimeOptions, 'now'> = {
+  http: { timeoutMs: 10_000, maxBodyBytes: 64 * 1024 },
+  maxExecutionAgeMs: 30 * 24 * 3600 * 1000,
+  oneActivePerContact: true,
+};
+
+type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-timer' }>;
+
+const EXPIRY_PREFIX = 'EX';
+
+export class ExecutionService implements ExecutionServiceApi {
+  readonly #store: Store;
+  readonly #channel: MessageChannel;
+  readonly #http: OutboundHttp;
+  readonly #options: RuntimeOptions;
+  readonly #locks = new KeyedMutex();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #definitions = new Map<string, FlowDefinition>();
+  #timer: NodeJS.Timeout | null = null;
+  #stopped = true;
+
+  constructor(store: Store, channel: MessageChannel, http: OutboundHttp, options: RuntimeOptions) {
+    this.#store = store;
+    this.#channel = channel;
+    this.#http = http;
+    this.#options = options;
+  }
+
+  // ---- lifecycle
+
+  /** Resumes work left by a previous process (pending effects) and starts the timer loop. */
+  async start(): Promise<void> {
+    this.#stopped = false;
+    for (const effect of await this.#store.pendingEffects(10_000)) this.#dispatch(effect);
+    this.#scheduleTimers(0);
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.idle();
+  }
+
+  /** Resolves once no effect or event is being processed (tests and graceful shutdown). */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#inFlight.add(promise);
+    void promise.finally(() => this.#inFlight.delete(promise)).catch(() => undefined);
+    return promise;
+  }
+
+  // ---- public operations
+
+  async create(
+    accountSid: string,
+    flowSid: string,
+    input: CreateExecutionInput,
+    onConflict: 'error' | 'return-existing',
+  ): Promise<{ execution: ExecutionRecord; created: boolean }> {
+    const flow = await this.#store.getFlow(accountSid, flowSid);
+    if (!flow) throw notFound(`/v2/Flows/${flowSid}`);
+    return this.#locks.run(contactKey(flowSid, input.to, input.from), async () => {
+      if (this.#options.oneActivePerContact) {
+        const active = await this.#store.findActiveExecution(flowSid, input.to, input.from);
+        if (active) {
+          if (onConflict === 'return-existing') return { execution: active, created: false };
+          throw new DomainError(
+            'execution-conflict',
+            `Execution ${active.sid} is already active for this contact. End the active Execution before creating a new one`,
+            { conflicting_execution_sid: active.sid },
+          );
+        }
+      }
+      const revision = await this.#pickRevision(accountSid, flowSid, input.to);
+      if (!revision) throw invalidParameter(`Flow ${flowSid} has no published revision to execute`);
+      const parameters = input.parameters ?? {};
+      const execution = await this.#startNew({
+        accountSid,
+        flowSid,
+        revision,
+        channelAddress: input.from,
+        contactAddress: input.to,
+        trigger: 'incomingRequest',
+        triggerData: { request: { from: input.from, to: input.to, parameters } },
+        data: parameters,
+        initiatedBy: input.initiatedBy ?? newSid('RQ'),
+      });
+      return { execution, created: true };
+    });
+  }
+
+  async end(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord> {
+    const record = await this.#store.getExecution(accountSid, flowSid, executionSid);
+    if (!record) throw notFound(`/v2/Flows/${flowSid}/Executions/${executionSid}`);
+    const updated = await this.deliver(executionSid, { type: 'end', reason: 'manual' });
+    return updated ?? record;
+  }
+
+  async remove(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
+    return this.#locks.run(executionSid, () => this.#store.deleteExecution(accountSid, flowSid, executionSid));
+  }
+
+  async inboundMessage(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ executionSid: string | null }> {
+    const contact = params.From ?? '';
+    const channel = params.To ?? '';
+    if (!contact || !channel) throw invalidParameter('An inbound message needs From and To');
+    const flow = await this.#store.getFlow(accountSid, flowSid);
+    if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
+    return this.#locks.run(contactKey(flowSid, contact, channel), async () => {
+      const active = await this.#store.findActiveExecution(flowSid, contact, channel);
+      if (active) {
+        await this.deliver(active.sid, { type: 'inbound-message', message: params });
+        return { executionSid: active.sid };
+      }
+      const revision = await this.#pickRevision(accountSid, flowSid, contact);
+      if (!revision) return { executionSid: null };
+      const execution = await this.#startNew({
+        accountSid,
+        flowSid,
+        revision,
+        channelAddress: channel,
+        contactAddress: contact,
+        trigger: 'incomingMessage',
+        triggerData: { message: params },
+        data: {},
+        initiatedBy: params.MessageSid ?? newSid('SM'),
+      });
+      return { executionSid: execution.sid };
+    });
+  }
+
+  /** A channel's delivery report for a message an execution sent. */
+  async deliveryStatus(report: DeliveryStatus): Promise<void> {
+    await this.deliver(report.executionSid, {
+      type: 'delivery-status',
+      messageSid: report.messageSid,
+      status: report.status,
+      ...(report.errorCode ? { errorCode: report.errorCode } : {}),
+    });
+  }
+
+  /** Applies an event to an execution under its lock; returns the updated record (null if gone). */
+  deliver(executionSid: string, event: EngineEvent, consumed: { effectId?: string; timerId?: string } = {}): Promise<ExecutionRecord | null> {
+    return this.#track(
+      this.#locks.run(executionSid, async () => {
+        const record = await this.#store.getExecutionBySid(executionSid);
+        if (!record) {
+          if (consumed.effectId) await this.#store.deleteEffect(consumed.effectId);
+          if (consumed.timerId) await this.#store.deleteTimer(consumed.timerId);
+          return null;
+        }
+        const state = record.state as ExecutionState;
+        const definition = await this.#definition(record.accountSid, record.flowSid, record.flowVersion);
+        const result = handleEvent(this.#engineInput(definition), state, event);
+        return this.#persist(record, result, false, consumed);
+      }),
+    );
+  }
+
+  /** Fires every timer due now (the scheduler calls this; tests call it with a simulated clock). */
+  async fireDueTimers(): Promise<number> {
+    const due = await this.#store.dueTimers(this.#options.now(), 500);
+    await Promise.all(due.map((timer) => this.#fire(timer)));
+    return due.length;
+  }
+
+  // ---- internals
+
+  async #fire(timer: TimerRecord): Promise<void> {
+    const event: EngineEvent = timer.id.startsWith(EXPIRY_PREFIX) ? { type: 'end', reason: 'expired' } : { type: 'timer', timerId: timer.id };
+    await this.deliver(timer.executionSid, event, { timerId: timer.id });
+  }
+
+  #scheduleTimers(delayMs: number): void {
+    if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      void this.#track(
+        (async () => {
+          try {
+            while ((await this.fireDueTimers()) > 0 && !this.#stopped) {
+              /* drain every due timer */
+            }
+          } finally {
+            const next = await this.#store.nextTimerDue().catch(() => null);
+            const wait = next === null ? 1000 : Math.min(1000, Math.max(0, next - this.#options.now()));
+            this.#scheduleTimers(wait);
+          }
+        })(),
+      );
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  async #pickRevision(accountSid: string, flowSid: string, contact: string): Promise<number | null> {
+    const testUsers = (await this.#store.getTestUsers(accountSid, flowSid)) ?? [];
+    // Live traffic runs the latest published revision; test users run the latest draft.
+    const selector: RevisionSelector = testUsers.includes(contact) ? 'LatestRevision' : 'LatestPublished';
+    const revision = await this.#store.getRevision(accountSid, flowSid, selector);
+    if (revision) this.#definitions.set(`${flowSid}:${revision.revision}`, revision.definition);
+    return revision?.revision ?? null;
+  }
+
+  async #definition(accountSid: string, flowSid: string, revision: number): Promise<FlowDefinition> {
+    const key = `${flowSid}:${revision}`;
+    let definition = this.#definitions.get(key);
+    if (!definition) {
+      const record = await this.#store.getRevision(accountSid, flowSid, revision);
+      if (!record) throw notFound(`/v2/Flows/${flowSid}/Revisions/${revision}`);
+      definition = record.definition;
+      if (this.#definitions.size > 1000) this.#definitions.clear();
+      this.#definitions.set(key, definition);
+    }
+    return definition;
+  }
+
+  #engineInput(definition: FlowDefinition) {
+    return {
+      definition,
+      now: this.#options.now(),
+      newId: (prefix: 'FT' | 'TM' | 'EF') => (prefix === 'FT' ? newSid('FT') : prefix + newSid('FT').slice(2)),
+      limits: this.#options.limits ?? {},
+    };
+  }
+
+  async #startNew(init: {
+    accountSid: string;
+    flowSid: string;
+    revision: number;
+    channelAddress: string;
+    contactAddress: string;
+    trigger: TriggerEvent;
+    triggerData: JsonObject;
+    data: JsonObject;
+    initiatedBy: string;
+  }): Promise<ExecutionRecord> {
+    const definition = await this.#definition(init.accountSid, init.flowSid, init.revision);
+    const executionSid = newSid('FN');
+    const result = startExecution(
+      this.#engineInput(definition),
+      { executionSid, accountSid: init.accountSid, flowSid: init.flowSid, revision: init.revision, channelAddress: init.channelAddress, contactAddress: init.contactAddress },
+      init.trigger,
+      init.triggerData,
+      init.data,
+    );
+    const now = this.#options.now();
+    const record: ExecutionRecord = {
+      sid: executionSid,
+      accountSid: init.accountSid,
+      flowSid: init.flowSid,
+      flowVersion: init.revision,
+      contactSid: contactSid(init.accountSid, init.contactAddress),
+      contactChannelAddress: init.contactAddress,
+      channelAddress: init.channelAddress,
+      status: 'active',
+      initiatedBy: init.initiatedBy,
+      state: result.state,
+      context: {},
+      dateCreated: now,
+      dateUpdated: null,
+    };
+    const expiry: TimerRecord = { id: EXPIRY_PREFIX + executionSid.slice(2), executionSid, accountSid: init.accountSid, dueAt: now + this.#options.maxExecutionAgeMs };
+    return this.#persist(record, result, true, {}, result.state.status === 'active' ? [expiry] : []);
+  }
+
+  /** Writes one sprint atomically, then carries out its effects. */
+  async #persist(
+    previous: ExecutionRecord,
+    result: SprintResult,
+    isNew: boolean,
+    consumed: { effectId?: string; timerId?: string },
+    extraTimers: TimerRecord[] = [],
+  ): Promise<ExecutionRecord> {
+    const now = this.#options.now();
+    const state = result.state;
+    const record: ExecutionRecord = {
+      ...previous,
+      state,
+      status: state.status,
+      context: executionContext(state),
+      dateUpdated: isNew ? previous.dateUpdated : now,
+    };
+    const steps: StepRecord[] = result.steps.map((step) => ({
+      sid: step.sid,
+      accountSid: record.accountSid,
+      flowSid: record.flowSid,
+      executionSid: record.sid,
+      parentStepSid: step.parentStepSid,
+      name: step.name,
+      context: step.context,
+      transitionedFrom: step.transitionedFrom,
+      transitionedTo: step.transitionedTo,
+      type: step.type,
+      dateCreated: step.at,
+      dateUpdated: null,
+    }));
+    const timersToAdd: TimerRecord[] = [...extraTimers];
+    const timersToCancel: string[] = [];
+    const effectsToAdd: PendingEffect[] = [];
+    for (const effect of result.effects) {
+      if (effect.type === 'set-timer') timersToAdd.push({ id: effect.timerId, executionSid: record.sid, accountSid: record.accountSid, dueAt: effect.dueAt });
+      else if (effect.type === 'cancel-timer') timersToCancel.push(effect.timerId);
+      else effectsToAdd.push({ id: effect.effectId, executionSid: record.sid, accountSid: record.accountSid, payload: effect, createdAt: now });
+    }
+    if (consumed.timerId) timersToCancel.push(consumed.timerId);
+    if (state.status === 'ended' && !isNew) timersToCancel.push(EXPIRY_PREFIX + record.sid.slice(2));
+    await this.#store.writeSprint({
+      execution: record,
+      isNew,
+      steps,
+      timersToAdd,
+      timersToCancel,
+      effectsToAdd,
+      effectsDone: consumed.effectId ? [consumed.effectId] : [],
+    });
+    for (const effect of effectsToAdd) this.#dispatch(effect);
+    if (timersToAdd.length > 0) this.#scheduleTimers(0);
+    return record;
+  }
+
+  /** Carries out one outbox effect and feeds its result back as an event. */
+  #dispatch(pending: PendingEffect): void {
+    if (this.#stopped) return;
+    const effect = pending.payload as EffectPayload;
+    void this.#track(
+      (async () => {
+        let result: EffectResult;
+        try {
+          result = await this.#perform(pending, effect);
+        } catch (error) {
+          result = effect.type === 'send-message'
+            ? { kind: 'message-failed', code: 30008, message: (error as Error).message }
+            : effect.type === 'load-subflow'
+              ? { kind: 'subflow-missing', message: (error as Error).message }
+              : { kind: 'http-failed', reason: 'network', message: (error as Error).message };
+        }
+        await this.deliver(pending.executionSid, { type: 'effect-result', effectId: effect.effectId, result }, { effectId: pending.id });
+      })(),
+    );
+  }
+
+  async #perform(pending: PendingEffect, effect: EffectPayload): Promise<EffectResult> {
+    switch (effect.type) {
+      case 'send-message': {
+        const record = await this.#store.getExecutionBySid(pending.executionSid);
+        const sent = await this.#channel.sendMessage(
+          { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid },
+          effect.message,
+        );
+        return sent.ok ? { kind: 'message-sent', message: sent.message } : { kind: 'message-failed', code: sent.code, message: sent.message };
+      }
+      case 'http-request':
+        return this.#http.request(effect.request, this.#options.http);
+      case 'load-subflow':
+        return this.#loadSubflow(pending, effect);
+    }
+  }
+
+  async #loadSubflow(pending: PendingEffect, effect: Extract<Effect, { type: 'load-subflow' }>): Promise<EffectResult> {
+    const record = await this.#store.getExecutionBySid(pending.executionSid);
+    if (!record) return { kind: 'subflow-missing', message: 'execution is gone' };
+    let selector: RevisionSelector = 'LatestPublished';
+    if (/^\d+$/.test(effect.revision)) selector = Number(effect.revision);
+    else if (effect.revision !== 'LatestPublished') {
+      // "Latest Draft": the parent's test users get the subflow's draft, everyone else the published revision.
+      const testUsers = (await this.#store.getTestUsers(record.accountSid, record.flowSid)) ?? [];
+      if (testUsers.includes(record.contactChannelAddress)) selector = 'LatestRevision';
+    }
+    const revision = await this.#store.getRevision(pending.accountSid, effect.flowSid, selector);
+    if (!revision) return { kind: 'subflow-missing', message: `Subflow ${effect.flowSid} (revision ${effect.revision}) was not found` };
+    return { kind: 'subflow-loaded', flowSid: effect.flowSid, revision: revision.revision, definition: revision.definition };
+  }
+}
+
+function contactKey(flowSid: string, contact: string, channel: string): string {
+  return `${flowSid}|${contact}|${channel}`;
+}
+
+/** The deprecated contact SID: stable per account and address. */
+export function contactSid(accountSid: string, address: string): string {
+  return 'FC' + createHash('sha256').update(`${accountSid}:${address}`).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,32 @@
+// Ports the runtime needs to reach the outside world: a messaging channel and outbound HTTP.
+import type { EffectResult, HttpRequestSpec, JsonObject, OutboundMessage } from '../../engine/types.ts';
+
+export interface SendContext {
+  accountSid: string;
+  flowSid: string;
+  executionSid: string;
+}
+
+export type SendResult = { ok: true; message: JsonObject } | { ok: false; code: number; message: string };
+
+export interface MessageChannel {
+  readonly name: string;
+  sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult>;
+}
+
+/** A delivery status report for a message a channel sent (status callbacks). */
+export interface DeliveryStatus {
+  executionSid: string;
+  messageSid: string;
+  status: string;
+  errorCode?: string;
+}
+
+export interface HttpLimits {
+  timeoutMs: number;
+  maxBodyBytes: number;
+}
+
+export interface OutboundHttp {
+  request(spec: HttpRequestSpec, limits: HttpLimits): Promise<Extract<EffectResult, { kind: 'http-response' } | { kind: 'http-failed' }>>;
+}
