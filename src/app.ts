@@ -1,11 +1,16 @@
-// The composition root: opens the store, builds the services and the HTTP server.
+// The composition root: opens the store, builds the channels, the runtime services and the HTTP
+// server, and starts the runtime (pending effects, timers) once everything is in place.
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from './api/server.ts';
 import { AccountService } from './runtime/accounts.ts';
 import { FlowService } from './runtime/flows.ts';
+import { DEFAULT_RUNTIME_OPTIONS, ExecutionService, type RuntimeOptions } from './runtime/executions.ts';
+import type { OutboundHttp } from './runtime/ports/channel.ts';
 import type { Store } from './runtime/ports/store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+import { SimulatorChannel } from './channels/simulator/simulator-channel.ts';
+import { FetchHttp } from './channels/http/fetch-http.ts';
 import type { SwitchboardConfig } from './config.ts';
 
 export interface App {
@@ -13,31 +18,54 @@ export interface App {
   store: Store;
   accounts: AccountService;
   flows: FlowService;
+  executions: ExecutionService;
+  simulator: SimulatorChannel;
   close(): Promise<void>;
+}
+
+export interface AppOptions {
+  store?: Store;
+  now?: () => number;
+  logger?: boolean | object;
+  http?: OutboundHttp;
+  runtime?: Partial<Omit<RuntimeOptions, 'now'>>;
 }
 
 export function openStore(config: Pick<SwitchboardConfig, 'dataDir'>): Store {
   return new SqliteStore({ path: config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'switchboard.db') });
 }
 
-export async function createApp(config: SwitchboardConfig, options: { store?: Store; now?: () => number; logger?: boolean | object } = {}): Promise<App> {
+export async function createApp(config: SwitchboardConfig, options: AppOptions = {}): Promise<App> {
   const store = options.store ?? openStore(config);
   const now = options.now ?? Date.now;
   const accounts = new AccountService(store, now);
   const flows = new FlowService(store, { now, invalidDefinitions: config.invalidDefinitions });
+  const simulator = new SimulatorChannel(now);
+  const executions = new ExecutionService(store, simulator, options.http ?? new FetchHttp(), {
+    ...DEFAULT_RUNTIME_OPTIONS,
+    ...options.runtime,
+    now,
+  });
+  simulator.onStatus((report) => void executions.deliveryStatus(report).catch(() => undefined));
   const server = await buildServer({
     store,
     accounts,
     flows,
+    executions,
+    simulator,
     config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, logger: options.logger ?? false },
   });
+  await executions.start();
   return {
     server,
     store,
     accounts,
     flows,
+    executions,
+    simulator,
     async close() {
       await server.close();
+      await executions.stop();
       await store.close();
     },
   };

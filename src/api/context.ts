@@ -2,6 +2,7 @@
 import type { AccountService } from '../runtime/accounts.ts';
 import type { FlowService } from '../runtime/flows.ts';
 import type { ExecutionService } from '../runtime/executions.ts';
+import type { SimulatorChannel } from '../channels/simulator/simulator-channel.ts';
 import type { Store } from '../runtime/ports/store.ts';
 
 export interface ApiConfig {
@@ -9,6 +10,8 @@ export interface ApiConfig {
   publicBaseUrl?: string | undefined;
   /** Largest accepted request body, bytes. */
   bodyLimit: number;
+  /** 'signature' (default) requires X-Twilio-Signature or Basic auth on flow webhooks. */
+  webhookAuth?: 'signature' | 'none';
   /** Fastify logger setting. */
   logger?: boolean | object;
 }
@@ -18,5 +21,6 @@ export interface ApiContext {
   accounts: AccountService;
   flows: FlowService;
   executions: ExecutionService;
+  simulator: SimulatorChannel;
   config: ApiConfig;
 }

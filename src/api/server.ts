@@ -1,6 +1,6 @@
 // The HTTP edge: Fastify with Twilio's wire conventions (form bodies, Basic auth, error bodies,
 // request ids) applied to every route; routes live in ./routes and stay thin.
-import Fastify, { type FastifyInstance, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
 import type { Account } from '../runtime/ports/store.ts';
 import { newSid } from '../runtime/ids.ts';
 import type { ApiContext } from './context.ts';
@@ -9,6 +9,8 @@ import { toApiError } from './wire/error-mapping.ts';
 import { formFromJson, parseForm, type Form } from './wire/form.ts';
 import { registerV2Flows } from './routes/v2-flows.ts';
 import { registerV1Flows } from './routes/v1-flows.ts';
+import { registerWebhooks } from './routes/webhooks.ts';
+import { registerSimulator } from './routes/simulator.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -65,7 +67,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
     // Router-level failures (over-long or malformed URLs) never reach setErrorHandler.
-    frameworkErrors: (error, request, reply) => {
+    frameworkErrors: (error, request, rawReply) => {
+      const reply = rawReply as FastifyReply;
       const path = request.url.split('?')[0] ?? request.url;
       const apiError = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? errors.notFound(path) : toApiError(error, bodyLimit);
       reply.code(apiError.status).type('application/json').send(apiError.toBody());
@@ -128,6 +131,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   routes.add('GET', '/healthz', async () => ({ status: 'ok', store: ctx.store.kind }), { auth: false });
   registerV2Flows(routes, ctx);
   registerV1Flows(routes, ctx);
+  registerWebhooks(routes, ctx);
+  registerSimulator(routes, ctx);
 
   return app;
 }

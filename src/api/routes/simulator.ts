@@ -1,0 +1,57 @@
+// The simulator's API (authenticated like the rest): text a flow as a contact, read the
+// conversation, and make the next message to an address fail.
+import type { ApiContext } from '../context.ts';
+import type { Routes } from '../server.ts';
+import { errors } from '../wire/errors.ts';
+import { enumValue, optionalString, requiredString, stringList } from '../wire/form.ts';
+import { formatDate } from '../wire/dates.ts';
+import { flowSidParam } from './v2-flows.ts';
+import type { TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
+
+/** The address the flow "owns" in the simulator when none is given. */
+export const SIMULATOR_FLOW_ADDRESS = '+15005550006';
+
+function entryJson(entry: TranscriptEntry) {
+  return {
+    sid: entry.sid,
+    direction: entry.direction,
+    from: entry.from,
+    to: entry.to,
+    body: entry.body,
+    media_url: entry.mediaUrl,
+    status: entry.status,
+    execution_sid: entry.executionSid,
+    date_created: formatDate(entry.dateCreated),
+  };
+}
+
+export function registerSimulator(routes: Routes, ctx: ApiContext): void {
+  routes.add('POST', '/simulator/Flows/:Sid/Messages', async (request, reply) => {
+    const flowSid = flowSidParam(request);
+    const from = requiredString(request.form, 'From');
+    const to = optionalString(request.form, 'To') ?? SIMULATOR_FLOW_ADDRESS;
+    const body = optionalString(request.form, 'Body') ?? '';
+    if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/simulator/Flows/${flowSid}`);
+    const params = ctx.simulator.inbound(request.account.sid, flowSid, from, to, body, stringList(request.form, 'MediaUrl') ?? []);
+    const { executionSid } = await ctx.executions.inboundMessage(request.account.sid, flowSid, params);
+    await ctx.executions.idle();
+    reply.code(201);
+    return { message_sid: params.MessageSid, execution_sid: executionSid, messages: ctx.simulator.transcript(to, from).map(entryJson) };
+  });
+
+  routes.add('GET', '/simulator/Flows/:Sid/Messages', async (request) => {
+    const flowSid = flowSidParam(request);
+    const query = request.query as Record<string, string | undefined>;
+    if (!query.Contact) throw errors.missingParameter('Contact');
+    if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/simulator/Flows/${flowSid}`);
+    const flowAddress = query.FlowAddress ?? SIMULATOR_FLOW_ADDRESS;
+    return { messages: ctx.simulator.transcript(flowAddress, query.Contact).filter((m) => m.flowSid === flowSid).map(entryJson) };
+  });
+
+  routes.add('POST', '/simulator/Failures', async (request) => {
+    const to = requiredString(request.form, 'To');
+    const kind = enumValue(request.form, 'Kind', ['send', 'delivery'] as const, true);
+    ctx.simulator.failNext(to, kind);
+    return { to, kind };
+  });
+}

@@ -1,0 +1,45 @@
+// The flow webhook Twilio (or the simulator) posts messaging webhooks to:
+// POST /v1/Accounts/{AccountSid}/Flows/{FlowSid}. Authenticated by X-Twilio-Signature with the
+// account's auth token (or Basic auth, for local tools); answers an empty TwiML <Response/>.
+import { isSid } from '../../runtime/ids.ts';
+import type { ApiContext } from '../context.ts';
+import { publicBase, type Routes } from '../server.ts';
+import { errors } from '../wire/errors.ts';
+import { validateSignature } from '../wire/signature.ts';
+
+export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
+  routes.add(
+    'POST',
+    '/v1/Accounts/:AccountSid/Flows/:FlowSid',
+    async (request, reply) => {
+      const { AccountSid, FlowSid } = request.params as { AccountSid: string; FlowSid: string };
+      const path = request.url.split('?')[0]!;
+      if (!isSid('AC', AccountSid) || !isSid('FW', FlowSid)) throw errors.notFound(path);
+      const account = await ctx.store.getAccount(AccountSid);
+      if (!account) throw errors.notFound(path);
+      const signature = request.headers['x-twilio-signature'];
+      const signedOk = validateSignature(account.authToken, typeof signature === 'string' ? signature : undefined, publicBase(ctx, request) + request.url, request.form);
+      if (!signedOk && ctx.config.webhookAuth !== 'none') {
+        const basic = request.headers.authorization;
+        const viaBasic = basic?.startsWith('Basic ') ? Buffer.from(basic.slice(6), 'base64').toString('utf8') : '';
+        const colon = viaBasic.indexOf(':');
+        const authed = colon > 0 ? await ctx.accounts.authenticate(viaBasic.slice(0, colon), viaBasic.slice(colon + 1)) : null;
+        if (!authed || authed.sid !== AccountSid) {
+          reply.code(403).type('application/json');
+          return { code: 20003, message: 'Invalid X-Twilio-Signature', more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+        }
+      }
+      const params: Record<string, string> = {};
+      for (const [key, value] of Object.entries(request.form)) params[key] = Array.isArray(value) ? value[0]! : value;
+      if (params.CallSid && !params.MessageSid) {
+        // Voice arrives with the voice issue; until then calls hear a polite refusal instead of silence.
+        reply.type('text/xml');
+        return '<?xml version="1.0" encoding="UTF-8"?><Response><Say>This flow cannot take calls yet.</Say><Hangup/></Response>';
+      }
+      await ctx.executions.inboundMessage(AccountSid, FlowSid, params);
+      reply.type('text/xml');
+      return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+    },
+    { auth: false },
+  );
+}

@@ -1,0 +1,41 @@
+// X-Twilio-Signature: base64(HMAC-SHA1(authToken, url + sorted name+value pairs)). Validators try
+// the URL with and without the default port, as the official libraries do.
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Form } from './form.ts';
+
+export function computeSignature(authToken: string, url: string, params: Form): string {
+  let data = url;
+  for (const name of Object.keys(params).sort()) {
+    const value = params[name]!;
+    const values = Array.isArray(value) ? [...new Set(value)].sort() : [value];
+    for (const v of values) data += name + v;
+  }
+  return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
+}
+
+function urlVariants(url: string): string[] {
+  const variants = new Set([url]);
+  try {
+    const parsed = new URL(url);
+    const defaultPort = parsed.protocol === 'https:' ? '443' : '80';
+    if (parsed.port === '') {
+      const withPort = new URL(url);
+      withPort.host = `${parsed.hostname}:${defaultPort}`;
+      variants.add(url.replace(parsed.host, `${parsed.hostname}:${defaultPort}`));
+    } else if (parsed.port === defaultPort) {
+      variants.add(url.replace(`:${defaultPort}`, ''));
+    }
+  } catch {
+    /* not a URL: only the literal form is tried */
+  }
+  return [...variants];
+}
+
+export function validateSignature(authToken: string, signature: string | undefined, url: string, params: Form): boolean {
+  if (!signature) return false;
+  const given = Buffer.from(signature);
+  return urlVariants(url).some((candidate) => {
+    const expected = Buffer.from(computeSignature(authToken, candidate, params));
+    return expected.length === given.length && timingSafeEqual(expected, given);
+  });
+}
