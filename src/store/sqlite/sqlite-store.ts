@@ -41,7 +41,12 @@ export class SqliteStore implements Store {
     this.db.exec('PRAGMA synchronous = FULL');
     this.db.exec('PRAGMA foreign_keys = ON');
     this.db.exec('PRAGMA busy_timeout = 5000');
-    this.#migrate();
+    try {
+      this.#migrate();
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
   }
 
   #migrate(): void {
@@ -155,7 +160,7 @@ export class SqliteStore implements Store {
 
   async saveFlowRevision(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
     this.transaction(() => {
-      this.stmt(
+      const result = this.stmt(
         `UPDATE flows SET friendly_name = ?, status = ?, revision = ?, published_revision = ?, commit_message = ?,
            author_sid = ?, valid = ?, errors = ?, warnings = ?, date_updated = ?
          WHERE sid = ? AND account_sid = ?`,
@@ -173,6 +178,8 @@ export class SqliteStore implements Store {
         flow.sid,
         flow.accountSid,
       );
+      // Never attach a revision to a flow that is missing or belongs to another account.
+      if (Number(result.changes) === 0) throw new Error(`flow ${flow.sid} does not exist`);
       this.#insertRevision(revision);
     });
   }

@@ -1,0 +1,908 @@
+// The Store conformance suite: every backend (SQLite now, PostgreSQL later) runs these same
+// tests through the Store port only. Nothing here may depend on a particular backend.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type {
+  Account,
+  ApiKey,
+  ExecutionRecord,
+  FlowRecord,
+  PageRequest,
+  PageResult,
+  PendingEffect,
+  RevisionRecord,
+  SprintWrite,
+  StepRecord,
+  Store,
+  TimerRecord,
+} from '../../src/runtime/ports/store.ts';
+import type { FlowDefinition } from '../../src/definition/types.ts';
+
+const T0 = 1_700_000_000_000;
+
+// ---- fixtures
+
+let counter = 0;
+/** A unique Twilio-style SID: two-letter prefix + 32 hex digits. */
+function sid(prefix: string): string {
+  counter += 1;
+  return prefix + counter.toString(16).padStart(32, '0');
+}
+
+function account(overrides: Partial<Account> = {}): Account {
+  return { sid: sid('AC'), authToken: 'tok' + counter, friendlyName: 'Account ' + counter, dateCreated: T0 + counter, ...overrides };
+}
+
+function definition(note: string): FlowDefinition {
+  return {
+    description: note,
+    initial_state: 'Trigger',
+    states: [{ name: 'Trigger', type: 'trigger', transitions: [], properties: { offset: { x: 0, y: 0 } } }],
+    flags: { allow_concurrent_calls: true },
+  } as unknown as FlowDefinition;
+}
+
+function flowPair(accountSid: string, overrides: Partial<FlowRecord> = {}): { flow: FlowRecord; revision: RevisionRecord } {
+  const flow: FlowRecord = {
+    sid: sid('FW'),
+    accountSid,
+    friendlyName: 'Flow ' + counter,
+    status: 'draft',
+    revision: 1,
+    publishedRevision: null,
+    commitMessage: 'first',
+    authorSid: null,
+    valid: true,
+    errors: [],
+    warnings: [{ property_path: '#/states/0', message: 'just a warning' }],
+    dateCreated: T0,
+    dateUpdated: null,
+    ...overrides,
+  };
+  return { flow, revision: revisionOf(flow, definition('rev ' + flow.revision)) };
+}
+
+function revisionOf(flow: FlowRecord, def: FlowDefinition): RevisionRecord {
+  return {
+    flowSid: flow.sid,
+    accountSid: flow.accountSid,
+    revision: flow.revision,
+    friendlyName: flow.friendlyName,
+    definition: def,
+    status: flow.status,
+    commitMessage: flow.commitMessage,
+    authorSid: flow.authorSid,
+    valid: flow.valid,
+    errors: flow.errors,
+    warnings: flow.warnings,
+    dateCreated: flow.dateUpdated ?? flow.dateCreated,
+    dateUpdated: null,
+  };
+}
+
+/** The flow's next head and revision, as the runtime would build them. */
+function nextRevision(
+  flow: FlowRecord,
+  status: FlowRecord['status'],
+  message: string,
+): { flow: FlowRecord; revision: RevisionRecord } {
+  const revision = flow.revision + 1;
+  const next: FlowRecord = {
+    ...flow,
+    status,
+    revision,
+    publishedRevision: status === 'published' ? revision : flow.publishedRevision,
+    commitMessage: message,
+    dateUpdated: T0 + revision * 1000,
+  };
+  return { flow: next, revision: revisionOf(next, definition(message)) };
+}
+
+function execution(flow: FlowRecord, overrides: Partial<ExecutionRecord> = {}): ExecutionRecord {
+  const n = ++counter;
+  return {
+    sid: sid('FN'),
+    accountSid: flow.accountSid,
+    flowSid: flow.sid,
+    flowVersion: flow.revision,
+    contactSid: sid('FX'),
+    contactChannelAddress: '+1555000' + String(n).padStart(4, '0'),
+    channelAddress: '+15559990000',
+    status: 'active',
+    initiatedBy: 'API',
+    state: { cursor: 'Trigger', stack: [1, 2, { nested: true }], text: 'héllo ✓' },
+    context: { flow: { flow_sid: flow.sid, data: {} }, trigger: { request: { parameters: { x: '1' } } }, widgets: {} },
+    dateCreated: T0 + n,
+    dateUpdated: null,
+    ...overrides,
+  };
+}
+
+function step(exec: ExecutionRecord, overrides: Partial<StepRecord> = {}): StepRecord {
+  const n = ++counter;
+  return {
+    sid: sid('FT'),
+    accountSid: exec.accountSid,
+    flowSid: exec.flowSid,
+    executionSid: exec.sid,
+    parentStepSid: null,
+    name: 'widget_' + n,
+    context: { widgets: { ['widget_' + n]: { Body: 'hi' } } },
+    transitionedFrom: 'Trigger',
+    transitionedTo: 'widget_' + n,
+    type: 'Execution',
+    dateCreated: T0 + n,
+    dateUpdated: null,
+    ...overrides,
+  };
+}
+
+function timer(exec: ExecutionRecord, dueAt: number, id = sid('TM')): TimerRecord {
+  return { id, executionSid: exec.sid, accountSid: exec.accountSid, dueAt };
+}
+
+function effect(exec: ExecutionRecord, payload: unknown, createdAt = T0, id = sid('EF')): PendingEffect {
+  return { id, executionSid: exec.sid, accountSid: exec.accountSid, payload, createdAt };
+}
+
+function sprint(exec: ExecutionRecord, isNew: boolean, parts: Partial<Omit<SprintWrite, 'execution' | 'isNew'>> = {}): SprintWrite {
+  return { execution: exec, isNew, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [], ...parts };
+}
+
+// ---- paging checks
+
+/**
+ * Walks a list every way the API can: keyset forward ('after' the last position), offset pages,
+ * and keyset backward ('before' the first position) from the last page. Each walk must yield
+ * exactly `expected` (in list order) with no duplicates or omissions, and hasMore must be exact.
+ */
+async function checkPaging<T>(
+  list: (page: PageRequest) => Promise<PageResult<T>>,
+  keyOf: (item: T) => string,
+  expected: string[],
+  pageSize: number,
+): Promise<void> {
+  const pageCount = Math.max(1, Math.ceil(expected.length / pageSize));
+
+  // forward by cursor
+  const pages: PageResult<T>[] = [];
+  let result = await list({ pageSize });
+  pages.push(result);
+  while (result.hasMore) {
+    assert.ok(result.lastPosition !== null, 'a page with more after it has a lastPosition');
+    result = await list({ pageSize, cursor: { direction: 'after', position: result.lastPosition } });
+    pages.push(result);
+    assert.ok(pages.length <= pageCount + 1, 'forward paging does not terminate');
+  }
+  assert.equal(pages.length, pageCount, 'number of pages');
+  assert.deepEqual(pages.flatMap((p) => p.items.map(keyOf)), expected, 'forward cursor walk');
+  for (const [index, page] of pages.entries()) {
+    const slice = expected.slice(index * pageSize, (index + 1) * pageSize);
+    assert.deepEqual(page.items.map(keyOf), slice, `page ${index}`);
+    assert.equal(page.hasMore, index < pageCount - 1, `hasMore of page ${index}`);
+    if (page.items.length) {
+      // positions feed PageTokens of the form PA<digits>/PB<digits>
+      assert.match(page.firstPosition ?? '', /^\d{1,15}$/);
+      assert.match(page.lastPosition ?? '', /^\d{1,15}$/);
+    } else {
+      assert.equal(page.firstPosition, null);
+      assert.equal(page.lastPosition, null);
+    }
+  }
+
+  // forward by offset
+  for (let index = 0; index < pageCount; index++) {
+    const page = await list({ pageSize, offset: index * pageSize });
+    assert.deepEqual(page.items.map(keyOf), expected.slice(index * pageSize, (index + 1) * pageSize), `offset page ${index}`);
+    assert.equal(page.hasMore, index < pageCount - 1, `hasMore of offset page ${index}`);
+  }
+  const beyond = await list({ pageSize, offset: pageCount * pageSize });
+  assert.deepEqual(beyond.items, []);
+  assert.equal(beyond.hasMore, false);
+
+  // backward by cursor: 'before' page i's first position is exactly page i-1
+  for (let index = pages.length - 1; index > 0; index--) {
+    const position = pages[index]!.firstPosition!;
+    const previous = await list({ pageSize, cursor: { direction: 'before', position } });
+    assert.deepEqual(previous.items.map(keyOf), pages[index - 1]!.items.map(keyOf), `before page ${index}`);
+    assert.equal(previous.hasMore, true, `a previous page has a next page (${index})`);
+    assert.equal(previous.firstPosition, pages[index - 1]!.firstPosition);
+    assert.equal(previous.lastPosition, pages[index - 1]!.lastPosition);
+  }
+  if (pages[0]!.firstPosition !== null) {
+    const none = await list({ pageSize, cursor: { direction: 'before', position: pages[0]!.firstPosition } });
+    assert.deepEqual(none.items, [], 'nothing before the first item');
+  }
+
+  // backward walk that does not start on a page boundary still covers everything once
+  if (expected.length > 2) {
+    const middle = await list({ pageSize: 1, offset: expected.length - 2 });
+    const seen: string[] = middle.items.map(keyOf);
+    let cursor = middle.firstPosition;
+    while (cursor !== null) {
+      const page = await list({ pageSize, cursor: { direction: 'before', position: cursor } });
+      seen.unshift(...page.items.map(keyOf));
+      cursor = page.items.length ? page.firstPosition : null;
+      assert.ok(seen.length <= expected.length, 'backward walk does not terminate');
+    }
+    assert.deepEqual(seen, expected.slice(0, expected.length - 1), 'backward walk from an arbitrary item');
+  }
+}
+
+// ---- the suite
+
+export function runStoreConformance(
+  name: string,
+  makeStore: () => Promise<Store>,
+  dispose: (store: Store) => Promise<void> = (store) => store.close(),
+): void {
+  /** A fresh store for one test, always disposed. */
+  async function withStore(fn: (store: Store) => Promise<void>): Promise<void> {
+    const store = await makeStore();
+    try {
+      await fn(store);
+    } finally {
+      await dispose(store);
+    }
+  }
+  const test = (title: string, fn: (store: Store) => Promise<void>) => it(title, () => withStore(fn));
+
+  /** A store with two accounts and one flow in each. */
+  async function seed(store: Store) {
+    const a = account();
+    const b = account();
+    await store.createAccount(a);
+    await store.createAccount(b);
+    const fa = flowPair(a.sid);
+    const fb = flowPair(b.sid);
+    await store.createFlow(fa.flow, fa.revision);
+    await store.createFlow(fb.flow, fb.revision);
+    return { a, b, flowA: fa.flow, flowB: fb.flow };
+  }
+
+  describe(`Store conformance: ${name}`, () => {
+    describe('accounts, keys, settings', () => {
+      test('creates, reads and lists accounts; updates tokens', async (store) => {
+        assert.equal(store.kind === 'sqlite' || store.kind === 'postgres', true);
+        const a = account();
+        const b = account();
+        await store.createAccount(a);
+        await store.createAccount(b);
+        assert.deepEqual(await store.getAccount(a.sid), a);
+        assert.equal(await store.getAccount(sid('AC')), null);
+        await store.updateAccountToken(a.sid, 'rotated');
+        assert.deepEqual(await store.getAccount(a.sid), { ...a, authToken: 'rotated' });
+        assert.deepEqual(await store.getAccount(b.sid), b, 'other accounts untouched');
+        const all = await store.listAccounts();
+        assert.deepEqual(
+          all.sort((x, y) => x.sid.localeCompare(y.sid)),
+          [{ ...a, authToken: 'rotated' }, b].sort((x, y) => x.sid.localeCompare(y.sid)),
+        );
+      });
+
+      test('rejects a duplicate account SID and keeps the original', async (store) => {
+        const a = account();
+        await store.createAccount(a);
+        await assert.rejects(store.createAccount({ ...a, authToken: 'other' }));
+        assert.deepEqual(await store.getAccount(a.sid), a);
+        assert.equal((await store.listAccounts()).length, 1);
+      });
+
+      test('creates and reads API keys', async (store) => {
+        const a = account();
+        await store.createAccount(a);
+        const key: ApiKey = { sid: sid('SK'), accountSid: a.sid, friendlyName: 'ci', secretHash: 'ab'.repeat(32), dateCreated: T0 };
+        await store.createApiKey(key);
+        assert.deepEqual(await store.getApiKey(key.sid), key);
+        assert.equal(await store.getApiKey(sid('SK')), null);
+        await assert.rejects(store.createApiKey({ ...key, friendlyName: 'dup' }));
+        assert.deepEqual(await store.getApiKey(key.sid), key);
+      });
+
+      test('gets and overwrites settings', async (store) => {
+        assert.equal(await store.getSetting('dev_account'), null);
+        await store.setSetting('dev_account', 'AC1');
+        await store.setSetting('other', '');
+        assert.equal(await store.getSetting('dev_account'), 'AC1');
+        await store.setSetting('dev_account', 'AC2');
+        assert.equal(await store.getSetting('dev_account'), 'AC2');
+        assert.equal(await store.getSetting('other'), '', 'empty string is a value, not null');
+      });
+    });
+
+    describe('flows, revisions, test users', () => {
+      test('round-trips a flow and its first revision', async (store) => {
+        const { a } = await seed(store);
+        const { flow, revision } = flowPair(a.sid, { authorSid: 'US1', errors: [{ property_path: '#/x', message: 'bad' }], valid: false });
+        await store.createFlow(flow, revision);
+        assert.deepEqual(await store.getFlow(a.sid, flow.sid), flow);
+        assert.deepEqual(await store.getRevision(a.sid, flow.sid, 'LatestRevision'), revision);
+        assert.deepEqual(await store.getRevision(a.sid, flow.sid, 1), revision);
+        assert.equal(await store.getRevision(a.sid, flow.sid, 'LatestPublished'), null, 'a draft is not published');
+        assert.equal(await store.getRevision(a.sid, flow.sid, 2), null);
+        assert.deepEqual(await store.getTestUsers(a.sid, flow.sid), []);
+      });
+
+      test('rejects a duplicate flow SID without writing its revision', async (store) => {
+        const { a, flowA } = await seed(store);
+        const again = flowPair(a.sid, { sid: flowA.sid, friendlyName: 'impostor', revision: 2 });
+        await assert.rejects(store.createFlow(again.flow, again.revision));
+        assert.equal((await store.getFlow(a.sid, flowA.sid))?.friendlyName, flowA.friendlyName);
+        assert.equal(await store.getRevision(a.sid, flowA.sid, 2), null, 'createFlow is atomic');
+      });
+
+      test('saves revisions; selectors pick latest, latest published, or a number', async (store) => {
+        const { a, flowA } = await seed(store);
+        const r2 = nextRevision(flowA, 'published', 'publish');
+        await store.saveFlowRevision(r2.flow, r2.revision);
+        const r3 = nextRevision(r2.flow, 'draft', 'edit');
+        await store.saveFlowRevision(r3.flow, r3.revision);
+        assert.deepEqual(await store.getFlow(a.sid, flowA.sid), r3.flow);
+        assert.equal(r3.flow.publishedRevision, 2);
+        assert.deepEqual(await store.getRevision(a.sid, flowA.sid, 'LatestRevision'), r3.revision);
+        assert.deepEqual(await store.getRevision(a.sid, flowA.sid, 'LatestPublished'), r2.revision);
+        assert.deepEqual(await store.getRevision(a.sid, flowA.sid, 2), r2.revision);
+        assert.equal((await store.getRevision(a.sid, flowA.sid, 1))?.commitMessage, 'first', 'old revisions stay as written');
+      });
+
+      test('saveFlowRevision is atomic: a duplicate revision number changes nothing', async (store) => {
+        const { a, flowA } = await seed(store);
+        const r2 = nextRevision(flowA, 'draft', 'two');
+        await store.saveFlowRevision(r2.flow, r2.revision);
+        const clash = { flow: { ...r2.flow, friendlyName: 'renamed', commitMessage: 'clash' }, revision: { ...r2.revision, commitMessage: 'clash' } };
+        await assert.rejects(store.saveFlowRevision(clash.flow, clash.revision));
+        assert.deepEqual(await store.getFlow(a.sid, flowA.sid), r2.flow, 'the head did not move');
+        assert.deepEqual(await store.getRevision(a.sid, flowA.sid, 2), r2.revision);
+      });
+
+      test('saveFlowRevision does not touch or attach to another account’s flow', async (store) => {
+        const { a, b, flowA } = await seed(store);
+        const foreign = nextRevision({ ...flowA, accountSid: b.sid }, 'published', 'hijack');
+        await assert.rejects(store.saveFlowRevision(foreign.flow, foreign.revision));
+        assert.deepEqual(await store.getFlow(a.sid, flowA.sid), flowA);
+        assert.equal(await store.getRevision(b.sid, flowA.sid, 'LatestRevision'), null);
+        const mine = nextRevision(flowA, 'draft', 'mine');
+        await store.saveFlowRevision(mine.flow, mine.revision);
+        assert.deepEqual(await store.getRevision(a.sid, flowA.sid, 2), mine.revision, 'revision 2 is still free for the owner');
+      });
+
+      test('test users are set per flow and account-scoped', async (store) => {
+        const { a, b, flowA } = await seed(store);
+        assert.equal(await store.setTestUsers(a.sid, flowA.sid, ['+15550001', 'client:bob']), true);
+        assert.deepEqual(await store.getTestUsers(a.sid, flowA.sid), ['+15550001', 'client:bob']);
+        assert.equal(await store.setTestUsers(b.sid, flowA.sid, ['evil']), false);
+        assert.equal(await store.getTestUsers(b.sid, flowA.sid), null);
+        assert.deepEqual(await store.getTestUsers(a.sid, flowA.sid), ['+15550001', 'client:bob']);
+        assert.equal(await store.setTestUsers(a.sid, sid('FW'), ['x']), false);
+        assert.equal(await store.getTestUsers(a.sid, sid('FW')), null);
+        assert.equal(await store.setTestUsers(a.sid, flowA.sid, []), true);
+        assert.deepEqual(await store.getTestUsers(a.sid, flowA.sid), []);
+      });
+
+      test('flows are invisible to other accounts', async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        assert.equal(await store.getFlow(b.sid, flowA.sid), null);
+        assert.equal(await store.getRevision(b.sid, flowA.sid, 'LatestRevision'), null);
+        assert.equal(await store.getRevision(b.sid, flowA.sid, 1), null);
+        assert.deepEqual((await store.listRevisions(b.sid, flowA.sid, { pageSize: 50 })).items, []);
+        assert.deepEqual((await store.listFlows(a.sid, { pageSize: 50 })).items.map((f) => f.sid), [flowA.sid]);
+        assert.deepEqual((await store.listFlows(b.sid, { pageSize: 50 })).items.map((f) => f.sid), [flowB.sid]);
+        assert.equal(await store.deleteFlow(b.sid, flowA.sid), false);
+        assert.deepEqual(await store.getFlow(a.sid, flowA.sid), flowA, 'a foreign delete removed nothing');
+        assert.equal(await store.deleteFlow(a.sid, sid('FW')), false);
+      });
+
+      test('lists flows newest first with keyset and offset paging (23 rows, page size 5)', async (store) => {
+        const { a, flowA } = await seed(store);
+        const sids = [flowA.sid];
+        for (let i = 0; i < 22; i++) {
+          const { flow, revision } = flowPair(a.sid);
+          await store.createFlow(flow, revision);
+          sids.push(flow.sid);
+        }
+        const expected = sids.reverse();
+        await checkPaging((page) => store.listFlows(a.sid, page), (f) => f.sid, expected, 5);
+        await checkPaging((page) => store.listFlows(a.sid, page), (f) => f.sid, expected, 23);
+        await checkPaging((page) => store.listFlows(a.sid, page), (f) => f.sid, expected, 50);
+      });
+
+      test('paging an exact multiple of the page size ends without an empty page', async (store) => {
+        const a = account();
+        await store.createAccount(a);
+        const sids: string[] = [];
+        for (let i = 0; i < 10; i++) {
+          const { flow, revision } = flowPair(a.sid);
+          await store.createFlow(flow, revision);
+          sids.push(flow.sid);
+        }
+        await checkPaging((page) => store.listFlows(a.sid, page), (f) => f.sid, sids.reverse(), 5);
+        const empty = await store.listFlows(account().sid, { pageSize: 5 });
+        assert.deepEqual(empty, { items: [], firstPosition: null, lastPosition: null, hasMore: false });
+      });
+
+      test('lists revisions newest first (23 revisions, page size 5)', async (store) => {
+        const { a, flowA } = await seed(store);
+        let head = flowA;
+        for (let i = 0; i < 22; i++) {
+          const next = nextRevision(head, i % 5 === 0 ? 'published' : 'draft', 'rev ' + (i + 2));
+          await store.saveFlowRevision(next.flow, next.revision);
+          head = next.flow;
+        }
+        const expected = Array.from({ length: 23 }, (_, i) => String(23 - i));
+        await checkPaging((page) => store.listRevisions(a.sid, flowA.sid, page), (r) => String(r.revision), expected, 5);
+        const first = await store.listRevisions(a.sid, flowA.sid, { pageSize: 1 });
+        assert.deepEqual(first.items[0], await store.getRevision(a.sid, flowA.sid, 'LatestRevision'));
+        assert.equal((await store.getRevision(a.sid, flowA.sid, 'LatestPublished'))?.revision, 22);
+      });
+
+      test('deleteFlow removes the flow, its revisions and test users', async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const r2 = nextRevision(flowA, 'published', 'two');
+        await store.saveFlowRevision(r2.flow, r2.revision);
+        await store.setTestUsers(a.sid, flowA.sid, ['+1555']);
+        assert.equal(await store.deleteFlow(a.sid, flowA.sid), true);
+        assert.equal(await store.getFlow(a.sid, flowA.sid), null);
+        assert.equal(await store.getRevision(a.sid, flowA.sid, 1), null);
+        assert.equal(await store.getRevision(a.sid, flowA.sid, 'LatestPublished'), null);
+        assert.deepEqual((await store.listRevisions(a.sid, flowA.sid, { pageSize: 50 })).items, []);
+        assert.equal(await store.getTestUsers(a.sid, flowA.sid), null);
+        assert.equal(await store.deleteFlow(a.sid, flowA.sid), false, 'second delete finds nothing');
+        assert.deepEqual(await store.getFlow(b.sid, flowB.sid), flowB, 'other flows untouched');
+        assert.equal((await store.getRevision(b.sid, flowB.sid, 1))?.flowSid, flowB.sid);
+      });
+    });
+
+    describe('executions and steps', () => {
+      test('writes a new execution with steps, timers and effects in one sprint, then updates it', async (store) => {
+        const { a, flowA } = await seed(store);
+        const exec = execution(flowA);
+        const s1 = step(exec);
+        const s2 = step(exec, { parentStepSid: s1.sid, transitionedFrom: s1.name });
+        const t1 = timer(exec, T0 + 60_000);
+        const e1 = effect(exec, { type: 'send-message', to: exec.contactChannelAddress, body: 'héllo', media: [] });
+        await store.writeSprint(sprint(exec, true, { steps: [s1, s2], timersToAdd: [t1], effectsToAdd: [e1] }));
+
+        assert.deepEqual(await store.getExecution(a.sid, flowA.sid, exec.sid), exec);
+        assert.deepEqual(await store.getExecutionBySid(exec.sid), exec);
+        assert.deepEqual(await store.getStep(a.sid, flowA.sid, exec.sid, s1.sid), s1);
+        assert.deepEqual(await store.getStep(a.sid, flowA.sid, exec.sid, s2.sid), s2);
+        assert.deepEqual((await store.listSteps(a.sid, flowA.sid, exec.sid, { pageSize: 50 })).items, [s1, s2]);
+        assert.deepEqual(await store.dueTimers(T0 + 60_000, 10), [t1]);
+        assert.deepEqual(await store.pendingEffects(10), [e1]);
+
+        const ended: ExecutionRecord = { ...exec, status: 'ended', state: { done: true }, context: { ...exec.context, widgets: { w: 1 } }, dateUpdated: T0 + 99 };
+        const s3 = step(exec, { transitionedTo: 'Ended' });
+        await store.writeSprint(sprint(ended, false, { steps: [s3], timersToCancel: [t1.id], effectsDone: [e1.id] }));
+        assert.deepEqual(await store.getExecution(a.sid, flowA.sid, exec.sid), ended);
+        assert.deepEqual((await store.listSteps(a.sid, flowA.sid, exec.sid, { pageSize: 50 })).items, [s1, s2, s3]);
+        assert.deepEqual(await store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
+        assert.equal(await store.nextTimerDue(), null);
+        assert.deepEqual(await store.pendingEffects(10), []);
+      });
+
+      test('round-trips JSON state exactly (nulls, unicode, deep nesting, empty containers)', async (store) => {
+        const { a, flowA } = await seed(store);
+        const state = { a: null, b: [], c: {}, d: 'ü\u0000"\\', e: -1.5, f: { g: { h: { i: [true, false, null] } } } };
+        const exec = execution(flowA, { state, dateUpdated: T0 + 5, initiatedBy: 'FN-parent' });
+        await store.writeSprint(sprint(exec, true));
+        assert.deepEqual(await store.getExecutionBySid(exec.sid), exec);
+        const nullState = execution(flowA, { state: null, contactChannelAddress: 'client:x' });
+        await store.writeSprint(sprint(nullState, true));
+        assert.deepEqual((await store.getExecutionBySid(nullState.sid))?.state, null);
+      });
+
+      test('at most one active execution per flow and contact/channel pair', async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const first = execution(flowA, { contactChannelAddress: '+15551112222' });
+        await store.writeSprint(sprint(first, true));
+        assert.deepEqual(await store.findActiveExecution(flowA.sid, '+15551112222', first.channelAddress), first);
+        assert.equal(await store.findActiveExecution(flowA.sid, '+15551112222', '+10000000000'), null, 'another channel');
+        assert.equal(await store.findActiveExecution(flowB.sid, '+15551112222', first.channelAddress), null, 'another flow');
+
+        // the same pair on another flow, or another channel of the same flow, may be active too
+        const otherFlow = execution(flowB, { contactChannelAddress: '+15551112222' });
+        const otherChannel = execution(flowA, { contactChannelAddress: '+15551112222', channelAddress: '+10000000000' });
+        await store.writeSprint(sprint(otherFlow, true));
+        await store.writeSprint(sprint(otherChannel, true));
+        assert.equal((await store.findActiveExecution(flowB.sid, '+15551112222', otherFlow.channelAddress))?.sid, otherFlow.sid);
+        assert.equal((await store.getExecution(b.sid, flowB.sid, otherFlow.sid))?.sid, otherFlow.sid);
+
+        const second = execution(flowA, { contactChannelAddress: '+15551112222' });
+        await assert.rejects(store.writeSprint(sprint(second, true)));
+        assert.equal(await store.getExecutionBySid(second.sid), null);
+
+        // once the first has ended, the pair is free again; ended executions never conflict
+        await store.writeSprint(sprint({ ...first, status: 'ended', dateUpdated: T0 + 7 }, false));
+        assert.equal(await store.findActiveExecution(flowA.sid, '+15551112222', first.channelAddress), null);
+        await store.writeSprint(sprint(second, true));
+        assert.equal((await store.findActiveExecution(flowA.sid, '+15551112222', first.channelAddress))?.sid, second.sid);
+        await store.writeSprint(sprint({ ...second, status: 'ended' }, false));
+        const third = execution(flowA, { contactChannelAddress: '+15551112222', status: 'ended' });
+        await store.writeSprint(sprint(third, true));
+        const all = await store.listExecutions(a.sid, flowA.sid, {}, { pageSize: 50 });
+        assert.equal(all.items.filter((e) => e.contactChannelAddress === '+15551112222').length, 4);
+      });
+
+      test('writeSprint is atomic: a second active execution leaves nothing of its sprint behind', async (store) => {
+        const { a, flowA } = await seed(store);
+        const first = execution(flowA);
+        await store.writeSprint(sprint(first, true));
+        const clash = execution(flowA, { contactChannelAddress: first.contactChannelAddress });
+        const s = step(clash);
+        await assert.rejects(
+          store.writeSprint(
+            sprint(clash, true, { steps: [s], timersToAdd: [timer(clash, T0)], effectsToAdd: [effect(clash, { x: 1 })] }),
+          ),
+        );
+        assert.equal(await store.getExecutionBySid(clash.sid), null);
+        assert.equal(await store.getStep(a.sid, flowA.sid, clash.sid, s.sid), null);
+        assert.deepEqual(await store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
+        assert.equal(await store.nextTimerDue(), null);
+        assert.deepEqual(await store.pendingEffects(10), []);
+        assert.deepEqual((await store.listExecutions(a.sid, flowA.sid, {}, { pageSize: 50 })).items, [first]);
+      });
+
+      test('writeSprint is atomic: a duplicate step SID rolls back the update, cancellations and effects', async (store) => {
+        const { a, flowA } = await seed(store);
+        const exec = execution(flowA);
+        const s1 = step(exec);
+        const keep = timer(exec, T0 + 10);
+        const done = effect(exec, { n: 1 });
+        await store.writeSprint(sprint(exec, true, { steps: [s1], timersToAdd: [keep], effectsToAdd: [done] }));
+
+        const changed: ExecutionRecord = { ...exec, status: 'ended', state: { changed: true }, dateUpdated: T0 + 50 };
+        const fresh = step(exec);
+        await assert.rejects(
+          store.writeSprint(
+            sprint(changed, false, {
+              steps: [fresh, { ...step(exec), sid: s1.sid }],
+              timersToAdd: [timer(exec, T0 + 20)],
+              timersToCancel: [keep.id],
+              effectsToAdd: [effect(exec, { n: 2 })],
+              effectsDone: [done.id],
+            }),
+          ),
+        );
+        assert.deepEqual(await store.getExecution(a.sid, flowA.sid, exec.sid), exec, 'execution unchanged');
+        assert.deepEqual((await store.listSteps(a.sid, flowA.sid, exec.sid, { pageSize: 50 })).items, [s1]);
+        assert.equal(await store.getStep(a.sid, flowA.sid, exec.sid, fresh.sid), null);
+        assert.deepEqual(await store.dueTimers(Number.MAX_SAFE_INTEGER, 10), [keep], 'cancelled timer restored, new one absent');
+        assert.deepEqual(await store.pendingEffects(10), [done], 'done effect restored, new one absent');
+
+        // duplicates inside one new-execution sprint roll back the insert too
+        const other = execution(flowA);
+        const dup = step(other);
+        await assert.rejects(store.writeSprint(sprint(other, true, { steps: [dup, dup] })));
+        assert.equal(await store.getExecutionBySid(other.sid), null);
+        assert.equal(await store.findActiveExecution(flowA.sid, other.contactChannelAddress, other.channelAddress), null);
+      });
+
+      test('writeSprint rejects an update of a missing execution and a duplicate insert', async (store) => {
+        const { flowA } = await seed(store);
+        const ghost = execution(flowA);
+        await assert.rejects(store.writeSprint(sprint(ghost, false, { steps: [step(ghost)], effectsToAdd: [effect(ghost, 1)] })));
+        assert.equal(await store.getExecutionBySid(ghost.sid), null);
+        assert.deepEqual(await store.pendingEffects(10), []);
+
+        const exec = execution(flowA);
+        await store.writeSprint(sprint(exec, true));
+        await assert.rejects(store.writeSprint(sprint({ ...exec, status: 'ended', contactChannelAddress: 'other' }, true)));
+        assert.deepEqual(await store.getExecutionBySid(exec.sid), exec);
+      });
+
+      test('executions and steps are invisible to other accounts and other flows', async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const exec = execution(flowA);
+        const s = step(exec);
+        await store.writeSprint(sprint(exec, true, { steps: [s] }));
+        assert.equal(await store.getExecution(b.sid, flowA.sid, exec.sid), null);
+        assert.equal(await store.getExecution(b.sid, flowB.sid, exec.sid), null);
+        assert.equal(await store.getExecution(a.sid, flowB.sid, exec.sid), null, 'wrong flow');
+        assert.deepEqual((await store.listExecutions(b.sid, flowA.sid, {}, { pageSize: 50 })).items, []);
+        assert.deepEqual((await store.listExecutions(b.sid, flowB.sid, {}, { pageSize: 50 })).items, []);
+        assert.deepEqual((await store.listSteps(b.sid, flowA.sid, exec.sid, { pageSize: 50 })).items, []);
+        assert.deepEqual((await store.listSteps(a.sid, flowB.sid, exec.sid, { pageSize: 50 })).items, []);
+        assert.equal(await store.getStep(b.sid, flowA.sid, exec.sid, s.sid), null);
+        assert.equal(await store.getStep(a.sid, flowB.sid, exec.sid, s.sid), null);
+        assert.equal(await store.deleteExecution(b.sid, flowA.sid, exec.sid), false);
+        assert.equal(await store.deleteExecution(a.sid, flowB.sid, exec.sid), false);
+        assert.deepEqual(await store.getExecution(a.sid, flowA.sid, exec.sid), exec, 'foreign deletes removed nothing');
+        assert.deepEqual(await store.getStep(a.sid, flowA.sid, exec.sid, s.sid), s);
+      });
+
+      test('getStep needs the right execution', async (store) => {
+        const { a, flowA } = await seed(store);
+        const e1 = execution(flowA);
+        const e2 = execution(flowA);
+        const s1 = step(e1);
+        const s2 = step(e2);
+        await store.writeSprint(sprint(e1, true, { steps: [s1] }));
+        await store.writeSprint(sprint(e2, true, { steps: [s2] }));
+        assert.equal(await store.getStep(a.sid, flowA.sid, e2.sid, s1.sid), null);
+        assert.deepEqual((await store.listSteps(a.sid, flowA.sid, e1.sid, { pageSize: 50 })).items, [s1]);
+        assert.deepEqual((await store.listSteps(a.sid, flowA.sid, e2.sid, { pageSize: 50 })).items, [s2]);
+        assert.deepEqual((await store.listSteps(a.sid, flowA.sid, sid('FN'), { pageSize: 50 })).items, []);
+        assert.equal(await store.getExecution(a.sid, flowA.sid, sid('FN')), null);
+        assert.equal(await store.getExecutionBySid(sid('FN')), null);
+      });
+
+      test('lists executions newest first (23 rows, page size 5)', async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const sids: string[] = [];
+        for (let i = 0; i < 23; i++) {
+          const exec = execution(flowA);
+          await store.writeSprint(sprint(exec, true));
+          sids.push(exec.sid);
+          if (i % 4 === 0) await store.writeSprint(sprint(execution(flowB), true)); // noise in another account
+        }
+        const expected = sids.reverse();
+        await checkPaging((page) => store.listExecutions(a.sid, flowA.sid, {}, page), (e) => e.sid, expected, 5);
+        await checkPaging((page) => store.listExecutions(a.sid, flowA.sid, {}, page), (e) => e.sid, expected, 7);
+        assert.equal((await store.listExecutions(b.sid, flowB.sid, {}, { pageSize: 50 })).items.length, 6);
+      });
+
+      test('updating an execution does not move it in the list', async (store) => {
+        const { a, flowA } = await seed(store);
+        const execs = [execution(flowA), execution(flowA), execution(flowA)];
+        for (const e of execs) await store.writeSprint(sprint(e, true));
+        await store.writeSprint(sprint({ ...execs[0]!, status: 'ended', dateUpdated: T0 + 1e6 }, false));
+        const listed = await store.listExecutions(a.sid, flowA.sid, {}, { pageSize: 50 });
+        assert.deepEqual(listed.items.map((e) => e.sid), execs.map((e) => e.sid).reverse());
+        assert.equal(listed.items[2]!.status, 'ended');
+      });
+
+      test('filters executions by status and inclusive date bounds, with paging', async (store) => {
+        const { a, flowA } = await seed(store);
+        const all: ExecutionRecord[] = [];
+        for (let i = 0; i < 12; i++) {
+          const exec = execution(flowA, { dateCreated: T0 + i * 1000, status: i % 3 === 0 ? 'active' : 'ended' });
+          await store.writeSprint(sprint(exec, true));
+          all.push(exec);
+        }
+        const newestFirst = [...all].reverse();
+        const sidsOf = (list: ExecutionRecord[]) => list.map((e) => e.sid);
+        const list = (filter: Parameters<Store['listExecutions']>[2], page: PageRequest = { pageSize: 50 }) =>
+          store.listExecutions(a.sid, flowA.sid, filter, page);
+
+        assert.deepEqual(sidsOf((await list({ status: 'active' })).items), sidsOf(newestFirst.filter((e) => e.status === 'active')));
+        assert.deepEqual(sidsOf((await list({ status: 'ended' })).items), sidsOf(newestFirst.filter((e) => e.status === 'ended')));
+        const from = T0 + 3000;
+        const to = T0 + 8000;
+        const inRange = newestFirst.filter((e) => e.dateCreated >= from && e.dateCreated <= to);
+        assert.equal(inRange.length, 6, 'both bounds are inclusive');
+        assert.deepEqual(sidsOf((await list({ dateCreatedFrom: from, dateCreatedTo: to })).items), sidsOf(inRange));
+        assert.deepEqual(sidsOf((await list({ dateCreatedFrom: from })).items), sidsOf(newestFirst.filter((e) => e.dateCreated >= from)));
+        assert.deepEqual(sidsOf((await list({ dateCreatedTo: to })).items), sidsOf(newestFirst.filter((e) => e.dateCreated <= to)));
+        assert.deepEqual(
+          sidsOf((await list({ status: 'ended', dateCreatedFrom: from, dateCreatedTo: to })).items),
+          sidsOf(inRange.filter((e) => e.status === 'ended')),
+        );
+        assert.deepEqual((await list({ dateCreatedFrom: to + 1, dateCreatedTo: from })).items, []);
+        assert.deepEqual(sidsOf((await list({ status: undefined, dateCreatedFrom: undefined })).items), sidsOf(newestFirst));
+        await checkPaging(
+          (page) => list({ status: 'ended', dateCreatedTo: T0 + 10_000 }, page),
+          (e) => e.sid,
+          sidsOf(newestFirst.filter((e) => e.status === 'ended' && e.dateCreated <= T0 + 10_000)),
+          3,
+        );
+      });
+
+      test('lists steps in chronological order (23 steps over several sprints, page size 5)', async (store) => {
+        const { a, flowA } = await seed(store);
+        const exec = execution(flowA);
+        const other = execution(flowA);
+        const steps = Array.from({ length: 23 }, () => step(exec));
+        await store.writeSprint(sprint(exec, true, { steps: steps.slice(0, 4) }));
+        await store.writeSprint(sprint(other, true, { steps: [step(other), step(other)] }));
+        await store.writeSprint(sprint(exec, false, { steps: steps.slice(4, 5) }));
+        await store.writeSprint(sprint(other, false, { steps: [step(other)] }));
+        await store.writeSprint(sprint(exec, false, { steps: steps.slice(5, 17) }));
+        await store.writeSprint(sprint(exec, false, { steps: steps.slice(17) }));
+        const expected = steps.map((s) => s.sid);
+        await checkPaging((page) => store.listSteps(a.sid, flowA.sid, exec.sid, page), (s) => s.sid, expected, 5);
+        await checkPaging((page) => store.listSteps(a.sid, flowA.sid, exec.sid, page), (s) => s.sid, expected, 1);
+        assert.deepEqual((await store.listSteps(a.sid, flowA.sid, exec.sid, { pageSize: 100 })).items, steps);
+        assert.equal((await store.listSteps(a.sid, flowA.sid, other.sid, { pageSize: 100 })).items.length, 3);
+      });
+
+      test('deleteExecution removes its steps, timers and effects only', async (store) => {
+        const { a, flowA } = await seed(store);
+        const gone = execution(flowA);
+        const kept = execution(flowA);
+        const goneStep = step(gone);
+        const keptStep = step(kept);
+        const keptTimer = timer(kept, T0 + 2);
+        const keptEffect = effect(kept, 'k', T0 + 2);
+        await store.writeSprint(sprint(gone, true, { steps: [goneStep], timersToAdd: [timer(gone, T0 + 1)], effectsToAdd: [effect(gone, 'g', T0 + 1)] }));
+        await store.writeSprint(sprint(kept, true, { steps: [keptStep], timersToAdd: [keptTimer], effectsToAdd: [keptEffect] }));
+
+        assert.equal(await store.deleteExecution(a.sid, flowA.sid, gone.sid), true);
+        assert.equal(await store.getExecution(a.sid, flowA.sid, gone.sid), null);
+        assert.equal(await store.getExecutionBySid(gone.sid), null);
+        assert.equal(await store.getStep(a.sid, flowA.sid, gone.sid, goneStep.sid), null);
+        assert.deepEqual((await store.listSteps(a.sid, flowA.sid, gone.sid, { pageSize: 10 })).items, []);
+        assert.deepEqual(await store.dueTimers(Number.MAX_SAFE_INTEGER, 10), [keptTimer]);
+        assert.deepEqual(await store.pendingEffects(10), [keptEffect]);
+        assert.equal(await store.findActiveExecution(flowA.sid, gone.contactChannelAddress, gone.channelAddress), null);
+        assert.equal(await store.deleteExecution(a.sid, flowA.sid, gone.sid), false, 'second delete finds nothing');
+
+        assert.deepEqual(await store.getExecution(a.sid, flowA.sid, kept.sid), kept);
+        assert.deepEqual(await store.getStep(a.sid, flowA.sid, kept.sid, keptStep.sid), keptStep);
+        // the pair of a deleted active execution is free again
+        await store.writeSprint(sprint({ ...execution(flowA), contactChannelAddress: gone.contactChannelAddress }, true));
+      });
+
+      test('deleteFlow cascades to executions, steps, timers and effects of that flow only', async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const second = flowPair(a.sid);
+        await store.createFlow(second.flow, second.revision);
+        const doomed = [execution(flowA), execution(flowA, { status: 'ended' })];
+        for (const e of doomed) {
+          await store.writeSprint(sprint(e, true, { steps: [step(e), step(e)], timersToAdd: [timer(e, T0)], effectsToAdd: [effect(e, e.sid)] }));
+        }
+        const survivors = [execution(second.flow), execution(flowB)];
+        const survivorSteps = survivors.map((e) => step(e));
+        const survivorTimers = survivors.map((e, i) => timer(e, T0 + 100 + i));
+        const survivorEffects = survivors.map((e) => effect(e, e.sid));
+        for (const [i, e] of survivors.entries()) {
+          await store.writeSprint(
+            sprint(e, true, { steps: [survivorSteps[i]!], timersToAdd: [survivorTimers[i]!], effectsToAdd: [survivorEffects[i]!] }),
+          );
+        }
+
+        assert.equal(await store.deleteFlow(a.sid, flowA.sid), true);
+        for (const e of doomed) {
+          assert.equal(await store.getExecutionBySid(e.sid), null);
+          assert.deepEqual((await store.listSteps(a.sid, flowA.sid, e.sid, { pageSize: 10 })).items, []);
+        }
+        assert.deepEqual((await store.listExecutions(a.sid, flowA.sid, {}, { pageSize: 10 })).items, []);
+        assert.equal(await store.findActiveExecution(flowA.sid, doomed[0]!.contactChannelAddress, doomed[0]!.channelAddress), null);
+        assert.deepEqual(await store.dueTimers(Number.MAX_SAFE_INTEGER, 10), survivorTimers);
+        assert.equal(await store.nextTimerDue(), T0 + 100);
+        assert.deepEqual(await store.pendingEffects(10), survivorEffects);
+        for (const [i, e] of survivors.entries()) {
+          assert.deepEqual(await store.getExecutionBySid(e.sid), e);
+          assert.deepEqual(await store.getStep(e.accountSid, e.flowSid, e.sid, survivorSteps[i]!.sid), survivorSteps[i]);
+        }
+        assert.equal(await store.deleteFlow(b.sid, second.flow.sid), false, 'foreign account cannot cascade-delete');
+        assert.deepEqual(await store.getExecutionBySid(survivors[0]!.sid), survivors[0]);
+      });
+    });
+
+    describe('timers and pending effects', () => {
+      test('dueTimers returns timers due at or before now, soonest first, up to a limit', async (store) => {
+        const { flowA, flowB } = await seed(store);
+        const e1 = execution(flowA);
+        const e2 = execution(flowB);
+        const late = timer(e1, T0 + 500);
+        const early = timer(e2, T0 + 100);
+        const exact = timer(e1, T0 + 300);
+        const future = timer(e2, T0 + 10_000);
+        await store.writeSprint(sprint(e1, true, { timersToAdd: [late, exact] }));
+        await store.writeSprint(sprint(e2, true, { timersToAdd: [future, early] }));
+
+        assert.equal(await store.nextTimerDue(), T0 + 100);
+        assert.deepEqual(await store.dueTimers(T0 + 99, 10), []);
+        assert.deepEqual(await store.dueTimers(T0 + 300, 10), [early, exact], 'due_at == now is due; across accounts');
+        assert.deepEqual(await store.dueTimers(T0 + 1000, 10), [early, exact, late]);
+        assert.deepEqual(await store.dueTimers(T0 + 1000, 2), [early, exact]);
+        assert.deepEqual(await store.dueTimers(T0 + 20_000, 10), [early, exact, late, future]);
+
+        await store.deleteTimer(early.id);
+        await store.deleteTimer(early.id); // deleting twice is harmless
+        await store.deleteTimer('no-such-timer');
+        assert.equal(await store.nextTimerDue(), T0 + 300);
+        assert.deepEqual(await store.dueTimers(T0 + 1000, 10), [exact, late]);
+
+        // cancelling through a sprint, and adding a replacement in the same sprint
+        const replacement = timer(e1, T0 + 50);
+        await store.writeSprint(sprint(e1, false, { timersToCancel: [exact.id, late.id], timersToAdd: [replacement] }));
+        assert.deepEqual(await store.dueTimers(T0 + 20_000, 10), [replacement, future]);
+        assert.equal(await store.nextTimerDue(), T0 + 50);
+      });
+
+      test('a sprint cannot cancel another execution’s timers or finish its effects', async (store) => {
+        const { flowA } = await seed(store);
+        const mine = execution(flowA);
+        const theirs = execution(flowA);
+        const theirTimer = timer(theirs, T0);
+        const theirEffect = effect(theirs, 'x');
+        await store.writeSprint(sprint(theirs, true, { timersToAdd: [theirTimer], effectsToAdd: [theirEffect] }));
+        await store.writeSprint(sprint(mine, true, { timersToCancel: [theirTimer.id], effectsDone: [theirEffect.id] }));
+        assert.deepEqual(await store.dueTimers(T0, 10), [theirTimer]);
+        assert.deepEqual(await store.pendingEffects(10), [theirEffect]);
+      });
+
+      test('pendingEffects lists oldest first up to a limit; deleteEffect removes one', async (store) => {
+        const { flowA, flowB } = await seed(store);
+        const e1 = execution(flowA);
+        const e2 = execution(flowB);
+        const effects = [
+          effect(e1, { type: 'send', body: 'one', nested: { list: [1, 'two', null] } }, T0 + 1),
+          effect(e2, 'plain string', T0 + 2),
+          effect(e1, 42, T0 + 3),
+          effect(e2, null, T0 + 4),
+          effect(e1, [{ a: 1 }], T0 + 5),
+        ];
+        await store.writeSprint(sprint(e1, true, { effectsToAdd: [effects[0]!] }));
+        await store.writeSprint(sprint(e2, true, { effectsToAdd: [effects[1]!] }));
+        await store.writeSprint(sprint(e1, false, { effectsToAdd: [effects[2]!] }));
+        await store.writeSprint(sprint(e2, false, { effectsToAdd: [effects[3]!] }));
+        await store.writeSprint(sprint(e1, false, { effectsToAdd: [effects[4]!] }));
+
+        assert.deepEqual(await store.pendingEffects(10), effects);
+        assert.deepEqual(await store.pendingEffects(2), effects.slice(0, 2));
+        await store.deleteEffect(effects[1]!.id);
+        await store.deleteEffect(effects[1]!.id);
+        await store.deleteEffect('no-such-effect');
+        assert.deepEqual(await store.pendingEffects(10), [effects[0], effects[2], effects[3], effects[4]]);
+        await store.writeSprint(sprint(e1, false, { effectsDone: [effects[0]!.id, effects[4]!.id] }));
+        assert.deepEqual(await store.pendingEffects(10), [effects[2], effects[3]]);
+      });
+    });
+
+    describe('concurrent writers', () => {
+      test('many createFlow and writeSprint calls in flight at once all land', async (store) => {
+        const a = account();
+        await store.createAccount(a);
+        const pairs = Array.from({ length: 30 }, () => flowPair(a.sid));
+        await Promise.all(pairs.map((p) => store.createFlow(p.flow, p.revision)));
+        const flows = await store.listFlows(a.sid, { pageSize: 100 });
+        assert.deepEqual(flows.items.map((f) => f.sid).sort(), pairs.map((p) => p.flow.sid).sort());
+
+        const target = pairs[0]!.flow;
+        const execs = Array.from({ length: 40 }, () => execution(target));
+        const stepsOf = new Map(execs.map((e) => [e.sid, [step(e), step(e), step(e)]]));
+        await Promise.all(
+          execs.map((e) =>
+            store.writeSprint(sprint(e, true, { steps: stepsOf.get(e.sid)!, timersToAdd: [timer(e, T0 + 1)], effectsToAdd: [effect(e, e.sid)] })),
+          ),
+        );
+        // then a second wave of updates, interleaved with reads
+        await Promise.all(
+          execs.flatMap((e) => [
+            store.writeSprint(sprint({ ...e, status: 'ended', dateUpdated: T0 + 9 }, false, { steps: [step(e, { name: 'end' })] })),
+            store.getExecutionBySid(e.sid).then((got) => assert.equal(got?.sid, e.sid)),
+          ]),
+        );
+        const listed = await store.listExecutions(a.sid, target.sid, {}, { pageSize: 100 });
+        assert.deepEqual(listed.items.map((e) => e.sid).sort(), execs.map((e) => e.sid).sort());
+        assert.ok(listed.items.every((e) => e.status === 'ended'));
+        for (const e of execs) {
+          const steps = (await store.listSteps(a.sid, target.sid, e.sid, { pageSize: 100 })).items;
+          assert.deepEqual(steps.slice(0, 3), stepsOf.get(e.sid));
+          assert.equal(steps.length, 4);
+          assert.equal(steps[3]!.name, 'end');
+        }
+        assert.equal((await store.dueTimers(T0 + 1, 1000)).length, 40);
+        assert.equal((await store.pendingEffects(1000)).length, 40);
+      });
+
+      test('racing new executions for one contact: exactly one wins, the rest leave no trace', async (store) => {
+        const { a, flowA } = await seed(store);
+        const racers = Array.from({ length: 12 }, () => execution(flowA, { contactChannelAddress: '+15550009999' }));
+        const results = await Promise.allSettled(
+          racers.map((e) => store.writeSprint(sprint(e, true, { steps: [step(e)], timersToAdd: [timer(e, T0)], effectsToAdd: [effect(e, e.sid)] }))),
+        );
+        const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [racers[i]!] : []));
+        assert.equal(won.length, 1, 'exactly one sprint commits');
+        const winner = won[0]!;
+        assert.equal((await store.findActiveExecution(flowA.sid, '+15550009999', winner.channelAddress))?.sid, winner.sid);
+        assert.deepEqual((await store.listExecutions(a.sid, flowA.sid, {}, { pageSize: 50 })).items.map((e) => e.sid), [winner.sid]);
+        assert.deepEqual((await store.dueTimers(T0, 50)).map((t) => t.executionSid), [winner.sid]);
+        assert.deepEqual((await store.pendingEffects(50)).map((e) => e.payload), [winner.sid]);
+      });
+
+      test('concurrent saveFlowRevision with the same revision number: one wins, history stays consistent', async (store) => {
+        const { a, flowA } = await seed(store);
+        const candidates = Array.from({ length: 6 }, (_, i) => nextRevision(flowA, 'draft', 'candidate ' + i));
+        const results = await Promise.allSettled(candidates.map((c) => store.saveFlowRevision(c.flow, c.revision)));
+        const winners = candidates.filter((_, i) => results[i]!.status === 'fulfilled');
+        assert.equal(winners.length, 1);
+        assert.deepEqual(await store.getFlow(a.sid, flowA.sid), winners[0]!.flow);
+        assert.deepEqual(await store.getRevision(a.sid, flowA.sid, 2), winners[0]!.revision);
+        assert.equal((await store.listRevisions(a.sid, flowA.sid, { pageSize: 50 })).items.length, 2);
+      });
+    });
+  });
+}

@@ -1,0 +1,209 @@
+// Runs the Store conformance suite against the embedded SQLite store, in memory and on disk, plus
+// the SQLite-only concerns: durability across reopen and schema versioning.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
+import type { ExecutionRecord, FlowRecord, RevisionRecord, Store } from '../../src/runtime/ports/store.ts';
+import { runStoreConformance } from './conformance.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+let fileCounter = 0;
+const freshPath = () => join(root, `db-${++fileCounter}`, 'switchboard.db');
+
+runStoreConformance('sqlite in memory', async () => new SqliteStore({ path: ':memory:' }));
+
+const paths = new WeakMap<Store, string>();
+runStoreConformance(
+  'sqlite file',
+  async () => {
+    const path = freshPath();
+    const store = new SqliteStore({ path });
+    paths.set(store, path);
+    return store;
+  },
+  async (store) => {
+    await store.close();
+    rmSync(join(paths.get(store)!, '..'), { recursive: true, force: true });
+  },
+);
+
+function userVersion(path: string): number {
+  const db = new DatabaseSync(path);
+  try {
+    return Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+  } finally {
+    db.close();
+  }
+}
+
+const T0 = 1_700_000_000_000;
+const ACCOUNT = 'AC' + '1'.repeat(32);
+const FLOW = 'FW' + '1'.repeat(32);
+
+function flowAndRevision(): { flow: FlowRecord; revision: RevisionRecord } {
+  const flow: FlowRecord = {
+    sid: FLOW,
+    accountSid: ACCOUNT,
+    friendlyName: 'Durable',
+    status: 'published',
+    revision: 1,
+    publishedRevision: 1,
+    commitMessage: null,
+    authorSid: null,
+    valid: true,
+    errors: [],
+    warnings: [],
+    dateCreated: T0,
+    dateUpdated: null,
+  };
+  const revision: RevisionRecord = {
+    flowSid: FLOW,
+    accountSid: ACCOUNT,
+    revision: 1,
+    friendlyName: 'Durable',
+    definition: { initial_state: 'Trigger', states: [] },
+    status: 'published',
+    commitMessage: null,
+    authorSid: null,
+    valid: true,
+    errors: [],
+    warnings: [],
+    dateCreated: T0,
+    dateUpdated: null,
+  };
+  return { flow, revision };
+}
+
+const EXECUTION: ExecutionRecord = {
+  sid: 'FN' + '1'.repeat(32),
+  accountSid: ACCOUNT,
+  flowSid: FLOW,
+  flowVersion: 1,
+  contactSid: 'FX' + '1'.repeat(32),
+  contactChannelAddress: '+15550001111',
+  channelAddress: '+15559990000',
+  status: 'active',
+  initiatedBy: 'API',
+  state: { at: 'Trigger' },
+  context: { flow: {} },
+  dateCreated: T0,
+  dateUpdated: null,
+};
+
+describe('SqliteStore on disk', () => {
+  it('keeps all data across reopen and does not re-run migrations', async () => {
+    const path = freshPath();
+    const first = new SqliteStore({ path });
+    await first.createAccount({ sid: ACCOUNT, authToken: 't', friendlyName: 'A', dateCreated: T0 });
+    await first.setSetting('dev_account', ACCOUNT);
+    const { flow, revision } = flowAndRevision();
+    await first.createFlow(flow, revision);
+    await first.writeSprint({
+      execution: EXECUTION,
+      isNew: true,
+      steps: [],
+      timersToAdd: [{ id: 'tm1', executionSid: EXECUTION.sid, accountSid: ACCOUNT, dueAt: T0 + 5 }],
+      timersToCancel: [],
+      effectsToAdd: [{ id: 'ef1', executionSid: EXECUTION.sid, accountSid: ACCOUNT, payload: { send: 1 }, createdAt: T0 }],
+      effectsDone: [],
+    });
+    await first.close();
+    assert.equal(userVersion(path), SQLITE_MIGRATIONS.length);
+
+    const second = new SqliteStore({ path });
+    try {
+      assert.equal(userVersion(path), SQLITE_MIGRATIONS.length);
+      assert.equal((await second.getAccount(ACCOUNT))?.friendlyName, 'A');
+      assert.equal(await second.getSetting('dev_account'), ACCOUNT);
+      assert.deepEqual(await second.getFlow(ACCOUNT, FLOW), flow);
+      assert.deepEqual(await second.getRevision(ACCOUNT, FLOW, 'LatestPublished'), revision);
+      assert.deepEqual(await second.getExecutionBySid(EXECUTION.sid), EXECUTION);
+      assert.equal(await second.nextTimerDue(), T0 + 5);
+      assert.equal((await second.pendingEffects(10)).length, 1);
+      // keyset positions keep growing after reopen: new rows still sort newest first
+      const { flow: f2, revision: r2 } = flowAndRevision();
+      const sid2 = 'FW' + '2'.repeat(32);
+      await second.createFlow({ ...f2, sid: sid2 }, { ...r2, flowSid: sid2 });
+      assert.deepEqual((await second.listFlows(ACCOUNT, { pageSize: 10 })).items.map((f) => f.sid), [sid2, FLOW]);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('upgrades a version-1 database in place, keeping its flows', async () => {
+    const path = freshPath();
+    // build a database at schema version 1 only, with a flow in it
+    mkdirSync(join(path, '..'), { recursive: true });
+    const raw = new DatabaseSync(path);
+    raw.exec(SQLITE_MIGRATIONS[0]!);
+    raw.exec('PRAGMA user_version = 1');
+    raw.exec(
+      `INSERT INTO flows (sid, account_sid, friendly_name, status, revision, valid, errors, warnings, date_created)
+       VALUES ('${FLOW}', '${ACCOUNT}', 'Old', 'draft', 1, 1, '[]', '[]', ${T0})`,
+    );
+    raw.close();
+
+    const store = new SqliteStore({ path });
+    try {
+      assert.equal(userVersion(path), SQLITE_MIGRATIONS.length);
+      assert.equal((await store.getFlow(ACCOUNT, FLOW))?.friendlyName, 'Old');
+      await store.writeSprint({
+        execution: EXECUTION,
+        isNew: true,
+        steps: [],
+        timersToAdd: [],
+        timersToCancel: [],
+        effectsToAdd: [],
+        effectsDone: [],
+      });
+      assert.deepEqual(await store.getExecution(ACCOUNT, FLOW, EXECUTION.sid), EXECUTION);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses to open a database whose schema is newer than the code', async () => {
+    const path = freshPath();
+    const store = new SqliteStore({ path });
+    await store.createAccount({ sid: ACCOUNT, authToken: 't', friendlyName: 'A', dateCreated: T0 });
+    await store.close();
+    const raw = new DatabaseSync(path);
+    raw.exec(`PRAGMA user_version = ${SQLITE_MIGRATIONS.length + 1}`);
+    raw.close();
+
+    assert.throws(
+      () => new SqliteStore({ path }),
+      (error: Error) =>
+        /newer than this Switchboard/.test(error.message) && error.message.includes(String(SQLITE_MIGRATIONS.length + 1)),
+    );
+    // nothing was touched: the version and the data are still there
+    assert.equal(userVersion(path), SQLITE_MIGRATIONS.length + 1);
+    const check = new DatabaseSync(path);
+    try {
+      assert.equal((check.prepare('SELECT count(*) AS n FROM accounts').get() as { n: number }).n, 1);
+    } finally {
+      check.close();
+    }
+  });
+
+  it('every migration leaves the schema usable from an empty database', () => {
+    const raw = new DatabaseSync(':memory:');
+    try {
+      for (const migration of SQLITE_MIGRATIONS) raw.exec(migration);
+      const tables = (raw.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map(
+        (t) => t.name,
+      );
+      for (const name of ['executions', 'steps', 'timers', 'pending_effects', 'flows', 'flow_revisions']) {
+        assert.ok(tables.includes(name), `table ${name}`);
+      }
+    } finally {
+      raw.close();
+    }
+  });
+});
