@@ -119,7 +119,19 @@ class Sprint {
       case 'end':
         return this.end(event.reason === 'manual' ? { kind: 'manual' } : { kind: 'expired' });
       default:
-        return this.resume(event);
+        this.resume(event);
+        this.drainQueuedReplies();
+    }
+  }
+
+  /** Applies replies that arrived before the question was sent, now that the widget waits for one. */
+  drainQueuedReplies(): void {
+    while (this.state.status === 'active' && this.state.queuedInbound?.length && this.frame.wait?.kind === 'reply') {
+      this.resume({ type: 'inbound-message', message: this.state.queuedInbound.shift()! });
+    }
+    if (this.state.status === 'ended' && this.state.queuedInbound?.length) {
+      this.diagnostics.push({ level: 'warning', code: 81002, message: `${this.state.queuedInbound.length} queued message(s) dropped: the execution ended` });
+      this.state.queuedInbound = [];
     }
   }
 
@@ -146,6 +158,12 @@ class Sprint {
     const handler = widgetHandler(state.type);
     const outcome = handler.resume?.(this.env(state, frame), wait, event) ?? null;
     if (!outcome) {
+      if (event.type === 'inbound-message' && wait.kind === 'effect' && state.type === 'send-and-wait-for-reply') {
+        (this.state.queuedInbound ??= []).push(event.message);
+        return;
+      }
+      // Routine delivery reports (sent, delivered) need no widget's attention.
+      if (event.type === 'delivery-status') return;
       this.warnUnexpected(event, `widget '${state.name}' does not handle it`);
       return;
     }

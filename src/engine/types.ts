@@ -61,6 +61,8 @@ export interface ExecutionState {
   stepCount: number;
   lastWidget: { name: string; count: number } | null;
   lastStepSid: string | null;
+  /** Replies that arrived while send-and-wait was still sending its question; applied once it waits. */
+  queuedInbound?: JsonObject[];
   /** Why the execution ended, when it did. */
   endReason: EndReason | null;
 }

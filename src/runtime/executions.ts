@@ -97,7 +97,10 @@ export class ExecutionService implements ExecutionServiceApi {
 
   /** Resolves once no effect or event is being processed (tests and graceful shutdown). */
   async idle(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    while (this.#inFlight.size > 0 || this.#channel.busy?.()) {
+      await Promise.allSettled([...this.#inFlight]);
+      await this.#channel.idle?.();
+    }
   }
 
   #track<T>(promise: Promise<T>): Promise<T> {

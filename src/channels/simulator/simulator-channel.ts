@@ -36,6 +36,7 @@ export class SimulatorChannel implements MessageChannel {
   readonly #failNext = new Map<string, FailureKind>();
   readonly #now: () => number;
   #onStatus: (report: DeliveryStatus) => void = () => undefined;
+  #pendingReports = 0;
 
   constructor(now: () => number) {
     this.#now = now;
@@ -44,6 +45,14 @@ export class SimulatorChannel implements MessageChannel {
   /** Where delivery reports go (the runtime). */
   onStatus(listener: (report: DeliveryStatus) => void): void {
     this.#onStatus = listener;
+  }
+
+  busy(): boolean {
+    return this.#pendingReports > 0;
+  }
+
+  async idle(): Promise<void> {
+    while (this.#pendingReports > 0) await new Promise((resolve) => setImmediate(resolve));
   }
 
   /** Makes the next message to `address` fail: on send (`failed`) or after acceptance (`deliveryFailure`). */
@@ -81,7 +90,9 @@ export class SimulatorChannel implements MessageChannel {
       DateCreated: rfc2822(entry.dateCreated),
     };
     // Delivery is reported after the send result, as status callbacks are on Twilio.
+    this.#pendingReports++;
     setImmediate(() => {
+      this.#pendingReports--;
       entry.status = failure === 'delivery' ? 'undelivered' : 'delivered';
       this.#onStatus({
         executionSid: context.executionSid,

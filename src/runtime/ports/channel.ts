@@ -12,6 +12,10 @@ export type SendResult = { ok: true; message: JsonObject } | { ok: false; code: 
 export interface MessageChannel {
   readonly name: string;
   sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult>;
+  /** Resolves when the channel has no status report left to deliver (tests, shutdown). */
+  idle?(): Promise<void>;
+  /** Whether reports are still pending. */
+  busy?(): boolean;
 }
 
 /** A delivery status report for a message a channel sent (status callbacks). */
