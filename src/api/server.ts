@@ -9,6 +9,8 @@ import { toApiError } from './wire/error-mapping.ts';
 import { formFromJson, parseForm, type Form } from './wire/form.ts';
 import { registerV2Flows } from './routes/v2-flows.ts';
 import { registerV1Flows } from './routes/v1-flows.ts';
+import { registerV2Executions } from './routes/v2-executions.ts';
+import { registerV1Executions } from './routes/v1-executions.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
 import { registerSimulator } from './routes/simulator.ts';
 
@@ -131,6 +133,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   routes.add('GET', '/healthz', async () => ({ status: 'ok', store: ctx.store.kind }), { auth: false });
   registerV2Flows(routes, ctx);
   registerV1Flows(routes, ctx);
+  registerV2Executions(routes, ctx);
+  registerV1Executions(routes, ctx);
   registerWebhooks(routes, ctx);
   registerSimulator(routes, ctx);
 

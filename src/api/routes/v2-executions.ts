@@ -1,0 +1,186 @@
+// Studio v2 Executions, their Context, Steps and Step Contexts. The same collection, seen through
+// the v1 shapes, serves v1 Executions and v1 Engagements (./v1-executions.ts): one builder, three views.
+import type { FastifyRequest } from 'fastify';
+import type { ExecutionFilter, ExecutionRecord } from '../../runtime/ports/store.ts';
+import type { CreateExecutionInput } from '../../runtime/executions.ts';
+import type { JsonObject } from '../../engine/types.ts';
+import { isSid } from '../../runtime/ids.ts';
+import type { ApiContext } from '../context.ts';
+import { publicBase, type Routes } from '../server.ts';
+import { errors } from '../wire/errors.ts';
+import { enumValue, jsonField, requiredString } from '../wire/form.ts';
+import { parseDateFilter } from '../wire/dates.ts';
+import { pageMeta, parsePaging } from '../wire/paging.ts';
+import {
+  executionContextBody,
+  executionsUrl,
+  stepBody,
+  stepContextBody,
+  v1Execution,
+  v2Execution,
+  type ExecutionView,
+} from '../representations/executions.ts';
+import { flowSidParam } from './v2-flows.ts';
+
+const EXECUTION_STATUSES = ['active', 'ended'] as const;
+
+function requestPath(request: FastifyRequest): string {
+  return request.url.split('?')[0]!;
+}
+
+/** A path parameter that must be a SID with the given prefix; anything else names nothing (404). */
+function sidParam(request: FastifyRequest, prefix: 'FN' | 'FT', name: string): string {
+  const sid = (request.params as Record<string, string>)[name]!;
+  if (!isSid(prefix, sid)) throw errors.notFound(requestPath(request));
+  return sid;
+}
+
+function single(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
+  return value === undefined ? undefined : String(value);
+}
+
+/** To, From and the JSON-in-form Parameters (which must be a JSON object). */
+function createInput(request: FastifyRequest): CreateExecutionInput {
+  const form = request.form;
+  const to = requiredString(form, 'To');
+  const from = requiredString(form, 'From');
+  const field = jsonField(form, 'Parameters');
+  let parameters: JsonObject | undefined;
+  if (field.present) {
+    if (!field.ok) throw errors.invalidParameter('Parameters', `not valid JSON: ${field.error}`);
+    const value = field.value;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.invalidParameter('Parameters', 'must be a JSON object');
+    parameters = value as JsonObject;
+  }
+  return { to, from, parameters, initiatedBy: request.id };
+}
+
+/**
+ * List filters: v2 has the lower-case `status`; v2 and v1 Executions have DateCreatedFrom/To;
+ * Engagements have none. Returns the store filter and the raw values to repeat in every page URL.
+ */
+function listFilters(query: Record<string, unknown>, view: ExecutionView): { filter: ExecutionFilter; filters: Record<string, string> } {
+  const filter: ExecutionFilter = {};
+  const filters: Record<string, string> = {};
+  if (view === 'v1-engagement') return { filter, filters };
+  if (view === 'v2') {
+    const status = single(query.status);
+    if (status !== undefined) {
+      if (!(EXECUTION_STATUSES as readonly string[]).includes(status)) {
+        throw errors.invalidParameter('status', `'${status}' is not one of ${EXECUTION_STATUSES.join(', ')}`);
+      }
+      filter.status = status as ExecutionFilter['status'];
+      filters.status = status;
+    }
+  }
+  for (const [name, key] of [['DateCreatedFrom', 'dateCreatedFrom'], ['DateCreatedTo', 'dateCreatedTo']] as const) {
+    const text = single(query[name]);
+    if (text === undefined) continue;
+    const ms = parseDateFilter(text);
+    if (ms === null) throw errors.invalidParameter(name, `'${text}' is not an ISO 8601 date-time`);
+    filter[key] = ms;
+    filters[name] = text;
+  }
+  return { filter, filters };
+}
+
+/**
+ * Registers one view of the executions collection. `collection` is the path segment
+ * (Executions or Engagements); v2 creates answer 201 and refuse a second active execution for a
+ * contact (409), v1 creates answer 200 with the existing one; Engagements cannot be updated.
+ */
+export function registerExecutionCollection(routes: Routes, ctx: ApiContext, view: ExecutionView): void {
+  const version = view === 'v2' ? 'v2' : 'v1';
+  const collection = view === 'v1-engagement' ? 'Engagements' : 'Executions';
+  const owner = view === 'v1-engagement' ? 'EngagementSid' : 'ExecutionSid';
+  const root = `/${version}/Flows/:FlowSid/${collection}`;
+  const show = (base: string, execution: ExecutionRecord) =>
+    view === 'v2' ? v2Execution(base, execution) : v1Execution(base, execution, view);
+
+  const requireFlow = async (request: FastifyRequest, flowSid: string) => {
+    if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(requestPath(request));
+  };
+  const loadExecution = async (request: FastifyRequest, name: string): Promise<ExecutionRecord> => {
+    const flowSid = flowSidParam(request, 'FlowSid');
+    const sid = sidParam(request, 'FN', name);
+    const execution = await ctx.store.getExecution(request.account.sid, flowSid, sid);
+    if (!execution) throw errors.notFound(requestPath(request));
+    return execution;
+  };
+  const loadStep = async (request: FastifyRequest, name: string) => {
+    const flowSid = flowSidParam(request, 'FlowSid');
+    const executionSid = sidParam(request, 'FN', owner);
+    const stepSid = sidParam(request, 'FT', name);
+    const step = await ctx.store.getStep(request.account.sid, flowSid, executionSid, stepSid);
+    if (!step) throw errors.notFound(requestPath(request));
+    return step;
+  };
+
+  routes.add('POST', root, async (request, reply) => {
+    const flowSid = flowSidParam(request, 'FlowSid');
+    const input = createInput(request);
+    await requireFlow(request, flowSid);
+    const { execution } = await ctx.executions.create(request.account.sid, flowSid, input, view === 'v2' ? 'error' : 'return-existing');
+    reply.code(view === 'v2' ? 201 : 200);
+    return show(publicBase(ctx, request), execution);
+  });
+
+  routes.add('GET', root, async (request) => {
+    const flowSid = flowSidParam(request, 'FlowSid');
+    const query = request.query as Record<string, unknown>;
+    const { filter, filters } = listFilters(query, view);
+    const paging = parsePaging(query);
+    await requireFlow(request, flowSid);
+    const result = await ctx.store.listExecutions(request.account.sid, flowSid, filter, paging.request);
+    const base = publicBase(ctx, request);
+    const key = view === 'v1-engagement' ? 'engagements' : 'executions';
+    return {
+      meta: pageMeta(key, executionsUrl(base, view, flowSid), filters, paging, result),
+      [key]: result.items.map((execution) => show(base, execution)),
+    };
+  });
+
+  routes.add('GET', `${root}/:Sid`, async (request) => show(publicBase(ctx, request), await loadExecution(request, 'Sid')));
+
+  if (view !== 'v1-engagement') {
+    routes.add('POST', `${root}/:Sid`, async (request) => {
+      const execution = await loadExecution(request, 'Sid');
+      enumValue(request.form, 'Status', ['ended'] as const, true);
+      const ended = await ctx.executions.end(request.account.sid, execution.flowSid, execution.sid);
+      return show(publicBase(ctx, request), ended);
+    });
+  }
+
+  routes.add('DELETE', `${root}/:Sid`, async (request, reply) => {
+    const flowSid = flowSidParam(request, 'FlowSid');
+    const sid = sidParam(request, 'FN', 'Sid');
+    if (!(await ctx.executions.remove(request.account.sid, flowSid, sid))) throw errors.notFound(requestPath(request));
+    reply.code(204).send();
+  });
+
+  routes.add('GET', `${root}/:${owner}/Context`, async (request) =>
+    executionContextBody(publicBase(ctx, request), view, await loadExecution(request, owner)),
+  );
+
+  routes.add('GET', `${root}/:${owner}/Steps`, async (request) => {
+    const paging = parsePaging(request.query as Record<string, unknown>);
+    const execution = await loadExecution(request, owner);
+    const result = await ctx.store.listSteps(request.account.sid, execution.flowSid, execution.sid, paging.request);
+    const base = publicBase(ctx, request);
+    return {
+      meta: pageMeta('steps', `${executionsUrl(base, view, execution.flowSid)}/${execution.sid}/Steps`, {}, paging, result),
+      steps: result.items.map((step) => stepBody(base, view, step)),
+    };
+  });
+
+  routes.add('GET', `${root}/:${owner}/Steps/:Sid`, async (request) => stepBody(publicBase(ctx, request), view, await loadStep(request, 'Sid')));
+
+  routes.add('GET', `${root}/:${owner}/Steps/:StepSid/Context`, async (request) =>
+    stepContextBody(publicBase(ctx, request), view, await loadStep(request, 'StepSid')),
+  );
+}
+
+export function registerV2Executions(routes: Routes, ctx: ApiContext): void {
+  registerExecutionCollection(routes, ctx, 'v2');
+}
