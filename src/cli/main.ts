@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError } from '../config.ts';
 import { serveCommand } from './serve.ts';
 import { accountsCommand, keysCommand } from './accounts.ts';
+import { simulateCommand } from './simulate.ts';
 
 const USAGE = `Usage: switchboard <command> [options]
 
@@ -13,6 +14,7 @@ Commands:
   accounts create [--friendly-name NAME]   create an account, print its SID and auth token
   accounts list                 list accounts
   keys create --account AC… [--friendly-name NAME]   create an API key (SK…) and print its secret
+  simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…]   chat with a flow in the terminal
 
 Every command takes --data-dir (default ./data, or SWITCHBOARD_DATA_DIR).`;
 
@@ -31,6 +33,8 @@ export async function main(argv: string[]): Promise<number> {
       'body-limit': { type: 'string' },
       account: { type: 'string' },
       'friendly-name': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -46,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
       return accountsCommand(sub, values);
     case 'keys':
       return keysCommand(sub, values);
+    case 'simulate':
+      return simulateCommand(sub, values);
     default:
       console.error(`unknown command '${command}'\n\n${USAGE}`);
       return 1;

@@ -1,0 +1,68 @@
+// `switchboard simulate <FlowSid|flow.json> --from +1555…`: chat with a flow in the terminal.
+// A flow file runs on an in-memory store; a FlowSid runs against the data directory's store.
+// Each outbound message and each step is printed as it happens.
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline/promises';
+import { stdin, stdout } from 'node:process';
+import { createApp } from '../app.ts';
+import { loadConfig } from '../config.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { isSid } from '../runtime/ids.ts';
+import { SIMULATOR_FLOW_ADDRESS } from '../api/routes/simulator.ts';
+
+type Flags = Record<string, string | boolean | undefined>;
+
+export async function simulateCommand(target: string | undefined, flags: Flags): Promise<number> {
+  if (!target) {
+    console.error('usage: switchboard simulate <FlowSid|flow.json> --from +15551230001 [--to +15005550006]');
+    return 1;
+  }
+  const from = typeof flags.from === 'string' ? flags.from : '+15551230001';
+  const to = typeof flags.to === 'string' ? flags.to : SIMULATOR_FLOW_ADDRESS;
+  const config = loadConfig(flags);
+  const fromFile = !isSid('FW', target);
+  const app = await createApp(config, fromFile ? { store: new SqliteStore({ path: ':memory:' }) } : {});
+  try {
+    const { account } = await app.accounts.ensureStartupAccount(config.account);
+    let flowSid = target;
+    if (fromFile) {
+      const definition = JSON.parse(readFileSync(target, 'utf8'));
+      const flow = await app.flows.create(account.sid, { friendlyName: target, status: 'published', definition });
+      flowSid = flow.sid;
+    } else if (!(await app.store.getFlow(account.sid, flowSid))) {
+      console.error(`flow ${flowSid} not found for account ${account.sid}`);
+      return 1;
+    }
+    let shownMessages = 0;
+    const shownSteps = new Set<string>();
+    const show = async (executionSid: string | null) => {
+      for (const message of app.simulator.transcript(to, from).slice(shownMessages)) {
+        if (message.direction !== 'inbound') console.log(`  ← ${message.body}`);
+      }
+      shownMessages = app.simulator.transcript(to, from).length;
+      if (!executionSid) return;
+      const steps = await app.store.listSteps(account.sid, flowSid, executionSid, { pageSize: 1000 });
+      for (const step of steps.items) {
+        if (shownSteps.has(step.sid)) continue;
+        shownSteps.add(step.sid);
+        console.log(`    · ${step.transitionedFrom} —${step.name}→ ${step.transitionedTo}`);
+      }
+      const execution = await app.store.getExecutionBySid(executionSid);
+      if (execution?.status === 'ended') console.log(`    (execution ${executionSid} ended)`);
+    };
+    console.log(`Texting flow ${flowSid} as ${from} (flow address ${to}). Empty line or Ctrl-D to quit.`);
+    const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
+    for await (const line of rl) {
+      if (line.trim() === '') break;
+      shownMessages++; // the inbound message itself
+      const params = app.simulator.inbound(account.sid, flowSid, from, to, line);
+      const { executionSid } = await app.executions.inboundMessage(account.sid, flowSid, params);
+      await app.executions.idle();
+      await show(executionSid);
+    }
+    rl.close();
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
