@@ -15,18 +15,13 @@ export function computeSignature(authToken: string, url: string, params: Form): 
 
 function urlVariants(url: string): string[] {
   const variants = new Set([url]);
-  try {
-    const parsed = new URL(url);
-    const defaultPort = parsed.protocol === 'https:' ? '443' : '80';
-    if (parsed.port === '') {
-      const withPort = new URL(url);
-      withPort.host = `${parsed.hostname}:${defaultPort}`;
-      variants.add(url.replace(parsed.host, `${parsed.hostname}:${defaultPort}`));
-    } else if (parsed.port === defaultPort) {
-      variants.add(url.replace(`:${defaultPort}`, ''));
-    }
-  } catch {
-    /* not a URL: only the literal form is tried */
+  // Work on the text: WHATWG URL parsing drops default ports, which is exactly what we must vary.
+  const match = /^(https?):\/\/([^/?#:]+)(?::(\d+))?(.*)$/i.exec(url);
+  if (match) {
+    const [, scheme, host, port, rest] = match;
+    const defaultPort = scheme!.toLowerCase() === 'https' ? '443' : '80';
+    if (port === undefined) variants.add(`${scheme}://${host}:${defaultPort}${rest}`);
+    else if (port === defaultPort) variants.add(`${scheme}://${host}${rest}`);
   }
   return [...variants];
 }

@@ -1,0 +1,76 @@
+// The flow webhook: Twilio's signed messaging webhooks start or resume executions; a bad
+// signature is a 403 and nothing runs.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import twilio from 'twilio';
+import { computeSignature, validateSignature } from '../../src/api/wire/signature.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));
+const BASE = 'https://sb.example.com';
+
+describe('X-Twilio-Signature', () => {
+  it('reproduces the official test vector', () => {
+    const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
+    const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
+    assert.equal(computeSignature('12345', url, params), 'RSOYDt4T1cUTdK1PDd93/VVr8B8=');
+    assert.equal(validateSignature('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', url, params), true);
+    assert.equal(validateSignature('12345', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', 'https://mycompany.com:443/myapp.php?foo=1&bar=2', params), true);
+    assert.equal(validateSignature('12346', 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', url, params), false);
+  });
+
+  it("agrees with the twilio package's validateRequest", () => {
+    const params = { Body: 'héllo + you', From: '+15551230001', To: '+15005550006', MediaUrl0: 'https://x.test/a?b=c' };
+    const url = `${BASE}/v1/Accounts/AC${'a'.repeat(32)}/Flows/FW${'b'.repeat(32)}`;
+    const signature = computeSignature('secret-token', url, params);
+    assert.equal(twilio.validateRequest('secret-token', signature, url, params), true);
+    assert.equal(twilio.validateRequest('other-token', signature, url, params), false);
+  });
+});
+
+describe('flow webhook', () => {
+  let t: TestServer;
+  let flowSid: string;
+  before(async () => {
+    t = await startTestServer({ config: { publicBaseUrl: BASE } });
+    flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'survey', status: 'published', definition: survey })).sid;
+  });
+  after(() => t.close());
+
+  const post = (params: Record<string, string>, signature?: string) =>
+    t.app.server.inject({
+      method: 'POST',
+      url: `/v1/Accounts/${t.account.sid}/Flows/${flowSid}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature ? { 'x-twilio-signature': signature } : {}) },
+      payload: new URLSearchParams(params).toString(),
+    });
+
+  it('starts an execution for a signed message and answers empty TwiML', async () => {
+    const params = { MessageSid: 'SM' + '1'.repeat(32), AccountSid: t.account.sid, From: '+15551230001', To: '+15005550006', Body: 'hi', NumMedia: '0' };
+    const url = `${BASE}/v1/Accounts/${t.account.sid}/Flows/${flowSid}`;
+    const res = await post(params, computeSignature(t.account.authToken, url, params));
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /text\/xml/);
+    assert.match(res.body, /<Response\/>/);
+    await t.app.executions.idle();
+    const active = await t.app.store.findActiveExecution(flowSid, '+15551230001', '+15005550006');
+    assert.ok(active, 'an execution waits for the reply');
+    assert.equal((active.context as any).trigger.message.Body, 'hi');
+  });
+
+  it('rejects a bad or missing signature with 403 and runs nothing', async () => {
+    const params = { MessageSid: 'SM' + '2'.repeat(32), From: '+15551230002', To: '+15005550006', Body: 'hi' };
+    for (const signature of [undefined, 'bogus', computeSignature('wrong-token', `${BASE}/v1/Accounts/${t.account.sid}/Flows/${flowSid}`, params)]) {
+      const res = await post(params, signature);
+      assert.equal(res.statusCode, 403);
+      assert.equal(res.json().code, 20003);
+    }
+    assert.equal(await t.app.store.findActiveExecution(flowSid, '+15551230002', '+15005550006'), null);
+  });
+
+  it('404s an unknown account or flow', async () => {
+    const res = await t.app.server.inject({ method: 'POST', url: `/v1/Accounts/AC${'0'.repeat(32)}/Flows/${flowSid}`, payload: 'From=a&To=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    assert.equal(res.statusCode, 404);
+  });
+});
