@@ -18,25 +18,10 @@
  */
 import { LruCache } from './liquid/lru.ts';
 
-export const SPLIT_OPERATORS = Object.freeze([
-  'equal_to',
-  'not_equal_to',
-  'matches_any_of',
-  'does_not_match_any_of',
-  'is_blank',
-  'is_not_blank',
-  'regex',
-  'contains',
-  'does_not_contain',
-  'starts_with',
-  'does_not_start_with',
-  'less_than',
-  'greater_than',
-  'is_before_time',
-  'is_after_time',
-  'is_before_date',
-  'is_after_date',
-] as const);
+// The operator names belong to the definition layer (the validator checks them); the engine
+// gives them meaning.
+import { SPLIT_OPERATORS } from '../definition/widget-specs.ts';
+export { SPLIT_OPERATORS };
 
 export type SplitOperator = (typeof SPLIT_OPERATORS)[number];
 
