@@ -146,11 +146,14 @@ export interface SprintResult {
   diagnostics: Diagnostic[];
 }
 
+/** Prefixes of the ids the engine asks for. */
+export type IdPrefix = 'FT' | 'TM' | 'EF' | 'WT';
+
 export interface EngineInput {
   /** The main flow's definition (the revision the execution runs). */
   definition: FlowDefinition;
   now: number;
-  /** Returns a fresh SID with the prefix (FT steps, timer and effect ids). */
-  newId: (prefix: 'FT' | 'TM' | 'EF') => string;
+  /** Returns a fresh SID with the prefix (FT steps, timer and effect ids, WT simulated Flex tasks). */
+  newId: (prefix: IdPrefix) => string;
   limits?: Partial<EngineLimits>;
 }

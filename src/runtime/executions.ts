@@ -278,7 +278,7 @@ export class ExecutionService implements ExecutionServiceApi {
     return {
       definition,
       now: this.#options.now(),
-      newId: (prefix: 'FT' | 'TM' | 'EF') => (prefix === 'FT' ? newSid('FT') : prefix + newSid('FT').slice(2)),
+      newId: (prefix: 'FT' | 'TM' | 'EF' | 'WT') => (prefix === 'FT' ? newSid('FT') : prefix + newSid('FT').slice(2)),
       limits: this.#options.limits ?? {},
     };
   }

@@ -7,6 +7,7 @@ import { sendAndWaitForReply } from './send-and-wait-for-reply.ts';
 import { makeHttpRequest } from './make-http-request.ts';
 import { runFunction } from './run-function.ts';
 import { runSubflow } from './run-subflow.ts';
+import { sendToFlex } from './send-to-flex.ts';
 import { unsupported } from './unsupported.ts';
 
 const HANDLERS: Record<string, WidgetHandler> = {
@@ -17,6 +18,7 @@ const HANDLERS: Record<string, WidgetHandler> = {
   'make-http-request': makeHttpRequest,
   'run-function': runFunction,
   'run-subflow': runSubflow,
+  'send-to-flex': sendToFlex,
 };
 
 export function widgetHandler(type: string): WidgetHandler {

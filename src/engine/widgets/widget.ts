@@ -1,7 +1,7 @@
 // The contract every widget module implements. A widget is entered once; if it must wait (for an
 // effect's result, a reply or a timer) it parks the execution, and `resume` gets the event.
 import type { State, Transition } from '../../definition/types.ts';
-import type { Effect, EngineEvent, EngineLimits, Frame, JsonObject, Wait } from '../types.ts';
+import type { Effect, EngineEvent, EngineLimits, Frame, IdPrefix, JsonObject, Wait } from '../types.ts';
 import type { RenderResult } from '../liquid.ts';
 
 export interface WidgetEnv {
@@ -9,7 +9,7 @@ export interface WidgetEnv {
   frame: Frame;
   now: number;
   limits: EngineLimits;
-  newId: (prefix: 'FT' | 'TM' | 'EF') => string;
+  newId: (prefix: IdPrefix) => string;
   /** Renders a Liquid template against the current frame's context. */
   render(template: unknown): RenderResult;
   /** The frame's Liquid context ({flow, trigger, widgets, contact}). */
