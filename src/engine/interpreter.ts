@@ -303,7 +303,8 @@ class Sprint {
       if (frame.wait?.kind === 'reply') this.effects.push({ type: 'cancel-timer', timerId: frame.wait.timerId });
       frame.wait = null;
     }
-    if (reason.kind === 'error') {
+    const last = this.diagnostics.at(-1);
+    if (reason.kind === 'error' && !(last?.code === reason.code && last.message === reason.message)) {
       this.diagnostics.push({ level: 'error', code: reason.code, message: reason.message });
     }
     this.state.status = 'ended';

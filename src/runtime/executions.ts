@@ -4,6 +4,7 @@
 // out; effects are outbox rows, so a restart finds and finishes whatever was in flight.
 import { createHash } from 'node:crypto';
 import type { FlowDefinition } from '../definition/types.ts';
+import { isLegacyDefinition, migrateDefinition } from '../definition/migrate.ts';
 import { executionContext, handleEvent, startExecution } from '../engine/interpreter.ts';
 import type {
   Effect,
@@ -257,7 +258,7 @@ export class ExecutionService implements ExecutionServiceApi {
     // Live traffic runs the latest published revision; test users run the latest draft.
     const selector: RevisionSelector = testUsers.includes(contact) ? 'LatestRevision' : 'LatestPublished';
     const revision = await this.#store.getRevision(accountSid, flowSid, selector);
-    if (revision) this.#definitions.set(`${flowSid}:${revision.revision}`, revision.definition);
+    if (revision) this.#definitions.set(`${flowSid}:${revision.revision}`, runnable(revision.definition));
     return revision?.revision ?? null;
   }
 
@@ -267,7 +268,7 @@ export class ExecutionService implements ExecutionServiceApi {
     if (!definition) {
       const record = await this.#store.getRevision(accountSid, flowSid, revision);
       if (!record) throw notFound(`/v2/Flows/${flowSid}/Revisions/${revision}`);
-      definition = record.definition;
+      definition = runnable(record.definition);
       if (this.#definitions.size > 1000) this.#definitions.clear();
       this.#definitions.set(key, definition);
     }
@@ -428,8 +429,13 @@ export class ExecutionService implements ExecutionServiceApi {
     }
     const revision = await this.#store.getRevision(pending.accountSid, effect.flowSid, selector);
     if (!revision) return { kind: 'subflow-missing', message: `Subflow ${effect.flowSid} (revision ${effect.revision}) was not found` };
-    return { kind: 'subflow-loaded', flowSid: effect.flowSid, revision: revision.revision, definition: revision.definition };
+    return { kind: 'subflow-loaded', flowSid: effect.flowSid, revision: revision.revision, definition: runnable(revision.definition) };
   }
+}
+
+/** Revisions keep the JSON as the user saved it; pre-2019 shapes are migrated when they run. */
+function runnable(definition: FlowDefinition): FlowDefinition {
+  return isLegacyDefinition(definition) ? (migrateDefinition(definition).definition as FlowDefinition) : definition;
 }
 
 function contactKey(flowSid: string, contact: string, channel: string): string {
