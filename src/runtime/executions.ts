@@ -365,11 +365,13 @@ export class ExecutionService implements ExecutionServiceApi {
     }
     if (consumed.timerId) timersToCancel.push(consumed.timerId);
     if (state.status === 'ended' && !isNew) timersToCancel.push(EXPIRY_PREFIX + record.sid.slice(2));
+    // A timer set and cancelled within one sprint (a queued reply answered it) is never written.
+    const cancelled = new Set(timersToCancel);
     await this.#store.writeSprint({
       execution: record,
       isNew,
       steps,
-      timersToAdd,
+      timersToAdd: timersToAdd.filter((timer) => !cancelled.has(timer.id)),
       timersToCancel,
       effectsToAdd,
       effectsDone: consumed.effectId ? [consumed.effectId] : [],

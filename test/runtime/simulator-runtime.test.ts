@@ -151,6 +151,7 @@ describe('runtime with the simulator channel', () => {
       assert.equal(page.items[0]!.status, 'ended');
       assert.deepEqual((await steps(t, flow.sid, page.items[0]!.sid)).slice(1, 2), ['ask -incomingMessage-> remember']);
       assert.equal((page.items[0]!.context as any).flow.variables.rating, 5);
+      assert.equal(await t.app.store.nextTimerDue(), null, 'no timer is left behind by the answered question');
     } finally {
       await t.close();
     }
