@@ -1,6 +1,21 @@
 // Outputs of make-http-request and run-function: body, content_type, status_code, and `parsed`
 // only when the response is a JSON object (a top-level array is not parsed).
 import type { EffectResult, Json, JsonObject } from '../types.ts';
+import { keyValueList, renderList, stringProp, type Outcome, type WidgetEnv } from './widget.ts';
+
+export type RenderedCall = { ok: true; url: string; parameters: { key: string; value: string }[] } | { ok: false; outcome: Outcome };
+
+/** Renders the URL and parameters both HTTP widgets share; any failure is the widget's error outcome. */
+export function renderCall(env: WidgetEnv, code: number, failureEvent: string): RenderedCall {
+  const fail = (message: string): RenderedCall => ({ ok: false, outcome: { type: 'error', code, message, failureEvent } });
+  const url = env.render(stringProp(env, 'url') ?? '');
+  if (!url.ok) return fail(url.error.message);
+  const parameters = renderList(env, keyValueList(env.state.properties.parameters));
+  if (!parameters.ok) return fail(parameters.message);
+  const trimmed = url.value.trim();
+  if (!/^https?:\/\//i.test(trimmed)) return fail(`Invalid URL '${url.value}'`);
+  return { ok: true, url: trimmed, parameters: parameters.value };
+}
 
 export function parseJsonObject(contentType: string, body: string): JsonObject | undefined {
   if (!/json/i.test(contentType)) return undefined;

@@ -1,19 +1,14 @@
 // Make HTTP Request: the runtime performs it (10 s, 64 KB cap, redirects followed); 2xx is
 // `success`, anything else — status, timeout, oversize, network — is `failed`.
-import { keyValueList, renderList, stringProp, type WidgetHandler } from './widget.ts';
-import { responseOutputs } from './http-outputs.ts';
+import { stringProp, type WidgetHandler } from './widget.ts';
+import { renderCall, responseOutputs } from './http-outputs.ts';
 
 export const makeHttpRequest: WidgetHandler = {
   enter(env) {
-    const url = env.render(stringProp(env, 'url') ?? '');
-    if (!url.ok) return { type: 'error', code: 81014, message: url.error.message, failureEvent: 'failed' };
+    const call = renderCall(env, 81014, 'failed');
+    if (!call.ok) return call.outcome;
     const body = env.render(stringProp(env, 'body') ?? '');
     if (!body.ok) return { type: 'error', code: 81014, message: body.error.message, failureEvent: 'failed' };
-    const parameters = renderList(env, keyValueList(env.state.properties.parameters));
-    if (!parameters.ok) return { type: 'error', code: 81014, message: parameters.message, failureEvent: 'failed' };
-    if (!/^https?:\/\//i.test(url.value.trim())) {
-      return { type: 'error', code: 81014, message: `Invalid URL '${url.value}'`, failureEvent: 'failed' };
-    }
     const effectId = env.newId('EF');
     return {
       type: 'wait',
@@ -26,10 +21,10 @@ export const makeHttpRequest: WidgetHandler = {
           purpose: 'http',
           request: {
             method: (stringProp(env, 'method') ?? 'GET').toUpperCase(),
-            url: url.value.trim(),
+            url: call.url,
             contentType: stringProp(env, 'content_type') ?? 'application/x-www-form-urlencoded;charset=utf-8',
             ...(body.value !== '' ? { body: body.value } : {}),
-            parameters: parameters.value,
+            parameters: call.parameters,
             addTwilioAuth: env.state.properties.add_twilio_auth === true,
           },
         },

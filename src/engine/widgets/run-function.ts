@@ -2,18 +2,13 @@
 // else `fail` (not `failed`). On re-runs `parsed` merges into the earlier parsed object, and a
 // non-JSON response leaves it untouched.
 import type { Json, JsonObject } from '../types.ts';
-import { keyValueList, renderList, stringProp, type WidgetHandler } from './widget.ts';
-import { responseOutputs } from './http-outputs.ts';
+import type { WidgetHandler } from './widget.ts';
+import { renderCall, responseOutputs } from './http-outputs.ts';
 
 export const runFunction: WidgetHandler = {
   enter(env) {
-    const url = env.render(stringProp(env, 'url') ?? '');
-    if (!url.ok) return { type: 'error', code: 81010, message: url.error.message, failureEvent: 'fail' };
-    const parameters = renderList(env, keyValueList(env.state.properties.parameters));
-    if (!parameters.ok) return { type: 'error', code: 81010, message: parameters.message, failureEvent: 'fail' };
-    if (!/^https?:\/\//i.test(url.value.trim())) {
-      return { type: 'error', code: 81010, message: `Invalid Function URL '${url.value}'`, failureEvent: 'fail' };
-    }
+    const call = renderCall(env, 81010, 'fail');
+    if (!call.ok) return call.outcome;
     const effectId = env.newId('EF');
     return {
       type: 'wait',
@@ -24,7 +19,7 @@ export const runFunction: WidgetHandler = {
           effectId,
           widget: env.state.name,
           purpose: 'function',
-          request: { method: 'POST', url: url.value.trim(), contentType: 'application/x-www-form-urlencoded', parameters: parameters.value },
+          request: { method: 'POST', url: call.url, contentType: 'application/x-www-form-urlencoded', parameters: call.parameters },
         },
       ],
     };
