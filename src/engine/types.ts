@@ -107,6 +107,7 @@ export type Effect =
   | { type: 'send-message'; effectId: string; widget: string; message: OutboundMessage }
   | { type: 'http-request'; effectId: string; widget: string; request: HttpRequestSpec; purpose: 'http' | 'function' }
   | { type: 'load-subflow'; effectId: string; widget: string; flowSid: string; revision: string }
+  | { type: 'start-conversation'; effectId: string; widget: string; request: ConversationRequest }
   | { type: 'set-timer'; timerId: string; dueAt: number }
   | { type: 'cancel-timer'; timerId: string };
 
@@ -116,7 +117,21 @@ export type EffectResult =
   | { kind: 'http-response'; statusCode: number; contentType: string; body: string; headers?: Record<string, string> }
   | { kind: 'http-failed'; reason: 'timeout' | 'too-large' | 'network' | 'blocked'; message: string }
   | { kind: 'subflow-loaded'; flowSid: string; revision: number; definition: FlowDefinition }
-  | { kind: 'subflow-missing'; message: string };
+  | { kind: 'subflow-missing'; message: string }
+  | { kind: 'conversation-started'; conversation: JsonObject; webhookSid: string }
+  | { kind: 'conversation-failed'; code: number; message: string };
+
+/** What the start-conversation widget asks the channel to create (Conversations API). */
+export interface ConversationRequest {
+  conversationServiceSid: string;
+  friendlyName?: string;
+  /** JSON text, as the Conversations API takes it. */
+  attributes?: string;
+  messagingServiceSid?: string;
+  /** Rendered participant objects (type + identity or messaging binding addresses). */
+  participants: JsonObject[];
+  timers?: { inactive?: string; closed?: string };
+}
 
 /** A Studio Step: the transition out of one widget. */
 export interface StepRecordDraft {

@@ -395,7 +395,9 @@ export class ExecutionService implements ExecutionServiceApi {
             ? { kind: 'message-failed', code: 30008, message: (error as Error).message }
             : effect.type === 'load-subflow'
               ? { kind: 'subflow-missing', message: (error as Error).message }
-              : { kind: 'http-failed', reason: 'network', message: (error as Error).message };
+              : effect.type === 'start-conversation'
+                ? { kind: 'conversation-failed', code: 50000, message: (error as Error).message }
+                : { kind: 'http-failed', reason: 'network', message: (error as Error).message };
         }
         await this.deliver(pending.executionSid, { type: 'effect-result', effectId: effect.effectId, result }, { effectId: pending.id });
       })(),
@@ -416,7 +418,23 @@ export class ExecutionService implements ExecutionServiceApi {
         return this.#http.request(effect.request, this.#options.http);
       case 'load-subflow':
         return this.#loadSubflow(pending, effect);
+      case 'start-conversation':
+        return this.#startConversation(pending, effect);
     }
+  }
+
+  async #startConversation(pending: PendingEffect, effect: Extract<Effect, { type: 'start-conversation' }>): Promise<EffectResult> {
+    if (!this.#channel.startConversation) {
+      return { kind: 'conversation-failed', code: 50000, message: `The ${this.#channel.name} channel cannot create Conversations` };
+    }
+    const record = await this.#store.getExecutionBySid(pending.executionSid);
+    const result = await this.#channel.startConversation(
+      { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid },
+      effect.request,
+    );
+    return result.ok
+      ? { kind: 'conversation-started', conversation: result.conversation, webhookSid: result.webhookSid }
+      : { kind: 'conversation-failed', code: result.code, message: result.message };
   }
 
   async #loadSubflow(pending: PendingEffect, effect: Extract<Effect, { type: 'load-subflow' }>): Promise<EffectResult> {

@@ -2,8 +2,8 @@
 // recorded per conversation (flow address ↔ contact) and "delivered" a moment later; tests and
 // the console can make the next message to an address fail on send or on delivery.
 import { randomBytes } from 'node:crypto';
-import type { JsonObject, OutboundMessage } from '../../engine/types.ts';
-import type { DeliveryStatus, MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
+import type { ConversationRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
 
 export interface TranscriptEntry {
   sid: string;
@@ -26,6 +26,12 @@ function messageSid(): string {
   return 'SM' + randomBytes(16).toString('hex');
 }
 
+function sid(prefix: string): string {
+  return prefix + randomBytes(16).toString('hex');
+}
+
+const MAX_CONVERSATIONS = 1000;
+
 function rfc2822(ms: number): string {
   return new Date(ms).toUTCString().replace('GMT', '+0000');
 }
@@ -34,6 +40,7 @@ export class SimulatorChannel implements MessageChannel {
   readonly name = 'simulator';
   readonly #conversations = new Map<string, TranscriptEntry[]>();
   readonly #failNext = new Map<string, FailureKind>();
+  readonly #createdConversations: JsonObject[] = [];
   readonly #now: () => number;
   #onStatus: (report: DeliveryStatus) => void = () => undefined;
   #pendingReports = 0;
@@ -102,6 +109,37 @@ export class SimulatorChannel implements MessageChannel {
       });
     });
     return { ok: true, message: resource };
+  }
+
+  /** Simulates the Conversations API: the conversation and its participants exist only in memory. */
+  async startConversation(context: SendContext, request: ConversationRequest): Promise<ConversationResult> {
+    if (!/^IS[0-9a-fA-F]{32}$/.test(request.conversationServiceSid)) {
+      return { ok: false, code: 50050, message: `Service ${request.conversationServiceSid} was not found` };
+    }
+    const conversationSid = sid('CH');
+    const created = new Date(this.#now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const conversation: JsonObject = {
+      sid: conversationSid,
+      account_sid: context.accountSid,
+      chat_service_sid: request.conversationServiceSid,
+      messaging_service_sid: request.messagingServiceSid ?? null,
+      friendly_name: request.friendlyName ?? null,
+      unique_name: null,
+      attributes: request.attributes ?? '{}',
+      state: 'active',
+      timers: request.timers ?? {},
+      participants: request.participants.map((participant) => ({ ...participant, sid: sid('MB') })),
+      date_created: created,
+      date_updated: created,
+    };
+    this.#createdConversations.push(conversation);
+    if (this.#createdConversations.length > MAX_CONVERSATIONS) this.#createdConversations.shift();
+    return { ok: true, conversation, webhookSid: sid('WH') };
+  }
+
+  /** Conversations created by start-conversation widgets, oldest first. */
+  conversations(): JsonObject[] {
+    return [...this.#createdConversations];
   }
 
   /** Records an inbound message (the contact texting the flow) and returns its webhook parameters. */

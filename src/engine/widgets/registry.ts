@@ -8,6 +8,7 @@ import { makeHttpRequest } from './make-http-request.ts';
 import { runFunction } from './run-function.ts';
 import { runSubflow } from './run-subflow.ts';
 import { sendToFlex } from './send-to-flex.ts';
+import { startConversation } from './start-conversation.ts';
 import { unsupported } from './unsupported.ts';
 
 const HANDLERS: Record<string, WidgetHandler> = {
@@ -19,6 +20,7 @@ const HANDLERS: Record<string, WidgetHandler> = {
   'run-function': runFunction,
   'run-subflow': runSubflow,
   'send-to-flex': sendToFlex,
+  'start-conversation': startConversation,
 };
 
 export function widgetHandler(type: string): WidgetHandler {

@@ -1,5 +1,5 @@
 // Ports the runtime needs to reach the outside world: a messaging channel and outbound HTTP.
-import type { EffectResult, HttpRequestSpec, JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type { ConversationRequest, EffectResult, HttpRequestSpec, JsonObject, OutboundMessage } from '../../engine/types.ts';
 
 export interface SendContext {
   accountSid: string;
@@ -9,9 +9,13 @@ export interface SendContext {
 
 export type SendResult = { ok: true; message: JsonObject } | { ok: false; code: number; message: string };
 
+export type ConversationResult = { ok: true; conversation: JsonObject; webhookSid: string } | { ok: false; code: number; message: string };
+
 export interface MessageChannel {
   readonly name: string;
   sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult>;
+  /** Creates a Conversation (start-conversation widget); channels without Conversations omit it. */
+  startConversation?(context: SendContext, request: ConversationRequest): Promise<ConversationResult>;
   /** Resolves when the channel has no status report left to deliver (tests, shutdown). */
   idle?(): Promise<void>;
   /** Whether reports are still pending. */

@@ -1,0 +1,101 @@
+// Start Conversation (REST-triggered flows in Studio's editor; UNCONFIRMED details, so the runtime
+// does not refuse other triggers): asks the channel to create a Conversation with the rendered
+// friendly name, attributes and participants, then leaves by `created` or `failed`.
+// Outputs: `conversation` (the resource as the channel returns it), `webhook_sid`, and
+// `close_channel_on_execution_end` from the widget's `close_conversation_on_execution_end`.
+import type { ConversationRequest, Json, JsonObject } from '../types.ts';
+import type { Outcome } from './widget.ts';
+import { stringProp, type WidgetEnv, type WidgetHandler } from './widget.ts';
+
+type Rendered<T> = { ok: true; value: T } | { ok: false; message: string; code: number };
+
+/** Renders every string inside a participant object (addresses are usually Liquid). */
+function renderDeep(env: WidgetEnv, value: unknown): Rendered<Json> {
+  if (typeof value === 'string') {
+    const rendered = env.render(value);
+    return rendered.ok ? { ok: true, value: rendered.value } : { ok: false, message: rendered.error.message, code: rendered.error.code };
+  }
+  if (Array.isArray(value)) {
+    const out: Json[] = [];
+    for (const item of value) {
+      const rendered = renderDeep(env, item);
+      if (!rendered.ok) return rendered;
+      out.push(rendered.value);
+    }
+    return { ok: true, value: out };
+  }
+  if (value && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const [key, item] of Object.entries(value)) {
+      const rendered = renderDeep(env, item);
+      if (!rendered.ok) return rendered;
+      out[key] = rendered.value;
+    }
+    return { ok: true, value: out };
+  }
+  return { ok: true, value: (value ?? null) as Json };
+}
+
+function renderOptional(env: WidgetEnv, name: string): Rendered<string | undefined> {
+  const template = stringProp(env, name);
+  if (template === undefined || template === '') return { ok: true, value: undefined };
+  const rendered = env.render(template);
+  return rendered.ok ? { ok: true, value: rendered.value } : { ok: false, message: rendered.error.message, code: rendered.error.code };
+}
+
+function buildRequest(env: WidgetEnv): Rendered<ConversationRequest> {
+  const service = renderOptional(env, 'conversation_service_sid');
+  if (!service.ok) return service;
+  // 50050: the Conversations API's "service not found" family; Studio's own code here is UNCONFIRMED.
+  if (!service.value) return { ok: false, code: 50050, message: 'Start Conversation needs a conversation_service_sid' };
+  const participants = renderDeep(env, env.state.properties.participants ?? []);
+  if (!participants.ok) return participants;
+  const list = Array.isArray(participants.value) ? participants.value : [];
+  const request: ConversationRequest = {
+    conversationServiceSid: service.value,
+    participants: list.filter((item): item is JsonObject => item !== null && typeof item === 'object' && !Array.isArray(item)),
+  };
+  for (const [property, key] of [['friendly_name', 'friendlyName'], ['attributes', 'attributes'], ['messaging_service_sid', 'messagingServiceSid']] as const) {
+    const rendered = renderOptional(env, property);
+    if (!rendered.ok) return rendered;
+    if (rendered.value !== undefined) request[key] = rendered.value;
+  }
+  const inactive = renderOptional(env, 'timers_inactive');
+  const closed = renderOptional(env, 'timers_closed');
+  if (!inactive.ok) return inactive;
+  if (!closed.ok) return closed;
+  if (inactive.value || closed.value) request.timers = { ...(inactive.value ? { inactive: inactive.value } : {}), ...(closed.value ? { closed: closed.value } : {}) };
+  return { ok: true, value: request };
+}
+
+export const startConversation: WidgetHandler = {
+  enter(env) {
+    const built = buildRequest(env);
+    if (!built.ok) return { type: 'error', code: built.code, message: built.message, failureEvent: 'failed' };
+    const effectId = env.newId('EF');
+    return {
+      type: 'wait',
+      wait: { kind: 'effect', effectId },
+      effects: [{ type: 'start-conversation', effectId, widget: env.state.name, request: built.value }],
+    };
+  },
+  resume(env, wait, event): Outcome | null {
+    if (event.type !== 'effect-result' || wait.kind !== 'effect' || event.effectId !== wait.effectId) return null;
+    const result = event.result;
+    if (result.kind === 'conversation-started') {
+      return {
+        type: 'transition',
+        event: 'created',
+        outputs: {
+          conversation: result.conversation,
+          webhook_sid: result.webhookSid,
+          close_channel_on_execution_end: env.state.properties.close_conversation_on_execution_end === true,
+        },
+      };
+    }
+    if (result.kind === 'conversation-failed') {
+      return { type: 'error', code: result.code, message: result.message, failureEvent: 'failed', outputs: { error: { code: result.code, message: result.message } } };
+    }
+    return null;
+  },
+};

@@ -1,0 +1,89 @@
+// start-conversation on the pure engine: the request it asks the channel for (rendered Liquid,
+// participants), `created` with its outputs, `failed` from the channel and from a Liquid error.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { handleEvent, startExecution } from '../../src/engine/interpreter.ts';
+import type { Effect, EngineInput, SprintResult } from '../../src/engine/types.ts';
+import type { FlowDefinition } from '../../src/definition/types.ts';
+
+const SERVICE = 'IS' + 'a'.repeat(32);
+
+function definition(properties: Record<string, unknown>): FlowDefinition {
+  return {
+    description: 'conversation',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'start' }] },
+      {
+        name: 'start',
+        type: 'start-conversation',
+        properties: { offset: { x: 0, y: 100 }, ...properties },
+        transitions: [{ event: 'created', next: 'done' }, { event: 'failed' }],
+      },
+      { name: 'done', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'ch', value: '{{widgets.start.conversation.sid}}' }] }, transitions: [{ event: 'next' }] },
+    ],
+  } as FlowDefinition;
+}
+
+function start(def: FlowDefinition): { input: EngineInput; result: SprintResult } {
+  let n = 0;
+  const input: EngineInput = { definition: def, now: Date.parse('2026-05-01T00:00:00Z'), newId: (prefix) => `${prefix}${String(++n).padStart(32, '0')}` };
+  const result = startExecution(
+    input,
+    { executionSid: 'FN' + '0'.repeat(32), accountSid: 'AC' + '0'.repeat(32), flowSid: 'FW' + '0'.repeat(32), revision: 1, channelAddress: '+15005550006', contactAddress: '+15551230001' },
+    'incomingRequest',
+    { request: { from: '+15005550006', to: '+15551230001', parameters: { name: 'Ann' } } },
+    { name: 'Ann' },
+  );
+  return { input, result };
+}
+
+const properties = {
+  conversation_service_sid: SERVICE,
+  friendly_name: 'Chat with {{flow.data.name}}',
+  attributes: '{"source":"{{flow.channel.address}}"}',
+  participants: [{ type: 'sms', messaging_binding_address: '{{contact.channel.address}}', messaging_binding_proxy_address: '{{flow.channel.address}}' }],
+  close_conversation_on_execution_end: true,
+};
+
+describe('start-conversation widget', () => {
+  it('asks the channel for a conversation with rendered properties and participants', () => {
+    const { result } = start(definition(properties));
+    const effect = result.effects.find((e): e is Extract<Effect, { type: 'start-conversation' }> => e.type === 'start-conversation');
+    assert.ok(effect, 'a start-conversation effect');
+    assert.deepEqual(effect.request, {
+      conversationServiceSid: SERVICE,
+      friendlyName: 'Chat with Ann',
+      attributes: '{"source":"+15005550006"}',
+      participants: [{ type: 'sms', messaging_binding_address: '+15551230001', messaging_binding_proxy_address: '+15005550006' }],
+    });
+    assert.equal(result.state.status, 'active');
+  });
+
+  it('leaves by created with the conversation, webhook_sid and close flag as outputs', () => {
+    const { input, result } = start(definition(properties));
+    const effect = result.effects.find((e) => e.type === 'start-conversation') as Extract<Effect, { type: 'start-conversation' }>;
+    const conversation = { sid: 'CH' + '1'.repeat(32), friendly_name: 'Chat with Ann' };
+    const next = handleEvent(input, result.state, { type: 'effect-result', effectId: effect.effectId, result: { kind: 'conversation-started', conversation, webhookSid: 'WH' + '2'.repeat(32) } });
+    assert.deepEqual(next.steps.map((s) => [s.transitionedFrom, s.name, s.transitionedTo]), [['start', 'created', 'done'], ['done', 'next', 'Ended']]);
+    assert.deepEqual(next.steps[0]!.context, { conversation, webhook_sid: 'WH' + '2'.repeat(32), close_channel_on_execution_end: true });
+    assert.equal(next.state.frames[0]!.variables.ch, conversation.sid);
+    assert.equal(next.state.status, 'ended');
+  });
+
+  it('leaves by failed when the channel refuses', () => {
+    const { input, result } = start(definition(properties));
+    const effect = result.effects.find((e) => e.type === 'start-conversation') as Extract<Effect, { type: 'start-conversation' }>;
+    const next = handleEvent(input, result.state, { type: 'effect-result', effectId: effect.effectId, result: { kind: 'conversation-failed', code: 50050, message: 'no such service' } });
+    assert.equal(next.steps[0]!.name, 'failed');
+    assert.equal(next.steps[0]!.transitionedTo, 'Ended');
+    assert.deepEqual(next.steps[0]!.context, { error: { code: 50050, message: 'no such service' } });
+  });
+
+  it('takes failed without asking the channel when a template cannot render', () => {
+    const { result } = start(definition({ ...properties, friendly_name: '{% if %}broken' }));
+    assert.equal(result.effects.some((e) => e.type === 'start-conversation'), false);
+    assert.equal(result.steps.at(-1)!.name, 'failed');
+  });
+});
