@@ -651,7 +651,7 @@ export function runStoreConformance(
         assert.equal(listed.items[2]!.status, 'ended');
       });
 
-      test('filters executions by status and inclusive date bounds, with paging', async (store) => {
+      test('filters executions by status and date bounds (from inclusive, to exclusive), with paging', async (store) => {
         const { a, flowA } = await seed(store);
         const all: ExecutionRecord[] = [];
         for (let i = 0; i < 12; i++) {
@@ -668,21 +668,22 @@ export function runStoreConformance(
         assert.deepEqual(sidsOf((await list({ status: 'ended' })).items), sidsOf(newestFirst.filter((e) => e.status === 'ended')));
         const from = T0 + 3000;
         const to = T0 + 8000;
-        const inRange = newestFirst.filter((e) => e.dateCreated >= from && e.dateCreated <= to);
-        assert.equal(inRange.length, 6, 'both bounds are inclusive');
+        const inRange = newestFirst.filter((e) => e.dateCreated >= from && e.dateCreated < to);
+        assert.equal(inRange.length, 5, 'DateCreatedFrom is inclusive, DateCreatedTo exclusive ("starting before")');
         assert.deepEqual(sidsOf((await list({ dateCreatedFrom: from, dateCreatedTo: to })).items), sidsOf(inRange));
         assert.deepEqual(sidsOf((await list({ dateCreatedFrom: from })).items), sidsOf(newestFirst.filter((e) => e.dateCreated >= from)));
-        assert.deepEqual(sidsOf((await list({ dateCreatedTo: to })).items), sidsOf(newestFirst.filter((e) => e.dateCreated <= to)));
+        assert.deepEqual(sidsOf((await list({ dateCreatedTo: to })).items), sidsOf(newestFirst.filter((e) => e.dateCreated < to)));
         assert.deepEqual(
           sidsOf((await list({ status: 'ended', dateCreatedFrom: from, dateCreatedTo: to })).items),
           sidsOf(inRange.filter((e) => e.status === 'ended')),
         );
+        assert.deepEqual((await list({ dateCreatedFrom: to, dateCreatedTo: to })).items, [], 'an empty interval');
         assert.deepEqual((await list({ dateCreatedFrom: to + 1, dateCreatedTo: from })).items, []);
         assert.deepEqual(sidsOf((await list({ status: undefined, dateCreatedFrom: undefined })).items), sidsOf(newestFirst));
         await checkPaging(
           (page) => list({ status: 'ended', dateCreatedTo: T0 + 10_000 }, page),
           (e) => e.sid,
-          sidsOf(newestFirst.filter((e) => e.status === 'ended' && e.dateCreated <= T0 + 10_000)),
+          sidsOf(newestFirst.filter((e) => e.status === 'ended' && e.dateCreated < T0 + 10_000)),
           3,
         );
       });

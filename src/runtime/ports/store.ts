@@ -163,6 +163,7 @@ export interface PendingEffect {
 export interface ExecutionFilter {
   status?: ExecutionStatus | undefined;
   dateCreatedFrom?: Millis | undefined;
+  /** Exclusive: executions created before it (the spec's "starting before"); dateCreatedFrom is inclusive. */
   dateCreatedTo?: Millis | undefined;
 }
 

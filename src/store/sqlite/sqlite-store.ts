@@ -24,6 +24,12 @@ import { SQLITE_MIGRATIONS } from './migrations.ts';
 
 type Row = Record<string, unknown>;
 
+interface QueuedSprint {
+  write: SprintWrite;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests. */
   path: string;
@@ -33,6 +39,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
+  #queuedSprints: QueuedSprint[] = [];
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -85,6 +92,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.db.isOpen) this.#commitQueuedSprints();
     this.#statements.clear();
     if (this.db.isOpen) this.db.close();
   }
@@ -265,9 +273,50 @@ export class SqliteStore implements Store {
 
   // ---- executions, steps, timers, effects
 
-  async writeSprint(write: SprintWrite): Promise<void> {
+  /**
+   * Group commit: sprints written while the event loop is busy are queued and committed together
+   * in one transaction (one fsync) at the next check phase, each in its own savepoint so one bad
+   * sprint fails alone. Every caller resolves only after the COMMIT that made its write durable.
+   */
+  writeSprint(write: SprintWrite): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queuedSprints.push({ write, resolve, reject });
+      if (this.#queuedSprints.length === 1) setImmediate(() => this.#commitQueuedSprints());
+    });
+  }
+
+  #commitQueuedSprints(): void {
+    const batch = this.#queuedSprints;
+    if (batch.length === 0) return;
+    this.#queuedSprints = [];
+    const failures = new Map<QueuedSprint, unknown>();
+    try {
+      this.transaction(() => {
+        for (const queued of batch) {
+          this.stmt('SAVEPOINT sprint').run();
+          try {
+            this.#applySprint(queued.write);
+            this.stmt('RELEASE sprint').run();
+          } catch (error) {
+            this.stmt('ROLLBACK TO sprint').run();
+            this.stmt('RELEASE sprint').run();
+            failures.set(queued, error);
+          }
+        }
+      });
+    } catch (error) {
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    for (const queued of batch) {
+      if (failures.has(queued)) queued.reject(failures.get(queued));
+      else queued.resolve();
+    }
+  }
+
+  #applySprint(write: SprintWrite): void {
     const execution = write.execution;
-    this.transaction(() => {
+    {
       if (write.isNew) {
         this.stmt(
           `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
@@ -355,7 +404,7 @@ export class SqliteStore implements Store {
           effect.createdAt,
         );
       }
-    });
+    }
   }
 
   async getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null> {
@@ -396,7 +445,7 @@ export class SqliteStore implements Store {
       params.push(filter.dateCreatedFrom);
     }
     if (filter.dateCreatedTo !== undefined) {
-      where += ' AND date_created <= ?';
+      where += ' AND date_created < ?';
       params.push(filter.dateCreatedTo);
     }
     return this.pageBy('executions', 'seq', where, params, page, toExecution);
