@@ -1,53 +1,135 @@
-// Server configuration from flags and environment variables (flags win).
-import { resolve } from 'node:path';
+// Switchboard's configuration: ONE table of keys. Each key is read from its flag, its environment
+// variable, then switchboard.config.json/.yaml (its camelCase name), then its default; flags win.
+//
+// To add a setting, add one entry to CONFIG_KEYS below — nothing else. The flag is accepted by
+// every command, `switchboard config` shows it (masked when `secret`), the config file accepts
+// it, and `SwitchboardConfig` gains a typed field. Example:
+//
+//   poolSize: key({ flag: 'pool-size', env: 'SWITCHBOARD_POOL_SIZE', type: integer({ min: 1, max: 1000 }),
+//                   default: 10, description: 'PostgreSQL connections per node' }),
+//
+// Value types live in src/config/value-types.ts (string, integer, port, boolean, oneOf, url, path,
+// optional); rules that involve several keys go in CROSS_CHECKS.
 import type { InvalidDefinitionPolicy } from './runtime/flows.ts';
+import { ConfigError, flagOptions, key, resolveConfig, type ConfigValues, type Flags, type Resolved, type ResolveOptions } from './config/model.ts';
+import { boolean, integer, oneOf, optional, path, port, string, url } from './config/value-types.ts';
 
-export interface SwitchboardConfig {
-  port: number;
-  host: string;
-  publicBaseUrl: string | undefined;
-  dataDir: string;
+export { ConfigError } from './config/model.ts';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const CONFIG_KEYS = {
+  // ---- server
+  port: key({ flag: 'port', env: 'PORT', type: port, default: 4000, description: 'HTTP port to listen on' }),
+  host: key({ flag: 'host', env: 'HOST', type: string, default: '127.0.0.1', description: 'Interface to listen on (0.0.0.0 for all)' }),
+  publicBaseUrl: key({
+    flag: 'public-base-url',
+    env: 'PUBLIC_BASE_URL',
+    type: optional(url('http', 'https')),
+    default: undefined,
+    description: 'Public URL of this server, used in links, webhook signatures and callbacks',
+  }),
+  bodyLimit: key({
+    flag: 'body-limit',
+    env: 'SWITCHBOARD_BODY_LIMIT',
+    type: integer({ min: 1024, unit: 'bytes' }),
+    default: 1024 * 1024,
+    description: 'Largest accepted request body',
+  }),
+  // ---- storage
+  dataDir: key({
+    flag: 'data-dir',
+    env: 'SWITCHBOARD_DATA_DIR',
+    type: path,
+    default: './data',
+    description: 'Directory of the embedded SQLite database',
+  }),
+  // ---- accounts
+  accountSid: key({
+    env: 'TWILIO_ACCOUNT_SID',
+    type: optional(string),
+    default: undefined,
+    description: 'Account to create/use at start (with TWILIO_AUTH_TOKEN); otherwise a dev account is generated',
+  }),
+  authToken: key({
+    env: 'TWILIO_AUTH_TOKEN',
+    type: optional(string),
+    default: undefined,
+    secret: true,
+    description: "Auth token of TWILIO_ACCOUNT_SID",
+  }),
+  // ---- flows
+  invalidDefinitions: key({
+    flag: 'invalid-definitions',
+    env: 'SWITCHBOARD_INVALID_DEFINITIONS',
+    type: oneOf<InvalidDefinitionPolicy>('reject', 'save-as-draft'),
+    default: 'reject',
+    description: 'What to do with a flow definition that fails validation',
+  }),
+  // ---- observability
+  logLevel: key({ flag: 'log-level', env: 'LOG_LEVEL', type: oneOf(...LOG_LEVELS), default: 'info', description: 'Log level' }),
+  logFormat: key({
+    flag: 'log-format',
+    env: 'SWITCHBOARD_LOG_FORMAT',
+    type: oneOf('auto', 'json', 'pretty'),
+    default: 'auto',
+    description: 'Log output: pretty in a terminal and JSON otherwise (auto), or forced',
+  }),
+  metrics: key({
+    flag: 'metrics',
+    env: 'SWITCHBOARD_METRICS',
+    type: boolean,
+    default: true,
+    description: 'Serve Prometheus metrics on /metrics',
+  }),
+  otlpEndpoint: key({
+    flag: 'otlp-endpoint',
+    env: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    type: optional(url('http', 'https')),
+    default: undefined,
+    description: 'OTLP/HTTP traces endpoint (e.g. http://collector:4318/v1/traces); tracing export is off when unset',
+  }),
+  serviceName: key({
+    flag: 'service-name',
+    env: 'OTEL_SERVICE_NAME',
+    type: string,
+    default: 'switchboard',
+    description: 'service.name on traces and the default metrics label',
+  }),
+};
+
+/** Rules involving several keys; each returns a problem naming the keys, or undefined. */
+const CROSS_CHECKS: ((values: ConfigValues<typeof CONFIG_KEYS>) => string | undefined)[] = [
+  (v) =>
+    (v.accountSid === undefined) !== (v.authToken === undefined)
+      ? 'set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither'
+      : undefined,
+];
+
+export type SwitchboardConfig = ConfigValues<typeof CONFIG_KEYS> & {
   /** Explicit account from TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN; otherwise a dev account is generated. */
   account: { sid: string; authToken: string } | undefined;
-  invalidDefinitions: InvalidDefinitionPolicy;
-  bodyLimit: number;
-  logLevel: string;
+};
+
+/** Resolves every key and reports where each value came from (what `switchboard config` prints). */
+export function resolveSwitchboardConfig(
+  flags: Flags = {},
+  env: NodeJS.ProcessEnv = process.env,
+  options: ResolveOptions = {},
+): Resolved<typeof CONFIG_KEYS> {
+  const resolved = resolveConfig(CONFIG_KEYS, flags, env, options);
+  const problems = CROSS_CHECKS.map((check) => check(resolved.values)).filter((p): p is string => p !== undefined);
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return resolved;
 }
 
-export class ConfigError extends Error {}
-
-type Flags = Record<string, string | boolean | undefined>;
-
-function pick(flags: Flags, flag: string, env: NodeJS.ProcessEnv, variable: string): string | undefined {
-  const value = flags[flag];
-  if (typeof value === 'string') return value;
-  return env[variable] === '' ? undefined : env[variable];
+export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.env, options: ResolveOptions = {}): SwitchboardConfig {
+  const { values } = resolveSwitchboardConfig(flags, env, options);
+  const account = values.accountSid && values.authToken ? { sid: values.accountSid, authToken: values.authToken } : undefined;
+  return { ...values, account };
 }
 
-export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.env): SwitchboardConfig {
-  const portText = pick(flags, 'port', env, 'PORT') ?? '4000';
-  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new ConfigError(`PORT must be a port number, got '${portText}'`);
-  const publicBaseUrl = pick(flags, 'public-base-url', env, 'PUBLIC_BASE_URL');
-  if (publicBaseUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicBaseUrl)) {
-    throw new ConfigError(`PUBLIC_BASE_URL must be an absolute http(s) URL, got '${publicBaseUrl}'`);
-  }
-  const sid = env.TWILIO_ACCOUNT_SID;
-  const token = env.TWILIO_AUTH_TOKEN;
-  if ((sid && !token) || (!sid && token)) throw new ConfigError('set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither');
-  const policy = pick(flags, 'invalid-definitions', env, 'SWITCHBOARD_INVALID_DEFINITIONS') ?? 'reject';
-  if (policy !== 'reject' && policy !== 'save-as-draft') {
-    throw new ConfigError(`SWITCHBOARD_INVALID_DEFINITIONS must be 'reject' or 'save-as-draft', got '${policy}'`);
-  }
-  const bodyLimitText = pick(flags, 'body-limit', env, 'SWITCHBOARD_BODY_LIMIT') ?? String(1024 * 1024);
-  if (!/^\d+$/.test(bodyLimitText)) throw new ConfigError(`SWITCHBOARD_BODY_LIMIT must be a number of bytes`);
-  return {
-    port: Number(portText),
-    host: pick(flags, 'host', env, 'HOST') ?? '127.0.0.1',
-    publicBaseUrl,
-    dataDir: resolve(pick(flags, 'data-dir', env, 'SWITCHBOARD_DATA_DIR') ?? './data'),
-    account: sid && token ? { sid, authToken: token } : undefined,
-    invalidDefinitions: policy,
-    bodyLimit: Number(bodyLimitText),
-    logLevel: pick(flags, 'log-level', env, 'LOG_LEVEL') ?? 'info',
-  };
+/** parseArgs options for every configuration flag (src/cli/main.ts spreads these). */
+export function configFlagOptions(): Record<string, { type: 'string' | 'boolean' }> {
+  return flagOptions(CONFIG_KEYS);
 }

@@ -1,9 +1,10 @@
 // `switchboard` command line: serve, accounts, keys. Each command is a small module.
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.ts';
+import { ConfigError, configFlagOptions } from '../config.ts';
 import { serveCommand } from './serve.ts';
 import { accountsCommand, keysCommand } from './accounts.ts';
 import { simulateCommand } from './simulate.ts';
+import { configCommand, configKeyReference } from './config.ts';
 
 const USAGE = `Usage: switchboard <command> [options]
 
@@ -15,26 +16,26 @@ Commands:
   accounts list                 list accounts
   keys create --account AC… [--friendly-name NAME]   create an API key (SK…) and print its secret
   simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…]   chat with a flow in the terminal
+  config [--json] [--keys]      print the effective configuration (secrets masked), or every key
 
-Every command takes --data-dir (default ./data, or SWITCHBOARD_DATA_DIR).`;
+Every command takes every configuration flag (see 'switchboard config --keys') and --config FILE
+(default: switchboard.config.json/.yaml in the working directory, or SWITCHBOARD_CONFIG).`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
+    allowNegative: true, // --no-metrics
     options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'public-base-url': { type: 'string' },
-      'data-dir': { type: 'string' },
-      'invalid-definitions': { type: 'string' },
-      'log-level': { type: 'string' },
-      'body-limit': { type: 'string' },
+      // Every configuration key's flag (src/config.ts), plus --config FILE.
+      ...configFlagOptions(),
       account: { type: 'string' },
       'friendly-name': { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      json: { type: 'boolean' },
+      keys: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -52,6 +53,9 @@ export async function main(argv: string[]): Promise<number> {
       return keysCommand(sub, values);
     case 'simulate':
       return simulateCommand(sub, values);
+    case 'config':
+      if (values.keys) return console.log(configKeyReference()), 0;
+      return configCommand(values);
     default:
       console.error(`unknown command '${command}'\n\n${USAGE}`);
       return 1;

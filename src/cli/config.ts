@@ -1,0 +1,53 @@
+// `switchboard config`: the effective configuration — every key, its value (secrets masked) and
+// where the value came from — so an operator can see what a node will actually run with.
+import { CONFIG_KEYS, resolveSwitchboardConfig } from '../config.ts';
+import { displayValue, type Flags } from '../config/model.ts';
+
+export interface ConfigRow {
+  key: string;
+  value: string;
+  source: string;
+  env: string | null;
+  flag: string | null;
+}
+
+export function effectiveConfigRows(flags: Flags, env: NodeJS.ProcessEnv = process.env): { rows: ConfigRow[]; file: string | undefined } {
+  const resolved = resolveSwitchboardConfig(flags, env);
+  const rows = resolved.keys.map((k) => ({
+    key: k.name,
+    value: displayValue(k.spec, k.value),
+    source: k.origin,
+    env: k.spec.env ?? null,
+    flag: k.spec.flag ? `--${k.spec.flag}` : null,
+  }));
+  return { rows, file: resolved.file };
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+export function configCommand(flags: Flags, out: (line: string) => void = console.log): number {
+  const { rows, file } = effectiveConfigRows(flags);
+  if (flags.json === true) {
+    out(JSON.stringify({ file: file ?? null, keys: rows }, null, 2));
+    return 0;
+  }
+  out(`config file: ${file ?? '(none)'}`);
+  out(table([['KEY', 'VALUE', 'SOURCE'], ...rows.map((r) => [r.key, r.value, r.source])]));
+  return 0;
+}
+
+/** The key reference (flag, env, type, default, description), e.g. for `switchboard config --keys`. */
+export function configKeyReference(): string {
+  const rows = Object.entries(CONFIG_KEYS).map(([name, spec]) => [
+    spec.flag ? `--${spec.flag}` : '',
+    spec.env ?? '',
+    name,
+    spec.type.name,
+    spec.default === undefined ? '' : String(spec.default),
+    spec.description + (spec.secret ? ' (secret)' : ''),
+  ]);
+  return table([['FLAG', 'ENV', 'FILE KEY', 'TYPE', 'DEFAULT', 'DESCRIPTION'], ...rows]);
+}

@@ -1,0 +1,174 @@
+// The configuration model: a declarative table of keys (see src/config.ts) resolved from, in order
+// of precedence, command-line flags, environment variables, a config file and defaults. Every
+// value is validated at start; all problems are reported together, each naming the key and where
+// the bad value came from.
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigValueError, type ValueType } from './value-types.ts';
+
+export class ConfigError extends Error {}
+
+export interface KeySpec<T> {
+  /** Long flag without the dashes (`port` → `--port`); omit for keys that only come from env/file. */
+  flag?: string;
+  /** Environment variable; an empty value counts as unset. */
+  env?: string;
+  /** Key in switchboard.config.json / .yaml; defaults to the key's own (camelCase) name. */
+  file?: string;
+  type: ValueType<T>;
+  default: NoInfer<T>;
+  /** Masked by `switchboard config` and never logged. */
+  secret?: boolean;
+  description: string;
+}
+
+/** Identity helper so TypeScript infers each key's value type from its `type`. */
+export function key<T>(spec: KeySpec<T>): KeySpec<T> {
+  return spec;
+}
+
+// `any` here only widens the constraint; each key's own type is recovered by ConfigValues.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KeyTable = Record<string, KeySpec<any>>;
+export type ConfigValues<K extends KeyTable> = { -readonly [N in keyof K]: K[N] extends KeySpec<infer T> ? T : never };
+
+export type Source = 'flag' | 'env' | 'file' | 'default';
+
+export interface ResolvedKey {
+  name: string;
+  value: unknown;
+  source: Source;
+  /** Human description of the source: `--port`, `PORT`, `port in /etc/switchboard.config.yaml`, `default`. */
+  origin: string;
+  spec: KeySpec<unknown>;
+}
+
+export interface Resolved<K extends KeyTable> {
+  values: ConfigValues<K>;
+  keys: ResolvedKey[];
+  /** The config file that was read, if any. */
+  file: string | undefined;
+}
+
+export type Flags = Record<string, string | boolean | undefined>;
+
+export interface ResolveOptions {
+  /** Where switchboard.config.{json,yaml,yml} is looked for when no file is named. */
+  cwd?: string;
+}
+
+/** Names a config file explicitly; otherwise one in the working directory is used if present. */
+export const CONFIG_FILE_FLAG = 'config';
+export const CONFIG_FILE_ENV = 'SWITCHBOARD_CONFIG';
+export const CONFIG_FILE_NAMES = ['switchboard.config.json', 'switchboard.config.yaml', 'switchboard.config.yml'];
+
+function fileKey(name: string, spec: KeySpec<unknown>): string {
+  return spec.file ?? name;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${file}: ${(error as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`config file ${file} must hold an object of settings`);
+  return data as Record<string, unknown>;
+}
+
+function locateConfigFile(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): string | undefined {
+  const named = typeof flags[CONFIG_FILE_FLAG] === 'string' ? (flags[CONFIG_FILE_FLAG] as string) : env[CONFIG_FILE_ENV] || undefined;
+  if (named !== undefined) {
+    const file = resolve(cwd, named);
+    if (!existsSync(file)) throw new ConfigError(`config file ${file} does not exist (from ${typeof flags[CONFIG_FILE_FLAG] === 'string' ? '--config' : CONFIG_FILE_ENV})`);
+    return file;
+  }
+  return CONFIG_FILE_NAMES.map((name) => resolve(cwd, name)).find((file) => existsSync(file));
+}
+
+export function resolveConfig<K extends KeyTable>(
+  table: K,
+  flags: Flags,
+  env: NodeJS.ProcessEnv,
+  options: ResolveOptions = {},
+): Resolved<K> {
+  const cwd = options.cwd ?? process.cwd();
+  const file = locateConfigFile(flags, env, cwd);
+  const fileData = file ? readConfigFile(file) : {};
+  const problems: string[] = [];
+
+  const known = new Map(Object.entries(table).map(([name, spec]) => [fileKey(name, spec), name]));
+  for (const name of Object.keys(fileData)) {
+    if (!known.has(name)) problems.push(`unknown key '${name}' in ${file} (known keys: ${[...known.keys()].join(', ')})`);
+  }
+
+  const keys: ResolvedKey[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(table) as [string, KeySpec<unknown>][]) {
+    let raw: unknown;
+    let source: Source = 'default';
+    let origin = 'default';
+    const flagValue = spec.flag ? flags[spec.flag] : undefined;
+    const envValue = spec.env ? env[spec.env] : undefined;
+    const fk = fileKey(name, spec);
+    if (flagValue !== undefined) {
+      [raw, source, origin] = [flagValue, 'flag', `--${spec.flag}`];
+    } else if (envValue !== undefined && envValue !== '') {
+      [raw, source, origin] = [envValue, 'env', spec.env as string];
+    } else if (Object.hasOwn(fileData, fk) && fileData[fk] !== null) {
+      [raw, source, origin] = [fileData[fk], 'file', `'${fk}' in ${file}`];
+    }
+    let value: unknown = spec.default;
+    if (source !== 'default') {
+      try {
+        value = spec.type.parse(raw);
+      } catch (error) {
+        if (!(error instanceof ConfigValueError)) throw error;
+        const shown = spec.secret ? error.message.replace(/, got .*$/, '') : error.message;
+        problems.push(`${origin} must ${shown}`);
+        continue;
+      }
+    }
+    if (value !== undefined && spec.type.normalize) value = spec.type.normalize(value);
+    values[name] = value;
+    keys.push({ name, value, source, origin, spec });
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return { values: values as ConfigValues<K>, keys, file };
+}
+
+/** parseArgs option declarations for every key that has a flag, plus --config. */
+export function flagOptions(table: KeyTable): Record<string, { type: 'string' | 'boolean' }> {
+  const options: Record<string, { type: 'string' | 'boolean' }> = { [CONFIG_FILE_FLAG]: { type: 'string' } };
+  for (const spec of Object.values(table)) if (spec.flag) options[spec.flag] = { type: spec.type.flagType };
+  return options;
+}
+
+const MASK = '********';
+
+/** How a value is shown to people: secrets masked, and passwords inside URLs masked whatever the key. */
+export function displayValue(spec: KeySpec<unknown>, value: unknown): string {
+  if (value === undefined) return '(unset)';
+  const shown = typeof value === 'string' ? value : JSON.stringify(value);
+  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    try {
+      const parsed = new URL(value);
+      if (parsed.password) {
+        parsed.password = MASK;
+        return parsed.toString();
+      }
+    } catch {
+      // not a URL after all: fall through
+    }
+  }
+  return spec.secret ? MASK : shown;
+}
