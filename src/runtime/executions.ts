@@ -19,6 +19,7 @@ import type {
 import { DomainError, invalidParameter, notFound } from './errors.ts';
 import { newSid } from './ids.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
+import { ExecutionRateLimiter, type RateKind, type RateLimits } from './rate-limiter.ts';
 import type { DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp } from './ports/channel.ts';
 import type { ExecutionRecord, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
 
@@ -50,12 +51,16 @@ export interface RuntimeOptions {
   maxExecutionAgeMs: number;
   /** Studio allows one active execution per contact pair (v2 → 409); configurable. */
   oneActivePerContact: boolean;
+  /** New executions per second per account (Studio: 100 inbound, 20 REST); 0 = unlimited. */
+  rateLimits: RateLimits;
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: Omit<RuntimeOptions, 'now'> = {
   http: { timeoutMs: 10_000, maxBodyBytes: 64 * 1024 },
   maxExecutionAgeMs: 30 * 24 * 3600 * 1000,
   oneActivePerContact: true,
+  // Off by default: self-hosted load tests and CI should not be throttled; set 100/20 for Studio's limits.
+  rateLimits: { inboundPerSecond: 0, restPerSecond: 0 },
 };
 
 type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-timer' }>;
@@ -68,6 +73,7 @@ export class ExecutionService implements ExecutionServiceApi {
   readonly #http: OutboundHttp;
   readonly #options: RuntimeOptions;
   readonly #locks = new KeyedMutex();
+  readonly #rates: ExecutionRateLimiter;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #definitions = new Map<string, FlowDefinition>();
   #timer: NodeJS.Timeout | null = null;
@@ -78,6 +84,7 @@ export class ExecutionService implements ExecutionServiceApi {
     this.#channel = channel;
     this.#http = http;
     this.#options = options;
+    this.#rates = new ExecutionRateLimiter(options.rateLimits ?? DEFAULT_RUNTIME_OPTIONS.rateLimits, options.now);
   }
 
   // ---- lifecycle
@@ -134,6 +141,7 @@ export class ExecutionService implements ExecutionServiceApi {
       }
       const revision = await this.#pickRevision(accountSid, flowSid, input.to);
       if (!revision) throw invalidParameter(`Flow ${flowSid} has no published revision to execute`);
+      this.#takeRate('restPerSecond', accountSid);
       const parameters = input.parameters ?? {};
       const execution = await this.#startNew({
         accountSid,
@@ -175,6 +183,7 @@ export class ExecutionService implements ExecutionServiceApi {
       }
       const revision = await this.#pickRevision(accountSid, flowSid, contact);
       if (!revision) return { executionSid: null };
+      this.#takeRate('inboundPerSecond', accountSid);
       const execution = await this.#startNew({
         accountSid,
         flowSid,
@@ -226,6 +235,12 @@ export class ExecutionService implements ExecutionServiceApi {
   }
 
   // ---- internals
+
+  #takeRate(kind: RateKind, accountSid: string): void {
+    if (!this.#rates.tryTake(kind, accountSid)) {
+      throw new DomainError('rate-limited', `Too many new executions per second for account ${accountSid}`);
+    }
+  }
 
   async #fire(timer: TimerRecord): Promise<void> {
     const event: EngineEvent = timer.id.startsWith(EXPIRY_PREFIX) ? { type: 'end', reason: 'expired' } : { type: 'timer', timerId: timer.id };
