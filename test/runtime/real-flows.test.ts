@@ -22,6 +22,7 @@ import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { FetchHttp } from '../../src/channels/http/fetch-http.ts';
+import { OutboundPolicy } from '../../src/channels/http/outbound-policy.ts';
 import type { HttpLimits, OutboundHttp } from '../../src/runtime/ports/channel.ts';
 import type { HttpRequestSpec, ExecutionState, JsonObject } from '../../src/engine/types.ts';
 import type { FlowDefinition, State } from '../../src/definition/types.ts';
@@ -81,7 +82,7 @@ class LocalEndpoint {
 
 /** FetchHttp with every URL's scheme, credentials and host rewritten to the local endpoint. */
 class RewritingHttp implements OutboundHttp {
-  readonly inner = new FetchHttp();
+  readonly inner = new FetchHttp({ policy: new OutboundPolicy({ allow: ['127.0.0.1'] }) });
   readonly endpoint: LocalEndpoint;
   readonly urls: string[] = [];
   constructor(endpoint: LocalEndpoint) {

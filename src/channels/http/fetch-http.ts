@@ -1,9 +1,28 @@
 // Outbound HTTP for make-http-request and run-function: Studio's 10 s timeout and 64 KB body cap,
-// redirects followed, form or JSON bodies. Uses Node's fetch (undici) — no extra dependency.
+// redirects followed, form or JSON bodies — under the outbound policy. Built on node:http(s)
+// rather than fetch so the policy sees the address each connection really uses: the check runs
+// inside the socket's DNS lookup (no window for DNS rebinding) and again on every redirect hop.
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import type { HttpRequestSpec } from '../../engine/types.ts';
 import type { HttpLimits, OutboundHttp } from '../../runtime/ports/channel.ts';
+import { OutboundPolicy } from './outbound-policy.ts';
 
 type HttpResult = Awaited<ReturnType<OutboundHttp['request']>>;
+
+export const MAX_REDIRECTS = 10;
+
+export interface BuiltRequest {
+  url: URL;
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body: string | undefined;
+}
+
+class BlockedError extends Error {}
+class TooLargeError extends Error {}
 
 function encodeForm(parameters: { key: string; value: string }[]): string {
   const params = new URLSearchParams();
@@ -11,8 +30,8 @@ function encodeForm(parameters: { key: string; value: string }[]): string {
   return params.toString();
 }
 
-/** Builds the fetch request: parameters go in the query for GET, in the form body for POST. */
-export function buildRequest(spec: HttpRequestSpec): { url: URL; init: RequestInit } {
+/** Builds the request: parameters go in the query for GET, in the form body for POST. */
+export function buildRequest(spec: HttpRequestSpec): BuiltRequest {
   const url = new URL(spec.url);
   const headers: Record<string, string> = { 'user-agent': 'Switchboard/0.1 (Twilio Studio compatible)' };
   if (url.username || url.password) {
@@ -31,30 +50,44 @@ export function buildRequest(spec: HttpRequestSpec): { url: URL; init: RequestIn
     headers['content-type'] = 'application/x-www-form-urlencoded; charset=utf-8';
     body = spec.parameters.length ? encodeForm(spec.parameters) : (spec.body ?? '');
   }
-  return { url, init: { method, headers, ...(body !== undefined ? { body } : {}), redirect: 'follow' } };
+  return { url, method, headers, body };
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<string | null> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+/** A DNS lookup that refuses the connection when any address the name resolves to is denied. */
+function policyLookup(policy: OutboundPolicy): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { all: true, family: options.family ?? 0 }, (error, addresses: LookupAddress[]) => {
+      if (error) return callback(error, '', 0);
+      for (const { address } of addresses) {
+        const decision = policy.check(hostname, address);
+        if (!decision.allowed) return callback(new BlockedError(decision.reason), '', 0);
+      }
+      if (addresses.length === 0) return callback(new Error(`${hostname} has no address`), '', 0);
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+}
+
+interface Hop {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** Reads the capped body; throws TooLargeError past the cap. */
+  body(): Promise<string>;
+  discard(): void;
 }
 
 export class FetchHttp implements OutboundHttp {
+  readonly #policy: OutboundPolicy;
+  readonly #lookup: LookupFunction;
+
+  constructor(options: { policy?: OutboundPolicy } = {}) {
+    this.#policy = options.policy ?? new OutboundPolicy();
+    this.#lookup = policyLookup(this.#policy);
+  }
+
   async request(spec: HttpRequestSpec, limits: HttpLimits): Promise<HttpResult> {
-    let built;
+    let built: BuiltRequest;
     try {
       built = buildRequest(spec);
     } catch (error) {
@@ -62,15 +95,92 @@ export class FetchHttp implements OutboundHttp {
     }
     const signal = AbortSignal.timeout(limits.timeoutMs);
     try {
-      const response = await fetch(built.url, { ...built.init, signal });
-      const body = await readCapped(response, limits.maxBodyBytes);
-      if (body === null) return { kind: 'http-failed', reason: 'too-large', message: `Response body exceeds ${limits.maxBodyBytes} bytes` };
-      const headers: Record<string, string> = {};
-      response.headers.forEach((value, key) => (headers[key] = value));
-      return { kind: 'http-response', statusCode: response.status, contentType: response.headers.get('content-type') ?? '', body, headers };
+      let { url, method, body } = built;
+      const headers = { ...built.headers };
+      for (let hop = 0; ; hop++) {
+        const response = await this.#send(url, method, headers, body, limits.maxBodyBytes, signal);
+        const location = response.headers.location;
+        if ([301, 302, 303, 307, 308].includes(response.status) && location) {
+          response.discard();
+          if (hop >= MAX_REDIRECTS) return { kind: 'http-failed', reason: 'network', message: `More than ${MAX_REDIRECTS} redirects` };
+          const next = new URL(location, url);
+          // As fetch does: 303 (and 301/302 after POST) become GET without a body; credentials stay with their origin.
+          if (response.status === 303 || (method === 'POST' && (response.status === 301 || response.status === 302))) {
+            method = 'GET';
+            body = undefined;
+            delete headers['content-type'];
+          }
+          if (next.origin !== url.origin) delete headers.authorization;
+          url = next;
+          continue;
+        }
+        const text = await response.body();
+        const flat: Record<string, string> = {};
+        for (const [key, value] of Object.entries(response.headers)) if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
+        return { kind: 'http-response', statusCode: response.status, contentType: flat['content-type'] ?? '', body: text, headers: flat };
+      }
     } catch (error) {
-      const timedOut = signal.aborted;
-      return { kind: 'http-failed', reason: timedOut ? 'timeout' : 'network', message: timedOut ? `No response within ${limits.timeoutMs} ms` : (error as Error).message };
+      if (error instanceof BlockedError) return { kind: 'http-failed', reason: 'blocked', message: error.message };
+      if (error instanceof TooLargeError) return { kind: 'http-failed', reason: 'too-large', message: error.message };
+      if (signal.aborted) return { kind: 'http-failed', reason: 'timeout', message: `No response within ${limits.timeoutMs} ms` };
+      return { kind: 'http-failed', reason: 'network', message: (error as Error).message };
     }
+  }
+
+  /** One request/response exchange; the policy is checked before connecting (IP literals) and in the lookup (names). */
+  #send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, maxBytes: number, signal: AbortSignal): Promise<Hop> {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new Error(`Unsupported protocol ${url.protocol}`));
+    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    if (isIP(host)) {
+      const decision = this.#policy.check(host, host);
+      if (!decision.allowed) return Promise.reject(new BlockedError(decision.reason));
+    }
+    const transport = url.protocol === 'https:' ? https : http;
+    const payload = body === undefined ? undefined : Buffer.from(body, 'utf8');
+    return new Promise<Hop>((resolve, reject) => {
+      const request = transport.request(
+        url,
+        {
+          method,
+          headers: { ...headers, ...(payload ? { 'content-length': String(payload.length) } : {}) },
+          lookup: this.#lookup,
+          signal,
+          agent: false,
+        },
+        (response) => {
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: response.headers,
+            discard: () => response.destroy(),
+            body: () =>
+              new Promise<string>((done, fail) => {
+                const chunks: Buffer[] = [];
+                let size = 0;
+                let settled = false;
+                const settle = (error: Error | null) => {
+                  if (settled) return;
+                  settled = true;
+                  if (error) fail(error);
+                  else done(Buffer.concat(chunks).toString('utf8'));
+                };
+                response.on('data', (chunk: Buffer) => {
+                  size += chunk.length;
+                  if (size > maxBytes) {
+                    settle(new TooLargeError(`Response body exceeds ${maxBytes} bytes`));
+                    response.destroy();
+                    return;
+                  }
+                  chunks.push(chunk);
+                });
+                response.on('end', () => settle(null));
+                response.on('error', (error) => settle(error));
+                response.on('close', () => settle(response.complete ? null : new Error('response aborted')));
+              }),
+          });
+        },
+      );
+      request.on('error', (error) => reject(error.cause instanceof BlockedError ? error.cause : error));
+      request.end(payload);
+    });
   }
 }
