@@ -316,94 +316,92 @@ export class SqliteStore implements Store {
 
   #applySprint(write: SprintWrite): void {
     const execution = write.execution;
-    {
-      if (write.isNew) {
-        this.stmt(
-          `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
-             channel_address, status, initiated_by, state, context, date_created, date_updated)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          execution.sid,
-          execution.accountSid,
-          execution.flowSid,
-          execution.flowVersion,
-          execution.contactSid,
-          execution.contactChannelAddress,
-          execution.channelAddress,
-          execution.status,
-          execution.initiatedBy,
-          json(execution.state),
-          json(execution.context),
-          execution.dateCreated,
-          execution.dateUpdated,
-        );
-      } else {
-        const result = this.stmt(
-          `UPDATE executions SET flow_version = ?, contact_sid = ?, contact_channel_address = ?, channel_address = ?,
-             status = ?, initiated_by = ?, state = ?, context = ?, date_updated = ?
-           WHERE sid = ? AND account_sid = ? AND flow_sid = ?`,
-        ).run(
-          execution.flowVersion,
-          execution.contactSid,
-          execution.contactChannelAddress,
-          execution.channelAddress,
-          execution.status,
-          execution.initiatedBy,
-          json(execution.state),
-          json(execution.context),
-          execution.dateUpdated,
-          execution.sid,
-          execution.accountSid,
-          execution.flowSid,
-        );
-        if (Number(result.changes) === 0) throw new Error(`execution ${execution.sid} does not exist`);
+    if (write.isNew) {
+      this.stmt(
+        `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
+           channel_address, status, initiated_by, state, context, date_created, date_updated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        execution.sid,
+        execution.accountSid,
+        execution.flowSid,
+        execution.flowVersion,
+        execution.contactSid,
+        execution.contactChannelAddress,
+        execution.channelAddress,
+        execution.status,
+        execution.initiatedBy,
+        json(execution.state),
+        json(execution.context),
+        execution.dateCreated,
+        execution.dateUpdated,
+      );
+    } else {
+      const result = this.stmt(
+        `UPDATE executions SET flow_version = ?, contact_sid = ?, contact_channel_address = ?, channel_address = ?,
+           status = ?, initiated_by = ?, state = ?, context = ?, date_updated = ?
+         WHERE sid = ? AND account_sid = ? AND flow_sid = ?`,
+      ).run(
+        execution.flowVersion,
+        execution.contactSid,
+        execution.contactChannelAddress,
+        execution.channelAddress,
+        execution.status,
+        execution.initiatedBy,
+        json(execution.state),
+        json(execution.context),
+        execution.dateUpdated,
+        execution.sid,
+        execution.accountSid,
+        execution.flowSid,
+      );
+      if (Number(result.changes) === 0) throw new Error(`execution ${execution.sid} does not exist`);
+    }
+    for (const step of write.steps) {
+      if (step.executionSid !== execution.sid || step.accountSid !== execution.accountSid || step.flowSid !== execution.flowSid) {
+        throw new Error(`step ${step.sid} does not belong to execution ${execution.sid}`);
       }
-      for (const step of write.steps) {
-        if (step.executionSid !== execution.sid || step.accountSid !== execution.accountSid || step.flowSid !== execution.flowSid) {
-          throw new Error(`step ${step.sid} does not belong to execution ${execution.sid}`);
-        }
-        this.stmt(
-          `INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
-             transitioned_from, transitioned_to, type, date_created, date_updated)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          step.sid,
-          step.accountSid,
-          step.flowSid,
-          step.executionSid,
-          step.parentStepSid,
-          step.name,
-          json(step.context),
-          step.transitionedFrom,
-          step.transitionedTo,
-          step.type,
-          step.dateCreated,
-          step.dateUpdated,
-        );
-      }
-      for (const id of write.timersToCancel) {
-        this.stmt('DELETE FROM timers WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
-      }
-      for (const timer of write.timersToAdd) {
-        this.stmt('INSERT INTO timers (id, execution_sid, account_sid, due_at) VALUES (?, ?, ?, ?)').run(
-          timer.id,
-          timer.executionSid,
-          timer.accountSid,
-          timer.dueAt,
-        );
-      }
-      for (const id of write.effectsDone) {
-        this.stmt('DELETE FROM pending_effects WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
-      }
-      for (const effect of write.effectsToAdd) {
-        this.stmt('INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at) VALUES (?, ?, ?, ?, ?)').run(
-          effect.id,
-          effect.executionSid,
-          effect.accountSid,
-          json(effect.payload),
-          effect.createdAt,
-        );
-      }
+      this.stmt(
+        `INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
+           transitioned_from, transitioned_to, type, date_created, date_updated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        step.sid,
+        step.accountSid,
+        step.flowSid,
+        step.executionSid,
+        step.parentStepSid,
+        step.name,
+        json(step.context),
+        step.transitionedFrom,
+        step.transitionedTo,
+        step.type,
+        step.dateCreated,
+        step.dateUpdated,
+      );
+    }
+    for (const id of write.timersToCancel) {
+      this.stmt('DELETE FROM timers WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
+    }
+    for (const timer of write.timersToAdd) {
+      this.stmt('INSERT INTO timers (id, execution_sid, account_sid, due_at) VALUES (?, ?, ?, ?)').run(
+        timer.id,
+        timer.executionSid,
+        timer.accountSid,
+        timer.dueAt,
+      );
+    }
+    for (const id of write.effectsDone) {
+      this.stmt('DELETE FROM pending_effects WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
+    }
+    for (const effect of write.effectsToAdd) {
+      this.stmt('INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at) VALUES (?, ?, ?, ?, ?)').run(
+        effect.id,
+        effect.executionSid,
+        effect.accountSid,
+        json(effect.payload),
+        effect.createdAt,
+      );
     }
   }
 

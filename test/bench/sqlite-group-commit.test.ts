@@ -1,0 +1,122 @@
+// SQLite group commit (the write path benchmark scenario 1 depends on): sprints written concurrently
+// share one transaction, each caller resolves only once its write is committed (another connection
+// sees it), and a sprint that fails inside a batch fails alone.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { ExecutionRecord, SprintWrite } from '../../src/runtime/ports/store.ts';
+import type { FlowDefinition } from '../../src/definition/types.ts';
+
+const T0 = 1_700_000_000_000;
+const ACCOUNT = 'AC' + 'a'.repeat(32);
+const FLOW = 'FW' + 'b'.repeat(32);
+
+function executionSid(n: number): string {
+  return 'FN' + n.toString(16).padStart(32, '0');
+}
+
+async function seed(store: SqliteStore): Promise<void> {
+  await store.createAccount({ sid: ACCOUNT, authToken: 'token', friendlyName: 'bench', dateCreated: T0 });
+  const definition = { description: 'x', initial_state: 'Trigger', states: [], flags: { allow_concurrent_calls: true } } as unknown as FlowDefinition;
+  const common = { accountSid: ACCOUNT, friendlyName: 'f', status: 'published' as const, commitMessage: null, authorSid: null, valid: true, errors: [], warnings: [], dateCreated: T0, dateUpdated: null };
+  await store.createFlow({ ...common, sid: FLOW, revision: 1, publishedRevision: 1 }, { ...common, flowSid: FLOW, revision: 1, definition });
+}
+
+function newExecution(n: number, contact = `+1555${String(n).padStart(7, '0')}`): SprintWrite {
+  const execution: ExecutionRecord = {
+    sid: executionSid(n),
+    accountSid: ACCOUNT,
+    flowSid: FLOW,
+    flowVersion: 1,
+    contactSid: 'FC' + n.toString(16).padStart(32, '0'),
+    contactChannelAddress: contact,
+    channelAddress: '+15005550006',
+    status: 'active',
+    initiatedBy: 'RQ1',
+    state: { n },
+    context: {},
+    dateCreated: T0 + n,
+    dateUpdated: null,
+  };
+  return {
+    execution,
+    isNew: true,
+    steps: [],
+    timersToAdd: [{ id: 'TM' + n.toString(16).padStart(32, '0'), executionSid: execution.sid, accountSid: ACCOUNT, dueAt: T0 + 1000 }],
+    timersToCancel: [],
+    effectsToAdd: [],
+    effectsDone: [],
+  };
+}
+
+describe('SQLite group commit', () => {
+  it('commits concurrent sprints in one transaction, each visible to another connection once resolved', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-group-'));
+    const path = join(dir, 'db.sqlite');
+    const store = new SqliteStore({ path });
+    try {
+      await seed(store);
+      let transactions = 0;
+      const original = store.transaction.bind(store);
+      store.transaction = <T>(fn: () => T): T => {
+        transactions++;
+        return original(fn);
+      };
+      const reader = new DatabaseSync(path, { readOnly: true });
+      const count = () => Number((reader.prepare('SELECT COUNT(*) AS n FROM executions').get() as { n: number }).n);
+      const seen: number[] = [];
+      const writes = Array.from({ length: 50 }, (_, i) => store.writeSprint(newExecution(i + 1)).then(() => seen.push(count())));
+      assert.equal(count(), 0, 'nothing is committed before the batch runs');
+      await Promise.all(writes);
+      assert.equal(transactions, 1, 'fifty concurrent sprints share one transaction');
+      assert.ok(seen.every((n) => n === 50), 'every caller resolves after the commit that holds its write');
+      assert.equal(Number((reader.prepare('SELECT COUNT(*) AS n FROM timers').get() as { n: number }).n), 50);
+      reader.close();
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails only the sprint that breaks a constraint; the rest of its batch commits', async () => {
+    const store = new SqliteStore({ path: ':memory:' });
+    try {
+      await seed(store);
+      const clash = '+15550000001';
+      const results = await Promise.allSettled([
+        store.writeSprint(newExecution(1, clash)),
+        store.writeSprint(newExecution(2, clash)), // a second active execution for the same contact
+        store.writeSprint(newExecution(3)),
+      ]);
+      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.ok(await store.getExecutionBySid(executionSid(1)));
+      assert.equal(await store.getExecutionBySid(executionSid(2)), null);
+      assert.ok(await store.getExecutionBySid(executionSid(3)));
+      const timers = await store.dueTimers(T0 + 1000, 10);
+      assert.deepEqual(timers.map((t) => t.executionSid).sort(), [executionSid(1), executionSid(3)], "the failed sprint's timer is rolled back with it");
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('close() commits sprints still queued', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-group-'));
+    const path = join(dir, 'db.sqlite');
+    try {
+      const store = new SqliteStore({ path });
+      await seed(store);
+      const write = store.writeSprint(newExecution(7));
+      await store.close();
+      await write;
+      const reopened = new SqliteStore({ path });
+      assert.ok(await reopened.getExecutionBySid(executionSid(7)));
+      await reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
