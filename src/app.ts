@@ -11,6 +11,7 @@ import type { Store } from './runtime/ports/store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { SimulatorChannel } from './channels/simulator/simulator-channel.ts';
 import { FetchHttp } from './channels/http/fetch-http.ts';
+import { OutboundPolicy } from './channels/http/outbound-policy.ts';
 import type { SwitchboardConfig } from './config.ts';
 
 export interface App {
@@ -31,6 +32,11 @@ export interface AppOptions {
   runtime?: Partial<Omit<RuntimeOptions, 'now'>>;
 }
 
+/** Who flows may call: dev mode opens private ranges; --http-allow/--http-deny refine it. */
+export function outboundPolicy(config: Pick<SwitchboardConfig, 'dev' | 'httpAllow' | 'httpDeny'>): OutboundPolicy {
+  return new OutboundPolicy({ allow: config.httpAllow, deny: config.httpDeny, allowPrivate: config.dev });
+}
+
 export function openStore(config: Pick<SwitchboardConfig, 'dataDir'>): Store {
   return new SqliteStore({ path: config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'switchboard.db') });
 }
@@ -41,7 +47,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   const accounts = new AccountService(store, now);
   const flows = new FlowService(store, { now, invalidDefinitions: config.invalidDefinitions });
   const simulator = new SimulatorChannel(now);
-  const executions = new ExecutionService(store, simulator, options.http ?? new FetchHttp(), {
+  const executions = new ExecutionService(store, simulator, options.http ?? new FetchHttp({ policy: outboundPolicy(config) }), {
     ...DEFAULT_RUNTIME_OPTIONS,
     ...options.runtime,
     now,

@@ -12,7 +12,8 @@
 // optional); rules that involve several keys go in CROSS_CHECKS.
 import type { InvalidDefinitionPolicy } from './runtime/flows.ts';
 import { ConfigError, flagOptions, key, resolveConfig, type ConfigValues, type Flags, type Resolved, type ResolveOptions } from './config/model.ts';
-import { boolean, integer, oneOf, optional, path, port, string, url } from './config/value-types.ts';
+import { boolean, integer, list, oneOf, optional, path, port, string, url } from './config/value-types.ts';
+import { ruleProblem } from './channels/http/outbound-policy.ts';
 
 export { ConfigError } from './config/model.ts';
 
@@ -65,6 +66,28 @@ export const CONFIG_KEYS = {
     type: oneOf<InvalidDefinitionPolicy>('reject', 'save-as-draft'),
     default: 'reject',
     description: 'What to do with a flow definition that fails validation',
+  }),
+  // ---- outbound HTTP (make-http-request, run-function): see src/channels/http/outbound-policy.ts
+  dev: key({
+    flag: 'dev',
+    env: 'SWITCHBOARD_DEV',
+    type: boolean,
+    default: false,
+    description: 'Development mode: flows may call loopback and private addresses (npm start turns it on)',
+  }),
+  httpAllow: key({
+    flag: 'http-allow',
+    env: 'SWITCHBOARD_HTTP_ALLOW',
+    type: list('hosts, *.domains, addresses or CIDRs', ruleProblem),
+    default: [],
+    description: 'Outbound HTTP always allowed to these (e.g. 10.0.0.0/8,api.internal); opens private ranges outside dev mode',
+  }),
+  httpDeny: key({
+    flag: 'http-deny',
+    env: 'SWITCHBOARD_HTTP_DENY',
+    type: list('hosts, *.domains, addresses or CIDRs', ruleProblem),
+    default: [],
+    description: 'Outbound HTTP always refused to these; host rules beat address rules, deny beats allow',
   }),
   // ---- observability
   logLevel: key({ flag: 'log-level', env: 'LOG_LEVEL', type: oneOf(...LOG_LEVELS), default: 'info', description: 'Log level' }),

@@ -109,3 +109,20 @@ export const path: ValueType<string> = {
 export function optional<T>(type: ValueType<T>): ValueType<T | undefined> {
   return type as ValueType<T | undefined>;
 }
+
+/** A list: an array in a config file, or comma/space separated text in a flag or variable. */
+export function list(name: string, check?: (item: string) => string | undefined): ValueType<string[]> {
+  return {
+    name: `list of ${name}`,
+    flagType: 'string',
+    parse(raw) {
+      const items = Array.isArray(raw) ? raw.map((item) => text(item, name)) : text(raw, `a list of ${name}`).split(/[\s,]+/);
+      const values = items.map((item) => item.trim()).filter((item) => item !== '');
+      for (const item of values) {
+        const problem = check?.(item);
+        if (problem) throw new ConfigValueError(`be a list of ${name}; ${problem}`);
+      }
+      return values;
+    },
+  };
+}

@@ -49,8 +49,6 @@ export interface RuntimeOptions {
   http: HttpLimits;
   /** Studio ends executions 30 days after they start. */
   maxExecutionAgeMs: number;
-  /** Studio allows one active execution per contact pair (v2 → 409); configurable. */
-  oneActivePerContact: boolean;
   /** New executions per second per account (Studio: 100 inbound, 20 REST); 0 = unlimited. */
   rateLimits: RateLimits;
 }
@@ -58,7 +56,6 @@ export interface RuntimeOptions {
 export const DEFAULT_RUNTIME_OPTIONS: Omit<RuntimeOptions, 'now'> = {
   http: { timeoutMs: 10_000, maxBodyBytes: 64 * 1024 },
   maxExecutionAgeMs: 30 * 24 * 3600 * 1000,
-  oneActivePerContact: true,
   // Off by default: self-hosted load tests and CI should not be throttled; set 100/20 for Studio's limits.
   rateLimits: { inboundPerSecond: 0, restPerSecond: 0 },
 };
@@ -128,16 +125,15 @@ export class ExecutionService implements ExecutionServiceApi {
     const flow = await this.#store.getFlow(accountSid, flowSid);
     if (!flow) throw notFound(`/v2/Flows/${flowSid}`);
     return this.#locks.run(contactKey(flowSid, input.to, input.from), async () => {
-      if (this.#options.oneActivePerContact) {
-        const active = await this.#store.findActiveExecution(flowSid, input.to, input.from);
-        if (active) {
-          if (onConflict === 'return-existing') return { execution: active, created: false };
-          throw new DomainError(
-            'execution-conflict',
-            `Execution ${active.sid} is already active for this contact. End the active Execution before creating a new one`,
-            { conflicting_execution_sid: active.sid },
-          );
-        }
+      // Studio's rule, enforced by the store too (a unique index): one active execution per contact pair.
+      const active = await this.#store.findActiveExecution(flowSid, input.to, input.from);
+      if (active) {
+        if (onConflict === 'return-existing') return { execution: active, created: false };
+        throw new DomainError(
+          'execution-conflict',
+          `Execution ${active.sid} is already active for this contact. End the active Execution before creating a new one`,
+          { conflicting_execution_sid: active.sid },
+        );
       }
       const revision = await this.#pickRevision(accountSid, flowSid, input.to);
       if (!revision) throw invalidParameter(`Flow ${flowSid} has no published revision to execute`);

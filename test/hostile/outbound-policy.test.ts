@@ -63,3 +63,18 @@ test('malformed rules are refused with a message naming the flag', () => {
   assert.throws(() => new OutboundPolicy({ deny: ['not a host!'] }), (e: unknown) => e instanceof PolicyRuleError && /http-deny/.test(e.message));
   assert.throws(() => new OutboundPolicy({ deny: ['300.1.1.1/8'] }), PolicyRuleError);
 });
+
+test('configuration: --http-allow/--http-deny lists and --dev build the policy; bad rules are refused at start', async () => {
+  const { loadConfig, ConfigError } = await import('../../src/config.ts');
+  const { outboundPolicy } = await import('../../src/app.ts');
+  const config = loadConfig({ 'http-allow': '10.0.0.0/8, api.internal', 'http-deny': '10.9.0.0/16' }, {}, { cwd: '/nonexistent' });
+  assert.deepEqual(config.httpAllow, ['10.0.0.0/8', 'api.internal']);
+  assert.equal(config.dev, false, 'the server is not in dev mode unless asked');
+  const policy = outboundPolicy(config);
+  assert.equal(allowed(policy, '10.1.1.1'), true);
+  assert.equal(allowed(policy, '10.9.1.1'), false);
+  assert.equal(allowed(policy, '127.0.0.1'), false);
+  assert.equal(allowed(outboundPolicy(loadConfig({ dev: true }, {}, { cwd: '/nonexistent' })), '127.0.0.1'), true);
+  assert.equal(allowed(outboundPolicy(loadConfig({}, { SWITCHBOARD_DEV: 'true', SWITCHBOARD_HTTP_DENY: '127.0.0.1' }, { cwd: '/nonexistent' })), '127.0.0.1'), false);
+  assert.throws(() => loadConfig({ 'http-allow': '10.0.0.0/99' }, {}, { cwd: '/nonexistent' }), (e: unknown) => e instanceof ConfigError && /--http-allow/.test(e.message));
+});

@@ -63,6 +63,16 @@ class RuleSet {
   }
 }
 
+/** Why `entry` is not a valid --http-allow/--http-deny rule, or undefined when it is. */
+export function ruleProblem(entry: string): string | undefined {
+  try {
+    new RuleSet([entry], 'rule');
+    return undefined;
+  } catch (error) {
+    return `'${entry}' is not a host name, *.domain, IP address or CIDR`;
+  }
+}
+
 function unbracket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }

@@ -1,0 +1,109 @@
+// Studio's runtime rules come from configuration (flags, env, config file) into the runtime:
+// step caps, the same-widget rule, rate limits, the execution age cap.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createApp, runtimeRules } from '../../src/app.ts';
+import { ConfigError, loadConfig, type SwitchboardConfig } from '../../src/config.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { basicAuth, FORM, form } from '../support/server.ts';
+
+const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));
+
+/** A flow whose split sends every execution back to itself: only the runtime rules stop it. */
+const loop = {
+  description: 'loops',
+  initial_state: 'Trigger',
+  flags: { allow_concurrent_calls: true },
+  states: [
+    { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'again' }] },
+    {
+      name: 'again',
+      type: 'split-based-on',
+      properties: { offset: { x: 0, y: 100 }, input: 'x' },
+      transitions: [{ event: 'noMatch', next: 'again' }],
+    },
+  ],
+};
+
+async function start(config: SwitchboardConfig, clock: { ms: number }) {
+  const app = await createApp({ ...config, dataDir: ':memory:' }, { store: new SqliteStore({ path: ':memory:' }), now: () => clock.ms });
+  const { account } = await app.accounts.ensureStartupAccount();
+  await app.server.ready();
+  const create = (flowSid: string, to: string) =>
+    app.server.inject({
+      method: 'POST',
+      url: `/v2/Flows/${flowSid}/Executions`,
+      headers: { authorization: basicAuth(account.sid, account.authToken), ...FORM },
+      payload: form({ To: to, From: '+15005550006' }),
+    });
+  return { app, account, create };
+}
+
+describe('runtime rules from configuration', () => {
+  it('maps every rule key from the environment into runtime options', () => {
+    const config = loadConfig({}, {
+      SWITCHBOARD_MAX_STEPS: '50',
+      SWITCHBOARD_MAX_SAME_WIDGET: '4',
+      SWITCHBOARD_DEFAULT_REPLY_TIMEOUT: '120',
+      SWITCHBOARD_EXECUTION_MAX_AGE: '3600',
+      SWITCHBOARD_INBOUND_EXECUTION_RATE: '100',
+      SWITCHBOARD_REST_EXECUTION_RATE: '20',
+      SWITCHBOARD_TIMEZONE: 'America/Los_Angeles',
+    });
+    assert.deepEqual(runtimeRules(config), {
+      limits: { maxSteps: 50, maxSameWidgetInARow: 4, defaultReplyTimeoutSeconds: 120, timezone: 'America/Los_Angeles' },
+      maxExecutionAgeMs: 3_600_000,
+      rateLimits: { inboundPerSecond: 100, restPerSecond: 20 },
+    });
+  });
+
+  it("defaults to Studio's rules", () => {
+    const rules = runtimeRules(loadConfig({}, {}));
+    assert.deepEqual(rules.limits, { maxSteps: 1000, maxSameWidgetInARow: 10, defaultReplyTimeoutSeconds: 3600, timezone: 'UTC' });
+    assert.equal(rules.maxExecutionAgeMs, 30 * 24 * 3600 * 1000);
+  });
+
+  it('rejects bad values naming the key', () => {
+    assert.throws(() => loadConfig({}, { SWITCHBOARD_TIMEZONE: 'Mars/Olympus' }), (e: unknown) => e instanceof ConfigError && /timezone/.test(e.message));
+    assert.throws(() => loadConfig({}, { SWITCHBOARD_MAX_STEPS: '0' }), (e: unknown) => e instanceof ConfigError && /SWITCHBOARD_MAX_STEPS|max-steps|maxSteps/.test(e.message));
+    assert.throws(() => loadConfig({ 'rest-execution-rate': 'lots' }, {}), ConfigError);
+  });
+
+  it('a configured same-widget limit stops a loop sooner', async () => {
+    const clock = { ms: Date.parse('2026-03-01T00:00:00Z') };
+    const { app, account, create } = await start(loadConfig({}, { SWITCHBOARD_MAX_SAME_WIDGET: '3' }), clock);
+    try {
+      const flow = await app.flows.create(account.sid, { friendlyName: 'loop', status: 'published', definition: loop });
+      const res = await create(flow.sid, '+15551230001');
+      assert.equal(res.statusCode, 201, res.body);
+      await app.executions.idle();
+      const steps = await app.store.listSteps(account.sid, flow.sid, res.json().sid, { pageSize: 100 });
+      const loops = steps.items.filter((s) => s.transitionedFrom === 'again').length;
+      assert.ok(loops <= 3, `stopped after at most 3 runs of the widget, saw ${loops}`);
+      assert.equal((await app.store.getExecutionBySid(res.json().sid))?.status, 'ended');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('ends a waiting execution once the configured maximum age has passed', async () => {
+    const clock = { ms: Date.parse('2026-03-01T00:00:00Z') };
+    const { app, account, create } = await start(loadConfig({}, { SWITCHBOARD_EXECUTION_MAX_AGE: '300' }), clock);
+    try {
+      // survey waits 600 s for a reply: the 300 s age cap comes first.
+      const flow = await app.flows.create(account.sid, { friendlyName: 'survey', status: 'published', definition: survey });
+      const res = await create(flow.sid, '+15551230001');
+      await app.executions.idle();
+      clock.ms += 301_000;
+      await app.executions.fireDueTimers();
+      await app.executions.idle();
+      const execution = await app.store.getExecutionBySid(res.json().sid);
+      assert.equal(execution?.status, 'ended');
+      const steps = await app.store.listSteps(account.sid, flow.sid, res.json().sid, { pageSize: 100 });
+      assert.equal(steps.items.some((s) => s.name === 'timeout'), false, 'the age cap, not the reply timeout, ended it');
+    } finally {
+      await app.close();
+    }
+  });
+});
