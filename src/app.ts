@@ -32,6 +32,20 @@ export interface AppOptions {
   runtime?: Partial<Omit<RuntimeOptions, 'now'>>;
 }
 
+/** Studio's runtime rules as configured (defaults are Studio's own). */
+export function runtimeRules(config: SwitchboardConfig): Partial<Omit<RuntimeOptions, 'now'>> {
+  return {
+    limits: {
+      maxSteps: config.maxSteps,
+      maxSameWidgetInARow: config.maxSameWidget,
+      defaultReplyTimeoutSeconds: config.defaultReplyTimeout,
+      timezone: config.timezone,
+    },
+    maxExecutionAgeMs: config.executionMaxAge * 1000,
+    rateLimits: { inboundPerSecond: config.inboundExecutionRate, restPerSecond: config.restExecutionRate },
+  };
+}
+
 /** Who flows may call: dev mode opens private ranges; --http-allow/--http-deny refine it. */
 export function outboundPolicy(config: Pick<SwitchboardConfig, 'dev' | 'httpAllow' | 'httpDeny'>): OutboundPolicy {
   return new OutboundPolicy({ allow: config.httpAllow, deny: config.httpDeny, allowPrivate: config.dev });
@@ -49,6 +63,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   const simulator = new SimulatorChannel(now);
   const executions = new ExecutionService(store, simulator, options.http ?? new FetchHttp({ policy: outboundPolicy(config) }), {
     ...DEFAULT_RUNTIME_OPTIONS,
+    ...runtimeRules(config),
     ...options.runtime,
     now,
   });

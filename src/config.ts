@@ -67,6 +67,56 @@ export const CONFIG_KEYS = {
     default: 'reject',
     description: 'What to do with a flow definition that fails validation',
   }),
+  // ---- Studio's runtime rules (reference §6); the defaults are Studio's
+  maxSteps: key({
+    flag: 'max-steps',
+    env: 'SWITCHBOARD_MAX_STEPS',
+    type: integer({ min: 1, max: 1_000_000 }),
+    default: 1000,
+    description: 'Steps per execution, subflows included, before it ends with 81000',
+  }),
+  maxSameWidget: key({
+    flag: 'max-same-widget',
+    env: 'SWITCHBOARD_MAX_SAME_WIDGET',
+    type: integer({ min: 1, max: 1_000_000 }),
+    default: 10,
+    description: 'Runs of the same widget in a row before the execution ends with 81001',
+  }),
+  defaultReplyTimeout: key({
+    flag: 'default-reply-timeout',
+    env: 'SWITCHBOARD_DEFAULT_REPLY_TIMEOUT',
+    type: integer({ min: 1, unit: 'seconds' }),
+    default: 3600,
+    description: 'send-and-wait-for-reply timeout when the widget sets none',
+  }),
+  executionMaxAge: key({
+    flag: 'execution-max-age',
+    env: 'SWITCHBOARD_EXECUTION_MAX_AGE',
+    type: integer({ min: 1, unit: 'seconds' }),
+    default: 30 * 24 * 3600,
+    description: 'Active executions end this long after they start (Studio: 30 days)',
+  }),
+  inboundExecutionRate: key({
+    flag: 'inbound-execution-rate',
+    env: 'SWITCHBOARD_INBOUND_EXECUTION_RATE',
+    type: integer({ min: 0, unit: 'per second' }),
+    default: 0,
+    description: 'New inbound executions per second per account and node before 429/20429 (Studio: 100; 0 = unlimited)',
+  }),
+  restExecutionRate: key({
+    flag: 'rest-execution-rate',
+    env: 'SWITCHBOARD_REST_EXECUTION_RATE',
+    type: integer({ min: 0, unit: 'per second' }),
+    default: 0,
+    description: 'New REST executions per second per account and node before 429/20429 (Studio: 20; 0 = unlimited)',
+  }),
+  timezone: key({
+    flag: 'timezone',
+    env: 'SWITCHBOARD_TIMEZONE',
+    type: string,
+    default: 'UTC',
+    description: "Time zone of Liquid's date filter and `now`",
+  }),
   // ---- outbound HTTP (make-http-request, run-function): see src/channels/http/outbound-policy.ts
   dev: key({
     flag: 'dev',
@@ -127,12 +177,22 @@ const CROSS_CHECKS: ((values: ConfigValues<typeof CONFIG_KEYS>) => string | unde
     (v.accountSid === undefined) !== (v.authToken === undefined)
       ? 'set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither'
       : undefined,
+  (v) => (isTimeZone(v.timezone) ? undefined : `timezone (SWITCHBOARD_TIMEZONE): unknown IANA time zone "${v.timezone}"`),
 ];
 
 export type SwitchboardConfig = ConfigValues<typeof CONFIG_KEYS> & {
   /** Explicit account from TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN; otherwise a dev account is generated. */
   account: { sid: string; authToken: string } | undefined;
 };
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Resolves every key and reports where each value came from (what `switchboard config` prints). */
 export function resolveSwitchboardConfig(
