@@ -101,7 +101,7 @@ export interface AccountStore {
   setSetting(key: string, value: string): Promise<void>;
 }
 
-export interface Store extends AccountStore, FlowStore, ExecutionStore {
+export interface Store extends AccountStore, FlowStore, ExecutionStore, ClusterStore {
   readonly kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
 }
@@ -177,6 +177,75 @@ export interface SprintWrite {
   effectsToAdd: PendingEffect[];
   /** Effect rows this sprint consumed (their results were fed in). */
   effectsDone: string[];
+  /**
+   * Optimistic concurrency across nodes: the version loadExecution returned. When the row has
+   * moved on (another node wrote a sprint) the write fails with StoreConflictError('version').
+   */
+  expectedVersion?: number | undefined;
+  /**
+   * The claimed timer or effect this sprint consumes (fencing): unless the row still exists and
+   * `owner` still holds its claim, the write fails with StoreConflictError('stale-claim').
+   */
+  consumes?: ClaimRef | undefined;
+  /** effectsToAdd are written already claimed by the node that will carry them out. */
+  effectLease?: Lease | undefined;
+}
+
+// ---- many nodes on one store (issue: PostgreSQL and many stateless nodes)
+
+/** A node's claim on a timer or effect; other nodes may take the row over once `until` has passed. */
+export interface Lease {
+  owner: string;
+  until: Millis;
+}
+
+export interface ClaimRef {
+  kind: 'timer' | 'effect';
+  id: string;
+  owner: string;
+}
+
+export type ConflictReason = 'version' | 'active-execution' | 'stale-claim';
+
+/**
+ * A write lost a race with another writer (possibly on another node). 'version': the execution
+ * changed since it was read — re-read and retry. 'active-execution': the contact pair already has
+ * an active execution — look it up and use it. 'stale-claim': the timer/effect was consumed or
+ * taken over elsewhere — drop the work.
+ */
+export class StoreConflictError extends Error {
+  readonly reason: ConflictReason;
+  constructor(reason: ConflictReason, message: string) {
+    super(message);
+    this.name = 'StoreConflictError';
+    this.reason = reason;
+  }
+}
+
+export interface VersionedExecution {
+  record: ExecutionRecord;
+  /** Bumped by every sprint written; pass it back as SprintWrite.expectedVersion. */
+  version: number;
+}
+
+export interface ClusterStore {
+  loadExecution(executionSid: string): Promise<VersionedExecution | null>;
+  /**
+   * Claims up to `limit` timers due at or before `now` that nobody holds (or whose lease expired),
+   * soonest first. Two nodes never get the same timer while a lease is current.
+   */
+  claimDueTimers(now: Millis, lease: Lease, limit: number): Promise<TimerRecord[]>;
+  /** Claims up to `limit` pending effects nobody holds (or whose lease expired), oldest first. */
+  claimEffects(now: Millis, lease: Lease, limit: number): Promise<PendingEffect[]>;
+  /** Extends the lease on rows `lease.owner` still holds; rows taken over elsewhere are left alone. */
+  renewLeases(lease: Lease, held: { timers: string[]; effects: string[] }): Promise<void>;
+  /** Gives up every claim `owner` holds so other nodes can take the work at once (shutdown). */
+  releaseLeases(owner: string): Promise<void>;
+  /** Runs fn while holding a store-wide named lock (across nodes): start-up chores such as the dev account. */
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /** Everything a copy to another store needs that the per-account methods do not list. */
+  listApiKeys(): Promise<ApiKey[]>;
+  listSettings(): Promise<{ key: string; value: string }[]>;
 }
 
 export interface ExecutionStore {
@@ -190,6 +259,7 @@ export interface ExecutionStore {
   getStep(accountSid: string, flowSid: string, executionSid: string, stepSid: string): Promise<StepRecord | null>;
   /** Timers due at or before `now`, oldest first. */
   dueTimers(now: Millis, limit: number): Promise<TimerRecord[]>;
+  /** When the next timer becomes claimable: its due time, or a current lease's expiry if later. */
   nextTimerDue(): Promise<Millis | null>;
   deleteTimer(id: string): Promise<void>;
   pendingEffects(limit: number): Promise<PendingEffect[]>;

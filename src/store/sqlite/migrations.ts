@@ -109,4 +109,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pending_effects_by_execution ON pending_effects(execution_sid);
   `,
+  // 3: the same multi-node columns PostgreSQL has (one port, one runtime): an execution version
+  // for optimistic concurrency, and leases on timers and effects. A single process never
+  // contends, but the runtime claims and fences the same way on both backends.
+  `
+  ALTER TABLE executions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE timers ADD COLUMN lease_owner TEXT;
+  ALTER TABLE timers ADD COLUMN lease_until INTEGER;
+  ALTER TABLE pending_effects ADD COLUMN lease_owner TEXT;
+  ALTER TABLE pending_effects ADD COLUMN lease_until INTEGER;
+  `,
 ];

@@ -4,23 +4,27 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type {
-  Account,
-  ApiKey,
-  ExecutionFilter,
-  ExecutionRecord,
-  FlowRecord,
-  PageRequest,
-  PageResult,
-  PendingEffect,
-  RevisionRecord,
-  RevisionSelector,
-  SprintWrite,
-  StepRecord,
-  Store,
-  TimerRecord,
+import {
+  StoreConflictError,
+  type Account,
+  type ApiKey,
+  type Lease,
+  type VersionedExecution,
+  type ExecutionFilter,
+  type ExecutionRecord,
+  type FlowRecord,
+  type PageRequest,
+  type PageResult,
+  type PendingEffect,
+  type RevisionRecord,
+  type RevisionSelector,
+  type SprintWrite,
+  type StepRecord,
+  type Store,
+  type TimerRecord,
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 
 type Row = Record<string, unknown>;
 
@@ -40,6 +44,7 @@ export class SqliteStore implements Store {
   readonly db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
   #queuedSprints: QueuedSprint[] = [];
+  readonly #exclusive = new KeyedMutex();
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -50,6 +55,10 @@ export class SqliteStore implements Store {
     this.db.exec('PRAGMA busy_timeout = 5000');
     try {
       this.#migrate();
+      // One process owns an SQLite file: claims left by a previous run are void, so its
+      // unfinished timers and effects are taken up again at once.
+      this.db.exec('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
+      this.db.exec('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
     } catch (error) {
       this.db.close();
       throw error;
@@ -142,15 +151,7 @@ export class SqliteStore implements Store {
 
   async getApiKey(sid: string): Promise<ApiKey | null> {
     const row = this.stmt('SELECT * FROM api_keys WHERE sid = ?').get(sid) as Row | undefined;
-    return row
-      ? {
-          sid: String(row.sid),
-          accountSid: String(row.account_sid),
-          friendlyName: String(row.friendly_name),
-          secretHash: String(row.secret_hash),
-          dateCreated: Number(row.date_created),
-        }
-      : null;
+    return row ? toApiKey(row) : null;
   }
 
   // ---- flows
@@ -316,31 +317,47 @@ export class SqliteStore implements Store {
 
   #applySprint(write: SprintWrite): void {
     const execution = write.execution;
-    if (write.isNew) {
-      this.stmt(
-        `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
-           channel_address, status, initiated_by, state, context, date_created, date_updated)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
+    if (write.consumes) {
+      const table = write.consumes.kind === 'timer' ? 'timers' : 'pending_effects';
+      const held = this.stmt(`SELECT 1 AS held FROM ${table} WHERE id = ? AND execution_sid = ? AND lease_owner = ?`).get(
+        write.consumes.id,
         execution.sid,
-        execution.accountSid,
-        execution.flowSid,
-        execution.flowVersion,
-        execution.contactSid,
-        execution.contactChannelAddress,
-        execution.channelAddress,
-        execution.status,
-        execution.initiatedBy,
-        json(execution.state),
-        json(execution.context),
-        execution.dateCreated,
-        execution.dateUpdated,
+        write.consumes.owner,
       );
+      if (!held) throw new StoreConflictError('stale-claim', `${write.consumes.kind} ${write.consumes.id} is no longer held by ${write.consumes.owner}`);
+    }
+    if (write.isNew) {
+      try {
+        this.stmt(
+          `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
+             channel_address, status, initiated_by, state, context, date_created, date_updated)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(
+          execution.sid,
+          execution.accountSid,
+          execution.flowSid,
+          execution.flowVersion,
+          execution.contactSid,
+          execution.contactChannelAddress,
+          execution.channelAddress,
+          execution.status,
+          execution.initiatedBy,
+          json(execution.state),
+          json(execution.context),
+          execution.dateCreated,
+          execution.dateUpdated,
+        );
+      } catch (error) {
+        if (/UNIQUE constraint failed: executions\.flow_sid/.test((error as Error).message)) {
+          throw new StoreConflictError('active-execution', `an execution is already active for ${execution.contactChannelAddress}`);
+        }
+        throw error;
+      }
     } else {
       const result = this.stmt(
         `UPDATE executions SET flow_version = ?, contact_sid = ?, contact_channel_address = ?, channel_address = ?,
-           status = ?, initiated_by = ?, state = ?, context = ?, date_updated = ?
-         WHERE sid = ? AND account_sid = ? AND flow_sid = ?`,
+           status = ?, initiated_by = ?, state = ?, context = ?, date_updated = ?, version = version + 1
+         WHERE sid = ? AND account_sid = ? AND flow_sid = ? AND (? IS NULL OR version = ?)`,
       ).run(
         execution.flowVersion,
         execution.contactSid,
@@ -354,8 +371,15 @@ export class SqliteStore implements Store {
         execution.sid,
         execution.accountSid,
         execution.flowSid,
+        write.expectedVersion ?? null,
+        write.expectedVersion ?? null,
       );
-      if (Number(result.changes) === 0) throw new Error(`execution ${execution.sid} does not exist`);
+      if (Number(result.changes) === 0) {
+        if (write.expectedVersion !== undefined) {
+          throw new StoreConflictError('version', `execution ${execution.sid} changed since version ${write.expectedVersion} (or is gone)`);
+        }
+        throw new Error(`execution ${execution.sid} does not exist`);
+      }
     }
     for (const step of write.steps) {
       if (step.executionSid !== execution.sid || step.accountSid !== execution.accountSid || step.flowSid !== execution.flowSid) {
@@ -395,12 +419,16 @@ export class SqliteStore implements Store {
       this.stmt('DELETE FROM pending_effects WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
     }
     for (const effect of write.effectsToAdd) {
-      this.stmt('INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at) VALUES (?, ?, ?, ?, ?)').run(
+      this.stmt(
+        'INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(
         effect.id,
         effect.executionSid,
         effect.accountSid,
         json(effect.payload),
         effect.createdAt,
+        write.effectLease?.owner ?? null,
+        write.effectLease?.until ?? null,
       );
     }
   }
@@ -493,8 +521,65 @@ export class SqliteStore implements Store {
   }
 
   async nextTimerDue(): Promise<number | null> {
-    const row = this.stmt('SELECT MIN(due_at) AS due FROM timers').get() as Row | undefined;
+    const row = this.stmt('SELECT MIN(MAX(due_at, COALESCE(lease_until, due_at))) AS due FROM timers').get() as Row | undefined;
     return nullableNumber(row?.due);
+  }
+
+  // ---- claims and leases (one process: these never contend, but behave as on PostgreSQL)
+
+  async loadExecution(executionSid: string): Promise<VersionedExecution | null> {
+    const row = this.stmt('SELECT * FROM executions WHERE sid = ?').get(executionSid) as Row | undefined;
+    return row ? { record: toExecution(row), version: Number(row.version) } : null;
+  }
+
+  async claimDueTimers(now: number, lease: Lease, limit: number): Promise<TimerRecord[]> {
+    return this.transaction(() => {
+      const rows = this.stmt(
+        `SELECT * FROM timers WHERE due_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY due_at, id LIMIT ?`,
+      ).all(now, now, limit) as Row[];
+      const claim = this.stmt('UPDATE timers SET lease_owner = ?, lease_until = ? WHERE id = ?');
+      for (const row of rows) claim.run(lease.owner, lease.until, String(row.id));
+      return rows.map(toTimer);
+    });
+  }
+
+  async claimEffects(now: number, lease: Lease, limit: number): Promise<PendingEffect[]> {
+    return this.transaction(() => {
+      const rows = this.stmt(
+        'SELECT * FROM pending_effects WHERE lease_until IS NULL OR lease_until < ? ORDER BY seq LIMIT ?',
+      ).all(now, limit) as Row[];
+      const claim = this.stmt('UPDATE pending_effects SET lease_owner = ?, lease_until = ? WHERE id = ?');
+      for (const row of rows) claim.run(lease.owner, lease.until, String(row.id));
+      return rows.map(toEffect);
+    });
+  }
+
+  async renewLeases(lease: Lease, held: { timers: string[]; effects: string[] }): Promise<void> {
+    this.transaction(() => {
+      const timers = this.stmt('UPDATE timers SET lease_until = ? WHERE id = ? AND lease_owner = ?');
+      for (const id of held.timers) timers.run(lease.until, id, lease.owner);
+      const effects = this.stmt('UPDATE pending_effects SET lease_until = ? WHERE id = ? AND lease_owner = ?');
+      for (const id of held.effects) effects.run(lease.until, id, lease.owner);
+    });
+  }
+
+  async releaseLeases(owner: string): Promise<void> {
+    this.transaction(() => {
+      this.stmt('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
+      this.stmt('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
+    });
+  }
+
+  exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.#exclusive.run(name, fn);
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    return (this.stmt('SELECT * FROM api_keys ORDER BY date_created, sid').all() as Row[]).map(toApiKey);
+  }
+
+  async listSettings(): Promise<{ key: string; value: string }[]> {
+    return (this.stmt('SELECT key, value FROM settings ORDER BY key').all() as Row[]).map((row) => ({ key: String(row.key), value: String(row.value) }));
   }
 
   async deleteTimer(id: string): Promise<void> {
@@ -597,6 +682,16 @@ function toAccount(row: Row): Account {
     sid: String(row.sid),
     authToken: String(row.auth_token),
     friendlyName: String(row.friendly_name),
+    dateCreated: Number(row.date_created),
+  };
+}
+
+function toApiKey(row: Row): ApiKey {
+  return {
+    sid: String(row.sid),
+    accountSid: String(row.account_sid),
+    friendlyName: String(row.friendly_name),
+    secretHash: String(row.secret_hash),
     dateCreated: Number(row.date_created),
   };
 }
