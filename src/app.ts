@@ -12,6 +12,9 @@ import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { SimulatorChannel } from './channels/simulator/simulator-channel.ts';
 import { FetchHttp } from './channels/http/fetch-http.ts';
 import { OutboundPolicy } from './channels/http/outbound-policy.ts';
+import { ChannelRouter } from './channels/router.ts';
+import { TwilioChannel, type TwilioChannelOptions } from './channels/twilio/twilio-channel.ts';
+import { WebhookChannel } from './channels/webhook/webhook-channel.ts';
 import type { SwitchboardConfig } from './config.ts';
 
 export interface App {
@@ -30,6 +33,8 @@ export interface AppOptions {
   logger?: boolean | object;
   http?: OutboundHttp;
   runtime?: Partial<Omit<RuntimeOptions, 'now'>>;
+  /** Twilio carrier tuning (retries, reconciliation delay); tests shorten the waits. */
+  carrier?: Omit<TwilioChannelOptions, 'publicBaseUrl' | 'now'>;
 }
 
 /** Studio's runtime rules as configured (defaults are Studio's own). */
@@ -61,7 +66,13 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   const accounts = new AccountService(store, now);
   const flows = new FlowService(store, { now, invalidDefinitions: config.invalidDefinitions });
   const simulator = new SimulatorChannel(now);
-  const executions = new ExecutionService(store, simulator, options.http ?? new FetchHttp({ policy: outboundPolicy(config) }), {
+  // Each account's carrier configuration picks its channel; the simulator is the default.
+  const channels = new ChannelRouter(store, {
+    simulator,
+    twilio: new TwilioChannel(store, { ...options.carrier, publicBaseUrl: config.publicBaseUrl, now }),
+    webhook: new WebhookChannel(store, { publicBaseUrl: config.publicBaseUrl, now }),
+  });
+  const executions = new ExecutionService(store, channels, options.http ?? new FetchHttp({ policy: outboundPolicy(config) }), {
     ...DEFAULT_RUNTIME_OPTIONS,
     ...runtimeRules(config),
     ...options.runtime,

@@ -13,6 +13,7 @@ import { registerV2Executions } from './routes/v2-executions.ts';
 import { registerV1Executions } from './routes/v1-executions.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
 import { registerSimulator } from './routes/simulator.ts';
+import { registerCarrier } from './routes/carrier.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -137,6 +138,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerV1Executions(routes, ctx);
   registerWebhooks(routes, ctx);
   registerSimulator(routes, ctx);
+  registerCarrier(routes, ctx);
 
   return app;
 }

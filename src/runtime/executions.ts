@@ -165,10 +165,21 @@ export class ExecutionService implements ExecutionServiceApi {
     return this.#locks.run(executionSid, () => this.#store.deleteExecution(accountSid, flowSid, executionSid));
   }
 
-  async inboundMessage(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ executionSid: string | null }> {
-    const contact = params.From ?? '';
-    const channel = params.To ?? '';
-    if (!contact || !channel) throw invalidParameter('An inbound message needs From and To');
+  /**
+   * An inbound message: Messaging (contact From, flow address To) or, for
+   * `incomingConversationMessage`, a Conversations message (contact Author, flow address the
+   * ConversationSid, so replies go back into the conversation).
+   */
+  async inboundMessage(
+    accountSid: string,
+    flowSid: string,
+    params: Record<string, string>,
+    trigger: 'incomingMessage' | 'incomingConversationMessage' = 'incomingMessage',
+  ): Promise<{ executionSid: string | null }> {
+    const conversation = trigger === 'incomingConversationMessage';
+    const contact = (conversation ? params.Author || params.From : params.From) ?? '';
+    const channel = (conversation ? params.ConversationSid : params.To) ?? '';
+    if (!contact || !channel) throw invalidParameter(conversation ? 'A conversation message needs Author and ConversationSid' : 'An inbound message needs From and To');
     const flow = await this.#store.getFlow(accountSid, flowSid);
     if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
     return this.#locks.run(contactKey(flowSid, contact, channel), async () => {
@@ -186,8 +197,8 @@ export class ExecutionService implements ExecutionServiceApi {
         revision,
         channelAddress: channel,
         contactAddress: contact,
-        trigger: 'incomingMessage',
-        triggerData: { message: params },
+        trigger,
+        triggerData: conversation ? { conversation: params } : { message: params },
         data: {},
         initiatedBy: params.MessageSid ?? newSid('SM'),
       });
@@ -420,7 +431,7 @@ export class ExecutionService implements ExecutionServiceApi {
       case 'send-message': {
         const record = await this.#store.getExecutionBySid(pending.executionSid);
         const sent = await this.#channel.sendMessage(
-          { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid },
+          { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId },
           effect.message,
         );
         return sent.ok ? { kind: 'message-sent', message: sent.message } : { kind: 'message-failed', code: sent.code, message: sent.message };

@@ -6,6 +6,8 @@ import type { ApiContext } from '../context.ts';
 import { publicBase, type Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { validateSignature } from '../wire/signature.ts';
+import { upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
+import { InflightLedger } from '../../channels/twilio/inflight.ts';
 
 export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
   routes.add(
@@ -18,7 +20,9 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
       const account = await ctx.store.getAccount(AccountSid);
       if (!account) throw errors.notFound(path);
       const signature = request.headers['x-twilio-signature'];
-      const signedOk = validateSignature(account.authToken, typeof signature === 'string' ? signature : undefined, publicBase(ctx, request) + request.url, request.form);
+      // On the Twilio carrier, Twilio signs with the upstream account's auth token.
+      const tokens = [account.authToken, ...(await upstreamWebhookTokens(ctx.store, AccountSid))];
+      const signedOk = tokens.some((token) => validateSignature(token, typeof signature === 'string' ? signature : undefined, publicBase(ctx, request) + request.url, request.form));
       if (!signedOk && ctx.config.webhookAuth !== 'none') {
         const basic = request.headers.authorization;
         const viaBasic = basic?.startsWith('Basic ') ? Buffer.from(basic.slice(6), 'base64').toString('utf8') : '';
@@ -35,6 +39,15 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
         // Voice arrives with the voice issue; until then calls hear a polite refusal instead of silence.
         reply.type('text/xml');
         return '<?xml version="1.0" encoding="UTF-8"?><Response><Say>This flow cannot take calls yet.</Say><Hangup/></Response>';
+      }
+      if (params.ConversationSid && !params.SmsSid) {
+        // Conversations: only new messages start or feed executions; our own replies
+        // (authored "system", or recorded as sent by a step) are not echoed back into the flow.
+        const ours = params.MessageSid ? await new InflightLedger(ctx.store).claimOf(params.MessageSid) : null;
+        if ((params.EventType ?? 'onMessageAdded') === 'onMessageAdded' && params.Author !== 'system' && !ours) {
+          await ctx.executions.inboundMessage(AccountSid, FlowSid, params, 'incomingConversationMessage');
+        }
+        return reply.code(200).type('application/json').send('{}');
       }
       await ctx.executions.inboundMessage(AccountSid, FlowSid, params);
       reply.type('text/xml');

@@ -5,6 +5,8 @@ export interface SendContext {
   accountSid: string;
   flowSid: string;
   executionSid: string;
+  /** The outbox effect this send carries out: a channel keys its at-most-once records on it. */
+  effectId?: string;
 }
 
 export type SendResult = { ok: true; message: JsonObject } | { ok: false; code: number; message: string };

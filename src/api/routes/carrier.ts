@@ -1,0 +1,153 @@
+// Carrier routes: Twilio's message status callbacks for the steps that sent them, and each
+// account's carrier configuration (which channel its flows use, and the upstream Twilio account).
+//
+//   POST   /v1/Accounts/{AC}/Carrier/Executions/{FN}/Messages/{EF}/Status   (signed by Twilio)
+//   GET    /v1/Accounts/{AC}/Carrier     the configuration, secrets omitted   (Basic auth)
+//   POST   /v1/Accounts/{AC}/Carrier     set it (Channel, UpstreamAccountSid, AuthToken, …)
+//   DELETE /v1/Accounts/{AC}/Carrier     back to the simulator
+import type { FastifyRequest } from 'fastify';
+import {
+  CarrierConfigError,
+  describeCarrier,
+  loadCarrierConfig,
+  parseCarrierInput,
+  saveCarrierConfig,
+  SIMULATOR,
+  type CarrierInput,
+} from '../../channels/twilio/carrier-config.ts';
+import { InflightLedger } from '../../channels/twilio/inflight.ts';
+import type { ExecutionState } from '../../engine/types.ts';
+import { isSid } from '../../runtime/ids.ts';
+import type { ApiContext } from '../context.ts';
+import { publicBase, type Routes } from '../server.ts';
+import { errors } from '../wire/errors.ts';
+import { optionalString, type Form } from '../wire/form.ts';
+import { validateSignature } from '../wire/signature.ts';
+
+const EFFECT_ID = /^EF[0-9a-fA-F]{32}$/;
+/** How long a status report waits for the step's send result to be applied first. */
+const REPORT_WAIT_MS = 60_000;
+
+/** The auth tokens a callback for this account may be signed with: Twilio's, or ours for the webhook channel. */
+async function signingTokens(ctx: ApiContext, accountSid: string, localToken: string): Promise<string[]> {
+  const config = await loadCarrierConfig(ctx.store, accountSid);
+  return config.channel === 'twilio' ? [config.twilio.authToken] : [localToken];
+}
+
+export function signatureValid(ctx: ApiContext, request: FastifyRequest, tokens: string[]): boolean {
+  const header = request.headers['x-twilio-signature'];
+  const signature = typeof header === 'string' ? header : undefined;
+  const url = publicBase(ctx, request) + request.url;
+  return tokens.some((token) => validateSignature(token, signature, url, request.form));
+}
+
+function waitingOn(state: unknown, effectId: string): boolean {
+  const frames = (state as ExecutionState | undefined)?.frames ?? [];
+  return frames.some((frame) => frame.wait?.kind === 'effect' && frame.wait.effectId === effectId);
+}
+
+/**
+ * Twilio can report a status before the send's own result was applied (the callback races the
+ * 201). The report is applied once the execution no longer waits on that send.
+ */
+async function applyReport(ctx: ApiContext, report: { executionSid: string; effectId: string; messageSid: string; status: string; errorCode?: string }): Promise<void> {
+  const deadline = Date.now() + REPORT_WAIT_MS;
+  for (;;) {
+    const execution = await ctx.store.getExecutionBySid(report.executionSid);
+    if (!execution || execution.status !== 'active') return;
+    if (!waitingOn(execution.state, report.effectId) || Date.now() > deadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await ctx.executions.deliveryStatus({
+    executionSid: report.executionSid,
+    messageSid: report.messageSid,
+    status: report.status,
+    ...(report.errorCode ? { errorCode: report.errorCode } : {}),
+  });
+}
+
+function carrierInput(form: Form): CarrierInput {
+  const names: (keyof CarrierInput)[] = [
+    'Channel',
+    'UpstreamAccountSid',
+    'AuthToken',
+    'ApiKeySid',
+    'ApiKeySecret',
+    'ApiBaseUrl',
+    'ConversationsBaseUrl',
+    'StatusCallbackBaseUrl',
+    'WebhookUrl',
+  ];
+  const input: CarrierInput = {};
+  for (const name of names) {
+    const value = optionalString(form, name);
+    if (value !== undefined && value !== '') input[name] = value;
+  }
+  return input;
+}
+
+export function registerCarrier(routes: Routes, ctx: ApiContext): void {
+  const ledger = new InflightLedger(ctx.store);
+
+  routes.add(
+    'POST',
+    '/v1/Accounts/:AccountSid/Carrier/Executions/:ExecutionSid/Messages/:EffectId/Status',
+    async (request, reply) => {
+      const { AccountSid, ExecutionSid, EffectId } = request.params as Record<string, string>;
+      const path = request.url.split('?')[0]!;
+      if (!isSid('AC', AccountSid) || !isSid('FN', ExecutionSid) || !EFFECT_ID.test(EffectId!)) throw errors.notFound(path);
+      const account = await ctx.store.getAccount(AccountSid!);
+      if (!account) throw errors.notFound(path);
+      if (!signatureValid(ctx, request, await signingTokens(ctx, AccountSid!, account.authToken))) {
+        reply.code(403).type('application/json');
+        return { code: 20003, message: 'Invalid X-Twilio-Signature', more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+      }
+      const messageSid = optionalString(request.form, 'MessageSid') ?? optionalString(request.form, 'SmsSid');
+      const status = optionalString(request.form, 'MessageStatus') ?? optionalString(request.form, 'SmsStatus');
+      if (!messageSid || !status) throw errors.missingParameter(messageSid ? 'MessageStatus' : 'MessageSid');
+      const execution = await ctx.store.getExecutionBySid(ExecutionSid!);
+      if (!execution || execution.accountSid !== AccountSid) {
+        // A report for an execution that was deleted: acknowledged so Twilio stops retrying.
+        return reply.code(204).send();
+      }
+      const claim = await ledger.claimOf(messageSid);
+      if (claim && claim.effectId !== EffectId) throw errors.badRequest(`Message ${messageSid} was not sent by this step`);
+      await ledger.sawCallback(EffectId!, messageSid, status);
+      const errorCode = optionalString(request.form, 'ErrorCode');
+      const report = { executionSid: ExecutionSid!, effectId: EffectId!, messageSid, status, ...(errorCode ? { errorCode } : {}) };
+      void applyReport(ctx, report).catch((error) => request.log.warn({ err: error }, 'status report not applied'));
+      return reply.code(204).send();
+    },
+    { auth: false },
+  );
+
+  const ownAccount = (request: FastifyRequest): string => {
+    const { AccountSid } = request.params as { AccountSid: string };
+    if (request.account.sid !== AccountSid) throw errors.notFound(request.url.split('?')[0]!);
+    return AccountSid;
+  };
+
+  routes.add('GET', '/v1/Accounts/:AccountSid/Carrier', async (request) => {
+    const accountSid = ownAccount(request);
+    return describeCarrier(accountSid, await loadCarrierConfig(ctx.store, accountSid));
+  });
+
+  routes.add('POST', '/v1/Accounts/:AccountSid/Carrier', async (request) => {
+    const accountSid = ownAccount(request);
+    let config;
+    try {
+      config = parseCarrierInput(carrierInput(request.form));
+    } catch (error) {
+      if (error instanceof CarrierConfigError) throw errors.invalidParameter(error.field, error.message);
+      throw error;
+    }
+    await saveCarrierConfig(ctx.store, accountSid, config);
+    return describeCarrier(accountSid, config);
+  });
+
+  routes.add('DELETE', '/v1/Accounts/:AccountSid/Carrier', async (request, reply) => {
+    const accountSid = ownAccount(request);
+    await saveCarrierConfig(ctx.store, accountSid, SIMULATOR);
+    return reply.code(204).send();
+  });
+}

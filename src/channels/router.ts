@@ -1,0 +1,46 @@
+// Picks the channel each account's flows send through, from its carrier configuration
+// (carrier-config.ts): the built-in simulator (the default), the real Twilio carrier or a plain
+// webhook. The runtime sees one MessageChannel.
+import type { OutboundMessage } from '../engine/types.ts';
+import type { MessageChannel, SendContext, SendResult } from '../runtime/ports/channel.ts';
+import type { Store } from '../runtime/ports/store.ts';
+import { loadCarrierConfig } from './twilio/carrier-config.ts';
+import type { TwilioChannel } from './twilio/twilio-channel.ts';
+import type { WebhookChannel } from './webhook/webhook-channel.ts';
+
+export interface RoutedChannels {
+  simulator: MessageChannel;
+  twilio: TwilioChannel;
+  webhook: WebhookChannel;
+}
+
+export class ChannelRouter implements MessageChannel {
+  readonly name = 'router';
+  readonly #store: Store;
+  readonly #channels: RoutedChannels;
+
+  constructor(store: Store, channels: RoutedChannels) {
+    this.#store = store;
+    this.#channels = channels;
+  }
+
+  async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
+    const config = await loadCarrierConfig(this.#store, context.accountSid);
+    switch (config.channel) {
+      case 'twilio':
+        return this.#channels.twilio.send(config.twilio, context, message);
+      case 'webhook':
+        return this.#channels.webhook.send(config.webhook, context, message);
+      case 'simulator':
+        return this.#channels.simulator.sendMessage(context, message);
+    }
+  }
+
+  busy(): boolean {
+    return Object.values(this.#channels).some((channel: MessageChannel) => channel.busy?.() ?? false);
+  }
+
+  async idle(): Promise<void> {
+    await Promise.all(Object.values(this.#channels).map((channel: MessageChannel) => channel.idle?.()));
+  }
+}

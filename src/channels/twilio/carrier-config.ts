@@ -1,0 +1,146 @@
+// Per-account channel configuration: which channel an account's flows send through (simulator,
+// the real Twilio carrier, or a plain webhook) and, for Twilio, the upstream account to use.
+//
+// Stored in the store's key/value settings (the Store interface stays unchanged) under
+// `carrier:<local AccountSid>` as JSON. Secrets are stored as given (the settings table is as
+// private as the accounts table, which holds auth tokens too) and never returned by the API.
+import type { Store } from '../../runtime/ports/store.ts';
+
+export const DEFAULT_TWILIO_API_BASE_URL = 'https://api.twilio.com';
+export const DEFAULT_CONVERSATIONS_BASE_URL = 'https://conversations.twilio.com';
+
+export interface TwilioUpstream {
+  /** The upstream Twilio account (AC…) messages are sent from. */
+  accountSid: string;
+  /**
+   * The upstream account's auth token: REST auth when no API key is set, and the key Twilio signs
+   * its webhooks and status callbacks with (X-Twilio-Signature always uses the auth token).
+   */
+  authToken: string;
+  /** Optional API key (SK…) + secret for REST calls, Twilio's recommended credential. */
+  apiKey?: { sid: string; secret: string } | undefined;
+  /** Messages/Calls API base; tests point it at a local fake. */
+  apiBaseUrl: string;
+  /** Conversations API base. */
+  conversationsBaseUrl: string;
+  /** Base for the StatusCallback URLs we give Twilio; default: the server's public base URL. */
+  statusCallbackBaseUrl?: string | undefined;
+}
+
+export type CarrierConfig =
+  | { channel: 'simulator' }
+  | { channel: 'twilio'; twilio: TwilioUpstream }
+  | { channel: 'webhook'; webhook: { url: string } };
+
+export const SIMULATOR: CarrierConfig = { channel: 'simulator' };
+
+export function carrierKey(accountSid: string): string {
+  return `carrier:${accountSid}`;
+}
+
+export class CarrierConfigError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
+
+function httpUrl(field: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CarrierConfigError(field, `${field} must be an absolute http(s) URL, got '${value}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CarrierConfigError(field, `${field} must be an http(s) URL`);
+  return value.replace(/\/+$/, '');
+}
+
+/** Input as the API and CLI take it (PascalCase, like every Twilio resource). */
+export interface CarrierInput {
+  Channel?: string | undefined;
+  UpstreamAccountSid?: string | undefined;
+  AuthToken?: string | undefined;
+  ApiKeySid?: string | undefined;
+  ApiKeySecret?: string | undefined;
+  ApiBaseUrl?: string | undefined;
+  ConversationsBaseUrl?: string | undefined;
+  StatusCallbackBaseUrl?: string | undefined;
+  WebhookUrl?: string | undefined;
+}
+
+/** Validates input into a configuration; throws CarrierConfigError naming the bad field. */
+export function parseCarrierInput(input: CarrierInput): CarrierConfig {
+  const channel = input.Channel ?? 'simulator';
+  if (channel === 'simulator') return SIMULATOR;
+  if (channel === 'webhook') {
+    if (!input.WebhookUrl) throw new CarrierConfigError('WebhookUrl', 'WebhookUrl is required for the webhook channel');
+    return { channel, webhook: { url: httpUrl('WebhookUrl', input.WebhookUrl) } };
+  }
+  if (channel !== 'twilio') throw new CarrierConfigError('Channel', `Channel must be simulator, twilio or webhook, got '${channel}'`);
+  const accountSid = input.UpstreamAccountSid ?? '';
+  if (!SID('AC').test(accountSid)) throw new CarrierConfigError('UpstreamAccountSid', 'UpstreamAccountSid must be an AC… account SID');
+  if (!input.AuthToken) {
+    throw new CarrierConfigError('AuthToken', 'AuthToken is required: Twilio signs webhooks and status callbacks with it');
+  }
+  let apiKey: TwilioUpstream['apiKey'];
+  if (input.ApiKeySid || input.ApiKeySecret) {
+    if (!SID('SK').test(input.ApiKeySid ?? '')) throw new CarrierConfigError('ApiKeySid', 'ApiKeySid must be an SK… key SID');
+    if (!input.ApiKeySecret) throw new CarrierConfigError('ApiKeySecret', 'ApiKeySecret is required with ApiKeySid');
+    apiKey = { sid: input.ApiKeySid!, secret: input.ApiKeySecret };
+  }
+  return {
+    channel,
+    twilio: {
+      accountSid,
+      authToken: input.AuthToken,
+      apiKey,
+      apiBaseUrl: httpUrl('ApiBaseUrl', input.ApiBaseUrl ?? DEFAULT_TWILIO_API_BASE_URL),
+      conversationsBaseUrl: httpUrl('ConversationsBaseUrl', input.ConversationsBaseUrl ?? DEFAULT_CONVERSATIONS_BASE_URL),
+      statusCallbackBaseUrl: input.StatusCallbackBaseUrl ? httpUrl('StatusCallbackBaseUrl', input.StatusCallbackBaseUrl) : undefined,
+    },
+  };
+}
+
+/** The configuration as the API shows it: secrets reduced to whether they are set. */
+export function describeCarrier(accountSid: string, config: CarrierConfig): Record<string, unknown> {
+  const base = { account_sid: accountSid, channel: config.channel };
+  if (config.channel === 'twilio') {
+    const t = config.twilio;
+    return {
+      ...base,
+      upstream_account_sid: t.accountSid,
+      auth_token_set: true,
+      api_key_sid: t.apiKey?.sid ?? null,
+      api_base_url: t.apiBaseUrl,
+      conversations_base_url: t.conversationsBaseUrl,
+      status_callback_base_url: t.statusCallbackBaseUrl ?? null,
+    };
+  }
+  if (config.channel === 'webhook') return { ...base, webhook_url: config.webhook.url };
+  return base;
+}
+
+export async function loadCarrierConfig(store: Store, accountSid: string): Promise<CarrierConfig> {
+  const text = await store.getSetting(carrierKey(accountSid));
+  if (!text) return SIMULATOR;
+  try {
+    const parsed = JSON.parse(text) as CarrierConfig;
+    return parsed && typeof parsed === 'object' && 'channel' in parsed ? parsed : SIMULATOR;
+  } catch {
+    return SIMULATOR;
+  }
+}
+
+export async function saveCarrierConfig(store: Store, accountSid: string, config: CarrierConfig): Promise<void> {
+  await store.setSetting(carrierKey(accountSid), JSON.stringify(config));
+}
+
+/** Auth tokens an inbound Twilio webhook for this account may be signed with (the upstream's). */
+export async function upstreamWebhookTokens(store: Store, accountSid: string): Promise<string[]> {
+  const config = await loadCarrierConfig(store, accountSid);
+  return config.channel === 'twilio' ? [config.twilio.authToken] : [];
+}

@@ -1,0 +1,96 @@
+// In-flight send records: the carrier's half of "at most one message per step".
+//
+// The runtime's outbox row for a send-message effect exists before the channel is called and is
+// re-dispatched after a restart. Before the carrier sends the request to Twilio it writes
+// `inflight:<effectId>` = {state: 'requesting'}; once the outcome is known it rewrites it as
+// {state: 'done', result}. A re-dispatched effect therefore finds one of three situations:
+//   - no record: the request was never started, sending now is safe;
+//   - 'done': the outcome is known, it is returned again and nothing is sent;
+//   - 'requesting': the process stopped with the request possibly on the wire. The send is
+//     reconciled (a status callback for the step, or a lookup of the Messages upstream), never
+//     re-sent blindly; if nothing is found it is reported as failed.
+// Also kept: `carrier-msg:<MessageSid>` = the effect that sent it (so a lookup never claims one
+// message for two steps, and Conversations can tell our own messages apart), and
+// `carrier-seen:<effectId>` = the MessageSid a status callback reported for that step.
+// All live in the store's key/value settings; records are small and kept for auditing.
+import type { Store } from '../../runtime/ports/store.ts';
+import type { SendResult } from '../../runtime/ports/channel.ts';
+
+export interface InflightSend {
+  v: 1;
+  effectId: string;
+  executionSid: string;
+  /** Local (Switchboard) account. */
+  accountSid: string;
+  /** 'conversation' sends go to the Conversations API. */
+  target: 'message' | 'conversation';
+  conversationSid?: string;
+  to: string;
+  from: string;
+  messagingServiceSid?: string;
+  body: string;
+  contentSid?: string;
+  startedAt: number;
+  state: 'requesting' | 'done';
+  result?: SendResult;
+}
+
+export interface MessageClaim {
+  effectId: string;
+  executionSid: string;
+  accountSid: string;
+}
+
+const inflightKey = (effectId: string) => `inflight:${effectId}`;
+const claimKey = (messageSid: string) => `carrier-msg:${messageSid}`;
+const seenKey = (effectId: string) => `carrier-seen:${effectId}`;
+
+function parse<T>(text: string | null): T | null {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+}
+
+export class InflightLedger {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  async get(effectId: string): Promise<InflightSend | null> {
+    return parse<InflightSend>(await this.#store.getSetting(inflightKey(effectId)));
+  }
+
+  /** Written and durable before the request leaves. */
+  async begin(record: InflightSend): Promise<void> {
+    await this.#store.setSetting(inflightKey(record.effectId), JSON.stringify(record));
+  }
+
+  async finish(record: InflightSend, result: SendResult, messageSid?: string): Promise<void> {
+    if (messageSid) await this.claim(messageSid, record);
+    await this.#store.setSetting(inflightKey(record.effectId), JSON.stringify({ ...record, state: 'done', result }));
+  }
+
+  async claim(messageSid: string, record: Pick<InflightSend, 'effectId' | 'executionSid' | 'accountSid'>): Promise<void> {
+    const claim: MessageClaim = { effectId: record.effectId, executionSid: record.executionSid, accountSid: record.accountSid };
+    await this.#store.setSetting(claimKey(messageSid), JSON.stringify(claim));
+  }
+
+  async claimOf(messageSid: string): Promise<MessageClaim | null> {
+    return parse<MessageClaim>(await this.#store.getSetting(claimKey(messageSid)));
+  }
+
+  /** A status callback named the message a step sent: proof of the outcome for reconciliation. */
+  async sawCallback(effectId: string, messageSid: string, status: string): Promise<void> {
+    if (await this.#store.getSetting(seenKey(effectId))) return;
+    await this.#store.setSetting(seenKey(effectId), JSON.stringify({ messageSid, status }));
+  }
+
+  async callbackSeen(effectId: string): Promise<{ messageSid: string; status: string } | null> {
+    return parse(await this.#store.getSetting(seenKey(effectId)));
+  }
+}

@@ -1,0 +1,245 @@
+// A small client for the parts of Twilio's REST APIs the carrier uses: Messages and Calls
+// (2010-04-01, form bodies, Basic auth) and Conversations Messages (v1). One rule shapes it:
+// a create request is retried only when it surely did not reach Twilio (429 or 503, which Twilio
+// answers before doing anything, and connections that were never established). Every other
+// failure after the request may have left is reported as `unknown`, for the caller to reconcile.
+import type { JsonObject } from '../../engine/types.ts';
+import type { TwilioUpstream } from './carrier-config.ts';
+
+export type FormParams = [name: string, value: string][];
+
+export type CreateOutcome =
+  /** Twilio created the resource (201/200). */
+  | { kind: 'created'; resource: JsonObject }
+  /** Twilio answered and created nothing (4xx, or 429/503 after every retry). */
+  | { kind: 'rejected'; httpStatus: number; code: number; message: string }
+  /** The request may or may not have been acted on (timeout, connection reset, 500/502/504). */
+  | { kind: 'unknown'; reason: string };
+
+export interface RetryPolicy {
+  /** Total attempts, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface RestClientOptions {
+  timeoutMs: number;
+  retry: RetryPolicy;
+  /** Injected for tests that check the schedule; defaults to a real timer. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export const DEFAULT_REST_OPTIONS: RestClientOptions = {
+  timeoutMs: 15_000,
+  retry: { attempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 },
+};
+
+/** Connection errors raised before any byte of the request was sent. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** Statuses Twilio answers without having acted on the request. */
+const NOT_PROCESSED = new Set([429, 503]);
+
+export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterHeader: string | null): number {
+  const retryAfter = retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) * 1000 : null;
+  const exponential = policy.baseDelayMs * 2 ** (attempt - 1);
+  // Full jitter keeps many executions that hit a rate limit together from retrying together.
+  const jittered = Math.round(exponential / 2 + Math.random() * (exponential / 2));
+  return Math.min(policy.maxDelayMs, Math.max(retryAfter ?? 0, jittered));
+}
+
+function errorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export function encodeForm(params: FormParams): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of params) search.append(name, value);
+  return search.toString();
+}
+
+export class TwilioRestClient {
+  readonly upstream: TwilioUpstream;
+  readonly #options: RestClientOptions;
+
+  constructor(upstream: TwilioUpstream, options: Partial<RestClientOptions> = {}) {
+    this.upstream = upstream;
+    this.#options = { ...DEFAULT_REST_OPTIONS, ...options };
+  }
+
+  get #authorization(): string {
+    const { apiKey, accountSid, authToken } = this.upstream;
+    const [user, password] = apiKey ? [apiKey.sid, apiKey.secret] : [accountSid, authToken];
+    return 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+  }
+
+  #accountUrl(resource: string): string {
+    return `${this.upstream.apiBaseUrl}/2010-04-01/Accounts/${this.upstream.accountSid}/${resource}`;
+  }
+
+  /** POST /2010-04-01/Accounts/{AC}/Messages.json */
+  createMessage(params: FormParams): Promise<CreateOutcome> {
+    return this.#create(this.#accountUrl('Messages.json'), params);
+  }
+
+  /** POST /2010-04-01/Accounts/{AC}/Calls.json */
+  createCall(params: FormParams): Promise<CreateOutcome> {
+    return this.#create(this.#accountUrl('Calls.json'), params);
+  }
+
+  /** POST /v1/Conversations/{CH}/Messages */
+  createConversationMessage(conversationSid: string, params: FormParams): Promise<CreateOutcome> {
+    return this.#create(`${this.upstream.conversationsBaseUrl}/v1/Conversations/${encodeURIComponent(conversationSid)}/Messages`, params);
+  }
+
+  /** GET Messages.json filtered by To (and From); newest first, one page. Null when the lookup failed. */
+  async listMessages(filter: { To: string; From?: string | undefined; PageSize?: number }): Promise<JsonObject[] | null> {
+    const url = new URL(this.#accountUrl('Messages.json'));
+    url.searchParams.set('To', filter.To);
+    if (filter.From) url.searchParams.set('From', filter.From);
+    url.searchParams.set('PageSize', String(filter.PageSize ?? 50));
+    const body = await this.#getJson(url.toString());
+    return body && Array.isArray(body.messages) ? (body.messages as JsonObject[]) : null;
+  }
+
+  /** GET /v1/Conversations/{CH}/Messages, newest first, one page. Null when the lookup failed. */
+  async listConversationMessages(conversationSid: string, pageSize = 50): Promise<JsonObject[] | null> {
+    const url = `${this.upstream.conversationsBaseUrl}/v1/Conversations/${encodeURIComponent(conversationSid)}/Messages?Order=desc&PageSize=${pageSize}`;
+    const body = await this.#getJson(url);
+    return body && Array.isArray(body.messages) ? (body.messages as JsonObject[]) : null;
+  }
+
+  async #getJson(url: string): Promise<JsonObject | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await fetch(url, {
+          headers: { authorization: this.#authorization, accept: 'application/json' },
+          signal: AbortSignal.timeout(this.#options.timeoutMs),
+        });
+        // Reads have no side effect, so every transient failure may be retried.
+        if ((response.status === 429 || response.status >= 500) && attempt < this.#options.retry.attempts) {
+          await this.#sleep(backoffDelay(this.#options.retry, attempt, response.headers.get('retry-after')));
+          continue;
+        }
+        if (!response.ok) return null;
+        return (await response.json()) as JsonObject;
+      } catch {
+        if (attempt >= this.#options.retry.attempts) return null;
+        await this.#sleep(backoffDelay(this.#options.retry, attempt, null));
+      }
+    }
+  }
+
+  async #create(url: string, params: FormParams): Promise<CreateOutcome> {
+    const body = encodeForm(params);
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt >= this.#options.retry.attempts;
+      let response: Response;
+      try {
+        response = await fetch(url, {
+          method: 'POST',
+          headers: {
+            authorization: this.#authorization,
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+            'user-agent': 'Switchboard/0.1 (Twilio Studio compatible)',
+          },
+          body,
+          signal: AbortSignal.timeout(this.#options.timeoutMs),
+        });
+      } catch (error) {
+        const code = errorCode(error);
+        if (code && NEVER_SENT.has(code)) {
+          if (last) return { kind: 'rejected', httpStatus: 0, code: 30008, message: `Twilio API unreachable (${code})` };
+          await this.#sleep(backoffDelay(this.#options.retry, attempt, null));
+          continue;
+        }
+        const reason = (error as Error).name === 'TimeoutError' ? `no response within ${this.#options.timeoutMs} ms` : `${code ?? (error as Error).message}`;
+        return { kind: 'unknown', reason };
+      }
+      let parsed: JsonObject | null = null;
+      try {
+        parsed = (await response.json()) as JsonObject;
+      } catch {
+        parsed = null;
+      }
+      if (response.status === 200 || response.status === 201) {
+        if (parsed && typeof parsed.sid === 'string') return { kind: 'created', resource: parsed };
+        return { kind: 'unknown', reason: `HTTP ${response.status} without a resource body` };
+      }
+      if (NOT_PROCESSED.has(response.status) && !last) {
+        await this.#sleep(backoffDelay(this.#options.retry, attempt, response.headers.get('retry-after')));
+        continue;
+      }
+      const code = parsed && typeof parsed.code === 'number' ? parsed.code : response.status === 429 ? 20429 : 30008;
+      const message = parsed && typeof parsed.message === 'string' ? parsed.message : `Twilio API answered HTTP ${response.status}`;
+      if (response.status < 500 || NOT_PROCESSED.has(response.status)) return { kind: 'rejected', httpStatus: response.status, code, message };
+      return { kind: 'unknown', reason: `HTTP ${response.status}: ${message}` };
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return this.#options.sleep ? this.#options.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms));
+  }
+}
+
+/** What the voice side asks for when it places a call. */
+export interface CallRequest {
+  to: string;
+  from: string;
+  /** One of url / twiml / applicationSid. */
+  url?: string;
+  twiml?: string;
+  applicationSid?: string;
+  method?: 'GET' | 'POST';
+  statusCallback?: string;
+  statusCallbackEvents?: ('initiated' | 'ringing' | 'answered' | 'completed')[];
+  statusCallbackMethod?: 'GET' | 'POST';
+  timeout?: number;
+  machineDetection?: string;
+  record?: boolean;
+  callerId?: string;
+  timeLimit?: number;
+  /** Anything else the Calls API takes, passed through as given. */
+  extra?: FormParams;
+}
+
+/** The Calls API form for a call request, in twilio-node's wire order. */
+export function callParams(call: CallRequest): FormParams {
+  const params: FormParams = [
+    ['To', call.to],
+    ['From', call.from],
+  ];
+  if (call.url !== undefined) params.push(['Url', call.url]);
+  if (call.twiml !== undefined) params.push(['Twiml', call.twiml]);
+  if (call.applicationSid !== undefined) params.push(['ApplicationSid', call.applicationSid]);
+  if (call.method) params.push(['Method', call.method]);
+  if (call.statusCallback) params.push(['StatusCallback', call.statusCallback]);
+  for (const event of call.statusCallbackEvents ?? []) params.push(['StatusCallbackEvent', event]);
+  if (call.statusCallbackMethod) params.push(['StatusCallbackMethod', call.statusCallbackMethod]);
+  if (call.timeout !== undefined) params.push(['Timeout', String(call.timeout)]);
+  if (call.machineDetection) params.push(['MachineDetection', call.machineDetection]);
+  if (call.record !== undefined) params.push(['Record', String(call.record)]);
+  if (call.callerId) params.push(['CallerId', call.callerId]);
+  if (call.timeLimit !== undefined) params.push(['TimeLimit', String(call.timeLimit)]);
+  params.push(...(call.extra ?? []));
+  return params;
+}
+
+/**
+ * Places a call through the upstream account's Calls API (for the voice widgets). A call is never
+ * retried after the request may have reached Twilio: `unknown` is for the caller to report.
+ */
+export function placeCall(upstream: TwilioUpstream, call: CallRequest, options: Partial<RestClientOptions> = {}): Promise<CreateOutcome> {
+  if (call.url === undefined && call.twiml === undefined && call.applicationSid === undefined) {
+    return Promise.resolve({ kind: 'rejected', httpStatus: 0, code: 21205, message: 'A call needs Url, Twiml or ApplicationSid' });
+  }
+  return new TwilioRestClient(upstream, options).createCall(callParams(call));
+}

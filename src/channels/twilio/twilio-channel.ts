@@ -1,0 +1,234 @@
+// The real Twilio carrier: sends a flow's messages through the upstream account's Messages API
+// (or, for Conversations executions, the Conversations API), with a StatusCallback per step so
+// Twilio's delivery reports reach the execution. At most one message per step: see inflight.ts.
+import type { Json, JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type { MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
+import type { Store } from '../../runtime/ports/store.ts';
+import { loadCarrierConfig, type TwilioUpstream } from './carrier-config.ts';
+import { InflightLedger, type InflightSend } from './inflight.ts';
+import { TwilioRestClient, type CreateOutcome, type FormParams, type RestClientOptions } from './rest-client.ts';
+
+export interface TwilioChannelOptions {
+  /** The server's public base URL: StatusCallback URLs are built on it (unless the account overrides it). */
+  publicBaseUrl?: string | undefined;
+  rest?: Partial<RestClientOptions>;
+  now?: () => number;
+  /** How long to wait before looking a send with an unknown outcome up upstream. */
+  reconcileDelayMs?: number;
+  /** Clock skew tolerated between us and Twilio when matching a looked-up message by date. */
+  clockSkewMs?: number;
+}
+
+const MG_SID = /^MG[0-9a-fA-F]{32}$/;
+const CH_SID = /^CH[0-9a-fA-F]{32}$/;
+
+/** Code reported when the outcome of a send cannot be established (Twilio's "unknown error"). */
+export const UNKNOWN_OUTCOME_CODE = 30008;
+
+export function statusCallbackUrl(base: string, accountSid: string, executionSid: string, effectId: string): string {
+  return `${base.replace(/\/+$/, '')}/v1/Accounts/${accountSid}/Carrier/Executions/${executionSid}/Messages/${effectId}/Status`;
+}
+
+/** Twilio resource JSON (snake_case) → Studio's `outbound` outputs (PascalCase scalars). */
+export function outboundFromResource(resource: JsonObject): JsonObject {
+  const outputs: JsonObject = {};
+  for (const [key, value] of Object.entries(resource)) {
+    if (value !== null && typeof value === 'object') continue;
+    const pascal = key.replace(/(^|_)([a-z0-9])/g, (_m, _sep, c: string) => c.toUpperCase());
+    outputs[pascal] = value as Json;
+  }
+  return outputs;
+}
+
+function rfc2822ToMillis(value: Json | undefined): number | null {
+  if (typeof value !== 'string') return null;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export class TwilioChannel implements MessageChannel {
+  readonly name = 'twilio';
+  readonly #store: Store;
+  readonly #ledger: InflightLedger;
+  readonly #options: TwilioChannelOptions;
+  readonly #now: () => number;
+
+  constructor(store: Store, options: TwilioChannelOptions = {}) {
+    this.#store = store;
+    this.#ledger = new InflightLedger(store);
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get ledger(): InflightLedger {
+    return this.#ledger;
+  }
+
+  async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
+    const config = await loadCarrierConfig(this.#store, context.accountSid);
+    if (config.channel !== 'twilio') return { ok: false, code: 30008, message: `Account ${context.accountSid} has no Twilio carrier configured` };
+    return this.send(config.twilio, context, message);
+  }
+
+  /** Sends through `upstream`, at most once per effect. */
+  async send(upstream: TwilioUpstream, context: SendContext, message: OutboundMessage): Promise<SendResult> {
+    const client = new TwilioRestClient(upstream, this.#options.rest);
+    const effectId = context.effectId;
+    if (effectId) {
+      const previous = await this.#ledger.get(effectId);
+      if (previous?.state === 'done' && previous.result) return previous.result;
+      if (previous?.state === 'requesting') return this.#reconcile(client, previous);
+    }
+    const execution = await this.#store.getExecutionBySid(context.executionSid);
+    const conversationSid = [message.from, execution?.channelAddress ?? ''].find((address) => CH_SID.test(address));
+    const record: InflightSend = {
+      v: 1,
+      effectId: effectId ?? '',
+      executionSid: context.executionSid,
+      accountSid: context.accountSid,
+      target: conversationSid ? 'conversation' : 'message',
+      to: message.to,
+      from: message.from,
+      body: message.body,
+      startedAt: this.#now(),
+      state: 'requesting',
+    };
+    if (conversationSid) record.conversationSid = conversationSid;
+    if (message.contentSid) record.contentSid = message.contentSid;
+
+    let params: FormParams;
+    if (conversationSid) {
+      if (message.mediaUrl?.length) {
+        return { ok: false, code: 81011, message: 'Failed to send message: media URLs cannot be posted into a Conversation (it takes uploaded Media SIDs)' };
+      }
+      params = this.#conversationParams(message, conversationSid);
+    } else {
+      const messagingServiceSid = this.#messagingService(message, execution?.channelAddress, execution?.state);
+      if (messagingServiceSid) record.messagingServiceSid = messagingServiceSid;
+      params = this.#messageParams(upstream, context, message, messagingServiceSid);
+    }
+
+    if (effectId) await this.#ledger.begin(record);
+    const outcome: CreateOutcome = conversationSid
+      ? await client.createConversationMessage(conversationSid, params)
+      : await client.createMessage(params);
+    if (outcome.kind === 'unknown') {
+      if (!effectId) return { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Send outcome unknown: ${outcome.reason}` };
+      return this.#reconcile(client, record, outcome.reason);
+    }
+    const result: SendResult =
+      outcome.kind === 'created'
+        ? { ok: true, message: outboundFromResource(outcome.resource) }
+        : { ok: false, code: outcome.code, message: outcome.message };
+    if (effectId) await this.#ledger.finish(record, result, outcome.kind === 'created' ? String(outcome.resource.sid) : undefined);
+    return result;
+  }
+
+  /** The Messages API form, in twilio-node's wire order. */
+  #messageParams(upstream: TwilioUpstream, context: SendContext, message: OutboundMessage, messagingServiceSid: string | undefined): FormParams {
+    const params: FormParams = [['To', message.to]];
+    const base = upstream.statusCallbackBaseUrl ?? this.#options.publicBaseUrl;
+    if (base && context.effectId) params.push(['StatusCallback', statusCallbackUrl(base, context.accountSid, context.executionSid, context.effectId)]);
+    if (MG_SID.test(message.from)) params.push(['MessagingServiceSid', message.from]);
+    else {
+      params.push(['From', message.from]);
+      // Link shortening needs the Messaging Service; Twilio takes From and MessagingServiceSid together.
+      if (message.shortenUrls && messagingServiceSid) params.push(['MessagingServiceSid', messagingServiceSid]);
+    }
+    if (message.body) params.push(['Body', message.body]);
+    for (const url of message.mediaUrl ?? []) params.push(['MediaUrl', url]);
+    if (message.contentSid) {
+      params.push(['ContentSid', message.contentSid]);
+      if (message.contentVariables && Object.keys(message.contentVariables).length > 0) {
+        params.push(['ContentVariables', JSON.stringify(message.contentVariables)]);
+      }
+    }
+    if (message.shortenUrls && messagingServiceSid) params.push(['ShortenUrls', 'true']);
+    return params;
+  }
+
+  #conversationParams(message: OutboundMessage, conversationSid: string): FormParams {
+    const params: FormParams = [];
+    // The default `from` is the conversation itself: Twilio then authors the message as "system".
+    if (message.from && message.from !== conversationSid) params.push(['Author', message.from]);
+    if (message.body) params.push(['Body', message.body]);
+    if (message.contentSid) {
+      params.push(['ContentSid', message.contentSid]);
+      if (message.contentVariables && Object.keys(message.contentVariables).length > 0) {
+        params.push(['ContentVariables', JSON.stringify(message.contentVariables)]);
+      }
+    }
+    return params;
+  }
+
+  /** Studio looks for a Messaging Service in `from`, then the flow address, then the trigger message. */
+  #messagingService(message: OutboundMessage, channelAddress: string | undefined, state: unknown): string | undefined {
+    if (MG_SID.test(message.from)) return message.from;
+    if (channelAddress && MG_SID.test(channelAddress)) return channelAddress;
+    const trigger = (state as { frames?: { trigger?: { message?: { MessagingServiceSid?: unknown } } }[] } | undefined)?.frames?.[0]?.trigger;
+    const fromTrigger = trigger?.message?.MessagingServiceSid;
+    return typeof fromTrigger === 'string' && MG_SID.test(fromTrigger) ? fromTrigger : undefined;
+  }
+
+  /**
+   * Establishes what became of a send whose outcome is unknown (a crash or timeout after the
+   * request may have left): a status callback for the step, else a matching message upstream,
+   * else it is reported as failed. It is never sent again.
+   */
+  async #reconcile(client: TwilioRestClient, record: InflightSend, reason = 'the process stopped while the request was in flight'): Promise<SendResult> {
+    const delay = this.#options.reconcileDelayMs ?? 2000;
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const seen = await this.#ledger.callbackSeen(record.effectId);
+    let found: JsonObject | null = null;
+    if (seen) {
+      found = { sid: seen.messageSid, to: record.to, from: record.from, body: record.body, status: seen.status };
+    } else {
+      const candidates =
+        record.target === 'conversation'
+          ? await client.listConversationMessages(record.conversationSid!)
+          : await client.listMessages({ To: record.to, From: record.messagingServiceSid && MG_SID.test(record.from) ? undefined : record.from });
+      if (candidates === null) {
+        const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Send outcome unknown (${reason}) and the upstream lookup failed; not re-sent to avoid a duplicate` };
+        await this.#ledger.finish(record, result);
+        return result;
+      }
+      found = await this.#match(record, candidates);
+    }
+    if (!found) {
+      const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Send outcome unknown (${reason}) and no such message exists upstream; not re-sent to avoid a duplicate` };
+      await this.#ledger.finish(record, result);
+      return result;
+    }
+    const result: SendResult = { ok: true, message: outboundFromResource(found) };
+    await this.#ledger.finish(record, result, String(found.sid));
+    return result;
+  }
+
+  async #match(record: InflightSend, candidates: JsonObject[]): Promise<JsonObject | null> {
+    const earliest = record.startedAt - (this.#options.clockSkewMs ?? 60_000);
+    const matches: JsonObject[] = [];
+    for (const candidate of candidates) {
+      const created = rfc2822ToMillis(candidate.date_created) ?? Date.parse(String(candidate.date_created ?? ''));
+      if (!Number.isFinite(created) || created < earliest) continue;
+      if (record.target === 'conversation') {
+        const author = record.from && record.from !== record.conversationSid ? record.from : 'system';
+        if (candidate.author !== author) continue;
+      } else {
+        if (candidate.to !== record.to) continue;
+        const fromMatches = record.messagingServiceSid && MG_SID.test(record.from)
+          ? candidate.messaging_service_sid === record.messagingServiceSid
+          : candidate.from === record.from;
+        if (!fromMatches) continue;
+        if (candidate.direction && !String(candidate.direction).startsWith('outbound')) continue;
+      }
+      // A content template's body is rendered by Twilio, so only plain bodies are compared.
+      if (!record.contentSid && (candidate.body ?? '') !== record.body) continue;
+      const claim = await this.#ledger.claimOf(String(candidate.sid));
+      if (claim && claim.effectId !== record.effectId) continue;
+      matches.push(candidate);
+    }
+    // The oldest unclaimed match is the one this step sent first.
+    matches.sort((a, b) => (Date.parse(String(a.date_created)) || 0) - (Date.parse(String(b.date_created)) || 0));
+    return matches[0] ?? null;
+  }
+}

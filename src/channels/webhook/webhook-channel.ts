@@ -1,0 +1,122 @@
+// The plain webhook channel: each outbound message is POSTed as a Twilio-style form to a URL the
+// account configures (your own SMS gateway, a chat backend, a test harness), signed with
+// X-Twilio-Signature using the Switchboard account's auth token. A 2xx answer means `sent`
+// (a JSON body's `sid` becomes the message SID); anything else is `failed`. The receiver may
+// later POST MessageStatus/ErrorCode to the StatusCallback it was given, signed the same way.
+// At most once per step, like the Twilio carrier: an unknown outcome after a crash is `failed`.
+import { createHmac, randomBytes } from 'node:crypto';
+import type { JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type { MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
+import type { Store } from '../../runtime/ports/store.ts';
+import { InflightLedger, type InflightSend } from '../twilio/inflight.ts';
+import { encodeForm, type FormParams } from '../twilio/rest-client.ts';
+import { statusCallbackUrl, UNKNOWN_OUTCOME_CODE } from '../twilio/twilio-channel.ts';
+
+export interface WebhookChannelOptions {
+  publicBaseUrl?: string | undefined;
+  timeoutMs?: number;
+  now?: () => number;
+}
+
+/** X-Twilio-Signature over a URL and form parameters (the same algorithm Twilio uses). */
+export function signForm(authToken: string, url: string, params: FormParams): string {
+  const byName = new Map<string, string[]>();
+  for (const [name, value] of params) byName.set(name, [...(byName.get(name) ?? []), value]);
+  let data = url;
+  for (const name of [...byName.keys()].sort()) for (const value of [...new Set(byName.get(name))].sort()) data += name + value;
+  return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
+}
+
+export class WebhookChannel implements MessageChannel {
+  readonly name = 'webhook';
+  readonly #store: Store;
+  readonly #ledger: InflightLedger;
+  readonly #options: WebhookChannelOptions;
+
+  constructor(store: Store, options: WebhookChannelOptions = {}) {
+    this.#store = store;
+    this.#ledger = new InflightLedger(store);
+    this.#options = options;
+  }
+
+  async sendMessage(): Promise<SendResult> {
+    return { ok: false, code: 30008, message: 'The webhook channel is used through the channel router' };
+  }
+
+  async send(config: { url: string }, context: SendContext, message: OutboundMessage): Promise<SendResult> {
+    const effectId = context.effectId;
+    if (effectId) {
+      const previous = await this.#ledger.get(effectId);
+      if (previous?.state === 'done' && previous.result) return previous.result;
+      if (previous?.state === 'requesting') {
+        const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Send outcome unknown after a restart; not re-sent to avoid a duplicate' };
+        await this.#ledger.finish(previous, result);
+        return result;
+      }
+    }
+    const account = await this.#store.getAccount(context.accountSid);
+    if (!account) return { ok: false, code: 20404, message: `Account ${context.accountSid} not found` };
+    const sid = 'SM' + randomBytes(16).toString('hex');
+    const params: FormParams = [
+      ['MessageSid', sid],
+      ['AccountSid', context.accountSid],
+      ['FlowSid', context.flowSid],
+      ['ExecutionSid', context.executionSid],
+      ['To', message.to],
+      ['From', message.from],
+    ];
+    if (message.body) params.push(['Body', message.body]);
+    for (const url of message.mediaUrl ?? []) params.push(['MediaUrl', url]);
+    if (message.contentSid) params.push(['ContentSid', message.contentSid]);
+    if (message.contentVariables) params.push(['ContentVariables', JSON.stringify(message.contentVariables)]);
+    if (this.#options.publicBaseUrl && effectId) {
+      params.push(['StatusCallback', statusCallbackUrl(this.#options.publicBaseUrl, context.accountSid, context.executionSid, effectId)]);
+    }
+    const record: InflightSend = {
+      v: 1,
+      effectId: effectId ?? '',
+      executionSid: context.executionSid,
+      accountSid: context.accountSid,
+      target: 'message',
+      to: message.to,
+      from: message.from,
+      body: message.body,
+      startedAt: (this.#options.now ?? Date.now)(),
+      state: 'requesting',
+    };
+    if (effectId) await this.#ledger.begin(record);
+    let result: SendResult;
+    try {
+      const response = await fetch(config.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-twilio-signature': signForm(account.authToken, config.url, params),
+          // Lets a receiver drop a repeat of the same step's message.
+          'i-twilio-idempotency-token': effectId ?? sid,
+        },
+        body: encodeForm(params),
+        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
+      });
+      let body: JsonObject | null = null;
+      try {
+        body = (await response.json()) as JsonObject;
+      } catch {
+        body = null;
+      }
+      if (response.ok) {
+        const messageSid = body && typeof body.sid === 'string' ? body.sid : sid;
+        result = {
+          ok: true,
+          message: { Sid: messageSid, AccountSid: context.accountSid, From: message.from, To: message.to, Body: message.body, Status: 'sent', NumMedia: String(message.mediaUrl?.length ?? 0) },
+        };
+      } else {
+        result = { ok: false, code: body && typeof body.code === 'number' ? body.code : 30008, message: `Webhook answered HTTP ${response.status}` };
+      }
+    } catch (error) {
+      result = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Webhook request failed: ${(error as Error).message}` };
+    }
+    if (effectId) await this.#ledger.finish(record, result, result.ok ? String(result.message.Sid) : undefined);
+    return result;
+  }
+}
