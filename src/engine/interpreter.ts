@@ -66,6 +66,8 @@ export function startExecution(
     lastStepSid: null,
     endReason: null,
   };
+  const callSid = trigger === 'incomingCall' ? (triggerData.call as JsonObject | undefined)?.CallSid : undefined;
+  if (typeof callSid === 'string') state.callSid = callSid;
   return handleEvent(input, state, { type: 'start', trigger, triggerData, data });
 }
 
@@ -119,6 +121,8 @@ class Sprint {
       case 'end':
         return this.end(event.reason === 'manual' ? { kind: 'manual' } : { kind: 'expired' });
       default:
+        // A callback carries the CallSid: an answered outbound call becomes the execution's call.
+        if (event.type === 'call-callback' && typeof event.params.CallSid === 'string') this.state.callSid ??= event.params.CallSid;
         this.resume(event);
         this.drainQueuedReplies();
     }
@@ -164,6 +168,8 @@ class Sprint {
       }
       // Routine delivery reports (sent, delivered) need no widget's attention.
       if (event.type === 'delivery-status') return;
+      // The caller hung up and the waiting widget has no `hangup` event: a voice execution ends with its call.
+      if (event.type === 'call-ended') return this.end({ kind: 'completed' });
       this.warnUnexpected(event, `widget '${state.name}' does not handle it`);
       return;
     }
@@ -194,6 +200,7 @@ class Sprint {
           : { ok: true, value: template === undefined || template === null ? '' : String(template) },
       liquidContext: context,
       previousOutputs: () => frame.widgets[state.name] as JsonObject | undefined,
+      ...(this.state.callSid ? { callSid: this.state.callSid } : {}),
     };
   }
 
@@ -301,6 +308,7 @@ class Sprint {
   end(reason: EndReason): void {
     for (const frame of this.state.frames) {
       if (frame.wait?.kind === 'reply') this.effects.push({ type: 'cancel-timer', timerId: frame.wait.timerId });
+      if (frame.wait?.kind === 'call' && frame.wait.timerId) this.effects.push({ type: 'cancel-timer', timerId: frame.wait.timerId });
       frame.wait = null;
     }
     const last = this.diagnostics.at(-1);

@@ -28,7 +28,37 @@ export const DEFAULT_LIMITS: EngineLimits = {
 export type Wait =
   | { kind: 'effect'; effectId: string }
   | { kind: 'reply'; timerId: string; outbound: JsonObject }
-  | { kind: 'subflow' };
+  | { kind: 'subflow' }
+  /** Voice: the caller is told `twiml`; the call comes back with a callback naming `callbackId`. */
+  | CallWait;
+
+/** A voice widget parked on the caller (see src/engine/widgets/voice.ts). */
+export interface CallWait {
+  kind: 'call';
+  callbackId: string;
+  /** What the caller hears/does next; empty while an outbound call rings. */
+  twiml: TwimlNode[];
+  /** Timer for widgets with their own timeout (TwiML Redirect). */
+  timerId?: string;
+  /** add-twiml-redirect: an external app may hand the call back with `FlowEvent=return`. */
+  returnable?: boolean;
+  /** Outputs computed on entry and merged into the callback's (send-to-flex's TaskSid). */
+  outputs?: JsonObject;
+}
+
+/** A TwiML verb or noun as data. The engine decides what the caller hears; the API layer writes the XML. */
+export interface TwimlNode {
+  verb: string;
+  attributes?: Record<string, string | number | boolean>;
+  text?: string;
+  children?: TwimlNode[];
+  /**
+   * Points the node at the execution's callback URL: in `attribute` (e.g. `action`), or as the text of a
+   * `<Redirect>` when no attribute is named. `fallthrough` marks the URL reached when the verb before it
+   * ended without calling its action (Record with no audio, Gather with no input).
+   */
+  callback?: { attribute?: string; fallthrough?: boolean };
+}
 
 /** One flow being interpreted: the main flow, or a subflow running inside the same execution. */
 export interface Frame {
@@ -61,6 +91,8 @@ export interface ExecutionState {
   stepCount: number;
   lastWidget: { name: string; count: number } | null;
   lastStepSid: string | null;
+  /** The call this execution drives (inbound CallSid, or the call make-outgoing-call placed once answered). */
+  callSid?: string;
   /** Replies that arrived while send-and-wait was still sending its question; applied once it waits. */
   queuedInbound?: JsonObject[];
   /** Why the execution ended, when it did. */
@@ -80,7 +112,11 @@ export type EngineEvent =
   | { type: 'effect-result'; effectId: string; result: EffectResult }
   | { type: 'timer'; timerId: string }
   | { type: 'delivery-status'; messageSid: string; status: string; errorCode?: string }
-  | { type: 'end'; reason: 'manual' | 'expired' };
+  | { type: 'end'; reason: 'manual' | 'expired' }
+  /** The call posted to a callback URL of the waiting widget (action, redirect, FlowEvent=return, answered). */
+  | { type: 'call-callback'; callbackId: string; params: JsonObject; fallthrough?: boolean }
+  /** The call's final status callback (completed, busy, no-answer, failed, canceled). */
+  | { type: 'call-ended'; params: JsonObject };
 
 export interface OutboundMessage {
   from: string;
@@ -108,8 +144,20 @@ export type Effect =
   | { type: 'http-request'; effectId: string; widget: string; request: HttpRequestSpec; purpose: 'http' | 'function' }
   | { type: 'load-subflow'; effectId: string; widget: string; flowSid: string; revision: string }
   | { type: 'start-conversation'; effectId: string; widget: string; request: ConversationRequest }
+  | { type: 'place-call'; effectId: string; widget: string; call: OutboundCall }
+  | { type: 'call-recording'; effectId: string; widget: string; callSid: string; start: boolean; options: JsonObject }
   | { type: 'set-timer'; timerId: string; dueAt: number }
   | { type: 'cancel-timer'; timerId: string };
+
+/** make-outgoing-call-v2: what the voice channel dials (Calls API parameters). */
+export interface OutboundCall {
+  to: string;
+  from: string;
+  timeout: number;
+  record: boolean;
+  /** Other Calls API parameters by their API names (MachineDetection, SendDigits, Trim, …). */
+  options: Record<string, string>;
+}
 
 export type EffectResult =
   | { kind: 'message-sent'; message: JsonObject }
@@ -119,7 +167,10 @@ export type EffectResult =
   | { kind: 'subflow-loaded'; flowSid: string; revision: number; definition: FlowDefinition }
   | { kind: 'subflow-missing'; message: string }
   | { kind: 'conversation-started'; conversation: JsonObject; webhookSid: string }
-  | { kind: 'conversation-failed'; code: number; message: string };
+  | { kind: 'conversation-failed'; code: number; message: string }
+  | { kind: 'call-placed'; call: JsonObject }
+  | { kind: 'call-recording'; recording: JsonObject }
+  | { kind: 'call-failed'; code: number; message: string };
 
 /** What the start-conversation widget asks the channel to create (Conversations API). */
 export interface ConversationRequest {

@@ -7,9 +7,20 @@ import { sendAndWaitForReply } from './send-and-wait-for-reply.ts';
 import { makeHttpRequest } from './make-http-request.ts';
 import { runFunction } from './run-function.ts';
 import { runSubflow } from './run-subflow.ts';
-import { sendToFlex } from './send-to-flex.ts';
 import { startConversation } from './start-conversation.ts';
 import { unsupported } from './unsupported.ts';
+import { sayPlay } from './say-play.ts';
+import { gatherInputOnCall } from './gather-input-on-call.ts';
+import { connectCallTo } from './connect-call-to.ts';
+import { recordVoicemail } from './record-voicemail.ts';
+import { recordCall } from './record-call.ts';
+import { enqueueCall } from './enqueue-call.ts';
+import { addTwimlRedirect } from './add-twiml-redirect.ts';
+import { makeOutgoingCallV2 } from './make-outgoing-call-v2.ts';
+import { forkStream } from './fork-stream.ts';
+import { capturePayments } from './capture-payments.ts';
+import { connectVirtualAgentV2 } from './connect-virtual-agent-v2.ts';
+import { sendToFlexAnyChannel } from './send-to-flex-call.ts';
 
 const HANDLERS: Record<string, WidgetHandler> = {
   'split-based-on': splitBasedOn,
@@ -19,8 +30,20 @@ const HANDLERS: Record<string, WidgetHandler> = {
   'make-http-request': makeHttpRequest,
   'run-function': runFunction,
   'run-subflow': runSubflow,
-  'send-to-flex': sendToFlex,
+  // Voice calls enqueue into the workflow; messages keep the simulated task creation.
+  'send-to-flex': sendToFlexAnyChannel,
   'start-conversation': startConversation,
+  'say-play': sayPlay,
+  'gather-input-on-call': gatherInputOnCall,
+  'connect-call-to': connectCallTo,
+  'record-voicemail': recordVoicemail,
+  'record-call': recordCall,
+  'enqueue-call': enqueueCall,
+  'add-twiml-redirect': addTwimlRedirect,
+  'make-outgoing-call-v2': makeOutgoingCallV2,
+  'fork-stream': forkStream,
+  'capture-payments': capturePayments,
+  'connect-virtual-agent-v2': connectVirtualAgentV2,
 };
 
 export function widgetHandler(type: string): WidgetHandler {

@@ -16,6 +16,8 @@ export interface WidgetEnv {
   liquidContext(): Record<string, unknown>;
   /** This widget's outputs from an earlier run, if any (run-function merges `parsed`). */
   previousOutputs(): JsonObject | undefined;
+  /** The call the execution drives, when it is a voice execution. */
+  callSid?: string;
 }
 
 export type Outcome =

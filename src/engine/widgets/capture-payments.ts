@@ -1,0 +1,59 @@
+// Capture Payments: <Pay> with the connector, amount and card/ACH options; the Pay action callback's
+// `Result` decides the event (success, too-many-failed-attempts → maxFailedAttempts,
+// payment-connector-error → providerError, caller-interrupted-with-star → payInterrupted,
+// caller-hung-up → hangup, validation-error → validationError). Outputs: the callback's parameters
+// (Result, PaymentToken, PaymentConfirmationCode, PaymentCardNumber, …).
+import type { JsonObject } from '../types.ts';
+import { boolProp, callbackFor, callbackOutputs, callWait, intProp, parameterNodes, renderProps, requireCall } from './voice.ts';
+import { stringProp, type WidgetHandler } from './widget.ts';
+
+const RESULT_EVENTS: Record<string, string> = {
+  success: 'success',
+  'too-many-failed-attempts': 'maxFailedAttempts',
+  'payment-connector-error': 'providerError',
+  'caller-interrupted-with-star': 'payInterrupted',
+  'caller-hung-up': 'hangup',
+  'validation-error': 'validationError',
+};
+
+export const capturePayments: WidgetHandler = {
+  enter(env) {
+    const refused = requireCall(env, 'providerError');
+    if (refused) return refused;
+    const props = renderProps(env, ['payment_connector', 'payment_amount', 'currency', 'description', 'language', 'postal_code'], 'validationError');
+    if (!props.ok) return props.outcome;
+    const v = props.values;
+    const attributes: Record<string, string | number | boolean> = {
+      method: 'POST',
+      tokenType: stringProp(env, 'payment_token_type') ?? 'reusable',
+      timeout: intProp(env, 'timeout', 5)!,
+      maxAttempts: intProp(env, 'max_attempts', 2)!,
+      securityCode: boolProp(env, 'security_code', true),
+      postalCode: v.postal_code ?? 'true',
+    };
+    if (v.payment_connector) attributes.paymentConnector = v.payment_connector;
+    if (v.payment_amount) attributes.chargeAmount = v.payment_amount;
+    if (v.currency) attributes.currency = v.currency;
+    if (v.description) attributes.description = v.description;
+    if (v.language) attributes.language = v.language;
+    const minPostal = intProp(env, 'min_postal_code_length');
+    if (minPostal !== undefined) attributes.minPostalCodeLength = minPostal;
+    const cards = env.state.properties.valid_card_types;
+    if (Array.isArray(cards) && cards.length > 0) attributes.validCardTypes = cards.map(String).join(' ');
+    const method = stringProp(env, 'payment_method');
+    if (method) attributes.paymentMethod = method.toLowerCase().replace(/_/g, '-');
+    const bank = stringProp(env, 'bank_account_type');
+    if (bank) attributes.bankAccountType = bank.toLowerCase().replace(/_/g, '-');
+    const parameters = parameterNodes(env, 'parameters');
+    if (!parameters.ok) return parameters.outcome;
+    return callWait(env, [{ verb: 'Pay', attributes, children: parameters.nodes, callback: { attribute: 'action' } }]);
+  },
+  resume(_env, wait, event) {
+    if (event.type === 'call-ended' && wait.kind === 'call') return { type: 'transition', event: 'hangup', outputs: callbackOutputs(event.params) };
+    const callback = callbackFor(wait, event);
+    if (!callback) return null;
+    const result = typeof callback.params.Result === 'string' ? callback.params.Result : '';
+    const outputs: JsonObject = callbackOutputs(callback.params);
+    return { type: 'transition', event: RESULT_EVENTS[result] ?? 'providerError', outputs };
+  },
+};

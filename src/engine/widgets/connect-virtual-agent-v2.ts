@@ -1,0 +1,50 @@
+// Connect Virtual Agent (v2, Dialogflow CX) on a call: <Connect><VirtualAgent> with the connector,
+// <Config> overrides and <Parameter>s. The Connect action callback's VirtualAgentStatus decides the
+// event (completed, live-agent-handoff, paused, failed); the caller hanging up is `hangup`.
+// Outputs: VirtualAgentProvider, VirtualAgentStatus, VirtualAgentProviderData (parsed when JSON),
+// VirtualAgentError(Code) and the call parameters. The Conversations channel is not carried out.
+import type { Json, JsonObject } from '../types.ts';
+import { callbackFor, callbackOutputs, callWait, parameterNodes, renderProps, requireCall } from './voice.ts';
+import { keyValueList, stringProp, type WidgetHandler } from './widget.ts';
+
+const STATUS_EVENTS = new Set(['completed', 'live-agent-handoff', 'paused', 'failed']);
+
+export const connectVirtualAgentV2: WidgetHandler = {
+  enter(env) {
+    const channel = stringProp(env, 'channel') ?? 'voice';
+    if (channel !== 'voice') {
+      return { type: 'error', code: 81003, message: `Connect Virtual Agent on the '${channel}' channel is not supported by this Switchboard engine yet`, failureEvent: 'failed' };
+    }
+    const refused = requireCall(env, 'failed');
+    if (refused) return refused;
+    const props = renderProps(env, ['connector_name', 'status_callback'], 'failed');
+    if (!props.ok) return props.outcome;
+    if (!props.values.connector_name) return { type: 'error', code: 81003, message: 'Connect Virtual Agent needs a connector name', failureEvent: 'failed' };
+    const attributes: Record<string, string> = { connectorName: props.values.connector_name };
+    if (props.values.status_callback) {
+      attributes.statusCallback = props.values.status_callback;
+      attributes.statusCallbackMethod = stringProp(env, 'status_callback_method') ?? 'POST';
+    }
+    const configs = keyValueList(env.state.properties.configurations).map((c) => ({ verb: 'Config', attributes: { name: c.key, value: c.value } }));
+    const parameters = parameterNodes(env, 'parameters');
+    if (!parameters.ok) return parameters.outcome;
+    const agent = { verb: 'VirtualAgent', attributes, children: [...configs, ...parameters.nodes] };
+    return callWait(env, [{ verb: 'Connect', attributes: { method: 'POST' }, children: [agent], callback: { attribute: 'action' } }]);
+  },
+  resume(_env, wait, event) {
+    if (event.type === 'call-ended' && wait.kind === 'call') return { type: 'transition', event: 'hangup', outputs: callbackOutputs(event.params) };
+    const callback = callbackFor(wait, event);
+    if (!callback) return null;
+    const outputs: JsonObject = callbackOutputs(callback.params);
+    const data = outputs.VirtualAgentProviderData;
+    if (typeof data === 'string') {
+      try {
+        outputs.VirtualAgentProviderData = JSON.parse(data) as Json;
+      } catch {
+        // Not JSON: kept as the string Twilio sent.
+      }
+    }
+    const status = typeof outputs.VirtualAgentStatus === 'string' ? outputs.VirtualAgentStatus : '';
+    return { type: 'transition', event: STATUS_EVENTS.has(status) ? status : 'failed', outputs };
+  },
+};

@@ -1,0 +1,44 @@
+// Enqueue Call: <Enqueue> into a named queue, or into a TaskRouter workflow with a <Task> carrying
+// the attributes (and priority/timeout). Control comes back through the Enqueue action callback
+// (QueueResult decides the event, see queue-result.ts). A wait URL that is not a URL after Liquid is
+// dropped (default hold music), as Studio does (its warning 81028).
+import type { Json, TwimlNode } from '../types.ts';
+import { queueEvent } from './queue-result.ts';
+import { callbackFor, callbackOutputs, callWait, intProp, isHttpUrl, renderProps, requireCall } from './voice.ts';
+import { stringProp, type WidgetHandler } from './widget.ts';
+
+export const enqueueCall: WidgetHandler = {
+  enter(env) {
+    const refused = requireCall(env, 'callFailure');
+    if (refused) return refused;
+    const props = renderProps(env, ['queue_name', 'workflow_sid', 'task_attributes', 'wait_url'], 'failedToEnqueue');
+    if (!props.ok) return props.outcome;
+    const { queue_name, workflow_sid, task_attributes, wait_url } = props.values;
+    const attributes: Record<string, string | number | boolean> = { method: 'POST' };
+    if (isHttpUrl(wait_url)) {
+      attributes.waitUrl = wait_url;
+      attributes.waitUrlMethod = (stringProp(env, 'wait_url_method') ?? 'GET').toUpperCase() === 'POST' ? 'POST' : 'GET';
+    }
+    let node: TwimlNode;
+    if (workflow_sid) {
+      attributes.workflowSid = workflow_sid;
+      const taskAttributes: Record<string, string | number> = {};
+      const priority = intProp(env, 'priority');
+      if (priority !== undefined) taskAttributes.priority = priority;
+      const timeout = intProp(env, 'timeout');
+      if (timeout !== undefined) taskAttributes.timeout = timeout;
+      node = { verb: 'Enqueue', attributes, children: [{ verb: 'Task', attributes: taskAttributes, text: task_attributes ?? '{}' }], callback: { attribute: 'action' } };
+    } else if (queue_name) {
+      if (queue_name.length > 64) return { type: 'error', code: 81003, message: `Queue name is longer than 64 characters`, failureEvent: 'failedToEnqueue' };
+      node = { verb: 'Enqueue', attributes, text: queue_name, callback: { attribute: 'action' } };
+    } else {
+      return { type: 'error', code: 81003, message: 'Enqueue Call needs a queue name or a TaskRouter workflow', failureEvent: 'failedToEnqueue' };
+    }
+    return callWait(env, [node]);
+  },
+  resume(_env, wait, event) {
+    const callback = callbackFor(wait, event);
+    if (!callback) return null;
+    return { type: 'transition', event: queueEvent(callback.params.QueueResult as Json), outputs: callbackOutputs(callback.params) };
+  },
+};

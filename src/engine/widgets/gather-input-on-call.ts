@@ -1,0 +1,50 @@
+// Gather Input On Call: a <Gather> for keys and speech with the prompt inside it (or before it when
+// "stop gathering on keypress" is off, so keys do not cut the prompt). The action callback decides
+// the event: Digits → `keypress`, SpeechResult → `speech`, neither → `timeout`. Outputs are the
+// callback's parameters (Digits, SpeechResult, Confidence and the call parameters).
+import type { TwimlNode } from '../types.ts';
+import { boolProp, callbackFor, callbackOutputs, callWait, intProp, promptNode, redirectBack, renderProps, requireCall } from './voice.ts';
+import { stringProp, type WidgetHandler } from './widget.ts';
+
+export const gatherInputOnCall: WidgetHandler = {
+  enter(env) {
+    const refused = requireCall(env);
+    if (refused) return refused;
+    const prompt = promptNode(env);
+    if (!prompt.ok) return prompt.outcome;
+    const props = renderProps(env, ['gather_language', 'hints', 'speech_model']);
+    if (!props.ok) return props.outcome;
+    const attributes: Record<string, string | number | boolean> = {
+      input: 'dtmf speech',
+      method: 'POST',
+      timeout: intProp(env, 'timeout', 5)!,
+      // Without it an empty gather falls through; with it the action hears "no input" as well.
+      actionOnEmptyResult: true,
+    };
+    const finishOnKey = stringProp(env, 'finish_on_key');
+    attributes.finishOnKey = finishOnKey ?? '#';
+    const digits = intProp(env, 'number_of_digits');
+    if (digits !== undefined && digits > 0) attributes.numDigits = digits;
+    attributes.speechTimeout = stringProp(env, 'speech_timeout')?.trim() || 'auto';
+    if (props.values.gather_language) attributes.language = props.values.gather_language;
+    if (props.values.hints) attributes.hints = props.values.hints;
+    attributes.profanityFilter = boolProp(env, 'profanity_filter', true);
+    if (props.values.speech_model) attributes.speechModel = props.values.speech_model;
+    const stopOnKey = boolProp(env, 'stop_gather', true);
+    const gather: TwimlNode = { verb: 'Gather', attributes, callback: { attribute: 'action' } };
+    const twiml: TwimlNode[] = [];
+    if (prompt.node && stopOnKey) gather.children = [prompt.node];
+    else if (prompt.node) twiml.push(prompt.node);
+    twiml.push(gather, redirectBack(true));
+    return callWait(env, twiml);
+  },
+  resume(_env, wait, event) {
+    const callback = callbackFor(wait, event);
+    if (!callback) return null;
+    const params = callback.params;
+    const digits = typeof params.Digits === 'string' ? params.Digits : '';
+    const speech = typeof params.SpeechResult === 'string' ? params.SpeechResult : '';
+    const name = callback.fallthrough ? 'timeout' : digits !== '' ? 'keypress' : speech !== '' ? 'speech' : 'timeout';
+    return { type: 'transition', event: name, outputs: callbackOutputs(params) };
+  },
+};

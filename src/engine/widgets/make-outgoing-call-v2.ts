@@ -1,0 +1,84 @@
+// Make Outgoing Call (v2): asks the voice channel to place a call (Calls API parameters, machine
+// detection options included). Once placed, the widget waits: the call being answered posts to the
+// execution's callback (`answered`, and the answered call becomes this execution's call); the final
+// status callback of a call that never connected decides `busy`, `noAnswer` or `failed`.
+// Outputs: AccountSid, AnsweredBy, CallSid, CallStatus, From, To, MachineDetectionDuration.
+import type { JsonObject } from '../types.ts';
+import { boolProp, callbackFor, intProp, renderProps } from './voice.ts';
+import { stringProp, type WidgetHandler } from './widget.ts';
+
+const OUTPUT_KEYS = ['AccountSid', 'AnsweredBy', 'CallSid', 'CallStatus', 'From', 'To', 'MachineDetectionDuration', 'Direction', 'ApiVersion'];
+
+function outputsOf(params: JsonObject): JsonObject {
+  const outputs: JsonObject = {};
+  for (const key of OUTPUT_KEYS) if (params[key] !== undefined) outputs[key] = params[key]!;
+  return outputs;
+}
+
+function endedEvent(status: unknown): 'busy' | 'noAnswer' | 'failed' {
+  if (status === 'busy') return 'busy';
+  if (status === 'no-answer') return 'noAnswer';
+  return 'failed';
+}
+
+export const makeOutgoingCallV2: WidgetHandler = {
+  enter(env) {
+    const props = renderProps(env, ['send_digits', 'recording_status_callback', 'sip_auth_username', 'sip_auth_password'], 'failed');
+    if (!props.ok) return props.outcome;
+    // The Console fixes to/from to the contact and flow addresses; exports may still carry others.
+    const to = env.render(stringProp(env, 'to') ?? '{{contact.channel.address}}');
+    const from = env.render(stringProp(env, 'from') ?? '{{flow.channel.address}}');
+    if (!to.ok) return { type: 'error', code: 84003, message: to.error.message, failureEvent: 'failed' };
+    if (!from.ok) return { type: 'error', code: 84003, message: from.error.message, failureEvent: 'failed' };
+    const toValue = to.value.trim();
+    const fromValue = from.value.trim();
+    if (!toValue || !fromValue) return { type: 'error', code: 81003, message: "Make Outgoing Call needs 'to' and 'from'", failureEvent: 'failed' };
+    const options: Record<string, string> = {};
+    if (boolProp(env, 'detect_answering_machine', false)) {
+      options.MachineDetection = stringProp(env, 'machine_detection') ?? 'Enable';
+      for (const [prop, param] of [
+        ['machine_detection_timeout', 'MachineDetectionTimeout'],
+        ['machine_detection_speech_threshold', 'MachineDetectionSpeechThreshold'],
+        ['machine_detection_speech_end_threshold', 'MachineDetectionSpeechEndThreshold'],
+        ['machine_detection_silence_timeout', 'MachineDetectionSilenceTimeout'],
+      ] as const) {
+        const value = stringProp(env, prop);
+        if (value) options[param] = value;
+      }
+    }
+    if (props.values.send_digits) options.SendDigits = props.values.send_digits;
+    const record = boolProp(env, 'record', false);
+    if (record) {
+      options.RecordingChannels = stringProp(env, 'recording_channels') ?? 'mono';
+      if (props.values.recording_status_callback) options.RecordingStatusCallback = props.values.recording_status_callback;
+    }
+    const trim = stringProp(env, 'trim');
+    if (trim) options.Trim = trim;
+    if (props.values.sip_auth_username) options.SipAuthUsername = props.values.sip_auth_username;
+    if (props.values.sip_auth_password) options.SipAuthPassword = props.values.sip_auth_password;
+    const effectId = env.newId('EF');
+    return {
+      type: 'wait',
+      wait: { kind: 'effect', effectId },
+      effects: [{ type: 'place-call', effectId, widget: env.state.name, call: { to: toValue, from: fromValue, timeout: intProp(env, 'timeout', 60)!, record, options } }],
+    };
+  },
+  resume(env, wait, event) {
+    if (wait.kind === 'effect') {
+      if (event.type !== 'effect-result' || event.effectId !== wait.effectId) return null;
+      const result = event.result;
+      if (result.kind === 'call-failed') return { type: 'transition', event: 'failed', outputs: { CallStatus: 'failed', ErrorCode: result.code, ErrorMessage: result.message } };
+      if (result.kind !== 'call-placed') return null;
+      // Ringing: the answer arrives as this wait's callback; nothing to tell a caller yet.
+      // The callback URL the call was placed with names the effect: it becomes the wait's callback id.
+      return { type: 'wait', wait: { kind: 'call', callbackId: wait.effectId, twiml: [], outputs: outputsOf(result.call) }, effects: [] };
+    }
+    if (wait.kind !== 'call') return null;
+    // Another call's end (the execution's own inbound call) is not this widget's business.
+    if (event.type === 'call-ended' && event.params.CallSid !== undefined && wait.outputs?.CallSid !== undefined && event.params.CallSid !== wait.outputs.CallSid) return null;
+    if (event.type === 'call-ended') return { type: 'transition', event: endedEvent(event.params.CallStatus), outputs: { ...wait.outputs, ...outputsOf(event.params) } };
+    const callback = callbackFor(wait, event);
+    if (!callback) return null;
+    return { type: 'transition', event: 'answered', outputs: { ...wait.outputs, ...outputsOf(callback.params) } };
+  },
+};

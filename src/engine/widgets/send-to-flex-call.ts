@@ -1,0 +1,50 @@
+// Send to Flex on a call: <Enqueue workflowSid> with a <Task> holding the rendered attributes (and
+// priority/timeout), wait URL when it is a URL. Control comes back through the Enqueue action
+// callback: QueueResult decides callComplete / failedToEnqueue / callFailure (queue-result.ts).
+// Messages and REST executions keep the simulated task creation of send-to-flex.ts.
+import type { Json } from '../types.ts';
+import { queueEvent } from './queue-result.ts';
+import { sendToFlex } from './send-to-flex.ts';
+import { callbackFor, callbackOutputs, callWait, intProp, isHttpUrl, renderProps } from './voice.ts';
+import { stringProp, type WidgetHandler } from './widget.ts';
+
+export const sendToFlexCall: WidgetHandler = {
+  enter(env) {
+    const props = renderProps(env, ['workflow', 'channel', 'attributes', 'waitUrl'], 'failedToEnqueue');
+    if (!props.ok) return props.outcome;
+    const { workflow, channel, attributes, waitUrl } = props.values;
+    if (!workflow) return { type: 'error', code: 81003, message: 'Send to Flex needs a TaskRouter workflow', failureEvent: 'failedToEnqueue' };
+    const enqueue: Record<string, string> = { workflowSid: workflow, method: 'POST' };
+    if (isHttpUrl(waitUrl)) {
+      enqueue.waitUrl = waitUrl;
+      enqueue.waitUrlMethod = (stringProp(env, 'waitUrlMethod') ?? 'POST').toUpperCase() === 'GET' ? 'GET' : 'POST';
+    }
+    const task: Record<string, string | number> = {};
+    const priority = intProp(env, 'priority');
+    if (priority !== undefined) task.priority = priority;
+    const timeout = intProp(env, 'timeout');
+    if (timeout !== undefined) task.timeout = timeout;
+    let taskAttributes = attributes ?? '{}';
+    // The task channel rides along in the attributes, as Flex expects for voice tasks.
+    if (channel) {
+      try {
+        const parsed = JSON.parse(taskAttributes) as Record<string, Json>;
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) taskAttributes = JSON.stringify({ ...parsed, task_channel: parsed.task_channel ?? channel });
+      } catch {
+        // Not JSON: Flex receives it as written.
+      }
+    }
+    return callWait(env, [{ verb: 'Enqueue', attributes: enqueue, children: [{ verb: 'Task', attributes: task, text: taskAttributes }], callback: { attribute: 'action' } }]);
+  },
+  resume(_env, wait, event) {
+    const callback = callbackFor(wait, event);
+    if (!callback) return null;
+    return { type: 'transition', event: queueEvent(callback.params.QueueResult as Json), outputs: callbackOutputs(callback.params) };
+  },
+};
+
+/** send-to-flex: the voice path on a call, the simulated task creation elsewhere. */
+export const sendToFlexAnyChannel: WidgetHandler = {
+  enter: (env) => (env.callSid ? sendToFlexCall.enter(env) : sendToFlex.enter(env)),
+  resume: (env, wait, event) => (wait.kind === 'call' ? sendToFlexCall.resume!(env, wait, event) : (sendToFlex.resume?.(env, wait, event) ?? null)),
+};

@@ -1,0 +1,131 @@
+// Shared pieces of the voice widgets. A voice widget parks the execution on a `call` wait that holds
+// the TwiML the caller gets next; the API layer writes it as XML with callback URLs into this
+// execution, and the call's next request comes back as a `call-callback` event (or `call-ended`).
+import type { CallWait, Effect, EngineEvent, JsonObject, TwimlNode } from '../types.ts';
+import { keyValueList, stringProp, type Outcome, type WidgetEnv } from './widget.ts';
+
+/** Voice widgets need a call; in a message or REST execution they fail instead of guessing. */
+export function requireCall(env: WidgetEnv, failureEvent?: string): Outcome | null {
+  if (env.callSid) return null;
+  return {
+    type: 'error',
+    code: 81003,
+    message: `Widget '${env.state.name}' (${env.state.type}) needs a voice call, and this execution has none`,
+    ...(failureEvent ? { failureEvent } : {}),
+  };
+}
+
+export function callWait(
+  env: WidgetEnv,
+  twiml: TwimlNode[],
+  extra: Partial<Omit<CallWait, 'kind' | 'callbackId' | 'twiml'>> = {},
+  effects: Effect[] = [],
+): Outcome {
+  const wait: CallWait = { kind: 'call', callbackId: env.newId('EF'), twiml, ...extra };
+  return { type: 'wait', wait, effects };
+}
+
+/** The callback event for this wait, or null when the event is for someone else. */
+export function callbackFor(wait: unknown, event: EngineEvent): Extract<EngineEvent, { type: 'call-callback' }> | null {
+  if (event.type !== 'call-callback') return null;
+  if (!wait || typeof wait !== 'object' || (wait as CallWait).kind !== 'call') return null;
+  return (wait as CallWait).callbackId === event.callbackId ? event : null;
+}
+
+/** `<Redirect>` back into the execution: the caller heard what came before it. */
+export function redirectBack(fallthrough = false): TwimlNode {
+  return { verb: 'Redirect', attributes: { method: 'POST' }, callback: fallthrough ? { fallthrough: true } : {} };
+}
+
+export type Rendered = { ok: true; value: string } | { ok: false; outcome: Outcome };
+
+/** Renders a string property with Liquid; `undefined` when absent or empty. */
+export function renderProp(env: WidgetEnv, name: string, failureEvent?: string): { ok: true; value: string | undefined } | { ok: false; outcome: Outcome } {
+  const template = stringProp(env, name);
+  if (template === undefined) return { ok: true, value: undefined };
+  const rendered = env.render(template);
+  if (!rendered.ok) {
+    return { ok: false, outcome: { type: 'error', code: 84003, message: `${name}: ${rendered.error.message}`, ...(failureEvent ? { failureEvent } : {}) } };
+  }
+  const value = rendered.value.trim();
+  return { ok: true, value: value === '' ? undefined : value };
+}
+
+/** Renders several properties; the first Liquid error wins. */
+export function renderProps(env: WidgetEnv, names: string[], failureEvent?: string): { ok: true; values: Record<string, string | undefined> } | { ok: false; outcome: Outcome } {
+  const values: Record<string, string | undefined> = {};
+  for (const name of names) {
+    const rendered = renderProp(env, name, failureEvent);
+    if (!rendered.ok) return rendered;
+    values[name] = rendered.value;
+  }
+  return { ok: true, values };
+}
+
+/** An integer property (exports write numbers as strings too); `fallback` when absent or invalid. */
+export function intProp(env: WidgetEnv, name: string, fallback?: number): number | undefined {
+  const raw = env.state.properties[name];
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+  return Number.isFinite(value) ? Math.trunc(value) : fallback;
+}
+
+/** A boolean property written as a boolean or as "true"/"false". */
+export function boolProp(env: WidgetEnv, name: string, fallback: boolean): boolean {
+  const raw = env.state.properties[name];
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string' && raw.trim() !== '') return raw.trim().toLowerCase() === 'true';
+  return fallback;
+}
+
+/** TTS voice/language attributes; Studio's "Default" means the account's defaults (no attribute). */
+export function ttsAttributes(voice: string | undefined, language: string | undefined): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  if (voice && voice.toLowerCase() !== 'default') attributes.voice = voice;
+  if (language && language.toLowerCase() !== 'default') attributes.language = language;
+  return attributes;
+}
+
+/**
+ * The prompt of say-play and gather: Say (with voice/language/loop), Play (a URL), or Play digits.
+ * Returns null when the widget has nothing to say.
+ */
+export function promptNode(env: WidgetEnv): { ok: true; node: TwimlNode | null; voice?: string; language?: string } | { ok: false; outcome: Outcome } {
+  const props = renderProps(env, ['say', 'play', 'digits', 'voice', 'language']);
+  if (!props.ok) return props;
+  const { say, play, digits, voice, language } = props.values;
+  const loop = intProp(env, 'loop', 1)!;
+  const loopAttr: Record<string, number> = loop !== 1 && loop >= 0 ? { loop } : {};
+  const mode = stringProp(env, 'say_type') ?? stringProp(env, 'mode');
+  let node: TwimlNode | null = null;
+  if (digits && (mode === 'digits' || (!say && !play))) node = { verb: 'Play', attributes: { digits } };
+  else if (play && (mode === 'play' || !say)) node = { verb: 'Play', attributes: { ...loopAttr }, text: play };
+  else if (say !== undefined) node = { verb: 'Say', attributes: { ...ttsAttributes(voice, language), ...loopAttr }, text: say };
+  return { ok: true, node, ...(voice ? { voice } : {}), ...(language ? { language } : {}) };
+}
+
+/** A Liquid-rendered `{key, value}` list as TwiML `<Parameter>` nouns. */
+export function parameterNodes(env: WidgetEnv, property: string): { ok: true; nodes: TwimlNode[] } | { ok: false; outcome: Outcome } {
+  const nodes: TwimlNode[] = [];
+  for (const item of keyValueList(env.state.properties[property])) {
+    const rendered = env.render(item.value);
+    if (!rendered.ok) return { ok: false, outcome: { type: 'error', code: 84003, message: `${property}.${item.key}: ${rendered.error.message}` } };
+    nodes.push({ verb: 'Parameter', attributes: { name: item.key, value: rendered.value } });
+  }
+  return { ok: true, nodes };
+}
+
+/** Whether `value` is an absolute http(s) URL (Studio's TwiML Redirect `fail` and 81028 checks). */
+export function isHttpUrl(value: string | undefined): value is string {
+  if (!value) return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** The callback's parameters as widget outputs (verbatim, as Studio passes them through). */
+export function callbackOutputs(params: JsonObject, extra: JsonObject = {}): JsonObject {
+  return { ...params, ...extra };
+}
