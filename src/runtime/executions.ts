@@ -21,6 +21,7 @@ import { newSid } from './ids.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { ExecutionRateLimiter, type RateKind, type RateLimits } from './rate-limiter.ts';
 import type { DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp } from './ports/channel.ts';
+import type { VoiceChannel } from './ports/voice.ts';
 import type { ExecutionRecord, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
 
 export interface CreateExecutionInput {
@@ -75,6 +76,7 @@ export class ExecutionService implements ExecutionServiceApi {
   readonly #definitions = new Map<string, FlowDefinition>();
   #timer: NodeJS.Timeout | null = null;
   #stopped = true;
+  #voice: VoiceChannel | null = null;
 
   constructor(store: Store, channel: MessageChannel, http: OutboundHttp, options: RuntimeOptions) {
     this.#store = store;
@@ -82,6 +84,15 @@ export class ExecutionService implements ExecutionServiceApi {
     this.#http = http;
     this.#options = options;
     this.#rates = new ExecutionRateLimiter(options.rateLimits ?? DEFAULT_RUNTIME_OPTIONS.rateLimits, options.now);
+  }
+
+  /** The voice network outbound calls and call recordings go to (simulator phone or carrier). */
+  useVoice(voice: VoiceChannel): void {
+    this.#voice = voice;
+  }
+
+  get voice(): VoiceChannel | null {
+    return this.#voice;
   }
 
   // ---- lifecycle
@@ -203,6 +214,41 @@ export class ExecutionService implements ExecutionServiceApi {
         initiatedBy: params.MessageSid ?? newSid('SM'),
       });
       return { executionSid: execution.sid };
+    });
+  }
+
+  /**
+   * An inbound call starts a voice execution (`incomingCall`, initiated by the CallSid). With the
+   * flow's `allow_concurrent_calls` off, a caller who already has an active execution is refused
+   * (`blocked`); the flag is on when missing, as for new flows in the Console.
+   */
+  async inboundCall(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ execution: ExecutionRecord | null; blocked?: ExecutionRecord }> {
+    const contact = params.From ?? '';
+    const channel = params.To ?? '';
+    if (!contact || !channel || !params.CallSid) throw invalidParameter('An inbound call needs CallSid, From and To');
+    const flow = await this.#store.getFlow(accountSid, flowSid);
+    if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
+    return this.#locks.run(contactKey(flowSid, contact, channel), async () => {
+      const revision = await this.#pickRevision(accountSid, flowSid, contact);
+      if (!revision) return { execution: null };
+      const definition = await this.#definition(accountSid, flowSid, revision);
+      if (definition.flags?.allow_concurrent_calls === false) {
+        const active = await this.#store.findActiveExecution(flowSid, contact, channel);
+        if (active) return { execution: null, blocked: active };
+      }
+      this.#takeRate('inboundPerSecond', accountSid);
+      const execution = await this.#startNew({
+        accountSid,
+        flowSid,
+        revision,
+        channelAddress: channel,
+        contactAddress: contact,
+        trigger: 'incomingCall',
+        triggerData: { call: params },
+        data: {},
+        initiatedBy: params.CallSid,
+      });
+      return { execution };
     });
   }
 
@@ -419,7 +465,9 @@ export class ExecutionService implements ExecutionServiceApi {
               ? { kind: 'subflow-missing', message: (error as Error).message }
               : effect.type === 'start-conversation'
                 ? { kind: 'conversation-failed', code: 50000, message: (error as Error).message }
-                : { kind: 'http-failed', reason: 'network', message: (error as Error).message };
+                : effect.type === 'place-call' || effect.type === 'call-recording'
+                  ? { kind: 'call-failed', code: 20500, message: (error as Error).message }
+                  : { kind: 'http-failed', reason: 'network', message: (error as Error).message };
         }
         await this.deliver(pending.executionSid, { type: 'effect-result', effectId: effect.effectId, result }, { effectId: pending.id });
       })(),
@@ -442,6 +490,9 @@ export class ExecutionService implements ExecutionServiceApi {
         return this.#loadSubflow(pending, effect);
       case 'start-conversation':
         return this.#startConversation(pending, effect);
+      case 'place-call':
+      case 'call-recording':
+        return this.#voiceEffect(pending, effect);
     }
   }
 
@@ -457,6 +508,18 @@ export class ExecutionService implements ExecutionServiceApi {
     return result.ok
       ? { kind: 'conversation-started', conversation: result.conversation, webhookSid: result.webhookSid }
       : { kind: 'conversation-failed', code: result.code, message: result.message };
+  }
+
+  async #voiceEffect(pending: PendingEffect, effect: Extract<Effect, { type: 'place-call' | 'call-recording' }>): Promise<EffectResult> {
+    if (!this.#voice) return { kind: 'call-failed', code: 20500, message: 'No voice channel is configured' };
+    const record = await this.#store.getExecutionBySid(pending.executionSid);
+    const context = { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid };
+    if (effect.type === 'place-call') {
+      const placed = await this.#voice.placeCall({ ...context, callbackId: effect.effectId }, effect.call);
+      return placed.ok ? { kind: 'call-placed', call: placed.call } : { kind: 'call-failed', code: placed.code, message: placed.message };
+    }
+    const recorded = await this.#voice.recordCall(context, effect.callSid, effect.start, effect.options);
+    return recorded.ok ? { kind: 'call-recording', recording: recorded.recording } : { kind: 'call-failed', code: recorded.code, message: recorded.message };
   }
 
   async #loadSubflow(pending: PendingEffect, effect: Extract<Effect, { type: 'load-subflow' }>): Promise<EffectResult> {
