@@ -104,6 +104,8 @@ export interface AccountStore {
 export interface Store extends AccountStore, FlowStore, ExecutionStore, ClusterStore {
   readonly kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
+  /** Schema migrations applied vs. this build's count, for /readyz; backends that migrate on open may omit it. */
+  schemaStatus?(): Promise<{ applied: number; expected: number }>;
 }
 
 // ---- executions (issue: flow engine)
@@ -243,6 +245,11 @@ export interface ClusterStore {
   releaseLeases(owner: string): Promise<void>;
   /** Runs fn while holding a store-wide named lock (across nodes): start-up chores such as the dev account. */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Optional: calls `listener` when another node commits new timers or releases claims, so the
+   * runtime looks now instead of at its next poll. Resolves to an unsubscribe function.
+   */
+  onWork?(listener: () => void): Promise<() => void>;
   /** Everything a copy to another store needs that the per-account methods do not list. */
   listApiKeys(): Promise<ApiKey[]>;
   listSettings(): Promise<{ key: string; value: string }[]>;

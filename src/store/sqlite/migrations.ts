@@ -118,5 +118,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE timers ADD COLUMN lease_until INTEGER;
   ALTER TABLE pending_effects ADD COLUMN lease_owner TEXT;
   ALTER TABLE pending_effects ADD COLUMN lease_until INTEGER;
+  CREATE INDEX timers_claimed ON timers(lease_until) WHERE lease_until IS NOT NULL;
   `,
 ];

@@ -521,8 +521,12 @@ export class SqliteStore implements Store {
   }
 
   async nextTimerDue(): Promise<number | null> {
-    const row = this.stmt('SELECT MIN(MAX(due_at, COALESCE(lease_until, due_at))) AS due FROM timers').get() as Row | undefined;
-    return nullableNumber(row?.due);
+    // Two index scans: the soonest unclaimed timer, and the soonest a claimed one can be taken over.
+    const row = this.stmt(
+      `SELECT (SELECT due_at FROM timers WHERE lease_until IS NULL ORDER BY due_at LIMIT 1) AS free,
+              (SELECT MIN(MAX(due_at, lease_until)) FROM timers WHERE lease_until IS NOT NULL) AS held`,
+    ).get() as Row;
+    return earliest(nullableNumber(row.free), nullableNumber(row.held));
   }
 
   // ---- claims and leases (one process: these never contend, but behave as on PostgreSQL)
@@ -684,6 +688,11 @@ function toAccount(row: Row): Account {
     friendlyName: String(row.friendly_name),
     dateCreated: Number(row.date_created),
   };
+}
+
+function earliest(a: number | null, b: number | null): number | null {
+  if (a === null) return b;
+  return b === null ? a : Math.min(a, b);
 }
 
 function toApiKey(row: Row): ApiKey {

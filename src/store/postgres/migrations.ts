@@ -1,0 +1,120 @@
+// Versioned schema migrations for the PostgreSQL store. Each entry runs once, in order, in one
+// transaction that holds an advisory lock, so nodes starting together migrate exactly once;
+// schema_migrations records how far a schema has come. Times are epoch milliseconds (BIGINT) and
+// JSON is kept as TEXT so every value round-trips byte for byte, as in the SQLite store.
+
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  // 1: accounts, keys, settings, flows, revisions, test users
+  `
+  CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE accounts (
+    sid TEXT PRIMARY KEY,
+    auth_token TEXT NOT NULL,
+    friendly_name TEXT NOT NULL,
+    date_created BIGINT NOT NULL
+  );
+  CREATE TABLE api_keys (
+    sid TEXT PRIMARY KEY,
+    account_sid TEXT NOT NULL REFERENCES accounts(sid),
+    friendly_name TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    date_created BIGINT NOT NULL
+  );
+  CREATE TABLE flows (
+    seq BIGSERIAL PRIMARY KEY,
+    sid TEXT NOT NULL UNIQUE,
+    account_sid TEXT NOT NULL,
+    friendly_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    published_revision INTEGER,
+    commit_message TEXT,
+    author_sid TEXT,
+    valid BOOLEAN NOT NULL,
+    errors TEXT NOT NULL,
+    warnings TEXT NOT NULL,
+    test_users TEXT NOT NULL DEFAULT '[]',
+    date_created BIGINT NOT NULL,
+    date_updated BIGINT
+  );
+  CREATE INDEX flows_by_account ON flows(account_sid, seq);
+  CREATE TABLE flow_revisions (
+    flow_sid TEXT NOT NULL,
+    revision INTEGER NOT NULL,
+    account_sid TEXT NOT NULL,
+    friendly_name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    status TEXT NOT NULL,
+    commit_message TEXT,
+    author_sid TEXT,
+    valid BOOLEAN NOT NULL,
+    errors TEXT NOT NULL,
+    warnings TEXT NOT NULL,
+    date_created BIGINT NOT NULL,
+    date_updated BIGINT,
+    PRIMARY KEY (flow_sid, revision)
+  );
+  `,
+  // 2: executions (with a version for optimistic concurrency), steps, timers and pending effects
+  // (with leases, so a node's claimed work passes to another node when it dies).
+  `
+  CREATE TABLE executions (
+    seq BIGSERIAL PRIMARY KEY,
+    sid TEXT NOT NULL UNIQUE,
+    account_sid TEXT NOT NULL,
+    flow_sid TEXT NOT NULL REFERENCES flows(sid) ON DELETE CASCADE,
+    flow_version INTEGER NOT NULL,
+    contact_sid TEXT NOT NULL,
+    contact_channel_address TEXT NOT NULL,
+    channel_address TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'ended')),
+    initiated_by TEXT NOT NULL,
+    state TEXT NOT NULL,
+    context TEXT NOT NULL,
+    date_created BIGINT NOT NULL,
+    date_updated BIGINT,
+    version INTEGER NOT NULL DEFAULT 1
+  );
+  CREATE INDEX executions_by_flow ON executions(account_sid, flow_sid, seq);
+  CREATE UNIQUE INDEX executions_one_active ON executions(flow_sid, contact_channel_address, channel_address)
+    WHERE status = 'active';
+  CREATE TABLE steps (
+    seq BIGSERIAL PRIMARY KEY,
+    sid TEXT NOT NULL UNIQUE,
+    account_sid TEXT NOT NULL,
+    flow_sid TEXT NOT NULL,
+    execution_sid TEXT NOT NULL REFERENCES executions(sid) ON DELETE CASCADE,
+    parent_step_sid TEXT,
+    name TEXT NOT NULL,
+    context TEXT NOT NULL,
+    transitioned_from TEXT NOT NULL,
+    transitioned_to TEXT NOT NULL,
+    type TEXT NOT NULL,
+    date_created BIGINT NOT NULL,
+    date_updated BIGINT
+  );
+  CREATE INDEX steps_by_execution ON steps(execution_sid, seq);
+  CREATE TABLE timers (
+    id TEXT PRIMARY KEY,
+    execution_sid TEXT NOT NULL REFERENCES executions(sid) ON DELETE CASCADE,
+    account_sid TEXT NOT NULL,
+    due_at BIGINT NOT NULL,
+    lease_owner TEXT,
+    lease_until BIGINT
+  );
+  CREATE INDEX timers_by_due ON timers(due_at, id);
+  CREATE INDEX timers_by_execution ON timers(execution_sid);
+  CREATE INDEX timers_claimed ON timers(lease_until) WHERE lease_until IS NOT NULL;
+  CREATE TABLE pending_effects (
+    seq BIGSERIAL PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    execution_sid TEXT NOT NULL REFERENCES executions(sid) ON DELETE CASCADE,
+    account_sid TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    lease_owner TEXT,
+    lease_until BIGINT
+  );
+  CREATE INDEX pending_effects_by_execution ON pending_effects(execution_sid);
+  `,
+];

@@ -1,0 +1,709 @@
+// The PostgreSQL store, for many stateless nodes on one database. Each method is one statement
+// or one transaction on a pooled connection. Cross-node rules live in SQL: the execution version
+// column (optimistic concurrency), the partial unique index (one active execution per contact
+// pair), FOR UPDATE SKIP LOCKED claims with lease expiry on timers and effects, and advisory
+// locks for migrations and store-wide chores. NOTIFY tells other nodes about new timers.
+import pg from 'pg';
+import {
+  StoreConflictError,
+  type Account,
+  type ApiKey,
+  type ExecutionFilter,
+  type ExecutionRecord,
+  type FlowRecord,
+  type Lease,
+  type PageRequest,
+  type PageResult,
+  type PendingEffect,
+  type RevisionRecord,
+  type RevisionSelector,
+  type SprintWrite,
+  type StepRecord,
+  type Store,
+  type TimerRecord,
+  type VersionedExecution,
+} from '../../runtime/ports/store.ts';
+import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { json, nullableNumber, toAccount, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from './rows.ts';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database (libpq-style query parameters such as sslmode work). */
+  connectionString: string;
+  /** Schema holding Switchboard's tables; created if missing. Default 'public'. */
+  schema?: string | undefined;
+  /** Connections this node keeps open at most. */
+  poolSize?: number | undefined;
+  /** Any statement running longer is cancelled (ms); 0 disables. */
+  statementTimeoutMs?: number | undefined;
+  /** Giving up on getting a connection (ms). */
+  connectTimeoutMs?: number | undefined;
+  /** Where errors on idle connections go (a dropped connection is replaced on next use). */
+  onError?: ((error: Error) => void) | undefined;
+}
+
+export const POSTGRES_DEFAULTS = { poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 10_000 } as const;
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** `?` placeholders (as in the SQLite store) to PostgreSQL's `$n`. */
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function isUniqueViolation(error: unknown, constraint?: string): boolean {
+  const e = error as { code?: string; constraint?: string };
+  return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
+}
+
+export class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly schema: string;
+  readonly pool: pg.Pool;
+  readonly #options: PostgresStoreOptions;
+  readonly #ready: Promise<void>;
+  readonly #channel: string;
+  #listener: pg.Client | null = null;
+  readonly #workListeners = new Set<() => void>();
+  #closed = false;
+
+  /** Opens the pool at once; the schema is created and migrated before the first query runs. */
+  constructor(options: PostgresStoreOptions) {
+    const schema = options.schema ?? 'public';
+    if (!SCHEMA_NAME.test(schema)) throw new Error(`PostgreSQL schema name must be a plain identifier, got '${schema}'`);
+    this.schema = schema;
+    this.#options = options;
+    this.#channel = `switchboard_work_${schema}`.toLowerCase();
+    this.pool = new pg.Pool(this.#clientConfig({ max: options.poolSize ?? POSTGRES_DEFAULTS.poolSize, idleTimeoutMillis: 30_000 }));
+    // An idle connection dropped by the server must not crash the node; the pool replaces it.
+    this.pool.on('error', (error) => (options.onError ?? ((e: Error) => console.error(`postgres: ${e.message}`)))(error));
+    this.#ready = this.#migrate();
+    this.#ready.catch(() => undefined);
+  }
+
+  #clientConfig(extra: pg.PoolConfig = {}): pg.PoolConfig {
+    const statementTimeout = this.#options.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
+    return {
+      connectionString: this.#options.connectionString,
+      connectionTimeoutMillis: this.#options.connectTimeoutMs ?? POSTGRES_DEFAULTS.connectTimeoutMs,
+      application_name: 'switchboard',
+      options: `-c search_path="${this.schema}"`,
+      ...(statementTimeout > 0 ? { statement_timeout: statementTimeout } : {}),
+      // A node that stalls mid-transaction must not keep rows locked for long.
+      idle_in_transaction_session_timeout: Math.max(statementTimeout, 60_000),
+      ...extra,
+    };
+  }
+
+  /** Resolves once the schema is at the current version (rejects if it cannot be reached or is newer). */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  async #migrate(): Promise<void> {
+    const client = new pg.Client(this.#clientConfig());
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      // Advisory locks are database-wide: key on the schema so separate schemas migrate independently.
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`switchboard:migrate:${this.schema}`]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+      const { rows } = await client.query('SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations');
+      const current = Number(rows[0].version);
+      if (current > POSTGRES_MIGRATIONS.length) {
+        throw new Error(`database schema version ${current} is newer than this Switchboard (${POSTGRES_MIGRATIONS.length})`);
+      }
+      for (let version = current; version < POSTGRES_MIGRATIONS.length; version++) {
+        await client.query(POSTGRES_MIGRATIONS[version]!);
+        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version + 1]);
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  async #query(sql: string, params: unknown[] = [], on: Queryable | null = null): Promise<Row[]> {
+    if (!on) await this.#ready;
+    const result = await (on ?? this.pool).query(numbered(sql), params);
+    return result.rows as Row[];
+  }
+
+  async #count(sql: string, params: unknown[], on: Queryable | null = null): Promise<number> {
+    if (!on) await this.#ready;
+    const result = await (on ?? this.pool).query(numbered(sql), params);
+    return result.rowCount ?? 0;
+  }
+
+  /** Runs fn in one READ COMMITTED transaction on one connection; rolls back on throw. */
+  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    await this.#ready;
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => (broken = true));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#ready.catch(() => undefined);
+    const listener = this.#listener;
+    this.#listener = null;
+    await listener?.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  // ---- settings, accounts, keys
+
+  async getSetting(key: string): Promise<string | null> {
+    const rows = await this.#query('SELECT value FROM settings WHERE key = ?', [key]);
+    return rows[0] ? String(rows[0].value) : null;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    await this.#query('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  }
+
+  async listSettings(): Promise<{ key: string; value: string }[]> {
+    return (await this.#query('SELECT key, value FROM settings ORDER BY key')).map((row) => ({ key: String(row.key), value: String(row.value) }));
+  }
+
+  async createAccount(account: Account): Promise<void> {
+    await this.#query('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES (?, ?, ?, ?)', [
+      account.sid,
+      account.authToken,
+      account.friendlyName,
+      account.dateCreated,
+    ]);
+  }
+
+  async getAccount(sid: string): Promise<Account | null> {
+    const rows = await this.#query('SELECT * FROM accounts WHERE sid = ?', [sid]);
+    return rows[0] ? toAccount(rows[0]) : null;
+  }
+
+  async updateAccountToken(sid: string, authToken: string): Promise<void> {
+    await this.#query('UPDATE accounts SET auth_token = ? WHERE sid = ?', [authToken, sid]);
+  }
+
+  async listAccounts(): Promise<Account[]> {
+    return (await this.#query('SELECT * FROM accounts ORDER BY date_created, sid')).map(toAccount);
+  }
+
+  async createApiKey(key: ApiKey): Promise<void> {
+    await this.#query('INSERT INTO api_keys (sid, account_sid, friendly_name, secret_hash, date_created) VALUES (?, ?, ?, ?, ?)', [
+      key.sid,
+      key.accountSid,
+      key.friendlyName,
+      key.secretHash,
+      key.dateCreated,
+    ]);
+  }
+
+  async getApiKey(sid: string): Promise<ApiKey | null> {
+    const rows = await this.#query('SELECT * FROM api_keys WHERE sid = ?', [sid]);
+    return rows[0] ? toApiKey(rows[0]) : null;
+  }
+
+  async listApiKeys(): Promise<ApiKey[]> {
+    return (await this.#query('SELECT * FROM api_keys ORDER BY date_created, sid')).map(toApiKey);
+  }
+
+  // ---- flows
+
+  async createFlow(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
+    await this.#transaction(async (client) => {
+      await this.#query(
+        `INSERT INTO flows (sid, account_sid, friendly_name, status, revision, published_revision, commit_message,
+           author_sid, valid, errors, warnings, date_created, date_updated)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          flow.sid,
+          flow.accountSid,
+          flow.friendlyName,
+          flow.status,
+          flow.revision,
+          flow.publishedRevision,
+          flow.commitMessage,
+          flow.authorSid,
+          flow.valid,
+          JSON.stringify(flow.errors),
+          JSON.stringify(flow.warnings),
+          flow.dateCreated,
+          flow.dateUpdated,
+        ],
+        client,
+      );
+      await this.#insertRevision(client, revision);
+    });
+  }
+
+  async saveFlowRevision(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
+    await this.#transaction(async (client) => {
+      const changed = await this.#count(
+        `UPDATE flows SET friendly_name = ?, status = ?, revision = ?, published_revision = ?, commit_message = ?,
+           author_sid = ?, valid = ?, errors = ?, warnings = ?, date_updated = ?
+         WHERE sid = ? AND account_sid = ?`,
+        [
+          flow.friendlyName,
+          flow.status,
+          flow.revision,
+          flow.publishedRevision,
+          flow.commitMessage,
+          flow.authorSid,
+          flow.valid,
+          JSON.stringify(flow.errors),
+          JSON.stringify(flow.warnings),
+          flow.dateUpdated,
+          flow.sid,
+          flow.accountSid,
+        ],
+        client,
+      );
+      // Never attach a revision to a flow that is missing or belongs to another account.
+      if (changed === 0) throw new Error(`flow ${flow.sid} does not exist`);
+      await this.#insertRevision(client, revision);
+    });
+  }
+
+  async #insertRevision(client: Queryable, revision: RevisionRecord): Promise<void> {
+    await this.#query(
+      `INSERT INTO flow_revisions (flow_sid, revision, account_sid, friendly_name, definition, status, commit_message,
+         author_sid, valid, errors, warnings, date_created, date_updated)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        revision.flowSid,
+        revision.revision,
+        revision.accountSid,
+        revision.friendlyName,
+        JSON.stringify(revision.definition),
+        revision.status,
+        revision.commitMessage,
+        revision.authorSid,
+        revision.valid,
+        JSON.stringify(revision.errors),
+        JSON.stringify(revision.warnings),
+        revision.dateCreated,
+        revision.dateUpdated,
+      ],
+      client,
+    );
+  }
+
+  async getFlow(accountSid: string, flowSid: string): Promise<FlowRecord | null> {
+    const rows = await this.#query('SELECT * FROM flows WHERE sid = ? AND account_sid = ?', [flowSid, accountSid]);
+    return rows[0] ? toFlow(rows[0]) : null;
+  }
+
+  async listFlows(accountSid: string, page: PageRequest): Promise<PageResult<FlowRecord>> {
+    return this.#pageBy('flows', 'seq', 'account_sid = ?', [accountSid], page, toFlow);
+  }
+
+  async deleteFlow(accountSid: string, flowSid: string): Promise<boolean> {
+    return this.#transaction(async (client) => {
+      const deleted = await this.#count('DELETE FROM flows WHERE sid = ? AND account_sid = ?', [flowSid, accountSid], client);
+      if (deleted === 0) return false;
+      await this.#query('DELETE FROM flow_revisions WHERE flow_sid = ?', [flowSid], client);
+      // Executions (and their steps, timers, effects) go by ON DELETE CASCADE.
+      return true;
+    });
+  }
+
+  async getRevision(accountSid: string, flowSid: string, selector: RevisionSelector): Promise<RevisionRecord | null> {
+    let rows: Row[];
+    if (selector === 'LatestRevision') {
+      rows = await this.#query('SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? ORDER BY revision DESC LIMIT 1', [flowSid, accountSid]);
+    } else if (selector === 'LatestPublished') {
+      rows = await this.#query(
+        `SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? AND status = 'published' ORDER BY revision DESC LIMIT 1`,
+        [flowSid, accountSid],
+      );
+    } else {
+      rows = await this.#query('SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? AND revision = ?', [flowSid, accountSid, selector]);
+    }
+    return rows[0] ? toRevision(rows[0]) : null;
+  }
+
+  async listRevisions(accountSid: string, flowSid: string, page: PageRequest): Promise<PageResult<RevisionRecord>> {
+    return this.#pageBy('flow_revisions', 'revision', 'flow_sid = ? AND account_sid = ?', [flowSid, accountSid], page, toRevision);
+  }
+
+  async getTestUsers(accountSid: string, flowSid: string): Promise<string[] | null> {
+    const rows = await this.#query('SELECT test_users FROM flows WHERE sid = ? AND account_sid = ?', [flowSid, accountSid]);
+    return rows[0] ? (JSON.parse(String(rows[0].test_users)) as string[]) : null;
+  }
+
+  async setTestUsers(accountSid: string, flowSid: string, users: string[]): Promise<boolean> {
+    return (await this.#count('UPDATE flows SET test_users = ? WHERE sid = ? AND account_sid = ?', [JSON.stringify(users), flowSid, accountSid])) > 0;
+  }
+
+  // ---- executions, steps, timers, effects
+
+  async writeSprint(write: SprintWrite): Promise<void> {
+    const execution = write.execution;
+    for (const step of write.steps) {
+      if (step.executionSid !== execution.sid || step.accountSid !== execution.accountSid || step.flowSid !== execution.flowSid) {
+        throw new Error(`step ${step.sid} does not belong to execution ${execution.sid}`);
+      }
+    }
+    await this.#transaction(async (client) => {
+      if (write.consumes) {
+        // Lock the claimed row so no other node can take it over while this sprint commits.
+        const table = write.consumes.kind === 'timer' ? 'timers' : 'pending_effects';
+        const held = await this.#query(`SELECT 1 FROM ${table} WHERE id = ? AND execution_sid = ? AND lease_owner = ? FOR UPDATE`, [
+          write.consumes.id,
+          execution.sid,
+          write.consumes.owner,
+        ], client);
+        if (held.length === 0) {
+          throw new StoreConflictError('stale-claim', `${write.consumes.kind} ${write.consumes.id} is no longer held by ${write.consumes.owner}`);
+        }
+      }
+      if (write.isNew) {
+        try {
+          await this.#query(
+            `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
+               channel_address, status, initiated_by, state, context, date_created, date_updated)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            [
+              execution.sid,
+              execution.accountSid,
+              execution.flowSid,
+              execution.flowVersion,
+              execution.contactSid,
+              execution.contactChannelAddress,
+              execution.channelAddress,
+              execution.status,
+              execution.initiatedBy,
+              json(execution.state),
+              json(execution.context),
+              execution.dateCreated,
+              execution.dateUpdated,
+            ],
+            client,
+          );
+        } catch (error) {
+          if (isUniqueViolation(error, 'executions_one_active')) {
+            throw new StoreConflictError('active-execution', `an execution is already active for ${execution.contactChannelAddress}`);
+          }
+          throw error;
+        }
+      } else {
+        const changed = await this.#count(
+          `UPDATE executions SET flow_version = ?, contact_sid = ?, contact_channel_address = ?, channel_address = ?,
+             status = ?, initiated_by = ?, state = ?, context = ?, date_updated = ?, version = version + 1
+           WHERE sid = ? AND account_sid = ? AND flow_sid = ? AND (?::integer IS NULL OR version = ?::integer)`,
+          [
+            execution.flowVersion,
+            execution.contactSid,
+            execution.contactChannelAddress,
+            execution.channelAddress,
+            execution.status,
+            execution.initiatedBy,
+            json(execution.state),
+            json(execution.context),
+            execution.dateUpdated,
+            execution.sid,
+            execution.accountSid,
+            execution.flowSid,
+            write.expectedVersion ?? null,
+            write.expectedVersion ?? null,
+          ],
+          client,
+        ).catch((error: unknown) => {
+          // Ending one execution while another became active for the same pair cannot happen, but
+          // reactivating one can: report it as the same conflict as a racing insert.
+          if (isUniqueViolation(error, 'executions_one_active')) {
+            throw new StoreConflictError('active-execution', `an execution is already active for ${execution.contactChannelAddress}`);
+          }
+          throw error;
+        });
+        if (changed === 0) {
+          if (write.expectedVersion !== undefined) {
+            throw new StoreConflictError('version', `execution ${execution.sid} changed since version ${write.expectedVersion} (or is gone)`);
+          }
+          throw new Error(`execution ${execution.sid} does not exist`);
+        }
+      }
+      if (write.steps.length > 0) {
+        // One multi-row INSERT; the rows get ascending seq in list order.
+        const values: unknown[] = [];
+        const tuples = write.steps.map((step) => {
+          values.push(
+            step.sid,
+            step.accountSid,
+            step.flowSid,
+            step.executionSid,
+            step.parentStepSid,
+            step.name,
+            json(step.context),
+            step.transitionedFrom,
+            step.transitionedTo,
+            step.type,
+            step.dateCreated,
+            step.dateUpdated,
+          );
+          return '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+        });
+        await this.#query(
+          `INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
+             transitioned_from, transitioned_to, type, date_created, date_updated)
+           VALUES ${tuples.join(', ')}`,
+          values,
+          client,
+        );
+      }
+      if (write.timersToCancel.length > 0) {
+        await this.#query('DELETE FROM timers WHERE execution_sid = ? AND id = ANY(?::text[])', [execution.sid, write.timersToCancel], client);
+      }
+      for (const timer of write.timersToAdd) {
+        await this.#query('INSERT INTO timers (id, execution_sid, account_sid, due_at) VALUES (?, ?, ?, ?)', [
+          timer.id,
+          timer.executionSid,
+          timer.accountSid,
+          timer.dueAt,
+        ], client);
+      }
+      if (write.effectsDone.length > 0) {
+        await this.#query('DELETE FROM pending_effects WHERE execution_sid = ? AND id = ANY(?::text[])', [execution.sid, write.effectsDone], client);
+      }
+      for (const effect of write.effectsToAdd) {
+        await this.#query(
+          'INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          [effect.id, effect.executionSid, effect.accountSid, json(effect.payload), effect.createdAt, write.effectLease?.owner ?? null, write.effectLease?.until ?? null],
+          client,
+        );
+      }
+      // Delivered at COMMIT: other nodes look at the timer queue now rather than at their next poll.
+      if (write.timersToAdd.length > 0) await this.#query('SELECT pg_notify(?, ?)', [this.#channel, 'timers'], client);
+    });
+  }
+
+  async getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null> {
+    const rows = await this.#query('SELECT * FROM executions WHERE sid = ? AND account_sid = ? AND flow_sid = ?', [executionSid, accountSid, flowSid]);
+    return rows[0] ? toExecution(rows[0]) : null;
+  }
+
+  async getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null> {
+    const rows = await this.#query('SELECT * FROM executions WHERE sid = ?', [executionSid]);
+    return rows[0] ? toExecution(rows[0]) : null;
+  }
+
+  async loadExecution(executionSid: string): Promise<VersionedExecution | null> {
+    const rows = await this.#query('SELECT * FROM executions WHERE sid = ?', [executionSid]);
+    return rows[0] ? { record: toExecution(rows[0]), version: Number(rows[0].version) } : null;
+  }
+
+  async findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null> {
+    const rows = await this.#query(
+      `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'`,
+      [flowSid, contactAddress, channelAddress],
+    );
+    return rows[0] ? toExecution(rows[0]) : null;
+  }
+
+  async listExecutions(accountSid: string, flowSid: string, filter: ExecutionFilter, page: PageRequest): Promise<PageResult<ExecutionRecord>> {
+    let where = 'account_sid = ? AND flow_sid = ?';
+    const params: (string | number)[] = [accountSid, flowSid];
+    if (filter.status !== undefined) {
+      where += ' AND status = ?';
+      params.push(filter.status);
+    }
+    if (filter.dateCreatedFrom !== undefined) {
+      where += ' AND date_created >= ?';
+      params.push(filter.dateCreatedFrom);
+    }
+    if (filter.dateCreatedTo !== undefined) {
+      where += ' AND date_created < ?';
+      params.push(filter.dateCreatedTo);
+    }
+    return this.#pageBy('executions', 'seq', where, params, page, toExecution);
+  }
+
+  async deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
+    // Steps, timers and effects go by ON DELETE CASCADE.
+    return (await this.#count('DELETE FROM executions WHERE sid = ? AND account_sid = ? AND flow_sid = ?', [executionSid, accountSid, flowSid])) > 0;
+  }
+
+  async listSteps(accountSid: string, flowSid: string, executionSid: string, page: PageRequest): Promise<PageResult<StepRecord>> {
+    return this.#pageBy('steps', 'seq', 'execution_sid = ? AND account_sid = ? AND flow_sid = ?', [executionSid, accountSid, flowSid], page, toStep, 'asc');
+  }
+
+  async getStep(accountSid: string, flowSid: string, executionSid: string, stepSid: string): Promise<StepRecord | null> {
+    const rows = await this.#query('SELECT * FROM steps WHERE sid = ? AND execution_sid = ? AND account_sid = ? AND flow_sid = ?', [
+      stepSid,
+      executionSid,
+      accountSid,
+      flowSid,
+    ]);
+    return rows[0] ? toStep(rows[0]) : null;
+  }
+
+  async dueTimers(now: number, limit: number): Promise<TimerRecord[]> {
+    return (await this.#query('SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?', [now, limit])).map(toTimer);
+  }
+
+  async nextTimerDue(): Promise<number | null> {
+    // The soonest unclaimed timer, or the soonest a claimed one can be taken over (LEAST skips NULLs).
+    const rows = await this.#query(
+      `SELECT LEAST((SELECT due_at FROM timers WHERE lease_until IS NULL ORDER BY due_at LIMIT 1),
+                    (SELECT MIN(GREATEST(due_at, lease_until)) FROM timers WHERE lease_until IS NOT NULL)) AS due`,
+    );
+    return nullableNumber(rows[0]?.due);
+  }
+
+  async deleteTimer(id: string): Promise<void> {
+    await this.#query('DELETE FROM timers WHERE id = ?', [id]);
+  }
+
+  async pendingEffects(limit: number): Promise<PendingEffect[]> {
+    return (await this.#query('SELECT * FROM pending_effects ORDER BY seq LIMIT ?', [limit])).map(toEffect);
+  }
+
+  async deleteEffect(id: string): Promise<void> {
+    await this.#query('DELETE FROM pending_effects WHERE id = ?', [id]);
+  }
+
+  // ---- claims and leases
+
+  async claimDueTimers(now: number, lease: Lease, limit: number): Promise<TimerRecord[]> {
+    // SKIP LOCKED: nodes claiming at the same moment split the due timers instead of queueing.
+    const rows = await this.#query(
+      `UPDATE timers SET lease_owner = ?, lease_until = ?
+       WHERE id IN (SELECT id FROM timers WHERE due_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+                    ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [lease.owner, lease.until, now, now, limit],
+    );
+    return rows.map(toTimer).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async claimEffects(now: number, lease: Lease, limit: number): Promise<PendingEffect[]> {
+    const rows = await this.#query(
+      `UPDATE pending_effects SET lease_owner = ?, lease_until = ?
+       WHERE id IN (SELECT id FROM pending_effects WHERE lease_until IS NULL OR lease_until < ?
+                    ORDER BY seq LIMIT ? FOR UPDATE SKIP LOCKED)
+       RETURNING *`,
+      [lease.owner, lease.until, now, limit],
+    );
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toEffect);
+  }
+
+  async renewLeases(lease: Lease, held: { timers: string[]; effects: string[] }): Promise<void> {
+    if (held.timers.length > 0) {
+      await this.#query('UPDATE timers SET lease_until = ? WHERE lease_owner = ? AND id = ANY(?::text[])', [lease.until, lease.owner, held.timers]);
+    }
+    if (held.effects.length > 0) {
+      await this.#query('UPDATE pending_effects SET lease_until = ? WHERE lease_owner = ? AND id = ANY(?::text[])', [lease.until, lease.owner, held.effects]);
+    }
+  }
+
+  async releaseLeases(owner: string): Promise<void> {
+    await this.#transaction(async (client) => {
+      await this.#query('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?', [owner], client);
+      await this.#query('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?', [owner], client);
+      await this.#query('SELECT pg_notify(?, ?)', [this.#channel, 'released'], client);
+    });
+  }
+
+  /** A session advisory lock on a connection of its own, so fn may use the whole pool meanwhile. */
+  async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    await this.#ready;
+    const client = new pg.Client(this.#clientConfig({ statement_timeout: 0 }));
+    await client.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`switchboard:${this.schema}:${name}`]);
+      return await fn();
+    } finally {
+      // Closing the session releases the lock even if the unlock is never reached.
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Calls `listener` whenever another node (or this one) commits new timers or releases claims.
+   * One LISTEN connection per store, opened on first use; returns the unsubscribe function.
+   */
+  async onWork(listener: () => void): Promise<() => void> {
+    this.#workListeners.add(listener);
+    if (!this.#listener && !this.#closed) {
+      await this.#ready;
+      const client = new pg.Client(this.#clientConfig({ statement_timeout: 0 }));
+      client.on('notification', () => {
+        for (const l of this.#workListeners) l();
+      });
+      // Losing the LISTEN connection only costs promptness: nodes still poll.
+      client.on('error', () => {
+        if (this.#listener === client) this.#listener = null;
+      });
+      this.#listener = client;
+      await client.connect();
+      await client.query(`LISTEN "${this.#channel}"`);
+    }
+    return () => void this.#workListeners.delete(listener);
+  }
+
+  // ---- paging (same contract as the SQLite store; see SqliteStore.pageBy)
+
+  async #pageBy<T>(
+    table: string,
+    key: string,
+    where: string,
+    params: (string | number)[],
+    page: PageRequest,
+    map: (row: Row) => T,
+    order: 'asc' | 'desc' = 'desc',
+  ): Promise<PageResult<T>> {
+    const forward = order === 'desc' ? 'DESC' : 'ASC';
+    const backward = order === 'desc' ? 'ASC' : 'DESC';
+    const past = order === 'desc' ? '<' : '>';
+    const behind = order === 'desc' ? '>' : '<';
+    const limit = page.pageSize + 1;
+    let rows: Row[];
+    let hasMore: boolean;
+    if (page.cursor) {
+      const position = Number(page.cursor.position);
+      if (page.cursor.direction === 'after') {
+        rows = await this.#query(`SELECT * FROM ${table} WHERE ${where} AND ${key} ${past} ? ORDER BY ${key} ${forward} LIMIT ?`, [...params, position, limit]);
+        hasMore = rows.length > page.pageSize;
+        rows = rows.slice(0, page.pageSize);
+      } else {
+        rows = await this.#query(`SELECT * FROM ${table} WHERE ${where} AND ${key} ${behind} ? ORDER BY ${key} ${backward} LIMIT ?`, [
+          ...params,
+          position,
+          page.pageSize,
+        ]);
+        rows.reverse();
+        const from = rows.length ? Number(rows[rows.length - 1]![key]) : position;
+        const next = await this.#query(`SELECT 1 AS found FROM ${table} WHERE ${where} AND ${key} ${past} ? LIMIT 1`, [...params, from]);
+        hasMore = next.length > 0;
+      }
+    } else {
+      rows = await this.#query(`SELECT * FROM ${table} WHERE ${where} ORDER BY ${key} ${forward} LIMIT ? OFFSET ?`, [...params, limit, page.offset ?? 0]);
+      hasMore = rows.length > page.pageSize;
+      rows = rows.slice(0, page.pageSize);
+    }
+    return {
+      items: rows.map(map),
+      firstPosition: rows.length ? String(rows[0]![key]) : null,
+      lastPosition: rows.length ? String(rows[rows.length - 1]![key]) : null,
+      hasMore,
+    };
+  }
+}
