@@ -1,0 +1,44 @@
+// What every scenario gets: the mode, a scratch directory, a log, and measurements shared between
+// scenarios of one run (scenario 2 compares with scenario 1's Switchboard figure, measured once).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ScenarioResult } from './report.ts';
+
+export interface BenchContext {
+  quick: boolean;
+  /** A fresh directory under the OS temp dir (removed at the end of the run). */
+  scratch(name: string): string;
+  log(message: string): void;
+  /** Runs `measure` once per run and key; later callers get the same promise. */
+  once<T>(key: string, measure: () => Promise<T>): Promise<T>;
+}
+
+export type Scenario = { id: number; title: string; run(ctx: BenchContext): Promise<ScenarioResult> };
+
+export function createContext(quick: boolean, log: (message: string) => void): BenchContext & { cleanup(): void } {
+  const root = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+  const memo = new Map<string, Promise<unknown>>();
+  let n = 0;
+  return {
+    quick,
+    scratch(name) {
+      return mkdtempSync(join(root, `${++n}-${name}-`));
+    },
+    log,
+    once<T>(key: string, measure: () => Promise<T>): Promise<T> {
+      let promise = memo.get(key) as Promise<T> | undefined;
+      if (!promise) {
+        promise = measure();
+        memo.set(key, promise);
+      }
+      return promise;
+    },
+    cleanup() {
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export const BENCH_FLOW = new URL('../flows/ask-and-thank.json', import.meta.url);
+export const SHARED_DIR = new URL('../../../shared/', import.meta.url);

@@ -1,0 +1,130 @@
+// Benchmark results: every figure is measured in this run and, where the issue defines one,
+// compared with a baseline measured in the same run on the same machine (a ratio) and/or a target.
+import { cpus, totalmem, platform, release, loadavg } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type Comparison = '>=' | '<=' | '<' | '>';
+
+export interface Target {
+  /** What the target constrains: the figure itself, or its ratio to the baseline. */
+  of: 'value' | 'ratio';
+  op: Comparison;
+  value: number;
+}
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+  /** value / baseline.value, when there is a baseline. */
+  ratio?: number;
+  target?: Target;
+  /** Whether the target is met; absent when there is no target. */
+  met?: boolean;
+}
+
+export type ScenarioResult =
+  | { id: number; title: string; status: 'ok'; figures: Figure[]; notes: string[]; scaled?: string }
+  | { id: number; title: string; status: 'skipped'; reason: string; notes: string[] };
+
+export interface RunResult {
+  startedAt: string;
+  finishedAt: string;
+  mode: 'quick' | 'full';
+  machine: { cpus: number; cpuModel: string; memoryGb: number; platform: string; node: string; loadAverage: number[] };
+  scenarios: ScenarioResult[];
+}
+
+/** A figure with its ratio to the baseline and whether its target is met, both computed here. */
+export function figure(
+  name: string,
+  value: number,
+  unit: string,
+  options: { baseline?: { name: string; value: number }; target?: Target } = {},
+): Figure {
+  const result: Figure = { name, value, unit };
+  if (options.baseline) {
+    result.baseline = options.baseline;
+    result.ratio = options.baseline.value === 0 ? Number.NaN : value / options.baseline.value;
+  }
+  if (options.target) {
+    result.target = options.target;
+    const actual = options.target.of === 'ratio' ? result.ratio : value;
+    result.met = actual !== undefined && Number.isFinite(actual) && compare(actual, options.target.op, options.target.value);
+  }
+  return result;
+}
+
+function compare(actual: number, op: Comparison, expected: number): boolean {
+  switch (op) {
+    case '>=':
+      return actual >= expected;
+    case '<=':
+      return actual <= expected;
+    case '<':
+      return actual < expected;
+    case '>':
+      return actual > expected;
+  }
+}
+
+export function machine(): RunResult['machine'] {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model ?? 'unknown',
+    memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${platform()} ${release()}`,
+    node: process.version,
+    loadAverage: loadavg().map((n) => Math.round(n * 100) / 100),
+  };
+}
+
+export function writeResult(dir: string, result: RunResult): string {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${result.startedAt.replace(/[:.]/g, '-')}-${result.mode}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+  return file;
+}
+
+function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs >= 100) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 10) return value.toFixed(1);
+  if (abs >= 1) return value.toFixed(2);
+  return value.toPrecision(2);
+}
+
+function formatTarget(target: Target): string {
+  return `${target.of === 'ratio' ? 'ratio ' : ''}${target.op} ${formatNumber(target.value)}`;
+}
+
+/** The table printed at the end of a run (also pasted into the README). */
+export function renderTable(result: RunResult): string {
+  const header = ['#', 'figure', 'value', 'baseline (same run)', 'ratio', 'target', 'met'];
+  const rows: string[][] = [];
+  for (const scenario of result.scenarios) {
+    if (scenario.status === 'skipped') {
+      rows.push([String(scenario.id), `${scenario.title}: SKIPPED (${scenario.reason})`, '', '', '', '', '']);
+      continue;
+    }
+    for (const f of scenario.figures) {
+      rows.push([
+        String(scenario.id),
+        f.name,
+        `${formatNumber(f.value)} ${f.unit}`,
+        f.baseline ? `${formatNumber(f.baseline.value)} ${f.unit} (${f.baseline.name})` : '',
+        f.ratio !== undefined ? formatNumber(f.ratio) + '×' : '',
+        f.target ? formatTarget(f.target) : '',
+        f.met === undefined ? '' : f.met ? 'yes' : 'NO',
+      ]);
+    }
+  }
+  const escape = (cell: string) => cell.replace(/\|/g, '\\|');
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const row of rows) lines.push(`| ${row.map(escape).join(' | ')} |`);
+  return lines.join('\n');
+}

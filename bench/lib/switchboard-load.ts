@@ -1,0 +1,74 @@
+// The durable create-execution load (scenarios 1, 2 and 6): POST /v2/Flows/{Sid}/Executions at
+// 100 connections, one new contact per request, against a Switchboard child process. Afterwards
+// the server is killed with SIGKILL and the database reopened: every 201 must be found in it.
+import { DatabaseSync } from 'node:sqlite';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startChild } from './child.ts';
+import { runLoad, type LoadResult } from './load.ts';
+import { BENCH_FLOW, type BenchContext } from './context.ts';
+
+export interface SwitchboardInfo {
+  port: number;
+  accountSid: string;
+  authToken: string;
+  flowSid: string;
+}
+
+export const CONNECTIONS = 100;
+
+let contact = 0;
+/** A create-execution body for a contact never used before in this process. */
+export function createBody(): string {
+  contact++;
+  return `To=%2B1${String(5550000000 + contact)}&From=%2B15005550006&Parameters=${encodeURIComponent('{"name":"Ada","order":42}')}`;
+}
+
+export function basic(info: { accountSid: string; authToken: string }): string {
+  return 'Basic ' + Buffer.from(`${info.accountSid}:${info.authToken}`).toString('base64');
+}
+
+export function createRequest(port: number, info: { accountSid: string; authToken: string }, flowSid: string) {
+  return {
+    url: `http://127.0.0.1:${port}/v2/Flows/${flowSid}/Executions`,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(info) },
+    body: createBody,
+  };
+}
+
+export function loadSeconds(ctx: BenchContext): { warm: number; measure: number } {
+  return ctx.quick ? { warm: 1, measure: 3 } : { warm: 3, measure: 15 };
+}
+
+export interface DurableCreateResult {
+  load: LoadResult;
+  /** 201s answered over warm-up and measurement. */
+  answered201: number;
+  /** Executions found in the database after SIGKILL. */
+  rowsAfterKill: number;
+}
+
+export async function measureDurableCreate(ctx: BenchContext): Promise<DurableCreateResult> {
+  const dataDir = ctx.scratch('create');
+  const server = await startChild<SwitchboardInfo>('switchboard.ts', ['--data-dir', dataDir, '--flow', fileURLToPath(BENCH_FLOW)]);
+  const { warm, measure } = loadSeconds(ctx);
+  const request = createRequest(server.info.port, server.info, server.info.flowSid);
+  let answered201 = 0;
+  try {
+    ctx.log(`  switchboard create-execution: warm-up ${warm}s`);
+    const warmed = await runLoad({ ...request, connections: CONNECTIONS, durationSeconds: warm });
+    answered201 += warmed.statusCodes['201'] ?? 0;
+    ctx.log(`  switchboard create-execution: ${measure}s at ${CONNECTIONS} connections`);
+    const load = await runLoad({ ...request, connections: CONNECTIONS, durationSeconds: measure });
+    answered201 += load.statusCodes['201'] ?? 0;
+    // A crash, to prove every 201 was durable; a profiled run stops gracefully so the profile is written.
+    await (process.env.BENCH_CPU_PROF ? server.stop() : server.kill());
+    const db = new DatabaseSync(join(dataDir, 'switchboard.db'));
+    const rowsAfterKill = Number((db.prepare('SELECT COUNT(*) AS n FROM executions').get() as { n: number }).n);
+    db.close();
+    return { load, answered201, rowsAfterKill };
+  } finally {
+    await server.kill();
+  }
+}

@@ -1,0 +1,60 @@
+// `npm run bench [-- --quick] [-- --only 1,3] [-- --out DIR]`: runs the benchmark scenarios, prints
+// a table of every figure with its ratio to the same-run baseline and its target, and writes the
+// whole run as JSON to bench/results/ (git-ignored) so runs can be compared.
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createContext, type Scenario } from './lib/context.ts';
+import { machine, renderTable, writeResult, type RunResult, type ScenarioResult } from './lib/report.ts';
+import { SCENARIOS } from './scenarios/index.ts';
+
+export interface BenchOptions {
+  quick: boolean;
+  only?: number[];
+  outDir: string;
+  log?: (message: string) => void;
+}
+
+export async function runBench(options: BenchOptions): Promise<{ result: RunResult; file: string }> {
+  const log = options.log ?? ((message: string) => process.stderr.write(message + '\n'));
+  const ctx = createContext(options.quick, log);
+  const startedAt = new Date().toISOString();
+  const scenarios: ScenarioResult[] = [];
+  try {
+    for (const scenario of selected(options.only)) {
+      log(`[${scenario.id}] ${scenario.title}${options.quick ? ' (quick)' : ''}`);
+      const started = performance.now();
+      try {
+        scenarios.push(await scenario.run(ctx));
+      } catch (error) {
+        // A scenario that breaks is reported as such; the others still run.
+        scenarios.push({ id: scenario.id, title: scenario.title, status: 'skipped', reason: `failed: ${(error as Error).message}`, notes: [String((error as Error).stack)] });
+      }
+      log(`[${scenario.id}] done in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+    }
+  } finally {
+    ctx.cleanup();
+  }
+  const result: RunResult = { startedAt, finishedAt: new Date().toISOString(), mode: options.quick ? 'quick' : 'full', machine: machine(), scenarios };
+  return { result, file: writeResult(options.outDir, result) };
+}
+
+function selected(only: number[] | undefined): Scenario[] {
+  return only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
+  const only = values.only ? values.only.split(',').map((s) => Number(s.trim())) : undefined;
+  const outDir = values.out ?? fileURLToPath(new URL('./results/', import.meta.url));
+  const { result, file } = await runBench({ quick: values.quick ?? false, only, outDir });
+  const m = result.machine;
+  console.log(`\nSwitchboard benchmarks (${result.mode}) on ${m.cpus}× ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}, load average at end ${m.loadAverage.join(' ')}\n`);
+  console.log(renderTable(result));
+  for (const scenario of result.scenarios) {
+    if (scenario.status === 'ok' && scenario.scaled) console.log(`\n${scenario.id}: ${scenario.scaled}`);
+    for (const note of scenario.status === 'ok' ? scenario.notes : []) console.log(`${scenario.id}: ${note}`);
+  }
+  const missed = result.scenarios.flatMap((s) => (s.status === 'ok' ? s.figures.filter((f) => f.met === false).map((f) => `${s.id}: ${f.name}`) : []));
+  console.log(`\nTargets missed: ${missed.length ? missed.join('; ') : 'none'}`);
+  console.log(`Results written to ${file}`);
+}

@@ -1,0 +1,57 @@
+// Scenario 1: durable REST create-execution against a Fastify hello-world started in the same run.
+import { startChild } from '../lib/child.ts';
+import type { Scenario } from '../lib/context.ts';
+import { runLoad } from '../lib/load.ts';
+import { figure } from '../lib/report.ts';
+import { CONNECTIONS, loadSeconds, measureDurableCreate } from '../lib/switchboard-load.ts';
+
+export async function measureHelloWorld(ctx: Parameters<Scenario['run']>[0]) {
+  return ctx.once('hello-world', async () => {
+    const hello = await startChild<{ port: number }>('hello.ts');
+    const { warm, measure } = loadSeconds(ctx);
+    try {
+      ctx.log(`  fastify hello-world: ${measure}s at ${CONNECTIONS} connections`);
+      const url = `http://127.0.0.1:${hello.info.port}/`;
+      await runLoad({ url, connections: CONNECTIONS, durationSeconds: warm });
+      return await runLoad({ url, connections: CONNECTIONS, durationSeconds: measure });
+    } finally {
+      await hello.stop();
+    }
+  });
+}
+
+export const restCreate: Scenario = {
+  id: 1,
+  title: 'Durable REST create-execution vs Fastify hello-world',
+  async run(ctx) {
+    const hello = await measureHelloWorld(ctx);
+    const create = await ctx.once('durable-create', () => measureDurableCreate(ctx));
+    const other = Object.entries(create.load.statusCodes).filter(([code]) => code !== '201');
+    return {
+      id: 1,
+      title: this.title,
+      status: 'ok',
+      figures: [
+        figure('create-execution throughput (201/s, fsync each)', create.load.okPerSecond, 'req/s', {
+          baseline: { name: 'hello-world', value: hello.okPerSecond },
+          target: { of: 'ratio', op: '>=', value: 0.3 },
+        }),
+        figure('create-execution p99 latency', create.load.latencyP99, 'ms', {
+          baseline: { name: 'hello-world p99', value: hello.latencyP99 },
+          target: { of: 'value', op: '<', value: 25 },
+        }),
+        figure('create-execution p50 latency', create.load.latencyP50, 'ms', { baseline: { name: 'hello-world p50', value: hello.latencyP50 } }),
+        figure('201s found in the database after SIGKILL', create.rowsAfterKill, 'rows', {
+          baseline: { name: '201s answered', value: create.answered201 },
+          target: { of: 'ratio', op: '>=', value: 1 },
+        }),
+        figure('non-201 answers and socket errors', create.load.non2xx + create.load.errors, 'responses', { target: { of: 'value', op: '<=', value: 0 } }),
+      ],
+      notes: [
+        `${CONNECTIONS} connections, ${create.load.durationSeconds}s measured after a warm-up; every request creates an execution for a new contact on a flow whose first widget (send-and-wait-for-reply) sends a question and waits.`,
+        'SQLite in WAL mode with synchronous=FULL: a 201 is sent only after the COMMIT holding the execution returned (group commit: one fsync per batch of concurrent writes).',
+        ...(other.length ? [`other status codes: ${other.map(([c, n]) => `${c}×${n}`).join(', ')}`] : []),
+      ],
+    };
+  },
+};

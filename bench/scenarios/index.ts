@@ -1,0 +1,7 @@
+// Every scenario, in the order of the issue.
+import type { Scenario } from '../lib/context.ts';
+import { restCreate } from './1-rest-create.ts';
+import { prism } from './2-prism.ts';
+import { inbound } from './3-inbound.ts';
+
+export const SCENARIOS: Scenario[] = [restCreate, prism, inbound];
