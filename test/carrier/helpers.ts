@@ -1,0 +1,142 @@
+// Helpers for the carrier tests: a Switchboard server listening on a real port with its account
+// on the Twilio carrier (pointed at the local fake), flow builders, polling and step listings.
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { createApp, type App, type AppOptions } from '../../src/app.ts';
+import { loadConfig, type SwitchboardConfig } from '../../src/config.ts';
+import type { Account } from '../../src/runtime/ports/store.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { basicAuth } from '../support/server.ts';
+import { FakeTwilio } from '../support/fake-twilio.ts';
+
+export const UPSTREAM_SID = 'AC' + 'a1'.repeat(16);
+export const UPSTREAM_TOKEN = 'upstream-auth-token-0123456789ab';
+export const NUMBER = '+15005550006';
+export const CONTACT = '+15551230001';
+
+export interface CarrierServer {
+  app: App;
+  account: Account;
+  auth: string;
+  baseUrl: string;
+  fake: FakeTwilio;
+  close(): Promise<void>;
+}
+
+export async function startFake(options: Partial<ConstructorParameters<typeof FakeTwilio>[0]> = {}): Promise<FakeTwilio> {
+  return new FakeTwilio({ accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, ...options }).start();
+}
+
+/** A server on 127.0.0.1 whose account sends through `fake`. */
+export async function startCarrierServer(
+  fake: FakeTwilio,
+  options: { config?: Partial<SwitchboardConfig>; store?: SqliteStore; app?: AppOptions; carrier?: Record<string, string> } = {},
+): Promise<CarrierServer> {
+  const config = { ...loadConfig({}, {}), dataDir: ':memory:', ...options.config };
+  const store = options.store ?? new SqliteStore({ path: ':memory:' });
+  const app = await createApp(config, {
+    store,
+    carrier: { rest: { timeoutMs: 500, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 } }, reconcileDelayMs: 0 },
+    ...options.app,
+  });
+  const { account } = await app.accounts.ensureStartupAccount();
+  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
+  const auth = basicAuth(account.sid, account.authToken);
+  const res = await app.server.inject({
+    method: 'POST',
+    url: `/v1/Accounts/${account.sid}/Carrier`,
+    headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({
+      Channel: 'twilio',
+      UpstreamAccountSid: UPSTREAM_SID,
+      AuthToken: UPSTREAM_TOKEN,
+      ApiBaseUrl: fake.baseUrl,
+      ConversationsBaseUrl: fake.baseUrl,
+      ...(config.publicBaseUrl ? {} : { StatusCallbackBaseUrl: baseUrl }),
+      ...options.carrier,
+    }).toString(),
+  });
+  assert.equal(res.statusCode, 200, res.body);
+  return { app, account, auth, baseUrl, fake, close: () => app.close() };
+}
+
+type State = { name: string; type: string; transitions: { event: string; next?: string }[]; properties: Record<string, unknown> };
+
+export function flow(states: State[], triggerNext: Partial<Record<'incomingMessage' | 'incomingConversationMessage' | 'incomingRequest', string>>) {
+  return {
+    description: 'carrier test flow',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      {
+        name: 'Trigger',
+        type: 'trigger',
+        properties: { offset: { x: 0, y: 0 } },
+        transitions: ['incomingMessage', 'incomingCall', 'incomingConversationMessage', 'incomingRequest', 'incomingParent'].map((event) => ({
+          event,
+          ...(triggerNext[event as keyof typeof triggerNext] ? { next: triggerNext[event as keyof typeof triggerNext] } : {}),
+        })),
+      },
+      ...states,
+    ],
+  };
+}
+
+export function sendMessage(name: string, properties: Record<string, unknown>, next: { sent?: string; failed?: string } = {}): State {
+  return {
+    name,
+    type: 'send-message',
+    properties: { offset: { x: 0, y: 0 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', ...properties },
+    transitions: [
+      { event: 'sent', ...(next.sent ? { next: next.sent } : {}) },
+      { event: 'failed', ...(next.failed ? { next: next.failed } : {}) },
+    ],
+  };
+}
+
+export function sendAndWait(name: string, properties: Record<string, unknown>, next: { incomingMessage?: string; timeout?: string; deliveryFailure?: string } = {}): State {
+  return {
+    name,
+    type: 'send-and-wait-for-reply',
+    properties: { offset: { x: 0, y: 0 }, from: '{{flow.channel.address}}', timeout: '3600', ...properties },
+    transitions: (['incomingMessage', 'timeout', 'deliveryFailure'] as const).map((event) => ({ event, ...(next[event] ? { next: next[event] } : {}) })),
+  };
+}
+
+export async function createFlow(server: CarrierServer, definition: object): Promise<string> {
+  const created = await server.app.flows.create(server.account.sid, { friendlyName: 'carrier', status: 'published', definition: definition as never });
+  return created.sid;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export async function stepList(app: App, accountSid: string, flowSid: string, executionSid: string): Promise<string[]> {
+  const page = await app.store.listSteps(accountSid, flowSid, executionSid, { pageSize: 1000 });
+  return page.items.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
+}
+
+/** A widget's outputs from the execution context. */
+export async function widgetOutputs(app: App, executionSid: string, widget: string): Promise<Record<string, any>> {
+  const execution = await app.store.getExecutionBySid(executionSid);
+  const widgets = (execution?.context as { widgets?: Record<string, any> } | undefined)?.widgets ?? {};
+  assert.ok(widgets[widget], `no outputs for ${widget}`);
+  return widgets[widget];
+}
+
+/** The flow webhook URL as Twilio would call it. */
+export function webhookUrl(server: CarrierServer, flowSid: string, base = server.baseUrl): string {
+  return `${base}/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
+}
+
+export function formOf(request: { form: [string, string][] }): [string, string][] {
+  return request.form;
+}

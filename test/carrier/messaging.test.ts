@@ -1,0 +1,250 @@
+// The Twilio carrier end to end against the local fake Twilio: signed inbound webhook → flow →
+// Messages API requests with exact parameters → signed status callbacks → steps. Also Messaging
+// Services, WhatsApp, media, Content templates and REST-started executions.
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CONTACT,
+  NUMBER,
+  UPSTREAM_SID,
+  UPSTREAM_TOKEN,
+  createFlow,
+  flow,
+  sendAndWait,
+  sendMessage,
+  startCarrierServer,
+  startFake,
+  stepList,
+  waitFor,
+  webhookUrl,
+  widgetOutputs,
+  type CarrierServer,
+} from './helpers.ts';
+import type { FakeTwilio } from '../support/fake-twilio.ts';
+
+const MG = 'MG' + 'b2'.repeat(16);
+const askFlow = flow(
+  [
+    sendAndWait('ask', { body: 'What is your name?' }, { incomingMessage: 'thanks' }),
+    sendMessage('thanks', { body: 'Thanks {{widgets.ask.inbound.Body}}' }),
+  ],
+  { incomingMessage: 'ask', incomingRequest: 'ask' },
+);
+
+async function onlyExecution(server: CarrierServer, flowSid: string): Promise<string> {
+  const page = await waitFor('an execution', async () => {
+    const list = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 10 });
+    return list.items.length > 0 ? list : null;
+  });
+  assert.equal(page.items.length, 1);
+  return page.items[0]!.sid;
+}
+
+async function ended(server: CarrierServer, executionSid: string): Promise<void> {
+  await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+}
+
+describe('Twilio carrier: messaging through the fake Twilio', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+
+  beforeEach(async () => {
+    fake = await startFake();
+    server = await startCarrierServer(fake);
+  });
+  afterEach(async () => {
+    await server.close();
+    await fake.close();
+  });
+
+  it('runs a conversation: signed inbound SMS, Messages API request, status callbacks, reply, steps', async () => {
+    const flowSid = await createFlow(server, askFlow);
+    const inbound = fake.inboundMessageParams(CONTACT, NUMBER, 'hi');
+    const answer = await fake.postSigned(webhookUrl(server, flowSid), inbound);
+    assert.equal(answer.status, 200, answer.body);
+    assert.match(answer.body, /<Response\/>/);
+    const executionSid = await onlyExecution(server, flowSid);
+
+    const [request] = await waitFor('the Messages request', () => (fake.creates('Messages').length === 1 ? fake.creates('Messages') : null));
+    assert.equal(request!.path, `/2010-04-01/Accounts/${UPSTREAM_SID}/Messages.json`);
+    assert.equal(request!.headers.authorization, 'Basic ' + Buffer.from(`${UPSTREAM_SID}:${UPSTREAM_TOKEN}`).toString('base64'));
+    assert.equal(request!.headers['content-type'], 'application/x-www-form-urlencoded');
+    const callback = request!.form.find(([name]) => name === 'StatusCallback')?.[1] ?? '';
+    assert.match(callback, new RegExp(`^${server.baseUrl}/v1/Accounts/${server.account.sid}/Carrier/Executions/${executionSid}/Messages/EF[0-9a-f]{32}/Status$`));
+    assert.deepEqual(request!.form, [
+      ['To', CONTACT],
+      ['StatusCallback', callback],
+      ['From', NUMBER],
+      ['Body', 'What is your name?'],
+    ]);
+
+    await waitFor('both status callbacks', () => fake.callbacksSent.length === 2);
+    assert.deepEqual(fake.callbacksSent.map((c) => [c.params.MessageStatus, c.status]), [
+      ['sent', 204],
+      ['delivered', 204],
+    ]);
+    const reply = await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'Ada'));
+    assert.equal(reply.status, 200);
+    await ended(server, executionSid);
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), [
+      'Trigger -incomingMessage-> ask',
+      'ask -incomingMessage-> thanks',
+      'thanks -sent-> Ended',
+    ]);
+    assert.deepEqual(
+      fake.messages.map((m) => [m.from, m.to, m.body]),
+      [
+        [NUMBER, CONTACT, 'What is your name?'],
+        [NUMBER, CONTACT, 'Thanks Ada'],
+      ],
+    );
+    const ask = await widgetOutputs(server.app, executionSid, 'ask');
+    assert.equal(ask.outbound.Sid, fake.messages[0]!.sid);
+    assert.equal(ask.outbound.To, CONTACT);
+    assert.equal(ask.outbound.NumSegments, '1');
+    assert.equal(ask.inbound.Body, 'Ada');
+    const thanks = await widgetOutputs(server.app, executionSid, 'thanks');
+    assert.equal(thanks.outbound.Sid, fake.messages[1]!.sid);
+    assert.equal(thanks.outbound.Body, 'Thanks Ada');
+  });
+
+  it('an undelivered status callback takes send-and-wait to deliveryFailure with the error code', async () => {
+    const flowSid = await createFlow(
+      server,
+      flow(
+        [sendAndWait('ask', { body: 'Still there?' }, { deliveryFailure: 'note' }), sendMessage('note', { body: 'Could not reach you', to: '+15551239999' })],
+        { incomingMessage: 'ask' },
+      ),
+    );
+    fake.deliverNext('undelivered');
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
+    const executionSid = await onlyExecution(server, flowSid);
+    await ended(server, executionSid);
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), [
+      'Trigger -incomingMessage-> ask',
+      'ask -deliveryFailure-> note',
+      'note -sent-> Ended',
+    ]);
+    const ask = await widgetOutputs(server.app, executionSid, 'ask');
+    assert.equal(ask.outbound.Status, 'undelivered');
+    assert.equal(ask.outbound.ErrorCode, '30003');
+  });
+
+  it('REST-started executions send from the given address; Messaging Service From becomes MessagingServiceSid', async () => {
+    const flowSid = await createFlow(server, askFlow);
+    const res = await server.app.server.inject({
+      method: 'POST',
+      url: `/v2/Flows/${flowSid}/Executions`,
+      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ To: CONTACT, From: MG }).toString(),
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const [request] = await waitFor('the Messages request', () => (fake.creates('Messages').length === 1 ? fake.creates('Messages') : null));
+    const names = request!.form.map(([name]) => name);
+    assert.deepEqual(names, ['To', 'StatusCallback', 'MessagingServiceSid', 'Body']);
+    assert.equal(request!.form[2]![1], MG);
+    assert.equal(fake.messages[0]!.messaging_service_sid, MG);
+  });
+
+  it('link shortening sends the Messaging Service found on the trigger, with From', async () => {
+    const flowSid = await createFlow(
+      server,
+      flow([sendMessage('promo', { body: 'See https://example.com/offer', shorten_urls: true })], { incomingMessage: 'promo' }),
+    );
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'offer?', { MessagingServiceSid: MG }));
+    const [request] = await waitFor('the Messages request', () => (fake.creates('Messages').length === 1 ? fake.creates('Messages') : null));
+    assert.deepEqual(
+      request!.form.filter(([name]) => name !== 'StatusCallback'),
+      [
+        ['To', CONTACT],
+        ['From', NUMBER],
+        ['MessagingServiceSid', MG],
+        ['Body', 'See https://example.com/offer'],
+        ['ShortenUrls', 'true'],
+      ],
+    );
+  });
+
+  it('WhatsApp addresses pass through unchanged, media URLs are repeated MediaUrl fields', async () => {
+    const flowSid = await createFlow(
+      server,
+      flow([sendMessage('pic', { body: 'Here you go', media_url: 'https://cdn.example.com/a.png, https://cdn.example.com/b.jpg' })], { incomingMessage: 'pic' }),
+    );
+    const waContact = 'whatsapp:+15551230002';
+    const waNumber = 'whatsapp:+14155238886';
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(waContact, waNumber, 'photo please', { ProfileName: 'Ada', WaId: '15551230002' }));
+    const executionSid = await onlyExecution(server, flowSid);
+    await ended(server, executionSid);
+    const [request] = fake.creates('Messages');
+    assert.deepEqual(
+      request!.form.filter(([name]) => name !== 'StatusCallback'),
+      [
+        ['To', waContact],
+        ['From', waNumber],
+        ['Body', 'Here you go'],
+        ['MediaUrl', 'https://cdn.example.com/a.png'],
+        ['MediaUrl', 'https://cdn.example.com/b.jpg'],
+      ],
+    );
+    const pic = await widgetOutputs(server.app, executionSid, 'pic');
+    assert.equal(pic.outbound.NumMedia, '2');
+    assert.match(pic.outbound.Sid, /^MM/);
+  });
+
+  it('Content API templates send ContentSid and ContentVariables (keys "1" and "{{2}}" both accepted), no Body', async () => {
+    const flowSid = await createFlow(
+      server,
+      flow(
+        [
+          sendMessage('template', {
+            message_type: 'content_template',
+            content_sid: 'HX' + 'c3'.repeat(16),
+            content_variables: [
+              { key: '1', value: '{{trigger.message.Body}}' },
+              { key: '{{2}}', value: 'tomorrow' },
+            ],
+          }),
+        ],
+        { incomingMessage: 'template' },
+      ),
+    );
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'Ada'));
+    const executionSid = await onlyExecution(server, flowSid);
+    await ended(server, executionSid);
+    const [request] = fake.creates('Messages');
+    assert.deepEqual(
+      request!.form.filter(([name]) => name !== 'StatusCallback'),
+      [
+        ['To', CONTACT],
+        ['From', NUMBER],
+        ['ContentSid', 'HX' + 'c3'.repeat(16)],
+        ['ContentVariables', '{"1":"Ada","2":"tomorrow"}'],
+      ],
+    );
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> template', 'template -sent-> Ended']);
+  });
+
+  it('a status callback with a bad signature is a 403 and changes nothing', async () => {
+    const flowSid = await createFlow(server, flow([sendAndWait('ask', { body: 'Q?' }, { deliveryFailure: 'ask' })], { incomingMessage: 'ask' }));
+    // Keep the fake from reporting on its own: this test sends the callbacks.
+    fake.options.callbacks = 'manual';
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
+    const executionSid = await onlyExecution(server, flowSid);
+    await waitFor('ask to wait for the reply', async () => {
+      const state = (await server.app.store.getExecutionBySid(executionSid))?.state as any;
+      return state?.frames?.[0]?.wait?.kind === 'reply';
+    });
+    const message = fake.messages[0]!;
+    const params = { MessageSid: message.sid, MessageStatus: 'undelivered', ErrorCode: '30003', AccountSid: UPSTREAM_SID };
+    const forged = await fake.postSigned(message.statusCallback!, params, 'not-the-token');
+    assert.equal(forged.status, 403);
+    const unsigned = await fetch(message.statusCallback!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(params).toString() });
+    assert.equal(unsigned.status, 403);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> ask']);
+    const genuine = await fake.postSigned(message.statusCallback!, params);
+    assert.equal(genuine.status, 204);
+    await waitFor('deliveryFailure', async () => (await stepList(server.app, server.account.sid, flowSid, executionSid)).length === 2);
+    assert.deepEqual((await stepList(server.app, server.account.sid, flowSid, executionSid))[1], 'ask -deliveryFailure-> ask');
+  });
+});

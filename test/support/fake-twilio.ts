@@ -1,0 +1,359 @@
+// A local fake of the Twilio APIs the carrier calls, for tests (no internet, nothing mocked in our
+// code): Messages and Calls (2010-04-01), Conversations Messages (v1) and TaskRouter Tasks. It
+// checks Basic auth and the required parameters as Twilio does, records every request, sends
+// status callbacks signed with the auth token (by the `twilio` package's own signer), posts signed
+// inbound webhooks, and fails on demand: 429, 500, 503, timeouts, lost requests, undelivered.
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import twilio from 'twilio';
+
+export type FormPairs = [string, string][];
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  form: FormPairs;
+  headers: http.IncomingHttpHeaders;
+  at: number;
+}
+
+/** What the next create request (Messages, Calls or Conversation messages) does. */
+export type Fault =
+  | { kind: 'status'; status: 429 | 500 | 502 | 503 | 400; retryAfter?: number; code?: number; message?: string }
+  /** Creates the resource, then answers 500 (the request reached Twilio). */
+  | { kind: 'created-then-500' }
+  /** Creates the resource and never answers (a timeout after Twilio acted). */
+  | { kind: 'created-then-hang' }
+  /** Never answers and creates nothing (the request was lost). */
+  | { kind: 'hang' };
+
+export interface FakeMessage {
+  sid: string;
+  account_sid: string;
+  to: string;
+  from: string | null;
+  messaging_service_sid: string | null;
+  body: string;
+  status: string;
+  direction: string;
+  num_segments: string;
+  num_media: string;
+  error_code: number | null;
+  error_message: string | null;
+  date_created: string;
+  date_updated: string;
+  date_sent: string | null;
+  api_version: string;
+  price: null;
+  price_unit: string;
+  uri: string;
+  subresource_uris: Record<string, string>;
+  /** Fake-only bookkeeping, not part of Twilio's resource. */
+  statusCallback?: string;
+  mediaUrl: string[];
+  contentSid?: string;
+  contentVariables?: string;
+}
+
+export interface FakeTwilioOptions {
+  accountSid: string;
+  authToken: string;
+  apiKey?: { sid: string; secret: string };
+  /**
+   * Status callbacks after a message is created: 'auto' sends queued → sent → delivered (or the
+   * outcome set with `deliverNext`), 'manual' leaves it to `sendStatus`.
+   */
+  callbacks?: 'auto' | 'manual';
+}
+
+function rfc2822(ms: number): string {
+  return new Date(ms).toUTCString().replace('GMT', '+0000');
+}
+
+function sid(prefix: string): string {
+  return prefix + randomBytes(16).toString('hex');
+}
+
+function formToRecord(pairs: FormPairs): Record<string, string | string[]> {
+  const record: Record<string, string | string[]> = {};
+  for (const [name, value] of pairs) {
+    const existing = record[name];
+    record[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return record;
+}
+
+export class FakeTwilio {
+  readonly options: FakeTwilioOptions;
+  readonly requests: RecordedRequest[] = [];
+  readonly messages: FakeMessage[] = [];
+  readonly calls: Record<string, unknown>[] = [];
+  readonly conversationMessages: Record<string, unknown>[] = [];
+  readonly tasks: Record<string, unknown>[] = [];
+  /** Callbacks sent: url, params, the HTTP status Switchboard answered. */
+  readonly callbacksSent: { url: string; params: Record<string, string>; status: number }[] = [];
+  readonly #faults: Fault[] = [];
+  readonly #outcomes: ('delivered' | 'undelivered' | 'failed')[] = [];
+  readonly #pending = new Set<Promise<unknown>>();
+  /** Resolves each time a create request has been received (before it is answered). */
+  #onCreate: (() => void)[] = [];
+  #server: http.Server | null = null;
+  baseUrl = '';
+
+  constructor(options: FakeTwilioOptions) {
+    this.options = { callbacks: 'auto', ...options };
+  }
+
+  async start(): Promise<this> {
+    this.#server = http.createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve) => this.#server!.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#pending]);
+    this.#server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+  }
+
+  /** Queues a fault for the next create request(s), in order. */
+  failNext(...faults: Fault[]): void {
+    this.#faults.push(...faults);
+  }
+
+  /** The next message(s) created end with this status (auto callbacks). */
+  deliverNext(...outcomes: ('delivered' | 'undelivered' | 'failed')[]): void {
+    this.#outcomes.push(...outcomes);
+  }
+
+  /** Resolves when the next create request arrives (the moment a test may "crash" the server). */
+  nextCreate(): Promise<void> {
+    return new Promise((resolve) => this.#onCreate.push(resolve));
+  }
+
+  creates(resource: 'Messages' | 'Calls' | 'Conversations'): RecordedRequest[] {
+    return this.requests.filter((r) => r.method === 'POST' && (resource === 'Conversations' ? r.path.includes('/Conversations/') : r.path.endsWith(`/${resource}.json`)));
+  }
+
+  /** Waits until every callback the fake started has been answered. */
+  async settle(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+  }
+
+  /** Posts a signed form to `url` as Twilio would; returns the response status and body. */
+  async postSigned(url: string, params: Record<string, string>, token = this.options.authToken): Promise<{ status: number; body: string }> {
+    const signature = twilio.getExpectedTwilioSignature(token, url, params);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'user-agent': 'TwilioProxy/1.1' },
+      body: new URLSearchParams(params).toString(),
+    });
+    return { status: response.status, body: await response.text() };
+  }
+
+  /** An inbound SMS/MMS/WhatsApp webhook, with the parameters Twilio sends. */
+  inboundMessageParams(from: string, to: string, body: string, extra: Record<string, string> = {}): Record<string, string> {
+    const messageSid = sid('SM');
+    return {
+      ToCountry: 'US',
+      ToState: 'CA',
+      SmsMessageSid: messageSid,
+      NumMedia: '0',
+      ToCity: '',
+      FromZip: '',
+      SmsSid: messageSid,
+      FromState: 'CA',
+      SmsStatus: 'received',
+      FromCity: '',
+      Body: body,
+      FromCountry: 'US',
+      To: to,
+      ToZip: '',
+      NumSegments: '1',
+      MessageSid: messageSid,
+      AccountSid: this.options.accountSid,
+      From: from,
+      ApiVersion: '2010-04-01',
+      ...extra,
+    };
+  }
+
+  /** Sends one status callback for a message now. */
+  async sendStatus(message: FakeMessage, status: string, errorCode?: number): Promise<number> {
+    if (!message.statusCallback) return 0;
+    message.status = status;
+    const params: Record<string, string> = {
+      SmsSid: message.sid,
+      SmsStatus: status,
+      MessageStatus: status,
+      To: message.to,
+      MessageSid: message.sid,
+      AccountSid: message.account_sid,
+      From: message.from ?? '+15005550006',
+      ApiVersion: '2010-04-01',
+    };
+    if (message.messaging_service_sid) params.MessagingServiceSid = message.messaging_service_sid;
+    if (errorCode) params.ErrorCode = String(errorCode);
+    const { status: answered } = await this.postSigned(message.statusCallback, params);
+    this.callbacksSent.push({ url: message.statusCallback, params, status: answered });
+    return answered;
+  }
+
+  #track(promise: Promise<unknown>): void {
+    this.#pending.add(promise);
+    void promise.finally(() => this.#pending.delete(promise)).catch(() => undefined);
+  }
+
+  #authorized(req: http.IncomingMessage): boolean {
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Basic ')) return false;
+    const [user, password] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(/:(.*)/s);
+    if (user === this.options.accountSid && password === this.options.authToken) return true;
+    return !!this.options.apiKey && user === this.options.apiKey.sid && password === this.options.apiKey.secret;
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const form: FormPairs = [...new URLSearchParams(Buffer.concat(chunks).toString('utf8'))];
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, form, headers: req.headers, at: Date.now() };
+    this.requests.push(recorded);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(body));
+    };
+    const error = (status: number, code: number, message: string) => send(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+    if (!this.#authorized(req)) return error(401, 20003, 'Authenticate');
+
+    const ac = this.options.accountSid;
+    const messagesPath = `/2010-04-01/Accounts/${ac}/Messages.json`;
+    const callsPath = `/2010-04-01/Accounts/${ac}/Calls.json`;
+    const conversation = /^\/v1\/Conversations\/([^/]+)\/Messages$/.exec(url.pathname);
+    const task = /^\/v1\/Workspaces\/([^/]+)\/Tasks$/.exec(url.pathname);
+    const isCreate = req.method === 'POST' && (url.pathname === messagesPath || url.pathname === callsPath || !!conversation || !!task);
+
+    if (isCreate) {
+      for (const resolve of this.#onCreate.splice(0)) resolve();
+      const fault = this.#faults.shift();
+      if (fault?.kind === 'hang') return; // the connection stays open, nothing is created
+      if (fault?.kind === 'status') {
+        const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
+        const code = fault.code ?? (fault.status === 429 ? 20429 : fault.status === 400 ? 21211 : 20500);
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify({ code, message: fault.message ?? (fault.status === 429 ? 'Too Many Requests' : 'Internal Server Error'), more_info: `https://www.twilio.com/docs/errors/${code}`, status: fault.status }));
+        return;
+      }
+      const fields = formToRecord(form);
+      const one = (name: string) => (Array.isArray(fields[name]) ? (fields[name] as string[])[0] : (fields[name] as string | undefined));
+      let created: Record<string, unknown>;
+      if (url.pathname === messagesPath) {
+        if (!one('To')) return error(400, 21604, "A 'To' phone number is required.");
+        if (!one('From') && !one('MessagingServiceSid')) return error(400, 21603, "A 'From' phone number is required.");
+        const media = ([] as string[]).concat(fields.MediaUrl ?? []);
+        if (!one('Body') && media.length === 0 && !one('ContentSid')) return error(400, 21602, 'Message body is required.');
+        if (one('To') === '+15005550001') return error(400, 21211, "The 'To' number +15005550001 is not a valid phone number.");
+        const now = Date.now();
+        const messageSid = sid(media.length ? 'MM' : 'SM');
+        const message: FakeMessage = {
+          sid: messageSid,
+          account_sid: ac,
+          to: one('To')!,
+          from: one('From') ?? (one('MessagingServiceSid') ? '+15005550006' : null),
+          messaging_service_sid: one('MessagingServiceSid') ?? null,
+          body: one('Body') ?? (one('ContentSid') ? `[template ${one('ContentSid')}]` : ''),
+          status: one('MessagingServiceSid') ? 'accepted' : 'queued',
+          direction: 'outbound-api',
+          num_segments: '1',
+          num_media: String(media.length),
+          error_code: null,
+          error_message: null,
+          date_created: rfc2822(now),
+          date_updated: rfc2822(now),
+          date_sent: null,
+          api_version: '2010-04-01',
+          price: null,
+          price_unit: 'USD',
+          uri: `/2010-04-01/Accounts/${ac}/Messages/${messageSid}.json`,
+          subresource_uris: { media: `/2010-04-01/Accounts/${ac}/Messages/${messageSid}/Media.json` },
+          mediaUrl: media,
+        };
+        const callback = one('StatusCallback');
+        if (callback) message.statusCallback = callback;
+        if (one('ContentSid')) message.contentSid = one('ContentSid')!;
+        if (one('ContentVariables')) message.contentVariables = one('ContentVariables')!;
+        this.messages.push(message);
+        const { statusCallback: _cb, mediaUrl: _media, contentSid: _c, contentVariables: _v, ...resource } = message;
+        created = resource;
+        if (this.options.callbacks === 'auto') this.#track(this.#autoCallbacks(message));
+      } else if (url.pathname === callsPath) {
+        if (!one('To')) return error(400, 21201, 'No called number is specified');
+        if (!one('From')) return error(400, 21213, 'No caller ID is specified');
+        if (!one('Url') && !one('Twiml') && !one('ApplicationSid')) return error(400, 21205, 'Url parameter is required.');
+        const callSid = sid('CA');
+        created = { sid: callSid, account_sid: ac, to: one('To'), from: one('From'), status: 'queued', direction: 'outbound-api', date_created: rfc2822(Date.now()), api_version: '2010-04-01', uri: `/2010-04-01/Accounts/${ac}/Calls/${callSid}.json` };
+        this.calls.push(created);
+      } else if (conversation) {
+        const conversationSid = conversation[1]!;
+        const index = this.conversationMessages.filter((m) => m.conversation_sid === conversationSid).length;
+        created = {
+          sid: sid('IM'),
+          account_sid: ac,
+          conversation_sid: conversationSid,
+          author: one('Author') ?? 'system',
+          body: one('Body') ?? null,
+          index,
+          content_sid: one('ContentSid') ?? null,
+          date_created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        };
+        this.conversationMessages.push(created);
+      } else {
+        const taskSid = sid('WT');
+        created = { sid: taskSid, account_sid: ac, workspace_sid: task![1], workflow_sid: one('WorkflowSid') ?? null, attributes: one('Attributes') ?? '{}', priority: Number(one('Priority') ?? 0), timeout: Number(one('Timeout') ?? 86400), task_channel_unique_name: one('TaskChannel') ?? 'default', assignment_status: 'pending' };
+        this.tasks.push(created);
+      }
+      if (fault?.kind === 'created-then-hang') return;
+      if (fault?.kind === 'created-then-500') return error(500, 20500, 'Internal Server Error');
+      return send(201, created);
+    }
+
+    if (req.method === 'GET' && url.pathname === messagesPath) {
+      const to = url.searchParams.get('To');
+      const from = url.searchParams.get('From');
+      const pageSize = Number(url.searchParams.get('PageSize') ?? 50);
+      const matching = this.messages.filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse().slice(0, pageSize);
+      const uri = `${messagesPath}?${url.searchParams.toString()}`;
+      return send(200, {
+        first_page_uri: uri,
+        end: Math.max(0, matching.length - 1),
+        previous_page_uri: null,
+        messages: matching.map(({ statusCallback: _cb, mediaUrl: _m, contentSid: _c, contentVariables: _v, ...resource }) => resource),
+        uri,
+        page_size: pageSize,
+        start: 0,
+        next_page_uri: null,
+        page: 0,
+      });
+    }
+    if (req.method === 'GET' && conversation) {
+      const list = this.conversationMessages.filter((m) => m.conversation_sid === conversation[1]).reverse();
+      return send(200, { messages: list, meta: { page: 0, page_size: 50, first_page_url: null, previous_page_url: null, url: url.href, next_page_url: null, key: 'messages' } });
+    }
+    return error(404, 20404, `The requested resource ${url.pathname} was not found`);
+  }
+
+  async #autoCallbacks(message: FakeMessage): Promise<void> {
+    const outcome = this.#outcomes.shift() ?? 'delivered';
+    // Give the 201 a head start, as on Twilio where callbacks follow the response.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      await this.sendStatus(message, 'sent');
+      await this.sendStatus(message, outcome, outcome === 'delivered' ? undefined : 30003);
+    } catch {
+      /* Switchboard may be down (crash tests): Twilio would give up too. */
+    }
+  }
+}
