@@ -2,6 +2,7 @@
 // tests through the Store port only. Nothing here may depend on a particular backend.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { StoreConflictError } from '../../src/runtime/ports/store.ts';
 import type {
   Account,
   ApiKey,
@@ -903,6 +904,234 @@ export function runStoreConformance(
         assert.deepEqual(await store.getFlow(a.sid, flowA.sid), winners[0]!.flow);
         assert.deepEqual(await store.getRevision(a.sid, flowA.sid, 2), winners[0]!.revision);
         assert.equal((await store.listRevisions(a.sid, flowA.sid, { pageSize: 50 })).items.length, 2);
+      });
+    });
+
+    describe('many nodes: versions, claims, leases, fencing', () => {
+      const conflict = (reason: string) => (error: unknown) => error instanceof StoreConflictError && error.reason === reason;
+      const ids = (rows: { id: string }[]) => rows.map((r) => r.id);
+
+      test('loadExecution returns the version; each sprint bumps it; a stale version writes nothing', async (store) => {
+        const { a, flowA } = await seed(store);
+        const exec = execution(flowA);
+        await store.writeSprint(sprint(exec, true, { steps: [step(exec)] }));
+        assert.deepEqual(await store.loadExecution(exec.sid), { record: exec, version: 1 });
+        assert.equal(await store.loadExecution(sid('FN')), null);
+        const v2 = { ...exec, state: { at: 'two' }, dateUpdated: T0 + 2 };
+        await store.writeSprint(sprint(v2, false, { expectedVersion: 1, steps: [step(exec)] }));
+        assert.deepEqual(await store.loadExecution(exec.sid), { record: v2, version: 2 });
+
+        const stale = { ...exec, state: { at: 'stale' } };
+        const staleStep = step(exec);
+        const staleTimer = timer(exec, T0);
+        const staleEffect = effect(exec, 'stale');
+        await assert.rejects(
+          store.writeSprint(sprint(stale, false, { expectedVersion: 1, steps: [staleStep], timersToAdd: [staleTimer], effectsToAdd: [staleEffect] })),
+          conflict('version'),
+        );
+        assert.deepEqual(await store.loadExecution(exec.sid), { record: v2, version: 2 }, 'the row did not move');
+        assert.equal(await store.getStep(a.sid, flowA.sid, exec.sid, staleStep.sid), null);
+        assert.deepEqual(await store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
+        assert.deepEqual(await store.pendingEffects(10), []);
+        // without expectedVersion a write is unconditional (single-node callers) and still bumps it
+        await store.writeSprint(sprint(exec, false));
+        assert.equal((await store.loadExecution(exec.sid))?.version, 3);
+        await store.deleteExecution(a.sid, flowA.sid, exec.sid);
+        await assert.rejects(store.writeSprint(sprint(exec, false, { expectedVersion: 3 })), conflict('version'), 'a deleted execution is a conflict');
+      });
+
+      test('racing sprints from one version: exactly one commits, steps never interleave', async (store) => {
+        const { a, flowA } = await seed(store);
+        const exec = execution(flowA);
+        await store.writeSprint(sprint(exec, true));
+        const racers = Array.from({ length: 10 }, (_, i) => ({ state: { winner: i }, steps: [step(exec), step(exec), step(exec)] }));
+        const results = await Promise.allSettled(
+          racers.map((r) => store.writeSprint(sprint({ ...exec, state: r.state }, false, { expectedVersion: 1, steps: r.steps }))),
+        );
+        const winners = racers.filter((_, i) => results[i]!.status === 'fulfilled');
+        assert.equal(winners.length, 1);
+        for (const [i, r] of results.entries()) if (r.status === 'rejected') assert.ok(conflict('version')(r.reason), `racer ${i}: ${r.reason}`);
+        const loaded = await store.loadExecution(exec.sid);
+        assert.deepEqual(loaded?.record.state, winners[0]!.state);
+        assert.equal(loaded?.version, 2);
+        const listed = (await store.listSteps(a.sid, flowA.sid, exec.sid, { pageSize: 100 })).items;
+        assert.deepEqual(listed, winners[0]!.steps);
+      });
+
+      test('a second active execution for a contact pair is an active-execution conflict', async (store) => {
+        const { flowA } = await seed(store);
+        const first = execution(flowA);
+        await store.writeSprint(sprint(first, true));
+        const second = execution(flowA, { contactChannelAddress: first.contactChannelAddress });
+        await assert.rejects(store.writeSprint(sprint(second, true, { steps: [step(second)] })), conflict('active-execution'));
+        assert.equal(await store.getExecutionBySid(second.sid), null);
+        // once the first has ended the pair is free
+        await store.writeSprint(sprint({ ...first, status: 'ended' }, false, { expectedVersion: 1 }));
+        await store.writeSprint(sprint(second, true));
+        assert.equal((await store.findActiveExecution(flowA.sid, first.contactChannelAddress, first.channelAddress))?.sid, second.sid);
+      });
+
+      test('claimDueTimers: due and unclaimed only, soonest first; a lease keeps others off until it expires', async (store) => {
+        const { flowA } = await seed(store);
+        const exec = execution(flowA);
+        const t1 = timer(exec, T0 + 100);
+        const t2 = timer(exec, T0 + 200);
+        const t3 = timer(exec, T0 + 300);
+        const later = timer(exec, T0 + 10_000);
+        await store.writeSprint(sprint(exec, true, { timersToAdd: [t3, later, t1, t2] }));
+        assert.deepEqual(await store.claimDueTimers(T0 + 50, { owner: 'A', until: T0 + 1000 }, 10), []);
+        assert.deepEqual(await store.claimDueTimers(T0 + 250, { owner: 'A', until: T0 + 1000 }, 10), [t1, t2]);
+        assert.deepEqual(await store.claimDueTimers(T0 + 400, { owner: 'B', until: T0 + 1400 }, 10), [t3], 'claimed timers are skipped');
+        assert.deepEqual(ids(await store.dueTimers(T0 + 400, 10)), [t1.id, t2.id, t3.id], 'dueTimers still lists claimed timers');
+        // the next claimable moment: `later` is due at +10000, A's lease ends at +1000
+        assert.equal(await store.nextTimerDue(), T0 + 1000);
+        assert.deepEqual(await store.claimDueTimers(T0 + 1000, { owner: 'C', until: T0 + 5000 }, 10), [], 'a lease holds up to its expiry');
+        assert.deepEqual(await store.claimDueTimers(T0 + 1001, { owner: 'C', until: T0 + 5000 }, 1), [t1], 'expired: taken over, limit respected');
+        assert.deepEqual(await store.claimDueTimers(T0 + 1001, { owner: 'C', until: T0 + 5000 }, 10), [t2]);
+        assert.equal(await store.nextTimerDue(), T0 + 1400);
+      });
+
+      test('nodes claiming timers at once never get the same timer', async (store) => {
+        const { flowA, flowB } = await seed(store);
+        const execs = [execution(flowA), execution(flowA), execution(flowB)];
+        const all: TimerRecord[] = [];
+        for (const e of execs) {
+          const timers = Array.from({ length: 20 }, (_, i) => timer(e, T0 + i));
+          all.push(...timers);
+          await store.writeSprint(sprint(e, true, { timersToAdd: timers }));
+        }
+        const claims = await Promise.all(
+          Array.from({ length: 8 }, (_, node) => store.claimDueTimers(T0 + 100, { owner: 'node' + node, until: T0 + 5000 }, 10)),
+        );
+        const claimed = claims.flat().map((t) => t.id);
+        assert.equal(new Set(claimed).size, claimed.length, 'no timer claimed twice');
+        // whatever is left is claimed by a later sweep; together everything is claimed exactly once
+        const rest = await store.claimDueTimers(T0 + 100, { owner: 'late', until: T0 + 5000 }, 1000);
+        assert.deepEqual([...claimed, ...ids(rest)].sort(), ids(all).sort());
+      });
+
+      test('effects written under a lease are claimable only once it expires; claimEffects is oldest first', async (store) => {
+        const { flowA } = await seed(store);
+        const exec = execution(flowA);
+        const leased = effect(exec, 'leased', T0 + 1);
+        await store.writeSprint(sprint(exec, true, { effectsToAdd: [leased], effectLease: { owner: 'A', until: T0 + 1000 } }));
+        const free1 = effect(exec, 'free1', T0 + 2);
+        const free2 = effect(exec, 'free2', T0 + 3);
+        await store.writeSprint(sprint(exec, false, { effectsToAdd: [free1, free2] }));
+        assert.deepEqual(await store.claimEffects(T0 + 10, { owner: 'B', until: T0 + 2000 }, 10), [free1, free2]);
+        assert.deepEqual(await store.claimEffects(T0 + 10, { owner: 'C', until: T0 + 2000 }, 10), []);
+        assert.deepEqual(await store.claimEffects(T0 + 1001, { owner: 'C', until: T0 + 3000 }, 10), [leased], 'A died: C takes over');
+        assert.deepEqual(await store.pendingEffects(10), [leased, free1, free2], 'claiming does not consume');
+      });
+
+      test('nodes claiming effects at once never get the same effect', async (store) => {
+        const { flowA } = await seed(store);
+        const execs = Array.from({ length: 6 }, () => execution(flowA));
+        const all: PendingEffect[] = [];
+        for (const e of execs) {
+          const effects = Array.from({ length: 8 }, (_, i) => effect(e, i));
+          all.push(...effects);
+          await store.writeSprint(sprint(e, true, { effectsToAdd: effects }));
+        }
+        const claims = await Promise.all(Array.from({ length: 6 }, (_, node) => store.claimEffects(T0, { owner: 'n' + node, until: T0 + 10 }, 9)));
+        const claimed = claims.flat().map((e) => e.id);
+        assert.equal(new Set(claimed).size, claimed.length);
+        const rest = await store.claimEffects(T0, { owner: 'late', until: T0 + 10 }, 1000);
+        assert.deepEqual([...claimed, ...ids(rest)].sort(), ids(all).sort());
+      });
+
+      test('fencing: a sprint consuming a timer or effect commits only while its owner still holds it', async (store) => {
+        const { a, flowA } = await seed(store);
+        const exec = execution(flowA);
+        const t = timer(exec, T0);
+        const e = effect(exec, 'x');
+        await store.writeSprint(sprint(exec, true, { timersToAdd: [t], effectsToAdd: [e], effectLease: { owner: 'A', until: T0 + 100 } }));
+        await store.claimDueTimers(T0, { owner: 'A', until: T0 + 100 }, 10);
+        // B takes both over after A's lease expired
+        assert.deepEqual(await store.claimDueTimers(T0 + 101, { owner: 'B', until: T0 + 500 }, 10), [t]);
+        assert.deepEqual(await store.claimEffects(T0 + 101, { owner: 'B', until: T0 + 500 }, 10), [e]);
+        const lateStep = step(exec);
+        await assert.rejects(
+          store.writeSprint(sprint(exec, false, { consumes: { kind: 'timer', id: t.id, owner: 'A' }, timersToCancel: [t.id], steps: [lateStep] })),
+          conflict('stale-claim'),
+        );
+        await assert.rejects(
+          store.writeSprint(sprint(exec, false, { consumes: { kind: 'effect', id: e.id, owner: 'A' }, effectsDone: [e.id] })),
+          conflict('stale-claim'),
+        );
+        assert.equal(await store.getStep(a.sid, flowA.sid, exec.sid, lateStep.sid), null, 'the stale sprint wrote nothing');
+        assert.equal((await store.loadExecution(exec.sid))?.version, 1);
+        // the current owner consumes them
+        await store.writeSprint(sprint(exec, false, { consumes: { kind: 'timer', id: t.id, owner: 'B' }, timersToCancel: [t.id] }));
+        await store.writeSprint(sprint(exec, false, { consumes: { kind: 'effect', id: e.id, owner: 'B' }, effectsDone: [e.id] }));
+        assert.deepEqual(await store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
+        assert.deepEqual(await store.pendingEffects(10), []);
+        // consumed once: consuming again is stale
+        await assert.rejects(
+          store.writeSprint(sprint(exec, false, { consumes: { kind: 'timer', id: t.id, owner: 'B' } })),
+          conflict('stale-claim'),
+        );
+      });
+
+      test('renewLeases extends only what the owner still holds; releaseLeases frees it at once', async (store) => {
+        const { flowA } = await seed(store);
+        const exec = execution(flowA);
+        const mine = timer(exec, T0);
+        const lost = timer(exec, T0 + 1);
+        const myEffect = effect(exec, 'mine');
+        await store.writeSprint(sprint(exec, true, { timersToAdd: [mine, lost], effectsToAdd: [myEffect], effectLease: { owner: 'A', until: T0 + 100 } }));
+        assert.deepEqual(await store.claimDueTimers(T0 + 1, { owner: 'A', until: T0 + 100 }, 10), [mine, lost]);
+        await store.renewLeases({ owner: 'A', until: T0 + 50 }, { timers: [lost.id], effects: [] }); // shortened: lost to B below
+        assert.deepEqual(await store.claimDueTimers(T0 + 60, { owner: 'B', until: T0 + 1000 }, 10), [lost]);
+        await store.renewLeases({ owner: 'A', until: T0 + 5000 }, { timers: [mine.id, lost.id], effects: [myEffect.id] });
+        assert.deepEqual(await store.claimDueTimers(T0 + 2000, { owner: 'C', until: T0 + 9000 }, 10), [lost], 'B’s lease was not renewed by A');
+        assert.deepEqual(await store.claimEffects(T0 + 2000, { owner: 'C', until: T0 + 9000 }, 10), []);
+        assert.deepEqual(await store.claimDueTimers(T0 + 2000, { owner: 'C', until: T0 + 9000 }, 10), []);
+        await store.releaseLeases('A');
+        assert.deepEqual(await store.claimDueTimers(T0 + 2000, { owner: 'C', until: T0 + 9000 }, 10), [mine]);
+        assert.deepEqual(await store.claimEffects(T0 + 2000, { owner: 'C', until: T0 + 9000 }, 10), [myEffect]);
+        await store.releaseLeases('nobody'); // harmless
+      });
+
+      test('exclusive: callers of one name run one at a time, results and errors pass through', async (store) => {
+        let inside = 0;
+        let most = 0;
+        const order: number[] = [];
+        const run = (n: number) =>
+          store.exclusive('chore', async () => {
+            inside++;
+            most = Math.max(most, inside);
+            await new Promise((r) => setTimeout(r, 15));
+            order.push(n);
+            inside--;
+            return n * 2;
+          });
+        const results = await Promise.all([run(1), run(2), run(3), run(4)]);
+        assert.deepEqual(results, [2, 4, 6, 8]);
+        assert.equal(most, 1, 'never two inside at once');
+        assert.equal(order.length, 4);
+        await assert.rejects(store.exclusive('chore', async () => Promise.reject(new Error('boom'))), /boom/);
+        assert.equal(await store.exclusive('chore', async () => 'free again'), 'free again');
+      });
+
+      test('listApiKeys and listSettings return everything', async (store) => {
+        const a = account();
+        const b = account();
+        await store.createAccount(a);
+        await store.createAccount(b);
+        const k1: ApiKey = { sid: sid('SK'), accountSid: a.sid, friendlyName: 'one', secretHash: 'aa'.repeat(32), dateCreated: T0 + 1 };
+        const k2: ApiKey = { sid: sid('SK'), accountSid: b.sid, friendlyName: 'two', secretHash: 'bb'.repeat(32), dateCreated: T0 + 2 };
+        await store.createApiKey(k2);
+        await store.createApiKey(k1);
+        assert.deepEqual(await store.listApiKeys(), [k1, k2]);
+        assert.deepEqual(await store.listSettings(), []);
+        await store.setSetting('b', '2');
+        await store.setSetting('a', '1');
+        await store.setSetting('b', '3');
+        assert.deepEqual(await store.listSettings(), [
+          { key: 'a', value: '1' },
+          { key: 'b', value: '3' },
+        ]);
       });
     });
   });
