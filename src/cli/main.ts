@@ -5,6 +5,12 @@ import { serveCommand } from './serve.ts';
 import { accountsCommand, keysCommand } from './accounts.ts';
 import { simulateCommand } from './simulate.ts';
 import { configCommand, configKeyReference } from './config.ts';
+import { testCommand } from './test.ts';
+
+/** Commands that parse their own options (flow tests and flows as code). */
+const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
+  test: testCommand,
+};
 
 const USAGE = `Usage: switchboard <command> [options]
 
@@ -17,11 +23,14 @@ Commands:
   keys create --account AC… [--friendly-name NAME]   create an API key (SK…) and print its secret
   simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…]   chat with a flow in the terminal
   config [--json] [--keys]      print the effective configuration (secrets masked), or every key
+  test [paths…]                 run flow tests (YAML/JSON) on the engine; --record, --update, --reporter
 
 Every command takes every configuration flag (see 'switchboard config --keys') and --config FILE
 (default: switchboard.config.json/.yaml in the working directory, or SWITCHBOARD_CONFIG).`;
 
 export async function main(argv: string[]): Promise<number> {
+  const own = OWN_OPTIONS[argv[0] ?? ''];
+  if (own) return own(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -1,0 +1,107 @@
+// `switchboard test --record --flow FW… [--contact +1555…|--execution FN…] --out tests/x.test.yaml`:
+// reads a conversation from a server (the simulator transcript, the execution's context and
+// steps) and writes it as a test file, saving the flow definition next to it when asked.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { JsonObject } from '../engine/types.ts';
+import type { RecordedStep } from '../flowtest/derive.ts';
+import { testFileYaml, testFromRecording } from '../flowtest/record.ts';
+import { ApiFailure, StudioClient, connectionFrom } from '../flowtest/studio-client.ts';
+
+export const RECORD_USAGE = `Usage: switchboard test --record --flow FW… [--contact +1555…|--execution FN…] --out FILE [options]
+
+Turns a run in the simulator into a test file: the trigger, the replies, the HTTP and Function
+answers become the test's input and mocks; the messages, path and end become its expectations.
+
+Options:
+  --flow FW…             the flow (required)
+  --execution FN…        the execution to record (default: the newest, for --contact if given)
+  --contact ADDRESS      the simulated contact (e.g. +15551230001)
+  --out FILE             the test file to write (e.g. tests/order.test.yaml; required)
+  --flow-file FILE       the flow file the test names; written from the server's latest revision
+                         when it does not exist (default flows/<FlowSid>.json)
+  --name TEXT            the test's name
+  --base-url URL --account-sid AC… --auth-token … (or --api-key/--api-secret; env TWILIO_*)`;
+
+export async function recordCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      flow: { type: 'string' },
+      execution: { type: 'string' },
+      contact: { type: 'string' },
+      out: { type: 'string' },
+      'flow-file': { type: 'string' },
+      name: { type: 'string' },
+      'base-url': { type: 'string' },
+      'account-sid': { type: 'string' },
+      'auth-token': { type: 'string' },
+      'api-key': { type: 'string' },
+      'api-secret': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(RECORD_USAGE);
+    return 0;
+  }
+  if (!values.flow || !values.out) {
+    console.error(`switchboard test --record: --flow and --out are required\n\n${RECORD_USAGE}`);
+    return 2;
+  }
+  try {
+    const client = await StudioClient.connect(connectionFrom(values));
+    const flow = await client.getFlow(values.flow);
+    let executionSid = values.execution;
+    if (!executionSid) {
+      const executions = await client.listExecutions(values.flow, { limit: 200 });
+      const match = executions.find((e) => !values.contact || e.contactChannelAddress === values.contact);
+      if (!match) {
+        console.error(`switchboard test --record: flow ${values.flow} has no execution${values.contact ? ` for ${values.contact}` : ''} to record`);
+        return 1;
+      }
+      executionSid = String(match.sid);
+    }
+    const execution = await client.getExecution(values.flow, executionSid);
+    const context = await client.getExecutionContext(values.flow, executionSid);
+    const steps: RecordedStep[] = (await client.listSteps(values.flow, executionSid)).map((s) => ({
+      from: String(s.transitionedFrom),
+      event: String(s.name),
+      to: String(s.transitionedTo),
+      type: String(s.type ?? ''),
+      context: (s.context ?? {}) as JsonObject,
+      parentStepSid: (s.parentStepSid as string | null) ?? null,
+    }));
+    let transcript: string[] | undefined;
+    const contact = String(execution.contactChannelAddress ?? values.contact ?? '');
+    try {
+      const messages = await client.raw('GET', `/simulator/Flows/${values.flow}/Messages`, { Contact: contact });
+      transcript = ((messages.messages ?? []) as JsonObject[])
+        .filter((m) => m.execution_sid === executionSid && m.direction !== 'inbound')
+        .map((m) => String(m.body ?? ''));
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || error.status !== 404) throw error;
+      // Not a Switchboard simulator (e.g. the real Twilio): the steps' outbound outputs stand in.
+    }
+    const out = resolve(values.out);
+    const flowFile = resolve(values['flow-file'] ?? `flows/${values.flow}.json`);
+    if (!existsSync(flowFile)) {
+      mkdirSync(dirname(flowFile), { recursive: true });
+      writeFileSync(flowFile, JSON.stringify(flow.definition, null, 2) + '\n');
+      console.log(`wrote ${relative(process.cwd(), flowFile)} (flow ${flow.sid}, revision ${flow.revision})`);
+    }
+    const file = testFromRecording(
+      { executionSid, status: execution.status === 'active' ? 'active' : 'ended', context, steps, definition: flow.definition, ...(transcript ? { transcript } : {}) },
+      { flowPath: relative(dirname(out), flowFile) || flowFile, ...(values.name ? { name: values.name } : {}) },
+    );
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, testFileYaml(file, [`Recorded from execution ${executionSid} of flow ${values.flow} (${client.connection.baseUrl}).`, 'Review the mocks and expectations, then keep it with your flows.']));
+    console.log(`wrote ${relative(process.cwd(), out)}: ${file.tests[0]!.script?.length ?? 0} script steps, ${file.tests[0]!.expect?.messages?.length ?? 0} messages expected`);
+    return 0;
+  } catch (error) {
+    console.error(`switchboard test --record: ${(error as Error).message}`);
+    return 1;
+  }
+}

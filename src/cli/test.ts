@@ -1,0 +1,100 @@
+// `switchboard test [paths…]`: runs flow test files in-process on the pure engine with a simulated
+// clock. Exit code 0 when every test passes, 1 when any fails, 2 for usage errors.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { coverageText } from '../flowtest/coverage.ts';
+import { LoadError } from '../flowtest/load.ts';
+import { REPORTERS, report, type ReporterName } from '../flowtest/reporters.ts';
+import { discover, runFiles } from '../flowtest/runner.ts';
+import { relative } from 'node:path';
+import { recordCommand } from './record.ts';
+
+export const TEST_USAGE = `Usage: switchboard test [paths…] [options]
+
+Runs flow tests (*.test.yaml|yml|json anywhere, any YAML file under tests/) on the engine with a
+simulated clock. Paths default to ./tests (or . when there is no tests folder).
+
+Options:
+  --reporter text|tap|junit|json   what to print (default text)
+  --junit FILE                     also write a JUnit XML report to FILE
+  --tap FILE                       also write a TAP report to FILE
+  --coverage                       print widget and transition coverage per flow
+  --coverage-json FILE             write coverage as JSON to FILE
+  --update                         rewrite the failing expectations with what the flows did now
+  --grep PATTERN                   only tests whose name matches PATTERN (a regular expression)
+  --no-color                       plain output
+  --record                         turn a simulator conversation into a test file (see --record --help)
+  -h, --help                       this help
+
+Exit codes: 0 all passed, 1 a test failed, 2 bad usage or no test files found.`;
+
+function write(file: string, text: string): void {
+  const dir = dirname(file);
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  writeFileSync(file, text.endsWith('\n') ? text : text + '\n');
+}
+
+export async function testCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--record')) return recordCommand(argv.filter((a) => a !== '--record'));
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      reporter: { type: 'string', default: 'text' },
+      junit: { type: 'string' },
+      tap: { type: 'string' },
+      coverage: { type: 'boolean', default: false },
+      'coverage-json': { type: 'string' },
+      update: { type: 'boolean', default: false },
+      grep: { type: 'string' },
+      'no-color': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(TEST_USAGE);
+    return 0;
+  }
+  const reporter = values.reporter as ReporterName;
+  if (!REPORTERS.includes(reporter)) {
+    console.error(`switchboard test: --reporter must be one of ${REPORTERS.join(', ')}`);
+    return 2;
+  }
+  let grep: RegExp | undefined;
+  if (values.grep !== undefined) {
+    try {
+      grep = new RegExp(values.grep);
+    } catch (error) {
+      console.error(`switchboard test: --grep is not a valid regular expression: ${(error as Error).message}`);
+      return 2;
+    }
+  }
+  const paths = positionals.length ? positionals : [existsSync('tests') ? 'tests' : '.'];
+  let files: string[];
+  try {
+    files = discover(paths);
+  } catch (error) {
+    console.error(`switchboard test: ${error instanceof LoadError ? error.message : (error as Error).message}`);
+    return 2;
+  }
+  if (files.length === 0) {
+    console.error(`switchboard test: no test files found in ${paths.join(', ')} (looked for *.test.yaml, *.test.json and YAML files under tests/)`);
+    return 2;
+  }
+  const summary = runFiles(files, { update: values.update, ...(grep ? { grep } : {}) });
+  console.log(report(reporter, summary, { color: !values['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR }));
+  if (values.coverage) console.log('\n' + coverageText(summary.coverage, (p) => relative(process.cwd(), p) || p));
+  if (values.junit) write(values.junit, report('junit', summary));
+  if (values.tap) write(values.tap, report('tap', summary));
+  if (values['coverage-json']) {
+    write(values['coverage-json'], JSON.stringify({ flows: summary.coverage.map((c) => ({ ...c, flow: relative(process.cwd(), c.flow) || c.flow })) }, null, 2));
+  }
+  // With --update, failures that were rewritten no longer count against the run.
+  if (values.update && summary.updated.length > 0) {
+    const rerun = runFiles(files, grep ? { grep } : {});
+    return rerun.failed > 0 ? 1 : 0;
+  }
+  return summary.failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,113 @@
+// Recovers a recorded execution's inputs from what the store already keeps — the context's
+// trigger and the steps' outputs — so replay and --record need no extra recording table:
+// replies come from send-and-wait `inbound` outputs, reply timeouts from `timeout` steps, HTTP and
+// Function answers from status_code/body/content_type outputs, send failures from failure steps.
+import type { FlowDefinition } from '../definition/types.ts';
+import type { JsonObject } from '../engine/types.ts';
+import type { HttpMock, MessageMock, ScriptStep, TriggerSpec } from './types.ts';
+
+export interface RecordedStep {
+  from: string;
+  event: string;
+  to: string;
+  /** Widget type (Steps API `type`). */
+  type: string;
+  context: JsonObject;
+  /** Set for steps that ran inside a subflow. */
+  parentStepSid?: string | null;
+}
+
+export interface DerivedInputs {
+  trigger: TriggerSpec;
+  /** Replies, reply timeouts (as `wait`) and a manual end, in the order they happened. */
+  script: ScriptStep[];
+  /** HTTP and Function answers per widget, in the order that widget received them. */
+  http: Map<string, HttpMock[]>;
+  messages: MessageMock[];
+  /** What could not be recovered. */
+  notes: string[];
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
+const obj = (value: unknown): JsonObject => (value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : {});
+
+export function triggerFromContext(trigger: JsonObject): TriggerSpec {
+  if (trigger.message) {
+    const m = obj(trigger.message);
+    const media = Object.keys(m).filter((k) => /^MediaUrl\d+$/.test(k)).sort().map((k) => String(m[k]));
+    return { message: { body: str(m.Body) ?? '', from: str(m.From) ?? '', to: str(m.To) ?? '', ...(media.length ? { media } : {}) } };
+  }
+  if (trigger.request) {
+    const r = obj(trigger.request);
+    return { request: { from: str(r.from) ?? '', to: str(r.to) ?? '', parameters: obj(r.parameters) } };
+  }
+  if (trigger.call) {
+    const c = obj(trigger.call);
+    return { call: { from: str(c.From) ?? '', to: str(c.To) ?? '' } };
+  }
+  if (trigger.conversation) {
+    const c = obj(trigger.conversation);
+    return { message: { body: str(c.Body) ?? '', from: str(c.Author) ?? '', to: str(c.ConversationSid) ?? '' } };
+  }
+  throw new Error(`the execution's trigger (${Object.keys(trigger).join(', ') || 'empty'}) is not one a test can start`);
+}
+
+function replyTimeout(definition: FlowDefinition | undefined, widget: string): number {
+  const raw = definition?.states.find((s) => s.name === widget)?.properties.timeout;
+  const seconds = Number(raw);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 3600;
+}
+
+export function deriveInputs(trigger: JsonObject, steps: RecordedStep[], options: { definition?: FlowDefinition; endedManually?: boolean } = {}): DerivedInputs {
+  const script: ScriptStep[] = [];
+  const http = new Map<string, HttpMock[]>();
+  const messages: MessageMock[] = [];
+  const notes: string[] = [];
+  for (const step of steps) {
+    const ctx = step.context ?? {};
+    switch (step.type) {
+      case 'send-and-wait-for-reply':
+        if (step.event === 'incomingMessage') {
+          const inbound = obj(ctx.inbound);
+          const media = Object.keys(inbound).filter((k) => /^MediaUrl\d+$/.test(k)).sort().map((k) => String(inbound[k]));
+          script.push({ send: media.length ? { body: str(inbound.Body) ?? '', media } : str(inbound.Body) ?? '' });
+        } else if (step.event === 'timeout') {
+          script.push({ wait: `${replyTimeout(options.definition, step.from)}s` });
+        } else if (step.event === 'deliveryFailure') {
+          const out = obj(ctx.outbound);
+          const code = Number(out.ErrorCode ?? 30003);
+          messages.push(out.Status === 'undelivered' || out.Status === 'failed' ? { widget: step.from, undelivered: code, times: 1 } : { widget: step.from, fail: code, times: 1 });
+        }
+        break;
+      case 'send-message':
+        if (step.event === 'failed') {
+          messages.push({ widget: step.from, fail: Number(obj(ctx.outbound).ErrorCode ?? 30008), times: 1 });
+        }
+        break;
+      case 'make-http-request':
+      case 'run-function': {
+        const queue = http.get(step.from) ?? [];
+        if (typeof ctx.status_code === 'number') {
+          queue.push({ status: ctx.status_code, body: str(ctx.body) ?? '', contentType: str(ctx.content_type) ?? 'application/json' });
+        } else if (step.event === 'failed' || step.event === 'fail') {
+          // A failure without a status: a timeout, network error or a URL that never rendered.
+          if (ctx.error) notes.push(`${step.from}: failed before sending (${str(obj(ctx.error).message) ?? 'error'})`);
+          else queue.push({ fail: 'network' });
+        }
+        http.set(step.from, queue);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  if (options.endedManually) script.push({ end: 'manual' });
+  return { trigger: triggerFromContext(trigger), script, http, messages, notes };
+}
+
+/** Outbound message bodies an execution sent, from send widgets' `outbound` outputs. */
+export function recordedMessages(steps: RecordedStep[]): string[] {
+  return steps
+    .filter((s) => (s.type === 'send-message' || s.type === 'send-and-wait-for-reply') && obj(s.context.outbound).Body !== undefined && !obj(s.context.outbound).ErrorCode)
+    .map((s) => String(obj(s.context.outbound).Body));
+}

@@ -1,0 +1,196 @@
+// Compares what a run observed with what the test expects. Each mismatch becomes a Failure with
+// the field it concerns and either expected/actual values or a line diff of a sequence, so the
+// reporters can show exactly what changed.
+import type { Json, JsonObject } from '../engine/types.ts';
+import { matchesText, matchesUrl, matchesValue } from './pattern.ts';
+import type {
+  EndExpectation,
+  Expectations,
+  MessageExpectation,
+  Observation,
+  ObservedMessage,
+  ObservedRequest,
+  ObservedStep,
+  RequestExpectation,
+  StepExpectation,
+} from './types.ts';
+
+export interface Failure {
+  /** Which expectation: "messages", "variables.order", "script[3].expect.path", "runner". */
+  field: string;
+  message: string;
+  expected?: unknown;
+  actual?: unknown;
+  /** For sequences: lines prefixed "  " (both), "- " (expected only), "+ " (actual only). */
+  diff?: string[];
+}
+
+export function stepText(step: { from: string; event: string; to: string }): string {
+  return `${step.from} -${step.event}-> ${step.to}`;
+}
+
+function parseStepText(text: string): { from: string; event?: string; to?: string } {
+  const m = /^\s*(.+?)\s+-(.+?)->\s+(.+?)\s*$/.exec(text);
+  return m ? { from: m[1]!, event: m[2]!, to: m[3]! } : { from: text.trim() };
+}
+
+function messageMatches(expected: MessageExpectation, actual: ObservedMessage): boolean {
+  if (typeof expected === 'string') return matchesText(expected, actual.body);
+  return (
+    (expected.body === undefined || matchesText(expected.body, actual.body)) &&
+    (expected.to === undefined || matchesText(expected.to, actual.to)) &&
+    (expected.from === undefined || matchesText(expected.from, actual.from)) &&
+    (expected.widget === undefined || expected.widget === actual.widget) &&
+    (expected.status === undefined || expected.status === actual.status) &&
+    (expected.media === undefined || matchesValue(expected.media, actual.media ?? []))
+  );
+}
+
+function stepMatches(expected: StepExpectation, actual: ObservedStep): boolean {
+  const e = typeof expected === 'string' ? parseStepText(expected) : expected;
+  return e.from === actual.from && (e.event === undefined || e.event === actual.event) && (e.to === undefined || e.to === actual.to);
+}
+
+function requestMatches(expected: RequestExpectation, actual: ObservedRequest): boolean {
+  return (
+    (expected.method === undefined || expected.method.toUpperCase() === actual.method.toUpperCase()) &&
+    (expected.url === undefined || matchesUrl(expected.url, actual.url)) &&
+    (expected.body === undefined || matchesText(expected.body, actual.body ?? '')) &&
+    (expected.widget === undefined || expected.widget === actual.widget) &&
+    (expected.parameters === undefined || matchesValue(expected.parameters, actual.parameters))
+  );
+}
+
+const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value));
+
+/** Line diff of two sequences under a match predicate (longest common subsequence). */
+export function sequenceDiff<E, A>(expected: E[], actual: A[], matches: (e: E, a: A) => boolean, showE: (e: E) => string, showA: (a: A) => string): string[] {
+  const n = expected.length;
+  const m = actual.length;
+  const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      lcs[i]![j] = matches(expected[i]!, actual[j]!) ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+    }
+  }
+  const lines: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && matches(expected[i]!, actual[j]!)) {
+      lines.push(`  ${showA(actual[j]!)}`);
+      i++;
+      j++;
+    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
+      lines.push(`+ ${showA(actual[j]!)}`);
+      j++;
+    } else {
+      lines.push(`- ${showE(expected[i]!)}`);
+      i++;
+    }
+  }
+  return lines;
+}
+
+function compareSequence<E, A>(
+  failures: Failure[],
+  field: string,
+  expected: E[] | undefined,
+  actual: A[],
+  matches: (e: E, a: A) => boolean,
+  showE: (e: E) => string,
+  showA: (a: A) => string,
+): void {
+  if (expected === undefined) return;
+  if (expected.length === actual.length && expected.every((e, i) => matches(e, actual[i]!))) return;
+  failures.push({
+    field,
+    message: `${field} differ (expected ${expected.length}, got ${actual.length})`,
+    diff: sequenceDiff(expected, actual, matches, showE, showA),
+  });
+}
+
+/** Subset comparison of objects: one failure per mismatched or missing leaf. */
+function compareSubset(failures: Failure[], field: string, expected: unknown, actual: unknown): void {
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) {
+      failures.push({ field, message: `${field}: expected an object`, expected, actual: actual ?? null });
+      return;
+    }
+    for (const [key, value] of Object.entries(expected)) compareSubset(failures, `${field}.${key}`, value, (actual as Record<string, unknown>)[key]);
+    return;
+  }
+  if (!matchesValue(expected, actual)) {
+    failures.push({ field, message: actual === undefined ? `${field} is not set` : `${field} differs`, expected, actual: actual === undefined ? '(not set)' : actual });
+  }
+}
+
+export function endMatches(expected: EndExpectation, observation: Observation): boolean {
+  if (typeof expected === 'string') return expected === observation.end;
+  return observation.end === 'error' && observation.error?.code === expected.error && (expected.message === undefined || matchesText(expected.message, observation.error.message));
+}
+
+export function endText(observation: Pick<Observation, 'end' | 'error'>): string {
+  return observation.end === 'error' && observation.error ? `error ${observation.error.code}: ${observation.error.message}` : observation.end;
+}
+
+export function messageText(m: ObservedMessage): string {
+  const extra = m.status !== 'sent' ? `  [${m.status}${m.errorCode !== undefined ? ` ${m.errorCode}` : ''}]` : '';
+  return `${m.widget}: ${show(m.body)}${extra}`;
+}
+
+export function checkExpectations(expect: Expectations, observation: Observation, prefix = ''): Failure[] {
+  const failures: Failure[] = [];
+  const f = (name: string) => prefix + name;
+  compareSequence(failures, f('messages'), expect.messages, observation.messages, messageMatches, (e) => (typeof e === 'string' ? show(e) : show(e)), messageText);
+  compareSequence(failures, f('heard'), expect.heard, observation.heard, (e, a) => matchesText(e, a), show, show);
+  compareSequence(failures, f('path'), expect.path, observation.path, (e, a) => e === a, String, String);
+  compareSequence(failures, f('steps'), expect.steps, observation.steps.filter((s) => !s.subflow), stepMatches, (e) => (typeof e === 'string' ? e : show(e)), stepText);
+  compareSequence(failures, f('requests'), expect.requests, observation.requests, requestMatches, show, (r) => `${r.method} ${r.url}`);
+  const context = observation.context as { flow?: { variables?: Json; data?: Json }; widgets?: Json };
+  if (expect.variables) compareSubset(failures, f('variables'), expect.variables, context.flow?.variables ?? {});
+  if (expect.data) compareSubset(failures, f('data'), expect.data, context.flow?.data ?? {});
+  if (expect.widgets) compareSubset(failures, f('widgets'), expect.widgets, context.widgets ?? {});
+  if (expect.end !== undefined && !endMatches(expect.end, observation)) {
+    failures.push({ field: f('end'), message: `the execution's end differs`, expected: typeof expect.end === 'string' ? expect.end : `error ${expect.end.error}`, actual: endText(observation) });
+  }
+  return failures;
+}
+
+/** The expectations a run satisfies, for --update and --record (messages as bodies, path, end, variables). */
+export function expectationsFrom(observation: Observation, keys: (keyof Expectations)[] = ['messages', 'path', 'end']): Expectations {
+  const out: Expectations = {};
+  const context = observation.context as { flow?: { variables?: JsonObject; data?: JsonObject }; widgets?: JsonObject };
+  for (const key of keys) {
+    switch (key) {
+      case 'messages':
+        out.messages = observation.messages.map((m) => (m.status === 'sent' ? m.body : { body: m.body, status: m.status }));
+        break;
+      case 'heard':
+        out.heard = [...observation.heard];
+        break;
+      case 'path':
+        out.path = [...observation.path];
+        break;
+      case 'steps':
+        out.steps = observation.steps.filter((s) => !s.subflow).map(stepText);
+        break;
+      case 'requests':
+        out.requests = observation.requests.map((r) => ({ method: r.method, url: r.url }));
+        break;
+      case 'variables':
+        out.variables = context.flow?.variables ?? {};
+        break;
+      case 'data':
+        out.data = context.flow?.data ?? {};
+        break;
+      case 'widgets':
+        out.widgets = context.widgets ?? {};
+        break;
+      case 'end':
+        out.end = observation.end === 'error' && observation.error ? { error: observation.error.code } : observation.end;
+        break;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,115 @@
+// Reads test files (YAML or JSON), checks them against the published schema and loads the flow
+// (and subflow) definitions they name. Every problem becomes a LoadError with the file and a
+// location, never an exception with a stack trace.
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import AjvModule, { type ErrorObject } from 'ajv';
+import { parseDocument, type Document } from 'yaml';
+import type { FlowDefinition } from '../definition/types.ts';
+import { validateDefinitionJson, validateDefinition } from '../definition/validate.ts';
+import type { Mocks, TestFile } from './types.ts';
+
+const schema = JSON.parse(readFileSync(new URL('../../schemas/flow-test.schema.json', import.meta.url), 'utf8')) as object;
+const Ajv = AjvModule.default;
+const checkSchema = new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+export class LoadError extends Error {
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.file = file;
+  }
+}
+
+export interface LoadedFlow {
+  path: string;
+  definition: FlowDefinition;
+  warnings: string[];
+}
+
+export interface LoadedTestFile {
+  path: string;
+  format: 'yaml' | 'json';
+  /** The YAML document, kept so --update can rewrite expectations without losing comments. */
+  document: Document | null;
+  file: TestFile;
+  flow: LoadedFlow;
+  /** Per test (same index as file.tests): subflows by FlowSid, the test's own over the file's. */
+  subflows: Map<string, LoadedFlow>[];
+}
+
+function schemaMessage(error: ErrorObject): string {
+  const where = error.instancePath ? error.instancePath.replace(/^\//, '').replace(/\//g, '.') : '(top level)';
+  if (error.keyword === 'additionalProperties') return `${where}: unknown field '${(error.params as { additionalProperty: string }).additionalProperty}'`;
+  if (error.keyword === 'enum') return `${where}: must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  return `${where}: ${error.message ?? 'is not valid'}`;
+}
+
+/** Reads and schema-checks a test file (without loading its flow). */
+export function parseTestFile(path: string, text: string): { file: TestFile; document: Document | null; format: 'yaml' | 'json' } {
+  const format = /\.json$/i.test(path) ? 'json' : 'yaml';
+  let data: unknown;
+  let document: Document | null = null;
+  if (format === 'json') {
+    try {
+      data = JSON.parse(text);
+    } catch (error) {
+      throw new LoadError(path, `not valid JSON: ${(error as Error).message}`);
+    }
+  } else {
+    document = parseDocument(text, { prettyErrors: true });
+    if (document.errors.length > 0) throw new LoadError(path, `not valid YAML: ${document.errors[0]!.message}`);
+    data = document.toJS();
+  }
+  if (!checkSchema(data)) {
+    // oneOf failures repeat themselves; keep the most specific, distinct messages.
+    const messages = [...new Set((checkSchema.errors ?? []).filter((e) => e.keyword !== 'oneOf').map(schemaMessage))];
+    throw new LoadError(path, `does not match the flow test schema:\n  ${messages.slice(0, 8).join('\n  ')}`);
+  }
+  return { file: data as TestFile, document, format };
+}
+
+export function loadFlowFile(path: string): LoadedFlow {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new LoadError(path, 'flow file not found');
+  }
+  return checkedFlow(path, validateDefinitionJson(text));
+}
+
+function checkedFlow(path: string, result: ReturnType<typeof validateDefinition>): LoadedFlow {
+  if (!result.valid || !result.definition) {
+    const errors = result.errors.slice(0, 8).map((e) => `${e.property_path}: ${e.message}`);
+    throw new LoadError(path, `the flow definition is not valid:\n  ${errors.join('\n  ')}`);
+  }
+  return { path, definition: result.definition, warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`) };
+}
+
+function loadSubflows(base: string, mocks: Mocks | undefined, into: Map<string, LoadedFlow>, testFile: string): void {
+  for (const [sid, source] of Object.entries(mocks?.subflows ?? {})) {
+    if (typeof source === 'string') into.set(sid, loadFlowFile(resolve(base, source)));
+    else into.set(sid, checkedFlow(`${testFile} (subflow ${sid})`, validateDefinition(source)));
+  }
+}
+
+export function loadTestFile(path: string): LoadedTestFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new LoadError(path, 'test file not found');
+  }
+  const { file, document, format } = parseTestFile(path, text);
+  const base = dirname(resolve(path));
+  const flow = loadFlowFile(resolve(base, file.flow));
+  const shared = new Map<string, LoadedFlow>();
+  loadSubflows(base, file.mocks, shared, path);
+  const subflows = file.tests.map((test) => {
+    const own = new Map(shared);
+    loadSubflows(base, test.mocks, own, path);
+    return own;
+  });
+  return { path, format, document, file, flow, subflows };
+}

@@ -1,0 +1,105 @@
+// The test-file responder: answers HTTP requests and Function calls from mocks (method + URL
+// pattern, first match wins, `times` limits a mock), the channel from message mocks (refusals and
+// undelivered reports), and subflow loads from the subflow files the test names.
+import type { EffectResult, Effect } from '../engine/types.ts';
+import { parseDuration } from './duration.ts';
+import type { LoadedFlow } from './load.ts';
+import { matchesText, matchesUrl } from './pattern.ts';
+import type { HttpAnswer, Responder, SendAnswer } from './simulation.ts';
+import type { HttpMock, MessageMock, Mocks } from './types.ts';
+
+/** The Function's name: the last path segment of its URL. */
+export function functionName(url: string): string {
+  try {
+    return new URL(url).pathname.split('/').filter(Boolean).at(-1) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function mockBody(mock: HttpMock): { body: string; contentType: string } {
+  const body = mock.body;
+  if (body === undefined || body === null) return { body: '', contentType: mock.contentType ?? 'application/json' };
+  if (typeof body === 'string') {
+    let looksJson = false;
+    try {
+      const parsed = JSON.parse(body);
+      looksJson = parsed !== null && typeof parsed === 'object';
+    } catch {
+      /* plain text */
+    }
+    return { body, contentType: mock.contentType ?? (looksJson ? 'application/json' : 'text/plain') };
+  }
+  return { body: JSON.stringify(body), contentType: mock.contentType ?? 'application/json' };
+}
+
+export function httpAnswerFor(mock: HttpMock): HttpAnswer {
+  const delayMs = mock.delay !== undefined ? parseDuration(mock.delay) : 0;
+  if (mock.fail) return { result: { kind: 'http-failed', reason: mock.fail, message: `simulated ${mock.fail}` }, delayMs };
+  const { body, contentType } = mockBody(mock);
+  const result: EffectResult = {
+    kind: 'http-response',
+    statusCode: mock.status ?? 200,
+    contentType,
+    body,
+    ...(mock.headers ? { headers: Object.fromEntries(Object.entries(mock.headers).map(([k, v]) => [k.toLowerCase(), v])) } : {}),
+  };
+  return { result, delayMs };
+}
+
+export class MockResponder implements Responder {
+  readonly #layers: Mocks[];
+  readonly #subflows: Map<string, LoadedFlow>;
+  readonly #used = new Map<object, number>();
+  readonly #newSid: () => string;
+
+  /** `layers`: the test's own mocks first, then the file's. */
+  constructor(layers: (Mocks | undefined)[], subflows: Map<string, LoadedFlow>, newSid: () => string) {
+    this.#layers = layers.filter((m): m is Mocks => m !== undefined);
+    this.#subflows = subflows;
+    this.#newSid = newSid;
+  }
+
+  #take<T extends { times?: number }>(candidates: T[], matches: (mock: T) => boolean): T | undefined {
+    const mock = candidates.find((m) => matches(m) && (m.times === undefined || (this.#used.get(m) ?? 0) < m.times));
+    if (mock) this.#used.set(mock, (this.#used.get(mock) ?? 0) + 1);
+    return mock;
+  }
+
+  http(effect: Extract<Effect, { type: 'http-request' }>, problems: string[]): HttpAnswer {
+    const { method, url } = effect.request;
+    const methodOk = (m: HttpMock) => !m.method || m.method.toUpperCase() === method.toUpperCase();
+    let mock: HttpMock | undefined;
+    if (effect.purpose === 'function') {
+      const name = functionName(url);
+      mock = this.#take(this.#layers.flatMap((l) => l.functions ?? []), (m) => methodOk(m) && (m.name ? m.name === name : true) && (m.url ? matchesUrl(m.url, url) : true));
+    }
+    mock ??= this.#take(this.#layers.flatMap((l) => l.http ?? []), (m) => methodOk(m) && (m.url ? matchesUrl(m.url, url) : true) && !m.name);
+    if (!mock) {
+      const where = effect.purpose === 'function' ? `mocks.functions (name: ${functionName(url) || '…'})` : 'mocks.http';
+      problems.push(`unmocked ${effect.purpose === 'function' ? 'Function call' : 'HTTP request'} from widget '${effect.widget}': ${method} ${url} — add an entry under ${where}`);
+      return { result: { kind: 'http-failed', reason: 'network', message: 'no mock for this request' }, delayMs: 0 };
+    }
+    return httpAnswerFor(mock);
+  }
+
+  send(effect: Extract<Effect, { type: 'send-message' }>): SendAnswer {
+    const m = effect.message;
+    const mock = this.#take(this.#layers.flatMap((l) => l.messages ?? []), (mm: MessageMock) =>
+      (mm.widget === undefined || mm.widget === effect.widget) && (mm.to === undefined || matchesText(mm.to, m.to)) && (mm.body === undefined || matchesText(mm.body, m.body)),
+    );
+    if (mock?.fail !== undefined) {
+      const fail = typeof mock.fail === 'number' ? { code: mock.fail } : mock.fail;
+      return { result: { kind: 'message-failed', code: fail.code, message: fail.message ?? `Simulated failure ${fail.code}` } };
+    }
+    const sid = this.#newSid();
+    const resource = { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued', NumSegments: '1', NumMedia: String(m.mediaUrl?.length ?? 0), Direction: 'outbound-api' };
+    return { result: { kind: 'message-sent', message: resource }, ...(mock?.undelivered !== undefined ? { undelivered: String(mock.undelivered) } : {}) };
+  }
+
+  subflow(effect: Extract<Effect, { type: 'load-subflow' }>): EffectResult {
+    const flow = this.#subflows.get(effect.flowSid);
+    if (!flow) return { kind: 'subflow-missing', message: `Subflow ${effect.flowSid} was not found (add it under mocks.subflows)` };
+    return { kind: 'subflow-loaded', flowSid: effect.flowSid, revision: 1, definition: flow.definition };
+  }
+}

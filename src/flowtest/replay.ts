@@ -1,0 +1,211 @@
+// Replay: re-runs a recorded execution's inputs (trigger, replies, reply timeouts, HTTP and
+// Function answers, send failures) against another revision on the pure engine, and reports where
+// the path and the outputs diverge from what was recorded.
+import type { FlowDefinition } from '../definition/types.ts';
+import type { EffectResult, Effect, JsonObject } from '../engine/types.ts';
+import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
+import { sequenceDiff, stepText } from './expect.ts';
+import { httpAnswerFor } from './mocks.ts';
+import { matchesText } from './pattern.ts';
+import { messageParams, startSpec } from './run-test.ts';
+import { Simulation, type HttpAnswer, type Responder, type SendAnswer } from './simulation.ts';
+import type { HttpMock, MessageMock } from './types.ts';
+
+export interface ReplaySource {
+  executionSid: string;
+  flowSid: string;
+  revision: number | null;
+  /** The execution context (its trigger is the first input). */
+  context: JsonObject;
+  steps: RecordedStep[];
+  endedManually: boolean;
+}
+
+export interface ReplayTarget {
+  revision: number | string;
+  definition: FlowDefinition;
+  /** Loads subflows the replayed revision runs (the runtime's store); missing → subflow-missing. */
+  loadSubflow?: (flowSid: string, revision: string) => { revision: number; definition: FlowDefinition } | null;
+}
+
+export interface StepView {
+  from: string;
+  event: string;
+  to: string;
+}
+
+export interface OutputDifference {
+  widget: string;
+  original: unknown;
+  replay: unknown;
+}
+
+export interface ReplayReport {
+  executionSid: string;
+  flowSid: string;
+  original: { revision: number | null; path: string[]; steps: StepView[]; messages: string[] };
+  replay: { revision: number | string; path: string[]; steps: StepView[]; messages: string[]; end: string };
+  diverged: boolean;
+  /** The first step where the two runs differ (index into the steps), or null. */
+  divergence: { index: number; original: StepView | null; replay: StepView | null } | null;
+  /** Line diff of the steps: "  " both, "- " original only, "+ " replay only. */
+  stepDiff: string[];
+  messageDiff: string[];
+  outputDifferences: OutputDifference[];
+  notes: string[];
+}
+
+class RecordedResponder implements Responder {
+  readonly #http: Map<string, HttpMock[]>;
+  readonly #messages: MessageMock[];
+  readonly #target: ReplayTarget;
+  readonly #newSid: () => string;
+  constructor(http: Map<string, HttpMock[]>, messages: MessageMock[], target: ReplayTarget, newSid: () => string) {
+    this.#http = new Map([...http].map(([k, v]) => [k, [...v]]));
+    this.#messages = messages.map((m) => ({ ...m }));
+    this.#target = target;
+    this.#newSid = newSid;
+  }
+  http(effect: Extract<Effect, { type: 'http-request' }>, problems: string[]): HttpAnswer {
+    const queue = this.#http.get(effect.widget);
+    const recorded = queue && queue.length > 1 ? queue.shift()! : queue?.[0];
+    if (!recorded) {
+      problems.push(`widget '${effect.widget}' made a request the recording has no answer for (${effect.request.method} ${effect.request.url}); answered as a network failure`);
+      return { result: { kind: 'http-failed', reason: 'network', message: 'not in the recording' }, delayMs: 0 };
+    }
+    return httpAnswerFor(recorded);
+  }
+  send(effect: Extract<Effect, { type: 'send-message' }>): SendAnswer {
+    const index = this.#messages.findIndex((m) => m.widget === effect.widget && (m.body === undefined || matchesText(m.body, effect.message.body)));
+    const mock = index >= 0 ? this.#messages.splice(index, 1)[0] : undefined;
+    if (mock?.fail !== undefined) {
+      const code = typeof mock.fail === 'number' ? mock.fail : mock.fail.code;
+      return { result: { kind: 'message-failed', code, message: `recorded failure ${code}` } };
+    }
+    const sid = this.#newSid();
+    const m = effect.message;
+    return {
+      result: { kind: 'message-sent', message: { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued' } },
+      ...(mock?.undelivered !== undefined ? { undelivered: String(mock.undelivered) } : {}),
+    };
+  }
+  subflow(effect: Extract<Effect, { type: 'load-subflow' }>): EffectResult {
+    const loaded = this.#target.loadSubflow?.(effect.flowSid, effect.revision);
+    return loaded
+      ? { kind: 'subflow-loaded', flowSid: effect.flowSid, revision: loaded.revision, definition: loaded.definition }
+      : { kind: 'subflow-missing', message: `Subflow ${effect.flowSid} was not found` };
+  }
+}
+
+const view = (s: { from: string; event: string; to: string }): StepView => ({ from: s.from, event: s.event, to: s.to });
+
+function lastOutputs(steps: RecordedStep[]): Map<string, unknown> {
+  const outputs = new Map<string, unknown>();
+  for (const s of steps) if (!s.parentStepSid) outputs.set(s.from, s.context);
+  return outputs;
+}
+
+/** Fields that differ between runs by nature (fresh SIDs, dates), left out of output comparisons. */
+function comparable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(comparable);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !/^(Sid|MessageSid|SmsSid|SmsMessageSid|AccountSid|DateCreated|DateUpdated|DateSent|Status)$/.test(k))
+        .map(([k, v]) => [k, comparable(v)]),
+    );
+  }
+  return value;
+}
+
+export function replayExecution(source: ReplaySource, target: ReplayTarget): ReplayReport {
+  const trigger = (source.context.trigger ?? {}) as JsonObject;
+  const inputs = deriveInputs(trigger, source.steps, { definition: target.definition, endedManually: source.endedManually });
+  let sim: Simulation | null = null;
+  const responder = new RecordedResponder(inputs.http, inputs.messages, target, () => sim!.newMessageSid());
+  sim = new Simulation(target.definition, responder);
+  const start = startSpec(inputs.trigger);
+  if ('request' in inputs.trigger) {
+    // Keep the recorded flow.data (REST Parameters) exactly.
+    start.data = ((source.context.flow as JsonObject | undefined)?.data as JsonObject | undefined) ?? start.data;
+  }
+  sim.start(start);
+  const notes = [...inputs.notes];
+  for (const step of inputs.script) {
+    if (!sim.active) {
+      notes.push(`the replay ended before the recorded input '${JSON.stringify(step)}'`);
+      break;
+    }
+    if ('send' in step) {
+      const s = typeof step.send === 'string' ? { body: step.send } : step.send;
+      sim.inbound(messageParams(start.contactAddress, start.channelAddress, s.body ?? '', s.media));
+    } else if ('wait' in step) {
+      if (!sim.fireNextTimer()) notes.push('a recorded reply timeout had no timer to fire in the replay');
+    } else if ('end' in step) {
+      sim.end(step.end);
+    }
+  }
+  const observed = sim.observation();
+  notes.push(...observed.problems);
+
+  const originalSteps = source.steps.map(view);
+  const replaySteps = observed.steps.map(view);
+  const same = (a: StepView, b: StepView) => a.from === b.from && a.event === b.event && a.to === b.to;
+  let index = 0;
+  while (index < originalSteps.length && index < replaySteps.length && same(originalSteps[index]!, replaySteps[index]!)) index++;
+  const diverged = index < originalSteps.length || index < replaySteps.length;
+
+  const originalMessages = recordedMessages(source.steps);
+  const replayMessages = observed.messages.filter((m) => m.status !== 'failed').map((m) => m.body);
+  const originalOutputs = lastOutputs(source.steps);
+  const replayOutputs = new Map(Object.entries((observed.context.widgets ?? {}) as JsonObject));
+  const outputDifferences: OutputDifference[] = [];
+  for (const [widget, original] of originalOutputs) {
+    if (!replayOutputs.has(widget)) continue;
+    const replay = replayOutputs.get(widget);
+    if (JSON.stringify(comparable(original)) !== JSON.stringify(comparable(replay))) outputDifferences.push({ widget, original, replay });
+  }
+
+  const mainPath = (steps: StepView[]) => {
+    const path = steps.map((s) => s.from);
+    const last = steps.at(-1);
+    if (last && last.to !== 'Ended') path.push(last.to);
+    return path;
+  };
+  return {
+    executionSid: source.executionSid,
+    flowSid: source.flowSid,
+    original: { revision: source.revision, path: mainPath(source.steps.filter((s) => !s.parentStepSid).map(view)), steps: originalSteps, messages: originalMessages },
+    replay: { revision: target.revision, path: observed.path, steps: replaySteps, messages: replayMessages, end: observed.end === 'error' && observed.error ? `error ${observed.error.code}: ${observed.error.message}` : observed.end },
+    diverged: diverged || outputDifferences.length > 0 || originalMessages.join('\n') !== replayMessages.join('\n'),
+    divergence: diverged ? { index, original: originalSteps[index] ?? null, replay: replaySteps[index] ?? null } : null,
+    stepDiff: sequenceDiff(originalSteps, replaySteps, same, stepText, stepText),
+    messageDiff: sequenceDiff(originalMessages, replayMessages, (a, b) => a === b, (m) => JSON.stringify(m), (m) => JSON.stringify(m)),
+    outputDifferences,
+    notes,
+  };
+}
+
+export function replayText(report: ReplayReport): string {
+  const lines = [`Execution ${report.executionSid} (flow ${report.flowSid}): revision ${report.original.revision ?? '?'} → ${report.replay.revision}`];
+  if (!report.diverged) {
+    lines.push(`  same path (${report.original.path.join(' → ')}), same messages and outputs`);
+  } else {
+    if (report.divergence) {
+      const d = report.divergence;
+      lines.push(`  paths diverge at step ${d.index + 1}:`);
+      lines.push(`    recorded: ${d.original ? stepText(d.original) : '(no further step)'}`);
+      lines.push(`    replay:   ${d.replay ? stepText(d.replay) : '(no further step)'}`);
+      lines.push('  steps (- recorded, + replay):', ...report.stepDiff.map((l) => `    ${l}`));
+    } else {
+      lines.push('  same path');
+    }
+    if (report.messageDiff.some((l) => !l.startsWith('  '))) lines.push('  messages (- recorded, + replay):', ...report.messageDiff.map((l) => `    ${l}`));
+    for (const d of report.outputDifferences) {
+      lines.push(`  outputs of '${d.widget}' differ:`, `    recorded: ${JSON.stringify(comparable(d.original))}`, `    replay:   ${JSON.stringify(comparable(d.replay))}`);
+    }
+  }
+  lines.push(`  replay ended: ${report.replay.end}`);
+  for (const note of report.notes) lines.push(`  note: ${note}`);
+  return lines.join('\n');
+}

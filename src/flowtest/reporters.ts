@@ -1,0 +1,144 @@
+// Reporters: readable text with diffs (the default), TAP 13 and JUnit XML for CI, and JSON.
+import { relative } from 'node:path';
+import type { Failure } from './expect.ts';
+import type { RunSummary } from './runner.ts';
+import type { TestResult } from './run-test.ts';
+
+export type ReporterName = 'text' | 'tap' | 'junit' | 'json';
+export const REPORTERS: ReporterName[] = ['text', 'tap', 'junit', 'json'];
+
+const rel = (path: string) => (path ? relative(process.cwd(), path) || path : path);
+const title = (r: TestResult) => `${rel(r.file)} › ${r.name}`;
+
+const show = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value));
+
+/** A failure as indented lines: the message, then expected/actual or the diff. */
+export function failureLines(failure: Failure): string[] {
+  const lines = [failure.message];
+  if (failure.diff) {
+    lines.push('  - expected  + actual');
+    lines.push(...failure.diff.map((l) => `  ${l}`));
+  } else if ('expected' in failure || 'actual' in failure) {
+    lines.push(`  expected: ${show(failure.expected)}`, `  actual:   ${show(failure.actual)}`);
+  }
+  return lines;
+}
+
+interface Paint {
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  dim(s: string): string;
+}
+const plain: Paint = { red: (s) => s, green: (s) => s, yellow: (s) => s, dim: (s) => s };
+const ansi: Paint = {
+  red: (s) => `\x1b[31m${s}\x1b[39m`,
+  green: (s) => `\x1b[32m${s}\x1b[39m`,
+  yellow: (s) => `\x1b[33m${s}\x1b[39m`,
+  dim: (s) => `\x1b[2m${s}\x1b[22m`,
+};
+
+export function textReport(summary: RunSummary, options: { color?: boolean } = {}): string {
+  const p = options.color ? ansi : plain;
+  const out: string[] = [];
+  for (const r of summary.results) {
+    if (r.status === 'passed') out.push(`${p.green('✓')} ${title(r)} ${p.dim(`(${r.durationMs.toFixed(1)} ms)`)}`);
+    else if (r.status === 'skipped') out.push(`${p.yellow('-')} ${title(r)} ${p.dim(`(skipped${r.skipReason ? `: ${r.skipReason}` : ''})`)}`);
+    else {
+      out.push(`${p.red('✗')} ${title(r)}`);
+      for (const failure of r.failures) {
+        for (const line of failureLines(failure)) {
+          const colored = line.startsWith('  - ') && !line.startsWith('  - expected') ? p.red(line) : line.startsWith('  + ') ? p.green(line) : line;
+          out.push(`    ${colored}`);
+        }
+      }
+      if (r.observation && r.observation.path.length) out.push(p.dim(`    path taken: ${r.observation.path.join(' → ')}`));
+    }
+  }
+  out.push('');
+  const parts = [`${summary.passed} passed`, `${summary.failed} failed`];
+  if (summary.skipped) parts.push(`${summary.skipped} skipped`);
+  const line = `${summary.results.length} tests: ${parts.join(', ')} (${summary.durationMs.toFixed(0)} ms)`;
+  out.push(summary.failed ? p.red(line) : p.green(line));
+  for (const file of summary.updated) out.push(`updated expectations in ${rel(file)}`);
+  return out.join('\n');
+}
+
+export function tapReport(summary: RunSummary): string {
+  const out = ['TAP version 13', `1..${summary.results.length}`];
+  summary.results.forEach((r, i) => {
+    const n = i + 1;
+    if (r.status === 'skipped') out.push(`ok ${n} - ${title(r)} # SKIP${r.skipReason ? ` ${r.skipReason}` : ''}`);
+    else if (r.status === 'passed') out.push(`ok ${n} - ${title(r)}`);
+    else {
+      out.push(`not ok ${n} - ${title(r)}`, '  ---', '  message: |');
+      for (const failure of r.failures) for (const line of failureLines(failure)) out.push(`    ${line}`);
+      out.push(`  file: ${JSON.stringify(rel(r.file))}`, '  ...');
+    }
+  });
+  out.push(`# pass ${summary.passed}`, `# fail ${summary.failed}`, `# skip ${summary.skipped}`);
+  return out.join('\n');
+}
+
+const xml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '');
+
+export function junitReport(summary: RunSummary): string {
+  const byFile = new Map<string, TestResult[]>();
+  for (const r of summary.results) byFile.set(r.file, [...(byFile.get(r.file) ?? []), r]);
+  const seconds = (ms: number) => (ms / 1000).toFixed(3);
+  const out = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  out.push(`<testsuites name="switchboard test" tests="${summary.results.length}" failures="${summary.failed}" skipped="${summary.skipped}" time="${seconds(summary.durationMs)}">`);
+  for (const [file, results] of byFile) {
+    const failed = results.filter((r) => r.status === 'failed').length;
+    const skipped = results.filter((r) => r.status === 'skipped').length;
+    const time = results.reduce((t, r) => t + r.durationMs, 0);
+    out.push(`  <testsuite name="${xml(rel(file))}" tests="${results.length}" failures="${failed}" skipped="${skipped}" time="${seconds(time)}">`);
+    for (const r of results) {
+      const open = `    <testcase name="${xml(r.name)}" classname="${xml(rel(file))}" time="${seconds(r.durationMs)}"`;
+      if (r.status === 'passed') out.push(`${open}/>`);
+      else if (r.status === 'skipped') out.push(`${open}>`, `      <skipped${r.skipReason ? ` message="${xml(r.skipReason)}"` : ''}/>`, '    </testcase>');
+      else {
+        const text = r.failures.flatMap(failureLines).join('\n');
+        out.push(`${open}>`, `      <failure message="${xml(r.failures[0]?.message ?? 'failed')}" type="AssertionError">${xml(text)}</failure>`, '    </testcase>');
+      }
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n');
+}
+
+export function jsonReport(summary: RunSummary): string {
+  return JSON.stringify(
+    {
+      passed: summary.passed,
+      failed: summary.failed,
+      skipped: summary.skipped,
+      durationMs: Math.round(summary.durationMs),
+      tests: summary.results.map((r) => ({
+        file: rel(r.file),
+        name: r.name,
+        status: r.status,
+        failures: r.failures,
+        ...(r.observation ? { path: r.observation.path, end: r.observation.end, messages: r.observation.messages.map((m) => m.body) } : {}),
+      })),
+      coverage: summary.coverage.map((c) => ({ ...c, flow: rel(c.flow) })),
+    },
+    null,
+    2,
+  );
+}
+
+export function report(name: ReporterName, summary: RunSummary, options: { color?: boolean } = {}): string {
+  switch (name) {
+    case 'tap':
+      return tapReport(summary);
+    case 'junit':
+      return junitReport(summary);
+    case 'json':
+      return jsonReport(summary);
+    default:
+      return textReport(summary, options);
+  }
+}

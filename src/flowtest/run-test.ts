@@ -1,0 +1,141 @@
+// Runs one test case: starts the flow from its trigger, plays the script against the simulated
+// clock and mocks, and checks the expectations (inline `expect` steps at their point in the script).
+import type { JsonObject, TriggerEvent } from '../engine/types.ts';
+import { parseDuration } from './duration.ts';
+import { checkExpectations, endText, type Failure } from './expect.ts';
+import type { LoadedFlow } from './load.ts';
+import { MockResponder } from './mocks.ts';
+import { Simulation, type SimulationOptions, type StartSpec } from './simulation.ts';
+import type { Mocks, Observation, ScriptStep, TestCase, TriggerSpec } from './types.ts';
+
+export const DEFAULT_CONTACT = '+15551230001';
+export const DEFAULT_FLOW_ADDRESS = '+15005550006';
+
+export interface TestResult {
+  file: string;
+  flowPath: string;
+  name: string;
+  status: 'passed' | 'failed' | 'skipped';
+  skipReason?: string;
+  failures: Failure[];
+  observation: Observation | null;
+  durationMs: number;
+}
+
+let inboundCounter = 0;
+function inboundSid(): string {
+  return 'SM' + 'f'.repeat(8) + (++inboundCounter).toString(16).padStart(24, '0');
+}
+
+/** Twilio's inbound message webhook parameters. */
+export function messageParams(from: string, to: string, body: string, media: string[] = [], extra: Record<string, string> = {}): Record<string, string> {
+  const sid = inboundSid();
+  const params: Record<string, string> = {
+    MessageSid: sid,
+    SmsSid: sid,
+    SmsMessageSid: sid,
+    AccountSid: 'AC' + '0'.repeat(31) + '1',
+    From: from,
+    To: to,
+    Body: body,
+    NumMedia: String(media.length),
+    NumSegments: '1',
+    SmsStatus: 'received',
+    ApiVersion: '2010-04-01',
+  };
+  media.forEach((url, i) => (params[`MediaUrl${i}`] = url));
+  return { ...params, ...extra };
+}
+
+export function startSpec(trigger: TriggerSpec): StartSpec {
+  if ('message' in trigger) {
+    const t = trigger.message;
+    const from = t.from ?? DEFAULT_CONTACT;
+    const to = t.to ?? DEFAULT_FLOW_ADDRESS;
+    return { trigger: 'incomingMessage', triggerData: { message: messageParams(from, to, t.body ?? '', t.media, t.params) }, data: {}, channelAddress: to, contactAddress: from };
+  }
+  if ('request' in trigger) {
+    const t = trigger.request;
+    const from = t.from ?? DEFAULT_FLOW_ADDRESS;
+    const to = t.to ?? DEFAULT_CONTACT;
+    const parameters = (t.parameters ?? {}) as JsonObject;
+    return { trigger: 'incomingRequest', triggerData: { request: { from, to, parameters } }, data: parameters, channelAddress: from, contactAddress: to };
+  }
+  const t = trigger.call;
+  const from = t.from ?? DEFAULT_CONTACT;
+  const to = t.to ?? DEFAULT_FLOW_ADDRESS;
+  const call = { CallSid: 'CA' + '0'.repeat(31) + '1', AccountSid: 'AC' + '0'.repeat(31) + '1', From: from, To: to, CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01', ...(t.params ?? {}) };
+  return { trigger: 'incomingCall' satisfies TriggerEvent, triggerData: { call }, data: {}, channelAddress: to, contactAddress: from };
+}
+
+function stepLabel(step: ScriptStep): string {
+  const [key, value] = Object.entries(step)[0]!;
+  return key === 'expect' ? 'expect' : `${key}: ${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value)}`;
+}
+
+export interface RunInput {
+  file: string;
+  flow: LoadedFlow;
+  test: TestCase;
+  fileMocks?: Mocks | undefined;
+  subflows: Map<string, LoadedFlow>;
+  options?: SimulationOptions;
+}
+
+/** Plays the trigger and the script; returns the simulation and any script-level failures. */
+export function play(input: RunInput): { sim: Simulation; failures: Failure[] } {
+  const { test, flow } = input;
+  const failures: Failure[] = [];
+  let sim: Simulation | null = null;
+  const responder = new MockResponder([test.mocks, input.fileMocks], input.subflows, () => sim!.newMessageSid());
+  sim = new Simulation(flow.definition, responder, input.options);
+  const start = startSpec(test.trigger);
+  sim.start(start);
+  (test.script ?? []).forEach((step, i) => {
+    const where = `script[${i}] (${stepLabel(step)})`;
+    const needsActive = !('wait' in step) && !('expect' in step);
+    if (needsActive && !sim.active) {
+      failures.push({ field: `script[${i}]`, message: `${where}: the execution already ended (${endText(sim.observation())}) at '${sim.observation().path.at(-1) ?? '?'}'` });
+      return;
+    }
+    if ('send' in step) {
+      const s = typeof step.send === 'string' ? { body: step.send } : step.send;
+      sim.inbound(messageParams(start.contactAddress, start.channelAddress, s.body ?? '', s.media, s.params));
+    } else if ('wait' in step) {
+      sim.advance(parseDuration(step.wait));
+    } else if ('end' in step) {
+      sim.end(step.end);
+    } else if ('expect' in step) {
+      failures.push(...checkExpectations(step.expect, sim.observation(), `script[${i}].expect.`));
+    } else {
+      // digits / speech / hangup: call events need voice widgets in the engine.
+      failures.push({ field: `script[${i}]`, message: `${where}: call events need the voice engine, which this build does not include yet` });
+    }
+  });
+  return { sim, failures };
+}
+
+export function runTest(input: RunInput): TestResult {
+  const started = performance.now();
+  const base = { file: input.file, flowPath: input.flow.path, name: input.test.name };
+  if (input.test.skip) {
+    return { ...base, status: 'skipped', ...(typeof input.test.skip === 'string' ? { skipReason: input.test.skip } : {}), failures: [], observation: null, durationMs: 0 };
+  }
+  let failures: Failure[];
+  let observation: Observation | null = null;
+  try {
+    const played = play(input);
+    observation = played.sim.observation();
+    failures = [
+      ...observation.problems.map((p) => ({ field: 'runner', message: p })),
+      ...played.failures,
+      ...checkExpectations(input.test.expect ?? {}, observation),
+    ];
+    if (input.test.expect?.end === undefined && observation.end === 'error') {
+      failures.push({ field: 'end', message: `the execution ended with ${endText(observation)} (add \`end: { error: ${observation.error?.code} }\` if that is intended)` });
+    }
+  } catch (error) {
+    failures = [{ field: 'runner', message: (error as Error).message }];
+  }
+  return { ...base, status: failures.length ? 'failed' : 'passed', failures, observation, durationMs: performance.now() - started };
+}

@@ -1,0 +1,274 @@
+// Drives the pure engine the way the runtime would, with a simulated clock and every outside
+// answer (HTTP, Functions, the channel, subflow loads) coming from a Responder: mocks for tests,
+// recorded answers for replay. Nothing here performs I/O or reads the real clock, so a run is
+// deterministic and takes microseconds.
+import { executionContext, handleEvent, startExecution } from '../engine/interpreter.ts';
+import type {
+  Effect,
+  EffectResult,
+  EngineEvent,
+  EngineInput,
+  EngineLimits,
+  ExecutionState,
+  JsonObject,
+  SprintResult,
+  TriggerEvent,
+} from '../engine/types.ts';
+import type { FlowDefinition } from '../definition/types.ts';
+import type { EndState, Observation, ObservedMessage, ObservedRequest, ObservedStep } from './types.ts';
+
+export type Payload = Extract<Effect, { effectId: string }>;
+type HttpEffect = Extract<Effect, { type: 'http-request' }>;
+type SendEffect = Extract<Effect, { type: 'send-message' }>;
+type SubflowEffect = Extract<Effect, { type: 'load-subflow' }>;
+
+export type HttpAnswer = { result: EffectResult; delayMs: number };
+export type SendAnswer = { result: EffectResult; undelivered?: string };
+
+/** Where a simulation gets the outside world's answers. */
+export interface Responder {
+  http(effect: HttpEffect, problems: string[]): HttpAnswer;
+  send(effect: SendEffect): SendAnswer;
+  subflow(effect: SubflowEffect): EffectResult;
+}
+
+export interface StartSpec {
+  trigger: TriggerEvent;
+  triggerData: JsonObject;
+  data: JsonObject;
+  channelAddress: string;
+  contactAddress: string;
+}
+
+export interface SimulationOptions {
+  startAt?: number;
+  limits?: Partial<EngineLimits>;
+  /** Studio times HTTP widgets out after 10 s. */
+  httpTimeoutMs?: number;
+  /** Studio ends executions 30 days after they start. */
+  maxExecutionAgeMs?: number;
+}
+
+export const DEFAULT_START = Date.UTC(2030, 0, 7, 9, 0, 0); // a Monday, 09:00 UTC
+const IDS = { executionSid: 'FN' + '0'.repeat(31) + '1', accountSid: 'AC' + '0'.repeat(31) + '1', flowSid: 'FW' + '0'.repeat(31) + '1' };
+
+export class Simulation {
+  readonly definition: FlowDefinition;
+  readonly responder: Responder;
+  readonly options: Required<Omit<SimulationOptions, 'limits'>> & { limits: Partial<EngineLimits> };
+  now: number;
+  state: ExecutionState | null = null;
+  readonly steps: ObservedStep[] = [];
+  readonly messages: ObservedMessage[] = [];
+  readonly requests: ObservedRequest[] = [];
+  readonly heard: string[] = [];
+  readonly diagnostics: Observation['diagnostics'] = [];
+  readonly problems: string[] = [];
+  readonly #pending: Payload[] = [];
+  readonly #timers = new Map<string, number>();
+  readonly #messageSids = new Map<string, ObservedMessage>();
+  #counter = 0;
+  #expiresAt = Infinity;
+  #activeSubflow: string | null = null;
+
+  constructor(definition: FlowDefinition, responder: Responder, options: SimulationOptions = {}) {
+    this.definition = definition;
+    this.responder = responder;
+    this.options = {
+      startAt: options.startAt ?? DEFAULT_START,
+      limits: options.limits ?? {},
+      httpTimeoutMs: options.httpTimeoutMs ?? 10_000,
+      maxExecutionAgeMs: options.maxExecutionAgeMs ?? 30 * 86_400_000,
+    };
+    this.now = this.options.startAt;
+  }
+
+  get active(): boolean {
+    return this.state?.status === 'active';
+  }
+
+  #id(prefix: string): string {
+    return prefix + (++this.#counter).toString(16).padStart(32, '0');
+  }
+
+  #input(): EngineInput {
+    return { definition: this.definition, now: this.now, newId: (prefix) => this.#id(prefix), limits: this.options.limits };
+  }
+
+  start(spec: StartSpec): void {
+    const result = startExecution(
+      this.#input(),
+      { ...IDS, revision: 1, channelAddress: spec.channelAddress, contactAddress: spec.contactAddress },
+      spec.trigger,
+      spec.triggerData,
+      spec.data,
+    );
+    this.#expiresAt = this.now + this.options.maxExecutionAgeMs;
+    this.#take(result);
+    this.settle();
+  }
+
+  /** Applies an event (the state is not shared with the engine: it copies what it is given). */
+  deliver(event: EngineEvent): void {
+    if (!this.state) throw new Error('the execution has not started');
+    this.#take(handleEvent(this.#input(), this.state, event));
+  }
+
+  inbound(message: JsonObject): void {
+    this.deliver({ type: 'inbound-message', message });
+    this.settle();
+  }
+
+  end(reason: 'manual' | 'expired'): void {
+    this.deliver({ type: 'end', reason });
+    this.settle();
+  }
+
+  /** Moves the clock on, firing every timer that falls due on the way, in order. */
+  advance(ms: number): void {
+    const target = this.now + ms;
+    for (;;) {
+      const due = [...this.#timers].filter(([, at]) => at <= target).sort((a, b) => a[1] - b[1])[0];
+      const expiryFirst = this.#expiresAt <= target && (!due || this.#expiresAt <= due[1]);
+      if (expiryFirst && this.active) {
+        this.now = Math.max(this.now, this.#expiresAt);
+        this.#expiresAt = Infinity;
+        this.end('expired');
+        continue;
+      }
+      if (!due || !this.active) break;
+      this.#timers.delete(due[0]);
+      this.now = Math.max(this.now, due[1]);
+      this.deliver({ type: 'timer', timerId: due[0] });
+      this.settle();
+    }
+    this.now = target;
+  }
+
+  /** Moves the clock to the next pending timer and fires it; false when none is pending. */
+  fireNextTimer(): boolean {
+    const next = [...this.#timers].sort((a, b) => a[1] - b[1])[0];
+    if (!next || !this.active) return false;
+    this.advance(Math.max(0, next[1] - this.now));
+    return true;
+  }
+
+  #take(result: SprintResult): void {
+    this.state = result.state;
+    for (const step of result.steps) {
+      if (!step.parentStepSid) this.#activeSubflow = null;
+      this.steps.push({
+        from: step.transitionedFrom,
+        event: step.name,
+        to: step.transitionedTo,
+        ...(step.parentStepSid && this.#activeSubflow ? { subflow: this.#activeSubflow } : {}),
+        at: step.at,
+      });
+    }
+    for (const d of result.diagnostics) this.diagnostics.push({ level: d.level, code: d.code, message: d.message, ...(d.widget ? { widget: d.widget } : {}) });
+    for (const effect of result.effects) {
+      if (effect.type === 'set-timer') this.#timers.set(effect.timerId, effect.dueAt);
+      else if (effect.type === 'cancel-timer') this.#timers.delete(effect.timerId);
+      else this.#pending.push(effect as Payload);
+    }
+    if (this.state.status === 'ended') this.#timers.clear();
+  }
+
+  /** Carries out pending effects, oldest first, until the execution waits on the outside world or ends. */
+  settle(): void {
+    while (this.active && this.#pending.length > 0) {
+      const effect = this.#pending.shift()!;
+      this.#perform(effect);
+    }
+  }
+
+  #perform(effect: Payload): void {
+    switch (effect.type) {
+      case 'send-message': {
+        const answer = this.responder.send(effect);
+        const m = effect.message;
+        const observed: ObservedMessage = { widget: effect.widget, from: m.from, to: m.to, body: m.body, ...(m.mediaUrl ? { media: m.mediaUrl } : {}), status: 'sent' };
+        this.messages.push(observed);
+        if (answer.result.kind === 'message-failed') {
+          observed.status = 'failed';
+          observed.errorCode = answer.result.code;
+        }
+        const sid = answer.result.kind === 'message-sent' ? String(answer.result.message.Sid ?? '') : '';
+        if (sid) this.#messageSids.set(sid, observed);
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result: answer.result });
+        if (answer.undelivered !== undefined && sid && this.active) {
+          observed.status = 'undelivered';
+          observed.errorCode = answer.undelivered;
+          this.deliver({ type: 'delivery-status', messageSid: sid, status: 'undelivered', errorCode: answer.undelivered });
+        }
+        return;
+      }
+      case 'http-request': {
+        const r = effect.request;
+        this.requests.push({
+          widget: effect.widget,
+          purpose: effect.purpose,
+          method: r.method,
+          url: r.url,
+          ...(r.body !== undefined ? { body: r.body } : {}),
+          parameters: Object.fromEntries(r.parameters.map((p) => [p.key, p.value])),
+        });
+        const answer = this.responder.http(effect, this.problems);
+        let result = answer.result;
+        if (answer.delayMs >= this.options.httpTimeoutMs) {
+          result = { kind: 'http-failed', reason: 'timeout', message: `no response within ${this.options.httpTimeoutMs / 1000} s` };
+          this.now += this.options.httpTimeoutMs;
+        } else {
+          this.now += answer.delayMs;
+        }
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result });
+        return;
+      }
+      case 'load-subflow': {
+        const result = this.responder.subflow(effect);
+        if (result.kind === 'subflow-loaded') this.#activeSubflow = result.flowSid;
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result });
+        return;
+      }
+      default:
+        // Effects added to the engine after this runner was written (e.g. voice) are reported, not guessed.
+        this.problems.push(`the test runner cannot carry out a '${(effect as { type: string }).type}' effect (widget '${(effect as { widget?: string }).widget ?? '?'}')`);
+        return;
+    }
+  }
+
+  newMessageSid(): string {
+    return this.#id('SM');
+  }
+
+  endState(): EndState {
+    const reason = this.state?.endReason;
+    if (!this.state || this.state.status === 'active' || !reason) return 'waiting';
+    return reason.kind;
+  }
+
+  observation(): Observation {
+    const reason = this.state?.endReason;
+    return {
+      steps: [...this.steps],
+      path: mainPath(this.steps),
+      messages: this.messages.map((m) => ({ ...m })),
+      requests: [...this.requests],
+      heard: [...this.heard],
+      end: this.endState(),
+      ...(reason?.kind === 'error' ? { error: { code: reason.code, message: reason.message } } : {}),
+      context: this.state ? executionContext(this.state) : {},
+      diagnostics: [...this.diagnostics],
+      problems: [...this.problems],
+    };
+  }
+}
+
+/** The main flow's widgets in the order they ran: each step's origin, plus where the last one led. */
+export function mainPath(steps: ObservedStep[]): string[] {
+  const main = steps.filter((s) => !s.subflow);
+  const path = main.map((s) => s.from);
+  const last = main.at(-1);
+  if (last && last.to !== 'Ended' && path.at(-1) !== last.to) path.push(last.to);
+  return path;
+}

@@ -1,0 +1,198 @@
+// A Studio REST client for the CLI, built on the official `twilio` package so it talks to
+// Switchboard, another Switchboard or the real Twilio alike: only the base URL and credentials
+// differ. Switchboard-only endpoints (simulator transcript, replay) go through the same client's
+// authenticated request().
+import type { FlowDefinition } from '../definition/types.ts';
+import type { JsonObject } from '../engine/types.ts';
+
+export interface Connection {
+  /** e.g. http://127.0.0.1:4000 or https://studio.twilio.com */
+  baseUrl: string;
+  username: string;
+  password: string;
+  /** Needed with API-key credentials. */
+  accountSid?: string;
+}
+
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:4000';
+
+export class ApiFailure extends Error {
+  readonly status: number;
+  readonly code: number | undefined;
+  constructor(status: number, message: string, code?: number) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** Credentials and base URL from flags, then the environment (the names twilio-cli uses). */
+export function connectionFrom(flags: Record<string, unknown>, prefix = ''): Connection {
+  const flag = (name: string) => {
+    const value = flags[prefix + name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const env = process.env;
+  const baseUrl = flag('base-url') ?? (prefix ? undefined : env.SWITCHBOARD_URL) ?? DEFAULT_BASE_URL;
+  const accountSid = flag('account-sid') ?? (prefix ? undefined : env.TWILIO_ACCOUNT_SID);
+  const apiKey = flag('api-key') ?? (prefix ? undefined : env.TWILIO_API_KEY);
+  const apiSecret = flag('api-secret') ?? (prefix ? undefined : env.TWILIO_API_SECRET);
+  const authToken = flag('auth-token') ?? (prefix ? undefined : env.TWILIO_AUTH_TOKEN);
+  if (apiKey && apiSecret) return { baseUrl, username: apiKey, password: apiSecret, ...(accountSid ? { accountSid } : {}) };
+  if (accountSid && authToken) return { baseUrl, username: accountSid, password: authToken, accountSid };
+  const p = prefix ? `--${prefix}` : '--';
+  throw new ApiFailure(
+    0,
+    `no credentials: pass ${p}account-sid and ${p}auth-token (or ${p}api-key, ${p}api-secret and ${p}account-sid)` +
+      (prefix ? '' : ', or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN'),
+  );
+}
+
+export interface FlowSummary {
+  sid: string;
+  friendlyName: string;
+  status: string;
+  revision: number;
+  dateUpdated: string | null;
+}
+
+export interface RemoteFlow extends FlowSummary {
+  definition: FlowDefinition;
+  commitMessage: string | null;
+}
+
+type TwilioClient = import('twilio').Twilio;
+
+function failure(error: unknown): ApiFailure {
+  const e = error as { status?: number; message?: string; code?: number; moreInfo?: string; details?: unknown };
+  if (typeof e.status === 'number') {
+    const details = e.details ? ` ${JSON.stringify(e.details)}` : '';
+    return new ApiFailure(e.status, `${e.message ?? 'request failed'}${e.code ? ` (error ${e.code})` : ''}${details}`, e.code);
+  }
+  const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
+  if (cause === 'ECONNREFUSED') return new ApiFailure(0, 'could not connect to the server (connection refused); is it running, and is --base-url right?');
+  return new ApiFailure(0, (error as Error).message);
+}
+
+export class StudioClient {
+  readonly connection: Connection;
+  readonly #client: TwilioClient;
+
+  private constructor(connection: Connection, client: TwilioClient) {
+    this.connection = connection;
+    this.#client = client;
+  }
+
+  static async connect(connection: Connection): Promise<StudioClient> {
+    const { default: twilio } = await import('twilio');
+    const client = twilio(connection.username, connection.password, connection.accountSid ? { accountSid: connection.accountSid } : {});
+    client.studio.baseUrl = connection.baseUrl.replace(/\/+$/, '');
+    return new StudioClient(connection, client);
+  }
+
+  async #call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw failure(error);
+    }
+  }
+
+  get #flows() {
+    return this.#client.studio.v2.flows;
+  }
+
+  async listFlows(): Promise<FlowSummary[]> {
+    const flows = await this.#call(() => this.#flows.list());
+    return flows.map((f) => ({ sid: f.sid, friendlyName: f.friendlyName, status: f.status, revision: f.revision, dateUpdated: f.dateUpdated ? f.dateUpdated.toISOString() : null }));
+  }
+
+  async getFlow(sid: string): Promise<RemoteFlow> {
+    const f = await this.#call(() => this.#flows(sid).fetch());
+    return { sid: f.sid, friendlyName: f.friendlyName, status: f.status, revision: f.revision, dateUpdated: f.dateUpdated ? f.dateUpdated.toISOString() : null, definition: f.definition as FlowDefinition, commitMessage: f.commitMessage ?? null };
+  }
+
+  async getRevision(sid: string, revision: number | 'LatestPublished' | 'LatestRevision'): Promise<RemoteFlow> {
+    const f = await this.#call(() => this.#flows(sid).revisions(String(revision)).fetch());
+    return { sid: f.sid, friendlyName: f.friendlyName, status: f.status, revision: f.revision, dateUpdated: f.dateUpdated ? f.dateUpdated.toISOString() : null, definition: f.definition as FlowDefinition, commitMessage: f.commitMessage ?? null };
+  }
+
+  async createFlow(friendlyName: string, status: 'draft' | 'published', definition: FlowDefinition, commitMessage?: string): Promise<RemoteFlow> {
+    const f = await this.#call(() => this.#flows.create({ friendlyName, status, definition, ...(commitMessage ? { commitMessage } : {}) }));
+    return { sid: f.sid, friendlyName: f.friendlyName, status: f.status, revision: f.revision, dateUpdated: null, definition: f.definition as FlowDefinition, commitMessage: f.commitMessage ?? null };
+  }
+
+  async updateFlow(sid: string, status: 'draft' | 'published', definition: FlowDefinition, options: { friendlyName?: string; commitMessage?: string } = {}): Promise<RemoteFlow> {
+    const f = await this.#call(() =>
+      this.#flows(sid).update({
+        status,
+        definition,
+        ...(options.friendlyName ? { friendlyName: options.friendlyName } : {}),
+        ...(options.commitMessage ? { commitMessage: options.commitMessage } : {}),
+      }),
+    );
+    return { sid: f.sid, friendlyName: f.friendlyName, status: f.status, revision: f.revision, dateUpdated: null, definition: f.definition as FlowDefinition, commitMessage: f.commitMessage ?? null };
+  }
+
+  /** Server-side validation (POST /v2/Flows/Validate); resolves with the problems, empty when valid. */
+  async validate(friendlyName: string, definition: FlowDefinition): Promise<string[]> {
+    try {
+      await this.#client.studio.v2.flowValidate.update({ friendlyName, status: 'draft', definition });
+      return [];
+    } catch (error) {
+      const f = failure(error);
+      if (f.status === 400) {
+        const details = (error as { details?: { errors?: { property_path?: string; message?: string }[] } }).details;
+        const listed = details?.errors?.map((e) => `${e.property_path ?? '#'}: ${e.message ?? ''}`);
+        return listed && listed.length ? listed : [f.message];
+      }
+      throw f;
+    }
+  }
+
+  async listExecutions(flowSid: string, filter: { from?: Date; to?: Date; limit?: number } = {}): Promise<JsonObject[]> {
+    const list = await this.#call(() =>
+      this.#flows(flowSid).executions.list({
+        ...(filter.from ? { dateCreatedFrom: filter.from } : {}),
+        ...(filter.to ? { dateCreatedTo: filter.to } : {}),
+        limit: filter.limit ?? 50,
+      }),
+    );
+    return list.map((e) => e.toJSON() as unknown as JsonObject);
+  }
+
+  async getExecution(flowSid: string, executionSid: string): Promise<JsonObject> {
+    const e = await this.#call(() => this.#flows(flowSid).executions(executionSid).fetch());
+    return e.toJSON() as unknown as JsonObject;
+  }
+
+  async getExecutionContext(flowSid: string, executionSid: string): Promise<JsonObject> {
+    const c = await this.#call(() => this.#flows(flowSid).executions(executionSid).executionContext().fetch());
+    return (c.context ?? {}) as JsonObject;
+  }
+
+  async listSteps(flowSid: string, executionSid: string): Promise<JsonObject[]> {
+    const steps = await this.#call(() => this.#flows(flowSid).executions(executionSid).steps.list({ limit: 5000 }));
+    return steps.map((s) => s.toJSON() as unknown as JsonObject);
+  }
+
+  async endExecution(flowSid: string, executionSid: string): Promise<JsonObject> {
+    const e = await this.#call(() => this.#flows(flowSid).executions(executionSid).update({ status: 'ended' }));
+    return e.toJSON() as unknown as JsonObject;
+  }
+
+  /** Any other endpoint on the same server (Switchboard's simulator and replay routes). */
+  async raw(method: 'GET' | 'POST', path: string, params: Record<string, string> = {}): Promise<JsonObject> {
+    const uri = this.connection.baseUrl.replace(/\/+$/, '') + path;
+    const response = await this.#call(() =>
+      this.#client.request({
+        method: method === 'GET' ? 'get' : 'post',
+        uri,
+        ...(method === 'GET' ? { params } : { data: params }),
+      } as Parameters<TwilioClient['request']>[0]),
+    );
+    const body = typeof response.body === 'string' ? (response.body ? JSON.parse(response.body) : {}) : response.body;
+    if (response.statusCode >= 400) throw new ApiFailure(response.statusCode, `${body?.message ?? 'request failed'}${body?.code ? ` (error ${body.code})` : ''}`, body?.code);
+    return body as JsonObject;
+  }
+}

@@ -1,0 +1,146 @@
+// The test-file format (what users write) and what a run observes. The JSON schema in
+// schemas/flow-test.schema.json describes the same shapes for editors and CI.
+import type { FlowDefinition } from '../definition/types.ts';
+import type { JsonObject } from '../engine/types.ts';
+
+/** A duration: seconds as a number, or text such as "90s", "15m", "2h", "1d", "1h30m". */
+export type DurationText = number | string;
+
+/** Text matched exactly, or a regular expression written "/…/flags". */
+export type Pattern = string;
+
+export type TriggerSpec =
+  | { message: { body?: string; from?: string; to?: string; media?: string[]; params?: Record<string, string> } }
+  | { request: { from?: string; to?: string; parameters?: JsonObject } }
+  | { call: { from?: string; to?: string; params?: Record<string, string> } };
+
+/** One thing that happens, in order, after the trigger. */
+export type ScriptStep =
+  | { send: string | { body?: string; media?: string[]; params?: Record<string, string> } }
+  | { wait: DurationText }
+  | { digits: string }
+  | { speech: string }
+  | { hangup: true }
+  | { end: 'manual' | 'expired' }
+  | { expect: Expectations };
+
+export interface HttpMock {
+  method?: string;
+  url?: Pattern;
+  /** Function mocks: the Function's name (the last path segment of its URL). */
+  name?: string;
+  status?: number;
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+  delay?: DurationText;
+  fail?: 'timeout' | 'network';
+  /** Answers this many requests, then the next matching mock takes over. */
+  times?: number;
+}
+
+export interface MessageMock {
+  to?: Pattern;
+  body?: Pattern;
+  widget?: string;
+  /** The channel refuses the message (e.g. 21610). */
+  fail?: number | { code: number; message?: string };
+  /** The message is accepted, then reported undelivered/failed with this error code. */
+  undelivered?: number | string;
+  times?: number;
+}
+
+export interface Mocks {
+  http?: HttpMock[];
+  functions?: HttpMock[];
+  /** FlowSid → flow file (relative to the test file) or an inline definition. */
+  subflows?: Record<string, string | FlowDefinition>;
+  messages?: MessageMock[];
+}
+
+export type MessageExpectation = Pattern | { body?: Pattern; to?: Pattern; from?: Pattern; widget?: string; media?: Pattern[]; status?: string };
+export type StepExpectation = string | { from: string; event?: string; to?: string };
+export type RequestExpectation = { method?: string; url?: Pattern; body?: Pattern; parameters?: Record<string, Pattern>; widget?: string };
+export type EndExpectation = 'completed' | 'waiting' | 'manual' | 'expired' | 'error' | { error: number; message?: Pattern };
+
+export interface Expectations {
+  messages?: MessageExpectation[];
+  /** Voice: what the caller hears (say/play), in order. */
+  heard?: Pattern[];
+  path?: string[];
+  steps?: StepExpectation[];
+  requests?: RequestExpectation[];
+  /** Subset match on flow.variables; values may be patterns. */
+  variables?: JsonObject;
+  /** Subset match on widgets.<name> outputs. */
+  widgets?: JsonObject;
+  /** Subset match on flow.data. */
+  data?: JsonObject;
+  end?: EndExpectation;
+}
+
+export interface TestCase {
+  name: string;
+  trigger: TriggerSpec;
+  mocks?: Mocks;
+  script?: ScriptStep[];
+  expect?: Expectations;
+  skip?: boolean | string;
+}
+
+export interface TestFile {
+  $schema?: string;
+  description?: string;
+  /** The flow under test, relative to the test file. */
+  flow: string;
+  /** Mocks shared by every test in the file (a test's own mocks are consulted first). */
+  mocks?: Mocks;
+  tests: TestCase[];
+}
+
+// ---- what a run observes
+
+export interface ObservedStep {
+  from: string;
+  event: string;
+  to: string;
+  /** The subflow's SID when the step ran inside a subflow. */
+  subflow?: string;
+  at: number;
+}
+
+export interface ObservedMessage {
+  widget: string;
+  from: string;
+  to: string;
+  body: string;
+  media?: string[];
+  status: 'sent' | 'failed' | 'undelivered';
+  errorCode?: number | string;
+}
+
+export interface ObservedRequest {
+  widget: string;
+  purpose: string;
+  method: string;
+  url: string;
+  body?: string;
+  parameters: Record<string, string>;
+}
+
+export type EndState = 'completed' | 'waiting' | 'manual' | 'expired' | 'error';
+
+export interface Observation {
+  steps: ObservedStep[];
+  /** Widgets of the main flow in the order they ran (the trigger first). */
+  path: string[];
+  messages: ObservedMessage[];
+  requests: ObservedRequest[];
+  heard: string[];
+  end: EndState;
+  error?: { code: number; message: string };
+  context: JsonObject;
+  diagnostics: { level: string; code: number; message: string; widget?: string }[];
+  /** Things the runner could not do as the test asked (unmocked requests, steps after the end…). */
+  problems: string[];
+}
