@@ -1,0 +1,159 @@
+// Upstream failures and the at-most-once rule: 429 and 503 are retried with backoff (Twilio did
+// nothing); a 500, a timeout or a lost request is never re-sent: the send is looked up upstream
+// and reported as sent when Twilio has it, failed otherwise.
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { backoffDelay, TwilioRestClient } from '../../src/channels/twilio/rest-client.ts';
+import { DEFAULT_CONVERSATIONS_BASE_URL } from '../../src/channels/twilio/carrier-config.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import type { FakeTwilio } from '../support/fake-twilio.ts';
+
+const noted = { name: 'noted', type: 'set-variables', properties: { offset: { x: 0, y: 0 }, variables: [] }, transitions: [{ event: 'next' }] };
+const greetFlow = flow([sendMessage('greet', { body: 'Hello from the flow' }, { failed: 'noted' }), noted], { incomingMessage: 'greet' });
+
+async function runGreet(server: CarrierServer, fake: FakeTwilio): Promise<{ executionSid: string; steps: string[]; flowSid: string }> {
+  const flowSid = await createFlow(server, greetFlow);
+  const answer = await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
+  assert.equal(answer.status, 200, answer.body);
+  const executionSid = await waitFor('the execution', async () => {
+    const page = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 });
+    return page.items[0]?.sid;
+  });
+  await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+  return { executionSid, flowSid, steps: await stepList(server.app, server.account.sid, flowSid, executionSid) };
+}
+
+describe('Twilio carrier: upstream failures', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+
+  beforeEach(async () => {
+    fake = await startFake();
+    server = await startCarrierServer(fake);
+  });
+  afterEach(async () => {
+    await server.close();
+    await fake.close();
+  });
+
+  it('429 is retried with backoff and the message is sent once', async () => {
+    fake.failNext({ kind: 'status', status: 429, retryAfter: 0 }, { kind: 'status', status: 429 });
+    const { steps, executionSid } = await runGreet(server, fake);
+    assert.deepEqual(steps, ['Trigger -incomingMessage-> greet', 'greet -sent-> Ended']);
+    assert.equal(fake.creates('Messages').length, 3, 'two refusals, then the send');
+    assert.equal(fake.messages.length, 1);
+    assert.equal((await widgetOutputs(server.app, executionSid, 'greet')).outbound.Sid, fake.messages[0]!.sid);
+  });
+
+  it('503 is retried too; 429 on every attempt ends in failed with 20429', async () => {
+    fake.failNext({ kind: 'status', status: 503 });
+    const first = await runGreet(server, fake);
+    assert.deepEqual(first.steps.at(-1), 'greet -sent-> Ended');
+    fake.failNext(...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 429 as const })));
+    const second = await runGreet(server, fake);
+    assert.deepEqual(second.steps, ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
+    const greet = await widgetOutputs(server.app, second.executionSid, 'greet');
+    assert.equal(greet.outbound.ErrorCode, 20429);
+    assert.equal(fake.messages.length, 1, 'only the first flow sent');
+  });
+
+  it('a 4xx refusal (invalid To) is failed at once, not retried', async () => {
+    const flowSid = await createFlow(server, flow([sendMessage('greet', { body: 'Hi', to: '+15005550001' }, { failed: 'noted' }), noted], { incomingMessage: 'greet' }));
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
+    const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
+    await waitFor('the end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
+    assert.equal((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorCode, 21211);
+    assert.equal(fake.creates('Messages').length, 1);
+  });
+
+  it('a 500 after Twilio created the message is reconciled by lookup: sent, and never re-sent', async () => {
+    fake.failNext({ kind: 'created-then-500' });
+    const { steps, executionSid } = await runGreet(server, fake);
+    assert.deepEqual(steps, ['Trigger -incomingMessage-> greet', 'greet -sent-> Ended']);
+    assert.equal(fake.creates('Messages').length, 1);
+    assert.equal(fake.messages.length, 1);
+    assert.equal((await widgetOutputs(server.app, executionSid, 'greet')).outbound.Sid, fake.messages[0]!.sid);
+    assert.ok(fake.requests.some((r) => r.method === 'GET' && r.path.endsWith('/Messages.json') && r.query.get('To') === CONTACT), 'looked up upstream');
+  });
+
+  it('a 500 with nothing created upstream is failed, not retried', async () => {
+    fake.failNext({ kind: 'status', status: 500 });
+    const { steps, executionSid } = await runGreet(server, fake);
+    assert.deepEqual(steps, ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
+    assert.equal(fake.creates('Messages').length, 1);
+    assert.equal(fake.messages.length, 0);
+    assert.equal((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorCode, 30008);
+  });
+
+  it('a timeout after Twilio acted is found upstream (sent); a lost request is failed; neither is re-sent', async () => {
+    fake.failNext({ kind: 'created-then-hang' });
+    const first = await runGreet(server, fake);
+    assert.deepEqual(first.steps.at(-1), 'greet -sent-> Ended');
+    assert.equal(fake.messages.length, 1);
+    fake.failNext({ kind: 'hang' });
+    const second = await runGreet(server, fake);
+    assert.deepEqual(second.steps.at(-1), 'noted -next-> Ended');
+    assert.equal(fake.creates('Messages').length, 2);
+    assert.equal(fake.messages.length, 1);
+    assert.match((await widgetOutputs(server.app, second.executionSid, 'greet')).outbound.ErrorMessage, /not re-sent/);
+  });
+
+  it('a lookup never claims a message another step already owns', async () => {
+    // Two identical messages to the same contact: the first flow sends normally, the second's
+    // request is lost. The lookup sees the first flow's message and must not take it.
+    const first = await runGreet(server, fake);
+    assert.deepEqual(first.steps.at(-1), 'greet -sent-> Ended');
+    fake.failNext({ kind: 'hang' });
+    const second = await runGreet(server, fake);
+    assert.deepEqual(second.steps.at(-1), 'noted -next-> Ended');
+    assert.equal(fake.messages.length, 1);
+  });
+});
+
+describe('Twilio REST client', () => {
+  it('honours Retry-After and caps the backoff', () => {
+    const policy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 5000 };
+    assert.equal(backoffDelay(policy, 1, '3'), 3000);
+    assert.equal(backoffDelay(policy, 1, '60'), 5000);
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const delay = backoffDelay(policy, attempt, null);
+      assert.ok(delay >= (100 * 2 ** (attempt - 1)) / 2 && delay <= 100 * 2 ** (attempt - 1), `attempt ${attempt}: ${delay}`);
+    }
+  });
+
+  it('retries a refused connection (the request never left) and reports the last failure as a rejection', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const sleeps: number[] = [];
+    const client = new TwilioRestClient(
+      { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: `http://127.0.0.1:${port}`, conversationsBaseUrl: DEFAULT_CONVERSATIONS_BASE_URL },
+      { timeoutMs: 500, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 40 }, sleep: async (ms) => void sleeps.push(ms) },
+    );
+    const outcome = await client.createMessage([['To', CONTACT], ['From', NUMBER], ['Body', 'x']]);
+    assert.equal(outcome.kind, 'rejected');
+    assert.equal(sleeps.length, 2, 'two waits between three attempts');
+  });
+
+  it('authenticates with an API key when one is configured', async () => {
+    const fake = await startFake({ apiKey: { sid: 'SK' + 'd4'.repeat(16), secret: 'key-secret' } });
+    try {
+      const client = new TwilioRestClient({
+        accountSid: UPSTREAM_SID,
+        authToken: 'wrong-token-not-used',
+        apiKey: { sid: 'SK' + 'd4'.repeat(16), secret: 'key-secret' },
+        apiBaseUrl: fake.baseUrl,
+        conversationsBaseUrl: fake.baseUrl,
+      });
+      const outcome = await client.createMessage([['To', CONTACT], ['From', NUMBER], ['Body', 'x']]);
+      assert.equal(outcome.kind, 'created');
+      assert.equal(fake.creates('Messages')[0]!.headers.authorization, 'Basic ' + Buffer.from(`SK${'d4'.repeat(16)}:key-secret`).toString('base64'));
+    } finally {
+      await fake.close();
+    }
+  });
+});
