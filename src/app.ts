@@ -16,6 +16,8 @@ import { ChannelRouter } from './channels/router.ts';
 import { TwilioChannel, type TwilioChannelOptions } from './channels/twilio/twilio-channel.ts';
 import { WebhookChannel } from './channels/webhook/webhook-channel.ts';
 import type { SwitchboardConfig } from './config.ts';
+import { createObservability, observeHttp, timedStore, type Observability, type ObservabilityOptions } from './observability/index.ts';
+import { registerMetricsRoute } from './api/routes/metrics.ts';
 
 export interface App {
   server: FastifyInstance;
@@ -24,6 +26,8 @@ export interface App {
   flows: FlowService;
   executions: ExecutionService;
   simulator: SimulatorChannel;
+  /** Logger, metrics and tracing (src/observability). */
+  observability: Observability;
   close(): Promise<void>;
 }
 
@@ -31,6 +35,8 @@ export interface AppOptions {
   store?: Store;
   now?: () => number;
   logger?: boolean | object;
+  /** Log destination, process metrics, a test span exporter; logs go to stdout when `logger` is set. */
+  observability?: ObservabilityOptions;
   http?: OutboundHttp;
   runtime?: Partial<Omit<RuntimeOptions, 'now'>>;
   /** Twilio carrier tuning (retries, reconciliation delay); tests shorten the waits. */
@@ -61,7 +67,10 @@ export function openStore(config: Pick<SwitchboardConfig, 'dataDir'>): Store {
 }
 
 export async function createApp(config: SwitchboardConfig, options: AppOptions = {}): Promise<App> {
-  const store = options.store ?? openStore(config);
+  // A logging app is a real server: it also reports process metrics (CPU, memory, event loop).
+  const observability = createObservability(config, { log: Boolean(options.logger), processMetrics: Boolean(options.logger), ...options.observability });
+  // Every store call is timed for /metrics; the backends stay unaware of it.
+  const store = timedStore(options.store ?? openStore(config), observability.metrics);
   const now = options.now ?? Date.now;
   const accounts = new AccountService(store, now);
   const flows = new FlowService(store, { now, invalidDefinitions: config.invalidDefinitions });
@@ -75,6 +84,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   const executions = new ExecutionService(store, channels, options.http ?? new FetchHttp({ policy: outboundPolicy(config) }), {
     ...DEFAULT_RUNTIME_OPTIONS,
     ...runtimeRules(config),
+    observer: observability.observer,
     ...options.runtime,
     now,
   });
@@ -85,8 +95,10 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     flows,
     executions,
     simulator,
-    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, logger: options.logger ?? false },
+    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, logger: observability.logger },
   });
+  observeHttp(server, observability.tracing.tracer, observability.metrics);
+  if (config.metrics) registerMetricsRoute(server, observability.metrics);
   await executions.start();
   return {
     server,
@@ -95,10 +107,12 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     flows,
     executions,
     simulator,
+    observability,
     async close() {
       await server.close();
       await executions.stop();
       await store.close();
+      await observability.shutdown();
     },
   };
 }

@@ -1,6 +1,6 @@
 // The HTTP edge: Fastify with Twilio's wire conventions (form bodies, Basic auth, error bodies,
 // request ids) applied to every route; routes live in ./routes and stay thin.
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
 import type { Account } from '../runtime/ports/store.ts';
 import { newSid } from '../runtime/ids.ts';
 import type { ApiContext } from './context.ts';
@@ -13,6 +13,7 @@ import { registerV2Executions } from './routes/v2-executions.ts';
 import { registerV1Executions } from './routes/v1-executions.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
 import { registerSimulator } from './routes/simulator.ts';
+import { registerHealth } from './routes/health.ts';
 import { registerCarrier } from './routes/carrier.ts';
 
 declare module 'fastify' {
@@ -61,10 +62,15 @@ function parseBasicAuth(header: string | undefined): { username: string; passwor
   return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
+function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
+  return typeof logger === 'object' && logger !== null && typeof (logger as { child?: unknown }).child === 'function';
+}
+
 export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const bodyLimit = ctx.config.bodyLimit;
   const app = Fastify({
-    logger: ctx.config.logger ?? false,
+    // A ready pino instance (the app's logger) or Fastify logger options.
+    ...(isLoggerInstance(ctx.config.logger) ? { loggerInstance: ctx.config.logger } : { logger: ctx.config.logger ?? false }),
     bodyLimit,
     genReqId: () => newSid('RQ'),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
@@ -131,7 +137,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     reply.code(apiError.status).type('application/json').send(apiError.toBody());
   });
 
-  routes.add('GET', '/healthz', async () => ({ status: 'ok', store: ctx.store.kind }), { auth: false });
+  registerHealth(routes, ctx);
   registerV2Flows(routes, ctx);
   registerV1Flows(routes, ctx);
   registerV2Executions(routes, ctx);

@@ -22,6 +22,7 @@ import { KeyedMutex } from './keyed-mutex.ts';
 import { ExecutionRateLimiter, type RateKind, type RateLimits } from './rate-limiter.ts';
 import type { DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
+import { NO_OBSERVER, type RuntimeObserver } from './ports/observer.ts';
 import type { ExecutionRecord, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
 
 export interface CreateExecutionInput {
@@ -50,6 +51,8 @@ export interface RuntimeOptions {
   http: HttpLimits;
   /** Studio ends executions 30 days after they start. */
   maxExecutionAgeMs: number;
+  /** Metrics, traces and logs of sprints and effects (src/observability); none by default. */
+  observer?: RuntimeObserver;
   /** New executions per second per account (Studio: 100 inbound, 20 REST); 0 = unlimited. */
   rateLimits: RateLimits;
 }
@@ -70,6 +73,7 @@ export class ExecutionService implements ExecutionServiceApi {
   readonly #channel: MessageChannel;
   readonly #http: OutboundHttp;
   readonly #options: RuntimeOptions;
+  readonly #observer: RuntimeObserver;
   readonly #locks = new KeyedMutex();
   readonly #rates: ExecutionRateLimiter;
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -83,6 +87,7 @@ export class ExecutionService implements ExecutionServiceApi {
     this.#channel = channel;
     this.#http = http;
     this.#options = options;
+    this.#observer = options.observer ?? NO_OBSERVER;
     this.#rates = new ExecutionRateLimiter(options.rateLimits ?? DEFAULT_RUNTIME_OPTIONS.rateLimits, options.now);
   }
 
@@ -265,7 +270,7 @@ export class ExecutionService implements ExecutionServiceApi {
   /** Applies an event to an execution under its lock; returns the updated record (null if gone). */
   deliver(executionSid: string, event: EngineEvent, consumed: { effectId?: string; timerId?: string } = {}): Promise<ExecutionRecord | null> {
     return this.#track(
-      this.#locks.run(executionSid, async () => {
+      this.#locks.run(executionSid, () => this.#observer.sprint({ executionSid, event: event.type }, async () => {
         const record = await this.#store.getExecutionBySid(executionSid);
         if (!record) {
           if (consumed.effectId) await this.#store.deleteEffect(consumed.effectId);
@@ -276,7 +281,7 @@ export class ExecutionService implements ExecutionServiceApi {
         const definition = await this.#definition(record.accountSid, record.flowSid, record.flowVersion);
         const result = handleEvent(this.#engineInput(definition), state, event);
         return this.#persist(record, result, false, consumed);
-      }),
+      })),
     );
   }
 
@@ -296,6 +301,7 @@ export class ExecutionService implements ExecutionServiceApi {
   }
 
   async #fire(timer: TimerRecord): Promise<void> {
+    this.#observer.timerFired(this.#options.now() - timer.dueAt);
     const event: EngineEvent = timer.id.startsWith(EXPIRY_PREFIX) ? { type: 'end', reason: 'expired' } : { type: 'timer', timerId: timer.id };
     await this.deliver(timer.executionSid, event, { timerId: timer.id });
   }
@@ -363,8 +369,9 @@ export class ExecutionService implements ExecutionServiceApi {
     data: JsonObject;
     initiatedBy: string;
   }): Promise<ExecutionRecord> {
-    const definition = await this.#definition(init.accountSid, init.flowSid, init.revision);
     const executionSid = newSid('FN');
+    return this.#observer.sprint({ executionSid, event: 'start' }, async () => {
+    const definition = await this.#definition(init.accountSid, init.flowSid, init.revision);
     const result = startExecution(
       this.#engineInput(definition),
       { executionSid, accountSid: init.accountSid, flowSid: init.flowSid, revision: init.revision, channelAddress: init.channelAddress, contactAddress: init.contactAddress },
@@ -390,6 +397,7 @@ export class ExecutionService implements ExecutionServiceApi {
     };
     const expiry: TimerRecord = { id: EXPIRY_PREFIX + executionSid.slice(2), executionSid, accountSid: init.accountSid, dueAt: now + this.#options.maxExecutionAgeMs };
     return this.#persist(record, result, true, {}, result.state.status === 'active' ? [expiry] : []);
+    });
   }
 
   /** Writes one sprint atomically, then carries out its effects. */
@@ -444,6 +452,7 @@ export class ExecutionService implements ExecutionServiceApi {
       effectsToAdd,
       effectsDone: consumed.effectId ? [consumed.effectId] : [],
     });
+    this.#observer.sprintWritten({ execution: record, previousStatus: isNew ? null : previous.status, steps });
     for (const effect of effectsToAdd) this.#dispatch(effect);
     if (timersToAdd.length > 0) this.#scheduleTimers(0);
     return record;
@@ -457,7 +466,8 @@ export class ExecutionService implements ExecutionServiceApi {
       (async () => {
         let result: EffectResult;
         try {
-          result = await this.#perform(pending, effect);
+          const label = { accountSid: pending.accountSid, executionSid: pending.executionSid, effectId: effect.effectId, type: effect.type, widget: effect.widget, ...(effect.type === 'http-request' ? { purpose: effect.purpose } : {}) };
+          result = await this.#observer.effect(label, () => this.#perform(pending, effect));
         } catch (error) {
           result = effect.type === 'send-message'
             ? { kind: 'message-failed', code: 30008, message: (error as Error).message }

@@ -1,0 +1,55 @@
+// Probes for orchestrators: /healthz says the process is alive and serving; /readyz says it can do
+// real work — the store answers and its schema is fully migrated. Neither needs credentials.
+import type { ApiContext } from '../context.ts';
+import type { Routes } from '../server.ts';
+
+const STORE_PROBE_TIMEOUT_MS = 2000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface Readiness {
+  ready: boolean;
+  checks: { store: { ok: boolean; kind: string; error?: string }; migrations: { ok: boolean; applied?: number; expected?: number; error?: string } };
+}
+
+export async function readiness(ctx: Pick<ApiContext, 'store'>): Promise<Readiness> {
+  const store = ctx.store;
+  const checks: Readiness['checks'] = { store: { ok: true, kind: store.kind }, migrations: { ok: true } };
+  try {
+    await withTimeout(store.getSetting('readyz-probe'), STORE_PROBE_TIMEOUT_MS, 'the store');
+  } catch (error) {
+    checks.store = { ok: false, kind: store.kind, error: (error as Error).message };
+  }
+  if (checks.store.ok && store.schemaStatus) {
+    try {
+      const { applied, expected } = await withTimeout(store.schemaStatus(), STORE_PROBE_TIMEOUT_MS, 'the store');
+      checks.migrations = applied >= expected ? { ok: true, applied, expected } : { ok: false, applied, expected, error: `schema at version ${applied}, this build needs ${expected}` };
+    } catch (error) {
+      checks.migrations = { ok: false, error: (error as Error).message };
+    }
+  } else if (!checks.store.ok) {
+    checks.migrations = { ok: false, error: 'store unreachable' };
+  }
+  // Backends without schemaStatus migrate when they open and refuse to open otherwise.
+  return { ready: checks.store.ok && checks.migrations.ok, checks };
+}
+
+export function registerHealth(routes: Routes, ctx: ApiContext): void {
+  routes.add('GET', '/healthz', async () => ({ status: 'ok', store: ctx.store.kind }), { auth: false });
+  routes.add(
+    'GET',
+    '/readyz',
+    async (_request, reply) => {
+      const result = await readiness(ctx);
+      reply.code(result.ready ? 200 : 503);
+      return { status: result.ready ? 'ready' : 'unavailable', ...result.checks };
+    },
+    { auth: false },
+  );
+}

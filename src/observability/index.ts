@@ -1,0 +1,58 @@
+// Observability for one app: logger, metrics, tracing and the runtime observer, built from the
+// configuration. createApp wires it in; `switchboard serve` turns on output and process metrics.
+import type { DestinationStream, Logger } from 'pino';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { SwitchboardConfig } from '../config.ts';
+import { createLogger } from './logger.ts';
+import { Metrics } from './metrics.ts';
+import { createTracing, type Tracing } from './tracing.ts';
+import { TelemetryObserver } from './runtime-observer.ts';
+
+export interface ObservabilityOptions {
+  /** Log output: false is silent (tests' default), true is stdout, or a stream to capture lines. */
+  log?: boolean | DestinationStream;
+  /** Node process metrics (CPU, memory, event loop) on /metrics. */
+  processMetrics?: boolean;
+  /** Receives every span as it ends, in addition to the configured OTLP exporter (tests). */
+  spanExporter?: SpanExporter;
+}
+
+export interface Observability {
+  logger: Logger;
+  metrics: Metrics;
+  tracing: Tracing;
+  observer: TelemetryObserver;
+  shutdown(): Promise<void>;
+}
+
+type ObservabilityConfig = Pick<SwitchboardConfig, 'logLevel' | 'logFormat' | 'otlpEndpoint' | 'serviceName'>;
+
+export function createObservability(config: ObservabilityConfig, options: ObservabilityOptions = {}): Observability {
+  const log = options.log ?? false;
+  const logger = createLogger({
+    level: log === false ? 'silent' : config.logLevel,
+    format: config.logFormat,
+    ...(typeof log === 'object' ? { destination: log } : {}),
+  });
+  const metrics = new Metrics({ processMetrics: options.processMetrics ?? false });
+  const tracing = createTracing({
+    serviceName: config.serviceName,
+    otlpEndpoint: config.otlpEndpoint,
+    ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
+  });
+  const observer = new TelemetryObserver(tracing.tracer, metrics, logger);
+  return {
+    logger,
+    metrics,
+    tracing,
+    observer,
+    async shutdown() {
+      await tracing.shutdown();
+      logger.flush?.();
+    },
+  };
+}
+
+export { observeHttp } from './http.ts';
+export { timedStore } from './store-timing.ts';
+export { Metrics } from './metrics.ts';

@@ -1,0 +1,98 @@
+// Prometheus metrics (prom-client), one registry per app so several apps in one process (tests)
+// never collide. Names follow Prometheus conventions: base units, _total counters.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const LAG_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300];
+
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'switchboard_http_requests_total',
+    help: 'HTTP requests answered, by method, route pattern and status code',
+    labelNames: ['method', 'route', 'status_code'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'switchboard_http_request_duration_seconds',
+    help: 'Time to answer an HTTP request, by method and route pattern',
+    labelNames: ['method', 'route'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly executionsStarted = new Counter({
+    name: 'switchboard_executions_started_total',
+    help: 'Executions started, by flow and trigger',
+    labelNames: ['flow_sid', 'trigger'] as const,
+    registers: [this.registry],
+  });
+  readonly executionsEnded = new Counter({
+    name: 'switchboard_executions_ended_total',
+    help: 'Executions ended, by flow, trigger and reason (completed, manual, expired, error)',
+    labelNames: ['flow_sid', 'trigger', 'reason'] as const,
+    registers: [this.registry],
+  });
+  readonly steps = new Counter({
+    name: 'switchboard_steps_total',
+    help: 'Steps (widget transitions) taken, by widget type',
+    labelNames: ['widget_type'] as const,
+    registers: [this.registry],
+  });
+  readonly executionsActive = new Gauge({
+    name: 'switchboard_executions_active',
+    help: 'Active executions this node has worked on since it started',
+    registers: [this.registry],
+  });
+  readonly executionsWaiting = new Gauge({
+    name: 'switchboard_executions_waiting',
+    help: 'Active executions parked on a widget, by what they wait for (reply, effect, subflow)',
+    labelNames: ['waiting_for'] as const,
+    registers: [this.registry],
+  });
+  readonly timerLag = new Histogram({
+    name: 'switchboard_timer_lag_seconds',
+    help: 'How late durable timers (reply timeouts, expiry) fired after they were due',
+    buckets: LAG_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly storeDuration = new Histogram({
+    name: 'switchboard_store_operation_duration_seconds',
+    help: 'Store (database) operation latency, by operation',
+    labelNames: ['backend', 'operation'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly storeErrors = new Counter({
+    name: 'switchboard_store_errors_total',
+    help: 'Store operations that failed, by operation',
+    labelNames: ['backend', 'operation'] as const,
+    registers: [this.registry],
+  });
+  readonly upstreamDuration = new Histogram({
+    name: 'switchboard_upstream_request_duration_seconds',
+    help: 'Outbound work latency: messages through the channel, HTTP widgets and Functions, conversations',
+    labelNames: ['kind'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  readonly upstreamErrors = new Counter({
+    name: 'switchboard_upstream_errors_total',
+    help: 'Outbound work that failed, by kind and reason (HTTP failures, 4xx/5xx answers, rejected messages)',
+    labelNames: ['kind', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean; defaultLabels?: Record<string, string> } = {}) {
+    if (options.defaultLabels) this.registry.setDefaultLabels(options.defaultLabels);
+    if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

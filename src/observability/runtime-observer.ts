@@ -1,0 +1,175 @@
+// The runtime's observer: each engine sprint and effect becomes a span (effects are children of
+// the sprint that asked for them), feeds the execution/step/upstream metrics, and logs with the
+// execution's ids on every line.
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { EffectResult, ExecutionState } from '../engine/types.ts';
+import type { EffectLabel, RuntimeObserver, SprintLabel, SprintReport } from '../runtime/ports/observer.ts';
+import { annotateWork, currentWork, workContext, withWork } from './context.ts';
+import type { Metrics } from './metrics.ts';
+
+/** The trigger an execution started from, as Studio names it (its trigger object's key). */
+const TRIGGERS: Record<string, string> = {
+  request: 'incomingRequest',
+  message: 'incomingMessage',
+  call: 'incomingCall',
+  conversation: 'incomingConversationMessage',
+  parent: 'incomingParent',
+};
+
+function triggerOf(state: unknown): string {
+  const trigger = (state as Partial<ExecutionState> | null)?.frames?.[0]?.trigger;
+  const key = trigger ? Object.keys(trigger)[0] : undefined;
+  return (key && TRIGGERS[key]) ?? 'unknown';
+}
+
+/** What a parked execution waits for: its innermost frame's wait. */
+function waitingFor(state: unknown): string | null {
+  const frames = (state as Partial<ExecutionState> | null)?.frames;
+  return frames?.[frames.length - 1]?.wait?.kind ?? null;
+}
+
+function endReason(state: unknown): string {
+  return (state as Partial<ExecutionState> | null)?.endReason?.kind ?? 'unknown';
+}
+
+/** Upstream kind of an effect, or null for internal work (loading a subflow). */
+function upstreamKind(label: EffectLabel): string | null {
+  if (label.type === 'http-request') return label.purpose === 'function' ? 'function' : 'http';
+  if (label.type === 'send-message') return 'message';
+  if (label.type === 'start-conversation') return 'conversation';
+  return null;
+}
+
+/** Why an effect's result counts as an upstream failure, or null when it succeeded. */
+function failureReason(result: EffectResult): string | null {
+  switch (result.kind) {
+    case 'http-failed':
+      return result.reason;
+    case 'http-response':
+      return result.statusCode >= 400 ? `http_${Math.floor(result.statusCode / 100)}xx` : null;
+    case 'message-failed':
+    case 'conversation-failed':
+      return `error_${result.code}`;
+    default:
+      return null;
+  }
+}
+
+export class TelemetryObserver implements RuntimeObserver {
+  readonly #tracer: Tracer;
+  readonly #metrics: Metrics;
+  readonly #log: Logger;
+  /** Active executions this node has written, and what each waits for. */
+  readonly #active = new Map<string, string>();
+
+  constructor(tracer: Tracer, metrics: Metrics, log: Logger) {
+    this.#tracer = tracer;
+    this.#metrics = metrics;
+    this.#log = log;
+  }
+
+  #childSpan(name: string, attributes: Record<string, string>): Span {
+    const parent = currentWork()?.span;
+    return this.#tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent ? trace.setSpan(ROOT_CONTEXT, parent) : ROOT_CONTEXT);
+  }
+
+  sprint<T>(label: SprintLabel, run: () => Promise<T>): Promise<T> {
+    const span = this.#childSpan(`sprint ${label.event}`, {
+      'switchboard.event': label.event,
+      ...(label.executionSid ? { 'switchboard.execution_sid': label.executionSid } : {}),
+    });
+    const fields = { span, step: undefined, ...(label.executionSid ? { executionSid: label.executionSid } : {}) };
+    return withWork(fields, async () => {
+      try {
+        return await run();
+      } catch (error) {
+        span.recordException(error as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  sprintWritten({ execution, previousStatus, steps }: SprintReport): void {
+    annotateWork({ accountSid: execution.accountSid, flowSid: execution.flowSid, executionSid: execution.sid });
+    currentWork()?.span?.setAttributes({
+      'switchboard.account_sid': execution.accountSid,
+      'switchboard.flow_sid': execution.flowSid,
+      'switchboard.execution_sid': execution.sid,
+      'switchboard.steps': steps.length,
+    });
+    const trigger = triggerOf(execution.state);
+    const flow = { flow_sid: execution.flowSid, trigger };
+    if (previousStatus === null) {
+      this.#metrics.executionsStarted.inc(flow);
+      this.#log.info({ trigger, flowVersion: execution.flowVersion }, 'execution started');
+    }
+    for (const step of steps) {
+      this.#metrics.steps.inc({ widget_type: step.type });
+      this.#log.debug(
+        { step: step.transitionedFrom, widgetType: step.type, event: step.name, transitionedTo: step.transitionedTo, stepSid: step.sid },
+        'step',
+      );
+    }
+    if (execution.status === 'ended') {
+      this.#active.delete(execution.sid);
+      if (previousStatus !== 'ended') {
+        const reason = endReason(execution.state);
+        this.#metrics.executionsEnded.inc({ ...flow, reason });
+        this.#log.info({ reason, steps: (execution.state as Partial<ExecutionState>).stepCount }, 'execution ended');
+      }
+    } else {
+      this.#active.set(execution.sid, waitingFor(execution.state) ?? 'nothing');
+    }
+    this.#refreshGauges();
+  }
+
+  #refreshGauges(): void {
+    this.#metrics.executionsActive.set(this.#active.size);
+    const counts: Record<string, number> = { reply: 0, effect: 0, subflow: 0 };
+    for (const kind of this.#active.values()) if (kind in counts) counts[kind]! += 1;
+    for (const [kind, count] of Object.entries(counts)) this.#metrics.executionsWaiting.set({ waiting_for: kind }, count);
+  }
+
+  async effect<T extends EffectResult>(label: EffectLabel, run: () => Promise<T>): Promise<T> {
+    const span = this.#childSpan(`effect ${label.type}`, {
+      'switchboard.effect_id': label.effectId,
+      'switchboard.widget': label.widget,
+      'switchboard.execution_sid': label.executionSid,
+    });
+    const kind = upstreamKind(label);
+    const started = process.hrtime.bigint();
+    return withWork({ span, executionSid: label.executionSid, accountSid: label.accountSid, step: label.widget }, async () => {
+      let reason: string | null = null;
+      try {
+        const result = await run();
+        reason = failureReason(result);
+        if (result.kind === 'http-response') span.setAttribute('http.response.status_code', result.statusCode);
+        return result;
+      } catch (error) {
+        reason = 'exception';
+        span.recordException(error as Error);
+        throw error;
+      } finally {
+        if (reason) span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+        span.end();
+        if (kind) {
+          this.#metrics.upstreamDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
+          if (reason) {
+            this.#metrics.upstreamErrors.inc({ kind, reason });
+            this.#log.warn({ effect: label.type, reason }, 'upstream work failed');
+          }
+        }
+      }
+    });
+  }
+
+  timerFired(lateByMs: number): void {
+    // A timer is its own cause: detach from whatever request happened to schedule the loop.
+    workContext.enterWith({});
+    this.#metrics.timerLag.observe(Math.max(0, lateByMs) / 1000);
+  }
+}
