@@ -17,7 +17,8 @@ export interface Figure {
   name: string;
   value: number;
   unit: string;
-  baseline?: { name: string; value: number };
+  /** The same-run reference; its unit is the figure's unless given. */
+  baseline?: { name: string; value: number; unit?: string };
   /** value / baseline.value, when there is a baseline. */
   ratio?: number;
   target?: Target;
@@ -42,7 +43,7 @@ export function figure(
   name: string,
   value: number,
   unit: string,
-  options: { baseline?: { name: string; value: number }; target?: Target } = {},
+  options: { baseline?: { name: string; value: number; unit?: string }; target?: Target } = {},
 ): Figure {
   const result: Figure = { name, value, unit };
   if (options.baseline) {
@@ -116,7 +117,7 @@ export function renderTable(result: RunResult): string {
         String(scenario.id),
         f.name,
         `${formatNumber(f.value)} ${f.unit}`,
-        f.baseline ? `${formatNumber(f.baseline.value)} ${f.unit} (${f.baseline.name})` : '',
+        f.baseline ? `${formatNumber(f.baseline.value)} ${f.baseline.unit ?? f.unit} (${f.baseline.name})` : '',
         f.ratio !== undefined ? formatNumber(f.ratio) + '×' : '',
         f.target ? formatTarget(f.target) : '',
         f.met === undefined ? '' : f.met ? 'yes' : 'NO',

@@ -3,5 +3,6 @@ import type { Scenario } from '../lib/context.ts';
 import { restCreate } from './1-rest-create.ts';
 import { prism } from './2-prism.ts';
 import { inbound } from './3-inbound.ts';
+import { engine } from './4-engine.ts';
 
-export const SCENARIOS: Scenario[] = [restCreate, prism, inbound];
+export const SCENARIOS: Scenario[] = [restCreate, prism, inbound, engine];

@@ -4,6 +4,7 @@
 // I/O, never reads the clock and makes no ids of its own.
 import type { FlowDefinition, State, Transition } from '../definition/types.ts';
 import { renderTemplate } from './liquid.ts';
+import { cloneJson } from './clone.ts';
 import { executionContext, liquidContext } from './context.ts';
 import {
   DEFAULT_LIMITS,
@@ -73,7 +74,7 @@ export function startExecution(
 
 /** Applies one event to an execution. The input state is not modified. */
 export function handleEvent(input: EngineInput, previous: ExecutionState, event: EngineEvent): SprintResult {
-  const sprint = new Sprint(input, structuredClone(previous));
+  const sprint = new Sprint(input, cloneJson(previous));
   sprint.apply(event);
   return sprint.result();
 }
