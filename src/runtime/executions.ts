@@ -24,6 +24,8 @@ import type { DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp } from '.
 import type { VoiceChannel } from './ports/voice.ts';
 import { NO_OBSERVER, type RuntimeObserver } from './ports/observer.ts';
 import type { ExecutionRecord, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
+import { DEFAULT_LEASE_MS, WorkLeases, newNodeId } from './leases.ts';
+import { isConflict, retryOnConflict } from './conflicts.ts';
 
 export interface CreateExecutionInput {
   to: string;
@@ -55,6 +57,9 @@ export interface RuntimeOptions {
   observer?: RuntimeObserver;
   /** New executions per second per account (Studio: 100 inbound, 20 REST); 0 = unlimited. */
   rateLimits: RateLimits;
+  /** Many nodes on one store: this node's id in claims, and how long a claim lasts unrenewed. */
+  nodeId?: string | undefined;
+  leaseMs?: number | undefined;
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: Omit<RuntimeOptions, 'now'> = {
@@ -67,6 +72,8 @@ export const DEFAULT_RUNTIME_OPTIONS: Omit<RuntimeOptions, 'now'> = {
 type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-timer' }>;
 
 const EXPIRY_PREFIX = 'EX';
+/** How often a node looks for effects whose claim expired (a dead node's). */
+const ORPHAN_SWEEP_MS = 1000;
 
 export class ExecutionService implements ExecutionServiceApi {
   readonly #store: Store;
@@ -80,6 +87,11 @@ export class ExecutionService implements ExecutionServiceApi {
   readonly #definitions = new Map<string, FlowDefinition>();
   #timer: NodeJS.Timeout | null = null;
   #stopped = true;
+  // Multi-node: claims on timers/effects, when the timer loop next wakes, the last orphan sweep.
+  readonly #leases: WorkLeases;
+  #wakeAt = 0;
+  #lastSweep = Number.NEGATIVE_INFINITY;
+  #unsubscribe: (() => void) | undefined;
   #voice: VoiceChannel | null = null;
 
   constructor(store: Store, channel: MessageChannel, http: OutboundHttp, options: RuntimeOptions) {
@@ -89,6 +101,12 @@ export class ExecutionService implements ExecutionServiceApi {
     this.#options = options;
     this.#observer = options.observer ?? NO_OBSERVER;
     this.#rates = new ExecutionRateLimiter(options.rateLimits ?? DEFAULT_RUNTIME_OPTIONS.rateLimits, options.now);
+    this.#leases = new WorkLeases(store, { nodeId: options.nodeId ?? newNodeId(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, now: options.now });
+  }
+
+  /** This node's id in the store's claims (lease_owner). */
+  get nodeId(): string {
+    return this.#leases.nodeId;
   }
 
   /** The voice network outbound calls and call recordings go to (simulator phone or carrier). */
@@ -102,18 +120,30 @@ export class ExecutionService implements ExecutionServiceApi {
 
   // ---- lifecycle
 
-  /** Resumes work left by a previous process (pending effects) and starts the timer loop. */
+  /**
+   * Resumes work nobody holds (effects left by a previous process, or by a dead node once its
+   * lease expired) and starts the timer loop, which also sweeps for such orphans.
+   */
   async start(): Promise<void> {
     this.#stopped = false;
-    for (const effect of await this.#store.pendingEffects(10_000)) this.#dispatch(effect);
+    this.#leases.start();
+    await this.#sweepOrphanedEffects();
+    // Other nodes' new timers and released claims wake the loop before its next poll.
+    this.#unsubscribe = await this.#store.onWork?.((dueAt) => {
+      if (dueAt === null) this.#lastSweep = Number.NEGATIVE_INFINITY;
+      this.#wakeBy(dueAt ?? this.#options.now());
+    });
     this.#scheduleTimers(0);
   }
 
+  /** Graceful shutdown: drains in-flight sprints and effects, then hands back every claim. */
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
+    this.#unsubscribe?.();
     await this.idle();
+    await this.#leases.stop();
   }
 
   /** Resolves once no effect or event is being processed (tests and graceful shutdown). */
@@ -140,7 +170,8 @@ export class ExecutionService implements ExecutionServiceApi {
   ): Promise<{ execution: ExecutionRecord; created: boolean }> {
     const flow = await this.#store.getFlow(accountSid, flowSid);
     if (!flow) throw notFound(`/v2/Flows/${flowSid}`);
-    return this.#locks.run(contactKey(flowSid, input.to, input.from), async () => {
+    // A racing node may create the pair's execution first: look again (and answer as if serial).
+    return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, input.to, input.from), async () => {
       // Studio's rule, enforced by the store too (a unique index): one active execution per contact pair.
       const active = await this.#store.findActiveExecution(flowSid, input.to, input.from);
       if (active) {
@@ -167,7 +198,7 @@ export class ExecutionService implements ExecutionServiceApi {
         initiatedBy: input.initiatedBy ?? newSid('RQ'),
       });
       return { execution, created: true };
-    });
+    }));
   }
 
   async end(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord> {
@@ -198,7 +229,8 @@ export class ExecutionService implements ExecutionServiceApi {
     if (!contact || !channel) throw invalidParameter(conversation ? 'A conversation message needs Author and ConversationSid' : 'An inbound message needs From and To');
     const flow = await this.#store.getFlow(accountSid, flowSid);
     if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
-    return this.#locks.run(contactKey(flowSid, contact, channel), async () => {
+    // A racing node may start the pair's execution first: then this message goes to it.
+    return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {
       const active = await this.#store.findActiveExecution(flowSid, contact, channel);
       if (active) {
         await this.deliver(active.sid, { type: 'inbound-message', message: params });
@@ -219,7 +251,7 @@ export class ExecutionService implements ExecutionServiceApi {
         initiatedBy: params.MessageSid ?? newSid('SM'),
       });
       return { executionSid: execution.sid };
-    });
+    }));
   }
 
   /**
@@ -267,12 +299,17 @@ export class ExecutionService implements ExecutionServiceApi {
     });
   }
 
-  /** Applies an event to an execution under its lock; returns the updated record (null if gone). */
+  /**
+   * Applies an event to an execution under its lock; returns the updated record (null if gone, or
+   * if the consumed timer/effect was taken over by another node). The lock serialises this node;
+   * the version check serialises nodes: a sprint that lost the race runs again from a fresh read.
+   */
   deliver(executionSid: string, event: EngineEvent, consumed: { effectId?: string; timerId?: string } = {}): Promise<ExecutionRecord | null> {
     return this.#track(
-      this.#locks.run(executionSid, () => this.#observer.sprint({ executionSid, event: event.type }, async () => {
-        const record = await this.#store.getExecutionBySid(executionSid);
-        if (!record) {
+      retryOnConflict(['version'], () => this.#locks.run(executionSid, () => this.#observer.sprint({ executionSid, event: event.type }, async () => {
+        const loaded = await this.#store.loadExecution(executionSid);
+        const record = loaded?.record;
+        if (!loaded || !record) {
           if (consumed.effectId) await this.#store.deleteEffect(consumed.effectId);
           if (consumed.timerId) await this.#store.deleteTimer(consumed.timerId);
           return null;
@@ -280,16 +317,34 @@ export class ExecutionService implements ExecutionServiceApi {
         const state = record.state as ExecutionState;
         const definition = await this.#definition(record.accountSid, record.flowSid, record.flowVersion);
         const result = handleEvent(this.#engineInput(definition), state, event);
-        return this.#persist(record, result, false, consumed);
-      })),
+        return this.#persist(record, result, false, consumed, [], loaded.version);
+      }))).catch((error: unknown) => {
+        if (isConflict(error, 'stale-claim')) return null; // another node fired/finished it
+        throw error;
+      }),
     );
   }
 
   /** Fires every timer due now (the scheduler calls this; tests call it with a simulated clock). */
   async fireDueTimers(): Promise<number> {
-    const due = await this.#store.dueTimers(this.#options.now(), 500);
-    await Promise.all(due.map((timer) => this.#fire(timer)));
+    // Claimed under a lease: no other node fires these unless this one dies before consuming them.
+    const due = await this.#store.claimDueTimers(this.#options.now(), this.#leases.lease(), 500);
+    for (const timer of due) this.#leases.hold('timer', timer.id);
+    await Promise.all(due.map((timer) => this.#fire(timer).finally(() => this.#leases.drop('timer', timer.id))));
     return due.length;
+  }
+
+  /** Claims effects nobody holds (a dead node's, once its lease expired) and carries them out. */
+  async #sweepOrphanedEffects(): Promise<void> {
+    this.#lastSweep = this.#options.now();
+    const orphans = await this.#store.claimEffects(this.#options.now(), this.#leases.lease(), 200);
+    for (const effect of orphans) this.#dispatch(effect);
+  }
+
+  /** Makes the timer loop look again by `dueAt` unless it already will. */
+  #wakeBy(dueAt: number): void {
+    if (this.#stopped || (this.#timer && this.#wakeAt <= dueAt)) return;
+    this.#scheduleTimers(Math.max(0, dueAt - this.#options.now()));
   }
 
   // ---- internals
@@ -309,6 +364,7 @@ export class ExecutionService implements ExecutionServiceApi {
   #scheduleTimers(delayMs: number): void {
     if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
+    this.#wakeAt = this.#options.now() + delayMs;
     this.#timer = setTimeout(() => {
       void this.#track(
         (async () => {
@@ -316,6 +372,7 @@ export class ExecutionService implements ExecutionServiceApi {
             while ((await this.fireDueTimers()) > 0 && !this.#stopped) {
               /* drain every due timer */
             }
+            if (!this.#stopped && this.#options.now() - this.#lastSweep >= ORPHAN_SWEEP_MS) await this.#sweepOrphanedEffects();
           } finally {
             const next = await this.#store.nextTimerDue().catch(() => null);
             const wait = next === null ? 1000 : Math.min(1000, Math.max(0, next - this.#options.now()));
@@ -407,6 +464,7 @@ export class ExecutionService implements ExecutionServiceApi {
     isNew: boolean,
     consumed: { effectId?: string; timerId?: string },
     extraTimers: TimerRecord[] = [],
+    expectedVersion?: number,
   ): Promise<ExecutionRecord> {
     const now = this.#options.now();
     const state = result.state;
@@ -451,16 +509,22 @@ export class ExecutionService implements ExecutionServiceApi {
       timersToCancel,
       effectsToAdd,
       effectsDone: consumed.effectId ? [consumed.effectId] : [],
+      expectedVersion,
+      // Fencing: only the node that still holds the timer/effect may consume it.
+      consumes: consumed.timerId ? this.#leases.ref('timer', consumed.timerId) : consumed.effectId ? this.#leases.ref('effect', consumed.effectId) : undefined,
+      // This node carries the new effects out itself; others take them only if it dies.
+      effectLease: effectsToAdd.length > 0 ? this.#leases.lease() : undefined,
     });
     this.#observer.sprintWritten({ execution: record, previousStatus: isNew ? null : previous.status, steps });
     for (const effect of effectsToAdd) this.#dispatch(effect);
-    if (timersToAdd.length > 0) this.#scheduleTimers(0);
+    if (timersToAdd.length > 0) this.#wakeBy(Math.min(...timersToAdd.map((timer) => timer.dueAt)));
     return record;
   }
 
   /** Carries out one outbox effect and feeds its result back as an event. */
   #dispatch(pending: PendingEffect): void {
-    if (this.#stopped) return;
+    if (this.#stopped) return; // left claimed; stop() hands it back to the other nodes
+    this.#leases.hold('effect', pending.id);
     const effect = pending.payload as EffectPayload;
     void this.#track(
       (async () => {
@@ -479,7 +543,9 @@ export class ExecutionService implements ExecutionServiceApi {
                   ? { kind: 'call-failed', code: 20500, message: (error as Error).message }
                   : { kind: 'http-failed', reason: 'network', message: (error as Error).message };
         }
-        await this.deliver(pending.executionSid, { type: 'effect-result', effectId: effect.effectId, result }, { effectId: pending.id });
+        await this.deliver(pending.executionSid, { type: 'effect-result', effectId: effect.effectId, result }, { effectId: pending.id }).finally(() =>
+          this.#leases.drop('effect', pending.id),
+        );
       })(),
     );
   }

@@ -246,10 +246,11 @@ export interface ClusterStore {
   /** Runs fn while holding a store-wide named lock (across nodes): start-up chores such as the dev account. */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /**
-   * Optional: calls `listener` when another node commits new timers or releases claims, so the
-   * runtime looks now instead of at its next poll. Resolves to an unsubscribe function.
+   * Optional: calls `listener` when another node commits new timers (with the soonest due time)
+   * or releases claims (null: look now), so the runtime need not wait for its next poll.
+   * Resolves to an unsubscribe function.
    */
-  onWork?(listener: () => void): Promise<() => void>;
+  onWork?(listener: (dueAt: Millis | null) => void): Promise<() => void>;
   /** Everything a copy to another store needs that the per-account methods do not list. */
   listApiKeys(): Promise<ApiKey[]>;
   listSettings(): Promise<{ key: string; value: string }[]>;

@@ -66,7 +66,7 @@ export class PostgresStore implements Store {
   readonly #ready: Promise<void>;
   readonly #channel: string;
   #listener: pg.Client | null = null;
-  readonly #workListeners = new Set<() => void>();
+  readonly #workListeners = new Set<(dueAt: number | null) => void>();
   #closed = false;
 
   /** Opens the pool at once; the schema is created and migrated before the first query runs. */
@@ -491,7 +491,10 @@ export class PostgresStore implements Store {
         );
       }
       // Delivered at COMMIT: other nodes look at the timer queue now rather than at their next poll.
-      if (write.timersToAdd.length > 0) await this.#query('SELECT pg_notify(?, ?)', [this.#channel, 'timers'], client);
+      if (write.timersToAdd.length > 0) {
+        const soonest = Math.min(...write.timersToAdd.map((t) => t.dueAt));
+        await this.#query('SELECT pg_notify(?, ?)', [this.#channel, String(soonest)], client);
+      }
     });
   }
 
@@ -618,7 +621,7 @@ export class PostgresStore implements Store {
     await this.#transaction(async (client) => {
       await this.#query('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?', [owner], client);
       await this.#query('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?', [owner], client);
-      await this.#query('SELECT pg_notify(?, ?)', [this.#channel, 'released'], client);
+      await this.#query('SELECT pg_notify(?, ?)', [this.#channel, ''], client);
     });
   }
 
@@ -637,16 +640,18 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Calls `listener` whenever another node (or this one) commits new timers or releases claims.
+   * Calls `listener` whenever a node (this one too) commits new timers (with the soonest due time)
+   * or releases claims (null).
    * One LISTEN connection per store, opened on first use; returns the unsubscribe function.
    */
-  async onWork(listener: () => void): Promise<() => void> {
+  async onWork(listener: (dueAt: number | null) => void): Promise<() => void> {
     this.#workListeners.add(listener);
     if (!this.#listener && !this.#closed) {
       await this.#ready;
       const client = new pg.Client(this.#clientConfig({ statement_timeout: 0 }));
-      client.on('notification', () => {
-        for (const l of this.#workListeners) l();
+      client.on('notification', (message) => {
+        const dueAt = message.payload ? Number(message.payload) : null;
+        for (const l of this.#workListeners) l(Number.isFinite(dueAt) ? dueAt : null);
       });
       // Losing the LISTEN connection only costs promptness: nodes still poll.
       client.on('error', () => {

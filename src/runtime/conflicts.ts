@@ -1,0 +1,21 @@
+// Retrying a unit of work that lost a race in the store (StoreConflictError). The engine is pure,
+// so a sprint that lost can simply be run again from a fresh read; a short random pause keeps
+// two nodes from colliding in lockstep.
+import { StoreConflictError, type ConflictReason } from './ports/store.ts';
+
+export const MAX_CONFLICT_RETRIES = 50;
+
+export function isConflict(error: unknown, ...reasons: ConflictReason[]): error is StoreConflictError {
+  return error instanceof StoreConflictError && (reasons.length === 0 || reasons.includes(error.reason));
+}
+
+export async function retryOnConflict<T>(reasons: ConflictReason[], fn: () => Promise<T>, attempts = MAX_CONFLICT_RETRIES): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!isConflict(error, ...reasons) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(50, 2 * attempt)));
+    }
+  }
+}

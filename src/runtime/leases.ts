@@ -1,0 +1,81 @@
+// The timers and effects this node has claimed. Claims are leases in the store: while the node
+// lives it renews them (a heartbeat every third of the lease), and when it dies they expire and
+// any other node takes the work over. On graceful shutdown the node gives its claims back at once.
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { ClaimRef, Lease, Store } from './ports/store.ts';
+
+export interface LeaseOptions {
+  /** Who this node is in lease_owner columns; unique per process. */
+  nodeId: string;
+  /** How long a claim lasts without renewal: the takeover delay after a node dies. */
+  leaseMs: number;
+  now: () => number;
+}
+
+export const DEFAULT_LEASE_MS = 30_000;
+
+/** host:pid:random — readable in the database, never reused by a restarted process. */
+export function newNodeId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+}
+
+export class WorkLeases {
+  readonly nodeId: string;
+  readonly leaseMs: number;
+  readonly #store: Store;
+  readonly #now: () => number;
+  readonly #timers = new Set<string>();
+  readonly #effects = new Set<string>();
+  #heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(store: Store, options: LeaseOptions) {
+    this.#store = store;
+    this.nodeId = options.nodeId;
+    this.leaseMs = options.leaseMs;
+    this.#now = options.now;
+  }
+
+  /** A fresh lease for this node, from now. */
+  lease(): Lease {
+    return { owner: this.nodeId, until: this.#now() + this.leaseMs };
+  }
+
+  ref(kind: ClaimRef['kind'], id: string): ClaimRef {
+    return { kind, id, owner: this.nodeId };
+  }
+
+  hold(kind: ClaimRef['kind'], id: string): void {
+    (kind === 'timer' ? this.#timers : this.#effects).add(id);
+  }
+
+  /** Stops renewing a claim: its work is done (the row is gone) or given up (another node may retry it). */
+  drop(kind: ClaimRef['kind'], id: string): void {
+    (kind === 'timer' ? this.#timers : this.#effects).delete(id);
+  }
+
+  holds(kind: ClaimRef['kind'], id: string): boolean {
+    return (kind === 'timer' ? this.#timers : this.#effects).has(id);
+  }
+
+  start(): void {
+    if (this.#heartbeat) return;
+    this.#heartbeat = setInterval(() => void this.renew().catch(() => undefined), Math.max(50, Math.floor(this.leaseMs / 3)));
+    this.#heartbeat.unref();
+  }
+
+  /** Extends every claim still held (rows another node took over are left alone by the store). */
+  async renew(): Promise<void> {
+    if (this.#timers.size === 0 && this.#effects.size === 0) return;
+    await this.#store.renewLeases(this.lease(), { timers: [...this.#timers], effects: [...this.#effects] });
+  }
+
+  /** Stops the heartbeat and hands every claim back so other nodes take it without waiting. */
+  async stop(): Promise<void> {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#heartbeat = null;
+    this.#timers.clear();
+    this.#effects.clear();
+    await this.#store.releaseLeases(this.nodeId);
+  }
+}
