@@ -31,6 +31,8 @@ export function parsePaging(query: Record<string, unknown>): PagingQuery {
   if (pageText !== undefined) {
     if (!/^\d+$/.test(pageText)) throw errors.invalidParameter('Page', 'must be a non-negative integer');
     page = Number(pageText);
+    // Beyond this the row offset is no longer an exact integer (the store would fail: a 500).
+    if (!Number.isSafeInteger(page * pageSize)) throw errors.invalidParameter('Page', 'is too large');
   }
   const pageToken = single(query.PageToken);
   const request: PageRequest = { pageSize };
