@@ -9,6 +9,7 @@ import { DEFAULT_RUNTIME_OPTIONS, ExecutionService, type RuntimeOptions } from '
 import type { OutboundHttp } from './runtime/ports/channel.ts';
 import type { Store } from './runtime/ports/store.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
+import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SimulatorChannel } from './channels/simulator/simulator-channel.ts';
 import { FetchHttp } from './channels/http/fetch-http.ts';
 import { OutboundPolicy } from './channels/http/outbound-policy.ts';
@@ -62,7 +63,18 @@ export function outboundPolicy(config: Pick<SwitchboardConfig, 'dev' | 'httpAllo
   return new OutboundPolicy({ allow: config.httpAllow, deny: config.httpDeny, allowPrivate: config.dev });
 }
 
-export function openStore(config: Pick<SwitchboardConfig, 'dataDir'>): Store {
+/** PostgreSQL when a database URL is configured (many nodes may share it), else embedded SQLite. */
+export function openStore(
+  config: Pick<SwitchboardConfig, 'dataDir'> & Partial<Pick<SwitchboardConfig, 'databaseUrl' | 'databaseSchema' | 'dbPoolSize' | 'dbStatementTimeout'>>,
+): Store {
+  if (config.databaseUrl) {
+    return new PostgresStore({
+      connectionString: config.databaseUrl,
+      schema: config.databaseSchema,
+      poolSize: config.dbPoolSize,
+      statementTimeoutMs: config.dbStatementTimeout,
+    });
+  }
   return new SqliteStore({ path: config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'switchboard.db') });
 }
 
@@ -85,6 +97,8 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     ...DEFAULT_RUNTIME_OPTIONS,
     ...runtimeRules(config),
     observer: observability.observer,
+    nodeId: config.nodeId,
+    leaseMs: config.leaseMs,
     ...options.runtime,
     now,
   });

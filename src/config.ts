@@ -45,6 +45,50 @@ export const CONFIG_KEYS = {
     default: './data',
     description: 'Directory of the embedded SQLite database',
   }),
+  // ---- PostgreSQL and many nodes (README: "PostgreSQL and many nodes")
+  databaseUrl: key({
+    flag: 'database-url',
+    env: 'DATABASE_URL',
+    type: optional(url('postgres', 'postgresql')),
+    default: undefined,
+    secret: true,
+    description: 'postgres://user:pass@host:5432/db — use PostgreSQL instead of SQLite; any number of nodes may share it',
+  }),
+  databaseSchema: key({
+    flag: 'database-schema',
+    env: 'SWITCHBOARD_DATABASE_SCHEMA',
+    type: string,
+    default: 'public',
+    description: 'PostgreSQL schema holding the tables (created if missing)',
+  }),
+  dbPoolSize: key({
+    flag: 'db-pool-size',
+    env: 'SWITCHBOARD_DB_POOL_SIZE',
+    type: integer({ min: 1, max: 1000 }),
+    default: 10,
+    description: 'PostgreSQL connections per node at most',
+  }),
+  dbStatementTimeout: key({
+    flag: 'db-statement-timeout',
+    env: 'SWITCHBOARD_DB_STATEMENT_TIMEOUT',
+    type: integer({ min: 0, unit: 'milliseconds' }),
+    default: 30_000,
+    description: 'PostgreSQL cancels any statement running longer (0: no limit)',
+  }),
+  leaseMs: key({
+    flag: 'lease-ms',
+    env: 'SWITCHBOARD_LEASE_MS',
+    type: integer({ min: 200, unit: 'milliseconds' }),
+    default: 30_000,
+    description: "How long a node's claim on a timer or effect lasts unrenewed: the takeover delay after a node dies",
+  }),
+  nodeId: key({
+    flag: 'node-id',
+    env: 'SWITCHBOARD_NODE_ID',
+    type: optional(string),
+    default: undefined,
+    description: 'This node in lease_owner columns (default host:pid:random; must differ between live nodes)',
+  }),
   // ---- accounts
   accountSid: key({
     env: 'TWILIO_ACCOUNT_SID',

@@ -38,6 +38,11 @@ export class AccountService {
    * dev account generated on first start and kept in the store.
    */
   async ensureStartupAccount(configured?: { sid: string; authToken: string }): Promise<{ account: Account; generated: boolean }> {
+    // Nodes starting together on one database must agree on one account: one at a time.
+    return this.#store.exclusive('startup-account', () => this.#ensureStartupAccount(configured));
+  }
+
+  async #ensureStartupAccount(configured?: { sid: string; authToken: string }): Promise<{ account: Account; generated: boolean }> {
     if (configured) {
       if (!isSid('AC', configured.sid)) throw new Error(`TWILIO_ACCOUNT_SID must look like AC followed by 32 hex characters`);
       const existing = await this.#store.getAccount(configured.sid);
