@@ -55,6 +55,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     for (const note of scenario.status === 'ok' ? scenario.notes : []) console.log(`${scenario.id}: ${note}`);
   }
   const missed = result.scenarios.flatMap((s) => (s.status === 'ok' ? s.figures.filter((f) => f.met === false).map((f) => `${s.id}: ${f.name}`) : []));
+  const skipped = result.scenarios.filter((s) => s.status === 'skipped').map((s) => `${s.id} (${s.status === 'skipped' ? s.reason : ''})`);
   console.log(`\nTargets missed: ${missed.length ? missed.join('; ') : 'none'}`);
+  if (skipped.length) console.log(`Scenarios skipped: ${skipped.join('; ')}`);
   console.log(`Results written to ${file}`);
 }

@@ -33,6 +33,12 @@ announce({ port: (app.server.server.address() as AddressInfo).port, accountSid: 
 serveChild(
   {
     memory: () => ({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed }),
+    // How late a plain setTimeout due at `at` fires in this process: the floor of any timer lag.
+    timerLag: (message) =>
+      new Promise((resolve) => {
+        const at = Number(message.at);
+        setTimeout(() => resolve({ lagMs: Date.now() - at }), Math.max(0, at - Date.now()));
+      }),
     idle: async () => {
       await app.executions.idle();
       return {};
