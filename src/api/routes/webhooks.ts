@@ -6,6 +6,7 @@ import type { ApiContext } from '../context.ts';
 import { publicBase, type Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { validateSignature } from '../wire/signature.ts';
+import { answerCallWebhook, isCallWebhook } from './webhook-calls.ts';
 import { upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
 import { InflightLedger } from '../../channels/twilio/inflight.ts';
 
@@ -35,11 +36,7 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
       }
       const params: Record<string, string> = {};
       for (const [key, value] of Object.entries(request.form)) params[key] = Array.isArray(value) ? value[0]! : value;
-      if (params.CallSid && !params.MessageSid) {
-        // Voice arrives with the voice issue; until then calls hear a polite refusal instead of silence.
-        reply.type('text/xml');
-        return '<?xml version="1.0" encoding="UTF-8"?><Response><Say>This flow cannot take calls yet.</Say><Hangup/></Response>';
-      }
+      if (isCallWebhook(request, params)) return answerCallWebhook(ctx, request, reply, AccountSid, FlowSid, params);
       if (params.ConversationSid && !params.SmsSid) {
         // Conversations: only new messages start or feed executions; our own replies
         // (authored "system", or recorded as sent by a step) are not echoed back into the flow.

@@ -1,0 +1,200 @@
+// The simulator's phone API: call a flow as a caller, hear what it says, press keys or speak, record,
+// hang up, and read the call's transcript; answer or reject the calls a flow places
+// (make-outgoing-call-v2). The phone (../twiml/phone.ts) posts the signed call webhooks Twilio would
+// post, in-process for our own URLs and over HTTP for others (TwiML Redirect targets).
+import type { FastifyRequest } from 'fastify';
+import type { ApiContext } from '../context.ts';
+import type { Routes } from '../server.ts';
+import { errors } from '../wire/errors.ts';
+import { computeSignature } from '../wire/signature.ts';
+import { formatDate } from '../wire/dates.ts';
+import { enumValue, optionalString, requiredString } from '../wire/form.ts';
+import { isSid } from '../../runtime/ids.ts';
+import type { OutboundCall } from '../../engine/types.ts';
+import type { VoiceChannel } from '../../runtime/ports/voice.ts';
+import { CallError, SimulatorPhone, type CallerAction, type HttpAnswer, type PhoneCall, type PhoneTransport } from '../twiml/phone.ts';
+import { callbackUrl, callsFor, flowWebhookUrl } from './webhook-calls.ts';
+import { SIMULATOR_FLOW_ADDRESS } from './simulator.ts';
+
+/** The base URL the phone uses for this server when no public base URL is configured. */
+export const SIMULATOR_BASE = 'http://switchboard.simulator';
+
+function baseOf(ctx: ApiContext): string {
+  return ctx.config.publicBaseUrl ? ctx.config.publicBaseUrl.replace(/\/+$/, '') : SIMULATOR_BASE;
+}
+
+/** Signed requests: in-process (Fastify inject) for this server, fetch() for anything else. */
+class InjectTransport implements PhoneTransport {
+  readonly #routes: Routes;
+  readonly #ctx: ApiContext;
+  constructor(routes: Routes, ctx: ApiContext) {
+    this.#routes = routes;
+    this.#ctx = ctx;
+  }
+  async request(accountSid: string, url: string, method: string, params: Record<string, string>): Promise<HttpAnswer> {
+    const account = await this.#ctx.store.getAccount(accountSid);
+    const target = new URL(url);
+    const get = method === 'GET';
+    if (get) for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
+    const signedUrl = get ? target.toString() : url;
+    const headers: Record<string, string> = {
+      'x-twilio-signature': computeSignature(account?.authToken ?? '', signedUrl, get ? {} : params),
+      'user-agent': 'TwilioProxy/1.1 (Switchboard simulator)',
+    };
+    const body = get ? undefined : new URLSearchParams(params).toString();
+    if (!get) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const base = baseOf(this.#ctx);
+    if (signedUrl.startsWith(base + '/')) {
+      headers.host = new URL(base).host;
+      const res = await this.#routes.app.inject({ method: get ? 'GET' : 'POST', url: target.pathname + target.search, headers, ...(body !== undefined ? { payload: body } : {}) });
+      return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: res.body };
+    }
+    const res = await fetch(signedUrl, { method: get ? 'GET' : 'POST', headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(15_000) });
+    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
+  }
+}
+
+const phones = new WeakMap<ApiContext, SimulatorPhone>();
+
+export function phoneFor(ctx: ApiContext): SimulatorPhone | undefined {
+  return phones.get(ctx);
+}
+
+function callJson(ctx: ApiContext, call: PhoneCall) {
+  return {
+    sid: call.sid,
+    account_sid: call.accountSid,
+    flow_sid: call.flowSid,
+    execution_sid: callsFor(ctx).executionOf(call.sid),
+    from: call.from,
+    to: call.to,
+    direction: call.direction,
+    status: call.status,
+    waiting_for: call.waiting ? { ...call.waiting } : null,
+    recording: call.recording,
+    date_created: formatDate(call.dateCreated),
+    date_answered: call.answeredAt === null ? null : formatDate(call.answeredAt),
+    date_ended: call.endedAt === null ? null : formatDate(call.endedAt),
+    transcript: call.lines.map((line) => ({ at: formatDate(line.at), who: line.who, kind: line.kind, text: line.text })),
+  };
+}
+
+function actionFrom(request: FastifyRequest, verb: string): CallerAction {
+  const form = request.form;
+  const number = (name: string): number | undefined => {
+    const raw = optionalString(form, name);
+    if (raw === undefined) return undefined;
+    if (!/^\d+(\.\d+)?$/.test(raw)) throw errors.invalidParameter(name, 'must be a number');
+    return Number(raw);
+  };
+  const extras = (skip: string[]): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(form)) if (!skip.includes(k)) out[k] = Array.isArray(v) ? v[0]! : v;
+    return out;
+  };
+  switch (verb) {
+    case 'Digits': {
+      const digits = requiredString(form, 'Digits');
+      if (!/^[0-9*#wW]+$/.test(digits)) throw errors.invalidParameter('Digits', 'only 0-9, * and # can be pressed');
+      return { type: 'digits', digits };
+    }
+    case 'Speech': {
+      const confidence = number('Confidence');
+      return { type: 'speech', text: requiredString(form, 'SpeechResult'), ...(confidence !== undefined ? { confidence } : {}) };
+    }
+    case 'Silence':
+      return { type: 'silence' };
+    case 'Recording': {
+      const finishKey = optionalString(form, 'FinishKey');
+      return { type: 'recording', seconds: number('Duration') ?? 5, ...(finishKey ? { finishKey } : {}) };
+    }
+    case 'Dial': {
+      const seconds = number('Duration');
+      return { type: 'dial-result', status: enumValue(form, 'Status', ['completed', 'busy', 'no-answer', 'failed', 'canceled'] as const, false) ?? 'completed', ...(seconds !== undefined ? { seconds } : {}) };
+    }
+    case 'Queue': {
+      const seconds = number('QueueTime');
+      return { type: 'queue-result', result: optionalString(form, 'QueueResult') ?? 'bridged', ...(seconds !== undefined ? { seconds } : {}) };
+    }
+    case 'Payment':
+      return { type: 'payment', result: optionalString(form, 'Result') ?? 'success', fields: extras(['Result']) };
+    case 'VirtualAgent':
+      return { type: 'virtual-agent', status: optionalString(form, 'VirtualAgentStatus') ?? 'completed', fields: extras(['VirtualAgentStatus']) };
+    case 'Answer': {
+      const answeredBy = optionalString(form, 'AnsweredBy');
+      return { type: 'answer', ...(answeredBy ? { answeredBy } : {}) };
+    }
+    case 'Reject':
+      return { type: 'reject', status: enumValue(form, 'Status', ['busy', 'no-answer', 'failed', 'canceled'] as const, false) ?? 'busy' };
+    case 'Hangup':
+      return { type: 'hangup' };
+    default:
+      throw errors.notFound(request.url.split('?')[0]!);
+  }
+}
+
+export const CALLER_ACTIONS = ['Digits', 'Speech', 'Silence', 'Recording', 'Dial', 'Queue', 'Payment', 'VirtualAgent', 'Answer', 'Reject', 'Hangup'];
+
+export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): SimulatorPhone {
+  const phone = new SimulatorPhone(new InjectTransport(routes, ctx));
+  phones.set(ctx, phone);
+  // The simulator is the voice network unless a carrier was configured first.
+  const voice: VoiceChannel = {
+    name: 'simulator',
+    async placeCall(context, call: OutboundCall) {
+      const base = baseOf(ctx);
+      const answerUrl = await callbackUrl(ctx, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 'a');
+      const statusCallback = await callbackUrl(ctx, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 's');
+      return phone.placeCall({ ...context, answerUrl, statusCallback }, call);
+    },
+    recordCall: (context, callSid, start, options) => phone.recordCall(context, callSid, start, options),
+  };
+  if (!ctx.executions.voice) ctx.executions.useVoice(voice);
+
+  const find = (request: FastifyRequest): PhoneCall => {
+    const { CallSid } = request.params as { CallSid: string };
+    const call = isSid('CA', CallSid) ? phone.get(CallSid) : undefined;
+    if (!call || call.accountSid !== request.account.sid) throw errors.notFound(request.url.split('?')[0]!);
+    return call;
+  };
+  const run = async (callSid: string, action: CallerAction) => {
+    try {
+      return await phone.act(callSid, action);
+    } catch (error) {
+      if (error instanceof CallError) throw error.code === 'not-found' ? errors.notFound(`/simulator/calls/${callSid}`) : errors.conflict(error.message);
+      throw error;
+    }
+  };
+
+  routes.add('POST', '/simulator/calls', async (request, reply) => {
+    const flowSid = requiredString(request.form, 'FlowSid');
+    if (!isSid('FW', flowSid) || !(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/v2/Flows/${flowSid}`);
+    const from = requiredString(request.form, 'From');
+    const to = optionalString(request.form, 'To') ?? SIMULATOR_FLOW_ADDRESS;
+    const call = await phone.dial(request.account.sid, flowSid, flowWebhookUrl(baseOf(ctx), request.account.sid, flowSid), from, to);
+    reply.code(201);
+    return callJson(ctx, call);
+  });
+
+  routes.add('GET', '/simulator/calls', async (request) => {
+    const query = request.query as Record<string, string | undefined>;
+    return { calls: phone.list(request.account.sid, query.FlowSid).map((c) => callJson(ctx, c)) };
+  });
+
+  routes.add('GET', '/simulator/calls/:CallSid', async (request) => {
+    const call = find(request);
+    // A call on hold asks the flow again when someone looks at it (the execution may have moved on).
+    if (call.waiting?.kind === 'hold') await run(call.sid, { type: 'refresh' });
+    return callJson(ctx, call);
+  });
+
+  routes.add('POST', '/simulator/calls/:CallSid/:Action', async (request) => {
+    const call = find(request);
+    const { Action } = request.params as { Action: string };
+    if (!CALLER_ACTIONS.includes(Action)) throw errors.notFound(request.url.split('?')[0]!);
+    await run(call.sid, actionFrom(request, Action));
+    return callJson(ctx, call);
+  });
+
+  return phone;
+}

@@ -1,0 +1,107 @@
+// The voice side of the flow webhook. Twilio (or the simulator's phone) posts here when a call comes
+// in, when a verb Switchboard gave it calls back (`?sb=<token>`), when an app hands a call back
+// (`?FlowEvent=return`) and when the call's status changes. Every answer is TwiML written by
+// ../twiml/render.ts; a forged or replayed callback gets 403 and an error body, never TwiML.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiContext } from '../context.ts';
+import { publicBase } from '../server.ts';
+import { CallService, isFinalCallStatus, type CallTurn } from '../../runtime/calls.ts';
+import type { CallbackKind } from '../../runtime/call-tokens.ts';
+import { emptyTwiml, hangupTwiml, holdTwiml, renderTwiml } from '../twiml/render.ts';
+
+const services = new WeakMap<ApiContext, CallService>();
+
+/** One CallService per server (its CallSid cache is per node; the store is the truth). */
+export function callsFor(ctx: ApiContext): CallService {
+  let calls = services.get(ctx);
+  if (!calls) {
+    calls = new CallService(ctx.store, ctx.executions, { serverSecret: process.env.SWITCHBOARD_CALLBACK_SECRET ?? '' });
+    services.set(ctx, calls);
+  }
+  return calls;
+}
+
+/** What the caller hears when allow_concurrent_calls is off and they already have an execution. */
+export const OUT_OF_SERVICE = 'We are sorry, the number you have called is temporarily out of service.';
+
+export function flowWebhookUrl(base: string, accountSid: string, flowSid: string): string {
+  return `${base}/v1/Accounts/${accountSid}/Flows/${flowSid}`;
+}
+
+/** A callback URL into an execution: the flow webhook with a signed `sb` token. */
+export async function callbackUrl(ctx: ApiContext, base: string, accountSid: string, flowSid: string, executionSid: string, callbackId: string, kind: CallbackKind): Promise<string> {
+  const token = await callsFor(ctx).token(accountSid, executionSid, callbackId, kind);
+  return `${flowWebhookUrl(base, accountSid, flowSid)}?sb=${encodeURIComponent(token)}`;
+}
+
+/** The TwiML for a turn. */
+export async function turnTwiml(ctx: ApiContext, base: string, accountSid: string, flowSid: string, turn: Exclude<CallTurn, { kind: 'refused' }>): Promise<string> {
+  switch (turn.kind) {
+    case 'twiml': {
+      const sid = turn.execution.sid;
+      const id = turn.wait.callbackId;
+      return renderTwiml(turn.wait.twiml, {
+        action: await callbackUrl(ctx, base, accountSid, flowSid, sid, id, 'a'),
+        fallthrough: await callbackUrl(ctx, base, accountSid, flowSid, sid, id, 'f'),
+      });
+    }
+    case 'hold':
+      return holdTwiml(await callbackUrl(ctx, base, accountSid, flowSid, turn.execution.sid, 'hold', 'c'));
+    case 'blocked':
+      return hangupTwiml(OUT_OF_SERVICE);
+    case 'ended':
+      return hangupTwiml();
+  }
+}
+
+function queryOf(request: FastifyRequest): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [key, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+    if (typeof value === 'string') query[key] = value;
+    else if (Array.isArray(value) && typeof value[0] === 'string') query[key] = value[0];
+  }
+  return query;
+}
+
+/** Whether a (signed) flow webhook request is about a call rather than a message. */
+export function isCallWebhook(request: FastifyRequest, params: Record<string, string>): boolean {
+  const query = queryOf(request);
+  return (!!params.CallSid && !params.MessageSid) || 'sb' in query;
+}
+
+/** Answers a call webhook whose signature or Basic auth the caller already checked. */
+export async function answerCallWebhook(
+  ctx: ApiContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  accountSid: string,
+  flowSid: string,
+  params: Record<string, string>,
+): Promise<string | object> {
+  const calls = callsFor(ctx);
+  const query = queryOf(request);
+  const base = publicBase(ctx, request);
+  let turn: CallTurn;
+  if (query.sb) {
+    turn = await calls.callback(accountSid, flowSid, query.sb, params);
+  } else if (query.FlowEvent === 'return') {
+    turn = await calls.returned(accountSid, flowSid, params, query);
+  } else if (isFinalCallStatus(params.CallStatus)) {
+    await calls.status(accountSid, flowSid, params);
+    reply.type('text/xml');
+    return emptyTwiml();
+  } else {
+    turn = await calls.incoming(accountSid, flowSid, params);
+  }
+  if (turn.kind === 'refused') {
+    reply.code(403).type('application/json');
+    return { code: 20003, message: `Call callback refused: ${turn.reason}`, more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+  }
+  // A status callback on one of our URLs (outbound calls) needs no TwiML.
+  if (query.sb && turn.kind === 'ended' && isFinalCallStatus(params.CallStatus)) {
+    reply.type('text/xml');
+    return emptyTwiml();
+  }
+  reply.type('text/xml');
+  return turnTwiml(ctx, base, accountSid, flowSid, turn);
+}

@@ -1,0 +1,61 @@
+// Writes the engine's TwiML (data) as XML with the `twilio` package's VoiceResponse builder, which
+// escapes text and attributes. Callback nodes get the execution's callback URL: the action URL in
+// the named attribute, or the text of a <Redirect>.
+import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
+import type { TwimlNode } from '../../engine/types.ts';
+
+/** The URLs a rendered document points back into the execution with. */
+export interface CallbackUrls {
+  /** The verb's action / the Redirect after a message. */
+  action: string;
+  /** Reached when the verb before it ended without calling its action (no input, no audio). */
+  fallthrough: string;
+}
+
+interface Builder {
+  addChild(tagName: string, attributes: object): Builder;
+  addText(content: string): void;
+}
+
+function attributesOf(node: TwimlNode, urls: CallbackUrls | null): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(node.attributes ?? {})) attributes[name] = String(value);
+  if (node.callback?.attribute && urls) attributes[node.callback.attribute] = node.callback.fallthrough ? urls.fallthrough : urls.action;
+  return attributes;
+}
+
+function append(parent: Builder, node: TwimlNode, urls: CallbackUrls | null): void {
+  const element = parent.addChild(node.verb, attributesOf(node, urls));
+  let text = node.text;
+  if (node.callback && !node.callback.attribute && urls) text = node.callback.fallthrough ? urls.fallthrough : urls.action;
+  if (text !== undefined) element.addText(text);
+  for (const child of node.children ?? []) append(element, child, urls);
+}
+
+/** A complete TwiML document for `nodes`. `urls` is null when nothing calls back (a hangup). */
+export function renderTwiml(nodes: TwimlNode[], urls: CallbackUrls | null): string {
+  const response = new VoiceResponse();
+  for (const node of nodes) append(response as unknown as Builder, node, urls);
+  return response.toString();
+}
+
+/** What the caller gets when the execution has ended (or never started): the call is hung up. */
+export function hangupTwiml(message?: string): string {
+  const response = new VoiceResponse();
+  if (message) response.say(message);
+  response.hangup();
+  return response.toString();
+}
+
+/** While the execution is busy (an HTTP request, a Function): hold the line, then ask again. */
+export function holdTwiml(continueUrl: string, seconds = 1): string {
+  const response = new VoiceResponse();
+  response.pause({ length: seconds });
+  response.redirect({ method: 'POST' }, continueUrl);
+  return response.toString();
+}
+
+/** An empty answer (status callbacks). */
+export function emptyTwiml(): string {
+  return new VoiceResponse().toString();
+}

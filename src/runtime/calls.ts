@@ -1,0 +1,183 @@
+// Calls: the runtime side of voice. A call webhook runs the execution until it needs the caller
+// (a widget parks on a `call` wait), then the API layer answers with that wait's TwiML and callback
+// URLs carrying a signed token (call-tokens.ts). Callbacks are accepted once: a token naming a wait
+// the execution has already left (a replay) is refused. Final call statuses end the execution
+// (widgets with a `hangup` event take it). FlowEvent=return (TwiML Redirect) finds the execution by
+// its CallSid, as Studio does, and is accepted only while a TwiML Redirect waits.
+import type { CallWait, ExecutionState, JsonObject } from '../engine/types.ts';
+import type { ExecutionService } from './executions.ts';
+import type { ExecutionRecord, Store } from './ports/store.ts';
+import { signCallback, verifyCallback, type CallbackClaim, type CallbackKind } from './call-tokens.ts';
+
+export type CallTurn =
+  /** Tell the caller `wait.twiml`, with callbacks into `execution`. */
+  | { kind: 'twiml'; execution: ExecutionRecord; wait: CallWait }
+  /** The execution is still working (HTTP, Function, a reply): hold the line and ask again. */
+  | { kind: 'hold'; execution: ExecutionRecord }
+  /** The execution ended (or never started): hang up. */
+  | { kind: 'ended'; execution: ExecutionRecord | null }
+  /** allow_concurrent_calls is off and the caller already has an active execution. */
+  | { kind: 'blocked'; execution: ExecutionRecord }
+  /** A callback that is forged, for another flow, or replayed. */
+  | { kind: 'refused'; reason: string };
+
+export interface CallServiceOptions {
+  /** Mixed into every callback key with the account's auth token. */
+  serverSecret: string;
+  /** How long one webhook waits for the execution before holding the line. */
+  turnTimeoutMs: number;
+  pollMs: number;
+}
+
+export const DEFAULT_CALL_OPTIONS: CallServiceOptions = { serverSecret: '', turnTimeoutMs: 5000, pollMs: 10 };
+
+const FINAL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
+
+export function isFinalCallStatus(status: string | undefined): boolean {
+  return status !== undefined && FINAL_STATUSES.has(status);
+}
+
+function topWait(record: ExecutionRecord): ExecutionState['frames'][number]['wait'] {
+  return (record.state as ExecutionState).frames.at(-1)?.wait ?? null;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class CallService {
+  readonly #store: Store;
+  readonly #executions: ExecutionService;
+  readonly #options: CallServiceOptions;
+  /** CallSid → execution, for status callbacks and FlowEvent=return on this node (the store is the fallback). */
+  readonly #byCall = new Map<string, string>();
+
+  constructor(store: Store, executions: ExecutionService, options: Partial<CallServiceOptions> = {}) {
+    this.#store = store;
+    this.#executions = executions;
+    this.#options = { ...DEFAULT_CALL_OPTIONS, ...options };
+  }
+
+  /** The signed token for a callback URL into `executionSid`. */
+  async token(accountSid: string, executionSid: string, callbackId: string, kind: CallbackKind): Promise<string> {
+    const account = await this.#store.getAccount(accountSid);
+    if (!account) throw new Error(`account ${accountSid} is gone`);
+    return signCallback({ executionSid, callbackId, kind }, account.authToken, this.#options.serverSecret);
+  }
+
+  /** Checks a token against the account's key; null when forged or malformed. */
+  async verify(accountSid: string, token: string): Promise<CallbackClaim | null> {
+    const account = await this.#store.getAccount(accountSid);
+    return account ? verifyCallback(token, account.authToken, this.#options.serverSecret) : null;
+  }
+
+  /** A call comes in: start (or, for a retried webhook, continue) its execution. */
+  async incoming(accountSid: string, flowSid: string, params: Record<string, string>): Promise<CallTurn> {
+    const existing = await this.findByCall(accountSid, flowSid, params);
+    if (existing) return this.turn(existing);
+    const started = await this.#executions.inboundCall(accountSid, flowSid, params);
+    if (started.blocked) return { kind: 'blocked', execution: started.blocked };
+    if (!started.execution) return { kind: 'ended', execution: null };
+    this.#remember(params.CallSid!, started.execution.sid);
+    return this.turn(started.execution);
+  }
+
+  /** A request on a callback URL we handed out (`sb` token). */
+  async callback(accountSid: string, flowSid: string, token: string, params: Record<string, string>): Promise<CallTurn> {
+    const claim = await this.verify(accountSid, token);
+    if (!claim) return { kind: 'refused', reason: 'the callback token is not valid' };
+    let record = await this.#store.getExecutionBySid(claim.executionSid);
+    if (!record || record.accountSid !== accountSid || record.flowSid !== flowSid) return { kind: 'refused', reason: 'the callback is for another flow' };
+    if (params.CallSid) this.#remember(params.CallSid, record.sid);
+    if (claim.kind === 's') {
+      if (isFinalCallStatus(params.CallStatus)) record = (await this.#executions.deliver(record.sid, { type: 'call-ended', params })) ?? record;
+      return { kind: 'ended', execution: record };
+    }
+    if (claim.kind === 'c') return this.turn(record);
+    if (record.status === 'ended') return { kind: 'refused', reason: 'the execution has ended' };
+    // An outbound call may be answered before the placing effect's result is written: wait for it.
+    const deadline = Date.now() + this.#options.turnTimeoutMs;
+    while (topWait(record)?.kind === 'effect' && (topWait(record) as { effectId: string }).effectId === claim.callbackId && Date.now() < deadline) {
+      await sleep(this.#options.pollMs);
+      record = (await this.#store.getExecutionBySid(record.sid)) ?? record;
+    }
+    const wait = topWait(record);
+    if (wait?.kind !== 'call' || wait.callbackId !== claim.callbackId) return { kind: 'refused', reason: 'the callback was already used (replayed) or its widget has moved on' };
+    const updated = await this.#executions.deliver(record.sid, {
+      type: 'call-callback',
+      callbackId: claim.callbackId,
+      params,
+      ...(claim.kind === 'f' ? { fallthrough: true } : {}),
+    });
+    return updated ? this.turn(updated) : { kind: 'ended', execution: null };
+  }
+
+  /** `FlowEvent=return` from an app a TwiML Redirect handed the call to; query parameters become outputs. */
+  async returned(accountSid: string, flowSid: string, params: Record<string, string>, query: Record<string, string>): Promise<CallTurn> {
+    const record = await this.findByCall(accountSid, flowSid, params);
+    if (!record) return { kind: 'refused', reason: 'no active execution has this call' };
+    const wait = topWait(record);
+    if (wait?.kind !== 'call' || !wait.returnable) return { kind: 'refused', reason: 'no TwiML Redirect is waiting for this call to return' };
+    const updated = await this.#executions.deliver(record.sid, { type: 'call-callback', callbackId: wait.callbackId, params: { ...params, query } as JsonObject });
+    return updated ? this.turn(updated) : { kind: 'ended', execution: null };
+  }
+
+  /** A status callback on the plain flow URL (the number's "call status changes"). */
+  async status(accountSid: string, flowSid: string, params: Record<string, string>): Promise<ExecutionRecord | null> {
+    if (!isFinalCallStatus(params.CallStatus)) return null;
+    const record = await this.findByCall(accountSid, flowSid, params);
+    if (!record) return null;
+    return this.#executions.deliver(record.sid, { type: 'call-ended', params });
+  }
+
+  /** Waits until the execution needs the caller, ends, or is busy past the turn timeout. */
+  async turn(start: ExecutionRecord): Promise<CallTurn> {
+    let record: ExecutionRecord | null = start;
+    const deadline = Date.now() + this.#options.turnTimeoutMs;
+    for (;;) {
+      if (!record || record.status === 'ended') return { kind: 'ended', execution: record };
+      const wait = topWait(record);
+      if (wait?.kind === 'call' && wait.twiml.length > 0) return { kind: 'twiml', execution: record, wait };
+      // Waiting on the contact's text or on a ringing second call: nothing will change soon.
+      if (wait?.kind === 'reply' || wait?.kind === 'call' || Date.now() >= deadline) return { kind: 'hold', execution: record };
+      await sleep(this.#options.pollMs);
+      record = await this.#store.getExecutionBySid(record.sid);
+    }
+  }
+
+  /** The active execution driving this CallSid (inbound: From/To; outbound: To/From). */
+  async findByCall(accountSid: string, flowSid: string, params: Record<string, string>): Promise<ExecutionRecord | null> {
+    const callSid = params.CallSid;
+    if (!callSid) return null;
+    const owns = (r: ExecutionRecord | null): r is ExecutionRecord =>
+      !!r && r.accountSid === accountSid && r.flowSid === flowSid && r.status === 'active' && (r.state as ExecutionState).callSid === callSid;
+    const cached = this.#byCall.get(callSid);
+    if (cached) {
+      const record = await this.#store.getExecutionBySid(cached);
+      if (owns(record)) return record;
+    }
+    for (const [contact, channel] of [[params.From, params.To], [params.To, params.From]]) {
+      if (!contact || !channel) continue;
+      const record = await this.#store.findActiveExecution(flowSid, contact, channel);
+      if (owns(record)) return record;
+    }
+    // Concurrent calls from one caller: scan the flow's active executions.
+    let cursor: { direction: 'after'; position: string } | undefined;
+    for (let page = 0; page < 50; page++) {
+      const result = await this.#store.listExecutions(accountSid, flowSid, { status: 'active' }, { pageSize: 200, ...(cursor ? { cursor } : {}) });
+      const found = result.items.find(owns);
+      if (found) return found;
+      if (!result.hasMore || !result.lastPosition) break;
+      cursor = { direction: 'after', position: result.lastPosition };
+    }
+    return null;
+  }
+
+  /** The execution a call drove on this node, ended or not (the simulator shows it). */
+  executionOf(callSid: string): string | null {
+    return this.#byCall.get(callSid) ?? null;
+  }
+
+  #remember(callSid: string, executionSid: string): void {
+    if (this.#byCall.size > 10_000) this.#byCall.clear();
+    this.#byCall.set(callSid, executionSid);
+  }
+}
