@@ -6,10 +6,16 @@ import { accountsCommand, keysCommand } from './accounts.ts';
 import { simulateCommand } from './simulate.ts';
 import { configCommand, configKeyReference } from './config.ts';
 import { testCommand } from './test.ts';
+import { flowsCommand } from './flows.ts';
+import { replayCommand } from './replay.ts';
+import { executionsCommand } from './executions.ts';
 
 /** Commands that parse their own options (flow tests and flows as code). */
 const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
   test: testCommand,
+  flows: flowsCommand,
+  executions: executionsCommand,
+  replay: replayCommand,
 };
 
 const USAGE = `Usage: switchboard <command> [options]
@@ -24,6 +30,10 @@ Commands:
   simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…]   chat with a flow in the terminal
   config [--json] [--keys]      print the effective configuration (secrets masked), or every key
   test [paths…]                 run flow tests (YAML/JSON) on the engine; --record, --update, --reporter
+  flows pull|push|diff|validate|export|import|list   flows as code against any Studio-compatible API
+  executions list|show|steps|end --flow FW…   inspect and end executions over the REST API
+  replay FN… --flow FW… [--revision R]   re-run recorded executions against another revision
+  (each of these takes --help)
 
 Every command takes every configuration flag (see 'switchboard config --keys') and --config FILE
 (default: switchboard.config.json/.yaml in the working directory, or SWITCHBOARD_CONFIG).`;

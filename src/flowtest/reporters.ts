@@ -14,7 +14,7 @@ const show = (value: unknown) => (typeof value === 'string' ? JSON.stringify(val
 
 /** A failure as indented lines: the message, then expected/actual or the diff. */
 export function failureLines(failure: Failure): string[] {
-  const lines = [failure.message];
+  const lines = failure.message.split('\n');
   if (failure.diff) {
     lines.push('  - expected  + actual');
     lines.push(...failure.diff.map((l) => `  ${l}`));

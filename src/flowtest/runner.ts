@@ -87,11 +87,12 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
 
 const DEFAULT_KEYS: (keyof Expectations)[] = ['messages', 'path', 'end'];
 
-/** New expectations for a failed test: only the keys that failed change; a test without any gets the defaults. */
+/** New expectations: a failed test's failing keys change; a test without any gets the defaults. */
 export function updatedExpectations(current: Expectations | undefined, result: TestResult): Expectations | null {
-  if (result.status !== 'failed' || !result.observation) return null;
-  const failedKeys = new Set(result.failures.filter((f) => !f.field.startsWith('script[') && f.field !== 'runner').map((f) => f.field.split('.')[0] as keyof Expectations));
+  if (!result.observation) return null;
   if (!current || Object.keys(current).length === 0) return expectationsFrom(result.observation, DEFAULT_KEYS);
+  if (result.status !== 'failed') return null;
+  const failedKeys = new Set(result.failures.filter((f) => !f.field.startsWith('script[') && f.field !== 'runner').map((f) => f.field.split('.')[0] as keyof Expectations));
   if (failedKeys.size === 0) return null;
   const fresh = expectationsFrom(result.observation, [...failedKeys]);
   const next: Expectations = { ...current, ...fresh };
@@ -109,8 +110,16 @@ function applyUpdates(loaded: LoadedTestFile, results: TestResult[]): boolean {
     const next = updatedExpectations(test.expect, result);
     if (!next) return;
     changed = true;
+    const doc = loaded.document;
+    if (doc && test.expect && Object.keys(test.expect).length > 0) {
+      // Key by key, so comments on the expectations that did not change survive.
+      for (const [key, value] of Object.entries(next)) {
+        if (JSON.stringify(value) !== JSON.stringify(test.expect[key as keyof Expectations])) doc.setIn(['tests', i, 'expect', key], doc.createNode(value));
+      }
+    } else if (doc) {
+      doc.setIn(['tests', i, 'expect'], doc.createNode(next));
+    }
     test.expect = next;
-    if (loaded.document) loaded.document.setIn(['tests', i, 'expect'], loaded.document.createNode(next));
   });
   if (!changed) return false;
   writeFileSync(loaded.path, loaded.document ? String(loaded.document) : JSON.stringify(loaded.file, null, 2) + '\n');

@@ -1,0 +1,310 @@
+// `switchboard flows …`: flows as code. Definitions live as plain Studio export JSON files (one
+// flow per file, the format Twilio's console exports), with flows.manifest.json mapping each file
+// to its friendly name — the key that identifies a flow on every server, since SIDs differ
+// between servers. pull/push/diff/export/import talk to any Studio-compatible API.
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { FlowDefinition } from '../definition/types.ts';
+import { validateDefinitionJson } from '../definition/validate.ts';
+import { diffFlows, diffText } from '../flowtest/flow-diff.ts';
+import { StudioClient, connectionFrom, type RemoteFlow } from '../flowtest/studio-client.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, reportFailure, table } from './remote.ts';
+
+export const FLOWS_USAGE = `Usage: switchboard flows <command> [options]
+
+Commands:
+  list                              the server's flows
+  pull [FW…|NAME…]                  write the server's flows (all by default) to --dir as JSON files
+  push [files…]                     create or update the server's flows from local files (matched by
+                                    friendly name); --status draft|published, --message TEXT, --dry-run
+  diff [a b]                        widgets and transitions that changed. No arguments: every local file
+                                    against the server. a/b: a file, FW…, FW…@N (revision) or FW…@published
+  validate [files…]                 check local files (--remote: also with the server's Validate API)
+  export FW… [--revision N] [--out FILE]   the definition as Studio export JSON (stdout by default)
+  import FILE [--name NAME] [--status draft|published]   create a new flow from a file
+
+Options:
+  --dir DIR       where flow files live (default ./flows)
+  --layout        diff: also report moved widgets (canvas offsets)
+
+${CONNECTION_HELP}`;
+
+const MANIFEST = 'flows.manifest.json';
+
+interface Manifest {
+  flows: Record<string, { friendlyName: string; sid?: string }>;
+}
+
+function readManifest(dir: string): Manifest {
+  const path = join(dir, MANIFEST);
+  if (!existsSync(path)) return { flows: {} };
+  return JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+}
+
+function writeManifest(dir: string, manifest: Manifest): void {
+  const sorted = Object.fromEntries(Object.entries(manifest.flows).sort(([a], [b]) => a.localeCompare(b)));
+  writeFileSync(join(dir, MANIFEST), JSON.stringify({ flows: sorted }, null, 2) + '\n');
+}
+
+export function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'flow';
+}
+
+/** Stable JSON for files in git: two-space indent, trailing newline. */
+export function definitionJson(definition: FlowDefinition): string {
+  return JSON.stringify(definition, null, 2) + '\n';
+}
+
+function localFiles(dir: string, given: string[]): string[] {
+  if (given.length) return given;
+  if (!existsSync(dir)) throw new Error(`no flow directory '${dir}' (use --dir, or pull first)`);
+  return readdirSync(dir).filter((f) => f.endsWith('.json') && f !== MANIFEST).sort().map((f) => join(dir, f));
+}
+
+function readDefinition(path: string): { definition: FlowDefinition | null; errors: string[]; warnings: string[] } {
+  if (!existsSync(path)) return { definition: null, errors: [`${path}: no such file`], warnings: [] };
+  const result = validateDefinitionJson(readFileSync(path, 'utf8'));
+  return {
+    definition: result.valid && result.definition ? (JSON.parse(readFileSync(path, 'utf8')) as FlowDefinition) : null,
+    errors: result.errors.map((e) => `${e.property_path}: ${e.message}`),
+    warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`),
+  };
+}
+
+function friendlyNameFor(dir: string, file: string, manifest: Manifest): string {
+  const key = relative(dir, file);
+  return manifest.flows[key]?.friendlyName ?? basename(file).replace(/\.json$/, '');
+}
+
+/** "FW…", "FW…@3", "FW…@published", or a file. */
+async function resolveSide(spec: string, client: () => Promise<StudioClient>): Promise<{ label: string; definition: FlowDefinition }> {
+  const m = /^(FW[0-9a-fA-F]{32})(?:@(\w+))?$/.exec(spec);
+  if (!m) {
+    const read = readDefinition(spec);
+    if (!read.definition) {
+      if (!existsSync(spec)) throw new Error(`${spec}: no such file`);
+      return { label: spec, definition: JSON.parse(readFileSync(spec, 'utf8')) as FlowDefinition };
+    }
+    return { label: spec, definition: read.definition };
+  }
+  const c = await client();
+  const [, sid, rev] = m;
+  let flow: RemoteFlow;
+  if (!rev) flow = await c.getFlow(sid!);
+  else if (/^\d+$/.test(rev)) flow = await c.getRevision(sid!, Number(rev));
+  else if (rev === 'published') flow = await c.getRevision(sid!, 'LatestPublished');
+  else if (rev === 'latest' || rev === 'draft') flow = await c.getRevision(sid!, 'LatestRevision');
+  else throw new Error(`'${spec}': the revision must be a number, published or latest`);
+  return { label: `${flow.friendlyName} (${sid} revision ${flow.revision})`, definition: flow.definition };
+}
+
+export async function flowsCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...CONNECTION_OPTIONS,
+      dir: { type: 'string', default: 'flows' },
+      status: { type: 'string' },
+      message: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      remote: { type: 'boolean', default: false },
+      revision: { type: 'string' },
+      out: { type: 'string' },
+      name: { type: 'string' },
+      layout: { type: 'boolean', default: false },
+    },
+  });
+  if (!sub || values.help || sub === 'help') {
+    console.log(FLOWS_USAGE);
+    return sub || values.help ? 0 : 2;
+  }
+  const status = values.status;
+  if (status !== undefined && status !== 'draft' && status !== 'published') {
+    console.error(`switchboard flows ${sub}: --status must be draft or published`);
+    return 2;
+  }
+  let connected: StudioClient | null = null;
+  const client = async () => (connected ??= await StudioClient.connect(connectionFrom(values)));
+  const dir = values.dir;
+  const json = values.json;
+  const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
+  try {
+    switch (sub) {
+      case 'list': {
+        const flows = await (await client()).listFlows();
+        console.log(json ? JSON.stringify(flows, null, 2) : table(flows as unknown as Record<string, unknown>[], [
+          { key: 'sid', title: 'sid' },
+          { key: 'friendlyName', title: 'name' },
+          { key: 'status', title: 'status' },
+          { key: 'revision', title: 'revision' },
+          { key: 'dateUpdated', title: 'updated' },
+        ]));
+        return 0;
+      }
+      case 'pull': {
+        const c = await client();
+        const all = await c.listFlows();
+        const wanted = positionals.length ? all.filter((f) => positionals.includes(f.sid) || positionals.includes(f.friendlyName)) : all;
+        const missing = positionals.filter((p) => !all.some((f) => f.sid === p || f.friendlyName === p));
+        if (missing.length) throw new Error(`no flow named ${missing.join(', ')} on ${c.connection.baseUrl}`);
+        mkdirSync(dir, { recursive: true });
+        const manifest = readManifest(dir);
+        const pulled = [];
+        for (const summary of wanted) {
+          const flow = await c.getFlow(summary.sid);
+          const existing = Object.entries(manifest.flows).find(([, v]) => v.friendlyName === flow.friendlyName)?.[0];
+          const file = existing ?? `${slug(flow.friendlyName)}.json`;
+          writeFileSync(join(dir, file), definitionJson(flow.definition));
+          manifest.flows[file] = { friendlyName: flow.friendlyName, sid: flow.sid };
+          pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status });
+          if (!json) console.log(`pulled ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}, ${flow.status}) → ${join(dir, file)}`);
+        }
+        writeManifest(dir, manifest);
+        if (json) console.log(JSON.stringify(pulled, null, 2));
+        return 0;
+      }
+      case 'push': {
+        const files = localFiles(dir, positionals);
+        const manifest = readManifest(dir);
+        const invalid = files.map((f) => ({ f, r: readDefinition(f) })).filter(({ r }) => !r.definition);
+        if (invalid.length) {
+          for (const { f, r } of invalid) console.error(`${f}: not pushed, the definition is not valid:\n  ${r.errors.slice(0, 8).join('\n  ')}`);
+          return 1;
+        }
+        const c = await client();
+        const remote = await c.listFlows();
+        const results = [];
+        for (const file of files) {
+          const definition = readDefinition(file).definition!;
+          const name = friendlyNameFor(dir, file, manifest);
+          const match = remote.find((f) => f.friendlyName === name);
+          let action: string;
+          let sid = match?.sid ?? null;
+          let revision = match?.revision ?? null;
+          if (!match) {
+            action = 'created';
+            if (!values['dry-run']) {
+              const created = await c.createFlow(name, (status as 'draft' | 'published') ?? 'draft', definition, values.message);
+              sid = created.sid;
+              revision = created.revision;
+            }
+          } else {
+            const current = await c.getFlow(match.sid);
+            const changed = !diffFlows(current.definition, definition, { layout: true }).same;
+            const statusChange = status !== undefined && status !== current.status;
+            action = changed || statusChange ? 'updated' : 'unchanged';
+            if (action === 'updated' && !values['dry-run']) {
+              const updated = await c.updateFlow(match.sid, (status as 'draft' | 'published') ?? (current.status as 'draft' | 'published'), definition, values.message ? { commitMessage: values.message } : {});
+              revision = updated.revision;
+            }
+          }
+          if (sid && !values['dry-run'] && dir && relative(dir, file) && !relative(dir, file).startsWith('..')) {
+            manifest.flows[relative(dir, file)] = { friendlyName: name, sid };
+          }
+          results.push({ file, friendlyName: name, action, sid, revision });
+          if (!json) console.log(`${values['dry-run'] ? 'would be ' : ''}${action}: ${name}${sid ? ` (${sid}${revision !== null ? `, revision ${revision}` : ''})` : ''} ← ${file}`);
+        }
+        if (!values['dry-run'] && existsSync(dir)) writeManifest(dir, manifest);
+        if (json) console.log(JSON.stringify(results, null, 2));
+        return 0;
+      }
+      case 'diff': {
+        if (positionals.length === 1 || positionals.length > 2) {
+          console.error('switchboard flows diff: give two sides (files, FW… or FW…@revision), or none to compare --dir with the server');
+          return 2;
+        }
+        let changed = false;
+        const outputs: unknown[] = [];
+        const pairs: [string, string][] = [];
+        if (positionals.length === 2) pairs.push([positionals[0]!, positionals[1]!]);
+        const show = (before: { label: string; definition: FlowDefinition }, after: { label: string; definition: FlowDefinition }) => {
+          const diff = diffFlows(before.definition, after.definition, { layout: values.layout });
+          changed ||= !diff.same;
+          if (json) outputs.push({ before: before.label, after: after.label, ...diff });
+          else console.log(diffText(diff, { before: before.label, after: after.label }, color) + '\n');
+        };
+        if (pairs.length) {
+          show(await resolveSide(pairs[0]![0], client), await resolveSide(pairs[0]![1], client));
+        } else {
+          const manifest = readManifest(dir);
+          const remote = await (await client()).listFlows();
+          for (const file of localFiles(dir, [])) {
+            const name = friendlyNameFor(dir, file, manifest);
+            const local = await resolveSide(file, client);
+            const match = remote.find((f) => f.friendlyName === name);
+            if (!match) {
+              changed = true;
+              if (json) outputs.push({ before: null, after: file, new: true });
+              else console.log(`+++ ${file}\n  new flow '${name}': not on the server yet\n`);
+              continue;
+            }
+            show(await resolveSide(match.sid, client), local);
+          }
+        }
+        if (json) console.log(JSON.stringify(outputs, null, 2));
+        // Like diff(1): 1 when something differs, so scripts can gate on it.
+        return changed ? 1 : 0;
+      }
+      case 'validate': {
+        const files = localFiles(dir, positionals);
+        let failed = false;
+        const results = [];
+        for (const file of files) {
+          const read = readDefinition(file);
+          let errors = read.errors;
+          if (read.definition && values.remote) errors = await (await client()).validate(basename(file), read.definition);
+          failed ||= errors.length > 0;
+          results.push({ file, valid: errors.length === 0, errors, warnings: read.warnings });
+          if (!json) {
+            console.log(`${errors.length ? '✗' : '✓'} ${file}${errors.length ? '' : read.warnings.length ? ` (${read.warnings.length} warnings)` : ''}`);
+            for (const e of errors) console.log(`    ${e}`);
+            for (const w of read.warnings) console.log(`    warning: ${w}`);
+          }
+        }
+        if (json) console.log(JSON.stringify(results, null, 2));
+        return failed ? 1 : 0;
+      }
+      case 'export': {
+        const sid = positionals[0];
+        if (!sid) {
+          console.error('switchboard flows export: give the flow SID (FW…)');
+          return 2;
+        }
+        const side = await resolveSide(values.revision ? `${sid}@${values.revision}` : sid, client);
+        if (values.out) {
+          writeFileSync(values.out, definitionJson(side.definition));
+          if (!json) console.log(`exported ${side.label} → ${values.out}`);
+        } else {
+          process.stdout.write(definitionJson(side.definition));
+        }
+        return 0;
+      }
+      case 'import': {
+        const file = positionals[0];
+        if (!file) {
+          console.error('switchboard flows import: give the flow file to import');
+          return 2;
+        }
+        const read = readDefinition(file);
+        if (!read.definition) {
+          console.error(`switchboard flows import: ${file} is not a valid flow definition:\n  ${read.errors.slice(0, 8).join('\n  ')}`);
+          return 1;
+        }
+        const name = values.name ?? basename(file).replace(/\.json$/, '');
+        const created = await (await client()).createFlow(name, (status as 'draft' | 'published') ?? 'draft', read.definition, values.message);
+        if (json) console.log(JSON.stringify({ sid: created.sid, friendlyName: created.friendlyName, revision: created.revision, status: created.status }, null, 2));
+        else console.log(`imported ${file} as ${created.friendlyName} (${created.sid}, revision ${created.revision}, ${created.status})`);
+        return 0;
+      }
+      default:
+        console.error(`switchboard flows: unknown command '${sub}'\n\n${FLOWS_USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    return reportFailure(`flows ${sub}`, error);
+  }
+}

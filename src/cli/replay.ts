@@ -1,0 +1,87 @@
+// `switchboard replay FN… --flow FW… [--revision N|published|latest] [--definition FILE]`:
+// re-runs recorded executions' inputs against another revision (the current draft by default)
+// on the server's pure engine and shows where the path and the outputs diverge.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { JsonObject } from '../engine/types.ts';
+import { replayText, type ReplayReport } from '../flowtest/replay.ts';
+import { StudioClient, connectionFrom } from '../flowtest/studio-client.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, reportFailure } from './remote.ts';
+
+export const REPLAY_USAGE = `Usage: switchboard replay FN… [FN…] --flow FW… [options]
+
+Re-runs each execution's recorded inputs (trigger, replies, reply timeouts, HTTP and Function
+answers) against another revision and shows where the path and the outputs diverge.
+
+Options:
+  --flow FW…            the flow the executions belong to (required)
+  --revision R          LatestRevision (the draft, default), LatestPublished / published, latest or a number
+  --definition FILE     replay against a local flow file instead of a saved revision
+  --fail-on-divergence  exit 1 when any replay diverges (for CI)
+
+${CONNECTION_HELP}`;
+
+function fromWire(body: JsonObject): ReplayReport {
+  return {
+    executionSid: String(body.execution_sid),
+    flowSid: String(body.flow_sid),
+    original: body.original as unknown as ReplayReport['original'],
+    replay: body.replay as unknown as ReplayReport['replay'],
+    diverged: body.diverged === true,
+    divergence: body.divergence as unknown as ReplayReport['divergence'],
+    stepDiff: body.step_diff as string[],
+    messageDiff: body.message_diff as string[],
+    outputDifferences: body.output_differences as unknown as ReplayReport['outputDifferences'],
+    notes: body.notes as string[],
+  };
+}
+
+export async function replayCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...CONNECTION_OPTIONS,
+      flow: { type: 'string' },
+      revision: { type: 'string' },
+      definition: { type: 'string' },
+      'fail-on-divergence': { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(REPLAY_USAGE);
+    return 0;
+  }
+  if (!values.flow || positionals.length === 0) {
+    console.error(`switchboard replay: give one or more execution SIDs and --flow FW…\n\n${REPLAY_USAGE}`);
+    return 2;
+  }
+  const revision = values.revision === 'published' ? 'LatestPublished' : values.revision === 'latest' || values.revision === 'draft' ? 'LatestRevision' : values.revision;
+  let definition: string | undefined;
+  if (values.definition) {
+    try {
+      definition = readFileSync(values.definition, 'utf8');
+      JSON.parse(definition);
+    } catch (error) {
+      console.error(`switchboard replay: cannot read ${values.definition}: ${(error as Error).message}`);
+      return 2;
+    }
+  }
+  try {
+    const client = await StudioClient.connect(connectionFrom(values));
+    const reports: ReplayReport[] = [];
+    for (const sid of positionals) {
+      const path = `/replay/Flows/${values.flow}/Executions/${sid}`;
+      const body = definition
+        ? await client.raw('POST', path, { Definition: definition })
+        : await client.raw('GET', path, revision ? { Revision: revision } : {});
+      reports.push(fromWire(body));
+    }
+    if (values.json) console.log(JSON.stringify(reports, null, 2));
+    else console.log(reports.map(replayText).join('\n\n'));
+    return values['fail-on-divergence'] && reports.some((r) => r.diverged) ? 1 : 0;
+  } catch (error) {
+    return reportFailure('replay', error);
+  }
+}

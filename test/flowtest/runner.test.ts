@@ -1,0 +1,176 @@
+// The flow test runner on passing and failing tests: expectations, diffs, mocks, subflows,
+// reporters, coverage and --update.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { discover, runFiles } from '../../src/flowtest/runner.ts';
+import { junitReport, tapReport, textReport, jsonReport } from '../../src/flowtest/reporters.ts';
+import { coverageText } from '../../src/flowtest/coverage.ts';
+import { parseDuration } from '../../src/flowtest/duration.ts';
+import { matchesUrl, matchesText } from '../../src/flowtest/pattern.ts';
+import { loadTestFile } from '../../src/flowtest/load.ts';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const EXAMPLE = here('../../examples/tests/pizza-order.test.yaml');
+const EXAMPLE_FLOW = here('../../examples/flows/pizza-order.json');
+const FAILING = here('./fixtures/failing.test.yaml');
+const SUBFLOW = here('./fixtures/subflow.test.json');
+
+describe('flow test runner', () => {
+  it('runs the example project: every test passes, with full widget coverage', () => {
+    const summary = runFiles([EXAMPLE]);
+    assert.equal(summary.failed, 0, textReport(summary));
+    assert.equal(summary.passed, 7);
+    const coverage = summary.coverage.find((c) => c.flow === EXAMPLE_FLOW)!;
+    assert.deepEqual(coverage.widgets, { total: 10, covered: 10, missed: [] });
+    // Only the `failed` branches of the four send-message widgets are never taken.
+    assert.deepEqual(
+      coverage.transitions.missed.map((t) => `${t.widget}.${t.event}`),
+      ['unknown_size.failed', 'confirm.failed', 'apologise.failed', 'no_answer.failed'],
+    );
+  });
+
+  it('reports failing tests with a message diff, the mismatched variable and end, unmocked requests and late script steps', () => {
+    const summary = runFiles([FAILING]);
+    assert.equal(summary.failed, 3);
+    assert.equal(summary.skipped, 1);
+    const text = textReport(summary);
+    // messages: the changed line is shown as removed (expected) and added (actual)
+    assert.match(text, /✗ .*failing\.test\.yaml › wrong confirmation text/);
+    assert.match(text, /messages differ \(expected 2, got 2\)/);
+    assert.match(text, /^ {8}ask_size: "Hi! What size pizza\? Reply S, M or L\."$/m);
+    assert.match(text, /^ {6}\+ confirm: "Order ORD-7 confirmed: one S pizza, \$12\. Ready in 20 minutes\."$/m);
+    assert.match(text, /^ {6}- "Order ORD-7 confirmed: one S pizza, \$10\. Ready in 20 minutes\."$/m);
+    assert.match(text, /variables\.size differs\n\s+expected: "M"\n\s+actual: {3}"S"/);
+    assert.match(text, /the execution's end differs\n\s+expected: "waiting"\n\s+actual: {3}"completed"/);
+    // an unmocked request is named with its widget, method and URL; the widget then fails over
+    assert.match(text, /unmocked HTTP request from widget 'place_order': POST https:\/\/api\.pizza\.example\/orders — add an entry under mocks\.http/);
+    assert.match(text, /^ {6}\+ apologise\n {6}- confirm$/m);
+    assert.match(text, /script\[1\] \(send: "M"\): the execution already ended \(completed\) at 'unknown_size'/);
+    assert.match(text, /skipped for now \(skipped: waiting on the menu API\)/);
+    assert.match(text, /4 tests: 0 passed, 3 failed, 1 skipped/);
+  });
+
+  it('runs subflows from the files the test names, and reports a missing one through the failed transition', () => {
+    const summary = runFiles([SUBFLOW]);
+    assert.equal(summary.failed, 0, textReport(summary));
+    const child = summary.coverage.find((c) => c.flow.endsWith('subflow-child.json'));
+    assert.ok(child, 'the subflow has its own coverage entry');
+    assert.equal(child.widgets.covered, 3);
+  });
+
+  it('writes JUnit XML, TAP and JSON that CI tools read', () => {
+    const summary = runFiles([FAILING, EXAMPLE]);
+    const xml = junitReport(summary);
+    assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>/);
+    assert.match(xml, /<testsuites name="switchboard test" tests="11" failures="3" skipped="1"/);
+    assert.match(xml, /<testcase name="wrong confirmation text" classname="[^"]*failing\.test\.yaml" time="[\d.]+">\s*<failure message="messages differ \(expected 2, got 2\)" type="AssertionError">/);
+    assert.match(xml, /<skipped message="waiting on the menu API"\/>/);
+    assert.equal((xml.match(/<testcase /g) ?? []).length, 11);
+    const tap = tapReport(summary);
+    assert.match(tap, /^TAP version 13\n1\.\.11\n/);
+    assert.match(tap, /^not ok 1 - .*wrong confirmation text$/m);
+    assert.match(tap, /^ok 4 - .*skipped for now # SKIP waiting on the menu API$/m);
+    assert.match(tap, /^# fail 3$/m);
+    const json = JSON.parse(jsonReport(summary));
+    assert.equal(json.failed, 3);
+    assert.equal(json.tests[0].failures[0].field, 'messages');
+  });
+
+  it('--update rewrites only the failing expectations, keeps comments, and the file then passes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
+    try {
+      copyFileSync(EXAMPLE_FLOW, join(dir, 'pizza.json'));
+      const file = join(dir, 'pizza.test.yaml');
+      writeFileSync(
+        file,
+        [
+          '# my comment stays',
+          'flow: pizza.json',
+          'mocks:',
+          '  functions: [{ name: price, body: { price: 12 } }]',
+          '  http: [{ url: "https://api.pizza.example/orders", body: { id: "X1" } }]',
+          'tests:',
+          '  - name: golden',
+          '    trigger: { message: { body: hi } }',
+          '    script: [{ send: m }]',
+          '    expect:',
+          '      messages: ["old text"]',
+          '      path: [Trigger, ask_size, "/./"]',
+          '      end: completed # still right',
+          '  - name: fresh',
+          '    trigger: { message: { body: hi } }',
+        ].join('\n'),
+      );
+      const first = runFiles([file], { update: true });
+      assert.equal(first.failed, 1);
+      assert.deepEqual(first.updated, [file]);
+      const text = readFileSync(file, 'utf8');
+      assert.match(text, /# my comment stays/);
+      assert.match(text, /end: completed # still right/);
+      assert.match(text, /Order X1 confirmed: one M pizza, \$12\./);
+      const again = runFiles([file]);
+      assert.equal(again.failed, 0, textReport(again));
+      const fresh = loadTestFile(file).file.tests[1]!.expect!;
+      assert.deepEqual(fresh, { messages: ['Hi! What size pizza? Reply S, M or L.'], path: ['Trigger', 'ask_size'], end: 'waiting' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('explains files it cannot use: schema errors, broken YAML, missing flows, invalid flows', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
+    try {
+      writeFileSync(join(dir, 'schema.test.yaml'), 'flow: x.json\ntests:\n  - name: a\n    trigger: { sms: {} }\n    expect: { mesages: [] }\n');
+      writeFileSync(join(dir, 'broken.test.yaml'), 'flow: [unclosed\n');
+      writeFileSync(join(dir, 'missing.test.yaml'), 'flow: nowhere.json\ntests: [{ name: a, trigger: { message: {} } }]\n');
+      writeFileSync(join(dir, 'bad.json'), JSON.stringify({ initial_state: 'Nope', states: [] }));
+      writeFileSync(join(dir, 'invalid.test.yaml'), 'flow: bad.json\ntests: [{ name: a, trigger: { message: {} } }]\n');
+      const summary = runFiles(discover([dir]));
+      assert.equal(summary.failed, 4);
+      const text = textReport(summary);
+      assert.match(text, /schema\.test\.yaml: does not match the flow test schema:\n\s+tests\.0\.trigger: unknown field 'sms'\n\s+tests\.0\.expect: unknown field 'mesages'/);
+      assert.match(text, /broken\.test\.yaml: not valid YAML/);
+      assert.match(text, /nowhere\.json: flow file not found/);
+      assert.match(text, /bad\.json: the flow definition is not valid:\n.*\n\s+#\/initial_state: initial_state "Nope" does not name a state/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('discovers *.test.* files anywhere and YAML under tests/', () => {
+    const found = discover([here('../../examples')]).map((f) => f.replace(/\\/g, '/'));
+    assert.ok(found.some((f) => f.endsWith('examples/tests/pizza-order.test.yaml')));
+    assert.ok(!found.some((f) => f.endsWith('.json') && f.includes('/flows/')), 'flow files are not test files');
+  });
+
+  it('prints coverage as text', () => {
+    const text = coverageText(runFiles([FAILING]).coverage, (p) => p.split('/').pop()!);
+    assert.match(text, /pizza-order\.json {2}widgets 9\/10 \(90%\) {2}transitions 11\/20 \(55%\)/);
+    assert.match(text, /never reached: no_answer/);
+    assert.match(text, /not taken: ask_size -timeout-> no_answer/);
+  });
+});
+
+describe('durations and patterns', () => {
+  it('parses durations', () => {
+    assert.equal(parseDuration('2h'), 7_200_000);
+    assert.equal(parseDuration('1h30m'), 5_400_000);
+    assert.equal(parseDuration(90), 90_000);
+    assert.equal(parseDuration('500ms'), 500);
+    assert.equal(parseDuration('1d'), 86_400_000);
+    assert.throws(() => parseDuration('soon'), /not a duration/);
+    assert.throws(() => parseDuration('2 hours'), /not a duration/);
+  });
+  it('matches text, regexes and URL globs', () => {
+    assert.ok(matchesText('/^Order \\w+/', 'Order X1 ok'));
+    assert.ok(!matchesText('Order', 'Order X1'));
+    assert.ok(matchesUrl('https://api.example.com/orders/*', 'https://api.example.com/orders/42?x=1'));
+    assert.ok(matchesUrl('https://api.example.com/orders', 'https://api.example.com/orders?x=1'));
+    assert.ok(!matchesUrl('https://api.example.com/orders', 'https://api.example.com/orders/42'));
+    assert.ok(matchesUrl('/orders\\/\\d+$/', 'https://x/orders/42'));
+  });
+});
