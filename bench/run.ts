@@ -3,12 +3,12 @@
 // whole run as JSON to bench/results/ (git-ignored) so runs can be compared.
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createContext, type Scenario } from './lib/context.ts';
+import { createContext, type BenchMode, type Scenario } from './lib/context.ts';
 import { machine, renderTable, writeResult, type RunResult, type ScenarioResult } from './lib/report.ts';
 import { SCENARIOS } from './scenarios/index.ts';
 
 export interface BenchOptions {
-  quick: boolean;
+  mode: BenchMode;
   only?: number[];
   outDir: string;
   log?: (message: string) => void;
@@ -16,12 +16,12 @@ export interface BenchOptions {
 
 export async function runBench(options: BenchOptions): Promise<{ result: RunResult; file: string }> {
   const log = options.log ?? ((message: string) => process.stderr.write(message + '\n'));
-  const ctx = createContext(options.quick, log);
+  const ctx = createContext(options.mode, log);
   const startedAt = new Date().toISOString();
   const scenarios: ScenarioResult[] = [];
   try {
     for (const scenario of selected(options.only)) {
-      log(`[${scenario.id}] ${scenario.title}${options.quick ? ' (quick)' : ''}`);
+      log(`[${scenario.id}] ${scenario.title}${options.mode === 'full' ? '' : ` (${options.mode})`}`);
       const started = performance.now();
       try {
         scenarios.push(await scenario.run(ctx));
@@ -34,7 +34,7 @@ export async function runBench(options: BenchOptions): Promise<{ result: RunResu
   } finally {
     ctx.cleanup();
   }
-  const result: RunResult = { startedAt, finishedAt: new Date().toISOString(), mode: options.quick ? 'quick' : 'full', machine: machine(), scenarios };
+  const result: RunResult = { startedAt, finishedAt: new Date().toISOString(), mode: options.mode, machine: machine(), scenarios };
   return { result, file: writeResult(options.outDir, result) };
 }
 
@@ -43,10 +43,11 @@ function selected(only: number[] | undefined): Scenario[] {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
   const only = values.only ? values.only.split(',').map((s) => Number(s.trim())) : undefined;
   const outDir = values.out ?? fileURLToPath(new URL('./results/', import.meta.url));
-  const { result, file } = await runBench({ quick: values.quick ?? false, only, outDir });
+  const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
+  const { result, file } = await runBench({ mode, only, outDir });
   const m = result.machine;
   console.log(`\nSwitchboard benchmarks (${result.mode}) on ${m.cpus}× ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}, load average at end ${m.loadAverage.join(' ')}\n`);
   console.log(renderTable(result));

@@ -5,8 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScenarioResult } from './report.ts';
 
+/** full: the issue's sizes; quick: `--quick`, under a minute; smoke: the test suite's tiny run. */
+export type BenchMode = 'full' | 'quick' | 'smoke';
+
 export interface BenchContext {
+  mode: BenchMode;
+  /** Any mode other than full (figures are scaled down and labelled so). */
   quick: boolean;
+  /** The value for the current mode. */
+  pick<T>(values: Record<BenchMode, T>): T;
   /** A fresh directory under the OS temp dir (removed at the end of the run). */
   scratch(name: string): string;
   log(message: string): void;
@@ -16,12 +23,14 @@ export interface BenchContext {
 
 export type Scenario = { id: number; title: string; run(ctx: BenchContext): Promise<ScenarioResult> };
 
-export function createContext(quick: boolean, log: (message: string) => void): BenchContext & { cleanup(): void } {
+export function createContext(mode: BenchMode, log: (message: string) => void): BenchContext & { cleanup(): void } {
   const root = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
   const memo = new Map<string, Promise<unknown>>();
   let n = 0;
   return {
-    quick,
+    mode,
+    quick: mode !== 'full',
+    pick: (values) => values[mode],
     scratch(name) {
       return mkdtempSync(join(root, `${++n}-${name}-`));
     },

@@ -33,7 +33,7 @@ export type ScenarioResult =
 export interface RunResult {
   startedAt: string;
   finishedAt: string;
-  mode: 'quick' | 'full';
+  mode: 'full' | 'quick' | 'smoke';
   machine: { cpus: number; cpuModel: string; memoryGb: number; platform: string; node: string; loadAverage: number[] };
   scenarios: ScenarioResult[];
 }

@@ -38,7 +38,7 @@ export function createRequest(port: number, info: { accountSid: string; authToke
 }
 
 export function loadSeconds(ctx: BenchContext): { warm: number; measure: number } {
-  return ctx.quick ? { warm: 1, measure: 3 } : { warm: 3, measure: 15 };
+  return ctx.pick({ full: { warm: 3, measure: 15 }, quick: { warm: 1, measure: 3 }, smoke: { warm: 0.5, measure: 1 } });
 }
 
 export interface DurableCreateResult {

@@ -31,6 +31,7 @@ export const restCreate: Scenario = {
       id: 1,
       title: this.title,
       status: 'ok',
+      ...(ctx.quick ? { scaled: `${ctx.mode.toUpperCase()}: ${create.load.durationSeconds.toFixed(0)}s measured instead of 15s` } : {}),
       figures: [
         figure('create-execution throughput (201/s, fsync each)', create.load.okPerSecond, 'req/s', {
           baseline: { name: 'hello-world', value: hello.okPerSecond },

@@ -93,17 +93,17 @@ export const inbound: Scenario = {
   title: 'Inbound message -> reply on the simulator channel',
   async run(ctx) {
     const rate = 1000;
-    const seconds = ctx.quick ? 5 : 60;
-    const contacts = ctx.quick ? 2000 : 10_000;
+    const seconds = ctx.pick({ full: 60, quick: 5, smoke: 1 });
+    const contacts = ctx.pick({ full: 10_000, quick: 2000, smoke: 200 });
     ctx.log(`  ${rate} msg/s for ${seconds}s across ${contacts} contacts`);
-    const fsyncP99 = commitLatencyP99(ctx.scratch('fsync'), ctx.quick ? 300 : 1000);
+    const fsyncP99 = commitLatencyP99(ctx.scratch('fsync'), ctx.pick({ full: 1000, quick: 300, smoke: 50 }));
     const result = await measureInbound(ctx, { rate, seconds, contacts, dataDir: ctx.scratch('inbound') });
     const baseline = { name: 'one fsync’d SQLite commit p99', value: fsyncP99 };
     return {
       id: 3,
       title: this.title,
       status: 'ok',
-      ...(ctx.quick ? { scaled: `QUICK: ${seconds}s and ${contacts} contacts instead of 60s and 10,000 (the rate, 1,000 msg/s, is the full one)` } : {}),
+      ...(ctx.quick ? { scaled: `${ctx.mode.toUpperCase()}: ${seconds}s and ${contacts} contacts instead of 60s and 10,000 (the rate, 1,000 msg/s, is the full one)` } : {}),
       figures: [
         figure('inbound->reply p50 latency', result.latency.p50, 'ms', { baseline }),
         figure('inbound->reply p99 latency', result.latency.p99, 'ms', { baseline, target: { of: 'value', op: '<', value: 10 } }),

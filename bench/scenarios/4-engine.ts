@@ -137,7 +137,7 @@ export const engine: Scenario = {
   title: 'Pure engine steps/s vs liquidjs rendering the same templates',
   async run(ctx) {
     const { source, flows, skipped } = loadFlows();
-    const seconds = ctx.quick ? 1.5 : 10;
+    const seconds = ctx.pick({ full: 10, quick: 1.5, smoke: 0.3 });
     const usable: { flow: BenchFlow; context: Record<string, unknown> }[] = [];
     for (const flow of flows) {
       try {
@@ -183,7 +183,7 @@ export const engine: Scenario = {
       id: 4,
       title: this.title,
       status: 'ok',
-      ...(ctx.quick ? { scaled: `QUICK: ${seconds}s per measurement instead of 10s` } : {}),
+      ...(ctx.quick ? { scaled: `${ctx.mode.toUpperCase()}: ${seconds}s per measurement instead of 10s` } : {}),
       figures: [
         figure('engine steps per second (flow mix)', stepsPerSecond, 'steps/s', {
           baseline: { name: 'liquidjs alone, same templates', value: rendersPerSecond, unit: 'renders/s' },

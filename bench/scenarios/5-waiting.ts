@@ -88,8 +88,8 @@ export const waiting: Scenario = {
   id: 5,
   title: 'Many waiting executions: RSS, restart to ready, timeouts due in the same second',
   async run(ctx: BenchContext) {
-    const executions = ctx.quick ? 20_000 : 1_000_000;
-    const dueTogether = ctx.quick ? 2_000 : 100_000;
+    const executions = ctx.pick({ full: 1_000_000, quick: 20_000, smoke: 1_000 });
+    const dueTogether = ctx.pick({ full: 100_000, quick: 2_000, smoke: 100 });
     const dataDir = ctx.scratch('waiting');
     const dbPath = join(dataDir, 'switchboard.db');
     await seedTemplate(dataDir);
@@ -140,7 +140,7 @@ export const waiting: Scenario = {
         title: this.title,
         status: 'ok',
         ...(ctx.quick
-          ? { scaled: `QUICK, SCALED DOWN: ${executions.toLocaleString('en-US')} waiting executions and ${dueTogether.toLocaleString('en-US')} timers due together instead of 1,000,000 and 100,000` }
+          ? { scaled: `${ctx.mode.toUpperCase()}, SCALED DOWN: ${executions.toLocaleString('en-US')} waiting executions and ${dueTogether.toLocaleString('en-US')} timers due together instead of 1,000,000 and 100,000` }
           : {}),
         figures: [
           figure(`RSS with ${executions.toLocaleString('en-US')} waiting executions (ready)`, bigMemory.rss / MB, 'MB', {
