@@ -1,0 +1,412 @@
+// Every voice widget on its own: the TwiML it produces (rendered with the real builder and parsed
+// back with an XML parser), each of its events, and its outputs in the execution context. The
+// engine is driven directly (pure), as a call webhook would drive it.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { executionContext, handleEvent, startExecution } from '../../src/engine/interpreter.ts';
+import type { CallWait, EngineEvent, ExecutionState, JsonObject, SprintResult } from '../../src/engine/types.ts';
+import type { FlowDefinition } from '../../src/definition/types.ts';
+import { renderTwiml } from '../../src/api/twiml/render.ts';
+import { verbs, type Verb } from './support.ts';
+
+const URLS = { action: 'https://sb.example/cb?sb=ACTION', fallthrough: 'https://sb.example/cb?sb=FALL' };
+const CALL: JsonObject = { CallSid: 'CA' + '1'.repeat(32), From: '+15551230001', To: '+15005550006', CallStatus: 'ringing', Direction: 'inbound', AccountSid: 'AC' + 'a'.repeat(32) };
+
+/** A flow: incomingCall → the widget; each of its events goes to a say-play named after the event. */
+function flowWith(type: string, properties: JsonObject, events: string[], trigger: 'incomingCall' | 'incomingRequest' = 'incomingCall'): FlowDefinition {
+  return {
+    description: `${type} test`,
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', transitions: [{ event: trigger, next: 'w' }], properties: { offset: { x: 0, y: 0 } } },
+      { name: 'w', type, transitions: events.map((event) => ({ event, next: `after_${event}` })), properties: { offset: { x: 0, y: 100 }, ...properties } },
+      ...events.map((event) => ({ name: `after_${event}`, type: 'set-variables', transitions: [{ event: 'next' }], properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'left_by', value: event }] } })),
+    ],
+  } as unknown as FlowDefinition;
+}
+
+class Run {
+  definition: FlowDefinition;
+  state!: ExecutionState;
+  last!: SprintResult;
+  counter = 0;
+  now = Date.parse('2026-05-04T09:00:00Z');
+  constructor(definition: FlowDefinition) {
+    this.definition = definition;
+  }
+  input() {
+    return { definition: this.definition, now: this.now, newId: (p: string) => p + (++this.counter).toString(16).padStart(32, '0') } as Parameters<typeof handleEvent>[0];
+  }
+  start(trigger: 'incomingCall' | 'incomingRequest' = 'incomingCall', data: JsonObject = { call: CALL }): this {
+    this.last = startExecution(
+      this.input(),
+      { executionSid: 'FN' + 'b'.repeat(32), accountSid: 'AC' + 'a'.repeat(32), flowSid: 'FW' + 'c'.repeat(32), revision: 1, channelAddress: '+15005550006', contactAddress: '+15551230001' },
+      trigger,
+      data,
+    );
+    this.state = this.last.state;
+    return this;
+  }
+  send(event: EngineEvent): this {
+    this.last = handleEvent(this.input(), this.state, event);
+    this.state = this.last.state;
+    return this;
+  }
+  get wait(): CallWait {
+    const wait = this.state.frames.at(-1)!.wait;
+    assert.equal(wait?.kind, 'call', `waiting on a call, got ${JSON.stringify(wait)}`);
+    return wait as CallWait;
+  }
+  twiml(): Verb[] {
+    return verbs(renderTwiml(this.wait.twiml, URLS));
+  }
+  callback(params: JsonObject, fallthrough = false): this {
+    return this.send({ type: 'call-callback', callbackId: this.wait.callbackId, params: { ...CALL, CallStatus: 'in-progress', ...params }, ...(fallthrough ? { fallthrough: true } : {}) });
+  }
+  hangup(): this {
+    return this.send({ type: 'call-ended', params: { ...CALL, CallStatus: 'completed', CallDuration: '12' } });
+  }
+  /** The event the widget left by (from the step into after_<event>). */
+  leftBy(): string {
+    const variables = this.state.frames[0]!.variables;
+    return String(variables.left_by ?? '(none)');
+  }
+  outputs(): JsonObject {
+    return (executionContext(this.state).widgets as JsonObject).w as JsonObject;
+  }
+}
+
+describe('say-play', () => {
+  const events = ['audioComplete'];
+  it('says with voice, language and loop, then redirects back; audioComplete with the call parameters and voice/language', () => {
+    const run = new Run(flowWith('say-play', { say: 'Hello {{trigger.call.From}} & <friends>', voice: 'Polly.Joanna', language: 'en-US', loop: 2 }, events)).start();
+    assert.deepEqual(run.twiml(), [
+      { verb: 'Say', attributes: { voice: 'Polly.Joanna', language: 'en-US', loop: '2' }, text: 'Hello +15551230001 & <friends>' },
+      { verb: 'Redirect', attributes: { method: 'POST' }, text: URLS.action },
+    ]);
+    run.callback({});
+    assert.equal(run.leftBy(), 'audioComplete');
+    assert.equal(run.outputs().voice, 'Polly.Joanna');
+    assert.equal(run.outputs().language, 'en-US');
+    assert.equal(run.outputs().CallSid, CALL.CallSid);
+    assert.equal(run.state.status, 'ended');
+  });
+  it('plays a URL, or DTMF digits; "Default" voice means no attribute', () => {
+    assert.deepEqual(new Run(flowWith('say-play', { play: 'https://cdn.example/a.mp3', loop: 3 }, events)).start().twiml()[0], { verb: 'Play', attributes: { loop: '3' }, text: 'https://cdn.example/a.mp3' });
+    assert.deepEqual(new Run(flowWith('say-play', { digits: '1w2#' }, events)).start().twiml()[0], { verb: 'Play', attributes: { digits: '1w2#' } });
+    assert.deepEqual(new Run(flowWith('say-play', { say: 'Hi', voice: 'Default' }, events)).start().twiml()[0], { verb: 'Say', attributes: {}, text: 'Hi' });
+  });
+  it('hangup while it plays ends the execution (say-play has no hangup event)', () => {
+    const run = new Run(flowWith('say-play', { say: 'Hi' }, events)).start().hangup();
+    assert.equal(run.state.status, 'ended');
+    assert.deepEqual(run.state.endReason, { kind: 'completed' });
+    assert.equal(run.leftBy(), '(none)');
+  });
+  it('outside a call it fails with 81003 instead of guessing', () => {
+    const run = new Run(flowWith('say-play', { say: 'Hi' }, events, 'incomingRequest')).start('incomingRequest', { request: { from: 'a', to: 'b', parameters: {} } });
+    assert.equal(run.state.status, 'ended');
+    assert.equal((run.state.endReason as { code: number }).code, 81003);
+  });
+});
+
+describe('gather-input-on-call', () => {
+  const events = ['keypress', 'speech', 'timeout'];
+  const props = { say: 'Press 1', voice: 'alice', language: 'en-US', loop: 1, timeout: 7, finish_on_key: '*', stop_gather: true, number_of_digits: 1, speech_timeout: '3', gather_language: 'en-GB', hints: 'sales,support', profanity_filter: 'false', speech_model: 'phone_call' };
+  it('gathers keys and speech with the prompt inside, action back, and a fall-through redirect', () => {
+    const twiml = new Run(flowWith('gather-input-on-call', props, events)).start().twiml();
+    assert.deepEqual(twiml, [
+      {
+        verb: 'Gather',
+        attributes: {
+          input: 'dtmf speech', method: 'POST', timeout: '7', actionOnEmptyResult: 'true', finishOnKey: '*', numDigits: '1', speechTimeout: '3',
+          language: 'en-GB', hints: 'sales,support', profanityFilter: 'false', speechModel: 'phone_call', action: URLS.action,
+        },
+        children: [{ verb: 'Say', attributes: { voice: 'alice', language: 'en-US' }, text: 'Press 1' }],
+      },
+      { verb: 'Redirect', attributes: { method: 'POST' }, text: URLS.fallthrough },
+    ]);
+  });
+  it('stop_gather false puts the prompt before the Gather (keys do not interrupt it)', () => {
+    const twiml = new Run(flowWith('gather-input-on-call', { ...props, stop_gather: false }, events)).start().twiml();
+    assert.equal(twiml[0]!.verb, 'Say');
+    assert.equal(twiml[1]!.verb, 'Gather');
+    assert.equal(twiml[1]!.children, undefined);
+  });
+  it('keypress, speech and timeout, with Digits / SpeechResult / Confidence as outputs', () => {
+    const keys = new Run(flowWith('gather-input-on-call', props, events)).start().callback({ Digits: '1' });
+    assert.equal(keys.leftBy(), 'keypress');
+    assert.equal(keys.outputs().Digits, '1');
+    const speech = new Run(flowWith('gather-input-on-call', props, events)).start().callback({ Digits: '', SpeechResult: 'Sales.', Confidence: '0.91' });
+    assert.equal(speech.leftBy(), 'speech');
+    assert.equal(speech.outputs().SpeechResult, 'Sales.');
+    assert.equal(speech.outputs().Confidence, '0.91');
+    assert.equal(new Run(flowWith('gather-input-on-call', props, events)).start().callback({ Digits: '' }).leftBy(), 'timeout');
+    assert.equal(new Run(flowWith('gather-input-on-call', props, events)).start().callback({}, true).leftBy(), 'timeout');
+  });
+  it('a callback with another callback id is not for it (81002, still waiting)', () => {
+    const run = new Run(flowWith('gather-input-on-call', props, events)).start();
+    run.send({ type: 'call-callback', callbackId: 'EFnope', params: { Digits: '1' } });
+    assert.equal(run.state.status, 'active');
+    assert.equal(run.last.diagnostics[0]?.code, 81002);
+  });
+  it('hangup while gathering ends the execution', () => {
+    assert.equal(new Run(flowWith('gather-input-on-call', props, events)).start().hangup().state.status, 'ended');
+  });
+});
+
+describe('connect-call-to', () => {
+  const events = ['callCompleted', 'hangup'];
+  it('dials a number with caller id, timeout, record and time limit', () => {
+    const twiml = new Run(flowWith('connect-call-to', { noun: 'number', to: '+15550001111', caller_id: '{{trigger.call.To}}', timeout: 20, record: true, time_limit: '600' }, events)).start().twiml();
+    assert.deepEqual(twiml, [{
+      verb: 'Dial',
+      attributes: { method: 'POST', timeout: '20', callerId: '+15005550006', record: 'record-from-answer', timeLimit: '600', action: URLS.action },
+      children: [{ verb: 'Number', attributes: {}, text: '+15550001111' }],
+    }]);
+  });
+  it('number-multi, client, conference, sim and sip nouns', () => {
+    const dial = (props: JsonObject) => new Run(flowWith('connect-call-to', props, events)).start().twiml()[0]!.children!;
+    assert.deepEqual(dial({ noun: 'number-multi', to: '+15550001111, +15550002222' }).map((n) => n.text), ['+15550001111', '+15550002222']);
+    assert.deepEqual(dial({ noun: 'client', to: 'alice' })[0], { verb: 'Client', attributes: {}, text: 'alice' });
+    assert.deepEqual(dial({ noun: 'conference', to: 'room-1' })[0], { verb: 'Conference', attributes: {}, text: 'room-1' });
+    assert.deepEqual(dial({ noun: 'sim', to: 'DE' + '1'.repeat(32) })[0]!.verb, 'Sim');
+    assert.deepEqual(dial({ noun: 'sip', sip_endpoint: 'sip:a@example.com', sip_username: 'u', sip_password: 'p' })[0], { verb: 'Sip', attributes: { username: 'u', password: 'p' }, text: 'sip:a@example.com' });
+  });
+  it('callCompleted with the Dial outputs; hangup on the final status', () => {
+    const done = new Run(flowWith('connect-call-to', { noun: 'number', to: '+15550001111' }, events)).start().callback({ DialCallStatus: 'completed', DialCallSid: 'CA' + '2'.repeat(32), DialCallDuration: '42' });
+    assert.equal(done.leftBy(), 'callCompleted');
+    assert.equal(done.outputs().DialCallStatus, 'completed');
+    assert.equal(done.outputs().DialCallDuration, '42');
+    const hung = new Run(flowWith('connect-call-to', { noun: 'number', to: '+15550001111' }, events)).start().hangup();
+    assert.equal(hung.leftBy(), 'hangup');
+    assert.equal(hung.outputs().CallStatus, 'completed');
+  });
+});
+
+describe('record-voicemail', () => {
+  const events = ['recordingComplete', 'noAudio', 'hangup'];
+  const props = { timeout: 4, finish_on_key: '#', max_length: 60, transcribe: true, transcription_callback_url: 'https://hooks.example/t', trim: 'do-not-trim', play_beep: 'false', recording_status_callback_url: 'https://hooks.example/r' };
+  it('records with its options, then a fall-through redirect for no audio', () => {
+    assert.deepEqual(new Run(flowWith('record-voicemail', props, events)).start().twiml(), [
+      {
+        verb: 'Record',
+        attributes: { method: 'POST', timeout: '4', maxLength: '60', playBeep: 'false', trim: 'do-not-trim', finishOnKey: '#', transcribe: 'true', transcribeCallback: 'https://hooks.example/t', recordingStatusCallback: 'https://hooks.example/r', action: URLS.action },
+      },
+      { verb: 'Redirect', attributes: { method: 'POST' }, text: URLS.fallthrough },
+    ]);
+  });
+  it('recordingComplete (outputs RecordingUrl/Duration), noAudio, hangup', () => {
+    const done = new Run(flowWith('record-voicemail', props, events)).start().callback({ RecordingUrl: 'https://api.example/RE1', RecordingDuration: '9', Digits: '#' });
+    assert.equal(done.leftBy(), 'recordingComplete');
+    assert.equal(done.outputs().RecordingUrl, 'https://api.example/RE1');
+    assert.equal(done.outputs().RecordingDuration, '9');
+    assert.equal(new Run(flowWith('record-voicemail', props, events)).start().callback({}, true).leftBy(), 'noAudio');
+    assert.equal(new Run(flowWith('record-voicemail', props, events)).start().hangup().leftBy(), 'hangup');
+  });
+});
+
+describe('record-call', () => {
+  const events = ['success', 'failed'];
+  it('asks the voice channel to start recording the call; success with the Recording, failed with the error', () => {
+    const run = new Run(flowWith('record-call', { record_call: true, recording_status_callback: 'https://hooks.example/rec', recording_channels: 'mono', trim: 'trim-silence' }, events)).start();
+    const effect = run.last.effects.find((e) => e.type === 'call-recording');
+    assert.ok(effect && effect.type === 'call-recording');
+    assert.equal(effect.callSid, CALL.CallSid);
+    assert.equal(effect.start, true);
+    assert.deepEqual(effect.options, { RecordingChannels: 'mono', Trim: 'trim-silence', RecordingStatusCallbackMethod: 'POST', RecordingStatusCallbackEvent: 'completed', RecordingStatusCallback: 'https://hooks.example/rec' });
+    run.send({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-recording', recording: { Sid: 'RE1', Status: 'in-progress', CallSid: CALL.CallSid as string } } });
+    assert.equal(run.leftBy(), 'success');
+    assert.equal(run.outputs().Sid, 'RE1');
+    const failed = new Run(flowWith('record-call', { record_call: false }, events)).start();
+    const stop = failed.last.effects.find((e) => e.type === 'call-recording')!;
+    assert.equal((stop as { start: boolean }).start, false);
+    failed.send({ type: 'effect-result', effectId: (stop as { effectId: string }).effectId, result: { kind: 'call-failed', code: 21220, message: 'not in progress' } });
+    assert.equal(failed.leftBy(), 'failed');
+    assert.equal(failed.outputs().ErrorCode, 21220);
+  });
+});
+
+describe('enqueue-call', () => {
+  const events = ['callComplete', 'failedToEnqueue', 'callFailure'];
+  it('enqueues into a named queue with a wait URL', () => {
+    assert.deepEqual(new Run(flowWith('enqueue-call', { queue_name: 'support', wait_url: 'https://hold.example/music', wait_url_method: 'POST' }, events)).start().twiml(), [
+      { verb: 'Enqueue', attributes: { method: 'POST', waitUrl: 'https://hold.example/music', waitUrlMethod: 'POST', action: URLS.action }, text: 'support' },
+    ]);
+  });
+  it('enqueues into a TaskRouter workflow with a Task; a non-URL wait URL is dropped', () => {
+    const twiml = new Run(flowWith('enqueue-call', { workflow_sid: 'WW' + '1'.repeat(32), task_attributes: '{"from":"{{trigger.call.From}}"}', priority: 5, timeout: 300, wait_url: 'not a url' }, events)).start().twiml();
+    assert.deepEqual(twiml, [{
+      verb: 'Enqueue',
+      attributes: { method: 'POST', workflowSid: 'WW' + '1'.repeat(32), action: URLS.action },
+      children: [{ verb: 'Task', attributes: { priority: '5', timeout: '300' }, text: '{"from":"+15551230001"}' }],
+    }]);
+  });
+  it('QueueResult decides callComplete / failedToEnqueue / callFailure; outputs carry the queue fields', () => {
+    const run = (result: string) => new Run(flowWith('enqueue-call', { queue_name: 'q' }, events)).start().callback({ QueueResult: result, QueueSid: 'QU1', QueueTime: '30' });
+    const bridged = run('bridged');
+    assert.equal(bridged.leftBy(), 'callComplete');
+    assert.equal(bridged.outputs().QueueTime, '30');
+    assert.equal(run('queue-full').leftBy(), 'failedToEnqueue');
+    assert.equal(run('system-error').leftBy(), 'callFailure');
+  });
+  it('hangup while enqueued ends the execution', () => {
+    assert.equal(new Run(flowWith('enqueue-call', { queue_name: 'q' }, events)).start().hangup().state.status, 'ended');
+  });
+});
+
+describe('add-twiml-redirect', () => {
+  const events = ['return', 'timeout', 'fail'];
+  it('redirects to the URL with its method and sets the timeout timer', () => {
+    const run = new Run(flowWith('add-twiml-redirect', { url: 'https://app.example/twiml?x={{trigger.call.From | url_encode}}', method: 'GET', timeout: '60' }, events)).start();
+    assert.deepEqual(run.twiml(), [{ verb: 'Redirect', attributes: { method: 'GET' }, text: 'https://app.example/twiml?x=%2B15551230001' }]);
+    const timer = run.last.effects.find((e) => e.type === 'set-timer');
+    assert.ok(timer && timer.type === 'set-timer');
+    assert.equal(timer.dueAt, run.now + 60_000);
+    assert.equal(run.wait.returnable, true);
+  });
+  it('return with the extra query parameters as outputs (FlowEvent is not one); the timer is cancelled', () => {
+    const run = new Run(flowWith('add-twiml-redirect', { url: 'https://app.example/t' }, events)).start();
+    run.callback({ query: { FlowEvent: 'return', foo: 'bar', n: '1' } });
+    assert.equal(run.leftBy(), 'return');
+    assert.deepEqual(run.outputs(), { foo: 'bar', n: '1' });
+    assert.ok(run.last.effects.some((e) => e.type === 'cancel-timer'));
+  });
+  it('timeout when nothing comes back; fail for a URL that is not a URL', () => {
+    const run = new Run(flowWith('add-twiml-redirect', { url: 'https://app.example/t', timeout: '5' }, events)).start();
+    const timer = run.last.effects.find((e) => e.type === 'set-timer') as { timerId: string };
+    run.send({ type: 'timer', timerId: timer.timerId });
+    assert.equal(run.leftBy(), 'timeout');
+    assert.equal(new Run(flowWith('add-twiml-redirect', { url: '{{flow.variables.nothing}}' }, events)).start().leftBy(), 'fail');
+  });
+  it('hangup while redirected ends the execution and cancels its timer', () => {
+    const run = new Run(flowWith('add-twiml-redirect', { url: 'https://app.example/t' }, events)).start().hangup();
+    assert.equal(run.state.status, 'ended');
+    assert.ok(run.last.effects.some((e) => e.type === 'cancel-timer'));
+  });
+});
+
+describe('make-outgoing-call-v2', () => {
+  const events = ['answered', 'busy', 'noAnswer', 'failed'];
+  const props = { to: '{{contact.channel.address}}', from: '{{flow.channel.address}}', timeout: 30, record: true, recording_channels: 'dual', detect_answering_machine: true, machine_detection: 'DetectMessageEnd', machine_detection_timeout: '20', send_digits: '1234' };
+  const request = { request: { from: '+15005550006', to: '+15551230001', parameters: {} } };
+  function placed(): { run: Run; effectId: string } {
+    const run = new Run(flowWith('make-outgoing-call-v2', props, events, 'incomingRequest')).start('incomingRequest', request);
+    const effect = run.last.effects.find((e) => e.type === 'place-call');
+    assert.ok(effect && effect.type === 'place-call');
+    assert.deepEqual(effect.call, {
+      to: '+15551230001', from: '+15005550006', timeout: 30, record: true,
+      options: { MachineDetection: 'DetectMessageEnd', MachineDetectionTimeout: '20', SendDigits: '1234', RecordingChannels: 'dual' },
+    });
+    run.send({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-placed', call: { CallSid: 'CA' + '9'.repeat(32), CallStatus: 'queued', From: '+15005550006', To: '+15551230001' } } });
+    assert.equal(run.wait.callbackId, effect.effectId, 'the callback the call was placed with');
+    assert.deepEqual(run.wait.twiml, []);
+    return { run, effectId: effect.effectId };
+  }
+  it('answered: outputs AnsweredBy and CallSid, and the call becomes the execution call', () => {
+    const { run } = placed();
+    run.send({ type: 'call-callback', callbackId: run.wait.callbackId, params: { CallSid: 'CA' + '9'.repeat(32), CallStatus: 'in-progress', AnsweredBy: 'human', From: '+15005550006', To: '+15551230001', AccountSid: 'AC1' } });
+    assert.equal(run.leftBy(), 'answered');
+    assert.equal(run.outputs().AnsweredBy, 'human');
+    assert.equal(run.state.callSid, 'CA' + '9'.repeat(32));
+  });
+  it('busy, noAnswer and failed from the final status', () => {
+    for (const [status, event] of [['busy', 'busy'], ['no-answer', 'noAnswer'], ['failed', 'failed'], ['canceled', 'failed']]) {
+      const { run } = placed();
+      run.send({ type: 'call-ended', params: { CallSid: 'CA' + '9'.repeat(32), CallStatus: status! } });
+      assert.equal(run.leftBy(), event, status);
+      assert.equal(run.outputs().CallStatus, status);
+    }
+  });
+  it('failed when the channel cannot place the call', () => {
+    const run = new Run(flowWith('make-outgoing-call-v2', props, events, 'incomingRequest')).start('incomingRequest', request);
+    const effect = run.last.effects.find((e) => e.type === 'place-call') as { effectId: string };
+    run.send({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-failed', code: 21215, message: 'geo permissions' } });
+    assert.equal(run.leftBy(), 'failed');
+    assert.equal(run.outputs().ErrorCode, 21215);
+  });
+});
+
+describe('fork-stream', () => {
+  it('starts a websocket stream with parameters, or stops it; next with no outputs', () => {
+    const run = new Run(flowWith('fork-stream', { stream_action: 'start', stream_name: 's1', stream_url: 'wss://media.example/s', stream_track: 'both_tracks', stream_transport_type: 'websocket', stream_parameters: [{ key: 'caller', value: '{{trigger.call.From}}' }] }, ['next'])).start();
+    assert.deepEqual(run.twiml(), [
+      { verb: 'Start', attributes: {}, children: [{ verb: 'Stream', attributes: { name: 's1', track: 'both_tracks', url: 'wss://media.example/s' }, children: [{ verb: 'Parameter', attributes: { name: 'caller', value: '+15551230001' } }] }] },
+      { verb: 'Redirect', attributes: { method: 'POST' }, text: URLS.action },
+    ]);
+    run.callback({});
+    assert.equal(run.leftBy(), 'next');
+    assert.deepEqual(run.outputs(), {});
+    assert.deepEqual(new Run(flowWith('fork-stream', { stream_action: 'stop', stream_name: 's1' }, ['next'])).start().twiml()[0], { verb: 'Stop', attributes: {}, children: [{ verb: 'Stream', attributes: { name: 's1' } }] });
+    assert.deepEqual(new Run(flowWith('fork-stream', { stream_action: 'start', stream_transport_type: 'siprec', stream_connector: 'rec1', stream_name: 'r' }, ['next'])).start().twiml()[0]!.children![0]!.verb, 'Siprec');
+  });
+});
+
+describe('capture-payments', () => {
+  const events = ['success', 'maxFailedAttempts', 'providerError', 'payInterrupted', 'hangup', 'validationError'];
+  const props = { payment_connector: 'Stripe', payment_amount: '{{flow.data.amount | default: "10.00"}}', currency: 'usd', payment_token_type: 'one-time', timeout: 7, max_attempts: 3, security_code: false, postal_code: 'false', valid_card_types: ['visa', 'master-card'], payment_method: 'CREDIT_CARD', parameters: [{ key: 'order', value: '42' }] };
+  it('asks for a payment with <Pay>', () => {
+    assert.deepEqual(new Run(flowWith('capture-payments', props, events)).start().twiml(), [{
+      verb: 'Pay',
+      attributes: { method: 'POST', tokenType: 'one-time', timeout: '7', maxAttempts: '3', securityCode: 'false', postalCode: 'false', paymentConnector: 'Stripe', chargeAmount: '10.00', currency: 'usd', validCardTypes: 'visa master-card', paymentMethod: 'credit-card', action: URLS.action },
+      children: [{ verb: 'Parameter', attributes: { name: 'order', value: '42' } }],
+    }]);
+  });
+  it('each Result to its event, with the Pay outputs; hangup on the final status', () => {
+    const pairs: [string, string][] = [['success', 'success'], ['too-many-failed-attempts', 'maxFailedAttempts'], ['payment-connector-error', 'providerError'], ['caller-interrupted-with-star', 'payInterrupted'], ['caller-hung-up', 'hangup'], ['validation-error', 'validationError']];
+    for (const [result, event] of pairs) {
+      const run = new Run(flowWith('capture-payments', props, events)).start().callback({ Result: result, PaymentConfirmationCode: 'ch_1', PaymentCardNumber: 'xxxx1111' });
+      assert.equal(run.leftBy(), event, result);
+      assert.equal(run.outputs().Result, result);
+    }
+    assert.equal(new Run(flowWith('capture-payments', props, events)).start().hangup().leftBy(), 'hangup');
+  });
+});
+
+describe('connect-virtual-agent-v2', () => {
+  const events = ['completed', 'live-agent-handoff', 'hangup', 'failed', 'paused', 'timeout'];
+  const props = { connector_name: 'cx-agent', channel: 'voice', configurations: [{ key: 'language', value: 'en-US' }], parameters: [{ key: 'caller', value: '{{trigger.call.From}}' }], status_callback: 'https://hooks.example/va' };
+  it('connects the caller to the virtual agent', () => {
+    assert.deepEqual(new Run(flowWith('connect-virtual-agent-v2', props, events)).start().twiml(), [{
+      verb: 'Connect',
+      attributes: { method: 'POST', action: URLS.action },
+      children: [{
+        verb: 'VirtualAgent',
+        attributes: { connectorName: 'cx-agent', statusCallback: 'https://hooks.example/va', statusCallbackMethod: 'POST' },
+        children: [{ verb: 'Config', attributes: { name: 'language', value: 'en-US' } }, { verb: 'Parameter', attributes: { name: 'caller', value: '+15551230001' } }],
+      }],
+    }]);
+  });
+  it('VirtualAgentStatus decides the event; provider data is parsed; hangup on the final status', () => {
+    for (const status of ['completed', 'live-agent-handoff', 'paused', 'failed']) {
+      const run = new Run(flowWith('connect-virtual-agent-v2', props, events)).start().callback({ VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: status, VirtualAgentProviderData: '{"ConversationId":"c1"}' });
+      assert.equal(run.leftBy(), status);
+      assert.deepEqual(run.outputs().VirtualAgentProviderData, { ConversationId: 'c1' });
+    }
+    assert.equal(new Run(flowWith('connect-virtual-agent-v2', props, events)).start().hangup().leftBy(), 'hangup');
+  });
+});
+
+describe('send-to-flex on a call', () => {
+  const events = ['callComplete', 'failedToEnqueue', 'callFailure'];
+  const props = { workflow: 'WW' + '1'.repeat(32), channel: 'TC' + '2'.repeat(32), attributes: '{"type":"inbound","name":"{{trigger.call.From}}"}', priority: '3', timeout: '600', waitUrl: 'https://hold.example/m', waitUrlMethod: 'GET' };
+  it('enqueues into the workflow with the task attributes (task channel added)', () => {
+    assert.deepEqual(new Run(flowWith('send-to-flex', props, events)).start().twiml(), [{
+      verb: 'Enqueue',
+      attributes: { workflowSid: props.workflow, method: 'POST', waitUrl: 'https://hold.example/m', waitUrlMethod: 'GET', action: URLS.action },
+      children: [{ verb: 'Task', attributes: { priority: '3', timeout: '600' }, text: JSON.stringify({ type: 'inbound', name: '+15551230001', task_channel: props.channel }) }],
+    }]);
+  });
+  it('QueueResult decides the event; outputs carry QueueResult/QueueSid/QueueTime', () => {
+    const run = new Run(flowWith('send-to-flex', props, events)).start().callback({ QueueResult: 'bridged', QueueSid: 'QU1', QueueTime: '12' });
+    assert.equal(run.leftBy(), 'callComplete');
+    assert.equal(run.outputs().QueueSid, 'QU1');
+    assert.equal(new Run(flowWith('send-to-flex', props, events)).start().callback({ QueueResult: 'queue-full' }).leftBy(), 'failedToEnqueue');
+    assert.equal(new Run(flowWith('send-to-flex', props, events)).start().callback({ QueueResult: 'system-error' }).leftBy(), 'callFailure');
+  });
+  it('outside a call it keeps creating the (simulated) task at once', () => {
+    const run = new Run(flowWith('send-to-flex', props, events, 'incomingRequest')).start('incomingRequest', { request: { from: 'a', to: 'b', parameters: {} } });
+    assert.equal(run.leftBy(), 'callComplete');
+    assert.match(String(run.outputs().TaskSid), /^WT/);
+  });
+});
