@@ -62,6 +62,7 @@ export class TelemetryObserver implements RuntimeObserver {
   readonly #log: Logger;
   /** Active executions this node has written, and what each waits for. */
   readonly #active = new Map<string, string>();
+  readonly #waiting: Record<string, number> = { reply: 0, effect: 0, subflow: 0 };
 
   constructor(tracer: Tracer, metrics: Metrics, log: Logger) {
     this.#tracer = tracer;
@@ -115,23 +116,32 @@ export class TelemetryObserver implements RuntimeObserver {
       );
     }
     if (execution.status === 'ended') {
-      this.#active.delete(execution.sid);
+      this.#setActive(execution.sid, null);
       if (previousStatus !== 'ended') {
         const reason = endReason(execution.state);
         this.#metrics.executionsEnded.inc({ ...flow, reason });
         this.#log.info({ reason, steps: (execution.state as Partial<ExecutionState>).stepCount }, 'execution ended');
       }
     } else {
-      this.#active.set(execution.sid, waitingFor(execution.state) ?? 'nothing');
+      this.#setActive(execution.sid, waitingFor(execution.state) ?? 'nothing');
     }
     this.#refreshGauges();
   }
 
+  /** Keeps the per-kind counts up to date as executions change, so a sprint costs O(1), not O(active). */
+  #setActive(executionSid: string, kind: string | null): void {
+    const previous = this.#active.get(executionSid);
+    if (previous !== undefined && Object.hasOwn(this.#waiting, previous)) this.#waiting[previous]! -= 1;
+    if (kind === null) this.#active.delete(executionSid);
+    else {
+      this.#active.set(executionSid, kind);
+      if (Object.hasOwn(this.#waiting, kind)) this.#waiting[kind]! += 1;
+    }
+  }
+
   #refreshGauges(): void {
     this.#metrics.executionsActive.set(this.#active.size);
-    const counts: Record<string, number> = { reply: 0, effect: 0, subflow: 0 };
-    for (const kind of this.#active.values()) if (kind in counts) counts[kind]! += 1;
-    for (const [kind, count] of Object.entries(counts)) this.#metrics.executionsWaiting.set({ waiting_for: kind }, count);
+    for (const [kind, count] of Object.entries(this.#waiting)) this.#metrics.executionsWaiting.set({ waiting_for: kind }, count);
   }
 
   async effect<T extends EffectResult>(label: EffectLabel, run: () => Promise<T>): Promise<T> {
