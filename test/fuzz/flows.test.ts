@@ -56,7 +56,7 @@ function mutate(definition: unknown, mutations: Mutation[]): unknown {
         if (typeof parent[key] === 'string') parent[key] = m.text;
         break;
       case 'duplicate':
-        if (Array.isArray(parent)) parent.splice(Number(key), 0, structuredClone(parent[key]));
+        if (Array.isArray(parent)) parent.splice(Number(key), 0, structuredClone(parent[Number(key)]));
         break;
       case 'rename':
         if (typeof parent[key] === 'string') parent[key] = m.text.slice(0, 20);
