@@ -3,8 +3,20 @@ import { randomBytes } from 'node:crypto';
 
 export type SidPrefix = 'AC' | 'SK' | 'FW' | 'FN' | 'FT' | 'FC' | 'RQ' | 'SM' | 'CA' | 'US';
 
+// Random bytes are drawn from the CSPRNG in blocks: one randomBytes call per 256 SIDs instead of
+// one each (a measurable share of CPU per request in the benchmarks).
+const POOL_BYTES = 16 * 256;
+let pool = Buffer.alloc(0);
+let offset = 0;
+
 export function newSid(prefix: SidPrefix): string {
-  return prefix + randomBytes(16).toString('hex');
+  if (offset + 16 > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + 16);
+  offset += 16;
+  return prefix + hex;
 }
 
 export function isSid(prefix: SidPrefix, value: unknown): value is string {
