@@ -257,7 +257,8 @@ export class ExecutionService implements ExecutionServiceApi {
   /**
    * An inbound call starts a voice execution (`incomingCall`, initiated by the CallSid). With the
    * flow's `allow_concurrent_calls` off, a caller who already has an active execution is refused
-   * (`blocked`); the flag is on when missing, as for new flows in the Console.
+   * (`blocked`); on (also when missing, as for new flows in the Console), the new call goes ahead and,
+   * because an execution is unique per contact pair here, the caller's earlier execution is ended.
    */
   async inboundCall(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ execution: ExecutionRecord | null; blocked?: ExecutionRecord }> {
     const contact = params.From ?? '';
@@ -269,9 +270,11 @@ export class ExecutionService implements ExecutionServiceApi {
       const revision = await this.#pickRevision(accountSid, flowSid, contact);
       if (!revision) return { execution: null };
       const definition = await this.#definition(accountSid, flowSid, revision);
-      if (definition.flags?.allow_concurrent_calls === false) {
-        const active = await this.#store.findActiveExecution(flowSid, contact, channel);
-        if (active) return { execution: null, blocked: active };
+      const active = await this.#store.findActiveExecution(flowSid, contact, channel);
+      if (active) {
+        if (definition.flags?.allow_concurrent_calls === false) return { execution: null, blocked: active };
+        // The store keeps one active execution per contact pair: the caller's earlier one gives way.
+        await this.deliver(active.sid, { type: 'end', reason: 'manual' });
       }
       this.#takeRate('inboundPerSecond', accountSid);
       const execution = await this.#startNew({

@@ -1,0 +1,249 @@
+// Calls through the flow webhook exactly as Twilio posts them (form bodies signed with
+// X-Twilio-Signature): the TwiML each turn returns (parsed), following action/redirect URLs,
+// status callbacks ending executions, hangup during every waiting widget, allow_concurrent_calls,
+// and refusal of forged or replayed callbacks.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeSignature } from '../../src/api/wire/signature.ts';
+import type { ExecutionState, JsonObject } from '../../src/engine/types.ts';
+import { fixture, serverWithFlow, verbs, type Verb } from './support.ts';
+import type { TestServer } from '../support/server.ts';
+
+const HOST = 'switchboard.test';
+
+/** Plays Twilio: posts signed call webhooks and keeps the call's parameters. */
+class Twilio {
+  readonly server: TestServer;
+  readonly flowSid: string;
+  readonly callSid: string;
+  readonly from: string;
+  constructor(server: TestServer, flowSid: string, from = '+15551230001', n = 1) {
+    this.server = server;
+    this.flowSid = flowSid;
+    this.from = from;
+    this.callSid = 'CA' + String(n).padStart(32, 'f');
+  }
+  get flowUrl(): string {
+    return `http://${HOST}/v1/Accounts/${this.server.account.sid}/Flows/${this.flowSid}`;
+  }
+  params(status: string, extra: Record<string, string> = {}): Record<string, string> {
+    return { AccountSid: this.server.account.sid, ApiVersion: '2010-04-01', CallSid: this.callSid, CallStatus: status, Called: '+15005550006', Caller: this.from, Direction: 'inbound', From: this.from, To: '+15005550006', ...extra };
+  }
+  async post(url: string, params: Record<string, string>, token = this.server.account.authToken): Promise<{ status: number; body: string; twiml: Verb[] | null }> {
+    const target = new URL(url);
+    const res = await this.server.app.server.inject({
+      method: 'POST',
+      url: target.pathname + target.search,
+      headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeSignature(token, url, params) },
+      payload: new URLSearchParams(params).toString(),
+    });
+    const xml = String(res.headers['content-type'] ?? '').includes('xml');
+    return { status: res.statusCode, body: res.body, twiml: xml ? verbs(res.body) : null };
+  }
+  ring() {
+    return this.post(this.flowUrl, this.params('ringing'));
+  }
+  hangup() {
+    return this.post(this.flowUrl, this.params('completed', { CallDuration: '30' }));
+  }
+}
+
+function actionOf(verb: Verb): string {
+  return verb.attributes.action ?? verb.text ?? '';
+}
+
+async function executionOf(server: TestServer, flowSid: string) {
+  const page = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 50 });
+  return page.items;
+}
+
+async function stepsOf(server: TestServer, flowSid: string, executionSid: string) {
+  return (await server.app.store.listSteps(server.account.sid, flowSid, executionSid, { pageSize: 100 })).items.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
+}
+
+describe('a whole call through the webhook', () => {
+  let server: TestServer;
+  let flowSid: string;
+  before(async () => ({ server, flowSid } = await serverWithFlow(fixture('ivr-menu.json'))));
+  after(() => server.close());
+
+  it('greeting, menu, voicemail, thanks, hangup; the final status ends nothing twice', async () => {
+    const twilio = new Twilio(server, flowSid);
+    const first = await twilio.ring();
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.twiml!.map((v) => v.verb), ['Say', 'Redirect']);
+    assert.equal(first.twiml![0]!.text, 'Welcome to Acme, +15551230001.');
+    assert.match(actionOf(first.twiml![1]!), new RegExp(`^${twilio.flowUrl.replace(/[?.]/g, '\\$&')}\\?sb=FN`));
+
+    const menu = await twilio.post(actionOf(first.twiml![1]!), twilio.params('in-progress'));
+    assert.deepEqual(menu.twiml!.map((v) => v.verb), ['Gather', 'Redirect']);
+    const gather = menu.twiml![0]!;
+    assert.equal(gather.children![0]!.text, 'Press 1 for sales or 2 to leave a message.');
+
+    const record = await twilio.post(actionOf(gather), twilio.params('in-progress', { Digits: '2', FinishedOnKey: '' }));
+    assert.deepEqual(record.twiml!.map((v) => v.verb), ['Record', 'Redirect']);
+
+    const thanks = await twilio.post(actionOf(record.twiml![0]!), twilio.params('in-progress', { RecordingUrl: 'https://api.twilio.com/RE1', RecordingDuration: '6', RecordingSid: 'RE' + '1'.repeat(32), Digits: '#' }));
+    assert.equal(thanks.twiml![0]!.text, 'Thanks, we got 6 seconds.');
+    const last = await twilio.post(actionOf(thanks.twiml![1]!), twilio.params('in-progress'));
+    assert.deepEqual(last.twiml, [{ verb: 'Hangup', attributes: {} }]);
+
+    const status = await twilio.hangup();
+    assert.equal(status.status, 200);
+    const [execution] = await executionOf(server, flowSid);
+    assert.equal(execution!.status, 'ended');
+    assert.equal(execution!.initiatedBy, twilio.callSid);
+    assert.deepEqual(await stepsOf(server, flowSid, execution!.sid), [
+      'Trigger -incomingCall-> greet',
+      'greet -audioComplete-> menu',
+      'menu -keypress-> route',
+      'route -match-> vm',
+      'vm -recordingComplete-> thanks',
+      'thanks -audioComplete-> Ended',
+    ]);
+    const context = execution!.context as { trigger: { call: JsonObject }; widgets: Record<string, JsonObject> };
+    assert.equal(context.trigger.call.CallSid, twilio.callSid);
+    assert.equal(context.widgets.menu!.Digits, '2');
+    assert.equal(context.widgets.vm!.RecordingUrl, 'https://api.twilio.com/RE1');
+  });
+
+  it('a forged callback token is refused with 403/20003 and changes nothing', async () => {
+    const twilio = new Twilio(server, flowSid, '+15551230002', 2);
+    const first = await twilio.ring();
+    const url = actionOf(first.twiml![1]!);
+    const forged = url.replace(/\.a\.[^.&]+$/, '.a.' + 'A'.repeat(43));
+    const refused = await twilio.post(forged, twilio.params('in-progress'));
+    assert.equal(refused.status, 403);
+    assert.equal(JSON.parse(refused.body).code, 20003);
+    // A valid token moved to another kind (action → fall-through) is a forgery as well.
+    const swapped = await twilio.post(url.replace('.a.', '.f.'), twilio.params('in-progress'));
+    assert.equal(swapped.status, 403);
+    const execution = (await executionOf(server, flowSid)).find((e) => e.initiatedBy === twilio.callSid)!;
+    assert.equal(((execution.state as ExecutionState).frames[0]!.current), 'greet');
+    // The genuine one still works.
+    assert.equal((await twilio.post(url, twilio.params('in-progress'))).status, 200);
+    await twilio.hangup();
+  });
+
+  it('a replayed callback is refused: each callback URL is accepted once', async () => {
+    const twilio = new Twilio(server, flowSid, '+15551230003', 3);
+    const first = await twilio.ring();
+    const menu = await twilio.post(actionOf(first.twiml![1]!), twilio.params('in-progress'));
+    const action = actionOf(menu.twiml![0]!);
+    const once = await twilio.post(action, twilio.params('in-progress', { Digits: '2' }));
+    assert.equal(once.twiml![0]!.verb, 'Record');
+    const again = await twilio.post(action, twilio.params('in-progress', { Digits: '1' }));
+    assert.equal(again.status, 403);
+    assert.match(JSON.parse(again.body).message, /replayed/);
+    const execution = (await executionOf(server, flowSid)).find((e) => e.initiatedBy === twilio.callSid)!;
+    assert.equal((execution.state as ExecutionState).frames[0]!.current, 'vm', 'the replay did not move the execution');
+    await twilio.hangup();
+  });
+
+  it('a request without a valid X-Twilio-Signature (or Basic auth) is refused', async () => {
+    const twilio = new Twilio(server, flowSid, '+15551230004', 4);
+    const res = await twilio.post(twilio.flowUrl, twilio.params('ringing'), 'wrong-token');
+    assert.equal(res.status, 403);
+  });
+
+  it('a retried initial webhook continues the same execution instead of starting another', async () => {
+    const twilio = new Twilio(server, flowSid, '+15551230005', 5);
+    await twilio.ring();
+    await twilio.ring();
+    assert.equal((await executionOf(server, flowSid)).filter((e) => e.initiatedBy === twilio.callSid).length, 1);
+    await twilio.hangup();
+  });
+});
+
+/** One waiting widget after the trigger; every event it has goes nowhere (ends the flow). */
+function single(type: string, properties: JsonObject, events: string[]): unknown {
+  return {
+    description: `hangup during ${type}`,
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'w' }], properties: { offset: { x: 0, y: 0 } } },
+      { name: 'w', type, transitions: events.map((event) => ({ event })), properties: { offset: { x: 0, y: 100 }, ...properties } },
+    ],
+  };
+}
+
+describe('hangup during every waiting voice widget ends the execution cleanly', () => {
+  const cases: [string, JsonObject, string[], string | null][] = [
+    ['say-play', { say: 'Hello' }, ['audioComplete'], null],
+    ['gather-input-on-call', { say: 'Press a key' }, ['keypress', 'speech', 'timeout'], null],
+    ['connect-call-to', { noun: 'number', to: '+15550001111', caller_id: '{{trigger.call.To}}' }, ['callCompleted', 'hangup'], 'hangup'],
+    ['record-voicemail', {}, ['recordingComplete', 'noAudio', 'hangup'], 'hangup'],
+    ['enqueue-call', { queue_name: 'support' }, ['callComplete', 'failedToEnqueue', 'callFailure'], null],
+    ['add-twiml-redirect', { url: 'https://app.example/twiml' }, ['return', 'timeout', 'fail'], null],
+    ['fork-stream', { stream_action: 'start', stream_url: 'wss://media.example/s' }, ['next'], null],
+    ['capture-payments', { payment_connector: 'Stripe', payment_amount: '5' }, ['success', 'maxFailedAttempts', 'providerError', 'payInterrupted', 'hangup', 'validationError'], 'hangup'],
+    ['connect-virtual-agent-v2', { connector_name: 'cx' }, ['completed', 'live-agent-handoff', 'hangup', 'failed', 'paused'], 'hangup'],
+    ['send-to-flex', { workflow: 'WW' + '1'.repeat(32), channel: 'TC' + '1'.repeat(32), attributes: '{}' }, ['callComplete', 'failedToEnqueue', 'callFailure'], null],
+  ];
+  for (const [type, properties, events, hangupEvent] of cases) {
+    it(type, async () => {
+      const { server, flowSid } = await serverWithFlow(single(type, properties, events));
+      try {
+        const twilio = new Twilio(server, flowSid);
+        const first = await twilio.ring();
+        assert.equal(first.status, 200);
+        assert.ok(first.twiml!.length > 0 && first.twiml![0]!.verb !== 'Hangup', `${type} answered with TwiML: ${first.body}`);
+        const [waiting] = await executionOf(server, flowSid);
+        assert.equal(waiting!.status, 'active');
+        const status = await twilio.hangup();
+        assert.equal(status.status, 200);
+        assert.deepEqual(status.twiml, [], 'a status callback gets an empty <Response/>');
+        const [ended] = await executionOf(server, flowSid);
+        assert.equal(ended!.status, 'ended');
+        assert.deepEqual((ended!.state as ExecutionState).endReason, { kind: 'completed' });
+        const steps = await stepsOf(server, flowSid, ended!.sid);
+        assert.deepEqual(steps, hangupEvent ? ['Trigger -incomingCall-> w', `w -${hangupEvent}-> Ended`] : ['Trigger -incomingCall-> w']);
+        // Nothing is left behind: no timer, no pending effect.
+        assert.equal((await server.app.store.pendingEffects(100)).length, 0);
+        assert.equal(await server.app.store.nextTimerDue(), null);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
+describe('allow_concurrent_calls', () => {
+  const flow = (allow: boolean) => ({ ...(single('gather-input-on-call', { say: 'Hi' }, ['keypress', 'speech', 'timeout']) as object), flags: { allow_concurrent_calls: allow } });
+  it('off: a second call from the same caller hears an out-of-service message and is hung up', async () => {
+    const { server, flowSid } = await serverWithFlow(flow(false));
+    try {
+      await new Twilio(server, flowSid, '+15551239999', 1).ring();
+      const second = await new Twilio(server, flowSid, '+15551239999', 2).ring();
+      assert.deepEqual(second.twiml!.map((v) => v.verb), ['Say', 'Hangup']);
+      assert.match(second.twiml![0]!.text!, /out of service/);
+      assert.equal((await executionOf(server, flowSid)).length, 1);
+      // Another caller is not blocked.
+      const other = await new Twilio(server, flowSid, '+15551238888', 3).ring();
+      assert.equal(other.twiml![0]!.verb, 'Gather');
+    } finally {
+      await server.close();
+    }
+  });
+  it('on: a new call from the same caller goes ahead; the earlier (stuck) execution gives way', async () => {
+    const { server, flowSid } = await serverWithFlow(flow(true));
+    try {
+      const a = new Twilio(server, flowSid, '+15551239999', 1);
+      const b = new Twilio(server, flowSid, '+15551239999', 2);
+      await a.ring();
+      const second = await b.ring();
+      assert.equal(second.twiml![0]!.verb, 'Gather');
+      const executions = await executionOf(server, flowSid);
+      assert.equal(executions.find((e) => e.initiatedBy === b.callSid)!.status, 'active');
+      assert.equal(executions.find((e) => e.initiatedBy === a.callSid)!.status, 'ended');
+      // Status callbacks find each call's own execution by CallSid: the old call's end changes nothing.
+      await a.hangup();
+      assert.equal((await executionOf(server, flowSid)).find((e) => e.initiatedBy === b.callSid)!.status, 'active');
+      await b.hangup();
+      assert.equal((await executionOf(server, flowSid)).find((e) => e.initiatedBy === b.callSid)!.status, 'ended');
+    } finally {
+      await server.close();
+    }
+  });
+});
