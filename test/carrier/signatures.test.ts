@@ -1,0 +1,107 @@
+// X-Twilio-Signature on everything Twilio sends the carrier: the flow webhook (messages) and the
+// status callbacks. Valid, invalid, missing, the wrong token, and the URL behind a reverse proxy
+// (the configured public base URL is what Twilio signed). Signatures are produced by the `twilio`
+// package and checked against the official test vector and its validateRequest.
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import twilio from 'twilio';
+import { computeSignature } from '../../src/api/wire/signature.ts';
+import { signForm } from '../../src/channels/webhook/webhook-channel.ts';
+import { CONTACT, NUMBER, UPSTREAM_TOKEN, createFlow, flow, startCarrierServer, startFake, type CarrierServer } from './helpers.ts';
+import type { FakeTwilio } from '../support/fake-twilio.ts';
+
+const PUBLIC = 'https://switchboard.example.com';
+const endsAtTrigger = flow([], {});
+
+async function executionCount(server: CarrierServer, flowSid: string): Promise<number> {
+  return (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 50 })).items.length;
+}
+
+describe('Twilio carrier: webhook signatures', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+  let flowSid: string;
+
+  beforeEach(async () => {
+    fake = await startFake();
+    server = await startCarrierServer(fake, { config: { publicBaseUrl: PUBLIC } });
+    flowSid = await createFlow(server, endsAtTrigger);
+  });
+  afterEach(async () => {
+    await server.close();
+    await fake.close();
+  });
+
+  const publicUrl = () => `${PUBLIC}/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
+  const localUrl = () => `${server.baseUrl}/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
+
+  async function post(params: Record<string, string>, signature: string | undefined) {
+    return fetch(localUrl(), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature === undefined ? {} : { 'x-twilio-signature': signature }) },
+      body: new URLSearchParams(params).toString(),
+    });
+  }
+
+  it('accepts a message webhook signed with the upstream auth token over the public URL (behind a proxy)', async () => {
+    const params = fake.inboundMessageParams(CONTACT, NUMBER, 'hi');
+    const response = await post(params, twilio.getExpectedTwilioSignature(UPSTREAM_TOKEN, publicUrl(), params));
+    assert.equal(response.status, 200, await response.text());
+    assert.equal(await executionCount(server, flowSid), 1);
+  });
+
+  it('refuses with 403, and runs nothing, a signature over the internal URL, the wrong token, a tampered body or none', async () => {
+    const params = fake.inboundMessageParams(CONTACT, NUMBER, 'hi');
+    const cases: [string, string | undefined, Record<string, string>][] = [
+      ['signed over the URL the proxy forwarded to', twilio.getExpectedTwilioSignature(UPSTREAM_TOKEN, localUrl(), params), params],
+      ['signed with another token', twilio.getExpectedTwilioSignature('another-token', publicUrl(), params), params],
+      ['body changed after signing', twilio.getExpectedTwilioSignature(UPSTREAM_TOKEN, publicUrl(), params), { ...params, Body: 'tampered' }],
+      ['garbage', 'not-a-signature', params],
+      ['missing', undefined, params],
+    ];
+    for (const [label, signature, body] of cases) {
+      const response = await post(body, signature);
+      assert.equal(response.status, 403, label);
+      const error = await response.json();
+      assert.equal(error.code, 20003, label);
+    }
+    assert.equal(await executionCount(server, flowSid), 0);
+    assert.equal(fake.requests.length, 0, 'nothing reached Twilio');
+  });
+
+  it('status callbacks are checked the same way: public URL and upstream token', async () => {
+    const execution = 'FN' + '0'.repeat(32);
+    const effect = 'EF' + '0'.repeat(32);
+    const path = `/v1/Accounts/${server.account.sid}/Carrier/Executions/${execution}/Messages/${effect}/Status`;
+    const params = { MessageSid: 'SM' + '1'.repeat(32), MessageStatus: 'delivered', SmsStatus: 'delivered', AccountSid: fake.options.accountSid };
+    const send = (signature: string) =>
+      fetch(server.baseUrl + path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params).toString() });
+    assert.equal((await send(twilio.getExpectedTwilioSignature(UPSTREAM_TOKEN, server.baseUrl + path, params))).status, 403);
+    assert.equal((await send(twilio.getExpectedTwilioSignature(server.account.authToken, PUBLIC + path, params))).status, 403, 'the local token is not Twilio');
+    // A report for an unknown execution is acknowledged (Twilio stops retrying) once it is authentic.
+    assert.equal((await send(twilio.getExpectedTwilioSignature(UPSTREAM_TOKEN, PUBLIC + path, params))).status, 204);
+  });
+});
+
+describe('signing algorithm', () => {
+  const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
+  const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
+
+  it('matches the official test vector', () => {
+    assert.equal(computeSignature('12345', url, params), 'RSOYDt4T1cUTdK1PDd93/VVr8B8=');
+    assert.equal(signForm('12345', url, Object.entries(params)), 'RSOYDt4T1cUTdK1PDd93/VVr8B8=');
+  });
+
+  it("the webhook channel's signatures pass the twilio package's validateRequest, repeated fields included", () => {
+    const fields: [string, string][] = [
+      ['To', '+15551230001'],
+      ['Body', 'Hi & bye é'],
+      ['MediaUrl', 'https://cdn.example.com/b.png'],
+      ['MediaUrl', 'https://cdn.example.com/a.png'],
+    ];
+    const signature = signForm('secret', 'https://hooks.example.com/sms', fields);
+    const asObject = { To: '+15551230001', Body: 'Hi & bye é', MediaUrl: ['https://cdn.example.com/b.png', 'https://cdn.example.com/a.png'] };
+    assert.equal(twilio.validateRequest('secret', signature, 'https://hooks.example.com/sms', asObject), true);
+    assert.equal(twilio.validateRequest('other', signature, 'https://hooks.example.com/sms', asObject), false);
+  });
+});
