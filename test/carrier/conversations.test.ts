@@ -1,0 +1,123 @@
+// Conversations through the carrier: a signed onMessageAdded webhook starts an
+// `incomingConversationMessage` execution (trigger.conversation.*), replies are posted into the
+// conversation with the Conversations API, the contact's next message resumes send-and-wait, and
+// the flow's own messages echoed back by Twilio do not feed the flow.
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { CONTACT, createFlow, flow, sendAndWait, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import type { FakeTwilio } from '../support/fake-twilio.ts';
+
+const CONVERSATION = 'CH' + 'f6'.repeat(16);
+
+function conversationWebhook(fake: FakeTwilio, author: string, body: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AccountSid: fake.options.accountSid,
+    ChatServiceSid: 'IS' + '7'.repeat(32),
+    ConversationSid: CONVERSATION,
+    MessageSid: 'IM' + randomBytes(16).toString('hex'),
+    ParticipantSid: 'MB' + '8'.repeat(32),
+    EventType: 'onMessageAdded',
+    Source: 'SMS',
+    Author: author,
+    Body: body,
+    Index: '0',
+    Attributes: '{}',
+    DateCreated: new Date().toISOString(),
+    RetryCount: '0',
+    WebhookType: 'studio',
+    ...extra,
+  };
+}
+
+describe('Twilio carrier: Conversations', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+
+  beforeEach(async () => {
+    fake = await startFake();
+    server = await startCarrierServer(fake);
+  });
+  afterEach(async () => {
+    await server.close();
+    await fake.close();
+  });
+
+  it('starts on incomingConversationMessage, replies into the conversation, resumes on the next message', async () => {
+    const flowSid = await createFlow(
+      server,
+      flow(
+        [
+          sendAndWait('ask', { body: 'Hi {{trigger.conversation.Author}}, what do you need?' }, { incomingMessage: 'thanks' }),
+          sendMessage('thanks', { body: 'Noted: {{widgets.ask.inbound.Body}}', to: '{{contact.channel.address}}' }),
+        ],
+        { incomingConversationMessage: 'ask' },
+      ),
+    );
+    const url = webhookUrl(server, flowSid);
+    const first = await fake.postSigned(url, conversationWebhook(fake, CONTACT, 'hello'));
+    assert.equal(first.status, 200, first.body);
+    const [question] = await waitFor('the question in the conversation', () => (fake.creates('Conversations').length === 1 ? fake.creates('Conversations') : null));
+    assert.equal(question!.path, `/v1/Conversations/${CONVERSATION}/Messages`);
+    assert.deepEqual(question!.form, [['Body', `Hi ${CONTACT}, what do you need?`]]);
+
+    const executions = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 10 });
+    assert.equal(executions.items.length, 1);
+    const execution = executions.items[0]!;
+    assert.equal(execution.contactChannelAddress, CONTACT);
+    assert.equal(execution.channelAddress, CONVERSATION);
+    assert.equal((execution.context as any).trigger.conversation.Body, 'hello');
+
+    // Twilio echoes the flow's own message (authored "system") to the webhook: ignored.
+    const echo = await fake.postSigned(url, conversationWebhook(fake, 'system', `Hi ${CONTACT}, what do you need?`, { MessageSid: String(fake.conversationMessages[0]!.sid) }));
+    assert.equal(echo.status, 200);
+    // Other conversation events are acknowledged and ignored.
+    assert.equal((await fake.postSigned(url, conversationWebhook(fake, CONTACT, '', { EventType: 'onParticipantAdded' }))).status, 200);
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, execution.sid), ['Trigger -incomingConversationMessage-> ask']);
+
+    await fake.postSigned(url, conversationWebhook(fake, CONTACT, 'a refund', { Index: '2' }));
+    await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(execution.sid))?.status === 'ended');
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, execution.sid), [
+      'Trigger -incomingConversationMessage-> ask',
+      'ask -incomingMessage-> thanks',
+      'thanks -sent-> Ended',
+    ]);
+    assert.deepEqual(
+      fake.conversationMessages.map((m) => [m.author, m.body]),
+      [
+        ['system', `Hi ${CONTACT}, what do you need?`],
+        ['system', 'Noted: a refund'],
+      ],
+    );
+    const thanks = await widgetOutputs(server.app, execution.sid, 'thanks');
+    assert.equal(thanks.outbound.ConversationSid, CONVERSATION);
+    assert.equal(thanks.outbound.Index, 1);
+    assert.equal(thanks.outbound.Sid, fake.conversationMessages[1]!.sid);
+    assert.equal(fake.creates('Messages').length, 0, 'nothing went through the Messages API');
+  });
+
+  it('a named sender becomes the Author; media URLs are refused clearly (Conversations take Media SIDs)', async () => {
+    const flowSid = await createFlow(
+      server,
+      flow(
+        [
+          sendMessage('hello', { body: 'Hello', from: 'Support Bot' }, { sent: 'pic' }),
+          sendMessage('pic', { body: 'Look', media_url: 'https://cdn.example.com/a.png' }, { failed: 'after' }),
+          { name: 'after', type: 'set-variables', properties: { offset: { x: 0, y: 0 }, variables: [] }, transitions: [{ event: 'next' }] },
+        ],
+        { incomingConversationMessage: 'hello' },
+      ),
+    );
+    await fake.postSigned(webhookUrl(server, flowSid), conversationWebhook(fake, 'ada@example.com', 'hi'));
+    const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
+    await waitFor('the end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), [
+      'Trigger -incomingConversationMessage-> hello',
+      'hello -sent-> pic',
+      'pic -failed-> after',
+      'after -next-> Ended',
+    ]);
+    assert.deepEqual(fake.creates('Conversations').map((r) => r.form), [[['Author', 'Support Bot'], ['Body', 'Hello']]]);
+    assert.match((await widgetOutputs(server.app, executionSid, 'pic')).outbound.ErrorMessage, /Media SIDs/);
+  });
+});
