@@ -1,11 +1,28 @@
 // `switchboard serve`: start the server and print how to reach it.
-import { createApp } from '../app.ts';
+import { createApp, type App } from '../app.ts';
+import { storageProblem } from './startup-errors.ts';
+
+/** Longer than the outbound HTTP cap (10 s), so an in-flight request can finish. */
+const SHUTDOWN_GRACE_MS = 25_000;
 import { loadConfig } from '../config.ts';
 
 export async function serveCommand(flags: Record<string, string | boolean | undefined>): Promise<number> {
   const config = loadConfig(flags);
-  const app = await createApp(config, { logger: { level: config.logLevel } });
-  const { account, generated } = await app.accounts.ensureStartupAccount(config.account);
+  let app: App | undefined;
+  let startup: Awaited<ReturnType<App['accounts']['ensureStartupAccount']>>;
+  try {
+    app = await createApp(config, { logger: { level: config.logLevel } });
+    startup = await app.accounts.ensureStartupAccount(config.account);
+    // A write before listening: a read-only or full data directory is reported now, not on the first request.
+    await app.store.setSetting('last_started_at', new Date().toISOString());
+  } catch (error) {
+    const problem = storageProblem(error, config.dataDir);
+    if (!problem) throw error;
+    console.error(`switchboard: cannot start: ${problem}`);
+    await app?.close().catch(() => undefined);
+    return 1;
+  }
+  const { account, generated } = startup;
   await app.server.listen({ port: config.port, host: config.host });
   const base = config.publicBaseUrl ?? `http://${config.host}:${config.port}`;
   console.log(`Switchboard listening on ${base} (data: ${config.dataDir}, store: ${app.store.kind})`);
@@ -13,12 +30,29 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   console.log(`Auth token: ${account.authToken}`);
   console.log(`Point twilio-node at it: client.studio.baseUrl = '${base}'`);
 
+  // Graceful stop: refuse new requests (503 while closing), let in-flight requests and sprints
+  // finish (effects not yet started stay in the outbox for the next start), close the store.
+  // A second signal, or a stop that takes longer than SHUTDOWN_GRACE_MS, exits at once.
   let closing = false;
+  const running = app;
   const shutdown = async (signal: string) => {
-    if (closing) return;
+    if (closing) {
+      console.error(`${signal} again: exiting without waiting`);
+      process.exit(1);
+    }
     closing = true;
     console.log(`${signal}: shutting down`);
-    await app.close();
+    setTimeout(() => {
+      console.error(`shutdown took longer than ${SHUTDOWN_GRACE_MS} ms: exiting`);
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    try {
+      await running.close();
+    } catch (error) {
+      console.error(`switchboard: error while shutting down: ${(error as Error).message}`);
+      process.exit(1);
+    }
+    console.log('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));

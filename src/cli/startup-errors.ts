@@ -1,0 +1,48 @@
+// Why the server could not open its data directory, in words an operator can act on. Startup
+// fails before listening, so nothing is half-written: SQLite refuses the write and the database
+// stays as it was.
+const SQLITE_PRIMARY = {
+  BUSY: 5,
+  READONLY: 8,
+  IOERR: 10,
+  CORRUPT: 11,
+  FULL: 13,
+  CANTOPEN: 14,
+  NOTADB: 26,
+} as const;
+
+const FS_CODES: Record<string, string> = {
+  EACCES: 'is not writable (permission denied)',
+  EPERM: 'is not writable (operation not permitted)',
+  EROFS: 'is on a read-only file system',
+  ENOSPC: 'has no space left on its device (disk full)',
+  EDQUOT: 'is over its disk quota',
+  EFBIG: 'cannot grow: file size limit reached (disk full or ulimit -f)',
+  ENOTDIR: 'is not a directory (a file is in the way)',
+  EEXIST: 'cannot be created (a file is in the way)',
+};
+
+/** A clear sentence for storage failures at start; undefined for anything else (a real bug). */
+export function storageProblem(error: unknown, dataDir: string): string | undefined {
+  const e = error as { code?: string; errcode?: number; errstr?: string; message?: string };
+  if (e.code && FS_CODES[e.code]) return `data directory ${dataDir} ${FS_CODES[e.code]}: ${e.message}`;
+  if (e.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number') {
+    const detail = e.errstr ?? e.message ?? '';
+    switch (e.errcode & 0xff) {
+      case SQLITE_PRIMARY.READONLY:
+        return `data directory ${dataDir} is read-only (${detail}); make it writable or point --data-dir elsewhere`;
+      case SQLITE_PRIMARY.FULL:
+        return `data directory ${dataDir} is full (${detail}); free some space and start again`;
+      case SQLITE_PRIMARY.IOERR:
+        return `data directory ${dataDir} cannot be written (${detail}): the disk is full, failing or over a file size limit`;
+      case SQLITE_PRIMARY.CANTOPEN:
+        return `the database in ${dataDir} cannot be opened (${detail}): check that the directory exists and is writable`;
+      case SQLITE_PRIMARY.BUSY:
+        return `the database in ${dataDir} is locked by another process (${detail})`;
+      case SQLITE_PRIMARY.CORRUPT:
+      case SQLITE_PRIMARY.NOTADB:
+        return `the database in ${dataDir} is damaged or not a Switchboard database (${detail}); restore it from a backup`;
+    }
+  }
+  return undefined;
+}
