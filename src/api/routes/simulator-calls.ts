@@ -2,7 +2,7 @@
 // hang up, and read the call's transcript; answer or reject the calls a flow places
 // (make-outgoing-call-v2). The phone (../twiml/phone.ts) posts the signed call webhooks Twilio would
 // post, in-process for our own URLs and over HTTP for others (TwiML Redirect targets).
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
@@ -24,9 +24,11 @@ function baseOf(ctx: ApiContext): string {
 }
 
 /** Signed requests: in-process (Fastify inject) for this server, fetch() for anything else. */
-class InjectTransport implements PhoneTransport {
+export class InjectTransport implements PhoneTransport {
   readonly #routes: Routes;
   readonly #ctx: ApiContext;
+  /** Tests: send requests for other hosts to this local base instead (no Internet in CI). */
+  externalBase: string | null = null;
   constructor(routes: Routes, ctx: ApiContext) {
     this.#routes = routes;
     this.#ctx = ctx;
@@ -49,15 +51,17 @@ class InjectTransport implements PhoneTransport {
       const res = await this.#routes.app.inject({ method: get ? 'GET' : 'POST', url: target.pathname + target.search, headers, ...(body !== undefined ? { payload: body } : {}) });
       return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: res.body };
     }
-    const res = await fetch(signedUrl, { method: get ? 'GET' : 'POST', headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(15_000) });
+    const external = this.externalBase ? new URL(target.pathname + target.search, this.externalBase).toString() : signedUrl;
+    const res = await fetch(external, { method: get ? 'GET' : 'POST', headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(15_000) });
     return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
   }
 }
 
-const phones = new WeakMap<ApiContext, SimulatorPhone>();
+const phones = new WeakMap<object, { phone: SimulatorPhone; transport: InjectTransport }>();
 
-export function phoneFor(ctx: ApiContext): SimulatorPhone | undefined {
-  return phones.get(ctx);
+/** The simulator phone of a server (by its ApiContext or its Fastify instance). */
+export function phoneFor(owner: ApiContext | FastifyInstance): { phone: SimulatorPhone; transport: InjectTransport } | undefined {
+  return phones.get(owner);
 }
 
 function callJson(ctx: ApiContext, call: PhoneCall) {
@@ -136,8 +140,10 @@ function actionFrom(request: FastifyRequest, verb: string): CallerAction {
 export const CALLER_ACTIONS = ['Digits', 'Speech', 'Silence', 'Recording', 'Dial', 'Queue', 'Payment', 'VirtualAgent', 'Answer', 'Reject', 'Hangup'];
 
 export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): SimulatorPhone {
-  const phone = new SimulatorPhone(new InjectTransport(routes, ctx));
-  phones.set(ctx, phone);
+  const transport = new InjectTransport(routes, ctx);
+  const phone = new SimulatorPhone(transport);
+  phones.set(ctx, { phone, transport });
+  phones.set(routes.app, { phone, transport });
   // The simulator is the voice network unless a carrier was configured first.
   const voice: VoiceChannel = {
     name: 'simulator',

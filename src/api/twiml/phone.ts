@@ -50,6 +50,8 @@ export interface PhoneCall {
   answerUrl: string | null;
   /** The verbs of the current document after the one the call waits on. */
   remaining: Element[];
+  /** The URL the current document came from (relative action/redirect URLs resolve against it). */
+  documentUrl: string | null;
   machineDetection: boolean;
 }
 
@@ -224,6 +226,7 @@ export class SimulatorPhone implements VoiceChannel {
       waiting: null,
       recording: false,
       remaining: [],
+      documentUrl: null,
     };
     this.#calls.set(call.sid, call);
     if (this.#calls.size > 5000) this.#calls.delete(this.#calls.keys().next().value!);
@@ -390,8 +393,16 @@ export class SimulatorPhone implements VoiceChannel {
     await this.#fetchAndRun(call, url, method, extra, 0);
   }
 
-  async #fetchAndRun(call: PhoneCall, url: string, method: string, extra: Record<string, string>, depth = 0): Promise<void> {
+  async #fetchAndRun(call: PhoneCall, relative: string, method: string, extra: Record<string, string>, depth = 0): Promise<void> {
     if (depth > MAX_REQUESTS_PER_ACTION) return this.#end(call, 'failed', 'too many TwiML requests in a row (a redirect loop?)');
+    let url: string;
+    try {
+      url = new URL(relative, call.documentUrl ?? undefined).toString();
+    } catch {
+      this.#line(call, 'network', 'error', `'${relative}' is not a URL`);
+      return this.#end(call, 'failed', 'an application error has occurred');
+    }
+    call.documentUrl = url;
     let answer: HttpAnswer;
     try {
       answer = await this.#transport.request(call.accountSid, url, method, { ...this.#params(call), ...extra });
