@@ -1,6 +1,7 @@
 // Helpers for the carrier tests: a Switchboard server listening on a real port with its account
 // on the Twilio carrier (pointed at the local fake), flow builders, polling and step listings.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOptions } from '../../src/app.ts';
 import { loadConfig, type SwitchboardConfig } from '../../src/config.ts';
@@ -30,7 +31,7 @@ export async function startFake(options: Partial<ConstructorParameters<typeof Fa
 /** A server on 127.0.0.1 whose account sends through `fake`. */
 export async function startCarrierServer(
   fake: FakeTwilio,
-  options: { config?: Partial<SwitchboardConfig>; store?: SqliteStore; app?: AppOptions; carrier?: Record<string, string> } = {},
+  options: { config?: Partial<SwitchboardConfig>; store?: SqliteStore; app?: AppOptions; carrier?: Record<string, string>; port?: number } = {},
 ): Promise<CarrierServer> {
   const config = { ...loadConfig({}, {}), dataDir: ':memory:', ...options.config };
   const store = options.store ?? new SqliteStore({ path: ':memory:' });
@@ -40,7 +41,7 @@ export async function startCarrierServer(
     ...options.app,
   });
   const { account } = await app.accounts.ensureStartupAccount();
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  await app.server.listen({ port: options.port ?? 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.server.address() as AddressInfo).port}`;
   const auth = basicAuth(account.sid, account.authToken);
   const res = await app.server.inject({
@@ -137,6 +138,10 @@ export function webhookUrl(server: CarrierServer, flowSid: string, base = server
   return `${base}/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
 }
 
-export function formOf(request: { form: [string, string][] }): [string, string][] {
-  return request.form;
+export async function freePort(): Promise<number> {
+  const probe = http.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
 }

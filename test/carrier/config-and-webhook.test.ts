@@ -1,0 +1,153 @@
+// Per-account carrier configuration over the API (validation, secrets never shown, isolation,
+// back to the simulator) and the plain webhook channel (signed form POSTs, status callbacks).
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import twilio from 'twilio';
+import { basicAuth } from '../support/server.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, freePort, sendAndWait, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import type { FakeTwilio } from '../support/fake-twilio.ts';
+
+describe('carrier configuration API', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+
+  beforeEach(async () => {
+    fake = await startFake();
+    server = await startCarrierServer(fake);
+  });
+  afterEach(async () => {
+    await server.close();
+    await fake.close();
+  });
+
+  const call = (method: 'GET' | 'POST' | 'DELETE', fields?: Record<string, string>, auth = server.auth, account = server.account.sid) =>
+    server.app.server.inject({
+      method,
+      url: `/v1/Accounts/${account}/Carrier`,
+      headers: { ...(auth ? { authorization: auth } : {}), ...(fields ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+      ...(fields ? { payload: new URLSearchParams(fields).toString() } : {}),
+    });
+
+  it('shows the configuration without its secrets', async () => {
+    const res = await call('GET');
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), {
+      account_sid: server.account.sid,
+      channel: 'twilio',
+      upstream_account_sid: UPSTREAM_SID,
+      auth_token_set: true,
+      api_key_sid: null,
+      api_base_url: fake.baseUrl,
+      conversations_base_url: fake.baseUrl,
+      status_callback_base_url: server.baseUrl,
+    });
+    assert.ok(!res.body.includes(UPSTREAM_TOKEN));
+  });
+
+  it('rejects bad input with a Twilio error naming the field, and keeps the old configuration', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ Channel: 'carrier-pigeon' }, /Channel/],
+      [{ Channel: 'twilio', UpstreamAccountSid: 'AC123', AuthToken: 'x' }, /UpstreamAccountSid/],
+      [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID }, /AuthToken/],
+      [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID, AuthToken: 'x', ApiKeySid: 'SK' + '1'.repeat(32) }, /ApiKeySecret/],
+      [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID, AuthToken: 'x', ApiBaseUrl: 'ftp://example.com' }, /ApiBaseUrl/],
+      [{ Channel: 'webhook' }, /WebhookUrl/],
+    ];
+    for (const [fields, pattern] of cases) {
+      const res = await call('POST', fields);
+      assert.equal(res.statusCode, 400, JSON.stringify(fields));
+      assert.equal(res.json().code, 20001);
+      assert.match(res.json().message, pattern);
+    }
+    assert.equal((await call('GET')).json().channel, 'twilio');
+  });
+
+  it('is private to its account and needs authentication', async () => {
+    const other = await server.app.accounts.create('other');
+    assert.equal((await call('GET', undefined, basicAuth(other.sid, other.authToken))).statusCode, 404);
+    assert.equal((await call('GET', undefined, '')).statusCode, 401);
+  });
+
+  it('DELETE puts the account back on the simulator: flows no longer reach Twilio', async () => {
+    assert.equal((await call('DELETE')).statusCode, 204);
+    assert.deepEqual((await call('GET')).json(), { account_sid: server.account.sid, channel: 'simulator' });
+    const flowSid = await createFlow(server, flow([sendMessage('greet', { body: 'hello' })], { incomingMessage: 'greet' }));
+    // On the simulator the upstream token no longer authenticates webhooks; the account's own does.
+    const params = fake.inboundMessageParams(CONTACT, NUMBER, 'hi');
+    assert.equal((await fake.postSigned(webhookUrl(server, flowSid), params)).status, 403);
+    assert.equal((await fake.postSigned(webhookUrl(server, flowSid), params, server.account.authToken)).status, 200);
+    const [sent] = await waitFor('the simulated send', () => (server.app.simulator.transcript(NUMBER, CONTACT).length === 1 ? server.app.simulator.transcript(NUMBER, CONTACT) : null));
+    assert.equal(sent!.body, 'hello');
+    assert.equal(fake.requests.length, 0);
+  });
+});
+
+describe('plain webhook channel', () => {
+  let receiver: http.Server;
+  let receiverUrl: string;
+  let received: { headers: http.IncomingHttpHeaders; form: URLSearchParams }[];
+  let answer: { status: number; body: string };
+  let server: CarrierServer;
+  let fake: FakeTwilio;
+
+  beforeEach(async () => {
+    received = [];
+    answer = { status: 200, body: JSON.stringify({ sid: 'SM' + '9'.repeat(32) }) };
+    receiver = http.createServer(async (req, res) => {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      received.push({ headers: req.headers, form: new URLSearchParams(text) });
+      res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/sms`;
+    fake = await startFake();
+    const port = await freePort();
+    server = await startCarrierServer(fake, { port, config: { publicBaseUrl: `http://127.0.0.1:${port}` }, carrier: { Channel: 'webhook', WebhookUrl: receiverUrl } });
+  });
+  afterEach(async () => {
+    await server.close();
+    await fake.close();
+    receiver.closeAllConnections();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  });
+
+  it('POSTs each message as a signed form; a later undelivered report takes send-and-wait to deliveryFailure', async () => {
+    const flowSid = await createFlow(server, flow([sendAndWait('ask', { body: 'Ready?' })], { incomingMessage: 'ask' }));
+    const params = fake.inboundMessageParams(CONTACT, NUMBER, 'hi');
+    assert.equal((await fake.postSigned(webhookUrl(server, flowSid), params, server.account.authToken)).status, 200);
+    await waitFor('the webhook POST', () => received.length === 1);
+    const [{ headers, form }] = received as [(typeof received)[0]];
+    const fields = Object.fromEntries(form);
+    assert.equal(fields.To, CONTACT);
+    assert.equal(fields.From, NUMBER);
+    assert.equal(fields.Body, 'Ready?');
+    assert.equal(twilio.validateRequest(server.account.authToken, String(headers['x-twilio-signature']), receiverUrl, fields), true);
+    assert.match(String(headers['i-twilio-idempotency-token']), /^EF[0-9a-f]{32}$/);
+    const executionSid = fields.ExecutionSid!;
+    await waitFor('ask to wait for the reply', async () => ((await server.app.store.getExecutionBySid(executionSid))?.state as any)?.frames?.[0]?.wait?.kind === 'reply');
+    const report = { MessageSid: 'SM' + '9'.repeat(32), MessageStatus: 'undelivered', ErrorCode: '30005' };
+    const status = await fake.postSigned(fields.StatusCallback!, report, server.account.authToken);
+    assert.equal(status.status, 204);
+    await waitFor('deliveryFailure', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> ask', 'ask -deliveryFailure-> Ended']);
+    assert.equal(fake.requests.length, 0, 'nothing went to Twilio');
+  });
+
+  it('a non-2xx answer is failed', async () => {
+    answer = { status: 500, body: '{}' };
+    const flowSid = await createFlow(
+      server,
+      flow([sendMessage('greet', { body: 'hello' }, { failed: 'after' }), { name: 'after', type: 'set-variables', properties: { offset: { x: 0, y: 0 }, variables: [] }, transitions: [{ event: 'next' }] }], {
+        incomingMessage: 'greet',
+      }),
+    );
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'), server.account.authToken);
+    const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
+    await waitFor('the end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> greet', 'greet -failed-> after', 'after -next-> Ended']);
+    assert.match((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorMessage, /HTTP 500/);
+  });
+});
