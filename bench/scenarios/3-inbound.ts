@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { SIMULATOR_FLOW_ADDRESS } from '../../src/api/routes/simulator.ts';
+import { driveInbound } from '../lib/inbound-driver.ts';
 import { BENCH_FLOW, type BenchContext, type Scenario } from '../lib/context.ts';
 import { figure } from '../lib/report.ts';
 import { summarise } from '../lib/stats.ts';
@@ -43,46 +43,10 @@ export async function measureInbound(ctx: BenchContext, options: { rate: number;
       commitMessage: undefined,
       authorSid: undefined,
     });
-    // Every inbound message waits for the next message the flow sends to that contact.
-    const waiting = new Map<string, number[]>();
-    const latencies: number[] = [];
-    const channel = app.simulator;
-    const send = channel.sendMessage.bind(channel);
-    channel.sendMessage = async (context, message) => {
-      const queue = waiting.get(message.to);
-      const scheduled = queue?.shift();
-      if (scheduled !== undefined) latencies.push(performance.now() - scheduled);
-      return send(context, message);
-    };
-    let failures = 0;
-    const total = options.rate * options.seconds;
-    const started = performance.now();
-    let sent = 0;
-    await new Promise<void>((resolve) => {
-      const tick = () => {
-        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * options.rate));
-        for (; sent < due; sent++) {
-          const contact = `+1444${String(sent % options.contacts).padStart(7, '0')}`;
-          const scheduled = started + (sent / options.rate) * 1000;
-          const queue = waiting.get(contact) ?? [];
-          queue.push(scheduled);
-          waiting.set(contact, queue);
-          const params = channel.inbound(account.sid, flow.sid, contact, SIMULATOR_FLOW_ADDRESS, `order ${sent}`);
-          app.executions.inboundMessage(account.sid, flow.sid, params).catch(() => failures++);
-        }
-        if (sent >= total) resolve();
-        else setTimeout(tick, 1);
-      };
-      tick();
-    });
-    const offeredSeconds = (performance.now() - started) / 1000;
-    // Let the last replies arrive (bounded), then count what never got one.
-    const drainUntil = performance.now() + 15_000;
-    const unanswered = () => [...waiting.values()].reduce((n, q) => n + q.length, 0);
-    while (unanswered() > 0 && performance.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 50));
+    const outcome = await driveInbound(app, account.sid, flow.sid, options);
     await app.executions.idle();
-    ctx.log(`  offered ${total} messages in ${offeredSeconds.toFixed(1)}s; ${latencies.length} replies`);
-    return { total, offeredSeconds, latency: summarise(latencies), unanswered: unanswered(), failures };
+    ctx.log(`  offered ${outcome.total} messages in ${outcome.offeredSeconds.toFixed(1)}s; ${outcome.latencies.length} replies`);
+    return { ...outcome, latency: summarise(outcome.latencies) };
   } finally {
     await app.close();
   }

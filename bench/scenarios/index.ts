@@ -5,5 +5,6 @@ import { prism } from './2-prism.ts';
 import { inbound } from './3-inbound.ts';
 import { engine } from './4-engine.ts';
 import { waiting } from './5-waiting.ts';
+import { postgres } from './6-postgres.ts';
 
-export const SCENARIOS: Scenario[] = [restCreate, prism, inbound, engine, waiting];
+export const SCENARIOS: Scenario[] = [restCreate, prism, inbound, engine, waiting, postgres];

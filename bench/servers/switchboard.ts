@@ -1,17 +1,29 @@
-// A real Switchboard server (the same createApp as `switchboard serve`) on a data directory,
-// for the benchmarks. Flags: --data-dir DIR (required), --flow FILE (publish this definition as a
-// new flow). Announces {port, accountSid, authToken, flowSid}; answers IPC 'memory' and 'idle'.
+// A real Switchboard server (the same createApp as `switchboard serve`) for the benchmarks.
+// Flags: --data-dir DIR (SQLite) or --database-url URL --database-schema NAME [--node-id ID]
+// (PostgreSQL), --flow FILE (publish this definition as a new flow; else the account's first flow).
+// Announces {port, accountSid, authToken, flowSid}; answers IPC 'memory', 'timerLag', 'inbound', 'idle'.
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { announce, serveChild } from '../lib/child.ts';
+import { driveInbound, type InboundLoad } from '../lib/inbound-driver.ts';
 
-const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, flow: { type: 'string' } } });
-if (!values['data-dir']) throw new Error('--data-dir is required');
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string' },
+    'database-url': { type: 'string' },
+    'database-schema': { type: 'string' },
+    'node-id': { type: 'string' },
+    flow: { type: 'string' },
+  },
+});
+const flags: Record<string, string> = {};
+for (const name of ['data-dir', 'database-url', 'database-schema', 'node-id'] as const) if (values[name]) flags[name] = values[name];
+if (!flags['data-dir'] && !flags['database-url']) throw new Error('--data-dir or --database-url is required');
 
-const config = { ...loadConfig({ 'data-dir': values['data-dir'] }, {}), port: 0 };
+const config = { ...loadConfig(flags, {}), port: 0 };
 const app = await createApp(config, { logger: false });
 const { account } = await app.accounts.ensureStartupAccount();
 let flowSid: string;
@@ -39,6 +51,7 @@ serveChild(
         const at = Number(message.at);
         setTimeout(() => resolve({ lagMs: Date.now() - at }), Math.max(0, at - Date.now()));
       }),
+    inbound: (message) => driveInbound(app, account.sid, flowSid, message.load as InboundLoad),
     idle: async () => {
       await app.executions.idle();
       return {};

@@ -1,0 +1,72 @@
+// Offers inbound messages to a running app at a fixed rate and measures each one until the flow's
+// reply reaches the simulator channel. Latency runs from the moment a message was *scheduled*, so a
+// backlog counts against us (no coordinated omission). Used in-process (scenario 3) and inside
+// server children (scenario 6, one share of the contacts per node).
+import type { App } from '../../src/app.ts';
+import { SIMULATOR_FLOW_ADDRESS } from '../../src/api/routes/simulator.ts';
+
+export interface InboundLoad {
+  rate: number;
+  seconds: number;
+  contacts: number;
+  /** This driver's share: contacts with index % parts === part. */
+  part?: number;
+  parts?: number;
+  /** Digits after +1 that start every contact number, so separate runs use separate contacts. */
+  contactPrefix?: string;
+  drainMs?: number;
+}
+
+export interface InboundOutcome {
+  total: number;
+  offeredSeconds: number;
+  latencies: number[];
+  unanswered: number;
+  failures: number;
+}
+
+export async function driveInbound(app: App, accountSid: string, flowSid: string, load: InboundLoad): Promise<InboundOutcome> {
+  const part = load.part ?? 0;
+  const parts = load.parts ?? 1;
+  // Every inbound message waits for the next message the flow sends to that contact.
+  const waiting = new Map<string, number[]>();
+  const latencies: number[] = [];
+  const channel = app.simulator;
+  const send = channel.sendMessage;
+  channel.sendMessage = async function (this: typeof channel, context, message) {
+    const scheduled = waiting.get(message.to)?.shift();
+    if (scheduled !== undefined) latencies.push(performance.now() - scheduled);
+    return send.call(this, context, message);
+  };
+  let failures = 0;
+  const total = Math.round((load.rate * load.seconds) / parts);
+  const rate = load.rate / parts;
+  const started = performance.now();
+  let sent = 0;
+  try {
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+        for (; sent < due; sent++) {
+          const index = (sent * parts + part) % load.contacts;
+          const contact = `+1${load.contactPrefix ?? '444'}${String(index).padStart(7, '0')}`;
+          const queue = waiting.get(contact) ?? [];
+          queue.push(started + (sent / rate) * 1000);
+          waiting.set(contact, queue);
+          const params = channel.inbound(accountSid, flowSid, contact, SIMULATOR_FLOW_ADDRESS, `order ${sent}`);
+          app.executions.inboundMessage(accountSid, flowSid, params).catch(() => failures++);
+        }
+        if (sent >= total) resolve();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    const offeredSeconds = (performance.now() - started) / 1000;
+    const unanswered = () => [...waiting.values()].reduce((n, q) => n + q.length, 0);
+    const drainUntil = performance.now() + (load.drainMs ?? 15_000);
+    while (unanswered() > 0 && performance.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 50));
+    return { total, offeredSeconds, latencies, unanswered: unanswered(), failures };
+  } finally {
+    channel.sendMessage = send;
+  }
+}

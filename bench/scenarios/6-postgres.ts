@@ -1,0 +1,138 @@
+// Scenario 6: PostgreSQL, one node vs two nodes on the same database (a schema of its own per run):
+// scenario 1's durable create-execution and scenario 3's inbound -> reply, first on one node, then
+// split over two. Target: no worse with two, and nothing lost (every 201 is in the database after
+// both nodes are SIGKILLed; every inbound message got its reply). Inbound contacts are split by
+// contact between the nodes (as a load balancer with contact affinity would).
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startChild, type Child } from '../lib/child.ts';
+import { BENCH_FLOW, type Scenario } from '../lib/context.ts';
+import type { InboundLoad, InboundOutcome } from '../lib/inbound-driver.ts';
+import { runLoad, type LoadResult } from '../lib/load.ts';
+import { figure } from '../lib/report.ts';
+import { summarise } from '../lib/stats.ts';
+import { CONNECTIONS, createRequest, loadSeconds, type SwitchboardInfo } from '../lib/switchboard-load.ts';
+
+type Node = Child<SwitchboardInfo>;
+
+async function reachable(url: string): Promise<string | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Runs the create-execution load split evenly over the nodes; returns summed throughput and worst p99. */
+async function createLoad(nodes: Node[], seconds: number): Promise<{ okPerSecond: number; p99: number; answered: number; failed: number }> {
+  const results: LoadResult[] = await Promise.all(
+    nodes.map((node) =>
+      runLoad({ ...createRequest(node.info.port, node.info, node.info.flowSid), connections: CONNECTIONS / nodes.length, durationSeconds: seconds }),
+    ),
+  );
+  return {
+    okPerSecond: results.reduce((n, r) => n + r.okPerSecond, 0),
+    p99: Math.max(...results.map((r) => r.latencyP99)),
+    answered: results.reduce((n, r) => n + (r.statusCodes['201'] ?? 0), 0),
+    failed: results.reduce((n, r) => n + r.non2xx + r.errors, 0),
+  };
+}
+
+async function inboundLoad(nodes: Node[], load: InboundLoad) {
+  const outcomes = await Promise.all(
+    nodes.map((node, part) => node.ask<InboundOutcome & { type: string }>({ type: 'inbound', load: { ...load, part, parts: nodes.length } })),
+  );
+  return {
+    latency: summarise(outcomes.flatMap((o) => o.latencies)),
+    lost: outcomes.reduce((n, o) => n + o.unanswered + o.failures, 0),
+    total: outcomes.reduce((n, o) => n + o.total, 0),
+  };
+}
+
+export const postgres: Scenario = {
+  id: 6,
+  title: 'PostgreSQL: one node vs two nodes on the same database',
+  async run(ctx) {
+    const skip = (reason: string) => ({ id: 6, title: this.title, status: 'skipped' as const, reason, notes: [] });
+    const url = process.env.DATABASE_URL;
+    if (!url) return skip('DATABASE_URL is not set (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench)');
+    const unreachable = await reachable(url);
+    if (unreachable) return skip(`PostgreSQL at DATABASE_URL is not reachable: ${unreachable}`);
+    const schema = `switchboard_bench_${Date.now().toString(36)}`;
+    const nodeArgs = (id: string) => ['--database-url', url, '--database-schema', schema, '--node-id', id];
+    const { warm, measure } = loadSeconds(ctx);
+    const inbound = ctx.pick<InboundLoad>({
+      full: { rate: 1000, seconds: 20, contacts: 10_000 },
+      quick: { rate: 1000, seconds: 3, contacts: 2000 },
+      smoke: { rate: 200, seconds: 1, contacts: 100 },
+    });
+    const nodes: Node[] = [];
+    let answered = 0;
+    try {
+      nodes.push(await startChild<SwitchboardInfo>('switchboard.ts', [...nodeArgs('bench-a'), '--flow', fileURLToPath(BENCH_FLOW)]));
+      ctx.log(`  one node: create-execution ${measure}s, inbound ${inbound.rate} msg/s for ${inbound.seconds}s`);
+      answered += (await createLoad(nodes, warm)).answered;
+      const one = await createLoad(nodes, measure);
+      answered += one.answered;
+      const oneInbound = await inboundLoad(nodes, { ...inbound, contactPrefix: '701' });
+
+      nodes.push(await startChild<SwitchboardInfo>('switchboard.ts', nodeArgs('bench-b')));
+      ctx.log(`  two nodes: the same, split over both`);
+      answered += (await createLoad(nodes, warm)).answered;
+      const two = await createLoad(nodes, measure);
+      answered += two.answered;
+      const twoInbound = await inboundLoad(nodes, { ...inbound, contactPrefix: '702' });
+
+      for (const node of nodes) await node.kill();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      let rows = 0;
+      try {
+        rows = Number((await client.query(`SELECT COUNT(*) AS n FROM "${schema}".executions WHERE contact_channel_address LIKE '+1555%'`)).rows[0].n);
+      } finally {
+        await client.end();
+      }
+      return {
+        id: 6,
+        title: this.title,
+        status: 'ok',
+        ...(ctx.quick ? { scaled: `${ctx.mode.toUpperCase()}: ${measure}s create load and ${inbound.seconds}s of inbound at ${inbound.rate} msg/s per configuration` } : {}),
+        figures: [
+          figure('PG create-execution throughput, two nodes', two.okPerSecond, 'req/s', {
+            baseline: { name: 'one node', value: one.okPerSecond },
+            target: { of: 'ratio', op: '>=', value: 1 },
+          }),
+          figure('PG create-execution p99, two nodes', two.p99, 'ms', { baseline: { name: 'one node', value: one.p99 } }),
+          figure('PG inbound->reply p99, two nodes', twoInbound.latency.p99, 'ms', {
+            baseline: { name: 'one node', value: oneInbound.latency.p99 },
+            target: { of: 'ratio', op: '<=', value: 1 },
+          }),
+          figure('PG inbound->reply p50, two nodes', twoInbound.latency.p50, 'ms', { baseline: { name: 'one node', value: oneInbound.latency.p50 } }),
+          figure('PG 201s found after SIGKILL of both nodes', rows, 'rows', {
+            baseline: { name: '201s answered', value: answered },
+            target: { of: 'ratio', op: '>=', value: 1 },
+          }),
+          figure('PG inbound messages without a reply, both runs', oneInbound.lost + twoInbound.lost, 'messages', { target: { of: 'value', op: '<=', value: 0 } }),
+          figure('PG non-201 answers and socket errors', one.failed + two.failed, 'responses', { target: { of: 'value', op: '<=', value: 0 } }),
+        ],
+        notes: [
+          `Schema ${schema} (dropped afterwards); ${CONNECTIONS} connections split evenly over the nodes; inbound ${oneInbound.total} + ${twoInbound.total} messages, contacts split between nodes by number.`,
+          'Everything (two Node processes, PostgreSQL and the load generator) shares the same 2-core machine, so a second node adds no CPU: "no worse" is the target, not "twice as fast".',
+        ],
+      };
+    } finally {
+      for (const node of nodes) await node.kill();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect().then(
+        () => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`),
+        () => undefined,
+      );
+      await client.end().catch(() => undefined);
+    }
+  },
+};
