@@ -18,7 +18,9 @@ ${CONNECTION_HELP}`;
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value));
 
 export async function executionsCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+  const [first, ...others] = argv;
+  // `flows --help` and `flows list --help` both show the help.
+  const [sub, rest] = first?.startsWith('-') ? [undefined, argv] : [first, others];
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

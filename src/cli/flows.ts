@@ -100,7 +100,9 @@ async function resolveSide(spec: string, client: () => Promise<StudioClient>): P
 }
 
 export async function flowsCommand(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
+  const [first, ...others] = argv;
+  // `flows --help` and `flows list --help` both show the help.
+  const [sub, rest] = first?.startsWith('-') ? [undefined, argv] : [first, others];
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

@@ -81,7 +81,7 @@ export function sequenceDiff<E, A>(expected: E[], actual: A[], matches: (e: E, a
       lines.push(`  ${showA(actual[j]!)}`);
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
+    } else if (j < m && (i >= n || lcs[i]![j + 1]! > lcs[i + 1]![j]!)) {
       lines.push(`+ ${showA(actual[j]!)}`);
       j++;
     } else {

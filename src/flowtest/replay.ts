@@ -111,7 +111,7 @@ function comparable(value: unknown): unknown {
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value)
-        .filter(([k]) => !/^(Sid|MessageSid|SmsSid|SmsMessageSid|AccountSid|DateCreated|DateUpdated|DateSent|Status)$/.test(k))
+        .filter(([k]) => !/^(Sid|MessageSid|SmsSid|SmsMessageSid|AccountSid|DateCreated|DateUpdated|DateSent|Status|SmsStatus|NumSegments|NumMedia|Direction|ApiVersion|Price|PriceUnit|Uri)$/.test(k))
         .map(([k, v]) => [k, comparable(v)]),
     );
   }

@@ -41,8 +41,7 @@ export function connectionFrom(flags: Record<string, unknown>, prefix = ''): Con
   if (apiKey && apiSecret) return { baseUrl, username: apiKey, password: apiSecret, ...(accountSid ? { accountSid } : {}) };
   if (accountSid && authToken) return { baseUrl, username: accountSid, password: authToken, accountSid };
   const p = prefix ? `--${prefix}` : '--';
-  throw new ApiFailure(
-    0,
+  throw new Error(
     `no credentials: pass ${p}account-sid and ${p}auth-token (or ${p}api-key, ${p}api-secret and ${p}account-sid)` +
       (prefix ? '' : ', or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN'),
   );

@@ -48,7 +48,7 @@ describe('flow test runner', () => {
     assert.match(text, /the execution's end differs\n\s+expected: "waiting"\n\s+actual: {3}"completed"/);
     // an unmocked request is named with its widget, method and URL; the widget then fails over
     assert.match(text, /unmocked HTTP request from widget 'place_order': POST https:\/\/api\.pizza\.example\/orders — add an entry under mocks\.http/);
-    assert.match(text, /^ {6}\+ apologise\n {6}- confirm$/m);
+    assert.match(text, /^ {6}- confirm\n {6}\+ apologise$/m);
     assert.match(text, /script\[1\] \(send: "M"\): the execution already ended \(completed\) at 'unknown_size'/);
     assert.match(text, /skipped for now \(skipped: waiting on the menu API\)/);
     assert.match(text, /4 tests: 0 passed, 3 failed, 1 skipped/);

@@ -1,0 +1,213 @@
+// Flows as code between two real Switchboard servers (each listening on a local port): the CLI
+// runs as a separate process and talks to them with the twilio SDK. pull from A, push to B, diff
+// shows widget/transition changes, validate/export/import, executions and replay, --record.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { runFiles } from '../../src/flowtest/runner.ts';
+import { textReport } from '../../src/flowtest/reporters.ts';
+
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const pizzaFile = fileURLToPath(new URL('../../examples/flows/pizza-order.json', import.meta.url));
+const surveyFile = fileURLToPath(new URL('../fixtures/flows/survey.json', import.meta.url));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI without blocking this process, which serves the requests it makes. */
+function cli(args: string[], cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', SWITCHBOARD_URL: '', NO_COLOR: '1' };
+    execFile(process.execPath, [main, ...args], { cwd, env, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const creds = (s: TestServer) => ['--base-url', s.baseUrl, '--account-sid', s.account.sid, '--auth-token', s.account.authToken];
+
+describe('switchboard flows / executions / replay against two servers', () => {
+  let a: TestServer;
+  let b: TestServer;
+  let dir: string;
+
+  before(async () => {
+    a = await startTestServer({ listen: true });
+    b = await startTestServer({ listen: true });
+    dir = mkdtempSync(join(tmpdir(), 'sb-flows-'));
+    await a.app.flows.create(a.account.sid, { friendlyName: 'Pizza order', status: 'published', definition: JSON.parse(readFileSync(pizzaFile, 'utf8')) });
+    await a.app.flows.create(a.account.sid, { friendlyName: 'Survey', status: 'published', definition: JSON.parse(readFileSync(surveyFile, 'utf8')) });
+  });
+
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('pull writes every flow as a file with a manifest; push creates them on the other server; diff then finds nothing', async () => {
+    const pull = await cli(['flows', 'pull', ...creds(a)], dir);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.match(pull.stdout, /pulled Pizza order \(FW[0-9a-f]{32}, revision 1, published\) → flows\/pizza-order\.json/);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'flows/pizza-order.json'), 'utf8')), JSON.parse(readFileSync(pizzaFile, 'utf8')));
+    const manifest = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'));
+    assert.equal(manifest.flows['survey.json'].friendlyName, 'Survey');
+
+    const dry = await cli(['flows', 'push', '--dry-run', ...creds(b)], dir);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /would be created: Pizza order/);
+    assert.equal((await b.app.store.listFlows(b.account.sid, { pageSize: 50 })).items.length, 0);
+
+    const push = await cli(['flows', 'push', '--status', 'published', '--message', 'from A', ...creds(b)], dir);
+    assert.equal(push.code, 0, push.stderr);
+    assert.match(push.stdout, /created: Pizza order \(FW[0-9a-f]{32}, revision 1\)/);
+    assert.match(push.stdout, /created: Survey/);
+    const onB = (await b.app.store.listFlows(b.account.sid, { pageSize: 50 })).items.map((f) => f.friendlyName).sort();
+    assert.deepEqual(onB, ['Pizza order', 'Survey']);
+
+    const diff = await cli(['flows', 'diff', ...creds(b)], dir);
+    assert.equal(diff.code, 0, diff.stdout + diff.stderr);
+    assert.match(diff.stdout, /no changes to widgets or transitions/);
+    const again = await cli(['flows', 'push', ...creds(b)], dir);
+    assert.match(again.stdout, /unchanged: Pizza order/);
+  });
+
+  it('diff shows changed widgets and transitions in words, and push updates the flow', async () => {
+    const file = join(dir, 'flows/pizza-order.json');
+    const definition = JSON.parse(readFileSync(file, 'utf8'));
+    const confirm = definition.states.find((s: { name: string }) => s.name === 'confirm');
+    confirm.properties.body = 'Thanks! Order {{widgets.place_order.parsed.id}} is on its way.';
+    const ask = definition.states.find((s: { name: string }) => s.name === 'ask_size');
+    ask.transitions.find((t: { event: string }) => t.event === 'timeout').next = 'apologise';
+    definition.states = definition.states.filter((s: { name: string }) => s.name !== 'no_answer');
+    definition.states.push({ name: 'log', type: 'set-variables', transitions: [{ event: 'next' }], properties: { variables: [] } });
+    writeFileSync(file, JSON.stringify(definition, null, 2));
+
+    const diff = await cli(['flows', 'diff', ...creds(b)], dir);
+    assert.equal(diff.code, 1, 'diff exits 1 when something changed');
+    assert.match(diff.stdout, /- no_answer \(send-message\)/);
+    assert.match(diff.stdout, /\+ log \(set-variables\)\n {4}next → Ended/);
+    assert.match(diff.stdout, /~ ask_size \(send-and-wait-for-reply\)\n {4}transition timeout: → no_answer now → apologise/);
+    assert.match(diff.stdout, /~ confirm \(send-message\)\n {4}body: "Order \{\{widgets\.place_order\.parsed\.id\}\} confirmed: .* → "Thanks! Order/);
+    assert.doesNotMatch(diff.stdout, /offset/);
+
+    const json = await cli(['flows', 'diff', '--json', ...creds(b)], dir);
+    const parsed = JSON.parse(json.stdout);
+    assert.ok(parsed.some((d: { widgets: { kind: string; widget: string }[] }) => d.widgets?.some((w) => w.kind === 'removed' && w.widget === 'no_answer')));
+
+    const push = await cli(['flows', 'push', 'flows/pizza-order.json', '--message', 'new copy', ...creds(b)], dir);
+    assert.equal(push.code, 0, push.stderr);
+    assert.match(push.stdout, /updated: Pizza order \(FW[0-9a-f]{32}, revision 2\)/);
+    const sid = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8')).flows['pizza-order.json'].sid;
+    const between = await cli(['flows', 'diff', `${sid}@1`, `${sid}@2`, ...creds(b)], dir);
+    assert.equal(between.code, 1);
+    assert.match(between.stdout, /--- Pizza order \(FW[0-9a-f]{32} revision 1\)\n\+\+\+ Pizza order \(FW[0-9a-f]{32} revision 2\)/);
+  });
+
+  it('validate checks files locally (and with --remote), export/import move a flow by file', async () => {
+    writeFileSync(join(dir, 'broken.json'), JSON.stringify({ initial_state: 'Trigger', states: [{ name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage', next: 'ghost' }], properties: {} }] }));
+    const bad = await cli(['flows', 'validate', 'broken.json'], dir);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /✗ broken\.json\n {4}#\/states\/0\/transitions\/0\/next: .*ghost/);
+    const good = await cli(['flows', 'validate', '--remote', ...creds(a)], dir);
+    assert.equal(good.code, 0, good.stdout + good.stderr);
+    assert.match(good.stdout, /✓ flows\/survey\.json/);
+
+    const surveySid = (await a.app.store.listFlows(a.account.sid, { pageSize: 50 })).items.find((f) => f.friendlyName === 'Survey')!.sid;
+    const exported = await cli(['flows', 'export', surveySid, '--out', 'survey-export.json', ...creds(a)], dir);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'survey-export.json'), 'utf8')), JSON.parse(readFileSync(surveyFile, 'utf8')));
+    const imported = await cli(['flows', 'import', 'survey-export.json', '--name', 'Survey copy', '--status', 'published', ...creds(b)], dir);
+    assert.equal(imported.code, 0, imported.stderr);
+    assert.match(imported.stdout, /imported survey-export\.json as Survey copy \(FW[0-9a-f]{32}, revision 1, published\)/);
+    const refused = await cli(['flows', 'import', 'broken.json', ...creds(b)], dir);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /not a valid flow definition/);
+  });
+
+  it('errors are sentences with non-zero exit codes', async () => {
+    const noCreds = await cli(['flows', 'list', '--base-url', a.baseUrl], dir);
+    assert.equal(noCreds.code, 1);
+    assert.match(noCreds.stderr, /no credentials: pass --account-sid and --auth-token/);
+    const wrong = await cli(['flows', 'list', '--base-url', a.baseUrl, '--account-sid', a.account.sid, '--auth-token', 'wrong'], dir);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /Authenticate.*check --account-sid/);
+    const down = await cli(['flows', 'list', '--base-url', 'http://127.0.0.1:9', '--account-sid', a.account.sid, '--auth-token', 'x'], dir);
+    assert.equal(down.code, 3);
+    assert.match(down.stderr, /could not connect to the server/);
+    const usage = await cli(['flows', 'frobnicate'], dir);
+    assert.equal(usage.code, 2);
+    for (const command of [['flows'], ['executions'], ['replay'], ['test']]) {
+      const help = await cli([...command, '--help'], dir);
+      assert.equal(help.code, 0, `${command.join(' ')} --help`);
+      assert.match(help.stdout, /^Usage: switchboard/);
+    }
+  });
+
+  it('executions list/show/steps/end, replay against a changed draft, and --record into a test that passes', async () => {
+    const pizzaSid = (await a.app.store.listFlows(a.account.sid, { pageSize: 50 })).items.find((f) => f.friendlyName === 'Survey')!.sid;
+    // A conversation in the simulator: "hi", then a rating of 2 → the "sorry" branch.
+    const text = async (body: string) => {
+      const response = await a.app.server.inject({
+        method: 'POST',
+        url: `/simulator/Flows/${pizzaSid}/Messages`,
+        headers: { authorization: a.auth, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ From: '+15550001234', Body: body }).toString(),
+      });
+      assert.equal(response.statusCode, 201, response.body);
+      return JSON.parse(response.body).execution_sid as string;
+    };
+    const fn = await text('hi');
+    await text('2');
+
+    const list = await cli(['executions', 'list', '--flow', pizzaSid, ...creds(a)], dir);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /^SID\s+STATUS\s+CONTACT\s+CREATED/m);
+    assert.match(list.stdout, new RegExp(`${fn}\\s+ended\\s+\\+15550001234`));
+    const steps = await cli(['executions', 'steps', fn, '--flow', pizzaSid, ...creds(a)], dir);
+    assert.match(steps.stdout, /ask\s+incomingMessage\s+remember/);
+    assert.match(steps.stdout, /check\s+match\s+sorry/);
+    const show = await cli(['executions', 'show', fn, '--flow', pizzaSid, '--json', ...creds(a)], dir);
+    assert.equal(String(JSON.parse(show.stdout).context.flow.variables.rating), '2');
+
+    // The draft moves "low" ratings (< 3) to a new widget; replay shows where the path changes.
+    const definition = JSON.parse(readFileSync(surveyFile, 'utf8'));
+    definition.states.find((s: { name: string }) => s.name === 'check').transitions[1].next = 'thanks';
+    await a.app.flows.update(a.account.sid, pizzaSid, { status: 'draft', definition });
+    const replay = await cli(['replay', fn, '--flow', pizzaSid, ...creds(a)], dir);
+    assert.equal(replay.code, 0, replay.stderr);
+    assert.match(replay.stdout, /revision 1 → 2/);
+    assert.match(replay.stdout, /paths diverge at step 4:\n {4}recorded: check -match-> sorry\n {4}replay: {3}check -match-> thanks/);
+    assert.match(replay.stdout, /- "Sorry about the 2\."\n {4}\+ "Thanks for the 2!"/);
+    const same = await cli(['replay', fn, '--flow', pizzaSid, '--revision', '1', '--json', '--fail-on-divergence', ...creds(a)], dir);
+    assert.equal(same.code, 0, same.stdout);
+    assert.equal(JSON.parse(same.stdout)[0].diverged, false);
+    const gated = await cli(['replay', fn, '--flow', pizzaSid, '--fail-on-divergence', ...creds(a)], dir);
+    assert.equal(gated.code, 1);
+
+    // --record turns the same conversation into a test file; it passes against the revision that ran.
+    const record = await cli(['test', '--record', '--flow', pizzaSid, '--contact', '+15550001234', '--out', 'tests/survey.test.yaml', '--flow-file', 'recorded/survey.json', ...creds(a)], dir);
+    assert.equal(record.code, 0, record.stderr);
+    assert.ok(existsSync(join(dir, 'recorded/survey.json')));
+    writeFileSync(join(dir, 'recorded/survey.json'), readFileSync(surveyFile, 'utf8')); // the revision the execution ran
+    const recorded = readFileSync(join(dir, 'tests/survey.test.yaml'), 'utf8');
+    assert.match(recorded, /# Recorded from execution FN/);
+    assert.match(recorded, /- send: "2"/);
+    const summary = runFiles([join(dir, 'tests/survey.test.yaml')]);
+    assert.equal(summary.failed, 0, textReport(summary));
+    const run = await cli(['test', 'tests', '--reporter', 'tap'], dir);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /^ok 1 - tests\/survey\.test\.yaml › recorded FN/m);
+
+    const end = await cli(['executions', 'end', fn, '--flow', pizzaSid, ...creds(a)], dir);
+    assert.match(end.stdout, new RegExp(`execution ${fn} is ended`));
+  });
+});
