@@ -15,6 +15,9 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const ACCOUNT = { TWILIO_ACCOUNT_SID: 'AC' + '5'.repeat(32), TWILIO_AUTH_TOKEN: 'startup-token' };
 const AUTH = 'Basic ' + Buffer.from(`${ACCOUNT.TWILIO_ACCOUNT_SID}:${ACCOUNT.TWILIO_AUTH_TOKEN}`).toString('base64');
 const isRoot = process.getuid?.() === 0;
+// Response bodies are checked field by field below.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = (response: Response): Promise<any> => response.json();
 const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
 
 /** Runs `serve` to completion (it must exit on its own), optionally as an unprivileged user or under a file size limit. */
@@ -172,10 +175,10 @@ test('SIGTERM: new requests refused, the in-flight sprint finishes, the store is
         { name: 'call', type: 'make-http-request', transitions: [{ event: 'success' }, { event: 'failed' }], properties: { method: 'GET', content_type: 'application/x-www-form-urlencoded;charset=utf-8', url: slowUrl, offset: { x: 0, y: 0 } } },
       ],
     };
-    const flow = await (await call('POST', '/v2/Flows', { FriendlyName: 'slow', Status: 'published', Definition: JSON.stringify(definition) })).json();
+    const flow = await json(await call('POST', '/v2/Flows', { FriendlyName: 'slow', Status: 'published', Definition: JSON.stringify(definition) }));
     const created = await call('POST', `/v2/Flows/${flow.sid}/Executions`, { To: '+15550001234', From: '+15005550006' });
     assert.equal(created.status, 201);
-    const execution = await created.json();
+    const execution = await json(created);
     await requested;
 
     const exited = new Promise<number | null>((resolve) => server.child.once('exit', resolve));
@@ -192,9 +195,9 @@ test('SIGTERM: new requests refused, the in-flight sprint finishes, the store is
     // After a restart, the execution had finished its call in the old process: no second request.
     server = start();
     await ready();
-    const steps = await (await call('GET', `/v2/Flows/${flow.sid}/Executions/${execution.sid}/Steps`)).json();
+    const steps = await json(await call('GET', `/v2/Flows/${flow.sid}/Executions/${execution.sid}/Steps`));
     assert.deepEqual(steps.steps.map((s: { transitioned_from: string; name: string }) => `${s.transitioned_from}:${s.name}`).sort(), ['Trigger:incomingRequest', 'call:success']);
-    const shown = await (await call('GET', `/v2/Flows/${flow.sid}/Executions/${execution.sid}`)).json();
+    const shown = await json(await call('GET', `/v2/Flows/${flow.sid}/Executions/${execution.sid}`));
     assert.equal(shown.status, 'ended');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(hits, 1, 'the in-flight request was not repeated');
