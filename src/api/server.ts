@@ -13,10 +13,11 @@ import { registerV2Executions } from './routes/v2-executions.ts';
 import { registerV1Executions } from './routes/v1-executions.ts';
 import { registerWebhooks } from './routes/webhooks.ts';
 import { registerSimulator } from './routes/simulator.ts';
-import { registerReplay } from './routes/replay.ts';
 import { registerSimulatorCalls } from './routes/simulator-calls.ts';
+import { registerReplay } from './routes/replay.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerCarrier } from './routes/carrier.ts';
+import { registerConsole } from './routes/console.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -146,9 +147,10 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerV1Executions(routes, ctx);
   registerWebhooks(routes, ctx);
   registerSimulator(routes, ctx);
-  registerReplay(routes, ctx);
   registerSimulatorCalls(routes, ctx);
+  registerReplay(routes, ctx);
   registerCarrier(routes, ctx);
+  await registerConsole(routes, ctx);
 
   return app;
 }

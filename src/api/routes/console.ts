@@ -1,0 +1,251 @@
+// The web console: its built assets (web/dist) served without auth at `/`, the single-page app's
+// client-side paths answered with index.html, and a few console-only endpoints (authenticated like
+// the rest of the API): full validation results and server-sent event streams of live steps.
+// The streams poll the store rather than listen to in-process events, so they work on any node of
+// a multi-node deployment, whichever node ran the step.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { ExecutionRecord, PageResult, StepRecord } from '../../runtime/ports/store.ts';
+import type { TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
+import type { ApiContext } from '../context.ts';
+import { publicBase, type Routes } from '../server.ts';
+import { errors } from '../wire/errors.ts';
+import { jsonField, requiredString } from '../wire/form.ts';
+import { formatDate } from '../wire/dates.ts';
+import { stepBody, v2Execution } from '../representations/executions.ts';
+import { isSid } from '../../runtime/ids.ts';
+import { flowSidParam } from './v2-flows.ts';
+import { SIMULATOR_FLOW_ADDRESS } from './simulator.ts';
+
+export const CONSOLE_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
+
+/** Client-side paths of the console; each answers with index.html so deep links and reloads work. */
+const SPA_PATHS = ['/', '/sign-in', '/flows', '/flows/*'];
+
+export interface ConsoleOptions {
+  /** Folder of the built console (default web/dist). */
+  distDir?: string;
+  /** How often live streams look at the store, ms. */
+  pollMs?: number;
+  /** How often a stream sends a comment so proxies keep it open, ms. */
+  keepAliveMs?: number;
+}
+
+type SseEvent = { event: string; data: unknown };
+
+/** Remembers what a stream already sent about one execution and reports only what is new. */
+class ExecutionWatch {
+  readonly sid: string;
+  #lastPosition: string | null = null;
+  #lastVersion = '';
+
+  constructor(sid: string) {
+    this.sid = sid;
+  }
+
+  async poll(ctx: ApiContext, accountSid: string, flowSid: string, base: string): Promise<SseEvent[]> {
+    const events: SseEvent[] = [];
+    for (;;) {
+      const page: PageResult<StepRecord> = await ctx.store.listSteps(accountSid, flowSid, this.sid, {
+        pageSize: 200,
+        cursor: this.#lastPosition === null ? undefined : { direction: 'after', position: this.#lastPosition },
+      });
+      for (const step of page.items) events.push({ event: 'step', data: stepBody(base, 'v2', step) });
+      if (page.lastPosition !== null) this.#lastPosition = page.lastPosition;
+      if (!page.hasMore || page.items.length === 0) break;
+    }
+    const execution: ExecutionRecord | null = await ctx.store.getExecution(accountSid, flowSid, this.sid);
+    if (execution) {
+      // New steps usually mean a new context too, so the execution is sent along with them.
+      const version = `${execution.status}|${execution.dateUpdated ?? ''}`;
+      if (version !== this.#lastVersion || events.length > 0) {
+        this.#lastVersion = version;
+        events.push({ event: 'execution', data: v2Execution(base, execution) });
+      }
+    } else if (this.#lastVersion !== 'deleted') {
+      this.#lastVersion = 'deleted';
+      events.push({ event: 'execution-deleted', data: { sid: this.sid } });
+    }
+    return events;
+  }
+}
+
+function transcriptJson(entry: TranscriptEntry) {
+  return {
+    sid: entry.sid,
+    direction: entry.direction,
+    from: entry.from,
+    to: entry.to,
+    body: entry.body,
+    media_url: entry.mediaUrl,
+    status: entry.status,
+    execution_sid: entry.executionSid,
+    date_created: formatDate(entry.dateCreated),
+  };
+}
+
+/** Open streams, ended when the server closes so shutdown never waits on a browser tab. */
+const openStreams = new WeakMap<object, Set<() => void>>();
+
+/**
+ * Runs a server-sent event stream: `tick` is called every pollMs and its events are written out.
+ * The first tick runs at once so a client sees the current state without waiting.
+ */
+function stream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: Required<Pick<ConsoleOptions, 'pollMs' | 'keepAliveMs'>>,
+  tick: () => Promise<SseEvent[]>,
+): void {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+    'twilio-request-id': request.id,
+  });
+  raw.write('retry: 2000\n\n');
+  let closed = false;
+  let running = false;
+  let eventId = 0;
+  const streams = openStreams.get(request.server) ?? new Set<() => void>();
+  openStreams.set(request.server, streams);
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    clearInterval(timer);
+    clearInterval(keepAlive);
+    streams.delete(finish);
+    raw.end();
+  };
+  streams.add(finish);
+  const run = async () => {
+    if (running || closed) return;
+    running = true;
+    try {
+      for (const event of await tick()) {
+        if (closed) break;
+        raw.write(`id: ${++eventId}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`);
+      }
+    } catch (error) {
+      request.log.warn({ err: error }, 'console stream poll failed');
+      if (!closed) raw.write(`event: stream-error\ndata: ${JSON.stringify({ message: 'poll failed; retrying' })}\n\n`);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void run(), options.pollMs);
+  const keepAlive = setInterval(() => {
+    if (!closed) raw.write(': keep-alive\n\n');
+  }, options.keepAliveMs);
+  request.raw.on('close', finish);
+  void run();
+}
+
+function readIndexHtml(distDir: string): string | null {
+  const file = `${distDir}/index.html`;
+  return existsSync(file) ? readFileSync(file, 'utf8') : null;
+}
+
+const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Switchboard</title>
+<body style="font-family:system-ui;margin:3rem"><h1>Switchboard</h1><p>The web console has not been built.
+Run <code>npm run build:web</code> (or <code>npm start</code>, which builds it when needed) and reload.</p>
+<p>The REST API is available at <code>/v2/Flows</code>.</p></body></html>`;
+
+export async function registerConsole(routes: Routes, ctx: ApiContext, options: ConsoleOptions = {}): Promise<void> {
+  const app = routes.app;
+  const distDir = options.distDir ?? CONSOLE_DIST;
+  const timing = { pollMs: options.pollMs ?? 250, keepAliveMs: options.keepAliveMs ?? 15000 };
+
+  // Browsers answer a 401 carrying WWW-Authenticate with their own login prompt, which would hide
+  // the console's sign-in form; the console marks its calls, and they get the 401 without it.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode === 401 && request.headers['x-requested-with'] === 'XMLHttpRequest') reply.removeHeader('www-authenticate');
+    return payload;
+  });
+
+  app.addHook('preClose', async () => {
+    for (const finish of [...(openStreams.get(app) ?? [])]) finish();
+  });
+
+  // Static assets need no credentials: routes registered inside this plugin are marked auth: false.
+  await app.register(async (instance) => {
+    instance.addHook('onRoute', (route) => {
+      route.config = { ...(route.config as object), auth: false } as typeof route.config;
+    });
+    await instance.register(fastifyStatic, {
+      root: `${distDir}/assets`,
+      prefix: '/assets/',
+      // Vite names assets by content hash, so they never change under one name.
+      immutable: true,
+      maxAge: '365d',
+      // Serve files built after the server started as well.
+      wildcard: true,
+      decorateReply: false,
+    });
+  });
+
+  const index = async (_request: FastifyRequest, reply: FastifyReply) => {
+    const html = readIndexHtml(distDir);
+    reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8');
+    if (html === null) return reply.code(503).send(NOT_BUILT_PAGE);
+    return reply.send(html);
+  };
+  for (const path of SPA_PATHS) routes.add('GET', path, index, { auth: false });
+
+  // Validation with warnings as well as errors, for showing findings on the canvas while editing.
+  routes.add('POST', '/console/api/Validate', async (request) => {
+    const field = jsonField(request.form, 'Definition');
+    if (!field.present) throw errors.missingParameter('Definition');
+    if (!field.ok) {
+      return { valid: false, errors: [{ property_path: '#', message: `Definition is not valid JSON: ${field.error}` }], warnings: [] };
+    }
+    const result = ctx.flows.validate(field.value);
+    return { valid: result.valid, errors: result.errors, warnings: result.warnings };
+  });
+
+  // Live steps and status of one execution.
+  routes.add('GET', '/console/api/Flows/:FlowSid/Executions/:Sid/Events', async (request, reply) => {
+    const flowSid = flowSidParam(request, 'FlowSid');
+    const sid = (request.params as Record<string, string>).Sid!;
+    if (!isSid('FN', sid)) throw errors.notFound(request.url.split('?')[0]!);
+    const accountSid = request.account.sid;
+    if (!(await ctx.store.getExecution(accountSid, flowSid, sid))) throw errors.notFound(request.url.split('?')[0]!);
+    const base = publicBase(ctx, request);
+    const watch = new ExecutionWatch(sid);
+    stream(request, reply, timing, () => watch.poll(ctx, accountSid, flowSid, base));
+  });
+
+  // The simulator conversation of one contact with a flow: messages both ways, and the steps and
+  // status of every execution those messages belong to.
+  routes.add('GET', '/console/api/Flows/:FlowSid/Simulator/Events', async (request, reply) => {
+    const flowSid = flowSidParam(request, 'FlowSid');
+    const query = request.query as Record<string, string | undefined>;
+    const contact = requiredString(query as Record<string, string>, 'Contact');
+    const flowAddress = query.FlowAddress || SIMULATOR_FLOW_ADDRESS;
+    const accountSid = request.account.sid;
+    if (!(await ctx.store.getFlow(accountSid, flowSid))) throw errors.notFound(request.url.split('?')[0]!);
+    const base = publicBase(ctx, request);
+    const sentStatus = new Map<string, string>();
+    const watches = new Map<string, ExecutionWatch>();
+    stream(request, reply, timing, async () => {
+      const events: SseEvent[] = [];
+      for (const entry of ctx.simulator.transcript(flowAddress, contact)) {
+        if (entry.flowSid !== flowSid) continue;
+        if (sentStatus.get(entry.sid) !== entry.status) {
+          sentStatus.set(entry.sid, entry.status);
+          events.push({ event: 'message', data: transcriptJson(entry) });
+        }
+        if (entry.executionSid && !watches.has(entry.executionSid)) watches.set(entry.executionSid, new ExecutionWatch(entry.executionSid));
+      }
+      const active = await ctx.store.findActiveExecution(flowSid, contact, flowAddress);
+      if (active && active.accountSid === accountSid && !watches.has(active.sid)) watches.set(active.sid, new ExecutionWatch(active.sid));
+      for (const watch of watches.values()) events.push(...(await watch.poll(ctx, accountSid, flowSid, base)));
+      return events;
+    });
+  });
+}

@@ -1,0 +1,180 @@
+// The web console end to end in Debian's Chromium against a real server on a socket: sign in,
+// import a real Studio export (../shared/flows, else our fixture), see its widgets on the canvas,
+// get a validation error shown on a widget, edit a message body, publish, text the flow in the
+// simulator and see the reply and the steps live, open the execution, compare revisions, and a
+// narrow window. No console errors anywhere. Screenshots go to test-results/screenshots/.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { launchBrowser, noChromium, type Browser } from './browser.ts';
+
+const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
+const REAL_FLOW = fileURLToPath(new URL('../../../shared/flows/Eclairemoy__pride-astrology__studio_flow.json', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/greeting-flow.json', import.meta.url));
+
+/** The flow to import and the message widget whose body the test edits. */
+const subject = existsSync(REAL_FLOW)
+  ? { file: REAL_FLOW, name: 'Pride astrology', messageWidget: 'ask_sign' }
+  : { file: FIXTURE, name: 'Greeting fixture', messageWidget: 'ask_name' };
+const definition = JSON.parse(readFileSync(subject.file, 'utf8')) as { states: { name: string }[] };
+const NEW_BODY = 'Hello from the console test! Which sign are you?';
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: false });
+}
+
+describe('web console (Chromium)', { skip: noChromium, timeout: 90_000 }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let flowSid = '';
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await ensureConsoleBuilt();
+    server = await startTestServer({ listen: true });
+    browser = await launchBrowser();
+    page = browser.page;
+    page.setDefaultTimeout(10_000);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('serves the console without auth and keeps the API behind it', async () => {
+    const html = await fetch(`${server.baseUrl}/flows/FW00000000000000000000000000000000`);
+    assert.equal(html.status, 200);
+    assert.match(await html.text(), /<div id="root">/);
+    const api = await fetch(`${server.baseUrl}/v2/Flows`);
+    assert.equal(api.status, 401);
+  });
+
+  it('refuses wrong credentials and signs in with the right ones', async () => {
+    await page.goto(server.baseUrl);
+    await page.getByLabel('Account SID').fill(server.account.sid);
+    await page.getByLabel('Auth token').fill('wrong-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'do not match' }).waitFor();
+    await shot(page, '01-sign-in');
+    // The failed attempt is an expected 401 in the network log, not an app error.
+    browser.errors.splice(0);
+    await page.getByLabel('Auth token').fill(server.account.authToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Flows' }).waitFor();
+  });
+
+  it('imports a Studio export and shows every widget on the canvas', async () => {
+    await page.getByRole('button', { name: 'Import JSON' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import a Studio flow' });
+    await dialog.getByLabel('Studio export (JSON file)').setInputFiles(subject.file);
+    await dialog.getByLabel('Name').fill(subject.name);
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    await page.waitForURL(/\/flows\/FW[0-9a-f]{32}$/);
+    flowSid = /\/flows\/(FW[0-9a-f]{32})$/.exec(page.url())![1]!;
+    await page.locator('.react-flow__node').first().waitFor();
+    assert.equal(await page.locator('.react-flow__node').count(), definition.states.length);
+    for (const state of definition.states) assert.equal(await page.locator(`[data-widget="${state.name}"]`).count(), 1, state.name);
+    // Edges carry their event names; widgets carry a type icon.
+    assert.ok((await page.locator('.react-flow__edge').count()) > 0);
+    await page.locator('.react-flow__edge-text', { hasText: 'incomingMessage' }).first().waitFor();
+    assert.ok((await page.locator('[data-widget] .widget-icon').count()) >= definition.states.length);
+    await shot(page, '02-canvas');
+  });
+
+  it('shows a validation error on the widget it belongs to, and removes the widget again', async () => {
+    await page.getByLabel('Widget type to add').selectOption('say-play');
+    await page.getByRole('button', { name: 'Add widget' }).click();
+    const form = page.getByRole('form', { name: 'Properties of say_play_1' });
+    await form.waitFor();
+    await form.getByLabel('loop').fill('many');
+    const node = page.locator('[data-widget="say_play_1"]');
+    await node.locator('.badge-error').waitFor();
+    await form.locator('[data-property="loop"] .field-error').waitFor();
+    await shot(page, '03-validation-error');
+    await form.getByRole('button', { name: 'Delete widget' }).click();
+    await node.waitFor({ state: 'detached' });
+  });
+
+  it('edits a message body and publishes it', async () => {
+    await page.locator(`[data-widget="${subject.messageWidget}"]`).click();
+    const form = page.getByRole('form', { name: `Properties of ${subject.messageWidget}` });
+    await form.getByLabel('body').fill(NEW_BODY);
+    await page.getByLabel('Commit message').fill('Friendlier greeting');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('status').filter({ hasText: /Published revision 2/ }).waitFor();
+    const flow = await server.app.store.getFlow(server.account.sid, flowSid);
+    assert.equal(flow?.status, 'published');
+    assert.equal(flow?.revision, 2);
+    const revision = await server.app.store.getRevision(server.account.sid, flowSid, 'LatestPublished');
+    const edited = revision!.definition.states.find((s) => s.name === subject.messageWidget)!;
+    assert.equal(edited.properties.body, NEW_BODY);
+  });
+
+  it('texts the flow in the simulator and shows the reply and the steps live', async () => {
+    await page.getByRole('tab', { name: 'Simulator' }).click();
+    await page.getByText('live', { exact: true }).waitFor();
+    await page.getByLabel('Message', { exact: true }).fill('hi');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const transcript = page.getByRole('list', { name: 'Conversation' });
+    await transcript.locator('[data-direction="inbound"]', { hasText: 'hi' }).waitFor();
+    await transcript.locator('[data-direction="outbound-api"]', { hasText: NEW_BODY }).waitFor();
+    const steps = page.getByRole('list', { name: 'Steps of the latest execution' });
+    await steps.locator('.step-item', { hasText: 'Trigger' }).filter({ hasText: 'incomingMessage' }).waitFor();
+    // The path so far is highlighted on the canvas.
+    await page.locator(`[data-widget="${subject.messageWidget}"].is-visited`).waitFor();
+    await shot(page, '04-simulator');
+  });
+
+  it('lists executions and shows one with its steps, path and contexts', async () => {
+    await page.getByRole('link', { name: 'Executions' }).click();
+    await page.getByRole('heading', { name: 'Executions' }).waitFor();
+    const rows = page.locator('table tbody tr');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1);
+    await page.getByLabel('Status').selectOption('ended');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('No executions match.').waitFor();
+    await page.getByLabel('Status').selectOption('active');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await rows.first().waitFor();
+    await shot(page, '05-executions');
+    await rows.first().getByRole('link').click();
+    await page.getByRole('heading', { name: /Steps \(\d+\)/ }).waitFor();
+    await page.locator('.timeline-item summary').first().click();
+    await page.locator('.timeline-item .json-tree').first().waitFor();
+    await page.locator('[data-widget].is-visited').first().waitFor();
+    await shot(page, '06-execution');
+    await page.getByRole('button', { name: 'End execution' }).click();
+    await page.locator('.facts .status-ended').waitFor();
+  });
+
+  it('compares two revisions side by side', async () => {
+    await page.goto(`${server.baseUrl}/flows/${flowSid}/revisions`);
+    await page.getByRole('table', { name: /Differences between Revision 1 and Revision 2/ }).waitFor();
+    await page.locator('.diff-ins', { hasText: NEW_BODY }).waitFor();
+    await shot(page, '07-revisions');
+  });
+
+  it('works in a narrow window', async () => {
+    await page.setViewportSize({ width: 420, height: 860 });
+    await page.goto(`${server.baseUrl}/flows/${flowSid}`);
+    await page.locator('.react-flow__node').first().waitFor();
+    await page.getByRole('tab', { name: 'Properties' }).waitFor();
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    assert.ok((overflow as number) <= 1, `page scrolls sideways by ${overflow}px`);
+    await shot(page, '08-narrow-editor');
+    await page.goto(`${server.baseUrl}/flows`);
+    await page.getByRole('heading', { name: 'Flows' }).waitFor();
+    await shot(page, '09-narrow-flows');
+  });
+
+  it('logged no console errors', () => {
+    assert.deepEqual(browser.errors, []);
+  });
+});

@@ -1,0 +1,115 @@
+// HTTP client for the Switchboard API: Basic auth with the signed-in account on every call, form
+// bodies the way Twilio's SDKs send them, and Twilio error bodies turned into ApiError.
+import type { TwilioErrorBody } from './types.ts';
+
+export interface Credentials {
+  accountSid: string;
+  authToken: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: TwilioErrorBody;
+  constructor(status: number, body: TwilioErrorBody) {
+    super(body.message ?? `Request failed (${status})`);
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export type FormFields = Record<string, string | string[] | undefined>;
+
+export function encodeForm(fields: FormFields): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    for (const v of Array.isArray(value) ? value : [value]) params.append(key, v);
+  }
+  return params.toString();
+}
+
+export function authHeader(credentials: Credentials): string {
+  // btoa needs Latin-1; SIDs and tokens are ASCII, but encode defensively.
+  const bytes = new TextEncoder().encode(`${credentials.accountSid}:${credentials.authToken}`);
+  let binary = '';
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return `Basic ${btoa(binary)}`;
+}
+
+/** Headers of every console call; X-Requested-With keeps the browser's own login prompt away on a 401. */
+export function consoleHeaders(credentials: Credentials): Record<string, string> {
+  return { authorization: authHeader(credentials), 'x-requested-with': 'XMLHttpRequest' };
+}
+
+/** Absolute page URLs from `meta` point at this server; keep only path and query so the browser stays same-origin. */
+export function relativeUrl(url: string): string {
+  if (url.startsWith('/')) return url;
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+}
+
+export class ApiClient {
+  readonly credentials: Credentials;
+  readonly #onUnauthorized: () => void;
+
+  constructor(credentials: Credentials, onUnauthorized: () => void = () => undefined) {
+    this.credentials = credentials;
+    this.#onUnauthorized = onUnauthorized;
+  }
+
+  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, form?: FormFields, signal?: AbortSignal): Promise<T> {
+    const headers: Record<string, string> = { ...consoleHeaders(this.credentials), accept: 'application/json' };
+    const init: RequestInit = { method, headers, signal: signal ?? null };
+    if (form) {
+      headers['content-type'] = 'application/x-www-form-urlencoded';
+      init.body = encodeForm(form);
+    }
+    const response = await fetch(relativeUrl(path), init);
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = { message: text.slice(0, 200) };
+    }
+    if (!response.ok) {
+      if (response.status === 401) this.#onUnauthorized();
+      throw new ApiError(response.status, (body ?? {}) as TwilioErrorBody);
+    }
+    return body as T;
+  }
+
+  get<T>(path: string, signal?: AbortSignal): Promise<T> {
+    return this.request<T>('GET', path, undefined, signal);
+  }
+
+  post<T>(path: string, form: FormFields): Promise<T> {
+    return this.request<T>('POST', path, form);
+  }
+
+  delete(path: string): Promise<void> {
+    return this.request<void>('DELETE', path);
+  }
+
+  /** Follows next_page_url until the list is complete (steps, revisions); `limit` caps runaway lists. */
+  async all<T>(path: string, key: string, limit = 5000): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | null = path;
+    while (next && items.length < limit) {
+      const page: Record<string, unknown> & { meta: { next_page_url: string | null } } = await this.get(next);
+      items.push(...((page[key] as T[]) ?? []));
+      next = page.meta.next_page_url;
+    }
+    return items;
+  }
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    const code = error.body.code ? ` (${error.body.code})` : '';
+    return `${error.message}${code}`;
+  }
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

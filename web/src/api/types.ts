@@ -1,0 +1,105 @@
+// Wire shapes the console reads (the Studio v2 REST API and the simulator), as the server sends them.
+import type { FlowDefinition, ValidationIssue } from '../../../src/definition/types.ts';
+
+export type { FlowDefinition, State, Transition, ValidationIssue, WidgetType } from '../../../src/definition/types.ts';
+
+export interface PageMeta {
+  page: number;
+  page_size: number;
+  first_page_url: string;
+  previous_page_url: string | null;
+  next_page_url: string | null;
+  url: string;
+  key: string;
+}
+
+export type FlowStatus = 'draft' | 'published';
+
+export interface Flow {
+  sid: string;
+  account_sid: string;
+  friendly_name: string;
+  definition: FlowDefinition | null;
+  status: FlowStatus;
+  revision: number;
+  commit_message: string | null;
+  valid: boolean | null;
+  errors: ValidationIssue[] | null;
+  warnings: ValidationIssue[] | null;
+  webhook_url: string;
+  date_created: string;
+  date_updated: string | null;
+  url: string;
+}
+
+export interface Revision {
+  sid: string;
+  friendly_name: string;
+  definition: FlowDefinition | null;
+  status: FlowStatus;
+  revision: number;
+  commit_message: string | null;
+  valid: boolean | null;
+  errors: ValidationIssue[] | null;
+  date_created: string;
+  date_updated: string | null;
+}
+
+export type ExecutionStatus = 'active' | 'ended';
+
+export interface Execution {
+  sid: string;
+  flow_sid: string;
+  contact_channel_address: string;
+  contact_sid: string;
+  flow_version: number;
+  context: Record<string, unknown>;
+  status: ExecutionStatus;
+  date_created: string;
+  date_updated: string | null;
+  initiated_by: string;
+}
+
+export interface Step {
+  sid: string;
+  execution_sid: string;
+  parent_step_sid: string | null;
+  name: string;
+  context: Record<string, unknown> | null;
+  transitioned_from: string;
+  transitioned_to: string;
+  type: string;
+  date_created: string;
+}
+
+export interface StepContext {
+  context: Record<string, unknown>;
+  step_sid: string;
+}
+
+export interface SimulatorMessage {
+  sid: string;
+  direction: 'inbound' | 'outbound-api';
+  from: string;
+  to: string;
+  body: string;
+  media_url: string[];
+  status: string;
+  execution_sid: string | null;
+  date_created: string;
+}
+
+export interface ValidationReport {
+  valid: boolean;
+  errors: ValidationIssue[];
+  warnings: ValidationIssue[];
+}
+
+/** Twilio's error body. */
+export interface TwilioErrorBody {
+  code?: number;
+  message?: string;
+  status?: number;
+  more_info?: string;
+  details?: { errors?: ValidationIssue[] } & Record<string, unknown>;
+}

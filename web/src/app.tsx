@@ -1,0 +1,61 @@
+// The console's shell and routes. Paths are lower-case (/flows/...), distinct from the API's
+// (/v2/Flows/...); the server answers every console path with index.html.
+import { Link, Redirect, Route, Switch } from 'wouter';
+import { SignIn } from './auth/sign-in.tsx';
+import { useSession } from './auth/session.tsx';
+import { FlowEditorPage } from './editor/flow-editor.tsx';
+import { ExecutionListPage } from './executions/execution-list.tsx';
+import { ExecutionPage } from './executions/execution-page.tsx';
+import { FlowListPage } from './flows/flow-list.tsx';
+import { RevisionsPage } from './flows/revisions-page.tsx';
+
+function TopBar() {
+  const { credentials, signOut } = useSession();
+  return (
+    <header className="topbar">
+      <a className="skip-link" href="#content">
+        Skip to content
+      </a>
+      <Link href="/flows" className="brand">
+        <span className="logo" aria-hidden="true" /> Switchboard
+      </Link>
+      <nav aria-label="Main" className="topnav">
+        <Link href="/flows">Flows</Link>
+      </nav>
+      <div className="account">
+        <code className="sid small" title="Signed-in account">
+          {credentials?.accountSid}
+        </code>
+        <button type="button" className="small-button" onClick={signOut}>
+          Sign out
+        </button>
+      </div>
+    </header>
+  );
+}
+
+export function App() {
+  const { credentials } = useSession();
+  if (!credentials) return <SignIn />;
+  return (
+    <div className="shell">
+      <TopBar />
+      <div id="content" className="content">
+        <Switch>
+          <Route path="/flows">
+            <FlowListPage />
+          </Route>
+          <Route path="/flows/:flowSid/executions/:executionSid">
+            {(params) => <ExecutionPage key={params.executionSid} flowSid={params.flowSid} executionSid={params.executionSid} />}
+          </Route>
+          <Route path="/flows/:flowSid/executions">{(params) => <ExecutionListPage key={params.flowSid} flowSid={params.flowSid} />}</Route>
+          <Route path="/flows/:flowSid/revisions">{(params) => <RevisionsPage key={params.flowSid} flowSid={params.flowSid} />}</Route>
+          <Route path="/flows/:flowSid">{(params) => <FlowEditorPage key={params.flowSid} flowSid={params.flowSid} />}</Route>
+          <Route>
+            <Redirect to="/flows" />
+          </Route>
+        </Switch>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,73 @@
+// Sign in with the account SID and auth token the server prints at start-up (or TWILIO_ACCOUNT_SID
+// / TWILIO_AUTH_TOKEN). The pair is checked against the API before it is kept.
+import { useState, type FormEvent } from 'react';
+import { ApiClient, ApiError, errorMessage } from '../api/client.ts';
+import { useSession } from './session.tsx';
+
+export function SignIn() {
+  const { signIn } = useSession();
+  const [accountSid, setAccountSid] = useState('');
+  const [authToken, setAuthToken] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const credentials = { accountSid: accountSid.trim(), authToken: authToken.trim() };
+    try {
+      await new ApiClient(credentials).get('/v2/Flows?PageSize=1');
+      signIn(credentials);
+    } catch (caught) {
+      setError(caught instanceof ApiError && caught.status === 401 ? 'That account SID and auth token do not match.' : errorMessage(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="sign-in">
+      <form className="card sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title">
+        <h1 id="sign-in-title">
+          <span className="logo" aria-hidden="true" /> Switchboard
+        </h1>
+        <p className="muted">Sign in with your account SID and auth token.</p>
+        <label>
+          Account SID
+          <input
+            name="accountSid"
+            autoComplete="username"
+            required
+            pattern="AC[0-9a-fA-F]{32}"
+            title="AC followed by 32 hexadecimal characters"
+            value={accountSid}
+            onChange={(e) => setAccountSid(e.target.value)}
+            placeholder="AC…"
+            autoFocus
+          />
+        </label>
+        <label>
+          Auth token
+          <input
+            name="authToken"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={authToken}
+            onChange={(e) => setAuthToken(e.target.value)}
+          />
+        </label>
+        {error && (
+          <p role="alert" className="error-text">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+        <p className="muted small">The server prints the development account's credentials when it starts.</p>
+      </form>
+    </main>
+  );
+}

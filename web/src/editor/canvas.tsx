@@ -1,0 +1,136 @@
+// The flow canvas: @xyflow/react showing a definition. Editing gestures (drag, connect, delete)
+// become definition edits through onChange; in read-only mode it only shows (and highlights a path).
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import {
+  Background,
+  Controls,
+  MarkerType,
+  MiniMap,
+  ReactFlow,
+  applyNodeChanges,
+  type Connection,
+  type Edge,
+  type NodeChange,
+  type OnEdgesDelete,
+  type OnNodesDelete,
+} from '@xyflow/react';
+import type { FlowDefinition } from '../api/types.ts';
+import { connect, moveWidget, removeWidget } from './definition-ops.ts';
+import { toGraph, type PathHighlight, type WidgetIssues } from './graph.ts';
+import { WidgetNode, type WidgetNodeType } from './widget-node.tsx';
+
+const NODE_TYPES = { widget: WidgetNode };
+
+export interface CanvasProps {
+  definition: FlowDefinition;
+  issues?: Map<string, WidgetIssues>;
+  path?: PathHighlight | null;
+  readOnly?: boolean;
+  selected: string | null;
+  onSelect: (name: string | null) => void;
+  onChange?: (definition: FlowDefinition) => void;
+  onError?: (message: string) => void;
+}
+
+export function Canvas({ definition, issues, path = null, readOnly = false, selected, onSelect, onChange, onError }: CanvasProps) {
+  const graph = useMemo(() => toGraph(definition, issues, path), [definition, issues, path]);
+  const [nodes, setNodes] = useState<WidgetNodeType[]>([]);
+
+  // The definition is the source of truth; local node state only carries drags in progress.
+  useEffect(() => {
+    setNodes(graph.nodes.map((node) => ({ ...node, selected: node.id === selected })) as WidgetNodeType[]);
+  }, [graph, selected]);
+
+  const edges: Edge[] = useMemo(
+    () =>
+      graph.edges.map((edge) => ({
+        ...edge,
+        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+        labelBgPadding: [4, 2] as [number, number],
+        labelBgBorderRadius: 4,
+        focusable: !readOnly,
+        deletable: !readOnly,
+      })),
+    [graph.edges, readOnly],
+  );
+
+  const edit = useCallback(
+    (fn: () => FlowDefinition) => {
+      if (readOnly || !onChange) return;
+      try {
+        onChange(fn());
+      } catch (error) {
+        onError?.((error as Error).message);
+      }
+    },
+    [readOnly, onChange, onError],
+  );
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<WidgetNodeType>[]) => {
+      setNodes((current) => applyNodeChanges(changes, current));
+      for (const change of changes) {
+        if (change.type === 'position' && change.dragging === false && change.position) {
+          const { id, position } = change;
+          edit(() => moveWidget(definition, id, position));
+        }
+        if (change.type === 'select' && change.selected) onSelect(change.id);
+      }
+    },
+    [definition, edit, onSelect],
+  );
+
+  const onConnect = useCallback(
+    (connection: Connection) => {
+      const index = Number(/^t(\d+)$/.exec(connection.sourceHandle ?? '')?.[1] ?? NaN);
+      if (Number.isNaN(index)) return;
+      edit(() => connect(definition, connection.source, index, connection.target));
+    },
+    [definition, edit],
+  );
+
+  const onNodesDelete: OnNodesDelete<WidgetNodeType> = useCallback(
+    (deleted) => {
+      edit(() => deleted.reduce((def, node) => (node.data.state.type === 'trigger' ? def : removeWidget(def, node.id)), definition));
+      onSelect(null);
+    },
+    [definition, edit, onSelect],
+  );
+
+  const onEdgesDelete: OnEdgesDelete = useCallback(
+    (deleted) => {
+      edit(() =>
+        deleted.reduce((def, edge) => connect(def, edge.source, (edge.data as { transitionIndex: number }).transitionIndex, null), definition),
+      );
+    },
+    [definition, edit],
+  );
+
+  return (
+    <div className="canvas" data-testid="canvas">
+      <ReactFlow<WidgetNodeType, Edge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={NODE_TYPES}
+        onNodesChange={onNodesChange}
+        onConnect={onConnect}
+        onNodesDelete={onNodesDelete}
+        onEdgesDelete={onEdgesDelete}
+        onPaneClick={() => onSelect(null)}
+        onNodeClick={(_, node) => onSelect(node.id)}
+        nodesDraggable={!readOnly}
+        nodesConnectable={!readOnly}
+        deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+        fitView
+        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        minZoom={0.1}
+        maxZoom={2}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={24} />
+        <Controls showInteractive={false} />
+        <MiniMap pannable zoomable ariaLabel="Flow overview" />
+      </ReactFlow>
+    </div>
+  );
+}

@@ -1,0 +1,277 @@
+// The flow page: canvas, property panel, simulator; save as draft or publish. Findings from the
+// server's validator are refreshed as you edit and shown on the widget they belong to.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { Link } from 'wouter';
+import { WIDGET_SPECS } from '../../../src/definition/widget-specs.ts';
+import { WIDGET_TYPES } from '../../../src/definition/types.ts';
+import { ApiError, errorMessage } from '../api/client.ts';
+import type { Execution, Flow, FlowDefinition, Step, ValidationReport, WidgetType } from '../api/types.ts';
+import { useApi } from '../auth/session.tsx';
+import { ChatPanel } from '../simulator/chat-panel.tsx';
+import { downloadJson, slug } from '../ui/format.ts';
+import { useAsync } from '../ui/use-async.ts';
+import { Canvas } from './canvas.tsx';
+import { addWidget } from './definition-ops.ts';
+import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
+import { PropertyForm } from './property-form.tsx';
+import { widgetFamily } from './icons.tsx';
+
+const ADDABLE = WIDGET_TYPES.filter((t) => t !== 'trigger' && WIDGET_SPECS[t].status !== 'legacy');
+const FAMILY_NAMES = { flow: 'Flow control', messaging: 'Messaging', voice: 'Voice', tools: 'Tools & integrations', trigger: 'Trigger' } as const;
+
+type Panel = 'properties' | 'simulator';
+
+export function FlowEditorPage({ flowSid }: { flowSid: string }) {
+  return (
+    <ReactFlowProvider>
+      <FlowEditor flowSid={flowSid} />
+    </ReactFlowProvider>
+  );
+}
+
+function FlowEditor({ flowSid }: { flowSid: string }) {
+  const api = useApi();
+  const flow = useAsync((signal) => api.get<Flow>(`/v2/Flows/${flowSid}`, signal), [flowSid]);
+  const [definition, setDefinition] = useState<FlowDefinition | null>(null);
+  const [saved, setSaved] = useState<string>('');
+  const [selected, setSelected] = useState<string | null>(null);
+  const [panel, setPanel] = useState<Panel>('properties');
+  const [report, setReport] = useState<ValidationReport>({ valid: true, errors: [], warnings: [] });
+  const [notice, setNotice] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [commitMessage, setCommitMessage] = useState('');
+  const [addType, setAddType] = useState<WidgetType>('send-message');
+  const [simPath, setSimPath] = useState<PathHighlight | null>(null);
+  const reactFlow = useReactFlow();
+  const canvasBox = useRef<HTMLDivElement>(null);
+
+  useEffect(() => {
+    if (!flow.data?.definition) return;
+    setDefinition(flow.data.definition);
+    setSaved(JSON.stringify(flow.data.definition));
+    setReport({ valid: flow.data.valid ?? true, errors: flow.data.errors ?? [], warnings: flow.data.warnings ?? [] });
+  }, [flow.data]);
+
+  const dirty = definition !== null && JSON.stringify(definition) !== saved;
+
+  useEffect(() => {
+    if (!dirty) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [dirty]);
+
+  // Re-validate a moment after the last edit.
+  useEffect(() => {
+    if (!definition || !dirty) return;
+    const timer = setTimeout(() => {
+      api
+        .post<ValidationReport>('/console/api/Validate', { Definition: JSON.stringify(definition) })
+        .then(setReport)
+        .catch(() => undefined);
+    }, 400);
+    return () => clearTimeout(timer);
+  }, [definition, dirty, api]);
+
+  const issues = useMemo(() => (definition ? issuesByWidget(definition, report.errors, report.warnings) : null), [definition, report]);
+
+  const showError = useCallback((text: string) => setNotice({ kind: 'error', text }), []);
+
+  const save = async (status: 'draft' | 'published') => {
+    if (!definition) return;
+    setBusy(true);
+    setNotice(null);
+    try {
+      const updated = await api.post<Flow>(`/v2/Flows/${flowSid}`, {
+        Status: status,
+        Definition: JSON.stringify(definition),
+        CommitMessage: commitMessage || undefined,
+      });
+      setSaved(JSON.stringify(updated.definition));
+      setReport({ valid: updated.valid ?? true, errors: updated.errors ?? [], warnings: updated.warnings ?? [] });
+      flow.set(updated);
+      setCommitMessage('');
+      setNotice({ kind: 'info', text: status === 'published' ? `Published revision ${updated.revision}.` : `Saved draft revision ${updated.revision}.` });
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.body.details?.errors) {
+        setReport({ valid: false, errors: caught.body.details.errors, warnings: report.warnings });
+        setNotice({ kind: 'error', text: `Not saved: the flow has ${caught.body.details.errors.length} validation error(s), shown on their widgets.` });
+      } else {
+        setNotice({ kind: 'error', text: errorMessage(caught) });
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const add = () => {
+    if (!definition) return;
+    const box = canvasBox.current?.getBoundingClientRect();
+    const center = box ? reactFlow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 3 }) : { x: 0, y: 0 };
+    const result = addWidget(definition, addType, center);
+    setDefinition(result.definition);
+    setSelected(result.name);
+    setPanel('properties');
+  };
+
+  const onSimSteps = useCallback(
+    (steps: Step[], _execution: Execution | null) => {
+      setSimPath(steps.length > 0 && definition ? pathFromSteps(steps, definition.initial_state) : null);
+    },
+    [definition],
+  );
+
+  if (flow.error) return <p role="alert" className="error-text page-pad">{flow.error}</p>;
+  if (!flow.data || !definition || !issues) return <p className="page-pad muted">Loading flow…</p>;
+
+  const selectedIndex = selected ? definition.states.findIndex((s) => s.name === selected) : -1;
+  const selectedState = selectedIndex >= 0 ? definition.states[selectedIndex]! : null;
+  const errorCount = report.errors.length;
+
+  return (
+    <div className="editor">
+      <header className="editor-header">
+        <div className="editor-title">
+          <nav aria-label="Breadcrumb" className="breadcrumb">
+            <Link href="/flows">Flows</Link> <span aria-hidden="true">/</span>
+          </nav>
+          <h1>{flow.data.friendly_name}</h1>
+          <span className={`status status-${flow.data.status}`}>{flow.data.status}</span>
+          <span className="muted small">rev {flow.data.revision}</span>
+          {dirty && <span className="badge badge-warning">unsaved changes</span>}
+          {errorCount > 0 && (
+            <span className="badge badge-error" role="status">
+              {errorCount} error{errorCount > 1 ? 's' : ''}
+            </span>
+          )}
+        </div>
+        <div className="editor-actions">
+          <label className="visually-hidden" htmlFor="commit-message">
+            Commit message
+          </label>
+          <input id="commit-message" className="commit-input" placeholder="Commit message (optional)" value={commitMessage} onChange={(e) => setCommitMessage(e.target.value)} />
+          <button type="button" onClick={() => save('draft')} disabled={busy}>
+            Save draft
+          </button>
+          <button type="button" className="primary" onClick={() => save('published')} disabled={busy}>
+            Publish
+          </button>
+          <Link className="button" href={`/flows/${flowSid}/executions`}>
+            Executions
+          </Link>
+          <Link className="button" href={`/flows/${flowSid}/revisions`}>
+            Revisions
+          </Link>
+          <button type="button" onClick={() => downloadJson(`${slug(flow.data!.friendly_name)}.json`, definition)}>
+            Export
+          </button>
+        </div>
+      </header>
+      {notice && (
+        <div className={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
+          <span>{notice.text}</span>
+          <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setNotice(null)}>
+            ×
+          </button>
+        </div>
+      )}
+      {issues.flow.errors.length > 0 && (
+        <ul className="notice notice-error issue-list" aria-label="Flow errors">
+          {issues.flow.errors.map((issue, i) => (
+            <li key={i}>{issue.message}</li>
+          ))}
+        </ul>
+      )}
+      <div className="editor-body">
+        <div className="editor-toolbar" role="toolbar" aria-label="Canvas tools">
+          <label className="field inline">
+            <span className="field-label">Widget</span>
+            <select aria-label="Widget type to add" value={addType} onChange={(e) => setAddType(e.target.value as WidgetType)}>
+              {(['messaging', 'flow', 'tools', 'voice'] as const).map((family) => (
+                <optgroup key={family} label={FAMILY_NAMES[family]}>
+                  {ADDABLE.filter((t) => widgetFamily(t) === family).map((t) => (
+                    <option key={t} value={t}>
+                      {WIDGET_SPECS[t].label}
+                    </option>
+                  ))}
+                </optgroup>
+              ))}
+            </select>
+          </label>
+          <button type="button" onClick={add}>
+            Add widget
+          </button>
+          <label className="field inline">
+            <span className="field-label">Go to</span>
+            <select
+              aria-label="Select a widget"
+              value={selected ?? ''}
+              onChange={(e) => {
+                const name = e.target.value || null;
+                setSelected(name);
+                setPanel('properties');
+                const node = name ? reactFlow.getNode(name) : undefined;
+                if (node) void reactFlow.fitView({ nodes: [node], maxZoom: 1, duration: 200 });
+              }}
+            >
+              <option value="">—</option>
+              {definition.states.map((s) => (
+                <option key={s.name} value={s.name}>
+                  {s.name}
+                  {issues.byWidget.get(s.name)?.errors.length ? ' ⚠' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <div className="canvas-box" ref={canvasBox}>
+          <Canvas
+            definition={definition}
+            issues={issues.byWidget}
+            path={panel === 'simulator' ? simPath : null}
+            selected={selected}
+            onSelect={(name) => {
+              setSelected(name);
+              if (name) setPanel('properties');
+            }}
+            onChange={setDefinition}
+            onError={showError}
+          />
+        </div>
+        <aside className="side-panel" aria-label="Side panel">
+          <div className="tabs" role="tablist" aria-label="Side panel">
+            <button type="button" role="tab" id="tab-properties" aria-selected={panel === 'properties'} aria-controls="panel-properties" onClick={() => setPanel('properties')}>
+              Properties
+            </button>
+            <button type="button" role="tab" id="tab-simulator" aria-selected={panel === 'simulator'} aria-controls="panel-simulator" onClick={() => setPanel('simulator')}>
+              Simulator
+            </button>
+          </div>
+          <div role="tabpanel" id="panel-properties" aria-labelledby="tab-properties" hidden={panel !== 'properties'} className="panel-scroll">
+            {selectedState ? (
+              <PropertyForm
+                definition={definition}
+                state={selectedState}
+                stateIndex={selectedIndex}
+                issues={issues.byWidget.get(selectedState.name) ?? { errors: [], warnings: [] }}
+                readOnly={false}
+                onChange={setDefinition}
+                onSelect={setSelected}
+                onError={showError}
+              />
+            ) : (
+              <div className="empty-panel muted">
+                <p>Select a widget on the canvas (or with “Go to”) to see and edit its properties.</p>
+                <p className="small">Drag from an event at the bottom of a widget to another widget to connect them. Select a widget or connection and press Delete to remove it.</p>
+              </div>
+            )}
+          </div>
+          <div role="tabpanel" id="panel-simulator" aria-labelledby="tab-simulator" hidden={panel !== 'simulator'} className="panel-scroll">
+            {panel === 'simulator' && <ChatPanel flowSid={flowSid} onSteps={onSimSteps} />}
+          </div>
+        </aside>
+      </div>
+    </div>
+  );
+}

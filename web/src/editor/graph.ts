@@ -1,0 +1,138 @@
+// A flow definition as a graph for @xyflow/react: one node per widget at its properties.offset, one
+// edge per connected transition, labelled with its event (a split's matches with their condition
+// names). Validation findings are attached to the widget they belong to. Pure; no React.
+import type { FlowDefinition, State, Transition, ValidationIssue } from '../../../src/definition/types.ts';
+import { positionOf, type Position } from './definition-ops.ts';
+
+export interface WidgetIssues {
+  errors: ValidationIssue[];
+  warnings: ValidationIssue[];
+}
+
+export interface WidgetNodeData extends Record<string, unknown> {
+  state: State;
+  initial: boolean;
+  issues: WidgetIssues;
+  /** Part of the execution path being shown. */
+  visited: boolean;
+  /** The widget the shown execution is on now. */
+  current: boolean;
+}
+
+export interface GraphNode {
+  id: string;
+  type: 'widget';
+  position: Position;
+  data: WidgetNodeData;
+}
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  target: string;
+  sourceHandle: string;
+  label: string;
+  animated: boolean;
+  className: string;
+  data: { transitionIndex: number };
+}
+
+export function transitionLabel(transition: Transition): string {
+  if (transition.event === 'match' && transition.conditions?.length) {
+    return transition.conditions.map((c) => c.friendly_name || `${c.type} ${c.value}`).join(', ');
+  }
+  return transition.event;
+}
+
+export function handleId(transitionIndex: number): string {
+  return `t${transitionIndex}`;
+}
+
+/** Groups findings by the widget their property_path ("#/states/3/...") points into; the rest are flow-level. */
+export function issuesByWidget(
+  definition: FlowDefinition,
+  errors: ValidationIssue[],
+  warnings: ValidationIssue[],
+): { byWidget: Map<string, WidgetIssues>; flow: WidgetIssues } {
+  const byWidget = new Map<string, WidgetIssues>();
+  const flow: WidgetIssues = { errors: [], warnings: [] };
+  const place = (issue: ValidationIssue, kind: keyof WidgetIssues) => {
+    const match = /^#\/states\/(\d+)(?:\/|$)/.exec(issue.property_path);
+    const state = match ? definition.states[Number(match[1])] : undefined;
+    if (!state) {
+      flow[kind].push(issue);
+      return;
+    }
+    const entry = byWidget.get(state.name) ?? { errors: [], warnings: [] };
+    entry[kind].push(issue);
+    byWidget.set(state.name, entry);
+  };
+  for (const issue of errors) place(issue, 'errors');
+  for (const issue of warnings) place(issue, 'warnings');
+  return { byWidget, flow };
+}
+
+export interface PathHighlight {
+  /** Widgets the execution went through. */
+  visited: Set<string>;
+  /** "from→to" pairs of transitions it took. */
+  taken: Set<string>;
+  current: string | null;
+}
+
+export function toGraph(
+  definition: FlowDefinition,
+  issues: Map<string, WidgetIssues> = new Map(),
+  path: PathHighlight | null = null,
+): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const names = new Set(definition.states.map((s) => s.name));
+  const nodes: GraphNode[] = definition.states.map((state, index) => ({
+    id: state.name,
+    type: 'widget',
+    position: positionOf(state, index),
+    data: {
+      state,
+      initial: state.name === definition.initial_state,
+      issues: issues.get(state.name) ?? { errors: [], warnings: [] },
+      visited: path?.visited.has(state.name) ?? false,
+      current: path?.current === state.name,
+    },
+  }));
+  const edges: GraphEdge[] = [];
+  for (const state of definition.states) {
+    (state.transitions ?? []).forEach((transition, index) => {
+      if (!transition.next || !names.has(transition.next)) return;
+      const taken = path?.taken.has(`${state.name}→${transition.next}`) ?? false;
+      edges.push({
+        id: `${state.name}#${index}`,
+        source: state.name,
+        target: transition.next,
+        sourceHandle: handleId(index),
+        label: transitionLabel(transition),
+        animated: taken,
+        className: taken ? 'edge-taken' : path ? 'edge-dim' : '',
+        data: { transitionIndex: index },
+      });
+    });
+  }
+  return { nodes, edges };
+}
+
+/** The path of an execution from its steps (oldest first): widgets entered and transitions taken. */
+export function pathFromSteps(steps: { transitioned_from: string; transitioned_to: string }[], initialState: string): PathHighlight {
+  const visited = new Set<string>();
+  const taken = new Set<string>();
+  let current: string | null = null;
+  for (const step of steps) {
+    visited.add(step.transitioned_from);
+    if (step.transitioned_to && step.transitioned_to !== 'Ended') {
+      visited.add(step.transitioned_to);
+      current = step.transitioned_to;
+    } else {
+      current = null;
+    }
+    taken.add(`${step.transitioned_from}→${step.transitioned_to}`);
+  }
+  if (steps.length === 0) visited.add(initialState);
+  return { visited, taken, current };
+}

@@ -1,0 +1,322 @@
+// The property panel of the selected widget: name, properties (fields generated from the widget's
+// spec in src/definition/widget-specs.ts, the same table the validator's schemas come from),
+// transitions, and the findings that belong to this widget.
+import { useEffect, useId, useState } from 'react';
+import { SPLIT_OPERATORS, WIDGET_SPECS, type PropSpec } from '../../../src/definition/widget-specs.ts';
+import type { FlowDefinition, State, Transition, ValidationIssue, WidgetType } from '../api/types.ts';
+import { addSplitCondition, connect, removeTransition, removeWidget, renameWidget, setProperty, setTransitions } from './definition-ops.ts';
+import type { WidgetIssues } from './graph.ts';
+import { WidgetIcon } from './icons.tsx';
+
+/** Long free text gets a textarea. */
+const MULTILINE = new Set(['body', 'say', 'attributes', 'task_attributes', 'chat_attributes', 'welcome_greeting']);
+
+interface FormProps {
+  definition: FlowDefinition;
+  state: State;
+  stateIndex: number;
+  issues: WidgetIssues;
+  readOnly: boolean;
+  onChange: (definition: FlowDefinition) => void;
+  onSelect: (name: string | null) => void;
+  onError: (message: string) => void;
+}
+
+function propertyIssues(issues: ValidationIssue[], stateIndex: number, key: string): ValidationIssue[] {
+  const prefix = `#/states/${stateIndex}/properties/${key}`;
+  return issues.filter((i) => i.property_path === prefix || i.property_path.startsWith(prefix + '/'));
+}
+
+function NameField({ state, definition, readOnly, onChange, onError, onSelect }: Pick<FormProps, 'state' | 'definition' | 'readOnly' | 'onChange' | 'onError' | 'onSelect'>) {
+  const [name, setName] = useState(state.name);
+  useEffect(() => setName(state.name), [state.name]);
+  const commit = () => {
+    if (name === state.name) return;
+    try {
+      onChange(renameWidget(definition, state.name, name));
+      onSelect(name);
+    } catch (error) {
+      onError((error as Error).message);
+      setName(state.name);
+    }
+  };
+  return (
+    <label className="field">
+      <span className="field-label">Widget name</span>
+      <input
+        name="widget-name"
+        value={name}
+        readOnly={readOnly}
+        onChange={(e) => setName(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+        }}
+      />
+    </label>
+  );
+}
+
+function KeyValueEditor({ value, onChange, readOnly, label }: { value: unknown; onChange: (v: unknown) => void; readOnly: boolean; label: string }) {
+  const rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+  const update = (index: number, field: 'key' | 'value', text: string) => onChange(rows.map((row, i) => (i === index ? { ...row, [field]: text } : row)));
+  return (
+    <div className="kv-editor" role="group" aria-label={label}>
+      {rows.map((row, index) => (
+        <div className="kv-row" key={index}>
+          <input aria-label={`${label} ${index + 1} key`} placeholder="key" value={String(row.key ?? '')} readOnly={readOnly} onChange={(e) => update(index, 'key', e.target.value)} />
+          <input aria-label={`${label} ${index + 1} value`} placeholder="value" value={row.value === undefined ? '' : String(row.value)} readOnly={readOnly} onChange={(e) => update(index, 'value', e.target.value)} />
+          {!readOnly && (
+            <button type="button" className="icon-button" aria-label={`Remove ${label} ${index + 1}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>
+              ×
+            </button>
+          )}
+        </div>
+      ))}
+      {!readOnly && (
+        <button type="button" className="link-button" onClick={() => onChange([...rows, { key: '', value: '' }])}>
+          + Add
+        </button>
+      )}
+    </div>
+  );
+}
+
+/** JSON for values no simple field fits (objects, `any`, arrays of objects); applied when it parses. */
+function JsonField({ value, onChange, readOnly, id }: { value: unknown; onChange: (v: unknown) => void; readOnly: boolean; id: string }) {
+  const [text, setText] = useState(() => (value === undefined ? '' : JSON.stringify(value, null, 2)));
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => setText(value === undefined ? '' : JSON.stringify(value, null, 2)), [value]);
+  return (
+    <>
+      <textarea
+        id={id}
+        className="code"
+        rows={4}
+        value={text}
+        readOnly={readOnly}
+        aria-invalid={error !== null}
+        onChange={(e) => setText(e.target.value)}
+        onBlur={() => {
+          if (text.trim() === '') return onChange(undefined);
+          try {
+            onChange(JSON.parse(text));
+            setError(null);
+          } catch (caught) {
+            setError(`Not valid JSON: ${(caught as Error).message}`);
+          }
+        }}
+      />
+      {error && <span className="field-error">{error}</span>}
+    </>
+  );
+}
+
+function isKeyValueArray(spec: PropSpec): boolean {
+  return spec.type === 'array' && !!spec.items?.properties?.key && !!spec.items.properties.value;
+}
+
+function PropertyField({ name, spec, value, issues, readOnly, onChange }: { name: string; spec: PropSpec; value: unknown; issues: ValidationIssue[]; readOnly: boolean; onChange: (v: unknown) => void }) {
+  const id = useId();
+  const listId = `${id}-options`;
+  const required = spec.required || !!spec.requiredUnless;
+  const invalid = issues.length > 0;
+  let control;
+  if (spec.type === 'boolean' && (value === undefined || typeof value === 'boolean')) {
+    control = <input id={id} name={name} type="checkbox" checked={value === true} disabled={readOnly} onChange={(e) => onChange(e.target.checked)} />;
+  } else if (isKeyValueArray(spec)) {
+    control = <KeyValueEditor label={name} value={value} onChange={onChange} readOnly={readOnly} />;
+  } else if (spec.type === 'string' || spec.type === 'integer' || spec.type === 'number') {
+    const numeric = spec.type !== 'string';
+    const text = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+    const toValue = (input: string): unknown => {
+      if (input === '' && !required) return undefined;
+      // Numbers stay numbers; Liquid or other text in a numeric field is kept as typed.
+      if (numeric && /^-?\d+(\.\d+)?$/.test(input)) return Number(input);
+      return input;
+    };
+    control =
+      MULTILINE.has(name) && !numeric ? (
+        <textarea id={id} name={name} rows={4} value={text} readOnly={readOnly} aria-invalid={invalid} required={required} onChange={(e) => onChange(toValue(e.target.value))} />
+      ) : (
+        <>
+          <input
+            id={id}
+            name={name}
+            value={text}
+            readOnly={readOnly}
+            aria-invalid={invalid}
+            required={required}
+            inputMode={numeric ? 'numeric' : undefined}
+            list={spec.options ? listId : undefined}
+            placeholder={spec.default !== undefined ? String(spec.default) : undefined}
+            onChange={(e) => onChange(toValue(e.target.value))}
+          />
+          {spec.options && (
+            <datalist id={listId}>
+              {spec.options.map((option) => (
+                <option key={option} value={option} />
+              ))}
+            </datalist>
+          )}
+        </>
+      );
+  } else {
+    control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} />;
+  }
+  return (
+    <div className={`field ${invalid ? 'is-invalid' : ''}`} data-property={name}>
+      <label htmlFor={id} className="field-label">
+        {name}
+        {required && <span className="required" aria-label="required"> *</span>}
+      </label>
+      {control}
+      <span className="field-help">{spec.description}</span>
+      {issues.map((issue, i) => (
+        <span key={i} className="field-error" role="alert">
+          {issue.message}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+function TransitionsEditor({ definition, state, readOnly, onChange, onError }: Pick<FormProps, 'definition' | 'state' | 'readOnly' | 'onChange' | 'onError'>) {
+  const targets = definition.states.filter((s) => s.name !== state.name && s.type !== 'trigger').map((s) => s.name);
+  const isSplit = state.type === 'split-based-on';
+  const apply = (fn: () => FlowDefinition) => {
+    try {
+      onChange(fn());
+    } catch (error) {
+      onError((error as Error).message);
+    }
+  };
+  const updateCondition = (index: number, patch: Partial<NonNullable<Transition['conditions']>[number]>) =>
+    apply(() =>
+      setTransitions(
+        definition,
+        state.name,
+        state.transitions.map((t, i) => (i === index ? { ...t, conditions: (t.conditions ?? []).map((c, ci) => (ci === 0 ? { ...c, ...patch } : c)) } : t)),
+      ),
+    );
+  return (
+    <fieldset className="transitions">
+      <legend>Transitions</legend>
+      {state.transitions.map((transition, index) => {
+        const condition = transition.conditions?.[0];
+        return (
+          <div className="transition-row" key={index}>
+            <label className="field">
+              <span className="field-label">{transition.event === 'match' && condition ? `If ${condition.friendly_name || 'condition'}` : transition.event}</span>
+              <select
+                value={transition.next ?? ''}
+                disabled={readOnly}
+                aria-label={`Next widget after ${transition.event}${condition ? ` (${condition.friendly_name})` : ''}`}
+                onChange={(e) => apply(() => connect(definition, state.name, index, e.target.value || null))}
+              >
+                <option value="">— ends the flow —</option>
+                {targets.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {isSplit && transition.event === 'match' && condition && (
+              <div className="condition">
+                <input aria-label="Condition name" value={condition.friendly_name} readOnly={readOnly} onChange={(e) => updateCondition(index, { friendly_name: e.target.value })} />
+                <select aria-label="Operator" value={condition.type} disabled={readOnly} onChange={(e) => updateCondition(index, { type: e.target.value })}>
+                  {[...new Set([...SPLIT_OPERATORS, condition.type])].map((op) => (
+                    <option key={op} value={op}>
+                      {op.replace(/_/g, ' ')}
+                    </option>
+                  ))}
+                </select>
+                <input aria-label="Value" value={condition.value} readOnly={readOnly} onChange={(e) => updateCondition(index, { value: e.target.value })} />
+                {!readOnly && (
+                  <button type="button" className="icon-button" aria-label={`Remove condition ${condition.friendly_name}`} onClick={() => apply(() => removeTransition(definition, state.name, index))}>
+                    ×
+                  </button>
+                )}
+              </div>
+            )}
+          </div>
+        );
+      })}
+      {isSplit && !readOnly && (
+        <button type="button" className="link-button" onClick={() => apply(() => addSplitCondition(definition, state.name))}>
+          + Add condition
+        </button>
+      )}
+    </fieldset>
+  );
+}
+
+export function PropertyForm(props: FormProps) {
+  const { definition, state, stateIndex, issues, readOnly, onChange, onSelect, onError } = props;
+  const spec = WIDGET_SPECS[state.type as WidgetType];
+  const properties = state.properties ?? {};
+  const known = spec ? Object.entries(spec.properties).filter(([key]) => key !== 'offset') : [];
+  const extra = Object.keys(properties).filter((key) => key !== 'offset' && !(spec && key in spec.properties));
+  const set = (key: string) => (value: unknown) => onChange(setProperty(definition, state.name, key, value));
+  const widgetLevel = [...issues.errors, ...issues.warnings].filter((i) => !/\/properties\//.test(i.property_path));
+  return (
+    <form className="property-form" aria-label={`Properties of ${state.name}`} onSubmit={(e) => e.preventDefault()}>
+      <header className="panel-header">
+        <WidgetIcon type={state.type} size={22} />
+        <div>
+          <h2>{state.name}</h2>
+          <div className="muted small">
+            {spec?.label ?? state.type} · <code>{state.type}</code>
+            {spec && spec.status !== 'confirmed' && <span className="badge">{spec.status}</span>}
+          </div>
+        </div>
+      </header>
+      {widgetLevel.length > 0 && (
+        <ul className="issue-list" aria-label="Findings on this widget">
+          {widgetLevel.map((issue, i) => (
+            <li key={i} className={issues.errors.includes(issue) ? 'issue-error' : 'issue-warning'}>
+              {issue.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <NameField {...props} />
+      {known.map(([key, propSpec]) => (
+        <PropertyField
+          key={`${state.name}:${key}`}
+          name={key}
+          spec={propSpec}
+          value={properties[key]}
+          issues={[...propertyIssues(issues.errors, stateIndex, key), ...propertyIssues(issues.warnings, stateIndex, key)]}
+          readOnly={readOnly}
+          onChange={set(key)}
+        />
+      ))}
+      {extra.map((key) => (
+        <PropertyField
+          key={`${state.name}:${key}`}
+          name={key}
+          spec={{ type: 'any', description: 'Not in the widget specification; kept as it is' }}
+          value={properties[key]}
+          issues={propertyIssues(issues.errors, stateIndex, key)}
+          readOnly={readOnly}
+          onChange={set(key)}
+        />
+      ))}
+      {state.type !== 'trigger' || state.transitions.length > 0 ? <TransitionsEditor {...props} /> : null}
+      {!readOnly && state.type !== 'trigger' && (
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            onChange(removeWidget(definition, state.name));
+            onSelect(null);
+          }}
+        >
+          Delete widget
+        </button>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,119 @@
+// A flow's executions with status and date filters and paging (the API's own PageToken URLs).
+import { useState, type FormEvent } from 'react';
+import { Link } from 'wouter';
+import { relativeUrl } from '../api/client.ts';
+import type { Execution, Flow, PageMeta } from '../api/types.ts';
+import { useApi } from '../auth/session.tsx';
+import { formatDate } from '../ui/format.ts';
+import { useAsync } from '../ui/use-async.ts';
+
+const PAGE_SIZE = 20;
+
+export function executionsQuery(flowSid: string, filters: { status: string; from: string; to: string }, pageSize = PAGE_SIZE): string {
+  const params = new URLSearchParams({ PageSize: String(pageSize) });
+  if (filters.status) params.set('status', filters.status);
+  // datetime-local values are local times; the API wants ISO 8601.
+  if (filters.from) params.set('DateCreatedFrom', new Date(filters.from).toISOString());
+  if (filters.to) params.set('DateCreatedTo', new Date(filters.to).toISOString());
+  return `/v2/Flows/${flowSid}/Executions?${params}`;
+}
+
+export function ExecutionListPage({ flowSid }: { flowSid: string }) {
+  const api = useApi();
+  const flow = useAsync((signal) => api.get<Flow>(`/v2/Flows/${flowSid}`, signal), [flowSid]);
+  const [draft, setDraft] = useState({ status: '', from: '', to: '' });
+  const [pageUrl, setPageUrl] = useState(() => executionsQuery(flowSid, draft));
+  const list = useAsync((signal) => api.get<{ executions: Execution[]; meta: PageMeta }>(pageUrl, signal), [pageUrl]);
+
+  const apply = (event: FormEvent) => {
+    event.preventDefault();
+    setPageUrl(executionsQuery(flowSid, draft));
+  };
+
+  return (
+    <main className="page">
+      <header className="page-header">
+        <div>
+          <nav aria-label="Breadcrumb" className="breadcrumb">
+            <Link href="/flows">Flows</Link> / <Link href={`/flows/${flowSid}`}>{flow.data?.friendly_name ?? flowSid}</Link> /
+          </nav>
+          <h1>Executions</h1>
+        </div>
+        <button type="button" onClick={list.reload}>
+          Refresh
+        </button>
+      </header>
+      <form className="filters row wrap" onSubmit={apply} aria-label="Filter executions">
+        <label className="field inline">
+          <span className="field-label">Status</span>
+          <select name="status" value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
+            <option value="">Any</option>
+            <option value="active">Active</option>
+            <option value="ended">Ended</option>
+          </select>
+        </label>
+        <label className="field inline">
+          <span className="field-label">Created from</span>
+          <input name="from" type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
+        </label>
+        <label className="field inline">
+          <span className="field-label">to</span>
+          <input name="to" type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+        </label>
+        <button type="submit">Apply</button>
+      </form>
+      {list.error && (
+        <p role="alert" className="notice notice-error">
+          {list.error}
+        </p>
+      )}
+      {list.data && list.data.executions.length === 0 && <p className="card empty-state">No executions match.</p>}
+      {list.data && list.data.executions.length > 0 && (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Executions</caption>
+            <thead>
+              <tr>
+                <th scope="col">Execution</th>
+                <th scope="col">Contact</th>
+                <th scope="col">Status</th>
+                <th scope="col">Revision</th>
+                <th scope="col">Created</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.executions.map((execution) => (
+                <tr key={execution.sid}>
+                  <td>
+                    <Link href={`/flows/${flowSid}/executions/${execution.sid}`}>
+                      <code className="sid">{execution.sid}</code>
+                    </Link>
+                  </td>
+                  <td>{execution.contact_channel_address}</td>
+                  <td>
+                    <span className={`status status-${execution.status}`}>{execution.status}</span>
+                  </td>
+                  <td>{execution.flow_version}</td>
+                  <td>{formatDate(execution.date_created)}</td>
+                  <td>{formatDate(execution.date_updated)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.data && (
+        <nav className="pager" aria-label="Pages">
+          <button type="button" disabled={!list.data.meta.previous_page_url} onClick={() => setPageUrl(relativeUrl(list.data!.meta.previous_page_url!))}>
+            Previous
+          </button>
+          <span className="muted small">Page {list.data.meta.page + 1}</span>
+          <button type="button" disabled={!list.data.meta.next_page_url} onClick={() => setPageUrl(relativeUrl(list.data!.meta.next_page_url!))}>
+            Next
+          </button>
+        </nav>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,159 @@
+// One execution: its step timeline (live while it is active), the path it took highlighted on the
+// canvas of the revision it ran, each step's context and the execution context as JSON trees.
+import { useMemo, useState } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { Link } from 'wouter';
+import { errorMessage } from '../api/client.ts';
+import type { Execution, Flow, Revision, Step, StepContext } from '../api/types.ts';
+import { useApi, useSession } from '../auth/session.tsx';
+import { Canvas } from '../editor/canvas.tsx';
+import { pathFromSteps } from '../editor/graph.ts';
+import { useLiveEvents } from '../simulator/use-live.ts';
+import { formatDate } from '../ui/format.ts';
+import { JsonTree } from '../ui/json-tree.tsx';
+import { useAsync } from '../ui/use-async.ts';
+
+function StepContextView({ flowSid, step }: { flowSid: string; step: Step }) {
+  const api = useApi();
+  const context = useAsync(
+    (signal) => api.get<StepContext>(`/v2/Flows/${flowSid}/Executions/${step.execution_sid}/Steps/${step.sid}/Context`, signal),
+    [flowSid, step.sid],
+  );
+  if (context.error) return <p className="error-text">{context.error}</p>;
+  if (!context.data) return <p className="muted small">Loading context…</p>;
+  return <JsonTree value={context.data.context} label="context" openDepth={2} />;
+}
+
+export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; executionSid: string }) {
+  const api = useApi();
+  const { credentials } = useSession();
+  const base = `/v2/Flows/${flowSid}/Executions/${executionSid}`;
+  const flow = useAsync((signal) => api.get<Flow>(`/v2/Flows/${flowSid}`, signal), [flowSid]);
+  const execution = useAsync((signal) => api.get<Execution>(base, signal), [base]);
+  const steps = useAsync(() => api.all<Step>(`${base}/Steps?PageSize=200`, 'steps'), [base]);
+  const revision = useAsync(
+    (signal) => (execution.data ? api.get<Revision>(`/v2/Flows/${flowSid}/Revisions/${execution.data.flow_version}`, signal) : Promise.resolve(null)),
+    [flowSid, execution.data?.flow_version],
+  );
+  const live = useLiveEvents(execution.data?.status === 'active' ? `/console/api/Flows/${flowSid}/Executions/${executionSid}/Events` : null, credentials);
+  const [openStep, setOpenStep] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [selectedWidget, setSelectedWidget] = useState<string | null>(null);
+
+  const current: Execution | undefined = live.executions.get(executionSid) ?? execution.data;
+  const allSteps = useMemo(() => {
+    const bySid = new Map<string, Step>();
+    for (const step of [...(steps.data ?? []), ...live.steps]) bySid.set(step.sid, step);
+    return [...bySid.values()].sort((a, b) => Date.parse(a.date_created) - Date.parse(b.date_created));
+  }, [steps.data, live.steps]);
+  const definition = revision.data?.definition ?? null;
+  const path = useMemo(() => (definition ? pathFromSteps(allSteps, definition.initial_state) : null), [allSteps, definition]);
+
+  const end = async () => {
+    try {
+      const ended = await api.post<Execution>(base, { Status: 'ended' });
+      execution.set(ended);
+    } catch (caught) {
+      setError(errorMessage(caught));
+    }
+  };
+
+  if (execution.error) return <p role="alert" className="page-pad error-text">{execution.error}</p>;
+  if (!current) return <p className="page-pad muted">Loading execution…</p>;
+
+  return (
+    <main className="page execution-page">
+      <header className="page-header">
+        <div>
+          <nav aria-label="Breadcrumb" className="breadcrumb">
+            <Link href="/flows">Flows</Link> / <Link href={`/flows/${flowSid}`}>{flow.data?.friendly_name ?? flowSid}</Link> /{' '}
+            <Link href={`/flows/${flowSid}/executions`}>Executions</Link> /
+          </nav>
+          <h1>
+            Execution <code className="sid">{current.sid}</code>
+          </h1>
+          <dl className="facts">
+            <div>
+              <dt>Status</dt>
+              <dd>
+                <span className={`status status-${current.status}`}>{current.status}</span>
+              </dd>
+            </div>
+            <div>
+              <dt>Contact</dt>
+              <dd>{current.contact_channel_address}</dd>
+            </div>
+            <div>
+              <dt>Revision</dt>
+              <dd>{current.flow_version}</dd>
+            </div>
+            <div>
+              <dt>Created</dt>
+              <dd>{formatDate(current.date_created)}</dd>
+            </div>
+            <div>
+              <dt>Updated</dt>
+              <dd>{formatDate(current.date_updated)}</dd>
+            </div>
+          </dl>
+        </div>
+        {current.status === 'active' && (
+          <button type="button" className="danger" onClick={() => void end()}>
+            End execution
+          </button>
+        )}
+      </header>
+      {error && (
+        <p role="alert" className="notice notice-error">
+          {error}
+        </p>
+      )}
+      <div className="execution-grid">
+        <section className="card timeline" aria-labelledby="timeline-title">
+          <h2 id="timeline-title">Steps ({allSteps.length})</h2>
+          {steps.error && <p className="error-text">{steps.error}</p>}
+          <ol className="timeline-list">
+            {allSteps.map((step, index) => (
+              <li key={step.sid} className={`timeline-item ${selectedWidget === step.transitioned_from ? 'is-selected' : ''}`}>
+                <details
+                  open={openStep === step.sid}
+                  onToggle={(e) => {
+                    const isOpen = (e.currentTarget as HTMLDetailsElement).open;
+                    if (isOpen) {
+                      setOpenStep(step.sid);
+                      setSelectedWidget(step.transitioned_from);
+                    } else if (openStep === step.sid) setOpenStep(null);
+                  }}
+                >
+                  <summary>
+                    <span className="timeline-index">{index + 1}</span>
+                    <span className="step-from">{step.transitioned_from}</span>
+                    <span className="step-event">{step.name}</span>
+                    <span className="step-to">→ {step.transitioned_to}</span>
+                    <time className="muted small" dateTime={step.date_created}>
+                      {formatDate(step.date_created)}
+                    </time>
+                  </summary>
+                  {openStep === step.sid && <StepContextView flowSid={flowSid} step={step} />}
+                </details>
+              </li>
+            ))}
+          </ol>
+        </section>
+        <section className="card execution-canvas" aria-label="Path on the canvas">
+          {definition ? (
+            <ReactFlowProvider>
+              <Canvas definition={definition} path={path} readOnly selected={selectedWidget} onSelect={setSelectedWidget} />
+            </ReactFlowProvider>
+          ) : (
+            <p className="muted">Loading canvas…</p>
+          )}
+        </section>
+        <section className="card" aria-labelledby="context-title">
+          <h2 id="context-title">Execution context</h2>
+          <JsonTree value={current.context} label="context" openDepth={2} />
+        </section>
+      </div>
+    </main>
+  );
+}

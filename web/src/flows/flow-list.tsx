@@ -1,0 +1,202 @@
+// Flows: list with paging, create, import a Studio JSON export, export, delete.
+import { useState, type FormEvent } from 'react';
+import { Link, useLocation } from 'wouter';
+import { errorMessage, relativeUrl } from '../api/client.ts';
+import type { Flow, FlowDefinition, PageMeta } from '../api/types.ts';
+import { useApi } from '../auth/session.tsx';
+import { newFlowDefinition } from '../editor/definition-ops.ts';
+import { Dialog } from '../ui/dialog.tsx';
+import { downloadJson, formatDate, slug } from '../ui/format.ts';
+import { useAsync } from '../ui/use-async.ts';
+
+const PAGE_SIZE = 25;
+
+/** A Studio export is the definition itself; some tools wrap it ({definition: {...}}) — accept both. */
+export function definitionFromImport(text: string): FlowDefinition {
+  const parsed: unknown = JSON.parse(text);
+  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    const object = parsed as Record<string, unknown>;
+    if (Array.isArray(object.states)) return object as unknown as FlowDefinition;
+    if (object.definition && typeof object.definition === 'object') return object.definition as FlowDefinition;
+  }
+  throw new Error('This file is not a Studio flow definition (no "states" array).');
+}
+
+function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; mode: 'create' | 'import' }) {
+  const api = useApi();
+  const [name, setName] = useState('');
+  const [json, setJson] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const readFile = async (file: File | undefined) => {
+    if (!file) return;
+    setJson(await file.text());
+    if (!name) setName(file.name.replace(/\.json$/i, ''));
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const definition = mode === 'import' ? definitionFromImport(json) : newFlowDefinition(name);
+      const flow = await api.post<Flow>('/v2/Flows', {
+        FriendlyName: name.trim(),
+        Status: 'draft',
+        Definition: JSON.stringify(definition),
+        CommitMessage: mode === 'import' ? 'Imported' : 'Created',
+      });
+      onCreated(flow);
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="stack" onSubmit={submit}>
+      <label className="field">
+        <span className="field-label">Name</span>
+        <input name="friendlyName" required value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+      </label>
+      {mode === 'import' && (
+        <>
+          <label className="field">
+            <span className="field-label">Studio export (JSON file)</span>
+            <input name="file" type="file" accept="application/json,.json" onChange={(e) => void readFile(e.target.files?.[0])} />
+          </label>
+          <label className="field">
+            <span className="field-label">…or paste the JSON</span>
+            <textarea name="definition" className="code" rows={8} value={json} onChange={(e) => setJson(e.target.value)} required />
+          </label>
+        </>
+      )}
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
+      <div className="row end">
+        <button type="submit" className="primary" disabled={busy}>
+          {mode === 'import' ? 'Import' : 'Create'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function FlowListPage() {
+  const api = useApi();
+  const [, navigate] = useLocation();
+  const [pageUrl, setPageUrl] = useState(`/v2/Flows?PageSize=${PAGE_SIZE}`);
+  const list = useAsync((signal) => api.get<{ flows: Flow[]; meta: PageMeta }>(pageUrl, signal), [pageUrl]);
+  const [dialog, setDialog] = useState<'create' | 'import' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const exportFlow = async (flow: Flow) => {
+    try {
+      const full = await api.get<Flow>(`/v2/Flows/${flow.sid}`);
+      downloadJson(`${slug(flow.friendly_name)}.json`, full.definition);
+    } catch (caught) {
+      setError(errorMessage(caught));
+    }
+  };
+
+  const deleteFlow = async (flow: Flow) => {
+    if (!window.confirm(`Delete “${flow.friendly_name}” and all its executions?`)) return;
+    try {
+      await api.delete(`/v2/Flows/${flow.sid}`);
+      list.reload();
+    } catch (caught) {
+      setError(errorMessage(caught));
+    }
+  };
+
+  return (
+    <main className="page">
+      <header className="page-header">
+        <h1>Flows</h1>
+        <div className="row">
+          <button type="button" onClick={() => setDialog('import')}>
+            Import JSON
+          </button>
+          <button type="button" className="primary" onClick={() => setDialog('create')}>
+            New flow
+          </button>
+        </div>
+      </header>
+      {(list.error || error) && (
+        <p role="alert" className="notice notice-error">
+          {list.error ?? error}
+        </p>
+      )}
+      {list.data && list.data.flows.length === 0 && (
+        <div className="card empty-state">
+          <p>No flows yet. Create one, or import a flow exported from Twilio Studio.</p>
+        </div>
+      )}
+      {list.data && list.data.flows.length > 0 && (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="visually-hidden">Flows</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">SID</th>
+                <th scope="col">Status</th>
+                <th scope="col">Revision</th>
+                <th scope="col">Updated</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.flows.map((flow) => (
+                <tr key={flow.sid}>
+                  <td>
+                    <Link href={`/flows/${flow.sid}`}>{flow.friendly_name}</Link>
+                  </td>
+                  <td>
+                    <code className="sid">{flow.sid}</code>
+                  </td>
+                  <td>
+                    <span className={`status status-${flow.status}`}>{flow.status}</span>
+                  </td>
+                  <td>{flow.revision}</td>
+                  <td>{formatDate(flow.date_updated ?? flow.date_created)}</td>
+                  <td className="actions">
+                    <Link href={`/flows/${flow.sid}/executions`}>Executions</Link>
+                    <Link href={`/flows/${flow.sid}/revisions`}>Revisions</Link>
+                    <button type="button" className="link-button" onClick={() => void exportFlow(flow)} aria-label={`Export ${flow.friendly_name}`}>
+                      Export
+                    </button>
+                    <button type="button" className="link-button danger-text" onClick={() => void deleteFlow(flow)} aria-label={`Delete ${flow.friendly_name}`}>
+                      Delete
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {list.data && (
+        <nav className="pager" aria-label="Pages">
+          <button type="button" disabled={!list.data.meta.previous_page_url} onClick={() => setPageUrl(relativeUrl(list.data!.meta.previous_page_url!))}>
+            Previous
+          </button>
+          <span className="muted small">Page {list.data.meta.page + 1}</span>
+          <button type="button" disabled={!list.data.meta.next_page_url} onClick={() => setPageUrl(relativeUrl(list.data!.meta.next_page_url!))}>
+            Next
+          </button>
+        </nav>
+      )}
+      <Dialog title={dialog === 'import' ? 'Import a Studio flow' : 'New flow'} open={dialog !== null} onClose={() => setDialog(null)}>
+        {dialog && <CreateFlowForm mode={dialog} onCreated={(flow) => navigate(`/flows/${flow.sid}`)} />}
+      </Dialog>
+    </main>
+  );
+}

@@ -1,0 +1,74 @@
+// Side-by-side rows of a line diff of two definitions (pretty-printed JSON), built on jsdiff.
+import { diffLines } from 'diff';
+
+export interface DiffCell {
+  number: number;
+  text: string;
+}
+
+export interface DiffRow {
+  kind: 'same' | 'changed' | 'added' | 'removed';
+  left: DiffCell | null;
+  right: DiffCell | null;
+}
+
+export function prettyJson(value: unknown): string {
+  return JSON.stringify(value, null, 2) ?? '';
+}
+
+function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** Aligns removed and added runs next to each other, so a changed line sits beside its new version. */
+export function sideBySide(before: string, after: string): DiffRow[] {
+  const rows: DiffRow[] = [];
+  let left = 1;
+  let right = 1;
+  let removed: string[] = [];
+  const flushRemoved = (added: string[]) => {
+    const n = Math.max(removed.length, added.length);
+    for (let i = 0; i < n; i++) {
+      const l = i < removed.length ? { number: left++, text: removed[i]! } : null;
+      const r = i < added.length ? { number: right++, text: added[i]! } : null;
+      rows.push({ kind: l && r ? 'changed' : l ? 'removed' : 'added', left: l, right: r });
+    }
+    removed = [];
+  };
+  for (const part of diffLines(before, after)) {
+    const lines = splitLines(part.value);
+    if (part.removed) {
+      flushRemoved([]);
+      removed = lines;
+    } else if (part.added) {
+      flushRemoved(lines);
+    } else {
+      flushRemoved([]);
+      for (const text of lines) rows.push({ kind: 'same', left: { number: left++, text }, right: { number: right++, text } });
+    }
+  }
+  flushRemoved([]);
+  return rows;
+}
+
+/** Keeps changed rows and `context` unchanged rows around them; long unchanged runs become one gap. */
+export function collapseUnchanged(rows: DiffRow[], context = 3): (DiffRow | { kind: 'gap'; hidden: number })[] {
+  const keep = rows.map(() => false);
+  rows.forEach((row, i) => {
+    if (row.kind === 'same') return;
+    for (let j = Math.max(0, i - context); j <= Math.min(rows.length - 1, i + context); j++) keep[j] = true;
+  });
+  const out: (DiffRow | { kind: 'gap'; hidden: number })[] = [];
+  let hidden = 0;
+  rows.forEach((row, i) => {
+    if (keep[i]) {
+      if (hidden) out.push({ kind: 'gap', hidden });
+      hidden = 0;
+      out.push(row);
+    } else hidden++;
+  });
+  if (hidden) out.push({ kind: 'gap', hidden });
+  return out;
+}

@@ -1,0 +1,160 @@
+// The simulator chat: text the flow as a contact, see its replies and the steps each execution
+// takes as they happen (server-sent events from /console/api/.../Simulator/Events).
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { Link } from 'wouter';
+import { errorMessage } from '../api/client.ts';
+import type { Execution, SimulatorMessage, Step } from '../api/types.ts';
+import { useApi, useSession } from '../auth/session.tsx';
+import { useLiveEvents } from './use-live.ts';
+
+const CONTACT_KEY = 'switchboard.simulator.contact';
+
+interface SendResult {
+  message_sid: string;
+  execution_sid: string | null;
+  messages: SimulatorMessage[];
+}
+
+export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (steps: Step[], execution: Execution | null) => void }) {
+  const api = useApi();
+  const { credentials } = useSession();
+  const [contact, setContact] = useState(() => sessionStorage.getItem(CONTACT_KEY) ?? '+15551230001');
+  const [activeContact, setActiveContact] = useState(contact);
+  const [body, setBody] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  const [sent, setSent] = useState<SimulatorMessage[]>([]);
+  const live = useLiveEvents(`/console/api/Flows/${flowSid}/Simulator/Events?Contact=${encodeURIComponent(activeContact)}`, credentials);
+  const transcriptRef = useRef<HTMLOListElement>(null);
+
+  // The POST answer and the stream both report messages; merge by SID, oldest first.
+  const messages = useMemo(() => {
+    const bySid = new Map<string, SimulatorMessage>();
+    for (const m of [...sent, ...live.messages]) bySid.set(m.sid, m);
+    return [...bySid.values()].sort((a, b) => Date.parse(a.date_created) - Date.parse(b.date_created));
+  }, [sent, live.messages]);
+
+  const latestExecutionSid = useMemo(() => {
+    const fromMessages = [...messages].reverse().find((m) => m.execution_sid)?.execution_sid ?? null;
+    return fromMessages;
+  }, [messages]);
+  const latestExecution = latestExecutionSid ? (live.executions.get(latestExecutionSid) ?? null) : null;
+  const latestSteps = useMemo(() => live.steps.filter((s) => s.execution_sid === latestExecutionSid), [live.steps, latestExecutionSid]);
+
+  useEffect(() => {
+    onSteps?.(latestSteps, latestExecution);
+  }, [latestSteps, latestExecution, onSteps]);
+
+  useEffect(() => {
+    transcriptRef.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
+  }, [messages.length]);
+
+  const send = async (event: FormEvent) => {
+    event.preventDefault();
+    if (sending) return;
+    setSending(true);
+    setError(null);
+    try {
+      const result = await api.post<SendResult>(`/simulator/Flows/${flowSid}/Messages`, { From: activeContact, Body: body });
+      setSent((current) => [...current, ...result.messages]);
+      setBody('');
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const switchContact = (event: FormEvent) => {
+    event.preventDefault();
+    const next = contact.trim();
+    if (!next) return;
+    sessionStorage.setItem(CONTACT_KEY, next);
+    setSent([]);
+    setActiveContact(next);
+  };
+
+  const endExecution = async () => {
+    if (!latestExecution) return;
+    try {
+      await api.post(`/v2/Flows/${flowSid}/Executions/${latestExecution.sid}`, { Status: 'ended' });
+    } catch (caught) {
+      setError(errorMessage(caught));
+    }
+  };
+
+  return (
+    <section className="chat-panel" aria-labelledby="chat-title">
+      <header className="panel-header">
+        <h2 id="chat-title">Simulator</h2>
+        <span className={`connection connection-${live.connection}`} role="status">
+          {live.connection === 'open' ? 'live' : live.connection}
+        </span>
+      </header>
+      <form className="contact-form" onSubmit={switchContact}>
+        <label className="field inline">
+          <span className="field-label">Text as</span>
+          <input name="contact" value={contact} onChange={(e) => setContact(e.target.value)} aria-describedby="contact-help" />
+        </label>
+        <button type="submit" disabled={contact.trim() === activeContact}>
+          Use
+        </button>
+      </form>
+      <p id="contact-help" className="muted small">
+        Messages run the flow's published revision (or the latest revision for test users).
+      </p>
+      <ol className="transcript" ref={transcriptRef} aria-label="Conversation" aria-live="polite">
+        {messages.length === 0 && <li className="muted small empty">Send a message to start an execution.</li>}
+        {messages.map((m) => (
+          <li key={m.sid} className={`bubble ${m.direction === 'inbound' ? 'bubble-contact' : 'bubble-flow'}`} data-direction={m.direction}>
+            <span className="bubble-body">{m.body || <em>(empty)</em>}</span>
+            {m.media_url.length > 0 && <span className="small">{m.media_url.length} attachment(s)</span>}
+            <span className="bubble-meta">
+              {m.direction === 'inbound' ? 'you' : 'flow'} · {m.status}
+            </span>
+          </li>
+        ))}
+      </ol>
+      <form className="composer" onSubmit={send}>
+        <label className="visually-hidden" htmlFor="chat-body">
+          Message
+        </label>
+        <input id="chat-body" name="body" value={body} onChange={(e) => setBody(e.target.value)} placeholder="Type a message…" autoComplete="off" />
+        <button type="submit" className="primary" disabled={sending}>
+          Send
+        </button>
+      </form>
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
+      <section className="live-steps" aria-labelledby="steps-title">
+        <header className="row">
+          <h3 id="steps-title">Steps</h3>
+          {latestExecution && (
+            <span className="row small">
+              <Link href={`/flows/${flowSid}/executions/${latestExecution.sid}`}>{latestExecution.sid.slice(0, 10)}…</Link>
+              <span className={`status status-${latestExecution.status}`}>{latestExecution.status}</span>
+              {latestExecution.status === 'active' && (
+                <button type="button" className="small-button" onClick={endExecution}>
+                  End
+                </button>
+              )}
+            </span>
+          )}
+        </header>
+        <ol className="step-list" aria-label="Steps of the latest execution">
+          {latestSteps.length === 0 && <li className="muted small empty">No steps yet.</li>}
+          {latestSteps.map((step) => (
+            <li key={step.sid} className="step-item">
+              <span className="step-from">{step.transitioned_from}</span>
+              <span className="step-event">{step.name}</span>
+              <span className="step-to">→ {step.transitioned_to}</span>
+            </li>
+          ))}
+        </ol>
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,59 @@
+// Live steps and executions from a console event stream, deduplicated (a reconnect replays them).
+import { useEffect, useState } from 'react';
+import type { Credentials } from '../api/client.ts';
+import { openEventStream } from '../api/sse.ts';
+import type { Execution, SimulatorMessage, Step } from '../api/types.ts';
+
+export interface LiveState {
+  steps: Step[];
+  executions: Map<string, Execution>;
+  messages: SimulatorMessage[];
+  connection: 'connecting' | 'open' | 'reconnecting' | 'closed';
+}
+
+const EMPTY: LiveState = { steps: [], executions: new Map(), messages: [], connection: 'connecting' };
+
+function upsertBySid<T extends { sid: string }>(list: T[], item: T): T[] {
+  const index = list.findIndex((x) => x.sid === item.sid);
+  if (index < 0) return [...list, item];
+  const next = list.slice();
+  next[index] = item;
+  return next;
+}
+
+export function useLiveEvents(path: string | null, credentials: Credentials | null): LiveState {
+  const [state, setState] = useState<LiveState>(EMPTY);
+  useEffect(() => {
+    setState(EMPTY);
+    if (!path || !credentials) return;
+    return openEventStream(
+      path,
+      credentials,
+      (message) => {
+        let data: unknown;
+        try {
+          data = JSON.parse(message.data);
+        } catch {
+          return;
+        }
+        setState((current) => {
+          switch (message.event) {
+            case 'step':
+              return { ...current, steps: upsertBySid(current.steps, data as Step) };
+            case 'message':
+              return { ...current, messages: upsertBySid(current.messages, data as SimulatorMessage) };
+            case 'execution': {
+              const executions = new Map(current.executions);
+              executions.set((data as Execution).sid, data as Execution);
+              return { ...current, executions };
+            }
+            default:
+              return current;
+          }
+        });
+      },
+      (connection) => setState((current) => ({ ...current, connection })),
+    );
+  }, [path, credentials]);
+  return state;
+}

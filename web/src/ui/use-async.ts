@@ -1,0 +1,41 @@
+// Loads data for a component and reloads on demand; stale answers of earlier loads are dropped.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { errorMessage } from '../api/client.ts';
+
+export interface AsyncState<T> {
+  data: T | undefined;
+  error: string | null;
+  loading: boolean;
+  reload: () => void;
+  set: (data: T) => void;
+}
+
+export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): AsyncState<T> {
+  const [data, setData] = useState<T | undefined>(undefined);
+  const [error, setError] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [tick, setTick] = useState(0);
+  const generation = useRef(0);
+  useEffect(() => {
+    const controller = new AbortController();
+    const mine = ++generation.current;
+    setLoading(true);
+    load(controller.signal)
+      .then((value) => {
+        if (mine !== generation.current) return;
+        setData(value);
+        setError(null);
+      })
+      .catch((caught: unknown) => {
+        if (mine !== generation.current || controller.signal.aborted) return;
+        setError(errorMessage(caught));
+      })
+      .finally(() => {
+        if (mine === generation.current) setLoading(false);
+      });
+    return () => controller.abort();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [...deps, tick]);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data, error, loading, reload, set: setData };
+}
