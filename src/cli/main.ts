@@ -9,6 +9,7 @@ import { testCommand } from './test.ts';
 import { flowsCommand } from './flows.ts';
 import { replayCommand } from './replay.ts';
 import { executionsCommand } from './executions.ts';
+import { carrierCommand } from './carrier.ts';
 
 /** Commands that parse their own options (flow tests and flows as code). */
 const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -16,6 +17,7 @@ const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
   flows: flowsCommand,
   executions: executionsCommand,
   replay: replayCommand,
+  carrier: carrierCommand,
 };
 
 const USAGE = `Usage: switchboard <command> [options]
@@ -33,6 +35,7 @@ Commands:
   flows pull|push|diff|validate|export|import|list   flows as code against any Studio-compatible API
   executions list|show|steps|end --flow FW…   inspect and end executions over the REST API
   replay FN… --flow FW… [--revision R]   re-run recorded executions against another revision
+  carrier show|set|reset --account AC…   the account's channel: simulator, Twilio carrier or webhook
   (each of these takes --help)
 
 Every command takes every configuration flag (see 'switchboard config --keys') and --config FILE

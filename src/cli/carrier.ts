@@ -1,0 +1,113 @@
+// `switchboard carrier show|set|reset --account AC…`: an account's channel (simulator, the real
+// Twilio carrier, or a plain webhook), written to the store directly like `accounts`. A running
+// server picks the change up on its next send; no restart needed.
+import { parseArgs } from 'node:util';
+import { openStore } from '../app.ts';
+import { loadConfig } from '../config.ts';
+import {
+  CarrierConfigError,
+  describeCarrier,
+  loadCarrierConfig,
+  parseCarrierInput,
+  saveCarrierConfig,
+  SIMULATOR,
+  type CarrierInput,
+} from '../channels/twilio/carrier-config.ts';
+import { isSid } from '../runtime/ids.ts';
+
+export const CARRIER_USAGE = `Usage: switchboard carrier <show|set|reset> --account AC… [options]
+
+  show                     print the account's channel configuration (secrets are not shown)
+  set --channel twilio --upstream-account-sid AC… --auth-token TOKEN
+      [--api-key-sid SK… --api-key-secret SECRET]   REST calls with an API key instead of the token
+      [--api-base-url URL]            default https://api.twilio.com
+      [--conversations-base-url URL]  default https://conversations.twilio.com
+      [--status-callback-base-url URL]  default: the server's --public-base-url
+  set --channel webhook --webhook-url URL
+  set --channel simulator
+  reset                    back to the simulator
+
+The auth token is required with an API key too: Twilio signs webhooks with it.
+Options also: --data-dir DIR, --config FILE (which store to write).`;
+
+const FLAG_TO_FIELD: Record<string, keyof CarrierInput> = {
+  channel: 'Channel',
+  'upstream-account-sid': 'UpstreamAccountSid',
+  'auth-token': 'AuthToken',
+  'api-key-sid': 'ApiKeySid',
+  'api-key-secret': 'ApiKeySecret',
+  'api-base-url': 'ApiBaseUrl',
+  'conversations-base-url': 'ConversationsBaseUrl',
+  'status-callback-base-url': 'StatusCallbackBaseUrl',
+  'webhook-url': 'WebhookUrl',
+};
+
+export async function carrierCommand(argv: string[]): Promise<number> {
+  const options: Record<string, { type: 'string' | 'boolean' }> = {
+    account: { type: 'string' },
+    'data-dir': { type: 'string' },
+    config: { type: 'string' },
+    help: { type: 'boolean' },
+  };
+  for (const flag of Object.keys(FLAG_TO_FIELD)) options[flag] = { type: 'string' };
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${CARRIER_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const sub = positionals[0];
+  if (values.help || !sub) {
+    console.log(CARRIER_USAGE);
+    return values.help ? 0 : 2;
+  }
+  const account = values.account;
+  if (typeof account !== 'string' || !isSid('AC', account)) {
+    console.error('--account AC… is required (the Switchboard account whose flows use this channel)');
+    return 2;
+  }
+  const storeFlags: Record<string, string> = {};
+  if (typeof values['data-dir'] === 'string') storeFlags['data-dir'] = values['data-dir'];
+  if (typeof values.config === 'string') storeFlags.config = values.config;
+  const store = openStore(loadConfig(storeFlags));
+  try {
+    if (!(await store.getAccount(account))) {
+      console.error(`account ${account} does not exist in this store`);
+      return 2;
+    }
+    if (sub === 'show') {
+      console.log(JSON.stringify(describeCarrier(account, await loadCarrierConfig(store, account)), null, 2));
+      return 0;
+    }
+    if (sub === 'reset') {
+      await saveCarrierConfig(store, account, SIMULATOR);
+      console.log(`${account}: simulator`);
+      return 0;
+    }
+    if (sub !== 'set') {
+      console.error(`unknown carrier command '${sub}'\n\n${CARRIER_USAGE}`);
+      return 2;
+    }
+    const input: CarrierInput = {};
+    for (const [flag, field] of Object.entries(FLAG_TO_FIELD)) {
+      const value = values[flag];
+      if (typeof value === 'string') input[field] = value;
+    }
+    try {
+      const config = parseCarrierInput(input);
+      await saveCarrierConfig(store, account, config);
+      console.log(JSON.stringify(describeCarrier(account, config), null, 2));
+      return 0;
+    } catch (error) {
+      if (error instanceof CarrierConfigError) {
+        console.error(`--${Object.entries(FLAG_TO_FIELD).find(([, field]) => field === error.field)?.[0] ?? error.field}: ${error.message}`);
+        return 2;
+      }
+      throw error;
+    }
+  } finally {
+    await store.close();
+  }
+}
