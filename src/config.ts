@@ -183,6 +183,21 @@ export const CONFIG_KEYS = {
     default: [],
     description: 'Outbound HTTP always refused to these; host rules beat address rules, deny beats allow',
   }),
+  // ---- twilio-cli gateway (twilio-cli only reaches *.twilio.com; see README "twilio-cli")
+  twilioCliGatewayPort: key({
+    flag: 'twilio-cli-gateway-port',
+    env: 'SWITCHBOARD_TWILIO_CLI_GATEWAY_PORT',
+    type: optional(port),
+    default: undefined,
+    description: 'Port of the CONNECT proxy that lets twilio-cli reach this server (HTTP_PROXY=http://host:port); off when unset',
+  }),
+  twilioCliGatewayCertDir: key({
+    flag: 'twilio-cli-gateway-cert-dir',
+    env: 'SWITCHBOARD_TWILIO_CLI_GATEWAY_CERT_DIR',
+    type: optional(path),
+    default: undefined,
+    description: "Where the gateway keeps its certificate (made with openssl on first use); default <data-dir>/twilio-cli-gateway",
+  }),
   // ---- observability
   logLevel: key({ flag: 'log-level', env: 'LOG_LEVEL', type: oneOf(...LOG_LEVELS), default: 'info', description: 'Log level' }),
   logFormat: key({

@@ -1,6 +1,7 @@
 // `switchboard serve`: start the server and print how to reach it.
 import { createApp, type App } from '../app.ts';
 import { storageProblem } from './startup-errors.ts';
+import { startConfiguredGateway } from '../twilio-proxy/index.ts';
 
 /** Longer than the outbound HTTP cap (10 s), so an in-flight request can finish. */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -29,6 +30,8 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   console.log(`${generated ? 'Dev account' : 'Account'}: ${account.sid}`);
   console.log(`Auth token: ${account.authToken}`);
   console.log(`Point twilio-node at it: client.studio.baseUrl = '${base}'`);
+  const cliGateway = await startConfiguredGateway(app.server.server, config);
+  if (cliGateway) console.log(`twilio-cli: export ${Object.entries(cliGateway.env).map(([k, v]) => `${k}=${v}`).join(' ')} TWILIO_ACCOUNT_SID=${account.sid} TWILIO_AUTH_TOKEN=…`);
 
   // Graceful stop: refuse new requests (503 while closing), let in-flight requests and sprints
   // finish (effects not yet started stay in the outbox for the next start), close the store.

@@ -1,0 +1,26 @@
+// Starts the twilio-cli gateway when configured and says how to use it.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Server as HttpServer } from 'node:http';
+import type { SwitchboardConfig } from '../config.ts';
+import { ensureGatewayCertificate } from './certificate.ts';
+import { startTwilioGateway, type Gateway } from './gateway.ts';
+
+export type GatewayConfig = Pick<SwitchboardConfig, 'twilioCliGatewayPort' | 'twilioCliGatewayCertDir' | 'dataDir' | 'host'>;
+
+export function gatewayCertDir(config: GatewayConfig): string {
+  if (config.twilioCliGatewayCertDir) return config.twilioCliGatewayCertDir;
+  return join(config.dataDir === ':memory:' ? tmpdir() : config.dataDir, 'twilio-cli-gateway');
+}
+
+/** Null when no gateway port is configured; otherwise the running gateway and the environment twilio-cli needs. */
+export async function startConfiguredGateway(
+  target: HttpServer,
+  config: GatewayConfig,
+): Promise<{ gateway: Gateway; env: Record<string, string> } | null> {
+  if (config.twilioCliGatewayPort === undefined) return null;
+  const certificate = ensureGatewayCertificate(gatewayCertDir(config));
+  const gateway = await startTwilioGateway({ target, cert: certificate.cert, key: certificate.key, port: config.twilioCliGatewayPort, host: config.host });
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return { gateway, env: { HTTP_PROXY: `http://${host}:${gateway.port}`, NODE_EXTRA_CA_CERTS: certificate.certPath } };
+}
