@@ -320,6 +320,8 @@ export class ExecutionService implements ExecutionServiceApi {
         const state = record.state as ExecutionState;
         const definition = await this.#definition(record.accountSid, record.flowSid, record.flowVersion);
         const result = handleEvent(this.#engineInput(definition), state, event);
+        // A routine delivery report (sent, delivered) usually changes nothing: skip its durable write.
+        if (event.type === 'delivery-status' && isNoOp(result, state, consumed)) return record;
         return this.#persist(record, result, false, consumed, [], loaded.version);
       }))).catch((error: unknown) => {
         if (isConflict(error, 'stale-claim')) return null; // another node fired/finished it
@@ -620,6 +622,18 @@ export class ExecutionService implements ExecutionServiceApi {
 /** Revisions keep the JSON as the user saved it; pre-2019 shapes are migrated when they run. */
 function runnable(definition: FlowDefinition): FlowDefinition {
   return isLegacyDefinition(definition) ? (migrateDefinition(definition).definition as FlowDefinition) : definition;
+}
+
+/** A sprint that recorded nothing and left the state exactly as it was. */
+function isNoOp(result: SprintResult, previous: ExecutionState, consumed: { effectId?: string; timerId?: string }): boolean {
+  return (
+    !consumed.effectId &&
+    !consumed.timerId &&
+    result.steps.length === 0 &&
+    result.effects.length === 0 &&
+    result.diagnostics.length === 0 &&
+    JSON.stringify(result.state) === JSON.stringify(previous)
+  );
 }
 
 function contactKey(flowSid: string, contact: string, channel: string): string {
