@@ -21,6 +21,7 @@ import {
   type CarrierServer,
 } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
+import { placeCall } from '../../src/channels/twilio/rest-client.ts';
 
 const MG = 'MG' + 'b2'.repeat(16);
 const askFlow = flow(
@@ -246,5 +247,56 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
     assert.equal(genuine.status, 204);
     await waitFor('deliveryFailure', async () => (await stepList(server.app, server.account.sid, flowSid, executionSid)).length === 2);
     assert.deepEqual((await stepList(server.app, server.account.sid, flowSid, executionSid))[1], 'ask -deliveryFailure-> ask');
+  });
+});
+
+describe('Twilio carrier: callbacks and calls', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+
+  beforeEach(async () => {
+    fake = await startFake({ callbacks: 'manual' });
+    server = await startCarrierServer(fake);
+  });
+  afterEach(async () => {
+    await server.close();
+    await fake.close();
+  });
+
+  it('an undelivered report that arrives before the 201 still takes deliveryFailure', async () => {
+    const flowSid = await createFlow(server, flow([sendAndWait('ask', { body: 'Q?' })], { incomingMessage: 'ask' }));
+    fake.failNext({ kind: 'callback-before-response', status: 'undelivered' });
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
+    const executionSid = await onlyExecution(server, flowSid);
+    await ended(server, executionSid);
+    assert.equal(fake.callbacksSent[0]!.status, 204);
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> ask', 'ask -deliveryFailure-> Ended']);
+  });
+
+  it('placeCall sends the Calls API form (repeated StatusCallbackEvent) with the upstream credentials', async () => {
+    const upstream = { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl };
+    const outcome = await placeCall(upstream, {
+      to: CONTACT,
+      from: NUMBER,
+      url: 'https://sb.example.com/v1/Accounts/AC/Flows/FW?FlowEvent=trigger',
+      statusCallback: 'https://sb.example.com/status',
+      statusCallbackEvents: ['initiated', 'answered', 'completed'],
+      timeout: 30,
+    });
+    assert.equal(outcome.kind, 'created');
+    assert.match(String(outcome.kind === 'created' && outcome.resource.sid), /^CA[0-9a-f]{32}$/);
+    assert.deepEqual(fake.creates('Calls')[0]!.form, [
+      ['To', CONTACT],
+      ['From', NUMBER],
+      ['Url', 'https://sb.example.com/v1/Accounts/AC/Flows/FW?FlowEvent=trigger'],
+      ['StatusCallback', 'https://sb.example.com/status'],
+      ['StatusCallbackEvent', 'initiated'],
+      ['StatusCallbackEvent', 'answered'],
+      ['StatusCallbackEvent', 'completed'],
+      ['Timeout', '30'],
+    ]);
+    const refused = await placeCall(upstream, { to: CONTACT, from: NUMBER });
+    assert.equal(refused.kind, 'rejected');
+    assert.equal(fake.creates('Calls').length, 1, 'a call without Url/Twiml/ApplicationSid never leaves');
   });
 });

@@ -27,7 +27,9 @@ export type Fault =
   /** Creates the resource and never answers (a timeout after Twilio acted). */
   | { kind: 'created-then-hang' }
   /** Never answers and creates nothing (the request was lost). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Creates the message, reports this status to its StatusCallback and only then answers 201. */
+  | { kind: 'callback-before-response'; status: 'undelivered' | 'failed' | 'delivered' };
 
 export interface FakeMessage {
   sid: string;
@@ -316,6 +318,10 @@ export class FakeTwilio {
         this.tasks.push(created);
       }
       if (fault?.kind === 'created-then-hang') return;
+      if (fault?.kind === 'callback-before-response') {
+        const message = this.messages.find((m) => m.sid === created.sid);
+        if (message) await this.sendStatus(message, fault.status, fault.status === 'delivered' ? undefined : 30003);
+      }
       if (fault?.kind === 'created-then-500') return error(500, 20500, 'Internal Server Error');
       return send(201, created);
     }
