@@ -62,7 +62,7 @@ describe('Twilio carrier: webhook signatures', () => {
     for (const [label, signature, body] of cases) {
       const response = await post(body, signature);
       assert.equal(response.status, 403, label);
-      const error = await response.json();
+      const error = (await response.json()) as { code: number };
       assert.equal(error.code, 20003, label);
     }
     assert.equal(await executionCount(server, flowSid), 0);
