@@ -1,0 +1,63 @@
+// The simulator phone API: holding the line while the flow waits for something else (a text reply),
+// bad input answered with Twilio-format errors, and calls being private to their account.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FORM, form } from '../support/server.ts';
+import { call, phone, said, serverWithFlow } from './support.ts';
+
+const HOLD_FLOW = {
+  description: 'a call that waits for a text',
+  initial_state: 'Trigger',
+  flags: { allow_concurrent_calls: true },
+  states: [
+    { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'ask' }, { event: 'incomingMessage' }], properties: { offset: { x: 0, y: 0 } } },
+    { name: 'ask', type: 'send-and-wait-for-reply', transitions: [{ event: 'incomingMessage', next: 'echo' }, { event: 'timeout' }, { event: 'deliveryFailure' }], properties: { offset: { x: 0, y: 100 }, body: 'Text us your order number', from: '{{flow.channel.address}}', timeout: '600' } },
+    { name: 'echo', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Order {{widgets.ask.inbound.Body}} is on its way.' } },
+  ],
+};
+
+describe('simulator phone', () => {
+  it('holds the line while the execution waits for a text, then goes on when the reply arrives', async () => {
+    const { server, flowSid } = await serverWithFlow(HOLD_FLOW);
+    try {
+      const from = '+15551230301';
+      const first = await call(server, flowSid, from);
+      assert.equal(first.waiting_for?.kind, 'hold');
+      assert.deepEqual(said(first), []);
+      const texts = server.app.simulator.transcript('+15005550006', from).map((m) => m.body);
+      assert.deepEqual(texts, ['Text us your order number']);
+      const reply = await server.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flowSid}/Messages`, headers: { authorization: server.auth, ...FORM }, payload: form({ From: from, Body: 'A-42' }) });
+      assert.equal(reply.statusCode, 201, reply.body);
+      const after = await phone(server, `/simulator/calls/${first.sid}`, {}, 'GET');
+      assert.deepEqual(said(after), ['Order A-42 is on its way.']);
+      assert.equal(after.status, 'completed');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('bad input gets Twilio-format errors; calls are private to their account', async () => {
+    const { server, flowSid } = await serverWithFlow(HOLD_FLOW);
+    try {
+      const post = (url: string, fields: Record<string, string>, auth = server.auth) =>
+        server.app.server.inject({ method: 'POST', url, headers: { authorization: auth, ...FORM }, payload: form(fields) });
+      const noFrom = await post('/simulator/calls', { FlowSid: flowSid });
+      assert.equal(noFrom.statusCode, 400);
+      assert.equal(noFrom.json().code, 20001);
+      assert.equal((await post('/simulator/calls', { FlowSid: 'FW' + '0'.repeat(32), From: '+1555' })).statusCode, 404);
+      assert.equal((await post('/simulator/calls/CA' + '0'.repeat(32) + '/Digits', { Digits: '1' })).statusCode, 404);
+      const started = await call(server, flowSid, '+15551230302');
+      const badDigits = await post(`/simulator/calls/${started.sid}/Digits`, { Digits: '12a' });
+      assert.equal(badDigits.statusCode, 400);
+      assert.equal((await post(`/simulator/calls/${started.sid}/Teleport`, {})).statusCode, 404);
+      const other = await server.app.accounts.create('other');
+      const auth = 'Basic ' + Buffer.from(`${other.sid}:${other.authToken}`).toString('base64');
+      assert.equal((await post(`/simulator/calls/${started.sid}/Hangup`, {}, auth)).statusCode, 404);
+      assert.equal((await phone(server, `/simulator/calls/${started.sid}`, {}, 'GET')).status, 'in-progress', 'the other account could not hang it up');
+      const unauthenticated = await server.app.server.inject({ method: 'GET', url: `/simulator/calls/${started.sid}` });
+      assert.equal(unauthenticated.statusCode, 401);
+    } finally {
+      await server.close();
+    }
+  });
+});
