@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { StoreConflictError } from '../../src/runtime/ports/store.ts';
 import type {
+  AlertRecord,
   Account,
   ApiKey,
   ExecutionRecord,
@@ -1132,6 +1133,75 @@ export function runStoreConformance(
           { key: 'a', value: '1' },
           { key: 'b', value: '3' },
         ]);
+      });
+    });
+
+    describe('inbound receipts and alerts', () => {
+      const alert = (exec: ExecutionRecord, overrides: Partial<AlertRecord> = {}): AlertRecord => ({
+        sid: sid('NO'),
+        accountSid: exec.accountSid,
+        flowSid: exec.flowSid,
+        executionSid: exec.sid,
+        logLevel: 'warning',
+        errorCode: 81002,
+        text: 'Msg=unexpected+event&ErrorCode=81002&LogLevel=WARNING',
+        dateCreated: T0 + ++counter,
+        ...overrides,
+      });
+
+      test('a receipt is written with its sprint; the same key again writes nothing and is a duplicate-inbound conflict', async (store) => {
+        const { a, b, flowA } = await seed(store);
+        const exec = execution(flowA);
+        const receipt = { accountSid: a.sid, key: 'SM' + 'r'.repeat(32), receivedAt: T0 };
+        assert.equal(await store.hasInboundReceipt(a.sid, receipt.key), false);
+        await store.writeSprint(sprint(exec, true, { inboundReceipt: receipt, steps: [step(exec)] }));
+        assert.equal(await store.hasInboundReceipt(a.sid, receipt.key), true);
+        assert.equal(await store.hasInboundReceipt(b.sid, receipt.key), false, 'receipts are per account');
+        const again = sprint({ ...exec, status: 'ended' }, false, { inboundReceipt: { ...receipt, receivedAt: T0 + 5 }, steps: [step(exec)] });
+        await assert.rejects(store.writeSprint(again), (e: unknown) => e instanceof StoreConflictError && e.reason === 'duplicate-inbound');
+        assert.equal((await store.getExecutionBySid(exec.sid))?.status, 'active', 'the duplicate sprint left nothing behind');
+        assert.equal((await store.listSteps(a.sid, flowA.sid, exec.sid, { pageSize: 50 })).items.length, 1);
+        // Another account may use the same key.
+        const other = execution((await seed(store)).flowB);
+        await store.writeSprint(sprint(other, true, { inboundReceipt: { ...receipt, accountSid: other.accountSid } }));
+        assert.equal(await store.hasInboundReceipt(other.accountSid, receipt.key), true);
+      });
+
+      test('alerts are written with their sprint, listed newest first with filters and paging, and account-scoped', async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const exec = execution(flowA);
+        const written: AlertRecord[] = [];
+        for (let i = 0; i < 12; i++) written.push(alert(exec, { logLevel: i % 3 === 0 ? 'error' : 'warning', errorCode: i % 3 === 0 ? 84003 : 81002, dateCreated: T0 + i * 1000 }));
+        await store.writeSprint(sprint(exec, true, { alerts: written.slice(0, 5) }));
+        await store.writeSprint(sprint(exec, false, { alerts: written.slice(5) }));
+        const otherExec = execution(flowB);
+        await store.writeSprint(sprint(otherExec, true, { alerts: [alert(otherExec)] }));
+        const newestFirst = [...written].reverse();
+        const sids = (list: AlertRecord[]) => list.map((x) => x.sid);
+        assert.deepEqual((await store.listAlerts(a.sid, {}, { pageSize: 50 })).items, newestFirst);
+        assert.deepEqual(sids((await store.listAlerts(a.sid, { logLevel: 'error' }, { pageSize: 50 })).items), sids(newestFirst.filter((x) => x.logLevel === 'error')));
+        assert.deepEqual(
+          sids((await store.listAlerts(a.sid, { startDate: T0 + 3000, endDate: T0 + 8000 }, { pageSize: 50 })).items),
+          sids(newestFirst.filter((x) => x.dateCreated >= T0 + 3000 && x.dateCreated < T0 + 8000)),
+        );
+        await checkPaging((page) => store.listAlerts(a.sid, {}, page), (x) => x.sid, sids(newestFirst), 5);
+        assert.deepEqual(await store.getAlert(a.sid, written[3]!.sid), written[3]);
+        assert.equal(await store.getAlert(b.sid, written[3]!.sid), null, 'invisible to another account');
+        assert.equal((await store.listAlerts(b.sid, {}, { pageSize: 50 })).items.length, 1);
+      });
+
+      test('pruneHistory drops receipts and alerts older than their cut-offs only', async (store) => {
+        const { a, flowA } = await seed(store);
+        const exec = execution(flowA);
+        const old = alert(exec, { dateCreated: T0 });
+        const recent = alert(exec, { dateCreated: T0 + 10_000 });
+        await store.writeSprint(sprint(exec, true, { alerts: [old, recent], inboundReceipt: { accountSid: a.sid, key: 'old', receivedAt: T0 } }));
+        await store.writeSprint(sprint(exec, false, { inboundReceipt: { accountSid: a.sid, key: 'recent', receivedAt: T0 + 10_000 } }));
+        assert.equal(await store.pruneHistory({ receipts: T0 + 5000, alerts: T0 + 5000 }), 2);
+        assert.equal(await store.hasInboundReceipt(a.sid, 'old'), false);
+        assert.equal(await store.hasInboundReceipt(a.sid, 'recent'), true);
+        assert.deepEqual((await store.listAlerts(a.sid, {}, { pageSize: 50 })).items, [recent]);
+        assert.equal(await store.pruneHistory({ receipts: T0 + 5000, alerts: T0 + 5000 }), 0);
       });
     });
   });

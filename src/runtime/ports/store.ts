@@ -191,6 +191,44 @@ export interface SprintWrite {
   consumes?: ClaimRef | undefined;
   /** effectsToAdd are written already claimed by the node that will carry them out. */
   effectLease?: Lease | undefined;
+  /** Warnings and errors the engine reported in this sprint (Twilio's Debugger alerts). */
+  alerts?: AlertRecord[] | undefined;
+  /**
+   * The inbound webhook this sprint consumes (account + I-Twilio-Idempotency-Token or MessageSid).
+   * Written in the same transaction; if it exists already the write fails with
+   * StoreConflictError('duplicate-inbound') and nothing of the sprint is kept.
+   */
+  inboundReceipt?: InboundReceipt | undefined;
+}
+
+export interface InboundReceipt {
+  accountSid: string;
+  key: string;
+  receivedAt: Millis;
+}
+
+export type AlertLevel = 'error' | 'warning';
+
+/** A warning or error from running an execution, kept like Twilio's Debugger alerts (Monitor API). */
+export interface AlertRecord {
+  /** NO… */
+  sid: string;
+  accountSid: string;
+  flowSid: string;
+  executionSid: string;
+  logLevel: AlertLevel;
+  errorCode: number;
+  /** Twilio's alert_text: form-encoded Msg, ErrorCode, LogLevel and the widget. */
+  text: string;
+  dateCreated: Millis;
+}
+
+export interface AlertFilter {
+  logLevel?: AlertLevel | undefined;
+  /** Inclusive. */
+  startDate?: Millis | undefined;
+  /** Exclusive. */
+  endDate?: Millis | undefined;
 }
 
 // ---- many nodes on one store (issue: PostgreSQL and many stateless nodes)
@@ -207,13 +245,14 @@ export interface ClaimRef {
   owner: string;
 }
 
-export type ConflictReason = 'version' | 'active-execution' | 'stale-claim';
+export type ConflictReason = 'version' | 'active-execution' | 'stale-claim' | 'duplicate-inbound';
 
 /**
  * A write lost a race with another writer (possibly on another node). 'version': the execution
  * changed since it was read — re-read and retry. 'active-execution': the contact pair already has
  * an active execution — look it up and use it. 'stale-claim': the timer/effect was consumed or
- * taken over elsewhere — drop the work.
+ * taken over elsewhere — drop the work. 'duplicate-inbound': the sprint's inbound receipt was
+ * already written — the webhook is a retry of one already run.
  */
 export class StoreConflictError extends Error {
   readonly reason: ConflictReason;
@@ -258,6 +297,13 @@ export interface ClusterStore {
 
 export interface ExecutionStore {
   writeSprint(write: SprintWrite): Promise<void>;
+  /** Whether an inbound webhook with this key was already run (the authoritative check is in writeSprint). */
+  hasInboundReceipt(accountSid: string, key: string): Promise<boolean>;
+  /** Alerts newest first. */
+  listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>>;
+  getAlert(accountSid: string, alertSid: string): Promise<AlertRecord | null>;
+  /** Housekeeping: drops receipts and alerts older than the given times; returns how many rows went. */
+  pruneHistory(before: { receipts: Millis; alerts: Millis }): Promise<number>;
   getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null>;
   getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null>;
   findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null>;

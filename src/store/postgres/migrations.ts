@@ -117,4 +117,28 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX pending_effects_by_execution ON pending_effects(execution_sid);
   `,
+  // 3: receipts of inbound webhooks already run (Twilio retries carry the same idempotency token)
+  // and the engine's warnings and errors as Debugger alerts.
+  `
+  CREATE TABLE inbound_receipts (
+    account_sid TEXT NOT NULL,
+    key TEXT NOT NULL,
+    received_at BIGINT NOT NULL,
+    PRIMARY KEY (account_sid, key)
+  );
+  CREATE INDEX inbound_receipts_by_time ON inbound_receipts(received_at);
+  CREATE TABLE alerts (
+    seq BIGSERIAL PRIMARY KEY,
+    sid TEXT NOT NULL UNIQUE,
+    account_sid TEXT NOT NULL,
+    flow_sid TEXT NOT NULL,
+    execution_sid TEXT NOT NULL,
+    log_level TEXT NOT NULL,
+    error_code INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    date_created BIGINT NOT NULL
+  );
+  CREATE INDEX alerts_by_account ON alerts(account_sid, seq);
+  CREATE INDEX alerts_by_time ON alerts(date_created);
+  `,
 ];

@@ -7,6 +7,8 @@ import pg from 'pg';
 import {
   StoreConflictError,
   type Account,
+  type AlertFilter,
+  type AlertRecord,
   type ApiKey,
   type ExecutionFilter,
   type ExecutionRecord,
@@ -24,7 +26,7 @@ import {
   type VersionedExecution,
 } from '../../runtime/ports/store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import { json, nullableNumber, toAccount, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from './rows.ts';
+import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from './rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq-style query parameters such as sslmode work). */
@@ -363,6 +365,15 @@ export class PostgresStore implements Store {
       }
     }
     await this.#transaction(async (client) => {
+      if (write.inboundReceipt) {
+        const { accountSid, key, receivedAt } = write.inboundReceipt;
+        const inserted = await this.#count(
+          'INSERT INTO inbound_receipts (account_sid, key, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+          [accountSid, key, receivedAt],
+          client,
+        );
+        if (inserted === 0) throw new StoreConflictError('duplicate-inbound', `inbound ${key} was already run`);
+      }
       if (write.consumes) {
         // Lock the claimed row so no other node can take it over while this sprint commits.
         const table = write.consumes.kind === 'timer' ? 'timers' : 'pending_effects';
@@ -490,11 +501,54 @@ export class PostgresStore implements Store {
           client,
         );
       }
+      for (const alert of write.alerts ?? []) {
+        await this.#query(
+          `INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [alert.sid, alert.accountSid, alert.flowSid, alert.executionSid, alert.logLevel, alert.errorCode, alert.text, alert.dateCreated],
+          client,
+        );
+      }
       // Delivered at COMMIT: other nodes look at the timer queue now rather than at their next poll.
       if (write.timersToAdd.length > 0) {
         const soonest = Math.min(...write.timersToAdd.map((t) => t.dueAt));
         await this.#query('SELECT pg_notify(?, ?)', [this.#channel, String(soonest)], client);
       }
+    });
+  }
+
+  async hasInboundReceipt(accountSid: string, key: string): Promise<boolean> {
+    return (await this.#query('SELECT 1 AS found FROM inbound_receipts WHERE account_sid = ? AND key = ?', [accountSid, key])).length > 0;
+  }
+
+  async listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>> {
+    let where = 'account_sid = ?';
+    const params: (string | number)[] = [accountSid];
+    if (filter.logLevel !== undefined) {
+      where += ' AND log_level = ?';
+      params.push(filter.logLevel);
+    }
+    if (filter.startDate !== undefined) {
+      where += ' AND date_created >= ?';
+      params.push(filter.startDate);
+    }
+    if (filter.endDate !== undefined) {
+      where += ' AND date_created < ?';
+      params.push(filter.endDate);
+    }
+    return this.#pageBy('alerts', 'seq', where, params, page, toAlert);
+  }
+
+  async getAlert(accountSid: string, alertSid: string): Promise<AlertRecord | null> {
+    const rows = await this.#query('SELECT * FROM alerts WHERE sid = ? AND account_sid = ?', [alertSid, accountSid]);
+    return rows[0] ? toAlert(rows[0]) : null;
+  }
+
+  async pruneHistory(before: { receipts: number; alerts: number }): Promise<number> {
+    return this.#transaction(async (client) => {
+      const receipts = await this.#count('DELETE FROM inbound_receipts WHERE received_at < ?', [before.receipts], client);
+      const alerts = await this.#count('DELETE FROM alerts WHERE date_created < ?', [before.alerts], client);
+      return receipts + alerts;
     });
   }
 

@@ -1,6 +1,6 @@
 // Rows as node-postgres returns them (BIGINT as strings, BOOLEAN as booleans, JSON kept as TEXT)
 // turned into the port's records.
-import type { Account, ApiKey, ExecutionRecord, FlowRecord, PendingEffect, RevisionRecord, StepRecord, TimerRecord } from '../../runtime/ports/store.ts';
+import type { Account, AlertRecord, ApiKey, ExecutionRecord, FlowRecord, PendingEffect, RevisionRecord, StepRecord, TimerRecord } from '../../runtime/ports/store.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -104,6 +104,19 @@ export function toStep(row: Row): StepRecord {
     type: String(row.type),
     dateCreated: Number(row.date_created),
     dateUpdated: nullableNumber(row.date_updated),
+  };
+}
+
+export function toAlert(row: Row): AlertRecord {
+  return {
+    sid: String(row.sid),
+    accountSid: String(row.account_sid),
+    flowSid: String(row.flow_sid),
+    executionSid: String(row.execution_sid),
+    logLevel: row.log_level === 'warning' ? 'warning' : 'error',
+    errorCode: Number(row.error_code),
+    text: String(row.text),
+    dateCreated: Number(row.date_created),
   };
 }
 

@@ -120,4 +120,28 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE pending_effects ADD COLUMN lease_until INTEGER;
   CREATE INDEX timers_claimed ON timers(lease_until) WHERE lease_until IS NOT NULL;
   `,
+  // 4: receipts of inbound webhooks already run (Twilio retries carry the same idempotency token)
+  // and the engine's warnings and errors as Debugger alerts.
+  `
+  CREATE TABLE inbound_receipts (
+    account_sid TEXT NOT NULL,
+    key TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (account_sid, key)
+  );
+  CREATE INDEX inbound_receipts_by_time ON inbound_receipts(received_at);
+  CREATE TABLE alerts (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    sid TEXT NOT NULL UNIQUE,
+    account_sid TEXT NOT NULL,
+    flow_sid TEXT NOT NULL,
+    execution_sid TEXT NOT NULL,
+    log_level TEXT NOT NULL,
+    error_code INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    date_created INTEGER NOT NULL
+  );
+  CREATE INDEX alerts_by_account ON alerts(account_sid, seq);
+  CREATE INDEX alerts_by_time ON alerts(date_created);
+  `,
 ];

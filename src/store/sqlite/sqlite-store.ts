@@ -7,6 +7,8 @@ import { dirname } from 'node:path';
 import {
   StoreConflictError,
   type Account,
+  type AlertFilter,
+  type AlertRecord,
   type ApiKey,
   type Lease,
   type VersionedExecution,
@@ -317,6 +319,11 @@ export class SqliteStore implements Store {
 
   #applySprint(write: SprintWrite): void {
     const execution = write.execution;
+    if (write.inboundReceipt) {
+      const { accountSid, key, receivedAt } = write.inboundReceipt;
+      const inserted = this.stmt('INSERT INTO inbound_receipts (account_sid, key, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(accountSid, key, receivedAt);
+      if (Number(inserted.changes) === 0) throw new StoreConflictError('duplicate-inbound', `inbound ${key} was already run`);
+    }
     if (write.consumes) {
       const table = write.consumes.kind === 'timer' ? 'timers' : 'pending_effects';
       const held = this.stmt(`SELECT 1 AS held FROM ${table} WHERE id = ? AND execution_sid = ? AND lease_owner = ?`).get(
@@ -431,6 +438,47 @@ export class SqliteStore implements Store {
         write.effectLease?.until ?? null,
       );
     }
+    for (const alert of write.alerts ?? []) {
+      this.stmt(
+        `INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(alert.sid, alert.accountSid, alert.flowSid, alert.executionSid, alert.logLevel, alert.errorCode, alert.text, alert.dateCreated);
+    }
+  }
+
+  async hasInboundReceipt(accountSid: string, key: string): Promise<boolean> {
+    return this.stmt('SELECT 1 AS found FROM inbound_receipts WHERE account_sid = ? AND key = ?').get(accountSid, key) !== undefined;
+  }
+
+  async listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>> {
+    let where = 'account_sid = ?';
+    const params: (string | number)[] = [accountSid];
+    if (filter.logLevel !== undefined) {
+      where += ' AND log_level = ?';
+      params.push(filter.logLevel);
+    }
+    if (filter.startDate !== undefined) {
+      where += ' AND date_created >= ?';
+      params.push(filter.startDate);
+    }
+    if (filter.endDate !== undefined) {
+      where += ' AND date_created < ?';
+      params.push(filter.endDate);
+    }
+    return this.pageBy('alerts', 'seq', where, params, page, toAlert);
+  }
+
+  async getAlert(accountSid: string, alertSid: string): Promise<AlertRecord | null> {
+    const row = this.stmt('SELECT * FROM alerts WHERE sid = ? AND account_sid = ?').get(alertSid, accountSid) as Row | undefined;
+    return row ? toAlert(row) : null;
+  }
+
+  async pruneHistory(before: { receipts: number; alerts: number }): Promise<number> {
+    return this.transaction(() => {
+      const receipts = this.stmt('DELETE FROM inbound_receipts WHERE received_at < ?').run(before.receipts);
+      const alerts = this.stmt('DELETE FROM alerts WHERE date_created < ?').run(before.alerts);
+      return Number(receipts.changes) + Number(alerts.changes);
+    });
   }
 
   async getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null> {
@@ -786,6 +834,19 @@ function toStep(row: Row): StepRecord {
     type: String(row.type),
     dateCreated: Number(row.date_created),
     dateUpdated: nullableNumber(row.date_updated),
+  };
+}
+
+function toAlert(row: Row): AlertRecord {
+  return {
+    sid: String(row.sid),
+    accountSid: String(row.account_sid),
+    flowSid: String(row.flow_sid),
+    executionSid: String(row.execution_sid),
+    logLevel: row.log_level === 'warning' ? 'warning' : 'error',
+    errorCode: Number(row.error_code),
+    text: String(row.text),
+    dateCreated: Number(row.date_created),
   };
 }
 
