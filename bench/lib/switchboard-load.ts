@@ -47,6 +47,8 @@ export interface DurableCreateResult {
   answered201: number;
   /** Executions found in the database after SIGKILL. */
   rowsAfterKill: number;
+  /** The server's event-loop delay during the measurement, ms. */
+  loop: { p50: number; p99: number; max: number };
 }
 
 export async function measureDurableCreate(ctx: BenchContext): Promise<DurableCreateResult> {
@@ -60,14 +62,16 @@ export async function measureDurableCreate(ctx: BenchContext): Promise<DurableCr
     const warmed = await runLoad({ ...request, connections: CONNECTIONS, durationSeconds: warm });
     answered201 += warmed.statusCodes['201'] ?? 0;
     ctx.log(`  switchboard create-execution: ${measure}s at ${CONNECTIONS} connections`);
+    await server.ask({ type: 'loop' });
     const load = await runLoad({ ...request, connections: CONNECTIONS, durationSeconds: measure });
+    const loop = await server.ask<{ p50: number; p99: number; max: number }>({ type: 'loop' });
     answered201 += load.statusCodes['201'] ?? 0;
     // A crash, to prove every 201 was durable; a profiled run stops gracefully so the profile is written.
     await (process.env.BENCH_CPU_PROF ? server.stop() : server.kill());
     const db = new DatabaseSync(join(dataDir, 'switchboard.db'));
     const rowsAfterKill = Number((db.prepare('SELECT COUNT(*) AS n FROM executions').get() as { n: number }).n);
     db.close();
-    return { load, answered201, rowsAfterKill };
+    return { load, answered201, rowsAfterKill, loop };
   } finally {
     await server.kill();
   }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { announce, serveChild } from '../lib/child.ts';
@@ -41,10 +42,18 @@ if (values.flow) {
   flowSid = page.items[0]?.sid ?? '';
 }
 await app.server.listen({ port: 0, host: '127.0.0.1' });
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 announce({ port: (app.server.server.address() as AddressInfo).port, accountSid: account.sid, authToken: account.authToken, flowSid });
 serveChild(
   {
     memory: () => ({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed }),
+    // Event-loop delay since the last ask (ms): long synchronous stretches show up here.
+    loop: () => {
+      const stats = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+      loopDelay.reset();
+      return stats;
+    },
     // How late a plain setTimeout due at `at` fires in this process: the floor of any timer lag.
     timerLag: (message) =>
       new Promise((resolve) => {
