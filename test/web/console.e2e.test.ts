@@ -15,6 +15,7 @@ import { launchBrowser, noChromium, type Browser } from './browser.ts';
 const SHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const REAL_FLOW = fileURLToPath(new URL('../../../shared/flows/Eclairemoy__pride-astrology__studio_flow.json', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/greeting-flow.json', import.meta.url));
+const IVR = fileURLToPath(new URL('./fixtures/ivr-flow.json', import.meta.url));
 
 /** The flow to import and the message widget whose body the test edits. */
 const subject = existsSync(REAL_FLOW)
@@ -117,7 +118,7 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 90_000 }, () => 
   });
 
   it('texts the flow in the simulator and shows the reply and the steps live', async () => {
-    await page.getByRole('tab', { name: 'Simulator' }).click();
+    await page.getByRole('tab', { name: 'Chat' }).click();
     await page.getByText('live', { exact: true }).waitFor();
     await page.getByLabel('Message', { exact: true }).fill('hi');
     await page.getByRole('button', { name: 'Send' }).click();
@@ -129,6 +130,30 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 90_000 }, () => 
     // The path so far is highlighted on the canvas.
     await page.locator(`[data-widget="${subject.messageWidget}"].is-visited`).waitFor();
     await shot(page, '04-simulator');
+  });
+
+  it('calls an IVR flow on the simulator phone and presses a key', async () => {
+    const ivr = await server.app.flows.create(server.account.sid, {
+      friendlyName: 'IVR menu',
+      status: 'published',
+      definition: JSON.parse(readFileSync(IVR, 'utf8')),
+    });
+    await page.goto(`${server.baseUrl}/flows/${ivr.sid}`);
+    await page.getByRole('tab', { name: 'Phone' }).click();
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    const transcript = page.getByRole('list', { name: 'Call transcript' });
+    await transcript.locator('[data-who="flow"]', { hasText: 'Press 1 for our opening hours.' }).waitFor();
+    await page.getByRole('button', { name: 'Key 1' }).click();
+    await page.getByRole('button', { name: 'Press', exact: true }).click();
+    await transcript.locator('[data-who="caller"]', { hasText: '1' }).waitFor();
+    await transcript.locator('[data-who="flow"]', { hasText: 'We are open from nine to five.' }).waitFor();
+    const steps = page.getByRole('list', { name: "Steps of the call's execution" });
+    await steps.locator('.step-item', { hasText: 'gather_menu' }).filter({ hasText: 'keypress' }).waitFor();
+    await steps.locator('.step-item', { hasText: 'split_key' }).filter({ hasText: 'say_hours' }).waitFor();
+    await page.locator('[data-widget="say_hours"].is-visited').waitFor();
+    await shot(page, '05-phone');
+    await page.goto(`${server.baseUrl}/flows/${flowSid}`);
+    await page.locator('.react-flow__node').first().waitFor();
   });
 
   it('lists executions and shows one with its steps, path and contexts', async () => {
@@ -143,13 +168,13 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 90_000 }, () => 
     await page.getByLabel('Status').selectOption('active');
     await page.getByRole('button', { name: 'Apply' }).click();
     await rows.first().waitFor();
-    await shot(page, '05-executions');
+    await shot(page, '06-executions');
     await rows.first().getByRole('link').click();
     await page.getByRole('heading', { name: /Steps \(\d+\)/ }).waitFor();
     await page.locator('.timeline-item summary').first().click();
     await page.locator('.timeline-item .json-tree').first().waitFor();
     await page.locator('[data-widget].is-visited').first().waitFor();
-    await shot(page, '06-execution');
+    await shot(page, '07-execution');
     await page.getByRole('button', { name: 'End execution' }).click();
     await page.locator('.facts .status-ended').waitFor();
   });
@@ -158,7 +183,7 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 90_000 }, () => 
     await page.goto(`${server.baseUrl}/flows/${flowSid}/revisions`);
     await page.getByRole('table', { name: /Differences between Revision 1 and Revision 2/ }).waitFor();
     await page.locator('.diff-ins', { hasText: NEW_BODY }).waitFor();
-    await shot(page, '07-revisions');
+    await shot(page, '08-revisions');
   });
 
   it('works in a narrow window', async () => {
@@ -168,10 +193,10 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 90_000 }, () => 
     await page.getByRole('tab', { name: 'Properties' }).waitFor();
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     assert.ok((overflow as number) <= 1, `page scrolls sideways by ${overflow}px`);
-    await shot(page, '08-narrow-editor');
+    await shot(page, '09-narrow-editor');
     await page.goto(`${server.baseUrl}/flows`);
     await page.getByRole('heading', { name: 'Flows' }).waitFor();
-    await shot(page, '09-narrow-flows');
+    await shot(page, '10-narrow-flows');
   });
 
   it('logged no console errors', () => {

@@ -41,10 +41,20 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
     setNodes(graph.nodes.map((node) => ({ ...node, selected: node.id === selected })) as WidgetNodeType[]);
   }, [graph, selected]);
 
+  // Open on the top of the flow at a readable zoom, as Studio does, rather than a whole tall flow shrunk to dots.
+  const fitViewOptions = useMemo(() => {
+    const top = Math.min(...graph.nodes.map((n) => n.position.y));
+    const visible = graph.nodes.filter((n) => n.position.y <= top + 900).map((n) => ({ id: n.id }));
+    return { padding: 0.15, maxZoom: 1, minZoom: 0.4, nodes: visible };
+    // Only the first layout matters: later edits must not move the view.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
   const edges: Edge[] = useMemo(
     () =>
       graph.edges.map((edge) => ({
         ...edge,
+        label: edge.label.length > 28 ? `${edge.label.slice(0, 27)}…` : edge.label,
         markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
         labelBgPadding: [4, 2] as [number, number],
         labelBgBorderRadius: 4,
@@ -122,7 +132,7 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
         nodesConnectable={!readOnly}
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
         fitView
-        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
+        fitViewOptions={fitViewOptions}
         minZoom={0.1}
         maxZoom={2}
         proOptions={{ hideAttribution: true }}

@@ -9,6 +9,7 @@ import { ApiError, errorMessage } from '../api/client.ts';
 import type { Execution, Flow, FlowDefinition, Step, ValidationReport, WidgetType } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { ChatPanel } from '../simulator/chat-panel.tsx';
+import { PhonePanel } from '../simulator/phone-panel.tsx';
 import { downloadJson, slug } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
 import { Canvas } from './canvas.tsx';
@@ -20,7 +21,7 @@ import { widgetFamily } from './icons.tsx';
 const ADDABLE = WIDGET_TYPES.filter((t) => t !== 'trigger' && WIDGET_SPECS[t].status !== 'legacy');
 const FAMILY_NAMES = { flow: 'Flow control', messaging: 'Messaging', voice: 'Voice', tools: 'Tools & integrations', trigger: 'Trigger' } as const;
 
-type Panel = 'properties' | 'simulator';
+type Panel = 'properties' | 'chat' | 'phone';
 
 export function FlowEditorPage({ flowSid }: { flowSid: string }) {
   return (
@@ -229,7 +230,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
           <Canvas
             definition={definition}
             issues={issues.byWidget}
-            path={panel === 'simulator' ? simPath : null}
+            path={panel !== 'properties' ? simPath : null}
             selected={selected}
             onSelect={(name) => {
               setSelected(name);
@@ -244,8 +245,11 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
             <button type="button" role="tab" id="tab-properties" aria-selected={panel === 'properties'} aria-controls="panel-properties" onClick={() => setPanel('properties')}>
               Properties
             </button>
-            <button type="button" role="tab" id="tab-simulator" aria-selected={panel === 'simulator'} aria-controls="panel-simulator" onClick={() => setPanel('simulator')}>
-              Simulator
+            <button type="button" role="tab" id="tab-chat" aria-selected={panel === 'chat'} aria-controls="panel-chat" onClick={() => setPanel('chat')}>
+              Chat
+            </button>
+            <button type="button" role="tab" id="tab-phone" aria-selected={panel === 'phone'} aria-controls="panel-phone" onClick={() => setPanel('phone')}>
+              Phone
             </button>
           </div>
           <div role="tabpanel" id="panel-properties" aria-labelledby="tab-properties" hidden={panel !== 'properties'} className="panel-scroll">
@@ -267,8 +271,11 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
               </div>
             )}
           </div>
-          <div role="tabpanel" id="panel-simulator" aria-labelledby="tab-simulator" hidden={panel !== 'simulator'} className="panel-scroll">
-            {panel === 'simulator' && <ChatPanel flowSid={flowSid} onSteps={onSimSteps} />}
+          <div role="tabpanel" id="panel-chat" aria-labelledby="tab-chat" hidden={panel !== 'chat'} className="panel-scroll">
+            {panel === 'chat' && <ChatPanel flowSid={flowSid} onSteps={onSimSteps} />}
+          </div>
+          <div role="tabpanel" id="panel-phone" aria-labelledby="tab-phone" hidden={panel !== 'phone'} className="panel-scroll">
+            {panel === 'phone' && <PhonePanel flowSid={flowSid} onSteps={onSimSteps} />}
           </div>
         </aside>
       </div>

@@ -6,6 +6,11 @@ import type { WidgetType } from '../api/types.ts';
 import { handleId, transitionLabel, type WidgetNodeData } from './graph.ts';
 import { WidgetIcon, widgetFamily } from './icons.tsx';
 
+/** Long split conditions would make a widget as wide as the canvas; the full text is in the title and the panel. */
+function shorten(label: string, max = 24): string {
+  return label.length > max ? `${label.slice(0, max - 1)}…` : label;
+}
+
 export type WidgetNodeType = Node<WidgetNodeData, 'widget'>;
 
 export function WidgetNode({ data, selected }: NodeProps<WidgetNodeType>) {
@@ -46,7 +51,9 @@ export function WidgetNode({ data, selected }: NodeProps<WidgetNodeType>) {
       <div className="widget-events">
         {transitions.map((transition, index) => (
           <div key={index} className={`widget-event ${transition.next ? 'is-connected' : ''}`}>
-            <span className="event-label">{transitionLabel(transition)}</span>
+            <span className="event-label" title={transitionLabel(transition)}>
+              {shorten(transitionLabel(transition))}
+            </span>
             <Handle type="source" position={Position.Bottom} id={handleId(index)} className="handle-source" />
           </div>
         ))}

@@ -86,7 +86,7 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
   return (
     <section className="chat-panel" aria-labelledby="chat-title">
       <header className="panel-header">
-        <h2 id="chat-title">Simulator</h2>
+        <h2 id="chat-title">Chat</h2>
         <span className={`connection connection-${live.connection}`} role="status">
           {live.connection === 'open' ? 'live' : live.connection}
         </span>
