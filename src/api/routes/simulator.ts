@@ -36,7 +36,8 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     const { executionSid } = await ctx.executions.inboundMessage(request.account.sid, flowSid, params);
     await ctx.executions.idle();
     reply.code(201);
-    return { message_sid: params.MessageSid, execution_sid: executionSid, messages: ctx.simulator.transcript(to, from).map(entryJson) };
+    // Only this flow's messages: another account may use the same addresses in the simulator.
+    return { message_sid: params.MessageSid, execution_sid: executionSid, messages: ctx.simulator.transcript(to, from).filter((m) => m.flowSid === flowSid).map(entryJson) };
   });
 
   routes.add('GET', '/simulator/Flows/:Sid/Messages', async (request) => {
@@ -51,7 +52,7 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
   routes.add('POST', '/simulator/Failures', async (request) => {
     const to = requiredString(request.form, 'To');
     const kind = enumValue(request.form, 'Kind', ['send', 'delivery'] as const, true);
-    ctx.simulator.failNext(to, kind);
+    ctx.simulator.failNext(to, kind, request.account.sid);
     return { to, kind };
   });
 }

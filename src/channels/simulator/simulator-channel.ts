@@ -63,13 +63,16 @@ export class SimulatorChannel implements MessageChannel {
   }
 
   /** Makes the next message to `address` fail: on send (`failed`) or after acceptance (`deliveryFailure`). */
-  failNext(address: string, kind: FailureKind): void {
-    this.#failNext.set(address, kind);
+  failNext(address: string, kind: FailureKind, accountSid?: string): void {
+    // Scoped to the account that asked (the API), so one tenant cannot fail another's messages.
+    this.#failNext.set(accountSid ? `${accountSid}|${address}` : address, kind);
   }
 
   async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
-    const failure = this.#failNext.get(message.to);
-    if (failure) this.#failNext.delete(message.to);
+    const scoped = `${context.accountSid}|${message.to}`;
+    const key = this.#failNext.has(scoped) ? scoped : message.to;
+    const failure = this.#failNext.get(key);
+    if (failure) this.#failNext.delete(key);
     if (failure === 'send') return { ok: false, code: 21610, message: `Simulated send failure to ${message.to}` };
     const entry: TranscriptEntry = {
       sid: messageSid(),
