@@ -28,9 +28,9 @@ function inboundSid(): string {
 }
 
 /** Twilio's inbound message webhook parameters. */
-export function messageParams(from: string, to: string, body: string, media: string[] = [], extra: Record<string, string> = {}): Record<string, string> {
+export function messageParams(from: string, to: string, body: string, media: string[] = [], extra: JsonObject = {}): JsonObject {
   const sid = inboundSid();
-  const params: Record<string, string> = {
+  const params: JsonObject = {
     MessageSid: sid,
     SmsSid: sid,
     SmsMessageSid: sid,

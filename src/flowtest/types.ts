@@ -10,9 +10,9 @@ export type DurationText = number | string;
 export type Pattern = string;
 
 export type TriggerSpec =
-  | { message: { body?: string; from?: string; to?: string; media?: string[]; params?: Record<string, string> } }
+  | { message: { body?: string; from?: string; to?: string; media?: string[]; params?: JsonObject } }
   | { request: { from?: string; to?: string; parameters?: JsonObject } }
-  | { call: { from?: string; to?: string; params?: Record<string, string> } };
+  | { call: { from?: string; to?: string; params?: JsonObject } };
 
 /** One thing that happens, in order, after the trigger. */
 export type ScriptStep =
