@@ -63,8 +63,17 @@ export async function driveInbound(app: App, accountSid: string, flowSid: string
     });
     const offeredSeconds = (performance.now() - started) / 1000;
     const unanswered = () => [...waiting.values()].reduce((n, q) => n + q.length, 0);
+    // Wait for the last replies while they keep coming (a backlog drains), up to drainMs in all:
+    // what is still unanswered after 5 s without any progress, or at the limit, counts as lost.
     const drainUntil = performance.now() + (load.drainMs ?? 15_000);
-    while (unanswered() > 0 && performance.now() < drainUntil) await new Promise((resolve) => setTimeout(resolve, 50));
+    let lastProgress = performance.now();
+    let left = unanswered();
+    while (left > 0 && performance.now() < drainUntil && performance.now() - lastProgress < 5000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const now = unanswered();
+      if (now < left) lastProgress = performance.now();
+      left = now;
+    }
     return { total, offeredSeconds, latencies, unanswered: unanswered(), failures };
   } finally {
     channel.sendMessage = send;
