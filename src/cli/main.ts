@@ -4,6 +4,7 @@ import { ConfigError, configFlagOptions } from '../config.ts';
 import { serveCommand } from './serve.ts';
 import { accountsCommand, keysCommand } from './accounts.ts';
 import { simulateCommand } from './simulate.ts';
+import { callCommand } from './call.ts';
 import { configCommand, configKeyReference } from './config.ts';
 import { testCommand } from './test.ts';
 import { flowsCommand } from './flows.ts';
@@ -30,6 +31,7 @@ Commands:
   accounts list                 list accounts
   keys create --account AC… [--friendly-name NAME]   create an API key (SK…) and print its secret
   simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…]   chat with a flow in the terminal
+  call <FlowSid|flow.json> [--from +1555…] [--to +1500…]   call a flow: hear it, press keys, speak
   config [--json] [--keys]      print the effective configuration (secrets masked), or every key
   test [paths…]                 run flow tests (YAML/JSON) on the engine; --record, --update, --reporter
   flows pull|push|diff|validate|export|import|list   flows as code against any Studio-compatible API
@@ -75,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
       return keysCommand(sub, values);
     case 'simulate':
       return simulateCommand(sub, values);
+    case 'call':
+      return callCommand(sub, values);
     case 'config':
       if (values.keys) return console.log(configKeyReference()), 0;
       return configCommand(values);

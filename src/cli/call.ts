@@ -1,0 +1,159 @@
+// `switchboard call <FlowSid|flow.json> --from +1555…`: an interactive phone in the terminal. It calls
+// the flow through the simulator phone API (the same signed webhooks Twilio posts), prints what the
+// caller hears and each step, and reads what the caller does: keys (0-9 * #) or typed speech at a
+// menu, an empty line for "no input"; a length in seconds at a recording prompt; /hangup or Ctrl-D
+// to hang up. A flow file runs on an in-memory store; a FlowSid on the data directory's store.
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { createInterface } from 'node:readline';
+import { stdin, stdout } from 'node:process';
+import { createApp, type App } from '../app.ts';
+import { loadConfig } from '../config.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { isSid } from '../runtime/ids.ts';
+import { SIMULATOR_FLOW_ADDRESS } from '../api/routes/simulator.ts';
+
+type Flags = Record<string, string | boolean | undefined>;
+
+interface CallJson {
+  sid: string;
+  status: string;
+  execution_sid: string | null;
+  waiting_for: { kind: string; input?: string[] } | null;
+  transcript: { who: string; kind: string; text: string }[];
+}
+
+const ENDED = ['completed', 'busy', 'no-answer', 'failed', 'canceled'];
+
+const PROMPTS: Record<string, string> = {
+  input: 'keys (0-9 * #) or speech, empty = no input',
+  record: 'recording length in seconds, empty = 5, 0 = silence',
+  dial: 'the dialled party: completed | busy | no-answer | failed (empty = completed)',
+  queue: 'leave the queue: bridged | hangup | queue-full | system-error (empty = bridged)',
+  payment: 'payment result: success | too-many-failed-attempts | payment-connector-error | caller-interrupted-with-star | validation-error (empty = success)',
+  'virtual-agent': 'virtual agent status: completed | live-agent-handoff | paused | failed (empty = completed)',
+  hold: 'on hold while the flow works; enter = listen again',
+};
+
+/** Turns a typed line into the simulator API request for what the call waits for. */
+export function callerRequest(kind: string, line: string): { action: string; fields: Record<string, string> } | null {
+  const text = line.trim();
+  switch (kind) {
+    case 'input':
+      if (text === '') return { action: 'Silence', fields: {} };
+      return /^[0-9*#]+$/.test(text) ? { action: 'Digits', fields: { Digits: text } } : { action: 'Speech', fields: { SpeechResult: text } };
+    case 'record': {
+      const seconds = text === '' ? 5 : Number(text);
+      if (!Number.isFinite(seconds) || seconds < 0) return null;
+      return seconds === 0 ? { action: 'Silence', fields: {} } : { action: 'Recording', fields: { Duration: String(Math.round(seconds)) } };
+    }
+    case 'dial':
+      return { action: 'Dial', fields: { Status: text || 'completed' } };
+    case 'queue':
+      return { action: 'Queue', fields: { QueueResult: text || 'bridged' } };
+    case 'payment':
+      return { action: 'Payment', fields: { Result: text || 'success' } };
+    case 'virtual-agent':
+      return { action: 'VirtualAgent', fields: { VirtualAgentStatus: text || 'completed' } };
+    default:
+      return null;
+  }
+}
+
+export async function callCommand(target: string | undefined, flags: Flags): Promise<number> {
+  if (!target) {
+    console.error('usage: switchboard call <FlowSid|flow.json> --from +15551230001 [--to +15005550006]');
+    return 1;
+  }
+  const from = typeof flags.from === 'string' ? flags.from : '+15551230001';
+  const to = typeof flags.to === 'string' ? flags.to : SIMULATOR_FLOW_ADDRESS;
+  const config = loadConfig(flags);
+  const fromFile = !isSid('FW', target);
+  const app = await createApp(config, fromFile ? { store: new SqliteStore({ path: ':memory:' }) } : {});
+  try {
+    const { account } = await app.accounts.ensureStartupAccount(config.account);
+    let flowSid = target;
+    if (fromFile) {
+      const file: string = target;
+      const definition = JSON.parse(readFileSync(file, 'utf8'));
+      const flow = await app.flows.create(account.sid, { friendlyName: basename(file).slice(0, 64), status: 'published', definition });
+      flowSid = flow.sid;
+    } else if (!(await app.store.getFlow(account.sid, flowSid))) {
+      console.error(`flow ${flowSid} not found for account ${account.sid}`);
+      return 1;
+    }
+    const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.authToken}`).toString('base64');
+    const request = async (method: 'GET' | 'POST', url: string, fields: Record<string, string> = {}): Promise<CallJson> => {
+      const res = await app.server.inject({
+        method,
+        url,
+        headers: { authorization: auth, ...(method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        ...(method === 'POST' ? { payload: new URLSearchParams(fields).toString() } : {}),
+      });
+      if (res.statusCode >= 400) throw new Error(res.json().message ?? res.body);
+      return res.json() as CallJson;
+    };
+
+    let shownLines = 0;
+    const shownSteps = new Set<string>();
+    const show = async (call: CallJson) => {
+      for (const line of call.transcript.slice(shownLines)) {
+        if (line.who === 'caller') continue;
+        const mark = line.who === 'flow' ? (line.kind === 'say' || line.kind === 'play' || line.kind === 'tones' ? '  ← ' : '  ~ ') : '  · ';
+        console.log(`${mark}${line.kind === 'say' ? '' : `[${line.kind}] `}${line.text}`);
+      }
+      shownLines = call.transcript.length;
+      await showSteps(app, account.sid, flowSid, call.execution_sid, shownSteps);
+    };
+
+    console.log(`Calling flow ${flowSid} from ${from} (flow number ${to}). /hangup or Ctrl-D hangs up.`);
+    let call = await request('POST', '/simulator/calls', { FlowSid: flowSid, From: from, To: to });
+    await show(call);
+    const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
+    const lines = rl[Symbol.asyncIterator]();
+    while (!ENDED.includes(call.status)) {
+      const kind = call.waiting_for?.kind ?? 'hold';
+      stdout.write(`  (${PROMPTS[kind] ?? kind})\n> `);
+      const next = await lines.next();
+      const line = next.done ? '/hangup' : String(next.value);
+      if (line.trim() === '/hangup') {
+        call = await request('POST', `/simulator/calls/${call.sid}/Hangup`);
+      } else if (kind === 'hold') {
+        await app.executions.idle();
+        call = await request('GET', `/simulator/calls/${call.sid}`);
+      } else {
+        const action = callerRequest(kind, line);
+        if (!action) {
+          console.log('  (not understood)');
+          continue;
+        }
+        try {
+          call = await request('POST', `/simulator/calls/${call.sid}/${action.action}`, action.fields);
+        } catch (error) {
+          console.log(`  (${(error as Error).message})`);
+          continue;
+        }
+      }
+      await app.executions.idle();
+      await show(call);
+    }
+    rl.close();
+    if (call.execution_sid) {
+      const execution = await app.store.getExecutionBySid(call.execution_sid);
+      console.log(`    (call ${call.status}; execution ${call.execution_sid} ${execution?.status ?? 'gone'})`);
+    }
+    return 0;
+  } finally {
+    await app.close();
+  }
+}
+
+async function showSteps(app: App, accountSid: string, flowSid: string, executionSid: string | null, shown: Set<string>): Promise<void> {
+  if (!executionSid) return;
+  const steps = await app.store.listSteps(accountSid, flowSid, executionSid, { pageSize: 1000 });
+  for (const step of steps.items) {
+    if (shown.has(step.sid)) continue;
+    shown.add(step.sid);
+    console.log(`    · ${step.transitionedFrom} —${step.name}→ ${step.transitionedTo}`);
+  }
+}
