@@ -2,25 +2,15 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
 import { errorMessage, relativeUrl } from '../api/client.ts';
-import type { Flow, FlowDefinition, PageMeta } from '../api/types.ts';
+import type { Flow, PageMeta } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { newFlowDefinition } from '../editor/definition-ops.ts';
+import { definitionFromImport } from './import.ts';
 import { Dialog } from '../ui/dialog.tsx';
 import { downloadJson, formatDate, slug } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
 
 const PAGE_SIZE = 25;
-
-/** A Studio export is the definition itself; some tools wrap it ({definition: {...}}) — accept both. */
-export function definitionFromImport(text: string): FlowDefinition {
-  const parsed: unknown = JSON.parse(text);
-  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-    const object = parsed as Record<string, unknown>;
-    if (Array.isArray(object.states)) return object as unknown as FlowDefinition;
-    if (object.definition && typeof object.definition === 'object') return object.definition as FlowDefinition;
-  }
-  throw new Error('This file is not a Studio flow definition (no "states" array).');
-}
 
 function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; mode: 'create' | 'import' }) {
   const api = useApi();

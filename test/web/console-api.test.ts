@@ -1,0 +1,195 @@
+// The console's server side: built assets and client-side paths without auth, the API still behind
+// Basic auth (and without the browser's login prompt for console calls), full validation results,
+// and the live event streams of executions and simulator conversations, on a real socket.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
+import { parseSse, type SseMessage } from '../../web/src/api/sse.ts';
+import { registerConsole } from '../../src/api/routes/console.ts';
+import { Routes } from '../../src/api/server.ts';
+import type { ApiContext } from '../../src/api/context.ts';
+import { FORM, form, startTestServer, type TestServer } from '../support/server.ts';
+
+const GREETING = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/greeting-flow.json', import.meta.url)), 'utf8'));
+const DIST = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+
+/** Reads a server-sent event stream until `done` says the events seen so far are enough. */
+async function readStream(url: string, auth: string, done: (events: SseMessage[]) => boolean, timeoutMs = 5000): Promise<SseMessage[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const events: SseMessage[] = [];
+  try {
+    const response = await fetch(url, { headers: { authorization: auth }, signal: controller.signal });
+    assert.equal(response.status, 200, await (response.ok ? Promise.resolve('') : response.text()));
+    assert.match(response.headers.get('content-type') ?? '', /^text\/event-stream/);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    while (!done(events)) {
+      const { value, done: ended } = await reader.read();
+      if (ended) break;
+      buffer = parseSse(buffer + value, (m) => events.push(m));
+    }
+    return events;
+  } catch (error) {
+    if (controller.signal.aborted) assert.fail(`stream did not deliver in ${timeoutMs} ms; saw ${JSON.stringify(events.map((e) => e.event))}`);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+}
+
+const data = (m: SseMessage) => JSON.parse(m.data) as Record<string, unknown>;
+
+describe('console routes', () => {
+  let server: TestServer;
+  let flowSid: string;
+
+  before(async () => {
+    await ensureConsoleBuilt();
+    server = await startTestServer({ listen: true });
+    const flow = await server.app.flows.create(server.account.sid, { friendlyName: 'Greeting', status: 'published', definition: GREETING });
+    flowSid = flow.sid;
+  });
+  after(() => server.close());
+
+  it('serves index.html at / and at every console path, without auth and uncached', async () => {
+    for (const path of ['/', '/flows', `/flows/${flowSid}`, `/flows/${flowSid}/executions/FN00000000000000000000000000000000`]) {
+      const response = await server.app.server.inject({ method: 'GET', url: path });
+      assert.equal(response.statusCode, 200, path);
+      assert.match(response.headers['content-type'] as string, /^text\/html/);
+      assert.equal(response.headers['cache-control'], 'no-cache');
+      assert.match(response.body, /<div id="root"><\/div>/);
+    }
+  });
+
+  it('serves hashed assets for a year, and unknown assets are a Twilio 404', async () => {
+    const asset = readdirSync(`${DIST}assets`).find((f) => f.endsWith('.js'))!;
+    const response = await server.app.server.inject({ method: 'GET', url: `/assets/${asset}` });
+    assert.equal(response.statusCode, 200);
+    assert.match(response.headers['cache-control'] as string, /immutable/);
+    const missing = await server.app.server.inject({ method: 'GET', url: '/assets/nope.js' });
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.json().code, 20404);
+  });
+
+  it('keeps the API behind Basic auth; console calls get their 401 without the browser login prompt', async () => {
+    const plain = await server.app.server.inject({ method: 'GET', url: '/v2/Flows' });
+    assert.equal(plain.statusCode, 401);
+    assert.equal(plain.headers['www-authenticate'], 'Basic realm="Twilio API"');
+    const console = await server.app.server.inject({ method: 'GET', url: '/v2/Flows', headers: { 'x-requested-with': 'XMLHttpRequest' } });
+    assert.equal(console.statusCode, 401);
+    assert.equal(console.headers['www-authenticate'], undefined);
+    assert.equal(console.json().code, 20003);
+    const stream = await server.app.server.inject({ method: 'GET', url: `/console/api/Flows/${flowSid}/Simulator/Events?Contact=%2B1555` });
+    assert.equal(stream.statusCode, 401);
+  });
+
+  it('validates with errors and warnings', async () => {
+    const broken = structuredClone(GREETING);
+    broken.states[2].properties.shorten_urls = 'yes';
+    const response = await server.app.server.inject({
+      method: 'POST',
+      url: '/console/api/Validate',
+      headers: { authorization: server.auth, ...FORM },
+      payload: form({ Definition: JSON.stringify(broken) }),
+    });
+    assert.equal(response.statusCode, 200);
+    const body = response.json();
+    assert.equal(body.valid, false);
+    assert.ok(body.errors.some((e: { property_path: string }) => e.property_path === '#/states/2/properties/shorten_urls'));
+    assert.ok(Array.isArray(body.warnings));
+    const good = await server.app.server.inject({
+      method: 'POST',
+      url: '/console/api/Validate',
+      headers: { authorization: server.auth, ...FORM },
+      payload: form({ Definition: JSON.stringify(GREETING) }),
+    });
+    assert.deepEqual(good.json(), { valid: true, errors: [], warnings: good.json().warnings });
+    const notJson = await server.app.server.inject({ method: 'POST', url: '/console/api/Validate', headers: { authorization: server.auth, ...FORM }, payload: form({ Definition: '{' }) });
+    assert.equal(notJson.json().valid, false);
+    const missing = await server.app.server.inject({ method: 'POST', url: '/console/api/Validate', headers: { authorization: server.auth, ...FORM }, payload: '' });
+    assert.equal(missing.statusCode, 400);
+  });
+
+  it('streams a simulator conversation: both messages and the steps, live', async () => {
+    const contact = '+15557770001';
+    const url = `${server.baseUrl}/console/api/Flows/${flowSid}/Simulator/Events?Contact=${encodeURIComponent(contact)}`;
+    const reading = readStream(url, server.auth, (events) => events.some((e) => e.event === 'step' && data(e).transitioned_to === 'Ended'));
+    // Let the stream open before the conversation starts, so the events arrive live, not as a replay.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const body of ['hi', 'Ada']) {
+      const sent = await fetch(`${server.baseUrl}/simulator/Flows/${flowSid}/Messages`, {
+        method: 'POST',
+        headers: { authorization: server.auth, ...FORM },
+        body: form({ From: contact, Body: body }),
+      });
+      assert.equal(sent.status, 201);
+    }
+    const events = await reading;
+    const messages = events.filter((e) => e.event === 'message').map(data);
+    assert.ok(messages.some((m) => m.direction === 'outbound-api' && m.body === 'Hi! What is your name?'));
+    assert.ok(messages.some((m) => m.direction === 'outbound-api' && m.body === 'Nice to meet you, Ada!'));
+    const steps = events.filter((e) => e.event === 'step').map(data);
+    assert.deepEqual(
+      steps.map((s) => `${s.transitioned_from}/${s.name}/${s.transitioned_to}`),
+      ['Trigger/incomingMessage/ask_name', 'ask_name/incomingMessage/greet', 'greet/sent/Ended'],
+    );
+    const executions = events.filter((e) => e.event === 'execution').map(data);
+    assert.equal(executions.at(-1)!.status, 'ended');
+  });
+
+  it('streams one execution: every step once, then its status', async () => {
+    const sent = await fetch(`${server.baseUrl}/simulator/Flows/${flowSid}/Messages`, {
+      method: 'POST',
+      headers: { authorization: server.auth, ...FORM },
+      body: form({ From: '+15557770002', Body: 'hello' }),
+    });
+    const { execution_sid: executionSid } = (await sent.json()) as { execution_sid: string };
+    const url = `${server.baseUrl}/console/api/Flows/${flowSid}/Executions/${executionSid}/Events`;
+    const first = await readStream(url, server.auth, (events) => events.some((e) => e.event === 'execution'));
+    assert.deepEqual(first.filter((e) => e.event === 'step').map((e) => data(e).transitioned_to), ['ask_name']);
+    assert.equal(data(first.find((e) => e.event === 'execution')!).status, 'active');
+    // Ending it shows up on a stream that is already open.
+    const live = readStream(url, server.auth, (events) => events.some((e) => e.event === 'execution' && data(e).status === 'ended'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await fetch(`${server.baseUrl}/v2/Flows/${flowSid}/Executions/${executionSid}`, { method: 'POST', headers: { authorization: server.auth, ...FORM }, body: form({ Status: 'ended' }) });
+    const events = await live;
+    assert.equal(events.filter((e) => e.event === 'step').length, 1, 'steps are not repeated');
+  });
+
+  it('answers unknown executions and flows with 404 and a missing Contact with 400', async () => {
+    const unknown = await server.app.server.inject({ method: 'GET', url: `/console/api/Flows/${flowSid}/Executions/FN00000000000000000000000000000000/Events`, headers: { authorization: server.auth } });
+    assert.equal(unknown.statusCode, 404);
+    const badSid = await server.app.server.inject({ method: 'GET', url: `/console/api/Flows/${flowSid}/Executions/nope/Events`, headers: { authorization: server.auth } });
+    assert.equal(badSid.statusCode, 404);
+    const noContact = await server.app.server.inject({ method: 'GET', url: `/console/api/Flows/${flowSid}/Simulator/Events`, headers: { authorization: server.auth } });
+    assert.equal(noContact.statusCode, 400);
+    assert.equal(noContact.json().code, 20001);
+  });
+
+  it('closes open streams when the server shuts down', async () => {
+    const other = await startTestServer({ listen: true });
+    const flow = await other.app.flows.create(other.account.sid, { friendlyName: 'g', status: 'published', definition: GREETING });
+    const response = await fetch(`${other.baseUrl}/console/api/Flows/${flow.sid}/Simulator/Events?Contact=%2B1555`, { headers: { authorization: other.auth } });
+    assert.equal(response.status, 200);
+    const started = Date.now();
+    await other.close();
+    assert.ok(Date.now() - started < 3000, 'close waited on the open stream');
+    await response.body?.cancel().catch(() => undefined);
+  });
+});
+
+describe('console not built', () => {
+  it('explains how to build it instead of failing', async () => {
+    const app = Fastify();
+    await registerConsole(new Routes(app), {} as ApiContext, { distDir: '/nonexistent-switchboard-dist' });
+    const response = await app.inject({ method: 'GET', url: '/' });
+    assert.equal(response.statusCode, 503);
+    assert.match(response.body, /npm run build:web/);
+    await app.close();
+  });
+});
