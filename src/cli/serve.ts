@@ -28,7 +28,8 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   const base = config.publicBaseUrl ?? `http://${config.host}:${config.port}`;
   console.log(`Switchboard listening on ${base} (data: ${config.dataDir}, store: ${app.store.kind})`);
   console.log(`${generated ? 'Dev account' : 'Account'}: ${account.sid}`);
-  console.log(`Auth token: ${account.authToken}`);
+  // A configured token came from the environment and is not echoed into logs; the dev account's is shown for local use.
+  console.log(`Auth token: ${generated ? account.authToken : '(from TWILIO_AUTH_TOKEN, not shown)'}`);
   console.log(`Point twilio-node at it: client.studio.baseUrl = '${base}'`);
   const cliGateway = await startConfiguredGateway(app.server.server, config);
   if (cliGateway) console.log(`twilio-cli: export ${Object.entries(cliGateway.env).map(([k, v]) => `${k}=${v}`).join(' ')} TWILIO_ACCOUNT_SID=${account.sid} TWILIO_AUTH_TOKEN=…`);

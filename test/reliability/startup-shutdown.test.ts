@@ -189,6 +189,7 @@ test('SIGTERM: new requests refused, the in-flight sprint finishes, the store is
     assert.ok(refused === 503 || refused === 'connection refused', `a request during shutdown got ${refused}`);
     assert.equal(await exited, 0, server.output());
     assert.match(server.output(), /SIGTERM: shutting down[\s\S]*stopped/);
+    assert.equal(server.output().includes(ACCOUNT.TWILIO_AUTH_TOKEN), false, 'a configured auth token is never printed');
     // The store was closed: SQLite checkpointed and removed its WAL.
     assert.equal(existsSync(join(dir, 'switchboard.db-wal')), false, 'WAL left behind: the store was not closed');
 
