@@ -23,7 +23,8 @@ import { ExecutionRateLimiter, type RateKind, type RateLimits } from './rate-lim
 import type { DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
 import { NO_OBSERVER, type RuntimeObserver } from './ports/observer.ts';
-import type { ExecutionRecord, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
+import type { ExecutionRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
+import { ALERT_RETENTION_MS, RECEIPT_RETENTION_MS, alertsFrom } from './alerts.ts';
 import { DEFAULT_LEASE_MS, WorkLeases, newNodeId } from './leases.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
 
@@ -74,6 +75,8 @@ type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-tim
 const EXPIRY_PREFIX = 'EX';
 /** How often a node looks for effects whose claim expired (a dead node's). */
 const ORPHAN_SWEEP_MS = 1000;
+/** Old inbound receipts and alerts go once an hour (any node may do it; deletes are idempotent). */
+const PRUNE_EVERY_MS = 3600 * 1000;
 
 export class ExecutionService implements ExecutionServiceApi {
   readonly #store: Store;
@@ -91,6 +94,7 @@ export class ExecutionService implements ExecutionServiceApi {
   readonly #leases: WorkLeases;
   #wakeAt = 0;
   #lastSweep = Number.NEGATIVE_INFINITY;
+  #lastPrune = Number.NEGATIVE_INFINITY;
   #unsubscribe: (() => void) | undefined;
   #voice: VoiceChannel | null = null;
 
@@ -222,19 +226,24 @@ export class ExecutionService implements ExecutionServiceApi {
     flowSid: string,
     params: Record<string, string>,
     trigger: 'incomingMessage' | 'incomingConversationMessage' = 'incomingMessage',
-  ): Promise<{ executionSid: string | null }> {
+    delivery: { idempotencyKey?: string | undefined } = {},
+  ): Promise<{ executionSid: string | null; duplicate?: boolean }> {
     const conversation = trigger === 'incomingConversationMessage';
     const contact = (conversation ? params.Author || params.From : params.From) ?? '';
     const channel = (conversation ? params.ConversationSid : params.To) ?? '';
     if (!contact || !channel) throw invalidParameter(conversation ? 'A conversation message needs Author and ConversationSid' : 'An inbound message needs From and To');
     const flow = await this.#store.getFlow(accountSid, flowSid);
     if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
+    // Twilio retries a webhook with the same idempotency token (and MessageSid): run it once.
+    const receiptKey = delivery.idempotencyKey || params.MessageSid;
+    const receipt: InboundReceipt | undefined = receiptKey ? { accountSid, key: receiptKey, receivedAt: this.#options.now() } : undefined;
     // A racing node may start the pair's execution first: then this message goes to it.
     return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {
+      if (receipt && (await this.#store.hasInboundReceipt(accountSid, receipt.key))) return { executionSid: null, duplicate: true };
       const active = await this.#store.findActiveExecution(flowSid, contact, channel);
       if (active) {
-        await this.deliver(active.sid, { type: 'inbound-message', message: params });
-        return { executionSid: active.sid };
+        const delivered = await this.deliver(active.sid, { type: 'inbound-message', message: params }, receipt ? { receipt } : {});
+        return delivered === null ? { executionSid: active.sid, duplicate: true } : { executionSid: active.sid };
       }
       const revision = await this.#pickRevision(accountSid, flowSid, contact);
       if (!revision) return { executionSid: null };
@@ -249,8 +258,12 @@ export class ExecutionService implements ExecutionServiceApi {
         triggerData: conversation ? { conversation: params } : { message: params },
         data: {},
         initiatedBy: params.MessageSid ?? newSid('SM'),
+        receipt,
+      }).catch((error: unknown) => {
+        if (isConflict(error, 'duplicate-inbound')) return null; // a retried webhook another node ran first
+        throw error;
       });
-      return { executionSid: execution.sid };
+      return execution === null ? { executionSid: null, duplicate: true } : { executionSid: execution.sid };
     }));
   }
 
@@ -307,7 +320,7 @@ export class ExecutionService implements ExecutionServiceApi {
    * if the consumed timer/effect was taken over by another node). The lock serialises this node;
    * the version check serialises nodes: a sprint that lost the race runs again from a fresh read.
    */
-  deliver(executionSid: string, event: EngineEvent, consumed: { effectId?: string; timerId?: string } = {}): Promise<ExecutionRecord | null> {
+  deliver(executionSid: string, event: EngineEvent, consumed: Consumed = {}): Promise<ExecutionRecord | null> {
     return this.#track(
       retryOnConflict(['version'], () => this.#locks.run(executionSid, () => this.#observer.sprint({ executionSid, event: event.type }, async () => {
         const loaded = await this.#store.loadExecution(executionSid);
@@ -325,15 +338,25 @@ export class ExecutionService implements ExecutionServiceApi {
         return this.#persist(record, result, false, consumed, [], loaded.version);
       }))).catch((error: unknown) => {
         if (isConflict(error, 'stale-claim')) return null; // another node fired/finished it
+        if (isConflict(error, 'duplicate-inbound')) return null; // a retried webhook, already run: nothing changed
         throw error;
       }),
     );
   }
 
+  /** Drops inbound receipts and alerts past their retention (the timer loop calls this hourly). */
+  async pruneHistory(): Promise<number> {
+    const now = this.#options.now();
+    this.#lastPrune = now;
+    return this.#store.pruneHistory({ receipts: now - RECEIPT_RETENTION_MS, alerts: now - ALERT_RETENTION_MS });
+  }
+
   /** Fires every timer due now (the scheduler calls this; tests call it with a simulated clock). */
   async fireDueTimers(): Promise<number> {
     // Claimed under a lease: no other node fires these unless this one dies before consuming them.
-    const due = await this.#store.claimDueTimers(this.#options.now(), this.#leases.lease(), 500);
+    const claimed = await this.#store.claimDueTimers(this.#options.now(), this.#leases.lease(), 500);
+    // One this node is still firing (its lease ran out meanwhile) was just renewed, not re-fired.
+    const due = claimed.filter((timer) => !this.#leases.holds('timer', timer.id));
     for (const timer of due) this.#leases.hold('timer', timer.id);
     await Promise.all(due.map((timer) => this.#fire(timer).finally(() => this.#leases.drop('timer', timer.id))));
     return due.length;
@@ -343,7 +366,7 @@ export class ExecutionService implements ExecutionServiceApi {
   async #sweepOrphanedEffects(): Promise<void> {
     this.#lastSweep = this.#options.now();
     const orphans = await this.#store.claimEffects(this.#options.now(), this.#leases.lease(), 200);
-    for (const effect of orphans) this.#dispatch(effect);
+    for (const effect of orphans) if (!this.#leases.holds('effect', effect.id)) this.#dispatch(effect);
   }
 
   /** Makes the timer loop look again by `dueAt` unless it already will. */
@@ -378,6 +401,7 @@ export class ExecutionService implements ExecutionServiceApi {
               /* drain every due timer */
             }
             if (!this.#stopped && this.#options.now() - this.#lastSweep >= ORPHAN_SWEEP_MS) await this.#sweepOrphanedEffects();
+            if (!this.#stopped && this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS) await this.pruneHistory();
           } finally {
             const next = await this.#store.nextTimerDue().catch(() => null);
             const wait = next === null ? 1000 : Math.min(1000, Math.max(0, next - this.#options.now()));
@@ -430,6 +454,7 @@ export class ExecutionService implements ExecutionServiceApi {
     triggerData: JsonObject;
     data: JsonObject;
     initiatedBy: string;
+    receipt?: InboundReceipt | undefined;
   }): Promise<ExecutionRecord> {
     const executionSid = newSid('FN');
     return this.#observer.sprint({ executionSid, event: 'start' }, async () => {
@@ -458,7 +483,7 @@ export class ExecutionService implements ExecutionServiceApi {
       dateUpdated: null,
     };
     const expiry: TimerRecord = { id: EXPIRY_PREFIX + executionSid.slice(2), executionSid, accountSid: init.accountSid, dueAt: now + this.#options.maxExecutionAgeMs };
-    return this.#persist(record, result, true, {}, result.state.status === 'active' ? [expiry] : []);
+    return this.#persist(record, result, true, init.receipt ? { receipt: init.receipt } : {}, result.state.status === 'active' ? [expiry] : []);
     });
   }
 
@@ -467,7 +492,7 @@ export class ExecutionService implements ExecutionServiceApi {
     previous: ExecutionRecord,
     result: SprintResult,
     isNew: boolean,
-    consumed: { effectId?: string; timerId?: string },
+    consumed: Consumed,
     extraTimers: TimerRecord[] = [],
     expectedVersion?: number,
   ): Promise<ExecutionRecord> {
@@ -519,6 +544,8 @@ export class ExecutionService implements ExecutionServiceApi {
       consumes: consumed.timerId ? this.#leases.ref('timer', consumed.timerId) : consumed.effectId ? this.#leases.ref('effect', consumed.effectId) : undefined,
       // This node carries the new effects out itself; others take them only if it dies.
       effectLease: effectsToAdd.length > 0 ? this.#leases.lease() : undefined,
+      alerts: alertsFrom(result.diagnostics, record, now),
+      inboundReceipt: consumed.receipt,
     });
     this.#observer.sprintWritten({ execution: record, previousStatus: isNew ? null : previous.status, steps });
     for (const effect of effectsToAdd) this.#dispatch(effect);
@@ -624,8 +651,15 @@ function runnable(definition: FlowDefinition): FlowDefinition {
   return isLegacyDefinition(definition) ? (migrateDefinition(definition).definition as FlowDefinition) : definition;
 }
 
+/** What a sprint consumes besides its event: a claimed effect or timer, or an inbound webhook's receipt. */
+interface Consumed {
+  effectId?: string;
+  timerId?: string;
+  receipt?: InboundReceipt;
+}
+
 /** A sprint that recorded nothing and left the state exactly as it was. */
-function isNoOp(result: SprintResult, previous: ExecutionState, consumed: { effectId?: string; timerId?: string }): boolean {
+function isNoOp(result: SprintResult, previous: ExecutionState, consumed: Consumed): boolean {
   return (
     !consumed.effectId &&
     !consumed.timerId &&

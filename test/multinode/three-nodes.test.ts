@@ -1,0 +1,268 @@
+// Three `switchboard serve` processes on one PostgreSQL schema, 200 contacts texting the flow
+// webhook with every message sent to a random node. Checks, from the database and the nodes'
+// simulators: each contact's steps strictly ordered, no step duplicated or lost, every reply sent
+// once; and, with one node killed by SIGKILL under that load, every acknowledged message and
+// every timer accounted for once the survivors have taken over its claims.
+// MULTINODE_CONTACTS / MULTINODE_MESSAGES make it longer (defaults 200 and 4).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import type { ExecutionRecord, StepRecord } from '../../src/runtime/ports/store.ts';
+import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
+import {
+  CustomerServer,
+  FLOW_ADDRESS,
+  basic,
+  drive,
+  relayFlow,
+  request,
+  startNode,
+  stopNode,
+  waitFor,
+  type ClusterNode,
+  type Sent,
+} from './cluster.ts';
+
+const CONTACTS = Number(process.env.MULTINODE_CONTACTS ?? 200);
+const MESSAGES = Number(process.env.MULTINODE_MESSAGES ?? 4);
+const REPLY_TIMEOUT_S = 4;
+const LEASE_MS = 1500;
+
+interface Cluster {
+  schema: string;
+  nodes: ClusterNode[];
+  store: PostgresStore;
+  customer: CustomerServer;
+  accountSid: string;
+  authToken: string;
+  flowSid: string;
+}
+
+async function startCluster(): Promise<Cluster> {
+  const schema = testSchemaName();
+  const accountSid = 'AC' + randomBytes(16).toString('hex');
+  const authToken = randomBytes(16).toString('hex');
+  const customer = new CustomerServer();
+  await customer.start();
+  const env = { databaseUrl: DATABASE_URL!, schema, accountSid, authToken, leaseMs: LEASE_MS };
+  // All three start at once on an empty schema: migrations and the startup account happen once.
+  const nodes = await Promise.all(['n1', 'n2', 'n3'].map((name) => startNode(name, env)));
+  const store = new PostgresStore({ connectionString: DATABASE_URL!, schema, poolSize: 4 });
+  const created = await request(`${nodes[0]!.base}/v2/Flows`, {
+    auth: basic(accountSid, authToken),
+    form: { FriendlyName: 'relay', Status: 'published', Definition: JSON.stringify(relayFlow(customer.url, REPLY_TIMEOUT_S)) },
+  });
+  assert.equal(created.status, 201, created.body);
+  return { schema, nodes, store, customer, accountSid, authToken, flowSid: JSON.parse(created.body).sid };
+}
+
+async function stopCluster(cluster: Cluster | undefined): Promise<void> {
+  if (!cluster) return;
+  await Promise.all(cluster.nodes.map(stopNode));
+  await cluster.store.close();
+  await cluster.customer.stop();
+  await dropSchema(cluster.schema);
+}
+
+async function allExecutions(cluster: Cluster): Promise<ExecutionRecord[]> {
+  const all: ExecutionRecord[] = [];
+  let page = await cluster.store.listExecutions(cluster.accountSid, cluster.flowSid, {}, { pageSize: 500 });
+  all.push(...page.items);
+  while (page.hasMore) {
+    page = await cluster.store.listExecutions(cluster.accountSid, cluster.flowSid, {}, { pageSize: 500, cursor: { direction: 'after', position: page.lastPosition! } });
+    all.push(...page.items);
+  }
+  return all.reverse(); // oldest first
+}
+
+async function stepsOf(cluster: Cluster, execution: ExecutionRecord): Promise<StepRecord[]> {
+  return (await cluster.store.listSteps(cluster.accountSid, cluster.flowSid, execution.sid, { pageSize: 1000 })).items;
+}
+
+async function tableCount(schema: string, table: string): Promise<number> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    return Number((await client.query(`SELECT count(*) AS n FROM "${schema}".${table}`)).rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Waits until every execution has ended and no timer or effect is left anywhere. */
+async function settle(cluster: Cluster, timeoutMs: number): Promise<void> {
+  await waitFor(
+    'every execution to end and the timer and outbox tables to drain',
+    async () =>
+      (await cluster.store.listExecutions(cluster.accountSid, cluster.flowSid, { status: 'active' }, { pageSize: 1 })).items.length === 0 &&
+      (await tableCount(cluster.schema, 'timers')) === 0 &&
+      (await tableCount(cluster.schema, 'pending_effects')) === 0,
+    timeoutMs,
+  );
+}
+
+interface ContactHistory {
+  /** Inbound bodies in step order across the contact's executions (oldest execution first). */
+  inbound: string[];
+  executions: { record: ExecutionRecord; path: string[] }[];
+}
+
+/**
+ * Reads each contact's executions and steps and checks the shape every execution must have:
+ * Trigger → ask, ask → ask once per further message, one timeout, the report, the goodbye.
+ */
+async function histories(cluster: Cluster): Promise<Map<string, ContactHistory>> {
+  const byContact = new Map<string, ContactHistory>();
+  for (const execution of await allExecutions(cluster)) {
+    const steps = await stepsOf(cluster, execution);
+    const path = steps.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
+    assert.equal(execution.status, 'ended', `${execution.sid} ended`);
+    assert.equal(path[0], 'Trigger -incomingMessage-> ask', `${execution.sid} starts with the trigger`);
+    const middle = path.slice(1, -3);
+    assert.ok(middle.every((p) => p === 'ask -incomingMessage-> ask'), `${execution.sid}: ${path.join(' | ')}`);
+    assert.deepEqual(path.slice(-3), ['ask -timeout-> done', 'done -success-> bye', 'bye -sent-> Ended'], `${execution.sid} timed out once and finished`);
+    assert.equal(new Set(steps.map((s) => s.sid)).size, steps.length, 'no step stored twice');
+    const dates = steps.map((s) => s.dateCreated);
+    assert.deepEqual([...dates].sort((a, b) => a - b), dates, `${execution.sid}: steps in time order`);
+    const trigger = (execution.context as { trigger: { message: { Body: string } } }).trigger.message.Body;
+    const replies = steps.slice(1, -3).map((s) => (s.context as { inbound: { Body: string } }).inbound.Body);
+    const history = byContact.get(execution.contactChannelAddress) ?? { inbound: [], executions: [] };
+    history.inbound.push(trigger, ...replies);
+    history.executions.push({ record: execution, path });
+    byContact.set(execution.contactChannelAddress, history);
+  }
+  return byContact;
+}
+
+/** The outbound messages every live node's simulator sent to a contact, oldest first. */
+async function repliesTo(cluster: Cluster, contact: string): Promise<string[]> {
+  const entries: { body: string; date: string; sid: string }[] = [];
+  for (const node of cluster.nodes.filter((n) => n.alive)) {
+    const reply = await request(`${node.base}/simulator/Flows/${cluster.flowSid}/Messages?Contact=${encodeURIComponent(contact)}&FlowAddress=${encodeURIComponent(FLOW_ADDRESS)}`, {
+      auth: basic(cluster.accountSid, cluster.authToken),
+    });
+    assert.equal(reply.status, 200, reply.body);
+    for (const m of JSON.parse(reply.body).messages) {
+      if (m.direction === 'outbound-api') entries.push({ body: m.body, date: m.date_created, sid: m.sid });
+    }
+  }
+  assert.equal(new Set(entries.map((e) => e.sid)).size, entries.length);
+  return entries.map((e) => e.body);
+}
+
+/** `seen` keeps the order of `sent` (it is a subsequence), with no repeats. */
+function isOrderedSubsequence(seen: string[], sent: string[]): boolean {
+  let i = 0;
+  for (const body of seen) {
+    while (i < sent.length && sent[i] !== body) i++;
+    if (i === sent.length) return false;
+    i++;
+  }
+  return true;
+}
+
+function byContact(sent: Sent[]): Map<string, Sent[]> {
+  const map = new Map<string, Sent[]>();
+  for (const s of sent) map.set(s.contact, [...(map.get(s.contact) ?? []), s]);
+  return map;
+}
+
+if (SKIP_REASON) {
+  it('three nodes on one PostgreSQL database', { skip: SKIP_REASON }, () => {});
+} else {
+  describe('three nodes on one PostgreSQL database', { timeout: 180_000 }, () => {
+    let cluster: Cluster | undefined;
+    before(async () => {
+      cluster = await startCluster();
+    });
+    after(() => stopCluster(cluster));
+
+    it(`${CONTACTS} contacts × ${MESSAGES} messages at random nodes: ordered, none duplicated or lost, every reply sent once`, async () => {
+      const c = cluster!;
+      const sent = await drive({ nodes: c.nodes, accountSid: c.accountSid, authToken: c.authToken, flowSid: c.flowSid, contacts: CONTACTS, perContact: MESSAGES });
+      assert.equal(sent.filter((s) => !s.acked).length, 0, 'every message acknowledged');
+      assert.ok(new Set(sent.map((s) => s.node)).size === 3, 'the load reached every node');
+      await settle(c, 60_000);
+
+      const history = await histories(c);
+      const expected = byContact(sent);
+      assert.equal(history.size, CONTACTS, 'an execution for every contact');
+      let executions = 0;
+      for (const [contact, messages] of expected) {
+        const h = history.get(contact);
+        assert.ok(h, `${contact} has executions`);
+        executions += h.executions.length;
+        // every message, once, in the order the contact sent them
+        assert.deepEqual(h.inbound, messages.map((m) => m.body), `${contact}: inbound order`);
+        // every reply once: an ack per message, a goodbye per execution, across all nodes
+        const replies = await repliesTo(c, contact);
+        const wanted: string[] = [];
+        let m = 0;
+        for (const e of h.executions) {
+          const count = e.path.length - 3; // trigger + loops
+          for (let k = 0; k < count; k++) wanted.push(`ack ${messages[m++]!.body}`);
+          wanted.push('bye');
+        }
+        assert.deepEqual([...replies].sort(), [...wanted].sort(), `${contact}: replies`);
+      }
+      // the customer server heard exactly one report per execution, whichever node fired the timer
+      const reports = c.customer.hits.filter((h) => h.path === '/done').map((h) => h.body.started_by);
+      assert.equal(reports.length, executions);
+      assert.equal(new Set(reports).size, executions);
+    });
+  });
+
+  describe('a node killed with SIGKILL under load', { timeout: 180_000 }, () => {
+    let cluster: Cluster | undefined;
+    before(async () => {
+      cluster = await startCluster();
+    });
+    after(() => stopCluster(cluster));
+
+    it('loses nothing acknowledged; its timers and effects are taken over after the lease', async () => {
+      const c = cluster!;
+      const victim = c.nodes[1]!;
+      const total = CONTACTS * MESSAGES;
+      let killed = false;
+      const sent = await drive({
+        nodes: c.nodes,
+        accountSid: c.accountSid,
+        authToken: c.authToken,
+        flowSid: c.flowSid,
+        contacts: CONTACTS,
+        perContact: MESSAGES,
+        onProgress: (done) => {
+          if (!killed && done >= total * 0.4) {
+            killed = true;
+            victim.child.kill('SIGKILL');
+          }
+        },
+      });
+      await victim.exited;
+      assert.ok(killed);
+      const acked = sent.filter((s) => s.acked);
+      assert.ok(acked.length >= total * 0.6, `most messages acknowledged (${acked.length}/${total})`);
+      // the victim's claimed timers and effects become free LEASE_MS after its last renewal
+      await settle(c, 60_000);
+
+      const history = await histories(c); // every execution ended through its timeout, exactly once
+      for (const [contact, messages] of byContact(sent)) {
+        const seen = history.get(contact)?.inbound ?? [];
+        const ackedBodies = messages.filter((m) => m.acked).map((m) => m.body);
+        for (const body of ackedBodies) assert.ok(seen.includes(body), `${contact}: acknowledged ${body} was processed`);
+        assert.equal(new Set(seen).size, seen.length, `${contact}: no message processed twice`);
+        assert.ok(isOrderedSubsequence(seen, messages.map((m) => m.body)), `${contact}: ${seen.join(',')} keeps the sending order`);
+      }
+      const executions = [...history.values()].flatMap((h) => h.executions);
+      const reports = c.customer.hits.filter((h) => h.path === '/done').map((h) => h.body.started_by);
+      const started = new Set(executions.map((e) => e.record.initiatedBy));
+      for (const id of started) assert.ok(reports.includes(id), `the timeout of ${id} reported`);
+      // A report can repeat only if the victim died between calling the customer and recording it.
+      assert.ok(reports.length - started.size <= 5, `${reports.length - started.size} repeated reports`);
+      assert.equal(await tableCount(c.schema, 'timers'), 0, 'every timer fired or was cancelled');
+      assert.equal(await tableCount(c.schema, 'pending_effects'), 0, 'every effect carried out');
+    });
+  });
+}
