@@ -28,14 +28,14 @@ export const CONFIG_KEYS = {
     env: 'PUBLIC_BASE_URL',
     type: optional(url('http', 'https')),
     default: undefined,
-    description: 'Public URL of this server, used in links, webhook signatures and callbacks',
+    description: 'Base of every URL in responses (url, links, next_page_url, webhook_url), of webhook signatures and callbacks; default http://<Host header>. Set it behind a proxy',
   }),
   bodyLimit: key({
     flag: 'body-limit',
     env: 'SWITCHBOARD_BODY_LIMIT',
     type: integer({ min: 1024, unit: 'bytes' }),
     default: 1024 * 1024,
-    description: 'Largest accepted request body',
+    description: 'Largest accepted request body (413 beyond)',
   }),
   // ---- storage
   dataDir: key({
@@ -109,7 +109,7 @@ export const CONFIG_KEYS = {
     env: 'SWITCHBOARD_INVALID_DEFINITIONS',
     type: oneOf<InvalidDefinitionPolicy>('reject', 'save-as-draft'),
     default: 'reject',
-    description: 'What to do with a flow definition that fails validation',
+    description: 'reject: creating/updating a flow with an invalid definition is a 400; save-as-draft: it is saved as a draft with valid:false and its errors (publishing one is always a 400)',
   }),
   // ---- Studio's runtime rules (reference §6); the defaults are Studio's
   maxSteps: key({

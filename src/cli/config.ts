@@ -51,3 +51,13 @@ export function configKeyReference(): string {
   ]);
   return table([['FLAG', 'ENV', 'FILE KEY', 'TYPE', 'DEFAULT', 'DESCRIPTION'], ...rows]);
 }
+
+/** The README's configuration table (`switchboard config --keys --markdown`). */
+export function configKeyMarkdown(): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const rows = Object.entries(CONFIG_KEYS).map(([name, spec]) => {
+    const fallback = spec.default === undefined || (Array.isArray(spec.default) && spec.default.length === 0) ? '—' : `\`${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)}\``;
+    return `| ${spec.flag ? `\`--${spec.flag}\`` : '—'} | ${spec.env ? `\`${spec.env}\`` : '—'} | \`${name}\` | ${fallback} | ${cell(spec.description)}${spec.secret ? ' (secret: masked)' : ''} |`;
+  });
+  return ['| flag | variable | file key | default | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+}

@@ -5,7 +5,7 @@ import { serveCommand } from './serve.ts';
 import { accountsCommand, keysCommand } from './accounts.ts';
 import { simulateCommand } from './simulate.ts';
 import { callCommand } from './call.ts';
-import { configCommand, configKeyReference } from './config.ts';
+import { configCommand, configKeyMarkdown, configKeyReference } from './config.ts';
 import { testCommand } from './test.ts';
 import { flowsCommand } from './flows.ts';
 import { replayCommand } from './replay.ts';
@@ -32,7 +32,7 @@ Commands:
   keys create --account AC… [--friendly-name NAME]   create an API key (SK…) and print its secret
   simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…]   chat with a flow in the terminal
   call <FlowSid|flow.json> [--from +1555…] [--to +1500…]   call a flow: hear it, press keys, speak
-  config [--json] [--keys]      print the effective configuration (secrets masked), or every key
+  config [--json] [--keys [--markdown]]   print the effective configuration (secrets masked), or every key
   test [paths…]                 run flow tests (YAML/JSON) on the engine; --record, --update, --reporter
   flows pull|push|diff|validate|export|import|list   flows as code against any Studio-compatible API
   executions list|show|steps|end --flow FW…   inspect and end executions over the REST API
@@ -60,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
       to: { type: 'string' },
       json: { type: 'boolean' },
       keys: { type: 'boolean' },
+      markdown: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -80,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
     case 'call':
       return callCommand(sub, values);
     case 'config':
-      if (values.keys) return console.log(configKeyReference()), 0;
+      if (values.keys) return console.log(values.markdown ? configKeyMarkdown() : configKeyReference()), 0;
       return configCommand(values);
     default:
       console.error(`unknown command '${command}'\n\n${USAGE}`);
