@@ -10,10 +10,9 @@ import { computeSignature } from '../wire/signature.ts';
 import { formatDate } from '../wire/dates.ts';
 import { enumValue, optionalString, requiredString } from '../wire/form.ts';
 import { isSid } from '../../runtime/ids.ts';
-import type { OutboundCall } from '../../engine/types.ts';
-import type { VoiceChannel } from '../../runtime/ports/voice.ts';
+import { voiceNetwork } from '../twiml/voice-network.ts';
 import { CallError, SimulatorPhone, type CallerAction, type HttpAnswer, type PhoneCall, type PhoneTransport } from '../twiml/phone.ts';
-import { callbackUrl, callsFor, flowWebhookUrl } from './webhook-calls.ts';
+import { callsFor, flowWebhookUrl } from './webhook-calls.ts';
 import { SIMULATOR_FLOW_ADDRESS } from './simulator.ts';
 
 /** The base URL the phone uses for this server when no public base URL is configured. */
@@ -144,17 +143,8 @@ export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): Simulat
   const phone = new SimulatorPhone(transport);
   phones.set(ctx, { phone, transport });
   phones.set(routes.app, { phone, transport });
-  // The simulator is the voice network unless a carrier was configured first.
-  const voice: VoiceChannel = {
-    name: 'simulator',
-    async placeCall(context, call: OutboundCall) {
-      const base = baseOf(ctx);
-      const answerUrl = await callbackUrl(ctx, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 'a');
-      const statusCallback = await callbackUrl(ctx, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 's');
-      return phone.placeCall({ ...context, answerUrl, statusCallback }, call);
-    },
-    recordCall: (context, callSid, start, options) => phone.recordCall(context, callSid, start, options),
-  };
+  // Calls go through the account's carrier (Twilio's Calls API) or ring the simulator phone.
+  const voice = voiceNetwork(ctx, phone, { base: (forTwilio) => (forTwilio ? (ctx.config.publicBaseUrl?.replace(/\/+$/, '') ?? null) : baseOf(ctx)) });
   if (!ctx.executions.voice) ctx.executions.useVoice(voice);
 
   const find = (request: FastifyRequest): PhoneCall => {

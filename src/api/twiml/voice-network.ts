@@ -1,0 +1,62 @@
+// The voice channel the runtime places calls through, per account: the Twilio carrier's Calls API
+// when the account is configured for it (src/channels/twilio), the simulator phone otherwise. The
+// call is placed with callback URLs into the execution (answer → the widget's callback, final
+// status → the status callback), signed like every other callback.
+import type { JsonObject, OutboundCall } from '../../engine/types.ts';
+import type { VoiceChannel, VoiceContext, VoiceResult } from '../../runtime/ports/voice.ts';
+import { loadCarrierConfig } from '../../channels/twilio/carrier-config.ts';
+import { placeCall, type FormParams } from '../../channels/twilio/rest-client.ts';
+import type { ApiContext } from '../context.ts';
+import { callbackUrl } from '../routes/webhook-calls.ts';
+import type { SimulatorPhone } from './phone.ts';
+
+export interface VoiceNetworkOptions {
+  /** Base URL of this server as the phone network reaches it. */
+  base: (forTwilio: boolean) => string | null;
+}
+
+export function voiceNetwork(ctx: ApiContext, phone: SimulatorPhone, options: VoiceNetworkOptions): VoiceChannel {
+  const urls = async (context: VoiceContext, base: string) => ({
+    answerUrl: await callbackUrl(ctx, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 'a'),
+    statusCallback: await callbackUrl(ctx, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 's'),
+  });
+  return {
+    name: 'voice-network',
+    async placeCall(context: VoiceContext, call: OutboundCall): Promise<VoiceResult<'call'>> {
+      const carrier = await loadCarrierConfig(ctx.store, context.accountSid);
+      if (carrier.channel !== 'twilio') {
+        return phone.placeCall({ ...context, ...(await urls(context, options.base(false)!)) }, call);
+      }
+      const base = carrier.twilio.statusCallbackBaseUrl ?? options.base(true);
+      if (!base) return { ok: false, code: 21205, message: 'Placing calls through Twilio needs a public base URL (PUBLIC_BASE_URL) Twilio can call back' };
+      const { answerUrl, statusCallback } = await urls(context, base.replace(/\/+$/, ''));
+      const { MachineDetection, ...rest } = call.options;
+      const extra: FormParams = Object.entries(rest);
+      const outcome = await placeCall(carrier.twilio, {
+        to: call.to,
+        from: call.from,
+        url: answerUrl,
+        method: 'POST',
+        statusCallback,
+        statusCallbackEvents: ['completed'],
+        statusCallbackMethod: 'POST',
+        timeout: call.timeout,
+        record: call.record,
+        ...(MachineDetection ? { machineDetection: MachineDetection } : {}),
+        extra,
+      });
+      if (outcome.kind === 'rejected') return { ok: false, code: outcome.code, message: outcome.message };
+      if (outcome.kind === 'unknown') return { ok: false, code: 20500, message: `Twilio did not confirm the call (${outcome.reason}); it may or may not have been placed` };
+      const r = outcome.resource;
+      const resource: JsonObject = { CallSid: r.sid ?? null, CallStatus: r.status ?? null, From: r.from ?? call.from, To: r.to ?? call.to, AccountSid: r.account_sid ?? null, Direction: r.direction ?? 'outbound-api', ApiVersion: '2010-04-01' };
+      return { ok: true, call: resource };
+    },
+    async recordCall(context, callSid, start, recordOptions) {
+      const carrier = await loadCarrierConfig(ctx.store, context.accountSid);
+      if (carrier.channel === 'twilio') {
+        return { ok: false, code: 20500, message: 'Call Recording through the Twilio carrier is not supported by this Switchboard yet' };
+      }
+      return phone.recordCall(context, callSid, start, recordOptions);
+    },
+  };
+}
