@@ -107,9 +107,13 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[] } 
       sim.end(step.end);
     } else if ('expect' in step) {
       failures.push(...checkExpectations(step.expect, sim.observation(), `script[${i}].expect.`));
+    } else if ('hangup' in step) {
+      if (!sim.hangup()) failures.push({ field: `script[${i}]`, message: `${where}: there is no call to hang up (start the test with a call trigger)` });
     } else {
-      // digits / speech / hangup: call events need voice widgets in the engine.
-      failures.push({ field: `script[${i}]`, message: `${where}: call events need the voice engine, which this build does not include yet` });
+      const input = 'digits' in step ? { digits: step.digits } : { speech: step.speech };
+      if (!sim.callerInput(input)) {
+        failures.push({ field: `script[${i}]`, message: `${where}: nothing is listening for the caller (no Gather is waiting) at '${sim.observation().path.at(-1) ?? '?'}'` });
+      }
     }
   });
   return { sim, failures };

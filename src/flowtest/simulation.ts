@@ -4,6 +4,7 @@
 // deterministic and takes microseconds.
 import { executionContext, handleEvent, startExecution } from '../engine/interpreter.ts';
 import type {
+  CallWait,
   Effect,
   EffectResult,
   EngineEvent,
@@ -13,6 +14,7 @@ import type {
   JsonObject,
   SprintResult,
   TriggerEvent,
+  TwimlNode,
 } from '../engine/types.ts';
 import type { FlowDefinition } from '../definition/types.ts';
 import type { EndState, Observation, ObservedMessage, ObservedRequest, ObservedStep } from './types.ts';
@@ -70,6 +72,9 @@ export class Simulation {
   #counter = 0;
   #expiresAt = Infinity;
   #activeSubflow: string | null = null;
+  /** Voice: call waits whose prompts the caller has already heard, and when the open Gather started listening. */
+  readonly #heardWaits = new Set<string>();
+  #gather: { callbackId: string; since: number; timeoutMs: number } | null = null;
 
   constructor(definition: FlowDefinition, responder: Responder, options: SimulationOptions = {}) {
     this.definition = definition;
@@ -128,6 +133,15 @@ export class Simulation {
   advance(ms: number): void {
     const target = this.now + ms;
     for (;;) {
+      const gather = this.#gather;
+      const wait = this.#callWait();
+      if (gather && wait?.callbackId === gather.callbackId && gather.since + gather.timeoutMs <= target) {
+        // Silence: the Gather times out and calls its action with no input.
+        this.now = Math.max(this.now, gather.since + gather.timeoutMs);
+        this.#callback(wait, {});
+        this.settle();
+        continue;
+      }
       const due = [...this.#timers].filter(([, at]) => at <= target).sort((a, b) => a[1] - b[1])[0];
       const expiryFirst = this.#expiresAt <= target && (!due || this.#expiresAt <= due[1]);
       if (expiryFirst && this.active) {
@@ -176,10 +190,96 @@ export class Simulation {
 
   /** Carries out pending effects, oldest first, until the execution waits on the outside world or ends. */
   settle(): void {
-    while (this.active && this.#pending.length > 0) {
-      const effect = this.#pending.shift()!;
-      this.#perform(effect);
+    while (this.active) {
+      const effect = this.#pending.shift();
+      if (effect) this.#perform(effect);
+      else if (!this.#driveCall()) return;
     }
+  }
+
+  // ---- voice: a simulated caller on the TwiML the engine asks for
+
+  #callWait(): CallWait | null {
+    const wait = this.state?.frames.at(-1)?.wait;
+    return wait && wait.kind === 'call' ? wait : null;
+  }
+
+  #callParams(extra: JsonObject = {}): JsonObject {
+    const call = (this.state?.frames[0]?.trigger.call ?? {}) as JsonObject;
+    return { CallSid: this.state?.callSid ?? String(call.CallSid ?? ''), AccountSid: IDS.accountSid, From: call.From ?? this.state?.contactAddress ?? '', To: call.To ?? this.state?.channelAddress ?? '', CallStatus: 'in-progress', Direction: 'inbound', ...extra };
+  }
+
+  #hear(nodes: TwimlNode[]): void {
+    for (const node of nodes) {
+      if (node.verb === 'Say' && node.text) this.heard.push(node.text);
+      else if (node.verb === 'Play' && node.attributes?.digits !== undefined) this.heard.push(`[digits ${node.attributes.digits}]`);
+      else if (node.verb === 'Play' && node.text) this.heard.push(`[play ${node.text}]`);
+      if (node.verb === 'Gather' && node.children) this.#hear(node.children);
+    }
+  }
+
+  #callback(wait: CallWait, params: JsonObject, fallthrough = false): void {
+    this.#gather = null;
+    this.deliver({ type: 'call-callback', callbackId: wait.callbackId, params: this.#callParams(params), ...(fallthrough ? { fallthrough: true } : {}) });
+  }
+
+  /** Plays the waiting TwiML up to the first verb that needs the caller; true when it moved the call on. */
+  #driveCall(): boolean {
+    const wait = this.#callWait();
+    if (!wait || wait.twiml.length === 0) return false;
+    if (!this.#heardWaits.has(wait.callbackId)) {
+      this.#heardWaits.add(wait.callbackId);
+      this.#hear(wait.twiml);
+    }
+    for (const node of wait.twiml) {
+      switch (node.verb) {
+        case 'Say':
+        case 'Play':
+        case 'Pause':
+        case 'Parameter':
+          continue;
+        case 'Gather': {
+          if (this.#gather?.callbackId !== wait.callbackId) {
+            const timeout = Number(node.attributes?.timeout ?? 5);
+            this.#gather = { callbackId: wait.callbackId, since: this.now, timeoutMs: (Number.isFinite(timeout) ? timeout : 5) * 1000 };
+          }
+          return false; // the caller's keys, speech, silence (wait) or hang-up come from the script
+        }
+        case 'Hangup':
+          this.deliver({ type: 'call-ended', params: this.#callParams({ CallStatus: 'completed' }) });
+          return true;
+        case 'Record':
+          this.#callback(wait, { RecordingUrl: 'https://api.twilio.com/recordings/RE' + '0'.repeat(31) + '1', RecordingSid: 'RE' + '0'.repeat(31) + '1', RecordingDuration: '5', Digits: 'hangup' });
+          return true;
+        default:
+          if (node.callback) {
+            // Redirect back, or a verb (Dial, Enqueue, Pay, Connect…) whose action reports it finished.
+            this.#callback(wait, node.verb === 'Redirect' ? {} : { DialCallStatus: 'completed', QueueResult: 'hangup' }, node.callback.fallthrough === true);
+            return true;
+          }
+      }
+    }
+    // The TwiML ran out without coming back: the call is over.
+    this.deliver({ type: 'call-ended', params: this.#callParams({ CallStatus: 'completed' }) });
+    return true;
+  }
+
+  /** The caller presses keys or speaks into the open Gather; false when nothing is listening. */
+  callerInput(input: { digits: string } | { speech: string }): boolean {
+    const wait = this.#callWait();
+    if (!wait || this.#gather?.callbackId !== wait.callbackId) return false;
+    this.#callback(wait, 'digits' in input ? { Digits: input.digits } : { SpeechResult: input.speech, Confidence: '0.92' });
+    this.settle();
+    return true;
+  }
+
+  /** The caller hangs up; false when there is no call. */
+  hangup(): boolean {
+    if (!this.state?.callSid && !this.#callWait()) return false;
+    this.#gather = null;
+    this.deliver({ type: 'call-ended', params: this.#callParams({ CallStatus: 'completed' }) });
+    this.settle();
+    return true;
   }
 
   #perform(effect: Payload): void {

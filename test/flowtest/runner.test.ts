@@ -54,6 +54,34 @@ describe('flow test runner', () => {
     assert.match(text, /4 tests: 0 passed, 3 failed, 1 skipped/);
   });
 
+  it('drives calls: what the caller hears, keys, speech, silence and hang-ups (the IVR example)', () => {
+    const summary = runFiles([here('../../examples/tests/ivr.test.yaml')]);
+    assert.equal(summary.failed, 0, textReport(summary));
+    assert.equal(summary.passed, 5);
+    const pressed = summary.results[0]!.observation!;
+    assert.deepEqual(pressed.heard, [
+      'Welcome to Pizza Planet. For opening hours press 1. To get our address by text message press 2.',
+      'We are open every day from 11 am to 11 pm.',
+    ]);
+  });
+
+  it('says when a call step has nothing to act on', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
+    try {
+      copyFileSync(here('../../examples/flows/ivr.json'), join(dir, 'ivr.json'));
+      copyFileSync(EXAMPLE_FLOW, join(dir, 'pizza.json'));
+      writeFileSync(join(dir, 'a.test.yaml'), 'flow: ivr.json\ntests:\n  - name: keys after the end\n    trigger: { call: {} }\n    script: [{ digits: "1" }, { digits: "2" }]\n    expect: { heard: ["/Welcome/", "We are open, wrongly"] }\n');
+      writeFileSync(join(dir, 'b.test.yaml'), 'flow: pizza.json\ntests:\n  - name: keys in an SMS flow\n    trigger: { message: { body: hi } }\n    script: [{ digits: "1" }, { hangup: true }]\n');
+      const text = textReport(runFiles(discover([dir])));
+      assert.match(text, /script\[1\] \(digits: "2"\): the execution already ended \(completed\) at 'hours'/);
+      assert.match(text, /heard differ \(expected 2, got 2\)\n.*\n {8}"Welcome to Pizza Planet[^\n]*\n {6}- "We are open, wrongly"\n {6}\+ "We are open every day from 11 am to 11 pm\."/);
+      assert.match(text, /script\[0\] \(digits: "1"\): nothing is listening for the caller \(no Gather is waiting\) at 'ask_size'/);
+      assert.match(text, /script\[1\] \(hangup: true\): there is no call to hang up/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs subflows from the files the test names, and reports a missing one through the failed transition', () => {
     const summary = runFiles([SUBFLOW]);
     assert.equal(summary.failed, 0, textReport(summary));
