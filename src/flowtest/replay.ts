@@ -166,6 +166,13 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget): Rep
     if (JSON.stringify(comparable(original)) !== JSON.stringify(comparable(replay))) outputDifferences.push({ widget, original, replay });
   }
 
+  const variablesOf = (context: JsonObject) => ((context.flow as JsonObject | undefined)?.variables ?? {}) as JsonObject;
+  const originalVariables = variablesOf(source.context);
+  const replayVariables = variablesOf(observed.context);
+  if (JSON.stringify(originalVariables) !== JSON.stringify(replayVariables)) {
+    outputDifferences.push({ widget: 'flow.variables', original: originalVariables, replay: replayVariables });
+  }
+
   const mainPath = (steps: StepView[]) => {
     const path = steps.map((s) => s.from);
     const last = steps.at(-1);

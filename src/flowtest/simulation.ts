@@ -17,6 +17,7 @@ import type {
   TwimlNode,
 } from '../engine/types.ts';
 import type { FlowDefinition } from '../definition/types.ts';
+import type { RecordedStep } from './derive.ts';
 import type { EndState, Observation, ObservedMessage, ObservedRequest, ObservedStep } from './types.ts';
 
 export type Payload = Extract<Effect, { effectId: string }>;
@@ -61,6 +62,8 @@ export class Simulation {
   now: number;
   state: ExecutionState | null = null;
   readonly steps: ObservedStep[] = [];
+  /** The steps as the Steps API stores them (type and outputs), for replay and recording. */
+  readonly recordedSteps: RecordedStep[] = [];
   readonly messages: ObservedMessage[] = [];
   readonly requests: ObservedRequest[] = [];
   readonly heard: string[] = [];
@@ -178,6 +181,7 @@ export class Simulation {
         ...(step.parentStepSid && this.#activeSubflow ? { subflow: this.#activeSubflow } : {}),
         at: step.at,
       });
+      this.recordedSteps.push({ from: step.transitionedFrom, event: step.name, to: step.transitionedTo, type: step.type, context: step.context, parentStepSid: step.parentStepSid });
     }
     for (const d of result.diagnostics) this.diagnostics.push({ level: d.level, code: d.code, message: d.message, ...(d.widget ? { widget: d.widget } : {}) });
     for (const effect of result.effects) {

@@ -1,0 +1,63 @@
+// The replay route (a Switchboard extension): replays a stored execution against a revision or a
+// posted definition; bad input gets Twilio-format errors.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
+
+const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));
+
+describe('GET/POST /replay/Flows/:FlowSid/Executions/:Sid', () => {
+  let s: TestServer;
+  let flowSid = '';
+  let executionSid = '';
+  before(async () => {
+    s = await startTestServer();
+    flowSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Survey', status: 'published', definition: survey })).sid;
+    for (const body of ['hi', '5']) {
+      const r = await s.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flowSid}/Messages`, headers: { authorization: s.auth, ...FORM }, payload: form({ From: '+15550002222', Body: body }) });
+      executionSid = JSON.parse(r.body).execution_sid;
+    }
+  });
+  after(() => s?.close());
+
+  const call = (method: 'GET' | 'POST', url: string, payload?: string) =>
+    s.app.server.inject({ method, url, headers: { authorization: s.auth, ...(payload ? FORM : {}) }, ...(payload ? { payload } : {}) });
+
+  it('replays against the latest revision and against a posted definition', async () => {
+    const same = await call('GET', `/replay/Flows/${flowSid}/Executions/${executionSid}`);
+    assert.equal(same.statusCode, 200, same.body);
+    const body = JSON.parse(same.body);
+    assert.equal(body.diverged, false);
+    assert.deepEqual(body.replay.messages, ['Rate us 1-5', 'Thanks for the 5!']);
+    assert.deepEqual(body.original.path, ['Trigger', 'ask', 'remember', 'check', 'thanks']);
+
+    const changed = structuredClone(survey);
+    changed.states.find((st: { name: string }) => st.name === 'thanks').properties.body = 'Cheers for the {{flow.variables.rating}}!';
+    const posted = await call('POST', `/replay/Flows/${flowSid}/Executions/${executionSid}`, form({ Definition: JSON.stringify(changed) }));
+    assert.equal(posted.statusCode, 200, posted.body);
+    const diff = JSON.parse(posted.body);
+    assert.equal(diff.diverged, true);
+    assert.equal(diff.divergence, null, 'same path');
+    assert.deepEqual(diff.message_diff, ['  "Rate us 1-5"', '- "Thanks for the 5!"', '+ "Cheers for the 5!"']);
+  });
+
+  it('bad input gets Twilio-format errors', async () => {
+    const badRevision = await call('GET', `/replay/Flows/${flowSid}/Executions/${executionSid}?Revision=newest`);
+    assert.equal(badRevision.statusCode, 400);
+    assert.equal(JSON.parse(badRevision.body).code, 81021);
+    const missing = await call('GET', `/replay/Flows/${flowSid}/Executions/FN${'0'.repeat(32)}`);
+    assert.equal(missing.statusCode, 404);
+    assert.equal(JSON.parse(missing.body).code, 20404);
+    const noRevision = await call('GET', `/replay/Flows/${flowSid}/Executions/${executionSid}?Revision=99`);
+    assert.equal(noRevision.statusCode, 404);
+    const broken = await call('POST', `/replay/Flows/${flowSid}/Executions/${executionSid}`, form({ Definition: '{not json' }));
+    assert.equal(broken.statusCode, 400);
+    assert.match(JSON.parse(broken.body).message, /Definition/);
+    const invalid = await call('POST', `/replay/Flows/${flowSid}/Executions/${executionSid}`, form({ Definition: JSON.stringify({ states: [] }) }));
+    assert.equal(invalid.statusCode, 400);
+    assert.equal(JSON.parse(invalid.body).code, 81022);
+    const unauth = await s.app.server.inject({ method: 'GET', url: `/replay/Flows/${flowSid}/Executions/${executionSid}` });
+    assert.equal(unauth.statusCode, 401);
+  });
+});
