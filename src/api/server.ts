@@ -18,6 +18,7 @@ import { registerReplay } from './routes/replay.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerCarrier } from './routes/carrier.ts';
 import { registerConsole } from './routes/console.ts';
+import { registerMonitorAlerts } from './routes/monitor-alerts.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -150,6 +151,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   registerSimulatorCalls(routes, ctx);
   registerReplay(routes, ctx);
   registerCarrier(routes, ctx);
+  registerMonitorAlerts(routes, ctx);
   await registerConsole(routes, ctx);
 
   return app;

@@ -24,6 +24,9 @@ import {
 import { widgetHandler } from './widgets/registry.ts';
 import type { Outcome, WidgetEnv } from './widgets/widget.ts';
 
+
+/** Codes Studio reports at warning level (reference §6.7). */
+const WARNING_CODES = new Set([81000, 81001, 81002, 81028, 84000]);
 export interface NewExecution {
   executionSid: string;
   accountSid: string;
@@ -314,7 +317,8 @@ class Sprint {
     }
     const last = this.diagnostics.at(-1);
     if (reason.kind === 'error' && !(last?.code === reason.code && last.message === reason.message)) {
-      this.diagnostics.push({ level: 'error', code: reason.code, message: reason.message });
+      // Studio logs its step limits (81000, 81001, 84000) as warnings even though they end the execution.
+      this.diagnostics.push({ level: WARNING_CODES.has(reason.code) ? 'warning' : 'error', code: reason.code, message: reason.message });
     }
     this.state.status = 'ended';
     this.state.endReason = reason;

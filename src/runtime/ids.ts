@@ -1,7 +1,7 @@
 // SIDs are a two-letter prefix plus 32 lower-case hex characters.
 import { randomBytes } from 'node:crypto';
 
-export type SidPrefix = 'AC' | 'SK' | 'FW' | 'FN' | 'FT' | 'FC' | 'RQ' | 'SM' | 'CA' | 'US';
+export type SidPrefix = 'AC' | 'SK' | 'FW' | 'FN' | 'FT' | 'FC' | 'RQ' | 'SM' | 'CA' | 'US' | 'NO';
 
 // Random bytes are drawn from the CSPRNG in blocks: one randomBytes call per 256 SIDs instead of
 // one each (a measurable share of CPU per request in the benchmarks).

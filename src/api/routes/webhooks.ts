@@ -42,14 +42,21 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
         // (authored "system", or recorded as sent by a step) are not echoed back into the flow.
         const ours = params.MessageSid ? await new InflightLedger(ctx.store).claimOf(params.MessageSid) : null;
         if ((params.EventType ?? 'onMessageAdded') === 'onMessageAdded' && params.Author !== 'system' && !ours) {
-          await ctx.executions.inboundMessage(AccountSid, FlowSid, params, 'incomingConversationMessage');
+          await ctx.executions.inboundMessage(AccountSid, FlowSid, params, 'incomingConversationMessage', { idempotencyKey: idempotencyToken(request) });
         }
         return reply.code(200).type('application/json').send('{}');
       }
-      await ctx.executions.inboundMessage(AccountSid, FlowSid, params);
+      // A retry of a message already run (same I-Twilio-Idempotency-Token or MessageSid) is acknowledged and skipped.
+      await ctx.executions.inboundMessage(AccountSid, FlowSid, params, 'incomingMessage', { idempotencyKey: idempotencyToken(request) });
       reply.type('text/xml');
       return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
     },
     { auth: false },
   );
+}
+
+/** Twilio's retry de-duplication header (sent with the same value on every retry of one webhook). */
+function idempotencyToken(request: { headers: Record<string, string | string[] | undefined> }): string | undefined {
+  const token = request.headers['i-twilio-idempotency-token'];
+  return typeof token === 'string' && token.length > 0 && token.length <= 256 ? token : undefined;
 }

@@ -1,0 +1,84 @@
+// Twilio Monitor's Alerts (`/v1/Alerts`, `/v1/Alerts/{Sid}`): the warnings and errors executions
+// reported (81000-81003, 81011, 84003…), as Twilio's Debugger shows Studio's. Point the SDK's
+// `client.monitor.baseUrl` here and `client.monitor.v1.alerts.list()` works. Filters: LogLevel,
+// StartDate (inclusive), EndDate (exclusive).
+import type { FastifyRequest } from 'fastify';
+import type { AlertFilter, AlertRecord } from '../../runtime/ports/store.ts';
+import { isSid } from '../../runtime/ids.ts';
+import type { ApiContext } from '../context.ts';
+import { publicBase, type Routes } from '../server.ts';
+import { errors } from '../wire/errors.ts';
+import { formatDate, parseDateFilter } from '../wire/dates.ts';
+import { pageMeta, parsePaging } from '../wire/paging.ts';
+
+const LOG_LEVELS = ['error', 'warning'] as const;
+
+function single(value: unknown): string | undefined {
+  if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
+  return value === undefined ? undefined : String(value);
+}
+
+function alertBody(base: string, alert: AlertRecord, detail: boolean): Record<string, unknown> {
+  const date = formatDate(alert.dateCreated);
+  return {
+    account_sid: alert.accountSid,
+    alert_text: alert.text,
+    api_version: null,
+    date_created: date,
+    date_generated: date,
+    date_updated: date,
+    error_code: String(alert.errorCode),
+    log_level: alert.logLevel,
+    more_info: `https://www.twilio.com/docs/errors/${alert.errorCode}`,
+    request_method: null,
+    request_url: null,
+    resource_sid: alert.executionSid,
+    service_sid: alert.flowSid,
+    sid: alert.sid,
+    url: `${base}/v1/Alerts/${alert.sid}`,
+    ...(detail ? { request_variables: null, response_body: null, response_headers: null, request_headers: null } : {}),
+  };
+}
+
+function listFilters(query: Record<string, unknown>): { filter: AlertFilter; filters: Record<string, string> } {
+  const filter: AlertFilter = {};
+  const filters: Record<string, string> = {};
+  const level = single(query.LogLevel);
+  if (level !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw errors.invalidParameter('LogLevel', `'${level}' is not one of ${LOG_LEVELS.join(', ')}`);
+    filter.logLevel = level as AlertFilter['logLevel'];
+    filters.LogLevel = level;
+  }
+  for (const [name, key] of [['StartDate', 'startDate'], ['EndDate', 'endDate']] as const) {
+    const text = single(query[name]);
+    if (text === undefined) continue;
+    const ms = parseDateFilter(text);
+    if (ms === null) throw errors.invalidParameter(name, `'${text}' is not an ISO 8601 date-time`);
+    filter[key] = ms;
+    filters[name] = text;
+  }
+  return { filter, filters };
+}
+
+export function registerMonitorAlerts(routes: Routes, ctx: ApiContext): void {
+  routes.add('GET', '/v1/Alerts', async (request) => {
+    const query = request.query as Record<string, unknown>;
+    const { filter, filters } = listFilters(query);
+    const paging = parsePaging(query);
+    const result = await ctx.store.listAlerts(request.account.sid, filter, paging.request);
+    const base = publicBase(ctx, request);
+    return {
+      meta: pageMeta('alerts', `${base}/v1/Alerts`, filters, paging, result),
+      alerts: result.items.map((alert) => alertBody(base, alert, false)),
+    };
+  });
+
+  routes.add('GET', '/v1/Alerts/:Sid', async (request: FastifyRequest) => {
+    const sid = (request.params as Record<string, string>).Sid!;
+    const path = request.url.split('?')[0]!;
+    if (!isSid('NO', sid)) throw errors.notFound(path);
+    const alert = await ctx.store.getAlert(request.account.sid, sid);
+    if (!alert) throw errors.notFound(path);
+    return alertBody(publicBase(ctx, request), alert, true);
+  });
+}
