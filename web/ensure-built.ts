@@ -2,7 +2,7 @@
 // needs only `npm install && npm start`. Run directly (`node web/ensure-built.ts [--force]`) or
 // imported by tests. A missing Vite (production install without dev dependencies) is reported,
 // not fatal: the server still starts and explains at `/` how to build the console.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -39,11 +39,41 @@ export async function buildConsole(): Promise<void> {
   await build({ configFile: join(WEB_DIR, 'vite.config.ts'), logLevel: 'warn' });
 }
 
+const LOCK = join(WEB_DIR, '.build-lock');
+const LOCK_STALE_MS = 120_000;
+
+/**
+ * One build at a time across processes (the test runner runs files in parallel, and a build empties
+ * web/dist first): an exclusive mkdir is the lock; a lock older than any build is left over and taken.
+ */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      mkdirSync(LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (existsSync(LOCK) ? statSync(LOCK).mtimeMs : Date.now());
+      if (age > LOCK_STALE_MS) rmSync(LOCK, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
 /** Builds when needed; returns whether a build ran. */
 export async function ensureConsoleBuilt(force = false): Promise<boolean> {
   if (!force && !consoleIsStale()) return false;
-  await buildConsole();
-  return true;
+  return withBuildLock(async () => {
+    // Another process may have built it while this one waited.
+    if (!force && !consoleIsStale()) return false;
+    await buildConsole();
+    return true;
+  });
 }
 
 if (import.meta.main) {

@@ -74,7 +74,7 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 90_000 }, () => 
     await page.getByRole('button', { name: 'Import JSON' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import a Studio flow' });
     await dialog.getByLabel('Studio export (JSON file)').setInputFiles(subject.file);
-    await dialog.getByLabel('Name').fill(subject.name);
+    await dialog.getByLabel('Name', { exact: true }).fill(subject.name);
     await dialog.getByRole('button', { name: 'Import' }).click();
     await page.waitForURL(/\/flows\/FW[0-9a-f]{32}$/);
     flowSid = /\/flows\/(FW[0-9a-f]{32})$/.exec(page.url())![1]!;
