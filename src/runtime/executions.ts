@@ -610,7 +610,7 @@ export class ExecutionService implements ExecutionServiceApi {
     }
     const record = await this.#store.getExecutionBySid(pending.executionSid);
     const result = await this.#channel.startConversation(
-      { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid },
+      { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId },
       effect.request,
     );
     return result.ok

@@ -121,3 +121,79 @@ describe('Twilio carrier: Conversations', () => {
     assert.match((await widgetOutputs(server.app, executionSid, 'pic')).outbound.ErrorMessage, /Media SIDs/);
   });
 });
+
+describe('Twilio carrier: start-conversation', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+  const SERVICE = 'IS' + 'a9'.repeat(16);
+
+  beforeEach(async () => {
+    fake = await startFake();
+    server = await startCarrierServer(fake);
+  });
+  afterEach(async () => {
+    await server.close();
+    await fake.close();
+  });
+
+  const definition = (service: string) =>
+    flow(
+      [
+        {
+          name: 'open',
+          type: 'start-conversation',
+          properties: {
+            offset: { x: 0, y: 0 },
+            conversation_service_sid: service,
+            friendly_name: 'Support {{flow.data.ticket}}',
+            participants: [{ type: 'sms', messaging_binding_address: '{{contact.channel.address}}', messaging_binding_proxy_address: '{{flow.channel.address}}' }],
+          },
+          transitions: [{ event: 'created' }, { event: 'failed' }],
+        },
+      ],
+      { incomingRequest: 'open' },
+    );
+
+  async function start(flowSid: string): Promise<string> {
+    const res = await server.app.server.inject({
+      method: 'POST',
+      url: `/v2/Flows/${flowSid}/Executions`,
+      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ To: CONTACT, From: '+15005550006', Parameters: JSON.stringify({ ticket: 'T-9' }) }).toString(),
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const executionSid = res.json().sid as string;
+    await waitFor('the end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    return executionSid;
+  }
+
+  it('creates the Conversation, its participant and a webhook back to the flow, through the Conversations API', async () => {
+    const flowSid = await createFlow(server, definition(SERVICE));
+    const executionSid = await start(flowSid);
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingRequest-> open', 'open -created-> Ended']);
+    assert.equal(fake.conversations.length, 1);
+    const created = fake.conversations[0]!;
+    assert.equal(created.friendly_name, 'Support T-9');
+    assert.equal(created.chat_service_sid, SERVICE);
+    assert.deepEqual(created.participants.map((p) => p.messaging_binding), [{ type: 'sms', address: CONTACT, proxy_address: '+15005550006' }]);
+    assert.deepEqual(created.webhooks.map((w) => w.configuration), [{ url: webhookUrl(server, flowSid), method: 'POST', filters: ['onMessageAdded'] }]);
+    const open = await widgetOutputs(server.app, executionSid, 'open');
+    assert.equal(open.conversation.sid, created.sid);
+    assert.equal(open.webhook_sid, created.webhooks[0]!.sid);
+
+    // The contact's message in that conversation reaches the flow through the webhook it registered.
+    const webhook = created.webhooks[0]!.configuration as { url: string };
+    const answer = await fake.postSigned(webhook.url, conversationWebhook(fake, CONTACT, 'hello', { ConversationSid: String(created.sid) }));
+    assert.equal(answer.status, 200);
+  });
+
+  it('an unknown service takes failed with Twilio’s error', async () => {
+    const missing = 'IS' + '0'.repeat(32);
+    fake.missingServices.add(missing);
+    const flowSid = await createFlow(server, definition(missing));
+    const executionSid = await start(flowSid);
+    const steps = await stepList(server.app, server.account.sid, flowSid, executionSid);
+    assert.deepEqual(steps, ['Trigger -incomingRequest-> open', 'open -failed-> Ended']);
+    assert.equal(fake.conversations.length, 0);
+  });
+});

@@ -94,6 +94,10 @@ export class FakeTwilio {
   readonly calls: Record<string, unknown>[] = [];
   readonly conversationMessages: Record<string, unknown>[] = [];
   readonly tasks: Record<string, unknown>[] = [];
+  /** Conversations created in a service, with their participants and scoped webhooks. */
+  readonly conversations: (Record<string, unknown> & { participants: Record<string, unknown>[]; webhooks: Record<string, unknown>[] })[] = [];
+  /** Conversations services that do not exist (404 on use). */
+  readonly missingServices = new Set<string>();
   /** Callbacks sent: url, params, the HTTP status Switchboard answered. */
   readonly callbacksSent: { url: string; params: Record<string, string>; status: number }[] = [];
   readonly #faults: Fault[] = [];
@@ -236,7 +240,8 @@ export class FakeTwilio {
     const callsPath = `/2010-04-01/Accounts/${ac}/Calls.json`;
     const conversation = /^\/v1\/Conversations\/([^/]+)\/Messages$/.exec(url.pathname);
     const task = /^\/v1\/Workspaces\/([^/]+)\/Tasks$/.exec(url.pathname);
-    const isCreate = req.method === 'POST' && (url.pathname === messagesPath || url.pathname === callsPath || !!conversation || !!task);
+    const service = /^\/v1\/Services\/([^/]+)\/Conversations(?:\/([^/]+)\/(Participants|Webhooks))?$/.exec(url.pathname);
+    const isCreate = req.method === 'POST' && (url.pathname === messagesPath || url.pathname === callsPath || !!conversation || !!task || !!service);
 
     if (isCreate) {
       for (const resolve of this.#onCreate.splice(0)) resolve();
@@ -312,6 +317,46 @@ export class FakeTwilio {
           date_created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         };
         this.conversationMessages.push(created);
+      } else if (service) {
+        const [, serviceSid, conversationSid, sub] = service;
+        if (this.missingServices.has(serviceSid!)) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
+        const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+        if (!conversationSid) {
+          const conversationRecord = {
+            sid: sid('CH'),
+            account_sid: ac,
+            chat_service_sid: serviceSid,
+            messaging_service_sid: one('MessagingServiceSid') ?? null,
+            friendly_name: one('FriendlyName') ?? null,
+            attributes: one('Attributes') ?? '{}',
+            state: 'active',
+            timers: { ...(one('Timers.Inactive') ? { date_inactive: one('Timers.Inactive') } : {}), ...(one('Timers.Closed') ? { date_closed: one('Timers.Closed') } : {}) },
+            date_created: now,
+            date_updated: now,
+            participants: [] as Record<string, unknown>[],
+            webhooks: [] as Record<string, unknown>[],
+          };
+          this.conversations.push(conversationRecord);
+          const { participants: _p, webhooks: _w, ...resource } = conversationRecord;
+          created = resource;
+        } else {
+          const owner = this.conversations.find((c) => c.sid === conversationSid);
+          if (!owner) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
+          if (sub === 'Participants') {
+            if (!one('Identity') && !one('MessagingBinding.Address')) return error(400, 50201, 'Identity or MessagingBinding.Address is required');
+            created = {
+              sid: sid('MB'),
+              conversation_sid: conversationSid,
+              identity: one('Identity') ?? null,
+              messaging_binding: one('MessagingBinding.Address') ? { type: 'sms', address: one('MessagingBinding.Address'), proxy_address: one('MessagingBinding.ProxyAddress') ?? null } : null,
+              attributes: one('Attributes') ?? '{}',
+            };
+            owner.participants.push(created);
+          } else {
+            created = { sid: sid('WH'), conversation_sid: conversationSid, target: one('Target'), configuration: { url: one('Configuration.Url'), method: one('Configuration.Method'), filters: ([] as string[]).concat(fields['Configuration.Filters'] ?? []) } };
+            owner.webhooks.push(created);
+          }
+        }
       } else {
         const taskSid = sid('WT');
         created = { sid: taskSid, account_sid: ac, workspace_sid: task![1], workflow_sid: one('WorkflowSid') ?? null, attributes: one('Attributes') ?? '{}', priority: Number(one('Priority') ?? 0), timeout: Number(one('Timeout') ?? 86400), task_channel_unique_name: one('TaskChannel') ?? 'default', assignment_status: 'pending' };

@@ -99,6 +99,11 @@ export class TwilioRestClient {
     return this.#create(`${this.upstream.conversationsBaseUrl}/v1/Conversations/${encodeURIComponent(conversationSid)}/Messages`, params);
   }
 
+  /** POST to a Conversations API path (e.g. `/v1/Services/IS…/Conversations`). */
+  createConversationsResource(path: string, params: FormParams): Promise<CreateOutcome> {
+    return this.#create(`${this.upstream.conversationsBaseUrl}${path}`, params);
+  }
+
   /** GET Messages.json filtered by To (and From); newest first, one page. Null when the lookup failed. */
   async listMessages(filter: { To: string; From?: string | undefined; PageSize?: number }): Promise<JsonObject[] | null> {
     const url = new URL(this.#accountUrl('Messages.json'));

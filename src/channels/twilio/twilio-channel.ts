@@ -1,8 +1,8 @@
 // The real Twilio carrier: sends a flow's messages through the upstream account's Messages API
 // (or, for Conversations executions, the Conversations API), with a StatusCallback per step so
 // Twilio's delivery reports reach the execution. At most one message per step: see inflight.ts.
-import type { Json, JsonObject, OutboundMessage } from '../../engine/types.ts';
-import type { MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
+import type { ConversationRequest, Json, JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type { ConversationResult, MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
 import type { Store } from '../../runtime/ports/store.ts';
 import { loadCarrierConfig, type TwilioUpstream } from './carrier-config.ts';
 import { InflightLedger, type InflightSend } from './inflight.ts';
@@ -27,6 +27,24 @@ export const UNKNOWN_OUTCOME_CODE = 30008;
 
 export function statusCallbackUrl(base: string, accountSid: string, executionSid: string, effectId: string): string {
   return `${base.replace(/\/+$/, '')}/v1/Accounts/${accountSid}/Carrier/Executions/${executionSid}/Messages/${effectId}/Status`;
+}
+
+/** A widget participant (snake_case keys as exported) → Conversations Participant form fields. */
+export function participantParams(participant: JsonObject): FormParams {
+  const fields: Record<string, string> = {
+    identity: 'Identity',
+    messaging_binding_address: 'MessagingBinding.Address',
+    messaging_binding_proxy_address: 'MessagingBinding.ProxyAddress',
+    messaging_binding_projected_address: 'MessagingBinding.ProjectedAddress',
+    attributes: 'Attributes',
+  };
+  const params: FormParams = [];
+  for (const [key, name] of Object.entries(fields)) {
+    const value = participant[key];
+    if (typeof value === 'string' && value !== '') params.push([name, value]);
+    else if (value && typeof value === 'object') params.push([name, JSON.stringify(value)]);
+  }
+  return params;
 }
 
 /** Twilio resource JSON (snake_case) → Studio's `outbound` outputs (PascalCase scalars). */
@@ -122,6 +140,65 @@ export class TwilioChannel implements MessageChannel {
         : { ok: false, code: outcome.code, message: outcome.message };
     if (effectId) await this.#ledger.finish(record, result, outcome.kind === 'created' ? String(outcome.resource.sid) : undefined);
     return result;
+  }
+
+  /**
+   * start-conversation on the real carrier: creates the Conversation in the service, adds each
+   * participant, and adds a conversation-scoped webhook (onMessageAdded) pointing at this flow's
+   * webhook URL, so the participants' messages come back to Switchboard. Like sends, it is done
+   * at most once per step: a restart with the creation in flight reports `failed`.
+   */
+  async createConversation(upstream: TwilioUpstream, context: SendContext, request: ConversationRequest): Promise<ConversationResult> {
+    const key = context.effectId ? `carrier-conv:${context.effectId}` : null;
+    if (key) {
+      const previous = await this.#store.getSetting(key);
+      if (previous) {
+        const record = JSON.parse(previous) as { state: 'requesting' | 'done'; result?: ConversationResult };
+        if (record.state === 'done' && record.result) return record.result;
+        const result: ConversationResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Conversation creation was in flight when the server stopped; not repeated to avoid a duplicate' };
+        await this.#store.setSetting(key, JSON.stringify({ state: 'done', result }));
+        return result;
+      }
+    }
+    const base = upstream.statusCallbackBaseUrl ?? this.#options.publicBaseUrl;
+    if (!base) return { ok: false, code: 50000, message: 'Start Conversation on the Twilio carrier needs a public base URL (--public-base-url) for the conversation webhook' };
+    if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'requesting' }));
+    const result = await this.#createConversationResources(new TwilioRestClient(upstream, this.#options.rest), base, context, request);
+    if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'done', result }));
+    return result;
+  }
+
+  async #createConversationResources(client: TwilioRestClient, base: string, context: SendContext, request: ConversationRequest): Promise<ConversationResult> {
+    const failed = (outcome: Exclude<CreateOutcome, { kind: 'created' }>, what: string): ConversationResult =>
+      outcome.kind === 'rejected'
+        ? { ok: false, code: outcome.code, message: `${what}: ${outcome.message}` }
+        : { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `${what}: outcome unknown (${outcome.reason})` };
+    const service = `/v1/Services/${encodeURIComponent(request.conversationServiceSid)}/Conversations`;
+    const params: FormParams = [];
+    if (request.friendlyName) params.push(['FriendlyName', request.friendlyName]);
+    if (request.attributes) params.push(['Attributes', request.attributes]);
+    if (request.messagingServiceSid) params.push(['MessagingServiceSid', request.messagingServiceSid]);
+    if (request.timers?.inactive) params.push(['Timers.Inactive', request.timers.inactive]);
+    if (request.timers?.closed) params.push(['Timers.Closed', request.timers.closed]);
+    const created = await client.createConversationsResource(service, params);
+    if (created.kind !== 'created') return failed(created, 'Creating the conversation');
+    const conversation: JsonObject = { ...created.resource };
+    const conversationPath = `${service}/${String(created.resource.sid)}`;
+    const participants: JsonObject[] = [];
+    for (const participant of request.participants) {
+      const added = await client.createConversationsResource(`${conversationPath}/Participants`, participantParams(participant));
+      if (added.kind !== 'created') return failed(added, 'Adding a participant');
+      participants.push(added.resource);
+    }
+    conversation.participants = participants;
+    const webhook = await client.createConversationsResource(`${conversationPath}/Webhooks`, [
+      ['Target', 'webhook'],
+      ['Configuration.Url', `${base.replace(/\/+$/, '')}/v1/Accounts/${context.accountSid}/Flows/${context.flowSid}`],
+      ['Configuration.Method', 'POST'],
+      ['Configuration.Filters', 'onMessageAdded'],
+    ]);
+    if (webhook.kind !== 'created') return failed(webhook, 'Adding the conversation webhook');
+    return { ok: true, conversation, webhookSid: String(webhook.resource.sid) };
   }
 
   /** The Messages API form, in twilio-node's wire order. */
