@@ -54,6 +54,7 @@ export function runtimeRules(config: SwitchboardConfig): Partial<Omit<RuntimeOpt
       timezone: config.timezone,
     },
     maxExecutionAgeMs: config.executionMaxAge * 1000,
+    oneActivePerContact: config.oneActivePerContact,
     rateLimits: { inboundPerSecond: config.inboundExecutionRate, restPerSecond: config.restExecutionRate },
   };
 }

@@ -140,6 +140,13 @@ export const CONFIG_KEYS = {
     default: 30 * 24 * 3600,
     description: 'Active executions end this long after they start (Studio: 30 days)',
   }),
+  oneActivePerContact: key({
+    flag: 'one-active-per-contact',
+    env: 'SWITCHBOARD_ONE_ACTIVE_PER_CONTACT',
+    type: boolean,
+    default: true,
+    description: 'One active execution per flow and contact pair (a second v2 create is a 409/20409); false lets them run side by side',
+  }),
   inboundExecutionRate: key({
     flag: 'inbound-execution-rate',
     env: 'SWITCHBOARD_INBOUND_EXECUTION_RATE',

@@ -58,6 +58,12 @@ export interface RuntimeOptions {
   observer?: RuntimeObserver;
   /** New executions per second per account (Studio: 100 inbound, 20 REST); 0 = unlimited. */
   rateLimits: RateLimits;
+  /**
+   * Studio's rule: one active execution per flow and contact pair (a second v2 create is a 409,
+   * v1 returns the active one). Off: creates always start a new execution and an inbound message
+   * goes to the pair's newest active one.
+   */
+  oneActivePerContact: boolean;
   /** Many nodes on one store: this node's id in claims, and how long a claim lasts unrenewed. */
   nodeId?: string | undefined;
   leaseMs?: number | undefined;
@@ -68,6 +74,7 @@ export const DEFAULT_RUNTIME_OPTIONS: Omit<RuntimeOptions, 'now'> = {
   maxExecutionAgeMs: 30 * 24 * 3600 * 1000,
   // Off by default: self-hosted load tests and CI should not be throttled; set 100/20 for Studio's limits.
   rateLimits: { inboundPerSecond: 0, restPerSecond: 0 },
+  oneActivePerContact: true,
 };
 
 type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-timer' }>;
@@ -177,7 +184,7 @@ export class ExecutionService implements ExecutionServiceApi {
     // A racing node may create the pair's execution first: look again (and answer as if serial).
     return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, input.to, input.from), async () => {
       // Studio's rule, enforced by the store too (a unique index): one active execution per contact pair.
-      const active = await this.#store.findActiveExecution(flowSid, input.to, input.from);
+      const active = this.#options.oneActivePerContact ? await this.#store.findActiveExecution(flowSid, input.to, input.from) : null;
       if (active) {
         if (onConflict === 'return-existing') return { execution: active, created: false };
         throw new DomainError(
@@ -544,6 +551,7 @@ export class ExecutionService implements ExecutionServiceApi {
       consumes: consumed.timerId ? this.#leases.ref('timer', consumed.timerId) : consumed.effectId ? this.#leases.ref('effect', consumed.effectId) : undefined,
       // This node carries the new effects out itself; others take them only if it dies.
       effectLease: effectsToAdd.length > 0 ? this.#leases.lease() : undefined,
+      exclusive: isNew ? this.#options.oneActivePerContact !== false : undefined,
       alerts: alertsFrom(result.diagnostics, record, now),
       inboundReceipt: consumed.receipt,
     });

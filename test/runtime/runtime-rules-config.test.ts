@@ -1,5 +1,5 @@
 // Studio's runtime rules come from configuration (flags, env, config file) into the runtime:
-// step caps, the same-widget rule, rate limits, the execution age cap.
+// step caps, the same-widget rule, one active execution per contact, rate limits, the age cap.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -47,6 +47,7 @@ describe('runtime rules from configuration', () => {
       SWITCHBOARD_MAX_SAME_WIDGET: '4',
       SWITCHBOARD_DEFAULT_REPLY_TIMEOUT: '120',
       SWITCHBOARD_EXECUTION_MAX_AGE: '3600',
+      SWITCHBOARD_ONE_ACTIVE_PER_CONTACT: 'false',
       SWITCHBOARD_INBOUND_EXECUTION_RATE: '100',
       SWITCHBOARD_REST_EXECUTION_RATE: '20',
       SWITCHBOARD_TIMEZONE: 'America/Los_Angeles',
@@ -54,6 +55,7 @@ describe('runtime rules from configuration', () => {
     assert.deepEqual(runtimeRules(config), {
       limits: { maxSteps: 50, maxSameWidgetInARow: 4, defaultReplyTimeoutSeconds: 120, timezone: 'America/Los_Angeles' },
       maxExecutionAgeMs: 3_600_000,
+      oneActivePerContact: false,
       rateLimits: { inboundPerSecond: 100, restPerSecond: 20 },
     });
   });
@@ -62,6 +64,7 @@ describe('runtime rules from configuration', () => {
     const rules = runtimeRules(loadConfig({}, {}));
     assert.deepEqual(rules.limits, { maxSteps: 1000, maxSameWidgetInARow: 10, defaultReplyTimeoutSeconds: 3600, timezone: 'UTC' });
     assert.equal(rules.maxExecutionAgeMs, 30 * 24 * 3600 * 1000);
+    assert.equal(rules.oneActivePerContact, true);
   });
 
   it('rejects bad values naming the key', () => {
@@ -82,6 +85,40 @@ describe('runtime rules from configuration', () => {
       const loops = steps.items.filter((s) => s.transitionedFrom === 'again').length;
       assert.ok(loops <= 3, `stopped after at most 3 runs of the widget, saw ${loops}`);
       assert.equal((await app.store.getExecutionBySid(res.json().sid))?.status, 'ended');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('one-active-per-contact off: REST creates run side by side and a reply goes to the newest', async () => {
+    const clock = { ms: Date.parse('2026-03-01T00:00:00Z') };
+    const { app, account, create } = await start(loadConfig({ 'one-active-per-contact': 'false' }, {}), clock);
+    try {
+      const flow = await app.flows.create(account.sid, { friendlyName: 'survey', status: 'published', definition: survey });
+      const first = await create(flow.sid, '+15551230001');
+      clock.ms += 1000;
+      const second = await create(flow.sid, '+15551230001');
+      assert.equal(first.statusCode, 201, first.body);
+      assert.equal(second.statusCode, 201, second.body);
+      await app.executions.idle();
+      const result = await app.executions.inboundMessage(account.sid, flow.sid, { From: '+15551230001', To: '+15005550006', Body: '5', MessageSid: 'SM' + 'e'.repeat(32) });
+      assert.equal(result.executionSid, second.json().sid);
+      assert.equal((await app.store.getExecutionBySid(first.json().sid))?.status, 'active', 'the older one still waits');
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('one-active-per-contact on (the default): a second create is a 409 naming the active one', async () => {
+    const clock = { ms: Date.parse('2026-03-01T00:00:00Z') };
+    const { app, account, create } = await start(loadConfig({}, {}), clock);
+    try {
+      const flow = await app.flows.create(account.sid, { friendlyName: 'survey', status: 'published', definition: survey });
+      const first = await create(flow.sid, '+15551230001');
+      const second = await create(flow.sid, '+15551230001');
+      assert.equal(second.statusCode, 409);
+      assert.equal(second.json().code, 20409);
+      assert.equal(second.json().details.conflicting_execution_sid, first.json().sid);
     } finally {
       await app.close();
     }

@@ -525,6 +525,22 @@ export function runStoreConformance(
         assert.equal(all.items.filter((e) => e.contactChannelAddress === '+15551112222').length, 4);
       });
 
+      test('non-exclusive executions share a contact pair; findActiveExecution returns the newest', async (store) => {
+        const { flowA } = await seed(store);
+        const first = execution(flowA, { contactChannelAddress: '+15550007777' });
+        const second = execution(flowA, { contactChannelAddress: '+15550007777' });
+        await store.writeSprint(sprint(first, true, { exclusive: false }));
+        await store.writeSprint(sprint(second, true, { exclusive: false }));
+        assert.equal((await store.findActiveExecution(flowA.sid, '+15550007777', first.channelAddress))?.sid, second.sid);
+        await store.writeSprint(sprint({ ...second, status: 'ended' }, false));
+        assert.equal((await store.findActiveExecution(flowA.sid, '+15550007777', first.channelAddress))?.sid, first.sid);
+        // The exclusive slot is still one: two exclusive executions for one pair conflict.
+        const third = execution(flowA, { contactChannelAddress: '+15550008888' });
+        const fourth = execution(flowA, { contactChannelAddress: '+15550008888' });
+        await store.writeSprint(sprint(third, true));
+        await assert.rejects(store.writeSprint(sprint(fourth, true)), (e: unknown) => e instanceof StoreConflictError && e.reason === 'active-execution');
+      });
+
       test('writeSprint is atomic: a second active execution leaves nothing of its sprint behind', async (store) => {
         const { a, flowA } = await seed(store);
         const first = execution(flowA);

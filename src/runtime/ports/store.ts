@@ -191,6 +191,11 @@ export interface SprintWrite {
   consumes?: ClaimRef | undefined;
   /** effectsToAdd are written already claimed by the node that will carry them out. */
   effectLease?: Lease | undefined;
+  /**
+   * For a new execution: whether it holds its contact pair's one active slot (Studio's rule, the
+   * default). With false, any number of active executions may share the pair.
+   */
+  exclusive?: boolean | undefined;
   /** Warnings and errors the engine reported in this sprint (Twilio's Debugger alerts). */
   alerts?: AlertRecord[] | undefined;
   /**

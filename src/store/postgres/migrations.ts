@@ -141,4 +141,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX alerts_by_account ON alerts(account_sid, seq);
   CREATE INDEX alerts_by_time ON alerts(date_created);
   `,
+  // 4: "one active execution per contact pair" becomes configurable: an execution that holds the
+  // pair's slot has active_slot '' (unique among active ones); one that does not uses its own SID.
+  `
+  ALTER TABLE executions ADD COLUMN active_slot TEXT NOT NULL DEFAULT '';
+  DROP INDEX executions_one_active;
+  CREATE UNIQUE INDEX executions_one_active ON executions(flow_sid, contact_channel_address, channel_address, active_slot)
+    WHERE status = 'active';
+  CREATE INDEX executions_active_by_pair ON executions(flow_sid, contact_channel_address, channel_address, seq)
+    WHERE status = 'active';
+  `,
 ];

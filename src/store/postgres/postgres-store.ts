@@ -390,8 +390,8 @@ export class PostgresStore implements Store {
         try {
           await this.#query(
             `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
-               channel_address, status, initiated_by, state, context, date_created, date_updated)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+               channel_address, status, initiated_by, state, context, date_created, date_updated, active_slot)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             [
               execution.sid,
               execution.accountSid,
@@ -406,6 +406,7 @@ export class PostgresStore implements Store {
               json(execution.context),
               execution.dateCreated,
               execution.dateUpdated,
+              write.exclusive === false ? execution.sid : '',
             ],
             client,
           );
@@ -569,7 +570,9 @@ export class PostgresStore implements Store {
 
   async findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null> {
     const rows = await this.#query(
-      `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'`,
+      // The newest, when the pair's executions are not exclusive.
+      `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
+       ORDER BY seq DESC LIMIT 1`,
       [flowSid, contactAddress, channelAddress],
     );
     return rows[0] ? toExecution(rows[0]) : null;

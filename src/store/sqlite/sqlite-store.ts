@@ -337,8 +337,8 @@ export class SqliteStore implements Store {
       try {
         this.stmt(
           `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
-             channel_address, status, initiated_by, state, context, date_created, date_updated)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             channel_address, status, initiated_by, state, context, date_created, date_updated, active_slot)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         ).run(
           execution.sid,
           execution.accountSid,
@@ -353,6 +353,7 @@ export class SqliteStore implements Store {
           json(execution.context),
           execution.dateCreated,
           execution.dateUpdated,
+          write.exclusive === false ? execution.sid : '',
         );
       } catch (error) {
         if (/UNIQUE constraint failed: executions\.flow_sid/.test((error as Error).message)) {
@@ -497,7 +498,9 @@ export class SqliteStore implements Store {
 
   async findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null> {
     const row = this.stmt(
-      `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'`,
+      // The newest, when the pair's executions are not exclusive.
+      `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
+       ORDER BY seq DESC LIMIT 1`,
     ).get(flowSid, contactAddress, channelAddress) as Row | undefined;
     return row ? toExecution(row) : null;
   }
