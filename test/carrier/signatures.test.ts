@@ -69,6 +69,26 @@ describe('Twilio carrier: webhook signatures', () => {
     assert.equal(fake.requests.length, 0, 'nothing reached Twilio');
   });
 
+  it('inbound call webhooks are checked the same way', async () => {
+    const call = {
+      CallSid: 'CA' + '3'.repeat(32),
+      AccountSid: fake.options.accountSid,
+      From: CONTACT,
+      To: NUMBER,
+      Caller: CONTACT,
+      Called: NUMBER,
+      CallStatus: 'ringing',
+      Direction: 'inbound',
+      ApiVersion: '2010-04-01',
+    };
+    const genuine = await post(call, twilio.getExpectedTwilioSignature(UPSTREAM_TOKEN, publicUrl(), call));
+    assert.equal(genuine.status, 200, await genuine.text());
+    assert.match(String(genuine.headers.get('content-type')), /xml/);
+    const forged = await post(call, twilio.getExpectedTwilioSignature('another-token', publicUrl(), call));
+    assert.equal(forged.status, 403);
+    assert.equal(await executionCount(server, flowSid), 1, 'only the genuine call ran');
+  });
+
   it('status callbacks are checked the same way: public URL and upstream token', async () => {
     const execution = 'FN' + '0'.repeat(32);
     const effect = 'EF' + '0'.repeat(32);
