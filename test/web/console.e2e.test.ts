@@ -186,6 +186,20 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 90_000 }, () => 
     await shot(page, '08-revisions');
   });
 
+  it('is keyboard operable: a widget selected with Enter opens its properties', async () => {
+    await page.goto(`${server.baseUrl}/flows/${flowSid}`);
+    const node = page.locator(`.react-flow__node[data-id="${subject.messageWidget}"]`);
+    await node.waitFor();
+    // Widgets are in the tab order; focus one as Tab would and select it with Enter.
+    assert.equal(await node.getAttribute('tabindex'), '0');
+    await node.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('form', { name: `Properties of ${subject.messageWidget}` }).waitFor();
+    // The side panel's tabs and the widget picker work from the keyboard too.
+    await page.getByLabel('Select a widget').selectOption('Trigger');
+    await page.getByRole('form', { name: 'Properties of Trigger' }).waitFor();
+  });
+
   it('works in a narrow window', async () => {
     await page.setViewportSize({ width: 420, height: 860 });
     await page.goto(`${server.baseUrl}/flows/${flowSid}`);
