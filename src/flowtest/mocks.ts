@@ -5,8 +5,8 @@ import type { EffectResult, Effect } from '../engine/types.ts';
 import { parseDuration } from './duration.ts';
 import type { LoadedFlow } from './load.ts';
 import { matchesText, matchesUrl } from './pattern.ts';
-import type { HttpAnswer, Responder, SendAnswer } from './simulation.ts';
-import type { HttpMock, MessageMock, Mocks } from './types.ts';
+import type { CallOutcome, HttpAnswer, Responder, SendAnswer } from './simulation.ts';
+import type { CallMock, HttpMock, MessageMock, Mocks } from './types.ts';
 
 /** The Function's name: the last path segment of its URL. */
 export function functionName(url: string): string {
@@ -95,6 +95,16 @@ export class MockResponder implements Responder {
     const sid = this.#newSid();
     const resource = { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued', NumSegments: '1', NumMedia: String(m.mediaUrl?.length ?? 0), Direction: 'outbound-api' };
     return { result: { kind: 'message-sent', message: resource }, ...(mock?.undelivered !== undefined ? { undelivered: String(mock.undelivered) } : {}) };
+  }
+
+  call(effect: Extract<Effect, { type: 'place-call' }>): CallOutcome {
+    const mock = this.#take(this.#layers.flatMap((l) => l.calls ?? []), (m: CallMock) => m.to === undefined || matchesText(m.to, effect.call.to));
+    if (mock?.fail !== undefined) return { fail: mock.fail };
+    return { answer: mock?.answer ?? 'human' };
+  }
+
+  conversationFailure(): number | undefined {
+    return this.#layers.find((l) => l.conversations?.fail !== undefined)?.conversations?.fail;
   }
 
   subflow(effect: Extract<Effect, { type: 'load-subflow' }>): EffectResult {

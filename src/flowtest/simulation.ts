@@ -24,6 +24,10 @@ export type Payload = Extract<Effect, { effectId: string }>;
 type HttpEffect = Extract<Effect, { type: 'http-request' }>;
 type SendEffect = Extract<Effect, { type: 'send-message' }>;
 type SubflowEffect = Extract<Effect, { type: 'load-subflow' }>;
+type PlaceCallEffect = Extract<Effect, { type: 'place-call' }>;
+
+/** How an outbound call goes: refused by the API, answered (by a person or a machine), or ended unanswered. */
+export type CallOutcome = { fail: number } | { answer: 'human' | 'machine' | 'busy' | 'no-answer' | 'failed' | 'canceled' };
 
 export type HttpAnswer = { result: EffectResult; delayMs: number };
 export type SendAnswer = { result: EffectResult; undelivered?: string };
@@ -33,6 +37,9 @@ export interface Responder {
   http(effect: HttpEffect, problems: string[]): HttpAnswer;
   send(effect: SendEffect): SendAnswer;
   subflow(effect: SubflowEffect): EffectResult;
+  /** Optional: outbound calls (default: answered by a person) and Conversations (default: created). */
+  call?(effect: PlaceCallEffect): CallOutcome;
+  conversationFailure?(): number | undefined;
 }
 
 export interface StartSpec {
@@ -334,8 +341,44 @@ export class Simulation {
         this.deliver({ type: 'effect-result', effectId: effect.effectId, result });
         return;
       }
+      case 'place-call': {
+        const outcome = this.responder.call?.(effect) ?? { answer: 'human' };
+        if ('fail' in outcome) {
+          this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-failed', code: outcome.fail, message: `Simulated Calls API error ${outcome.fail}` } });
+          return;
+        }
+        const callSid = 'CA' + (++this.#counter).toString(16).padStart(32, '0');
+        const call = { Sid: callSid, CallSid: callSid, To: effect.call.to, From: effect.call.from, Status: 'queued', Direction: 'outbound-api' };
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-placed', call } });
+        const base = { CallSid: callSid, AccountSid: IDS.accountSid, To: effect.call.to, From: effect.call.from, Direction: 'outbound-api' };
+        if (outcome.answer === 'human' || outcome.answer === 'machine') {
+          // The placed call's URL names the effect, so its answer is this wait's callback.
+          this.deliver({ type: 'call-callback', callbackId: effect.effectId, params: { ...base, CallStatus: 'in-progress', AnsweredBy: outcome.answer === 'human' ? 'human' : 'machine_start' } });
+        } else {
+          this.deliver({ type: 'call-ended', params: { ...base, CallStatus: outcome.answer } });
+        }
+        return;
+      }
+      case 'call-recording': {
+        const recording = { Sid: 'RE' + (++this.#counter).toString(16).padStart(32, '0'), CallSid: effect.callSid, Status: effect.start ? 'in-progress' : 'stopped' };
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-recording', recording } });
+        return;
+      }
+      case 'start-conversation': {
+        const code = this.responder.conversationFailure?.();
+        const result: EffectResult =
+          code !== undefined
+            ? { kind: 'conversation-failed', code, message: `Simulated Conversations API error ${code}` }
+            : {
+                kind: 'conversation-started',
+                conversation: { sid: 'CH' + (++this.#counter).toString(16).padStart(32, '0'), friendly_name: effect.request.friendlyName ?? '', chat_service_sid: effect.request.conversationServiceSid, state: 'active' },
+                webhookSid: 'WH' + (++this.#counter).toString(16).padStart(32, '0'),
+              };
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result });
+        return;
+      }
       default:
-        // Effects added to the engine after this runner was written (e.g. voice) are reported, not guessed.
+        // Effects added to the engine after this runner was written are reported, not guessed.
         this.problems.push(`the test runner cannot carry out a '${(effect as { type: string }).type}' effect (widget '${(effect as { widget?: string }).widget ?? '?'}')`);
         return;
     }

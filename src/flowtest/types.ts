@@ -50,12 +50,24 @@ export interface MessageMock {
   times?: number;
 }
 
+/** An outbound call (make-outgoing-call-v2) and how it goes; unmocked calls are answered by a person. */
+export interface CallMock {
+  to?: Pattern;
+  answer?: 'human' | 'machine' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+  /** The Calls API refuses to place it (e.g. 21215). */
+  fail?: number;
+  times?: number;
+}
+
 export interface Mocks {
   http?: HttpMock[];
   functions?: HttpMock[];
   /** FlowSid → flow file (relative to the test file) or an inline definition. */
   subflows?: Record<string, string | FlowDefinition>;
   messages?: MessageMock[];
+  calls?: CallMock[];
+  /** start-conversation: the Conversations API refuses with this error code. */
+  conversations?: { fail?: number };
 }
 
 export type MessageExpectation = Pattern | { body?: Pattern; to?: Pattern; from?: Pattern; widget?: string; media?: Pattern[]; status?: string };

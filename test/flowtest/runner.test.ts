@@ -65,6 +65,13 @@ describe('flow test runner', () => {
     ]);
   });
 
+  it('places outbound calls: answered, busy and refused (make-outgoing-call-v2 with call mocks)', () => {
+    const summary = runFiles([here('./fixtures/outbound-call.test.yaml')]);
+    assert.equal(summary.failed, 0, textReport(summary));
+    assert.equal(summary.passed, 3);
+    assert.deepEqual(summary.results[1]!.observation!.path, ['Trigger', 'dial', 'text']);
+  });
+
   it('says when a call step has nothing to act on', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
     try {
