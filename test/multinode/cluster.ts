@@ -169,13 +169,19 @@ export class CustomerServer {
 }
 
 /**
- * The test flow: every message is answered ("ack <body>") by one send-and-wait-for-reply that
- * loops on each reply; when the contact goes quiet its timer fires, the flow tells the customer
- * server (make-http-request) and says goodbye.
+ * The test flow: every message is answered ("ack <body>"). The contact's last message (its body
+ * ends in "-last") moves the execution to a short wait; when that timer fires the flow tells the
+ * customer server (make-http-request) and says goodbye. Waits before the last message are long,
+ * so a busy machine never times a conversation out half-way (Studio drops messages that reach an
+ * execution outside a wait widget, which would look like a loss).
  */
-export function relayFlow(customerUrl: string, replyTimeoutSeconds: number): object {
+export function relayFlow(customerUrl: string, lingerSeconds: number): object {
+  const ack = (widget: string) => ({
+    from: '{{flow.channel.address}}',
+    body: `ack {{widgets.${widget}.inbound.Body | default: widgets.ask.inbound.Body | default: trigger.message.Body}}`,
+  });
   return {
-    description: 'multi-node test: ack every message, report and say bye on timeout',
+    description: 'multi-node test: ack every message, report and say bye after the last',
     initial_state: 'Trigger',
     flags: { allow_concurrent_calls: true },
     states: [
@@ -195,16 +201,34 @@ export function relayFlow(customerUrl: string, replyTimeoutSeconds: number): obj
         name: 'ask',
         type: 'send-and-wait-for-reply',
         transitions: [
-          { event: 'incomingMessage', next: 'ask' },
+          { event: 'incomingMessage', next: 'check' },
           { event: 'timeout', next: 'done' },
           { event: 'deliveryFailure' },
         ],
-        properties: {
-          offset: { x: 0, y: 100 },
-          from: '{{flow.channel.address}}',
-          body: 'ack {{widgets.ask.inbound.Body | default: trigger.message.Body}}',
-          timeout: String(replyTimeoutSeconds),
-        },
+        properties: { offset: { x: 0, y: 100 }, ...ack('ask'), timeout: '300' },
+      },
+      {
+        name: 'check',
+        type: 'split-based-on',
+        transitions: [
+          { event: 'noMatch', next: 'ask' },
+          {
+            event: 'match',
+            next: 'linger',
+            conditions: [{ friendly_name: 'last', arguments: ['{{widgets.ask.inbound.Body}}'], type: 'contains', value: '-last' }],
+          },
+        ],
+        properties: { offset: { x: 0, y: 200 }, input: '{{widgets.ask.inbound.Body}}' },
+      },
+      {
+        name: 'linger',
+        type: 'send-and-wait-for-reply',
+        transitions: [
+          { event: 'incomingMessage', next: 'linger' },
+          { event: 'timeout', next: 'done' },
+          { event: 'deliveryFailure' },
+        ],
+        properties: { offset: { x: 0, y: 300 }, ...ack('linger'), timeout: String(lingerSeconds) },
       },
       {
         name: 'done',
@@ -214,7 +238,7 @@ export function relayFlow(customerUrl: string, replyTimeoutSeconds: number): obj
           { event: 'failed', next: 'bye' },
         ],
         properties: {
-          offset: { x: 0, y: 200 },
+          offset: { x: 0, y: 400 },
           method: 'POST',
           url: `${customerUrl}/done`,
           content_type: 'application/json',
@@ -225,7 +249,7 @@ export function relayFlow(customerUrl: string, replyTimeoutSeconds: number): obj
         name: 'bye',
         type: 'send-message',
         transitions: [{ event: 'sent' }, { event: 'failed' }],
-        properties: { offset: { x: 0, y: 300 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'bye' },
+        properties: { offset: { x: 0, y: 500 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'bye' },
       },
     ],
   };
@@ -234,15 +258,16 @@ export function relayFlow(customerUrl: string, replyTimeoutSeconds: number): obj
 export interface Sent {
   contact: string;
   body: string;
-  messageSid: string;
-  node: string;
-  acked: boolean;
+  /** One entry per attempt: the node it went to and whether that node acknowledged it. */
+  attempts: { node: string; acked: boolean }[];
 }
 
 /**
- * Texts the flow webhook as `contacts` contacts, `perContact` messages each: contacts in
- * parallel, each contact's messages one after another (the next only once the previous was
- * acknowledged or failed), every message to a random live node. `onProgress` sees each result.
+ * Texts the flow webhook as `contacts` contacts, `perContact` messages each (the last one's body
+ * ends in "-last"): contacts in parallel, each contact's messages one after another, every
+ * message to a random live node. A message whose node died under it is sent again to another
+ * node (as a load balancer would), so every message is acknowledged once in the end.
+ * `onProgress` sees the count of finished messages.
  */
 export async function drive(options: {
   nodes: ClusterNode[];
@@ -259,22 +284,27 @@ export async function drive(options: {
   const contact = async (i: number) => {
     const address = '+1555' + String(7_000_000 + i);
     for (let m = 1; m <= options.perContact; m++) {
-      const live = options.nodes.filter((n) => n.alive);
-      const node = live[Math.floor(Math.random() * live.length)]!;
-      const messageSid = 'SM' + randomBytes(16).toString('hex');
-      const body = `c${i}-m${m}`;
-      const record: Sent = { contact: address, body, messageSid, node: node.name, acked: false };
+      const record: Sent = { contact: address, body: `c${i}-m${m}${m === options.perContact ? '-last' : ''}`, attempts: [] };
       sent.push(record);
-      try {
-        const reply = await request(`${node.base}/v1/Accounts/${options.accountSid}/Flows/${options.flowSid}`, {
-          auth,
-          form: { MessageSid: messageSid, AccountSid: options.accountSid, From: address, To: FLOW_ADDRESS, Body: body },
-        });
-        record.acked = reply.status === 200;
-        if (!record.acked && node.alive) throw new Error(`${node.name} answered ${reply.status}: ${reply.body}`);
-      } catch (error) {
-        if (node.alive && !/ECONNRESET|ECONNREFUSED|socket hang up|EPIPE/.test(String(error))) throw error;
-        // the node died under the request: not acknowledged, so it may or may not have happened
+      while (!record.attempts.some((a) => a.acked)) {
+        if (record.attempts.length >= 5) throw new Error(`${record.body}: no node acknowledged it`);
+        const live = options.nodes.filter((n) => n.alive);
+        const node = live[Math.floor(Math.random() * live.length)]!;
+        const attempt = { node: node.name, acked: false };
+        record.attempts.push(attempt);
+        try {
+          const messageSid = 'SM' + randomBytes(16).toString('hex');
+          const reply = await request(`${node.base}/v1/Accounts/${options.accountSid}/Flows/${options.flowSid}`, {
+            auth,
+            form: { MessageSid: messageSid, AccountSid: options.accountSid, From: address, To: FLOW_ADDRESS, Body: record.body },
+          });
+          attempt.acked = reply.status === 200;
+          if (!attempt.acked) throw new Error(`${node.name} answered ${reply.status}: ${reply.body}`);
+        } catch (error) {
+          // Only a node dying under the request is expected; then it may or may not have happened.
+          if (!/ECONNRESET|ECONNREFUSED|socket hang up|EPIPE/.test(String(error))) throw error;
+          node.alive = false;
+        }
       }
       options.onProgress?.(++done);
     }

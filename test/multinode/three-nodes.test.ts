@@ -27,8 +27,11 @@ import {
 
 const CONTACTS = Number(process.env.MULTINODE_CONTACTS ?? 200);
 const MESSAGES = Number(process.env.MULTINODE_MESSAGES ?? 4);
-const REPLY_TIMEOUT_S = 4;
-const LEASE_MS = 1500;
+const LINGER_S = 1;
+// A claim outlives any stall of a live node under this load (so nothing is redone), except in
+// the kill test, where a short lease makes the survivors take the victim's work over quickly.
+const LEASE_MS = 15_000;
+const SHORT_LEASE_MS = 2_000;
 
 interface Cluster {
   schema: string;
@@ -40,19 +43,19 @@ interface Cluster {
   flowSid: string;
 }
 
-async function startCluster(): Promise<Cluster> {
+async function startCluster(leaseMs: number): Promise<Cluster> {
   const schema = testSchemaName();
   const accountSid = 'AC' + randomBytes(16).toString('hex');
   const authToken = randomBytes(16).toString('hex');
   const customer = new CustomerServer();
   await customer.start();
-  const env = { databaseUrl: DATABASE_URL!, schema, accountSid, authToken, leaseMs: LEASE_MS };
+  const env = { databaseUrl: DATABASE_URL!, schema, accountSid, authToken, leaseMs };
   // All three start at once on an empty schema: migrations and the startup account happen once.
   const nodes = await Promise.all(['n1', 'n2', 'n3'].map((name) => startNode(name, env)));
   const store = new PostgresStore({ connectionString: DATABASE_URL!, schema, poolSize: 4 });
   const created = await request(`${nodes[0]!.base}/v2/Flows`, {
     auth: basic(accountSid, authToken),
-    form: { FriendlyName: 'relay', Status: 'published', Definition: JSON.stringify(relayFlow(customer.url, REPLY_TIMEOUT_S)) },
+    form: { FriendlyName: 'relay', Status: 'published', Definition: JSON.stringify(relayFlow(customer.url, LINGER_S)) },
   });
   assert.equal(created.status, 201, created.body);
   return { schema, nodes, store, customer, accountSid, authToken, flowSid: JSON.parse(created.body).sid };
@@ -91,6 +94,18 @@ async function tableCount(schema: string, table: string): Promise<number> {
   }
 }
 
+/** Claims rows still show for a node (by lease_owner pattern). */
+async function heldBy(schema: string, owner: string): Promise<{ timers: number; effects: number }> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    const count = async (table: string) => Number((await client.query(`SELECT count(*) AS n FROM "${schema}".${table} WHERE lease_owner LIKE $1`, [owner])).rows[0].n);
+    return { timers: await count('timers'), effects: await count('pending_effects') };
+  } finally {
+    await client.end();
+  }
+}
+
 /** Waits until every execution has ended and no timer or effect is left anywhere. */
 async function settle(cluster: Cluster, timeoutMs: number): Promise<void> {
   await waitFor(
@@ -106,31 +121,37 @@ async function settle(cluster: Cluster, timeoutMs: number): Promise<void> {
 interface ContactHistory {
   /** Inbound bodies in step order across the contact's executions (oldest execution first). */
   inbound: string[];
-  executions: { record: ExecutionRecord; path: string[] }[];
+  executions: { record: ExecutionRecord; path: string[]; replies: number }[];
 }
 
-/**
- * Reads each contact's executions and steps and checks the shape every execution must have:
- * Trigger → ask, ask → ask once per further message, one timeout, the report, the goodbye.
- */
+// Trigger; each message before the last loops ask → check → ask; the last goes on to linger
+// (where late duplicates may still arrive); linger's timer fires once; report; goodbye.
+const PATH = new RegExp(
+  '^Trigger -incomingMessage-> ask' +
+    '( \\| ask -incomingMessage-> check \\| check -noMatch-> ask)*' +
+    ' \\| ask -incomingMessage-> check \\| check -match-> linger' +
+    '( \\| linger -incomingMessage-> linger)*' +
+    ' \\| linger -timeout-> done \\| done -success-> bye \\| bye -sent-> Ended$',
+);
+
+/** Reads each contact's executions and steps and checks the shape every execution must have. */
 async function histories(cluster: Cluster): Promise<Map<string, ContactHistory>> {
   const byContact = new Map<string, ContactHistory>();
   for (const execution of await allExecutions(cluster)) {
     const steps = await stepsOf(cluster, execution);
     const path = steps.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
     assert.equal(execution.status, 'ended', `${execution.sid} ended`);
-    assert.equal(path[0], 'Trigger -incomingMessage-> ask', `${execution.sid} starts with the trigger`);
-    const middle = path.slice(1, -3);
-    assert.ok(middle.every((p) => p === 'ask -incomingMessage-> ask'), `${execution.sid}: ${path.join(' | ')}`);
-    assert.deepEqual(path.slice(-3), ['ask -timeout-> done', 'done -success-> bye', 'bye -sent-> Ended'], `${execution.sid} timed out once and finished`);
+    assert.match(path.join(' | '), PATH, `${execution.sid} took the expected path, its timer fired once`);
     assert.equal(new Set(steps.map((s) => s.sid)).size, steps.length, 'no step stored twice');
     const dates = steps.map((s) => s.dateCreated);
     assert.deepEqual([...dates].sort((a, b) => a - b), dates, `${execution.sid}: steps in time order`);
     const trigger = (execution.context as { trigger: { message: { Body: string } } }).trigger.message.Body;
-    const replies = steps.slice(1, -3).map((s) => (s.context as { inbound: { Body: string } }).inbound.Body);
+    const replies = steps
+      .filter((s) => s.name === 'incomingMessage' && s.transitionedFrom !== 'Trigger')
+      .map((s) => (s.context as { inbound: { Body: string } }).inbound.Body);
     const history = byContact.get(execution.contactChannelAddress) ?? { inbound: [], executions: [] };
     history.inbound.push(trigger, ...replies);
-    history.executions.push({ record: execution, path });
+    history.executions.push({ record: execution, path, replies: 1 + replies.length });
     byContact.set(execution.contactChannelAddress, history);
   }
   return byContact;
@@ -152,17 +173,6 @@ async function repliesTo(cluster: Cluster, contact: string): Promise<string[]> {
   return entries.map((e) => e.body);
 }
 
-/** `seen` keeps the order of `sent` (it is a subsequence), with no repeats. */
-function isOrderedSubsequence(seen: string[], sent: string[]): boolean {
-  let i = 0;
-  for (const body of seen) {
-    while (i < sent.length && sent[i] !== body) i++;
-    if (i === sent.length) return false;
-    i++;
-  }
-  return true;
-}
-
 function byContact(sent: Sent[]): Map<string, Sent[]> {
   const map = new Map<string, Sent[]>();
   for (const s of sent) map.set(s.contact, [...(map.get(s.contact) ?? []), s]);
@@ -175,15 +185,15 @@ if (SKIP_REASON) {
   describe('three nodes on one PostgreSQL database', { timeout: 180_000 }, () => {
     let cluster: Cluster | undefined;
     before(async () => {
-      cluster = await startCluster();
+      cluster = await startCluster(LEASE_MS);
     });
     after(() => stopCluster(cluster));
 
     it(`${CONTACTS} contacts × ${MESSAGES} messages at random nodes: ordered, none duplicated or lost, every reply sent once`, async () => {
       const c = cluster!;
       const sent = await drive({ nodes: c.nodes, accountSid: c.accountSid, authToken: c.authToken, flowSid: c.flowSid, contacts: CONTACTS, perContact: MESSAGES });
-      assert.equal(sent.filter((s) => !s.acked).length, 0, 'every message acknowledged');
-      assert.ok(new Set(sent.map((s) => s.node)).size === 3, 'the load reached every node');
+      assert.ok(sent.every((s) => s.attempts.length === 1 && s.attempts[0]!.acked), 'every message acknowledged at the first node asked');
+      assert.equal(new Set(sent.map((s) => s.attempts[0]!.node)).size, 3, 'the load reached every node');
       await settle(c, 60_000);
 
       const history = await histories(c);
@@ -198,14 +208,8 @@ if (SKIP_REASON) {
         assert.deepEqual(h.inbound, messages.map((m) => m.body), `${contact}: inbound order`);
         // every reply once: an ack per message, a goodbye per execution, across all nodes
         const replies = await repliesTo(c, contact);
-        const wanted: string[] = [];
-        let m = 0;
-        for (const e of h.executions) {
-          const count = e.path.length - 3; // trigger + loops
-          for (let k = 0; k < count; k++) wanted.push(`ack ${messages[m++]!.body}`);
-          wanted.push('bye');
-        }
-        assert.deepEqual([...replies].sort(), [...wanted].sort(), `${contact}: replies`);
+        const wanted = [...h.inbound.map((body) => `ack ${body}`), ...h.executions.map(() => 'bye')];
+        assert.deepEqual([...replies].sort(), wanted.sort(), `${contact}: replies`);
       }
       // the customer server heard exactly one report per execution, whichever node fired the timer
       const reports = c.customer.hits.filter((h) => h.path === '/done').map((h) => h.body.started_by);
@@ -217,15 +221,16 @@ if (SKIP_REASON) {
   describe('a node killed with SIGKILL under load', { timeout: 180_000 }, () => {
     let cluster: Cluster | undefined;
     before(async () => {
-      cluster = await startCluster();
+      cluster = await startCluster(SHORT_LEASE_MS);
     });
     after(() => stopCluster(cluster));
 
-    it('loses nothing acknowledged; its timers and effects are taken over after the lease', async () => {
+    it('loses nothing acknowledged; its timers and effects are taken over after the lease', async (t) => {
       const c = cluster!;
       const victim = c.nodes[1]!;
       const total = CONTACTS * MESSAGES;
       let killed = false;
+      let heldAtDeath: Promise<{ timers: number; effects: number }> | undefined;
       const sent = await drive({
         nodes: c.nodes,
         accountSid: c.accountSid,
@@ -234,26 +239,33 @@ if (SKIP_REASON) {
         contacts: CONTACTS,
         perContact: MESSAGES,
         onProgress: (done) => {
-          if (!killed && done >= total * 0.4) {
+          // late in the load, when many contacts' last timers are being claimed and fired
+          if (!killed && done >= total * 0.75) {
             killed = true;
             victim.child.kill('SIGKILL');
+            heldAtDeath = heldBy(c.schema, `${victim.name}:%`);
           }
         },
       });
       await victim.exited;
       assert.ok(killed);
-      const acked = sent.filter((s) => s.acked);
-      assert.ok(acked.length >= total * 0.6, `most messages acknowledged (${acked.length}/${total})`);
+      const held = await heldAtDeath!;
+      t.diagnostic(`at its death ${victim.name} held ${held.timers} timer(s) and ${held.effects} effect(s)`);
+      const retried = sent.filter((s) => s.attempts.length > 1);
+      t.diagnostic(`${retried.length} message(s) hit the dying node and were sent again elsewhere`);
+      assert.ok(retried.length > 0, 'the kill happened under load');
       // the victim's claimed timers and effects become free LEASE_MS after its last renewal
       await settle(c, 60_000);
 
       const history = await histories(c); // every execution ended through its timeout, exactly once
       for (const [contact, messages] of byContact(sent)) {
         const seen = history.get(contact)?.inbound ?? [];
-        const ackedBodies = messages.filter((m) => m.acked).map((m) => m.body);
-        for (const body of ackedBodies) assert.ok(seen.includes(body), `${contact}: acknowledged ${body} was processed`);
-        assert.equal(new Set(seen).size, seen.length, `${contact}: no message processed twice`);
-        assert.ok(isOrderedSubsequence(seen, messages.map((m) => m.body)), `${contact}: ${seen.join(',')} keeps the sending order`);
+        // Acknowledged means processed. A message the victim took but never acknowledged may
+        // have been processed before it died and again on the node it was re-sent to: at most
+        // twice, back to back. Everything else exactly once, in the order sent.
+        const unacked = new Set(messages.filter((m) => m.attempts.length > 1).map((m) => m.body));
+        const collapsed = seen.filter((body, i) => !(i > 0 && seen[i - 1] === body && unacked.has(body)));
+        assert.deepEqual(collapsed, messages.map((m) => m.body), `${contact}: every message once, in order (${seen.join(',')})`);
       }
       const executions = [...history.values()].flatMap((h) => h.executions);
       const reports = c.customer.hits.filter((h) => h.path === '/done').map((h) => h.body.started_by);
