@@ -16,6 +16,7 @@ import { OutboundPolicy } from './channels/http/outbound-policy.ts';
 import { ChannelRouter } from './channels/router.ts';
 import { TwilioChannel, type TwilioChannelOptions } from './channels/twilio/twilio-channel.ts';
 import { WebhookChannel } from './channels/webhook/webhook-channel.ts';
+import { policyGuard } from './channels/twilio/outbound-guard.ts';
 import type { SwitchboardConfig } from './config.ts';
 import { createObservability, observeHttp, timedStore, type Observability, type ObservabilityOptions } from './observability/index.ts';
 import { registerMetricsRoute } from './api/routes/metrics.ts';
@@ -88,11 +89,13 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   const accounts = new AccountService(store, now);
   const flows = new FlowService(store, { now, invalidDefinitions: config.invalidDefinitions });
   const simulator = new SimulatorChannel(now);
-  // Each account's carrier configuration picks its channel; the simulator is the default.
+  // Each account's carrier configuration picks its channel; the simulator is the default. The
+  // upstream URLs are account-set, so they obey the same outbound policy as flows' HTTP requests.
+  const carrierGuard = policyGuard(outboundPolicy(config));
   const channels = new ChannelRouter(store, {
     simulator,
-    twilio: new TwilioChannel(store, { ...options.carrier, publicBaseUrl: config.publicBaseUrl, now }),
-    webhook: new WebhookChannel(store, { publicBaseUrl: config.publicBaseUrl, now }),
+    twilio: new TwilioChannel(store, { guard: carrierGuard, ...options.carrier, publicBaseUrl: config.publicBaseUrl, now }),
+    webhook: new WebhookChannel(store, { guard: carrierGuard, publicBaseUrl: config.publicBaseUrl, now }),
   });
   const executions = new ExecutionService(store, channels, options.http ?? new FetchHttp({ policy: outboundPolicy(config) }), {
     ...DEFAULT_RUNTIME_OPTIONS,

@@ -45,7 +45,7 @@ class ServerProcess {
   async start(): Promise<void> {
     this.output = '';
     this.child = spawn(process.execPath, [main, 'serve', '--port', String(this.port), '--host', '127.0.0.1', '--data-dir', this.dataDir], {
-      env: { ...process.env, TWILIO_ACCOUNT_SID: LOCAL_SID, TWILIO_AUTH_TOKEN: LOCAL_TOKEN, LOG_LEVEL: 'warn', PUBLIC_BASE_URL: '' },
+      env: { ...process.env, TWILIO_ACCOUNT_SID: LOCAL_SID, TWILIO_AUTH_TOKEN: LOCAL_TOKEN, LOG_LEVEL: 'warn', PUBLIC_BASE_URL: '', SWITCHBOARD_DEV: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (chunk) => (this.output += chunk));

@@ -33,7 +33,8 @@ export async function startCarrierServer(
   fake: FakeTwilio,
   options: { config?: Partial<SwitchboardConfig>; store?: SqliteStore; app?: AppOptions; carrier?: Record<string, string>; port?: number } = {},
 ): Promise<CarrierServer> {
-  const config = { ...loadConfig({}, {}), dataDir: ':memory:', ...options.config };
+  // Dev mode lets the carrier reach the fake Twilio on 127.0.0.1 (the outbound policy refuses loopback otherwise).
+  const config = { ...loadConfig({}, {}), dataDir: ':memory:', dev: true, ...options.config };
   const store = options.store ?? new SqliteStore({ path: ':memory:' });
   const app = await createApp(config, {
     store,

@@ -157,3 +157,19 @@ describe('Twilio REST client', () => {
     }
   });
 });
+
+describe('Twilio carrier: outbound policy', () => {
+  it('outside dev mode an account cannot point its upstream at a loopback address: nothing is sent', async () => {
+    const fake = await startFake();
+    const server = await startCarrierServer(fake, { config: { dev: false } });
+    try {
+      const { steps, executionSid } = await runGreet(server, fake);
+      assert.deepEqual(steps, ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
+      assert.match((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorMessage, /Outbound request blocked/);
+      assert.equal(fake.requests.length, 0);
+    } finally {
+      await server.close();
+      await fake.close();
+    }
+  });
+});

@@ -5,6 +5,7 @@
 // failure after the request may have left is reported as `unknown`, for the caller to reconcile.
 import type { JsonObject } from '../../engine/types.ts';
 import type { TwilioUpstream } from './carrier-config.ts';
+import type { OutboundGuard } from './outbound-guard.ts';
 
 export type FormParams = [name: string, value: string][];
 
@@ -28,6 +29,8 @@ export interface RestClientOptions {
   retry: RetryPolicy;
   /** Injected for tests that check the schedule; defaults to a real timer. */
   sleep?: (ms: number) => Promise<void>;
+  /** The server's outbound policy for upstream URLs (see outbound-guard.ts); none = allow all. */
+  guard?: OutboundGuard;
 }
 
 export const DEFAULT_REST_OPTIONS: RestClientOptions = {
@@ -122,6 +125,7 @@ export class TwilioRestClient {
   }
 
   async #getJson(url: string): Promise<JsonObject | null> {
+    if (await this.#blocked(url)) return null;
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await fetch(url, {
@@ -142,7 +146,13 @@ export class TwilioRestClient {
     }
   }
 
+  async #blocked(url: string): Promise<string | null> {
+    return this.#options.guard ? this.#options.guard(new URL(url)) : null;
+  }
+
   async #create(url: string, params: FormParams): Promise<CreateOutcome> {
+    const blocked = await this.#blocked(url);
+    if (blocked) return { kind: 'rejected', httpStatus: 0, code: 30008, message: blocked };
     const body = encodeForm(params);
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.#options.retry.attempts;

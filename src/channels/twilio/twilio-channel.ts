@@ -7,6 +7,7 @@ import type { Store } from '../../runtime/ports/store.ts';
 import { loadCarrierConfig, type TwilioUpstream } from './carrier-config.ts';
 import { InflightLedger, type InflightSend } from './inflight.ts';
 import { TwilioRestClient, type CreateOutcome, type FormParams, type RestClientOptions } from './rest-client.ts';
+import type { OutboundGuard } from './outbound-guard.ts';
 
 export interface TwilioChannelOptions {
   /** The server's public base URL: StatusCallback URLs are built on it (unless the account overrides it). */
@@ -17,6 +18,8 @@ export interface TwilioChannelOptions {
   reconcileDelayMs?: number;
   /** Clock skew tolerated between us and Twilio when matching a looked-up message by date. */
   clockSkewMs?: number;
+  /** The outbound policy applied to the account-configured upstream URLs. */
+  guard?: OutboundGuard;
 }
 
 const MG_SID = /^MG[0-9a-fA-F]{32}$/;
@@ -78,6 +81,10 @@ export class TwilioChannel implements MessageChannel {
     this.#now = options.now ?? Date.now;
   }
 
+  get #restOptions(): Partial<RestClientOptions> {
+    return this.#options.guard ? { ...this.#options.rest, guard: this.#options.guard } : { ...this.#options.rest };
+  }
+
   get ledger(): InflightLedger {
     return this.#ledger;
   }
@@ -90,7 +97,7 @@ export class TwilioChannel implements MessageChannel {
 
   /** Sends through `upstream`, at most once per effect. */
   async send(upstream: TwilioUpstream, context: SendContext, message: OutboundMessage): Promise<SendResult> {
-    const client = new TwilioRestClient(upstream, this.#options.rest);
+    const client = new TwilioRestClient(upstream, this.#restOptions);
     const effectId = context.effectId;
     if (effectId) {
       const previous = await this.#ledger.get(effectId);
@@ -163,7 +170,7 @@ export class TwilioChannel implements MessageChannel {
     const base = upstream.statusCallbackBaseUrl ?? this.#options.publicBaseUrl;
     if (!base) return { ok: false, code: 50000, message: 'Start Conversation on the Twilio carrier needs a public base URL (--public-base-url) for the conversation webhook' };
     if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'requesting' }));
-    const result = await this.#createConversationResources(new TwilioRestClient(upstream, this.#options.rest), base, context, request);
+    const result = await this.#createConversationResources(new TwilioRestClient(upstream, this.#restOptions), base, context, request);
     if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'done', result }));
     return result;
   }

@@ -11,9 +11,12 @@ import type { Store } from '../../runtime/ports/store.ts';
 import { InflightLedger, type InflightSend } from '../twilio/inflight.ts';
 import { encodeForm, type FormParams } from '../twilio/rest-client.ts';
 import { statusCallbackUrl, UNKNOWN_OUTCOME_CODE } from '../twilio/twilio-channel.ts';
+import type { OutboundGuard } from '../twilio/outbound-guard.ts';
 
 export interface WebhookChannelOptions {
   publicBaseUrl?: string | undefined;
+  /** The outbound policy applied to the account-configured webhook URL. */
+  guard?: OutboundGuard;
   timeoutMs?: number;
   now?: () => number;
 }
@@ -54,6 +57,8 @@ export class WebhookChannel implements MessageChannel {
         return result;
       }
     }
+    const blocked = this.#options.guard ? await this.#options.guard(new URL(config.url)) : null;
+    if (blocked) return { ok: false, code: 30008, message: blocked };
     const account = await this.#store.getAccount(context.accountSid);
     if (!account) return { ok: false, code: 20404, message: `Account ${context.accountSid} not found` };
     const sid = 'SM' + randomBytes(16).toString('hex');
