@@ -58,7 +58,16 @@ function replyTimeout(definition: FlowDefinition | undefined, widget: string): n
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 3600;
 }
 
-export function deriveInputs(trigger: JsonObject, steps: RecordedStep[], options: { definition?: FlowDefinition; endedManually?: boolean } = {}): DerivedInputs {
+function gatherTimeout(definition: FlowDefinition | undefined, widget: string): number {
+  const seconds = Number(definition?.states.find((s) => s.name === widget)?.properties.timeout);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 5;
+}
+
+export function deriveInputs(
+  trigger: JsonObject,
+  steps: RecordedStep[],
+  options: { definition?: FlowDefinition; endedManually?: boolean; ended?: boolean } = {},
+): DerivedInputs {
   const script: ScriptStep[] = [];
   const http = new Map<string, HttpMock[]>();
   const messages: MessageMock[] = [];
@@ -84,6 +93,12 @@ export function deriveInputs(trigger: JsonObject, steps: RecordedStep[], options
           messages.push({ widget: step.from, fail: Number(obj(ctx.outbound).ErrorCode ?? 30008), times: 1 });
         }
         break;
+      case 'gather-input-on-call':
+        if (step.event === 'keypress' && typeof ctx.Digits === 'string') script.push({ digits: ctx.Digits });
+        else if (step.event === 'speech' && typeof ctx.SpeechResult === 'string') script.push({ speech: ctx.SpeechResult });
+        else if (step.event === 'timeout') script.push({ wait: `${gatherTimeout(options.definition, step.from)}s` });
+        if (step.event === 'hangup') script.push({ hangup: true });
+        break;
       case 'make-http-request':
       case 'run-function': {
         const queue = http.get(step.from) ?? [];
@@ -98,10 +113,17 @@ export function deriveInputs(trigger: JsonObject, steps: RecordedStep[], options
         break;
       }
       default:
+        // The caller hung up on a voice widget (say-play, record-voicemail, connect-call-to…).
+        if (step.event === 'hangup') script.push({ hangup: true });
         break;
     }
   }
   if (options.endedManually) script.push({ end: 'manual' });
+  else if (options.ended && trigger.call && script.at(-1)?.hasOwnProperty('hangup') !== true) {
+    // A call that ended while a widget still waited on the caller: the caller hung up.
+    const last = steps.filter((s) => !s.parentStepSid).at(-1);
+    if (last && last.to !== 'Ended') script.push({ hangup: true });
+  }
   return { trigger: triggerFromContext(trigger), script, http, messages, notes };
 }
 

@@ -47,13 +47,14 @@ function endOf(recording: Recording): Expectations['end'] {
   const last = recording.steps.filter((s) => !s.parentStepSid).at(-1);
   const error = last?.context?.error as { code?: number } | undefined;
   if (last?.to === 'Ended' && error && typeof error.code === 'number') return { error: error.code };
-  if (last && last.to !== 'Ended') return 'manual';
+  // A call that ended while a widget waited on the caller was hung up (replayed as `hangup`).
+  if (last && last.to !== 'Ended') return (recording.context.trigger as JsonObject | undefined)?.call ? 'completed' : 'manual';
   return 'completed';
 }
 
 export function testFromRecording(recording: Recording, options: { flowPath: string; name?: string }): TestFile {
   const endedManually = recording.status === 'ended' && endOf(recording) === 'manual';
-  const inputs = deriveInputs((recording.context.trigger ?? {}) as JsonObject, recording.steps, { definition: recording.definition, endedManually });
+  const inputs = deriveInputs((recording.context.trigger ?? {}) as JsonObject, recording.steps, { definition: recording.definition, endedManually, ended: recording.status === 'ended' });
   const mocks = mocksFor(recording.definition, inputs.http);
   if (inputs.messages.length) mocks.messages = inputs.messages;
   const main = recording.steps.filter((s) => !s.parentStepSid);

@@ -7,6 +7,7 @@ import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
 import { sequenceDiff, stepText } from './expect.ts';
 import { httpAnswerFor } from './mocks.ts';
 import { matchesText } from './pattern.ts';
+import { parseDuration } from './duration.ts';
 import { messageParams, startSpec } from './run-test.ts';
 import { Simulation, type HttpAnswer, type Responder, type SendAnswer } from './simulation.ts';
 import type { HttpMock, MessageMock } from './types.ts';
@@ -19,6 +20,8 @@ export interface ReplaySource {
   context: JsonObject;
   steps: RecordedStep[];
   endedManually: boolean;
+  /** Whether the recorded execution has ended (a call that ended mid-widget was hung up). */
+  ended?: boolean;
 }
 
 export interface ReplayTarget {
@@ -120,7 +123,7 @@ function comparable(value: unknown): unknown {
 
 export function replayExecution(source: ReplaySource, target: ReplayTarget): ReplayReport {
   const trigger = (source.context.trigger ?? {}) as JsonObject;
-  const inputs = deriveInputs(trigger, source.steps, { definition: target.definition, endedManually: source.endedManually });
+  const inputs = deriveInputs(trigger, source.steps, { definition: target.definition, endedManually: source.endedManually, ended: source.ended ?? false });
   let sim: Simulation | null = null;
   const responder = new RecordedResponder(inputs.http, inputs.messages, target, () => sim!.newMessageSid());
   sim = new Simulation(target.definition, responder);
@@ -140,9 +143,15 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget): Rep
       const s = typeof step.send === 'string' ? { body: step.send } : step.send;
       sim.inbound(messageParams(start.contactAddress, start.channelAddress, s.body ?? '', s.media));
     } else if ('wait' in step) {
-      if (!sim.fireNextTimer()) notes.push('a recorded reply timeout had no timer to fire in the replay');
+      // A reply timeout fires the pending reply timer, whatever the new revision's timeout is;
+      // a caller's silence lets the recorded time pass (the Gather times out).
+      if (!sim.fireNextTimer()) sim.advance(parseDuration(step.wait));
     } else if ('end' in step) {
       sim.end(step.end);
+    } else if ('digits' in step || 'speech' in step) {
+      if (!sim.callerInput('digits' in step ? { digits: step.digits } : { speech: step.speech })) notes.push(`the replay was not listening for the caller's ${'digits' in step ? `keys ${step.digits}` : `words "${step.speech}"`}`);
+    } else if ('hangup' in step) {
+      sim.hangup();
     }
   }
   const observed = sim.observation();

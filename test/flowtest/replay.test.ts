@@ -88,3 +88,30 @@ describe('replay', () => {
     assert.match(replayText(report), /one m pizza/);
   });
 });
+
+describe('replay of calls', () => {
+  const ivr = loadFlowFile(new URL('../../examples/flows/ivr.json', import.meta.url).pathname);
+  const record = (script: TestCase['script']) => {
+    const { sim } = play({ file: 'x', flow: ivr, test: { name: 'c', trigger: { call: {} }, ...(script ? { script } : {}) }, subflows: new Map() });
+    return { executionSid: 'FN' + 'b'.repeat(32), flowSid: 'FW' + 'b'.repeat(32), revision: 1, context: sim.observation().context, steps: sim.recordedSteps, endedManually: false, ended: !sim.active };
+  };
+
+  it('recovers keys, speech and silence from gather outputs and replays them', () => {
+    const source = record([{ wait: '5s' }, { speech: 'address' }]);
+    const inputs = deriveInputs(source.context.trigger as JsonObject, source.steps, { definition: ivr.definition });
+    assert.deepEqual(inputs.script, [{ wait: '5s' }, { speech: 'address' }]);
+    assert.deepEqual(inputs.trigger, { call: { from: '+15551230001', to: '+15005550006' } });
+    const report = replayExecution(source, { revision: 1, definition: ivr.definition });
+    assert.equal(report.diverged, false, replayText(report));
+    assert.deepEqual(report.replay.path, ['Trigger', 'menu', 'count_silence', 'silent_twice', 'menu', 'choice', 'text_address', 'address_sent']);
+  });
+
+  it('a caller who hangs up is replayed as a hang-up', () => {
+    const source = record([{ digits: '1' }]);
+    assert.equal(replayExecution(source, { revision: 1, definition: ivr.definition }).diverged, false);
+    const hungUp = record([{ hangup: true }]);
+    const report = replayExecution(hungUp, { revision: 1, definition: ivr.definition });
+    assert.equal(report.diverged, false, replayText(report));
+    assert.equal(report.replay.end, 'completed');
+  });
+});

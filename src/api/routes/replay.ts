@@ -103,6 +103,7 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
           context: execution.context as JsonObject,
           steps: recorded,
           endedManually: state?.endReason?.kind === 'manual',
+          ended: execution.status === 'ended',
         },
         { ...target, loadSubflow: (sid, rev) => subflows.get(`${sid}@${rev}`) ?? null },
       );
