@@ -32,6 +32,8 @@ export interface ChaosOptions {
   workers: number;
   seed?: number;
   log?: (line: string) => void;
+  /** Run the servers on this PostgreSQL database (a fresh schema, dropped afterwards) instead of SQLite. */
+  databaseUrl?: string;
 }
 
 export interface ChaosReport {
@@ -103,9 +105,11 @@ class ServerProcess {
   output = '';
   readonly dataDir: string;
   readonly port: number;
-  constructor(dataDir: string, port: number) {
+  readonly storeArgs: string[];
+  constructor(dataDir: string, port: number, storeArgs: string[] = []) {
     this.dataDir = dataDir;
     this.port = port;
+    this.storeArgs = storeArgs;
   }
   get base(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -113,7 +117,7 @@ class ServerProcess {
 
   async start(): Promise<void> {
     this.output = '';
-    const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--data-dir', this.dataDir, '--port', String(this.port), '--dev', '--log-level', 'error'], {
+    const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--data-dir', this.dataDir, ...this.storeArgs, '--port', String(this.port), '--dev', '--log-level', 'error'], {
       cwd: ROOT,
       env: { ...process.env, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -189,7 +193,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-chaos-'));
   const receiver = new Receiver();
   await receiver.start();
-  const server = new ServerProcess(dataDir, await freePort());
+  const schema = `chaos_${process.pid}_${Math.floor(rand() * 1e9)}`;
+  // A short lease: a killed node's claimed timers and effects are taken over by its successor sooner.
+  const storeArgs = options.databaseUrl ? ['--database-url', options.databaseUrl, '--database-schema', schema, '--lease-ms', '2000'] : [];
+  if (options.databaseUrl) log(`PostgreSQL schema ${schema}`);
+  const server = new ServerProcess(dataDir, await freePort(), storeArgs);
   const client = api(server);
   const creates = new Map<string, string>(); // execution SID → contact
   const inboundContacts = new Set<string>();
@@ -308,6 +316,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await server.kill('SIGKILL');
     await receiver.close();
     rmSync(dataDir, { recursive: true, force: true });
+    if (options.databaseUrl) await dropSchema(options.databaseUrl, schema);
+  }
+}
+
+async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
   }
 }
 
