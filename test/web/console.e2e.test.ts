@@ -23,6 +23,7 @@ const subject = existsSync(REAL_FLOW)
   : { file: FIXTURE, name: 'Greeting fixture', messageWidget: 'ask_name' };
 const definition = JSON.parse(readFileSync(subject.file, 'utf8')) as { states: { name: string }[] };
 const NEW_BODY = 'Hello from the console test! Which sign are you?';
+const DRAFT_BODY = 'Draft greeting, only for test users';
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: false });
@@ -179,10 +180,31 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 90_000 }, () => 
     await page.locator('.facts .status-ended').waitFor();
   });
 
+  it('texts a saved draft as a test user', async () => {
+    await page.goto(`${server.baseUrl}/flows/${flowSid}`);
+    await page.locator(`[data-widget="${subject.messageWidget}"]`).click();
+    await page.getByRole('form', { name: `Properties of ${subject.messageWidget}` }).getByLabel('body').fill(DRAFT_BODY);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('status').filter({ hasText: /Saved draft revision 3/ }).waitFor();
+    await page.getByRole('tab', { name: 'Chat' }).click();
+    await page.getByLabel('Text as').fill('+15551230009');
+    await page.getByRole('button', { name: 'Use', exact: true }).click();
+    const testUser = page.getByLabel('Run the latest draft for this contact (test user)');
+    await testUser.check();
+    await page.getByText('Messages run the latest revision, drafts included.').waitFor();
+    assert.deepEqual(await server.app.store.getTestUsers(server.account.sid, flowSid), ['+15551230009']);
+    await page.getByLabel('Message', { exact: true }).fill('hello');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('list', { name: 'Conversation' }).locator('[data-direction="outbound-api"]', { hasText: DRAFT_BODY }).waitFor();
+  });
+
   it('compares two revisions side by side', async () => {
     await page.goto(`${server.baseUrl}/flows/${flowSid}/revisions`);
-    await page.getByRole('table', { name: /Differences between Revision 1 and Revision 2/ }).waitFor();
-    await page.locator('.diff-ins', { hasText: NEW_BODY }).waitFor();
+    await page.getByRole('table', { name: /Differences between Revision 2 and Revision 3/ }).waitFor();
+    await page.locator('.diff-del', { hasText: NEW_BODY }).waitFor();
+    await page.locator('.diff-ins', { hasText: DRAFT_BODY }).waitFor();
+    await page.getByLabel('Older revision').selectOption('1');
+    await page.getByRole('table', { name: /Differences between Revision 1 and Revision 3/ }).waitFor();
     await shot(page, '08-revisions');
   });
 

@@ -6,6 +6,7 @@ import { errorMessage } from '../api/client.ts';
 import type { Execution, SimulatorMessage, Step } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
+import { useAsync } from '../ui/use-async.ts';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
 
@@ -74,6 +75,20 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
     setActiveContact(next);
   };
 
+  // Test users run the flow's latest revision (drafts included) instead of the published one, as in Studio.
+  const testUsers = useAsync((signal) => api.get<{ test_users: string[] }>(`/v2/Flows/${flowSid}/TestUsers`, signal), [flowSid]);
+  const isTestUser = testUsers.data?.test_users.includes(activeContact) ?? false;
+  const toggleTestUser = async (on: boolean) => {
+    const current = testUsers.data?.test_users ?? [];
+    const next = on ? [...new Set([...current, activeContact])] : current.filter((u) => u !== activeContact);
+    try {
+      // An empty list cannot be sent as a form; clearing sends one empty value, which the API drops.
+      testUsers.set(await api.post<{ test_users: string[] }>(`/v2/Flows/${flowSid}/TestUsers`, { TestUsers: next.length ? next : [''] }));
+    } catch (caught) {
+      setError(errorMessage(caught));
+    }
+  };
+
   const endExecution = async () => {
     if (!latestExecution) return;
     try {
@@ -100,8 +115,12 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
           Use
         </button>
       </form>
+      <label className="checkbox small">
+        <input type="checkbox" checked={isTestUser} disabled={!testUsers.data} onChange={(e) => void toggleTestUser(e.target.checked)} />
+        Run the latest draft for this contact (test user)
+      </label>
       <p id="contact-help" className="muted small">
-        Messages run the flow's published revision (or the latest revision for test users).
+        {isTestUser ? 'Messages run the latest revision, drafts included.' : "Messages run the flow's published revision."}
       </p>
       <ol className="transcript" ref={transcriptRef} aria-label="Conversation" aria-live="polite">
         {messages.length === 0 && <li className="muted small empty">Send a message to start an execution.</li>}
