@@ -247,3 +247,44 @@ describe('allow_concurrent_calls', () => {
     }
   });
 });
+
+describe('TwiML Redirect hand-back', () => {
+  const flow = {
+    description: 'redirect and return',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'r' }], properties: { offset: { x: 0, y: 0 } } },
+      { name: 'r', type: 'add-twiml-redirect', transitions: [{ event: 'return', next: 'say' }, { event: 'timeout' }, { event: 'fail' }], properties: { offset: { x: 0, y: 100 }, url: 'https://app.example/ivr', method: 'POST', timeout: '600' } },
+      { name: 'say', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Back with {{widgets.r.choice}}' } },
+    ],
+  };
+
+  it('POST and GET FlowEvent=return hand the call back; extra query parameters become outputs; a second return is refused', async () => {
+    for (const method of ['POST', 'GET'] as const) {
+      const { server, flowSid } = await serverWithFlow(flow);
+      try {
+        const twilio = new Twilio(server, flowSid);
+        const first = await twilio.ring();
+        assert.deepEqual(first.twiml, [{ verb: 'Redirect', attributes: { method: 'POST' }, text: 'https://app.example/ivr' }]);
+        const returnUrl = `${twilio.flowUrl}?FlowEvent=return&choice=billing`;
+        const back = async () => {
+          if (method === 'POST') return twilio.post(returnUrl, twilio.params('in-progress'));
+          const url = `${returnUrl}&${new URLSearchParams(twilio.params('in-progress')).toString()}`;
+          const target = new URL(url);
+          const res = await server.app.server.inject({ method: 'GET', url: target.pathname + target.search, headers: { host: HOST, 'x-twilio-signature': computeSignature(server.account.authToken, url, {}) } });
+          return { status: res.statusCode, body: res.body, twiml: String(res.headers['content-type']).includes('xml') ? verbs(res.body) : null };
+        };
+        const returned = await back();
+        assert.equal(returned.status, 200, returned.body);
+        assert.equal(returned.twiml![0]!.text, 'Back with billing', method);
+        const [execution] = await executionOf(server, flowSid);
+        assert.deepEqual((execution!.context as { widgets: Record<string, JsonObject> }).widgets.r, { choice: 'billing' });
+        assert.equal((await back()).status, 403, `${method}: a second return is refused`);
+        await twilio.hangup();
+      } finally {
+        await server.close();
+      }
+    }
+  });
+});

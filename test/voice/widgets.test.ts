@@ -410,3 +410,19 @@ describe('send-to-flex on a call', () => {
     assert.match(String(run.outputs().TaskSid), /^WT/);
   });
 });
+
+describe('connect-virtual-agent (v1)', () => {
+  const events = ['return', 'hangup'];
+  it('connects to the connector; return with the callback outputs; hangup on the final status', () => {
+    const run = new Run(flowWith('connect-virtual-agent', { connector: 'es-agent', language: 'en-US', sentiment_analysis: 'true', status_callback: 'https://hooks.example/va' }, events)).start();
+    assert.deepEqual(run.twiml(), [{
+      verb: 'Connect',
+      attributes: { method: 'POST', action: URLS.action },
+      children: [{ verb: 'VirtualAgent', attributes: { connectorName: 'es-agent', language: 'en-US', sentimentAnalysis: 'true', statusCallback: 'https://hooks.example/va' } }],
+    }]);
+    run.callback({ VirtualAgentStatus: 'completed', VirtualAgentProviderData: '{}' });
+    assert.equal(run.leftBy(), 'return');
+    assert.equal(run.outputs().VirtualAgentStatus, 'completed');
+    assert.equal(new Run(flowWith('connect-virtual-agent', { connector: 'es-agent' }, events)).start().hangup().leftBy(), 'hangup');
+  });
+});

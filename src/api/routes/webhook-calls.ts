@@ -4,7 +4,11 @@
 // ../twiml/render.ts; a forged or replayed callback gets 403 and an error body, never TwiML.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { publicBase } from '../server.ts';
+import { publicBase, type Routes } from '../server.ts';
+import { isSid } from '../../runtime/ids.ts';
+import { errors } from '../wire/errors.ts';
+import { validateSignature } from '../wire/signature.ts';
+import { upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
 import { CallService, isFinalCallStatus, type CallTurn } from '../../runtime/calls.ts';
 import type { CallbackKind } from '../../runtime/call-tokens.ts';
 import { emptyTwiml, hangupTwiml, holdTwiml, renderTwiml } from '../twiml/render.ts';
@@ -104,4 +108,58 @@ export async function answerCallWebhook(
   }
   reply.type('text/xml');
   return turnTwiml(ctx, base, accountSid, flowSid, turn);
+}
+
+/** Call parameters Twilio adds to a GET request's query; the rest of a FlowEvent=return query is outputs. */
+const TWILIO_CALL_PARAMS = new Set([
+  'AccountSid', 'ApiVersion', 'CallSid', 'CallStatus', 'Called', 'Caller', 'Direction', 'From', 'To', 'ForwardedFrom', 'CallerName',
+  'ParentCallSid', 'CallToken', 'StirVerstat', 'AddOns', 'Digits', 'SpeechResult', 'Confidence', 'msg',
+]);
+const GEO = /^(From|To|Caller|Called)(City|State|Zip|Country)$/;
+
+/**
+ * GET on the flow webhook: an app that hands a call back with `<Redirect method="GET">` (Twilio then
+ * sends the call parameters in the query). Signed over the URL alone, or Basic auth.
+ */
+export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
+  routes.add(
+    'GET',
+    '/v1/Accounts/:AccountSid/Flows/:FlowSid',
+    async (request, reply) => {
+      const { AccountSid, FlowSid } = request.params as { AccountSid: string; FlowSid: string };
+      const path = request.url.split('?')[0]!;
+      if (!isSid('AC', AccountSid) || !isSid('FW', FlowSid)) throw errors.notFound(path);
+      const account = await ctx.store.getAccount(AccountSid);
+      if (!account) throw errors.notFound(path);
+      const signature = request.headers['x-twilio-signature'];
+      const tokens = [account.authToken, ...(await upstreamWebhookTokens(ctx.store, AccountSid))];
+      const signed = tokens.some((token) => validateSignature(token, typeof signature === 'string' ? signature : undefined, publicBase(ctx, request) + request.url, {}));
+      if (!signed && ctx.config.webhookAuth !== 'none') {
+        const basic = request.headers.authorization;
+        const decoded = basic?.startsWith('Basic ') ? Buffer.from(basic.slice(6), 'base64').toString('utf8') : '';
+        const colon = decoded.indexOf(':');
+        const authed = colon > 0 ? await ctx.accounts.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : null;
+        if (!authed || authed.sid !== AccountSid) {
+          reply.code(403).type('application/json');
+          return { code: 20003, message: 'Invalid X-Twilio-Signature', more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+        }
+      }
+      const query = queryOf(request);
+      if (query.FlowEvent !== 'return' || !query.CallSid) throw errors.methodNotAllowed('GET', path);
+      const params: Record<string, string> = {};
+      const extra: Record<string, string> = {};
+      for (const [key, value] of Object.entries(query)) {
+        if (TWILIO_CALL_PARAMS.has(key) || GEO.test(key)) params[key] = value;
+        else extra[key] = value;
+      }
+      const turn = await callsFor(ctx).returned(AccountSid, FlowSid, params, extra);
+      if (turn.kind === 'refused') {
+        reply.code(403).type('application/json');
+        return { code: 20003, message: `Call callback refused: ${turn.reason}`, more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+      }
+      reply.type('text/xml');
+      return turnTwiml(ctx, publicBase(ctx, request), AccountSid, FlowSid, turn);
+    },
+    { auth: false },
+  );
 }

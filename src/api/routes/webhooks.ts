@@ -6,7 +6,7 @@ import type { ApiContext } from '../context.ts';
 import { publicBase, type Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { validateSignature } from '../wire/signature.ts';
-import { answerCallWebhook, isCallWebhook } from './webhook-calls.ts';
+import { answerCallWebhook, isCallWebhook, registerCallWebhookGet } from './webhook-calls.ts';
 import { upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
 import { InflightLedger } from '../../channels/twilio/inflight.ts';
 
@@ -53,6 +53,8 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
     },
     { auth: false },
   );
+  // Calls handed back by an app with <Redirect method="GET"> (FlowEvent=return).
+  registerCallWebhookGet(routes, ctx);
 }
 
 /** Twilio's retry de-duplication header (sent with the same value on every retry of one webhook). */

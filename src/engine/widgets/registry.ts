@@ -20,6 +20,7 @@ import { makeOutgoingCallV2 } from './make-outgoing-call-v2.ts';
 import { forkStream } from './fork-stream.ts';
 import { capturePayments } from './capture-payments.ts';
 import { connectVirtualAgentV2 } from './connect-virtual-agent-v2.ts';
+import { connectVirtualAgent } from './connect-virtual-agent.ts';
 import { sendToFlexAnyChannel } from './send-to-flex-call.ts';
 
 const HANDLERS: Record<string, WidgetHandler> = {
@@ -44,6 +45,7 @@ const HANDLERS: Record<string, WidgetHandler> = {
   'fork-stream': forkStream,
   'capture-payments': capturePayments,
   'connect-virtual-agent-v2': connectVirtualAgentV2,
+  'connect-virtual-agent': connectVirtualAgent,
 };
 
 export function widgetHandler(type: string): WidgetHandler {

@@ -1,0 +1,25 @@
+// Connect Virtual Agent (v1, legacy Dialogflow ES): <Connect><VirtualAgent connectorName language
+// sentimentAnalysis statusCallback>. The Connect action callback leaves by `return` with its
+// parameters as outputs; the caller hanging up leaves by `hangup`.
+import { boolProp, callbackFor, callbackOutputs, callWait, renderProps, requireCall } from './voice.ts';
+import type { WidgetHandler } from './widget.ts';
+
+export const connectVirtualAgent: WidgetHandler = {
+  enter(env) {
+    const refused = requireCall(env);
+    if (refused) return refused;
+    const props = renderProps(env, ['connector', 'language', 'status_callback']);
+    if (!props.ok) return props.outcome;
+    if (!props.values.connector) return { type: 'error', code: 81003, message: 'Connect Virtual Agent needs a connector' };
+    const attributes: Record<string, string | boolean> = { connectorName: props.values.connector };
+    if (props.values.language) attributes.language = props.values.language;
+    if (boolProp(env, 'sentiment_analysis', false)) attributes.sentimentAnalysis = true;
+    if (props.values.status_callback) attributes.statusCallback = props.values.status_callback;
+    return callWait(env, [{ verb: 'Connect', attributes: { method: 'POST' }, children: [{ verb: 'VirtualAgent', attributes }], callback: { attribute: 'action' } }]);
+  },
+  resume(_env, wait, event) {
+    if (event.type === 'call-ended' && wait.kind === 'call') return { type: 'transition', event: 'hangup', outputs: callbackOutputs(event.params) };
+    const callback = callbackFor(wait, event);
+    return callback ? { type: 'transition', event: 'return', outputs: callbackOutputs(callback.params) } : null;
+  },
+};
