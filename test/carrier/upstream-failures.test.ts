@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { backoffDelay, TwilioRestClient } from '../../src/channels/twilio/rest-client.ts';
 import { DEFAULT_CONVERSATIONS_BASE_URL } from '../../src/channels/twilio/carrier-config.ts';
+import { TwilioChannel } from '../../src/channels/twilio/twilio-channel.ts';
 import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
@@ -167,6 +168,35 @@ describe('Twilio carrier: outbound policy', () => {
       assert.deepEqual(steps, ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
       assert.match((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorMessage, /Outbound request blocked/);
       assert.equal(fake.requests.length, 0);
+    } finally {
+      await server.close();
+      await fake.close();
+    }
+  });
+});
+
+describe('Twilio channel: one outcome per step', () => {
+  it('a step sent again (its outbox row re-run after a restart) returns the recorded outcome without a request', async () => {
+    const fake = await startFake();
+    const server = await startCarrierServer(fake);
+    try {
+      const channel = new TwilioChannel(server.app.store, { reconcileDelayMs: 0 });
+      const upstream = { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl };
+      const context = { accountSid: server.account.sid, flowSid: 'FW' + '0'.repeat(32), executionSid: 'FN' + '0'.repeat(32), effectId: 'EF' + 'a'.repeat(32) };
+      const message = { from: NUMBER, to: CONTACT, body: 'once' };
+      const first = await channel.send(upstream, context, message);
+      const again = await channel.send(upstream, context, message);
+      assert.equal(first.ok, true);
+      assert.deepEqual(again, first);
+      assert.equal(fake.creates('Messages').length, 1);
+
+      // A send left 'requesting' by a crash, whose status callback already named the message.
+      const crashed = { ...context, effectId: 'EF' + 'b'.repeat(32) };
+      await channel.ledger.begin({ v: 1, effectId: crashed.effectId, executionSid: crashed.executionSid, accountSid: crashed.accountSid, target: 'message', to: CONTACT, from: NUMBER, body: 'lost?', startedAt: Date.now(), state: 'requesting' });
+      await channel.ledger.sawCallback(crashed.effectId, 'SM' + 'c'.repeat(32), 'sent');
+      const reconciled = await channel.send(upstream, crashed, { from: NUMBER, to: CONTACT, body: 'lost?' });
+      assert.equal(reconciled.ok && reconciled.message.Sid, 'SM' + 'c'.repeat(32));
+      assert.equal(fake.creates('Messages').length, 1, 'reconciled, not re-sent');
     } finally {
       await server.close();
       await fake.close();
