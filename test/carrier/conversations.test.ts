@@ -96,6 +96,17 @@ describe('Twilio carrier: Conversations', () => {
     assert.equal(fake.creates('Messages').length, 0, 'nothing went through the Messages API');
   });
 
+  it('a reply whose response never came is found in the conversation, not posted twice', async () => {
+    const flowSid = await createFlow(server, flow([sendMessage('hello', { body: 'Hello there' })], { incomingConversationMessage: 'hello' }));
+    fake.failNext({ kind: 'created-then-hang' });
+    await fake.postSigned(webhookUrl(server, flowSid), conversationWebhook(fake, CONTACT, 'hi'));
+    const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
+    await waitFor('the end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingConversationMessage-> hello', 'hello -sent-> Ended']);
+    assert.equal(fake.creates('Conversations').length, 1);
+    assert.equal((await widgetOutputs(server.app, executionSid, 'hello')).outbound.Sid, fake.conversationMessages[0]!.sid);
+  });
+
   it('a named sender becomes the Author; media URLs are refused clearly (Conversations take Media SIDs)', async () => {
     const flowSid = await createFlow(
       server,
