@@ -11,6 +11,7 @@ import { flowsCommand } from './flows.ts';
 import { replayCommand } from './replay.ts';
 import { executionsCommand } from './executions.ts';
 import { carrierCommand } from './carrier.ts';
+import { migrateStoreCommand } from './migrate-store.ts';
 
 /** Commands that parse their own options (flow tests and flows as code). */
 const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -38,6 +39,8 @@ Commands:
   executions list|show|steps|end --flow FW…   inspect and end executions over the REST API
   replay FN… --flow FW… [--revision R]   re-run recorded executions against another revision
   carrier show|set|reset --account AC…   the account's channel: simulator, Twilio carrier or webhook
+  migrate-store --from sqlite:<path> --to postgres://…   copy all data into an empty PostgreSQL
+      database (--database-schema S); stop the servers first
   (each of these takes --help)
 
 Every command takes every configuration flag (see 'switchboard config --keys') and --config FILE
@@ -80,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
       return simulateCommand(sub, values);
     case 'call':
       return callCommand(sub, values);
+    case 'migrate-store':
+      return migrateStoreCommand(values);
     case 'config':
       if (values.keys) return console.log(values.markdown ? configKeyMarkdown() : configKeyReference()), 0;
       return configCommand(values);

@@ -1,0 +1,127 @@
+// Copies everything one store holds into another, through the Store port only, so any backend
+// can be copied to any other (SQLite → PostgreSQL is what `switchboard migrate-store` is for).
+// Order and identity are kept: SIDs, revision numbers, dates, and the listing order of flows,
+// executions and steps (each is inserted oldest first, so the target's keyset order matches).
+import type { ExecutionRecord, FlowRecord, PageRequest, PageResult, PendingEffect, RevisionRecord, StepRecord, Store, TimerRecord } from '../runtime/ports/store.ts';
+
+export interface CopyCounts {
+  settings: number;
+  accounts: number;
+  apiKeys: number;
+  flows: number;
+  revisions: number;
+  testUsers: number;
+  executions: number;
+  steps: number;
+  timers: number;
+  pendingEffects: number;
+}
+
+export class TargetNotEmptyError extends Error {}
+
+const PAGE = 500;
+const EVERYTHING = 1_000_000_000;
+
+/** Every item of a keyset-paged list, in the list's own order. */
+async function all<T>(list: (page: PageRequest) => Promise<PageResult<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let page = await list({ pageSize: PAGE });
+  items.push(...page.items);
+  while (page.hasMore && page.lastPosition !== null) {
+    page = await list({ pageSize: PAGE, cursor: { direction: 'after', position: page.lastPosition } });
+    items.push(...page.items);
+  }
+  return items;
+}
+
+function groupBy<T extends { executionSid: string }>(rows: T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const row of rows) map.set(row.executionSid, [...(map.get(row.executionSid) ?? []), row]);
+  return map;
+}
+
+/** Counts what a store holds, the same way copyStore walks it (to verify a copy). */
+export async function countStore(store: Store): Promise<CopyCounts> {
+  const counts: CopyCounts = { settings: 0, accounts: 0, apiKeys: 0, flows: 0, revisions: 0, testUsers: 0, executions: 0, steps: 0, timers: 0, pendingEffects: 0 };
+  counts.settings = (await store.listSettings()).length;
+  const accounts = await store.listAccounts();
+  counts.accounts = accounts.length;
+  counts.apiKeys = (await store.listApiKeys()).length;
+  for (const account of accounts) {
+    for (const flow of await all((page) => store.listFlows(account.sid, page))) {
+      counts.flows++;
+      counts.revisions += (await all((page) => store.listRevisions(account.sid, flow.sid, page))).length;
+      counts.testUsers += ((await store.getTestUsers(account.sid, flow.sid)) ?? []).length;
+      for (const execution of await all((page) => store.listExecutions(account.sid, flow.sid, {}, page))) {
+        counts.executions++;
+        counts.steps += (await all((page) => store.listSteps(account.sid, flow.sid, execution.sid, page))).length;
+      }
+    }
+  }
+  counts.timers = (await store.dueTimers(Number.MAX_SAFE_INTEGER, EVERYTHING)).length;
+  counts.pendingEffects = (await store.pendingEffects(EVERYTHING)).length;
+  return counts;
+}
+
+/**
+ * Copies `from` into `to`, which must be empty (no accounts, no settings). Nothing may be
+ * running on either store meanwhile. `onProgress` hears one line per flow.
+ */
+export async function copyStore(from: Store, to: Store, onProgress: (line: string) => void = () => undefined): Promise<CopyCounts> {
+  if ((await to.listAccounts()).length > 0 || (await to.listSettings()).length > 0) {
+    throw new TargetNotEmptyError('the target store already holds data; copy into an empty database or schema');
+  }
+  const counts: CopyCounts = { settings: 0, accounts: 0, apiKeys: 0, flows: 0, revisions: 0, testUsers: 0, executions: 0, steps: 0, timers: 0, pendingEffects: 0 };
+  for (const { key, value } of await from.listSettings()) {
+    await to.setSetting(key, value);
+    counts.settings++;
+  }
+  const accounts = await from.listAccounts();
+  for (const account of accounts) {
+    await to.createAccount(account);
+    counts.accounts++;
+  }
+  for (const key of await from.listApiKeys()) {
+    await to.createApiKey(key);
+    counts.apiKeys++;
+  }
+  // Timers and effects are listed store-wide; hand each execution its own.
+  const timers = groupBy<TimerRecord>(await from.dueTimers(Number.MAX_SAFE_INTEGER, EVERYTHING));
+  const effects = groupBy<PendingEffect>(await from.pendingEffects(EVERYTHING));
+
+  for (const account of accounts) {
+    const flows = (await all((page) => from.listFlows(account.sid, page))).reverse(); // oldest first
+    for (const flow of flows) {
+      await copyFlow(from, to, flow, counts);
+      const executions: ExecutionRecord[] = (await all((page) => from.listExecutions(account.sid, flow.sid, {}, page))).reverse();
+      for (const execution of executions) {
+        const steps: StepRecord[] = await all((page) => from.listSteps(account.sid, flow.sid, execution.sid, page));
+        const own = timers.get(execution.sid) ?? [];
+        const pending = effects.get(execution.sid) ?? [];
+        // One transaction per execution: it lands whole or not at all. Claims are not copied:
+        // whichever node starts first takes the timers and effects up.
+        await to.writeSprint({ execution, isNew: true, steps, timersToAdd: own, timersToCancel: [], effectsToAdd: pending, effectsDone: [] });
+        counts.executions++;
+        counts.steps += steps.length;
+        counts.timers += own.length;
+        counts.pendingEffects += pending.length;
+      }
+      onProgress(`flow ${flow.sid} (${flow.friendlyName}): ${executions.length} execution(s)`);
+    }
+  }
+  return counts;
+}
+
+async function copyFlow(from: Store, to: Store, flow: FlowRecord, counts: CopyCounts): Promise<void> {
+  const revisions: RevisionRecord[] = (await all((page) => from.listRevisions(flow.accountSid, flow.sid, page))).sort((a, b) => a.revision - b.revision);
+  const [first, ...rest] = revisions;
+  if (!first) throw new Error(`flow ${flow.sid} has no revisions`);
+  // The head is written as it stands now; each later revision re-asserts the same head.
+  await to.createFlow(flow, first);
+  for (const revision of rest) await to.saveFlowRevision(flow, revision);
+  const testUsers = (await from.getTestUsers(flow.accountSid, flow.sid)) ?? [];
+  if (testUsers.length > 0) await to.setTestUsers(flow.accountSid, flow.sid, testUsers);
+  counts.flows++;
+  counts.revisions += revisions.length;
+  counts.testUsers += testUsers.length;
+}
