@@ -288,3 +288,40 @@ describe('TwiML Redirect hand-back', () => {
     }
   });
 });
+
+describe('a call survives a restart', () => {
+  it('the callback URL handed out before the restart is accepted once after it', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { SqliteStore } = await import('../../src/store/sqlite/sqlite-store.ts');
+    const { startTestServer } = await import('../support/server.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'sb-voice-restart-'));
+    try {
+      const path = join(dir, 'db.sqlite');
+      const { server: first, flowSid } = await serverWithFlow(fixture('ivr-menu.json'), { store: new SqliteStore({ path }) });
+      const before = new Twilio(first, flowSid);
+      const greeting = await before.ring();
+      const menu = await before.post(actionOf(greeting.twiml![1]!), before.params('in-progress'));
+      const action = actionOf(menu.twiml![0]!);
+      await first.close();
+
+      const second = await startTestServer({ store: new SqliteStore({ path }) });
+      try {
+        assert.equal(second.account.sid, first.account.sid);
+        const after = new Twilio(second, flowSid);
+        const record = await after.post(action, after.params('in-progress', { Digits: '2' }));
+        assert.equal(record.status, 200, record.body);
+        assert.equal(record.twiml![0]!.verb, 'Record');
+        assert.equal((await after.post(action, after.params('in-progress', { Digits: '2' }))).status, 403, 'still single-use');
+        await after.hangup();
+        const [execution] = await executionOf(second, flowSid);
+        assert.equal(execution!.status, 'ended');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
