@@ -237,10 +237,14 @@ export class ExecutionService implements ExecutionServiceApi {
   ): Promise<{ executionSid: string | null; duplicate?: boolean }> {
     const conversation = trigger === 'incomingConversationMessage';
     const contact = (conversation ? params.Author || params.From : params.From) ?? '';
-    const channel = (conversation ? params.ConversationSid : params.To) ?? '';
+    let channel = (conversation ? params.ConversationSid : params.To) ?? '';
     if (!contact || !channel) throw invalidParameter(conversation ? 'A conversation message needs Author and ConversationSid' : 'An inbound message needs From and To');
     const flow = await this.#store.getFlow(accountSid, flowSid);
     if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
+    // A Messaging Service webhook names the number in To and the service in MessagingServiceSid: an
+    // execution whose flow address is the MG SID (REST From=MG…) is this pair's (studio-flow-language §6.3).
+    const service = conversation ? undefined : params.MessagingServiceSid;
+    if (service && /^MG[0-9a-fA-F]{32}$/.test(service) && (await this.#store.findActiveExecution(flowSid, contact, service))) channel = service;
     // Twilio retries a webhook with the same idempotency token (and MessageSid): run it once.
     const receiptKey = delivery.idempotencyKey || params.MessageSid;
     const receipt: InboundReceipt | undefined = receiptKey ? { accountSid, key: receiptKey, receivedAt: this.#options.now() } : undefined;

@@ -300,3 +300,33 @@ describe('Twilio carrier: callbacks and calls', () => {
     assert.equal(fake.creates('Calls').length, 1, 'a call without Url/Twiml/ApplicationSid never leaves');
   });
 });
+
+describe('Twilio carrier: Messaging Service conversations', () => {
+  it('a reply delivered by the Messaging Service (To = number, MessagingServiceSid = MG) resumes the execution started From the MG', async () => {
+    const fake = await startFake();
+    const server = await startCarrierServer(fake);
+    try {
+      const flowSid = await createFlow(server, askFlow);
+      const res = await server.app.server.inject({
+        method: 'POST',
+        url: `/v2/Flows/${flowSid}/Executions`,
+        headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ To: CONTACT, From: MG }).toString(),
+      });
+      const executionSid = res.json().sid as string;
+      await waitFor('ask to wait for the reply', async () => ((await server.app.store.getExecutionBySid(executionSid))?.state as any)?.frames?.[0]?.wait?.kind === 'reply');
+      await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'Grace', { MessagingServiceSid: MG }));
+      await ended(server, executionSid);
+      assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), [
+        'Trigger -incomingRequest-> ask',
+        'ask -incomingMessage-> thanks',
+        'thanks -sent-> Ended',
+      ]);
+      assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 10 })).items.length, 1, 'no second execution');
+      assert.deepEqual(fake.creates('Messages').map((r) => r.form.find(([name]) => name === 'MessagingServiceSid')?.[1]), [MG, MG]);
+    } finally {
+      await server.close();
+      await fake.close();
+    }
+  });
+});
