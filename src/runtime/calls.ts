@@ -8,6 +8,7 @@ import type { CallWait, ExecutionState, JsonObject } from '../engine/types.ts';
 import type { ExecutionService } from './executions.ts';
 import type { ExecutionRecord, Store } from './ports/store.ts';
 import { signCallback, verifyCallback, type CallbackClaim, type CallbackKind } from './call-tokens.ts';
+import { KeyedMutex } from './keyed-mutex.ts';
 
 export type CallTurn =
   /** Tell the caller `wait.twiml`, with callbacks into `execution`. */
@@ -49,6 +50,8 @@ export class CallService {
   readonly #options: CallServiceOptions;
   /** CallSid → execution, for status callbacks and FlowEvent=return on this node (the store is the fallback). */
   readonly #byCall = new Map<string, string>();
+  /** Checking a callback against the waiting widget and delivering it happen as one step per execution. */
+  readonly #accepting = new KeyedMutex();
 
   constructor(store: Store, executions: ExecutionService, options: Partial<CallServiceOptions> = {}) {
     this.#store = store;
@@ -92,6 +95,13 @@ export class CallService {
       return { kind: 'ended', execution: record };
     }
     if (claim.kind === 'c') return this.turn(record);
+    const accepted = await this.#accepting.run(record.sid, () => this.#accept(record!, claim, params));
+    return 'kind' in accepted ? accepted : this.turn(accepted);
+  }
+
+  /** Delivers an action/fall-through callback if it names the widget waiting now; a replay is refused. */
+  async #accept(start: ExecutionRecord, claim: CallbackClaim, params: Record<string, string>): Promise<ExecutionRecord | Extract<CallTurn, { kind: 'refused' | 'ended' }>> {
+    let record = (await this.#store.getExecutionBySid(start.sid)) ?? start;
     if (record.status === 'ended') return { kind: 'refused', reason: 'the execution has ended' };
     // An outbound call may be answered before the placing effect's result is written: wait for it.
     const deadline = Date.now() + this.#options.turnTimeoutMs;
@@ -107,17 +117,21 @@ export class CallService {
       params,
       ...(claim.kind === 'f' ? { fallthrough: true } : {}),
     });
-    return updated ? this.turn(updated) : { kind: 'ended', execution: null };
+    return updated ?? { kind: 'ended', execution: null };
   }
 
   /** `FlowEvent=return` from an app a TwiML Redirect handed the call to; query parameters become outputs. */
   async returned(accountSid: string, flowSid: string, params: Record<string, string>, query: Record<string, string>): Promise<CallTurn> {
-    const record = await this.findByCall(accountSid, flowSid, params);
-    if (!record) return { kind: 'refused', reason: 'no active execution has this call' };
-    const wait = topWait(record);
-    if (wait?.kind !== 'call' || !wait.returnable) return { kind: 'refused', reason: 'no TwiML Redirect is waiting for this call to return' };
-    const updated = await this.#executions.deliver(record.sid, { type: 'call-callback', callbackId: wait.callbackId, params: { ...params, query } as JsonObject });
-    return updated ? this.turn(updated) : { kind: 'ended', execution: null };
+    const found = await this.findByCall(accountSid, flowSid, params);
+    if (!found) return { kind: 'refused', reason: 'no active execution has this call' };
+    const accepted = await this.#accepting.run(found.sid, async (): Promise<ExecutionRecord | Extract<CallTurn, { kind: 'refused' | 'ended' }>> => {
+      const record = await this.#store.getExecutionBySid(found.sid);
+      const wait = record && record.status === 'active' ? topWait(record) : null;
+      if (wait?.kind !== 'call' || !wait.returnable) return { kind: 'refused', reason: 'no TwiML Redirect is waiting for this call to return' };
+      const updated = await this.#executions.deliver(found.sid, { type: 'call-callback', callbackId: wait.callbackId, params: { ...params, query } as JsonObject });
+      return updated ?? { kind: 'ended', execution: null };
+    });
+    return 'kind' in accepted ? accepted : this.turn(accepted);
   }
 
   /** A status callback on the plain flow URL (the number's "call status changes"). */

@@ -140,6 +140,18 @@ describe('a whole call through the webhook', () => {
     await twilio.hangup();
   });
 
+  it('the same callback sent twice at once is accepted once', async () => {
+    const twilio = new Twilio(server, flowSid, '+15551230006', 6);
+    const first = await twilio.ring();
+    const menu = await twilio.post(actionOf(first.twiml![1]!), twilio.params('in-progress'));
+    const action = actionOf(menu.twiml![0]!);
+    const results = await Promise.all([1, 2, 3].map(() => twilio.post(action, twilio.params('in-progress', { Digits: '2' }))));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 403, 403]);
+    const execution = (await executionOf(server, flowSid)).find((e) => e.initiatedBy === twilio.callSid)!;
+    assert.deepEqual((await stepsOf(server, flowSid, execution.sid)).slice(2), ['menu -keypress-> route', 'route -match-> vm']);
+    await twilio.hangup();
+  });
+
   it('a request without a valid X-Twilio-Signature (or Basic auth) is refused', async () => {
     const twilio = new Twilio(server, flowSid, '+15551230004', 4);
     const res = await twilio.post(twilio.flowUrl, twilio.params('ringing'), 'wrong-token');
