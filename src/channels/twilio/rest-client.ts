@@ -33,9 +33,11 @@ export interface RestClientOptions {
   guard?: OutboundGuard;
 }
 
+// Worst case one create takes 3 waits of at most 5 s plus a 10 s timeout: under the 30 s effect lease
+// of a multi-node deployment, so another node never takes over a send that is still in progress.
 export const DEFAULT_REST_OPTIONS: RestClientOptions = {
-  timeoutMs: 15_000,
-  retry: { attempts: 4, baseDelayMs: 500, maxDelayMs: 8_000 },
+  timeoutMs: 10_000,
+  retry: { attempts: 4, baseDelayMs: 500, maxDelayMs: 5_000 },
 };
 
 /** Connection errors raised before any byte of the request was sent. */
