@@ -29,7 +29,7 @@ async function shot(page: Page, name: string) {
   await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: false });
 }
 
-describe('web console (Chromium)', { skip: noChromium, timeout: 90_000 }, () => {
+describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;

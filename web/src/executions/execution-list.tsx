@@ -77,9 +77,9 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
                 <th scope="col">Execution</th>
                 <th scope="col">Contact</th>
                 <th scope="col">Status</th>
-                <th scope="col">Revision</th>
+                <th scope="col" className="col-optional">Revision</th>
                 <th scope="col">Created</th>
-                <th scope="col">Updated</th>
+                <th scope="col" className="col-optional">Updated</th>
               </tr>
             </thead>
             <tbody>
@@ -94,9 +94,9 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
                   <td>
                     <span className={`status status-${execution.status}`}>{execution.status}</span>
                   </td>
-                  <td>{execution.flow_version}</td>
+                  <td className="col-optional">{execution.flow_version}</td>
                   <td>{formatDate(execution.date_created)}</td>
-                  <td>{formatDate(execution.date_updated)}</td>
+                  <td className="col-optional">{formatDate(execution.date_updated)}</td>
                 </tr>
               ))}
             </tbody>

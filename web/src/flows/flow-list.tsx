@@ -134,10 +134,10 @@ export function FlowListPage() {
             <thead>
               <tr>
                 <th scope="col">Name</th>
-                <th scope="col">SID</th>
+                <th scope="col" className="col-optional">SID</th>
                 <th scope="col">Status</th>
                 <th scope="col">Revision</th>
-                <th scope="col">Updated</th>
+                <th scope="col" className="col-optional">Updated</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
                 </th>
@@ -149,14 +149,14 @@ export function FlowListPage() {
                   <td>
                     <Link href={`/flows/${flow.sid}`}>{flow.friendly_name}</Link>
                   </td>
-                  <td>
+                  <td className="col-optional">
                     <code className="sid">{flow.sid}</code>
                   </td>
                   <td>
                     <span className={`status status-${flow.status}`}>{flow.status}</span>
                   </td>
                   <td>{flow.revision}</td>
-                  <td>{formatDate(flow.date_updated ?? flow.date_created)}</td>
+                  <td className="col-optional">{formatDate(flow.date_updated ?? flow.date_created)}</td>
                   <td className="actions">
                     <Link href={`/flows/${flow.sid}/executions`}>Executions</Link>
                     <Link href={`/flows/${flow.sid}/revisions`}>Revisions</Link>

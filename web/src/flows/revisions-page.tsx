@@ -17,6 +17,12 @@ function DiffTable({ before, after, leftTitle, rightTitle }: { before: unknown; 
         {changes === 0 ? 'The definitions are identical.' : `${changes} changed line${changes > 1 ? 's' : ''}.`}
       </p>
       <table className="diff" aria-label={`Differences between ${leftTitle} and ${rightTitle}`}>
+        <colgroup>
+          <col className="diff-num-col" />
+          <col />
+          <col className="diff-num-col" />
+          <col />
+        </colgroup>
         <thead>
           <tr>
             <th colSpan={2} scope="colgroup">
