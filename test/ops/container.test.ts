@@ -187,7 +187,8 @@ test("the image's environment and command serve, and its HEALTHCHECK passes", { 
   assert.equal(program, 'node');
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => void stop(child));
-  const output = await waitForOutput(child, /Switchboard listening on/, 30_000);
+  // Both the banner (console) and pino's JSON line (its own stream): either may come first.
+  const output = await waitForOutput(child, /^(?=[\s\S]*Switchboard listening on)(?=[\s\S]*"msg":"Server listening at)/, 30_000);
   assert.match(output, /"msg":"Server listening at http:\/\/[\d.]+:\d+"/, 'JSON log lines');
 
   assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);

@@ -2,6 +2,7 @@
 // process with HTTP_PROXY pointing at the twilio-cli gateway and NODE_EXTRA_CA_CERTS trusting
 // its certificate — exactly what the README tells users to do. No network: "studio.twilio.com"
 // never resolves; the CONNECT tunnel ends in this process.
+// Each twilio-cli start loads every Twilio API description (seconds on a busy machine), hence the timeouts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -27,7 +28,7 @@ const skip = !existsSync(CLI)
     ? 'openssl is not on PATH: the twilio-cli gateway makes its certificate with it'
     : false;
 
-test('twilio-cli creates and lists flows and creates, lists, ends and removes executions', { skip, timeout: 120_000 }, async (t) => {
+test('twilio-cli creates and lists flows and creates, lists, ends and removes executions', { skip, timeout: 400_000 }, async (t) => {
   const home = mkdtempSync(join(tmpdir(), 'switchboard-twilio-cli-'));
   t.after(() => rmSync(home, { recursive: true, force: true }));
   const server = await startTestServer();
@@ -46,7 +47,7 @@ test('twilio-cli creates and lists flows and creates, lists, ends and removes ex
   };
   // execFile, not execFileSync: the server answering the CLI runs in this process.
   const twilio = async (...args: string[]): Promise<Record<string, unknown>[]> => {
-    const { stdout } = await run(process.execPath, [CLI, ...args, '-o', 'json'], { env, encoding: 'utf8', timeout: 60_000 });
+    const { stdout } = await run(process.execPath, [CLI, ...args, '-o', 'json'], { env, encoding: 'utf8', timeout: 120_000 });
     return stdout.trim() === '' ? [] : (JSON.parse(stdout) as Record<string, unknown>[]);
   };
 
@@ -92,4 +93,35 @@ test('twilio-cli creates and lists flows and creates, lists, ends and removes ex
       return body?.code === 20404 && body.status === 404;
     },
   );
+});
+
+test('the gateway tunnels only to twilio.com hosts on 443 and answers plain requests with 405', { skip: opensslAvailable() ? false : 'openssl is not on PATH' }, async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'switchboard-gateway-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const server = await startTestServer();
+  t.after(() => server.close());
+  const certificate = ensureGatewayCertificate(home);
+  const again = ensureGatewayCertificate(home);
+  assert.equal(again.cert.toString(), certificate.cert.toString(), 'the certificate is made once and kept');
+  const gateway = await startTwilioGateway({ target: server.app.server.server, cert: certificate.cert, key: certificate.key, port: 0, host: '127.0.0.1' });
+  t.after(() => gateway.close());
+
+  const plain = await fetch(`http://127.0.0.1:${gateway.port}/v2/Flows`);
+  assert.equal(plain.status, 405);
+  assert.match(await plain.text(), /HTTP_PROXY/);
+
+  const { connect } = await import('node:net');
+  const connectTo = (target: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(gateway.port, '127.0.0.1', () => socket.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`));
+      socket.once('data', (chunk) => {
+        resolve(String(chunk).split('\r\n')[0]!);
+        socket.destroy();
+      });
+      socket.once('error', reject);
+    });
+  assert.equal(await connectTo('example.com:443'), 'HTTP/1.1 403 Forbidden');
+  assert.equal(await connectTo('studio.twilio.com.evil.example:443'), 'HTTP/1.1 403 Forbidden');
+  assert.equal(await connectTo('studio.twilio.com:80'), 'HTTP/1.1 403 Forbidden');
+  assert.equal(await connectTo('studio.twilio.com:443'), 'HTTP/1.1 200 Connection Established');
 });
