@@ -24,7 +24,8 @@ export async function startChild<Info>(script: string, args: string[] = [], opti
   const started = performance.now();
   // BENCH_CPU_PROF=DIR profiles every server child (`--cpu-prof`); open the .cpuprofile in DevTools.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, ['--no-warnings', ...profile, path, ...args], {
+  // --expose-gc: memory is measured after a full collection, so RSS shows what is retained.
+  const child = spawn(process.execPath, ['--no-warnings', '--expose-gc', ...profile, path, ...args], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     env: { ...process.env, ...options.env },
   });

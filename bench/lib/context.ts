@@ -51,3 +51,9 @@ export function createContext(mode: BenchMode, log: (message: string) => void): 
 
 export const BENCH_FLOW = new URL('../flows/ask-and-thank.json', import.meta.url);
 export const SHARED_DIR = new URL('../../../shared/', import.meta.url);
+
+/**
+ * Studio's per-account execution rates (20 REST, 100 inbound per second and node) are on by
+ * default; the benchmarks measure capacity, so every benchmark server runs with them off.
+ */
+export const UNLIMITED_RATES = { 'inbound-execution-rate': '0', 'rest-execution-rate': '0' } as const;

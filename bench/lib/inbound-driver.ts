@@ -23,6 +23,8 @@ export interface InboundOutcome {
   latencies: number[];
   unanswered: number;
   failures: number;
+  /** The first rejection's message, if any (for the report). */
+  firstFailure?: string;
 }
 
 export async function driveInbound(app: App, accountSid: string, flowSid: string, load: InboundLoad): Promise<InboundOutcome> {
@@ -39,6 +41,7 @@ export async function driveInbound(app: App, accountSid: string, flowSid: string
     return send.call(this, context, message);
   };
   let failures = 0;
+  let firstFailure: string | undefined;
   const total = Math.round((load.rate * load.seconds) / parts);
   const rate = load.rate / parts;
   const started = performance.now();
@@ -54,7 +57,10 @@ export async function driveInbound(app: App, accountSid: string, flowSid: string
           queue.push(started + (sent / rate) * 1000);
           waiting.set(contact, queue);
           const params = channel.inbound(accountSid, flowSid, contact, SIMULATOR_FLOW_ADDRESS, `order ${sent}`);
-          app.executions.inboundMessage(accountSid, flowSid, params).catch(() => failures++);
+          app.executions.inboundMessage(accountSid, flowSid, params).catch((error: unknown) => {
+            failures++;
+            firstFailure ??= (error as Error).message;
+          });
         }
         if (sent >= total) resolve();
         else setTimeout(tick, 1);
@@ -64,17 +70,17 @@ export async function driveInbound(app: App, accountSid: string, flowSid: string
     const offeredSeconds = (performance.now() - started) / 1000;
     const unanswered = () => [...waiting.values()].reduce((n, q) => n + q.length, 0);
     // Wait for the last replies while they keep coming (a backlog drains), up to drainMs in all:
-    // what is still unanswered after 5 s without any progress, or at the limit, counts as lost.
+    // what is still unanswered after 20 s without any progress, or at the limit, counts as lost.
     const drainUntil = performance.now() + (load.drainMs ?? 15_000);
     let lastProgress = performance.now();
     let left = unanswered();
-    while (left > 0 && performance.now() < drainUntil && performance.now() - lastProgress < 5000) {
+    while (left > 0 && performance.now() < drainUntil && performance.now() - lastProgress < 20_000) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       const now = unanswered();
       if (now < left) lastProgress = performance.now();
       left = now;
     }
-    return { total, offeredSeconds, latencies, unanswered: unanswered(), failures };
+    return { total, offeredSeconds, latencies, unanswered: unanswered(), failures, ...(firstFailure ? { firstFailure } : {}) };
   } finally {
     channel.sendMessage = send;
   }

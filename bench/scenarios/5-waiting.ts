@@ -11,7 +11,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startChild } from '../lib/child.ts';
-import { BENCH_FLOW, type BenchContext, type Scenario } from '../lib/context.ts';
+import { BENCH_FLOW, UNLIMITED_RATES, type BenchContext, type Scenario } from '../lib/context.ts';
 import { figure } from '../lib/report.ts';
 import { summarise } from '../lib/stats.ts';
 import type { SwitchboardInfo } from '../lib/switchboard-load.ts';
@@ -20,7 +20,7 @@ const MB = 1024 * 1024;
 
 /** Makes one waiting execution the real way and returns the data directory. */
 async function seedTemplate(dataDir: string): Promise<void> {
-  const app = await createApp(loadConfig({ 'data-dir': dataDir }, {}), { logger: false });
+  const app = await createApp(loadConfig({ ...UNLIMITED_RATES, 'data-dir': dataDir }, {}), { logger: false });
   try {
     const { account } = await app.accounts.ensureStartupAccount();
     const flow = await app.flows.create(account.sid, {

@@ -29,7 +29,10 @@ async function reachable(url: string): Promise<string | null> {
 }
 
 /** Runs the create-execution load split evenly over the nodes; returns summed throughput and worst p99. */
-async function createLoad(nodes: Node[], seconds: number): Promise<{ okPerSecond: number; p99: number; answered: number; failed: number }> {
+async function createLoad(
+  nodes: Node[],
+  seconds: number,
+): Promise<{ okPerSecond: number; p99: number; answered: number; failed: number; codes: Record<string, number> }> {
   const results: LoadResult[] = await Promise.all(
     nodes.map((node) =>
       runLoad({ ...createRequest(node.info.port, node.info, node.info.flowSid), connections: CONNECTIONS / nodes.length, durationSeconds: seconds }),
@@ -40,6 +43,11 @@ async function createLoad(nodes: Node[], seconds: number): Promise<{ okPerSecond
     p99: Math.max(...results.map((r) => r.latencyP99)),
     answered: results.reduce((n, r) => n + (r.statusCodes['201'] ?? 0), 0),
     failed: results.reduce((n, r) => n + r.non2xx + r.errors, 0),
+    codes: results.reduce<Record<string, number>>((all, r) => {
+      for (const [code, n] of Object.entries(r.statusCodes)) all[code] = (all[code] ?? 0) + n;
+      if (r.errors) all.socketErrors = (all.socketErrors ?? 0) + r.errors;
+      return all;
+    }, {}),
   };
 }
 
@@ -50,7 +58,10 @@ async function inboundLoad(nodes: Node[], load: InboundLoad) {
   return {
     latency: summarise(outcomes.flatMap((o) => o.latencies)),
     lost: outcomes.reduce((n, o) => n + o.unanswered + o.failures, 0),
+    unanswered: outcomes.reduce((n, o) => n + o.unanswered, 0),
+    failures: outcomes.reduce((n, o) => n + o.failures, 0),
     total: outcomes.reduce((n, o) => n + o.total, 0),
+    firstFailure: outcomes.find((o) => o.firstFailure)?.firstFailure,
   };
 }
 
@@ -121,6 +132,7 @@ export const postgres: Scenario = {
           figure('PG non-201 answers and socket errors', one.failed + two.failed, 'responses', { target: { of: 'value', op: '<=', value: 0 } }),
         ],
         notes: [
+          `status codes: one node ${JSON.stringify(one.codes)}, two nodes ${JSON.stringify(two.codes)}; inbound unanswered/rejected: one node ${oneInbound.unanswered}/${oneInbound.failures}, two nodes ${twoInbound.unanswered}/${twoInbound.failures}${oneInbound.firstFailure || twoInbound.firstFailure ? ` (first rejection: ${oneInbound.firstFailure ?? twoInbound.firstFailure})` : ''}.`,
           `Schema ${schema} (dropped afterwards); ${CONNECTIONS} connections split evenly over the nodes; inbound ${oneInbound.total} + ${twoInbound.total} messages, contacts split between nodes by number.`,
           `Inbound is a ${inbound.seconds}s burst at ${inbound.rate} msg/s (above what one PostgreSQL node sustains here), then the replies are awaited while they keep coming (up to ${(inbound.drainMs ?? 0) / 1000}s): latency includes the backlog, "without a reply" is what never came.`,
           'Everything (two Node processes, PostgreSQL and the load generator) shares the same 2-core machine, so a second node adds no CPU: "no worse" is the target, not "twice as fast".',

@@ -9,6 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { announce, serveChild } from '../lib/child.ts';
+import { UNLIMITED_RATES } from '../lib/context.ts';
 import { driveInbound, type InboundLoad } from '../lib/inbound-driver.ts';
 
 const { values } = parseArgs({
@@ -24,7 +25,7 @@ const flags: Record<string, string> = {};
 for (const name of ['data-dir', 'database-url', 'database-schema', 'node-id'] as const) if (values[name]) flags[name] = values[name];
 if (!flags['data-dir'] && !flags['database-url']) throw new Error('--data-dir or --database-url is required');
 
-const config = { ...loadConfig(flags, {}), port: 0 };
+const config = { ...loadConfig({ ...UNLIMITED_RATES, ...flags }, {}), port: 0 };
 const app = await createApp(config, { logger: false });
 const { account } = await app.accounts.ensureStartupAccount();
 let flowSid: string;
@@ -47,7 +48,10 @@ loopDelay.enable();
 announce({ port: (app.server.server.address() as AddressInfo).port, accountSid: account.sid, authToken: account.authToken, flowSid });
 serveChild(
   {
-    memory: () => ({ rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed }),
+    memory: () => {
+      (globalThis as { gc?: () => void }).gc?.();
+      return { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed };
+    },
     // Event-loop delay since the last ask (ms): long synchronous stretches show up here.
     loop: () => {
       const stats = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
