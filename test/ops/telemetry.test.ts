@@ -1,0 +1,172 @@
+// Telemetry details: upstream latency and failures of HTTP widgets, timer lag on a simulated
+// clock, OTLP export to a local collector only when configured, store errors through the timing
+// proxy, and log output formats.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { createApp, type App } from '../../src/app.ts';
+import { loadConfig, type SwitchboardConfig } from '../../src/config.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { Metrics } from '../../src/observability/metrics.ts';
+import { timedStore } from '../../src/observability/store-timing.ts';
+import { withWork } from '../../src/observability/context.ts';
+import { basicAuth, form, FORM } from '../support/server.ts';
+
+async function appWith(config: Partial<SwitchboardConfig>, now?: () => number): Promise<{ app: App; auth: string }> {
+  const app = await createApp(
+    { ...loadConfig({}, {}), dataDir: ':memory:', ...config },
+    { store: new SqliteStore({ path: ':memory:' }), ...(now ? { now } : {}) },
+  );
+  const { account } = await app.accounts.ensureStartupAccount();
+  await app.server.ready();
+  return { app, auth: basicAuth(account.sid, account.authToken) };
+}
+
+async function metric(app: App, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const text = (await app.server.inject({ method: 'GET', url: '/metrics' })).body;
+  for (const line of text.split('\n')) {
+    const match = /^([\w:]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = Object.fromEntries([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(match[3]);
+  }
+  return undefined;
+}
+
+function httpFlow(url: string): string {
+  return JSON.stringify({
+    description: 'calls an API',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'call' }] },
+      {
+        name: 'call',
+        type: 'make-http-request',
+        properties: { offset: { x: 0, y: 200 }, method: 'GET', url, content_type: 'application/x-www-form-urlencoded;charset=utf-8' },
+        transitions: [{ event: 'success' }, { event: 'failed' }],
+      },
+    ],
+  });
+}
+
+test('HTTP widget calls are timed as upstream work; a 5xx answer counts as an upstream error', async (t) => {
+  const upstream = createServer((request, response) => {
+    response.writeHead(request.url === '/fail' ? 503 : 200, { 'content-type': 'application/json' });
+    response.end('{"ok":true}');
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  t.after(() => upstream.close());
+  const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const { app, auth } = await appWith({ dev: true });
+  t.after(() => app.close());
+  const call = (url: string, payload: string) => app.server.inject({ method: 'POST', url, headers: { authorization: auth, ...FORM }, payload });
+
+  for (const [path, to] of [['/ok', '+15550000001'], ['/fail', '+15550000002'], ['/ok', '+15550000003']] as const) {
+    const flow = (await call('/v2/Flows', form({ FriendlyName: path, Status: 'published', Definition: httpFlow(base + path) }))).json();
+    assert.equal((await call(`/v2/Flows/${flow.sid}/Executions`, form({ To: to, From: '+15005550006' }))).statusCode, 201);
+  }
+  await app.executions.idle();
+  assert.equal(await metric(app, 'switchboard_upstream_request_duration_seconds_count', { kind: 'http' }), 3);
+  assert.equal(await metric(app, 'switchboard_upstream_errors_total', { kind: 'http', reason: 'http_5xx' }), 1);
+  assert.equal(await metric(app, 'switchboard_steps_total', { widget_type: 'make-http-request' }), 3);
+});
+
+test('timer lag: a reply timeout that fires late is measured on the runtime clock', async (t) => {
+  let clock = Date.UTC(2026, 0, 1);
+  const { app, auth } = await appWith({}, () => clock);
+  t.after(() => app.close());
+  const call = (url: string, payload: string) => app.server.inject({ method: 'POST', url, headers: { authorization: auth, ...FORM }, payload });
+  const definition = readFileSync(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url), 'utf8');
+  const flow = (await call('/v2/Flows', form({ FriendlyName: 'timer', Status: 'published', Definition: definition }))).json();
+  assert.equal((await call(`/v2/Flows/${flow.sid}/Executions`, form({ To: '+15550000009', From: '+15005550006' }))).statusCode, 201);
+  await app.executions.idle();
+  assert.equal(await metric(app, 'switchboard_executions_waiting', { waiting_for: 'reply' }), 1);
+  clock += 3600_000 + 7_000; // the one-hour reply timeout, found seven seconds late
+  assert.equal(await app.executions.fireDueTimers(), 1);
+  await app.executions.idle();
+  assert.equal(await metric(app, 'switchboard_timer_lag_seconds_count'), 1);
+  assert.equal(await metric(app, 'switchboard_timer_lag_seconds_sum'), 7);
+  assert.equal(await metric(app, 'switchboard_timer_lag_seconds_bucket', { le: '5' }), 0);
+  assert.equal(await metric(app, 'switchboard_timer_lag_seconds_bucket', { le: '10' }), 1);
+  assert.equal(await metric(app, 'switchboard_executions_waiting', { waiting_for: 'reply' }), 0);
+  assert.equal(await metric(app, 'switchboard_executions_active'), 0);
+});
+
+test('traces are exported over OTLP/HTTP only when an endpoint is configured', async (t) => {
+  const received: { path: string; body: Buffer }[] = [];
+  const collector = createServer((request: IncomingMessage, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ path: request.url ?? '', body: Buffer.concat(chunks) });
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  t.after(() => collector.close());
+  const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/v1/traces`;
+
+  const quiet = await appWith({});
+  assert.equal(quiet.app.observability.tracing.exporting, false);
+  await quiet.app.server.inject({ method: 'GET', url: '/healthz' });
+  await quiet.app.close();
+
+  const { app } = await appWith({ otlpEndpoint: endpoint, serviceName: 'switchboard-test' });
+  assert.equal(app.observability.tracing.exporting, true);
+  assert.equal((await app.server.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+  await app.close(); // flushes the batch
+  assert.equal(received.length, 1, 'one export request, from the configured app only');
+  assert.equal(received[0]!.path, '/v1/traces');
+  const payload = received[0]!.body.toString('latin1');
+  assert.ok(payload.includes('switchboard-test'), 'service.name is sent');
+  assert.ok(payload.includes('GET /healthz'), 'the request span is sent');
+});
+
+test('the store proxy times calls, counts failures and keeps the backend working', async () => {
+  const metrics = new Metrics();
+  const store = timedStore(new SqliteStore({ path: ':memory:' }), metrics);
+  await store.setSetting('k', 'v');
+  assert.equal(await store.getSetting('k'), 'v');
+  assert.equal(store.kind, 'sqlite');
+  await store.close();
+  await assert.rejects(store.getSetting('k'));
+  const text = await metrics.text();
+  assert.match(text, /switchboard_store_operation_duration_seconds_count\{backend="sqlite",operation="getSetting"\} 2/);
+  assert.match(text, /switchboard_store_errors_total\{backend="sqlite",operation="getSetting"\} 1/);
+  assert.doesNotMatch(text, /switchboard_store_errors_total\{backend="sqlite",operation="setSetting"\}/);
+});
+
+function capture(): { stream: Writable; text: () => string } {
+  let out = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      out += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => out };
+}
+
+test('logs: JSON lines with the work context, or pretty lines for people', () => {
+  const json = capture();
+  const logger = createLogger({ level: 'info', format: 'auto', destination: json.stream, isTty: false });
+  withWork({ requestId: 'RQ1', executionSid: 'FN1', step: 'ask' }, () => logger.info({ authToken: 'secret' }, 'hello'));
+  const line = JSON.parse(json.text().trim()) as Record<string, unknown>;
+  assert.equal(line.msg, 'hello');
+  assert.equal(line.requestId, 'RQ1');
+  assert.equal(line.executionSid, 'FN1');
+  assert.equal(line.step, 'ask');
+  assert.equal(line.authToken, '[redacted]');
+
+  const pretty = capture();
+  const human = createLogger({ level: 'info', format: 'pretty', destination: pretty.stream, isTty: false });
+  withWork({ executionSid: 'FN2' }, () => human.info('started'));
+  assert.match(pretty.text(), /INFO.*started/);
+  assert.match(pretty.text(), /executionSid: "FN2"/);
+  assert.throws(() => JSON.parse(pretty.text()));
+});
