@@ -158,17 +158,35 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
   });
 
   it('lists executions and shows one with its steps, path and contexts', async () => {
+    // Twenty REST-triggered executions (they end at once: the Trigger's incomingRequest leads nowhere).
+    for (let i = 0; i < 20; i++) {
+      const response = await fetch(`${server.baseUrl}/v2/Flows/${flowSid}/Executions`, {
+        method: 'POST',
+        headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ To: `+1555000${String(i).padStart(4, '0')}`, From: '+15005550006' }),
+      });
+      assert.equal(response.status, 201);
+    }
     await page.getByRole('link', { name: 'Executions' }).click();
     await page.getByRole('heading', { name: 'Executions' }).waitFor();
     const rows = page.locator('table tbody tr');
     await rows.first().waitFor();
+    assert.equal(await rows.count(), 20);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Page 2').waitFor();
     assert.equal(await rows.count(), 1);
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await page.getByText('Page 1').waitFor();
     await page.getByLabel('Status').selectOption('ended');
+    await page.getByLabel('Created from').fill('2000-01-01T00:00');
+    await page.getByLabel('to', { exact: true }).fill('2000-01-02T00:00');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByText('No executions match.').waitFor();
+    await page.getByLabel('Created from').fill('');
+    await page.getByLabel('to', { exact: true }).fill('');
     await page.getByLabel('Status').selectOption('active');
     await page.getByRole('button', { name: 'Apply' }).click();
-    await rows.first().waitFor();
+    await page.waitForFunction('document.querySelectorAll("table tbody tr").length === 1');
     await shot(page, '06-executions');
     await rows.first().getByRole('link').click();
     await page.getByRole('heading', { name: /Steps \(\d+\)/ }).waitFor();
