@@ -108,6 +108,10 @@ export const waiting: Scenario = {
     db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
     ctx.log(`  seeded ${executions.toLocaleString('en-US')} waiting executions in ${((performance.now() - seeding) / 1000).toFixed(1)}s`);
 
+    // The first start after bulk seeding also pays for the OS writing the new file back; the
+    // figure is a restart: that server stopped, and a new one started on the same store.
+    const first = await startChild<SwitchboardInfo>('switchboard.ts', ['--data-dir', dataDir], { timeoutMs: 120_000 });
+    await first.stop();
     const big = await startChild<SwitchboardInfo>('switchboard.ts', ['--data-dir', dataDir], { timeoutMs: 120_000 });
     try {
       const bigMemory = await big.ask<{ rss: number }>({ type: 'memory' });
@@ -151,6 +155,7 @@ export const waiting: Scenario = {
             baseline: { name: 'same server, 1 execution', value: smallMemory.rss / MB },
             target: { of: 'value', op: '<', value: 300 },
           }),
+          figure('first start after seeding (spawn to listening)', first.readyMs, 'ms', { baseline: { name: 'same server, 1 execution', value: small.readyMs } }),
           figure('restart to ready (spawn to listening)', big.readyMs, 'ms', {
             baseline: { name: 'same server, 1 execution', value: small.readyMs },
             target: { of: 'value', op: '<', value: 2000 },
