@@ -1,7 +1,7 @@
 // Requests: a server span and rate/latency metrics per route pattern, and the request's ids in
 // the work context of its handler (so engine work it triggers is labelled with them).
 import { tracingChannel } from 'node:diagnostics_channel';
-import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { workContext, type WorkContext } from './context.ts';
 import type { Metrics } from './metrics.ts';
@@ -34,6 +34,13 @@ function bindHandlerContext(): void {
   });
 }
 
+/** A caller's W3C `traceparent` header, so Switchboard's spans join the caller's trace. */
+export function remoteParent(header: string | string[] | undefined): Context {
+  const match = typeof header === 'string' ? /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/.exec(header.trim()) : null;
+  if (!match || /^0+$/.test(match[1]!) || /^0+$/.test(match[2]!)) return ROOT_CONTEXT;
+  return trace.setSpanContext(ROOT_CONTEXT, { traceId: match[1]!, spanId: match[2]!, traceFlags: parseInt(match[3]!, 16) & 1, isRemote: true });
+}
+
 function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
@@ -42,10 +49,14 @@ export function observeHttp(app: FastifyInstance, tracer: Tracer, metrics: Metri
   bindHandlerContext();
   app.addHook('onRequest', async (request) => {
     const route = routeOf(request);
-    const span = tracer.startSpan(`${request.method} ${route}`, {
-      kind: SpanKind.SERVER,
-      attributes: { 'http.request.method': request.method, 'http.route': route, 'url.path': request.url.split('?')[0] ?? '', 'switchboard.request_id': String(request.id) },
-    });
+    const span = tracer.startSpan(
+      `${request.method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': request.method, 'http.route': route, 'url.path': request.url.split('?')[0] ?? '', 'switchboard.request_id': String(request.id) },
+      },
+      remoteParent(request.headers.traceparent),
+    );
     observations.set(request, { span, started: process.hrtime.bigint() });
   });
   app.addHook('onResponse', async (request, reply) => {

@@ -170,3 +170,18 @@ test('logs: JSON lines with the work context, or pretty lines for people', () =>
   assert.match(pretty.text(), /executionSid: "FN2"/);
   assert.throws(() => JSON.parse(pretty.text()));
 });
+
+test("a caller's traceparent makes the request span part of the caller's trace", async (t) => {
+  const { InMemorySpanExporter } = await import('@opentelemetry/sdk-trace-base');
+  const spans = new InMemorySpanExporter();
+  const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:' }, { store: new SqliteStore({ path: ':memory:' }), observability: { spanExporter: spans } });
+  t.after(() => app.close());
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  await app.server.inject({ method: 'GET', url: '/healthz', headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+  await app.server.inject({ method: 'GET', url: '/healthz', headers: { traceparent: 'garbage' } });
+  const [joined, fresh] = spans.getFinishedSpans();
+  assert.equal(joined?.spanContext().traceId, traceId);
+  assert.equal(joined?.parentSpanContext?.spanId, '00f067aa0ba902b7');
+  assert.notEqual(fresh?.spanContext().traceId, traceId);
+  assert.equal(fresh?.parentSpanContext, undefined);
+});
