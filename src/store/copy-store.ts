@@ -2,7 +2,20 @@
 // can be copied to any other (SQLite → PostgreSQL is what `switchboard migrate-store` is for).
 // Order and identity are kept: SIDs, revision numbers, dates, and the listing order of flows,
 // executions and steps (each is inserted oldest first, so the target's keyset order matches).
-import type { ExecutionRecord, FlowRecord, PageRequest, PageResult, PendingEffect, RevisionRecord, StepRecord, Store, TimerRecord } from '../runtime/ports/store.ts';
+import {
+  StoreConflictError,
+  type AlertRecord,
+  type ExecutionRecord,
+  type FlowRecord,
+  type PageRequest,
+  type PageResult,
+  type PendingEffect,
+  type RevisionRecord,
+  type StepRecord,
+  type Store,
+  type SprintWrite,
+  type TimerRecord,
+} from '../runtime/ports/store.ts';
 
 export interface CopyCounts {
   settings: number;
@@ -15,6 +28,8 @@ export interface CopyCounts {
   steps: number;
   timers: number;
   pendingEffects: number;
+  /** Debugger alerts of executions that still exist (an alert outlives a deleted execution; those are not copied). */
+  alerts: number;
 }
 
 export class TargetNotEmptyError extends Error {}
@@ -42,7 +57,7 @@ function groupBy<T extends { executionSid: string }>(rows: T[]): Map<string, T[]
 
 /** Counts what a store holds, the same way copyStore walks it (to verify a copy). */
 export async function countStore(store: Store): Promise<CopyCounts> {
-  const counts: CopyCounts = { settings: 0, accounts: 0, apiKeys: 0, flows: 0, revisions: 0, testUsers: 0, executions: 0, steps: 0, timers: 0, pendingEffects: 0 };
+  const counts = zero();
   counts.settings = (await store.listSettings()).length;
   const accounts = await store.listAccounts();
   counts.accounts = accounts.length;
@@ -60,7 +75,26 @@ export async function countStore(store: Store): Promise<CopyCounts> {
   }
   counts.timers = (await store.dueTimers(Number.MAX_SAFE_INTEGER, EVERYTHING)).length;
   counts.pendingEffects = (await store.pendingEffects(EVERYTHING)).length;
+  for (const account of accounts) {
+    for (const alert of await all((page) => store.listAlerts(account.sid, {}, page))) {
+      if (await store.getExecutionBySid(alert.executionSid)) counts.alerts++;
+    }
+  }
   return counts;
+}
+
+function zero(): CopyCounts {
+  return { settings: 0, accounts: 0, apiKeys: 0, flows: 0, revisions: 0, testUsers: 0, executions: 0, steps: 0, timers: 0, pendingEffects: 0, alerts: 0 };
+}
+
+/** Writes an execution that may not hold its contact pair's slot (one-active-per-contact was off). */
+async function importExecution(to: Store, write: SprintWrite): Promise<void> {
+  try {
+    await to.writeSprint(write);
+  } catch (error) {
+    if (!(error instanceof StoreConflictError && error.reason === 'active-execution')) throw error;
+    await to.writeSprint({ ...write, exclusive: false });
+  }
 }
 
 /**
@@ -71,7 +105,7 @@ export async function copyStore(from: Store, to: Store, onProgress: (line: strin
   if ((await to.listAccounts()).length > 0 || (await to.listSettings()).length > 0) {
     throw new TargetNotEmptyError('the target store already holds data; copy into an empty database or schema');
   }
-  const counts: CopyCounts = { settings: 0, accounts: 0, apiKeys: 0, flows: 0, revisions: 0, testUsers: 0, executions: 0, steps: 0, timers: 0, pendingEffects: 0 };
+  const counts = zero();
   for (const { key, value } of await from.listSettings()) {
     await to.setSetting(key, value);
     counts.settings++;
@@ -100,13 +134,22 @@ export async function copyStore(from: Store, to: Store, onProgress: (line: strin
         const pending = effects.get(execution.sid) ?? [];
         // One transaction per execution: it lands whole or not at all. Claims are not copied:
         // whichever node starts first takes the timers and effects up.
-        await to.writeSprint({ execution, isNew: true, steps, timersToAdd: own, timersToCancel: [], effectsToAdd: pending, effectsDone: [] });
+        await importExecution(to, { execution, isNew: true, steps, timersToAdd: own, timersToCancel: [], effectsToAdd: pending, effectsDone: [] });
         counts.executions++;
         counts.steps += steps.length;
         counts.timers += own.length;
         counts.pendingEffects += pending.length;
       }
       onProgress(`flow ${flow.sid} (${flow.friendlyName}): ${executions.length} execution(s)`);
+    }
+    // Alerts last, oldest first, each with its execution (alerts are written in sprints): the
+    // target lists them in the source's order.
+    const alerts: AlertRecord[] = (await all((page) => from.listAlerts(account.sid, {}, page))).reverse();
+    for (const alert of alerts) {
+      const execution = await to.getExecutionBySid(alert.executionSid);
+      if (!execution) continue;
+      await to.writeSprint({ execution, isNew: false, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [], alerts: [alert] });
+      counts.alerts++;
     }
   }
   return counts;

@@ -55,7 +55,10 @@ async function snapshot(store: Store) {
       });
     }
   }
+  const alerts = [];
+  for (const account of accounts) alerts.push(...(await all((p) => store.listAlerts(account.sid, {}, p))));
   return {
+    alerts,
     settings: await store.listSettings(),
     accounts,
     apiKeys: await store.listApiKeys(),
@@ -96,6 +99,16 @@ async function populate(path: string, clock: Clock): Promise<{ accountSid: strin
       timersToCancel: [],
       effectsToAdd: [{ id: 'EF' + 'a'.repeat(32), executionSid: waiting[0]!, accountSid: account.sid, payload: { type: 'http-request', note: 'pending' }, createdAt: clock.ms }],
       effectsDone: [],
+      alerts: [1, 2].map((n) => ({
+        sid: 'NO' + String(n).repeat(32),
+        accountSid: account.sid,
+        flowSid: flow.sid,
+        executionSid: waiting[n - 1]!,
+        logLevel: n === 1 ? ('warning' as const) : ('error' as const),
+        errorCode: 81000 + n,
+        text: `Msg=alert+${n}`,
+        dateCreated: clock.ms + n,
+      })),
     });
     return { accountSid: account.sid, flowSid: flow.sid, waiting: [waiting[0]!, waiting[1]!] };
   } finally {
@@ -117,6 +130,7 @@ describe('copyStore', () => {
         assert.equal(counts.revisions, 3);
         assert.equal(counts.executions, 4);
         assert.equal(counts.pendingEffects, 1);
+        assert.ok(counts.alerts >= 2, 'the alerts written above, and any the run raised');
         assert.ok(counts.timers >= 6, 'reply timeouts and expiry timers');
         assert.deepEqual(await snapshot(to), await snapshot(from));
         await assert.rejects(copyStore(from, to), /already holds data/);
