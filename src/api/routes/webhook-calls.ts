@@ -12,6 +12,8 @@ import { upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
 import { CallService, isFinalCallStatus, type CallTurn } from '../../runtime/calls.ts';
 import type { CallbackKind } from '../../runtime/call-tokens.ts';
 import { emptyTwiml, hangupTwiml, holdTwiml, renderTwiml } from '../twiml/render.ts';
+import MessagingResponse from 'twilio/lib/twiml/MessagingResponse.js';
+import type { ExecutionState } from '../../engine/types.ts';
 
 const services = new WeakMap<ApiContext, CallService>();
 
@@ -162,4 +164,70 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
     },
     { auth: false },
   );
+}
+
+// ---- TwiML Redirect on messages
+
+/** Which flow revisions contain a TwiML Redirect (only those make a message webhook wait). */
+const redirecting = new Map<string, boolean>();
+
+async function mayRedirect(ctx: ApiContext, accountSid: string, flowSid: string, revision: number): Promise<boolean> {
+  const key = `${flowSid}:${revision}`;
+  let known = redirecting.get(key);
+  if (known === undefined) {
+    const record = await ctx.store.getRevision(accountSid, flowSid, revision);
+    known = !!record?.definition.states?.some((state) => state.type === 'add-twiml-redirect');
+    if (redirecting.size > 10_000) redirecting.clear();
+    redirecting.set(key, known);
+  }
+  return known;
+}
+
+/** The active execution's TwiML Redirect, once the execution has run as far as it can now. */
+async function messageTurn(ctx: ApiContext, executionSid: string | null, timeoutMs = 5000): Promise<{ url: string; method: string } | null> {
+  if (!executionSid) return null;
+  const deadline = Date.now() + timeoutMs;
+  for (let first = true; ; first = false) {
+    const record = await ctx.store.getExecutionBySid(executionSid);
+    if (!record || record.status === 'ended') return null;
+    const wait = (record.state as ExecutionState).frames.at(-1)?.wait ?? null;
+    if (wait?.kind === 'call' && wait.returnable) {
+      const redirect = wait.twiml.find((node) => node.verb === 'Redirect');
+      return redirect?.text ? { url: redirect.text, method: String(redirect.attributes?.method ?? 'POST') } : null;
+    }
+    // Waiting on an effect (a message being sent, an HTTP request): the redirect may come right after,
+    // if the flow has one at all; flows without a TwiML Redirect answer at once.
+    if ((wait?.kind !== 'effect' && wait?.kind !== 'subflow') || Date.now() >= deadline) return null;
+    if (first && !(await mayRedirect(ctx, record.accountSid, record.flowSid, record.flowVersion))) return null;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function messagingTwiml(redirect: { url: string; method: string } | null): string {
+  const response = new MessagingResponse();
+  if (redirect) response.redirect({ method: redirect.method === 'GET' ? 'GET' : 'POST' }, redirect.url);
+  return response.toString();
+}
+
+/** Whether a message webhook is an app handing a message execution back (`?FlowEvent=return`). */
+export function isMessageReturn(request: FastifyRequest, params: Record<string, string>): boolean {
+  return queryOf(request).FlowEvent === 'return' && !!params.MessageSid && !params.CallSid;
+}
+
+/** The answer to an inbound message: a <Redirect> when the execution reached a TwiML Redirect, else empty. */
+export async function answerMessageWebhook(ctx: ApiContext, reply: FastifyReply, executionSid: string | null): Promise<string> {
+  reply.type('text/xml');
+  return messagingTwiml(await messageTurn(ctx, executionSid));
+}
+
+/** `FlowEvent=return` for a message execution: found by its contact pair, accepted while a TwiML Redirect waits. */
+export async function answerMessageReturn(ctx: ApiContext, request: FastifyRequest, reply: FastifyReply, accountSid: string, flowSid: string, params: Record<string, string>): Promise<string | object> {
+  const record = params.From && params.To ? await ctx.store.findActiveExecution(flowSid, params.From, params.To) : null;
+  const wait = record && record.accountSid === accountSid ? ((record.state as ExecutionState).frames.at(-1)?.wait ?? null) : null;
+  if (!record || wait?.kind !== 'call' || !wait.returnable) {
+    reply.code(403).type('application/json');
+    return { code: 20003, message: 'Message return refused: no TwiML Redirect is waiting for this contact', more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+  }
+  await ctx.executions.deliver(record.sid, { type: 'call-callback', callbackId: wait.callbackId, params: { ...params, query: queryOf(request) } });
+  return answerMessageWebhook(ctx, reply, record.sid);
 }

@@ -6,7 +6,7 @@ import type { ApiContext } from '../context.ts';
 import { publicBase, type Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { validateSignature } from '../wire/signature.ts';
-import { answerCallWebhook, isCallWebhook, registerCallWebhookGet } from './webhook-calls.ts';
+import { answerCallWebhook, answerMessageReturn, answerMessageWebhook, isCallWebhook, isMessageReturn, registerCallWebhookGet } from './webhook-calls.ts';
 import { upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
 import { InflightLedger } from '../../channels/twilio/inflight.ts';
 
@@ -47,9 +47,10 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
         return reply.code(200).type('application/json').send('{}');
       }
       // A retry of a message already run (same I-Twilio-Idempotency-Token or MessageSid) is acknowledged and skipped.
-      await ctx.executions.inboundMessage(AccountSid, FlowSid, params, 'incomingMessage', { idempotencyKey: idempotencyToken(request) });
-      reply.type('text/xml');
-      return '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+      if (isMessageReturn(request, params)) return answerMessageReturn(ctx, request, reply, AccountSid, FlowSid, params);
+      const { executionSid } = await ctx.executions.inboundMessage(AccountSid, FlowSid, params, 'incomingMessage', { idempotencyKey: idempotencyToken(request) });
+      // A TwiML Redirect reached while answering this message is the answer; otherwise an empty <Response/>.
+      return answerMessageWebhook(ctx, reply, executionSid);
     },
     { auth: false },
   );

@@ -1,8 +1,10 @@
-// TwiML Redirect (voice): answers the call with <Redirect> to the widget's URL. The external app
-// hands the call back by redirecting to the flow webhook with `FlowEvent=return`; every other query
-// parameter on that request becomes an output (`widgets.X.foo`). `timeout` (default 14400 s, "0" =
-// no timer) leaves by `timeout`; a URL that is not an absolute http(s) URL after Liquid leaves by
-// `fail`. After a timeout the call cannot come back (Studio says the same).
+// TwiML Redirect: answers the call (or the inbound message's webhook) with <Redirect> to the
+// widget's URL. The external app hands control back by redirecting to the flow webhook with
+// `FlowEvent=return`; every other query parameter on that request becomes an output
+// (`widgets.X.foo`). `timeout` (default 14400 s, "0" = no timer) leaves by `timeout`; a URL that is
+// not an absolute http(s) URL after Liquid leaves by `fail`. After a timeout the call cannot come back
+// (Studio says the same). Messages: only an execution started by an inbound message can redirect,
+// and only while that message's webhook is being answered; REST executions leave by `fail`.
 import type { JsonObject } from '../types.ts';
 import { callbackFor, callWait, intProp, isHttpUrl, renderProp, requireCall } from './voice.ts';
 import { stringProp, type WidgetHandler } from './widget.ts';
@@ -12,8 +14,11 @@ const NOT_OUTPUTS = new Set(['FlowEvent']);
 
 export const addTwimlRedirect: WidgetHandler = {
   enter(env) {
-    const refused = requireCall(env, 'fail');
-    if (refused) return refused;
+    const messaging = !env.callSid && env.frame.trigger.message !== undefined;
+    if (!messaging) {
+      const refused = requireCall(env, 'fail');
+      if (refused) return refused;
+    }
     const url = renderProp(env, 'url', 'fail');
     if (!url.ok) return url.outcome;
     if (!isHttpUrl(url.value)) {
