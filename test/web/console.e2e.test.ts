@@ -99,6 +99,21 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await node.locator('.badge-error').waitFor();
     await form.locator('[data-property="loop"] .field-error').waitFor();
     await shot(page, '03-validation-error');
+    // Connect it by dragging from its event to a widget's input, and through the panel.
+    const edgeCount = await page.locator('.react-flow__edge').count();
+    const from = await node.locator('.handle-source').first().boundingBox();
+    const to = await page.locator(`[data-widget="${subject.messageWidget}"] .handle-target`).boundingBox();
+    await page.mouse.move(from!.x + from!.width / 2, from!.y + from!.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(to!.x + to!.width / 2, to!.y + to!.height / 2, { steps: 10 });
+    await page.mouse.up();
+    await page.locator('.react-flow__edge[data-id="say_play_1#0"]').waitFor({ state: 'attached' });
+    assert.equal(await page.locator('.react-flow__edge').count(), edgeCount + 1);
+    await node.click();
+    const next = page.getByRole('form', { name: 'Properties of say_play_1' }).getByLabel('Next widget after audioComplete');
+    assert.equal(await next.inputValue(), subject.messageWidget);
+    await next.selectOption('');
+    await page.locator('.react-flow__edge[data-id="say_play_1#0"]').waitFor({ state: 'detached' });
     await form.getByRole('button', { name: 'Delete widget' }).click();
     await node.waitFor({ state: 'detached' });
   });
@@ -210,6 +225,7 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     const testUser = page.getByLabel('Run the latest draft for this contact (test user)');
     await testUser.check();
     await page.getByText('Messages run the latest revision, drafts included.').waitFor();
+    for (let i = 0; i < 50 && (await server.app.store.getTestUsers(server.account.sid, flowSid))?.length === 0; i++) await page.waitForTimeout(100);
     assert.deepEqual(await server.app.store.getTestUsers(server.account.sid, flowSid), ['+15551230009']);
     await page.getByLabel('Message', { exact: true }).fill('hello');
     await page.getByRole('button', { name: 'Send' }).click();

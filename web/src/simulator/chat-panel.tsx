@@ -81,10 +81,13 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
   const toggleTestUser = async (on: boolean) => {
     const current = testUsers.data?.test_users ?? [];
     const next = on ? [...new Set([...current, activeContact])] : current.filter((u) => u !== activeContact);
+    // Shown at once; the server's answer confirms it (or the old list comes back on failure).
+    testUsers.set({ test_users: next });
     try {
       // An empty list cannot be sent as a form; clearing sends one empty value, which the API drops.
       testUsers.set(await api.post<{ test_users: string[] }>(`/v2/Flows/${flowSid}/TestUsers`, { TestUsers: next.length ? next : [''] }));
     } catch (caught) {
+      testUsers.set({ test_users: current });
       setError(errorMessage(caught));
     }
   };
