@@ -54,7 +54,7 @@ describe('TwiML Redirect on messages', () => {
   });
 
   it('a redirect after a message the flow sends first is still the webhook answer', async () => {
-    const flow = structuredClone(FLOW) as typeof FLOW;
+    const flow = structuredClone(FLOW) as { states: { name: string; transitions: { event: string; next?: string }[] }[] };
     flow.states[0]!.transitions[0]!.next = 'hello';
     flow.states.push({ name: 'hello', type: 'send-message', transitions: [{ event: 'sent', next: 'r' }, { event: 'failed' }], properties: { offset: { x: 0, y: 50 }, body: 'One moment', from: '{{flow.channel.address}}', to: '{{contact.channel.address}}' } } as never);
     const { server, flowSid } = await serverWithFlow(flow);
