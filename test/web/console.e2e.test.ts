@@ -242,6 +242,30 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await shot(page, '08-revisions');
   });
 
+  it('builds a flow from scratch: create, add and connect a widget, publish, text it', async () => {
+    await page.goto(`${server.baseUrl}/flows`);
+    await page.getByRole('button', { name: 'New flow' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New flow' });
+    await dialog.getByLabel('Name', { exact: true }).fill('From scratch');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/\/flows\/FW[0-9a-f]{32}$/);
+    await page.locator('[data-widget="Trigger"]').waitFor();
+    await page.getByLabel('Widget type to add').selectOption('send-message');
+    await page.getByRole('button', { name: 'Add widget' }).click();
+    const form = page.getByRole('form', { name: 'Properties of send_message_1' });
+    await form.getByLabel('body').fill('Thanks for writing, {{trigger.message.Body}}!');
+    await page.getByLabel('Select a widget').selectOption('Trigger');
+    await page.getByRole('form', { name: 'Properties of Trigger' }).getByLabel('Next widget after incomingMessage').selectOption('send_message_1');
+    await page.locator('.react-flow__edge[data-id="Trigger#0"]').waitFor({ state: 'attached' });
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByRole('status').filter({ hasText: /Published revision 2/ }).waitFor();
+    await page.getByRole('tab', { name: 'Chat' }).click();
+    await page.getByLabel('Message', { exact: true }).fill('scratch');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('list', { name: 'Conversation' }).locator('[data-direction="outbound-api"]', { hasText: 'Thanks for writing, scratch!' }).waitFor();
+    await page.getByRole('list', { name: 'Steps of the latest execution' }).locator('.step-item', { hasText: 'send_message_1' }).filter({ hasText: 'Ended' }).waitFor();
+  });
+
   it('is keyboard operable: a widget selected with Enter opens its properties', async () => {
     await page.goto(`${server.baseUrl}/flows/${flowSid}`);
     const node = page.locator(`.react-flow__node[data-id="${subject.messageWidget}"]`);
