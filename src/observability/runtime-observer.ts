@@ -5,6 +5,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer }
 import type { Logger } from 'pino';
 import type { EffectResult, ExecutionState } from '../engine/types.ts';
 import type { EffectLabel, RuntimeObserver, SprintLabel, SprintReport } from '../runtime/ports/observer.ts';
+import { StoreConflictError } from '../runtime/ports/store.ts';
 import { annotateWork, currentWork, workContext, withWork } from './context.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -87,6 +88,9 @@ export class TelemetryObserver implements RuntimeObserver {
       } catch (error) {
         span.recordException(error as Error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+        // Another node writing the same execution first is routine (the sprint is retried); the rest is not.
+        if (error instanceof StoreConflictError) this.#log.debug({ reason: error.reason, event: label.event }, 'sprint conflicted');
+        else this.#log.warn({ err: error, event: label.event }, 'sprint failed');
         throw error;
       } finally {
         span.end();

@@ -5,12 +5,13 @@ import type { Store } from '../runtime/ports/store.ts';
 import type { Metrics } from './metrics.ts';
 
 export function timedStore<S extends Store>(store: S, metrics: Metrics): S {
-  const wrapped = new Map<PropertyKey, unknown>();
+  // Keyed by the method itself, so a method replaced on the instance later (tests do) is timed as replaced.
+  const wrapped = new WeakMap<object, unknown>();
   return new Proxy(store, {
     get(target, property) {
       const value = Reflect.get(target, property, target);
       if (typeof value !== 'function' || typeof property !== 'string' || property === 'constructor') return value;
-      let wrapper = wrapped.get(property);
+      let wrapper = wrapped.get(value);
       if (!wrapper) {
         const labels = { backend: target.kind, operation: property };
         wrapper = function timed(...args: unknown[]): unknown {
@@ -29,7 +30,7 @@ export function timedStore<S extends Store>(store: S, metrics: Metrics): S {
             },
           );
         };
-        wrapped.set(property, wrapper);
+        wrapped.set(value, wrapper);
       }
       return wrapper;
     },

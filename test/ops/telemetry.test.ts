@@ -185,3 +185,34 @@ test("a caller's traceparent makes the request span part of the caller's trace",
   assert.notEqual(fresh?.spanContext().traceId, traceId);
   assert.equal(fresh?.parentSpanContext, undefined);
 });
+
+test('a sprint that fails is logged with its execution and request, and its span marked failed', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const store = new SqliteStore({ path: ':memory:' });
+  const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:', logFormat: 'json' }, { store, observability: { log: sink } });
+  t.after(() => app.close());
+  const { account } = await app.accounts.ensureStartupAccount();
+  const auth = basicAuth(account.sid, account.authToken);
+  const definition = readFileSync(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url), 'utf8');
+  const headers = { authorization: auth, ...FORM };
+  const flow = (await app.server.inject({ method: 'POST', url: '/v2/Flows', headers, payload: form({ FriendlyName: 'f', Status: 'published', Definition: definition }) })).json();
+  store.writeSprint = async () => {
+    throw new Error('disk on fire');
+  };
+  const res = await app.server.inject({ method: 'POST', url: `/v2/Flows/${flow.sid}/Executions`, headers, payload: form({ To: '+15550000001', From: '+15005550006' }) });
+  assert.equal(res.statusCode, 500);
+  const failed = lines.find((l) => l.msg === 'sprint failed');
+  assert.ok(failed, 'a sprint failed line');
+  assert.equal(failed.level, 40);
+  assert.equal(failed.event, 'start');
+  assert.match(String(failed.executionSid), /^FN/);
+  assert.equal(failed.requestId, res.headers['twilio-request-id']);
+  assert.match(JSON.stringify(failed.err), /disk on fire/);
+  assert.match((await app.server.inject({ method: 'GET', url: '/metrics' })).body, /switchboard_store_errors_total\{backend="sqlite",operation="writeSprint"\} 1/);
+});
