@@ -246,6 +246,12 @@ export async function flowsCommand(argv: string[]): Promise<number> {
             }
             show(await resolveSide(match.sid, client), local);
           }
+          const localNames = new Set(localFiles(dir, []).map((file) => friendlyNameFor(dir, file, manifest)));
+          for (const flow of remote.filter((f) => !localNames.has(f.friendlyName))) {
+            changed = true;
+            if (json) outputs.push({ before: `${flow.friendlyName} (${flow.sid})`, after: null, onlyOnServer: true });
+            else console.log(`--- ${flow.friendlyName} (${flow.sid} revision ${flow.revision})\n  only on the server: no local file (flows pull ${flow.sid} fetches it)\n`);
+          }
         }
         if (json) console.log(JSON.stringify(outputs, null, 2));
         // Like diff(1): 1 when something differs, so scripts can gate on it.

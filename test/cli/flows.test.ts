@@ -11,6 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { runFiles } from '../../src/flowtest/runner.ts';
 import { textReport } from '../../src/flowtest/reporters.ts';
+import { flowsCommand } from '../../src/cli/flows.ts';
+import { executionsCommand } from '../../src/cli/executions.ts';
+import { replayCommand } from '../../src/cli/replay.ts';
+import { testCommand } from '../../src/cli/test.ts';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const pizzaFile = fileURLToPath(new URL('../../examples/flows/pizza-order.json', import.meta.url));
@@ -22,11 +26,43 @@ interface Run {
   stderr: string;
 }
 
-/** Runs the CLI without blocking this process, which serves the requests it makes. */
-function cli(args: string[], cwd: string): Promise<Run> {
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { flows: flowsCommand, executions: executionsCommand, replay: replayCommand, test: testCommand };
+
+/**
+ * Runs a command in this process (the servers keep answering while it awaits them), with the
+ * working directory and console captured. Spawning the real binary for every call is slow under a
+ * loaded CI machine; `spawned` below proves the binary itself dispatches these commands.
+ */
+async function cli(args: string[], cwd: string): Promise<Run> {
+  const out: string[] = [];
+  const err: string[] = [];
+  // Only console is captured: process.stdout carries the test runner's own reports.
+  const saved = { log: console.log, error: console.error, cwd: process.cwd(), env: { ...process.env } };
+  console.log = (...parts: unknown[]) => void out.push(parts.map(String).join(' ') + '\n');
+  console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' ') + '\n');
+  for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY', 'TWILIO_API_SECRET', 'SWITCHBOARD_URL']) delete process.env[name];
+  process.env.NO_COLOR = '1';
+  process.chdir(cwd);
+  try {
+    const code = await COMMANDS[args[0]!]!(args.slice(1));
+    return { code, stdout: out.join(''), stderr: err.join('') };
+  } catch (error) {
+    // main.ts turns option-parsing errors into exit code 2.
+    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return { code: 2, stdout: out.join(''), stderr: err.join('') + String(error) };
+    throw error;
+  } finally {
+    console.log = saved.log;
+    console.error = saved.error;
+    process.chdir(saved.cwd);
+    process.env = saved.env;
+  }
+}
+
+/** The real binary, as a separate process. */
+function spawned(args: string[], cwd: string): Promise<Run> {
   return new Promise((resolve) => {
     const env = { ...process.env, TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', SWITCHBOARD_URL: '', NO_COLOR: '1' };
-    execFile(process.execPath, [main, ...args], { cwd, env, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [main, ...args], { cwd, env, timeout: 120_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -107,6 +143,10 @@ describe('switchboard flows / executions / replay against two servers', () => {
     assert.equal(push.code, 0, push.stderr);
     assert.match(push.stdout, /updated: Pizza order \(FW[0-9a-f]{32}, revision 2\)/);
     const sid = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8')).flows['pizza-order.json'].sid;
+    await b.app.flows.create(b.account.sid, { friendlyName: 'Made on B', status: 'draft', definition: JSON.parse(readFileSync(surveyFile, 'utf8')) });
+    const remoteOnly = await cli(['flows', 'diff', ...creds(b)], dir);
+    assert.equal(remoteOnly.code, 1);
+    assert.match(remoteOnly.stdout, /--- Made on B \(FW[0-9a-f]{32} revision 1\)\n {2}only on the server: no local file/);
     const between = await cli(['flows', 'diff', `${sid}@1`, `${sid}@2`, ...creds(b)], dir);
     assert.equal(between.code, 1);
     assert.match(between.stdout, /--- Pizza order \(FW[0-9a-f]{32} revision 1\)\n\+\+\+ Pizza order \(FW[0-9a-f]{32} revision 2\)/);
@@ -145,6 +185,12 @@ describe('switchboard flows / executions / replay against two servers', () => {
     assert.match(down.stderr, /could not connect to the server/);
     const usage = await cli(['flows', 'frobnicate'], dir);
     assert.equal(usage.code, 2);
+    const binary = await spawned(['flows', 'list', ...creds(a), '--json'], dir);
+    assert.equal(binary.code, 0, binary.stderr);
+    assert.deepEqual(JSON.parse(binary.stdout).map((f: { friendlyName: string }) => f.friendlyName).sort(), ['Pizza order', 'Survey']);
+    const unknownOption = await spawned(['flows', 'list', '--bogus'], dir);
+    assert.equal(unknownOption.code, 2);
+    assert.match(unknownOption.stderr, /bogus/);
     for (const command of [['flows'], ['executions'], ['replay'], ['test']]) {
       const help = await cli([...command, '--help'], dir);
       assert.equal(help.code, 0, `${command.join(' ')} --help`);
