@@ -121,7 +121,7 @@ export function resolveConfig<K extends KeyTable>(
     const envValue = spec.env ? env[spec.env] : undefined;
     const fk = fileKey(name, spec);
     if (flagValue !== undefined) {
-      [raw, source, origin] = [flagValue, 'flag', `--${spec.flag}`];
+      [raw, source, origin] = [flagValue, 'flag', flagValue === false ? `--no-${spec.flag}` : `--${spec.flag}`];
     } else if (envValue !== undefined && envValue !== '') {
       [raw, source, origin] = [envValue, 'env', spec.env as string];
     } else if (Object.hasOwn(fileData, fk) && fileData[fk] !== null) {

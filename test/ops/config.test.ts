@@ -160,6 +160,7 @@ test('the command line reports configuration errors with exit code 2 and prints 
   assert.equal(byKey.serviceName?.value, 'switchboard-a');
   assert.match(String(byKey.serviceName?.source), /'serviceName' in .*switchboard\.config\.yaml/);
   assert.equal(byKey.metrics?.value, 'false');
+  assert.equal(byKey.metrics?.source, '--no-metrics');
   assert.equal(byKey.authToken?.value, '********');
   assert.equal(stdout.includes('letmein'), false);
 });
