@@ -16,6 +16,7 @@ import { Canvas } from './canvas.tsx';
 import { addWidget } from './definition-ops.ts';
 import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
 import { PropertyForm } from './property-form.tsx';
+import { useHistory } from './use-history.ts';
 import { widgetFamily } from './icons.tsx';
 
 const ADDABLE = WIDGET_TYPES.filter((t) => t !== 'trigger' && WIDGET_SPECS[t].status !== 'legacy');
@@ -34,7 +35,9 @@ export function FlowEditorPage({ flowSid }: { flowSid: string }) {
 function FlowEditor({ flowSid }: { flowSid: string }) {
   const api = useApi();
   const flow = useAsync((signal) => api.get<Flow>(`/v2/Flows/${flowSid}`, signal), [flowSid]);
-  const [definition, setDefinition] = useState<FlowDefinition | null>(null);
+  const history = useHistory<FlowDefinition>();
+  const definition = history.value;
+  const setDefinition = history.set;
   const [saved, setSaved] = useState<string>('');
   const [selected, setSelected] = useState<string | null>(null);
   const [panel, setPanel] = useState<Panel>('properties');
@@ -49,10 +52,28 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
 
   useEffect(() => {
     if (!flow.data?.definition) return;
-    setDefinition(flow.data.definition);
+    history.reset(flow.data.definition);
     setSaved(JSON.stringify(flow.data.definition));
     setReport({ valid: flow.data.valid ?? true, errors: flow.data.errors ?? [], warnings: flow.data.warnings ?? [] });
-  }, [flow.data]);
+    // Only a newly loaded flow resets the history; saving keeps it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [flow.data?.sid]);
+
+  // Ctrl/Cmd+Z undoes, Ctrl/Cmd+Shift+Z or Ctrl+Y redoes — except while typing in a field, where the field's own undo applies.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
+      if (!(event.ctrlKey || event.metaKey)) return;
+      const key = event.key.toLowerCase();
+      if (key === 'z' && !event.shiftKey) history.undo();
+      else if ((key === 'z' && event.shiftKey) || key === 'y') history.redo();
+      else return;
+      event.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [history.undo, history.redo]);
 
   const dirty = definition !== null && JSON.stringify(definition) !== saved;
 
@@ -202,6 +223,12 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
           </label>
           <button type="button" onClick={add}>
             Add widget
+          </button>
+          <button type="button" onClick={history.undo} disabled={!history.canUndo} aria-keyshortcuts="Control+Z">
+            Undo
+          </button>
+          <button type="button" onClick={history.redo} disabled={!history.canRedo} aria-keyshortcuts="Control+Shift+Z">
+            Redo
           </button>
           <label className="field inline">
             <span className="field-label">Go to</span>
