@@ -56,7 +56,8 @@ export function runtimeRules(config: SwitchboardConfig): Partial<Omit<RuntimeOpt
     },
     maxExecutionAgeMs: config.executionMaxAge * 1000,
     oneActivePerContact: config.oneActivePerContact,
-    rateLimits: { inboundPerSecond: config.inboundExecutionRate, restPerSecond: config.restExecutionRate },
+    // Per-account rates as configured; dev mode (local testing, load scripts) is never throttled.
+    rateLimits: config.dev ? { inboundPerSecond: 0, restPerSecond: 0 } : { inboundPerSecond: config.inboundExecutionRate, restPerSecond: config.restExecutionRate },
   };
 }
 

@@ -152,14 +152,14 @@ export const CONFIG_KEYS = {
     env: 'SWITCHBOARD_INBOUND_EXECUTION_RATE',
     type: integer({ min: 0, unit: 'per second' }),
     default: 0,
-    description: 'New inbound executions per second per account and node before 429/20429 (Studio: 100; 0 = unlimited)',
+    description: 'New inbound executions per second per account and node before 429/20429 (Studio: 100; 0 = unlimited; off in dev mode)',
   }),
   restExecutionRate: key({
     flag: 'rest-execution-rate',
     env: 'SWITCHBOARD_REST_EXECUTION_RATE',
     type: integer({ min: 0, unit: 'per second' }),
     default: 0,
-    description: 'New REST executions per second per account and node before 429/20429 (Studio: 20; 0 = unlimited)',
+    description: 'New REST executions per second per account and node before 429/20429 (Studio: 20; 0 = unlimited; off in dev mode)',
   }),
   timezone: key({
     flag: 'timezone',

@@ -24,19 +24,10 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
     return 1;
   }
   const { account, generated } = startup;
-  await app.server.listen({ port: config.port, host: config.host });
-  const base = config.publicBaseUrl ?? `http://${config.host}:${config.port}`;
-  console.log(`Switchboard listening on ${base} (data: ${config.dataDir}, store: ${app.store.kind})`);
-  console.log(`${generated ? 'Dev account' : 'Account'}: ${account.sid}`);
-  // A configured token came from the environment and is not echoed into logs; the dev account's is shown for local use.
-  console.log(`Auth token: ${generated ? account.authToken : '(from TWILIO_AUTH_TOKEN, not shown)'}`);
-  console.log(`Point twilio-node at it: client.studio.baseUrl = '${base}'`);
-  const cliGateway = await startConfiguredGateway(app.server.server, config);
-  if (cliGateway) console.log(`twilio-cli: export ${Object.entries(cliGateway.env).map(([k, v]) => `${k}=${v}`).join(' ')} TWILIO_ACCOUNT_SID=${account.sid} TWILIO_AUTH_TOKEN=…`);
-
   // Graceful stop: refuse new requests (503 while closing), let in-flight requests and sprints
   // finish (effects not yet started stay in the outbox for the next start), close the store.
   // A second signal, or a stop that takes longer than SHUTDOWN_GRACE_MS, exits at once.
+  // Installed before listening: a signal right after the port opens is graceful too.
   let closing = false;
   const running = app;
   const shutdown = async (signal: string) => {
@@ -61,5 +52,14 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  await app.server.listen({ port: config.port, host: config.host });
+  const base = config.publicBaseUrl ?? `http://${config.host}:${config.port}`;
+  console.log(`Switchboard listening on ${base} (data: ${config.dataDir}, store: ${app.store.kind})`);
+  console.log(`${generated ? 'Dev account' : 'Account'}: ${account.sid}`);
+  // A configured token came from the environment and is not echoed into logs; the dev account's is shown for local use.
+  console.log(`Auth token: ${generated ? account.authToken : '(from TWILIO_AUTH_TOKEN, not shown)'}`);
+  console.log(`Point twilio-node at it: client.studio.baseUrl = '${base}'`);
+  const cliGateway = await startConfiguredGateway(app.server.server, config);
+  if (cliGateway) console.log(`twilio-cli: export ${Object.entries(cliGateway.env).map(([k, v]) => `${k}=${v}`).join(' ')} TWILIO_ACCOUNT_SID=${account.sid} TWILIO_AUTH_TOKEN=…`);
   return 0;
 }

@@ -61,7 +61,8 @@ export const ASK_FLOW = readFileSync(new URL('ask-and-wait.json', FIXTURES), 'ut
 
 export async function startFuzzServer(): Promise<FuzzServer> {
   const store = new SqliteStore({ path: ':memory:' });
-  const config = { ...loadConfig({}, {}, { cwd: '/nonexistent' }), dataDir: ':memory:' };
+  // Dev mode: no rate limits, so every generated case is processed rather than refused with 429.
+  const config = { ...loadConfig({ dev: true }, {}, { cwd: '/nonexistent' }), dataDir: ':memory:' };
   const app = await createApp(config, { store, http: new StubHttp() });
   const tenant = async (name: string): Promise<Tenant> => {
     const account = await app.accounts.create(name);

@@ -8,8 +8,28 @@ import { readFileSync } from 'node:fs';
 import { FORM_HEADERS, probe, startFuzzServer, storeWrites, type FuzzServer } from '../fuzz/support.ts';
 
 let server: FuzzServer;
+/** An alert (Monitor) of account B: raised by a Liquid error in one of B's executions. */
+let alertOfB = 'NO' + '0'.repeat(32);
 before(async () => {
   server = await startFuzzServer();
+  const b = server.b;
+  const failing = JSON.stringify({
+    description: 'raises an alert',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage' }, { event: 'incomingCall' }, { event: 'incomingConversationMessage' }, { event: 'incomingRequest', next: 'say' }, { event: 'incomingParent' }], properties: { offset: { x: 0, y: 0 } } },
+      { name: 'say', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { body: '{% for %}', from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', offset: { x: 0, y: 0 } } },
+    ],
+  });
+  const flow = await probe(server, { method: 'POST', url: '/v2/Flows', headers: FORM_HEADERS(b.auth), payload: new URLSearchParams({ FriendlyName: 'alerting', Status: 'published', Definition: failing }).toString() });
+  assert.equal(flow.statusCode, 201, flow.body);
+  await probe(server, { method: 'POST', url: `/v2/Flows/${flow.json().sid}/Executions`, headers: FORM_HEADERS(b.auth), payload: 'To=%2B15557778888&From=%2B15005550006' });
+  await server.app.executions.idle();
+  const alerts = await probe(server, { method: 'GET', url: '/v1/Alerts', headers: { authorization: b.auth } });
+  const sid = alerts.statusCode === 200 ? (alerts.json().alerts?.[0]?.sid as string | undefined) : undefined;
+  assert.ok(sid, `B's failing execution raised an alert: ${alerts.body.slice(0, 300)}`);
+  alertOfB = sid;
 });
 after(() => server.close());
 
@@ -52,6 +72,8 @@ function foreignValue(path: string, param: string): string | undefined {
       return '1';
     case 'Messages':
       return 'EF' + '0'.repeat(32);
+    case 'Alerts':
+      return alertOfB;
     case 'calls':
       return 'CA' + '0'.repeat(32);
     default:
@@ -98,10 +120,11 @@ test('every route naming a resource: another account gets 404 (403 where signatu
 });
 
 test("B's flows and executions never appear in A's lists", async () => {
-  for (const url of ['/v2/Flows', '/v1/Flows', `/v2/Flows/${server.a.flowSid}/Executions`, `/v1/Flows/${server.a.flowSid}/Engagements`]) {
+  assert.match(alertOfB, /^NO[0-9a-f]{32}$/);
+  for (const url of ['/v2/Flows', '/v1/Flows', `/v2/Flows/${server.a.flowSid}/Executions`, `/v1/Flows/${server.a.flowSid}/Engagements`, '/v1/Alerts']) {
     const response = await probe(server, { method: 'GET', url, headers: { authorization: server.a.auth } });
     assert.equal(response.statusCode, 200, url);
-    assert.doesNotMatch(response.body, new RegExp(`${server.b.flowSid}|${server.b.executionSid}|${server.b.account.sid}`), url);
+    assert.doesNotMatch(response.body, new RegExp(`${server.b.flowSid}|${server.b.executionSid}|${server.b.account.sid}|${alertOfB}`), url);
   }
 });
 
