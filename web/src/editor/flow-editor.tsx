@@ -13,7 +13,7 @@ import { PhonePanel } from '../simulator/phone-panel.tsx';
 import { downloadJson, slug } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
 import { Canvas } from './canvas.tsx';
-import { addWidget } from './definition-ops.ts';
+import { addWidget, positionOf } from './definition-ops.ts';
 import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
 import { PropertyForm } from './property-form.tsx';
 import { useHistory } from './use-history.ts';
@@ -131,7 +131,19 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
     if (!definition) return;
     const box = canvasBox.current?.getBoundingClientRect();
     const center = box ? reactFlow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 3 }) : { x: 0, y: 0 };
-    const result = addWidget(definition, addType, center);
+    // The free spot nearest the middle of the view, so the new widget does not sit on another one.
+    const taken = definition.states.map((state, index) => positionOf(state, index));
+    const free = (p: { x: number; y: number }) => !taken.some((t) => Math.abs(t.x - p.x) < 240 && Math.abs(t.y - p.y) < 150);
+    const candidates = [];
+    for (let ring = 0; ring <= 4; ring++) {
+      for (let dx = -ring; dx <= ring; dx++) {
+        for (let dy = -ring; dy <= ring; dy++) {
+          if (Math.max(Math.abs(dx), Math.abs(dy)) === ring) candidates.push({ x: center.x + dx * 250, y: center.y + dy * 160 });
+        }
+      }
+    }
+    const spot = candidates.find(free) ?? center;
+    const result = addWidget(definition, addType, spot);
     setDefinition(result.definition);
     setSelected(result.name);
     setPanel('properties');
