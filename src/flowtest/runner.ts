@@ -1,6 +1,7 @@
 // Finds test files, loads them, runs every test and collects results and coverage. A file that
 // cannot be loaded is reported as one failed test, so CI shows it rather than skipping it.
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
 import { basename, join, resolve } from 'node:path';
 import { CoverageCollector, type FlowCoverage } from './coverage.ts';
 import { expectationsFrom } from './expect.ts';
@@ -104,13 +105,14 @@ export function updatedExpectations(current: Expectations | undefined, result: T
 
 function applyUpdates(loaded: LoadedTestFile, results: TestResult[]): boolean {
   let changed = false;
+  // The YAML as a Document, so comments and layout survive the rewrite.
+  const doc = loaded.format === 'yaml' ? parseDocument(readFileSync(loaded.path, 'utf8')) : null;
   loaded.file.tests.forEach((test, i) => {
     const result = results.find((r) => r.name === test.name);
     if (!result) return;
     const next = updatedExpectations(test.expect, result);
     if (!next) return;
     changed = true;
-    const doc = loaded.document;
     if (doc && test.expect && Object.keys(test.expect).length > 0) {
       // Key by key, so comments on the expectations that did not change survive.
       for (const [key, value] of Object.entries(next)) {
@@ -122,6 +124,6 @@ function applyUpdates(loaded: LoadedTestFile, results: TestResult[]): boolean {
     test.expect = next;
   });
   if (!changed) return false;
-  writeFileSync(loaded.path, loaded.document ? String(loaded.document) : JSON.stringify(loaded.file, null, 2) + '\n');
+  writeFileSync(loaded.path, doc ? String(doc) : JSON.stringify(loaded.file, null, 2) + '\n');
   return true;
 }
