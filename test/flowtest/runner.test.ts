@@ -72,6 +72,35 @@ describe('flow test runner', () => {
     assert.deepEqual(summary.results[1]!.observation!.path, ['Trigger', 'dial', 'text']);
   });
 
+  it('ends executions through the API (end: manual) and after 30 days (expired)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
+    try {
+      const definition = JSON.parse(readFileSync(EXAMPLE_FLOW, 'utf8'));
+      definition.states.find((s: { name: string }) => s.name === 'ask_size').properties.timeout = String(45 * 86400);
+      writeFileSync(join(dir, 'slow.json'), JSON.stringify(definition));
+      writeFileSync(
+        join(dir, 'ends.test.yaml'),
+        [
+          'flow: slow.json',
+          'tests:',
+          '  - name: ended by the API',
+          '    trigger: { message: { body: hi } }',
+          '    script: [{ end: manual }]',
+          '    expect: { end: manual, path: [Trigger, ask_size] }',
+          '  - name: still waiting after 29 days, expired after 30',
+          '    trigger: { message: { body: hi } }',
+          '    script: [{ wait: 29d }, { expect: { end: waiting } }, { wait: 1d }]',
+          '    expect: { end: expired, messages: ["Hi! What size pizza? Reply S, M or L."] }',
+        ].join('\n'),
+      );
+      const summary = runFiles([join(dir, 'ends.test.yaml')]);
+      assert.equal(summary.failed, 0, textReport(summary));
+      assert.equal(summary.passed, 2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says when a call step has nothing to act on', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
     try {
