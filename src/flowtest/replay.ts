@@ -8,7 +8,7 @@ import { sequenceDiff, stepText } from './expect.ts';
 import { httpAnswerFor } from './mocks.ts';
 import { matchesText } from './pattern.ts';
 import { parseDuration } from './duration.ts';
-import { messageParams, startSpec } from './run-test.ts';
+import { inboundSids, messageParams, startSpec } from './run-test.ts';
 import { Simulation, type HttpAnswer, type Responder, type SendAnswer } from './simulation.ts';
 import type { HttpMock, MessageMock } from './types.ts';
 
@@ -127,7 +127,8 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget): Rep
   let sim: Simulation | null = null;
   const responder = new RecordedResponder(inputs.http, inputs.messages, target, () => sim!.newMessageSid());
   sim = new Simulation(target.definition, responder);
-  const start = startSpec(inputs.trigger);
+  const nextSid = inboundSids();
+  const start = startSpec(inputs.trigger, nextSid);
   if ('request' in inputs.trigger) {
     // Keep the recorded flow.data (REST Parameters) exactly.
     start.data = ((source.context.flow as JsonObject | undefined)?.data as JsonObject | undefined) ?? start.data;
@@ -141,7 +142,7 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget): Rep
     }
     if ('send' in step) {
       const s = typeof step.send === 'string' ? { body: step.send } : step.send;
-      sim.inbound(messageParams(start.contactAddress, start.channelAddress, s.body ?? '', s.media));
+      sim.inbound(messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media));
     } else if ('wait' in step) {
       // A reply timeout fires the pending reply timer, whatever the new revision's timeout is;
       // a caller's silence lets the recorded time pass (the Gather times out).

@@ -22,14 +22,15 @@ export interface TestResult {
   durationMs: number;
 }
 
-let inboundCounter = 0;
-function inboundSid(): string {
-  return 'SM' + 'f'.repeat(8) + (++inboundCounter).toString(16).padStart(24, '0');
+/** Inbound MessageSids numbered per run, so a run never depends on the tests before it. */
+export function inboundSids(): () => string {
+  let n = 0;
+  return () => 'SM' + 'f'.repeat(8) + (++n).toString(16).padStart(24, '0');
 }
 
 /** Twilio's inbound message webhook parameters. */
-export function messageParams(from: string, to: string, body: string, media: string[] = [], extra: JsonObject = {}): JsonObject {
-  const sid = inboundSid();
+export function messageParams(nextSid: () => string, from: string, to: string, body: string, media: string[] = [], extra: JsonObject = {}): JsonObject {
+  const sid = nextSid();
   const params: JsonObject = {
     MessageSid: sid,
     SmsSid: sid,
@@ -47,12 +48,12 @@ export function messageParams(from: string, to: string, body: string, media: str
   return { ...params, ...extra };
 }
 
-export function startSpec(trigger: TriggerSpec): StartSpec {
+export function startSpec(trigger: TriggerSpec, nextSid: () => string): StartSpec {
   if ('message' in trigger) {
     const t = trigger.message;
     const from = t.from ?? DEFAULT_CONTACT;
     const to = t.to ?? DEFAULT_FLOW_ADDRESS;
-    return { trigger: 'incomingMessage', triggerData: { message: messageParams(from, to, t.body ?? '', t.media, t.params) }, data: {}, channelAddress: to, contactAddress: from };
+    return { trigger: 'incomingMessage', triggerData: { message: messageParams(nextSid, from, to, t.body ?? '', t.media, t.params) }, data: {}, channelAddress: to, contactAddress: from };
   }
   if ('request' in trigger) {
     const t = trigger.request;
@@ -89,7 +90,8 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[] } 
   let sim: Simulation | null = null;
   const responder = new MockResponder([test.mocks, input.fileMocks], input.subflows, () => sim!.newMessageSid());
   sim = new Simulation(flow.definition, responder, input.options);
-  const start = startSpec(test.trigger);
+  const nextSid = inboundSids();
+  const start = startSpec(test.trigger, nextSid);
   sim.start(start);
   (test.script ?? []).forEach((step, i) => {
     const where = `script[${i}] (${stepLabel(step)})`;
@@ -100,7 +102,7 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[] } 
     }
     if ('send' in step) {
       const s = typeof step.send === 'string' ? { body: step.send } : step.send;
-      sim.inbound(messageParams(start.contactAddress, start.channelAddress, s.body ?? '', s.media, s.params));
+      sim.inbound(messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media, s.params));
     } else if ('wait' in step) {
       sim.advance(parseDuration(step.wait));
     } else if ('end' in step) {

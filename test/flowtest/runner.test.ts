@@ -33,6 +33,14 @@ describe('flow test runner', () => {
     );
   });
 
+  it('is deterministic: the same tests observe the same things whatever ran before them', () => {
+    const strip = (summary: ReturnType<typeof runFiles>) => summary.results.filter((r) => r.file === EXAMPLE).map((r) => JSON.stringify(r.observation));
+    const alone = strip(runFiles([EXAMPLE]));
+    const after = strip(runFiles([FAILING, SUBFLOW, EXAMPLE]));
+    assert.deepEqual(after, alone);
+    assert.ok(alone.every((o) => o.includes('"MessageSid":"SMffffffff')), 'inbound SIDs are generated, not random');
+  });
+
   it('reports failing tests with a message diff, the mismatched variable and end, unmocked requests and late script steps', () => {
     const summary = runFiles([FAILING]);
     assert.equal(summary.failed, 3);
