@@ -10,7 +10,7 @@ import { runBench } from '../../bench/run.ts';
 import { renderTable, type RunResult } from '../../bench/lib/report.ts';
 
 describe('benchmark harness (smoke mode)', () => {
-  it('runs scenarios 1, 3, 4 and 5 and writes a well-formed JSON result', { timeout: 120_000 }, async () => {
+  it('runs scenarios 1, 3, 4 and 5 and writes a well-formed JSON result', { timeout: 300_000 }, async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
     try {
       const { result, file } = await runBench({ mode: 'smoke', only: [1, 3, 4, 5], outDir, log: () => undefined });
