@@ -13,7 +13,7 @@ before(async () => {
 });
 after(() => server.close());
 
-type SidKind = 'FW' | 'FN' | 'FT' | 'AC';
+type SidKind = 'FW' | 'FN' | 'FT' | 'AC' | 'EF' | 'NO';
 
 /** Every route, with the SIDs it names as placeholders. */
 const ROUTES: { method: string; path: string }[] = [
@@ -51,6 +51,14 @@ const ROUTES: { method: string; path: string }[] = [
   { method: 'GET', path: '/v1/Accounts/{AC}/Carrier' },
   { method: 'POST', path: '/simulator/Flows/{FW}/Messages' },
   { method: 'GET', path: '/simulator/Flows/{FW}/Messages' },
+  { method: 'POST', path: '/simulator/Failures' },
+  { method: 'POST', path: '/v1/Accounts/{AC}/Carrier' },
+  { method: 'POST', path: '/v1/Accounts/{AC}/Carrier/Executions/{FN}/Messages/{EF}/Status' },
+  { method: 'GET', path: '/v1/Alerts' },
+  { method: 'GET', path: '/v1/Alerts/{NO}' },
+  { method: 'POST', path: '/console/api/Validate' },
+  { method: 'GET', path: '/replay/Flows/{FW}/Executions/{FN}' },
+  { method: 'POST', path: '/replay/Flows/{FW}/Executions/{FN}' },
 ];
 
 const hex32 = fc.stringMatching(/^[0-9a-f]{32}$/);
@@ -64,11 +72,11 @@ const junkSegment = fc.oneof(
 );
 
 function fill(path: string, choose: (kind: SidKind | 'REV') => string): string {
-  return path.replace(/\{(FW|FN|FT|AC|REV)\}/g, (_m, kind: SidKind | 'REV') => choose(kind));
+  return path.replace(/\{(FW|FN|FT|AC|EF|NO|REV)\}/g, (_m, kind: SidKind | 'REV') => choose(kind));
 }
 
 const ownSid = (t: Tenant, kind: SidKind | 'REV') =>
-  kind === 'FW' ? t.flowSid : kind === 'FN' ? t.executionSid : kind === 'FT' ? t.stepSid : kind === 'AC' ? t.account.sid : '1';
+  kind === 'FW' ? t.flowSid : kind === 'FN' ? t.executionSid : kind === 'FT' ? t.stepSid : kind === 'AC' ? t.account.sid : kind === 'REV' ? '1' : kind + '0'.repeat(32);
 
 /** A form: arbitrary keys (Twilio's and random ones), values of every sort, repeated keys. */
 const formValue = fc.oneof(
@@ -143,7 +151,8 @@ test("every route naming a resource answers 404 for another account's SID (403 o
   // A form every route would accept, so only the ownership check can refuse it.
   const validFor = (route: { path: string }) =>
     encodeForm([['FriendlyName', 'x'], ['Status', /Executions\/\{FN\}$/.test(route.path) ? 'ended' : 'published'], ['Definition', ASK_FLOW], ['To', '+15551112222'], ['From', '+15005550006'], ['TestUsers', '+15551112222'], ['Body', 'hi'], ['Channel', 'simulator']]);
-  const named = ROUTES.filter((r) => /\{(FW|FN|FT|AC)\}/.test(r.path));
+  // Routes naming only this suite's made-up SIDs (EF, NO) are covered by test/hostile/isolation.test.ts.
+  const named = ROUTES.filter((r) => /\{(FW|FN|FT|AC)\}/.test(r.path) && !/\{(EF|NO)\}/.test(r.path));
   for (const route of named) {
     const url = fill(route.path, (kind) => ownSid(server.b, kind)) + (route.method === 'GET' ? '?Contact=%2B15551112222' : '');
     const valid = validFor(route);
