@@ -24,7 +24,9 @@ const FS_CODES: Record<string, string> = {
 
 /** A clear sentence for storage failures at start; undefined for anything else (a real bug). */
 export function storageProblem(error: unknown, dataDir: string): string | undefined {
-  const e = error as { code?: string; errcode?: number; errstr?: string; message?: string };
+  const e = error as { code?: string; errcode?: number; errstr?: string; message?: string; name?: string };
+  // PostgreSQL unreachable, refusing us, or migrated by a newer Switchboard (src/store/postgres).
+  if (e.name === 'DatabaseStartupError') return e.message;
   if (e.code && FS_CODES[e.code]) return `data directory ${dataDir} ${FS_CODES[e.code]}: ${e.message}`;
   if (e.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number') {
     const detail = e.errstr ?? e.message ?? '';

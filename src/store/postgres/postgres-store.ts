@@ -47,6 +47,25 @@ export const POSTGRES_DEFAULTS = { poolSize: 10, statementTimeoutMs: 30_000, con
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/** The database cannot be used at start (unreachable, refused, or its schema is newer): say so in one line. */
+export class DatabaseStartupError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'DatabaseStartupError';
+  }
+}
+
+/** The connection URL without its password, for messages. */
+function shown(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (url.password) url.password = '********';
+    return url.toString();
+  } catch {
+    return 'the configured database';
+  }
+}
+
 type Queryable = Pick<pg.PoolClient, 'query'>;
 
 /** `?` placeholders (as in the SQLite store) to PostgreSQL's `$n`. */
@@ -81,7 +100,9 @@ export class PostgresStore implements Store {
     this.pool = new pg.Pool(this.#clientConfig({ max: options.poolSize ?? POSTGRES_DEFAULTS.poolSize, idleTimeoutMillis: 30_000 }));
     // An idle connection dropped by the server must not crash the node; the pool replaces it.
     this.pool.on('error', (error) => (options.onError ?? ((e: Error) => console.error(`postgres: ${e.message}`)))(error));
-    this.#ready = this.#migrate();
+    this.#ready = this.#migrate().catch((error: unknown) => {
+      throw new DatabaseStartupError(`cannot use PostgreSQL at ${shown(options.connectionString)} (schema ${schema}): ${(error as Error).message}`, error);
+    });
     this.#ready.catch(() => undefined);
   }
 
