@@ -213,6 +213,10 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await page.locator('.timeline-item summary').first().click();
     await page.locator('.timeline-item .json-tree').first().waitFor();
     await page.locator('[data-widget].is-visited').first().waitFor();
+    await page.getByRole('button', { name: 'Replay' }).click();
+    const replay = page.getByRole('status', { name: 'Replay result' });
+    await replay.getByText(/on revision 2/).waitFor();
+    await replay.getByText(`Trigger -incomingMessage-> ${subject.messageWidget}`).waitFor();
     await shot(page, '07-execution');
     await page.getByRole('button', { name: 'End execution' }).click();
     await page.locator('.facts .status-ended').waitFor();

@@ -11,6 +11,7 @@ import { pathFromSteps } from '../editor/graph.ts';
 import { useLiveEvents } from '../simulator/use-live.ts';
 import { formatDate } from '../ui/format.ts';
 import { JsonTree } from '../ui/json-tree.tsx';
+import { ReplayPanel } from './replay-panel.tsx';
 import { useAsync } from '../ui/use-async.ts';
 
 function StepContextView({ flowSid, step }: { flowSid: string; step: Step }) {
@@ -35,6 +36,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     (signal) => (execution.data ? api.get<Revision>(`/v2/Flows/${flowSid}/Revisions/${execution.data.flow_version}`, signal) : Promise.resolve(null)),
     [flowSid, execution.data?.flow_version],
   );
+  const revisions = useAsync(() => api.all<Revision>(`/v2/Flows/${flowSid}/Revisions?PageSize=200`, 'revisions'), [flowSid]);
   const live = useLiveEvents(execution.data?.status === 'active' ? `/console/api/Flows/${flowSid}/Executions/${executionSid}/Events` : null, credentials);
   const [openStep, setOpenStep] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -149,6 +151,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
             <p className="muted">Loading canvas…</p>
           )}
         </section>
+        <ReplayPanel flowSid={flowSid} executionSid={executionSid} revisions={revisions.data ?? []} />
         <section className="card" aria-labelledby="context-title">
           <h2 id="context-title">Execution context</h2>
           <JsonTree value={current.context} label="context" openDepth={2} />

@@ -1,0 +1,101 @@
+// Replay an execution's recorded inputs against another revision (the server's /replay endpoint,
+// a Switchboard extension) and show where the path and the messages diverge.
+import { useState, type FormEvent } from 'react';
+import { errorMessage } from '../api/client.ts';
+import type { Revision } from '../api/types.ts';
+import { useApi } from '../auth/session.tsx';
+
+interface ReplayReport {
+  diverged: boolean;
+  divergence: { index: number } | null;
+  original: { revision: number | null; path: string[] };
+  replay: { revision: number | string; path: string[]; end: string };
+  step_diff: string[];
+  message_diff: string[];
+  notes: string[];
+}
+
+function DiffLines({ lines, label }: { lines: string[]; label: string }) {
+  return (
+    <pre className="replay-diff" aria-label={label}>
+      {lines.map((line, i) => (
+        <span key={i} className={line.startsWith('+') ? 'diff-ins' : line.startsWith('-') ? 'diff-del' : ''}>
+          {line}
+          {'\n'}
+        </span>
+      ))}
+    </pre>
+  );
+}
+
+export function ReplayPanel({ flowSid, executionSid, revisions }: { flowSid: string; executionSid: string; revisions: Revision[] }) {
+  const api = useApi();
+  const [target, setTarget] = useState('LatestRevision');
+  const [report, setReport] = useState<ReplayReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      setReport(await api.get<ReplayReport>(`/replay/Flows/${flowSid}/Executions/${executionSid}?Revision=${encodeURIComponent(target)}`));
+    } catch (caught) {
+      setReport(null);
+      setError(errorMessage(caught));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section className="card replay" aria-labelledby="replay-title">
+      <form className="row wrap" onSubmit={run}>
+        <h2 id="replay-title">Replay</h2>
+        <label className="field inline">
+          <span className="field-label">against</span>
+          <select aria-label="Revision to replay against" value={target} onChange={(e) => setTarget(e.target.value)}>
+            <option value="LatestRevision">the latest revision (draft)</option>
+            <option value="LatestPublished">the published revision</option>
+            {revisions.map((r) => (
+              <option key={r.revision} value={String(r.revision)}>
+                revision {r.revision}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={busy}>
+          Replay
+        </button>
+      </form>
+      <p className="muted small">The recorded inputs (messages, HTTP answers) are fed to the other revision on the engine alone; nothing is sent.</p>
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
+      {report && (
+        <div className="stack" role="status" aria-label="Replay result">
+          <p className={report.diverged ? 'error-text' : 'ok-text'}>
+            {!report.diverged
+              ? `Same path and messages on revision ${report.replay.revision} as on revision ${report.original.revision ?? '?'}.`
+              : report.divergence
+                ? `The path diverges at step ${report.divergence.index + 1} on revision ${report.replay.revision}.`
+                : `Same path on revision ${report.replay.revision}; messages or outputs differ.`}{' '}
+            <span className="muted">Replay ends: {report.replay.end}</span>
+          </p>
+          <DiffLines lines={report.step_diff} label="Steps, original (-) and replay (+)" />
+          {report.message_diff.length > 0 && <DiffLines lines={report.message_diff} label="Messages, original (-) and replay (+)" />}
+          {report.notes.length > 0 && (
+            <ul className="small muted">
+              {report.notes.map((note, i) => (
+                <li key={i}>{note}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
