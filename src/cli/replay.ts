@@ -79,7 +79,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
       reports.push(fromWire(body));
     }
     if (values.json) console.log(JSON.stringify(reports, null, 2));
-    else console.log(reports.map(replayText).join('\n\n'));
+    else {
+      console.log(reports.map(replayText).join('\n\n'));
+      if (reports.length > 1) console.log(`\n${reports.length} executions replayed: ${reports.filter((r) => r.diverged).length} diverged`);
+    }
     return values['fail-on-divergence'] && reports.some((r) => r.diverged) ? 1 : 0;
   } catch (error) {
     return reportFailure('replay', error);

@@ -69,6 +69,9 @@ export function parseTestFile(path: string, text: string): { file: TestFile; for
   return { file: data as TestFile, format };
 }
 
+/** Many test files name the same flow: each file's text is validated once per process. */
+const flowCache = new Map<string, { text: string; flow: LoadedFlow }>();
+
 export function loadFlowFile(path: string): LoadedFlow {
   let text: string;
   try {
@@ -76,7 +79,12 @@ export function loadFlowFile(path: string): LoadedFlow {
   } catch {
     throw new LoadError(path, 'flow file not found');
   }
-  return checkedFlow(path, validateDefinitionJson(text));
+  const cached = flowCache.get(path);
+  if (cached && cached.text === text) return cached.flow;
+  const flow = checkedFlow(path, validateDefinitionJson(text));
+  if (flowCache.size > 5000) flowCache.clear();
+  flowCache.set(path, { text, flow });
+  return flow;
 }
 
 function checkedFlow(path: string, result: ReturnType<typeof validateDefinition>): LoadedFlow {
