@@ -14,6 +14,18 @@ test('the default policy refuses link-local, cloud metadata, loopback and privat
   assert.equal(allowed(policy, 'localhost', '127.0.0.1'), false, 'the resolved address decides, not the name');
 });
 
+test('IPv6 forms that embed an IPv4 address are judged as that address (mapped, NAT64, 6to4, compatible)', () => {
+  const policy = new OutboundPolicy();
+  for (const ip of ['::ffff:a9fe:a9fe', '64:ff9b::a9fe:a9fe', '64:ff9b::169.254.169.254', '64:ff9b:1::7f00:1', '2002:a9fe:a9fe::1', '2002:0a00:0001::', '::127.0.0.1', '::a00:1']) {
+    assert.equal(allowed(policy, ip), false, `${ip} should be refused`);
+  }
+  for (const ip of ['64:ff9b::808:808', '2002:808:808::1', '::ffff:1.1.1.1']) {
+    assert.equal(allowed(policy, ip), true, `${ip} should be allowed`);
+  }
+  assert.equal(allowed(new OutboundPolicy({ allowPrivate: true }), '64:ff9b::a9fe:a9fe'), false, 'metadata through NAT64 stays refused in dev mode');
+  assert.equal(allowed(new OutboundPolicy({ deny: ['64:ff9b::/96'] }), '64:ff9b::808:808'), false, 'an IPv6 rule still matches the address as written');
+});
+
 test('the default policy allows public addresses', () => {
   const policy = new OutboundPolicy();
   for (const ip of ['8.8.8.8', '1.1.1.1', '172.32.0.1', '172.15.255.255', '2606:4700:4700::1111', '::ffff:8.8.8.8']) {

@@ -77,17 +77,46 @@ function unbracket(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-/** `::ffff:10.0.0.1` is 10.0.0.1 as far as the network is concerned. */
-export function normalizeAddress(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  return mapped ? mapped[1]! : ip;
+/** The eight 16-bit groups of an IPv6 address (the URL parser writes embedded dotted quads as hex). */
+function ipv6Groups(ip: string): number[] | null {
+  let host: string;
+  try {
+    host = new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  } catch {
+    return null;
+  }
+  const [left = '', right] = host.split('::');
+  const head = left ? left.split(':') : [];
+  const tail = right ? right.split(':') : [];
+  const groups = right === undefined ? head : [...head, ...Array<string>(8 - head.length - tail.length).fill('0'), ...tail];
+  return groups.length === 8 ? groups.map((g) => parseInt(g, 16)) : null;
 }
 
+const dottedQuad = (high: number, low: number) => `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+
+/**
+ * The IPv4 address an IPv6 address carries, when it carries one, so `::ffff:10.0.0.1`, NAT64
+ * (`64:ff9b::a9fe:a9fe`, 64:ff9b:1::/48), 6to4 (`2002:a9fe:a9fe::`) and IPv4-compatible
+ * (`::127.0.0.1`) forms are judged as the IPv4 address they reach.
+ */
+export function normalizeAddress(ip: string): string {
+  if (isIP(ip) !== 6) return ip;
+  const g = ipv6Groups(ip);
+  if (!g) return ip;
+  const zeros = (from: number, to: number) => g.slice(from, to).every((x) => x === 0);
+  if (zeros(0, 5) && g[5] === 0xffff) return dottedQuad(g[6]!, g[7]!);
+  if (g[0] === 0x64 && g[1] === 0xff9b && (zeros(2, 6) || g[2] === 1)) return dottedQuad(g[6]!, g[7]!);
+  if (g[0] === 0x2002) return dottedQuad(g[1]!, g[2]!);
+  if (zeros(0, 6) && (g[6] !== 0 || g[7]! > 1)) return dottedQuad(g[6]!, g[7]!);
+  return ip;
+}
+
+/** Whether the address, as written or as the IPv4 address it embeds, is in the list. */
 function inList(list: BlockList, ip: string): boolean {
-  const address = normalizeAddress(ip);
-  const family = isIP(address);
-  if (!family) return false;
-  return list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  return [ip, normalizeAddress(ip)].some((address) => {
+    const family = isIP(address);
+    return family !== 0 && list.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  });
 }
 
 function blockList(cidrs: string[]): BlockList {
@@ -153,11 +182,11 @@ export class OutboundPolicy {
     const hostIsName = !isIP(name);
     if (hostIsName && this.#deny.matchesHost(name)) return deny(`${name} is denied by --http-deny`);
     if (hostIsName && this.#allow.matchesHost(name)) return { allowed: true };
-    if (this.#deny.matchesAddress(address)) return deny(`${address} is denied by --http-deny`);
-    if (this.#allow.matchesAddress(address)) return { allowed: true };
+    if (this.#deny.matchesAddress(ip)) return deny(`${address} is denied by --http-deny`);
+    if (this.#allow.matchesAddress(ip)) return { allowed: true };
     if (hostIsName && METADATA_HOSTS.has(name)) return deny(`${name} is a cloud metadata service`);
-    if (inList(LINK_LOCAL_AND_METADATA, address)) return deny(`${address} is a link-local or cloud metadata address`);
-    if (!this.#allowPrivate && inList(PRIVATE, address)) {
+    if (inList(LINK_LOCAL_AND_METADATA, ip)) return deny(`${address} is a link-local or cloud metadata address`);
+    if (!this.#allowPrivate && inList(PRIVATE, ip)) {
       return deny(`${address} is a private, loopback or reserved address (allow it with --http-allow, or run in dev mode)`);
     }
     return { allowed: true };
