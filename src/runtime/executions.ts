@@ -560,13 +560,13 @@ export class ExecutionService implements ExecutionServiceApi {
       inboundReceipt: consumed.receipt,
     });
     this.#observer.sprintWritten({ execution: record, previousStatus: isNew ? null : previous.status, steps });
-    for (const effect of effectsToAdd) this.#dispatch(effect);
+    for (const effect of effectsToAdd) this.#dispatch(effect, record.flowSid);
     if (timersToAdd.length > 0) this.#wakeBy(Math.min(...timersToAdd.map((timer) => timer.dueAt)));
     return record;
   }
 
-  /** Carries out one outbox effect and feeds its result back as an event. */
-  #dispatch(pending: PendingEffect): void {
+  /** Carries out one outbox effect and feeds its result back as an event (flowSid: when the caller knows it). */
+  #dispatch(pending: PendingEffect, flowSid?: string): void {
     if (this.#stopped) return; // left claimed; stop() hands it back to the other nodes
     this.#leases.hold('effect', pending.id);
     const effect = pending.payload as EffectPayload;
@@ -575,7 +575,7 @@ export class ExecutionService implements ExecutionServiceApi {
         let result: EffectResult;
         try {
           const label = { accountSid: pending.accountSid, executionSid: pending.executionSid, effectId: effect.effectId, type: effect.type, widget: effect.widget, ...(effect.type === 'http-request' ? { purpose: effect.purpose } : {}) };
-          result = await this.#observer.effect(label, () => this.#perform(pending, effect));
+          result = await this.#observer.effect(label, () => this.#perform(pending, effect, flowSid));
         } catch (error) {
           result = effect.type === 'send-message'
             ? { kind: 'message-failed', code: 30008, message: (error as Error).message }
@@ -594,12 +594,13 @@ export class ExecutionService implements ExecutionServiceApi {
     );
   }
 
-  async #perform(pending: PendingEffect, effect: EffectPayload): Promise<EffectResult> {
+  async #perform(pending: PendingEffect, effect: EffectPayload, knownFlowSid?: string): Promise<EffectResult> {
     switch (effect.type) {
       case 'send-message': {
-        const record = await this.#store.getExecutionBySid(pending.executionSid);
+        // Loading the whole execution just for its flow SID cost a state parse per message sent.
+        const flowSid = knownFlowSid ?? (await this.#store.getExecutionBySid(pending.executionSid))?.flowSid ?? '';
         const sent = await this.#channel.sendMessage(
-          { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId },
+          { accountSid: pending.accountSid, flowSid, executionSid: pending.executionSid, effectId: effect.effectId },
           effect.message,
         );
         return sent.ok ? { kind: 'message-sent', message: sent.message } : { kind: 'message-failed', code: sent.code, message: sent.message };
