@@ -37,8 +37,6 @@ export function redirectBack(fallthrough = false): TwimlNode {
   return { verb: 'Redirect', attributes: { method: 'POST' }, callback: fallthrough ? { fallthrough: true } : {} };
 }
 
-export type Rendered = { ok: true; value: string } | { ok: false; outcome: Outcome };
-
 /** Renders a string property with Liquid; `undefined` when absent or empty. */
 export function renderProp(env: WidgetEnv, name: string, failureEvent?: string): { ok: true; value: string | undefined } | { ok: false; outcome: Outcome } {
   const template = stringProp(env, name);
