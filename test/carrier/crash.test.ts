@@ -156,7 +156,8 @@ describe('Twilio carrier: a server killed in the middle of sending', () => {
   it('the request was lost: after the restart the step is failed and the message is not re-sent', async () => {
     const fake = await startFake();
     fakes.push(fake);
-    const { steps, outputs } = await crashDuringSend(fake, { kind: 'hang' });
+    const { steps, outputs, server } = await crashDuringSend(fake, { kind: 'hang' });
+    assert.match(server.output, /reconciled send: not found upstream/, 'the operator is told');
     assert.equal(fake.creates('Messages').length, 1, 'only the lost request, no second send');
     assert.equal(fake.messages.length, 0);
     assert.ok(steps.includes('greet -failed-> noted'), steps.join('\n'));

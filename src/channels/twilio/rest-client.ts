@@ -31,6 +31,8 @@ export interface RestClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** The server's outbound policy for upstream URLs (see outbound-guard.ts); none = allow all. */
   guard?: OutboundGuard;
+  /** Told about every retry (operators want to see rate limiting). */
+  onRetry?: (info: { url: string; attempt: number; reason: string; delayMs: number }) => void;
 }
 
 // Worst case one create takes 3 waits of at most 5 s plus a 10 s timeout: under the 30 s effect lease
@@ -175,7 +177,7 @@ export class TwilioRestClient {
         const code = errorCode(error);
         if (code && NEVER_SENT.has(code)) {
           if (last) return { kind: 'rejected', httpStatus: 0, code: 30008, message: `Twilio API unreachable (${code})` };
-          await this.#sleep(backoffDelay(this.#options.retry, attempt, null));
+          await this.#retryWait(url, attempt, code, backoffDelay(this.#options.retry, attempt, null));
           continue;
         }
         const reason = (error as Error).name === 'TimeoutError' ? `no response within ${this.#options.timeoutMs} ms` : `${code ?? (error as Error).message}`;
@@ -192,7 +194,7 @@ export class TwilioRestClient {
         return { kind: 'unknown', reason: `HTTP ${response.status} without a resource body` };
       }
       if (NOT_PROCESSED.has(response.status) && !last) {
-        await this.#sleep(backoffDelay(this.#options.retry, attempt, response.headers.get('retry-after')));
+        await this.#retryWait(url, attempt, `HTTP ${response.status}`, backoffDelay(this.#options.retry, attempt, response.headers.get('retry-after')));
         continue;
       }
       const code = parsed && typeof parsed.code === 'number' ? parsed.code : response.status === 429 ? 20429 : 30008;
@@ -200,6 +202,11 @@ export class TwilioRestClient {
       if (response.status < 500 || NOT_PROCESSED.has(response.status)) return { kind: 'rejected', httpStatus: response.status, code, message };
       return { kind: 'unknown', reason: `HTTP ${response.status}: ${message}` };
     }
+  }
+
+  #retryWait(url: string, attempt: number, reason: string, delayMs: number): Promise<void> {
+    this.#options.onRetry?.({ url, attempt, reason, delayMs });
+    return this.#sleep(delayMs);
   }
 
   #sleep(ms: number): Promise<void> {

@@ -20,6 +20,13 @@ export interface TwilioChannelOptions {
   clockSkewMs?: number;
   /** The outbound policy applied to the account-configured upstream URLs. */
   guard?: OutboundGuard;
+  /** Where retries, refusals and reconciliations are reported (the server's pino logger fits). */
+  log?: CarrierLog;
+}
+
+export interface CarrierLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
 }
 
 const MG_SID = /^MG[0-9a-fA-F]{32}$/;
@@ -82,7 +89,12 @@ export class TwilioChannel implements MessageChannel {
   }
 
   get #restOptions(): Partial<RestClientOptions> {
-    return this.#options.guard ? { ...this.#options.rest, guard: this.#options.guard } : { ...this.#options.rest };
+    const log = this.#options.log;
+    return {
+      ...this.#options.rest,
+      ...(this.#options.guard ? { guard: this.#options.guard } : {}),
+      ...(log ? { onRetry: (info: { url: string; attempt: number; reason: string; delayMs: number }) => log.warn(info, 'Twilio API request retried') } : {}),
+    };
   }
 
   get ledger(): InflightLedger {
@@ -137,7 +149,11 @@ export class TwilioChannel implements MessageChannel {
     const outcome: CreateOutcome = conversationSid
       ? await client.createConversationMessage(conversationSid, params)
       : await client.createMessage(params);
+    if (outcome.kind === 'rejected') {
+      this.#options.log?.warn({ effectId, executionSid: context.executionSid, httpStatus: outcome.httpStatus, code: outcome.code, reason: outcome.message }, 'Twilio refused a message');
+    }
     if (outcome.kind === 'unknown') {
+      this.#options.log?.warn({ effectId, executionSid: context.executionSid, reason: outcome.reason }, 'message send outcome unknown; reconciling instead of re-sending');
       if (!effectId) return { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Send outcome unknown: ${outcome.reason}` };
       return this.#reconcile(client, record, outcome.reason);
     }
@@ -274,6 +290,7 @@ export class TwilioChannel implements MessageChannel {
       if (candidates === null) {
         const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Send outcome unknown (${reason}) and the upstream lookup failed; not re-sent to avoid a duplicate` };
         await this.#ledger.finish(record, result);
+        this.#options.log?.warn({ effectId: record.effectId, executionSid: record.executionSid }, 'reconciled send: upstream lookup failed, reported failed');
         return result;
       }
       found = await this.#match(record, candidates);
@@ -281,8 +298,10 @@ export class TwilioChannel implements MessageChannel {
     if (!found) {
       const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Send outcome unknown (${reason}) and no such message exists upstream; not re-sent to avoid a duplicate` };
       await this.#ledger.finish(record, result);
+      this.#options.log?.warn({ effectId: record.effectId, executionSid: record.executionSid }, 'reconciled send: not found upstream, reported failed');
       return result;
     }
+    this.#options.log?.info({ effectId: record.effectId, executionSid: record.executionSid, messageSid: found.sid, via: seen ? 'status callback' : 'lookup' }, 'reconciled send: found upstream');
     const result: SendResult = { ok: true, message: outboundFromResource(found) };
     await this.#ledger.finish(record, result, String(found.sid));
     return result;
