@@ -98,6 +98,12 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     const node = page.locator('[data-widget="say_play_1"]');
     await node.locator('.badge-error').waitFor();
     await form.locator('[data-property="loop"] .field-error').waitFor();
+    // Unsaved edits: following a link asks first; declining stays on the page with the edits.
+    const asked = new Promise<string>((resolve) => page.once('dialog', (dialog) => void dialog.dismiss().then(() => resolve(dialog.message()))));
+    await page.getByRole('link', { name: 'Executions' }).click();
+    assert.match(await asked, /unsaved changes/);
+    assert.match(page.url(), /\/flows\/FW[0-9a-f]{32}$/);
+    await node.waitFor();
     await shot(page, '03-validation-error');
     // Connect it by dragging from its event to a widget's input, and through the panel.
     const edgeCount = await page.locator('.react-flow__edge').count();

@@ -77,11 +77,24 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
 
   const dirty = definition !== null && JSON.stringify(definition) !== saved;
 
+  // Unsaved edits are not lost silently: closing the tab asks (beforeunload), and so does following a
+  // link inside the console (caught before the router sees the click).
   useEffect(() => {
     if (!dirty) return;
     const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    const onClick = (event: MouseEvent) => {
+      const link = (event.target as Element | null)?.closest?.('a[href]');
+      if (!link || link.getAttribute('target') === '_blank' || link.getAttribute('href')?.startsWith('#')) return;
+      if (window.confirm('This flow has unsaved changes. Leave without saving them?')) return;
+      event.preventDefault();
+      event.stopPropagation();
+    };
     window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
+    document.addEventListener('click', onClick, true);
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      document.removeEventListener('click', onClick, true);
+    };
   }, [dirty]);
 
   // Re-validate a moment after the last edit.
