@@ -31,7 +31,7 @@ const LINGER_S = 1;
 // A claim outlives any stall of a live node under this load (so nothing is redone), except in
 // the kill test, where a short lease makes the survivors take the victim's work over quickly.
 const LEASE_MS = 15_000;
-const SHORT_LEASE_MS = 2_000;
+const SHORT_LEASE_MS = 5_000;
 
 interface Cluster {
   schema: string;
@@ -271,8 +271,11 @@ if (SKIP_REASON) {
       const reports = c.customer.hits.filter((h) => h.path === '/done').map((h) => h.body.started_by);
       const started = new Set(executions.map((e) => e.record.initiatedBy));
       for (const id of started) assert.ok(reports.includes(id), `the timeout of ${id} reported`);
-      // A report can repeat only if the victim died between calling the customer and recording it.
-      assert.ok(reports.length - started.size <= 5, `${reports.length - started.size} repeated reports`);
+      // A report can repeat only if the victim died between calling the customer and recording
+      // the answer: only effects it held at its death are redone.
+      const repeated = reports.length - started.size;
+      t.diagnostic(`${repeated} report(s) repeated by the takeover`);
+      assert.ok(repeated <= held.effects, `${repeated} repeated reports, but the victim held only ${held.effects} effects`);
       assert.equal(await tableCount(c.schema, 'timers'), 0, 'every timer fired or was cancelled');
       assert.equal(await tableCount(c.schema, 'pending_effects'), 0, 'every effect carried out');
     });

@@ -87,6 +87,7 @@ export class PostgresStore implements Store {
   readonly #ready: Promise<void>;
   readonly #channel: string;
   #listener: pg.Client | null = null;
+  #heartbeat: Promise<pg.Client> | null = null;
   readonly #workListeners = new Set<(dueAt: number | null) => void>();
   #closed = false;
 
@@ -189,6 +190,9 @@ export class PostgresStore implements Store {
     const listener = this.#listener;
     this.#listener = null;
     await listener?.end().catch(() => undefined);
+    const heartbeat = this.#heartbeat;
+    this.#heartbeat = null;
+    await heartbeat?.then((client) => client.end()).catch(() => undefined);
     await this.pool.end();
   }
 
@@ -686,12 +690,37 @@ export class PostgresStore implements Store {
     return rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toEffect);
   }
 
+  /**
+   * On a connection of its own: a busy pool (every connection taken, requests queued) must not
+   * delay the heartbeat past the lease, or live nodes would lose their claims under load.
+   */
   async renewLeases(lease: Lease, held: { timers: string[]; effects: string[] }): Promise<void> {
-    if (held.timers.length > 0) {
-      await this.#query('UPDATE timers SET lease_until = ? WHERE lease_owner = ? AND id = ANY(?::text[])', [lease.until, lease.owner, held.timers]);
+    await this.#ready;
+    if (this.#closed) return;
+    if (!this.#heartbeat) {
+      const client = new pg.Client(this.#clientConfig());
+      client.on('error', () => {
+        if (this.#heartbeat === connected) this.#heartbeat = null;
+      });
+      const connected = client.connect().then(() => client);
+      this.#heartbeat = connected;
+      connected.catch(() => {
+        if (this.#heartbeat === connected) this.#heartbeat = null;
+      });
     }
-    if (held.effects.length > 0) {
-      await this.#query('UPDATE pending_effects SET lease_until = ? WHERE lease_owner = ? AND id = ANY(?::text[])', [lease.until, lease.owner, held.effects]);
+    const current = this.#heartbeat;
+    const client = await current;
+    try {
+      if (held.timers.length > 0) {
+        await this.#query('UPDATE timers SET lease_until = ? WHERE lease_owner = ? AND id = ANY(?::text[])', [lease.until, lease.owner, held.timers], client);
+      }
+      if (held.effects.length > 0) {
+        await this.#query('UPDATE pending_effects SET lease_until = ? WHERE lease_owner = ? AND id = ANY(?::text[])', [lease.until, lease.owner, held.effects], client);
+      }
+    } catch (error) {
+      if (this.#heartbeat === current) this.#heartbeat = null; // reconnect next beat
+      await client.end().catch(() => undefined);
+      throw error;
     }
   }
 
