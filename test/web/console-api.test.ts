@@ -171,6 +171,30 @@ describe('console routes', () => {
     assert.equal(noContact.json().code, 20001);
   });
 
+  it('stops polling the store when the client goes away', async () => {
+    const store = server.app.store;
+    const original = store.findActiveExecution;
+    let polls = 0;
+    store.findActiveExecution = (...args) => {
+      polls++;
+      return original.apply(store, args);
+    };
+    try {
+      const controller = new AbortController();
+      const response = await fetch(`${server.baseUrl}/console/api/Flows/${flowSid}/Simulator/Events?Contact=%2B15550001111`, { headers: { authorization: server.auth }, signal: controller.signal });
+      assert.equal(response.status, 200);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      assert.ok(polls >= 2, `polled ${polls} times while open`);
+      controller.abort();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const afterClose = polls;
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      assert.equal(polls, afterClose, 'still polling after the client left');
+    } finally {
+      store.findActiveExecution = original;
+    }
+  });
+
   it('closes open streams when the server shuts down', async () => {
     const other = await startTestServer({ listen: true });
     const flow = await other.app.flows.create(other.account.sid, { friendlyName: 'g', status: 'published', definition: GREETING });

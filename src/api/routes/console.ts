@@ -142,7 +142,9 @@ function stream(
   const keepAlive = setInterval(() => {
     if (!closed) raw.write(': keep-alive\n\n');
   }, options.keepAliveMs);
+  // A browser tab closing or navigating away ends the stream and its polling.
   request.raw.on('close', finish);
+  raw.on('close', finish);
   void run();
 }
 
