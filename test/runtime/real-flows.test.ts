@@ -44,6 +44,10 @@ const ENVIRONMENT_ERRORS: { reason: string; allows(file: string, error: { code: 
     reason: 'URL is an unsubstituted deployment placeholder (${…} / <<INSERT …>>)',
     allows: (_f, e) => (e.code === 81014 || e.code === 81010) && /\$\{|<<INSERT/.test(e.message),
   },
+  {
+    reason: 'start-conversation names an unsubstituted deployment placeholder (${…}) as its Conversations service',
+    allows: (_f, e) => e.code === 50050 && /\$\{/.test(e.message),
+  },
   { reason: 'run-subflow names a flow that does not exist in this fresh store', allows: (_f, e) => e.code === 81024 && /was not found/.test(e.message) },
   {
     reason: 'the message body comes from a Dialogflow answer; the local stub answers {"ok":true}, so it is empty',
@@ -211,7 +215,7 @@ describe('real exported flows run in the simulator', () => {
       const start = pickStart(definition);
       if (!start) {
         const wired = [...wiredEvents(definition)];
-        const why = wired.includes('incomingCall') ? 'voice flow: needs the voice issue (only incomingCall is wired)' : `no supported trigger event is wired (${wired.join(', ') || 'none'})`;
+        const why = wired.includes('incomingCall') ? 'voice flow (only incomingCall is wired): called through the simulator phone in test/voice/real-flows.test.ts' : `no supported trigger event is wired (${wired.join(', ') || 'none'})`;
         skipped.push({ file, why });
         t.skip(why);
         return;
