@@ -86,6 +86,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   const observability = createObservability(config, { log: Boolean(options.logger), processMetrics: Boolean(options.logger), ...options.observability });
   // Every store call is timed for /metrics; the backends stay unaware of it.
   const store = timedStore(options.store ?? openStore(config), observability.metrics);
+  observability.observer.watchStore(store);
   const now = options.now ?? Date.now;
   const accounts = new AccountService(store, now);
   const flows = new FlowService(store, { now, invalidDefinitions: config.invalidDefinitions });

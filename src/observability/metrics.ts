@@ -88,6 +88,39 @@ export class Metrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
 
+  /** The active/waiting gauges read a count (the store's, across nodes) at each scrape instead of being set. */
+  countExecutionsWith(count: () => Promise<{ active: number; waiting: Record<string, number> }>): void {
+    this.dropExecutionGauges();
+    const registers = [this.registry];
+    let pending: Promise<{ active: number; waiting: Record<string, number> }> | null = null;
+    // One store query per scrape serves both gauges.
+    const shared = () => (pending ??= count().finally(() => setTimeout(() => (pending = null), 0)));
+    new Gauge({
+      name: 'switchboard_executions_active',
+      help: 'Active executions (all nodes, counted by the store)',
+      registers,
+      async collect() {
+        this.set((await shared()).active);
+      },
+    });
+    new Gauge({
+      name: 'switchboard_executions_waiting',
+      help: 'Active executions parked on a widget, by what they wait for (all nodes, counted by the store)',
+      labelNames: ['waiting_for'] as const,
+      registers,
+      async collect() {
+        const { waiting } = await shared();
+        for (const kind of ['reply', 'effect', 'subflow']) this.set({ waiting_for: kind }, waiting[kind] ?? 0);
+      },
+    });
+  }
+
+  /** For shared stores that cannot count: no gauge rather than a wrong per-node one. */
+  dropExecutionGauges(): void {
+    this.registry.removeSingleMetric('switchboard_executions_active');
+    this.registry.removeSingleMetric('switchboard_executions_waiting');
+  }
+
   text(): Promise<string> {
     return this.registry.metrics();
   }

@@ -5,7 +5,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer }
 import type { Logger } from 'pino';
 import type { EffectResult, ExecutionState } from '../engine/types.ts';
 import type { EffectLabel, RuntimeObserver, SprintLabel, SprintReport } from '../runtime/ports/observer.ts';
-import { StoreConflictError } from '../runtime/ports/store.ts';
+import { StoreConflictError, type Store } from '../runtime/ports/store.ts';
 import { annotateWork, currentWork, workContext, withWork } from './context.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -61,14 +61,29 @@ export class TelemetryObserver implements RuntimeObserver {
   readonly #tracer: Tracer;
   readonly #metrics: Metrics;
   readonly #log: Logger;
-  /** Active executions this node has written, and what each waits for. */
+  /** Active executions this node has written, and what each waits for (see watchStore). */
   readonly #active = new Map<string, string>();
+  #trackLocally = true;
   readonly #waiting: Record<string, number> = { reply: 0, effect: 0, subflow: 0 };
 
   constructor(tracer: Tracer, metrics: Metrics, log: Logger) {
     this.#tracer = tracer;
     this.#metrics = metrics;
     this.#log = log;
+  }
+
+  /**
+   * Where the active/waiting gauges come from: the store's own count when it has one (right across
+   * nodes); else, for the embedded single-node SQLite store, what this node has seen since it
+   * started; else (a shared store that cannot count) nowhere: a per-node view would be wrong and
+   * would grow without bound as executions end on other nodes.
+   */
+  watchStore(store: Pick<Store, 'kind' | 'countActiveExecutions'>): void {
+    if (!store.countActiveExecutions && store.kind === 'sqlite') return;
+    this.#trackLocally = false;
+    this.#active.clear();
+    if (store.countActiveExecutions) this.#metrics.countExecutionsWith(() => store.countActiveExecutions!());
+    else this.#metrics.dropExecutionGauges();
   }
 
   #childSpan(name: string, attributes: Record<string, string>): Span {
@@ -119,16 +134,13 @@ export class TelemetryObserver implements RuntimeObserver {
         'step',
       );
     }
-    if (execution.status === 'ended') {
-      this.#setActive(execution.sid, null);
-      if (previousStatus !== 'ended') {
-        const reason = endReason(execution.state);
-        this.#metrics.executionsEnded.inc({ ...flow, reason });
-        this.#log.info({ reason, steps: (execution.state as Partial<ExecutionState>).stepCount }, 'execution ended');
-      }
-    } else {
-      this.#setActive(execution.sid, waitingFor(execution.state) ?? 'nothing');
+    if (execution.status === 'ended' && previousStatus !== 'ended') {
+      const reason = endReason(execution.state);
+      this.#metrics.executionsEnded.inc({ ...flow, reason });
+      this.#log.info({ reason, steps: (execution.state as Partial<ExecutionState>).stepCount }, 'execution ended');
     }
+    if (!this.#trackLocally) return;
+    this.#setActive(execution.sid, execution.status === 'ended' ? null : (waitingFor(execution.state) ?? 'nothing'));
     this.#refreshGauges();
   }
 

@@ -216,3 +216,28 @@ test('a sprint that fails is logged with its execution and request, and its span
   assert.match(JSON.stringify(failed.err), /disk on fire/);
   assert.match((await app.server.inject({ method: 'GET', url: '/metrics' })).body, /switchboard_store_errors_total\{backend="sqlite",operation="writeSprint"\} 1/);
 });
+
+test('active/waiting gauges come from the store when it can count (all nodes), and are absent for a shared store that cannot', async (t) => {
+  const counting = new SqliteStore({ path: ':memory:' });
+  let queries = 0;
+  Object.assign(counting, {
+    countActiveExecutions: async () => {
+      queries += 1;
+      return { active: 42, waiting: { reply: 40, effect: 2 } };
+    },
+  });
+  const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:' }, { store: counting });
+  t.after(() => app.close());
+  assert.equal(await metric(app, 'switchboard_executions_active'), 42);
+  assert.equal(queries, 1, 'one store query per scrape for both gauges');
+  assert.equal(await metric(app, 'switchboard_executions_waiting', { waiting_for: 'reply' }), 40);
+  assert.equal(await metric(app, 'switchboard_executions_waiting', { waiting_for: 'subflow' }), 0);
+
+  const shared = new SqliteStore({ path: ':memory:' });
+  Object.defineProperty(shared, 'kind', { value: 'postgres' });
+  const other = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:' }, { store: shared });
+  t.after(() => other.close());
+  const text = (await other.server.inject({ method: 'GET', url: '/metrics' })).body;
+  assert.doesNotMatch(text, /switchboard_executions_active/);
+  assert.match(text, /# HELP switchboard_executions_started_total/);
+});
