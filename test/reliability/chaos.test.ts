@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runChaos } from './chaos.ts';
 
-test('SIGKILL under load: acknowledged executions survive, timeouts fire once, no step or message is duplicated', { timeout: 120_000 }, async () => {
+test('SIGKILL under load: acknowledged executions survive, timeouts fire once, no step or message is duplicated', { timeout: 300_000 }, async () => {
   const report = await runChaos({ kills: 3, minUpMs: 300, maxUpMs: 1_200, workers: 4 });
   assert.deepEqual(report.violations, []);
   assert.equal(report.kills, 3);
@@ -14,7 +14,7 @@ test('SIGKILL under load: acknowledged executions survive, timeouts fire once, n
   assert.ok(report.outboundAttempts > 0, JSON.stringify(report));
 });
 
-test('the same on PostgreSQL (DATABASE_URL)', { timeout: 120_000, skip: process.env.DATABASE_URL ? false : 'DATABASE_URL is not set: PostgreSQL chaos run skipped' }, async () => {
+test('the same on PostgreSQL (DATABASE_URL)', { timeout: 300_000, skip: process.env.DATABASE_URL ? false : 'DATABASE_URL is not set: PostgreSQL chaos run skipped' }, async () => {
   const report = await runChaos({ kills: 3, minUpMs: 300, maxUpMs: 1_200, workers: 4, databaseUrl: process.env.DATABASE_URL! });
   assert.deepEqual(report.violations, []);
   assert.ok(report.acknowledgedCreates > 0 && report.acknowledgedInbound > 0 && report.timeouts > 0, JSON.stringify(report));

@@ -125,7 +125,8 @@ class ServerProcess {
     this.child = child;
     child.stdout!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    const deadline = Date.now() + 20_000;
+    // Generous: on a loaded CI machine a cold start (module loading, migrations) can take a while.
+    const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} at start:\n${this.output}`);
       try {
@@ -252,7 +253,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // Let every reply timeout fall due and every pending effect finish on the last process.
     const violations: string[] = [];
-    const deadline = Date.now() + SETTLE_MS + 20_000;
+    const deadline = Date.now() + SETTLE_MS + 60_000;
     let executions: any[] = [];
     await sleep(SETTLE_MS);
     while (Date.now() < deadline) {
