@@ -127,9 +127,10 @@ export class TelemetryObserver implements RuntimeObserver {
       this.#metrics.executionsStarted.inc(flow);
       this.#log.info({ trigger, flowVersion: execution.flowVersion }, 'execution started');
     }
+    const logSteps = this.#log.isLevelEnabled('debug'); // skip building step lines nobody will see
     for (const step of steps) {
       this.#metrics.steps.inc({ widget_type: step.type });
-      this.#log.debug(
+      if (logSteps) this.#log.debug(
         { step: step.transitionedFrom, widgetType: step.type, event: step.name, transitionedTo: step.transitionedTo, stepSid: step.sid },
         'step',
       );
