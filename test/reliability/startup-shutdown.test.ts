@@ -34,7 +34,7 @@ function serveOnce(dataDir: string, options: { unprivileged?: boolean; fileSizeL
     args = ['-c', `ulimit -f ${options.fileSizeLimitKb}; exec "$0" "$@"`, command, ...args];
     command = 'sh';
   }
-  const result = spawnSync(command, args, { cwd: ROOT, env: { ...process.env, ...ACCOUNT, NODE_NO_WARNINGS: '1' }, encoding: 'utf8', timeout: 20_000 });
+  const result = spawnSync(command, args, { cwd: ROOT, env: { ...process.env, ...ACCOUNT, NODE_NO_WARNINGS: '1' }, encoding: 'utf8', timeout: 90_000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -62,7 +62,7 @@ async function initialisedDataDir(): Promise<string> {
   const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--data-dir', dir, '--port', '0', '--log-level', 'error'], { cwd: ROOT, env: { ...process.env, ...ACCOUNT }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 90_000;
   while (!output.includes('listening') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
@@ -120,7 +120,7 @@ test('a full disk at start: a clear error, exit code 1, no corruption; the next 
   }
 });
 
-test('SIGTERM: new requests refused, the in-flight sprint finishes, the store is closed cleanly', { timeout: 60_000 }, async () => {
+test('SIGTERM: new requests refused, the in-flight sprint finishes, the store is closed cleanly', { timeout: 300_000 }, async () => {
   // The flow calls a slow local server: the HTTP effect is in flight when SIGTERM arrives.
   let hits = 0;
   let release: () => void = () => undefined;
@@ -151,7 +151,7 @@ test('SIGTERM: new requests refused, the in-flight sprint finishes, the store is
     return { child, output: () => output };
   };
   const ready = async () => {
-    for (let i = 0; i < 400; i++) {
+    for (let i = 0; i < 1800; i++) {
       try {
         if ((await fetch(`${base}/healthz`)).ok) return;
       } catch {
