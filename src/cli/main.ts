@@ -25,7 +25,8 @@ const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
 const USAGE = `Usage: switchboard <command> [options]
 
 Commands:
-  serve                         start the server (embedded SQLite, simulator channel)
+  serve                         start the server (embedded SQLite, or PostgreSQL with --database-url:
+                                any number of nodes may share one database)
       --port N --host H --public-base-url URL --data-dir DIR
       --invalid-definitions reject|save-as-draft --log-level LEVEL
   accounts create [--friendly-name NAME]   create an account, print its SID and auth token
