@@ -183,7 +183,8 @@ test('SIGTERM: new requests refused, the in-flight sprint finishes, the store is
 
     const exited = new Promise<number | null>((resolve) => server.child.once('exit', resolve));
     server.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Once it says so, it is closing (the message and the close start in the same tick).
+    for (let i = 0; i < 1800 && !server.output().includes('SIGTERM: shutting down'); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     // Closing: a new request is refused (503 while draining, or the port is already closed).
     const refused = await call('GET', '/v2/Flows').then((r) => r.status, () => 'connection refused');
     assert.ok(refused === 503 || refused === 'connection refused', `a request during shutdown got ${refused}`);
