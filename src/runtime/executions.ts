@@ -295,11 +295,7 @@ export class ExecutionService implements ExecutionServiceApi {
       if (!revision) return { execution: null };
       const definition = await this.#definition(accountSid, flowSid, revision);
       const active = await this.#store.findActiveExecution(flowSid, contact, channel);
-      if (active) {
-        if (definition.flags?.allow_concurrent_calls === false) return { execution: null, blocked: active };
-        // The store keeps one active execution per contact pair: the caller's earlier one gives way.
-        await this.deliver(active.sid, { type: 'end', reason: 'manual' });
-      }
+      if (active && definition.flags?.allow_concurrent_calls === false) return { execution: null, blocked: active };
       this.#takeRate('inboundPerSecond', accountSid);
       const execution = await this.#startNew({
         accountSid,
@@ -311,6 +307,8 @@ export class ExecutionService implements ExecutionServiceApi {
         triggerData: { call: params },
         data: {},
         initiatedBy: params.CallSid,
+        // allow_concurrent_calls: the caller's calls run side by side (each found by its CallSid).
+        ...(active ? { exclusive: false } : {}),
       });
       return { execution };
     });
@@ -466,6 +464,8 @@ export class ExecutionService implements ExecutionServiceApi {
     data: JsonObject;
     initiatedBy: string;
     receipt?: InboundReceipt | undefined;
+    /** Overrides the one-active-per-contact rule for this execution (concurrent calls). */
+    exclusive?: boolean | undefined;
   }): Promise<ExecutionRecord> {
     const executionSid = newSid('FN');
     return this.#observer.sprint({ executionSid, event: 'start' }, async () => {
@@ -494,7 +494,7 @@ export class ExecutionService implements ExecutionServiceApi {
       dateUpdated: null,
     };
     const expiry: TimerRecord = { id: EXPIRY_PREFIX + executionSid.slice(2), executionSid, accountSid: init.accountSid, dueAt: now + this.#options.maxExecutionAgeMs };
-    return this.#persist(record, result, true, init.receipt ? { receipt: init.receipt } : {}, result.state.status === 'active' ? [expiry] : []);
+    return this.#persist(record, result, true, { ...(init.receipt ? { receipt: init.receipt } : {}), ...(init.exclusive !== undefined ? { exclusive: init.exclusive } : {}) }, result.state.status === 'active' ? [expiry] : []);
     });
   }
 
@@ -555,7 +555,7 @@ export class ExecutionService implements ExecutionServiceApi {
       consumes: consumed.timerId ? this.#leases.ref('timer', consumed.timerId) : consumed.effectId ? this.#leases.ref('effect', consumed.effectId) : undefined,
       // This node carries the new effects out itself; others take them only if it dies.
       effectLease: effectsToAdd.length > 0 ? this.#leases.lease() : undefined,
-      exclusive: isNew ? this.#options.oneActivePerContact !== false : undefined,
+      exclusive: isNew ? (consumed.exclusive ?? this.#options.oneActivePerContact !== false) : undefined,
       alerts: alertsFrom(result.diagnostics, record, now),
       inboundReceipt: consumed.receipt,
     });
@@ -669,6 +669,8 @@ interface Consumed {
   effectId?: string;
   timerId?: string;
   receipt?: InboundReceipt;
+  /** A new execution's claim on its contact pair's one active slot (overrides the configured rule). */
+  exclusive?: boolean;
 }
 
 /** A sprint that recorded nothing and left the state exactly as it was. */

@@ -238,7 +238,7 @@ describe('allow_concurrent_calls', () => {
       await server.close();
     }
   });
-  it('on: a new call from the same caller goes ahead; the earlier (stuck) execution gives way', async () => {
+  it('on: a new call from the same caller goes ahead beside the earlier one; each call ends its own execution', async () => {
     const { server, flowSid } = await serverWithFlow(flow(true));
     try {
       const a = new Twilio(server, flowSid, '+15551239999', 1);
@@ -248,9 +248,10 @@ describe('allow_concurrent_calls', () => {
       assert.equal(second.twiml![0]!.verb, 'Gather');
       const executions = await executionOf(server, flowSid);
       assert.equal(executions.find((e) => e.initiatedBy === b.callSid)!.status, 'active');
-      assert.equal(executions.find((e) => e.initiatedBy === a.callSid)!.status, 'ended');
-      // Status callbacks find each call's own execution by CallSid: the old call's end changes nothing.
+      assert.equal(executions.find((e) => e.initiatedBy === a.callSid)!.status, 'active', 'both calls run at once, as in Studio');
+      // Status callbacks find each call's own execution by CallSid: the first call's end leaves the second running.
       await a.hangup();
+      assert.equal((await executionOf(server, flowSid)).find((e) => e.initiatedBy === a.callSid)!.status, 'ended');
       assert.equal((await executionOf(server, flowSid)).find((e) => e.initiatedBy === b.callSid)!.status, 'active');
       await b.hangup();
       assert.equal((await executionOf(server, flowSid)).find((e) => e.initiatedBy === b.callSid)!.status, 'ended');
