@@ -49,8 +49,8 @@ test('random Liquid templates: no throw, no hang, 84003 on error, output within 
       const started = performance.now();
       const result = renderTemplate(source, CONTEXT, { now });
       const elapsed = performance.now() - started;
-      // A hang guard, far above the 200 ms render budget: a render that never yields would fail here.
-      assert.ok(elapsed < 5_000, `render took ${elapsed} ms: ${source.slice(0, 200)}`);
+      // A hang guard (not a speed target), far above the 200 ms render budget: a render that never ends fails here.
+      assert.ok(elapsed < 30_000, `render took ${elapsed} ms: ${source.slice(0, 200)}`);
       if (result.ok) {
         assert.equal(typeof result.value, 'string');
         assert.ok(Buffer.byteLength(result.value, 'utf8') <= LIQUID_LIMITS.maxOutputBytes, `output of ${Buffer.byteLength(result.value)} bytes`);
@@ -83,7 +83,7 @@ test('Liquid bombs are defused: loops truncated at 15, allocation and output cap
     const started = performance.now();
     const result = renderTemplate(bomb, CONTEXT, { now });
     const elapsed = performance.now() - started;
-    assert.ok(elapsed < 5_000, `${bomb.slice(0, 80)} ran for ${elapsed} ms`);
+    assert.ok(elapsed < 30_000, `${bomb.slice(0, 80)} ran for ${elapsed} ms`);
     if (result.ok) assert.ok(Buffer.byteLength(result.value) <= LIQUID_LIMITS.maxOutputBytes, `${bomb.slice(0, 80)} produced ${result.value.length} chars`);
     else assert.equal(result.error.code, LIQUID_ERROR_CODE);
     assert.ok(process.memoryUsage().heapUsed - before < 256 * 1024 * 1024, `${bomb.slice(0, 80)} allocated too much`);

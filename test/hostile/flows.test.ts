@@ -151,7 +151,7 @@ test('Liquid that tries to loop forever or allocate gigabytes does not stall the
   const started = Date.now();
   const { state } = await run(flowSid);
   assert.equal(state.status, 'ended');
-  assert.ok(Date.now() - started < 10_000);
+  assert.ok(Date.now() - started < 30_000, 'a hang guard, not a speed target');
   // Whether refused (84003) or truncated, the variable can never exceed Studio's 16 KB.
   const stored = JSON.stringify(state.frames[0]?.variables ?? {});
   assert.ok(stored.length < 64 * 1024, `variables hold ${stored.length} chars`);
@@ -186,10 +186,10 @@ test('a response over 64 KB takes the failed path', async () => {
 
 test('a slow server is cut off at the timeout and the flow goes on (failed path)', async () => {
   const flowSid = await createFlow([trigger('call'), httpWidget('call', `${remoteBase}/slow`, 'ok', 'nope'), setVariables('ok', undefined), setVariables('nope', undefined)]);
-  const started = Date.now();
   const { steps } = await run(flowSid);
-  assert.ok(Date.now() - started < 4_000, 'not waiting for the server');
   assert.equal(steps.find((s) => s.transitioned_from === 'call')?.name, 'failed');
+  const outcome = recording.results.findLast((r) => r.url.endsWith('/slow'))?.result;
+  assert.equal(outcome?.kind === 'http-failed' && outcome.reason, 'timeout', 'cut off by the timeout, not answered late');
 });
 
 test('redirects to cloud metadata or private addresses are refused; direct private URLs too', async () => {
