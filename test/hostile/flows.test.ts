@@ -41,7 +41,7 @@ before(async () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       return res.end(JSON.stringify({ pad: 'x'.repeat(70 * 1024) }));
     }
-    if (url.pathname === '/slow') return void setTimeout(() => res.end('{}'), 5_000).unref();
+    if (url.pathname === '/slow') return void setTimeout(() => res.end('{}'), 15_000).unref();
     if (url.pathname === '/to-metadata') {
       res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/iam/security-credentials/' });
       return res.end();
@@ -60,7 +60,7 @@ before(async () => {
     store: new SqliteStore({ path: ':memory:' }),
     // Only the local test server is reachable; the 10 s cap is shortened so the test stays quick.
     http: recording,
-    runtime: { http: { timeoutMs: 500, maxBodyBytes: 64 * 1024 } },
+    runtime: { http: { timeoutMs: 2_000, maxBodyBytes: 64 * 1024 } },
   });
   const { account } = await app.accounts.ensureStartupAccount();
   accountSid = account.sid;
