@@ -241,3 +241,21 @@ test('active/waiting gauges come from the store when it can count (all nodes), a
   assert.doesNotMatch(text, /switchboard_executions_active/);
   assert.match(text, /# HELP switchboard_executions_started_total/);
 });
+
+test('probes and scrapes are not logged at info; API requests are', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:', logFormat: 'json' }, { store: new SqliteStore({ path: ':memory:' }), observability: { log: sink } });
+  t.after(() => app.close());
+  for (const url of ['/healthz', '/readyz', '/metrics']) assert.equal((await app.server.inject({ method: 'GET', url })).statusCode, 200);
+  assert.deepEqual(lines.filter((l) => l.msg === 'request completed'), []);
+  assert.equal((await app.server.inject({ method: 'GET', url: '/v2/Flows' })).statusCode, 401);
+  const completed = lines.filter((l) => l.msg === 'request completed');
+  assert.equal(completed.length, 1);
+  assert.match(String(completed[0]!.reqId), /^RQ/);
+});

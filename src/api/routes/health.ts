@@ -41,15 +41,17 @@ export async function readiness(ctx: Pick<ApiContext, 'store'>): Promise<Readine
 }
 
 export function registerHealth(routes: Routes, ctx: ApiContext): void {
-  routes.add('GET', '/healthz', async () => ({ status: 'ok', store: ctx.store.kind }), { auth: false });
-  routes.add(
-    'GET',
-    '/readyz',
-    async (_request, reply) => {
+  // Probes come every few seconds: their requests are not logged at info.
+  const probe = { logLevel: 'warn' as const, config: { auth: false } };
+  routes.app.route({ method: 'GET', url: '/healthz', ...probe, handler: async () => ({ status: 'ok', store: ctx.store.kind }) });
+  routes.app.route({
+    method: 'GET',
+    url: '/readyz',
+    ...probe,
+    handler: async (_request, reply) => {
       const result = await readiness(ctx);
       reply.code(result.ready ? 200 : 503);
       return { status: result.ready ? 'ready' : 'unavailable', ...result.checks };
     },
-    { auth: false },
-  );
+  });
 }

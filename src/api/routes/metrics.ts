@@ -8,6 +8,7 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics): vo
     method: 'GET',
     url: '/metrics',
     config: { auth: false },
+    logLevel: 'warn', // scraped every few seconds: not logged at info
     handler: async (_request, reply) => {
       reply.type(metrics.contentType);
       return metrics.text();
