@@ -1,9 +1,10 @@
 // Switchboard's configuration: ONE table of keys. Each key is read from its flag, its environment
 // variable, then switchboard.config.json/.yaml (its camelCase name), then its default; flags win.
 //
-// To add a setting, add one entry to CONFIG_KEYS below — nothing else. The flag is accepted by
-// every command, `switchboard config` shows it (masked when `secret`), the config file accepts
-// it, and `SwitchboardConfig` gains a typed field. Example:
+// To add a setting, add one entry to CONFIG_KEYS below. The flag is accepted by every command,
+// `switchboard config` shows it (masked when `secret`), the config file accepts it, and
+// `SwitchboardConfig` gains a typed field. Then regenerate the README table with
+// `npm run switchboard -- config --keys --markdown` (test/ops/readme.test.ts checks it). Example:
 //
 //   poolSize: key({ flag: 'pool-size', env: 'SWITCHBOARD_POOL_SIZE', type: integer({ min: 1, max: 1000 }),
 //                   default: 10, description: 'PostgreSQL connections per node' }),
