@@ -96,7 +96,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   const carrierGuard = policyGuard(outboundPolicy(config));
   const channels = new ChannelRouter(store, {
     simulator,
-    twilio: new TwilioChannel(store, { guard: carrierGuard, log: observability.logger, ...options.carrier, publicBaseUrl: config.publicBaseUrl, now }),
+    twilio: new TwilioChannel(store, { guard: carrierGuard, log: observability.logger, ...options.carrier, publicBaseUrl: config.publicBaseUrl }),
     webhook: new WebhookChannel(store, { guard: carrierGuard, publicBaseUrl: config.publicBaseUrl, now }),
   });
   const executions = new ExecutionService(store, channels, options.http ?? new FetchHttp({ policy: outboundPolicy(config) }), {

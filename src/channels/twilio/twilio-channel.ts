@@ -13,7 +13,6 @@ export interface TwilioChannelOptions {
   /** The server's public base URL: StatusCallback URLs are built on it (unless the account overrides it). */
   publicBaseUrl?: string | undefined;
   rest?: Partial<RestClientOptions>;
-  now?: () => number;
   /** How long to wait before looking a send with an unknown outcome up upstream. */
   reconcileDelayMs?: number;
   /** Clock skew tolerated between us and Twilio when matching a looked-up message by date. */
@@ -79,13 +78,11 @@ export class TwilioChannel implements MessageChannel {
   readonly #store: Store;
   readonly #ledger: InflightLedger;
   readonly #options: TwilioChannelOptions;
-  readonly #now: () => number;
 
   constructor(store: Store, options: TwilioChannelOptions = {}) {
     this.#store = store;
     this.#ledger = new InflightLedger(store);
     this.#options = options;
-    this.#now = options.now ?? Date.now;
   }
 
   get #restOptions(): Partial<RestClientOptions> {
@@ -127,7 +124,8 @@ export class TwilioChannel implements MessageChannel {
       to: message.to,
       from: message.from,
       body: message.body,
-      startedAt: this.#now(),
+      // Wall-clock time, whatever clock the runtime runs on: it is compared with Twilio's dates.
+      startedAt: Date.now(),
       state: 'requesting',
     };
     if (conversationSid) record.conversationSid = conversationSid;
