@@ -8,6 +8,9 @@ import { FetchHttp, MAX_REDIRECTS } from '../../src/channels/http/fetch-http.ts'
 import { OutboundPolicy } from '../../src/channels/http/outbound-policy.ts';
 import { DEFAULT_RUNTIME_OPTIONS } from '../../src/runtime/executions.ts';
 import type { HttpRequestSpec } from '../../src/engine/types.ts';
+import { gzipSync } from 'node:zlib';
+
+const BOMB = gzipSync(Buffer.alloc(20 * 1024 * 1024));
 
 const LIMITS = { timeoutMs: 2_000, maxBodyBytes: 64 * 1024 };
 let server: Server;
@@ -50,6 +53,16 @@ before(async () => {
       case '/loop':
         res.writeHead(302, { location: '/loop' });
         return res.end();
+      case '/gzip':
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        return res.end(gzipSync('{"compressed":true}'));
+      case '/gzip-bomb':
+        // 20 MB of zeros in about 20 KB: decoded, it is far over the cap.
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+        return res.end(BOMB);
+      case '/bad-gzip':
+        res.writeHead(200, { 'content-type': 'text/plain', 'content-encoding': 'gzip' });
+        return res.end('not gzip at all');
       case '/post-then-303':
         res.writeHead(303, { location: '/ok' });
         return res.end();
@@ -143,6 +156,17 @@ test('a response over 64 KB fails as too-large; exactly 64 KB is accepted', asyn
   assert.equal(big.kind === 'http-failed' && big.reason, 'too-large');
   const exact = await http.request(get(`http://127.0.0.1:${port}/exactly-64k`), LIMITS);
   assert.equal(exact.kind === 'http-response' && exact.body.length, 64 * 1024);
+});
+
+test('compressed bodies are decoded, and the cap applies to the decoded size (gzip bomb)', async () => {
+  const http = onlyLocal();
+  const small = await http.request(get(`http://127.0.0.1:${port}/gzip`), LIMITS);
+  assert.equal(small.kind === 'http-response' && small.body, '{"compressed":true}');
+  assert.ok(BOMB.length < 64 * 1024, 'the bomb itself is small');
+  const bomb = await http.request(get(`http://127.0.0.1:${port}/gzip-bomb`), LIMITS);
+  assert.equal(bomb.kind === 'http-failed' && bomb.reason, 'too-large');
+  const broken = await http.request(get(`http://127.0.0.1:${port}/bad-gzip`), LIMITS);
+  assert.equal(broken.kind, 'http-failed');
 });
 
 test('an endless body is cut at the cap instead of filling memory', async () => {

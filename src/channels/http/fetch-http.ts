@@ -6,6 +6,8 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import type { HttpRequestSpec } from '../../engine/types.ts';
 import type { HttpLimits, OutboundHttp } from '../../runtime/ports/channel.ts';
 import { OutboundPolicy } from './outbound-policy.ts';
@@ -51,6 +53,21 @@ export function buildRequest(spec: HttpRequestSpec): BuiltRequest {
     body = spec.parameters.length ? encodeForm(spec.parameters) : (spec.body ?? '');
   }
   return { url, method, headers, body };
+}
+
+/** A decompressor for the response's Content-Encoding, or null for an identity (or unknown) encoding. */
+function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | null {
+  switch ((encoding ?? '').trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.createGunzip();
+    case 'deflate':
+      return zlib.createInflate();
+    case 'br':
+      return zlib.createBrotliDecompress();
+    default:
+      return null;
+  }
 }
 
 /** A DNS lookup that refuses the connection when any address the name resolves to is denied. */
@@ -154,6 +171,9 @@ export class FetchHttp implements OutboundHttp {
             discard: () => response.destroy(),
             body: () =>
               new Promise<string>((done, fail) => {
+                // A compressed body is decoded, and the cap counts decoded bytes: a small gzip bomb is still too large.
+                const decoder = decoderFor(response.headers['content-encoding']);
+                const stream: Readable = decoder ? response.pipe(decoder) : response;
                 const chunks: Buffer[] = [];
                 let size = 0;
                 let settled = false;
@@ -163,18 +183,22 @@ export class FetchHttp implements OutboundHttp {
                   if (error) fail(error);
                   else done(Buffer.concat(chunks).toString('utf8'));
                 };
-                response.on('data', (chunk: Buffer) => {
+                stream.on('data', (chunk: Buffer) => {
                   size += chunk.length;
                   if (size > maxBytes) {
                     settle(new TooLargeError(`Response body exceeds ${maxBytes} bytes`));
+                    decoder?.destroy();
                     response.destroy();
                     return;
                   }
                   chunks.push(chunk);
                 });
-                response.on('end', () => settle(null));
+                stream.on('end', () => settle(null));
+                stream.on('error', (error) => settle(error));
                 response.on('error', (error) => settle(error));
-                response.on('close', () => settle(response.complete ? null : new Error('response aborted')));
+                response.on('close', () => {
+                  if (!response.complete) settle(new Error('response aborted'));
+                });
               }),
           });
         },
