@@ -159,3 +159,17 @@ test('metrics can be turned off', async (t) => {
   t.after(() => app.close());
   assert.equal((await app.server.inject({ method: 'GET', url: '/metrics' })).statusCode, 404);
 });
+
+test('/readyz waits for a backend that migrates in the background (ready()) and reports its failure', async (t) => {
+  const store = new SqliteStore({ path: ':memory:' });
+  let migration: Promise<void> = Promise.reject(new Error('schema is newer than this build (7 > 6)'));
+  migration.catch(() => undefined);
+  Object.assign(store, { ready: () => migration });
+  const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:' }, { store });
+  t.after(() => app.close());
+  const failing = await app.server.inject({ method: 'GET', url: '/readyz' });
+  assert.equal(failing.statusCode, 503);
+  assert.deepEqual(failing.json().migrations, { ok: false, error: 'schema is newer than this build (7 > 6)' });
+  migration = Promise.resolve();
+  assert.equal((await app.server.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
+});

@@ -33,10 +33,17 @@ export async function readiness(ctx: Pick<ApiContext, 'store'>): Promise<Readine
     } catch (error) {
       checks.migrations = { ok: false, error: (error as Error).message };
     }
+  } else if (checks.store.ok && typeof (store as { ready?: unknown }).ready === 'function') {
+    // Backends that migrate in the background on open (PostgreSQL) resolve ready() once the schema is current.
+    try {
+      await withTimeout((store as unknown as { ready(): Promise<void> }).ready(), STORE_PROBE_TIMEOUT_MS, 'the schema migration');
+    } catch (error) {
+      checks.migrations = { ok: false, error: (error as Error).message };
+    }
   } else if (!checks.store.ok) {
     checks.migrations = { ok: false, error: 'store unreachable' };
   }
-  // Backends without schemaStatus migrate when they open and refuse to open otherwise.
+  // Backends with neither migrate when they open and refuse to open otherwise (SQLite).
   return { ready: checks.store.ok && checks.migrations.ok, checks };
 }
 
