@@ -2,7 +2,7 @@
 // with the openssl command and kept beside the data. Clients trust it explicitly
 // (NODE_EXTRA_CA_CERTS=<cert>); it is never installed system-wide.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface GatewayCertificate {
@@ -31,6 +31,7 @@ export function ensureGatewayCertificate(directory: string): GatewayCertificate 
         ],
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
+      chmodSync(keyPath, 0o600); // only the server reads the private key
     } catch (error) {
       throw new Error(`cannot create the twilio-cli gateway certificate with openssl in ${directory}: ${(error as Error).message}`);
     }

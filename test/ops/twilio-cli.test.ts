@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -124,4 +124,11 @@ test('the gateway tunnels only to twilio.com hosts on 443 and answers plain requ
   assert.equal(await connectTo('studio.twilio.com.evil.example:443'), 'HTTP/1.1 403 Forbidden');
   assert.equal(await connectTo('studio.twilio.com:80'), 'HTTP/1.1 403 Forbidden');
   assert.equal(await connectTo('studio.twilio.com:443'), 'HTTP/1.1 200 Connection Established');
+});
+
+test("the gateway's private key is readable by its owner only", { skip: opensslAvailable() ? false : 'openssl is not on PATH' }, (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'switchboard-gateway-key-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const { keyPath } = ensureGatewayCertificate(join(home, 'tls'));
+  assert.equal(statSync(keyPath).mode & 0o777, 0o600);
 });
