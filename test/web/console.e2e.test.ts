@@ -290,6 +290,14 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await node.focus();
     await page.keyboard.press('Enter');
     await page.getByRole('form', { name: `Properties of ${subject.messageWidget}` }).waitFor();
+    // Arrow keys move the selected widget, and the move is an edit of its offset.
+    const before = await node.boundingBox();
+    await node.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByText('unsaved changes').waitFor();
+    assert.ok((await node.boundingBox())!.x > before!.x, 'the widget moved right');
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await page.getByText('unsaved changes').waitFor({ state: 'detached' });
     // The side panel's tabs and the widget picker work from the keyboard too.
     await page.getByLabel('Select a widget').selectOption('Trigger');
     await page.getByRole('form', { name: 'Properties of Trigger' }).waitFor();

@@ -80,7 +80,8 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
     (changes: NodeChange<WidgetNodeType>[]) => {
       setNodes((current) => applyNodeChanges(changes, current));
       for (const change of changes) {
-        if (change.type === 'position' && change.dragging === false && change.position) {
+        // A drag commits when it ends; a move with the arrow keys (no drag at all) commits at once.
+        if (change.type === 'position' && change.dragging !== true && change.position) {
           const { id, position } = change;
           edit(() => moveWidget(definition, id, position));
         }
