@@ -51,11 +51,12 @@ class ManualHttp implements OutboundHttp {
 
 const OK: HttpResult = { kind: 'http-response', statusCode: 200, contentType: 'application/json', body: '{"n":1}' };
 
-function flow(): object {
+/** REST-started executions go to `call` (an HTTP call) or, with requestNext 'ask', wait for a reply. */
+function flow(requestNext: 'call' | 'ask' = 'call'): object {
   const trigger = {
     name: 'Trigger',
     type: 'trigger',
-    transitions: [{ event: 'incomingMessage', next: 'ask' }, { event: 'incomingCall' }, { event: 'incomingConversationMessage' }, { event: 'incomingRequest', next: 'call' }, { event: 'incomingParent' }],
+    transitions: [{ event: 'incomingMessage', next: 'ask' }, { event: 'incomingCall' }, { event: 'incomingConversationMessage' }, { event: 'incomingRequest', next: requestNext }, { event: 'incomingParent' }],
     properties: { offset: { x: 0, y: 0 } },
   };
   return {
@@ -101,6 +102,7 @@ if (SKIP_REASON) {
     let b: App;
     let accountSid = '';
     let flowSid = '';
+    let waitingFlowSid = '';
 
     const open = (nodeId: string, http: OutboundHttp, clock: Clock) =>
       createApp(
@@ -116,6 +118,7 @@ if (SKIP_REASON) {
       assert.equal(again.account.sid, account.sid, 'both nodes found one dev account');
       accountSid = account.sid;
       flowSid = (await a.flows.create(accountSid, { friendlyName: 'takeover', status: 'published', definition: flow() })).sid;
+      waitingFlowSid = (await a.flows.create(accountSid, { friendlyName: 'waits', status: 'published', definition: flow('ask') })).sid;
     });
     after(async () => {
       httpA.release(OK);
@@ -186,6 +189,24 @@ if (SKIP_REASON) {
       assert.ok(versions && versions.version >= 9, 'every event was its own sprint');
     });
 
+    it('graceful stop: the in-flight call finishes and is recorded, claims are handed back, then the pool closes', async () => {
+      const slow: OutboundHttp = { request: () => new Promise((resolve) => setTimeout(() => resolve(OK), 300)) };
+      const c = await open('C', slow, clockB);
+      const { execution } = await c.executions.create(accountSid, flowSid, { to: '+15550100006', from: '+15005550006' }, 'error');
+      await new Promise((resolve) => setTimeout(resolve, 50)); // C is inside the HTTP call
+      const store = c.store as PostgresStore;
+      await c.close();
+      assert.deepEqual((await steps(execution.sid)).slice(0, 2), ['Trigger -incomingRequest-> call', 'call -success-> bye'], 'the call’s result was stored');
+      // what C left (the goodbye its last sprint asked for) was handed back, not left to expire:
+      // with every clock frozen, only a release lets another node finish the execution
+      await waitFor(async () => (await a.store.getExecutionBySid(execution.sid))?.status === 'ended', 5000);
+      assert.deepEqual(await steps(execution.sid), ['Trigger -incomingRequest-> call', 'call -success-> bye', 'bye -sent-> Ended']);
+      assert.equal(store.pool.totalCount, 0, 'the pool is closed');
+      assert.equal(store.pool.ended, true);
+      await a.executions.idle();
+      await b.executions.idle();
+    });
+
     it('two nodes starting the same contact at once: one execution, both messages in it', async () => {
       const contact = '+15550100004';
       const [first, second] = await Promise.all([inbound(a, contact, 'x'), inbound(b, contact, 'y')]);
@@ -193,13 +214,15 @@ if (SKIP_REASON) {
       await a.executions.idle();
       await b.executions.idle();
       const page = await a.store.listExecutions(accountSid, flowSid, {}, { pageSize: 100 });
-      assert.equal(page.items.filter((e) => e.contactChannelAddress === contact).length, 1);
+      const mine = page.items.filter((e) => e.contactChannelAddress === contact);
+      assert.equal(mine.length, 1, JSON.stringify(mine.map((e) => ({ sid: e.sid, status: e.status, by: e.initiatedBy, trigger: (e.context as any).trigger?.message?.Body })), null, 1) + JSON.stringify([first, second]));
       const path = await steps(first.executionSid!);
       assert.deepEqual(path, ['Trigger -incomingMessage-> ask', 'ask -incomingMessage-> ask']);
-      // and a REST create racing on both nodes: one creates, the other gets the conflict
+      // and a REST create racing on both nodes (for an execution that stays active): one creates,
+      // the other gets the conflict
       const racers = await Promise.allSettled([
-        a.executions.create(accountSid, flowSid, { to: '+15550100005', from: '+15005550006' }, 'error'),
-        b.executions.create(accountSid, flowSid, { to: '+15550100005', from: '+15005550006' }, 'error'),
+        a.executions.create(accountSid, waitingFlowSid, { to: '+15550100005', from: '+15005550006' }, 'error'),
+        b.executions.create(accountSid, waitingFlowSid, { to: '+15550100005', from: '+15005550006' }, 'error'),
       ]);
       assert.equal(racers.filter((r) => r.status === 'fulfilled').length, 1);
       const rejected = racers.find((r) => r.status === 'rejected') as PromiseRejectedResult;
