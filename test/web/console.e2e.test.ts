@@ -279,6 +279,13 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByRole('list', { name: 'Conversation' }).locator('[data-direction="outbound-api"]', { hasText: 'Thanks for writing, scratch!' }).waitFor();
     await page.getByRole('list', { name: 'Steps of the latest execution' }).locator('.step-item', { hasText: 'send_message_1' }).filter({ hasText: 'Ended' }).waitFor();
+    await page.getByRole('button', { name: 'Rename flow' }).click();
+    const rename = page.getByRole('dialog', { name: 'Rename flow' });
+    await rename.getByLabel('Name', { exact: true }).fill('Built from scratch');
+    await rename.getByRole('button', { name: 'Rename' }).click();
+    await page.getByRole('heading', { name: 'Built from scratch' }).waitFor();
+    const flows = await server.app.store.listFlows(server.account.sid, { pageSize: 50 });
+    assert.ok(flows.items.some((f) => f.friendlyName === 'Built from scratch' && f.status === 'published'));
   });
 
   it('is keyboard operable: a widget selected with Enter opens its properties', async () => {

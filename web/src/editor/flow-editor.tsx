@@ -1,6 +1,6 @@
 // The flow page: canvas, property panel, simulator; save as draft or publish. Findings from the
 // server's validator are refreshed as you edit and shown on the widget they belong to.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { Link } from 'wouter';
 import { WIDGET_SPECS } from '../../../src/definition/widget-specs.ts';
@@ -12,6 +12,7 @@ import { ChatPanel } from '../simulator/chat-panel.tsx';
 import { PhonePanel } from '../simulator/phone-panel.tsx';
 import { downloadJson, slug } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
+import { Dialog } from '../ui/dialog.tsx';
 import { Canvas } from './canvas.tsx';
 import { addWidget, positionOf } from './definition-ops.ts';
 import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
@@ -47,6 +48,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   const [commitMessage, setCommitMessage] = useState('');
   const [addType, setAddType] = useState<WidgetType>('send-message');
   const [simPath, setSimPath] = useState<PathHighlight | null>(null);
+  const [renaming, setRenaming] = useState(false);
   const reactFlow = useReactFlow();
   const canvasBox = useRef<HTMLDivElement>(null);
 
@@ -184,6 +186,9 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
             <Link href="/flows">Flows</Link> <span aria-hidden="true">/</span>
           </nav>
           <h1>{flow.data.friendly_name}</h1>
+          <button type="button" className="small-button" onClick={() => setRenaming(true)} aria-label="Rename flow">
+            Rename
+          </button>
           <span className={`status status-${flow.data.status}`}>{flow.data.status}</span>
           <span className="muted small">rev {flow.data.revision}</span>
           {dirty && <span className="badge badge-warning">unsaved changes</span>}
@@ -215,6 +220,17 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
           </button>
         </div>
       </header>
+      <Dialog title="Rename flow" open={renaming} onClose={() => setRenaming(false)}>
+        <RenameForm
+          name={flow.data.friendly_name}
+          onRename={async (friendlyName) => {
+            // A rename is a new revision of the saved definition with the same status; unsaved edits stay unsaved.
+            const updated = await api.post<Flow>(`/v2/Flows/${flowSid}`, { Status: flow.data!.status, FriendlyName: friendlyName, CommitMessage: 'Renamed' });
+            flow.set({ ...updated, definition: flow.data!.definition });
+            setRenaming(false);
+          }}
+        />
+      </Dialog>
       {notice && (
         <div className={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
           <span>{notice.text}</span>
@@ -332,5 +348,36 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
         </aside>
       </div>
     </div>
+  );
+}
+
+function RenameForm({ name, onRename }: { name: string; onRename: (name: string) => Promise<void> }) {
+  const [value, setValue] = useState(name);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    try {
+      await onRename(value.trim());
+    } catch (caught) {
+      setError(errorMessage(caught));
+    }
+  };
+  return (
+    <form className="stack" onSubmit={submit}>
+      <label className="field">
+        <span className="field-label">Name</span>
+        <input name="friendlyName" required value={value} onChange={(e) => setValue(e.target.value)} autoFocus />
+      </label>
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
+      <div className="row end">
+        <button type="submit" className="primary">
+          Rename
+        </button>
+      </div>
+    </form>
   );
 }
