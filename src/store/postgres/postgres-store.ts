@@ -127,7 +127,8 @@ export class PostgresStore implements Store {
   }
 
   async #migrate(): Promise<void> {
-    const client = new pg.Client(this.#clientConfig());
+    // No statement timeout: a migration of a big table, or waiting for another node's, may be slow.
+    const client = new pg.Client(this.#clientConfig({ statement_timeout: 0 }));
     await client.connect();
     try {
       await client.query('BEGIN');
