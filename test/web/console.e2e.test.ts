@@ -318,6 +318,12 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
     assert.ok((overflow as number) <= 1, `page scrolls sideways by ${overflow}px`);
     await shot(page, '09-narrow-editor');
+    await page.getByRole('tab', { name: 'Chat' }).click();
+    await page.getByRole('list', { name: 'Conversation' }).waitFor();
+    await page.getByRole('tab', { name: 'Chat' }).scrollIntoViewIfNeeded();
+    const chatOverflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    assert.ok((chatOverflow as number) <= 1, `chat scrolls sideways by ${chatOverflow}px`);
+    await shot(page, '09-narrow-chat');
     await page.goto(`${server.baseUrl}/flows`);
     await page.getByRole('heading', { name: 'Flows' }).waitFor();
     await shot(page, '10-narrow-flows');
