@@ -1152,6 +1152,20 @@ export function runStoreConformance(
       });
     });
 
+    describe('metrics', () => {
+      test('countActiveExecutions (where a backend offers it) counts active executions and what each waits for', async (store) => {
+        if (!store.countActiveExecutions) return; // optional: SQLite's node counts locally (one node holds them all)
+        const { flowA, flowB } = await seed(store);
+        const waitingOn = (kind: string | null) => ({ frames: [{ current: 'w', wait: kind ? { kind } : null }] });
+        await store.writeSprint(sprint(execution(flowA, { state: waitingOn('reply') }), true));
+        await store.writeSprint(sprint(execution(flowA, { state: waitingOn('reply') }), true));
+        await store.writeSprint(sprint(execution(flowB, { state: waitingOn('effect') }), true));
+        await store.writeSprint(sprint(execution(flowB, { state: waitingOn(null) }), true));
+        await store.writeSprint(sprint(execution(flowA, { status: 'ended', state: waitingOn(null) }), true));
+        assert.deepEqual(await store.countActiveExecutions(), { active: 4, waiting: { reply: 2, effect: 1 } });
+      });
+    });
+
     describe('inbound receipts and alerts', () => {
       const alert = (exec: ExecutionRecord, overrides: Partial<AlertRecord> = {}): AlertRecord => ({
         sid: sid('NO'),

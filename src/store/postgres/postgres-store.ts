@@ -544,6 +544,20 @@ export class PostgresStore implements Store {
     });
   }
 
+  async countActiveExecutions(): Promise<{ active: number; waiting: Record<string, number> }> {
+    // What the deepest frame waits for, across every node; one scan of the active rows.
+    const rows = await this.#query(
+      `SELECT (state::jsonb -> 'frames' -> -1 -> 'wait' ->> 'kind') AS kind, COUNT(*) AS n FROM executions WHERE status = 'active' GROUP BY 1`,
+    );
+    let active = 0;
+    const waiting: Record<string, number> = {};
+    for (const row of rows) {
+      active += Number(row.n);
+      if (row.kind !== null && row.kind !== undefined) waiting[String(row.kind)] = Number(row.n);
+    }
+    return { active, waiting };
+  }
+
   async hasInboundReceipt(accountSid: string, key: string): Promise<boolean> {
     return (await this.#query('SELECT 1 AS found FROM inbound_receipts WHERE account_sid = ? AND key = ?', [accountSid, key])).length > 0;
   }
