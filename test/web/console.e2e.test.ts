@@ -279,6 +279,12 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByRole('list', { name: 'Conversation' }).locator('[data-direction="outbound-api"]', { hasText: 'Thanks for writing, scratch!' }).waitFor();
     await page.getByRole('list', { name: 'Steps of the latest execution' }).locator('.step-item', { hasText: 'send_message_1' }).filter({ hasText: 'Ended' }).waitFor();
+    // The next message can be made to fail on delivery.
+    await page.getByLabel("The flow's next message").selectOption('delivery');
+    await page.getByLabel('Message', { exact: true }).fill('again');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('list', { name: 'Conversation' }).locator('[data-direction="outbound-api"]', { hasText: 'Thanks for writing, again!' }).filter({ hasText: 'undelivered' }).waitFor();
+    assert.equal(await page.getByLabel("The flow's next message").inputValue(), '');
     await page.getByRole('button', { name: 'Rename flow' }).click();
     const rename = page.getByRole('dialog', { name: 'Rename flow' });
     await rename.getByLabel('Name', { exact: true }).fill('Built from scratch');

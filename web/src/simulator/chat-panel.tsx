@@ -59,6 +59,7 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
       const result = await api.post<SendResult>(`/simulator/Flows/${flowSid}/Messages`, { From: activeContact, Body: body });
       setSent((current) => [...current, ...result.messages]);
       setBody('');
+      if (result.messages.some((m) => m.direction === 'outbound-api' && m.sid !== result.message_sid)) setArmed('');
     } catch (caught) {
       setError(errorMessage(caught));
     } finally {
@@ -88,6 +89,19 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
       testUsers.set(await api.post<{ test_users: string[] }>(`/v2/Flows/${flowSid}/TestUsers`, { TestUsers: next.length ? next : [''] }));
     } catch (caught) {
       testUsers.set({ test_users: current });
+      setError(errorMessage(caught));
+    }
+  };
+
+  // The simulator can make the flow's next message to this contact fail, to exercise failed/deliveryFailure branches.
+  const [armed, setArmed] = useState<'' | 'send' | 'delivery'>('');
+  const armFailure = async (kind: '' | 'send' | 'delivery') => {
+    setArmed(kind);
+    if (!kind) return;
+    try {
+      await api.post('/simulator/Failures', { To: activeContact, Kind: kind });
+    } catch (caught) {
+      setArmed('');
       setError(errorMessage(caught));
     }
   };
@@ -146,6 +160,14 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
           Send
         </button>
       </form>
+      <label className="field inline small">
+        <span className="field-label">The flow's next message</span>
+        <select value={armed} onChange={(e) => void armFailure(e.target.value as '' | 'send' | 'delivery')}>
+          <option value="">is delivered</option>
+          <option value="send">fails to send</option>
+          <option value="delivery">is not delivered</option>
+        </select>
+      </label>
       {error && (
         <p role="alert" className="error-text">
           {error}
