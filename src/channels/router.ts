@@ -1,8 +1,8 @@
 // Picks the channel each account's flows send through, from its carrier configuration
 // (carrier-config.ts): the built-in simulator (the default), the real Twilio carrier or a plain
 // webhook. The runtime sees one MessageChannel.
-import type { ConversationRequest, OutboundMessage } from '../engine/types.ts';
-import type { ConversationResult, MessageChannel, SendContext, SendResult } from '../runtime/ports/channel.ts';
+import type { ConversationRequest, FlexTaskRequest, OutboundMessage } from '../engine/types.ts';
+import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult } from '../runtime/ports/channel.ts';
 import type { Store } from '../runtime/ports/store.ts';
 import { loadCarrierConfig } from './twilio/carrier-config.ts';
 import type { TwilioChannel } from './twilio/twilio-channel.ts';
@@ -41,6 +41,13 @@ export class ChannelRouter implements MessageChannel {
     if (config.channel === 'twilio') return this.#channels.twilio.createConversation(config.twilio, context, request);
     if (config.channel === 'simulator' && this.#channels.simulator.startConversation) return this.#channels.simulator.startConversation(context, request);
     return { ok: false, code: 50000, message: `The ${config.channel} channel cannot create Conversations` };
+  }
+
+  async createTask(context: SendContext, task: FlexTaskRequest): Promise<TaskResult> {
+    const config = await loadCarrierConfig(this.#store, context.accountSid);
+    if (config.channel === 'twilio') return this.#channels.twilio.createFlexTask(config.twilio, context, task);
+    if (config.channel === 'simulator' && this.#channels.simulator.createTask) return this.#channels.simulator.createTask(context, task);
+    return { ok: false, code: 20500, message: `The ${config.channel} channel cannot create TaskRouter tasks` };
   }
 
   busy(): boolean {

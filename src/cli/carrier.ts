@@ -22,6 +22,8 @@ export const CARRIER_USAGE = `Usage: switchboard carrier <show|set|reset> --acco
       [--api-key-sid SK… --api-key-secret SECRET]   REST calls with an API key instead of the token
       [--api-base-url URL]            default https://api.twilio.com
       [--conversations-base-url URL]  default https://conversations.twilio.com
+      [--taskrouter-base-url URL]     default https://taskrouter.twilio.com (send-to-flex)
+      [--taskrouter-workspace-sid WS…]  default: the workspace that holds the flow's workflow
       [--status-callback-base-url URL]  default: the server's --public-base-url
   set --channel webhook --webhook-url URL
   set --channel simulator
@@ -38,6 +40,8 @@ const FLAG_TO_FIELD: Record<string, keyof CarrierInput> = {
   'api-key-secret': 'ApiKeySecret',
   'api-base-url': 'ApiBaseUrl',
   'conversations-base-url': 'ConversationsBaseUrl',
+  'taskrouter-base-url': 'TaskRouterBaseUrl',
+  'taskrouter-workspace-sid': 'TaskRouterWorkspaceSid',
   'status-callback-base-url': 'StatusCallbackBaseUrl',
   'webhook-url': 'WebhookUrl',
 };

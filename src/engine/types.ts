@@ -144,6 +144,7 @@ export type Effect =
   | { type: 'http-request'; effectId: string; widget: string; request: HttpRequestSpec; purpose: 'http' | 'function' }
   | { type: 'load-subflow'; effectId: string; widget: string; flowSid: string; revision: string }
   | { type: 'start-conversation'; effectId: string; widget: string; request: ConversationRequest }
+  | { type: 'create-task'; effectId: string; widget: string; task: FlexTaskRequest }
   | { type: 'place-call'; effectId: string; widget: string; call: OutboundCall }
   | { type: 'call-recording'; effectId: string; widget: string; callSid: string; start: boolean; options: JsonObject }
   | { type: 'set-timer'; timerId: string; dueAt: number }
@@ -168,6 +169,8 @@ export type EffectResult =
   | { kind: 'subflow-missing'; message: string }
   | { kind: 'conversation-started'; conversation: JsonObject; webhookSid: string }
   | { kind: 'conversation-failed'; code: number; message: string }
+  | { kind: 'task-created'; task: JsonObject }
+  | { kind: 'task-failed'; code: number; message: string }
   | { kind: 'call-placed'; call: JsonObject }
   | { kind: 'call-recording'; recording: JsonObject }
   | { kind: 'call-failed'; code: number; message: string };
@@ -182,6 +185,19 @@ export interface ConversationRequest {
   /** Rendered participant objects (type + identity or messaging binding addresses). */
   participants: JsonObject[];
   timers?: { inactive?: string; closed?: string };
+}
+
+/** What send-to-flex asks the channel to create outside a call (a TaskRouter task). */
+export interface FlexTaskRequest {
+  /** TaskRouter workflow (WW…). */
+  workflowSid: string;
+  /** Task channel SID (TC…) or unique name. */
+  taskChannel: string;
+  /** The rendered attributes: JSON text, as TaskRouter takes it. */
+  attributes: string;
+  priority: number;
+  /** Seconds the task may live before it is canceled. */
+  timeout: number;
 }
 
 /** A Studio Step: the transition out of one widget. */

@@ -377,6 +377,12 @@ export class Simulation {
         this.deliver({ type: 'effect-result', effectId: effect.effectId, result });
         return;
       }
+      case 'create-task': {
+        // The hand-off to Flex: the task exists at once (as on the simulator channel).
+        const task = { sid: 'WT' + (++this.#counter).toString(16).padStart(32, '0'), workflow_sid: effect.task.workflowSid, attributes: effect.task.attributes, priority: effect.task.priority, timeout: effect.task.timeout, age: 0, assignment_status: 'pending' };
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'task-created', task } });
+        return;
+      }
       default:
         // Effects added to the engine after this runner was written are reported, not guessed.
         this.problems.push(`the test runner cannot carry out a '${(effect as { type: string }).type}' effect (widget '${(effect as { widget?: string }).widget ?? '?'}')`);

@@ -39,6 +39,7 @@ function upstreamKind(label: EffectLabel): string | null {
   if (label.type === 'http-request') return label.purpose === 'function' ? 'function' : 'http';
   if (label.type === 'send-message') return 'message';
   if (label.type === 'start-conversation') return 'conversation';
+  if (label.type === 'create-task') return 'taskrouter';
   return null;
 }
 
@@ -51,6 +52,7 @@ function failureReason(result: EffectResult): string | null {
       return result.statusCode >= 400 ? `http_${Math.floor(result.statusCode / 100)}xx` : null;
     case 'message-failed':
     case 'conversation-failed':
+    case 'task-failed':
       return `error_${result.code}`;
     default:
       return null;

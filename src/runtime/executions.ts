@@ -583,6 +583,8 @@ export class ExecutionService implements ExecutionServiceApi {
               ? { kind: 'subflow-missing', message: (error as Error).message }
               : effect.type === 'start-conversation'
                 ? { kind: 'conversation-failed', code: 50000, message: (error as Error).message }
+              : effect.type === 'create-task'
+                ? { kind: 'task-failed', code: 20500, message: (error as Error).message }
                 : effect.type === 'place-call' || effect.type === 'call-recording'
                   ? { kind: 'call-failed', code: 20500, message: (error as Error).message }
                   : { kind: 'http-failed', reason: 'network', message: (error as Error).message };
@@ -611,6 +613,8 @@ export class ExecutionService implements ExecutionServiceApi {
         return this.#loadSubflow(pending, effect);
       case 'start-conversation':
         return this.#startConversation(pending, effect);
+      case 'create-task':
+        return this.#createTask(pending, effect);
       case 'place-call':
       case 'call-recording':
         return this.#voiceEffect(pending, effect);
@@ -629,6 +633,16 @@ export class ExecutionService implements ExecutionServiceApi {
     return result.ok
       ? { kind: 'conversation-started', conversation: result.conversation, webhookSid: result.webhookSid }
       : { kind: 'conversation-failed', code: result.code, message: result.message };
+  }
+
+  async #createTask(pending: PendingEffect, effect: Extract<Effect, { type: 'create-task' }>): Promise<EffectResult> {
+    if (!this.#channel.createTask) return { kind: 'task-failed', code: 20500, message: `The ${this.#channel.name} channel cannot create TaskRouter tasks` };
+    const record = await this.#store.getExecutionBySid(pending.executionSid);
+    const result = await this.#channel.createTask(
+      { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId },
+      effect.task,
+    );
+    return result.ok ? { kind: 'task-created', task: result.task } : { kind: 'task-failed', code: result.code, message: result.message };
   }
 
   async #voiceEffect(pending: PendingEffect, effect: Extract<Effect, { type: 'place-call' | 'call-recording' }>): Promise<EffectResult> {

@@ -649,7 +649,7 @@ describe('run-subflow', () => {
   });
 });
 
-describe('send-to-flex (simulated task creation)', () => {
+describe('send-to-flex (the channel creates the task; more in send-to-flex.test.ts)', () => {
   const flex = (attributes: string) =>
     flow('flex', [
       {
@@ -665,6 +665,9 @@ describe('send-to-flex (simulated task creation)', () => {
   it('takes `callComplete` with TaskSid, parsed Attributes and Age 0', () => {
     const h = new Harness(flex('{"name":"{{trigger.message.From}}","channelType":"sms"}'));
     h.start();
+    const asked = h.pending.find((e) => e.type === 'create-task');
+    assert.ok(asked && asked.type === 'create-task');
+    h.answer({ kind: 'task-created', task: { sid: 'WT' + 'a'.repeat(32), attributes: asked.task.attributes, age: 0 } });
     assert.deepEqual(h.path(), ['Trigger -incomingMessage-> flex', 'flex -callComplete-> done', 'done -next-> Ended']);
     const out = h.widgets.flex as any;
     assert.match(out.TaskSid, /^WT[0-9a-f]{32}$/);
@@ -676,6 +679,7 @@ describe('send-to-flex (simulated task creation)', () => {
   it('keeps non-JSON attributes as the rendered string; a Liquid error is `failedToEnqueue`', () => {
     const text = new Harness(flex('plain {{contact.channel.address}}'));
     text.start();
+    text.answer({ kind: 'task-created', task: { sid: 'WT' + 'a'.repeat(32), attributes: `plain ${CONTACT}`, age: 0 } });
     assert.equal((text.widgets.flex as any).Attributes, `plain ${CONTACT}`);
     const broken = new Harness(flex('{% if %}'));
     broken.start();

@@ -2,7 +2,8 @@
 // script; the test drives the pure engine (playing the runtime: messages are accepted, HTTP is
 // answered from the script, subflows are loaded from fixtures, timers fire when the script lets
 // time pass) and compares the outcome with the reviewed <name>.golden.json next to the case:
-// the steps (from, event, to), the outbound messages, the HTTP requests, the diagnostics, the
+// the steps (from, event, to), the outbound messages, the HTTP requests, the Flex tasks asked for
+// (only when there are any), the diagnostics, the
 // final status and the final execution context. UPDATE_GOLDEN=1 rewrites the golden files.
 //
 // Script steps:
@@ -59,6 +60,7 @@ function runCase(c: Case): JsonObject {
   const steps: Json[] = [];
   const messages: Json[] = [];
   const requests: Json[] = [];
+  const tasks: Json[] = [];
   const diagnostics: Json[] = [];
   const pending: Exclude<Effect, { type: 'set-timer' | 'cancel-timer' }>[] = [];
   const timers = new Map<string, number>();
@@ -84,13 +86,18 @@ function runCase(c: Case): JsonObject {
   /** Carries out the effects the runtime would do on its own (accept messages, load subflows). */
   const settle = (next: ScriptStep | undefined): void => {
     for (;;) {
-      const effect = pending.find((e) => e.type === 'load-subflow' || (e.type === 'send-message' && !(next && 'sendFails' in next)));
+      const effect = pending.find((e) => e.type === 'load-subflow' || e.type === 'create-task' || (e.type === 'send-message' && !(next && 'sendFails' in next)));
       if (!effect || state.status === 'ended') return;
       if (effect.type === 'send-message') {
         lastSid = 'SM' + String(messages.length + 1).padStart(32, '0');
         const m = effect.message;
         messages.push({ widget: effect.widget, from: m.from, to: m.to, body: m.body, ...(m.mediaUrl ? { mediaUrl: m.mediaUrl } : {}) });
         answer(effect, { kind: 'message-sent', message: { Sid: lastSid, From: m.from, To: m.to, Body: m.body, Status: 'queued' } });
+      } else if (effect.type === 'create-task') {
+        // The channel's hand-off to Flex (TaskRouter, or the simulator's record): the task exists.
+        const sid = 'WT' + String(tasks.length + 1).padStart(32, '0');
+        tasks.push({ widget: effect.widget, ...effect.task });
+        answer(effect, { kind: 'task-created', task: { sid, workflow_sid: effect.task.workflowSid, attributes: effect.task.attributes, priority: effect.task.priority, age: 0 } });
       } else if (effect.type === 'load-subflow') {
         const path = c.subflows?.[effect.flowSid];
         answer(
@@ -157,6 +164,7 @@ function runCase(c: Case): JsonObject {
     steps,
     messages,
     requests,
+    ...(tasks.length > 0 ? { tasks } : {}),
     diagnostics,
     pending: pending.map((e) => `${e.type} ${e.widget}`),
     timers: timers.size,

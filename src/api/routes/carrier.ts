@@ -75,6 +75,8 @@ function carrierInput(form: Form): CarrierInput {
     'ApiKeySecret',
     'ApiBaseUrl',
     'ConversationsBaseUrl',
+    'TaskRouterBaseUrl',
+    'TaskRouterWorkspaceSid',
     'StatusCallbackBaseUrl',
     'WebhookUrl',
   ];

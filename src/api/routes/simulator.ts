@@ -1,12 +1,12 @@
 // The simulator's API (authenticated like the rest): text a flow as a contact, read the
-// conversation, and make the next message to an address fail.
+// conversation, list the Flex hand-offs (tasks), and make the next message to an address fail.
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, optionalString, requiredString, stringList } from '../wire/form.ts';
 import { formatDate } from '../wire/dates.ts';
 import { flowSidParam } from './v2-flows.ts';
-import type { TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
+import type { SimulatedTask, TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
 
 /** The address the flow "owns" in the simulator when none is given. */
 export const SIMULATOR_FLOW_ADDRESS = '+15005550006';
@@ -22,6 +22,21 @@ function entryJson(entry: TranscriptEntry) {
     status: entry.status,
     execution_sid: entry.executionSid,
     date_created: formatDate(entry.dateCreated),
+  };
+}
+
+function taskJson(task: SimulatedTask) {
+  return {
+    sid: task.sid,
+    account_sid: task.accountSid,
+    flow_sid: task.flowSid,
+    execution_sid: task.executionSid,
+    workflow_sid: task.workflowSid,
+    task_channel: task.taskChannel,
+    attributes: task.attributes,
+    priority: task.priority,
+    timeout: task.timeout,
+    date_created: formatDate(task.dateCreated),
   };
 }
 
@@ -47,6 +62,13 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/simulator/Flows/${flowSid}`);
     const flowAddress = query.FlowAddress ?? SIMULATOR_FLOW_ADDRESS;
     return { messages: ctx.simulator.transcript(flowAddress, query.Contact).filter((m) => m.flowSid === flowSid).map(entryJson) };
+  });
+
+  // send-to-flex hand-offs the simulator took in place of TaskRouter (this account's only).
+  routes.add('GET', '/simulator/Tasks', async (request) => {
+    const query = request.query as Record<string, string | undefined>;
+    const tasks = ctx.simulator.tasks(request.account.sid).filter((task) => (!query.ExecutionSid || task.executionSid === query.ExecutionSid) && (!query.FlowSid || task.flowSid === query.FlowSid));
+    return { tasks: tasks.map(taskJson) };
   });
 
   routes.add('POST', '/simulator/Failures', async (request) => {

@@ -2,8 +2,8 @@
 // recorded per conversation (flow address ↔ contact) and "delivered" a moment later; tests and
 // the console can make the next message to an address fail on send or on delivery.
 import { randomBytes } from 'node:crypto';
-import type { ConversationRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
-import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
+import type { ConversationRequest, FlexTaskRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
 
 export interface TranscriptEntry {
   sid: string;
@@ -19,6 +19,24 @@ export interface TranscriptEntry {
 }
 
 export type FailureKind = 'send' | 'delivery';
+
+/** A send-to-flex hand-off the simulator took instead of TaskRouter (what tests assert on). */
+export interface SimulatedTask {
+  sid: string;
+  accountSid: string;
+  flowSid: string;
+  executionSid: string;
+  workflowSid: string;
+  taskChannel: string;
+  attributes: string;
+  priority: number;
+  timeout: number;
+  dateCreated: number;
+}
+
+const MAX_TASKS = 1000;
+/** Task channels every TaskRouter workspace has, by unique name. */
+const DEFAULT_TASK_CHANNELS = new Set(['default', 'voice', 'chat', 'sms', 'video', 'email']);
 
 const MAX_ENTRIES_PER_CONVERSATION = 500;
 
@@ -41,6 +59,7 @@ export class SimulatorChannel implements MessageChannel {
   readonly #conversations = new Map<string, TranscriptEntry[]>();
   readonly #failNext = new Map<string, FailureKind>();
   readonly #createdConversations: JsonObject[] = [];
+  readonly #tasks: SimulatedTask[] = [];
   readonly #now: () => number;
   #onStatus: (report: DeliveryStatus) => void = () => undefined;
   #pendingReports = 0;
@@ -138,6 +157,49 @@ export class SimulatorChannel implements MessageChannel {
     this.#createdConversations.push(conversation);
     if (this.#createdConversations.length > MAX_CONVERSATIONS) this.#createdConversations.shift();
     return { ok: true, conversation, webhookSid: sid('WH') };
+  }
+
+  /**
+   * Takes a send-to-flex hand-off as TaskRouter would (same checks on the workflow and task channel
+   * SIDs, same resource shape) and records it; no agent ever picks it up.
+   */
+  async createTask(context: SendContext, task: FlexTaskRequest): Promise<TaskResult> {
+    if (!/^WW[0-9a-fA-F]{32}$/.test(task.workflowSid)) return { ok: false, code: 20001, message: `Workflow ${task.workflowSid} is not a valid WW… workflow SID` };
+    if (!/^TC[0-9a-fA-F]{32}$/.test(task.taskChannel) && !DEFAULT_TASK_CHANNELS.has(task.taskChannel)) {
+      return { ok: false, code: 20001, message: `TaskChannel ${task.taskChannel} is neither a TC… SID nor a task channel unique name` };
+    }
+    try {
+      JSON.parse(task.attributes);
+    } catch {
+      // TaskRouter refuses attributes that are not JSON.
+      return { ok: false, code: 20001, message: 'Attributes must be valid JSON' };
+    }
+    const recorded: SimulatedTask = { sid: sid('WT'), accountSid: context.accountSid, flowSid: context.flowSid, executionSid: context.executionSid, ...task, dateCreated: this.#now() };
+    this.#tasks.push(recorded);
+    if (this.#tasks.length > MAX_TASKS) this.#tasks.shift();
+    const created = new Date(recorded.dateCreated).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return {
+      ok: true,
+      task: {
+        sid: recorded.sid,
+        account_sid: context.accountSid,
+        workflow_sid: task.workflowSid,
+        task_channel_sid: /^TC/.test(task.taskChannel) ? task.taskChannel : null,
+        task_channel_unique_name: /^TC/.test(task.taskChannel) ? null : task.taskChannel,
+        attributes: task.attributes,
+        priority: task.priority,
+        timeout: task.timeout,
+        age: 0,
+        assignment_status: 'pending',
+        date_created: created,
+        date_updated: created,
+      },
+    };
+  }
+
+  /** send-to-flex hand-offs recorded for an account, oldest first. */
+  tasks(accountSid: string): SimulatedTask[] {
+    return this.#tasks.filter((task) => task.accountSid === accountSid);
   }
 
   /** Conversations created by start-conversation widgets, oldest first. */

@@ -8,6 +8,7 @@ import type { Store } from '../../runtime/ports/store.ts';
 
 export const DEFAULT_TWILIO_API_BASE_URL = 'https://api.twilio.com';
 export const DEFAULT_CONVERSATIONS_BASE_URL = 'https://conversations.twilio.com';
+export const DEFAULT_TASKROUTER_BASE_URL = 'https://taskrouter.twilio.com';
 
 export interface TwilioUpstream {
   /** The upstream Twilio account (AC…) messages are sent from. */
@@ -23,6 +24,10 @@ export interface TwilioUpstream {
   apiBaseUrl: string;
   /** Conversations API base. */
   conversationsBaseUrl: string;
+  /** TaskRouter API base (send-to-flex); absent in configurations saved before it existed. */
+  taskrouterBaseUrl?: string | undefined;
+  /** The Flex workspace (WS…) tasks are created in; when absent it is looked up from the workflow. */
+  taskrouterWorkspaceSid?: string | undefined;
   /** Base for the StatusCallback URLs we give Twilio; default: the server's public base URL. */
   statusCallbackBaseUrl?: string | undefined;
 }
@@ -68,6 +73,8 @@ export interface CarrierInput {
   ApiKeySecret?: string | undefined;
   ApiBaseUrl?: string | undefined;
   ConversationsBaseUrl?: string | undefined;
+  TaskRouterBaseUrl?: string | undefined;
+  TaskRouterWorkspaceSid?: string | undefined;
   StatusCallbackBaseUrl?: string | undefined;
   WebhookUrl?: string | undefined;
 }
@@ -92,6 +99,9 @@ export function parseCarrierInput(input: CarrierInput): CarrierConfig {
     if (!input.ApiKeySecret) throw new CarrierConfigError('ApiKeySecret', 'ApiKeySecret is required with ApiKeySid');
     apiKey = { sid: input.ApiKeySid!, secret: input.ApiKeySecret };
   }
+  if (input.TaskRouterWorkspaceSid && !SID('WS').test(input.TaskRouterWorkspaceSid)) {
+    throw new CarrierConfigError('TaskRouterWorkspaceSid', 'TaskRouterWorkspaceSid must be a WS… workspace SID');
+  }
   return {
     channel,
     twilio: {
@@ -100,6 +110,8 @@ export function parseCarrierInput(input: CarrierInput): CarrierConfig {
       apiKey,
       apiBaseUrl: httpUrl('ApiBaseUrl', input.ApiBaseUrl ?? DEFAULT_TWILIO_API_BASE_URL),
       conversationsBaseUrl: httpUrl('ConversationsBaseUrl', input.ConversationsBaseUrl ?? DEFAULT_CONVERSATIONS_BASE_URL),
+      taskrouterBaseUrl: httpUrl('TaskRouterBaseUrl', input.TaskRouterBaseUrl ?? DEFAULT_TASKROUTER_BASE_URL),
+      taskrouterWorkspaceSid: input.TaskRouterWorkspaceSid || undefined,
       statusCallbackBaseUrl: input.StatusCallbackBaseUrl ? httpUrl('StatusCallbackBaseUrl', input.StatusCallbackBaseUrl) : undefined,
     },
   };
@@ -117,6 +129,8 @@ export function describeCarrier(accountSid: string, config: CarrierConfig): Reco
       api_key_sid: t.apiKey?.sid ?? null,
       api_base_url: t.apiBaseUrl,
       conversations_base_url: t.conversationsBaseUrl,
+      taskrouter_base_url: t.taskrouterBaseUrl ?? DEFAULT_TASKROUTER_BASE_URL,
+      taskrouter_workspace_sid: t.taskrouterWorkspaceSid ?? null,
       status_callback_base_url: t.statusCallbackBaseUrl ?? null,
     };
   }

@@ -111,6 +111,16 @@ export class TwilioRestClient {
     return this.#create(`${this.upstream.conversationsBaseUrl}${path}`, params);
   }
 
+  /** POST a form to any Twilio API URL on this account's credentials (TaskRouter uses it). */
+  createAt(url: string, params: FormParams): Promise<CreateOutcome> {
+    return this.#create(url, params);
+  }
+
+  /** GET JSON from any Twilio API URL; null when the read failed. */
+  getJsonAt(url: string): Promise<JsonObject | null> {
+    return this.#getJson(url);
+  }
+
   /** GET Messages.json filtered by To (and From); newest first, one page. Null when the lookup failed. */
   async listMessages(filter: { To: string; From?: string | undefined; PageSize?: number }): Promise<JsonObject[] | null> {
     const url = new URL(this.#accountUrl('Messages.json'));

@@ -1,13 +1,14 @@
 // The real Twilio carrier: sends a flow's messages through the upstream account's Messages API
 // (or, for Conversations executions, the Conversations API), with a StatusCallback per step so
 // Twilio's delivery reports reach the execution. At most one message per step: see inflight.ts.
-import type { ConversationRequest, Json, JsonObject, OutboundMessage } from '../../engine/types.ts';
-import type { ConversationResult, MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
+import type { ConversationRequest, FlexTaskRequest, Json, JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
 import type { Store } from '../../runtime/ports/store.ts';
 import { loadCarrierConfig, type TwilioUpstream } from './carrier-config.ts';
 import { InflightLedger, type InflightSend } from './inflight.ts';
 import { TwilioRestClient, type CreateOutcome, type FormParams, type RestClientOptions } from './rest-client.ts';
 import type { OutboundGuard } from './outbound-guard.ts';
+import { TaskRouterClient } from './taskrouter-client.ts';
 
 export interface TwilioChannelOptions {
   /** The server's public base URL: StatusCallback URLs are built on it (unless the account overrides it). */
@@ -78,6 +79,8 @@ export class TwilioChannel implements MessageChannel {
   readonly #store: Store;
   readonly #ledger: InflightLedger;
   readonly #options: TwilioChannelOptions;
+  /** Workspaces found for workflows (upstream AC|WW → WS), so the lookup runs once per workflow. */
+  readonly #workspaces = new Map<string, string>();
 
   constructor(store: Store, options: TwilioChannelOptions = {}) {
     this.#store = store;
@@ -185,6 +188,52 @@ export class TwilioChannel implements MessageChannel {
     if (!base) return { ok: false, code: 50000, message: 'Start Conversation on the Twilio carrier needs a public base URL (--public-base-url) for the conversation webhook' };
     if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'requesting' }));
     const result = await this.#createConversationResources(new TwilioRestClient(upstream, this.#restOptions), base, context, request);
+    if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'done', result }));
+    return result;
+  }
+
+  /**
+   * send-to-flex outside a call: creates the TaskRouter task in the upstream account's Flex
+   * workspace (configured, or the one holding the workflow). At most once per step, like sends: a
+   * restart with the request in flight, or an answer that leaves the outcome unknown (500,
+   * timeout), is reported as failedToEnqueue and never retried, since a second task would reach
+   * a second agent.
+   */
+  async createFlexTask(upstream: TwilioUpstream, context: SendContext, task: FlexTaskRequest): Promise<TaskResult> {
+    const key = context.effectId ? `carrier-task:${context.effectId}` : null;
+    if (key) {
+      const previous = await this.#store.getSetting(key);
+      if (previous) {
+        const record = JSON.parse(previous) as { state: 'requesting' | 'done'; result?: TaskResult };
+        if (record.state === 'done' && record.result) return record.result;
+        const result: TaskResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Task creation was in flight when the server stopped; not repeated to avoid a duplicate task' };
+        await this.#store.setSetting(key, JSON.stringify({ state: 'done', result }));
+        return result;
+      }
+    }
+    const client = new TaskRouterClient(upstream, this.#restOptions);
+    let workspaceSid = upstream.taskrouterWorkspaceSid;
+    if (!workspaceSid) {
+      const cacheKey = `${upstream.accountSid}|${task.workflowSid}`;
+      workspaceSid = this.#workspaces.get(cacheKey);
+      if (!workspaceSid) {
+        const found = await client.workspaceFor(task.workflowSid);
+        if (!found.ok) return { ok: false, code: found.code, message: found.message };
+        workspaceSid = found.workspaceSid;
+        this.#workspaces.set(cacheKey, workspaceSid);
+      }
+    }
+    if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'requesting', workspaceSid }));
+    const outcome = await client.createTask(workspaceSid, task);
+    let result: TaskResult;
+    if (outcome.kind === 'created') result = { ok: true, task: outcome.resource };
+    else if (outcome.kind === 'rejected') {
+      this.#options.log?.warn({ effectId: context.effectId, executionSid: context.executionSid, httpStatus: outcome.httpStatus, code: outcome.code, reason: outcome.message }, 'TaskRouter refused a task');
+      result = { ok: false, code: outcome.code, message: outcome.message };
+    } else {
+      this.#options.log?.warn({ effectId: context.effectId, executionSid: context.executionSid, reason: outcome.reason }, 'task creation outcome unknown; reported failed, not repeated');
+      result = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Task creation outcome unknown (${outcome.reason}); not repeated to avoid a duplicate task` };
+    }
     if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'done', result }));
     return result;
   }

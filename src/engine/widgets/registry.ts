@@ -31,7 +31,7 @@ const HANDLERS: Record<string, WidgetHandler> = {
   'make-http-request': makeHttpRequest,
   'run-function': runFunction,
   'run-subflow': runSubflow,
-  // Voice calls enqueue into the workflow; messages keep the simulated task creation.
+  // Voice calls enqueue into the workflow; messages ask the channel for a TaskRouter task.
   'send-to-flex': sendToFlexAnyChannel,
   'start-conversation': startConversation,
   'say-play': sayPlay,

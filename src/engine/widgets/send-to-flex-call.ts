@@ -1,7 +1,7 @@
 // Send to Flex on a call: <Enqueue workflowSid> with a <Task> holding the rendered attributes (and
 // priority/timeout), wait URL when it is a URL. Control comes back through the Enqueue action
 // callback: QueueResult decides callComplete / failedToEnqueue / callFailure (queue-result.ts).
-// Messages and REST executions keep the simulated task creation of send-to-flex.ts.
+// Messages and REST executions ask the channel for a TaskRouter task instead (send-to-flex.ts).
 import type { Json } from '../types.ts';
 import { queueEvent } from './queue-result.ts';
 import { sendToFlex } from './send-to-flex.ts';
@@ -43,7 +43,7 @@ export const sendToFlexCall: WidgetHandler = {
   },
 };
 
-/** send-to-flex: the voice path on a call, the simulated task creation elsewhere. */
+/** send-to-flex: the voice path on a call, a create-task effect elsewhere. */
 export const sendToFlexAnyChannel: WidgetHandler = {
   enter: (env) => (env.callSid ? sendToFlexCall.enter(env) : sendToFlex.enter(env)),
   resume: (env, wait, event) => (wait.kind === 'call' ? sendToFlexCall.resume!(env, wait, event) : (sendToFlex.resume?.(env, wait, event) ?? null)),

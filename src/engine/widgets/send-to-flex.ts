@@ -1,21 +1,93 @@
-// Send to Flex: Studio creates a TaskRouter task (workflow `workflow`, task channel `channel`) with
-// the rendered `attributes` and leaves the flow by `callComplete` ("Task created").
-// Switchboard has no Flex/TaskRouter: this SIMULATES the task creation. No effect is emitted; the
-// widget mints a task SID ('WT' + 32 hex), exposes the documented outputs {TaskSid, Attributes, Age}
-// and transitions `callComplete` at once. A Liquid error in `attributes` is `failedToEnqueue`.
-import type { Json } from '../types.ts';
-import { stringProp, type WidgetHandler } from './widget.ts';
+// Send to Flex outside a call (messages, REST): Studio creates a TaskRouter task in workflow
+// `workflow` on task channel `channel` with the rendered `attributes`, `priority` and `timeout`,
+// and leaves by `callComplete` ("Task created") as soon as the task exists, or by
+// `failedToEnqueue` ("Failed to create task"). The engine only asks: it emits a `create-task`
+// effect and the runtime's channel creates the task (TaskRouter on the Twilio carrier, a recorded
+// hand-off on the simulator). Outputs are the documented ones: TaskSid, Attributes, Age.
+// Calls take the <Enqueue workflowSid> path in send-to-flex-call.ts instead.
+import type { FlexTaskRequest, Json, JsonObject } from '../types.ts';
+import type { Outcome } from './widget.ts';
+import { stringProp, type WidgetEnv, type WidgetHandler } from './widget.ts';
+
+/** Console defaults (studio-flow-language.md §2.11). */
+const DEFAULT_PRIORITY = 0;
+const DEFAULT_TIMEOUT = 3600;
+/** TaskRouter's ceiling for a task's timeout: two weeks. */
+export const MAX_TASK_TIMEOUT = 1_209_600;
+/** The Console's default attributes for a messaging hand-off. */
+const DEFAULT_CHAT_ATTRIBUTES =
+  '{"name":"{{trigger.message.From}}","channelType":"{{trigger.message.ChannelAttributes.channel_type}}","channelSid":"{{trigger.message.ChannelSid}}"}';
+
+type Built = { ok: true; task: FlexTaskRequest } | { ok: false; outcome: Outcome };
+
+const fail = (code: number, message: string): Built => ({ ok: false, outcome: { type: 'error', code, message, failureEvent: 'failedToEnqueue' } });
+
+function render(env: WidgetEnv, template: string | undefined): { ok: true; value: string } | { ok: false; built: Built } {
+  const rendered = env.render(template ?? '');
+  return rendered.ok ? { ok: true, value: rendered.value.trim() } : { ok: false, built: fail(rendered.error.code, rendered.error.message) };
+}
+
+function integer(name: string, text: string, fallback: number, max: number): { ok: true; value: number } | { ok: false; built: Built } {
+  if (text === '') return { ok: true, value: fallback };
+  if (!/^-?\d+$/.test(text)) return { ok: false, built: fail(20001, `Send to Flex: ${name} must be an integer, got '${text}'`) };
+  const value = Number(text);
+  if (value < 0 || value > max) return { ok: false, built: fail(20001, `Send to Flex: ${name} must be between 0 and ${max}, got ${value}`) };
+  return { ok: true, value };
+}
+
+export function buildTaskRequest(env: WidgetEnv): Built {
+  const workflow = render(env, stringProp(env, 'workflow'));
+  if (!workflow.ok) return workflow.built;
+  if (!workflow.value) return fail(20001, 'Send to Flex needs a TaskRouter workflow (WW…)');
+  const channel = render(env, stringProp(env, 'channel'));
+  if (!channel.ok) return channel.built;
+  if (!channel.value) return fail(20001, 'Send to Flex needs a task channel (TC…)');
+  const attributesTemplate = stringProp(env, 'attributes');
+  const attributes = render(env, attributesTemplate === undefined || attributesTemplate === '' ? DEFAULT_CHAT_ATTRIBUTES : attributesTemplate);
+  if (!attributes.ok) return attributes.built;
+  const priorityText = render(env, stringProp(env, 'priority'));
+  if (!priorityText.ok) return priorityText.built;
+  const priority = integer('priority', priorityText.value, DEFAULT_PRIORITY, Number.MAX_SAFE_INTEGER);
+  if (!priority.ok) return priority.built;
+  const timeoutText = render(env, stringProp(env, 'timeout'));
+  if (!timeoutText.ok) return timeoutText.built;
+  const timeout = integer('timeout', timeoutText.value, DEFAULT_TIMEOUT, MAX_TASK_TIMEOUT);
+  if (!timeout.ok) return timeout.built;
+  return {
+    ok: true,
+    task: { workflowSid: workflow.value, taskChannel: channel.value, attributes: attributes.value || '{}', priority: priority.value, timeout: timeout.value },
+  };
+}
+
+/** The task's attributes as a Liquid-friendly value: the object when it is JSON, else the text. */
+function parsedAttributes(text: Json | undefined): Json {
+  if (typeof text !== 'string') return text ?? {};
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return text;
+  }
+}
+
+/** A TaskRouter task resource (snake_case) → the widget's documented outputs. */
+export function taskOutputs(task: JsonObject): JsonObject {
+  return { TaskSid: task.sid ?? null, Attributes: parsedAttributes(task.attributes), Age: typeof task.age === 'number' ? task.age : Number(task.age ?? 0) || 0 };
+}
 
 export const sendToFlex: WidgetHandler = {
   enter(env) {
-    const attributes = env.render(stringProp(env, 'attributes') ?? '');
-    if (!attributes.ok) return { type: 'error', code: attributes.error.code, message: attributes.error.message, failureEvent: 'failedToEnqueue' };
-    let parsed: Json = attributes.value;
-    try {
-      parsed = JSON.parse(attributes.value) as Json;
-    } catch {
-      // Not JSON: Attributes stays the rendered string.
+    const built = buildTaskRequest(env);
+    if (!built.ok) return built.outcome;
+    const effectId = env.newId('EF');
+    return { type: 'wait', wait: { kind: 'effect', effectId }, effects: [{ type: 'create-task', effectId, widget: env.state.name, task: built.task }] };
+  },
+  resume(_env, wait, event): Outcome | null {
+    if (event.type !== 'effect-result' || wait.kind !== 'effect' || event.effectId !== wait.effectId) return null;
+    const result = event.result;
+    if (result.kind === 'task-created') return { type: 'transition', event: 'callComplete', outputs: taskOutputs(result.task) };
+    if (result.kind === 'task-failed') {
+      return { type: 'error', code: result.code, message: result.message, failureEvent: 'failedToEnqueue', outputs: { error: { code: result.code, message: result.message } } };
     }
-    return { type: 'transition', event: 'callComplete', outputs: { TaskSid: env.newId('WT'), Attributes: parsed, Age: 0 } };
+    return null;
   },
 };

@@ -1,5 +1,5 @@
 // Ports the runtime needs to reach the outside world: a messaging channel and outbound HTTP.
-import type { ConversationRequest, EffectResult, HttpRequestSpec, JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type { ConversationRequest, EffectResult, FlexTaskRequest, HttpRequestSpec, JsonObject, OutboundMessage } from '../../engine/types.ts';
 
 export interface SendContext {
   accountSid: string;
@@ -13,11 +13,16 @@ export type SendResult = { ok: true; message: JsonObject } | { ok: false; code: 
 
 export type ConversationResult = { ok: true; conversation: JsonObject; webhookSid: string } | { ok: false; code: number; message: string };
 
+/** A created TaskRouter task (the resource, snake_case as TaskRouter returns it) or why there is none. */
+export type TaskResult = { ok: true; task: JsonObject } | { ok: false; code: number; message: string };
+
 export interface MessageChannel {
   readonly name: string;
   sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult>;
   /** Creates a Conversation (start-conversation widget); channels without Conversations omit it. */
   startConversation?(context: SendContext, request: ConversationRequest): Promise<ConversationResult>;
+  /** Creates a TaskRouter task (send-to-flex outside a call); channels without TaskRouter omit it. */
+  createTask?(context: SendContext, task: FlexTaskRequest): Promise<TaskResult>;
   /** Resolves when the channel has no status report left to deliver (tests, shutdown). */
   idle?(): Promise<void>;
   /** Whether reports are still pending. */

@@ -1,0 +1,117 @@
+// send-to-flex outside a call on the pure engine: the create-task effect it asks the channel for
+// (rendered workflow, channel, attributes, priority, timeout; Console defaults), `callComplete`
+// with the task's outputs, `failedToEnqueue` from the channel, from bad properties and from a
+// Liquid error, and no task at all before the channel answers.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { handleEvent, startExecution } from '../../src/engine/interpreter.ts';
+import type { Effect, EffectResult, EngineInput, ExecutionState, SprintResult } from '../../src/engine/types.ts';
+import type { FlowDefinition } from '../../src/definition/types.ts';
+
+const WORKFLOW = 'WW' + 'a'.repeat(32);
+const CHANNEL = 'TC' + 'b'.repeat(32);
+const CONTACT = '+15551230001';
+
+function definition(properties: Record<string, unknown>): FlowDefinition {
+  return {
+    description: 'flex',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingMessage', next: 'flex' }] },
+      {
+        name: 'flex',
+        type: 'send-to-flex',
+        properties: { offset: { x: 0, y: 100 }, workflow: WORKFLOW, channel: CHANNEL, ...properties },
+        transitions: [{ event: 'callComplete', next: 'done' }, { event: 'failedToEnqueue', next: 'nope' }, { event: 'callFailure' }],
+      },
+      { name: 'done', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'task', value: '{{widgets.flex.TaskSid}} {{widgets.flex.Attributes.name}}' }] }, transitions: [{ event: 'next' }] },
+      { name: 'nope', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'task', value: 'none' }] }, transitions: [{ event: 'next' }] },
+    ],
+  } as FlowDefinition;
+}
+
+function start(def: FlowDefinition): { input: EngineInput; result: SprintResult } {
+  let n = 0;
+  const input: EngineInput = { definition: def, now: Date.parse('2026-05-01T00:00:00Z'), newId: (prefix) => `${prefix}${String(++n).padStart(32, '0')}` };
+  const result = startExecution(
+    input,
+    { executionSid: 'FN' + '0'.repeat(32), accountSid: 'AC' + '0'.repeat(32), flowSid: 'FW' + '0'.repeat(32), revision: 1, channelAddress: '+15005550006', contactAddress: CONTACT },
+    'incomingMessage',
+    { message: { Body: 'help', From: CONTACT, To: '+15005550006', MessageSid: 'SM1', ChannelSid: 'CH' + 'c'.repeat(32), ChannelAttributes: { channel_type: 'sms' } } },
+    {},
+  );
+  return { input, result };
+}
+
+function taskEffect(result: SprintResult): Extract<Effect, { type: 'create-task' }> {
+  const effect = result.effects.find((e): e is Extract<Effect, { type: 'create-task' }> => e.type === 'create-task');
+  assert.ok(effect, `a create-task effect, got ${JSON.stringify(result.effects.map((e) => e.type))}`);
+  return effect;
+}
+
+function answer(input: EngineInput, state: ExecutionState, effect: Extract<Effect, { type: 'create-task' }>, result: EffectResult): SprintResult {
+  return handleEvent(input, state, { type: 'effect-result', effectId: effect.effectId, result });
+}
+
+const path = (result: SprintResult) => result.steps.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
+
+describe('send-to-flex widget (messaging)', () => {
+  it('asks the channel for a task with the rendered properties and waits for it', () => {
+    const { result } = start(definition({ attributes: '{"name":"{{trigger.message.From}}","topic":"{{trigger.message.Body}}"}', priority: '{{ 2 | plus: 3 }}', timeout: '600' }));
+    assert.deepEqual(taskEffect(result).task, {
+      workflowSid: WORKFLOW,
+      taskChannel: CHANNEL,
+      attributes: `{"name":"${CONTACT}","topic":"help"}`,
+      priority: 5,
+      timeout: 600,
+    });
+    assert.equal(result.state.status, 'active');
+    assert.deepEqual(path(result), ['Trigger -incomingMessage-> flex'], 'nothing leaves the widget before the task exists');
+  });
+
+  it('uses the Console defaults: chat attributes from the trigger, priority 0, timeout 3600', () => {
+    const { result } = start(definition({}));
+    const task = taskEffect(result).task;
+    assert.deepEqual(JSON.parse(task.attributes), { name: CONTACT, channelType: 'sms', channelSid: 'CH' + 'c'.repeat(32) });
+    assert.equal(task.priority, 0);
+    assert.equal(task.timeout, 3600);
+  });
+
+  it('takes callComplete with TaskSid, parsed Attributes and Age from the created task', () => {
+    const { input, result } = start(definition({ attributes: '{"name":"Ada"}' }));
+    const effect = taskEffect(result);
+    const done = answer(input, result.state, effect, { kind: 'task-created', task: { sid: 'WT' + '9'.repeat(32), attributes: '{"name":"Ada"}', age: 2, priority: 0 } });
+    assert.deepEqual(path(done), ['flex -callComplete-> done', 'done -next-> Ended']);
+    assert.deepEqual(done.state.frames[0]!.widgets.flex, { TaskSid: 'WT' + '9'.repeat(32), Attributes: { name: 'Ada' }, Age: 2 });
+    assert.equal(done.state.frames[0]!.variables.task, `${'WT' + '9'.repeat(32)} Ada`);
+  });
+
+  it('takes failedToEnqueue when the channel could not create the task, with the error as output', () => {
+    const { input, result } = start(definition({}));
+    const failed = answer(input, result.state, taskEffect(result), { kind: 'task-failed', code: 20001, message: 'Workflow not found' });
+    assert.deepEqual(path(failed), ['flex -failedToEnqueue-> nope', 'nope -next-> Ended']);
+    assert.deepEqual((failed.state.frames[0]!.widgets.flex as { error?: unknown }).error, { code: 20001, message: 'Workflow not found' });
+  });
+
+  for (const [what, properties, code] of [
+    ['a Liquid error in attributes', { attributes: '{% if %}' }, 84003],
+    ['an empty workflow', { workflow: '{{flow.data.missing}}' }, 20001],
+    ['a priority that is not an integer', { priority: 'high' }, 20001],
+    ['a timeout above two weeks', { timeout: '1209601' }, 20001],
+  ] as const) {
+    it(`takes failedToEnqueue without asking for a task on ${what}`, () => {
+      const { result } = start(definition(properties));
+      assert.equal(result.effects.some((e) => e.type === 'create-task'), false);
+      assert.deepEqual(path(result).slice(1), ['flex -failedToEnqueue-> nope', 'nope -next-> Ended']);
+      assert.ok(result.diagnostics.some((d) => d.code === code), JSON.stringify(result.diagnostics));
+    });
+  }
+
+  it('ignores a result for another effect (not for this widget)', () => {
+    const { input, result } = start(definition({}));
+    const other = handleEvent(input, result.state, { type: 'effect-result', effectId: 'EF' + 'f'.repeat(32), result: { kind: 'task-created', task: { sid: 'WT1' } } });
+    assert.equal(other.steps.length, 0);
+    assert.equal(other.state.status, 'active');
+  });
+});
