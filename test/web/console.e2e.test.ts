@@ -122,11 +122,12 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await page.locator('.react-flow__edge[data-id="say_play_1#0"]').waitFor({ state: 'detached' });
     await form.getByRole('button', { name: 'Delete widget' }).click();
     await node.waitFor({ state: 'detached' });
-    // Undo brings it back, redo removes it again.
+    // Undo brings it back, redo removes it again; the error count follows.
     await page.getByRole('button', { name: 'Undo' }).click();
     await node.waitFor();
     await page.getByRole('button', { name: 'Redo' }).click();
     await node.waitFor({ state: 'detached' });
+    await page.locator('.editor-title .badge-error').waitFor({ state: 'detached' });
   });
 
   it('edits a message body and publishes it', async () => {

@@ -43,6 +43,8 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [panel, setPanel] = useState<Panel>('properties');
   const [report, setReport] = useState<ValidationReport>({ valid: true, errors: [], warnings: [] });
+  /** The definition (JSON) the report belongs to. */
+  const [reportFor, setReportFor] = useState('');
   const [notice, setNotice] = useState<{ kind: 'info' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const [commitMessage, setCommitMessage] = useState('');
@@ -56,6 +58,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
     if (!flow.data?.definition) return;
     history.reset(flow.data.definition);
     setSaved(JSON.stringify(flow.data.definition));
+    setReportFor(JSON.stringify(flow.data.definition));
     setReport({ valid: flow.data.valid ?? true, errors: flow.data.errors ?? [], warnings: flow.data.warnings ?? [] });
     // Only a newly loaded flow resets the history; saving keeps it.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -99,17 +102,22 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
     };
   }, [dirty]);
 
-  // Re-validate a moment after the last edit.
+  // Re-validate a moment after the last edit (undoing back to the saved flow included).
   useEffect(() => {
-    if (!definition || !dirty) return;
+    if (!definition) return;
+    const json = JSON.stringify(definition);
+    if (json === reportFor) return;
     const timer = setTimeout(() => {
       api
-        .post<ValidationReport>('/console/api/Validate', { Definition: JSON.stringify(definition) })
-        .then(setReport)
+        .post<ValidationReport>('/console/api/Validate', { Definition: json })
+        .then((next) => {
+          setReport(next);
+          setReportFor(json);
+        })
         .catch(() => undefined);
     }, 400);
     return () => clearTimeout(timer);
-  }, [definition, dirty, api]);
+  }, [definition, reportFor, api]);
 
   const issues = useMemo(() => (definition ? issuesByWidget(definition, report.errors, report.warnings) : null), [definition, report]);
 
@@ -126,6 +134,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
         CommitMessage: commitMessage || undefined,
       });
       setSaved(JSON.stringify(updated.definition));
+      setReportFor(JSON.stringify(updated.definition));
       setReport({ valid: updated.valid ?? true, errors: updated.errors ?? [], warnings: updated.warnings ?? [] });
       flow.set(updated);
       setCommitMessage('');
