@@ -114,7 +114,7 @@ export const waiting: Scenario = {
     await first.stop();
     const big = await startChild<SwitchboardInfo>('switchboard.ts', ['--data-dir', dataDir], { timeoutMs: 120_000 });
     try {
-      const bigMemory = await big.ask<{ rss: number }>({ type: 'memory' });
+      const bigMemory = await big.ask<{ rss: number; heapUsed: number }>({ type: 'memory' });
       // K reply timers due in the same second, two seconds from now.
       const dueAt = Date.now() + 2000;
       const floor = big.ask<{ lagMs: number }>({ type: 'timerLag', at: dueAt });
@@ -135,7 +135,7 @@ export const waiting: Scenario = {
         ).all(dueTogether, dueAt, dueAt) as { lag: number }[]
       ).map((r) => Number(r.lag));
       const lag = summarise(lags);
-      const afterMemory = await big.ask<{ rss: number }>({ type: 'memory' });
+      const afterMemory = await big.ask<{ rss: number; heapUsed: number }>({ type: 'memory' });
       const timerFloor = await floor;
       const dbSize = Number((db.prepare(`SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()`).get() as { bytes: number }).bytes);
       db.close();
@@ -168,6 +168,7 @@ export const waiting: Scenario = {
           figure('timeouts not fired', dueTogether - lags.length, 'timers', { target: { of: 'value', op: '<=', value: 0 } }),
         ],
         notes: [
+          `V8 heap in use after a full GC: ${(bigMemory.heapUsed / MB).toFixed(0)} MB when ready, ${(afterMemory.heapUsed / MB).toFixed(0)} MB after the timeouts fired (the rest of the RSS is memory the process keeps after the burst, not live objects).`,
           `Store: ${(dbSize / MB).toFixed(0)} MB SQLite file; ${left} of the due timers still pending at the end; last timeout fired ${lag.max.toFixed(0)} ms after its due time.`,
           'Lag = the execution’s date_updated (written by the sprint the timeout caused) minus the due time; the plain setTimeout baseline is floored at 1 ms.',
         ],
