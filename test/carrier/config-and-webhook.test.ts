@@ -41,6 +41,8 @@ describe('carrier configuration API', () => {
       api_key_sid: null,
       api_base_url: fake.baseUrl,
       conversations_base_url: fake.baseUrl,
+      taskrouter_base_url: 'https://taskrouter.twilio.com',
+      taskrouter_workspace_sid: null,
       status_callback_base_url: server.baseUrl,
     });
     assert.ok(!res.body.includes(UPSTREAM_TOKEN));
@@ -53,6 +55,8 @@ describe('carrier configuration API', () => {
       [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID }, /AuthToken/],
       [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID, AuthToken: 'x', ApiKeySid: 'SK' + '1'.repeat(32) }, /ApiKeySecret/],
       [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID, AuthToken: 'x', ApiBaseUrl: 'ftp://example.com' }, /ApiBaseUrl/],
+      [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID, AuthToken: 'x', TaskRouterWorkspaceSid: 'WS123' }, /TaskRouterWorkspaceSid/],
+      [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID, AuthToken: 'x', TaskRouterBaseUrl: 'taskrouter' }, /TaskRouterBaseUrl/],
       [{ Channel: 'webhook' }, /WebhookUrl/],
     ];
     for (const [fields, pattern] of cases) {

@@ -1,5 +1,6 @@
 // A local fake of the Twilio APIs the carrier calls, for tests (no internet, nothing mocked in our
-// code): Messages and Calls (2010-04-01), Conversations Messages (v1) and TaskRouter Tasks. It
+// code): Messages and Calls (2010-04-01), Conversations Messages (v1) and TaskRouter (Tasks, and
+// the Workspaces/Workflows reads that find a workflow's workspace). It
 // checks Basic auth and the required parameters as Twilio does, records every request, sends
 // status callbacks signed with the auth token (by the `twilio` package's own signer), posts signed
 // inbound webhooks, and fails on demand: 429, 500, 503, timeouts, lost requests, undelivered.
@@ -94,6 +95,8 @@ export class FakeTwilio {
   readonly calls: Record<string, unknown>[] = [];
   readonly conversationMessages: Record<string, unknown>[] = [];
   readonly tasks: Record<string, unknown>[] = [];
+  /** TaskRouter workspaces → their workflow SIDs. Empty: any workspace and workflow is accepted. */
+  readonly workspaces = new Map<string, Set<string>>();
   /** Conversations created in a service, with their participants and scoped webhooks. */
   readonly conversations: (Record<string, unknown> & { participants: Record<string, unknown>[]; webhooks: Record<string, unknown>[] })[] = [];
   /** Conversations services that do not exist (404 on use). */
@@ -358,8 +361,14 @@ export class FakeTwilio {
           }
         }
       } else {
+        if (this.workspaces.size > 0) {
+          const workflows = this.workspaces.get(task![1]!);
+          if (!workflows) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
+          if (!workflows.has(one('WorkflowSid') ?? '')) return error(400, 20001, `Workflow ${one('WorkflowSid') ?? ''} does not exist in workspace ${task![1]}`);
+        }
         const taskSid = sid('WT');
-        created = { sid: taskSid, account_sid: ac, workspace_sid: task![1], workflow_sid: one('WorkflowSid') ?? null, attributes: one('Attributes') ?? '{}', priority: Number(one('Priority') ?? 0), timeout: Number(one('Timeout') ?? 86400), task_channel_unique_name: one('TaskChannel') ?? 'default', assignment_status: 'pending' };
+        const channel = one('TaskChannel') ?? 'default';
+        created = { sid: taskSid, account_sid: ac, workspace_sid: task![1], workflow_sid: one('WorkflowSid') ?? null, attributes: one('Attributes') ?? '{}', priority: Number(one('Priority') ?? 0), timeout: Number(one('Timeout') ?? 86400), task_channel_unique_name: channel.startsWith('TC') ? 'chat' : channel, task_channel_sid: channel.startsWith('TC') ? channel : null, assignment_status: 'pending', age: 0, date_created: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') };
         this.tasks.push(created);
       }
       if (fault?.kind === 'created-then-hang') return;
@@ -388,6 +397,14 @@ export class FakeTwilio {
         next_page_uri: null,
         page: 0,
       });
+    }
+    if (req.method === 'GET' && url.pathname === '/v1/Workspaces') {
+      const workspaces = [...this.workspaces.keys()].map((ws) => ({ sid: ws, account_sid: ac, friendly_name: 'Flex Task Assignment', url: `${this.baseUrl}/v1/Workspaces/${ws}` }));
+      return send(200, { workspaces, meta: { page: 0, page_size: 50, first_page_url: url.href, previous_page_url: null, url: url.href, next_page_url: null, key: 'workspaces' } });
+    }
+    const workflow = /^\/v1\/Workspaces\/([^/]+)\/Workflows\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && workflow && this.workspaces.get(workflow[1]!)?.has(workflow[2]!)) {
+      return send(200, { sid: workflow[2], workspace_sid: workflow[1], account_sid: ac, friendly_name: 'Assign to Anyone' });
     }
     if (req.method === 'GET' && conversation) {
       const list = this.conversationMessages.filter((m) => m.conversation_sid === conversation[1]).reverse();
