@@ -48,6 +48,10 @@ const ENVIRONMENT_ERRORS: { reason: string; allows(file: string, error: { code: 
     reason: 'start-conversation names an unsubstituted deployment placeholder (${…}) as its Conversations service',
     allows: (_f, e) => e.code === 50050 && /\$\{/.test(e.message),
   },
+  {
+    reason: 'send-to-flex names a placeholder (${…} or WWXXX…) as its TaskRouter workflow; TaskRouter, and so the simulator, refuse it',
+    allows: (_f, e) => e.code === 20001 && /^Workflow (\$\{|WWX+ )/.test(e.message),
+  },
   { reason: 'run-subflow names a flow that does not exist in this fresh store', allows: (_f, e) => e.code === 81024 && /was not found/.test(e.message) },
   {
     reason: 'the message body comes from a Dialogflow answer; the local stub answers {"ok":true}, so it is empty',

@@ -404,10 +404,13 @@ describe('send-to-flex on a call', () => {
     assert.equal(new Run(flowWith('send-to-flex', props, events)).start().callback({ QueueResult: 'queue-full' }).leftBy(), 'failedToEnqueue');
     assert.equal(new Run(flowWith('send-to-flex', props, events)).start().callback({ QueueResult: 'system-error' }).leftBy(), 'callFailure');
   });
-  it('outside a call it keeps creating the (simulated) task at once', () => {
+  it('outside a call it asks the channel for a TaskRouter task instead (create-task; see test/engine/send-to-flex.test.ts)', () => {
     const run = new Run(flowWith('send-to-flex', props, events, 'incomingRequest')).start('incomingRequest', { request: { from: 'a', to: 'b', parameters: {} } });
+    const effect = run.last.effects.find((e) => e.type === 'create-task');
+    assert.ok(effect && effect.type === 'create-task', 'a create-task effect, no <Enqueue>');
+    run.send({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'task-created', task: { sid: 'WT' + '1'.repeat(32), attributes: effect.task.attributes, age: 0 } } });
     assert.equal(run.leftBy(), 'callComplete');
-    assert.match(String(run.outputs().TaskSid), /^WT/);
+    assert.equal(run.outputs().TaskSid, 'WT' + '1'.repeat(32));
   });
 });
 
