@@ -22,6 +22,7 @@ import { capturePayments } from './capture-payments.ts';
 import { connectVirtualAgentV2 } from './connect-virtual-agent-v2.ts';
 import { connectVirtualAgent } from './connect-virtual-agent.ts';
 import { sendToFlexAnyChannel } from './send-to-flex-call.ts';
+import { sendToAutoPilot } from './send-to-auto-pilot.ts';
 
 const HANDLERS: Record<string, WidgetHandler> = {
   'split-based-on': splitBasedOn,
@@ -34,6 +35,8 @@ const HANDLERS: Record<string, WidgetHandler> = {
   // Voice calls enqueue into the workflow; messages ask the channel for a TaskRouter task.
   'send-to-flex': sendToFlexAnyChannel,
   'start-conversation': startConversation,
+  // Retired product: runs its failure path (send-to-auto-pilot.ts).
+  'send-to-auto-pilot': sendToAutoPilot,
   'say-play': sayPlay,
   'gather-input-on-call': gatherInputOnCall,
   'connect-call-to': connectCallTo,

@@ -1,5 +1,5 @@
 // Widgets whose behaviour this engine does not carry out (make-outgoing-call-v1, whose events are
-// unconfirmed; the retired send-to-auto-pilot; the legacy chat widgets; unknown types) end the
+// unconfirmed; the legacy chat widgets; unknown types) end the
 // execution with a clear error instead of guessing (code 81003 is Switchboard's own "widget not
 // supported"). Voice widgets have their own modules; outside a call they fail with 81003 too.
 import type { WidgetHandler } from './widget.ts';
