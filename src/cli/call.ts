@@ -3,8 +3,6 @@
 // caller hears and each step, and reads what the caller does: keys (0-9 * #) or typed speech at a
 // menu, an empty line for "no input"; a length in seconds at a recording prompt; /hangup or Ctrl-D
 // to hang up. A flow file runs on an in-memory store; a FlowSid on the data directory's store.
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { stdin, stdout } from 'node:process';
 import { createApp, type App } from '../app.ts';
@@ -12,6 +10,7 @@ import { loadConfig } from '../config.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { isSid } from '../runtime/ids.ts';
 import { SIMULATOR_FLOW_ADDRESS } from '../api/routes/simulator.ts';
+import { publishFlowFile } from './flow-file.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -74,10 +73,12 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
     const { account } = await app.accounts.ensureStartupAccount(config.account);
     let flowSid = target;
     if (fromFile) {
-      const file: string = target;
-      const definition = JSON.parse(readFileSync(file, 'utf8'));
-      const flow = await app.flows.create(account.sid, { friendlyName: basename(file).slice(0, 64), status: 'published', definition });
-      flowSid = flow.sid;
+      const published = await publishFlowFile(app, account.sid, target);
+      if (!published.ok) {
+        for (const problem of published.problems) console.error(problem);
+        return 1;
+      }
+      flowSid = published.flowSid;
     } else if (!(await app.store.getFlow(account.sid, flowSid))) {
       console.error(`flow ${flowSid} not found for account ${account.sid}`);
       return 1;

@@ -1,7 +1,6 @@
 // `switchboard simulate <FlowSid|flow.json> --from +1555…`: chat with a flow in the terminal.
 // A flow file runs on an in-memory store; a FlowSid runs against the data directory's store.
 // Each outbound message and each step is printed as it happens.
-import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
 import { createApp } from '../app.ts';
@@ -9,6 +8,7 @@ import { loadConfig } from '../config.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { isSid } from '../runtime/ids.ts';
 import { SIMULATOR_FLOW_ADDRESS } from '../api/routes/simulator.ts';
+import { publishFlowFile } from './flow-file.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -26,9 +26,12 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
     const { account } = await app.accounts.ensureStartupAccount(config.account);
     let flowSid = target;
     if (fromFile) {
-      const definition = JSON.parse(readFileSync(target, 'utf8'));
-      const flow = await app.flows.create(account.sid, { friendlyName: target, status: 'published', definition });
-      flowSid = flow.sid;
+      const published = await publishFlowFile(app, account.sid, target);
+      if (!published.ok) {
+        for (const problem of published.problems) console.error(problem);
+        return 1;
+      }
+      flowSid = published.flowSid;
     } else if (!(await app.store.getFlow(account.sid, flowSid))) {
       console.error(`flow ${flowSid} not found for account ${account.sid}`);
       return 1;
