@@ -13,8 +13,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAIN, SERVER_CWD, serverEnv } from './server-env.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const FLOW = readFileSync(new URL('./fixtures/chaos-flow.json', import.meta.url), 'utf8');
 const ACCOUNT_SID = 'AC' + 'c4a05c4a05c4a05c4a05c4a05c4a05c4';
 const AUTH_TOKEN = 'chaos-token-0123456789abcdef';
@@ -117,9 +117,9 @@ class ServerProcess {
 
   async start(): Promise<void> {
     this.output = '';
-    const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--data-dir', this.dataDir, ...this.storeArgs, '--port', String(this.port), '--dev', '--log-level', 'error'], {
-      cwd: ROOT,
-      env: { ...process.env, TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, NODE_NO_WARNINGS: '1' },
+    const child = spawn(process.execPath, [MAIN, 'serve', '--data-dir', this.dataDir, ...this.storeArgs, '--port', String(this.port), '--dev', '--log-level', 'error'], {
+      cwd: SERVER_CWD,
+      env: serverEnv({ TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { MAIN, SERVER_CWD, serverEnv } from './server-env.ts';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 const ACCOUNT = { TWILIO_ACCOUNT_SID: 'AC' + '5'.repeat(32), TWILIO_AUTH_TOKEN: 'startup-token' };
 const AUTH = 'Basic ' + Buffer.from(`${ACCOUNT.TWILIO_ACCOUNT_SID}:${ACCOUNT.TWILIO_AUTH_TOKEN}`).toString('base64');
 const isRoot = process.getuid?.() === 0;
@@ -23,7 +23,7 @@ const hasSetpriv = spawnSync('setpriv', ['--version']).status === 0;
 /** Runs `serve` to completion (it must exit on its own), optionally as an unprivileged user or under a file size limit. */
 function serveOnce(dataDir: string, options: { unprivileged?: boolean; fileSizeLimitKb?: number } = {}): { status: number | null; output: string } {
   let command = process.execPath;
-  let args = ['src/cli/main.ts', 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'error'];
+  let args = [MAIN, 'serve', '--data-dir', dataDir, '--port', '0', '--log-level', 'error'];
   if (options.unprivileged && isRoot) {
     // root ignores permission bits; run as nobody so the read-only directory really is read-only.
     args = ['--reuid=65534', '--regid=65534', '--clear-groups', command, ...args];
@@ -34,7 +34,7 @@ function serveOnce(dataDir: string, options: { unprivileged?: boolean; fileSizeL
     args = ['-c', `ulimit -f ${options.fileSizeLimitKb}; exec "$0" "$@"`, command, ...args];
     command = 'sh';
   }
-  const result = spawnSync(command, args, { cwd: ROOT, env: { ...process.env, ...ACCOUNT, NODE_NO_WARNINGS: '1' }, encoding: 'utf8', timeout: 90_000 });
+  const result = spawnSync(command, args, { cwd: SERVER_CWD, env: serverEnv(ACCOUNT), encoding: 'utf8', timeout: 90_000 });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -59,7 +59,7 @@ function integrity(dir: string): { ok: string; accounts: number } {
 /** A database made by a normal start and stop (SIGTERM), to be damaged-by-environment later. */
 async function initialisedDataDir(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-start-'));
-  const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--data-dir', dir, '--port', '0', '--log-level', 'error'], { cwd: ROOT, env: { ...process.env, ...ACCOUNT }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', '--data-dir', dir, '--port', '0', '--log-level', 'error'], { cwd: SERVER_CWD, env: serverEnv(ACCOUNT), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk));
   const deadline = Date.now() + 90_000;
@@ -144,7 +144,7 @@ test('SIGTERM: new requests refused, the in-flight sprint finishes, the store is
   });
   const base = `http://127.0.0.1:${port}`;
   const start = () => {
-    const child = spawn(process.execPath, ['src/cli/main.ts', 'serve', '--data-dir', dir, '--port', String(port), '--dev', '--log-level', 'error'], { cwd: ROOT, env: { ...process.env, ...ACCOUNT }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, 'serve', '--data-dir', dir, '--port', String(port), '--dev', '--log-level', 'error'], { cwd: SERVER_CWD, env: serverEnv(ACCOUNT), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk));
