@@ -1,11 +1,11 @@
 // A flow's executions with status and date filters and paging (the API's own PageToken URLs).
 import { useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
-import { relativeUrl } from '../api/client.ts';
 import type { Execution, Flow, PageMeta } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { formatDate } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
+import { Pager } from '../ui/pager.tsx';
 
 const PAGE_SIZE = 20;
 
@@ -103,17 +103,7 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
           </table>
         </div>
       )}
-      {list.data && (
-        <nav className="pager" aria-label="Pages">
-          <button type="button" disabled={!list.data.meta.previous_page_url} onClick={() => setPageUrl(relativeUrl(list.data!.meta.previous_page_url!))}>
-            Previous
-          </button>
-          <span className="muted small">Page {list.data.meta.page + 1}</span>
-          <button type="button" disabled={!list.data.meta.next_page_url} onClick={() => setPageUrl(relativeUrl(list.data!.meta.next_page_url!))}>
-            Next
-          </button>
-        </nav>
-      )}
+      {list.data && <Pager meta={list.data.meta} onPage={setPageUrl} />}
     </main>
   );
 }

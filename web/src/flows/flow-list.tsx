@@ -1,7 +1,7 @@
 // Flows: list with paging, create, import a Studio JSON export, export, delete.
 import { useState, type FormEvent } from 'react';
 import { Link, useLocation } from 'wouter';
-import { errorMessage, relativeUrl } from '../api/client.ts';
+import { errorMessage } from '../api/client.ts';
 import type { Flow, PageMeta } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { newFlowDefinition } from '../editor/definition-ops.ts';
@@ -9,6 +9,7 @@ import { definitionFromImport } from './import.ts';
 import { Dialog } from '../ui/dialog.tsx';
 import { downloadJson, formatDate, slug } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
+import { Pager } from '../ui/pager.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -173,17 +174,7 @@ export function FlowListPage() {
           </table>
         </div>
       )}
-      {list.data && (
-        <nav className="pager" aria-label="Pages">
-          <button type="button" disabled={!list.data.meta.previous_page_url} onClick={() => setPageUrl(relativeUrl(list.data!.meta.previous_page_url!))}>
-            Previous
-          </button>
-          <span className="muted small">Page {list.data.meta.page + 1}</span>
-          <button type="button" disabled={!list.data.meta.next_page_url} onClick={() => setPageUrl(relativeUrl(list.data!.meta.next_page_url!))}>
-            Next
-          </button>
-        </nav>
-      )}
+      {list.data && <Pager meta={list.data.meta} onPage={setPageUrl} />}
       <Dialog title={dialog === 'import' ? 'Import a Studio flow' : 'New flow'} open={dialog !== null} onClose={() => setDialog(null)}>
         {dialog && <CreateFlowForm mode={dialog} onCreated={(flow) => navigate(`/flows/${flow.sid}`)} />}
       </Dialog>

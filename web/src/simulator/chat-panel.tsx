@@ -6,6 +6,7 @@ import { errorMessage } from '../api/client.ts';
 import type { Execution, SimulatorMessage, Step } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
+import { StepList } from './step-list.tsx';
 import { useAsync } from '../ui/use-async.ts';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
@@ -188,16 +189,7 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
             </span>
           )}
         </header>
-        <ol className="step-list" aria-label="Steps of the latest execution">
-          {latestSteps.length === 0 && <li className="muted small empty">No steps yet.</li>}
-          {latestSteps.map((step) => (
-            <li key={step.sid} className="step-item">
-              <span className="step-from">{step.transitioned_from}</span>
-              <span className="step-event">{step.name}</span>
-              <span className="step-to">→ {step.transitioned_to}</span>
-            </li>
-          ))}
-        </ol>
+        <StepList steps={latestSteps} label="Steps of the latest execution" />
       </section>
     </section>
   );

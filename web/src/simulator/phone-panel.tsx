@@ -6,6 +6,7 @@ import { errorMessage } from '../api/client.ts';
 import type { Execution, Step } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
+import { StepList } from './step-list.tsx';
 
 const CALLER_KEY = 'switchboard.simulator.caller';
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -192,16 +193,7 @@ export function PhonePanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (s
             </span>
           )}
         </header>
-        <ol className="step-list" aria-label="Steps of the call's execution">
-          {steps.length === 0 && <li className="muted small empty">No steps yet.</li>}
-          {steps.map((step) => (
-            <li key={step.sid} className="step-item">
-              <span className="step-from">{step.transitioned_from}</span>
-              <span className="step-event">{step.name}</span>
-              <span className="step-to">→ {step.transitioned_to}</span>
-            </li>
-          ))}
-        </ol>
+        <StepList steps={steps} label="Steps of the call's execution" />
       </section>
     </section>
   );
