@@ -6,7 +6,7 @@ import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskR
 import type { Store } from '../runtime/ports/store.ts';
 import { loadCarrierConfig } from './twilio/carrier-config.ts';
 import type { TwilioChannel } from './twilio/twilio-channel.ts';
-import type { WebhookChannel } from './webhook/webhook-channel.ts';
+import { signForm, type WebhookChannel } from './webhook/webhook-channel.ts';
 
 export interface RoutedChannels {
   simulator: MessageChannel;
@@ -48,6 +48,13 @@ export class ChannelRouter implements MessageChannel {
     if (config.channel === 'twilio') return this.#channels.twilio.createFlexTask(config.twilio, context, task);
     if (config.channel === 'simulator' && this.#channels.simulator.createTask) return this.#channels.simulator.createTask(context, task);
     return { ok: false, code: 20500, message: `The ${config.channel} channel cannot create TaskRouter tasks` };
+  }
+
+  async signFunctionRequest(accountSid: string, url: string, parameters: { key: string; value: string }[]): Promise<string | null> {
+    const config = await loadCarrierConfig(this.#store, accountSid);
+    // Functions live in the upstream account: only its auth token makes a signature they accept.
+    if (config.channel !== 'twilio') return null;
+    return signForm(config.twilio.authToken, url, parameters.map(({ key, value }) => [key, value]));
   }
 
   busy(): boolean {

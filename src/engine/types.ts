@@ -136,6 +136,8 @@ export interface HttpRequestSpec {
   /** Form/query parameters (make-http-request) or the Function's event parameters (run-function). */
   parameters: { key: string; value: string }[];
   addTwilioAuth?: boolean;
+  /** Headers the runtime adds (X-Twilio-Signature on run-function); the engine never sets them. */
+  headers?: Record<string, string>;
 }
 
 /** Work the runtime performs; `effectId` results come back as 'effect-result' events. */

@@ -607,8 +607,12 @@ export class ExecutionService implements ExecutionServiceApi {
         );
         return sent.ok ? { kind: 'message-sent', message: sent.message } : { kind: 'message-failed', code: sent.code, message: sent.message };
       }
-      case 'http-request':
-        return this.#http.request(effect.request, this.#options.http);
+      case 'http-request': {
+        // Protected Twilio Functions check X-Twilio-Signature, as they do on Studio's requests.
+        const signature = effect.purpose === 'function' ? await this.#channel.signFunctionRequest?.(pending.accountSid, effect.request.url, effect.request.parameters) : null;
+        const request = signature ? { ...effect.request, headers: { ...effect.request.headers, 'x-twilio-signature': signature } } : effect.request;
+        return this.#http.request(request, this.#options.http);
+      }
       case 'load-subflow':
         return this.#loadSubflow(pending, effect);
       case 'start-conversation':

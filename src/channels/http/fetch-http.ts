@@ -35,7 +35,7 @@ function encodeForm(parameters: { key: string; value: string }[]): string {
 /** Builds the request: parameters go in the query for GET, in the form body for POST. */
 export function buildRequest(spec: HttpRequestSpec): BuiltRequest {
   const url = new URL(spec.url);
-  const headers: Record<string, string> = { 'user-agent': 'Switchboard/0.1 (Twilio Studio compatible)' };
+  const headers: Record<string, string> = { 'user-agent': 'Switchboard/0.1 (Twilio Studio compatible)', ...spec.headers };
   if (url.username || url.password) {
     headers.authorization = 'Basic ' + Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64');
     url.username = '';

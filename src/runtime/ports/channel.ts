@@ -23,6 +23,12 @@ export interface MessageChannel {
   startConversation?(context: SendContext, request: ConversationRequest): Promise<ConversationResult>;
   /** Creates a TaskRouter task (send-to-flex outside a call); channels without TaskRouter omit it. */
   createTask?(context: SendContext, task: FlexTaskRequest): Promise<TaskResult>;
+  /**
+   * X-Twilio-Signature for a run-function request (a form POST of `parameters` to `url`), signed
+   * as Twilio signs Studio's own requests so Protected Functions accept it; null when the account
+   * has no upstream Twilio account to sign for.
+   */
+  signFunctionRequest?(accountSid: string, url: string, parameters: { key: string; value: string }[]): Promise<string | null>;
   /** Resolves when the channel has no status report left to deliver (tests, shutdown). */
   idle?(): Promise<void>;
   /** Whether reports are still pending. */

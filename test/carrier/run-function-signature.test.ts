@@ -1,0 +1,109 @@
+// run-function against a (Protected) Twilio Function: the request is a plain form POST, signed
+// with X-Twilio-Signature over the URL and parameters using the upstream account's auth token, as
+// Twilio signs Studio's own requests. A local server stands in for the Function and checks the
+// header with the `twilio` package's own validateRequest. Accounts without an upstream Twilio
+// account (the simulator) send no signature: there is no token a Function would accept.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import twilio from 'twilio';
+import { CONTACT, NUMBER, UPSTREAM_TOKEN, createFlow, flow, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, type CarrierServer } from './helpers.ts';
+import type { FakeTwilio } from '../support/fake-twilio.ts';
+
+interface Hit {
+  url: string;
+  params: Record<string, string>;
+  signature: string | undefined;
+  valid: boolean;
+}
+
+describe('run-function against a Protected Twilio Function', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+  let fn: http.Server;
+  let fnUrl = '';
+  const hits: Hit[] = [];
+
+  before(async () => {
+    fn = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => (body += chunk));
+      req.on('end', () => {
+        const url = `${fnUrl.split('/fn')[0]}${req.url}`;
+        const params = Object.fromEntries(new URLSearchParams(body));
+        const signature = req.headers['x-twilio-signature'] as string | undefined;
+        const valid = !!signature && twilio.validateRequest(UPSTREAM_TOKEN, signature, url, params);
+        hits.push({ url, params, signature, valid });
+        // A Protected Function refuses unsigned or badly signed requests.
+        res.writeHead(valid ? 200 : 401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(valid ? { greeting: `hi ${params.name}` } : { message: 'Unauthorized' }));
+      });
+    });
+    await new Promise<void>((resolve) => fn.listen(0, '127.0.0.1', resolve));
+    fnUrl = `http://127.0.0.1:${(fn.address() as AddressInfo).port}/fn/greet`;
+    fake = await startFake();
+    server = await startCarrierServer(fake);
+  });
+  after(async () => {
+    await server.close();
+    await fake.close();
+    await new Promise((resolve) => fn.close(resolve));
+  });
+
+  const fnFlow = () =>
+    flow(
+      [
+        {
+          name: 'fn',
+          type: 'run-function',
+          properties: { offset: { x: 0, y: 0 }, url: fnUrl, service_sid: 'ZS' + '1'.repeat(32), function_sid: 'ZH' + '2'.repeat(32), parameters: [{ key: 'name', value: '{{trigger.message.From}}' }, { key: 'topic', value: 'a b&c' }] },
+          transitions: [{ event: 'success', next: 'ok' }, { event: 'fail', next: 'ko' }],
+        },
+        sendMessage('ok', { body: '{{widgets.fn.parsed.greeting}}' }),
+        sendMessage('ko', { body: 'function refused: {{widgets.fn.status_code}}' }),
+      ],
+      { incomingMessage: 'fn', incomingRequest: 'fn' },
+    );
+
+  async function run(): Promise<string[]> {
+    const flowSid = await createFlow(server, fnFlow());
+    const answer = await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hello'));
+    assert.equal(answer.status, 200, answer.body);
+    const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
+    await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    return stepList(server.app, server.account.sid, flowSid, executionSid);
+  }
+
+  it('signs the request with the upstream auth token; the Function validates it and answers', async () => {
+    const steps = await run();
+    assert.deepEqual(steps, ['Trigger -incomingMessage-> fn', 'fn -success-> ok', 'ok -sent-> Ended']);
+    const hit = hits.at(-1)!;
+    assert.ok(hit.signature, 'X-Twilio-Signature is sent');
+    assert.equal(hit.valid, true, 'twilio.validateRequest accepts it');
+    assert.deepEqual(hit.params, { name: CONTACT, topic: 'a b&c' });
+    assert.equal(twilio.validateRequest('some-other-token', hit.signature!, hit.url, hit.params), false, 'bound to the upstream token');
+    assert.equal(fake.messages.at(-1)!.body, `hi ${CONTACT}`);
+  });
+
+  it('sends no signature for an account on the simulator', async () => {
+    const reset = await server.app.server.inject({
+      method: 'POST',
+      url: `/v1/Accounts/${server.account.sid}/Carrier`,
+      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'Channel=simulator',
+    });
+    assert.equal(reset.statusCode, 200, reset.body);
+    const before = hits.length;
+    const flowSid = await createFlow(server, fnFlow());
+    const started = await server.app.server.inject({
+      method: 'POST',
+      url: `/v2/Flows/${flowSid}/Executions`,
+      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ To: CONTACT, From: NUMBER }).toString(),
+    });
+    assert.equal(started.statusCode, 201, started.body);
+    await waitFor('the function request', () => hits.length > before);
+    assert.equal(hits.at(-1)!.signature, undefined);
+  });
+});
