@@ -51,8 +51,9 @@ function schemaValidator(type: WidgetType): ValidateFunction {
 const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
 const REVISION = /^(?:\d+|LatestPublished|LatestRevision|LatestDraft)$/;
 const LIQUID = /\{\{|\{%/;
-const PLACEHOLDER = /\$\{[^}]*\}/;
-const WHOLE_PLACEHOLDER = /^\s*\$\{[^}]*\}\s*$/;
+// `${name}` left by Terraform-style templating; `${{…}}` is a dollar sign before Liquid ("$12"), not one.
+const PLACEHOLDER = /\$\{(?!\{)[^}]*\}/;
+const WHOLE_PLACEHOLDER = /^\s*\$\{(?!\{)[^}]*\}\s*$/;
 const SCHEMA_ID = 'https://schemas.twilio.com/studio/draft/2019-09/flow-definition';
 const ENVELOPE_KEYS = new Set(['description', '$schema', 'initial_state', 'states', 'flags']);
 const STATE_KEYS = new Set(['name', 'type', 'transitions', 'properties']);
