@@ -17,8 +17,8 @@ const REAL_FLOW = fileURLToPath(new URL('../../../shared/flows/Eclairemoy__pride
 const FIXTURE = fileURLToPath(new URL('./fixtures/greeting-flow.json', import.meta.url));
 const IVR = fileURLToPath(new URL('./fixtures/ivr-flow.json', import.meta.url));
 
-/** The flow to import and the message widget whose body the test edits. */
-const subject = existsSync(REAL_FLOW)
+/** The flow to import and the message widget whose body the test edits (CONSOLE_E2E_FLOW=fixture forces our own). */
+const subject = existsSync(REAL_FLOW) && process.env.CONSOLE_E2E_FLOW !== 'fixture'
   ? { file: REAL_FLOW, name: 'Pride astrology', messageWidget: 'ask_sign' }
   : { file: FIXTURE, name: 'Greeting fixture', messageWidget: 'ask_name' };
 const definition = JSON.parse(readFileSync(subject.file, 'utf8')) as { states: { name: string }[] };
