@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
+import { TwilioChannel } from '../../src/channels/twilio/twilio-channel.ts';
 
 const WORKSPACE = 'WS' + '1'.repeat(32);
 const OTHER_WORKSPACE = 'WS' + '2'.repeat(32);
@@ -113,6 +114,34 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
       assert.deepEqual(steps.slice(0, 2), ['Trigger -incomingMessage-> flex', 'flex -failedToEnqueue-> sorry']);
       assert.equal(taskPosts(fake).length, 1, 'no second task request');
       assert.equal((await widgetOutputs(server.app, executionSid, 'flex')).error.code, 30008);
+    });
+  });
+
+  describe('one task per step', () => {
+    afterEach(async () => {
+      await server.close();
+      await fake.close();
+    });
+
+    it('a step run again returns its recorded task; one left in flight by a crash is failedToEnqueue, not repeated', async () => {
+      fake = await startFake();
+      fake.workspaces.set(WORKSPACE, new Set([WORKFLOW]));
+      server = await startCarrierServer(fake);
+      const channel = new TwilioChannel(server.app.store, { reconcileDelayMs: 0 });
+      const upstream = { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl, taskrouterBaseUrl: fake.baseUrl, taskrouterWorkspaceSid: WORKSPACE };
+      const context = { accountSid: server.account.sid, flowSid: 'FW' + '0'.repeat(32), executionSid: 'FN' + '0'.repeat(32), effectId: 'EF' + 'a'.repeat(32) };
+      const task = { workflowSid: WORKFLOW, taskChannel: CHANNEL, attributes: '{"name":"Ada"}', priority: 0, timeout: 3600 };
+      const first = await channel.createFlexTask(upstream, context, task);
+      const again = await channel.createFlexTask(upstream, context, task);
+      assert.equal(first.ok, true);
+      assert.deepEqual(again, first);
+      assert.equal(taskPosts(fake).length, 1);
+
+      const crashed = { ...context, effectId: 'EF' + 'b'.repeat(32) };
+      await server.app.store.setSetting(`carrier-task:${crashed.effectId}`, JSON.stringify({ state: 'requesting', workspaceSid: WORKSPACE }));
+      const after = await channel.createFlexTask(upstream, crashed, task);
+      assert.deepEqual(after.ok ? null : after.code, 30008);
+      assert.equal(taskPosts(fake).length, 1, 'not repeated');
     });
   });
 
