@@ -1,11 +1,13 @@
 // `switchboard serve`: start the server and print how to reach it.
+import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../app.ts';
 import { storageProblem } from './startup-errors.ts';
 import { startConfiguredGateway } from '../twilio-proxy/index.ts';
 
 /** Longer than the outbound HTTP cap (10 s), so an in-flight request can finish. */
 const SHUTDOWN_GRACE_MS = 25_000;
-import { loadConfig } from '../config.ts';
+import { CONFIG_KEYS, loadConfig } from '../config.ts';
+import { displayValue } from '../config/model.ts';
 
 export async function serveCommand(flags: Record<string, string | boolean | undefined>): Promise<number> {
   const config = loadConfig(flags);
@@ -53,8 +55,14 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   await app.server.listen({ port: config.port, host: config.host });
-  const base = config.publicBaseUrl ?? `http://${config.host}:${config.port}`;
-  console.log(`Switchboard listening on ${base} (data: ${config.dataDir}, store: ${app.store.kind})`);
+  // The bound port, so `--port 0` (any free port) prints the one it got.
+  const port = (app.server.server.address() as AddressInfo | null)?.port ?? config.port;
+  const base = config.publicBaseUrl ?? `http://${config.host}:${port}`;
+  // Where the data lives: the data directory is not used for it on PostgreSQL, so name the database instead.
+  const where = config.databaseUrl
+    ? `database: ${displayValue(CONFIG_KEYS.databaseUrl, config.databaseUrl)}, schema: ${config.databaseSchema}`
+    : `data: ${config.dataDir}`;
+  console.log(`Switchboard listening on ${base} (${where}, store: ${app.store.kind})`);
   console.log(`${generated ? 'Dev account' : 'Account'}: ${account.sid}`);
   // A configured token came from the environment and is not echoed into logs; the dev account's is shown for local use.
   console.log(`Auth token: ${generated ? account.authToken : '(from TWILIO_AUTH_TOKEN, not shown)'}`);

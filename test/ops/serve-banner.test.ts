@@ -1,0 +1,72 @@
+// What `switchboard serve` prints first: a URL that reaches it (the bound port, also with --port 0)
+// and where its data lives — the data directory on SQLite, the database (password masked) and
+// schema on PostgreSQL, where the data directory holds no data.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
+
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+/** Starts serve, returns its first line once the account lines follow, then stops it with SIGTERM. */
+async function banner(env: Record<string, string>): Promise<string> {
+  const child = spawn(process.execPath, [main, 'serve', '--port', '0', '--log-level', 'warn'], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  child.stderr.on('data', (chunk) => (err += chunk));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  try {
+    await Promise.race([
+      new Promise<void>((resolve) => child.stdout.on('data', () => /Auth token:/.test(out) && resolve())),
+      exited.then(() => assert.fail(`serve exited early: ${err}`)),
+      new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`no banner in 30 s: ${out}${err}`)), 30_000).unref()),
+    ]);
+    const first = out.split('\n').find((line) => line.startsWith('Switchboard listening on'));
+    assert.ok(first, out);
+    const url = /listening on (http:\/\/\S+)/.exec(first)![1]!;
+    const health = await fetch(`${url}/healthz`);
+    assert.equal(health.status, 200, `the printed URL ${url} answers`);
+    return first;
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+describe('switchboard serve: first line', () => {
+  it('SQLite: the bound port (not 0) and the data directory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-banner-'));
+    try {
+      const line = await banner({ SWITCHBOARD_DATA_DIR: dir });
+      assert.match(line, /^Switchboard listening on http:\/\/127\.0\.0\.1:(?!0\b)\d+ /);
+      assert.ok(line.endsWith(`(data: ${dir}, store: sqlite)`), line);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('PostgreSQL: the database with its password masked, and the schema', { skip: SKIP_REASON }, async () => {
+    const schema = testSchemaName();
+    const url = new URL(DATABASE_URL!);
+    url.password = 'hunter2-secret';
+    const dir = mkdtempSync(join(tmpdir(), 'sb-banner-'));
+    try {
+      // PostgreSQL here trusts local connections, so a password in the URL is accepted and unused.
+      const line = await banner({ DATABASE_URL: url.toString(), SWITCHBOARD_DATABASE_SCHEMA: schema, SWITCHBOARD_DATA_DIR: dir });
+      assert.doesNotMatch(line, /hunter2/);
+      assert.doesNotMatch(line, /data: /);
+      assert.match(line, new RegExp(`\\(database: postgres://[^ ]*:\\*{8}@[^ ]+, schema: ${schema}, store: postgres\\)$`));
+    } finally {
+      await dropSchema(schema);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
