@@ -63,6 +63,8 @@ describe('console routes', () => {
       assert.match(response.headers['content-type'] as string, /^text\/html/);
       assert.equal(response.headers['cache-control'], 'no-cache');
       assert.match(response.body, /<div id="root"><\/div>/);
+      assert.match(response.headers['content-security-policy'] as string, /script-src 'self'.*frame-ancestors 'none'/);
+      assert.equal(response.headers['x-frame-options'], 'DENY');
     }
   });
 

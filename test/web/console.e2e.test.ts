@@ -143,6 +143,13 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     const revision = await server.app.store.getRevision(server.account.sid, flowSid, 'LatestPublished');
     const edited = revision!.definition.states.find((s) => s.name === subject.messageWidget)!;
     assert.equal(edited.properties.body, NEW_BODY);
+    // Export downloads the definition as it is on the canvas.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export' }).click();
+    const file = await (await download).path();
+    const exported = JSON.parse(readFileSync(file, 'utf8')) as { states: { name: string; properties: Record<string, unknown> }[] };
+    assert.equal(exported.states.length, definition.states.length);
+    assert.equal(exported.states.find((s) => s.name === subject.messageWidget)!.properties.body, NEW_BODY);
   });
 
   it('texts the flow in the simulator and shows the reply and the steps live', async () => {

@@ -153,6 +153,19 @@ function readIndexHtml(distDir: string): string | null {
   return existsSync(file) ? readFileSync(file, 'utf8') : null;
 }
 
+/**
+ * The console holds an auth token in the page, so its document gets a strict policy: scripts and
+ * connections only from this server, no framing (clickjacking), no referrer. Inline styles are
+ * allowed because the canvas positions widgets with style attributes.
+ */
+const PAGE_SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Switchboard</title>
 <body style="font-family:system-ui;margin:3rem"><h1>Switchboard</h1><p>The web console has not been built.
 Run <code>npm run build:web</code> (or <code>npm start</code>, which builds it when needed) and reload.</p>
@@ -193,7 +206,7 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
 
   const index = async (_request: FastifyRequest, reply: FastifyReply) => {
     const html = readIndexHtml(distDir);
-    reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8');
+    reply.header('cache-control', 'no-cache').headers(PAGE_SECURITY_HEADERS).type('text/html; charset=utf-8');
     if (html === null) return reply.code(503).send(NOT_BUILT_PAGE);
     return reply.send(html);
   };
