@@ -1,5 +1,5 @@
 // A flow's executions with status and date filters and paging (the API's own PageToken URLs).
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import type { Execution, Flow, PageMeta } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
@@ -25,6 +25,14 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
   const [pageUrl, setPageUrl] = useState(() => executionsQuery(flowSid, draft));
   const list = useAsync((signal) => api.get<{ executions: Execution[]; meta: PageMeta }>(pageUrl, signal), [pageUrl]);
 
+  const [autoRefresh, setAutoRefresh] = useState(false);
+  const { reload } = list;
+  useEffect(() => {
+    if (!autoRefresh) return;
+    const timer = setInterval(reload, 3000);
+    return () => clearInterval(timer);
+  }, [autoRefresh, reload]);
+
   const apply = (event: FormEvent) => {
     event.preventDefault();
     setPageUrl(executionsQuery(flowSid, draft));
@@ -39,9 +47,15 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
           </nav>
           <h1>Executions</h1>
         </div>
-        <button type="button" onClick={list.reload}>
-          Refresh
-        </button>
+        <div className="row">
+          <label className="checkbox small">
+            <input type="checkbox" checked={autoRefresh} onChange={(e) => setAutoRefresh(e.target.checked)} />
+            Refresh every 3 s
+          </label>
+          <button type="button" onClick={list.reload}>
+            Refresh
+          </button>
+        </div>
       </header>
       <form className="filters row wrap" onSubmit={apply} aria-label="Filter executions">
         <label className="field inline">
