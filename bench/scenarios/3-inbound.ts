@@ -82,6 +82,7 @@ export const inbound: Scenario = {
       notes: [
         `Driven in-process through ExecutionService.inboundMessage on a file SQLite store (synchronous=FULL, group commit); ${result.total} messages, max latency ${result.latency.max.toFixed(1)} ms, ${result.failures} rejected${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}.`,
         'Each contact is a new execution on its first message (the reply is the question) and a waiting one afterwards (the reply is the thank-you).',
+        'A message processed while the flow is still sending (no widget waiting for a reply) is ignored by Studio’s rules (81002) and gets no reply: under a backlog, a contact’s messages bunch up and this can happen.',
       ],
     };
   },
