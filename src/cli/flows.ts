@@ -36,13 +36,13 @@ interface Manifest {
   flows: Record<string, { friendlyName: string; sid?: string }>;
 }
 
-function readManifest(dir: string): Manifest {
+export function readManifest(dir: string): Manifest {
   const path = join(dir, MANIFEST);
   if (!existsSync(path)) return { flows: {} };
   return JSON.parse(readFileSync(path, 'utf8')) as Manifest;
 }
 
-function writeManifest(dir: string, manifest: Manifest): void {
+export function writeManifest(dir: string, manifest: Manifest): void {
   const sorted = Object.fromEntries(Object.entries(manifest.flows).sort(([a], [b]) => a.localeCompare(b)));
   writeFileSync(join(dir, MANIFEST), JSON.stringify({ flows: sorted }, null, 2) + '\n');
 }

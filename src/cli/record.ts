@@ -2,12 +2,13 @@
 // reads a conversation from a server (the simulator transcript, the execution's context and
 // steps) and writes it as a test file, saving the flow definition next to it when asked.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JsonObject } from '../engine/types.ts';
 import type { RecordedStep } from '../flowtest/derive.ts';
 import { testFileYaml, testFromRecording } from '../flowtest/record.ts';
 import { ApiFailure, StudioClient, connectionFrom } from '../flowtest/studio-client.ts';
+import { readManifest, slug, writeManifest } from './flows.ts';
 
 export const RECORD_USAGE = `Usage: switchboard test --record --flow FW… [--contact +1555…|--execution FN…] --out FILE [options]
 
@@ -20,9 +21,30 @@ Options:
   --contact ADDRESS      the simulated contact (e.g. +15551230001)
   --out FILE             the test file to write (e.g. tests/order.test.yaml; required)
   --flow-file FILE       the flow file the test names; written from the server's latest revision
-                         when it does not exist (default flows/<FlowSid>.json)
+                         when it does not exist (default: the file flows/flows.manifest.json maps to
+                         the flow, else flows/<name>.json, added to the manifest for flows push)
   --name TEXT            the test's name
   --base-url URL --account-sid AC… --auth-token … (or --api-key/--api-secret; env TWILIO_*)`;
+
+const FLOWS_DIR = 'flows';
+
+/**
+ * The flows-as-code file of this flow: the one flows.manifest.json maps to it (by SID or friendly
+ * name), else flows/<name>.json, added to the manifest so that `flows push` later updates this flow
+ * instead of creating one named after the file.
+ */
+function manifestFlowFile(dir: string, flow: { sid: string; friendlyName: string }): string {
+  const manifest = readManifest(dir);
+  const entries = Object.entries(manifest.flows);
+  const known = entries.find(([, v]) => v.sid === flow.sid) ?? entries.find(([, v]) => v.friendlyName === flow.friendlyName);
+  if (known) return join(dir, known[0]);
+  let file = `${slug(flow.friendlyName)}.json`;
+  for (let n = 2; manifest.flows[file] || existsSync(join(dir, file)); n++) file = `${slug(flow.friendlyName)}-${n}.json`;
+  manifest.flows[file] = { friendlyName: flow.friendlyName, sid: flow.sid };
+  mkdirSync(dir, { recursive: true });
+  writeManifest(dir, manifest);
+  return join(dir, file);
+}
 
 export async function recordCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -86,7 +108,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
       // Not a Switchboard simulator (e.g. the real Twilio): the steps' outbound outputs stand in.
     }
     const out = resolve(values.out);
-    const flowFile = resolve(values['flow-file'] ?? `flows/${values.flow}.json`);
+    const flowFile = resolve(values['flow-file'] ?? manifestFlowFile(FLOWS_DIR, flow));
     if (!existsSync(flowFile)) {
       mkdirSync(dirname(flowFile), { recursive: true });
       writeFileSync(flowFile, JSON.stringify(flow.definition, null, 2) + '\n');

@@ -1,0 +1,98 @@
+// `switchboard test --record` saves the flow next to the test in the flows-as-code layout: the file
+// flows.manifest.json already maps to the flow (after `flows pull`), else flows/<name>.json added to
+// the manifest. So a later `flows push` updates the recorded flow instead of creating a second flow
+// named after a FW… file name (what the old default flows/<FlowSid>.json led to).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { flowsCommand } from '../../src/cli/flows.ts';
+import { testCommand } from '../../src/cli/test.ts';
+
+const pizza = JSON.parse(readFileSync(new URL('../../examples/flows/pizza-order.json', import.meta.url), 'utf8'));
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { flows: flowsCommand, test: testCommand };
+
+/** Runs a command in this process with its working directory and console captured. */
+async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const saved = { log: console.log, error: console.error, cwd: process.cwd() };
+  console.log = (...parts: unknown[]) => void out.push(parts.map(String).join(' ') + '\n');
+  console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' ') + '\n');
+  process.chdir(cwd);
+  try {
+    return { code: await COMMANDS[args[0]!]!(args.slice(1)), stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    console.log = saved.log;
+    console.error = saved.error;
+    process.chdir(saved.cwd);
+  }
+}
+
+describe('test --record: where the flow file goes', () => {
+  let server: TestServer;
+  let flowSid = '';
+  let creds: string[] = [];
+  const dirs: string[] = [];
+  const workdir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-record-file-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  before(async () => {
+    server = await startTestServer({ listen: true });
+    creds = ['--base-url', server.baseUrl, '--account-sid', server.account.sid, '--auth-token', server.account.authToken];
+    flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Pizza order', status: 'published', definition: pizza })).sid;
+    const res = await fetch(`${server.baseUrl}/v2/Flows/${flowSid}/Executions`, {
+      method: 'POST',
+      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ To: '+15551230001', From: '+15005550006' }),
+    });
+    assert.equal(res.status, 201);
+    await server.app.executions.idle();
+  });
+  after(async () => {
+    await server.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('after flows pull: the pulled file, and push then finds nothing to create', async () => {
+    const dir = workdir();
+    assert.equal((await cli(['flows', 'pull', ...creds], dir)).code, 0);
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], dir);
+    assert.equal(record.code, 0, record.stderr);
+    assert.deepEqual(readdirSync(join(dir, 'flows')).sort(), ['flows.manifest.json', 'pizza-order.json']);
+    assert.match(readFileSync(join(dir, 'tests/order.test.yaml'), 'utf8'), /^flow: \.\.\/flows\/pizza-order\.json$/m);
+    const push = await cli(['flows', 'push', '--dry-run', ...creds], dir);
+    assert.equal(push.code, 0, push.stderr);
+    assert.match(push.stdout, /would be unchanged: Pizza order/);
+    assert.doesNotMatch(push.stdout, /created/);
+  });
+
+  it('without a manifest: flows/<name>.json, recorded in a new manifest; the test passes; push updates, never creates', async () => {
+    const dir = workdir();
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], dir);
+    assert.equal(record.code, 0, record.stderr);
+    assert.ok(existsSync(join(dir, 'flows/pizza-order.json')));
+    assert.ok(!existsSync(join(dir, `flows/${flowSid}.json`)));
+    const manifest = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'));
+    assert.deepEqual(manifest, { flows: { 'pizza-order.json': { friendlyName: 'Pizza order', sid: flowSid } } });
+    const run = await cli(['test', 'tests/order.test.yaml'], dir);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const push = await cli(['flows', 'push', '--dry-run', ...creds], dir);
+    assert.match(push.stdout, /would be unchanged: Pizza order \(/);
+    const flows = await server.app.store.listFlows(server.account.sid, { pageSize: 50 });
+    assert.deepEqual(flows.items.map((f) => f.friendlyName), ['Pizza order']);
+  });
+
+  it('--flow-file still wins, and leaves the manifest alone', async () => {
+    const dir = workdir();
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', '--flow-file', 'elsewhere/pizza.json', ...creds], dir);
+    assert.equal(record.code, 0, record.stderr);
+    assert.ok(existsSync(join(dir, 'elsewhere/pizza.json')));
+    assert.ok(!existsSync(join(dir, 'flows')));
+  });
+});
