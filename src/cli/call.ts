@@ -5,12 +5,9 @@
 // to hang up. A flow file runs on an in-memory store; a FlowSid on the data directory's store.
 import { createInterface } from 'node:readline';
 import { stdin, stdout } from 'node:process';
-import { createApp, type App } from '../app.ts';
-import { loadConfig } from '../config.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { isSid } from '../runtime/ids.ts';
+import type { App } from '../app.ts';
 import { SIMULATOR_FLOW_ADDRESS } from '../api/routes/simulator.ts';
-import { publishFlowFile } from './flow-file.ts';
+import { openFlowTarget } from './flow-file.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -66,23 +63,10 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
   }
   const from = typeof flags.from === 'string' ? flags.from : '+15551230001';
   const to = typeof flags.to === 'string' ? flags.to : SIMULATOR_FLOW_ADDRESS;
-  const config = loadConfig(flags);
-  const fromFile = !isSid('FW', target);
-  const app = await createApp(config, fromFile ? { store: new SqliteStore({ path: ':memory:' }) } : {});
+  const opened = await openFlowTarget(target, flags);
+  if (!opened) return 1;
+  const { app, account, flowSid } = opened;
   try {
-    const { account } = await app.accounts.ensureStartupAccount(config.account);
-    let flowSid = target;
-    if (fromFile) {
-      const published = await publishFlowFile(app, account.sid, target);
-      if (!published.ok) {
-        for (const problem of published.problems) console.error(problem);
-        return 1;
-      }
-      flowSid = published.flowSid;
-    } else if (!(await app.store.getFlow(account.sid, flowSid))) {
-      console.error(`flow ${flowSid} not found for account ${account.sid}`);
-      return 1;
-    }
     const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.authToken}`).toString('base64');
     const request = async (method: 'GET' | 'POST', url: string, fields: Record<string, string> = {}): Promise<CallJson> => {
       const res = await app.server.inject({

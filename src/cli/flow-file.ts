@@ -1,11 +1,44 @@
-// A flow file named on the command line (`simulate flow.json`, `call ivr.json`) becomes a published
-// flow of the in-memory app. A missing file, broken JSON or an invalid definition is reported as
-// lines a user can act on (the validator's findings with their paths), never as a stack trace.
+// The flow that `simulate` and `call` run: a FlowSid in the configured store, or a flow file, which
+// becomes a published flow of an in-memory app. A missing file, broken JSON or an invalid definition
+// is reported as lines a user can act on (the validator's findings with their paths), never as a
+// stack trace.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { App } from '../app.ts';
+import { createApp, type App } from '../app.ts';
+import { loadConfig } from '../config.ts';
 import { parseDefinition } from '../definition/parse.ts';
 import { DomainError } from '../runtime/errors.ts';
+import { isSid } from '../runtime/ids.ts';
+import type { Account } from '../runtime/ports/store.ts';
+import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+
+type Flags = Record<string, string | boolean | undefined>;
+
+/**
+ * The app (to be closed by the caller), its startup account and the flow `target` names. Null when
+ * the flow cannot be found or loaded: the reasons are already printed, the app already closed.
+ */
+export async function openFlowTarget(target: string, flags: Flags): Promise<{ app: App; account: Account; flowSid: string } | null> {
+  const config = loadConfig(flags);
+  const fromFile = !isSid('FW', target);
+  const app = await createApp(config, fromFile ? { store: new SqliteStore({ path: ':memory:' }) } : {});
+  try {
+    const { account } = await app.accounts.ensureStartupAccount(config.account);
+    if (!fromFile) {
+      if (await app.store.getFlow(account.sid, target)) return { app, account, flowSid: target };
+      console.error(`flow ${target} not found for account ${account.sid}`);
+    } else {
+      const published = await publishFlowFile(app, account.sid, target);
+      if (published.ok) return { app, account, flowSid: published.flowSid };
+      for (const problem of published.problems) console.error(problem);
+    }
+  } catch (error) {
+    await app.close();
+    throw error;
+  }
+  await app.close();
+  return null;
+}
 
 export type FlowFileResult = { ok: true; flowSid: string } | { ok: false; problems: string[] };
 

@@ -3,12 +3,8 @@
 // Each outbound message and each step is printed as it happens.
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
-import { createApp } from '../app.ts';
-import { loadConfig } from '../config.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { isSid } from '../runtime/ids.ts';
 import { SIMULATOR_FLOW_ADDRESS } from '../api/routes/simulator.ts';
-import { publishFlowFile } from './flow-file.ts';
+import { openFlowTarget } from './flow-file.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -19,23 +15,10 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
   }
   const from = typeof flags.from === 'string' ? flags.from : '+15551230001';
   const to = typeof flags.to === 'string' ? flags.to : SIMULATOR_FLOW_ADDRESS;
-  const config = loadConfig(flags);
-  const fromFile = !isSid('FW', target);
-  const app = await createApp(config, fromFile ? { store: new SqliteStore({ path: ':memory:' }) } : {});
+  const opened = await openFlowTarget(target, flags);
+  if (!opened) return 1;
+  const { app, account, flowSid } = opened;
   try {
-    const { account } = await app.accounts.ensureStartupAccount(config.account);
-    let flowSid = target;
-    if (fromFile) {
-      const published = await publishFlowFile(app, account.sid, target);
-      if (!published.ok) {
-        for (const problem of published.problems) console.error(problem);
-        return 1;
-      }
-      flowSid = published.flowSid;
-    } else if (!(await app.store.getFlow(account.sid, flowSid))) {
-      console.error(`flow ${flowSid} not found for account ${account.sid}`);
-      return 1;
-    }
     let shownMessages = 0;
     const shownSteps = new Set<string>();
     const show = async (executionSid: string | null) => {
