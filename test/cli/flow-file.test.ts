@@ -1,6 +1,8 @@
 // `switchboard simulate FILE` and `switchboard call FILE` with a file that cannot run: a missing
 // file, broken JSON or an invalid definition is a short message naming the file (and, for an
-// invalid definition, each finding with its path) and exit code 1, never a stack trace.
+// invalid definition, each finding with its path) and exit code 1, never a stack trace. The
+// commands run in this process (console captured); one run of the real binary shows main.ts passes
+// the exit code through without a trace.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -8,18 +10,29 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { simulateCommand } from '../../src/cli/simulate.ts';
+import { callCommand } from '../../src/cli/call.ts';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const COMMANDS = { simulate: simulateCommand, call: callCommand };
 
 describe('simulate / call with a flow file that cannot run', () => {
   let dir = '';
-  const run = (args: string[]) =>
-    spawnSync(process.execPath, [main, ...args], {
-      input: 'hi\n\n',
-      encoding: 'utf8',
-      env: { ...process.env, SWITCHBOARD_DATA_DIR: join(dir, 'data'), TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '' },
-      timeout: 60_000,
-    });
+  /** The command in this process: exit code and what it printed. */
+  const run = async (command: keyof typeof COMMANDS, file: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const saved = { log: console.log, error: console.error };
+    console.log = (...parts: unknown[]) => void out.push(parts.map(String).join(' '));
+    console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' '));
+    try {
+      const code = await COMMANDS[command](file, { 'data-dir': join(dir, 'data') });
+      return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+    } finally {
+      console.log = saved.log;
+      console.error = saved.error;
+    }
+  };
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'sb-flow-file-'));
     writeFileSync(join(dir, 'broken.json'), '{"states": [\n');
@@ -28,43 +41,52 @@ describe('simulate / call with a flow file that cannot run', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  for (const command of ['simulate', 'call']) {
-    it(`${command}: a missing file`, () => {
+  for (const command of ['simulate', 'call'] as const) {
+    it(`${command}: a missing file`, async () => {
       const missing = join(dir, 'nosuch.json');
-      const result = run([command, missing]);
-      assert.equal(result.status, 1);
-      assert.equal(result.stderr.trim(), `${missing}: no such file`);
+      const result = await run(command, missing);
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, `${missing}: no such file`);
       assert.equal(result.stdout, '');
     });
 
-    it(`${command}: an invalid definition lists the validator's findings`, () => {
-      const result = run([command, join(dir, 'invalid.json')]);
-      assert.equal(result.status, 1);
-      const lines = result.stderr.trim().split('\n');
+    it(`${command}: broken JSON names the line and column`, async () => {
+      const result = await run(command, join(dir, 'broken.json'));
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /^\S+broken\.json: not a flow definition: Invalid JSON at line 2, column \d+/);
+    });
+
+    it(`${command}: JSON that is not an object`, async () => {
+      const result = await run(command, join(dir, 'list.json'));
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /list\.json: not a flow definition: Flow definition must be a JSON object, array found$/);
+    });
+
+    it(`${command}: an invalid definition lists the validator's findings`, async () => {
+      const result = await run(command, join(dir, 'invalid.json'));
+      assert.equal(result.code, 1);
+      const lines = result.stderr.split('\n');
       assert.equal(lines[0], `${join(dir, 'invalid.json')}: invalid flow definition`);
       assert.ok(lines.slice(1).some((line) => /^ {2}#\/states\/0\/transitions\/0\/next: .*nowhere/.test(line)), result.stderr);
-      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
     });
 
-    if (command === 'call') continue; // the same loader as simulate: the two cases above show it is used
-
-    it(`${command}: broken JSON names the line and column`, () => {
-      const result = run([command, join(dir, 'broken.json')]);
-      assert.equal(result.status, 1);
-      assert.match(result.stderr, /broken\.json: not a flow definition: Invalid JSON at line 2/);
-      assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
-    });
-
-    it(`${command}: JSON that is not an object`, () => {
-      const result = run([command, join(dir, 'list.json')]);
-      assert.equal(result.status, 1);
-      assert.match(result.stderr, /list\.json: not a flow definition: Flow definition must be a JSON object, array found/);
-    });
-
-    it(`${command}: a directory`, () => {
-      const result = run([command, dir]);
-      assert.equal(result.status, 1);
-      assert.equal(result.stderr.trim(), `${dir}: is a directory, not a flow file`);
+    it(`${command}: a directory`, async () => {
+      const result = await run(command, dir);
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, `${dir}: is a directory, not a flow file`);
     });
   }
+
+  it('the real binary: the message, exit code 1, no stack trace', () => {
+    const file = join(dir, 'broken.json');
+    const result = spawnSync(process.execPath, [main, 'simulate', file], {
+      input: 'hi\n\n',
+      encoding: 'utf8',
+      env: { ...process.env, SWITCHBOARD_DATA_DIR: join(dir, 'data'), TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '' },
+      timeout: 60_000,
+    });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /broken\.json: not a flow definition: Invalid JSON at line 2/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
 });
