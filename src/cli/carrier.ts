@@ -24,6 +24,7 @@ export const CARRIER_USAGE = `Usage: switchboard carrier <show|set|reset> --acco
       [--conversations-base-url URL]  default https://conversations.twilio.com
       [--taskrouter-base-url URL]     default https://taskrouter.twilio.com (send-to-flex)
       [--taskrouter-workspace-sid WS…]  default: the workspace that holds the flow's workflow
+      [--flex-api-base-url URL]       default https://flex-api.twilio.com (send-to-flex in Conversations)
       [--status-callback-base-url URL]  default: the server's --public-base-url
   set --channel webhook --webhook-url URL
   set --channel simulator
@@ -42,6 +43,7 @@ const FLAG_TO_FIELD: Record<string, keyof CarrierInput> = {
   'conversations-base-url': 'ConversationsBaseUrl',
   'taskrouter-base-url': 'TaskRouterBaseUrl',
   'taskrouter-workspace-sid': 'TaskRouterWorkspaceSid',
+  'flex-api-base-url': 'FlexApiBaseUrl',
   'status-callback-base-url': 'StatusCallbackBaseUrl',
   'webhook-url': 'WebhookUrl',
 };

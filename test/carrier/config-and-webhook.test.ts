@@ -43,6 +43,7 @@ describe('carrier configuration API', () => {
       conversations_base_url: fake.baseUrl,
       taskrouter_base_url: 'https://taskrouter.twilio.com',
       taskrouter_workspace_sid: null,
+      flex_api_base_url: 'https://flex-api.twilio.com',
       status_callback_base_url: server.baseUrl,
     });
     assert.ok(!res.body.includes(UPSTREAM_TOKEN));

@@ -117,6 +117,72 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
     });
   });
 
+  describe('in a Conversations execution', () => {
+    afterEach(async () => {
+      await server.close();
+      await fake.close();
+    });
+
+    it('creates a Flex Interaction for the conversation; its task gives the outputs', async () => {
+      fake = await startFake();
+      fake.workspaces.set(WORKSPACE, new Set([WORKFLOW]));
+      server = await startCarrierServer(fake, { carrier: { TaskRouterBaseUrl: fake.baseUrl, TaskRouterWorkspaceSid: WORKSPACE, FlexApiBaseUrl: fake.baseUrl } });
+      const conversationSid = 'CH' + '5'.repeat(32);
+      const flowSid = await createFlow(
+        server,
+        flow(
+          [
+            {
+              name: 'flex',
+              type: 'send-to-flex',
+              properties: { offset: { x: 0, y: 0 }, workflow: WORKFLOW, channel: CHANNEL, attributes: '{"name":"{{trigger.conversation.Author}}","conversationSid":"{{trigger.conversation.ConversationSid}}"}' },
+              transitions: [{ event: 'callComplete' }, { event: 'failedToEnqueue' }, { event: 'callFailure' }],
+            },
+          ],
+          { incomingConversationMessage: 'flex' },
+        ),
+      );
+      const answer = await fake.postSigned(webhookUrl(server, flowSid), {
+        AccountSid: fake.options.accountSid,
+        ChatServiceSid: 'IS' + '7'.repeat(32),
+        ConversationSid: conversationSid,
+        MessageSid: 'IM' + '6'.repeat(32),
+        ParticipantSid: 'MB' + '8'.repeat(32),
+        EventType: 'onMessageAdded',
+        Source: 'WHATSAPP',
+        Author: 'whatsapp:' + CONTACT,
+        Body: 'agent please',
+        Index: '0',
+        Attributes: '{}',
+        DateCreated: new Date().toISOString(),
+        RetryCount: '0',
+        WebhookType: 'studio',
+      });
+      assert.equal(answer.status, 200, answer.body);
+      const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
+      await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+      assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingConversationMessage-> flex', 'flex -callComplete-> Ended']);
+
+      assert.equal(taskPosts(fake).length, 0, 'no bare TaskRouter task for a conversation');
+      const [post, ...more] = fake.requests.filter((r) => r.method === 'POST' && r.path === '/v1/Interactions');
+      assert.equal(more.length, 0);
+      const form = Object.fromEntries(post!.form);
+      assert.deepEqual(JSON.parse(form.Channel!), { type: 'whatsapp', initiated_by: 'customer', properties: { media_channel_sid: conversationSid } });
+      assert.deepEqual(JSON.parse(form.Routing!), {
+        properties: {
+          workspace_sid: WORKSPACE,
+          workflow_sid: WORKFLOW,
+          task_channel_sid: CHANNEL,
+          attributes: { name: 'whatsapp:' + CONTACT, conversationSid },
+          priority: 0,
+          timeout: 3600,
+        },
+      });
+      const outputs = await widgetOutputs(server.app, executionSid, 'flex');
+      assert.deepEqual(outputs, { TaskSid: fake.tasks[0]!.sid, Attributes: { name: 'whatsapp:' + CONTACT, conversationSid }, Age: 0 });
+    });
+  });
+
   describe('one task per step', () => {
     afterEach(async () => {
       await server.close();

@@ -95,6 +95,8 @@ export class FakeTwilio {
   readonly calls: Record<string, unknown>[] = [];
   readonly conversationMessages: Record<string, unknown>[] = [];
   readonly tasks: Record<string, unknown>[] = [];
+  /** Flex Interactions created (send-to-flex in Conversations executions). */
+  readonly interactions: Record<string, unknown>[] = [];
   /** TaskRouter workspaces → their workflow SIDs. Empty: any workspace and workflow is accepted. */
   readonly workspaces = new Map<string, Set<string>>();
   /** Conversations created in a service, with their participants and scoped webhooks. */
@@ -244,7 +246,8 @@ export class FakeTwilio {
     const conversation = /^\/v1\/Conversations\/([^/]+)\/Messages$/.exec(url.pathname);
     const task = /^\/v1\/Workspaces\/([^/]+)\/Tasks$/.exec(url.pathname);
     const service = /^\/v1\/Services\/([^/]+)\/Conversations(?:\/([^/]+)\/(Participants|Webhooks))?$/.exec(url.pathname);
-    const isCreate = req.method === 'POST' && (url.pathname === messagesPath || url.pathname === callsPath || !!conversation || !!task || !!service);
+    const interaction = url.pathname === '/v1/Interactions';
+    const isCreate = req.method === 'POST' && (url.pathname === messagesPath || url.pathname === callsPath || !!conversation || !!task || !!service || interaction);
 
     if (isCreate) {
       for (const resolve of this.#onCreate.splice(0)) resolve();
@@ -360,6 +363,23 @@ export class FakeTwilio {
             owner.webhooks.push(created);
           }
         }
+      } else if (interaction) {
+        // Flex Interactions: the routing properties become a TaskRouter task in the workspace.
+        let channelJson: Record<string, unknown>;
+        let routingJson: { properties?: Record<string, unknown> };
+        try {
+          channelJson = JSON.parse(one('Channel') ?? '');
+          routingJson = JSON.parse(one('Routing') ?? '{}');
+        } catch {
+          return error(400, 20001, 'Channel and Routing must be JSON');
+        }
+        const properties = routingJson.properties ?? {};
+        const workflows = this.workspaces.get(String(properties.workspace_sid ?? ''));
+        if (this.workspaces.size > 0 && !workflows?.has(String(properties.workflow_sid ?? ''))) return error(400, 20001, 'Invalid workspace or workflow');
+        const taskResource = { sid: sid('WT'), account_sid: ac, workspace_sid: properties.workspace_sid, workflow_sid: properties.workflow_sid, attributes: JSON.stringify(properties.attributes ?? {}), priority: properties.priority ?? 0, timeout: properties.timeout ?? 86400, task_channel_sid: properties.task_channel_sid ?? null, assignment_status: 'pending', age: 0 };
+        this.tasks.push(taskResource);
+        created = { sid: sid('KD'), channel: { ...channelJson, sid: sid('UO') }, routing: { properties: taskResource }, url: `${this.baseUrl}/v1/Interactions/KD`, interaction_context_sid: null };
+        this.interactions.push(created);
       } else {
         if (this.workspaces.size > 0) {
           const workflows = this.workspaces.get(task![1]!);

@@ -77,6 +77,7 @@ function carrierInput(form: Form): CarrierInput {
     'ConversationsBaseUrl',
     'TaskRouterBaseUrl',
     'TaskRouterWorkspaceSid',
+    'FlexApiBaseUrl',
     'StatusCallbackBaseUrl',
     'WebhookUrl',
   ];

@@ -9,6 +9,7 @@ import type { Store } from '../../runtime/ports/store.ts';
 export const DEFAULT_TWILIO_API_BASE_URL = 'https://api.twilio.com';
 export const DEFAULT_CONVERSATIONS_BASE_URL = 'https://conversations.twilio.com';
 export const DEFAULT_TASKROUTER_BASE_URL = 'https://taskrouter.twilio.com';
+export const DEFAULT_FLEX_API_BASE_URL = 'https://flex-api.twilio.com';
 
 export interface TwilioUpstream {
   /** The upstream Twilio account (AC…) messages are sent from. */
@@ -28,6 +29,8 @@ export interface TwilioUpstream {
   taskrouterBaseUrl?: string | undefined;
   /** The Flex workspace (WS…) tasks are created in; when absent it is looked up from the workflow. */
   taskrouterWorkspaceSid?: string | undefined;
+  /** Flex API base (Interactions, for send-to-flex in Conversations executions). */
+  flexApiBaseUrl?: string | undefined;
   /** Base for the StatusCallback URLs we give Twilio; default: the server's public base URL. */
   statusCallbackBaseUrl?: string | undefined;
 }
@@ -75,6 +78,7 @@ export interface CarrierInput {
   ConversationsBaseUrl?: string | undefined;
   TaskRouterBaseUrl?: string | undefined;
   TaskRouterWorkspaceSid?: string | undefined;
+  FlexApiBaseUrl?: string | undefined;
   StatusCallbackBaseUrl?: string | undefined;
   WebhookUrl?: string | undefined;
 }
@@ -112,6 +116,7 @@ export function parseCarrierInput(input: CarrierInput): CarrierConfig {
       conversationsBaseUrl: httpUrl('ConversationsBaseUrl', input.ConversationsBaseUrl ?? DEFAULT_CONVERSATIONS_BASE_URL),
       taskrouterBaseUrl: httpUrl('TaskRouterBaseUrl', input.TaskRouterBaseUrl ?? DEFAULT_TASKROUTER_BASE_URL),
       taskrouterWorkspaceSid: input.TaskRouterWorkspaceSid || undefined,
+      flexApiBaseUrl: httpUrl('FlexApiBaseUrl', input.FlexApiBaseUrl ?? DEFAULT_FLEX_API_BASE_URL),
       statusCallbackBaseUrl: input.StatusCallbackBaseUrl ? httpUrl('StatusCallbackBaseUrl', input.StatusCallbackBaseUrl) : undefined,
     },
   };
@@ -131,6 +136,7 @@ export function describeCarrier(accountSid: string, config: CarrierConfig): Reco
       conversations_base_url: t.conversationsBaseUrl,
       taskrouter_base_url: t.taskrouterBaseUrl ?? DEFAULT_TASKROUTER_BASE_URL,
       taskrouter_workspace_sid: t.taskrouterWorkspaceSid ?? null,
+      flex_api_base_url: t.flexApiBaseUrl ?? DEFAULT_FLEX_API_BASE_URL,
       status_callback_base_url: t.statusCallbackBaseUrl ?? null,
     };
   }

@@ -1,10 +1,12 @@
 // The TaskRouter calls send-to-flex makes on the upstream account: create a task in the Flex
-// workspace (POST /v1/Workspaces/{WS}/Tasks, form fields in twilio-node's wire order) and, when the
+// workspace (POST /v1/Workspaces/{WS}/Tasks, form fields in twilio-node's wire order), or for a
+// Conversations execution a Flex Interaction (POST flex-api /v1/Interactions) whose routing makes
+// the task (the Interaction shape follows Flex's docs; UNCONFIRMED in the reference), and, when the
 // account did not name its workspace, find the one that holds the flow's workflow. It rides on
 // TwilioRestClient, so auth, the outbound policy and the retry rule (only 429/503 and connections
 // never made, which surely did not create a task) are the Messages client's.
 import type { FlexTaskRequest, JsonObject } from '../../engine/types.ts';
-import { DEFAULT_TASKROUTER_BASE_URL, type TwilioUpstream } from './carrier-config.ts';
+import { DEFAULT_FLEX_API_BASE_URL, DEFAULT_TASKROUTER_BASE_URL, type TwilioUpstream } from './carrier-config.ts';
 import { TwilioRestClient, type CreateOutcome, type FormParams, type RestClientOptions } from './rest-client.ts';
 
 /** The TaskRouter Tasks form for a hand-off (Timeout, Priority, TaskChannel, WorkflowSid, Attributes). */
@@ -18,20 +20,66 @@ export function taskParams(task: FlexTaskRequest): FormParams {
   ];
 }
 
+/** What the Interactions API needs to route a conversation to Flex (see interactionParams). */
+export interface InteractionRequest {
+  conversationSid: string;
+  /** Interaction channel type: sms, whatsapp, chat, … */
+  channelType: string;
+  workspaceSid: string;
+  task: FlexTaskRequest;
+}
+
+/**
+ * The Interactions form (Channel, Routing as JSON): the conversation is the media channel and the
+ * routing properties become the TaskRouter task, attributes included "as is" (Flex's docs).
+ */
+export function interactionParams(request: InteractionRequest): FormParams {
+  let attributes: unknown;
+  try {
+    attributes = JSON.parse(request.task.attributes);
+  } catch {
+    attributes = {};
+  }
+  const channelKey = /^TC[0-9a-fA-F]{32}$/.test(request.task.taskChannel) ? 'task_channel_sid' : 'task_channel_unique_name';
+  return [
+    ['Channel', JSON.stringify({ type: request.channelType, initiated_by: 'customer', properties: { media_channel_sid: request.conversationSid } })],
+    [
+      'Routing',
+      JSON.stringify({
+        properties: {
+          workspace_sid: request.workspaceSid,
+          workflow_sid: request.task.workflowSid,
+          [channelKey]: request.task.taskChannel,
+          attributes,
+          priority: request.task.priority,
+          timeout: request.task.timeout,
+        },
+      }),
+    ],
+  ];
+}
+
 export type WorkspaceLookup = { ok: true; workspaceSid: string } | { ok: false; code: number; message: string };
 
 export class TaskRouterClient {
   readonly #rest: TwilioRestClient;
   readonly #base: string;
+  readonly #flexBase: string;
 
   constructor(upstream: TwilioUpstream, options: Partial<RestClientOptions> = {}) {
     this.#rest = new TwilioRestClient(upstream, options);
     this.#base = (upstream.taskrouterBaseUrl ?? DEFAULT_TASKROUTER_BASE_URL).replace(/\/+$/, '');
+    this.#flexBase = (upstream.flexApiBaseUrl ?? DEFAULT_FLEX_API_BASE_URL).replace(/\/+$/, '');
   }
 
   /** POST /v1/Workspaces/{WS}/Tasks */
   createTask(workspaceSid: string, task: FlexTaskRequest): Promise<CreateOutcome> {
     return this.#rest.createAt(`${this.#base}/v1/Workspaces/${encodeURIComponent(workspaceSid)}/Tasks`, taskParams(task));
+  }
+
+  /** POST {flex-api}/v1/Interactions: the conversation and its task, as Studio does for Conversations. */
+  createInteraction(request: InteractionRequest): Promise<CreateOutcome> {
+    return this.#rest.createAt(`${this.#flexBase}/v1/Interactions`, interactionParams(request));
   }
 
   /**

@@ -68,6 +68,20 @@ export function outboundFromResource(resource: JsonObject): JsonObject {
   return outputs;
 }
 
+/** The Interaction channel type for a conversation, from the trigger's `Source` (SMS, WHATSAPP, SDK…). */
+function interactionChannelType(state: unknown): string {
+  const trigger = (state as { frames?: { trigger?: { conversation?: { Source?: unknown } } }[] } | undefined)?.frames?.[0]?.trigger;
+  const source = String(trigger?.conversation?.Source ?? '').toLowerCase();
+  return source === 'sms' || source === 'whatsapp' ? source : 'chat';
+}
+
+/** The task an Interaction created (its routing properties), plus the Interaction's SID. */
+function taskOfInteraction(interaction: JsonObject, asked: FlexTaskRequest): JsonObject {
+  const routing = interaction.routing as { properties?: unknown } | undefined;
+  const properties = routing && typeof routing.properties === 'object' && routing.properties !== null ? (routing.properties as JsonObject) : {};
+  return { sid: null, attributes: asked.attributes, age: 0, ...properties, interaction_sid: interaction.sid ?? null };
+}
+
 function rfc2822ToMillis(value: Json | undefined): number | null {
   if (typeof value !== 'string') return null;
   const ms = Date.parse(value);
@@ -223,10 +237,15 @@ export class TwilioChannel implements MessageChannel {
         this.#workspaces.set(cacheKey, workspaceSid);
       }
     }
-    if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'requesting', workspaceSid }));
-    const outcome = await client.createTask(workspaceSid, task);
+    // A Conversations execution (flow address CH…) goes to Flex as an Interaction, as Studio does.
+    const execution = await this.#store.getExecutionBySid(context.executionSid);
+    const conversationSid = execution && CH_SID.test(execution.channelAddress) ? execution.channelAddress : undefined;
+    if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'requesting', workspaceSid, ...(conversationSid ? { conversationSid } : {}) }));
+    const outcome = conversationSid
+      ? await client.createInteraction({ conversationSid, channelType: interactionChannelType(execution?.state), workspaceSid, task })
+      : await client.createTask(workspaceSid, task);
     let result: TaskResult;
-    if (outcome.kind === 'created') result = { ok: true, task: outcome.resource };
+    if (outcome.kind === 'created') result = { ok: true, task: conversationSid ? taskOfInteraction(outcome.resource, task) : outcome.resource };
     else if (outcome.kind === 'rejected') {
       this.#options.log?.warn({ effectId: context.effectId, executionSid: context.executionSid, httpStatus: outcome.httpStatus, code: outcome.code, reason: outcome.message }, 'TaskRouter refused a task');
       result = { ok: false, code: outcome.code, message: outcome.message };
