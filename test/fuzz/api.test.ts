@@ -52,6 +52,7 @@ const ROUTES: { method: string; path: string }[] = [
   { method: 'POST', path: '/simulator/Flows/{FW}/Messages' },
   { method: 'GET', path: '/simulator/Flows/{FW}/Messages' },
   { method: 'POST', path: '/simulator/Failures' },
+  { method: 'GET', path: '/simulator/Tasks' },
   { method: 'POST', path: '/v1/Accounts/{AC}/Carrier' },
   { method: 'POST', path: '/v1/Accounts/{AC}/Carrier/Executions/{FN}/Messages/{EF}/Status' },
   { method: 'GET', path: '/v1/Alerts' },
