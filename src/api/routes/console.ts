@@ -8,16 +8,14 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { ExecutionRecord, PageResult, StepRecord } from '../../runtime/ports/store.ts';
-import type { TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
 import type { ApiContext } from '../context.ts';
 import { publicBase, type Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { jsonField, requiredString } from '../wire/form.ts';
-import { formatDate } from '../wire/dates.ts';
 import { stepBody, v2Execution } from '../representations/executions.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { flowSidParam } from './v2-flows.ts';
-import { SIMULATOR_FLOW_ADDRESS } from './simulator.ts';
+import { SIMULATOR_FLOW_ADDRESS, entryJson } from './simulator.ts';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
@@ -70,20 +68,6 @@ class ExecutionWatch {
     }
     return events;
   }
-}
-
-function transcriptJson(entry: TranscriptEntry) {
-  return {
-    sid: entry.sid,
-    direction: entry.direction,
-    from: entry.from,
-    to: entry.to,
-    body: entry.body,
-    media_url: entry.mediaUrl,
-    status: entry.status,
-    execution_sid: entry.executionSid,
-    date_created: formatDate(entry.dateCreated),
-  };
 }
 
 /** Open streams, ended when the server closes so shutdown never waits on a browser tab. */
@@ -253,7 +237,7 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
         if (entry.flowSid !== flowSid) continue;
         if (sentStatus.get(entry.sid) !== entry.status) {
           sentStatus.set(entry.sid, entry.status);
-          events.push({ event: 'message', data: transcriptJson(entry) });
+          events.push({ event: 'message', data: entryJson(entry) });
         }
         if (entry.executionSid && !watches.has(entry.executionSid)) watches.set(entry.executionSid, new ExecutionWatch(entry.executionSid));
       }

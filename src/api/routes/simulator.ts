@@ -11,7 +11,8 @@ import type { SimulatedTask, TranscriptEntry } from '../../channels/simulator/si
 /** The address the flow "owns" in the simulator when none is given. */
 export const SIMULATOR_FLOW_ADDRESS = '+15005550006';
 
-function entryJson(entry: TranscriptEntry) {
+/** A simulator message as the API shows it (also in the console's event streams). */
+export function entryJson(entry: TranscriptEntry) {
   return {
     sid: entry.sid,
     direction: entry.direction,
