@@ -5,7 +5,7 @@
 // narrow window. No console errors anywhere. Screenshots go to test-results/screenshots/.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
@@ -36,6 +36,8 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
   let flowSid = '';
 
   before(async () => {
+    // Only this run's screenshots, so a reviewer never looks at a stale page.
+    rmSync(SHOTS, { recursive: true, force: true });
     mkdirSync(SHOTS, { recursive: true });
     await ensureConsoleBuilt();
     server = await startTestServer({ listen: true });
