@@ -13,7 +13,7 @@ import { isSid } from '../../runtime/ids.ts';
 import { voiceNetwork } from '../twiml/voice-network.ts';
 import { CallError, SimulatorPhone, type CallerAction, type HttpAnswer, type PhoneCall, type PhoneTransport } from '../twiml/phone.ts';
 import { callsFor, flowWebhookUrl } from './webhook-calls.ts';
-import { SIMULATOR_FLOW_ADDRESS } from './simulator.ts';
+import { SIMULATOR_FLOW_ADDRESS, contactAddress } from './simulator.ts';
 
 /** The base URL the phone uses for this server when no public base URL is configured. */
 export const SIMULATOR_BASE = 'http://switchboard.simulator';
@@ -165,7 +165,7 @@ export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): Simulat
   routes.add('POST', '/simulator/calls', async (request, reply) => {
     const flowSid = requiredString(request.form, 'FlowSid');
     if (!isSid('FW', flowSid) || !(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/v2/Flows/${flowSid}`);
-    const from = requiredString(request.form, 'From');
+    const from = contactAddress(request.form, 'From');
     const to = optionalString(request.form, 'To') ?? SIMULATOR_FLOW_ADDRESS;
     const call = await phone.dial(request.account.sid, flowSid, flowWebhookUrl(baseOf(ctx), request.account.sid, flowSid), from, to);
     reply.code(201);

@@ -3,13 +3,26 @@
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
-import { enumValue, optionalString, requiredString, stringList } from '../wire/form.ts';
+import { enumValue, optionalString, requiredString, stringList, type Form } from '../wire/form.ts';
 import { formatDate } from '../wire/dates.ts';
 import { flowSidParam } from './v2-flows.ts';
 import type { SimulatedTask, TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
 
 /** The address the flow "owns" in the simulator when none is given. */
 export const SIMULATOR_FLOW_ADDRESS = '+15005550006';
+
+/**
+ * A contact address from the form. One with a leading space is refused: it is almost always a
+ * `+` sent unencoded (`curl -d From=+1555…`), which a form decodes as a space, and it would
+ * otherwise start a conversation with ' 1555…' that no later `Contact=%2B1555…` query finds.
+ */
+export function contactAddress(form: Form, name: string): string {
+  const value = requiredString(form, name);
+  if (/^\s/.test(value)) {
+    throw errors.invalidParameter(name, `'${value}' starts with a space: a '+' sent unencoded in a form arrives as a space; URL-encode it (%2B, or curl --data-urlencode '${name}=+${value.trim()}')`);
+  }
+  return value;
+}
 
 /** A simulator message as the API shows it (also in the console's event streams). */
 export function entryJson(entry: TranscriptEntry) {
@@ -44,7 +57,7 @@ function taskJson(task: SimulatedTask) {
 export function registerSimulator(routes: Routes, ctx: ApiContext): void {
   routes.add('POST', '/simulator/Flows/:Sid/Messages', async (request, reply) => {
     const flowSid = flowSidParam(request);
-    const from = requiredString(request.form, 'From');
+    const from = contactAddress(request.form, 'From');
     const to = optionalString(request.form, 'To') ?? SIMULATOR_FLOW_ADDRESS;
     const body = optionalString(request.form, 'Body') ?? '';
     if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/simulator/Flows/${flowSid}`);
@@ -73,7 +86,7 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
   });
 
   routes.add('POST', '/simulator/Failures', async (request) => {
-    const to = requiredString(request.form, 'To');
+    const to = contactAddress(request.form, 'To');
     const kind = enumValue(request.form, 'Kind', ['send', 'delivery'] as const, true);
     ctx.simulator.failNext(to, kind, request.account.sid);
     return { to, kind };
