@@ -76,7 +76,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
       const body = definition
         ? await client.raw('POST', path, { Definition: definition })
         : await client.raw('GET', path, revision ? { Revision: revision } : {});
-      reports.push(fromWire(body));
+      const report = fromWire(body);
+      // The server calls a posted definition 'Definition'; the file it came from says more.
+      if (values.definition) report.replay.revision = values.definition;
+      reports.push(report);
     }
     if (values.json) console.log(JSON.stringify(reports, null, 2));
     else {
