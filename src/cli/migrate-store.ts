@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { Store } from '../runtime/ports/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { PostgresStore } from '../store/postgres/postgres-store.ts';
+import { DatabaseStartupError, PostgresStore } from '../store/postgres/postgres-store.ts';
 import { TargetNotEmptyError, copyStore, countStore } from '../store/copy-store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -49,7 +49,8 @@ export async function migrateStoreCommand(flags: Flags): Promise<number> {
     }
     return 0;
   } catch (error) {
-    if (error instanceof TargetNotEmptyError) {
+    // A full target, or a PostgreSQL that is unreachable, refuses the login or is newer: one line.
+    if (error instanceof TargetNotEmptyError || error instanceof DatabaseStartupError) {
       console.error(`switchboard: ${error.message}`);
       return 1;
     }
