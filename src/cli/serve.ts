@@ -1,7 +1,7 @@
 // `switchboard serve`: start the server and print how to reach it.
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../app.ts';
-import { storageProblem } from './startup-errors.ts';
+import { listenProblem, storageProblem } from './startup-errors.ts';
 import { startConfiguredGateway } from '../twilio-proxy/index.ts';
 
 /** Longer than the outbound HTTP cap (10 s), so an in-flight request can finish. */
@@ -54,7 +54,15 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  await app.server.listen({ port: config.port, host: config.host });
+  try {
+    await app.server.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    const problem = listenProblem(error, config.host, config.port);
+    if (!problem) throw error;
+    console.error(`switchboard: cannot start: ${problem}`);
+    await app.close().catch(() => undefined);
+    return 1;
+  }
   // The bound port, so `--port 0` (any free port) prints the one it got.
   const port = (app.server.server.address() as AddressInfo | null)?.port ?? config.port;
   const base = config.publicBaseUrl ?? `http://${config.host}:${port}`;
@@ -67,7 +75,16 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   // A configured token came from the environment and is not echoed into logs; the dev account's is shown for local use.
   console.log(`Auth token: ${generated ? account.authToken : '(from TWILIO_AUTH_TOKEN, not shown)'}`);
   console.log(`Point twilio-node at it: client.studio.baseUrl = '${base}'`);
-  const cliGateway = await startConfiguredGateway(app.server.server, config);
+  let cliGateway: Awaited<ReturnType<typeof startConfiguredGateway>>;
+  try {
+    cliGateway = await startConfiguredGateway(app.server.server, config);
+  } catch (error) {
+    const problem = listenProblem(error, config.host, config.twilioCliGatewayPort ?? 0);
+    if (!problem) throw error;
+    console.error(`switchboard: cannot start the twilio-cli gateway: ${problem.replace('--port', '--twilio-cli-gateway-port')}`);
+    await app.close().catch(() => undefined);
+    return 1;
+  }
   if (cliGateway) console.log(`twilio-cli: export ${Object.entries(cliGateway.env).map(([k, v]) => `${k}=${v}`).join(' ')} TWILIO_ACCOUNT_SID=${account.sid} TWILIO_AUTH_TOKEN=…`);
   return 0;
 }

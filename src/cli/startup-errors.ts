@@ -48,3 +48,18 @@ export function storageProblem(error: unknown, dataDir: string): string | undefi
   }
   return undefined;
 }
+
+/** Why the server could not listen (port taken, not allowed, no such address); undefined for anything else. */
+export function listenProblem(error: unknown, host: string, port: number): string | undefined {
+  const where = `${host}:${port}`;
+  switch ((error as { code?: string }).code) {
+    case 'EADDRINUSE':
+      return `${where} is already in use (is another Switchboard running?); stop it or choose another port with --port`;
+    case 'EACCES':
+      return `not allowed to listen on ${where} (ports below 1024 need privileges); choose another port with --port`;
+    case 'EADDRNOTAVAIL':
+      return `${host} is not an address of this machine; fix --host`;
+    default:
+      return undefined;
+  }
+}
