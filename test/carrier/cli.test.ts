@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { serverEnv } from '../support/server-env.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { loadCarrierConfig } from '../../src/channels/twilio/carrier-config.ts';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const run = (args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: { ...process.env, SWITCHBOARD_CONFIG: '' } });
+// The CI's DATABASE_URL (and any other configuration variable) must not move this CLI off the SQLite file it is given.
+const run = (args: string[]) => spawnSync(process.execPath, [main, ...args], { encoding: 'utf8', env: serverEnv() });
 
 describe('switchboard carrier', () => {
   it('sets, shows and resets an account channel in the store', async () => {

@@ -5,6 +5,7 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { serverEnv } from '../support/server-env.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -45,7 +46,7 @@ class ServerProcess {
   async start(): Promise<void> {
     this.output = '';
     this.child = spawn(process.execPath, [main, 'serve', '--port', String(this.port), '--host', '127.0.0.1', '--data-dir', this.dataDir], {
-      env: { ...process.env, TWILIO_ACCOUNT_SID: LOCAL_SID, TWILIO_AUTH_TOKEN: LOCAL_TOKEN, LOG_LEVEL: 'warn', PUBLIC_BASE_URL: '', SWITCHBOARD_DEV: 'true' },
+      env: serverEnv({ TWILIO_ACCOUNT_SID: LOCAL_SID, TWILIO_AUTH_TOKEN: LOCAL_TOKEN, LOG_LEVEL: 'warn', PUBLIC_BASE_URL: '', SWITCHBOARD_DEV: 'true' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (chunk) => (this.output += chunk));

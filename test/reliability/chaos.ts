@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAIN, SERVER_CWD, serverEnv } from './server-env.ts';
+import { MAIN, SERVER_CWD, serverEnv } from '../support/server-env.ts';
 
 const FLOW = readFileSync(new URL('./fixtures/chaos-flow.json', import.meta.url), 'utf8');
 const ACCOUNT_SID = 'AC' + 'c4a05c4a05c4a05c4a05c4a05c4a05c4';

@@ -1,4 +1,4 @@
-// How the reliability tests start `switchboard serve`: by absolute path, from `/` (so no
+// How tests start `switchboard` processes: by absolute path, from `/` (so no
 // switchboard.config.* lying in some working directory applies) and with an environment free of
 // Switchboard's own configuration variables (a DATABASE_URL in the test run's environment must not
 // turn a SQLite test into a PostgreSQL one). What a test needs it passes explicitly.
