@@ -26,7 +26,7 @@ import {
   type VersionedExecution,
 } from '../../runtime/ports/store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from './rows.ts';
+import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq-style query parameters such as sslmode work). */

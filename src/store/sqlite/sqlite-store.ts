@@ -26,9 +26,9 @@ import {
   type TimerRecord,
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 
-type Row = Record<string, unknown>;
 
 interface QueuedSprint {
   write: SprintWrite;
@@ -732,142 +732,8 @@ function flowParams(flow: FlowRecord): (string | number | null)[] {
   ];
 }
 
-function toAccount(row: Row): Account {
-  return {
-    sid: String(row.sid),
-    authToken: String(row.auth_token),
-    friendlyName: String(row.friendly_name),
-    dateCreated: Number(row.date_created),
-  };
-}
-
 function earliest(a: number | null, b: number | null): number | null {
   if (a === null) return b;
   return b === null ? a : Math.min(a, b);
 }
 
-function toApiKey(row: Row): ApiKey {
-  return {
-    sid: String(row.sid),
-    accountSid: String(row.account_sid),
-    friendlyName: String(row.friendly_name),
-    secretHash: String(row.secret_hash),
-    dateCreated: Number(row.date_created),
-  };
-}
-
-function nullableString(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value);
-}
-
-function nullableNumber(value: unknown): number | null {
-  return value === null || value === undefined ? null : Number(value);
-}
-
-function toFlow(row: Row): FlowRecord {
-  return {
-    sid: String(row.sid),
-    accountSid: String(row.account_sid),
-    friendlyName: String(row.friendly_name),
-    status: String(row.status) as FlowRecord['status'],
-    revision: Number(row.revision),
-    publishedRevision: nullableNumber(row.published_revision),
-    commitMessage: nullableString(row.commit_message),
-    authorSid: nullableString(row.author_sid),
-    valid: Number(row.valid) === 1,
-    errors: JSON.parse(String(row.errors)),
-    warnings: JSON.parse(String(row.warnings)),
-    dateCreated: Number(row.date_created),
-    dateUpdated: nullableNumber(row.date_updated),
-  };
-}
-
-function toRevision(row: Row): RevisionRecord {
-  return {
-    flowSid: String(row.flow_sid),
-    accountSid: String(row.account_sid),
-    revision: Number(row.revision),
-    friendlyName: String(row.friendly_name),
-    definition: JSON.parse(String(row.definition)),
-    status: String(row.status) as RevisionRecord['status'],
-    commitMessage: nullableString(row.commit_message),
-    authorSid: nullableString(row.author_sid),
-    valid: Number(row.valid) === 1,
-    errors: JSON.parse(String(row.errors)),
-    warnings: JSON.parse(String(row.warnings)),
-    dateCreated: Number(row.date_created),
-    dateUpdated: nullableNumber(row.date_updated),
-  };
-}
-
-/** JSON text for a column; `undefined` is stored as null so it round-trips as null. */
-function json(value: unknown): string {
-  return JSON.stringify(value ?? null);
-}
-
-function toExecution(row: Row): ExecutionRecord {
-  return {
-    sid: String(row.sid),
-    accountSid: String(row.account_sid),
-    flowSid: String(row.flow_sid),
-    flowVersion: Number(row.flow_version),
-    contactSid: String(row.contact_sid),
-    contactChannelAddress: String(row.contact_channel_address),
-    channelAddress: String(row.channel_address),
-    status: String(row.status) as ExecutionRecord['status'],
-    initiatedBy: String(row.initiated_by),
-    state: JSON.parse(String(row.state)),
-    context: JSON.parse(String(row.context)),
-    dateCreated: Number(row.date_created),
-    dateUpdated: nullableNumber(row.date_updated),
-  };
-}
-
-function toStep(row: Row): StepRecord {
-  return {
-    sid: String(row.sid),
-    accountSid: String(row.account_sid),
-    flowSid: String(row.flow_sid),
-    executionSid: String(row.execution_sid),
-    parentStepSid: nullableString(row.parent_step_sid),
-    name: String(row.name),
-    context: JSON.parse(String(row.context)),
-    transitionedFrom: String(row.transitioned_from),
-    transitionedTo: String(row.transitioned_to),
-    type: String(row.type),
-    dateCreated: Number(row.date_created),
-    dateUpdated: nullableNumber(row.date_updated),
-  };
-}
-
-function toAlert(row: Row): AlertRecord {
-  return {
-    sid: String(row.sid),
-    accountSid: String(row.account_sid),
-    flowSid: String(row.flow_sid),
-    executionSid: String(row.execution_sid),
-    logLevel: row.log_level === 'warning' ? 'warning' : 'error',
-    errorCode: Number(row.error_code),
-    text: String(row.text),
-    dateCreated: Number(row.date_created),
-  };
-}
-
-function toTimer(row: Row): TimerRecord {
-  return {
-    id: String(row.id),
-    executionSid: String(row.execution_sid),
-    accountSid: String(row.account_sid),
-    dueAt: Number(row.due_at),
-  };
-}
-
-function toEffect(row: Row): PendingEffect {
-  return {
-    id: String(row.id),
-    executionSid: String(row.execution_sid),
-    accountSid: String(row.account_sid),
-    payload: JSON.parse(String(row.payload)),
-    createdAt: Number(row.created_at),
-  };
-}

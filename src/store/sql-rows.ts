@@ -1,6 +1,7 @@
-// Rows as node-postgres returns them (BIGINT as strings, BOOLEAN as booleans, JSON kept as TEXT)
-// turned into the port's records.
-import type { Account, AlertRecord, ApiKey, ExecutionRecord, FlowRecord, PendingEffect, RevisionRecord, StepRecord, TimerRecord } from '../../runtime/ports/store.ts';
+// Rows of either SQL backend turned into the port's records. Both keep JSON as TEXT and times as
+// epoch milliseconds; node-postgres returns BIGINT as strings and BOOLEAN as booleans, node:sqlite
+// numbers and 0/1 — Number() and `flag()` read both.
+import type { Account, AlertRecord, ApiKey, ExecutionRecord, FlowRecord, PendingEffect, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -10,6 +11,11 @@ export function nullableString(value: unknown): string | null {
 
 export function nullableNumber(value: unknown): number | null {
   return value === null || value === undefined ? null : Number(value);
+}
+
+/** A boolean column: true/false from PostgreSQL, 1/0 from SQLite. */
+export function flag(value: unknown): boolean {
+  return value === true || Number(value) === 1;
 }
 
 /** JSON text for a column; `undefined` is stored as null so it round-trips as null. */
@@ -46,7 +52,7 @@ export function toFlow(row: Row): FlowRecord {
     publishedRevision: nullableNumber(row.published_revision),
     commitMessage: nullableString(row.commit_message),
     authorSid: nullableString(row.author_sid),
-    valid: row.valid === true,
+    valid: flag(row.valid),
     errors: JSON.parse(String(row.errors)),
     warnings: JSON.parse(String(row.warnings)),
     dateCreated: Number(row.date_created),
@@ -64,7 +70,7 @@ export function toRevision(row: Row): RevisionRecord {
     status: String(row.status) as RevisionRecord['status'],
     commitMessage: nullableString(row.commit_message),
     authorSid: nullableString(row.author_sid),
-    valid: row.valid === true,
+    valid: flag(row.valid),
     errors: JSON.parse(String(row.errors)),
     warnings: JSON.parse(String(row.warnings)),
     dateCreated: Number(row.date_created),
