@@ -6,8 +6,7 @@ import { startConfiguredGateway } from '../twilio-proxy/index.ts';
 
 /** Longer than the outbound HTTP cap (10 s), so an in-flight request can finish. */
 const SHUTDOWN_GRACE_MS = 25_000;
-import { CONFIG_KEYS, loadConfig } from '../config.ts';
-import { displayValue } from '../config/model.ts';
+import { loadConfig } from '../config.ts';
 
 export async function serveCommand(flags: Record<string, string | boolean | undefined>): Promise<number> {
   const config = loadConfig(flags);
@@ -67,9 +66,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   const port = (app.server.server.address() as AddressInfo | null)?.port ?? config.port;
   const base = config.publicBaseUrl ?? `http://${config.host}:${port}`;
   // Where the data lives: the data directory is not used for it on PostgreSQL, so name the database instead.
-  const where = config.databaseUrl
-    ? `database: ${displayValue(CONFIG_KEYS.databaseUrl, config.databaseUrl)}, schema: ${config.databaseSchema}`
-    : `data: ${config.dataDir}`;
+  const where = config.databaseUrl ? `database: ${databaseShown(config.databaseUrl)}, schema: ${config.databaseSchema}` : `data: ${config.dataDir}`;
   console.log(`Switchboard listening on ${base} (${where}, store: ${app.store.kind})`);
   console.log(`${generated ? 'Dev account' : 'Account'}: ${account.sid}`);
   // A configured token came from the environment and is not echoed into logs; the dev account's is shown for local use.
@@ -87,4 +84,14 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   }
   if (cliGateway) console.log(`twilio-cli: export ${Object.entries(cliGateway.env).map(([k, v]) => `${k}=${v}`).join(' ')} TWILIO_ACCOUNT_SID=${account.sid} TWILIO_AUTH_TOKEN=…`);
   return 0;
+}
+
+/** The database a node uses, for people: user, host and database only (never a password or query options). */
+function databaseShown(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.username ? `${u.username}@` : ''}${u.host}${u.pathname}`;
+  } catch {
+    return '(the configured PostgreSQL)';
+  }
 }
