@@ -8,15 +8,11 @@ import { isSid } from '../../runtime/ids.ts';
 import type { ApiContext } from '../context.ts';
 import { publicBase, type Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
-import { formatDate, parseDateFilter } from '../wire/dates.ts';
+import { formatDate } from '../wire/dates.ts';
+import { readDateFilters, single } from '../wire/query.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
 
 const LOG_LEVELS = ['error', 'warning'] as const;
-
-function single(value: unknown): string | undefined {
-  if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
-  return value === undefined ? undefined : String(value);
-}
 
 function alertBody(base: string, alert: AlertRecord, detail: boolean): Record<string, unknown> {
   const date = formatDate(alert.dateCreated);
@@ -49,14 +45,7 @@ function listFilters(query: Record<string, unknown>): { filter: AlertFilter; fil
     filter.logLevel = level as AlertFilter['logLevel'];
     filters.LogLevel = level;
   }
-  for (const [name, key] of [['StartDate', 'startDate'], ['EndDate', 'endDate']] as const) {
-    const text = single(query[name]);
-    if (text === undefined) continue;
-    const ms = parseDateFilter(text);
-    if (ms === null) throw errors.invalidParameter(name, `'${text}' is not an ISO 8601 date-time`);
-    filter[key] = ms;
-    filters[name] = text;
-  }
+  readDateFilters(query, [['StartDate', 'startDate'], ['EndDate', 'endDate']] as const, filter, filters);
   return { filter, filters };
 }
 

@@ -9,7 +9,7 @@ import type { ApiContext } from '../context.ts';
 import { publicBase, type Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, jsonField, requiredString } from '../wire/form.ts';
-import { parseDateFilter } from '../wire/dates.ts';
+import { readDateFilters, single } from '../wire/query.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
 import {
   executionContextBody,
@@ -33,11 +33,6 @@ function sidParam(request: FastifyRequest, prefix: 'FN' | 'FT', name: string): s
   const sid = (request.params as Record<string, string>)[name]!;
   if (!isSid(prefix, sid)) throw errors.notFound(requestPath(request));
   return sid;
-}
-
-function single(value: unknown): string | undefined {
-  if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
-  return value === undefined ? undefined : String(value);
 }
 
 /** To, From and the JSON-in-form Parameters (which must be a JSON object). */
@@ -74,14 +69,7 @@ function listFilters(query: Record<string, unknown>, view: ExecutionView): { fil
       filters.status = status;
     }
   }
-  for (const [name, key] of [['DateCreatedFrom', 'dateCreatedFrom'], ['DateCreatedTo', 'dateCreatedTo']] as const) {
-    const text = single(query[name]);
-    if (text === undefined) continue;
-    const ms = parseDateFilter(text);
-    if (ms === null) throw errors.invalidParameter(name, `'${text}' is not an ISO 8601 date-time`);
-    filter[key] = ms;
-    filters[name] = text;
-  }
+  readDateFilters(query, [['DateCreatedFrom', 'dateCreatedFrom'], ['DateCreatedTo', 'dateCreatedTo']] as const, filter, filters);
   return { filter, filters };
 }
 

@@ -3,6 +3,7 @@
 // clients follow next_page_url verbatim and never re-add parameters.
 import type { PageRequest, PageResult } from '../../runtime/ports/store.ts';
 import { errors } from './errors.ts';
+import { single } from './query.ts';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -12,11 +13,6 @@ export interface PagingQuery {
   page: number;
   pageToken: string | undefined;
   request: PageRequest;
-}
-
-function single(value: unknown): string | undefined {
-  if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
-  return value === undefined ? undefined : String(value);
 }
 
 export function parsePaging(query: Record<string, unknown>): PagingQuery {
