@@ -33,11 +33,10 @@ test('the README twilio-node example runs as written against Switchboard', { tim
   writeFileSync(file, code.replaceAll("'http://127.0.0.1:4000'", `'${server.baseUrl}'`));
   const env = { PATH: process.env.PATH ?? '', TWILIO_ACCOUNT_SID: server.account.sid, TWILIO_AUTH_TOKEN: server.account.authToken };
   const { stdout } = await run(process.execPath, [file], { env, cwd: dir, encoding: 'utf8', timeout: 50_000 });
-  // It prints the execution's steps: at least the trigger's (the message is sent after the create
-  // returns, so its step may come a moment later, as on Twilio).
+  // It waits for the execution to end, then prints its steps: the trigger, then the sent message.
   assert.match(stdout, /name: 'incomingRequest'/);
   assert.match(stdout, /transitionedTo: 'hello'/);
-  await server.app.executions.idle();
+  assert.match(stdout, /Body: 'Hello Ann'/);
   const flows = await server.app.store.listFlows(server.account.sid, { pageSize: 10 });
   assert.deepEqual(flows.items.map((f) => f.friendlyName), ['Hello']);
   assert.deepEqual(server.app.simulator.transcript('+15005550006', '+15551230001').map((m) => m.body), ['Hello Ann']);
