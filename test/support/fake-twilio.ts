@@ -1,5 +1,5 @@
 // A local fake of the Twilio APIs the carrier calls, for tests (no internet, nothing mocked in our
-// code): Messages and Calls (2010-04-01), Conversations Messages (v1) and TaskRouter (Tasks, and
+// code): Messages, Calls and Call Recordings (2010-04-01), Conversations Messages (v1) and TaskRouter (Tasks, and
 // the Workspaces/Workflows reads that find a workflow's workspace). It
 // checks Basic auth and the required parameters as Twilio does, records every request, sends
 // status callbacks signed with the auth token (by the `twilio` package's own signer), posts signed
@@ -93,6 +93,10 @@ export class FakeTwilio {
   readonly requests: RecordedRequest[] = [];
   readonly messages: FakeMessage[] = [];
   readonly calls: Record<string, unknown>[] = [];
+  /** Call recordings started (Call Recordings API); `status` follows stop requests. */
+  readonly recordings: Record<string, unknown>[] = [];
+  /** Calls that are over: starting a recording on them is refused (21220), as on Twilio. */
+  readonly endedCalls = new Set<string>();
   readonly conversationMessages: Record<string, unknown>[] = [];
   readonly tasks: Record<string, unknown>[] = [];
   /** Flex Interactions created (send-to-flex in Conversations executions). */
@@ -247,7 +251,8 @@ export class FakeTwilio {
     const task = /^\/v1\/Workspaces\/([^/]+)\/Tasks$/.exec(url.pathname);
     const service = /^\/v1\/Services\/([^/]+)\/Conversations(?:\/([^/]+)\/(Participants|Webhooks))?$/.exec(url.pathname);
     const interaction = url.pathname === '/v1/Interactions';
-    const isCreate = req.method === 'POST' && (url.pathname === messagesPath || url.pathname === callsPath || !!conversation || !!task || !!service || interaction);
+    const recording = new RegExp(`^/2010-04-01/Accounts/${ac}/Calls/([^/]+)/Recordings(?:/([^/]+?))?\\.json$`).exec(url.pathname);
+    const isCreate = req.method === 'POST' && (url.pathname === messagesPath || url.pathname === callsPath || !!conversation || !!task || !!service || interaction || !!recording);
 
     if (isCreate) {
       for (const resolve of this.#onCreate.splice(0)) resolve();
@@ -309,6 +314,55 @@ export class FakeTwilio {
         const callSid = sid('CA');
         created = { sid: callSid, account_sid: ac, to: one('To'), from: one('From'), status: 'queued', direction: 'outbound-api', date_created: rfc2822(Date.now()), api_version: '2010-04-01', uri: `/2010-04-01/Accounts/${ac}/Calls/${callSid}.json` };
         this.calls.push(created);
+      } else if (recording) {
+        const [, callSid, recordingSid] = recording;
+        /** Answers 400 (and says so) when a value is not one Twilio accepts for `name`. */
+        const invalid = (name: string, allowed: string[], values: string[]): boolean => {
+          const bad = values.find((v) => !allowed.includes(v));
+          if (bad === undefined) return false;
+          error(400, 20001, `Invalid ${name}: ${bad}`);
+          return true;
+        };
+        if (recordingSid) {
+          // Update (stop/pause/resume) the named recording, or the call's current one.
+          if (invalid('Status', ['stopped', 'paused', 'in-progress'], [one('Status') ?? ''])) return;
+          const target = recordingSid === 'Twilio.CURRENT'
+            ? this.recordings.filter((r) => r.call_sid === callSid && r.status !== 'stopped').at(-1)
+            : this.recordings.find((r) => r.call_sid === callSid && r.sid === recordingSid);
+          if (!target || target.status === 'stopped') return error(404, 20404, `The requested resource ${url.pathname} was not found`);
+          target.status = one('Status');
+          target.date_updated = rfc2822(Date.now());
+          return send(200, target);
+        }
+        if (this.endedCalls.has(callSid!)) return error(400, 21220, 'Call is not in-progress. Cannot start recording.');
+        if (invalid('RecordingChannels', ['mono', 'dual'], [one('RecordingChannels') ?? 'mono'])) return;
+        if (invalid('Trim', ['trim-silence', 'do-not-trim'], [one('Trim') ?? 'do-not-trim'])) return;
+        if (invalid('RecordingStatusCallbackMethod', ['GET', 'POST'], [one('RecordingStatusCallbackMethod') ?? 'POST'])) return;
+        if (invalid('RecordingStatusCallbackEvent', ['in-progress', 'completed', 'absent'], ([] as string[]).concat(fields.RecordingStatusCallbackEvent ?? []))) return;
+        if (invalid('RecordingTrack', ['inbound', 'outbound', 'both'], [one('RecordingTrack') ?? 'both'])) return;
+        const now = rfc2822(Date.now());
+        const recordingSidNew = sid('RE');
+        created = {
+          account_sid: ac,
+          api_version: '2010-04-01',
+          call_sid: callSid,
+          conference_sid: null,
+          date_created: now,
+          date_updated: now,
+          start_time: now,
+          duration: '-1',
+          sid: recordingSidNew,
+          price: null,
+          price_unit: 'USD',
+          status: 'in-progress',
+          channels: one('RecordingChannels') === 'dual' ? 2 : 1,
+          source: 'StartCallRecordingAPI',
+          error_code: null,
+          uri: `/2010-04-01/Accounts/${ac}/Calls/${callSid}/Recordings/${recordingSidNew}.json`,
+          encryption_details: null,
+          track: one('RecordingTrack') ?? 'both',
+        };
+        this.recordings.push(created);
       } else if (conversation) {
         const conversationSid = conversation[1]!;
         const index = this.conversationMessages.filter((m) => m.conversation_sid === conversationSid).length;

@@ -1,11 +1,12 @@
 // The voice channel the runtime places calls through, per account: the Twilio carrier's Calls API
-// when the account is configured for it (src/channels/twilio), the simulator phone otherwise. The
+// (and Call Recordings API, for record-call) when the account is configured for it (src/channels/twilio), the simulator phone otherwise. The
 // call is placed with callback URLs into the execution (answer → the widget's callback, final
 // status → the status callback), signed like every other callback.
 import type { JsonObject, OutboundCall } from '../../engine/types.ts';
 import type { VoiceChannel, VoiceContext, VoiceResult } from '../../runtime/ports/voice.ts';
 import { loadCarrierConfig } from '../../channels/twilio/carrier-config.ts';
 import { placeCall, type FormParams } from '../../channels/twilio/rest-client.ts';
+import { recordCallThroughTwilio } from '../../channels/twilio/recordings-client.ts';
 import type { ApiContext } from '../context.ts';
 import { callbackUrl } from '../routes/webhook-calls.ts';
 import type { SimulatorPhone } from './phone.ts';
@@ -53,9 +54,7 @@ export function voiceNetwork(ctx: ApiContext, phone: SimulatorPhone, options: Vo
     },
     async recordCall(context, callSid, start, recordOptions) {
       const carrier = await loadCarrierConfig(ctx.store, context.accountSid);
-      if (carrier.channel === 'twilio') {
-        return { ok: false, code: 20500, message: 'Call Recording through the Twilio carrier is not supported by this Switchboard yet' };
-      }
+      if (carrier.channel === 'twilio') return recordCallThroughTwilio(carrier.twilio, callSid, start, recordOptions);
       return phone.recordCall(context, callSid, start, recordOptions);
     },
   };
