@@ -115,7 +115,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     flows,
     executions,
     simulator,
-    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, logger: observability.logger },
+    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, logger: observability.logger, upstreamGuard: carrierGuard },
   });
   observeHttp(server, observability.tracing.tracer, observability.metrics);
   if (config.metrics) registerMetricsRoute(server, observability.metrics);

@@ -4,6 +4,7 @@ import type { FlowService } from '../runtime/flows.ts';
 import type { ExecutionService } from '../runtime/executions.ts';
 import type { SimulatorChannel } from '../channels/simulator/simulator-channel.ts';
 import type { Store } from '../runtime/ports/store.ts';
+import type { OutboundGuard } from '../channels/twilio/outbound-guard.ts';
 
 export interface ApiConfig {
   /** Absolute base for every URL we return; default `http://<Host header>`. */
@@ -14,6 +15,8 @@ export interface ApiConfig {
   webhookAuth?: 'signature' | 'none';
   /** Fastify logger setting. */
   logger?: boolean | object;
+  /** The outbound policy for account-set upstream URLs (the carrier's Calls and Recordings requests). */
+  upstreamGuard?: OutboundGuard | undefined;
 }
 
 export interface ApiContext {

@@ -60,7 +60,8 @@ describe('outbound calls through the Twilio carrier', () => {
   after(() => fake.close());
 
   it('places the call with the Calls API and continues the flow on Twilio\'s answer request', async () => {
-    const { server, flowSid } = await serverWithFlow(fixture('outbound-reminder.json'), { config: { publicBaseUrl: PUBLIC } });
+    // Dev mode: the fake Twilio is on loopback, which the outbound policy refuses otherwise.
+    const { server, flowSid } = await serverWithFlow(fixture('outbound-reminder.json'), { config: { publicBaseUrl: PUBLIC, dev: true } });
     try {
       await saveCarrierConfig(server.app.store, server.account.sid, { channel: 'twilio', twilio: { ...UPSTREAM, apiBaseUrl: fake.base, conversationsBaseUrl: fake.base } });
       const res = await server.app.server.inject({ method: 'POST', url: `/v2/Flows/${flowSid}/Executions`, headers: { authorization: server.auth, ...FORM }, payload: form({ To: '+15551230401', From: '+15005550006', Parameters: '{"name":"Grace"}' }) });
@@ -82,7 +83,7 @@ describe('outbound calls through the Twilio carrier', () => {
       const answered = await twilioPost(server, answerUrl, params);
       assert.equal(answered.statusCode, 200, answered.body);
       const twiml = verbs(answered.body);
-      // record-call goes to the carrier, which does not record calls yet: the flow takes `failed` and goes on.
+      // record-call goes to the carrier's Recordings API, which this fake does not serve: the flow takes `failed` and goes on.
       assert.equal(twiml[0]!.verb, 'Gather');
       assert.equal(twiml[0]!.children![0]!.text, 'Hello Grace, press 1 to confirm your appointment.');
 
@@ -92,6 +93,22 @@ describe('outbound calls through the Twilio carrier', () => {
       assert.equal(execution.status, 'ended');
       const steps = (await server.app.store.listSteps(server.account.sid, flowSid, executionSid, { pageSize: 50 })).items.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
       assert.deepEqual(steps, ['Trigger -incomingRequest-> dial_out', 'dial_out -answered-> record', 'record -failed-> who', 'who -noMatch-> confirm']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('obeys the outbound policy: an account whose API base URL is a private address places no call', async () => {
+    const { server, flowSid } = await serverWithFlow(fixture('outbound-reminder.json'), { config: { publicBaseUrl: PUBLIC } });
+    try {
+      await saveCarrierConfig(server.app.store, server.account.sid, { channel: 'twilio', twilio: { ...UPSTREAM, apiBaseUrl: fake.base, conversationsBaseUrl: fake.base } });
+      const before = fake.calls.length;
+      const res = await server.app.server.inject({ method: 'POST', url: `/v2/Flows/${flowSid}/Executions`, headers: { authorization: server.auth, ...FORM }, payload: form({ To: '+15551230402', From: '+15005550006' }) });
+      assert.equal(res.statusCode, 201, res.body);
+      await server.app.executions.idle();
+      assert.equal(fake.calls.length, before, 'no request reached the loopback address');
+      const steps = (await server.app.store.listSteps(server.account.sid, flowSid, res.json().sid, { pageSize: 50 })).items;
+      assert.equal(steps.find((s) => s.transitionedFrom === 'dial_out')?.name, 'failed');
     } finally {
       await server.close();
     }

@@ -33,6 +33,8 @@ export function voiceNetwork(ctx: ApiContext, phone: SimulatorPhone, options: Vo
       const { answerUrl, statusCallback } = await urls(context, base.replace(/\/+$/, ''));
       const { MachineDetection, ...rest } = call.options;
       const extra: FormParams = Object.entries(rest);
+      // Account-set upstream URLs obey the server's outbound policy, as the messaging channel's do.
+      const guarded = ctx.config.upstreamGuard ? { guard: ctx.config.upstreamGuard } : {};
       const outcome = await placeCall(carrier.twilio, {
         to: call.to,
         from: call.from,
@@ -45,7 +47,7 @@ export function voiceNetwork(ctx: ApiContext, phone: SimulatorPhone, options: Vo
         record: call.record,
         ...(MachineDetection ? { machineDetection: MachineDetection } : {}),
         extra,
-      });
+      }, guarded);
       if (outcome.kind === 'rejected') return { ok: false, code: outcome.code, message: outcome.message };
       if (outcome.kind === 'unknown') return { ok: false, code: 20500, message: `Twilio did not confirm the call (${outcome.reason}); it may or may not have been placed` };
       const r = outcome.resource;
@@ -54,7 +56,9 @@ export function voiceNetwork(ctx: ApiContext, phone: SimulatorPhone, options: Vo
     },
     async recordCall(context, callSid, start, recordOptions) {
       const carrier = await loadCarrierConfig(ctx.store, context.accountSid);
-      if (carrier.channel === 'twilio') return recordCallThroughTwilio(carrier.twilio, callSid, start, recordOptions);
+      if (carrier.channel === 'twilio') {
+        return recordCallThroughTwilio(carrier.twilio, callSid, start, recordOptions, ctx.config.upstreamGuard ? { guard: ctx.config.upstreamGuard } : {});
+      }
       return phone.recordCall(context, callSid, start, recordOptions);
     },
   };
