@@ -52,6 +52,9 @@ export async function startNode(name: string, env: NodeEnv): Promise<ClusterNode
       SWITCHBOARD_NODE_ID: `${name}:${randomBytes(2).toString('hex')}`,
       SWITCHBOARD_HTTP_ALLOW: '127.0.0.1',
       SWITCHBOARD_METRICS: 'false',
+      // The load is the point here, not Studio's per-account throttling.
+      SWITCHBOARD_INBOUND_EXECUTION_RATE: '0',
+      SWITCHBOARD_REST_EXECUTION_RATE: '0',
       TWILIO_ACCOUNT_SID: env.accountSid,
       TWILIO_AUTH_TOKEN: env.authToken,
       LOG_LEVEL: 'error',

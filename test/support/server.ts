@@ -22,7 +22,9 @@ export function basicAuth(username: string, password: string): string {
 export async function startTestServer(
   options: { listen?: boolean; config?: Partial<SwitchboardConfig>; now?: () => number; store?: SqliteStore } = {},
 ): Promise<TestServer> {
-  const config = { ...loadConfig({}, {}), dataDir: ':memory:', ...options.config };
+  // Studio's execution rates are off here: tests check behaviour, not throttling (test/runtime/rate-limits.test.ts
+  // and test/hostile/rate-limits.test.ts switch them on).
+  const config = { ...loadConfig({}, {}), dataDir: ':memory:', inboundExecutionRate: 0, restExecutionRate: 0, ...options.config };
   const store = options.store ?? new SqliteStore({ path: ':memory:' });
   const app = await createApp(config, { store, ...(options.now ? { now: options.now } : {}) });
   const { account } = await app.accounts.ensureStartupAccount();
