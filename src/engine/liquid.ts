@@ -130,15 +130,40 @@ function resolveNow(self: FilterThis, v: unknown): unknown {
   return v;
 }
 
+// Context options with the zone set, one copy per (options, zone) rather than one per filter call.
+const zonedOptions = new WeakMap<object, Map<string | number, Context['opts']>>();
+function optionsInZone(opts: Context['opts'], zone: string | number): Context['opts'] {
+  let byZone = zonedOptions.get(opts);
+  if (byZone === undefined) zonedOptions.set(opts, (byZone = new Map()));
+  let zoned = byZone.get(zone);
+  if (zoned === undefined) {
+    zoned = { ...opts, timezoneOffset: zone } as Context['opts'];
+    if (byZone.size < 256) byZone.set(zone, zoned);
+  }
+  return zoned;
+}
+
 /** A filter `this` whose context options carry the render's time zone. */
-function withTimezone(self: FilterThis): FilterThis {
-  const st = stateOf(self);
-  if (st === undefined) return self;
+function withTimezone(self: FilterThis, zone: string | number): FilterThis {
   const ctx = Object.create(self.context) as Context;
-  Object.defineProperty(ctx, 'opts', { value: { ...self.context.opts, timezoneOffset: st.timezone } });
+  Object.defineProperty(ctx, 'opts', { value: optionsInZone(self.context.opts, zone) });
   const shadow = Object.create(self) as FilterThis;
   Object.defineProperty(shadow, 'context', { value: ctx });
   return shadow;
+}
+
+/**
+ * The zone handed to liquidjs. A zone name makes liquidjs compute the offset with two
+ * toLocaleString calls per date (the costliest part of a date filter); for UTC the offset is 0
+ * whatever the date, and a numeric 0 renders the same except `%Z` (zone name "UTC" vs "+0000"),
+ * so the number is used only when the format cannot contain `%Z`.
+ */
+function zoneFor(name: string, timezone: string, args: unknown[], opts: Context['opts']): string | number {
+  if (timezone !== 'UTC') return timezone;
+  if (name !== 'date') return 0; // fixed formats without %Z
+  const format = toValue(args[0]);
+  if (format === undefined || format === null) return String(opts.dateFormat).includes('Z') ? timezone : 0;
+  return typeof format === 'string' && !format.includes('Z') ? 0 : timezone;
 }
 
 type AnyFilter = (this: FilterThis, ...args: unknown[]) => unknown;
@@ -147,7 +172,9 @@ function dateFilter(name: string): AnyFilter {
   const original = (builtinFilters as unknown as Record<string, AnyFilter>)[name];
   if (typeof original !== 'function') throw new Error(`liquidjs has no ${name} filter`);
   return function (this: FilterThis, v: unknown, ...args: unknown[]) {
-    return original.call(withTimezone(this), resolveNow(this, v), ...args);
+    const st = stateOf(this);
+    const self = st === undefined ? this : withTimezone(this, zoneFor(name, st.timezone, args, this.context.opts));
+    return original.call(self, resolveNow(this, v), ...args);
   };
 }
 

@@ -147,6 +147,18 @@ describe('renderTemplate: dates use the injected clock', () => {
     assert.equal(ok('{{ "now" | date_to_xmlschema }}', ctx(), { now: NOW, timezone: 'Asia/Tokyo' }), '2024-03-10T21:34:56+09:00');
     assert.equal(ok('{{ "2024-01-01T00:00:00Z" | date: "%Y-%m-%d %H:%M" }}', ctx(), { now: NOW, timezone: 'America/New_York' }), '2023-12-31 19:00');
   });
+  it('UTC dates render as liquidjs renders them with timezoneOffset "UTC", %Z included', async () => {
+    const { Liquid } = await import('liquidjs');
+    const reference = new Liquid({ timezoneOffset: 'UTC', locale: 'en-US' });
+    const formats = ['%Y-%m-%d %H:%M:%S %z', '%Z', '%H:%M %Z', '%:z %a %b', '%A, %B %-e, %Y'];
+    for (const value of ['2024-03-10T12:34:56Z', '2024-07-01T23:30:00+05:30', '1700000000']) {
+      for (const format of formats) {
+        const template = `{{ d | date: "${format}" }}|{{ d | date }}|{{ d | date_to_xmlschema }}|{{ d | date_to_rfc822 }}|{{ d | date_to_string }}|{{ d | date_to_long_string: "ordinal", "US" }}`;
+        assert.equal(ok(template, { d: value }), reference.parseAndRenderSync(template, { d: value }), `${value} ${format}`);
+      }
+    }
+    assert.equal(ok('{{ "now" | date: "%Z" }}'), 'UTC');
+  });
   it('explicit dates and timestamps are unaffected by the clock', () => {
     assert.equal(ok('{{ "2020-02-29T10:00:00Z" | date: "%d/%m/%Y" }}'), '29/02/2020');
     assert.equal(ok('{{ 0 | date: "%Y" }}'), '1970');
