@@ -2,8 +2,8 @@
 // embedded store holds (accounts, keys, settings, flows, revisions, test users, executions,
 // steps, timers, pending effects) into an empty PostgreSQL database, then checks the counts.
 // Either side may be either backend. Stop every server using either store first.
-import { existsSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { Store } from '../runtime/ports/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -17,13 +17,44 @@ export function openStoreSpec(spec: string, role: 'from' | 'to', options: { sche
   if (/^postgres(ql)?:\/\//.test(spec)) {
     return new PostgresStore({ connectionString: spec, schema: options.schema, poolSize: options.poolSize, statementTimeoutMs: options.statementTimeoutMs });
   }
-  if (spec.startsWith('sqlite:')) {
-    let path = resolve(spec.slice('sqlite:'.length));
-    if (existsSync(path) && statSync(path).isDirectory()) path = join(path, 'switchboard.db');
+  const path = sqlitePathOf(spec);
+  if (path !== undefined) {
     if (role === 'from' && !existsSync(path)) throw new ConfigError(`--from: no SQLite database at ${path}`);
     return new SqliteStore({ path });
   }
   throw new ConfigError(`--${role} must be sqlite:<path> or a postgres:// URL, got '${spec}'`);
+}
+
+/** The database file a `sqlite:<file or data dir>` spec names; undefined for any other spec. */
+function sqlitePathOf(spec: string): string | undefined {
+  if (!spec.startsWith('sqlite:')) return undefined;
+  const path = resolve(spec.slice('sqlite:'.length));
+  return existsSync(path) && statSync(path).isDirectory() ? join(path, 'switchboard.db') : path;
+}
+
+/**
+ * What opening a SQLite target at `path` is about to create (the file, its WAL/journal
+ * companions and any missing folders), so a failed migration can take exactly that away
+ * again and never touch anything that was there before.
+ */
+function newSqliteTarget(path: string): { files: string[]; folders: string[] } | undefined {
+  if (existsSync(path)) return undefined;
+  const files = [path, `${path}-wal`, `${path}-shm`, `${path}-journal`].filter((file) => !existsSync(file));
+  const folders: string[] = [];
+  for (let folder = dirname(path); !existsSync(folder); folder = dirname(folder)) folders.push(folder);
+  return { files, folders };
+}
+
+function removeNewTarget(created: { files: string[]; folders: string[] }): void {
+  for (const file of created.files) rmSync(file, { force: true });
+  // Innermost first; a folder something else has meanwhile written into stays.
+  for (const folder of created.folders) {
+    try {
+      rmdirSync(folder);
+    } catch {
+      break;
+    }
+  }
 }
 
 export async function migrateStoreCommand(flags: Flags): Promise<number> {
@@ -33,7 +64,10 @@ export async function migrateStoreCommand(flags: Flags): Promise<number> {
   const config = loadConfig(flags);
   const options = { schema: config.databaseSchema, poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeout };
   const source = openStoreSpec(from, 'from', options);
+  const targetPath = sqlitePathOf(to);
+  const createdTarget = targetPath === undefined ? undefined : newSqliteTarget(targetPath);
   let target: Store | undefined;
+  let migrated = false;
   try {
     target = openStoreSpec(to, 'to', options);
     const copied = await copyStore(source, target, (line) => console.log(line));
@@ -47,6 +81,7 @@ export async function migrateStoreCommand(flags: Flags): Promise<number> {
       console.error('switchboard: the copy does not match the source (was a server still running?)');
       return 1;
     }
+    migrated = true;
     return 0;
   } catch (error) {
     // A full target, or a PostgreSQL that is unreachable, refuses the login or is newer: one line.
@@ -58,5 +93,7 @@ export async function migrateStoreCommand(flags: Flags): Promise<number> {
   } finally {
     await source.close();
     await target?.close();
+    // A failed migration into a SQLite file this command created leaves no half-made file behind.
+    if (!migrated && createdTarget) removeNewTarget(createdTarget);
   }
 }

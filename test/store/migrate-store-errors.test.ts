@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,4 +27,48 @@ test('migrate-store to an unreachable PostgreSQL: one line, password masked, exi
   assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
   assert.match(result.stderr, /^switchboard: cannot use PostgreSQL at postgres:\/\/sb:\*{8}@127\.0\.0\.1:1\/switchboard \(schema public\): .*ECONNREFUSED/);
   assert.doesNotMatch(result.stderr, /s3cret/);
+});
+
+// The README walkthrough's mistake: a source that cannot be read must not leave the new,
+// empty target file (or the folders made for it) behind; a target that was there stays.
+function migrate(cwd: string, from: string, to: string) {
+  return spawnSync(process.execPath, [MAIN, 'migrate-store', '--from', from, '--to', to], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+    timeout: 60_000,
+  });
+}
+
+test('migrate-store from an unreachable PostgreSQL leaves no new SQLite target (file, WAL or folders) behind', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-migrate-err-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const relative = migrate(dir, 'postgres://127.0.0.1:1/x', 'sqlite:new.db');
+  assert.equal(relative.status, 1, relative.stderr);
+  assert.match(relative.stderr, /^switchboard: cannot use PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/x/);
+  const nested = migrate(dir, 'postgres://127.0.0.1:1/x', 'sqlite:made/for/it/new.db');
+  assert.equal(nested.status, 1, nested.stderr);
+  assert.deepEqual(readdirSync(dir), []);
+});
+
+test('migrate-store that fails keeps a target file that was already there, untouched', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-migrate-err-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'empty.db'), '');
+  const unreachable = migrate(dir, 'postgres://127.0.0.1:1/x', 'sqlite:empty.db');
+  assert.equal(unreachable.status, 1, unreachable.stderr);
+  assert.ok(existsSync(join(dir, 'empty.db')));
+
+  // A target already holding data is refused (exit 1) and keeps its data.
+  const source = new SqliteStore({ path: join(dir, 'source.db') });
+  await source.setSetting('x', 'from source');
+  await source.close();
+  const full = new SqliteStore({ path: join(dir, 'full.db') });
+  await full.setSetting('x', 'already there');
+  await full.close();
+  const refused = migrate(dir, 'sqlite:source.db', 'sqlite:full.db');
+  assert.equal(refused.status, 1, refused.stderr);
+  const kept = new SqliteStore({ path: join(dir, 'full.db') });
+  t.after(() => kept.close());
+  assert.equal(await kept.getSetting('x'), 'already there');
 });
