@@ -23,10 +23,11 @@ import { ExecutionRateLimiter, type RateKind, type RateLimits } from './rate-lim
 import type { DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
 import { NO_OBSERVER, type RuntimeObserver } from './ports/observer.ts';
-import type { ExecutionRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
+import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
 import { ALERT_RETENTION_MS, RECEIPT_RETENTION_MS, alertsFrom } from './alerts.ts';
 import { DEFAULT_LEASE_MS, WorkLeases, newNodeId } from './leases.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
+import { StoreConflictError } from './ports/store.ts';
 
 export interface CreateExecutionInput {
   to: string;
@@ -178,8 +179,10 @@ export class ExecutionService implements ExecutionServiceApi {
     flowSid: string,
     input: CreateExecutionInput,
     onConflict: 'error' | 'return-existing',
+    /** The flow, when the caller has just read it (saves a second read per request). */
+    knownFlow?: FlowRecord,
   ): Promise<{ execution: ExecutionRecord; created: boolean }> {
-    const flow = await this.#store.getFlow(accountSid, flowSid);
+    const flow = knownFlow?.sid === flowSid && knownFlow.accountSid === accountSid ? knownFlow : await this.#store.getFlow(accountSid, flowSid);
     if (!flow) throw notFound(`/v2/Flows/${flowSid}`);
     // A racing node may create the pair's execution first: look again (and answer as if serial).
     return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, input.to, input.from), async () => {
@@ -253,7 +256,7 @@ export class ExecutionService implements ExecutionServiceApi {
       if (receipt && (await this.#store.hasInboundReceipt(accountSid, receipt.key))) return { executionSid: null, duplicate: true };
       const active = await this.#store.findActiveExecution(flowSid, contact, channel);
       if (active) {
-        const delivered = await this.deliver(active.sid, { type: 'inbound-message', message: params }, receipt ? { receipt } : {});
+        const delivered = await this.deliver(active.sid, { type: 'inbound-message', message: params }, { ...(receipt ? { receipt } : {}), requireActive: true });
         return delivered === null ? { executionSid: active.sid, duplicate: true } : { executionSid: active.sid };
       }
       const revision = await this.#pickRevision(accountSid, flowSid, contact);
@@ -334,6 +337,8 @@ export class ExecutionService implements ExecutionServiceApi {
       retryOnConflict(['version'], () => this.#locks.run(executionSid, () => this.#observer.sprint({ executionSid, event: event.type }, async () => {
         const loaded = await this.#store.loadExecution(executionSid);
         const record = loaded?.record;
+        // It ended or was deleted while this message waited for the lock: look again (it may start a new one).
+        if (consumed.requireActive && record?.status !== 'active') throw new StoreConflictError('active-execution', `execution ${executionSid} is no longer active`);
         if (!loaded || !record) {
           if (consumed.effectId) await this.#store.deleteEffect(consumed.effectId);
           if (consumed.timerId) await this.#store.deleteTimer(consumed.timerId);
@@ -689,6 +694,8 @@ interface Consumed {
   receipt?: InboundReceipt;
   /** A new execution's claim on its contact pair's one active slot (overrides the configured rule). */
   exclusive?: boolean;
+  /** An inbound message for the pair's active execution: if that one has ended since, it is not applied. */
+  requireActive?: boolean;
 }
 
 /** A sprint that recorded nothing and left the state exactly as it was. */

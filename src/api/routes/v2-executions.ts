@@ -87,7 +87,9 @@ export function registerExecutionCollection(routes: Routes, ctx: ApiContext, vie
     view === 'v2' ? v2Execution(base, execution) : v1Execution(base, execution, view);
 
   const requireFlow = async (request: FastifyRequest, flowSid: string) => {
-    if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(requestPath(request));
+    const flow = await ctx.store.getFlow(request.account.sid, flowSid);
+    if (!flow) throw errors.notFound(requestPath(request));
+    return flow;
   };
   const loadExecution = async (request: FastifyRequest, name: string): Promise<ExecutionRecord> => {
     const flowSid = flowSidParam(request, 'FlowSid');
@@ -108,8 +110,8 @@ export function registerExecutionCollection(routes: Routes, ctx: ApiContext, vie
   routes.add('POST', root, async (request, reply) => {
     const flowSid = flowSidParam(request, 'FlowSid');
     const input = createInput(request);
-    await requireFlow(request, flowSid);
-    const { execution } = await ctx.executions.create(request.account.sid, flowSid, input, view === 'v2' ? 'error' : 'return-existing');
+    const flow = await requireFlow(request, flowSid);
+    const { execution } = await ctx.executions.create(request.account.sid, flowSid, input, view === 'v2' ? 'error' : 'return-existing', flow);
     reply.code(view === 'v2' ? 201 : 200);
     return show(publicBase(ctx, request), execution);
   });
