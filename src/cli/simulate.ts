@@ -43,6 +43,7 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
       shownMessages++; // the inbound message itself
       const params = app.simulator.inbound(account.sid, flowSid, from, to, line);
       const { executionSid } = await app.executions.inboundMessage(account.sid, flowSid, params);
+      if (executionSid) app.simulator.linkExecution(to, from, params.MessageSid!, executionSid);
       await app.executions.idle();
       await show(executionSid);
     }

@@ -120,7 +120,13 @@ describe('console routes', () => {
   it('streams a simulator conversation: both messages and the steps, live', async () => {
     const contact = '+15557770001';
     const url = `${server.baseUrl}/console/api/Flows/${flowSid}/Simulator/Events?Contact=${encodeURIComponent(contact)}`;
-    const reading = readStream(url, server.auth, (events) => events.some((e) => e.event === 'step' && data(e).transitioned_to === 'Ended'));
+    // Messages are upserted by SID (as the console does): the latest event of each is what shows.
+    const latestMessages = (events: SseMessage[]) => [...new Map(events.filter((e) => e.event === 'message').map((e) => [data(e).sid, data(e)])).values()];
+    const reading = readStream(
+      url,
+      server.auth,
+      (events) => events.some((e) => e.event === 'step' && data(e).transitioned_to === 'Ended') && latestMessages(events).filter((m) => m.direction === 'inbound' && m.execution_sid).length === 2,
+    );
     // Let the stream open before the conversation starts, so the events arrive live, not as a replay.
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const body of ['hi', 'Ada']) {
@@ -142,6 +148,9 @@ describe('console routes', () => {
     );
     const executions = events.filter((e) => e.event === 'execution').map(data);
     assert.equal(executions.at(-1)!.status, 'ended');
+    // Both texts show the execution the first started and the second resumed, not null.
+    const inbound = latestMessages(events).filter((m) => m.direction === 'inbound');
+    assert.deepEqual(inbound.map((m) => `${m.body} ${m.execution_sid}`), [`hi ${executions.at(-1)!.sid}`, `Ada ${executions.at(-1)!.sid}`]);
   });
 
   it('streams one execution: every step once, then its status', async () => {

@@ -235,8 +235,10 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
       const events: SseEvent[] = [];
       for (const entry of ctx.simulator.transcript(flowAddress, contact)) {
         if (entry.flowSid !== flowSid) continue;
-        if (sentStatus.get(entry.sid) !== entry.status) {
-          sentStatus.set(entry.sid, entry.status);
+        // Sent again when its status changes or an inbound message learns its execution.
+        const shown = `${entry.status}|${entry.executionSid ?? ''}`;
+        if (sentStatus.get(entry.sid) !== shown) {
+          sentStatus.set(entry.sid, shown);
           events.push({ event: 'message', data: entryJson(entry) });
         }
         if (entry.executionSid && !watches.has(entry.executionSid)) watches.set(entry.executionSid, new ExecutionWatch(entry.executionSid));

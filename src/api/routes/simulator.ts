@@ -63,6 +63,7 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/simulator/Flows/${flowSid}`);
     const params = ctx.simulator.inbound(request.account.sid, flowSid, from, to, body, stringList(request.form, 'MediaUrl') ?? []);
     const { executionSid } = await ctx.executions.inboundMessage(request.account.sid, flowSid, params);
+    if (executionSid) ctx.simulator.linkExecution(to, from, params.MessageSid!, executionSid);
     await ctx.executions.idle();
     reply.code(201);
     // Only this flow's messages: another account may use the same addresses in the simulator.

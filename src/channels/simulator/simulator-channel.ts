@@ -239,6 +239,15 @@ export class SimulatorChannel implements MessageChannel {
     return params;
   }
 
+  /**
+   * Marks an inbound message with the execution it started or resumed, once the runtime has
+   * taken it (the message is recorded before any execution exists).
+   */
+  linkExecution(flowAddress: string, contact: string, messageSid: string, executionSid: string): void {
+    const entry = this.#conversations.get(`${flowAddress}|${contact}`)?.find((m) => m.sid === messageSid);
+    if (entry) entry.executionSid = executionSid;
+  }
+
   transcript(flowAddress: string, contact: string): TranscriptEntry[] {
     return [...(this.#conversations.get(`${flowAddress}|${contact}`) ?? [])];
   }

@@ -1,0 +1,60 @@
+// The simulator transcript ties every message to its execution: the contact's inbound message
+// carries the SID of the execution it started or resumed (as the replies do), both in the POST
+// answer and in the GET transcript, instead of `execution_sid: null`.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startTestServer, FORM, type TestServer } from '../support/server.ts';
+
+const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));
+
+interface Message {
+  sid: string;
+  direction: string;
+  body: string;
+  execution_sid: string | null;
+}
+
+describe('simulator transcript: execution_sid of inbound messages', () => {
+  let t: TestServer;
+  let flowSid = '';
+  before(async () => {
+    t = await startTestServer();
+    flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'survey', status: 'published', definition: survey })).sid;
+  });
+  after(() => t.close());
+
+  const text = async (body: string) => {
+    const res = await t.app.server.inject({
+      method: 'POST',
+      url: `/simulator/Flows/${flowSid}/Messages`,
+      headers: { authorization: t.auth, ...FORM },
+      payload: `From=%2B15551230009&Body=${body}`,
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    return res.json() as { message_sid: string; execution_sid: string; messages: Message[] };
+  };
+
+  it('the message that starts, the one that resumes and the next one that starts again', async () => {
+    const first = await text('hi');
+    assert.match(first.execution_sid, /^FN[0-9a-f]{32}$/);
+    const inbound = first.messages.find((m) => m.sid === first.message_sid)!;
+    assert.equal(inbound.direction, 'inbound');
+    assert.equal(inbound.execution_sid, first.execution_sid);
+
+    const reply = await text('5');
+    assert.equal(reply.execution_sid, first.execution_sid, 'the reply resumes the waiting execution');
+    assert.equal(reply.messages.find((m) => m.sid === reply.message_sid)!.execution_sid, first.execution_sid);
+
+    // The survey has ended: the next message starts a new execution, and says which.
+    const again = await text('hello');
+    assert.notEqual(again.execution_sid, first.execution_sid);
+
+    const res = await t.app.server.inject({ method: 'GET', url: `/simulator/Flows/${flowSid}/Messages?Contact=%2B15551230009`, headers: { authorization: t.auth } });
+    const messages = res.json().messages as Message[];
+    assert.deepEqual(
+      messages.map((m) => `${m.direction} ${m.body} ${m.execution_sid === first.execution_sid ? 'first' : m.execution_sid === again.execution_sid ? 'second' : m.execution_sid}`),
+      ['inbound hi first', 'outbound-api Rate us 1-5 first', 'inbound 5 first', 'outbound-api Thanks for the 5! first', 'inbound hello second', 'outbound-api Rate us 1-5 second'],
+    );
+  });
+});
