@@ -22,6 +22,7 @@ import {
   type TriggerEvent,
 } from './types.ts';
 import { widgetHandler } from './widgets/registry.ts';
+import { normalizeTriggerData } from './trigger-data.ts';
 import type { Outcome, WidgetEnv } from './widgets/widget.ts';
 
 
@@ -46,6 +47,7 @@ export function startExecution(
   triggerData: JsonObject,
   data: JsonObject = {},
 ): SprintResult {
+  triggerData = normalizeTriggerData(triggerData);
   const state: ExecutionState = {
     executionSid: init.executionSid,
     accountSid: init.accountSid,

@@ -1,0 +1,81 @@
+// Engine behaviour checked against studio-flow-language.md, one rule per test (a reviewer's
+// findings: each test failed before its fix).
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { handleEvent, startExecution } from '../../src/engine/interpreter.ts';
+import type { Effect, EngineEvent, EngineInput, JsonObject, SprintResult, TriggerEvent } from '../../src/engine/types.ts';
+import type { FlowDefinition, State } from '../../src/definition/types.ts';
+
+const CONTACT = '+15550001111';
+const FLOW_ADDRESS = '+15559990000';
+
+function definition(first: string, event: TriggerEvent, widgets: Partial<State>[]): FlowDefinition {
+  return {
+    description: 'conformance',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event, next: first }] },
+      ...widgets.map((w) => ({ properties: {}, transitions: [], ...w }) as State),
+    ],
+  } as FlowDefinition;
+}
+
+function run(def: FlowDefinition, event: TriggerEvent, triggerData: JsonObject, data: JsonObject = {}): { input: EngineInput; result: SprintResult } {
+  let n = 0;
+  const input: EngineInput = { definition: def, now: Date.parse('2026-05-01T00:00:00Z'), newId: (prefix) => `${prefix}${String(++n).padStart(32, '0')}` };
+  const result = startExecution(
+    input,
+    { executionSid: 'FN' + '0'.repeat(32), accountSid: 'AC' + '0'.repeat(32), flowSid: 'FW' + '0'.repeat(32), revision: 1, channelAddress: FLOW_ADDRESS, contactAddress: CONTACT },
+    event,
+    triggerData,
+    data,
+  );
+  return { input, result };
+}
+
+function next(input: EngineInput, previous: SprintResult, event: EngineEvent): SprintResult {
+  return handleEvent(input, previous.state, event);
+}
+
+function effectOf(result: SprintResult, type: Effect['type']): Effect {
+  const effect = result.effects.find((e) => e.type === type);
+  assert.ok(effect, `expected a ${type} effect, got ${JSON.stringify(result.effects.map((e) => e.type))}`);
+  return effect;
+}
+
+function sentBody(result: SprintResult): string {
+  const effect = effectOf(result, 'send-message');
+  assert.equal(effect.type, 'send-message');
+  return effect.message.body;
+}
+
+describe('trigger context (§4.1)', () => {
+  it('hands chat ChannelAttributes to Liquid JSON-parsed, posted as text by the webhook', () => {
+    const def = definition('reply', 'incomingMessage', [
+      {
+        name: 'reply',
+        type: 'send-message',
+        properties: { body: '{{trigger.message.ChannelAttributes.channel_type}}|{{trigger.message.ChannelAttributes.pre_engagement_data.language}}|{{trigger.message.ChannelAttributes.memory | to_json}}' },
+        transitions: [{ event: 'sent' }, { event: 'failed' }],
+      },
+    ]);
+    const attributes = JSON.stringify({ channel_type: 'web', pre_engagement_data: { language: 'en-US' }, memory: { a: 1 } });
+    const { result } = run(def, 'incomingMessage', { message: { Body: 'hi', From: CONTACT, To: FLOW_ADDRESS, ChannelAttributes: attributes } });
+    assert.equal(sentBody(result), 'web|en-US|{"a":1}');
+    // The trigger step context shows the same parsed object.
+    assert.deepEqual((result.steps[0]!.context.message as JsonObject).ChannelAttributes, JSON.parse(attributes));
+  });
+
+  it('parses Conversations ChannelAttributes too, and leaves text that is not a JSON object as posted', () => {
+    const def = definition('reply', 'incomingConversationMessage', [
+      { name: 'reply', type: 'send-message', properties: { body: '{{trigger.conversation.ChannelAttributes.from}}' }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
+    ]);
+    const { result } = run(def, 'incomingConversationMessage', { conversation: { Body: 'hi', Author: CONTACT, ChannelAttributes: '{"from":"Ann"}' } });
+    assert.equal(sentBody(result), 'Ann');
+    const plain = run(definition('reply', 'incomingMessage', [
+      { name: 'reply', type: 'send-message', properties: { body: '[{{trigger.message.ChannelAttributes}}]' }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
+    ]), 'incomingMessage', { message: { Body: 'hi', ChannelAttributes: 'not json' } });
+    assert.equal(sentBody(plain.result), '[not json]');
+  });
+});
