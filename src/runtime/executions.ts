@@ -293,7 +293,8 @@ export class ExecutionService implements ExecutionServiceApi {
     if (!contact || !channel || !params.CallSid) throw invalidParameter('An inbound call needs CallSid, From and To');
     const flow = await this.#store.getFlow(accountSid, flowSid);
     if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
-    return this.#locks.run(contactKey(flowSid, contact, channel), async () => {
+    // A racing node may start the caller's execution first: look again (blocked, or side by side).
+    return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {
       const revision = await this.#pickRevision(accountSid, flowSid, contact);
       if (!revision) return { execution: null };
       const definition = await this.#definition(accountSid, flowSid, revision);
@@ -314,7 +315,7 @@ export class ExecutionService implements ExecutionServiceApi {
         ...(active ? { exclusive: false } : {}),
       });
       return { execution };
-    });
+    }));
   }
 
   /** A channel's delivery report for a message an execution sent. */
