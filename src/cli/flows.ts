@@ -138,12 +138,16 @@ export async function flowsCommand(argv: string[]): Promise<number> {
     switch (sub) {
       case 'list': {
         const flows = await (await client()).listFlows();
-        console.log(json ? JSON.stringify(flows, null, 2) : table(flows as unknown as Record<string, unknown>[], [
+        // A flow never updated has no date_updated: its last change is its creation, so that shows.
+        const rows = flows.map((flow) => ({ ...flow, updated: flow.dateUpdated ?? flow.dateCreated }));
+        // --json keeps its documented shape.
+        const listed = flows.map(({ sid, friendlyName, status, revision, dateUpdated }) => ({ sid, friendlyName, status, revision, dateUpdated }));
+        console.log(json ? JSON.stringify(listed, null, 2) : table(rows as unknown as Record<string, unknown>[], [
           { key: 'sid', title: 'sid' },
           { key: 'friendlyName', title: 'name' },
           { key: 'status', title: 'status' },
           { key: 'revision', title: 'revision' },
-          { key: 'dateUpdated', title: 'updated' },
+          { key: 'updated', title: 'updated' },
         ]));
         return 0;
       }

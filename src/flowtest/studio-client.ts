@@ -55,6 +55,11 @@ export interface FlowSummary {
   dateUpdated: string | null;
 }
 
+/** A flow as the list shows it: also when it was created (what a never-updated flow last changed at). */
+export interface ListedFlow extends FlowSummary {
+  dateCreated: string;
+}
+
 export interface RemoteFlow extends FlowSummary {
   definition: FlowDefinition;
   commitMessage: string | null;
@@ -101,9 +106,9 @@ export class StudioClient {
     return this.#client.studio.v2.flows;
   }
 
-  async listFlows(): Promise<FlowSummary[]> {
+  async listFlows(): Promise<ListedFlow[]> {
     const flows = await this.#call(() => this.#flows.list());
-    return flows.map((f) => ({ sid: f.sid, friendlyName: f.friendlyName, status: f.status, revision: f.revision, dateUpdated: f.dateUpdated ? f.dateUpdated.toISOString() : null }));
+    return flows.map((f) => ({ sid: f.sid, friendlyName: f.friendlyName, status: f.status, revision: f.revision, dateUpdated: f.dateUpdated ? f.dateUpdated.toISOString() : null, dateCreated: f.dateCreated.toISOString() }));
   }
 
   async getFlow(sid: string): Promise<RemoteFlow> {

@@ -257,3 +257,45 @@ describe('switchboard flows / executions / replay against two servers', () => {
     assert.match(end.stdout, new RegExp(`execution ${fn} is ended`));
   });
 });
+
+// `flows list` as a user reads it: a flow never updated shows when it was created in UPDATED (its
+// last change) instead of a blank cell; an updated one its date_updated. --json stays the API's data.
+describe('switchboard flows list: the UPDATED column', () => {
+  let s: TestServer;
+  let dir: string;
+  let updatedSid = '';
+  let untouchedSid = '';
+  const clock = { ms: Date.parse('2026-03-01T10:00:00Z') };
+
+  before(async () => {
+    s = await startTestServer({ listen: true, now: () => clock.ms });
+    dir = mkdtempSync(join(tmpdir(), 'sb-flows-list-'));
+    const definition = JSON.parse(readFileSync(surveyFile, 'utf8'));
+    untouchedSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Never updated', status: 'published', definition })).sid;
+    clock.ms = Date.parse('2026-03-02T11:00:00Z');
+    updatedSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Updated', status: 'draft', definition })).sid;
+    clock.ms = Date.parse('2026-03-03T12:30:00Z');
+    await s.app.flows.update(s.account.sid, updatedSid, { status: 'published', definition });
+  });
+
+  after(async () => {
+    await s?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows date_created for a flow never updated and date_updated otherwise; --json unchanged', async () => {
+    const list = await cli(['flows', 'list', ...creds(s)], dir);
+    assert.equal(list.code, 0, list.stderr);
+    const lines = list.stdout.trimEnd().split('\n');
+    assert.match(lines[0]!, /^SID\s+NAME\s+STATUS\s+REVISION\s+UPDATED$/);
+    const row = (sid: string) => lines.find((line) => line.startsWith(sid))!;
+    assert.match(row(untouchedSid), /\s2026-03-01T10:00:00\.000Z$/);
+    assert.match(row(updatedSid), /\s2026-03-03T12:30:00\.000Z$/);
+
+    const json = await cli(['flows', 'list', ...creds(s), '--json'], dir);
+    assert.equal(json.code, 0, json.stderr);
+    const bySid = new Map((JSON.parse(json.stdout) as Record<string, unknown>[]).map((f) => [f.sid, f]));
+    assert.deepEqual(bySid.get(untouchedSid), { sid: untouchedSid, friendlyName: 'Never updated', status: 'published', revision: 1, dateUpdated: null });
+    assert.deepEqual(bySid.get(updatedSid), { sid: updatedSid, friendlyName: 'Updated', status: 'published', revision: 2, dateUpdated: '2026-03-03T12:30:00.000Z' });
+  });
+});
