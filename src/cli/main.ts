@@ -1,4 +1,4 @@
-// `switchboard` command line: serve, accounts, keys. Each command is a small module.
+// `switchboard` command line: one small module per command; USAGE lists every command dispatched here.
 import { parseArgs } from 'node:util';
 import { ConfigError, configFlagOptions } from '../config.ts';
 import { serveCommand } from './serve.ts';
@@ -25,24 +25,24 @@ const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
 const USAGE = `Usage: switchboard <command> [options]
 
 Commands:
-  serve                         start the server (embedded SQLite, or PostgreSQL with --database-url:
-                                any number of nodes may share one database)
-      --port N --host H --public-base-url URL --data-dir DIR
-      --invalid-definitions reject|save-as-draft --log-level LEVEL
-  accounts create [--friendly-name NAME]   create an account, print its SID and auth token
-  accounts list                 list accounts
-  keys create --account AC… [--friendly-name NAME]   create an API key (SK…) and print its secret
-  simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…]   chat with a flow in the terminal
-  call <FlowSid|flow.json> [--from +1555…] [--to +1500…]   call a flow: hear it, press keys, speak
-  config [--json] [--keys [--markdown]]   print the effective configuration (secrets masked), or every key
-  test [paths…]                 run flow tests (YAML/JSON) on the engine; --record, --update, --reporter
-  flows pull|push|diff|validate|export|import|list   flows as code against any Studio-compatible API
-  executions list|show|steps|end --flow FW…   inspect and end executions over the REST API
-  replay FN… --flow FW… [--revision R]   re-run recorded executions against another revision
-  carrier show|set|reset --account AC…   the account's channel: simulator, Twilio carrier or webhook
-  migrate-store --from sqlite:<path> --to postgres://…   copy all data into an empty PostgreSQL
-      database (--database-schema S); stop the servers first
-  (each of these takes --help)
+  serve                                  start the server (embedded SQLite, or PostgreSQL shared by many nodes)
+  config [--json] [--keys [--markdown]]  print the effective configuration (secrets masked), or every key
+  accounts create|list                   create an account (prints its SID and auth token), or list them
+  keys create --account AC…              create an API key (SK…) for an account and print its secret
+  simulate <FlowSid|flow.json>           chat with a flow in the terminal (--from +1555…, --to +1500…)
+  call <FlowSid|flow.json>               call a flow: hear it, press keys, speak (--from, --to)
+  test [paths…]                          run flow tests (YAML/JSON) on the engine; --record, --update
+  flows <command>                        flows as code: list, pull, push, diff, validate, export, import
+  executions <command> --flow FW…        inspect and end executions over the REST API: list, show, steps, end
+  replay FN… --flow FW…                  re-run recorded executions against another revision (--revision R)
+  carrier <command> --account AC…        an account's channel (simulator, Twilio, webhook): show, set, reset
+  migrate-store --from S --to S          copy every record into an empty store (sqlite:<path> or postgres://…)
+  help [command]                         this list, or a command's own help
+
+serve: --port N --host H --public-base-url URL --data-dir DIR --database-url URL --log-level LEVEL
+       --invalid-definitions reject|save-as-draft
+migrate-store: stop every server using either store first; --database-schema S picks the PostgreSQL schema.
+test, flows, executions, replay and carrier take --help for their own options.
 
 Every command takes every configuration flag (see 'switchboard config --keys') and --config FILE
 (default: switchboard.config.json/.yaml in the working directory, or SWITCHBOARD_CONFIG).`;
@@ -50,6 +50,13 @@ Every command takes every configuration flag (see 'switchboard config --keys') a
 export async function main(argv: string[]): Promise<number> {
   const own = OWN_OPTIONS[argv[0] ?? ''];
   if (own) return own(argv.slice(1));
+  if (argv[0] === 'help') {
+    // `switchboard help flows` is `switchboard flows --help`; the other commands are all in USAGE.
+    const named = OWN_OPTIONS[argv[1] ?? ''];
+    if (named) return named(['--help']);
+    console.log(USAGE);
+    return 0;
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -69,9 +76,13 @@ export async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, sub] = positionals;
-  if (values.help || !command) {
+  if (values.help) {
     console.log(USAGE);
-    return command ? 0 : 1;
+    return 0;
+  }
+  if (!command) {
+    console.error(USAGE);
+    return 1;
   }
   switch (command) {
     case 'serve':

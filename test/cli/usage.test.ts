@@ -1,0 +1,69 @@
+// `switchboard --help` (through the npm bin wrapper and main.ts) lists every command main.ts
+// dispatches, one line each, and exits 0; `help`, `help <command>` and no command at all behave.
+// The dispatched commands are read from main.ts itself, so a new command without a usage line fails here.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+
+function run(entry: string, args: string[]) {
+  return spawnSync(process.execPath, [entry, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, timeout: 60_000 });
+}
+
+/** Every command name main.ts dispatches: its OWN_OPTIONS table and its switch's cases. */
+function dispatchedCommands(): string[] {
+  const source = readFileSync(MAIN, 'utf8');
+  const table = /const OWN_OPTIONS[^{]*=\s*{([^}]*)}/.exec(source)?.[1] ?? '';
+  const own = [...table.matchAll(/^\s*'?([a-z-]+)'?\s*:/gm)].map((m) => m[1]!);
+  const cases = [...source.matchAll(/^\s*case '([a-z-]+)':/gm)].map((m) => m[1]!);
+  const commands = [...new Set([...own, ...cases])];
+  assert.ok(commands.length >= 12, `found only ${commands.join(', ')} in main.ts`);
+  return commands.sort();
+}
+
+/** The command lines of the usage text: name first, one line each. */
+function commandLines(usage: string): string[] {
+  const section = usage.split('\nCommands:\n')[1]?.split('\n\n')[0];
+  assert.ok(section, usage);
+  return section.split('\n');
+}
+
+describe('switchboard --help', () => {
+  for (const [label, entry] of [['bin/switchboard.js (npx switchboard)', BIN], ['src/cli/main.ts (npm run switchboard)', MAIN]] as const) {
+    it(`${label}: every dispatched command, one line each, exit 0`, () => {
+      const result = run(entry, ['--help']);
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /^Usage: switchboard <command> \[options\]/);
+      const lines = commandLines(result.stdout);
+      // No continuation lines: each line starts with the command's name at the same indent.
+      for (const line of lines) assert.match(line, /^ {2}[a-z]/, `not a one-line entry: '${line}'`);
+      const listed = lines.map((line) => line.trim().split(/\s/)[0]!);
+      assert.deepEqual([...listed].sort(), [...dispatchedCommands(), 'help'].sort());
+      // Descriptions start in one column.
+      const column = new Set(lines.map((line) => /^ {2}\S.*?\s{2,}(?=\S)/.exec(line)?.[0].length));
+      assert.equal(column.size, 1, lines.join('\n'));
+    });
+  }
+
+  it('help, help <command>, a command with --help and no command at all', () => {
+    const help = run(MAIN, ['help']);
+    assert.equal(help.status, 0, help.stderr);
+    assert.match(help.stdout, /^Usage: switchboard <command>/);
+    const flows = run(MAIN, ['help', 'flows']);
+    assert.equal(flows.status, 0, flows.stderr);
+    assert.match(flows.stdout, /^Usage: switchboard flows <command>/);
+    const serve = run(MAIN, ['serve', '--help']);
+    assert.equal(serve.status, 0, serve.stderr);
+    assert.match(serve.stdout, /\nserve: --port N/);
+    const none = run(MAIN, []);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /^Usage: switchboard <command>/);
+    const unknown = run(MAIN, ['frobnicate']);
+    assert.equal(unknown.status, 1);
+    assert.match(unknown.stderr, /^unknown command 'frobnicate'/);
+  });
+});
