@@ -284,8 +284,8 @@ export class ExecutionService implements ExecutionServiceApi {
   /**
    * An inbound call starts a voice execution (`incomingCall`, initiated by the CallSid). With the
    * flow's `allow_concurrent_calls` off, a caller who already has an active execution is refused
-   * (`blocked`); on (also when missing, as for new flows in the Console), the new call goes ahead and,
-   * because an execution is unique per contact pair here, the caller's earlier execution is ended.
+   * (`blocked`); on (also when missing, as for new flows in the Console), the new call goes ahead beside
+   * the earlier one (README Voice): its execution does not take the pair's one active slot.
    */
   async inboundCall(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ execution: ExecutionRecord | null; blocked?: ExecutionRecord }> {
     const contact = params.From ?? '';
@@ -433,7 +433,11 @@ export class ExecutionService implements ExecutionServiceApi {
     // Live traffic runs the latest published revision; test users run the latest draft.
     const selector: RevisionSelector = testUsers.includes(contact) ? 'LatestRevision' : 'LatestPublished';
     const revision = await this.#store.getRevision(accountSid, flowSid, selector);
-    if (revision) this.#definitions.set(`${flowSid}:${revision.revision}`, runnable(revision.definition));
+    if (revision) {
+      // Bounded as in #definition: every publish (and every flow a CI run creates) adds a key.
+      if (this.#definitions.size > 1000) this.#definitions.clear();
+      this.#definitions.set(`${flowSid}:${revision.revision}`, runnable(revision.definition));
+    }
     return revision?.revision ?? null;
   }
 
