@@ -79,3 +79,33 @@ describe('trigger context (§4.1)', () => {
     assert.equal(sentBody(plain.result), '[not json]');
   });
 });
+
+describe('connect-call-to events (§2.6)', () => {
+  const def = definition('dial', 'incomingCall', [
+    {
+      name: 'dial',
+      type: 'connect-call-to',
+      properties: { noun: 'number', to: '+15550002222', caller_id: '{{trigger.call.To}}' },
+      transitions: [{ event: 'callCompleted' }, { event: 'hangup' }],
+    },
+  ]);
+  const call = { CallSid: 'CA' + '1'.repeat(32), From: CONTACT, To: FLOW_ADDRESS, CallStatus: 'ringing', Direction: 'inbound' };
+  function dialThen(params: JsonObject): SprintResult {
+    const { input, result } = run(def, 'incomingCall', { call });
+    const wait = result.state.frames[0]!.wait;
+    assert.equal(wait?.kind, 'call');
+    return next(input, result, { type: 'call-callback', callbackId: (wait as { callbackId: string }).callbackId, params: { ...call, ...params } });
+  }
+
+  it('the Dial action with the caller still on the line is "Connected Call Ended" (callCompleted)', () => {
+    const result = dialThen({ CallStatus: 'in-progress', DialCallStatus: 'completed', DialCallDuration: '42' });
+    assert.equal(result.steps.at(-1)!.name, 'callCompleted');
+    assert.equal(result.steps.at(-1)!.context.DialCallDuration, '42');
+  });
+
+  it('the Dial action Twilio sends after the caller hung up is "Caller Hung Up" (hangup)', () => {
+    const result = dialThen({ CallStatus: 'completed', DialCallStatus: 'completed', DialCallDuration: '7' });
+    assert.equal(result.steps.at(-1)!.name, 'hangup');
+    assert.equal(result.steps.at(-1)!.context.DialCallStatus, 'completed');
+  });
+});

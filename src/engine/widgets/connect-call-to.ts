@@ -57,6 +57,9 @@ export const connectCallTo: WidgetHandler = {
     if (event.type === 'call-ended' && wait.kind === 'call') return { type: 'transition', event: 'hangup', outputs: callbackOutputs(event.params) };
     const callback = callbackFor(wait, event);
     if (!callback) return null;
-    return { type: 'transition', event: 'callCompleted', outputs: callbackOutputs(callback.params) };
+    // Twilio requests the Dial action also when the caller hangs up; the caller's call is then over
+    // (CallStatus completed), which Studio reports as `hangup`, not "Connected Call Ended".
+    const callerGone = callback.params.CallStatus === 'completed';
+    return { type: 'transition', event: callerGone ? 'hangup' : 'callCompleted', outputs: callbackOutputs(callback.params) };
   },
 };
