@@ -83,6 +83,8 @@ type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-tim
 const EXPIRY_PREFIX = 'EX';
 /** How often a node looks for effects whose claim expired (a dead node's). */
 const ORPHAN_SWEEP_MS = 1000;
+/** Writing an effect's result is tried this often (100 ms, then doubling, between tries) before the claim is given up. */
+const RESULT_WRITE_ATTEMPTS = 5;
 /** Old inbound receipts and alerts go once an hour (any node may do it; deletes are idempotent). */
 const PRUNE_EVERY_MS = 3600 * 1000;
 
@@ -599,11 +601,25 @@ export class ExecutionService implements ExecutionServiceApi {
                   ? { kind: 'call-failed', code: 20500, message: (error as Error).message }
                   : { kind: 'http-failed', reason: 'network', message: (error as Error).message };
         }
-        await this.deliver(pending.executionSid, { type: 'effect-result', effectId: effect.effectId, result }, { effectId: pending.id }).finally(() =>
-          this.#leases.drop('effect', pending.id),
-        );
+        await this.#recordResult(pending, { type: 'effect-result', effectId: effect.effectId, result }).finally(() => this.#leases.drop('effect', pending.id));
       })(),
     );
+  }
+
+  /**
+   * Feeds an effect's result back, retrying a failed write (a dropped database connection) while this
+   * node still holds the claim: giving the row up would have the orphan sweep carry the effect out again.
+   */
+  async #recordResult(pending: PendingEffect, event: EngineEvent): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.deliver(pending.executionSid, event, { effectId: pending.id });
+        return;
+      } catch (error) {
+        if (attempt >= RESULT_WRITE_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)));
+      }
+    }
   }
 
   async #perform(pending: PendingEffect, effect: EffectPayload, knownFlowSid?: string): Promise<EffectResult> {
