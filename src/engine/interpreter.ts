@@ -128,7 +128,13 @@ class Sprint {
         return this.end(event.reason === 'manual' ? { kind: 'manual' } : { kind: 'expired' });
       default:
         // A callback carries the CallSid: an answered outbound call becomes the execution's call.
-        if (event.type === 'call-callback' && typeof event.params.CallSid === 'string') this.state.callSid ??= event.params.CallSid;
+        if (event.type === 'call-callback' && typeof event.params.CallSid === 'string') {
+          // After the caller hung up, a call make-outgoing-call placed becomes the execution's call.
+          if (this.state.callEnded && event.params.CallSid !== this.state.callSid) {
+            this.state.callSid = event.params.CallSid;
+            delete this.state.callEnded;
+          } else this.state.callSid ??= event.params.CallSid;
+        }
         this.resume(event);
         this.drainQueuedReplies();
     }
@@ -174,8 +180,18 @@ class Sprint {
       }
       // Routine delivery reports (sent, delivered) need no widget's attention.
       if (event.type === 'delivery-status') return;
-      // The caller hung up and the waiting widget has no `hangup` event: a voice execution ends with its call.
-      if (event.type === 'call-ended') return this.end({ kind: 'completed' });
+      if (event.type === 'call-ended') {
+        // Studio ignores a hangup that a widget not talking to the caller cannot handle (81002, e.g. during
+        // an HTTP Request): the flow goes on until a widget needs the caller (see `follow`).
+        const ownCall = event.params.CallSid === undefined || event.params.CallSid === this.state.callSid;
+        if (wait.kind !== 'call' && ownCall) {
+          this.state.callEnded = true;
+          this.warnUnexpected(event, `widget '${state.name}' does not handle it; the flow goes on without the call`);
+          return;
+        }
+        // A voice widget without a `hangup` event: the execution ends with its call.
+        return this.end({ kind: 'completed' });
+      }
       this.warnUnexpected(event, `widget '${state.name}' does not handle it`);
       return;
     }
@@ -232,6 +248,8 @@ class Sprint {
     const frame = this.frame;
     switch (outcome.type) {
       case 'wait':
+        // The caller is gone (a hangup ignored earlier): a widget that would talk to them ends the execution.
+        if (this.state.callEnded && outcome.wait.kind === 'call' && outcome.wait.twiml.length > 0) return this.end({ kind: 'completed' });
         frame.wait = outcome.wait;
         this.effects.push(...outcome.effects);
         return;

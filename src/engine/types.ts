@@ -95,6 +95,8 @@ export interface ExecutionState {
   callSid?: string;
   /** Replies that arrived while send-and-wait was still sending its question; applied once it waits. */
   queuedInbound?: JsonObject[];
+  /** The caller hung up while a widget that does not need the call was working (ignored, 81002). */
+  callEnded?: boolean;
   /** Why the execution ended, when it did. */
   endReason: EndReason | null;
 }

@@ -109,3 +109,37 @@ describe('connect-call-to events (§2.6)', () => {
     assert.equal(result.steps.at(-1)!.context.DialCallStatus, 'completed');
   });
 });
+
+describe('a hangup a widget cannot handle (§6.2, 81002)', () => {
+  const call = { CallSid: 'CA' + '1'.repeat(32), From: CONTACT, To: FLOW_ADDRESS, CallStatus: 'in-progress', Direction: 'inbound' };
+  const def = definition('lookup', 'incomingCall', [
+    { name: 'lookup', type: 'make-http-request', properties: { method: 'GET', url: 'https://api.example.com/x', content_type: 'application/json' }, transitions: [{ event: 'success', next: 'sms' }, { event: 'failed', next: 'sms' }] },
+    { name: 'sms', type: 'send-message', properties: { body: 'Sorry we missed you' }, transitions: [{ event: 'sent', next: 'say' }, { event: 'failed' }] },
+    { name: 'say', type: 'say-play', properties: { say: 'Still there?' }, transitions: [{ event: 'audioComplete' }] },
+  ]);
+
+  it('is ignored during an HTTP Request: the widget finishes and the flow goes on until a widget needs the caller', () => {
+    const { input, result } = run(def, 'incomingCall', { call });
+    const http = effectOf(result, 'http-request');
+    const hung = next(input, result, { type: 'call-ended', params: { ...call, CallStatus: 'completed' } });
+    assert.equal(hung.state.status, 'active');
+    assert.equal(hung.diagnostics.at(-1)?.code, 81002);
+    assert.equal(hung.diagnostics.at(-1)?.level, 'warning');
+    const answered = next(input, hung, { type: 'effect-result', effectId: (http as { effectId: string }).effectId, result: { kind: 'http-response', statusCode: 200, contentType: 'application/json', body: '{}' } });
+    assert.equal(answered.state.status, 'active');
+    const sms = effectOf(answered, 'send-message');
+    assert.equal(sentBody(answered), 'Sorry we missed you');
+    const sent = next(input, answered, { type: 'effect-result', effectId: (sms as { effectId: string }).effectId, result: { kind: 'message-sent', message: { Sid: 'SM1', Status: 'queued' } } });
+    // say-play needs the caller, who is gone: the execution ends there.
+    assert.equal(sent.state.status, 'ended');
+    assert.deepEqual(sent.state.endReason, { kind: 'completed' });
+    assert.deepEqual(sent.steps.map((s) => `${s.transitionedFrom}:${s.name}`), ['sms:sent']);
+  });
+
+  it('still ends the execution when a voice widget without a hangup event is waiting on the caller', () => {
+    const voice = definition('say', 'incomingCall', [{ name: 'say', type: 'say-play', properties: { say: 'Hi' }, transitions: [{ event: 'audioComplete' }] }]);
+    const { input, result } = run(voice, 'incomingCall', { call });
+    const hung = next(input, result, { type: 'call-ended', params: { ...call, CallStatus: 'completed' } });
+    assert.equal(hung.state.status, 'ended');
+  });
+});
