@@ -2,7 +2,7 @@
 // (carrier-config.ts): the built-in simulator (the default), the real Twilio carrier or a plain
 // webhook. The runtime sees one MessageChannel.
 import type { ConversationRequest, FlexTaskRequest, OutboundMessage } from '../engine/types.ts';
-import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult } from '../runtime/ports/channel.ts';
+import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult, TwilioCredentials } from '../runtime/ports/channel.ts';
 import type { Store } from '../runtime/ports/store.ts';
 import { loadCarrierConfig } from './twilio/carrier-config.ts';
 import type { TwilioChannel } from './twilio/twilio-channel.ts';
@@ -55,6 +55,15 @@ export class ChannelRouter implements MessageChannel {
     // Functions live in the upstream account: only its auth token makes a signature they accept.
     if (config.channel !== 'twilio') return null;
     return signForm(config.twilio.authToken, url, parameters.map(({ key, value }) => [key, value]));
+  }
+
+  async twilioCredentials(accountSid: string): Promise<TwilioCredentials | null> {
+    const config = await loadCarrierConfig(this.#store, accountSid);
+    if (config.channel !== 'twilio') return null;
+    const t = config.twilio;
+    const bases = [t.apiBaseUrl, t.conversationsBaseUrl, t.taskrouterBaseUrl, t.flexApiBaseUrl].filter((base): base is string => typeof base === 'string');
+    const apiHosts = bases.map((base) => new URL(base).host.toLowerCase());
+    return { username: t.apiKey?.sid ?? t.accountSid, password: t.apiKey?.secret ?? t.authToken, apiHosts };
   }
 
   busy(): boolean {

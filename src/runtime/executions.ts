@@ -25,6 +25,7 @@ import type { VoiceChannel } from './ports/voice.ts';
 import { NO_OBSERVER, type RuntimeObserver } from './ports/observer.ts';
 import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
 import { ALERT_RETENTION_MS, RECEIPT_RETENTION_MS, alertsFrom } from './alerts.ts';
+import { withTwilioAuth } from './twilio-auth.ts';
 import { DEFAULT_LEASE_MS, WorkLeases, newNodeId } from './leases.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
 import { StoreConflictError } from './ports/store.ts';
@@ -636,7 +637,12 @@ export class ExecutionService implements ExecutionServiceApi {
       case 'http-request': {
         // Protected Twilio Functions check X-Twilio-Signature, as they do on Studio's requests.
         const signature = effect.purpose === 'function' ? await this.#channel.signFunctionRequest?.(pending.accountSid, effect.request.url, effect.request.parameters) : null;
-        const request = signature ? { ...effect.request, headers: { ...effect.request.headers, 'x-twilio-signature': signature } } : effect.request;
+        let request = signature ? { ...effect.request, headers: { ...effect.request.headers, 'x-twilio-signature': signature } } : effect.request;
+        if (request.addTwilioAuth) {
+          const authed = withTwilioAuth(request, (await this.#channel.twilioCredentials?.(pending.accountSid)) ?? null);
+          if (!authed.ok) return authed.result;
+          request = authed.request;
+        }
         return this.#http.request(request, this.#options.http);
       }
       case 'load-subflow':

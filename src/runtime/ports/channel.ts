@@ -16,6 +16,13 @@ export type ConversationResult = { ok: true; conversation: JsonObject; webhookSi
 /** A created TaskRouter task (the resource, snake_case as TaskRouter returns it) or why there is none. */
 export type TaskResult = { ok: true; task: JsonObject } | { ok: false; code: number; message: string };
 
+export interface TwilioCredentials {
+  username: string;
+  password: string;
+  /** Hosts (host[:port]) of the account's configured API base URLs. */
+  apiHosts: string[];
+}
+
 export interface MessageChannel {
   readonly name: string;
   sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult>;
@@ -29,6 +36,11 @@ export interface MessageChannel {
    * has no upstream Twilio account to sign for.
    */
   signFunctionRequest?(accountSid: string, url: string, parameters: { key: string; value: string }[]): Promise<string | null>;
+  /**
+   * The upstream Twilio credentials of an account (make-http-request's "Authenticate With Twilio") and the
+   * API hosts they may be sent to besides *.twilio.com; null when the account has no upstream account.
+   */
+  twilioCredentials?(accountSid: string): Promise<TwilioCredentials | null>;
   /** Resolves when the channel has no status report left to deliver (tests, shutdown). */
   idle?(): Promise<void>;
   /** Whether reports are still pending. */
