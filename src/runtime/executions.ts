@@ -142,6 +142,7 @@ export class ExecutionService implements ExecutionServiceApi {
   async start(): Promise<void> {
     this.#stopped = false;
     this.#leases.start();
+    await this.#store.releaseAbandonedClaims?.();
     await this.#sweepOrphanedEffects();
     // Other nodes' new timers and released claims wake the loop before its next poll.
     this.#unsubscribe = await this.#store.onWork?.((dueAt) => {

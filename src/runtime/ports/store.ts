@@ -289,6 +289,11 @@ export interface ClusterStore {
   renewLeases(lease: Lease, held: { timers: string[]; effects: string[] }): Promise<void>;
   /** Gives up every claim `owner` holds so other nodes can take the work at once (shutdown). */
   releaseLeases(owner: string): Promise<void>;
+  /**
+   * Optional, for a store only one serving process uses (SQLite): voids every claim, since any
+   * left are a previous run's. The runtime calls it when it starts (opening the store must not).
+   */
+  releaseAbandonedClaims?(): Promise<void>;
   /** Runs fn while holding a store-wide named lock (across nodes): start-up chores such as the dev account. */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /**

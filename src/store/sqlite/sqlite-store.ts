@@ -57,10 +57,6 @@ export class SqliteStore implements Store {
     this.db.exec('PRAGMA busy_timeout = 5000');
     try {
       this.#migrate();
-      // One process owns an SQLite file: claims left by a previous run are void, so its
-      // unfinished timers and effects are taken up again at once.
-      this.db.exec('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
-      this.db.exec('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
     } catch (error) {
       this.db.close();
       throw error;
@@ -627,6 +623,18 @@ export class SqliteStore implements Store {
 
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     return this.#exclusive.run(name, fn);
+  }
+
+  /**
+   * One serving process owns an SQLite file: claims left by a previous run are void, so its
+   * unfinished timers and effects are taken up again at once. Called when the runtime starts, not
+   * on open: CLI commands (accounts, keys, carrier) open the file while the server runs.
+   */
+  async releaseAbandonedClaims(): Promise<void> {
+    this.transaction(() => {
+      this.db.exec('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
+      this.db.exec('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
+    });
   }
 
   async listApiKeys(): Promise<ApiKey[]> {
