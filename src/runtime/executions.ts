@@ -639,7 +639,7 @@ export class ExecutionService implements ExecutionServiceApi {
         // Protected Twilio Functions check X-Twilio-Signature, as they do on Studio's requests.
         const signature = effect.purpose === 'function' ? await this.#channel.signFunctionRequest?.(pending.accountSid, effect.request.url, effect.request.parameters) : null;
         let request = signature ? { ...effect.request, headers: { ...effect.request.headers, 'x-twilio-signature': signature } } : effect.request;
-        if (request.addTwilioAuth) {
+        if (request?.addTwilioAuth) {
           const authed = withTwilioAuth(request, (await this.#channel.twilioCredentials?.(pending.accountSid)) ?? null);
           if (!authed.ok) return authed.result;
           request = authed.request;
