@@ -129,10 +129,18 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     simulator,
     observability,
     async close() {
-      await server.close();
-      await executions.stop();
-      await store.close();
-      await observability.shutdown();
+      // Each step runs even if an earlier one failed (e.g. handing back claims to an unreachable
+      // database): the store is always closed, and the first failure is reported.
+      const steps = [() => server.close(), () => executions.stop(), () => store.close(), () => observability.shutdown()];
+      let failure: unknown;
+      for (const step of steps) {
+        try {
+          await step();
+        } catch (error) {
+          failure ??= error;
+        }
+      }
+      if (failure !== undefined) throw failure;
     },
   };
 }

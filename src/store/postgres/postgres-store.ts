@@ -129,6 +129,8 @@ export class PostgresStore implements Store {
   async #migrate(): Promise<void> {
     // No statement timeout: a migration of a big table, or waiting for another node's, may be slow.
     const client = new pg.Client(this.#clientConfig({ statement_timeout: 0 }));
+    // A dropped connection surfaces as the failed query below; without a listener it would crash the process.
+    client.on('error', () => undefined);
     await client.connect();
     try {
       await client.query('BEGIN');
@@ -751,6 +753,8 @@ export class PostgresStore implements Store {
   async exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
     await this.#ready;
     const client = new pg.Client(this.#clientConfig({ statement_timeout: 0 }));
+    // A dropped connection surfaces as a failed query (or releases the lock); it must not crash the process.
+    client.on('error', () => undefined);
     await client.connect();
     try {
       await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [`switchboard:${this.schema}:${name}`]);
