@@ -832,6 +832,16 @@ export function runStoreConformance(
         assert.deepEqual(await store.pendingEffects(10), [theirEffect]);
       });
 
+      test('ending an execution drops its outstanding effects, not other executions\' ones', async (store) => {
+        const { flowA } = await seed(store);
+        const exec = execution(flowA);
+        const other = execution(flowA);
+        await store.writeSprint(sprint(exec, true, { effectsToAdd: [effect(exec, { n: 1 }), effect(exec, { n: 2 })] }));
+        await store.writeSprint(sprint(other, true, { effectsToAdd: [effect(other, { n: 3 })] }));
+        await store.writeSprint(sprint({ ...exec, status: 'ended' }, false));
+        assert.deepEqual((await store.pendingEffects(10)).map((e) => e.executionSid), [other.sid]);
+      });
+
       test('pendingEffects lists oldest first up to a limit; deleteEffect removes one', async (store) => {
         const { flowA, flowB } = await seed(store);
         const e1 = execution(flowA);
@@ -894,7 +904,7 @@ export function runStoreConformance(
           assert.equal(steps[3]!.name, 'end');
         }
         assert.equal((await store.dueTimers(T0 + 1, 1000)).length, 40);
-        assert.equal((await store.pendingEffects(1000)).length, 40);
+        assert.equal((await store.pendingEffects(1000)).length, 0, 'ending each execution dropped its outstanding effect');
       });
 
       test('racing new executions for one contact: exactly one wins, the rest leave no trace', async (store) => {

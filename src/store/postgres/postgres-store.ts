@@ -523,6 +523,8 @@ export class PostgresStore implements Store {
       if (write.effectsDone.length > 0) {
         await this.#query('DELETE FROM pending_effects WHERE execution_sid = ? AND id = ANY(?::text[])', [execution.sid, write.effectsDone], client);
       }
+      // An ended execution's outstanding work is dropped: no node may carry it out after the end.
+      if (execution.status === 'ended') await this.#query('DELETE FROM pending_effects WHERE execution_sid = ?', [execution.sid], client);
       for (const effect of write.effectsToAdd) {
         await this.#query(
           'INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)',

@@ -422,6 +422,8 @@ export class SqliteStore implements Store {
     for (const id of write.effectsDone) {
       this.stmt('DELETE FROM pending_effects WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
     }
+    // An ended execution's outstanding work is dropped: no node may carry it out after the end.
+    if (execution.status === 'ended') this.stmt('DELETE FROM pending_effects WHERE execution_sid = ?').run(execution.sid);
     for (const effect of write.effectsToAdd) {
       this.stmt(
         'INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)',
