@@ -5,6 +5,7 @@
 //   GET    /v1/Accounts/{AC}/Carrier     the configuration, secrets omitted   (Basic auth)
 //   POST   /v1/Accounts/{AC}/Carrier     set it (Channel, UpstreamAccountSid, AuthToken, …)
 //   DELETE /v1/Accounts/{AC}/Carrier     back to the simulator
+import { invalidSignature } from './webhook-auth.ts';
 import type { FastifyRequest } from 'fastify';
 import {
   CarrierConfigError,
@@ -102,8 +103,7 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
       const account = await ctx.store.getAccount(AccountSid!);
       if (!account) throw errors.notFound(path);
       if (!signatureValid(ctx, request, await signingTokens(ctx, AccountSid!, account.authToken))) {
-        reply.code(403).type('application/json');
-        return { code: 20003, message: 'Invalid X-Twilio-Signature', more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+        return invalidSignature(reply);
       }
       const messageSid = optionalString(request.form, 'MessageSid') ?? optionalString(request.form, 'SmsSid');
       const status = optionalString(request.form, 'MessageStatus') ?? optionalString(request.form, 'SmsStatus');

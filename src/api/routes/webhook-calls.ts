@@ -4,11 +4,10 @@
 // ../twiml/render.ts; a forged or replayed callback gets 403 and an error body, never TwiML.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.ts';
+import { invalidSignature, webhookAuthenticated } from './webhook-auth.ts';
 import { publicBase, type Routes } from '../server.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { errors } from '../wire/errors.ts';
-import { validateSignature } from '../wire/signature.ts';
-import { upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
 import { CallService, isFinalCallStatus, type CallTurn } from '../../runtime/calls.ts';
 import type { CallbackKind } from '../../runtime/call-tokens.ts';
 import { emptyTwiml, hangupTwiml, holdTwiml, renderTwiml } from '../twiml/render.ts';
@@ -133,19 +132,8 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
       if (!isSid('AC', AccountSid) || !isSid('FW', FlowSid)) throw errors.notFound(path);
       const account = await ctx.store.getAccount(AccountSid);
       if (!account) throw errors.notFound(path);
-      const signature = request.headers['x-twilio-signature'];
-      const tokens = [account.authToken, ...(await upstreamWebhookTokens(ctx.store, AccountSid))];
-      const signed = tokens.some((token) => validateSignature(token, typeof signature === 'string' ? signature : undefined, publicBase(ctx, request) + request.url, {}));
-      if (!signed && ctx.config.webhookAuth !== 'none') {
-        const basic = request.headers.authorization;
-        const decoded = basic?.startsWith('Basic ') ? Buffer.from(basic.slice(6), 'base64').toString('utf8') : '';
-        const colon = decoded.indexOf(':');
-        const authed = colon > 0 ? await ctx.accounts.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : null;
-        if (!authed || authed.sid !== AccountSid) {
-          reply.code(403).type('application/json');
-          return { code: 20003, message: 'Invalid X-Twilio-Signature', more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
-        }
-      }
+      // A GET is signed over the URL alone (its parameters are in the query).
+      if (!(await webhookAuthenticated(ctx, request, account, {}))) return invalidSignature(reply);
       const query = queryOf(request);
       if (query.FlowEvent !== 'return' || !query.CallSid) throw errors.methodNotAllowed('GET', path);
       const params: Record<string, string> = {};

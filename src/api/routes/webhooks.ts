@@ -3,11 +3,10 @@
 // account's auth token (or Basic auth, for local tools); answers an empty TwiML <Response/>.
 import { isSid } from '../../runtime/ids.ts';
 import type { ApiContext } from '../context.ts';
-import { publicBase, type Routes } from '../server.ts';
+import { invalidSignature, webhookAuthenticated } from './webhook-auth.ts';
+import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
-import { validateSignature } from '../wire/signature.ts';
 import { answerCallWebhook, answerMessageReturn, answerMessageWebhook, isCallWebhook, isMessageReturn, registerCallWebhookGet } from './webhook-calls.ts';
-import { upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
 import { InflightLedger } from '../../channels/twilio/inflight.ts';
 
 export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
@@ -20,20 +19,8 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
       if (!isSid('AC', AccountSid) || !isSid('FW', FlowSid)) throw errors.notFound(path);
       const account = await ctx.store.getAccount(AccountSid);
       if (!account) throw errors.notFound(path);
-      const signature = request.headers['x-twilio-signature'];
       // On the Twilio carrier, Twilio signs with the upstream account's auth token.
-      const tokens = [account.authToken, ...(await upstreamWebhookTokens(ctx.store, AccountSid))];
-      const signedOk = tokens.some((token) => validateSignature(token, typeof signature === 'string' ? signature : undefined, publicBase(ctx, request) + request.url, request.form));
-      if (!signedOk && ctx.config.webhookAuth !== 'none') {
-        const basic = request.headers.authorization;
-        const viaBasic = basic?.startsWith('Basic ') ? Buffer.from(basic.slice(6), 'base64').toString('utf8') : '';
-        const colon = viaBasic.indexOf(':');
-        const authed = colon > 0 ? await ctx.accounts.authenticate(viaBasic.slice(0, colon), viaBasic.slice(colon + 1)) : null;
-        if (!authed || authed.sid !== AccountSid) {
-          reply.code(403).type('application/json');
-          return { code: 20003, message: 'Invalid X-Twilio-Signature', more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
-        }
-      }
+      if (!(await webhookAuthenticated(ctx, request, account, request.form))) return invalidSignature(reply);
       const params: Record<string, string> = {};
       for (const [key, value] of Object.entries(request.form)) params[key] = Array.isArray(value) ? value[0]! : value;
       if (isCallWebhook(request, params)) return answerCallWebhook(ctx, request, reply, AccountSid, FlowSid, params);

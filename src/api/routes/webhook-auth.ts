@@ -1,0 +1,30 @@
+// Who may post to a flow webhook: Twilio, proven by X-Twilio-Signature with the account's auth token
+// (or, on the Twilio carrier, the upstream account's), or a local tool with the account's Basic auth.
+// Shared by the POST and GET flow webhook routes.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Account } from '../../runtime/ports/store.ts';
+import { upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
+import type { ApiContext } from '../context.ts';
+import { publicBase } from '../server.ts';
+import { validateSignature } from '../wire/signature.ts';
+
+/** Twilio's answer to a webhook it cannot authenticate. */
+export function invalidSignature(reply: FastifyReply) {
+  reply.code(403).type('application/json');
+  return { code: 20003, message: 'Invalid X-Twilio-Signature', more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+}
+
+/** Whether the request is signed over `params` (the form for POST, none for GET) or carries the account's Basic auth. */
+export async function webhookAuthenticated(ctx: ApiContext, request: FastifyRequest, account: Account, params: Record<string, string | string[]>): Promise<boolean> {
+  const header = request.headers['x-twilio-signature'];
+  const signature = typeof header === 'string' ? header : undefined;
+  const tokens = [account.authToken, ...(await upstreamWebhookTokens(ctx.store, account.sid))];
+  const url = publicBase(ctx, request) + request.url;
+  if (tokens.some((token) => validateSignature(token, signature, url, params))) return true;
+  if (ctx.config.webhookAuth === 'none') return true;
+  const basic = request.headers.authorization;
+  const decoded = basic?.startsWith('Basic ') ? Buffer.from(basic.slice(6), 'base64').toString('utf8') : '';
+  const colon = decoded.indexOf(':');
+  const authed = colon > 0 ? await ctx.accounts.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : null;
+  return authed !== null && authed.sid === account.sid;
+}
