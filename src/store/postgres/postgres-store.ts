@@ -776,20 +776,50 @@ export class PostgresStore implements Store {
     this.#workListeners.add(listener);
     if (!this.#listener && !this.#closed) {
       await this.#ready;
-      const client = new pg.Client(this.#clientConfig({ statement_timeout: 0 }));
-      client.on('notification', (message) => {
-        const dueAt = message.payload ? Number(message.payload) : null;
-        for (const l of this.#workListeners) l(Number.isFinite(dueAt) ? dueAt : null);
-      });
-      // Losing the LISTEN connection only costs promptness: nodes still poll.
-      client.on('error', () => {
-        if (this.#listener === client) this.#listener = null;
-      });
-      this.#listener = client;
-      await client.connect();
-      await client.query(`LISTEN "${this.#channel}"`);
+      await this.#listen();
     }
     return () => void this.#workListeners.delete(listener);
+  }
+
+  #notifyWork(dueAt: number | null): void {
+    for (const l of this.#workListeners) l(dueAt);
+  }
+
+  /**
+   * The LISTEN connection. When it drops it is opened again (1 s, doubling to 30 s) and listeners are
+   * told to look now, since notifications sent meanwhile were missed; until then nodes still poll.
+   */
+  async #listen(retryMs = 1000): Promise<void> {
+    const client = new pg.Client(this.#clientConfig({ statement_timeout: 0 }));
+    client.on('notification', (message) => {
+      const dueAt = message.payload ? Number(message.payload) : null;
+      this.#notifyWork(Number.isFinite(dueAt) ? dueAt : null);
+    });
+    let lost = false;
+    const reconnect = () => {
+      if (lost) return;
+      lost = true;
+      if (this.#listener === client) this.#listener = null;
+      void client.end().catch(() => undefined);
+      if (this.#closed) return;
+      const timer = setTimeout(() => {
+        if (this.#closed || this.#listener) return;
+        this.#listen(Math.min(retryMs * 2, 30_000))
+          .then(() => this.#notifyWork(null))
+          .catch(() => undefined);
+      }, retryMs);
+      timer.unref();
+    };
+    client.on('error', reconnect);
+    client.on('end', reconnect);
+    this.#listener = client;
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.#channel}"`);
+    } catch (error) {
+      reconnect();
+      throw error;
+    }
   }
 
   // ---- paging (same contract as the SQLite store; see SqliteStore.pageBy)
