@@ -26,7 +26,7 @@ import { NO_OBSERVER, type RuntimeObserver } from './ports/observer.ts';
 import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
 import { ALERT_RETENTION_MS, RECEIPT_RETENTION_MS, alertsFrom } from './alerts.ts';
 import { withTwilioAuth } from './twilio-auth.ts';
-import { DEFAULT_LEASE_MS, WorkLeases, newNodeId } from './leases.ts';
+import { DEFAULT_LEASE_MS, WorkLeases, isAbandonedOwner, newNodeId } from './leases.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
 import { StoreConflictError } from './ports/store.ts';
 
@@ -142,7 +142,7 @@ export class ExecutionService implements ExecutionServiceApi {
   async start(): Promise<void> {
     this.#stopped = false;
     this.#leases.start();
-    await this.#store.releaseAbandonedClaims?.();
+    await this.#store.releaseAbandonedClaims?.((owner) => isAbandonedOwner(owner, this.#leases.nodeId));
     await this.#sweepOrphanedEffects();
     // Other nodes' new timers and released claims wake the loop before its next poll.
     this.#unsubscribe = await this.#store.onWork?.((dueAt) => {

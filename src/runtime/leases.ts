@@ -20,6 +20,26 @@ export function newNodeId(): string {
   return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
 }
 
+/**
+ * Whether a claim's owner is certainly gone, judged from its `host:pid:random` id: another host's (a
+ * store one host uses cannot have live owners elsewhere), an earlier runtime of this very process, or
+ * a process that no longer exists. A live process on this host — a server running beside a CLI
+ * command — keeps its claims. Ids of another shape (a configured --node-id) count as gone.
+ */
+export function isAbandonedOwner(owner: string, self: string): boolean {
+  if (owner === self) return false;
+  const parts = owner.split(':');
+  const pid = Number(parts.at(-2));
+  if (parts.length < 3 || !Number.isInteger(pid) || pid <= 0) return true;
+  if (parts.slice(0, -2).join(':') !== hostname() || pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 export class WorkLeases {
   readonly nodeId: string;
   readonly leaseMs: number;

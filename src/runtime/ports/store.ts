@@ -290,10 +290,11 @@ export interface ClusterStore {
   /** Gives up every claim `owner` holds so other nodes can take the work at once (shutdown). */
   releaseLeases(owner: string): Promise<void>;
   /**
-   * Optional, for a store only one serving process uses (SQLite): voids every claim, since any
-   * left are a previous run's. The runtime calls it when it starts (opening the store must not).
+   * Optional, for a store one host uses (SQLite): voids the claims of owners `isAbandoned` names (a
+   * previous run's, whose process is gone), so their work is taken at once rather than after the
+   * lease. The runtime calls it when it starts (opening the store must not).
    */
-  releaseAbandonedClaims?(): Promise<void>;
+  releaseAbandonedClaims?(isAbandoned: (owner: string) => boolean): Promise<void>;
   /** Runs fn while holding a store-wide named lock (across nodes): start-up chores such as the dev account. */
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T>;
   /**

@@ -632,10 +632,16 @@ export class SqliteStore implements Store {
    * unfinished timers and effects are taken up again at once. Called when the runtime starts, not
    * on open: CLI commands (accounts, keys, carrier) open the file while the server runs.
    */
-  async releaseAbandonedClaims(): Promise<void> {
+  async releaseAbandonedClaims(isAbandoned: (owner: string) => boolean): Promise<void> {
     this.transaction(() => {
-      this.db.exec('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
-      this.db.exec('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL');
+      const owners = this.stmt(
+        'SELECT lease_owner AS owner FROM timers WHERE lease_owner IS NOT NULL UNION SELECT lease_owner FROM pending_effects WHERE lease_owner IS NOT NULL',
+      ).all() as Row[];
+      for (const { owner } of owners) {
+        if (!isAbandoned(String(owner))) continue;
+        this.stmt('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(String(owner));
+        this.stmt('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(String(owner));
+      }
     });
   }
 
