@@ -42,10 +42,47 @@ Commands:
 serve: --port N --host H --public-base-url URL --data-dir DIR --database-url URL --log-level LEVEL
        --invalid-definitions reject|save-as-draft
 migrate-store: stop every server using either store first; --database-schema S picks the PostgreSQL schema.
-test, flows, executions, replay and carrier take --help for their own options.
+Every command takes --help (or: switchboard help <command>) for its own options.
 
 Every command takes every configuration flag (see 'switchboard config --keys') and --config FILE
 (default: switchboard.config.json/.yaml in the working directory, or SWITCHBOARD_CONFIG).`;
+
+/** `switchboard <command> --help` for the commands parsed here (the others print their own). */
+const COMMAND_HELP: Record<string, string> = {
+  serve: `Usage: switchboard serve [configuration flags]
+
+Starts the server: the Studio REST API (v1, v2), flow webhooks, the simulator and the web console.
+  --port N                 HTTP port (default 4000; 0 picks a free one)
+  --host H                 interface to listen on (default 127.0.0.1)
+  --public-base-url URL    base of every URL in responses, signatures and callbacks (behind a proxy)
+  --data-dir DIR           where the embedded SQLite database lives (default ./data)
+  --database-url URL       use PostgreSQL instead (any number of nodes may share it)
+  --dev                    development mode: flows may call private addresses, no execution rate limits
+Every configuration key has a flag: 'switchboard config --keys' lists them.`,
+  config: `Usage: switchboard config [--json] | config --keys [--markdown]
+
+Prints the effective configuration (each value and where it came from; secrets masked), or with --keys every
+configuration key: flag, environment variable, config-file key, default and meaning.`,
+  accounts: `Usage: switchboard accounts create [--friendly-name NAME] | accounts list
+
+create makes an account and prints its SID and auth token; list prints every account. Uses the store of the
+configuration (--data-dir or --database-url).`,
+  keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME]
+
+Creates an API key (SK…) for the account and prints its secret once (only its hash is kept).`,
+  simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…]
+
+Chat with a flow in the terminal: each line you type is a message from --from; the flow's replies and steps
+are printed as they happen. A file runs as a draft flow in a throw-away store.`,
+  call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…]
+
+Call a flow in the terminal: what it says is printed; type digits to press keys, text to speak, 'hangup' to
+hang up.`,
+  'migrate-store': `Usage: switchboard migrate-store --from sqlite:<path>|postgres://… --to sqlite:<path>|postgres://…
+
+Copies every record into an empty store and checks the counts. Stop every server using either store first;
+--database-schema S picks the PostgreSQL schema.`,
+};
 
 export async function main(argv: string[]): Promise<number> {
   const own = OWN_OPTIONS[argv[0] ?? ''];
@@ -54,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     // `switchboard help flows` is `switchboard flows --help`; the other commands are all in USAGE.
     const named = OWN_OPTIONS[argv[1] ?? ''];
     if (named) return named(['--help']);
-    console.log(USAGE);
+    console.log(COMMAND_HELP[argv[1] ?? ''] ?? USAGE);
     return 0;
   }
   const { values, positionals } = parseArgs({
@@ -77,7 +114,7 @@ export async function main(argv: string[]): Promise<number> {
   });
   const [command, sub] = positionals;
   if (values.help) {
-    console.log(USAGE);
+    console.log(COMMAND_HELP[command ?? ''] ?? USAGE);
     return 0;
   }
   if (!command) {

@@ -56,9 +56,14 @@ describe('switchboard --help', () => {
     const flows = run(MAIN, ['help', 'flows']);
     assert.equal(flows.status, 0, flows.stderr);
     assert.match(flows.stdout, /^Usage: switchboard flows <command>/);
-    const serve = run(MAIN, ['serve', '--help']);
-    assert.equal(serve.status, 0, serve.stderr);
-    assert.match(serve.stdout, /\nserve: --port N/);
+    // Every command has a help of its own, through --help and through `help <command>`.
+    for (const command of dispatchedCommands()) {
+      for (const args of [[command, '--help'], ['help', command]]) {
+        const own = run(MAIN, args);
+        assert.equal(own.status, 0, `${args.join(' ')}: ${own.stderr}`);
+        assert.match(own.stdout, new RegExp(`^Usage: switchboard ${command}\\b`), args.join(' '));
+      }
+    }
     const none = run(MAIN, []);
     assert.equal(none.status, 1);
     assert.match(none.stderr, /^Usage: switchboard <command>/);
