@@ -26,6 +26,7 @@ import {
   type VersionedExecution,
 } from '../../runtime/ports/store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
@@ -416,28 +417,7 @@ export class PostgresStore implements Store {
       }
       if (write.isNew) {
         try {
-          await this.#query(
-            `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
-               channel_address, status, initiated_by, state, context, date_created, date_updated, active_slot)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            [
-              execution.sid,
-              execution.accountSid,
-              execution.flowSid,
-              execution.flowVersion,
-              execution.contactSid,
-              execution.contactChannelAddress,
-              execution.channelAddress,
-              execution.status,
-              execution.initiatedBy,
-              json(execution.state),
-              json(execution.context),
-              execution.dateCreated,
-              execution.dateUpdated,
-              write.exclusive === false ? execution.sid : '',
-            ],
-            client,
-          );
+          await this.#query(INSERT_EXECUTION, executionInsertParams(execution, write.exclusive !== false), client);
         } catch (error) {
           if (isUniqueViolation(error, 'executions_one_active')) {
             throw new StoreConflictError('active-execution', `an execution is already active for ${execution.contactChannelAddress}`);
@@ -483,31 +463,7 @@ export class PostgresStore implements Store {
       }
       if (write.steps.length > 0) {
         // One multi-row INSERT; the rows get ascending seq in list order.
-        const values: unknown[] = [];
-        const tuples = write.steps.map((step) => {
-          values.push(
-            step.sid,
-            step.accountSid,
-            step.flowSid,
-            step.executionSid,
-            step.parentStepSid,
-            step.name,
-            json(step.context),
-            step.transitionedFrom,
-            step.transitionedTo,
-            step.type,
-            step.dateCreated,
-            step.dateUpdated,
-          );
-          return '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
-        });
-        await this.#query(
-          `INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
-             transitioned_from, transitioned_to, type, date_created, date_updated)
-           VALUES ${tuples.join(', ')}`,
-          values,
-          client,
-        );
+        await this.#query(`INSERT INTO steps ${STEP_COLUMNS} VALUES ${write.steps.map(() => STEP_PLACEHOLDERS).join(', ')}`, write.steps.flatMap(stepParams), client);
       }
       if (write.timersToCancel.length > 0) {
         await this.#query('DELETE FROM timers WHERE execution_sid = ? AND id = ANY(?::text[])', [execution.sid, write.timersToCancel], client);
@@ -526,19 +482,10 @@ export class PostgresStore implements Store {
       // An ended execution's outstanding work is dropped: no node may carry it out after the end.
       if (execution.status === 'ended') await this.#query('DELETE FROM pending_effects WHERE execution_sid = ?', [execution.sid], client);
       for (const effect of write.effectsToAdd) {
-        await this.#query(
-          'INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          [effect.id, effect.executionSid, effect.accountSid, json(effect.payload), effect.createdAt, write.effectLease?.owner ?? null, write.effectLease?.until ?? null],
-          client,
-        );
+        await this.#query(INSERT_EFFECT, effectInsertParams(effect, write.effectLease), client);
       }
       for (const alert of write.alerts ?? []) {
-        await this.#query(
-          `INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          [alert.sid, alert.accountSid, alert.flowSid, alert.executionSid, alert.logLevel, alert.errorCode, alert.text, alert.dateCreated],
-          client,
-        );
+        await this.#query(INSERT_ALERT, alertInsertParams(alert), client);
       }
       // Delivered at COMMIT: other nodes look at the timer queue now rather than at their next poll.
       if (write.timersToAdd.length > 0) {
@@ -567,20 +514,7 @@ export class PostgresStore implements Store {
   }
 
   async listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>> {
-    let where = 'account_sid = ?';
-    const params: (string | number)[] = [accountSid];
-    if (filter.logLevel !== undefined) {
-      where += ' AND log_level = ?';
-      params.push(filter.logLevel);
-    }
-    if (filter.startDate !== undefined) {
-      where += ' AND date_created >= ?';
-      params.push(filter.startDate);
-    }
-    if (filter.endDate !== undefined) {
-      where += ' AND date_created < ?';
-      params.push(filter.endDate);
-    }
+    const { where, params } = alertFilterSql(accountSid, filter);
     return this.#pageBy('alerts', 'seq', where, params, page, toAlert);
   }
 
@@ -623,20 +557,7 @@ export class PostgresStore implements Store {
   }
 
   async listExecutions(accountSid: string, flowSid: string, filter: ExecutionFilter, page: PageRequest): Promise<PageResult<ExecutionRecord>> {
-    let where = 'account_sid = ? AND flow_sid = ?';
-    const params: (string | number)[] = [accountSid, flowSid];
-    if (filter.status !== undefined) {
-      where += ' AND status = ?';
-      params.push(filter.status);
-    }
-    if (filter.dateCreatedFrom !== undefined) {
-      where += ' AND date_created >= ?';
-      params.push(filter.dateCreatedFrom);
-    }
-    if (filter.dateCreatedTo !== undefined) {
-      where += ' AND date_created < ?';
-      params.push(filter.dateCreatedTo);
-    }
+    const { where, params } = executionFilterSql(accountSid, flowSid, filter);
     return this.#pageBy('executions', 'seq', where, params, page, toExecution);
   }
 

@@ -26,6 +26,7 @@ import {
   type TimerRecord,
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 
@@ -331,26 +332,7 @@ export class SqliteStore implements Store {
     }
     if (write.isNew) {
       try {
-        this.stmt(
-          `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
-             channel_address, status, initiated_by, state, context, date_created, date_updated, active_slot)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
-          execution.sid,
-          execution.accountSid,
-          execution.flowSid,
-          execution.flowVersion,
-          execution.contactSid,
-          execution.contactChannelAddress,
-          execution.channelAddress,
-          execution.status,
-          execution.initiatedBy,
-          json(execution.state),
-          json(execution.context),
-          execution.dateCreated,
-          execution.dateUpdated,
-          write.exclusive === false ? execution.sid : '',
-        );
+        this.stmt(INSERT_EXECUTION).run(...executionInsertParams(execution, write.exclusive !== false));
       } catch (error) {
         if (/UNIQUE constraint failed: executions\.flow_sid/.test((error as Error).message)) {
           throw new StoreConflictError('active-execution', `an execution is already active for ${execution.contactChannelAddress}`);
@@ -389,24 +371,7 @@ export class SqliteStore implements Store {
       if (step.executionSid !== execution.sid || step.accountSid !== execution.accountSid || step.flowSid !== execution.flowSid) {
         throw new Error(`step ${step.sid} does not belong to execution ${execution.sid}`);
       }
-      this.stmt(
-        `INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
-           transitioned_from, transitioned_to, type, date_created, date_updated)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        step.sid,
-        step.accountSid,
-        step.flowSid,
-        step.executionSid,
-        step.parentStepSid,
-        step.name,
-        json(step.context),
-        step.transitionedFrom,
-        step.transitionedTo,
-        step.type,
-        step.dateCreated,
-        step.dateUpdated,
-      );
+      this.stmt(`INSERT INTO steps ${STEP_COLUMNS} VALUES ${STEP_PLACEHOLDERS}`).run(...stepParams(step));
     }
     for (const id of write.timersToCancel) {
       this.stmt('DELETE FROM timers WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
@@ -425,23 +390,10 @@ export class SqliteStore implements Store {
     // An ended execution's outstanding work is dropped: no node may carry it out after the end.
     if (execution.status === 'ended') this.stmt('DELETE FROM pending_effects WHERE execution_sid = ?').run(execution.sid);
     for (const effect of write.effectsToAdd) {
-      this.stmt(
-        'INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ).run(
-        effect.id,
-        effect.executionSid,
-        effect.accountSid,
-        json(effect.payload),
-        effect.createdAt,
-        write.effectLease?.owner ?? null,
-        write.effectLease?.until ?? null,
-      );
+      this.stmt(INSERT_EFFECT).run(...effectInsertParams(effect, write.effectLease));
     }
     for (const alert of write.alerts ?? []) {
-      this.stmt(
-        `INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(alert.sid, alert.accountSid, alert.flowSid, alert.executionSid, alert.logLevel, alert.errorCode, alert.text, alert.dateCreated);
+      this.stmt(INSERT_ALERT).run(...alertInsertParams(alert));
     }
   }
 
@@ -450,20 +402,7 @@ export class SqliteStore implements Store {
   }
 
   async listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>> {
-    let where = 'account_sid = ?';
-    const params: (string | number)[] = [accountSid];
-    if (filter.logLevel !== undefined) {
-      where += ' AND log_level = ?';
-      params.push(filter.logLevel);
-    }
-    if (filter.startDate !== undefined) {
-      where += ' AND date_created >= ?';
-      params.push(filter.startDate);
-    }
-    if (filter.endDate !== undefined) {
-      where += ' AND date_created < ?';
-      params.push(filter.endDate);
-    }
+    const { where, params } = alertFilterSql(accountSid, filter);
     return this.pageBy('alerts', 'seq', where, params, page, toAlert);
   }
 
@@ -509,20 +448,7 @@ export class SqliteStore implements Store {
     filter: ExecutionFilter,
     page: PageRequest,
   ): Promise<PageResult<ExecutionRecord>> {
-    let where = 'account_sid = ? AND flow_sid = ?';
-    const params: (string | number)[] = [accountSid, flowSid];
-    if (filter.status !== undefined) {
-      where += ' AND status = ?';
-      params.push(filter.status);
-    }
-    if (filter.dateCreatedFrom !== undefined) {
-      where += ' AND date_created >= ?';
-      params.push(filter.dateCreatedFrom);
-    }
-    if (filter.dateCreatedTo !== undefined) {
-      where += ' AND date_created < ?';
-      params.push(filter.dateCreatedTo);
-    }
+    const { where, params } = executionFilterSql(accountSid, flowSid, filter);
     return this.pageBy('executions', 'seq', where, params, page, toExecution);
   }
 

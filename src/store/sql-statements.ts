@@ -1,0 +1,105 @@
+// SQL both backends run verbatim: `?` placeholders (the PostgreSQL store numbers them) and the
+// parameter lists that go with them, so a column added to a table is added in one place. SQL that
+// differs by dialect (casts, upserts, locking) stays inside each backend.
+import type { AlertFilter, AlertRecord, ExecutionFilter, ExecutionRecord, Lease, PendingEffect, StepRecord } from '../runtime/ports/store.ts';
+import { json } from './sql-rows.ts';
+
+export type SqlValue = string | number | null;
+
+export const INSERT_EXECUTION = `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
+  channel_address, status, initiated_by, state, context, date_created, date_updated, active_slot)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+/** `exclusive` false: the execution does not hold its contact pair's one active slot (its own SID is its slot). */
+export function executionInsertParams(execution: ExecutionRecord, exclusive: boolean): SqlValue[] {
+  return [
+    execution.sid,
+    execution.accountSid,
+    execution.flowSid,
+    execution.flowVersion,
+    execution.contactSid,
+    execution.contactChannelAddress,
+    execution.channelAddress,
+    execution.status,
+    execution.initiatedBy,
+    json(execution.state),
+    json(execution.context),
+    execution.dateCreated,
+    execution.dateUpdated,
+    exclusive ? '' : execution.sid,
+  ];
+}
+
+export const STEP_COLUMNS = `(sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
+  transitioned_from, transitioned_to, type, date_created, date_updated)`;
+export const STEP_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+export function stepParams(step: StepRecord): SqlValue[] {
+  return [
+    step.sid,
+    step.accountSid,
+    step.flowSid,
+    step.executionSid,
+    step.parentStepSid,
+    step.name,
+    json(step.context),
+    step.transitionedFrom,
+    step.transitionedTo,
+    step.type,
+    step.dateCreated,
+    step.dateUpdated,
+  ];
+}
+
+export const INSERT_EFFECT =
+  'INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?)';
+
+/** A new effect, already claimed by `lease` when the writing node carries it out itself. */
+export function effectInsertParams(effect: PendingEffect, lease: Lease | undefined): SqlValue[] {
+  return [effect.id, effect.executionSid, effect.accountSid, json(effect.payload), effect.createdAt, lease?.owner ?? null, lease?.until ?? null];
+}
+
+export const INSERT_ALERT = `INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export function alertInsertParams(alert: AlertRecord): SqlValue[] {
+  return [alert.sid, alert.accountSid, alert.flowSid, alert.executionSid, alert.logLevel, alert.errorCode, alert.text, alert.dateCreated];
+}
+
+/** WHERE clause and parameters of an execution list: status, created from (inclusive) and to (exclusive). */
+export function executionFilterSql(accountSid: string, flowSid: string, filter: ExecutionFilter): { where: string; params: (string | number)[] } {
+  let where = 'account_sid = ? AND flow_sid = ?';
+  const params: (string | number)[] = [accountSid, flowSid];
+  if (filter.status !== undefined) {
+    where += ' AND status = ?';
+    params.push(filter.status);
+  }
+  if (filter.dateCreatedFrom !== undefined) {
+    where += ' AND date_created >= ?';
+    params.push(filter.dateCreatedFrom);
+  }
+  if (filter.dateCreatedTo !== undefined) {
+    where += ' AND date_created < ?';
+    params.push(filter.dateCreatedTo);
+  }
+  return { where, params };
+}
+
+/** WHERE clause and parameters of an alert list: log level, start date (inclusive), end date (exclusive). */
+export function alertFilterSql(accountSid: string, filter: AlertFilter): { where: string; params: (string | number)[] } {
+  let where = 'account_sid = ?';
+  const params: (string | number)[] = [accountSid];
+  if (filter.logLevel !== undefined) {
+    where += ' AND log_level = ?';
+    params.push(filter.logLevel);
+  }
+  if (filter.startDate !== undefined) {
+    where += ' AND date_created >= ?';
+    params.push(filter.startDate);
+  }
+  if (filter.endDate !== undefined) {
+    where += ' AND date_created < ?';
+    params.push(filter.endDate);
+  }
+  return { where, params };
+}
