@@ -19,6 +19,7 @@ import { WebhookChannel } from './channels/webhook/webhook-channel.ts';
 import { policyGuard } from './channels/twilio/outbound-guard.ts';
 import type { SwitchboardConfig } from './config.ts';
 import { createObservability, observeHttp, timedStore, type Observability, type ObservabilityOptions } from './observability/index.ts';
+import { cachedReads } from './runtime/read-cache.ts';
 import { registerMetricsRoute } from './api/routes/metrics.ts';
 
 export interface App {
@@ -85,7 +86,9 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   // A logging app is a real server: it also reports process metrics (CPU, memory, event loop).
   const observability = createObservability(config, { log: Boolean(options.logger), processMetrics: Boolean(options.logger), ...options.observability });
   // Every store call is timed for /metrics; the backends stay unaware of it.
-  const store = timedStore(options.store ?? openStore(config), observability.metrics);
+  // Accounts, keys, settings and flows are read by every request: a short cache (hits are not timed;
+  // its expiry runs on the real clock, as other nodes' writes do, never on a simulated one).
+  const store = cachedReads(timedStore(options.store ?? openStore(config), observability.metrics), { ttlMs: config.readCacheMs });
   observability.observer.watchStore(store);
   const now = options.now ?? Date.now;
   const accounts = new AccountService(store, now);

@@ -83,6 +83,13 @@ export const CONFIG_KEYS = {
     default: 30_000,
     description: "How long a node's claim on a timer or effect lasts unrenewed: the takeover delay after a node dies",
   }),
+  readCacheMs: key({
+    flag: 'read-cache-ms',
+    env: 'SWITCHBOARD_READ_CACHE_MS',
+    type: integer({ min: 0, max: 60_000, unit: 'milliseconds' }),
+    default: 1000,
+    description: "How long a node trusts its cached accounts, API keys, settings and flows (0 = off): another node's token rotation or publish reaches this one within it",
+  }),
   nodeId: key({
     flag: 'node-id',
     env: 'SWITCHBOARD_NODE_ID',

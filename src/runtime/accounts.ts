@@ -21,6 +21,8 @@ function secretsEqual(given: string, expectedHash: Buffer): boolean {
 export class AccountService {
   readonly #store: Store;
   readonly #now: () => number;
+  /** Per cached Account object (the store's read cache hands out the same one while it lasts). */
+  readonly #tokenHashes = new WeakMap<Account, Buffer>();
 
   constructor(store: Store, now: () => number) {
     this.#store = store;
@@ -77,12 +79,18 @@ export class AccountService {
     return { key, secret };
   }
 
+  #tokenHash(account: Account): Buffer {
+    let hash = this.#tokenHashes.get(account);
+    if (!hash) this.#tokenHashes.set(account, (hash = sha256(account.authToken)));
+    return hash;
+  }
+
   /** Resolves Basic-auth credentials (AC…:token or SK…:secret) to an account, or null. */
   async authenticate(username: string, password: string): Promise<Account | null> {
     if (isSid('AC', username)) {
       const account = await this.#store.getAccount(username);
       if (!account) return null;
-      return secretsEqual(password, sha256(account.authToken)) ? account : null;
+      return secretsEqual(password, this.#tokenHash(account)) ? account : null;
     }
     if (isSid('SK', username)) {
       const key = await this.#store.getApiKey(username);

@@ -23,7 +23,7 @@ import { ExecutionRateLimiter, type RateKind, type RateLimits } from './rate-lim
 import type { DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
 import { NO_OBSERVER, type RuntimeObserver } from './ports/observer.ts';
-import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord } from './ports/store.ts';
+import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord, VersionedExecution } from './ports/store.ts';
 import { ALERT_RETENTION_MS, RECEIPT_RETENTION_MS, alertsFrom } from './alerts.ts';
 import { withTwilioAuth } from './twilio-auth.ts';
 import { DEFAULT_LEASE_MS, WorkLeases, isAbandonedOwner, newNodeId } from './leases.ts';
@@ -99,6 +99,13 @@ export class ExecutionService implements ExecutionServiceApi {
   readonly #rates: ExecutionRateLimiter;
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #definitions = new Map<string, FlowDefinition>();
+  /**
+   * The executions this node wrote last, with their versions: the next event for one (most often the
+   * result of the effect its sprint just started) skips reading it back. Safe across nodes: a sprint
+   * built on a stale entry fails its version check, the entry is dropped and the sprint runs again
+   * from a fresh read.
+   */
+  readonly #recent = new RecentExecutions(RECENT_EXECUTIONS);
   #timer: NodeJS.Timeout | null = null;
   #stopped = true;
   // Multi-node: claims on timers/effects, when the timer loop next wakes, the last orphan sweep.
@@ -188,10 +195,13 @@ export class ExecutionService implements ExecutionServiceApi {
   ): Promise<{ execution: ExecutionRecord; created: boolean }> {
     const flow = knownFlow?.sid === flowSid && knownFlow.accountSid === accountSid ? knownFlow : await this.#store.getFlow(accountSid, flowSid);
     if (!flow) throw notFound(`/v2/Flows/${flowSid}`);
-    // A racing node may create the pair's execution first: look again (and answer as if serial).
+    // Studio's rule, one active execution per contact pair, is the store's unique index: the first try
+    // just inserts, and only when that conflicts (the pair has one, or a racing node made it first)
+    // does the next look for the active execution, to answer as if serial.
+    let attempt = 0;
     return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, input.to, input.from), async () => {
-      // Studio's rule, enforced by the store too (a unique index): one active execution per contact pair.
-      const active = this.#options.oneActivePerContact ? await this.#store.findActiveExecution(flowSid, input.to, input.from) : null;
+      attempt++;
+      const active = this.#options.oneActivePerContact && attempt > 1 ? await this.#store.findActiveExecution(flowSid, input.to, input.from) : null;
       if (active) {
         if (onConflict === 'return-existing') return { execution: active, created: false };
         throw new DomainError(
@@ -200,7 +210,7 @@ export class ExecutionService implements ExecutionServiceApi {
           { conflicting_execution_sid: active.sid },
         );
       }
-      const revision = await this.#pickRevision(accountSid, flowSid, input.to);
+      const revision = await this.#pickRevision(flow, input.to);
       if (!revision) throw invalidParameter(`Flow ${flowSid} has no published revision to execute`);
       this.#takeRate('restPerSecond', accountSid);
       const parameters = input.parameters ?? {};
@@ -227,7 +237,10 @@ export class ExecutionService implements ExecutionServiceApi {
   }
 
   async remove(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
-    return this.#locks.run(executionSid, () => this.#store.deleteExecution(accountSid, flowSid, executionSid));
+    return this.#locks.run(executionSid, () => {
+      this.#recent.forget(executionSid);
+      return this.#store.deleteExecution(accountSid, flowSid, executionSid);
+    });
   }
 
   /**
@@ -263,7 +276,7 @@ export class ExecutionService implements ExecutionServiceApi {
         const delivered = await this.deliver(active.sid, { type: 'inbound-message', message: params }, { ...(receipt ? { receipt } : {}), requireActive: true });
         return delivered === null ? { executionSid: active.sid, duplicate: true } : { executionSid: active.sid };
       }
-      const revision = await this.#pickRevision(accountSid, flowSid, contact);
+      const revision = await this.#pickRevision(flow, contact);
       if (!revision) return { executionSid: null };
       this.#takeRate('inboundPerSecond', accountSid);
       const execution = await this.#startNew({
@@ -299,7 +312,7 @@ export class ExecutionService implements ExecutionServiceApi {
     if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
     // A racing node may start the caller's execution first: look again (blocked, or side by side).
     return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {
-      const revision = await this.#pickRevision(accountSid, flowSid, contact);
+      const revision = await this.#pickRevision(flow, contact);
       if (!revision) return { execution: null };
       const definition = await this.#definition(accountSid, flowSid, revision);
       const active = await this.#store.findActiveExecution(flowSid, contact, channel);
@@ -340,7 +353,7 @@ export class ExecutionService implements ExecutionServiceApi {
   deliver(executionSid: string, event: EngineEvent, consumed: Consumed = {}): Promise<ExecutionRecord | null> {
     return this.#track(
       retryOnConflict(['version'], () => this.#locks.run(executionSid, () => this.#observer.sprint({ executionSid, event: event.type }, async () => {
-        const loaded = await this.#store.loadExecution(executionSid);
+        const loaded = this.#recent.get(executionSid) ?? (await this.#store.loadExecution(executionSid));
         const record = loaded?.record;
         // It ended or was deleted while this message waited for the lock: look again (it may start a new one).
         if (consumed.requireActive && record?.status !== 'active') throw new StoreConflictError('active-execution', `execution ${executionSid} is no longer active`);
@@ -356,6 +369,7 @@ export class ExecutionService implements ExecutionServiceApi {
         if (event.type === 'delivery-status' && isNoOp(result, state, consumed)) return record;
         return this.#persist(record, result, false, consumed, [], loaded.version);
       }))).catch((error: unknown) => {
+        this.#recent.forget(executionSid);
         if (isConflict(error, 'stale-claim')) return null; // another node fired/finished it
         if (isConflict(error, 'duplicate-inbound')) return null; // a retried webhook, already run: nothing changed
         throw error;
@@ -432,17 +446,13 @@ export class ExecutionService implements ExecutionServiceApi {
     this.#timer.unref();
   }
 
-  async #pickRevision(accountSid: string, flowSid: string, contact: string): Promise<number | null> {
-    const testUsers = (await this.#store.getTestUsers(accountSid, flowSid)) ?? [];
-    // Live traffic runs the latest published revision; test users run the latest draft.
-    const selector: RevisionSelector = testUsers.includes(contact) ? 'LatestRevision' : 'LatestPublished';
-    const revision = await this.#store.getRevision(accountSid, flowSid, selector);
-    if (revision) {
-      // Bounded as in #definition: every publish (and every flow a CI run creates) adds a key.
-      if (this.#definitions.size > 1000) this.#definitions.clear();
-      this.#definitions.set(`${flowSid}:${revision.revision}`, runnable(revision.definition));
-    }
-    return revision?.revision ?? null;
+  /**
+   * The revision a new execution of `flow` runs: live traffic the latest published one, test users the
+   * latest draft. Read off the flow's row: no revision is read unless its definition is not cached.
+   */
+  async #pickRevision(flow: FlowRecord, contact: string): Promise<number | null> {
+    const testUsers = (await this.#store.getTestUsers(flow.accountSid, flow.sid)) ?? [];
+    return testUsers.includes(contact) ? flow.revision : flow.publishedRevision;
   }
 
   async #definition(accountSid: string, flowSid: string, revision: number): Promise<FlowDefinition> {
@@ -556,7 +566,8 @@ export class ExecutionService implements ExecutionServiceApi {
     if (state.status === 'ended' && !isNew) timersToCancel.push(EXPIRY_PREFIX + record.sid.slice(2));
     // A timer set and cancelled within one sprint (a queued reply answered it) is never written.
     const cancelled = new Set(timersToCancel);
-    await this.#store.writeSprint({
+    await this.#store
+      .writeSprint({
       execution: record,
       isNew,
       steps,
@@ -572,7 +583,16 @@ export class ExecutionService implements ExecutionServiceApi {
       exclusive: isNew ? (consumed.exclusive ?? this.#options.oneActivePerContact !== false) : undefined,
       alerts: alertsFrom(result.diagnostics, record, now),
       inboundReceipt: consumed.receipt,
-    });
+    })
+      .catch((error: unknown) => {
+        // Whatever made it fail (another node's write, a lost claim), the next sprint reads afresh.
+        this.#recent.forget(record.sid);
+        throw error;
+      });
+    // A new row starts at version 1; a checked update moves it on by one.
+    if (isNew) this.#recent.set(record.sid, { record, version: 1 });
+    else if (expectedVersion !== undefined) this.#recent.set(record.sid, { record, version: expectedVersion + 1 });
+    else this.#recent.forget(record.sid);
     this.#observer.sprintWritten({ execution: record, previousStatus: isNew ? null : previous.status, steps });
     for (const effect of effectsToAdd) this.#dispatch(effect, record.flowSid);
     if (timersToAdd.length > 0) this.#wakeBy(Math.min(...timersToAdd.map((timer) => timer.dueAt)));
@@ -713,6 +733,32 @@ export class ExecutionService implements ExecutionServiceApi {
 /** Revisions keep the JSON as the user saved it; pre-2019 shapes are migrated when they run. */
 function runnable(definition: FlowDefinition): FlowDefinition {
   return isLegacyDefinition(definition) ? (migrateDefinition(definition).definition as FlowDefinition) : definition;
+}
+
+const RECENT_EXECUTIONS = 5000;
+
+/** A bounded map, least recently written first out. */
+class RecentExecutions {
+  readonly #entries = new Map<string, VersionedExecution>();
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  get(sid: string): VersionedExecution | undefined {
+    return this.#entries.get(sid);
+  }
+
+  set(sid: string, entry: VersionedExecution): void {
+    this.#entries.delete(sid);
+    this.#entries.set(sid, entry);
+    if (this.#entries.size > this.#limit) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+
+  forget(sid: string): void {
+    this.#entries.delete(sid);
+  }
 }
 
 /** What a sprint consumes besides its event: a claimed effect or timer, or an inbound webhook's receipt. */

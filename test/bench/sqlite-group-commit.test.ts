@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import type { ExecutionRecord, SprintWrite } from '../../src/runtime/ports/store.ts';
+import { StoreConflictError, type ExecutionRecord, type SprintWrite } from '../../src/runtime/ports/store.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
 const T0 = 1_700_000_000_000;
@@ -54,54 +54,68 @@ function newExecution(n: number, contact = `+1555${String(n).padStart(7, '0')}`)
 }
 
 describe('SQLite group commit', () => {
-  it('commits concurrent sprints in one transaction, each visible to another connection once resolved', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-group-'));
-    const path = join(dir, 'db.sqlite');
-    const store = new SqliteStore({ path });
-    try {
-      await seed(store);
-      let transactions = 0;
-      const original = store.transaction.bind(store);
-      store.transaction = <T>(fn: () => T): T => {
-        transactions++;
-        return original(fn);
-      };
-      const reader = new DatabaseSync(path, { readOnly: true });
-      const count = () => Number((reader.prepare('SELECT COUNT(*) AS n FROM executions').get() as { n: number }).n);
-      const seen: number[] = [];
-      const writes = Array.from({ length: 50 }, (_, i) => store.writeSprint(newExecution(i + 1)).then(() => seen.push(count())));
-      assert.equal(count(), 0, 'nothing is committed before the batch runs');
-      await Promise.all(writes);
-      assert.equal(transactions, 1, 'fifty concurrent sprints share one transaction');
-      assert.ok(seen.every((n) => n === 50), 'every caller resolves after the commit that holds its write');
-      assert.equal(Number((reader.prepare('SELECT COUNT(*) AS n FROM timers').get() as { n: number }).n), 50);
-      reader.close();
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  for (const writer of ['inline', 'worker'] as const) {
+    it(`commits concurrent sprints in one transaction, each visible to another connection once resolved (${writer} writer)`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sb-group-'));
+      const path = join(dir, 'db.sqlite');
+      const store = new SqliteStore({ path, writer });
+      try {
+        await seed(store);
+        // Inline, the transactions are counted where they run; on the writer thread, the batches sent to it.
+        let transactions = 0;
+        if (writer === 'inline') {
+          const original = store.transaction.bind(store);
+          store.transaction = <T>(fn: () => T): T => {
+            transactions++;
+            return original(fn);
+          };
+        }
+        const reader = new DatabaseSync(path, { readOnly: true });
+        const count = () => Number((reader.prepare('SELECT COUNT(*) AS n FROM executions').get() as { n: number }).n);
+        const seen: number[] = [];
+        const writes = Array.from({ length: 50 }, (_, i) => store.writeSprint(newExecution(i + 1)).then(() => seen.push(count())));
+        assert.equal(count(), 0, 'nothing is committed before the batch runs');
+        await Promise.all(writes);
+        if (writer === 'inline') assert.equal(transactions, 1, 'fifty concurrent sprints share one transaction');
+        // The first caller to resolve already sees all fifty: they were committed together.
+        assert.deepEqual(seen, Array(50).fill(50), 'every caller resolves after the commit that holds its write');
+        assert.equal(Number((reader.prepare('SELECT COUNT(*) AS n FROM timers').get() as { n: number }).n), 50);
+        reader.close();
+      } finally {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
-  it('fails only the sprint that breaks a constraint; the rest of its batch commits', async () => {
-    const store = new SqliteStore({ path: ':memory:' });
-    try {
-      await seed(store);
-      const clash = '+15550000001';
-      const results = await Promise.allSettled([
-        store.writeSprint(newExecution(1, clash)),
-        store.writeSprint(newExecution(2, clash)), // a second active execution for the same contact
-        store.writeSprint(newExecution(3)),
-      ]);
-      assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
-      assert.ok(await store.getExecutionBySid(executionSid(1)));
-      assert.equal(await store.getExecutionBySid(executionSid(2)), null);
-      assert.ok(await store.getExecutionBySid(executionSid(3)));
-      const timers = await store.dueTimers(T0 + 1000, 10);
-      assert.deepEqual(timers.map((t) => t.executionSid).sort(), [executionSid(1), executionSid(3)], "the failed sprint's timer is rolled back with it");
-    } finally {
-      await store.close();
-    }
-  });
+  for (const writer of ['inline', 'worker'] as const) {
+    it(`fails only the sprint that breaks a constraint, with the store's conflict error; the rest of its batch commits (${writer} writer)`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'sb-group-'));
+      const store = new SqliteStore({ path: writer === 'inline' ? ':memory:' : join(dir, 'db.sqlite'), writer });
+      try {
+        await seed(store);
+        const clash = '+15550000001';
+        const results = await Promise.allSettled([
+          store.writeSprint(newExecution(1, clash)),
+          store.writeSprint(newExecution(2, clash)), // a second active execution for the same contact
+          store.writeSprint(newExecution(3)),
+        ]);
+        assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+        // The runtime retries on this class and reason: it must survive the trip back from the writer thread.
+        const error = (results[1] as PromiseRejectedResult).reason;
+        assert.ok(error instanceof StoreConflictError, `a StoreConflictError, not ${error}`);
+        assert.equal(error.reason, 'active-execution');
+        assert.ok(await store.getExecutionBySid(executionSid(1)));
+        assert.equal(await store.getExecutionBySid(executionSid(2)), null);
+        assert.ok(await store.getExecutionBySid(executionSid(3)));
+        const timers = await store.dueTimers(T0 + 1000, 10);
+        assert.deepEqual(timers.map((t) => t.executionSid).sort(), [executionSid(1), executionSid(3)], "the failed sprint's timer is rolled back with it");
+      } finally {
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 
   it('close() commits sprints still queued', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-group-'));

@@ -23,14 +23,20 @@ describe('definition cache', () => {
       // Not started: it runs sprints but carries no effects out.
       const executions = new ExecutionService(store, { name: 'none' } as MessageChannel, {} as OutboundHttp, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now });
       const first = await executions.create(accountSid, flow.sid, { to: '+15550000000', from: '+15559990000' }, 'error');
-      // Every later create sees a "newly published" revision number, as after many publishes.
+      // Every later create sees a "newly published" revision number, as after many publishes: the
+      // flow row names it, and reading that revision gives revision 1's definition.
+      const getFlow = store.getFlow.bind(store);
       const getRevision = store.getRevision.bind(store);
       let published = 1;
       const numericReads: number[] = [];
+      store.getFlow = async (account: string, sid: string) => {
+        const record = await getFlow(account, sid);
+        return record ? { ...record, revision: published + 1, publishedRevision: ++published } : record;
+      };
       store.getRevision = async (account: string, sid: string, selector: RevisionSelector) => {
-        const revision = await getRevision(account, sid, selector === 'LatestPublished' ? 1 : selector);
         if (typeof selector === 'number') numericReads.push(selector);
-        return revision && selector === 'LatestPublished' ? { ...revision, revision: ++published } : revision;
+        const revision = await getRevision(account, sid, typeof selector === 'number' ? 1 : selector);
+        return revision && typeof selector === 'number' ? { ...revision, revision: selector } : revision;
       };
       for (let i = 1; i <= 1100; i++) await executions.create(accountSid, flow.sid, { to: `+1555${String(i).padStart(7, '0')}`, from: '+15559990000' }, 'error');
       numericReads.length = 0;

@@ -29,6 +29,7 @@ import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
+import { SqliteWriter, type SprintOutcome } from './writer.ts';
 
 
 interface QueuedSprint {
@@ -40,6 +41,12 @@ interface QueuedSprint {
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests. */
   path: string;
+  /**
+   * Where writes run. 'worker' (the default for a file): a writer thread owns the write connection,
+   * so fsyncs and group commits never block this thread. 'inline': on this thread (':memory:', which
+   * a second connection cannot share, and the writer thread itself).
+   */
+  writer?: 'inline' | 'worker';
 }
 
 export class SqliteStore implements Store {
@@ -48,6 +55,7 @@ export class SqliteStore implements Store {
   #statements = new Map<string, StatementSync>();
   #queuedSprints: QueuedSprint[] = [];
   readonly #exclusive = new KeyedMutex();
+  readonly #writer: SqliteWriter | null;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -56,12 +64,18 @@ export class SqliteStore implements Store {
     this.db.exec('PRAGMA synchronous = FULL');
     this.db.exec('PRAGMA foreign_keys = ON');
     this.db.exec('PRAGMA busy_timeout = 5000');
+    // Random SIDs make every index insert land on a random page: keep the hot pages in memory.
+    this.db.exec('PRAGMA cache_size = -65536');
+    this.db.exec('PRAGMA mmap_size = 268435456');
+    this.db.exec('PRAGMA temp_store = MEMORY');
     try {
       this.#migrate();
     } catch (error) {
       this.db.close();
       throw error;
     }
+    const threaded = (options.writer ?? (options.path === ':memory:' ? 'inline' : 'worker')) === 'worker';
+    this.#writer = threaded && options.path !== ':memory:' ? new SqliteWriter(options.path) : null;
   }
 
   #migrate(): void {
@@ -100,7 +114,8 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.isOpen) this.#commitQueuedSprints();
+    if (this.db.isOpen) await this.#commitQueuedSprints();
+    if (this.#writer) await this.#writer.close();
     this.#statements.clear();
     if (this.db.isOpen) this.db.close();
   }
@@ -113,10 +128,12 @@ export class SqliteStore implements Store {
   }
 
   async setSetting(key: string, value: string): Promise<void> {
+    if (this.#writer) return this.#writer.call('setSetting', [key, value]);
     this.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
   async createAccount(account: Account): Promise<void> {
+    if (this.#writer) return this.#writer.call('createAccount', [account]);
     this.stmt('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES (?, ?, ?, ?)').run(
       account.sid,
       account.authToken,
@@ -131,6 +148,7 @@ export class SqliteStore implements Store {
   }
 
   async updateAccountToken(sid: string, authToken: string): Promise<void> {
+    if (this.#writer) return this.#writer.call('updateAccountToken', [sid, authToken]);
     this.stmt('UPDATE accounts SET auth_token = ? WHERE sid = ?').run(authToken, sid);
   }
 
@@ -139,6 +157,7 @@ export class SqliteStore implements Store {
   }
 
   async createApiKey(key: ApiKey): Promise<void> {
+    if (this.#writer) return this.#writer.call('createApiKey', [key]);
     this.stmt('INSERT INTO api_keys (sid, account_sid, friendly_name, secret_hash, date_created) VALUES (?, ?, ?, ?, ?)').run(
       key.sid,
       key.accountSid,
@@ -156,6 +175,7 @@ export class SqliteStore implements Store {
   // ---- flows
 
   async createFlow(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
+    if (this.#writer) return this.#writer.call('createFlow', [flow, revision]);
     this.transaction(() => {
       this.stmt(
         `INSERT INTO flows (sid, account_sid, friendly_name, status, revision, published_revision, commit_message,
@@ -167,6 +187,7 @@ export class SqliteStore implements Store {
   }
 
   async saveFlowRevision(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
+    if (this.#writer) return this.#writer.call('saveFlowRevision', [flow, revision]);
     this.transaction(() => {
       const result = this.stmt(
         `UPDATE flows SET friendly_name = ?, status = ?, revision = ?, published_revision = ?, commit_message = ?,
@@ -224,6 +245,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteFlow(accountSid: string, flowSid: string): Promise<boolean> {
+    if (this.#writer) return this.#writer.call('deleteFlow', [accountSid, flowSid]);
     return this.transaction(() => {
       const result = this.stmt('DELETE FROM flows WHERE sid = ? AND account_sid = ?').run(flowSid, accountSid);
       if (Number(result.changes) === 0) return false;
@@ -267,6 +289,7 @@ export class SqliteStore implements Store {
   }
 
   async setTestUsers(accountSid: string, flowSid: string, users: string[]): Promise<boolean> {
+    if (this.#writer) return this.#writer.call('setTestUsers', [accountSid, flowSid, users]);
     const result = this.stmt('UPDATE flows SET test_users = ? WHERE sid = ? AND account_sid = ?').run(JSON.stringify(users), flowSid, accountSid);
     return Number(result.changes) > 0;
   }
@@ -281,37 +304,54 @@ export class SqliteStore implements Store {
   writeSprint(write: SprintWrite): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#queuedSprints.push({ write, resolve, reject });
-      if (this.#queuedSprints.length === 1) setImmediate(() => this.#commitQueuedSprints());
+      if (this.#queuedSprints.length === 1) setImmediate(() => void this.#commitQueuedSprints());
     });
   }
 
-  #commitQueuedSprints(): void {
+  async #commitQueuedSprints(): Promise<void> {
     const batch = this.#queuedSprints;
     if (batch.length === 0) return;
     this.#queuedSprints = [];
-    const failures = new Map<QueuedSprint, unknown>();
+    let outcomes: SprintOutcome[];
     try {
-      this.transaction(() => {
-        for (const queued of batch) {
-          this.stmt('SAVEPOINT sprint').run();
-          try {
-            this.#applySprint(queued.write);
-            this.stmt('RELEASE sprint').run();
-          } catch (error) {
-            this.stmt('ROLLBACK TO sprint').run();
-            this.stmt('RELEASE sprint').run();
-            failures.set(queued, error);
-          }
-        }
-      });
+      const writes = batch.map((queued) => queued.write);
+      outcomes = this.#writer ? await this.#writer.commitSprints(writes) : this.commitSprints(writes);
     } catch (error) {
       for (const queued of batch) queued.reject(error);
       return;
     }
-    for (const queued of batch) {
-      if (failures.has(queued)) queued.reject(failures.get(queued));
-      else queued.resolve();
+    batch.forEach((queued, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) queued.resolve();
+      else queued.reject(outcome.error);
+    });
+  }
+
+  /**
+   * Commits sprints in one transaction (one fsync), each in its own savepoint so one bad sprint
+   * fails alone. A failed COMMIT fails them all.
+   */
+  commitSprints(writes: SprintWrite[]): SprintOutcome[] {
+    const outcomes: SprintOutcome[] = [];
+    try {
+      this.transaction(() => {
+        for (const write of writes) {
+          this.stmt('SAVEPOINT sprint').run();
+          try {
+            this.#applySprint(write);
+            this.stmt('RELEASE sprint').run();
+            outcomes.push({ ok: true });
+          } catch (error) {
+            this.stmt('ROLLBACK TO sprint').run();
+            this.stmt('RELEASE sprint').run();
+            outcomes.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      return writes.map(() => ({ ok: false as const, error }));
     }
+    return outcomes;
   }
 
   #applySprint(write: SprintWrite): void {
@@ -412,6 +452,7 @@ export class SqliteStore implements Store {
   }
 
   async pruneHistory(before: { receipts: number; alerts: number }): Promise<number> {
+    if (this.#writer) return this.#writer.call('pruneHistory', [before]);
     return this.transaction(() => {
       const receipts = this.stmt('DELETE FROM inbound_receipts WHERE received_at < ?').run(before.receipts);
       const alerts = this.stmt('DELETE FROM alerts WHERE date_created < ?').run(before.alerts);
@@ -453,6 +494,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
+    if (this.#writer) return this.#writer.call('deleteExecution', [accountSid, flowSid, executionSid]);
     return this.transaction(() => {
       const result = this.stmt('DELETE FROM executions WHERE sid = ? AND account_sid = ? AND flow_sid = ?').run(
         executionSid,
@@ -512,6 +554,7 @@ export class SqliteStore implements Store {
   }
 
   async claimDueTimers(now: number, lease: Lease, limit: number): Promise<TimerRecord[]> {
+    if (this.#writer) return this.#writer.call('claimDueTimers', [now, lease, limit]);
     return this.transaction(() => {
       const rows = this.stmt(
         `SELECT * FROM timers WHERE due_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY due_at, id LIMIT ?`,
@@ -523,6 +566,7 @@ export class SqliteStore implements Store {
   }
 
   async claimEffects(now: number, lease: Lease, limit: number): Promise<PendingEffect[]> {
+    if (this.#writer) return this.#writer.call('claimEffects', [now, lease, limit]);
     return this.transaction(() => {
       const rows = this.stmt(
         'SELECT * FROM pending_effects WHERE lease_until IS NULL OR lease_until < ? ORDER BY seq LIMIT ?',
@@ -534,6 +578,7 @@ export class SqliteStore implements Store {
   }
 
   async renewLeases(lease: Lease, held: { timers: string[]; effects: string[] }): Promise<void> {
+    if (this.#writer) return this.#writer.call('renewLeases', [lease, held]);
     this.transaction(() => {
       const timers = this.stmt('UPDATE timers SET lease_until = ? WHERE id = ? AND lease_owner = ?');
       for (const id of held.timers) timers.run(lease.until, id, lease.owner);
@@ -543,6 +588,7 @@ export class SqliteStore implements Store {
   }
 
   async releaseLeases(owner: string): Promise<void> {
+    if (this.#writer) return this.#writer.call('releaseLeases', [owner]);
     this.transaction(() => {
       this.stmt('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
       this.stmt('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
@@ -559,14 +605,21 @@ export class SqliteStore implements Store {
    * on open: CLI commands (accounts, keys, carrier) open the file while the server runs.
    */
   async releaseAbandonedClaims(isAbandoned: (owner: string) => boolean): Promise<void> {
+    const owners = this.stmt(
+      'SELECT lease_owner AS owner FROM timers WHERE lease_owner IS NOT NULL UNION SELECT lease_owner FROM pending_effects WHERE lease_owner IS NOT NULL',
+    ).all() as Row[];
+    // An owner is judged once, here; a claim it makes meanwhile is live, and stays.
+    await this.releaseClaimsOf(owners.map((row) => String(row.owner)).filter(isAbandoned));
+  }
+
+  /** Frees every timer and effect these owners hold. */
+  async releaseClaimsOf(owners: string[]): Promise<void> {
+    if (owners.length === 0) return;
+    if (this.#writer) return this.#writer.call('releaseClaimsOf', [owners]);
     this.transaction(() => {
-      const owners = this.stmt(
-        'SELECT lease_owner AS owner FROM timers WHERE lease_owner IS NOT NULL UNION SELECT lease_owner FROM pending_effects WHERE lease_owner IS NOT NULL',
-      ).all() as Row[];
-      for (const { owner } of owners) {
-        if (!isAbandoned(String(owner))) continue;
-        this.stmt('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(String(owner));
-        this.stmt('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(String(owner));
+      for (const owner of owners) {
+        this.stmt('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
+        this.stmt('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
       }
     });
   }
@@ -580,6 +633,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteTimer(id: string): Promise<void> {
+    if (this.#writer) return this.#writer.call('deleteTimer', [id]);
     this.stmt('DELETE FROM timers WHERE id = ?').run(id);
   }
 
@@ -589,6 +643,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteEffect(id: string): Promise<void> {
+    if (this.#writer) return this.#writer.call('deleteEffect', [id]);
     this.stmt('DELETE FROM pending_effects WHERE id = ?').run(id);
   }
 

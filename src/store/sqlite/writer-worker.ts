@@ -1,0 +1,48 @@
+// The writer thread's side (see writer.ts): one SqliteStore on the file, run inline. Sprint batches
+// that arrive while a commit runs are merged into the next one: one fsync for all of them.
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteStore } from './sqlite-store.ts';
+import { serializeError, type SerializedError, type SprintOutcome, type WriterRequest, type WriterResponse } from './writer.ts';
+
+const port = parentPort!;
+const store = new SqliteStore({ path: (workerData as { path: string }).path, writer: 'inline' });
+let batches: Extract<WriterRequest, { op: 'sprints' }>[] = [];
+
+function reply(response: WriterResponse): void {
+  port.postMessage(response);
+}
+
+function commitBatches(): void {
+  const queued = batches;
+  batches = [];
+  const outcomes = store.commitSprints(queued.flatMap((batch) => batch.writes));
+  let at = 0;
+  for (const batch of queued) {
+    const mine: SprintOutcome<SerializedError>[] = outcomes
+      .slice(at, at + batch.writes.length)
+      .map((outcome) => (outcome.ok ? outcome : { ok: false, error: serializeError(outcome.error) }));
+    at += batch.writes.length;
+    reply({ id: batch.id, ok: true, value: mine });
+  }
+}
+
+port.on('message', (request: WriterRequest) => {
+  if (request.op === 'sprints') {
+    batches.push(request);
+    if (batches.length === 1) setImmediate(commitBatches);
+    return;
+  }
+  if (request.op === 'close') {
+    if (batches.length) commitBatches();
+    void store.close().then(() => {
+      reply({ id: request.id, ok: true, value: null });
+      port.close();
+    });
+    return;
+  }
+  const method = store[request.method] as (...args: unknown[]) => Promise<unknown>;
+  method.apply(store, request.args).then(
+    (value) => reply({ id: request.id, ok: true, value }),
+    (error: unknown) => reply({ id: request.id, ok: false, error: serializeError(error) }),
+  );
+});

@@ -1,0 +1,139 @@
+// The SQLite store's writer thread. node:sqlite is synchronous: a COMMIT with synchronous=FULL
+// blocks its thread for the fsync, and a group commit of a few hundred sprints for the SQL too.
+// On the main thread that stalls every request; here a worker owns the one write connection and
+// the main thread keeps reading through its own (WAL lets readers and the writer run side by side).
+import { Worker } from 'node:worker_threads';
+import { StoreConflictError, type SprintWrite } from '../../runtime/ports/store.ts';
+import type { SqliteStore } from './sqlite-store.ts';
+
+/** The store methods that write: the worker runs them on its connection, in arrival order. */
+export type WriteMethod =
+  | 'setSetting'
+  | 'createAccount'
+  | 'updateAccountToken'
+  | 'createApiKey'
+  | 'createFlow'
+  | 'saveFlowRevision'
+  | 'deleteFlow'
+  | 'setTestUsers'
+  | 'pruneHistory'
+  | 'deleteExecution'
+  | 'claimDueTimers'
+  | 'claimEffects'
+  | 'renewLeases'
+  | 'releaseLeases'
+  | 'releaseClaimsOf'
+  | 'deleteTimer'
+  | 'deleteEffect';
+
+type Awaited_<T> = T extends Promise<infer U> ? U : T;
+export type WriteResult<M extends WriteMethod> = Awaited_<ReturnType<SqliteStore[M]>>;
+
+/** Messages to the worker. */
+export type WriterRequest =
+  | { id: number; op: 'call'; method: WriteMethod; args: unknown[] }
+  | { id: number; op: 'sprints'; writes: SprintWrite[] }
+  | { id: number; op: 'close' };
+
+/** A sprint's outcome in a group commit: each sprint fails alone (the error, serialised across the thread). */
+export type SprintOutcome<E = unknown> = { ok: true } | { ok: false; error: E };
+
+export type WriterResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  reason?: string;
+  code?: string;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  const e = error instanceof Error ? error : new Error(String(error));
+  return {
+    name: e.name,
+    message: e.message,
+    ...(e instanceof StoreConflictError ? { reason: e.reason } : {}),
+    ...(typeof (e as { code?: unknown }).code === 'string' ? { code: (e as unknown as { code: string }).code } : {}),
+  };
+}
+
+/** The same error class on this side, so callers' `instanceof` and conflict checks still hold. */
+export function deserializeError(error: SerializedError): Error {
+  if (error.name === 'StoreConflictError' && error.reason) return new StoreConflictError(error.reason as StoreConflictError['reason'], error.message);
+  const rebuilt = new Error(error.message) as Error & { code?: string };
+  rebuilt.name = error.name;
+  if (error.code) rebuilt.code = error.code;
+  return rebuilt;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export class SqliteWriter {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 1;
+  #failure: Error | null = null;
+  #closing = false;
+  readonly #exited: Promise<void>;
+
+  constructor(path: string) {
+    this.#worker = new Worker(new URL('./writer-worker.ts', import.meta.url), { workerData: { path } });
+    // Referenced only while a write is outstanding: an idle store never keeps a CLI process alive.
+    this.#worker.unref();
+    this.#worker.on('message', (response: WriterResponse) => this.#settle(response));
+    this.#worker.on('error', (error) => this.#fail(error));
+    this.#exited = new Promise((resolve) => {
+      this.#worker.once('exit', (code) => {
+        this.#fail(new Error(`the SQLite writer thread exited (code ${code})`));
+        resolve();
+      });
+    });
+  }
+
+  call<M extends WriteMethod>(method: M, args: Parameters<SqliteStore[M]>): Promise<WriteResult<M>> {
+    return this.#send({ op: 'call', method, args }) as Promise<WriteResult<M>>;
+  }
+
+  /** One group commit: the outcome of each sprint, in order. */
+  async commitSprints(writes: SprintWrite[]): Promise<SprintOutcome[]> {
+    const outcomes = (await this.#send({ op: 'sprints', writes })) as SprintOutcome<SerializedError>[];
+    return outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false, error: deserializeError(outcome.error) }));
+  }
+
+  async close(): Promise<void> {
+    // Held until the thread has exited: a process awaiting only this must not end first.
+    this.#closing = true;
+    this.#worker.ref();
+    if (!this.#failure) await this.#send({ op: 'close' }).catch(() => undefined);
+    await this.#exited;
+  }
+
+  #send(request: { op: 'call'; method: WriteMethod; args: unknown[] } | { op: 'sprints'; writes: SprintWrite[] } | { op: 'close' }): Promise<unknown> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      if (this.#pending.size === 1) this.#worker.ref();
+      this.#worker.postMessage({ id, ...request } as WriterRequest);
+    });
+  }
+
+  #settle(response: WriterResponse): void {
+    const pending = this.#pending.get(response.id);
+    if (!pending) return;
+    this.#pending.delete(response.id);
+    if (this.#pending.size === 0 && !this.#closing) this.#worker.unref();
+    if (response.ok) pending.resolve(response.value);
+    else pending.reject(deserializeError(response.error));
+  }
+
+  /** The thread is gone: every outstanding and later write fails (nothing is reported done that was not). */
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const pending of this.#pending.values()) pending.reject(this.#failure);
+    this.#pending.clear();
+  }
+}

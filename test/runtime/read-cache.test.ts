@@ -1,0 +1,86 @@
+// The read cache in front of the store: a write through this node is seen at once; another
+// writer's (another node, another process on the SQLite file) within the TTL; misses are not kept.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { cachedReads } from '../../src/runtime/read-cache.ts';
+
+const ACCOUNT = { sid: 'AC' + '1'.repeat(32), authToken: 'a'.repeat(32), friendlyName: 'one', dateCreated: 1 };
+
+function setup(ttlMs: number) {
+  const raw = new SqliteStore({ path: ':memory:' });
+  let clock = 1_000;
+  let reads = 0;
+  const getAccount = raw.getAccount.bind(raw);
+  raw.getAccount = async (sid: string) => {
+    reads++;
+    return getAccount(sid);
+  };
+  const store = cachedReads(raw, { ttlMs, now: () => clock });
+  return { raw, store, reads: () => reads, advance: (ms: number) => (clock += ms) };
+}
+
+describe('read cache', () => {
+  it('serves repeated reads from memory and drops the entry on a write through it', async () => {
+    const { raw, store, reads } = setup(1000);
+    await store.createAccount(ACCOUNT);
+    assert.equal((await store.getAccount(ACCOUNT.sid))?.authToken, ACCOUNT.authToken);
+    await store.getAccount(ACCOUNT.sid);
+    assert.equal(reads(), 1, 'the second read is a hit');
+    await store.updateAccountToken(ACCOUNT.sid, 'b'.repeat(32));
+    assert.equal((await store.getAccount(ACCOUNT.sid))?.authToken, 'b'.repeat(32), 'a rotation through this node is seen at once');
+    await raw.close();
+  });
+
+  it("sees another writer's change once the TTL has passed, not before", async () => {
+    const { raw, store, advance } = setup(1000);
+    await raw.createAccount(ACCOUNT);
+    await store.getAccount(ACCOUNT.sid);
+    await raw.updateAccountToken(ACCOUNT.sid, 'c'.repeat(32)); // behind the cache's back
+    advance(999);
+    assert.equal((await store.getAccount(ACCOUNT.sid))?.authToken, ACCOUNT.authToken, 'within the TTL');
+    advance(2);
+    assert.equal((await store.getAccount(ACCOUNT.sid))?.authToken, 'c'.repeat(32), 'after it');
+    await raw.close();
+  });
+
+  it('does not keep a miss, nor a value read while a write was under way', async () => {
+    const { raw, store, reads } = setup(1000);
+    assert.equal(await store.getAccount(ACCOUNT.sid), null);
+    await raw.createAccount(ACCOUNT);
+    assert.ok(await store.getAccount(ACCOUNT.sid), 'a SID missing before is found once created');
+    // A read racing a write: the value it read may be the old one, so it is not cached.
+    const before = reads();
+    const racing = store.getAccount('AC' + '2'.repeat(32));
+    await store.createAccount({ ...ACCOUNT, sid: 'AC' + '2'.repeat(32) });
+    await racing;
+    await store.getAccount('AC' + '2'.repeat(32));
+    assert.equal(reads() - before, 2, 'the read after the write went to the store');
+    await raw.close();
+  });
+
+  it('caches flows and test users, dropped by publishing and by setting test users', async () => {
+    const { raw, store } = setup(60_000);
+    await store.createAccount(ACCOUNT);
+    const common = { accountSid: ACCOUNT.sid, friendlyName: 'f', commitMessage: null, authorSid: null, valid: true, errors: [], warnings: [], dateCreated: 1, dateUpdated: null };
+    const flowSid = 'FW' + '3'.repeat(32);
+    const definition = { description: 'x', initial_state: 'Trigger', states: [], flags: { allow_concurrent_calls: true } } as never;
+    await store.createFlow({ ...common, sid: flowSid, status: 'draft', revision: 1, publishedRevision: null }, { ...common, status: 'draft', flowSid, revision: 1, definition });
+    assert.equal((await store.getFlow(ACCOUNT.sid, flowSid))?.publishedRevision, null);
+    await store.saveFlowRevision({ ...common, sid: flowSid, status: 'published', revision: 2, publishedRevision: 2 }, { ...common, status: 'published', flowSid, revision: 2, definition });
+    assert.equal((await store.getFlow(ACCOUNT.sid, flowSid))?.publishedRevision, 2, 'a publish through this node is seen at once');
+    assert.deepEqual(await store.getTestUsers(ACCOUNT.sid, flowSid), []);
+    await store.setTestUsers(ACCOUNT.sid, flowSid, ['+15550001111']);
+    assert.deepEqual(await store.getTestUsers(ACCOUNT.sid, flowSid), ['+15550001111']);
+    await raw.close();
+  });
+
+  it('is off at a TTL of 0', async () => {
+    const { raw, store, reads } = setup(0);
+    await raw.createAccount(ACCOUNT);
+    await store.getAccount(ACCOUNT.sid);
+    await store.getAccount(ACCOUNT.sid);
+    assert.equal(reads(), 2);
+    await raw.close();
+  });
+});
