@@ -2,6 +2,7 @@
 // moves through widgets until the execution waits (for an effect, a reply, a timer) or ends.
 // It returns the new state, the effects to carry out and the steps to record; it never performs
 // I/O, never reads the clock and makes no ids of its own.
+import { isDeliveryFailure } from './delivery.ts';
 import type { FlowDefinition, State, Transition } from '../definition/types.ts';
 import { renderTemplate } from './liquid.ts';
 import { cloneJson } from './clone.ts';
@@ -168,6 +169,7 @@ class Sprint {
     const wait = frame.wait;
     const state = frame.current ? this.findState(frame, frame.current) : undefined;
     if (!wait || !state) {
+      if (event.type === 'delivery-status' && !isDeliveryFailure(event.status)) return; // routine: nobody listens
       this.warnUnexpected(event, 'no widget is waiting');
       return;
     }

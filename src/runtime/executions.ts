@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { FlowDefinition } from '../definition/types.ts';
 import { isLegacyDefinition, migrateDefinition } from '../definition/migrate.ts';
 import { executionContext, handleEvent, startExecution } from '../engine/interpreter.ts';
+import { isDeliveryFailure } from '../engine/delivery.ts';
 import type {
   Effect,
   EffectResult,
@@ -337,6 +338,7 @@ export class ExecutionService implements ExecutionServiceApi {
 
   /** A channel's delivery report for a message an execution sent. */
   async deliveryStatus(report: DeliveryStatus): Promise<void> {
+    if (!isDeliveryFailure(report.status)) return; // the engine would change nothing
     await this.deliver(report.executionSid, {
       type: 'delivery-status',
       messageSid: report.messageSid,

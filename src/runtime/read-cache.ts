@@ -1,7 +1,7 @@
 // A short-lived cache in front of the store for what every request reads and almost nothing
 // writes: accounts, API keys, settings, flows and their test users. Writes through this
 // node drop the entry at once; a write by another node (or another process on the SQLite file) is
-// seen within `ttlMs`. Only hits are kept: a SID that was missing is looked up again next time.
+// seen within `ttlMs`. A SID that was missing is looked up again next time; a missing setting is not.
 import type { Account, ApiKey, FlowRecord, Store } from './ports/store.ts';
 
 export interface ReadCacheOptions {
@@ -52,20 +52,25 @@ export function cachedReads<S extends Store>(store: S, options: ReadCacheOptions
   const max = options.maxEntries ?? 10_000;
   const accounts = new TtlMap<Account>(options.ttlMs, max, now);
   const keys = new TtlMap<ApiKey>(options.ttlMs, max, now);
-  const settings = new TtlMap<string>(options.ttlMs, max, now);
+  const settings = new TtlMap<string | null>(options.ttlMs, max, now);
   const flows = new TtlMap<FlowRecord>(options.ttlMs, max, now);
-  const testUsers = new TtlMap<string[]>(options.ttlMs, max, now);
+  const testUsers = new TtlMap<string[] | null>(options.ttlMs, max, now);
   // Generation counters: a read that started before a write must not cache the value it saw.
   let generation = 0;
 
-  function cached<A extends unknown[], V>(map: TtlMap<V>, key: (...args: A) => string, read: (...args: A) => Promise<V | null>): Cached<A, V | null> {
+  function cached<A extends unknown[], V>(
+    map: TtlMap<V | null>,
+    key: (...args: A) => string,
+    read: (...args: A) => Promise<V | null>,
+    keepMisses = false,
+  ): Cached<A, V | null> {
     return async (...args: A) => {
       const k = key(...args);
       const hit = map.get(k);
       if (hit !== undefined) return hit;
       const started = generation;
       const value = await read(...args);
-      if (value !== null && started === generation) map.set(k, value);
+      if ((value !== null || keepMisses) && started === generation) map.set(k, value);
       return value;
     };
   }
@@ -88,7 +93,8 @@ export function cachedReads<S extends Store>(store: S, options: ReadCacheOptions
   const overrides: Partial<Record<keyof Store, unknown>> = {
     getAccount: cached(accounts, (sid: string) => sid, (sid) => store.getAccount(sid)),
     getApiKey: cached(keys, (sid: string) => sid, (sid) => store.getApiKey(sid)),
-    getSetting: cached(settings, (key: string) => key, (key) => store.getSetting(key)),
+    // A setting that is not there is the common case (no carrier configured): that is kept too.
+    getSetting: cached(settings, (key: string) => key, (key) => store.getSetting(key), true),
     getFlow: cached(flows, flowKey, (accountSid, flowSid) => store.getFlow(accountSid, flowSid)),
     getTestUsers: cached(testUsers, flowKey, (accountSid, flowSid) => store.getTestUsers(accountSid, flowSid)),
     createAccount: invalidating((account: Account) => store.createAccount(account), (account) => accounts.delete(account.sid)),

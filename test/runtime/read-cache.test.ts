@@ -75,6 +75,22 @@ describe('read cache', () => {
     await raw.close();
   });
 
+  it('keeps a missing setting (no carrier configured is the common case) until one is set', async () => {
+    const { raw, store } = setup(60_000);
+    let reads = 0;
+    const getSetting = raw.getSetting.bind(raw);
+    raw.getSetting = async (key: string) => {
+      reads++;
+      return getSetting(key);
+    };
+    assert.equal(await store.getSetting('carrier'), null);
+    assert.equal(await store.getSetting('carrier'), null);
+    assert.equal(reads, 1, 'the miss was kept');
+    await store.setSetting('carrier', '{"kind":"twilio"}');
+    assert.equal(await store.getSetting('carrier'), '{"kind":"twilio"}', 'a setting made through this node is seen at once');
+    await raw.close();
+  });
+
   it('is off at a TTL of 0', async () => {
     const { raw, store, reads } = setup(0);
     await raw.createAccount(ACCOUNT);

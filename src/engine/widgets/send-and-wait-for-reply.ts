@@ -1,5 +1,6 @@
 // Send & Wait For Reply: send, then park until the contact replies (`incomingMessage`), the
 // timer fires (`timeout`, default 3600 s) or delivery fails (`deliveryFailure`).
+import { isDeliveryFailure } from '../delivery.ts';
 import type { JsonObject } from '../types.ts';
 import { buildOutbound, outboundOutputs } from './messaging.ts';
 import type { Outcome, WidgetHandler, WidgetEnv } from './widget.ts';
@@ -45,7 +46,7 @@ export const sendAndWaitForReply: WidgetHandler = {
     if (event.type === 'timer' && event.timerId === wait.timerId) {
       return { type: 'transition', event: 'timeout', outputs: { outbound: wait.outbound } };
     }
-    if (event.type === 'delivery-status' && event.messageSid === wait.outbound.Sid && ['failed', 'undelivered'].includes(event.status)) {
+    if (event.type === 'delivery-status' && event.messageSid === wait.outbound.Sid && isDeliveryFailure(event.status)) {
       const outbound: JsonObject = { ...wait.outbound, Status: event.status, ...(event.errorCode ? { ErrorCode: event.errorCode } : {}) };
       return { type: 'transition', event: 'deliveryFailure', outputs: { outbound }, effects: cancel };
     }

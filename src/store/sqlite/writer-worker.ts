@@ -1,6 +1,7 @@
 // The writer thread's side (see writer.ts): one SqliteStore on the file, run inline. Sprint batches
 // that arrive while a commit runs are merged into the next one: one fsync for all of them.
 import { parentPort, workerData } from 'node:worker_threads';
+import type { SprintWrite } from '../../runtime/ports/store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { serializeError, type SerializedError, type SprintOutcome, type WriterRequest, type WriterResponse } from './writer.ts';
 
@@ -15,13 +16,13 @@ function reply(response: WriterResponse): void {
 function commitBatches(): void {
   const queued = batches;
   batches = [];
-  const outcomes = store.commitSprints(queued.flatMap((batch) => batch.writes));
+  const outcomes = store.commitSprints(queued.flatMap((batch) => JSON.parse(batch.writes) as SprintWrite[]));
   let at = 0;
   for (const batch of queued) {
     const mine: SprintOutcome<SerializedError>[] = outcomes
-      .slice(at, at + batch.writes.length)
+      .slice(at, at + batch.count)
       .map((outcome) => (outcome.ok ? outcome : { ok: false, error: serializeError(outcome.error) }));
-    at += batch.writes.length;
+    at += batch.count;
     reply({ id: batch.id, ok: true, value: mine });
   }
 }
