@@ -85,6 +85,8 @@ type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-tim
 const EXPIRY_PREFIX = 'EX';
 /** How often a node looks for effects whose claim expired (a dead node's). */
 const ORPHAN_SWEEP_MS = 1000;
+/** Every node looks at the timer queue at least this often; sooner when told of a timer due sooner. */
+const TIMER_POLL_MS = 1000;
 /** Writing an effect's result is tried this often (100 ms, then doubling, between tries) before the claim is given up. */
 const RESULT_WRITE_ATTEMPTS = 5;
 /** Old inbound receipts and alerts go once an hour (any node may do it; deletes are idempotent). */
@@ -439,7 +441,7 @@ export class ExecutionService implements ExecutionServiceApi {
             if (!this.#stopped && this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS) await this.pruneHistory();
           } finally {
             const next = await this.#store.nextTimerDue().catch(() => null);
-            const wait = next === null ? 1000 : Math.min(1000, Math.max(0, next - this.#options.now()));
+            const wait = next === null ? TIMER_POLL_MS : Math.min(TIMER_POLL_MS, Math.max(0, next - this.#options.now()));
             this.#scheduleTimers(wait);
           }
         })(),
@@ -585,6 +587,7 @@ export class ExecutionService implements ExecutionServiceApi {
       exclusive: isNew ? (consumed.exclusive ?? this.#options.oneActivePerContact !== false) : undefined,
       alerts: alertsFrom(result.diagnostics, record, now),
       inboundReceipt: consumed.receipt,
+      wakeOthers: timersToAdd.some((timer) => !cancelled.has(timer.id) && timer.dueAt - now < TIMER_POLL_MS),
     })
       .catch((error: unknown) => {
         // Whatever made it fail (another node's write, a lost claim), the next sprint reads afresh.

@@ -206,6 +206,12 @@ export interface SprintWrite {
    * StoreConflictError('duplicate-inbound') and nothing of the sprint is kept.
    */
   inboundReceipt?: InboundReceipt | undefined;
+  /**
+   * The sprint adds a timer due before the other nodes' next look at the timer queue: tell them at
+   * commit (PostgreSQL NOTIFY). Later timers are left to their polling: a NOTIFY takes a lock every
+   * committing transaction waits for, which would serialise all commits.
+   */
+  wakeOthers?: boolean | undefined;
 }
 
 export interface InboundReceipt {

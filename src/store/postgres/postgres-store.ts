@@ -26,7 +26,7 @@ import {
   type VersionedExecution,
 } from '../../runtime/ports/store.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import { INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
+import { alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
@@ -75,9 +75,47 @@ function numbered(sql: string): string {
   return sql.replace(/\?/g, () => `$${++n}`);
 }
 
-function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  const e = error as { code?: string; constraint?: string };
-  return e?.code === '23505' && (constraint === undefined || e.constraint === constraint);
+type SprintOutcome = { ok: true } | { ok: false; code: string; message: string; constraint: string | null };
+
+/** A sprint as switchboard_apply_sprints reads it: each row's parameters, in column order. */
+function sprintRow(write: SprintWrite): Record<string, unknown> {
+  const execution = write.execution;
+  const soonest = write.wakeOthers && write.timersToAdd.length > 0 ? Math.min(...write.timersToAdd.map((t) => t.dueAt)) : undefined;
+  return {
+    sid: execution.sid,
+    isNew: write.isNew,
+    execution: executionInsertParams(execution, write.exclusive !== false),
+    ...(write.expectedVersion !== undefined ? { expectedVersion: write.expectedVersion } : {}),
+    ...(write.inboundReceipt ? { receipt: [write.inboundReceipt.accountSid, write.inboundReceipt.key, write.inboundReceipt.receivedAt] } : {}),
+    ...(write.consumes ? { consumes: [write.consumes.kind, write.consumes.id, write.consumes.owner] } : {}),
+    steps: write.steps.map(stepParams),
+    timersToCancel: write.timersToCancel,
+    timersToAdd: write.timersToAdd.map((timer) => [timer.id, timer.executionSid, timer.accountSid, timer.dueAt]),
+    effectsDone: write.effectsDone,
+    effects: write.effectsToAdd.map((effect) => effectInsertParams(effect, write.effectLease)),
+    alerts: (write.alerts ?? []).map(alertInsertParams),
+    ...(soonest !== undefined ? { wake: soonest } : {}),
+  };
+}
+
+/** The error a failed sprint's caller sees: the runtime's conflicts as StoreConflictError, as from the SQLite store. */
+function sprintError(outcome: Extract<SprintOutcome, { ok: false }>, write: SprintWrite): Error {
+  switch (outcome.code) {
+    case 'SB001':
+      return new StoreConflictError('duplicate-inbound', outcome.message);
+    case 'SB002':
+      return new StoreConflictError('stale-claim', outcome.message);
+    case 'SB003':
+    // Two nodes' batches locking the same rows in different orders: run the sprint again from a fresh read.
+    case '40P01':
+    case '40001':
+      return new StoreConflictError('version', outcome.message);
+    case '23505':
+      if (outcome.constraint === 'executions_one_active') {
+        return new StoreConflictError('active-execution', `an execution is already active for ${write.execution.contactChannelAddress}`);
+      }
+  }
+  return Object.assign(new Error(outcome.message), { code: outcome.code, ...(outcome.constraint ? { constraint: outcome.constraint } : {}) });
 }
 
 export class PostgresStore implements Store {
@@ -91,6 +129,7 @@ export class PostgresStore implements Store {
   #heartbeat: Promise<pg.Client> | null = null;
   readonly #workListeners = new Set<(dueAt: number | null) => void>();
   #closed = false;
+  #queuedSprints: { write: SprintWrite; resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   /** Opens the pool at once; the schema is created and migrated before the first query runs. */
   constructor(options: PostgresStoreOptions) {
@@ -191,6 +230,8 @@ export class PostgresStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     await this.#ready.catch(() => undefined);
+    // Sprints still queued are written before the pool goes.
+    if (this.#queuedSprints.length > 0) await this.#commitQueuedSprints();
     const listener = this.#listener;
     this.#listener = null;
     await listener?.end().catch(() => undefined);
@@ -386,112 +427,40 @@ export class PostgresStore implements Store {
 
   // ---- executions, steps, timers, effects
 
-  async writeSprint(write: SprintWrite): Promise<void> {
+  /**
+   * Group commit in one round trip: the sprints written while the event loop is busy go to the
+   * database together, as one call of switchboard_apply_sprints (migration 5), one transaction in
+   * which each sprint has its own subtransaction and fails alone. Every caller resolves only after
+   * the COMMIT holding its write. Batches run side by side on the pool's connections.
+   */
+  writeSprint(write: SprintWrite): Promise<void> {
     const execution = write.execution;
     for (const step of write.steps) {
       if (step.executionSid !== execution.sid || step.accountSid !== execution.accountSid || step.flowSid !== execution.flowSid) {
-        throw new Error(`step ${step.sid} does not belong to execution ${execution.sid}`);
+        return Promise.reject(new Error(`step ${step.sid} does not belong to execution ${execution.sid}`));
       }
     }
-    await this.#transaction(async (client) => {
-      if (write.inboundReceipt) {
-        const { accountSid, key, receivedAt } = write.inboundReceipt;
-        const inserted = await this.#count(
-          'INSERT INTO inbound_receipts (account_sid, key, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-          [accountSid, key, receivedAt],
-          client,
-        );
-        if (inserted === 0) throw new StoreConflictError('duplicate-inbound', `inbound ${key} was already run`);
-      }
-      if (write.consumes) {
-        // Lock the claimed row so no other node can take it over while this sprint commits.
-        const table = write.consumes.kind === 'timer' ? 'timers' : 'pending_effects';
-        const held = await this.#query(`SELECT 1 FROM ${table} WHERE id = ? AND execution_sid = ? AND lease_owner = ? FOR UPDATE`, [
-          write.consumes.id,
-          execution.sid,
-          write.consumes.owner,
-        ], client);
-        if (held.length === 0) {
-          throw new StoreConflictError('stale-claim', `${write.consumes.kind} ${write.consumes.id} is no longer held by ${write.consumes.owner}`);
-        }
-      }
-      if (write.isNew) {
-        try {
-          await this.#query(INSERT_EXECUTION, executionInsertParams(execution, write.exclusive !== false), client);
-        } catch (error) {
-          if (isUniqueViolation(error, 'executions_one_active')) {
-            throw new StoreConflictError('active-execution', `an execution is already active for ${execution.contactChannelAddress}`);
-          }
-          throw error;
-        }
-      } else {
-        const changed = await this.#count(
-          `UPDATE executions SET flow_version = ?, contact_sid = ?, contact_channel_address = ?, channel_address = ?,
-             status = ?, initiated_by = ?, state = ?, context = ?, date_updated = ?, version = version + 1
-           WHERE sid = ? AND account_sid = ? AND flow_sid = ? AND (?::integer IS NULL OR version = ?::integer)`,
-          [
-            execution.flowVersion,
-            execution.contactSid,
-            execution.contactChannelAddress,
-            execution.channelAddress,
-            execution.status,
-            execution.initiatedBy,
-            json(execution.state),
-            json(execution.context),
-            execution.dateUpdated,
-            execution.sid,
-            execution.accountSid,
-            execution.flowSid,
-            write.expectedVersion ?? null,
-            write.expectedVersion ?? null,
-          ],
-          client,
-        ).catch((error: unknown) => {
-          // Ending one execution while another became active for the same pair cannot happen, but
-          // reactivating one can: report it as the same conflict as a racing insert.
-          if (isUniqueViolation(error, 'executions_one_active')) {
-            throw new StoreConflictError('active-execution', `an execution is already active for ${execution.contactChannelAddress}`);
-          }
-          throw error;
-        });
-        if (changed === 0) {
-          if (write.expectedVersion !== undefined) {
-            throw new StoreConflictError('version', `execution ${execution.sid} changed since version ${write.expectedVersion} (or is gone)`);
-          }
-          throw new Error(`execution ${execution.sid} does not exist`);
-        }
-      }
-      if (write.steps.length > 0) {
-        // One multi-row INSERT; the rows get ascending seq in list order.
-        await this.#query(`INSERT INTO steps ${STEP_COLUMNS} VALUES ${write.steps.map(() => STEP_PLACEHOLDERS).join(', ')}`, write.steps.flatMap(stepParams), client);
-      }
-      if (write.timersToCancel.length > 0) {
-        await this.#query('DELETE FROM timers WHERE execution_sid = ? AND id = ANY(?::text[])', [execution.sid, write.timersToCancel], client);
-      }
-      for (const timer of write.timersToAdd) {
-        await this.#query('INSERT INTO timers (id, execution_sid, account_sid, due_at) VALUES (?, ?, ?, ?)', [
-          timer.id,
-          timer.executionSid,
-          timer.accountSid,
-          timer.dueAt,
-        ], client);
-      }
-      if (write.effectsDone.length > 0) {
-        await this.#query('DELETE FROM pending_effects WHERE execution_sid = ? AND id = ANY(?::text[])', [execution.sid, write.effectsDone], client);
-      }
-      // An ended execution's outstanding work is dropped: no node may carry it out after the end.
-      if (execution.status === 'ended') await this.#query('DELETE FROM pending_effects WHERE execution_sid = ?', [execution.sid], client);
-      for (const effect of write.effectsToAdd) {
-        await this.#query(INSERT_EFFECT, effectInsertParams(effect, write.effectLease), client);
-      }
-      for (const alert of write.alerts ?? []) {
-        await this.#query(INSERT_ALERT, alertInsertParams(alert), client);
-      }
-      // Delivered at COMMIT: other nodes look at the timer queue now rather than at their next poll.
-      if (write.timersToAdd.length > 0) {
-        const soonest = Math.min(...write.timersToAdd.map((t) => t.dueAt));
-        await this.#query('SELECT pg_notify(?, ?)', [this.#channel, String(soonest)], client);
-      }
+    return new Promise((resolve, reject) => {
+      this.#queuedSprints.push({ write, resolve, reject });
+      if (this.#queuedSprints.length === 1) setImmediate(() => void this.#commitQueuedSprints());
+    });
+  }
+
+  async #commitQueuedSprints(): Promise<void> {
+    const batch = this.#queuedSprints;
+    this.#queuedSprints = [];
+    let outcomes: SprintOutcome[];
+    try {
+      const rows = await this.#query('SELECT switchboard_apply_sprints(?::jsonb, ?) AS outcomes', [JSON.stringify(batch.map((queued) => sprintRow(queued.write))), this.#channel]);
+      outcomes = rows[0]!.outcomes as SprintOutcome[];
+    } catch (error) {
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    batch.forEach((queued, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) queued.resolve();
+      else queued.reject(sprintError(outcome, queued.write));
     });
   }
 
