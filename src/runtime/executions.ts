@@ -87,6 +87,9 @@ const EXPIRY_PREFIX = 'EX';
 const ORPHAN_SWEEP_MS = 1000;
 /** Every node looks at the timer queue at least this often; sooner when told of a timer due sooner. */
 const TIMER_POLL_MS = 1000;
+/** Timers claimed at a time, and claimed batches being fired at once. */
+const TIMER_BATCH = 500;
+const TIMER_BATCHES_IN_FLIGHT = 4;
 /** Writing an effect's result is tried this often (100 ms, then doubling, between tries) before the claim is given up. */
 const RESULT_WRITE_ATTEMPTS = 5;
 /** Old inbound receipts and alerts go once an hour (any node may do it; deletes are idempotent). */
@@ -390,13 +393,40 @@ export class ExecutionService implements ExecutionServiceApi {
 
   /** Fires every timer due now (the scheduler calls this; tests call it with a simulated clock). */
   async fireDueTimers(): Promise<number> {
+    const batch = await this.#claimAndFire();
+    await batch.fired;
+    return batch.count;
+  }
+
+  /**
+   * Fires every due timer, claiming the next batch while earlier ones are still being fired (up to
+   * TIMER_BATCHES_IN_FLIGHT batches): a burst of timers due together keeps the store's writer and
+   * this thread busy at once instead of taking turns.
+   */
+  async #drainDueTimers(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
+    try {
+      while (!this.#stopped) {
+        while (inFlight.size >= TIMER_BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+        const batch = await this.#claimAndFire();
+        if (batch.count === 0) break;
+        const fired = batch.fired.finally(() => inFlight.delete(fired));
+        inFlight.add(fired);
+      }
+    } finally {
+      await Promise.all(inFlight);
+    }
+  }
+
+  /** Claims one batch of due timers and starts firing them; `fired` settles when all have been. */
+  async #claimAndFire(): Promise<{ count: number; fired: Promise<void> }> {
     // Claimed under a lease: no other node fires these unless this one dies before consuming them.
-    const claimed = await this.#store.claimDueTimers(this.#options.now(), this.#leases.lease(), 500);
+    const claimed = await this.#store.claimDueTimers(this.#options.now(), this.#leases.lease(), TIMER_BATCH);
     // One this node is still firing (its lease ran out meanwhile) was just renewed, not re-fired.
     const due = claimed.filter((timer) => !this.#leases.holds('timer', timer.id));
     for (const timer of due) this.#leases.hold('timer', timer.id);
-    await Promise.all(due.map((timer) => this.#fire(timer).finally(() => this.#leases.drop('timer', timer.id))));
-    return due.length;
+    const fired = Promise.all(due.map((timer) => this.#fire(timer).finally(() => this.#leases.drop('timer', timer.id)))).then(() => undefined);
+    return { count: due.length, fired };
   }
 
   /** Claims effects nobody holds (a dead node's, once its lease expired) and carries them out. */
@@ -434,9 +464,7 @@ export class ExecutionService implements ExecutionServiceApi {
       void this.#track(
         (async () => {
           try {
-            while ((await this.fireDueTimers()) > 0 && !this.#stopped) {
-              /* drain every due timer */
-            }
+            await this.#drainDueTimers();
             if (!this.#stopped && this.#options.now() - this.#lastSweep >= ORPHAN_SWEEP_MS) await this.#sweepOrphanedEffects();
             if (!this.#stopped && this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS) await this.pruneHistory();
           } finally {

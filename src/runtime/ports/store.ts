@@ -106,6 +106,8 @@ export interface Store extends AccountStore, FlowStore, ExecutionStore, ClusterS
   close(): Promise<void>;
   /** Schema migrations applied vs. this build's count, for /readyz; backends that migrate on open may omit it. */
   schemaStatus?(): Promise<{ applied: number; expected: number }>;
+  /** One round trip to the database, past any cache (readiness probes). */
+  ping?(): Promise<void>;
   /** Active executions across every node, in total and by what they wait for ('reply', 'effect', 'subflow'), for /metrics. */
   countActiveExecutions?(): Promise<{ active: number; waiting: Record<string, number> }>;
 }

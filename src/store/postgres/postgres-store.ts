@@ -241,6 +241,10 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
+  async ping(): Promise<void> {
+    await this.#query('SELECT 1');
+  }
+
   // ---- settings, accounts, keys
 
   async getSetting(key: string): Promise<string | null> {

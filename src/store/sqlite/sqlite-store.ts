@@ -120,6 +120,10 @@ export class SqliteStore implements Store {
     if (this.db.isOpen) this.db.close();
   }
 
+  async ping(): Promise<void> {
+    this.stmt('SELECT 1').get();
+  }
+
   // ---- settings, accounts, keys
 
   async getSetting(key: string): Promise<string | null> {
