@@ -134,3 +134,24 @@ describe('SQLite group commit', () => {
     }
   });
 });
+
+describe('SQLite writer thread', () => {
+  it('if it dies, every write fails (none is reported done) and the store stops being ready', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-writer-'));
+    const store = new SqliteStore({ path: join(dir, 'db.sqlite') });
+    try {
+      await seed(store);
+      await store.writeSprint(newExecution(1));
+      await store.ping();
+      await store.writer!.terminate();
+      await assert.rejects(store.writeSprint(newExecution(2)), /writer thread exited/);
+      await assert.rejects(store.setSetting('k', 'v'), /writer thread exited/);
+      await assert.rejects(store.ping(), /writer thread exited/);
+      assert.ok(await store.getExecutionBySid(executionSid(1)), 'what was committed before stays readable');
+      assert.equal(await store.getExecutionBySid(executionSid(2)), null);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

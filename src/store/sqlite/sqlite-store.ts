@@ -122,6 +122,13 @@ export class SqliteStore implements Store {
 
   async ping(): Promise<void> {
     this.stmt('SELECT 1').get();
+    // Reads alone would still work: a store whose writer thread is gone is not ready.
+    if (this.#writer?.failure) throw this.#writer.failure;
+  }
+
+  /** The writer thread, when writes run on one (tests). */
+  get writer(): SqliteWriter | null {
+    return this.#writer;
   }
 
   // ---- settings, accounts, keys

@@ -93,6 +93,17 @@ export class SqliteWriter {
     });
   }
 
+  /** Why the thread is gone, once it is (every write fails from then on). */
+  get failure(): Error | null {
+    return this.#failure;
+  }
+
+  /** Stops the thread at once, as a crash would (tests). */
+  async terminate(): Promise<void> {
+    await this.#worker.terminate();
+    await this.#exited;
+  }
+
   call<M extends WriteMethod>(method: M, args: Parameters<SqliteStore[M]>): Promise<WriteResult<M>> {
     return this.#send({ op: 'call', method, args }) as Promise<WriteResult<M>>;
   }
