@@ -90,6 +90,7 @@ const TIMER_POLL_MS = 1000;
 /** Timers claimed at a time, and claimed batches being fired at once. */
 const TIMER_BATCH = 500;
 const TIMER_BATCHES_IN_FLIGHT = 4;
+const TIMER_WORK_IN_FLIGHT = 4 * TIMER_BATCH;
 /** Writing an effect's result is tried this often (100 ms, then doubling, between tries) before the claim is given up. */
 const RESULT_WRITE_ATTEMPTS = 5;
 /** Old inbound receipts and alerts go once an hour (any node may do it; deletes are idempotent). */
@@ -408,6 +409,9 @@ export class ExecutionService implements ExecutionServiceApi {
     try {
       while (!this.#stopped) {
         while (inFlight.size >= TIMER_BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+        // The effects fired timers started (a timeout's message, its result's sprint) count too: a
+        // burst is taken on no faster than it is finished, so memory stays bounded.
+        while (this.#inFlight.size > TIMER_WORK_IN_FLIGHT) await Promise.race(this.#inFlight);
         const batch = await this.#claimAndFire();
         if (batch.count === 0) break;
         const fired = batch.fired.finally(() => inFlight.delete(fired));

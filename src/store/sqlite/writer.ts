@@ -80,7 +80,12 @@ export class SqliteWriter {
   readonly #exited: Promise<void>;
 
   constructor(path: string) {
-    this.#worker = new Worker(new URL('./writer-worker.ts', import.meta.url), { workerData: { path } });
+    this.#worker = new Worker(new URL('./writer-worker.ts', import.meta.url), {
+      workerData: { path },
+      // Its garbage is short-lived batch text: a small young generation keeps the thread's heap (and
+      // the process's RSS) from growing in a burst and staying grown.
+      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+    });
     // Referenced only while a write is outstanding: an idle store never keeps a CLI process alive.
     this.#worker.unref();
     this.#worker.on('message', (response: WriterResponse) => this.#settle(response));
