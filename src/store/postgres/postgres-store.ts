@@ -25,6 +25,7 @@ import {
   type TimerRecord,
   type VersionedExecution,
 } from '../../runtime/ports/store.ts';
+import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
@@ -129,7 +130,7 @@ export class PostgresStore implements Store {
   #heartbeat: Promise<pg.Client> | null = null;
   readonly #workListeners = new Set<(dueAt: number | null) => void>();
   #closed = false;
-  #queuedSprints: { write: SprintWrite; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  readonly #groupCommit = new GroupCommit((writes) => this.#commitSprints(writes));
 
   /** Opens the pool at once; the schema is created and migrated before the first query runs. */
   constructor(options: PostgresStoreOptions) {
@@ -231,7 +232,7 @@ export class PostgresStore implements Store {
     this.#closed = true;
     await this.#ready.catch(() => undefined);
     // Sprints still queued are written before the pool goes.
-    if (this.#queuedSprints.length > 0) await this.#commitQueuedSprints();
+    await this.#groupCommit.flush();
     const listener = this.#listener;
     this.#listener = null;
     await listener?.end().catch(() => undefined);
@@ -444,28 +445,13 @@ export class PostgresStore implements Store {
         return Promise.reject(new Error(`step ${step.sid} does not belong to execution ${execution.sid}`));
       }
     }
-    return new Promise((resolve, reject) => {
-      this.#queuedSprints.push({ write, resolve, reject });
-      if (this.#queuedSprints.length === 1) setImmediate(() => void this.#commitQueuedSprints());
-    });
+    return this.#groupCommit.write(write);
   }
 
-  async #commitQueuedSprints(): Promise<void> {
-    const batch = this.#queuedSprints;
-    this.#queuedSprints = [];
-    let outcomes: SprintOutcome[];
-    try {
-      const rows = await this.#query('SELECT switchboard_apply_sprints(?::jsonb, ?) AS outcomes', [JSON.stringify(batch.map((queued) => sprintRow(queued.write))), this.#channel]);
-      outcomes = rows[0]!.outcomes as SprintOutcome[];
-    } catch (error) {
-      for (const queued of batch) queued.reject(error);
-      return;
-    }
-    batch.forEach((queued, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) queued.resolve();
-      else queued.reject(sprintError(outcome, queued.write));
-    });
+  async #commitSprints(writes: SprintWrite[]): Promise<SprintResult[]> {
+    const rows = await this.#query('SELECT switchboard_apply_sprints(?::jsonb, ?) AS outcomes', [JSON.stringify(writes.map(sprintRow)), this.#channel]);
+    const outcomes = rows[0]!.outcomes as SprintOutcome[];
+    return outcomes.map((outcome, i) => (outcome.ok ? outcome : { ok: false, error: sprintError(outcome, writes[i]!) }));
   }
 
   async countActiveExecutions(): Promise<{ active: number; waiting: Record<string, number> }> {

@@ -29,14 +29,10 @@ import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
+import { GroupCommit } from '../group-commit.ts';
 import { SqliteWriter, type SprintOutcome } from './writer.ts';
 
 
-interface QueuedSprint {
-  write: SprintWrite;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-}
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests. */
@@ -53,7 +49,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
-  #queuedSprints: QueuedSprint[] = [];
+  readonly #groupCommit = new GroupCommit((writes) => (this.#writer ? this.#writer.commitSprints(writes) : this.commitSprints(writes)));
   readonly #exclusive = new KeyedMutex();
   readonly #writer: SqliteWriter | null;
 
@@ -114,7 +110,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    if (this.db.isOpen) await this.#commitQueuedSprints();
+    if (this.db.isOpen) await this.#groupCommit.flush();
     if (this.#writer) await this.#writer.close();
     this.#statements.clear();
     if (this.db.isOpen) this.db.close();
@@ -307,35 +303,9 @@ export class SqliteStore implements Store {
 
   // ---- executions, steps, timers, effects
 
-  /**
-   * Group commit: sprints written while the event loop is busy are queued and committed together
-   * in one transaction (one fsync) at the next check phase, each in its own savepoint so one bad
-   * sprint fails alone. Every caller resolves only after the COMMIT that made its write durable.
-   */
+  /** Group commit (src/store/group-commit.ts): on the writer thread, or inline for ':memory:'. */
   writeSprint(write: SprintWrite): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.#queuedSprints.push({ write, resolve, reject });
-      if (this.#queuedSprints.length === 1) setImmediate(() => void this.#commitQueuedSprints());
-    });
-  }
-
-  async #commitQueuedSprints(): Promise<void> {
-    const batch = this.#queuedSprints;
-    if (batch.length === 0) return;
-    this.#queuedSprints = [];
-    let outcomes: SprintOutcome[];
-    try {
-      const writes = batch.map((queued) => queued.write);
-      outcomes = this.#writer ? await this.#writer.commitSprints(writes) : this.commitSprints(writes);
-    } catch (error) {
-      for (const queued of batch) queued.reject(error);
-      return;
-    }
-    batch.forEach((queued, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) queued.resolve();
-      else queued.reject(outcome.error);
-    });
+    return this.#groupCommit.write(write);
   }
 
   /**

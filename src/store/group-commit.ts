@@ -1,0 +1,54 @@
+// Group commit, shared by both stores: sprints written while the event loop is busy are queued
+// and handed to the backend together at the next check phase (one transaction, one fsync). Each
+// caller resolves only after the COMMIT that holds its write, or rejects with its own sprint's
+// error; a batch that fails as a whole rejects every caller in it.
+import type { SprintWrite } from '../runtime/ports/store.ts';
+
+/** One sprint's outcome within a committed batch. */
+export type SprintResult = { ok: true } | { ok: false; error: unknown };
+
+interface Queued {
+  write: SprintWrite;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class GroupCommit {
+  #queued: Queued[] = [];
+  readonly #commit: (writes: SprintWrite[]) => Promise<SprintResult[]> | SprintResult[];
+
+  /** `commit` writes a batch and answers each sprint's outcome, in order. */
+  constructor(commit: (writes: SprintWrite[]) => Promise<SprintResult[]> | SprintResult[]) {
+    this.#commit = commit;
+  }
+
+  get pending(): number {
+    return this.#queued.length;
+  }
+
+  write(write: SprintWrite): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#queued.push({ write, resolve, reject });
+      if (this.#queued.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  /** Commits what is queued now (also called on close). */
+  async flush(): Promise<void> {
+    const batch = this.#queued;
+    if (batch.length === 0) return;
+    this.#queued = [];
+    let outcomes: SprintResult[];
+    try {
+      outcomes = await this.#commit(batch.map((queued) => queued.write));
+    } catch (error) {
+      for (const queued of batch) queued.reject(error);
+      return;
+    }
+    batch.forEach((queued, i) => {
+      const outcome = outcomes[i];
+      if (outcome?.ok) queued.resolve();
+      else queued.reject(outcome ? outcome.error : new Error('the store answered fewer outcomes than sprints'));
+    });
+  }
+}
