@@ -1,0 +1,37 @@
+// The runtime reuses the execution it wrote last for that execution's next sprint instead of reading
+// it back. Another node (or another process on the SQLite file) may have changed it meanwhile: the
+// stale copy must never win. Its sprint fails the version check and runs again from a fresh read.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startTestServer } from '../support/server.ts';
+import { DEFAULT_RUNTIME_OPTIONS, ExecutionService } from '../../src/runtime/executions.ts';
+import type { MessageChannel, OutboundHttp } from '../../src/runtime/ports/channel.ts';
+
+const askAndWait = JSON.parse(readFileSync(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url), 'utf8'));
+
+describe('recently written executions', () => {
+  it("another node's end is not overwritten by a sprint built on this node's older copy", async () => {
+    const t = await startTestServer();
+    // A second node on the same store: never started, so it carries no effects out itself.
+    const other = new ExecutionService(t.app.store, { name: 'none' } as MessageChannel, {} as OutboundHttp, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now });
+    try {
+      const flow = await t.app.flows.create(t.account.sid, { friendlyName: 'ask', status: 'published', definition: askAndWait });
+      const { execution } = await t.app.executions.create(t.account.sid, flow.sid, { to: '+15557770001', from: '+15550000001' }, 'error');
+      await t.app.executions.idle(); // the question was sent: this node holds the waiting execution's latest version
+      const ended = await other.end(t.account.sid, flow.sid, execution.sid);
+      assert.equal(ended.status, 'ended');
+
+      // The reply reaches this node, whose copy still says "waiting for a reply".
+      const after = await t.app.executions.deliver(execution.sid, { type: 'inbound-message', message: { From: '+15557770001', To: '+15550000001', Body: 'late' } });
+      await t.app.executions.idle();
+      assert.equal(after?.status, 'ended');
+      const stored = await t.app.store.getExecution(t.account.sid, flow.sid, execution.sid);
+      assert.equal(stored?.status, 'ended', 'the other node’s end stands');
+      const steps = await t.app.store.listSteps(t.account.sid, flow.sid, execution.sid, { pageSize: 50 });
+      assert.ok(!steps.items.some((step) => step.name === 'thanks'), 'no step was taken on the stale copy');
+    } finally {
+      await t.close();
+    }
+  });
+});
