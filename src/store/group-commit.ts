@@ -7,6 +7,9 @@ import type { SprintWrite } from '../runtime/ports/store.ts';
 /** One sprint's outcome within a committed batch. */
 export type SprintResult = { ok: true } | { ok: false; error: unknown };
 
+/** Sprints in one batch at most before it is sent without waiting for the check phase. */
+const MAX_BATCH = 256;
+
 interface Queued {
   write: SprintWrite;
   resolve: () => void;
@@ -30,6 +33,9 @@ export class GroupCommit {
     return new Promise((resolve, reject) => {
       this.#queued.push({ write, resolve, reject });
       if (this.#queued.length === 1) setImmediate(() => void this.flush());
+      // The check phase can be held off for long (a worker's replies are handled back to back, up
+      // to a thousand at a time, before the loop moves on): a full batch goes without waiting for it.
+      else if (this.#queued.length >= MAX_BATCH) queueMicrotask(() => void this.flush());
     });
   }
 
