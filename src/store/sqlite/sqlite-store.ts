@@ -309,10 +309,20 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Commits sprints in one transaction (one fsync), each in its own savepoint so one bad sprint
-   * fails alone. A failed COMMIT fails them all.
+   * Commits sprints in one transaction (one fsync); one bad sprint fails alone. Optimistically
+   * first: the batch without savepoints (two statements fewer per sprint). Should a sprint fail,
+   * that transaction is rolled back and the batch runs again with a savepoint around each sprint.
+   * A failed COMMIT fails them all.
    */
   commitSprints(writes: SprintWrite[]): SprintOutcome[] {
+    try {
+      this.transaction(() => {
+        for (const write of writes) this.#applySprint(write);
+      });
+      return writes.map(() => ({ ok: true as const }));
+    } catch (error) {
+      if (writes.length === 1) return [{ ok: false, error }];
+    }
     const outcomes: SprintOutcome[] = [];
     try {
       this.transaction(() => {
