@@ -3,7 +3,7 @@
 // sees it), and a sprint that fails inside a batch fails alone.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -149,6 +149,29 @@ describe('SQLite writer thread', () => {
       await assert.rejects(store.ping(), /writer thread exited/);
       assert.ok(await store.getExecutionBySid(executionSid(1)), 'what was committed before stays readable');
       assert.equal(await store.getExecutionBySid(executionSid(2)), null);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite checkpointer thread', () => {
+  it('copies the WAL back into the database file in the background (commits no longer do it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-ckpt-'));
+    const path = join(dir, 'db.sqlite');
+    const store = new SqliteStore({ path });
+    try {
+      await seed(store);
+      const before = statSync(path).size;
+      // Well past SQLite's 1,000-page autocheckpoint, which the writer thread has turned off.
+      for (let round = 0; round < 4; round++) {
+        await Promise.all(Array.from({ length: 500 }, (_, i) => store.writeSprint(newExecution(round * 500 + i + 1))));
+      }
+      const deadline = Date.now() + 5000;
+      while (statSync(path).size <= before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(statSync(path).size > before, 'the database file grew while the store was open: the WAL was checkpointed');
+      assert.equal((await store.listExecutions(ACCOUNT, FLOW, {}, { pageSize: 1 })).items.length, 1);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

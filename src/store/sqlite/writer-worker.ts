@@ -6,7 +6,10 @@ import { SqliteStore } from './sqlite-store.ts';
 import { serializeError, type SerializedError, type SprintOutcome, type WriterRequest, type WriterResponse } from './writer.ts';
 
 const port = parentPort!;
-const store = new SqliteStore({ path: (workerData as { path: string }).path, writer: 'inline' });
+const { path, autocheckpoint } = workerData as { path: string; autocheckpoint: boolean };
+const store = new SqliteStore({ path, writer: 'inline' });
+// The checkpointer thread copies the WAL back (checkpointer-worker.ts): no commit here pays for it.
+if (!autocheckpoint) store.db.exec('PRAGMA wal_autocheckpoint = 0');
 let batches: Extract<WriterRequest, { op: 'sprints' }>[] = [];
 
 function reply(response: WriterResponse): void {
