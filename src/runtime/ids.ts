@@ -33,6 +33,11 @@ export function newSid(prefix: SidPrefix, now: number = Date.now()): string {
   if (WHOLLY_RANDOM.has(prefix)) return prefix + randomHex(16);
   return prefix + now.toString(16).padStart(12, '0').slice(-12) + randomHex(10);
 }
+/** A wholly random SID with any two-letter prefix (resources of simulated Twilio APIs). */
+export function randomSid(prefix: string): string {
+  return prefix + randomHex(16);
+}
+
 export function isSid(prefix: SidPrefix, value: unknown): value is string {
   return typeof value === 'string' && value.length === 34 && value.startsWith(prefix) && /^[0-9a-fA-F]{32}$/.test(value.slice(2));
 }

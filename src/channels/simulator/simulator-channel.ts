@@ -1,7 +1,7 @@
 // The built-in simulator: the default channel, no account needed. Outbound messages are
 // recorded per conversation (flow address ↔ contact) and "delivered" a moment later; tests and
 // the console can make the next message to an address fail on send or on delivery.
-import { randomBytes } from 'node:crypto';
+import { randomSid } from '../../runtime/ids.ts';
 import type { ConversationRequest, FlexTaskRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
 
@@ -41,11 +41,11 @@ const DEFAULT_TASK_CHANNELS = new Set(['default', 'voice', 'chat', 'sms', 'video
 const MAX_ENTRIES_PER_CONVERSATION = 500;
 
 function messageSid(): string {
-  return 'SM' + randomBytes(16).toString('hex');
+  return randomSid('SM');
 }
 
 function sid(prefix: string): string {
-  return prefix + randomBytes(16).toString('hex');
+  return randomSid(prefix);
 }
 
 const MAX_CONVERSATIONS = 1000;
