@@ -69,7 +69,7 @@ export function outboundPolicy(config: Pick<SwitchboardConfig, 'dev' | 'httpAllo
 
 /** PostgreSQL when a database URL is configured (many nodes may share it), else embedded SQLite. */
 export function openStore(
-  config: Pick<SwitchboardConfig, 'dataDir'> & Partial<Pick<SwitchboardConfig, 'databaseUrl' | 'databaseSchema' | 'dbPoolSize' | 'dbStatementTimeout'>>,
+  config: Pick<SwitchboardConfig, 'dataDir'> & Partial<Pick<SwitchboardConfig, 'databaseUrl' | 'databaseSchema' | 'dbPoolSize' | 'dbStatementTimeout' | 'sqliteWriter'>>,
 ): Store {
   if (config.databaseUrl) {
     return new PostgresStore({
@@ -79,7 +79,7 @@ export function openStore(
       statementTimeoutMs: config.dbStatementTimeout,
     });
   }
-  return new SqliteStore({ path: config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'switchboard.db') });
+  return new SqliteStore({ path: config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'switchboard.db'), writer: config.sqliteWriter ?? 'inline' });
 }
 
 export async function createApp(config: SwitchboardConfig, options: AppOptions = {}): Promise<App> {

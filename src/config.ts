@@ -11,6 +11,7 @@
 //
 // Value types live in src/config/value-types.ts (string, integer, port, boolean, oneOf, url, path,
 // optional); rules that involve several keys go in CROSS_CHECKS.
+import type { SqliteWriterMode } from './store/sqlite/sqlite-store.ts';
 import type { InvalidDefinitionPolicy } from './runtime/flows.ts';
 import { ConfigError, flagOptions, key, resolveConfig, type ConfigValues, type Flags, type Resolved, type ResolveOptions } from './config/model.ts';
 import { boolean, integer, list, oneOf, optional, path, port, string, url } from './config/value-types.ts';
@@ -82,6 +83,13 @@ export const CONFIG_KEYS = {
     type: integer({ min: 200, unit: 'milliseconds' }),
     default: 30_000,
     description: "How long a node's claim on a timer or effect lasts unrenewed: the takeover delay after a node dies",
+  }),
+  sqliteWriter: key({
+    flag: 'sqlite-writer',
+    env: 'SWITCHBOARD_SQLITE_WRITER',
+    type: oneOf<SqliteWriterMode>('inline', 'thread'),
+    default: 'inline',
+    description: 'Where the embedded store writes: inline (lowest latency and memory) or thread (a writer thread: more throughput under heavy write load and timer bursts, ~40 MB more)',
   }),
   readCacheMs: key({
     flag: 'read-cache-ms',

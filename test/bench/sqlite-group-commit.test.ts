@@ -54,7 +54,7 @@ function newExecution(n: number, contact = `+1555${String(n).padStart(7, '0')}`)
 }
 
 describe('SQLite group commit', () => {
-  for (const writer of ['inline', 'worker'] as const) {
+  for (const writer of ['inline', 'thread'] as const) {
     it(`commits concurrent sprints in one transaction, each visible to another connection once resolved (${writer} writer)`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sb-group-'));
       const path = join(dir, 'db.sqlite');
@@ -88,7 +88,7 @@ describe('SQLite group commit', () => {
     });
   }
 
-  for (const writer of ['inline', 'worker'] as const) {
+  for (const writer of ['inline', 'thread'] as const) {
     it(`fails only the sprint that breaks a constraint, with the store's conflict error; the rest of its batch commits (${writer} writer)`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sb-group-'));
       const store = new SqliteStore({ path: writer === 'inline' ? ':memory:' : join(dir, 'db.sqlite'), writer });
@@ -138,7 +138,7 @@ describe('SQLite group commit', () => {
 describe('SQLite writer thread', () => {
   it('if it dies, every write fails (none is reported done) and the store stops being ready', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-writer-'));
-    const store = new SqliteStore({ path: join(dir, 'db.sqlite') });
+    const store = new SqliteStore({ path: join(dir, 'db.sqlite'), writer: 'thread' });
     try {
       await seed(store);
       await store.writeSprint(newExecution(1));
@@ -157,10 +157,10 @@ describe('SQLite writer thread', () => {
 });
 
 describe('SQLite checkpointer thread', () => {
-  it('copies the WAL back into the database file in the background (commits no longer do it)', async () => {
+  for (const writer of ['inline', 'thread'] as const) it(`copies the WAL back into the database file in the background, commits no longer do it (${writer} writer)`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-ckpt-'));
     const path = join(dir, 'db.sqlite');
-    const store = new SqliteStore({ path });
+    const store = new SqliteStore({ path, writer });
     try {
       await seed(store);
       const before = statSync(path).size;

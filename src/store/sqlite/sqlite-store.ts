@@ -30,19 +30,29 @@ import { INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, STEP_COLUMNS, STEP_PLACE
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit } from '../group-commit.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { SqliteWriter, type SprintOutcome } from './writer.ts';
 
 
+
+export type SqliteWriterMode = 'inline' | 'thread';
 
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests. */
   path: string;
   /**
-   * Where writes run. 'worker' (the default for a file): a writer thread owns the write connection,
-   * so fsyncs and group commits never block this thread. 'inline': on this thread (':memory:', which
-   * a second connection cannot share, and the writer thread itself).
+   * Where writes run. 'inline' (the default): on this thread, in group commits. 'thread': a writer
+   * thread owns the write connection, so fsyncs and commits never block this one: more throughput
+   * under heavy write load (and timer bursts), a little more latency at moderate load and ~40 MB
+   * more memory (README Benchmarks). ':memory:' is always inline (a second connection cannot share it).
    */
-  writer?: 'inline' | 'worker';
+  writer?: SqliteWriterMode;
+  /**
+   * Who copies the WAL back into the database file. 'background' (the default for a file): a
+   * checkpointer thread, so no commit pays for it. 'none': this connection never checkpoints (the
+   * writer thread's own connection; its store checkpoints). ':memory:' has no WAL.
+   */
+  checkpoints?: 'background' | 'none';
 }
 
 export class SqliteStore implements Store {
@@ -52,6 +62,7 @@ export class SqliteStore implements Store {
   readonly #groupCommit = new GroupCommit((writes) => (this.#writer ? this.#writer.commitSprints(writes) : this.commitSprints(writes)));
   readonly #exclusive = new KeyedMutex();
   readonly #writer: SqliteWriter | null;
+  readonly #checkpointer: Checkpointer | null;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -70,8 +81,10 @@ export class SqliteStore implements Store {
       this.db.close();
       throw error;
     }
-    const threaded = (options.writer ?? (options.path === ':memory:' ? 'inline' : 'worker')) === 'worker';
-    this.#writer = threaded && options.path !== ':memory:' ? new SqliteWriter(options.path) : null;
+    const file = options.path !== ':memory:';
+    if (file) this.db.exec('PRAGMA wal_autocheckpoint = 0');
+    this.#checkpointer = file && (options.checkpoints ?? 'background') === 'background' ? new Checkpointer(options.path) : null;
+    this.#writer = file && options.writer === 'thread' ? new SqliteWriter(options.path) : null;
   }
 
   #migrate(): void {
@@ -112,6 +125,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.db.isOpen) await this.#groupCommit.flush();
     if (this.#writer) await this.#writer.close();
+    if (this.#checkpointer) await this.#checkpointer.close();
     this.#statements.clear();
     if (this.db.isOpen) this.db.close();
   }

@@ -6,10 +6,8 @@ import { SqliteStore } from './sqlite-store.ts';
 import { serializeError, type SerializedError, type SprintOutcome, type WriterRequest, type WriterResponse } from './writer.ts';
 
 const port = parentPort!;
-const { path, autocheckpoint } = workerData as { path: string; autocheckpoint: boolean };
-const store = new SqliteStore({ path, writer: 'inline' });
-// The checkpointer thread copies the WAL back (checkpointer-worker.ts): no commit here pays for it.
-if (!autocheckpoint) store.db.exec('PRAGMA wal_autocheckpoint = 0');
+// The store that owns this thread checkpoints in the background; this connection never does.
+const store = new SqliteStore({ path: (workerData as { path: string }).path, writer: 'inline', checkpoints: 'none' });
 let batches: Extract<WriterRequest, { op: 'sprints' }>[] = [];
 
 function reply(response: WriterResponse): void {

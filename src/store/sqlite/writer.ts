@@ -66,10 +66,6 @@ export function deserializeError(error: SerializedError): Error {
   return rebuilt;
 }
 
-/** How often the checkpointer thread copies the WAL back, and the WAL length it brings back to its start. */
-const CHECKPOINT_EVERY_MS = 200;
-const CHECKPOINT_RESTART_PAGES = 16_384;
-
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
@@ -82,26 +78,17 @@ export class SqliteWriter {
   #failure: Error | null = null;
   #closing = false;
   readonly #exited: Promise<void>;
-  readonly #checkpointer: Worker;
-  readonly #checkpointerExited: Promise<void>;
 
   constructor(path: string) {
     this.#worker = new Worker(new URL('./writer-worker.ts', import.meta.url), {
-      workerData: { path, autocheckpoint: false },
+      workerData: { path },
       // Its garbage is short-lived batch text: a small young generation keeps the thread's heap (and
       // the process's RSS) from growing in a burst and staying grown.
       resourceLimits: { maxYoungGenerationSizeMb: 8 },
     });
     // Referenced only while a write is outstanding: an idle store never keeps a CLI process alive.
     this.#worker.unref();
-    this.#checkpointer = new Worker(new URL('./checkpointer-worker.ts', import.meta.url), {
-      workerData: { path, everyMs: CHECKPOINT_EVERY_MS, restartAtPages: CHECKPOINT_RESTART_PAGES },
-      resourceLimits: { maxYoungGenerationSizeMb: 2 },
-    });
-    this.#checkpointer.unref();
-    // It only keeps the WAL short: if it fails, the store still works (SQLite checkpoints on close).
-    this.#checkpointer.on('error', () => undefined);
-    this.#checkpointerExited = new Promise((resolve) => this.#checkpointer.once('exit', () => resolve()));
+
     this.#worker.on('message', (response: WriterResponse) => this.#settle(response));
     this.#worker.on('error', (error) => this.#fail(error));
     this.#exited = new Promise((resolve) => {
@@ -140,9 +127,6 @@ export class SqliteWriter {
     // Held until the thread has exited: a process awaiting only this must not end first.
     this.#closing = true;
     this.#worker.ref();
-    this.#checkpointer.ref();
-    this.#checkpointer.postMessage({ op: 'close' });
-    await this.#checkpointerExited;
     if (!this.#failure) await this.#send({ op: 'close' }).catch(() => undefined);
     await this.#exited;
   }
