@@ -772,7 +772,12 @@ function runnable(definition: FlowDefinition): FlowDefinition {
   return isLegacyDefinition(definition) ? (migrateDefinition(definition).definition as FlowDefinition) : definition;
 }
 
-const RECENT_EXECUTIONS = 5000;
+/**
+ * Few on purpose: the next sprint of an execution mostly comes within milliseconds (its effect's
+ * result), and entries kept longer outlive the young generation, which makes every scavenge copy
+ * them (5,000 entries: GC pauses p99 13 ms against 7 ms at 1,000 msg/s).
+ */
+const RECENT_EXECUTIONS = 256;
 
 /** A bounded map, least recently written first out. */
 class RecentExecutions {
