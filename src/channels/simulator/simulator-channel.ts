@@ -39,6 +39,8 @@ const MAX_TASKS = 1000;
 const DEFAULT_TASK_CHANNELS = new Set(['default', 'voice', 'chat', 'sms', 'video', 'email']);
 
 const MAX_ENTRIES_PER_CONVERSATION = 500;
+/** Transcripts kept (least recently active out first): a long-running server meets ever new contacts. */
+const MAX_TRANSCRIPTS = 10_000;
 
 function messageSid(): string {
   return randomSid('SM');
@@ -257,6 +259,9 @@ export class SimulatorChannel implements MessageChannel {
     const list = this.#conversations.get(key) ?? [];
     list.push(entry);
     if (list.length > MAX_ENTRIES_PER_CONVERSATION) list.splice(0, list.length - MAX_ENTRIES_PER_CONVERSATION);
+    // Re-inserted, so the Map's order is recency and its first key the transcript idle longest.
+    this.#conversations.delete(key);
     this.#conversations.set(key, list);
+    if (this.#conversations.size > MAX_TRANSCRIPTS) this.#conversations.delete(this.#conversations.keys().next().value!);
   }
 }
