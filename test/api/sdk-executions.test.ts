@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import twilio from 'twilio';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { specCheckingClient, type SpecCheckingRequestClient } from '../support/sdk.ts';
+import { SPECS_FOUND, specCheckingClient, type SpecCheckingRequestClient } from '../support/sdk.ts';
 
 const smsEcho = JSON.parse(readFileSync(new URL('../fixtures/flows/sms-echo.json', import.meta.url), 'utf8'));
 const askAndWait = JSON.parse(readFileSync(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url), 'utf8'));
@@ -194,7 +194,7 @@ describe('twilio-node against Switchboard: Executions', () => {
     await assert.rejects(engagements(created.sid).fetch(), (error: any) => error.status === 404 && error.code === 20404);
   });
 
-  it('checked every successful response against the spec', () => {
+  it('checked every successful response against the spec', { skip: SPECS_FOUND ? false : 'the OpenAPI specs in ../shared/spec are not there' }, () => {
     const checked = (client.httpClient as SpecCheckingRequestClient).checked;
     assert.ok(checked > 50, `only ${checked} responses checked`);
   });

@@ -21,6 +21,9 @@ for (const version of ['v1', 'v2'] as const) {
 }
 templates.sort((a, b) => a.params - b.params);
 
+/** Whether ../shared/spec was found (outside this workspace, responses go unchecked, and say so). */
+export const SPECS_FOUND = templates.length > 0;
+
 /** The spec path template a concrete URL path belongs to (literal segments win over parameters). */
 export function specTemplate(pathname: string) {
   return templates.find((t) => t.regex.test(pathname));
