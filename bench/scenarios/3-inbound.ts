@@ -1,15 +1,15 @@
 // Scenario 3: inbound message -> reply on the simulator channel at a fixed offered rate across many
 // contacts, through the real runtime (ExecutionService.inboundMessage, the path the webhook and the
-// simulator API take) on a file SQLite store with synchronous=FULL. Driven in this process (no HTTP):
-// the figure is the runtime's, not the HTTP stack's. Latency is measured from the moment each message
+// simulator API take) on a file SQLite store with synchronous=FULL. Driven inside a server process of
+// its own (no HTTP): the figure is the runtime's, not the HTTP stack's. Latency is measured from the moment each message
 // was *scheduled* (so a backlog counts against us) to the moment the flow's reply reaches the channel.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { createApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { driveInbound } from '../lib/inbound-driver.ts';
-import { BENCH_FLOW, UNLIMITED_RATES, type BenchContext, type Scenario } from '../lib/context.ts';
+import { fileURLToPath } from 'node:url';
+import { startChild } from '../lib/child.ts';
+import type { InboundLoad, InboundOutcome } from '../lib/inbound-driver.ts';
+import type { SwitchboardInfo } from '../lib/switchboard-load.ts';
+import { BENCH_FLOW, type BenchContext, type Scenario } from '../lib/context.ts';
 import { figure } from '../lib/report.ts';
 import { summarise } from '../lib/stats.ts';
 
@@ -33,22 +33,17 @@ function commitLatencyP99(dir: string, commits: number): number {
 }
 
 export async function measureInbound(ctx: BenchContext, options: { rate: number; seconds: number; contacts: number; drainMs: number; dataDir: string }) {
-  const app = await createApp(loadConfig({ ...UNLIMITED_RATES, 'data-dir': options.dataDir }, {}), { logger: false });
+  // A server process of its own, as in the other scenarios: the harness's heap (autocannon's and Prism's
+  // leftovers from scenarios 1 and 2) must not weigh on the measured event loop. The driver runs inside it.
+  const server = await startChild<SwitchboardInfo>('switchboard.ts', ['--data-dir', options.dataDir, '--flow', fileURLToPath(BENCH_FLOW)]);
   try {
-    const { account } = await app.accounts.ensureStartupAccount();
-    const flow = await app.flows.create(account.sid, {
-      friendlyName: 'inbound benchmark',
-      status: 'published',
-      definition: JSON.parse(readFileSync(BENCH_FLOW, 'utf8')),
-      commitMessage: undefined,
-      authorSid: undefined,
-    });
-    const outcome = await driveInbound(app, account.sid, flow.sid, options);
-    await app.executions.idle();
+    const load: InboundLoad = { rate: options.rate, seconds: options.seconds, contacts: options.contacts, drainMs: options.drainMs };
+    const outcome = await server.ask<InboundOutcome & { type: string }>({ type: 'inbound', load });
+    await server.ask({ type: 'idle' });
     ctx.log(`  offered ${outcome.total} messages in ${outcome.offeredSeconds.toFixed(1)}s; ${outcome.latencies.length} replies`);
     return { ...outcome, latency: summarise(outcome.latencies) };
   } finally {
-    await app.close();
+    await server.stop();
   }
 }
 
@@ -80,7 +75,7 @@ export const inbound: Scenario = {
         figure('messages without a reply (dropped)', result.unanswered + result.failures, 'messages', { target: { of: 'value', op: '<=', value: 0 } }),
       ],
       notes: [
-        `Driven in-process through ExecutionService.inboundMessage on a file SQLite store (synchronous=FULL, group commit); ${result.total} messages, max latency ${result.latency.max.toFixed(1)} ms, ${result.failures} rejected${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}.`,
+        `Driven inside a server process (bench/servers/switchboard.ts) through ExecutionService.inboundMessage on a file SQLite store (synchronous=FULL, group commit); ${result.total} messages, max latency ${result.latency.max.toFixed(1)} ms, ${result.failures} rejected${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}.`,
         'Each contact is a new execution on its first message (the reply is the question) and a waiting one afterwards (the reply is the thank-you).',
         'A message processed while the flow is still sending (no widget waiting for a reply) is ignored by Studio’s rules (81002) and gets no reply: under a backlog, a contact’s messages bunch up and this can happen.',
       ],
