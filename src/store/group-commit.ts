@@ -4,8 +4,8 @@
 // error; a batch that fails as a whole rejects every caller in it.
 import type { SprintWrite } from '../runtime/ports/store.ts';
 
-/** One sprint's outcome within a committed batch. */
-export type SprintResult = { ok: true } | { ok: false; error: unknown };
+/** One sprint's outcome within a committed batch (E: the error as it travels, e.g. serialised across a thread). */
+export type SprintResult<E = unknown> = { ok: true } | { ok: false; error: E };
 
 /** Sprints in one batch at most before it is sent without waiting for the check phase. */
 const MAX_BATCH = 256;

@@ -29,9 +29,9 @@ import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
-import { GroupCommit } from '../group-commit.ts';
+import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { Checkpointer } from './checkpointer.ts';
-import { SqliteWriter, type SprintOutcome } from './writer.ts';
+import { SqliteWriter } from './writer.ts';
 
 
 
@@ -328,7 +328,7 @@ export class SqliteStore implements Store {
    * that transaction is rolled back and the batch runs again with a savepoint around each sprint.
    * A failed COMMIT fails them all.
    */
-  commitSprints(writes: SprintWrite[]): SprintOutcome[] {
+  commitSprints(writes: SprintWrite[]): SprintResult[] {
     try {
       this.transaction(() => {
         for (const write of writes) this.#applySprint(write);
@@ -337,7 +337,7 @@ export class SqliteStore implements Store {
     } catch (error) {
       if (writes.length === 1) return [{ ok: false, error }];
     }
-    const outcomes: SprintOutcome[] = [];
+    const outcomes: SprintResult[] = [];
     try {
       this.transaction(() => {
         for (const write of writes) {

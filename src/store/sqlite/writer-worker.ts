@@ -2,8 +2,9 @@
 // that arrive while a commit runs are merged into the next one: one fsync for all of them.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SprintWrite } from '../../runtime/ports/store.ts';
+import type { SprintResult } from '../group-commit.ts';
 import { SqliteStore } from './sqlite-store.ts';
-import { serializeError, type SerializedError, type SprintOutcome, type WriterRequest, type WriterResponse } from './writer.ts';
+import { serializeError, type SerializedError, type WriterRequest, type WriterResponse } from './writer.ts';
 
 const port = parentPort!;
 // The store that owns this thread checkpoints in the background; this connection never does.
@@ -20,7 +21,7 @@ function commitBatches(): void {
   const outcomes = store.commitSprints(queued.flatMap((batch) => JSON.parse(batch.writes) as SprintWrite[]));
   let at = 0;
   for (const batch of queued) {
-    const mine: SprintOutcome<SerializedError>[] = outcomes
+    const mine: SprintResult<SerializedError>[] = outcomes
       .slice(at, at + batch.count)
       .map((outcome) => (outcome.ok ? outcome : { ok: false, error: serializeError(outcome.error) }));
     at += batch.count;

@@ -4,6 +4,7 @@
 // the main thread keeps reading through its own (WAL lets readers and the writer run side by side).
 import { Worker } from 'node:worker_threads';
 import { StoreConflictError, type SprintWrite } from '../../runtime/ports/store.ts';
+import type { SprintResult } from '../group-commit.ts';
 import type { SqliteStore } from './sqlite-store.ts';
 
 /** The store methods that write: the worker runs them on its connection, in arrival order. */
@@ -35,8 +36,6 @@ export type WriterRequest =
   | { id: number; op: 'sprints'; count: number; writes: string }
   | { id: number; op: 'close' };
 
-/** A sprint's outcome in a group commit: each sprint fails alone (the error, serialised across the thread). */
-export type SprintOutcome<E = unknown> = { ok: true } | { ok: false; error: E };
 
 export type WriterResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
 
@@ -88,7 +87,6 @@ export class SqliteWriter {
     });
     // Referenced only while a write is outstanding: an idle store never keeps a CLI process alive.
     this.#worker.unref();
-
     this.#worker.on('message', (response: WriterResponse) => this.#settle(response));
     this.#worker.on('error', (error) => this.#fail(error));
     this.#exited = new Promise((resolve) => {
@@ -115,11 +113,11 @@ export class SqliteWriter {
   }
 
   /** One group commit: the outcome of each sprint, in order. */
-  async commitSprints(writes: SprintWrite[]): Promise<SprintOutcome[]> {
+  async commitSprints(writes: SprintWrite[]): Promise<SprintResult[]> {
     // As JSON text, which is what the rows hold anyway: one string is copied across the thread, and
     // its parsing is the writer thread's work, not this one's (a structured clone of every record,
     // step and effect in the batch cost this thread about as much as the stringify).
-    const outcomes = (await this.#send({ op: 'sprints', count: writes.length, writes: JSON.stringify(writes) })) as SprintOutcome<SerializedError>[];
+    const outcomes = (await this.#send({ op: 'sprints', count: writes.length, writes: JSON.stringify(writes) })) as SprintResult<SerializedError>[];
     return outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false, error: deserializeError(outcome.error) }));
   }
 
