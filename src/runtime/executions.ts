@@ -415,6 +415,8 @@ export class ExecutionService implements ExecutionServiceApi {
         const batch = await this.#claimAndFire();
         if (batch.count === 0) break;
         const fired = batch.fired.finally(() => inFlight.delete(fired));
+        // A failed batch is reported by the race or the final wait; until then it must not count as unhandled.
+        fired.catch(() => undefined);
         inFlight.add(fired);
       }
     } finally {
@@ -602,30 +604,30 @@ export class ExecutionService implements ExecutionServiceApi {
     if (state.status === 'ended' && !isNew) timersToCancel.push(EXPIRY_PREFIX + record.sid.slice(2));
     // A timer set and cancelled within one sprint (a queued reply answered it) is never written.
     const cancelled = new Set(timersToCancel);
-    await this.#store
-      .writeSprint({
-      execution: record,
-      isNew,
-      steps,
-      timersToAdd: timersToAdd.filter((timer) => !cancelled.has(timer.id)),
-      timersToCancel,
-      effectsToAdd,
-      effectsDone: consumed.effectId ? [consumed.effectId] : [],
-      expectedVersion,
-      // Fencing: only the node that still holds the timer/effect may consume it.
-      consumes: consumed.timerId ? this.#leases.ref('timer', consumed.timerId) : consumed.effectId ? this.#leases.ref('effect', consumed.effectId) : undefined,
-      // This node carries the new effects out itself; others take them only if it dies.
-      effectLease: effectsToAdd.length > 0 ? this.#leases.lease() : undefined,
-      exclusive: isNew ? (consumed.exclusive ?? this.#options.oneActivePerContact !== false) : undefined,
-      alerts: alertsFrom(result.diagnostics, record, now),
-      inboundReceipt: consumed.receipt,
-      wakeOthers: timersToAdd.some((timer) => !cancelled.has(timer.id) && timer.dueAt - now < TIMER_POLL_MS),
-    })
-      .catch((error: unknown) => {
-        // Whatever made it fail (another node's write, a lost claim), the next sprint reads afresh.
-        this.#recent.forget(record.sid);
-        throw error;
+    try {
+      await this.#store.writeSprint({
+        execution: record,
+        isNew,
+        steps,
+        timersToAdd: timersToAdd.filter((timer) => !cancelled.has(timer.id)),
+        timersToCancel,
+        effectsToAdd,
+        effectsDone: consumed.effectId ? [consumed.effectId] : [],
+        expectedVersion,
+        // Fencing: only the node that still holds the timer/effect may consume it.
+        consumes: consumed.timerId ? this.#leases.ref('timer', consumed.timerId) : consumed.effectId ? this.#leases.ref('effect', consumed.effectId) : undefined,
+        // This node carries the new effects out itself; others take them only if it dies.
+        effectLease: effectsToAdd.length > 0 ? this.#leases.lease() : undefined,
+        exclusive: isNew ? (consumed.exclusive ?? this.#options.oneActivePerContact !== false) : undefined,
+        alerts: alertsFrom(result.diagnostics, record, now),
+        inboundReceipt: consumed.receipt,
+        wakeOthers: timersToAdd.some((timer) => !cancelled.has(timer.id) && timer.dueAt - now < TIMER_POLL_MS),
       });
+    } catch (error) {
+      // Whatever made it fail (another node's write, a lost claim), the next sprint reads afresh.
+      this.#recent.forget(record.sid);
+      throw error;
+    }
     // A new row starts at version 1; a checked update moves it on by one.
     if (isNew) this.#recent.set(record.sid, { record, version: 1 });
     else if (expectedVersion !== undefined) this.#recent.set(record.sid, { record, version: expectedVersion + 1 });
