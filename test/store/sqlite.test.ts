@@ -1,5 +1,5 @@
-// Runs the Store conformance suite against the embedded SQLite store, in memory and on disk, plus
-// the SQLite-only concerns: durability across reopen and schema versioning.
+// Runs the Store conformance suite against the embedded SQLite store, in memory, on disk, and on disk with
+// the writer thread, plus the SQLite-only concerns: durability across reopen and schema versioning.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +24,21 @@ runStoreConformance(
   async () => {
     const path = freshPath();
     const store = new SqliteStore({ path });
+    paths.set(store, path);
+    return store;
+  },
+  async (store) => {
+    await store.close();
+    rmSync(join(paths.get(store)!, '..'), { recursive: true, force: true });
+  },
+);
+
+// The same suite with the writer thread (--sqlite-writer thread): every write crosses to it and back.
+runStoreConformance(
+  'sqlite file, writer thread',
+  async () => {
+    const path = freshPath();
+    const store = new SqliteStore({ path, writer: 'thread' });
     paths.set(store, path);
     return store;
   },
