@@ -14,6 +14,12 @@ test('SIGKILL under load: acknowledged executions survive, timeouts fire once, n
   assert.ok(report.outboundAttempts > 0, JSON.stringify(report));
 });
 
+test('the same with the SQLite writer thread (--sqlite-writer thread)', { timeout: 300_000 }, async () => {
+  const report = await runChaos({ kills: 3, minUpMs: 300, maxUpMs: 1_200, workers: 4, sqliteWriter: 'thread' });
+  assert.deepEqual(report.violations, []);
+  assert.ok(report.acknowledgedCreates > 0 && report.acknowledgedInbound > 0 && report.timeouts > 0, JSON.stringify(report));
+});
+
 test('the same on PostgreSQL (DATABASE_URL)', { timeout: 300_000, skip: process.env.DATABASE_URL ? false : 'DATABASE_URL is not set: PostgreSQL chaos run skipped' }, async () => {
   const report = await runChaos({ kills: 3, minUpMs: 300, maxUpMs: 1_200, workers: 4, databaseUrl: process.env.DATABASE_URL! });
   assert.deepEqual(report.violations, []);

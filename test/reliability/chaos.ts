@@ -34,6 +34,8 @@ export interface ChaosOptions {
   log?: (line: string) => void;
   /** Run the servers on this PostgreSQL database (a fresh schema, dropped afterwards) instead of SQLite. */
   databaseUrl?: string;
+  /** SQLite only: where the embedded store writes (--sqlite-writer). */
+  sqliteWriter?: 'inline' | 'thread';
 }
 
 export interface ChaosReport {
@@ -196,7 +198,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   await receiver.start();
   const schema = `chaos_${process.pid}_${Math.floor(rand() * 1e9)}`;
   // A short lease: a killed node's claimed timers and effects are taken over by its successor sooner.
-  const storeArgs = options.databaseUrl ? ['--database-url', options.databaseUrl, '--database-schema', schema, '--lease-ms', '2000'] : [];
+  const storeArgs = options.databaseUrl
+    ? ['--database-url', options.databaseUrl, '--database-schema', schema, '--lease-ms', '2000']
+    : ['--sqlite-writer', options.sqliteWriter ?? 'inline'];
   if (options.databaseUrl) log(`PostgreSQL schema ${schema}`);
   const server = new ServerProcess(dataDir, await freePort(), storeArgs);
   const client = api(server);
