@@ -153,85 +153,110 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `,
   // 5: group commit in one round trip. A batch of sprints arrives as one JSON document whose values
   // are the rows' parameters exactly as the Node side made them (JSON columns as text, so they stay
-  // byte for byte); each sprint runs in its own subtransaction (BEGIN ... EXCEPTION) and fails
-  // alone, with its SQLSTATE. Conflicts the runtime retries use codes of their own: SB001 duplicate
-  // inbound, SB002 stale claim, SB003 version, SB004 missing execution.
+  // byte for byte). The whole batch runs in one block first; only if a sprint fails is that block
+  // rolled back and the batch run again with a block (a subtransaction) per sprint, so that one fails
+  // alone, with its SQLSTATE. (A subtransaction per sprint every time would also do, but PostgreSQL
+  // keeps at most 64 of a transaction's in its snapshots: past that every other session's visibility
+  // checks look them up, a known slowdown, and a batch can hold hundreds of sprints.) Conflicts the
+  // runtime retries use codes of their own: SB001 duplicate inbound, SB002 stale claim, SB003
+  // version, SB004 missing execution.
   `
+  CREATE FUNCTION switchboard_apply_sprint(w jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
+  DECLARE
+    p jsonb;
+    changed integer;
+  BEGIN
+    IF w ? 'receipt' THEN
+      p := w->'receipt';
+      INSERT INTO inbound_receipts (account_sid, key, received_at) VALUES (p->>0, p->>1, (p->>2)::bigint) ON CONFLICT DO NOTHING;
+      GET DIAGNOSTICS changed = ROW_COUNT;
+      IF changed = 0 THEN RAISE EXCEPTION 'inbound % was already run', p->>1 USING ERRCODE = 'SB001'; END IF;
+    END IF;
+    IF w ? 'consumes' THEN
+      p := w->'consumes';
+      IF p->>0 = 'timer' THEN
+        PERFORM 1 FROM timers WHERE id = p->>1 AND execution_sid = w->>'sid' AND lease_owner = p->>2 FOR UPDATE;
+      ELSE
+        PERFORM 1 FROM pending_effects WHERE id = p->>1 AND execution_sid = w->>'sid' AND lease_owner = p->>2 FOR UPDATE;
+      END IF;
+      IF NOT FOUND THEN RAISE EXCEPTION '% % is no longer held by %', p->>0, p->>1, p->>2 USING ERRCODE = 'SB002'; END IF;
+    END IF;
+    p := w->'execution';
+    IF (w->>'isNew')::boolean THEN
+      INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
+        channel_address, status, initiated_by, state, context, date_created, date_updated, active_slot)
+      VALUES (p->>0, p->>1, p->>2, (p->>3)::integer, p->>4, p->>5, p->>6, p->>7, p->>8, p->>9, p->>10,
+        (p->>11)::bigint, (p->>12)::bigint, p->>13);
+    ELSE
+      UPDATE executions SET flow_version = (p->>3)::integer, contact_sid = p->>4, contact_channel_address = p->>5,
+          channel_address = p->>6, status = p->>7, initiated_by = p->>8, state = p->>9, context = p->>10,
+          date_updated = (p->>12)::bigint, version = version + 1
+        WHERE sid = p->>0 AND account_sid = p->>1 AND flow_sid = p->>2
+          AND (w->>'expectedVersion' IS NULL OR version = (w->>'expectedVersion')::integer);
+      GET DIAGNOSTICS changed = ROW_COUNT;
+      IF changed = 0 THEN
+        IF w->>'expectedVersion' IS NOT NULL THEN
+          RAISE EXCEPTION 'execution % changed since version % (or is gone)', p->>0, w->>'expectedVersion' USING ERRCODE = 'SB003';
+        END IF;
+        RAISE EXCEPTION 'execution % does not exist', p->>0 USING ERRCODE = 'SB004';
+      END IF;
+    END IF;
+    INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
+      transitioned_from, transitioned_to, type, date_created, date_updated)
+    SELECT s->>0, s->>1, s->>2, s->>3, s->>4, s->>5, s->>6, s->>7, s->>8, s->>9, (s->>10)::bigint, (s->>11)::bigint
+      FROM jsonb_array_elements(w->'steps') WITH ORDINALITY AS t(s, n) ORDER BY n;
+    IF jsonb_array_length(w->'timersToCancel') > 0 THEN
+      DELETE FROM timers WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'timersToCancel'));
+    END IF;
+    INSERT INTO timers (id, execution_sid, account_sid, due_at)
+    SELECT t->>0, t->>1, t->>2, (t->>3)::bigint FROM jsonb_array_elements(w->'timersToAdd') AS x(t);
+    IF jsonb_array_length(w->'effectsDone') > 0 THEN
+      DELETE FROM pending_effects WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'effectsDone'));
+    END IF;
+    IF p->>7 = 'ended' THEN DELETE FROM pending_effects WHERE execution_sid = w->>'sid'; END IF;
+    INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until)
+    SELECT e->>0, e->>1, e->>2, e->>3, (e->>4)::bigint, e->>5, (e->>6)::bigint
+      FROM jsonb_array_elements(w->'effects') WITH ORDINALITY AS t(e, n) ORDER BY n;
+    INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created)
+    SELECT a->>0, a->>1, a->>2, a->>3, a->>4, (a->>5)::integer, a->>6, (a->>7)::bigint
+      FROM jsonb_array_elements(w->'alerts') WITH ORDINALITY AS t(a, n) ORDER BY n;  END
+  $fn$;
+
   CREATE FUNCTION switchboard_apply_sprints(batch jsonb, channel text) RETURNS jsonb LANGUAGE plpgsql AS $fn$
   DECLARE
     w jsonb;
-    p jsonb;
     outcomes jsonb := '[]'::jsonb;
-    changed integer;
-    soonest bigint := NULL;
+    soonest bigint;
     failed_constraint text;
+    all_applied boolean := false;
   BEGIN
-    FOR w IN SELECT value FROM jsonb_array_elements(batch) LOOP
-      BEGIN
-        IF w ? 'receipt' THEN
-          p := w->'receipt';
-          INSERT INTO inbound_receipts (account_sid, key, received_at) VALUES (p->>0, p->>1, (p->>2)::bigint) ON CONFLICT DO NOTHING;
-          GET DIAGNOSTICS changed = ROW_COUNT;
-          IF changed = 0 THEN RAISE EXCEPTION 'inbound % was already run', p->>1 USING ERRCODE = 'SB001'; END IF;
-        END IF;
-        IF w ? 'consumes' THEN
-          p := w->'consumes';
-          IF p->>0 = 'timer' THEN
-            PERFORM 1 FROM timers WHERE id = p->>1 AND execution_sid = w->>'sid' AND lease_owner = p->>2 FOR UPDATE;
-          ELSE
-            PERFORM 1 FROM pending_effects WHERE id = p->>1 AND execution_sid = w->>'sid' AND lease_owner = p->>2 FOR UPDATE;
-          END IF;
-          IF NOT FOUND THEN RAISE EXCEPTION '% % is no longer held by %', p->>0, p->>1, p->>2 USING ERRCODE = 'SB002'; END IF;
-        END IF;
-        p := w->'execution';
-        IF (w->>'isNew')::boolean THEN
-          INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
-            channel_address, status, initiated_by, state, context, date_created, date_updated, active_slot)
-          VALUES (p->>0, p->>1, p->>2, (p->>3)::integer, p->>4, p->>5, p->>6, p->>7, p->>8, p->>9, p->>10,
-            (p->>11)::bigint, (p->>12)::bigint, p->>13);
-        ELSE
-          UPDATE executions SET flow_version = (p->>3)::integer, contact_sid = p->>4, contact_channel_address = p->>5,
-              channel_address = p->>6, status = p->>7, initiated_by = p->>8, state = p->>9, context = p->>10,
-              date_updated = (p->>12)::bigint, version = version + 1
-            WHERE sid = p->>0 AND account_sid = p->>1 AND flow_sid = p->>2
-              AND (w->>'expectedVersion' IS NULL OR version = (w->>'expectedVersion')::integer);
-          GET DIAGNOSTICS changed = ROW_COUNT;
-          IF changed = 0 THEN
-            IF w->>'expectedVersion' IS NOT NULL THEN
-              RAISE EXCEPTION 'execution % changed since version % (or is gone)', p->>0, w->>'expectedVersion' USING ERRCODE = 'SB003';
-            END IF;
-            RAISE EXCEPTION 'execution % does not exist', p->>0 USING ERRCODE = 'SB004';
-          END IF;
-        END IF;
-        INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
-          transitioned_from, transitioned_to, type, date_created, date_updated)
-        SELECT s->>0, s->>1, s->>2, s->>3, s->>4, s->>5, s->>6, s->>7, s->>8, s->>9, (s->>10)::bigint, (s->>11)::bigint
-          FROM jsonb_array_elements(w->'steps') WITH ORDINALITY AS t(s, n) ORDER BY n;
-        IF jsonb_array_length(w->'timersToCancel') > 0 THEN
-          DELETE FROM timers WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'timersToCancel'));
-        END IF;
-        INSERT INTO timers (id, execution_sid, account_sid, due_at)
-        SELECT t->>0, t->>1, t->>2, (t->>3)::bigint FROM jsonb_array_elements(w->'timersToAdd') AS x(t);
-        IF jsonb_array_length(w->'effectsDone') > 0 THEN
-          DELETE FROM pending_effects WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'effectsDone'));
-        END IF;
-        IF p->>7 = 'ended' THEN DELETE FROM pending_effects WHERE execution_sid = w->>'sid'; END IF;
-        INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until)
-        SELECT e->>0, e->>1, e->>2, e->>3, (e->>4)::bigint, e->>5, (e->>6)::bigint
-          FROM jsonb_array_elements(w->'effects') WITH ORDINALITY AS t(e, n) ORDER BY n;
-        INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created)
-        SELECT a->>0, a->>1, a->>2, a->>3, a->>4, (a->>5)::integer, a->>6, (a->>7)::bigint
-          FROM jsonb_array_elements(w->'alerts') WITH ORDINALITY AS t(a, n) ORDER BY n;
-        IF w ? 'wake' THEN soonest := LEAST(COALESCE(soonest, (w->>'wake')::bigint), (w->>'wake')::bigint); END IF;
-        outcomes := outcomes || jsonb_build_array(jsonb_build_object('ok', true));
-      EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS failed_constraint = CONSTRAINT_NAME;
-        outcomes := outcomes || jsonb_build_array(jsonb_build_object('ok', false, 'code', SQLSTATE, 'message', SQLERRM, 'constraint', failed_constraint));
-      END;
-    END LOOP;
+    SELECT MIN((value->>'wake')::bigint) INTO soonest FROM jsonb_array_elements(batch) WHERE value ? 'wake';
+    BEGIN
+      FOR w IN SELECT value FROM jsonb_array_elements(batch) LOOP
+        PERFORM switchboard_apply_sprint(w);
+      END LOOP;
+      all_applied := true;
+    EXCEPTION WHEN OTHERS THEN
+      all_applied := false; -- rolled back: run again, one block per sprint
+    END;
+    IF all_applied THEN
+      SELECT jsonb_agg(jsonb_build_object('ok', true)) INTO outcomes FROM jsonb_array_elements(batch);
+    ELSE
+      soonest := NULL;
+      FOR w IN SELECT value FROM jsonb_array_elements(batch) LOOP
+        BEGIN
+          PERFORM switchboard_apply_sprint(w);
+          IF w ? 'wake' THEN soonest := LEAST(COALESCE(soonest, (w->>'wake')::bigint), (w->>'wake')::bigint); END IF;
+          outcomes := outcomes || jsonb_build_array(jsonb_build_object('ok', true));
+        EXCEPTION WHEN OTHERS THEN
+          GET STACKED DIAGNOSTICS failed_constraint = CONSTRAINT_NAME;
+          outcomes := outcomes || jsonb_build_array(jsonb_build_object('ok', false, 'code', SQLSTATE, 'message', SQLERRM, 'constraint', failed_constraint));
+        END;
+      END LOOP;
+    END IF;
     -- Delivered at COMMIT: other nodes look at the timer queue now rather than at their next poll.
     IF soonest IS NOT NULL THEN PERFORM pg_notify(channel, soonest::text); END IF;
-    RETURN outcomes;
+    RETURN COALESCE(outcomes, '[]'::jsonb);
   END
   $fn$;
   `,
