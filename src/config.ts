@@ -89,7 +89,7 @@ export const CONFIG_KEYS = {
     env: 'SWITCHBOARD_SQLITE_WRITER',
     type: oneOf<SqliteWriterMode>('inline', 'thread'),
     default: 'inline',
-    description: 'Where the embedded store writes: inline (lowest latency and memory) or thread (a writer thread: more throughput under heavy write load and timer bursts, ~40 MB more)',
+    description: 'Where the embedded store writes: inline (lowest latency and memory) or thread (a writer thread: more throughput under heavy write load and timer bursts, ~50 MB more)',
   }),
   readCacheMs: key({
     flag: 'read-cache-ms',

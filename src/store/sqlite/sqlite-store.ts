@@ -33,8 +33,6 @@ import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { SqliteWriter } from './writer.ts';
 
-
-
 export type SqliteWriterMode = 'inline' | 'thread';
 
 export interface SqliteStoreOptions {
@@ -43,7 +41,7 @@ export interface SqliteStoreOptions {
   /**
    * Where writes run. 'inline' (the default): on this thread, in group commits. 'thread': a writer
    * thread owns the write connection, so fsyncs and commits never block this one: more throughput
-   * under heavy write load (and timer bursts), a little more latency at moderate load and ~40 MB
+   * under heavy write load (and timer bursts), a little more latency at moderate load and ~50 MB
    * more memory (README Benchmarks). ':memory:' is always inline (a second connection cannot share it).
    */
   writer?: SqliteWriterMode;
