@@ -434,9 +434,10 @@ export class PostgresStore implements Store {
 
   /**
    * Group commit in one round trip: the sprints written while the event loop is busy go to the
-   * database together, as one call of switchboard_apply_sprints (migration 5), one transaction in
-   * which each sprint has its own subtransaction and fails alone. Every caller resolves only after
-   * the COMMIT holding its write. Batches run side by side on the pool's connections.
+   * database together, as one call of switchboard_apply_sprints (migration 5): one transaction, in
+   * which a sprint that fails fails alone (the batch then runs again with a subtransaction per
+   * sprint). Every caller resolves only after the COMMIT holding its write. Batches run side by side
+   * on the pool's connections.
    */
   writeSprint(write: SprintWrite): Promise<void> {
     const execution = write.execution;
