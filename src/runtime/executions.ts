@@ -107,8 +107,8 @@ export class ExecutionService implements ExecutionServiceApi {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #definitions = new Map<string, FlowDefinition>();
   /**
-   * The executions this node wrote last, with their versions: the next event for one (most often the
-   * result of the effect its sprint just started) skips reading it back. Safe across nodes: a sprint
+   * The executions this node wrote last whose effects are still out, with their versions: the next
+   * event for one (most often the result of the effect its sprint just started) skips reading it back. Safe across nodes: a sprint
    * built on a stale entry fails its version check, the entry is dropped and the sprint runs again
    * from a fresh read.
    */
@@ -628,8 +628,12 @@ export class ExecutionService implements ExecutionServiceApi {
       this.#recent.forget(record.sid);
       throw error;
     }
+    // Kept only while this sprint's effects are out: their results are the events due next, within
+    // milliseconds. An execution left waiting (for a reply, a timer) is read afresh when it wakes; keeping
+    // it would only hold its state past young-generation GCs, which then copy and promote it.
     // A new row starts at version 1; a checked update moves it on by one.
-    if (isNew) this.#recent.set(record.sid, { record, version: 1 });
+    if (effectsToAdd.length === 0) this.#recent.forget(record.sid);
+    else if (isNew) this.#recent.set(record.sid, { record, version: 1 });
     else if (expectedVersion !== undefined) this.#recent.set(record.sid, { record, version: expectedVersion + 1 });
     else this.#recent.forget(record.sid);
     this.#observer.sprintWritten({ execution: record, previousStatus: isNew ? null : previous.status, steps });
@@ -775,9 +779,9 @@ function runnable(definition: FlowDefinition): FlowDefinition {
 }
 
 /**
- * Few on purpose: the next sprint of an execution mostly comes within milliseconds (its effect's
- * result), and entries kept longer outlive the young generation, which makes every scavenge copy
- * them (5,000 entries: GC pauses p99 13 ms against 7 ms at 1,000 msg/s).
+ * A bound, not the working set: entries live only while effects are out (see #persist), mostly a few
+ * milliseconds. Entries kept longer outlive the young generation, which makes every scavenge copy
+ * and promote them (5,000 entries: GC pauses p99 13 ms against 7 ms at 1,000 msg/s).
  */
 const RECENT_EXECUTIONS = 256;
 
