@@ -3,8 +3,9 @@
 // then never pays for copying the WAL back into the database file.
 import { Worker } from 'node:worker_threads';
 
-/** How often the WAL is copied back, and the WAL length (pages) brought back to its start. */
-const CHECKPOINT_EVERY_MS = 200;
+/** How often the WAL is copied back (busy, and at most when idle), and the WAL length (pages) brought back to its start. */
+const CHECKPOINT_EVERY_MS = 50;
+const CHECKPOINT_IDLE_EVERY_MS = 1000;
 const CHECKPOINT_RESTART_PAGES = 16_384;
 
 export class Checkpointer {
@@ -13,7 +14,7 @@ export class Checkpointer {
 
   constructor(path: string, everyMs = CHECKPOINT_EVERY_MS) {
     this.#worker = new Worker(new URL('./checkpointer-worker.ts', import.meta.url), {
-      workerData: { path, everyMs, restartAtPages: CHECKPOINT_RESTART_PAGES },
+      workerData: { path, minEveryMs: everyMs, maxEveryMs: Math.max(everyMs, CHECKPOINT_IDLE_EVERY_MS), restartAtPages: CHECKPOINT_RESTART_PAGES },
       resourceLimits: { maxYoungGenerationSizeMb: 2 },
     });
     // Never keeps a process alive; if it fails the store still works (SQLite checkpoints on close).
