@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { Fsync } from '../../src/store/sqlite/wal-sync.ts';
 import { StoreConflictError, type ExecutionRecord, type SprintWrite } from '../../src/runtime/ports/store.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
@@ -130,6 +131,75 @@ describe('SQLite group commit', () => {
       assert.ok(await reopened.getExecutionBySid(executionSid(7)));
       await reopened.close();
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SQLite group commit fsync off the event loop', () => {
+  /** An fsync the test completes by hand, recording the descriptors it was asked for. */
+  function heldFsync() {
+    const pending: ((error: NodeJS.ErrnoException | null) => void)[] = [];
+    const fsync: Fsync = (_fd, done) => void pending.push(done);
+    return { fsync, pending };
+  }
+  const settled = async (promise: Promise<unknown>) => {
+    let done = false;
+    void promise.then(() => (done = true), () => (done = true));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    return done;
+  };
+
+  it('a sprint resolves only after the fsync that follows its commit; batches committed meanwhile share the next fsync', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-walsync-'));
+    const { fsync, pending } = heldFsync();
+    const store = new SqliteStore({ path: join(dir, 'db.sqlite'), fsync });
+    try {
+      await seed(store);
+      const first = store.writeSprint(newExecution(1));
+      assert.equal(await settled(first), false, 'committed, but not acknowledged before its fsync');
+      assert.equal(pending.length, 1);
+      assert.ok(await store.getExecutionBySid(executionSid(1)), 'the commit itself ran');
+      assert.equal(Number((store.db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous), 2, 'every other transaction stays synchronous=FULL');
+      // Two more batches while that fsync is on the disk: it may have started before they were written.
+      const second = store.writeSprint(newExecution(2));
+      await settled(second);
+      const third = store.writeSprint(newExecution(3));
+      assert.equal(await settled(third), false);
+      assert.equal(pending.length, 1, 'no second fsync while one runs');
+      pending.shift()!(null);
+      await first;
+      assert.equal(await settled(second), false, 'the first fsync does not cover a batch committed after it started');
+      assert.equal(pending.length, 1, 'one fsync for both later batches');
+      pending.shift()!(null);
+      await Promise.all([second, third]);
+    } finally {
+      while (pending.length) pending.shift()!(null);
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failed fsync fails every sprint it was to make durable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-walsync-'));
+    const { fsync, pending } = heldFsync();
+    const store = new SqliteStore({ path: join(dir, 'db.sqlite'), fsync });
+    try {
+      await seed(store);
+      const writes = [store.writeSprint(newExecution(1)), store.writeSprint(newExecution(2))];
+      await settled(writes[0]!);
+      pending.shift()!(Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' }));
+      const results = await Promise.allSettled(writes);
+      assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+      assert.match(String((results[0] as PromiseRejectedResult).reason), /EIO/);
+      // The next batch gets an fsync of its own.
+      const later = store.writeSprint(newExecution(3));
+      await settled(later);
+      pending.shift()!(null);
+      await later;
+    } finally {
+      while (pending.length) pending.shift()!(null);
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

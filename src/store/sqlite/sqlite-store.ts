@@ -1,6 +1,7 @@
-// The embedded store: node:sqlite in WAL mode with synchronous=FULL, so every committed
-// transaction is fsync'd before the promise resolves. node:sqlite is synchronous, so each
-// method runs its whole transaction in one tick and no other request can interleave.
+// The embedded store: node:sqlite in WAL mode, every committed transaction fsync'd before its
+// promise resolves (synchronous=FULL; group commits fsync off the event loop, wal-sync.ts).
+// node:sqlite is synchronous, so each method runs its whole transaction in one tick and no other
+// request can interleave.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -32,6 +33,7 @@ import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { Checkpointer } from './checkpointer.ts';
 import { SqliteWriter } from './writer.ts';
+import { WalSync, type Fsync } from './wal-sync.ts';
 
 export type SqliteWriterMode = 'inline' | 'thread';
 
@@ -51,16 +53,19 @@ export interface SqliteStoreOptions {
    * writer thread's own connection; its store checkpoints). ':memory:' has no WAL.
    */
   checkpoints?: 'background' | 'none';
+  /** How the WAL is fsync'd after an inline group commit (tests observe it; default node:fs fsync). */
+  fsync?: Fsync;
 }
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
-  readonly #groupCommit = new GroupCommit((writes) => (this.#writer ? this.#writer.commitSprints(writes) : this.commitSprints(writes)));
+  readonly #groupCommit = new GroupCommit((writes) => (this.#writer ? this.#writer.commitSprints(writes) : this.#commitInline(writes)));
   readonly #exclusive = new KeyedMutex();
   readonly #writer: SqliteWriter | null;
   readonly #checkpointer: Checkpointer | null;
+  readonly #walSync: WalSync | null;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -83,6 +88,8 @@ export class SqliteStore implements Store {
     if (file) this.db.exec('PRAGMA wal_autocheckpoint = 0');
     this.#checkpointer = file && (options.checkpoints ?? 'background') === 'background' ? new Checkpointer(options.path) : null;
     this.#writer = file && options.writer === 'thread' ? new SqliteWriter(options.path) : null;
+    // The writer thread may block on its fsyncs; this thread's group commits should not.
+    this.#walSync = file && !this.#writer ? new WalSync(`${options.path}-wal`, options.fsync) : null;
   }
 
   #migrate(): void {
@@ -126,6 +133,7 @@ export class SqliteStore implements Store {
     if (this.#checkpointer) await this.#checkpointer.close();
     this.#statements.clear();
     if (this.db.isOpen) this.db.close();
+    if (this.#walSync) await this.#walSync.close();
   }
 
   async ping(): Promise<void> {
@@ -354,6 +362,24 @@ export class SqliteStore implements Store {
     } catch (error) {
       return writes.map(() => ({ ok: false as const, error }));
     }
+    return outcomes;
+  }
+
+  /**
+   * A group commit on this thread: committed without the fsync (synchronous=NORMAL still keeps the
+   * WAL consistent), which then runs off the event loop; the callers resolve after it. Every other
+   * transaction stays synchronous=FULL.
+   */
+  async #commitInline(writes: SprintWrite[]): Promise<SprintResult[]> {
+    if (!this.#walSync) return this.commitSprints(writes);
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    let outcomes: SprintResult[];
+    try {
+      outcomes = this.commitSprints(writes);
+    } finally {
+      this.db.exec('PRAGMA synchronous = FULL');
+    }
+    if (outcomes.some((outcome) => outcome.ok)) await this.#walSync.sync();
     return outcomes;
   }
 

@@ -1,0 +1,48 @@
+// Makes group commits durable without blocking the event loop. A batch of sprints is committed with
+// synchronous=NORMAL (SQLite appends it to the WAL without an fsync), then this fsyncs the WAL file
+// on libuv's thread pool and the batch's callers resolve only after that: every acknowledged write
+// is on disk, as with synchronous=FULL, but the thread goes on running requests while the disk
+// works, and one fsync covers every batch committed before it started.
+//
+// Safe to open beside SQLite: its locks live in the database and -shm files, never in the WAL, so
+// opening and closing our own descriptor of the WAL cannot drop one of them. SQLite keeps the WAL
+// file (truncating it at most) while any connection is open, and the store closes this after its own.
+import { close as closeFd, fsync, openSync } from 'node:fs';
+
+export type Fsync = (fd: number, done: (error: NodeJS.ErrnoException | null) => void) => void;
+
+export class WalSync {
+  readonly #fd: number;
+  readonly #fsync: Fsync;
+  /** The fsync on the disk now, and the one queued behind it for writes made since it started. */
+  #running: Promise<void> | null = null;
+  #next: Promise<void> | null = null;
+
+  constructor(walPath: string, fsyncImpl: Fsync = fsync) {
+    this.#fd = openSync(walPath, 'r');
+    this.#fsync = fsyncImpl;
+  }
+
+  /** Resolves once everything written to the WAL before this call is on disk. */
+  sync(): Promise<void> {
+    if (!this.#running) {
+      this.#running = new Promise<void>((resolve, reject) => this.#fsync(this.#fd, (error) => (error ? reject(error) : resolve()))).finally(() => {
+        this.#running = null;
+      });
+      return this.#running;
+    }
+    // The running fsync may have started before these writes reached the WAL: the next one covers them.
+    this.#next ??= this.#running
+      .catch(() => undefined)
+      .then(() => {
+        this.#next = null;
+        return this.sync();
+      });
+    return this.#next;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.#running, this.#next]);
+    await new Promise<void>((resolve) => closeFd(this.#fd, () => resolve()));
+  }
+}
