@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createContext, type BenchMode, type Scenario } from './lib/context.ts';
-import { machine, renderTable, writeResult, type RunResult, type ScenarioResult } from './lib/report.ts';
+import { machine, renderTable, serverFlags, writeResult, type RunResult, type ScenarioResult } from './lib/report.ts';
 import { SCENARIOS } from './scenarios/index.ts';
 
 export interface BenchOptions {
@@ -34,7 +34,7 @@ export async function runBench(options: BenchOptions): Promise<{ result: RunResu
   } finally {
     ctx.cleanup();
   }
-  const result: RunResult = { startedAt, finishedAt: new Date().toISOString(), mode: options.mode, machine: machine(), scenarios };
+  const result: RunResult = { startedAt, finishedAt: new Date().toISOString(), mode: options.mode, machine: machine(), serverFlags: serverFlags(), scenarios };
   return { result, file: writeResult(options.outDir, result) };
 }
 
@@ -49,7 +49,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';
   const { result, file } = await runBench({ mode, only, outDir });
   const m = result.machine;
-  console.log(`\nSwitchboard benchmarks (${result.mode}) on ${m.cpus}× ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}, load average at end ${m.loadAverage.join(' ')}\n`);
+  console.log(`\nSwitchboard benchmarks (${result.mode}) on ${m.cpus}× ${m.cpuModel}, ${m.memoryGb} GB, ${m.platform}, Node ${m.node}, load average at end ${m.loadAverage.join(' ')}, ${Object.keys(result.serverFlags).length ? `server flags ${Object.entries(result.serverFlags).map(([k, v]) => `--${k}=${v}`).join(' ')}` : 'default settings'}\n`);
   console.log(renderTable(result));
   for (const scenario of result.scenarios) {
     if (scenario.status === 'ok' && scenario.scaled) console.log(`\n${scenario.id}: ${scenario.scaled}`);

@@ -35,6 +35,8 @@ export interface RunResult {
   finishedAt: string;
   mode: 'full' | 'quick' | 'smoke';
   machine: { cpus: number; cpuModel: string; memoryGb: number; platform: string; node: string; loadAverage: number[] };
+  /** Switchboard settings the benchmark servers ran with besides the defaults (BENCH_SWITCHBOARD_FLAGS). */
+  serverFlags: Record<string, string>;
   scenarios: ScenarioResult[];
 }
 
@@ -83,6 +85,20 @@ export function machine(): RunResult['machine'] {
   };
 }
 
+/**
+ * Settings for every benchmark Switchboard server, from BENCH_SWITCHBOARD_FLAGS ("sqlite-writer=thread
+ * read-cache-ms=0"): the same keys as the command-line flags, so a run can compare non-default settings.
+ */
+export function serverFlags(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const flags: Record<string, string> = {};
+  for (const pair of (env.BENCH_SWITCHBOARD_FLAGS ?? '').split(/\s+/).filter(Boolean)) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new Error(`BENCH_SWITCHBOARD_FLAGS: expected name=value, got "${pair}"`);
+    flags[pair.slice(0, at).replace(/^--/, '')] = pair.slice(at + 1);
+  }
+  return flags;
+}
+
 export function writeResult(dir: string, result: RunResult): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${result.startedAt.replace(/[:.]/g, '-')}-${result.mode}.json`);
@@ -118,7 +134,8 @@ export function renderTable(result: RunResult): string {
         f.name,
         `${formatNumber(f.value)} ${f.unit}`,
         f.baseline ? `${formatNumber(f.baseline.value)} ${f.baseline.unit ?? f.unit} (${f.baseline.name})` : '',
-        f.ratio !== undefined ? formatNumber(f.ratio) + '×' : '',
+        // A zero baseline (autocannon's whole-millisecond latencies: under 1 ms) has no ratio.
+        f.ratio === undefined ? '' : Number.isFinite(f.ratio) ? formatNumber(f.ratio) + '×' : 'n/a',
         f.target ? formatTarget(f.target) : '',
         f.met === undefined ? '' : f.met ? 'yes' : 'NO',
       ]);

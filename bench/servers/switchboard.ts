@@ -1,7 +1,7 @@
 // A real Switchboard server (the same createApp as `switchboard serve`) for the benchmarks.
 // Flags: --data-dir DIR (SQLite) or --database-url URL --database-schema NAME [--node-id ID]
 // (PostgreSQL), --flow FILE (publish this definition as a new flow; else the account's first flow).
-// Announces {port, accountSid, authToken, flowSid}; answers IPC 'memory', 'timerLag', 'inbound', 'idle'.
+// BENCH_SWITCHBOARD_FLAGS adds settings (bench/lib/report.ts). Announces {port, accountSid, authToken, flowSid}; answers IPC 'memory', 'timerLag', 'inbound', 'idle'.
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -9,6 +9,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { announce, serveChild } from '../lib/child.ts';
+import { serverFlags } from '../lib/report.ts';
 import { UNLIMITED_RATES } from '../lib/context.ts';
 import { driveInbound, type InboundLoad } from '../lib/inbound-driver.ts';
 
@@ -25,7 +26,7 @@ const flags: Record<string, string> = {};
 for (const name of ['data-dir', 'database-url', 'database-schema', 'node-id'] as const) if (values[name]) flags[name] = values[name];
 if (!flags['data-dir'] && !flags['database-url']) throw new Error('--data-dir or --database-url is required');
 
-const config = { ...loadConfig({ ...UNLIMITED_RATES, ...flags }, {}), port: 0 };
+const config = { ...loadConfig({ ...UNLIMITED_RATES, ...serverFlags(), ...flags }, {}), port: 0 };
 const app = await createApp(config, { logger: false });
 const { account } = await app.accounts.ensureStartupAccount();
 let flowSid: string;
