@@ -51,7 +51,7 @@ export const restCreate: Scenario = {
       notes: [
         `${CONNECTIONS} connections, ${create.load.durationSeconds}s measured after a warm-up; every request creates an execution for a new contact on a flow whose first widget (send-and-wait-for-reply) sends a question and waits.`,
         `server event-loop delay during the measurement: p50 ${create.loop.p50.toFixed(1)} ms, p99 ${create.loop.p99.toFixed(1)} ms, max ${create.loop.max.toFixed(1)} ms.`,
-        'SQLite in WAL mode with synchronous=FULL: a 201 is sent only after the COMMIT holding the execution returned (group commit: one fsync per batch of concurrent writes).',
+        'SQLite in WAL mode: a 201 is sent only after the WAL holding the execution was fsync’d (group commit: one fsync, off the event loop, per batch of concurrent writes).',
         ...(other.length ? [`other status codes: ${other.map(([c, n]) => `${c}×${n}`).join(', ')}`] : []),
       ],
     };

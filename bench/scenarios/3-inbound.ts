@@ -1,6 +1,6 @@
 // Scenario 3: inbound message -> reply on the simulator channel at a fixed offered rate across many
 // contacts, through the real runtime (ExecutionService.inboundMessage, the path the webhook and the
-// simulator API take) on a file SQLite store with synchronous=FULL. Driven inside a server process of
+// simulator API take) on a file SQLite store, every sprint fsync'd before its effects run. Driven inside a server process of
 // its own (no HTTP): the figure is the runtime's, not the HTTP stack's. Latency is measured from the moment each message
 // was *scheduled* (so a backlog counts against us) to the moment the flow's reply reaches the channel.
 import { join } from 'node:path';
@@ -75,7 +75,7 @@ export const inbound: Scenario = {
         figure('messages without a reply (dropped)', result.unanswered + result.failures, 'messages', { target: { of: 'value', op: '<=', value: 0 } }),
       ],
       notes: [
-        `Driven inside a server process (bench/servers/switchboard.ts) through ExecutionService.inboundMessage on a file SQLite store (synchronous=FULL, group commit); ${result.total} messages, max latency ${result.latency.max.toFixed(1)} ms, ${result.failures} rejected${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}.`,
+        `Driven inside a server process (bench/servers/switchboard.ts) through ExecutionService.inboundMessage on a file SQLite store (WAL fsync'd per group commit); ${result.total} messages, max latency ${result.latency.max.toFixed(1)} ms, ${result.failures} rejected${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}.`,
         'Each contact is a new execution on its first message (the reply is the question) and a waiting one afterwards (the reply is the thank-you).',
         'A message processed while the flow is still sending (no widget waiting for a reply) is ignored by Studio’s rules (81002) and gets no reply: under a backlog, a contact’s messages bunch up and this can happen.',
       ],

@@ -29,6 +29,29 @@ describe('group commit', () => {
     assert.deepEqual(results.map((r) => (r as PromiseRejectedResult).reason.message), ['disk full', 'disk full']);
   });
 
+  it('one at a time: what is queued while a batch commits goes as one batch right after it', async () => {
+    const batches: number[] = [];
+    let finishFirst!: () => void;
+    const firstDone = new Promise<void>((resolve) => (finishFirst = resolve));
+    const commit = new GroupCommit(
+      async (writes) => {
+        batches.push(writes.length);
+        if (batches.length === 1) await firstDone; // the first batch's fsync is slow
+        return writes.map(() => ({ ok: true as const }));
+      },
+      { oneAtATime: true },
+    );
+    const first = commit.write(sprint(1));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(batches, [1]);
+    const later = [2, 3, 4].map((n) => commit.write(sprint(n)));
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(batches, [1], 'nothing else is committed while the first batch runs');
+    finishFirst();
+    await Promise.all([first, ...later]);
+    assert.deepEqual(batches, [1, 3]);
+  });
+
   it('sends a full batch while message handling holds off the check phase', async () => {
     const batches: number[] = [];
     const commit = new GroupCommit((writes) => {

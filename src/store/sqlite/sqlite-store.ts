@@ -37,6 +37,9 @@ import { WalSync, type Fsync } from './wal-sync.ts';
 
 export type SqliteWriterMode = 'inline' | 'thread';
 
+/** Sprints in a group commit from which its fsync runs off the event loop (#commitInline). */
+const FSYNC_OFF_LOOP_FROM = 16;
+
 export interface SqliteStoreOptions {
   /** File path, or ':memory:' for tests. */
   path: string;
@@ -61,7 +64,7 @@ export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly db: DatabaseSync;
   #statements = new Map<string, StatementSync>();
-  readonly #groupCommit = new GroupCommit((writes) => (this.#writer ? this.#writer.commitSprints(writes) : this.#commitInline(writes)));
+  readonly #groupCommit: GroupCommit;
   readonly #exclusive = new KeyedMutex();
   readonly #writer: SqliteWriter | null;
   readonly #checkpointer: Checkpointer | null;
@@ -90,6 +93,9 @@ export class SqliteStore implements Store {
     this.#writer = file && options.writer === 'thread' ? new SqliteWriter(options.path) : null;
     // The writer thread may block on its fsyncs; this thread's group commits should not.
     this.#walSync = file && !this.#writer ? new WalSync(`${options.path}-wal`, options.fsync) : null;
+    this.#groupCommit = this.#writer
+      ? new GroupCommit((writes) => this.#writer!.commitSprints(writes))
+      : new GroupCommit((writes) => this.#commitInline(writes), { oneAtATime: this.#walSync !== null });
   }
 
   #migrate(): void {
@@ -366,12 +372,14 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * A group commit on this thread: committed without the fsync (synchronous=NORMAL still keeps the
-   * WAL consistent), which then runs off the event loop; the callers resolve after it. Every other
-   * transaction stays synchronous=FULL.
+   * A group commit on this thread. A big batch (many requests in flight) is committed without the
+   * fsync (synchronous=NORMAL still keeps the WAL consistent), which then runs off the event loop
+   * while the thread serves the others; the callers resolve after it. A small one fsyncs inline
+   * (synchronous=FULL, as every other transaction): at moderate load that answers sooner, measured
+   * (inbound->reply p99 at 1,000 msg/s, batches of one or two: 8.6-9.5 ms inline, 11-14 ms off the loop).
    */
   async #commitInline(writes: SprintWrite[]): Promise<SprintResult[]> {
-    if (!this.#walSync) return this.commitSprints(writes);
+    if (!this.#walSync || writes.length < FSYNC_OFF_LOOP_FROM) return this.commitSprints(writes);
     this.db.exec('PRAGMA synchronous = NORMAL');
     let outcomes: SprintResult[];
     try {
