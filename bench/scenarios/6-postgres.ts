@@ -134,7 +134,7 @@ export const postgres: Scenario = {
         notes: [
           `status codes: one node ${JSON.stringify(one.codes)}, two nodes ${JSON.stringify(two.codes)}; inbound unanswered/rejected: one node ${oneInbound.unanswered}/${oneInbound.failures}, two nodes ${twoInbound.unanswered}/${twoInbound.failures}${oneInbound.firstFailure || twoInbound.firstFailure ? ` (first rejection: ${oneInbound.firstFailure ?? twoInbound.firstFailure})` : ''}.`,
           `Schema ${schema} (dropped afterwards); ${CONNECTIONS} connections split evenly over the nodes; inbound ${oneInbound.total} + ${twoInbound.total} messages, contacts split between nodes by number.`,
-          `Inbound is a ${inbound.seconds}s burst at ${inbound.rate} msg/s (above what one PostgreSQL node sustains here), then the replies are awaited while they keep coming (up to ${(inbound.drainMs ?? 0) / 1000}s): latency includes the backlog, "without a reply" is what never came.`,
+          `Inbound is a ${inbound.seconds}s burst at ${inbound.rate} msg/s, then the replies are awaited while they keep coming (up to ${(inbound.drainMs ?? 0) / 1000}s): latency includes the backlog, "without a reply" is what never came.`,
           'Everything (two Node processes, PostgreSQL and the load generator) shares the same 2-core machine, so a second node adds no CPU: "no worse" is the target, not "twice as fast".',
         ],
       };
