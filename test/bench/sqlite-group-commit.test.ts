@@ -137,11 +137,21 @@ describe('SQLite group commit', () => {
 });
 
 describe('SQLite group commit fsync off the event loop', () => {
-  /** An fsync the test completes by hand, recording the descriptors it was asked for. */
-  function heldFsync() {
-    const pending: ((error: NodeJS.ErrnoException | null) => void)[] = [];
+  type Pending = ((error: NodeJS.ErrnoException | null) => void)[];
+  /** A seeded file store whose fsyncs the test completes by hand (`pending`, in the order asked). */
+  async function withHeldFsync(test: (store: SqliteStore, pending: Pending) => Promise<void>): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-walsync-'));
+    const pending: Pending = [];
     const fsync: Fsync = (_fd, done) => void pending.push(done);
-    return { fsync, pending };
+    const store = new SqliteStore({ path: join(dir, 'db.sqlite'), fsync });
+    try {
+      await seed(store);
+      await test(store, pending);
+    } finally {
+      while (pending.length) pending.shift()!(null);
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   const settled = async (promise: Promise<unknown>) => {
     let done = false;
@@ -149,24 +159,19 @@ describe('SQLite group commit fsync off the event loop', () => {
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
     return done;
   };
-
   /** n sprints written together (one batch), numbered from `from`. */
-  const batch = (store: SqliteStore, from: number, n = 16) => Promise.all(Array.from({ length: n }, (_, i) => store.writeSprint(newExecution(from + i))));
+  const batch = (store: SqliteStore, from: number, n = 16) => Array.from({ length: n }, (_, i) => store.writeSprint(newExecution(from + i)));
 
-  it('a big batch resolves only after the fsync that follows its commit; batches queued meanwhile go together after it', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-walsync-'));
-    const { fsync, pending } = heldFsync();
-    const store = new SqliteStore({ path: join(dir, 'db.sqlite'), fsync });
-    try {
-      await seed(store);
-      const first = batch(store, 1);
+  it('a big batch resolves only after the fsync that follows its commit; batches queued meanwhile go together after it', () =>
+    withHeldFsync(async (store, pending) => {
+      const first = Promise.all(batch(store, 1));
       assert.equal(await settled(first), false, 'committed, but not acknowledged before its fsync');
       assert.equal(pending.length, 1);
       assert.ok(await store.getExecutionBySid(executionSid(1)), 'the commit itself ran');
       assert.equal(Number((store.db.prepare('PRAGMA synchronous').get() as { synchronous: number }).synchronous), 2, 'every other transaction stays synchronous=FULL');
       // Two more batches while that fsync is on the disk: they wait for it, then go as one transaction.
-      const second = batch(store, 17);
-      const third = batch(store, 33);
+      const second = Promise.all(batch(store, 17));
+      const third = Promise.all(batch(store, 33));
       assert.equal(await settled(third), false);
       assert.equal(await store.getExecutionBySid(executionSid(17)), null, 'one batch at a time');
       pending.shift()!(null);
@@ -176,51 +181,28 @@ describe('SQLite group commit fsync off the event loop', () => {
       assert.equal(pending.length, 1, 'one fsync for both later batches');
       pending.shift()!(null);
       await Promise.all([second, third]);
-    } finally {
-      while (pending.length) pending.shift()!(null);
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('a small batch fsyncs inline (synchronous=FULL), the lower latency at moderate load', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-walsync-'));
-    const { fsync, pending } = heldFsync();
-    const store = new SqliteStore({ path: join(dir, 'db.sqlite'), fsync });
-    try {
-      await seed(store);
-      await batch(store, 1, 2);
+  it('a small batch fsyncs inline (synchronous=FULL), the lower latency at moderate load', () =>
+    withHeldFsync(async (store, pending) => {
+      await Promise.all(batch(store, 1, 2));
       assert.equal(pending.length, 0, 'not handed to the thread pool');
-    } finally {
-      while (pending.length) pending.shift()!(null);
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('a failed fsync fails every sprint it was to make durable', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sb-walsync-'));
-    const { fsync, pending } = heldFsync();
-    const store = new SqliteStore({ path: join(dir, 'db.sqlite'), fsync });
-    try {
-      await seed(store);
-      const writes = Array.from({ length: 16 }, (_, i) => store.writeSprint(newExecution(i + 1)));
+  it('a failed fsync fails every sprint it was to make durable', () =>
+    withHeldFsync(async (store, pending) => {
+      const writes = batch(store, 1);
       await settled(writes[0]!);
       pending.shift()!(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
       const results = await Promise.allSettled(writes);
       assert.ok(results.every((r) => r.status === 'rejected'), 'none is reported stored');
       assert.match(String((results[0] as PromiseRejectedResult).reason), /EIO/);
       // The next batch gets an fsync of its own.
-      const later = batch(store, 17);
+      const later = Promise.all(batch(store, 17));
       await settled(later);
       pending.shift()!(null);
       await later;
-    } finally {
-      while (pending.length) pending.shift()!(null);
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    }));
 });
 
 describe('SQLite writer thread', () => {
