@@ -37,6 +37,9 @@ import { WalSync, type Fsync } from './wal-sync.ts';
 
 export type SqliteWriterMode = 'inline' | 'thread';
 
+/** Which execution row a sprint updates: this one, at the version the sprint was built on (if given). */
+const UPDATE_WHERE = 'WHERE sid = ? AND account_sid = ? AND flow_sid = ? AND (? IS NULL OR version = ?)';
+
 /** Sprints in a group commit from which its fsync runs off the event loop (#commitInline). */
 const FSYNC_OFF_LOOP_FROM = 16;
 
@@ -417,27 +420,22 @@ export class SqliteStore implements Store {
         throw error;
       }
     } else {
-      const result = this.stmt(
-        `UPDATE executions SET flow_version = ?, contact_sid = ?, contact_channel_address = ?, channel_address = ?,
-           status = ?, initiated_by = ?, state = ?, context = ?, date_updated = ?, version = version + 1
-         WHERE sid = ? AND account_sid = ? AND flow_sid = ? AND (? IS NULL OR version = ?)`,
-      ).run(
-        execution.flowVersion,
-        execution.contactSid,
-        execution.contactChannelAddress,
-        execution.channelAddress,
-        execution.status,
-        execution.initiatedBy,
-        json(execution.state),
-        json(execution.context),
-        execution.dateUpdated,
-        execution.sid,
-        execution.accountSid,
-        execution.flowSid,
-        write.expectedVersion ?? null,
-        write.expectedVersion ?? null,
-      );
-      if (Number(result.changes) === 0) {
+      // An execution's identity (flow revision, contact, channel, initiator) never changes after it is
+      // created. A sprint that leaves an active execution active, most of them, sets no indexed column at
+      // all, so SQLite rewrites the row without touching an index (the partial ones on status included);
+      // otherwise (it ends, or the row is not active or not at that version) status is set too.
+      const state = json(execution.state);
+      const context = json(execution.context);
+      const version = write.expectedVersion ?? null;
+      const key = [execution.sid, execution.accountSid, execution.flowSid, version, version] as const;
+      let changes =
+        execution.status === 'active'
+          ? Number(this.stmt(`UPDATE executions SET state = ?, context = ?, date_updated = ?, version = version + 1 ${UPDATE_WHERE} AND status = 'active'`).run(state, context, execution.dateUpdated, ...key).changes)
+          : 0;
+      if (changes === 0) {
+        changes = Number(this.stmt(`UPDATE executions SET status = ?, state = ?, context = ?, date_updated = ?, version = version + 1 ${UPDATE_WHERE}`).run(execution.status, state, context, execution.dateUpdated, ...key).changes);
+      }
+      if (changes === 0) {
         if (write.expectedVersion !== undefined) {
           throw new StoreConflictError('version', `execution ${execution.sid} changed since version ${write.expectedVersion} (or is gone)`);
         }
