@@ -415,14 +415,18 @@ export class SqliteStore implements Store {
       const inserted = this.stmt('INSERT INTO inbound_receipts (account_sid, key, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(accountSid, key, receivedAt);
       if (Number(inserted.changes) === 0) throw new StoreConflictError('duplicate-inbound', `inbound ${key} was already run`);
     }
+    // Fencing: only the node that still holds the timer/effect may consume it. The sprint deletes what it
+    // consumes, so one DELETE that also checks the holder does both.
+    let consumedDeleted: string | null = null;
     if (write.consumes) {
-      const table = write.consumes.kind === 'timer' ? 'timers' : 'pending_effects';
-      const held = this.stmt(`SELECT 1 AS held FROM ${table} WHERE id = ? AND execution_sid = ? AND lease_owner = ?`).get(
-        write.consumes.id,
-        execution.sid,
-        write.consumes.owner,
-      );
-      if (!held) throw new StoreConflictError('stale-claim', `${write.consumes.kind} ${write.consumes.id} is no longer held by ${write.consumes.owner}`);
+      const { kind, id, owner } = write.consumes;
+      const table = kind === 'timer' ? 'timers' : 'pending_effects';
+      const deletes = kind === 'timer' ? write.timersToCancel.includes(id) : write.effectsDone.includes(id);
+      const held = deletes
+        ? Number(this.stmt(`DELETE FROM ${table} WHERE id = ? AND execution_sid = ? AND lease_owner = ?`).run(id, execution.sid, owner).changes) > 0
+        : this.stmt(`SELECT 1 AS held FROM ${table} WHERE id = ? AND execution_sid = ? AND lease_owner = ?`).get(id, execution.sid, owner) !== undefined;
+      if (!held) throw new StoreConflictError('stale-claim', `${kind} ${id} is no longer held by ${owner}`);
+      if (deletes) consumedDeleted = id;
     }
     if (write.isNew) {
       try {
@@ -463,7 +467,7 @@ export class SqliteStore implements Store {
       this.stmt(`INSERT INTO steps ${STEP_COLUMNS} VALUES ${STEP_PLACEHOLDERS}`).run(...stepParams(step));
     }
     for (const id of write.timersToCancel) {
-      this.stmt('DELETE FROM timers WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
+      if (id !== consumedDeleted) this.stmt('DELETE FROM timers WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
     }
     for (const timer of write.timersToAdd) {
       this.stmt('INSERT INTO timers (id, execution_sid, account_sid, due_at) VALUES (?, ?, ?, ?)').run(
@@ -474,7 +478,7 @@ export class SqliteStore implements Store {
       );
     }
     for (const id of write.effectsDone) {
-      this.stmt('DELETE FROM pending_effects WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
+      if (id !== consumedDeleted) this.stmt('DELETE FROM pending_effects WHERE id = ? AND execution_sid = ?').run(id, execution.sid);
     }
     // An ended execution's outstanding work is dropped: no node may carry it out after the end.
     if (execution.status === 'ended') this.stmt('DELETE FROM pending_effects WHERE execution_sid = ?').run(execution.sid);
