@@ -18,26 +18,27 @@ interface Queued {
 
 export interface GroupCommitOptions {
   /**
-   * One batch at a time: what is queued while a batch is being committed goes as the next batch
-   * the moment it is done. For a backend whose commit ends with an fsync off the event loop: its
-   * callers wait for that fsync anyway, so sprints queued meanwhile lose nothing by waiting for it
-   * too, and going as one transaction they write each page to the WAL once instead of once per
-   * small batch (committed as they came, batches shrank to one or two sprints: ten times the WAL).
+   * Batches being committed at once, at most; what is queued meanwhile goes as the next batch the moment
+   * one is done (default: no limit). The fewer in flight, the bigger each batch: the SQLite store commits
+   * one at a time (its callers wait for an fsync anyway, and one transaction writes each page to the WAL
+   * once instead of once per small batch); PostgreSQL a few, so that PostgreSQL and this node work at
+   * the same time while the transactions stay few (with two nodes on one database, unbounded batches
+   * shrank and multiplied until two nodes made fewer creates than one).
    */
-  oneAtATime?: boolean;
+  maxInFlight?: number;
 }
 
 export class GroupCommit {
   #queued: Queued[] = [];
   readonly #commit: (writes: SprintWrite[]) => Promise<SprintResult[]> | SprintResult[];
-  readonly #oneAtATime: boolean;
-  /** The batch being committed (one-at-a-time mode only). */
-  #running: Promise<void> | null = null;
+  readonly #maxInFlight: number;
+  /** The batches being committed. */
+  readonly #running = new Set<Promise<void>>();
 
   /** `commit` writes a batch and answers each sprint's outcome, in order. */
   constructor(commit: (writes: SprintWrite[]) => Promise<SprintResult[]> | SprintResult[], options: GroupCommitOptions = {}) {
     this.#commit = commit;
-    this.#oneAtATime = options.oneAtATime ?? false;
+    this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
   }
 
   get pending(): number {
@@ -47,7 +48,7 @@ export class GroupCommit {
   write(write: SprintWrite): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#queued.push({ write, resolve, reject });
-      if (this.#running) return; // goes as the next batch when the running one is done
+      if (this.#running.size >= this.#maxInFlight) return; // goes when a running batch is done
       if (this.#queued.length === 1) setImmediate(() => void this.#start());
       // The check phase can be held off for long (a worker's replies are handled back to back, up
       // to a thousand at a time, before the loop moves on): a full batch goes without waiting for it.
@@ -55,24 +56,22 @@ export class GroupCommit {
     });
   }
 
-  /** Commits what is queued now, after the batch being committed (also called on close). */
+  /** Commits what is queued now, after the batches being committed (also called on close). */
   async flush(): Promise<void> {
-    while (this.#running) await this.#running;
+    while (this.#running.size > 0) await Promise.all(this.#running);
     await this.#start();
   }
 
   #start(): Promise<void> {
-    if (this.#running) return this.#running;
     const batch = this.#queued;
-    if (batch.length === 0) return Promise.resolve();
+    if (batch.length === 0 || this.#running.size >= this.#maxInFlight) return Promise.resolve();
     this.#queued = [];
-    const run = this.#commitBatch(batch);
-    if (!this.#oneAtATime) return run;
-    this.#running = run.finally(() => {
-      this.#running = null;
+    const run: Promise<void> = this.#commitBatch(batch).finally(() => {
+      this.#running.delete(run);
       if (this.#queued.length > 0) void this.#start();
     });
-    return this.#running;
+    this.#running.add(run);
+    return run;
   }
 
   async #commitBatch(batch: Queued[]): Promise<void> {

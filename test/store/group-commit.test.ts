@@ -29,7 +29,7 @@ describe('group commit', () => {
     assert.deepEqual(results.map((r) => (r as PromiseRejectedResult).reason.message), ['disk full', 'disk full']);
   });
 
-  it('one at a time: what is queued while a batch commits goes as one batch right after it', async () => {
+  it('one at a time (maxInFlight 1): what is queued while a batch commits goes as one batch right after it', async () => {
     const batches: number[] = [];
     let finishFirst!: () => void;
     const firstDone = new Promise<void>((resolve) => (finishFirst = resolve));
@@ -39,7 +39,7 @@ describe('group commit', () => {
         if (batches.length === 1) await firstDone; // the first batch's fsync is slow
         return writes.map(() => ({ ok: true as const }));
       },
-      { oneAtATime: true },
+      { maxInFlight: 1 },
     );
     const first = commit.write(sprint(1));
     await new Promise((resolve) => setImmediate(resolve));

@@ -130,7 +130,10 @@ export class PostgresStore implements Store {
   #heartbeat: Promise<pg.Client> | null = null;
   readonly #workListeners = new Set<(dueAt: number | null) => void>();
   #closed = false;
-  readonly #groupCommit = new GroupCommit((writes) => this.#commitSprints(writes));
+  // Two batches at a time: this node and PostgreSQL still work side by side, and the batches stay big
+  // (measured, scenario 6: unbounded, two nodes made 0.75-0.93x of one node's creates; two in flight,
+  // 0.95-1.14x, one in flight 1.02-1.28x but one node alone ~10% slower).
+  readonly #groupCommit = new GroupCommit((writes) => this.#commitSprints(writes), { maxInFlight: 2 });
 
   /** Opens the pool at once; the schema is created and migrated before the first query runs. */
   constructor(options: PostgresStoreOptions) {

@@ -98,7 +98,7 @@ export class SqliteStore implements Store {
     this.#walSync = file && !this.#writer ? new WalSync(`${options.path}-wal`, options.fsync) : null;
     this.#groupCommit = this.#writer
       ? new GroupCommit((writes) => this.#writer!.commitSprints(writes))
-      : new GroupCommit((writes) => this.#commitInline(writes), { oneAtATime: this.#walSync !== null });
+      : new GroupCommit((writes) => this.#commitInline(writes), { maxInFlight: this.#walSync ? 1 : undefined });
   }
 
   #migrate(): void {
