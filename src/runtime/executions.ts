@@ -88,9 +88,9 @@ const ORPHAN_SWEEP_MS = 1000;
 /** Every node looks at the timer queue at least this often; sooner when told of a timer due sooner. */
 const TIMER_POLL_MS = 1000;
 /** Timers claimed at a time, and claimed batches being fired at once. */
-const TIMER_BATCH = 500;
-const TIMER_BATCHES_IN_FLIGHT = 4;
-const TIMER_WORK_IN_FLIGHT = 4 * TIMER_BATCH;
+const TIMER_BATCH = 128;
+const TIMER_BATCHES_IN_FLIGHT = 16;
+const TIMER_WORK_IN_FLIGHT = 2048;
 /** Writing an effect's result is tried this often (100 ms, then doubling, between tries) before the claim is given up. */
 const RESULT_WRITE_ATTEMPTS = 5;
 /** Old inbound receipts and alerts go once an hour (any node may do it; deletes are idempotent). */
@@ -418,6 +418,9 @@ export class ExecutionService implements ExecutionServiceApi {
         // A failed batch is reported by the race or the final wait; until then it must not count as unhandled.
         fired.catch(() => undefined);
         inFlight.add(fired);
+        // Claiming, loading and running a batch is one chain of microtasks: the event loop gets a turn
+        // between batches, so requests and other timers are not held up for a whole burst.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     } finally {
       await Promise.all(inFlight);

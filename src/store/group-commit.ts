@@ -9,6 +9,12 @@ export type SprintResult<E = unknown> = { ok: true } | { ok: false; error: E };
 
 /** Sprints in one batch at most before it is sent without waiting for the check phase. */
 const MAX_BATCH = 256;
+/**
+ * Sprints in one transaction at most: a backlog (what queued while a batch was in flight) goes in
+ * transactions of this size, so that the SQLite store's synchronous SQL never holds the event loop for
+ * long (~10 ms here; 2,000 sprints at once held it 50 ms and more).
+ */
+const MAX_TRANSACTION = 512;
 
 interface Queued {
   write: SprintWrite;
@@ -63,9 +69,9 @@ export class GroupCommit {
   }
 
   #start(): Promise<void> {
-    const batch = this.#queued;
-    if (batch.length === 0 || this.#running.size >= this.#maxInFlight) return Promise.resolve();
-    this.#queued = [];
+    if (this.#queued.length === 0 || this.#running.size >= this.#maxInFlight) return Promise.resolve();
+    const batch = this.#queued.length <= MAX_TRANSACTION ? this.#queued : this.#queued.slice(0, MAX_TRANSACTION);
+    this.#queued = batch === this.#queued ? [] : this.#queued.slice(MAX_TRANSACTION);
     const run: Promise<void> = this.#commitBatch(batch).finally(() => {
       this.#running.delete(run);
       if (this.#queued.length > 0) void this.#start();

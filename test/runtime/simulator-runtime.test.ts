@@ -117,10 +117,10 @@ describe('runtime with the simulator channel', () => {
       clock.advance(3600);
       const t2 = await startTestServer({ now: clock.now, store: new SqliteStore({ path }) });
       try {
-        let fired = 0;
-        for (let n = await t2.app.executions.fireDueTimers(); n > 0; n = await t2.app.executions.fireDueTimers()) fired += n;
+        // The node's own timer loop fires batches too: together they fire every timer, each once (the steps below).
+        while ((await t2.app.executions.fireDueTimers()) > 0);
         await t2.app.executions.idle();
-        assert.equal(fired, contacts.length);
+        assert.equal(await t2.app.store.nextTimerDue().then((due) => (due !== null && due <= clock.now() ? due : null)), null, 'no timer left due');
         const page = await t2.app.store.listExecutions(t2.account.sid, flow.sid, {}, { pageSize: 1000 });
         assert.equal(page.items.length, contacts.length);
         for (const execution of page.items) {
