@@ -37,6 +37,18 @@ import { WalSync, type Fsync } from './wal-sync.ts';
 
 export type SqliteWriterMode = 'inline' | 'thread';
 
+/**
+ * The WAL exists once the file is open in WAL mode. Should it not (a filesystem without the shared memory
+ * WAL needs, where SQLite keeps its rollback journal), every group commit simply fsyncs inline.
+ */
+function openWalSync(walPath: string, fsync: Fsync | undefined): WalSync | null {
+  try {
+    return new WalSync(walPath, fsync);
+  } catch {
+    return null;
+  }
+}
+
 /** Which execution row a sprint updates: this one, at the version the sprint was built on (if given). */
 const UPDATE_WHERE = 'WHERE sid = ? AND account_sid = ? AND flow_sid = ? AND (? IS NULL OR version = ?)';
 
@@ -95,7 +107,7 @@ export class SqliteStore implements Store {
     this.#checkpointer = file && (options.checkpoints ?? 'background') === 'background' ? new Checkpointer(options.path) : null;
     this.#writer = file && options.writer === 'thread' ? new SqliteWriter(options.path) : null;
     // The writer thread may block on its fsyncs; this thread's group commits should not.
-    this.#walSync = file && !this.#writer ? new WalSync(`${options.path}-wal`, options.fsync) : null;
+    this.#walSync = file && !this.#writer ? openWalSync(`${options.path}-wal`, options.fsync) : null;
     this.#groupCommit = this.#writer
       ? new GroupCommit((writes) => this.#writer!.commitSprints(writes))
       : new GroupCommit((writes) => this.#commitInline(writes), { maxInFlight: this.#walSync ? 1 : undefined });
@@ -133,6 +145,8 @@ export class SqliteStore implements Store {
    * anyway (releaseAbandonedClaims). The next fsync'd commit makes it durable with the rest.
    */
   #claimTransaction<T>(fn: () => T): T {
+    // NORMAL keeps a WAL consistent; it is not used without one (then FULL stands, as ever).
+    if (!this.#walSync) return this.transaction(fn);
     this.db.exec('PRAGMA synchronous = NORMAL');
     try {
       return this.transaction(fn);
