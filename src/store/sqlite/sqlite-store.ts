@@ -145,11 +145,18 @@ export class SqliteStore implements Store {
    * anyway (releaseAbandonedClaims). The next fsync'd commit makes it durable with the rest.
    */
   #claimTransaction<T>(fn: () => T): T {
-    // NORMAL keeps a WAL consistent; it is not used without one (then FULL stands, as ever).
-    if (!this.#walSync) return this.transaction(fn);
+    return this.#withoutFsync(() => this.transaction(fn));
+  }
+
+  /**
+   * Runs fn's commits with synchronous=NORMAL (no fsync; the WAL stays consistent), then FULL again.
+   * Only with a WAL: without one, NORMAL could leave the file inconsistent after a power cut, and FULL stands.
+   */
+  #withoutFsync<T>(fn: () => T): T {
+    if (!this.#walSync) return fn();
     this.db.exec('PRAGMA synchronous = NORMAL');
     try {
-      return this.transaction(fn);
+      return fn();
     } finally {
       this.db.exec('PRAGMA synchronous = FULL');
     }
@@ -411,13 +418,7 @@ export class SqliteStore implements Store {
    */
   async #commitInline(writes: SprintWrite[]): Promise<SprintResult[]> {
     if (!this.#walSync || writes.length < FSYNC_OFF_LOOP_FROM) return this.commitSprints(writes);
-    this.db.exec('PRAGMA synchronous = NORMAL');
-    let outcomes: SprintResult[];
-    try {
-      outcomes = this.commitSprints(writes);
-    } finally {
-      this.db.exec('PRAGMA synchronous = FULL');
-    }
+    const outcomes = this.#withoutFsync(() => this.commitSprints(writes));
     if (outcomes.some((outcome) => outcome.ok)) await this.#walSync.sync();
     return outcomes;
   }
