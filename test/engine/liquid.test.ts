@@ -4,6 +4,7 @@ import {
   LIQUID_LIMITS,
   MAX_LOOP_ITERATIONS,
   inferVariableValue,
+  directReadCount,
   parseCacheStats,
   parseJsonValue,
   renderDeep,
@@ -402,5 +403,52 @@ describe('parseJsonValue', () => {
       const merged = Object.assign({}, v);
       assert.equal((merged as Record<string, unknown>).polluted, undefined);
     }
+  });
+});
+
+describe('a template that is one variable', () => {
+  // Rendered without liquidjs when it names a string; a comment tag forces liquidjs for the same
+  // variable, so each case is checked against Liquid's own answer.
+  const context = {
+    flow: { channel: { address: '+15005550006' }, data: { name: 'Ada', n: 3, none: null, list: ['a', 'b'], emoji: 'héllo 👋', nested: { deep: 'x' } } },
+    contact: { channel: { address: '+15551230000' } },
+    trigger: { message: { Body: '' } },
+    true: 'shadowed',
+  };
+  const opts = { now: new Date('2026-01-01T00:00:00Z'), timezone: 'UTC' };
+  const viaLiquid = (template: string) => renderTemplate(`${template}{% comment %}{% endcomment %}`, context, opts);
+  for (const template of [
+    '{{flow.channel.address}}',
+    '{{ contact.channel.address }}',
+    '{{flow.data.name}}',
+    '{{flow.data.emoji}}',
+    '{{flow.data.nested.deep}}',
+    '{{trigger.message.Body}}',
+    '{{flow.data.n}}',
+    '{{flow.data.none}}',
+    '{{flow.data.missing}}',
+    '{{flow.data.list}}',
+    '{{flow.data.list.first}}',
+    '{{flow.data.name.size}}',
+    '{{flow.data.constructor}}',
+    '{{flow.data.toString}}',
+    '{{true}}',
+    '{{flow}}',
+    '{{flow.data.name | upcase}}',
+    '{{- flow.data.name -}}',
+  ]) {
+    it(`${template} renders as Liquid renders it`, () => {
+      const expected = viaLiquid(template);
+      assert.ok(expected.ok);
+      assert.deepEqual(renderTemplate(template, context, opts), expected);
+    });
+  }
+
+  it('is read without liquidjs when it names a string', () => {
+    const before = directReadCount();
+    assert.deepEqual(renderTemplate('{{ flow.data.name }}', context, opts), { ok: true, value: 'Ada' });
+    assert.equal(directReadCount(), before + 1);
+    assert.deepEqual(renderTemplate('{{ flow.data.n }}', context, opts), { ok: true, value: '3' });
+    assert.equal(directReadCount(), before + 1, 'a number goes to liquidjs');
   });
 });
