@@ -39,16 +39,26 @@ export class Metrics {
     labelNames: ['widget_type'] as const,
     registers: [this.registry],
   });
+  /** Where the two gauges below read their values when scraped (the observer's running counts). */
+  #localCounts: (() => { active: number; waiting: Readonly<Record<string, number>> }) | null = null;
   readonly executionsActive = new Gauge({
     name: 'switchboard_executions_active',
     help: 'Active executions this node has worked on since it started',
     registers: [this.registry],
+    collect: () => {
+      const counts = this.#localCounts?.();
+      if (counts) this.executionsActive.set(counts.active);
+    },
   });
   readonly executionsWaiting = new Gauge({
     name: 'switchboard_executions_waiting',
     help: 'Active executions parked on a widget, by what they wait for (reply, effect, subflow)',
     labelNames: ['waiting_for'] as const,
     registers: [this.registry],
+    collect: () => {
+      const counts = this.#localCounts?.();
+      if (counts) for (const [kind, count] of Object.entries(counts.waiting)) this.executionsWaiting.set({ waiting_for: kind }, count);
+    },
   });
   readonly timerLag = new Histogram({
     name: 'switchboard_timer_lag_seconds',
@@ -89,6 +99,11 @@ export class Metrics {
   }
 
   /** The active/waiting gauges read a count (the store's, across nodes) at each scrape instead of being set. */
+  /** The gauges read these counts when scraped, instead of being set on every sprint. */
+  countExecutionsLocally(counts: () => { active: number; waiting: Readonly<Record<string, number>> }): void {
+    this.#localCounts = counts;
+  }
+
   countExecutionsWith(count: () => Promise<{ active: number; waiting: Record<string, number> }>): void {
     this.dropExecutionGauges();
     const registers = [this.registry];

@@ -72,6 +72,7 @@ export class TelemetryObserver implements RuntimeObserver {
     this.#tracer = tracer;
     this.#metrics = metrics;
     this.#log = log;
+    metrics.countExecutionsLocally(() => ({ active: this.#active.size, waiting: this.#waiting }));
   }
 
   /**
@@ -144,7 +145,6 @@ export class TelemetryObserver implements RuntimeObserver {
     }
     if (!this.#trackLocally) return;
     this.#setActive(execution.sid, execution.status === 'ended' ? null : (waitingFor(execution.state) ?? 'nothing'));
-    this.#refreshGauges();
   }
 
   /** Keeps the per-kind counts up to date as executions change, so a sprint costs O(1), not O(active). */
@@ -156,11 +156,6 @@ export class TelemetryObserver implements RuntimeObserver {
       this.#active.set(executionSid, kind);
       if (Object.hasOwn(this.#waiting, kind)) this.#waiting[kind]! += 1;
     }
-  }
-
-  #refreshGauges(): void {
-    this.#metrics.executionsActive.set(this.#active.size);
-    for (const [kind, count] of Object.entries(this.#waiting)) this.#metrics.executionsWaiting.set({ waiting_for: kind }, count);
   }
 
   async effect<T extends EffectResult>(label: EffectLabel, run: () => Promise<T>): Promise<T> {
