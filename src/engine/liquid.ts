@@ -333,6 +333,7 @@ export function directReadCount(): number {
  * goes to liquidjs, which gives it Liquid's exact meaning.
  */
 function lookupDirect(template: string, context: Record<string, unknown>): string | undefined {
+  if (template.length > LIQUID_LIMITS.maxTemplateLength) return undefined; // liquidjs refuses it
   let path = solePaths.get(template);
   if (path === undefined) {
     const match = SOLE_VARIABLE.exec(template);
