@@ -98,12 +98,12 @@ export class Metrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
 
-  /** The active/waiting gauges read a count (the store's, across nodes) at each scrape instead of being set. */
   /** The gauges read these counts when scraped, instead of being set on every sprint. */
   countExecutionsLocally(counts: () => { active: number; waiting: Readonly<Record<string, number>> }): void {
     this.#localCounts = counts;
   }
 
+  /** The active/waiting gauges read a count (the store's, across nodes) at each scrape instead of being set. */
   countExecutionsWith(count: () => Promise<{ active: number; waiting: Record<string, number> }>): void {
     this.dropExecutionGauges();
     const registers = [this.registry];
