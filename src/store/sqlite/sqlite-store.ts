@@ -1,5 +1,5 @@
 // The embedded store: node:sqlite in WAL mode, every committed transaction fsync'd before its
-// promise resolves (synchronous=FULL; group commits fsync off the event loop, wal-sync.ts).
+// promise resolves (synchronous=FULL; big group commits fsync off the event loop, wal-sync.ts).
 // node:sqlite is synchronous, so each method runs its whole transaction in one tick and no other
 // request can interleave.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -71,7 +71,7 @@ export interface SqliteStoreOptions {
    * writer thread's own connection; its store checkpoints). ':memory:' has no WAL.
    */
   checkpoints?: 'background' | 'none';
-  /** How the WAL is fsync'd after an inline group commit (tests observe it; default node:fs fsync). */
+  /** How the WAL is fsync'd after a big inline group commit (tests hold it; default node:fs fdatasync). */
   fsync?: Fsync;
 }
 

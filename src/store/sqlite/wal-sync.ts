@@ -2,7 +2,8 @@
 // synchronous=NORMAL (SQLite appends it to the WAL without an fsync), then this fsyncs the WAL file
 // on libuv's thread pool and the batch's callers resolve only after that: every acknowledged write
 // is on disk, as with synchronous=FULL, but the thread goes on running requests while the disk
-// works, and one fsync covers every batch committed before it started.
+// works. The store's group commit runs one batch at a time, so what arrives meanwhile waits for the
+// next batch and its fsync: no two fsyncs are asked for at once.
 //
 // fdatasync, as SQLite itself uses on Linux: a full fsync also writes the inode's new mtime, which
 // makes the filesystem commit its journal every time (stalls of 5-15 ms every ~400 ms measured here).
@@ -17,9 +18,7 @@ export type Fsync = (fd: number, done: (error: NodeJS.ErrnoException | null) => 
 export class WalSync {
   readonly #fd: number;
   readonly #fsync: Fsync;
-  /** The fsync on the disk now, and the one queued behind it for writes made since it started. */
   #running: Promise<void> | null = null;
-  #next: Promise<void> | null = null;
 
   constructor(walPath: string, fsyncImpl: Fsync = fdatasync) {
     this.#fd = openSync(walPath, 'r');
@@ -28,24 +27,13 @@ export class WalSync {
 
   /** Resolves once everything written to the WAL before this call is on disk. */
   sync(): Promise<void> {
-    if (!this.#running) {
-      this.#running = new Promise<void>((resolve, reject) => this.#fsync(this.#fd, (error) => (error ? reject(error) : resolve()))).finally(() => {
-        this.#running = null;
-      });
-      return this.#running;
-    }
-    // The running fsync may have started before these writes reached the WAL: the next one covers them.
-    this.#next ??= this.#running
-      .catch(() => undefined)
-      .then(() => {
-        this.#next = null;
-        return this.sync();
-      });
-    return this.#next;
+    const running = new Promise<void>((resolve, reject) => this.#fsync(this.#fd, (error) => (error ? reject(error) : resolve())));
+    this.#running = running;
+    return running;
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.#running, this.#next]);
+    await this.#running?.catch(() => undefined);
     await new Promise<void>((resolve) => closeFd(this.#fd, () => resolve()));
   }
 }
