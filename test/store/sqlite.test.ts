@@ -2,7 +2,7 @@
 // the writer thread, plus the SQLite-only concerns: durability across reopen and schema versioning.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -205,6 +205,27 @@ describe('SqliteStore on disk', () => {
     } finally {
       check.close();
     }
+  });
+
+  it('opens one WAL descriptor per SQLite connection: the writer thread sets up no group commit of its own', { skip: process.platform !== 'linux' && 'counts descriptors in /proc/self/fd' }, async () => {
+    const path = freshPath();
+    const walDescriptors = () => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`) === `${path}-wal`;
+      } catch {
+        return false; // closed between the listing and the read
+      }
+    }).length;
+    const store = new SqliteStore({ path, writer: 'thread' });
+    try {
+      await store.ping();
+      await store.createAccount({ sid: ACCOUNT, authToken: 't', friendlyName: 'A', dateCreated: T0 });
+      // This thread's connection, the checkpointer's and the writer thread's: no fourth for an fsync it never runs.
+      assert.equal(walDescriptors(), 3);
+    } finally {
+      await store.close();
+    }
+    assert.equal(walDescriptors(), 0);
   });
 
   it('every migration leaves the schema usable from an empty database', () => {

@@ -73,6 +73,11 @@ export interface SqliteStoreOptions {
   checkpoints?: 'background' | 'none';
   /** How the WAL is fsync'd after a big inline group commit (tests hold it; default node:fs fdatasync). */
   fsync?: Fsync;
+  /**
+   * 'direct': the caller commits with commitSprints itself and never calls writeSprint (the writer
+   * thread's own connection), so no group commit or WAL descriptor is set up for it.
+   */
+  commits?: 'grouped' | 'direct';
 }
 
 export class SqliteStore implements Store {
@@ -84,6 +89,8 @@ export class SqliteStore implements Store {
   readonly #writer: SqliteWriter | null;
   readonly #checkpointer: Checkpointer | null;
   readonly #walSync: WalSync | null;
+  /** A file in WAL mode: commits may skip their fsync without risking the file's consistency. */
+  readonly #wal: boolean;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -106,8 +113,9 @@ export class SqliteStore implements Store {
     if (file) this.db.exec('PRAGMA wal_autocheckpoint = 0');
     this.#checkpointer = file && (options.checkpoints ?? 'background') === 'background' ? new Checkpointer(options.path) : null;
     this.#writer = file && options.writer === 'thread' ? new SqliteWriter(options.path) : null;
+    this.#wal = file;
     // The writer thread may block on its fsyncs; this thread's group commits should not.
-    this.#walSync = file && !this.#writer ? openWalSync(`${options.path}-wal`, options.fsync) : null;
+    this.#walSync = file && !this.#writer && options.commits !== 'direct' ? openWalSync(`${options.path}-wal`, options.fsync) : null;
     this.#groupCommit = this.#writer
       ? new GroupCommit((writes) => this.#writer!.commitSprints(writes))
       : new GroupCommit((writes) => this.#commitInline(writes), { maxInFlight: this.#walSync ? 1 : undefined });
@@ -153,7 +161,7 @@ export class SqliteStore implements Store {
    * Only with a WAL: without one, NORMAL could leave the file inconsistent after a power cut, and FULL stands.
    */
   #withoutFsync<T>(fn: () => T): T {
-    if (!this.#walSync) return fn();
+    if (!this.#wal) return fn();
     this.db.exec('PRAGMA synchronous = NORMAL');
     try {
       return fn();

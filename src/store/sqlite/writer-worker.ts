@@ -7,8 +7,9 @@ import { SqliteStore } from './sqlite-store.ts';
 import { serializeError, type SerializedError, type WriterRequest, type WriterResponse } from './writer.ts';
 
 const port = parentPort!;
-// The store that owns this thread checkpoints in the background; this connection never does.
-const store = new SqliteStore({ path: (workerData as { path: string }).path, writer: 'inline', checkpoints: 'none' });
+// The store that owns this thread checkpoints in the background; this connection never does. It
+// commits the batches itself (commitSprints), so it needs no group commit of its own.
+const store = new SqliteStore({ path: (workerData as { path: string }).path, writer: 'inline', checkpoints: 'none', commits: 'direct' });
 let batches: Extract<WriterRequest, { op: 'sprints' }>[] = [];
 
 function reply(response: WriterResponse): void {
