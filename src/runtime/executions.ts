@@ -558,7 +558,6 @@ export class ExecutionService implements ExecutionServiceApi {
       status: 'active',
       initiatedBy: init.initiatedBy,
       state: result.state,
-      context: {},
       dateCreated: now,
       dateUpdated: null,
     };
@@ -582,7 +581,6 @@ export class ExecutionService implements ExecutionServiceApi {
       ...previous,
       state,
       status: state.status,
-      context: executionContext(state),
       dateUpdated: isNew ? previous.dateUpdated : now,
     };
     const steps: StepRecord[] = result.steps.map((step) => ({
@@ -844,6 +842,15 @@ function contactKey(flowSid: string, contact: string, channel: string): string {
 }
 
 /** The deprecated contact SID: stable per account and address. */
+/**
+ * The context the API shows for an execution ({flow, trigger, widgets, contact}), derived from its
+ * state. A row whose state is not an engine state (written by hand, or damaged) shows an empty one.
+ */
+export function contextOf(execution: ExecutionRecord): JsonObject {
+  const state = execution.state as Partial<ExecutionState> | null;
+  return Array.isArray(state?.frames) && state.frames.length > 0 ? executionContext(state as ExecutionState) : {};
+}
+
 export function contactSid(accountSid: string, address: string): string {
   return 'FC' + createHash('sha256').update(`${accountSid}:${address}`).digest('hex').slice(0, 32);
 }

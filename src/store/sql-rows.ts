@@ -90,7 +90,6 @@ export function toExecution(row: Row): ExecutionRecord {
     status: String(row.status) as ExecutionRecord['status'],
     initiatedBy: String(row.initiated_by),
     state: JSON.parse(String(row.state)),
-    context: JSON.parse(String(row.context)),
     dateCreated: Number(row.date_created),
     dateUpdated: nullableNumber(row.date_updated),
   };

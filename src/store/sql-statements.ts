@@ -23,7 +23,9 @@ export function executionInsertParams(execution: ExecutionRecord, exclusive: boo
     execution.status,
     execution.initiatedBy,
     json(execution.state),
-    json(execution.context),
+    // The context column predates deriving the context from the state (ExecutionRecord.state); it is
+    // no longer read, and each write empties it, so rows written before shrink as they are touched.
+    '{}',
     execution.dateCreated,
     execution.dateUpdated,
     exclusive ? '' : execution.sid,

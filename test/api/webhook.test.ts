@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import twilio from 'twilio';
 import { computeSignature, validateSignature } from '../../src/api/wire/signature.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { contextOf } from '../../src/runtime/executions.ts';
 
 const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));
 const BASE = 'https://sb.example.com';
@@ -56,7 +57,7 @@ describe('flow webhook', () => {
     await t.app.executions.idle();
     const active = await t.app.store.findActiveExecution(flowSid, '+15551230001', '+15005550006');
     assert.ok(active, 'an execution waits for the reply');
-    assert.equal((active.context as any).trigger.message.Body, 'hi');
+    assert.equal((contextOf(active) as any).trigger.message.Body, 'hi');
   });
 
   it('rejects a bad or missing signature with 403 and runs nothing', async () => {

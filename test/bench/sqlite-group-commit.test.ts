@@ -39,7 +39,6 @@ function newExecution(n: number, contact = `+1555${String(n).padStart(7, '0')}`)
     status: 'active',
     initiatedBy: 'RQ1',
     state: { n },
-    context: {},
     dateCreated: T0 + n,
     dateUpdated: null,
   };

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { CONTACT, createFlow, flow, sendAndWait, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
+import { contextOf } from '../../src/runtime/executions.ts';
 
 const CONVERSATION = 'CH' + 'f6'.repeat(16);
 
@@ -66,7 +67,7 @@ describe('Twilio carrier: Conversations', () => {
     const execution = executions.items[0]!;
     assert.equal(execution.contactChannelAddress, CONTACT);
     assert.equal(execution.channelAddress, CONVERSATION);
-    assert.equal((execution.context as any).trigger.conversation.Body, 'hello');
+    assert.equal((contextOf(execution) as any).trigger.conversation.Body, 'hello');
 
     // Twilio echoes the flow's own message (authored "system") to the webhook: ignored.
     const echo = await fake.postSigned(url, conversationWebhook(fake, 'system', `Hi ${CONTACT}, what do you need?`, { MessageSid: String(fake.conversationMessages[0]!.sid) }));

@@ -9,6 +9,7 @@ import type { Account } from '../../src/runtime/ports/store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { basicAuth } from '../support/server.ts';
 import { FakeTwilio } from '../support/fake-twilio.ts';
+import { contextOf } from '../../src/runtime/executions.ts';
 
 export const UPSTREAM_SID = 'AC' + 'a1'.repeat(16);
 export const UPSTREAM_TOKEN = 'upstream-auth-token-0123456789ab';
@@ -129,7 +130,7 @@ export async function stepList(app: App, accountSid: string, flowSid: string, ex
 /** A widget's outputs from the execution context. */
 export async function widgetOutputs(app: App, executionSid: string, widget: string): Promise<Record<string, any>> {
   const execution = await app.store.getExecutionBySid(executionSid);
-  const widgets = (execution?.context as { widgets?: Record<string, any> } | undefined)?.widgets ?? {};
+  const widgets = ((execution ? contextOf(execution) : undefined) as { widgets?: Record<string, any> } | undefined)?.widgets ?? {};
   assert.ok(widgets[widget], `no outputs for ${widget}`);
   return widgets[widget];
 }

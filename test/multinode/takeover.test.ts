@@ -10,6 +10,7 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import type { OutboundHttp } from '../../src/runtime/ports/channel.ts';
 import { StoreConflictError } from '../../src/runtime/ports/store.ts';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
+import { contextOf } from '../../src/runtime/executions.ts';
 
 const LEASE_MS = 10_000;
 
@@ -215,7 +216,7 @@ if (SKIP_REASON) {
       await b.executions.idle();
       const page = await a.store.listExecutions(accountSid, flowSid, {}, { pageSize: 100 });
       const mine = page.items.filter((e) => e.contactChannelAddress === contact);
-      assert.equal(mine.length, 1, JSON.stringify(mine.map((e) => ({ sid: e.sid, status: e.status, by: e.initiatedBy, trigger: (e.context as any).trigger?.message?.Body })), null, 1) + JSON.stringify([first, second]));
+      assert.equal(mine.length, 1, JSON.stringify(mine.map((e) => ({ sid: e.sid, status: e.status, by: e.initiatedBy, trigger: (contextOf(e) as any).trigger?.message?.Body })), null, 1) + JSON.stringify([first, second]));
       const path = await steps(first.executionSid!);
       assert.deepEqual(path, ['Trigger -incomingMessage-> ask', 'ask -incomingMessage-> ask']);
       // and a REST create racing on both nodes (for an execution that stays active): one creates,

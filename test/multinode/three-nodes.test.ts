@@ -24,6 +24,7 @@ import {
   type ClusterNode,
   type Sent,
 } from './cluster.ts';
+import { contextOf } from '../../src/runtime/executions.ts';
 
 const CONTACTS = Number(process.env.MULTINODE_CONTACTS ?? 200);
 const MESSAGES = Number(process.env.MULTINODE_MESSAGES ?? 4);
@@ -145,7 +146,7 @@ async function histories(cluster: Cluster): Promise<Map<string, ContactHistory>>
     assert.equal(new Set(steps.map((s) => s.sid)).size, steps.length, 'no step stored twice');
     const dates = steps.map((s) => s.dateCreated);
     assert.deepEqual([...dates].sort((a, b) => a - b), dates, `${execution.sid}: steps in time order`);
-    const trigger = (execution.context as { trigger: { message: { Body: string } } }).trigger.message.Body;
+    const trigger = (contextOf(execution) as { trigger: { message: { Body: string } } }).trigger.message.Body;
     const replies = steps
       .filter((s) => s.name === 'incomingMessage' && s.transitionedFrom !== 'Trigger')
       .map((s) => (s.context as { inbound: { Body: string } }).inbound.Body);

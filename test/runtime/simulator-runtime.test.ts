@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { SIMULATOR_FLOW_ADDRESS } from '../../src/api/routes/simulator.ts';
+import { contextOf } from '../../src/runtime/executions.ts';
 
 const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));
 
@@ -59,7 +60,7 @@ describe('runtime with the simulator channel', () => {
         'check -match-> sorry',
         'sorry -sent-> Ended',
       ]);
-      const context = execution!.context as any;
+      const context = contextOf(execution!) as any;
       assert.equal(context.flow.variables.rating, 2);
       assert.equal(context.widgets.ask.inbound.Body, ' 2 ');
       assert.equal(context.widgets.ask.outbound.Body, 'Rate us 1-5');
@@ -150,7 +151,7 @@ describe('runtime with the simulator channel', () => {
       assert.equal(page.items.length, 1);
       assert.equal(page.items[0]!.status, 'ended');
       assert.deepEqual((await steps(t, flow.sid, page.items[0]!.sid)).slice(1, 2), ['ask -incomingMessage-> remember']);
-      assert.equal((page.items[0]!.context as any).flow.variables.rating, 5);
+      assert.equal((contextOf(page.items[0]!) as any).flow.variables.rating, 5);
       assert.equal(await t.app.store.nextTimerDue(), null, 'no timer is left behind by the answered question');
     } finally {
       await t.close();

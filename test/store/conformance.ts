@@ -113,7 +113,6 @@ function execution(flow: FlowRecord, overrides: Partial<ExecutionRecord> = {}): 
     status: 'active',
     initiatedBy: 'API',
     state: { cursor: 'Trigger', stack: [1, 2, { nested: true }], text: 'héllo ✓' },
-    context: { flow: { flow_sid: flow.sid, data: {} }, trigger: { request: { parameters: { x: '1' } } }, widgets: {} },
     dateCreated: T0 + n,
     dateUpdated: null,
     ...overrides,
@@ -472,7 +471,7 @@ export function runStoreConformance(
         assert.deepEqual(await store.dueTimers(T0 + 60_000, 10), [t1]);
         assert.deepEqual(await store.pendingEffects(10), [e1]);
 
-        const ended: ExecutionRecord = { ...exec, status: 'ended', state: { done: true }, context: { ...exec.context, widgets: { w: 1 } }, dateUpdated: T0 + 99 };
+        const ended: ExecutionRecord = { ...exec, status: 'ended', state: { done: true }, dateUpdated: T0 + 99 };
         const s3 = step(exec, { transitionedTo: 'Ended' });
         await store.writeSprint(sprint(ended, false, { steps: [s3], timersToCancel: [t1.id], effectsDone: [e1.id] }));
         assert.deepEqual(await store.getExecution(a.sid, flowA.sid, exec.sid), ended);

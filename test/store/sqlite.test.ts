@@ -106,7 +106,6 @@ const EXECUTION: ExecutionRecord = {
   status: 'active',
   initiatedBy: 'API',
   state: { at: 'Trigger' },
-  context: { flow: {} },
   dateCreated: T0,
   dateUpdated: null,
 };

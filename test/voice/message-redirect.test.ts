@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { computeSignature } from '../../src/api/wire/signature.ts';
 import { FORM, form } from '../support/server.ts';
 import { serverWithFlow, verbs } from './support.ts';
+import { contextOf } from '../../src/runtime/executions.ts';
 
 const FLOW = {
   description: 'message redirect',
@@ -44,7 +45,7 @@ describe('TwiML Redirect on messages', () => {
       assert.deepEqual(server.app.simulator.transcript('+15005550006', '+15551230501').map((m) => m.body), ['Back: billing']);
       const [execution] = (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items;
       assert.equal(execution!.status, 'ended');
-      assert.deepEqual((execution!.context as { widgets: Record<string, unknown> }).widgets.r, { topic: 'billing' });
+      assert.deepEqual((contextOf(execution!) as { widgets: Record<string, unknown> }).widgets.r, { topic: 'billing' });
 
       const again = await post(`${flowUrl}?FlowEvent=return&topic=other`, { ...message, MessageSid: 'SM' + '3'.repeat(32) });
       assert.equal(again.statusCode, 403, 'nothing waits for a return any more');

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FORM, form, type TestServer } from '../support/server.ts';
 import { fixture, phone, said, serverWithFlow, type CallView } from './support.ts';
+import { contextOf } from '../../src/runtime/executions.ts';
 
 async function startReminder(server: TestServer, flowSid: string, to: string): Promise<{ executionSid: string; call: CallView }> {
   const res = await server.app.server.inject({
@@ -49,7 +50,7 @@ describe('make-outgoing-call-v2 in the simulator', () => {
         'confirm -keypress-> thanks',
         'thanks -audioComplete-> Ended',
       ]);
-      const widgets = (execution.context as { widgets: Record<string, Record<string, unknown>> }).widgets;
+      const widgets = (contextOf(execution) as { widgets: Record<string, Record<string, unknown>> }).widgets;
       assert.equal(widgets.dial_out!.AnsweredBy, 'human');
       assert.equal(widgets.dial_out!.CallSid, call.sid);
       assert.equal(widgets.dial_out!.CallStatus, 'in-progress');

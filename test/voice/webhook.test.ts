@@ -8,6 +8,7 @@ import { computeSignature } from '../../src/api/wire/signature.ts';
 import type { ExecutionState, JsonObject } from '../../src/engine/types.ts';
 import { fixture, serverWithFlow, verbs, type Verb } from './support.ts';
 import type { TestServer } from '../support/server.ts';
+import { contextOf } from '../../src/runtime/executions.ts';
 
 const HOST = 'switchboard.test';
 
@@ -101,7 +102,7 @@ describe('a whole call through the webhook', () => {
       'vm -recordingComplete-> thanks',
       'thanks -audioComplete-> Ended',
     ]);
-    const context = execution!.context as { trigger: { call: JsonObject }; widgets: Record<string, JsonObject> };
+    const context = contextOf(execution!) as { trigger: { call: JsonObject }; widgets: Record<string, JsonObject> };
     assert.equal(context.trigger.call.CallSid, twilio.callSid);
     assert.equal(context.widgets.menu!.Digits, '2');
     assert.equal(context.widgets.vm!.RecordingUrl, 'https://api.twilio.com/RE1');
@@ -292,7 +293,7 @@ describe('TwiML Redirect hand-back', () => {
         assert.equal(returned.status, 200, returned.body);
         assert.equal(returned.twiml![0]!.text, 'Back with billing', method);
         const [execution] = await executionOf(server, flowSid);
-        assert.deepEqual((execution!.context as { widgets: Record<string, JsonObject> }).widgets.r, { choice: 'billing' });
+        assert.deepEqual((contextOf(execution!) as { widgets: Record<string, JsonObject> }).widgets.r, { choice: 'billing' });
         assert.equal((await back()).status, 403, `${method}: a second return is refused`);
         await twilio.hangup();
       } finally {

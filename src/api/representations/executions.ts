@@ -1,6 +1,7 @@
 // JSON shapes of Executions, Steps and their Contexts (v2 and v1) and of the deprecated v1
 // Engagements, exactly as ../shared/spec/twilio_studio_v{1,2}.json define them. An Engagement is an
 // execution seen through the older shape: `engagement_sid` instead of `execution_sid`.
+import { contextOf } from '../../runtime/executions.ts';
 import type { ExecutionRecord, StepRecord } from '../../runtime/ports/store.ts';
 import { formatDate } from '../wire/dates.ts';
 
@@ -30,7 +31,7 @@ export function v2Execution(base: string, execution: ExecutionRecord) {
     contact_channel_address: execution.contactChannelAddress,
     contact_sid: execution.contactSid,
     flow_version: execution.flowVersion,
-    context: execution.context,
+    context: contextOf(execution),
     status: execution.status,
     date_created: formatDate(execution.dateCreated),
     date_updated: formatDate(execution.dateUpdated),
@@ -50,7 +51,7 @@ export function v1Execution(base: string, execution: ExecutionRecord, view: 'v1'
     flow_sid: execution.flowSid,
     contact_sid: execution.contactSid,
     contact_channel_address: execution.contactChannelAddress,
-    context: execution.context,
+    context: contextOf(execution),
     status: execution.status,
     date_created: formatDate(execution.dateCreated),
     date_updated: formatDate(execution.dateUpdated),
@@ -62,9 +63,9 @@ export function v1Execution(base: string, execution: ExecutionRecord, view: 'v1'
 export function executionContextBody(base: string, view: ExecutionView, execution: ExecutionRecord) {
   const url = `${executionUrl(base, view, execution.flowSid, execution.sid)}/Context`;
   if (view === 'v1-engagement') {
-    return { account_sid: execution.accountSid, context: execution.context, engagement_sid: execution.sid, flow_sid: execution.flowSid, url };
+    return { account_sid: execution.accountSid, context: contextOf(execution), engagement_sid: execution.sid, flow_sid: execution.flowSid, url };
   }
-  return { account_sid: execution.accountSid, context: execution.context, flow_sid: execution.flowSid, execution_sid: execution.sid, url };
+  return { account_sid: execution.accountSid, context: contextOf(execution), flow_sid: execution.flowSid, execution_sid: execution.sid, url };
 }
 
 export function stepBody(base: string, view: ExecutionView, step: StepRecord) {

@@ -9,6 +9,7 @@ import { validateDefinition } from '../../definition/validate.ts';
 import type { ExecutionState, JsonObject } from '../../engine/types.ts';
 import type { RecordedStep } from '../../flowtest/derive.ts';
 import { replayExecution, type ReplayReport } from '../../flowtest/replay.ts';
+import { contextOf } from '../../runtime/executions.ts';
 import { isSid } from '../../runtime/ids.ts';
 import type { RevisionSelector, StepRecord } from '../../runtime/ports/store.ts';
 import type { ApiContext } from '../context.ts';
@@ -100,7 +101,7 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
           executionSid,
           flowSid,
           revision: execution.flowVersion,
-          context: execution.context as JsonObject,
+          context: contextOf(execution),
           steps: recorded,
           endedManually: state?.endReason?.kind === 'manual',
           ended: execution.status === 'ended',

@@ -127,10 +127,12 @@ export interface ExecutionRecord {
   channelAddress: string;
   status: ExecutionStatus;
   initiatedBy: string;
-  /** The engine's ExecutionState, stored whole as JSON. */
+  /**
+   * The engine's ExecutionState, stored whole as JSON. The context the API shows ({flow, trigger,
+   * widgets, contact}) is derived from it on read (engine/context.ts), never stored beside it: a
+   * second copy cost a serialisation per sprint and a fifth of every row.
+   */
   state: unknown;
-  /** The execution context as the API shows it ({flow, trigger, widgets, contact}). */
-  context: Record<string, unknown>;
   dateCreated: Millis;
   dateUpdated: Millis | null;
 }

@@ -465,16 +465,16 @@ export class SqliteStore implements Store {
       // created. A sprint that leaves an active execution active, most of them, sets no indexed column at
       // all, so SQLite rewrites the row without touching an index (the partial ones on status included);
       // otherwise (it ends, or the row is not active or not at that version) status is set too.
+      // context: see executionInsertParams (no longer read; emptied as rows are rewritten).
       const state = json(execution.state);
-      const context = json(execution.context);
       const version = write.expectedVersion ?? null;
       const key = [execution.sid, execution.accountSid, execution.flowSid, version, version] as const;
       let changes =
         execution.status === 'active'
-          ? Number(this.stmt(`UPDATE executions SET state = ?, context = ?, date_updated = ?, version = version + 1 ${UPDATE_WHERE} AND status = 'active'`).run(state, context, execution.dateUpdated, ...key).changes)
+          ? Number(this.stmt(`UPDATE executions SET state = ?, context = '{}', date_updated = ?, version = version + 1 ${UPDATE_WHERE} AND status = 'active'`).run(state, execution.dateUpdated, ...key).changes)
           : 0;
       if (changes === 0) {
-        changes = Number(this.stmt(`UPDATE executions SET status = ?, state = ?, context = ?, date_updated = ?, version = version + 1 ${UPDATE_WHERE}`).run(execution.status, state, context, execution.dateUpdated, ...key).changes);
+        changes = Number(this.stmt(`UPDATE executions SET status = ?, state = ?, context = '{}', date_updated = ?, version = version + 1 ${UPDATE_WHERE}`).run(execution.status, state, execution.dateUpdated, ...key).changes);
       }
       if (changes === 0) {
         if (write.expectedVersion !== undefined) {

@@ -22,6 +22,7 @@ import { phoneFor, SIMULATOR_BASE } from '../../../src/api/routes/simulator-call
 import type { ExecutionState, Json } from '../../../src/engine/types.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { phone, type CallView } from '../support.ts';
+import { contextOf } from '../../../src/runtime/executions.ts';
 
 const CASES = new URL('./cases/', import.meta.url);
 const SHARED = new URL('../../../../shared/flows/', import.meta.url);
@@ -125,7 +126,7 @@ async function runCase(server: TestServer, app: ExternalApp, c: Case, flowUrl: U
     endReason: (execution.state as ExecutionState).endReason,
     transcript: view.transcript.map((l) => `${l.who} ${l.kind}: ${l.text}`),
     steps: steps.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`),
-    widgets: (execution.context as { widgets: Json }).widgets,
+    widgets: (contextOf(execution) as { widgets: Json }).widgets,
   });
 }
 
