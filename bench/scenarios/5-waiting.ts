@@ -1,5 +1,5 @@
 // Scenario 5: many executions waiting in the store. One real execution is made through the runtime
-// (REST create on the benchmark flow: it asks and waits, with a reply timer and the 30-day expiry);
+// (REST create on the benchmark flow: it asks and waits, with a reply timer; the 30-day cap needs no row);
 // its rows are then cloned in SQL into N executions, each with its own sids, contact and timers, and
 // the state's own ids rewritten so every clone is a valid waiting execution. Then: restart to
 // ready and RSS of a Switchboard process on that store (baseline: the same on the one-execution

@@ -62,7 +62,7 @@ export class Metrics {
   });
   readonly timerLag = new Histogram({
     name: 'switchboard_timer_lag_seconds',
-    help: 'How late durable timers (reply timeouts, expiry) fired after they were due',
+    help: 'How late durable timers (reply timeouts, the age cap) fired after they were due',
     buckets: LAG_BUCKETS,
     registers: [this.registry],
   });

@@ -24,7 +24,7 @@ import { ExecutionRateLimiter, type RateKind, type RateLimits } from './rate-lim
 import type { DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
 import { NO_OBSERVER, type RuntimeObserver } from './ports/observer.ts';
-import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord, VersionedExecution } from './ports/store.ts';
+import type { ExecutionAge, ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord, VersionedExecution } from './ports/store.ts';
 import { ALERT_RETENTION_MS, RECEIPT_RETENTION_MS, alertsFrom } from './alerts.ts';
 import { withTwilioAuth } from './twilio-auth.ts';
 import { DEFAULT_LEASE_MS, WorkLeases, isAbandonedOwner, newNodeId } from './leases.ts';
@@ -82,7 +82,6 @@ export const DEFAULT_RUNTIME_OPTIONS: Omit<RuntimeOptions, 'now'> = {
 
 type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-timer' }>;
 
-const EXPIRY_PREFIX = 'EX';
 /** How often a node looks for effects whose claim expired (a dead node's). */
 const ORPHAN_SWEEP_MS = 1000;
 /** Every node looks at the timer queue at least this often; sooner when told of a timer due sooner. */
@@ -92,6 +91,8 @@ const TIMER_POLL_MS = 1000;
  * claiming and running a batch holds the event loop (500 at a time held it up to 190 ms in a burst).
  */
 const TIMER_BATCH = 128;
+/** Executions past the maximum age ended at a time (a rare event: one batch after another). */
+const EXPIRY_BATCH = 128;
 const TIMER_BATCHES_IN_FLIGHT = 16;
 /** Sprints and effects in flight beyond which a burst waits before claiming more (bounds its memory). */
 const TIMER_WORK_IN_FLIGHT = 2048;
@@ -400,7 +401,40 @@ export class ExecutionService implements ExecutionServiceApi {
   async fireDueTimers(): Promise<number> {
     const batch = await this.#claimAndFire();
     await batch.fired;
-    return batch.count;
+    return batch.count + (await this.#expireOld());
+  }
+
+  /**
+   * Ends the executions past the maximum age (Studio's 30 days by default), oldest first; returns how
+   * many it tried. They are found by their creation time, not by a timer row each. Nodes sharing a
+   * store may pick the same one: the version check lets one end it, and the other finds it ended.
+   * One that fails to end does not hold up those behind it: the sweep pages past it, the next retries it.
+   */
+  async #expireOld(): Promise<number> {
+    const maxAge = this.#options.maxExecutionAgeMs;
+    const now = this.#options.now();
+    let after: ExecutionAge | undefined;
+    let count = 0;
+    let failure: unknown = null;
+    while (!this.#stopped) {
+      const batch = await this.#store.expiredExecutions(now - maxAge, EXPIRY_BATCH, after);
+      const outcomes = await Promise.allSettled(
+        batch.map(async ({ sid, dateCreated }) => {
+          this.#observer.timerFired(now - (dateCreated + maxAge));
+          try {
+            await this.deliver(sid, { type: 'end', reason: 'expired' }, { requireActive: true });
+          } catch (error) {
+            if (!isConflict(error, 'active-execution')) throw error; // ended meanwhile: nothing to do
+          }
+        }),
+      );
+      failure ??= outcomes.find((outcome) => outcome.status === 'rejected')?.reason ?? null;
+      count += batch.length;
+      if (batch.length < EXPIRY_BATCH) break;
+      after = batch.at(-1);
+    }
+    if (failure) throw failure;
+    return count;
   }
 
   /**
@@ -449,6 +483,13 @@ export class ExecutionService implements ExecutionServiceApi {
     for (const effect of orphans) if (!this.#leases.holds('effect', effect.id)) this.#dispatch(effect);
   }
 
+  /** When the timer loop next has work: the soonest timer, or the oldest active execution's expiry. */
+  async #nextDue(): Promise<number | null> {
+    const [timer, oldest] = await Promise.all([this.#store.nextTimerDue(), this.#store.oldestActiveExecution()]);
+    const expiry = oldest === null ? null : oldest + this.#options.maxExecutionAgeMs;
+    return timer === null ? expiry : expiry === null ? timer : Math.min(timer, expiry);
+  }
+
   /** Makes the timer loop look again by `dueAt` unless it already will. */
   #wakeBy(dueAt: number): void {
     if (this.#stopped || (this.#timer && this.#wakeAt <= dueAt)) return;
@@ -465,8 +506,7 @@ export class ExecutionService implements ExecutionServiceApi {
 
   async #fire(timer: TimerRecord): Promise<void> {
     this.#observer.timerFired(this.#options.now() - timer.dueAt);
-    const event: EngineEvent = timer.id.startsWith(EXPIRY_PREFIX) ? { type: 'end', reason: 'expired' } : { type: 'timer', timerId: timer.id };
-    await this.deliver(timer.executionSid, event, { timerId: timer.id });
+    await this.deliver(timer.executionSid, { type: 'timer', timerId: timer.id }, { timerId: timer.id });
   }
 
   #scheduleTimers(delayMs: number): void {
@@ -478,10 +518,11 @@ export class ExecutionService implements ExecutionServiceApi {
         (async () => {
           try {
             await this.#drainDueTimers();
+            if (!this.#stopped) await this.#expireOld();
             if (!this.#stopped && this.#options.now() - this.#lastSweep >= ORPHAN_SWEEP_MS) await this.#sweepOrphanedEffects();
             if (!this.#stopped && this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS) await this.pruneHistory();
           } finally {
-            const next = await this.#store.nextTimerDue().catch(() => null);
+            const next = await this.#nextDue().catch(() => null);
             const wait = next === null ? TIMER_POLL_MS : Math.min(TIMER_POLL_MS, Math.max(0, next - this.#options.now()));
             this.#scheduleTimers(wait);
           }
@@ -561,8 +602,7 @@ export class ExecutionService implements ExecutionServiceApi {
       dateCreated: now,
       dateUpdated: null,
     };
-    const expiry: TimerRecord = { id: EXPIRY_PREFIX + executionSid.slice(2), executionSid, accountSid: init.accountSid, dueAt: now + this.#options.maxExecutionAgeMs };
-    return this.#persist(record, result, true, { ...(init.receipt ? { receipt: init.receipt } : {}), ...(init.exclusive !== undefined ? { exclusive: init.exclusive } : {}) }, result.state.status === 'active' ? [expiry] : []);
+    return this.#persist(record, result, true, { ...(init.receipt ? { receipt: init.receipt } : {}), ...(init.exclusive !== undefined ? { exclusive: init.exclusive } : {}) });
     });
   }
 
@@ -606,7 +646,6 @@ export class ExecutionService implements ExecutionServiceApi {
       else effectsToAdd.push({ id: effect.effectId, executionSid: record.sid, accountSid: record.accountSid, payload: effect, createdAt: now });
     }
     if (consumed.timerId) timersToCancel.push(consumed.timerId);
-    if (state.status === 'ended' && !isNew) timersToCancel.push(EXPIRY_PREFIX + record.sid.slice(2));
     // A timer set and cancelled within one sprint (a queued reply answered it) is never written.
     const cancelled = new Set(timersToCancel);
     try {

@@ -1,7 +1,7 @@
 // Rows of either SQL backend turned into the port's records. Both keep JSON as TEXT and times as
 // epoch milliseconds; node-postgres returns BIGINT as strings and BOOLEAN as booleans, node:sqlite
 // numbers and 0/1 — Number() and `flag()` read both.
-import type { Account, AlertRecord, ApiKey, ExecutionRecord, FlowRecord, PendingEffect, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
+import type { Account, AlertRecord, ApiKey, ExecutionAge, ExecutionRecord, FlowRecord, PendingEffect, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -93,6 +93,10 @@ export function toExecution(row: Row): ExecutionRecord {
     dateCreated: Number(row.date_created),
     dateUpdated: nullableNumber(row.date_updated),
   };
+}
+
+export function toExecutionAge(row: Row): ExecutionAge {
+  return { sid: String(row.sid), dateCreated: Number(row.date_created) };
 }
 
 export function toStep(row: Row): StepRecord {

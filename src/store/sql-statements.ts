@@ -32,6 +32,12 @@ export function executionInsertParams(execution: ExecutionRecord, exclusive: boo
   ];
 }
 
+// Expiry: the active executions past the maximum age, oldest first, read off the partial index
+// executions_active_by_age (date_created, sid); keyset paging by the same pair.
+export const EXPIRED_SELECT = `SELECT sid, date_created FROM executions WHERE status = 'active' AND date_created <= ?`;
+export const EXPIRED_ORDER = 'ORDER BY date_created, sid LIMIT ?';
+export const OLDEST_ACTIVE = `SELECT MIN(date_created) AS oldest FROM executions WHERE status = 'active'`;
+
 export const STEP_COLUMNS = `(sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
   transitioned_from, transitioned_to, type, date_created, date_updated)`;
 export const STEP_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';

@@ -2,7 +2,9 @@
 // step caps, the same-widget rule, one active execution per contact, rate limits, the age cap.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp, runtimeRules } from '../../src/app.ts';
 import { ConfigError, loadConfig, type SwitchboardConfig } from '../../src/config.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
@@ -26,8 +28,8 @@ const loop = {
   ],
 };
 
-async function start(config: SwitchboardConfig, clock: { ms: number }) {
-  const app = await createApp({ ...config, dataDir: ':memory:' }, { store: new SqliteStore({ path: ':memory:' }), now: () => clock.ms });
+async function start(config: SwitchboardConfig, clock: { ms: number }, store = new SqliteStore({ path: ':memory:' })) {
+  const app = await createApp({ ...config, dataDir: ':memory:' }, { store, now: () => clock.ms });
   const { account } = await app.accounts.ensureStartupAccount();
   await app.server.ready();
   const create = (flowSid: string, to: string) =>
@@ -141,6 +143,51 @@ describe('runtime rules from configuration', () => {
       assert.equal(steps.items.some((s) => s.name === 'timeout'), false, 'the age cap, not the reply timeout, ended it');
     } finally {
       await app.close();
+    }
+  });
+
+  it('a lowered age cap applies to executions already waiting: expiry goes by creation time, not a timer row each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-expiry-'));
+    const path = join(dir, 'switchboard.db');
+    const clock = { ms: Date.parse('2026-03-01T00:00:00Z') };
+    try {
+      const first = await start(loadConfig({}, {}), clock, new SqliteStore({ path }));
+      let executionSid: string;
+      let flowSid: string;
+      try {
+        const flow = await first.app.flows.create(first.account.sid, { friendlyName: 'survey', status: 'published', definition: survey });
+        flowSid = flow.sid;
+        const res = await first.create(flow.sid, '+15551230001');
+        assert.equal(res.statusCode, 201, res.body);
+        executionSid = res.json().sid;
+        await first.app.executions.idle();
+        const timers = await first.app.store.dueTimers(Number.MAX_SAFE_INTEGER, 10);
+        assert.deepEqual(timers.map((t) => t.executionSid), [executionSid], 'only the reply timeout is stored');
+        // The default cap is 30 days away: the oldest active execution says when.
+        assert.equal(await first.app.store.oldestActiveExecution(), clock.ms);
+      } finally {
+        await first.app.close();
+      }
+
+      // Restarted with a 60 s cap, two minutes later: the waiting execution is past it.
+      clock.ms += 120_000;
+      const second = await start(loadConfig({}, { SWITCHBOARD_EXECUTION_MAX_AGE: '60' }), clock, new SqliteStore({ path }));
+      try {
+        assert.equal(await second.app.executions.fireDueTimers(), 1);
+        await second.app.executions.idle();
+        const execution = await second.app.store.getExecutionBySid(executionSid);
+        assert.equal(execution?.status, 'ended');
+        assert.equal((execution?.state as { endReason?: { kind: string } }).endReason?.kind, 'expired');
+        const steps = await second.app.store.listSteps(second.account.sid, flowSid, executionSid, { pageSize: 100 });
+        assert.equal(steps.items.some((s) => s.name === 'timeout'), false);
+        assert.equal(await second.app.store.oldestActiveExecution(), null);
+        assert.deepEqual(await second.app.store.dueTimers(Number.MAX_SAFE_INTEGER, 10), [], 'its reply timeout went with it');
+        assert.equal(await second.app.executions.fireDueTimers(), 0, 'nothing fires twice');
+      } finally {
+        await second.app.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -788,6 +788,31 @@ export function runStoreConformance(
     });
 
     describe('timers and pending effects', () => {
+      test('expiredExecutions: active ones created by a time, oldest first, paged by (created, sid); ended ones never', async (store) => {
+        const { flowA, flowB } = await seed(store);
+        assert.equal(await store.oldestActiveExecution(), null);
+        assert.deepEqual(await store.expiredExecutions(Number.MAX_SAFE_INTEGER, 10), []);
+        const young = execution(flowA, { dateCreated: T0 + 900 });
+        const old = execution(flowB, { dateCreated: T0 + 100 });
+        // Two created in the same millisecond: ordered by SID, and paging must not skip either.
+        const [twinA, twinB] = [execution(flowA, { dateCreated: T0 + 500 }), execution(flowB, { dateCreated: T0 + 500 })].sort((x, y) => (x.sid < y.sid ? -1 : 1));
+        const ended = execution(flowA, { dateCreated: T0, status: 'ended' });
+        for (const e of [young, old, twinB!, twinA!, ended]) await store.writeSprint(sprint(e, true));
+        const age = (e: ExecutionRecord) => ({ sid: e.sid, dateCreated: e.dateCreated });
+
+        assert.equal(await store.oldestActiveExecution(), T0 + 100, 'the ended one does not count');
+        assert.deepEqual(await store.expiredExecutions(T0 + 99, 10), []);
+        assert.deepEqual(await store.expiredExecutions(T0 + 500, 10), [age(old), age(twinA!), age(twinB!)], 'created at the limit counts');
+        assert.deepEqual(await store.expiredExecutions(T0 + 1000, 2), [age(old), age(twinA!)]);
+        assert.deepEqual(await store.expiredExecutions(T0 + 1000, 2, age(twinA!)), [age(twinB!), age(young)]);
+        assert.deepEqual(await store.expiredExecutions(T0 + 1000, 2, age(young)), []);
+
+        // Ending one takes it out; the next oldest is the one to expire next.
+        await store.writeSprint(sprint({ ...old, status: 'ended', state: { done: true }, dateUpdated: T0 + 2000 }, false));
+        assert.equal(await store.oldestActiveExecution(), T0 + 500);
+        assert.deepEqual(await store.expiredExecutions(T0 + 1000, 10), [age(twinA!), age(twinB!), age(young)]);
+      });
+
       test('dueTimers returns timers due at or before now, soonest first, up to a limit', async (store) => {
         const { flowA, flowB } = await seed(store);
         const e1 = execution(flowA);

@@ -182,6 +182,48 @@ describe('SqliteStore on disk', () => {
     }
   });
 
+  it('version 6: expiry timers go (executions expire by creation time); stored contexts are no longer read and shrink when rewritten', async () => {
+    const path = freshPath();
+    mkdirSync(join(path, '..'), { recursive: true });
+    const raw = new DatabaseSync(path);
+    for (const migration of SQLITE_MIGRATIONS.slice(0, 5)) raw.exec(migration);
+    raw.exec('PRAGMA user_version = 5');
+    raw.exec(
+      `INSERT INTO flows (sid, account_sid, friendly_name, status, revision, valid, errors, warnings, date_created)
+       VALUES ('${FLOW}', '${ACCOUNT}', 'Old', 'published', 1, 1, '[]', '[]', ${T0})`,
+    );
+    const oldContext = JSON.stringify({ flow: { data: { big: 'x'.repeat(500) } } });
+    raw.prepare(
+      `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address, channel_address,
+         status, initiated_by, state, context, date_created) VALUES (?, ?, ?, 1, ?, ?, ?, 'active', 'API', ?, ?, ?)`,
+    ).run(EXECUTION.sid, ACCOUNT, FLOW, EXECUTION.contactSid, EXECUTION.contactChannelAddress, EXECUTION.channelAddress, JSON.stringify(EXECUTION.state), oldContext, T0);
+    const insertTimer = raw.prepare('INSERT INTO timers (id, execution_sid, account_sid, due_at) VALUES (?, ?, ?, ?)');
+    insertTimer.run('EX' + EXECUTION.sid.slice(2), EXECUTION.sid, ACCOUNT, T0 + 30 * 86_400_000);
+    insertTimer.run('TM' + EXECUTION.sid.slice(2), EXECUTION.sid, ACCOUNT, T0 + 600_000);
+    raw.close();
+
+    const store = new SqliteStore({ path });
+    try {
+      assert.equal(userVersion(path), SQLITE_MIGRATIONS.length);
+      assert.deepEqual((await store.dueTimers(Number.MAX_SAFE_INTEGER, 10)).map((t) => t.id), ['TM' + EXECUTION.sid.slice(2)], 'the reply timer stays');
+      assert.deepEqual(await store.expiredExecutions(T0, 10), [{ sid: EXECUTION.sid, dateCreated: T0 }]);
+      assert.deepEqual(await store.getExecutionBySid(EXECUTION.sid), EXECUTION);
+      await store.writeSprint({
+        execution: { ...EXECUTION, state: { at: 'ask' }, dateUpdated: T0 + 1 },
+        isNew: false,
+        steps: [],
+        timersToAdd: [],
+        timersToCancel: [],
+        effectsToAdd: [],
+        effectsDone: [],
+      });
+      const row = store.db.prepare('SELECT context FROM executions WHERE sid = ?').get(EXECUTION.sid) as { context: string };
+      assert.equal(row.context, '{}');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses to open a database whose schema is newer than the code', async () => {
     const path = freshPath();
     const store = new SqliteStore({ path });

@@ -280,6 +280,12 @@ export class StoreConflictError extends Error {
   }
 }
 
+/** An active execution and when it was created: what expiry goes by (also its position in that order). */
+export interface ExecutionAge {
+  sid: string;
+  dateCreated: Millis;
+}
+
 export interface VersionedExecution {
   record: ExecutionRecord;
   /** Bumped by every sprint written; pass it back as SprintWrite.expectedVersion. */
@@ -338,6 +344,14 @@ export interface ExecutionStore {
   dueTimers(now: Millis, limit: number): Promise<TimerRecord[]>;
   /** When the next timer becomes claimable: its due time, or a current lease's expiry if later. */
   nextTimerDue(): Promise<Millis | null>;
+  /**
+   * Up to `limit` active executions created at or before `createdBy` (past the maximum age), oldest
+   * first, after `after` when given. Expiry needs no timer row per execution: an index on the active
+   * ones' creation time finds them.
+   */
+  expiredExecutions(createdBy: Millis, limit: number, after?: ExecutionAge): Promise<ExecutionAge[]>;
+  /** The creation time of the oldest active execution (null: none): when the next one expires. */
+  oldestActiveExecution(): Promise<Millis | null>;
   deleteTimer(id: string): Promise<void>;
   pendingEffects(limit: number): Promise<PendingEffect[]>;
   deleteEffect(id: string): Promise<void>;

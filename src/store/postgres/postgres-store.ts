@@ -10,6 +10,7 @@ import {
   type AlertFilter,
   type AlertRecord,
   type ApiKey,
+  type ExecutionAge,
   type ExecutionFilter,
   type ExecutionRecord,
   type FlowRecord,
@@ -27,8 +28,8 @@ import {
 } from '../../runtime/ports/store.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import { alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
-import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { EXPIRED_ORDER, EXPIRED_SELECT, OLDEST_ACTIVE, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
+import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq-style query parameters such as sslmode work). */
@@ -545,6 +546,18 @@ export class PostgresStore implements Store {
 
   async dueTimers(now: number, limit: number): Promise<TimerRecord[]> {
     return (await this.#query('SELECT * FROM timers WHERE due_at <= ? ORDER BY due_at, id LIMIT ?', [now, limit])).map(toTimer);
+  }
+
+  async expiredExecutions(createdBy: number, limit: number, after?: ExecutionAge): Promise<ExecutionAge[]> {
+    const rows = after
+      ? await this.#query(`${EXPIRED_SELECT} AND (date_created, sid) > (?, ?) ${EXPIRED_ORDER}`, [createdBy, after.dateCreated, after.sid, limit])
+      : await this.#query(`${EXPIRED_SELECT} ${EXPIRED_ORDER}`, [createdBy, limit]);
+    return rows.map(toExecutionAge);
+  }
+
+  async oldestActiveExecution(): Promise<number | null> {
+    const rows = await this.#query(OLDEST_ACTIVE);
+    return nullableNumber(rows[0]?.oldest);
   }
 
   async nextTimerDue(): Promise<number | null> {

@@ -13,6 +13,7 @@ import {
   type ApiKey,
   type Lease,
   type VersionedExecution,
+  type ExecutionAge,
   type ExecutionFilter,
   type ExecutionRecord,
   type FlowRecord,
@@ -27,8 +28,8 @@ import {
   type TimerRecord,
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
-import { INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
-import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { EXPIRED_ORDER, EXPIRED_SELECT, INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
+import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { Checkpointer } from './checkpointer.ts';
@@ -620,6 +621,17 @@ export class SqliteStore implements Store {
               (SELECT MIN(MAX(due_at, lease_until)) FROM timers WHERE lease_until IS NOT NULL) AS held`,
     ).get() as Row;
     return earliest(nullableNumber(row.free), nullableNumber(row.held));
+  }
+
+  async expiredExecutions(createdBy: number, limit: number, after?: ExecutionAge): Promise<ExecutionAge[]> {
+    const rows = (after
+      ? this.stmt(`${EXPIRED_SELECT} AND (date_created, sid) > (?, ?) ${EXPIRED_ORDER}`).all(createdBy, after.dateCreated, after.sid, limit)
+      : this.stmt(`${EXPIRED_SELECT} ${EXPIRED_ORDER}`).all(createdBy, limit)) as Row[];
+    return rows.map(toExecutionAge);
+  }
+
+  async oldestActiveExecution(): Promise<number | null> {
+    return nullableNumber((this.stmt(OLDEST_ACTIVE).get() as Row).oldest);
   }
 
   // ---- claims and leases (one process: these never contend, but behave as on PostgreSQL)
