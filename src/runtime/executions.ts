@@ -30,6 +30,7 @@ import { withTwilioAuth } from './twilio-auth.ts';
 import { DEFAULT_LEASE_MS, WorkLeases, isAbandonedOwner, newNodeId } from './leases.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
 import { StoreConflictError } from './ports/store.ts';
+import { evictOldest } from '../lib/evict-oldest.ts';
 
 export interface CreateExecutionInput {
   to: string;
@@ -845,7 +846,7 @@ class RecentExecutions {
   set(sid: string, entry: VersionedExecution): void {
     this.#entries.delete(sid);
     this.#entries.set(sid, entry);
-    if (this.#entries.size > this.#limit) this.#entries.delete(this.#entries.keys().next().value!);
+    evictOldest(this.#entries, this.#limit);
   }
 
   forget(sid: string): void {

@@ -3,6 +3,7 @@
 // node drop the entry at once; a write by another node (or another process on the SQLite file) is
 // seen within `ttlMs`. A SID that was missing is looked up again next time; a missing setting is not.
 import type { Account, ApiKey, FlowRecord, Store } from './ports/store.ts';
+import { evictOldest } from '../lib/evict-oldest.ts';
 
 export interface ReadCacheOptions {
   /** How long an entry is trusted; 0 turns the cache off. */
@@ -35,7 +36,7 @@ class TtlMap<V> {
   set(key: string, value: V): void {
     this.#entries.delete(key);
     this.#entries.set(key, { value, until: this.#now() + this.#ttlMs });
-    if (this.#entries.size > this.#max) this.#entries.delete(this.#entries.keys().next().value!);
+    evictOldest(this.#entries, this.#max);
   }
 
   delete(key: string): void {

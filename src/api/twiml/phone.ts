@@ -8,6 +8,7 @@ import { DOMParser, type Element } from '@xmldom/xmldom';
 import { randomBytes } from 'node:crypto';
 import type { JsonObject, OutboundCall } from '../../engine/types.ts';
 import type { VoiceChannel, VoiceContext, VoiceResult } from '../../runtime/ports/voice.ts';
+import { evictOldest } from '../../lib/evict-oldest.ts';
 
 export type CallStatus = 'queued' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
 
@@ -229,7 +230,7 @@ export class SimulatorPhone implements VoiceChannel {
       documentUrl: null,
     };
     this.#calls.set(call.sid, call);
-    if (this.#calls.size > 5000) this.#calls.delete(this.#calls.keys().next().value!);
+    evictOldest(this.#calls, 5000);
     return call;
   }
 

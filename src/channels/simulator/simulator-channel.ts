@@ -4,6 +4,7 @@
 import { randomSid } from '../../runtime/ids.ts';
 import type { ConversationRequest, FlexTaskRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
+import { evictOldest } from '../../lib/evict-oldest.ts';
 
 export interface TranscriptEntry {
   sid: string;
@@ -262,6 +263,6 @@ export class SimulatorChannel implements MessageChannel {
     // Re-inserted, so the Map's order is recency and its first key the transcript idle longest.
     this.#conversations.delete(key);
     this.#conversations.set(key, list);
-    if (this.#conversations.size > MAX_TRANSCRIPTS) this.#conversations.delete(this.#conversations.keys().next().value!);
+    evictOldest(this.#conversations, MAX_TRANSCRIPTS);
   }
 }
