@@ -191,8 +191,13 @@ export class ExecutionService implements ExecutionServiceApi {
   }
 
   #track<T>(promise: Promise<T>): Promise<T> {
-    this.#inFlight.add(promise);
-    void promise.finally(() => this.#inFlight.delete(promise)).catch(() => undefined);
+    // The set holds a promise of nothing, never the work's result (an execution record, its state):
+    // a long-lived set's stale slots can keep what they point at alive through young-generation GCs.
+    const done: Promise<void> = promise.then(
+      () => void this.#inFlight.delete(done),
+      () => void this.#inFlight.delete(done),
+    );
+    this.#inFlight.add(done);
     return promise;
   }
 
@@ -277,17 +282,17 @@ export class ExecutionService implements ExecutionServiceApi {
     // A Messaging Service webhook names the number in To and the service in MessagingServiceSid: an
     // execution whose flow address is the MG SID (REST From=MG…) is this pair's (studio-flow-language §6.3).
     const service = conversation ? undefined : params.MessagingServiceSid;
-    if (service && /^MG[0-9a-fA-F]{32}$/.test(service) && (await this.#store.findActiveExecution(flowSid, contact, service))) channel = service;
+    if (service && /^MG[0-9a-fA-F]{32}$/.test(service) && (await this.#store.findActiveExecutionSid(flowSid, contact, service))) channel = service;
     // Twilio retries a webhook with the same idempotency token (and MessageSid): run it once.
     const receiptKey = delivery.idempotencyKey || params.MessageSid;
     const receipt: InboundReceipt | undefined = receiptKey ? { accountSid, key: receiptKey, receivedAt: this.#options.now() } : undefined;
     // A racing node may start the pair's execution first: then this message goes to it.
     return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {
       if (receipt && (await this.#store.hasInboundReceipt(accountSid, receipt.key))) return { executionSid: null, duplicate: true };
-      const active = await this.#store.findActiveExecution(flowSid, contact, channel);
+      const active = await this.#store.findActiveExecutionSid(flowSid, contact, channel);
       if (active) {
-        const delivered = await this.deliver(active.sid, { type: 'inbound-message', message: params }, { ...(receipt ? { receipt } : {}), requireActive: true });
-        return delivered === null ? { executionSid: active.sid, duplicate: true } : { executionSid: active.sid };
+        const delivered = await this.deliver(active, { type: 'inbound-message', message: params }, { ...(receipt ? { receipt } : {}), requireActive: true });
+        return delivered === null ? { executionSid: active, duplicate: true } : { executionSid: active };
       }
       const revision = await this.#pickRevision(flow, contact);
       if (!revision) return { executionSid: null };

@@ -6,7 +6,12 @@ export class KeyedMutex {
   run<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.#tails.get(key) ?? Promise.resolve();
     const result = previous.then(fn, fn);
-    const tail = result.catch(() => undefined);
+    // The tail settles with nothing: holding the result (an execution record, say) in this long-lived
+    // map would keep it alive through young-generation GCs until the key's next caller.
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
     this.#tails.set(key, tail);
     void tail.then(() => {
       if (this.#tails.get(key) === tail) this.#tails.delete(key);

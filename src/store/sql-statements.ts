@@ -32,6 +32,10 @@ export function executionInsertParams(execution: ExecutionRecord, exclusive: boo
   ];
 }
 
+/** The pair's active execution, the newest when its executions are not exclusive; prefix with the columns wanted. */
+export const ACTIVE_FOR_PAIR = `FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
+  ORDER BY seq DESC LIMIT 1`;
+
 // Expiry: the active executions past the maximum age, oldest first, read off the partial index
 // executions_active_by_age (date_created, sid); keyset paging by the same pair.
 export const EXPIRED_SELECT = `SELECT sid, date_created FROM executions WHERE status = 'active' AND date_created <= ?`;

@@ -44,15 +44,15 @@ describe('inbound message racing the deletion of its execution', () => {
       assert.ok(first.executionSid);
       // The DELETE lands just after the message found the execution, before it takes the execution's lock.
       const store = t.app.store;
-      const find = store.findActiveExecution.bind(store);
+      const find = store.findActiveExecutionSid.bind(store);
       let removed = false;
-      store.findActiveExecution = async (...args) => {
+      store.findActiveExecutionSid = async (...args) => {
         const found = await find(...args);
-        if (found && !removed) removed = await t.app.executions.remove(t.account.sid, flow.sid, found.sid);
+        if (found && !removed) removed = await t.app.executions.remove(t.account.sid, flow.sid, found);
         return found;
       };
       const reply = await t.app.executions.inboundMessage(t.account.sid, flow.sid, { From: contact, To: SIMULATOR_FLOW_ADDRESS, Body: '4', MessageSid: 'SM' + '4'.repeat(32) });
-      store.findActiveExecution = find;
+      store.findActiveExecutionSid = find;
       await t.app.executions.idle();
       assert.equal(removed, true);
       assert.ok(reply.executionSid && reply.executionSid !== first.executionSid && !reply.duplicate, `the reply was swallowed: ${JSON.stringify(reply)}`);

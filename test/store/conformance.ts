@@ -497,6 +497,8 @@ export function runStoreConformance(
         const first = execution(flowA, { contactChannelAddress: '+15551112222' });
         await store.writeSprint(sprint(first, true));
         assert.deepEqual(await store.findActiveExecution(flowA.sid, '+15551112222', first.channelAddress), first);
+        assert.equal(await store.findActiveExecutionSid(flowA.sid, '+15551112222', first.channelAddress), first.sid);
+        assert.equal(await store.findActiveExecutionSid(flowA.sid, '+15551112222', '+10000000000'), null);
         assert.equal(await store.findActiveExecution(flowA.sid, '+15551112222', '+10000000000'), null, 'another channel');
         assert.equal(await store.findActiveExecution(flowB.sid, '+15551112222', first.channelAddress), null, 'another flow');
 
@@ -531,8 +533,10 @@ export function runStoreConformance(
         await store.writeSprint(sprint(first, true, { exclusive: false }));
         await store.writeSprint(sprint(second, true, { exclusive: false }));
         assert.equal((await store.findActiveExecution(flowA.sid, '+15550007777', first.channelAddress))?.sid, second.sid);
+        assert.equal(await store.findActiveExecutionSid(flowA.sid, '+15550007777', first.channelAddress), second.sid);
         await store.writeSprint(sprint({ ...second, status: 'ended' }, false));
         assert.equal((await store.findActiveExecution(flowA.sid, '+15550007777', first.channelAddress))?.sid, first.sid);
+        assert.equal(await store.findActiveExecutionSid(flowA.sid, '+15550007777', first.channelAddress), first.sid);
         // The exclusive slot is still one: two exclusive executions for one pair conflict.
         const third = execution(flowA, { contactChannelAddress: '+15550008888' });
         const fourth = execution(flowA, { contactChannelAddress: '+15550008888' });

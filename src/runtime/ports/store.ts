@@ -336,6 +336,8 @@ export interface ExecutionStore {
   getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null>;
   getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null>;
   findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null>;
+  /** The SID findActiveExecution would return, without reading the execution (every inbound message asks). */
+  findActiveExecutionSid(flowSid: string, contactAddress: string, channelAddress: string): Promise<string | null>;
   listExecutions(accountSid: string, flowSid: string, filter: ExecutionFilter, page: PageRequest): Promise<PageResult<ExecutionRecord>>;
   deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean>;
   listSteps(accountSid: string, flowSid: string, executionSid: string, page: PageRequest): Promise<PageResult<StepRecord>>;

@@ -28,7 +28,7 @@ import {
 } from '../../runtime/ports/store.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import { EXPIRED_ORDER, EXPIRED_SELECT, OLDEST_ACTIVE, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
+import { ACTIVE_FOR_PAIR, EXPIRED_ORDER, EXPIRED_SELECT, OLDEST_ACTIVE, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
@@ -511,13 +511,13 @@ export class PostgresStore implements Store {
   }
 
   async findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null> {
-    const rows = await this.#query(
-      // The newest, when the pair's executions are not exclusive.
-      `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
-       ORDER BY seq DESC LIMIT 1`,
-      [flowSid, contactAddress, channelAddress],
-    );
+    const rows = await this.#query(`SELECT * ${ACTIVE_FOR_PAIR}`, [flowSid, contactAddress, channelAddress]);
     return rows[0] ? toExecution(rows[0]) : null;
+  }
+
+  async findActiveExecutionSid(flowSid: string, contactAddress: string, channelAddress: string): Promise<string | null> {
+    const rows = await this.#query(`SELECT sid ${ACTIVE_FOR_PAIR}`, [flowSid, contactAddress, channelAddress]);
+    return rows[0] ? String(rows[0].sid) : null;
   }
 
   async listExecutions(accountSid: string, flowSid: string, filter: ExecutionFilter, page: PageRequest): Promise<PageResult<ExecutionRecord>> {

@@ -28,7 +28,7 @@ import {
   type TimerRecord,
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
-import { EXPIRED_ORDER, EXPIRED_SELECT, INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
+import { ACTIVE_FOR_PAIR, EXPIRED_ORDER, EXPIRED_SELECT, INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
@@ -552,12 +552,13 @@ export class SqliteStore implements Store {
   }
 
   async findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null> {
-    const row = this.stmt(
-      // The newest, when the pair's executions are not exclusive.
-      `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
-       ORDER BY seq DESC LIMIT 1`,
-    ).get(flowSid, contactAddress, channelAddress) as Row | undefined;
+    const row = this.stmt(`SELECT * ${ACTIVE_FOR_PAIR}`).get(flowSid, contactAddress, channelAddress) as Row | undefined;
     return row ? toExecution(row) : null;
+  }
+
+  async findActiveExecutionSid(flowSid: string, contactAddress: string, channelAddress: string): Promise<string | null> {
+    const row = this.stmt(`SELECT sid ${ACTIVE_FOR_PAIR}`).get(flowSid, contactAddress, channelAddress) as Row | undefined;
+    return row ? String(row.sid) : null;
   }
 
   async listExecutions(
