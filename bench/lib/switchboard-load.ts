@@ -17,6 +17,26 @@ export interface SwitchboardInfo {
 
 export const CONNECTIONS = 100;
 
+interface GcPauses {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+/** What a server child answers to 'loop': event-loop delay and GC pauses since the last ask, ms. */
+export interface LoopStats {
+  p50: number;
+  p99: number;
+  max: number;
+  gc: { young: GcPauses; full: GcPauses };
+}
+
+/** One line for a scenario's notes. */
+export function describeLoop(loop: LoopStats): string {
+  const gc = (name: string, pauses: GcPauses) => `${pauses.count} ${name} (${pauses.totalMs.toFixed(0)} ms in all, longest ${pauses.maxMs.toFixed(1)} ms)`;
+  return `server event-loop delay during the measurement: p50 ${loop.p50.toFixed(1)} ms, p99 ${loop.p99.toFixed(1)} ms, max ${loop.max.toFixed(1)} ms; GC pauses: ${gc('scavenges', loop.gc.young)}, ${gc('major-GC pauses', loop.gc.full)}.`;
+}
+
 let contact = 0;
 /** A create-execution body for a contact never used before in this process. */
 export function createBody(): string {
@@ -47,8 +67,8 @@ export interface DurableCreateResult {
   answered201: number;
   /** Executions found in the database after SIGKILL. */
   rowsAfterKill: number;
-  /** The server's event-loop delay during the measurement, ms. */
-  loop: { p50: number; p99: number; max: number };
+  /** The server's event-loop delay and GC pauses during the measurement, ms. */
+  loop: LoopStats;
 }
 
 export async function measureDurableCreate(ctx: BenchContext): Promise<DurableCreateResult> {
@@ -64,7 +84,7 @@ export async function measureDurableCreate(ctx: BenchContext): Promise<DurableCr
     ctx.log(`  switchboard create-execution: ${measure}s at ${CONNECTIONS} connections`);
     await server.ask({ type: 'loop' });
     const load = await runLoad({ ...request, connections: CONNECTIONS, durationSeconds: measure });
-    const loop = await server.ask<{ p50: number; p99: number; max: number }>({ type: 'loop' });
+    const loop = await server.ask<LoopStats>({ type: 'loop' });
     answered201 += load.statusCodes['201'] ?? 0;
     // A crash, to prove every 201 was durable; a profiled run stops gracefully so the profile is written.
     await (process.env.BENCH_CPU_PROF ? server.stop() : server.kill());

@@ -3,7 +3,7 @@ import { startChild } from '../lib/child.ts';
 import type { Scenario } from '../lib/context.ts';
 import { runLoad } from '../lib/load.ts';
 import { figure } from '../lib/report.ts';
-import { CONNECTIONS, loadSeconds, measureDurableCreate } from '../lib/switchboard-load.ts';
+import { CONNECTIONS, describeLoop, loadSeconds, measureDurableCreate } from '../lib/switchboard-load.ts';
 
 export async function measureHelloWorld(ctx: Parameters<Scenario['run']>[0]) {
   return ctx.once('hello-world', async () => {
@@ -50,7 +50,7 @@ export const restCreate: Scenario = {
       ],
       notes: [
         `${CONNECTIONS} connections, ${create.load.durationSeconds}s measured after a warm-up; every request creates an execution for a new contact on a flow whose first widget (send-and-wait-for-reply) sends a question and waits.`,
-        `server event-loop delay during the measurement: p50 ${create.loop.p50.toFixed(1)} ms, p99 ${create.loop.p99.toFixed(1)} ms, max ${create.loop.max.toFixed(1)} ms.`,
+        describeLoop(create.loop),
         'SQLite in WAL mode: a 201 is sent only after the WAL holding the execution was fsync’d (group commit: one fsync, off the event loop, per batch of concurrent writes).',
         ...(other.length ? [`other status codes: ${other.map(([c, n]) => `${c}×${n}`).join(', ')}`] : []),
       ],

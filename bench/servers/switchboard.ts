@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { announce, serveChild } from '../lib/child.ts';
@@ -46,6 +46,16 @@ if (values.flow) {
 await app.server.listen({ port: 0, host: '127.0.0.1' });
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
+// GC pauses since the last 'loop' ask: scavenges apart from the major GC's (mark-compact, incremental marking, weak callbacks).
+const gcPauses = { young: { count: 0, totalMs: 0, maxMs: 0 }, full: { count: 0, totalMs: 0, maxMs: 0 } };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR ? gcPauses.young : gcPauses.full;
+    kind.count++;
+    kind.totalMs += entry.duration;
+    kind.maxMs = Math.max(kind.maxMs, entry.duration);
+  }
+}).observe({ entryTypes: ['gc'] });
 announce({ port: (app.server.server.address() as AddressInfo).port, accountSid: account.sid, authToken: account.authToken, flowSid });
 serveChild(
   {
@@ -55,8 +65,9 @@ serveChild(
     },
     // Event-loop delay since the last ask (ms): long synchronous stretches show up here.
     loop: () => {
-      const stats = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+      const stats = { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6, gc: structuredClone(gcPauses) };
       loopDelay.reset();
+      for (const kind of [gcPauses.young, gcPauses.full]) Object.assign(kind, { count: 0, totalMs: 0, maxMs: 0 });
       return stats;
     },
     // How late a plain setTimeout due at `at` fires in this process: the floor of any timer lag.
