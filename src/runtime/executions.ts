@@ -524,7 +524,8 @@ export class ExecutionService implements ExecutionServiceApi {
         (async () => {
           try {
             await this.#drainDueTimers();
-            if (!this.#stopped) await this.#expireOld();
+            // A sprint that fails is logged by the observer and retried next round; it must not hold up the chores below.
+            if (!this.#stopped) await this.#expireOld().catch(() => undefined);
             if (!this.#stopped && this.#options.now() - this.#lastSweep >= ORPHAN_SWEEP_MS) await this.#sweepOrphanedEffects();
             if (!this.#stopped && this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS) await this.pruneHistory();
           } finally {

@@ -190,4 +190,26 @@ describe('runtime rules from configuration', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('an execution that cannot be ended for its age does not hold up the others', async () => {
+    const clock = { ms: Date.parse('2026-03-01T00:00:00Z') };
+    const store = new SqliteStore({ path: ':memory:' });
+    const { app, account, create } = await start(loadConfig({}, { SWITCHBOARD_EXECUTION_MAX_AGE: '300' }), clock, store);
+    try {
+      const flow = await app.flows.create(account.sid, { friendlyName: 'survey', status: 'published', definition: survey });
+      const broken = (await create(flow.sid, '+15551230001')).json().sid as string;
+      clock.ms += 1;
+      const healthy = (await create(flow.sid, '+15551230002')).json().sid as string;
+      await app.executions.idle();
+      // The older one's state is damaged: its sprint throws.
+      store.db.prepare(`UPDATE executions SET state = 'null' WHERE sid = ?`).run(broken);
+      clock.ms += 301_000;
+      await assert.rejects(app.executions.fireDueTimers());
+      await app.executions.idle();
+      assert.equal((await app.store.getExecutionBySid(healthy))?.status, 'ended', 'the one behind it still ended');
+      assert.equal((await app.store.getExecutionBySid(broken))?.status, 'active', 'left for the next round');
+    } finally {
+      await app.close();
+    }
+  });
 });
