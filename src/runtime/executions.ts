@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { FlowDefinition } from '../definition/types.ts';
 import { isLegacyDefinition, migrateDefinition } from '../definition/migrate.ts';
-import { executionContext, handleEvent, startExecution } from '../engine/interpreter.ts';
+import { handleEvent, startExecution } from '../engine/interpreter.ts';
 import { isDeliveryFailure } from '../engine/delivery.ts';
 import type {
   Effect,
@@ -888,15 +888,6 @@ function contactKey(flowSid: string, contact: string, channel: string): string {
 }
 
 /** The deprecated contact SID: stable per account and address. */
-/**
- * The context the API shows for an execution ({flow, trigger, widgets, contact}), derived from its
- * state. A row whose state is not an engine state (written by hand, or damaged) shows an empty one.
- */
-export function contextOf(execution: ExecutionRecord): JsonObject {
-  const state = execution.state as Partial<ExecutionState> | null;
-  return Array.isArray(state?.frames) && state.frames.length > 0 ? executionContext(state as ExecutionState) : {};
-}
-
 export function contactSid(accountSid: string, address: string): string {
   return 'FC' + createHash('sha256').update(`${accountSid}:${address}`).digest('hex').slice(0, 32);
 }

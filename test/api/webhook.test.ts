@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import twilio from 'twilio';
 import { computeSignature, validateSignature } from '../../src/api/wire/signature.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { contextOf } from '../../src/runtime/executions.ts';
+import { contextOf } from '../../src/runtime/execution-context.ts';
 
 const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));
 const BASE = 'https://sb.example.com';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { CONTACT, createFlow, flow, sendAndWait, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
-import { contextOf } from '../../src/runtime/executions.ts';
+import { contextOf } from '../../src/runtime/execution-context.ts';
 
 const CONVERSATION = 'CH' + 'f6'.repeat(16);
 

@@ -9,7 +9,7 @@ import type { Account } from '../../src/runtime/ports/store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { basicAuth } from '../support/server.ts';
 import { FakeTwilio } from '../support/fake-twilio.ts';
-import { contextOf } from '../../src/runtime/executions.ts';
+import { contextOf } from '../../src/runtime/execution-context.ts';
 
 export const UPSTREAM_SID = 'AC' + 'a1'.repeat(16);
 export const UPSTREAM_TOKEN = 'upstream-auth-token-0123456789ab';

@@ -10,7 +10,7 @@ import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import type { OutboundHttp } from '../../src/runtime/ports/channel.ts';
 import { StoreConflictError } from '../../src/runtime/ports/store.ts';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
-import { contextOf } from '../../src/runtime/executions.ts';
+import { contextOf } from '../../src/runtime/execution-context.ts';
 
 const LEASE_MS = 10_000;
 

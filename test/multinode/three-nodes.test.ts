@@ -24,7 +24,7 @@ import {
   type ClusterNode,
   type Sent,
 } from './cluster.ts';
-import { contextOf } from '../../src/runtime/executions.ts';
+import { contextOf } from '../../src/runtime/execution-context.ts';
 
 const CONTACTS = Number(process.env.MULTINODE_CONTACTS ?? 200);
 const MESSAGES = Number(process.env.MULTINODE_MESSAGES ?? 4);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { computeSignature } from '../../src/api/wire/signature.ts';
 import { FORM, form } from '../support/server.ts';
 import { serverWithFlow, verbs } from './support.ts';
-import { contextOf } from '../../src/runtime/executions.ts';
+import { contextOf } from '../../src/runtime/execution-context.ts';
 
 const FLOW = {
   description: 'message redirect',

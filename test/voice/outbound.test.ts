@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FORM, form, type TestServer } from '../support/server.ts';
 import { fixture, phone, said, serverWithFlow, type CallView } from './support.ts';
-import { contextOf } from '../../src/runtime/executions.ts';
+import { contextOf } from '../../src/runtime/execution-context.ts';
 
 async function startReminder(server: TestServer, flowSid: string, to: string): Promise<{ executionSid: string; call: CallView }> {
   const res = await server.app.server.inject({

@@ -8,7 +8,7 @@ import { computeSignature } from '../../src/api/wire/signature.ts';
 import type { ExecutionState, JsonObject } from '../../src/engine/types.ts';
 import { fixture, serverWithFlow, verbs, type Verb } from './support.ts';
 import type { TestServer } from '../support/server.ts';
-import { contextOf } from '../../src/runtime/executions.ts';
+import { contextOf } from '../../src/runtime/execution-context.ts';
 
 const HOST = 'switchboard.test';
 

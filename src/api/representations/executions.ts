@@ -1,7 +1,7 @@
 // JSON shapes of Executions, Steps and their Contexts (v2 and v1) and of the deprecated v1
 // Engagements, exactly as ../shared/spec/twilio_studio_v{1,2}.json define them. An Engagement is an
 // execution seen through the older shape: `engagement_sid` instead of `execution_sid`.
-import { contextOf } from '../../runtime/executions.ts';
+import { contextOf } from '../../runtime/execution-context.ts';
 import type { ExecutionRecord, StepRecord } from '../../runtime/ports/store.ts';
 import { formatDate } from '../wire/dates.ts';
 

@@ -9,7 +9,7 @@ import { validateDefinition } from '../../definition/validate.ts';
 import type { ExecutionState, JsonObject } from '../../engine/types.ts';
 import type { RecordedStep } from '../../flowtest/derive.ts';
 import { replayExecution, type ReplayReport } from '../../flowtest/replay.ts';
-import { contextOf } from '../../runtime/executions.ts';
+import { contextOf } from '../../runtime/execution-context.ts';
 import { isSid } from '../../runtime/ids.ts';
 import type { RevisionSelector, StepRecord } from '../../runtime/ports/store.ts';
 import type { ApiContext } from '../context.ts';

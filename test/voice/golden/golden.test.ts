@@ -22,7 +22,7 @@ import { phoneFor, SIMULATOR_BASE } from '../../../src/api/routes/simulator-call
 import type { ExecutionState, Json } from '../../../src/engine/types.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { phone, type CallView } from '../support.ts';
-import { contextOf } from '../../../src/runtime/executions.ts';
+import { contextOf } from '../../../src/runtime/execution-context.ts';
 
 const CASES = new URL('./cases/', import.meta.url);
 const SHARED = new URL('../../../../shared/flows/', import.meta.url);
