@@ -83,6 +83,8 @@ export const DEFAULT_RUNTIME_OPTIONS: Omit<RuntimeOptions, 'now'> = {
 
 type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-timer' }>;
 
+/** Age-cap timers, written before executions expired by their creation time (see #fire). */
+const LEGACY_EXPIRY_PREFIX = 'EX';
 /** How often a node looks for effects whose claim expired (a dead node's). */
 const ORPHAN_SWEEP_MS = 1000;
 /** Every node looks at the timer queue at least this often; sooner when told of a timer due sooner. */
@@ -512,7 +514,9 @@ export class ExecutionService implements ExecutionServiceApi {
 
   async #fire(timer: TimerRecord): Promise<void> {
     this.#observer.timerFired(this.#options.now() - timer.dueAt);
-    await this.deliver(timer.executionSid, { type: 'timer', timerId: timer.id }, { timerId: timer.id });
+    // An age-cap timer ('EX…') is what a node from before migration 6 still writes during a rolling upgrade.
+    const event: EngineEvent = timer.id.startsWith(LEGACY_EXPIRY_PREFIX) ? { type: 'end', reason: 'expired' } : { type: 'timer', timerId: timer.id };
+    await this.deliver(timer.executionSid, event, { timerId: timer.id });
   }
 
   #scheduleTimers(delayMs: number): void {

@@ -212,4 +212,26 @@ describe('runtime rules from configuration', () => {
       await app.close();
     }
   });
+
+  it("an age-cap timer written by a node from before migration 6 (a rolling upgrade) still ends its execution", async () => {
+    const clock = { ms: Date.parse('2026-03-01T00:00:00Z') };
+    const store = new SqliteStore({ path: ':memory:' });
+    const { app, account, create } = await start(loadConfig({}, {}), clock, store);
+    try {
+      const flow = await app.flows.create(account.sid, { friendlyName: 'survey', status: 'published', definition: survey });
+      const sid = (await create(flow.sid, '+15551230001')).json().sid as string;
+      await app.executions.idle();
+      store.db.prepare('INSERT INTO timers (id, execution_sid, account_sid, due_at) VALUES (?, ?, ?, ?)').run('EX' + sid.slice(2), sid, account.sid, clock.ms + 60_000);
+      clock.ms += 61_000;
+      assert.equal(await app.executions.fireDueTimers(), 1);
+      await app.executions.idle();
+      const execution = await app.store.getExecutionBySid(sid);
+      assert.equal(execution?.status, 'ended');
+      assert.equal((execution?.state as { endReason?: { kind: string } }).endReason?.kind, 'expired');
+      assert.deepEqual(await app.store.dueTimers(Number.MAX_SAFE_INTEGER, 10), [], 'the old timer is consumed, and the reply timeout went with the execution');
+      assert.equal((await app.store.listAlerts(account.sid, {}, { pageSize: 10 })).items.length, 0, 'no alert about an unexpected event');
+    } finally {
+      await app.close();
+    }
+  });
 });
