@@ -128,6 +128,12 @@ export class ExecutionService implements ExecutionServiceApi {
   #wakeAt = 0;
   #lastSweep = Number.NEGATIVE_INFINITY;
   #lastPrune = Number.NEGATIVE_INFINITY;
+  /**
+   * After a sweep in which an execution failed to end for its age, none runs before this time: the
+   * failed one stays the oldest, and the timer loop would otherwise run again at once, and again. It
+   * waits a lease, as a timer whose sprint failed waits for its claim to run out.
+   */
+  #expiryRetryAt = Number.NEGATIVE_INFINITY;
   #unsubscribe: (() => void) | undefined;
   #voice: VoiceChannel | null = null;
 
@@ -421,6 +427,7 @@ export class ExecutionService implements ExecutionServiceApi {
   async #expireOld(): Promise<number> {
     const maxAge = this.#options.maxExecutionAgeMs;
     const now = this.#options.now();
+    if (now < this.#expiryRetryAt) return 0;
     let after: ExecutionAge | undefined;
     let count = 0;
     let failure: unknown = null;
@@ -441,7 +448,10 @@ export class ExecutionService implements ExecutionServiceApi {
       if (batch.length < EXPIRY_BATCH) break;
       after = batch.at(-1);
     }
-    if (failure) throw failure;
+    if (failure) {
+      this.#expiryRetryAt = now + this.#leases.leaseMs;
+      throw failure;
+    }
     return count;
   }
 
@@ -494,7 +504,7 @@ export class ExecutionService implements ExecutionServiceApi {
   /** When the timer loop next has work: the soonest timer, or the oldest active execution's expiry. */
   async #nextDue(): Promise<number | null> {
     const [timer, oldest] = await Promise.all([this.#store.nextTimerDue(), this.#store.oldestActiveExecution()]);
-    const expiry = oldest === null ? null : oldest + this.#options.maxExecutionAgeMs;
+    const expiry = oldest === null ? null : Math.max(oldest + this.#options.maxExecutionAgeMs, this.#expiryRetryAt);
     return timer === null ? expiry : expiry === null ? timer : Math.min(timer, expiry);
   }
 
