@@ -422,7 +422,8 @@ export class ExecutionService implements ExecutionServiceApi {
    * Ends the executions past the maximum age (Studio's 30 days by default), oldest first; returns how
    * many it tried. They are found by their creation time, not by a timer row each. Nodes sharing a
    * store may pick the same one: the version check lets one end it, and the other finds it ended.
-   * One that fails to end does not hold up those behind it: the sweep pages past it, the next retries it.
+   * One that fails to end does not hold up those behind it: the sweep pages past it, and the next sweep,
+   * a lease later (#expiryRetryAt), tries it again.
    */
   async #expireOld(): Promise<number> {
     const maxAge = this.#options.maxExecutionAgeMs;

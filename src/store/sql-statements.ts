@@ -1,7 +1,7 @@
 // SQL both backends run verbatim: `?` placeholders (the PostgreSQL store numbers them) and the
 // parameter lists that go with them, so a column added to a table is added in one place. SQL that
 // differs by dialect (casts, upserts, locking) stays inside each backend.
-import type { AlertFilter, AlertRecord, ExecutionFilter, ExecutionRecord, Lease, PendingEffect, StepRecord } from '../runtime/ports/store.ts';
+import type { AlertFilter, AlertRecord, ExecutionAge, ExecutionFilter, ExecutionRecord, Lease, PendingEffect, StepRecord } from '../runtime/ports/store.ts';
 import { json } from './sql-rows.ts';
 
 export type SqlValue = string | number | null;
@@ -36,10 +36,17 @@ export function executionInsertParams(execution: ExecutionRecord, exclusive: boo
 export const ACTIVE_FOR_PAIR = `FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
   ORDER BY seq DESC LIMIT 1`;
 
-// Expiry: the active executions past the maximum age, oldest first, read off the partial index
-// executions_active_by_age (date_created, sid); keyset paging by the same pair.
-export const EXPIRED_SELECT = `SELECT sid, date_created FROM executions WHERE status = 'active' AND date_created <= ?`;
-export const EXPIRED_ORDER = 'ORDER BY date_created, sid LIMIT ?';
+/**
+ * Expiry: up to `limit` active executions created by `createdBy`, oldest first, after `after` when
+ * given, read off the partial index executions_active_by_age (date_created, sid), paged by the same pair.
+ */
+export function expiredExecutionsSql(createdBy: number, limit: number, after?: ExecutionAge): { sql: string; params: SqlValue[] } {
+  const keyset = after ? ' AND (date_created, sid) > (?, ?)' : '';
+  return {
+    sql: `SELECT sid, date_created FROM executions WHERE status = 'active' AND date_created <= ?${keyset} ORDER BY date_created, sid LIMIT ?`,
+    params: after ? [createdBy, after.dateCreated, after.sid, limit] : [createdBy, limit],
+  };
+}
 export const OLDEST_ACTIVE = `SELECT MIN(date_created) AS oldest FROM executions WHERE status = 'active'`;
 
 export const STEP_COLUMNS = `(sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,

@@ -28,7 +28,7 @@ import {
 } from '../../runtime/ports/store.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import { ACTIVE_FOR_PAIR, EXPIRED_ORDER, EXPIRED_SELECT, OLDEST_ACTIVE, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
+import { ACTIVE_FOR_PAIR, OLDEST_ACTIVE, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, stepParams } from '../sql-statements.ts';
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
@@ -549,10 +549,8 @@ export class PostgresStore implements Store {
   }
 
   async expiredExecutions(createdBy: number, limit: number, after?: ExecutionAge): Promise<ExecutionAge[]> {
-    const rows = after
-      ? await this.#query(`${EXPIRED_SELECT} AND (date_created, sid) > (?, ?) ${EXPIRED_ORDER}`, [createdBy, after.dateCreated, after.sid, limit])
-      : await this.#query(`${EXPIRED_SELECT} ${EXPIRED_ORDER}`, [createdBy, limit]);
-    return rows.map(toExecutionAge);
+    const { sql, params } = expiredExecutionsSql(createdBy, limit, after);
+    return (await this.#query(sql, params)).map(toExecutionAge);
   }
 
   async oldestActiveExecution(): Promise<number | null> {

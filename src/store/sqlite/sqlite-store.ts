@@ -28,7 +28,7 @@ import {
   type TimerRecord,
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
-import { ACTIVE_FOR_PAIR, EXPIRED_ORDER, EXPIRED_SELECT, INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, stepParams } from '../sql-statements.ts';
+import { ACTIVE_FOR_PAIR, INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, stepParams } from '../sql-statements.ts';
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
@@ -625,10 +625,8 @@ export class SqliteStore implements Store {
   }
 
   async expiredExecutions(createdBy: number, limit: number, after?: ExecutionAge): Promise<ExecutionAge[]> {
-    const rows = (after
-      ? this.stmt(`${EXPIRED_SELECT} AND (date_created, sid) > (?, ?) ${EXPIRED_ORDER}`).all(createdBy, after.dateCreated, after.sid, limit)
-      : this.stmt(`${EXPIRED_SELECT} ${EXPIRED_ORDER}`).all(createdBy, limit)) as Row[];
-    return rows.map(toExecutionAge);
+    const { sql, params } = expiredExecutionsSql(createdBy, limit, after);
+    return (this.stmt(sql).all(...params) as Row[]).map(toExecutionAge);
   }
 
   async oldestActiveExecution(): Promise<number | null> {
