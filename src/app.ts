@@ -21,6 +21,7 @@ import type { SwitchboardConfig } from './config.ts';
 import { createObservability, observeHttp, timedStore, type Observability, type ObservabilityOptions } from './observability/index.ts';
 import { cachedReads } from './runtime/read-cache.ts';
 import { registerMetricsRoute } from './api/routes/metrics.ts';
+import { MemoryReclaimer, nodeMemoryProbe } from './lib/memory-reclaimer.ts';
 
 export interface App {
   server: FastifyInstance;
@@ -65,6 +66,25 @@ export function runtimeRules(config: SwitchboardConfig): Partial<Omit<RuntimeOpt
 /** Who flows may call: dev mode opens private ranges; --http-allow/--http-deny refine it. */
 export function outboundPolicy(config: Pick<SwitchboardConfig, 'dev' | 'httpAllow' | 'httpDeny'>): OutboundPolicy {
   return new OutboundPolicy({ allow: config.httpAllow, deny: config.httpDeny, allowPrivate: config.dev });
+}
+
+/** Hands memory back to the OS when the node is quiet after a burst (see src/lib/memory-reclaimer.ts). */
+function startMemoryReclaimer(growthMb: number, observability: Observability): MemoryReclaimer {
+  const MB = 1024 * 1024;
+  const reclaimer = new MemoryReclaimer(nodeMemoryProbe(), {
+    growthBytes: growthMb * MB,
+    intervalMs: 5000,
+    quietBelow: 0.05,
+    minGapMs: 60_000,
+    now: Date.now,
+    onReclaim({ before, after, pauseMs }) {
+      observability.metrics.memoryReclaims.inc();
+      observability.metrics.memoryReclaimedBytes.inc(Math.max(0, before - after));
+      observability.logger.info({ rssBeforeMb: Math.round(before / MB), rssAfterMb: Math.round(after / MB), pauseMs: Math.round(pauseMs) }, 'idle after a burst: memory handed back to the OS');
+    },
+  });
+  reclaimer.start();
+  return reclaimer;
 }
 
 /** PostgreSQL when a database URL is configured (many nodes may share it), else embedded SQLite. */
@@ -123,6 +143,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   observeHttp(server, observability.tracing.tracer, observability.metrics);
   if (config.metrics) registerMetricsRoute(server, observability.metrics);
   await executions.start();
+  const reclaimer = config.memoryReclaimMb > 0 ? startMemoryReclaimer(config.memoryReclaimMb, observability) : null;
   return {
     server,
     store,
@@ -134,7 +155,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     async close() {
       // Each step runs even if an earlier one failed (e.g. handing back claims to an unreachable
       // database): the store is always closed, and the first failure is reported.
-      const steps = [() => server.close(), () => executions.stop(), () => store.close(), () => observability.shutdown()];
+      const steps = [() => reclaimer?.stop(), () => server.close(), () => executions.stop(), () => store.close(), () => observability.shutdown()];
       let failure: unknown;
       for (const step of steps) {
         try {

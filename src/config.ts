@@ -98,6 +98,13 @@ export const CONFIG_KEYS = {
     default: 1000,
     description: "How long a node trusts its cached accounts, API keys, settings and flows (0 = off): another node's token rotation or publish reaches this one within it",
   }),
+  memoryReclaimMb: key({
+    flag: 'memory-reclaim-mb',
+    env: 'SWITCHBOARD_MEMORY_RECLAIM_MB',
+    type: integer({ min: 0, max: 1_000_000, unit: 'MB' }),
+    default: 64,
+    description: 'Once the node is idle and its RSS has grown this much since the last time, a memory-reducing GC hands back what V8 kept after a burst (a pause of tens of ms; 0 = never)',
+  }),
   nodeId: key({
     flag: 'node-id',
     env: 'SWITCHBOARD_NODE_ID',

@@ -61,7 +61,8 @@ serveChild(
   {
     memory: () => {
       (globalThis as { gc?: () => void }).gc?.();
-      return { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed };
+      // maxRSS: the process's peak resident set so far (the OS reports kB).
+      return { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 };
     },
     // Event-loop delay since the last ask (ms): long synchronous stretches show up here.
     loop: () => {

@@ -93,6 +93,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly memoryReclaims = new Counter({
+    name: 'switchboard_memory_reclaims_total',
+    help: 'Memory-reducing GCs run once the node was idle after a burst (--memory-reclaim-mb)',
+    registers: [this.registry],
+  });
+  readonly memoryReclaimedBytes = new Counter({
+    name: 'switchboard_memory_reclaimed_bytes_total',
+    help: 'RSS those GCs handed back to the OS',
+    registers: [this.registry],
+  });
+
   constructor(options: { processMetrics?: boolean; defaultLabels?: Record<string, string> } = {}) {
     if (options.defaultLabels) this.registry.setDefaultLabels(options.defaultLabels);
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
