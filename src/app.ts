@@ -74,7 +74,8 @@ function startMemoryReclaimer(growthMb: number, observability: Observability): M
   const reclaimer = new MemoryReclaimer(nodeMemoryProbe(), {
     growthBytes: growthMb * MB,
     intervalMs: 5000,
-    quietBelow: 0.05,
+    quietBelow: 0.01,
+    quietIntervals: 2,
     minGapMs: 60_000,
     now: Date.now,
     onReclaim({ before, after, pauseMs }) {

@@ -40,8 +40,9 @@ export async function measureInbound(ctx: BenchContext, options: { rate: number;
     const load: InboundLoad = { rate: options.rate, seconds: options.seconds, contacts: options.contacts, drainMs: options.drainMs };
     const outcome = await server.ask<InboundOutcome & { type: string }>({ type: 'inbound', load });
     await server.ask({ type: 'idle' });
+    const { reclaims } = await server.ask<{ reclaims: number }>({ type: 'memory' });
     ctx.log(`  offered ${outcome.total} messages in ${outcome.offeredSeconds.toFixed(1)}s; ${outcome.latencies.length} replies`);
-    return { ...outcome, latency: summarise(outcome.latencies) };
+    return { ...outcome, latency: summarise(outcome.latencies), reclaims };
   } finally {
     await server.stop();
   }
@@ -75,7 +76,7 @@ export const inbound: Scenario = {
         figure('messages without a reply (dropped)', result.unanswered + result.failures, 'messages', { target: { of: 'value', op: '<=', value: 0 } }),
       ],
       notes: [
-        `Driven inside a server process (bench/servers/switchboard.ts) through ExecutionService.inboundMessage on a file SQLite store (WAL fsync'd per group commit); ${result.total} messages, max latency ${result.latency.max.toFixed(1)} ms, ${result.failures} rejected${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}.`,
+        `Driven inside a server process (bench/servers/switchboard.ts) through ExecutionService.inboundMessage on a file SQLite store (WAL fsync'd per group commit); ${result.total} messages, max latency ${result.latency.max.toFixed(1)} ms, ${result.failures} rejected${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}; memory reclaims (idle-time GCs) during the run: ${result.reclaims}.`,
         'Each contact is a new execution on its first message (the reply is the question) and a waiting one afterwards (the reply is the thank-you).',
         'A message processed while the flow is still sending (no widget waiting for a reply) is ignored by Studio’s rules (81002) and gets no reply: under a backlog, a contact’s messages bunch up and this can happen.',
       ],

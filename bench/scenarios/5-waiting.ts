@@ -143,9 +143,9 @@ export const waiting: Scenario = {
       ).map((r) => Number(r.lag));
       const lag = summarise(lags);
       const afterMemory = await big.ask<Memory>({ type: 'memory' });
-      // A node holds on to what V8 pooled during the burst until it has been quiet for an interval,
+      // A node holds on to what V8 pooled during the burst until it has been idle for two intervals,
       // when its memory reclaimer hands it back (src/lib/memory-reclaimer.ts): the RSS to size for.
-      const settle = ctx.pick({ full: 15_000, quick: 15_000, smoke: 6_000 });
+      const settle = ctx.pick({ full: 20_000, quick: 20_000, smoke: 2_000 });
       await new Promise((resolve) => setTimeout(resolve, settle));
       const idleMemory = await big.ask<Memory>({ type: 'memory' });
       const timerFloor = await floor;
@@ -186,7 +186,7 @@ export const waiting: Scenario = {
           figure('timeouts not fired', dueTogether - lags.length, 'timers', { target: { of: 'value', op: '<=', value: 0 } }),
         ],
         notes: [
-          `V8 heap in use after a full GC: ${(bigMemory.heapUsed / MB).toFixed(0)} MB when ready, ${(afterMemory.heapUsed / MB).toFixed(0)} MB right after the timeouts fired, ${(idleMemory.heapUsed / MB).toFixed(0)} MB once idle. Right after a burst the RSS is mostly young-generation pages V8 keeps pooled; the node's memory reclaimer (--memory-reclaim-mb) hands them back once it has been quiet for an interval.`,
+          `V8 heap in use after a full GC: ${(bigMemory.heapUsed / MB).toFixed(0)} MB when ready, ${(afterMemory.heapUsed / MB).toFixed(0)} MB right after the timeouts fired, ${(idleMemory.heapUsed / MB).toFixed(0)} MB once idle. Right after a burst the RSS is mostly young-generation pages V8 keeps pooled; the node's memory reclaimer (--memory-reclaim-mb) hands them back once it has been idle for two 5-second intervals (reclaims: ${afterMemory.reclaims} by the end of the burst, ${idleMemory.reclaims} once idle).`,
           `Store: ${(dbSize / MB).toFixed(0)} MB SQLite file; ${left} of the due timers still pending at the end; last timeout fired ${lag.max.toFixed(0)} ms after its due time.`,
           'Lag = the execution’s date_updated (written by the sprint the timeout caused) minus the due time; the plain setTimeout baseline is floored at 1 ms.',
         ],

@@ -59,10 +59,11 @@ new PerformanceObserver((list) => {
 announce({ port: (app.server.server.address() as AddressInfo).port, accountSid: account.sid, authToken: account.authToken, flowSid });
 serveChild(
   {
-    memory: () => {
+    memory: async () => {
       (globalThis as { gc?: () => void }).gc?.();
-      // maxRSS: the process's peak resident set so far (the OS reports kB).
-      return { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 };
+      // maxRSS: the process's peak resident set so far (the OS reports kB); reclaims: the memory reclaimer's GCs so far.
+      const reclaims = (await app.observability.metrics.memoryReclaims.get()).values[0]?.value ?? 0;
+      return { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, maxRss: process.resourceUsage().maxRSS * 1024, reclaims };
     },
     // Event-loop delay since the last ask (ms): long synchronous stretches show up here.
     loop: () => {

@@ -18,11 +18,12 @@ function fakeProcess(rss: number) {
   return { state, probe };
 }
 
-function reclaimerFor(probe: MemoryProbe, clock: { now: number }, events: unknown[] = []) {
+function reclaimerFor(probe: MemoryProbe, clock: { now: number }, events: unknown[] = [], quietIntervals = 1) {
   return new MemoryReclaimer(probe, {
     growthBytes: 64 * MB,
     intervalMs: 5000,
     quietBelow: 0.05,
+    quietIntervals,
     minGapMs: 60_000,
     now: () => clock.now,
     onReclaim: (event) => events.push(event),
@@ -57,6 +58,18 @@ test('a busy node is left alone however much it grew; it is reclaimed at the fir
   assert.equal(state.reclaims, 0);
   state.busy = 0.001;
   assert.equal(reclaimer.check(), 'reclaimed');
+});
+
+test('it takes the set number of quiet intervals in a row: a busy one in between starts the count again', () => {
+  const { state, probe } = fakeProcess(150 * MB);
+  const reclaimer = reclaimerFor(probe, { now: 0 }, [], 2);
+  state.rss = 400 * MB;
+  const outcomes = [0.001, 0.3, 0.001, 0.001].map((busy) => {
+    state.busy = busy;
+    return reclaimer.check();
+  });
+  assert.deepEqual(outcomes, ['busy', 'busy', 'busy', 'reclaimed']);
+  assert.equal(state.reclaims, 1);
 });
 
 test('growth below the threshold, measured from the last reclaim, does not pay for a pause', () => {
