@@ -8,7 +8,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { startChild } from '../lib/child.ts';
 import type { InboundLoad, InboundOutcome } from '../lib/inbound-driver.ts';
-import type { SwitchboardInfo } from '../lib/switchboard-load.ts';
+import { describeLoop, type LoopStats, type SwitchboardInfo } from '../lib/switchboard-load.ts';
 import { BENCH_FLOW, type BenchContext, type Scenario } from '../lib/context.ts';
 import { figure } from '../lib/report.ts';
 import { summarise } from '../lib/stats.ts';
@@ -38,11 +38,13 @@ export async function measureInbound(ctx: BenchContext, options: { rate: number;
   const server = await startChild<SwitchboardInfo>('switchboard.ts', ['--data-dir', options.dataDir, '--flow', fileURLToPath(BENCH_FLOW)]);
   try {
     const load: InboundLoad = { rate: options.rate, seconds: options.seconds, contacts: options.contacts, drainMs: options.drainMs };
+    await server.ask({ type: 'loop' }); // resets the event-loop and GC figures: they cover the run alone
     const outcome = await server.ask<InboundOutcome & { type: string }>({ type: 'inbound', load });
+    const loop = await server.ask<LoopStats>({ type: 'loop' });
     await server.ask({ type: 'idle' });
     const { reclaims } = await server.ask<{ reclaims: number }>({ type: 'memory' });
     ctx.log(`  offered ${outcome.total} messages in ${outcome.offeredSeconds.toFixed(1)}s; ${outcome.latencies.length} replies`);
-    return { ...outcome, latency: summarise(outcome.latencies), reclaims };
+    return { ...outcome, latency: summarise(outcome.latencies), reclaims, loop };
   } finally {
     await server.stop();
   }
@@ -77,6 +79,7 @@ export const inbound: Scenario = {
       ],
       notes: [
         `Driven inside a server process (bench/servers/switchboard.ts) through ExecutionService.inboundMessage on a file SQLite store (WAL fsync'd per group commit); ${result.total} messages, max latency ${result.latency.max.toFixed(1)} ms, ${result.failures} rejected${result.firstFailure ? ` (first: ${result.firstFailure})` : ''}; memory reclaims (idle-time GCs) during the run: ${result.reclaims}.`,
+        describeLoop(result.loop),
         'Each contact is a new execution on its first message (the reply is the question) and a waiting one afterwards (the reply is the thank-you).',
         'A message processed while the flow is still sending (no widget waiting for a reply) is ignored by Studio’s rules (81002) and gets no reply: under a backlog, a contact’s messages bunch up and this can happen.',
       ],

@@ -23,6 +23,7 @@ interface Memory {
   rss: number;
   heapUsed: number;
   maxRss: number;
+  reclaims: number;
 }
 
 /** Makes one waiting execution the real way and returns the data directory. */
