@@ -5,8 +5,9 @@
 // works. The store's group commit runs one batch at a time, so what arrives meanwhile waits for the
 // next batch and its fsync: no two fsyncs are asked for at once.
 //
-// fdatasync, as SQLite itself uses on Linux: a full fsync also writes the inode's new mtime, which
-// makes the filesystem commit its journal every time (stalls of 5-15 ms every ~400 ms measured here).
+// fdatasync, not the fsync that SQLite as bundled with Node calls (seen with perf trace): a full fsync
+// also writes the inode's new mtime, which makes the filesystem commit its journal every time (stalls
+// of 5-15 ms every ~400 ms measured here).
 //
 // Safe to open beside SQLite: its locks live in the database and -shm files, never in the WAL, so
 // opening and closing our own descriptor of the WAL cannot drop one of them. SQLite keeps the WAL
