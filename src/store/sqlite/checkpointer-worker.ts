@@ -6,7 +6,15 @@
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { path, minEveryMs, maxEveryMs, restartAtPages } = workerData as { path: string; minEveryMs: number; maxEveryMs: number; restartAtPages: number };
+const { path, minEveryMs, maxEveryMs, restartAtPages, restartBy } = workerData as {
+  path: string;
+  minEveryMs: number;
+  maxEveryMs: number;
+  restartAtPages: number;
+  restartBy: 'self' | 'writer';
+};
+/** How long a restart handed to the writer may take before checkpoints resume anyway. */
+const RESTART_HANDOFF_MS = 1000;
 const db = new DatabaseSync(path);
 db.exec('PRAGMA busy_timeout = 5000');
 const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
@@ -26,15 +34,30 @@ function checkpoint(): void {
     const idle = result.log === lastLog && result.checkpointed === result.log;
     lastLog = result.log;
     everyMs = idle ? Math.min(maxEveryMs, everyMs * 2) : minEveryMs;
-    // A WAL that keeps growing (readers always in it) is brought back to its start, briefly holding writers.
-    if (result.log >= restartAtPages) restart.get();
+    // A WAL that keeps growing (the writer never finds it fully copied back, as it does when it
+    // pauses) is brought back to its start. The writer does it best: everything is copied back,
+    // so its RESTART has little left to do, and it needs no lock that the writer would wait for.
+    if (result.log >= restartAtPages) {
+      if (restartBy === 'self') restart.get();
+      else if (result.checkpointed === result.log) {
+        parentPort!.postMessage({ op: 'restart-wanted' });
+        // No checkpoint meanwhile: the writer's RESTART would wait for this connection's.
+        timer = setTimeout(checkpoint, RESTART_HANDOFF_MS);
+        return;
+      }
+    }
   } catch {
     // Busy or interrupted: the next round tries again; the writer is never affected.
   }
   timer = setTimeout(checkpoint, everyMs);
 }
 
-parentPort!.on('message', (message: { op: 'close' }) => {
+parentPort!.on('message', (message: { op: 'close' | 'restarted' }) => {
+  if (message.op === 'restarted') {
+    clearTimeout(timer);
+    timer = setTimeout(checkpoint, minEveryMs);
+    return;
+  }
   if (message.op !== 'close') return;
   clearTimeout(timer);
   db.close();

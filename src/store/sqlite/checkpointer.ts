@@ -8,19 +8,47 @@ const CHECKPOINT_EVERY_MS = 50;
 const CHECKPOINT_IDLE_EVERY_MS = 1000;
 const CHECKPOINT_RESTART_PAGES = 16_384;
 
+export interface CheckpointerOptions {
+  everyMs?: number;
+  restartAtPages?: number;
+  /**
+   * Given, the WAL's restart is handed to the writing connection: when the WAL is long and fully copied
+   * back, this is called and the checkpointer waits (at most a second) for restarted(). Without it the
+   * checkpointer restarts the WAL itself, which holds the writer's lock meanwhile: a writer that meets
+   * it waits in SQLite's busy handler, which sleeps 1, 2, 5, then 10 ms before looking again, so a
+   * 3-6 ms restart stalled commits (and an event loop committing inline) for 20-35 ms, more than once
+   * a second under sustained writes.
+   */
+  onRestartWanted?: () => void;
+}
+
 export class Checkpointer {
   readonly #worker: Worker;
   readonly #exited: Promise<void>;
 
-  constructor(path: string, everyMs = CHECKPOINT_EVERY_MS) {
+  constructor(path: string, options: CheckpointerOptions = {}) {
+    const everyMs = options.everyMs ?? CHECKPOINT_EVERY_MS;
     this.#worker = new Worker(new URL('./checkpointer-worker.ts', import.meta.url), {
-      workerData: { path, minEveryMs: everyMs, maxEveryMs: Math.max(everyMs, CHECKPOINT_IDLE_EVERY_MS), restartAtPages: CHECKPOINT_RESTART_PAGES },
+      workerData: {
+        path,
+        minEveryMs: everyMs,
+        maxEveryMs: Math.max(everyMs, CHECKPOINT_IDLE_EVERY_MS),
+        restartAtPages: options.restartAtPages ?? CHECKPOINT_RESTART_PAGES,
+        restartBy: options.onRestartWanted ? 'writer' : 'self',
+      },
       resourceLimits: { maxYoungGenerationSizeMb: 2 },
     });
     // Never keeps a process alive; if it fails the store still works (SQLite checkpoints on close).
     this.#worker.unref();
     this.#worker.on('error', () => undefined);
+    const onRestartWanted = options.onRestartWanted;
+    if (onRestartWanted) this.#worker.on('message', (message: { op?: string }) => message.op === 'restart-wanted' && onRestartWanted());
     this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
+  }
+
+  /** The writer restarted the WAL (or tried): checkpoints resume. */
+  restarted(): void {
+    this.#worker.postMessage({ op: 'restarted' });
   }
 
   async close(): Promise<void> {

@@ -79,6 +79,8 @@ export interface SqliteStoreOptions {
    * thread's own connection), so no group commit or WAL descriptor is set up for it.
    */
   commits?: 'grouped' | 'direct';
+  /** WAL length (pages) at which it is brought back to its start (tests make it small). */
+  walRestartAtPages?: number;
 }
 
 export class SqliteStore implements Store {
@@ -92,6 +94,8 @@ export class SqliteStore implements Store {
   readonly #walSync: WalSync | null;
   /** A file in WAL mode: commits may skip their fsync without risking the file's consistency. */
   readonly #wal: boolean;
+  /** The checkpointer copied the long WAL back and asks this connection to restart it (#restartWal). */
+  #restartWanted = false;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -112,8 +116,17 @@ export class SqliteStore implements Store {
     }
     const file = options.path !== ':memory:';
     if (file) this.db.exec('PRAGMA wal_autocheckpoint = 0');
-    this.#checkpointer = file && (options.checkpoints ?? 'background') === 'background' ? new Checkpointer(options.path) : null;
     this.#writer = file && options.writer === 'thread' ? new SqliteWriter(options.path) : null;
+    // Committing inline, this thread restarts the WAL when the checkpointer asks (Checkpointer); with a
+    // writer thread the checkpointer does it itself, and only that thread meets the wait.
+    const restartHere = !this.#writer && options.commits !== 'direct';
+    this.#checkpointer =
+      file && (options.checkpoints ?? 'background') === 'background'
+        ? new Checkpointer(options.path, {
+            ...(options.walRestartAtPages ? { restartAtPages: options.walRestartAtPages } : {}),
+            ...(restartHere ? { onRestartWanted: () => (this.#restartWanted = true) } : {}),
+          })
+        : null;
     this.#wal = file;
     // The writer thread may block on its fsyncs; this thread's group commits should not.
     this.#walSync = file && !this.#writer && options.commits !== 'direct' ? openWalSync(`${options.path}-wal`, options.fsync) : null;
@@ -426,10 +439,27 @@ export class SqliteStore implements Store {
    * (inbound->reply p99 at 1,000 msg/s, batches of one or two: 8.6-9.5 ms inline, 11-14 ms off the loop).
    */
   async #commitInline(writes: SprintWrite[]): Promise<SprintResult[]> {
+    if (this.#restartWanted) this.#restartWal();
     if (!this.#walSync || writes.length < FSYNC_OFF_LOOP_FROM) return this.commitSprints(writes);
     const outcomes = this.#withoutFsync(() => this.commitSprints(writes));
     if (outcomes.some((outcome) => outcome.ok)) await this.#walSync.sync();
     return outcomes;
+  }
+
+  /**
+   * Brings the WAL back to its start, between group commits. The checkpointer has just copied it all
+   * back and waits, so this finds little to copy and no lock to wait for (see Checkpointer). A failure
+   * leaves the WAL as it was: the checkpointer asks again.
+   */
+  #restartWal(): void {
+    this.#restartWanted = false;
+    try {
+      this.stmt('PRAGMA wal_checkpoint(RESTART)').get();
+    } catch {
+      // Busy or interrupted: the next request does it.
+    } finally {
+      this.#checkpointer?.restarted();
+    }
   }
 
   #applySprint(write: SprintWrite): void {

@@ -1,0 +1,126 @@
+// The background checkpointer's hand-off of the WAL restart to the writing connection.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { Checkpointer } from '../../src/store/sqlite/checkpointer.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-checkpointer-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A writing connection as the store opens it: WAL, no autocheckpoint. */
+function writer(path: string): DatabaseSync {
+  const db = new DatabaseSync(path);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA wal_autocheckpoint = 0');
+  db.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, body TEXT)');
+  return db;
+}
+
+/** Appends `pages` WAL frames' worth of rows, one transaction per call. */
+function write(db: DatabaseSync, pages: number): void {
+  const insert = db.prepare('INSERT INTO t (body) VALUES (?)');
+  db.exec('BEGIN');
+  for (let i = 0; i < pages; i++) insert.run('x'.repeat(3000));
+  db.exec('COMMIT');
+}
+
+/** Keeps writing (so the WAL never drains by itself) until `done` settles. */
+async function writeUntil(db: DatabaseSync, done: Promise<unknown>): Promise<void> {
+  let finished = false;
+  void done.then(() => (finished = true));
+  while (!finished) {
+    write(db, 8);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+function walLength(db: DatabaseSync): number {
+  // A PASSIVE checkpoint reports the WAL's length in frames (and copies back what it can).
+  return Number((db.prepare('PRAGMA wal_checkpoint(PASSIVE)').get() as { log: number }).log);
+}
+
+test('a long WAL, once copied back, is handed to the writer to restart; checkpoints resume after restarted()', async () => {
+  const path = join(dir, 'handoff.db');
+  const db = writer(path);
+  let asks = 0;
+  let asked: () => void = () => undefined;
+  const nextAsk = () => new Promise<void>((resolve) => (asked = resolve));
+  let firstAsk = nextAsk();
+  const checkpointer = new Checkpointer(path, {
+    everyMs: 5,
+    restartAtPages: 64,
+    onRestartWanted: () => {
+      asks++;
+      asked();
+    },
+  });
+  try {
+    await writeUntil(db, firstAsk);
+    assert.equal(asks, 1);
+    // The writer restarts it: all of it was copied back, so nothing is left and the next write starts over.
+    const restart = db.prepare('PRAGMA wal_checkpoint(RESTART)').get() as { busy: number; log: number; checkpointed: number };
+    assert.equal(restart.busy, 0);
+    checkpointer.restarted();
+    write(db, 4);
+    assert.ok(walLength(db) < 64, 'the WAL started again from its beginning');
+    // Checkpoints resumed: the WAL grows long again and is handed over again.
+    firstAsk = nextAsk();
+    await writeUntil(db, firstAsk);
+    assert.equal(asks, 2);
+    checkpointer.restarted();
+  } finally {
+    await checkpointer.close();
+    db.close();
+  }
+});
+
+test('a writer that never answers the hand-off holds checkpoints up for a second at most', async () => {
+  const path = join(dir, 'unanswered.db');
+  const db = writer(path);
+  const asks: number[] = [];
+  let asked: () => void = () => undefined;
+  const checkpointer = new Checkpointer(path, {
+    everyMs: 5,
+    restartAtPages: 64,
+    onRestartWanted: () => {
+      asks.push(performance.now());
+      asked();
+    },
+  });
+  try {
+    await writeUntil(db, new Promise<void>((resolve) => (asked = resolve)));
+    // Never restarted(): the checkpointer checkpoints again after its wait and, the WAL still long, asks again.
+    await writeUntil(db, new Promise<void>((resolve) => (asked = resolve)));
+    assert.equal(asks.length, 2);
+    const waited = asks[1]! - asks[0]!;
+    assert.ok(waited >= 900 && waited < 5000, `asked again after ${waited.toFixed(0)} ms`);
+  } finally {
+    await checkpointer.close();
+    db.close();
+  }
+});
+
+test('without a hand-off, a long WAL is copied back and started over with nothing asked of the writer', async () => {
+  const path = join(dir, 'self.db');
+  const db = writer(path);
+  const checkpointer = new Checkpointer(path, { everyMs: 5, restartAtPages: 64 });
+  try {
+    write(db, 200);
+    // Wait for a checkpoint that copies the 200 pages back and restarts: the next write starts the WAL over.
+    const deadline = Date.now() + 5000;
+    let length = Infinity;
+    while (Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      write(db, 1);
+      length = walLength(db);
+      if (length < 64) break;
+    }
+    assert.ok(length < 64, `WAL length ${length}`);
+  } finally {
+    await checkpointer.close();
+    db.close();
+  }
+});
