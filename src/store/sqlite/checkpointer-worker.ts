@@ -6,15 +6,15 @@
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { path, minEveryMs, maxEveryMs, restartAtPages, restartBy } = workerData as {
+const { path, minEveryMs, maxEveryMs, restartAtPages, restartBy, handoffMs } = workerData as {
   path: string;
   minEveryMs: number;
   maxEveryMs: number;
   restartAtPages: number;
   restartBy: 'self' | 'writer';
+  /** How long a restart handed to the writer may take before checkpoints resume anyway. */
+  handoffMs: number;
 };
-/** How long a restart handed to the writer may take before checkpoints resume anyway. */
-const RESTART_HANDOFF_MS = 1000;
 const db = new DatabaseSync(path);
 db.exec('PRAGMA busy_timeout = 5000');
 const passive = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
@@ -42,7 +42,7 @@ function checkpoint(): void {
       else if (result.checkpointed === result.log) {
         parentPort!.postMessage({ op: 'restart-wanted' });
         // No checkpoint meanwhile: the writer's RESTART would wait for this connection's.
-        timer = setTimeout(checkpoint, RESTART_HANDOFF_MS);
+        timer = setTimeout(checkpoint, handoffMs);
         return;
       }
     }

@@ -7,13 +7,15 @@ import { Worker } from 'node:worker_threads';
 const CHECKPOINT_EVERY_MS = 50;
 const CHECKPOINT_IDLE_EVERY_MS = 1000;
 const CHECKPOINT_RESTART_PAGES = 16_384;
+/** How long the checkpointer holds its checkpoints for a restart it handed to the writer. */
+export const RESTART_HANDOFF_MS = 1000;
 
 export interface CheckpointerOptions {
   everyMs?: number;
   restartAtPages?: number;
   /**
    * Given, the WAL's restart is handed to the writing connection: when the WAL is long and fully copied
-   * back, this is called and the checkpointer waits (at most a second) for restarted(). Without it the
+   * back, this is called and the checkpointer waits (RESTART_HANDOFF_MS at most) for restarted(). Without it the
    * checkpointer restarts the WAL itself, which holds the writer's lock meanwhile: a writer that meets
    * it waits in SQLite's busy handler, which sleeps 1, 2, 5, then 10 ms before looking again, so a
    * 3-6 ms restart stalled commits (and an event loop committing inline) for 20-35 ms, more than once
@@ -35,6 +37,7 @@ export class Checkpointer {
         maxEveryMs: Math.max(everyMs, CHECKPOINT_IDLE_EVERY_MS),
         restartAtPages: options.restartAtPages ?? CHECKPOINT_RESTART_PAGES,
         restartBy: options.onRestartWanted ? 'writer' : 'self',
+        handoffMs: RESTART_HANDOFF_MS,
       },
       resourceLimits: { maxYoungGenerationSizeMb: 2 },
     });
