@@ -79,8 +79,6 @@ export interface SqliteStoreOptions {
    * thread's own connection), so no group commit or WAL descriptor is set up for it.
    */
   commits?: 'grouped' | 'direct';
-  /** WAL length (pages) at which it is brought back to its start (tests make it small). */
-  walRestartAtPages?: number;
 }
 
 export class SqliteStore implements Store {
@@ -122,10 +120,7 @@ export class SqliteStore implements Store {
     const restartHere = !this.#writer && options.commits !== 'direct';
     this.#checkpointer =
       file && (options.checkpoints ?? 'background') === 'background'
-        ? new Checkpointer(options.path, {
-            ...(options.walRestartAtPages ? { restartAtPages: options.walRestartAtPages } : {}),
-            ...(restartHere ? { onRestartWanted: () => (this.#restartWantedAt = performance.now()) } : {}),
-          })
+        ? new Checkpointer(options.path, restartHere ? { onRestartWanted: () => (this.#restartWantedAt = performance.now()) } : {})
         : null;
     this.#wal = file;
     // The writer thread may block on its fsyncs; this thread's group commits should not.
