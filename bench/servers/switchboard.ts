@@ -1,8 +1,12 @@
 // A real Switchboard server (the same createApp as `switchboard serve`) for the benchmarks.
 // Flags: --data-dir DIR (SQLite) or --database-url URL --database-schema NAME [--node-id ID]
 // (PostgreSQL), --flow FILE (publish this definition as a new flow; else the account's first flow).
-// BENCH_SWITCHBOARD_FLAGS adds settings (bench/lib/report.ts). Announces {port, accountSid, authToken, flowSid}; answers IPC 'memory', 'timerLag', 'inbound', 'idle'.
-import { readFileSync } from 'node:fs';
+// BENCH_SWITCHBOARD_FLAGS adds settings (bench/lib/report.ts). BENCH_ALLOC_PROF=DIR samples every
+// allocation, collected or not, into DIR/alloc-PID.heapprofile on a graceful stop: what fills the young
+// generation (Node's --heap-prof keeps only what is still alive at exit). Announces {port, accountSid, authToken, flowSid}; answers IPC 'memory', 'timerLag', 'inbound', 'idle'.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
@@ -26,6 +30,7 @@ const flags: Record<string, string> = {};
 for (const name of ['data-dir', 'database-url', 'database-schema', 'node-id'] as const) if (values[name]) flags[name] = values[name];
 if (!flags['data-dir'] && !flags['database-url']) throw new Error('--data-dir or --database-url is required');
 
+const allocations = process.env.BENCH_ALLOC_PROF ? await startAllocationSampling() : undefined;
 const config = { ...loadConfig({ ...UNLIMITED_RATES, ...serverFlags(), ...flags }, {}), port: 0 };
 const app = await createApp(config, { logger: false });
 const { account } = await app.accounts.ensureStartupAccount();
@@ -84,5 +89,20 @@ serveChild(
       return {};
     },
   },
-  () => app.close(),
+  async () => {
+    await app.close();
+    await allocations?.();
+  },
 );
+
+async function startAllocationSampling(): Promise<() => Promise<void>> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    mkdirSync(process.env.BENCH_ALLOC_PROF!, { recursive: true });
+    writeFileSync(join(process.env.BENCH_ALLOC_PROF!, `alloc-${process.pid}.heapprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
+}
