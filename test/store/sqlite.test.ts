@@ -2,7 +2,7 @@
 // the writer thread, plus the SQLite-only concerns: durability across reopen and schema versioning.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -269,6 +269,38 @@ describe('SqliteStore on disk', () => {
       await store.close();
     }
     assert.equal(walDescriptors(), 0);
+  });
+
+  it('restarts the WAL between group commits when the checkpointer hands it over, so the WAL stays short under continuous writes', async () => {
+    const path = freshPath();
+    // A short WAL and frequent checkpoints, so the hand-off happens many times here. Should this store not
+    // restart the WAL when asked, or not say so, the checkpointer holds its checkpoints for a second each
+    // time and the WAL grows by a second's writes (SQLite restarts a fully copied-back WAL by itself at
+    // the next write, so only that growth tells the two apart).
+    const store = new SqliteStore({ path, checkpointTuning: { everyMs: 5, restartAtPages: 64 } });
+    try {
+      await store.createAccount({ sid: ACCOUNT, authToken: 't', friendlyName: 'A', dateCreated: T0 });
+      const { flow, revision } = flowAndRevision();
+      await store.createFlow(flow, revision);
+      const sprint = (state: unknown, isNew: boolean) =>
+        store.writeSprint({ execution: { ...EXECUTION, state }, isNew, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] });
+      await sprint(EXECUTION.state, true);
+      // Each commit rewrites a ~9 KB state: at least two WAL frames of overflow pages besides the row's.
+      let commits = 0;
+      const started = performance.now();
+      while (performance.now() - started < 1500 || commits < 600) {
+        await sprint({ at: 'Trigger', padding: String(commits).padEnd(9000, 'x') }, false);
+        commits++;
+        // As a server's loop turns between requests: the checkpointer's messages arrive in its poll phase.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const written = commits * 2;
+      const walPages = statSync(`${path}-wal`).size / 4096;
+      assert.ok(walPages < written / 4, `the WAL grew to ${walPages.toFixed(0)} pages of at least ${written} written`);
+      assert.equal(((await store.getExecutionBySid(EXECUTION.sid))?.state as { padding: string }).padding, String(commits - 1).padEnd(9000, 'x'));
+    } finally {
+      await store.close();
+    }
   });
 
   it('every migration leaves the schema usable from an empty database', () => {

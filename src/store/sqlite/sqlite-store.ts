@@ -32,7 +32,7 @@ import { ACTIVE_FOR_PAIR, INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, OLDEST_
 import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
-import { Checkpointer, RESTART_HANDOFF_MS } from './checkpointer.ts';
+import { Checkpointer, RESTART_HANDOFF_MS, type CheckpointerOptions } from './checkpointer.ts';
 import { SqliteWriter } from './writer.ts';
 import { WalSync, type Fsync } from './wal-sync.ts';
 
@@ -72,6 +72,8 @@ export interface SqliteStoreOptions {
    * writer thread's own connection; its store checkpoints). ':memory:' has no WAL.
    */
   checkpoints?: 'background' | 'none';
+  /** How often the checkpointer runs and the WAL length it restarts at (tests shorten both). */
+  checkpointTuning?: Pick<CheckpointerOptions, 'everyMs' | 'restartAtPages'>;
   /** How the WAL is fsync'd after a big inline group commit (tests hold it; default node:fs fdatasync). */
   fsync?: Fsync;
   /**
@@ -120,7 +122,7 @@ export class SqliteStore implements Store {
     const restartHere = !this.#writer && options.commits !== 'direct';
     this.#checkpointer =
       file && (options.checkpoints ?? 'background') === 'background'
-        ? new Checkpointer(options.path, restartHere ? { onRestartWanted: () => (this.#restartWantedAt = performance.now()) } : {})
+        ? new Checkpointer(options.path, { ...options.checkpointTuning, ...(restartHere ? { onRestartWanted: () => (this.#restartWantedAt = performance.now()) } : {}) })
         : null;
     this.#wal = file;
     // The writer thread may block on its fsyncs; this thread's group commits should not.
