@@ -27,6 +27,16 @@ export interface InboundOutcome {
   firstFailure?: string;
 }
 
+/**
+ * How many of `total` messages offered at `rate` per second are due `elapsedMs` after the start: message i
+ * is scheduled at i / rate s and goes once that moment has come (message 0 at once). Counting only the
+ * whole intervals elapsed sent each message an interval after its own time, and that interval (1 ms at
+ * 1,000 msg/s, 10 ms at 100) was counted in every latency.
+ */
+export function messagesDue(elapsedMs: number, rate: number, total: number): number {
+  return Math.min(total, Math.floor((elapsedMs / 1000) * rate) + 1);
+}
+
 export async function driveInbound(app: App, accountSid: string, flowSid: string, load: InboundLoad): Promise<InboundOutcome> {
   const part = load.part ?? 0;
   const parts = load.parts ?? 1;
@@ -49,12 +59,12 @@ export async function driveInbound(app: App, accountSid: string, flowSid: string
   try {
     await new Promise<void>((resolve) => {
       const tick = () => {
-        const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
+        const due = messagesDue(performance.now() - started, rate, total);
         for (; sent < due; sent++) {
           const index = (sent * parts + part) % load.contacts;
           const contact = `+1${load.contactPrefix ?? '444'}${String(index).padStart(7, '0')}`;
           const queue = waiting.get(contact) ?? [];
-          queue.push(started + (sent / rate) * 1000);
+          queue.push(started + (sent / rate) * 1000); // its scheduled moment: latency counts from here
           waiting.set(contact, queue);
           const params = channel.inbound(accountSid, flowSid, contact, SIMULATOR_FLOW_ADDRESS, `order ${sent}`);
           app.executions.inboundMessage(accountSid, flowSid, params).catch((error: unknown) => {
