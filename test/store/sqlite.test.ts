@@ -288,7 +288,7 @@ describe('SqliteStore on disk', () => {
       // Each commit rewrites a ~9 KB state: at least two WAL frames of overflow pages besides the row's.
       let commits = 0;
       const started = performance.now();
-      while (performance.now() - started < 1500 || commits < 600) {
+      while (performance.now() - started < 1500 || commits < 1500) {
         await sprint({ at: 'Trigger', padding: String(commits).padEnd(9000, 'x') }, false);
         commits++;
         // As a server's loop turns between requests: the checkpointer's messages arrive in its poll phase.
