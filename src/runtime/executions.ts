@@ -380,7 +380,8 @@ export class ExecutionService implements ExecutionServiceApi {
   deliver(executionSid: string, event: EngineEvent, consumed: Consumed = {}): Promise<ExecutionRecord | null> {
     return this.#track(
       retryOnConflict(['version'], () => this.#locks.run(executionSid, () => this.#observer.sprint({ executionSid, event: event.type }, async () => {
-        const loaded = this.#recent.get(executionSid) ?? (await this.#store.loadExecution(executionSid));
+        const kept = this.#recent.get(executionSid);
+        const loaded = kept ?? (await this.#store.loadExecution(executionSid));
         const record = loaded?.record;
         // It ended or was deleted while this message waited for the lock: look again (it may start a new one).
         if (consumed.requireActive && record?.status !== 'active') throw new StoreConflictError('active-execution', `execution ${executionSid} is no longer active`);
@@ -391,7 +392,9 @@ export class ExecutionService implements ExecutionServiceApi {
         }
         const state = record.state as ExecutionState;
         const definition = await this.#definition(record.accountSid, record.flowSid, record.flowVersion);
-        const result = handleEvent(this.#engineInput(definition), state, event);
+        // A state read from the store for this sprint is the engine's to change in place. One kept in #recent
+        // is the last sprint's record, and a delivery report's no-op check compares the result with it.
+        const result = handleEvent(this.#engineInput(definition), state, event, { owned: !kept && event.type !== 'delivery-status' });
         // A routine delivery report (sent, delivered) usually changes nothing: skip its durable write.
         if (event.type === 'delivery-status' && isNoOp(result, state, consumed)) return record;
         return this.#persist(record, result, false, consumed, [], loaded.version);

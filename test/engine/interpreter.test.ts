@@ -128,8 +128,14 @@ class Harness {
   send(event: EngineEvent): SprintResult {
     const before = deepFreeze(structuredClone(this.state));
     const snapshot = JSON.stringify(before);
+    // The same event on a state given up to the engine (`owned`, as the runtime hands it one it has just
+    // read) must make the same sprint: same ids (the counter is rewound), state, effects, steps, diagnostics.
+    const counter = this.counter;
+    const owned = handleEvent(this.input(), structuredClone(this.state), event, { owned: true });
+    this.counter = counter;
     const result = handleEvent(this.input(), before, event);
     assert.equal(JSON.stringify(before), snapshot, 'the input state is never mutated');
+    assert.deepEqual(owned, result, 'a state given up to the engine makes the same sprint as a copied one');
     return this.#take(result);
   }
 
