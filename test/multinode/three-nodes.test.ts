@@ -107,16 +107,46 @@ async function heldBy(schema: string, owner: string): Promise<{ timers: number; 
   }
 }
 
-/** Waits until every execution has ended and no timer or effect is left anywhere. */
+/** Waits until every execution has ended and no timer or effect is left anywhere; says what is left if not. */
 async function settle(cluster: Cluster, timeoutMs: number): Promise<void> {
-  await waitFor(
-    'every execution to end and the timer and outbox tables to drain',
-    async () =>
-      (await cluster.store.listExecutions(cluster.accountSid, cluster.flowSid, { status: 'active' }, { pageSize: 1 })).items.length === 0 &&
-      (await tableCount(cluster.schema, 'timers')) === 0 &&
-      (await tableCount(cluster.schema, 'pending_effects')) === 0,
-    timeoutMs,
-  );
+  try {
+    await waitFor(
+      'every execution to end and the timer and outbox tables to drain',
+      async () =>
+        (await cluster.store.listExecutions(cluster.accountSid, cluster.flowSid, { status: 'active' }, { pageSize: 1 })).items.length === 0 &&
+        (await tableCount(cluster.schema, 'timers')) === 0 &&
+        (await tableCount(cluster.schema, 'pending_effects')) === 0,
+      timeoutMs,
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; left: ${await leftovers(cluster)}`);
+  }
+}
+
+/** What keeps a cluster from settling: active executions (where each waits), timers and effects with their leases. */
+async function leftovers(cluster: Cluster): Promise<string> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    const now = Date.now();
+    const q = async (sql: string) => (await client.query(sql)).rows as Record<string, unknown>[];
+    const active = await q(`SELECT sid, contact_channel_address AS contact, state FROM "${cluster.schema}".executions WHERE status = 'active' LIMIT 5`);
+    const timers = await q(`SELECT id, execution_sid, due_at, lease_owner, lease_until FROM "${cluster.schema}".timers LIMIT 5`);
+    const effects = await q(`SELECT id, execution_sid, lease_owner, lease_until FROM "${cluster.schema}".pending_effects LIMIT 5`);
+    const at = (ms: unknown) => (ms === null || ms === undefined ? 'none' : `${Math.round((Number(ms) - now) / 1000)} s from now`);
+    const frame = (state: unknown) => {
+      const parsed = typeof state === 'string' ? JSON.parse(state) : state;
+      const top = (parsed as { frames?: { current?: string | null; wait?: unknown }[] }).frames?.at(-1);
+      return `at ${top?.current ?? '?'}, waiting ${JSON.stringify(top?.wait ?? null)}`;
+    };
+    return JSON.stringify({
+      active: active.map((e) => `${e.sid} (${e.contact}) ${frame(e.state)}`),
+      timers: timers.map((t) => `${t.id} of ${t.execution_sid}: due ${at(t.due_at)}, held by ${t.lease_owner ?? 'none'} until ${at(t.lease_until)}`),
+      effects: effects.map((e) => `${e.id} of ${e.execution_sid}: held by ${e.lease_owner ?? 'none'} until ${at(e.lease_until)}`),
+    });
+  } finally {
+    await client.end();
+  }
 }
 
 interface ContactHistory {
