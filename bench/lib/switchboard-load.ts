@@ -87,7 +87,7 @@ export async function measureDurableCreate(ctx: BenchContext): Promise<DurableCr
     const loop = await server.ask<LoopStats>({ type: 'loop' });
     answered201 += load.statusCodes['201'] ?? 0;
     // A crash, to prove every 201 was durable; a profiled run stops gracefully so the profile is written.
-    await (process.env.BENCH_CPU_PROF || process.env.BENCH_ALLOC_PROF ? server.stop() : server.kill());
+    await (process.env.BENCH_CPU_PROF ? server.stop() : server.kill());
     const db = new DatabaseSync(join(dataDir, 'switchboard.db'));
     const rowsAfterKill = Number((db.prepare('SELECT COUNT(*) AS n FROM executions').get() as { n: number }).n);
     db.close();

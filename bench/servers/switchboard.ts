@@ -1,11 +1,9 @@
 // A real Switchboard server (the same createApp as `switchboard serve`) for the benchmarks.
 // Flags: --data-dir DIR (SQLite) or --database-url URL --database-schema NAME [--node-id ID]
 // (PostgreSQL), --flow FILE (publish this definition as a new flow; else the account's first flow).
-// BENCH_SWITCHBOARD_FLAGS adds settings (bench/lib/report.ts). BENCH_ALLOC_PROF=DIR samples every
-// allocation, collected or not, into DIR/alloc-PID.heapprofile on a graceful stop: what fills the young
-// generation (Node's --heap-prof keeps only what is still alive at exit). Announces {port, accountSid, authToken, flowSid}; answers IPC 'memory', 'timerLag', 'inbound', 'idle'.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+// BENCH_SWITCHBOARD_FLAGS adds settings (bench/lib/report.ts). BENCH_ALLOC_PROF=DIR: the 'allocations'
+// ask also writes its raw profile to DIR/alloc-PID.heapprofile. Announces {port, accountSid, authToken, flowSid}; answers IPC 'memory', 'loop', 'timerLag', 'inbound', 'allocations', 'idle'.
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -16,6 +14,7 @@ import { announce, serveChild } from '../lib/child.ts';
 import { serverFlags } from '../lib/report.ts';
 import { UNLIMITED_RATES } from '../lib/context.ts';
 import { driveInbound, type InboundLoad } from '../lib/inbound-driver.ts';
+import { sampleAllocations } from '../lib/allocations.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,7 +29,6 @@ const flags: Record<string, string> = {};
 for (const name of ['data-dir', 'database-url', 'database-schema', 'node-id'] as const) if (values[name]) flags[name] = values[name];
 if (!flags['data-dir'] && !flags['database-url']) throw new Error('--data-dir or --database-url is required');
 
-const allocations = process.env.BENCH_ALLOC_PROF ? await startAllocationSampling() : undefined;
 const config = { ...loadConfig({ ...UNLIMITED_RATES, ...serverFlags(), ...flags }, {}), port: 0 };
 const app = await createApp(config, { logger: false });
 const { account } = await app.accounts.ensureStartupAccount();
@@ -84,25 +82,20 @@ serveChild(
         setTimeout(() => resolve({ lagMs: Date.now() - at }), Math.max(0, at - Date.now()));
       }),
     inbound: (message) => driveInbound(app, account.sid, flowSid, message.load as InboundLoad),
+    // The same load with every allocation sampled: bytes per message, and where they come from.
+    allocations: async (message) => {
+      const dir = process.env.BENCH_ALLOC_PROF;
+      if (dir) mkdirSync(dir, { recursive: true });
+      const sample = await sampleAllocations(() => driveInbound(app, account.sid, flowSid, message.load as InboundLoad), {
+        ...(dir ? { profilePath: join(dir, `alloc-${process.pid}.heapprofile`) } : {}),
+      });
+      return { bytes: sample.bytes, messages: sample.result.total, replies: sample.result.latencies.length, top: sample.top };
+    },
     idle: async () => {
       await app.executions.idle();
       return {};
     },
   },
-  async () => {
-    await app.close();
-    await allocations?.();
-  },
+  () => app.close(),
 );
 
-async function startAllocationSampling(): Promise<() => Promise<void>> {
-  const session = new Session();
-  session.connect();
-  await session.post('HeapProfiler.startSampling', { samplingInterval: 16_384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  return async () => {
-    const { profile } = await session.post('HeapProfiler.stopSampling');
-    mkdirSync(process.env.BENCH_ALLOC_PROF!, { recursive: true });
-    writeFileSync(join(process.env.BENCH_ALLOC_PROF!, `alloc-${process.pid}.heapprofile`), JSON.stringify(profile));
-    session.disconnect();
-  };
-}
