@@ -138,6 +138,11 @@ export function toTimer(row: Row): TimerRecord {
   };
 }
 
+/** Timers in the order they fire: soonest first, then by id. */
+export function byDueThenId(a: TimerRecord, b: TimerRecord): number {
+  return a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 export function toEffect(row: Row): PendingEffect {
   return {
     id: String(row.id),

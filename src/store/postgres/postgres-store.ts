@@ -29,7 +29,7 @@ import {
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { ACTIVE_FOR_PAIR, OLDEST_ACTIVE, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, stepParams } from '../sql-statements.ts';
-import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq-style query parameters such as sslmode work). */
@@ -590,7 +590,7 @@ export class PostgresStore implements Store {
        RETURNING *`,
       [lease.owner, lease.until, now, now, limit],
     );
-    return rows.map(toTimer).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return rows.map(toTimer).sort(byDueThenId);
   }
 
   async claimEffects(now: number, lease: Lease, limit: number): Promise<PendingEffect[]> {

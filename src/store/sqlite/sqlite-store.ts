@@ -29,7 +29,7 @@ import {
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { ACTIVE_FOR_PAIR, INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, stepParams } from '../sql-statements.ts';
-import { json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { Checkpointer, RESTART_HANDOFF_MS, type CheckpointerOptions } from './checkpointer.ts';
@@ -671,14 +671,21 @@ export class SqliteStore implements Store {
 
   async claimDueTimers(now: number, lease: Lease, limit: number): Promise<TimerRecord[]> {
     if (this.#writer) return this.#writer.call('claimDueTimers', [now, lease, limit]);
-    return this.#claimTransaction(() => {
-      const rows = this.stmt(
-        `SELECT * FROM timers WHERE due_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY due_at, id LIMIT ?`,
-      ).all(now, now, limit) as Row[];
-      const claim = this.stmt('UPDATE timers SET lease_owner = ?, lease_until = ? WHERE id = ?');
-      for (const row of rows) claim.run(lease.owner, lease.until, String(row.id));
-      return rows.map(toTimer);
-    });
+    // The soonest free timers (timers_unclaimed_by_due) and the soonest whose lease ran out (timers_claimed),
+    // the first `limit` of both together, claimed in one statement.
+    const rows = this.#claimTransaction(
+      () =>
+        this.stmt(
+          `UPDATE timers SET lease_owner = ?1, lease_until = ?2
+           WHERE id IN (SELECT id FROM (
+             SELECT id, due_at FROM (SELECT id, due_at FROM timers WHERE lease_until IS NULL AND due_at <= ?3 ORDER BY due_at, id LIMIT ?4)
+             UNION ALL
+             SELECT id, due_at FROM (SELECT id, due_at FROM timers WHERE lease_until IS NOT NULL AND lease_until < ?3 AND due_at <= ?3 ORDER BY due_at, id LIMIT ?4)
+             ORDER BY due_at, id LIMIT ?4))
+           RETURNING *`,
+        ).all(lease.owner, lease.until, now, limit) as Row[],
+    );
+    return rows.map(toTimer).sort(byDueThenId);
   }
 
   async claimEffects(now: number, lease: Lease, limit: number): Promise<PendingEffect[]> {
