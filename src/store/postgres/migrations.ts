@@ -266,4 +266,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   DELETE FROM timers WHERE substr(id, 1, 2) = 'EX';
   CREATE INDEX executions_active_by_age ON executions(date_created, sid) WHERE status = 'active';
   `,
+  // 7: due timers are found among the unclaimed ones only (SQLite migration 7): on an index of all of
+  // them, each claim read past every timer already claimed and still being fired, a heap row each.
+  `
+  CREATE INDEX timers_unclaimed_by_due ON timers(due_at, id) WHERE lease_until IS NULL;
+  DROP INDEX timers_by_due;
+  `,
 ];

@@ -583,12 +583,15 @@ export class PostgresStore implements Store {
 
   async claimDueTimers(now: number, lease: Lease, limit: number): Promise<TimerRecord[]> {
     // SKIP LOCKED: nodes claiming at the same moment split the due timers instead of queueing.
+    // The soonest free timers (timers_unclaimed_by_due) and the soonest whose lease ran out (timers_claimed).
+    // (Row locks are not allowed beside UNION: each part locks in a CTE of its own.)
     const rows = await this.#query(
-      `UPDATE timers SET lease_owner = ?, lease_until = ?
-       WHERE id IN (SELECT id FROM timers WHERE due_at <= ? AND (lease_until IS NULL OR lease_until < ?)
-                    ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
+      `WITH free AS (SELECT id, due_at FROM timers WHERE lease_until IS NULL AND due_at <= ? ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED),
+            lapsed AS (SELECT id, due_at FROM timers WHERE lease_until IS NOT NULL AND lease_until < ? AND due_at <= ? ORDER BY due_at, id LIMIT ? FOR UPDATE SKIP LOCKED)
+       UPDATE timers SET lease_owner = ?, lease_until = ?
+       WHERE id IN (SELECT id FROM (SELECT id, due_at FROM free UNION ALL SELECT id, due_at FROM lapsed) AS due ORDER BY due_at, id LIMIT ?)
        RETURNING *`,
-      [lease.owner, lease.until, now, now, limit],
+      [now, limit, now, now, limit, lease.owner, lease.until, limit],
     );
     return rows.map(toTimer).sort(byDueThenId);
   }
