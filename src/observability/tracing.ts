@@ -63,6 +63,8 @@ export class IdOnlyTracer implements Tracer {
 
 // Random bytes for ids, drawn from the OS a pool at a time; an id of all zeros is invalid in W3C, so never one.
 const pool = Buffer.alloc(4096);
+const ZERO_SPAN_ID = '0'.repeat(16);
+const ZERO_TRACE_ID = '0'.repeat(32);
 let poolAt = pool.length;
 function randomId(bytes: 8 | 16): string {
   for (;;) {
@@ -71,7 +73,7 @@ function randomId(bytes: 8 | 16): string {
       poolAt = 0;
     }
     const id = pool.toString('hex', poolAt, (poolAt += bytes));
-    if (!/^0+$/.test(id)) return id;
+    if (id !== (bytes === 8 ? ZERO_SPAN_ID : ZERO_TRACE_ID)) return id;
   }
 }
 
