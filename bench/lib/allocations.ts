@@ -1,6 +1,7 @@
 // What a piece of work allocates, from V8's sampling heap profiler with collected objects kept in the
 // sample: the bytes the young generation has to take, which set how often the scavenger runs. Unlike
-// times, the figure does not move with the machine's speed, so it compares across runs and machines.
+// times, the figure moves little with the machine's speed (only through how writes batch), so it
+// compares across runs and machines.
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 
