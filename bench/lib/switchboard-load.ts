@@ -96,3 +96,35 @@ export async function measureDurableCreate(ctx: BenchContext): Promise<DurableCr
     await server.kill();
   }
 }
+
+export interface CostLadder {
+  /** The same server's unauthenticated /healthz: Fastify with Switchboard's hooks, no store. */
+  healthz: LoadResult;
+  /** Executions the runtime creates per second in the server's own process, with no HTTP at all. */
+  runtimeCreatesPerSecond: number;
+}
+
+/**
+ * Where a create's time goes, as rates of a server of its own (a fresh store): the HTTP stack Switchboard
+ * runs with nothing behind it, and the runtime with no HTTP in front of it. Between hello-world and the
+ * full create, these say which side a missed throughput target is on.
+ */
+export async function measureCostLadder(ctx: BenchContext): Promise<CostLadder> {
+  const server = await startChild<SwitchboardInfo>('switchboard.ts', ['--data-dir', ctx.scratch('ladder'), '--flow', fileURLToPath(BENCH_FLOW)]);
+  const { warm, measure } = loadSeconds(ctx);
+  try {
+    ctx.log(`  switchboard /healthz: ${measure}s at ${CONNECTIONS} connections`);
+    const url = `http://127.0.0.1:${server.info.port}/healthz`;
+    await runLoad({ url, connections: CONNECTIONS, durationSeconds: warm });
+    const healthz = await runLoad({ url, connections: CONNECTIONS, durationSeconds: measure });
+    ctx.log(`  switchboard runtime creates without HTTP: ${measure}s, ${CONNECTIONS} in flight`);
+    await server.ask({ type: 'creates', seconds: warm, inFlight: CONNECTIONS });
+    const runtime = await server.ask<{ creates: number; seconds: number; failures: number }>({ type: 'creates', seconds: measure, inFlight: CONNECTIONS });
+    // A rate that counts failures as work done would flatter the runtime: such a run measures nothing.
+    if (runtime.failures > 0) throw new Error(`${runtime.failures} of the runtime's in-process creates failed`);
+    if (healthz.non2xx + healthz.errors > 0) throw new Error(`/healthz answered ${healthz.non2xx} non-2xx and ${healthz.errors} socket errors`);
+    return { healthz, runtimeCreatesPerSecond: runtime.creates / runtime.seconds };
+  } finally {
+    await server.stop();
+  }
+}

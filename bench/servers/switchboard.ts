@@ -2,7 +2,7 @@
 // Flags: --data-dir DIR (SQLite) or --database-url URL --database-schema NAME [--node-id ID]
 // (PostgreSQL), --flow FILE (publish this definition as a new flow; else the account's first flow).
 // BENCH_SWITCHBOARD_FLAGS adds settings (bench/lib/report.ts). BENCH_ALLOC_PROF=DIR: the 'allocations'
-// ask also writes its raw profile to DIR/alloc-PID.heapprofile. Announces {port, accountSid, authToken, flowSid}; answers IPC 'memory', 'loop', 'timerLag', 'inbound', 'allocations', 'idle'.
+// ask also writes its raw profile to DIR/alloc-PID.heapprofile. Announces {port, accountSid, authToken, flowSid}; answers IPC 'memory', 'loop', 'timerLag', 'inbound', 'creates', 'allocations', 'idle'.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -59,6 +59,35 @@ new PerformanceObserver((list) => {
     kind.maxMs = Math.max(kind.maxMs, entry.duration);
   }
 }).observe({ entryTypes: ['gc'] });
+/** Contacts of the in-process creates, new for each (an active execution per contact and flow). */
+let inProcessContacts = 0;
+
+/**
+ * Creates executions through ExecutionService.create, as the REST route does after parsing and
+ * authenticating (same flow, same parameters, a new contact each), `inFlight` at a time until `seconds`
+ * have passed; the rate counts until every create's send and its result's sprint are done too.
+ */
+async function createInProcess(seconds: number, inFlight: number): Promise<{ creates: number; seconds: number; failures: number }> {
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  let creates = 0;
+  let failures = 0;
+  const worker = async () => {
+    while (performance.now() < until) {
+      const to = `+1666${String(inProcessContacts++).padStart(7, '0')}`;
+      try {
+        await app.executions.create(account.sid, flowSid, { to, from: '+15005550006', parameters: { name: 'Ada', order: 42 } }, 'error');
+        creates++;
+      } catch {
+        failures++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, worker));
+  await app.executions.idle();
+  return { creates, seconds: (performance.now() - started) / 1000, failures };
+}
+
 announce({ port: (app.server.server.address() as AddressInfo).port, accountSid: account.sid, authToken: account.authToken, flowSid });
 serveChild(
   {
@@ -82,6 +111,8 @@ serveChild(
         setTimeout(() => resolve({ lagMs: Date.now() - at }), Math.max(0, at - Date.now()));
       }),
     inbound: (message) => driveInbound(app, account.sid, flowSid, message.load as InboundLoad),
+    // The runtime alone: executions created in this process, no HTTP, `inFlight` at a time for `seconds`.
+    creates: (message) => createInProcess(Number(message.seconds), Number(message.inFlight)),
     // The same load with every allocation sampled: bytes per message, and where they come from.
     allocations: async (message) => {
       const dir = process.env.BENCH_ALLOC_PROF;

@@ -38,6 +38,9 @@ describe('benchmark harness (smoke mode)', () => {
       assert.equal(figures['201s found in the database after SIGKILL']?.met, true, 'every 201 survives SIGKILL');
       assert.equal(figures['messages without a reply (dropped)']?.value, 0);
       assert.equal(figures['timeouts not fired']?.value, 0);
+      // Scenario 1 says where a create's time goes: the HTTP stack alone and the runtime alone, both measured.
+      assert.ok(figures['where the time goes: Switchboard /healthz throughput (HTTP stack, no store)']!.value > 0);
+      assert.ok(figures['where the time goes: runtime creates without HTTP (in-process)']!.value > 0);
     } finally {
       rmSync(outDir, { recursive: true, force: true });
     }
