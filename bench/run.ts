@@ -1,11 +1,13 @@
 // `npm run bench [-- --quick] [-- --only 1,3] [-- --out DIR]`: runs the benchmark scenarios, prints
 // a table of every figure with its ratio to the same-run baseline and its target, and writes the
-// whole run as JSON to bench/results/ (git-ignored) so runs can be compared.
+// whole run as JSON to bench/results/ (git-ignored) so runs can be compared:
+// `npm run bench -- --compare A.json B.json …` prints them side by side (bench/lib/compare.ts).
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createContext, type BenchMode, type Scenario } from './lib/context.ts';
 import { machine, renderTable, serverFlags, writeResult, type RunResult, type ScenarioResult } from './lib/report.ts';
 import { SCENARIOS } from './scenarios/index.ts';
+import { compareRuns, readRun } from './lib/compare.ts';
 
 export interface BenchOptions {
   mode: BenchMode;
@@ -43,7 +45,21 @@ function selected(only: number[] | undefined): Scenario[] {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    options: { quick: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, compare: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  if (values.compare) {
+    try {
+      if (positionals.length === 0) throw new Error('--compare needs result files (bench/results/*.json)');
+      console.log(compareRuns(positionals.map(readRun)));
+      process.exit(0);
+    } catch (error) {
+      console.error(`bench --compare: ${(error as Error).message}`);
+      process.exit(2);
+    }
+  }
+  if (positionals.length > 0) throw new Error(`unexpected arguments: ${positionals.join(' ')} (result files go with --compare)`);
   const only = values.only ? values.only.split(',').map((s) => Number(s.trim())) : undefined;
   const outDir = values.out ?? fileURLToPath(new URL('./results/', import.meta.url));
   const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';

@@ -106,7 +106,7 @@ export function writeResult(dir: string, result: RunResult): string {
   return file;
 }
 
-function formatNumber(value: number): string {
+export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const abs = Math.abs(value);
   if (abs >= 100) return Math.round(value).toLocaleString('en-US');
@@ -115,7 +115,7 @@ function formatNumber(value: number): string {
   return value.toPrecision(2);
 }
 
-function formatTarget(target: Target): string {
+export function formatTarget(target: Target): string {
   return `${target.of === 'ratio' ? 'ratio ' : ''}${target.op} ${formatNumber(target.value)}`;
 }
 
@@ -141,8 +141,13 @@ export function renderTable(result: RunResult): string {
       ]);
     }
   }
+  return markdownTable(header, rows);
+}
+
+/** A Markdown table; cells may hold '|'. */
+export function markdownTable(header: string[], rows: string[][]): string {
   const escape = (cell: string) => cell.replace(/\|/g, '\\|');
-  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  const lines = [`| ${header.map(escape).join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   for (const row of rows) lines.push(`| ${row.map(escape).join(' | ')} |`);
   return lines.join('\n');
 }
