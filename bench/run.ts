@@ -59,7 +59,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       process.exit(2);
     }
   }
-  if (positionals.length > 0) throw new Error(`unexpected arguments: ${positionals.join(' ')} (result files go with --compare)`);
+  if (positionals.length > 0) {
+    console.error(`bench: unexpected arguments: ${positionals.join(' ')} (result files go with --compare)`);
+    process.exit(2);
+  }
   const only = values.only ? values.only.split(',').map((s) => Number(s.trim())) : undefined;
   const outDir = values.out ?? fileURLToPath(new URL('./results/', import.meta.url));
   const mode: BenchMode = values.smoke ? 'smoke' : values.quick ? 'quick' : 'full';

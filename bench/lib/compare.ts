@@ -63,7 +63,7 @@ export function compareRuns(runs: LabelledRun[]): string {
     return [String(row.id), row.name, ...row.byRun.map(cell), ...(many ? [change] : []), row.target ?? ''];
   });
   const skipped = runs.flatMap((run) =>
-    run.result.scenarios.filter((s) => s.status === 'skipped').map((s) => `${run.label}: scenario ${s.id} skipped (${s.status === 'skipped' ? s.reason : ''})`),
+    run.result.scenarios.flatMap((s) => (s.status === 'skipped' ? [`${run.label}: scenario ${s.id} skipped (${s.reason})`] : [])),
   );
   return [markdownTable(header, table), ...skipped].join('\n');
 }
