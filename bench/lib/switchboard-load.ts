@@ -120,9 +120,9 @@ export async function measureCostLadder(ctx: BenchContext): Promise<CostLadder> 
     const healthz = await runLoad({ url, connections: CONNECTIONS, durationSeconds: measure });
     ctx.log(`  switchboard runtime creates without HTTP: ${measure}s, ${CONNECTIONS} in flight`);
     await server.ask({ type: 'creates', seconds: warm, inFlight: CONNECTIONS });
-    const runtime = await server.ask<{ creates: number; seconds: number; failures: number }>({ type: 'creates', seconds: measure, inFlight: CONNECTIONS });
+    const runtime = await server.ask<{ creates: number; seconds: number; failures: number; firstFailure?: string }>({ type: 'creates', seconds: measure, inFlight: CONNECTIONS });
     // A rate that counts failures as work done would flatter the runtime: such a run measures nothing.
-    if (runtime.failures > 0) throw new Error(`${runtime.failures} of the runtime's in-process creates failed`);
+    if (runtime.failures > 0) throw new Error(`${runtime.failures} of the runtime's in-process creates failed (first: ${runtime.firstFailure})`);
     if (healthz.non2xx + healthz.errors > 0) throw new Error(`/healthz answered ${healthz.non2xx} non-2xx and ${healthz.errors} socket errors`);
     return { healthz, runtimeCreatesPerSecond: runtime.creates / runtime.seconds };
   } finally {

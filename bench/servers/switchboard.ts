@@ -67,25 +67,27 @@ let inProcessContacts = 0;
  * authenticating (same flow, same parameters, a new contact each), `inFlight` at a time until `seconds`
  * have passed; the rate counts until every create's send and its result's sprint are done too.
  */
-async function createInProcess(seconds: number, inFlight: number): Promise<{ creates: number; seconds: number; failures: number }> {
+async function createInProcess(seconds: number, inFlight: number): Promise<{ creates: number; seconds: number; failures: number; firstFailure?: string }> {
   const started = performance.now();
   const until = started + seconds * 1000;
   let creates = 0;
   let failures = 0;
+  let firstFailure: string | undefined;
   const worker = async () => {
     while (performance.now() < until) {
       const to = `+1666${String(inProcessContacts++).padStart(7, '0')}`;
       try {
         await app.executions.create(account.sid, flowSid, { to, from: '+15005550006', parameters: { name: 'Ada', order: 42 } }, 'error');
         creates++;
-      } catch {
+      } catch (error) {
         failures++;
+        firstFailure ??= (error as Error).message;
       }
     }
   };
   await Promise.all(Array.from({ length: inFlight }, worker));
   await app.executions.idle();
-  return { creates, seconds: (performance.now() - started) / 1000, failures };
+  return { creates, seconds: (performance.now() - started) / 1000, failures, ...(firstFailure ? { firstFailure } : {}) };
 }
 
 announce({ port: (app.server.server.address() as AddressInfo).port, accountSid: account.sid, authToken: account.authToken, flowSid });
@@ -129,4 +131,3 @@ serveChild(
   },
   () => app.close(),
 );
-
