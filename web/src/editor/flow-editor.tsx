@@ -13,6 +13,7 @@ import { PhonePanel } from '../simulator/phone-panel.tsx';
 import { downloadJson, slug } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
 import { Dialog } from '../ui/dialog.tsx';
+import { StatusBadge } from '../ui/status.tsx';
 import { Canvas } from './canvas.tsx';
 import { addWidget, positionOf } from './definition-ops.ts';
 import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
@@ -198,7 +199,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
           <button type="button" className="small-button" onClick={() => setRenaming(true)} aria-label="Rename flow">
             Rename
           </button>
-          <span className={`status status-${flow.data.status}`}>{flow.data.status}</span>
+          <StatusBadge status={flow.data.status} />
           <span className="muted small">rev {flow.data.revision}</span>
           {dirty && <span className="badge badge-warning">unsaved changes</span>}
           {errorCount > 0 && (

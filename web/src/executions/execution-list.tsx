@@ -6,6 +6,8 @@ import { useApi } from '../auth/session.tsx';
 import { formatDate } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
 import { Pager } from '../ui/pager.tsx';
+import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
+import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
 
 const PAGE_SIZE = 20;
 
@@ -42,9 +44,7 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
     <main className="page">
       <header className="page-header">
         <div>
-          <nav aria-label="Breadcrumb" className="breadcrumb">
-            <Link href="/flows">Flows</Link> / <Link href={`/flows/${flowSid}`}>{flow.data?.friendly_name ?? flowSid}</Link> /
-          </nav>
+          <FlowBreadcrumb flowSid={flowSid} flowName={flow.data?.friendly_name} />
           <h1>Executions</h1>
         </div>
         <div className="row">
@@ -76,11 +76,7 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
         </label>
         <button type="submit">Apply</button>
       </form>
-      {list.error && (
-        <p role="alert" className="notice notice-error">
-          {list.error}
-        </p>
-      )}
+      <ErrorNotice error={list.error} />
       {list.data && list.data.executions.length === 0 && <p className="card empty-state">No executions match.</p>}
       {list.data && list.data.executions.length > 0 && (
         <div className="table-wrap">
@@ -106,7 +102,7 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
                   </td>
                   <td>{execution.contact_channel_address}</td>
                   <td>
-                    <span className={`status status-${execution.status}`}>{execution.status}</span>
+                    <StatusBadge status={execution.status} />
                   </td>
                   <td className="col-optional">{execution.flow_version}</td>
                   <td>{formatDate(execution.date_created)}</td>

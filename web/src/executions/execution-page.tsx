@@ -2,7 +2,6 @@
 // canvas of the revision it ran, each step's context and the execution context as JSON trees.
 import { useMemo, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
-import { Link } from 'wouter';
 import { errorMessage } from '../api/client.ts';
 import type { Execution, Flow, Revision, Step, StepContext } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
@@ -13,6 +12,8 @@ import { formatDate } from '../ui/format.ts';
 import { JsonTree } from '../ui/json-tree.tsx';
 import { ReplayPanel } from './replay-panel.tsx';
 import { useAsync } from '../ui/use-async.ts';
+import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
+import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
 
 function StepContextView({ flowSid, step }: { flowSid: string; step: Step }) {
   const api = useApi();
@@ -67,10 +68,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     <main className="page execution-page">
       <header className="page-header">
         <div>
-          <nav aria-label="Breadcrumb" className="breadcrumb">
-            <Link href="/flows">Flows</Link> / <Link href={`/flows/${flowSid}`}>{flow.data?.friendly_name ?? flowSid}</Link> /{' '}
-            <Link href={`/flows/${flowSid}/executions`}>Executions</Link> /
-          </nav>
+          <FlowBreadcrumb flowSid={flowSid} flowName={flow.data?.friendly_name} trail={[{ href: `/flows/${flowSid}/executions`, label: 'Executions' }]} />
           <h1>
             Execution <code className="sid">{current.sid}</code>
           </h1>
@@ -78,7 +76,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
             <div>
               <dt>Status</dt>
               <dd>
-                <span className={`status status-${current.status}`}>{current.status}</span>
+                <StatusBadge status={current.status} />
               </dd>
             </div>
             <div>
@@ -105,11 +103,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
           </button>
         )}
       </header>
-      {error && (
-        <p role="alert" className="notice notice-error">
-          {error}
-        </p>
-      )}
+      <ErrorNotice error={error} />
       <div className="execution-grid">
         <section className="card timeline" aria-labelledby="timeline-title">
           <h2 id="timeline-title">Steps ({allSteps.length})</h2>

@@ -10,6 +10,7 @@ import { Dialog } from '../ui/dialog.tsx';
 import { downloadJson, formatDate, slug } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
 import { Pager } from '../ui/pager.tsx';
+import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
 
 const PAGE_SIZE = 25;
 
@@ -118,11 +119,7 @@ export function FlowListPage() {
           </button>
         </div>
       </header>
-      {(list.error || error) && (
-        <p role="alert" className="notice notice-error">
-          {list.error ?? error}
-        </p>
-      )}
+      <ErrorNotice error={list.error || error} />
       {list.data && list.data.flows.length === 0 && (
         <div className="card empty-state">
           <p>No flows yet. Create one, or import a flow exported from Twilio Studio.</p>
@@ -154,7 +151,7 @@ export function FlowListPage() {
                     <code className="sid">{flow.sid}</code>
                   </td>
                   <td>
-                    <span className={`status status-${flow.status}`}>{flow.status}</span>
+                    <StatusBadge status={flow.status} />
                   </td>
                   <td>{flow.revision}</td>
                   <td className="col-optional">{formatDate(flow.date_updated ?? flow.date_created)}</td>

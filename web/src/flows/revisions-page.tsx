@@ -1,11 +1,13 @@
 // A flow's revisions and a side-by-side diff of any two of their definitions.
 import { useEffect, useMemo, useState } from 'react';
-import { Link, useLocation } from 'wouter';
+import { useLocation } from 'wouter';
 import { errorMessage } from '../api/client.ts';
 import type { Flow, Revision } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { formatDate } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
+import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
+import { FlowBreadcrumb } from './flow-breadcrumb.tsx';
 import { collapseUnchanged, prettyJson, sideBySide } from './line-diff.ts';
 
 function DiffTable({ before, after, leftTitle, rightTitle }: { before: unknown; after: unknown; leftTitle: string; rightTitle: string }) {
@@ -104,17 +106,11 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
     <main className="page">
       <header className="page-header">
         <div>
-          <nav aria-label="Breadcrumb" className="breadcrumb">
-            <Link href="/flows">Flows</Link> / <Link href={`/flows/${flowSid}`}>{flow.data?.friendly_name ?? flowSid}</Link> /
-          </nav>
+          <FlowBreadcrumb flowSid={flowSid} flowName={flow.data?.friendly_name} />
           <h1>Revisions</h1>
         </div>
       </header>
-      {(revisions.error || error) && (
-        <p role="alert" className="notice notice-error">
-          {revisions.error ?? error}
-        </p>
-      )}
+      <ErrorNotice error={revisions.error || error} />
       <div className="table-wrap">
         <table className="table">
           <caption className="visually-hidden">Revisions</caption>
@@ -134,7 +130,7 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
               <tr key={r.revision} className={r.revision === flow.data?.revision ? 'is-current-row' : ''}>
                 <td>{r.revision}</td>
                 <td>
-                  <span className={`status status-${r.status}`}>{r.status}</span>
+                  <StatusBadge status={r.status} />
                 </td>
                 <td>{r.commit_message ?? <span className="muted">—</span>}</td>
                 <td>{formatDate(r.date_created)}</td>

@@ -1,12 +1,11 @@
 // The simulator chat: text the flow as a contact, see its replies and the steps each execution
 // takes as they happen (server-sent events from /console/api/.../Simulator/Events).
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { Link } from 'wouter';
 import { errorMessage } from '../api/client.ts';
 import type { Execution, SimulatorMessage, Step } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
-import { StepList } from './step-list.tsx';
+import { LiveSteps } from './live-steps.tsx';
 import { useAsync } from '../ui/use-async.ts';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
@@ -174,23 +173,7 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
           {error}
         </p>
       )}
-      <section className="live-steps" aria-labelledby="steps-title">
-        <header className="row">
-          <h3 id="steps-title">Steps</h3>
-          {latestExecution && (
-            <span className="row small">
-              <Link href={`/flows/${flowSid}/executions/${latestExecution.sid}`}>{latestExecution.sid.slice(0, 10)}…</Link>
-              <span className={`status status-${latestExecution.status}`}>{latestExecution.status}</span>
-              {latestExecution.status === 'active' && (
-                <button type="button" className="small-button" onClick={endExecution}>
-                  End
-                </button>
-              )}
-            </span>
-          )}
-        </header>
-        <StepList steps={latestSteps} label="Steps of the latest execution" />
-      </section>
+      <LiveSteps id="steps-title" flowSid={flowSid} execution={latestExecution} steps={latestSteps} label="Steps of the latest execution" onEnd={endExecution} />
     </section>
   );
 }

@@ -1,12 +1,11 @@
 // The simulator phone: call the flow as a caller, hear what it says, press keys or speak, hang up;
 // the call's own transcript comes from /simulator/calls and the execution's steps stream live.
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
-import { Link } from 'wouter';
 import { errorMessage } from '../api/client.ts';
 import type { Execution, Step } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
-import { StepList } from './step-list.tsx';
+import { LiveSteps } from './live-steps.tsx';
 
 const CALLER_KEY = 'switchboard.simulator.caller';
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -183,18 +182,7 @@ export function PhonePanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (s
           {error}
         </p>
       )}
-      <section className="live-steps" aria-labelledby="call-steps-title">
-        <header className="row">
-          <h3 id="call-steps-title">Steps</h3>
-          {execution && (
-            <span className="row small">
-              <Link href={`/flows/${flowSid}/executions/${execution.sid}`}>{execution.sid.slice(0, 10)}…</Link>
-              <span className={`status status-${execution.status}`}>{execution.status}</span>
-            </span>
-          )}
-        </header>
-        <StepList steps={steps} label="Steps of the call's execution" />
-      </section>
+      <LiveSteps id="call-steps-title" flowSid={flowSid} execution={execution} steps={steps} label="Steps of the call's execution" />
     </section>
   );
 }
