@@ -6,21 +6,13 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
 import { basicAuth } from '../support/server.ts';
-import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, freePort, sendAndWait, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, flow, freePort, sendAndWait, sendMessage, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
 describe('carrier configuration API', () => {
   let fake: FakeTwilio;
   let server: CarrierServer;
-
-  beforeEach(async () => {
-    fake = await startFake();
-    server = await startCarrierServer(fake);
-  });
-  afterEach(async () => {
-    await server.close();
-    await fake.close();
-  });
+  useCarrierServer((started) => ({ fake, server } = started));
 
   const call = (method: 'GET' | 'POST' | 'DELETE', fields?: Record<string, string>, auth = server.auth, account = server.account.sid) =>
     server.app.server.inject({
@@ -108,13 +100,14 @@ describe('plain webhook channel', () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/sms`;
-    fake = await startFake();
-    const port = await freePort();
-    server = await startCarrierServer(fake, { port, config: { publicBaseUrl: `http://127.0.0.1:${port}` }, carrier: { Channel: 'webhook', WebhookUrl: receiverUrl } });
+  });
+  useCarrierServer((started) => ({ fake, server } = started), {
+    server: async () => {
+      const port = await freePort();
+      return { port, config: { publicBaseUrl: `http://127.0.0.1:${port}` }, carrier: { Channel: 'webhook', WebhookUrl: receiverUrl } };
+    },
   });
   afterEach(async () => {
-    await server.close();
-    await fake.close();
     receiver.closeAllConnections();
     await new Promise<void>((resolve) => receiver.close(() => resolve()));
   });
@@ -136,7 +129,7 @@ describe('plain webhook channel', () => {
     const report = { MessageSid: 'SM' + '9'.repeat(32), MessageStatus: 'undelivered', ErrorCode: '30005' };
     const status = await fake.postSigned(fields.StatusCallback!, report, server.account.authToken);
     assert.equal(status.status, 204);
-    await waitFor('deliveryFailure', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    await waitForEnd(server, executionSid, 'deliveryFailure');
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> ask', 'ask -deliveryFailure-> Ended']);
     assert.equal(fake.requests.length, 0, 'nothing went to Twilio');
   });
@@ -150,8 +143,8 @@ describe('plain webhook channel', () => {
       }),
     );
     await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'), server.account.authToken);
-    const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
-    await waitFor('the end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    const executionSid = await firstExecution(server, flowSid);
+    await waitForEnd(server, executionSid);
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> greet', 'greet -failed-> after', 'after -next-> Ended']);
     assert.match((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorMessage, /HTTP 500/);
   });

@@ -2,10 +2,10 @@
 // `incomingConversationMessage` execution (trigger.conversation.*), replies are posted into the
 // conversation with the Conversations API, the contact's next message resumes send-and-wait, and
 // the flow's own messages echoed back by Twilio do not feed the flow.
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { CONTACT, createFlow, flow, sendAndWait, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, createFlow, firstExecution, flow, sendAndWait, sendMessage, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 
@@ -34,15 +34,7 @@ function conversationWebhook(fake: FakeTwilio, author: string, body: string, ext
 describe('Twilio carrier: Conversations', () => {
   let fake: FakeTwilio;
   let server: CarrierServer;
-
-  beforeEach(async () => {
-    fake = await startFake();
-    server = await startCarrierServer(fake);
-  });
-  afterEach(async () => {
-    await server.close();
-    await fake.close();
-  });
+  useCarrierServer((started) => ({ fake, server } = started));
 
   it('starts on incomingConversationMessage, replies into the conversation, resumes on the next message', async () => {
     const flowSid = await createFlow(
@@ -77,7 +69,7 @@ describe('Twilio carrier: Conversations', () => {
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, execution.sid), ['Trigger -incomingConversationMessage-> ask']);
 
     await fake.postSigned(url, conversationWebhook(fake, CONTACT, 'a refund', { Index: '2' }));
-    await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(execution.sid))?.status === 'ended');
+    await waitForEnd(server, execution.sid);
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, execution.sid), [
       'Trigger -incomingConversationMessage-> ask',
       'ask -incomingMessage-> thanks',
@@ -101,8 +93,8 @@ describe('Twilio carrier: Conversations', () => {
     const flowSid = await createFlow(server, flow([sendMessage('hello', { body: 'Hello there' })], { incomingConversationMessage: 'hello' }));
     fake.failNext({ kind: 'created-then-hang' });
     await fake.postSigned(webhookUrl(server, flowSid), conversationWebhook(fake, CONTACT, 'hi'));
-    const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
-    await waitFor('the end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    const executionSid = await firstExecution(server, flowSid);
+    await waitForEnd(server, executionSid);
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingConversationMessage-> hello', 'hello -sent-> Ended']);
     assert.equal(fake.creates('Conversations').length, 1);
     assert.equal((await widgetOutputs(server.app, executionSid, 'hello')).outbound.Sid, fake.conversationMessages[0]!.sid);
@@ -121,8 +113,8 @@ describe('Twilio carrier: Conversations', () => {
       ),
     );
     await fake.postSigned(webhookUrl(server, flowSid), conversationWebhook(fake, 'ada@example.com', 'hi'));
-    const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
-    await waitFor('the end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    const executionSid = await firstExecution(server, flowSid);
+    await waitForEnd(server, executionSid);
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), [
       'Trigger -incomingConversationMessage-> hello',
       'hello -sent-> pic',
@@ -138,15 +130,7 @@ describe('Twilio carrier: start-conversation', () => {
   let fake: FakeTwilio;
   let server: CarrierServer;
   const SERVICE = 'IS' + 'a9'.repeat(16);
-
-  beforeEach(async () => {
-    fake = await startFake();
-    server = await startCarrierServer(fake);
-  });
-  afterEach(async () => {
-    await server.close();
-    await fake.close();
-  });
+  useCarrierServer((started) => ({ fake, server } = started));
 
   const definition = (service: string) =>
     flow(
@@ -175,7 +159,7 @@ describe('Twilio carrier: start-conversation', () => {
     });
     assert.equal(res.statusCode, 201, res.body);
     const executionSid = res.json().sid as string;
-    await waitFor('the end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    await waitForEnd(server, executionSid);
     return executionSid;
   }
 

@@ -4,9 +4,9 @@
 // → callComplete with the task's outputs; 4xx → failedToEnqueue; 429 is retried and creates one
 // task; 500 (outcome unknown) is failedToEnqueue and never repeated. The workspace is the
 // configured one, or looked up from the workflow when the account did not name one.
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, flow, sendMessage, startCarrierServer, startFake, stepList, useCarrierServer, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { TwilioChannel } from '../../src/channels/twilio/twilio-channel.ts';
 
@@ -38,11 +38,8 @@ async function runFlex(server: CarrierServer, fake: FakeTwilio, workflow?: strin
   const flowSid = await createFlow(server, flexFlow(workflow));
   const answer = await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'card declined'));
   assert.equal(answer.status, 200, answer.body);
-  const executionSid = await waitFor('the execution', async () => {
-    const page = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 });
-    return page.items[0]?.sid;
-  });
-  await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+  const executionSid = await firstExecution(server, flowSid);
+  await waitForEnd(server, executionSid);
   return { executionSid, steps: await stepList(server.app, server.account.sid, flowSid, executionSid) };
 }
 
@@ -51,14 +48,11 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
   let server: CarrierServer;
 
   describe('with the workspace configured', () => {
-    beforeEach(async () => {
-      fake = await startFake();
-      fake.workspaces.set(WORKSPACE, new Set([WORKFLOW]));
-      server = await startCarrierServer(fake, { carrier: { TaskRouterBaseUrl: fake.baseUrl, TaskRouterWorkspaceSid: WORKSPACE } });
-    });
-    afterEach(async () => {
-      await server.close();
-      await fake.close();
+    useCarrierServer((started) => ({ fake, server } = started), {
+      server: (fake) => {
+        fake.workspaces.set(WORKSPACE, new Set([WORKFLOW]));
+        return { carrier: { TaskRouterBaseUrl: fake.baseUrl, TaskRouterWorkspaceSid: WORKSPACE } };
+      },
     });
 
     it('POSTs the exact TaskRouter form and leaves by callComplete with the task outputs', async () => {
@@ -118,15 +112,14 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
   });
 
   describe('in a Conversations execution', () => {
-    afterEach(async () => {
-      await server.close();
-      await fake.close();
+    useCarrierServer((started) => ({ fake, server } = started), {
+      server: (fake) => {
+        fake.workspaces.set(WORKSPACE, new Set([WORKFLOW]));
+        return { carrier: { TaskRouterBaseUrl: fake.baseUrl, TaskRouterWorkspaceSid: WORKSPACE, FlexApiBaseUrl: fake.baseUrl } };
+      },
     });
 
     it('creates a Flex Interaction for the conversation; its task gives the outputs', async () => {
-      fake = await startFake();
-      fake.workspaces.set(WORKSPACE, new Set([WORKFLOW]));
-      server = await startCarrierServer(fake, { carrier: { TaskRouterBaseUrl: fake.baseUrl, TaskRouterWorkspaceSid: WORKSPACE, FlexApiBaseUrl: fake.baseUrl } });
       const conversationSid = 'CH' + '5'.repeat(32);
       const flowSid = await createFlow(
         server,
@@ -159,8 +152,8 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
         WebhookType: 'studio',
       });
       assert.equal(answer.status, 200, answer.body);
-      const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
-      await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+      const executionSid = await firstExecution(server, flowSid);
+      await waitForEnd(server, executionSid);
       assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingConversationMessage-> flex', 'flex -callComplete-> Ended']);
 
       assert.equal(taskPosts(fake).length, 0, 'no bare TaskRouter task for a conversation');
@@ -184,15 +177,14 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
   });
 
   describe('one task per step', () => {
-    afterEach(async () => {
-      await server.close();
-      await fake.close();
+    useCarrierServer((started) => ({ fake, server } = started), {
+      server: (fake) => {
+        fake.workspaces.set(WORKSPACE, new Set([WORKFLOW]));
+        return {};
+      },
     });
 
     it('a step run again returns its recorded task; one left in flight by a crash is failedToEnqueue, not repeated', async () => {
-      fake = await startFake();
-      fake.workspaces.set(WORKSPACE, new Set([WORKFLOW]));
-      server = await startCarrierServer(fake);
       const channel = new TwilioChannel(server.app.store, { reconcileDelayMs: 0 });
       const upstream = { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl, taskrouterBaseUrl: fake.baseUrl, taskrouterWorkspaceSid: WORKSPACE };
       const context = { accountSid: server.account.sid, flowSid: 'FW' + '0'.repeat(32), executionSid: 'FN' + '0'.repeat(32), effectId: 'EF' + 'a'.repeat(32) };

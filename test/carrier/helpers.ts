@@ -2,6 +2,7 @@
 // on the Twilio carrier (pointed at the local fake), flow builders, polling and step listings.
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOptions } from '../../src/app.ts';
 import { loadConfig, type SwitchboardConfig } from '../../src/config.ts';
@@ -25,7 +26,10 @@ export interface CarrierServer {
   close(): Promise<void>;
 }
 
-export async function startFake(options: Partial<ConstructorParameters<typeof FakeTwilio>[0]> = {}): Promise<FakeTwilio> {
+type FakeOptions = Partial<ConstructorParameters<typeof FakeTwilio>[0]>;
+type ServerOptions = NonNullable<Parameters<typeof startCarrierServer>[1]>;
+
+export async function startFake(options: FakeOptions = {}): Promise<FakeTwilio> {
   return new FakeTwilio({ accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, ...options }).start();
 }
 
@@ -62,6 +66,30 @@ export async function startCarrierServer(
   });
   assert.equal(res.statusCode, 200, res.body);
   return { app, account, auth, baseUrl, fake, close: () => app.close() };
+}
+
+/**
+ * Registers, in the enclosing describe, hooks that start a fake Twilio and a carrier server on it
+ * before each test (before all of them with `once`) and close both afterwards; `use` receives the
+ * pair when it starts. `server` may prepare the fake (TaskRouter workspaces, ...) and returns the
+ * server's options; it runs after any hooks registered before this call.
+ */
+export function useCarrierServer(
+  use: (started: { fake: FakeTwilio; server: CarrierServer }) => void,
+  options: { fake?: FakeOptions; server?: (fake: FakeTwilio) => ServerOptions | Promise<ServerOptions>; once?: boolean } = {},
+): void {
+  let fake: FakeTwilio | undefined;
+  let server: CarrierServer | undefined;
+  (options.once ? before : beforeEach)(async () => {
+    fake = await startFake(options.fake);
+    server = await startCarrierServer(fake, await options.server?.(fake));
+    use({ fake, server });
+  });
+  (options.once ? after : afterEach)(async () => {
+    await server?.close();
+    await fake?.close();
+    server = fake = undefined;
+  });
 }
 
 type State = { name: string; type: string; transitions: { event: string; next?: string }[]; properties: Record<string, unknown> };
@@ -120,6 +148,25 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The sid of the flow's first execution, once there is one. */
+export async function firstExecution(server: CarrierServer, flowSid: string): Promise<string> {
+  return waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
+}
+
+/** The sid of the flow's execution, once there is one; there must be only one. */
+export async function onlyExecution(server: CarrierServer, flowSid: string): Promise<string> {
+  const page = await waitFor('an execution', async () => {
+    const list = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 10 });
+    return list.items.length > 0 ? list : null;
+  });
+  assert.equal(page.items.length, 1);
+  return page.items[0]!.sid;
+}
+
+export async function waitForEnd(server: CarrierServer, executionSid: string, what = 'the execution to end'): Promise<void> {
+  await waitFor(what, async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
 }
 
 export async function stepList(app: App, accountSid: string, flowSid: string, executionSid: string): Promise<string[]> {

@@ -1,7 +1,7 @@
 // The Twilio carrier end to end against the local fake Twilio: signed inbound webhook → flow →
 // Messages API requests with exact parameters → signed status callbacks → steps. Also Messaging
 // Services, WhatsApp, media, Content templates and REST-started executions.
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CONTACT,
@@ -10,12 +10,13 @@ import {
   UPSTREAM_TOKEN,
   createFlow,
   flow,
+  onlyExecution,
   sendAndWait,
   sendMessage,
-  startCarrierServer,
-  startFake,
   stepList,
+  useCarrierServer,
   waitFor,
+  waitForEnd,
   webhookUrl,
   widgetOutputs,
   type CarrierServer,
@@ -32,31 +33,10 @@ const askFlow = flow(
   { incomingMessage: 'ask', incomingRequest: 'ask' },
 );
 
-async function onlyExecution(server: CarrierServer, flowSid: string): Promise<string> {
-  const page = await waitFor('an execution', async () => {
-    const list = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 10 });
-    return list.items.length > 0 ? list : null;
-  });
-  assert.equal(page.items.length, 1);
-  return page.items[0]!.sid;
-}
-
-async function ended(server: CarrierServer, executionSid: string): Promise<void> {
-  await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
-}
-
 describe('Twilio carrier: messaging through the fake Twilio', () => {
   let fake: FakeTwilio;
   let server: CarrierServer;
-
-  beforeEach(async () => {
-    fake = await startFake();
-    server = await startCarrierServer(fake);
-  });
-  afterEach(async () => {
-    await server.close();
-    await fake.close();
-  });
+  useCarrierServer((started) => ({ fake, server } = started));
 
   it('runs a conversation: signed inbound SMS, Messages API request, status callbacks, reply, steps', async () => {
     const flowSid = await createFlow(server, askFlow);
@@ -86,7 +66,7 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
     ]);
     const reply = await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'Ada'));
     assert.equal(reply.status, 200);
-    await ended(server, executionSid);
+    await waitForEnd(server, executionSid);
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), [
       'Trigger -incomingMessage-> ask',
       'ask -incomingMessage-> thanks',
@@ -120,7 +100,7 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
     fake.deliverNext('undelivered');
     await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
     const executionSid = await onlyExecution(server, flowSid);
-    await ended(server, executionSid);
+    await waitForEnd(server, executionSid);
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), [
       'Trigger -incomingMessage-> ask',
       'ask -deliveryFailure-> note',
@@ -175,7 +155,7 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
     const waNumber = 'whatsapp:+14155238886';
     await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(waContact, waNumber, 'photo please', { ProfileName: 'Ada', WaId: '15551230002' }));
     const executionSid = await onlyExecution(server, flowSid);
-    await ended(server, executionSid);
+    await waitForEnd(server, executionSid);
     const [request] = fake.creates('Messages');
     assert.deepEqual(
       request!.form.filter(([name]) => name !== 'StatusCallback'),
@@ -211,7 +191,7 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
     );
     await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'Ada'));
     const executionSid = await onlyExecution(server, flowSid);
-    await ended(server, executionSid);
+    await waitForEnd(server, executionSid);
     const [request] = fake.creates('Messages');
     assert.deepEqual(
       request!.form.filter(([name]) => name !== 'StatusCallback'),
@@ -253,22 +233,14 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
 describe('Twilio carrier: callbacks and calls', () => {
   let fake: FakeTwilio;
   let server: CarrierServer;
-
-  beforeEach(async () => {
-    fake = await startFake({ callbacks: 'manual' });
-    server = await startCarrierServer(fake);
-  });
-  afterEach(async () => {
-    await server.close();
-    await fake.close();
-  });
+  useCarrierServer((started) => ({ fake, server } = started), { fake: { callbacks: 'manual' } });
 
   it('an undelivered report that arrives before the 201 still takes deliveryFailure', async () => {
     const flowSid = await createFlow(server, flow([sendAndWait('ask', { body: 'Q?' })], { incomingMessage: 'ask' }));
     fake.failNext({ kind: 'callback-before-response', status: 'undelivered' });
     await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
     const executionSid = await onlyExecution(server, flowSid);
-    await ended(server, executionSid);
+    await waitForEnd(server, executionSid);
     assert.equal(fake.callbacksSent[0]!.status, 204);
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> ask', 'ask -deliveryFailure-> Ended']);
   });
@@ -302,31 +274,28 @@ describe('Twilio carrier: callbacks and calls', () => {
 });
 
 describe('Twilio carrier: Messaging Service conversations', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+  useCarrierServer((started) => ({ fake, server } = started));
+
   it('a reply delivered by the Messaging Service (To = number, MessagingServiceSid = MG) resumes the execution started From the MG', async () => {
-    const fake = await startFake();
-    const server = await startCarrierServer(fake);
-    try {
-      const flowSid = await createFlow(server, askFlow);
-      const res = await server.app.server.inject({
-        method: 'POST',
-        url: `/v2/Flows/${flowSid}/Executions`,
-        headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
-        payload: new URLSearchParams({ To: CONTACT, From: MG }).toString(),
-      });
-      const executionSid = res.json().sid as string;
-      await waitFor('ask to wait for the reply', async () => ((await server.app.store.getExecutionBySid(executionSid))?.state as any)?.frames?.[0]?.wait?.kind === 'reply');
-      await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'Grace', { MessagingServiceSid: MG }));
-      await ended(server, executionSid);
-      assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), [
-        'Trigger -incomingRequest-> ask',
-        'ask -incomingMessage-> thanks',
-        'thanks -sent-> Ended',
-      ]);
-      assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 10 })).items.length, 1, 'no second execution');
-      assert.deepEqual(fake.creates('Messages').map((r) => r.form.find(([name]) => name === 'MessagingServiceSid')?.[1]), [MG, MG]);
-    } finally {
-      await server.close();
-      await fake.close();
-    }
+    const flowSid = await createFlow(server, askFlow);
+    const res = await server.app.server.inject({
+      method: 'POST',
+      url: `/v2/Flows/${flowSid}/Executions`,
+      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ To: CONTACT, From: MG }).toString(),
+    });
+    const executionSid = res.json().sid as string;
+    await waitFor('ask to wait for the reply', async () => ((await server.app.store.getExecutionBySid(executionSid))?.state as any)?.frames?.[0]?.wait?.kind === 'reply');
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'Grace', { MessagingServiceSid: MG }));
+    await waitForEnd(server, executionSid);
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), [
+      'Trigger -incomingRequest-> ask',
+      'ask -incomingMessage-> thanks',
+      'thanks -sent-> Ended',
+    ]);
+    assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 10 })).items.length, 1, 'no second execution');
+    assert.deepEqual(fake.creates('Messages').map((r) => r.form.find(([name]) => name === 'MessagingServiceSid')?.[1]), [MG, MG]);
   });
 });

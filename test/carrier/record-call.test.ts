@@ -3,11 +3,11 @@
 // Internet). Twilio's call webhooks are played by the fake (signed with the upstream auth token);
 // the recording requests' exact forms, paths and auth are checked, and Twilio's refusals take
 // `failed` with Twilio's code and message.
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTwiml } from '../../src/api/twiml/phone.ts';
 import type { FakeTwilio, RecordedRequest } from '../support/fake-twilio.ts';
-import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, stepList, useCarrierServer, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 
 const CALL_SID = 'CA' + 'c0'.repeat(16);
 const RECORDINGS = `/2010-04-01/Accounts/${UPSTREAM_SID}/Calls/${CALL_SID}/Recordings`;
@@ -97,8 +97,8 @@ async function runCall(server: CarrierServer, flowSid: string): Promise<{ said: 
 async function hangUpAndEnd(server: CarrierServer, flowSid: string): Promise<string> {
   const status = await server.fake.postSigned(webhookUrl(server, flowSid), { ...callParams('completed'), CallDuration: '42' });
   assert.equal(status.status, 200, status.body);
-  const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
-  await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+  const executionSid = await firstExecution(server, flowSid);
+  await waitForEnd(server, executionSid);
   return executionSid;
 }
 
@@ -109,14 +109,7 @@ function recordingPosts(fake: FakeTwilio): RecordedRequest[] {
 describe('record-call on the Twilio carrier', () => {
   let fake: FakeTwilio;
   let server: CarrierServer;
-  beforeEach(async () => {
-    fake = await startFake();
-    server = await startCarrierServer(fake);
-  });
-  afterEach(async () => {
-    await server.close();
-    await fake.close();
-  });
+  useCarrierServer((started) => ({ fake, server } = started));
 
   it('starts the recording with the widget\'s options and stops the current one; outputs are the Recording resource', async () => {
     const flowSid = await createFlow(server, START_STOP);

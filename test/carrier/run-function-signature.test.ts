@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
-import { CONTACT, NUMBER, UPSTREAM_TOKEN, createFlow, flow, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_TOKEN, createFlow, firstExecution, flow, sendMessage, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
 interface Hit {
@@ -42,12 +42,9 @@ describe('run-function against a Protected Twilio Function', () => {
     });
     await new Promise<void>((resolve) => fn.listen(0, '127.0.0.1', resolve));
     fnUrl = `http://127.0.0.1:${(fn.address() as AddressInfo).port}/fn/greet`;
-    fake = await startFake();
-    server = await startCarrierServer(fake);
   });
+  useCarrierServer((started) => ({ fake, server } = started), { once: true });
   after(async () => {
-    await server.close();
-    await fake.close();
     await new Promise((resolve) => fn.close(resolve));
   });
 
@@ -70,8 +67,8 @@ describe('run-function against a Protected Twilio Function', () => {
     const flowSid = await createFlow(server, fnFlow());
     const answer = await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hello'));
     assert.equal(answer.status, 200, answer.body);
-    const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
-    await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    const executionSid = await firstExecution(server, flowSid);
+    await waitForEnd(server, executionSid);
     return stepList(server.app, server.account.sid, flowSid, executionSid);
   }
 

@@ -2,12 +2,12 @@
 // status callbacks. Valid, invalid, missing, the wrong token, and the URL behind a reverse proxy
 // (the configured public base URL is what Twilio signed). Signatures are produced by the `twilio`
 // package and checked against the official test vector and its validateRequest.
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import { computeSignature } from '../../src/api/wire/signature.ts';
 import { signForm } from '../../src/channels/webhook/webhook-channel.ts';
-import { CONTACT, NUMBER, UPSTREAM_TOKEN, createFlow, flow, startCarrierServer, startFake, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_TOKEN, createFlow, flow, useCarrierServer, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
 const PUBLIC = 'https://switchboard.example.com';
@@ -22,14 +22,9 @@ describe('Twilio carrier: webhook signatures', () => {
   let server: CarrierServer;
   let flowSid: string;
 
+  useCarrierServer((started) => ({ fake, server } = started), { server: () => ({ config: { publicBaseUrl: PUBLIC } }) });
   beforeEach(async () => {
-    fake = await startFake();
-    server = await startCarrierServer(fake, { config: { publicBaseUrl: PUBLIC } });
     flowSid = await createFlow(server, endsAtTrigger);
-  });
-  afterEach(async () => {
-    await server.close();
-    await fake.close();
   });
 
   const publicUrl = () => `${PUBLIC}/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;

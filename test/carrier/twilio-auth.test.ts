@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, startCarrierServer, startFake, stepList, waitFor, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, stepList, useCarrierServer, waitForEnd, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { FORM, form } from '../support/server.ts';
 
@@ -29,15 +29,12 @@ describe('make-http-request with Authenticate With Twilio', () => {
   let server: CarrierServer;
 
   before(async () => {
-    fake = await startFake();
     api = await recorder();
     other = await recorder();
-    // The recorder stands in for Twilio's REST API: it is the account's configured API base.
-    server = await startCarrierServer(fake, { carrier: { ApiBaseUrl: api.base } });
   });
+  // The recorder stands in for Twilio's REST API: it is the account's configured API base.
+  useCarrierServer((started) => ({ fake, server } = started), { once: true, server: () => ({ carrier: { ApiBaseUrl: api.base } }) });
   after(async () => {
-    await server.close();
-    await fake.close();
     await api.close();
     await other.close();
   });
@@ -60,7 +57,7 @@ describe('make-http-request with Authenticate With Twilio', () => {
     const res = await server.app.server.inject({ method: 'POST', url: `/v2/Flows/${flowSid}/Executions`, headers: { authorization: server.auth, ...FORM }, payload: form({ To: '+15551239876', From: '+15005550006' }) });
     assert.equal(res.statusCode, 201, res.body);
     const executionSid = res.json().sid as string;
-    await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    await waitForEnd(server, executionSid);
     return { steps: await stepList(server.app, server.account.sid, flowSid, executionSid), outputs: await widgetOutputs(server.app, executionSid, 'call_api') };
   }
 

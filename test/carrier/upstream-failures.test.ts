@@ -1,14 +1,14 @@
 // Upstream failures and the at-most-once rule: 429 and 503 are retried with backoff (Twilio did
 // nothing); a 500, a timeout or a lost request is never re-sent: the send is looked up upstream
 // and reported as sent when Twilio has it, failed otherwise.
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { backoffDelay, TwilioRestClient } from '../../src/channels/twilio/rest-client.ts';
 import { DEFAULT_CONVERSATIONS_BASE_URL } from '../../src/channels/twilio/carrier-config.ts';
 import { TwilioChannel } from '../../src/channels/twilio/twilio-channel.ts';
-import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, sendMessage, startCarrierServer, startFake, stepList, waitFor, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, flow, sendMessage, startFake, stepList, useCarrierServer, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
 const noted = { name: 'noted', type: 'set-variables', properties: { offset: { x: 0, y: 0 }, variables: [] }, transitions: [{ event: 'next' }] };
@@ -18,26 +18,15 @@ async function runGreet(server: CarrierServer, fake: FakeTwilio): Promise<{ exec
   const flowSid = await createFlow(server, greetFlow);
   const answer = await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
   assert.equal(answer.status, 200, answer.body);
-  const executionSid = await waitFor('the execution', async () => {
-    const page = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 });
-    return page.items[0]?.sid;
-  });
-  await waitFor('the execution to end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+  const executionSid = await firstExecution(server, flowSid);
+  await waitForEnd(server, executionSid);
   return { executionSid, flowSid, steps: await stepList(server.app, server.account.sid, flowSid, executionSid) };
 }
 
 describe('Twilio carrier: upstream failures', () => {
   let fake: FakeTwilio;
   let server: CarrierServer;
-
-  beforeEach(async () => {
-    fake = await startFake();
-    server = await startCarrierServer(fake);
-  });
-  afterEach(async () => {
-    await server.close();
-    await fake.close();
-  });
+  useCarrierServer((started) => ({ fake, server } = started));
 
   it('429 is retried with backoff and the message is sent once', async () => {
     fake.failNext({ kind: 'status', status: 429, retryAfter: 0 }, { kind: 'status', status: 429 });
@@ -63,8 +52,8 @@ describe('Twilio carrier: upstream failures', () => {
   it('a 4xx refusal (invalid To) is failed at once, not retried', async () => {
     const flowSid = await createFlow(server, flow([sendMessage('greet', { body: 'Hi', to: '+15005550001' }, { failed: 'noted' }), noted], { incomingMessage: 'greet' }));
     await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
-    const executionSid = await waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);
-    await waitFor('the end', async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+    const executionSid = await firstExecution(server, flowSid);
+    await waitForEnd(server, executionSid);
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
     assert.equal((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorCode, 21211);
     assert.equal(fake.creates('Messages').length, 1);
@@ -160,46 +149,40 @@ describe('Twilio REST client', () => {
 });
 
 describe('Twilio carrier: outbound policy', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+  useCarrierServer((started) => ({ fake, server } = started), { server: () => ({ config: { dev: false } }) });
+
   it('outside dev mode an account cannot point its upstream at a loopback address: nothing is sent', async () => {
-    const fake = await startFake();
-    const server = await startCarrierServer(fake, { config: { dev: false } });
-    try {
-      const { steps, executionSid } = await runGreet(server, fake);
-      assert.deepEqual(steps, ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
-      assert.match((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorMessage, /Outbound request blocked/);
-      assert.equal(fake.requests.length, 0);
-    } finally {
-      await server.close();
-      await fake.close();
-    }
+    const { steps, executionSid } = await runGreet(server, fake);
+    assert.deepEqual(steps, ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
+    assert.match((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorMessage, /Outbound request blocked/);
+    assert.equal(fake.requests.length, 0);
   });
 });
 
 describe('Twilio channel: one outcome per step', () => {
-  it('a step sent again (its outbox row re-run after a restart) returns the recorded outcome without a request', async () => {
-    const fake = await startFake();
-    const server = await startCarrierServer(fake);
-    try {
-      const channel = new TwilioChannel(server.app.store, { reconcileDelayMs: 0 });
-      const upstream = { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl };
-      const context = { accountSid: server.account.sid, flowSid: 'FW' + '0'.repeat(32), executionSid: 'FN' + '0'.repeat(32), effectId: 'EF' + 'a'.repeat(32) };
-      const message = { from: NUMBER, to: CONTACT, body: 'once' };
-      const first = await channel.send(upstream, context, message);
-      const again = await channel.send(upstream, context, message);
-      assert.equal(first.ok, true);
-      assert.deepEqual(again, first);
-      assert.equal(fake.creates('Messages').length, 1);
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+  useCarrierServer((started) => ({ fake, server } = started));
 
-      // A send left 'requesting' by a crash, whose status callback already named the message.
-      const crashed = { ...context, effectId: 'EF' + 'b'.repeat(32) };
-      await channel.ledger.begin({ v: 1, effectId: crashed.effectId, executionSid: crashed.executionSid, accountSid: crashed.accountSid, target: 'message', to: CONTACT, from: NUMBER, body: 'lost?', startedAt: Date.now(), state: 'requesting' });
-      await channel.ledger.sawCallback(crashed.effectId, 'SM' + 'c'.repeat(32), 'sent');
-      const reconciled = await channel.send(upstream, crashed, { from: NUMBER, to: CONTACT, body: 'lost?' });
-      assert.equal(reconciled.ok && reconciled.message.Sid, 'SM' + 'c'.repeat(32));
-      assert.equal(fake.creates('Messages').length, 1, 'reconciled, not re-sent');
-    } finally {
-      await server.close();
-      await fake.close();
-    }
+  it('a step sent again (its outbox row re-run after a restart) returns the recorded outcome without a request', async () => {
+    const channel = new TwilioChannel(server.app.store, { reconcileDelayMs: 0 });
+    const upstream = { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl };
+    const context = { accountSid: server.account.sid, flowSid: 'FW' + '0'.repeat(32), executionSid: 'FN' + '0'.repeat(32), effectId: 'EF' + 'a'.repeat(32) };
+    const message = { from: NUMBER, to: CONTACT, body: 'once' };
+    const first = await channel.send(upstream, context, message);
+    const again = await channel.send(upstream, context, message);
+    assert.equal(first.ok, true);
+    assert.deepEqual(again, first);
+    assert.equal(fake.creates('Messages').length, 1);
+
+    // A send left 'requesting' by a crash, whose status callback already named the message.
+    const crashed = { ...context, effectId: 'EF' + 'b'.repeat(32) };
+    await channel.ledger.begin({ v: 1, effectId: crashed.effectId, executionSid: crashed.executionSid, accountSid: crashed.accountSid, target: 'message', to: CONTACT, from: NUMBER, body: 'lost?', startedAt: Date.now(), state: 'requesting' });
+    await channel.ledger.sawCallback(crashed.effectId, 'SM' + 'c'.repeat(32), 'sent');
+    const reconciled = await channel.send(upstream, crashed, { from: NUMBER, to: CONTACT, body: 'lost?' });
+    assert.equal(reconciled.ok && reconciled.message.Sid, 'SM' + 'c'.repeat(32));
+    assert.equal(fake.creates('Messages').length, 1, 'reconciled, not re-sent');
   });
 });
