@@ -29,6 +29,7 @@ import {
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { ACTIVE_FOR_PAIR, OLDEST_ACTIVE, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, stepParams } from '../sql-statements.ts';
+import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
 import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
@@ -393,7 +394,7 @@ export class PostgresStore implements Store {
   }
 
   async listFlows(accountSid: string, page: PageRequest): Promise<PageResult<FlowRecord>> {
-    return this.#pageBy('flows', 'seq', 'account_sid = ?', [accountSid], page, toFlow);
+    return this.#pageBy({ table: 'flows', key: 'seq', where: 'account_sid = ?', params: [accountSid], map: toFlow }, page);
   }
 
   async deleteFlow(accountSid: string, flowSid: string): Promise<boolean> {
@@ -422,7 +423,7 @@ export class PostgresStore implements Store {
   }
 
   async listRevisions(accountSid: string, flowSid: string, page: PageRequest): Promise<PageResult<RevisionRecord>> {
-    return this.#pageBy('flow_revisions', 'revision', 'flow_sid = ? AND account_sid = ?', [flowSid, accountSid], page, toRevision);
+    return this.#pageBy({ table: 'flow_revisions', key: 'revision', where: 'flow_sid = ? AND account_sid = ?', params: [flowSid, accountSid], map: toRevision }, page);
   }
 
   async getTestUsers(accountSid: string, flowSid: string): Promise<string[] | null> {
@@ -479,7 +480,7 @@ export class PostgresStore implements Store {
 
   async listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>> {
     const { where, params } = alertFilterSql(accountSid, filter);
-    return this.#pageBy('alerts', 'seq', where, params, page, toAlert);
+    return this.#pageBy({ table: 'alerts', key: 'seq', where, params, map: toAlert }, page);
   }
 
   async getAlert(accountSid: string, alertSid: string): Promise<AlertRecord | null> {
@@ -522,7 +523,7 @@ export class PostgresStore implements Store {
 
   async listExecutions(accountSid: string, flowSid: string, filter: ExecutionFilter, page: PageRequest): Promise<PageResult<ExecutionRecord>> {
     const { where, params } = executionFilterSql(accountSid, flowSid, filter);
-    return this.#pageBy('executions', 'seq', where, params, page, toExecution);
+    return this.#pageBy({ table: 'executions', key: 'seq', where, params, map: toExecution }, page);
   }
 
   async deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
@@ -531,7 +532,10 @@ export class PostgresStore implements Store {
   }
 
   async listSteps(accountSid: string, flowSid: string, executionSid: string, page: PageRequest): Promise<PageResult<StepRecord>> {
-    return this.#pageBy('steps', 'seq', 'execution_sid = ? AND account_sid = ? AND flow_sid = ?', [executionSid, accountSid, flowSid], page, toStep, 'asc');
+    return this.#pageBy(
+      { table: 'steps', key: 'seq', where: 'execution_sid = ? AND account_sid = ? AND flow_sid = ?', params: [executionSid, accountSid, flowSid], map: toStep, order: 'asc' },
+      page,
+    );
   }
 
   async getStep(accountSid: string, flowSid: string, executionSid: string, stepSid: string): Promise<StepRecord | null> {
@@ -720,51 +724,10 @@ export class PostgresStore implements Store {
     }
   }
 
-  // ---- paging (same contract as the SQLite store; see SqliteStore.pageBy)
+  // ---- paging
 
-  async #pageBy<T>(
-    table: string,
-    key: string,
-    where: string,
-    params: (string | number)[],
-    page: PageRequest,
-    map: (row: Row) => T,
-    order: 'asc' | 'desc' = 'desc',
-  ): Promise<PageResult<T>> {
-    const forward = order === 'desc' ? 'DESC' : 'ASC';
-    const backward = order === 'desc' ? 'ASC' : 'DESC';
-    const past = order === 'desc' ? '<' : '>';
-    const behind = order === 'desc' ? '>' : '<';
-    const limit = page.pageSize + 1;
-    let rows: Row[];
-    let hasMore: boolean;
-    if (page.cursor) {
-      const position = Number(page.cursor.position);
-      if (page.cursor.direction === 'after') {
-        rows = await this.#query(`SELECT * FROM ${table} WHERE ${where} AND ${key} ${past} ? ORDER BY ${key} ${forward} LIMIT ?`, [...params, position, limit]);
-        hasMore = rows.length > page.pageSize;
-        rows = rows.slice(0, page.pageSize);
-      } else {
-        rows = await this.#query(`SELECT * FROM ${table} WHERE ${where} AND ${key} ${behind} ? ORDER BY ${key} ${backward} LIMIT ?`, [
-          ...params,
-          position,
-          page.pageSize,
-        ]);
-        rows.reverse();
-        const from = rows.length ? Number(rows[rows.length - 1]![key]) : position;
-        const next = await this.#query(`SELECT 1 AS found FROM ${table} WHERE ${where} AND ${key} ${past} ? LIMIT 1`, [...params, from]);
-        hasMore = next.length > 0;
-      }
-    } else {
-      rows = await this.#query(`SELECT * FROM ${table} WHERE ${where} ORDER BY ${key} ${forward} LIMIT ? OFFSET ?`, [...params, limit, page.offset ?? 0]);
-      hasMore = rows.length > page.pageSize;
-      rows = rows.slice(0, page.pageSize);
-    }
-    return {
-      items: rows.map(map),
-      firstPosition: rows.length ? String(rows[0]![key]) : null,
-      lastPosition: rows.length ? String(rows[rows.length - 1]![key]) : null,
-      hasMore,
-    };
+  /** Keyset paging (sql-paging.ts), one round trip a query. */
+  #pageBy<T>(list: KeysetList<T>, page: PageRequest): Promise<PageResult<T>> {
+    return runPlanAsync(planPage(list, page), (query) => this.#query(query.sql, query.params));
   }
 }

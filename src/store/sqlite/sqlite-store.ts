@@ -30,6 +30,7 @@ import {
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { ACTIVE_FOR_PAIR, INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, stepParams } from '../sql-statements.ts';
 import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { Checkpointer, RESTART_HANDOFF_MS, type CheckpointerOptions } from './checkpointer.ts';
@@ -331,7 +332,7 @@ export class SqliteStore implements Store {
   }
 
   async listFlows(accountSid: string, page: PageRequest): Promise<PageResult<FlowRecord>> {
-    return this.pageBy('flows', 'seq', 'account_sid = ?', [accountSid], page, toFlow);
+    return this.pageBy({ table: 'flows', key: 'seq', where: 'account_sid = ?', params: [accountSid], map: toFlow }, page);
   }
 
   async deleteFlow(accountSid: string, flowSid: string): Promise<boolean> {
@@ -370,7 +371,7 @@ export class SqliteStore implements Store {
   }
 
   async listRevisions(accountSid: string, flowSid: string, page: PageRequest): Promise<PageResult<RevisionRecord>> {
-    return this.pageBy('flow_revisions', 'revision', 'flow_sid = ? AND account_sid = ?', [flowSid, accountSid], page, toRevision);
+    return this.pageBy({ table: 'flow_revisions', key: 'revision', where: 'flow_sid = ? AND account_sid = ?', params: [flowSid, accountSid], map: toRevision }, page);
   }
 
   async getTestUsers(accountSid: string, flowSid: string): Promise<string[] | null> {
@@ -549,7 +550,7 @@ export class SqliteStore implements Store {
 
   async listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>> {
     const { where, params } = alertFilterSql(accountSid, filter);
-    return this.pageBy('alerts', 'seq', where, params, page, toAlert);
+    return this.pageBy({ table: 'alerts', key: 'seq', where, params, map: toAlert }, page);
   }
 
   async getAlert(accountSid: string, alertSid: string): Promise<AlertRecord | null> {
@@ -597,7 +598,7 @@ export class SqliteStore implements Store {
     page: PageRequest,
   ): Promise<PageResult<ExecutionRecord>> {
     const { where, params } = executionFilterSql(accountSid, flowSid, filter);
-    return this.pageBy('executions', 'seq', where, params, page, toExecution);
+    return this.pageBy({ table: 'executions', key: 'seq', where, params, map: toExecution }, page);
   }
 
   async deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
@@ -619,13 +620,8 @@ export class SqliteStore implements Store {
 
   async listSteps(accountSid: string, flowSid: string, executionSid: string, page: PageRequest): Promise<PageResult<StepRecord>> {
     return this.pageBy(
-      'steps',
-      'seq',
-      'execution_sid = ? AND account_sid = ? AND flow_sid = ?',
-      [executionSid, accountSid, flowSid],
+      { table: 'steps', key: 'seq', where: 'execution_sid = ? AND account_sid = ? AND flow_sid = ?', params: [executionSid, accountSid, flowSid], map: toStep, order: 'asc' },
       page,
-      toStep,
-      'asc',
     );
   }
 
@@ -772,65 +768,9 @@ export class SqliteStore implements Store {
 
   // ---- paging
 
-  /**
-   * Keyset paging on an integer column. 'desc' (the default) lists newest first: a cursor 'after' p
-   * lists rows older than p, 'before' p the rows just newer than p (the previous page). 'asc' lists
-   * in chronological order: 'after' p lists rows later than p, 'before' p the rows just earlier.
-   * Either way the page comes back in the list's own order, and hasMore tells whether rows follow
-   * its last item (a next page exists).
-   */
-  pageBy<T>(
-    table: string,
-    key: string,
-    where: string,
-    params: (string | number)[],
-    page: PageRequest,
-    map: (row: Row) => T,
-    order: 'asc' | 'desc' = 'desc',
-  ): PageResult<T> {
-    const forward = order === 'desc' ? 'DESC' : 'ASC';
-    const backward = order === 'desc' ? 'ASC' : 'DESC';
-    const past = order === 'desc' ? '<' : '>';
-    const behind = order === 'desc' ? '>' : '<';
-    const limit = page.pageSize + 1;
-    let rows: Row[];
-    let hasMore: boolean;
-    if (page.cursor) {
-      const position = Number(page.cursor.position);
-      if (page.cursor.direction === 'after') {
-        rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} AND ${key} ${past} ? ORDER BY ${key} ${forward} LIMIT ?`).all(
-          ...params,
-          position,
-          limit,
-        ) as Row[];
-        hasMore = rows.length > page.pageSize;
-        rows = rows.slice(0, page.pageSize);
-      } else {
-        rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} AND ${key} ${behind} ? ORDER BY ${key} ${backward} LIMIT ?`).all(
-          ...params,
-          position,
-          page.pageSize,
-        ) as Row[];
-        rows.reverse();
-        const from = rows.length ? Number(rows[rows.length - 1]![key]) : position;
-        const next = this.stmt(`SELECT 1 AS found FROM ${table} WHERE ${where} AND ${key} ${past} ? LIMIT 1`).get(...params, from);
-        hasMore = next !== undefined;
-      }
-    } else {
-      rows = this.stmt(`SELECT * FROM ${table} WHERE ${where} ORDER BY ${key} ${forward} LIMIT ? OFFSET ?`).all(
-        ...params,
-        limit,
-        page.offset ?? 0,
-      ) as Row[];
-      hasMore = rows.length > page.pageSize;
-      rows = rows.slice(0, page.pageSize);
-    }
-    return {
-      items: rows.map(map),
-      firstPosition: rows.length ? String(rows[0]![key]) : null,
-      lastPosition: rows.length ? String(rows[rows.length - 1]![key]) : null,
-      hasMore,
-    };
+  /** Keyset paging (sql-paging.ts), each query run here and now. */
+  pageBy<T>(list: KeysetList<T>, page: PageRequest): PageResult<T> {
+    return runPlan(planPage(list, page), (query) => this.stmt(query.sql).all(...query.params) as Row[]);
   }
 }
 
