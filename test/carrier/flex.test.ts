@@ -6,7 +6,7 @@
 // configured one, or looked up from the workflow when the account did not name one.
 import { afterEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, flow, sendMessage, startCarrierServer, startFake, stepList, useCarrierServer, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, flow, sendMessage, startCarrierServer, startFake, stepList, textAndWaitForEnd, useCarrierServer, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { TwilioChannel } from '../../src/channels/twilio/twilio-channel.ts';
 
@@ -34,12 +34,9 @@ function taskPosts(fake: FakeTwilio) {
   return fake.requests.filter((r) => r.method === 'POST' && /^\/v1\/Workspaces\/[^/]+\/Tasks$/.test(r.path));
 }
 
-async function runFlex(server: CarrierServer, fake: FakeTwilio, workflow?: string): Promise<{ executionSid: string; steps: string[] }> {
+async function runFlex(server: CarrierServer, workflow?: string): Promise<{ executionSid: string; steps: string[] }> {
   const flowSid = await createFlow(server, flexFlow(workflow));
-  const answer = await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'card declined'));
-  assert.equal(answer.status, 200, answer.body);
-  const executionSid = await firstExecution(server, flowSid);
-  await waitForEnd(server, executionSid);
+  const executionSid = await textAndWaitForEnd(server, flowSid, 'card declined');
   return { executionSid, steps: await stepList(server.app, server.account.sid, flowSid, executionSid) };
 }
 
@@ -56,7 +53,7 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
     });
 
     it('POSTs the exact TaskRouter form and leaves by callComplete with the task outputs', async () => {
-      const { steps, executionSid } = await runFlex(server, fake);
+      const { steps, executionSid } = await runFlex(server);
       assert.deepEqual(steps, ['Trigger -incomingMessage-> flex', 'flex -callComplete-> tell', 'tell -sent-> Ended']);
       const [post, ...more] = taskPosts(fake);
       assert.equal(more.length, 0, 'one task');
@@ -79,7 +76,7 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
     });
 
     it('a 4xx from TaskRouter takes failedToEnqueue with its error code', async () => {
-      const { steps, executionSid } = await runFlex(server, fake, 'WW' + '9'.repeat(32));
+      const { steps, executionSid } = await runFlex(server, 'WW' + '9'.repeat(32));
       assert.deepEqual(steps, ['Trigger -incomingMessage-> flex', 'flex -failedToEnqueue-> sorry', 'sorry -sent-> Ended']);
       assert.equal(fake.tasks.length, 0);
       assert.equal((await widgetOutputs(server.app, executionSid, 'flex')).error.code, 20001);
@@ -88,7 +85,7 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
 
     it('429 is retried and creates exactly one task', async () => {
       fake.failNext({ kind: 'status', status: 429, retryAfter: 0 }, { kind: 'status', status: 429 });
-      const { steps } = await runFlex(server, fake);
+      const { steps } = await runFlex(server);
       assert.deepEqual(steps.slice(0, 2), ['Trigger -incomingMessage-> flex', 'flex -callComplete-> tell']);
       assert.equal(taskPosts(fake).length, 3, 'two refusals, then the task');
       assert.equal(fake.tasks.length, 1);
@@ -96,7 +93,7 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
 
     it('429 on every attempt takes failedToEnqueue with 20429', async () => {
       fake.failNext(...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 429 as const })));
-      const { steps, executionSid } = await runFlex(server, fake);
+      const { steps, executionSid } = await runFlex(server);
       assert.deepEqual(steps.slice(0, 2), ['Trigger -incomingMessage-> flex', 'flex -failedToEnqueue-> sorry']);
       assert.equal((await widgetOutputs(server.app, executionSid, 'flex')).error.code, 20429);
       assert.equal(fake.tasks.length, 0);
@@ -104,7 +101,7 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
 
     it('a 500 after TaskRouter may have acted is failedToEnqueue and is never repeated', async () => {
       fake.failNext({ kind: 'created-then-500' });
-      const { steps, executionSid } = await runFlex(server, fake);
+      const { steps, executionSid } = await runFlex(server);
       assert.deepEqual(steps.slice(0, 2), ['Trigger -incomingMessage-> flex', 'flex -failedToEnqueue-> sorry']);
       assert.equal(taskPosts(fake).length, 1, 'no second task request');
       assert.equal((await widgetOutputs(server.app, executionSid, 'flex')).error.code, 30008);
@@ -214,12 +211,12 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
       fake.workspaces.set(OTHER_WORKSPACE, new Set(['WW' + '8'.repeat(32)]));
       fake.workspaces.set(WORKSPACE, new Set([WORKFLOW]));
       server = await startCarrierServer(fake, { carrier: { TaskRouterBaseUrl: fake.baseUrl } });
-      const first = await runFlex(server, fake);
+      const first = await runFlex(server);
       assert.equal(first.steps[1], 'flex -callComplete-> tell');
       assert.deepEqual(taskPosts(fake).map((r) => r.path), [`/v1/Workspaces/${WORKSPACE}/Tasks`]);
       const lookups = fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/Workspaces')).length;
       assert.ok(lookups >= 2, `listed the workspaces and asked for the workflow (${lookups} reads)`);
-      await runFlex(server, fake);
+      await runFlex(server);
       assert.equal(fake.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/Workspaces')).length, lookups, 'the second hand-off reuses the workspace found');
       assert.equal(fake.tasks.length, 2);
     });
@@ -229,7 +226,7 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
       fake.workspaces.set(OTHER_WORKSPACE, new Set(['WW' + '8'.repeat(32)]));
       fake.workspaces.set(WORKSPACE, new Set(['WW' + '7'.repeat(32)]));
       server = await startCarrierServer(fake, { carrier: { TaskRouterBaseUrl: fake.baseUrl } });
-      const { steps, executionSid } = await runFlex(server, fake);
+      const { steps, executionSid } = await runFlex(server);
       assert.equal(steps[1], 'flex -failedToEnqueue-> sorry');
       assert.equal((await widgetOutputs(server.app, executionSid, 'flex')).error.code, 20404);
       assert.equal(taskPosts(fake).length, 0);

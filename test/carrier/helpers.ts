@@ -92,9 +92,9 @@ export function useCarrierServer(
   });
 }
 
-type State = { name: string; type: string; transitions: { event: string; next?: string }[]; properties: Record<string, unknown> };
+export type State = { name: string; type: string; transitions: { event: string; next?: string }[]; properties: Record<string, unknown> };
 
-export function flow(states: State[], triggerNext: Partial<Record<'incomingMessage' | 'incomingConversationMessage' | 'incomingRequest', string>>) {
+export function flow(states: State[], triggerNext: Partial<Record<'incomingMessage' | 'incomingCall' | 'incomingConversationMessage' | 'incomingRequest', string>>) {
   return {
     description: 'carrier test flow',
     initial_state: 'Trigger',
@@ -167,6 +167,18 @@ export async function onlyExecution(server: CarrierServer, flowSid: string): Pro
 
 export async function waitForEnd(server: CarrierServer, executionSid: string, what = 'the execution to end'): Promise<void> {
   await waitFor(what, async () => (await server.app.store.getExecutionBySid(executionSid))?.status === 'ended');
+}
+
+/**
+ * Posts a signed inbound SMS (CONTACT to NUMBER unless `from`/`to` say otherwise) to the flow's
+ * webhook as Twilio would, and waits for the execution it starts (the flow's only one) to end.
+ */
+export async function textAndWaitForEnd(server: CarrierServer, flowSid: string, body: string, options: { from?: string; to?: string; extra?: Record<string, string> } = {}): Promise<string> {
+  const answer = await server.fake.postSigned(webhookUrl(server, flowSid), server.fake.inboundMessageParams(options.from ?? CONTACT, options.to ?? NUMBER, body, options.extra));
+  assert.equal(answer.status, 200, answer.body);
+  const executionSid = await onlyExecution(server, flowSid);
+  await waitForEnd(server, executionSid);
+  return executionSid;
 }
 
 export async function stepList(app: App, accountSid: string, flowSid: string, executionSid: string): Promise<string[]> {

@@ -14,6 +14,7 @@ import {
   sendAndWait,
   sendMessage,
   stepList,
+  textAndWaitForEnd,
   useCarrierServer,
   waitFor,
   waitForEnd,
@@ -98,9 +99,7 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
       ),
     );
     fake.deliverNext('undelivered');
-    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
-    const executionSid = await onlyExecution(server, flowSid);
-    await waitForEnd(server, executionSid);
+    const executionSid = await textAndWaitForEnd(server, flowSid, 'hi');
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), [
       'Trigger -incomingMessage-> ask',
       'ask -deliveryFailure-> note',
@@ -153,9 +152,7 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
     );
     const waContact = 'whatsapp:+15551230002';
     const waNumber = 'whatsapp:+14155238886';
-    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(waContact, waNumber, 'photo please', { ProfileName: 'Ada', WaId: '15551230002' }));
-    const executionSid = await onlyExecution(server, flowSid);
-    await waitForEnd(server, executionSid);
+    const executionSid = await textAndWaitForEnd(server, flowSid, 'photo please', { from: waContact, to: waNumber, extra: { ProfileName: 'Ada', WaId: '15551230002' } });
     const [request] = fake.creates('Messages');
     assert.deepEqual(
       request!.form.filter(([name]) => name !== 'StatusCallback'),
@@ -189,9 +186,7 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
         { incomingMessage: 'template' },
       ),
     );
-    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'Ada'));
-    const executionSid = await onlyExecution(server, flowSid);
-    await waitForEnd(server, executionSid);
+    const executionSid = await textAndWaitForEnd(server, flowSid, 'Ada');
     const [request] = fake.creates('Messages');
     assert.deepEqual(
       request!.form.filter(([name]) => name !== 'StatusCallback'),
@@ -238,9 +233,7 @@ describe('Twilio carrier: callbacks and calls', () => {
   it('an undelivered report that arrives before the 201 still takes deliveryFailure', async () => {
     const flowSid = await createFlow(server, flow([sendAndWait('ask', { body: 'Q?' })], { incomingMessage: 'ask' }));
     fake.failNext({ kind: 'callback-before-response', status: 'undelivered' });
-    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
-    const executionSid = await onlyExecution(server, flowSid);
-    await waitForEnd(server, executionSid);
+    const executionSid = await textAndWaitForEnd(server, flowSid, 'hi');
     assert.equal(fake.callbacksSent[0]!.status, 204);
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> ask', 'ask -deliveryFailure-> Ended']);
   });

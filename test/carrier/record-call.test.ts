@@ -7,12 +7,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTwiml } from '../../src/api/twiml/phone.ts';
 import type { FakeTwilio, RecordedRequest } from '../support/fake-twilio.ts';
-import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, stepList, useCarrierServer, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, flow, stepList, useCarrierServer, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer, type State } from './helpers.ts';
 
 const CALL_SID = 'CA' + 'c0'.repeat(16);
 const RECORDINGS = `/2010-04-01/Accounts/${UPSTREAM_SID}/Calls/${CALL_SID}/Recordings`;
-
-type State = { name: string; type: string; transitions: { event: string; next?: string }[]; properties: Record<string, unknown> };
 
 const say = (name: string, text: string, next?: string): State => ({
   name,
@@ -31,22 +29,7 @@ const recordCall = (name: string, properties: Record<string, unknown>, success: 
   ],
 });
 
-function callFlow(first: string, states: State[]) {
-  return {
-    description: 'record-call on the carrier',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      {
-        name: 'Trigger',
-        type: 'trigger',
-        properties: { offset: { x: 0, y: 0 } },
-        transitions: [{ event: 'incomingMessage' }, { event: 'incomingCall', next: first }, { event: 'incomingConversationMessage' }, { event: 'incomingRequest' }, { event: 'incomingParent' }],
-      },
-      ...states,
-    ],
-  };
-}
+const callFlow = (first: string, states: State[]) => flow(states, { incomingCall: first });
 
 /** Start recording, talk, stop recording, goodbye; either recording step failing says so. */
 const START_STOP = callFlow('greet', [

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
-import { CONTACT, NUMBER, UPSTREAM_TOKEN, createFlow, firstExecution, flow, sendMessage, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_TOKEN, createFlow, flow, sendMessage, stepList, textAndWaitForEnd, useCarrierServer, waitFor, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
 interface Hit {
@@ -65,10 +65,7 @@ describe('run-function against a Protected Twilio Function', () => {
 
   async function run(): Promise<string[]> {
     const flowSid = await createFlow(server, fnFlow());
-    const answer = await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hello'));
-    assert.equal(answer.status, 200, answer.body);
-    const executionSid = await firstExecution(server, flowSid);
-    await waitForEnd(server, executionSid);
+    const executionSid = await textAndWaitForEnd(server, flowSid, 'hello');
     return stepList(server.app, server.account.sid, flowSid, executionSid);
   }
 

@@ -8,18 +8,15 @@ import type { AddressInfo } from 'node:net';
 import { backoffDelay, TwilioRestClient } from '../../src/channels/twilio/rest-client.ts';
 import { DEFAULT_CONVERSATIONS_BASE_URL } from '../../src/channels/twilio/carrier-config.ts';
 import { TwilioChannel } from '../../src/channels/twilio/twilio-channel.ts';
-import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, flow, sendMessage, startFake, stepList, useCarrierServer, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, sendMessage, startFake, stepList, textAndWaitForEnd, useCarrierServer, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
 const noted = { name: 'noted', type: 'set-variables', properties: { offset: { x: 0, y: 0 }, variables: [] }, transitions: [{ event: 'next' }] };
 const greetFlow = flow([sendMessage('greet', { body: 'Hello from the flow' }, { failed: 'noted' }), noted], { incomingMessage: 'greet' });
 
-async function runGreet(server: CarrierServer, fake: FakeTwilio): Promise<{ executionSid: string; steps: string[]; flowSid: string }> {
+async function runGreet(server: CarrierServer): Promise<{ executionSid: string; steps: string[]; flowSid: string }> {
   const flowSid = await createFlow(server, greetFlow);
-  const answer = await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
-  assert.equal(answer.status, 200, answer.body);
-  const executionSid = await firstExecution(server, flowSid);
-  await waitForEnd(server, executionSid);
+  const executionSid = await textAndWaitForEnd(server, flowSid, 'hi');
   return { executionSid, flowSid, steps: await stepList(server.app, server.account.sid, flowSid, executionSid) };
 }
 
@@ -30,7 +27,7 @@ describe('Twilio carrier: upstream failures', () => {
 
   it('429 is retried with backoff and the message is sent once', async () => {
     fake.failNext({ kind: 'status', status: 429, retryAfter: 0 }, { kind: 'status', status: 429 });
-    const { steps, executionSid } = await runGreet(server, fake);
+    const { steps, executionSid } = await runGreet(server);
     assert.deepEqual(steps, ['Trigger -incomingMessage-> greet', 'greet -sent-> Ended']);
     assert.equal(fake.creates('Messages').length, 3, 'two refusals, then the send');
     assert.equal(fake.messages.length, 1);
@@ -39,10 +36,10 @@ describe('Twilio carrier: upstream failures', () => {
 
   it('503 is retried too; 429 on every attempt ends in failed with 20429', async () => {
     fake.failNext({ kind: 'status', status: 503 });
-    const first = await runGreet(server, fake);
+    const first = await runGreet(server);
     assert.deepEqual(first.steps.at(-1), 'greet -sent-> Ended');
     fake.failNext(...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 429 as const })));
-    const second = await runGreet(server, fake);
+    const second = await runGreet(server);
     assert.deepEqual(second.steps, ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
     const greet = await widgetOutputs(server.app, second.executionSid, 'greet');
     assert.equal(greet.outbound.ErrorCode, 20429);
@@ -51,9 +48,7 @@ describe('Twilio carrier: upstream failures', () => {
 
   it('a 4xx refusal (invalid To) is failed at once, not retried', async () => {
     const flowSid = await createFlow(server, flow([sendMessage('greet', { body: 'Hi', to: '+15005550001' }, { failed: 'noted' }), noted], { incomingMessage: 'greet' }));
-    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
-    const executionSid = await firstExecution(server, flowSid);
-    await waitForEnd(server, executionSid);
+    const executionSid = await textAndWaitForEnd(server, flowSid, 'hi');
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
     assert.equal((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorCode, 21211);
     assert.equal(fake.creates('Messages').length, 1);
@@ -61,7 +56,7 @@ describe('Twilio carrier: upstream failures', () => {
 
   it('a 500 after Twilio created the message is reconciled by lookup: sent, and never re-sent', async () => {
     fake.failNext({ kind: 'created-then-500' });
-    const { steps, executionSid } = await runGreet(server, fake);
+    const { steps, executionSid } = await runGreet(server);
     assert.deepEqual(steps, ['Trigger -incomingMessage-> greet', 'greet -sent-> Ended']);
     assert.equal(fake.creates('Messages').length, 1);
     assert.equal(fake.messages.length, 1);
@@ -71,7 +66,7 @@ describe('Twilio carrier: upstream failures', () => {
 
   it('a 500 with nothing created upstream is failed, not retried', async () => {
     fake.failNext({ kind: 'status', status: 500 });
-    const { steps, executionSid } = await runGreet(server, fake);
+    const { steps, executionSid } = await runGreet(server);
     assert.deepEqual(steps, ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
     assert.equal(fake.creates('Messages').length, 1);
     assert.equal(fake.messages.length, 0);
@@ -80,11 +75,11 @@ describe('Twilio carrier: upstream failures', () => {
 
   it('a timeout after Twilio acted is found upstream (sent); a lost request is failed; neither is re-sent', async () => {
     fake.failNext({ kind: 'created-then-hang' });
-    const first = await runGreet(server, fake);
+    const first = await runGreet(server);
     assert.deepEqual(first.steps.at(-1), 'greet -sent-> Ended');
     assert.equal(fake.messages.length, 1);
     fake.failNext({ kind: 'hang' });
-    const second = await runGreet(server, fake);
+    const second = await runGreet(server);
     assert.deepEqual(second.steps.at(-1), 'noted -next-> Ended');
     assert.equal(fake.creates('Messages').length, 2);
     assert.equal(fake.messages.length, 1);
@@ -94,10 +89,10 @@ describe('Twilio carrier: upstream failures', () => {
   it('a lookup never claims a message another step already owns', async () => {
     // Two identical messages to the same contact: the first flow sends normally, the second's
     // request is lost. The lookup sees the first flow's message and must not take it.
-    const first = await runGreet(server, fake);
+    const first = await runGreet(server);
     assert.deepEqual(first.steps.at(-1), 'greet -sent-> Ended');
     fake.failNext({ kind: 'hang' });
-    const second = await runGreet(server, fake);
+    const second = await runGreet(server);
     assert.deepEqual(second.steps.at(-1), 'noted -next-> Ended');
     assert.equal(fake.messages.length, 1);
   });
@@ -154,7 +149,7 @@ describe('Twilio carrier: outbound policy', () => {
   useCarrierServer((started) => ({ fake, server } = started), { server: () => ({ config: { dev: false } }) });
 
   it('outside dev mode an account cannot point its upstream at a loopback address: nothing is sent', async () => {
-    const { steps, executionSid } = await runGreet(server, fake);
+    const { steps, executionSid } = await runGreet(server);
     assert.deepEqual(steps, ['Trigger -incomingMessage-> greet', 'greet -failed-> noted', 'noted -next-> Ended']);
     assert.match((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorMessage, /Outbound request blocked/);
     assert.equal(fake.requests.length, 0);
