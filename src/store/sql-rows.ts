@@ -50,6 +50,13 @@ export function toFlow(row: Row): FlowRecord {
     status: String(row.status) as FlowRecord['status'],
     revision: Number(row.revision),
     publishedRevision: nullableNumber(row.published_revision),
+    ...commitFields(row),
+  };
+}
+
+/** What a flow's head and each of its revisions record alike (the last of both records' fields). */
+function commitFields(row: Row): Pick<FlowRecord, 'commitMessage' | 'authorSid' | 'valid' | 'errors' | 'warnings' | 'dateCreated' | 'dateUpdated'> {
+  return {
     commitMessage: nullableString(row.commit_message),
     authorSid: nullableString(row.author_sid),
     valid: flag(row.valid),
@@ -68,13 +75,7 @@ export function toRevision(row: Row): RevisionRecord {
     friendlyName: String(row.friendly_name),
     definition: JSON.parse(String(row.definition)),
     status: String(row.status) as RevisionRecord['status'],
-    commitMessage: nullableString(row.commit_message),
-    authorSid: nullableString(row.author_sid),
-    valid: flag(row.valid),
-    errors: JSON.parse(String(row.errors)),
-    warnings: JSON.parse(String(row.warnings)),
-    dateCreated: Number(row.date_created),
-    dateUpdated: nullableNumber(row.date_updated),
+    ...commitFields(row),
   };
 }
 

@@ -1,10 +1,81 @@
 // SQL both backends run verbatim: `?` placeholders (the PostgreSQL store numbers them) and the
 // parameter lists that go with them, so a column added to a table is added in one place. SQL that
 // differs by dialect (casts, upserts, locking) stays inside each backend.
-import type { AlertFilter, AlertRecord, ExecutionAge, ExecutionFilter, ExecutionRecord, Lease, PendingEffect, StepRecord } from '../runtime/ports/store.ts';
+import type {
+  AlertFilter,
+  AlertRecord,
+  ExecutionAge,
+  ExecutionFilter,
+  ExecutionRecord,
+  FlowRecord,
+  Lease,
+  PendingEffect,
+  RevisionRecord,
+  RevisionSelector,
+  StepRecord,
+} from '../runtime/ports/store.ts';
 import { json } from './sql-rows.ts';
 
 export type SqlValue = string | number | null;
+
+export const INSERT_FLOW = `INSERT INTO flows (sid, account_sid, friendly_name, status, revision, published_revision, commit_message,
+  author_sid, valid, errors, warnings, date_created, date_updated)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export function flowInsertParams(flow: FlowRecord): SqlValue[] {
+  return [flow.sid, flow.accountSid, ...flowHeadParams(flow), flow.dateCreated, flow.dateUpdated];
+}
+
+/** A flow's head moved to a new revision; matches no row of another account. */
+export const UPDATE_FLOW_HEAD = `UPDATE flows SET friendly_name = ?, status = ?, revision = ?, published_revision = ?, commit_message = ?,
+  author_sid = ?, valid = ?, errors = ?, warnings = ?, date_updated = ?
+  WHERE sid = ? AND account_sid = ?`;
+
+export function flowHeadUpdateParams(flow: FlowRecord): SqlValue[] {
+  return [...flowHeadParams(flow), flow.dateUpdated, flow.sid, flow.accountSid];
+}
+
+function flowHeadParams(flow: FlowRecord): SqlValue[] {
+  return [flow.friendlyName, flow.status, flow.revision, flow.publishedRevision, ...commitParams(flow)];
+}
+
+export const INSERT_REVISION = `INSERT INTO flow_revisions (flow_sid, revision, account_sid, friendly_name, definition, status, commit_message,
+  author_sid, valid, errors, warnings, date_created, date_updated)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+export function revisionInsertParams(revision: RevisionRecord): SqlValue[] {
+  return [
+    revision.flowSid,
+    revision.revision,
+    revision.accountSid,
+    revision.friendlyName,
+    JSON.stringify(revision.definition),
+    revision.status,
+    ...commitParams(revision),
+    revision.dateCreated,
+    revision.dateUpdated,
+  ];
+}
+
+/**
+ * What a flow's head and each of its revisions record alike: the commit, its author and the
+ * validation. `valid` as 1/0: SQLite keeps an INTEGER (it binds no booleans), PostgreSQL reads '1'/'0' as BOOLEAN.
+ */
+function commitParams(record: FlowRecord | RevisionRecord): SqlValue[] {
+  return [record.commitMessage, record.authorSid, record.valid ? 1 : 0, JSON.stringify(record.errors), JSON.stringify(record.warnings)];
+}
+
+const REVISIONS_OF_FLOW = 'SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ?';
+const LATEST_REVISION = `${REVISIONS_OF_FLOW} ORDER BY revision DESC LIMIT 1`;
+const LATEST_PUBLISHED = `${REVISIONS_OF_FLOW} AND status = 'published' ORDER BY revision DESC LIMIT 1`;
+const NUMBERED_REVISION = `${REVISIONS_OF_FLOW} AND revision = ?`;
+
+/** The revision a selector names: the latest, the latest published, or one by number. */
+export function revisionSql(accountSid: string, flowSid: string, selector: RevisionSelector): { sql: string; params: SqlValue[] } {
+  if (selector === 'LatestRevision') return { sql: LATEST_REVISION, params: [flowSid, accountSid] };
+  if (selector === 'LatestPublished') return { sql: LATEST_PUBLISHED, params: [flowSid, accountSid] };
+  return { sql: NUMBERED_REVISION, params: [flowSid, accountSid, selector] };
+}
 
 export const INSERT_EXECUTION = `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
   channel_address, status, initiated_by, state, context, date_created, date_updated, active_slot)

@@ -28,7 +28,24 @@ import {
 } from '../../runtime/ports/store.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import { ACTIVE_FOR_PAIR, OLDEST_ACTIVE, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, stepParams } from '../sql-statements.ts';
+import {
+  ACTIVE_FOR_PAIR,
+  INSERT_FLOW,
+  INSERT_REVISION,
+  OLDEST_ACTIVE,
+  UPDATE_FLOW_HEAD,
+  alertFilterSql,
+  alertInsertParams,
+  effectInsertParams,
+  executionFilterSql,
+  executionInsertParams,
+  expiredExecutionsSql,
+  flowHeadUpdateParams,
+  flowInsertParams,
+  revisionInsertParams,
+  revisionSql,
+  stepParams,
+} from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
 import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 
@@ -311,81 +328,18 @@ export class PostgresStore implements Store {
 
   async createFlow(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
     await this.#transaction(async (client) => {
-      await this.#query(
-        `INSERT INTO flows (sid, account_sid, friendly_name, status, revision, published_revision, commit_message,
-           author_sid, valid, errors, warnings, date_created, date_updated)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          flow.sid,
-          flow.accountSid,
-          flow.friendlyName,
-          flow.status,
-          flow.revision,
-          flow.publishedRevision,
-          flow.commitMessage,
-          flow.authorSid,
-          flow.valid,
-          JSON.stringify(flow.errors),
-          JSON.stringify(flow.warnings),
-          flow.dateCreated,
-          flow.dateUpdated,
-        ],
-        client,
-      );
-      await this.#insertRevision(client, revision);
+      await this.#query(INSERT_FLOW, flowInsertParams(flow), client);
+      await this.#query(INSERT_REVISION, revisionInsertParams(revision), client);
     });
   }
 
   async saveFlowRevision(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
     await this.#transaction(async (client) => {
-      const changed = await this.#count(
-        `UPDATE flows SET friendly_name = ?, status = ?, revision = ?, published_revision = ?, commit_message = ?,
-           author_sid = ?, valid = ?, errors = ?, warnings = ?, date_updated = ?
-         WHERE sid = ? AND account_sid = ?`,
-        [
-          flow.friendlyName,
-          flow.status,
-          flow.revision,
-          flow.publishedRevision,
-          flow.commitMessage,
-          flow.authorSid,
-          flow.valid,
-          JSON.stringify(flow.errors),
-          JSON.stringify(flow.warnings),
-          flow.dateUpdated,
-          flow.sid,
-          flow.accountSid,
-        ],
-        client,
-      );
+      const changed = await this.#count(UPDATE_FLOW_HEAD, flowHeadUpdateParams(flow), client);
       // Never attach a revision to a flow that is missing or belongs to another account.
       if (changed === 0) throw new Error(`flow ${flow.sid} does not exist`);
-      await this.#insertRevision(client, revision);
+      await this.#query(INSERT_REVISION, revisionInsertParams(revision), client);
     });
-  }
-
-  async #insertRevision(client: Queryable, revision: RevisionRecord): Promise<void> {
-    await this.#query(
-      `INSERT INTO flow_revisions (flow_sid, revision, account_sid, friendly_name, definition, status, commit_message,
-         author_sid, valid, errors, warnings, date_created, date_updated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        revision.flowSid,
-        revision.revision,
-        revision.accountSid,
-        revision.friendlyName,
-        JSON.stringify(revision.definition),
-        revision.status,
-        revision.commitMessage,
-        revision.authorSid,
-        revision.valid,
-        JSON.stringify(revision.errors),
-        JSON.stringify(revision.warnings),
-        revision.dateCreated,
-        revision.dateUpdated,
-      ],
-      client,
-    );
   }
 
   async getFlow(accountSid: string, flowSid: string): Promise<FlowRecord | null> {
@@ -408,17 +362,8 @@ export class PostgresStore implements Store {
   }
 
   async getRevision(accountSid: string, flowSid: string, selector: RevisionSelector): Promise<RevisionRecord | null> {
-    let rows: Row[];
-    if (selector === 'LatestRevision') {
-      rows = await this.#query('SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? ORDER BY revision DESC LIMIT 1', [flowSid, accountSid]);
-    } else if (selector === 'LatestPublished') {
-      rows = await this.#query(
-        `SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? AND status = 'published' ORDER BY revision DESC LIMIT 1`,
-        [flowSid, accountSid],
-      );
-    } else {
-      rows = await this.#query('SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? AND revision = ?', [flowSid, accountSid, selector]);
-    }
+    const { sql, params } = revisionSql(accountSid, flowSid, selector);
+    const rows = await this.#query(sql, params);
     return rows[0] ? toRevision(rows[0]) : null;
   }
 

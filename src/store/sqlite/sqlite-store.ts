@@ -28,7 +28,29 @@ import {
   type TimerRecord,
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
-import { ACTIVE_FOR_PAIR, INSERT_ALERT, INSERT_EFFECT, INSERT_EXECUTION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, alertFilterSql, alertInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, stepParams } from '../sql-statements.ts';
+import {
+  ACTIVE_FOR_PAIR,
+  INSERT_ALERT,
+  INSERT_EFFECT,
+  INSERT_EXECUTION,
+  INSERT_FLOW,
+  INSERT_REVISION,
+  OLDEST_ACTIVE,
+  STEP_COLUMNS,
+  STEP_PLACEHOLDERS,
+  UPDATE_FLOW_HEAD,
+  alertFilterSql,
+  alertInsertParams,
+  effectInsertParams,
+  executionFilterSql,
+  executionInsertParams,
+  expiredExecutionsSql,
+  flowHeadUpdateParams,
+  flowInsertParams,
+  revisionInsertParams,
+  revisionSql,
+  stepParams,
+} from '../sql-statements.ts';
 import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
@@ -268,62 +290,19 @@ export class SqliteStore implements Store {
   async createFlow(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
     if (this.#writer) return this.#writer.call('createFlow', [flow, revision]);
     this.transaction(() => {
-      this.stmt(
-        `INSERT INTO flows (sid, account_sid, friendly_name, status, revision, published_revision, commit_message,
-           author_sid, valid, errors, warnings, date_created, date_updated)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(...flowParams(flow));
-      this.#insertRevision(revision);
+      this.stmt(INSERT_FLOW).run(...flowInsertParams(flow));
+      this.stmt(INSERT_REVISION).run(...revisionInsertParams(revision));
     });
   }
 
   async saveFlowRevision(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
     if (this.#writer) return this.#writer.call('saveFlowRevision', [flow, revision]);
     this.transaction(() => {
-      const result = this.stmt(
-        `UPDATE flows SET friendly_name = ?, status = ?, revision = ?, published_revision = ?, commit_message = ?,
-           author_sid = ?, valid = ?, errors = ?, warnings = ?, date_updated = ?
-         WHERE sid = ? AND account_sid = ?`,
-      ).run(
-        flow.friendlyName,
-        flow.status,
-        flow.revision,
-        flow.publishedRevision,
-        flow.commitMessage,
-        flow.authorSid,
-        flow.valid ? 1 : 0,
-        JSON.stringify(flow.errors),
-        JSON.stringify(flow.warnings),
-        flow.dateUpdated,
-        flow.sid,
-        flow.accountSid,
-      );
+      const result = this.stmt(UPDATE_FLOW_HEAD).run(...flowHeadUpdateParams(flow));
       // Never attach a revision to a flow that is missing or belongs to another account.
       if (Number(result.changes) === 0) throw new Error(`flow ${flow.sid} does not exist`);
-      this.#insertRevision(revision);
+      this.stmt(INSERT_REVISION).run(...revisionInsertParams(revision));
     });
-  }
-
-  #insertRevision(revision: RevisionRecord): void {
-    this.stmt(
-      `INSERT INTO flow_revisions (flow_sid, revision, account_sid, friendly_name, definition, status, commit_message,
-         author_sid, valid, errors, warnings, date_created, date_updated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      revision.flowSid,
-      revision.revision,
-      revision.accountSid,
-      revision.friendlyName,
-      JSON.stringify(revision.definition),
-      revision.status,
-      revision.commitMessage,
-      revision.authorSid,
-      revision.valid ? 1 : 0,
-      JSON.stringify(revision.errors),
-      JSON.stringify(revision.warnings),
-      revision.dateCreated,
-      revision.dateUpdated,
-    );
   }
 
   async getFlow(accountSid: string, flowSid: string): Promise<FlowRecord | null> {
@@ -349,24 +328,8 @@ export class SqliteStore implements Store {
   }
 
   async getRevision(accountSid: string, flowSid: string, selector: RevisionSelector): Promise<RevisionRecord | null> {
-    let row: Row | undefined;
-    if (selector === 'LatestRevision') {
-      row = this.stmt('SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? ORDER BY revision DESC LIMIT 1').get(
-        flowSid,
-        accountSid,
-      ) as Row | undefined;
-    } else if (selector === 'LatestPublished') {
-      row = this.stmt(
-        `SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? AND status = 'published'
-         ORDER BY revision DESC LIMIT 1`,
-      ).get(flowSid, accountSid) as Row | undefined;
-    } else {
-      row = this.stmt('SELECT * FROM flow_revisions WHERE flow_sid = ? AND account_sid = ? AND revision = ?').get(
-        flowSid,
-        accountSid,
-        selector,
-      ) as Row | undefined;
-    }
+    const { sql, params } = revisionSql(accountSid, flowSid, selector);
+    const row = this.stmt(sql).get(...params) as Row | undefined;
     return row ? toRevision(row) : null;
   }
 
@@ -772,24 +735,6 @@ export class SqliteStore implements Store {
   pageBy<T>(list: KeysetList<T>, page: PageRequest): PageResult<T> {
     return runPlan(planPage(list, page), (query) => this.stmt(query.sql).all(...query.params) as Row[]);
   }
-}
-
-function flowParams(flow: FlowRecord): (string | number | null)[] {
-  return [
-    flow.sid,
-    flow.accountSid,
-    flow.friendlyName,
-    flow.status,
-    flow.revision,
-    flow.publishedRevision,
-    flow.commitMessage,
-    flow.authorSid,
-    flow.valid ? 1 : 0,
-    JSON.stringify(flow.errors),
-    JSON.stringify(flow.warnings),
-    flow.dateCreated,
-    flow.dateUpdated,
-  ];
 }
 
 function earliest(a: number | null, b: number | null): number | null {
