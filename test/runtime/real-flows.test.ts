@@ -14,23 +14,29 @@
 // parent flow. REAL_FLOWS_REPORT=<file> writes every outcome as JSON.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createApp, type App } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { FetchHttp } from '../../src/channels/http/fetch-http.ts';
-import { OutboundPolicy } from '../../src/channels/http/outbound-policy.ts';
-import type { HttpLimits, OutboundHttp } from '../../src/runtime/ports/channel.ts';
-import type { HttpRequestSpec, ExecutionState, JsonObject } from '../../src/engine/types.ts';
+import type { App } from '../../src/app.ts';
+import type { OutboundHttp } from '../../src/runtime/ports/channel.ts';
+import type { ExecutionState } from '../../src/engine/types.ts';
 import type { FlowDefinition, State } from '../../src/definition/types.ts';
 import { validateDefinition } from '../../src/definition/validate.ts';
 import { SIMULATOR_FLOW_ADDRESS } from '../../src/api/routes/simulator.ts';
 import type { Account } from '../../src/runtime/ports/store.ts';
-
-const dir = new URL('../../../shared/flows/', import.meta.url);
+import {
+  LocalServer,
+  RewritingHttp,
+  SHARED_FLOWS_DIR as dir,
+  createPublishedOrDraft,
+  environmentReason,
+  runErrors,
+  startRealFlowsApp,
+  stepPath,
+  triggerOf,
+  type EnvironmentError,
+  type FlowError,
+} from '../support/real-flows.ts';
 const MAX_TURNS = 12;
 const MAX_REPLIES = 6;
 
@@ -39,7 +45,7 @@ const MAX_REPLIES = 6;
  * that were never substituted (Terraform `${…}`, `<<INSERT …>>`), subflows that do not exist in a
  * fresh store, and flows whose next step is built from an API answer our stub server cannot give.
  */
-const ENVIRONMENT_ERRORS: { reason: string; allows(file: string, error: { code: number; message: string }): boolean }[] = [
+const ENVIRONMENT_ERRORS: EnvironmentError[] = [
   {
     reason: 'URL is an unsubstituted deployment placeholder (${…} / <<INSERT …>>)',
     allows: (_f, e) => (e.code === 81014 || e.code === 81010) && /\$\{|<<INSERT/.test(e.message),
@@ -63,48 +69,16 @@ const ENVIRONMENT_ERRORS: { reason: string; allows(file: string, error: { code: 
   },
 ];
 
-function environmentReason(file: string, error: { code: number; message: string }): string | undefined {
-  return ENVIRONMENT_ERRORS.find((allowed) => allowed.allows(file, error))?.reason;
-}
-
 /** The real local server every outbound HTTP request is sent to. */
-class LocalEndpoint {
-  server: Server = createServer((req, res) => {
+class LocalEndpoint extends LocalServer {
+  hits = 0;
+  protected override handle(req: IncomingMessage, res: ServerResponse): void {
     req.resume();
     req.on('end', () => {
       this.hits++;
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     });
-  });
-  hits = 0;
-  base = '';
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-/** FetchHttp with every URL's scheme, credentials and host rewritten to the local endpoint. */
-class RewritingHttp implements OutboundHttp {
-  readonly inner = new FetchHttp({ policy: new OutboundPolicy({ allow: ['127.0.0.1'] }) });
-  readonly endpoint: LocalEndpoint;
-  readonly urls: string[] = [];
-  constructor(endpoint: LocalEndpoint) {
-    this.endpoint = endpoint;
-  }
-  async request(spec: HttpRequestSpec, limits: HttpLimits) {
-    let url: URL;
-    try {
-      url = new URL(spec.url);
-    } catch (error) {
-      return { kind: 'http-failed' as const, reason: 'network' as const, message: `Invalid URL: ${(error as Error).message}` };
-    }
-    this.urls.push(spec.url);
-    return this.inner.request({ ...spec, url: new URL(url.pathname + url.search, this.endpoint.base).toString() }, limits);
   }
 }
 
@@ -121,19 +95,14 @@ interface Harness {
 
 async function startApp(http: OutboundHttp): Promise<Harness> {
   const clock = new Clock();
-  // Invalid definitions are kept as drafts so a rejected real flow can still be run by a test user.
-  const config = { ...loadConfig({}, {}), dataDir: ':memory:', invalidDefinitions: 'save-as-draft' as const };
-  const app = await createApp(config, { store: new SqliteStore({ path: ':memory:' }), now: clock.now, http });
-  const { account } = await app.accounts.ensureStartupAccount();
-  await app.server.ready();
+  const { app, account } = await startRealFlowsApp(http, clock.now);
   return { app, account, clock };
 }
 
 type Start = 'incomingMessage' | 'incomingConversationMessage' | 'incomingRequest' | 'incomingParent';
 
 function wiredEvents(definition: FlowDefinition): Set<string> {
-  const trigger = definition.states.find((s) => s.name === definition.initial_state) ?? definition.states.find((s) => s.type === 'trigger');
-  return new Set((trigger?.transitions ?? []).filter((t) => t.next).map((t) => t.event));
+  return new Set((triggerOf(definition)?.transitions ?? []).filter((t) => t.next).map((t) => t.event));
 }
 
 function pickStart(definition: FlowDefinition): Start | null {
@@ -188,7 +157,7 @@ interface Outcome {
   status: string;
   steps: number;
   path: string[];
-  errors: { code: number; message: string; widgetType?: string }[];
+  errors: FlowError[];
   unsupported: string[];
   rejected?: string;
 }
@@ -228,16 +197,7 @@ describe('real exported flows run in the simulator', () => {
       try {
         const contact = `+1555${String(7000000 + index).padStart(7, '0')}`;
         const runnable = start === 'incomingConversationMessage' ? asMessageFlow(raw as FlowDefinition) : raw;
-        let rejected: string | undefined;
-        let flow;
-        try {
-          flow = await h.app.flows.create(h.account.sid, { friendlyName: file.slice(0, 64), status: 'published', definition: runnable });
-        } catch (error) {
-          // FlowService validates with the default (strict) options: keep it as a draft run by a test user.
-          rejected = JSON.stringify((error as { details?: unknown }).details ?? (error as Error).message).slice(0, 300);
-          flow = await h.app.flows.create(h.account.sid, { friendlyName: file.slice(0, 64), status: 'draft', definition: runnable });
-          await h.app.store.setTestUsers(h.account.sid, flow.sid, [contact]);
-        }
+        const { flow, rejected } = await createPublishedOrDraft(h.app, h.account, file, runnable, contact);
         let runFlowSid = flow.sid;
         if (start === 'incomingParent') {
           const parent = await h.app.flows.create(h.account.sid, { friendlyName: 'parent', status: 'published', definition: parentOf(flow.sid) });
@@ -272,20 +232,15 @@ describe('real exported flows run in the simulator', () => {
         const record = (await h.app.store.getExecutionBySid(executionSid))!;
         const state = record.state as ExecutionState;
         const steps = (await h.app.store.listSteps(h.account.sid, runFlowSid, executionSid, { pageSize: 1000 })).items;
-        const errors: Outcome['errors'] = [];
-        for (const step of steps) {
-          const error = (step.context as JsonObject | null)?.error as { code?: number; message?: string } | undefined;
-          if (error && typeof error.code === 'number') errors.push({ code: error.code, message: error.message ?? '', widgetType: step.type });
-        }
+        const errors = runErrors(steps, state);
         const end = state.endReason;
-        if (end?.kind === 'error' && !errors.some((e) => e.code === end.code && e.message === end.message)) errors.push({ code: end.code, message: end.message });
         const unsupported = [...new Set(errors.filter((e) => e.code === 81003).map((e) => e.widgetType ?? '?'))];
         const outcome: Outcome = {
           file,
           start,
           status: record.status === 'ended' ? `ended(${end?.kind === 'error' ? end.code : end?.kind})` : `waiting(${state.frames.at(-1)?.wait?.kind ?? 'none'} at ${state.frames.at(-1)?.current})`,
           steps: steps.length,
-          path: steps.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`),
+          path: stepPath(steps),
           errors,
           unsupported,
           ...(rejected ? { rejected } : {}),
@@ -297,7 +252,7 @@ describe('real exported flows run in the simulator', () => {
 
         assert.ok(steps.length >= 1, 'at least one step is recorded');
         assert.ok(record.status === 'ended' || state.frames.at(-1)?.wait, `ended or waiting, got ${outcome.status}`);
-        const unexpected = errors.filter((e) => e.code !== 81003 && !environmentReason(file, e));
+        const unexpected = errors.filter((e) => e.code !== 81003 && !environmentReason(ENVIRONMENT_ERRORS, file, e));
         assert.deepEqual(unexpected, [], `unexpected errors; path: ${outcome.path.join(' | ')}`);
       } finally {
         await h.app.close();
@@ -310,7 +265,7 @@ describe('real exported flows run in the simulator', () => {
     for (const o of outcomes) for (const type of o.unsupported) unsupported.set(type, (unsupported.get(type) ?? 0) + 1);
     const envCounts = new Map<string, number>();
     for (const o of outcomes) {
-      const reasons = new Set(o.errors.map((e) => environmentReason(o.file, e)).filter((r): r is string => r !== undefined));
+      const reasons = new Set(o.errors.map((e) => environmentReason(ENVIRONMENT_ERRORS, o.file, e)).filter((r): r is string => r !== undefined));
       for (const r of reasons) envCounts.set(r, (envCounts.get(r) ?? 0) + 1);
     }
     t.diagnostic(`${files.length} flows: ${outcomes.length} ran, ${skipped.length} skipped, local HTTP server answered ${endpoint.hits} requests`);

@@ -11,28 +11,34 @@
 // every outcome as JSON.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
-import { createApp, type App } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { FetchHttp } from '../../src/channels/http/fetch-http.ts';
-import { OutboundPolicy } from '../../src/channels/http/outbound-policy.ts';
-import type { HttpLimits, OutboundHttp } from '../../src/runtime/ports/channel.ts';
-import type { ExecutionState, HttpRequestSpec, JsonObject } from '../../src/engine/types.ts';
+import type { App } from '../../src/app.ts';
+import type { ExecutionState } from '../../src/engine/types.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 import { validateDefinition } from '../../src/definition/validate.ts';
 import { phoneFor, SIMULATOR_BASE } from '../../src/api/routes/simulator-calls.ts';
 import type { Account } from '../../src/runtime/ports/store.ts';
 import { basicAuth, form, FORM } from '../support/server.ts';
+import {
+  LocalServer,
+  RewritingHttp,
+  SHARED_FLOWS_DIR as dir,
+  createPublishedOrDraft,
+  environmentReason,
+  runErrors,
+  startRealFlowsApp,
+  stepPath,
+  triggerOf,
+  type EnvironmentError,
+  type FlowError,
+} from '../support/real-flows.ts';
 import type { CallView } from './support.ts';
 
-const dir = new URL('../../../shared/flows/', import.meta.url);
 const MAX_TURNS = 16;
 
-const ENVIRONMENT_ERRORS: { reason: string; allows(file: string, error: { code: number; message: string }): boolean }[] = [
+const ENVIRONMENT_ERRORS: EnvironmentError[] = [
   {
     reason: 'URL is an unsubstituted deployment placeholder (${…} / <<INSERT …>>)',
     allows: (_f, e) => (e.code === 81014 || e.code === 81010) && /\$\{|<<INSERT|%24%7B/.test(e.message),
@@ -42,17 +48,12 @@ const ENVIRONMENT_ERRORS: { reason: string; allows(file: string, error: { code: 
   { reason: 'Connect Virtual Agent on the Conversations channel is not carried out', allows: (_f, e) => e.code === 81003 && /Connect Virtual Agent on the/.test(e.message) },
 ];
 
-function environmentReason(file: string, error: { code: number; message: string }): string | undefined {
-  return ENVIRONMENT_ERRORS.find((allowed) => allowed.allows(file, error))?.reason;
-}
-
 /** The local server: JSON for HTTP widgets, TwiML that returns the call for TwiML Redirect targets. */
-class LocalEndpoint {
+class LocalEndpoint extends LocalServer {
   flowUrl = '';
   hits = 0;
   redirects = 0;
-  base = '';
-  server: Server = createServer((req, res) => {
+  protected override handle(req: IncomingMessage, res: ServerResponse): void {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
@@ -71,30 +72,6 @@ class LocalEndpoint {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     });
-  });
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
-
-class RewritingHttp implements OutboundHttp {
-  readonly inner = new FetchHttp({ policy: new OutboundPolicy({ allow: ['127.0.0.1'] }) });
-  readonly endpoint: LocalEndpoint;
-  constructor(endpoint: LocalEndpoint) {
-    this.endpoint = endpoint;
-  }
-  async request(spec: HttpRequestSpec, limits: HttpLimits) {
-    let url: URL;
-    try {
-      url = new URL(spec.url);
-    } catch (error) {
-      return { kind: 'http-failed' as const, reason: 'network' as const, message: `Invalid URL: ${(error as Error).message}` };
-    }
-    return this.inner.request({ ...spec, url: new URL(url.pathname + url.search, this.endpoint.base).toString() }, limits);
   }
 }
 
@@ -105,15 +82,14 @@ interface Outcome {
   heard: number;
   actions: string[];
   path: string[];
-  errors: { code: number; message: string; widgetType?: string }[];
+  errors: FlowError[];
   rejected?: string;
 }
 
 const outcomes: Outcome[] = [];
 
 function wiredCall(definition: FlowDefinition): boolean {
-  const trigger = definition.states?.find((s) => s.name === definition.initial_state) ?? definition.states?.find((s) => s.type === 'trigger');
-  return !!trigger?.transitions.some((t) => t.event === 'incomingCall' && t.next);
+  return !!triggerOf(definition)?.transitions.some((t) => t.event === 'incomingCall' && t.next);
 }
 
 async function api(app: App, account: Account, method: 'GET' | 'POST', url: string, fields: Record<string, string> = {}): Promise<CallView> {
@@ -145,22 +121,11 @@ describe('real voice flows answer calls in the simulator', () => {
     it(file, async (t) => {
       const raw = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as unknown;
       let clock = Date.parse('2026-02-02T10:00:00Z');
-      const config = { ...loadConfig({}, {}), dataDir: ':memory:', invalidDefinitions: 'save-as-draft' as const };
-      const app = await createApp(config, { store: new SqliteStore({ path: ':memory:' }), now: () => clock, http: new RewritingHttp(endpoint) });
-      const { account } = await app.accounts.ensureStartupAccount();
-      await app.server.ready();
+      const { app, account } = await startRealFlowsApp(new RewritingHttp(endpoint), () => clock);
       phoneFor(app.server)!.transport.externalBase = endpoint.base;
       try {
         const contact = `+1555${String(8000000 + index).padStart(7, '0')}`;
-        let rejected: string | undefined;
-        let flow;
-        try {
-          flow = await app.flows.create(account.sid, { friendlyName: file.slice(0, 64), status: 'published', definition: raw });
-        } catch (error) {
-          rejected = JSON.stringify((error as { details?: unknown }).details ?? (error as Error).message).slice(0, 300);
-          flow = await app.flows.create(account.sid, { friendlyName: file.slice(0, 64), status: 'draft', definition: raw });
-          await app.store.setTestUsers(account.sid, flow.sid, [contact]);
-        }
+        const { flow, rejected } = await createPublishedOrDraft(app, account, file, raw, contact);
         endpoint.flowUrl = `${SIMULATOR_BASE}/v1/Accounts/${account.sid}/Flows/${flow.sid}`;
         let view = await api(app, account, 'POST', '/simulator/calls', { FlowSid: flow.sid, From: contact });
         const actions: string[] = [];
@@ -188,30 +153,25 @@ describe('real voice flows answer calls in the simulator', () => {
         const record = (await app.store.getExecutionBySid(view.execution_sid))!;
         const state = record.state as ExecutionState;
         const steps = (await app.store.listSteps(account.sid, flow.sid, record.sid, { pageSize: 1000 })).items;
-        const errors: Outcome['errors'] = [];
-        for (const step of steps) {
-          const error = (step.context as JsonObject | null)?.error as { code?: number; message?: string } | undefined;
-          if (error && typeof error.code === 'number') errors.push({ code: error.code, message: error.message ?? '', widgetType: step.type });
-        }
+        const errors = runErrors(steps, state);
         const end = state.endReason;
-        if (end?.kind === 'error' && !errors.some((e) => e.code === end.code && e.message === end.message)) errors.push({ code: end.code, message: end.message });
         const outcome: Outcome = {
           file,
           status: `${record.status}(${end?.kind === 'error' ? end.code : end?.kind})`,
           steps: steps.length,
           heard: view.transcript.filter((l) => l.who === 'flow').length,
           actions,
-          path: steps.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`),
+          path: stepPath(steps),
           errors,
           ...(rejected ? { rejected } : {}),
         };
         outcomes.push(outcome);
         t.diagnostic(`${outcome.status}, ${outcome.steps} steps, heard ${outcome.heard} lines, caller actions: ${actions.join(' ') || 'none'}${rejected ? '; run as a draft' : ''}`);
-        for (const e of errors) t.diagnostic(`error ${e.code} (${e.widgetType ?? 'end'}): ${e.message}${environmentReason(file, e) ? ` [allowed: ${environmentReason(file, e)}]` : ''}`);
+        for (const e of errors) t.diagnostic(`error ${e.code} (${e.widgetType ?? 'end'}): ${e.message}${environmentReason(ENVIRONMENT_ERRORS, file, e) ? ` [allowed: ${environmentReason(ENVIRONMENT_ERRORS, file, e)}]` : ''}`);
 
         assert.ok(steps.length >= 1, 'at least one step is recorded');
         assert.equal(record.status, 'ended', `the execution ended with the call; path: ${outcome.path.join(' | ')}`);
-        const unexpected = errors.filter((e) => !environmentReason(file, e));
+        const unexpected = errors.filter((e) => !environmentReason(ENVIRONMENT_ERRORS, file, e));
         assert.deepEqual(unexpected, [], `unexpected errors; path: ${outcome.path.join(' | ')}`);
       } finally {
         await app.close();
