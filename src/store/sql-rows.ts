@@ -23,6 +23,10 @@ export function json(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+export function toSetting(row: Row): { key: string; value: string } {
+  return { key: String(row.key), value: String(row.value) };
+}
+
 export function toAccount(row: Row): Account {
   return {
     sid: String(row.sid),

@@ -1,22 +1,22 @@
 // SQL both backends run verbatim: `?` placeholders (the PostgreSQL store numbers them) and the
 // parameter lists that go with them, so a column added to a table is added in one place. SQL that
 // differs by dialect (casts, upserts, locking) stays inside each backend.
-import type {
-  AlertFilter,
-  AlertRecord,
-  ExecutionAge,
-  ExecutionFilter,
-  ExecutionRecord,
-  FlowRecord,
-  Lease,
-  PendingEffect,
-  RevisionRecord,
-  RevisionSelector,
-  StepRecord,
-} from '../runtime/ports/store.ts';
+import type { Account, AlertFilter, AlertRecord, ApiKey, ExecutionAge, ExecutionFilter, ExecutionRecord, FlowRecord, Lease, PendingEffect, RevisionRecord, RevisionSelector, StepRecord } from '../runtime/ports/store.ts';
 import { json } from './sql-rows.ts';
 
 export type SqlValue = string | number | null;
+
+export const INSERT_ACCOUNT = 'INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES (?, ?, ?, ?)';
+
+export function accountInsertParams(account: Account): SqlValue[] {
+  return [account.sid, account.authToken, account.friendlyName, account.dateCreated];
+}
+
+export const INSERT_API_KEY = 'INSERT INTO api_keys (sid, account_sid, friendly_name, secret_hash, date_created) VALUES (?, ?, ?, ?, ?)';
+
+export function apiKeyInsertParams(key: ApiKey): SqlValue[] {
+  return [key.sid, key.accountSid, key.friendlyName, key.secretHash, key.dateCreated];
+}
 
 export const INSERT_FLOW = `INSERT INTO flows (sid, account_sid, friendly_name, status, revision, published_revision, commit_message,
   author_sid, valid, errors, warnings, date_created, date_updated)
@@ -158,38 +158,32 @@ export function alertInsertParams(alert: AlertRecord): SqlValue[] {
 
 /** WHERE clause and parameters of an execution list: status, created from (inclusive) and to (exclusive). */
 export function executionFilterSql(accountSid: string, flowSid: string, filter: ExecutionFilter): { where: string; params: (string | number)[] } {
-  let where = 'account_sid = ? AND flow_sid = ?';
-  const params: (string | number)[] = [accountSid, flowSid];
-  if (filter.status !== undefined) {
-    where += ' AND status = ?';
-    params.push(filter.status);
-  }
-  if (filter.dateCreatedFrom !== undefined) {
-    where += ' AND date_created >= ?';
-    params.push(filter.dateCreatedFrom);
-  }
-  if (filter.dateCreatedTo !== undefined) {
-    where += ' AND date_created < ?';
-    params.push(filter.dateCreatedTo);
-  }
-  return { where, params };
+  return narrowed('account_sid = ? AND flow_sid = ?', [accountSid, flowSid], [
+    ['status = ?', filter.status],
+    ['date_created >= ?', filter.dateCreatedFrom],
+    ['date_created < ?', filter.dateCreatedTo],
+  ]);
 }
 
 /** WHERE clause and parameters of an alert list: log level, start date (inclusive), end date (exclusive). */
 export function alertFilterSql(accountSid: string, filter: AlertFilter): { where: string; params: (string | number)[] } {
-  let where = 'account_sid = ?';
-  const params: (string | number)[] = [accountSid];
-  if (filter.logLevel !== undefined) {
-    where += ' AND log_level = ?';
-    params.push(filter.logLevel);
-  }
-  if (filter.startDate !== undefined) {
-    where += ' AND date_created >= ?';
-    params.push(filter.startDate);
-  }
-  if (filter.endDate !== undefined) {
-    where += ' AND date_created < ?';
-    params.push(filter.endDate);
+  return narrowed('account_sid = ?', [accountSid], [
+    ['log_level = ?', filter.logLevel],
+    ['date_created >= ?', filter.startDate],
+    ['date_created < ?', filter.endDate],
+  ]);
+}
+
+/** `where` and its params, ANDed with each condition (a `?` clause) whose filter value is given. */
+function narrowed(
+  where: string,
+  params: (string | number)[],
+  conditions: [clause: string, value: string | number | undefined][],
+): { where: string; params: (string | number)[] } {
+  for (const [clause, value] of conditions) {
+    if (value === undefined) continue;
+    where += ` AND ${clause}`;
+    params.push(value);
   }
   return { where, params };
 }

@@ -28,26 +28,9 @@ import {
 } from '../../runtime/ports/store.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
-import {
-  ACTIVE_FOR_PAIR,
-  INSERT_FLOW,
-  INSERT_REVISION,
-  OLDEST_ACTIVE,
-  UPDATE_FLOW_HEAD,
-  alertFilterSql,
-  alertInsertParams,
-  effectInsertParams,
-  executionFilterSql,
-  executionInsertParams,
-  expiredExecutionsSql,
-  flowHeadUpdateParams,
-  flowInsertParams,
-  revisionInsertParams,
-  revisionSql,
-  stepParams,
-} from '../sql-statements.ts';
+import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
-import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq-style query parameters such as sslmode work). */
@@ -280,16 +263,11 @@ export class PostgresStore implements Store {
   }
 
   async listSettings(): Promise<{ key: string; value: string }[]> {
-    return (await this.#query('SELECT key, value FROM settings ORDER BY key')).map((row) => ({ key: String(row.key), value: String(row.value) }));
+    return (await this.#query('SELECT key, value FROM settings ORDER BY key')).map(toSetting);
   }
 
   async createAccount(account: Account): Promise<void> {
-    await this.#query('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES (?, ?, ?, ?)', [
-      account.sid,
-      account.authToken,
-      account.friendlyName,
-      account.dateCreated,
-    ]);
+    await this.#query(INSERT_ACCOUNT, accountInsertParams(account));
   }
 
   async getAccount(sid: string): Promise<Account | null> {
@@ -306,13 +284,7 @@ export class PostgresStore implements Store {
   }
 
   async createApiKey(key: ApiKey): Promise<void> {
-    await this.#query('INSERT INTO api_keys (sid, account_sid, friendly_name, secret_hash, date_created) VALUES (?, ?, ?, ?, ?)', [
-      key.sid,
-      key.accountSid,
-      key.friendlyName,
-      key.secretHash,
-      key.dateCreated,
-    ]);
+    await this.#query(INSERT_API_KEY, apiKeyInsertParams(key));
   }
 
   async getApiKey(sid: string): Promise<ApiKey | null> {

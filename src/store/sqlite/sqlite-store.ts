@@ -28,30 +28,8 @@ import {
   type TimerRecord,
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
-import {
-  ACTIVE_FOR_PAIR,
-  INSERT_ALERT,
-  INSERT_EFFECT,
-  INSERT_EXECUTION,
-  INSERT_FLOW,
-  INSERT_REVISION,
-  OLDEST_ACTIVE,
-  STEP_COLUMNS,
-  STEP_PLACEHOLDERS,
-  UPDATE_FLOW_HEAD,
-  alertFilterSql,
-  alertInsertParams,
-  effectInsertParams,
-  executionFilterSql,
-  executionInsertParams,
-  expiredExecutionsSql,
-  flowHeadUpdateParams,
-  flowInsertParams,
-  revisionInsertParams,
-  revisionSql,
-  stepParams,
-} from '../sql-statements.ts';
-import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
+import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
@@ -247,12 +225,7 @@ export class SqliteStore implements Store {
 
   async createAccount(account: Account): Promise<void> {
     if (this.#writer) return this.#writer.call('createAccount', [account]);
-    this.stmt('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES (?, ?, ?, ?)').run(
-      account.sid,
-      account.authToken,
-      account.friendlyName,
-      account.dateCreated,
-    );
+    this.stmt(INSERT_ACCOUNT).run(...accountInsertParams(account));
   }
 
   async getAccount(sid: string): Promise<Account | null> {
@@ -271,13 +244,7 @@ export class SqliteStore implements Store {
 
   async createApiKey(key: ApiKey): Promise<void> {
     if (this.#writer) return this.#writer.call('createApiKey', [key]);
-    this.stmt('INSERT INTO api_keys (sid, account_sid, friendly_name, secret_hash, date_created) VALUES (?, ?, ?, ?, ?)').run(
-      key.sid,
-      key.accountSid,
-      key.friendlyName,
-      key.secretHash,
-      key.dateCreated,
-    );
+    this.stmt(INSERT_API_KEY).run(...apiKeyInsertParams(key));
   }
 
   async getApiKey(sid: string): Promise<ApiKey | null> {
@@ -670,11 +637,7 @@ export class SqliteStore implements Store {
   }
 
   async releaseLeases(owner: string): Promise<void> {
-    if (this.#writer) return this.#writer.call('releaseLeases', [owner]);
-    this.transaction(() => {
-      this.stmt('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
-      this.stmt('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
-    });
+    return this.releaseClaimsOf([owner]);
   }
 
   exclusive<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -711,7 +674,7 @@ export class SqliteStore implements Store {
   }
 
   async listSettings(): Promise<{ key: string; value: string }[]> {
-    return (this.stmt('SELECT key, value FROM settings ORDER BY key').all() as Row[]).map((row) => ({ key: String(row.key), value: String(row.value) }));
+    return (this.stmt('SELECT key, value FROM settings ORDER BY key').all() as Row[]).map(toSetting);
   }
 
   async deleteTimer(id: string): Promise<void> {
