@@ -2,36 +2,21 @@
 // findings: each test failed before its fix).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { handleEvent, startExecution } from '../../src/engine/interpreter.ts';
+import { handleEvent } from '../../src/engine/interpreter.ts';
 import type { Effect, EngineEvent, EngineInput, JsonObject, SprintResult, TriggerEvent } from '../../src/engine/types.ts';
 import type { FlowDefinition, State } from '../../src/definition/types.ts';
+import { triggerFlow } from '../support/flows.ts';
+import { startFlow } from './helpers.ts';
 
 const CONTACT = '+15550001111';
 const FLOW_ADDRESS = '+15559990000';
 
 function definition(first: string, event: TriggerEvent, widgets: Partial<State>[]): FlowDefinition {
-  return {
-    description: 'conformance',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event, next: first }] },
-      ...widgets.map((w) => ({ properties: {}, transitions: [], ...w }) as State),
-    ],
-  } as FlowDefinition;
+  return triggerFlow('conformance', event, first, widgets.map((w) => ({ properties: {}, transitions: [], ...w })));
 }
 
 function run(def: FlowDefinition, event: TriggerEvent, triggerData: JsonObject, data: JsonObject = {}): { input: EngineInput; result: SprintResult } {
-  let n = 0;
-  const input: EngineInput = { definition: def, now: Date.parse('2026-05-01T00:00:00Z'), newId: (prefix) => `${prefix}${String(++n).padStart(32, '0')}` };
-  const result = startExecution(
-    input,
-    { executionSid: 'FN' + '0'.repeat(32), accountSid: 'AC' + '0'.repeat(32), flowSid: 'FW' + '0'.repeat(32), revision: 1, channelAddress: FLOW_ADDRESS, contactAddress: CONTACT },
-    event,
-    triggerData,
-    data,
-  );
-  return { input, result };
+  return startFlow(def, event, triggerData, data, { flow: FLOW_ADDRESS, contact: CONTACT });
 }
 
 function next(input: EngineInput, previous: SprintResult, event: EngineEvent): SprintResult {

@@ -3,45 +3,29 @@
 // when wired, else the execution ends with that error. sessionEnded/timeout are never taken.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startExecution } from '../../src/engine/interpreter.ts';
-import type { SprintResult } from '../../src/engine/types.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 import { validateDefinition } from '../../src/definition/validate.ts';
+import { triggerFlow } from '../support/flows.ts';
+import { CONTACT, FLOW_ADDRESS, startFlow, stepPath as path } from './helpers.ts';
 
 const ASSISTANT = 'UA' + 'a'.repeat(32);
 
 /** The widget as the Console exported it (real exports: timeout 14400, body from the trigger). */
 function definition(failureNext: string | undefined, properties: Record<string, unknown> = {}): FlowDefinition {
-  return {
-    description: 'autopilot',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingMessage', next: 'bot' }] },
-      {
-        name: 'bot',
-        type: 'send-to-auto-pilot',
-        properties: { offset: { x: 0, y: 100 }, autopilot_assistant_sid: ASSISTANT, from: '{{flow.channel.address}}', body: '{{trigger.message.Body}}', timeout: 14400, chat_channel: '{{trigger.message.ChannelSid}}', target_task: '', memory_parameters: [{ key: 'k', value: 'v' }], ...properties },
-        transitions: [{ event: 'sessionEnded', next: 'after' }, { event: 'failure', ...(failureNext ? { next: failureNext } : {}) }, { event: 'timeout', next: 'after' }],
-      },
-      { name: 'after', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'went', value: 'after' }] }, transitions: [{ event: 'next' }] },
-      { name: 'fallback', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'went', value: '{{widgets.bot.error.code}}' }] }, transitions: [{ event: 'next' }] },
-    ],
-  } as FlowDefinition;
+  return triggerFlow('autopilot', 'incomingMessage', 'bot', [
+    {
+      name: 'bot',
+      type: 'send-to-auto-pilot',
+      properties: { offset: { x: 0, y: 100 }, autopilot_assistant_sid: ASSISTANT, from: '{{flow.channel.address}}', body: '{{trigger.message.Body}}', timeout: 14400, chat_channel: '{{trigger.message.ChannelSid}}', target_task: '', memory_parameters: [{ key: 'k', value: 'v' }], ...properties },
+      transitions: [{ event: 'sessionEnded', next: 'after' }, { event: 'failure', ...(failureNext ? { next: failureNext } : {}) }, { event: 'timeout', next: 'after' }],
+    },
+    { name: 'after', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'went', value: 'after' }] }, transitions: [{ event: 'next' }] },
+    { name: 'fallback', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'went', value: '{{widgets.bot.error.code}}' }] }, transitions: [{ event: 'next' }] },
+  ]);
 }
 
-function run(def: FlowDefinition): SprintResult {
-  let n = 0;
-  return startExecution(
-    { definition: def, now: Date.parse('2026-05-01T00:00:00Z'), newId: (prefix) => `${prefix}${String(++n).padStart(32, '0')}` },
-    { executionSid: 'FN' + '0'.repeat(32), accountSid: 'AC' + '0'.repeat(32), flowSid: 'FW' + '0'.repeat(32), revision: 1, channelAddress: '+15005550006', contactAddress: '+15551230001' },
-    'incomingMessage',
-    { message: { Body: 'hi', From: '+15551230001', To: '+15005550006', MessageSid: 'SM1' } },
-    {},
-  );
-}
-
-const path = (result: SprintResult) => result.steps.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
+/** CONTACT texts "hi". */
+const run = (def: FlowDefinition) => startFlow(def, 'incomingMessage', { message: { Body: 'hi', From: CONTACT, To: FLOW_ADDRESS, MessageSid: 'SM1' } }).result;
 
 describe('send-to-auto-pilot (retired Autopilot)', () => {
   it('validates as exported; missing required properties are errors', () => {

@@ -4,45 +4,31 @@
 // Liquid error, and no task at all before the channel answers.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { handleEvent, startExecution } from '../../src/engine/interpreter.ts';
+import { handleEvent } from '../../src/engine/interpreter.ts';
 import type { Effect, EffectResult, EngineInput, ExecutionState, SprintResult } from '../../src/engine/types.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
+import { triggerFlow } from '../support/flows.ts';
+import { CONTACT, FLOW_ADDRESS, startFlow, stepPath as path } from './helpers.ts';
 
 const WORKFLOW = 'WW' + 'a'.repeat(32);
 const CHANNEL = 'TC' + 'b'.repeat(32);
-const CONTACT = '+15551230001';
 
 function definition(properties: Record<string, unknown>): FlowDefinition {
-  return {
-    description: 'flex',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingMessage', next: 'flex' }] },
-      {
-        name: 'flex',
-        type: 'send-to-flex',
-        properties: { offset: { x: 0, y: 100 }, workflow: WORKFLOW, channel: CHANNEL, ...properties },
-        transitions: [{ event: 'callComplete', next: 'done' }, { event: 'failedToEnqueue', next: 'nope' }, { event: 'callFailure' }],
-      },
-      { name: 'done', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'task', value: '{{widgets.flex.TaskSid}} {{widgets.flex.Attributes.name}}' }] }, transitions: [{ event: 'next' }] },
-      { name: 'nope', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'task', value: 'none' }] }, transitions: [{ event: 'next' }] },
-    ],
-  } as FlowDefinition;
+  return triggerFlow('flex', 'incomingMessage', 'flex', [
+    {
+      name: 'flex',
+      type: 'send-to-flex',
+      properties: { offset: { x: 0, y: 100 }, workflow: WORKFLOW, channel: CHANNEL, ...properties },
+      transitions: [{ event: 'callComplete', next: 'done' }, { event: 'failedToEnqueue', next: 'nope' }, { event: 'callFailure' }],
+    },
+    { name: 'done', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'task', value: '{{widgets.flex.TaskSid}} {{widgets.flex.Attributes.name}}' }] }, transitions: [{ event: 'next' }] },
+    { name: 'nope', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'task', value: 'none' }] }, transitions: [{ event: 'next' }] },
+  ]);
 }
 
-function start(def: FlowDefinition): { input: EngineInput; result: SprintResult } {
-  let n = 0;
-  const input: EngineInput = { definition: def, now: Date.parse('2026-05-01T00:00:00Z'), newId: (prefix) => `${prefix}${String(++n).padStart(32, '0')}` };
-  const result = startExecution(
-    input,
-    { executionSid: 'FN' + '0'.repeat(32), accountSid: 'AC' + '0'.repeat(32), flowSid: 'FW' + '0'.repeat(32), revision: 1, channelAddress: '+15005550006', contactAddress: CONTACT },
-    'incomingMessage',
-    { message: { Body: 'help', From: CONTACT, To: '+15005550006', MessageSid: 'SM1', ChannelSid: 'CH' + 'c'.repeat(32), ChannelAttributes: { channel_type: 'sms' } } },
-    {},
-  );
-  return { input, result };
-}
+/** CONTACT texts "help" on SMS. */
+const start = (def: FlowDefinition) =>
+  startFlow(def, 'incomingMessage', { message: { Body: 'help', From: CONTACT, To: FLOW_ADDRESS, MessageSid: 'SM1', ChannelSid: 'CH' + 'c'.repeat(32), ChannelAttributes: { channel_type: 'sms' } } });
 
 function taskEffect(result: SprintResult): Extract<Effect, { type: 'create-task' }> {
   const effect = result.effects.find((e): e is Extract<Effect, { type: 'create-task' }> => e.type === 'create-task');
@@ -53,8 +39,6 @@ function taskEffect(result: SprintResult): Extract<Effect, { type: 'create-task'
 function answer(input: EngineInput, state: ExecutionState, effect: Extract<Effect, { type: 'create-task' }>, result: EffectResult): SprintResult {
   return handleEvent(input, state, { type: 'effect-result', effectId: effect.effectId, result });
 }
-
-const path = (result: SprintResult) => result.steps.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
 
 describe('send-to-flex widget (messaging)', () => {
   it('asks the channel for a task with the rendered properties and waits for it', () => {

@@ -2,42 +2,28 @@
 // participants), `created` with its outputs, `failed` from the channel and from a Liquid error.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { handleEvent, startExecution } from '../../src/engine/interpreter.ts';
-import type { Effect, EngineInput, SprintResult } from '../../src/engine/types.ts';
+import { handleEvent } from '../../src/engine/interpreter.ts';
+import type { Effect } from '../../src/engine/types.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
+import { triggerFlow } from '../support/flows.ts';
+import { CONTACT, FLOW_ADDRESS, startFlow } from './helpers.ts';
 
 const SERVICE = 'IS' + 'a'.repeat(32);
 
 function definition(properties: Record<string, unknown>): FlowDefinition {
-  return {
-    description: 'conversation',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'start' }] },
-      {
-        name: 'start',
-        type: 'start-conversation',
-        properties: { offset: { x: 0, y: 100 }, ...properties },
-        transitions: [{ event: 'created', next: 'done' }, { event: 'failed' }],
-      },
-      { name: 'done', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'ch', value: '{{widgets.start.conversation.sid}}' }] }, transitions: [{ event: 'next' }] },
-    ],
-  } as FlowDefinition;
+  return triggerFlow('conversation', 'incomingRequest', 'start', [
+    {
+      name: 'start',
+      type: 'start-conversation',
+      properties: { offset: { x: 0, y: 100 }, ...properties },
+      transitions: [{ event: 'created', next: 'done' }, { event: 'failed' }],
+    },
+    { name: 'done', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'ch', value: '{{widgets.start.conversation.sid}}' }] }, transitions: [{ event: 'next' }] },
+  ]);
 }
 
-function start(def: FlowDefinition): { input: EngineInput; result: SprintResult } {
-  let n = 0;
-  const input: EngineInput = { definition: def, now: Date.parse('2026-05-01T00:00:00Z'), newId: (prefix) => `${prefix}${String(++n).padStart(32, '0')}` };
-  const result = startExecution(
-    input,
-    { executionSid: 'FN' + '0'.repeat(32), accountSid: 'AC' + '0'.repeat(32), flowSid: 'FW' + '0'.repeat(32), revision: 1, channelAddress: '+15005550006', contactAddress: '+15551230001' },
-    'incomingRequest',
-    { request: { from: '+15005550006', to: '+15551230001', parameters: { name: 'Ann' } } },
-    { name: 'Ann' },
-  );
-  return { input, result };
-}
+/** A REST execution for CONTACT with the flow data { name: 'Ann' }. */
+const start = (def: FlowDefinition) => startFlow(def, 'incomingRequest', { request: { from: FLOW_ADDRESS, to: CONTACT, parameters: { name: 'Ann' } } }, { name: 'Ann' });
 
 const properties = {
   conversation_service_sid: SERVICE,
