@@ -30,7 +30,7 @@ import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
-import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq-style query parameters such as sslmode work). */
