@@ -22,7 +22,6 @@ export type WriteMethod =
   | 'claimDueTimers'
   | 'claimEffects'
   | 'renewLeases'
-  | 'releaseLeases'
   | 'releaseClaimsOf'
   | 'deleteTimer'
   | 'deleteEffect';
