@@ -5,17 +5,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import twilio from 'twilio';
 import { FORM, form, startTestServer, basicAuth, type TestServer } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
 
 function flow(second: Record<string, unknown>) {
-  return {
-    description: 'alerts',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'w' }] },
-      { name: 'w', properties: { offset: { x: 0, y: 100 } }, ...second },
-    ],
-  };
+  return triggerFlow('alerts', 'incomingRequest', 'w', [{ name: 'w', properties: { offset: { x: 0, y: 100 } }, ...second }]);
 }
 const brokenLiquid = flow({ type: 'send-message', properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: '{% if %}' }, transitions: [{ event: 'sent' }, { event: 'failed' }] });
 const selfLoop = flow({ type: 'split-based-on', properties: { offset: { x: 0, y: 100 }, input: 'x' }, transitions: [{ event: 'noMatch', next: 'w' }] });

@@ -15,6 +15,7 @@ import { Metrics } from '../../src/observability/metrics.ts';
 import { timedStore } from '../../src/observability/store-timing.ts';
 import { withWork } from '../../src/observability/context.ts';
 import { basicAuth, form, FORM } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
 
 async function appWith(config: Partial<SwitchboardConfig>, now?: () => number): Promise<{ app: App; auth: string }> {
   const app = await createApp(
@@ -38,20 +39,16 @@ async function metric(app: App, name: string, labels: Record<string, string> = {
 }
 
 function httpFlow(url: string): string {
-  return JSON.stringify({
-    description: 'calls an API',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'call' }] },
+  return JSON.stringify(
+    triggerFlow('calls an API', 'incomingRequest', 'call', [
       {
         name: 'call',
         type: 'make-http-request',
         properties: { offset: { x: 0, y: 200 }, method: 'GET', url, content_type: 'application/x-www-form-urlencoded;charset=utf-8' },
         transitions: [{ event: 'success' }, { event: 'failed' }],
       },
-    ],
-  });
+    ]),
+  );
 }
 
 test('HTTP widget calls are timed as upstream work; a 5xx answer counts as an upstream error', async (t) => {

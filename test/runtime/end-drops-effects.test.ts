@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { FORM, form, startTestServer } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 
 it('a manual end drops the pending HTTP request for good', async () => {
@@ -21,15 +22,9 @@ it('a manual end drops the pending HTTP request for good', async () => {
   const url = `http://127.0.0.1:${(api.address() as AddressInfo).port}/slow`;
   const dir = mkdtempSync(join(tmpdir(), 'sb-end-'));
   const path = join(dir, 'switchboard.db');
-  const definition = {
-    description: 'waits on HTTP',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'call' }] },
-      { name: 'call', type: 'make-http-request', properties: { offset: { x: 0, y: 100 }, method: 'GET', url, content_type: 'application/x-www-form-urlencoded;charset=utf-8' }, transitions: [{ event: 'success' }, { event: 'failed' }] },
-    ],
-  };
+  const definition = triggerFlow('waits on HTTP', 'incomingRequest', 'call', [
+    { name: 'call', type: 'make-http-request', properties: { offset: { x: 0, y: 100 }, method: 'GET', url, content_type: 'application/x-www-form-urlencoded;charset=utf-8' }, transitions: [{ event: 'success' }, { event: 'failed' }] },
+  ]);
   try {
     const t = await startTestServer({ store: new SqliteStore({ path }), config: { dev: true } });
     const flow = await t.app.flows.create(t.account.sid, { friendlyName: 'slow', status: 'published', definition });

@@ -9,24 +9,19 @@ import { createApp, runtimeRules } from '../../src/app.ts';
 import { ConfigError, loadConfig, type SwitchboardConfig } from '../../src/config.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { basicAuth, FORM, form } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
 
 const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));
 
 /** A flow whose split sends every execution back to itself: only the runtime rules stop it. */
-const loop = {
-  description: 'loops',
-  initial_state: 'Trigger',
-  flags: { allow_concurrent_calls: true },
-  states: [
-    { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'again' }] },
-    {
-      name: 'again',
-      type: 'split-based-on',
-      properties: { offset: { x: 0, y: 100 }, input: 'x' },
-      transitions: [{ event: 'noMatch', next: 'again' }],
-    },
-  ],
-};
+const loop = triggerFlow('loops', 'incomingRequest', 'again', [
+  {
+    name: 'again',
+    type: 'split-based-on',
+    properties: { offset: { x: 0, y: 100 }, input: 'x' },
+    transitions: [{ event: 'noMatch', next: 'again' }],
+  },
+]);
 
 async function start(config: SwitchboardConfig, clock: { ms: number }, store = new SqliteStore({ path: ':memory:' })) {
   const app = await createApp({ ...config, dataDir: ':memory:' }, { store, now: () => clock.ms });

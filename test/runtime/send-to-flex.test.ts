@@ -5,38 +5,33 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { basicAuth, FORM, form, startTestServer } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
 
 const WORKFLOW = 'WW' + 'd'.repeat(32);
 const CHANNEL = 'TC' + 'e'.repeat(32);
 const CONTACT = '+15551230042';
 
 function definition(workflow: string) {
-  return {
-    description: 'flex hand-off',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingMessage', next: 'flex' }] },
-      {
-        name: 'flex',
-        type: 'send-to-flex',
-        properties: { offset: { x: 0, y: 100 }, workflow, channel: CHANNEL, attributes: '{"name":"{{trigger.message.From}}","topic":"{{trigger.message.Body}}"}', priority: '7', timeout: '900' },
-        transitions: [{ event: 'callComplete', next: 'tell' }, { event: 'failedToEnqueue', next: 'sorry' }, { event: 'callFailure' }],
-      },
-      {
-        name: 'tell',
-        type: 'send-message',
-        properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Task {{widgets.flex.TaskSid}} for {{widgets.flex.Attributes.name}}' },
-        transitions: [{ event: 'sent' }, { event: 'failed' }],
-      },
-      {
-        name: 'sorry',
-        type: 'send-message',
-        properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'No agent today' },
-        transitions: [{ event: 'sent' }, { event: 'failed' }],
-      },
-    ],
-  };
+  return triggerFlow('flex hand-off', 'incomingMessage', 'flex', [
+    {
+      name: 'flex',
+      type: 'send-to-flex',
+      properties: { offset: { x: 0, y: 100 }, workflow, channel: CHANNEL, attributes: '{"name":"{{trigger.message.From}}","topic":"{{trigger.message.Body}}"}', priority: '7', timeout: '900' },
+      transitions: [{ event: 'callComplete', next: 'tell' }, { event: 'failedToEnqueue', next: 'sorry' }, { event: 'callFailure' }],
+    },
+    {
+      name: 'tell',
+      type: 'send-message',
+      properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Task {{widgets.flex.TaskSid}} for {{widgets.flex.Attributes.name}}' },
+      transitions: [{ event: 'sent' }, { event: 'failed' }],
+    },
+    {
+      name: 'sorry',
+      type: 'send-message',
+      properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'No agent today' },
+      transitions: [{ event: 'sent' }, { event: 'failed' }],
+    },
+  ]);
 }
 
 async function text(workflow: string) {

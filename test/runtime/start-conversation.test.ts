@@ -3,29 +3,24 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FORM, form, startTestServer } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
 
 const SERVICE = 'IS' + 'b'.repeat(32);
 
 function definition(service: string) {
-  return {
-    description: 'conversation',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'open' }] },
-      {
-        name: 'open',
-        type: 'start-conversation',
-        properties: {
-          offset: { x: 0, y: 100 },
-          conversation_service_sid: service,
-          friendly_name: 'Support {{flow.data.ticket}}',
-          participants: [{ type: 'sms', messaging_binding_address: '{{contact.channel.address}}', messaging_binding_proxy_address: '{{flow.channel.address}}' }],
-        },
-        transitions: [{ event: 'created' }, { event: 'failed' }],
+  return triggerFlow('conversation', 'incomingRequest', 'open', [
+    {
+      name: 'open',
+      type: 'start-conversation',
+      properties: {
+        offset: { x: 0, y: 100 },
+        conversation_service_sid: service,
+        friendly_name: 'Support {{flow.data.ticket}}',
+        participants: [{ type: 'sms', messaging_binding_address: '{{contact.channel.address}}', messaging_binding_proxy_address: '{{flow.channel.address}}' }],
       },
-    ],
-  };
+      transitions: [{ event: 'created' }, { event: 'failed' }],
+    },
+  ]);
 }
 
 async function run(service: string) {
