@@ -1,6 +1,6 @@
 // Make HTTP Request: the runtime performs it (10 s, 64 KB cap, redirects followed); 2xx is
 // `success`, anything else — status, timeout, oversize, network — is `failed`.
-import { stringProp, type WidgetHandler } from './widget.ts';
+import { awaitEffect, effectResult, stringProp, type WidgetHandler } from './widget.ts';
 import { renderCall, responseOutputs } from './http-outputs.ts';
 
 export const makeHttpRequest: WidgetHandler = {
@@ -9,31 +9,24 @@ export const makeHttpRequest: WidgetHandler = {
     if (!call.ok) return call.outcome;
     const body = env.render(stringProp(env, 'body') ?? '');
     if (!body.ok) return { type: 'error', code: 81014, message: body.error.message, failureEvent: 'failed' };
-    const effectId = env.newId('EF');
-    return {
-      type: 'wait',
-      wait: { kind: 'effect', effectId },
-      effects: [
-        {
-          type: 'http-request',
-          effectId,
-          widget: env.state.name,
-          purpose: 'http',
-          request: {
-            method: (stringProp(env, 'method') ?? 'GET').toUpperCase(),
-            url: call.url,
-            contentType: stringProp(env, 'content_type') ?? 'application/x-www-form-urlencoded;charset=utf-8',
-            ...(body.value !== '' ? { body: body.value } : {}),
-            parameters: call.parameters,
-            addTwilioAuth: env.state.properties.add_twilio_auth === true,
-          },
-        },
-      ],
-    };
+    return awaitEffect({
+      type: 'http-request',
+      effectId: env.newId('EF'),
+      widget: env.state.name,
+      purpose: 'http',
+      request: {
+        method: (stringProp(env, 'method') ?? 'GET').toUpperCase(),
+        url: call.url,
+        contentType: stringProp(env, 'content_type') ?? 'application/x-www-form-urlencoded;charset=utf-8',
+        ...(body.value !== '' ? { body: body.value } : {}),
+        parameters: call.parameters,
+        addTwilioAuth: env.state.properties.add_twilio_auth === true,
+      },
+    });
   },
   resume(_env, wait, event) {
-    if (event.type !== 'effect-result' || wait.kind !== 'effect' || event.effectId !== wait.effectId) return null;
-    const result = event.result;
+    const result = effectResult(wait, event);
+    if (!result) return null;
     if (result.kind === 'http-response') {
       const ok = result.statusCode >= 200 && result.statusCode < 300;
       return { type: 'transition', event: ok ? 'success' : 'failed', outputs: responseOutputs(result) };

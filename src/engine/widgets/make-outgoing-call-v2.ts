@@ -5,7 +5,7 @@
 // Outputs: AccountSid, AnsweredBy, CallSid, CallStatus, From, To, MachineDetectionDuration.
 import type { JsonObject } from '../types.ts';
 import { boolProp, callbackFor, intProp, renderProps } from './voice.ts';
-import { stringProp, type WidgetHandler } from './widget.ts';
+import { awaitEffect, effectResult, stringProp, type WidgetHandler } from './widget.ts';
 
 const OUTPUT_KEYS = ['AccountSid', 'AnsweredBy', 'CallSid', 'CallStatus', 'From', 'To', 'MachineDetectionDuration', 'Direction', 'ApiVersion'];
 
@@ -56,17 +56,12 @@ export const makeOutgoingCallV2: WidgetHandler = {
     if (trim) options.Trim = trim;
     if (props.values.sip_auth_username) options.SipAuthUsername = props.values.sip_auth_username;
     if (props.values.sip_auth_password) options.SipAuthPassword = props.values.sip_auth_password;
-    const effectId = env.newId('EF');
-    return {
-      type: 'wait',
-      wait: { kind: 'effect', effectId },
-      effects: [{ type: 'place-call', effectId, widget: env.state.name, call: { to: toValue, from: fromValue, timeout: intProp(env, 'timeout', 60)!, record, options } }],
-    };
+    return awaitEffect({ type: 'place-call', effectId: env.newId('EF'), widget: env.state.name, call: { to: toValue, from: fromValue, timeout: intProp(env, 'timeout', 60)!, record, options } });
   },
   resume(env, wait, event) {
     if (wait.kind === 'effect') {
-      if (event.type !== 'effect-result' || event.effectId !== wait.effectId) return null;
-      const result = event.result;
+      const result = effectResult(wait, event);
+      if (!result) return null;
       if (result.kind === 'call-failed') return { type: 'transition', event: 'failed', outputs: { CallStatus: 'failed', ErrorCode: result.code, ErrorMessage: result.message } };
       if (result.kind !== 'call-placed') return null;
       // Ringing: the answer arrives as this wait's callback; nothing to tell a caller yet.

@@ -3,7 +3,7 @@
 // resource's fields as outputs, or `failed`.
 import type { JsonObject } from '../types.ts';
 import { boolProp, renderProps, requireCall } from './voice.ts';
-import { stringProp, type WidgetHandler } from './widget.ts';
+import { awaitEffect, effectResult, stringProp, type WidgetHandler } from './widget.ts';
 
 export const recordCall: WidgetHandler = {
   enter(env) {
@@ -18,17 +18,12 @@ export const recordCall: WidgetHandler = {
       RecordingStatusCallbackEvent: stringProp(env, 'recording_status_callback_events') ?? 'completed',
     };
     if (props.values.recording_status_callback) options.RecordingStatusCallback = props.values.recording_status_callback;
-    const effectId = env.newId('EF');
     const start = boolProp(env, 'record_call', false);
-    return {
-      type: 'wait',
-      wait: { kind: 'effect', effectId },
-      effects: [{ type: 'call-recording', effectId, widget: env.state.name, callSid: env.callSid!, start, options }],
-    };
+    return awaitEffect({ type: 'call-recording', effectId: env.newId('EF'), widget: env.state.name, callSid: env.callSid!, start, options });
   },
   resume(_env, wait, event) {
-    if (event.type !== 'effect-result' || wait.kind !== 'effect' || event.effectId !== wait.effectId) return null;
-    const result = event.result;
+    const result = effectResult(wait, event);
+    if (!result) return null;
     if (result.kind === 'call-recording') return { type: 'transition', event: 'success', outputs: result.recording };
     if (result.kind === 'call-failed') return { type: 'transition', event: 'failed', outputs: { ErrorCode: result.code, ErrorMessage: result.message } };
     return null;

@@ -2,31 +2,24 @@
 // else `fail` (not `failed`). On re-runs `parsed` merges into the earlier parsed object, and a
 // non-JSON response leaves it untouched.
 import type { Json, JsonObject } from '../types.ts';
-import type { WidgetHandler } from './widget.ts';
+import { awaitEffect, effectResult, type WidgetHandler } from './widget.ts';
 import { renderCall, responseOutputs } from './http-outputs.ts';
 
 export const runFunction: WidgetHandler = {
   enter(env) {
     const call = renderCall(env, 81010, 'fail');
     if (!call.ok) return call.outcome;
-    const effectId = env.newId('EF');
-    return {
-      type: 'wait',
-      wait: { kind: 'effect', effectId },
-      effects: [
-        {
-          type: 'http-request',
-          effectId,
-          widget: env.state.name,
-          purpose: 'function',
-          request: { method: 'POST', url: call.url, contentType: 'application/x-www-form-urlencoded', parameters: call.parameters },
-        },
-      ],
-    };
+    return awaitEffect({
+      type: 'http-request',
+      effectId: env.newId('EF'),
+      widget: env.state.name,
+      purpose: 'function',
+      request: { method: 'POST', url: call.url, contentType: 'application/x-www-form-urlencoded', parameters: call.parameters },
+    });
   },
   resume(env, wait, event) {
-    if (event.type !== 'effect-result' || wait.kind !== 'effect' || event.effectId !== wait.effectId) return null;
-    const result = event.result;
+    const result = effectResult(wait, event);
+    if (!result) return null;
     const previousParsed = env.previousOutputs()?.parsed;
     const keep = (outputs: JsonObject): JsonObject => {
       if (previousParsed && typeof previousParsed === 'object' && !Array.isArray(previousParsed)) {

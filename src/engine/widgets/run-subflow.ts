@@ -2,7 +2,7 @@
 // the engine returns here with `completed` and the subflow's variables as outputs. One nesting
 // level only: a subflow that itself runs subflows fails with 81024.
 import type { JsonObject } from '../types.ts';
-import { keyValueList, renderList, stringProp, type WidgetHandler } from './widget.ts';
+import { awaitEffect, effectResult, keyValueList, renderList, stringProp, type WidgetHandler } from './widget.ts';
 
 export const runSubflow: WidgetHandler = {
   enter(env) {
@@ -11,16 +11,11 @@ export const runSubflow: WidgetHandler = {
     if (env.frame.parentWidget !== undefined) {
       return { type: 'error', code: 81024, message: 'A subflow cannot run another subflow', failureEvent: 'failed' };
     }
-    const effectId = env.newId('EF');
-    return {
-      type: 'wait',
-      wait: { kind: 'effect', effectId },
-      effects: [{ type: 'load-subflow', effectId, widget: env.state.name, flowSid, revision }],
-    };
+    return awaitEffect({ type: 'load-subflow', effectId: env.newId('EF'), widget: env.state.name, flowSid, revision });
   },
   resume(env, wait, event) {
-    if (event.type !== 'effect-result' || wait.kind !== 'effect' || event.effectId !== wait.effectId) return null;
-    const result = event.result;
+    const result = effectResult(wait, event);
+    if (!result) return null;
     if (result.kind === 'subflow-missing') return { type: 'error', code: 81024, message: result.message, failureEvent: 'failed' };
     if (result.kind !== 'subflow-loaded') return null;
     if (result.definition.states.some((s) => s.type === 'run-subflow')) {

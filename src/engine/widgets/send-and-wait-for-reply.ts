@@ -3,7 +3,7 @@
 import { isDeliveryFailure } from '../delivery.ts';
 import type { JsonObject } from '../types.ts';
 import { buildOutbound, outboundOutputs } from './messaging.ts';
-import type { Outcome, WidgetHandler, WidgetEnv } from './widget.ts';
+import { awaitEffect, effectResult, type Outcome, type WidgetHandler, type WidgetEnv } from './widget.ts';
 
 function timeoutSeconds(env: WidgetEnv): number {
   const raw = env.state.properties.timeout;
@@ -15,17 +15,12 @@ export const sendAndWaitForReply: WidgetHandler = {
   enter(env) {
     const built = buildOutbound(env, { to: '{{contact.channel.address}}' });
     if (!built.ok) return { type: 'error', code: built.code, message: built.message, failureEvent: 'deliveryFailure' };
-    const effectId = env.newId('EF');
-    return {
-      type: 'wait',
-      wait: { kind: 'effect', effectId },
-      effects: [{ type: 'send-message', effectId, widget: env.state.name, message: built.message }],
-    };
+    return awaitEffect({ type: 'send-message', effectId: env.newId('EF'), widget: env.state.name, message: built.message });
   },
   resume(env, wait, event): Outcome | null {
     if (wait.kind === 'effect') {
-      if (event.type !== 'effect-result' || event.effectId !== wait.effectId) return null;
-      const result = event.result;
+      const result = effectResult(wait, event);
+      if (!result) return null;
       if (result.kind === 'message-failed') {
         return { type: 'transition', event: 'deliveryFailure', outputs: { outbound: { ErrorCode: result.code, ErrorMessage: result.message } } };
       }

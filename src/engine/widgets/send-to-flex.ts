@@ -6,8 +6,7 @@
 // hand-off on the simulator). Outputs are the documented ones: TaskSid, Attributes, Age.
 // Calls take the <Enqueue workflowSid> path in send-to-flex-call.ts instead.
 import type { FlexTaskRequest, Json, JsonObject } from '../types.ts';
-import type { Outcome } from './widget.ts';
-import { stringProp, type WidgetEnv, type WidgetHandler } from './widget.ts';
+import { awaitEffect, effectResult, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 /** Console defaults (studio-flow-language.md §2.11). */
 const DEFAULT_PRIORITY = 0;
@@ -78,12 +77,11 @@ export const sendToFlex: WidgetHandler = {
   enter(env) {
     const built = buildTaskRequest(env);
     if (!built.ok) return built.outcome;
-    const effectId = env.newId('EF');
-    return { type: 'wait', wait: { kind: 'effect', effectId }, effects: [{ type: 'create-task', effectId, widget: env.state.name, task: built.task }] };
+    return awaitEffect({ type: 'create-task', effectId: env.newId('EF'), widget: env.state.name, task: built.task });
   },
   resume(_env, wait, event): Outcome | null {
-    if (event.type !== 'effect-result' || wait.kind !== 'effect' || event.effectId !== wait.effectId) return null;
-    const result = event.result;
+    const result = effectResult(wait, event);
+    if (!result) return null;
     if (result.kind === 'task-created') return { type: 'transition', event: 'callComplete', outputs: taskOutputs(result.task) };
     if (result.kind === 'task-failed') {
       return { type: 'error', code: result.code, message: result.message, failureEvent: 'failedToEnqueue', outputs: { error: { code: result.code, message: result.message } } };

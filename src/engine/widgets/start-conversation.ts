@@ -4,8 +4,7 @@
 // Outputs: `conversation` (the resource as the channel returns it), `webhook_sid`, and
 // `close_channel_on_execution_end` from the widget's `close_conversation_on_execution_end`.
 import type { ConversationRequest, Json, JsonObject } from '../types.ts';
-import type { Outcome } from './widget.ts';
-import { stringProp, type WidgetEnv, type WidgetHandler } from './widget.ts';
+import { awaitEffect, effectResult, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 type Rendered<T> = { ok: true; value: T } | { ok: false; message: string; code: number };
 
@@ -72,16 +71,11 @@ export const startConversation: WidgetHandler = {
   enter(env) {
     const built = buildRequest(env);
     if (!built.ok) return { type: 'error', code: built.code, message: built.message, failureEvent: 'failed' };
-    const effectId = env.newId('EF');
-    return {
-      type: 'wait',
-      wait: { kind: 'effect', effectId },
-      effects: [{ type: 'start-conversation', effectId, widget: env.state.name, request: built.value }],
-    };
+    return awaitEffect({ type: 'start-conversation', effectId: env.newId('EF'), widget: env.state.name, request: built.value });
   },
   resume(env, wait, event): Outcome | null {
-    if (event.type !== 'effect-result' || wait.kind !== 'effect' || event.effectId !== wait.effectId) return null;
-    const result = event.result;
+    const result = effectResult(wait, event);
+    if (!result) return null;
     if (result.kind === 'conversation-started') {
       return {
         type: 'transition',

@@ -1,7 +1,7 @@
 // The contract every widget module implements. A widget is entered once; if it must wait (for an
 // effect's result, a reply or a timer) it parks the execution, and `resume` gets the event.
 import type { State, Transition } from '../../definition/types.ts';
-import type { Effect, EngineEvent, EngineLimits, Frame, IdPrefix, JsonObject, Wait } from '../types.ts';
+import type { Effect, EffectResult, EngineEvent, EngineLimits, Frame, IdPrefix, JsonObject, Wait } from '../types.ts';
 import type { RenderResult } from '../liquid.ts';
 
 export interface WidgetEnv {
@@ -34,6 +34,16 @@ export interface WidgetHandler {
   enter(env: WidgetEnv): Outcome;
   /** Called with an event while parked on this widget; null means "not for me" (81002). */
   resume?(env: WidgetEnv, wait: Wait, event: EngineEvent): Outcome | null;
+}
+
+/** Parks the widget until the runtime has performed `effect`; its result comes back to `resume`. */
+export function awaitEffect(effect: Extract<Effect, { effectId: string }>): Outcome {
+  return { type: 'wait', wait: { kind: 'effect', effectId: effect.effectId }, effects: [effect] };
+}
+
+/** The result of the effect the widget waits on; null for any other event. */
+export function effectResult(wait: Wait, event: EngineEvent): EffectResult | null {
+  return event.type === 'effect-result' && wait.kind === 'effect' && event.effectId === wait.effectId ? event.result : null;
 }
 
 /** Reads `[{key, value}]` lists that exports write in several shapes. */
