@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { CONTACT, createFlow, firstExecution, flow, sendAndWait, sendMessage, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, createFlow, firstExecution, flow, restExecution, sendAndWait, sendMessage, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 
@@ -151,12 +151,7 @@ describe('Twilio carrier: start-conversation', () => {
     );
 
   async function start(flowSid: string): Promise<string> {
-    const res = await server.app.server.inject({
-      method: 'POST',
-      url: `/v2/Flows/${flowSid}/Executions`,
-      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ To: CONTACT, From: '+15005550006', Parameters: JSON.stringify({ ticket: 'T-9' }) }).toString(),
-    });
+    const res = await restExecution(server, flowSid, { To: CONTACT, From: '+15005550006', Parameters: JSON.stringify({ ticket: 'T-9' }) });
     assert.equal(res.statusCode, 201, res.body);
     const executionSid = res.json().sid as string;
     await waitForEnd(server, executionSid);

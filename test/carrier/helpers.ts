@@ -150,6 +150,16 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
   }
 }
 
+/** Starts an execution of the flow through the REST API (POST /v2/Flows/{sid}/Executions) with `fields`; the response. */
+export function restExecution(server: CarrierServer, flowSid: string, fields: Record<string, string>) {
+  return server.app.server.inject({
+    method: 'POST',
+    url: `/v2/Flows/${flowSid}/Executions`,
+    headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams(fields).toString(),
+  });
+}
+
 /** The sid of the flow's first execution, once there is one. */
 export async function firstExecution(server: CarrierServer, flowSid: string): Promise<string> {
   return waitFor('the execution', async () => (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 1 })).items[0]?.sid);

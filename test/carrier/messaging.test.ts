@@ -11,6 +11,7 @@ import {
   createFlow,
   flow,
   onlyExecution,
+  restExecution,
   sendAndWait,
   sendMessage,
   stepList,
@@ -112,12 +113,7 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
 
   it('REST-started executions send from the given address; Messaging Service From becomes MessagingServiceSid', async () => {
     const flowSid = await createFlow(server, askFlow);
-    const res = await server.app.server.inject({
-      method: 'POST',
-      url: `/v2/Flows/${flowSid}/Executions`,
-      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ To: CONTACT, From: MG }).toString(),
-    });
+    const res = await restExecution(server, flowSid, { To: CONTACT, From: MG });
     assert.equal(res.statusCode, 201, res.body);
     const [request] = await waitFor('the Messages request', () => (fake.creates('Messages').length === 1 ? fake.creates('Messages') : null));
     const names = request!.form.map(([name]) => name);
@@ -273,12 +269,7 @@ describe('Twilio carrier: Messaging Service conversations', () => {
 
   it('a reply delivered by the Messaging Service (To = number, MessagingServiceSid = MG) resumes the execution started From the MG', async () => {
     const flowSid = await createFlow(server, askFlow);
-    const res = await server.app.server.inject({
-      method: 'POST',
-      url: `/v2/Flows/${flowSid}/Executions`,
-      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ To: CONTACT, From: MG }).toString(),
-    });
+    const res = await restExecution(server, flowSid, { To: CONTACT, From: MG });
     const executionSid = res.json().sid as string;
     await waitFor('ask to wait for the reply', async () => ((await server.app.store.getExecutionBySid(executionSid))?.state as any)?.frames?.[0]?.wait?.kind === 'reply');
     await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'Grace', { MessagingServiceSid: MG }));

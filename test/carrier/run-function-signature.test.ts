@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twilio from 'twilio';
-import { CONTACT, NUMBER, UPSTREAM_TOKEN, createFlow, flow, sendMessage, stepList, textAndWaitForEnd, useCarrierServer, waitFor, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_TOKEN, createFlow, flow, restExecution, sendMessage, stepList, textAndWaitForEnd, useCarrierServer, waitFor, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
 interface Hit {
@@ -90,12 +90,7 @@ describe('run-function against a Protected Twilio Function', () => {
     assert.equal(reset.statusCode, 200, reset.body);
     const before = hits.length;
     const flowSid = await createFlow(server, fnFlow());
-    const started = await server.app.server.inject({
-      method: 'POST',
-      url: `/v2/Flows/${flowSid}/Executions`,
-      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ To: CONTACT, From: NUMBER }).toString(),
-    });
+    const started = await restExecution(server, flowSid, { To: CONTACT, From: NUMBER });
     assert.equal(started.statusCode, 201, started.body);
     await waitFor('the function request', () => hits.length > before);
     assert.equal(hits.at(-1)!.signature, undefined);

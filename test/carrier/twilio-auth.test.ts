@@ -6,9 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, stepList, useCarrierServer, waitForEnd, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, restExecution, stepList, useCarrierServer, waitForEnd, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
-import { FORM, form } from '../support/server.ts';
+import { FORM } from '../support/server.ts';
 
 /** A local HTTP server that records the Authorization header of every request. */
 async function recorder(): Promise<{ base: string; hits: (string | undefined)[]; close(): Promise<void> }> {
@@ -54,7 +54,7 @@ describe('make-http-request with Authenticate With Twilio', () => {
 
   async function run(url: string) {
     const flowSid = await createFlow(server, definition(url));
-    const res = await server.app.server.inject({ method: 'POST', url: `/v2/Flows/${flowSid}/Executions`, headers: { authorization: server.auth, ...FORM }, payload: form({ To: '+15551239876', From: '+15005550006' }) });
+    const res = await restExecution(server, flowSid, { To: '+15551239876', From: '+15005550006' });
     assert.equal(res.statusCode, 201, res.body);
     const executionSid = res.json().sid as string;
     await waitForEnd(server, executionSid);

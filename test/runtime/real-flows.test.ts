@@ -37,6 +37,7 @@ import {
   type EnvironmentError,
   type FlowError,
 } from '../support/real-flows.ts';
+
 const MAX_TURNS = 12;
 const MAX_REPLIES = 6;
 
