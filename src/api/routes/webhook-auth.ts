@@ -1,17 +1,34 @@
 // Who may post to a flow webhook: Twilio, proven by X-Twilio-Signature with the account's auth token
 // (or, on the Twilio carrier, the upstream account's), or a local tool with the account's Basic auth.
-// Shared by the POST and GET flow webhook routes.
+// Shared by the POST and GET flow webhook routes, with the URL's account and flow and the 403 they answer.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../runtime/ports/store.ts';
 import { upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
 import type { ApiContext } from '../context.ts';
 import { publicBase } from '../server.ts';
 import { validateSignature } from '../wire/signature.ts';
+import { errors } from '../wire/errors.ts';
+import { isSid } from '../../runtime/ids.ts';
+
+/** Twilio's 403 for a webhook it will not act on (error 20003), with the reason as the message. */
+export function webhookRefused(reply: FastifyReply, message: string) {
+  reply.code(403).type('application/json');
+  return { code: 20003, message, more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+}
 
 /** Twilio's answer to a webhook it cannot authenticate. */
 export function invalidSignature(reply: FastifyReply) {
-  reply.code(403).type('application/json');
-  return { code: 20003, message: 'Invalid X-Twilio-Signature', more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+  return webhookRefused(reply, 'Invalid X-Twilio-Signature');
+}
+
+/** The account and flow a flow webhook's URL names; 404 unless both SIDs are well formed and the account exists. */
+export async function webhookTarget(ctx: ApiContext, request: FastifyRequest): Promise<{ accountSid: string; flowSid: string; account: Account; path: string }> {
+  const { AccountSid, FlowSid } = request.params as { AccountSid: string; FlowSid: string };
+  const path = request.url.split('?')[0]!;
+  if (!isSid('AC', AccountSid) || !isSid('FW', FlowSid)) throw errors.notFound(path);
+  const account = await ctx.store.getAccount(AccountSid);
+  if (!account) throw errors.notFound(path);
+  return { accountSid: AccountSid, flowSid: FlowSid, account, path };
 }
 
 /** Whether the request is signed over `params` (the form for POST, none for GET) or carries the account's Basic auth. */

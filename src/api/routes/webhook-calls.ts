@@ -4,9 +4,8 @@
 // ../twiml/render.ts; a forged or replayed callback gets 403 and an error body, never TwiML.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { invalidSignature, webhookAuthenticated } from './webhook-auth.ts';
+import { invalidSignature, webhookAuthenticated, webhookRefused, webhookTarget } from './webhook-auth.ts';
 import { publicBase, type Routes } from '../server.ts';
-import { isSid } from '../../runtime/ids.ts';
 import { errors } from '../wire/errors.ts';
 import { CallService, isFinalCallStatus, type CallTurn } from '../../runtime/calls.ts';
 import type { CallbackKind } from '../../runtime/call-tokens.ts';
@@ -99,8 +98,7 @@ export async function answerCallWebhook(
     turn = await calls.incoming(accountSid, flowSid, params);
   }
   if (turn.kind === 'refused') {
-    reply.code(403).type('application/json');
-    return { code: 20003, message: `Call callback refused: ${turn.reason}`, more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+    return webhookRefused(reply, `Call callback refused: ${turn.reason}`);
   }
   // A status callback on one of our URLs (outbound calls) needs no TwiML.
   if (query.sb && turn.kind === 'ended' && isFinalCallStatus(params.CallStatus)) {
@@ -127,11 +125,7 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
     'GET',
     '/v1/Accounts/:AccountSid/Flows/:FlowSid',
     async (request, reply) => {
-      const { AccountSid, FlowSid } = request.params as { AccountSid: string; FlowSid: string };
-      const path = request.url.split('?')[0]!;
-      if (!isSid('AC', AccountSid) || !isSid('FW', FlowSid)) throw errors.notFound(path);
-      const account = await ctx.store.getAccount(AccountSid);
-      if (!account) throw errors.notFound(path);
+      const { accountSid, flowSid, account, path } = await webhookTarget(ctx, request);
       // A GET is signed over the URL alone (its parameters are in the query).
       if (!(await webhookAuthenticated(ctx, request, account, {}))) return invalidSignature(reply);
       const query = queryOf(request);
@@ -142,13 +136,12 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
         if (TWILIO_CALL_PARAMS.has(key) || GEO.test(key)) params[key] = value;
         else extra[key] = value;
       }
-      const turn = await callsFor(ctx).returned(AccountSid, FlowSid, params, extra);
+      const turn = await callsFor(ctx).returned(accountSid, flowSid, params, extra);
       if (turn.kind === 'refused') {
-        reply.code(403).type('application/json');
-        return { code: 20003, message: `Call callback refused: ${turn.reason}`, more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+        return webhookRefused(reply, `Call callback refused: ${turn.reason}`);
       }
       reply.type('text/xml');
-      return turnTwiml(ctx, publicBase(ctx, request), AccountSid, FlowSid, turn);
+      return turnTwiml(ctx, publicBase(ctx, request), accountSid, flowSid, turn);
     },
     { auth: false },
   );
@@ -213,8 +206,7 @@ export async function answerMessageReturn(ctx: ApiContext, request: FastifyReque
   const record = params.From && params.To ? await ctx.store.findActiveExecution(flowSid, params.From, params.To) : null;
   const wait = record && record.accountSid === accountSid ? ((record.state as ExecutionState).frames.at(-1)?.wait ?? null) : null;
   if (!record || wait?.kind !== 'call' || !wait.returnable) {
-    reply.code(403).type('application/json');
-    return { code: 20003, message: 'Message return refused: no TwiML Redirect is waiting for this contact', more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
+    return webhookRefused(reply, 'Message return refused: no TwiML Redirect is waiting for this contact');
   }
   await ctx.executions.deliver(record.sid, { type: 'call-callback', callbackId: wait.callbackId, params: { ...params, query: queryOf(request) } });
   return answerMessageWebhook(ctx, reply, record.sid);

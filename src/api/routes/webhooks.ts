@@ -1,11 +1,9 @@
 // The flow webhook Twilio (or the simulator) posts messaging webhooks to:
 // POST /v1/Accounts/{AccountSid}/Flows/{FlowSid}. Authenticated by X-Twilio-Signature with the
 // account's auth token (or Basic auth, for local tools); answers an empty TwiML <Response/>.
-import { isSid } from '../../runtime/ids.ts';
 import type { ApiContext } from '../context.ts';
-import { invalidSignature, webhookAuthenticated } from './webhook-auth.ts';
+import { invalidSignature, webhookAuthenticated, webhookTarget } from './webhook-auth.ts';
 import type { Routes } from '../server.ts';
-import { errors } from '../wire/errors.ts';
 import { answerCallWebhook, answerMessageReturn, answerMessageWebhook, isCallWebhook, isMessageReturn, registerCallWebhookGet } from './webhook-calls.ts';
 import { InflightLedger } from '../../channels/twilio/inflight.ts';
 
@@ -14,28 +12,24 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
     'POST',
     '/v1/Accounts/:AccountSid/Flows/:FlowSid',
     async (request, reply) => {
-      const { AccountSid, FlowSid } = request.params as { AccountSid: string; FlowSid: string };
-      const path = request.url.split('?')[0]!;
-      if (!isSid('AC', AccountSid) || !isSid('FW', FlowSid)) throw errors.notFound(path);
-      const account = await ctx.store.getAccount(AccountSid);
-      if (!account) throw errors.notFound(path);
+      const { accountSid, flowSid, account } = await webhookTarget(ctx, request);
       // On the Twilio carrier, Twilio signs with the upstream account's auth token.
       if (!(await webhookAuthenticated(ctx, request, account, request.form))) return invalidSignature(reply);
       const params: Record<string, string> = {};
       for (const [key, value] of Object.entries(request.form)) params[key] = Array.isArray(value) ? value[0]! : value;
-      if (isCallWebhook(request, params)) return answerCallWebhook(ctx, request, reply, AccountSid, FlowSid, params);
+      if (isCallWebhook(request, params)) return answerCallWebhook(ctx, request, reply, accountSid, flowSid, params);
       if (params.ConversationSid && !params.SmsSid) {
         // Conversations: only new messages start or feed executions; our own replies
         // (authored "system", or recorded as sent by a step) are not echoed back into the flow.
         const ours = params.MessageSid ? await new InflightLedger(ctx.store).claimOf(params.MessageSid) : null;
         if ((params.EventType ?? 'onMessageAdded') === 'onMessageAdded' && params.Author !== 'system' && !ours) {
-          await ctx.executions.inboundMessage(AccountSid, FlowSid, params, 'incomingConversationMessage', { idempotencyKey: idempotencyToken(request) });
+          await ctx.executions.inboundMessage(accountSid, flowSid, params, 'incomingConversationMessage', { idempotencyKey: idempotencyToken(request) });
         }
         return reply.code(200).type('application/json').send('{}');
       }
       // A retry of a message already run (same I-Twilio-Idempotency-Token or MessageSid) is acknowledged and skipped.
-      if (isMessageReturn(request, params)) return answerMessageReturn(ctx, request, reply, AccountSid, FlowSid, params);
-      const { executionSid } = await ctx.executions.inboundMessage(AccountSid, FlowSid, params, 'incomingMessage', { idempotencyKey: idempotencyToken(request) });
+      if (isMessageReturn(request, params)) return answerMessageReturn(ctx, request, reply, accountSid, flowSid, params);
+      const { executionSid } = await ctx.executions.inboundMessage(accountSid, flowSid, params, 'incomingMessage', { idempotencyKey: idempotencyToken(request) });
       // A TwiML Redirect reached while answering this message is the answer; otherwise an empty <Response/>.
       return answerMessageWebhook(ctx, reply, executionSid);
     },
