@@ -7,27 +7,17 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { serverEnv } from '../support/server-env.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { basicAuth } from '../support/server.ts';
 import type { Fault, FakeTwilio } from '../support/fake-twilio.ts';
-import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, flow, sendMessage, startFake, waitFor } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, flow, freePort, sendMessage, startFake, waitFor } from './helpers.ts';
 
 const LOCAL_SID = 'AC' + 'e5'.repeat(16);
 const LOCAL_TOKEN = 'local-token-0123456789abcdef0123';
 const AUTH = basicAuth(LOCAL_SID, LOCAL_TOKEN);
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-async function freePort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 class ServerProcess {
   child: ChildProcess | null = null;

@@ -14,6 +14,7 @@ import type { Account } from '../../src/runtime/ports/store.ts';
 import type { HttpLimits, OutboundHttp } from '../../src/runtime/ports/channel.ts';
 import type { HttpRequestSpec } from '../../src/engine/types.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { basicAuth } from '../support/server.ts';
 
 const TOTAL_RUNS = Number(process.env.FUZZ_RUNS ?? 1_500);
 
@@ -50,10 +51,6 @@ export interface FuzzServer {
   a: Tenant;
   b: Tenant;
   close(): Promise<void>;
-}
-
-export function basicAuth(username: string, password: string): string {
-  return 'Basic ' + Buffer.from(`${username}:${password}`).toString('base64');
 }
 
 const FIXTURES = new URL('../fixtures/flows/', import.meta.url);
