@@ -5,9 +5,7 @@
 // to hang up. A flow file runs on an in-memory store; a FlowSid on the data directory's store.
 import { createInterface } from 'node:readline';
 import { stdin, stdout } from 'node:process';
-import type { App } from '../app.ts';
-import { SIMULATOR_FLOW_ADDRESS } from '../api/routes/simulator.ts';
-import { openFlowTarget } from './flow-file.ts';
+import { openSimulation, printNewSteps } from './flow-file.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -57,15 +55,9 @@ export function callerRequest(kind: string, line: string): { action: string; fie
 }
 
 export async function callCommand(target: string | undefined, flags: Flags): Promise<number> {
-  if (!target) {
-    console.error('usage: switchboard call <FlowSid|flow.json> --from +15551230001 [--to +15005550006]');
-    return 1;
-  }
-  const from = typeof flags.from === 'string' ? flags.from : '+15551230001';
-  const to = typeof flags.to === 'string' ? flags.to : SIMULATOR_FLOW_ADDRESS;
-  const opened = await openFlowTarget(target, flags);
+  const opened = await openSimulation('call', target, flags);
   if (!opened) return 1;
-  const { app, account, flowSid } = opened;
+  const { app, account, flowSid, from, to } = opened;
   try {
     const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.authToken}`).toString('base64');
     const request = async (method: 'GET' | 'POST', url: string, fields: Record<string, string> = {}): Promise<CallJson> => {
@@ -88,7 +80,7 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
         console.log(`${mark}${line.kind === 'say' ? '' : `[${line.kind}] `}${line.text}`);
       }
       shownLines = call.transcript.length;
-      await showSteps(app, account.sid, flowSid, call.execution_sid, shownSteps);
+      if (call.execution_sid) await printNewSteps(app, account.sid, flowSid, call.execution_sid, shownSteps);
     };
 
     console.log(`Calling flow ${flowSid} from ${from} (flow number ${to}). /hangup or Ctrl-D hangs up.`);
@@ -130,15 +122,5 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
     return 0;
   } finally {
     await app.close();
-  }
-}
-
-async function showSteps(app: App, accountSid: string, flowSid: string, executionSid: string | null, shown: Set<string>): Promise<void> {
-  if (!executionSid) return;
-  const steps = await app.store.listSteps(accountSid, flowSid, executionSid, { pageSize: 1000 });
-  for (const step of steps.items) {
-    if (shown.has(step.sid)) continue;
-    shown.add(step.sid);
-    console.log(`    · ${step.transitionedFrom} —${step.name}→ ${step.transitionedTo}`);
   }
 }

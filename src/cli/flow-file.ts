@@ -1,9 +1,10 @@
 // The flow that `simulate` and `call` run: a FlowSid in the configured store, or a flow file, which
 // becomes a published flow of an in-memory app. A missing file, broken JSON or an invalid definition
 // is reported as lines a user can act on (the validator's findings with their paths), never as a
-// stack trace.
+// stack trace. Also the parties both commands take and the steps both print as they happen.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { SIMULATOR_FLOW_ADDRESS } from '../api/routes/simulator.ts';
 import { createApp, type App } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { parseDefinition } from '../definition/parse.ts';
@@ -13,6 +14,35 @@ import type { Account } from '../runtime/ports/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
+
+/**
+ * `simulate`'s or `call`'s flow opened (see openFlowTarget) with the contact (--from) and the flow's
+ * address (--to). Null when there is nothing to run: the usage or the reasons are already printed.
+ */
+export async function openSimulation(
+  command: 'simulate' | 'call',
+  target: string | undefined,
+  flags: Flags,
+): Promise<{ app: App; account: Account; flowSid: string; from: string; to: string } | null> {
+  if (!target) {
+    console.error(`usage: switchboard ${command} <FlowSid|flow.json> --from +15551230001 [--to +15005550006]`);
+    return null;
+  }
+  const from = typeof flags.from === 'string' ? flags.from : '+15551230001';
+  const to = typeof flags.to === 'string' ? flags.to : SIMULATOR_FLOW_ADDRESS;
+  const opened = await openFlowTarget(target, flags);
+  return opened && { ...opened, from, to };
+}
+
+/** Prints the execution's steps not printed yet (`shown` remembers them). */
+export async function printNewSteps(app: App, accountSid: string, flowSid: string, executionSid: string, shown: Set<string>): Promise<void> {
+  const steps = await app.store.listSteps(accountSid, flowSid, executionSid, { pageSize: 1000 });
+  for (const step of steps.items) {
+    if (shown.has(step.sid)) continue;
+    shown.add(step.sid);
+    console.log(`    · ${step.transitionedFrom} —${step.name}→ ${step.transitionedTo}`);
+  }
+}
 
 /**
  * The app (to be closed by the caller), its startup account and the flow `target` names. Null when

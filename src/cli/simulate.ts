@@ -3,21 +3,14 @@
 // Each outbound message and each step is printed as it happens.
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
-import { SIMULATOR_FLOW_ADDRESS } from '../api/routes/simulator.ts';
-import { openFlowTarget } from './flow-file.ts';
+import { openSimulation, printNewSteps } from './flow-file.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
 export async function simulateCommand(target: string | undefined, flags: Flags): Promise<number> {
-  if (!target) {
-    console.error('usage: switchboard simulate <FlowSid|flow.json> --from +15551230001 [--to +15005550006]');
-    return 1;
-  }
-  const from = typeof flags.from === 'string' ? flags.from : '+15551230001';
-  const to = typeof flags.to === 'string' ? flags.to : SIMULATOR_FLOW_ADDRESS;
-  const opened = await openFlowTarget(target, flags);
+  const opened = await openSimulation('simulate', target, flags);
   if (!opened) return 1;
-  const { app, account, flowSid } = opened;
+  const { app, account, flowSid, from, to } = opened;
   try {
     let shownMessages = 0;
     const shownSteps = new Set<string>();
@@ -27,12 +20,7 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
       }
       shownMessages = app.simulator.transcript(to, from).length;
       if (!executionSid) return;
-      const steps = await app.store.listSteps(account.sid, flowSid, executionSid, { pageSize: 1000 });
-      for (const step of steps.items) {
-        if (shownSteps.has(step.sid)) continue;
-        shownSteps.add(step.sid);
-        console.log(`    · ${step.transitionedFrom} —${step.name}→ ${step.transitionedTo}`);
-      }
+      await printNewSteps(app, account.sid, flowSid, executionSid, shownSteps);
       const execution = await app.store.getExecutionBySid(executionSid);
       if (execution?.status === 'ended') console.log(`    (execution ${executionSid} ended)`);
     };
