@@ -1,9 +1,8 @@
 // `switchboard executions list|show|steps|end`: a flow's executions over the REST API, as
 // readable tables or --json.
-import { parseArgs } from 'node:util';
 import type { JsonObject } from '../engine/types.ts';
 import { StudioClient, connectionFrom } from '../flowtest/studio-client.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, reportFailure, table } from './remote.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, reportFailure, table } from './remote.ts';
 
 export const EXECUTIONS_USAGE = `Usage: switchboard executions <command> --flow FW… [options]
 
@@ -18,14 +17,11 @@ ${CONNECTION_HELP}`;
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value));
 
 export async function executionsCommand(argv: string[]): Promise<number> {
-  const [first, ...others] = argv;
-  // `flows --help` and `flows list --help` both show the help.
-  const [sub, rest] = first?.startsWith('-') ? [undefined, argv] : [first, others];
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    strict: true,
-    options: { ...CONNECTION_OPTIONS, flow: { type: 'string' }, limit: { type: 'string' }, since: { type: 'string' } },
+  const { sub, values, positionals } = parseSubcommand(argv, {
+    ...CONNECTION_OPTIONS,
+    flow: { type: 'string' },
+    limit: { type: 'string' },
+    since: { type: 'string' },
   });
   if (!sub || values.help || sub === 'help') {
     console.log(EXECUTIONS_USAGE);

@@ -4,12 +4,11 @@
 // between servers. pull/push/diff/export/import talk to any Studio-compatible API.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { FlowDefinition } from '../definition/types.ts';
 import { validateDefinitionJson } from '../definition/validate.ts';
 import { diffFlows, diffText } from '../flowtest/flow-diff.ts';
 import { StudioClient, connectionFrom, type RemoteFlow } from '../flowtest/studio-client.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, reportFailure, table } from './remote.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, reportFailure, table } from './remote.ts';
 
 export const FLOWS_USAGE = `Usage: switchboard flows <command> [options]
 
@@ -100,25 +99,17 @@ async function resolveSide(spec: string, client: () => Promise<StudioClient>): P
 }
 
 export async function flowsCommand(argv: string[]): Promise<number> {
-  const [first, ...others] = argv;
-  // `flows --help` and `flows list --help` both show the help.
-  const [sub, rest] = first?.startsWith('-') ? [undefined, argv] : [first, others];
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      ...CONNECTION_OPTIONS,
-      dir: { type: 'string', default: 'flows' },
-      status: { type: 'string' },
-      message: { type: 'string' },
-      'dry-run': { type: 'boolean', default: false },
-      remote: { type: 'boolean', default: false },
-      revision: { type: 'string' },
-      out: { type: 'string' },
-      name: { type: 'string' },
-      layout: { type: 'boolean', default: false },
-    },
+  const { sub, values, positionals } = parseSubcommand(argv, {
+    ...CONNECTION_OPTIONS,
+    dir: { type: 'string', default: 'flows' },
+    status: { type: 'string' },
+    message: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+    remote: { type: 'boolean', default: false },
+    revision: { type: 'string' },
+    out: { type: 'string' },
+    name: { type: 'string' },
+    layout: { type: 'boolean', default: false },
   });
   if (!sub || values.help || sub === 'help') {
     console.log(FLOWS_USAGE);

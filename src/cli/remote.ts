@@ -1,5 +1,6 @@
 // Shared pieces of the commands that talk to a Studio-compatible server: connection options,
-// readable tables, and turning failures into a sentence and an exit code.
+// subcommand parsing, readable tables, and turning failures into a sentence and an exit code.
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { ApiFailure } from '../flowtest/studio-client.ts';
 
 /** parseArgs options every remote command accepts. */
@@ -19,6 +20,16 @@ export const CONNECTION_HELP = `Connection (any Studio-compatible API: this serv
   --auth-token TOKEN      default TWILIO_AUTH_TOKEN
   --api-key SK… --api-secret S   API-key credentials instead (TWILIO_API_KEY, TWILIO_API_SECRET)
   --json                  machine-readable output`;
+
+/**
+ * `<subcommand> [options]`, parsed strictly. An option first means no subcommand, so `flows --help`
+ * and `flows list --help` both ask for the help.
+ */
+export function parseSubcommand<O extends ParseArgsOptionsConfig>(argv: string[], options: O) {
+  const [first, ...others] = argv;
+  const [sub, rest] = first?.startsWith('-') ? [undefined, argv] : [first, others];
+  return { sub, ...parseArgs({ args: rest, allowPositionals: true, strict: true, options }) };
+}
 
 export function table(rows: Record<string, unknown>[], columns: { key: string; title: string }[]): string {
   if (rows.length === 0) return '(none)';
