@@ -1,7 +1,6 @@
 // Helpers for the carrier tests: a Switchboard server listening on a real port with its account
 // on the Twilio carrier (pointed at the local fake), flow builders, polling and step listings.
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, afterEach, before, beforeEach } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOptions } from '../../src/app.ts';
@@ -9,6 +8,7 @@ import { loadConfig, type SwitchboardConfig } from '../../src/config.ts';
 import type { Account } from '../../src/runtime/ports/store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { basicAuth } from '../support/server.ts';
+export { freePort } from '../support/ports.ts';
 import { FakeTwilio } from '../support/fake-twilio.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 
@@ -207,12 +207,4 @@ export async function widgetOutputs(app: App, executionSid: string, widget: stri
 /** The flow webhook URL as Twilio would call it. */
 export function webhookUrl(server: CarrierServer, flowSid: string, base = server.baseUrl): string {
   return `${base}/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
-}
-
-export async function freePort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }

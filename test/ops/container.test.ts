@@ -8,13 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.ts';
+import { freePort } from '../support/ports.ts';
 
 const ROOT = resolve(new URL('../..', import.meta.url).pathname);
 const run = promisify(execFile);
@@ -133,14 +133,6 @@ test('the image copies everything the sources load, and every copied path exists
   for (const heavy of ['node_modules', 'data', '.git']) assert.ok(ignored.includes(heavy), `.dockerignore leaves out ${heavy}`);
   for (const path of copied.filter((p) => !built.has(p))) assert.ok(!ignored.includes(path), `${path} is not ignored`);
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function waitForOutput(child: ChildProcess, pattern: RegExp, ms: number): Promise<string> {
   let output = '';

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAIN, SERVER_CWD, serverEnv } from '../support/server-env.ts';
+import { freePort } from '../support/ports.ts';
 
 const FLOW = readFileSync(new URL('./fixtures/chaos-flow.json', import.meta.url), 'utf8');
 const ACCOUNT_SID = 'AC' + 'c4a05c4a05c4a05c4a05c4a05c4a05c4';
@@ -64,14 +65,6 @@ function random(seed: number): () => number {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** The account's webhook channel endpoint: records every outbound message attempt. */
 class Receiver {
