@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FORM, form, type TestServer } from '../support/server.ts';
-import { fixture, phone, said, serverWithFlow, type CallView } from './support.ts';
+import { fixture, phone, said, serverWithFlow, stepsOf, type CallView } from './support.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 
 async function startReminder(server: TestServer, flowSid: string, to: string): Promise<{ executionSid: string; call: CallView }> {
@@ -20,10 +20,6 @@ async function startReminder(server: TestServer, flowSid: string, to: string): P
   const call = calls.calls.find((c) => (c as unknown as { to: string }).to === to);
   assert.ok(call, 'the flow placed a call');
   return { executionSid: res.json().sid, call };
-}
-
-async function stepsOf(server: TestServer, flowSid: string, executionSid: string): Promise<string[]> {
-  return (await server.app.store.listSteps(server.account.sid, flowSid, executionSid, { pageSize: 100 })).items.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
 }
 
 describe('make-outgoing-call-v2 in the simulator', () => {

@@ -34,6 +34,11 @@ export async function call(server: TestServer, flowSid: string, from = '+1555123
   return phone(server, '/simulator/calls', { FlowSid: flowSid, From: from });
 }
 
+/** The execution's steps as `from -event-> to`. */
+export async function stepsOf(server: TestServer, flowSid: string, executionSid: string): Promise<string[]> {
+  return (await server.app.store.listSteps(server.account.sid, flowSid, executionSid, { pageSize: 100 })).items.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
+}
+
 export function said(view: CallView): string[] {
   return view.transcript.filter((l) => l.who === 'flow' && (l.kind === 'say' || l.kind === 'play' || l.kind === 'tones')).map((l) => l.text);
 }

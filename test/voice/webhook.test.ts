@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeSignature } from '../../src/api/wire/signature.ts';
 import type { ExecutionState, JsonObject } from '../../src/engine/types.ts';
-import { fixture, serverWithFlow, verbs, type Verb } from './support.ts';
+import { fixture, serverWithFlow, stepsOf, verbs, type Verb } from './support.ts';
 import type { TestServer } from '../support/server.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 
@@ -56,10 +56,6 @@ function actionOf(verb: Verb): string {
 async function executionOf(server: TestServer, flowSid: string) {
   const page = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 50 });
   return page.items;
-}
-
-async function stepsOf(server: TestServer, flowSid: string, executionSid: string) {
-  return (await server.app.store.listSteps(server.account.sid, flowSid, executionSid, { pageSize: 100 })).items.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
 }
 
 describe('a whole call through the webhook', () => {
