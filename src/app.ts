@@ -71,10 +71,9 @@ export function outboundPolicy(config: Pick<SwitchboardConfig, 'dev' | 'httpAllo
 /** Hands memory back to the OS when the node is quiet after a burst (see src/lib/memory-reclaimer.ts). */
 function startMemoryReclaimer(growthMb: number, observability: Observability): MemoryReclaimer {
   const MB = 1024 * 1024;
-  const reclaimer = new MemoryReclaimer(nodeMemoryProbe(), {
+  const reclaimer = new MemoryReclaimer(nodeMemoryProbe(observability.activity), {
     growthBytes: growthMb * MB,
     intervalMs: 5000,
-    quietBelow: 0.01,
     quietIntervals: 2,
     minGapMs: 60_000,
     now: Date.now,
@@ -141,7 +140,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     simulator,
     config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, logger: observability.logger, upstreamGuard: carrierGuard },
   });
-  observeHttp(server, observability.tracing.tracer, observability.metrics);
+  observeHttp(server, observability.tracing.tracer, observability.metrics, observability.activity);
   if (config.metrics) registerMetricsRoute(server, observability.metrics);
   await executions.start();
   const reclaimer = config.memoryReclaimMb > 0 ? startMemoryReclaimer(config.memoryReclaimMb, observability) : null;

@@ -28,6 +28,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false for routes that authenticate another way (health, signed webhooks). */
     auth?: boolean;
+    /** Orchestrator probes and metric scrapes: not work (an idle node stays idle while they come). */
+    probe?: boolean;
   }
 }
 

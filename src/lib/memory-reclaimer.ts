@@ -2,19 +2,22 @@
 // under a burst (a timer burst, a spike of creates) and, once the garbage is gone, keeps the freed
 // pages pooled and resident: measured, a node back at a 30 MB heap held 400 MB of RSS indefinitely,
 // while V8's own memory reducer shrank the heap but never released the pool. Only a memory-reducing
-// ("last resort") collection hands the pool back; this runs one when the event loop has been quiet
-// for whole intervals in a row and the RSS has grown by a set amount since the last one. Quiet means
+// ("last resort") collection hands the pool back; this runs one when the node has done no work for
+// whole intervals in a row and the RSS has grown by a set amount since the last one. Quiet means
 // idle, not lightly loaded: the collection pauses the thread for tens of milliseconds, which a node
-// serving even 1,000 messages a second (a few percent busy) felt in its p99.
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+// serving even 1,000 messages a second (a few percent busy) felt in its p99. Idle is told by the work
+// done (see ActivityCounter), not by the event loop's utilisation, which an idle node on a virtual
+// machine can read as 2-4%.
+import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import type { ActivityCounter } from './activity.ts';
 
 /** What the reclaimer reads and does: the real process's (nodeMemoryProbe) or a test's. */
 export interface MemoryProbe {
   rss(): number;
-  /** Share of the time since the previous call that the event loop was busy (0..1). */
-  busySinceLastCall(): number;
+  /** Units of work (sprints, API requests) done since the previous call. */
+  workSinceLastCall(): number;
   /** A memory-reducing full collection (it returns pooled pages to the OS). */
   reclaim(): void;
 }
@@ -24,8 +27,6 @@ export interface ReclaimerOptions {
   growthBytes: number;
   /** How often to look. */
   intervalMs: number;
-  /** Event-loop utilisation under which an interval counts as quiet. */
-  quietBelow: number;
   /** Quiet intervals in a row before a reclaim. */
   quietIntervals: number;
   /** At most one reclaim this often, whatever happens. */
@@ -49,7 +50,7 @@ export class MemoryReclaimer {
     this.#probe = probe;
     this.#options = options;
     this.#floor = probe.rss();
-    probe.busySinceLastCall(); // starts the first interval's measurement
+    probe.workSinceLastCall(); // starts the first interval's count
   }
 
   start(): void {
@@ -65,11 +66,11 @@ export class MemoryReclaimer {
 
   /** One look: reclaims if the node was quiet over the last intervals and has grown enough. */
   check(): CheckOutcome {
-    const busy = this.#probe.busySinceLastCall();
+    const work = this.#probe.workSinceLastCall();
     const rss = this.#probe.rss();
     // Memory V8 gave back on its own lowers the mark the next growth is measured from.
     this.#floor = Math.min(this.#floor, rss);
-    this.#quietRun = busy < this.#options.quietBelow ? this.#quietRun + 1 : 0;
+    this.#quietRun = work === 0 ? this.#quietRun + 1 : 0;
     if (this.#quietRun < this.#options.quietIntervals) return 'busy';
     if (rss - this.#floor < this.#options.growthBytes) return 'small';
     const now = this.#options.now();
@@ -88,21 +89,16 @@ export class MemoryReclaimer {
 }
 
 /**
- * The probe of this process. The collection needs V8's gc() with options, which is exposed only
- * under --expose-gc: when the process was not started with it, the flag is set just long enough
- * to take gc() from a fresh context (the main context and any later ones stay without it).
+ * The probe of this process, its work counted by `activity`. The collection needs V8's gc() with
+ * options, which is exposed only under --expose-gc: when the process was not started with it, the
+ * flag is set just long enough to take gc() from a fresh context (the main context and any later
+ * ones stay without it).
  */
-export function nodeMemoryProbe(): MemoryProbe {
+export function nodeMemoryProbe(activity: ActivityCounter): MemoryProbe {
   const gc = exposedGc();
-  let previous: EventLoopUtilization = performance.eventLoopUtilization();
   return {
     rss: () => process.memoryUsage.rss(),
-    busySinceLastCall() {
-      const current = performance.eventLoopUtilization();
-      const delta = performance.eventLoopUtilization(current, previous);
-      previous = current;
-      return delta.utilization;
-    },
+    workSinceLastCall: () => activity.takeCount(),
     reclaim: () => gc({ type: 'major', execution: 'sync', flavor: 'last-resort' }),
   };
 }

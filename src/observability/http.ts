@@ -5,6 +5,7 @@ import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span,
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { workContext, type WorkContext } from './context.ts';
 import type { Metrics } from './metrics.ts';
+import type { ActivityCounter } from '../lib/activity.ts';
 
 interface RequestObservation {
   span: Span;
@@ -45,7 +46,7 @@ function routeOf(request: FastifyRequest): string {
   return request.routeOptions.url ?? 'unmatched';
 }
 
-export function observeHttp(app: FastifyInstance, tracer: Tracer, metrics: Metrics): void {
+export function observeHttp(app: FastifyInstance, tracer: Tracer, metrics: Metrics, activity: ActivityCounter): void {
   bindHandlerContext();
   app.addHook('onRequest', async (request) => {
     const route = routeOf(request);
@@ -63,6 +64,7 @@ export function observeHttp(app: FastifyInstance, tracer: Tracer, metrics: Metri
     const observation = observations.get(request);
     const route = routeOf(request);
     const labels = { method: request.method, route };
+    if ((request.routeOptions.config as { probe?: boolean } | undefined)?.probe !== true) activity.tick();
     metrics.httpRequests.inc({ ...labels, status_code: String(reply.statusCode) });
     if (!observation) return;
     metrics.httpDuration.observe(labels, Number(process.hrtime.bigint() - observation.started) / 1e9);

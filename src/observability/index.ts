@@ -7,6 +7,7 @@ import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { createTracing, type Tracing } from './tracing.ts';
 import { TelemetryObserver } from './runtime-observer.ts';
+import { ActivityCounter } from '../lib/activity.ts';
 
 export interface ObservabilityOptions {
   /** Log output: false is silent (tests' default), true is stdout, or a stream to capture lines. */
@@ -22,6 +23,8 @@ export interface Observability {
   metrics: Metrics;
   tracing: Tracing;
   observer: TelemetryObserver;
+  /** The node's work (sprints, API requests), for chores that must tell idle from lightly loaded. */
+  activity: ActivityCounter;
   shutdown(): Promise<void>;
 }
 
@@ -40,12 +43,14 @@ export function createObservability(config: ObservabilityConfig, options: Observ
     otlpEndpoint: config.otlpEndpoint,
     ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
   });
-  const observer = new TelemetryObserver(tracing.tracer, metrics, logger);
+  const activity = new ActivityCounter();
+  const observer = new TelemetryObserver(tracing.tracer, metrics, logger, activity);
   return {
     logger,
     metrics,
     tracing,
     observer,
+    activity,
     async shutdown() {
       await tracing.shutdown();
       logger.flush?.();

@@ -3,6 +3,7 @@
 // execution's ids on every line.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
+import type { ActivityCounter } from '../lib/activity.ts';
 import type { EffectResult, ExecutionState } from '../engine/types.ts';
 import type { EffectLabel, RuntimeObserver, SprintLabel, SprintReport } from '../runtime/ports/observer.ts';
 import { StoreConflictError, type Store } from '../runtime/ports/store.ts';
@@ -63,15 +64,17 @@ export class TelemetryObserver implements RuntimeObserver {
   readonly #tracer: Tracer;
   readonly #metrics: Metrics;
   readonly #log: Logger;
+  readonly #activity: ActivityCounter;
   /** Active executions this node has written, and what each waits for (see watchStore). */
   readonly #active = new Map<string, string>();
   #trackLocally = true;
   readonly #waiting: Record<string, number> = { reply: 0, effect: 0, subflow: 0 };
 
-  constructor(tracer: Tracer, metrics: Metrics, log: Logger) {
+  constructor(tracer: Tracer, metrics: Metrics, log: Logger, activity: ActivityCounter) {
     this.#tracer = tracer;
     this.#metrics = metrics;
     this.#log = log;
+    this.#activity = activity;
     metrics.countExecutionsLocally(() => ({ active: this.#active.size, waiting: this.#waiting }));
   }
 
@@ -95,6 +98,7 @@ export class TelemetryObserver implements RuntimeObserver {
   }
 
   sprint<T>(label: SprintLabel, run: () => Promise<T>): Promise<T> {
+    this.#activity.tick();
     const span = this.#childSpan(`sprint ${label.event}`, {
       'switchboard.event': label.event,
       ...(label.executionSid ? { 'switchboard.execution_sid': label.executionSid } : {}),

@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryReclaimer, nodeMemoryProbe, type MemoryProbe } from '../../src/lib/memory-reclaimer.ts';
+import { ActivityCounter } from '../../src/lib/activity.ts';
 
 const MB = 1024 * 1024;
 
-/** A process whose RSS and event-loop load the test sets; a reclaim drops the RSS to `residentAfterReclaim`. */
+/** A process whose RSS and work (units done since the last look) the test sets; a reclaim drops the RSS to `residentAfterReclaim`. */
 function fakeProcess(rss: number) {
-  const state = { rss, busy: 0, reclaims: 0, residentAfterReclaim: rss };
+  const state = { rss, work: 0, reclaims: 0, residentAfterReclaim: rss };
   const probe: MemoryProbe = {
     rss: () => state.rss,
-    busySinceLastCall: () => state.busy,
+    workSinceLastCall: () => state.work,
     reclaim() {
       state.reclaims++;
       state.rss = state.residentAfterReclaim;
@@ -22,7 +23,6 @@ function reclaimerFor(probe: MemoryProbe, clock: { now: number }, events: unknow
   return new MemoryReclaimer(probe, {
     growthBytes: 64 * MB,
     intervalMs: 5000,
-    quietBelow: 0.05,
     quietIntervals,
     minGapMs: 60_000,
     now: () => clock.now,
@@ -36,7 +36,7 @@ test('a quiet node that grew past the threshold is reclaimed once, and reports w
   const events: { before: number; after: number }[] = [];
   const reclaimer = reclaimerFor(probe, clock, events);
   state.rss = 400 * MB; // after a burst
-  state.busy = 0.01;
+  state.work = 0;
   assert.equal(reclaimer.check(), 'reclaimed');
   assert.equal(state.reclaims, 1);
   assert.deepEqual(events.map(({ before, after }) => [before / MB, after / MB]), [[400, 150]]);
@@ -51,12 +51,12 @@ test('a busy node is left alone however much it grew; it is reclaimed at the fir
   const clock = { now: 0 };
   const reclaimer = reclaimerFor(probe, clock);
   state.rss = 500 * MB;
-  state.busy = 0.6;
+  state.work = 600;
   assert.equal(reclaimer.check(), 'busy');
-  state.busy = 0.05; // at the threshold still counts as busy
+  state.work = 1; // a single sprint or request counts
   assert.equal(reclaimer.check(), 'busy');
   assert.equal(state.reclaims, 0);
-  state.busy = 0.001;
+  state.work = 0;
   assert.equal(reclaimer.check(), 'reclaimed');
 });
 
@@ -64,8 +64,8 @@ test('it takes the set number of quiet intervals in a row: a busy one in between
   const { state, probe } = fakeProcess(150 * MB);
   const reclaimer = reclaimerFor(probe, { now: 0 }, [], 2);
   state.rss = 400 * MB;
-  const outcomes = [0.001, 0.3, 0.001, 0.001].map((busy) => {
-    state.busy = busy;
+  const outcomes = [0, 30, 0, 0].map((work) => {
+    state.work = work;
     return reclaimer.check();
   });
   assert.deepEqual(outcomes, ['busy', 'busy', 'busy', 'reclaimed']);
@@ -121,7 +121,8 @@ test('at most one reclaim per minimum gap, even if the node grows again at once'
 
 test('the real probe: the collection hands pooled pages back, without exposing gc() to the program', () => {
   assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined', 'run without --expose-gc');
-  const probe = nodeMemoryProbe();
+  const activity = new ActivityCounter();
+  const probe = nodeMemoryProbe(activity);
   // A burst's worth of short-lived objects grows the young generation, which V8 keeps afterwards.
   let keep: unknown[] = [];
   for (let round = 0; round < 30; round++) {
@@ -134,7 +135,10 @@ test('the real probe: the collection hands pooled pages back, without exposing g
   const after = probe.rss();
   assert.ok(after < before - 32 * MB, `RSS ${Math.round(before / MB)} MB -> ${Math.round(after / MB)} MB`);
   assert.equal(typeof (globalThis as { gc?: unknown }).gc, 'undefined');
-  const busy = probe.busySinceLastCall();
-  assert.ok(busy >= 0 && busy <= 1);
+  // Its work is what the node's counter took since the last look.
+  activity.tick();
+  activity.tick();
+  assert.equal(probe.workSinceLastCall(), 2);
+  assert.equal(probe.workSinceLastCall(), 0);
   assert.equal(keep.length, 0);
 });

@@ -73,6 +73,27 @@ test('HTTP widget calls are timed as upstream work; a 5xx answer counts as an up
   assert.equal(await metric(app, 'switchboard_steps_total', { widget_type: 'make-http-request' }), 3);
 });
 
+test('the node counts its work for idle-time chores: API requests and sprints do, probes and scrapes do not', async (t) => {
+  const { app, auth } = await appWith({});
+  t.after(() => app.close());
+  const activity = app.observability.activity;
+  activity.takeCount(); // what start-up did
+  for (const url of ['/healthz', '/readyz', '/metrics']) assert.equal((await app.server.inject({ method: 'GET', url })).statusCode, 200);
+  assert.equal(activity.takeCount(), 0, 'probes and scrapes are not work');
+  assert.equal((await app.server.inject({ method: 'GET', url: '/v2/Flows', headers: { authorization: auth } })).statusCode, 200);
+  assert.equal(activity.takeCount(), 1, 'an API request is');
+  const call = (url: string, payload: string) => app.server.inject({ method: 'POST', url, headers: { authorization: auth, ...FORM }, payload });
+  const hi = { name: 'hi', type: 'send-message', properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'hi' }, transitions: [{ event: 'sent' }, { event: 'failed' }] };
+  const created = await call('/v2/Flows', form({ FriendlyName: 'one message', Status: 'published', Definition: JSON.stringify(triggerFlow('one message', 'incomingRequest', 'hi', [hi])) }));
+  assert.equal(created.statusCode, 201, created.body);
+  const flow = created.json();
+  activity.takeCount();
+  assert.equal((await call(`/v2/Flows/${flow.sid}/Executions`, form({ To: '+15550000001', From: '+15005550006' }))).statusCode, 201);
+  await app.executions.idle();
+  // The request, the sprint that started the execution, and the one that took the send's result.
+  assert.ok(activity.takeCount() >= 3);
+});
+
 test('timer lag: a reply timeout that fires late is measured on the runtime clock', async (t) => {
   let clock = Date.UTC(2026, 0, 1);
   const { app, auth } = await appWith({}, () => clock);

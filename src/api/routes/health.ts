@@ -50,7 +50,7 @@ export async function readiness(ctx: Pick<ApiContext, 'store'>): Promise<Readine
 
 export function registerHealth(routes: Routes, ctx: ApiContext): void {
   // Probes come every few seconds: their requests are not logged at info.
-  const probe = { logLevel: 'warn' as const, config: { auth: false } };
+  const probe = { logLevel: 'warn' as const, config: { auth: false, probe: true } };
   routes.app.route({ method: 'GET', url: '/healthz', ...probe, handler: async () => ({ status: 'ok', store: ctx.store.kind }) });
   routes.app.route({
     method: 'GET',

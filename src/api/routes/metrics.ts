@@ -7,7 +7,7 @@ export function registerMetricsRoute(app: FastifyInstance, metrics: Metrics): vo
   app.route({
     method: 'GET',
     url: '/metrics',
-    config: { auth: false },
+    config: { auth: false, probe: true },
     logLevel: 'warn', // scraped every few seconds: not logged at info
     handler: async (_request, reply) => {
       reply.type(metrics.contentType);
