@@ -126,6 +126,12 @@ export class ExecutionService implements ExecutionServiceApi {
   // Multi-node: claims on timers/effects, when the timer loop next wakes, the last orphan sweep.
   readonly #leases: WorkLeases;
   #wakeAt = 0;
+  /**
+   * The soonest moment the timer loop knows of work (a timer or an age cap due): a round woken before
+   * it is a poll, which skips the claim (a write transaction, every second on every idle node) and
+   * only looks again.
+   */
+  #dueBy = Number.NEGATIVE_INFINITY;
   #lastSweep = Number.NEGATIVE_INFINITY;
   #lastPrune = Number.NEGATIVE_INFINITY;
   /**
@@ -514,6 +520,7 @@ export class ExecutionService implements ExecutionServiceApi {
 
   /** Makes the timer loop look again by `dueAt` unless it already will. */
   #wakeBy(dueAt: number): void {
+    this.#dueBy = Math.min(this.#dueBy, dueAt);
     if (this.#stopped || (this.#timer && this.#wakeAt <= dueAt)) return;
     this.#scheduleTimers(Math.max(0, dueAt - this.#options.now()));
   }
@@ -533,23 +540,33 @@ export class ExecutionService implements ExecutionServiceApi {
     await this.deliver(timer.executionSid, event, { timerId: timer.id });
   }
 
-  #scheduleTimers(delayMs: number): void {
+  /** Wakes the timer loop in `delayMs`; `dueBy`: when work is known to be due (by default, then). */
+  #scheduleTimers(delayMs: number, dueBy = this.#options.now() + delayMs): void {
     if (this.#stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#wakeAt = this.#options.now() + delayMs;
+    this.#dueBy = dueBy;
     this.#timer = setTimeout(() => {
       void this.#track(
         (async () => {
           try {
-            await this.#drainDueTimers();
+            const claim = this.#dueBy <= this.#options.now();
+            this.#dueBy = Number.POSITIVE_INFINITY; // lowered by #wakeBy while this round runs
+            if (claim) await this.#drainDueTimers();
             // A sprint that fails is logged by the observer and retried next round; it must not hold up the chores below.
             if (!this.#stopped) await this.#expireOld().catch(() => undefined);
             if (!this.#stopped && this.#options.now() - this.#lastSweep >= ORPHAN_SWEEP_MS) await this.#sweepOrphanedEffects();
             if (!this.#stopped && this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS) await this.pruneHistory();
           } finally {
-            const next = await this.#nextDue().catch(() => null);
-            const wait = next === null ? TIMER_POLL_MS : Math.min(TIMER_POLL_MS, Math.max(0, next - this.#options.now()));
-            this.#scheduleTimers(wait);
+            const next = await this.#nextDue().catch(() => undefined);
+            if (next === undefined) {
+              // The store did not answer: look again in a while, claiming as if something were due.
+              this.#scheduleTimers(TIMER_POLL_MS, Number.NEGATIVE_INFINITY);
+            } else {
+              // What the store says is next, or sooner if a timer was added while this round ran.
+              const dueBy = Math.min(next ?? Number.POSITIVE_INFINITY, this.#dueBy);
+              this.#scheduleTimers(Math.min(TIMER_POLL_MS, Math.max(0, dueBy - this.#options.now())), dueBy);
+            }
           }
         })(),
       );
