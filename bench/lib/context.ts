@@ -44,7 +44,9 @@ export function createContext(mode: BenchMode, log: (message: string) => void): 
       return promise;
     },
     cleanup() {
-      rmSync(root, { recursive: true, force: true });
+      // BENCH_KEEP_SCRATCH=1 keeps the stores a run made, to look into them afterwards.
+      if (process.env.BENCH_KEEP_SCRATCH) log(`scratch kept in ${root}`);
+      else rmSync(root, { recursive: true, force: true });
     },
   };
 }

@@ -383,11 +383,16 @@ export class ExecutionService implements ExecutionServiceApi {
    * if the consumed timer/effect was taken over by another node). The lock serialises this node;
    * the version check serialises nodes: a sprint that lost the race runs again from a fresh read.
    */
-  deliver(executionSid: string, event: EngineEvent, consumed: Consumed = {}): Promise<ExecutionRecord | null> {
+  deliver(executionSid: string, event: EngineEvent, consumed: Consumed = {}, prefetched?: VersionedExecution | null): Promise<ExecutionRecord | null> {
+    // A prefetched record (read with its batch of timers) serves the first attempt only: if it was
+    // stale, the write's version check fails and the retry reads afresh.
+    let ahead = prefetched;
     return this.#track(
       retryOnConflict(['version'], () => this.#locks.run(executionSid, () => this.#observer.sprint({ executionSid, event: event.type }, async () => {
         const kept = this.#recent.get(executionSid);
-        const loaded = kept ?? (await this.#store.loadExecution(executionSid));
+        const prefetch = ahead;
+        ahead = undefined;
+        const loaded = kept ?? (prefetch !== undefined ? prefetch : await this.#store.loadExecution(executionSid));
         const record = loaded?.record;
         // It ended or was deleted while this message waited for the lock: look again (it may start a new one).
         if (consumed.requireActive && record?.status !== 'active') throw new StoreConflictError('active-execution', `execution ${executionSid} is no longer active`);
@@ -500,8 +505,24 @@ export class ExecutionService implements ExecutionServiceApi {
     // One this node is still firing (its lease ran out meanwhile) was just renewed, not re-fired.
     const due = claimed.filter((timer) => !this.#leases.holds('timer', timer.id));
     for (const timer of due) this.#leases.hold('timer', timer.id);
-    const fired = Promise.all(due.map((timer) => this.#fire(timer).finally(() => this.#leases.drop('timer', timer.id)))).then(() => undefined);
-    return { count: due.length, fired };
+    const fired = this.#prefetch(due).then((executions) =>
+      Promise.all(due.map((timer) => this.#fire(timer, executions?.take(timer.executionSid)).finally(() => this.#leases.drop('timer', timer.id)))),
+    );
+    return { count: due.length, fired: fired.then(() => undefined) };
+  }
+
+  /**
+   * The executions of a batch of timers in one read (undefined: each sprint reads its own). Read one by
+   * one, a burst spent a fifth of its time on the reads, a third of that on taking the file's read lock.
+   */
+  async #prefetch(timers: TimerRecord[]): Promise<Prefetched | undefined> {
+    if (timers.length < 2) return undefined;
+    const sids = new Set(timers.map((timer) => timer.executionSid));
+    try {
+      return new Prefetched(sids, await this.#store.loadExecutions([...sids]));
+    } catch {
+      return undefined; // each sprint reads (and reports a failing store) on its own
+    }
   }
 
   /** Claims effects nobody holds (a dead node's, once its lease expired) and carries them out. */
@@ -533,11 +554,11 @@ export class ExecutionService implements ExecutionServiceApi {
     }
   }
 
-  async #fire(timer: TimerRecord): Promise<void> {
+  async #fire(timer: TimerRecord, prefetched?: VersionedExecution | null): Promise<void> {
     this.#observer.timerFired(this.#options.now() - timer.dueAt);
     // An age-cap timer ('EX…') is what a node from before migration 6 still writes during a rolling upgrade.
     const event: EngineEvent = timer.id.startsWith(LEGACY_EXPIRY_PREFIX) ? { type: 'end', reason: 'expired' } : { type: 'timer', timerId: timer.id };
-    await this.deliver(timer.executionSid, event, { timerId: timer.id });
+    await this.deliver(timer.executionSid, event, { timerId: timer.id }, prefetched);
   }
 
   /** Wakes the timer loop in `delayMs`; `dueBy`: when work is known to be due (by default, then). */
@@ -892,6 +913,26 @@ class RecentExecutions {
 
   forget(sid: string): void {
     this.#entries.delete(sid);
+  }
+}
+
+/**
+ * The executions of a batch of timers, read at once. Each goes to one sprint only (the engine changes
+ * the state it is given in place): a second timer of the same execution in the batch reads afresh.
+ */
+class Prefetched {
+  readonly #found: Map<string, VersionedExecution>;
+  readonly #untaken: Set<string>;
+
+  constructor(asked: Set<string>, found: Map<string, VersionedExecution>) {
+    this.#untaken = asked;
+    this.#found = found;
+  }
+
+  /** The execution as read (null: it was not found), or undefined if it was not read or was taken. */
+  take(sid: string): VersionedExecution | null | undefined {
+    if (!this.#untaken.delete(sid)) return undefined;
+    return this.#found.get(sid) ?? null;
   }
 }
 

@@ -995,6 +995,22 @@ export function runStoreConformance(
         await assert.rejects(store.writeSprint(sprint(exec, false, { expectedVersion: 3 })), conflict('version'), 'a deleted execution is a conflict');
       });
 
+      test('loadExecutions reads many at once, each with its version; unknown SIDs are absent', async (store) => {
+        const { flowA } = await seed(store);
+        const first = execution(flowA);
+        const second = execution(flowA);
+        await store.writeSprint(sprint(first, true));
+        await store.writeSprint(sprint(second, true));
+        const moved = { ...second, state: { at: 'two' }, dateUpdated: T0 + 2 };
+        await store.writeSprint(sprint(moved, false, { expectedVersion: 1 }));
+        const missing = sid('FN');
+        const loaded = await store.loadExecutions([first.sid, missing, second.sid]);
+        assert.deepEqual([...loaded.keys()].sort(), [first.sid, second.sid].sort());
+        assert.deepEqual(loaded.get(first.sid), { record: first, version: 1 });
+        assert.deepEqual(loaded.get(second.sid), { record: moved, version: 2 });
+        assert.equal((await store.loadExecutions([])).size, 0);
+      });
+
       test('racing sprints from one version: exactly one commits, steps never interleave', async (store) => {
         const { a, flowA } = await seed(store);
         const exec = execution(flowA);

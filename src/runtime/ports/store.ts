@@ -295,6 +295,11 @@ export interface VersionedExecution {
 export interface ClusterStore {
   loadExecution(executionSid: string): Promise<VersionedExecution | null>;
   /**
+   * Many executions in one read (a batch of timers firing together), keyed by SID; one not found is
+   * absent. A prefetch: the versions make a sprint run on a record changed since write nothing.
+   */
+  loadExecutions(executionSids: readonly string[]): Promise<Map<string, VersionedExecution>>;
+  /**
    * Claims up to `limit` timers due at or before `now` that nobody holds (or whose lease expired),
    * soonest first. Two nodes never get the same timer while a lease is current.
    */

@@ -428,6 +428,11 @@ export class PostgresStore implements Store {
     return rows[0] ? { record: toExecution(rows[0]), version: Number(rows[0].version) } : null;
   }
 
+  async loadExecutions(executionSids: readonly string[]): Promise<Map<string, VersionedExecution>> {
+    const rows = await this.#query('SELECT * FROM executions WHERE sid = ANY(?::text[])', [executionSids]);
+    return new Map(rows.map((row) => [String(row.sid), { record: toExecution(row), version: Number(row.version) }]));
+  }
+
   async findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null> {
     const rows = await this.#query(`SELECT * ${ACTIVE_FOR_PAIR}`, [flowSid, contactAddress, channelAddress]);
     return rows[0] ? toExecution(rows[0]) : null;

@@ -595,6 +595,13 @@ export class SqliteStore implements Store {
     return row ? { record: toExecution(row), version: Number(row.version) } : null;
   }
 
+  async loadExecutions(executionSids: readonly string[]): Promise<Map<string, VersionedExecution>> {
+    // One statement, whatever the count: each statement outside a transaction takes and drops the
+    // file's read lock (two fcntl calls and an fstat), which is a third of reading a row one by one.
+    const rows = this.stmt('SELECT * FROM executions WHERE sid IN (SELECT value FROM json_each(?))').all(JSON.stringify(executionSids)) as Row[];
+    return new Map(rows.map((row) => [String(row.sid), { record: toExecution(row), version: Number(row.version) }]));
+  }
+
   async claimDueTimers(now: number, lease: Lease, limit: number): Promise<TimerRecord[]> {
     if (this.#writer) return this.#writer.call('claimDueTimers', [now, lease, limit]);
     // The soonest free timers (timers_unclaimed_by_due) and the soonest whose lease ran out (timers_claimed),
