@@ -85,7 +85,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     frameworkErrors: (error, request, rawReply) => {
       const reply = rawReply as FastifyReply;
       const path = request.url.split('?')[0] ?? request.url;
-      const apiError = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? errors.notFound(path) : toApiError(error, bodyLimit);
+      const apiError = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? errors.notFound(path) : toApiError(error, bodyLimit, request.headers['content-type']);
       reply.code(apiError.status).type('application/json').send(apiError.toBody());
     },
   });
@@ -126,7 +126,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error, bodyLimit);
+    const apiError = toApiError(error, bodyLimit, request.headers['content-type']);
     if (apiError.status >= 500) request.log.error({ err: error }, 'unhandled error');
     reply.code(apiError.status).headers(apiError.headers).type('application/json').send(apiError.toBody());
   });

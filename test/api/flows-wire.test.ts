@@ -214,13 +214,13 @@ describe('Flows API on the wire', () => {
   });
 
   it('answers bad input with Twilio errors, never a 5xx', async () => {
-    const cases: { method: 'GET' | 'POST' | 'DELETE'; url: string; body?: string; headers?: Record<string, string>; status: number }[] = [
+    const cases: { method: 'GET' | 'POST' | 'DELETE'; url: string; body?: string; headers?: Record<string, string>; status: number; message?: RegExp }[] = [
       { method: 'GET', url: '/v2/Flows/FWnothex', status: 404 },
       { method: 'GET', url: '/v2/Flows/' + 'FW' + 'a'.repeat(300), status: 404 },
       { method: 'GET', url: '/v2/Nope', status: 404 },
       { method: 'DELETE', url: '/v2/Flows', status: 405 },
       { method: 'POST', url: '/v2/Flows', body: '{"FriendlyName":', headers: { 'content-type': 'application/json' }, status: 400 },
-      { method: 'POST', url: '/v2/Flows', body: 'x', headers: { 'content-type': 'text/plain' }, status: 415 },
+      { method: 'POST', url: '/v2/Flows', body: 'x', headers: { 'content-type': 'text/plain; charset=utf-8' }, status: 415, message: /^Content-Type text\/plain is not supported; send application\/x-www-form-urlencoded$/ },
       { method: 'POST', url: '/v2/Flows', body: 'FriendlyName=' + 'a'.repeat(2 * 1024 * 1024), status: 413 },
       { method: 'POST', url: '/v2/Flows', body: '%E0%A4%A&FriendlyName=%FF%FE', status: 400 },
       { method: 'GET', url: '/v2/Flows?PageToken=PA%00', status: 400 },
@@ -238,6 +238,7 @@ describe('Flows API on the wire', () => {
       assert.equal(typeof body.code, 'number');
       assert.equal(typeof body.message, 'string');
       assert.match(body.more_info, /^https:\/\/www\.twilio\.com\/docs\/errors\/\d+$/);
+      if (c.message) assert.match(body.message, c.message);
     }
   });
 

@@ -57,4 +57,12 @@ describe('simulator transcript: execution_sid of inbound messages', () => {
       ['inbound hi first', 'outbound-api Rate us 1-5 first', 'inbound 5 first', 'outbound-api Thanks for the 5! first', 'inbound hello second', 'outbound-api Rate us 1-5 second'],
     );
   });
+
+  it('a GET without Contact is told it is missing from the query string', async () => {
+    for (const url of [`/simulator/Flows/${flowSid}/Messages`, `/console/api/Flows/${flowSid}/Simulator/Events?FlowAddress=x`]) {
+      const res = await t.app.server.inject({ method: 'GET', url, headers: { authorization: t.auth } });
+      assert.equal(res.statusCode, 400, url);
+      assert.deepEqual({ code: res.json().code, message: res.json().message }, { code: 20001, message: 'Missing required parameter Contact in the query string' }, url);
+    }
+  });
 });

@@ -11,7 +11,7 @@ import type { ExecutionRecord, PageResult, StepRecord } from '../../runtime/port
 import type { ApiContext } from '../context.ts';
 import { publicBase, type Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
-import { jsonField, requiredString } from '../wire/form.ts';
+import { jsonField, requiredQuery } from '../wire/form.ts';
 import { stepBody, v2Execution } from '../representations/executions.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { flowSidParam } from './v2-flows.ts';
@@ -224,7 +224,7 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
   routes.add('GET', '/console/api/Flows/:FlowSid/Simulator/Events', async (request, reply) => {
     const flowSid = flowSidParam(request, 'FlowSid');
     const query = request.query as Record<string, string | undefined>;
-    const contact = requiredString(query as Record<string, string>, 'Contact');
+    const contact = requiredQuery(query, 'Contact');
     const flowAddress = query.FlowAddress || SIMULATOR_FLOW_ADDRESS;
     const accountSid = request.account.sid;
     if (!(await ctx.store.getFlow(accountSid, flowSid))) throw errors.notFound(request.url.split('?')[0]!);

@@ -3,7 +3,7 @@
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
-import { enumValue, optionalString, requiredString, stringList, type Form } from '../wire/form.ts';
+import { enumValue, optionalString, requiredQuery, requiredString, stringList, type Form } from '../wire/form.ts';
 import { formatDate } from '../wire/dates.ts';
 import { flowSidParam } from './v2-flows.ts';
 import type { SimulatedTask, TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
@@ -73,10 +73,10 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
   routes.add('GET', '/simulator/Flows/:Sid/Messages', async (request) => {
     const flowSid = flowSidParam(request);
     const query = request.query as Record<string, string | undefined>;
-    if (!query.Contact) throw errors.missingParameter('Contact');
+    const contact = requiredQuery(query, 'Contact');
     if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/simulator/Flows/${flowSid}`);
     const flowAddress = query.FlowAddress ?? SIMULATOR_FLOW_ADDRESS;
-    return { messages: ctx.simulator.transcript(flowAddress, query.Contact).filter((m) => m.flowSid === flowSid).map(entryJson) };
+    return { messages: ctx.simulator.transcript(flowAddress, contact).filter((m) => m.flowSid === flowSid).map(entryJson) };
   });
 
   // send-to-flex hand-offs the simulator took in place of TaskRouter (this account's only).

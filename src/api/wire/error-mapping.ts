@@ -12,7 +12,8 @@ const DOMAIN_STATUS: Record<DomainError['kind'], [number, number]> = {
   'rate-limited': [429, 20429],
 };
 
-export function toApiError(error: unknown, bodyLimit: number): ApiError {
+/** contentType: the request's, named in a 415 (Fastify's own message does not say which it was). */
+export function toApiError(error: unknown, bodyLimit: number, contentType?: string): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof DomainError) {
     const [status, code] = DOMAIN_STATUS[error.kind];
@@ -25,7 +26,7 @@ export function toApiError(error: unknown, bodyLimit: number): ApiError {
       return errors.payloadTooLarge(bodyLimit);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return errors.unsupportedMediaType(String((error as Error).message.split(': ').pop() ?? 'unknown'));
+      return errors.unsupportedMediaType(contentType?.split(';')[0]?.trim() || 'unknown');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return errors.badRequest('Request body is not valid JSON');

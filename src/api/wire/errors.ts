@@ -38,6 +38,7 @@ export class ApiError extends Error {
 
 export const errors = {
   missingParameter: (name: string) => new ApiError(400, 20001, `Missing required parameter ${name} in the post body`),
+  missingQueryParameter: (name: string) => new ApiError(400, 20001, `Missing required parameter ${name} in the query string`),
   invalidParameter: (name: string, why: string) => new ApiError(400, 20001, `Invalid parameter ${name}: ${why}`),
   badRequest: (message: string) => new ApiError(400, 20001, message),
   authenticate: () => new ApiError(401, 20003, 'Authenticate', undefined, { 'WWW-Authenticate': 'Basic realm="Twilio API"' }),

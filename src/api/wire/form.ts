@@ -40,6 +40,14 @@ export function requiredString(form: Form, name: string): string {
   return value;
 }
 
+/** A required query-string parameter (a GET's): its error names the query string, not the post body. */
+export function requiredQuery(query: unknown, name: string): string {
+  const value = (query as Record<string, string | string[] | undefined>)[name];
+  const first = Array.isArray(value) ? value[0] : value;
+  if (first === undefined || first === '') throw errors.missingQueryParameter(name);
+  return first;
+}
+
 export function stringList(form: Form, name: string): string[] | undefined {
   const value = form[name];
   if (value === undefined) return undefined;
