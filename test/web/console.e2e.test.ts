@@ -348,6 +348,36 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await shot(page, '10-narrow-flows');
   });
 
+  it('keeps a flow name of any length on one line, in the list and over the editor', async () => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    const longName = 'Very long name '.repeat(400);
+    const created = await fetch(`${server.baseUrl}/v2/Flows`, {
+      method: 'POST',
+      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ FriendlyName: longName, Status: 'draft', Definition: readFileSync(FIXTURE, 'utf8') }),
+    });
+    assert.equal(created.status, 201);
+    const longSid = ((await created.json()) as { sid: string }).sid;
+    try {
+      await page.goto(`${server.baseUrl}/flows`);
+      const row = page.locator('tr', { has: page.locator(`a[href="/flows/${longSid}"]`) }).first();
+      await row.waitFor();
+      await shot(page, '11-long-name-list');
+      const height = (await row.boundingBox())!.height;
+      assert.ok(height < 80, `the row is ${height}px tall`);
+      const status = (await row.locator('td').nth(2).boundingBox())!;
+      assert.ok(status.x + status.width <= 1280, 'the Status column is on screen');
+      assert.equal(await row.locator('a.clip').getAttribute('title'), longName, 'the whole name is in the title');
+      await page.goto(`${server.baseUrl}/flows/${longSid}`);
+      const heading = page.getByRole('heading', { level: 1 });
+      await heading.waitFor();
+      assert.ok((await heading.boundingBox())!.height < 60, 'the editor heading is one line');
+      await shot(page, '11-long-name-editor');
+    } finally {
+      await fetch(`${server.baseUrl}/v2/Flows/${longSid}`, { method: 'DELETE', headers: { authorization: server.auth } });
+    }
+  });
+
   it('logged no console errors', () => {
     assert.deepEqual(browser.errors, []);
   });

@@ -195,7 +195,9 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
           <nav aria-label="Breadcrumb" className="breadcrumb">
             <Link href="/flows">Flows</Link> <span aria-hidden="true">/</span>
           </nav>
-          <h1>{flow.data.friendly_name}</h1>
+          <h1 className="clip" title={flow.data.friendly_name}>
+            {flow.data.friendly_name}
+          </h1>
           <button type="button" className="small-button" onClick={() => setRenaming(true)} aria-label="Rename flow">
             Rename
           </button>

@@ -5,7 +5,9 @@ import { Link } from 'wouter';
 export function FlowBreadcrumb({ flowSid, flowName, trail = [] }: { flowSid: string; flowName: string | undefined; trail?: { href: string; label: string }[] }) {
   return (
     <nav aria-label="Breadcrumb" className="breadcrumb">
-      <Link href="/flows">Flows</Link> / <Link href={`/flows/${flowSid}`}>{flowName ?? flowSid}</Link> /
+      <Link href="/flows">Flows</Link> / <Link href={`/flows/${flowSid}`} className="clip" title={flowName}>
+        {flowName ?? flowSid}
+      </Link> /
       {trail.map((link) => (
         <Fragment key={link.href}>
           {' '}

@@ -145,7 +145,9 @@ export function FlowListPage() {
               {list.data.flows.map((flow) => (
                 <tr key={flow.sid}>
                   <td>
-                    <Link href={`/flows/${flow.sid}`}>{flow.friendly_name}</Link>
+                    <Link href={`/flows/${flow.sid}`} className="clip" title={flow.friendly_name}>
+                      {flow.friendly_name}
+                    </Link>
                   </td>
                   <td className="col-optional">
                     <code className="sid">{flow.sid}</code>
