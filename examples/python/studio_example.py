@@ -1,4 +1,5 @@
-"""twilio-python against Switchboard: create a flow, run it, read its steps, end and delete the execution.
+"""twilio-python against Switchboard: create a flow, run it, read its steps, end and delete the
+execution, then delete the flow (a second run starts from the same state).
 
     pip install twilio
     SWITCHBOARD_URL=http://127.0.0.1:4000 TWILIO_ACCOUNT_SID=AC... TWILIO_AUTH_TOKEN=... python3 studio_example.py
@@ -57,6 +58,7 @@ def main() -> None:
     ended = client.studio.v2.flows(flow.sid).executions(execution.sid).update(status="ended")
     listed = [e.sid for e in client.studio.v2.flows(flow.sid).executions.list()]
     removed = client.studio.v2.flows(flow.sid).executions(execution.sid).delete()
+    flow_removed = client.studio.v2.flows(flow.sid).delete()
 
     # One JSON line, so the example doubles as a test (test/ops/python-example.test.ts reads it).
     print(json.dumps({
@@ -68,6 +70,7 @@ def main() -> None:
         "ended_status": ended.status,
         "listed": listed,
         "removed": removed,
+        "flow_removed": flow_removed,
     }))
 
 

@@ -39,8 +39,9 @@ test('examples/python/studio_example.py runs against Switchboard', { skip: pytho
   assert.equal(result.ended_status, 'ended');
   assert.deepEqual(result.listed, [result.execution_sid]);
   assert.equal(result.removed, true);
-  // What the example did is what the server holds.
-  assert.equal((await server.app.store.getFlow(server.account.sid, String(result.flow_sid)))?.friendlyName, 'Python greeting');
+  assert.equal(result.flow_removed, true);
+  // What the example did is what the server holds: it leaves nothing behind.
+  assert.equal(await server.app.store.getFlow(server.account.sid, String(result.flow_sid)), null);
   assert.equal(await server.app.store.getExecution(server.account.sid, String(result.flow_sid), String(result.execution_sid)), null);
   assert.deepEqual(
     server.app.simulator.transcript('+15005550006', '+15551230001').map((m) => m.body),
