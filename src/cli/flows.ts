@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { FlowDefinition } from '../definition/types.ts';
+import { parseDefinition } from '../definition/parse.ts';
 import { validateDefinitionJson } from '../definition/validate.ts';
 import { diffFlows, diffText } from '../flowtest/flow-diff.ts';
 import { StudioClient, connectionFrom, type RemoteFlow } from '../flowtest/studio-client.ts';
@@ -83,7 +84,10 @@ async function resolveSide(spec: string, client: () => Promise<StudioClient>): P
     const read = readDefinition(spec);
     if (!read.definition) {
       if (!existsSync(spec)) throw new Error(`${spec}: no such file`);
-      return { label: spec, definition: JSON.parse(readFileSync(spec, 'utf8')) as FlowDefinition };
+      // An invalid definition can still be diffed, but not one that is no JSON object or is nested too deep.
+      const parsed = parseDefinition(readFileSync(spec, 'utf8'));
+      if (!parsed.ok) throw new Error(`${spec}: ${parsed.error}`);
+      return { label: spec, definition: parsed.definition };
     }
     return { label: spec, definition: read.definition };
   }

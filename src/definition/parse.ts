@@ -1,7 +1,11 @@
 // Turns API/file input into a definition object. Only the outer shape is checked here (a JSON object);
 // everything deeper is the validator's job, so odd but parseable exports still come through.
 
+import { jsonTextDepth, MAX_JSON_DEPTH, TOO_DEEP } from '../lib/json-depth.ts';
 import type { FlowDefinition } from './types.ts';
+
+/** The one message for a definition nested deeper than MAX_JSON_DEPTH (text here, objects in validateDefinition). */
+export const DEFINITION_TOO_DEEP = `Flow definition is ${TOO_DEEP}`;
 
 export type ParseResult = { ok: true; definition: FlowDefinition } | { ok: false; error: string };
 
@@ -40,6 +44,8 @@ export function parseDefinition(input: unknown): ParseResult {
 function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // tolerate a UTF-8 BOM
   if (source.trim() === '') return { ok: false, error: 'Flow definition is empty' };
+  // Depth is checked before parsing, so a file nested 100,000 deep is refused by this message, not a crash later.
+  if (jsonTextDepth(source, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return { ok: false, error: DEFINITION_TOO_DEEP };
   try {
     return { ok: true, value: JSON.parse(source) };
   } catch (err) {

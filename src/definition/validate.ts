@@ -14,7 +14,8 @@
 
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { isLegacyDefinition, migrateDefinition } from './migrate.ts';
-import { isPlainObject, jsonTypeOf, parseDefinition } from './parse.ts';
+import { isTooDeep } from '../lib/json-depth.ts';
+import { DEFINITION_TOO_DEEP, isPlainObject, jsonTypeOf, parseDefinition } from './parse.ts';
 import {
   SPLIT_OPERATORS,
   TYPE_ALIASES,
@@ -79,6 +80,12 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
   const r = new Report();
   if (!isPlainObject(input)) {
     r.error('#', `Flow definition: ${typeMismatch(jsonTypeOf(input), 'object')}`);
+    return result(r);
+  }
+
+  // Everything below walks the definition recursively: one nested too deep is refused whole, first.
+  if (isTooDeep(input)) {
+    r.error('#', DEFINITION_TOO_DEEP);
     return result(r);
   }
 

@@ -31,6 +31,7 @@ import { Context, Liquid, filters as builtinFilters, Tag, toValue, toValueSync }
 import type { Emitter, FS, Template, TagToken, TopLevelToken } from 'liquidjs';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { LruCache } from './liquid/lru.ts';
+import { parseJsonWithinDepth } from '../lib/json-depth.ts';
 
 export { MAX_LOOP_ITERATIONS };
 
@@ -475,10 +476,8 @@ export type JsonParseResult = { ok: true; value: unknown } | { ok: false; messag
  * used for prototype injection when merged into other objects.
  */
 export function parseJsonValue(rendered: string): JsonParseResult {
-  try {
-    const value: unknown = JSON.parse(rendered, (key, v: unknown) => (key === '__proto__' ? undefined : v));
-    return { ok: true, value };
-  } catch (e) {
-    return { ok: false, message: `invalid JSON: ${errorMessage(e)}` };
-  }
+  // Text nested deeper than MAX_JSON_DEPTH is refused like invalid JSON (the reviver and every later copy recurse).
+  const parsed = parseJsonWithinDepth(rendered, (key, v: unknown) => (key === '__proto__' ? undefined : v));
+  if (parsed.ok) return { ok: true, value: parsed.value };
+  return { ok: false, message: `invalid JSON: ${parsed.error}` };
 }

@@ -7,6 +7,7 @@ import AjvModule, { type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { FlowDefinition } from '../definition/types.ts';
 import { validateDefinitionJson, validateDefinition } from '../definition/validate.ts';
+import { isTooDeep, TOO_DEEP } from '../lib/json-depth.ts';
 import type { Mocks, TestFile } from './types.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/flow-test.schema.json', import.meta.url), 'utf8')) as object;
@@ -61,6 +62,8 @@ export function parseTestFile(path: string, text: string): { file: TestFile; for
       throw new LoadError(path, `not valid YAML: ${(error as Error).message}`);
     }
   }
+  // The runner copies and walks the file's values (parameters, mocks, inline subflows) recursively.
+  if (isTooDeep(data)) throw new LoadError(path, `the test file is ${TOO_DEEP}`);
   if (!checkSchema(data)) {
     // oneOf failures repeat themselves; keep the most specific, distinct messages.
     const messages = [...new Set((checkSchema.errors ?? []).filter((e) => e.keyword !== 'oneOf').map(schemaMessage))];

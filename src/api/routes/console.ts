@@ -201,7 +201,7 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     const field = jsonField(request.form, 'Definition');
     if (!field.present) throw errors.missingParameter('Definition');
     if (!field.ok) {
-      return { valid: false, errors: [{ property_path: '#', message: `Definition is not valid JSON: ${field.error}` }], warnings: [] };
+      return { valid: false, errors: [{ property_path: '#', message: `Definition is ${field.error}` }], warnings: [] };
     }
     const result = ctx.flows.validate(field.value);
     return { valid: result.valid, errors: result.errors, warnings: result.warnings };

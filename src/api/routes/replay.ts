@@ -56,7 +56,7 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
     let target: { revision: number | string; definition: FlowDefinition };
     const field = jsonField(form, 'Definition');
     if (field.present) {
-      if (!field.ok) throw errors.invalidParameter('Definition', `not valid JSON: ${field.error}`);
+      if (!field.ok) throw errors.invalidParameter('Definition', field.error);
       const checked = validateDefinition(field.value);
       if (!checked.valid || !checked.definition) throw errors.invalidDefinition(checked.errors);
       target = { revision: 'Definition', definition: checked.definition };

@@ -43,7 +43,7 @@ function createInput(request: FastifyRequest): CreateExecutionInput {
   const field = jsonField(form, 'Parameters');
   let parameters: JsonObject | undefined;
   if (field.present) {
-    if (!field.ok) throw errors.invalidParameter('Parameters', `not valid JSON: ${field.error}`);
+    if (!field.ok) throw errors.invalidParameter('Parameters', field.error);
     const value = field.value;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.invalidParameter('Parameters', 'must be a JSON object');
     parameters = value as JsonObject;

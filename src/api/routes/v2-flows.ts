@@ -28,7 +28,7 @@ function definitionField(form: Form, required: boolean): unknown {
     if (required) throw errors.missingParameter('Definition');
     return undefined;
   }
-  if (!field.ok) throw invalidDefinition([{ property_path: '#', message: `Definition is not valid JSON: ${field.error}` }]);
+  if (!field.ok) throw invalidDefinition([{ property_path: '#', message: `Definition is ${field.error}` }]);
   return field.value;
 }
 

@@ -1,6 +1,7 @@
 // application/x-www-form-urlencoded bodies as Twilio clients send them: `+` or `%20` for spaces,
 // repeated keys for arrays (TestUsers=a&TestUsers=b), case-sensitive PascalCase names.
 import { errors } from './errors.ts';
+import { isTooDeep, parseJsonWithinDepth, TOO_DEEP } from '../../lib/json-depth.ts';
 
 export type FormValue = string | string[];
 export type Form = Record<string, FormValue>;
@@ -19,6 +20,12 @@ export function parseForm(text: string): Form {
 /** Normalises a JSON request body (accepted for convenience) into the same shape as a form. */
 export function formFromJson(body: unknown): Form {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('Request body must be a form or a JSON object');
+  // Each value is re-encoded below and JSON.stringify recurses: a value (or an array field's item) nested
+  // too deep is refused here, as it would be as a JSON-in-form field (jsonField).
+  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    const items = Array.isArray(value) ? value : [value];
+    if (items.some(isTooDeep)) throw errors.invalidParameter(key, TOO_DEEP);
+  }
   const form: Form = Object.create(null);
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
     if (Array.isArray(value)) form[key] = value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
@@ -65,13 +72,14 @@ export function enumValue<T extends string>(form: Form, name: string, allowed: r
   return value as T;
 }
 
-/** A JSON-in-form field such as Definition or Parameters. */
+/**
+ * A JSON-in-form field such as Definition or Parameters. `error` reads after the field's name:
+ * "not valid JSON: …", or "nested more than 100 levels deep (…)" (src/lib/json-depth.ts).
+ */
 export function jsonField(form: Form, name: string): { present: false } | { present: true; ok: true; value: unknown } | { present: true; ok: false; error: string } {
   const text = optionalString(form, name);
   if (text === undefined) return { present: false };
-  try {
-    return { present: true, ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return { present: true, ok: false, error: (error as Error).message };
-  }
+  const parsed = parseJsonWithinDepth(text);
+  if (parsed.ok) return { present: true, ok: true, value: parsed.value };
+  return { present: true, ok: false, error: parsed.tooDeep ? parsed.error : `not valid JSON: ${parsed.error}` };
 }

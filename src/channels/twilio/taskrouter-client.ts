@@ -5,6 +5,7 @@
 // account did not name its workspace, find the one that holds the flow's workflow. It rides on
 // TwilioRestClient, so auth, the outbound policy and the retry rule (only 429/503 and connections
 // never made, which surely did not create a task) are the Messages client's.
+import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import type { FlexTaskRequest, JsonObject } from '../../engine/types.ts';
 import { DEFAULT_FLEX_API_BASE_URL, DEFAULT_TASKROUTER_BASE_URL, type TwilioUpstream } from './carrier-config.ts';
 import { TwilioRestClient, type CreateOutcome, type FormParams, type RestClientOptions } from './rest-client.ts';
@@ -34,12 +35,9 @@ export interface InteractionRequest {
  * routing properties become the TaskRouter task, attributes included "as is" (Flex's docs).
  */
 export function interactionParams(request: InteractionRequest): FormParams {
-  let attributes: unknown;
-  try {
-    attributes = JSON.parse(request.task.attributes);
-  } catch {
-    attributes = {};
-  }
+  // Attributes that are not JSON (or nested too deep to re-encode, src/lib/json-depth.ts) are sent as {}.
+  const parsed = parseJsonWithinDepth(request.task.attributes);
+  const attributes = parsed.ok ? parsed.value : {};
   const channelKey = /^TC[0-9a-fA-F]{32}$/.test(request.task.taskChannel) ? 'task_channel_sid' : 'task_channel_unique_name';
   return [
     ['Channel', JSON.stringify({ type: request.channelType, initiated_by: 'customer', properties: { media_channel_sid: request.conversationSid } })],

@@ -3,6 +3,7 @@
 // event (completed, live-agent-handoff, paused, failed); the caller hanging up is `hangup`.
 // Outputs: VirtualAgentProvider, VirtualAgentStatus, VirtualAgentProviderData (parsed when JSON),
 // VirtualAgentError(Code) and the call parameters. The Conversations channel is not carried out.
+import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import type { Json, JsonObject } from '../types.ts';
 import { callbackFor, callbackOutputs, callWait, parameterNodes, renderProps, requireCall } from './voice.ts';
 import { keyValueList, stringProp, type WidgetHandler } from './widget.ts';
@@ -38,11 +39,9 @@ export const connectVirtualAgentV2: WidgetHandler = {
     const outputs: JsonObject = callbackOutputs(callback.params);
     const data = outputs.VirtualAgentProviderData;
     if (typeof data === 'string') {
-      try {
-        outputs.VirtualAgentProviderData = JSON.parse(data) as Json;
-      } catch {
-        // Not JSON: kept as the string Twilio sent.
-      }
+      const parsed = parseJsonWithinDepth(data);
+      // Not JSON (or nested too deep to keep): kept as the string Twilio sent.
+      if (parsed.ok) outputs.VirtualAgentProviderData = parsed.value as Json;
     }
     const status = typeof outputs.VirtualAgentStatus === 'string' ? outputs.VirtualAgentStatus : '';
     return { type: 'transition', event: STATUS_EVENTS.has(status) ? status : 'failed', outputs };

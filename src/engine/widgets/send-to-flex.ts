@@ -5,6 +5,7 @@
 // effect and the runtime's channel creates the task (TaskRouter on the Twilio carrier, a recorded
 // hand-off on the simulator). Outputs are the documented ones: TaskSid, Attributes, Age.
 // Calls take the <Enqueue workflowSid> path in send-to-flex-call.ts instead.
+import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import type { FlexTaskRequest, Json, JsonObject } from '../types.ts';
 import { awaitEffect, effectResult, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
@@ -58,14 +59,11 @@ export function buildTaskRequest(env: WidgetEnv): Built {
   };
 }
 
-/** The task's attributes as a Liquid-friendly value: the object when it is JSON, else the text. */
+/** The task's attributes as a Liquid-friendly value: the object when it is JSON (not nested too deep), else the text. */
 function parsedAttributes(text: Json | undefined): Json {
   if (typeof text !== 'string') return text ?? {};
-  try {
-    return JSON.parse(text) as Json;
-  } catch {
-    return text;
-  }
+  const parsed = parseJsonWithinDepth(text);
+  return parsed.ok ? (parsed.value as Json) : text;
 }
 
 /** A TaskRouter task resource (snake_case) → the widget's documented outputs. */
