@@ -11,7 +11,7 @@ export interface ConfigRow {
   flag: string | null;
 }
 
-export function effectiveConfigRows(flags: Flags, env: NodeJS.ProcessEnv = process.env): { rows: ConfigRow[]; file: string | undefined } {
+export function effectiveConfigRows(flags: Flags, env: NodeJS.ProcessEnv = process.env): { rows: ConfigRow[]; file: string | undefined; warnings: string[] } {
   const resolved = resolveSwitchboardConfig(flags, env);
   const rows = resolved.keys.map((k) => ({
     key: k.name,
@@ -20,7 +20,7 @@ export function effectiveConfigRows(flags: Flags, env: NodeJS.ProcessEnv = proce
     env: k.spec.env ?? null,
     flag: k.spec.flag ? `--${k.spec.flag}` : null,
   }));
-  return { rows, file: resolved.file };
+  return { rows, file: resolved.file, warnings: resolved.warnings };
 }
 
 function table(rows: string[][]): string {
@@ -28,14 +28,20 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 
-export function configCommand(flags: Flags, out: (line: string) => void = console.log): number {
-  const { rows, file } = effectiveConfigRows(flags);
+/**
+ * Prints the effective configuration. A bad value that another source overrides (PORT=eighty with
+ * --port 5000) does not stop anything, but it is a problem all the same: it is listed as a warning
+ * (on stderr, or in "warnings" with --json). Exit code 0 either way; bad values in use are exit 2 (main.ts).
+ */
+export function configCommand(flags: Flags, out: (line: string) => void = console.log, err: (line: string) => void = console.error, env: NodeJS.ProcessEnv = process.env): number {
+  const { rows, file, warnings } = effectiveConfigRows(flags, env);
   if (flags.json === true) {
-    out(JSON.stringify({ file: file ?? null, keys: rows }, null, 2));
+    out(JSON.stringify({ file: file ?? null, keys: rows, warnings }, null, 2));
     return 0;
   }
   out(`config file: ${file ?? '(none)'}`);
   out(table([['KEY', 'VALUE', 'SOURCE'], ...rows.map((r) => [r.key, r.value, r.source])]));
+  for (const warning of warnings) err(`switchboard: warning: ${warning}`);
   return 0;
 }
 

@@ -1,14 +1,16 @@
 // `switchboard flows …`: flows as code. Definitions live as plain Studio export JSON files (one
 // flow per file, the format Twilio's console exports), with flows.manifest.json mapping each file
-// to its friendly name — the key that identifies a flow on every server, since SIDs differ
-// between servers. pull/push/diff/export/import talk to any Studio-compatible API.
+// to its friendly name and to the SID it has on the server last pulled from or pushed to. A file
+// is that flow while the server has the SID; on another server (SIDs differ between servers) the
+// friendly name finds it. Flows that share a name get a file each (the later ones with part of
+// their SID in the name). pull/push/diff/export/import talk to any Studio-compatible API.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { FlowDefinition } from '../definition/types.ts';
 import { parseDefinition } from '../definition/parse.ts';
 import { validateDefinitionJson } from '../definition/validate.ts';
 import { diffFlows, diffText } from '../flowtest/flow-diff.ts';
-import { StudioClient, connectionFrom, type RemoteFlow } from '../flowtest/studio-client.ts';
+import { StudioClient, connectionFrom, type ListedFlow, type RemoteFlow } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, reportFailure, table } from './remote.ts';
 
 export const FLOWS_USAGE = `Usage: switchboard flows <command> [options]
@@ -16,8 +18,9 @@ export const FLOWS_USAGE = `Usage: switchboard flows <command> [options]
 Commands:
   list                              the server's flows
   pull [FW…|NAME…]                  write the server's flows (all by default) to --dir as JSON files
-  push [files…]                     create or update the server's flows from local files (matched by
-                                    friendly name); --status draft|published, --message TEXT, --dry-run
+  push [files…]                     create or update the server's flows from local files (matched by the
+                                    manifest's SID, else by friendly name); --status draft|published,
+                                    --message TEXT, --dry-run
   diff [a b]                        widgets and transitions that changed. No arguments: every local file
                                     against the server. a/b: a file, FW…, FW…@N (revision) or FW…@published
   validate [files…]                 check local files (--remote: also with the server's Validate API)
@@ -59,14 +62,48 @@ export function definitionJson(definition: FlowDefinition): string {
 function localFiles(dir: string, given: string[]): string[] {
   if (given.length) return given;
   if (!existsSync(dir)) throw new Error(`no flow directory '${dir}' (use --dir, or pull first)`);
-  return readdirSync(dir).filter((f) => f.endsWith('.json') && f !== MANIFEST).sort().map((f) => join(dir, f));
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    throw new Error(`cannot read the flow directory '${dir}': ${whyUnreadable(error)}`);
+  }
+  return names.filter((f) => f.endsWith('.json') && f !== MANIFEST).sort().map((f) => join(dir, f));
 }
 
-function readDefinition(path: string): { definition: FlowDefinition | null; errors: string[]; warnings: string[] } {
-  if (!existsSync(path)) return { definition: null, errors: [`${path}: no such file`], warnings: [] };
-  const result = validateDefinitionJson(readFileSync(path, 'utf8'));
+/** Why a file could not be read, in words (the system's message when it is none of the usual reasons). */
+function whyUnreadable(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return (error as Error).message;
+}
+
+/** A flow file's text, or why it cannot be read. */
+function readFlowFile(path: string): { text: string } | { unreadable: string } {
+  try {
+    return { text: readFileSync(path, 'utf8') };
+  } catch (error) {
+    return { unreadable: whyUnreadable(error) };
+  }
+}
+
+interface ReadDefinition {
+  definition: FlowDefinition | null;
+  /** Set when the file could not be read at all (then errors holds the same sentence). */
+  unreadable?: string;
+  errors: string[];
+  warnings: string[];
+}
+
+function readDefinition(path: string): ReadDefinition {
+  const file = readFlowFile(path);
+  if ('unreadable' in file) return { definition: null, unreadable: file.unreadable, errors: [`cannot read the file: ${file.unreadable}`], warnings: [] };
+  const result = validateDefinitionJson(file.text);
   return {
-    definition: result.valid && result.definition ? (JSON.parse(readFileSync(path, 'utf8')) as FlowDefinition) : null,
+    definition: result.valid && result.definition ? (JSON.parse(file.text) as FlowDefinition) : null,
     errors: result.errors.map((e) => `${e.property_path}: ${e.message}`),
     warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`),
   };
@@ -77,13 +114,71 @@ function friendlyNameFor(dir: string, file: string, manifest: Manifest): string 
   return manifest.flows[key]?.friendlyName ?? basename(file).replace(/\.json$/, '');
 }
 
+/**
+ * Which server flow each local file is (undefined: none yet). The manifest's SID decides when the server
+ * has that flow; otherwise (another server, or a file never pulled or pushed) the friendly name does,
+ * among the flows no manifest entry holds and no earlier file took — so two files of one name never
+ * land on one flow.
+ */
+export function matchFiles(dir: string, files: string[], manifest: Manifest, remote: ListedFlow[]): Map<string, ListedFlow | undefined> {
+  const bySid = new Map(remote.map((flow) => [flow.sid, flow]));
+  /** Server flows the manifest holds, and which file holds each. */
+  const holder = new Map<string, string>();
+  for (const [key, entry] of Object.entries(manifest.flows)) {
+    if (entry.sid && bySid.has(entry.sid) && !holder.has(entry.sid)) holder.set(entry.sid, key);
+  }
+  const taken = new Set<string>();
+  const matched = new Map<string, ListedFlow | undefined>();
+  for (const file of files) {
+    const key = relative(dir, file);
+    const sid = manifest.flows[key]?.sid;
+    if (sid && holder.get(sid) === key) {
+      matched.set(file, bySid.get(sid));
+      continue;
+    }
+    const name = friendlyNameFor(dir, file, manifest);
+    const flow = remote.find((f) => f.friendlyName === name && !holder.has(f.sid) && !taken.has(f.sid));
+    if (flow) taken.add(flow.sid);
+    matched.set(file, flow);
+  }
+  return matched;
+}
+
+/**
+ * The file (relative to --dir) each pulled flow is written to, stable from one pull to the next: the
+ * file the manifest gives its SID; else a manifest file of its name whose SID this server does not
+ * have (pulled from another server); else <slug>.json, or <slug>-<end of its SID>.json when that
+ * name is taken — by another flow of the same name (the older one keeps the plain name) or another
+ * name with the same slug.
+ */
+export function pullFileNames(pulled: ListedFlow[], manifest: Manifest, serverSids: Set<string>): Map<string, string> {
+  const files = new Map<string, string>();
+  // Files the manifest gives to flows this server has: theirs, whether pulled now or not.
+  const held = new Set<string>();
+  for (const [file, entry] of Object.entries(manifest.flows)) {
+    if (!entry.sid || !serverSids.has(entry.sid)) continue;
+    held.add(file);
+    if (!files.has(entry.sid) && pulled.some((f) => f.sid === entry.sid)) files.set(entry.sid, file);
+  }
+  const used = new Set([...held, ...files.values()]);
+  const oldestFirst = pulled.filter((f) => !files.has(f.sid)).sort((a, b) => a.dateCreated.localeCompare(b.dateCreated) || a.sid.localeCompare(b.sid));
+  for (const flow of oldestFirst) {
+    const adopted = Object.entries(manifest.flows).find(([file, entry]) => entry.friendlyName === flow.friendlyName && !used.has(file))?.[0];
+    const base = slug(flow.friendlyName);
+    const file = adopted ?? [`${base}.json`, `${base}-${flow.sid.slice(-8).toLowerCase()}.json`, `${base}-${flow.sid.toLowerCase()}.json`].find((f) => !used.has(f) && !Object.hasOwn(manifest.flows, f)) ?? `${base}-${flow.sid.toLowerCase()}.json`;
+    files.set(flow.sid, file);
+    used.add(file);
+  }
+  return files;
+}
+
 /** "FW…", "FW…@3", "FW…@published", or a file. */
 async function resolveSide(spec: string, client: () => Promise<StudioClient>): Promise<{ label: string; definition: FlowDefinition }> {
   const m = /^(FW[0-9a-fA-F]{32})(?:@(\w+))?$/.exec(spec);
   if (!m) {
     const read = readDefinition(spec);
     if (!read.definition) {
-      if (!existsSync(spec)) throw new Error(`${spec}: no such file`);
+      if (read.unreadable !== undefined) throw new Error(`cannot read ${spec}: ${read.unreadable}`);
       // An invalid definition can still be diffed, but not one that is no JSON object or is nested too deep.
       const parsed = parseDefinition(readFileSync(spec, 'utf8'));
       if (!parsed.ok) throw new Error(`${spec}: ${parsed.error}`);
@@ -154,11 +249,11 @@ export async function flowsCommand(argv: string[]): Promise<number> {
         if (missing.length) throw new Error(`no flow named ${missing.join(', ')} on ${c.connection.baseUrl}`);
         mkdirSync(dir, { recursive: true });
         const manifest = readManifest(dir);
+        const fileNames = pullFileNames(wanted, manifest, new Set(all.map((f) => f.sid)));
         const pulled = [];
         for (const summary of wanted) {
           const flow = await c.getFlow(summary.sid);
-          const existing = Object.entries(manifest.flows).find(([, v]) => v.friendlyName === flow.friendlyName)?.[0];
-          const file = existing ?? `${slug(flow.friendlyName)}.json`;
+          const file = fileNames.get(flow.sid)!;
           writeFileSync(join(dir, file), definitionJson(flow.definition));
           manifest.flows[file] = { friendlyName: flow.friendlyName, sid: flow.sid };
           pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status });
@@ -173,16 +268,20 @@ export async function flowsCommand(argv: string[]): Promise<number> {
         const manifest = readManifest(dir);
         const invalid = files.map((f) => ({ f, r: readDefinition(f) })).filter(({ r }) => !r.definition);
         if (invalid.length) {
-          for (const { f, r } of invalid) console.error(`${f}: not pushed, the definition is not valid:\n  ${r.errors.slice(0, 8).join('\n  ')}`);
+          for (const { f, r } of invalid) {
+            if (r.unreadable !== undefined) console.error(`${f}: not pushed, cannot read the file: ${r.unreadable}`);
+            else console.error(`${f}: not pushed, the definition is not valid:\n  ${r.errors.slice(0, 8).join('\n  ')}`);
+          }
           return 1;
         }
         const c = await client();
         const remote = await c.listFlows();
+        const matches = matchFiles(dir, files, manifest, remote);
         const results = [];
         for (const file of files) {
           const definition = readDefinition(file).definition!;
           const name = friendlyNameFor(dir, file, manifest);
-          const match = remote.find((f) => f.friendlyName === name);
+          const match = matches.get(file);
           let action: string;
           let sid = match?.sid ?? null;
           let revision = match?.revision ?? null;
@@ -233,10 +332,12 @@ export async function flowsCommand(argv: string[]): Promise<number> {
         } else {
           const manifest = readManifest(dir);
           const remote = await (await client()).listFlows();
-          for (const file of localFiles(dir, [])) {
+          const files = localFiles(dir, []);
+          const matches = matchFiles(dir, files, manifest, remote);
+          for (const file of files) {
             const name = friendlyNameFor(dir, file, manifest);
             const local = await resolveSide(file, client);
-            const match = remote.find((f) => f.friendlyName === name);
+            const match = matches.get(file);
             if (!match) {
               changed = true;
               if (json) outputs.push({ before: null, after: file, new: true });
@@ -245,8 +346,8 @@ export async function flowsCommand(argv: string[]): Promise<number> {
             }
             show(await resolveSide(match.sid, client), local);
           }
-          const localNames = new Set(localFiles(dir, []).map((file) => friendlyNameFor(dir, file, manifest)));
-          for (const flow of remote.filter((f) => !localNames.has(f.friendlyName))) {
+          const matched = new Set([...matches.values()].map((flow) => flow?.sid));
+          for (const flow of remote.filter((f) => !matched.has(f.sid))) {
             changed = true;
             if (json) outputs.push({ before: `${flow.friendlyName} (${flow.sid})`, after: null, onlyOnServer: true });
             else console.log(`--- ${flow.friendlyName} (${flow.sid} revision ${flow.revision})\n  only on the server: no local file (flows pull ${flow.sid} fetches it)\n`);
@@ -297,6 +398,10 @@ export async function flowsCommand(argv: string[]): Promise<number> {
           return 2;
         }
         const read = readDefinition(file);
+        if (read.unreadable !== undefined) {
+          console.error(`switchboard flows import: cannot read ${file}: ${read.unreadable}`);
+          return 1;
+        }
         if (!read.definition) {
           console.error(`switchboard flows import: ${file} is not a valid flow definition:\n  ${read.errors.slice(0, 8).join('\n  ')}`);
           return 1;

@@ -31,12 +31,26 @@ export function parseSubcommand<O extends ParseArgsOptionsConfig>(argv: string[]
   return { sub, ...parseArgs({ args: rest, allowPositionals: true, strict: true, options }) };
 }
 
-export function table(rows: Record<string, unknown>[], columns: { key: string; title: string }[]): string {
+/** Widest a table cell gets (in characters): longer values end in "…" so one long value cannot widen every row. */
+export const MAX_CELL_WIDTH = 48;
+
+/** A value as one table cell: on one line (control characters become spaces), at most `max` characters. */
+export function cellText(value: unknown, max = MAX_CELL_WIDTH): string {
+  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
+  const flat = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
+  if (flat.length <= max) return flat;
+  // By code point, so a character outside the BMP is never cut in half.
+  const chars = Array.from(flat);
+  return chars.length <= max ? flat : chars.slice(0, max - 1).join('') + '…';
+}
+
+export function table(rows: Record<string, unknown>[], columns: { key: string; title: string; max?: number }[]): string {
   if (rows.length === 0) return '(none)';
-  const cell = (v: unknown) => (v === null || v === undefined ? '' : v instanceof Date ? v.toISOString() : String(v));
-  const widths = columns.map((c) => Math.max(c.title.length, ...rows.map((r) => cell(r[c.key]).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(columns.map((c) => c.title.toUpperCase())), ...rows.map((r) => line(columns.map((c) => cell(r[c.key]))))].join('\n');
+  const cells = rows.map((r) => columns.map((c) => cellText(r[c.key], c.max)));
+  const width = (text: string) => Array.from(text).length;
+  const widths = columns.map((c, i) => cells.reduce((most, row) => Math.max(most, width(row[i]!)), c.title.length));
+  const line = (values: string[]) => values.map((v, i) => v + ' '.repeat(widths[i]! - width(v))).join('  ').trimEnd();
+  return [line(columns.map((c) => c.title.toUpperCase())), ...cells.map(line)].join('\n');
 }
 
 /** Prints a failure in words; 1 for a refused request, 3 when the server could not be reached. */

@@ -6,9 +6,11 @@ import { startConfiguredGateway } from '../twilio-proxy/index.ts';
 
 /** Longer than the outbound HTTP cap (10 s), so an in-flight request can finish. */
 const SHUTDOWN_GRACE_MS = 25_000;
-import { loadConfig } from '../config.ts';
+import { loadConfig, resolveSwitchboardConfig } from '../config.ts';
 
 export async function serveCommand(flags: Record<string, string | boolean | undefined>): Promise<number> {
+  // A bad value that a stronger source overrides (PORT=eighty with --port 5000) does not stop the start; say so.
+  for (const warning of resolveSwitchboardConfig(flags).warnings) console.error(`switchboard: warning: ${warning}`);
   const config = loadConfig(flags);
   let app: App | undefined;
   let startup: Awaited<ReturnType<App['accounts']['ensureStartupAccount']>>;
@@ -82,8 +84,27 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
     await app.close().catch(() => undefined);
     return 1;
   }
-  if (cliGateway) console.log(`twilio-cli: export ${Object.entries(cliGateway.env).map(([k, v]) => `${k}=${v}`).join(' ')} TWILIO_ACCOUNT_SID=${account.sid} TWILIO_AUTH_TOKEN=…`);
+  if (cliGateway) for (const line of twilioCliLines(cliGateway.env, account, generated)) console.log(line);
   return 0;
+}
+
+/**
+ * What to paste into a shell for twilio-cli: one `twilio-cli: export …` line whose values are real and
+ * shell-quoted, so `eval "$(grep '^twilio-cli:' log | cut -d' ' -f2-)"` works. The dev account's token is
+ * on it (serve prints that token anyway); a configured token is never echoed, so the line leaves
+ * TWILIO_AUTH_TOKEN out and a separate line (not starting `twilio-cli:`) says to set it.
+ */
+export function twilioCliLines(env: Record<string, string>, account: { sid: string; authToken: string }, generated: boolean): string[] {
+  const vars: [string, string][] = [...Object.entries(env), ['TWILIO_ACCOUNT_SID', account.sid]];
+  if (generated) vars.push(['TWILIO_AUTH_TOKEN', account.authToken]);
+  const lines = [`twilio-cli: export ${vars.map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ')}`];
+  if (!generated) lines.push("twilio-cli also needs TWILIO_AUTH_TOKEN: the configured account's auth token (not shown; set it yourself)");
+  return lines;
+}
+
+/** A value as one POSIX shell word: as is when that is safe, otherwise in single quotes. */
+export function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The database a node uses, for people: user, host and database only (never a password or query options). */

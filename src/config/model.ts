@@ -49,6 +49,11 @@ export interface Resolved<K extends KeyTable> {
   keys: ResolvedKey[];
   /** The config file that was read, if any. */
   file: string | undefined;
+  /**
+   * Problems that do not change the result: a bad value in a variable or the file that a flag or variable
+   * overrides (e.g. PORT=eighty with --port 5000). Each names the bad source and what is used instead.
+   */
+  warnings: string[];
 }
 
 export type Flags = Record<string, string | boolean | undefined>;
@@ -113,37 +118,48 @@ export function resolveConfig<K extends KeyTable>(
 
   const keys: ResolvedKey[] = [];
   const values: Record<string, unknown> = {};
+  const warnings: string[] = [];
   for (const [name, spec] of Object.entries(table) as [string, KeySpec<unknown>][]) {
-    let raw: unknown;
-    let source: Source = 'default';
-    let origin = 'default';
     const flagValue = spec.flag ? flags[spec.flag] : undefined;
     const envValue = spec.env ? env[spec.env] : undefined;
     const fk = fileKey(name, spec);
-    if (flagValue !== undefined) {
-      [raw, source, origin] = [flagValue, 'flag', flagValue === false ? `--no-${spec.flag}` : `--${spec.flag}`];
-    } else if (envValue !== undefined && envValue !== '') {
-      [raw, source, origin] = [envValue, 'env', spec.env as string];
-    } else if (Object.hasOwn(fileData, fk) && fileData[fk] !== null) {
-      [raw, source, origin] = [fileData[fk], 'file', `'${fk}' in ${file}`];
-    }
-    let value: unknown = spec.default;
-    if (source !== 'default') {
+    // Every source that sets the key, strongest first: the first is used, the others are checked too.
+    const given: { raw: unknown; source: Source; origin: string }[] = [];
+    if (flagValue !== undefined) given.push({ raw: flagValue, source: 'flag', origin: flagValue === false ? `--no-${spec.flag}` : `--${spec.flag}` });
+    if (envValue !== undefined && envValue !== '') given.push({ raw: envValue, source: 'env', origin: spec.env as string });
+    if (Object.hasOwn(fileData, fk) && fileData[fk] !== null) given.push({ raw: fileData[fk], source: 'file', origin: `'${fk}' in ${file}` });
+    /** The parsed value, or "must …" for a value the key's type refuses (a secret's value is not echoed). */
+    const parse = (raw: unknown): { value: unknown } | { problem: string } => {
       try {
-        value = spec.type.parse(raw);
+        return { value: spec.type.parse(raw) };
       } catch (error) {
         if (!(error instanceof ConfigValueError)) throw error;
-        const shown = spec.secret ? error.message.replace(/, got .*$/, '') : error.message;
-        problems.push(`${origin} must ${shown}`);
+        return { problem: `must ${spec.secret ? error.message.replace(/, got .*$/, '') : error.message}` };
+      }
+    };
+    const [used, ...shadowed] = given;
+    const source: Source = used?.source ?? 'default';
+    const origin = used?.origin ?? 'default';
+    for (const other of shadowed) {
+      const parsed = parse(other.raw);
+      if ('problem' in parsed) warnings.push(`${other.origin} ${parsed.problem} (not used: ${origin} overrides it)`);
+    }
+    let value: unknown = spec.default;
+    if (used) {
+      const parsed = parse(used.raw);
+      if ('problem' in parsed) {
+        problems.push(`${origin} ${parsed.problem}`);
         continue;
       }
+      value = parsed.value;
     }
     if (value !== undefined && spec.type.normalize) value = spec.type.normalize(value);
     values[name] = value;
     keys.push({ name, value, source, origin, spec });
   }
-  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-  return { values: values as ConfigValues<K>, keys, file };
+  // Refused anyway: the overridden bad values are listed too, so one fix-up round sees everything.
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${[...problems, ...warnings.map((w) => `warning: ${w}`)].join('\n  ')}`);
+  return { values: values as ConfigValues<K>, keys, file, warnings };
 }
 
 /** parseArgs option declarations for every key that has a flag, plus --config. */

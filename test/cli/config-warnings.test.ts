@@ -1,0 +1,99 @@
+// A bad value that a stronger source overrides (PORT=eighty under --port 5000) changes nothing, so it
+// does not stop a command, but it is still a configuration problem: `switchboard config` and `serve`
+// list it as a warning naming the bad source and what is used instead.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, resolveSwitchboardConfig } from '../../src/config.ts';
+import { configCommand } from '../../src/cli/config.ts';
+
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+function run(args: string[], env: Record<string, string>, cwd: string) {
+  return spawnSync(process.execPath, [main, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 });
+}
+
+describe('switchboard config: overridden bad values are warnings', () => {
+  it('PORT=eighty with --port 5000: exit 0, port 5000, and a warning naming PORT and --port', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'sb-config-warn-'));
+    try {
+      const text = run(['config', '--port', '5000'], { PORT: 'eighty' }, cwd);
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(text.stdout, /^port\s+5000\s+--port$/m);
+      assert.equal(text.stderr, "switchboard: warning: PORT must be a whole number between 0 and 65535, got 'eighty' (not used: --port overrides it)\n");
+      const json = run(['config', '--port', '5000', '--json'], { PORT: 'eighty' }, cwd);
+      assert.equal(json.status, 0, json.stderr);
+      assert.deepEqual(JSON.parse(json.stdout).warnings, ["PORT must be a whole number between 0 and 65535, got 'eighty' (not used: --port overrides it)"]);
+      const clean = run(['config', '--port', '5000'], { PORT: '80' }, cwd);
+      assert.equal(clean.stderr, '');
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('a bad file value under a variable, a secret never shown, and warnings listed beside errors', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'sb-config-warn-'));
+    try {
+      const file = join(cwd, 'switchboard.config.yaml');
+      const env = { LOG_LEVEL: 'warn', DATABASE_URL: 'mysql://root:hunter2@db/x' };
+      writeFileSync(file, 'logLevel: loud\n');
+      const resolved = resolveSwitchboardConfig({ 'database-url': 'postgres://u@db/x' }, env, { cwd });
+      assert.equal(resolved.values.logLevel, 'warn');
+      assert.equal(resolved.warnings.length, 2, resolved.warnings.join('\n'));
+      assert.equal(resolved.warnings[0], 'DATABASE_URL must be an absolute postgres/postgresql URL (not used: --database-url overrides it)');
+      assert.equal(resolved.warnings[1], `'logLevel' in ${file} must be one of 'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent', got 'loud' (not used: LOG_LEVEL overrides it)`);
+      assert.equal(resolveSwitchboardConfig({}, {}, { cwd: tmpdir() }).warnings.length, 0);
+
+      // A bad value in use is an error (exit 2 in main.ts); the overridden ones are listed after it.
+      writeFileSync(file, 'logLevel: loud\nmetrics: maybe\n');
+      assert.throws(
+        () => resolveSwitchboardConfig({ 'database-url': 'postgres://u@db/x' }, env, { cwd }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          /^invalid configuration:\n {2}'metrics' in .* must be true or false, got 'maybe'\n {2}warning: DATABASE_URL must .*\n {2}warning: 'logLevel' in /.test(error.message) &&
+          !error.message.includes('hunter2'),
+      );
+
+      // With the flag overriding metrics too, `config` prints all three as warnings and succeeds.
+      const lines: string[] = [];
+      const errors: string[] = [];
+      const code = configCommand({ 'database-url': 'postgres://u@db/x', metrics: true, config: file }, (l) => lines.push(l), (l) => errors.push(l), env);
+      assert.equal(code, 0);
+      assert.equal(errors.length, 3, errors.join('\n'));
+      assert.ok(errors.every((l) => l.startsWith('switchboard: warning: ')), errors.join('\n'));
+      assert.match(errors.join('\n'), /'metrics' in .* must be true or false, got 'maybe' \(not used: --metrics overrides it\)/);
+      assert.doesNotMatch(errors.join('\n') + lines.join('\n'), /hunter2/);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('serve starts with the flag and prints the warning on stderr', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-config-warn-serve-'));
+    const child = spawn(process.execPath, [main, 'serve', '--port', '0', '--log-level', 'warn'], {
+      env: { PATH: process.env.PATH ?? '', PORT: 'eighty', SWITCHBOARD_DATA_DIR: dir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.stderr.on('data', (chunk) => (err += chunk));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    try {
+      await Promise.race([
+        new Promise<void>((resolve) => child.stdout.on('data', () => /Auth token:/.test(out) && resolve())),
+        exited.then(() => assert.fail(`serve exited: ${err}`)),
+        new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`serve did not start in 30 s: ${out}${err}`)), 30_000).unref()),
+      ]);
+      assert.match(err, /^switchboard: warning: PORT must be a whole number between 0 and 65535, got 'eighty' \(not used: --port overrides it\)$/m);
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
