@@ -9,7 +9,7 @@ import { REPORTERS, report, type ReporterName } from '../flowtest/reporters.ts';
 import { discover, runFiles } from '../flowtest/runner.ts';
 import { relative } from 'node:path';
 import { recordCommand } from './record.ts';
-import { updateExpectationFiles } from './update-expectations.ts';
+import { updateExpectationFiles } from '../flowtest/update-expectations.ts';
 
 export const TEST_USAGE = `Usage: switchboard test [paths…] [options]
 
@@ -85,7 +85,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const summary = runFiles(files, grep ? { grep } : {});
-  // --update edits the failing expectations in place (src/cli/update-expectations.ts), before the report names the files.
+  // --update edits the failing expectations in place (src/flowtest/update-expectations.ts), before the report names the files.
   if (values.update) summary.updated.push(...updateExpectationFiles(files, summary.results, grep));
   console.log(report(reporter, summary, { color: !values['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR }));
   if (values.coverage) console.log('\n' + coverageText(summary.coverage, (p) => relative(process.cwd(), p) || p));

@@ -1,13 +1,11 @@
 // Finds test files, loads them, runs every test and collects results and coverage. A file that
 // cannot be loaded is reported as one failed test, so CI shows it rather than skipping it.
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CoverageCollector, type FlowCoverage } from './coverage.ts';
-import { expectationsFrom } from './expect.ts';
 import { LoadError, loadTestFile, type LoadedTestFile } from './load.ts';
 import { runTest, type TestResult } from './run-test.ts';
-import type { Expectations } from './types.ts';
+import { updateExpectationFiles } from './update-expectations.ts';
 
 const TEST_FILE = /\.test\.(ya?ml|json)$/i;
 const YAML = /\.ya?ml$/i;
@@ -73,9 +71,10 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
       if (result.observation) coverage.add(loaded.flow.path, loaded.flow.definition, result.observation.steps, subflows);
       fileResults.push(result);
     });
-    if (options.update && applyUpdates(loaded, fileResults)) updated.push(path);
     results.push(...fileResults);
   }
+  // In place: only the failing values change, the rest of each file byte for byte (update-expectations.ts).
+  if (options.update) updated.push(...updateExpectationFiles(files, results, options.grep));
   return {
     results,
     coverage: coverage.report(),
@@ -87,44 +86,3 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
   };
 }
 
-const DEFAULT_KEYS: (keyof Expectations)[] = ['messages', 'path', 'end'];
-
-/** New expectations: a failed test's failing keys change; a test without any gets the defaults. */
-export function updatedExpectations(current: Expectations | undefined, result: TestResult): Expectations | null {
-  if (!result.observation) return null;
-  if (!current || Object.keys(current).length === 0) return expectationsFrom(result.observation, DEFAULT_KEYS);
-  if (result.status !== 'failed') return null;
-  const failedKeys = new Set(result.failures.filter((f) => !f.field.startsWith('script[') && f.field !== 'runner').map((f) => f.field.split('.')[0] as keyof Expectations));
-  if (failedKeys.size === 0) return null;
-  const fresh = expectationsFrom(result.observation, [...failedKeys]);
-  const next: Expectations = { ...current, ...fresh };
-  if (failedKeys.has('widgets') && current.widgets && fresh.widgets) {
-    next.widgets = Object.fromEntries(Object.keys(current.widgets).filter((k) => k in fresh.widgets!).map((k) => [k, fresh.widgets![k]!]));
-  }
-  return next;
-}
-
-function applyUpdates(loaded: LoadedTestFile, results: TestResult[]): boolean {
-  let changed = false;
-  // The YAML as a Document, so comments and layout survive the rewrite.
-  const doc = loaded.format === 'yaml' ? parseDocument(readFileSync(loaded.path, 'utf8')) : null;
-  loaded.file.tests.forEach((test, i) => {
-    const result = results.find((r) => r.name === test.name);
-    if (!result) return;
-    const next = updatedExpectations(test.expect, result);
-    if (!next) return;
-    changed = true;
-    if (doc && test.expect && Object.keys(test.expect).length > 0) {
-      // Key by key, so comments on the expectations that did not change survive.
-      for (const [key, value] of Object.entries(next)) {
-        if (JSON.stringify(value) !== JSON.stringify(test.expect[key as keyof Expectations])) doc.setIn(['tests', i, 'expect', key], doc.createNode(value));
-      }
-    } else if (doc) {
-      doc.setIn(['tests', i, 'expect'], doc.createNode(next));
-    }
-    test.expect = next;
-  });
-  if (!changed) return false;
-  writeFileSync(loaded.path, doc ? String(doc) : JSON.stringify(loaded.file, null, 2) + '\n');
-  return true;
-}

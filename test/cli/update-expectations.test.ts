@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { flowText, scalarText } from '../../src/cli/update-expectations.ts';
+import { flowText, scalarText } from '../../src/flowtest/update-expectations.ts';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const pizzaFlow = fileURLToPath(new URL('../../examples/flows/pizza-order.json', import.meta.url));

@@ -1,4 +1,4 @@
-// `switchboard test --update`: rewrites the expectations that failed with what the flow did now, and
+// `switchboard test --update` (runFiles' `update`): rewrites the expectations that failed with what the flow did now, and
 // nothing else. In a YAML file only the text of the values that change is replaced, in place: flow
 // sequences stay on one line, quotes, spacing, comments, blank lines and every other test and mock
 // are kept byte for byte. Within a failing expectation the parts that still hold are kept too: a
@@ -6,12 +6,28 @@
 // the same way (as the JSON they are).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, stringify, Scalar, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { checkExpectations } from '../flowtest/expect.ts';
-import { LoadError, parseTestFile } from '../flowtest/load.ts';
-import { matchesValue } from '../flowtest/pattern.ts';
-import { updatedExpectations } from '../flowtest/runner.ts';
-import type { TestResult } from '../flowtest/run-test.ts';
-import type { Expectations, Observation, TestFile } from '../flowtest/types.ts';
+import { checkExpectations, expectationsFrom } from './expect.ts';
+import { LoadError, parseTestFile } from './load.ts';
+import { matchesValue } from './pattern.ts';
+import type { TestResult } from './run-test.ts';
+import type { Expectations, Observation, TestFile } from './types.ts';
+
+const DEFAULT_KEYS: (keyof Expectations)[] = ['messages', 'path', 'end'];
+
+/** New expectations: a failed test's failing keys change; a test without any gets the defaults. */
+export function updatedExpectations(current: Expectations | undefined, result: TestResult): Expectations | null {
+  if (!result.observation) return null;
+  if (!current || Object.keys(current).length === 0) return expectationsFrom(result.observation, DEFAULT_KEYS);
+  if (result.status !== 'failed') return null;
+  const failedKeys = new Set(result.failures.filter((f) => !f.field.startsWith('script[') && f.field !== 'runner').map((f) => f.field.split('.')[0] as keyof Expectations));
+  if (failedKeys.size === 0) return null;
+  const fresh = expectationsFrom(result.observation, [...failedKeys]);
+  const next: Expectations = { ...current, ...fresh };
+  if (failedKeys.has('widgets') && current.widgets && fresh.widgets) {
+    next.widgets = Object.fromEntries(Object.keys(current.widgets).filter((k) => k in fresh.widgets!).map((k) => [k, fresh.widgets![k]!]));
+  }
+  return next;
+}
 
 /** Expectations compared as a subset of the execution's context. */
 const SUBSET_KEYS = new Set(['variables', 'data', 'widgets']);
