@@ -3,13 +3,14 @@
 // list it as a warning naming the bad source and what is used instead.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, resolveSwitchboardConfig } from '../../src/config.ts';
 import { configCommand } from '../../src/cli/config.ts';
+import { withServe } from '../support/serve-process.ts';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -74,25 +75,10 @@ describe('switchboard config: overridden bad values are warnings', () => {
 
   it('serve starts with the flag and prints the warning on stderr', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-config-warn-serve-'));
-    const child = spawn(process.execPath, [main, 'serve', '--port', '0', '--log-level', 'warn'], {
-      env: { PATH: process.env.PATH ?? '', PORT: 'eighty', SWITCHBOARD_DATA_DIR: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk) => (out += chunk));
-    child.stderr.on('data', (chunk) => (err += chunk));
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     try {
-      await Promise.race([
-        new Promise<void>((resolve) => child.stdout.on('data', () => /Auth token:/.test(out) && resolve())),
-        exited.then(() => assert.fail(`serve exited: ${err}`)),
-        new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`serve did not start in 30 s: ${out}${err}`)), 30_000).unref()),
-      ]);
+      const { err } = await withServe(['--port', '0', '--log-level', 'warn'], { PORT: 'eighty', SWITCHBOARD_DATA_DIR: dir }, (out) => /Auth token:/.test(out), (printed) => printed);
       assert.match(err, /^switchboard: warning: PORT must be a whole number between 0 and 65535, got 'eighty' \(not used: --port overrides it\)$/m);
     } finally {
-      child.kill('SIGTERM');
-      await exited;
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -4,42 +4,26 @@
 // spaces quoted. A configured token is never echoed: the line leaves it out and a separate line says so.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { shellQuote, twilioCliLines } from '../../src/cli/serve.ts';
+import { withServe } from '../support/serve-process.ts';
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TWILIO_CLI = fileURLToPath(new URL('../../node_modules/twilio-cli/bin/run', import.meta.url));
 const hasOpenssl = (process.env.PATH ?? '').split(':').some((dir) => existsSync(join(dir, 'openssl')));
 const skip = hasOpenssl ? false : 'openssl is not on PATH: the twilio-cli gateway makes its certificate with it';
 
 /** Runs serve with the gateway until `done(stdout)`, then stops it; the whole stdout. */
-async function serveOutput(env: Record<string, string>, done: (out: string) => boolean, whileRunning?: (out: string) => Promise<void>): Promise<string> {
-  const child = spawn(process.execPath, [main, 'serve', '--dev', '--port', '0', '--twilio-cli-gateway-port', '0', '--log-level', 'warn'], {
-    env: { PATH: process.env.PATH ?? '', TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  child.stderr.on('data', (chunk) => (err += chunk));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  try {
-    await Promise.race([
-      new Promise<void>((resolve) => child.stdout.on('data', () => done(out) && resolve())),
-      exited.then(() => assert.fail(`serve exited early: ${err}`)),
-      new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`no twilio-cli line in 60 s: ${out}${err}`)), 60_000).unref()),
-    ]);
+function serveOutput(env: Record<string, string>, done: (out: string) => boolean, whileRunning?: (out: string) => Promise<void>): Promise<string> {
+  const args = ['--dev', '--port', '0', '--twilio-cli-gateway-port', '0', '--log-level', 'warn'];
+  return withServe(args, { TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', ...env }, done, async ({ out }) => {
     await whileRunning?.(out);
     return out;
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
+  }, 60_000);
 }
 
 /** What a shell gets from pasting the printed line, exactly as a user would (eval of everything after "twilio-cli:"). */

@@ -3,42 +3,22 @@
 // password) and schema on PostgreSQL, where the data directory holds no data.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
+import { withServe } from '../support/serve-process.ts';
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-/** Starts serve, returns its first line once the account lines follow, then stops it with SIGTERM. */
-async function banner(env: Record<string, string>): Promise<string> {
-  const child = spawn(process.execPath, [main, 'serve', '--port', '0', '--log-level', 'warn'], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (chunk) => (out += chunk));
-  child.stderr.on('data', (chunk) => (err += chunk));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  try {
-    await Promise.race([
-      new Promise<void>((resolve) => child.stdout.on('data', () => /Auth token:/.test(out) && resolve())),
-      exited.then(() => assert.fail(`serve exited early: ${err}`)),
-      new Promise<void>((_, reject) => setTimeout(() => reject(new Error(`no banner in 30 s: ${out}${err}`)), 30_000).unref()),
-    ]);
+/** Starts serve, returns its first line once the account lines follow (checking its URL answers), then stops it. */
+function banner(env: Record<string, string>): Promise<string> {
+  return withServe(['--port', '0', '--log-level', 'warn'], env, (out) => /Auth token:/.test(out), async ({ out }) => {
     const first = out.split('\n').find((line) => line.startsWith('Switchboard listening on'));
     assert.ok(first, out);
     const url = /listening on (http:\/\/\S+)/.exec(first)![1]!;
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200, `the printed URL ${url} answers`);
     return first;
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
+  });
 }
 
 describe('switchboard serve: first line', () => {
