@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { runCliInProcess, type CliRun as Run } from '../support/cli-in-process.ts';
 import { flowsCommand } from '../../src/cli/flows.ts';
 import { MAX_CELL_WIDTH, table } from '../../src/cli/remote.ts';
 
@@ -17,31 +18,10 @@ const surveyFile = fileURLToPath(new URL('../fixtures/flows/survey.json', import
 const pizza = () => JSON.parse(readFileSync(pizzaFile, 'utf8'));
 const survey = () => JSON.parse(readFileSync(surveyFile, 'utf8'));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-/** `switchboard flows …` in this process (the test servers keep answering), console and cwd captured. */
-async function flows(args: string[], cwd: string): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const saved = { log: console.log, error: console.error, cwd: process.cwd(), env: { ...process.env } };
-  console.log = (...parts: unknown[]) => void out.push(parts.map(String).join(' ') + '\n');
-  console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' ') + '\n');
-  for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY', 'TWILIO_API_SECRET', 'SWITCHBOARD_URL']) delete process.env[name];
-  process.env.NO_COLOR = '1';
-  process.chdir(cwd);
-  try {
-    const code = await flowsCommand(args);
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    console.log = saved.log;
-    console.error = saved.error;
-    process.chdir(saved.cwd);
-    process.env = saved.env;
-  }
+/** `switchboard flows …` in this process (test/support/cli-in-process.ts). */
+function flows(args: string[], cwd: string): Promise<Run> {
+  return runCliInProcess(flowsCommand, args, cwd);
 }
 
 const creds = (s: TestServer) => ['--base-url', s.baseUrl, '--account-sid', s.account.sid, '--auth-token', s.account.authToken];

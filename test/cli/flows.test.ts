@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { runCliInProcess, type CliRun as Run } from '../support/cli-in-process.ts';
 import { runFiles } from '../../src/flowtest/runner.ts';
 import { textReport } from '../../src/flowtest/reporters.ts';
 import { flowsCommand } from '../../src/cli/flows.ts';
@@ -20,42 +21,15 @@ const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const pizzaFile = fileURLToPath(new URL('../../examples/flows/pizza-order.json', import.meta.url));
 const surveyFile = fileURLToPath(new URL('../fixtures/flows/survey.json', import.meta.url));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { flows: flowsCommand, executions: executionsCommand, replay: replayCommand, test: testCommand };
 
 /**
- * Runs a command in this process (the servers keep answering while it awaits them), with the
- * working directory and console captured. Spawning the real binary for every call is slow under a
- * loaded CI machine; `spawned` below proves the binary itself dispatches these commands.
+ * Runs a command in this process (test/support/cli-in-process.ts). Spawning the real binary for every
+ * call is slow under a loaded CI machine; `spawned` below proves the binary itself dispatches these commands.
  */
-async function cli(args: string[], cwd: string): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  // Only console is captured: process.stdout carries the test runner's own reports.
-  const saved = { log: console.log, error: console.error, cwd: process.cwd(), env: { ...process.env } };
-  console.log = (...parts: unknown[]) => void out.push(parts.map(String).join(' ') + '\n');
-  console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' ') + '\n');
-  for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY', 'TWILIO_API_SECRET', 'SWITCHBOARD_URL']) delete process.env[name];
-  process.env.NO_COLOR = '1';
-  process.chdir(cwd);
-  try {
-    const code = await COMMANDS[args[0]!]!(args.slice(1));
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } catch (error) {
-    // main.ts turns option-parsing errors into exit code 2.
-    if ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return { code: 2, stdout: out.join(''), stderr: err.join('') + String(error) };
-    throw error;
-  } finally {
-    console.log = saved.log;
-    console.error = saved.error;
-    process.chdir(saved.cwd);
-    process.env = saved.env;
-  }
+function cli(args: string[], cwd: string): Promise<Run> {
+  return runCliInProcess(COMMANDS[args[0]!]!, args.slice(1), cwd);
 }
 
 /** The real binary, as a separate process. */
