@@ -297,8 +297,10 @@ export class ExecutionService implements ExecutionServiceApi {
     // execution whose flow address is the MG SID (REST From=MG…) is this pair's (studio-flow-language §6.3).
     const service = conversation ? undefined : params.MessagingServiceSid;
     if (service && /^MG[0-9a-fA-F]{32}$/.test(service) && (await this.#store.findActiveExecutionSid(flowSid, contact, service))) channel = service;
-    // Twilio retries a webhook with the same idempotency token (and MessageSid): run it once.
-    const receiptKey = delivery.idempotencyKey || params.MessageSid;
+    // Twilio retries a webhook with the same MessageSid (unique per inbound message) and usually the same
+    // idempotency token, but a retry may carry another token or none: the MessageSid is the key, the token
+    // only for a delivery without one.
+    const receiptKey = params.MessageSid || delivery.idempotencyKey;
     const receipt: InboundReceipt | undefined = receiptKey ? { accountSid, key: receiptKey, receivedAt: this.#options.now() } : undefined;
     // A racing node may start the pair's execution first: then this message goes to it.
     return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {

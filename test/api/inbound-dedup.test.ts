@@ -55,6 +55,17 @@ describe('inbound webhook de-duplication', () => {
     assert.equal(outbound(contact).length, 1);
   });
 
+  it('a retry with another token, or with a token where the first had none, still runs once (same MessageSid)', async () => {
+    for (const [i, tokens] of [['token-b', 'token-c'], ['token-d', undefined], [undefined, 'token-e']].entries()) {
+      const contact = `+1555111010${i}`;
+      const params = message(contact, 'hi');
+      await post(survey, params, tokens[0]);
+      await post(survey, params, tokens[1]);
+      assert.equal((await executionsFor(survey)).filter((e) => e.contactChannelAddress === contact).length, 1, `tokens ${tokens.join(' then ')}`);
+      assert.equal(outbound(contact).length, 1, `tokens ${tokens.join(' then ')}: one question`);
+    }
+  });
+
   it('a retried reply (same MessageSid, no token) is applied once', async () => {
     const contact = '+15551110002';
     await post(survey, message(contact, 'hi'));
