@@ -98,6 +98,43 @@ describe('Twilio carrier: webhook signatures', () => {
   });
 });
 
+describe('X-Twilio-Signature with a StatusCallbackBaseUrl of its own', () => {
+  // The carrier hands Twilio callback and call URLs under StatusCallbackBaseUrl (here another host than
+  // PUBLIC_BASE_URL); Twilio signs the URL it was given, so that URL must verify.
+  const HOOKS = 'https://hooks.example.com/';
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+  useCarrierServer((started) => ({ fake, server } = started), { server: () => ({ config: { publicBaseUrl: PUBLIC }, carrier: { StatusCallbackBaseUrl: HOOKS } }) });
+
+  it('a status callback signed over the StatusCallback URL it was given is accepted; over another host refused', async () => {
+    const path = `/v1/Accounts/${server.account.sid}/Carrier/Executions/FN${'0'.repeat(32)}/Messages/EF${'0'.repeat(32)}/Status`;
+    const params = { MessageSid: 'SM' + '2'.repeat(32), MessageStatus: 'delivered', AccountSid: fake.options.accountSid };
+    const send = (url: string) =>
+      fetch(server.baseUrl + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(UPSTREAM_TOKEN, url + path, params) },
+        body: new URLSearchParams(params).toString(),
+      });
+    assert.equal((await send('https://hooks.example.com')).status, 204);
+    assert.equal((await send(PUBLIC)).status, 204, 'the public base still verifies');
+    assert.equal((await send('https://elsewhere.example.com')).status, 403);
+  });
+
+  it('a flow webhook signed over the StatusCallbackBaseUrl (a call answered on a call the flow placed) is accepted', async () => {
+    const flowSid = await createFlow(server, endsAtTrigger);
+    const path = `/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
+    const params = { MessageSid: 'SM' + '3'.repeat(32), AccountSid: fake.options.accountSid, From: CONTACT, To: NUMBER, Body: 'hi' };
+    const send = (url: string) =>
+      fetch(server.baseUrl + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(UPSTREAM_TOKEN, url + path, params) },
+        body: new URLSearchParams(params).toString(),
+      });
+    assert.equal((await send('https://elsewhere.example.com')).status, 403);
+    assert.equal((await send('https://hooks.example.com')).status, 200);
+  });
+});
+
 describe('signing algorithm', () => {
   const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
   const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };

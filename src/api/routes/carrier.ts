@@ -5,7 +5,7 @@
 //   GET    /v1/Accounts/{AC}/Carrier     the configuration, secrets omitted   (Basic auth)
 //   POST   /v1/Accounts/{AC}/Carrier     set it (Channel, UpstreamAccountSid, AuthToken, …)
 //   DELETE /v1/Accounts/{AC}/Carrier     back to the simulator
-import { invalidSignature } from './webhook-auth.ts';
+import { invalidSignature, signedUrls } from './webhook-auth.ts';
 import type { FastifyRequest } from 'fastify';
 import {
   CarrierConfigError,
@@ -20,7 +20,7 @@ import { InflightLedger } from '../../channels/twilio/inflight.ts';
 import type { ExecutionState } from '../../engine/types.ts';
 import { isSid } from '../../runtime/ids.ts';
 import type { ApiContext } from '../context.ts';
-import { publicBase, type Routes } from '../server.ts';
+import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { optionalString, type Form } from '../wire/form.ts';
 import { validateSignature } from '../wire/signature.ts';
@@ -35,11 +35,11 @@ async function signingTokens(ctx: ApiContext, accountSid: string, localToken: st
   return config.channel === 'twilio' ? [config.twilio.authToken] : [localToken];
 }
 
-export function signatureValid(ctx: ApiContext, request: FastifyRequest, tokens: string[]): boolean {
+export async function signatureValid(ctx: ApiContext, request: FastifyRequest, accountSid: string, tokens: string[]): Promise<boolean> {
   const header = request.headers['x-twilio-signature'];
   const signature = typeof header === 'string' ? header : undefined;
-  const url = publicBase(ctx, request) + request.url;
-  return tokens.some((token) => validateSignature(token, signature, url, request.form));
+  const urls = await signedUrls(ctx, request, accountSid);
+  return tokens.some((token) => urls.some((url) => validateSignature(token, signature, url, request.form)));
 }
 
 function waitingOn(state: unknown, effectId: string): boolean {
@@ -102,7 +102,7 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
       if (!isSid('AC', AccountSid) || !isSid('FN', ExecutionSid) || !EFFECT_ID.test(EffectId!)) throw errors.notFound(path);
       const account = await ctx.store.getAccount(AccountSid!);
       if (!account) throw errors.notFound(path);
-      if (!signatureValid(ctx, request, await signingTokens(ctx, AccountSid!, account.authToken))) {
+      if (!(await signatureValid(ctx, request, AccountSid!, await signingTokens(ctx, AccountSid!, account.authToken)))) {
         return invalidSignature(reply);
       }
       const messageSid = optionalString(request.form, 'MessageSid') ?? optionalString(request.form, 'SmsSid');

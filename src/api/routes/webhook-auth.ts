@@ -3,7 +3,7 @@
 // Shared by the POST and GET flow webhook routes, with the URL's account and flow and the 403 they answer.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../runtime/ports/store.ts';
-import { upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
+import { upstreamCallbackBase, upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
 import type { ApiContext } from '../context.ts';
 import { publicBase } from '../server.ts';
 import { validateSignature } from '../wire/signature.ts';
@@ -31,13 +31,25 @@ export async function webhookTarget(ctx: ApiContext, request: FastifyRequest): P
   return { accountSid: AccountSid, flowSid: FlowSid, account, path };
 }
 
+/**
+ * The URLs a Twilio request to this route may have been signed over: this server's public base (or the
+ * Host it was reached at) with the path and query, and the carrier's StatusCallbackBaseUrl with them
+ * when it hands Twilio callback and call URLs under another base (a separate hooks host, a TLS proxy).
+ */
+export async function signedUrls(ctx: ApiContext, request: FastifyRequest, accountSid: string): Promise<string[]> {
+  const urls = [publicBase(ctx, request) + request.url];
+  const callbackBase = await upstreamCallbackBase(ctx.store, accountSid);
+  if (callbackBase) urls.push(callbackBase.replace(/\/+$/, '') + request.url);
+  return urls;
+}
+
 /** Whether the request is signed over `params` (the form for POST, none for GET) or carries the account's Basic auth. */
 export async function webhookAuthenticated(ctx: ApiContext, request: FastifyRequest, account: Account, params: Record<string, string | string[]>): Promise<boolean> {
   const header = request.headers['x-twilio-signature'];
   const signature = typeof header === 'string' ? header : undefined;
   const tokens = [account.authToken, ...(await upstreamWebhookTokens(ctx.store, account.sid))];
-  const url = publicBase(ctx, request) + request.url;
-  if (tokens.some((token) => validateSignature(token, signature, url, params))) return true;
+  const urls = await signedUrls(ctx, request, account.sid);
+  if (tokens.some((token) => urls.some((url) => validateSignature(token, signature, url, params)))) return true;
   if (ctx.config.webhookAuth === 'none') return true;
   const basic = request.headers.authorization;
   const decoded = basic?.startsWith('Basic ') ? Buffer.from(basic.slice(6), 'base64').toString('utf8') : '';

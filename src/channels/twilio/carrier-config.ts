@@ -159,6 +159,15 @@ export async function saveCarrierConfig(store: Store, accountSid: string, config
   await store.setSetting(carrierKey(accountSid), JSON.stringify(config));
 }
 
+/**
+ * The base of the callback URLs this account's carrier hands Twilio (StatusCallbackBaseUrl), when it
+ * has one: Twilio signs the URL it was given, so a callback's signature is checked against it too.
+ */
+export async function upstreamCallbackBase(store: Store, accountSid: string): Promise<string | undefined> {
+  const config = await loadCarrierConfig(store, accountSid);
+  return config.channel === 'twilio' ? config.twilio.statusCallbackBaseUrl : undefined;
+}
+
 /** Auth tokens an inbound Twilio webhook for this account may be signed with (the upstream's). */
 export async function upstreamWebhookTokens(store: Store, accountSid: string): Promise<string[]> {
   const config = await loadCarrierConfig(store, accountSid);
