@@ -17,9 +17,20 @@ interface Builder {
   addText(content: string): void;
 }
 
+/**
+ * Characters XML 1.0 cannot hold (C0 controls but tab, CR and LF; U+FFFE/U+FFFF; unpaired surrogates).
+ * The builder throws on them, and they arrive from outside (a caller's name, an SMS body, an HTTP
+ * response rendered into a Say): they are dropped, so the caller still hears the rest.
+ */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+export function xmlSafe(text: string): string {
+  return text.replace(NOT_XML, '');
+}
+
 function attributesOf(node: TwimlNode, urls: CallbackUrls | null): Record<string, string> {
   const attributes: Record<string, string> = {};
-  for (const [name, value] of Object.entries(node.attributes ?? {})) attributes[name] = String(value);
+  for (const [name, value] of Object.entries(node.attributes ?? {})) attributes[name] = xmlSafe(String(value));
   if (node.callback?.attribute && urls) attributes[node.callback.attribute] = node.callback.fallthrough ? urls.fallthrough : urls.action;
   return attributes;
 }
@@ -28,7 +39,7 @@ function append(parent: Builder, node: TwimlNode, urls: CallbackUrls | null): vo
   const element = parent.addChild(node.verb, attributesOf(node, urls));
   let text = node.text;
   if (node.callback && !node.callback.attribute && urls) text = node.callback.fallthrough ? urls.fallthrough : urls.action;
-  if (text !== undefined) element.addText(text);
+  if (text !== undefined) element.addText(xmlSafe(text));
   for (const child of node.children ?? []) append(element, child, urls);
 }
 
@@ -42,7 +53,7 @@ export function renderTwiml(nodes: TwimlNode[], urls: CallbackUrls | null): stri
 /** What the caller gets when the execution has ended (or never started): the call is hung up. */
 export function hangupTwiml(message?: string): string {
   const response = new VoiceResponse();
-  if (message) response.say(message);
+  if (message) response.say(xmlSafe(message));
   response.hangup();
   return response.toString();
 }
