@@ -541,6 +541,16 @@ describe('make-http-request', () => {
     assert.deepEqual(h.path().slice(1), ['call -failed-> ko', 'ko -next-> Ended']);
     assert.deepEqual(h.codes('error'), [81014]);
   });
+
+  it('a parameter named like a reserved word (method) fails without a request: 81014', () => {
+    const definition = req();
+    (definition.states[1]!.properties as { parameters: { key: string; value: string }[] }).parameters.push({ key: 'Method', value: 'DELETE' });
+    const h = new Harness(definition);
+    h.start();
+    assert.equal(h.pending.length, 0);
+    assert.deepEqual(h.path().slice(1), ['call -failed-> ko', 'ko -next-> Ended']);
+    assert.deepEqual(h.codes('error'), [81014]);
+  });
 });
 
 describe('run-function', () => {

@@ -3,10 +3,18 @@
 import { awaitEffect, effectResult, stringProp, type WidgetHandler } from './widget.ts';
 import { renderCall, responseOutputs } from './http-outputs.ts';
 
+/**
+ * Parameter names Studio reserves for the request itself: one named so is error 81014 (the error's
+ * own example is `method`; no fuller list is published, so only that one is refused).
+ */
+const RESERVED_PARAMETERS = new Set(['method']);
+
 export const makeHttpRequest: WidgetHandler = {
   enter(env) {
     const call = renderCall(env, 81014, 'failed');
     if (!call.ok) return call.outcome;
+    const reserved = call.parameters.find((parameter) => RESERVED_PARAMETERS.has(parameter.key.trim().toLowerCase()));
+    if (reserved) return { type: 'error', code: 81014, message: `HTTP parameter '${reserved.key}' uses a reserved name`, failureEvent: 'failed' };
     const body = env.render(stringProp(env, 'body') ?? '');
     if (!body.ok) return { type: 'error', code: 81014, message: body.error.message, failureEvent: 'failed' };
     return awaitEffect({
