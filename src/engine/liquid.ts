@@ -131,6 +131,37 @@ function resolveNow(self: FilterThis, v: unknown): unknown {
   return v;
 }
 
+/** A date string that names its zone or offset ("…Z", "+01:00", "-0800", "UTC", "PST"). */
+const HAS_ZONE = /(?:\dZ|[+-]\d{2}:?\d{2}|\b(?:UTC|GMT|[ECMP][SD]T)\b)\s*$/i;
+
+/**
+ * A date string without a zone ("2026-03-10", "2026-03-10 09:30", "March 10, 2026") is a wall-clock
+ * time in the render's zone, as in Shopify Liquid; liquidjs would read it as UTC and shift it into the
+ * zone (a day early west of UTC). Such a string becomes the instant that shows that wall time there.
+ */
+function wallTimeIn(value: unknown, timezone: string): unknown {
+  const text = toValue(value);
+  if (timezone === 'UTC' || typeof text !== 'string' || /^\d+$/.test(text.trim()) || HAS_ZONE.test(text)) return value;
+  const asUtc = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? `${text.trim()}T00:00:00Z` : `${text} UTC`);
+  if (Number.isNaN(asUtc)) return value; // liquidjs answers what it would for it
+  let instant = asUtc - zoneOffsetMs(timezone, asUtc);
+  instant = asUtc - zoneOffsetMs(timezone, instant); // again, across a DST change
+  return new Date(instant);
+}
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+/** How far the zone's wall clock is ahead of UTC at `instant`. */
+function zoneOffsetMs(timezone: string, instant: number): number {
+  let format = zoneFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    if (zoneFormats.size < 64) zoneFormats.set(timezone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(instant)).map((part) => [part.type, Number(part.value)]));
+  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
 // Context options with the zone set, one copy per (options, zone) rather than one per filter call.
 const zonedOptions = new WeakMap<object, Map<string | number, Context['opts']>>();
 function optionsInZone(opts: Context['opts'], zone: string | number): Context['opts'] {
@@ -175,7 +206,8 @@ function dateFilter(name: string): AnyFilter {
   return function (this: FilterThis, v: unknown, ...args: unknown[]) {
     const st = stateOf(this);
     const self = st === undefined ? this : withTimezone(this, zoneFor(name, st.timezone, args, this.context.opts));
-    return original.call(self, resolveNow(this, v), ...args);
+    const value = resolveNow(this, v);
+    return original.call(self, st === undefined ? value : wallTimeIn(value, st.timezone), ...args);
   };
 }
 

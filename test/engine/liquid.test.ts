@@ -148,6 +148,17 @@ describe('renderTemplate: dates use the injected clock', () => {
     assert.equal(ok('{{ "now" | date_to_xmlschema }}', ctx(), { now: NOW, timezone: 'Asia/Tokyo' }), '2024-03-10T21:34:56+09:00');
     assert.equal(ok('{{ "2024-01-01T00:00:00Z" | date: "%Y-%m-%d %H:%M" }}', ctx(), { now: NOW, timezone: 'America/New_York' }), '2023-12-31 19:00');
   });
+  it('a date without a zone is a wall-clock time in opts.timezone (not UTC shifted into it), DST included', () => {
+    const la = { now: NOW, timezone: 'America/Los_Angeles' };
+    assert.equal(ok('{{ "2026-03-10" | date: "%Y-%m-%d %a" }}', ctx(), la), '2026-03-10 Tue');
+    assert.equal(ok('{{ "2026-03-10 09:30" | date: "%H:%M" }}', ctx(), la), '09:30');
+    assert.equal(ok('{{ "March 10, 2026" | date: "%Y-%m-%d" }}', ctx(), la), '2026-03-10');
+    assert.equal(ok('{{ "2026-03-08 03:30" | date: "%H:%M %z" }}', ctx(), la), '03:30 -0700', 'just after the spring change');
+    assert.equal(ok('{{ "2026-01-10 09:30" | date: "%H:%M %z" }}', ctx(), la), '09:30 -0800');
+    assert.equal(ok('{{ "2026-03-10T09:30:00Z" | date: "%H:%M" }}', ctx(), la), '02:30', 'one that names its zone is converted');
+    assert.equal(ok('{{ "2026-03-10 09:30 -0500" | date: "%H:%M" }}', ctx(), la), '07:30');
+  });
+
   it('UTC dates render as liquidjs renders them with timezoneOffset "UTC", %Z included', async () => {
     const { Liquid } = await import('liquidjs');
     const reference = new Liquid({ timezoneOffset: 'UTC', locale: 'en-US' });
