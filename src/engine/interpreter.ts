@@ -150,20 +150,13 @@ class Sprint {
     }
   }
 
-  /**
-   * Applies the reply that arrived while the question was being sent, now that the widget waits for one.
-   * Only one reply answers a widget: the others reached the execution when no widget could take them,
-   * and are ignored (81002), never kept for a later Send & Wait, which would take them as its answer.
-   */
+  /** Applies replies that arrived before the question was sent, now that the widget waits for one. */
   drainQueuedReplies(): void {
-    const queued = this.state.queuedInbound;
-    if (!queued?.length) return;
-    if (this.state.status === 'active' && this.frame.wait?.kind === 'reply') {
-      this.state.queuedInbound = [];
-      this.resume({ type: 'inbound-message', message: queued.shift()! });
-      if (queued.length > 0) this.diagnostics.push({ level: 'warning', code: 81002, message: `${queued.length} more message(s) that arrived while the question was being sent ignored: the first answered it` });
-    } else if (this.state.status === 'ended') {
-      this.diagnostics.push({ level: 'warning', code: 81002, message: `${queued.length} queued message(s) dropped: the execution ended` });
+    while (this.state.status === 'active' && this.state.queuedInbound?.length && this.frame.wait?.kind === 'reply') {
+      this.resume({ type: 'inbound-message', message: this.state.queuedInbound.shift()! });
+    }
+    if (this.state.status === 'ended' && this.state.queuedInbound?.length) {
+      this.diagnostics.push({ level: 'warning', code: 81002, message: `${this.state.queuedInbound.length} queued message(s) dropped: the execution ended` });
       this.state.queuedInbound = [];
     }
   }

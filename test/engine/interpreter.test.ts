@@ -445,27 +445,6 @@ describe('send-and-wait-for-reply', () => {
     h.deliver();
     assert.equal(h.variables.answer, 'early');
   });
-
-  it('only one early reply answers; the others are ignored (81002), never kept for a later question', () => {
-    const twoQuestions = flow('q1', [
-      { name: 'q1', type: 'send-and-wait-for-reply', transitions: [{ event: 'incomingMessage', next: 'q2' }, { event: 'timeout' }, { event: 'deliveryFailure' }], properties: { body: 'First?', timeout: '60' } },
-      { name: 'q2', type: 'send-and-wait-for-reply', transitions: [{ event: 'incomingMessage', next: 'got' }, { event: 'timeout', next: 'late' }, { event: 'deliveryFailure' }], properties: { body: 'Second?', timeout: '60' } },
-      setVars('got', [{ key: 'answer', value: '{{widgets.q2.inbound.Body}}' }]),
-      setVars('late', [{ key: 'answer', value: 'none' }]),
-    ]);
-    const h = new Harness(twoQuestions);
-    h.start();
-    h.reply('a');
-    h.reply('b');
-    h.deliver(); // q1's question is sent: 'a' answers it, q2 asks
-    assert.equal((h.widgets.q1 as any).inbound.Body, 'a');
-    assert.ok(h.codes('warning').includes(81002), 'b is ignored');
-    h.deliver(); // q2's question is sent: it waits for a new reply
-    assert.equal(h.state.status, 'active');
-    assert.equal(h.variables.answer, undefined, "'b' did not answer the second question");
-    h.reply('c');
-    assert.equal(h.variables.answer, 'c');
-  });
 });
 
 describe('make-http-request', () => {
