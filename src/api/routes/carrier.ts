@@ -29,16 +29,17 @@ const EFFECT_ID = /^EF[0-9a-fA-F]{32}$/;
 /** How long a status report waits for the step's send result to be applied first. */
 const REPORT_WAIT_MS = 60_000;
 
-/** The auth tokens a callback for this account may be signed with: Twilio's, or ours for the webhook channel. */
-async function signingTokens(ctx: ApiContext, accountSid: string, localToken: string): Promise<string[]> {
+/**
+ * Whether a callback for this account is signed as Twilio signs it: with Twilio's auth token (ours for
+ * the webhook channel), over the URL it was handed (signedUrls). One read of the carrier configuration.
+ */
+export async function signatureValid(ctx: ApiContext, request: FastifyRequest, accountSid: string, localToken: string): Promise<boolean> {
   const config = await loadCarrierConfig(ctx.store, accountSid);
-  return config.channel === 'twilio' ? [config.twilio.authToken] : [localToken];
-}
-
-export async function signatureValid(ctx: ApiContext, request: FastifyRequest, accountSid: string, tokens: string[]): Promise<boolean> {
+  const twilio = config.channel === 'twilio' ? config.twilio : null;
+  const tokens = twilio ? [twilio.authToken] : [localToken];
   const header = request.headers['x-twilio-signature'];
   const signature = typeof header === 'string' ? header : undefined;
-  const urls = await signedUrls(ctx, request, accountSid);
+  const urls = signedUrls(ctx, request, twilio?.statusCallbackBaseUrl);
   return tokens.some((token) => urls.some((url) => validateSignature(token, signature, url, request.form)));
 }
 
@@ -102,7 +103,7 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
       if (!isSid('AC', AccountSid) || !isSid('FN', ExecutionSid) || !EFFECT_ID.test(EffectId!)) throw errors.notFound(path);
       const account = await ctx.store.getAccount(AccountSid!);
       if (!account) throw errors.notFound(path);
-      if (!(await signatureValid(ctx, request, AccountSid!, await signingTokens(ctx, AccountSid!, account.authToken)))) {
+      if (!(await signatureValid(ctx, request, AccountSid!, account.authToken))) {
         return invalidSignature(reply);
       }
       const messageSid = optionalString(request.form, 'MessageSid') ?? optionalString(request.form, 'SmsSid');

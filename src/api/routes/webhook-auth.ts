@@ -3,7 +3,7 @@
 // Shared by the POST and GET flow webhook routes, with the URL's account and flow and the 403 they answer.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../runtime/ports/store.ts';
-import { upstreamCallbackBase, upstreamWebhookTokens } from '../../channels/twilio/carrier-config.ts';
+import { upstreamSigning } from '../../channels/twilio/carrier-config.ts';
 import type { ApiContext } from '../context.ts';
 import { publicBase } from '../server.ts';
 import { validateSignature } from '../wire/signature.ts';
@@ -36,9 +36,8 @@ export async function webhookTarget(ctx: ApiContext, request: FastifyRequest): P
  * Host it was reached at) with the path and query, and the carrier's StatusCallbackBaseUrl with them
  * when it hands Twilio callback and call URLs under another base (a separate hooks host, a TLS proxy).
  */
-export async function signedUrls(ctx: ApiContext, request: FastifyRequest, accountSid: string): Promise<string[]> {
+export function signedUrls(ctx: ApiContext, request: FastifyRequest, callbackBase: string | undefined): string[] {
   const urls = [publicBase(ctx, request) + request.url];
-  const callbackBase = await upstreamCallbackBase(ctx.store, accountSid);
   if (callbackBase) urls.push(callbackBase.replace(/\/+$/, '') + request.url);
   return urls;
 }
@@ -47,8 +46,9 @@ export async function signedUrls(ctx: ApiContext, request: FastifyRequest, accou
 export async function webhookAuthenticated(ctx: ApiContext, request: FastifyRequest, account: Account, params: Record<string, string | string[]>): Promise<boolean> {
   const header = request.headers['x-twilio-signature'];
   const signature = typeof header === 'string' ? header : undefined;
-  const tokens = [account.authToken, ...(await upstreamWebhookTokens(ctx.store, account.sid))];
-  const urls = await signedUrls(ctx, request, account.sid);
+  const upstream = await upstreamSigning(ctx.store, account.sid);
+  const tokens = [account.authToken, ...upstream.tokens];
+  const urls = signedUrls(ctx, request, upstream.callbackBase);
   if (tokens.some((token) => urls.some((url) => validateSignature(token, signature, url, params)))) return true;
   if (ctx.config.webhookAuth === 'none') return true;
   const basic = request.headers.authorization;

@@ -160,16 +160,12 @@ export async function saveCarrierConfig(store: Store, accountSid: string, config
 }
 
 /**
- * The base of the callback URLs this account's carrier hands Twilio (StatusCallbackBaseUrl), when it
- * has one: Twilio signs the URL it was given, so a callback's signature is checked against it too.
+ * What a Twilio request for this account is signed with and over, from one read of its carrier
+ * configuration: the upstream auth token (none unless the carrier is Twilio), and the base of the
+ * callback URLs the carrier hands Twilio (StatusCallbackBaseUrl) when it has one, since Twilio signs
+ * the URL it was given.
  */
-export async function upstreamCallbackBase(store: Store, accountSid: string): Promise<string | undefined> {
+export async function upstreamSigning(store: Store, accountSid: string): Promise<{ tokens: string[]; callbackBase: string | undefined }> {
   const config = await loadCarrierConfig(store, accountSid);
-  return config.channel === 'twilio' ? config.twilio.statusCallbackBaseUrl : undefined;
-}
-
-/** Auth tokens an inbound Twilio webhook for this account may be signed with (the upstream's). */
-export async function upstreamWebhookTokens(store: Store, accountSid: string): Promise<string[]> {
-  const config = await loadCarrierConfig(store, accountSid);
-  return config.channel === 'twilio' ? [config.twilio.authToken] : [];
+  return config.channel === 'twilio' ? { tokens: [config.twilio.authToken], callbackBase: config.twilio.statusCallbackBaseUrl } : { tokens: [], callbackBase: undefined };
 }
