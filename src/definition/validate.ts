@@ -5,6 +5,7 @@
 //
 // Oddity decisions (each real export must validate):
 // - Liquid in split condition values / filters in split `input`: fine (Studio renders both), no issue.
+// - a literal `regex` value that is invalid or refused as unsafe: warning (it never matches).
 // - split `arguments` differing from `input`: warning (which one Studio evaluates is UNCONFIRMED).
 // - `{event, name}` transitions: warning; the transition counts as unconnected (ends the branch).
 // - send-and-wait `timeout` as integer: warning (exports hold both; the engine coerces).
@@ -14,6 +15,7 @@
 
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { isLegacyDefinition, migrateDefinition } from './migrate.ts';
+import { analyzeRegex } from '../lib/bounded-regex.ts';
 import { isTooDeep } from '../lib/json-depth.ts';
 import { DEFINITION_TOO_DEEP, isPlainObject, jsonTypeOf, parseDefinition } from './parse.ts';
 import {
@@ -339,6 +341,10 @@ function checkConditions(
       r.warn(`${cp}/value`, `${label}.value: ${typeMismatch(jsonTypeOf(c.value), 'string')}; compared as text`);
     } else if (typeof c.value !== 'string') {
       r.error(`${cp}/value`, `${label}.value: ${typeMismatch(jsonTypeOf(c.value), 'string')}`);
+    } else if (c.type === 'regex' && !c.value.includes('{{') && !c.value.includes('{%')) {
+      // The engine treats a pattern it cannot run safely as "no match"; say so before it runs.
+      const vetted = analyzeRegex(c.value.trim());
+      if (!vetted.ok) r.warn(`${cp}/value`, `${label}.value: this regex never matches (${vetted.reason})`);
     }
     if ('friendly_name' in c && typeof c.friendly_name !== 'string') {
       r.error(`${cp}/friendly_name`, `${label}.friendly_name: ${typeMismatch(jsonTypeOf(c.friendly_name), 'string')}`);

@@ -30,7 +30,7 @@
 import { Context, Liquid, filters as builtinFilters, Tag, toValue, toValueSync } from 'liquidjs';
 import type { Emitter, FS, Template, TagToken, TopLevelToken } from 'liquidjs';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
-import { LruCache } from './liquid/lru.ts';
+import { LruCache } from '../lib/lru.ts';
 import { parseJsonWithinDepth } from '../lib/json-depth.ts';
 
 export { MAX_LOOP_ITERATIONS };

@@ -49,6 +49,18 @@ const cases: WarningCase[] = [
     path: '#/states/3/transitions/1/conditions/0/arguments',
     message: /Widget "split_1" \(split-based-on\): transitions\[1\]\.conditions\[0\]\.arguments \["\{\{widgets\.menu\.Digits\}\}"\] differ from the split input "\{\{flow\.data\.answer\}\}"/,
   },
+  {
+    name: 'regex condition that can never match (unsafe)',
+    def: variant((f) => void Object.assign(state(f, 'split_1').transitions[1].conditions[0], { type: 'regex', value: '(?=a)(a+)+' })),
+    path: '#/states/3/transitions/1/conditions/0/value',
+    message: /conditions\[0\]\.value: this regex never matches \(nested quantifier or repeated alternation/,
+  },
+  {
+    name: 'regex condition that is not a valid pattern',
+    def: variant((f) => void Object.assign(state(f, 'split_1').transitions[1].conditions[0], { type: 'regex', value: '[0-9' })),
+    path: '#/states/3/transitions/1/conditions/0/value',
+    message: /this regex never matches \(invalid regex: /,
+  },
   { name: 'duplicate event on one widget', def: variant((f) => void state(f, 'send_1').transitions.push({ event: 'sent', next: 'say_1' })), path: '#/states/1/transitions/2/event', message: /event "sent" appears more than once \(also transitions\[0\]\)/ },
   { name: 'split without noMatch', def: variant((f) => void state(f, 'split_1').transitions.shift()), path: '#/states/3/transitions', message: /has no noMatch transition/ },
   { name: 'match transition with empty conditions', def: variant((f) => void (state(f, 'split_1').transitions[1].conditions = [])), path: '#/states/3/transitions/1/conditions', message: /empty conditions list/ },
@@ -74,6 +86,13 @@ describe('validateDefinition: warnings (valid stays true)', () => {
       assert.ok(hit, `no warning at ${c.path} matching ${c.message}; got ${JSON.stringify(res.warnings, null, 1)}`);
     });
   }
+
+  it('a regex with nested quantifiers that runs in linear time, or one made with Liquid, gets no warning', () => {
+    for (const value of ['[a-z]+(-[a-z]+)*', '(yes|no)+', '{{flow.variables.pattern}}']) {
+      const res = validateDefinition(variant((f) => void Object.assign(state(f, 'split_1').transitions[1].conditions[0], { type: 'regex', value })));
+      assert.deepEqual(res.warnings.filter((w) => /regex/.test(w.message)), [], value);
+    }
+  });
 
   it('a malformed {event, name} transition does not make its target reachable', () => {
     const res = validateDefinition(variant((f) => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import {
   SPLIT_OPERATORS,
   analyzeRegex,
+  foldCase,
   evaluateCondition,
   isKnownOperator,
   operatorTakesValue,
@@ -244,11 +245,40 @@ describe('regex', () => {
     ['regex', '', '', true],
   ]);
 
-  it('refuses patterns prone to catastrophic backtracking (and returns promptly)', () => {
+  it('runs patterns with nested quantifiers in linear time, and they match', () => {
+    const evil = 'a'.repeat(5000) + '!';
+    for (const p of ['(a+)+', '(a*)*', '(a|aa)+', '(a|a)*', '(.*a){12}', '((a+))+', '(?:a+b?)+']) {
+      const r = analyzeRegex(p);
+      assert.equal(r.ok && r.engine, 'linear', p);
+      assert.equal(evaluateCondition('regex', evil, p), false, p);
+      assert.equal(evaluateCondition('regex', 'a'.repeat(12), p), true, p);
+    }
+    // Patterns people write that the old static guard refused.
+    assert.equal(regexMatches('[a-z]+(-[a-z]+)*', 'Well-Known-Name'), true);
+    assert.equal(regexMatches('[a-z]+(-[a-z]+)*', 'well--known'), false);
+    assert.equal(regexMatches('(yes|no)+', 'YESnoYes'), true);
+    assert.equal(regexMatches('(\\w+\\s?)+', 'hello there ' + 'x'.repeat(3000) + '!'), false);
+  });
+
+  it('folds case only where that keeps the meaning', () => {
+    assert.equal(foldCase('[A-Z]{3}\\D\\W'), '[a-z]{3}\\D\\W');
+    assert.equal(foldCase('[^A-C]x'), '[^a-c]x');
+    assert.equal(foldCase('[0-9A-F]+'), '[0-9a-f]+');
+    for (const p of ['[A-z]', '[0-Z]', '\\x41', '\\u0041', '\\p{Lu}', '\\cJ', 'İ']) assert.equal(foldCase(p), null, p);
+    // Not folded → the backtracking engine with the i flag, which still gets the semantics right.
+    assert.equal(regexMatches('[A-z]', '_'), true);
+    assert.equal(regexMatches('\\x41+', 'aAa'), true);
+    assert.equal(regexMatches('[^A-C]', 'b'), false);
+    assert.equal(regexMatches('caf[É]', 'CAFÉ'), true);
+  });
+
+  it('refuses what neither engine can bound (and returns promptly)', () => {
     const evil = 'a'.repeat(40) + '!';
-    for (const p of ['(a+)+', '(a*)*', '(a|aa)+', '(a|a)*', '(.*a){12}', '((a+))+', '(?:a+b?)+', '(a?){30}']) {
+    // A look-ahead keeps a pattern off the linear engine; then the static guard applies.
+    for (const p of ['(?=a)(a+)+', '(?=a)(a|aa)*', '(a?){30}']) {
       const r = analyzeRegex(p);
       assert.equal(r.ok, false, p);
+      assert.match(r.ok ? '' : r.reason, /catastrophic backtracking/);
       assert.equal(evaluateCondition('regex', evil, p), false, p);
     }
     for (const p of ['(a)\\1', '(?<n>a)\\k<n>']) {
@@ -256,11 +286,13 @@ describe('regex', () => {
     }
   });
 
-  it('bounds polynomial patterns by input length', () => {
-    // 4 unbounded quantifiers: refused on long inputs, allowed on short ones
-    assert.equal(regexMatches('.*a.*b.*c.*', 'x'.repeat(5000)), false);
-    assert.equal(regexMatches('.*a.*b.*c.*', 'xaxbxcx'), true);
-    // a single quantifier runs on inputs up to the 16 KB cap
+  it('bounds polynomial backtracking patterns by input length', () => {
+    // 4 unbounded quantifiers behind a look-ahead (not linear): refused on long inputs, allowed on short ones
+    assert.equal(analyzeRegex('(?=x).*a.*b.*c.*').ok && (analyzeRegex('(?=x).*a.*b.*c.*') as { engine: string }).engine, 'backtracking');
+    assert.equal(regexMatches('(?=x).*a.*b.*c.*', 'x'.repeat(5000) + 'abc'), false);
+    assert.equal(regexMatches('(?=x).*a.*b.*c.*', 'xaxbxcx'), true);
+    // Linear patterns run on any input up to the 16 KB cap
+    assert.equal(regexMatches('.*a.*b.*c.*', 'x'.repeat(5000) + 'abc'), true);
     assert.equal(regexMatches('a+', 'a'.repeat(16 * 1024)), true);
     assert.equal(regexMatches('a+', 'a'.repeat(16 * 1024 + 1)), false);
     assert.equal(regexMatches('.*help.*', 'please ' + 'x'.repeat(2000) + ' help me'), true);
