@@ -18,6 +18,7 @@ import {
   type ExecutionState,
   type Frame,
   type JsonObject,
+  type QueuedReply,
   type SprintResult,
   type StepRecordDraft,
   type TriggerEvent,
@@ -150,15 +151,36 @@ class Sprint {
     }
   }
 
-  /** Applies replies that arrived before the question was sent, now that the widget waits for one. */
+  /**
+   * Applies replies that arrived before the question was sent, now that the widget waits for one. A reply
+   * answers the question it overtook, or that same widget again when the flow loops back to it (rapid
+   * answers to a repeated question are all taken, in order); it never answers a different question: one
+   * queued for another widget is dropped (81002) when it reaches the head of the queue, as Studio ignores
+   * messages nobody awaits.
+   */
   drainQueuedReplies(): void {
-    while (this.state.status === 'active' && this.state.queuedInbound?.length && this.frame.wait?.kind === 'reply') {
-      this.resume({ type: 'inbound-message', message: this.state.queuedInbound.shift()! });
+    const queue = this.state.queuedInbound;
+    if (!queue?.length) return;
+    const dropped: string[] = [];
+    while (this.state.status === 'active' && queue.length > 0 && this.frame.wait?.kind === 'reply') {
+      const next = queue.shift()!;
+      if (!isQueuedReply(next)) this.resume({ type: 'inbound-message', message: next });
+      else if (next.widget === this.frame.current && next.depth === this.state.frames.length) {
+        this.resume({ type: 'inbound-message', message: next.message });
+      } else dropped.push(next.widget);
     }
-    if (this.state.status === 'ended' && this.state.queuedInbound?.length) {
-      this.diagnostics.push({ level: 'warning', code: 81002, message: `${this.state.queuedInbound.length} queued message(s) dropped: the execution ended` });
-      this.state.queuedInbound = [];
+    if (dropped.length > 0) {
+      this.diagnostics.push({
+        level: 'warning',
+        code: 81002,
+        message: `${dropped.length} queued message(s) for '${[...new Set(dropped)].join("', '")}' dropped: widget '${this.frame.current ?? ''}' asks a different question`,
+      });
     }
+    if (this.state.status === 'ended' && queue.length > 0) {
+      this.diagnostics.push({ level: 'warning', code: 81002, message: `${queue.length} queued message(s) dropped: the execution ended` });
+      queue.length = 0;
+    }
+    if (queue.length === 0) delete this.state.queuedInbound;
   }
 
   start(trigger: TriggerEvent): void {
@@ -186,7 +208,7 @@ class Sprint {
     const outcome = handler.resume?.(this.env(state, frame), wait, event) ?? null;
     if (!outcome) {
       if (event.type === 'inbound-message' && wait.kind === 'effect' && state.type === 'send-and-wait-for-reply') {
-        (this.state.queuedInbound ??= []).push(event.message);
+        (this.state.queuedInbound ??= []).push({ widget: state.name, depth: this.state.frames.length, message: event.message });
         return;
       }
       // Routine delivery reports (sent, delivered) need no widget's attention.
@@ -354,4 +376,8 @@ class Sprint {
     this.state.status = 'ended';
     this.state.endReason = reason;
   }
+}
+
+function isQueuedReply(entry: QueuedReply | JsonObject): entry is QueuedReply {
+  return typeof entry.widget === 'string' && typeof entry.depth === 'number' && typeof entry.message === 'object' && entry.message !== null;
 }

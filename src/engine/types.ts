@@ -93,12 +93,25 @@ export interface ExecutionState {
   lastStepSid: string | null;
   /** The call this execution drives (inbound CallSid, or the call make-outgoing-call placed once answered). */
   callSid?: string;
-  /** Replies that arrived while send-and-wait was still sending its question; applied once it waits. */
-  queuedInbound?: JsonObject[];
+  /**
+   * Replies that arrived while a send-and-wait was still sending its question; applied once it waits.
+   * Entries written before replies were tagged are bare messages (see `QueuedReply`).
+   */
+  queuedInbound?: (QueuedReply | JsonObject)[];
   /** The caller hung up while a widget that does not need the call was working (ignored, 81002). */
   callEnded?: boolean;
   /** Why the execution ended, when it did. */
   endReason: EndReason | null;
+}
+
+/**
+ * A reply kept for the question it overtook: `widget` at frame `depth` (a subflow's widgets may share
+ * names with the parent's). It may answer that widget again (a loop back), never a different one.
+ */
+export interface QueuedReply {
+  widget: string;
+  depth: number;
+  message: JsonObject;
 }
 
 export type EndReason =

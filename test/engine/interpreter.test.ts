@@ -445,6 +445,60 @@ describe('send-and-wait-for-reply', () => {
     h.deliver();
     assert.equal(h.variables.answer, 'early');
   });
+
+  const question = (name: string, next?: string): W => ({
+    name,
+    type: 'send-and-wait-for-reply',
+    transitions: [{ event: 'incomingMessage', ...(next ? { next } : {}) }, { event: 'timeout' }, { event: 'deliveryFailure' }],
+    properties: { from: '{{flow.channel.address}}', body: `${name}?` },
+  });
+  const nameThenAge = () =>
+    flow('name', [question('name', 'age'), question('age', 'done'), setVars('done', [{ key: 'x', value: '{{widgets.name.inbound.Body}}/{{widgets.age.inbound.Body}}' }])]);
+
+  it('early replies never answer a different question: those left over are dropped with 81002', () => {
+    const h = new Harness(nameThenAge());
+    h.start();
+    h.reply('Ann');
+    h.reply('42');
+    h.deliver(); // 'Ann' answers name; age's question goes out
+    assert.equal((h.widgets.name as any).inbound.Body, 'Ann');
+    h.deliver(); // age waits now; '42' overtook name's question, not age's
+    assert.equal(h.state.frames[0]!.wait?.kind, 'reply');
+    assert.equal(h.state.queuedInbound, undefined);
+    assert.ok(h.diagnostics.some((d) => d.code === 81002 && /^1 queued message\(s\) for 'name' dropped: widget 'age' asks a different question$/.test(d.message)));
+    h.reply('37');
+    assert.equal(h.variables.x, 'Ann/37');
+  });
+
+  it('a reply that overtakes the next question still answers it after a stale one is dropped', () => {
+    const h = new Harness(nameThenAge());
+    h.start();
+    h.reply('Ann');
+    h.reply('stale');
+    h.deliver(); // 'Ann' answers name
+    h.reply('42'); // overtakes age's question
+    h.deliver();
+    assert.equal(h.variables.x, 'Ann/42');
+    assert.deepEqual(h.codes('warning'), [81002]);
+  });
+
+  it('early replies to a question the flow loops back to answer it, in order', () => {
+    const h = new Harness(flow('ask', [question('ask', 'log'), setVars('log', [{ key: 'log', value: '{{flow.variables.log}}{{widgets.ask.inbound.Body}},' }], 'ask')]));
+    h.start();
+    for (const body of ['a', 'b', 'c']) h.reply(body);
+    for (let i = 0; i < 4; i++) h.deliver();
+    assert.equal(h.variables.log, 'a,b,c,');
+    assert.equal(h.state.frames[0]!.wait?.kind, 'reply');
+    assert.deepEqual(h.codes(), []);
+  });
+
+  it('a queued reply stored before replies were tagged (a bare message) still answers', () => {
+    const h = new Harness(ask('60'));
+    h.start();
+    h.state = { ...h.state, queuedInbound: [{ Body: 'from an older version', From: CONTACT, To: FLOW_ADDRESS }] };
+    h.deliver();
+    assert.equal(h.variables.answer, 'from an older version');
+  });
 });
 
 describe('make-http-request', () => {
