@@ -264,7 +264,9 @@ class Sprint {
     const frame = this.frame;
     const state = this.findState(frame, name);
     if (!state) {
-      this.end({ kind: 'error', code: 81024, message: `Widget '${name}' does not exist in the flow definition` });
+      const message = `Widget '${name}' does not exist in the flow definition`;
+      this.diagnostics.push({ level: 'error', code: 81024, message });
+      this.failFrame(81024, message);
       return;
     }
     const last = this.state.lastWidget;
@@ -298,7 +300,7 @@ class Sprint {
           this.transition(state, failure, { ...(outcome.outputs ?? {}), error: { code: outcome.code, message: outcome.message } });
         } else {
           this.recordStep(state.name, failure ?? 'error', 'Ended', { error: { code: outcome.code, message: outcome.message } });
-          this.end({ kind: 'error', code: outcome.code, message: outcome.message });
+          this.failFrame(outcome.code, outcome.message);
         }
         return;
       }
@@ -360,6 +362,27 @@ class Sprint {
       }
     }
     this.end({ kind: 'completed' });
+  }
+
+  /**
+   * A widget failed with nowhere to go. In a subflow that is the subflow failing ("could not be loaded or
+   * executed"): control returns to the parent's Run Subflow by `failed` when that is wired. Otherwise, and
+   * in the main flow, the execution ends with the error. (Execution-wide limits — 1,000 steps, the same
+   * widget 10 times in a row — end it from anywhere and do not come here.)
+   */
+  failFrame(code: number, message: string): void {
+    if (this.state.frames.length > 1) {
+      this.state.frames.pop();
+      const parent = this.frame;
+      const widget = parent.current ? this.findState(parent, parent.current) : undefined;
+      parent.wait = null;
+      if (widget && widget.transitions.some((t) => t.event === 'failed' && t.next)) {
+        this.transition(widget, 'failed', { error: { code, message } });
+        return;
+      }
+      if (widget) this.recordStep(widget.name, 'failed', 'Ended', { error: { code, message } });
+    }
+    this.end({ kind: 'error', code, message });
   }
 
   end(reason: EndReason): void {

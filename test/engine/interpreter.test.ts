@@ -710,6 +710,53 @@ describe('run-subflow', () => {
     assert.deepEqual(h.codes('error'), [81024]);
   });
 
+  it('a widget failing inside the subflow with nowhere to go fails the subflow: the parent takes `failed`', () => {
+    const h = new Harness(parent());
+    h.start();
+    h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition: child });
+    h.answer({ kind: 'message-failed', code: 21211, message: 'invalid To' }, 'send-message');
+    assert.deepEqual(h.path().slice(1), [
+      'Trigger -incomingParent-> inner',
+      'inner -next-> say',
+      'say -failed-> Ended',
+      'sub -failed-> broken',
+      'broken -next-> Ended',
+    ]);
+    assert.equal(h.state.frames.length, 1);
+    assert.deepEqual(h.widgets.sub, { error: { code: 81011, message: 'invalid To' } });
+    assert.equal(h.variables.got, 'broken');
+    assert.deepEqual(h.state.endReason, { kind: 'completed' });
+  });
+
+  it('a subflow jumping to a widget that does not exist fails the subflow too', () => {
+    const h = new Harness(parent());
+    h.start();
+    h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition: flow('inner', [setVars('inner', [{ key: 'a', value: '1' }], 'ghost')], 'incomingParent') });
+    assert.deepEqual(h.path().slice(-2), ['sub -failed-> broken', 'broken -next-> Ended']);
+    assert.deepEqual(h.codes('error'), [81024]);
+  });
+
+  it('without a wired `failed`, a failing subflow ends the execution with its error', () => {
+    const unwired = structuredClone(parent());
+    unwired.states.find((s) => s.name === 'sub')!.transitions[1] = { event: 'failed' };
+    const h = new Harness(unwired);
+    h.start();
+    h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition: child });
+    h.answer({ kind: 'message-failed', code: 21211, message: 'invalid To' }, 'send-message');
+    assert.deepEqual(h.path().slice(-2), ['say -failed-> Ended', 'sub -failed-> Ended']);
+    assert.equal(h.state.status, 'ended');
+    assert.deepEqual(h.state.endReason, { kind: 'error', code: 81011, message: 'invalid To' });
+  });
+
+  it('execution-wide limits still end the execution from inside a subflow', () => {
+    const h = new Harness(parent(), { maxSameWidgetInARow: 3 });
+    h.start();
+    h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition: flow('inner', [setVars('inner', [{ key: 'a', value: '1' }], 'inner')], 'incomingParent') });
+    assert.equal(h.state.status, 'ended');
+    assert.equal(h.state.endReason?.kind === 'error' && h.state.endReason.code, 81001);
+    assert.ok(!h.path().includes('sub -failed-> broken'));
+  });
+
   it('a missing subflow takes `failed`', () => {
     const h = new Harness(parent());
     h.start();
