@@ -64,6 +64,24 @@ describe('Twilio carrier: upstream failures', () => {
     assert.ok(fake.requests.some((r) => r.method === 'GET' && r.path.endsWith('/Messages.json') && r.query.get('To') === CONTACT), 'looked up upstream');
   });
 
+  it('the lookup recognises the message as Twilio stores it: E.164 To, trial prefix, Smart Encoding', async () => {
+    fake.trialAccount = true;
+    fake.smartEncoding = true;
+    try {
+      const formatted = `+1 555-123-${CONTACT.slice(-4)}`;
+      const flowSid = await createFlow(server, flow([sendMessage('greet', { body: 'It\u2019s \u201Cready\u201D \u2013 reply STOP', to: formatted }, { failed: 'noted' }), noted], { incomingMessage: 'greet' }));
+      fake.failNext({ kind: 'created-then-500' });
+      const executionSid = await textAndWaitForEnd(server, flowSid, 'hi');
+      assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> greet', 'greet -sent-> Ended']);
+      assert.equal(fake.messages.length, 1);
+      assert.equal(fake.messages[0]!.body, 'Sent from your Twilio trial account - It\'s "ready" - reply STOP');
+      assert.equal((await widgetOutputs(server.app, executionSid, 'greet')).outbound.Sid, fake.messages[0]!.sid);
+    } finally {
+      fake.trialAccount = false;
+      fake.smartEncoding = false;
+    }
+  });
+
   it('a 500 with nothing created upstream is failed, not retried', async () => {
     fake.failNext({ kind: 'status', status: 500 });
     const { steps, executionSid } = await runGreet(server);

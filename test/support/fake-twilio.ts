@@ -71,6 +71,11 @@ export interface FakeTwilioOptions {
   callbacks?: 'auto' | 'manual';
 }
 
+/** Twilio stores a `+`-prefixed number in E.164: `+1 555-123-0001` → `+15551230001`. */
+function e164(address: string): string {
+  return address.startsWith('+') ? address.replace(/[\s().-]/g, '') : address;
+}
+
 function rfc2822(ms: number): string {
   return new Date(ms).toUTCString().replace('GMT', '+0000');
 }
@@ -98,6 +103,10 @@ export class FakeTwilio {
   /** Calls that are over: starting a recording on them is refused (21220), as on Twilio. */
   readonly endedCalls = new Set<string>();
   readonly conversationMessages: Record<string, unknown>[] = [];
+  /** As on a trial account, message bodies are stored with Twilio's trial prefix. */
+  trialAccount = false;
+  /** As with Smart Encoding on, curly quotes and dashes are stored as their GSM-7 look-alikes. */
+  smartEncoding = false;
   readonly tasks: Record<string, unknown>[] = [];
   /** Flex Interactions created (send-to-flex in Conversations executions). */
   readonly interactions: Record<string, unknown>[] = [];
@@ -159,6 +168,11 @@ export class FakeTwilio {
   }
 
   /** Posts a signed form to `url` as Twilio would; returns the response status and body. */
+  #storedBody(body: string): string {
+    const encoded = this.smartEncoding ? body.replace(/[\u201C\u201D]/g, '"').replace(/[\u2018\u2019]/g, "'").replace(/[\u2013\u2014]/g, '-') : body;
+    return this.trialAccount ? `Sent from your Twilio trial account - ${encoded}` : encoded;
+  }
+
   async postSigned(url: string, params: Record<string, string>, token = this.options.authToken): Promise<{ status: number; body: string }> {
     const signature = twilio.getExpectedTwilioSignature(token, url, params);
     const response = await fetch(url, {
@@ -279,10 +293,10 @@ export class FakeTwilio {
         const message: FakeMessage = {
           sid: messageSid,
           account_sid: ac,
-          to: one('To')!,
+          to: e164(one('To')!),
           from: one('From') ?? (one('MessagingServiceSid') ? '+15005550006' : null),
           messaging_service_sid: one('MessagingServiceSid') ?? null,
-          body: one('Body') ?? (one('ContentSid') ? `[template ${one('ContentSid')}]` : ''),
+          body: this.#storedBody(one('Body') ?? (one('ContentSid') ? `[template ${one('ContentSid')}]` : '')),
           status: one('MessagingServiceSid') ? 'accepted' : 'queued',
           direction: 'outbound-api',
           num_segments: '1',
@@ -455,7 +469,7 @@ export class FakeTwilio {
     }
 
     if (req.method === 'GET' && url.pathname === messagesPath) {
-      const to = url.searchParams.get('To');
+      const to = url.searchParams.get('To') && e164(url.searchParams.get('To')!);
       const from = url.searchParams.get('From');
       const pageSize = Number(url.searchParams.get('PageSize') ?? 50);
       const matching = this.messages.filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse().slice(0, pageSize);

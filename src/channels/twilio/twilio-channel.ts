@@ -9,6 +9,7 @@ import { InflightLedger, type InflightSend } from './inflight.ts';
 import { TwilioRestClient, type CreateOutcome, type FormParams, type RestClientOptions } from './rest-client.ts';
 import type { OutboundGuard } from './outbound-guard.ts';
 import { TaskRouterClient } from './taskrouter-client.ts';
+import { sameAddress, sameBody } from './upstream-match.ts';
 
 export interface TwilioChannelOptions {
   /** The server's public base URL: StatusCallback URLs are built on it (unless the account overrides it). */
@@ -383,15 +384,15 @@ export class TwilioChannel implements MessageChannel {
         const author = record.from && record.from !== record.conversationSid ? record.from : 'system';
         if (candidate.author !== author) continue;
       } else {
-        if (candidate.to !== record.to) continue;
+        if (!sameAddress(record.to, candidate.to)) continue;
         const fromMatches = record.messagingServiceSid && MG_SID.test(record.from)
           ? candidate.messaging_service_sid === record.messagingServiceSid
-          : candidate.from === record.from;
+          : sameAddress(record.from, candidate.from);
         if (!fromMatches) continue;
         if (candidate.direction && !String(candidate.direction).startsWith('outbound')) continue;
       }
       // A content template's body is rendered by Twilio, so only plain bodies are compared.
-      if (!record.contentSid && (candidate.body ?? '') !== record.body) continue;
+      if (!record.contentSid && !sameBody(record.body, candidate.body)) continue;
       const claim = await this.#ledger.claimOf(String(candidate.sid));
       if (claim && claim.effectId !== record.effectId) continue;
       matches.push(candidate);
