@@ -9,6 +9,8 @@
 // - split `arguments` differing from `input`: warning (which one Studio evaluates is UNCONFIRMED).
 // - `{event, name}` transitions: warning; the transition counts as unconnected (ends the branch).
 // - send-and-wait `timeout` as integer: warning (exports hold both; the engine coerces).
+// - send-and-wait literal `timeout` that is not 1..2592000 whole seconds ("0", "-5", "1h"): warning; the
+//   engine waits the default 3600 s instead (as it does when a Liquid timeout renders to such a value).
 // - Terraform `${...}` placeholders: warning wherever they appear, also where a SID/typed value belongs.
 // - trigger events of all three generations: all accepted.
 // - dangling `next`: see ValidateOptions.strictTransitions.
@@ -381,6 +383,7 @@ function checkProperties(props: Record<string, unknown>, base: string, w: string
   // Semantic checks first, so the generic pass below does not report the same value twice.
   const before = r.errors.length;
   if (spec.type === 'run-subflow') checkSubflow(present, base, w, r);
+  if (spec.type === 'send-and-wait-for-reply') checkReplyTimeout(present, base, w, r);
   const flagged = new Set(r.errors.slice(before).map((e) => e.property_path));
 
   // Second pass over values the schema accepted: preferred types, Liquid where none is rendered, placeholders.
@@ -470,6 +473,32 @@ function checkSubflow(props: Record<string, unknown>, base: string, w: string, r
   } else if (typeof rev === 'number' && (!Number.isInteger(rev) || rev < 1)) {
     r.error(`${base}/flow_revision`, `${w}: flow_revision ${rev} must be a positive integer`);
   }
+}
+
+/** Studio ends an execution 30 days after it starts (§2.16, §6.5): a longer reply timer never fires. */
+const MAX_REPLY_TIMEOUT_SECONDS = 30 * 24 * 3600;
+const DEFAULT_REPLY_TIMEOUT_SECONDS = 3600;
+
+/**
+ * Send & Wait `timeout`: whole seconds from 1 to 30 days, as a string (or an integer, see walkValue). A
+ * literal outside that range is not made an error (the flow still runs), but the engine waits the default
+ * instead; say so.
+ * Liquid and `${...}` placeholders are only known at run time / deploy time.
+ */
+function checkReplyTimeout(props: Record<string, unknown>, base: string, w: string, r: Report): void {
+  const raw = props.timeout;
+  let text: string;
+  if (typeof raw === 'number') text = String(raw);
+  else if (typeof raw === 'string' && !LIQUID.test(raw) && !PLACEHOLDER.test(raw)) text = raw.trim();
+  else return;
+  if (text === '') return; // unset: the default, as the Console means it
+  const seconds = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (seconds >= 1 && seconds <= MAX_REPLY_TIMEOUT_SECONDS) return;
+  r.warn(
+    `${base}/timeout`,
+    `${w}: timeout ${JSON.stringify(raw)} is not a whole number of seconds from 1 to ${MAX_REPLY_TIMEOUT_SECONDS}; ` +
+      `the default ${DEFAULT_REPLY_TIMEOUT_SECONDS} seconds is used instead`,
+  );
 }
 
 // ---- graph ---------------------------------------------------------------------------------------

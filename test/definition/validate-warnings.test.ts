@@ -74,6 +74,13 @@ const cases: WarningCase[] = [
     state(f, 'gather_1').transitions[0].next = 'say 1';
   }), path: '#/states/5/name', message: /should start with a letter and contain no spaces/ },
   { name: 'unknown $schema', def: variant((f) => void (f.$schema = 'http://example.com/x')), path: '#/$schema', message: /does not have a value in the enumeration/ },
+  ...(['0', '-5', 'one hour', '90.5', '2592001'] as const).map((timeout) => ({
+    name: `send-and-wait timeout "${timeout}" is replaced by the default`,
+    def: variant((f) => void (state(f, 'wait_1').properties.timeout = timeout)),
+    path: '#/states/4/properties/timeout',
+    message: new RegExp(`^Widget "wait_1" \\(send-and-wait-for-reply\\): timeout "${timeout.replace('.', '\\.')}" is not a whole number of seconds from 1 to 2592000; the default 3600 seconds is used instead$`),
+  })),
+  { name: 'send-and-wait timeout written as integer 0', def: variant((f) => void (state(f, 'wait_1').properties.timeout = 0)), path: '#/states/4/properties/timeout', message: /timeout 0 is not a whole number of seconds from 1 to 2592000; the default 3600 seconds is used instead/ },
 ];
 
 describe('validateDefinition: warnings (valid stays true)', () => {
@@ -91,6 +98,13 @@ describe('validateDefinition: warnings (valid stays true)', () => {
     for (const value of ['[a-z]+(-[a-z]+)*', '(yes|no)+', '{{flow.variables.pattern}}']) {
       const res = validateDefinition(variant((f) => void Object.assign(state(f, 'split_1').transitions[1].conditions[0], { type: 'regex', value })));
       assert.deepEqual(res.warnings.filter((w) => /regex/.test(w.message)), [], value);
+    }
+  });
+
+  it('a send-and-wait timeout in range, Liquid or a placeholder gets no timeout-range warning', () => {
+    for (const timeout of ['1', '3600', ' 60 ', '2592000', 7200, '', '{{flow.variables.t}}', '${reply_timeout}']) {
+      const res = validateDefinition(variant((f) => void (state(f, 'wait_1').properties.timeout = timeout)));
+      assert.deepEqual(res.warnings.filter((w) => /whole number of seconds/.test(w.message)), [], JSON.stringify(timeout));
     }
   });
 

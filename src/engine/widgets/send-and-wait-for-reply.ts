@@ -1,14 +1,59 @@
 // Send & Wait For Reply: send, then park until the contact replies (`incomingMessage`), the
 // timer fires (`timeout`, default 3600 s) or delivery fails (`deliveryFailure`).
 import { isDeliveryFailure } from '../delivery.ts';
-import type { JsonObject } from '../types.ts';
+import type { Diagnostic, JsonObject } from '../types.ts';
 import { buildOutbound, outboundOutputs } from './messaging.ts';
 import { awaitEffect, effectResult, type Outcome, type WidgetHandler, type WidgetEnv } from './widget.ts';
 
-function timeoutSeconds(env: WidgetEnv): number {
+/**
+ * The longest wait that can still end by `timeout`: Studio ends every execution 30 days after it
+ * starts (studio-flow-language §2.16, §6.5), so a longer timer could never fire.
+ */
+export const MAX_REPLY_TIMEOUT_SECONDS = 30 * 24 * 3600;
+
+/** Studio's warning for a property that is invalid after Liquid and replaced by its default (§6.7). */
+export const INVALID_TIMEOUT_WARNING = 81028;
+
+export interface ReplyTimeout {
+  seconds: number;
+  /** Set when the configured value was unusable and the default is used instead. */
+  warning?: Diagnostic;
+}
+
+/**
+ * The reply timeout in seconds. `timeout` is a string property (§1.3), so Liquid in it is rendered
+ * ("{{flow.variables.t}}"); exports also hold plain integers. The result must be a whole number of
+ * seconds from 1 to 30 days; anything else ("0", "-5", "1h", "90.5", an empty render, a Liquid error)
+ * falls back to the default (`limits.defaultReplyTimeoutSeconds`, 3600) with a warning naming the
+ * value. An absent or empty property is the Console default, silently.
+ */
+export function replyTimeout(env: WidgetEnv): ReplyTimeout {
+  const fallback = env.limits.defaultReplyTimeoutSeconds;
   const raw = env.state.properties.timeout;
-  const seconds = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : env.limits.defaultReplyTimeoutSeconds;
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return { seconds: fallback };
+  let text: string;
+  if (typeof raw === 'number') text = String(raw);
+  else if (typeof raw === 'string') {
+    const rendered = env.render(raw);
+    if (!rendered.ok) return withWarning(env, fallback, `could not be rendered (${rendered.error.message})`);
+    text = rendered.value.trim();
+  } else text = JSON.stringify(raw);
+  const seconds = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (seconds >= 1 && seconds <= MAX_REPLY_TIMEOUT_SECONDS) return { seconds };
+  const shown = typeof raw === 'string' && raw.trim() !== text ? `'${raw}' (rendered '${text}')` : `'${text}'`;
+  return withWarning(env, fallback, `${shown} is not a whole number of seconds from 1 to ${MAX_REPLY_TIMEOUT_SECONDS}`);
+}
+
+function withWarning(env: WidgetEnv, seconds: number, why: string): ReplyTimeout {
+  return {
+    seconds,
+    warning: {
+      level: 'warning',
+      code: INVALID_TIMEOUT_WARNING,
+      message: `Send & Wait For Reply timeout ${why}; the default ${seconds} seconds is used`,
+      widget: env.state.name,
+    },
+  };
 }
 
 export const sendAndWaitForReply: WidgetHandler = {
@@ -27,10 +72,13 @@ export const sendAndWaitForReply: WidgetHandler = {
       if (result.kind !== 'message-sent') return null;
       const timerId = env.newId('TM');
       const outbound = outboundOutputs(result.message);
+      // `timeout.warning` (81028) is computed but not reported yet: the interpreter gives widgets no
+      // channel for a non-fatal diagnostic (an Outcome carries only errors).
+      const timeout = replyTimeout(env);
       return {
         type: 'wait',
         wait: { kind: 'reply', timerId, outbound },
-        effects: [{ type: 'set-timer', timerId, dueAt: env.now + timeoutSeconds(env) * 1000 }],
+        effects: [{ type: 'set-timer', timerId, dueAt: env.now + timeout.seconds * 1000 }],
       };
     }
     if (wait.kind !== 'reply') return null;
