@@ -141,10 +141,11 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
     );
   });
 
-  it('WhatsApp addresses pass through unchanged, media URLs are repeated MediaUrl fields', async () => {
+  it('WhatsApp addresses pass through unchanged, media_url is one MediaUrl field (commas and all)', async () => {
+    const media = 'https://res.cloudinary.com/demo/image/upload/w_100,h_100/cat.jpg';
     const flowSid = await createFlow(
       server,
-      flow([sendMessage('pic', { body: 'Here you go', media_url: 'https://cdn.example.com/a.png, https://cdn.example.com/b.jpg' })], { incomingMessage: 'pic' }),
+      flow([sendMessage('pic', { body: 'Here you go', media_url: ` ${media} ` })], { incomingMessage: 'pic' }),
     );
     const waContact = 'whatsapp:+15551230002';
     const waNumber = 'whatsapp:+14155238886';
@@ -156,12 +157,11 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
         ['To', waContact],
         ['From', waNumber],
         ['Body', 'Here you go'],
-        ['MediaUrl', 'https://cdn.example.com/a.png'],
-        ['MediaUrl', 'https://cdn.example.com/b.jpg'],
+        ['MediaUrl', media],
       ],
     );
     const pic = await widgetOutputs(server.app, executionSid, 'pic');
-    assert.equal(pic.outbound.NumMedia, '2');
+    assert.equal(pic.outbound.NumMedia, '1');
     assert.match(pic.outbound.Sid, /^MM/);
   });
 

@@ -20,7 +20,10 @@ export function buildOutbound(env: WidgetEnv, defaults: { to: string }): Built {
     fields[name] = rendered.value;
   }
   const message: OutboundMessage = { from: fields.from ?? '', to: fields.to ?? '', body: fields.body ?? '' };
-  if (fields.media_url) message.mediaUrl = fields.media_url.split(',').map((u) => u.trim()).filter(Boolean);
+  // Studio's media_url is one URL (studio-flow-language §2.15: a string; every real export holds a single
+  // URL), so it is not split: commas are legal in URLs (Cloudinary's `w_100,h_100` transformations).
+  const mediaUrl = fields.media_url?.trim();
+  if (mediaUrl) message.mediaUrl = [mediaUrl];
   if (env.state.properties.message_type === 'content_template' && fields.content_sid) {
     message.contentSid = fields.content_sid;
     const variables: Record<string, string> = {};
