@@ -287,6 +287,7 @@ class Sprint {
         if (this.state.callEnded && outcome.wait.kind === 'call' && outcome.wait.twiml.length > 0) return this.end({ kind: 'completed' });
         frame.wait = outcome.wait;
         this.effects.push(...outcome.effects);
+        if (outcome.diagnostics) this.diagnostics.push(...outcome.diagnostics);
         return;
       case 'transition':
         if (outcome.effects) this.effects.push(...outcome.effects);

@@ -80,6 +80,13 @@ describe('send-and-wait timeout in the engine', () => {
     assert.equal(timerSeconds('{{flow.variables.t}}', 'soon').seconds, 3600);
   });
 
+  it('reports the fallback as an 81028 warning on the sprint (and nothing for a valid timeout)', () => {
+    const warned = timerSeconds('0').result.diagnostics;
+    assert.deepEqual(warned.map((d) => [d.level, d.code, d.widget]), [['warning', 81028, 'ask']]);
+    assert.match(warned[0]!.message, /timeout '0'/);
+    assert.deepEqual(timerSeconds('120').result.diagnostics, []);
+  });
+
   it('accepts the 30-day maximum (an execution lives at most 30 days)', () => {
     assert.equal(timerSeconds(String(MAX_REPLY_TIMEOUT_SECONDS)).seconds, MAX_REPLY_TIMEOUT_SECONDS);
   });

@@ -72,13 +72,12 @@ export const sendAndWaitForReply: WidgetHandler = {
       if (result.kind !== 'message-sent') return null;
       const timerId = env.newId('TM');
       const outbound = outboundOutputs(result.message);
-      // `timeout.warning` (81028) is computed but not reported yet: the interpreter gives widgets no
-      // channel for a non-fatal diagnostic (an Outcome carries only errors).
       const timeout = replyTimeout(env);
       return {
         type: 'wait',
         wait: { kind: 'reply', timerId, outbound },
         effects: [{ type: 'set-timer', timerId, dueAt: env.now + timeout.seconds * 1000 }],
+        ...(timeout.warning ? { diagnostics: [timeout.warning] } : {}),
       };
     }
     if (wait.kind !== 'reply') return null;

@@ -1,7 +1,7 @@
 // The contract every widget module implements. A widget is entered once; if it must wait (for an
 // effect's result, a reply or a timer) it parks the execution, and `resume` gets the event.
 import type { State, Transition } from '../../definition/types.ts';
-import type { Effect, EffectResult, EngineEvent, EngineLimits, Frame, IdPrefix, JsonObject, Wait } from '../types.ts';
+import type { Diagnostic, Effect, EffectResult, EngineEvent, EngineLimits, Frame, IdPrefix, JsonObject, Wait } from '../types.ts';
 import type { RenderResult } from '../liquid.ts';
 
 export interface WidgetEnv {
@@ -23,8 +23,8 @@ export interface WidgetEnv {
 export type Outcome =
   /** Leave the widget by `event`; `transition` picks a specific one (split's `match`). */
   | { type: 'transition'; event: string; outputs: JsonObject; transition?: Transition; effects?: Effect[] }
-  /** Park the execution on this widget until `wait` is satisfied. */
-  | { type: 'wait'; wait: Wait; effects: Effect[] }
+  /** Park the execution on this widget until `wait` is satisfied; `diagnostics` are non-fatal warnings. */
+  | { type: 'wait'; wait: Wait; effects: Effect[]; diagnostics?: Diagnostic[] }
   /** The widget could not run (e.g. a Liquid error): take `failureEvent` if wired, else end the execution. */
   | { type: 'error'; code: number; message: string; failureEvent?: string; outputs?: JsonObject }
   /** Run a subflow inside this execution; the engine pushes the frame. */
