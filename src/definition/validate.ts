@@ -384,6 +384,7 @@ function checkProperties(props: Record<string, unknown>, base: string, w: string
   const before = r.errors.length;
   if (spec.type === 'run-subflow') checkSubflow(present, base, w, r);
   if (spec.type === 'send-and-wait-for-reply') checkReplyTimeout(present, base, w, r);
+  if (spec.type === 'make-http-request') checkFormBody(present, base, w, r);
   const flagged = new Set(r.errors.slice(before).map((e) => e.property_path));
 
   // Second pass over values the schema accepted: preferred types, Liquid where none is rendered, placeholders.
@@ -499,6 +500,21 @@ function checkReplyTimeout(props: Record<string, unknown>, base: string, w: stri
     `${w}: timeout ${JSON.stringify(raw)} is not a whole number of seconds from 1 to ${MAX_REPLY_TIMEOUT_SECONDS}; ` +
       `the default ${DEFAULT_REPLY_TIMEOUT_SECONDS} seconds is used instead`,
   );
+}
+
+/**
+ * A form-encoded request sends its parameters as the body (the Console shows no body field for it), so
+ * a `body` next to parameters is never sent: say so rather than drop it quietly.
+ */
+function checkFormBody(props: Record<string, unknown>, base: string, w: string, r: Report): void {
+  const type = typeof props.content_type === 'string' ? props.content_type.toLowerCase() : 'application/x-www-form-urlencoded';
+  if (!type.startsWith('application/x-www-form-urlencoded')) return;
+  const method = typeof props.method === 'string' ? props.method.toUpperCase() : 'GET';
+  if (method === 'GET') return; // GET sends no body at all; parameters go in the query
+  const hasParameters = Array.isArray(props.parameters) && props.parameters.length > 0;
+  if (hasParameters && typeof props.body === 'string' && props.body.trim() !== '') {
+    r.warn(`${base}/body`, `${w}: body is not sent: a form-encoded ${method} sends its parameters as the body`);
+  }
 }
 
 // ---- graph ---------------------------------------------------------------------------------------

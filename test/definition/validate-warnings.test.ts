@@ -61,6 +61,12 @@ const cases: WarningCase[] = [
     path: '#/states/3/transitions/1/conditions/0/value',
     message: /this regex never matches \(invalid regex: /,
   },
+  {
+    name: 'form-encoded POST with parameters and a body (the body is not sent)',
+    def: variant((f) => void Object.assign(state(f, 'http_1').properties, { content_type: 'application/x-www-form-urlencoded;charset=utf-8', parameters: [{ key: 'a', value: '1' }] })),
+    path: '#/states/7/properties/body',
+    message: /Widget "http_1" \(make-http-request\): body is not sent: a form-encoded POST sends its parameters as the body/,
+  },
   { name: 'duplicate event on one widget', def: variant((f) => void state(f, 'send_1').transitions.push({ event: 'sent', next: 'say_1' })), path: '#/states/1/transitions/2/event', message: /event "sent" appears more than once \(also transitions\[0\]\)/ },
   { name: 'split without noMatch', def: variant((f) => void state(f, 'split_1').transitions.shift()), path: '#/states/3/transitions', message: /has no noMatch transition/ },
   { name: 'match transition with empty conditions', def: variant((f) => void (state(f, 'split_1').transitions[1].conditions = [])), path: '#/states/3/transitions/1/conditions', message: /empty conditions list/ },
@@ -106,6 +112,13 @@ describe('validateDefinition: warnings (valid stays true)', () => {
       const res = validateDefinition(variant((f) => void (state(f, 'wait_1').properties.timeout = timeout)));
       assert.deepEqual(res.warnings.filter((w) => /whole number of seconds/.test(w.message)), [], JSON.stringify(timeout));
     }
+  });
+
+  it('a body is fine with JSON, with a form POST without parameters, and on nothing else', () => {
+    const bodyWarnings = (props: Record<string, unknown>) =>
+      validateDefinition(variant((f) => void Object.assign(state(f, 'http_1').properties, props))).warnings.filter((w) => /body is not sent/.test(w.message));
+    assert.deepEqual(bodyWarnings({ parameters: [{ key: 'a', value: '1' }] }), []); // JSON: the body is sent
+    assert.deepEqual(bodyWarnings({ content_type: 'application/x-www-form-urlencoded' }), []); // no parameters: the body is sent
   });
 
   it('a malformed {event, name} transition does not make its target reachable', () => {
