@@ -19,7 +19,10 @@
  *    (liquidjs' allocation accounting), plus our own loop and output caps.
  *  - Dates: `"now"`/`"today"` in the date filters mean `opts.now`, never the real clock. Date
  *    filters render in `opts.timezone` (IANA name), default UTC (the "PST" claim in the reference
- *    is UNCONFIRMED). Locale fixed to en-US so output never depends on the host.
+ *    is UNCONFIRMED). Locale fixed to en-US so output never depends on the host. `%Z` prints the
+ *    zone's abbreviation for that date as Ruby does ("EST"/"EDT", "UTC"; "+03" for a zone that has
+ *    none in en-US), not liquidjs' IANA name.
+ *  - `divided_by` is Shopify's: floor division of two integers, see dividedByFilter.
  *  - Hyphenated identifiers (`widgets.get-customer.parsed`) work natively in liquidjs; so does
  *    `widgets["get-customer"]`.
  *  - Objects are read with `ownPropertyOnly` (no prototype members such as `constructor`), and
@@ -27,13 +30,16 @@
  *  - Errors of any kind (syntax, limits, filter exceptions) come back as
  *    `{ ok: false, error: { code: 84003, message } }`; renderTemplate never throws.
  */
-import { Context, Liquid, filters as builtinFilters, Tag, toValue, toValueSync } from 'liquidjs';
-import type { Emitter, FS, Template, TagToken, TopLevelToken } from 'liquidjs';
+import { Context, Liquid, filters as builtinFilters, Tag, TypeGuards, Value, toValue, toValueSync } from 'liquidjs';
+import type { Emitter, FilteredValueToken, FS, Template, TagToken, TopLevelToken } from 'liquidjs';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { LruCache } from '../lib/lru.ts';
 import { parseJsonWithinDepth } from '../lib/json-depth.ts';
 
 export { MAX_LOOP_ITERATIONS };
+
+/** liquidjs does not export the type of a filter's token (name, argument tokens, source text). */
+type FilterToken = FilteredValueToken['filters'][number];
 
 /** Studio error code "unable to render block". */
 export const LIQUID_ERROR_CODE = 84003;
@@ -114,6 +120,8 @@ const STATE_REGISTER = 'switchboard:state';
 interface FilterThis {
   context: Context;
   liquid: Liquid;
+  /** The filter as written (name, argument tokens); absent when a filter is called directly. */
+  token?: FilterToken;
 }
 
 function stateOf(self: FilterThis): RenderState | undefined {
@@ -198,6 +206,75 @@ function zoneFor(name: string, timezone: string, args: unknown[], opts: Context[
   return typeof format === 'string' && !format.includes('Z') ? 0 : timezone;
 }
 
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+/** en-US "GMT+3", "GMT-3:30": a zone without a common abbreviation. */
+const GMT_OFFSET_NAME = /^GMT([+-])(\d{1,2})(?::(\d{2}))?$/;
+
+/**
+ * The zone's abbreviation at `instant`, as Ruby's strftime prints `%Z`: "EST" or "EDT" as the date
+ * falls, "UTC". Where en-US has no abbreviation (Intl says "GMT+3", "GMT+5:45") the offset is
+ * printed as tzdata spells its numeric abbreviations, "+03", "+0545" (Ruby's answer for zones such
+ * as Europe/Istanbul or Asia/Kathmandu). Limitation: zones that tzdata names but en-US does not
+ * (Asia/Tokyo "JST", Europe/Paris "CET", Europe/London's summer "BST") print the offset too.
+ */
+function zoneAbbreviation(timezone: string, instant: number): string {
+  let format = zoneNameFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'short' });
+    if (zoneNameFormats.size < 64) zoneNameFormats.set(timezone, format);
+  }
+  let name = '';
+  for (const part of format.formatToParts(instant)) if (part.type === 'timeZoneName') name = part.value;
+  const offset = GMT_OFFSET_NAME.exec(name);
+  return offset ? `${offset[1]}${offset[2]!.padStart(2, '0')}${offset[3] ?? ''}` : name;
+}
+
+/** The instant liquidjs' parseDate reads from a (non-nil) date filter input, NaN if none. */
+function instantOf(value: unknown): number {
+  const v = toValue(value);
+  if (typeof v === 'number') return v * 1000;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v) * 1000;
+  return new Date(v as string).getTime();
+}
+
+/** liquidjs' strftime directive pattern, global. */
+const STRFTIME_DIRECTIVE = /%([-_0^#:]+)?(\d+)?([EO])?(.)/g;
+
+/**
+ * `format` with every `%Z` directive replaced by `abbreviation`, its flags and width applied as
+ * liquidjs applies them to the zone name it prints (so output matches its UTC rendering).
+ */
+function withZoneAbbreviation(format: string, abbreviation: string, self: FilterThis): string {
+  return format.replace(STRFTIME_DIRECTIVE, (directive: string, flags = '', width = '', _modifier: unknown, conversion: string) => {
+    if (conversion !== 'Z') return directive;
+    let text = abbreviation;
+    if (flags.includes('^')) text = text.toUpperCase();
+    else if (flags.includes('#')) text = /[a-z]/.test(text) ? text.toUpperCase() : text.toLowerCase();
+    const padChar = flags.includes('_') ? ' ' : '0';
+    const padWidth = flags.includes('-') ? 0 : Number(width) || 0;
+    self.context.memoryLimit.use(padWidth - text.length); // before allocating it
+    if (padChar === '0' && text.startsWith('-')) return `-${text.slice(1).padStart(padWidth - 1, padChar)}`;
+    return text.padStart(padWidth, padChar);
+  });
+}
+
+/**
+ * The `date` arguments with `%Z` in the format spelled out as the zone abbreviation; the same
+ * `args` when there is nothing to do (no `Z` in the format, UTC — which liquidjs prints "UTC" —,
+ * a numeric zone, an input that is not a date). The zone is the filter's own third argument
+ * (a liquidjs extension) or else the render's.
+ */
+function spellZoneAbbreviation(self: FilterThis, value: unknown, args: unknown[], timezone: string): unknown[] {
+  const given = toValue(args[0]);
+  const format = given === undefined || given === null ? self.context.opts.dateFormat : given;
+  if (typeof format !== 'string' || !format.includes('Z')) return args;
+  const zone = args[1] === undefined || args[1] === null ? timezone : args[1];
+  if (typeof zone !== 'string' || zone === 'UTC' || value === undefined || value === null) return args;
+  const instant = instantOf(value);
+  if (Number.isNaN(instant)) return args;
+  return [withZoneAbbreviation(format, zoneAbbreviation(zone, instant), self), ...args.slice(1)];
+}
+
 type AnyFilter = (this: FilterThis, ...args: unknown[]) => unknown;
 
 function dateFilter(name: string): AnyFilter {
@@ -205,10 +282,79 @@ function dateFilter(name: string): AnyFilter {
   if (typeof original !== 'function') throw new Error(`liquidjs has no ${name} filter`);
   return function (this: FilterThis, v: unknown, ...args: unknown[]) {
     const st = stateOf(this);
-    const self = st === undefined ? this : withTimezone(this, zoneFor(name, st.timezone, args, this.context.opts));
-    const value = resolveNow(this, v);
-    return original.call(self, st === undefined ? value : wallTimeIn(value, st.timezone), ...args);
+    if (st === undefined) return original.call(this, resolveNow(this, v), ...args);
+    const self = withTimezone(this, zoneFor(name, st.timezone, args, this.context.opts));
+    const value = wallTimeIn(resolveNow(this, v), st.timezone);
+    return original.call(self, value, ...(name === 'date' ? spellZoneAbbreviation(this, value, args, st.timezone) : args));
   };
+}
+
+/** liquidjs' number coercion (toNumber): `+value`, and 0 for NaN. */
+function toNumber(value: unknown): number {
+  return +(toValue(value) as number) || 0;
+}
+
+/** An operand that is an integer: an integer value not written with a decimal point ("10", not "10.0"). */
+function isIntegerOperand(value: unknown, n: number): boolean {
+  if (!Number.isInteger(n)) return false;
+  const v = toValue(value);
+  return typeof v !== 'string' || !v.includes('.');
+}
+
+/** A number literal written with a decimal point: `4.0`, `-10.0`. */
+function isDecimalLiteral(token: unknown): boolean {
+  return TypeGuards.isNumberToken(token as never) && (token as FilterToken).getText().includes('.');
+}
+
+/** `divided_by` filters whose input is a number literal written with a decimal point (`{{ 10.0 | divided_by: 4 }}`). */
+const decimalLiteralInputs = new WeakSet<FilterToken>();
+
+/**
+ * Note, in parsed templates, the `divided_by` filters applied directly to a decimal literal: the
+ * filter only receives the number 10, so how it was written is read from the parse tree here.
+ * Walks every tag's arguments and children without recursion.
+ */
+function noteDecimalLiteralInputs(templates: Template[]): void {
+  type Node = { arguments?: () => Iterable<unknown>; children?: (partials: boolean, sync: boolean) => unknown };
+  const stack: Node[] = [...(templates as unknown as Node[])];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (typeof node.arguments === 'function') {
+      for (const arg of node.arguments()) {
+        if (!(arg instanceof Value)) continue;
+        const first = arg.filters[0] as unknown as { name: string; token: FilterToken } | undefined;
+        const postfix = arg.initial.postfix;
+        if (first?.name === 'divided_by' && postfix.length === 1 && isDecimalLiteral(postfix[0])) decimalLiteralInputs.add(first.token);
+      }
+    }
+    if (typeof node.children === 'function') {
+      const children = toValueSync(node.children(false, true));
+      if (Array.isArray(children)) for (const child of children) stack.push(child as Node);
+    }
+  }
+}
+
+/**
+ * Shopify's `divided_by`: floor division when both operands are integers (`10 | divided_by: 4` is
+ * 2, `-7 | divided_by: 2` is -4), float division when either is a float (`10 | divided_by: 4.0`,
+ * `10.0 | divided_by: 4` are 2.5); liquidjs always divides as floats. JS numbers cannot tell 4
+ * from 4.0, so a float is a non-integer value, a number literal in the template written with a
+ * decimal point (the divisor, or the input when the filter applies to the literal directly), or a
+ * string with one ("10.0", as Ruby's to_number reads it). An integer value from data or from a
+ * previous filter counts as an integer. liquidjs' third argument (`divided_by: 4.0, true`) still
+ * forces floor division. Division by zero is an error, as Shopify's ZeroDivisionError, so the
+ * render fails with 84003 rather than printing "Infinity".
+ */
+function dividedByFilter(this: FilterThis, dividend: unknown, divisor: unknown, integerArithmetic?: unknown): number {
+  const a = toNumber(dividend);
+  const b = toNumber(divisor);
+  if (b === 0) throw new Error('divided by 0');
+  const token = this.token;
+  const integers =
+    isIntegerOperand(dividend, a) &&
+    isIntegerOperand(divisor, b) &&
+    (token === undefined || (!isDecimalLiteral(token.args[0]) && !decimalLiteralInputs.has(token)));
+  return integers || toNumber(integerArithmetic) ? Math.floor(a / b) : a / b;
 }
 
 /**
@@ -249,6 +395,7 @@ function createLiquid(): Liquid {
     liquid.registerFilter(name, dateFilter(name));
   }
   liquid.registerFilter('to_json', toJsonFilter);
+  liquid.registerFilter('divided_by', dividedByFilter);
   return liquid;
 }
 
@@ -272,7 +419,15 @@ function parse(template: string): Parsed {
   if (hit !== undefined) return hit;
   let parsed: Parsed;
   try {
-    parsed = { ok: true, templates: liquid.parse(template) };
+    const templates = liquid.parse(template);
+    if (template.includes('divided_by')) {
+      try {
+        noteDecimalLiteralInputs(templates);
+      } catch {
+        // Unexpected parse-tree shape: such a literal input then counts as an integer, the template still renders.
+      }
+    }
+    parsed = { ok: true, templates };
   } catch (e) {
     parsed = { ok: false, message: `Liquid syntax error: ${errorMessage(e)}` };
   }

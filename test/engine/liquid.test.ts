@@ -171,6 +171,41 @@ describe('renderTemplate: dates use the injected clock', () => {
     }
     assert.equal(ok('{{ "now" | date: "%Z" }}'), 'UTC');
   });
+  it('%Z prints the zone abbreviation for the date, DST-aware, never the IANA name', () => {
+    const ny = { now: NOW, timezone: 'America/New_York' };
+    assert.equal(ok('{{ "2024-07-04T12:00:00Z" | date: "%H:%M %Z" }}', ctx(), ny), '08:00 EDT');
+    assert.equal(ok('{{ "2024-01-15T12:00:00Z" | date: "%H:%M %Z" }}', ctx(), ny), '07:00 EST');
+    assert.equal(ok('{{ "2024-03-10T06:59:00Z" | date: "%H:%M %Z" }}', ctx(), ny), '01:59 EST', 'just before the spring change');
+    assert.equal(ok('{{ "2024-03-10T07:00:00Z" | date: "%H:%M %Z" }}', ctx(), ny), '03:00 EDT', 'just after it');
+    assert.equal(ok('{{ "now" | date: "%Z" }}', ctx(), ny), 'EDT');
+    assert.equal(ok('{{ 1700000000 | date: "%Z" }}', ctx(), ny), 'EST', 'a timestamp');
+    assert.equal(ok('{{ "2026-01-10 09:30" | date: "%H:%M %Z %z" }}', ctx(), ny), '09:30 EST -0500', 'a wall-clock date');
+    const la = { now: NOW, timezone: 'America/Los_Angeles' };
+    assert.equal(ok('{{ "2024-07-04T12:00:00Z" | date: "%Z" }}|{{ "2024-12-04T12:00:00Z" | date: "%Z" }}', ctx(), la), 'PDT|PST');
+    assert.equal(ok('{{ "2024-07-04T12:00:00Z" | date: "%Z" }}', ctx(), { now: NOW, timezone: 'America/Phoenix' }), 'MST');
+    assert.doesNotMatch(ok('{{ "now" | date: "%Z %z %c" }}', ctx(), la), /America|Los_Angeles/);
+  });
+  it('%Z prints an offset like Ruby ("+03", "+0545") for a zone without a common abbreviation', () => {
+    const at = (timezone: string, value = '2024-07-04T12:00:00Z') => ok(`{{ "${value}" | date: "%Z" }}`, ctx(), { now: NOW, timezone });
+    assert.equal(at('Europe/Istanbul'), '+03');
+    assert.equal(at('Asia/Dubai'), '+04');
+    assert.equal(at('Asia/Kathmandu'), '+0545');
+    assert.equal(at('America/Sao_Paulo'), '-03');
+    assert.equal(at('Etc/GMT+3'), '-03');
+    assert.equal(at('Etc/UTC'), 'UTC');
+    assert.equal(at('Africa/Abidjan'), 'GMT');
+    assert.equal(at('UTC'), 'UTC');
+  });
+  it('%Z follows the zone given to the date filter itself, and its flags', () => {
+    assert.equal(ok('{{ "2024-07-04T12:00:00Z" | date: "%H:%M %Z", "America/Los_Angeles" }}'), '05:00 PDT');
+    assert.equal(ok('{{ "2024-01-04T12:00:00Z" | date: "%Z", "America/New_York" }}', ctx(), { now: NOW, timezone: 'Asia/Tokyo' }), 'EST');
+    const ny = { now: NOW, timezone: 'America/New_York' };
+    assert.equal(ok('{{ "2024-07-04T12:00:00Z" | date: "%#Z|%^Z|%-Z|%%Z|%Z%%" }}', ctx(), ny), 'edt|EDT|EDT|%Z|EDT%');
+    assert.equal(ok('{{ "2024-07-04T12:00:00Z" | date: "%6Z|%_6Z" }}', ctx(), ny), '000EDT|   EDT', 'padded as liquidjs pads %Z in UTC');
+    assert.equal(ok('{{ "2024-07-04T12:00:00Z" | date: "%6Z|%_6Z" }}'), '000UTC|   UTC');
+    assert.equal(ok('{{ "not a date" | date: "%Z" }}', ctx(), ny), 'not a date');
+    assert.match(err('{{ "now" | date: "%999999999Z" }}', ctx(), ny), /limit/);
+  });
   it('explicit dates and timestamps are unaffected by the clock', () => {
     assert.equal(ok('{{ "2020-02-29T10:00:00Z" | date: "%d/%m/%Y" }}'), '29/02/2020');
     assert.equal(ok('{{ 0 | date: "%Y" }}'), '1970');
@@ -461,5 +496,48 @@ describe('a template that is one variable', () => {
     assert.equal(directReadCount(), before + 1);
     assert.deepEqual(renderTemplate('{{ flow.data.n }}', context, opts), { ok: true, value: '3' });
     assert.equal(directReadCount(), before + 1, 'a number goes to liquidjs');
+  });
+});
+
+describe('renderTemplate: divided_by (Shopify integer division)', () => {
+  it('integer by integer is floor division', () => {
+    assert.equal(ok('{{ 10 | divided_by: 4 }}'), '2');
+    assert.equal(ok('{{ -7 | divided_by: 2 }}'), '-4');
+    assert.equal(ok('{{ 7 | divided_by: -2 }}'), '-4');
+    assert.equal(ok('{{ 16 | divided_by: 4 }}|{{ 5 | divided_by: 3 }}|{{ 0 | divided_by: 3 }}'), '4|1|0');
+    assert.equal(ok('{{ "10" | divided_by: 4 }}|{{ 10 | divided_by: "4" }}'), '2|2', 'strings without a decimal point are integers');
+    assert.equal(ok('{{ flow.variables.count | divided_by: 4 }}|{{ flow.data.count | divided_by: 2 }}'), '0|1', 'integer values from data');
+    assert.equal(ok('{{ 10 | divided_by: 4 | times: 2 }}'), '4');
+    assert.equal(ok('{% assign x = 10 | divided_by: 4 %}{{ x }}'), '2');
+  });
+  it('a float on either side is float division', () => {
+    assert.equal(ok('{{ 10 | divided_by: 4.0 }}'), '2.5');
+    assert.equal(ok('{{ 10.0 | divided_by: 4 }}'), '2.5');
+    assert.equal(ok('{{ -7.0 | divided_by: 2 }}|{{ 7 | divided_by: -2.0 }}'), '-3.5|-3.5');
+    assert.equal(ok('{{ 20 | divided_by: 7.0 }}'), String(20 / 7));
+    assert.equal(ok('{{ "10.0" | divided_by: 4 }}|{{ 10 | divided_by: "4.0" }}'), '2.5|2.5', 'strings with a decimal point are floats');
+    assert.equal(ok('{{ 10.5 | divided_by: 3 }}|{{ 10 | divided_by: 2.5 }}'), '3.5|4');
+    const c = ctx();
+    (c.flow as { data: Record<string, unknown> }).data.price = '12.0';
+    (c.flow as { data: Record<string, unknown> }).data.half = 2.5;
+    assert.equal(ok('{{ flow.data.price | divided_by: 8 }}|{{ 5 | divided_by: flow.data.half }}|{{ flow.data.half | divided_by: 2 }}', c), '1.5|2|1.25');
+  });
+  it('a decimal literal input is a float wherever the output sits', () => {
+    assert.equal(ok('{% assign x = 10.0 | divided_by: 4 %}{{ x }}'), '2.5');
+    assert.equal(ok('{% for i in (1..1) %}{% if true %}{{ 10.0 | divided_by: 4 }}{% endif %}{% endfor %}'), '2.5');
+    assert.equal(ok('{% capture c %}{{ 10.0 | divided_by: 4 }}{% endcapture %}{{ c }}'), '2.5');
+    assert.equal(ok('{% case 1 %}{% when 1 %}{{ 10.0 | divided_by: 4 }}{% endcase %}'), '2.5');
+    assert.equal(ok('{% liquid\n  echo 10.0 | divided_by: 4\n%}'), '2.5');
+    assert.equal(ok('{{ 10 | divided_by: 4 }} {{ 10.0 | divided_by: 4 }} {{ 10 | divided_by: 4 }}'), '2 2.5 2');
+  });
+  it("liquidjs' integerArithmetic argument still forces floor division", () => {
+    assert.equal(ok('{{ 10 | divided_by: 4.0, true }}'), '2');
+    assert.equal(ok('{{ 10.0 | divided_by: 4, true }}'), '2');
+    assert.equal(ok('{{ 10 | divided_by: 4, false }}'), '2');
+  });
+  it('division by zero is a render error (Shopify ZeroDivisionError), never a throw or "Infinity"', () => {
+    for (const t of ['{{ 1 | divided_by: 0 }}', '{{ 1 | divided_by: 0.0 }}', '{{ 1.5 | divided_by: "0" }}', '{{ 1 | divided_by: nope }}', '{{ 0 | divided_by: 0, true }}']) {
+      assert.match(err(t), /divided by 0/, t);
+    }
   });
 });
