@@ -9,7 +9,7 @@
 // - split `arguments` differing from `input`: warning (which one Studio evaluates is UNCONFIRMED).
 // - `{event, name}` transitions: warning; the transition counts as unconnected (ends the branch).
 // - send-and-wait `timeout` as integer: warning (exports hold both; the engine coerces).
-// - send-and-wait literal `timeout` that is not 1..2592000 whole seconds ("0", "-5", "1h"): warning; the
+// - send-and-wait literal `timeout` that is not 1..315360000 whole seconds ("0", "-5", "1h"): warning; the
 //   engine waits the default 3600 s instead (as it does when a Liquid timeout renders to such a value).
 // - Terraform `${...}` placeholders: warning wherever they appear, also where a SID/typed value belongs.
 // - trigger events of all three generations: all accepted.
@@ -477,11 +477,11 @@ function checkSubflow(props: Record<string, unknown>, base: string, w: string, r
 }
 
 /** Studio ends an execution 30 days after it starts (§2.16, §6.5): a longer reply timer never fires. */
-const MAX_REPLY_TIMEOUT_SECONDS = 30 * 24 * 3600;
+const MAX_REPLY_TIMEOUT_SECONDS = 10 * 365 * 24 * 3600; // the engine's sanity bound; the execution may expire first
 const DEFAULT_REPLY_TIMEOUT_SECONDS = 3600;
 
 /**
- * Send & Wait `timeout`: whole seconds from 1 to 30 days, as a string (or an integer, see walkValue). A
+ * Send & Wait `timeout`: whole seconds from 1 to 10 years (the execution's lifetime may end it first), as a string (or an integer, see walkValue). A
  * literal outside that range is not made an error (the flow still runs), but the engine waits the default
  * instead; say so.
  * Liquid and `${...}` placeholders are only known at run time / deploy time.

@@ -80,13 +80,13 @@ const cases: WarningCase[] = [
     state(f, 'gather_1').transitions[0].next = 'say 1';
   }), path: '#/states/5/name', message: /should start with a letter and contain no spaces/ },
   { name: 'unknown $schema', def: variant((f) => void (f.$schema = 'http://example.com/x')), path: '#/$schema', message: /does not have a value in the enumeration/ },
-  ...(['0', '-5', 'one hour', '90.5', '2592001'] as const).map((timeout) => ({
+  ...(['0', '-5', 'one hour', '90.5', '315360001'] as const).map((timeout) => ({
     name: `send-and-wait timeout "${timeout}" is replaced by the default`,
     def: variant((f) => void (state(f, 'wait_1').properties.timeout = timeout)),
     path: '#/states/4/properties/timeout',
-    message: new RegExp(`^Widget "wait_1" \\(send-and-wait-for-reply\\): timeout "${timeout.replace('.', '\\.')}" is not a whole number of seconds from 1 to 2592000; the default 3600 seconds is used instead$`),
+    message: new RegExp(`^Widget "wait_1" \\(send-and-wait-for-reply\\): timeout "${timeout.replace('.', '\\.')}" is not a whole number of seconds from 1 to 315360000; the default 3600 seconds is used instead$`),
   })),
-  { name: 'send-and-wait timeout written as integer 0', def: variant((f) => void (state(f, 'wait_1').properties.timeout = 0)), path: '#/states/4/properties/timeout', message: /timeout 0 is not a whole number of seconds from 1 to 2592000; the default 3600 seconds is used instead/ },
+  { name: 'send-and-wait timeout written as integer 0', def: variant((f) => void (state(f, 'wait_1').properties.timeout = 0)), path: '#/states/4/properties/timeout', message: /timeout 0 is not a whole number of seconds from 1 to 315360000; the default 3600 seconds is used instead/ },
 ];
 
 describe('validateDefinition: warnings (valid stays true)', () => {

@@ -1,5 +1,5 @@
 // Send & Wait For Reply `timeout` (studio-flow-language §1.3, §2.16): a string property, so Liquid is
-// rendered; a whole number of seconds from 1 to 30 days, otherwise the default 3600 with warning 81028.
+// rendered; a whole number of seconds from 1 to 10 years (a sanity bound), otherwise the default 3600 with warning 81028.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { handleEvent } from '../../src/engine/interpreter.ts';
@@ -87,7 +87,8 @@ describe('send-and-wait timeout in the engine', () => {
     assert.deepEqual(timerSeconds('120').result.diagnostics, []);
   });
 
-  it('accepts the 30-day maximum (an execution lives at most 30 days)', () => {
+  it('accepts waits longer than the 30-day execution lifetime (the execution expires first) up to the bound', () => {
+    assert.equal(timerSeconds(String(45 * 86400)).seconds, 45 * 86400);
     assert.equal(timerSeconds(String(MAX_REPLY_TIMEOUT_SECONDS)).seconds, MAX_REPLY_TIMEOUT_SECONDS);
   });
 });
@@ -106,7 +107,7 @@ describe('replyTimeout()', () => {
     assert.equal(zero.warning?.level, 'warning');
     assert.equal(zero.warning?.code, 81028);
     assert.equal(zero.warning?.widget, 'ask');
-    assert.match(zero.warning?.message ?? '', /timeout '0' is not a whole number of seconds from 1 to 2592000; the default 3600 seconds is used/);
+    assert.match(zero.warning?.message ?? '', /timeout '0' is not a whole number of seconds from 1 to 315360000; the default 3600 seconds is used/);
 
     const rendered = replyTimeout(env('{{flow.variables.t}}', { t: 'soon' }));
     assert.equal(rendered.seconds, 3600);

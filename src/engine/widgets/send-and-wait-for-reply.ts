@@ -6,10 +6,11 @@ import { buildOutbound, outboundOutputs } from './messaging.ts';
 import { awaitEffect, effectResult, type Outcome, type WidgetHandler, type WidgetEnv } from './widget.ts';
 
 /**
- * The longest wait that can still end by `timeout`: Studio ends every execution 30 days after it
- * starts (studio-flow-language §2.16, §6.5), so a longer timer could never fire.
+ * A sanity bound (10 years), not Studio's: a timer longer than the execution's lifetime (30 days in
+ * Studio, `--execution-max-age` here, which operators may raise) is harmless, the execution just
+ * expires first; beyond this the value is taken for a mistake.
  */
-export const MAX_REPLY_TIMEOUT_SECONDS = 30 * 24 * 3600;
+export const MAX_REPLY_TIMEOUT_SECONDS = 10 * 365 * 24 * 3600;
 
 /** Studio's warning for a property that is invalid after Liquid and replaced by its default (§6.7). */
 export const INVALID_TIMEOUT_WARNING = 81028;
@@ -23,7 +24,7 @@ export interface ReplyTimeout {
 /**
  * The reply timeout in seconds. `timeout` is a string property (§1.3), so Liquid in it is rendered
  * ("{{flow.variables.t}}"); exports also hold plain integers. The result must be a whole number of
- * seconds from 1 to 30 days; anything else ("0", "-5", "1h", "90.5", an empty render, a Liquid error)
+ * seconds from 1 to MAX_REPLY_TIMEOUT_SECONDS; anything else ("0", "-5", "1h", "90.5", an empty render, a Liquid error)
  * falls back to the default (`limits.defaultReplyTimeoutSeconds`, 3600) with a warning naming the
  * value. An absent or empty property is the Console default, silently.
  */
