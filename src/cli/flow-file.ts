@@ -1,7 +1,8 @@
 // The flow that `simulate` and `call` run: a FlowSid in the configured store, or a flow file, which
 // becomes a published flow of an in-memory app. A missing file, broken JSON or an invalid definition
 // is reported as lines a user can act on (the validator's findings with their paths), never as a
-// stack trace. Also the parties both commands take and the steps both print as they happen.
+// stack trace. Also the parties both commands take and the steps both print as they happen, with the
+// reason under each failure transition (`post —failed→ bye` alone says nothing of why).
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SIMULATOR_FLOW_ADDRESS } from '../api/routes/simulator.ts';
@@ -10,7 +11,9 @@ import { loadConfig } from '../config.ts';
 import { parseDefinition } from '../definition/parse.ts';
 import { DomainError } from '../runtime/errors.ts';
 import { isSid } from '../runtime/ids.ts';
-import type { Account } from '../runtime/ports/store.ts';
+import type { EffectResult } from '../engine/types.ts';
+import { NO_OBSERVER, type RuntimeObserver } from '../runtime/ports/observer.ts';
+import type { Account, StepRecord } from '../runtime/ports/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -34,13 +37,87 @@ export async function openSimulation(
   return opened && { ...opened, from, to };
 }
 
-/** Prints the execution's steps not printed yet (`shown` remembers them). */
+/** The events by which a widget fails (the engine's failure transitions, and a widget ending on an error). */
+const FAILURE_EVENTS = new Set(['failed', 'fail', 'deliveryFailure', 'error']);
+
+/**
+ * Why an effect (an HTTP request, a message…) failed, per app, keyed by execution and widget: the
+ * engine keeps no trace of it (a failed Make HTTP Request's outputs are empty), so the runtime's
+ * observer reports it here (see failureRecorder) and printNewSteps prints it under the step.
+ */
+const effectFailures = new WeakMap<App, Map<string, string>>();
+
+function failureKey(executionSid: string, widget: string): string {
+  return `${executionSid}\u0000${widget}`;
+}
+
+function effectFailure(result: EffectResult): string | null {
+  switch (result.kind) {
+    case 'http-failed':
+    case 'subflow-missing':
+      return result.message;
+    case 'message-failed':
+    case 'conversation-failed':
+    case 'task-failed':
+    case 'call-failed':
+      return `${result.message} (error ${result.code})`;
+    default:
+      return null;
+  }
+}
+
+/**
+ * An observer that passes everything on to `delegate()` (the app's telemetry, once it exists) and
+ * remembers in `failures` why each failed effect failed.
+ */
+function failureRecorder(failures: Map<string, string>, delegate: () => RuntimeObserver): RuntimeObserver {
+  return {
+    sprint: (label, run) => delegate().sprint(label, run),
+    sprintWritten: (report) => delegate().sprintWritten(report),
+    timerFired: (lateByMs) => delegate().timerFired(lateByMs),
+    async effect(label, run) {
+      const key = failureKey(label.executionSid, label.widget);
+      try {
+        const result = await delegate().effect(label, run);
+        const why = effectFailure(result);
+        if (why) failures.set(key, why);
+        else failures.delete(key);
+        return result;
+      } catch (error) {
+        failures.set(key, (error as Error).message);
+        throw error;
+      }
+    },
+  };
+}
+
+/** Why a step left its widget by a failure transition, or null when it did not or nothing says. */
+function failureReason(app: App, executionSid: string, step: StepRecord): string | null {
+  if (!FAILURE_EVENTS.has(step.name)) return null;
+  const failures = effectFailures.get(app);
+  const key = failureKey(executionSid, step.transitionedFrom);
+  const recorded = failures?.get(key);
+  failures?.delete(key);
+  const outputs = step.context;
+  const error = outputs.error as { code?: unknown; message?: unknown } | undefined;
+  if (error && typeof error.message === 'string') return typeof error.code === 'number' ? `${error.message} (error ${error.code})` : error.message;
+  if (recorded) return recorded;
+  if (typeof outputs.status_code === 'number') {
+    const body = typeof outputs.body === 'string' ? outputs.body.replace(/\s+/g, ' ').trim() : '';
+    return `HTTP ${outputs.status_code}${body ? `: ${body.length > 200 ? `${body.slice(0, 200)}…` : body}` : ''}`;
+  }
+  return null;
+}
+
+/** Prints the execution's steps not printed yet (`shown` remembers them), each failure with its reason. */
 export async function printNewSteps(app: App, accountSid: string, flowSid: string, executionSid: string, shown: Set<string>): Promise<void> {
   const steps = await app.store.listSteps(accountSid, flowSid, executionSid, { pageSize: 1000 });
   for (const step of steps.items) {
     if (shown.has(step.sid)) continue;
     shown.add(step.sid);
     console.log(`    · ${step.transitionedFrom} —${step.name}→ ${step.transitionedTo}`);
+    const why = failureReason(app, executionSid, step);
+    if (why) console.log(`      ✗ ${why}`);
   }
 }
 
@@ -51,7 +128,12 @@ export async function printNewSteps(app: App, accountSid: string, flowSid: strin
 export async function openFlowTarget(target: string, flags: Flags): Promise<{ app: App; account: Account; flowSid: string } | null> {
   const config = loadConfig(flags);
   const fromFile = !isSid('FW', target);
-  const app = await createApp(config, fromFile ? { store: new SqliteStore({ path: ':memory:' }) } : {});
+  const failures = new Map<string, string>();
+  let opened: App | undefined;
+  const observer = failureRecorder(failures, () => opened?.observability.observer ?? NO_OBSERVER);
+  const app = await createApp(config, { ...(fromFile ? { store: new SqliteStore({ path: ':memory:' }) } : {}), runtime: { observer } });
+  opened = app;
+  effectFailures.set(app, failures);
   try {
     const { account } = await app.accounts.ensureStartupAccount(config.account);
     if (!fromFile) {

@@ -70,10 +70,13 @@ configuration (--data-dir or --database-url).`,
   keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME]
 
 Creates an API key (SK…) for the account and prints its secret once (only its hash is kept).`,
-  simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…]
+  simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound]
 
 Chat with a flow in the terminal: each line you type is a message from --from; the flow's replies and steps
-are printed as they happen. A file runs as a draft flow in a throw-away store.`,
+are printed as they happen, and under a failure transition its reason. A file runs as a draft flow in a
+throw-away store.
+  --strict-outbound        simulate runs in dev mode like 'npm start' (flows may call localhost and private
+                           addresses); this applies the server's strict outbound policy instead (so does --no-dev)`,
   call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…]
 
 Call a flow in the terminal: what it says is printed; type digits to press keys, text to speak, 'hangup' to
@@ -106,6 +109,7 @@ export async function main(argv: string[]): Promise<number> {
       'friendly-name': { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
+      'strict-outbound': { type: 'boolean' },
       json: { type: 'boolean' },
       keys: { type: 'boolean' },
       markdown: { type: 'boolean' },

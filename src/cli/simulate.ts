@@ -1,14 +1,23 @@
 // `switchboard simulate <FlowSid|flow.json> --from +1555…`: chat with a flow in the terminal.
 // A flow file runs on an in-memory store; a FlowSid runs against the data directory's store.
-// Each outbound message and each step is printed as it happens.
+// Each outbound message and each step is printed as it happens, a failure with its reason.
+// A local developer tool, it runs in dev mode like `npm start` (`serve --dev`): flows may call
+// localhost and private addresses. --strict-outbound (or --no-dev) applies the server's default policy.
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
 import { openSimulation, printNewSteps } from './flow-file.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
+/** The flags simulate runs with: dev mode unless --strict-outbound or --no-dev asks for the strict policy. */
+export function simulateFlags(flags: Flags): Flags {
+  const { 'strict-outbound': strict, ...rest } = flags;
+  if (strict === true) return { ...rest, dev: false };
+  return rest.dev === undefined ? { ...rest, dev: true } : rest;
+}
+
 export async function simulateCommand(target: string | undefined, flags: Flags): Promise<number> {
-  const opened = await openSimulation('simulate', target, flags);
+  const opened = await openSimulation('simulate', target, simulateFlags(flags));
   if (!opened) return 1;
   const { app, account, flowSid, from, to } = opened;
   try {
