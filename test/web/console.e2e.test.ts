@@ -232,6 +232,10 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await page.locator('.timeline-item summary').first().click();
     await page.locator('.timeline-item .json-tree').first().waitFor();
     await page.locator('[data-widget].is-visited').first().waitFor();
+    // Revision 2, the newest, is the published one: the picker does not call it a draft.
+    const picker = page.getByLabel('Revision to replay against');
+    await picker.locator('option[value="LatestRevision"]', { hasText: 'the latest revision (2, published)' }).waitFor({ state: 'attached' });
+    await picker.locator('option[value="LatestPublished"]', { hasText: 'the published revision (2)' }).waitFor({ state: 'attached' });
     await page.getByRole('button', { name: 'Replay' }).click();
     const replay = page.getByRole('status', { name: 'Replay result' });
     await replay.getByText(/on revision 2/).waitFor();
@@ -258,6 +262,15 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await page.getByLabel('Message', { exact: true }).fill('hello');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.getByRole('list', { name: 'Conversation' }).locator('[data-direction="outbound-api"]', { hasText: DRAFT_BODY }).waitFor();
+  });
+
+  it("labels a draft saved after the publish as the latest revision in the Replay picker", async () => {
+    const listed = await fetch(`${server.baseUrl}/v2/Flows/${flowSid}/Executions`, { headers: { authorization: server.auth } });
+    const executionSid = ((await listed.json()) as { executions: { sid: string }[] }).executions[0]!.sid;
+    await page.goto(`${server.baseUrl}/flows/${flowSid}/executions/${executionSid}`);
+    const picker = page.getByLabel('Revision to replay against');
+    await picker.locator('option[value="LatestRevision"]', { hasText: 'the latest revision (3, draft)' }).waitFor({ state: 'attached' });
+    await picker.locator('option[value="LatestPublished"]', { hasText: 'the published revision (2)' }).waitFor({ state: 'attached' });
   });
 
   it('compares two revisions side by side', async () => {

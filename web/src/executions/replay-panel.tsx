@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client.ts';
 import type { Revision } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
+import { replayTargetLabels } from './replay-targets.ts';
 
 interface ReplayReport {
   diverged: boolean;
@@ -30,6 +31,7 @@ function DiffLines({ lines, label }: { lines: string[]; label: string }) {
 
 export function ReplayPanel({ flowSid, executionSid, revisions }: { flowSid: string; executionSid: string; revisions: Revision[] }) {
   const api = useApi();
+  const labels = replayTargetLabels(revisions);
   const [target, setTarget] = useState('LatestRevision');
   const [report, setReport] = useState<ReplayReport | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -56,8 +58,8 @@ export function ReplayPanel({ flowSid, executionSid, revisions }: { flowSid: str
         <label className="field inline">
           <span className="field-label">against</span>
           <select aria-label="Revision to replay against" value={target} onChange={(e) => setTarget(e.target.value)}>
-            <option value="LatestRevision">the latest revision (draft)</option>
-            <option value="LatestPublished">the published revision</option>
+            <option value="LatestRevision">{labels.latest}</option>
+            <option value="LatestPublished">{labels.published}</option>
             {revisions.map((r) => (
               <option key={r.revision} value={String(r.revision)}>
                 revision {r.revision}
