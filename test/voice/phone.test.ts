@@ -44,7 +44,17 @@ describe('simulator phone', () => {
       const noFrom = await post('/simulator/calls', { FlowSid: flowSid });
       assert.equal(noFrom.statusCode, 400);
       assert.equal(noFrom.json().code, 20001);
-      assert.equal((await post('/simulator/calls', { FlowSid: 'FW' + '0'.repeat(32), From: '+1555' })).statusCode, 404);
+      // An unknown FlowSid is a 404 that names the flow asked for, not a /v2/Flows path never requested.
+      for (const FlowSid of ['FWnope', 'FW' + '0'.repeat(32)]) {
+        const unknown = await post('/simulator/calls', { FlowSid, From: '+1555' });
+        assert.equal(unknown.statusCode, 404);
+        const body = unknown.json();
+        assert.equal(body.code, 20404);
+        assert.equal(body.status, 404);
+        assert.equal(body.message, `The requested resource Flow ${FlowSid} was not found`);
+        assert.doesNotMatch(body.message, /\/v2\//);
+        assert.equal(body.more_info, 'https://www.twilio.com/docs/errors/20404');
+      }
       assert.equal((await post('/simulator/calls/CA' + '0'.repeat(32) + '/Digits', { Digits: '1' })).statusCode, 404);
       const started = await call(server, flowSid, '+15551230302');
       const badDigits = await post(`/simulator/calls/${started.sid}/Digits`, { Digits: '12a' });

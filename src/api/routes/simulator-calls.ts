@@ -164,7 +164,8 @@ export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): Simulat
 
   routes.add('POST', '/simulator/calls', async (request, reply) => {
     const flowSid = requiredString(request.form, 'FlowSid');
-    if (!isSid('FW', flowSid) || !(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/v2/Flows/${flowSid}`);
+    // The flow is named as the request named it (not as a /v2/Flows path the caller never asked for).
+    if (!isSid('FW', flowSid) || !(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`Flow ${flowSid}`);
     const from = contactAddress(request.form, 'From');
     const to = optionalString(request.form, 'To') ?? SIMULATOR_FLOW_ADDRESS;
     const call = await phone.dial(request.account.sid, flowSid, flowWebhookUrl(baseOf(ctx), request.account.sid, flowSid), from, to);
