@@ -152,14 +152,14 @@ function who(state: unknown, i: number): string {
 // ---- envelope ------------------------------------------------------------------------------------
 
 function checkEnvelope(def: Record<string, unknown>, r: Report): void {
-  if (!('initial_state' in def)) r.error('#/initial_state', 'initial_state: is missing but it is required');
+  if (!('initial_state' in def)) r.error('#/initial_state', 'initial_state is missing but it is required');
   else if (typeof def.initial_state !== 'string') {
     r.error('#/initial_state', `initial_state: ${typeMismatch(jsonTypeOf(def.initial_state), 'string')}`);
   } else if (def.initial_state === '') {
     r.error('#/initial_state', 'initial_state: must be at least 1 characters long');
   }
 
-  if (!('states' in def)) r.error('#/states', 'states: is missing but it is required');
+  if (!('states' in def)) r.error('#/states', 'states is missing but it is required');
   else if (!Array.isArray(def.states)) r.error('#/states', `states: ${typeMismatch(jsonTypeOf(def.states), 'array')}`);
   else if (def.states.length < 1) r.error('#/states', 'states: there must be a minimum of 1 items in the array');
   else if (def.states.length > 1000) r.error('#/states', 'states: there must be a maximum of 1000 items in the array');
@@ -167,7 +167,7 @@ function checkEnvelope(def: Record<string, unknown>, r: Report): void {
   if ('flags' in def) {
     if (!isPlainObject(def.flags)) r.error('#/flags', `flags: ${typeMismatch(jsonTypeOf(def.flags), 'object')}`);
     else if (!('allow_concurrent_calls' in def.flags)) {
-      r.error('#/flags/allow_concurrent_calls', 'flags.allow_concurrent_calls: is missing but it is required');
+      r.error('#/flags/allow_concurrent_calls', 'flags.allow_concurrent_calls is missing but it is required');
     } else if (typeof def.flags.allow_concurrent_calls !== 'boolean') {
       r.error(
         '#/flags/allow_concurrent_calls',
