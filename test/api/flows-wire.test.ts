@@ -154,6 +154,30 @@ describe('Flows API on the wire', () => {
     assert.equal((await call('POST', `/v2/Flows/${flow.sid}/TestUsers`, '')).statusCode, 400);
   });
 
+  it('refuses test users that are not strings in a JSON body (400, 20001), instead of storing their JSON text', async () => {
+    const flow = await createFlow('JSON testers');
+    const json = (body: unknown) => call('POST', `/v2/Flows/${flow.sid}/TestUsers`, JSON.stringify(body), { 'content-type': 'application/json' });
+    const ok = await json({ TestUsers: ['+15551230001', '+15551230002'] });
+    assert.equal(ok.statusCode, 200, ok.body);
+    assert.deepEqual(ok.json().test_users, ['+15551230001', '+15551230002']);
+    for (const [TestUsers, kind] of [
+      [['+15551230003', { a: 2 }], 'an object'],
+      [{ a: 2 }, 'an object'],
+      [[15551230004], 'a number'],
+      [[['+15551230005']], 'an array'],
+      [true, 'a boolean'],
+    ] as const) {
+      const res = await json({ TestUsers });
+      assert.equal(res.statusCode, 400, JSON.stringify(TestUsers));
+      const body = res.json();
+      assert.equal(body.code, 20001);
+      assert.equal(body.status, 400);
+      assert.equal(body.message, `Invalid parameter TestUsers: each item must be a string (a phone number such as +15551230001), not ${kind}`);
+      assert.equal(body.more_info, 'https://www.twilio.com/docs/errors/20001');
+    }
+    assert.deepEqual((await call('GET', `/v2/Flows/${flow.sid}/TestUsers`)).json().test_users, ['+15551230001', '+15551230002'], 'nothing refused was stored');
+  });
+
   it('pages with self-contained absolute next_page_url, meta.key and clamped PageSize', async () => {
     for (let i = 0; i < 5; i++) await createFlow(`page-${i}`);
     const total = (await call('GET', '/v2/Flows?PageSize=1000')).json().flows.length;

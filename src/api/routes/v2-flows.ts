@@ -6,7 +6,7 @@ import { invalidDefinition } from '../../runtime/errors.ts';
 import type { ApiContext } from '../context.ts';
 import { publicBase, type Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
-import { enumValue, jsonField, optionalString, requiredString, stringList, type Form } from '../wire/form.ts';
+import { enumValue, jsonField, optionalString, requiredString, stringItems, type Form } from '../wire/form.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
 import { flowUrl, v2Flow, v2Revision, v2TestUsers } from '../representations/flows.ts';
 
@@ -133,7 +133,7 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
 
   routes.add('POST', '/v2/Flows/:Sid/TestUsers', async (request) => {
     const sid = flowSidParam(request);
-    const users = stringList(request.form, 'TestUsers');
+    const users = stringItems(request.form, 'TestUsers', 'a phone number such as +15551230001');
     if (!users) throw errors.missingParameter('TestUsers');
     const cleaned = [...new Set(users.map((u) => u.trim()).filter((u) => u !== ''))];
     if (!(await ctx.store.setTestUsers(request.account.sid, sid, cleaned))) throw errors.notFound(`/v2/Flows/${sid}/TestUsers`);

@@ -27,12 +27,30 @@ export function formFromJson(body: unknown): Form {
     if (items.some(isTooDeep)) throw errors.invalidParameter(key, TOO_DEEP);
   }
   const form: Form = Object.create(null);
+  const notStrings = new Map<string, string>();
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+    const items = Array.isArray(value) ? value : [value];
+    const odd = items.find((v) => typeof v !== 'string' && v !== undefined && v !== null);
+    if (odd !== undefined) notStrings.set(key, jsonKind(odd));
     if (Array.isArray(value)) form[key] = value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
     else if (typeof value === 'string') form[key] = value;
     else if (value !== undefined && value !== null) form[key] = JSON.stringify(value);
   }
+  if (notStrings.size > 0) reencoded.set(form, notStrings);
   return form;
+}
+
+/**
+ * Per form made from a JSON body: the fields whose value (or an item of it) was not a JSON string but
+ * was re-encoded as JSON text, with the kind of the first such value. A field that must hold strings
+ * (stringItems) refuses them instead of storing `{"a":2}` as text.
+ */
+const reencoded = new WeakMap<Form, Map<string, string>>();
+
+function jsonKind(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
 }
 
 export function optionalString(form: Form, name: string): string | undefined {
@@ -59,6 +77,16 @@ export function stringList(form: Form, name: string): string[] | undefined {
   const value = form[name];
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value : [value];
+}
+
+/**
+ * A list field whose items must be strings (`what` says which, for the error): as stringList, but a
+ * JSON body giving a number, object or array in it is a 400 (20001) instead of its JSON text.
+ */
+export function stringItems(form: Form, name: string, what: string): string[] | undefined {
+  const kind = reencoded.get(form)?.get(name);
+  if (kind !== undefined) throw errors.invalidParameter(name, `each item must be a string (${what}), not ${kind}`);
+  return stringList(form, name);
 }
 
 export function enumValue<T extends string>(form: Form, name: string, allowed: readonly T[], required: true): T;
