@@ -40,7 +40,7 @@ export class CoverageCollector {
   }
 
   /** Adds the steps one run took; `subflows` maps subflow SIDs to their files. */
-  add(path: string, definition: FlowDefinition, steps: ObservedStep[], subflows: Map<string, { path: string; definition: FlowDefinition }> = new Map()): void {
+  add(path: string, definition: FlowDefinition, steps: ObservedStep[], subflows: Map<string, { path: string; definition: FlowDefinition } | null> = new Map()): void {
     for (const step of steps) {
       const sub = step.subflow ? subflows.get(step.subflow) : undefined;
       if (step.subflow && !sub) continue;

@@ -33,8 +33,11 @@ export interface LoadedTestFile {
   format: 'yaml' | 'json';
   file: TestFile;
   flow: LoadedFlow;
-  /** Per test (same index as file.tests): subflows by FlowSid, the test's own over the file's. */
-  subflows: Map<string, LoadedFlow>[];
+  /**
+   * Per test (same index as file.tests): subflows by FlowSid, the test's own over the file's; null for
+   * a subflow the test declares missing.
+   */
+  subflows: Map<string, LoadedFlow | null>[];
 }
 
 function schemaMessage(error: ErrorObject): string {
@@ -98,9 +101,13 @@ function checkedFlow(path: string, result: ReturnType<typeof validateDefinition>
   return { path, definition: result.definition, warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`) };
 }
 
-function loadSubflows(base: string, mocks: Mocks | undefined, into: Map<string, LoadedFlow>, testFile: string): void {
+/** `subflows: { FW…: missing }` (or null): the test says this subflow does not exist. */
+export const MISSING_SUBFLOW = 'missing';
+
+function loadSubflows(base: string, mocks: Mocks | undefined, into: Map<string, LoadedFlow | null>, testFile: string): void {
   for (const [sid, source] of Object.entries(mocks?.subflows ?? {})) {
-    if (typeof source === 'string') into.set(sid, loadFlowFile(resolve(base, source)));
+    if (source === null || source === MISSING_SUBFLOW) into.set(sid, null);
+    else if (typeof source === 'string') into.set(sid, loadFlowFile(resolve(base, source)));
     else into.set(sid, checkedFlow(`${testFile} (subflow ${sid})`, validateDefinition(source)));
   }
 }
@@ -115,7 +122,7 @@ export function loadTestFile(path: string): LoadedTestFile {
   const { file, format } = parseTestFile(path, text);
   const base = dirname(resolve(path));
   const flow = loadFlowFile(resolve(base, file.flow));
-  const shared = new Map<string, LoadedFlow>();
+  const shared = new Map<string, LoadedFlow | null>();
   loadSubflows(base, file.mocks, shared, path);
   const subflows = file.tests.map((test) => {
     const own = new Map(shared);

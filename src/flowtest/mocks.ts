@@ -1,6 +1,7 @@
 // The test-file responder: answers HTTP requests and Function calls from mocks (method + URL
 // pattern, first match wins, `times` limits a mock), the channel from message mocks (refusals and
-// undelivered reports), and subflow loads from the subflow files the test names.
+// undelivered reports), and subflow loads from the subflow files the test names. A request or a
+// subflow the test does not provide fails the test, naming the widget and how to mock it.
 import type { EffectResult, Effect } from '../engine/types.ts';
 import { parseDuration } from './duration.ts';
 import type { LoadedFlow } from './load.ts';
@@ -49,12 +50,12 @@ export function httpAnswerFor(mock: HttpMock): HttpAnswer {
 
 export class MockResponder implements Responder {
   readonly #layers: Mocks[];
-  readonly #subflows: Map<string, LoadedFlow>;
+  readonly #subflows: Map<string, LoadedFlow | null>;
   readonly #used = new Map<object, number>();
   readonly #newSid: () => string;
 
   /** `layers`: the test's own mocks first, then the file's. */
-  constructor(layers: (Mocks | undefined)[], subflows: Map<string, LoadedFlow>, newSid: () => string) {
+  constructor(layers: (Mocks | undefined)[], subflows: Map<string, LoadedFlow | null>, newSid: () => string) {
     this.#layers = layers.filter((m): m is Mocks => m !== undefined);
     this.#subflows = subflows;
     this.#newSid = newSid;
@@ -107,9 +108,17 @@ export class MockResponder implements Responder {
     return this.#layers.find((l) => l.conversations?.fail !== undefined)?.conversations?.fail;
   }
 
-  subflow(effect: Extract<Effect, { type: 'load-subflow' }>): EffectResult {
+  subflow(effect: Extract<Effect, { type: 'load-subflow' }>, problems: string[]): EffectResult {
     const flow = this.#subflows.get(effect.flowSid);
-    if (!flow) return { kind: 'subflow-missing', message: `Subflow ${effect.flowSid} was not found (add it under mocks.subflows)` };
+    if (flow === undefined) {
+      const sid = effect.flowSid || '(no flow_sid)';
+      problems.push(
+        `unmocked subflow from widget '${effect.widget}': ${sid} (revision ${effect.revision}) — add an entry under mocks.subflows ` +
+          `(${sid}: a flow file or an inline definition, or \`missing\` if the test means it not to exist)`,
+      );
+      return { kind: 'subflow-missing', message: `Subflow ${effect.flowSid} was not found (no entry under mocks.subflows)` };
+    }
+    if (flow === null) return { kind: 'subflow-missing', message: `Subflow ${effect.flowSid} (revision ${effect.revision}) was not found` };
     return { kind: 'subflow-loaded', flowSid: effect.flowSid, revision: 1, definition: flow.definition };
   }
 }

@@ -79,7 +79,8 @@ export interface RunInput {
   flow: LoadedFlow;
   test: TestCase;
   fileMocks?: Mocks | undefined;
-  subflows: Map<string, LoadedFlow>;
+  /** By FlowSid; null: the test declares the subflow missing. */
+  subflows: Map<string, LoadedFlow | null>;
   options?: SimulationOptions;
 }
 

@@ -62,7 +62,7 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
       continue;
     }
     coverage.register(loaded.flow.path, loaded.flow.definition);
-    for (const subflows of loaded.subflows) for (const sub of subflows.values()) coverage.register(sub.path, sub.definition);
+    for (const subflows of loaded.subflows) for (const sub of subflows.values()) if (sub) coverage.register(sub.path, sub.definition);
     const fileResults: TestResult[] = [];
     loaded.file.tests.forEach((test, i) => {
       if (options.grep && !options.grep.test(test.name)) return;

@@ -36,7 +36,8 @@ export type SendAnswer = { result: EffectResult; undelivered?: string };
 export interface Responder {
   http(effect: HttpEffect, problems: string[]): HttpAnswer;
   send(effect: SendEffect): SendAnswer;
-  subflow(effect: SubflowEffect): EffectResult;
+  /** A subflow the responder cannot answer for is reported in `problems` (tests), not only as missing. */
+  subflow(effect: SubflowEffect, problems: string[]): EffectResult;
   /** Optional: outbound calls (default: answered by a person) and Conversations (default: created). */
   call?(effect: PlaceCallEffect): CallOutcome;
   conversationFailure?(): number | undefined;
@@ -336,7 +337,7 @@ export class Simulation {
         return;
       }
       case 'load-subflow': {
-        const result = this.responder.subflow(effect);
+        const result = this.responder.subflow(effect, this.problems);
         if (result.kind === 'subflow-loaded') this.#activeSubflow = result.flowSid;
         this.deliver({ type: 'effect-result', effectId: effect.effectId, result });
         return;

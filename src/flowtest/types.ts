@@ -62,8 +62,11 @@ export interface CallMock {
 export interface Mocks {
   http?: HttpMock[];
   functions?: HttpMock[];
-  /** FlowSid → flow file (relative to the test file) or an inline definition. */
-  subflows?: Record<string, string | FlowDefinition>;
+  /**
+   * FlowSid → flow file (relative to the test file) or an inline definition; `missing` (or null): the
+   * subflow does not exist, so the Run Subflow widget fails (81024). A subflow not listed fails the test.
+   */
+  subflows?: Record<string, string | FlowDefinition | null>;
   messages?: MessageMock[];
   calls?: CallMock[];
   /** start-conversation: the Conversations API refuses with this error code. */

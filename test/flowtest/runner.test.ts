@@ -132,6 +132,52 @@ describe('flow test runner', () => {
     const child = summary.coverage.find((c) => c.flow.endsWith('subflow-child.json'));
     assert.ok(child, 'the subflow has its own coverage entry');
     assert.equal(child.widgets.covered, 3);
+    // The missing one is declared (`FW…: null`), not merely left out.
+    assert.deepEqual(summary.results[1]!.observation!.path, ['Trigger', 'collect', 'oops']);
+  });
+
+  it('fails a test whose flow runs a subflow it does not provide, naming the widget and the SID; `missing` declares one absent', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
+    try {
+      copyFileSync(here('./fixtures/subflow-parent.json'), join(dir, 'parent.json'));
+      copyFileSync(here('./fixtures/subflow-child.json'), join(dir, 'child.json'));
+      const SID = 'FW11111111111111111111111111111111';
+      writeFileSync(
+        join(dir, 'sub.test.yaml'),
+        [
+          'flow: parent.json',
+          'tests:',
+          '  - name: forgot the subflow',
+          '    trigger: { message: { body: hi } }',
+          '    expect: { messages: ["Something went wrong."], end: completed }',
+          '  - name: says the subflow is missing',
+          '    trigger: { message: { body: hi } }',
+          `    mocks: { subflows: { ${SID}: missing } }`,
+          '    expect: { messages: ["Something went wrong."], path: [Trigger, collect, oops], end: completed }',
+          '  - name: a test may provide what the file declares missing',
+          '    trigger: { message: { body: hi } }',
+          `    mocks: { subflows: { ${SID}: child.json } }`,
+          '    script: [{ send: Ada }]',
+          '    expect: { messages: ["Your name?", "Hello Ada!"], end: completed }',
+        ].join('\n') + `\nmocks: { subflows: { ${SID}: null } }\n`,
+      );
+      // Without the file-level entry, only the first test's subflow is unmocked.
+      writeFileSync(join(dir, 'bare.test.yaml'), 'flow: parent.json\ntests:\n  - name: no mocks at all\n    trigger: { message: { body: hi } }\n    expect: { messages: ["Something went wrong."], end: completed }\n');
+      const declared = runFiles([join(dir, 'sub.test.yaml')]);
+      assert.equal(declared.failed, 0, textReport(declared));
+      assert.equal(declared.passed, 3);
+      const bare = runFiles([join(dir, 'bare.test.yaml')]);
+      assert.equal(bare.failed, 1);
+      const failures = bare.results[0]!.failures;
+      assert.equal(failures.length, 1, textReport(bare));
+      assert.equal(failures[0]!.field, 'runner');
+      assert.equal(
+        failures[0]!.message,
+        `unmocked subflow from widget 'collect': ${SID} (revision LatestPublished) — add an entry under mocks.subflows (${SID}: a flow file or an inline definition, or \`missing\` if the test means it not to exist)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('writes JUnit XML, TAP and JSON that CI tools read', () => {
