@@ -19,21 +19,60 @@ const short = (value: unknown): string => {
   return text.length > 120 ? text.slice(0, 117) + '…' : text;
 };
 
-function transitionKey(t: Transition, index: number, all: Transition[]): string {
-  // Split conditions share the event "match": tell them apart by their condition's name.
-  const sameEvent = all.filter((o) => o.event === t.event);
-  if (sameEvent.length > 1) return `${t.event} (${t.conditions?.[0]?.friendly_name ?? `#${index}`})`;
-  return t.event;
+/**
+ * How a transition is named in the diff: its event, and for a split's `match` transitions (many share
+ * the event) always the condition's friendly name — whether or not the other file has several — so the
+ * same transition reads the same in both files.
+ */
+function transitionLabel(t: Transition): string {
+  const conditions = t.conditions ?? [];
+  if (conditions.length === 0) return t.event;
+  return `${t.event} (${conditions.map((c) => c.friendly_name || `${c.type} ${short(c.value)}`).join(', ')})`;
 }
 
 const target = (t: Transition | undefined) => (t?.next ? t.next : 'Ended');
 
-function transitionsOf(state: State): Map<string, Transition> {
-  return new Map(state.transitions.map((t, i, all) => [transitionKey(t, i, all), t]));
-}
-
 function conditionText(t: Transition): string {
   return (t.conditions ?? []).map((c) => `${c.friendly_name}: ${c.type} ${short(c.value)}`).join('; ');
+}
+
+/** What a condition tests, whatever it is called. */
+const conditionTest = (t: Transition): string => JSON.stringify((t.conditions ?? []).map((c) => [c.type, c.arguments, c.value]));
+
+interface TransitionPairs {
+  /** Transitions of both files that are the same transition (before, after), in the after file's order. */
+  pairs: [Transition, Transition][];
+  /** Transitions of the before file with no counterpart (the after file's unpaired ones were added). */
+  removed: Transition[];
+}
+
+/**
+ * Pairs the transitions of one widget in two files. Events other than `match` occur once per widget;
+ * `match` transitions are told apart by their condition: the same name, target and test first, then
+ * the same name (its test or target changed), then the same test (renamed). What is left was added or
+ * removed, so dropping one of two `match` transitions reports that one removed and nothing else.
+ */
+function pairTransitions(before: Transition[], after: Transition[]): TransitionPairs {
+  const paired = new Map<Transition, Transition>();
+  const taken = new Set<Transition>();
+  const passes: ((a: Transition, b: Transition) => boolean)[] = [
+    (a, b) => transitionLabel(a) === transitionLabel(b) && target(a) === target(b) && conditionText(a) === conditionText(b),
+    (a, b) => transitionLabel(a) === transitionLabel(b),
+    (a, b) => (a.conditions?.length ?? 0) > 0 && conditionTest(a) === conditionTest(b),
+  ];
+  for (const same of passes) {
+    for (const b of after) {
+      if (paired.has(b)) continue;
+      const a = before.find((t) => !taken.has(t) && t.event === b.event && same(t, b));
+      if (!a) continue;
+      paired.set(b, a);
+      taken.add(a);
+    }
+  }
+  return {
+    pairs: after.filter((b) => paired.has(b)).map((b) => [paired.get(b)!, b]),
+    removed: before.filter((a) => !taken.has(a)),
+  };
 }
 
 function compareState(a: State, b: State, layout: boolean): string[] {
@@ -49,17 +88,24 @@ function compareState(a: State, b: State, layout: boolean): string[] {
     else if (after === undefined) details.push(`${key}: removed (was ${short(before)})`);
     else details.push(`${key}: ${short(before)} → ${short(after)}`);
   }
-  const ta = transitionsOf(a);
-  const tb = transitionsOf(b);
-  for (const [key, t] of tb) {
-    const old = ta.get(key);
-    if (!old) details.push(`transition ${key} → ${target(t)} added`);
-    else {
-      if (target(old) !== target(t)) details.push(`transition ${key}: → ${target(old)} now → ${target(t)}`);
-      if (conditionText(old) !== conditionText(t)) details.push(`condition ${key}: ${conditionText(old) || '(none)'} → ${conditionText(t) || '(none)'}`);
+  const { pairs, removed } = pairTransitions(a.transitions, b.transitions);
+  for (const t of b.transitions) {
+    const pair = pairs.find(([, now]) => now === t);
+    if (!pair) {
+      details.push(`transition ${transitionLabel(t)} → ${target(t)} added`);
+      continue;
     }
+    const [old] = pair;
+    const key = transitionLabel(old);
+    if (target(old) !== target(t)) details.push(`transition ${key}: → ${target(old)} now → ${target(t)}`);
+    if (conditionText(old) !== conditionText(t)) details.push(`condition ${key}: ${conditionText(old) || '(none)'} → ${conditionText(t) || '(none)'}`);
   }
-  for (const [key, t] of ta) if (!tb.has(key)) details.push(`transition ${key} → ${target(t)} removed`);
+  for (const t of removed) details.push(`transition ${transitionLabel(t)} → ${target(t)} removed`);
+  // A split tries its conditions in order: the first that matches wins, so their order is behaviour.
+  const kept = pairs.filter(([old]) => old.conditions?.length);
+  const orderBefore = a.transitions.filter((t) => kept.some(([old]) => old === t)).map(transitionLabel);
+  const orderAfter = kept.map(([old]) => transitionLabel(old));
+  if (orderBefore.join('\n') !== orderAfter.join('\n')) details.push(`order of conditions: ${orderBefore.join(', ')} → ${orderAfter.join(', ')}`);
   return details;
 }
 
@@ -75,7 +121,7 @@ export function diffFlows(before: FlowDefinition, after: FlowDefinition, options
   for (const state of after.states) {
     const old = a.get(state.name);
     if (!old) {
-      widgets.push({ kind: 'added', widget: state.name, type: state.type, transitions: state.transitions.map((t, i, all) => `${transitionKey(t, i, all)} → ${target(t)}`) });
+      widgets.push({ kind: 'added', widget: state.name, type: state.type, transitions: state.transitions.map((t) => `${transitionLabel(t)} → ${target(t)}`) });
       continue;
     }
     const details = compareState(old, state, options.layout ?? false);
