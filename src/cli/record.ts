@@ -5,8 +5,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JsonObject } from '../engine/types.ts';
-import type { RecordedStep } from '../flowtest/derive.ts';
-import { testFileYaml, testFromRecording } from '../flowtest/record.ts';
+import { recordSubflows, stepsFromApi, testFileYaml, testFromRecording } from '../flowtest/record.ts';
 import { ApiFailure, StudioClient, connectionFrom } from '../flowtest/studio-client.ts';
 import { readManifest, slug, writeManifest } from './flows.ts';
 
@@ -14,6 +13,7 @@ export const RECORD_USAGE = `Usage: switchboard test --record --flow FW… [--co
 
 Turns a run in the simulator into a test file: the trigger, the replies, the HTTP and Function
 answers become the test's input and mocks; the messages, path and end become its expectations.
+Each subflow it ran is saved beside the test (the revision that ran) and named under mocks.subflows.
 
 Options:
   --flow FW…             the flow (required)
@@ -88,14 +88,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
     }
     const execution = await client.getExecution(values.flow, executionSid);
     const context = await client.getExecutionContext(values.flow, executionSid);
-    const steps: RecordedStep[] = (await client.listSteps(values.flow, executionSid)).map((s) => ({
-      from: String(s.transitionedFrom),
-      event: String(s.name),
-      to: String(s.transitionedTo),
-      type: String(s.type ?? ''),
-      context: (s.context ?? {}) as JsonObject,
-      parentStepSid: (s.parentStepSid as string | null) ?? null,
-    }));
+    const steps = stepsFromApi(await client.listSteps(values.flow, executionSid));
     let transcript: string[] | undefined;
     const contact = String(execution.contactChannelAddress ?? values.contact ?? '');
     try {
@@ -114,8 +107,11 @@ export async function recordCommand(argv: string[]): Promise<number> {
       writeFileSync(flowFile, JSON.stringify(flow.definition, null, 2) + '\n');
       console.log(`wrote ${relative(process.cwd(), flowFile)} (flow ${flow.sid}, revision ${flow.revision})`);
     }
+    // Each subflow it ran (the revision that ran) goes beside the test, named under mocks.subflows.
+    const { subflows, log } = await recordSubflows(client, flow.definition, steps, out);
+    for (const line of log) console.log(line);
     const file = testFromRecording(
-      { executionSid, status: execution.status === 'active' ? 'active' : 'ended', context, steps, definition: flow.definition, ...(transcript ? { transcript } : {}) },
+      { executionSid, status: execution.status === 'active' ? 'active' : 'ended', context, steps, definition: flow.definition, ...(transcript ? { transcript } : {}), subflows },
       { flowPath: relative(dirname(out), flowFile) || flowFile, ...(values.name ? { name: values.name } : {}) },
     );
     mkdirSync(dirname(out), { recursive: true });

@@ -15,6 +15,8 @@ export interface RecordedStep {
   context: JsonObject;
   /** Set for steps that ran inside a subflow. */
   parentStepSid?: string | null;
+  /** When the step happened (ms since the epoch), when known. */
+  at?: number;
 }
 
 export interface DerivedInputs {
@@ -66,8 +68,15 @@ function gatherTimeout(definition: FlowDefinition | undefined, widget: string): 
 export function deriveInputs(
   trigger: JsonObject,
   steps: RecordedStep[],
-  options: { definition?: FlowDefinition; endedManually?: boolean; ended?: boolean } = {},
+  options: {
+    definition?: FlowDefinition;
+    /** The definition a step ran in when it is not `definition` (steps inside a subflow). */
+    definitionOf?: (step: RecordedStep) => FlowDefinition | undefined;
+    endedManually?: boolean;
+    ended?: boolean;
+  } = {},
 ): DerivedInputs {
+  const definitionOf = (step: RecordedStep) => options.definitionOf?.(step) ?? options.definition;
   const script: ScriptStep[] = [];
   const http = new Map<string, HttpMock[]>();
   const messages: MessageMock[] = [];
@@ -81,7 +90,7 @@ export function deriveInputs(
           const media = Object.keys(inbound).filter((k) => /^MediaUrl\d+$/.test(k)).sort().map((k) => String(inbound[k]));
           script.push({ send: media.length ? { body: str(inbound.Body) ?? '', media } : str(inbound.Body) ?? '' });
         } else if (step.event === 'timeout') {
-          script.push({ wait: `${replyTimeout(options.definition, step.from)}s` });
+          script.push({ wait: `${replyTimeout(definitionOf(step), step.from)}s` });
         } else if (step.event === 'deliveryFailure') {
           const out = obj(ctx.outbound);
           const code = Number(out.ErrorCode ?? 30003);
@@ -96,7 +105,7 @@ export function deriveInputs(
       case 'gather-input-on-call':
         if (step.event === 'keypress' && typeof ctx.Digits === 'string') script.push({ digits: ctx.Digits });
         else if (step.event === 'speech' && typeof ctx.SpeechResult === 'string') script.push({ speech: ctx.SpeechResult });
-        else if (step.event === 'timeout') script.push({ wait: `${gatherTimeout(options.definition, step.from)}s` });
+        else if (step.event === 'timeout') script.push({ wait: `${gatherTimeout(definitionOf(step), step.from)}s` });
         if (step.event === 'hangup') script.push({ hangup: true });
         break;
       case 'make-http-request':

@@ -1,10 +1,15 @@
 // --record: turns a recorded conversation (the simulator transcript plus the execution's context
 // and steps) into a test file whose expectations are what happened, so it passes as recorded and
-// fails when the flow's behaviour changes.
+// fails when the flow's behaviour changes. The subflows it ran are pulled from the server (the
+// revision that ran) into files beside the test, and named under mocks.subflows.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { FlowDefinition } from '../definition/types.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
+import { MISSING_SUBFLOW } from './load.ts';
+import { ApiFailure, type RemoteFlow, type RevisionSummary } from './studio-client.ts';
 import type { Expectations, HttpMock, Mocks, TestCase, TestFile } from './types.ts';
 
 export interface Recording {
@@ -15,6 +20,185 @@ export interface Recording {
   definition: FlowDefinition;
   /** Outbound message bodies from the simulator transcript, when the server has one. */
   transcript?: string[];
+  /** The subflows the execution ran, as the test names them (see recordSubflows). */
+  subflows?: RecordedSubflow[];
+}
+
+export interface RecordedSubflow {
+  flowSid: string;
+  /** What mocks.subflows maps the SID to: a file relative to the test file, or `missing`. */
+  source: string;
+  /** The revision that ran: its widgets' URLs and reply timeouts become mocks and waits. */
+  definition?: FlowDefinition;
+}
+
+/** Steps as the Steps API lists them (twilio's camelCase JSON), oldest first. */
+export function stepsFromApi(steps: JsonObject[]): RecordedStep[] {
+  return steps.map((s) => {
+    const date = s.dateCreated as unknown;
+    const at = date instanceof Date ? date.getTime() : typeof date === 'string' ? Date.parse(date) : NaN;
+    return {
+      from: String(s.transitionedFrom),
+      event: String(s.name),
+      to: String(s.transitionedTo),
+      type: String(s.type ?? ''),
+      context: (s.context ?? {}) as JsonObject,
+      parentStepSid: (s.parentStepSid as string | null) ?? null,
+      ...(Number.isFinite(at) ? { at } : {}),
+    };
+  });
+}
+
+/** One time a Run Subflow widget ran: the SID and revision it names, and the steps inside the subflow. */
+export interface SubflowRun {
+  widget: string;
+  flowSid: string;
+  /** The widget's flow_revision: a number, LatestPublished or LatestRevision. */
+  revision: string;
+  /** When the widget was entered (ms), when the steps say. */
+  at?: number;
+  steps: RecordedStep[];
+  /** How the widget was left (completed, failed), unless the execution is still inside. */
+  event?: string;
+  error?: string;
+}
+
+/** The subflow runs in a recording, in order: a subflow's steps follow the main-flow step into its widget. */
+export function subflowRuns(definition: FlowDefinition, steps: RecordedStep[]): SubflowRun[] {
+  const runs: SubflowRun[] = [];
+  let open: SubflowRun | null = null;
+  for (const step of steps) {
+    if (step.parentStepSid) {
+      open?.steps.push(step);
+      continue;
+    }
+    if (open && step.from === open.widget) {
+      open.event = step.event;
+      const error = (step.context?.error as JsonObject | undefined)?.message;
+      if (typeof error === 'string') open.error = error;
+      open = null;
+    }
+    const next = definition.states.find((s) => s.name === step.to);
+    if (next?.type === 'run-subflow') {
+      open = {
+        widget: next.name,
+        flowSid: String(next.properties.flow_sid ?? ''),
+        revision: String(next.properties.flow_revision ?? 'LatestPublished'),
+        ...(step.at !== undefined ? { at: step.at } : {}),
+        steps: [],
+      };
+      runs.push(open);
+    }
+  }
+  return runs;
+}
+
+/** Whether a definition has every widget and transition the steps took. */
+function tookPathIn(definition: FlowDefinition, steps: RecordedStep[]): boolean {
+  return steps.every((step) => {
+    const state = definition.states.find((s) => s.name === step.from);
+    if (!state || (step.type && state.type !== step.type)) return false;
+    return step.to === 'Ended' || state.transitions.some((t) => t.event === step.event && t.next === step.to);
+  });
+}
+
+/** What recordSubflows needs from a server (StudioClient has it). */
+export interface RevisionSource {
+  getRevision(sid: string, revision: number | 'LatestPublished' | 'LatestRevision'): Promise<RemoteFlow>;
+  listRevisions(sid: string): Promise<RevisionSummary[]>;
+}
+
+export interface PulledSubflow {
+  flowSid: string;
+  /** The revision that ran; absent when the subflow was not found. */
+  flow?: RemoteFlow;
+  notes: string[];
+}
+
+/**
+ * The revision a subflow run used. A numbered flow_revision names it. Otherwise it is the newest
+ * revision (published, for LatestPublished) created by the time the run started, checked against the
+ * steps the run took; a revision saved since the execution is never taken for the one that ran.
+ */
+async function revisionThatRan(source: RevisionSource, run: SubflowRun): Promise<{ flow: RemoteFlow; notes: string[] }> {
+  if (/^\d+$/.test(run.revision)) return { flow: await source.getRevision(run.flowSid, Number(run.revision)), notes: [] };
+  const selector = run.revision === 'LatestPublished' ? 'LatestPublished' : 'LatestRevision';
+  const at = run.at ?? run.steps[0]?.at;
+  let candidates: RevisionSummary[];
+  try {
+    candidates = (await source.listRevisions(run.flowSid))
+      .filter((r) => selector !== 'LatestPublished' || r.status === 'published')
+      // Dates are to the second: a revision saved in the second the subflow ran still counts.
+      .filter((r) => at === undefined || r.dateCreated === null || Date.parse(r.dateCreated) <= Math.floor(at / 1000) * 1000);
+  } catch (error) {
+    if (!(error instanceof ApiFailure) || error.status === 0) throw error;
+    candidates = [];
+  }
+  let first: RemoteFlow | undefined;
+  for (const candidate of candidates.slice(0, 20)) {
+    const flow = await source.getRevision(run.flowSid, candidate.revision);
+    first ??= flow;
+    if (tookPathIn(flow.definition, run.steps)) return { flow, notes: [] };
+  }
+  if (first) return { flow: first, notes: [`subflow ${run.flowSid}: no revision has every step the execution took in it; saved revision ${first.revision}`] };
+  return { flow: await source.getRevision(run.flowSid, selector), notes: [] };
+}
+
+/** Fetches the revision of each subflow the recording ran (the first run of a SID decides). */
+export async function pullSubflows(source: RevisionSource, definition: FlowDefinition, steps: RecordedStep[]): Promise<PulledSubflow[]> {
+  const pulled = new Map<string, PulledSubflow>();
+  for (const run of subflowRuns(definition, steps)) {
+    if (pulled.has(run.flowSid)) continue;
+    // Not found when the execution ran: the test declares it missing and takes the same `failed`.
+    if (run.steps.length === 0 && run.event === 'failed' && /was not found/i.test(run.error ?? '')) {
+      pulled.set(run.flowSid, { flowSid: run.flowSid, notes: [] });
+      continue;
+    }
+    try {
+      const { flow, notes } = await revisionThatRan(source, run);
+      pulled.set(run.flowSid, { flowSid: run.flowSid, flow, notes });
+    } catch (error) {
+      if (!(error instanceof ApiFailure) || error.status !== 404) throw error;
+      pulled.set(run.flowSid, { flowSid: run.flowSid, notes: [`subflow ${run.flowSid} (widget '${run.widget}') is no longer on the server: the test declares it missing`] });
+    }
+  }
+  return [...pulled.values()];
+}
+
+const slug = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+
+/**
+ * Pulls the subflows the recording ran and writes each revision beside the test file `out`, as
+ * <test name>.<subflow name>.subflow.json (not a test file, so `switchboard test` does not run it).
+ */
+export async function recordSubflows(
+  source: RevisionSource,
+  definition: FlowDefinition,
+  steps: RecordedStep[],
+  out: string,
+): Promise<{ subflows: RecordedSubflow[]; log: string[] }> {
+  const pulled = await pullSubflows(source, definition, steps);
+  const stem = basename(out).replace(/(\.test)?\.(ya?ml|json)$/i, '');
+  const used = new Set<string>();
+  const subflows: RecordedSubflow[] = [];
+  const log: string[] = [];
+  for (const p of pulled) {
+    log.push(...p.notes);
+    if (!p.flow) {
+      subflows.push({ flowSid: p.flowSid, source: MISSING_SUBFLOW });
+      continue;
+    }
+    const name = slug(p.flow.friendlyName) || p.flowSid;
+    let file = `${stem}.${name}.subflow.json`;
+    for (let n = 2; used.has(file); n++) file = `${stem}.${name}-${n}.subflow.json`;
+    used.add(file);
+    const path = join(dirname(out), file);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(p.flow.definition, null, 2) + '\n');
+    log.push(`wrote ${relative(process.cwd(), path)} (subflow ${p.flowSid} '${p.flow.friendlyName}', revision ${p.flow.revision})`);
+    subflows.push({ flowSid: p.flowSid, source: file, definition: p.flow.definition });
+  }
+  return { subflows, log };
 }
 
 /** A URL pattern for a widget's URL template: Liquid parts become `*`. */
@@ -54,8 +238,22 @@ function endOf(recording: Recording): Expectations['end'] {
 
 export function testFromRecording(recording: Recording, options: { flowPath: string; name?: string }): TestFile {
   const endedManually = recording.status === 'ended' && endOf(recording) === 'manual';
-  const inputs = deriveInputs((recording.context.trigger ?? {}) as JsonObject, recording.steps, { definition: recording.definition, endedManually, ended: recording.status === 'ended' });
-  const mocks = mocksFor(recording.definition, inputs.http);
+  const trigger = (recording.context.trigger ?? {}) as JsonObject;
+  // Steps inside a subflow ran in the subflow's definition: its reply timeouts and HTTP widgets.
+  const subflowDefinitions = new Map((recording.subflows ?? []).filter((s) => s.definition).map((s) => [s.flowSid, s.definition!]));
+  const runs = subflowRuns(recording.definition, recording.steps);
+  const ranIn = new Map<RecordedStep, FlowDefinition | undefined>();
+  for (const run of runs) for (const step of run.steps) ranIn.set(step, subflowDefinitions.get(run.flowSid));
+  const inputs = deriveInputs(trigger, recording.steps, { definition: recording.definition, definitionOf: (step) => ranIn.get(step), endedManually, ended: recording.status === 'ended' });
+  const mainSteps = recording.steps.filter((s) => !s.parentStepSid);
+  const mocks = mocksFor(recording.definition, deriveInputs(trigger, mainSteps).http);
+  for (const [flowSid, definition] of subflowDefinitions) {
+    const steps = runs.filter((r) => r.flowSid === flowSid).flatMap((r) => r.steps);
+    const sub = mocksFor(definition, deriveInputs(trigger, steps).http);
+    if (sub.http) (mocks.http ??= []).push(...sub.http);
+    if (sub.functions) (mocks.functions ??= []).push(...sub.functions);
+  }
+  if (recording.subflows?.length) mocks.subflows = Object.fromEntries(recording.subflows.map((s) => [s.flowSid, s.source]));
   if (inputs.messages.length) mocks.messages = inputs.messages;
   const main = recording.steps.filter((s) => !s.parentStepSid);
   const path = main.map((s) => s.from);

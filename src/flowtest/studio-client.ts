@@ -65,6 +65,12 @@ export interface RemoteFlow extends FlowSummary {
   commitMessage: string | null;
 }
 
+export interface RevisionSummary {
+  revision: number;
+  status: string;
+  dateCreated: string | null;
+}
+
 type TwilioClient = import('twilio').Twilio;
 
 function failure(error: unknown): ApiFailure {
@@ -119,6 +125,30 @@ export class StudioClient {
   async getRevision(sid: string, revision: number | 'LatestPublished' | 'LatestRevision'): Promise<RemoteFlow> {
     const f = await this.#call(() => this.#flows(sid).revisions(String(revision)).fetch());
     return { sid: f.sid, friendlyName: f.friendlyName, status: f.status, revision: f.revision, dateUpdated: f.dateUpdated ? f.dateUpdated.toISOString() : null, definition: f.definition as FlowDefinition, commitMessage: f.commitMessage ?? null };
+  }
+
+  /**
+   * The flow's revisions, newest first (without definitions: fetch one with getRevision). Read as
+   * plain JSON: twilio's FlowRevision list throws building its instances (it reads the revision number
+   * from the path, which a list does not have).
+   */
+  async listRevisions(sid: string): Promise<RevisionSummary[]> {
+    const revisions: RevisionSummary[] = [];
+    let path = `/v2/Flows/${sid}/Revisions`;
+    let params: Record<string, string> = { PageSize: '50' };
+    for (let page = 0; page < 100; page++) {
+      const body = await this.raw('GET', path, params);
+      for (const r of (body.revisions ?? []) as JsonObject[]) {
+        revisions.push({ revision: Number(r.revision), status: String(r.status ?? ''), dateCreated: typeof r.date_created === 'string' ? r.date_created : null });
+      }
+      const next = (body.meta as JsonObject | undefined)?.next_page_url;
+      if (typeof next !== 'string' || !next) break;
+      const url = new URL(next);
+      const base = this.connection.baseUrl.replace(/\/+$/, '');
+      path = `${url.origin}${url.pathname}`.startsWith(base) ? `${url.origin}${url.pathname}`.slice(base.length) : url.pathname;
+      params = Object.fromEntries(url.searchParams);
+    }
+    return revisions.sort((a, b) => b.revision - a.revision);
   }
 
   async createFlow(friendlyName: string, status: 'draft' | 'published', definition: FlowDefinition, commitMessage?: string): Promise<RemoteFlow> {
