@@ -138,7 +138,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     flows,
     executions,
     simulator,
-    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, logger: observability.logger, upstreamGuard: carrierGuard },
+    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, requestTimeoutMs: config.requestTimeout * 1000, logger: observability.logger, upstreamGuard: carrierGuard },
   });
   observeHttp(server, observability.tracing.tracer, observability.metrics, observability.activity);
   if (config.metrics) registerMetricsRoute(server, observability.metrics);

@@ -39,6 +39,13 @@ export const CONFIG_KEYS = {
     default: 1024 * 1024,
     description: 'Largest accepted request body (413 beyond)',
   }),
+  requestTimeout: key({
+    flag: 'request-timeout',
+    env: 'SWITCHBOARD_REQUEST_TIMEOUT',
+    type: integer({ min: 1, max: 3600, unit: 'seconds' }),
+    default: 20,
+    description: 'A request not fully received by then (headers and body) is answered 408 and its connection closed',
+  }),
   // ---- storage
   dataDir: key({
     flag: 'data-dir',

@@ -13,6 +13,11 @@ export interface ApiConfig {
   bodyLimit: number;
   /** 'signature' (default) requires X-Twilio-Signature or Basic auth on flow webhooks. */
   webhookAuth?: 'signature' | 'none';
+  /**
+   * A request whose headers and body have not all arrived by then is answered 408 and its connection
+   * closed (default 20 s): a client that stalls must not hold a socket, or a shutdown, for ever.
+   */
+  requestTimeoutMs?: number;
   /** Fastify logger setting. */
   logger?: boolean | object;
   /** The outbound policy for account-set upstream URLs (the carrier's Calls and Recordings requests). */

@@ -1,6 +1,7 @@
 // The HTTP edge: Fastify with Twilio's wire conventions (form bodies, Basic auth, error bodies,
 // request ids) applied to every route; routes live in ./routes and stay thin.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import type { Account } from '../runtime/ports/store.ts';
 import { newSid } from '../runtime/ids.ts';
 import type { ApiContext } from './context.ts';
@@ -72,12 +73,40 @@ function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
   return typeof logger === 'object' && logger !== null && typeof (logger as { child?: unknown }).child === 'function';
 }
 
+const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+
 export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const bodyLimit = ctx.config.bodyLimit;
+  const requestTimeout = ctx.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const app = Fastify({
     // A ready pino instance (the app's logger) or Fastify logger options.
     ...(isLoggerInstance(ctx.config.logger) ? { loggerInstance: ctx.config.logger } : { logger: ctx.config.logger ?? false }),
     bodyLimit,
+    // Fastify turns Node's request timeout off; below the 25 s shutdown deadline, so a stalled upload
+    // cannot outlive a graceful stop.
+    requestTimeout,
+    // Node reads the request timeout when the server is constructed (setting the property afterwards, as
+    // Fastify does, does not arm it), and checks for expired requests every 30 s unless told otherwise.
+    http: { requestTimeout, connectionsCheckingInterval: 1000 },
+    // Errors Node raises before a request reaches a route (a stalled body, oversized or garbled headers)
+    // answer in Twilio's error format too.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      const apiError =
+        error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? errors.requestTimeout(Math.round(requestTimeout / 1000))
+          : error.code === 'HPE_HEADER_OVERFLOW'
+            ? errors.headersTooLarge()
+            : errors.badRequest('Malformed HTTP request');
+      const body = JSON.stringify(apiError.toBody());
+      if (socket.writable) {
+        socket.write(
+          `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy(error);
+    },
     genReqId: () => newSid('RQ'),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,

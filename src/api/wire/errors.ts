@@ -49,6 +49,8 @@ export const errors = {
   unsupportedMediaType: (type: string) =>
     new ApiError(415, 20001, `Content-Type ${type} is not supported; send application/x-www-form-urlencoded`),
   tooManyRequests: () => new ApiError(429, 20429, 'Too Many Requests'),
+  requestTimeout: (seconds: number) => new ApiError(408, 20001, `The request was not received in full within ${seconds} s`),
+  headersTooLarge: () => new ApiError(431, 20001, 'Request headers are too large'),
   invalidPageToken: () => new ApiError(400, 21481, 'Invalid PageToken'),
   invalidRevision: (value: string) =>
     new ApiError(400, 81021, `Flow revision must be an integer, LatestPublished or LatestRevision, got '${value}'`),
