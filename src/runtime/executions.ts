@@ -264,6 +264,8 @@ export class ExecutionService implements ExecutionServiceApi {
   async end(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord> {
     const record = await this.#store.getExecution(accountSid, flowSid, executionSid);
     if (!record) throw notFound(`/v2/Flows/${flowSid}/Executions/${executionSid}`);
+    // Ending what has ended changes nothing: no write, no new date_updated, no 81002 alert.
+    if (record.status !== 'active') return record;
     const updated = await this.deliver(executionSid, { type: 'end', reason: 'manual' });
     return updated ?? record;
   }
@@ -403,6 +405,7 @@ export class ExecutionService implements ExecutionServiceApi {
           if (consumed.timerId) await this.#store.deleteTimer(consumed.timerId);
           return null;
         }
+        if (event.type === 'end' && record.status !== 'active') return record; // ended meanwhile (another node, a timer)
         const state = record.state as ExecutionState;
         const definition = await this.#definition(record.accountSid, record.flowSid, record.flowVersion);
         // A state read from the store for this sprint is the engine's to change in place. One kept in #recent

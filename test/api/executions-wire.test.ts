@@ -145,9 +145,12 @@ describe('Executions API on the wire', () => {
     assertMatchesSpec('v2', 'POST', '/v2/Flows/{FlowSid}/Executions/{Sid}', 200, ended.json());
     assert.equal(ended.json().status, 'ended');
     assert.match(ended.json().date_updated, DATE);
+    clock += 60_000;
     const endedAgain = await call('POST', `/v2/Flows/${flowSid}/Executions/${sid}`, form({ Status: 'ended' }));
     assert.equal(endedAgain.statusCode, 200);
-    assert.equal(endedAgain.json().status, 'ended');
+    assert.deepEqual(endedAgain.json(), ended.json(), 'ending an ended execution changes nothing, date_updated included');
+    const alerts = (await call('GET', `/v1/Alerts?ResourceSid=${sid}`)).json();
+    assert.ok(!JSON.stringify(alerts).includes('81002'), 'and raises no unexpected-event warning');
 
     const fresh = await call('POST', `/v2/Flows/${flowSid}/Executions`, form({ To: contact, From: '+15005550006' }));
     assert.equal(fresh.statusCode, 201);

@@ -39,7 +39,7 @@ describe('stalled requests', () => {
     try {
       const response = await fetch(`${server.baseUrl}/v2/Flows`, { headers: { authorization: server.auth, 'x-big': 'a'.repeat(64 * 1024) } });
       assert.equal(response.status, 431);
-      assert.equal((await response.json()).code, 20001);
+      assert.equal(((await response.json()) as { code: number }).code, 20001);
     } finally {
       await server.close();
     }
