@@ -20,7 +20,7 @@ Options:
   --execution FN…        the execution to record (default: the newest, for --contact if given)
   --contact ADDRESS      the simulated contact (e.g. +15551230001)
   --out FILE             the test file to write (e.g. tests/order.test.yaml; required)
-  --flow-file FILE       the flow file the test names; written from the server's latest revision
+  --flow-file FILE       the flow file the test names; written, if missing, from the revision the execution ran
                          when it does not exist (default: the file flows/flows.manifest.json maps to
                          the flow, else flows/<name>.json, added to the manifest for flows push)
   --name TEXT            the test's name
@@ -87,6 +87,10 @@ export async function recordCommand(argv: string[]): Promise<number> {
       executionSid = String(match.sid);
     }
     const execution = await client.getExecution(values.flow, executionSid);
+    // The revision the execution ran, not the flow's latest: a flow edited since would not replay it.
+    const ran = typeof execution.flowVersion === 'number' && execution.flowVersion !== flow.revision
+      ? await client.getRevision(values.flow, execution.flowVersion)
+      : flow;
     const context = await client.getExecutionContext(values.flow, executionSid);
     const steps = stepsFromApi(await client.listSteps(values.flow, executionSid));
     let transcript: string[] | undefined;
@@ -104,14 +108,16 @@ export async function recordCommand(argv: string[]): Promise<number> {
     const flowFile = resolve(values['flow-file'] ?? manifestFlowFile(FLOWS_DIR, flow));
     if (!existsSync(flowFile)) {
       mkdirSync(dirname(flowFile), { recursive: true });
-      writeFileSync(flowFile, JSON.stringify(flow.definition, null, 2) + '\n');
-      console.log(`wrote ${relative(process.cwd(), flowFile)} (flow ${flow.sid}, revision ${flow.revision})`);
+      writeFileSync(flowFile, JSON.stringify(ran.definition, null, 2) + '\n');
+      console.log(`wrote ${relative(process.cwd(), flowFile)} (flow ${flow.sid}, revision ${ran.revision}, the one the execution ran)`);
+    } else if (ran.revision !== flow.revision) {
+      console.log(`note: the execution ran revision ${ran.revision}; ${relative(process.cwd(), flowFile)} is kept as it is`);
     }
     // Each subflow it ran (the revision that ran) goes beside the test, named under mocks.subflows.
-    const { subflows, log } = await recordSubflows(client, flow.definition, steps, out);
+    const { subflows, log } = await recordSubflows(client, ran.definition, steps, out);
     for (const line of log) console.log(line);
     const file = testFromRecording(
-      { executionSid, status: execution.status === 'active' ? 'active' : 'ended', context, steps, definition: flow.definition, ...(transcript ? { transcript } : {}), subflows },
+      { executionSid, status: execution.status === 'active' ? 'active' : 'ended', context, steps, definition: ran.definition, ...(transcript ? { transcript } : {}), subflows },
       { flowPath: relative(dirname(out), flowFile) || flowFile, ...(values.name ? { name: values.name } : {}) },
     );
     mkdirSync(dirname(out), { recursive: true });

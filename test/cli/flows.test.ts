@@ -216,8 +216,9 @@ describe('switchboard flows / executions / replay against two servers', () => {
     // --record turns the same conversation into a test file; it passes against the revision that ran.
     const record = await cli(['test', '--record', '--flow', pizzaSid, '--contact', '+15550001234', '--out', 'tests/survey.test.yaml', '--flow-file', 'recorded/survey.json', ...creds(a)], dir);
     assert.equal(record.code, 0, record.stderr);
-    assert.ok(existsSync(join(dir, 'recorded/survey.json')));
-    writeFileSync(join(dir, 'recorded/survey.json'), readFileSync(surveyFile, 'utf8')); // the revision the execution ran
+    // The flow file is the revision the execution ran (1), not the draft saved since (2).
+    assert.deepEqual(JSON.parse(readFileSync(join(dir, 'recorded/survey.json'), 'utf8')), JSON.parse(readFileSync(surveyFile, 'utf8')));
+    assert.match(record.stdout, /revision 1, the one the execution ran/);
     const recorded = readFileSync(join(dir, 'tests/survey.test.yaml'), 'utf8');
     assert.match(recorded, /# Recorded from execution FN/);
     assert.match(recorded, /- send: "2"/);
