@@ -218,6 +218,7 @@ const GMT_OFFSET_NAME = /^GMT([+-])(\d{1,2})(?::(\d{2}))?$/;
  * (Asia/Tokyo "JST", Europe/Paris "CET", Europe/London's summer "BST") print the offset too.
  */
 function zoneAbbreviation(timezone: string, instant: number): string {
+  if (timezone === 'UTC') return 'UTC';
   let format = zoneNameFormats.get(timezone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'short' });
@@ -269,7 +270,7 @@ function spellZoneAbbreviation(self: FilterThis, value: unknown, args: unknown[]
   const format = given === undefined || given === null ? self.context.opts.dateFormat : given;
   if (typeof format !== 'string' || !format.includes('Z')) return args;
   const zone = args[1] === undefined || args[1] === null ? timezone : args[1];
-  if (typeof zone !== 'string' || zone === 'UTC' || value === undefined || value === null) return args;
+  if (typeof zone !== 'string' || value === undefined || value === null) return args;
   const instant = instantOf(value);
   if (Number.isNaN(instant)) return args;
   return [withZoneAbbreviation(format, zoneAbbreviation(zone, instant), self), ...args.slice(1)];
@@ -283,10 +284,31 @@ function dateFilter(name: string): AnyFilter {
   return function (this: FilterThis, v: unknown, ...args: unknown[]) {
     const st = stateOf(this);
     if (st === undefined) return original.call(this, resolveNow(this, v), ...args);
-    const self = withTimezone(this, zoneFor(name, st.timezone, args, this.context.opts));
     const value = wallTimeIn(resolveNow(this, v), st.timezone);
-    return original.call(self, value, ...(name === 'date' ? spellZoneAbbreviation(this, value, args, st.timezone) : args));
+    const spelled = name === 'date' ? spellZoneAbbreviation(this, value, args, st.timezone) : args;
+    // With `%Z` spelled out, liquidjs needs only the offset at this instant: handing it a number spares
+    // the two toLocaleString calls per date it makes for a zone name (most of a date filter's cost).
+    const zone = spelled !== args || !mayPrintZone(name, args, this.context.opts) ? offsetAt(st.timezone, value) : null;
+    const self = withTimezone(this, zone ?? zoneFor(name, st.timezone, args, this.context.opts));
+    return original.call(self, value, ...spelled);
   };
+}
+
+/** Could liquidjs print the zone's name for this call (a `%Z` still in the `date` format)? */
+function mayPrintZone(name: string, args: unknown[], opts: Context['opts']): boolean {
+  if (name !== 'date') return false; // the fixed formats print offsets, never names
+  const given = toValue(args[0]);
+  const format = given === undefined || given === null ? opts.dateFormat : given;
+  return typeof format !== 'string' || format.includes('Z');
+}
+
+/** liquidjs' numeric zone (minutes west of UTC, as Date#getTimezoneOffset) at the input's instant; null if none. */
+function offsetAt(timezone: string, value: unknown): number | null {
+  if (timezone === 'UTC') return 0;
+  if (value === undefined || value === null) return null;
+  const instant = instantOf(value);
+  if (!Number.isFinite(instant)) return null;
+  return -zoneOffsetMs(timezone, instant) / 60_000 || 0;
 }
 
 /** liquidjs' number coercion (toNumber): `+value`, and 0 for NaN. */

@@ -171,6 +171,15 @@ describe('renderTemplate: dates use the injected clock', () => {
     }
     assert.equal(ok('{{ "now" | date: "%Z" }}'), 'UTC');
   });
+  it('offsets (%z, the shown time) follow the instant, also for half-hour zones and the autumn change', () => {
+    const ny = { now: NOW, timezone: 'America/New_York' };
+    assert.equal(ok('{{ "2024-07-04T12:00:00Z" | date: "%H:%M %z" }}', ctx(), { now: NOW, timezone: 'Asia/Kathmandu' }), '17:45 +0545');
+    assert.equal(ok('{{ "2024-07-04T12:00:00Z" | date: "%H:%M %z" }}', ctx(), ny), '08:00 -0400');
+    assert.equal(ok('{{ "2024-01-04T12:00:00Z" | date: "%H:%M %z" }}', ctx(), ny), '07:00 -0500');
+    assert.equal(ok('{{ "2024-11-03T05:30:00Z" | date: "%H:%M %z" }}', ctx(), ny), '01:30 -0400', 'the first 01:30');
+    assert.equal(ok('{{ "2024-11-03T06:30:00Z" | date: "%H:%M %z" }}', ctx(), ny), '01:30 -0500', 'the second 01:30');
+    assert.equal(ok('{{ "2024-11-03T06:30:00Z" | date_to_xmlschema }}', ctx(), ny), '2024-11-03T01:30:00-05:00');
+  });
   it('%Z prints the zone abbreviation for the date, DST-aware, never the IANA name', () => {
     const ny = { now: NOW, timezone: 'America/New_York' };
     assert.equal(ok('{{ "2024-07-04T12:00:00Z" | date: "%H:%M %Z" }}', ctx(), ny), '08:00 EDT');
