@@ -285,13 +285,71 @@ function dateFilter(name: string): AnyFilter {
     const st = stateOf(this);
     if (st === undefined) return original.call(this, resolveNow(this, v), ...args);
     const value = wallTimeIn(resolveNow(this, v), st.timezone);
-    const spelled = name === 'date' ? spellZoneAbbreviation(this, value, args, st.timezone) : args;
+    const ruby = name === 'date' ? rubyDirectives(this, value, args, st.timezone) : args;
+    const spelled = name === 'date' ? spellZoneAbbreviation(this, value, ruby, st.timezone) : args;
     // With `%Z` spelled out, liquidjs needs only the offset at this instant: handing it a number spares
     // the two toLocaleString calls per date it makes for a zone name (most of a date filter's cost).
-    const zone = spelled !== args || !mayPrintZone(name, args, this.context.opts) ? offsetAt(st.timezone, value) : null;
+    const zone = spelled !== ruby || !mayPrintZone(name, ruby, this.context.opts) ? offsetAt(st.timezone, value) : null;
     const self = withTimezone(this, zone ?? zoneFor(name, st.timezone, args, this.context.opts));
     return original.call(self, value, ...spelled);
   };
+}
+
+/**
+ * Ruby's strftime directives that liquidjs lacks or prints differently, as Shopify renders them:
+ * composites (`%F` `%T` `%D` `%R` `%r` `%v` `%+`, and `%c` `%x` `%X` in Ruby's C-locale form rather than
+ * liquidjs' toLocaleString) are expanded; ISO-week ones (`%G` `%g` `%V`) are spelled out for the date's
+ * wall clock in the zone. The same `args` when the format has none of them.
+ */
+const RUBY_COMPOSITES: Record<string, string> = {
+  c: '%a %b %e %H:%M:%S %Y',
+  x: '%m/%d/%y',
+  X: '%H:%M:%S',
+  D: '%m/%d/%y',
+  F: '%Y-%m-%d',
+  T: '%H:%M:%S',
+  R: '%H:%M',
+  r: '%I:%M:%S %p',
+  v: '%e-%^b-%Y',
+  '+': '%a %b %e %H:%M:%S %Z %Y',
+};
+const RUBY_ONLY = /%[-_0^#:]*\d*[EO]?[cxXDFTRrv+GgV]/;
+
+function rubyDirectives(self: FilterThis, value: unknown, args: unknown[], timezone: string): unknown[] {
+  const given = toValue(args[0]);
+  const format = given === undefined || given === null ? self.context.opts.dateFormat : given;
+  if (typeof format !== 'string' || !RUBY_ONLY.test(format)) return args;
+  let week: { year: number; week: number } | null | undefined;
+  const isoWeek = () => (week === undefined ? (week = isoWeekOf(value, typeof args[1] === 'string' ? args[1] : timezone)) : week);
+  const out = format.replace(STRFTIME_DIRECTIVE, (directive: string, _flags: unknown, _width: unknown, _modifier: unknown, conversion: string) => {
+    const composite = RUBY_COMPOSITES[conversion];
+    if (composite !== undefined) return composite;
+    if (conversion !== 'G' && conversion !== 'g' && conversion !== 'V') return directive;
+    const w = isoWeek();
+    if (w === null) return directive;
+    if (conversion === 'G') return String(w.year);
+    return String(conversion === 'g' ? w.year % 100 : w.week).padStart(2, '0');
+  });
+  return [out, ...args.slice(1)];
+}
+
+/** ISO 8601 week-numbering year and week of the input's wall-clock date in `timezone`; null if no date. */
+function isoWeekOf(value: unknown, timezone: string): { year: number; week: number } | null {
+  if (value === undefined || value === null) return null;
+  const instant = instantOf(value);
+  if (!Number.isFinite(instant)) return null;
+  let wall: Date;
+  try {
+    wall = new Date(instant + (timezone === 'UTC' ? 0 : zoneOffsetMs(timezone, instant)));
+  } catch {
+    return null; // an unknown zone: liquidjs reports it
+  }
+  const day = Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate());
+  const weekday = (wall.getUTCDay() + 6) % 7; // Monday 0
+  const thursday = new Date(day + (3 - weekday) * 86_400_000);
+  const year = thursday.getUTCFullYear();
+  const week = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000));
+  return { year, week };
 }
 
 /** Could liquidjs print the zone's name for this call (a `%Z` still in the `date` format)? */

@@ -171,6 +171,22 @@ describe('renderTemplate: dates use the injected clock', () => {
     }
     assert.equal(ok('{{ "now" | date: "%Z" }}'), 'UTC');
   });
+  it("Ruby's directives liquidjs lacks: composites expanded, %c/%x/%X in C-locale form, ISO weeks in the zone", () => {
+    const at = (format: string, date = '2026-03-08T20:00:05Z', timezone = 'UTC') => ok(`{{ "${date}" | date: "${format}" }}`, ctx(), { now: NOW, timezone });
+    assert.equal(at('%F %T'), '2026-03-08 20:00:05');
+    assert.equal(at('%D %R'), '03/08/26 20:00');
+    assert.equal(at('%r'), '08:00:05 PM');
+    assert.equal(at('%v'), ' 8-MAR-2026');
+    assert.equal(at('%c'), 'Sun Mar  8 20:00:05 2026');
+    assert.equal(at('%x %X'), '03/08/26 20:00:05');
+    assert.equal(at('%+', '2026-03-08T20:00:05Z', 'America/New_York'), 'Sun Mar  8 16:00:05 EDT 2026');
+    assert.equal(at('%G-W%V (%g)'), '2026-W10 (26)');
+    assert.equal(at('%G-W%V', '2027-01-01T12:00:00Z'), '2026-W53');
+    assert.equal(at('%G-W%V', '2024-12-30T02:00:00Z'), '2025-W01');
+    assert.equal(at('%G-W%V', '2024-12-30T02:00:00Z', 'America/New_York'), '2024-W52', 'still Sunday the 29th in New York');
+    assert.equal(at('%%F is literal'), '%F is literal');
+  });
+
   it('offsets (%z, the shown time) follow the instant, also for half-hour zones and the autumn change', () => {
     const ny = { now: NOW, timezone: 'America/New_York' };
     assert.equal(ok('{{ "2024-07-04T12:00:00Z" | date: "%H:%M %z" }}', ctx(), { now: NOW, timezone: 'Asia/Kathmandu' }), '17:45 +0545');
