@@ -298,8 +298,8 @@ function dateFilter(name: string): AnyFilter {
 /**
  * Ruby's strftime directives that liquidjs lacks or prints differently, as Shopify renders them:
  * composites (`%F` `%T` `%D` `%R` `%r` `%v` `%+`, and `%c` `%x` `%X` in Ruby's C-locale form rather than
- * liquidjs' toLocaleString) are expanded; ISO-week ones (`%G` `%g` `%V`) are spelled out for the date's
- * wall clock in the zone. The same `args` when the format has none of them.
+ * liquidjs' toLocaleString) are expanded; ISO-week ones (`%G` `%g` `%V`) and day and month names are
+ * spelled out for the date's wall clock in the zone. The same `args` when the format has none of them.
  */
 const RUBY_COMPOSITES: Record<string, string> = {
   c: '%a %b %e %H:%M:%S %Y',
@@ -313,43 +313,58 @@ const RUBY_COMPOSITES: Record<string, string> = {
   v: '%e-%^b-%Y',
   '+': '%a %b %e %H:%M:%S %Z %Y',
 };
-const RUBY_ONLY = /%[-_0^#:]*\d*[EO]?[cxXDFTRrv+GgV]/;
+const RUBY_ONLY = /%[-_0^#:]*\d*[EO]?[cxXDFTRrv+GgVaAbBh]/;
+const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 function rubyDirectives(self: FilterThis, value: unknown, args: unknown[], timezone: string): unknown[] {
   const given = toValue(args[0]);
   const format = given === undefined || given === null ? self.context.opts.dateFormat : given;
   if (typeof format !== 'string' || !RUBY_ONLY.test(format)) return args;
-  let week: { year: number; week: number } | null | undefined;
-  const isoWeek = () => (week === undefined ? (week = isoWeekOf(value, typeof args[1] === 'string' ? args[1] : timezone)) : week);
-  const out = format.replace(STRFTIME_DIRECTIVE, (directive: string, _flags: unknown, _width: unknown, _modifier: unknown, conversion: string) => {
-    const composite = RUBY_COMPOSITES[conversion];
-    if (composite !== undefined) return composite;
-    if (conversion !== 'G' && conversion !== 'g' && conversion !== 'V') return directive;
-    const w = isoWeek();
-    if (w === null) return directive;
-    if (conversion === 'G') return String(w.year);
-    return String(conversion === 'g' ? w.year % 100 : w.week).padStart(2, '0');
+  const zone = typeof args[1] === 'string' ? args[1] : timezone;
+  let wall: Date | null | undefined;
+  const wallDate = () => (wall === undefined ? (wall = wallDateOf(value, zone)) : wall);
+  // Composites first: `%+` brings in `%Z`, and `%c` day and month names.
+  const expanded = format.replace(STRFTIME_DIRECTIVE, (directive: string, _f: unknown, _w: unknown, _m: unknown, conversion: string) => RUBY_COMPOSITES[conversion] ?? directive);
+  const out = expanded.replace(STRFTIME_DIRECTIVE, (directive: string, flags = '', width = '', _modifier: unknown, conversion: string) => {
+    if (!'GgVaAbBh'.includes(conversion)) return directive;
+    const date = wallDate();
+    if (date === null) return directive;
+    if (conversion === 'G' || conversion === 'g' || conversion === 'V') {
+      const w = isoWeek(date);
+      return conversion === 'G' ? String(w.year) : String(conversion === 'g' ? w.year % 100 : w.week).padStart(2, '0');
+    }
+    // Day and month names, spelled here: liquidjs asks Intl for them on every call (~100-200 µs).
+    const full = conversion === 'A' || conversion === 'a' ? DAY_NAMES[date.getUTCDay()]! : MONTH_NAMES[date.getUTCMonth()]!;
+    let text = conversion === 'A' || conversion === 'B' ? full : full.slice(0, 3);
+    if (flags.includes('^') || flags.includes('#')) text = text.toUpperCase();
+    const padWidth = flags.includes('-') ? 0 : Number(width) || 0;
+    if (padWidth <= text.length) return text;
+    self.context.memoryLimit.use(padWidth - text.length); // before allocating it
+    return text.padStart(padWidth, flags.includes('0') ? '0' : ' ');
   });
   return [out, ...args.slice(1)];
 }
 
-/** ISO 8601 week-numbering year and week of the input's wall-clock date in `timezone`; null if no date. */
-function isoWeekOf(value: unknown, timezone: string): { year: number; week: number } | null {
+/** The input's wall-clock date in `timezone`, read with getUTC*; null if there is no date. */
+function wallDateOf(value: unknown, timezone: string): Date | null {
   if (value === undefined || value === null) return null;
   const instant = instantOf(value);
   if (!Number.isFinite(instant)) return null;
-  let wall: Date;
   try {
-    wall = new Date(instant + (timezone === 'UTC' ? 0 : zoneOffsetMs(timezone, instant)));
+    return new Date(instant + (timezone === 'UTC' ? 0 : zoneOffsetMs(timezone, instant)));
   } catch {
     return null; // an unknown zone: liquidjs reports it
   }
+}
+
+/** ISO 8601 week-numbering year and week of a wall-clock date. */
+function isoWeek(wall: Date): { year: number; week: number } {
   const day = Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate());
   const weekday = (wall.getUTCDay() + 6) % 7; // Monday 0
   const thursday = new Date(day + (3 - weekday) * 86_400_000);
   const year = thursday.getUTCFullYear();
-  const week = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000));
-  return { year, week };
+  return { year, week: 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * 86_400_000)) };
 }
 
 /** Could liquidjs print the zone's name for this call (a `%Z` still in the `date` format)? */

@@ -185,6 +185,9 @@ describe('renderTemplate: dates use the injected clock', () => {
     assert.equal(at('%G-W%V', '2024-12-30T02:00:00Z'), '2025-W01');
     assert.equal(at('%G-W%V', '2024-12-30T02:00:00Z', 'America/New_York'), '2024-W52', 'still Sunday the 29th in New York');
     assert.equal(at('%%F is literal'), '%F is literal');
+    // Day and month names (spelled without Intl), in the zone's wall clock, with Ruby's flags.
+    assert.equal(at('%A %B / %a %b %h', '2024-12-30T02:00:00Z', 'America/New_York'), 'Sunday December / Sun Dec Dec');
+    assert.equal(at('%^A|%#b|%8a|%-8a|%08B'), 'SUNDAY|MAR|     Sun|Sun|000March');
   });
 
   it('offsets (%z, the shown time) follow the instant, also for half-hour zones and the autumn change', () => {
