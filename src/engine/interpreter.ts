@@ -165,7 +165,7 @@ class Sprint {
     while (this.state.status === 'active' && queue.length > 0 && this.frame.wait?.kind === 'reply') {
       const next = queue.shift()!;
       if (!isQueuedReply(next)) this.resume({ type: 'inbound-message', message: next });
-      else if (next.widget === this.frame.current && next.depth === this.state.frames.length) {
+      else if (next.widget === this.frame.current && next.depth === this.state.frames.length && (next.flowSid === undefined || next.flowSid === this.frame.flowSid)) {
         this.resume({ type: 'inbound-message', message: next.message });
       } else dropped.push(next.widget);
     }
@@ -174,6 +174,7 @@ class Sprint {
         level: 'warning',
         code: 81002,
         message: `${dropped.length} queued message(s) for '${[...new Set(dropped)].join("', '")}' dropped: widget '${this.frame.current ?? ''}' asks a different question`,
+        ...(this.frame.current ? { widget: this.frame.current } : {}),
       });
     }
     if (this.state.status === 'ended' && queue.length > 0) {
@@ -208,7 +209,7 @@ class Sprint {
     const outcome = handler.resume?.(this.env(state, frame), wait, event) ?? null;
     if (!outcome) {
       if (event.type === 'inbound-message' && wait.kind === 'effect' && state.type === 'send-and-wait-for-reply') {
-        (this.state.queuedInbound ??= []).push({ widget: state.name, depth: this.state.frames.length, message: event.message });
+        (this.state.queuedInbound ??= []).push({ widget: state.name, depth: this.state.frames.length, flowSid: this.frame.flowSid, message: event.message });
         return;
       }
       // Routine delivery reports (sent, delivered) need no widget's attention.

@@ -111,6 +111,8 @@ export interface ExecutionState {
 export interface QueuedReply {
   widget: string;
   depth: number;
+  /** The flow (main or subflow) the widget belongs to: two subflows run in turn share a depth. */
+  flowSid?: string;
   message: JsonObject;
 }
 

@@ -757,6 +757,27 @@ describe('run-subflow', () => {
     assert.ok(!h.path().includes('sub -failed-> broken'));
   });
 
+  it('an early reply for one subflow\'s question never answers a same-named widget in the next subflow', () => {
+    const OTHER = 'FW' + 'c'.repeat(32);
+    const twoSubs = flow('first', [
+      { name: 'first', type: 'run-subflow', transitions: [{ event: 'completed', next: 'second' }, { event: 'failed' }], properties: { flow_sid: SUB, flow_revision: 'LatestPublished' } },
+      { name: 'second', type: 'run-subflow', transitions: [{ event: 'completed' }, { event: 'failed' }], properties: { flow_sid: OTHER, flow_revision: 'LatestPublished' } },
+    ]);
+    const asking = (body: string) =>
+      flow('q', [{ name: 'q', type: 'send-and-wait-for-reply', transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }], properties: { body } }], 'incomingParent');
+    const h = new Harness(twoSubs);
+    h.start();
+    h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 1, definition: asking('Subscribe?') });
+    h.reply('yes');
+    h.reply('yes');
+    h.deliver(); // the first 'yes' answers the first subflow; the second subflow loads
+    h.answer({ kind: 'subflow-loaded', flowSid: OTHER, revision: 1, definition: asking('Your email?') });
+    h.deliver();
+    assert.equal(h.state.frames.length, 2);
+    assert.equal(h.state.frames[1]!.wait?.kind, 'reply', 'the email question waits for its own answer');
+    assert.ok(h.diagnostics.some((d) => d.code === 81002 && /dropped: widget 'q' asks a different question/.test(d.message)));
+  });
+
   it('a missing subflow takes `failed`', () => {
     const h = new Harness(parent());
     h.start();
