@@ -321,7 +321,8 @@ function rubyDirectives(self: FilterThis, value: unknown, args: unknown[], timez
   const given = toValue(args[0]);
   const format = given === undefined || given === null ? self.context.opts.dateFormat : given;
   if (typeof format !== 'string' || !RUBY_ONLY.test(format)) return args;
-  const zone = typeof args[1] === 'string' ? args[1] : timezone;
+  // The filter's own zone (a liquidjs extension: a name, or minutes west of UTC) wins over the render's.
+  const zone: string | number = typeof args[1] === 'string' || typeof args[1] === 'number' ? args[1] : timezone;
   let wall: Date | null | undefined;
   const wallDate = () => (wall === undefined ? (wall = wallDateOf(value, zone)) : wall);
   // Composites first: `%+` brings in `%Z`, and `%c` day and month names.
@@ -347,10 +348,11 @@ function rubyDirectives(self: FilterThis, value: unknown, args: unknown[], timez
 }
 
 /** The input's wall-clock date in `timezone`, read with getUTC*; null if there is no date. */
-function wallDateOf(value: unknown, timezone: string): Date | null {
+function wallDateOf(value: unknown, timezone: string | number): Date | null {
   if (value === undefined || value === null) return null;
   const instant = instantOf(value);
   if (!Number.isFinite(instant)) return null;
+  if (typeof timezone === 'number') return new Date(instant - timezone * 60_000);
   try {
     return new Date(instant + (timezone === 'UTC' ? 0 : zoneOffsetMs(timezone, instant)));
   } catch {

@@ -188,6 +188,9 @@ describe('renderTemplate: dates use the injected clock', () => {
     // Day and month names (spelled without Intl), in the zone's wall clock, with Ruby's flags.
     assert.equal(at('%A %B / %a %b %h', '2024-12-30T02:00:00Z', 'America/New_York'), 'Sunday December / Sun Dec Dec');
     assert.equal(at('%^A|%#b|%8a|%-8a|%08B'), 'SUNDAY|MAR|     Sun|Sun|000March');
+    // A zone given to the filter itself, as minutes west of UTC (liquidjs) or a name, decides the names too.
+    assert.equal(ok('{{ "2026-07-04T05:00:00Z" | date: "%a %d %H %V", 600 }}', ctx(), { now: NOW, timezone: 'UTC' }), 'Fri 03 19 27');
+    assert.equal(ok('{{ "2026-07-04T05:00:00Z" | date: "%A", "America/Los_Angeles" }}', ctx(), { now: NOW, timezone: 'UTC' }), 'Friday');
   });
 
   it('offsets (%z, the shown time) follow the instant, also for half-hour zones and the autumn change', () => {
