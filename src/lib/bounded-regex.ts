@@ -58,9 +58,14 @@ export function regexMatches(pattern: string, input: string): boolean {
   const analysis = analyzeRegex(pattern.trim());
   if (!analysis.ok) return false;
   analysis.regex.lastIndex = 0;
-  if (analysis.engine === 'linear') return analysis.regex.test(subject.toLowerCase());
+  if (analysis.engine === 'linear') return analysis.regex.test(foldAscii(subject));
   if (estimateSteps(analysis.choices, subject.length) > REGEX_LIMITS.maxEstimatedSteps) return false;
   return analysis.regex.test(subject);
+}
+
+/** ASCII upper case to lower, one for one (String#toLowerCase would also change `İ` into two characters). */
+function foldAscii(text: string): string {
+  return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (run) => run.toLowerCase()) : text;
 }
 
 function estimateSteps(choices: number[], n: number): number {
@@ -104,8 +109,16 @@ function analyzeUncached(pattern: string): Analysis {
 const LETTER = /\p{L}/u;
 const ASCII_UPPER = /^[A-Z]$/;
 const ASCII_LOWER = /^[a-z]$/;
-/** Escapes whose meaning can be a letter (`\x41`, `\u0041`, `\cJ`, `\p{Lu}`): not folded. */
-const UNFOLDABLE_ESCAPE = /^[xucpPk1-9]$/;
+/**
+ * Escapes that are not folded: any escaped letter or digit but the classes and controls below
+ * (`\x41`, `\u0041`, `\cJ`, `\p{Lu}`, back-references, and identity escapes like `\A`, which the
+ * i flag would match against `a`).
+ */
+const FOLDABLE_ESCAPE = /^(?:[dDwWsSbBnrtfv0]|[^A-Za-z0-9])$/;
+const UNFOLDABLE_ESCAPE = { test: (e: string): boolean => !FOLDABLE_ESCAPE.test(e) };
+/** Only ASCII letters are folded, one for one; other letters (`É`, `İ`, the Kelvin sign) need the i flag. */
+const NON_ASCII_LETTER = /[^\x00-\x7F]/;
+const MODIFIER_GROUP = /\(\?(?:[a-zA-Z]+-?[a-zA-Z]*|-[a-zA-Z]+):/;
 
 /**
  * Lower-case the literal letters of a pattern so that, matched against a lower-cased input, it
@@ -114,6 +127,7 @@ const UNFOLDABLE_ESCAPE = /^[xucpPk1-9]$/;
  * class range that is not all-lower, all-upper or letter-free (`[A-z]` holds `[\]^_\``).
  */
 export function foldCase(pattern: string): string | null {
+  if (NON_ASCII_LETTER.test(pattern) || MODIFIER_GROUP.test(pattern)) return null; // `(?-i:A)` must keep its case
   let out = '';
   let i = 0;
   const n = pattern.length;
@@ -133,9 +147,7 @@ export function foldCase(pattern: string): string | null {
       i = end.next;
       continue;
     }
-    const lower = c.toLowerCase();
-    if (lower.length !== c.length) return null; // `İ` lower-cases to two code units
-    out += lower;
+    out += c.toLowerCase();
     i += 1;
   }
   return out;
@@ -168,9 +180,7 @@ function foldClass(pattern: string, start: number): { text: string; next: number
       prev = null;
       continue;
     }
-    const lower = c.toLowerCase();
-    if (lower.length !== c.length) return null;
-    text += lower;
+    text += c.toLowerCase();
     prev = c;
     i += 1;
   }
@@ -202,13 +212,7 @@ type Atom = null | { kind: 'char' } | { kind: 'group'; info: GroupInfo };
 const BOUNDED_QUANT = /^\{([0-9]+)(,([0-9]*))?\}/;
 
 function analyzeBacktracking(pattern: string): Analysis {
-  if (pattern.length > REGEX_LIMITS.maxPatternLength) return { ok: false, reason: 'pattern too long' };
-  try {
-    // Validate on its own first: wrapping an unbalanced pattern like `a)|(b` would change its meaning.
-    new RegExp(pattern);
-  } catch (e) {
-    return { ok: false, reason: `invalid regex: ${e instanceof Error ? e.message : String(e)}` };
-  }
+  // The length and validity checks were made by analyzeUncached.
   const stack: GroupInfo[] = [{ hasQuant: false, hasAlt: false }];
   const choices: number[] = [];
   let last: Atom = null;
