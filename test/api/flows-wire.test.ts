@@ -166,6 +166,7 @@ describe('Flows API on the wire', () => {
       [[15551230004], 'a number'],
       [[['+15551230005']], 'an array'],
       [true, 'a boolean'],
+      [['+15551230006', null], 'null'],
     ] as const) {
       const res = await json({ TestUsers });
       assert.equal(res.statusCode, 400, JSON.stringify(TestUsers));

@@ -30,8 +30,9 @@ export function formFromJson(body: unknown): Form {
   const notStrings = new Map<string, string>();
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
     const items = Array.isArray(value) ? value : [value];
-    const odd = items.find((v) => typeof v !== 'string' && v !== undefined && v !== null);
-    if (odd !== undefined) notStrings.set(key, jsonKind(odd));
+    // A null field is simply absent; a null inside a list is not a string (it would be stored as "null").
+    const odd = Array.isArray(value) ? value.find((v) => typeof v !== 'string') : items.find((v) => typeof v !== 'string' && v !== undefined && v !== null);
+    if (odd !== undefined || (Array.isArray(value) && value.some((v) => v === undefined || v === null))) notStrings.set(key, jsonKind(odd ?? null));
     if (Array.isArray(value)) form[key] = value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
     else if (typeof value === 'string') form[key] = value;
     else if (value !== undefined && value !== null) form[key] = JSON.stringify(value);
@@ -48,6 +49,7 @@ export function formFromJson(body: unknown): Form {
 const reencoded = new WeakMap<Form, Map<string, string>>();
 
 function jsonKind(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
