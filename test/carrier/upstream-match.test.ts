@@ -25,3 +25,13 @@ describe('matching a send with what Twilio lists upstream', () => {
     assert.equal(sameBody('Hi', undefined), false);
   });
 });
+
+describe('the lookup filter', () => {
+  it('asks for addresses as Twilio stores them (E.164, channel kept); others unchanged', async () => {
+    const { asStored } = await import('../../src/channels/twilio/upstream-match.ts');
+    assert.equal(asStored('+1 (555) 123-0001'), '+15551230001');
+    assert.equal(asStored('whatsapp:+44 20 7946 0958'), 'whatsapp:+442079460958');
+    assert.equal(asStored('55512'), '55512');
+    assert.equal(asStored('client:alice'), 'client:alice');
+  });
+});

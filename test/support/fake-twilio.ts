@@ -469,7 +469,7 @@ export class FakeTwilio {
     }
 
     if (req.method === 'GET' && url.pathname === messagesPath) {
-      const to = url.searchParams.get('To') && e164(url.searchParams.get('To')!);
+      const to = url.searchParams.get('To'); // matched exactly, as stored: the caller normalises
       const from = url.searchParams.get('From');
       const pageSize = Number(url.searchParams.get('PageSize') ?? 50);
       const matching = this.messages.filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse().slice(0, pageSize);

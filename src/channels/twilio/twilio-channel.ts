@@ -9,7 +9,7 @@ import { InflightLedger, type InflightSend } from './inflight.ts';
 import { TwilioRestClient, type CreateOutcome, type FormParams, type RestClientOptions } from './rest-client.ts';
 import type { OutboundGuard } from './outbound-guard.ts';
 import { TaskRouterClient } from './taskrouter-client.ts';
-import { sameAddress, sameBody } from './upstream-match.ts';
+import { asStored, sameAddress, sameBody } from './upstream-match.ts';
 
 export interface TwilioChannelOptions {
   /** The server's public base URL: StatusCallback URLs are built on it (unless the account overrides it). */
@@ -353,7 +353,7 @@ export class TwilioChannel implements MessageChannel {
       const candidates =
         record.target === 'conversation'
           ? await client.listConversationMessages(record.conversationSid!)
-          : await client.listMessages({ To: record.to, From: record.messagingServiceSid && MG_SID.test(record.from) ? undefined : record.from });
+          : await client.listMessages({ To: asStored(record.to), From: record.messagingServiceSid && MG_SID.test(record.from) ? undefined : asStored(record.from) });
       if (candidates === null) {
         const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Send outcome unknown (${reason}) and the upstream lookup failed; not re-sent to avoid a duplicate` };
         await this.#ledger.finish(record, result);

@@ -21,6 +21,13 @@ export function sameAddress(sent: string, upstream: unknown): boolean {
   return ea !== null && ea === toE164(b.address);
 }
 
+/** The address as Twilio stores and filters it: a phone number in E.164, its channel prefix kept. */
+export function asStored(address: string): string {
+  const { channel, address: rest } = splitChannel(address);
+  const e164 = toE164(rest);
+  return e164 === null ? address : channel ? `${channel}:${e164}` : e164;
+}
+
 function splitChannel(address: string): { channel: string; address: string } {
   const m = CHANNEL_PREFIX.exec(address.trim());
   return m ? { channel: m[1]!.toLowerCase(), address: m[2]! } : { channel: '', address: address.trim() };
