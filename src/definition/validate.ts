@@ -18,6 +18,7 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { isLegacyDefinition, migrateDefinition } from './migrate.ts';
 import { analyzeRegex } from '../lib/bounded-regex.ts';
+import { REPLY_TIMEOUT_RULE, replyTimeoutSeconds, STUDIO_REPLY_TIMEOUT_SECONDS } from './reply-timeout.ts';
 import { isTooDeep } from '../lib/json-depth.ts';
 import { DEFINITION_TOO_DEEP, isPlainObject, jsonTypeOf, parseDefinition } from './parse.ts';
 import {
@@ -477,14 +478,10 @@ function checkSubflow(props: Record<string, unknown>, base: string, w: string, r
 }
 
 /** Studio ends an execution 30 days after it starts (§2.16, §6.5): a longer reply timer never fires. */
-const MAX_REPLY_TIMEOUT_SECONDS = 10 * 365 * 24 * 3600; // the engine's sanity bound; the execution may expire first
-const DEFAULT_REPLY_TIMEOUT_SECONDS = 3600;
-
 /**
- * Send & Wait `timeout`: whole seconds from 1 to 10 years (the execution's lifetime may end it first), as a string (or an integer, see walkValue). A
- * literal outside that range is not made an error (the flow still runs), but the engine waits the default
- * instead; say so.
- * Liquid and `${...}` placeholders are only known at run time / deploy time.
+ * Send & Wait `timeout`, as a string (or an integer, see walkValue): a literal the engine cannot use is
+ * not an error (the flow still runs), but the engine waits the default instead; say so. Liquid and
+ * `${...}` placeholders are only known at run time / deploy time.
  */
 function checkReplyTimeout(props: Record<string, unknown>, base: string, w: string, r: Report): void {
   const raw = props.timeout;
@@ -492,13 +489,11 @@ function checkReplyTimeout(props: Record<string, unknown>, base: string, w: stri
   if (typeof raw === 'number') text = String(raw);
   else if (typeof raw === 'string' && !LIQUID.test(raw) && !PLACEHOLDER.test(raw)) text = raw.trim();
   else return;
-  if (text === '') return; // unset: the default, as the Console means it
-  const seconds = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (seconds >= 1 && seconds <= MAX_REPLY_TIMEOUT_SECONDS) return;
+  if (text === '' || replyTimeoutSeconds(text) !== null) return; // '' is unset: the default, as the Console means it
   r.warn(
     `${base}/timeout`,
-    `${w}: timeout ${JSON.stringify(raw)} is not a whole number of seconds from 1 to ${MAX_REPLY_TIMEOUT_SECONDS}; ` +
-      `the default ${DEFAULT_REPLY_TIMEOUT_SECONDS} seconds is used instead`,
+    `${w}: timeout ${JSON.stringify(raw)} is not ${REPLY_TIMEOUT_RULE}; ` +
+      `the default ${STUDIO_REPLY_TIMEOUT_SECONDS} seconds (or --default-reply-timeout) is used instead`,
   );
 }
 

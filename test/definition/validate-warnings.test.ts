@@ -84,9 +84,9 @@ const cases: WarningCase[] = [
     name: `send-and-wait timeout "${timeout}" is replaced by the default`,
     def: variant((f) => void (state(f, 'wait_1').properties.timeout = timeout)),
     path: '#/states/4/properties/timeout',
-    message: new RegExp(`^Widget "wait_1" \\(send-and-wait-for-reply\\): timeout "${timeout.replace('.', '\\.')}" is not a whole number of seconds from 1 to 315360000; the default 3600 seconds is used instead$`),
+    message: new RegExp(`^Widget "wait_1" \\(send-and-wait-for-reply\\): timeout "${timeout.replace('.', '\\.')}" is not a whole number of seconds from 1 to 315360000; the default 3600 seconds \\(or --default-reply-timeout\\) is used instead$`),
   })),
-  { name: 'send-and-wait timeout written as integer 0', def: variant((f) => void (state(f, 'wait_1').properties.timeout = 0)), path: '#/states/4/properties/timeout', message: /timeout 0 is not a whole number of seconds from 1 to 315360000; the default 3600 seconds is used instead/ },
+  { name: 'send-and-wait timeout written as integer 0', def: variant((f) => void (state(f, 'wait_1').properties.timeout = 0)), path: '#/states/4/properties/timeout', message: /timeout 0 is not a whole number of seconds from 1 to 315360000; the default 3600 seconds \(or --default-reply-timeout\) is used instead/ },
 ];
 
 describe('validateDefinition: warnings (valid stays true)', () => {

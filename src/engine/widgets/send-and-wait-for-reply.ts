@@ -1,16 +1,12 @@
 // Send & Wait For Reply: send, then park until the contact replies (`incomingMessage`), the
 // timer fires (`timeout`, default 3600 s) or delivery fails (`deliveryFailure`).
 import { isDeliveryFailure } from '../delivery.ts';
+import { REPLY_TIMEOUT_MAX_SECONDS, REPLY_TIMEOUT_RULE, replyTimeoutSeconds } from '../../definition/reply-timeout.ts';
 import type { Diagnostic, JsonObject } from '../types.ts';
 import { buildOutbound, outboundOutputs } from './messaging.ts';
 import { awaitEffect, effectResult, type Outcome, type WidgetHandler, type WidgetEnv } from './widget.ts';
 
-/**
- * A sanity bound (10 years), not Studio's: a timer longer than the execution's lifetime (30 days in
- * Studio, `--execution-max-age` here, which operators may raise) is harmless, the execution just
- * expires first; beyond this the value is taken for a mistake.
- */
-export const MAX_REPLY_TIMEOUT_SECONDS = 10 * 365 * 24 * 3600;
+export const MAX_REPLY_TIMEOUT_SECONDS = REPLY_TIMEOUT_MAX_SECONDS;
 
 /** Studio's warning for a property that is invalid after Liquid and replaced by its default (§6.7). */
 export const INVALID_TIMEOUT_WARNING = 81028;
@@ -39,10 +35,10 @@ export function replyTimeout(env: WidgetEnv): ReplyTimeout {
     if (!rendered.ok) return withWarning(env, fallback, `could not be rendered (${rendered.error.message})`);
     text = rendered.value.trim();
   } else text = JSON.stringify(raw);
-  const seconds = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (seconds >= 1 && seconds <= MAX_REPLY_TIMEOUT_SECONDS) return { seconds };
+  const seconds = replyTimeoutSeconds(text);
+  if (seconds !== null) return { seconds };
   const shown = typeof raw === 'string' && raw.trim() !== text ? `'${raw}' (rendered '${text}')` : `'${text}'`;
-  return withWarning(env, fallback, `${shown} is not a whole number of seconds from 1 to ${MAX_REPLY_TIMEOUT_SECONDS}`);
+  return withWarning(env, fallback, `${shown} is not ${REPLY_TIMEOUT_RULE}`);
 }
 
 function withWarning(env: WidgetEnv, seconds: number, why: string): ReplyTimeout {
