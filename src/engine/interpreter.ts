@@ -189,7 +189,9 @@ class Sprint {
     const definition = this.definitionOf(frame);
     const triggerState = this.findState(frame, definition.initial_state);
     if (!triggerState) {
-      this.end({ kind: 'error', code: 81024, message: `initial_state '${definition.initial_state}' does not exist` });
+      const message = `initial_state '${definition.initial_state}' does not exist`;
+      this.diagnostics.push({ level: 'error', code: 81024, message });
+      this.failFrame(81024, message); // in a subflow: the parent's Run Subflow takes `failed`
       return;
     }
     frame.current = triggerState.name;

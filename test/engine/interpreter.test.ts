@@ -736,6 +736,14 @@ describe('run-subflow', () => {
     assert.deepEqual(h.codes('error'), [81024]);
   });
 
+  it('a subflow whose initial_state does not exist fails the subflow, not the execution', () => {
+    const h = new Harness(parent());
+    h.start();
+    h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition: { ...child, initial_state: 'Nowhere' } });
+    assert.deepEqual(h.path().slice(-2), ['sub -failed-> broken', 'broken -next-> Ended']);
+    assert.deepEqual(h.codes('error'), [81024]);
+  });
+
   it('without a wired `failed`, a failing subflow ends the execution with its error', () => {
     const unwired = structuredClone(parent());
     unwired.states.find((s) => s.name === 'sub')!.transitions[1] = { event: 'failed' };
