@@ -82,8 +82,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     // A ready pino instance (the app's logger) or Fastify logger options.
     ...(isLoggerInstance(ctx.config.logger) ? { loggerInstance: ctx.config.logger } : { logger: ctx.config.logger ?? false }),
     bodyLimit,
-    // Fastify turns Node's request timeout off; below the 25 s shutdown deadline, so a stalled upload
-    // cannot outlive a graceful stop.
+    // Fastify turns Node's request timeout off. The default (20 s) is below the 25 s shutdown deadline,
+    // so a stalled upload cannot outlive a graceful stop; a longer --request-timeout trades that away.
     requestTimeout,
     // Node reads the request timeout when the server is constructed (setting the property afterwards, as
     // Fastify does, does not arm it), and checks for expired requests every 30 s unless told otherwise.
