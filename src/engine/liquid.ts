@@ -230,9 +230,10 @@ function zoneAbbreviation(timezone: string, instant: number): string {
   return offset ? `${offset[1]}${offset[2]!.padStart(2, '0')}${offset[3] ?? ''}` : name;
 }
 
-/** The instant liquidjs' parseDate reads from a (non-nil) date filter input, NaN if none. */
+/** The instant liquidjs' parseDate reads from a date filter input, NaN if none. */
 function instantOf(value: unknown): number {
   const v = toValue(value);
+  if (v === undefined || v === null) return NaN;
   if (typeof v === 'number') return v * 1000;
   if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v) * 1000;
   return new Date(v as string).getTime();
@@ -265,18 +266,23 @@ function withZoneAbbreviation(format: string, abbreviation: string, self: Filter
  * a numeric zone, an input that is not a date). The zone is the filter's own third argument
  * (a liquidjs extension) or else the render's.
  */
-function spellZoneAbbreviation(self: FilterThis, value: unknown, args: unknown[], timezone: string): unknown[] {
-  const given = toValue(args[0]);
-  const format = given === undefined || given === null ? self.context.opts.dateFormat : given;
+function spellZoneAbbreviation(self: FilterThis, at: () => number, args: unknown[], timezone: string): unknown[] {
+  const format = formatOf(args, self.context.opts);
   if (typeof format !== 'string' || !format.includes('Z')) return args;
   const zone = args[1] === undefined || args[1] === null ? timezone : args[1];
-  if (typeof zone !== 'string' || value === undefined || value === null) return args;
-  const instant = instantOf(value);
+  if (typeof zone !== 'string') return args;
+  const instant = at();
   if (Number.isNaN(instant)) return args;
   return [withZoneAbbreviation(format, zoneAbbreviation(zone, instant), self), ...args.slice(1)];
 }
 
 type AnyFilter = (this: FilterThis, ...args: unknown[]) => unknown;
+
+/** The `date` format of a call: its first argument, or the configured default. */
+function formatOf(args: unknown[], opts: Context['opts']): unknown {
+  const given = toValue(args[0]);
+  return given === undefined || given === null ? opts.dateFormat : given;
+}
 
 function dateFilter(name: string): AnyFilter {
   const original = (builtinFilters as unknown as Record<string, AnyFilter>)[name];
@@ -285,11 +291,13 @@ function dateFilter(name: string): AnyFilter {
     const st = stateOf(this);
     if (st === undefined) return original.call(this, resolveNow(this, v), ...args);
     const value = wallTimeIn(resolveNow(this, v), st.timezone);
-    const ruby = name === 'date' ? rubyDirectives(this, value, args, st.timezone) : args;
-    const spelled = name === 'date' ? spellZoneAbbreviation(this, value, ruby, st.timezone) : args;
+    let instant: number | undefined;
+    const at = () => (instant ??= instantOf(value)); // parsed once, by whichever step needs it first
+    const ruby = name === 'date' ? rubyDirectives(this, at, args, st.timezone) : args;
+    const spelled = name === 'date' ? spellZoneAbbreviation(this, at, ruby, st.timezone) : args;
     // With `%Z` spelled out, liquidjs needs only the offset at this instant: handing it a number spares
     // the two toLocaleString calls per date it makes for a zone name (most of a date filter's cost).
-    const zone = spelled !== ruby || !mayPrintZone(name, ruby, this.context.opts) ? offsetAt(st.timezone, value) : null;
+    const zone = spelled !== ruby || !mayPrintZone(name, ruby, this.context.opts) ? offsetAt(st.timezone, at) : null;
     const self = withTimezone(this, zone ?? zoneFor(name, st.timezone, args, this.context.opts));
     return original.call(self, value, ...spelled);
   };
@@ -317,14 +325,13 @@ const RUBY_ONLY = /%[-_0^#:]*\d*[EO]?[cxXDFTRrv+GgVaAbBh]/;
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
-function rubyDirectives(self: FilterThis, value: unknown, args: unknown[], timezone: string): unknown[] {
-  const given = toValue(args[0]);
-  const format = given === undefined || given === null ? self.context.opts.dateFormat : given;
+function rubyDirectives(self: FilterThis, at: () => number, args: unknown[], timezone: string): unknown[] {
+  const format = formatOf(args, self.context.opts);
   if (typeof format !== 'string' || !RUBY_ONLY.test(format)) return args;
   // The filter's own zone (a liquidjs extension: a name, or minutes west of UTC) wins over the render's.
   const zone: string | number = typeof args[1] === 'string' || typeof args[1] === 'number' ? args[1] : timezone;
   let wall: Date | null | undefined;
-  const wallDate = () => (wall === undefined ? (wall = wallDateOf(value, zone)) : wall);
+  const wallDate = () => (wall === undefined ? (wall = wallDateOf(at, zone)) : wall);
   // Composites first: `%+` brings in `%Z`, and `%c` day and month names.
   const expanded = format.replace(STRFTIME_DIRECTIVE, (directive: string, _f: unknown, _w: unknown, _m: unknown, conversion: string) => RUBY_COMPOSITES[conversion] ?? directive);
   const out = expanded.replace(STRFTIME_DIRECTIVE, (directive: string, flags = '', width = '', _modifier: unknown, conversion: string) => {
@@ -348,9 +355,8 @@ function rubyDirectives(self: FilterThis, value: unknown, args: unknown[], timez
 }
 
 /** The input's wall-clock date in `timezone`, read with getUTC*; null if there is no date. */
-function wallDateOf(value: unknown, timezone: string | number): Date | null {
-  if (value === undefined || value === null) return null;
-  const instant = instantOf(value);
+function wallDateOf(at: () => number, timezone: string | number): Date | null {
+  const instant = at();
   if (!Number.isFinite(instant)) return null;
   if (typeof timezone === 'number') return new Date(instant - timezone * 60_000);
   try {
@@ -372,16 +378,14 @@ function isoWeek(wall: Date): { year: number; week: number } {
 /** Could liquidjs print the zone's name for this call (a `%Z` still in the `date` format)? */
 function mayPrintZone(name: string, args: unknown[], opts: Context['opts']): boolean {
   if (name !== 'date') return false; // the fixed formats print offsets, never names
-  const given = toValue(args[0]);
-  const format = given === undefined || given === null ? opts.dateFormat : given;
+  const format = formatOf(args, opts);
   return typeof format !== 'string' || format.includes('Z');
 }
 
 /** liquidjs' numeric zone (minutes west of UTC, as Date#getTimezoneOffset) at the input's instant; null if none. */
-function offsetAt(timezone: string, value: unknown): number | null {
+function offsetAt(timezone: string, at: () => number): number | null {
   if (timezone === 'UTC') return 0;
-  if (value === undefined || value === null) return null;
-  const instant = instantOf(value);
+  const instant = at();
   if (!Number.isFinite(instant)) return null;
   return -zoneOffsetMs(timezone, instant) / 60_000 || 0;
 }
