@@ -11,6 +11,7 @@ import { loadConfig } from '../config.ts';
 import { parseDefinition } from '../definition/parse.ts';
 import { DomainError } from '../runtime/errors.ts';
 import { isSid } from '../runtime/ids.ts';
+import { FAILURE_EVENTS } from '../engine/interpreter.ts';
 import type { EffectResult } from '../engine/types.ts';
 import { NO_OBSERVER, type RuntimeObserver } from '../runtime/ports/observer.ts';
 import type { Account, StepRecord } from '../runtime/ports/store.ts';
@@ -37,8 +38,8 @@ export async function openSimulation(
   return opened && { ...opened, from, to };
 }
 
-/** The events by which a widget fails (the engine's failure transitions, and a widget ending on an error). */
-const FAILURE_EVENTS = new Set(['failed', 'fail', 'deliveryFailure', 'error']);
+/** The events by which a widget fails: the engine's failure transitions, and `error` (none was wired). */
+const FAILURE_STEP_NAMES = new Set([...FAILURE_EVENTS, 'error']);
 
 /**
  * Why an effect (an HTTP request, a message…) failed, per app, keyed by execution and widget: the
@@ -93,7 +94,7 @@ function failureRecorder(failures: Map<string, string>, delegate: () => RuntimeO
 
 /** Why a step left its widget by a failure transition, or null when it did not or nothing says. */
 function failureReason(app: App, executionSid: string, step: StepRecord): string | null {
-  if (!FAILURE_EVENTS.has(step.name)) return null;
+  if (!FAILURE_STEP_NAMES.has(step.name)) return null;
   const failures = effectFailures.get(app);
   const key = failureKey(executionSid, step.transitionedFrom);
   const recorded = failures?.get(key);

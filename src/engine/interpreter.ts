@@ -39,7 +39,8 @@ export interface NewExecution {
   contactAddress: string;
 }
 
-const FAILURE_EVENTS = ['failed', 'fail', 'deliveryFailure'];
+/** The events by which a widget leaves on a failure (a widget with none wired records `error`). */
+export const FAILURE_EVENTS: readonly string[] = ['failed', 'fail', 'deliveryFailure'];
 
 /** Creates the state of a new execution and runs its first sprint from the trigger. */
 export function startExecution(

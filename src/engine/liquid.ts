@@ -199,11 +199,7 @@ function withTimezone(self: FilterThis, zone: string | number): FilterThis {
  * so the number is used only when the format cannot contain `%Z`.
  */
 function zoneFor(name: string, timezone: string, args: unknown[], opts: Context['opts']): string | number {
-  if (timezone !== 'UTC') return timezone;
-  if (name !== 'date') return 0; // fixed formats without %Z
-  const format = toValue(args[0]);
-  if (format === undefined || format === null) return String(opts.dateFormat).includes('Z') ? timezone : 0;
-  return typeof format === 'string' && !format.includes('Z') ? 0 : timezone;
+  return timezone !== 'UTC' || mayPrintZone(name, args, opts) ? timezone : 0;
 }
 
 const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();

@@ -31,8 +31,8 @@ export function formFromJson(body: unknown): Form {
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
     const items = Array.isArray(value) ? value : [value];
     // A null field is simply absent; a null inside a list is not a string (it would be stored as "null").
-    const odd = Array.isArray(value) ? value.find((v) => typeof v !== 'string') : items.find((v) => typeof v !== 'string' && v !== undefined && v !== null);
-    if (odd !== undefined || (Array.isArray(value) && value.some((v) => v === undefined || v === null))) notStrings.set(key, jsonKind(odd ?? null));
+    const odd = Array.isArray(value) ? value.findIndex((v) => typeof v !== 'string') : typeof value === 'string' || value === undefined || value === null ? -1 : 0;
+    if (odd >= 0) notStrings.set(key, jsonKind(items[odd]));
     if (Array.isArray(value)) form[key] = value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
     else if (typeof value === 'string') form[key] = value;
     else if (value !== undefined && value !== null) form[key] = JSON.stringify(value);
