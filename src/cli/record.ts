@@ -6,7 +6,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { JsonObject } from '../engine/types.ts';
 import { recordSubflows, stepsFromApi, testFileYaml, testFromRecording } from '../flowtest/record.ts';
-import { ApiFailure, StudioClient, connectionFrom } from '../flowtest/studio-client.ts';
+import { ApiFailure, StudioClient, connectionFrom, type RemoteFlow } from '../flowtest/studio-client.ts';
 import { readManifest, slug, writeManifest } from './flows.ts';
 
 export const RECORD_USAGE = `Usage: switchboard test --record --flow FW… [--contact +1555…|--execution FN…] --out FILE [options]
@@ -44,6 +44,20 @@ function manifestFlowFile(dir: string, flow: { sid: string; friendlyName: string
   mkdirSync(dir, { recursive: true });
   writeManifest(dir, manifest);
   return join(dir, file);
+}
+
+/**
+ * The revision an execution ran, or the flow as it is now when that revision is gone (a server that
+ * keeps only recent revisions): the recording still gets written, and says which one it used.
+ */
+async function revisionOrLatest(client: StudioClient, flow: RemoteFlow, revision: number) {
+  try {
+    return await client.getRevision(flow.sid, revision);
+  } catch (error) {
+    if (!(error instanceof ApiFailure) || error.status !== 404) throw error;
+    console.log(`note: revision ${revision}, the one the execution ran, is no longer on the server; recorded against revision ${flow.revision}, so check the test replays it`);
+    return flow;
+  }
 }
 
 export async function recordCommand(argv: string[]): Promise<number> {
@@ -89,7 +103,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
     const execution = await client.getExecution(values.flow, executionSid);
     // The revision the execution ran, not the flow's latest: a flow edited since would not replay it.
     const ran = typeof execution.flowVersion === 'number' && execution.flowVersion !== flow.revision
-      ? await client.getRevision(values.flow, execution.flowVersion)
+      ? await revisionOrLatest(client, flow, execution.flowVersion)
       : flow;
     const context = await client.getExecutionContext(values.flow, executionSid);
     const steps = stepsFromApi(await client.listSteps(values.flow, executionSid));

@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { flowsCommand } from '../../src/cli/flows.ts';
@@ -94,5 +96,58 @@ describe('test --record: where the flow file goes', () => {
     assert.equal(record.code, 0, record.stderr);
     assert.ok(existsSync(join(dir, 'elsewhere/pizza.json')));
     assert.ok(!existsSync(join(dir, 'flows')));
+  });
+});
+
+describe('test --record: the revision that ran is gone', () => {
+  let server: TestServer;
+  let dir = '';
+  before(async () => {
+    server = await startTestServer({ listen: true });
+    dir = mkdtempSync(join(tmpdir(), 'sb-record-gone-'));
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records against the flow as it is now and says so, instead of aborting', async () => {
+    const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Pizza order', status: 'published', definition: pizza })).sid;
+    const res = await fetch(`${server.baseUrl}/v2/Flows/${flowSid}/Executions`, {
+      method: 'POST',
+      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ To: '+15551230002', From: '+15005550006' }),
+    });
+    assert.equal(res.status, 201);
+    await server.app.executions.idle();
+    await server.app.flows.update(server.account.sid, flowSid, { status: 'published', definition: { ...pizza, description: 'second revision' }, commitMessage: 'second' });
+    // In front of the server, a proxy that no longer has revision 1 (404 for it, the rest passed on).
+    const proxy = createServer(async (req, res) => {
+      if (req.url?.includes(`/v2/Flows/${flowSid}/Revisions/1`)) {
+        res.writeHead(404, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ code: 20404, message: 'The requested resource was not found', more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 }));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const upstream = await fetch(server.baseUrl + req.url, {
+        method: req.method,
+        headers: { authorization: String(req.headers.authorization ?? ''), 'content-type': String(req.headers['content-type'] ?? 'application/x-www-form-urlencoded') },
+        ...(req.method === 'GET' || req.method === 'HEAD' ? {} : { body: Buffer.concat(chunks) }),
+      });
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const creds = ['--base-url', proxyUrl, '--account-sid', server.account.sid, '--auth-token', server.account.authToken];
+      const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], dir);
+      assert.equal(record.code, 0, record.stderr);
+      assert.match(record.stdout, /revision 1, the one the execution ran, is no longer on the server; recorded against revision 2/);
+      assert.ok(existsSync(join(dir, 'tests/order.test.yaml')));
+    } finally {
+      proxy.close();
+    }
   });
 });
