@@ -345,10 +345,10 @@ describe('fork-stream', () => {
 describe('capture-payments', () => {
   const events = ['success', 'maxFailedAttempts', 'providerError', 'payInterrupted', 'hangup', 'validationError'];
   const props = { payment_connector: 'Stripe', payment_amount: '{{flow.data.amount | default: "10.00"}}', currency: 'usd', payment_token_type: 'one-time', timeout: 7, max_attempts: 3, security_code: false, postal_code: 'false', valid_card_types: ['visa', 'master-card'], payment_method: 'CREDIT_CARD', parameters: [{ key: 'order', value: '42' }] };
-  it('asks for a payment with <Pay>', () => {
+  it('asks for a payment with <Pay> (no method attribute; Studio\'s master-card spelled mastercard as Pay takes it)', () => {
     assert.deepEqual(new Run(flowWith('capture-payments', props, events)).start().twiml(), [{
       verb: 'Pay',
-      attributes: { method: 'POST', tokenType: 'one-time', timeout: '7', maxAttempts: '3', securityCode: 'false', postalCode: 'false', paymentConnector: 'Stripe', chargeAmount: '10.00', currency: 'usd', validCardTypes: 'visa master-card', paymentMethod: 'credit-card', action: URLS.action },
+      attributes: { tokenType: 'one-time', timeout: '7', maxAttempts: '3', securityCode: 'false', postalCode: 'false', paymentConnector: 'Stripe', chargeAmount: '10.00', currency: 'usd', validCardTypes: 'visa mastercard', paymentMethod: 'credit-card', action: URLS.action },
       children: [{ verb: 'Parameter', attributes: { name: 'order', value: '42' } }],
     }]);
   });
@@ -365,15 +365,15 @@ describe('capture-payments', () => {
 
 describe('connect-virtual-agent-v2', () => {
   const events = ['completed', 'live-agent-handoff', 'hangup', 'failed', 'paused', 'timeout'];
-  const props = { connector_name: 'cx-agent', channel: 'voice', configurations: [{ key: 'language', value: 'en-US' }], parameters: [{ key: 'caller', value: '{{trigger.call.From}}' }], status_callback: 'https://hooks.example/va' };
-  it('connects the caller to the virtual agent', () => {
+  const props = { connector_name: 'cx-agent', channel: 'voice', configurations: [{ key: 'language', value: 'en-US' }, { key: 'caller', value: '{{trigger.call.From}}' }], parameters: [{ key: 'caller', value: '{{trigger.call.From}}' }], status_callback: 'https://hooks.example/va' };
+  it('connects the caller to the virtual agent; configurations and parameters are Liquid', () => {
     assert.deepEqual(new Run(flowWith('connect-virtual-agent-v2', props, events)).start().twiml(), [{
       verb: 'Connect',
       attributes: { method: 'POST', action: URLS.action },
       children: [{
         verb: 'VirtualAgent',
         attributes: { connectorName: 'cx-agent', statusCallback: 'https://hooks.example/va', statusCallbackMethod: 'POST' },
-        children: [{ verb: 'Config', attributes: { name: 'language', value: 'en-US' } }, { verb: 'Parameter', attributes: { name: 'caller', value: '+15551230001' } }],
+        children: [{ verb: 'Config', attributes: { name: 'language', value: 'en-US' } }, { verb: 'Config', attributes: { name: 'caller', value: '+15551230001' } }, { verb: 'Parameter', attributes: { name: 'caller', value: '+15551230001' } }],
       }],
     }]);
   });

@@ -3,6 +3,7 @@
 // the named attribute, or the text of a <Redirect>.
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { TwimlNode } from '../../engine/types.ts';
+import { ssmlContent, type SsmlContent } from './ssml.ts';
 
 /** The URLs a rendered document points back into the execution with. */
 export interface CallbackUrls {
@@ -39,8 +40,17 @@ function append(parent: Builder, node: TwimlNode, urls: CallbackUrls | null): vo
   const element = parent.addChild(node.verb, attributesOf(node, urls));
   let text = node.text;
   if (node.callback && !node.callback.attribute && urls) text = node.callback.fallthrough ? urls.fallthrough : urls.action;
-  if (text !== undefined) element.addText(xmlSafe(text));
+  const ssml = node.verb === 'Say' && text !== undefined ? ssmlContent(xmlSafe(text)) : null;
+  if (ssml) appendSsml(element, ssml);
+  else if (text !== undefined) element.addText(xmlSafe(text));
   for (const child of node.children ?? []) append(element, child, urls);
+}
+
+function appendSsml(parent: Builder, content: SsmlContent[]): void {
+  for (const item of content) {
+    if ('text' in item) parent.addText(item.text);
+    else appendSsml(parent.addChild(item.element, item.attributes), item.children);
+  }
 }
 
 /** A complete TwiML document for `nodes`. `urls` is null when nothing calls back (a hangup). */

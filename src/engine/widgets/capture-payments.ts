@@ -16,6 +16,9 @@ const RESULT_EVENTS: Record<string, string> = {
   'validation-error': 'validationError',
 };
 
+/** Studio's card names that <Pay validCardTypes> spells otherwise. */
+const CARD_TYPES: Record<string, string> = { 'master-card': 'mastercard' };
+
 export const capturePayments: WidgetHandler = {
   enter(env) {
     const refused = requireCall(env, 'providerError');
@@ -23,8 +26,8 @@ export const capturePayments: WidgetHandler = {
     const props = renderProps(env, ['payment_connector', 'payment_amount', 'currency', 'description', 'language', 'postal_code'], 'validationError');
     if (!props.ok) return props.outcome;
     const v = props.values;
+    // <Pay> has no method attribute: Twilio always POSTs its action.
     const attributes: Record<string, string | number | boolean> = {
-      method: 'POST',
       tokenType: stringProp(env, 'payment_token_type') ?? 'reusable',
       timeout: intProp(env, 'timeout', 5)!,
       maxAttempts: intProp(env, 'max_attempts', 2)!,
@@ -39,7 +42,7 @@ export const capturePayments: WidgetHandler = {
     const minPostal = intProp(env, 'min_postal_code_length');
     if (minPostal !== undefined) attributes.minPostalCodeLength = minPostal;
     const cards = env.state.properties.valid_card_types;
-    if (Array.isArray(cards) && cards.length > 0) attributes.validCardTypes = cards.map(String).join(' ');
+    if (Array.isArray(cards) && cards.length > 0) attributes.validCardTypes = cards.map((c) => CARD_TYPES[String(c)] ?? String(c)).join(' ');
     const method = stringProp(env, 'payment_method');
     if (method) attributes.paymentMethod = method.toLowerCase().replace(/_/g, '-');
     const bank = stringProp(env, 'bank_account_type');

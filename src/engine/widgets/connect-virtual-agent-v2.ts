@@ -6,7 +6,7 @@
 import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import type { Json, JsonObject } from '../types.ts';
 import { callbackFor, callbackOutputs, callWait, parameterNodes, renderProps, requireCall } from './voice.ts';
-import { keyValueList, stringProp, type WidgetHandler } from './widget.ts';
+import { stringProp, type WidgetHandler } from './widget.ts';
 
 const STATUS_EVENTS = new Set(['completed', 'live-agent-handoff', 'paused', 'failed']);
 
@@ -26,10 +26,11 @@ export const connectVirtualAgentV2: WidgetHandler = {
       attributes.statusCallback = props.values.status_callback;
       attributes.statusCallbackMethod = stringProp(env, 'status_callback_method') ?? 'POST';
     }
-    const configs = keyValueList(env.state.properties.configurations).map((c) => ({ verb: 'Config', attributes: { name: c.key, value: c.value } }));
+    const configs = parameterNodes(env, 'configurations', 'Config');
+    if (!configs.ok) return configs.outcome;
     const parameters = parameterNodes(env, 'parameters');
     if (!parameters.ok) return parameters.outcome;
-    const agent = { verb: 'VirtualAgent', attributes, children: [...configs, ...parameters.nodes] };
+    const agent = { verb: 'VirtualAgent', attributes, children: [...configs.nodes, ...parameters.nodes] };
     return callWait(env, [{ verb: 'Connect', attributes: { method: 'POST' }, children: [agent], callback: { attribute: 'action' } }]);
   },
   resume(_env, wait, event) {

@@ -101,13 +101,13 @@ export function promptNode(env: WidgetEnv): { ok: true; node: TwimlNode | null; 
   return { ok: true, node, ...(voice ? { voice } : {}), ...(language ? { language } : {}) };
 }
 
-/** A Liquid-rendered `{key, value}` list as TwiML `<Parameter>` nouns. */
-export function parameterNodes(env: WidgetEnv, property: string): { ok: true; nodes: TwimlNode[] } | { ok: false; outcome: Outcome } {
+/** A Liquid-rendered `{key, value}` list as TwiML `<Parameter>` nouns (or `<Config>`, named by `verb`). */
+export function parameterNodes(env: WidgetEnv, property: string, verb = 'Parameter'): { ok: true; nodes: TwimlNode[] } | { ok: false; outcome: Outcome } {
   const nodes: TwimlNode[] = [];
   for (const item of keyValueList(env.state.properties[property])) {
     const rendered = env.render(item.value);
     if (!rendered.ok) return { ok: false, outcome: { type: 'error', code: 84003, message: `${property}.${item.key}: ${rendered.error.message}` } };
-    nodes.push({ verb: 'Parameter', attributes: { name: item.key, value: rendered.value } });
+    nodes.push({ verb, attributes: { name: item.key, value: rendered.value } });
   }
   return { ok: true, nodes };
 }
