@@ -102,7 +102,8 @@ export class CallService {
   /** Delivers an action/fall-through callback if it names the widget waiting now; a replay is refused. */
   async #accept(start: ExecutionRecord, claim: CallbackClaim, params: Record<string, string>): Promise<ExecutionRecord | Extract<CallTurn, { kind: 'refused' | 'ended' }>> {
     let record = (await this.#store.getExecutionBySid(start.sid)) ?? start;
-    if (record.status === 'ended') return { kind: 'refused', reason: 'the execution has ended' };
+    // Ended meanwhile (the REST API, the age cap): the caller is hung up, not played Twilio's error message.
+    if (record.status === 'ended') return { kind: 'ended', execution: record };
     // An outbound call may be answered before the placing effect's result is written: wait for it.
     const deadline = Date.now() + this.#options.turnTimeoutMs;
     while (topWait(record)?.kind === 'effect' && (topWait(record) as { effectId: string }).effectId === claim.callbackId && Date.now() < deadline) {

@@ -149,6 +149,25 @@ describe('a whole call through the webhook', () => {
     await twilio.hangup();
   });
 
+  it('a callback for an execution ended through the REST API hangs the caller up (TwiML, not an error)', async () => {
+    const twilio = new Twilio(server, flowSid, '+15551230007', 7);
+    const first = await twilio.ring();
+    const menu = await twilio.post(actionOf(first.twiml![1]!), twilio.params('in-progress'));
+    const execution = (await executionOf(server, flowSid)).find((e) => e.initiatedBy === twilio.callSid)!;
+    const ended = await server.app.server.inject({
+      method: 'POST',
+      url: `/v2/Flows/${flowSid}/Executions/${execution.sid}`,
+      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'Status=ended',
+    });
+    assert.equal(ended.statusCode, 200);
+    const after = await twilio.post(actionOf(menu.twiml![0]!), twilio.params('in-progress', { Digits: '1' }));
+    assert.equal(after.status, 200, after.body);
+    assert.deepEqual(after.twiml, [{ verb: 'Hangup', attributes: {} }]);
+    // A forged token for it is still refused.
+    assert.equal((await twilio.post(actionOf(menu.twiml![0]!).replace(/\.a\.[^.&]+$/, '.a.' + 'A'.repeat(43)), twilio.params('in-progress'))).status, 403);
+  });
+
   it('a request without a valid X-Twilio-Signature (or Basic auth) is refused', async () => {
     const twilio = new Twilio(server, flowSid, '+15551230004', 4);
     const res = await twilio.post(twilio.flowUrl, twilio.params('ringing'), 'wrong-token');
