@@ -9,6 +9,7 @@ import type { FlowDefinition } from '../definition/types.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
 import { MISSING_SUBFLOW } from './load.ts';
+import { mainPath } from './simulation.ts';
 import { ApiFailure, type RemoteFlow, type RevisionSummary } from './studio-client.ts';
 import type { Expectations, HttpMock, Mocks, TestCase, TestFile } from './types.ts';
 
@@ -256,9 +257,7 @@ export function testFromRecording(recording: Recording, options: { flowPath: str
   if (recording.subflows?.length) mocks.subflows = Object.fromEntries(recording.subflows.map((s) => [s.flowSid, s.source]));
   if (inputs.messages.length) mocks.messages = inputs.messages;
   const main = recording.steps.filter((s) => !s.parentStepSid);
-  const path = main.map((s) => s.from);
-  const last = main.at(-1);
-  if (last && last.to !== 'Ended') path.push(last.to);
+  const path = mainPath(main);
   const variables = ((recording.context.flow as JsonObject | undefined)?.variables ?? {}) as JsonObject;
   const expect: Expectations = {
     messages: recording.transcript ?? recordedMessages(recording.steps),

@@ -9,7 +9,7 @@ import { httpAnswerFor } from './mocks.ts';
 import { matchesText } from './pattern.ts';
 import { parseDuration } from './duration.ts';
 import { inboundSids, messageParams, startSpec } from './run-test.ts';
-import { Simulation, type HttpAnswer, type Responder, type SendAnswer } from './simulation.ts';
+import { mainPath, Simulation, type HttpAnswer, type Responder, type SendAnswer } from './simulation.ts';
 import type { HttpMock, MessageMock } from './types.ts';
 
 export interface ReplaySource {
@@ -183,12 +183,6 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget): Rep
     outputDifferences.push({ widget: 'flow.variables', original: originalVariables, replay: replayVariables });
   }
 
-  const mainPath = (steps: StepView[]) => {
-    const path = steps.map((s) => s.from);
-    const last = steps.at(-1);
-    if (last && last.to !== 'Ended') path.push(last.to);
-    return path;
-  };
   return {
     executionSid: source.executionSid,
     flowSid: source.flowSid,

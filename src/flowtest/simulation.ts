@@ -418,11 +418,15 @@ export class Simulation {
   }
 }
 
-/** The main flow's widgets in the order they ran: each step's origin, plus where the last one led. */
-export function mainPath(steps: ObservedStep[]): string[] {
+/**
+ * The main flow's widgets in the order they ran: each step's origin, plus where the last one led.
+ * Every entry counts, a widget that transitions to itself (a reply timeout back to the same
+ * send-and-wait) included: the last step's target is a widget entered once more, not a repeat.
+ */
+export function mainPath(steps: readonly { from: string; to: string; subflow?: string }[]): string[] {
   const main = steps.filter((s) => !s.subflow);
   const path = main.map((s) => s.from);
   const last = main.at(-1);
-  if (last && last.to !== 'Ended' && path.at(-1) !== last.to) path.push(last.to);
+  if (last && last.to !== 'Ended') path.push(last.to);
   return path;
 }

@@ -1,0 +1,83 @@
+// Regressions found in review of `switchboard test` and `replay`: each would let a test go green
+// (or red) while the server behaves otherwise.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runFiles } from '../../src/flowtest/runner.ts';
+import { textReport } from '../../src/flowtest/reporters.ts';
+
+const trigger = (next: Record<string, string> = {}) => ({
+  name: 'Trigger',
+  type: 'trigger',
+  transitions: ['incomingMessage', 'incomingCall', 'incomingConversationMessage', 'incomingRequest', 'incomingParent'].map((event) => ({ event, ...(next[event] ? { next: next[event] } : {}) })),
+  properties: { offset: { x: 0, y: 0 } },
+});
+
+/** ask waits for a reply; its timeout leads back to itself, a reply to `bye`. */
+export const LOOP_FLOW = {
+  description: 'ask again on timeout',
+  states: [
+    trigger({ incomingMessage: 'ask' }),
+    {
+      name: 'ask',
+      type: 'send-and-wait-for-reply',
+      transitions: [{ event: 'incomingMessage', next: 'bye' }, { event: 'timeout', next: 'ask' }, { event: 'deliveryFailure' }],
+      properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', body: 'Still there?', timeout: '60' },
+    },
+    { name: 'bye', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Bye' } },
+  ],
+  initial_state: 'Trigger',
+  flags: { allow_concurrent_calls: true },
+};
+
+/** A folder with flow.json and x.test.yaml; returns the test file's path. */
+export function project(flow: unknown, testYaml: string): { dir: string; file: string; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
+  writeFileSync(join(dir, 'flow.json'), JSON.stringify(flow, null, 2));
+  const file = join(dir, 'x.test.yaml');
+  writeFileSync(file, testYaml);
+  return { dir, file, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+describe('path: a widget that transitions to itself', () => {
+  it('counts every entry, so a path missing the repeat fails', () => {
+    const p = project(LOOP_FLOW, `flow: flow.json
+tests:
+  - name: short path
+    trigger: { message: { body: hi } }
+    script: [{ wait: 60s }]
+    expect: { path: [Trigger, ask], end: waiting }
+  - name: full path
+    trigger: { message: { body: hi } }
+    script: [{ wait: 60s }, { wait: 60s }, { send: ok }]
+    expect: { path: [Trigger, ask, ask, ask, bye], end: completed }
+`);
+    try {
+      const summary = runFiles([p.file]);
+      assert.equal(summary.results[0]!.status, 'failed', textReport(summary));
+      assert.deepEqual(summary.results[0]!.observation!.path, ['Trigger', 'ask', 'ask']);
+      assert.equal(summary.results[1]!.status, 'passed', textReport(summary));
+    } finally {
+      p.done();
+    }
+  });
+
+  it('--update writes the path with the repeat', () => {
+    const p = project(LOOP_FLOW, `flow: flow.json
+tests:
+  - name: short path
+    trigger: { message: { body: hi } }
+    script: [{ wait: 60s }]
+    expect: { path: [Trigger, ask], end: waiting }
+`);
+    try {
+      runFiles([p.file], { update: true });
+      assert.match(readFileSync(p.file, 'utf8'), /path: \[Trigger, ask, ask\]/);
+      assert.equal(runFiles([p.file]).failed, 0);
+    } finally {
+      p.done();
+    }
+  });
+});
