@@ -15,6 +15,8 @@ export interface EngineLimits {
   defaultReplyTimeoutSeconds: number; // send-and-wait default "3600"
   /** Liquid `now` time zone for the date filter. */
   timezone: string;
+  /** How Liquid prints an object: JSON or Java's `{k=v}` (which one Studio uses is UNCONFIRMED). */
+  objectFormat: 'json' | 'map';
 }
 
 export const DEFAULT_LIMITS: EngineLimits = {
@@ -22,6 +24,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   maxSameWidgetInARow: 10,
   defaultReplyTimeoutSeconds: 3600,
   timezone: 'UTC',
+  objectFormat: 'json',
 };
 
 /** What a widget is waiting for while the execution is parked on it. */
@@ -44,6 +47,11 @@ export interface CallWait {
   returnable?: boolean;
   /** Outputs computed on entry and merged into the callback's (send-to-flex's TaskSid). */
   outputs?: JsonObject;
+  /**
+   * Record and Dial: the caller hung up (these are the final status's parameters) and the widget waits
+   * a moment (`timerId`) for the action Twilio requests at a hangup, which decides how it leaves.
+   */
+  hungUp?: JsonObject;
 }
 
 /** A TwiML verb or noun as data. The engine decides what the caller hears; the API layer writes the XML. */

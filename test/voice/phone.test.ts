@@ -3,7 +3,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { FORM, form } from '../support/server.ts';
-import { call, phone, said, serverWithFlow } from './support.ts';
+import type { JsonObject } from '../../src/engine/types.ts';
+import { contextOf } from '../../src/runtime/execution-context.ts';
+import { call, fixture, phone, said, serverWithFlow, stepsOf } from './support.ts';
 
 const HOLD_FLOW = {
   description: 'a call that waits for a text',
@@ -66,6 +68,48 @@ describe('simulator phone', () => {
       assert.equal((await phone(server, `/simulator/calls/${started.sid}`, {}, 'GET')).status, 'in-progress', 'the other account could not hang it up');
       const unauthenticated = await server.app.server.inject({ method: 'GET', url: `/simulator/calls/${started.sid}` });
       assert.equal(unauthenticated.statusCode, 401);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('simulator phone: hanging up during a Record or a Dial', () => {
+  // As Twilio does: the verb's action is requested first (its TwiML is not run), then the final status.
+  it('a message left before hanging up is recordingComplete, with the recording', async () => {
+    const { server, flowSid } = await serverWithFlow(fixture('ivr-menu.json'));
+    try {
+      const started = await call(server, flowSid, '+15551230401');
+      const menu = await phone(server, `/simulator/calls/${started.sid}/Digits`, { Digits: '2' });
+      assert.equal(menu.waiting_for?.kind, 'record');
+      const ended = await phone(server, `/simulator/calls/${started.sid}/Hangup`);
+      assert.equal(ended.status, 'completed');
+      const steps = await stepsOf(server, flowSid, ended.execution_sid!);
+      // The flow went on to `thanks`; the final status then ended it there (the caller is gone).
+      assert.equal(steps.at(-1), 'vm -recordingComplete-> thanks');
+      assert.ok(!said(ended).some((line) => line.startsWith('Thanks')), 'the TwiML after the hangup is not played');
+      const execution = await server.app.store.getExecutionBySid(ended.execution_sid!);
+      assert.equal(execution!.status, 'ended');
+      const vm = (contextOf(execution!) as { widgets: Record<string, JsonObject> }).widgets.vm!;
+      assert.equal(vm.Digits, 'hangup');
+      assert.match(String(vm.RecordingUrl), /\/Recordings\/RE[0-9a-f]{32}$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('during a Dial: hangup, with the Dial outputs', async () => {
+    const { server, flowSid } = await serverWithFlow(fixture('ivr-menu.json'));
+    try {
+      const started = await call(server, flowSid, '+15551230402');
+      const dialling = await phone(server, `/simulator/calls/${started.sid}/Digits`, { Digits: '1' });
+      assert.equal(dialling.waiting_for?.kind, 'dial');
+      const ended = await phone(server, `/simulator/calls/${started.sid}/Hangup`);
+      const steps = await stepsOf(server, flowSid, ended.execution_sid!);
+      assert.equal(steps.at(-1), 'sales -hangup-> Ended');
+      const execution = await server.app.store.getExecutionBySid(ended.execution_sid!);
+      assert.equal(execution!.status, 'ended');
+      assert.equal((contextOf(execution!) as { widgets: Record<string, JsonObject> }).widgets.sales!.DialCallStatus, 'completed');
     } finally {
       await server.close();
     }

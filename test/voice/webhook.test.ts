@@ -9,6 +9,7 @@ import type { ExecutionState, JsonObject } from '../../src/engine/types.ts';
 import { fixture, serverWithFlow, stepsOf, verbs, type Verb } from './support.ts';
 import type { TestServer } from '../support/server.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
+import { HANGUP_ACTION_GRACE_MS } from '../../src/engine/widgets/voice.ts';
 
 const HOST = 'switchboard.test';
 
@@ -209,9 +210,12 @@ describe('hangup during every waiting voice widget ends the execution cleanly', 
     ['connect-virtual-agent-v2', { connector_name: 'cx' }, ['completed', 'live-agent-handoff', 'hangup', 'failed', 'paused'], 'hangup'],
     ['send-to-flex', { workflow: 'WW' + '1'.repeat(32), channel: 'TC' + '1'.repeat(32), attributes: '{}' }, ['callComplete', 'failedToEnqueue', 'callFailure'], null],
   ];
+  // Record and Dial wait a moment after the final status for the action Twilio requests at a hangup.
+  const awaitsAction = new Set(['connect-call-to', 'record-voicemail']);
   for (const [type, properties, events, hangupEvent] of cases) {
     it(type, async () => {
-      const { server, flowSid } = await serverWithFlow(single(type, properties, events));
+      let now = Date.parse('2026-05-04T09:00:00Z');
+      const { server, flowSid } = await serverWithFlow(single(type, properties, events), { now: () => now });
       try {
         const twilio = new Twilio(server, flowSid);
         const first = await twilio.ring();
@@ -222,6 +226,12 @@ describe('hangup during every waiting voice widget ends the execution cleanly', 
         const status = await twilio.hangup();
         assert.equal(status.status, 200);
         assert.deepEqual(status.twiml, [], 'a status callback gets an empty <Response/>');
+        if (awaitsAction.has(type)) {
+          assert.equal((await executionOf(server, flowSid))[0]!.status, 'active', 'waits for the action');
+          now += HANGUP_ACTION_GRACE_MS;
+          await server.app.executions.fireDueTimers();
+          await server.app.executions.idle();
+        }
         const [ended] = await executionOf(server, flowSid);
         assert.equal(ended!.status, 'ended');
         assert.deepEqual((ended!.state as ExecutionState).endReason, { kind: 'completed' });
@@ -343,6 +353,8 @@ describe('a call survives a restart', () => {
         assert.equal(record.status, 200, record.body);
         assert.equal(record.twiml![0]!.verb, 'Record');
         assert.equal((await after.post(action, after.params('in-progress', { Digits: '2' }))).status, 403, 'still single-use');
+        // The caller leaves a message and hangs up: Twilio requests the Record action, then the final status.
+        await after.post(actionOf(record.twiml![0]!), after.params('completed', { RecordingUrl: 'https://api.twilio.com/RE9', RecordingDuration: '4', Digits: 'hangup' }));
         await after.hangup();
         const [execution] = await executionOf(second, flowSid);
         assert.equal(execution!.status, 'ended');

@@ -7,6 +7,7 @@ import { executionContext, handleEvent, startExecution } from '../../src/engine/
 import type { CallWait, EngineEvent, ExecutionState, JsonObject, SprintResult } from '../../src/engine/types.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 import { renderTwiml } from '../../src/api/twiml/render.ts';
+import { HANGUP_ACTION_GRACE_MS } from '../../src/engine/widgets/voice.ts';
 import { verbs, type Verb } from './support.ts';
 
 const URLS = { action: 'https://sb.example/cb?sb=ACTION', fallthrough: 'https://sb.example/cb?sb=FALL' };
@@ -66,6 +67,13 @@ class Run {
   }
   hangup(): this {
     return this.send({ type: 'call-ended', params: { ...CALL, CallStatus: 'completed', CallDuration: '12' } });
+  }
+  /** The grace timer Record and Dial set at a hangup fires (the action never came). */
+  graceElapsed(): this {
+    const wait = this.wait;
+    assert.ok(wait.hungUp && wait.timerId, `waiting for the action after a hangup, got ${JSON.stringify(wait)}`);
+    this.now += HANGUP_ACTION_GRACE_MS;
+    return this.send({ type: 'timer', timerId: wait.timerId });
   }
   /** The event the widget left by (from the step into after_<event>). */
   leftBy(): string {
@@ -179,8 +187,22 @@ describe('connect-call-to', () => {
     assert.equal(done.outputs().DialCallStatus, 'completed');
     assert.equal(done.outputs().DialCallDuration, '42');
     const hung = new Run(flowWith('connect-call-to', { noun: 'number', to: '+15550001111' }, events)).start().hangup();
+    assert.equal(hung.state.status, 'active', 'waits for the Dial action Twilio requests at a hangup');
+    hung.graceElapsed();
     assert.equal(hung.leftBy(), 'hangup');
     assert.equal(hung.outputs().CallStatus, 'completed');
+  });
+  it('a hangup: the Dial action decides whether it arrives before or after the final status', () => {
+    const dialled = { DialCallStatus: 'completed', DialCallDuration: '42', CallStatus: 'completed' };
+    const actionFirst = new Run(flowWith('connect-call-to', { noun: 'number', to: '+15550001111' }, events)).start().callback(dialled).hangup();
+    const statusFirst = new Run(flowWith('connect-call-to', { noun: 'number', to: '+15550001111' }, events)).start().hangup().hangup();
+    statusFirst.callback(dialled);
+    for (const run of [actionFirst, statusFirst]) {
+      assert.equal(run.leftBy(), 'hangup');
+      assert.equal(run.outputs().DialCallStatus, 'completed');
+      assert.equal(run.state.status, 'ended');
+    }
+    assert.ok(statusFirst.last.effects.some((e) => e.type === 'cancel-timer'), 'the grace timer is cancelled');
   });
 });
 
@@ -202,7 +224,18 @@ describe('record-voicemail', () => {
     assert.equal(done.outputs().RecordingUrl, 'https://api.example/RE1');
     assert.equal(done.outputs().RecordingDuration, '9');
     assert.equal(new Run(flowWith('record-voicemail', props, events)).start().callback({}, true).leftBy(), 'noAudio');
-    assert.equal(new Run(flowWith('record-voicemail', props, events)).start().hangup().leftBy(), 'hangup');
+    assert.equal(new Run(flowWith('record-voicemail', props, events)).start().hangup().graceElapsed().leftBy(), 'hangup');
+  });
+  it('a message left before hanging up is recordingComplete, whichever of the action and the final status comes first', () => {
+    const left = { RecordingUrl: 'https://api.example/RE2', RecordingDuration: '14', Digits: 'hangup', CallStatus: 'completed' };
+    const actionFirst = new Run(flowWith('record-voicemail', props, events)).start().callback(left).hangup();
+    const statusFirst = new Run(flowWith('record-voicemail', props, events)).start().hangup();
+    assert.equal(statusFirst.state.status, 'active');
+    statusFirst.callback(left);
+    for (const run of [actionFirst, statusFirst]) {
+      assert.equal(run.leftBy(), 'recordingComplete');
+      assert.equal(run.outputs().RecordingUrl, 'https://api.example/RE2');
+    }
   });
 });
 

@@ -23,7 +23,7 @@ export interface CallLine {
 /** What the call waits for from the caller (or the simulated far end). */
 export type Waiting =
   | { kind: 'input'; input: string[]; numDigits?: number; finishOnKey: string; action: string; method: string; actionOnEmptyResult: boolean }
-  | { kind: 'record'; finishOnKey: string; action: string; method: string }
+  | { kind: 'record'; finishOnKey: string; action: string; method: string; startedAt: number }
   | { kind: 'dial'; to: string[]; action: string | null; method: string }
   | { kind: 'queue'; queue: string; action: string | null; method: string }
   | { kind: 'payment'; action: string; method: string }
@@ -274,7 +274,7 @@ export class SimulatorPhone implements VoiceChannel {
       return;
     }
     if (FINAL.includes(call.status)) throw new CallError('ended', `call ${call.sid} has ended (${call.status})`);
-    if (action.type === 'hangup') return this.#end(call, 'completed', 'caller hung up');
+    if (action.type === 'hangup') return this.#hangUp(call);
     const waiting = call.waiting;
     if (!waiting) throw new CallError('not-waiting', `call ${call.sid} is not waiting for the caller`);
     switch (action.type) {
@@ -360,6 +360,34 @@ export class SimulatorPhone implements VoiceChannel {
       extra.Digits = '';
     }
     return this.#afterVerb(call, waiting.action, waiting.method, extra);
+  }
+
+  /**
+   * The caller hangs up. During a Record (having said something) or a Dial, Twilio first requests the
+   * verb's action, as the call ends (its TwiML is not run), then sends the final status.
+   */
+  async #hangUp(call: PhoneCall): Promise<void> {
+    const waiting = call.waiting;
+    let extra: Record<string, string> | null = null;
+    if (waiting?.kind === 'record' && waiting.action) {
+      const recordingSid = sid('RE');
+      const seconds = Math.max(1, Math.round((this.#now() - waiting.startedAt) / 1000));
+      this.#line(call, 'caller', 'recording', `recorded ${seconds} s, then hung up`);
+      extra = { RecordingSid: recordingSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${call.accountSid}/Recordings/${recordingSid}`, RecordingDuration: String(seconds), Digits: 'hangup' };
+    } else if (waiting?.kind === 'dial' && waiting.action) {
+      extra = { DialCallStatus: 'completed', DialCallSid: sid('CA'), DialCallDuration: '0', DialBridged: 'true' };
+    }
+    if (waiting && extra && 'action' in waiting && waiting.action) {
+      call.waiting = null;
+      try {
+        const url = new URL(waiting.action, call.documentUrl ?? undefined).toString();
+        const answer = await this.#transport.request(call.accountSid, url, waiting.method, { ...this.#params(call), CallStatus: 'completed', ...extra });
+        if (answer.status >= 400) this.#line(call, 'network', 'error', `${url} answered HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
+      } catch (error) {
+        this.#line(call, 'network', 'error', `the action request after the hangup failed: ${(error as Error).message}`);
+      }
+    }
+    return this.#end(call, 'completed', 'caller hung up');
   }
 
   async #recorded(call: PhoneCall, waiting: Extract<Waiting, { kind: 'record' }>, seconds: number, finishKey: string): Promise<void> {
@@ -462,7 +490,7 @@ export class SimulatorPhone implements VoiceChannel {
         case 'Record':
           if (attr(verb, 'playBeep', 'true') !== 'false') this.#line(call, 'flow', 'beep', 'beep');
           call.remaining = rest;
-          call.waiting = { kind: 'record', finishOnKey: attr(verb, 'finishOnKey', '1234567890*#'), action: attr(verb, 'action'), method };
+          call.waiting = { kind: 'record', finishOnKey: attr(verb, 'finishOnKey', '1234567890*#'), action: attr(verb, 'action'), method, startedAt: this.#now() };
           this.#line(call, 'flow', 'record', `recording (max ${attr(verb, 'maxLength', '3600')} s)`);
           return;
         case 'Dial': {

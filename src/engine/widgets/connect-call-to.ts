@@ -1,9 +1,10 @@
 // Connect Call To: a <Dial> to a number (or up to 10 for simulring), a client, a conference, a SIM
 // or a SIP endpoint. The Dial action callback leaves by `callCompleted` (the other party hung up,
-// no answer, failed); the caller hanging up (final status callback) leaves by `hangup`. Outputs:
+// no answer, failed); the caller hanging up leaves by `hangup`, with the Dial action's outputs when
+// Twilio requests it (it does at a hangup, before or after the final status). Outputs:
 // the callback's parameters (DialCallStatus, DialCallSid, DialCallDuration, RecordingUrl, …).
 import type { TwimlNode } from '../types.ts';
-import { boolProp, callbackFor, callbackOutputs, callWait, intProp, renderProps, requireCall } from './voice.ts';
+import { boolProp, callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, intProp, renderProps, requireCall } from './voice.ts';
 import { stringProp, type Outcome, type WidgetHandler } from './widget.ts';
 
 function nouns(noun: string, to: string, sip: Record<string, string | undefined>): TwimlNode[] | string {
@@ -53,13 +54,14 @@ export const connectCallTo: WidgetHandler = {
     if (Number.isFinite(limit) && limit > 0) attributes.timeLimit = Math.trunc(limit);
     return callWait(env, [{ verb: 'Dial', attributes, children, callback: { attribute: 'action' } }]);
   },
-  resume(_env, wait, event) {
-    if (event.type === 'call-ended' && wait.kind === 'call') return { type: 'transition', event: 'hangup', outputs: callbackOutputs(event.params) };
+  resume(env, wait, event) {
+    const hangup = hangupAwaitingAction(env, wait, event);
+    if (hangup) return hangup;
     const callback = callbackFor(wait, event);
-    if (!callback) return null;
+    if (!callback || wait.kind !== 'call') return null;
     // Twilio requests the Dial action also when the caller hangs up; the caller's call is then over
     // (CallStatus completed), which Studio reports as `hangup`, not "Connected Call Ended".
     const callerGone = callback.params.CallStatus === 'completed';
-    return { type: 'transition', event: callerGone ? 'hangup' : 'callCompleted', outputs: callbackOutputs(callback.params) };
+    return { type: 'transition', event: callerGone || wait.hungUp ? 'hangup' : 'callCompleted', outputs: callbackOutputs(callback.params), effects: cancelHangupTimer(wait) };
   },
 };

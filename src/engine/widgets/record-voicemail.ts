@@ -1,8 +1,9 @@
 // Record Voicemail: a <Record> whose action callback leaves by `recordingComplete`; when Twilio
 // records nothing it skips the action and reaches the <Redirect> after it: `noAudio`. The caller
-// hanging up leaves by `hangup`. Outputs: the callback's parameters (RecordingUrl,
+// hanging up leaves by `hangup`, unless Twilio then requests the action with what was recorded
+// (Digits=hangup), which it does when a caller hangs up after leaving a message. Outputs: the callback's parameters (RecordingUrl,
 // RecordingDuration, RecordingSid, Digits, …).
-import { boolProp, callbackFor, callbackOutputs, callWait, intProp, redirectBack, renderProps, requireCall } from './voice.ts';
+import { boolProp, callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, intProp, redirectBack, renderProps, requireCall } from './voice.ts';
 import { stringProp, type WidgetHandler } from './widget.ts';
 
 export const recordVoicemail: WidgetHandler = {
@@ -27,10 +28,12 @@ export const recordVoicemail: WidgetHandler = {
     if (props.values.recording_status_callback_url) attributes.recordingStatusCallback = props.values.recording_status_callback_url;
     return callWait(env, [{ verb: 'Record', attributes, callback: { attribute: 'action' } }, redirectBack(true)]);
   },
-  resume(_env, wait, event) {
-    if (event.type === 'call-ended' && wait.kind === 'call') return { type: 'transition', event: 'hangup', outputs: callbackOutputs(event.params) };
+  resume(env, wait, event) {
+    const hangup = hangupAwaitingAction(env, wait, event);
+    if (hangup) return hangup;
     const callback = callbackFor(wait, event);
-    if (!callback) return null;
-    return { type: 'transition', event: callback.fallthrough ? 'noAudio' : 'recordingComplete', outputs: callbackOutputs(callback.params) };
+    if (!callback || wait.kind !== 'call') return null;
+    // A message left before hanging up (Digits=hangup) is a recording like any other: recordingComplete.
+    return { type: 'transition', event: callback.fallthrough ? 'noAudio' : 'recordingComplete', outputs: callbackOutputs(callback.params), effects: cancelHangupTimer(wait) };
   },
 };

@@ -32,6 +32,35 @@ export function callbackFor(wait: unknown, event: EngineEvent): Extract<EngineEv
   return (wait as CallWait).callbackId === event.callbackId ? event : null;
 }
 
+/**
+ * How long Record and Dial wait, after the call's final status, for the action Twilio requests when the
+ * caller hangs up during them (Record: the recording with Digits=hangup; Dial: DialCallStatus). Twilio
+ * sends both at about the same time and either may arrive first; the action must decide either way.
+ */
+export const HANGUP_ACTION_GRACE_MS = 5_000;
+
+/**
+ * Record and Dial's `resume` for the hangup: the call's final status parks the widget on a short timer
+ * (a repeat of it changes nothing); the timer, if the action never came, leaves by `hangup` with the
+ * status's parameters. Returns null for any other event.
+ */
+export function hangupAwaitingAction(env: WidgetEnv, wait: unknown, event: EngineEvent): Outcome | null {
+  if (!wait || typeof wait !== 'object' || (wait as CallWait).kind !== 'call') return null;
+  const call = wait as CallWait;
+  if (event.type === 'call-ended') {
+    if (call.hungUp) return { type: 'wait', wait: call, effects: [] };
+    const timerId = env.newId('TM');
+    return { type: 'wait', wait: { ...call, hungUp: callbackOutputs(event.params), timerId }, effects: [{ type: 'set-timer', timerId, dueAt: env.now + HANGUP_ACTION_GRACE_MS }] };
+  }
+  if (event.type === 'timer' && call.hungUp && event.timerId === call.timerId) return { type: 'transition', event: 'hangup', outputs: call.hungUp };
+  return null;
+}
+
+/** The action arrived after the final status: its grace timer is no longer needed. */
+export function cancelHangupTimer(wait: CallWait): Effect[] {
+  return wait.hungUp && wait.timerId ? [{ type: 'cancel-timer', timerId: wait.timerId }] : [];
+}
+
 /** `<Redirect>` back into the execution: the caller heard what came before it. */
 export function redirectBack(fallthrough = false): TwimlNode {
   return { verb: 'Redirect', attributes: { method: 'POST' }, callback: fallthrough ? { fallthrough: true } : {} };
