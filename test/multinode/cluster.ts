@@ -30,6 +30,9 @@ export interface NodeEnv {
 }
 
 /** Starts one `switchboard serve` process and resolves once it listens. */
+// Generous: on a loaded 2-core machine a node's start (Node, TypeScript stripping, migrations) has taken >20 s.
+const START_TIMEOUT_MS = 60_000;
+
 export async function startNode(name: string, env: NodeEnv): Promise<ClusterNode> {
   const port = await freePort();
   const child = spawn(process.execPath, [MAIN, 'serve', '--port', String(port), '--host', '127.0.0.1'], {
@@ -63,7 +66,11 @@ export async function startNode(name: string, env: NodeEnv): Promise<ClusterNode
     exited: new Promise((resolve) => child.once('exit', (code) => ((node.alive = false), resolve(code)))),
   };
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output.join('')}`)), 20_000);
+    // A node that does not come up is killed, so that a failed start leaves no process holding the test open.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within ${START_TIMEOUT_MS / 1000} s:\n${output.join('')}`));
+    }, START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       output.push(chunk.toString());
       if (output.join('').includes('listening on')) {

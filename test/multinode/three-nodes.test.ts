@@ -52,7 +52,16 @@ async function startCluster(leaseMs: number): Promise<Cluster> {
   await customer.start();
   const env = { databaseUrl: DATABASE_URL!, schema, accountSid, authToken, leaseMs };
   // All three start at once on an empty schema: migrations and the startup account happen once.
-  const nodes = await Promise.all(['n1', 'n2', 'n3'].map((name) => startNode(name, env)));
+  const started = await Promise.allSettled(['n1', 'n2', 'n3'].map((name) => startNode(name, env)));
+  const nodes = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    // Stop the nodes that did start, or they would keep this test process alive after the failure.
+    await Promise.all(nodes.map(stopNode));
+    await customer.stop();
+    await dropSchema(schema);
+    throw (failed as PromiseRejectedResult).reason;
+  }
   const store = new PostgresStore({ connectionString: DATABASE_URL!, schema, poolSize: 4 });
   const created = await request(`${nodes[0]!.base}/v2/Flows`, {
     auth: basic(accountSid, authToken),
