@@ -2,7 +2,7 @@
 // the field it concerns and either expected/actual values or a line diff of a sequence, so the
 // reporters can show exactly what changed.
 import type { Json, JsonObject } from '../engine/types.ts';
-import { matchesText, matchesUrl, matchesValue } from './pattern.ts';
+import { matchesText, matchesUrlExactly, matchesValue } from './pattern.ts';
 import type {
   EndExpectation,
   Expectations,
@@ -54,7 +54,7 @@ function stepMatches(expected: StepExpectation, actual: ObservedStep): boolean {
 function requestMatches(expected: RequestExpectation, actual: ObservedRequest): boolean {
   return (
     (expected.method === undefined || expected.method.toUpperCase() === actual.method.toUpperCase()) &&
-    (expected.url === undefined || matchesUrl(expected.url, actual.url)) &&
+    (expected.url === undefined || matchesUrlExactly(expected.url, actual.url)) &&
     (expected.body === undefined || matchesText(expected.body, actual.body ?? '')) &&
     (expected.widget === undefined || expected.widget === actual.widget) &&
     (expected.parameters === undefined || matchesValue(expected.parameters, actual.parameters))

@@ -1,5 +1,6 @@
 // Patterns in expectations and mocks: "/…/flags" is a regular expression, anything else is
-// matched exactly. URL patterns in mocks also accept `*` wildcards.
+// matched exactly. URL patterns also accept `*` wildcards; a mock's URL without a query string
+// matches whatever query the request has, an expectation's URL does not (matchesUrlExactly).
 
 const REGEX = /^\/(.+)\/([dgimsuy]*)$/s;
 
@@ -19,15 +20,48 @@ export function matchesText(pattern: string, actual: string): boolean {
   return regex ? regex.test(actual) : pattern === actual;
 }
 
-/** URL patterns: "/regex/", a glob with `*`, or an exact URL (query string optional when the pattern has none). */
+/** A `*` glob over a whole URL. */
+function globRegex(pattern: string): RegExp {
+  return new RegExp('^' + pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+}
+
+/** URL patterns in mocks: "/regex/", a glob with `*`, or an exact URL (query string optional when the pattern has none). */
 export function matchesUrl(pattern: string, url: string): boolean {
   const regex = toRegex(pattern);
   if (regex) return regex.test(url);
   if (pattern.includes('*')) {
-    const glob = new RegExp('^' + pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+    const glob = globRegex(pattern);
     return glob.test(url) || (!pattern.includes('?') && glob.test(url.split('?')[0]!));
   }
   return pattern === url || (!pattern.includes('?') && pattern === url.split('?')[0]);
+}
+
+/**
+ * URL patterns in expectations: "/regex/", a glob with `*` over the whole URL, or an exact URL. Unlike
+ * a mock, an expectation checks the query string too (its parameters in any order), so a request
+ * with a wrong or extra query does not pass for the right one.
+ */
+export function matchesUrlExactly(pattern: string, url: string): boolean {
+  const regex = toRegex(pattern);
+  if (regex) return regex.test(url);
+  if (pattern.includes('*')) return globRegex(pattern).test(url);
+  if (pattern === url) return true;
+  const [patternBase, patternQuery] = splitQuery(pattern);
+  const [urlBase, urlQuery] = splitQuery(url);
+  return patternBase === urlBase && patternQuery !== null && urlQuery !== null && queryKey(patternQuery) === queryKey(urlQuery);
+}
+
+/** The URL before its query, and the query (null when there is none); a fragment is part of neither. */
+function splitQuery(url: string): [string, string | null] {
+  const hash = url.indexOf('#');
+  const bare = hash >= 0 ? url.slice(0, hash) : url;
+  const q = bare.indexOf('?');
+  return q >= 0 ? [bare.slice(0, q), bare.slice(q + 1)] : [bare, null];
+}
+
+/** A query's parameters, decoded and sorted, as one comparable string. */
+function queryKey(query: string): string {
+  return JSON.stringify([...new URLSearchParams(query)].sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0)));
 }
 
 /** Deep subset match: every key of `expected` must match in `actual`; strings may be patterns. */

@@ -81,3 +81,46 @@ tests:
     }
   });
 });
+
+describe('requests: the URL of an expectation', () => {
+  const HTTP_FLOW = {
+    description: 'one GET with a query',
+    states: [
+      trigger({ incomingMessage: 'lookup' }),
+      {
+        name: 'lookup',
+        type: 'make-http-request',
+        transitions: [{ event: 'success' }, { event: 'failed' }],
+        properties: { offset: { x: 0, y: 100 }, method: 'GET', content_type: 'application/x-www-form-urlencoded;charset=utf-8', url: 'https://api.example.com/orders?status=open&limit=5' },
+      },
+    ],
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+  };
+  const run = (url: string) => {
+    const p = project(HTTP_FLOW, `flow: flow.json
+mocks:
+  http: [{ url: https://api.example.com/orders, body: {} }]
+tests:
+  - name: t
+    trigger: { message: { body: hi } }
+    expect: { requests: [{ method: GET, url: ${JSON.stringify(url)} }], end: completed }
+`);
+    try {
+      return runFiles([p.file]).results[0]!;
+    } finally {
+      p.done();
+    }
+  };
+
+  it('checks the query string (in any order); the mock without one still answers', () => {
+    assert.equal(run('https://api.example.com/orders?status=open&limit=5').status, 'passed');
+    assert.equal(run('https://api.example.com/orders?limit=5&status=open').status, 'passed');
+    assert.equal(run('/orders\\?status=open/').status, 'passed');
+    assert.equal(run('https://api.example.com/orders?*').status, 'passed');
+    assert.equal(run('https://api.example.com/orders?status=closed&limit=5').status, 'failed');
+    assert.equal(run('https://api.example.com/orders').status, 'failed');
+    assert.equal(run('https://api.example.com/orders?status=open').status, 'failed');
+    assert.equal(run('https://api.example.com/ord*').status, 'passed');
+  });
+});
