@@ -55,6 +55,7 @@ export function runtimeRules(config: SwitchboardConfig): Partial<Omit<RuntimeOpt
       maxSameWidgetInARow: config.maxSameWidget,
       defaultReplyTimeoutSeconds: config.defaultReplyTimeout,
       timezone: config.timezone,
+      objectFormat: config.liquidObjectFormat,
     },
     maxExecutionAgeMs: config.executionMaxAge * 1000,
     oneActivePerContact: config.oneActivePerContact,

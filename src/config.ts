@@ -198,6 +198,13 @@ export const CONFIG_KEYS = {
     default: 'UTC',
     description: "Time zone of Liquid's date filter and `now`",
   }),
+  liquidObjectFormat: key({
+    flag: 'liquid-object-format',
+    env: 'SWITCHBOARD_LIQUID_OBJECT_FORMAT',
+    type: oneOf('json', 'map'),
+    default: 'json',
+    description: "How Liquid prints an object ({{flow.data}}): json, or map for Java's {k=v, …} (Studio's is unconfirmed)",
+  }),
   // ---- outbound HTTP (make-http-request, run-function): see src/channels/http/outbound-policy.ts
   dev: key({
     flag: 'dev',

@@ -255,7 +255,7 @@ class Sprint {
       newId: this.input.newId,
       render: (template) =>
         typeof template === 'string'
-          ? renderTemplate(template, context(), { now: new Date(this.input.now), timezone: this.limits.timezone })
+          ? renderTemplate(template, context(), { now: new Date(this.input.now), timezone: this.limits.timezone, objectFormat: this.limits.objectFormat })
           : { ok: true, value: template === undefined || template === null ? '' : String(template) },
       liquidContext: context,
       previousOutputs: () => frame.widgets[state.name] as JsonObject | undefined,

@@ -27,6 +27,11 @@
  *    `widgets["get-customer"]`.
  *  - Objects are read with `ownPropertyOnly` (no prototype members such as `constructor`), and
  *    the caller's context object is never mutated (`increment`/`assign` write to a copy/scope).
+ *  - An object (or an array holding one) printed without a filter is serialized, not `[object Object]`:
+ *    `opts.objectFormat` 'json' (default: techmatters' flows pass `{{flow}}`/`{{widgets}}` to Run Subflow
+ *    as json_object and strip `"` from printed objects) or 'map', Java's `{k1=v1, k2=v2}` (Twilio's own
+ *    function-templates parse `{{flow.data}}` in that form). Which one Studio prints is UNCONFIRMED.
+ *    An array of scalars still prints its items joined, as Liquid does.
  *  - Errors of any kind (syntax, limits, filter exceptions) come back as
  *    `{ ok: false, error: { code: 84003, message } }`; renderTemplate never throws.
  */
@@ -66,7 +71,13 @@ export interface RenderOptions {
   now: Date;
   /** IANA time zone for the date filters; default "UTC". */
   timezone?: string;
+  /** How an object prints without a filter; default 'json'. */
+  objectFormat?: ObjectFormat;
 }
+
+/** JSON (`{"k":"v"}`) or Java's Map.toString (`{k=v}`): see the header. */
+export type ObjectFormat = 'json' | 'map';
+export const OBJECT_FORMATS: readonly ObjectFormat[] = ['json', 'map'];
 
 export interface LiquidError {
   code: 84003;
@@ -543,11 +554,37 @@ export function parseCacheStats(): { entries: number; chars: number } {
 
 class OutputLimitError extends Error {}
 
-function stringifyOutput(value: unknown): string {
+function stringifyOutput(value: unknown, format: ObjectFormat): string {
   const v = toValue(value);
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return '';
-  if (Array.isArray(v)) return v.map((x) => stringifyOutput(x)).join('');
+  if (Array.isArray(v)) {
+    if (v.some(isPlainObject)) return serializeObject(v, format);
+    return v.map((x) => stringifyOutput(x, format)).join('');
+  }
+  if (isPlainObject(v)) return serializeObject(v, format);
+  return String(v);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function serializeObject(v: unknown, format: ObjectFormat): string {
+  if (format === 'json') return JSON.stringify(v) ?? '';
+  return javaString(v, 0);
+}
+
+/** Java's toString of a Map/List of JSON values: `{a=1, b=[x, y], c={d=null}}`, strings unquoted. */
+function javaString(v: unknown, depth: number): string {
+  if (depth > 64) throw new Error('value nested too deeply');
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return `[${v.map((x) => javaString(x, depth + 1)).join(', ')}]`;
+  if (typeof v === 'object') {
+    return `{${Object.entries(v).map(([k, x]) => `${k}=${javaString(x, depth + 1)}`).join(', ')}}`;
+  }
   return String(v);
 }
 
@@ -556,12 +593,14 @@ class CappedEmitter implements Emitter {
   buffer = '';
   exceeded = false;
   readonly maxBytes: number;
-  constructor(maxBytes: number) {
+  readonly objectFormat: ObjectFormat;
+  constructor(maxBytes: number, objectFormat: ObjectFormat) {
     this.maxBytes = maxBytes;
+    this.objectFormat = objectFormat;
   }
   write(html: unknown): void {
     if (this.exceeded) throw new OutputLimitError(outputLimitMessage(this.maxBytes));
-    const s = stringifyOutput(html);
+    const s = stringifyOutput(html, this.objectFormat);
     // UTF-8 bytes >= UTF-16 code units, so a length over the cap is already too big.
     if (this.buffer.length + s.length > this.maxBytes) {
       this.exceeded = true;
@@ -664,7 +703,7 @@ export function renderTemplate(template: string, context: Record<string, unknown
 
   // Shallow null-prototype copy: `increment`/`decrement` write to the environment root.
   const env: Record<string, unknown> = Object.assign(Object.create(null), context);
-  const emitter = new CappedEmitter(max);
+  const emitter = new CappedEmitter(max, opts.objectFormat === 'map' ? 'map' : 'json');
   try {
     const ctx = new Context(env, liquid.options, { sync: true }, { liquid });
     ctx.setRegister(STATE_REGISTER, { now: opts.now, timezone } satisfies RenderState);
