@@ -1,8 +1,9 @@
 // Run Subflow: loads the subflow (an effect), then runs it inside this execution as a new frame;
 // the engine returns here with `completed` and the subflow's variables as outputs. One nesting
 // level only: a subflow that itself runs subflows fails with 81024.
-import type { JsonObject } from '../types.ts';
-import { awaitEffect, effectResult, keyValueList, renderList, stringProp, type WidgetHandler } from './widget.ts';
+import { parseJsonValue } from '../liquid.ts';
+import type { Json, JsonObject } from '../types.ts';
+import { awaitEffect, effectResult, keyValueList, parsesAsJson, renderList, stringProp, type WidgetHandler } from './widget.ts';
 
 export const runSubflow: WidgetHandler = {
   enter(env) {
@@ -23,8 +24,16 @@ export const runSubflow: WidgetHandler = {
     }
     const parameters = renderList(env, keyValueList(env.state.properties.parameters));
     if (!parameters.ok) return { type: 'error', code: 84003, message: parameters.message, failureEvent: 'failed' };
+    // Parameters are strings unless typed `json_object`; text that is not JSON stays a string.
+    const jsonKeys = new Set<string>();
+    const raw = env.state.properties.parameters;
+    if (Array.isArray(raw)) for (const item of raw) if (parsesAsJson(item)) jsonKeys.add(String((item as { key?: unknown }).key));
     const params: JsonObject = {};
-    for (const { key, value } of parameters.value) params[key] = value;
+    for (const { key, value } of parameters.value) {
+      const parsed = jsonKeys.has(key) ? parseJsonValue(value) : null;
+      // defineProperty: a parameter named `__proto__` is a key like any other.
+      Object.defineProperty(params, key, { value: parsed?.ok ? (parsed.value as Json) : value, enumerable: true, writable: true, configurable: true });
+    }
     return {
       type: 'subflow',
       parentStepEvent: 'incomingParent',

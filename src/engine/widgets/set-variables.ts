@@ -1,11 +1,12 @@
 // Set Variables: renders each pair into flow.variables (the only widget that may change them).
-// Unquoted numbers become numbers; "parse as JSON" (spelling UNCONFIRMED) turns JSON text into objects.
+// Unquoted numbers become numbers; "parse as JSON" (real exports: an item's `"type": "json_object"`;
+// `parse_as_json` is a guess) turns JSON text into objects, and text that is not JSON stays text.
 import { inferVariableValue, parseJsonValue } from '../liquid.ts';
 import type { Json, JsonObject } from '../types.ts';
-import type { WidgetHandler } from './widget.ts';
+import { parsesAsJson, type WidgetHandler } from './widget.ts';
 
 function wantsJson(item: Record<string, unknown>, widgetFlag: unknown): boolean {
-  return widgetFlag === true || item.parse_as_json === true || item.type === 'json' || item.type === 'object';
+  return widgetFlag === true || item.parse_as_json === true || parsesAsJson(item);
 }
 
 export const setVariables: WidgetHandler = {

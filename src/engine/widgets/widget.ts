@@ -70,6 +70,16 @@ export function renderList(env: WidgetEnv, list: { key: string; value: string }[
   return { ok: true, value: out };
 }
 
+/**
+ * A `{key, value, type}` item whose rendered value is parsed as JSON: real exports spell it
+ * `"type": "json_object"` (Run Subflow parameters, Set Variables); `json`/`object` are accepted too.
+ */
+export function parsesAsJson(item: unknown): boolean {
+  if (!item || typeof item !== 'object') return false;
+  const type = (item as { type?: unknown }).type;
+  return type === 'json_object' || type === 'json' || type === 'object';
+}
+
 export function stringProp(env: WidgetEnv, name: string): string | undefined {
   const value = env.state.properties[name];
   if (value === undefined || value === null) return undefined;
