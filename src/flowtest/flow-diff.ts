@@ -9,15 +9,69 @@ export type WidgetChange =
   | { kind: 'changed'; widget: string; type: string; details: string[] };
 
 export interface FlowDiff {
+  /** No change to widgets, transitions or the flow's settings (canvas offsets only count with `layout`). */
   same: boolean;
+  /**
+   * `same`, and the JSON is the same too (key order aside). A definition that is `same` but not
+   * identical differs only where behaviour does not: canvas offsets, the order of widgets or of
+   * non-match transitions, `$schema`, unknown fields, `next: ""` for no `next`.
+   */
+  identical: boolean;
   flow: string[];
   widgets: WidgetChange[];
 }
 
-const short = (value: unknown): string => {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value ?? null);
-  return text.length > 120 ? text.slice(0, 117) + '…' : text;
-};
+/** Longest value a diff line shows, in characters (code points). */
+const MAX = 120;
+/** Characters kept before the first difference when a long value is shown around it. */
+const BEFORE_DIFFERENCE = 40;
+
+const json = (value: unknown): string => JSON.stringify(value ?? null);
+
+/** A text cut to MAX characters, ending in "…" when cut (by code point, never halving a character). */
+function clip(text: string): string {
+  const chars = Array.from(text);
+  return chars.length > MAX ? chars.slice(0, MAX - 3).join('') + '…' : text;
+}
+
+const short = (value: unknown): string => clip(json(value));
+
+/**
+ * Two texts of a change, each at most about MAX characters. Cut from the start, two long texts that
+ * differ only near their end would print alike; then both show a window around the first character
+ * that differs, "…" marking each side that was cut, so the change is always visible.
+ */
+export function clipPair(before: string, after: string): [string, string] {
+  const a = Array.from(before);
+  const b = Array.from(after);
+  if (a.length <= MAX && b.length <= MAX) return [before, after];
+  let first = 0;
+  while (first < a.length && first < b.length && a[first] === b[first]) first++;
+  // Seen in the plain cut on both sides: the usual case keeps the start of the value.
+  if (first < MAX - 3 - 12) return [clip(before), clip(after)];
+  const start = first - BEFORE_DIFFERENCE;
+  const window = (chars: string[]) => {
+    const end = Math.min(chars.length, start + MAX - 2);
+    return '…' + chars.slice(start, end).join('') + (end < chars.length ? '…' : '');
+  };
+  return [window(a), window(b)];
+}
+
+/** JSON with object keys sorted, at every depth: key order is not content. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v,
+  ) ?? 'null';
+}
+
+/**
+ * Whether two definitions are the same document (key order aside): what `flows push` decides on,
+ * since any difference — canvas offsets, an unused field, `next: ""` for a missing one — is a change
+ * the server should get, shown in the readable diff or not.
+ */
+export function sameDefinition(a: FlowDefinition, b: FlowDefinition): boolean {
+  return canonicalJson(a) === canonicalJson(b);
+}
 
 /**
  * How a transition is named in the diff: its event, and for a split's `match` transitions (many share
@@ -32,9 +86,16 @@ function transitionLabel(t: Transition): string {
 
 const target = (t: Transition | undefined) => (t?.next ? t.next : 'Ended');
 
+/**
+ * A transition's conditions in full (no value cut short, so a change anywhere in one shows): name,
+ * subject, operator and value. The subject is `arguments` — what the split evaluates (arguments[0],
+ * else the widget's input) — so a condition pointed at another variable is a change too.
+ */
 function conditionText(t: Transition): string {
-  return (t.conditions ?? []).map((c) => `${c.friendly_name}: ${c.type} ${short(c.value)}`).join('; ');
+  return (t.conditions ?? []).map((c) => `${c.friendly_name}: ${subject(c.arguments)} ${c.type} ${json(c.value)}`).join('; ');
 }
+
+const subject = (args: unknown): string => (Array.isArray(args) && args.length === 1 && typeof args[0] === 'string' ? json(args[0]) : json(args));
 
 /** What a condition tests, whatever it is called. */
 const conditionTest = (t: Transition): string => JSON.stringify((t.conditions ?? []).map((c) => [c.type, c.arguments, c.value]));
@@ -83,10 +144,10 @@ function compareState(a: State, b: State, layout: boolean): string[] {
     if (key === 'offset' && !layout) continue;
     const before = a.properties?.[key];
     const after = b.properties?.[key];
-    if (JSON.stringify(before) === JSON.stringify(after)) continue;
+    if (canonicalJson(before) === canonicalJson(after)) continue;
     if (before === undefined) details.push(`${key}: set to ${short(after)}`);
     else if (after === undefined) details.push(`${key}: removed (was ${short(before)})`);
-    else details.push(`${key}: ${short(before)} → ${short(after)}`);
+    else details.push(`${key}: ${clipPair(json(before), json(after)).join(' → ')}`);
   }
   const { pairs, removed } = pairTransitions(a.transitions, b.transitions);
   for (const t of b.transitions) {
@@ -98,7 +159,7 @@ function compareState(a: State, b: State, layout: boolean): string[] {
     const [old] = pair;
     const key = transitionLabel(old);
     if (target(old) !== target(t)) details.push(`transition ${key}: → ${target(old)} now → ${target(t)}`);
-    if (conditionText(old) !== conditionText(t)) details.push(`condition ${key}: ${conditionText(old) || '(none)'} → ${conditionText(t) || '(none)'}`);
+    if (conditionText(old) !== conditionText(t)) details.push(`condition ${key}: ${clipPair(conditionText(old) || '(none)', conditionText(t) || '(none)').join(' → ')}`);
   }
   for (const t of removed) details.push(`transition ${transitionLabel(t)} → ${target(t)} removed`);
   // A split tries its conditions in order: the first that matches wins, so their order is behaviour.
@@ -111,9 +172,9 @@ function compareState(a: State, b: State, layout: boolean): string[] {
 
 export function diffFlows(before: FlowDefinition, after: FlowDefinition, options: { layout?: boolean } = {}): FlowDiff {
   const flow: string[] = [];
-  if (before.initial_state !== after.initial_state) flow.push(`initial_state: ${before.initial_state} → ${after.initial_state}`);
-  if ((before.description ?? '') !== (after.description ?? '')) flow.push(`description: ${short(before.description ?? '')} → ${short(after.description ?? '')}`);
-  if (JSON.stringify(before.flags ?? null) !== JSON.stringify(after.flags ?? null)) flow.push(`flags: ${short(before.flags)} → ${short(after.flags)}`);
+  if (before.initial_state !== after.initial_state) flow.push(`initial_state: ${clipPair(json(before.initial_state), json(after.initial_state)).join(' → ')}`);
+  if ((before.description ?? '') !== (after.description ?? '')) flow.push(`description: ${clipPair(json(before.description ?? ''), json(after.description ?? '')).join(' → ')}`);
+  if (canonicalJson(before.flags ?? null) !== canonicalJson(after.flags ?? null)) flow.push(`flags: ${clipPair(json(before.flags), json(after.flags)).join(' → ')}`);
   const a = new Map(before.states.map((s) => [s.name, s]));
   const b = new Map(after.states.map((s) => [s.name, s]));
   const widgets: WidgetChange[] = [];
@@ -127,7 +188,8 @@ export function diffFlows(before: FlowDefinition, after: FlowDefinition, options
     const details = compareState(old, state, options.layout ?? false);
     if (details.length) widgets.push({ kind: 'changed', widget: state.name, type: state.type, details });
   }
-  return { same: flow.length === 0 && widgets.length === 0, flow, widgets };
+  const same = flow.length === 0 && widgets.length === 0;
+  return { same, identical: same && sameDefinition(before, after), flow, widgets };
 }
 
 export function diffText(diff: FlowDiff, labels: { before: string; after: string }, color = false): string {
@@ -135,7 +197,8 @@ export function diffText(diff: FlowDiff, labels: { before: string; after: string
   const green = (s: string) => (color ? `\x1b[32m${s}\x1b[39m` : s);
   const yellow = (s: string) => (color ? `\x1b[33m${s}\x1b[39m` : s);
   const lines = [`--- ${labels.before}`, `+++ ${labels.after}`];
-  if (diff.same) return [...lines, '  no changes to widgets or transitions'].join('\n');
+  if (diff.same && diff.identical) return [...lines, '  no changes to widgets or transitions'].join('\n');
+  if (diff.same) return [...lines, '  no changes to widgets or transitions; the JSON differs otherwise (canvas layout, order, unused fields: --layout shows moved widgets), which flows push would send'].join('\n');
   for (const line of diff.flow) lines.push(yellow(`~ ${line}`));
   for (const change of diff.widgets) {
     if (change.kind === 'added') {

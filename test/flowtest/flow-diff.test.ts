@@ -69,9 +69,9 @@ describe('flows diff: split conditions', () => {
   });
 
   it('a changed value, a new target, a renamed condition and a new order are each reported once', () => {
-    assert.deepEqual(details(menu([digit, two]), menu([digit, match('two', '3', 'hours')])), ['split: condition match (two): two: equal_to "2" → two: equal_to "3"']);
+    assert.deepEqual(details(menu([digit, two]), menu([digit, match('two', '3', 'hours')])), ['split: condition match (two): two: "{{trigger.message.Body}}" equal_to "2" → two: "{{trigger.message.Body}}" equal_to "3"']);
     assert.deepEqual(details(menu([digit, two]), menu([digit, match('two', '2', 'setvars')])), ['split: transition match (two): → hours now → setvars']);
-    assert.deepEqual(details(menu([digit, two]), menu([digit, match('second', '2', 'hours')])), ['split: condition match (two): two: equal_to "2" → second: equal_to "2"']);
+    assert.deepEqual(details(menu([digit, two]), menu([digit, match('second', '2', 'hours')])), ['split: condition match (two): two: "{{trigger.message.Body}}" equal_to "2" → second: "{{trigger.message.Body}}" equal_to "2"']);
     // The first condition that matches wins, so the order is behaviour.
     assert.deepEqual(details(menu([digit, two]), menu([two, digit])), ['split: order of conditions: match (digit), match (two) → match (two), match (digit)']);
     assert.equal(diffFlows(menu([digit, two]), menu([match('digit', '1', 'setvars'), match('two', '2', 'hours')])).same, true);
