@@ -10,6 +10,17 @@ import { TLSSocket } from 'node:tls';
 /** Hosts twilio-cli addresses: twilio.com and any *.twilio.com (studio, studio.<edge>.<region>, …). */
 const TWILIO_HOST = /^(?:[a-z0-9-]+\.)*twilio\.com$/i;
 
+export function isTwilioHost(host: string): boolean {
+  return TWILIO_HOST.test(host);
+}
+
+/** The decrypted tunnels handed to Switchboard, so it can tell a request came through the gateway. */
+const tunnelled = new WeakSet<object>();
+
+export function throughGateway(socket: object | null | undefined): boolean {
+  return socket != null && tunnelled.has(socket);
+}
+
 export interface GatewayOptions {
   /** Switchboard's HTTP server; decrypted tunnels become its connections. */
   target: HttpServer;
@@ -40,6 +51,7 @@ export function createTwilioGateway(options: GatewayOptions): HttpServer {
     if (head.length > 0) socket.unshift(head);
     const tls = new TLSSocket(socket, { isServer: true, cert: options.cert, key: options.key, ALPNProtocols: ['http/1.1'] });
     tls.on('error', () => socket.destroy());
+    tunnelled.add(tls);
     options.target.emit('connection', tls);
   });
   proxy.on('close', () => {

@@ -10,8 +10,11 @@ export function webhookUrl(base: string, accountSid: string, flowSid: string): s
   return `${base}/v1/Accounts/${accountSid}/Flows/${flowSid}`;
 }
 
-/** v2 Flow. In lists Twilio returns the heavy fields (definition, validation) as null. */
-export function v2Flow(base: string, flow: FlowRecord, definition: unknown | null) {
+/**
+ * v2 Flow. In lists Twilio returns the heavy fields (definition, validation) as null. `hooks` is the
+ * base of webhook_url, which may differ from the resource URLs' (see webhookBase in ../server.ts).
+ */
+export function v2Flow(base: string, flow: FlowRecord, definition: unknown | null, hooks: string = base) {
   const listed = definition === null;
   const url = flowUrl(base, flow.sid);
   return {
@@ -26,7 +29,7 @@ export function v2Flow(base: string, flow: FlowRecord, definition: unknown | nul
     valid: listed ? null : flow.valid,
     errors: listed ? null : flow.errors,
     warnings: listed ? null : flow.warnings,
-    webhook_url: webhookUrl(base, flow.accountSid, flow.sid),
+    webhook_url: webhookUrl(hooks, flow.accountSid, flow.sid),
     date_created: formatDate(flow.dateCreated),
     date_updated: formatDate(flow.dateUpdated),
     url,

@@ -4,7 +4,7 @@ import type { RevisionSelector } from '../../runtime/ports/store.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { invalidDefinition } from '../../runtime/errors.ts';
 import type { ApiContext } from '../context.ts';
-import { publicBase, type Routes } from '../server.ts';
+import { publicBase, webhookBase, type Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, jsonField, optionalString, requiredString, stringItems, type Form } from '../wire/form.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
@@ -46,16 +46,17 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
       authorSid: optionalString(form, 'AuthorSid'),
     });
     reply.code(201);
-    return v2Flow(publicBase(ctx, request), flow, definition);
+    return v2Flow(publicBase(ctx, request), flow, definition, webhookBase(ctx, request));
   });
 
   routes.add('GET', '/v2/Flows', async (request) => {
     const paging = parsePaging(request.query as Record<string, unknown>);
     const result = await ctx.store.listFlows(request.account.sid, paging.request);
     const base = publicBase(ctx, request);
+    const hooks = webhookBase(ctx, request);
     return {
       meta: pageMeta('flows', `${base}/v2/Flows`, {}, paging, result),
-      flows: result.items.map((flow) => v2Flow(base, flow, null)),
+      flows: result.items.map((flow) => v2Flow(base, flow, null, hooks)),
     };
   });
 
@@ -74,7 +75,7 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
     const flow = await ctx.store.getFlow(request.account.sid, sid);
     if (!flow) throw errors.notFound(`/v2/Flows/${sid}`);
     const head = await ctx.store.getRevision(request.account.sid, sid, flow.revision);
-    return v2Flow(publicBase(ctx, request), flow, head?.definition ?? {});
+    return v2Flow(publicBase(ctx, request), flow, head?.definition ?? {}, webhookBase(ctx, request));
   });
 
   routes.add('POST', '/v2/Flows/:Sid', async (request) => {
@@ -91,7 +92,7 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
       authorSid: optionalString(form, 'AuthorSid'),
     });
     const head = await ctx.store.getRevision(request.account.sid, sid, flow.revision);
-    return v2Flow(publicBase(ctx, request), flow, head?.definition ?? {});
+    return v2Flow(publicBase(ctx, request), flow, head?.definition ?? {}, webhookBase(ctx, request));
   });
 
   routes.add('DELETE', '/v2/Flows/:Sid', async (request, reply) => {

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../runtime/ports/store.ts';
 import { upstreamSigning } from '../../channels/twilio/carrier-config.ts';
 import type { ApiContext } from '../context.ts';
-import { publicBase } from '../server.ts';
+import { parseBasicAuth, webhookBase } from '../server.ts';
 import { validateSignature } from '../wire/signature.ts';
 import { errors } from '../wire/errors.ts';
 import { isSid } from '../../runtime/ids.ts';
@@ -37,7 +37,7 @@ export async function webhookTarget(ctx: ApiContext, request: FastifyRequest): P
  * when it hands Twilio callback and call URLs under another base (a separate hooks host, a TLS proxy).
  */
 export function signedUrls(ctx: ApiContext, request: FastifyRequest, callbackBase: string | undefined): string[] {
-  const urls = [publicBase(ctx, request) + request.url];
+  const urls = [webhookBase(ctx, request) + request.url];
   if (callbackBase) urls.push(callbackBase.replace(/\/+$/, '') + request.url);
   return urls;
 }
@@ -51,9 +51,7 @@ export async function webhookAuthenticated(ctx: ApiContext, request: FastifyRequ
   const urls = signedUrls(ctx, request, upstream.callbackBase);
   if (tokens.some((token) => urls.some((url) => validateSignature(token, signature, url, params)))) return true;
   if (ctx.config.webhookAuth === 'none') return true;
-  const basic = request.headers.authorization;
-  const decoded = basic?.startsWith('Basic ') ? Buffer.from(basic.slice(6), 'base64').toString('utf8') : '';
-  const colon = decoded.indexOf(':');
-  const authed = colon > 0 ? await ctx.accounts.authenticate(decoded.slice(0, colon), decoded.slice(colon + 1)) : null;
+  const basic = parseBasicAuth(request.headers.authorization);
+  const authed = basic ? await ctx.accounts.authenticate(basic.username, basic.password) : null;
   return authed !== null && authed.sid === account.sid;
 }
