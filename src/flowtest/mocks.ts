@@ -6,6 +6,7 @@ import type { EffectResult, Effect } from '../engine/types.ts';
 import { parseDuration } from './duration.ts';
 import type { LoadedFlow } from './load.ts';
 import { matchesText, matchesUrl } from './pattern.ts';
+import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../lib/sms-segments.ts';
 import type { CallOutcome, HttpAnswer, Responder, SendAnswer } from './simulation.ts';
 import type { CallMock, HttpMock, MessageMock, Mocks } from './types.ts';
 
@@ -86,6 +87,8 @@ export class MockResponder implements Responder {
 
   send(effect: Extract<Effect, { type: 'send-message' }>): SendAnswer {
     const m = effect.message;
+    // Twilio refuses a body over 1,600 characters whatever a mock says (the widget takes `failed`).
+    if (bodyTooLong(m.body)) return { result: { kind: 'message-failed', code: BODY_TOO_LONG_CODE, message: BODY_TOO_LONG_MESSAGE } };
     const mock = this.#take(this.#layers.flatMap((l) => l.messages ?? []), (mm: MessageMock) =>
       (mm.widget === undefined || mm.widget === effect.widget) && (mm.to === undefined || matchesText(mm.to, m.to)) && (mm.body === undefined || matchesText(mm.body, m.body)),
     );
@@ -94,7 +97,7 @@ export class MockResponder implements Responder {
       return { result: { kind: 'message-failed', code: fail.code, message: fail.message ?? `Simulated failure ${fail.code}` } };
     }
     const sid = this.#newSid();
-    const resource = { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued', NumSegments: '1', NumMedia: String(m.mediaUrl?.length ?? 0), Direction: 'outbound-api' };
+    const resource = { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued', NumSegments: String(smsSegments(m.body)), NumMedia: String(m.mediaUrl?.length ?? 0), Direction: 'outbound-api' };
     return { result: { kind: 'message-sent', message: resource }, ...(mock?.undelivered !== undefined ? { undelivered: String(mock.undelivered) } : {}) };
   }
 

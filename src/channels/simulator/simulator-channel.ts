@@ -5,6 +5,7 @@ import { randomSid } from '../../runtime/ids.ts';
 import type { ConversationRequest, FlexTaskRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
+import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../../lib/sms-segments.ts';
 
 export interface TranscriptEntry {
   sid: string;
@@ -96,6 +97,8 @@ export class SimulatorChannel implements MessageChannel {
     const failure = this.#failNext.get(key);
     if (failure) this.#failNext.delete(key);
     if (failure === 'send') return { ok: false, code: 21610, message: `Simulated send failure to ${message.to}` };
+    // Twilio's Messages API refuses the body outright (the widget takes `failed`).
+    if (bodyTooLong(message.body)) return { ok: false, code: BODY_TOO_LONG_CODE, message: BODY_TOO_LONG_MESSAGE };
     const entry: TranscriptEntry = {
       sid: messageSid(),
       direction: 'outbound-api',
@@ -116,7 +119,7 @@ export class SimulatorChannel implements MessageChannel {
       To: entry.to,
       Body: entry.body,
       Status: 'queued',
-      NumSegments: '1',
+      NumSegments: String(smsSegments(entry.body)),
       NumMedia: String(entry.mediaUrl.length),
       Direction: 'outbound-api',
       DateCreated: rfc2822(entry.dateCreated),
@@ -234,7 +237,7 @@ export class SimulatorChannel implements MessageChannel {
       To: to,
       Body: body,
       NumMedia: String(mediaUrl.length),
-      NumSegments: '1',
+      NumSegments: String(smsSegments(body)),
       SmsStatus: 'received',
       ApiVersion: '2010-04-01',
     };
