@@ -4,6 +4,10 @@ import { validateDefinition } from '../definition/validate.ts';
 import type { FlowRecord, FlowStatus, RevisionRecord, Store } from './ports/store.ts';
 import { invalidDefinition, notFound } from './errors.ts';
 import { newSid } from './ids.ts';
+import { retryOnConflict } from './conflicts.ts';
+
+/** Tries of one update against concurrent ones: each lost try means another update was saved. */
+const MAX_FLOW_UPDATE_ATTEMPTS = 100;
 
 /** What to do with a definition that fails validation on create/update (Studio's behaviour is UNCONFIRMED). */
 export type InvalidDefinitionPolicy = 'reject' | 'save-as-draft';
@@ -57,7 +61,17 @@ export class FlowService {
     return flow;
   }
 
-  async update(accountSid: string, flowSid: string, input: FlowInput): Promise<FlowRecord> {
+  /**
+   * Saves the next revision. Concurrent updates of one flow (this node or others) each read the head
+   * and number the next revision; the store refuses all but the first to save a number (or a flow
+   * deleted meanwhile) as a version conflict, and the losers start again from a fresh read: every
+   * update gets a revision of its own, in the order they were saved, or 404 once the flow is gone.
+   */
+  update(accountSid: string, flowSid: string, input: FlowInput): Promise<FlowRecord> {
+    return retryOnConflict(['version'], () => this.#updateOnce(accountSid, flowSid, input), MAX_FLOW_UPDATE_ATTEMPTS);
+  }
+
+  async #updateOnce(accountSid: string, flowSid: string, input: FlowInput): Promise<FlowRecord> {
     const current = await this.#store.getFlow(accountSid, flowSid);
     if (!current) throw notFound(`/v2/Flows/${flowSid}`);
     let definitionInput = input.definition;

@@ -33,6 +33,7 @@ import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffe
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
+import { flowGone, revisionTaken } from '../flow-conflicts.ts';
 import { Checkpointer, RESTART_HANDOFF_MS, type CheckpointerOptions } from './checkpointer.ts';
 import { SqliteWriter } from './writer.ts';
 import { WalSync, type Fsync } from './wal-sync.ts';
@@ -267,8 +268,14 @@ export class SqliteStore implements Store {
     this.transaction(() => {
       const result = this.stmt(UPDATE_FLOW_HEAD).run(...flowHeadUpdateParams(flow));
       // Never attach a revision to a flow that is missing or belongs to another account.
-      if (Number(result.changes) === 0) throw new Error(`flow ${flow.sid} does not exist`);
-      this.stmt(INSERT_REVISION).run(...revisionInsertParams(revision));
+      if (Number(result.changes) === 0) throw flowGone(flow);
+      try {
+        this.stmt(INSERT_REVISION).run(...revisionInsertParams(revision));
+      } catch (error) {
+        // An update that read the same head took this revision number first.
+        if (/UNIQUE constraint failed: flow_revisions\./.test((error as Error).message)) throw revisionTaken(revision);
+        throw error;
+      }
     });
   }
 
