@@ -959,6 +959,41 @@ export function runStoreConformance(
         assert.deepEqual(await store.getFlow(a.sid, flowA.sid), winners[0]!.flow);
         assert.deepEqual(await store.getRevision(a.sid, flowA.sid, 2), winners[0]!.revision);
         assert.equal((await store.listRevisions(a.sid, flowA.sid, { pageSize: 50 })).items.length, 2);
+        // The losers are version conflicts, which the runtime retries from a fresh read.
+        for (const result of results) {
+          if (result.status === 'rejected') assert.ok(result.reason instanceof StoreConflictError && result.reason.reason === 'version', String(result.reason));
+        }
+      });
+
+      test('saveFlowRevision of a flow deleted meanwhile is a version conflict and writes nothing', async (store) => {
+        const { a, flowA } = await seed(store);
+        const next = nextRevision(flowA, 'published', 'too late');
+        assert.equal(await store.deleteFlow(a.sid, flowA.sid), true);
+        await assert.rejects(store.saveFlowRevision(next.flow, next.revision), (error: unknown) => error instanceof StoreConflictError && error.reason === 'version');
+        assert.equal(await store.getFlow(a.sid, flowA.sid), null);
+        assert.equal(await store.getRevision(a.sid, flowA.sid, 'LatestRevision'), null);
+      });
+
+      test('a sprint with a NUL character in a text column never fails the other sprints of its batch', async (store) => {
+        const { a, flowA } = await seed(store);
+        const execs = Array.from({ length: 8 }, (_, i) => execution(flowA, i === 3 ? { contactChannelAddress: '+1555000\u00004' } : {}));
+        // Written in one tick: one group commit.
+        const results = await Promise.allSettled(
+          execs.map((e) => store.writeSprint(sprint(e, true, { steps: [step(e)], timersToAdd: [timer(e, T0 + 5)] }))),
+        );
+        for (const [i, result] of results.entries()) {
+          if (i !== 3) assert.equal(result.status, 'fulfilled', String((result as PromiseRejectedResult).reason));
+        }
+        const bad = execs[3]!;
+        // A backend may store it (SQLite) or refuse it (PostgreSQL cannot keep NUL in TEXT), alone.
+        const stored = await store.getExecution(a.sid, flowA.sid, bad.sid);
+        if (results[3]!.status === 'fulfilled') assert.equal(stored?.contactChannelAddress, bad.contactChannelAddress);
+        else assert.equal(stored, null);
+        const good = execs.filter((_, i) => i !== 3).map((e) => e.sid).sort();
+        const listed = (await store.listExecutions(a.sid, flowA.sid, {}, { pageSize: 50 })).items.map((e) => e.sid).filter((s) => s !== bad.sid);
+        assert.deepEqual(listed.sort(), good);
+        const timers = (await store.dueTimers(T0 + 5, 50)).map((t) => t.executionSid).filter((s) => s !== bad.sid);
+        assert.deepEqual(timers.sort(), good, "the other sprints' timers are committed too");
       });
     });
 
@@ -1221,6 +1256,16 @@ export function runStoreConformance(
         await store.writeSprint(sprint(execution(flowB, { state: waitingOn(null) }), true));
         await store.writeSprint(sprint(execution(flowA, { status: 'ended', state: waitingOn(null) }), true));
         assert.deepEqual(await store.countActiveExecutions(), { active: 4, waiting: { reply: 2, effect: 1 } });
+      });
+
+      test('countActiveExecutions reads a state holding a NUL character (an escaped \\u0000 in its JSON)', async (store) => {
+        if (!store.countActiveExecutions) return;
+        const { flowA } = await seed(store);
+        const state = { note: 'a\u0000b', literal: '\\u0000', frames: [{ current: 'w', wait: { kind: 'reply' } }] };
+        const exec = execution(flowA, { state });
+        await store.writeSprint(sprint(exec, true));
+        assert.deepEqual(await store.countActiveExecutions(), { active: 1, waiting: { reply: 1 } });
+        assert.deepEqual((await store.getExecution(exec.accountSid, exec.flowSid, exec.sid))?.state, state);
       });
     });
 

@@ -20,6 +20,7 @@ export function toApiError(error: unknown, bodyLimit: number, contentType?: stri
     if (error.kind === 'not-found') return errors.notFound(error.message);
     return new ApiError(status, code, error.message, error.details);
   }
+  // Fastify's own codes, and SQLSTATEs PostgreSQL reports the same way.
   const fastifyCode = (error as { code?: string }).code;
   switch (fastifyCode) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -34,6 +35,9 @@ export function toApiError(error: unknown, bodyLimit: number, contentType?: stri
     case 'FST_ERR_INVALID_URL':
       return errors.badRequest('Malformed request URL');
   }
+  // A value with a NUL character that PostgreSQL refused (or the PostgreSQL store refused for it): the
+  // request's fault, and only its own (the HTTP edge refuses these first; this is defence in depth).
+  if (fastifyCode === '22021' || fastifyCode === '22P05') return errors.badRequest('A value contains a NUL character (%00), which cannot be stored');
   if (error instanceof SyntaxError) return errors.badRequest(`Malformed request body: ${error.message}`);
   const status = (error as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

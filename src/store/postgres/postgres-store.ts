@@ -27,6 +27,7 @@ import {
   type VersionedExecution,
 } from '../../runtime/ports/store.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
+import { flowGone, revisionTaken } from '../flow-conflicts.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
@@ -99,6 +100,22 @@ function sprintRow(write: SprintWrite): Record<string, unknown> {
     alerts: (write.alerts ?? []).map(alertInsertParams),
     ...(soonest !== undefined ? { wake: soonest } : {}),
   };
+}
+
+/**
+ * A NUL character in some string of a sprint's JSON: JSON.stringify writes it as \u0000 (after a
+ * backslash that is not itself escaped). jsonb refuses it, and so does every TEXT column.
+ */
+function hasNul(json: string): boolean {
+  return json.includes('\\u0000') && /(?<!\\)(?:\\\\)*\\u0000/.test(json);
+}
+
+/**
+ * PostgreSQL cannot store a NUL character in TEXT (SQLite can); code 22021 as PostgreSQL's own
+ * refusal has, so the API answers 400 either way (src/api/wire/error-mapping.ts).
+ */
+function nulError(what: string): Error {
+  return Object.assign(new Error(`${what} contains a NUL character (U+0000), which PostgreSQL cannot store`), { code: '22021' });
 }
 
 /** The error a failed sprint's caller sees: the runtime's conflicts as StoreConflictError, as from the SQLite store. */
@@ -309,8 +326,14 @@ export class PostgresStore implements Store {
     await this.#transaction(async (client) => {
       const changed = await this.#count(UPDATE_FLOW_HEAD, flowHeadUpdateParams(flow), client);
       // Never attach a revision to a flow that is missing or belongs to another account.
-      if (changed === 0) throw new Error(`flow ${flow.sid} does not exist`);
-      await this.#query(INSERT_REVISION, revisionInsertParams(revision), client);
+      if (changed === 0) throw flowGone(flow);
+      try {
+        await this.#query(INSERT_REVISION, revisionInsertParams(revision), client);
+      } catch (error) {
+        // A concurrent update took this revision number first (the head row's lock ordered the two).
+        if ((error as { constraint?: string }).constraint === 'flow_revisions_pkey') throw revisionTaken(revision);
+        throw error;
+      }
     });
   }
 
@@ -372,15 +395,35 @@ export class PostgresStore implements Store {
   }
 
   async #commitSprints(writes: SprintWrite[]): Promise<SprintResult[]> {
-    const rows = await this.#query('SELECT switchboard_apply_sprints(?::jsonb, ?) AS outcomes', [JSON.stringify(writes.map(sprintRow)), this.#channel]);
-    const outcomes = rows[0]!.outcomes as SprintOutcome[];
-    return outcomes.map((outcome, i) => (outcome.ok ? outcome : { ok: false, error: sprintError(outcome, writes[i]!) }));
+    // A sprint holding a NUL character fails alone, here: sent along, jsonb would refuse the whole batch.
+    const results: SprintResult[] = new Array(writes.length);
+    const rows: string[] = [];
+    const sent: number[] = [];
+    for (const [i, write] of writes.entries()) {
+      const row = JSON.stringify(sprintRow(write));
+      if (hasNul(row)) {
+        results[i] = { ok: false, error: nulError(`the sprint of execution ${write.execution.sid}`) };
+      } else {
+        rows.push(row);
+        sent.push(i);
+      }
+    }
+    if (rows.length === 0) return results;
+    const answer = await this.#query('SELECT switchboard_apply_sprints(?::jsonb, ?) AS outcomes', [`[${rows.join(',')}]`, this.#channel]);
+    const outcomes = answer[0]!.outcomes as SprintOutcome[];
+    for (const [j, outcome] of outcomes.entries()) {
+      const i = sent[j]!;
+      results[i] = outcome.ok ? outcome : { ok: false, error: sprintError(outcome, writes[i]!) };
+    }
+    return results;
   }
 
   async countActiveExecutions(): Promise<{ active: number; waiting: Record<string, number> }> {
     // What the deepest frame waits for, across every node; one scan of the active rows.
     const rows = await this.#query(
-      `SELECT (state::jsonb -> 'frames' -> -1 -> 'wait' ->> 'kind') AS kind, COUNT(*) AS n FROM executions WHERE status = 'active' GROUP BY 1`,
+      // A state may hold \u0000 (a NUL in a message, a parameter, an HTTP response), which jsonb refuses:
+      // read as \ufffd instead (still valid JSON whether or not the backslash before it is escaped).
+      `SELECT (replace(state, '\\u0000', '\\ufffd')::jsonb -> 'frames' -> -1 -> 'wait' ->> 'kind') AS kind, COUNT(*) AS n FROM executions WHERE status = 'active' GROUP BY 1`,
     );
     let active = 0;
     const waiting: Record<string, number> = {};
