@@ -60,7 +60,7 @@ function listFilters(query: Record<string, unknown>, view: ExecutionView): { fil
   const filters: Record<string, string> = {};
   if (view === 'v1-engagement') return { filter, filters };
   if (view === 'v2') {
-    const status = single(query.status);
+    const status = single(query.status, 'status');
     if (status !== undefined) {
       if (!(EXECUTION_STATUSES as readonly string[]).includes(status)) {
         throw errors.invalidParameter('status', `'${status}' is not one of ${EXECUTION_STATUSES.join(', ')}`);

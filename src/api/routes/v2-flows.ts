@@ -29,7 +29,34 @@ function definitionField(form: Form, required: boolean): unknown {
     return undefined;
   }
   if (!field.ok) throw invalidDefinition([{ property_path: '#', message: `Definition is ${field.error}` }]);
+  // A \u0000 escape is valid JSON, but its NUL would reach TEXT columns (a widget's name becomes each
+  // step's name), which PostgreSQL refuses.
+  const nul = nulPath(field.value, '#');
+  if (nul !== null) throw invalidDefinition([{ property_path: nul, message: 'must not contain a NUL character (\\u0000)' }]);
   return field.value;
+}
+
+/** The JSON pointer of the first key or string holding a NUL character, or null. */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\0') ? path : null;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, item] of Object.entries(value)) {
+    const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (key.includes('\0')) return at;
+    const found = nulPath(item, at);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/**
+ * AuthorSid is no parameter of Twilio's spec (which has only the author_sid it shows, a User SID);
+ * kept for tools that record who saved a revision, but only as a User SID (US + 32 hex digits).
+ */
+function authorSidField(form: Form): string | undefined {
+  const value = optionalString(form, 'AuthorSid');
+  if (value !== undefined && !isSid('US', value)) throw errors.invalidParameter('AuthorSid', `'${value}' is not a User SID (US followed by 32 hexadecimal digits)`);
+  return value;
 }
 
 export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
@@ -43,7 +70,7 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
       status,
       definition,
       commitMessage: optionalString(form, 'CommitMessage'),
-      authorSid: optionalString(form, 'AuthorSid'),
+      authorSid: authorSidField(form),
     });
     reply.code(201);
     return v2Flow(publicBase(ctx, request), flow, definition, webhookBase(ctx, request));
@@ -89,7 +116,7 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
       friendlyName,
       definition: definitionField(form, false),
       commitMessage: optionalString(form, 'CommitMessage'),
-      authorSid: optionalString(form, 'AuthorSid'),
+      authorSid: authorSidField(form),
     });
     const head = await ctx.store.getRevision(request.account.sid, sid, flow.revision);
     return v2Flow(publicBase(ctx, request), flow, head?.definition ?? {}, webhookBase(ctx, request));

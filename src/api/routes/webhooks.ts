@@ -6,6 +6,7 @@ import { invalidSignature, webhookAuthenticated, webhookTarget } from './webhook
 import type { Routes } from '../server.ts';
 import { answerCallWebhook, answerMessageReturn, answerMessageWebhook, isCallWebhook, isMessageReturn, registerCallWebhookGet } from './webhook-calls.ts';
 import { InflightLedger } from '../../channels/twilio/inflight.ts';
+import { refuseNul } from '../wire/form.ts';
 
 export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
   routes.add(
@@ -16,7 +17,7 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
       // On the Twilio carrier, Twilio signs with the upstream account's auth token.
       if (!(await webhookAuthenticated(ctx, request, account, request.form))) return invalidSignature(reply);
       const params: Record<string, string> = {};
-      for (const [key, value] of Object.entries(request.form)) params[key] = Array.isArray(value) ? value[0]! : value;
+      for (const [key, value] of Object.entries(request.form)) params[key] = webhookParam(key, Array.isArray(value) ? value[0]! : value);
       if (isCallWebhook(request, params)) return answerCallWebhook(ctx, request, reply, accountSid, flowSid, params);
       if (params.ConversationSid && !params.SmsSid) {
         // Conversations: only new messages start or feed executions; our own replies
@@ -37,6 +38,15 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
   );
   // Calls handed back by an app with <Redirect method="GET"> (FlowEvent=return).
   registerCallWebhookGet(routes, ctx);
+}
+
+/**
+ * A NUL character (%00) in a message's text is dropped: Twilio delivers a message once, and a 4xx
+ * would lose it for one invisible character its sender cannot take back. Anywhere else (addresses,
+ * SIDs, which become stored keys) it is refused with a 400 naming the parameter, as the REST API does.
+ */
+function webhookParam(name: string, value: string): string {
+  return name === 'Body' ? value.replaceAll('\0', '') : refuseNul(name, value);
 }
 
 /** Twilio's retry de-duplication header (sent with the same value on every retry of one webhook). */

@@ -55,10 +55,21 @@ function jsonKind(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/**
+ * A NUL character (%00, or \u0000 in a JSON body) in a value is refused, naming the parameter, as
+ * Twilio refuses it: no client means one, PostgreSQL cannot store it in TEXT, and SQLite would
+ * store what PostgreSQL refuses. (Inside JSON-in-form fields such as Parameters, a raw NUL is
+ * invalid JSON anyway; an escaped one stays escaped in the stored JSON, which both stores keep.)
+ */
+export function refuseNul(name: string, value: string): string {
+  if (value.includes('\0')) throw errors.invalidParameter(name, 'must not contain a NUL character (%00)');
+  return value;
+}
+
 export function optionalString(form: Form, name: string): string | undefined {
   const value = form[name];
   if (value === undefined) return undefined;
-  return Array.isArray(value) ? value[0] : value;
+  return refuseNul(name, Array.isArray(value) ? value[0]! : value);
 }
 
 export function requiredString(form: Form, name: string): string {
@@ -72,13 +83,15 @@ export function requiredQuery(query: unknown, name: string): string {
   const value = (query as Record<string, string | string[] | undefined>)[name];
   const first = Array.isArray(value) ? value[0] : value;
   if (first === undefined || first === '') throw errors.missingQueryParameter(name);
-  return first;
+  return refuseNul(name, first);
 }
 
 export function stringList(form: Form, name: string): string[] | undefined {
   const value = form[name];
   if (value === undefined) return undefined;
-  return Array.isArray(value) ? value : [value];
+  const list = Array.isArray(value) ? value : [value];
+  for (const item of list) refuseNul(name, item);
+  return list;
 }
 
 /**

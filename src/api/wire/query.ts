@@ -2,10 +2,12 @@
 // date filters that are a 400 naming the parameter when they do not parse.
 import { parseDateFilter } from './dates.ts';
 import { errors } from './errors.ts';
+import { refuseNul } from './form.ts';
 
-export function single(value: unknown): string | undefined {
-  if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
-  return value === undefined ? undefined : String(value);
+/** The first of a query parameter's values; `name` for the 400 a NUL character in it gets (form.ts refuseNul). */
+export function single(value: unknown, name?: string): string | undefined {
+  const text = Array.isArray(value) ? (value.length ? String(value[0]) : undefined) : value === undefined ? undefined : String(value);
+  return text !== undefined && name !== undefined ? refuseNul(name, text) : text;
 }
 
 /**
@@ -19,7 +21,7 @@ export function readDateFilters<K extends string>(
   echo: Record<string, string>,
 ): void {
   for (const [name, key] of names) {
-    const text = single(query[name]);
+    const text = single(query[name], name);
     if (text === undefined) continue;
     const ms = parseDateFilter(text);
     if (ms === null) throw errors.invalidParameter(name, `'${text}' is not an ISO 8601 date-time`);
