@@ -670,7 +670,16 @@ export class ExecutionService implements ExecutionServiceApi {
       dateCreated: now,
       dateUpdated: null,
     };
-    return this.#persist(record, result, true, { ...(init.receipt ? { receipt: init.receipt } : {}), ...(init.exclusive !== undefined ? { exclusive: init.exclusive } : {}) });
+    return this.#persist(record, result, true, { ...(init.receipt ? { receipt: init.receipt } : {}), ...(init.exclusive !== undefined ? { exclusive: init.exclusive } : {}) }).catch(
+      async (error: unknown) => {
+        // The flow was deleted since it was read (its executions' foreign key refused this one): 404, as
+        // after the delete. Its revisions go with it; they are not cached, unlike the flow.
+        if (!isConflict(error) && !(await this.#store.getRevision(init.accountSid, init.flowSid, init.revision))) {
+          throw notFound(init.trigger === 'incomingRequest' ? `/v2/Flows/${init.flowSid}` : `/v1/Accounts/${init.accountSid}/Flows/${init.flowSid}`);
+        }
+        throw error;
+      },
+    );
     });
   }
 
