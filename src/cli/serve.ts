@@ -66,10 +66,13 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   }
   // The bound port, so `--port 0` (any free port) prints the one it got.
   const port = (app.server.server.address() as AddressInfo | null)?.port ?? config.port;
-  const base = config.publicBaseUrl ?? `http://${config.host}:${port}`;
+  // The address bound, even with a public base URL (which names a proxy in front, not this socket).
+  const listening = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const base = config.publicBaseUrl ?? listening;
   // Where the data lives: the data directory is not used for it on PostgreSQL, so name the database instead.
   const where = config.databaseUrl ? `database: ${databaseShown(config.databaseUrl)}, schema: ${config.databaseSchema}` : `data: ${config.dataDir}`;
-  console.log(`Switchboard listening on ${base} (${where}, store: ${app.store.kind})`);
+  console.log(`Switchboard listening on ${listening} (${where}, store: ${app.store.kind})`);
+  if (config.publicBaseUrl) console.log(`Public base URL: ${config.publicBaseUrl}`);
   console.log(`${generated ? 'Dev account' : 'Account'}: ${account.sid}`);
   // A configured token came from the environment and is not echoed into logs; the dev account's is shown for local use.
   console.log(`Auth token: ${generated ? account.authToken : '(from TWILIO_AUTH_TOKEN, not shown)'}`);

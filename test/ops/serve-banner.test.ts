@@ -10,14 +10,19 @@ import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/
 import { withServe } from '../support/serve-process.ts';
 
 /** Starts serve, returns its first line once the account lines follow (checking its URL answers), then stops it. */
-function banner(env: Record<string, string>): Promise<string> {
-  return withServe(['--port', '0', '--log-level', 'warn'], env, (out) => /Auth token:/.test(out), async ({ out }) => {
+function banner(env: Record<string, string>, args: string[] = []): Promise<string> {
+  return bannerOutput(env, args).then((out) => out.split('\n').find((line) => line.startsWith('Switchboard listening on'))!);
+}
+
+/** Everything serve printed up to its account lines, once its first line's URL has answered. */
+function bannerOutput(env: Record<string, string>, args: string[] = []): Promise<string> {
+  return withServe(['--port', '0', '--log-level', 'warn', ...args], env, (out) => /Auth token:/.test(out), async ({ out }) => {
     const first = out.split('\n').find((line) => line.startsWith('Switchboard listening on'));
     assert.ok(first, out);
     const url = /listening on (http:\/\/\S+)/.exec(first)![1]!;
     const health = await fetch(`${url}/healthz`);
     assert.equal(health.status, 200, `the printed URL ${url} answers`);
-    return first;
+    return out;
   });
 }
 
@@ -28,6 +33,18 @@ describe('switchboard serve: first line', () => {
       const line = await banner({ SWITCHBOARD_DATA_DIR: dir });
       assert.match(line, /^Switchboard listening on http:\/\/127\.0\.0\.1:(?!0\b)\d+ /);
       assert.ok(line.endsWith(`(data: ${dir}, store: sqlite)`), line);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with a public base URL: still the bound address and port, and the public base URL on a line of its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-banner-'));
+    try {
+      const out = await bannerOutput({ SWITCHBOARD_DATA_DIR: dir }, ['--public-base-url', 'https://switchboard.example.com']);
+      assert.match(out, /^Switchboard listening on http:\/\/127\.0\.0\.1:(?!0\b)\d+ \(data: /m);
+      assert.match(out, /^Public base URL: https:\/\/switchboard\.example\.com$/m);
+      assert.match(out, /^Point twilio-node at it: client\.studio\.baseUrl = 'https:\/\/switchboard\.example\.com'$/m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
