@@ -11,21 +11,23 @@ import { startTestServer, form, FORM, type TestServer } from '../support/server.
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
+import type { SprintWrite, Store } from '../../src/runtime/ports/store.ts';
 
 const survey = readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8');
 
 interface Backend {
   name: string;
   skip?: string | false;
-  /** One or more app nodes on one store; `dispose` after closing them. */
-  start(): Promise<{ nodes: TestServer[]; dispose: () => Promise<void> }>;
+  /** One or more app nodes on one store (`store`: the first node's, unwrapped); `dispose` after closing them. */
+  start(): Promise<{ nodes: TestServer[]; store: Store; dispose: () => Promise<void> }>;
 }
 
 const backends: Backend[] = [
   {
     name: 'SQLite inline',
     async start() {
-      return { nodes: [await startTestServer()], dispose: async () => {} };
+      const store = new SqliteStore({ path: ':memory:' });
+      return { nodes: [await startTestServer({ store })], store, dispose: async () => {} };
     },
   },
   {
@@ -33,7 +35,7 @@ const backends: Backend[] = [
     async start() {
       const dir = mkdtempSync(join(tmpdir(), 'sb-races-'));
       const store = new SqliteStore({ path: join(dir, 'db.sqlite'), writer: 'thread' });
-      return { nodes: [await startTestServer({ store })], dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+      return { nodes: [await startTestServer({ store })], store, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
     },
   },
   {
@@ -42,9 +44,10 @@ const backends: Backend[] = [
     async start() {
       const schema = testSchemaName();
       const open = () => new PostgresStore({ connectionString: DATABASE_URL!, schema, poolSize: 4 });
-      const first = await startTestServer({ store: open() as unknown as SqliteStore });
+      const store = open();
+      const first = await startTestServer({ store: store as unknown as SqliteStore });
       const second = await startTestServer({ store: open() as unknown as SqliteStore });
-      return { nodes: [first, second], dispose: () => dropSchema(schema) };
+      return { nodes: [first, second], store, dispose: () => dropSchema(schema) };
     },
   },
 ];
@@ -52,9 +55,10 @@ const backends: Backend[] = [
 for (const backend of backends) {
   describe(`races and NUL characters: ${backend.name}`, { skip: backend.skip || false }, () => {
     let nodes: TestServer[];
+    let store: Store;
     let dispose: () => Promise<void>;
     before(async () => {
-      ({ nodes, dispose } = await backend.start());
+      ({ nodes, store, dispose } = await backend.start());
     });
     after(async () => {
       for (const node of nodes ?? []) await node.close();
@@ -121,6 +125,31 @@ for (const backend of backends) {
         const ok = n % 2 === 0 ? 201 : 200;
         assert.ok(res.statusCode === ok || res.statusCode === 404, `${n}: ${res.statusCode} ${res.body}`);
         if (res.statusCode === 404) assert.equal(res.json().code, 20404);
+      }
+    });
+
+    it('a create or inbound message whose flow is deleted just before its execution is written is a 404', async () => {
+      const accountSid = nodes[0]!.account.sid;
+      const original = store.writeSprint;
+      try {
+        for (const webhook of [false, true]) {
+          const sid = await createFlow();
+          // Another node's delete, between this node reading the flow and writing the new execution.
+          store.writeSprint = async (write: SprintWrite) => {
+            if (write.isNew && write.execution.flowSid === sid) await store.deleteFlow(accountSid, sid);
+            return original.call(store, write);
+          };
+          const res = webhook
+            ? await call(0, 'POST', `/v1/Accounts/${accountSid}/Flows/${sid}`, form({ From: contact(40), To: '+15550000000', Body: 'hi' }))
+            : await call(0, 'POST', `/v2/Flows/${sid}/Executions`, form({ To: contact(41), From: '+15550000000' }));
+          assert.equal(res.statusCode, 404, res.body);
+          assert.equal(res.json().code, 20404);
+          const path = webhook ? `/v1/Accounts/${accountSid}/Flows/${sid}` : `/v2/Flows/${sid}`;
+          assert.equal(res.json().message, `The requested resource ${path} was not found`);
+          store.writeSprint = original;
+        }
+      } finally {
+        store.writeSprint = original;
       }
     });
 
