@@ -9,7 +9,7 @@ import { basename, join, relative } from 'node:path';
 import type { FlowDefinition } from '../definition/types.ts';
 import { parseDefinition } from '../definition/parse.ts';
 import { validateDefinitionJson } from '../definition/validate.ts';
-import { diffFlows, diffText } from '../flowtest/flow-diff.ts';
+import { diffFlows, diffText, sameDefinition } from '../flowtest/flow-diff.ts';
 import { StudioClient, connectionFrom, type ListedFlow, type RemoteFlow } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, reportFailure, table } from './remote.ts';
 
@@ -19,10 +19,13 @@ Commands:
   list                              the server's flows
   pull [FW…|NAME…]                  write the server's flows (all by default) to --dir as JSON files
   push [files…]                     create or update the server's flows from local files (matched by the
-                                    manifest's SID, else by friendly name); --status draft|published,
-                                    --message TEXT, --dry-run
-  diff [a b]                        widgets and transitions that changed. No arguments: every local file
-                                    against the server. a/b: a file, FW…, FW…@N (revision) or FW…@published
+                                    manifest's SID, else by friendly name): a flow is updated when its JSON
+                                    differs in any way, also one diff does not show; --status
+                                    draft|published, --message TEXT, --dry-run
+  diff [a b]                        what changed, in words: widgets (type, properties), transitions, split
+                                    conditions (name, arguments, operator, value, order), initial_state,
+                                    description, flags. No arguments: every local file against the
+                                    server. a/b: a file, FW…, FW…@N (revision) or FW…@published
   validate [files…]                 check local files (--remote: also with the server's Validate API)
   export FW… [--revision N] [--out FILE]   the definition as Studio export JSON (stdout by default)
   import FILE [--name NAME] [--status draft|published]   create a new flow from a file
@@ -30,6 +33,14 @@ Commands:
 Options:
   --dir DIR       where flow files live (default ./flows)
   --layout        diff: also report moved widgets (canvas offsets)
+
+Exit codes (like diff(1), so a script can tell an answer from a failure):
+  0  done; diff: no changes; validate: every file valid
+  1  diff: the flows differ; validate: a definition is not valid; push, import: not sent, a
+     definition is not valid
+  2  bad usage, no flow directory, a file that cannot be read, or the server refused (credentials,
+     no such flow or revision)
+  3  the server could not be reached
 
 ${CONNECTION_HELP}`;
 
@@ -272,7 +283,7 @@ export async function flowsCommand(argv: string[]): Promise<number> {
             if (r.unreadable !== undefined) console.error(`${f}: not pushed, cannot read the file: ${r.unreadable}`);
             else console.error(`${f}: not pushed, the definition is not valid:\n  ${r.errors.slice(0, 8).join('\n  ')}`);
           }
-          return 1;
+          return invalid.some(({ r }) => r.unreadable !== undefined) ? 2 : 1;
         }
         const c = await client();
         const remote = await c.listFlows();
@@ -294,7 +305,8 @@ export async function flowsCommand(argv: string[]): Promise<number> {
             }
           } else {
             const current = await c.getFlow(match.sid);
-            const changed = !diffFlows(current.definition, definition, { layout: true }).same;
+            // Any difference at all is pushed, also one the readable diff leaves out (offsets, `$schema`, order).
+            const changed = !sameDefinition(current.definition, definition);
             const statusChange = status !== undefined && status !== current.status;
             action = changed || statusChange ? 'updated' : 'unchanged';
             if (action === 'updated' && !values['dry-run']) {
@@ -354,18 +366,20 @@ export async function flowsCommand(argv: string[]): Promise<number> {
           }
         }
         if (json) console.log(JSON.stringify(outputs, null, 2));
-        // Like diff(1): 1 when something differs, so scripts can gate on it.
+        // Like diff(1): 1 when something differs, so scripts can gate on it (failures are 2 or 3).
         return changed ? 1 : 0;
       }
       case 'validate': {
         const files = localFiles(dir, positionals);
         let failed = false;
+        let unreadable = false;
         const results = [];
         for (const file of files) {
           const read = readDefinition(file);
           let errors = read.errors;
           if (read.definition && values.remote) errors = await (await client()).validate(basename(file), read.definition);
           failed ||= errors.length > 0;
+          unreadable ||= read.unreadable !== undefined;
           results.push({ file, valid: errors.length === 0, errors, warnings: read.warnings });
           if (!json) {
             console.log(`${errors.length ? '✗' : '✓'} ${file}${errors.length ? '' : read.warnings.length ? ` (${read.warnings.length} warnings)` : ''}`);
@@ -374,7 +388,8 @@ export async function flowsCommand(argv: string[]): Promise<number> {
           }
         }
         if (json) console.log(JSON.stringify(results, null, 2));
-        return failed ? 1 : 0;
+        // Every file is still listed; a file that could not be read is a failure, not an answer.
+        return unreadable ? 2 : failed ? 1 : 0;
       }
       case 'export': {
         const sid = positionals[0];
@@ -400,7 +415,7 @@ export async function flowsCommand(argv: string[]): Promise<number> {
         const read = readDefinition(file);
         if (read.unreadable !== undefined) {
           console.error(`switchboard flows import: cannot read ${file}: ${read.unreadable}`);
-          return 1;
+          return 2;
         }
         if (!read.definition) {
           console.error(`switchboard flows import: ${file} is not a valid flow definition:\n  ${read.errors.slice(0, 8).join('\n  ')}`);
@@ -417,6 +432,8 @@ export async function flowsCommand(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (error) {
-    return reportFailure(`flows ${sub}`, error);
+    // 1 is an answer here (the flows differ, a definition is invalid): every failure is 2, or 3 unreached.
+    const code = reportFailure(`flows ${sub}`, error);
+    return code === 1 ? 2 : code;
   }
 }

@@ -142,22 +142,23 @@ describe('switchboard flows: files that cannot be read', () => {
 
   it('import says the file cannot be read, and why', async () => {
     const missing = await flows(['import', '/nonexistent.json', ...nowhere], work);
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 2);
     assert.equal(missing.stderr, 'switchboard flows import: cannot read /nonexistent.json: no such file\n');
     const directory = await flows(['import', 'a-directory.json', ...nowhere], work);
-    assert.equal(directory.code, 1);
+    assert.equal(directory.code, 2);
     assert.equal(directory.stderr, 'switchboard flows import: cannot read a-directory.json: it is a directory\n');
   });
 
   it('validate, push and diff say the same', async () => {
     const validate = await flows(['validate', '/nonexistent.json', 'a-directory.json', 'good.json'], work);
-    assert.equal(validate.code, 1);
+    // Every file is listed; one that cannot be read is a failure (2), not an invalid definition (1).
+    assert.equal(validate.code, 2);
     assert.equal(validate.stdout, '✗ /nonexistent.json\n    cannot read the file: no such file\n✗ a-directory.json\n    cannot read the file: it is a directory\n✓ good.json\n');
     const push = await flows(['push', '/nonexistent.json', ...nowhere], work);
-    assert.equal(push.code, 1);
+    assert.equal(push.code, 2);
     assert.equal(push.stderr, '/nonexistent.json: not pushed, cannot read the file: no such file\n');
     const diff = await flows(['diff', 'good.json', '/nonexistent.json'], work);
-    assert.equal(diff.code, 1);
+    assert.equal(diff.code, 2);
     assert.equal(diff.stderr, 'switchboard flows diff: cannot read /nonexistent.json: no such file\n');
     const diffDirectory = await flows(['diff', 'a-directory.json', 'good.json'], work);
     assert.equal(diffDirectory.stderr, 'switchboard flows diff: cannot read a-directory.json: it is a directory\n');

@@ -148,11 +148,12 @@ describe('switchboard flows / executions / replay against two servers', () => {
   });
 
   it('errors are sentences with non-zero exit codes', async () => {
+    // 2: a failure (1 is an answer: the flows differ, a definition is invalid); 3: the server unreachable.
     const noCreds = await cli(['flows', 'list', '--base-url', a.baseUrl], dir);
-    assert.equal(noCreds.code, 1);
+    assert.equal(noCreds.code, 2);
     assert.match(noCreds.stderr, /no credentials: pass --account-sid and --auth-token/);
     const wrong = await cli(['flows', 'list', '--base-url', a.baseUrl, '--account-sid', a.account.sid, '--auth-token', 'wrong'], dir);
-    assert.equal(wrong.code, 1);
+    assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /Authenticate.*check --account-sid/);
     const down = await cli(['flows', 'list', '--base-url', 'http://127.0.0.1:9', '--account-sid', a.account.sid, '--auth-token', 'x'], dir);
     assert.equal(down.code, 3);
