@@ -172,7 +172,7 @@ function compareState(a: State, b: State, layout: boolean): string[] {
 
 export function diffFlows(before: FlowDefinition, after: FlowDefinition, options: { layout?: boolean } = {}): FlowDiff {
   const flow: string[] = [];
-  if (before.initial_state !== after.initial_state) flow.push(`initial_state: ${clipPair(json(before.initial_state), json(after.initial_state)).join(' → ')}`);
+  if (before.initial_state !== after.initial_state) flow.push(`initial_state: ${before.initial_state} → ${after.initial_state}`);
   if ((before.description ?? '') !== (after.description ?? '')) flow.push(`description: ${clipPair(json(before.description ?? ''), json(after.description ?? '')).join(' → ')}`);
   if (canonicalJson(before.flags ?? null) !== canonicalJson(after.flags ?? null)) flow.push(`flags: ${clipPair(json(before.flags), json(after.flags)).join(' → ')}`);
   const a = new Map(before.states.map((s) => [s.name, s]));
