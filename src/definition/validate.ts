@@ -5,7 +5,8 @@
 //
 // Oddity decisions (each real export must validate):
 // - Liquid in split condition values / filters in split `input`: fine (Studio renders both), no issue.
-// - a literal `regex` value that is invalid or refused as unsafe: warning (it never matches).
+// - a literal `regex` value that is invalid, refused as unsafe or uses Java syntax we cannot translate:
+//   warning (it never matches); Java syntax translated but likely a mistake (`[[:alpha:]]`): warning.
 // - split `arguments` differing from `input`: warning (which one Studio evaluates is UNCONFIRMED).
 // - `{event, name}` transitions: warning; the transition counts as unconnected (ends the branch).
 // - send-and-wait `timeout` as integer: warning (exports hold both; the engine coerces).
@@ -348,6 +349,7 @@ function checkConditions(
       // The engine treats a pattern it cannot run safely as "no match"; say so before it runs.
       const vetted = analyzeRegex(c.value.trim());
       if (!vetted.ok) r.warn(`${cp}/value`, `${label}.value: this regex never matches (${vetted.reason})`);
+      else for (const note of vetted.notes ?? []) r.warn(`${cp}/value`, `${label}.value: ${note}`);
     }
     if ('friendly_name' in c && typeof c.friendly_name !== 'string') {
       r.error(`${cp}/friendly_name`, `${label}.friendly_name: ${typeMismatch(jsonTypeOf(c.friendly_name), 'string')}`);

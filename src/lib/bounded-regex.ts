@@ -19,9 +19,13 @@
  * Why not a worker with a timeout, or RE2: the engine is pure and synchronous, and a native
  * addon would have to build on every install; V8 already ships a linear engine.
  * Refused and invalid patterns never match; `analyzeRegex` says why, for the validator.
+ * Studio's patterns are Java's: the common Java-only syntax is first rewritten (./java-regex.ts);
+ * a pattern with `\p{L}`-style Unicode properties needs the `u` flag, which the linear engine lacks,
+ * so it takes engine 2 and its guard.
  */
 import { setFlagsFromString } from 'node:v8';
 import { LruCache } from './lru.ts';
+import { translateJavaRegex } from './java-regex.ts';
 
 // A V8 flag, not I/O: it only makes the `l` RegExp flag available. Read when a RegExp is built.
 setFlagsFromString('--enable-experimental-regexp-engine');
@@ -45,8 +49,8 @@ export const REGEX_LIMITS = Object.freeze({
 });
 
 export type Analysis =
-  | { ok: true; engine: 'linear'; regex: RegExp }
-  | { ok: true; engine: 'backtracking'; regex: RegExp; choices: number[] }
+  | { ok: true; engine: 'linear'; regex: RegExp; notes?: string[] }
+  | { ok: true; engine: 'backtracking'; regex: RegExp; choices: number[]; notes?: string[] }
   | { ok: false; reason: string };
 
 const regexCache = new LruCache<string, Analysis>(512, 512 * 1024);
@@ -89,21 +93,29 @@ export function analyzeRegex(pattern: string): Analysis {
 
 function analyzeUncached(pattern: string): Analysis {
   if (pattern.length > REGEX_LIMITS.maxPatternLength) return { ok: false, reason: 'pattern too long' };
+  const java = translateJavaRegex(pattern);
+  if (java.problems.length > 0) return { ok: false, reason: `Java regex syntax not supported: ${java.problems.join(', ')}` };
+  const analysis = analyzeTranslated(java.source, (java.unicode ? 'u' : '') + (java.dotAll ? 's' : ''));
+  return analysis.ok && java.notes.length > 0 ? { ...analysis, notes: java.notes } : analysis;
+}
+
+function analyzeTranslated(pattern: string, flags: string): Analysis {
   try {
     // Validate on its own first: wrapping an unbalanced pattern like `a)|(b` would change its meaning.
-    new RegExp(pattern);
+    new RegExp(pattern, flags);
   } catch (e) {
     return { ok: false, reason: `invalid regex: ${e instanceof Error ? e.message : String(e)}` };
   }
-  const folded = LINEAR_AVAILABLE ? foldCase(pattern) : null;
+  // The linear engine has no `u` (nor `i`: see foldCase).
+  const folded = LINEAR_AVAILABLE && !flags.includes('u') ? foldCase(pattern) : null;
   if (folded !== null) {
     try {
-      return { ok: true, engine: 'linear', regex: new RegExp(`^(?:${folded})$`, 'l') };
+      return { ok: true, engine: 'linear', regex: new RegExp(`^(?:${folded})$`, `l${flags}`) };
     } catch {
       // The linear engine does not support this pattern (look-around, back-reference, big counts).
     }
   }
-  return analyzeBacktracking(pattern);
+  return analyzeBacktracking(pattern, flags);
 }
 
 const LETTER = /\p{L}/u;
@@ -211,7 +223,7 @@ type Atom = null | { kind: 'char' } | { kind: 'group'; info: GroupInfo };
 
 const BOUNDED_QUANT = /^\{([0-9]+)(,([0-9]*))?\}/;
 
-function analyzeBacktracking(pattern: string): Analysis {
+function analyzeBacktracking(pattern: string, flags: string): Analysis {
   // The length and validity checks were made by analyzeUncached.
   const stack: GroupInfo[] = [{ hasQuant: false, hasAlt: false }];
   const choices: number[] = [];
@@ -303,7 +315,7 @@ function analyzeBacktracking(pattern: string): Analysis {
   }
   if (stack.length !== 1) return { ok: false, reason: 'unbalanced parenthesis' };
   try {
-    return { ok: true, engine: 'backtracking', regex: new RegExp(`^(?:${pattern})$`, 'i'), choices };
+    return { ok: true, engine: 'backtracking', regex: new RegExp(`^(?:${pattern})$`, `i${flags}`), choices };
   } catch (e) {
     return { ok: false, reason: `invalid regex: ${e instanceof Error ? e.message : String(e)}` };
   }

@@ -62,6 +62,18 @@ const cases: WarningCase[] = [
     message: /this regex never matches \(invalid regex: /,
   },
   {
+    name: 'regex condition with Java syntax that cannot be translated',
+    def: variant((f) => void Object.assign(state(f, 'split_1').transitions[1].conditions[0], { type: 'regex', value: '\\p{InGreek}+' })),
+    path: '#/states/3/transitions/1/conditions/0/value',
+    message: /this regex never matches \(Java regex syntax not supported: \\p\{InGreek\} \(Unicode blocks are not supported\)\)/,
+  },
+  {
+    name: 'regex condition with [[:alpha:]] (not POSIX in Java)',
+    def: variant((f) => void Object.assign(state(f, 'split_1').transitions[1].conditions[0], { type: 'regex', value: '[[:alpha:]]+' })),
+    path: '#/states/3/transitions/1/conditions/0/value',
+    message: /conditions\[0\]\.value: \[:alpha:\] in a class is not a POSIX class in Java but the characters in it; for letters use \\p\{Alpha\}/,
+  },
+  {
     name: 'form-encoded POST with parameters and a body (the body is not sent)',
     def: variant((f) => void Object.assign(state(f, 'http_1').properties, { content_type: 'application/x-www-form-urlencoded;charset=utf-8', parameters: [{ key: 'a', value: '1' }] })),
     path: '#/states/7/properties/body',
