@@ -64,6 +64,16 @@ describe('flows diff: changes that alter behaviour all show', () => {
     assert.match(after!, /b"…?$/);
   });
 
+  it("the flow's settings and widget properties of any type are reported", () => {
+    const after = flow({ extra: { timeout: 30, media_url: ['a.png'], service: { sid: 'MG1' } } });
+    after.initial_state = 'split';
+    after.description = 'menu v2';
+    after.flags = { allow_concurrent_calls: false };
+    const diff = diffFlows(flow({ extra: { timeout: 60, media_url: [], service: { sid: 'MG0' } } }), after);
+    assert.deepEqual(diff.flow, ['initial_state: Trigger → split', 'description: "menu" → "menu v2"', 'flags: {"allow_concurrent_calls":true} → {"allow_concurrent_calls":false}']);
+    assert.deepEqual(diff.widgets, [{ kind: 'changed', widget: 'thanks', type: 'send-message', details: ['media_url: [] → ["a.png"]', 'service: {"sid":"MG0"} → {"sid":"MG1"}', 'timeout: 60 → 30'] }]);
+  });
+
   it('properties that differ only in key order are no change', () => {
     const a = flow({ extra: { media_url: { url: 'x', kind: 'y' } } });
     const b = flow({ extra: { media_url: { kind: 'y', url: 'x' } } });
