@@ -22,7 +22,8 @@ Options:
   --tap FILE                       also write a TAP report to FILE
   --coverage                       print widget and transition coverage per flow
   --coverage-json FILE             write coverage as JSON to FILE
-  --update                         rewrite the failing expectations with what the flows did now
+  --update                         rewrite the failing expectations with what the flows did now (only the
+                                   failing fields; passing tests are left as they are)
   --grep PATTERN                   only tests whose name matches PATTERN (a regular expression)
   --no-color                       plain output
   --record                         turn a simulator conversation into a test file (see --record --help)

@@ -29,7 +29,7 @@ export function stepText(step: { from: string; event: string; to: string }): str
   return `${step.from} -${step.event}-> ${step.to}`;
 }
 
-function parseStepText(text: string): { from: string; event?: string; to?: string } {
+export function parseStepText(text: string): { from: string; event?: string; to?: string } {
   const m = /^\s*(.+?)\s+-(.+?)->\s+(.+?)\s*$/.exec(text);
   return m ? { from: m[1]!, event: m[2]!, to: m[3]! } : { from: text.trim() };
 }
@@ -117,7 +117,7 @@ function compareSubset(failures: Failure[], field: string, expected: unknown, ac
       failures.push({ field, message: `${field}: expected an object`, expected, actual: actual ?? null });
       return;
     }
-    for (const [key, value] of Object.entries(expected)) compareSubset(failures, `${field}.${key}`, value, (actual as Record<string, unknown>)[key]);
+    for (const [key, value] of Object.entries(expected)) compareSubset(failures, `${field}.${key}`, value, Object.hasOwn(actual, key) ? (actual as Record<string, unknown>)[key] : undefined);
     return;
   }
   if (!matchesValue(expected, actual)) {

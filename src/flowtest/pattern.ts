@@ -64,8 +64,9 @@ function queryKey(query: string): string {
   return JSON.stringify([...new URLSearchParams(query)].sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0)));
 }
 
-/** Deep subset match: every key of `expected` must match in `actual`; strings may be patterns. */
+/** Deep subset match: every key of `expected` must match in `actual`; strings may be patterns; null is "not set" (absent or null). */
 export function matchesValue(expected: unknown, actual: unknown): boolean {
+  if (expected === null) return actual === null || actual === undefined;
   if (typeof expected === 'string') {
     if (typeof actual === 'string') return matchesText(expected, actual);
     if (typeof actual === 'number' || typeof actual === 'boolean') return matchesText(expected, String(actual));
@@ -76,5 +77,5 @@ export function matchesValue(expected: unknown, actual: unknown): boolean {
     return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matchesValue(e, actual[i]));
   }
   if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
-  return Object.entries(expected).every(([key, value]) => matchesValue(value, (actual as Record<string, unknown>)[key]));
+  return Object.entries(expected).every(([key, value]) => matchesValue(value, Object.hasOwn(actual, key) ? (actual as Record<string, unknown>)[key] : undefined));
 }

@@ -19,6 +19,8 @@ export interface TestResult {
   skipReason?: string;
   failures: Failure[];
   observation: Observation | null;
+  /** What the run had observed at each inline `expect` step, by script index (for --update). */
+  checkpoints?: Map<number, Observation>;
   durationMs: number;
 }
 
@@ -85,9 +87,10 @@ export interface RunInput {
 }
 
 /** Plays the trigger and the script; returns the simulation and any script-level failures. */
-export function play(input: RunInput): { sim: Simulation; failures: Failure[] } {
+export function play(input: RunInput): { sim: Simulation; failures: Failure[]; checkpoints: Map<number, Observation> } {
   const { test, flow } = input;
   const failures: Failure[] = [];
+  const checkpoints = new Map<number, Observation>();
   let sim: Simulation | null = null;
   const responder = new MockResponder([test.mocks, input.fileMocks], input.subflows, () => sim!.newMessageSid());
   sim = new Simulation(flow.definition, responder, input.options);
@@ -109,7 +112,9 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[] } 
     } else if ('end' in step) {
       sim.end(step.end);
     } else if ('expect' in step) {
-      failures.push(...checkExpectations(step.expect, sim.observation(), `script[${i}].expect.`));
+      const observed = sim.observation();
+      checkpoints.set(i, observed);
+      failures.push(...checkExpectations(step.expect, observed, `script[${i}].expect.`));
     } else if ('hangup' in step) {
       if (!sim.hangup()) failures.push({ field: `script[${i}]`, message: `${where}: there is no call to hang up (start the test with a call trigger)` });
     } else {
@@ -119,7 +124,7 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[] } 
       }
     }
   });
-  return { sim, failures };
+  return { sim, failures, checkpoints };
 }
 
 export function runTest(input: RunInput): TestResult {
@@ -130,8 +135,10 @@ export function runTest(input: RunInput): TestResult {
   }
   let failures: Failure[];
   let observation: Observation | null = null;
+  let checkpoints: Map<number, Observation> | undefined;
   try {
     const played = play(input);
+    checkpoints = played.checkpoints;
     observation = played.sim.observation();
     failures = [
       ...observation.problems.map((p) => ({ field: 'runner', message: p })),
@@ -144,5 +151,5 @@ export function runTest(input: RunInput): TestResult {
   } catch (error) {
     failures = [{ field: 'runner', message: (error as Error).message }];
   }
-  return { ...base, status: failures.length ? 'failed' : 'passed', failures, observation, durationMs: performance.now() - started };
+  return { ...base, status: failures.length ? 'failed' : 'passed', failures, observation, ...(checkpoints?.size ? { checkpoints } : {}), durationMs: performance.now() - started };
 }

@@ -1,33 +1,19 @@
 // `switchboard test --update` (runFiles' `update`): rewrites the expectations that failed with what the flow did now, and
-// nothing else. In a YAML file only the text of the values that change is replaced, in place: flow
+// nothing else. Passing tests are left alone (a test without expectations is not given any). In a
+// failing expectation only the failing fields change to what happened: a message or request keeps
+// every field the user checks (`to`, `status`, a body pattern…) that still holds, a subset check
+// keeps its keys (one now unset becomes null: "not set"), a sequence keeps every element that still
+// matches. Inline `expect` steps of the script are repaired against what the run had observed at
+// that point. In a YAML file only the text of the values that change is replaced, in place: flow
 // sequences stay on one line, quotes, spacing, comments, blank lines and every other test and mock
-// are kept byte for byte. Within a failing expectation the parts that still hold are kept too: a
-// variable that still matches, a message that still matches its pattern. JSON test files are edited
-// the same way (as the JSON they are).
+// are kept byte for byte. JSON test files are edited the same way (as the JSON they are).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, stringify, Scalar, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { checkExpectations, expectationsFrom } from './expect.ts';
+import { checkExpectations, expectationsFrom, parseStepText } from './expect.ts';
 import { LoadError, parseTestFile } from './load.ts';
-import { matchesValue } from './pattern.ts';
+import { matchesText, matchesUrlExactly, matchesValue } from './pattern.ts';
 import type { TestResult } from './run-test.ts';
-import type { Expectations, Observation, TestFile } from './types.ts';
-
-const DEFAULT_KEYS: (keyof Expectations)[] = ['messages', 'path', 'end'];
-
-/** New expectations: a failed test's failing keys change; a test without any gets the defaults. */
-export function updatedExpectations(current: Expectations | undefined, result: TestResult): Expectations | null {
-  if (!result.observation) return null;
-  if (!current || Object.keys(current).length === 0) return expectationsFrom(result.observation, DEFAULT_KEYS);
-  if (result.status !== 'failed') return null;
-  const failedKeys = new Set(result.failures.filter((f) => !f.field.startsWith('script[') && f.field !== 'runner').map((f) => f.field.split('.')[0] as keyof Expectations));
-  if (failedKeys.size === 0) return null;
-  const fresh = expectationsFrom(result.observation, [...failedKeys]);
-  const next: Expectations = { ...current, ...fresh };
-  if (failedKeys.has('widgets') && current.widgets && fresh.widgets) {
-    next.widgets = Object.fromEntries(Object.keys(current.widgets).filter((k) => k in fresh.widgets!).map((k) => [k, fresh.widgets![k]!]));
-  }
-  return next;
-}
+import type { EndExpectation, Expectations, MessageExpectation, Observation, ObservedMessage, ObservedRequest, ObservedStep, RequestExpectation, StepExpectation, TestCase, TestFile } from './types.ts';
 
 /** Expectations compared as a subset of the execution's context. */
 const SUBSET_KEYS = new Set(['variables', 'data', 'widgets']);
@@ -38,25 +24,65 @@ const MERGE_LIMIT = 250_000;
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const own = (object: Record<string, unknown>, key: string): unknown => (Object.hasOwn(object, key) ? object[key] : undefined);
 
-/**
- * What a test's expectations become: null when nothing changes. A test without expectations gets the
- * defaults (messages, path, end); a failing one gets its failing keys from the run, keeping what still
- * holds in them: the subset keys keep only the paths they named, with the values that failed replaced;
- * a sequence keeps every element that still matches (patterns included) and takes the run's for the rest.
- */
-export function nextExpectations(current: Expectations | undefined, result: TestResult): Expectations | null {
-  const base = updatedExpectations(current, result);
-  if (!base || !current || Object.keys(current).length === 0 || !result.observation) return base;
-  const observation = result.observation;
-  const next: Record<string, unknown> = { ...base };
-  const before = current as Record<string, unknown>;
-  for (const key of Object.keys(base)) {
-    if (same(next[key], before[key])) continue;
-    if (SUBSET_KEYS.has(key) && isObject(before[key])) next[key] = project(before[key], contextPart(key, observation));
-    else if (SEQUENCE_KEYS.has(key) && Array.isArray(before[key]) && Array.isArray(next[key])) next[key] = mergeSequence(key, before[key], next[key] as unknown[], observation);
+/** What --update changes in one test: its `expect`, and the `expect` of script steps by index. */
+export interface TestUpdate {
+  expect?: Expectations;
+  script: Map<number, Expectations>;
+}
+
+/** The failing expectation keys of a test, per block: '' for the test's `expect`, 'script[i]' for an inline one. */
+function failedKeysByBlock(result: TestResult): Map<string, Set<keyof Expectations>> {
+  const blocks = new Map<string, Set<keyof Expectations>>();
+  for (const failure of result.failures) {
+    const inline = /^(script\[\d+\])\.expect\.([a-z]+)/.exec(failure.field);
+    const [block, key] = inline ? [inline[1]!, inline[2]!] : failure.field.startsWith('script[') || failure.field === 'runner' || failure.field === 'file' ? [null, null] : ['', failure.field.split('.')[0]!];
+    if (block === null) continue;
+    if (!blocks.has(block)) blocks.set(block, new Set());
+    blocks.get(block)!.add(key as keyof Expectations);
   }
-  return next as Expectations;
+  return blocks;
+}
+
+/** The test's expectations after --update; null when nothing changes (a passing test never changes). */
+export function testUpdate(test: TestCase, result: TestResult): TestUpdate | null {
+  if (result.status !== 'failed' || !result.observation) return null;
+  const update: TestUpdate = { script: new Map() };
+  for (const [block, keys] of failedKeysByBlock(result)) {
+    if (block === '') {
+      const next = repairedExpectations(test.expect ?? {}, keys, result.observation);
+      if (next) update.expect = next;
+      continue;
+    }
+    const index = Number(/\d+/.exec(block)![0]);
+    const step = test.script?.[index];
+    const observed = result.checkpoints?.get(index);
+    if (!step || !('expect' in step) || !observed) continue;
+    const next = repairedExpectations(step.expect, keys, observed);
+    if (next) update.script.set(index, next);
+  }
+  return update.expect || update.script.size ? update : null;
+}
+
+/** `current` with each failing key rewritten to hold for `observation`, keeping what still holds; null when nothing changes. */
+export function repairedExpectations(current: Expectations, failedKeys: Set<keyof Expectations>, observation: Observation): Expectations | null {
+  const next: Record<string, unknown> = { ...current };
+  const before = current as Record<string, unknown>;
+  for (const key of failedKeys) {
+    if (key === 'end') next.end = repairedEnd(current.end, observation);
+    else if (SUBSET_KEYS.has(key)) next[key] = isObject(before[key]) ? project(before[key], contextPart(key, observation)) : expectationsFrom(observation, [key])[key];
+    else if (SEQUENCE_KEYS.has(key)) next[key] = Array.isArray(before[key]) ? mergeSequence(key, before[key], observation) : expectationsFrom(observation, [key])[key];
+  }
+  return same(next, current) ? null : (next as Expectations);
+}
+
+function repairedEnd(current: EndExpectation | undefined, observation: Observation): EndExpectation {
+  const fresh = expectationsFrom(observation, ['end']).end!;
+  if (typeof fresh === 'object' && typeof current === 'object' && current.message !== undefined && observation.error) {
+    return { ...fresh, message: matchesText(current.message, observation.error.message) ? current.message : observation.error.message };
+  }
+  return fresh;
 }
 
 function contextPart(key: string, observation: Observation): unknown {
@@ -65,23 +91,31 @@ function contextPart(key: string, observation: Observation): unknown {
   return (key === 'variables' ? context.flow?.variables : context.flow?.data) ?? {};
 }
 
-/** The expected shape filled from `actual`: keys it names that are gone are dropped, leaves that no longer match take the actual value. */
+/** The expected shape filled from `actual`: leaves that no longer match take the actual value, keys now unset become null ("not set"). */
 function project(expected: unknown, actual: unknown): unknown {
   if (isObject(expected) && isObject(actual)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(expected)) if (Object.hasOwn(actual, key)) out[key] = project(value, actual[key]);
-    return out;
+    return Object.fromEntries(Object.entries(expected).map(([key, value]) => [key, project(value, own(actual, key))]));
   }
-  return matchesValue(expected, actual) ? expected : actual;
+  if (matchesValue(expected, actual)) return expected;
+  return actual === undefined ? null : actual;
 }
 
-/** The run's sequence, where each element that an expected one still matches (in order) keeps the expected one. */
-function mergeSequence(key: string, expected: unknown[], fresh: unknown[], observation: Observation): unknown[] {
+function observedSequence(key: string, observation: Observation): unknown[] {
+  if (key === 'steps') return observation.steps.filter((s) => !s.subflow);
+  return (observation[key as keyof Observation] as unknown[]) ?? [];
+}
+
+/**
+ * The run's sequence, where each element that an expected one still matches (in order) keeps the
+ * expected one, and an expected element that no longer matches, paired with the one that took its
+ * place, keeps the fields that still hold and takes the actual values for the others.
+ */
+function mergeSequence(key: string, expected: unknown[], observation: Observation): unknown[] {
+  const fresh = expectationsFrom(observation, [key as keyof Expectations])[key as keyof Expectations] as unknown[];
+  const observed = observedSequence(key, observation);
   const n = expected.length;
   const m = fresh.length;
-  if (n * m > MERGE_LIMIT) return fresh;
-  const observed = (key === 'steps' ? observation.steps.filter((s) => !s.subflow) : (observation[key as keyof Observation] as unknown[])) ?? [];
-  if (observed.length !== m) return fresh;
+  if (n * m > MERGE_LIMIT || observed.length !== m) return fresh;
   const matches = (e: unknown, j: number) => checkExpectations({ [key]: [e] } as Expectations, { ...observation, [key]: [observed[j]] } as Observation).length === 0;
   const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
   const hit: boolean[][] = Array.from({ length: n }, () => new Array<boolean>(m).fill(false));
@@ -92,14 +126,62 @@ function mergeSequence(key: string, expected: unknown[], fresh: unknown[], obser
     }
   }
   const out: unknown[] = [];
+  let gapExpected: number[] = [];
+  let gapActual: number[] = [];
+  const flush = () => {
+    gapActual.forEach((j, k) => out.push(k < gapExpected.length ? repairedElement(key, expected[gapExpected[k]!], observed[j], fresh[j]) : fresh[j]));
+    gapExpected = [];
+    gapActual = [];
+  };
   let i = 0;
   let j = 0;
-  while (j < m) {
-    if (i < n && hit[i]![j]) out.push(expected[i++]), j++;
-    else if (i < n && lcs[i + 1]![j]! >= lcs[i]![j + 1]!) i++;
-    else out.push(fresh[j++]);
+  while (i < n || j < m) {
+    if (i < n && j < m && hit[i]![j]) {
+      flush();
+      out.push(expected[i++]);
+      j++;
+    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) gapActual.push(j++);
+    else gapExpected.push(i++);
   }
+  flush();
   return out;
+}
+
+/** An expected element made to match `actual`: a pattern or text is replaced, an object keeps the fields that still hold. */
+function repairedElement(key: string, expected: unknown, actual: unknown, fresh: unknown): unknown {
+  if (key === 'messages' && isObject(expected)) {
+    const e = expected as Exclude<MessageExpectation, string>;
+    const a = actual as ObservedMessage;
+    return {
+      ...e,
+      ...(e.body !== undefined && !matchesText(e.body, a.body) ? { body: a.body } : {}),
+      ...(e.to !== undefined && !matchesText(e.to, a.to) ? { to: a.to } : {}),
+      ...(e.from !== undefined && !matchesText(e.from, a.from) ? { from: a.from } : {}),
+      ...(e.widget !== undefined && e.widget !== a.widget ? { widget: a.widget } : {}),
+      ...(e.status !== undefined && e.status !== a.status ? { status: a.status } : {}),
+      ...(e.media !== undefined && !matchesValue(e.media, a.media ?? []) ? { media: a.media ?? [] } : {}),
+    };
+  }
+  if (key === 'requests' && isObject(expected)) {
+    const e = expected as RequestExpectation;
+    const a = actual as ObservedRequest;
+    return {
+      ...e,
+      ...(e.method !== undefined && e.method.toUpperCase() !== a.method.toUpperCase() ? { method: a.method } : {}),
+      ...(e.url !== undefined && !matchesUrlExactly(e.url, a.url) ? { url: a.url } : {}),
+      ...(e.body !== undefined && !matchesText(e.body, a.body ?? '') ? { body: a.body ?? '' } : {}),
+      ...(e.widget !== undefined && e.widget !== a.widget ? { widget: a.widget } : {}),
+      ...(e.parameters !== undefined ? { parameters: project(e.parameters, a.parameters) } : {}),
+    };
+  }
+  if (key === 'steps') {
+    const e: Exclude<StepExpectation, string> = typeof expected === 'string' ? parseStepText(expected) : (expected as Exclude<StepExpectation, string>);
+    const a = actual as ObservedStep;
+    // A bare widget name stays a name; a full step text takes the actual step's text.
+    if (typeof expected === 'string') return e.event === undefined ? a.from : fresh;
+    return { from: a.from, ...(e.event !== undefined ? { event: a.event } : {}), ...(e.to !== undefined ? { to: a.to } : {}) };
+  }
+  return fresh;
 }
 
 // ---- in-place YAML edits
@@ -463,27 +545,42 @@ function blockPair(key: string, value: unknown, column: number, quote: Quote): s
   return `${name}:\n${' '.repeat(column + 2)}${blockText(value, column + 2)}`;
 }
 
+/** Where an `expect` lives in the file: a test's, or a script step's. */
+function parentPath(test: number, step: number | undefined): (string | number)[] {
+  return step === undefined ? ['tests', test] : ['tests', test, 'script', step];
+}
+
+function at(data: unknown, path: (string | number)[]): Record<string, unknown> {
+  return path.reduce<unknown>((value, key) => (value as Record<string | number, unknown>)[key], data) as Record<string, unknown>;
+}
+
 /**
- * The file's text with each test's `expect` set to the new expectations, changed in place. Everything
- * that does not change keeps its exact text; the result is checked by reading it back, and when an
- * in-place edit is not possible (anchors and aliases, odd layouts) the file is rewritten whole instead:
- * YAML through the YAML library (comments kept), JSON with two-space indentation.
+ * The file's text with the `expect` of tests (and of their script steps) set to the new
+ * expectations, changed in place. Everything that does not change keeps its exact text; the result
+ * is checked by reading it back, and when an in-place edit is not possible (anchors and aliases, odd
+ * layouts) the file is rewritten whole instead: YAML through the YAML library (comments kept), JSON
+ * with two-space indentation.
  */
-export function updateTestFileText(text: string, format: 'yaml' | 'json', updates: Map<number, Expectations>): string {
+export function updateTestFileText(text: string, format: 'yaml' | 'json', updates: Map<number, TestUpdate>): string {
   const doc = parseDocument(text);
   const data = (format === 'json' ? JSON.parse(text) : doc.toJS()) as TestFile;
+  const edits: { path: (string | number)[]; next: Expectations }[] = [];
+  for (const [index, u] of updates) {
+    if (u.expect) edits.push({ path: parentPath(index, undefined), next: u.expect });
+    for (const [step, next] of u.script) edits.push({ path: parentPath(index, step), next });
+  }
   const wanted = structuredClone(data);
-  for (const [index, next] of updates) wanted.tests[index]!.expect = next;
+  for (const { path, next } of edits) at(wanted, path).expect = next;
   if (doc.errors.length === 0) {
     try {
       const editor = new YamlEditor(text, format === 'json');
-      for (const [index, next] of updates) {
-        const test = doc.getIn(['tests', index], true) as Node | undefined;
-        if (!isMap(test)) throw new CannotEdit('a test that is not a map');
-        const pair = test.items.find((p) => isScalar(p.key) && p.key.value === 'expect');
-        const before = data.tests[index]!.expect;
-        if (pair?.value) editor.edit(pair.value as Node, before ?? null, next, { inFlow: test.flow === true, pair });
-        else editor.edit(test, data.tests[index], { ...data.tests[index], expect: next }, { inFlow: false });
+      for (const { path, next } of edits) {
+        const parent = doc.getIn(path, true) as Node | undefined;
+        if (!isMap(parent)) throw new CannotEdit('a test or step that is not a map');
+        const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === 'expect');
+        const before = at(data, path);
+        if (pair?.value) editor.edit(pair.value as Node, before.expect ?? null, next, { inFlow: parent.flow === true, pair });
+        else editor.edit(parent, before, { ...before, expect: next }, { inFlow: false });
       }
       const edited = editor.apply();
       if (readsBackAs(edited, format, wanted)) return edited;
@@ -492,7 +589,7 @@ export function updateTestFileText(text: string, format: 'yaml' | 'json', update
     }
   }
   if (format === 'json') return JSON.stringify(wanted, null, 2) + '\n';
-  for (const [index, next] of updates) doc.setIn(['tests', index, 'expect'], doc.createNode(next));
+  for (const { path, next } of edits) doc.setIn([...path, 'expect'], doc.createNode(next));
   return String(doc);
 }
 
@@ -507,8 +604,8 @@ function readsBackAs(text: string, format: 'yaml' | 'json', wanted: unknown): bo
 }
 
 /**
- * --update for the files of a run: each test's expectations are recomputed from its result (tests
- * are paired with results in file order, as the run made them) and written back. The files changed.
+ * --update for the files of a run: each failing test's expectations are repaired from its result
+ * (tests are paired with results in file order, as the run made them) and written back. The files changed.
  */
 export function updateExpectationFiles(files: string[], results: TestResult[], grep?: RegExp): string[] {
   const updated: string[] = [];
@@ -525,11 +622,11 @@ export function updateExpectationFiles(files: string[], results: TestResult[], g
       throw error;
     }
     const ran = parsed.file.tests.map((test, index) => ({ test, index })).filter(({ test }) => !grep || grep.test(test.name));
-    const updates = new Map<number, Expectations>();
+    const updates = new Map<number, TestUpdate>();
     ran.forEach(({ test, index }, k) => {
       const result = own[k]?.name === test.name ? own[k] : own.find((r) => r.name === test.name);
       if (!result) return;
-      const next = nextExpectations(test.expect, result);
+      const next = testUpdate(test, result);
       if (next) updates.set(index, next);
     });
     if (updates.size === 0) continue;

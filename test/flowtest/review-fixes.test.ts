@@ -124,3 +124,67 @@ tests:
     assert.equal(run('https://api.example.com/ord*').status, 'passed');
   });
 });
+
+describe('--update repairs failing expectations and nothing else', () => {
+  const pizza = JSON.parse(readFileSync(new URL('../../examples/flows/pizza-order.json', import.meta.url), 'utf8'));
+  const mocks = `mocks:
+  functions: [{ name: price, body: { price: 12 } }]
+  http: [{ method: POST, url: https://api.pizza.example/orders, status: 201, body: { id: "ORD-42" } }]
+`;
+
+  it('keeps the fields it does not need to change, fixes inline expects, leaves passing tests alone', () => {
+    const before = `flow: flow.json
+${mocks}tests:
+  - name: fields kept
+    trigger: { message: { body: hi } }
+    script:
+      - expect: { messages: [{ body: "wrong", to: "+15551230001", status: sent }] }
+      - send: l
+    expect:
+      requests:
+        - { method: POST, url: https://pizza-1234.twil.io/price }
+        - { method: POST, url: https://api.pizza.example/wrong, body: '/"size": "L"/' }
+      variables: { size: "M", nothere: null }
+      end: completed
+  - name: passing without expectations
+    trigger: { message: { body: hi } }
+  - name: passing
+    trigger: { message: { body: hi } }
+    expect: { path: [Trigger, ask_size] }
+`;
+    const p = project(pizza, before);
+    try {
+      const first = runFiles([p.file]);
+      assert.equal(first.failed, 1, textReport(first));
+      runFiles([p.file], { update: true });
+      const after = readFileSync(p.file, 'utf8');
+      assert.equal(
+        after,
+        before
+          .replace('body: "wrong", to: "+15551230001"', 'body: "Hi! What size pizza? Reply S, M or L.", to: "+15551230001"')
+          .replace('url: https://api.pizza.example/wrong,', 'url: https://api.pizza.example/orders,')
+          .replace('size: "M"', 'size: "L"'),
+      );
+      const again = runFiles([p.file]);
+      assert.equal(again.failed, 0, textReport(again));
+    } finally {
+      p.done();
+    }
+  });
+
+  it('a check that fails because the value is now unset becomes null ("not set"), which then holds', () => {
+    const p = project(pizza, `flow: flow.json
+${mocks}tests:
+  - name: gone
+    trigger: { message: { body: hi } }
+    expect: { variables: { size: "L" } }
+`);
+    try {
+      runFiles([p.file], { update: true });
+      assert.match(readFileSync(p.file, 'utf8'), /variables: \{ size: null \}/);
+      assert.equal(runFiles([p.file]).failed, 0);
+    } finally {
+      p.done();
+    }
+  });
+});

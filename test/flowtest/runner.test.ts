@@ -232,8 +232,8 @@ describe('flow test runner', () => {
       assert.match(text, /Order X1 confirmed: one M pizza, \$12\./);
       const again = runFiles([file]);
       assert.equal(again.failed, 0, textReport(again));
-      const fresh = loadTestFile(file).file.tests[1]!.expect!;
-      assert.deepEqual(fresh, { messages: ['Hi! What size pizza? Reply S, M or L.'], path: ['Trigger', 'ask_size'], end: 'waiting' });
+      // A passing test is left as it is, even one without expectations.
+      assert.equal(loadTestFile(file).file.tests[1]!.expect, undefined);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
