@@ -168,7 +168,7 @@ export const CONFIG_KEYS = {
     env: 'SWITCHBOARD_EXECUTION_MAX_AGE',
     type: integer({ min: 1, unit: 'seconds' }),
     default: 30 * 24 * 3600,
-    description: 'Active executions end this long after they start (Studio: 30 days)',
+    description: 'Active executions end this long after they start (Studio: 30 days); a new value applies to executions already running',
   }),
   oneActivePerContact: key({
     flag: 'one-active-per-contact',
