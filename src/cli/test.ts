@@ -29,12 +29,19 @@ Options:
   --record                         turn a simulator conversation into a test file (see --record --help)
   -h, --help                       this help
 
-Exit codes: 0 all passed, 1 a test failed, 2 bad usage or no test files found.`;
+Exit codes: 0 all passed, 1 a test failed, 2 bad usage, no test files found, no test matching --grep,
+or a report file that cannot be written.`;
 
 function write(file: string, text: string): void {
   const dir = dirname(file);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   writeFileSync(file, text.endsWith('\n') ? text : text + '\n');
+}
+
+function writeProblem(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  const reasons: Record<string, string> = { EACCES: 'permission denied', EPERM: 'permission denied', EISDIR: 'it is a directory', ENOTDIR: 'a part of the path is not a directory', EROFS: 'read-only file system', ENOSPC: 'no space left on the device', ENOENT: 'no such directory' };
+  return (e.code && reasons[e.code]) ?? e.message;
 }
 
 export async function testCommand(argv: string[]): Promise<number> {
@@ -86,14 +93,29 @@ export async function testCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const summary = runFiles(files, grep ? { grep } : {});
+  if (grep && summary.results.length === 0) {
+    // A typo in --grep must not pass CI as "0 tests".
+    console.error(`switchboard test: no test name matches --grep ${values.grep} in ${files.length} test file${files.length === 1 ? '' : 's'}`);
+    return 2;
+  }
   // --update edits the failing expectations in place (src/flowtest/update-expectations.ts), before the report names the files.
   if (values.update) summary.updated.push(...updateExpectationFiles(files, summary.results, grep));
   console.log(report(reporter, summary, { color: !values['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR }));
   if (values.coverage) console.log('\n' + coverageText(summary.coverage, (p) => relative(process.cwd(), p) || p));
-  if (values.junit) write(values.junit, report('junit', summary));
-  if (values.tap) write(values.tap, report('tap', summary));
-  if (values['coverage-json']) {
-    write(values['coverage-json'], JSON.stringify({ flows: summary.coverage.map((c) => ({ ...c, flow: relative(process.cwd(), c.flow) || c.flow })) }, null, 2));
+  const outputs: [string, string | undefined, () => string][] = [
+    ['--junit', values.junit, () => report('junit', summary)],
+    ['--tap', values.tap, () => report('tap', summary)],
+    ['--coverage-json', values['coverage-json'], () => JSON.stringify({ flows: summary.coverage.map((c) => ({ ...c, flow: relative(process.cwd(), c.flow) || c.flow })) }, null, 2)],
+  ];
+  for (const [flag, file, text] of outputs) {
+    if (file === undefined) continue;
+    try {
+      write(file, text());
+    } catch (error) {
+      // CI reads the file: a report that could not be written is a failed run, said in one line.
+      console.error(`switchboard test: cannot write ${flag} ${file}: ${writeProblem(error)}`);
+      return 2;
+    }
   }
   // With --update, failures that were rewritten no longer count against the run.
   if (values.update && summary.updated.length > 0) {

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,31 @@ describe('switchboard test', () => {
     const result = run(['--reporter', 'tap', '--grep', 'REST']);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^TAP version 13\n1\.\.1\nok 1 - tests\/pizza-order\.test\.yaml › started from the REST API$/m);
+  });
+
+  it('--grep matching no test exits 2, not "0 tests: 0 passed"', () => {
+    const result = run(['--grep', 'no such test name']);
+    assert.equal(result.status, 2, result.stdout + result.stderr);
+    assert.match(result.stderr, /switchboard test: no test name matches --grep no such test name in \d+ test files/);
+  });
+
+  it('a report file that cannot be written exits 2 with one line, not a stack trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-test-cli-'));
+    try {
+      writeFileSync(join(dir, 'file'), '');
+      const junit = run(['--grep', 'REST', '--junit', dir]);
+      assert.equal(junit.status, 2, junit.stdout + junit.stderr);
+      assert.equal(junit.stderr.trim(), `switchboard test: cannot write --junit ${dir}: it is a directory`);
+      const tap = run(['--grep', 'REST', '--tap', join(dir, 'file', 'x.tap')]);
+      assert.equal(tap.status, 2, tap.stdout + tap.stderr);
+      assert.match(tap.stderr, /^switchboard test: cannot write --tap .*x\.tap: \S.*\n$/);
+      assert.doesNotMatch(tap.stderr, /\n\s+at /);
+      const coverage = run(['--grep', 'REST', '--coverage-json', dir]);
+      assert.equal(coverage.status, 2);
+      assert.match(coverage.stderr, /cannot write --coverage-json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('usage errors exit 2 with a sentence', () => {
