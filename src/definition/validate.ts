@@ -5,6 +5,8 @@
 //
 // Oddity decisions (each real export must validate):
 // - Liquid in split condition values / filters in split `input`: fine (Studio renders both), no issue.
+// - a Liquid template that does not parse (`{% if x %}` never closed): warning (whether Studio's validator
+//   checks Liquid is unknown; the flow saves, and the widget fails with 84003 when it renders).
 // - a literal `regex` value that is invalid, refused as unsafe or uses Java syntax we cannot translate:
 //   warning (it never matches); Java syntax translated but likely a mistake (`[[:alpha:]]`): warning.
 // - split `arguments` differing from `input`: warning (which one Studio evaluates is UNCONFIRMED).
@@ -17,6 +19,7 @@
 // - dangling `next`: see ValidateOptions.strictTransitions.
 
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { Liquid } from 'liquidjs';
 import { isLegacyDefinition, migrateDefinition } from './migrate.ts';
 import { analyzeRegex } from '../lib/bounded-regex.ts';
 import { REPLY_TIMEOUT_RULE, replyTimeoutSeconds, STUDIO_REPLY_TIMEOUT_SECONDS } from './reply-timeout.ts';
@@ -58,6 +61,19 @@ function schemaValidator(type: WidgetType): ValidateFunction {
 const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
 const REVISION = /^(?:\d+|LatestPublished|LatestRevision|LatestDraft)$/;
 const LIQUID = /\{\{|\{%/;
+// Syntax only (unclosed tags, unknown tags, broken output markup): the engine's own instance adds
+// limits and filters, not syntax, so a plain one parses what it would.
+const liquidSyntax = new Liquid({ strictFilters: false, cache: false });
+
+/** The Liquid syntax error in `template`, or null; such a template fails with 84003 every time it renders. */
+function liquidSyntaxError(template: string): string | null {
+  try {
+    liquidSyntax.parse(template);
+    return null;
+  } catch (error) {
+    return ((error as Error).message ?? String(error)).split('\n')[0]!.replace(/, line:\d+, col:\d+$/, '');
+  }
+}
 // `${name}` left by Terraform-style templating; `${{…}}` is a dollar sign before Liquid ("$12"), not one.
 const PLACEHOLDER = /\$\{(?!\{)[^}]*\}/;
 const WHOLE_PLACEHOLDER = /^\s*\$\{(?!\{)[^}]*\}\s*$/;
@@ -440,6 +456,9 @@ function walkValue(v: unknown, ps: PropSpec | undefined, path: string, label: st
       r.warn(path, `${w}: ${label} contains a deploy-time template placeholder ${v.match(PLACEHOLDER)![0].replace(/\s+/g, ' ')}; it must be substituted before the flow can run`);
     } else if (ps?.type === 'string' && ps.liquid === false && LIQUID.test(v)) {
       r.warn(path, `${w}: ${label} does not accept Liquid; the template is used literally`);
+    } else if (ps?.type === 'string' && LIQUID.test(v)) {
+      const syntax = liquidSyntaxError(v);
+      if (syntax) r.warn(path, `${w}: ${label} is not valid Liquid (${syntax}); rendering it fails with 84003`);
     }
   }
   if (!ps || v === null) {

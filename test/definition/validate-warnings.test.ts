@@ -98,6 +98,9 @@ const cases: WarningCase[] = [
     path: '#/states/4/properties/timeout',
     message: new RegExp(`^Widget "wait_1" \\(send-and-wait-for-reply\\): timeout "${timeout.replace('.', '\\.')}" is not a whole number of seconds from 1 to 315360000; the default 3600 seconds \\(or --default-reply-timeout\\) is used instead$`),
   })),
+  { name: 'a Liquid tag never closed', def: variant((f) => void (state(f, 'send_1').properties.body = 'Hi {% if flow.data.vip %}friend')), path: '#/states/1/properties/body', message: /Widget "send_1" \(send-message\): body is not valid Liquid \(tag \{% if flow\.data\.vip %\} not closed\); rendering it fails with 84003/ },
+  { name: 'an unknown Liquid tag', def: variant((f) => void (state(f, 'send_1').properties.body = '{% hello %}')), path: '#/states/1/properties/body', message: /body is not valid Liquid \(tag "hello" not found\)/ },
+  { name: 'a Liquid output never closed', def: variant((f) => void (state(f, 'vars_1').properties.variables[0].value = '{{ flow.data.x ')), path: '#/states/6/properties/variables/0/value', message: /is not valid Liquid \(output "\{\{ flow\.data\.x " not closed\)/ },
   { name: 'send-and-wait timeout written as integer 0', def: variant((f) => void (state(f, 'wait_1').properties.timeout = 0)), path: '#/states/4/properties/timeout', message: /timeout 0 is not a whole number of seconds from 1 to 315360000; the default 3600 seconds \(or --default-reply-timeout\) is used instead/ },
 ];
 
@@ -116,6 +119,13 @@ describe('validateDefinition: warnings (valid stays true)', () => {
     for (const value of ['[a-z]+(-[a-z]+)*', '(yes|no)+', '{{flow.variables.pattern}}']) {
       const res = validateDefinition(variant((f) => void Object.assign(state(f, 'split_1').transitions[1].conditions[0], { type: 'regex', value })));
       assert.deepEqual(res.warnings.filter((w) => /regex/.test(w.message)), [], value);
+    }
+  });
+
+  it('valid Liquid (filters unknown to liquidjs included: the engine adds its own) gets no Liquid warning', () => {
+    for (const body of ['Hi {{ contact.channel.address | upcase }}', '{% if a %}x{% else %}y{% endif %}', '{{ x | some_unknown_filter }}', '{% for i in (1..3) %}{{i}}{% endfor %}', 'no liquid at all {']) {
+      const res = validateDefinition(variant((f) => void (state(f, 'send_1').properties.body = body)));
+      assert.deepEqual(res.warnings.filter((w) => /Liquid/.test(w.message)), [], body);
     }
   });
 
