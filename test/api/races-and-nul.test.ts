@@ -12,6 +12,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
 import type { SprintWrite, Store } from '../../src/runtime/ports/store.ts';
+import { toApiError } from '../../src/api/wire/error-mapping.ts';
 
 const survey = readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8');
 
@@ -247,3 +248,14 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('error mapping of a NUL the database refused', () => {
+  it("PostgreSQL's refusal of a NUL (22021, 22P05) is a 400/20001, not a 500", () => {
+    for (const code of ['22021', '22P05']) {
+      const mapped = toApiError(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code }), 1024);
+      assert.equal(mapped.status, 400);
+      assert.equal(mapped.code, 20001);
+      assert.match(mapped.message, /NUL/);
+    }
+  });
+});
