@@ -149,15 +149,37 @@ describe('canvas graph', () => {
   it('an execution path marks visited widgets, taken transitions and the current widget', () => {
     const path = pathFromSteps(
       [
-        { transitioned_from: 'Trigger', transitioned_to: 'ask' },
-        { transitioned_from: 'ask', transitioned_to: 'Ended' },
+        { name: 'incomingMessage', transitioned_from: 'Trigger', transitioned_to: 'ask' },
+        { name: 'sent', transitioned_from: 'ask', transitioned_to: 'Ended' },
       ],
       'Trigger',
     );
     assert.deepEqual([...path.visited], ['Trigger', 'ask']);
-    assert.ok(path.taken.has('Trigger→ask'));
+    assert.ok(path.taken.has('Trigger→incomingMessage→ask'));
     assert.equal(path.current, null);
-    assert.equal(pathFromSteps([{ transitioned_from: 'Trigger', transitioned_to: 'ask' }], 'Trigger').current, 'ask');
+    assert.equal(pathFromSteps([{ name: 'incomingMessage', transitioned_from: 'Trigger', transitioned_to: 'ask' }], 'Trigger').current, 'ask');
+  });
+
+  it('highlights only the event taken when two events lead to the same widget', () => {
+    const trigger = smallFlow().states[0]!;
+    const flow = connect(smallFlow(), 'Trigger', trigger.transitions.findIndex((t) => t.event === 'incomingRequest'), 'send_message_1');
+    const path = pathFromSteps([{ name: 'incomingRequest', transitioned_from: 'Trigger', transitioned_to: 'send_message_1' }], 'Trigger');
+    const edges = toGraph(flow, undefined, path).edges.filter((e) => e.source === 'Trigger');
+    assert.deepEqual(edges.map((e) => [e.label, e.className]), [
+      ['incomingMessage', 'edge-dim'],
+      ['incomingRequest', 'edge-taken'],
+    ]);
+    // Their labels are spread apart.
+    assert.deepEqual(edges.map((e) => [e.data.parallel, e.data.parallelCount]), [[0, 2], [1, 2]]);
+  });
+
+  it('draws a transition back to its own widget as a self loop', () => {
+    const flow = connect(smallFlow(), 'send_message_1', 1, 'send_message_1');
+    const loop = toGraph(flow).edges.find((e) => e.source === 'send_message_1')!;
+    assert.equal(loop.type, 'selfLoop');
+    assert.equal(loop.target, 'send_message_1');
+    assert.match(loop.className, /edge-self-loop/);
+    assert.equal(toGraph(flow).edges[0]!.type, 'flow');
   });
 
   it('labels match transitions with their condition names', () => {

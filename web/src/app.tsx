@@ -8,6 +8,7 @@ import { ExecutionListPage } from './executions/execution-list.tsx';
 import { ExecutionPage } from './executions/execution-page.tsx';
 import { FlowListPage } from './flows/flow-list.tsx';
 import { RevisionsPage } from './flows/revisions-page.tsx';
+import { confirmLeave } from './ui/leave-guard.ts';
 
 function TopBar() {
   const { credentials, signOut } = useSession();
@@ -26,7 +27,7 @@ function TopBar() {
         <code className="sid small" title="Signed-in account">
           {credentials?.accountSid}
         </code>
-        <button type="button" className="small-button" onClick={signOut}>
+        <button type="button" className="small-button" onClick={() => confirmLeave() && signOut()}>
           Sign out
         </button>
       </div>

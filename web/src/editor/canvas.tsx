@@ -1,6 +1,6 @@
 // The flow canvas: @xyflow/react showing a definition. Editing gestures (drag, connect, delete)
 // become definition edits through onChange; in read-only mode it only shows (and highlights a path).
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Background,
   Controls,
@@ -9,8 +9,8 @@ import {
   ReactFlow,
   applyNodeChanges,
   type Connection,
-  type Edge,
   type NodeChange,
+  type ReactFlowInstance,
   type OnEdgesDelete,
   type OnNodesDelete,
 } from '@xyflow/react';
@@ -18,6 +18,8 @@ import type { FlowDefinition } from '../api/types.ts';
 import { connect, moveWidget, removeWidget } from './definition-ops.ts';
 import { toGraph, type PathHighlight, type WidgetIssues } from './graph.ts';
 import { WidgetNode, type WidgetNodeType } from './widget-node.tsx';
+import { EDGE_TYPES, type FlowEdgeType } from './flow-edges.tsx';
+import { initialViewport } from './viewport.ts';
 
 const NODE_TYPES = { widget: WidgetNode };
 
@@ -41,16 +43,19 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
     setNodes(graph.nodes.map((node) => ({ ...node, selected: node.id === selected })) as WidgetNodeType[]);
   }, [graph, selected]);
 
-  // Open on the top of the flow at a readable zoom, as Studio does, rather than a whole tall flow shrunk to dots.
-  const fitViewOptions = useMemo(() => {
-    const top = Math.min(...graph.nodes.map((n) => n.position.y));
-    const visible = graph.nodes.filter((n) => n.position.y <= top + 900).map((n) => ({ id: n.id }));
-    return { padding: 0.15, maxZoom: 1, minZoom: 0.4, nodes: visible };
-    // Only the first layout matters: later edits must not move the view.
+  // Open on the Trigger at a readable zoom, top-aligned, as Studio does (see viewport.ts). Only the
+  // first layout matters: later edits must not move the view.
+  const box = useRef<HTMLDivElement>(null);
+  const onInit = useCallback(
+    (instance: ReactFlowInstance<WidgetNodeType, FlowEdgeType>) => {
+      const rect = box.current?.getBoundingClientRect();
+      void instance.setViewport(initialViewport(graph.nodes, definition.initial_state, rect?.width ?? 0, rect?.height ?? 0));
+    },
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
+    [],
+  );
 
-  const edges: Edge[] = useMemo(
+  const edges: FlowEdgeType[] = useMemo(
     () =>
       graph.edges.map((edge) => ({
         ...edge,
@@ -108,21 +113,23 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
     [definition, edit, onSelect],
   );
 
-  const onEdgesDelete: OnEdgesDelete = useCallback(
+  const onEdgesDelete: OnEdgesDelete<FlowEdgeType> = useCallback(
     (deleted) => {
       edit(() =>
-        deleted.reduce((def, edge) => connect(def, edge.source, (edge.data as { transitionIndex: number }).transitionIndex, null), definition),
+        deleted.reduce((def, edge) => connect(def, edge.source, edge.data!.transitionIndex, null), definition),
       );
     },
     [definition, edit],
   );
 
   return (
-    <div className="canvas" data-testid="canvas">
-      <ReactFlow<WidgetNodeType, Edge>
+    <div className="canvas" data-testid="canvas" ref={box}>
+      <ReactFlow<WidgetNodeType, FlowEdgeType>
         nodes={nodes}
         edges={edges}
         nodeTypes={NODE_TYPES}
+        edgeTypes={EDGE_TYPES}
+        onInit={onInit}
         onNodesChange={onNodesChange}
         onConnect={onConnect}
         onNodesDelete={onNodesDelete}
@@ -132,8 +139,6 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
-        fitView
-        fitViewOptions={fitViewOptions}
         minZoom={0.1}
         maxZoom={2}
         proOptions={{ hideAttribution: true }}

@@ -13,6 +13,7 @@ import { PhonePanel } from '../simulator/phone-panel.tsx';
 import { downloadJson, slug } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
 import { Dialog } from '../ui/dialog.tsx';
+import { holdLeaveGuard } from '../ui/leave-guard.ts';
 import { StatusBadge } from '../ui/status.tsx';
 import { Canvas } from './canvas.tsx';
 import { addWidget, positionOf } from './definition-ops.ts';
@@ -83,21 +84,25 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
 
   const dirty = definition !== null && JSON.stringify(definition) !== saved;
 
-  // Unsaved edits are not lost silently: closing the tab asks (beforeunload), and so does following a
-  // link inside the console (caught before the router sees the click).
+  // Unsaved edits are not lost silently: closing the tab asks (beforeunload), and so do following a
+  // link inside the console (caught before the router sees the click), the browser's Back and
+  // Forward and signing out (leave-guard.ts).
   useEffect(() => {
     if (!dirty) return;
+    const QUESTION = 'This flow has unsaved changes. Leave without saving them?';
     const warn = (event: BeforeUnloadEvent) => event.preventDefault();
     const onClick = (event: MouseEvent) => {
       const link = (event.target as Element | null)?.closest?.('a[href]');
       if (!link || link.getAttribute('target') === '_blank' || link.getAttribute('href')?.startsWith('#')) return;
-      if (window.confirm('This flow has unsaved changes. Leave without saving them?')) return;
+      if (window.confirm(QUESTION)) return;
       event.preventDefault();
       event.stopPropagation();
     };
+    const release = holdLeaveGuard(QUESTION);
     window.addEventListener('beforeunload', warn);
     document.addEventListener('click', onClick, true);
     return () => {
+      release();
       window.removeEventListener('beforeunload', warn);
       document.removeEventListener('click', onClick, true);
     };
@@ -352,10 +357,10 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
             )}
           </div>
           <div role="tabpanel" id="panel-chat" aria-labelledby="tab-chat" hidden={panel !== 'chat'} className="panel-scroll">
-            {panel === 'chat' && <ChatPanel flowSid={flowSid} onSteps={onSimSteps} />}
+            {panel === 'chat' && <ChatPanel flowSid={flowSid} onSteps={onSimSteps} onPublish={() => save('published')} />}
           </div>
           <div role="tabpanel" id="panel-phone" aria-labelledby="tab-phone" hidden={panel !== 'phone'} className="panel-scroll">
-            {panel === 'phone' && <PhonePanel flowSid={flowSid} onSteps={onSimSteps} />}
+            {panel === 'phone' && <PhonePanel flowSid={flowSid} onSteps={onSimSteps} onPublish={() => save('published')} />}
           </div>
         </aside>
       </div>

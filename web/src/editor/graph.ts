@@ -28,13 +28,16 @@ export interface GraphNode {
 
 export interface GraphEdge {
   id: string;
+  /** 'selfLoop' for a transition back to its own widget (drawn around its side), else 'flow'. */
+  type: 'flow' | 'selfLoop';
   source: string;
   target: string;
   sourceHandle: string;
   label: string;
   animated: boolean;
   className: string;
-  data: { transitionIndex: number };
+  /** parallel: this edge's place among the edges between the same two widgets, so their labels do not overlap. */
+  data: { transitionIndex: number; parallel: number; parallelCount: number };
 }
 
 export function transitionLabel(transition: Transition): string {
@@ -75,9 +78,13 @@ export function issuesByWidget(
 export interface PathHighlight {
   /** Widgets the execution went through. */
   visited: Set<string>;
-  /** "from→to" pairs of transitions it took. */
+  /** Transitions it took, as takenKey(from, event, to): two events leading to the same widget are told apart. */
   taken: Set<string>;
   current: string | null;
+}
+
+export function takenKey(from: string, event: string, to: string): string {
+  return `${from}→${event}→${to}`;
 }
 
 export function toGraph(
@@ -100,26 +107,30 @@ export function toGraph(
   }));
   const edges: GraphEdge[] = [];
   for (const state of definition.states) {
-    (state.transitions ?? []).forEach((transition, index) => {
-      if (!transition.next || !names.has(transition.next)) return;
-      const taken = path?.taken.has(`${state.name}→${transition.next}`) ?? false;
+    const connected = (state.transitions ?? []).flatMap((transition, index) => (transition.next && names.has(transition.next) ? [{ transition, index, next: transition.next }] : []));
+    for (const { transition, index, next } of connected) {
+      // A step names its event, not which of a split's conditions matched: several `match` transitions
+      // to the same widget all count as taken (the step cannot tell them apart), any other event only itself.
+      const taken = path?.taken.has(takenKey(state.name, transition.event, next)) ?? false;
+      const siblings = connected.filter((c) => c.next === next);
       edges.push({
         id: `${state.name}#${index}`,
+        type: next === state.name ? 'selfLoop' : 'flow',
         source: state.name,
-        target: transition.next,
+        target: next,
         sourceHandle: handleId(index),
         label: transitionLabel(transition),
         animated: taken,
-        className: taken ? 'edge-taken' : path ? 'edge-dim' : '',
-        data: { transitionIndex: index },
+        className: [taken ? 'edge-taken' : path ? 'edge-dim' : '', next === state.name ? 'edge-self-loop' : ''].filter(Boolean).join(' '),
+        data: { transitionIndex: index, parallel: siblings.findIndex((c) => c.index === index), parallelCount: siblings.length },
       });
-    });
+    }
   }
   return { nodes, edges };
 }
 
 /** The path of an execution from its steps (oldest first): widgets entered and transitions taken. */
-export function pathFromSteps(steps: { transitioned_from: string; transitioned_to: string }[], initialState: string): PathHighlight {
+export function pathFromSteps(steps: { name: string; transitioned_from: string; transitioned_to: string }[], initialState: string): PathHighlight {
   const visited = new Set<string>();
   const taken = new Set<string>();
   let current: string | null = null;
@@ -131,7 +142,8 @@ export function pathFromSteps(steps: { transitioned_from: string; transitioned_t
     } else {
       current = null;
     }
-    taken.add(`${step.transitioned_from}→${step.transitioned_to}`);
+    // A step's name is the event it left its widget on.
+    taken.add(takenKey(step.transitioned_from, step.name, step.transitioned_to));
   }
   if (steps.length === 0) visited.add(initialState);
   return { visited, taken, current };

@@ -116,11 +116,36 @@ function isKeyValueArray(spec: PropSpec): boolean {
   return spec.type === 'array' && !!spec.items?.properties?.key && !!spec.items.properties.value;
 }
 
-function PropertyField({ name, spec, value, issues, readOnly, onChange }: { name: string; spec: PropSpec; value: unknown; issues: ValidationIssue[]; readOnly: boolean; onChange: (v: unknown) => void }) {
+/** Whether a property must have a value, given its widget's other properties (requiredUnless). */
+export function isRequiredNow(spec: PropSpec, properties: Record<string, unknown>): boolean {
+  if (spec.required) return true;
+  return !!spec.requiredUnless && properties[spec.requiredUnless.property] !== spec.requiredUnless.equals;
+}
+
+function PropertyField({
+  name,
+  spec,
+  value,
+  issues,
+  readOnly,
+  requiredNow = false,
+  onChange,
+}: {
+  name: string;
+  spec: PropSpec;
+  value: unknown;
+  issues: ValidationIssue[];
+  readOnly: boolean;
+  requiredNow?: boolean;
+  onChange: (v: unknown) => void;
+}) {
   const id = useId();
   const listId = `${id}-options`;
   const required = spec.required || !!spec.requiredUnless;
-  const invalid = issues.length > 0;
+  // The server's schema only asks that a required property is there, so an emptied one passes it;
+  // it would go out empty (a blank SMS, a silent Say), so the panel says so.
+  const emptyRequired = requiredNow && typeof value === 'string' && value.trim() === '' && issues.length === 0;
+  const invalid = issues.length > 0 || emptyRequired;
   let control;
   if (spec.type === 'boolean' && (value === undefined || typeof value === 'boolean')) {
     control = <input id={id} name={name} type="checkbox" checked={value === true} disabled={readOnly} onChange={(e) => onChange(e.target.checked)} />;
@@ -177,12 +202,14 @@ function PropertyField({ name, spec, value, issues, readOnly, onChange }: { name
           {issue.message}
         </span>
       ))}
+      {emptyRequired && <span className="field-error field-warning">{name} is required and is empty.</span>}
     </div>
   );
 }
 
 function TransitionsEditor({ definition, state, readOnly, onChange, onError }: Pick<FormProps, 'definition' | 'state' | 'readOnly' | 'onChange' | 'onError'>) {
-  const targets = definition.states.filter((s) => s.name !== state.name && s.type !== 'trigger').map((s) => s.name);
+  // The widget itself is a target too: a Gather re-prompting on timeout loops back to itself.
+  const targets = definition.states.filter((s) => s.type !== 'trigger').map((s) => s.name);
   const isSplit = state.type === 'split-based-on';
   const apply = (fn: () => FlowDefinition) => {
     try {
@@ -217,7 +244,7 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
                 <option value="">— ends the flow —</option>
                 {targets.map((name) => (
                   <option key={name} value={name}>
-                    {name}
+                    {name === state.name ? `${name} (this widget)` : name}
                   </option>
                 ))}
               </select>
@@ -290,6 +317,7 @@ export function PropertyForm(props: FormProps) {
           value={properties[key]}
           issues={[...propertyIssues(issues.errors, stateIndex, key), ...propertyIssues(issues.warnings, stateIndex, key)]}
           readOnly={readOnly}
+          requiredNow={isRequiredNow(propSpec, properties)}
           onChange={set(key)}
         />
       ))}

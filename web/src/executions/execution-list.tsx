@@ -1,6 +1,7 @@
-// A flow's executions with status and date filters and paging (the API's own PageToken URLs).
-import { useEffect, useState, type FormEvent } from 'react';
-import { Link } from 'wouter';
+// A flow's executions with status and date filters and paging (the API's own PageToken URLs). The
+// filters and the page are in the query string (page-query.ts): Back, reload and links keep them.
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { Link, useLocation, useSearch } from 'wouter';
 import type { Execution, Flow, PageMeta } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { formatDate } from '../ui/format.ts';
@@ -8,6 +9,7 @@ import { useAsync } from '../ui/use-async.ts';
 import { Pager } from '../ui/pager.tsx';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
 import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
+import { atPosition, consoleSearch, pageOf, positionIn } from '../ui/page-query.ts';
 
 const PAGE_SIZE = 20;
 
@@ -23,8 +25,25 @@ export function executionsQuery(flowSid: string, filters: { status: string; from
 export function ExecutionListPage({ flowSid }: { flowSid: string }) {
   const api = useApi();
   const flow = useAsync((signal) => api.get<Flow>(`/v2/Flows/${flowSid}`, signal), [flowSid]);
-  const [draft, setDraft] = useState({ status: '', from: '', to: '' });
-  const [pageUrl, setPageUrl] = useState(() => executionsQuery(flowSid, draft));
+  const search = useSearch();
+  const [location, navigate] = useLocation();
+  const query = useMemo(() => new URLSearchParams(search), [search]);
+  const filters = useMemo(() => ({ status: query.get('status') ?? '', from: query.get('from') ?? '', to: query.get('to') ?? '' }), [query]);
+  const [draft, setDraft] = useState(filters);
+  // Back and Forward change the query string: the form follows it.
+  useEffect(() => setDraft(filters), [filters]);
+  const pageUrl = useMemo(() => {
+    try {
+      return atPosition(executionsQuery(flowSid, filters), positionIn(query));
+    } catch {
+      // A hand-edited date that is no date: the list unfiltered by date.
+      return atPosition(executionsQuery(flowSid, { ...filters, from: '', to: '' }), positionIn(query));
+    }
+  }, [flowSid, filters, query]);
+  const setPageUrl = (url: string) => {
+    const { page, token } = pageOf(url);
+    navigate(location + consoleSearch({ ...filters, page, token }));
+  };
   const list = useAsync((signal) => api.get<{ executions: Execution[]; meta: PageMeta }>(pageUrl, signal), [pageUrl]);
 
   const [autoRefresh, setAutoRefresh] = useState(false);
@@ -37,7 +56,7 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
-    setPageUrl(executionsQuery(flowSid, draft));
+    navigate(location + consoleSearch(draft));
   };
 
   return (

@@ -43,7 +43,10 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   const [error, setError] = useState<string | null>(null);
   const [selectedWidget, setSelectedWidget] = useState<string | null>(null);
 
-  const current: Execution | undefined = live.executions.get(executionSid) ?? execution.data;
+  // The stream's word is the newer one, unless this page has just ended the execution itself (the
+  // stream stops then, its last word may still say active).
+  const streamed = live.executions.get(executionSid);
+  const current: Execution | undefined = streamed && execution.data?.status !== 'ended' ? streamed : execution.data;
   const allSteps = useMemo(() => {
     const bySid = new Map<string, Step>();
     for (const step of [...(steps.data ?? []), ...live.steps]) bySid.set(step.sid, step);
@@ -56,6 +59,8 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     try {
       const ended = await api.post<Execution>(base, { Status: 'ended' });
       execution.set(ended);
+      // The live stream stops with the execution: the steps that came over it are read again.
+      steps.reload();
     } catch (caught) {
       setError(errorMessage(caught));
     }

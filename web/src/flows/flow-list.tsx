@@ -1,8 +1,8 @@
 // Flows: list with paging, create, import a Studio JSON export, export, delete.
-import { useState, type FormEvent } from 'react';
-import { Link, useLocation } from 'wouter';
-import { errorMessage } from '../api/client.ts';
-import type { Flow, PageMeta } from '../api/types.ts';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { Link, useLocation, useSearch } from 'wouter';
+import { ApiError, errorMessage } from '../api/client.ts';
+import type { Flow, PageMeta, ValidationIssue } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { newFlowDefinition } from '../editor/definition-ops.ts';
 import { definitionFromImport } from './import.ts';
@@ -11,6 +11,7 @@ import { downloadJson, formatDate, slug } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
 import { Pager } from '../ui/pager.tsx';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
+import { atPosition, consoleSearch, pageOf, positionIn } from '../ui/page-query.ts';
 
 const PAGE_SIZE = 25;
 
@@ -19,6 +20,8 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
   const [name, setName] = useState('');
   const [json, setJson] = useState('');
   const [error, setError] = useState<string | null>(null);
+  /** What the server's validator found in a definition it refused. */
+  const [findings, setFindings] = useState<ValidationIssue[]>([]);
   const [busy, setBusy] = useState(false);
 
   const readFile = async (file: File | undefined) => {
@@ -31,6 +34,7 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
     event.preventDefault();
     setBusy(true);
     setError(null);
+    setFindings([]);
     try {
       const definition = mode === 'import' ? definitionFromImport(json) : newFlowDefinition(name);
       const flow = await api.post<Flow>('/v2/Flows', {
@@ -42,6 +46,7 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
       onCreated(flow);
     } catch (caught) {
       setError(errorMessage(caught));
+      if (caught instanceof ApiError) setFindings(caught.body.details?.errors ?? []);
     } finally {
       setBusy(false);
     }
@@ -70,6 +75,15 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
           {error}
         </p>
       )}
+      {findings.length > 0 && (
+        <ul className="notice notice-error issue-list import-findings" aria-label="Validation errors">
+          {findings.map((issue, i) => (
+            <li key={i}>
+              <code>{issue.property_path}</code> {issue.message}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="row end">
         <button type="submit" className="primary" disabled={busy}>
           {mode === 'import' ? 'Import' : 'Create'}
@@ -81,9 +95,20 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
 
 export function FlowListPage() {
   const api = useApi();
-  const [, navigate] = useLocation();
-  const [pageUrl, setPageUrl] = useState(`/v2/Flows?PageSize=${PAGE_SIZE}`);
+  const [location, navigate] = useLocation();
+  // The page is in the query string, so Back, reload and links keep it.
+  const search = useSearch();
+  const pageUrl = useMemo(() => atPosition(`/v2/Flows?PageSize=${PAGE_SIZE}`, positionIn(new URLSearchParams(search))), [search]);
+  const setPageUrl = (url: string) => navigate(location + consoleSearch({ ...pageOf(url) }));
   const list = useAsync((signal) => api.get<{ flows: Flow[]; meta: PageMeta }>(pageUrl, signal), [pageUrl]);
+
+  // A later page that comes back empty (its last flow deleted, here or elsewhere) steps back a page
+  // rather than saying there are no flows; it replaces the empty page in the history.
+  const emptyLaterPage = list.data !== undefined && list.data.flows.length === 0 && list.data.meta.page > 0;
+  const previousPage = list.data ? String(list.data.meta.page - 1) : null;
+  useEffect(() => {
+    if (emptyLaterPage) navigate(location + consoleSearch({ page: previousPage === '0' ? null : previousPage }), { replace: true });
+  }, [emptyLaterPage, previousPage, location, navigate]);
   const [dialog, setDialog] = useState<'create' | 'import' | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -120,7 +145,7 @@ export function FlowListPage() {
         </div>
       </header>
       <ErrorNotice error={list.error || error} />
-      {list.data && list.data.flows.length === 0 && (
+      {list.data && list.data.flows.length === 0 && !emptyLaterPage && (
         <div className="card empty-state">
           <p>No flows yet. Create one, or import a flow exported from Twilio Studio.</p>
         </div>

@@ -119,7 +119,7 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
               <th scope="col">Revision</th>
               <th scope="col">Status</th>
               <th scope="col">Commit message</th>
-              <th scope="col">Created</th>
+              <th scope="col" className="col-optional">Created</th>
               <th scope="col">
                 <span className="visually-hidden">Actions</span>
               </th>
@@ -132,9 +132,9 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
                 <td>
                   <StatusBadge status={r.status} />
                 </td>
-                <td>{r.commit_message ?? <span className="muted">—</span>}</td>
-                <td>{formatDate(r.date_created)}</td>
-                <td className="actions">
+                <td className="commit-cell">{r.commit_message ?? <span className="muted">—</span>}</td>
+                <td className="col-optional">{formatDate(r.date_created)}</td>
+                <td className="row-action">
                   <button type="button" className="link-button" onClick={() => void restore(r.revision)}>
                     Restore as draft
                   </button>
@@ -147,13 +147,13 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
       <section aria-labelledby="diff-title" className="card">
         <header className="row wrap">
           <h2 id="diff-title">Compare</h2>
-          <label className="field inline">
+          <label className="field inline compare-picker">
             <span className="field-label">From</span>
             <select aria-label="Older revision" value={left ?? ''} onChange={(e) => setLeft(Number(e.target.value))}>
               {options}
             </select>
           </label>
-          <label className="field inline">
+          <label className="field inline compare-picker">
             <span className="field-label">To</span>
             <select aria-label="Newer revision" value={right ?? ''} onChange={(e) => setRight(Number(e.target.value))}>
               {options}

@@ -7,6 +7,7 @@ import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
 import { useAsync } from '../ui/use-async.ts';
+import { NotStartedNotice } from './not-started.tsx';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
 
@@ -16,7 +17,16 @@ interface SendResult {
   messages: SimulatorMessage[];
 }
 
-export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (steps: Step[], execution: Execution | null) => void }) {
+export function ChatPanel({
+  flowSid,
+  onSteps,
+  onPublish,
+}: {
+  flowSid: string;
+  onSteps?: (steps: Step[], execution: Execution | null) => void;
+  /** Publishes the flow as it is in the editor (offered when a text starts nothing because it never was). */
+  onPublish?: () => Promise<void>;
+}) {
   const api = useApi();
   const { credentials } = useSession();
   const [contact, setContact] = useState(() => sessionStorage.getItem(CONTACT_KEY) ?? '+15551230001');
@@ -25,6 +35,8 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
   const [sent, setSent] = useState<SimulatorMessage[]>([]);
+  /** The last text started no execution (see NotStartedNotice). */
+  const [notStarted, setNotStarted] = useState(false);
   const live = useLiveEvents(`/console/api/Flows/${flowSid}/Simulator/Events?Contact=${encodeURIComponent(activeContact)}`, credentials);
   const transcriptRef = useRef<HTMLOListElement>(null);
 
@@ -58,6 +70,7 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
     try {
       const result = await api.post<SendResult>(`/simulator/Flows/${flowSid}/Messages`, { From: activeContact, Body: body });
       setSent((current) => [...current, ...result.messages]);
+      setNotStarted(result.execution_sid === null);
       setBody('');
       if (result.messages.some((m) => m.direction === 'outbound-api' && m.sid !== result.message_sid)) setArmed('');
     } catch (caught) {
@@ -73,6 +86,7 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
     if (!next) return;
     sessionStorage.setItem(CONTACT_KEY, next);
     setSent([]);
+    setNotStarted(false);
     setActiveContact(next);
   };
 
@@ -168,6 +182,24 @@ export function ChatPanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (st
           <option value="delivery">is not delivered</option>
         </select>
       </label>
+      {notStarted && (
+        <NotStartedNotice
+          flowSid={flowSid}
+          contact={activeContact}
+          what="text"
+          onPublish={
+            onPublish &&
+            (async () => {
+              await onPublish();
+              setNotStarted(false);
+            })
+          }
+          onRunDraft={async () => {
+            await toggleTestUser(true);
+            setNotStarted(false);
+          }}
+        />
+      )}
       {error && (
         <p role="alert" className="error-text">
           {error}

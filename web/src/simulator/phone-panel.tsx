@@ -6,6 +6,7 @@ import type { Execution, Step } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
+import { NotStartedNotice } from './not-started.tsx';
 
 const CALLER_KEY = 'switchboard.simulator.caller';
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -38,7 +39,16 @@ function waitingText(waiting: SimulatorCall['waiting_for']): string {
   }
 }
 
-export function PhonePanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (steps: Step[], execution: Execution | null) => void }) {
+export function PhonePanel({
+  flowSid,
+  onSteps,
+  onPublish,
+}: {
+  flowSid: string;
+  onSteps?: (steps: Step[], execution: Execution | null) => void;
+  /** Publishes the flow as it is in the editor (offered when a call starts nothing because it never was). */
+  onPublish?: () => Promise<void>;
+}) {
   const api = useApi();
   const { credentials } = useSession();
   const [caller, setCaller] = useState(() => sessionStorage.getItem(CALLER_KEY) ?? '+15551230002');
@@ -47,6 +57,8 @@ export function PhonePanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (s
   const [speech, setSpeech] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The last call started no execution (see NotStartedNotice). */
+  const [notStarted, setNotStarted] = useState(false);
   const live = useLiveEvents(call?.execution_sid ? `/console/api/Flows/${flowSid}/Executions/${call.execution_sid}/Events` : null, credentials);
   const steps = useMemo(() => live.steps.filter((s) => s.execution_sid === call?.execution_sid), [live.steps, call?.execution_sid]);
   const execution = call?.execution_sid ? (live.executions.get(call.execution_sid) ?? null) : null;
@@ -66,11 +78,13 @@ export function PhonePanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (s
   }, [api, call?.sid, inCall]);
 
   const act = useCallback(
-    async (run: () => Promise<SimulatorCall>) => {
+    async (run: () => Promise<SimulatorCall>, dialing = false) => {
       setBusy(true);
       setError(null);
       try {
-        setCall(await run());
+        const next = await run();
+        setCall(next);
+        if (dialing) setNotStarted(next.execution_sid === null);
       } catch (caught) {
         setError(errorMessage(caught));
       } finally {
@@ -83,7 +97,17 @@ export function PhonePanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (s
   const dial = () => {
     sessionStorage.setItem(CALLER_KEY, caller);
     setDigits('');
-    void act(() => api.post<SimulatorCall>('/simulator/calls', { FlowSid: flowSid, From: caller.trim() }));
+    void act(() => api.post<SimulatorCall>('/simulator/calls', { FlowSid: flowSid, From: caller.trim() }), true);
+  };
+  // Test users run the latest revision, drafts included, on calls as on texts.
+  const runDraft = async () => {
+    try {
+      const current = await api.get<{ test_users: string[] }>(`/v2/Flows/${flowSid}/TestUsers`);
+      await api.post(`/v2/Flows/${flowSid}/TestUsers`, { TestUsers: [...new Set([...current.test_users, caller.trim()])] });
+      setNotStarted(false);
+    } catch (caught) {
+      setError(errorMessage(caught));
+    }
   };
   const action = (name: string, form: Record<string, string> = {}) => {
     if (!call) return;
@@ -127,7 +151,7 @@ export function PhonePanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (s
           </button>
         )}
       </div>
-      <p className="muted small">Calls run the flow's published revision, as texts do.</p>
+      <p className="muted small">Calls run the flow's published revision (a test user's run the latest draft), as texts do.</p>
       <ol className="transcript call-transcript" aria-label="Call transcript" aria-live="polite">
         {!call && <li className="muted small empty">Call the flow to hear what it says.</li>}
         {call?.transcript.map((line, i) => (
@@ -176,6 +200,21 @@ export function PhonePanel({ flowSid, onSteps }: { flowSid: string; onSteps?: (s
         <button type="button" onClick={() => action('Recording', { Duration: '5' })}>
           Leave a 5 s recording
         </button>
+      )}
+      {notStarted && (
+        <NotStartedNotice
+          flowSid={flowSid}
+          contact={caller.trim()}
+          what="call"
+          onPublish={
+            onPublish &&
+            (async () => {
+              await onPublish();
+              setNotStarted(false);
+            })
+          }
+          onRunDraft={runDraft}
+        />
       )}
       {error && (
         <p role="alert" className="error-text">

@@ -24,8 +24,13 @@ function upsertBySid<T extends { sid: string }>(list: T[], item: T): T[] {
 export function useLiveEvents(path: string | null, credentials: Credentials | null): LiveState {
   const [state, setState] = useState<LiveState>(EMPTY);
   useEffect(() => {
+    // A new stream starts empty; no stream (an execution that has just ended) keeps what arrived,
+    // so steps seen live do not vanish before a reload brings them back.
+    if (!path || !credentials) {
+      setState((current) => ({ ...current, connection: 'closed' }));
+      return;
+    }
     setState(EMPTY);
-    if (!path || !credentials) return;
     return openEventStream(
       path,
       credentials,

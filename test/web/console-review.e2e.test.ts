@@ -1,0 +1,331 @@
+// The console in Chromium on what a reviewer found: a widget that loops back to itself, Back,
+// Forward and Sign out with unsaved edits, the import dialog listing the validator's findings, the
+// execution page after "End execution" and the path it highlights, the simulator on a flow never
+// published, where a wide flow opens, lists whose filters and page live in the URL, deleting the
+// last flow of a later page, an emptied required field, and the revisions table in a phone-sized window.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { launchBrowser, noChromium, type Browser } from './browser.ts';
+import type { FlowDefinition } from '../../src/definition/types.ts';
+
+const at = (x: number, y: number) => ({ offset: { x, y } });
+
+/** A call menu whose Gather re-prompts itself on timeout, as real flows do. */
+const LOOP_FLOW: FlowDefinition = {
+  description: 'loop',
+  initial_state: 'Trigger',
+  flags: { allow_concurrent_calls: true },
+  states: [
+    { name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage' }, { event: 'incomingCall', next: 'gather_1' }, { event: 'incomingRequest' }] },
+    {
+      name: 'gather_1',
+      type: 'gather-input-on-call',
+      properties: { ...at(0, 250), say: 'Press a key', timeout: 5, number_of_digits: 1 },
+      transitions: [{ event: 'keypress', next: 'say_bye' }, { event: 'speech' }, { event: 'timeout', next: 'gather_1' }],
+    },
+    { name: 'say_bye', type: 'say-play', properties: { ...at(0, 550), say: 'Bye' }, transitions: [{ event: 'audioComplete' }] },
+  ],
+} as unknown as FlowDefinition;
+
+/** Two questions in a row; the Trigger's message and REST events both lead to the first. */
+const TWO_WAITS: FlowDefinition = {
+  description: 'two waits',
+  initial_state: 'Trigger',
+  flags: { allow_concurrent_calls: true },
+  states: [
+    { name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage', next: 'ask1' }, { event: 'incomingCall' }, { event: 'incomingRequest', next: 'ask1' }] },
+    { name: 'ask1', type: 'send-and-wait-for-reply', properties: { ...at(0, 250), from: '{{flow.channel.address}}', body: 'Q1', timeout: '3600' }, transitions: [{ event: 'incomingMessage', next: 'ask2' }, { event: 'timeout' }, { event: 'deliveryFailure' }] },
+    { name: 'ask2', type: 'send-and-wait-for-reply', properties: { ...at(0, 500), from: '{{flow.channel.address}}', body: 'Q2', timeout: '3600' }, transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }] },
+  ],
+} as unknown as FlowDefinition;
+
+/** Texts back; never published in the test that uses it. */
+const ECHO: FlowDefinition = {
+  description: 'echo',
+  initial_state: 'Trigger',
+  flags: { allow_concurrent_calls: true },
+  states: [
+    { name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage', next: 'reply' }, { event: 'incomingCall', next: 'say_hi' }, { event: 'incomingRequest' }] },
+    { name: 'reply', type: 'send-message', properties: { ...at(0, 250), from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Echo: {{trigger.message.Body}}' }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
+    { name: 'say_hi', type: 'say-play', properties: { ...at(300, 250), say: 'Hello caller' }, transitions: [{ event: 'audioComplete' }] },
+  ],
+} as unknown as FlowDefinition;
+
+/** A Trigger at the left end of a row of widgets some 8000 px wide (as in real flows with many branches). */
+function wideFlow(): FlowDefinition {
+  const row = Array.from({ length: 16 }, (_, i) => ({
+    name: `set_${i}`,
+    type: 'set-variables',
+    properties: { ...at(i * 520, 300), variables: [{ key: 'n', value: String(i) }] },
+    transitions: [{ event: 'next' }],
+  }));
+  return {
+    description: 'wide',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [{ name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage', next: 'set_0' }, { event: 'incomingCall' }, { event: 'incomingRequest' }] }, ...row],
+  } as unknown as FlowDefinition;
+}
+
+describe('web console: review findings (Chromium)', { skip: noChromium, timeout: 240_000 }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+
+  const create = async (name: string, definition: FlowDefinition, status: 'draft' | 'published' = 'published') =>
+    (await server.app.flows.create(server.account.sid, { friendlyName: name, status, definition })).sid;
+  const rest = (path: string, fields: Record<string, string> = {}, method = 'POST') =>
+    fetch(`${server.baseUrl}${path}`, {
+      method,
+      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: method === 'POST' ? new URLSearchParams(fields) : undefined,
+    });
+  /** Accepts or dismisses the next confirm() and resolves with its question. */
+  const nextConfirm = (accept: boolean) =>
+    new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no confirm() was shown')), 10_000);
+      page.once('dialog', (dialog) => void (accept ? dialog.accept() : dialog.dismiss()).then(() => (clearTimeout(timer), resolve(dialog.message()))));
+    });
+
+  before(async () => {
+    await ensureConsoleBuilt();
+    server = await startTestServer({ listen: true });
+    browser = await launchBrowser();
+    page = browser.page;
+    page.setDefaultTimeout(10_000);
+    await page.goto(server.baseUrl);
+    await page.getByLabel('Account SID').fill(server.account.sid);
+    await page.getByLabel('Auth token').fill(server.account.authToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Flows' }).waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('shows a transition back to its own widget in the panel and around the widget on the canvas', async () => {
+    const sid = await create('Loop', LOOP_FLOW);
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    const node = page.locator('.react-flow__node[data-id="gather_1"]');
+    await node.click();
+    const next = page.getByRole('form', { name: 'Properties of gather_1' }).getByLabel('Next widget after timeout');
+    assert.equal(await next.inputValue(), 'gather_1');
+    assert.equal(await next.locator('option:checked').textContent(), 'gather_1 (this widget)');
+    // The loop goes round the widget's right side, its label beside it, not hidden under the widget.
+    const edge = page.locator('.react-flow__edge[data-id="gather_1#2"]');
+    await edge.waitFor();
+    assert.match((await edge.getAttribute('class')) ?? '', /edge-self-loop/);
+    const box = (await node.boundingBox())!;
+    const path = (await edge.locator('path.react-flow__edge-path').boundingBox())!;
+    assert.ok(path.x + path.width > box.x + box.width + 10, 'the loop passes right of the widget');
+    assert.ok(path.y < box.y && path.y + path.height > box.y + box.height, 'the loop spans the widget from its bottom to its top');
+    const label = (await edge.locator('.react-flow__edge-text').boundingBox())!;
+    assert.ok(label.x > box.x + box.width, 'the label is beside the widget');
+    assert.equal(await edge.locator('.react-flow__edge-text').textContent(), 'timeout');
+    // The panel can make and undo such a loop too.
+    await next.selectOption('');
+    await edge.waitFor({ state: 'detached' });
+    await next.selectOption('gather_1');
+    await edge.waitFor();
+  });
+
+  it('asks before Back, Forward or Sign out throw unsaved edits away', async () => {
+    const sid = await create('Guarded', LOOP_FLOW);
+    await page.goto(`${server.baseUrl}/flows`);
+    await page.locator(`a[href="/flows/${sid}"]`).click();
+    await page.locator('.react-flow__node[data-id="say_bye"]').click();
+    await page.getByRole('form', { name: 'Properties of say_bye' }).getByLabel('say').fill('Goodbye now');
+    await page.getByText('unsaved changes').waitFor();
+    const editorUrl = page.url();
+
+    let asked = nextConfirm(false);
+    await page.goBack();
+    assert.match(await asked, /unsaved changes/);
+    await page.waitForURL(editorUrl);
+    await page.getByText('unsaved changes').waitFor();
+    assert.equal(await page.getByRole('form', { name: 'Properties of say_bye' }).getByLabel('say').inputValue(), 'Goodbye now');
+
+    asked = nextConfirm(false);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    assert.match(await asked, /unsaved changes/);
+    await page.getByText('unsaved changes').waitFor();
+    assert.equal(await page.getByLabel('Account SID').count(), 0, 'still signed in');
+
+    // Agreeing leaves.
+    asked = nextConfirm(true);
+    await page.goBack();
+    await asked;
+    await page.getByRole('heading', { name: 'Flows' }).waitFor();
+  });
+
+  it('lists what the validator found when an import is refused', async () => {
+    const broken = structuredClone(LOOP_FLOW) as unknown as { states: { name: string; type: string; properties: Record<string, unknown> }[] };
+    broken.states[1]!.properties.timeout = 'soon';
+    broken.states[2]!.type = 'no-such-widget';
+    await page.goto(`${server.baseUrl}/flows`);
+    await page.getByRole('button', { name: 'Import JSON' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import a Studio flow' });
+    await dialog.getByLabel('Name', { exact: true }).fill('Broken');
+    await dialog.getByLabel('…or paste the JSON').fill(JSON.stringify(broken));
+    await dialog.getByRole('button', { name: 'Import' }).click();
+    const findings = dialog.getByRole('list', { name: 'Validation errors' });
+    await findings.waitFor();
+    const items = await findings.locator('li').allTextContents();
+    assert.ok(items.some((text) => text.startsWith('#/states/1/properties/timeout')), items.join('\n'));
+    assert.ok(items.some((text) => text.startsWith('#/states/2')), items.join('\n'));
+    // The 400 is an expected answer, not an app error.
+    browser.errors.splice(0);
+    await dialog.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('keeps the steps that arrived live after "End execution", and highlights only the event taken', async () => {
+    const sid = await create('Two waits', TWO_WAITS);
+    const started = await rest(`/v2/Flows/${sid}/Executions`, { To: '+15551239000', From: '+15005550006' });
+    assert.equal(started.status, 201);
+    const executionSid = ((await started.json()) as { sid: string }).sid;
+    await page.goto(`${server.baseUrl}/flows/${sid}/executions/${executionSid}`);
+    await page.getByRole('heading', { name: 'Steps (1)' }).waitFor();
+    // The REST trigger's edge is the one taken, not the message edge to the same widget.
+    await page.locator('.react-flow__edge[data-id="Trigger#2"].edge-taken').waitFor();
+    assert.doesNotMatch((await page.locator('.react-flow__edge[data-id="Trigger#0"]').getAttribute('class')) ?? '', /edge-taken/);
+    // The contact answers: the step arrives live.
+    const reply = await rest(`/simulator/Flows/${sid}/Messages`, { From: '+15551239000', Body: 'yes' });
+    assert.equal(reply.status, 201);
+    await page.getByRole('heading', { name: 'Steps (2)' }).waitFor();
+    await page.getByRole('button', { name: 'End execution' }).click();
+    await page.locator('.facts .status-ended').waitFor();
+    await page.waitForTimeout(500);
+    await page.getByRole('heading', { name: 'Steps (2)' }).waitFor();
+    await page.locator('.timeline-item', { hasText: 'ask2' }).first().waitFor();
+  });
+
+  it('says why a never-published flow does not answer, and offers a way out', async () => {
+    const sid = await create('Never published', ECHO, 'draft');
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    await page.getByRole('tab', { name: 'Chat' }).click();
+    await page.getByLabel('Text as').fill('+15551238001');
+    await page.getByRole('button', { name: 'Use', exact: true }).click();
+    await page.getByLabel('Message', { exact: true }).fill('hi');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const notice = page.getByRole('alert').filter({ hasText: 'never been published' });
+    await notice.waitFor();
+    await notice.getByRole('button', { name: 'Run the draft for +15551238001' }).click();
+    await notice.waitFor({ state: 'detached' });
+    assert.deepEqual(await server.app.store.getTestUsers(server.account.sid, sid), ['+15551238001']);
+    await page.getByLabel('Message', { exact: true }).fill('again');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('list', { name: 'Conversation' }).locator('[data-direction="outbound-api"]', { hasText: 'Echo: again' }).waitFor();
+
+    // A call from someone else: publishing is offered too.
+    await page.getByRole('tab', { name: 'Phone' }).click();
+    await page.getByLabel('Call as').fill('+15551238002');
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    const callNotice = page.getByRole('alert').filter({ hasText: 'never been published' });
+    await callNotice.waitFor();
+    await callNotice.getByRole('button', { name: 'Publish the flow' }).click();
+    await page.getByRole('status').filter({ hasText: /Published revision/ }).waitFor();
+    await callNotice.waitFor({ state: 'detached' });
+    if (await page.getByRole('button', { name: 'Hang up' }).count()) await page.getByRole('button', { name: 'Hang up' }).click();
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await page.getByRole('list', { name: 'Call transcript' }).locator('[data-who="flow"]', { hasText: 'Hello caller' }).waitFor();
+  });
+
+  it('opens a wide flow on its Trigger at a readable zoom', async () => {
+    const sid = await create('Wide', wideFlow());
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    const trigger = page.locator('.react-flow__node[data-id="Trigger"]');
+    await trigger.waitFor();
+    await page.waitForTimeout(300);
+    const canvas = (await page.locator('.canvas-box').boundingBox())!;
+    const box = (await trigger.boundingBox())!;
+    assert.ok(box.x >= canvas.x && box.x + box.width <= canvas.x + canvas.width, `the Trigger is on screen (x ${box.x}, canvas ${canvas.x}–${canvas.x + canvas.width})`);
+    assert.ok(box.y >= canvas.y && box.y < canvas.y + 120, 'the Trigger is at the top');
+    const transform = (await page.locator('.react-flow__viewport').getAttribute('style')) ?? '';
+    const zoom = Number(/scale\(([\d.]+)\)/.exec(transform)?.[1]);
+    assert.ok(zoom >= 0.6, `zoom ${zoom}`);
+  });
+
+  it('keeps list filters and pages in the URL, through reload and Back', async () => {
+    const sid = await create('Many executions', TWO_WAITS);
+    for (let i = 0; i < 22; i++) assert.equal((await rest(`/v2/Flows/${sid}/Executions`, { To: `+1555124${String(i).padStart(4, '0')}`, From: '+15005550006' })).status, 201);
+    await page.goto(`${server.baseUrl}/flows/${sid}/executions`);
+    const rows = page.locator('table tbody tr');
+    await rows.first().waitFor();
+    await page.getByLabel('Status').selectOption('active');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL(/status=active/);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Page 2').waitFor();
+    assert.match(page.url(), /status=active/);
+    assert.match(page.url(), /page=1/);
+    await page.reload();
+    await page.getByText('Page 2').waitFor();
+    assert.equal(await rows.count(), 2);
+    assert.equal(await page.getByLabel('Status').inputValue(), 'active');
+    await page.goBack();
+    await page.getByText('Page 1').waitFor();
+    assert.equal(await page.getByLabel('Status').inputValue(), 'active');
+    await page.goBack();
+    await page.waitForURL((url) => !url.search.includes('status'));
+    assert.equal(await page.getByLabel('Status').inputValue(), '');
+  });
+
+  it('steps back a page when deleting the last flow of a later one', async () => {
+    const existing = (await server.app.store.listFlows(server.account.sid, { pageSize: 100 })).items.length;
+    for (let i = existing; i < 26; i++) await create(`Filler ${String(i).padStart(2, '0')}`, ECHO, 'draft');
+    await page.goto(`${server.baseUrl}/flows`);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Page 2').waitFor();
+    assert.match(page.url(), /page=1/);
+    const rows = page.locator('table tbody tr');
+    assert.equal(await rows.count(), 1);
+    const name = (await rows.first().locator('a.clip').textContent())!;
+    const asked = nextConfirm(true);
+    await page.getByRole('button', { name: `Delete ${name}` }).click();
+    await asked;
+    await page.getByText('Page 1').waitFor();
+    assert.equal(await rows.count(), 25);
+    assert.equal(await page.getByText('No flows yet').count(), 0);
+  });
+
+  it('warns about a required field emptied', async () => {
+    const sid = await create('Required', ECHO);
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    await page.locator('.react-flow__node[data-id="reply"]').click();
+    const form = page.getByRole('form', { name: 'Properties of reply' });
+    await form.getByLabel('body').fill('');
+    await form.locator('[data-property="body"] .field-error', { hasText: 'required' }).waitFor();
+    await form.getByLabel('body').fill('Back again');
+    await form.locator('[data-property="body"] .field-error').waitFor({ state: 'detached' });
+    // Not saved: leave without the question.
+    page.once('dialog', (dialog) => void dialog.accept());
+  });
+
+  it('shows the revisions table whole in a phone-sized window', async () => {
+    const sid = await create('Revisions narrow', ECHO);
+    assert.equal((await rest(`/v2/Flows/${sid}`, { Status: 'draft', Definition: JSON.stringify(ECHO), CommitMessage: 'A second revision with a longer commit message' })).status, 200);
+    await page.setViewportSize({ width: 390, height: 800 });
+    try {
+      await page.goto(`${server.baseUrl}/flows/${sid}/revisions`);
+      const restore = page.getByRole('button', { name: 'Restore as draft' }).first();
+      await restore.waitFor();
+      await page.screenshot({ path: 'test-results/revisions-390.png' });
+      const wrap = (await page.locator('.table-wrap').first().boundingBox())!;
+      const button = (await restore.boundingBox())!;
+      assert.ok(button.x + button.width <= wrap.x + wrap.width, `"Restore as draft" ends at ${button.x + button.width}, the table at ${wrap.x + wrap.width}`);
+      const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+      assert.ok(overflow <= 1, `the page scrolls sideways by ${overflow}px`);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
+
+  it('logged no console errors', () => {
+    assert.deepEqual(browser.errors, []);
+  });
+});

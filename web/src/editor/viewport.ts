@@ -1,0 +1,36 @@
+// Where the canvas opens: on the flow's start (its Trigger) at a readable zoom, top-aligned, as
+// Studio does. Fitting a whole wide or tall flow would shrink it to dots and could leave the
+// Trigger off-screen; here the view fits only the widgets near the Trigger's top band, and never
+// zooms out below MIN_ZOOM (the rest of the flow is a pan or the minimap away). Pure; no React.
+import type { Position } from './definition-ops.ts';
+
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+}
+
+export const MIN_ZOOM = 0.6;
+const MAX_ZOOM = 1;
+const PAD = 40;
+/** A widget's size before it is measured (CSS: 190–280 px wide). */
+const NODE_WIDTH = 230;
+
+export function initialViewport(nodes: { id: string; position: Position }[], initial: string, width: number, height: number): Viewport {
+  if (nodes.length === 0 || width <= 0 || height <= 0) return { x: PAD, y: PAD, zoom: MAX_ZOOM };
+  const start = nodes.find((n) => n.id === initial) ?? nodes.reduce((a, b) => (b.position.y < a.position.y ? b : a));
+  const startCenter = start.position.x + NODE_WIDTH / 2;
+  // What could be on screen with the Trigger at the smallest zoom: the widgets beside it, from half a
+  // screen above it (some flows put set-up widgets there) down.
+  const reach = width / MIN_ZOOM / 2;
+  const halfScreen = height / MIN_ZOOM / 2;
+  const near = nodes.filter((n) => Math.abs(n.position.x + NODE_WIDTH / 2 - startCenter) <= reach && n.position.y >= start.position.y - halfScreen);
+  const top = Math.min(...near.map((n) => n.position.y));
+  const band = near.filter((n) => n.position.y <= top + halfScreen);
+  const left = Math.min(...band.map((n) => n.position.x));
+  const right = Math.max(...band.map((n) => n.position.x + NODE_WIDTH));
+  const zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, (width - 2 * PAD) / (right - left)));
+  // Centre the band; when it is wider than the screen even so, centre the Trigger instead.
+  const centerX = (right - left) * zoom <= width - 2 * PAD ? (left + right) / 2 : startCenter;
+  return { x: width / 2 - centerX * zoom, y: PAD - top * zoom, zoom };
+}

@@ -1,0 +1,62 @@
+// Said in the simulator when a text or a call started no execution. The usual cause is a flow never
+// published: live traffic runs the published revision, and only test users run the latest draft
+// (the server's rule, src/runtime/executions.ts #pickRevision). Both ways out are offered.
+import { useState } from 'react';
+import type { Revision } from '../api/types.ts';
+import { useApi } from '../auth/session.tsx';
+import { useAsync } from '../ui/use-async.ts';
+
+export function NotStartedNotice({
+  flowSid,
+  contact,
+  what,
+  onPublish,
+  onRunDraft,
+}: {
+  flowSid: string;
+  contact: string;
+  what: 'text' | 'call';
+  onPublish?: () => Promise<void> | void;
+  onRunDraft: () => Promise<void> | void;
+}) {
+  const api = useApi();
+  const [busy, setBusy] = useState(false);
+  const published = useAsync(
+    () => api.all<Revision>(`/v2/Flows/${flowSid}/Revisions?PageSize=50`, 'revisions').then((revisions) => revisions.some((r) => r.status === 'published')),
+    [flowSid],
+  );
+  if (published.data === undefined) return null;
+  if (published.data) {
+    return (
+      <p className="notice notice-error" role="alert">
+        No execution started for this {what}.
+      </p>
+    );
+  }
+  const run = async (action: () => Promise<void> | void) => {
+    setBusy(true);
+    try {
+      await action();
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="notice notice-error not-started" role="alert">
+      <p>
+        No execution started: this flow has never been published, and {what}s run its published revision. Publish it, or run the latest draft for{' '}
+        {contact} by making it a test user.
+      </p>
+      <div className="row wrap">
+        {onPublish && (
+          <button type="button" className="primary" disabled={busy} onClick={() => void run(onPublish)}>
+            Publish the flow
+          </button>
+        )}
+        <button type="button" disabled={busy} onClick={() => void run(onRunDraft)}>
+          Run the draft for {contact}
+        </button>
+      </div>
+    </div>
+  );
+}
