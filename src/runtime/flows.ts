@@ -77,7 +77,9 @@ export class FlowService {
     let definitionInput = input.definition;
     if (definitionInput === undefined) {
       const head = await this.#store.getRevision(accountSid, flowSid, current.revision);
-      definitionInput = head?.definition;
+      // Gone between the two reads: deleted meanwhile (its revisions go with it).
+      if (!head) throw notFound(`/v2/Flows/${flowSid}`);
+      definitionInput = head.definition;
     }
     const checked = this.#check(definitionInput, input.status);
     const now = this.#options.now();
