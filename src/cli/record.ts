@@ -131,7 +131,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
     const { subflows, log } = await recordSubflows(client, ran.definition, steps, out);
     for (const line of log) console.log(line);
     const file = testFromRecording(
-      { executionSid, status: execution.status === 'active' ? 'active' : 'ended', context, steps, definition: ran.definition, ...(transcript ? { transcript } : {}), subflows },
+      { executionSid, status: execution.status === 'active' ? 'active' : 'ended', context, steps, definition: ran.definition, ...(transcript ? { transcript } : {}), subflows, startedAt: execution.dateCreated as unknown as Date | string | null },
       { flowPath: relative(dirname(out), flowFile) || flowFile, ...(values.name ? { name: values.name } : {}) },
     );
     mkdirSync(dirname(out), { recursive: true });

@@ -7,6 +7,10 @@ import type { JsonObject } from '../engine/types.ts';
 import { replayText, type ReplayReport } from '../flowtest/replay.ts';
 import { StudioClient, connectionFrom } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, reportFailure } from './remote.ts';
+import { configFlagOptions } from '../config.ts';
+
+/** Configuration flags that change how a flow runs: a replay takes the server's, not these. */
+const ENGINE_FLAGS = ['timezone', 'default-reply-timeout', 'max-steps', 'max-same-widget', 'execution-max-age'];
 
 export const REPLAY_USAGE = `Usage: switchboard replay FN… [FN…] --flow FW… [options]
 
@@ -18,6 +22,9 @@ Options:
   --revision R          LatestRevision (the draft, default), LatestPublished / published, latest or a number
   --definition FILE     replay against a local flow file instead of a saved revision
   --fail-on-divergence  exit 1 when any replay diverges (for CI)
+
+The replay runs on the server under the server's configuration (time zone, default reply timeout,
+step limits, execution age cap), with its clock starting when the execution started.
 
 ${CONNECTION_HELP}`;
 
@@ -41,7 +48,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
+    allowNegative: true,
     options: {
+      // Every command takes every configuration flag; the replay itself runs under the server's.
+      ...configFlagOptions(),
       ...CONNECTION_OPTIONS,
       flow: { type: 'string' },
       revision: { type: 'string' },
@@ -56,6 +66,10 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (!values.flow || positionals.length === 0) {
     console.error(`switchboard replay: give one or more execution SIDs and --flow FW…\n\n${REPLAY_USAGE}`);
     return 2;
+  }
+  const local = ENGINE_FLAGS.filter((flag) => (values as Record<string, unknown>)[flag] !== undefined);
+  if (local.length) {
+    console.error(`switchboard replay: note: the replay runs on the server, under the server's configuration; ${local.map((f) => `--${f}`).join(', ')} ${local.length === 1 ? 'is' : 'are'} not used`);
   }
   const revision = values.revision === 'published' ? 'LatestPublished' : values.revision === 'latest' || values.revision === 'draft' ? 'LatestRevision' : values.revision;
   let definition: string | undefined;

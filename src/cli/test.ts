@@ -10,6 +10,9 @@ import { discover, runFiles } from '../flowtest/runner.ts';
 import { relative } from 'node:path';
 import { recordCommand } from './record.ts';
 import { updateExpectationFiles } from '../flowtest/update-expectations.ts';
+import { simulationOptionsFrom, type ConfiguredRules, type SimulationOptions } from '../flowtest/simulation.ts';
+import { CONFIG_KEYS, ConfigError, configFlagOptions } from '../config.ts';
+import { resolveConfig, type Flags } from '../config/model.ts';
 
 export const TEST_USAGE = `Usage: switchboard test [paths…] [options]
 
@@ -29,6 +32,12 @@ Options:
   --record                         turn a simulator conversation into a test file (see --record --help)
   -h, --help                       this help
 
+The flows run under the project's configuration, as 'switchboard serve' would run them: the time zone
+(--timezone), the default reply timeout (--default-reply-timeout), the step limits (--max-steps,
+--max-same-widget) and the execution age cap (--execution-max-age), from the flags, the environment or
+switchboard.config.json/.yaml (--config FILE). Every configuration flag is accepted.
+A test's clock starts at the file's or the test's \`clock\` (default 2030-01-07T09:00:00Z, a Monday).
+
 Exit codes: 0 all passed, 1 a test failed, 2 bad usage, no test files found, no test matching --grep,
 or a report file that cannot be written.`;
 
@@ -36,6 +45,22 @@ function write(file: string, text: string): void {
   const dir = dirname(file);
   if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
   writeFileSync(file, text.endsWith('\n') ? text : text + '\n');
+}
+
+/**
+ * Studio's runtime rules as this project's configuration sets them (flags, environment,
+ * switchboard.config.json/.yaml), so tests run under what `serve` runs executions under. Only the
+ * engine's keys are checked across: a half-set TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN pair is no
+ * reason to refuse to run tests.
+ */
+export function engineRules(flags: Flags, env: NodeJS.ProcessEnv = process.env): ConfiguredRules {
+  const { values } = resolveConfig(CONFIG_KEYS, flags, env);
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: values.timezone });
+  } catch {
+    throw new ConfigError(`invalid configuration:\n  timezone (SWITCHBOARD_TIMEZONE): unknown IANA time zone "${values.timezone}"`);
+  }
+  return values;
 }
 
 function writeProblem(error: unknown): string {
@@ -50,7 +75,10 @@ export async function testCommand(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
+    allowNegative: true, // --no-dev, --no-color
     options: {
+      // Every configuration key's flag and --config FILE, as every command takes them: the engine's rules come from there.
+      ...configFlagOptions(),
       reporter: { type: 'string', default: 'text' },
       junit: { type: 'string' },
       tap: { type: 'string' },
@@ -65,6 +93,14 @@ export async function testCommand(argv: string[]): Promise<number> {
   if (values.help) {
     console.log(TEST_USAGE);
     return 0;
+  }
+  let simulation: SimulationOptions;
+  try {
+    simulation = simulationOptionsFrom(engineRules(values));
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`switchboard test: ${error.message}`);
+    return 2;
   }
   const reporter = values.reporter as ReporterName;
   if (!REPORTERS.includes(reporter)) {
@@ -92,7 +128,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     console.error(`switchboard test: no test files found in ${paths.join(', ')} (looked for *.test.yaml, *.test.json and YAML files under tests/)`);
     return 2;
   }
-  const summary = runFiles(files, grep ? { grep } : {});
+  const summary = runFiles(files, { ...(grep ? { grep } : {}), simulation });
   if (grep && summary.results.length === 0) {
     // A typo in --grep must not pass CI as "0 tests".
     console.error(`switchboard test: no test name matches --grep ${values.grep} in ${files.length} test file${files.length === 1 ? '' : 's'}`);
@@ -100,7 +136,7 @@ export async function testCommand(argv: string[]): Promise<number> {
   }
   // --update edits the failing expectations in place (src/flowtest/update-expectations.ts), before the report names the files.
   if (values.update) summary.updated.push(...updateExpectationFiles(files, summary.results, grep));
-  console.log(report(reporter, summary, { color: !values['no-color'] && process.stdout.isTTY === true && !process.env.NO_COLOR }));
+  console.log(report(reporter, summary, { color: !values['no-color'] && (values as Flags).color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR }));
   if (values.coverage) console.log('\n' + coverageText(summary.coverage, (p) => relative(process.cwd(), p) || p));
   const outputs: [string, string | undefined, () => string][] = [
     ['--junit', values.junit, () => report('junit', summary)],
@@ -119,7 +155,7 @@ export async function testCommand(argv: string[]): Promise<number> {
   }
   // With --update, failures that were rewritten no longer count against the run.
   if (values.update && summary.updated.length > 0) {
-    const rerun = runFiles(files, grep ? { grep } : {});
+    const rerun = runFiles(files, { ...(grep ? { grep } : {}), simulation });
     return rerun.failed > 0 ? 1 : 0;
   }
   return summary.failed > 0 ? 1 : 0;

@@ -72,7 +72,27 @@ export function parseTestFile(path: string, text: string): { file: TestFile; for
     const messages = [...new Set((checkSchema.errors ?? []).filter((e) => e.keyword !== 'oneOf').map(schemaMessage))];
     throw new LoadError(path, `does not match the flow test schema:\n  ${messages.slice(0, 8).join('\n  ')}`);
   }
-  return { file: data as TestFile, format };
+  const file = data as TestFile;
+  const clocks: [string, string | undefined][] = [['clock', file.clock], ...file.tests.map((t, i): [string, string | undefined] => [`tests.${i}.clock`, t.clock])];
+  for (const [where, clock] of clocks) {
+    if (clock !== undefined && parseClock(clock) === null) throw new LoadError(path, `${where}: ${JSON.stringify(clock)} is not a date and time that exists`);
+  }
+  return { file, format };
+}
+
+/**
+ * A test clock's instant (ms): an ISO 8601 date and time with its UTC offset. Null for one that does
+ * not exist (February 30th, 24:30), which Date.parse would roll over or refuse.
+ */
+export function parseClock(text: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|([+-])(\d{2}):(\d{2}))$/.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second, , offsetHours, offsetMinutes] = m.slice(1).map((v) => Number(v ?? 0));
+  const date = new Date(0);
+  date.setUTCFullYear(year!, month! - 1, day!);
+  if (date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day! || hour! > 23 || minute! > 59 || second! > 59 || offsetHours! > 23 || offsetMinutes! > 59) return null;
+  const ms = Date.parse(text);
+  return Number.isFinite(ms) ? ms : null;
 }
 
 /** Many test files name the same flow: each file's text is validated once per process. */

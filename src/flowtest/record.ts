@@ -23,6 +23,20 @@ export interface Recording {
   transcript?: string[];
   /** The subflows the execution ran, as the test names them (see recordSubflows). */
   subflows?: RecordedSubflow[];
+  /** When the execution started (its date_created): the test's clock starts there. */
+  startedAt?: Date | string | number | null;
+}
+
+/** A test `clock` for an instant: ISO 8601 in UTC, without milliseconds when there are none. */
+export function clockText(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+function startOf(recording: Recording): number | undefined {
+  const value = recording.startedAt;
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : NaN;
+  if (Number.isFinite(ms)) return ms;
+  return recording.steps.find((s) => s.at !== undefined && Number.isFinite(s.at))?.at;
 }
 
 export interface RecordedSubflow {
@@ -265,8 +279,11 @@ export function testFromRecording(recording: Recording, options: { flowPath: str
     ...(Object.keys(variables).length ? { variables } : {}),
     end: endOf(recording),
   };
+  const started = startOf(recording);
   const test: TestCase = {
     name: options.name ?? `recorded ${recording.executionSid}`,
+    // The clock the execution ran at: a flow that reads the time replays as it ran.
+    ...(started !== undefined ? { clock: clockText(started) } : {}),
     trigger: inputs.trigger,
     ...(Object.keys(mocks).length ? { mocks } : {}),
     ...(inputs.script.length ? { script: inputs.script } : {}),

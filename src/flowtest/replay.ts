@@ -9,7 +9,7 @@ import { httpAnswerFor } from './mocks.ts';
 import { matchesText } from './pattern.ts';
 import { parseDuration } from './duration.ts';
 import { inboundSids, messageParams, startSpec } from './run-test.ts';
-import { mainPath, Simulation, type HttpAnswer, type Responder, type SendAnswer } from './simulation.ts';
+import { mainPath, Simulation, type SimulationOptions, type HttpAnswer, type Responder, type SendAnswer } from './simulation.ts';
 import type { HttpMock, MessageMock } from './types.ts';
 
 export interface ReplaySource {
@@ -22,6 +22,8 @@ export interface ReplaySource {
   endedManually: boolean;
   /** Whether the recorded execution has ended (a call that ended mid-widget was hung up). */
   ended?: boolean;
+  /** When the execution started (its date_created, ms): the replay's clock starts there, so time-of-day branches and printed times agree. */
+  startedAt?: number;
 }
 
 export interface ReplayTarget {
@@ -121,12 +123,18 @@ function comparable(value: unknown): unknown {
   return value;
 }
 
-export function replayExecution(source: ReplaySource, target: ReplayTarget): ReplayReport {
+/**
+ * Replays `source` against `target`. `options` are the engine's rules (the server's configuration:
+ * time zone, reply timeout, step limits); the clock starts at the execution's start.
+ */
+export function replayExecution(source: ReplaySource, target: ReplayTarget, options: SimulationOptions = {}): ReplayReport {
   const trigger = (source.context.trigger ?? {}) as JsonObject;
   const inputs = deriveInputs(trigger, source.steps, { definition: target.definition, endedManually: source.endedManually, ended: source.ended ?? false });
   let sim: Simulation | null = null;
   const responder = new RecordedResponder(inputs.http, inputs.messages, target, () => sim!.newMessageSid());
-  sim = new Simulation(target.definition, responder);
+  const firstStep = source.steps.find((s) => s.at !== undefined)?.at;
+  const startAt = source.startedAt ?? firstStep;
+  sim = new Simulation(target.definition, responder, { ...options, ...(startAt !== undefined && Number.isFinite(startAt) ? { startAt } : {}) });
   const nextSid = inboundSids();
   const start = startSpec(inputs.trigger, nextSid);
   if ('request' in inputs.trigger) {

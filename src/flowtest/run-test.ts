@@ -3,7 +3,7 @@
 import type { JsonObject, TriggerEvent } from '../engine/types.ts';
 import { parseDuration } from './duration.ts';
 import { checkExpectations, endText, type Failure } from './expect.ts';
-import type { LoadedFlow } from './load.ts';
+import { parseClock, type LoadedFlow } from './load.ts';
 import { MockResponder } from './mocks.ts';
 import { Simulation, type SimulationOptions, type StartSpec } from './simulation.ts';
 import type { Mocks, Observation, ScriptStep, TestCase, TriggerSpec } from './types.ts';
@@ -83,7 +83,18 @@ export interface RunInput {
   fileMocks?: Mocks | undefined;
   /** By FlowSid; null: the test declares the subflow missing. */
   subflows: Map<string, LoadedFlow | null>;
-  options?: SimulationOptions;
+  /** The engine's rules and limits (the configuration's, as the server runs executions). */
+  options?: SimulationOptions | undefined;
+  /** The file's `clock`; the test's own wins. */
+  fileClock?: string | undefined;
+}
+
+/** The simulation's options for a test: the configured rules, the clock starting at the test's (or the file's) `clock`. */
+export function testOptions(input: Pick<RunInput, 'options' | 'fileClock' | 'test'>): SimulationOptions {
+  const clock = input.test.clock ?? input.fileClock;
+  const startAt = clock === undefined ? null : parseClock(clock);
+  if (clock !== undefined && startAt === null) throw new Error(`clock ${JSON.stringify(clock)} is not a date and time that exists`);
+  return { ...input.options, ...(startAt !== null ? { startAt } : {}) };
 }
 
 /** Plays the trigger and the script; returns the simulation and any script-level failures. */
@@ -93,7 +104,7 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; c
   const checkpoints = new Map<number, Observation>();
   let sim: Simulation | null = null;
   const responder = new MockResponder([test.mocks, input.fileMocks], input.subflows, () => sim!.newMessageSid());
-  sim = new Simulation(flow.definition, responder, input.options);
+  sim = new Simulation(flow.definition, responder, testOptions(input));
   const nextSid = inboundSids();
   const start = startSpec(test.trigger, nextSid);
   sim.start(start);

@@ -5,6 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { CoverageCollector, type FlowCoverage } from './coverage.ts';
 import { LoadError, loadTestFile, type LoadedTestFile } from './load.ts';
 import { runTest, type TestResult } from './run-test.ts';
+import type { SimulationOptions } from './simulation.ts';
 import { updateExpectationFiles } from './update-expectations.ts';
 
 const TEST_FILE = /\.test\.(ya?ml|json)$/i;
@@ -45,6 +46,8 @@ export interface RunOptions {
   update?: boolean;
   /** Only tests whose name matches. */
   grep?: RegExp;
+  /** The engine's rules and limits, from the configuration (default: Studio's). */
+  simulation?: SimulationOptions;
 }
 
 export function runFiles(files: string[], options: RunOptions = {}): RunSummary {
@@ -67,7 +70,7 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
     loaded.file.tests.forEach((test, i) => {
       if (options.grep && !options.grep.test(test.name)) return;
       const subflows = loaded.subflows[i]!;
-      const result = runTest({ file: path, flow: loaded.flow, test, fileMocks: loaded.file.mocks, subflows });
+      const result = runTest({ file: path, flow: loaded.flow, test, fileMocks: loaded.file.mocks, subflows, options: options.simulation, fileClock: loaded.file.clock });
       if (result.observation) coverage.add(loaded.flow.path, loaded.flow.definition, result.observation.steps, subflows);
       fileResults.push(result);
     });

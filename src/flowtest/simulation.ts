@@ -61,6 +61,25 @@ export interface SimulationOptions {
 }
 
 export const DEFAULT_START = Date.UTC(2030, 0, 7, 9, 0, 0); // a Monday, 09:00 UTC
+
+/** Studio's runtime rules as a Switchboard configuration sets them (SwitchboardConfig has these keys). */
+export interface ConfiguredRules {
+  maxSteps: number;
+  maxSameWidget: number;
+  /** Seconds. */
+  defaultReplyTimeout: number;
+  timezone: string;
+  /** Seconds. */
+  executionMaxAge: number;
+}
+
+/** The options that run a simulation under the rules a server with this configuration runs executions under (as `serve` does). */
+export function simulationOptionsFrom(rules: ConfiguredRules): SimulationOptions {
+  return {
+    limits: { maxSteps: rules.maxSteps, maxSameWidgetInARow: rules.maxSameWidget, defaultReplyTimeoutSeconds: rules.defaultReplyTimeout, timezone: rules.timezone },
+    maxExecutionAgeMs: rules.executionMaxAge * 1000,
+  };
+}
 const IDS = { executionSid: 'FN' + '0'.repeat(31) + '1', accountSid: 'AC' + '0'.repeat(31) + '1', flowSid: 'FW' + '0'.repeat(31) + '1' };
 
 export class Simulation {

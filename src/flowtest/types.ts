@@ -94,8 +94,13 @@ export interface Expectations {
   end?: EndExpectation;
 }
 
+/** An ISO 8601 date and time with its UTC offset ("2026-05-04T18:30:00-04:00"): when the simulated clock starts. */
+export type ClockText = string;
+
 export interface TestCase {
   name: string;
+  /** When this test's clock starts (over the file's `clock`). */
+  clock?: ClockText;
   trigger: TriggerSpec;
   mocks?: Mocks;
   script?: ScriptStep[];
@@ -110,6 +115,8 @@ export interface TestFile {
   flow: string;
   /** Mocks shared by every test in the file (a test's own mocks are consulted first). */
   mocks?: Mocks;
+  /** When every test's clock starts, unless the test sets its own (default DEFAULT_START). */
+  clock?: ClockText;
   tests: TestCase[];
 }
 

@@ -143,6 +143,11 @@ export class ExecutionService implements ExecutionServiceApi {
   #unsubscribe: (() => void) | undefined;
   #voice: VoiceChannel | null = null;
 
+  /** Studio's runtime rules this node runs executions under (replay re-runs recorded ones under the same). */
+  get rules(): { limits: Partial<EngineLimits>; maxExecutionAgeMs: number; httpTimeoutMs: number } {
+    return { limits: this.#options.limits ?? {}, maxExecutionAgeMs: this.#options.maxExecutionAgeMs, httpTimeoutMs: this.#options.http.timeoutMs };
+  }
+
   constructor(store: Store, channel: MessageChannel, http: OutboundHttp, options: RuntimeOptions) {
     this.#store = store;
     this.#channel = channel;

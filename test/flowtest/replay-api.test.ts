@@ -61,3 +61,31 @@ describe('GET/POST /replay/Flows/:FlowSid/Executions/:Sid', () => {
     assert.equal(unauth.statusCode, 401);
   });
 });
+
+describe('replay runs under the server configuration, from the time the execution started', () => {
+  it('a flow that prints the time (in the configured zone) does not diverge against its own revision', async () => {
+    const started = Date.parse('2026-05-04T22:30:00Z');
+    const s = await startTestServer({ config: { timezone: 'America/New_York' }, now: () => started });
+    try {
+      const definition = {
+        description: 'says the time',
+        states: [
+          { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage', next: 'hour' }, { event: 'incomingCall' }, { event: 'incomingConversationMessage' }, { event: 'incomingRequest' }, { event: 'incomingParent' }], properties: { offset: { x: 0, y: 0 } } },
+          { name: 'hour', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: "It is {{ 'now' | date: '%H:%M' }}" } },
+        ],
+        initial_state: 'Trigger',
+        flags: { allow_concurrent_calls: true },
+      };
+      const flowSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Clock', status: 'published', definition })).sid;
+      const r = await s.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flowSid}/Messages`, headers: { authorization: s.auth, ...FORM }, payload: form({ From: '+15550002222', Body: 'hi' }) });
+      const executionSid = JSON.parse(r.body).execution_sid;
+      const replay = await s.app.server.inject({ method: 'GET', url: `/replay/Flows/${flowSid}/Executions/${executionSid}`, headers: { authorization: s.auth } });
+      const body = JSON.parse(replay.body);
+      assert.deepEqual(body.original.messages, ['It is 18:30']);
+      assert.deepEqual(body.replay.messages, ['It is 18:30']);
+      assert.equal(body.diverged, false, JSON.stringify(body));
+    } finally {
+      await s.close();
+    }
+  });
+});

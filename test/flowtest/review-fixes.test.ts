@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { runFiles } from '../../src/flowtest/runner.ts';
 import { textReport } from '../../src/flowtest/reporters.ts';
 
@@ -183,6 +185,106 @@ ${mocks}tests:
       runFiles([p.file], { update: true });
       assert.match(readFileSync(p.file, 'utf8'), /variables: \{ size: null \}/);
       assert.equal(runFiles([p.file]).failed, 0);
+    } finally {
+      p.done();
+    }
+  });
+});
+
+const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const cli = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [main, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, timeout: 60_000 });
+
+/** Says the hour (in the configured time zone), then waits for a reply with no timeout of its own. */
+const CLOCK_FLOW = {
+  description: 'time of day',
+  states: [
+    trigger({ incomingMessage: 'hour' }),
+    { name: 'hour', type: 'send-message', transitions: [{ event: 'sent', next: 'ask' }, { event: 'failed' }], properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: "{{ 'now' | date: '%Y-%m-%d %H:%M' }}" } },
+    {
+      name: 'ask',
+      type: 'send-and-wait-for-reply',
+      transitions: [{ event: 'incomingMessage' }, { event: 'timeout', next: 'late' }, { event: 'deliveryFailure' }],
+      properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', body: 'Reply?' },
+    },
+    { name: 'late', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 300 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Too late' } },
+  ],
+  initial_state: 'Trigger',
+  flags: { allow_concurrent_calls: true },
+};
+
+describe('switchboard test runs under the project configuration', () => {
+  const TEST = `flow: flow.json
+tests:
+  - name: ny evening, short reply timeout
+    trigger: { message: { body: hi } }
+    script: [{ wait: 60s }]
+    expect:
+      messages: ["2030-01-07 04:00", "Reply?", "Too late"]
+      end: completed
+`;
+
+  it('takes the time zone and default reply timeout from flags, the environment and switchboard.config.yaml', () => {
+    const p = project(CLOCK_FLOW, TEST);
+    try {
+      const defaults = cli(['test', 'x.test.yaml'], p.dir);
+      assert.equal(defaults.status, 1, 'UTC and a 3600 s reply timeout: the test fails');
+      const flags = cli(['test', 'x.test.yaml', '--timezone', 'America/New_York', '--default-reply-timeout', '60'], p.dir);
+      assert.equal(flags.status, 0, flags.stdout + flags.stderr);
+      const env = cli(['test', 'x.test.yaml'], p.dir, { SWITCHBOARD_TIMEZONE: 'America/New_York', SWITCHBOARD_DEFAULT_REPLY_TIMEOUT: '60' });
+      assert.equal(env.status, 0, env.stdout + env.stderr);
+      writeFileSync(join(p.dir, 'switchboard.config.yaml'), 'timezone: America/New_York\ndefaultReplyTimeout: 60\n');
+      const file = cli(['test', 'x.test.yaml'], p.dir);
+      assert.equal(file.status, 0, file.stdout + file.stderr);
+      const bad = cli(['test', 'x.test.yaml', '--timezone', 'Mars/Base'], p.dir);
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /unknown IANA time zone "Mars\/Base"/);
+    } finally {
+      p.done();
+    }
+  });
+
+  it('applies the step limits', () => {
+    const p = project(LOOP_FLOW, `flow: flow.json
+tests:
+  - name: loops
+    trigger: { message: { body: hi } }
+    script: [{ wait: 60s }, { wait: 60s }, { wait: 60s }]
+    expect: { path: [Trigger, ask, ask, ask, ask], end: waiting }
+`);
+    try {
+      assert.equal(cli(['test', 'x.test.yaml'], p.dir).status, 0);
+      const limited = cli(['test', 'x.test.yaml', '--max-same-widget', '2'], p.dir);
+      assert.equal(limited.status, 1);
+      assert.match(limited.stdout, /81001/);
+    } finally {
+      p.done();
+    }
+  });
+});
+
+describe('clock: when a test starts', () => {
+  it('sets the simulated clock per file or per test, and refuses dates that do not exist', () => {
+    const p = project(CLOCK_FLOW, `flow: flow.json
+clock: 2026-05-04T18:30:00-04:00
+tests:
+  - name: file clock
+    trigger: { message: { body: hi } }
+    expect: { messages: ["2026-05-04 22:30", "Reply?"] }
+  - name: test clock
+    clock: 2026-12-31T23:59:00Z
+    trigger: { message: { body: hi } }
+    expect: { messages: ["2026-12-31 23:59", "Reply?"] }
+`);
+    try {
+      const summary = runFiles([p.file]);
+      assert.equal(summary.failed, 0, textReport(summary));
+      writeFileSync(p.file, readFileSync(p.file, 'utf8').replace('2026-12-31T23:59:00Z', '2026-02-30T10:00:00Z'));
+      const bad = runFiles([p.file]);
+      assert.equal(bad.failed, 1);
+      assert.match(bad.results[0]!.failures[0]!.message, /tests\.1\.clock: "2026-02-30T10:00:00Z" is not a date and time that exists/);
+      writeFileSync(p.file, readFileSync(p.file, 'utf8').replace('2026-02-30T10:00:00Z', '2026-02-03 10:00'));
+      assert.match(runFiles([p.file]).results[0]!.failures[0]!.message, /tests\.1\.clock: must match pattern/);
     } finally {
       p.done();
     }

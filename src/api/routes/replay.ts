@@ -105,8 +105,11 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
           steps: recorded,
           endedManually: state?.endReason?.kind === 'manual',
           ended: execution.status === 'ended',
+          startedAt: execution.dateCreated,
         },
         { ...target, loadSubflow: (sid, rev) => subflows.get(`${sid}@${rev}`) ?? null },
+        // Under this server's rules (time zone, reply timeout, limits), as the execution ran.
+        ctx.executions.rules,
       );
       return reportBody(report);
     } catch (error) {
