@@ -325,7 +325,7 @@ class Sprint {
     if (storeOutputs) frame.widgets[state.name] = outputs;
     const transition = chosen ?? state.transitions.find((t) => t.event === event);
     const next = transition?.next ? transition.next : null;
-    this.recordStep(state.name, event, next ?? 'Ended', outputs);
+    this.recordStep(state.name, event, next ?? 'Ended', outputs, transition ? state.transitions.indexOf(transition) : -1);
     if (this.state.stepCount >= this.limits.maxSteps && next) {
       this.end({ kind: 'error', code: 81000, message: `Execution has exceeded max steps (${this.limits.maxSteps})` });
       return;
@@ -337,7 +337,7 @@ class Sprint {
     this.finishFrame();
   }
 
-  recordStep(from: string, name: string, to: string, context: JsonObject): void {
+  recordStep(from: string, name: string, to: string, context: JsonObject, transitionIndex = -1): void {
     const frame = this.frame;
     const sid = this.input.newId('FT');
     this.steps.push({
@@ -349,6 +349,7 @@ class Sprint {
       context,
       type: this.findState(frame, from)?.type ?? 'trigger',
       at: this.input.now,
+      ...(transitionIndex >= 0 ? { transitionIndex } : {}),
     });
     this.state.stepCount++;
     this.state.lastStepSid = sid;

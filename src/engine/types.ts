@@ -239,6 +239,11 @@ export interface StepRecordDraft {
   context: JsonObject;
   type: string;
   at: number;
+  /**
+   * Which of the widget's transitions was taken (its index in `transitions`), when one was: tells
+   * apart split conditions that lead to the same widget (flow test coverage). Not stored.
+   */
+  transitionIndex?: number;
 }
 
 export interface Diagnostic {

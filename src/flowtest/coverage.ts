@@ -5,10 +5,12 @@ import type { ObservedStep } from './types.ts';
 
 export interface TransitionRef {
   widget: string;
+  /** Its index in the widget's transitions: each split condition is its own item, even when several lead to the same widget. */
+  index: number;
   event: string;
   /** The widget it leads to, or "Ended". */
   next: string;
-  /** Split conditions are told apart by their friendly name. */
+  /** A split condition's friendly name, for people (the index is what tells conditions apart). */
   condition?: string;
 }
 
@@ -16,6 +18,11 @@ export interface FlowCoverage {
   flow: string;
   widgets: { total: number; covered: number; missed: string[] };
   transitions: { total: number; covered: number; missed: TransitionRef[] };
+}
+
+/** A transition taken, known by its index (what the engine reports) or, failing that, by its event and target. */
+function indexKey(widget: string, index: number): string {
+  return `${widget}\u0000#${index}`;
 }
 
 function key(widget: string, event: string, next: string): string {
@@ -47,7 +54,7 @@ export class CoverageCollector {
       const entry = sub ? this.#entry(sub.path, sub.definition) : this.#entry(path, definition);
       entry.reached.add(step.from);
       if (step.to !== 'Ended') entry.reached.add(step.to);
-      entry.taken.add(key(step.from, step.event, step.to));
+      entry.taken.add(step.transition !== undefined ? indexKey(step.from, step.transition) : key(step.from, step.event, step.to));
     }
   }
 
@@ -55,14 +62,15 @@ export class CoverageCollector {
     return [...this.#flows].sort(([a], [b]) => a.localeCompare(b)).map(([flow, { definition, taken, reached }]) => {
       // A trigger event wired to nothing is not a path through the flow.
       const transitions: TransitionRef[] = definition.states.flatMap((state) =>
-        state.transitions.filter((t) => state.type !== 'trigger' || t.next).map((t) => ({
+        state.transitions.map((t, index) => ({ t, index })).filter(({ t }) => state.type !== 'trigger' || t.next).map(({ t, index }) => ({
           widget: state.name,
+          index,
           event: t.event,
           next: t.next ? t.next : 'Ended',
           ...(t.conditions?.[0]?.friendly_name ? { condition: t.conditions[0].friendly_name } : {}),
         })),
       );
-      const missedTransitions = transitions.filter((t) => !taken.has(key(t.widget, t.event, t.next)));
+      const missedTransitions = transitions.filter((t) => !taken.has(indexKey(t.widget, t.index)) && !taken.has(key(t.widget, t.event, t.next)));
       const missedWidgets = definition.states.map((s) => s.name).filter((name) => !reached.has(name));
       return {
         flow,
@@ -76,7 +84,7 @@ export class CoverageCollector {
 const pct = (covered: number, total: number) => (total === 0 ? '100%' : `${Math.floor((covered / total) * 100)}%`);
 
 export function transitionLabel(t: TransitionRef): string {
-  return `${t.widget} -${t.event}${t.condition ? ` (${t.condition})` : ''}-> ${t.next}`;
+  return `${t.widget} -${t.event}${t.condition ? ` (${t.condition})` : t.event === 'match' ? ` #${t.index}` : ''}-> ${t.next}`;
 }
 
 export function coverageText(report: FlowCoverage[], relative: (path: string) => string = (p) => p): string {

@@ -207,6 +207,7 @@ export class Simulation {
         to: step.transitionedTo,
         ...(step.parentStepSid && this.#activeSubflow ? { subflow: this.#activeSubflow } : {}),
         at: step.at,
+        ...(step.transitionIndex !== undefined ? { transition: step.transitionIndex } : {}),
       });
       this.recordedSteps.push({ from: step.transitionedFrom, event: step.name, to: step.transitionedTo, type: step.type, context: step.context, parentStepSid: step.parentStepSid });
     }

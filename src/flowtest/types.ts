@@ -129,6 +129,8 @@ export interface ObservedStep {
   /** The subflow's SID when the step ran inside a subflow. */
   subflow?: string;
   at: number;
+  /** The index of the transition taken in the widget's `transitions` (split conditions to the same widget differ by it). */
+  transition?: number;
 }
 
 export interface ObservedMessage {

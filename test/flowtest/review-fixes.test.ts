@@ -290,3 +290,41 @@ tests:
     }
   });
 });
+
+describe('coverage: each split condition is its own item', () => {
+  it('a condition never taken is missed even when another condition leads to the same widget', () => {
+    const flow = {
+      description: 'two conditions, one target',
+      states: [
+        trigger({ incomingMessage: 'check' }),
+        {
+          name: 'check',
+          type: 'split-based-on',
+          transitions: [
+            { event: 'noMatch' },
+            { event: 'match', next: 'yes', conditions: [{ friendly_name: 'is yes', arguments: ['{{trigger.message.Body}}'], type: 'equal_to', value: 'yes' }] },
+            { event: 'match', next: 'yes', conditions: [{ friendly_name: 'is y', arguments: ['{{trigger.message.Body}}'], type: 'equal_to', value: 'y' }] },
+          ],
+          properties: { offset: { x: 0, y: 100 }, input: '{{trigger.message.Body}}' },
+        },
+        { name: 'yes', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'OK' } },
+      ],
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+    };
+    const p = project(flow, `flow: flow.json
+tests:
+  - name: yes
+    trigger: { message: { body: "yes" } }
+    expect: { path: [Trigger, check, yes] }
+`);
+    try {
+      const summary = runFiles([p.file]);
+      assert.equal(summary.failed, 0, textReport(summary));
+      const missed = summary.coverage[0]!.transitions.missed.filter((t) => t.widget === 'check');
+      assert.deepEqual(missed.map((t) => [t.event, t.condition ?? null, t.index]), [['noMatch', null, 0], ['match', 'is y', 2]]);
+    } finally {
+      p.done();
+    }
+  });
+});
