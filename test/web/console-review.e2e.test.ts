@@ -5,6 +5,7 @@
 // last flow of a later page, an emptied required field, and the revisions table in a phone-sized window.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -314,7 +315,7 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
       await page.goto(`${server.baseUrl}/flows/${sid}/revisions`);
       const restore = page.getByRole('button', { name: 'Restore as draft' }).first();
       await restore.waitFor();
-      await page.screenshot({ path: 'test-results/revisions-390.png' });
+      await page.screenshot({ path: fileURLToPath(new URL('../../test-results/screenshots/review-revisions-390.png', import.meta.url)) });
       const wrap = (await page.locator('.table-wrap').first().boundingBox())!;
       const button = (await restore.boundingBox())!;
       assert.ok(button.x + button.width <= wrap.x + wrap.width, `"Restore as draft" ends at ${button.x + button.width}, the table at ${wrap.x + wrap.width}`);
