@@ -412,6 +412,15 @@ function checkProperties(props: Record<string, unknown>, base: string, w: string
     if (!flagged.has(path)) walkValue(v, spec.properties[k], path, k, w, r);
   }
 
+  // Present but empty: the schema only asks for the key. Studio's editor refuses to save these; what its API
+  // does is unknown, so a warning (the widget renders nothing there, e.g. sends an empty message).
+  for (const [k, ps] of Object.entries(spec.properties)) {
+    const v = present[k];
+    if (typeof v !== 'string' || v.trim() !== '' || ps.type !== 'string') continue;
+    const exempt = ps.requiredUnless !== undefined && present[ps.requiredUnless.property] === ps.requiredUnless.equals;
+    if (ps.required || (ps.requiredUnless && !exempt)) r.warn(`${base}/${escapePointer(k)}`, `${w}: ${k} is required and is empty`);
+  }
+
   if (spec.type === 'set-variables' && Array.isArray(present.variables)) {
     present.variables.forEach((v, i) => {
       if (isPlainObject(v) && typeof v.key === 'string' && v.key !== '' && !/^[A-Za-z_][\w-]*$/.test(v.key) && !LIQUID.test(v.key)) {

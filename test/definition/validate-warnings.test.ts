@@ -101,6 +101,7 @@ const cases: WarningCase[] = [
   { name: 'a Liquid tag never closed', def: variant((f) => void (state(f, 'send_1').properties.body = 'Hi {% if flow.data.vip %}friend')), path: '#/states/1/properties/body', message: /Widget "send_1" \(send-message\): body is not valid Liquid \(tag \{% if flow\.data\.vip %\} not closed\); rendering it fails with 84003/ },
   { name: 'an unknown Liquid tag', def: variant((f) => void (state(f, 'send_1').properties.body = '{% hello %}')), path: '#/states/1/properties/body', message: /body is not valid Liquid \(tag "hello" not found\)/ },
   { name: 'a Liquid output never closed', def: variant((f) => void (state(f, 'vars_1').properties.variables[0].value = '{{ flow.data.x ')), path: '#/states/6/properties/variables/0/value', message: /is not valid Liquid \(output "\{\{ flow\.data\.x " not closed\)/ },
+  { name: 'a required property present but empty', def: variant((f) => void (state(f, 'send_1').properties.body = '  ')), path: '#/states/1/properties/body', message: /^Widget "send_1" \(send-message\): body is required and is empty$/ },
   { name: 'send-and-wait timeout written as integer 0', def: variant((f) => void (state(f, 'wait_1').properties.timeout = 0)), path: '#/states/4/properties/timeout', message: /timeout 0 is not a whole number of seconds from 1 to 315360000; the default 3600 seconds \(or --default-reply-timeout\) is used instead/ },
 ];
 
@@ -120,6 +121,13 @@ describe('validateDefinition: warnings (valid stays true)', () => {
       const res = validateDefinition(variant((f) => void Object.assign(state(f, 'split_1').transitions[1].conditions[0], { type: 'regex', value })));
       assert.deepEqual(res.warnings.filter((w) => /regex/.test(w.message)), [], value);
     }
+  });
+
+  it('an empty body is fine when a content template replaces it; optional properties may be empty', () => {
+    const res = validateDefinition(variant((f) => void Object.assign(state(f, 'send_1').properties, { body: '', message_type: 'content_template', content_sid: 'HX' + '1'.repeat(32) })));
+    assert.deepEqual(res.warnings.filter((w) => /is required and is empty/.test(w.message)), []);
+    const optional = validateDefinition(variant((f) => void (state(f, 'send_1').properties.media_url = '')));
+    assert.deepEqual(optional.warnings.filter((w) => /is required and is empty/.test(w.message)), []);
   });
 
   it('valid Liquid (filters unknown to liquidjs included: the engine adds its own) gets no Liquid warning', () => {
