@@ -49,7 +49,8 @@ export function triggerFromContext(trigger: JsonObject): TriggerSpec {
   }
   if (trigger.conversation) {
     const c = obj(trigger.conversation);
-    return { message: { body: str(c.Body) ?? '', from: str(c.Author) ?? '', to: str(c.ConversationSid) ?? '' } };
+    const params = Object.fromEntries(Object.entries(c).filter(([k]) => !['Body', 'Author', 'ConversationSid', 'MessageSid', 'DateCreated'].includes(k)));
+    return { conversation: { body: str(c.Body) ?? '', from: str(c.Author) ?? str(c.From) ?? '', conversationSid: str(c.ConversationSid) ?? '', ...(Object.keys(params).length ? { params } : {}) } };
   }
   throw new Error(`the execution's trigger (${Object.keys(trigger).join(', ') || 'empty'}) is not one a test can start`);
 }

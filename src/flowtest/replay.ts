@@ -8,7 +8,7 @@ import { sequenceDiff, stepText } from './expect.ts';
 import { httpAnswerFor } from './mocks.ts';
 import { matchesText } from './pattern.ts';
 import { parseDuration } from './duration.ts';
-import { inboundSids, messageParams, startSpec } from './run-test.ts';
+import { conversationParams, inboundSids, messageParams, startSpec } from './run-test.ts';
 import { mainPath, Simulation, type SimulationOptions, type HttpAnswer, type Responder, type SendAnswer } from './simulation.ts';
 import type { HttpMock, MessageMock } from './types.ts';
 
@@ -136,7 +136,7 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
   const startAt = source.startedAt ?? firstStep;
   sim = new Simulation(target.definition, responder, { ...options, ...(startAt !== undefined && Number.isFinite(startAt) ? { startAt } : {}) });
   const nextSid = inboundSids();
-  const start = startSpec(inputs.trigger, nextSid);
+  const start = startSpec(inputs.trigger, nextSid, sim.now);
   if ('request' in inputs.trigger) {
     // Keep the recorded flow.data (REST Parameters) exactly.
     start.data = ((source.context.flow as JsonObject | undefined)?.data as JsonObject | undefined) ?? start.data;
@@ -150,7 +150,11 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
     }
     if ('send' in step) {
       const s = typeof step.send === 'string' ? { body: step.send } : step.send;
-      sim.inbound(messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media));
+      sim.inbound(
+        'conversation' in inputs.trigger
+          ? conversationParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', sim.now)
+          : messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media),
+      );
     } else if ('wait' in step) {
       // A reply timeout fires the pending reply timer, whatever the new revision's timeout is;
       // a caller's silence lets the recorded time pass (the Gather times out).

@@ -50,7 +50,57 @@ export function messageParams(nextSid: () => string, from: string, to: string, b
   return { ...params, ...extra };
 }
 
-export function startSpec(trigger: TriggerSpec, nextSid: () => string): StartSpec {
+export const DEFAULT_CONVERSATION = 'CH' + '0'.repeat(31) + '1';
+const DEFAULT_PARENT_FLOW = 'FW' + '0'.repeat(31) + '2';
+
+/**
+ * The parameters of a Conversations webhook for a message added (what starts incomingConversationMessage
+ * and what a reply in the conversation brings): the Author is the contact, the ConversationSid the flow's address.
+ */
+export function conversationParams(nextSid: () => string, author: string, conversationSid: string, body: string, at: number, extra: JsonObject = {}): JsonObject {
+  const n = nextSid().slice(2);
+  return {
+    AccountSid: 'AC' + '0'.repeat(31) + '1',
+    EventType: 'onMessageAdded',
+    ConversationSid: conversationSid,
+    MessageSid: 'IM' + n,
+    MessagingServiceSid: 'MG' + '0'.repeat(31) + '1',
+    ChatServiceSid: 'IS' + '0'.repeat(31) + '1',
+    ParticipantSid: 'MB' + '0'.repeat(31) + '1',
+    Author: author,
+    Body: body,
+    Source: 'SMS',
+    Attributes: '{}',
+    DateCreated: new Date(at).toISOString(),
+    ...extra,
+  };
+}
+
+/** The trigger event a test's trigger starts the flow with. */
+export function triggerEvent(trigger: TriggerSpec): TriggerEvent {
+  if ('message' in trigger) return 'incomingMessage';
+  if ('request' in trigger) return 'incomingRequest';
+  if ('call' in trigger) return 'incomingCall';
+  if ('conversation' in trigger) return 'incomingConversationMessage';
+  return 'incomingParent';
+}
+
+export function startSpec(trigger: TriggerSpec, nextSid: () => string, now = Date.now()): StartSpec {
+  if ('conversation' in trigger) {
+    const t = trigger.conversation;
+    const author = t.from ?? DEFAULT_CONTACT;
+    const conversationSid = t.conversationSid ?? DEFAULT_CONVERSATION;
+    const conversation = conversationParams(nextSid, author, conversationSid, t.body ?? '', now, t.params);
+    return { trigger: 'incomingConversationMessage', triggerData: { conversation }, data: {}, channelAddress: conversationSid, contactAddress: author };
+  }
+  if ('parent' in trigger) {
+    // As the Run Subflow widget starts it: the parent's trigger data copied, plus `parent`.
+    const t = trigger.parent;
+    const from = t.from ?? DEFAULT_CONTACT;
+    const to = t.to ?? DEFAULT_FLOW_ADDRESS;
+    const parent = { parameters: (t.parameters ?? {}) as JsonObject, flow_sid: t.flowSid ?? DEFAULT_PARENT_FLOW };
+    return { trigger: 'incomingParent', triggerData: { ...(t.trigger ?? {}), parent }, data: {}, channelAddress: to, contactAddress: from };
+  }
   if ('message' in trigger) {
     const t = trigger.message;
     const from = t.from ?? DEFAULT_CONTACT;
@@ -70,6 +120,32 @@ export function startSpec(trigger: TriggerSpec, nextSid: () => string): StartSpe
   const call = { CallSid: 'CA' + '0'.repeat(31) + '1', AccountSid: 'AC' + '0'.repeat(31) + '1', From: from, To: to, CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01', ...(t.params ?? {}) };
   return { trigger: 'incomingCall' satisfies TriggerEvent, triggerData: { call }, data: {}, channelAddress: to, contactAddress: from };
 }
+
+/**
+ * A trigger the flow does not wire (`next` unset for its event) ends the execution at once, so a
+ * test started that way checks nothing: it fails, unless it expects exactly that (path [Trigger]).
+ */
+function unwiredTrigger(flow: LoadedFlow, test: TestCase): Failure | null {
+  const event = triggerEvent(test.trigger);
+  const trigger = flow.definition.states.find((s) => s.type === 'trigger');
+  if (!trigger || trigger.transitions.some((t) => t.event === event && t.next)) return null;
+  const path = test.expect?.path;
+  if (path && path.length === 1 && path[0] === trigger.name) return null;
+  const wired = trigger.transitions.filter((t) => t.next).map((t) => TRIGGER_KEYS[t.event as TriggerEvent] ?? t.event);
+  return {
+    field: 'trigger',
+    message: `the flow's ${trigger.name} has no next for ${event}: the execution ends at once${wired.length ? ` (the flow starts from: ${wired.join(', ')})` : ''}; expect path: [${trigger.name}] if that is what you test`,
+  };
+}
+
+/** The test trigger that starts each event. */
+const TRIGGER_KEYS: Record<TriggerEvent, string> = {
+  incomingMessage: 'message',
+  incomingCall: 'call',
+  incomingConversationMessage: 'conversation',
+  incomingRequest: 'request',
+  incomingParent: 'parent',
+};
 
 function stepLabel(step: ScriptStep): string {
   const [key, value] = Object.entries(step)[0]!;
@@ -106,8 +182,11 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; c
   const responder = new MockResponder([test.mocks, input.fileMocks], input.subflows, () => sim!.newMessageSid());
   sim = new Simulation(flow.definition, responder, testOptions(input));
   const nextSid = inboundSids();
-  const start = startSpec(test.trigger, nextSid);
+  const start = startSpec(test.trigger, nextSid, sim.now);
+  const unwired = unwiredTrigger(flow, test);
+  if (unwired) failures.push(unwired);
   sim.start(start);
+  const conversation = 'conversation' in test.trigger;
   (test.script ?? []).forEach((step, i) => {
     const where = `script[${i}] (${stepLabel(step)})`;
     const needsActive = !('wait' in step) && !('expect' in step);
@@ -117,7 +196,11 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; c
     }
     if ('send' in step) {
       const s = typeof step.send === 'string' ? { body: step.send } : step.send;
-      sim.inbound(messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media, s.params));
+      sim.inbound(
+        conversation
+          ? conversationParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', sim.now, s.params)
+          : messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media, s.params),
+      );
     } else if ('wait' in step) {
       sim.advance(parseDuration(step.wait));
     } else if ('end' in step) {

@@ -12,7 +12,11 @@ export type Pattern = string;
 export type TriggerSpec =
   | { message: { body?: string; from?: string; to?: string; media?: string[]; params?: JsonObject } }
   | { request: { from?: string; to?: string; parameters?: JsonObject } }
-  | { call: { from?: string; to?: string; params?: JsonObject } };
+  | { call: { from?: string; to?: string; params?: JsonObject } }
+  /** A Conversations message (incomingConversationMessage): contact the Author, flow address the conversation. */
+  | { conversation: { body?: string; from?: string; conversationSid?: string; params?: JsonObject } }
+  /** Started as a subflow (incomingParent): the Run Subflow widget's parameters and the parent's trigger data. */
+  | { parent: { parameters?: JsonObject; flowSid?: string; from?: string; to?: string; trigger?: JsonObject } };
 
 /** One thing that happens, in order, after the trigger. */
 export type ScriptStep =

@@ -328,3 +328,55 @@ tests:
     }
   });
 });
+
+describe('triggers: Conversations messages and subflows', () => {
+  const flow = {
+    description: 'conversations and subflow starts',
+    states: [
+      trigger({ incomingConversationMessage: 'ask', incomingParent: 'greet' }),
+      {
+        name: 'ask',
+        type: 'send-and-wait-for-reply',
+        transitions: [{ event: 'incomingMessage', next: 'echo' }, { event: 'timeout' }, { event: 'deliveryFailure' }],
+        properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', body: 'Hi {{trigger.conversation.Author}} in {{trigger.conversation.ConversationSid}}: {{trigger.conversation.Body}}?', timeout: '60' },
+      },
+      { name: 'echo', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'You said {{widgets.ask.inbound.Body}} ({{widgets.ask.inbound.Author}})' } },
+      { name: 'greet', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 300 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Hello {{trigger.parent.parameters.name}} via {{trigger.message.Body}}' } },
+    ],
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+  };
+
+  it('starts a flow from a Conversations message and a subflow from its parameters; an unwired trigger fails', () => {
+    const p = project(flow, `flow: flow.json
+tests:
+  - name: conversation
+    trigger: { conversation: { body: help, from: alice, conversationSid: CH00000000000000000000000000000abc } }
+    script: [{ send: later }]
+    expect:
+      messages: ["Hi alice in CH00000000000000000000000000000abc: help?", "You said later (alice)"]
+      path: [Trigger, ask, echo]
+      end: completed
+  - name: subflow
+    trigger: { parent: { parameters: { name: Ann }, trigger: { message: { Body: pizza } } } }
+    expect: { messages: ["Hello Ann via pizza"], path: [Trigger, greet], end: completed }
+  - name: message trigger on a conversations flow
+    trigger: { message: { body: hi } }
+    expect: { end: completed }
+  - name: meant to do nothing
+    trigger: { message: { body: hi } }
+    expect: { path: [Trigger] }
+`);
+    try {
+      const summary = runFiles([p.file]);
+      const [conversation, subflow, unwired, intended] = summary.results;
+      assert.equal(conversation!.status, 'passed', textReport(summary));
+      assert.equal(subflow!.status, 'passed', textReport(summary));
+      assert.equal(unwired!.status, 'failed');
+      assert.match(unwired!.failures[0]!.message, /the flow's Trigger has no next for incomingMessage: the execution ends at once \(the flow starts from: conversation, parent\)/);
+      assert.equal(intended!.status, 'passed', textReport(summary));
+    } finally {
+      p.done();
+    }
+  });
+});
