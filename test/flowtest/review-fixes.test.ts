@@ -9,6 +9,9 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runFiles } from '../../src/flowtest/runner.ts';
 import { textReport } from '../../src/flowtest/reporters.ts';
+import { play } from '../../src/flowtest/run-test.ts';
+import { replayExecution } from '../../src/flowtest/replay.ts';
+import type { FlowDefinition } from '../../src/definition/types.ts';
 
 const trigger = (next: Record<string, string> = {}) => ({
   name: 'Trigger',
@@ -64,6 +67,17 @@ tests:
     } finally {
       p.done();
     }
+  });
+
+  it('replay reports the same path for the recording and the replay', () => {
+    const flow = { path: 'flow.json', definition: LOOP_FLOW as unknown as FlowDefinition, warnings: [] };
+    const { sim } = play({ file: 'x', flow, test: { name: 't', trigger: { message: { body: 'hi' } }, script: [{ wait: '60s' }, { wait: '60s' }] }, subflows: new Map() });
+    const report = replayExecution(
+      { executionSid: 'FN' + 'a'.repeat(32), flowSid: 'FW' + 'a'.repeat(32), revision: 1, context: sim.observation().context, steps: sim.recordedSteps, endedManually: false },
+      { revision: 1, definition: flow.definition },
+    );
+    assert.deepEqual(report.original.path, ['Trigger', 'ask', 'ask', 'ask']);
+    assert.deepEqual(report.replay.path, ['Trigger', 'ask', 'ask', 'ask']);
   });
 
   it('--update writes the path with the repeat', () => {
