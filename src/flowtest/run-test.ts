@@ -1,6 +1,7 @@
 // Runs one test case: starts the flow from its trigger, plays the script against the simulated
 // clock and mocks, and checks the expectations (inline `expect` steps at their point in the script).
 import type { JsonObject, TriggerEvent } from '../engine/types.ts';
+import { smsSegments } from '../lib/sms-segments.ts';
 import { parseDuration } from './duration.ts';
 import { checkExpectations, endText, type Failure } from './expect.ts';
 import { parseClock, type LoadedFlow } from './load.ts';
@@ -42,7 +43,7 @@ export function messageParams(nextSid: () => string, from: string, to: string, b
     To: to,
     Body: body,
     NumMedia: String(media.length),
-    NumSegments: '1',
+    NumSegments: String(smsSegments(body)),
     SmsStatus: 'received',
     ApiVersion: '2010-04-01',
   };

@@ -394,3 +394,33 @@ tests:
     }
   });
 });
+
+describe('inbound messages in flow tests', () => {
+  it('carry NumSegments as Twilio counts it, not always 1', () => {
+    const echo = {
+      description: 'echo the segments',
+      states: [
+        trigger({ incomingMessage: 'tell' }),
+        { name: 'tell', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'segments {{trigger.message.NumSegments}}' } },
+      ],
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+    };
+    const p = project(echo, `flow: flow.json
+tests:
+  - name: a long message
+    trigger: { message: { body: "${'x'.repeat(161)}" } }
+    expect: { messages: ["segments 2"] }
+  - name: a short one
+    trigger: { message: { body: "hi" } }
+    expect: { messages: ["segments 1"] }
+`);
+    try {
+      const summary = runFiles([p.file]);
+      assert.equal(summary.failed, 0, textReport(summary));
+      assert.equal(summary.passed, 2);
+    } finally {
+      p.done();
+    }
+  });
+});
