@@ -4,6 +4,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { configFlagOptions } from '../config.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { recordSubflows, stepsFromApi, testFileYaml, testFromRecording } from '../flowtest/record.ts';
 import { ApiFailure, StudioClient, connectionFrom, type RemoteFlow } from '../flowtest/studio-client.ts';
@@ -77,6 +78,8 @@ export async function recordCommand(argv: string[]): Promise<number> {
       'api-key': { type: 'string' },
       'api-secret': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      // Every command takes every configuration flag (a script may pass one set to all); recording uses none.
+      ...configFlagOptions(),
     },
   });
   if (values.help) {

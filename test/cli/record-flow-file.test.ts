@@ -151,3 +151,17 @@ describe('test --record: the revision that ran is gone', () => {
     }
   });
 });
+
+describe('test --record: configuration flags', () => {
+  it('are accepted like every command accepts them (the missing --flow is what it complains about)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-record-flags-'));
+    try {
+      const result = await cli(['test', '--record', '--timezone', 'America/New_York', '--max-steps', '50'], dir);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /--flow and --out are required/);
+      assert.doesNotMatch(result.stderr, /Unknown option/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
