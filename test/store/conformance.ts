@@ -526,6 +526,34 @@ export function runStoreConformance(
         assert.equal(all.items.filter((e) => e.contactChannelAddress === '+15551112222').length, 4);
       });
 
+      test('a readdressed sprint moves an execution to a new contact/channel pair (Start Conversation)', async (store) => {
+        const { a, flowA } = await seed(store);
+        const exec = execution(flowA, { contactChannelAddress: '+15550003333', channelAddress: '+15005550006' });
+        await store.writeSprint(sprint(exec, true));
+        const conversation = 'CH' + 'c'.repeat(32);
+        const moved: ExecutionRecord = { ...exec, channelAddress: conversation, contactChannelAddress: 'client:ann', contactSid: sid('FC'), state: { moved: true }, dateUpdated: T0 + 50 };
+        await store.writeSprint(sprint(moved, false, { readdressed: true, expectedVersion: 1 }));
+        assert.deepEqual(await store.getExecution(a.sid, flowA.sid, exec.sid), moved);
+        assert.equal(await store.findActiveExecutionSid(flowA.sid, 'client:ann', conversation), exec.sid);
+        assert.equal((await store.findActiveExecution(flowA.sid, 'client:ann', conversation))?.sid, exec.sid);
+        assert.equal(await store.findActiveExecutionSid(flowA.sid, '+15550003333', '+15005550006'), null, 'the old pair is free');
+        assert.equal((await store.loadExecution(exec.sid))?.version, 2);
+        // The old pair may start another execution; the new pair's slot is taken.
+        const next = execution(flowA, { contactChannelAddress: '+15550003333', channelAddress: '+15005550006' });
+        await store.writeSprint(sprint(next, true));
+        const other = execution(flowA, { contactChannelAddress: '+15550004444', channelAddress: '+15005550006' });
+        await store.writeSprint(sprint(other, true));
+        await assert.rejects(
+          store.writeSprint(sprint({ ...other, channelAddress: conversation, contactChannelAddress: 'client:ann' }, false, { readdressed: true })),
+          (e: unknown) => e instanceof StoreConflictError && e.reason === 'active-execution',
+        );
+        assert.equal((await store.getExecutionBySid(other.sid))?.channelAddress, '+15005550006', 'a refused move changes nothing');
+        // Ending it under its new addresses frees the new pair.
+        await store.writeSprint(sprint({ ...moved, status: 'ended', dateUpdated: T0 + 60 }, false));
+        assert.equal(await store.findActiveExecutionSid(flowA.sid, 'client:ann', conversation), null);
+        assert.equal((await store.getExecutionBySid(exec.sid))?.channelAddress, conversation);
+      });
+
       test('non-exclusive executions share a contact pair; findActiveExecution returns the newest', async (store) => {
         const { flowA } = await seed(store);
         const first = execution(flowA, { contactChannelAddress: '+15550007777' });

@@ -202,6 +202,13 @@ export interface SprintWrite {
    * default). With false, any number of active executions may share the pair.
    */
   exclusive?: boolean | undefined;
+  /**
+   * An existing execution whose contact or channel address (and contact SID) changed in this sprint
+   * (Start Conversation moved it into a conversation): the update writes them, so the pair's lookup
+   * (findActiveExecution) finds it by the new ones. If another active execution holds the new pair's
+   * one slot the write fails with StoreConflictError('active-execution').
+   */
+  readdressed?: boolean | undefined;
   /** Warnings and errors the engine reported in this sprint (Twilio's Debugger alerts). */
   alerts?: AlertRecord[] | undefined;
   /**

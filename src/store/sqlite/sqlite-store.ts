@@ -399,6 +399,25 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * An update that also moves the execution to new contact/channel addresses (Start Conversation):
+   * the indexed columns change, and the pair's one-active index may refuse the new pair.
+   */
+  #readdress(write: SprintWrite, state: string, key: readonly [string, string, string, number | null, number | null]): number {
+    const execution = write.execution;
+    try {
+      return Number(
+        this.stmt(`UPDATE executions SET contact_sid = ?, contact_channel_address = ?, channel_address = ?, status = ?, state = ?, context = '{}', date_updated = ?, version = version + 1 ${UPDATE_WHERE}`)
+          .run(execution.contactSid, execution.contactChannelAddress, execution.channelAddress, execution.status, state, execution.dateUpdated, ...key).changes,
+      );
+    } catch (error) {
+      if (/UNIQUE constraint failed: executions\.flow_sid/.test((error as Error).message)) {
+        throw new StoreConflictError('active-execution', `an execution is already active for ${execution.contactChannelAddress} on ${execution.channelAddress}`);
+      }
+      throw error;
+    }
+  }
+
   #applySprint(write: SprintWrite): void {
     const execution = write.execution;
     if (write.inboundReceipt) {
@@ -432,16 +451,18 @@ export class SqliteStore implements Store {
       // An execution's identity (flow revision, contact, channel, initiator) never changes after it is
       // created. A sprint that leaves an active execution active, most of them, sets no indexed column at
       // all, so SQLite rewrites the row without touching an index (the partial ones on status included);
-      // otherwise (it ends, or the row is not active or not at that version) status is set too.
+      // otherwise (it ends, or the row is not active or not at that version) status is set too. One that
+      // moves it to other addresses (readdressed) sets them, status included, in one statement.
       // context: see executionInsertParams (no longer read; emptied as rows are rewritten).
       const state = json(execution.state);
       const version = write.expectedVersion ?? null;
       const key = [execution.sid, execution.accountSid, execution.flowSid, version, version] as const;
-      let changes =
-        execution.status === 'active'
+      let changes = write.readdressed
+        ? this.#readdress(write, state, key)
+        : execution.status === 'active'
           ? Number(this.stmt(`UPDATE executions SET state = ?, context = '{}', date_updated = ?, version = version + 1 ${UPDATE_WHERE} AND status = 'active'`).run(state, execution.dateUpdated, ...key).changes)
           : 0;
-      if (changes === 0) {
+      if (changes === 0 && !write.readdressed) {
         changes = Number(this.stmt(`UPDATE executions SET status = ?, state = ?, context = '{}', date_updated = ?, version = version + 1 ${UPDATE_WHERE}`).run(execution.status, state, execution.dateUpdated, ...key).changes);
       }
       if (changes === 0) {
