@@ -27,9 +27,14 @@ export const CARRIER_USAGE = `Usage: switchboard carrier <show|set|reset> --acco
       [--flex-api-base-url URL]       default https://flex-api.twilio.com (send-to-flex in Conversations)
       [--status-callback-base-url URL]  default: the server's --public-base-url
   set --channel webhook --webhook-url URL
+      [--status-callback-base-url URL]  default: the server's --public-base-url
   set --channel simulator
+  set [options]            without --channel: update only the options given, keep the rest
+                           (an empty value, e.g. --status-callback-base-url '', restores the default)
   reset                    back to the simulator
 
+--channel naming another channel configures it afresh (its required options must be given);
+naming the channel in use, or omitting it, updates the current configuration.
 The auth token is required with an API key too: Twilio signs webhooks with it.
 Options also: --data-dir DIR, --config FILE (which store to write).`;
 
@@ -102,7 +107,7 @@ export async function carrierCommand(argv: string[]): Promise<number> {
       if (typeof value === 'string') input[field] = value;
     }
     try {
-      const config = parseCarrierInput(input);
+      const config = parseCarrierInput(input, await loadCarrierConfig(store, account));
       await saveCarrierConfig(store, account, config);
       console.log(JSON.stringify(describeCarrier(account, config), null, 2));
       return 0;

@@ -35,6 +35,18 @@ describe('switchboard carrier', () => {
       assert.equal(shown.channel, 'twilio');
       assert.equal(shown.api_base_url, 'http://127.0.0.1:9');
 
+      // Without --channel, set updates the options given and keeps the channel and its credentials.
+      const partial = run(['carrier', 'set', '--account', account, '--data-dir', dir, '--status-callback-base-url', 'https://hooks.example.com/']);
+      assert.equal(partial.status, 0, partial.stderr);
+      const updated = JSON.parse(partial.stdout);
+      assert.equal(updated.channel, 'twilio');
+      assert.equal(updated.upstream_account_sid, upstream);
+      assert.equal(updated.api_base_url, 'http://127.0.0.1:9');
+      assert.equal(updated.status_callback_base_url, 'https://hooks.example.com');
+      const wrong = run(['carrier', 'set', '--account', account, '--data-dir', dir, '--webhook-url', 'https://gateway.example.com/']);
+      assert.equal(wrong.status, 2);
+      assert.match(wrong.stderr, /--webhook-url: WebhookUrl does not apply to the twilio channel/);
+
       const store = new SqliteStore({ path: join(dir, 'switchboard.db') });
       try {
         const config = await loadCarrierConfig(store, account);
@@ -45,6 +57,13 @@ describe('switchboard carrier', () => {
 
       assert.equal(run(['carrier', 'reset', '--account', account, '--data-dir', dir]).status, 0);
       assert.equal(JSON.parse(run(['carrier', 'show', '--account', account, '--data-dir', dir]).stdout).channel, 'simulator');
+      const onSimulator = run(['carrier', 'set', '--account', account, '--data-dir', dir, '--upstream-account-sid', upstream, '--auth-token', 'x']);
+      assert.equal(onSimulator.status, 2, 'no silent switch: the account stays on the simulator and says why');
+      assert.match(onSimulator.stderr, /--upstream-account-sid: .*simulator/);
+      // A webhook URL is kept exactly as given: the receiver validates the signature over it.
+      const webhook = run(['carrier', 'set', '--account', account, '--data-dir', dir, '--channel', 'webhook', '--webhook-url', 'https://gateway.example.com/']);
+      assert.equal(webhook.status, 0, webhook.stderr);
+      assert.equal(JSON.parse(webhook.stdout).webhook_url, 'https://gateway.example.com/');
       assert.equal(run(['carrier', 'show', '--account', 'AC' + '2'.repeat(32), '--data-dir', dir]).status, 2, 'unknown account');
     } finally {
       rmSync(dir, { recursive: true, force: true });

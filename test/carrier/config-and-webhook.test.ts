@@ -8,6 +8,7 @@ import twilio from 'twilio';
 import { basicAuth } from '../support/server.ts';
 import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, flow, freePort, sendAndWait, sendMessage, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
+import { loadCarrierConfig } from '../../src/channels/twilio/carrier-config.ts';
 
 describe('carrier configuration API', () => {
   let fake: FakeTwilio;
@@ -45,7 +46,12 @@ describe('carrier configuration API', () => {
     const cases: [Record<string, string>, RegExp][] = [
       [{ Channel: 'carrier-pigeon' }, /Channel/],
       [{ Channel: 'twilio', UpstreamAccountSid: 'AC123', AuthToken: 'x' }, /UpstreamAccountSid/],
-      [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID }, /AuthToken/],
+      // Another upstream account does not inherit the stored account's token.
+      [{ Channel: 'twilio', UpstreamAccountSid: 'AC' + 'b2'.repeat(16) }, /AuthToken/],
+      [{ UpstreamAccountSid: 'AC' + 'b2'.repeat(16) }, /AuthToken/],
+      // A field the channel in use does not take is refused, not ignored.
+      [{ WebhookUrl: 'https://gateway.example.com/sms' }, /WebhookUrl does not apply to the twilio channel/],
+      [{ Channel: 'webhook', WebhookUrl: 'https://gateway.example.com/sms', AuthToken: 'x' }, /AuthToken does not apply to the webhook channel/],
       [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID, AuthToken: 'x', ApiKeySid: 'SK' + '1'.repeat(32) }, /ApiKeySecret/],
       [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID, AuthToken: 'x', ApiBaseUrl: 'ftp://example.com' }, /ApiBaseUrl/],
       [{ Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID, AuthToken: 'x', TaskRouterWorkspaceSid: 'WS123' }, /TaskRouterWorkspaceSid/],
@@ -59,6 +65,55 @@ describe('carrier configuration API', () => {
       assert.match(res.json().message, pattern);
     }
     assert.equal((await call('GET')).json().channel, 'twilio');
+  });
+
+  it('a POST without Channel updates the fields it sends and keeps the channel and its credentials', async () => {
+    const before = (await call('GET')).json();
+    const res = await call('POST', { StatusCallbackBaseUrl: 'https://hooks.example.com/' });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), { ...before, status_callback_base_url: 'https://hooks.example.com' });
+    assert.deepEqual((await call('GET')).json(), res.json());
+    const stored = await loadCarrierConfig(server.app.store, server.account.sid);
+    assert.equal(stored.channel === 'twilio' && stored.twilio.authToken, UPSTREAM_TOKEN);
+
+    // Naming the channel in use is an update too: a new token, everything else kept.
+    const rotated = await call('POST', { Channel: 'twilio', AuthToken: 'rotated-token' });
+    assert.equal(rotated.statusCode, 200, rotated.body);
+    assert.deepEqual(rotated.json(), res.json());
+    const after = await loadCarrierConfig(server.app.store, server.account.sid);
+    assert.equal(after.channel === 'twilio' && after.twilio.authToken, 'rotated-token');
+
+    // An empty value puts an optional field back to its default.
+    const cleared = await call('POST', { StatusCallbackBaseUrl: '' });
+    assert.equal(cleared.json().status_callback_base_url, null);
+    assert.equal(cleared.json().api_base_url, fake.baseUrl);
+    assert.equal((await call('POST', { AuthToken: '' })).statusCode, 400, 'a required field cannot be emptied');
+  });
+
+  it('a partial update still sends through Twilio', async () => {
+    assert.equal((await call('POST', { StatusCallbackBaseUrl: server.baseUrl + '/' })).statusCode, 200);
+    const flowSid = await createFlow(server, flow([sendMessage('greet', { body: 'hello' })], { incomingMessage: 'greet' }));
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'));
+    await waitFor('the send through the fake Twilio', () => fake.creates('Messages').length === 1);
+    assert.equal(server.app.simulator.transcript(NUMBER, CONTACT).length, 0);
+  });
+
+  it('a new Channel starts afresh: nothing is carried over from the old channel', async () => {
+    const webhook = await call('POST', { Channel: 'webhook', WebhookUrl: 'https://gateway.example.com/sms' });
+    assert.equal(webhook.statusCode, 200, webhook.body);
+    assert.deepEqual(webhook.json(), { account_sid: server.account.sid, channel: 'webhook', webhook_url: 'https://gateway.example.com/sms', status_callback_base_url: null });
+    const back = await call('POST', { Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID });
+    assert.equal(back.statusCode, 400);
+    assert.match(back.json().message, /AuthToken/);
+    assert.equal((await call('GET')).json().channel, 'webhook');
+  });
+
+  it('on the simulator, fields without Channel are refused instead of being dropped', async () => {
+    assert.equal((await call('DELETE')).statusCode, 204);
+    const res = await call('POST', { UpstreamAccountSid: UPSTREAM_SID, AuthToken: 'tok' });
+    assert.equal(res.statusCode, 400);
+    assert.match(res.json().message, /UpstreamAccountSid does not apply to the simulator channel/);
+    assert.equal((await call('GET')).json().channel, 'simulator');
   });
 
   it('is private to its account and needs authentication', async () => {

@@ -54,15 +54,20 @@ export async function startCarrierServer(
     method: 'POST',
     url: `/v1/Accounts/${account.sid}/Carrier`,
     headers: { authorization: auth, 'content-type': 'application/x-www-form-urlencoded' },
-    payload: new URLSearchParams({
-      Channel: 'twilio',
-      UpstreamAccountSid: UPSTREAM_SID,
-      AuthToken: UPSTREAM_TOKEN,
-      ApiBaseUrl: fake.baseUrl,
-      ConversationsBaseUrl: fake.baseUrl,
-      ...(config.publicBaseUrl ? {} : { StatusCallbackBaseUrl: baseUrl }),
-      ...options.carrier,
-    }).toString(),
+    // Another channel takes none of the Twilio fields (they would be refused).
+    payload: new URLSearchParams(
+      options.carrier?.Channel && options.carrier.Channel !== 'twilio'
+        ? options.carrier
+        : {
+            Channel: 'twilio',
+            UpstreamAccountSid: UPSTREAM_SID,
+            AuthToken: UPSTREAM_TOKEN,
+            ApiBaseUrl: fake.baseUrl,
+            ConversationsBaseUrl: fake.baseUrl,
+            ...(config.publicBaseUrl ? {} : { StatusCallbackBaseUrl: baseUrl }),
+            ...options.carrier,
+          },
+    ).toString(),
   });
   assert.equal(res.statusCode, 200, res.body);
   return { app, account, auth, baseUrl, fake, close: () => app.close() };

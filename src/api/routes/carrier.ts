@@ -3,7 +3,7 @@
 //
 //   POST   /v1/Accounts/{AC}/Carrier/Executions/{FN}/Messages/{EF}/Status   (signed by Twilio)
 //   GET    /v1/Accounts/{AC}/Carrier     the configuration, secrets omitted   (Basic auth)
-//   POST   /v1/Accounts/{AC}/Carrier     set it (Channel, UpstreamAccountSid, AuthToken, …)
+//   POST   /v1/Accounts/{AC}/Carrier     update it: the fields sent (Channel, UpstreamAccountSid, AuthToken, …)
 //   DELETE /v1/Accounts/{AC}/Carrier     back to the simulator
 import { invalidSignature, signedUrls } from './webhook-auth.ts';
 import type { FastifyRequest } from 'fastify';
@@ -39,7 +39,8 @@ export async function signatureValid(ctx: ApiContext, request: FastifyRequest, a
   const tokens = twilio ? [twilio.authToken] : [localToken];
   const header = request.headers['x-twilio-signature'];
   const signature = typeof header === 'string' ? header : undefined;
-  const urls = signedUrls(ctx, request, twilio?.statusCallbackBaseUrl);
+  const callbackBase = twilio ? twilio.statusCallbackBaseUrl : config.channel === 'webhook' ? config.webhook.statusCallbackBaseUrl : undefined;
+  const urls = signedUrls(ctx, request, callbackBase);
   return tokens.some((token) => urls.some((url) => validateSignature(token, signature, url, request.form)));
 }
 
@@ -85,8 +86,9 @@ function carrierInput(form: Form): CarrierInput {
   ];
   const input: CarrierInput = {};
   for (const name of names) {
+    // An empty value is kept: on an update it puts an optional field back to its default.
     const value = optionalString(form, name);
-    if (value !== undefined && value !== '') input[name] = value;
+    if (value !== undefined) input[name] = value;
   }
   return input;
 }
@@ -140,7 +142,7 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
     const accountSid = ownAccount(request);
     let config;
     try {
-      config = parseCarrierInput(carrierInput(request.form));
+      config = parseCarrierInput(carrierInput(request.form), await loadCarrierConfig(ctx.store, accountSid));
     } catch (error) {
       if (error instanceof CarrierConfigError) throw errors.invalidParameter(error.field, error.message);
       throw error;

@@ -35,10 +35,17 @@ export interface TwilioUpstream {
   statusCallbackBaseUrl?: string | undefined;
 }
 
+export interface WebhookTarget {
+  /** Where each message is POSTed, exactly as configured (the signature covers this URL). */
+  url: string;
+  /** Base for the StatusCallback URLs the gateway is given; default: the server's public base URL. */
+  statusCallbackBaseUrl?: string | undefined;
+}
+
 export type CarrierConfig =
   | { channel: 'simulator' }
   | { channel: 'twilio'; twilio: TwilioUpstream }
-  | { channel: 'webhook'; webhook: { url: string } };
+  | { channel: 'webhook'; webhook: WebhookTarget };
 
 export const SIMULATOR: CarrierConfig = { channel: 'simulator' };
 
@@ -56,7 +63,12 @@ export class CarrierConfigError extends Error {
 
 const SID = (prefix: string) => new RegExp(`^${prefix}[0-9a-fA-F]{32}$`);
 
-function httpUrl(field: string, value: string): string {
+/**
+ * Validates an http(s) URL. A base URL (ApiBaseUrl, StatusCallbackBaseUrl, …) loses its trailing
+ * slashes since paths are appended to it; any other URL is kept exactly as given, because a
+ * receiver validates X-Twilio-Signature over the URL it was reached at (`http://host/`, `/sms/`).
+ */
+function httpUrl(field: string, value: string, base: boolean): string {
   let url: URL;
   try {
     url = new URL(value);
@@ -64,7 +76,7 @@ function httpUrl(field: string, value: string): string {
     throw new CarrierConfigError(field, `${field} must be an absolute http(s) URL, got '${value}'`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CarrierConfigError(field, `${field} must be an http(s) URL`);
-  return value.replace(/\/+$/, '');
+  return base ? value.replace(/\/+$/, '') : value;
 }
 
 /** Input as the API and CLI take it (PascalCase, like every Twilio resource). */
@@ -83,15 +95,93 @@ export interface CarrierInput {
   WebhookUrl?: string | undefined;
 }
 
-/** Validates input into a configuration; throws CarrierConfigError naming the bad field. */
-export function parseCarrierInput(input: CarrierInput): CarrierConfig {
-  const channel = input.Channel ?? 'simulator';
+type Field = Exclude<keyof CarrierInput, 'Channel'>;
+
+const CHANNELS = ['simulator', 'twilio', 'webhook'] as const;
+type ChannelName = (typeof CHANNELS)[number];
+
+/** The fields each channel takes; any other field sent for it is refused rather than ignored. */
+export const CHANNEL_FIELDS: Record<ChannelName, readonly Field[]> = {
+  simulator: [],
+  twilio: [
+    'UpstreamAccountSid',
+    'AuthToken',
+    'ApiKeySid',
+    'ApiKeySecret',
+    'ApiBaseUrl',
+    'ConversationsBaseUrl',
+    'TaskRouterBaseUrl',
+    'TaskRouterWorkspaceSid',
+    'FlexApiBaseUrl',
+    'StatusCallbackBaseUrl',
+  ],
+  webhook: ['WebhookUrl', 'StatusCallbackBaseUrl'],
+};
+
+/** A stored configuration as the input fields that would recreate it (what an update merges into). */
+function asInput(config: CarrierConfig): CarrierInput {
+  if (config.channel === 'webhook') return { WebhookUrl: config.webhook.url, StatusCallbackBaseUrl: config.webhook.statusCallbackBaseUrl };
+  if (config.channel !== 'twilio') return {};
+  const t = config.twilio;
+  return {
+    UpstreamAccountSid: t.accountSid,
+    AuthToken: t.authToken,
+    ApiKeySid: t.apiKey?.sid,
+    ApiKeySecret: t.apiKey?.secret,
+    ApiBaseUrl: t.apiBaseUrl,
+    ConversationsBaseUrl: t.conversationsBaseUrl,
+    TaskRouterBaseUrl: t.taskrouterBaseUrl,
+    TaskRouterWorkspaceSid: t.taskrouterWorkspaceSid,
+    FlexApiBaseUrl: t.flexApiBaseUrl,
+    StatusCallbackBaseUrl: t.statusCallbackBaseUrl,
+  };
+}
+
+/**
+ * Validates input into a configuration; throws CarrierConfigError naming the bad field.
+ *
+ * Like a POST to a Twilio resource, the input updates `current`: without Channel (or with the
+ * channel already in use) the fields sent replace the stored ones and the others are kept; an
+ * empty value puts an optional field back to its default. Channel naming another channel starts
+ * that channel afresh: nothing is carried over from the old one, so its required fields must be
+ * sent. A field the resulting channel does not take is refused, never silently dropped.
+ */
+export function parseCarrierInput(input: CarrierInput, current: CarrierConfig = SIMULATOR): CarrierConfig {
+  const requested = input.Channel === '' ? undefined : input.Channel;
+  if (requested !== undefined && !(CHANNELS as readonly string[]).includes(requested)) {
+    throw new CarrierConfigError('Channel', `Channel must be simulator, twilio or webhook, got '${requested}'`);
+  }
+  const channel = (requested ?? current.channel) as ChannelName;
+  const given = (Object.keys(input) as (keyof CarrierInput)[]).filter((name): name is Field => name !== 'Channel' && input[name] !== undefined);
+  for (const field of given) {
+    if (CHANNEL_FIELDS[channel].includes(field)) continue;
+    const hint = requested === undefined ? ' this account uses; to switch channels, name the new one (Channel, --channel)' : '';
+    throw new CarrierConfigError(field, `${field} does not apply to the ${channel} channel${hint}`);
+  }
+  const merged: CarrierInput = channel === current.channel ? asInput(current) : {};
+  if (current.channel === 'twilio' && channel === 'twilio') {
+    // Credentials belong to one upstream account, a secret to one key: a new account or key inherits neither.
+    if (input.UpstreamAccountSid !== undefined && input.UpstreamAccountSid !== current.twilio.accountSid) {
+      for (const field of ['AuthToken', 'ApiKeySid', 'ApiKeySecret', 'TaskRouterWorkspaceSid'] as const) delete merged[field];
+    }
+    if (input.ApiKeySid !== undefined && input.ApiKeySid !== current.twilio.apiKey?.sid) delete merged.ApiKeySecret;
+  }
+  for (const field of given) merged[field] = input[field] === '' ? undefined : input[field];
+  return build(channel, merged);
+}
+
+function build(channel: ChannelName, input: CarrierInput): CarrierConfig {
   if (channel === 'simulator') return SIMULATOR;
   if (channel === 'webhook') {
     if (!input.WebhookUrl) throw new CarrierConfigError('WebhookUrl', 'WebhookUrl is required for the webhook channel');
-    return { channel, webhook: { url: httpUrl('WebhookUrl', input.WebhookUrl) } };
+    return {
+      channel,
+      webhook: {
+        url: httpUrl('WebhookUrl', input.WebhookUrl, false),
+        ...(input.StatusCallbackBaseUrl ? { statusCallbackBaseUrl: httpUrl('StatusCallbackBaseUrl', input.StatusCallbackBaseUrl, true) } : {}),
+      },
+    };
   }
-  if (channel !== 'twilio') throw new CarrierConfigError('Channel', `Channel must be simulator, twilio or webhook, got '${channel}'`);
   const accountSid = input.UpstreamAccountSid ?? '';
   if (!SID('AC').test(accountSid)) throw new CarrierConfigError('UpstreamAccountSid', 'UpstreamAccountSid must be an AC… account SID');
   if (!input.AuthToken) {
@@ -112,12 +202,12 @@ export function parseCarrierInput(input: CarrierInput): CarrierConfig {
       accountSid,
       authToken: input.AuthToken,
       apiKey,
-      apiBaseUrl: httpUrl('ApiBaseUrl', input.ApiBaseUrl ?? DEFAULT_TWILIO_API_BASE_URL),
-      conversationsBaseUrl: httpUrl('ConversationsBaseUrl', input.ConversationsBaseUrl ?? DEFAULT_CONVERSATIONS_BASE_URL),
-      taskrouterBaseUrl: httpUrl('TaskRouterBaseUrl', input.TaskRouterBaseUrl ?? DEFAULT_TASKROUTER_BASE_URL),
+      apiBaseUrl: httpUrl('ApiBaseUrl', input.ApiBaseUrl ?? DEFAULT_TWILIO_API_BASE_URL, true),
+      conversationsBaseUrl: httpUrl('ConversationsBaseUrl', input.ConversationsBaseUrl ?? DEFAULT_CONVERSATIONS_BASE_URL, true),
+      taskrouterBaseUrl: httpUrl('TaskRouterBaseUrl', input.TaskRouterBaseUrl ?? DEFAULT_TASKROUTER_BASE_URL, true),
       taskrouterWorkspaceSid: input.TaskRouterWorkspaceSid || undefined,
-      flexApiBaseUrl: httpUrl('FlexApiBaseUrl', input.FlexApiBaseUrl ?? DEFAULT_FLEX_API_BASE_URL),
-      statusCallbackBaseUrl: input.StatusCallbackBaseUrl ? httpUrl('StatusCallbackBaseUrl', input.StatusCallbackBaseUrl) : undefined,
+      flexApiBaseUrl: httpUrl('FlexApiBaseUrl', input.FlexApiBaseUrl ?? DEFAULT_FLEX_API_BASE_URL, true),
+      statusCallbackBaseUrl: input.StatusCallbackBaseUrl ? httpUrl('StatusCallbackBaseUrl', input.StatusCallbackBaseUrl, true) : undefined,
     },
   };
 }
@@ -140,7 +230,7 @@ export function describeCarrier(accountSid: string, config: CarrierConfig): Reco
       status_callback_base_url: t.statusCallbackBaseUrl ?? null,
     };
   }
-  if (config.channel === 'webhook') return { ...base, webhook_url: config.webhook.url };
+  if (config.channel === 'webhook') return { ...base, webhook_url: config.webhook.url, status_callback_base_url: config.webhook.statusCallbackBaseUrl ?? null };
   return base;
 }
 
@@ -167,5 +257,8 @@ export async function saveCarrierConfig(store: Store, accountSid: string, config
  */
 export async function upstreamSigning(store: Store, accountSid: string): Promise<{ tokens: string[]; callbackBase: string | undefined }> {
   const config = await loadCarrierConfig(store, accountSid);
-  return config.channel === 'twilio' ? { tokens: [config.twilio.authToken], callbackBase: config.twilio.statusCallbackBaseUrl } : { tokens: [], callbackBase: undefined };
+  if (config.channel === 'twilio') return { tokens: [config.twilio.authToken], callbackBase: config.twilio.statusCallbackBaseUrl };
+  // The webhook channel's gateway signs with the account's own token, over the base it was given.
+  if (config.channel === 'webhook') return { tokens: [], callbackBase: config.webhook.statusCallbackBaseUrl };
+  return { tokens: [], callbackBase: undefined };
 }
