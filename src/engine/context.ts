@@ -7,7 +7,8 @@ export function flowRoot(state: ExecutionState, frame: Frame): JsonObject {
     flow_sid: frame.flowSid,
     // Studio calls the execution SID `flow.sid` (UNCONFIRMED; kept as the reference describes).
     sid: state.executionSid,
-    channel: { address: state.channelAddress },
+    // Start Conversation adds the conversation's fields (sid, type, status, details).
+    channel: { address: state.channelAddress, ...state.channel },
     data: frame.data,
     variables: frame.variables,
   };

@@ -295,6 +295,11 @@ class Sprint {
         return;
       case 'transition':
         if (outcome.effects) this.effects.push(...outcome.effects);
+        if (outcome.channel) {
+          this.state.channelAddress = outcome.channel.address;
+          if (outcome.channel.contactAddress) this.state.contactAddress = outcome.channel.contactAddress;
+          this.state.channel = outcome.channel.details;
+        }
         this.transition(state, outcome.event, outcome.outputs, outcome.transition);
         return;
       case 'error': {

@@ -93,6 +93,11 @@ export interface ExecutionState {
   /** Flow-side address (flow.channel.address) and contact address (contact.channel.address). */
   channelAddress: string;
   contactAddress: string;
+  /**
+   * flow.channel's fields besides `address` once a widget moved the execution onto another channel
+   * (Start Conversation: the conversation's `sid`, `type`, `status`, `details`).
+   */
+  channel?: JsonObject;
   status: 'active' | 'ended';
   /** frames[0] is the main flow; a subflow pushes a frame. */
   frames: Frame[];
@@ -201,6 +206,20 @@ export type EffectResult =
   | { kind: 'call-placed'; call: JsonObject }
   | { kind: 'call-recording'; recording: JsonObject }
   | { kind: 'call-failed'; code: number; message: string };
+
+/**
+ * A widget moves the execution onto another channel: Start Conversation into the conversation it
+ * created. The runtime re-keys the execution by the new addresses, so the contact's replies there
+ * find it, and later sends go there.
+ */
+export interface ChannelSwitch {
+  /** The new flow address (flow.channel.address): the Conversation SID. */
+  address: string;
+  /** The new contact address (contact.channel.address), when the contact is someone else there. */
+  contactAddress?: string;
+  /** flow.channel's other fields. */
+  details: JsonObject;
+}
 
 /** What the start-conversation widget asks the channel to create (Conversations API). */
 export interface ConversationRequest {

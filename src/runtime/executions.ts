@@ -705,6 +705,9 @@ export class ExecutionService implements ExecutionServiceApi {
       status: state.status,
       dateUpdated: isNew ? previous.dateUpdated : now,
     };
+    // A widget moved the execution onto another channel (Start Conversation): the row is re-keyed, so the
+    // contact's messages there find it, and the channel sends where the state now says.
+    const readdressed = readdress(record, state);
     const steps: StepRecord[] = result.steps.map((step) => ({
       sid: step.sid,
       accountSid: record.accountSid,
@@ -745,6 +748,7 @@ export class ExecutionService implements ExecutionServiceApi {
         // This node carries the new effects out itself; others take them only if it dies.
         effectLease: effectsToAdd.length > 0 ? this.#leases.lease() : undefined,
         exclusive: isNew ? (consumed.exclusive ?? this.#options.oneActivePerContact !== false) : undefined,
+        ...(readdressed && !isNew ? { readdressed: true } : {}),
         alerts: alertsFrom(result.diagnostics, record, now),
         inboundReceipt: consumed.receipt,
         wakeOthers: timersToAdd.some((timer) => !cancelled.has(timer.id) && timer.dueAt - now < TIMER_POLL_MS),
@@ -976,6 +980,16 @@ function isNoOp(result: SprintResult, previous: ExecutionState, consumed: Consum
     result.diagnostics.length === 0 &&
     JSON.stringify(result.state) === JSON.stringify(previous)
   );
+}
+
+/** Gives `record` the addresses `state` has when they differ; whether they did. */
+function readdress(record: ExecutionRecord, state: ExecutionState): boolean {
+  if (typeof state.channelAddress !== 'string' || typeof state.contactAddress !== 'string') return false;
+  if (state.channelAddress === record.channelAddress && state.contactAddress === record.contactChannelAddress) return false;
+  if (state.contactAddress !== record.contactChannelAddress) record.contactSid = contactSid(record.accountSid, state.contactAddress);
+  record.channelAddress = state.channelAddress;
+  record.contactChannelAddress = state.contactAddress;
+  return true;
 }
 
 function contactKey(flowSid: string, contact: string, channel: string): string {

@@ -2,7 +2,7 @@
 // participants), `created` with its outputs, `failed` from the channel and from a Liquid error.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { handleEvent } from '../../src/engine/interpreter.ts';
+import { executionContext, handleEvent } from '../../src/engine/interpreter.ts';
 import type { Effect } from '../../src/engine/types.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 import { triggerFlow } from '../support/flows.ts';
@@ -56,6 +56,44 @@ describe('start-conversation widget', () => {
     assert.deepEqual(next.steps[0]!.context, { conversation, webhook_sid: 'WH' + '2'.repeat(32), close_channel_on_execution_end: true });
     assert.equal(next.state.frames[0]!.variables.ch, conversation.sid);
     assert.equal(next.state.status, 'ended');
+  });
+
+  it('moves the execution into the conversation: flow.channel is the conversation, sends go there', () => {
+    const def = triggerFlow('conversation', 'incomingRequest', 'start', [
+      { name: 'start', type: 'start-conversation', properties: { offset: { x: 0, y: 100 }, ...properties }, transitions: [{ event: 'created', next: 'ask' }, { event: 'failed' }] },
+      {
+        name: 'ask',
+        type: 'send-and-wait-for-reply',
+        properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', body: 'conv={{flow.channel.sid}} addr={{flow.channel.address}}', timeout: '3600' },
+        transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }],
+      },
+    ]);
+    const { input, result } = start(def);
+    const effect = result.effects.find((e) => e.type === 'start-conversation') as Extract<Effect, { type: 'start-conversation' }>;
+    const ch = 'CH' + '1'.repeat(32);
+    const conversation = { sid: ch, chat_service_sid: SERVICE, state: 'active', participants: [{ type: 'sms', messaging_binding_address: CONTACT }] };
+    const next = handleEvent(input, result.state, { type: 'effect-result', effectId: effect.effectId, result: { kind: 'conversation-started', conversation, webhookSid: 'WH' + '2'.repeat(32) } });
+    assert.equal(next.state.channelAddress, ch);
+    assert.equal(next.state.contactAddress, CONTACT, 'the contact is a participant: still the contact');
+    const send = next.effects.find((e): e is Extract<Effect, { type: 'send-message' }> => e.type === 'send-message');
+    assert.deepEqual([send?.message.from, send?.message.to, send?.message.body], [ch, CONTACT, `conv=${ch} addr=${ch}`]);
+    const flowChannel = (executionContext(next.state).flow as any).channel;
+    assert.deepEqual(flowChannel, {
+      address: ch,
+      sid: ch,
+      type: 'conversation',
+      status: 'active',
+      details: { chat_service_sid: SERVICE, messaging_service_sid: null, webhook_sid: 'WH' + '2'.repeat(32) },
+    });
+  });
+
+  it('a conversation whose one participant is someone else makes them the contact', () => {
+    const { input, result } = start(definition(properties));
+    const effect = result.effects.find((e) => e.type === 'start-conversation') as Extract<Effect, { type: 'start-conversation' }>;
+    const conversation = { sid: 'CH' + '3'.repeat(32), participants: [{ sid: 'MB' + '4'.repeat(32), identity: 'ann@example.com', messaging_binding: null }] };
+    const next = handleEvent(input, result.state, { type: 'effect-result', effectId: effect.effectId, result: { kind: 'conversation-started', conversation, webhookSid: 'WH' + '2'.repeat(32) } });
+    assert.equal(next.state.contactAddress, 'ann@example.com');
+    assert.equal(next.state.channelAddress, conversation.sid);
   });
 
   it('leaves by failed when the channel refuses', () => {

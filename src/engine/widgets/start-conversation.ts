@@ -3,7 +3,10 @@
 // friendly name, attributes and participants, then leaves by `created` or `failed`.
 // Outputs: `conversation` (the resource as the channel returns it), `webhook_sid`, and
 // `close_channel_on_execution_end` from the widget's `close_conversation_on_execution_end`.
-import type { ConversationRequest, Json, JsonObject } from '../types.ts';
+// On `created` the execution moves into the conversation (reference §2.22: the outputs are "merged
+// into flow.channel.*"): flow.channel.address and .sid become the Conversation SID, later sends post
+// into it, and the contact's replies there resume the execution (the runtime re-keys it).
+import type { ChannelSwitch, ConversationRequest, Json, JsonObject } from '../types.ts';
 import { awaitEffect, effectResult, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 type Rendered<T> = { ok: true; value: T } | { ok: false; message: string; code: number };
@@ -67,6 +70,49 @@ function buildRequest(env: WidgetEnv): Rendered<ConversationRequest> {
   return { ok: true, value: request };
 }
 
+const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
+
+function text(value: Json | undefined): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The address a participant writes from: its messaging binding (as asked, or as Twilio returns it) or chat identity. */
+function participantAddress(participant: Json): string | undefined {
+  if (!participant || typeof participant !== 'object' || Array.isArray(participant)) return undefined;
+  const binding = participant.messaging_binding;
+  const bound = binding && typeof binding === 'object' && !Array.isArray(binding) ? text(binding.address) : undefined;
+  return text(participant.messaging_binding_address) ?? bound ?? text(participant.identity);
+}
+
+/**
+ * The execution's move into the conversation it created. The contact stays the contact when they are
+ * a participant (the usual case: the REST `To` is the participant's address); a conversation with a
+ * single participant who is someone else makes that participant the contact, whose replies the
+ * execution then waits for. Which of the two Studio does is UNCONFIRMED. flow.channel's other fields
+ * (sid, type, status, details) follow the reference's list; their exact values are UNCONFIRMED.
+ */
+export function conversationSwitch(contactAddress: string, conversation: JsonObject, webhookSid: string, serviceSid: string): ChannelSwitch | undefined {
+  const sid = text(conversation.sid);
+  if (!sid || !CONVERSATION_SID.test(sid)) return undefined;
+  const participants = Array.isArray(conversation.participants) ? conversation.participants : [];
+  const addresses = participants.map(participantAddress).filter((address): address is string => address !== undefined);
+  const contact = addresses.length === 1 && !addresses.includes(contactAddress) ? addresses[0] : undefined;
+  return {
+    address: sid,
+    ...(contact ? { contactAddress: contact } : {}),
+    details: {
+      sid,
+      type: 'conversation',
+      status: text(conversation.state) ?? 'active',
+      details: {
+        chat_service_sid: text(conversation.chat_service_sid) ?? serviceSid,
+        messaging_service_sid: text(conversation.messaging_service_sid) ?? null,
+        webhook_sid: webhookSid,
+      },
+    },
+  };
+}
+
 export const startConversation: WidgetHandler = {
   enter(env) {
     const built = buildRequest(env);
@@ -77,9 +123,13 @@ export const startConversation: WidgetHandler = {
     const result = effectResult(wait, event);
     if (!result) return null;
     if (result.kind === 'conversation-started') {
+      const service = env.render(stringProp(env, 'conversation_service_sid') ?? '');
+      const contact = (env.liquidContext().contact as { channel: { address: string } }).channel.address;
+      const channel = conversationSwitch(contact, result.conversation, result.webhookSid, service.ok ? service.value : '');
       return {
         type: 'transition',
         event: 'created',
+        ...(channel ? { channel } : {}),
         outputs: {
           conversation: result.conversation,
           webhook_sid: result.webhookSid,

@@ -1,7 +1,7 @@
 // The contract every widget module implements. A widget is entered once; if it must wait (for an
 // effect's result, a reply or a timer) it parks the execution, and `resume` gets the event.
 import type { State, Transition } from '../../definition/types.ts';
-import type { Diagnostic, Effect, EffectResult, EngineEvent, EngineLimits, Frame, IdPrefix, JsonObject, Wait } from '../types.ts';
+import type { ChannelSwitch, Diagnostic, Effect, EffectResult, EngineEvent, EngineLimits, Frame, IdPrefix, JsonObject, Wait } from '../types.ts';
 import type { RenderResult } from '../liquid.ts';
 
 export interface WidgetEnv {
@@ -21,8 +21,11 @@ export interface WidgetEnv {
 }
 
 export type Outcome =
-  /** Leave the widget by `event`; `transition` picks a specific one (split's `match`). */
-  | { type: 'transition'; event: string; outputs: JsonObject; transition?: Transition; effects?: Effect[] }
+  /**
+   * Leave the widget by `event`; `transition` picks a specific one (split's `match`); `channel` moves
+   * the execution onto another channel first (the next widget already sees it).
+   */
+  | { type: 'transition'; event: string; outputs: JsonObject; transition?: Transition; effects?: Effect[]; channel?: ChannelSwitch }
   /** Park the execution on this widget until `wait` is satisfied; `diagnostics` are non-fatal warnings. */
   | { type: 'wait'; wait: Wait; effects: Effect[]; diagnostics?: Diagnostic[] }
   /** The widget could not run (e.g. a Liquid error): take `failureEvent` if wired, else end the execution. */
