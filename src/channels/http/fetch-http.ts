@@ -23,8 +23,9 @@ export interface BuiltRequest {
   body: string | undefined;
 }
 
-class BlockedError extends Error {}
-class TooLargeError extends Error {}
+/** The outbound policy refused the connection: nothing was sent. */
+export class BlockedError extends Error {}
+export class TooLargeError extends Error {}
 
 function encodeForm(parameters: { key: string; value: string }[]): string {
   const params = new URLSearchParams();
@@ -86,7 +87,7 @@ function policyLookup(policy: OutboundPolicy): LookupFunction {
   };
 }
 
-interface Hop {
+export interface Hop {
   status: number;
   headers: http.IncomingHttpHeaders;
   /** Reads the capped body; throws TooLargeError past the cap. */
@@ -101,6 +102,11 @@ export class FetchHttp implements OutboundHttp {
   constructor(options: { policy?: OutboundPolicy } = {}) {
     this.#policy = options.policy ?? new OutboundPolicy();
     this.#lookup = policyLookup(this.#policy);
+  }
+
+  /** One exchange without following redirects, for callers with their own redirect rules (the carrier's webhook channel). */
+  exchange(url: URL, method: string, headers: Record<string, string>, body: string | undefined, maxBytes: number, signal: AbortSignal): Promise<Hop> {
+    return this.#send(url, method, headers, body, maxBytes, signal);
   }
 
   async request(spec: HttpRequestSpec, limits: HttpLimits): Promise<HttpResult> {

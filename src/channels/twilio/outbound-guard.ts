@@ -7,10 +7,18 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { OutboundPolicy } from '../http/outbound-policy.ts';
 
-/** Returns why a request to `url` is refused, or null when it may go. */
-export type OutboundGuard = (url: URL) => Promise<string | null>;
+/**
+ * Returns why a request to `url` is refused, or null when it may go. A guard made from a policy
+ * carries it, so a client that connects itself can check the address each connection really uses
+ * (the pre-check alone leaves a DNS-rebinding window) and every redirect hop.
+ */
+export type OutboundGuard = ((url: URL) => Promise<string | null>) & { readonly policy?: OutboundPolicy };
 
 export function policyGuard(policy: OutboundPolicy): OutboundGuard {
+  return Object.assign(check(policy), { policy });
+}
+
+function check(policy: OutboundPolicy): (url: URL) => Promise<string | null> {
   return async (url) => {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     let addresses: string[];

@@ -4,6 +4,9 @@
 // (a JSON body's `sid` becomes the message SID); anything else is `failed`. The receiver may
 // later POST MessageStatus/ErrorCode to the StatusCallback it was given, signed the same way.
 // At most once per step, like the Twilio carrier: an unknown outcome after a crash is `failed`.
+// The request goes through the outbound policy's own client, which checks the address each
+// connection uses (no DNS-rebinding window); a redirect is a failure, never followed: it could lead
+// past the policy, and the signature covers the configured URL only.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
@@ -12,8 +15,15 @@ import { InflightLedger, type InflightSend } from '../twilio/inflight.ts';
 import { encodeForm, type FormParams } from '../twilio/rest-client.ts';
 import { statusCallbackUrl, UNKNOWN_OUTCOME_CODE } from '../twilio/twilio-channel.ts';
 import type { OutboundGuard } from '../twilio/outbound-guard.ts';
+import type { WebhookTarget } from '../twilio/carrier-config.ts';
+import { BlockedError, FetchHttp } from '../http/fetch-http.ts';
+import { OutboundPolicy } from '../http/outbound-policy.ts';
+
+/** The most of a gateway's answer read (it only needs to carry a sid or an error code). */
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 export interface WebhookChannelOptions {
+  /** Base of the StatusCallback URLs when the account's configuration names none. */
   publicBaseUrl?: string | undefined;
   /** The outbound policy applied to the account-configured webhook URL. */
   guard?: OutboundGuard;
@@ -35,18 +45,21 @@ export class WebhookChannel implements MessageChannel {
   readonly #store: Store;
   readonly #ledger: InflightLedger;
   readonly #options: WebhookChannelOptions;
+  readonly #http: FetchHttp;
 
   constructor(store: Store, options: WebhookChannelOptions = {}) {
     this.#store = store;
     this.#ledger = new InflightLedger(store);
     this.#options = options;
+    // A guard without a policy (tests) has made its decision in the pre-check.
+    this.#http = new FetchHttp({ policy: options.guard?.policy ?? OutboundPolicy.permissive() });
   }
 
   async sendMessage(): Promise<SendResult> {
     return { ok: false, code: 30008, message: 'The webhook channel is used through the channel router' };
   }
 
-  async send(config: { url: string }, context: SendContext, message: OutboundMessage): Promise<SendResult> {
+  async send(config: WebhookTarget, context: SendContext, message: OutboundMessage): Promise<SendResult> {
     const effectId = context.effectId;
     if (effectId) {
       const previous = await this.#ledger.get(effectId);
@@ -74,9 +87,8 @@ export class WebhookChannel implements MessageChannel {
     for (const url of message.mediaUrl ?? []) params.push(['MediaUrl', url]);
     if (message.contentSid) params.push(['ContentSid', message.contentSid]);
     if (message.contentVariables) params.push(['ContentVariables', JSON.stringify(message.contentVariables)]);
-    if (this.#options.publicBaseUrl && effectId) {
-      params.push(['StatusCallback', statusCallbackUrl(this.#options.publicBaseUrl, context.accountSid, context.executionSid, effectId)]);
-    }
+    const callbackBase = config.statusCallbackBaseUrl ?? this.#options.publicBaseUrl;
+    if (callbackBase && effectId) params.push(['StatusCallback', statusCallbackUrl(callbackBase, context.accountSid, context.executionSid, effectId)]);
     const record: InflightSend = {
       v: 1,
       effectId: effectId ?? '',
@@ -89,37 +101,53 @@ export class WebhookChannel implements MessageChannel {
       startedAt: (this.#options.now ?? Date.now)(),
       state: 'requesting',
     };
-    if (effectId) await this.#ledger.begin(record);
+    if (effectId) {
+      await this.#ledger.begin(record);
+      // The SID the gateway is given names this step's message even when its answer names another.
+      await this.#ledger.claim(sid, record);
+    }
     let result: SendResult;
     try {
-      const response = await fetch(config.url, {
-        method: 'POST',
-        headers: {
+      const response = await this.#http.exchange(
+        new URL(config.url),
+        'POST',
+        {
           'content-type': 'application/x-www-form-urlencoded',
+          'user-agent': 'Switchboard/0.1 (Twilio Studio compatible)',
           'x-twilio-signature': signForm(account.authToken, config.url, params),
           // Lets a receiver drop a repeat of the same step's message.
           'i-twilio-idempotency-token': effectId ?? sid,
         },
-        body: encodeForm(params),
-        signal: AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
-      });
-      let body: JsonObject | null = null;
-      try {
-        body = (await response.json()) as JsonObject;
-      } catch {
-        body = null;
-      }
-      if (response.ok) {
-        const messageSid = body && typeof body.sid === 'string' ? body.sid : sid;
-        result = {
-          ok: true,
-          message: { Sid: messageSid, AccountSid: context.accountSid, From: message.from, To: message.to, Body: message.body, Status: 'sent', NumMedia: String(message.mediaUrl?.length ?? 0) },
-        };
+        encodeForm(params),
+        MAX_ANSWER_BYTES,
+        AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
+      );
+      if (response.status >= 300 && response.status < 400) {
+        response.discard();
+        const location = response.headers.location ? ` to ${response.headers.location}` : '';
+        result = { ok: false, code: 30008, message: `Webhook answered HTTP ${response.status} (a redirect${location}); redirects are not followed: configure the URL that accepts the POST` };
       } else {
-        result = { ok: false, code: body && typeof body.code === 'number' ? body.code : 30008, message: `Webhook answered HTTP ${response.status}` };
+        let body: JsonObject | null = null;
+        try {
+          const parsed: unknown = JSON.parse(await response.body());
+          body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as JsonObject) : null;
+        } catch {
+          body = null;
+        }
+        if (response.status >= 200 && response.status < 300) {
+          const messageSid = body && typeof body.sid === 'string' && body.sid !== '' ? body.sid : sid;
+          result = {
+            ok: true,
+            message: { Sid: messageSid, AccountSid: context.accountSid, From: message.from, To: message.to, Body: message.body, Status: 'sent', NumMedia: String(message.mediaUrl?.length ?? 0) },
+          };
+        } else {
+          result = { ok: false, code: body && typeof body.code === 'number' ? body.code : 30008, message: `Webhook answered HTTP ${response.status}` };
+        }
       }
     } catch (error) {
-      result = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Webhook request failed: ${(error as Error).message}` };
+      // Refused by the policy at connection time: nothing left, so the outcome is known.
+      if (error instanceof BlockedError) result = { ok: false, code: 30008, message: error.message };
+      else result = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Webhook request failed: ${(error as Error).message}` };
     }
     if (effectId) await this.#ledger.finish(record, result, result.ok ? String(result.message.Sid) : undefined);
     return result;
