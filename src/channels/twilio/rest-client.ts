@@ -144,6 +144,7 @@ export class TwilioRestClient {
       try {
         const response = await fetch(url, {
           headers: { authorization: this.#authorization, accept: 'application/json' },
+          redirect: 'manual', // Twilio never redirects; following one would bypass the outbound guard
           signal: AbortSignal.timeout(this.#options.timeoutMs),
         });
         // Reads have no side effect, so every transient failure may be retried.
@@ -181,6 +182,7 @@ export class TwilioRestClient {
             'user-agent': 'Switchboard/0.1 (Twilio Studio compatible)',
           },
           body,
+          redirect: 'manual', // Twilio never redirects; following one would bypass the outbound guard
           signal: AbortSignal.timeout(this.#options.timeoutMs),
         });
       } catch (error) {
