@@ -10,11 +10,12 @@ import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 
 const CONVERSATION = 'CH' + 'f6'.repeat(16);
+const CHAT_SERVICE = 'IS' + '7'.repeat(32);
 
 function conversationWebhook(fake: FakeTwilio, author: string, body: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     AccountSid: fake.options.accountSid,
-    ChatServiceSid: 'IS' + '7'.repeat(32),
+    ChatServiceSid: CHAT_SERVICE,
     ConversationSid: CONVERSATION,
     MessageSid: 'IM' + randomBytes(16).toString('hex'),
     ParticipantSid: 'MB' + '8'.repeat(32),
@@ -29,6 +30,11 @@ function conversationWebhook(fake: FakeTwilio, author: string, body: string, ext
     WebhookType: 'studio',
     ...extra,
   };
+}
+
+/** Makes the fake hold `conversationSid` in `serviceSid` (not the default service), as Flex's conversations are. */
+function inService(fake: FakeTwilio, conversationSid: string, serviceSid: string): void {
+  fake.conversations.push({ sid: conversationSid, chat_service_sid: serviceSid, participants: [], webhooks: [] });
 }
 
 describe('Twilio carrier: Conversations', () => {
@@ -51,7 +57,8 @@ describe('Twilio carrier: Conversations', () => {
     const first = await fake.postSigned(url, conversationWebhook(fake, CONTACT, 'hello'));
     assert.equal(first.status, 200, first.body);
     const [question] = await waitFor('the question in the conversation', () => (fake.creates('Conversations').length === 1 ? fake.creates('Conversations') : null));
-    assert.equal(question!.path, `/v1/Conversations/${CONVERSATION}/Messages`);
+    // In the conversation's service (the webhook's ChatServiceSid): the unscoped path reaches the default service only.
+    assert.equal(question!.path, `/v1/Services/${CHAT_SERVICE}/Conversations/${CONVERSATION}/Messages`);
     assert.deepEqual(question!.form, [['Body', `Hi ${CONTACT}, what do you need?`]]);
 
     const executions = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 10 });
@@ -90,6 +97,8 @@ describe('Twilio carrier: Conversations', () => {
   });
 
   it('a reply whose response never came is found in the conversation, not posted twice', async () => {
+    // In a service other than the default: the lookup, too, must name it (the unscoped path answers 404).
+    inService(fake, CONVERSATION, CHAT_SERVICE);
     const flowSid = await createFlow(server, flow([sendMessage('hello', { body: 'Hello there' })], { incomingConversationMessage: 'hello' }));
     fake.failNext({ kind: 'created-then-hang' });
     await fake.postSigned(webhookUrl(server, flowSid), conversationWebhook(fake, CONTACT, 'hi'));
@@ -98,6 +107,30 @@ describe('Twilio carrier: Conversations', () => {
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingConversationMessage-> hello', 'hello -sent-> Ended']);
     assert.equal(fake.creates('Conversations').length, 1);
     assert.equal((await widgetOutputs(server.app, executionSid, 'hello')).outbound.Sid, fake.conversationMessages[0]!.sid);
+  });
+
+  it('replies in a conversation of a non-default service under its service (ChatServiceSid); the unscoped path answers 404', async () => {
+    inService(fake, CONVERSATION, CHAT_SERVICE);
+    const flowSid = await createFlow(server, flow([sendMessage('hello', { body: 'Hello there' })], { incomingConversationMessage: 'hello' }));
+    await fake.postSigned(webhookUrl(server, flowSid), conversationWebhook(fake, CONTACT, 'hi'));
+    const executionSid = await firstExecution(server, flowSid);
+    await waitForEnd(server, executionSid);
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingConversationMessage-> hello', 'hello -sent-> Ended']);
+    assert.deepEqual(fake.creates('Conversations').map((r) => r.path), [`/v1/Services/${CHAT_SERVICE}/Conversations/${CONVERSATION}/Messages`]);
+    const unscoped = await fetch(`${fake.baseUrl}/v1/Conversations/${CONVERSATION}/Messages`, {
+      method: 'POST',
+      headers: { authorization: 'Basic ' + Buffer.from(`${fake.options.accountSid}:${fake.options.authToken}`).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'Body=x',
+    });
+    assert.equal(unscoped.status, 404);
+  });
+
+  it('a webhook without ChatServiceSid is replied to under the default path', async () => {
+    const flowSid = await createFlow(server, flow([sendMessage('hello', { body: 'Hello there' })], { incomingConversationMessage: 'hello' }));
+    const { ChatServiceSid: _service, ...params } = conversationWebhook(fake, CONTACT, 'hi');
+    await fake.postSigned(webhookUrl(server, flowSid), params);
+    await waitForEnd(server, await firstExecution(server, flowSid));
+    assert.deepEqual(fake.creates('Conversations').map((r) => r.path), [`/v1/Conversations/${CONVERSATION}/Messages`]);
   });
 
   it('a named sender becomes the Author; media URLs are refused clearly (Conversations take Media SIDs)', async () => {
@@ -176,6 +209,55 @@ describe('Twilio carrier: start-conversation', () => {
     const webhook = created.webhooks[0]!.configuration as { url: string };
     const answer = await fake.postSigned(webhook.url, conversationWebhook(fake, CONTACT, 'hello', { ConversationSid: String(created.sid) }));
     assert.equal(answer.status, 200);
+  });
+
+  it('moves the execution into the conversation: the question is posted there, in its service, and the reply there resumes it', async () => {
+    const flowSid = await createFlow(
+      server,
+      flow(
+        [
+          {
+            name: 'open',
+            type: 'start-conversation',
+            properties: {
+              offset: { x: 0, y: 0 },
+              conversation_service_sid: SERVICE,
+              participants: [{ type: 'messaging', messaging_binding_address: '{{trigger.request.to}}', messaging_binding_proxy_address: '+15005550006' }],
+            },
+            transitions: [{ event: 'created', next: 'ask' }, { event: 'failed' }],
+          },
+          sendAndWait('ask', { body: 'How was it? conv={{flow.channel.sid}} addr={{flow.channel.address}}' }, { incomingMessage: 'thanks' }),
+          sendMessage('thanks', { body: 'Thanks for {{widgets.ask.inbound.Body}}' }),
+        ],
+        { incomingRequest: 'open', incomingConversationMessage: 'thanks' },
+      ),
+    );
+    const res = await restExecution(server, flowSid, { To: CONTACT, From: '+15005550006' });
+    assert.equal(res.statusCode, 201, res.body);
+    const executionSid = res.json().sid as string;
+    const [question] = await waitFor('the question in the conversation', () => (fake.conversationMessages.length > 0 ? fake.conversationMessages : null));
+    const created = fake.conversations[0]!;
+    const ch = String(created.sid);
+    assert.deepEqual([question!.author, question!.body], ['system', `How was it? conv=${ch} addr=${ch}`]);
+    assert.deepEqual(fake.creates('Conversations').filter((r) => r.path.endsWith('/Messages')).map((r) => r.path), [`/v1/Services/${SERVICE}/Conversations/${ch}/Messages`]);
+    assert.equal(fake.creates('Messages').length, 0, 'nothing went through the Messages API');
+    const moved = await server.app.store.getExecutionBySid(executionSid);
+    assert.deepEqual([moved!.contactChannelAddress, moved!.channelAddress, moved!.status], [CONTACT, ch, 'active']);
+    assert.equal((contextOf(moved!) as any).flow.channel.sid, ch);
+
+    // The contact answers in the conversation: the webhook Start Conversation registered resumes the same execution.
+    const webhook = created.webhooks[0]!.configuration as { url: string };
+    const answer = await fake.postSigned(webhook.url, conversationWebhook(fake, CONTACT, 'great', { ConversationSid: ch, ChatServiceSid: SERVICE, ParticipantSid: String(created.participants[0]!.sid), Index: '1' }));
+    assert.equal(answer.status, 200);
+    await waitForEnd(server, executionSid);
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), [
+      'Trigger -incomingRequest-> open',
+      'open -created-> ask',
+      'ask -incomingMessage-> thanks',
+      'thanks -sent-> Ended',
+    ]);
+    assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 10 })).items.length, 1, 'no second execution');
+    assert.deepEqual(fake.conversationMessages.map((m) => m.body), [`How was it? conv=${ch} addr=${ch}`, 'Thanks for great']);
   });
 
   it('an unknown service takes failed with Twilio’s error', async () => {

@@ -116,6 +116,12 @@ export class FakeTwilio {
   readonly conversations: (Record<string, unknown> & { participants: Record<string, unknown>[]; webhooks: Record<string, unknown>[] })[] = [];
   /** Conversations services that do not exist (404 on use). */
   readonly missingServices = new Set<string>();
+  /**
+   * The account's default Conversation Service: /v1/Conversations/{CH}/… reaches only its conversations.
+   * A conversation created here in another service answers 404 there (as on Twilio) and must be
+   * addressed as /v1/Services/{IS}/Conversations/{CH}/…; one the fake never created is taken as the default's.
+   */
+  defaultConversationService = 'IS' + 'de'.repeat(16);
   /** Callbacks sent: url, params, the HTTP status Switchboard answered. */
   readonly callbacksSent: { url: string; params: Record<string, string>; status: number }[] = [];
   readonly #faults: Fault[] = [];
@@ -263,7 +269,7 @@ export class FakeTwilio {
     const callsPath = `/2010-04-01/Accounts/${ac}/Calls.json`;
     const conversation = /^\/v1\/Conversations\/([^/]+)\/Messages$/.exec(url.pathname);
     const task = /^\/v1\/Workspaces\/([^/]+)\/Tasks$/.exec(url.pathname);
-    const service = /^\/v1\/Services\/([^/]+)\/Conversations(?:\/([^/]+)\/(Participants|Webhooks))?$/.exec(url.pathname);
+    const service = /^\/v1\/Services\/([^/]+)\/Conversations(?:\/([^/]+)\/(Participants|Webhooks|Messages))?$/.exec(url.pathname);
     const interaction = url.pathname === '/v1/Interactions';
     const recording = new RegExp(`^/2010-04-01/Accounts/${ac}/Calls/([^/]+)/Recordings(?:/([^/]+?))?\\.json$`).exec(url.pathname);
     const isCreate = req.method === 'POST' && (url.pathname === messagesPath || url.pathname === callsPath || !!conversation || !!task || !!service || interaction || !!recording);
@@ -377,8 +383,9 @@ export class FakeTwilio {
           track: one('RecordingTrack') ?? 'both',
         };
         this.recordings.push(created);
-      } else if (conversation) {
-        const conversationSid = conversation[1]!;
+      } else if (conversation || service?.[3] === 'Messages') {
+        const conversationSid = (conversation ?? service)![conversation ? 1 : 2]!;
+        if (this.#conversationMissing(conversationSid, conversation ? null : service![1]!)) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
         const index = this.conversationMessages.filter((m) => m.conversation_sid === conversationSid).length;
         created = {
           sid: sid('IM'),
@@ -494,11 +501,24 @@ export class FakeTwilio {
     if (req.method === 'GET' && workflow && this.workspaces.get(workflow[1]!)?.has(workflow[2]!)) {
       return send(200, { sid: workflow[2], workspace_sid: workflow[1], account_sid: ac, friendly_name: 'Assign to Anyone' });
     }
-    if (req.method === 'GET' && conversation) {
-      const list = this.conversationMessages.filter((m) => m.conversation_sid === conversation[1]).reverse();
+    if (req.method === 'GET' && (conversation || service?.[3] === 'Messages')) {
+      const conversationSid = (conversation ?? service)![conversation ? 1 : 2]!;
+      if (this.#conversationMissing(conversationSid, conversation ? null : service![1]!)) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
+      const list = this.conversationMessages.filter((m) => m.conversation_sid === conversationSid).reverse();
       return send(200, { messages: list, meta: { page: 0, page_size: 50, first_page_url: null, previous_page_url: null, url: url.href, next_page_url: null, key: 'messages' } });
     }
     return error(404, 20404, `The requested resource ${url.pathname} was not found`);
+  }
+
+  /**
+   * Whether a conversation is out of reach at this path: addressed without a service (null) when it is
+   * in another than the default one, or under a service it is not in (or one that does not exist).
+   */
+  #conversationMissing(conversationSid: string, serviceSid: string | null): boolean {
+    if (serviceSid !== null && this.missingServices.has(serviceSid)) return true;
+    const owner = this.conversations.find((c) => c.sid === conversationSid);
+    if (!owner) return false;
+    return owner.chat_service_sid !== (serviceSid ?? this.defaultConversationService);
   }
 
   async #autoCallbacks(message: FakeMessage): Promise<void> {

@@ -25,6 +25,8 @@ export interface InflightSend {
   /** 'conversation' sends go to the Conversations API. */
   target: 'message' | 'conversation';
   conversationSid?: string;
+  /** The conversation's service (IS…), when known: its Messages are read under it. */
+  conversationServiceSid?: string;
   to: string;
   from: string;
   messagingServiceSid?: string;

@@ -1,5 +1,5 @@
 // A small client for the parts of Twilio's REST APIs the carrier uses: Messages and Calls
-// (2010-04-01, form bodies, Basic auth) and Conversations Messages (v1). One rule shapes it:
+// (2010-04-01, form bodies, Basic auth) and Conversations Messages (v1, service-scoped when known). One rule shapes it:
 // a create request is retried only when it surely did not reach Twilio (429 or 503, which Twilio
 // answers before doing anything, and connections that were never established). Every other
 // failure after the request may have left is reported as `unknown`, for the caller to reconcile.
@@ -66,6 +66,12 @@ function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** A conversation's Messages path: in its Conversation Service when that is known, else the default service's. */
+export function conversationMessagesPath(conversationSid: string, serviceSid?: string): string {
+  const conversation = `/Conversations/${encodeURIComponent(conversationSid)}/Messages`;
+  return serviceSid ? `/v1/Services/${encodeURIComponent(serviceSid)}${conversation}` : `/v1${conversation}`;
+}
+
 export function encodeForm(params: FormParams): string {
   const search = new URLSearchParams();
   for (const [name, value] of params) search.append(name, value);
@@ -101,9 +107,13 @@ export class TwilioRestClient {
     return this.#create(this.#accountUrl('Calls.json'), params);
   }
 
-  /** POST /v1/Conversations/{CH}/Messages */
-  createConversationMessage(conversationSid: string, params: FormParams): Promise<CreateOutcome> {
-    return this.#create(`${this.upstream.conversationsBaseUrl}/v1/Conversations/${encodeURIComponent(conversationSid)}/Messages`, params);
+  /**
+   * POST /v1/Services/{IS}/Conversations/{CH}/Messages, or /v1/Conversations/{CH}/Messages when the
+   * conversation's service is not known: that path reaches only the account's default Conversation
+   * Service, so a conversation in another (Flex's, or one Start Conversation named) needs its service.
+   */
+  createConversationMessage(conversationSid: string, params: FormParams, serviceSid?: string): Promise<CreateOutcome> {
+    return this.#create(`${this.upstream.conversationsBaseUrl}${conversationMessagesPath(conversationSid, serviceSid)}`, params);
   }
 
   /** POST to a Conversations API path (e.g. `/v1/Services/IS…/Conversations`). */
@@ -131,9 +141,9 @@ export class TwilioRestClient {
     return body && Array.isArray(body.messages) ? (body.messages as JsonObject[]) : null;
   }
 
-  /** GET /v1/Conversations/{CH}/Messages, newest first, one page. Null when the lookup failed. */
-  async listConversationMessages(conversationSid: string, pageSize = 50): Promise<JsonObject[] | null> {
-    const url = `${this.upstream.conversationsBaseUrl}/v1/Conversations/${encodeURIComponent(conversationSid)}/Messages?Order=desc&PageSize=${pageSize}`;
+  /** GET the conversation's Messages (service-scoped when the service is known), newest first, one page. Null when the lookup failed. */
+  async listConversationMessages(conversationSid: string, serviceSid?: string, pageSize = 50): Promise<JsonObject[] | null> {
+    const url = `${this.upstream.conversationsBaseUrl}${conversationMessagesPath(conversationSid, serviceSid)}?Order=desc&PageSize=${pageSize}`;
     const body = await this.#getJson(url);
     return body && Array.isArray(body.messages) ? (body.messages as JsonObject[]) : null;
   }

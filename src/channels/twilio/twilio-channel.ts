@@ -1,5 +1,5 @@
 // The real Twilio carrier: sends a flow's messages through the upstream account's Messages API
-// (or, for Conversations executions, the Conversations API), with a StatusCallback per step so
+// (or, for Conversations executions, the Conversations API, in the conversation's service), with a StatusCallback per step so
 // Twilio's delivery reports reach the execution. At most one message per step: see inflight.ts.
 import type { ConversationRequest, FlexTaskRequest, Json, JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
@@ -67,6 +67,21 @@ export function outboundFromResource(resource: JsonObject): JsonObject {
     outputs[pascal] = value as Json;
   }
   return outputs;
+}
+
+const IS_SID = /^IS[0-9a-fA-F]{32}$/;
+
+/**
+ * The Conversation Service of `conversationSid`, when the execution knows it: the one Start Conversation
+ * created it in (flow.channel.details), or the ChatServiceSid of the webhook that started the execution.
+ */
+export function conversationServiceOf(state: unknown, conversationSid: string): string | undefined {
+  const s = state as { channelAddress?: unknown; channel?: { details?: { chat_service_sid?: unknown } }; frames?: { trigger?: { conversation?: { ConversationSid?: unknown; ChatServiceSid?: unknown } } }[] } | undefined;
+  const started = s?.channelAddress === conversationSid ? s.channel?.details?.chat_service_sid : undefined;
+  if (typeof started === 'string' && IS_SID.test(started)) return started;
+  const trigger = s?.frames?.[0]?.trigger?.conversation;
+  const service = trigger?.ConversationSid === conversationSid ? trigger.ChatServiceSid : undefined;
+  return typeof service === 'string' && IS_SID.test(service) ? service : undefined;
 }
 
 /** The Interaction channel type for a conversation, from the trigger's `Source` (SMS, WHATSAPP, SDK…). */
@@ -147,6 +162,8 @@ export class TwilioChannel implements MessageChannel {
       state: 'requesting',
     };
     if (conversationSid) record.conversationSid = conversationSid;
+    const conversationService = conversationSid ? conversationServiceOf(execution?.state, conversationSid) : undefined;
+    if (conversationService) record.conversationServiceSid = conversationService;
     if (message.contentSid) record.contentSid = message.contentSid;
 
     let params: FormParams;
@@ -163,7 +180,7 @@ export class TwilioChannel implements MessageChannel {
 
     if (effectId) await this.#ledger.begin(record);
     const outcome: CreateOutcome = conversationSid
-      ? await client.createConversationMessage(conversationSid, params)
+      ? await client.createConversationMessage(conversationSid, params, conversationService)
       : await client.createMessage(params);
     if (outcome.kind === 'rejected') {
       this.#options.log?.warn({ effectId, executionSid: context.executionSid, httpStatus: outcome.httpStatus, code: outcome.code, reason: outcome.message }, 'Twilio refused a message');
@@ -352,7 +369,7 @@ export class TwilioChannel implements MessageChannel {
     } else {
       const candidates =
         record.target === 'conversation'
-          ? await client.listConversationMessages(record.conversationSid!)
+          ? await client.listConversationMessages(record.conversationSid!, record.conversationServiceSid)
           : await client.listMessages({ To: asStored(record.to), From: record.messagingServiceSid && MG_SID.test(record.from) ? undefined : asStored(record.from) });
       if (candidates === null) {
         const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Send outcome unknown (${reason}) and the upstream lookup failed; not re-sent to avoid a duplicate` };
