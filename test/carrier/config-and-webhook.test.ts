@@ -9,6 +9,7 @@ import { basicAuth } from '../support/server.ts';
 import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, flow, freePort, sendAndWait, sendMessage, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { loadCarrierConfig } from '../../src/channels/twilio/carrier-config.ts';
+import { InflightLedger } from '../../src/channels/twilio/inflight.ts';
 
 describe('carrier configuration API', () => {
   let fake: FakeTwilio;
@@ -189,6 +190,25 @@ describe('plain webhook channel', () => {
     assert.equal(fake.requests.length, 0, 'nothing went to Twilio');
   });
 
+  it("a failure reported under the MessageSid we gave the gateway reaches the step that recorded the gateway's own sid", async () => {
+    answer = { status: 200, body: JSON.stringify({ sid: 'gw-1' }) };
+    const flowSid = await createFlow(server, flow([sendAndWait('ask', { body: 'Ready?' })], { incomingMessage: 'ask' }));
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'), server.account.authToken);
+    await waitFor('the webhook POST', () => received.length === 1);
+    const fields = Object.fromEntries(received[0]!.form);
+    const executionSid = fields.ExecutionSid!;
+    await waitFor('ask to wait for the reply', async () => ((await server.app.store.getExecutionBySid(executionSid))?.state as any)?.frames?.[0]?.wait?.kind === 'reply');
+    const sent = await new InflightLedger(server.app.store).get(String(received[0]!.headers['i-twilio-idempotency-token']));
+    assert.equal(sent?.result?.ok && sent.result.message.Sid, 'gw-1', "the step recorded the gateway's sid");
+    // A SID this step never sent under is refused, not silently acknowledged.
+    const unknown = await fake.postSigned(fields.StatusCallback!, { MessageSid: 'SM' + '0'.repeat(32), MessageStatus: 'undelivered', ErrorCode: '30005' }, server.account.authToken);
+    assert.equal(unknown.status, 400, unknown.body);
+    const report = await fake.postSigned(fields.StatusCallback!, { MessageSid: fields.MessageSid!, MessageStatus: 'undelivered', ErrorCode: '30005' }, server.account.authToken);
+    assert.equal(report.status, 204, report.body);
+    await waitForEnd(server, executionSid, 'deliveryFailure');
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> ask', 'ask -deliveryFailure-> Ended']);
+  });
+
   it('a non-2xx answer is failed', async () => {
     answer = { status: 500, body: '{}' };
     const flowSid = await createFlow(
@@ -202,5 +222,56 @@ describe('plain webhook channel', () => {
     await waitForEnd(server, executionSid);
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> greet', 'greet -failed-> after', 'after -next-> Ended']);
     assert.match((await widgetOutputs(server.app, executionSid, 'greet')).outbound.ErrorMessage, /HTTP 500/);
+  });
+});
+
+describe('webhook channel without a public base URL', () => {
+  let receiver: http.Server;
+  let receiverRoot: string;
+  let received: { url: string; headers: http.IncomingHttpHeaders; form: URLSearchParams }[];
+  let server: CarrierServer;
+  let fake: FakeTwilio;
+  let callbackBase: string;
+
+  beforeEach(async () => {
+    received = [];
+    receiver = http.createServer(async (req, res) => {
+      let text = '';
+      for await (const chunk of req) text += chunk;
+      received.push({ url: req.url ?? '', headers: req.headers, form: new URLSearchParams(text) });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverRoot = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+  });
+  useCarrierServer((started) => ({ fake, server } = started), {
+    server: async () => {
+      const port = await freePort();
+      callbackBase = `http://127.0.0.1:${port}`;
+      // No publicBaseUrl: the account's StatusCallbackBaseUrl is what gives the gateway a StatusCallback.
+      return { port, carrier: { Channel: 'webhook', WebhookUrl: receiverRoot, StatusCallbackBaseUrl: callbackBase + '/' } };
+    },
+  });
+  afterEach(async () => {
+    receiver.closeAllConnections();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  });
+
+  it('posts to the URL exactly as configured (root slash kept, signature valid over it) with a StatusCallback under StatusCallbackBaseUrl', async () => {
+    const shown = await server.app.server.inject({ method: 'GET', url: `/v1/Accounts/${server.account.sid}/Carrier`, headers: { authorization: server.auth } });
+    assert.deepEqual(shown.json(), { account_sid: server.account.sid, channel: 'webhook', webhook_url: receiverRoot, status_callback_base_url: callbackBase });
+    const flowSid = await createFlow(server, flow([sendAndWait('ask', { body: 'Ready?' })], { incomingMessage: 'ask' }));
+    await fake.postSigned(webhookUrl(server, flowSid), fake.inboundMessageParams(CONTACT, NUMBER, 'hi'), server.account.authToken);
+    await waitFor('the webhook POST', () => received.length === 1);
+    const [{ url, headers, form }] = received as [(typeof received)[0]];
+    const fields = Object.fromEntries(form);
+    assert.equal(url, '/');
+    assert.equal(twilio.validateRequest(server.account.authToken, String(headers['x-twilio-signature']), receiverRoot, fields), true);
+    assert.ok(fields.StatusCallback?.startsWith(`${callbackBase}/v1/Accounts/${server.account.sid}/Carrier/Executions/`), fields.StatusCallback);
+    const executionSid = fields.ExecutionSid!;
+    await waitFor('ask to wait for the reply', async () => ((await server.app.store.getExecutionBySid(executionSid))?.state as any)?.frames?.[0]?.wait?.kind === 'reply');
+    const report = await fake.postSigned(fields.StatusCallback!, { MessageSid: fields.MessageSid!, MessageStatus: 'failed', ErrorCode: '30008' }, server.account.authToken);
+    assert.equal(report.status, 204, report.body);
+    await waitForEnd(server, executionSid, 'deliveryFailure');
   });
 });

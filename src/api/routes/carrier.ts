@@ -53,7 +53,7 @@ function waitingOn(state: unknown, effectId: string): boolean {
  * Twilio can report a status before the send's own result was applied (the callback races the
  * 201). The report is applied once the execution no longer waits on that send.
  */
-async function applyReport(ctx: ApiContext, report: { executionSid: string; effectId: string; messageSid: string; status: string; errorCode?: string }): Promise<void> {
+async function applyReport(ctx: ApiContext, ledger: InflightLedger, report: { executionSid: string; effectId: string; messageSid: string; status: string; errorCode?: string }): Promise<void> {
   const deadline = Date.now() + REPORT_WAIT_MS;
   for (;;) {
     const execution = await ctx.store.getExecutionBySid(report.executionSid);
@@ -63,10 +63,21 @@ async function applyReport(ctx: ApiContext, report: { executionSid: string; effe
   }
   await ctx.executions.deliveryStatus({
     executionSid: report.executionSid,
-    messageSid: report.messageSid,
+    messageSid: await recordedSid(ledger, report.effectId, report.messageSid),
     status: report.status,
     ...(report.errorCode ? { errorCode: report.errorCode } : {}),
   });
+}
+
+/**
+ * The SID the step recorded (its outbound.Sid, what send-and-wait matches a failure against) for a
+ * message SID the step claimed. They differ on the webhook channel: the gateway is given our
+ * MessageSid but may answer with its own sid, and report under either.
+ */
+async function recordedSid(ledger: InflightLedger, effectId: string, messageSid: string): Promise<string> {
+  if ((await ledger.claimOf(messageSid))?.effectId !== effectId) return messageSid;
+  const result = (await ledger.get(effectId))?.result;
+  return result?.ok && typeof result.message.Sid === 'string' ? result.message.Sid : messageSid;
 }
 
 function carrierInput(form: Form): CarrierInput {
@@ -118,10 +129,16 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
       }
       const claim = await ledger.claimOf(messageSid);
       if (claim && claim.effectId !== EffectId) throw errors.badRequest(`Message ${messageSid} was not sent by this step`);
+      if (!claim) {
+        // Once the step's send is recorded every SID it sent under is claimed: another is no message of
+        // this step (before that, a report may race the send's answer and is accepted).
+        const sent = await ledger.get(EffectId!);
+        if (sent?.state === 'done' && sent.result?.ok) throw errors.badRequest(`Message ${messageSid} was not sent by this step`);
+      }
       await ledger.sawCallback(EffectId!, messageSid, status);
       const errorCode = optionalString(request.form, 'ErrorCode');
       const report = { executionSid: ExecutionSid!, effectId: EffectId!, messageSid, status, ...(errorCode ? { errorCode } : {}) };
-      void applyReport(ctx, report).catch((error) => request.log.warn({ err: error }, 'status report not applied'));
+      void applyReport(ctx, ledger, report).catch((error) => request.log.warn({ err: error }, 'status report not applied'));
       return reply.code(204).send();
     },
     { auth: false },
