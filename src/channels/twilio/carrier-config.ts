@@ -101,7 +101,7 @@ const CHANNELS = ['simulator', 'twilio', 'webhook'] as const;
 type ChannelName = (typeof CHANNELS)[number];
 
 /** The fields each channel takes; any other field sent for it is refused rather than ignored. */
-export const CHANNEL_FIELDS: Record<ChannelName, readonly Field[]> = {
+const CHANNEL_FIELDS: Record<ChannelName, readonly Field[]> = {
   simulator: [],
   twilio: [
     'UpstreamAccountSid',
