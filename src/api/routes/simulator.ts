@@ -61,9 +61,14 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     const to = optionalString(request.form, 'To') ?? SIMULATOR_FLOW_ADDRESS;
     const body = optionalString(request.form, 'Body') ?? '';
     if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/simulator/Flows/${flowSid}`);
-    const params = ctx.simulator.inbound(request.account.sid, flowSid, from, to, body, stringList(request.form, 'MediaUrl') ?? []);
-    const { executionSid } = await ctx.executions.inboundMessage(request.account.sid, flowSid, params);
-    if (executionSid) ctx.simulator.linkExecution(to, from, params.MessageSid!, executionSid);
+    // Into a conversation Start Conversation made: To is it, or the contact texts its proxy number while
+    // an execution is in it (after that, texts reach the flow as plain messages again).
+    const conversationSid = ctx.simulator.conversationFor(request.account.sid, flowSid, from, to);
+    const inConversation = conversationSid !== null && (conversationSid === to || (await ctx.store.findActiveExecutionSid(flowSid, from, conversationSid)) !== null);
+    const conversation = inConversation ? ctx.simulator.inboundConversation(conversationSid, from, to, body) : null;
+    const params = conversation?.params ?? ctx.simulator.inbound(request.account.sid, flowSid, from, to, body, stringList(request.form, 'MediaUrl') ?? []);
+    const { executionSid } = await ctx.executions.inboundMessage(request.account.sid, flowSid, params, conversation ? 'incomingConversationMessage' : 'incomingMessage');
+    if (executionSid) ctx.simulator.linkExecution(to, from, params.MessageSid!, executionSid, conversation?.conversationSid);
     await ctx.executions.idle();
     reply.code(201);
     // Only this flow's messages: another account may use the same addresses in the simulator.

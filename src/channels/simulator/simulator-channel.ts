@@ -1,6 +1,9 @@
 // The built-in simulator: the default channel, no account needed. Outbound messages are
 // recorded per conversation (flow address ↔ contact) and "delivered" a moment later; tests and
-// the console can make the next message to an address fail on send or on delivery.
+// the console can make the next message to an address fail on send or on delivery. Conversations
+// Start Conversation creates live in memory: the execution's sends are posted into them, and the
+// contact's messages there (or texts to the proxy number of their binding) come back as
+// onMessageAdded webhooks.
 import { randomSid } from '../../runtime/ids.ts';
 import type { ConversationRequest, FlexTaskRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
@@ -54,6 +57,31 @@ function sid(prefix: string): string {
 
 const MAX_CONVERSATIONS = 1000;
 
+/** A conversation Start Conversation created here, which the execution moved into. */
+interface LiveConversation {
+  sid: string;
+  accountSid: string;
+  flowSid: string;
+  executionSid: string;
+  serviceSid: string;
+  webhookSid: string;
+  participants: JsonObject[];
+  /** Messages added so far (the next one's Index). */
+  messages: number;
+}
+
+/** A contact's message that goes into a conversation, and the webhook parameters it makes. */
+export interface ConversationInbound {
+  conversationSid: string;
+  params: Record<string, string>;
+}
+
+const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
 function rfc2822(ms: number): string {
   return new Date(ms).toUTCString().replace('GMT', '+0000');
 }
@@ -63,6 +91,9 @@ export class SimulatorChannel implements MessageChannel {
   readonly #conversations = new Map<string, TranscriptEntry[]>();
   readonly #failNext = new Map<string, FailureKind>();
   readonly #createdConversations: JsonObject[] = [];
+  /** Conversations by SID, and the one each execution moved into (where its sends go). */
+  readonly #live = new Map<string, LiveConversation>();
+  readonly #executionConversation = new Map<string, string>();
   readonly #tasks: SimulatedTask[] = [];
   readonly #now: () => number;
   #onStatus: (report: DeliveryStatus) => void = () => undefined;
@@ -97,6 +128,9 @@ export class SimulatorChannel implements MessageChannel {
     const failure = this.#failNext.get(key);
     if (failure) this.#failNext.delete(key);
     if (failure === 'send') return { ok: false, code: 21610, message: `Simulated send failure to ${message.to}` };
+    // An execution Start Conversation moved into a conversation posts there, as on the carrier.
+    const conversation = this.#conversationOf(context, message.from);
+    if (conversation) return this.#postToConversation(context, conversation, message);
     // Twilio's Messages API refuses the body outright (the widget takes `failed`).
     if (bodyTooLong(message.body)) return { ok: false, code: BODY_TOO_LONG_CODE, message: BODY_TOO_LONG_MESSAGE };
     const entry: TranscriptEntry = {
@@ -162,7 +196,21 @@ export class SimulatorChannel implements MessageChannel {
     };
     this.#createdConversations.push(conversation);
     if (this.#createdConversations.length > MAX_CONVERSATIONS) this.#createdConversations.shift();
-    return { ok: true, conversation, webhookSid: sid('WH') };
+    const webhookSid = sid('WH');
+    this.#live.set(conversationSid, {
+      sid: conversationSid,
+      accountSid: context.accountSid,
+      flowSid: context.flowSid,
+      executionSid: context.executionSid,
+      serviceSid: request.conversationServiceSid,
+      webhookSid,
+      participants: conversation.participants as JsonObject[],
+      messages: 0,
+    });
+    evictOldest(this.#live, MAX_CONVERSATIONS);
+    this.#executionConversation.set(context.executionSid, conversationSid);
+    evictOldest(this.#executionConversation, MAX_CONVERSATIONS);
+    return { ok: true, conversation, webhookSid };
   }
 
   /**
@@ -213,6 +261,93 @@ export class SimulatorChannel implements MessageChannel {
     return [...this.#createdConversations];
   }
 
+  /**
+   * The conversation a contact's message to `to` goes into, if any: `to` is the conversation (a chat
+   * participant writing in it), or the proxy address of `from`'s messaging binding in a conversation
+   * this flow started (an SMS participant texting the number, which Twilio routes into the conversation).
+   */
+  conversationFor(accountSid: string, flowSid: string, from: string, to: string): string | null {
+    const direct = this.#live.get(to);
+    if (direct) return direct.accountSid === accountSid && direct.flowSid === flowSid ? direct.sid : null;
+    // The newest conversation holding the binding, as a binding pair belongs to one active conversation.
+    const live = [...this.#live.values()].reverse();
+    const found = live.find((c) => c.accountSid === accountSid && c.flowSid === flowSid && c.participants.some((p) => str(p.messaging_binding_address) === from && str(p.messaging_binding_proxy_address) === to));
+    return found?.sid ?? null;
+  }
+
+  /**
+   * Records the contact's message in a conversation (and on their phone's transcript when they texted
+   * its proxy address `to`) and returns the onMessageAdded webhook parameters the conversation posts.
+   */
+  inboundConversation(conversationSid: string, from: string, to: string, body: string): ConversationInbound | null {
+    const conversation = this.#live.get(conversationSid);
+    if (!conversation) return null;
+    const participant = conversation.participants.find((p) => str(p.messaging_binding_address) === from || str(p.identity) === from);
+    const messageSid = sid('IM');
+    const index = conversation.messages++;
+    const now = this.#now();
+    const entry = (flowAddress: string): TranscriptEntry => ({ sid: messageSid, direction: 'inbound', from, to: flowAddress, body, mediaUrl: [], status: 'received', flowSid: conversation.flowSid, executionSid: null, dateCreated: now });
+    this.#record(conversation.sid, from, entry(conversation.sid));
+    if (to !== conversation.sid) this.#record(to, from, entry(to));
+    const params: Record<string, string> = {
+      AccountSid: conversation.accountSid,
+      ChatServiceSid: conversation.serviceSid,
+      ConversationSid: conversation.sid,
+      MessageSid: messageSid,
+      ...(participant && str(participant.sid) ? { ParticipantSid: String(participant.sid) } : {}),
+      EventType: 'onMessageAdded',
+      Source: participant && str(participant.messaging_binding_address) ? 'SMS' : 'SDK',
+      Author: from,
+      Body: body,
+      Index: String(index),
+      Attributes: '{}',
+      DateCreated: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      RetryCount: '0',
+      WebhookType: 'webhook',
+      WebhookSid: conversation.webhookSid,
+    };
+    return { conversationSid: conversation.sid, params };
+  }
+
+  #conversationOf(context: SendContext, from: string): LiveConversation | undefined {
+    const named = CONVERSATION_SID.test(from) ? this.#live.get(from) : undefined;
+    const conversation = named ?? this.#live.get(this.#executionConversation.get(context.executionSid) ?? '');
+    return conversation?.accountSid === context.accountSid ? conversation : undefined;
+  }
+
+  /**
+   * A message posted into a conversation, as the Conversations API takes it (no delivery reports, as
+   * the carrier has none for them). It shows in the conversation's transcript (CH | contact) and, for a
+   * participant with an SMS binding, on their phone's (proxy address | contact), which the console shows.
+   */
+  #postToConversation(context: SendContext, conversation: LiveConversation, message: OutboundMessage): SendResult {
+    if (message.mediaUrl?.length) {
+      return { ok: false, code: 81011, message: 'Failed to send message: media URLs cannot be posted into a Conversation (it takes uploaded Media SIDs)' };
+    }
+    const author = message.from && message.from !== conversation.sid ? message.from : 'system';
+    const messageSid = sid('IM');
+    const index = conversation.messages++;
+    const now = this.#now();
+    const entry = (from: string): TranscriptEntry => ({ sid: messageSid, direction: 'outbound-api', from, to: message.to, body: message.body, mediaUrl: [], status: 'sent', flowSid: context.flowSid, executionSid: context.executionSid, dateCreated: now });
+    this.#record(conversation.sid, message.to, entry(conversation.sid));
+    const binding = conversation.participants.find((p) => str(p.messaging_binding_address) === message.to);
+    const proxy = binding ? str(binding.messaging_binding_proxy_address) : undefined;
+    if (proxy) this.#record(proxy, message.to, entry(proxy));
+    return {
+      ok: true,
+      message: {
+        Sid: messageSid,
+        AccountSid: context.accountSid,
+        ConversationSid: conversation.sid,
+        Author: author,
+        Body: message.body,
+        Index: index,
+        ContentSid: message.contentSid ?? null,
+        DateCreated: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      },
+    };
+  }
+
   /** Records an inbound message (the contact texting the flow) and returns its webhook parameters. */
   inbound(accountSid: string, flowSid: string, from: string, to: string, body: string, mediaUrl: string[] = []): Record<string, string> {
     const sid = messageSid();
@@ -249,9 +384,11 @@ export class SimulatorChannel implements MessageChannel {
    * Marks an inbound message with the execution it started or resumed, once the runtime has
    * taken it (the message is recorded before any execution exists).
    */
-  linkExecution(flowAddress: string, contact: string, messageSid: string, executionSid: string): void {
-    const entry = this.#conversations.get(`${flowAddress}|${contact}`)?.find((m) => m.sid === messageSid);
-    if (entry) entry.executionSid = executionSid;
+  linkExecution(flowAddress: string, contact: string, messageSid: string, executionSid: string, conversationSid?: string): void {
+    for (const address of conversationSid ? [flowAddress, conversationSid] : [flowAddress]) {
+      const entry = this.#conversations.get(`${address}|${contact}`)?.find((m) => m.sid === messageSid);
+      if (entry) entry.executionSid = executionSid;
+    }
   }
 
   transcript(flowAddress: string, contact: string): TranscriptEntry[] {
