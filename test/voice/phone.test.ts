@@ -115,3 +115,40 @@ describe('simulator phone: hanging up during a Record or a Dial', () => {
     }
   });
 });
+
+describe('simulator phone: URLs a flow names obey the outbound policy', () => {
+  // A TwiML Redirect to an address the policy refuses (loopback, outside dev mode) must not be fetched:
+  // its answer would end up in the call's transcript.
+  it('a redirect to a refused address is never requested; the call fails with the reason', async () => {
+    const { createServer } = await import('node:http');
+    let hits = 0;
+    const internal = createServer((_req, res) => {
+      hits++;
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('secret-internal-data');
+    });
+    await new Promise<void>((done) => internal.listen(0, '127.0.0.1', done));
+    const port = (internal.address() as { port: number }).port;
+    const flow = {
+      description: 'redirect to an internal address',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'away' }], properties: { offset: { x: 0, y: 0 } } },
+        { name: 'away', type: 'add-twiml-redirect', transitions: [{ event: 'return' }, { event: 'timeout' }, { event: 'fail' }], properties: { offset: { x: 0, y: 100 }, url: `http://127.0.0.1:${port}/twiml`, method: 'POST' } },
+      ],
+    };
+    const { server, flowSid } = await serverWithFlow(flow, { config: { dev: false } });
+    try {
+      const view = await call(server, flowSid, '+15551230501');
+      assert.equal(hits, 0, 'the refused address was not requested');
+      assert.equal(view.status, 'failed');
+      const text = view.transcript.map((l) => l.text).join('\n');
+      assert.match(text, /blocked|not allowed|refused/i);
+      assert.doesNotMatch(text, /secret-internal-data/);
+    } finally {
+      await server.close();
+      internal.close();
+    }
+  });
+});

@@ -10,10 +10,14 @@ import { computeSignature } from '../wire/signature.ts';
 import { formatDate } from '../wire/dates.ts';
 import { enumValue, optionalString, requiredString } from '../wire/form.ts';
 import { isSid } from '../../runtime/ids.ts';
+import { FetchHttp, MAX_REDIRECTS } from '../../channels/http/fetch-http.ts';
 import { voiceNetwork } from '../twiml/voice-network.ts';
 import { CallError, SimulatorPhone, type CallerAction, type HttpAnswer, type PhoneCall, type PhoneTransport } from '../twiml/phone.ts';
 import { callsFor, flowWebhookUrl } from './webhook-calls.ts';
 import { SIMULATOR_FLOW_ADDRESS, contactAddress } from './simulator.ts';
+
+/** A TwiML document larger than this is not one (Twilio's own limit is 64 KB). */
+const MAX_TWIML_BYTES = 1024 * 1024;
 
 /** The base URL the phone uses for this server when no public base URL is configured. */
 export const SIMULATOR_BASE = 'http://switchboard.simulator';
@@ -22,7 +26,7 @@ function baseOf(ctx: ApiContext): string {
   return ctx.config.publicBaseUrl ? ctx.config.publicBaseUrl.replace(/\/+$/, '') : SIMULATOR_BASE;
 }
 
-/** Signed requests: in-process (Fastify inject) for this server, fetch() for anything else. */
+/** Signed requests: in-process (Fastify inject) for this server, over HTTP under the outbound policy for anything else. */
 export class InjectTransport implements PhoneTransport {
   readonly #routes: Routes;
   readonly #ctx: ApiContext;
@@ -50,9 +54,39 @@ export class InjectTransport implements PhoneTransport {
       const res = await this.#routes.app.inject({ method: get ? 'GET' : 'POST', url: target.pathname + target.search, headers, ...(body !== undefined ? { payload: body } : {}) });
       return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: res.body };
     }
-    const external = this.externalBase ? new URL(target.pathname + target.search, this.externalBase).toString() : signedUrl;
-    const res = await fetch(external, { method: get ? 'GET' : 'POST', headers, ...(body !== undefined ? { body } : {}), signal: AbortSignal.timeout(15_000) });
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: await res.text() };
+    const external = new URL(this.externalBase ? new URL(target.pathname + target.search, this.externalBase).toString() : signedUrl);
+    return this.#fetchExternal(external, get ? 'GET' : 'POST', headers, body);
+  }
+
+  /**
+   * A TwiML Redirect target, or any URL a flow's TwiML names: flow authors choose it, so it goes under
+   * the outbound policy of flows' HTTP requests, checked on the address each connection uses and on
+   * every redirect hop (without it a simulated call could read a private or metadata address into
+   * its transcript).
+   */
+  async #fetchExternal(start: URL, startMethod: string, headers: Record<string, string>, startBody: string | undefined): Promise<HttpAnswer> {
+    const http = new FetchHttp(this.#ctx.config.upstreamGuard?.policy ? { policy: this.#ctx.config.upstreamGuard.policy } : {});
+    const signal = AbortSignal.timeout(15_000);
+    let url = start;
+    let method = startMethod;
+    let body = startBody;
+    const sent = { ...headers };
+    for (let hop = 0; ; hop++) {
+      const response = await http.exchange(url, method, sent, body, MAX_TWIML_BYTES, signal);
+      const location = response.headers.location;
+      if ([301, 302, 303, 307, 308].includes(response.status) && location && hop < MAX_REDIRECTS) {
+        response.discard();
+        url = new URL(location, url);
+        if (response.status === 303 || (method === 'POST' && (response.status === 301 || response.status === 302))) {
+          method = 'GET';
+          body = undefined;
+          delete sent['content-type'];
+        }
+        continue;
+      }
+      const type = response.headers['content-type'];
+      return { status: response.status, contentType: Array.isArray(type) ? type[0] ?? '' : type ?? '', body: await response.body() };
+    }
   }
 }
 
