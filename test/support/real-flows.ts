@@ -66,7 +66,8 @@ export class RewritingHttp implements OutboundHttp {
 
 /** An in-memory app whose invalid definitions are kept as drafts, so a rejected real flow can still be run by a test user. */
 export async function startRealFlowsApp(http: OutboundHttp, now: () => number): Promise<{ app: App; account: Account }> {
-  const config = { ...loadConfig({}, {}), dataDir: ':memory:', invalidDefinitions: 'save-as-draft' as const };
+  // The local endpoint standing in for the flows' external apps listens on loopback (refused outside dev mode).
+  const config = { ...loadConfig({}, {}), dataDir: ':memory:', invalidDefinitions: 'save-as-draft' as const, httpAllow: ['127.0.0.1'] };
   const app = await createApp(config, { store: new SqliteStore({ path: ':memory:' }), now, http });
   const { account } = await app.accounts.ensureStartupAccount();
   await app.server.ready();

@@ -136,7 +136,8 @@ describe('golden whole-call cases', () => {
   let server: TestServer;
   before(async () => {
     await app.start();
-    server = await startTestServer();
+    // The external app listens on loopback, which the outbound policy refuses outside dev mode.
+    server = await startTestServer({ config: { httpAllow: ['127.0.0.1'] } });
     phoneFor(server.app.server)!.transport.externalBase = app.base;
   });
   after(async () => {
