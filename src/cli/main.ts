@@ -123,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (!command) {
     console.error(USAGE);
-    return 1;
+    return 2; // bad usage, as in every command
   }
   switch (command) {
     case 'serve':
@@ -143,7 +143,7 @@ export async function main(argv: string[]): Promise<number> {
       return configCommand(values);
     default:
       console.error(`unknown command '${command}'\n\n${USAGE}`);
-      return 1;
+      return 2;
   }
 }
 

@@ -53,13 +53,13 @@ export function table(rows: Record<string, unknown>[], columns: { key: string; t
   return [line(columns.map((c) => c.title.toUpperCase())), ...cells.map(line)].join('\n');
 }
 
-/** Prints a failure in words; 1 for a refused request, 3 when the server could not be reached. */
+/** Prints a failure in words; 2 for a refused request or any other error (1 is left for answers: differs, diverged), 3 when the server could not be reached. */
 export function reportFailure(command: string, error: unknown): number {
   if (error instanceof ApiFailure) {
     const hint = error.status === 401 ? ' (check --account-sid/--auth-token or the TWILIO_* variables)' : error.status === 404 ? ' (not found on this server)' : '';
     console.error(`switchboard ${command}: ${error.message}${hint}`);
-    return error.status === 0 ? 3 : 1;
+    return error.status === 0 ? 3 : 2;
   }
   console.error(`switchboard ${command}: ${(error as Error).message}`);
-  return 1;
+  return 2;
 }

@@ -21,7 +21,7 @@ Options:
   --flow FW…            the flow the executions belong to (required)
   --revision R          LatestRevision (the draft, default), LatestPublished / published, latest or a number
   --definition FILE     replay against a local flow file instead of a saved revision
-  --fail-on-divergence  exit 1 when any replay diverges (for CI)
+  --fail-on-divergence  exit 1 when any replay diverges (for CI); errors exit 2, an unreachable server 3
 
 The replay runs on the server under the server's configuration (time zone, default reply timeout,
 step limits, execution age cap), with its clock starting when the execution started.

@@ -65,10 +65,10 @@ describe('switchboard --help', () => {
       }
     }
     const none = run(MAIN, []);
-    assert.equal(none.status, 1);
+    assert.equal(none.status, 2, "no command is bad usage");
     assert.match(none.stderr, /^Usage: switchboard <command>/);
     const unknown = run(MAIN, ['frobnicate']);
-    assert.equal(unknown.status, 1);
+    assert.equal(unknown.status, 2, "an unknown command is bad usage");
     assert.match(unknown.stderr, /^unknown command 'frobnicate'/);
   });
 });

@@ -1,0 +1,42 @@
+// `executions` and `replay` exit like `flows`: 1 is an answer (replay --fail-on-divergence: a replay
+// diverged), so a refused request (bad credentials, an unknown SID) is 2, an unreachable server 3.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { executionsCommand } from '../../src/cli/executions.ts';
+import { replayCommand } from '../../src/cli/replay.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+
+async function quiet(run: () => Promise<number>): Promise<{ code: number; stderr: string }> {
+  const saved = { log: console.log, error: console.error };
+  const err: string[] = [];
+  console.log = () => undefined;
+  console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' '));
+  try {
+    return { code: await run(), stderr: err.join('\n') };
+  } finally {
+    console.log = saved.log;
+    console.error = saved.error;
+  }
+}
+
+describe('executions and replay: exit codes', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ listen: true });
+  });
+  after(() => server.close());
+
+  it('a refused request is 2, not the 1 that means "diverged"', async () => {
+    const wrong = ['--base-url', server.baseUrl, '--account-sid', server.account.sid, '--auth-token', 'wrong'];
+    const list = await quiet(() => executionsCommand(['list', '--flow', 'FW' + '0'.repeat(32), ...wrong]));
+    assert.equal(list.code, 2, list.stderr);
+    const right = ['--base-url', server.baseUrl, '--account-sid', server.account.sid, '--auth-token', server.account.authToken];
+    const replay = await quiet(() => replayCommand(['FN' + '0'.repeat(32), '--flow', 'FW' + '0'.repeat(32), '--fail-on-divergence', ...right]));
+    assert.equal(replay.code, 2, replay.stderr);
+  });
+
+  it('an unreachable server is 3', async () => {
+    const list = await quiet(() => executionsCommand(['list', '--flow', 'FW' + '0'.repeat(32), '--base-url', 'http://127.0.0.1:9', '--account-sid', server.account.sid, '--auth-token', 'x']));
+    assert.equal(list.code, 3, list.stderr);
+  });
+});
