@@ -12,6 +12,8 @@ const DOMAIN_STATUS: Record<DomainError['kind'], [number, number]> = {
   'rate-limited': [429, 20429],
 };
 
+const SQLITE_DISK_REASONS: Record<number, string> = { 8: 'it is read-only', 10: 'disk I/O error', 13: 'disk full' };
+
 /** contentType: the request's, named in a 415 (Fastify's own message does not say which it was). */
 export function toApiError(error: unknown, bodyLimit: number, contentType?: string): ApiError {
   if (error instanceof ApiError) return error;
@@ -38,6 +40,13 @@ export function toApiError(error: unknown, bodyLimit: number, contentType?: stri
   // A value with a NUL character that PostgreSQL refused (or the PostgreSQL store refused for it): the
   // request's fault, and only its own (the HTTP edge refuses these first; this is defence in depth).
   if (fastifyCode === '22021' || fastifyCode === '22P05') return errors.badRequest('A value contains a NUL character (%00), which cannot be stored');
+  // The SQLite store's disk is full, read-only or failing: not this request's fault, and every write
+  // fails alike until an operator acts (SQLite's result codes FULL 13, READONLY 8, IOERR 10; the low
+  // byte of an extended code). /readyz reports the same (src/store/sqlite/disk-errors.ts).
+  if (fastifyCode === 'ERR_SQLITE_ERROR') {
+    const reason = SQLITE_DISK_REASONS[((error as { errcode?: number }).errcode ?? 0) & 0xff];
+    if (reason) return errors.unavailable(`The database cannot be written (${reason}); try again later`);
+  }
   if (error instanceof SyntaxError) return errors.badRequest(`Malformed request body: ${error.message}`);
   const status = (error as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -37,6 +37,7 @@ import { flowGone, revisionTaken } from '../flow-conflicts.ts';
 import { Checkpointer, RESTART_HANDOFF_MS, type CheckpointerOptions } from './checkpointer.ts';
 import { SqliteWriter } from './writer.ts';
 import { WalSync, type Fsync } from './wal-sync.ts';
+import { DiskHealth, sqliteDiskErrorCode } from './disk-errors.ts';
 
 export type SqliteWriterMode = 'inline' | 'thread';
 
@@ -96,6 +97,8 @@ export class SqliteStore implements Store {
   readonly #walSync: WalSync | null;
   /** A file in WAL mode: commits may skip their fsync without risking the file's consistency. */
   readonly #wal: boolean;
+  /** Whether writes on this connection are failing on the disk (full, read-only, I/O errors): for /readyz. */
+  readonly #disk = new DiskHealth();
   /** When the checkpointer, having copied the long WAL back, asked this connection to restart it (#restartWal). */
   #restartWantedAt: number | null = null;
 
@@ -147,15 +150,27 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** Runs fn in one IMMEDIATE transaction; rolls back on throw. */
+  /**
+   * Runs fn in one IMMEDIATE transaction; rolls back on throw, and throws fn's (or COMMIT's) error.
+   * SQLite has already rolled back after some failures (SQLITE_FULL, SQLITE_IOERR, a failed COMMIT):
+   * a ROLLBACK then would throw "no transaction is active" and hide why.
+   */
   transaction<T>(fn: () => T): T {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = fn();
       this.db.exec('COMMIT');
+      this.#disk.note(undefined);
       return result;
     } catch (error) {
-      this.db.exec('ROLLBACK');
+      this.#disk.note(error);
+      if (this.db.isTransaction) {
+        try {
+          this.db.exec('ROLLBACK');
+        } catch {
+          // The original error says more.
+        }
+      }
       throw error;
     }
   }
@@ -205,6 +220,9 @@ export class SqliteStore implements Store {
     this.stmt('SELECT 1').get();
     // Reads alone would still work: a store whose writer thread is gone is not ready.
     if (this.#writer?.failure) throw this.#writer.failure;
+    // Nor one whose writes fail on the disk (full, read-only): every create would answer 503.
+    const disk = this.#writer ? this.#writer.diskFailure : this.#disk.failure;
+    if (disk) throw new Error(`writes are failing: ${disk}`);
   }
 
   /** The writer thread, when writes run on one (tests). */
@@ -342,7 +360,8 @@ export class SqliteStore implements Store {
       });
       return writes.map(() => ({ ok: true as const }));
     } catch (error) {
-      if (writes.length === 1) return [{ ok: false, error }];
+      // One sprint alone, or the disk failing them all: no point retrying sprint by sprint.
+      if (writes.length === 1 || sqliteDiskErrorCode(error)) return writes.map(() => ({ ok: false as const, error }));
     }
     const outcomes: SprintResult[] = [];
     try {
@@ -354,6 +373,8 @@ export class SqliteStore implements Store {
             this.stmt('RELEASE sprint').run();
             outcomes.push({ ok: true });
           } catch (error) {
+            // Rolled back whole already (a full disk, an I/O error): every sprint fails with it.
+            if (!this.db.isTransaction) throw error;
             this.stmt('ROLLBACK TO sprint').run();
             this.stmt('RELEASE sprint').run();
             outcomes.push({ ok: false, error });

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { StoreConflictError, type SprintWrite } from '../../runtime/ports/store.ts';
 import type { SprintResult } from '../group-commit.ts';
 import type { SqliteStore } from './sqlite-store.ts';
+import { DiskHealth } from './disk-errors.ts';
 
 /** The store methods that write: the worker runs them on its connection, in arrival order. */
 export type WriteMethod =
@@ -43,6 +44,8 @@ export interface SerializedError {
   message: string;
   reason?: string;
   code?: string;
+  /** SQLite's result code (node:sqlite errors): tells a full disk from the rest (disk-errors.ts). */
+  errcode?: number;
 }
 
 export function serializeError(error: unknown): SerializedError {
@@ -52,15 +55,17 @@ export function serializeError(error: unknown): SerializedError {
     message: e.message,
     ...(e instanceof StoreConflictError ? { reason: e.reason } : {}),
     ...(typeof (e as { code?: unknown }).code === 'string' ? { code: (e as unknown as { code: string }).code } : {}),
+    ...(typeof (e as { errcode?: unknown }).errcode === 'number' ? { errcode: (e as unknown as { errcode: number }).errcode } : {}),
   };
 }
 
 /** The same error class on this side, so callers' `instanceof` and conflict checks still hold. */
 export function deserializeError(error: SerializedError): Error {
   if (error.name === 'StoreConflictError' && error.reason) return new StoreConflictError(error.reason as StoreConflictError['reason'], error.message);
-  const rebuilt = new Error(error.message) as Error & { code?: string };
+  const rebuilt = new Error(error.message) as Error & { code?: string; errcode?: number };
   rebuilt.name = error.name;
   if (error.code) rebuilt.code = error.code;
+  if (error.errcode !== undefined) rebuilt.errcode = error.errcode;
   return rebuilt;
 }
 
@@ -74,6 +79,8 @@ export class SqliteWriter {
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
   #failure: Error | null = null;
+  /** Whether the thread's writes are failing on the disk (full, read-only, I/O errors). */
+  readonly #disk = new DiskHealth();
   #closing = false;
   readonly #exited: Promise<void>;
 
@@ -101,14 +108,26 @@ export class SqliteWriter {
     return this.#failure;
   }
 
+  /** Why writes fail on the disk, if one did recently and none succeeded since (for /readyz). */
+  get diskFailure(): string | null {
+    return this.#disk.failure;
+  }
+
   /** Stops the thread at once, as a crash would (tests). */
   async terminate(): Promise<void> {
     await this.#worker.terminate();
     await this.#exited;
   }
 
-  call<M extends WriteMethod>(method: M, args: Parameters<SqliteStore[M]>): Promise<WriteResult<M>> {
-    return this.#send({ op: 'call', method, args }) as Promise<WriteResult<M>>;
+  async call<M extends WriteMethod>(method: M, args: Parameters<SqliteStore[M]>): Promise<WriteResult<M>> {
+    try {
+      const value = (await this.#send({ op: 'call', method, args })) as WriteResult<M>;
+      this.#disk.note(undefined);
+      return value;
+    } catch (error) {
+      this.#disk.note(error);
+      throw error;
+    }
   }
 
   /** One group commit: the outcome of each sprint, in order. */
@@ -117,7 +136,10 @@ export class SqliteWriter {
     // its parsing is the writer thread's work, not this one's (a structured clone of every record,
     // step and effect in the batch cost this thread about as much as the stringify).
     const outcomes = (await this.#send({ op: 'sprints', count: writes.length, writes: JSON.stringify(writes) })) as SprintResult<SerializedError>[];
-    return outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false, error: deserializeError(outcome.error) }));
+    const results = outcomes.map((outcome) => (outcome.ok ? outcome : { ok: false as const, error: deserializeError(outcome.error) }));
+    const failed = results.find((result) => !result.ok);
+    this.#disk.note(results.some((result) => result.ok) || !failed ? undefined : failed.error);
+    return results;
   }
 
   async close(): Promise<void> {
