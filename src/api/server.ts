@@ -144,7 +144,9 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     },
     genReqId: () => newSid('RQ'),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    return503OnClosing: true,
+    // During a graceful drain the onRequest hook below refuses requests in Twilio's error format
+    // (Fastify's own 503 body is not); Fastify still sets Connection: close on them.
+    return503OnClosing: false,
     // Router-level failures (over-long or malformed URLs) never reach setErrorHandler.
     frameworkErrors: (error, request, rawReply) => {
       const reply = rawReply as FastifyReply;
@@ -172,10 +174,21 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     }
   });
 
+  // Set as close() starts (Fastify stops routing new work at the same point): what still arrives on an
+  // open connection is refused, so the load balancer retries it elsewhere.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Twilio-Request-Id', request.id);
     reply.header('Access-Control-Allow-Origin', '*');
     reply.header('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+    if (closing) {
+      const apiError = errors.unavailable('Service Unavailable: the server is shutting down');
+      return reply.code(apiError.status).header('Connection', 'close').type('application/json').send(apiError.toBody());
+    }
     if (request.routeOptions.config?.auth === false) return;
     if (request.is404) return;
     const credentials = parseBasicAuth(request.headers.authorization);
