@@ -633,6 +633,23 @@ export class SqliteStore implements Store {
     return (this.stmt(sql).all(...params) as Row[]).map(toExecutionAge);
   }
 
+  /**
+   * The active/waiting gauges, counted from the rows (as PostgreSQL does) so they are right after a
+   * restart: what the deepest frame waits for, in one scan of the active executions' partial index.
+   */
+  async countActiveExecutions(): Promise<{ active: number; waiting: Record<string, number> }> {
+    const rows = this.stmt(
+      `SELECT json_extract(state, '$.frames[#-1].wait.kind') AS kind, COUNT(*) AS n FROM executions INDEXED BY executions_active_by_age WHERE status = 'active' GROUP BY 1`,
+    ).all() as Row[];
+    let active = 0;
+    const waiting: Record<string, number> = {};
+    for (const row of rows) {
+      active += Number(row.n);
+      if (row.kind !== null && row.kind !== undefined) waiting[String(row.kind)] = Number(row.n);
+    }
+    return { active, waiting };
+  }
+
   async oldestActiveExecution(): Promise<number | null> {
     return nullableNumber((this.stmt(OLDEST_ACTIVE).get() as Row).oldest);
   }
