@@ -12,6 +12,7 @@ import { replayCommand } from './replay.ts';
 import { executionsCommand } from './executions.ts';
 import { carrierCommand } from './carrier.ts';
 import { migrateStoreCommand } from './migrate-store.ts';
+import { booleanWithValue, strayArgument } from './stray-arguments.ts';
 
 /** Commands that parse their own options (flow tests and flows as code). */
 const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -87,6 +88,14 @@ Copies every record into an empty store and checks the counts. Stop every server
 --database-schema S picks the PostgreSQL schema.`,
 };
 
+/** Positionals each command parsed here takes, its own name included (`accounts create`: 2). */
+const POSITIONALS: Record<string, number> = { serve: 1, config: 1, 'migrate-store': 1, accounts: 2, keys: 2, simulate: 2, call: 2 };
+
+function usageError(problem: string): number {
+  console.error(`switchboard: ${problem}`);
+  return 2;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const own = OWN_OPTIONS[argv[0] ?? ''];
   if (own) return own(argv.slice(1));
@@ -97,25 +106,32 @@ export async function main(argv: string[]): Promise<number> {
     console.log(COMMAND_HELP[argv[1] ?? ''] ?? USAGE);
     return 0;
   }
-  const { values, positionals } = parseArgs({
+  const options = {
+    // Every configuration key's flag (src/config.ts), plus --config FILE.
+    ...configFlagOptions(),
+    account: { type: 'string' },
+    'friendly-name': { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'strict-outbound': { type: 'boolean' },
+    json: { type: 'boolean' },
+    keys: { type: 'boolean' },
+    markdown: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
+  const misread = booleanWithValue(argv, options);
+  if (misread) return usageError(misread);
+  const { values, positionals, tokens } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
     allowNegative: true, // --no-metrics
-    options: {
-      // Every configuration key's flag (src/config.ts), plus --config FILE.
-      ...configFlagOptions(),
-      account: { type: 'string' },
-      'friendly-name': { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      'strict-outbound': { type: 'boolean' },
-      json: { type: 'boolean' },
-      keys: { type: 'boolean' },
-      markdown: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    tokens: true,
+    options,
   });
+  // `serve --dev false` would otherwise run with --dev ON and 'false' ignored.
+  const stray = strayArgument(tokens, options, positionals[0] ?? '', POSITIONALS[positionals[0] ?? ''] ?? Infinity);
+  if (stray) return usageError(stray);
   const [command, sub] = positionals;
   if (values.help) {
     console.log(COMMAND_HELP[command ?? ''] ?? USAGE);
