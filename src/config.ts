@@ -10,11 +10,11 @@
 //                   default: 10, description: 'PostgreSQL connections per node' }),
 //
 // Value types live in src/config/value-types.ts (string, integer, port, boolean, oneOf, url, path,
-// optional); rules that involve several keys go in CROSS_CHECKS.
+// matching, timeZone, list, optional); rules that involve several keys go in CROSS_CHECKS.
 import type { SqliteWriterMode } from './store/sqlite/sqlite-store.ts';
 import type { InvalidDefinitionPolicy } from './runtime/flows.ts';
-import { ConfigError, flagOptions, key, resolveConfig, type ConfigValues, type Flags, type Resolved, type ResolveOptions } from './config/model.ts';
-import { boolean, integer, list, oneOf, optional, path, port, string, url } from './config/value-types.ts';
+import { flagOptions, key, resolveConfig, type ConfigValues, type CrossCheck, type Flags, type Resolved, type ResolveOptions } from './config/model.ts';
+import { boolean, integer, list, matching, oneOf, optional, path, port, string, timeZone, url } from './config/value-types.ts';
 import { ruleProblem } from './channels/http/outbound-policy.ts';
 
 export { ConfigError } from './config/model.ts';
@@ -122,7 +122,7 @@ export const CONFIG_KEYS = {
   // ---- accounts
   accountSid: key({
     env: 'TWILIO_ACCOUNT_SID',
-    type: optional(string),
+    type: optional(matching('account SID', /^AC[0-9a-fA-F]{32}$/, 'an account SID: AC followed by 32 hex characters')),
     default: undefined,
     description: 'Account to create/use at start (with TWILIO_AUTH_TOKEN); otherwise a dev account is generated',
   }),
@@ -194,7 +194,7 @@ export const CONFIG_KEYS = {
   timezone: key({
     flag: 'timezone',
     env: 'SWITCHBOARD_TIMEZONE',
-    type: string,
+    type: timeZone,
     default: 'UTC',
     description: "Time zone of Liquid's date filter and `now`",
   }),
@@ -275,12 +275,11 @@ export const CONFIG_KEYS = {
 };
 
 /** Rules involving several keys; each returns a problem naming the keys, or undefined. */
-const CROSS_CHECKS: ((values: ConfigValues<typeof CONFIG_KEYS>) => string | undefined)[] = [
-  (v) =>
-    (v.accountSid === undefined) !== (v.authToken === undefined)
-      ? 'set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither'
-      : undefined,
-  (v) => (isTimeZone(v.timezone) ? undefined : `timezone (SWITCHBOARD_TIMEZONE): unknown IANA time zone "${v.timezone}"`),
+const CROSS_CHECKS: CrossCheck<typeof CONFIG_KEYS>[] = [
+  {
+    keys: ['accountSid', 'authToken'],
+    check: (v) => ((v.accountSid === undefined) !== (v.authToken === undefined) ? 'set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither' : undefined),
+  },
 ];
 
 export type SwitchboardConfig = ConfigValues<typeof CONFIG_KEYS> & {
@@ -288,25 +287,13 @@ export type SwitchboardConfig = ConfigValues<typeof CONFIG_KEYS> & {
   account: { sid: string; authToken: string } | undefined;
 };
 
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Resolves every key and reports where each value came from (what `switchboard config` prints). */
 export function resolveSwitchboardConfig(
   flags: Flags = {},
   env: NodeJS.ProcessEnv = process.env,
   options: ResolveOptions = {},
 ): Resolved<typeof CONFIG_KEYS> {
-  const resolved = resolveConfig(CONFIG_KEYS, flags, env, options);
-  const problems = CROSS_CHECKS.map((check) => check(resolved.values)).filter((p): p is string => p !== undefined);
-  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-  return resolved;
+  return resolveConfig(CONFIG_KEYS, flags, env, options, CROSS_CHECKS);
 }
 
 export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.env, options: ResolveOptions = {}): SwitchboardConfig {

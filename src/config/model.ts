@@ -97,7 +97,16 @@ function locateConfigFile(flags: Flags, env: NodeJS.ProcessEnv, cwd: string): st
     if (!existsSync(file)) throw new ConfigError(`config file ${file} does not exist (from ${typeof flags[CONFIG_FILE_FLAG] === 'string' ? '--config' : CONFIG_FILE_ENV})`);
     return file;
   }
-  return CONFIG_FILE_NAMES.map((name) => resolve(cwd, name)).find((file) => existsSync(file));
+  const found = CONFIG_FILE_NAMES.map((name) => resolve(cwd, name)).filter((file) => existsSync(file));
+  // Picking one silently would leave the other's settings ignored without a word.
+  if (found.length > 1) throw new ConfigError(`two config files in ${cwd}: ${found.join(' and ')}; remove one, or name the one to use with --config (or ${CONFIG_FILE_ENV})`);
+  return found[0];
+}
+
+/** A rule involving several keys: a problem naming them, or undefined. Skipped when one of its keys is itself bad. */
+export interface CrossCheck<K extends KeyTable> {
+  keys: (keyof K & string)[];
+  check(values: ConfigValues<K>): string | undefined;
 }
 
 export function resolveConfig<K extends KeyTable>(
@@ -105,6 +114,7 @@ export function resolveConfig<K extends KeyTable>(
   flags: Flags,
   env: NodeJS.ProcessEnv,
   options: ResolveOptions = {},
+  crossChecks: CrossCheck<K>[] = [],
 ): Resolved<K> {
   const cwd = options.cwd ?? process.cwd();
   const file = locateConfigFile(flags, env, cwd);
@@ -118,6 +128,7 @@ export function resolveConfig<K extends KeyTable>(
 
   const keys: ResolvedKey[] = [];
   const values: Record<string, unknown> = {};
+  const bad = new Set<string>();
   const warnings: string[] = [];
   for (const [name, spec] of Object.entries(table) as [string, KeySpec<unknown>][]) {
     const flagValue = spec.flag ? flags[spec.flag] : undefined;
@@ -149,6 +160,7 @@ export function resolveConfig<K extends KeyTable>(
       const parsed = parse(used.raw);
       if ('problem' in parsed) {
         problems.push(`${origin} ${parsed.problem}`);
+        bad.add(name);
         continue;
       }
       value = parsed.value;
@@ -156,6 +168,12 @@ export function resolveConfig<K extends KeyTable>(
     if (value !== undefined && spec.type.normalize) value = spec.type.normalize(value);
     values[name] = value;
     keys.push({ name, value, source, origin, spec });
+  }
+  // With the per-key problems, so one fix-up round sees everything (a rule over a bad key would only guess).
+  for (const rule of crossChecks) {
+    if (rule.keys.some((k) => bad.has(k))) continue;
+    const problem = rule.check(values as ConfigValues<K>);
+    if (problem) problems.push(problem);
   }
   // Refused anyway: the overridden bad values are listed too, so one fix-up round sees everything.
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${[...problems, ...warnings.map((w) => `warning: ${w}`)].join('\n  ')}`);

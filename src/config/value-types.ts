@@ -97,6 +97,34 @@ export function url(...schemes: string[]): ValueType<string> {
   };
 }
 
+/** Text of a fixed shape, e.g. a SID (`what` completes "be …"). */
+export function matching(name: string, pattern: RegExp, what: string): ValueType<string> {
+  return {
+    name,
+    flagType: 'string',
+    parse(raw) {
+      const value = text(raw, what);
+      if (!pattern.test(value)) throw new ConfigValueError(`be ${what}, got '${value}'`);
+      return value;
+    },
+  };
+}
+
+/** An IANA time zone name that this Node's ICU knows (Europe/Paris, UTC). */
+export const timeZone: ValueType<string> = {
+  name: 'IANA time zone',
+  flagType: 'string',
+  parse(raw) {
+    const value = text(raw, 'an IANA time zone');
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: value });
+    } catch {
+      throw new ConfigValueError(`be an IANA time zone such as UTC or Europe/Paris, got '${value}'`);
+    }
+    return value;
+  },
+};
+
 /** A filesystem path, made absolute against the working directory (':memory:' passes through). */
 export const path: ValueType<string> = {
   name: 'path',

@@ -83,6 +83,8 @@ test('errors name the bad key and where the value came from, all at once', (t) =
   assert.match(message, /SWITCHBOARD_INVALID_DEFINITIONS must be one of 'reject', 'save-as-draft', got 'ignore'/);
 });
 
+const SID = 'AC0123456789abcdef0123456789abcdef';
+
 test('bad files, URLs, booleans and key pairs are refused clearly', (t) => {
   const cwd = tempDir(t);
   writeFileSync(join(cwd, 'switchboard.config.json'), '{ "port": ');
@@ -92,25 +94,25 @@ test('bad files, URLs, booleans and key pairs are refused clearly', (t) => {
   assert.match(configError(() => loadConfig({}, {}, { cwd: other })), /must hold an object of settings/);
   assert.match(configError(() => loadConfig({}, { PUBLIC_BASE_URL: 'example.com' }, { cwd: other + '/nowhere' })), /PUBLIC_BASE_URL must be an absolute http\/https URL/);
   assert.match(configError(() => loadConfig({}, { SWITCHBOARD_METRICS: 'maybe' }, { cwd: '/' })), /SWITCHBOARD_METRICS must be true or false/);
-  assert.match(configError(() => loadConfig({}, { TWILIO_ACCOUNT_SID: 'AC123' }, { cwd: '/' })), /set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN/);
+  assert.match(configError(() => loadConfig({}, { TWILIO_ACCOUNT_SID: SID }, { cwd: '/' })), /set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN/);
   const secret = configError(() => loadConfig({}, { DATABASE_URL: 'mysql://root:hunter2@db/x' }, { cwd: '/' }));
   assert.match(secret, /DATABASE_URL must be an absolute postgres\/postgresql URL/);
   assert.equal(secret.includes('hunter2'), false, 'a secret value is never echoed in an error');
-  const account = loadConfig({}, { TWILIO_ACCOUNT_SID: 'AC123', TWILIO_AUTH_TOKEN: 'tok' }, { cwd: '/' }).account;
-  assert.deepEqual(account, { sid: 'AC123', authToken: 'tok' });
+  const account = loadConfig({}, { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok' }, { cwd: '/' }).account;
+  assert.deepEqual(account, { sid: SID, authToken: 'tok' });
 });
 
 test('switchboard config shows every key and where it came from, secrets masked', () => {
   const { rows } = effectiveConfigRows(
     { port: '4100' },
-    { TWILIO_ACCOUNT_SID: 'AC0123', TWILIO_AUTH_TOKEN: 'super-secret-token', DATABASE_URL: 'postgres://app:pa55word@db:5432/switchboard' },
+    { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'super-secret-token', DATABASE_URL: 'postgres://app:pa55word@db:5432/switchboard' },
   );
   const row = (name: string) => rows.find((r) => r.key === name)!;
   assert.deepEqual(rows.map((r) => r.key), Object.keys(CONFIG_KEYS));
   assert.deepEqual(row('port'), { key: 'port', value: '4100', source: '--port', env: 'PORT', flag: '--port' });
   assert.equal(row('authToken').value, '********');
   assert.equal(row('authToken').source, 'TWILIO_AUTH_TOKEN');
-  assert.equal(row('accountSid').value, 'AC0123');
+  assert.equal(row('accountSid').value, SID);
   assert.equal(row('databaseUrl').value, 'postgres://app:********@db:5432/switchboard', 'the password inside a URL is masked, the rest shown');
   assert.equal(JSON.stringify(rows).includes('super-secret-token'), false);
   assert.equal(JSON.stringify(rows).includes('pa55word'), false);
@@ -153,7 +155,7 @@ test('the command line reports configuration errors with exit code 2 and prints 
   assert.match((failed as { stderr: string }).stderr, /switchboard: invalid configuration:\n {2}PORT must be a whole number between 0 and 65535, got 99999/);
 
   writeFileSync(join(cwd, 'switchboard.config.yaml'), 'serviceName: switchboard-a\n');
-  const { stdout } = await run(process.execPath, [MAIN, 'config', '--json', '--no-metrics'], { cwd, env: { ...env, TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 'letmein' } });
+  const { stdout } = await run(process.execPath, [MAIN, 'config', '--json', '--no-metrics'], { cwd, env: { ...env, TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'letmein' } });
   const printed = JSON.parse(stdout) as { file: string; keys: { key: string; value: string; source: string }[] };
   assert.equal(printed.file, join(cwd, 'switchboard.config.yaml'));
   const byKey = Object.fromEntries(printed.keys.map((k) => [k.key, k]));
