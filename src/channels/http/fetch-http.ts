@@ -95,13 +95,33 @@ export interface Hop {
   discard(): void;
 }
 
+export interface FetchHttpOptions {
+  policy?: OutboundPolicy;
+  /**
+   * Reuse connections (keep-alive agents whose lookup applies the policy) instead of one
+   * connection per request: for a client that sends many requests to one host (the Twilio API),
+   * where a TLS handshake per message would cost. A reused connection was checked when it opened.
+   */
+  keepAlive?: boolean;
+}
+
 export class FetchHttp implements OutboundHttp {
   readonly #policy: OutboundPolicy;
   readonly #lookup: LookupFunction;
+  readonly #agents: { http: http.Agent; https: https.Agent } | null;
 
-  constructor(options: { policy?: OutboundPolicy } = {}) {
+  constructor(options: FetchHttpOptions = {}) {
     this.#policy = options.policy ?? new OutboundPolicy();
     this.#lookup = policyLookup(this.#policy);
+    // Idle sockets close after 4 s, before a server's usual 5 s keep-alive timeout closes them under a new request.
+    const agentOptions = { keepAlive: true, timeout: 4_000, scheduling: 'lifo' as const, lookup: this.#lookup };
+    this.#agents = options.keepAlive ? { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) } : null;
+  }
+
+  /** Closes the pooled connections (keep-alive only); idle ones never keep the process alive anyway. */
+  destroy(): void {
+    this.#agents?.http.destroy();
+    this.#agents?.https.destroy();
   }
 
   /** One exchange without following redirects, for callers with their own redirect rules (the carrier's webhook channel). */
@@ -168,7 +188,7 @@ export class FetchHttp implements OutboundHttp {
           headers: { ...headers, ...(payload ? { 'content-length': String(payload.length) } : {}) },
           lookup: this.#lookup,
           signal,
-          agent: false,
+          agent: this.#agents ? (url.protocol === 'https:' ? this.#agents.https : this.#agents.http) : false,
         },
         (response) => {
           resolve({

@@ -4,6 +4,8 @@
 // answers before doing anything, and connections that were never established). Every other
 // failure after the request may have left is reported as `unknown`, for the caller to reconcile.
 import type { JsonObject } from '../../engine/types.ts';
+import { BlockedError, FetchHttp } from '../http/fetch-http.ts';
+import type { OutboundPolicy } from '../http/outbound-policy.ts';
 import type { TwilioUpstream } from './carrier-config.ts';
 import type { OutboundGuard } from './outbound-guard.ts';
 
@@ -70,6 +72,29 @@ function errorCode(error: unknown): string | undefined {
 export function conversationMessagesPath(conversationSid: string, serviceSid?: string): string {
   const conversation = `/Conversations/${encodeURIComponent(conversationSid)}/Messages`;
   return serviceSid ? `/v1/Services/${encodeURIComponent(serviceSid)}${conversation}` : `/v1${conversation}`;
+}
+
+/** An API answer, whichever way it was fetched. */
+interface ApiResponse {
+  status: number;
+  header(name: string): string | null;
+  /** Parses the body; throws when it is not JSON (or could not be read). */
+  json(): Promise<unknown>;
+  /** Drops an unread body. */
+  discard(): void;
+}
+
+// Larger than any page the carrier reads; a body past it is treated as unreadable.
+const MAX_API_BODY_BYTES = 16 * 1024 * 1024;
+
+// One connection pool per policy: clients are made per send, and a pool per client would pay a
+// TLS handshake per message.
+const pools = new WeakMap<OutboundPolicy, FetchHttp>();
+
+function pooledHttp(policy: OutboundPolicy): FetchHttp {
+  let http = pools.get(policy);
+  if (!http) pools.set(policy, (http = new FetchHttp({ policy, keepAlive: true })));
+  return http;
 }
 
 export function encodeForm(params: FormParams): string {
@@ -152,19 +177,20 @@ export class TwilioRestClient {
     if (await this.#blocked(url)) return null;
     for (let attempt = 1; ; attempt++) {
       try {
-        const response = await fetch(url, {
-          headers: { authorization: this.#authorization, accept: 'application/json' },
-          redirect: 'manual', // Twilio never redirects; following one would bypass the outbound guard
-          signal: AbortSignal.timeout(this.#options.timeoutMs),
-        });
+        const response = await this.#send(url, 'GET', { authorization: this.#authorization, accept: 'application/json' }, undefined, AbortSignal.timeout(this.#options.timeoutMs));
         // Reads have no side effect, so every transient failure may be retried.
         if ((response.status === 429 || response.status >= 500) && attempt < this.#options.retry.attempts) {
-          await this.#sleep(backoffDelay(this.#options.retry, attempt, response.headers.get('retry-after')));
+          response.discard();
+          await this.#sleep(backoffDelay(this.#options.retry, attempt, response.header('retry-after')));
           continue;
         }
-        if (!response.ok) return null;
+        if (response.status < 200 || response.status > 299) {
+          response.discard();
+          return null;
+        }
         return (await response.json()) as JsonObject;
-      } catch {
+      } catch (error) {
+        if (error instanceof BlockedError) return null; // refused at connection time: as the pre-check would have
         if (attempt >= this.#options.retry.attempts) return null;
         await this.#sleep(backoffDelay(this.#options.retry, attempt, null));
       }
@@ -181,28 +207,31 @@ export class TwilioRestClient {
     const body = encodeForm(params);
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= this.#options.retry.attempts;
-      let response: Response;
+      let response: ApiResponse;
+      const signal = AbortSignal.timeout(this.#options.timeoutMs);
       try {
-        response = await fetch(url, {
-          method: 'POST',
-          headers: {
+        response = await this.#send(
+          url,
+          'POST',
+          {
             authorization: this.#authorization,
             'content-type': 'application/x-www-form-urlencoded',
             accept: 'application/json',
             'user-agent': 'Switchboard/0.1 (Twilio Studio compatible)',
           },
           body,
-          redirect: 'manual', // Twilio never redirects; following one would bypass the outbound guard
-          signal: AbortSignal.timeout(this.#options.timeoutMs),
-        });
+          signal,
+        );
       } catch (error) {
+        // The policy refused the address the connection resolved: nothing was sent.
+        if (error instanceof BlockedError) return { kind: 'rejected', httpStatus: 0, code: 30008, message: error.message };
         const code = errorCode(error);
         if (code && NEVER_SENT.has(code)) {
           if (last) return { kind: 'rejected', httpStatus: 0, code: 30008, message: `Twilio API unreachable (${code})` };
           await this.#retryWait(url, attempt, code, backoffDelay(this.#options.retry, attempt, null));
           continue;
         }
-        const reason = (error as Error).name === 'TimeoutError' ? `no response within ${this.#options.timeoutMs} ms` : `${code ?? (error as Error).message}`;
+        const reason = (error as Error).name === 'TimeoutError' || signal.aborted ? `no response within ${this.#options.timeoutMs} ms` : `${code ?? (error as Error).message}`;
         return { kind: 'unknown', reason };
       }
       let parsed: JsonObject | null = null;
@@ -216,7 +245,7 @@ export class TwilioRestClient {
         return { kind: 'unknown', reason: `HTTP ${response.status} without a resource body` };
       }
       if (NOT_PROCESSED.has(response.status) && !last) {
-        await this.#retryWait(url, attempt, `HTTP ${response.status}`, backoffDelay(this.#options.retry, attempt, response.headers.get('retry-after')));
+        await this.#retryWait(url, attempt, `HTTP ${response.status}`, backoffDelay(this.#options.retry, attempt, response.header('retry-after')));
         continue;
       }
       const code = parsed && typeof parsed.code === 'number' ? parsed.code : response.status === 429 ? 20429 : 30008;
@@ -224,6 +253,34 @@ export class TwilioRestClient {
       if (response.status < 500 || NOT_PROCESSED.has(response.status)) return { kind: 'rejected', httpStatus: response.status, code, message };
       return { kind: 'unknown', reason: `HTTP ${response.status}: ${message}` };
     }
+  }
+
+  /**
+   * One request, redirects not followed (Twilio never redirects; following one would bypass the
+   * outbound guard). Under a policy the connection's own DNS lookup applies it, so a name that
+   * resolves differently after the pre-check (DNS rebinding) is still refused: BlockedError.
+   */
+  async #send(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<ApiResponse> {
+    const policy = this.#options.guard?.policy;
+    if (!policy) {
+      const response = await fetch(url, { method, headers, body: body ?? null, redirect: 'manual', signal });
+      return {
+        status: response.status,
+        header: (name) => response.headers.get(name),
+        json: () => response.json(),
+        discard: () => void response.body?.cancel().catch(() => {}),
+      };
+    }
+    const hop = await pooledHttp(policy).exchange(new URL(url), method, headers, body, MAX_API_BODY_BYTES, signal);
+    return {
+      status: hop.status,
+      header: (name) => {
+        const value = hop.headers[name.toLowerCase()];
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+      },
+      json: async () => JSON.parse(await hop.body()) as unknown,
+      discard: () => hop.discard(),
+    };
   }
 
   #retryWait(url: string, attempt: number, reason: string, delayMs: number): Promise<void> {
