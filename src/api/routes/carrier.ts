@@ -8,6 +8,7 @@
 import { invalidSignature, signedUrls } from './webhook-auth.ts';
 import type { FastifyRequest } from 'fastify';
 import {
+  CARRIER_INPUT_FIELDS,
   CarrierConfigError,
   describeCarrier,
   loadCarrierConfig,
@@ -81,22 +82,8 @@ async function recordedSid(ledger: InflightLedger, effectId: string, messageSid:
 }
 
 function carrierInput(form: Form): CarrierInput {
-  const names: (keyof CarrierInput)[] = [
-    'Channel',
-    'UpstreamAccountSid',
-    'AuthToken',
-    'ApiKeySid',
-    'ApiKeySecret',
-    'ApiBaseUrl',
-    'ConversationsBaseUrl',
-    'TaskRouterBaseUrl',
-    'TaskRouterWorkspaceSid',
-    'FlexApiBaseUrl',
-    'StatusCallbackBaseUrl',
-    'WebhookUrl',
-  ];
   const input: CarrierInput = {};
-  for (const name of names) {
+  for (const name of CARRIER_INPUT_FIELDS) {
     // An empty value is kept: on an update it puts an optional field back to its default.
     const value = optionalString(form, name);
     if (value !== undefined) input[name] = value;

@@ -97,6 +97,22 @@ export interface CarrierInput {
 
 type Field = Exclude<keyof CarrierInput, 'Channel'>;
 
+/** Every field a carrier configuration request may carry (the API's form, the CLI's flags). */
+export const CARRIER_INPUT_FIELDS: readonly (keyof CarrierInput)[] = [
+  'Channel',
+  'UpstreamAccountSid',
+  'AuthToken',
+  'ApiKeySid',
+  'ApiKeySecret',
+  'ApiBaseUrl',
+  'ConversationsBaseUrl',
+  'TaskRouterBaseUrl',
+  'TaskRouterWorkspaceSid',
+  'FlexApiBaseUrl',
+  'StatusCallbackBaseUrl',
+  'WebhookUrl',
+];
+
 const CHANNELS = ['simulator', 'twilio', 'webhook'] as const;
 type ChannelName = (typeof CHANNELS)[number];
 
