@@ -13,6 +13,7 @@ import { executionsCommand } from './executions.ts';
 import { carrierCommand } from './carrier.ts';
 import { migrateStoreCommand } from './migrate-store.ts';
 import { booleanWithValue, strayArgument } from './stray-arguments.ts';
+import { unexpectedProblem } from './startup-errors.ts';
 
 /** Commands that parse their own options (flow tests and flows as code). */
 const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
@@ -171,6 +172,10 @@ try {
     console.error(`switchboard: ${(error as Error).message}`);
     process.exitCode = 2;
   } else {
-    throw error;
+    // Any other failure (a store that cannot be opened by `accounts`, …): one line, the stack on request.
+    const debug = /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') || /(^|\s)--log-level[= ](debug|trace)(\s|$)/.test(process.argv.slice(2).join(' '));
+    console.error(`switchboard: ${unexpectedProblem(error)}${debug ? '' : ' (--log-level debug shows where)'}`);
+    if (debug && error instanceof Error && error.stack) console.error(error.stack);
+    process.exitCode = 1;
   }
 }

@@ -1,7 +1,7 @@
 // `switchboard serve`: start the server and print how to reach it.
 import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../app.ts';
-import { listenProblem, storageProblem } from './startup-errors.ts';
+import { listenProblem, storageProblem, unexpectedProblem } from './startup-errors.ts';
 import { startConfiguredGateway } from '../twilio-proxy/index.ts';
 
 /** Longer than the outbound HTTP cap (10 s), so an in-flight request can finish. */
@@ -20,9 +20,8 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
     // A write before listening: a read-only or full data directory is reported now, not on the first request.
     await app.store.setSetting('last_started_at', new Date().toISOString());
   } catch (error) {
-    const problem = storageProblem(error, config.dataDir);
-    if (!problem) throw error;
-    console.error(`switchboard: cannot start: ${problem}`);
+    console.error(`switchboard: cannot start: ${storageProblem(error, config.dataDir) ?? unexpectedProblem(error)}`);
+    debugStack(config.logLevel, error);
     await app?.close().catch(() => undefined);
     return 1;
   }
@@ -58,9 +57,8 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   try {
     await app.server.listen({ port: config.port, host: config.host });
   } catch (error) {
-    const problem = listenProblem(error, config.host, config.port);
-    if (!problem) throw error;
-    console.error(`switchboard: cannot start: ${problem}`);
+    console.error(`switchboard: cannot start: ${listenProblem(error, config.host, config.port) ?? unexpectedProblem(error)}`);
+    debugStack(config.logLevel, error);
     await app.close().catch(() => undefined);
     return 1;
   }
@@ -81,14 +79,19 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   try {
     cliGateway = await startConfiguredGateway(app.server.server, config);
   } catch (error) {
-    const problem = listenProblem(error, config.host, config.twilioCliGatewayPort ?? 0);
-    if (!problem) throw error;
-    console.error(`switchboard: cannot start the twilio-cli gateway: ${problem.replace('--port', '--twilio-cli-gateway-port')}`);
+    const problem = listenProblem(error, config.host, config.twilioCliGatewayPort ?? 0)?.replace('--port', '--twilio-cli-gateway-port') ?? unexpectedProblem(error);
+    console.error(`switchboard: cannot start the twilio-cli gateway: ${problem}`);
+    debugStack(config.logLevel, error);
     await app.close().catch(() => undefined);
     return 1;
   }
   if (cliGateway) for (const line of twilioCliLines(cliGateway.env, account, generated)) console.log(line);
   return 0;
+}
+
+/** The stack of a startup failure, for developers: only at log level debug or trace. */
+function debugStack(level: string, error: unknown): void {
+  if ((level === 'debug' || level === 'trace') && error instanceof Error && error.stack) console.error(error.stack);
 }
 
 /**

@@ -20,6 +20,7 @@ const FS_CODES: Record<string, string> = {
   EFBIG: 'cannot grow: file size limit reached (disk full or ulimit -f)',
   ENOTDIR: 'is not a directory (a file is in the way)',
   EEXIST: 'cannot be created (a file is in the way)',
+  ENOENT: 'cannot be created (a parent directory is missing and cannot be made)',
 };
 
 /** A clear sentence for storage failures at start; undefined for anything else (a real bug). */
@@ -27,6 +28,9 @@ export function storageProblem(error: unknown, dataDir: string): string | undefi
   const e = error as { code?: string; errcode?: number; errstr?: string; message?: string; name?: string };
   // PostgreSQL unreachable, refusing us, or migrated by a newer Switchboard (src/store/postgres).
   if (e.name === 'DatabaseStartupError') return e.message;
+  // Written by a newer Switchboard (src/store/sqlite): running this older build would misread it.
+  const newer = /database schema version (\d+) is newer than this Switchboard \((\d+)\)/.exec(e.message ?? '');
+  if (newer) return `the database in ${dataDir} has schema version ${newer[1]}, newer than this Switchboard's (${newer[2]}): run the newer Switchboard that migrated it, or restore a backup made before`;
   if (e.code && FS_CODES[e.code]) return `data directory ${dataDir} ${FS_CODES[e.code]}: ${e.message}`;
   if (e.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number') {
     const detail = e.errstr ?? e.message ?? '';
@@ -59,7 +63,24 @@ export function listenProblem(error: unknown, host: string, port: number): strin
       return `not allowed to listen on ${where} (ports below 1024 need privileges); choose another port with --port`;
     case 'EADDRNOTAVAIL':
       return `${host} is not an address of this machine; fix --host`;
+    case 'ENOTFOUND':
+    case 'EAI_NONAME':
+    case 'EAI_FAIL':
+      return `${host} is not a known host name or address (${(error as Error).message}); fix --host (or HOST)`;
+    case 'EAI_AGAIN':
+      return `${host} cannot be resolved now (${(error as Error).message}): DNS did not answer; retry, or give --host an address`;
     default:
       return undefined;
   }
+}
+
+/**
+ * Any other startup failure, as one line: the error's own message (first line; its code when it has
+ * one). The stack is for developers: `serve` prints it too at log level debug or trace.
+ */
+export function unexpectedProblem(error: unknown): string {
+  const e = error as { message?: unknown; code?: unknown } | null | undefined;
+  const message = typeof e?.message === 'string' && e.message.trim() !== '' ? e.message.trim().split('\n')[0]! : String(error);
+  const code = typeof e?.code === 'string' && !message.includes(e.code) ? ` (${e.code})` : '';
+  return `${message}${code}`;
 }
