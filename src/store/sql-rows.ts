@@ -157,3 +157,14 @@ export function toEffect(row: Row): PendingEffect {
     createdAt: Number(row.created_at),
   };
 }
+
+/** `kind, n` rows (what the deepest frame of each active execution waits for) as the gauges' counts. */
+export function toActiveCounts(rows: Row[]): { active: number; waiting: Record<string, number> } {
+  let active = 0;
+  const waiting: Record<string, number> = {};
+  for (const row of rows) {
+    active += Number(row.n);
+    if (row.kind !== null && row.kind !== undefined) waiting[String(row.kind)] = Number(row.n);
+  }
+  return { active, waiting };
+}

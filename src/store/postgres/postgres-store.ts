@@ -31,7 +31,7 @@ import { flowGone, revisionTaken } from '../flow-conflicts.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
-import { byDueThenId, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq-style query parameters such as sslmode work). */
@@ -425,13 +425,7 @@ export class PostgresStore implements Store {
       // read as \ufffd instead (still valid JSON whether or not the backslash before it is escaped).
       `SELECT (replace(state, '\\u0000', '\\ufffd')::jsonb -> 'frames' -> -1 -> 'wait' ->> 'kind') AS kind, COUNT(*) AS n FROM executions WHERE status = 'active' GROUP BY 1`,
     );
-    let active = 0;
-    const waiting: Record<string, number> = {};
-    for (const row of rows) {
-      active += Number(row.n);
-      if (row.kind !== null && row.kind !== undefined) waiting[String(row.kind)] = Number(row.n);
-    }
-    return { active, waiting };
+    return toActiveCounts(rows);
   }
 
   async hasInboundReceipt(accountSid: string, key: string): Promise<boolean> {
