@@ -37,7 +37,8 @@ export function createObservability(config: ObservabilityConfig, options: Observ
     format: config.logFormat,
     ...(typeof log === 'object' ? { destination: log } : {}),
   });
-  const metrics = new Metrics({ processMetrics: options.processMetrics ?? false });
+  // prom-client adds default labels when /metrics is rendered, not on each inc/observe: no hot-path cost.
+  const metrics = new Metrics({ processMetrics: options.processMetrics ?? false, defaultLabels: { service: config.serviceName } });
   const tracing = createTracing({
     serviceName: config.serviceName,
     otlpEndpoint: config.otlpEndpoint,

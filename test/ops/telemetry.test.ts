@@ -232,7 +232,7 @@ test('a sprint that fails is logged with its execution and request, and its span
   assert.match(String(failed.executionSid), /^FN/);
   assert.equal(failed.requestId, res.headers['twilio-request-id']);
   assert.match(JSON.stringify(failed.err), /disk on fire/);
-  assert.match((await app.server.inject({ method: 'GET', url: '/metrics' })).body, /switchboard_store_errors_total\{backend="sqlite",operation="writeSprint"\} 1/);
+  assert.match((await app.server.inject({ method: 'GET', url: '/metrics' })).body, /switchboard_store_errors_total\{backend="sqlite",operation="writeSprint",service="switchboard"\} 1/);
 });
 
 test('active/waiting gauges come from the store when it can count (all nodes), and are absent for a shared store that cannot', async (t) => {
@@ -277,4 +277,14 @@ test('probes and scrapes are not logged at info; API requests are', async (t) =>
   const completed = lines.filter((l) => l.msg === 'request completed');
   assert.equal(completed.length, 1);
   assert.match(String(completed[0]!.reqId), /^RQ/);
+});
+
+test('every metric carries the service label of --service-name (OTEL_SERVICE_NAME), process metrics included', async (t) => {
+  const app = await createApp({ ...loadConfig({ 'service-name': 'switchboard-eu' }, {}), dataDir: ':memory:' }, { store: new SqliteStore({ path: ':memory:' }), observability: { processMetrics: true } });
+  t.after(() => app.close());
+  await app.server.inject({ method: 'GET', url: '/healthz' });
+  const series = (await app.server.inject({ method: 'GET', url: '/metrics' })).body.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+  assert.ok(series.some((line) => line.startsWith('switchboard_http_requests_total{')), 'an HTTP request was counted');
+  assert.ok(series.some((line) => line.startsWith('switchboard_process_')), 'process metrics are there');
+  for (const line of series) assert.match(line, /[{,]service="switchboard-eu"[,}]/, line);
 });
