@@ -253,7 +253,6 @@ test('active/waiting gauges come from the store when it can count (all nodes), a
 
   const shared = new SqliteStore({ path: ':memory:' });
   Object.defineProperty(shared, 'kind', { value: 'postgres' });
-  Object.defineProperty(shared, 'countActiveExecutions', { value: undefined });
   const other = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:' }, { store: shared });
   t.after(() => other.close());
   const text = (await other.server.inject({ method: 'GET', url: '/metrics' })).body;

@@ -1270,9 +1270,14 @@ export function runStoreConformance(
     });
 
     describe('metrics', () => {
-      test('countActiveExecutions counts active executions and what each waits for', async (store) => {
-        // Every backend counts them from its rows: a node's own count starts at 0 after a restart.
-        assert.ok(store.countActiveExecutions, `the ${store.kind} store must count active executions`);
+      test('countActiveExecutions (where a backend offers it) counts active executions and what each waits for', async (store) => {
+        if (!store.countActiveExecutions) {
+          // Optional only for a single-node store: its one node counts active executions itself. SQLite
+          // does not offer it: node:sqlite is synchronous, and reading every active state's wait per
+          // scrape held the event loop ~7 s with 1,000,000 waiting executions.
+          assert.equal(store.kind, 'sqlite', 'a store shared by many nodes must count active executions');
+          return;
+        }
         const { flowA, flowB } = await seed(store);
         const waitingOn = (kind: string | null) => ({ frames: [{ current: 'w', wait: kind ? { kind } : null }] });
         await store.writeSprint(sprint(execution(flowA, { state: waitingOn('reply') }), true));

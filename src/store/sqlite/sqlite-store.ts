@@ -29,7 +29,7 @@ import {
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
-import { byDueThenId, toActiveCounts, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
@@ -637,12 +637,6 @@ export class SqliteStore implements Store {
    * The active/waiting gauges, counted from the rows (as PostgreSQL does) so they are right after a
    * restart: what the deepest frame waits for, in one scan of the active executions' partial index.
    */
-  async countActiveExecutions(): Promise<{ active: number; waiting: Record<string, number> }> {
-    const rows = this.stmt(
-      `SELECT json_extract(state, '$.frames[#-1].wait.kind') AS kind, COUNT(*) AS n FROM executions INDEXED BY executions_active_by_age WHERE status = 'active' GROUP BY 1`,
-    ).all() as Row[];
-    return toActiveCounts(rows);
-  }
 
   async oldestActiveExecution(): Promise<number | null> {
     return nullableNumber((this.stmt(OLDEST_ACTIVE).get() as Row).oldest);
