@@ -210,6 +210,9 @@ class Sprint {
     }
     const handler = widgetHandler(state.type);
     const outcome = handler.resume?.(this.env(state, frame), wait, event) ?? null;
+    // Record or Dial held after the caller hung up (its action came later): the flow goes on without the
+    // call, and the next widget that would talk to the caller ends the execution (see `follow`).
+    if (outcome && outcome.type !== 'wait' && wait.kind === 'call' && wait.hungUp) this.state.callEnded = true;
     if (!outcome) {
       if (event.type === 'inbound-message' && wait.kind === 'effect' && state.type === 'send-and-wait-for-reply') {
         (this.state.queuedInbound ??= []).push({ widget: state.name, depth: this.state.frames.length, flowSid: this.frame.flowSid, message: event.message });

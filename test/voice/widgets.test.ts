@@ -239,6 +239,26 @@ describe('record-voicemail', () => {
   });
 });
 
+describe('a hangup during Record, then its action', () => {
+  it('the flow goes on without the call: the next widget that talks to the caller ends the execution', () => {
+    const flow = {
+      description: 'voicemail then thanks',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'w' }], properties: { offset: { x: 0, y: 0 } } },
+        { name: 'w', type: 'record-voicemail', transitions: [{ event: 'recordingComplete', next: 'thanks' }, { event: 'noAudio' }, { event: 'hangup' }], properties: { offset: { x: 0, y: 100 } } },
+        { name: 'thanks', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Thanks' } },
+      ],
+    } as unknown as FlowDefinition;
+    const run = new Run(flow).start().hangup();
+    run.callback({ RecordingUrl: 'https://api.example/RE3', RecordingDuration: '9', Digits: 'hangup', CallStatus: 'completed' });
+    assert.equal(run.state.status, 'ended', 'not left waiting on a caller who is gone');
+    assert.deepEqual(run.state.endReason, { kind: 'completed' });
+    assert.equal((executionContext(run.state).widgets as JsonObject & { w: JsonObject }).w.RecordingUrl, 'https://api.example/RE3');
+  });
+});
+
 describe('record-call', () => {
   const events = ['success', 'failed'];
   it('asks the voice channel to start recording the call; success with the Recording, failed with the error', () => {
