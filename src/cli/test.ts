@@ -34,7 +34,8 @@ Options:
 
 The flows run under the project's configuration, as 'switchboard serve' would run them: the time zone
 (--timezone), the default reply timeout (--default-reply-timeout), the step limits (--max-steps,
---max-same-widget) and the execution age cap (--execution-max-age), from the flags, the environment or
+--max-same-widget), the execution age cap (--execution-max-age) and how Liquid prints objects
+(--liquid-object-format), from the flags, the environment or
 switchboard.config.json/.yaml (--config FILE). Every configuration flag is accepted.
 A test's clock starts at the file's or the test's \`clock\` (default 2030-01-07T09:00:00Z, a Monday).
 
@@ -49,8 +50,9 @@ function write(file: string, text: string): void {
 
 /**
  * Studio's runtime rules as this project's configuration sets them (flags, environment,
- * switchboard.config.json/.yaml), so tests run under what `serve` runs executions under. Only the
- * engine's keys are checked across: a half-set TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN pair is no
+ * switchboard.config.json/.yaml), so tests run under what `serve` runs executions under. Every key
+ * must be valid (a bad value anywhere in the configuration is an error, as in every command), but the
+ * rules across keys are not applied: a half-set TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN pair is no
  * reason to refuse to run tests.
  */
 export function engineRules(flags: Flags, env: NodeJS.ProcessEnv = process.env): ConfiguredRules {

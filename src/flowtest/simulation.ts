@@ -69,6 +69,8 @@ export interface ConfiguredRules {
   /** Seconds. */
   defaultReplyTimeout: number;
   timezone: string;
+  /** How Liquid prints an object (--liquid-object-format). */
+  liquidObjectFormat: 'json' | 'map';
   /** Seconds. */
   executionMaxAge: number;
 }
@@ -76,7 +78,13 @@ export interface ConfiguredRules {
 /** The options that run a simulation under the rules a server with this configuration runs executions under (as `serve` does). */
 export function simulationOptionsFrom(rules: ConfiguredRules): SimulationOptions {
   return {
-    limits: { maxSteps: rules.maxSteps, maxSameWidgetInARow: rules.maxSameWidget, defaultReplyTimeoutSeconds: rules.defaultReplyTimeout, timezone: rules.timezone },
+    limits: {
+      maxSteps: rules.maxSteps,
+      maxSameWidgetInARow: rules.maxSameWidget,
+      defaultReplyTimeoutSeconds: rules.defaultReplyTimeout,
+      timezone: rules.timezone,
+      objectFormat: rules.liquidObjectFormat,
+    },
     maxExecutionAgeMs: rules.executionMaxAge * 1000,
   };
 }

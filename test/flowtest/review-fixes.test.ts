@@ -424,3 +424,13 @@ tests:
     }
   });
 });
+
+describe('flow tests under the configuration', () => {
+  it('--liquid-object-format reaches the engine, as serve passes it', async () => {
+    const { simulationOptionsFrom } = await import('../../src/flowtest/simulation.ts');
+    const { engineRules } = await import('../../src/cli/test.ts');
+    const rules = engineRules({ 'liquid-object-format': 'map' } as never, {});
+    assert.equal(simulationOptionsFrom(rules).limits?.objectFormat, 'map');
+    assert.equal(simulationOptionsFrom(engineRules({} as never, {})).limits?.objectFormat, 'json');
+  });
+});
