@@ -145,7 +145,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     genReqId: () => newSid('RQ'),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // During a graceful drain the onRequest hook below refuses requests in Twilio's error format
-    // (Fastify's own 503 body is not); Fastify still sets Connection: close on them.
+    // (Fastify's own 503 body is not), with Connection: close.
     return503OnClosing: false,
     // Router-level failures (over-long or malformed URLs) never reach setErrorHandler.
     frameworkErrors: (error, request, rawReply) => {

@@ -77,7 +77,6 @@ export interface RenderOptions {
 
 /** JSON (`{"k":"v"}`) or Java's Map.toString (`{k=v}`): see the header. */
 export type ObjectFormat = 'json' | 'map';
-export const OBJECT_FORMATS: readonly ObjectFormat[] = ['json', 'map'];
 
 export interface LiquidError {
   code: 84003;

@@ -679,7 +679,9 @@ export class ExecutionService implements ExecutionServiceApi {
       async (error: unknown) => {
         // The flow was deleted since it was read (its executions' foreign key refused this one): 404, as
         // after the delete. Its revisions go with it; they are not cached, unlike the flow.
-        if (!isConflict(error) && !(await this.#store.getRevision(init.accountSid, init.flowSid, init.revision))) {
+        // A failing lookup (the database down) keeps the write's own error.
+        const revision = isConflict(error) ? true : await this.#store.getRevision(init.accountSid, init.flowSid, init.revision).catch(() => true);
+        if (!revision) {
           throw notFound(init.trigger === 'incomingRequest' ? `/v2/Flows/${init.flowSid}` : `/v1/Accounts/${init.accountSid}/Flows/${init.flowSid}`);
         }
         throw error;

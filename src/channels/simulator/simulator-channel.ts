@@ -270,9 +270,12 @@ export class SimulatorChannel implements MessageChannel {
     const direct = this.#live.get(to);
     if (direct) return direct.accountSid === accountSid && direct.flowSid === flowSid ? direct.sid : null;
     // The newest conversation holding the binding, as a binding pair belongs to one active conversation.
-    const live = [...this.#live.values()].reverse();
-    const found = live.find((c) => c.accountSid === accountSid && c.flowSid === flowSid && c.participants.some((p) => str(p.messaging_binding_address) === from && str(p.messaging_binding_proxy_address) === to));
-    return found?.sid ?? null;
+    // Most messages go to no conversation at all: no copy of the map for them.
+    let found: string | null = null;
+    for (const c of this.#live.values()) {
+      if (c.accountSid === accountSid && c.flowSid === flowSid && c.participants.some((p) => str(p.messaging_binding_address) === from && str(p.messaging_binding_proxy_address) === to)) found = c.sid;
+    }
+    return found;
   }
 
   /**

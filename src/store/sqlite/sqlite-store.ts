@@ -633,10 +633,6 @@ export class SqliteStore implements Store {
     return (this.stmt(sql).all(...params) as Row[]).map(toExecutionAge);
   }
 
-  /**
-   * The active/waiting gauges, counted from the rows (as PostgreSQL does) so they are right after a
-   * restart: what the deepest frame waits for, in one scan of the active executions' partial index.
-   */
 
   async oldestActiveExecution(): Promise<number | null> {
     return nullableNumber((this.stmt(OLDEST_ACTIVE).get() as Row).oldest);
