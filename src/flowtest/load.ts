@@ -1,6 +1,7 @@
 // Reads test files (YAML or JSON), checks them against the published schema and loads the flow
 // (and subflow) definitions they name. Every problem becomes a LoadError with the file and a
 // location, never an exception with a stack trace.
+import { isCalendarDate } from '../lib/calendar.ts';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import AjvModule, { type ErrorObject } from 'ajv';
@@ -88,9 +89,7 @@ export function parseClock(text: string): number | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|([+-])(\d{2}):(\d{2}))$/.exec(text);
   if (!m) return null;
   const [year, month, day, hour, minute, second, , offsetHours, offsetMinutes] = m.slice(1).map((v) => Number(v ?? 0));
-  const date = new Date(0);
-  date.setUTCFullYear(year!, month! - 1, day!);
-  if (date.getUTCMonth() !== month! - 1 || date.getUTCDate() !== day! || hour! > 23 || minute! > 59 || second! > 59 || offsetHours! > 23 || offsetMinutes! > 59) return null;
+  if (!isCalendarDate(year!, month!, day!) || hour! > 23 || minute! > 59 || second! > 59 || offsetHours! > 23 || offsetMinutes! > 59) return null;
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? ms : null;
 }

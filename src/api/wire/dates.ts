@@ -1,4 +1,5 @@
 // Twilio's v1/v2 APIs use ISO 8601 UTC with second precision; twilio-python parses nothing else.
+import { isCalendarDate } from '../../lib/calendar.ts';
 
 export function formatDate(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined) return null;
@@ -12,12 +13,7 @@ export function parseDateFilter(value: string): number | null {
   if (!shape) return null;
   // Date.parse takes any day up to 31 (2026-02-30 as 2026-03-02): a day its month lacks is no date.
   const [year, month, day] = [Number(shape[1]), Number(shape[2]), Number(shape[3])];
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return null;
+  if (!isCalendarDate(year, month, day)) return null;
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text.replace(' ', 'T'));
   return Number.isFinite(ms) ? ms : null;
-}
-
-function daysIn(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
