@@ -66,7 +66,7 @@ describe('runtime rules from configuration', () => {
   });
 
   it('rejects bad values naming the key', () => {
-    assert.throws(() => loadConfig({}, { SWITCHBOARD_TIMEZONE: 'Mars/Olympus' }), (e: unknown) => e instanceof ConfigError && /timezone/.test(e.message));
+    assert.throws(() => loadConfig({}, { SWITCHBOARD_TIMEZONE: 'Mars/Olympus' }), (e: unknown) => e instanceof ConfigError && /SWITCHBOARD_TIMEZONE/.test(e.message));
     assert.throws(() => loadConfig({}, { SWITCHBOARD_MAX_STEPS: '0' }), (e: unknown) => e instanceof ConfigError && /SWITCHBOARD_MAX_STEPS|max-steps|maxSteps/.test(e.message));
     assert.throws(() => loadConfig({ 'rest-execution-rate': 'lots' }, {}), ConfigError);
     assert.throws(() => loadConfig({ 'liquid-object-format': 'yaml' }, {}), ConfigError);
