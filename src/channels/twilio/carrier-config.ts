@@ -97,9 +97,7 @@ export interface CarrierInput {
 
 type Field = Exclude<keyof CarrierInput, 'Channel'>;
 
-/** Every field a carrier configuration request may carry (the API's form, the CLI's flags). */
-export const CARRIER_INPUT_FIELDS: readonly (keyof CarrierInput)[] = [
-  'Channel',
+const TWILIO_FIELDS: readonly Field[] = [
   'UpstreamAccountSid',
   'AuthToken',
   'ApiKeySid',
@@ -110,8 +108,10 @@ export const CARRIER_INPUT_FIELDS: readonly (keyof CarrierInput)[] = [
   'TaskRouterWorkspaceSid',
   'FlexApiBaseUrl',
   'StatusCallbackBaseUrl',
-  'WebhookUrl',
 ];
+
+/** Every field a carrier configuration request may carry (the API's form, the CLI's flags). */
+export const CARRIER_INPUT_FIELDS: readonly (keyof CarrierInput)[] = ['Channel', ...TWILIO_FIELDS, 'WebhookUrl'];
 
 const CHANNELS = ['simulator', 'twilio', 'webhook'] as const;
 type ChannelName = (typeof CHANNELS)[number];
@@ -119,18 +119,7 @@ type ChannelName = (typeof CHANNELS)[number];
 /** The fields each channel takes; any other field sent for it is refused rather than ignored. */
 const CHANNEL_FIELDS: Record<ChannelName, readonly Field[]> = {
   simulator: [],
-  twilio: [
-    'UpstreamAccountSid',
-    'AuthToken',
-    'ApiKeySid',
-    'ApiKeySecret',
-    'ApiBaseUrl',
-    'ConversationsBaseUrl',
-    'TaskRouterBaseUrl',
-    'TaskRouterWorkspaceSid',
-    'FlexApiBaseUrl',
-    'StatusCallbackBaseUrl',
-  ],
+  twilio: TWILIO_FIELDS,
   webhook: ['WebhookUrl', 'StatusCallbackBaseUrl'],
 };
 
