@@ -10,7 +10,7 @@ import { computeSignature } from '../wire/signature.ts';
 import { formatDate } from '../wire/dates.ts';
 import { enumValue, optionalString, requiredString } from '../wire/form.ts';
 import { isSid } from '../../runtime/ids.ts';
-import { FetchHttp, MAX_REDIRECTS } from '../../channels/http/fetch-http.ts';
+import { FetchHttp } from '../../channels/http/fetch-http.ts';
 import { voiceNetwork } from '../twiml/voice-network.ts';
 import { CallError, SimulatorPhone, type CallerAction, type HttpAnswer, type PhoneCall, type PhoneTransport } from '../twiml/phone.ts';
 import { callsFor, flowWebhookUrl } from './webhook-calls.ts';
@@ -64,29 +64,11 @@ export class InjectTransport implements PhoneTransport {
    * every redirect hop (without it a simulated call could read a private or metadata address into
    * its transcript).
    */
-  async #fetchExternal(start: URL, startMethod: string, headers: Record<string, string>, startBody: string | undefined): Promise<HttpAnswer> {
+  async #fetchExternal(url: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<HttpAnswer> {
     const http = new FetchHttp(this.#ctx.config.upstreamGuard?.policy ? { policy: this.#ctx.config.upstreamGuard.policy } : {});
-    const signal = AbortSignal.timeout(15_000);
-    let url = start;
-    let method = startMethod;
-    let body = startBody;
-    const sent = { ...headers };
-    for (let hop = 0; ; hop++) {
-      const response = await http.exchange(url, method, sent, body, MAX_TWIML_BYTES, signal);
-      const location = response.headers.location;
-      if ([301, 302, 303, 307, 308].includes(response.status) && location && hop < MAX_REDIRECTS) {
-        response.discard();
-        url = new URL(location, url);
-        if (response.status === 303 || (method === 'POST' && (response.status === 301 || response.status === 302))) {
-          method = 'GET';
-          body = undefined;
-          delete sent['content-type'];
-        }
-        continue;
-      }
-      const type = response.headers['content-type'];
-      return { status: response.status, contentType: Array.isArray(type) ? type[0] ?? '' : type ?? '', body: await response.body() };
-    }
+    const response = await http.follow(url, method, headers, body, MAX_TWIML_BYTES, AbortSignal.timeout(15_000));
+    const type = response.headers['content-type'];
+    return { status: response.status, contentType: Array.isArray(type) ? type[0] ?? '' : type ?? '', body: await response.body() };
   }
 }
 

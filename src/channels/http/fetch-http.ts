@@ -26,6 +26,7 @@ export interface BuiltRequest {
 /** The outbound policy refused the connection: nothing was sent. */
 export class BlockedError extends Error {}
 export class TooLargeError extends Error {}
+class TooManyRedirectsError extends Error {}
 
 function encodeForm(parameters: { key: string; value: string }[]): string {
   const params = new URLSearchParams();
@@ -129,6 +130,32 @@ export class FetchHttp implements OutboundHttp {
     return this.#send(url, method, headers, body, maxBytes, signal);
   }
 
+  /**
+   * Exchanges, following redirects as fetch does, each hop under the policy: 303 (and 301/302 after a
+   * POST) become GET without a body, credentials stay with their origin. Returns the final answer.
+   */
+  async follow(start: URL, startMethod: string, headers: Record<string, string>, startBody: string | undefined, maxBytes: number, signal: AbortSignal): Promise<Hop> {
+    let url = start;
+    let method = startMethod;
+    let body = startBody;
+    const sent = { ...headers };
+    for (let hop = 0; ; hop++) {
+      const response = await this.#send(url, method, sent, body, maxBytes, signal);
+      const location = response.headers.location;
+      if (![301, 302, 303, 307, 308].includes(response.status) || !location) return response;
+      response.discard();
+      if (hop >= MAX_REDIRECTS) throw new TooManyRedirectsError(`More than ${MAX_REDIRECTS} redirects`);
+      const next = new URL(location, url);
+      if (response.status === 303 || (method === 'POST' && (response.status === 301 || response.status === 302))) {
+        method = 'GET';
+        body = undefined;
+        delete sent['content-type'];
+      }
+      if (next.origin !== url.origin) delete sent.authorization;
+      url = next;
+    }
+  }
+
   async request(spec: HttpRequestSpec, limits: HttpLimits): Promise<HttpResult> {
     let built: BuiltRequest;
     try {
@@ -138,31 +165,13 @@ export class FetchHttp implements OutboundHttp {
     }
     const signal = AbortSignal.timeout(limits.timeoutMs);
     try {
-      let { url, method, body } = built;
-      const headers = { ...built.headers };
-      for (let hop = 0; ; hop++) {
-        const response = await this.#send(url, method, headers, body, limits.maxBodyBytes, signal);
-        const location = response.headers.location;
-        if ([301, 302, 303, 307, 308].includes(response.status) && location) {
-          response.discard();
-          if (hop >= MAX_REDIRECTS) return { kind: 'http-failed', reason: 'network', message: `More than ${MAX_REDIRECTS} redirects` };
-          const next = new URL(location, url);
-          // As fetch does: 303 (and 301/302 after POST) become GET without a body; credentials stay with their origin.
-          if (response.status === 303 || (method === 'POST' && (response.status === 301 || response.status === 302))) {
-            method = 'GET';
-            body = undefined;
-            delete headers['content-type'];
-          }
-          if (next.origin !== url.origin) delete headers.authorization;
-          url = next;
-          continue;
-        }
-        const text = await response.body();
-        const flat: Record<string, string> = {};
-        for (const [key, value] of Object.entries(response.headers)) if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
-        return { kind: 'http-response', statusCode: response.status, contentType: flat['content-type'] ?? '', body: text, headers: flat };
-      }
+      const response = await this.follow(built.url, built.method, built.headers, built.body, limits.maxBodyBytes, signal);
+      const text = await response.body();
+      const flat: Record<string, string> = {};
+      for (const [key, value] of Object.entries(response.headers)) if (value !== undefined) flat[key] = Array.isArray(value) ? value.join(', ') : value;
+      return { kind: 'http-response', statusCode: response.status, contentType: flat['content-type'] ?? '', body: text, headers: flat };
     } catch (error) {
+      if (error instanceof TooManyRedirectsError) return { kind: 'http-failed', reason: 'network', message: error.message };
       if (error instanceof BlockedError) return { kind: 'http-failed', reason: 'blocked', message: error.message };
       if (error instanceof TooLargeError) return { kind: 'http-failed', reason: 'too-large', message: error.message };
       if (signal.aborted) return { kind: 'http-failed', reason: 'timeout', message: `No response within ${limits.timeoutMs} ms` };
