@@ -44,11 +44,36 @@ function selected(only: number[] | undefined): Scenario[] {
   return only ? SCENARIOS.filter((s) => only.includes(s.id)) : SCENARIOS;
 }
 
+const USAGE = `Usage: npm run bench [-- options]
+
+Runs the benchmark scenarios (docs: README "Benchmarks", bench/PERFORMANCE.md), prints every figure with
+its ratio to a baseline measured in the same run, and writes the run as JSON to bench/results/.
+
+Options:
+  --quick            a shorter run; --smoke the shortest (the one the test suite runs)
+  --only 1,3         only these scenarios (${SCENARIOS.map((s) => s.id).join(', ')})
+  --out DIR          where the JSON goes (default bench/results/)
+  --compare A.json B.json …   print earlier runs side by side
+  -h, --help         this help
+
+DATABASE_URL (PostgreSQL) is needed for scenario 6; without it that scenario is skipped.`;
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values, positionals } = parseArgs({
-    options: { quick: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, compare: { type: 'boolean', default: false } },
-    allowPositionals: true,
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: { quick: { type: 'boolean', default: false }, smoke: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' }, compare: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      allowPositionals: true,
+    });
+  } catch (error) {
+    console.error(`bench: ${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   if (values.compare) {
     try {
       if (positionals.length === 0) throw new Error('--compare needs result files (bench/results/*.json)');
