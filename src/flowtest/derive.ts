@@ -4,6 +4,7 @@
 // Function answers from status_code/body/content_type outputs, send failures from failure steps.
 import type { FlowDefinition } from '../definition/types.ts';
 import type { JsonObject } from '../engine/types.ts';
+import { formatDuration } from './duration.ts';
 import type { HttpMock, MessageMock, ScriptStep, TriggerSpec } from './types.ts';
 
 export interface RecordedStep {
@@ -21,8 +22,13 @@ export interface RecordedStep {
 
 export interface DerivedInputs {
   trigger: TriggerSpec;
-  /** Replies, reply timeouts (as `wait`) and a manual end, in the order they happened. */
+  /**
+   * Replies, reply timeouts (as `wait`) and a manual end, in the order they happened. A reply that
+   * came later than the question is preceded by a `wait` for the time that passed (see `elapsed`).
+   */
   script: ScriptStep[];
+  /** The `wait` steps that stand for time passing before a reply (not for a timeout firing). */
+  elapsed: Set<ScriptStep>;
   /** HTTP and Function answers per widget, in the order that widget received them. */
   http: Map<string, HttpMock[]>;
   messages: MessageMock[];
@@ -75,10 +81,17 @@ export function deriveInputs(
     definitionOf?: (step: RecordedStep) => FlowDefinition | undefined;
     endedManually?: boolean;
     ended?: boolean;
+    /** When the execution started (ms): with the steps' times, the waits before replies are derived from it. */
+    startedAt?: number;
   } = {},
 ): DerivedInputs {
   const definitionOf = (step: RecordedStep) => options.definitionOf?.(step) ?? options.definition;
   const script: ScriptStep[] = [];
+  const elapsed = new Set<ScriptStep>();
+  // The replay's clock, as the script moves it: it starts when the execution did and moves only by
+  // the script's waits, so a reply recorded hours after its question gets those hours back.
+  const first = steps.find((s) => s.at !== undefined && Number.isFinite(s.at))?.at;
+  let clock = options.startedAt !== undefined && Number.isFinite(options.startedAt) ? options.startedAt : first;
   const http = new Map<string, HttpMock[]>();
   const messages: MessageMock[] = [];
   const notes: string[] = [];
@@ -87,11 +100,25 @@ export function deriveInputs(
     switch (step.type) {
       case 'send-and-wait-for-reply':
         if (step.event === 'incomingMessage') {
+          if (clock !== undefined && step.at !== undefined && Number.isFinite(step.at)) {
+            // Up to when the reply was recorded, never backwards, and short of the reply timeout:
+            // it had not fired (a fired one is a recorded `timeout` step), so the wait must not fire it.
+            const limit = clock + replyTimeout(definitionOf(step), step.from) * 1000 - 1000;
+            const ms = Math.max(0, Math.min(step.at, limit) - clock);
+            if (ms > 0) {
+              const wait: ScriptStep = { wait: formatDuration(ms) };
+              script.push(wait);
+              elapsed.add(wait);
+              clock += ms;
+            }
+          }
           const inbound = obj(ctx.inbound);
           const media = Object.keys(inbound).filter((k) => /^MediaUrl\d+$/.test(k)).sort().map((k) => String(inbound[k]));
           script.push({ send: media.length ? { body: str(inbound.Body) ?? '', media } : str(inbound.Body) ?? '' });
         } else if (step.event === 'timeout') {
-          script.push({ wait: `${replyTimeout(definitionOf(step), step.from)}s` });
+          const seconds = replyTimeout(definitionOf(step), step.from);
+          script.push({ wait: `${seconds}s` });
+          if (clock !== undefined) clock += seconds * 1000;
         } else if (step.event === 'deliveryFailure') {
           const out = obj(ctx.outbound);
           const code = Number(out.ErrorCode ?? 30003);
@@ -106,7 +133,11 @@ export function deriveInputs(
       case 'gather-input-on-call':
         if (step.event === 'keypress' && typeof ctx.Digits === 'string') script.push({ digits: ctx.Digits });
         else if (step.event === 'speech' && typeof ctx.SpeechResult === 'string') script.push({ speech: ctx.SpeechResult });
-        else if (step.event === 'timeout') script.push({ wait: `${gatherTimeout(definitionOf(step), step.from)}s` });
+        else if (step.event === 'timeout') {
+          const seconds = gatherTimeout(definitionOf(step), step.from);
+          script.push({ wait: `${seconds}s` });
+          if (clock !== undefined) clock += seconds * 1000;
+        }
         if (step.event === 'hangup') script.push({ hangup: true });
         break;
       case 'make-http-request':
@@ -134,7 +165,7 @@ export function deriveInputs(
     const last = steps.filter((s) => !s.parentStepSid).at(-1);
     if (last && last.to !== 'Ended') script.push({ hangup: true });
   }
-  return { trigger: triggerFromContext(trigger), script, http, messages, notes };
+  return { trigger: triggerFromContext(trigger), script, elapsed, http, messages, notes };
 }
 
 /** Outbound message bodies an execution sent, from send widgets' `outbound` outputs. */

@@ -259,7 +259,15 @@ export function testFromRecording(recording: Recording, options: { flowPath: str
   const runs = subflowRuns(recording.definition, recording.steps);
   const ranIn = new Map<RecordedStep, FlowDefinition | undefined>();
   for (const run of runs) for (const step of run.steps) ranIn.set(step, subflowDefinitions.get(run.flowSid));
-  const inputs = deriveInputs(trigger, recording.steps, { definition: recording.definition, definitionOf: (step) => ranIn.get(step), endedManually, ended: recording.status === 'ended' });
+  const started = startOf(recording);
+  // With the start, replies get `wait:` steps for the time that passed before them (the steps' times).
+  const inputs = deriveInputs(trigger, recording.steps, {
+    definition: recording.definition,
+    definitionOf: (step) => ranIn.get(step),
+    endedManually,
+    ended: recording.status === 'ended',
+    ...(started !== undefined ? { startedAt: started } : {}),
+  });
   const mainSteps = recording.steps.filter((s) => !s.parentStepSid);
   const mocks = mocksFor(recording.definition, deriveInputs(trigger, mainSteps).http);
   for (const [flowSid, definition] of subflowDefinitions) {
@@ -279,7 +287,6 @@ export function testFromRecording(recording: Recording, options: { flowPath: str
     ...(Object.keys(variables).length ? { variables } : {}),
     end: endOf(recording),
   };
-  const started = startOf(recording);
   const test: TestCase = {
     name: options.name ?? `recorded ${recording.executionSid}`,
     // The clock the execution ran at: a flow that reads the time replays as it ran.

@@ -129,7 +129,12 @@ function comparable(value: unknown): unknown {
  */
 export function replayExecution(source: ReplaySource, target: ReplayTarget, options: SimulationOptions = {}): ReplayReport {
   const trigger = (source.context.trigger ?? {}) as JsonObject;
-  const inputs = deriveInputs(trigger, source.steps, { definition: target.definition, endedManually: source.endedManually, ended: source.ended ?? false });
+  const inputs = deriveInputs(trigger, source.steps, {
+    definition: target.definition,
+    endedManually: source.endedManually,
+    ended: source.ended ?? false,
+    ...(source.startedAt !== undefined ? { startedAt: source.startedAt } : {}),
+  });
   let sim: Simulation | null = null;
   const responder = new RecordedResponder(inputs.http, inputs.messages, target, () => sim!.newMessageSid());
   const firstStep = source.steps.find((s) => s.at !== undefined)?.at;
@@ -155,6 +160,11 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
           ? conversationParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', sim.now)
           : messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media),
       );
+    } else if ('wait' in step && inputs.elapsed.has(step)) {
+      // Time that passed before a reply, up to just short of any pending timer: a reply timeout
+      // that fires here did not fire in the recording (that would be a recorded timeout step).
+      const due = sim.nextTimerAt();
+      sim.advance(Math.max(0, Math.min(parseDuration(step.wait), due === undefined ? Infinity : due - 1 - sim.now)));
     } else if ('wait' in step) {
       // A reply timeout fires the pending reply timer, whatever the new revision's timeout is;
       // a caller's silence lets the recorded time pass (the Gather times out).

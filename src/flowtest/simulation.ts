@@ -197,6 +197,12 @@ export class Simulation {
     this.now = target;
   }
 
+  /** When the next pending timer falls due (ms), or undefined when none is pending. */
+  nextTimerAt(): number | undefined {
+    const times = [...this.#timers.values()];
+    return times.length ? Math.min(...times) : undefined;
+  }
+
   /** Moves the clock to the next pending timer and fires it; false when none is pending. */
   fireNextTimer(): boolean {
     const next = [...this.#timers].sort((a, b) => a[1] - b[1])[0];

@@ -94,6 +94,8 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
       type: s.type,
       context: s.context as JsonObject,
       parentStepSid: s.parentStepSid,
+      // When each step happened: replies are replayed as late as they came.
+      at: s.dateCreated,
     }));
     try {
       const report = replayExecution(
