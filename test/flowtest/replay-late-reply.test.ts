@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
 import { testCommand } from '../../src/cli/test.ts';
 import { replayCommand } from '../../src/cli/replay.ts';
-import { deriveInputs } from '../../src/flowtest/derive.ts';
+import { deriveInputs, type RecordedStep } from '../../src/flowtest/derive.ts';
 
 async function quiet(run: () => Promise<number>): Promise<{ code: number; out: string }> {
   const out: string[] = [];
@@ -87,7 +87,7 @@ describe('replay and --record: a reply 3 hours after the question', () => {
 });
 
 describe('deriveInputs: waits before replies', () => {
-  const step = (event: string, at: number, from = 'ask') => ({ from, event, to: event === 'timeout' ? 'Ended' : 'hour', type: 'send-and-wait-for-reply', context: event === 'incomingMessage' ? { inbound: { Body: 'yes' } } : {}, at });
+  const step = (event: string, at: number, from = 'ask'): RecordedStep => ({ from, event, to: event === 'timeout' ? 'Ended' : 'hour', type: 'send-and-wait-for-reply', context: event === 'incomingMessage' ? { inbound: { Body: 'yes' } } : {}, at });
   const start = Date.parse('2026-05-04T08:15:00Z');
   const trigger = { message: { Body: 'hi', From: '+1', To: '+2' } };
 
