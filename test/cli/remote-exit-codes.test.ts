@@ -4,19 +4,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { executionsCommand } from '../../src/cli/executions.ts';
 import { replayCommand } from '../../src/cli/replay.ts';
+import { runCliInProcess } from '../support/cli-in-process.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-async function quiet(run: () => Promise<number>): Promise<{ code: number; stderr: string }> {
-  const saved = { log: console.log, error: console.error };
-  const err: string[] = [];
-  console.log = () => undefined;
-  console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' '));
-  try {
-    return { code: await run(), stderr: err.join('\n') };
-  } finally {
-    console.log = saved.log;
-    console.error = saved.error;
-  }
+/** Runs a command in this process with its console captured (test/support/cli-in-process.ts). */
+async function cli(command: (argv: string[]) => Promise<number>, args: string[]): Promise<{ code: number; stderr: string }> {
+  const run = await runCliInProcess(command, args, process.cwd());
+  return { code: run.code, stderr: run.stderr };
 }
 
 describe('executions and replay: exit codes', () => {
@@ -28,15 +22,15 @@ describe('executions and replay: exit codes', () => {
 
   it('a refused request is 2, not the 1 that means "diverged"', async () => {
     const wrong = ['--base-url', server.baseUrl, '--account-sid', server.account.sid, '--auth-token', 'wrong'];
-    const list = await quiet(() => executionsCommand(['list', '--flow', 'FW' + '0'.repeat(32), ...wrong]));
+    const list = await cli(executionsCommand, ['list', '--flow', 'FW' + '0'.repeat(32), ...wrong]);
     assert.equal(list.code, 2, list.stderr);
     const right = ['--base-url', server.baseUrl, '--account-sid', server.account.sid, '--auth-token', server.account.authToken];
-    const replay = await quiet(() => replayCommand(['FN' + '0'.repeat(32), '--flow', 'FW' + '0'.repeat(32), '--fail-on-divergence', ...right]));
+    const replay = await cli(replayCommand, ['FN' + '0'.repeat(32), '--flow', 'FW' + '0'.repeat(32), '--fail-on-divergence', ...right]);
     assert.equal(replay.code, 2, replay.stderr);
   });
 
   it('an unreachable server is 3', async () => {
-    const list = await quiet(() => executionsCommand(['list', '--flow', 'FW' + '0'.repeat(32), '--base-url', 'http://127.0.0.1:9', '--account-sid', server.account.sid, '--auth-token', 'x']));
+    const list = await cli(executionsCommand, ['list', '--flow', 'FW' + '0'.repeat(32), '--base-url', 'http://127.0.0.1:9', '--account-sid', server.account.sid, '--auth-token', 'x']);
     assert.equal(list.code, 3, list.stderr);
   });
 });

@@ -5,18 +5,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCliInProcess } from '../support/cli-in-process.ts';
 import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
 import { testCommand } from '../../src/cli/test.ts';
 
-async function quiet(run: () => Promise<number>): Promise<{ code: number; out: string }> {
-  const out: string[] = [];
-  const saved = { log: console.log, error: console.error };
-  console.log = console.error = (...parts: unknown[]) => void out.push(parts.map(String).join(' '));
-  try {
-    return { code: await run(), out: out.join('\n') };
-  } finally {
-    Object.assign(console, saved);
-  }
+/** Runs a command in this process with its console captured (test/support/cli-in-process.ts). */
+async function cli(command: (argv: string[]) => Promise<number>, args: string[]): Promise<{ code: number; out: string }> {
+  const run = await runCliInProcess(command, args, process.cwd());
+  return { code: run.code, out: run.stdout + run.stderr };
 }
 
 const definition = {
@@ -50,12 +46,12 @@ describe('test --record: the clock', () => {
     const out = join(dir, 'clock.test.yaml');
     writeFileSync(join(dir, 'clock.json'), JSON.stringify(definition));
     const creds = ['--base-url', server.baseUrl, '--account-sid', server.account.sid, '--auth-token', server.account.authToken];
-    const recorded = await quiet(() => testCommand(['--record', '--flow', flowSid, '--contact', '+15550002222', '--out', out, '--flow-file', join(dir, 'clock.json'), ...creds]));
+    const recorded = await cli(testCommand, ['--record', '--flow', flowSid, '--contact', '+15550002222', '--out', out, '--flow-file', join(dir, 'clock.json'), ...creds]);
     assert.equal(recorded.code, 0, recorded.out);
     const text = readFileSync(out, 'utf8');
     assert.match(text, /clock: 2026-05-04T22:30:00Z/);
     assert.match(text, /It is 2026-05-04 22:30/);
-    const run = await quiet(() => testCommand([out, '--no-color']));
+    const run = await cli(testCommand, [out, '--no-color']);
     assert.equal(run.code, 0, run.out);
   });
 });

@@ -6,20 +6,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCliInProcess } from '../support/cli-in-process.ts';
 import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
 import { testCommand } from '../../src/cli/test.ts';
 import { replayCommand } from '../../src/cli/replay.ts';
 import { deriveInputs, type RecordedStep } from '../../src/flowtest/derive.ts';
 
-async function quiet(run: () => Promise<number>): Promise<{ code: number; out: string }> {
-  const out: string[] = [];
-  const saved = { log: console.log, error: console.error };
-  console.log = console.error = (...parts: unknown[]) => void out.push(parts.map(String).join(' '));
-  try {
-    return { code: await run(), out: out.join('\n') };
-  } finally {
-    Object.assign(console, saved);
-  }
+/** Runs a command in this process with its console captured (test/support/cli-in-process.ts). */
+async function cli(command: (argv: string[]) => Promise<number>, args: string[]): Promise<{ code: number; out: string }> {
+  const run = await runCliInProcess(command, args, process.cwd());
+  return { code: run.code, out: run.stdout + run.stderr };
 }
 
 const definition = {
@@ -67,7 +63,7 @@ describe('replay and --record: a reply 3 hours after the question', () => {
   });
 
   it('switchboard replay --fail-on-divergence reports no divergence against the same revision', async () => {
-    const run = await quiet(() => replayCommand([executionSid, '--flow', flowSid, '--fail-on-divergence', ...creds()]));
+    const run = await cli(replayCommand, [executionSid, '--flow', flowSid, '--fail-on-divergence', ...creds()]);
     assert.equal(run.code, 0, run.out);
     assert.match(run.out, /same path/);
   });
@@ -75,13 +71,13 @@ describe('replay and --record: a reply 3 hours after the question', () => {
   it('test --record writes the 3 hours as a wait before the reply, and the recorded test passes', async () => {
     const out = join(dir, 'late.test.yaml');
     writeFileSync(join(dir, 'late.json'), JSON.stringify(definition));
-    const recorded = await quiet(() => testCommand(['--record', '--flow', flowSid, '--contact', '+15550002222', '--out', out, '--flow-file', join(dir, 'late.json'), ...creds()]));
+    const recorded = await cli(testCommand, ['--record', '--flow', flowSid, '--contact', '+15550002222', '--out', out, '--flow-file', join(dir, 'late.json'), ...creds()]);
     assert.equal(recorded.code, 0, recorded.out);
     const text = readFileSync(out, 'utf8');
     assert.match(text, /clock: 2026-05-04T08:15:00Z/);
     assert.match(text, /- wait: 3h\n\s*- send: yes/);
     assert.match(text, /Hour 11/);
-    const run = await quiet(() => testCommand([out, '--no-color']));
+    const run = await cli(testCommand, [out, '--no-color']);
     assert.equal(run.code, 0, run.out);
   });
 });
