@@ -54,6 +54,8 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // The terminal closed (or a supervisor hung up): drain like SIGTERM rather than die mid-sprint.
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
   try {
     await app.server.listen({ port: config.port, host: config.host });
   } catch (error) {
