@@ -4,28 +4,14 @@
 // with the per-key problems; two config files in the working directory are refused, not one picked.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, resolveSwitchboardConfig } from '../../src/config.ts';
+import { loadConfig, resolveSwitchboardConfig } from '../../src/config.ts';
+import { configError, tempDir } from '../support/config.ts';
 
 const SID = 'AC' + 'ab12'.repeat(8);
 
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-config-sources-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
-function configError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 test('a bad time zone names the source that holds it', (t) => {
   const cwd = tempDir(t);

@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { CONFIG_KEYS, ConfigError, configFlagOptions, loadConfig, resolveSwitchboardConfig } from '../../src/config.ts';
+import { CONFIG_KEYS, configFlagOptions, loadConfig, resolveSwitchboardConfig } from '../../src/config.ts';
+import { configError, tempDir } from '../support/config.ts';
 import { displayValue, key } from '../../src/config/model.ts';
 import { string } from '../../src/config/value-types.ts';
 import { effectiveConfigRows } from '../../src/cli/config.ts';
@@ -15,21 +15,7 @@ import { effectiveConfigRows } from '../../src/cli/config.ts';
 const run = promisify(execFile);
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
-function tempDir(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchboard-config-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
-}
 
-function configError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail('expected a ConfigError');
-}
 
 test('defaults are what the server always used', (t) => {
   const cwd = tempDir(t);
