@@ -2,12 +2,12 @@
 // takes as they happen (server-sent events from /console/api/.../Simulator/Events).
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client.ts';
-import type { Execution, SimulatorMessage, Step } from '../api/types.ts';
+import type { SimulatorMessage } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
 import { useAsync } from '../ui/use-async.ts';
-import { NotStartedNotice } from './not-started.tsx';
+import { NotStartedNotice, type SimulatorPanelProps } from './not-started.tsx';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
 
@@ -21,12 +21,7 @@ export function ChatPanel({
   flowSid,
   onSteps,
   onPublish,
-}: {
-  flowSid: string;
-  onSteps?: (steps: Step[], execution: Execution | null) => void;
-  /** Publishes the flow as it is in the editor (offered when a text starts nothing because it never was). */
-  onPublish?: () => Promise<void>;
-}) {
+}: SimulatorPanelProps) {
   const api = useApi();
   const { credentials } = useSession();
   const [contact, setContact] = useState(() => sessionStorage.getItem(CONTACT_KEY) ?? '+15551230001');

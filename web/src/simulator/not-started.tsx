@@ -2,9 +2,17 @@
 // published: live traffic runs the published revision, and only test users run the latest draft
 // (the server's rule, src/runtime/executions.ts #pickRevision). Both ways out are offered.
 import { useState } from 'react';
-import type { Revision } from '../api/types.ts';
+import type { Execution, Revision, Step } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { useAsync } from '../ui/use-async.ts';
+
+/** What the Chat and Phone panels take. */
+export interface SimulatorPanelProps {
+  flowSid: string;
+  onSteps?: (steps: Step[], execution: Execution | null) => void;
+  /** Publishes the flow as it is in the editor (offered when a text or call starts nothing because it never was). */
+  onPublish?: () => Promise<void>;
+}
 
 export function NotStartedNotice({
   flowSid,

@@ -2,11 +2,10 @@
 // the call's own transcript comes from /simulator/calls and the execution's steps stream live.
 import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client.ts';
-import type { Execution, Step } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
-import { NotStartedNotice } from './not-started.tsx';
+import { NotStartedNotice, type SimulatorPanelProps } from './not-started.tsx';
 
 const CALLER_KEY = 'switchboard.simulator.caller';
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -43,12 +42,7 @@ export function PhonePanel({
   flowSid,
   onSteps,
   onPublish,
-}: {
-  flowSid: string;
-  onSteps?: (steps: Step[], execution: Execution | null) => void;
-  /** Publishes the flow as it is in the editor (offered when a call starts nothing because it never was). */
-  onPublish?: () => Promise<void>;
-}) {
+}: SimulatorPanelProps) {
   const api = useApi();
   const { credentials } = useSession();
   const [caller, setCaller] = useState(() => sessionStorage.getItem(CALLER_KEY) ?? '+15551230002');
