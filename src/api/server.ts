@@ -1,6 +1,6 @@
 // The HTTP edge: Fastify with Twilio's wire conventions (form bodies, Basic auth, error bodies,
 // request ids) applied to every route; routes live in ./routes and stay thin.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteHandlerMethod } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Account } from '../runtime/ports/store.ts';
 import { newSid } from '../runtime/ids.ts';
@@ -8,6 +8,7 @@ import type { ApiContext } from './context.ts';
 import { ApiError, errors } from './wire/errors.ts';
 import { toApiError } from './wire/error-mapping.ts';
 import { formFromJson, parseForm, type Form } from './wire/form.ts';
+import { parseBasicAuth } from './wire/basic-auth.ts';
 import { registerV2Flows } from './routes/v2-flows.ts';
 import { registerV1Flows } from './routes/v1-flows.ts';
 import { registerV2Executions } from './routes/v2-executions.ts';
@@ -20,7 +21,6 @@ import { registerHealth } from './routes/health.ts';
 import { registerCarrier } from './routes/carrier.ts';
 import { registerConsole } from './routes/console.ts';
 import { registerMonitorAlerts } from './routes/monitor-alerts.ts';
-import { isTwilioHost, throughGateway } from '../twilio-proxy/gateway.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,53 +55,6 @@ export class Routes {
   allowedMethods(path: string): HttpMethod[] {
     return this.#patterns.filter((p) => p.regex.test(path)).map((p) => p.method);
   }
-}
-
-/**
- * Whether twilio-cli sent the request: through the gateway's tunnel, or (a TLS proxy in front, a hosts
- * entry) addressed to a *.twilio.com Host. Such a client reaches Switchboard only at that Host.
- */
-function addressedAsTwilio(request: FastifyRequest): boolean {
-  return throughGateway(request.raw.socket) || isTwilioHost(request.hostname);
-}
-
-/**
- * The base of the URLs a response names for the client to follow (url, links, meta.*_url): the public
- * base URL, or the Host the request came to. A request addressed to Twilio gets https://<that Host>
- * whatever the public base URL: twilio-cli follows next_page_url itself and can only reach us there.
- */
-export function publicBase(ctx: ApiContext, request: FastifyRequest): string {
-  if (addressedAsTwilio(request)) return `https://${request.host}`;
-  return webhookBase(ctx, request);
-}
-
-/**
- * Where Twilio and other callers send webhooks (webhook_url, signatures): the public base URL, or else
- * the Host the request came to — never a Twilio host, which would send a number's traffic to real Twilio,
- * so a request addressed to Twilio gets the server's own listening address instead.
- */
-export function webhookBase(ctx: ApiContext, request: FastifyRequest): string {
-  if (ctx.config.publicBaseUrl) return ctx.config.publicBaseUrl.replace(/\/+$/, '');
-  if (addressedAsTwilio(request)) return ownAddress(request);
-  return `${request.protocol}://${request.host}`;
-}
-
-/** http://<bound address>:<port>, with a wildcard address as the loopback one (what a local tool can reach). */
-function ownAddress(request: FastifyRequest): string {
-  const bound = request.server.server.address();
-  if (!bound || typeof bound === 'string') return 'http://localhost'; // not listening (tests that inject)
-  const host = bound.address === '0.0.0.0' ? '127.0.0.1' : bound.address === '::' ? '::1' : bound.address;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${bound.port}`;
-}
-
-/** Basic credentials; the scheme name is case-insensitive (RFC 7235 section 2.1). */
-export function parseBasicAuth(header: string | undefined): { username: string; password: string } | null {
-  const match = header ? /^basic +(\S*)\s*$/i.exec(header) : null;
-  if (!match) return null;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return null;
-  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
 }
 
 function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {

@@ -3,7 +3,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseBasicAuth } from '../../src/api/server.ts';
+import { parseBasicAuth } from '../../src/api/wire/basic-auth.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));

@@ -9,12 +9,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { ExecutionRecord, PageResult, StepRecord } from '../../runtime/ports/store.ts';
 import type { ApiContext } from '../context.ts';
-import { publicBase, type Routes } from '../server.ts';
+import type { Routes } from '../server.ts';
+import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { jsonField, requiredQuery } from '../wire/form.ts';
 import { stepBody, v2Execution } from '../representations/executions.ts';
 import { isSid } from '../../runtime/ids.ts';
-import { flowSidParam } from './v2-flows.ts';
+import { flowSidParam } from '../wire/path-params.ts';
 import { SIMULATOR_FLOW_ADDRESS, entryJson } from './simulator.ts';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));

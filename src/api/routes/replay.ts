@@ -16,7 +16,7 @@ import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { jsonField, optionalString, type Form } from '../wire/form.ts';
-import { flowSidParam } from './v2-flows.ts';
+import { flowSidParam } from '../wire/path-params.ts';
 
 const runnable = (d: FlowDefinition): FlowDefinition => (isLegacyDefinition(d) ? (migrateDefinition(d).definition as FlowDefinition) : d);
 

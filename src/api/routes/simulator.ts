@@ -5,7 +5,7 @@ import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, optionalString, requiredQuery, requiredString, stringList, type Form } from '../wire/form.ts';
 import { formatDate } from '../wire/dates.ts';
-import { flowSidParam } from './v2-flows.ts';
+import { flowSidParam } from '../wire/path-params.ts';
 import type { SimulatedTask, TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
 
 /** The address the flow "owns" in the simulator when none is given. */

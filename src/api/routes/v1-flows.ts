@@ -1,10 +1,11 @@
 // Studio v1 Flows: read and delete only; v1 shows `version` and no definition.
 import type { ApiContext } from '../context.ts';
-import { publicBase, type Routes } from '../server.ts';
+import type { Routes } from '../server.ts';
+import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
 import { v1Flow } from '../representations/flows.ts';
-import { flowSidParam } from './v2-flows.ts';
+import { flowSidParam } from '../wire/path-params.ts';
 
 export function registerV1Flows(routes: Routes, ctx: ApiContext): void {
   routes.add('GET', '/v1/Flows', async (request) => {

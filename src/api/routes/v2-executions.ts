@@ -6,7 +6,8 @@ import type { CreateExecutionInput } from '../../runtime/executions.ts';
 import type { JsonObject } from '../../engine/types.ts';
 import { isSid } from '../../runtime/ids.ts';
 import type { ApiContext } from '../context.ts';
-import { publicBase, type Routes } from '../server.ts';
+import type { Routes } from '../server.ts';
+import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, jsonField, requiredString } from '../wire/form.ts';
 import { readDateFilters, single } from '../wire/query.ts';
@@ -20,7 +21,7 @@ import {
   v2Execution,
   type ExecutionView,
 } from '../representations/executions.ts';
-import { flowSidParam } from './v2-flows.ts';
+import { flowSidParam } from '../wire/path-params.ts';
 
 const EXECUTION_STATUSES = ['active', 'ended'] as const;
 

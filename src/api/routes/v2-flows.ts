@@ -1,25 +1,19 @@
 // Studio v2: Flows, Revisions, Validate and TestUsers.
-import type { FastifyRequest } from 'fastify';
 import type { RevisionSelector } from '../../runtime/ports/store.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { invalidDefinition } from '../../runtime/errors.ts';
 import type { ApiContext } from '../context.ts';
-import { publicBase, webhookBase, type Routes } from '../server.ts';
+import type { Routes } from '../server.ts';
+import { publicBase, webhookBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, jsonField, optionalString, requiredString, stringItems, type Form } from '../wire/form.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
+import { flowSidParam } from '../wire/path-params.ts';
 import { flowUrl, v2Flow, v2Revision, v2TestUsers } from '../representations/flows.ts';
 
 const FLOW_STATUSES = ['draft', 'published'] as const;
 
 type RevisionParams = { Sid: string; Revision: string };
-
-/** A malformed SID can name nothing, so it is a 404 like any unknown resource. */
-export function flowSidParam(request: FastifyRequest, name = 'Sid'): string {
-  const sid = (request.params as Record<string, string>)[name]!;
-  if (!isSid('FW', sid)) throw errors.notFound(request.url.split('?')[0]!);
-  return sid;
-}
 
 /** Definition is JSON inside a form field; broken JSON is reported like any invalid definition. */
 function definitionField(form: Form, required: boolean): unknown {

@@ -5,7 +5,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { invalidSignature, webhookAuthenticated, webhookRefused, webhookTarget } from './webhook-auth.ts';
-import { publicBase, type Routes } from '../server.ts';
+import type { Routes } from '../server.ts';
+import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { CallService, isFinalCallStatus, type CallTurn } from '../../runtime/calls.ts';
 import type { CallbackKind } from '../../runtime/call-tokens.ts';
