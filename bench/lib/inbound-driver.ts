@@ -3,7 +3,7 @@
 // backlog counts against us (no coordinated omission). Used in-process (scenario 3) and inside
 // server children (scenario 6, one share of the contacts per node).
 import type { App } from '../../src/app.ts';
-import { SIMULATOR_FLOW_ADDRESS } from '../../src/api/routes/simulator.ts';
+import { SIMULATOR_FLOW_ADDRESS } from '../../src/channels/simulator/simulator-channel.ts';
 
 export interface InboundLoad {
   rate: number;

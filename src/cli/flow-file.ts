@@ -5,7 +5,7 @@
 // reason under each failure transition (`post —failed→ bye` alone says nothing of why).
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { SIMULATOR_FLOW_ADDRESS } from '../api/routes/simulator.ts';
+import { SIMULATOR_FLOW_ADDRESS } from '../channels/simulator/simulator-channel.ts';
 import { createApp, type App } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { parseDefinition } from '../definition/parse.ts';

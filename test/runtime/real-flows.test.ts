@@ -22,7 +22,7 @@ import type { OutboundHttp } from '../../src/runtime/ports/channel.ts';
 import type { ExecutionState } from '../../src/engine/types.ts';
 import type { FlowDefinition, State } from '../../src/definition/types.ts';
 import { validateDefinition } from '../../src/definition/validate.ts';
-import { SIMULATOR_FLOW_ADDRESS } from '../../src/api/routes/simulator.ts';
+import { SIMULATOR_FLOW_ADDRESS } from '../../src/channels/simulator/simulator-channel.ts';
 import type { Account } from '../../src/runtime/ports/store.ts';
 import {
   LocalServer,

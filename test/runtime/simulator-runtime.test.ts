@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { SIMULATOR_FLOW_ADDRESS } from '../../src/api/routes/simulator.ts';
+import { SIMULATOR_FLOW_ADDRESS } from '../../src/channels/simulator/simulator-channel.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 
 const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));

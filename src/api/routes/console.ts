@@ -16,7 +16,8 @@ import { jsonField, requiredQuery } from '../wire/form.ts';
 import { stepBody, v2Execution } from '../representations/executions.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { flowSidParam } from '../wire/path-params.ts';
-import { SIMULATOR_FLOW_ADDRESS, entryJson } from './simulator.ts';
+import { entryJson } from './simulator.ts';
+import { SIMULATOR_FLOW_ADDRESS } from '../../channels/simulator/simulator-channel.ts';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 

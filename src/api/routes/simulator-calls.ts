@@ -14,7 +14,8 @@ import { FetchHttp } from '../../channels/http/fetch-http.ts';
 import { voiceNetwork } from '../twiml/voice-network.ts';
 import { CallError, SimulatorPhone, type CallerAction, type HttpAnswer, type PhoneCall, type PhoneTransport } from '../twiml/phone.ts';
 import { callsFor, flowWebhookUrl } from './webhook-calls.ts';
-import { SIMULATOR_FLOW_ADDRESS, contactAddress } from './simulator.ts';
+import { contactAddress } from './simulator.ts';
+import { SIMULATOR_FLOW_ADDRESS } from '../../channels/simulator/simulator-channel.ts';
 
 /** A TwiML document larger than this is not one (Twilio's own limit is 64 KB). */
 const MAX_TWIML_BYTES = 1024 * 1024;

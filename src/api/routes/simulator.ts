@@ -6,10 +6,7 @@ import { errors } from '../wire/errors.ts';
 import { enumValue, optionalString, requiredQuery, requiredString, stringList, type Form } from '../wire/form.ts';
 import { formatDate } from '../wire/dates.ts';
 import { flowSidParam } from '../wire/path-params.ts';
-import type { SimulatedTask, TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
-
-/** The address the flow "owns" in the simulator when none is given. */
-export const SIMULATOR_FLOW_ADDRESS = '+15005550006';
+import { SIMULATOR_FLOW_ADDRESS, type SimulatedTask, type TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
 
 /**
  * A contact address from the form. One with a leading space is refused: it is almost always a

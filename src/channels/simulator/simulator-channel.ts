@@ -10,6 +10,9 @@ import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, S
 import { evictOldest } from '../../lib/evict-oldest.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../../lib/sms-segments.ts';
 
+/** The address the flow "owns" in the simulator when none is given (Twilio's magic test number). */
+export const SIMULATOR_FLOW_ADDRESS = '+15005550006';
+
 export interface TranscriptEntry {
   sid: string;
   direction: 'inbound' | 'outbound-api';
