@@ -1,6 +1,6 @@
 // The simulator's phone API: call a flow as a caller, hear what it says, press keys or speak, record,
 // hang up, and read the call's transcript; answer or reject the calls a flow places
-// (make-outgoing-call-v2). The phone (../twiml/phone.ts) posts the signed call webhooks Twilio would
+// (make-outgoing-call-v2). The phone (src/channels/simulator/phone.ts) posts the signed call webhooks Twilio would
 // post, in-process for our own URLs and over HTTP for others (TwiML Redirect targets).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.ts';
@@ -12,7 +12,7 @@ import { enumValue, optionalString, requiredString } from '../wire/form.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { FetchHttp } from '../../channels/http/fetch-http.ts';
 import { voiceNetwork } from '../twiml/voice-network.ts';
-import { CallError, SimulatorPhone, type CallerAction, type HttpAnswer, type PhoneCall, type PhoneTransport } from '../twiml/phone.ts';
+import { CallError, SimulatorPhone, type CallerAction, type HttpAnswer, type PhoneCall, type PhoneTransport } from '../../channels/simulator/phone.ts';
 import { callsFor, flowWebhookUrl } from './webhook-calls.ts';
 import { contactAddress } from './simulator.ts';
 import { SIMULATOR_FLOW_ADDRESS } from '../../channels/simulator/simulator-channel.ts';

@@ -9,7 +9,7 @@ import { placeCall, type FormParams } from '../../channels/twilio/rest-client.ts
 import { recordCallThroughTwilio } from '../../channels/twilio/recordings-client.ts';
 import type { ApiContext } from '../context.ts';
 import { callbackUrl } from '../routes/webhook-calls.ts';
-import type { SimulatorPhone } from './phone.ts';
+import type { SimulatorPhone } from '../../channels/simulator/phone.ts';
 
 export interface VoiceNetworkOptions {
   /** Base URL of this server as the phone network reaches it. */
