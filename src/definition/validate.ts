@@ -19,7 +19,7 @@
 // - dangling `next`: see ValidateOptions.strictTransitions.
 
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { Liquid } from 'liquidjs';
+import { liquidSyntaxError } from './liquid-syntax.ts';
 import { isLegacyDefinition, migrateDefinition } from './migrate.ts';
 import { analyzeRegex } from '../lib/bounded-regex.ts';
 import { REPLY_TIMEOUT_RULE, replyTimeoutSeconds, STUDIO_REPLY_TIMEOUT_SECONDS } from './reply-timeout.ts';
@@ -61,19 +61,6 @@ function schemaValidator(type: WidgetType): ValidateFunction {
 const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
 const REVISION = /^(?:\d+|LatestPublished|LatestRevision|LatestDraft)$/;
 const LIQUID = /\{\{|\{%/;
-// Syntax only (unclosed tags, unknown tags, broken output markup): the engine's own instance adds
-// limits and filters, not syntax, so a plain one parses what it would.
-const liquidSyntax = new Liquid({ strictFilters: false, cache: false });
-
-/** The Liquid syntax error in `template`, or null; such a template fails with 84003 every time it renders. */
-function liquidSyntaxError(template: string): string | null {
-  try {
-    liquidSyntax.parse(template);
-    return null;
-  } catch (error) {
-    return ((error as Error).message ?? String(error)).split('\n')[0]!.replace(/, line:\d+, col:\d+$/, '');
-  }
-}
 // `${name}` left by Terraform-style templating; `${{…}}` is a dollar sign before Liquid ("$12"), not one.
 const PLACEHOLDER = /\$\{(?!\{)[^}]*\}/;
 const WHOLE_PLACEHOLDER = /^\s*\$\{(?!\{)[^}]*\}\s*$/;

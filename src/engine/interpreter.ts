@@ -105,6 +105,8 @@ class Sprint {
   readonly effects: Effect[] = [];
   readonly steps: StepRecordDraft[] = [];
   readonly diagnostics: Diagnostic[] = [];
+  /** Templates rendered in this sprint so far (part of `sample`'s seed). */
+  renders = 0;
 
   constructor(input: EngineInput, state: ExecutionState) {
     this.input = input;
@@ -258,7 +260,14 @@ class Sprint {
       newId: this.input.newId,
       render: (template) =>
         typeof template === 'string'
-          ? renderTemplate(template, context(), { now: new Date(this.input.now), timezone: this.limits.timezone, objectFormat: this.limits.objectFormat })
+          ? renderTemplate(template, context(), {
+              now: new Date(this.input.now),
+              timezone: this.limits.timezone,
+              objectFormat: this.limits.objectFormat,
+              // `sample`'s seed: the execution, its step and the render's place in this event, so a replay or a flow
+              // test of the same events picks what the run picked, and two renders in one widget still draw apart.
+              seed: `${this.state.executionSid}:${this.state.stepCount}:${this.renders++}`,
+            })
           : { ok: true, value: template === undefined || template === null ? '' : String(template) },
       liquidContext: context,
       previousOutputs: () => frame.widgets[state.name] as JsonObject | undefined,

@@ -15,8 +15,11 @@
  *    The cap is enforced while rendering (the output emitter aborts early), not only at the end.
  *  - No file system: `include`, `render` and `layout` are replaced by tags that fail at parse
  *    time (→ 84003), and the liquidjs `fs` refuses every lookup (defence in depth).
- *  - DoS: parseLimit (template length), renderLimit (wall-clock ms, cooperative), memoryLimit
- *    (liquidjs' allocation accounting), plus our own loop and output caps.
+ *  - DoS: parseLimit (template length), a budget of template nodes per render (deterministic; a
+ *    wall-clock fuse stays behind it for pathological single nodes), memoryLimit (liquidjs'
+ *    allocation accounting), plus our own loop and output caps.
+ *  - `sample` draws from a seed the caller passes (the engine: execution and step), never Math.random,
+ *    so a run, its replay and its flow test pick the same items.
  *  - Dates: `"now"`/`"today"` in the date filters mean `opts.now`, never the real clock. Date
  *    filters render in `opts.timezone` (IANA name), default UTC (the "PST" claim in the reference
  *    is UNCONFIRMED). Locale fixed to en-US so output never depends on the host. `%Z` prints the
@@ -35,8 +38,9 @@
  *  - Errors of any kind (syntax, limits, filter exceptions) come back as
  *    `{ ok: false, error: { code: 84003, message } }`; renderTemplate never throws.
  */
-import { Context, Liquid, filters as builtinFilters, Tag, TypeGuards, Value, toValue, toValueSync } from 'liquidjs';
-import type { Emitter, FilteredValueToken, FS, Template, TagToken, TopLevelToken } from 'liquidjs';
+import { Context, Liquid, filters as builtinFilters, TypeGuards, Value, toValue, toValueSync } from 'liquidjs';
+import type { Emitter, FilteredValueToken, Template } from 'liquidjs';
+import { BASE_LIQUID_OPTIONS, MAX_TEMPLATE_LENGTH, refuseFileTags } from '../definition/liquid-syntax.ts';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { LruCache } from '../lib/lru.ts';
 import { parseJsonWithinDepth } from '../lib/json-depth.ts';
@@ -54,9 +58,18 @@ export const LIQUID_LIMITS = Object.freeze({
   /** Max UTF-8 bytes of a rendered template (Studio: "a rendered template at most 16 KB"). */
   maxOutputBytes: 16 * 1024,
   /** Max characters of a template source (liquidjs parseLimit). */
-  maxTemplateLength: 128 * 1024,
-  /** Wall-clock budget per render, ms (liquidjs renderLimit; cooperative, checked between nodes). */
-  renderLimitMs: 200,
+  maxTemplateLength: MAX_TEMPLATE_LENGTH,
+  /**
+   * Template nodes one render may run, loop bodies counted each time round: the deterministic bound on a
+   * render's work (a wall-clock budget would fail the same template on a cold or busy node and pass it on a
+   * warm one, and replays and flow tests would disagree with the run).
+   */
+  maxRenderNodes: 100_000,
+  /**
+   * Wall-clock fuse per render, ms: only a template whose few nodes each do enormous work (thousands of
+   * filters in one output) gets this far within the node budget; no flow's template comes near it.
+   */
+  renderFuseMs: 5_000,
   /** liquidjs memoryLimit: allocation units (chars/array slots) per render. */
   memoryLimit: 1_000_000,
   /** Parsed-template cache bounds. */
@@ -73,6 +86,8 @@ export interface RenderOptions {
   timezone?: string;
   /** How an object prints without a filter; default 'json'. */
   objectFormat?: ObjectFormat;
+  /** Seeds the `sample` filter (the engine passes the execution and step); default: `now`'s milliseconds. */
+  seed?: string;
 }
 
 /** JSON (`{"k":"v"}`) or Java's Map.toString (`{k=v}`): see the header. */
@@ -91,37 +106,64 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: LiquidError };
 // Liquid instance
 // ---------------------------------------------------------------------------------------------
 
-const REFUSING_FS: FS = {
-  exists: async () => false,
-  existsSync: () => false,
-  readFile: async (file: string) => {
-    throw new Error(`file access is disabled: ${file}`);
-  },
-  readFileSync: (file: string) => {
-    throw new Error(`file access is disabled: ${file}`);
-  },
-  resolve: (_dir: string, file: string) => file,
-  contains: async () => false,
-  containsSync: () => false,
-  sep: '/',
-  dirname: () => '',
-};
-
-function refusingTag(name: string) {
-  return class extends Tag {
-    constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
-      super(token, remainTokens, liquid);
-      throw new Error(`tag "${name}" is not supported (no template files)`);
-    }
-    override render(): void {
-      throw new Error(`tag "${name}" is not supported`);
-    }
-  };
-}
-
 interface RenderState {
   now: Date;
   timezone: string;
+  /** Seeds `sample`: the same seed picks the same items, so a replay renders what the run did. */
+  seed: string;
+  /** `sample` calls so far in this render (each draws from its own stream of the seed). */
+  samples: number;
+}
+
+type ContextLimiter = NonNullable<NonNullable<ConstructorParameters<typeof Context>[3]>['renderLimit']>;
+
+/**
+ * liquidjs' render limiter, counting nodes instead of comparing wall-clock time: liquidjs calls `check`
+ * with the current time before every template node it renders (loop bodies included), so counting the
+ * calls is a deterministic measure of the render's work; the time it passes serves only the fuse.
+ */
+class RenderBudget {
+  nodes = 0;
+  fuseAt = Infinity;
+  use(): void {}
+  check(now: number): void {
+    if (this.fuseAt === Infinity) this.fuseAt = now + LIQUID_LIMITS.renderFuseMs;
+    if (++this.nodes > LIQUID_LIMITS.maxRenderNodes) {
+      throw new Error(`template render limit exceeded (more than ${LIQUID_LIMITS.maxRenderNodes} nodes rendered)`);
+    }
+    if (now > this.fuseAt) throw new Error(`template render limit exceeded (over ${LIQUID_LIMITS.renderFuseMs} ms)`);
+  }
+}
+
+/** FNV-1a over the seed and the call's index, then one round of mulberry32 per draw: small and stable. */
+function seededRandom(seed: string, stream: number): () => number {
+  let h = 0x811c9dc5 ^ stream;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193);
+  let a = h >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * liquidjs' `sample` (one random item, or `count` of them) drawing from the render's seed instead of
+ * Math.random, which would make the engine's output differ between a run, its replay and its flow test.
+ */
+function sampleFilter(this: FilterThis, v: unknown, count: unknown = 1): unknown {
+  const value = toValue(v);
+  if (value === null || value === undefined) return [];
+  const items: unknown[] = Array.isArray(value) ? [...value] : [...String(value)];
+  this.context.memoryLimit.use(items.length);
+  const state = stateOf(this);
+  const random = seededRandom(state?.seed ?? '', state ? state.samples++ : 0);
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j], items[i]];
+  }
+  return count === 1 ? items[0] : items.slice(0, Number(count));
 }
 
 const STATE_REGISTER = 'switchboard:state';
@@ -478,30 +520,19 @@ function toJsonFilter(this: FilterThis, v: unknown): string {
 
 function createLiquid(): Liquid {
   const liquid = new Liquid({
-    strictVariables: false,
-    strictFilters: false,
-    ownPropertyOnly: true,
-    jsTruthy: false,
-    dynamicPartials: false,
-    relativeReference: false,
-    root: [],
-    partials: [],
-    layouts: [],
-    fs: REFUSING_FS,
-    cache: false,
+    ...BASE_LIQUID_OPTIONS,
     timezoneOffset: 'UTC',
     locale: 'en-US',
-    parseLimit: LIQUID_LIMITS.maxTemplateLength,
-    renderLimit: LIQUID_LIMITS.renderLimitMs,
     memoryLimit: LIQUID_LIMITS.memoryLimit,
   });
-  for (const name of ['include', 'render', 'layout']) liquid.registerTag(name, refusingTag(name));
+  refuseFileTags(liquid);
   liquid.registerTag('for', CappedForTag);
   liquid.registerTag('tablerow', CappedTablerowTag);
   for (const name of ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string']) {
     liquid.registerFilter(name, dateFilter(name));
   }
   liquid.registerFilter('to_json', toJsonFilter);
+  liquid.registerFilter('sample', sampleFilter);
   liquid.registerFilter('divided_by', dividedByFilter);
   return liquid;
 }
@@ -704,8 +735,10 @@ export function renderTemplate(template: string, context: Record<string, unknown
   const env: Record<string, unknown> = Object.assign(Object.create(null), context);
   const emitter = new CappedEmitter(max, opts.objectFormat === 'map' ? 'map' : 'json');
   try {
-    const ctx = new Context(env, liquid.options, { sync: true }, { liquid });
-    ctx.setRegister(STATE_REGISTER, { now: opts.now, timezone } satisfies RenderState);
+    const renderLimit = new RenderBudget() as unknown as ContextLimiter;
+    const ctx = new Context(env, liquid.options, { sync: true }, { liquid, renderLimit });
+    const seed = opts.seed ?? String(opts.now.getTime());
+    ctx.setRegister(STATE_REGISTER, { now: opts.now, timezone, seed, samples: 0 } satisfies RenderState);
     toValueSync(liquid.renderer.renderTemplates(parsed.templates, ctx, emitter));
   } catch (e) {
     if (emitter.exceeded) return fail(outputLimitMessage(max));

@@ -141,7 +141,7 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
   const startAt = source.startedAt ?? firstStep;
   sim = new Simulation(target.definition, responder, { ...options, ...(startAt !== undefined && Number.isFinite(startAt) ? { startAt } : {}) });
   const nextSid = inboundSids();
-  const start = startSpec(inputs.trigger, nextSid, sim.now);
+  const start = { ...startSpec(inputs.trigger, nextSid, sim.now), executionSid: source.executionSid, flowSid: source.flowSid };
   if ('request' in inputs.trigger) {
     // Keep the recorded flow.data (REST Parameters) exactly.
     start.data = ((source.context.flow as JsonObject | undefined)?.data as JsonObject | undefined) ?? start.data;

@@ -49,6 +49,9 @@ export interface StartSpec {
   data: JsonObject;
   channelAddress: string;
   contactAddress: string;
+  /** The execution's and flow's SIDs (a replay runs as the execution it replays); fixed ones otherwise. */
+  executionSid?: string;
+  flowSid?: string;
 }
 
 export interface SimulationOptions {
@@ -141,7 +144,14 @@ export class Simulation {
   start(spec: StartSpec): void {
     const result = startExecution(
       this.#input(),
-      { ...IDS, revision: 1, channelAddress: spec.channelAddress, contactAddress: spec.contactAddress },
+      {
+        ...IDS,
+        ...(spec.executionSid !== undefined ? { executionSid: spec.executionSid } : {}),
+        ...(spec.flowSid !== undefined ? { flowSid: spec.flowSid } : {}),
+        revision: 1,
+        channelAddress: spec.channelAddress,
+        contactAddress: spec.contactAddress,
+      },
       spec.trigger,
       spec.triggerData,
       spec.data,

@@ -349,10 +349,10 @@ describe('renderTemplate: hostile templates terminate with an error', () => {
     err('{{ (1..100000000) | join: "," }}');
     err('{% assign r = (1..100000000) %}{{ r | size }}');
   });
-  it('nested loops (15^8 iterations) hit the render time limit', () => {
+  it('nested loops (15^8 iterations) hit the node budget, not a clock', () => {
     const open = '{% for a in (1..15) %}'.repeat(8);
     const close = '{% endfor %}'.repeat(8);
-    assert.match(err(open + '{% assign x = 1 %}' + close), /limit/);
+    assert.match(err(open + '{% assign x = 1 %}' + close), new RegExp(`more than ${LIQUID_LIMITS.maxRenderNodes} nodes`));
   });
   it('exponential append chains hit the memory limit', () => {
     err('{% assign a = "xxxxxxxxxx" %}' + '{% assign a = a | append: a %}'.repeat(40) + '{{ a.size }}');
@@ -373,6 +373,55 @@ describe('renderTemplate: hostile templates terminate with an error', () => {
   });
   it('the engine keeps working afterwards', () => {
     assert.equal(ok('{{ widgets.get-customer.parsed.name }}'), 'Bob');
+  });
+});
+
+describe('renderTemplate: the render budget is deterministic', () => {
+  // A wall-clock budget failed this template on a cold or busy node and passed it warm: a replay or a flow test
+  // then disagreed with the run. The node budget gives every render of it the same answer.
+  const filters = '{{ a | append: b | append: c | upcase | downcase | capitalize | replace: "1", "x" | size }}';
+  const threeDeep = '{% for a in (1..15) %}{% for b in (1..15) %}{% for c in (1..15) %}' + filters + '{% endfor %}{% endfor %}{% endfor %}';
+  it('a render within the budget succeeds every time, however slow the node', () => {
+    const results = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const r = renderTemplate(threeDeep, ctx(), OPTS);
+      results.add(r.ok ? 'ok' : r.error.message);
+    }
+    assert.deepEqual([...results], ['ok']);
+  });
+  it('one more level fails every time, with the same message', () => {
+    // Assigns, not output: the 16 KB output cap would stop a printing loop first.
+    const body = '{% assign x = a | append: b | append: c | upcase | size %}';
+    const fourDeep = '{% for d in (1..15) %}{% for a in (1..15) %}{% for b in (1..15) %}{% for c in (1..15) %}' + body + '{% endfor %}{% endfor %}{% endfor %}{% endfor %}';
+    const messages = new Set([err(fourDeep), err(fourDeep), err(fourDeep)]);
+    assert.equal(messages.size, 1);
+    assert.match([...messages][0]!, /render limit exceeded \(more than 100000 nodes rendered\)/);
+  });
+});
+
+describe('renderTemplate: sample draws from the seed', () => {
+  const list = '{{ "a,b,c,d,e,f,g,h" | split: "," | sample }}';
+  it('the same seed picks the same item; other seeds pick others', () => {
+    const picks = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const a = ok(list, ctx(), { now: NOW, seed: `FN1:${i}` });
+      assert.equal(ok(list, ctx(), { now: NOW, seed: `FN1:${i}` }), a);
+      picks.add(a);
+    }
+    assert.ok(picks.size >= 5, `40 seeds picked only ${[...picks].join(',')}`);
+    for (const p of picks) assert.match(p, /^[a-h]$/);
+  });
+  it('two samples in one render draw apart; count returns distinct items', () => {
+    const draws = new Set<string>();
+    for (let i = 0; i < 20; i++) draws.add(ok(`${list}${list}${list}`, ctx(), { now: NOW, seed: `s${i}` }));
+    assert.ok([...draws].some((d) => new Set(d).size > 1), 'every render drew one item three times');
+    const three = ok('{{ "a,b,c,d,e" | split: "," | sample: 3 | join: "" }}', ctx(), { now: NOW, seed: 'x' });
+    assert.equal(three.length, 3);
+    assert.equal(new Set(three).size, 3);
+    assert.equal(ok('{{ nothing | sample | size }}', ctx(), { now: NOW, seed: 'x' }), '0');
+  });
+  it('without a seed the render clock seeds it', () => {
+    assert.equal(ok(list), ok(list));
   });
 });
 

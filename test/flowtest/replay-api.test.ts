@@ -89,3 +89,38 @@ describe('replay runs under the server configuration, from the time the executio
     }
   });
 });
+
+describe('replay draws `sample` as the run did', () => {
+  it('a flow that greets with a random word replays to the same greeting, run after run', async () => {
+    const s = await startTestServer();
+    try {
+      const definition = {
+        description: 'random greeting',
+        states: [
+          { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage', next: 'pick' }, { event: 'incomingCall' }, { event: 'incomingConversationMessage' }, { event: 'incomingRequest' }, { event: 'incomingParent' }], properties: { offset: { x: 0, y: 0 } } },
+          { name: 'pick', type: 'set-variables', transitions: [{ event: 'next', next: 'greet' }], properties: { offset: { x: 0, y: 100 }, variables: [{ key: 'greeting', value: '{{ "Hi,Hello,Hey,Howdy,Yo,Hiya" | split: "," | sample }}' }] } },
+          { name: 'greet', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: '{{flow.variables.greeting}} there' } },
+        ],
+        initial_state: 'Trigger',
+        flags: { allow_concurrent_calls: true },
+      };
+      const flowSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Greeting', status: 'published', definition })).sid;
+      const greetings = new Set<string>();
+      for (let i = 0; i < 8; i++) {
+        const r = await s.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flowSid}/Messages`, headers: { authorization: s.auth, ...FORM }, payload: form({ From: `+1555000300${i}`, Body: 'hi' }) });
+        const executionSid = JSON.parse(r.body).execution_sid;
+        for (let k = 0; k < 3; k++) {
+          const replay = await s.app.server.inject({ method: 'GET', url: `/replay/Flows/${flowSid}/Executions/${executionSid}`, headers: { authorization: s.auth } });
+          const body = JSON.parse(replay.body);
+          assert.equal(body.diverged, false, JSON.stringify(body.message_diff));
+          assert.deepEqual(body.replay.messages, body.original.messages);
+          greetings.add(body.original.messages[0]);
+        }
+      }
+      // Still random across executions: eight runs did not all greet alike.
+      assert.ok(greetings.size > 1, `every execution greeted with ${[...greetings].join()}`);
+    } finally {
+      await s.close();
+    }
+  });
+});
