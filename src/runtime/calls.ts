@@ -88,7 +88,10 @@ export class CallService {
     const claim = await this.verify(accountSid, token);
     if (!claim) return { kind: 'refused', reason: 'the callback token is not valid' };
     let record = await this.#store.getExecutionBySid(claim.executionSid);
-    if (!record || record.accountSid !== accountSid || record.flowSid !== flowSid) return { kind: 'refused', reason: 'the callback is for another flow' };
+    // A signed token whose execution is gone was deleted (with its flow, or through DELETE) while the call
+    // was live: the caller is hung up, as when it ended, not refused as a forgery.
+    if (!record) return { kind: 'ended', execution: null };
+    if (record.accountSid !== accountSid || record.flowSid !== flowSid) return { kind: 'refused', reason: 'the callback is for another flow' };
     if (params.CallSid) this.#remember(params.CallSid, record.sid);
     if (claim.kind === 's') {
       if (isFinalCallStatus(params.CallStatus)) record = (await this.#executions.deliver(record.sid, { type: 'call-ended', params })) ?? record;

@@ -169,6 +169,26 @@ describe('a whole call through the webhook', () => {
     assert.equal((await twilio.post(actionOf(menu.twiml![0]!).replace(/\.a\.[^.&]+$/, '.a.' + 'A'.repeat(43)), twilio.params('in-progress'))).status, 403);
   });
 
+  for (const [how, url] of [
+    ['DELETE on v2', (flowSid: string, sid: string) => `/v2/Flows/${flowSid}/Executions/${sid}`],
+    ['DELETE on v1', (flowSid: string, sid: string) => `/v1/Flows/${flowSid}/Executions/${sid}`],
+    ['DELETE of an Engagement', (flowSid: string, sid: string) => `/v1/Flows/${flowSid}/Engagements/${sid}`],
+  ] as const) {
+    it(`a callback for an execution deleted mid-call (${how}) hangs the caller up, not a 403`, async () => {
+      const twilio = new Twilio(server, flowSid, `+1555123008${how.length % 10}`, 8);
+      const first = await twilio.ring();
+      const menu = await twilio.post(actionOf(first.twiml![1]!), twilio.params('in-progress'));
+      const execution = (await executionOf(server, flowSid)).find((e) => e.initiatedBy === twilio.callSid)!;
+      const deleted = await server.app.server.inject({ method: 'DELETE', url: url(flowSid, execution.sid), headers: { authorization: server.auth } });
+      assert.equal(deleted.statusCode, 204, deleted.body);
+      const after = await twilio.post(actionOf(menu.twiml![0]!), twilio.params('in-progress', { Digits: '1' }));
+      assert.equal(after.status, 200, after.body);
+      assert.deepEqual(after.twiml, [{ verb: 'Hangup', attributes: {} }]);
+      // A forged token is still refused, deleted execution or not.
+      assert.equal((await twilio.post(actionOf(menu.twiml![0]!).replace(/\.a\.[^.&]+$/, '.a.' + 'A'.repeat(43)), twilio.params('in-progress'))).status, 403);
+    });
+  }
+
   it('a request without a valid X-Twilio-Signature (or Basic auth) is refused', async () => {
     const twilio = new Twilio(server, flowSid, '+15551230004', 4);
     const res = await twilio.post(twilio.flowUrl, twilio.params('ringing'), 'wrong-token');
