@@ -9,6 +9,21 @@ import { parseDateFilter } from '../../src/api/wire/dates.ts';
 const echo = JSON.parse(readFileSync(new URL('../fixtures/flows/sms-echo.json', import.meta.url), 'utf8'));
 
 describe('date filters', () => {
+  it('a date-time without a zone is UTC whatever the host zone is', () => {
+    const saved = process.env.TZ;
+    try {
+      for (const tz of ['America/New_York', 'Asia/Kolkata', 'UTC']) {
+        process.env.TZ = tz;
+        assert.equal(parseDateFilter('2026-11-27T10:51:00'), Date.UTC(2026, 10, 27, 10, 51, 0), tz);
+        assert.equal(parseDateFilter('2026-11-27 10:51'), Date.UTC(2026, 10, 27, 10, 51, 0), tz);
+        assert.equal(parseDateFilter('2026-11-27'), Date.UTC(2026, 10, 27), tz);
+        assert.equal(parseDateFilter('2026-11-27T10:51:00+01:00'), Date.UTC(2026, 10, 27, 9, 51, 0), tz);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.TZ;
+      else process.env.TZ = saved;
+    }
+  });
   it('parseDateFilter refuses days a month lacks and keeps real ones', () => {
     for (const text of ['2026-02-30T00:00:00Z', '2026-02-29', '2025-02-29T10:00:00+01:00', '2026-04-31', '1900-02-29', '2026-06-31 12:00', '2026-01-00', '2026-00-01']) {
       assert.equal(parseDateFilter(text), null, text);

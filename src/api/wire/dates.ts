@@ -14,6 +14,9 @@ export function parseDateFilter(value: string): number | null {
   // Date.parse takes any day up to 31 (2026-02-30 as 2026-03-02): a day its month lacks is no date.
   const [year, month, day] = [Number(shape[1]), Number(shape[2]), Number(shape[3])];
   if (!isCalendarDate(year, month, day)) return null;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text.replace(' ', 'T'));
+  // Studio's dates are in GMT: a date or date-time without a zone is UTC, never the host's zone (Date.parse
+  // would read a zoneless date-time in local time, so the same URL would mean another instant per node).
+  const zoned = shape[4] === undefined ? `${text}T00:00:00Z` : shape[7] === undefined ? `${text.replace(' ', 'T')}Z` : text.replace(' ', 'T');
+  const ms = Date.parse(zoned);
   return Number.isFinite(ms) ? ms : null;
 }
