@@ -189,6 +189,21 @@ describe('Executions API on the wire', () => {
     await t.app.executions.idle();
   });
 
+  it("accepts the single-quoted Parameters of Twilio's own reference ({'name':'Zeke'}) and says what JSON it wants otherwise", async () => {
+    const flowSid = await createFlow(smsEcho);
+    const quoted = await call('POST', `/v2/Flows/${flowSid}/Executions`, form({ To: '+15550199011', From: '+15005550006', Parameters: "{'name':'Zeke', 'quote': 'say \\'hi\\' \"now\"', \"n\": 2, 'list': ['a']}" }));
+    assert.equal(quoted.statusCode, 201, quoted.body);
+    assert.deepEqual(quoted.json().context.flow.data, { name: 'Zeke', quote: `say 'hi' "now"`, n: 2, list: ['a'] });
+    const engagement = await call('POST', `/v1/Flows/${flowSid}/Engagements`, form({ To: '+15550199012', From: '+15005550006', Parameters: "{'name':'Zeke'}" }));
+    assert.equal(engagement.statusCode, 200, engagement.body);
+    for (const bad of ["{'name':'Zeke'", "{name:'Zeke'}", "{'a': 'never closed}"]) {
+      const refused = await call('POST', `/v2/Flows/${flowSid}/Executions`, form({ To: '+15550199013', From: '+15005550006', Parameters: bad }));
+      assertTwilioError(refused, 400, 20001);
+      assert.match(refused.json().message, /Parameters is a JSON object, e\.g\. \{"name":"Zeke"\}/, bad);
+    }
+    await t.app.executions.idle();
+  });
+
   it('v1 Executions: create 200 returning the active execution for the pair, fetch, list, update, Context, Steps, delete', async () => {
     const flowSid = await createFlow(askAndWait);
     const contact = nextContact();

@@ -9,7 +9,9 @@ import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
-import { enumValue, jsonField, requiredString } from '../wire/form.ts';
+import { enumValue, jsonField, optionalString, requiredString } from '../wire/form.ts';
+import { singleQuotedToJson } from '../../lib/single-quoted-json.ts';
+import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import { readDateFilters, single } from '../wire/query.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
 import {
@@ -44,8 +46,15 @@ function createInput(request: FastifyRequest): CreateExecutionInput {
   const field = jsonField(form, 'Parameters');
   let parameters: JsonObject | undefined;
   if (field.present) {
-    if (!field.ok) throw errors.invalidParameter('Parameters', field.error);
-    const value = field.value;
+    let value: unknown;
+    if (field.ok) value = field.value;
+    else {
+      // Twilio's reference shows `{'name':'Zeke'}`: single-quoted strings are taken as JSON strings.
+      const rewritten = singleQuotedToJson(optionalString(form, 'Parameters') ?? '');
+      const parsed = rewritten === null ? null : parseJsonWithinDepth(rewritten);
+      if (!parsed?.ok) throw errors.invalidParameter('Parameters', `${field.error} (Parameters is a JSON object, e.g. {"name":"Zeke"})`);
+      value = parsed.value;
+    }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.invalidParameter('Parameters', 'must be a JSON object');
     parameters = value as JsonObject;
   }
