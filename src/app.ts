@@ -16,6 +16,10 @@ import { OutboundPolicy } from './channels/http/outbound-policy.ts';
 import { ChannelRouter } from './channels/router.ts';
 import { TwilioChannel, type TwilioChannelOptions } from './channels/twilio/twilio-channel.ts';
 import { WebhookChannel } from './channels/webhook/webhook-channel.ts';
+import { SimulatorPhone } from './channels/simulator/phone.ts';
+import { SignedPhoneTransport, simulatorBase } from './channels/simulator/phone-transport.ts';
+import { voiceNetwork } from './channels/voice/voice-network.ts';
+import { CallService } from './runtime/calls.ts';
 import { policyGuard } from './channels/twilio/outbound-guard.ts';
 import type { SwitchboardConfig } from './config.ts';
 import { createObservability, observeHttp, timedStore, type Observability, type ObservabilityOptions } from './observability/index.ts';
@@ -133,13 +137,34 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     now,
   });
   simulator.onStatus((report) => void executions.deliveryStatus(report).catch(() => undefined));
+  // The voice side: one CallService per node signs and checks call callbacks (the flow webhook's and
+  // the calls a flow places). Outbound calls and call recordings go through the account's carrier
+  // (Twilio's Calls API) or ring the simulator phone, whose requests to this server are answered
+  // in-process once the server exists (below).
+  const calls = new CallService(store, executions, { serverSecret: process.env.SWITCHBOARD_CALLBACK_SECRET ?? '' });
+  const phoneTransport = new SignedPhoneTransport(store, { base: simulatorBase(config.publicBaseUrl), policy: carrierGuard.policy });
+  const phone = new SimulatorPhone(phoneTransport);
+  executions.useVoice(
+    voiceNetwork(phone, {
+      store,
+      calls,
+      upstreamGuard: carrierGuard,
+      base: (forTwilio) => (forTwilio ? (config.publicBaseUrl?.replace(/\/+$/, '') ?? null) : phoneTransport.base),
+    }),
+  );
   const server = await buildServer({
     store,
     accounts,
     flows,
     executions,
     simulator,
+    calls,
+    phone: { phone, transport: phoneTransport },
     config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, requestTimeoutMs: config.requestTimeout * 1000, logger: observability.logger, upstreamGuard: carrierGuard },
+  });
+  phoneTransport.serveLocally(async (request) => {
+    const res = await server.inject({ method: request.method, url: request.url, headers: request.headers, ...(request.body !== undefined ? { payload: request.body } : {}) });
+    return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: res.body };
   });
   observeHttp(server, observability.tracing.tracer, observability.metrics, observability.activity);
   if (config.metrics) registerMetricsRoute(server, observability.metrics);

@@ -2,7 +2,10 @@
 import type { AccountService } from '../runtime/accounts.ts';
 import type { FlowService } from '../runtime/flows.ts';
 import type { ExecutionService } from '../runtime/executions.ts';
+import type { CallService } from '../runtime/calls.ts';
 import type { SimulatorChannel } from '../channels/simulator/simulator-channel.ts';
+import type { SimulatorPhone } from '../channels/simulator/phone.ts';
+import type { SignedPhoneTransport } from '../channels/simulator/phone-transport.ts';
 import type { Store } from '../runtime/ports/store.ts';
 import type { OutboundGuard } from '../channels/twilio/outbound-guard.ts';
 
@@ -30,5 +33,9 @@ export interface ApiContext {
   flows: FlowService;
   executions: ExecutionService;
   simulator: SimulatorChannel;
+  /** The voice side of the flow webhook; one per node (its CallSid cache is per node, the store is the truth). */
+  calls: CallService;
+  /** The simulator phone the simulator's call API drives, and the transport its requests go through. */
+  phone: { phone: SimulatorPhone; transport: SignedPhoneTransport };
   config: ApiConfig;
 }

@@ -18,7 +18,8 @@ import type { App } from '../../src/app.ts';
 import type { ExecutionState } from '../../src/engine/types.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 import { validateDefinition } from '../../src/definition/validate.ts';
-import { phoneFor, SIMULATOR_BASE } from '../../src/api/routes/simulator-calls.ts';
+import { phoneFor } from '../../src/api/routes/simulator-calls.ts';
+import { SIMULATOR_BASE } from '../../src/channels/simulator/phone-transport.ts';
 import type { Account } from '../../src/runtime/ports/store.ts';
 import { basicAuth, form, FORM } from '../support/server.ts';
 import {

@@ -8,36 +8,14 @@ import { invalidSignature, webhookAuthenticated, webhookRefused, webhookTarget }
 import type { Routes } from '../server.ts';
 import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
-import { CallService, isFinalCallStatus, type CallTurn } from '../../runtime/calls.ts';
-import type { CallbackKind } from '../../runtime/call-tokens.ts';
+import { isFinalCallStatus, type CallTurn } from '../../runtime/calls.ts';
+import { callbackUrl } from '../../channels/voice/callback-urls.ts';
 import { emptyTwiml, hangupTwiml, holdTwiml, renderTwiml } from '../twiml/render.ts';
 import MessagingResponse from 'twilio/lib/twiml/MessagingResponse.js';
 import type { ExecutionState } from '../../engine/types.ts';
 
-const services = new WeakMap<ApiContext, CallService>();
-
-/** One CallService per server (its CallSid cache is per node; the store is the truth). */
-export function callsFor(ctx: ApiContext): CallService {
-  let calls = services.get(ctx);
-  if (!calls) {
-    calls = new CallService(ctx.store, ctx.executions, { serverSecret: process.env.SWITCHBOARD_CALLBACK_SECRET ?? '' });
-    services.set(ctx, calls);
-  }
-  return calls;
-}
-
 /** What the caller hears when allow_concurrent_calls is off and they already have an execution. */
 export const OUT_OF_SERVICE = 'We are sorry, the number you have called is temporarily out of service.';
-
-export function flowWebhookUrl(base: string, accountSid: string, flowSid: string): string {
-  return `${base}/v1/Accounts/${accountSid}/Flows/${flowSid}`;
-}
-
-/** A callback URL into an execution: the flow webhook with a signed `sb` token. */
-export async function callbackUrl(ctx: ApiContext, base: string, accountSid: string, flowSid: string, executionSid: string, callbackId: string, kind: CallbackKind): Promise<string> {
-  const token = await callsFor(ctx).token(accountSid, executionSid, callbackId, kind);
-  return `${flowWebhookUrl(base, accountSid, flowSid)}?sb=${encodeURIComponent(token)}`;
-}
 
 /** The TwiML for a turn. */
 export async function turnTwiml(ctx: ApiContext, base: string, accountSid: string, flowSid: string, turn: Exclude<CallTurn, { kind: 'refused' }>): Promise<string> {
@@ -46,12 +24,12 @@ export async function turnTwiml(ctx: ApiContext, base: string, accountSid: strin
       const sid = turn.execution.sid;
       const id = turn.wait.callbackId;
       return renderTwiml(turn.wait.twiml, {
-        action: await callbackUrl(ctx, base, accountSid, flowSid, sid, id, 'a'),
-        fallthrough: await callbackUrl(ctx, base, accountSid, flowSid, sid, id, 'f'),
+        action: await callbackUrl(ctx.calls, base, accountSid, flowSid, sid, id, 'a'),
+        fallthrough: await callbackUrl(ctx.calls, base, accountSid, flowSid, sid, id, 'f'),
       });
     }
     case 'hold':
-      return holdTwiml(await callbackUrl(ctx, base, accountSid, flowSid, turn.execution.sid, 'hold', 'c'));
+      return holdTwiml(await callbackUrl(ctx.calls, base, accountSid, flowSid, turn.execution.sid, 'hold', 'c'));
     case 'blocked':
       return hangupTwiml(OUT_OF_SERVICE);
     case 'ended':
@@ -83,7 +61,7 @@ export async function answerCallWebhook(
   flowSid: string,
   params: Record<string, string>,
 ): Promise<string | object> {
-  const calls = callsFor(ctx);
+  const calls = ctx.calls;
   const query = queryOf(request);
   const base = publicBase(ctx, request);
   let turn: CallTurn;
@@ -137,7 +115,7 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
         if (TWILIO_CALL_PARAMS.has(key) || GEO.test(key)) params[key] = value;
         else extra[key] = value;
       }
-      const turn = await callsFor(ctx).returned(accountSid, flowSid, params, extra);
+      const turn = await ctx.calls.returned(accountSid, flowSid, params, extra);
       if (turn.kind === 'refused') {
         return webhookRefused(reply, `Call callback refused: ${turn.reason}`);
       }

@@ -1,30 +1,36 @@
 // The voice channel the runtime places calls through, per account: the Twilio carrier's Calls API
-// (and Call Recordings API, for record-call) when the account is configured for it (src/channels/twilio), the simulator phone otherwise. The
-// call is placed with callback URLs into the execution (answer → the widget's callback, final
-// status → the status callback), signed like every other callback.
+// (and Call Recordings API, for record-call) when the account is configured for it (../twilio), the
+// simulator phone otherwise. The call is placed with callback URLs into the execution (answer → the
+// widget's callback, final status → the status callback), signed like every other callback.
 import type { JsonObject, OutboundCall } from '../../engine/types.ts';
+import type { Store } from '../../runtime/ports/store.ts';
 import type { VoiceChannel, VoiceContext, VoiceResult } from '../../runtime/ports/voice.ts';
-import { loadCarrierConfig } from '../../channels/twilio/carrier-config.ts';
-import { placeCall, type FormParams } from '../../channels/twilio/rest-client.ts';
-import { recordCallThroughTwilio } from '../../channels/twilio/recordings-client.ts';
-import type { ApiContext } from '../context.ts';
-import { callbackUrl } from '../routes/webhook-calls.ts';
-import type { SimulatorPhone } from '../../channels/simulator/phone.ts';
+import { loadCarrierConfig } from '../twilio/carrier-config.ts';
+import type { OutboundGuard } from '../twilio/outbound-guard.ts';
+import { placeCall, type FormParams } from '../twilio/rest-client.ts';
+import { recordCallThroughTwilio } from '../twilio/recordings-client.ts';
+import type { SimulatorPhone } from '../simulator/phone.ts';
+import { callbackUrl, type CallbackSigner } from './callback-urls.ts';
 
 export interface VoiceNetworkOptions {
+  store: Store;
+  /** Signs the callback URLs a placed call answers into. */
+  calls: CallbackSigner;
+  /** The outbound policy for account-set upstream URLs (the carrier's Calls and Recordings requests). */
+  upstreamGuard?: OutboundGuard | undefined;
   /** Base URL of this server as the phone network reaches it. */
   base: (forTwilio: boolean) => string | null;
 }
 
-export function voiceNetwork(ctx: ApiContext, phone: SimulatorPhone, options: VoiceNetworkOptions): VoiceChannel {
+export function voiceNetwork(phone: SimulatorPhone, options: VoiceNetworkOptions): VoiceChannel {
   const urls = async (context: VoiceContext, base: string) => ({
-    answerUrl: await callbackUrl(ctx, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 'a'),
-    statusCallback: await callbackUrl(ctx, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 's'),
+    answerUrl: await callbackUrl(options.calls, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 'a'),
+    statusCallback: await callbackUrl(options.calls, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 's'),
   });
   return {
     name: 'voice-network',
     async placeCall(context: VoiceContext, call: OutboundCall): Promise<VoiceResult<'call'>> {
-      const carrier = await loadCarrierConfig(ctx.store, context.accountSid);
+      const carrier = await loadCarrierConfig(options.store, context.accountSid);
       if (carrier.channel !== 'twilio') {
         return phone.placeCall({ ...context, ...(await urls(context, options.base(false)!)) }, call);
       }
@@ -34,7 +40,7 @@ export function voiceNetwork(ctx: ApiContext, phone: SimulatorPhone, options: Vo
       const { MachineDetection, ...rest } = call.options;
       const extra: FormParams = Object.entries(rest);
       // Account-set upstream URLs obey the server's outbound policy, as the messaging channel's do.
-      const guarded = ctx.config.upstreamGuard ? { guard: ctx.config.upstreamGuard } : {};
+      const guarded = options.upstreamGuard ? { guard: options.upstreamGuard } : {};
       const outcome = await placeCall(carrier.twilio, {
         to: call.to,
         from: call.from,
@@ -55,9 +61,9 @@ export function voiceNetwork(ctx: ApiContext, phone: SimulatorPhone, options: Vo
       return { ok: true, call: resource };
     },
     async recordCall(context, callSid, start, recordOptions) {
-      const carrier = await loadCarrierConfig(ctx.store, context.accountSid);
+      const carrier = await loadCarrierConfig(options.store, context.accountSid);
       if (carrier.channel === 'twilio') {
-        return recordCallThroughTwilio(carrier.twilio, callSid, start, recordOptions, ctx.config.upstreamGuard ? { guard: ctx.config.upstreamGuard } : {});
+        return recordCallThroughTwilio(carrier.twilio, callSid, start, recordOptions, options.upstreamGuard ? { guard: options.upstreamGuard } : {});
       }
       return phone.recordCall(context, callSid, start, recordOptions);
     },
