@@ -750,30 +750,16 @@ export function renderTemplate(template: string, context: Record<string, unknown
   return { ok: true, value };
 }
 
-/** Render every `value` of a `{ key, value }` list (Set Variables, HTTP params…); keys are not Liquid. */
-export function renderKeyValues<T extends { key: string; value: string }>(
-  pairs: readonly T[],
-  context: Record<string, unknown>,
-  opts: RenderOptions,
-): Result<Array<T & { value: string }>> {
-  const out: Array<T & { value: string }> = [];
-  for (const pair of pairs) {
-    const r = renderTemplate(pair.value, context, opts);
-    if (!r.ok) return { ok: false, error: { code: r.error.code, message: `${pair.key}: ${r.error.message}` } };
-    out.push({ ...pair, value: r.value });
-  }
-  return { ok: true, value: out };
-}
-
 /**
  * Render every string found in a JSON-like value (arrays and plain objects are walked; object
- * keys are not rendered; non-string leaves are kept). The first failure wins.
+ * keys are not rendered, and a `__proto__` key stays an own property; non-string leaves are kept).
+ * The first failure wins.
  */
-export function renderDeep<T>(value: T, context: Record<string, unknown>, opts: RenderOptions): Result<T> {
+export function renderDeep<T>(value: T, render: (template: string) => RenderResult): Result<T> {
   const walk = (v: unknown, depth: number): unknown => {
     if (depth > 64) throw new RenderFailure(fail('value nested too deeply').error);
     if (typeof v === 'string') {
-      const r = renderTemplate(v, context, opts);
+      const r = render(v);
       if (!r.ok) throw new RenderFailure(r.error);
       return r.value;
     }

@@ -31,11 +31,6 @@ export function isKnownOperator(type: string): type is SplitOperator {
   return OPERATOR_SET.has(type);
 }
 
-/** Operators that ignore `value` (the Console writes "Is Blank"/"Is Not Blank" there). */
-export function operatorTakesValue(type: string): boolean {
-  return type !== 'is_blank' && type !== 'is_not_blank';
-}
-
 export interface ConditionOptions {
   /** Current time, used only when a time/date operand is the word `now`. */
   now?: Date;

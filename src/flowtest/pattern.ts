@@ -4,10 +4,6 @@
 
 const REGEX = /^\/(.+)\/([dgimsuy]*)$/s;
 
-export function isRegexPattern(pattern: string): boolean {
-  return REGEX.test(pattern);
-}
-
 function toRegex(pattern: string): RegExp | null {
   const m = REGEX.exec(pattern);
   if (!m) return null;

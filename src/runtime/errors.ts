@@ -6,7 +6,6 @@ export type DomainErrorKind =
   | 'not-found'
   | 'invalid-parameter'
   | 'invalid-definition'
-  | 'invalid-revision'
   | 'execution-conflict'
   | 'rate-limited';
 

@@ -8,7 +8,6 @@ import {
   parseCacheStats,
   parseJsonValue,
   renderDeep,
-  renderKeyValues,
   renderTemplate,
   type RenderOptions,
   type RenderResult,
@@ -446,30 +445,22 @@ describe('parse cache', () => {
   });
 });
 
-describe('renderKeyValues / renderDeep', () => {
-  it('renders every value of a key/value list, keeping other fields', () => {
-    const r = renderKeyValues(
-      [
-        { key: 'a', value: '{{ flow.data.name }}', index: '0' },
-        { key: 'b{{x}}', value: 'plain' },
-      ],
-      ctx(),
-      OPTS,
-    );
-    assert.deepEqual(r, { ok: true, value: [{ key: 'a', value: 'Ada', index: '0' }, { key: 'b{{x}}', value: 'plain' }] });
-  });
-  it('reports the failing key', () => {
-    const r = renderKeyValues([{ key: 'ok', value: 'x' }, { key: 'bad', value: '{% if %}' }], ctx(), OPTS);
-    assert.equal(r.ok, false);
-    if (!r.ok) {
-      assert.equal(r.error.code, 84003);
-      assert.match(r.error.message, /^bad: /);
-    }
-  });
+describe('renderDeep', () => {
+  const render = (t: string) => renderTemplate(t, ctx(), OPTS);
   it('renders nested strings', () => {
-    const r = renderDeep({ a: ['{{ flow.data.name }}', 1, null, { b: '{{ flow.variables.count | plus: 1 }}' }], c: true }, ctx(), OPTS);
+    const r = renderDeep({ a: ['{{ flow.data.name }}', 1, null, { b: '{{ flow.variables.count | plus: 1 }}' }], c: true }, render);
     assert.deepEqual(r, { ok: true, value: { a: ['Ada', 1, null, { b: '3' }], c: true } });
-    assert.equal(renderDeep(['{% if %}'], ctx(), OPTS).ok, false);
+    assert.equal(renderDeep(['{% if %}'], render).ok, false);
+  });
+  it('keeps a __proto__ key as data, and refuses values nested too deeply', () => {
+    const r = renderDeep(JSON.parse('{"__proto__": {"polluted": "{{ flow.data.name }}"}}'), render);
+    assert.equal(r.ok, true);
+    const value = (r as { value: Record<string, unknown> }).value;
+    assert.equal(Object.getPrototypeOf(value), Object.prototype);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(value, '__proto__')?.value, { polluted: 'Ada' });
+    let deep: unknown = 'x';
+    for (let i = 0; i < 70; i++) deep = [deep];
+    assert.equal(renderDeep(deep, render).ok, false);
   });
 });
 

@@ -6,7 +6,6 @@ import {
   foldCase,
   evaluateCondition,
   isKnownOperator,
-  operatorTakesValue,
   parseDate,
   parseNumber,
   parseTime,
@@ -43,10 +42,11 @@ describe('SPLIT_OPERATORS', () => {
       assert.equal(evaluateCondition(t, 'x', 'x'), false, t);
     }
   });
-  it('is_blank / is_not_blank take no value', () => {
-    assert.equal(operatorTakesValue('is_blank'), false);
-    assert.equal(operatorTakesValue('is_not_blank'), false);
-    assert.equal(operatorTakesValue('equal_to'), true);
+  it('is_blank / is_not_blank ignore the value the Console writes beside them', () => {
+    assert.equal(evaluateCondition('is_blank', '', 'Is Blank'), true);
+    assert.equal(evaluateCondition('is_blank', 'x', 'x'), false);
+    assert.equal(evaluateCondition('is_not_blank', 'x', 'Is Not Blank'), true);
+    assert.equal(evaluateCondition('is_not_blank', '  ', 'x'), false);
   });
 });
 

@@ -7,7 +7,6 @@ const DOMAIN_STATUS: Record<DomainError['kind'], [number, number]> = {
   'not-found': [404, 20404],
   'invalid-parameter': [400, 20001],
   'invalid-definition': [400, 81022],
-  'invalid-revision': [400, 81021],
   'execution-conflict': [409, 20409],
   'rate-limited': [429, 20429],
 };

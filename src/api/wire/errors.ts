@@ -48,7 +48,6 @@ export const errors = {
   payloadTooLarge: (limit: number) => new ApiError(413, 20001, `Request body exceeds the limit of ${limit} bytes`),
   unsupportedMediaType: (type: string) =>
     new ApiError(415, 20001, `Content-Type ${type} is not supported; send application/x-www-form-urlencoded`),
-  tooManyRequests: () => new ApiError(429, 20429, 'Too Many Requests'),
   requestTimeout: (seconds: number) => new ApiError(408, 20001, `The request was not received in full within ${seconds} s`),
   headersTooLarge: () => new ApiError(431, 20001, 'Request headers are too large'),
   invalidPageToken: () => new ApiError(400, 21481, 'Invalid PageToken'),

@@ -54,7 +54,3 @@ const HANDLERS: Record<string, WidgetHandler> = {
 export function widgetHandler(type: string): WidgetHandler {
   return HANDLERS[type] ?? unsupported(type);
 }
-
-export function supportedWidgetTypes(): string[] {
-  return Object.keys(HANDLERS);
-}

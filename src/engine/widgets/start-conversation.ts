@@ -7,36 +7,11 @@
 // into flow.channel.*"): flow.channel.address and .sid become the Conversation SID, later sends post
 // into it, and the contact's replies there resume the execution (the runtime re-keys it).
 import type { ChannelSwitch, ConversationRequest, Json, JsonObject } from '../types.ts';
+import { renderDeep } from '../liquid.ts';
 import { awaitEffect, effectResult, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 type Rendered<T> = { ok: true; value: T } | { ok: false; message: string; code: number };
 
-/** Renders every string inside a participant object (addresses are usually Liquid). */
-function renderDeep(env: WidgetEnv, value: unknown): Rendered<Json> {
-  if (typeof value === 'string') {
-    const rendered = env.render(value);
-    return rendered.ok ? { ok: true, value: rendered.value } : { ok: false, message: rendered.error.message, code: rendered.error.code };
-  }
-  if (Array.isArray(value)) {
-    const out: Json[] = [];
-    for (const item of value) {
-      const rendered = renderDeep(env, item);
-      if (!rendered.ok) return rendered;
-      out.push(rendered.value);
-    }
-    return { ok: true, value: out };
-  }
-  if (value && typeof value === 'object') {
-    const out: JsonObject = {};
-    for (const [key, item] of Object.entries(value)) {
-      const rendered = renderDeep(env, item);
-      if (!rendered.ok) return rendered;
-      out[key] = rendered.value;
-    }
-    return { ok: true, value: out };
-  }
-  return { ok: true, value: (value ?? null) as Json };
-}
 
 function renderOptional(env: WidgetEnv, name: string): Rendered<string | undefined> {
   const template = stringProp(env, name);
@@ -50,8 +25,9 @@ function buildRequest(env: WidgetEnv): Rendered<ConversationRequest> {
   if (!service.ok) return service;
   // 50050: the Conversations API's "service not found" family; Studio's own code here is UNCONFIRMED.
   if (!service.value) return { ok: false, code: 50050, message: 'Start Conversation needs a conversation_service_sid' };
-  const participants = renderDeep(env, env.state.properties.participants ?? []);
-  if (!participants.ok) return participants;
+  // Every string inside the participant objects is rendered (addresses are usually Liquid).
+  const participants = renderDeep<Json>((env.state.properties.participants ?? []) as Json, env.render);
+  if (!participants.ok) return { ok: false, message: participants.error.message, code: participants.error.code };
   const list = Array.isArray(participants.value) ? participants.value : [];
   const request: ConversationRequest = {
     conversationServiceSid: service.value,
