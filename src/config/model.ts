@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigValueError, type ValueType } from './value-types.ts';
+import { maskUrlSecrets } from '../lib/url-secrets.ts';
 
 export class ConfigError extends Error {}
 
@@ -194,15 +195,9 @@ export function displayValue(spec: KeySpec<unknown>, value: unknown): string {
   if (value === undefined) return '(unset)';
   const shown = typeof value === 'string' ? value : JSON.stringify(value);
   if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    try {
-      const parsed = new URL(value);
-      if (parsed.password) {
-        parsed.password = MASK;
-        return parsed.toString();
-      }
-    } catch {
-      // not a URL after all: fall through
-    }
+    // user:password@ and, in a PostgreSQL URL, ?password=…/?sslpassword=… (not a URL after all: fall through).
+    const masked = maskUrlSecrets(value);
+    if (masked !== null && masked !== new URL(value).toString()) return masked;
   }
   return spec.secret ? MASK : shown;
 }

@@ -29,6 +29,7 @@ import {
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { flowGone, revisionTaken } from '../flow-conflicts.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { maskUrlSecrets } from '../../lib/url-secrets.ts';
 import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
 import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toStep, toTimer, type Row } from '../sql-rows.ts';
@@ -60,15 +61,9 @@ export class DatabaseStartupError extends Error {
   }
 }
 
-/** The connection URL without its password, for messages. */
+/** The connection URL without its password (in user:password@ or the query), for messages. */
 function shown(connectionString: string): string {
-  try {
-    const url = new URL(connectionString);
-    if (url.password) url.password = '********';
-    return url.toString();
-  } catch {
-    return 'the configured database';
-  }
+  return maskUrlSecrets(connectionString) ?? 'the configured database';
 }
 
 type Queryable = Pick<pg.PoolClient, 'query'>;
