@@ -4,7 +4,7 @@
 // I/O, never reads the clock and makes no ids of its own.
 import { isDeliveryFailure } from './delivery.ts';
 import type { FlowDefinition, State, Transition } from '../definition/types.ts';
-import { renderTemplate } from './liquid.ts';
+import { LiquidBudget, renderTemplate } from './liquid.ts';
 import { cloneJson } from './clone.ts';
 import { executionContext, liquidContext } from './context.ts';
 import {
@@ -107,6 +107,8 @@ class Sprint {
   readonly diagnostics: Diagnostic[] = [];
   /** Templates rendered in this sprint so far (part of `sample`'s seed). */
   renders = 0;
+  /** The Liquid work all of this sprint's renders may do together. */
+  readonly liquidBudget = new LiquidBudget();
 
   constructor(input: EngineInput, state: ExecutionState) {
     this.input = input;
@@ -267,6 +269,7 @@ class Sprint {
               // `sample`'s seed: the execution, its step and the render's place in this event, so a replay or a flow
               // test of the same events picks what the run picked, and two renders in one widget still draw apart.
               seed: `${this.state.executionSid}:${this.state.stepCount}:${this.renders++}`,
+              budget: this.liquidBudget,
             })
           : { ok: true, value: template === undefined || template === null ? '' : String(template) },
       liquidContext: context,

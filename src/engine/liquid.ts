@@ -15,9 +15,10 @@
  *    The cap is enforced while rendering (the output emitter aborts early), not only at the end.
  *  - No file system: `include`, `render` and `layout` are replaced by tags that fail at parse
  *    time (→ 84003), and the liquidjs `fs` refuses every lookup (defence in depth).
- *  - DoS: parseLimit (template length), a budget of template nodes per render (deterministic; a
- *    wall-clock fuse stays behind it for pathological single nodes), memoryLimit (liquidjs'
- *    allocation accounting), plus our own loop and output caps.
+ *  - DoS: parseLimit (template length); budgets of template nodes and of liquidjs' allocation units
+ *    per render and per sprint (deterministic: the same flow and events fail or pass the same way
+ *    on any node; a wall-clock fuse per sprint stays behind them for pathological single nodes);
+ *    plus our own loop and output caps.
  *  - `sample` draws from a seed the caller passes (the engine: execution and step), never Math.random,
  *    so a run, its replay and its flow test pick the same items.
  *  - Dates: `"now"`/`"today"` in the date filters mean `opts.now`, never the real clock. Date
@@ -66,12 +67,22 @@ export const LIQUID_LIMITS = Object.freeze({
    */
   maxRenderNodes: 100_000,
   /**
-   * Wall-clock fuse per render, ms: only a template whose few nodes each do enormous work (thousands of
-   * filters in one output) gets this far within the node budget; no flow's template comes near it.
+   * Wall-clock fuse per sprint, ms: only a template whose few nodes each do enormous work gets this far
+   * within the deterministic budgets; no flow's template comes near it.
    */
-  renderFuseMs: 5_000,
-  /** liquidjs memoryLimit: allocation units (chars/array slots) per render. */
-  memoryLimit: 1_000_000,
+  renderFuseMs: 2_000,
+  /**
+   * liquidjs' allocation units (characters, array slots: a range, a sort, a split each count their length)
+   * per render: a few passes over a 64 kB HTTP body (Studio's response cap) fit, `(1..500000) | sort` does not.
+   */
+  memoryLimit: 200_000,
+  /**
+   * What all the renders of one sprint (the work one event causes) may use together: a Set Variables of
+   * 150 pairs looping through a Split would otherwise hold the event loop for seconds within the step cap.
+   * Real flows use a few thousand nodes and units per sprint.
+   */
+  sprintNodes: 300_000,
+  sprintMemory: 600_000,
   /** Parsed-template cache bounds. */
   cacheEntries: 2000,
   cacheTotalChars: 8 * 1024 * 1024,
@@ -88,6 +99,8 @@ export interface RenderOptions {
   objectFormat?: ObjectFormat;
   /** Seeds the `sample` filter (the engine passes the execution and step); default: `now`'s milliseconds. */
   seed?: string;
+  /** The sprint's Liquid budget, shared by its renders; default: one of the render's own. */
+  budget?: LiquidBudget;
 }
 
 /** JSON (`{"k":"v"}`) or Java's Map.toString (`{k=v}`): see the header. */
@@ -115,23 +128,50 @@ interface RenderState {
   samples: number;
 }
 
-type ContextLimiter = NonNullable<NonNullable<ConstructorParameters<typeof Context>[3]>['renderLimit']>;
+type ContextLimiters = NonNullable<ConstructorParameters<typeof Context>[3]>;
+type ContextLimiter = NonNullable<ContextLimiters['renderLimit']>;
 
 /**
- * liquidjs' render limiter, counting nodes instead of comparing wall-clock time: liquidjs calls `check`
- * with the current time before every template node it renders (loop bodies included), so counting the
- * calls is a deterministic measure of the render's work; the time it passes serves only the fuse.
+ * The Liquid work one sprint may do across all its renders (see LIQUID_LIMITS.sprintNodes). The engine makes
+ * one per sprint and passes it with every render; a render without one gets its own.
  */
-class RenderBudget {
+export class LiquidBudget {
   nodes = 0;
+  memory = 0;
   fuseAt = Infinity;
-  use(): void {}
+}
+
+const limitError = (what: string) => new Error(`template render limit exceeded (${what})`);
+
+/**
+ * liquidjs' two limiters for one render, counting against the render's and the sprint's budgets. liquidjs
+ * calls `check` with the current time before every template node it renders (loop bodies included), so
+ * counting those calls measures the render's work deterministically; the time it passes serves only the
+ * fuse. `use` is liquidjs' allocation accounting (ranges, array filters, string filters).
+ */
+class RenderLimits {
+  nodes = 0;
+  memory = 0;
+  readonly sprint: LiquidBudget;
+  readonly renderLimit: ContextLimiter;
+  readonly memoryLimit: ContextLimiter;
+  constructor(sprint: LiquidBudget) {
+    this.sprint = sprint;
+    this.renderLimit = { check: (now: number) => this.check(now), use: () => {} } as unknown as ContextLimiter;
+    this.memoryLimit = { use: (count: number) => this.use(count), check: () => {} } as unknown as ContextLimiter;
+  }
   check(now: number): void {
-    if (this.fuseAt === Infinity) this.fuseAt = now + LIQUID_LIMITS.renderFuseMs;
-    if (++this.nodes > LIQUID_LIMITS.maxRenderNodes) {
-      throw new Error(`template render limit exceeded (more than ${LIQUID_LIMITS.maxRenderNodes} nodes rendered)`);
-    }
-    if (now > this.fuseAt) throw new Error(`template render limit exceeded (over ${LIQUID_LIMITS.renderFuseMs} ms)`);
+    const sprint = this.sprint;
+    if (sprint.fuseAt === Infinity) sprint.fuseAt = now + LIQUID_LIMITS.renderFuseMs;
+    if (++this.nodes > LIQUID_LIMITS.maxRenderNodes) throw limitError(`more than ${LIQUID_LIMITS.maxRenderNodes} nodes rendered`);
+    if (++sprint.nodes > LIQUID_LIMITS.sprintNodes) throw limitError(`more than ${LIQUID_LIMITS.sprintNodes} nodes rendered in one step's work`);
+    if (now > sprint.fuseAt) throw limitError(`over ${LIQUID_LIMITS.renderFuseMs} ms of rendering in one step's work`);
+  }
+  use(count: number): void {
+    const n = +count;
+    if (!(n > 0)) return;
+    if ((this.memory += n) > LIQUID_LIMITS.memoryLimit) throw limitError(`more than ${LIQUID_LIMITS.memoryLimit} memory units`);
+    if ((this.sprint.memory += n) > LIQUID_LIMITS.sprintMemory) throw limitError(`more than ${LIQUID_LIMITS.sprintMemory} memory units in one step's work`);
   }
 }
 
@@ -735,8 +775,8 @@ export function renderTemplate(template: string, context: Record<string, unknown
   const env: Record<string, unknown> = Object.assign(Object.create(null), context);
   const emitter = new CappedEmitter(max, opts.objectFormat === 'map' ? 'map' : 'json');
   try {
-    const renderLimit = new RenderBudget() as unknown as ContextLimiter;
-    const ctx = new Context(env, liquid.options, { sync: true }, { liquid, renderLimit });
+    const { renderLimit, memoryLimit } = new RenderLimits(opts.budget ?? new LiquidBudget());
+    const ctx = new Context(env, liquid.options, { sync: true }, { liquid, renderLimit, memoryLimit });
     const seed = opts.seed ?? String(opts.now.getTime());
     ctx.setRegister(STATE_REGISTER, { now: opts.now, timezone, seed, samples: 0 } satisfies RenderState);
     toValueSync(liquid.renderer.renderTemplates(parsed.templates, ctx, emitter));
