@@ -1,17 +1,19 @@
 // `switchboard serve`: start the server and print how to reach it.
-import type { AddressInfo } from 'node:net';
+import { isIPv4, isIPv6, type AddressInfo } from 'node:net';
 import { createApp, type App } from '../app.ts';
 import { listenProblem, storageProblem, unexpectedProblem } from './startup-errors.ts';
 import { startConfiguredGateway } from '../twilio-proxy/index.ts';
 
 /** Longer than the outbound HTTP cap (10 s), so an in-flight request can finish. */
 const SHUTDOWN_GRACE_MS = 25_000;
-import { loadConfig, resolveSwitchboardConfig } from '../config.ts';
+import { loadConfig, resolveSwitchboardConfig, type SwitchboardConfig } from '../config.ts';
 
 export async function serveCommand(flags: Record<string, string | boolean | undefined>): Promise<number> {
   // A bad value that a stronger source overrides (PORT=eighty with --port 5000) does not stop the start; say so.
   for (const warning of resolveSwitchboardConfig(flags).warnings) console.error(`switchboard: warning: ${warning}`);
   const config = loadConfig(flags);
+  const exposed = devModeExposure(config);
+  if (exposed) console.error(`switchboard: warning: ${exposed}`);
   let app: App | undefined;
   let startup: Awaited<ReturnType<App['accounts']['ensureStartupAccount']>>;
   try {
@@ -89,6 +91,25 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   }
   if (cliGateway) for (const line of twilioCliLines(cliGateway.env, account, generated)) console.log(line);
   return 0;
+}
+
+/** A host name or address that only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1') return true;
+  if (isIPv4(h)) return h.startsWith('127.');
+  // ::ffff:127.0.0.1 and the long spelling of ::1.
+  return isIPv6(h) && (/^::ffff:127\./.test(h) || /^(0{1,4}:){7}0{0,3}1$/.test(h));
+}
+
+/**
+ * Dev mode opens flows' outbound HTTP to loopback and private addresses and turns the execution rate
+ * limits off: meant for one developer's machine. On an interface others reach (--host 0.0.0.0, also
+ * from a config file or HOST), anyone who can reach the port gets that: one warning line says so.
+ */
+export function devModeExposure(config: Pick<SwitchboardConfig, 'dev' | 'host'>): string | undefined {
+  if (!config.dev || isLoopbackHost(config.host)) return undefined;
+  return `dev mode (--dev) on host ${config.host}, which is not loopback: flows may call loopback and private addresses and execution rate limits are off for anyone who can reach this port; use dev mode on 127.0.0.1 only`;
 }
 
 /** The stack of a startup failure, for developers: only at log level debug or trace. */
