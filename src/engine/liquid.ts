@@ -126,6 +126,8 @@ interface RenderState {
   seed: string;
   /** `sample` calls so far in this render (each draws from its own stream of the seed). */
   samples: number;
+  /** How an object prints, also where a string filter is given one. */
+  objectFormat: ObjectFormat;
 }
 
 type ContextLimiters = NonNullable<ConstructorParameters<typeof Context>[3]>;
@@ -558,6 +560,35 @@ function toJsonFilter(this: FilterThis, v: unknown): string {
   return out === undefined ? 'null' : out;
 }
 
+/**
+ * liquidjs' filters that work on a string. Given an object (a parsed HTTP body, `flow.data`, a subflow's
+ * `trigger.parent.parameters.*`) they would print `[object Object]`; they get the object printed as it prints
+ * without a filter (JSON or Java's map form, `objectFormat`), which is what techmatters' debug subflows
+ * `replace` their quotes in.
+ */
+const STRING_FILTERS = [
+  'append', 'prepend', 'capitalize', 'downcase', 'upcase', 'lstrip', 'rstrip', 'strip', 'strip_newlines', 'squish',
+  'strip_html', 'newline_to_br', 'normalize_whitespace', 'remove', 'remove_first', 'remove_last', 'replace',
+  'replace_first', 'replace_last', 'split', 'truncate', 'truncatewords', 'number_of_words', 'escape', 'escape_once',
+  'xml_escape', 'url_encode', 'url_decode', 'cgi_escape', 'uri_escape', 'slugify', 'base64_encode', 'base64_decode',
+  'sha256', 'hmac_sha256',
+] as const;
+
+function objectsAsText(filter: AnyFilter): AnyFilter {
+  return function (this: FilterThis, input: unknown, ...args: unknown[]) {
+    const v = toValue(input);
+    const isObject = isPlainObject(v) || (Array.isArray(v) && v.some(isPlainObject));
+    return filter.call(this, isObject ? serializeObject(v, stateOf(this)?.objectFormat ?? 'json') : input, ...args);
+  };
+}
+
+/** liquidjs' `size`, plus Liquid's size of a hash: its number of keys (liquidjs answers 0). */
+function sizeFilter(this: FilterThis, input: unknown): number {
+  const v = toValue(input);
+  if (isPlainObject(v)) return Object.keys(v).length;
+  return (v && (v as { length?: number }).length) || 0;
+}
+
 function createLiquid(): Liquid {
   const liquid = new Liquid({
     ...BASE_LIQUID_OPTIONS,
@@ -572,6 +603,11 @@ function createLiquid(): Liquid {
     liquid.registerFilter(name, dateFilter(name));
   }
   liquid.registerFilter('to_json', toJsonFilter);
+  for (const name of STRING_FILTERS) {
+    const builtin = (builtinFilters as unknown as Record<string, AnyFilter>)[name];
+    if (builtin) liquid.registerFilter(name, objectsAsText(builtin));
+  }
+  liquid.registerFilter('size', sizeFilter);
   liquid.registerFilter('sample', sampleFilter);
   liquid.registerFilter('divided_by', dividedByFilter);
   return liquid;
@@ -773,12 +809,13 @@ export function renderTemplate(template: string, context: Record<string, unknown
 
   // Shallow null-prototype copy: `increment`/`decrement` write to the environment root.
   const env: Record<string, unknown> = Object.assign(Object.create(null), context);
-  const emitter = new CappedEmitter(max, opts.objectFormat === 'map' ? 'map' : 'json');
+  const objectFormat: ObjectFormat = opts.objectFormat === 'map' ? 'map' : 'json';
+  const emitter = new CappedEmitter(max, objectFormat);
   try {
     const { renderLimit, memoryLimit } = new RenderLimits(opts.budget ?? new LiquidBudget());
     const ctx = new Context(env, liquid.options, { sync: true }, { liquid, renderLimit, memoryLimit });
     const seed = opts.seed ?? String(opts.now.getTime());
-    ctx.setRegister(STATE_REGISTER, { now: opts.now, timezone, seed, samples: 0 } satisfies RenderState);
+    ctx.setRegister(STATE_REGISTER, { now: opts.now, timezone, seed, samples: 0, objectFormat } satisfies RenderState);
     toValueSync(liquid.renderer.renderTemplates(parsed.templates, ctx, emitter));
   } catch (e) {
     if (emitter.exceeded) return fail(outputLimitMessage(max));

@@ -29,6 +29,18 @@ describe('Liquid prints objects', () => {
     assert.equal(render('{{ flow.data | default: "none" }}', CTX), '{"k1":"v1","k2":"v2"}');
   });
 
+  it('string filters given an object work on its printed form, never [object Object]; size counts its keys', () => {
+    assert.equal(render(`{{ flow.data | replace: '"', '' }}`, CTX), '{k1:v1,k2:v2}');
+    assert.equal(render('{{ flow.data | upcase }}', CTX), '{"K1":"V1","K2":"V2"}');
+    assert.equal(render('{{ flow.list | append: "!" }}', CTX), '[{"a":1},{"b":"x"}]!');
+    assert.equal(render('{{ flow.data | strip | truncate: 10 }}', CTX), '{"k1":"...');
+    assert.equal(render('{{ flow.data | replace: "v1", "X" }}', CTX, { objectFormat: 'map' }), '{k1=X, k2=v2}');
+    assert.equal(render('{{ flow.data | size }}', CTX), '2');
+    assert.equal(render('{{ flow.words | size }} {{ "abc" | size }} {{ nothing | size }}', CTX), '2 3 0');
+    // Arrays of scalars keep liquidjs' behaviour.
+    assert.equal(render('{{ flow.words | join: "-" | upcase }}', CTX), 'A-B');
+  });
+
   it("as Java's Map.toString with objectFormat 'map', nested likewise", () => {
     const opts = { objectFormat: 'map' } as const;
     assert.equal(render('{{widgets.getFlags.parsed}}', CTX, opts), '{flags=[blocked], n=2, ok=true, none=null, nested={a=x}}');
