@@ -74,6 +74,20 @@ describe('simulator phone', () => {
   });
 });
 
+describe('simulator phone behind a proxy on a sub-path', () => {
+  it('a public base URL with a path (https://host/switchboard) still reaches the flow', async () => {
+    const { server, flowSid } = await serverWithFlow(HOLD_FLOW, { config: { publicBaseUrl: 'https://sb.example.com/switchboard' } });
+    try {
+      const first = await call(server, flowSid, '+15551230309');
+      assert.notEqual(first.status, 'failed', JSON.stringify(first.transcript));
+      assert.equal(first.waiting_for?.kind, 'hold');
+      assert.ok(first.execution_sid, 'the call started an execution');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('simulator phone: hanging up during a Record or a Dial', () => {
   // As Twilio does: the verb's action is requested first (its TwiML is not run), then the final status.
   it('a message left before hanging up is recordingComplete, with the recording', async () => {

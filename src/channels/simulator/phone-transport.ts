@@ -71,8 +71,11 @@ export class SignedPhoneTransport implements PhoneTransport {
     if (!get) headers['content-type'] = 'application/x-www-form-urlencoded';
     if (signedUrl.startsWith(this.base + '/')) {
       if (!this.#local) throw new Error('no server answers the simulator phone');
-      headers.host = new URL(this.base).host;
-      return this.#local({ method: get ? 'GET' : 'POST', url: target.pathname + target.search, headers, ...(body !== undefined ? { body } : {}) });
+      const base = new URL(this.base);
+      headers.host = base.host;
+      // Behind a proxy on a sub-path (https://host/switchboard), the server's own routes are the part after it.
+      const path = target.pathname.slice(base.pathname.replace(/\/+$/, '').length);
+      return this.#local({ method: get ? 'GET' : 'POST', url: path + target.search, headers, ...(body !== undefined ? { body } : {}) });
     }
     const external = new URL(this.externalBase ? new URL(target.pathname + target.search, this.externalBase).toString() : signedUrl);
     return this.#fetchExternal(external, get ? 'GET' : 'POST', headers, body);
