@@ -6,15 +6,21 @@ import { errors } from '../wire/errors.ts';
 import { enumValue, optionalString, requiredQuery, requiredString, stringList, type Form } from '../wire/form.ts';
 import { formatDate } from '../wire/dates.ts';
 import { flowSidParam } from '../wire/path-params.ts';
+import { bodyTooLong } from '../../lib/sms-segments.ts';
 import { SIMULATOR_FLOW_ADDRESS, type SimulatedTask, type TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
+
+/** Longer than any phone number, channel address (whatsapp:…, messenger:…) or identity. */
+const MAX_ADDRESS_LENGTH = 256;
 
 /**
  * A contact address from the form. One with a leading space is refused: it is almost always a
  * `+` sent unencoded (`curl -d From=+1555…`), which a form decodes as a space, and it would
- * otherwise start a conversation with ' 1555…' that no later `Contact=%2B1555…` query finds.
+ * otherwise start a conversation with ' 1555…' that no later `Contact=%2B1555…` query finds. So is
+ * one over 256 characters: the simulator keeps addresses in memory (transcripts, failures to come).
  */
 export function contactAddress(form: Form, name: string): string {
   const value = requiredString(form, name);
+  if (value.length > MAX_ADDRESS_LENGTH) throw errors.invalidParameter(name, `is ${value.length} characters long; an address is at most ${MAX_ADDRESS_LENGTH}`);
   if (/^\s/.test(value)) {
     throw errors.invalidParameter(name, `'${value}' starts with a space: a '+' sent unencoded in a form arrives as a space; URL-encode it (%2B, or curl --data-urlencode '${name}=+${value.trim()}')`);
   }
@@ -57,6 +63,8 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     const from = contactAddress(request.form, 'From');
     const to = optionalString(request.form, 'To') ?? SIMULATOR_FLOW_ADDRESS;
     const body = optionalString(request.form, 'Body') ?? '';
+    // As Twilio takes no longer text; it also keeps one request from filling the transcripts.
+    if (bodyTooLong(body)) throw errors.bodyTooLong();
     if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/simulator/Flows/${flowSid}`);
     // Into a conversation Start Conversation made: To is it, or the contact texts its proxy number while
     // an execution is in it (after that, texts reach the flow as plain messages again).

@@ -1,6 +1,7 @@
 // The error catalogue: every failure the API reports, mapped to Twilio's code and HTTP status.
 // Bodies follow the classic Twilio shape {code, message, more_info, status[, details]} — never
 // RFC 9457 `type`/`title`, which would switch the official SDKs to another exception class.
+import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE } from '../../lib/sms-segments.ts';
 
 export interface TwilioErrorBody {
   code: number;
@@ -51,6 +52,8 @@ export const errors = {
   requestTimeout: (seconds: number) => new ApiError(408, 20001, `The request was not received in full within ${seconds} s`),
   headersTooLarge: () => new ApiError(431, 20001, 'Request headers are too large'),
   invalidPageToken: () => new ApiError(400, 21481, 'Invalid PageToken'),
+  /** A message Body over Twilio's 1,600 characters (the Messages API refuses it the same way). */
+  bodyTooLong: () => new ApiError(400, BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE),
   invalidRevision: (value: string) =>
     new ApiError(400, 81021, `Flow revision must be an integer, LatestPublished or LatestRevision, got '${value}'`),
   invalidDefinition: (errorsList: unknown[]) =>

@@ -43,12 +43,38 @@ export interface SimulatedTask {
 }
 
 const MAX_TASKS = 1000;
+/** Failures armed (POST /simulator/Failures) and not yet used, kept at most. */
+const MAX_FAILURES = 10_000;
 /** Task channels every TaskRouter workspace has, by unique name. */
 const DEFAULT_TASK_CHANNELS = new Set(['default', 'voice', 'chat', 'sms', 'video', 'email']);
 
 const MAX_ENTRIES_PER_CONVERSATION = 500;
 /** Transcripts kept (least recently active out first): a long-running server meets ever new contacts. */
 const MAX_TRANSCRIPTS = 10_000;
+/**
+ * Characters kept across all transcripts (least recently active out first). The counts above alone
+ * allow 10,000 × 500 entries of any size; this bounds what they hold (about 64 MB of strings).
+ */
+export const DEFAULT_MAX_TRANSCRIPT_CHARS = 32 * 1024 * 1024;
+/** An entry's fixed part (SIDs, status, date, the object itself), counted as characters. */
+const ENTRY_OVERHEAD_CHARS = 160;
+
+/** One conversation's entries and the characters they count for. */
+interface Transcript {
+  entries: TranscriptEntry[];
+  chars: number;
+}
+
+function entryChars(entry: TranscriptEntry): number {
+  let chars = ENTRY_OVERHEAD_CHARS + entry.from.length + entry.to.length + entry.body.length;
+  for (const url of entry.mediaUrl) chars += url.length;
+  return chars;
+}
+
+export interface SimulatorChannelOptions {
+  /** Characters kept across all transcripts before the least recently active go (tests shrink it). */
+  maxTranscriptChars?: number;
+}
 
 function messageSid(): string {
   return randomSid('SM');
@@ -91,7 +117,10 @@ function rfc2822(ms: number): string {
 
 export class SimulatorChannel implements MessageChannel {
   readonly name = 'simulator';
-  readonly #conversations = new Map<string, TranscriptEntry[]>();
+  readonly #conversations = new Map<string, Transcript>();
+  /** Characters the transcripts count for, in total (their keys included). */
+  #transcriptChars = 0;
+  readonly #maxTranscriptChars: number;
   readonly #failNext = new Map<string, FailureKind>();
   readonly #createdConversations: JsonObject[] = [];
   /** Conversations by SID, and the one each execution moved into (where its sends go). */
@@ -102,8 +131,9 @@ export class SimulatorChannel implements MessageChannel {
   #onStatus: (report: DeliveryStatus) => void = () => undefined;
   #pendingReports = 0;
 
-  constructor(now: () => number) {
+  constructor(now: () => number, options: SimulatorChannelOptions = {}) {
     this.#now = now;
+    this.#maxTranscriptChars = options.maxTranscriptChars ?? DEFAULT_MAX_TRANSCRIPT_CHARS;
   }
 
   /** Where delivery reports go (the runtime). */
@@ -122,7 +152,11 @@ export class SimulatorChannel implements MessageChannel {
   /** Makes the next message to `address` fail: on send (`failed`) or after acceptance (`deliveryFailure`). */
   failNext(address: string, kind: FailureKind, accountSid?: string): void {
     // Scoped to the account that asked (the API), so one tenant cannot fail another's messages.
-    this.#failNext.set(accountSid ? `${accountSid}|${address}` : address, kind);
+    const key = accountSid ? `${accountSid}|${address}` : address;
+    this.#failNext.delete(key);
+    this.#failNext.set(key, kind);
+    // Armed failures nobody sends to would otherwise pile up: the oldest go.
+    evictOldest(this.#failNext, MAX_FAILURES);
   }
 
   async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
@@ -392,23 +426,58 @@ export class SimulatorChannel implements MessageChannel {
    */
   linkExecution(flowAddress: string, contact: string, messageSid: string, executionSid: string, conversationSid?: string): void {
     for (const address of conversationSid ? [flowAddress, conversationSid] : [flowAddress]) {
-      const entry = this.#conversations.get(`${address}|${contact}`)?.find((m) => m.sid === messageSid);
+      const entry = this.#conversations.get(`${address}|${contact}`)?.entries.find((m) => m.sid === messageSid);
       if (entry) entry.executionSid = executionSid;
     }
   }
 
   transcript(flowAddress: string, contact: string): TranscriptEntry[] {
-    return [...(this.#conversations.get(`${flowAddress}|${contact}`) ?? [])];
+    return [...(this.#conversations.get(`${flowAddress}|${contact}`)?.entries ?? [])];
   }
 
   #record(flowAddress: string, contact: string, entry: TranscriptEntry): void {
     const key = `${flowAddress}|${contact}`;
-    const list = this.#conversations.get(key) ?? [];
-    list.push(entry);
-    if (list.length > MAX_ENTRIES_PER_CONVERSATION) list.splice(0, list.length - MAX_ENTRIES_PER_CONVERSATION);
+    let transcript = this.#conversations.get(key);
+    if (transcript) {
+      this.#conversations.delete(key);
+    } else {
+      transcript = { entries: [], chars: key.length };
+      this.#transcriptChars += key.length;
+    }
+    const chars = entryChars(entry);
+    transcript.entries.push(entry);
+    transcript.chars += chars;
+    this.#transcriptChars += chars;
+    if (transcript.entries.length > MAX_ENTRIES_PER_CONVERSATION) this.#dropOldestEntries(transcript, transcript.entries.length - MAX_ENTRIES_PER_CONVERSATION);
     // Re-inserted, so the Map's order is recency and its first key the transcript idle longest.
-    this.#conversations.delete(key);
-    this.#conversations.set(key, list);
-    evictOldest(this.#conversations, MAX_TRANSCRIPTS);
+    this.#conversations.set(key, transcript);
+    evictOldest(this.#conversations, MAX_TRANSCRIPTS, (_, evicted) => (this.#transcriptChars -= evicted.chars));
+    if (this.#transcriptChars > this.#maxTranscriptChars) this.#fitBudget(key);
+  }
+
+  #dropOldestEntries(transcript: Transcript, count: number): void {
+    let chars = 0;
+    for (const dropped of transcript.entries.splice(0, count)) chars += entryChars(dropped);
+    transcript.chars -= chars;
+    this.#transcriptChars -= chars;
+  }
+
+  /**
+   * Back under the character budget: the least recently active transcripts go, down to a sixteenth under
+   * it in one walk (as evictOldest does, so each message does not evict again). The one just written
+   * (`current`, last in the Map) stays; alone over the budget, it loses its oldest entries but its latest.
+   */
+  #fitBudget(current: string): void {
+    const target = this.#maxTranscriptChars - (this.#maxTranscriptChars >> 4);
+    for (const [key, transcript] of this.#conversations) {
+      if (this.#transcriptChars <= target || key === current) break;
+      this.#conversations.delete(key);
+      this.#transcriptChars -= transcript.chars;
+    }
+    const own = this.#conversations.get(current)!;
+    let excess = this.#transcriptChars - this.#maxTranscriptChars;
+    let count = 0;
+    while (excess > 0 && count < own.entries.length - 1) excess -= entryChars(own.entries[count++]!);
+    if (count > 0) this.#dropOldestEntries(own, count);
   }
 }
