@@ -38,8 +38,12 @@ export async function openSimulation(
   return opened && { ...opened, from, to };
 }
 
-/** The events by which a widget fails: the engine's failure transitions, and `error` (none was wired). */
-const FAILURE_STEP_NAMES = new Set([...FAILURE_EVENTS, 'error']);
+/**
+ * The events by which a widget fails: the engine's failure transitions, `error` (none was wired), and
+ * the widget-specific ones whose step holds an error (Send to Flex's failedToEnqueue and callFailure,
+ * Connect Virtual Agent's failure, Capture Payments' providerError).
+ */
+export const FAILURE_STEP_NAMES: ReadonlySet<string> = new Set([...FAILURE_EVENTS, 'error', 'failedToEnqueue', 'callFailure', 'failure', 'providerError']);
 
 /**
  * Why an effect (an HTTP request, a message…) failed, per app, keyed by execution and widget: the
