@@ -8,7 +8,7 @@ import { basename } from 'node:path';
 import { SIMULATOR_FLOW_ADDRESS } from '../channels/simulator/simulator-channel.ts';
 import { createApp, type App } from '../app.ts';
 import { loadConfig } from '../config.ts';
-import { parseDefinition } from '../definition/parse.ts';
+import { parseDefinitionFile } from '../definition/parse.ts';
 import { DomainError } from '../runtime/errors.ts';
 import { isSid } from '../runtime/ids.ts';
 import { FAILURE_EVENTS } from '../engine/interpreter.ts';
@@ -168,7 +168,8 @@ export async function publishFlowFile(app: App, accountSid: string, path: string
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a flow file' : (error as Error).message;
     return { ok: false, problems: [`${path}: ${why}`] };
   }
-  const parsed = parseDefinition(text);
+  // A file may hold a Flow resource (GET /v2/Flows/FW…) rather than the bare definition.
+  const parsed = parseDefinitionFile(text);
   if (!parsed.ok) return { ok: false, problems: [`${path}: not a flow definition: ${parsed.error}`] };
   try {
     const friendlyName = basename(path).slice(0, 64);

@@ -41,6 +41,26 @@ export function parseDefinition(input: unknown): ParseResult {
   return { ok: true, definition: value as unknown as FlowDefinition };
 }
 
+/**
+ * A flow file's definition. A Studio export is the definition itself; a Flow resource (what
+ * GET /v2/Flows/FW… returns, and `twilio api:studio:v2:flows:fetch -o json` prints) holds it under
+ * `definition`, and files saved from it are common: both are taken, here and in the web import.
+ * The API's Definition parameter does not go through this (Studio refuses a wrapped one there too).
+ */
+export function parseDefinitionFile(input: string | Uint8Array): ParseResult {
+  const parsed = parseDefinition(input);
+  if (!parsed.ok) return parsed;
+  const inner = unwrapFlowResource(parsed.definition as unknown as Record<string, unknown>);
+  return inner === parsed.definition ? parsed : parseDefinition(inner);
+}
+
+/** The definition a Flow resource wraps; anything else as it is (a definition, or what validation then refuses). */
+export function unwrapFlowResource(value: Record<string, unknown>): unknown {
+  if (Array.isArray(value.states) || !('definition' in value)) return value;
+  // The JSON resource holds an object; a form-style one may hold the definition as JSON text.
+  return isPlainObject(value.definition) || (typeof value.definition === 'string' && /^\s*\{/.test(value.definition)) ? value.definition : value;
+}
+
 function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // tolerate a UTF-8 BOM
   if (source.trim() === '') return { ok: false, error: 'Flow definition is empty' };

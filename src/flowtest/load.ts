@@ -7,7 +7,8 @@ import { dirname, resolve } from 'node:path';
 import AjvModule, { type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { FlowDefinition } from '../definition/types.ts';
-import { validateDefinitionJson, validateDefinition } from '../definition/validate.ts';
+import { parseDefinitionFile } from '../definition/parse.ts';
+import { validateDefinition } from '../definition/validate.ts';
 import { isTooDeep, TOO_DEEP } from '../lib/json-depth.ts';
 import type { Mocks, TestFile } from './types.ts';
 
@@ -106,7 +107,9 @@ export function loadFlowFile(path: string): LoadedFlow {
   }
   const cached = flowCache.get(path);
   if (cached && cached.text === text) return cached.flow;
-  const flow = checkedFlow(path, validateDefinitionJson(text));
+  // A Studio export, or a Flow resource (GET /v2/Flows/FW…) that holds it, as `simulate` takes them.
+  const parsed = parseDefinitionFile(text);
+  const flow = checkedFlow(path, parsed.ok ? validateDefinition(parsed.definition) : { valid: false, errors: [{ property_path: '#', message: parsed.error }], warnings: [] });
   if (flowCache.size > 5000) flowCache.clear();
   flowCache.set(path, { text, flow });
   return flow;

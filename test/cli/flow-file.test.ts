@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulateCommand } from '../../src/cli/simulate.ts';
 import { callCommand } from '../../src/cli/call.ts';
+import { openFlowTarget } from '../../src/cli/flow-file.ts';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const COMMANDS = { simulate: simulateCommand, call: callCommand };
@@ -76,6 +77,19 @@ describe('simulate / call with a flow file that cannot run', () => {
       assert.equal(result.stderr, `${dir}: is a directory, not a flow file`);
     });
   }
+
+  it('a Flow resource saved from GET /v2/Flows/FW… (the definition under `definition`) runs, as the web import takes it', async () => {
+    const definition = { description: 'x', initial_state: 'Trigger', states: [{ name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingMessage' }] }] };
+    writeFileSync(join(dir, 'resource.json'), JSON.stringify({ sid: 'FW' + '0'.repeat(32), friendly_name: 'x', revision: 2, definition }));
+    const opened = await openFlowTarget(join(dir, 'resource.json'), { 'data-dir': join(dir, 'data') });
+    assert.ok(opened, 'the flow opened');
+    try {
+      const revision = await opened.app.store.getRevision(opened.account.sid, opened.flowSid, 'LatestRevision');
+      assert.deepEqual(revision?.definition, definition);
+    } finally {
+      await opened.app.close();
+    }
+  });
 
   it('the real binary: the message, exit code 1, no stack trace', () => {
     const file = join(dir, 'broken.json');

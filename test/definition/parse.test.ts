@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDefinition } from '../../src/definition/parse.ts';
+import { parseDefinition, parseDefinitionFile } from '../../src/definition/parse.ts';
+import { validateDefinition } from '../../src/definition/validate.ts';
 import { baseFlow } from './fixtures.ts';
 
 describe('parseDefinition', () => {
@@ -44,4 +45,38 @@ describe('parseDefinition', () => {
       if (!res.ok) assert.match(res.error, message);
     });
   }
+});
+
+// A file saved from GET /v2/Flows/FW… holds the definition under `definition`: `flows validate`,
+// `simulate`, `switchboard test` and the web import all take it; the API's Definition does not.
+describe('parseDefinitionFile', () => {
+  const resource = (definition: unknown) => ({ sid: 'FW' + '0'.repeat(32), friendly_name: 'x', status: 'published', revision: 3, definition });
+
+  it('unwraps a Flow resource (its definition as an object or as JSON text) and keeps a bare definition', () => {
+    for (const text of [JSON.stringify(resource(baseFlow())), JSON.stringify(resource(JSON.stringify(baseFlow()))), JSON.stringify(baseFlow())]) {
+      const res = parseDefinitionFile(text);
+      assert.ok(res.ok, res.ok ? '' : res.error);
+      assert.equal(res.definition.initial_state, 'Trigger');
+      assert.equal(res.definition.states.length, baseFlow().states.length);
+    }
+    const res = parseDefinitionFile(JSON.stringify(resource(baseFlow())));
+    assert.ok(res.ok && validateDefinition(res.definition).valid);
+  });
+
+  it('leaves what is neither for the validator, and reports a wrapped value that is no object', () => {
+    const plain = parseDefinitionFile('{"hello": 1}');
+    assert.ok(plain.ok);
+    assert.deepEqual(plain.definition, { hello: 1 });
+    const wrappedNumber = parseDefinitionFile(JSON.stringify({ definition: 5 }));
+    assert.ok(wrappedNumber.ok);
+    assert.deepEqual(wrappedNumber.definition, { definition: 5 });
+    const broken = parseDefinitionFile(JSON.stringify({ definition: '{"states": [' }));
+    assert.equal(broken.ok, false);
+  });
+
+  it('parseDefinition (the API) does not unwrap', () => {
+    const res = parseDefinition(JSON.stringify(resource(baseFlow())));
+    assert.ok(res.ok);
+    assert.equal(validateDefinition(res.definition).valid, false);
+  });
 });

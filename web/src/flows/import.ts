@@ -1,13 +1,14 @@
 // Reading a flow file to import. Pure, so Node tests run it too.
+import { parseDefinitionFile } from '../../../src/definition/parse.ts';
 import type { FlowDefinition } from '../../../src/definition/types.ts';
 
-/** A Studio export is the definition itself; some tools wrap it ({definition: {...}}) — accept both. */
+/**
+ * A Studio export is the definition itself; a Flow resource (GET /v2/Flows/FW…) wraps it in
+ * `definition` — both are taken, as `switchboard flows validate` and `simulate` take them.
+ */
 export function definitionFromImport(text: string): FlowDefinition {
-  const parsed: unknown = JSON.parse(text);
-  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
-    const object = parsed as Record<string, unknown>;
-    if (Array.isArray(object.states)) return object as unknown as FlowDefinition;
-    if (object.definition && typeof object.definition === 'object') return object.definition as FlowDefinition;
-  }
-  throw new Error('This file is not a Studio flow definition (no "states" array).');
+  const parsed = parseDefinitionFile(text);
+  if (!parsed.ok) throw new Error(parsed.error);
+  if (!Array.isArray(parsed.definition.states)) throw new Error('This file is not a Studio flow definition (no "states" array).');
+  return parsed.definition;
 }
