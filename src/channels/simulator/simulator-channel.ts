@@ -9,6 +9,7 @@ import type { ConversationRequest, FlexTaskRequest, JsonObject, OutboundMessage 
 import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../../lib/sms-segments.ts';
+import { conversationWebhookParams, messageWebhookParams } from './webhook-params.ts';
 
 /** The address the flow "owns" in the simulator when none is given (Twilio's magic test number). */
 export const SIMULATOR_FLOW_ADDRESS = '+15005550006';
@@ -329,23 +330,19 @@ export class SimulatorChannel implements MessageChannel {
     const entry = (flowAddress: string): TranscriptEntry => ({ sid: messageSid, direction: 'inbound', from, to: flowAddress, body, mediaUrl: [], status: 'received', flowSid: conversation.flowSid, executionSid: null, dateCreated: now });
     this.#record(conversation.sid, from, entry(conversation.sid));
     if (to !== conversation.sid) this.#record(to, from, entry(to));
-    const params: Record<string, string> = {
-      AccountSid: conversation.accountSid,
-      ChatServiceSid: conversation.serviceSid,
-      ConversationSid: conversation.sid,
-      MessageSid: messageSid,
-      ...(participant && str(participant.sid) ? { ParticipantSid: String(participant.sid) } : {}),
-      EventType: 'onMessageAdded',
-      Source: participant && str(participant.messaging_binding_address) ? 'SMS' : 'SDK',
-      Author: from,
-      Body: body,
-      Index: String(index),
-      Attributes: '{}',
-      DateCreated: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      RetryCount: '0',
-      WebhookType: 'webhook',
-      WebhookSid: conversation.webhookSid,
-    };
+    const params = conversationWebhookParams({
+      accountSid: conversation.accountSid,
+      chatServiceSid: conversation.serviceSid,
+      conversationSid: conversation.sid,
+      messageSid,
+      ...(participant && str(participant.sid) ? { participantSid: String(participant.sid) } : {}),
+      source: participant && str(participant.messaging_binding_address) ? 'SMS' : 'SDK',
+      author: from,
+      body,
+      index,
+      dateCreated: now,
+      webhookSid: conversation.webhookSid,
+    });
     return { conversationSid: conversation.sid, params };
   }
 
@@ -403,21 +400,7 @@ export class SimulatorChannel implements MessageChannel {
       executionSid: null,
       dateCreated: this.#now(),
     });
-    const params: Record<string, string> = {
-      MessageSid: sid,
-      SmsSid: sid,
-      SmsMessageSid: sid,
-      AccountSid: accountSid,
-      From: from,
-      To: to,
-      Body: body,
-      NumMedia: String(mediaUrl.length),
-      NumSegments: String(smsSegments(body)),
-      SmsStatus: 'received',
-      ApiVersion: '2010-04-01',
-    };
-    mediaUrl.forEach((url, i) => (params[`MediaUrl${i}`] = url));
-    return params;
+    return messageWebhookParams({ sid, accountSid, from, to, body, mediaUrl });
   }
 
   /**
