@@ -12,7 +12,7 @@ import { enumValue, optionalString, requiredString } from '../wire/form.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { CallError, type CallerAction, type PhoneCall, type SimulatorPhone } from '../../channels/simulator/phone.ts';
 import { flowWebhookUrl } from '../../channels/voice/callback-urls.ts';
-import { contactAddress } from './simulator.ts';
+import { contactAddress, optionalAddress } from '../wire/addresses.ts';
 import { SIMULATOR_FLOW_ADDRESS } from '../../channels/simulator/simulator-channel.ts';
 
 const phones = new WeakMap<object, ApiContext['phone']>();
@@ -122,7 +122,7 @@ export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): Simulat
     // The flow is named as the request named it (not as a /v2/Flows path the caller never asked for).
     if (!isSid('FW', flowSid) || !(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`Flow ${flowSid}`);
     const from = contactAddress(request.form, 'From');
-    const to = optionalString(request.form, 'To') ?? SIMULATOR_FLOW_ADDRESS;
+    const to = optionalAddress(request.form, 'To') ?? SIMULATOR_FLOW_ADDRESS;
     const call = await phone.dial(request.account.sid, flowSid, flowWebhookUrl(transport.base, request.account.sid, flowSid), from, to);
     reply.code(201);
     return callJson(ctx, call);

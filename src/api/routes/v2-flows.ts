@@ -8,6 +8,7 @@ import { publicBase, webhookBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, jsonField, optionalString, requiredString, stringItems, type Form } from '../wire/form.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
+import { checkContactAddress } from '../wire/addresses.ts';
 import { flowSidParam } from '../wire/path-params.ts';
 import { flowUrl, v2Flow, v2Revision, v2TestUsers } from '../representations/flows.ts';
 
@@ -157,7 +158,10 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
     const sid = flowSidParam(request);
     const users = stringItems(request.form, 'TestUsers', 'a phone number such as +15551230001');
     if (!users) throw errors.missingParameter('TestUsers');
-    const cleaned = [...new Set(users.map((u) => u.trim()).filter((u) => u !== ''))];
+    // Read as the simulator reads a contact: `TestUsers=+1555…` unencoded arrives as ' 1555…', and trimmed
+    // it would silently name another contact than +1555…, who would then get the published flow.
+    // Trailing whitespace (a number pasted from a file) goes; empty items are dropped.
+    const cleaned = [...new Set(users.map((u) => checkContactAddress('TestUsers', u.trimEnd())).filter((u) => u !== ''))];
     if (!(await ctx.store.setTestUsers(request.account.sid, sid, cleaned))) throw errors.notFound(`/v2/Flows/${sid}/TestUsers`);
     return v2TestUsers(publicBase(ctx, request), sid, cleaned);
   });

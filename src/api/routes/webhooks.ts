@@ -7,6 +7,7 @@ import type { Routes } from '../server.ts';
 import { answerCallWebhook, answerMessageReturn, answerMessageWebhook, isCallWebhook, isMessageReturn, registerCallWebhookGet } from './webhook-calls.ts';
 import { InflightLedger } from '../../channels/twilio/inflight.ts';
 import { refuseNul } from '../wire/form.ts';
+import { boundedAddress } from '../wire/addresses.ts';
 
 export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
   routes.add(
@@ -40,13 +41,21 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
   registerCallWebhookGet(routes, ctx);
 }
 
+/** The parameters that become a contact pair's addresses (stored keys of the one-active-execution index). */
+const ADDRESS_PARAMS = new Set(['From', 'To', 'Author', 'ConversationSid']);
+
 /**
  * A NUL character (%00) in a message's text is dropped: Twilio delivers a message once, and a 4xx
  * would lose it for one invisible character its sender cannot take back. Anywhere else (addresses,
  * SIDs, which become stored keys) it is refused with a 400 naming the parameter, as the REST API does.
+ * An address longer than any Twilio sends (src/api/wire/addresses.ts) is refused with a 400 too, not
+ * dropped: only a tool or a forgery sends one, the 400 says what is wrong, and Twilio does not retry a
+ * 4xx (its retries are for connection failures and timeouts, and 5xx only when a URL asks for it).
  */
 function webhookParam(name: string, value: string): string {
-  return name === 'Body' ? value.replaceAll('\0', '') : refuseNul(name, value);
+  if (name === 'Body') return value.replaceAll('\0', '');
+  refuseNul(name, value);
+  return ADDRESS_PARAMS.has(name) ? boundedAddress(name, value) : value;
 }
 
 /** Twilio's retry de-duplication header (sent with the same value on every retry of one webhook). */

@@ -1,0 +1,48 @@
+// Addresses as requests give them (To, From, TestUsers): E.164 numbers, whatsapp:+…, client:identity,
+// sip: URIs, Conversation and Messaging Service SIDs. Studio does not insist on E.164 (an execution's To
+// may be any identifier), so only what is surely a mistake is refused, the same way on every route.
+import { errors } from './errors.ts';
+import { optionalString, requiredString, type Form } from './form.ts';
+
+/**
+ * The longest address accepted, in characters (UTF-16 units). Twilio's longest kinds fit well inside:
+ * E.164 is at most 16 characters, whatsapp:/messenger: prefixes add ten, a Voice SDK client identity
+ * is at most 121 characters after `client:`, SIDs are 34, and SIP URIs in practice stay far below.
+ * The bound keeps a contact pair (contact and flow address, up to 3 bytes of UTF-8 per unit: 1.5 KB
+ * together) under PostgreSQL's 2704-byte limit for a row of the unique index that holds one active
+ * execution per pair; without it, a 2.7 KB To was a 500 on PostgreSQL only (SQLite stored it).
+ */
+export const MAX_ADDRESS_LENGTH = 256;
+
+/** An address of any length up to MAX_ADDRESS_LENGTH; `name` is the parameter, for the error. */
+export function boundedAddress(name: string, value: string): string {
+  if (value.length > MAX_ADDRESS_LENGTH) {
+    throw errors.invalidParameter(name, `is ${value.length} characters long; an address (a phone number, whatsapp:+…, client:…, a SIP URI) has at most ${MAX_ADDRESS_LENGTH}`);
+  }
+  return value;
+}
+
+/**
+ * A contact address: bounded, and one with a leading space is refused. That is almost always a `+`
+ * sent unencoded (`curl -d From=+1555…`), which a form decodes as a space; taken as it is, it would
+ * name another contact (' 1555…', or '1555…' once trimmed) than the `+1555…` the sender meant.
+ */
+export function checkContactAddress(name: string, value: string): string {
+  boundedAddress(name, value);
+  if (/^\s/.test(value)) {
+    const meant = value.trim().startsWith('+') ? value.trim() : `+${value.trim()}`;
+    throw errors.invalidParameter(name, `'${value}' starts with a space: a '+' sent unencoded in a form arrives as a space; URL-encode it (%2B, or curl --data-urlencode '${name}=${meant}')`);
+  }
+  return value;
+}
+
+/** A required contact address from the form (see checkContactAddress). */
+export function contactAddress(form: Form, name: string): string {
+  return checkContactAddress(name, requiredString(form, name));
+}
+
+/** An optional address from the form, bounded. */
+export function optionalAddress(form: Form, name: string): string | undefined {
+  const value = optionalString(form, name);
+  return value === undefined ? undefined : boundedAddress(name, value);
+}

@@ -1,0 +1,127 @@
+// Addresses at the API edge (src/api/wire/addresses.ts): To/From longer than any Twilio address are a
+// 400 on every route that starts an execution (on PostgreSQL they were a 500: the one-active-execution
+// index refuses rows over 2704 bytes), and TestUsers reads an unencoded `+` as the simulator does.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { MAX_ADDRESS_LENGTH } from '../../src/api/wire/addresses.ts';
+import { createApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { basicAuth, form, FORM, startTestServer, type TestServer } from '../support/server.ts';
+import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
+
+const smsEcho = readFileSync(new URL('../fixtures/flows/sms-echo.json', import.meta.url), 'utf8');
+const definition = JSON.parse(smsEcho);
+
+/** An address of exactly `length` characters, each `unit` (a 3-byte UTF-8 character is the worst case per unit). */
+const address = (length: number, unit = '5') => `+${unit.repeat(length - 1)}`;
+
+describe('address length', () => {
+  let t: TestServer;
+  let flowSid = '';
+  before(async () => {
+    t = await startTestServer();
+    flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'echo', status: 'published', definition })).sid;
+  });
+  after(() => t.close());
+
+  const post = (url: string, payload: string) => t.app.server.inject({ method: 'POST', url, headers: { authorization: t.auth, ...FORM }, payload });
+
+  for (const collection of ['v2/Flows/{FW}/Executions', 'v1/Flows/{FW}/Executions', 'v1/Flows/{FW}/Engagements']) {
+    for (const name of ['To', 'From'] as const) {
+      it(`${collection}: a ${name} over ${MAX_ADDRESS_LENGTH} characters is 400/20001 naming it; ${MAX_ADDRESS_LENGTH} is fine`, async () => {
+        const url = `/${collection.replace('{FW}', flowSid)}`;
+        const other = name === 'To' ? 'From' : 'To';
+        const long = await post(url, form({ [name]: address(MAX_ADDRESS_LENGTH + 1), [other]: '+15005550006' }));
+        assert.equal(long.statusCode, 400, long.body);
+        assert.equal(long.json().code, 20001);
+        assert.match(long.json().message, new RegExp(`^Invalid parameter ${name}: is ${MAX_ADDRESS_LENGTH + 1} characters long; an address .* has at most ${MAX_ADDRESS_LENGTH}$`));
+        const fits = await post(url, form({ [name]: address(MAX_ADDRESS_LENGTH, '€'), [other]: '+15005550006' }));
+        assert.ok(fits.statusCode === 201 || fits.statusCode === 200, fits.body);
+        await t.app.executions.end(t.account.sid, flowSid, fits.json().sid);
+      });
+    }
+  }
+
+  it('the inbound webhook: a From or To over the bound is a 400 naming it and starts nothing; at the bound it runs', async () => {
+    const url = `/v1/Accounts/${t.account.sid}/Flows/${flowSid}`;
+    let n = 0;
+    const message = (fields: Record<string, string>) => form({ MessageSid: `SM${String(++n).padStart(32, '0')}`, Body: 'hi', From: '+15551230001', To: '+15005550006', ...fields });
+    for (const name of ['From', 'To']) {
+      const res = await post(url, message({ [name]: address(MAX_ADDRESS_LENGTH + 1) }));
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().code, 20001);
+      assert.match(res.json().message, new RegExp(`^Invalid parameter ${name}: is ${MAX_ADDRESS_LENGTH + 1} characters long`));
+    }
+    const page = await t.app.store.listExecutions(t.account.sid, flowSid, { status: 'active' }, { pageSize: 50 });
+    assert.equal(page.items.filter((e) => e.contactChannelAddress.length > MAX_ADDRESS_LENGTH || e.channelAddress.length > MAX_ADDRESS_LENGTH).length, 0);
+    const fits = await post(url, message({ From: address(MAX_ADDRESS_LENGTH) }));
+    assert.equal(fits.statusCode, 200, fits.body);
+    await t.app.executions.idle();
+    const all = await t.app.store.listExecutions(t.account.sid, flowSid, {}, { pageSize: 50 });
+    assert.ok(all.items.some((e) => e.contactChannelAddress === address(MAX_ADDRESS_LENGTH)));
+  });
+
+  it('the simulator phone: a To over the bound is a 400', async () => {
+    const res = await post('/simulator/calls', form({ FlowSid: flowSid, From: '+15551230001', To: address(MAX_ADDRESS_LENGTH + 1) }));
+    assert.equal(res.statusCode, 400, res.body);
+    assert.match(res.json().message, /^Invalid parameter To: is \d+ characters long/);
+  });
+});
+
+describe('TestUsers and an unencoded +', () => {
+  let t: TestServer;
+  let flowSid = '';
+  before(async () => {
+    t = await startTestServer();
+    flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'echo', status: 'published', definition })).sid;
+  });
+  after(() => t.close());
+
+  const post = (payload: string) => t.app.server.inject({ method: 'POST', url: `/v2/Flows/${flowSid}/TestUsers`, headers: { authorization: t.auth, ...FORM }, payload });
+  const stored = async () => (await t.app.store.getTestUsers(t.account.sid, flowSid)) ?? [];
+
+  it('TestUsers=+1555… sent unencoded is a 400 that says to URL-encode it (as the simulator says), and nothing is stored', async () => {
+    const res = await post('TestUsers=%2B15551230001&TestUsers=+15551230009');
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 20001);
+    assert.match(res.json().message, /^Invalid parameter TestUsers: ' 15551230009' starts with a space.*URL-encode it \(%2B, or curl --data-urlencode 'TestUsers=\+15551230009'\)$/);
+    assert.deepEqual(await stored(), []);
+  });
+
+  it('encoded numbers are stored as sent; trailing whitespace and empty items go', async () => {
+    const res = await post('TestUsers=%2B15551230009%0A&TestUsers=&TestUsers=client%3Aalice');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json().test_users, ['+15551230009', 'client:alice']);
+    assert.deepEqual(await stored(), ['+15551230009', 'client:alice']);
+  });
+
+  it('a test user over the address bound is a 400', async () => {
+    const res = await post(form({ TestUsers: address(MAX_ADDRESS_LENGTH + 1) }));
+    assert.equal(res.statusCode, 400, res.body);
+    assert.match(res.json().message, /^Invalid parameter TestUsers: is \d+ characters long/);
+  });
+});
+
+describe('PostgreSQL: the longest addresses fit its index', { skip: SKIP_REASON }, () => {
+  it(`To and From of ${MAX_ADDRESS_LENGTH} three-byte characters each: 201; a 3 KB To: 400 (it was a 500)`, async () => {
+    const schema = testSchemaName();
+    const store = new PostgresStore({ connectionString: DATABASE_URL!, schema, poolSize: 2 });
+    await store.ready();
+    const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:', inboundExecutionRate: 0, restExecutionRate: 0 }, { store });
+    after(async () => {
+      await app.close();
+      await dropSchema(schema);
+    });
+    const { account } = await app.accounts.ensureStartupAccount();
+    const call = (url: string, body: string) => app.server.inject({ method: 'POST', url, payload: body, headers: { authorization: basicAuth(account.sid, account.authToken), ...FORM } });
+    const flow = await call('/v2/Flows', form({ FriendlyName: 'long', Status: 'published', Definition: smsEcho }));
+    assert.equal(flow.statusCode, 201, flow.body);
+    const url = `/v2/Flows/${flow.json().sid}/Executions`;
+    const fits = await call(url, form({ To: address(MAX_ADDRESS_LENGTH, '€'), From: address(MAX_ADDRESS_LENGTH, '€') }));
+    assert.equal(fits.statusCode, 201, fits.body);
+    const long = await call(url, form({ To: address(1000, '€'), From: '+15005550006' }));
+    assert.equal(long.statusCode, 400, long.body);
+  });
+});
