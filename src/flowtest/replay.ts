@@ -8,7 +8,7 @@ import { sequenceDiff, stepText } from './expect.ts';
 import { httpAnswerFor } from './mocks.ts';
 import { matchesText } from './pattern.ts';
 import { parseDuration } from './duration.ts';
-import { conversationParams, inboundSids, messageParams, startSpec } from './run-test.ts';
+import { conversationParams, inboundSids, messageParams, nextConversationIndex, startSpec } from './run-test.ts';
 import { mainPath, Simulation, type SimulationOptions, type HttpAnswer, type Responder, type SendAnswer } from './simulation.ts';
 import type { HttpMock, MessageMock } from './types.ts';
 
@@ -148,6 +148,7 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
   }
   sim.start(start);
   const notes = [...inputs.notes];
+  let inbound = 1; // the trigger's message
   for (const step of inputs.script) {
     if (!sim.active) {
       notes.push(`the replay ended before the recorded input '${JSON.stringify(step)}'`);
@@ -157,7 +158,7 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
       const s = typeof step.send === 'string' ? { body: step.send } : step.send;
       sim.inbound(
         'conversation' in inputs.trigger
-          ? conversationParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', sim.now)
+          ? conversationParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', sim.now, nextConversationIndex(inbound++, sim))
           : messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media),
       );
     } else if ('wait' in step && inputs.elapsed.has(step)) {

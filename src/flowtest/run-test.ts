@@ -1,7 +1,7 @@
 // Runs one test case: starts the flow from its trigger, plays the script against the simulated
 // clock and mocks, and checks the expectations (inline `expect` steps at their point in the script).
 import type { JsonObject, TriggerEvent } from '../engine/types.ts';
-import { smsSegments } from '../lib/sms-segments.ts';
+import { conversationWebhookParams, messageWebhookParams } from '../channels/simulator/webhook-params.ts';
 import { parseDuration } from './duration.ts';
 import { checkExpectations, endText, type Failure } from './expect.ts';
 import { parseClock, type LoadedFlow } from './load.ts';
@@ -31,24 +31,11 @@ export function inboundSids(): () => string {
   return () => 'SM' + 'f'.repeat(8) + (++n).toString(16).padStart(24, '0');
 }
 
-/** Twilio's inbound message webhook parameters. */
+const ACCOUNT_SID = 'AC' + '0'.repeat(31) + '1';
+
+/** Twilio's inbound message webhook parameters, as the server's simulator channel posts them. */
 export function messageParams(nextSid: () => string, from: string, to: string, body: string, media: string[] = [], extra: JsonObject = {}): JsonObject {
-  const sid = nextSid();
-  const params: JsonObject = {
-    MessageSid: sid,
-    SmsSid: sid,
-    SmsMessageSid: sid,
-    AccountSid: 'AC' + '0'.repeat(31) + '1',
-    From: from,
-    To: to,
-    Body: body,
-    NumMedia: String(media.length),
-    NumSegments: String(smsSegments(body)),
-    SmsStatus: 'received',
-    ApiVersion: '2010-04-01',
-  };
-  media.forEach((url, i) => (params[`MediaUrl${i}`] = url));
-  return { ...params, ...extra };
+  return { ...messageWebhookParams({ sid: nextSid(), accountSid: ACCOUNT_SID, from, to, body, mediaUrl: media }), ...extra };
 }
 
 export const DEFAULT_CONVERSATION = 'CH' + '0'.repeat(31) + '1';
@@ -56,25 +43,30 @@ const DEFAULT_PARENT_FLOW = 'FW' + '0'.repeat(31) + '2';
 
 /**
  * The parameters of a Conversations webhook for a message added (what starts incomingConversationMessage
- * and what a reply in the conversation brings): the Author is the contact, the ConversationSid the flow's address.
+ * and what a reply in the conversation brings), as the server's simulator channel posts them: the Author
+ * is the contact, the ConversationSid the flow's address. `index`: the messages in the conversation before
+ * it, the flow's own included.
  */
-export function conversationParams(nextSid: () => string, author: string, conversationSid: string, body: string, at: number, extra: JsonObject = {}): JsonObject {
-  const n = nextSid().slice(2);
-  return {
-    AccountSid: 'AC' + '0'.repeat(31) + '1',
-    EventType: 'onMessageAdded',
-    ConversationSid: conversationSid,
-    MessageSid: 'IM' + n,
-    MessagingServiceSid: 'MG' + '0'.repeat(31) + '1',
-    ChatServiceSid: 'IS' + '0'.repeat(31) + '1',
-    ParticipantSid: 'MB' + '0'.repeat(31) + '1',
-    Author: author,
-    Body: body,
-    Source: 'SMS',
-    Attributes: '{}',
-    DateCreated: new Date(at).toISOString(),
-    ...extra,
-  };
+export function conversationParams(nextSid: () => string, author: string, conversationSid: string, body: string, at: number, index: number, extra: JsonObject = {}): JsonObject {
+  const params = conversationWebhookParams({
+    accountSid: ACCOUNT_SID,
+    chatServiceSid: 'IS' + '0'.repeat(31) + '1',
+    conversationSid,
+    messageSid: 'IM' + nextSid().slice(2),
+    participantSid: 'MB' + '0'.repeat(31) + '1',
+    source: 'SMS',
+    author,
+    body,
+    index,
+    dateCreated: at,
+    webhookSid: 'WH' + '0'.repeat(31) + '1',
+  });
+  return { ...params, ...extra };
+}
+
+/** The Index of the contact's next message in a conversation: their earlier ones and the flow's sent ones count. */
+export function nextConversationIndex(inboundSoFar: number, sim: Simulation): number {
+  return inboundSoFar + sim.messages.filter((m) => m.status !== 'failed').length;
 }
 
 /** The trigger event a test's trigger starts the flow with. */
@@ -91,7 +83,7 @@ export function startSpec(trigger: TriggerSpec, nextSid: () => string, now = Dat
     const t = trigger.conversation;
     const author = t.from ?? DEFAULT_CONTACT;
     const conversationSid = t.conversationSid ?? DEFAULT_CONVERSATION;
-    const conversation = conversationParams(nextSid, author, conversationSid, t.body ?? '', now, t.params);
+    const conversation = conversationParams(nextSid, author, conversationSid, t.body ?? '', now, 0, t.params);
     return { trigger: 'incomingConversationMessage', triggerData: { conversation }, data: {}, channelAddress: conversationSid, contactAddress: author };
   }
   if ('parent' in trigger) {
@@ -188,6 +180,7 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; c
   if (unwired) failures.push(unwired);
   sim.start(start);
   const conversation = 'conversation' in test.trigger;
+  let inbound = 1; // the trigger's message
   (test.script ?? []).forEach((step, i) => {
     const where = `script[${i}] (${stepLabel(step)})`;
     const needsActive = !('wait' in step) && !('expect' in step);
@@ -199,7 +192,7 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; c
       const s = typeof step.send === 'string' ? { body: step.send } : step.send;
       sim.inbound(
         conversation
-          ? conversationParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', sim.now, s.params)
+          ? conversationParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', sim.now, nextConversationIndex(inbound++, sim), s.params)
           : messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media, s.params),
       );
     } else if ('wait' in step) {
