@@ -6,7 +6,7 @@
 // its CallSid, as Studio does, and is accepted only while a TwiML Redirect waits.
 import type { CallWait, ExecutionState, JsonObject } from '../engine/types.ts';
 import type { ExecutionService } from './executions.ts';
-import type { ExecutionRecord, Store } from './ports/store.ts';
+import type { ExecutionRecord, InboundReceipt, Store } from './ports/store.ts';
 import { signCallback, verifyCallback, type CallbackClaim, type CallbackKind } from './call-tokens.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 
@@ -41,6 +41,8 @@ export function isFinalCallStatus(status: string | undefined): boolean {
 function topWait(record: ExecutionRecord): ExecutionState['frames'][number]['wait'] {
   return (record.state as ExecutionState).frames.at(-1)?.wait ?? null;
 }
+
+const REPLAYED: Extract<CallTurn, { kind: 'refused' }> = { kind: 'refused', reason: 'the callback was already used (replayed) or its widget has moved on' };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -114,14 +116,28 @@ export class CallService {
       record = (await this.#store.getExecutionBySid(record.sid)) ?? record;
     }
     const wait = topWait(record);
-    if (wait?.kind !== 'call' || wait.callbackId !== claim.callbackId) return { kind: 'refused', reason: 'the callback was already used (replayed) or its widget has moved on' };
-    const updated = await this.#executions.deliver(record.sid, {
-      type: 'call-callback',
-      callbackId: claim.callbackId,
-      params,
-      ...(claim.kind === 'f' ? { fallthrough: true } : {}),
-    });
-    return updated ?? { kind: 'ended', execution: null };
+    if (wait?.kind !== 'call' || wait.callbackId !== claim.callbackId) return REPLAYED;
+    const updated = await this.#executions.deliver(
+      record.sid,
+      { type: 'call-callback', callbackId: claim.callbackId, params, ...(claim.kind === 'f' ? { fallthrough: true } : {}) },
+      { receipt: this.#receipt(record, claim.callbackId) },
+    );
+    return updated ?? this.#lostOrGone(record.sid);
+  }
+
+  /**
+   * The check above is serialised per node only: the same callback sent to two nodes at once may pass
+   * it on both. The wait's callback id is consumed as an inbound receipt in the sprint that applies it
+   * (as a retried message's MessageSid is), so the store lets one sprint through and the other fails as
+   * a duplicate. Callback ids are new for every wait, so a legitimate callback never meets its own.
+   */
+  #receipt(record: ExecutionRecord, callbackId: string): InboundReceipt {
+    return { accountSid: record.accountSid, key: `call-callback:${record.sid}:${callbackId}`, receivedAt: Date.now() };
+  }
+
+  /** deliver gave nothing back: another node consumed the callback first (refused), or the execution is gone. */
+  async #lostOrGone(executionSid: string): Promise<Extract<CallTurn, { kind: 'refused' | 'ended' }>> {
+    return (await this.#store.getExecutionBySid(executionSid)) ? REPLAYED : { kind: 'ended', execution: null };
   }
 
   /** `FlowEvent=return` from an app a TwiML Redirect handed the call to; query parameters become outputs. */
@@ -132,8 +148,12 @@ export class CallService {
       const record = await this.#store.getExecutionBySid(found.sid);
       const wait = record && record.status === 'active' ? topWait(record) : null;
       if (wait?.kind !== 'call' || !wait.returnable) return { kind: 'refused', reason: 'no TwiML Redirect is waiting for this call to return' };
-      const updated = await this.#executions.deliver(found.sid, { type: 'call-callback', callbackId: wait.callbackId, params: { ...params, query } as JsonObject });
-      return updated ?? { kind: 'ended', execution: null };
+      const updated = await this.#executions.deliver(
+        found.sid,
+        { type: 'call-callback', callbackId: wait.callbackId, params: { ...params, query } as JsonObject },
+        { receipt: this.#receipt(record!, wait.callbackId) },
+      );
+      return updated ?? this.#lostOrGone(found.sid);
     });
     return 'kind' in accepted ? accepted : this.turn(accepted);
   }
