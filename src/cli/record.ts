@@ -114,9 +114,12 @@ export async function recordCommand(argv: string[]): Promise<number> {
     const contact = String(execution.contactChannelAddress ?? values.contact ?? '');
     try {
       const messages = await client.raw('GET', `/simulator/Flows/${values.flow}/Messages`, { Contact: contact });
-      transcript = ((messages.messages ?? []) as JsonObject[])
+      const sent = ((messages.messages ?? []) as JsonObject[])
         .filter((m) => m.execution_sid === executionSid && m.direction !== 'inbound')
         .map((m) => String(m.body ?? ''));
+      // Executions started through the flow webhook (a real number, a webchat) have no simulator
+      // transcript: the steps' outbound outputs stand in, as on a server without the simulator.
+      if (sent.length) transcript = sent;
     } catch (error) {
       if (!(error instanceof ApiFailure) || error.status !== 404) throw error;
       // Not a Switchboard simulator (e.g. the real Twilio): the steps' outbound outputs stand in.

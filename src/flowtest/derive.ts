@@ -5,6 +5,7 @@
 import type { FlowDefinition } from '../definition/types.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { formatDuration } from './duration.ts';
+import { DEFAULT_CALL_SID } from './run-test.ts';
 import type { HttpMock, MessageMock, ScriptStep, TriggerSpec } from './types.ts';
 
 export interface RecordedStep {
@@ -39,11 +40,29 @@ export interface DerivedInputs {
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
 const obj = (value: unknown): JsonObject => (value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : {});
 
+/**
+ * Webhook fields a test trigger does not carry as `params`: the ones it has its own keys for (body,
+ * from, to, media), the ones derived from those, and the per-run SIDs the runner makes afresh (as
+ * it does for a conversation's MessageSid). Defaults the runner sends anyway are left out too.
+ */
+const MESSAGE_OWN = /^(Body|From|To|MediaUrl\d+|NumMedia|NumSegments|MessageSid|SmsSid|SmsMessageSid|AccountSid)$/;
+const MESSAGE_DEFAULTS: Record<string, string> = { SmsStatus: 'received', ApiVersion: '2010-04-01' };
+/** A call's CallSid is kept: it is the call's identity, which flows pass on (and the engine keys the call by). */
+const CALL_OWN = /^(From|To|AccountSid)$/;
+const CALL_DEFAULTS: Record<string, string> = { CallSid: DEFAULT_CALL_SID, CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01' };
+
+/** The trigger's other webhook parameters (ChannelAttributes, ChannelSid, HandoffData, SipHeader_*…), to replay as they came. */
+function otherParams(fields: JsonObject, own: RegExp, defaults: Record<string, string>): JsonObject | null {
+  const params = Object.fromEntries(Object.entries(fields).filter(([k, v]) => !own.test(k) && defaults[k] !== v));
+  return Object.keys(params).length ? params : null;
+}
+
 export function triggerFromContext(trigger: JsonObject): TriggerSpec {
   if (trigger.message) {
     const m = obj(trigger.message);
     const media = Object.keys(m).filter((k) => /^MediaUrl\d+$/.test(k)).sort().map((k) => String(m[k]));
-    return { message: { body: str(m.Body) ?? '', from: str(m.From) ?? '', to: str(m.To) ?? '', ...(media.length ? { media } : {}) } };
+    const params = otherParams(m, MESSAGE_OWN, MESSAGE_DEFAULTS);
+    return { message: { body: str(m.Body) ?? '', from: str(m.From) ?? '', to: str(m.To) ?? '', ...(media.length ? { media } : {}), ...(params ? { params } : {}) } };
   }
   if (trigger.request) {
     const r = obj(trigger.request);
@@ -51,7 +70,8 @@ export function triggerFromContext(trigger: JsonObject): TriggerSpec {
   }
   if (trigger.call) {
     const c = obj(trigger.call);
-    return { call: { from: str(c.From) ?? '', to: str(c.To) ?? '' } };
+    const params = otherParams(c, CALL_OWN, CALL_DEFAULTS);
+    return { call: { from: str(c.From) ?? '', to: str(c.To) ?? '', ...(params ? { params } : {}) } };
   }
   if (trigger.conversation) {
     const c = obj(trigger.conversation);
@@ -114,7 +134,12 @@ export function deriveInputs(
           }
           const inbound = obj(ctx.inbound);
           const media = Object.keys(inbound).filter((k) => /^MediaUrl\d+$/.test(k)).sort().map((k) => String(inbound[k]));
-          script.push({ send: media.length ? { body: str(inbound.Body) ?? '', media } : str(inbound.Body) ?? '' });
+          // A reply through the flow webhook brings its other fields too (ChannelAttributes…); not
+          // a conversation's, whose per-message fields (Index, DateCreated) the runner makes.
+          const other = trigger.message ? otherParams(inbound, MESSAGE_OWN, MESSAGE_DEFAULTS) : null;
+          const params = other ? Object.fromEntries(Object.entries(other).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) : null;
+          const body = str(inbound.Body) ?? '';
+          script.push({ send: media.length || params ? { body, ...(media.length ? { media } : {}), ...(params ? { params } : {}) } : body });
         } else if (step.event === 'timeout') {
           const seconds = replyTimeout(definitionOf(step), step.from);
           script.push({ wait: `${seconds}s` });

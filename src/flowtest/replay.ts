@@ -159,7 +159,7 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
       sim.inbound(
         'conversation' in inputs.trigger
           ? conversationParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', sim.now, nextConversationIndex(inbound++, sim))
-          : messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media),
+          : messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media, s.params),
       );
     } else if ('wait' in step && inputs.elapsed.has(step)) {
       // Time that passed before a reply, up to just short of any pending timer: a reply timeout

@@ -39,6 +39,8 @@ export function messageParams(nextSid: () => string, from: string, to: string, b
 }
 
 export const DEFAULT_CONVERSATION = 'CH' + '0'.repeat(31) + '1';
+/** The CallSid of a test's call unless its trigger's params set one. */
+export const DEFAULT_CALL_SID = 'CA' + '0'.repeat(31) + '1';
 const DEFAULT_PARENT_FLOW = 'FW' + '0'.repeat(31) + '2';
 
 /**
@@ -110,7 +112,7 @@ export function startSpec(trigger: TriggerSpec, nextSid: () => string, now = Dat
   const t = trigger.call;
   const from = t.from ?? DEFAULT_CONTACT;
   const to = t.to ?? DEFAULT_FLOW_ADDRESS;
-  const call = { CallSid: 'CA' + '0'.repeat(31) + '1', AccountSid: 'AC' + '0'.repeat(31) + '1', From: from, To: to, CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01', ...(t.params ?? {}) };
+  const call = { CallSid: DEFAULT_CALL_SID, AccountSid: ACCOUNT_SID, From: from, To: to, CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01', ...(t.params ?? {}) };
   return { trigger: 'incomingCall' satisfies TriggerEvent, triggerData: { call }, data: {}, channelAddress: to, contactAddress: from };
 }
 
