@@ -66,7 +66,7 @@ export const CONFIG_KEYS = {
   databaseSchema: key({
     flag: 'database-schema',
     env: 'SWITCHBOARD_DATABASE_SCHEMA',
-    type: string,
+    type: matching('identifier', /^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a plain PostgreSQL identifier (a letter or _, then letters, digits or _; at most 63)'),
     default: 'public',
     description: 'PostgreSQL schema holding the tables (created if missing)',
   }),

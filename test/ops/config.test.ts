@@ -81,6 +81,9 @@ test('bad files, URLs, booleans and key pairs are refused clearly', (t) => {
   assert.match(configError(() => loadConfig({}, { PUBLIC_BASE_URL: 'example.com' }, { cwd: other + '/nowhere' })), /PUBLIC_BASE_URL must be an absolute http\/https URL/);
   assert.match(configError(() => loadConfig({}, { SWITCHBOARD_METRICS: 'maybe' }, { cwd: '/' })), /SWITCHBOARD_METRICS must be true or false/);
   assert.match(configError(() => loadConfig({}, { TWILIO_ACCOUNT_SID: SID }, { cwd: '/' })), /set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN/);
+  assert.match(configError(() => loadConfig({ 'database-schema': 'bad schema' }, {}, { cwd: '/' })), /--database-schema must be a plain PostgreSQL identifier/);
+  assert.match(configError(() => loadConfig({}, { SWITCHBOARD_DATABASE_SCHEMA: 'x'.repeat(64) }, { cwd: '/' })), /SWITCHBOARD_DATABASE_SCHEMA must be a plain PostgreSQL identifier/);
+  assert.equal(loadConfig({ 'database-schema': 'tenant_eu1' }, {}, { cwd: '/' }).databaseSchema, 'tenant_eu1');
   const secret = configError(() => loadConfig({}, { DATABASE_URL: 'mysql://root:hunter2@db/x' }, { cwd: '/' }));
   assert.match(secret, /DATABASE_URL must be an absolute postgres\/postgresql URL/);
   assert.equal(secret.includes('hunter2'), false, 'a secret value is never echoed in an error');
