@@ -16,6 +16,6 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
   },
   server: {
-    proxy: Object.fromEntries(['/v1', '/v2', '/simulator', '/console/api', '/healthz'].map((p) => [p, apiTarget])),
+    proxy: Object.fromEntries(['/v1', '/v2', '/simulator', '/replay', '/console/api', '/healthz'].map((p) => [p, apiTarget])),
   },
 });
