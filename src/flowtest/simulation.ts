@@ -17,6 +17,7 @@ import type {
   TwimlNode,
 } from '../engine/types.ts';
 import type { FlowDefinition } from '../definition/types.ts';
+import { buildRequest } from '../channels/http/fetch-http.ts';
 import type { RecordedStep } from './derive.ts';
 import type { EndState, Observation, ObservedMessage, ObservedRequest, ObservedStep } from './types.ts';
 
@@ -91,6 +92,19 @@ export function simulationOptionsFrom(rules: ConfiguredRules): SimulationOptions
     maxExecutionAgeMs: rules.executionMaxAge * 1000,
   };
 }
+/**
+ * The URL the runtime's HTTP client requests for a widget's request (buildRequest, which performs no
+ * I/O): GET parameters appended to the query. A URL that does not parse is kept as it is (the
+ * server fails such a request; a test answers it from its mocks).
+ */
+export function requestedUrl(spec: HttpEffect['request']): string {
+  try {
+    return buildRequest(spec).url.href;
+  } catch {
+    return spec.url;
+  }
+}
+
 const IDS = { executionSid: 'FN' + '0'.repeat(31) + '1', accountSid: 'AC' + '0'.repeat(31) + '1', flowSid: 'FW' + '0'.repeat(31) + '1' };
 
 export class Simulation {
@@ -361,15 +375,17 @@ export class Simulation {
       }
       case 'http-request': {
         const r = effect.request;
+        // What the server requests: a GET's parameters in the query, credentials out of the URL.
+        const url = requestedUrl(r);
         this.requests.push({
           widget: effect.widget,
           purpose: effect.purpose,
           method: r.method,
-          url: r.url,
+          url,
           ...(r.body !== undefined ? { body: r.body } : {}),
           parameters: Object.fromEntries(r.parameters.map((p) => [p.key, p.value])),
         });
-        const answer = this.responder.http(effect, this.problems);
+        const answer = this.responder.http(url === r.url ? effect : { ...effect, request: { ...r, url } }, this.problems);
         let result = answer.result;
         if (answer.delayMs >= this.options.httpTimeoutMs) {
           result = { kind: 'http-failed', reason: 'timeout', message: `no response within ${this.options.httpTimeoutMs / 1000} s` };
