@@ -36,6 +36,12 @@ export interface App {
   simulator: SimulatorChannel;
   /** Logger, metrics and tracing (src/observability). */
   observability: Observability;
+  /**
+   * With deferStart: starts the runtime (pending effects, timers), which waits for the store to be
+   * ready. Requests other than probes get 503 until open() is called. createApp does both otherwise.
+   */
+  start(): Promise<void>;
+  open(): void;
   close(): Promise<void>;
 }
 
@@ -49,6 +55,12 @@ export interface AppOptions {
   runtime?: Partial<Omit<RuntimeOptions, 'now'>>;
   /** Twilio carrier tuning (retries, reconciliation delay); tests shorten the waits. */
   carrier?: Omit<TwilioChannelOptions, 'publicBaseUrl' | 'now'>;
+  /**
+   * Return before the runtime starts: the caller listens at once (probes answer: /healthz 200, /readyz
+   * 503), then calls start() and open(). serve does, so a node waiting for the schema migration is
+   * seen alive and not ready rather than not listening.
+   */
+  deferStart?: boolean;
 }
 
 /** Studio's runtime rules as configured (defaults are Studio's own). */
@@ -152,7 +164,9 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
       base: (forTwilio) => (forTwilio ? (config.publicBaseUrl?.replace(/\/+$/, '') ?? null) : phoneTransport.base),
     }),
   );
+  const startup = { open: false };
   const server = await buildServer({
+    startup,
     store,
     accounts,
     flows,
@@ -168,7 +182,12 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   });
   observeHttp(server, observability.tracing.tracer, observability.metrics, observability.activity);
   if (config.metrics) registerMetricsRoute(server, observability.metrics);
-  await executions.start();
+  let started: Promise<void> | null = null;
+  const start = () => (started ??= executions.start());
+  if (!options.deferStart) {
+    await start();
+    startup.open = true;
+  }
   const reclaimer = config.memoryReclaimMb > 0 ? startMemoryReclaimer(config.memoryReclaimMb, observability) : null;
   return {
     server,
@@ -178,10 +197,15 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     executions,
     simulator,
     observability,
+    start,
+    open() {
+      startup.open = true;
+    },
     async close() {
       // Each step runs even if an earlier one failed (e.g. handing back claims to an unreachable
-      // database): the store is always closed, and the first failure is reported.
-      const steps = [() => reclaimer?.stop(), () => server.close(), () => executions.stop(), () => store.close(), () => observability.shutdown()];
+      // database): the store is always closed, and the first failure is reported. A runtime never
+      // started holds no claims to hand back.
+      const steps = [() => reclaimer?.stop(), () => server.close(), () => (started ? executions.stop() : undefined), () => store.close(), () => observability.shutdown()];
       let failure: unknown;
       for (const step of steps) {
         try {

@@ -38,4 +38,10 @@ export interface ApiContext {
   /** The simulator phone the simulator's call API drives, and the transport its requests go through. */
   phone: { phone: SimulatorPhone; transport: SignedPhoneTransport };
   config: ApiConfig;
+  /**
+   * Whether the node serves yet. `switchboard serve` listens before the store is ready (a PostgreSQL
+   * node may wait minutes for another node's schema migration), so that /healthz answers and /readyz
+   * says 503 meanwhile; until `open` every other request gets 503/20503. Absent: always open.
+   */
+  startup?: { open: boolean };
 }

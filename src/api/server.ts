@@ -142,6 +142,11 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
       const apiError = errors.unavailable('Service Unavailable: the server is shutting down');
       return reply.code(apiError.status).header('Connection', 'close').type('application/json').send(apiError.toBody());
     }
+    // Still starting (waiting for the store): probes answer, anything else would wait on the store.
+    if (ctx.startup && !ctx.startup.open && !request.routeOptions.config?.probe) {
+      const apiError = errors.unavailable('Service Unavailable: the server is starting (waiting for the database); try again shortly');
+      return reply.code(apiError.status).type('application/json').send(apiError.toBody());
+    }
     if (request.routeOptions.config?.auth === false) return;
     if (request.is404) return;
     const credentials = parseBasicAuth(request.headers.authorization);

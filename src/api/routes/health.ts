@@ -57,6 +57,11 @@ export function registerHealth(routes: Routes, ctx: ApiContext): void {
     url: '/readyz',
     ...probe,
     handler: async (_request, reply) => {
+      // Not yet serving: said at once (probing the store would wait on what the start waits for).
+      if (ctx.startup && !ctx.startup.open) {
+        reply.code(503);
+        return { status: 'starting', store: { ok: false, kind: ctx.store.kind, error: 'the node is starting: waiting for the store (and its schema migration, perhaps run by another node)' }, migrations: { ok: false, error: 'not checked while starting' } };
+      }
       const result = await readiness(ctx);
       reply.code(result.ready ? 200 : 503);
       return { status: result.ready ? 'ready' : 'unavailable', ...result.checks };
