@@ -16,25 +16,30 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   if (exposed) console.error(`switchboard: warning: ${exposed}`);
   let app: App | undefined;
   let startup: Awaited<ReturnType<App['accounts']['ensureStartupAccount']>>;
-  try {
-    app = await createApp(config, { logger: { level: config.logLevel } });
-    startup = await app.accounts.ensureStartupAccount(config.account);
-    // A write before listening: a read-only or full data directory is reported now, not on the first request.
-    await app.store.setSetting('last_started_at', new Date().toISOString());
-  } catch (error) {
+  let serving = false;
+  const cannotStart = async (error: unknown) => {
     console.error(`switchboard: cannot start: ${storageProblem(error, config.dataDir) ?? unexpectedProblem(error)}`);
     debugStack(config.logLevel, error);
     await app?.close().catch(() => undefined);
     return 1;
+  };
+  try {
+    app = await createApp(config, { logger: { level: config.logLevel }, deferStart: true });
+  } catch (error) {
+    return cannotStart(error);
   }
-  const { account, generated } = startup;
   // Graceful stop: refuse new requests (503 while closing), let in-flight requests and sprints
   // finish (effects not yet started stay in the outbox for the next start), close the store.
   // A second signal, or a stop that takes longer than SHUTDOWN_GRACE_MS, exits at once.
-  // Installed before listening: a signal right after the port opens is graceful too.
+  // Installed before listening; until the node serves there is nothing to drain, and a signal stops it at once.
   let closing = false;
   const running = app;
   const shutdown = async (signal: string) => {
+    // Not serving yet: nothing to drain, and closing would wait for the store the start waits for.
+    if (!serving) {
+      console.log(`${signal}: stopped before serving`);
+      process.exit(0);
+    }
     if (closing) {
       console.error(`${signal} again: exiting without waiting`);
       process.exit(1);
@@ -66,6 +71,19 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
     await app.close().catch(() => undefined);
     return 1;
   }
+  // The runtime starts once the port is open: a node waiting for the store (PostgreSQL: another node's
+  // schema migration) answers /healthz, and 503 on /readyz and the API, instead of not at all.
+  try {
+    await app.start();
+    startup = await app.accounts.ensureStartupAccount(config.account);
+    // A write before serving: a read-only or full data directory is reported now, not on the first request.
+    await app.store.setSetting('last_started_at', new Date().toISOString());
+  } catch (error) {
+    return cannotStart(error);
+  }
+  app.open();
+  serving = true;
+  const { account, generated } = startup;
   // The bound port, so `--port 0` (any free port) prints the one it got.
   const port = (app.server.server.address() as AddressInfo | null)?.port ?? config.port;
   // The address bound, even with a public base URL (which names a proxy in front, not this socket).
