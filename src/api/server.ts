@@ -96,6 +96,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
       socket.destroy(error);
     },
     genReqId: () => newSid('RQ'),
+    // Fastify's own request lines (incoming request, request completed) use the label every other line does.
+    requestIdLogLabel: 'requestId',
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // During a graceful drain the onRequest hook below refuses requests in Twilio's error format
     // (Fastify's own 503 body is not), with Connection: close.

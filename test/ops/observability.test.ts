@@ -108,6 +108,13 @@ test('metrics, logs and traces after a scripted run match what ran', async (t) =
     assert.match(String(line.traceId), /^[0-9a-f]{32}$/);
     assert.equal(line.trigger, 'incomingRequest');
   }
+  // Fastify's own request lines carry the same requestId label as the rest (not reqId).
+  const requestLines = lines.filter((l) => l.msg === 'incoming request' || l.msg === 'request completed');
+  assert.ok(requestLines.length >= 6, `only ${requestLines.length} request lines`);
+  for (const line of requestLines) {
+    assert.match(String(line.requestId), /^RQ[0-9a-f]{32}$/);
+    assert.equal('reqId' in line, false);
+  }
   const steps = lines.filter((l) => l.msg === 'step' && l.executionSid === executions[0]);
   assert.ok(steps.length >= 3, 'a step line for each of the first execution\'s steps');
   for (const line of steps) assert.equal(typeof line.step, 'string');
