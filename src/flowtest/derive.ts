@@ -92,6 +92,12 @@ function gatherTimeout(definition: FlowDefinition | undefined, widget: string): 
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 5;
 }
 
+/** TwiML Redirect's timer (Studio's default 14400 s). */
+function redirectTimeout(definition: FlowDefinition | undefined, widget: string): number {
+  const seconds = Number(definition?.states.find((s) => s.name === widget)?.properties.timeout ?? 14400);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : 14400;
+}
+
 export function deriveInputs(
   trigger: JsonObject,
   steps: RecordedStep[],
@@ -164,6 +170,16 @@ export function deriveInputs(
           if (clock !== undefined) clock += seconds * 1000;
         }
         if (step.event === 'hangup') script.push({ hangup: true });
+        break;
+      case 'add-twiml-redirect':
+        if (step.event === 'return') {
+          // The outputs are the query parameters the app handed the call back with.
+          script.push({ return: Object.keys(ctx).length ? Object.fromEntries(Object.entries(ctx).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) : true });
+        } else if (step.event === 'timeout') {
+          const seconds = redirectTimeout(definitionOf(step), step.from);
+          script.push({ wait: `${seconds}s` });
+          if (clock !== undefined) clock += seconds * 1000;
+        }
         break;
       case 'make-http-request':
       case 'run-function': {

@@ -174,6 +174,8 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
       sim.end(step.end);
     } else if ('digits' in step || 'speech' in step) {
       if (!sim.callerInput('digits' in step ? { digits: step.digits } : { speech: step.speech })) notes.push(`the replay was not listening for the caller's ${'digits' in step ? `keys ${step.digits}` : `words "${step.speech}"`}`);
+    } else if ('return' in step) {
+      if (!sim.redirectReturn(step.return === true ? {} : step.return)) notes.push('the replay had no TwiML Redirect waiting for the call to come back');
     } else if ('hangup' in step) {
       sim.hangup();
     }

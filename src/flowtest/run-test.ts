@@ -205,6 +205,10 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; c
       const observed = sim.observation();
       checkpoints.set(i, observed);
       failures.push(...checkExpectations(step.expect, observed, `script[${i}].expect.`));
+    } else if ('return' in step) {
+      if (!sim.redirectReturn(step.return === true ? {} : step.return)) {
+        failures.push({ field: `script[${i}]`, message: `${where}: no TwiML Redirect is waiting for the call to come back at '${sim.observation().path.at(-1) ?? '?'}'` });
+      }
     } else if ('hangup' in step) {
       if (!sim.hangup()) failures.push({ field: `script[${i}]`, message: `${where}: there is no call to hang up (start the test with a call trigger)` });
     } else {

@@ -322,6 +322,9 @@ export class Simulation {
           this.#callback(wait, { RecordingUrl: 'https://api.twilio.com/recordings/RE' + '0'.repeat(31) + '1', RecordingSid: 'RE' + '0'.repeat(31) + '1', RecordingDuration: '5', Digits: 'hangup' });
           return true;
         default:
+          // TwiML Redirect to another app: the call stays up under it until the app hands it back
+          // (`return:` in a test) or the widget's timer fires (`wait:`), as on Twilio.
+          if (node.verb === 'Redirect' && !node.callback && wait.returnable) return false;
           if (node.callback) {
             // Redirect back, or a verb (Dial, Enqueue, Pay, Connect…) whose action reports it finished.
             this.#callback(wait, node.verb === 'Redirect' ? {} : { DialCallStatus: 'completed', QueueResult: 'hangup' }, node.callback.fallthrough === true);
@@ -339,6 +342,20 @@ export class Simulation {
     const wait = this.#callWait();
     if (!wait || this.#gather?.callbackId !== wait.callbackId) return false;
     this.#callback(wait, 'digits' in input ? { Digits: input.digits } : { SpeechResult: input.speech, Confidence: '0.92' });
+    this.settle();
+    return true;
+  }
+
+  /**
+   * The app a TwiML Redirect handed the call (or the message's execution) to hands it back, as its
+   * request to the flow webhook with `FlowEvent=return` does: `query`'s other parameters become the
+   * widget's outputs. False when no TwiML Redirect is waiting.
+   */
+  redirectReturn(query: Record<string, string>): boolean {
+    const wait = this.#callWait();
+    if (!wait?.returnable) return false;
+    const params = this.state?.callSid ? this.#callParams() : { From: this.state?.contactAddress ?? '', To: this.state?.channelAddress ?? '' };
+    this.deliver({ type: 'call-callback', callbackId: wait.callbackId, params: { ...params, query: { ...query, FlowEvent: 'return' } } });
     this.settle();
     return true;
   }

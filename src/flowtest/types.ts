@@ -25,6 +25,11 @@ export type ScriptStep =
   | { digits: string }
   | { speech: string }
   | { hangup: true }
+  /**
+   * The app a TwiML Redirect handed the call (or message) to hands it back (its request to the flow
+   * webhook with FlowEvent=return): `true`, or the query parameters, which become the widget's outputs.
+   */
+  | { return: true | Record<string, string> }
   | { end: 'manual' | 'expired' }
   | { expect: Expectations };
 
