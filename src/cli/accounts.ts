@@ -1,57 +1,122 @@
-// `switchboard accounts …` and `switchboard keys …`: manage credentials in the store directly.
+// `switchboard accounts …` and `switchboard keys …`: manage credentials in the store directly. A
+// server using the same store stops taking a rotated token or a deleted key within its read-cache
+// time (--read-cache-ms, 1 s by default).
 import { openStore } from '../app.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig, type SwitchboardConfig } from '../config.ts';
 import { AccountService } from '../runtime/accounts.ts';
 import { isSid } from '../runtime/ids.ts';
+import type { Store } from '../runtime/ports/store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
-async function withAccounts<T>(flags: Flags, fn: (accounts: AccountService) => Promise<T>): Promise<T> {
-  const store = openStore(loadConfig(flags));
+export const ACCOUNTS_USAGE = 'usage: switchboard accounts create [--friendly-name NAME] | list | rotate-token AC… | delete AC…';
+export const KEYS_USAGE = 'usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] | delete SK…';
+
+async function withStore<T>(config: SwitchboardConfig, fn: (store: Store, accounts: AccountService) => Promise<T>): Promise<T> {
+  const store = openStore(config);
   try {
-    return await fn(new AccountService(store, Date.now));
+    return await fn(store, new AccountService(store, Date.now));
   } finally {
     await store.close();
   }
 }
 
-export async function accountsCommand(sub: string | undefined, flags: Flags): Promise<number> {
+/** A message on stderr and the exit code: 2 for usage errors, 1 for refusals and things not found. */
+function fail(message: string, code: 1 | 2): number {
+  console.error(`switchboard: ${message}`);
+  return code;
+}
+
+/** No subcommand (the usage), or one this command does not have. */
+function usageError(command: string, sub: string | undefined, usage: string): number {
+  if (sub !== undefined) console.error(`switchboard: unknown subcommand '${command} ${sub}'`);
+  console.error(usage);
+  return 2;
+}
+
+/** The SID argument of `rotate-token`/`delete`: a usage error when missing or of the wrong shape. */
+function sidArgument(prefix: 'AC' | 'SK', value: string | undefined, usage: string): string | number {
+  if (value === undefined) return fail(`a ${prefix}… SID is needed (${usage})`, 2);
+  if (!isSid(prefix, value)) return fail(`'${value}' is not ${prefix === 'AC' ? 'an account' : 'an API key'} SID (${prefix} followed by 32 hex characters)`, 2);
+  return value;
+}
+
+export async function accountsCommand(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
   if (sub === 'create') {
     const name = typeof flags['friendly-name'] === 'string' ? flags['friendly-name'] : 'Account';
-    const account = await withAccounts(flags, (accounts) => accounts.create(name));
+    const account = await withStore(loadConfig(flags), (_, accounts) => accounts.create(name));
     console.log(`Account SID: ${account.sid}\nAuth token:  ${account.authToken}`);
     return 0;
   }
   if (sub === 'list') {
-    const store = openStore(loadConfig(flags));
-    try {
+    await withStore(loadConfig(flags), async (store) => {
       for (const account of await store.listAccounts()) console.log(`${account.sid}  ${account.friendlyName}`);
-    } finally {
-      await store.close();
-    }
+    });
     return 0;
   }
-  console.error('usage: switchboard accounts create|list');
-  return 1;
+  if (sub === 'rotate-token' || sub === 'delete') {
+    const sid = sidArgument('AC', target, ACCOUNTS_USAGE);
+    if (typeof sid === 'number') return sid;
+    const config = loadConfig(flags);
+    // serve sets this account's token from TWILIO_AUTH_TOKEN (and creates it) at every start: a
+    // rotation or deletion here would be undone by the next start.
+    if (config.account?.sid.toLowerCase() === sid.toLowerCase()) {
+      return fail(
+        sub === 'delete'
+          ? `${sid} is TWILIO_ACCOUNT_SID in this configuration: serve creates it again at start; unset TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN first`
+          : `${sid} is TWILIO_ACCOUNT_SID in this configuration: serve sets its token from TWILIO_AUTH_TOKEN at every start; change TWILIO_AUTH_TOKEN and restart instead`,
+        1,
+      );
+    }
+    if (sub === 'rotate-token') {
+      const token = await withStore(config, (_, accounts) => accounts.rotateToken(sid));
+      if (token === null) return fail(`account ${sid} does not exist`, 1);
+      console.log(`Account SID: ${sid}\nAuth token:  ${token}\n(The old token no longer works. The new one is shown only once.)`);
+      return 0;
+    }
+    const deleted = await withStore(config, (store) => store.deleteAccount(sid));
+    if (deleted === null) return fail(`account ${sid} does not exist`, 1);
+    console.log(`Deleted account ${sid} with ${deleted.apiKeys} API key(s) and ${deleted.flows} flow(s) (their executions, alerts and carrier settings too).`);
+    return 0;
+  }
+  return usageError('accounts', sub, ACCOUNTS_USAGE);
 }
 
-export async function keysCommand(sub: string | undefined, flags: Flags): Promise<number> {
+export async function keysCommand(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
   const accountSid = flags.account;
-  if (sub !== 'create' || typeof accountSid !== 'string') {
-    console.error('usage: switchboard keys create --account AC… [--friendly-name NAME]');
-    return 1;
+  if (accountSid !== undefined && (typeof accountSid !== 'string' || !isSid('AC', accountSid))) {
+    return fail(`--account must be an account SID (AC…), got '${String(accountSid)}'`, 2);
   }
-  if (!isSid('AC', accountSid)) {
-    console.error(`--account must be an account SID (AC…), got '${accountSid}'`);
-    return 2;
+  if (sub === 'create') {
+    if (accountSid === undefined) return fail(`keys create needs --account AC…\n${KEYS_USAGE}`, 2);
+    const name = typeof flags['friendly-name'] === 'string' ? flags['friendly-name'] : 'API key';
+    try {
+      const { key, secret } = await withStore(loadConfig(flags), (_, accounts) => accounts.createKey(accountSid, name));
+      console.log(`API key SID: ${key.sid}\nSecret:      ${secret}\n(The secret is shown only once.)`);
+      return 0;
+    } catch (error) {
+      return fail((error as Error).message, 1);
+    }
   }
-  const name = typeof flags['friendly-name'] === 'string' ? flags['friendly-name'] : 'API key';
-  try {
-    const { key, secret } = await withAccounts(flags, (accounts) => accounts.createKey(accountSid, name));
-    console.log(`API key SID: ${key.sid}\nSecret:      ${secret}\n(The secret is shown only once.)`);
-    return 0;
-  } catch (error) {
-    console.error((error as Error).message);
-    return 1;
+  if (sub === 'list') {
+    // Secrets are never listed: only their hashes are kept.
+    return withStore(loadConfig(flags), async (store) => {
+      if (accountSid !== undefined && !(await store.getAccount(accountSid))) return fail(`account ${accountSid} does not exist`, 1);
+      for (const key of await store.listApiKeys()) {
+        if (accountSid === undefined || key.accountSid === accountSid) console.log(`${key.sid}  ${key.accountSid}  ${new Date(key.dateCreated).toISOString()}  ${key.friendlyName}`);
+      }
+      return 0;
+    });
   }
+  if (sub === 'delete') {
+    const sid = sidArgument('SK', target, KEYS_USAGE);
+    if (typeof sid === 'number') return sid;
+    return withStore(loadConfig(flags), async (store) => {
+      const key = await store.getApiKey(sid);
+      if (!key || !(await store.deleteApiKey(sid))) return fail(`API key ${sid} does not exist`, 1);
+      console.log(`Deleted API key ${sid} (account ${key.accountSid}): it no longer authenticates.`);
+      return 0;
+    });
+  }
+  return usageError('keys', sub, KEYS_USAGE);
 }

@@ -29,8 +29,8 @@ const USAGE = `Usage: switchboard <command> [options]
 Commands:
   serve                                  start the server (embedded SQLite, or PostgreSQL shared by many nodes)
   config [--json] [--keys [--markdown]]  print the effective configuration (secrets masked), or every key
-  accounts create|list                   create an account (prints its SID and auth token), or list them
-  keys create --account AC…              create an API key (SK…) for an account and print its secret
+  accounts <command>                     accounts: create (prints its SID and auth token), list, rotate-token AC…, delete AC…
+  keys <command>                         API keys (SK…): create --account AC… (prints its secret once), list, delete SK…
   simulate <FlowSid|flow.json>           chat with a flow in the terminal (--from +1555…, --to +1500…)
   call <FlowSid|flow.json>               call a flow: hear it, press keys, speak (--from, --to)
   test [paths…]                          run flow tests (YAML/JSON) on the engine; --record, --update
@@ -65,13 +65,19 @@ Every configuration key has a flag: 'switchboard config --keys' lists them.`,
 
 Prints the effective configuration (each value and where it came from; secrets masked), or with --keys every
 configuration key: flag, environment variable, config-file key, default and meaning.`,
-  accounts: `Usage: switchboard accounts create [--friendly-name NAME] | accounts list
+  accounts: `Usage: switchboard accounts create [--friendly-name NAME] | list | rotate-token AC… | delete AC…
 
-create makes an account and prints its SID and auth token; list prints every account. Uses the store of the
-configuration (--data-dir or --database-url).`,
-  keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME]
+create makes an account and prints its SID and auth token; list prints every account.
+rotate-token gives the account a new auth token and prints it once: the old one stops working.
+delete removes the account with its API keys, flows, executions, alerts and carrier settings.
+Neither works on the account of TWILIO_ACCOUNT_SID, which serve recreates (with TWILIO_AUTH_TOKEN) at start.
+A running server using the store notices within its read-cache time (--read-cache-ms, 1 s by default).
+Uses the store of the configuration (--data-dir or --database-url).`,
+  keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] | delete SK…
 
-Creates an API key (SK…) for the account and prints its secret once (only its hash is kept).`,
+create makes an API key (SK…) for the account and prints its secret once (only its hash is kept).
+list prints every key (SID, account, creation date, name; never a secret), or the account's.
+delete revokes a key: a running server using the store refuses it within its read-cache time (1 s by default).`,
   simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound]
 
 Chat with a flow in the terminal: each line you type is a message from --from; the flow's replies and steps
@@ -89,8 +95,22 @@ Copies every record into an empty store and checks the counts. Stop every server
 --database-schema S picks the PostgreSQL schema.`,
 };
 
-/** Positionals each command parsed here takes, its own name included (`accounts create`: 2). */
-const POSITIONALS: Record<string, number> = { serve: 1, config: 1, 'migrate-store': 1, accounts: 2, keys: 2, simulate: 2, call: 2 };
+/**
+ * Positionals each command parsed here takes, its own name included (`accounts create`: 2); a
+ * subcommand with an argument of its own by command and subcommand (`keys delete SK…`: 3).
+ */
+const POSITIONALS: Record<string, number> = {
+  serve: 1,
+  config: 1,
+  'migrate-store': 1,
+  accounts: 2,
+  'accounts rotate-token': 3,
+  'accounts delete': 3,
+  keys: 2,
+  'keys delete': 3,
+  simulate: 2,
+  call: 2,
+};
 
 function usageError(problem: string): number {
   console.error(`switchboard: ${problem}`);
@@ -131,9 +151,10 @@ export async function main(argv: string[]): Promise<number> {
     options,
   });
   // `serve --dev false` would otherwise run with --dev ON and 'false' ignored.
-  const stray = strayArgument(tokens, options, positionals[0] ?? '', POSITIONALS[positionals[0] ?? ''] ?? Infinity);
+  const allowed = POSITIONALS[`${positionals[0]} ${positionals[1]}`] ?? POSITIONALS[positionals[0] ?? ''] ?? Infinity;
+  const stray = strayArgument(tokens, options, positionals[0] ?? '', allowed);
   if (stray) return usageError(stray);
-  const [command, sub] = positionals;
+  const [command, sub, target] = positionals;
   if (values.help) {
     console.log(COMMAND_HELP[command ?? ''] ?? USAGE);
     return 0;
@@ -146,9 +167,9 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve':
       return serveCommand(values);
     case 'accounts':
-      return accountsCommand(sub, values);
+      return accountsCommand(sub, values, target);
     case 'keys':
-      return keysCommand(sub, values);
+      return keysCommand(sub, values, target);
     case 'simulate':
       return simulateCommand(sub, values);
     case 'call':

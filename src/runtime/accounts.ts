@@ -87,6 +87,17 @@ export class AccountService {
     return { key, secret };
   }
 
+  /**
+   * Gives the account a new auth token and returns it (null: no such account). The old one is refused
+   * at once through this store; a node that cached the account drops it within its read-cache time.
+   */
+  async rotateToken(accountSid: string): Promise<string | null> {
+    if (!(await this.#store.getAccount(accountSid))) return null;
+    const authToken = newAuthToken();
+    await this.#store.updateAccountToken(accountSid, authToken);
+    return authToken;
+  }
+
   #matches(holder: Account | ApiKey, password: string, expectedHash: () => Buffer): boolean {
     const known = this.#verified.get(holder);
     if (known?.has(password)) return true;

@@ -42,6 +42,11 @@ class TtlMap<V> {
   delete(key: string): void {
     this.#entries.delete(key);
   }
+
+  /** Drops every entry `matches` picks (an account's keys and flows when it is deleted: rare). */
+  deleteWhere(matches: (key: string, value: V) => boolean): void {
+    for (const [key, entry] of this.#entries) if (matches(key, entry.value)) this.#entries.delete(key);
+  }
 }
 
 type Cached<A extends unknown[], R> = (...args: A) => Promise<R>;
@@ -91,6 +96,13 @@ export function cachedReads<S extends Store>(store: S, options: ReadCacheOptions
     flows.delete(flowKey(accountSid, flowSid));
     testUsers.delete(flowKey(accountSid, flowSid));
   };
+  const dropAccount = (sid: string) => {
+    accounts.delete(sid);
+    keys.deleteWhere((_, key) => key.accountSid === sid);
+    flows.deleteWhere((key) => key.startsWith(`${sid}/`));
+    testUsers.deleteWhere((key) => key.startsWith(`${sid}/`));
+    settings.deleteWhere((key) => key.endsWith(`:${sid}`));
+  };
   const overrides: Partial<Record<keyof Store, unknown>> = {
     getAccount: cached(accounts, (sid: string) => sid, (sid) => store.getAccount(sid)),
     getApiKey: cached(keys, (sid: string) => sid, (sid) => store.getApiKey(sid)),
@@ -101,6 +113,9 @@ export function cachedReads<S extends Store>(store: S, options: ReadCacheOptions
     createAccount: invalidating((account: Account) => store.createAccount(account), (account) => accounts.delete(account.sid)),
     updateAccountToken: invalidating((sid: string, token: string) => store.updateAccountToken(sid, token), (sid) => accounts.delete(sid)),
     createApiKey: invalidating((key: ApiKey) => store.createApiKey(key), (key) => keys.delete(key.sid)),
+    // A revoked key or a deleted account is refused by this node at once, not a TTL later.
+    deleteApiKey: invalidating((sid: string) => store.deleteApiKey(sid), (sid) => keys.delete(sid)),
+    deleteAccount: invalidating((sid: string) => store.deleteAccount(sid), (sid) => dropAccount(sid)),
     setSetting: invalidating((key: string, value: string) => store.setSetting(key, value), (key) => settings.delete(key)),
     createFlow: invalidating((flow: FlowRecord, revision: Parameters<Store['createFlow']>[1]) => store.createFlow(flow, revision), (flow) => dropFlow(flow.accountSid, flow.sid)),
     saveFlowRevision: invalidating((flow: FlowRecord, revision: Parameters<Store['saveFlowRevision']>[1]) => store.saveFlowRevision(flow, revision), (flow) => dropFlow(flow.accountSid, flow.sid)),

@@ -99,4 +99,36 @@ describe('read cache', () => {
     assert.equal(reads(), 2);
     await raw.close();
   });
+
+  it('a key revoked or an account deleted through this node is gone at once: the key, the account, its flows and carrier setting', async () => {
+    const { raw, store } = setup(60_000);
+    await store.createAccount(ACCOUNT);
+    const other = { ...ACCOUNT, sid: 'AC' + '2'.repeat(32) };
+    await store.createAccount(other);
+    const key = (sid: string, accountSid: string) => ({ sid, accountSid, friendlyName: 'k', secretHash: 'ab'.repeat(32), dateCreated: 1 });
+    const [revoked, kept, otherKey] = [key('SK' + '1'.repeat(32), ACCOUNT.sid), key('SK' + '2'.repeat(32), ACCOUNT.sid), key('SK' + '3'.repeat(32), other.sid)];
+    for (const k of [revoked, kept, otherKey]) await store.createApiKey(k);
+    const common = { friendlyName: 'f', commitMessage: null, authorSid: null, valid: true, errors: [], warnings: [], dateCreated: 1, dateUpdated: null, status: 'draft' as const, revision: 1, publishedRevision: null };
+    const definition = { description: 'x', initial_state: 'Trigger', states: [], flags: { allow_concurrent_calls: true } } as never;
+    const flowSid = 'FW' + '3'.repeat(32);
+    await store.createFlow({ ...common, accountSid: ACCOUNT.sid, sid: flowSid }, { ...common, accountSid: ACCOUNT.sid, flowSid, definition });
+    await store.setSetting(`carrier:${ACCOUNT.sid}`, '{"channel":"webhook"}');
+    // Every one read, so cached for a minute.
+    for (const k of [revoked, kept, otherKey]) assert.ok(await store.getApiKey(k.sid));
+    assert.ok(await store.getFlow(ACCOUNT.sid, flowSid));
+    assert.ok(await store.getSetting(`carrier:${ACCOUNT.sid}`));
+
+    assert.equal(await store.deleteApiKey(revoked.sid), true);
+    assert.equal(await store.getApiKey(revoked.sid), null, 'the revoked key at once, not a TTL later');
+    assert.ok(await store.getApiKey(kept.sid));
+
+    assert.deepEqual(await store.deleteAccount(ACCOUNT.sid), { apiKeys: 1, flows: 1 });
+    assert.equal(await store.getAccount(ACCOUNT.sid), null);
+    assert.equal(await store.getApiKey(kept.sid), null, "the account's other keys too");
+    assert.equal(await store.getFlow(ACCOUNT.sid, flowSid), null);
+    assert.equal(await store.getSetting(`carrier:${ACCOUNT.sid}`), null);
+    assert.ok(await store.getAccount(other.sid), 'another account stays');
+    assert.ok(await store.getApiKey(otherKey.sid));
+    await raw.close();
+  });
 });

@@ -309,6 +309,76 @@ export function runStoreConformance(
         assert.equal(await store.getSetting('dev_account'), 'AC2');
         assert.equal(await store.getSetting('other'), '', 'empty string is a value, not null');
       });
+
+      test('deletes an API key (revocation); other keys stay', async (store) => {
+        const a = account();
+        await store.createAccount(a);
+        const key = (name: string): ApiKey => ({ sid: sid('SK'), accountSid: a.sid, friendlyName: name, secretHash: 'ab'.repeat(32), dateCreated: T0 });
+        const [k1, k2] = [key('one'), key('two')];
+        await store.createApiKey(k1);
+        await store.createApiKey(k2);
+        assert.equal(await store.deleteApiKey(k1.sid), true);
+        assert.equal(await store.getApiKey(k1.sid), null);
+        assert.deepEqual(await store.getApiKey(k2.sid), k2);
+        assert.equal(await store.deleteApiKey(k1.sid), false, 'a second delete finds nothing');
+        assert.equal(await store.deleteApiKey(sid('SK')), false);
+        assert.deepEqual((await store.listApiKeys()).map((k) => k.sid), [k2.sid]);
+      });
+
+      test('deletes an account with everything it owns, and nothing of another account', async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const second = flowPair(a.sid);
+        await store.createFlow(second.flow, second.revision);
+        const keyA: ApiKey = { sid: sid('SK'), accountSid: a.sid, friendlyName: 'a', secretHash: 'ab'.repeat(32), dateCreated: T0 };
+        const keyB: ApiKey = { ...keyA, sid: sid('SK'), accountSid: b.sid };
+        await store.createApiKey(keyA);
+        await store.createApiKey(keyB);
+        const alertOf = (exec: ExecutionRecord): AlertRecord => ({ sid: sid('NO'), accountSid: exec.accountSid, flowSid: exec.flowSid, executionSid: exec.sid, logLevel: 'error', errorCode: 84003, text: 'x', dateCreated: T0 });
+        const [execA, execB] = [execution(flowA), execution(flowB)];
+        for (const exec of [execA, execB]) {
+          await store.writeSprint(
+            sprint(exec, true, {
+              steps: [step(exec)],
+              timersToAdd: [timer(exec, T0 + 10)],
+              effectsToAdd: [effect(exec, { kind: 'send' })],
+              alerts: [alertOf(exec)],
+              inboundReceipt: { accountSid: exec.accountSid, key: 'SM' + 'r'.repeat(32), receivedAt: T0 },
+            }),
+          );
+        }
+        await store.setSetting(`carrier:${a.sid}`, '{"channel":"webhook"}');
+        await store.setSetting(`carrier:${b.sid}`, '{"channel":"webhook"}');
+        await store.setSetting('dev_account_sid', b.sid);
+
+        assert.deepEqual(await store.deleteAccount(a.sid), { apiKeys: 1, flows: 2 });
+        assert.equal(await store.getAccount(a.sid), null);
+        assert.equal(await store.getApiKey(keyA.sid), null);
+        assert.equal(await store.getFlow(a.sid, flowA.sid), null);
+        assert.equal(await store.getFlow(a.sid, second.flow.sid), null);
+        assert.equal(await store.getRevision(a.sid, flowA.sid, 'LatestRevision'), null);
+        assert.equal(await store.getExecutionBySid(execA.sid), null);
+        assert.deepEqual((await store.listAlerts(a.sid, {}, { pageSize: 10 })).items, []);
+        assert.equal(await store.hasInboundReceipt(a.sid, 'SM' + 'r'.repeat(32)), false);
+        assert.equal(await store.getSetting(`carrier:${a.sid}`), null);
+        // What is left is the other account's, whole: its timer and effect are the only ones to claim.
+        assert.deepEqual(await store.getAccount(b.sid), b);
+        assert.deepEqual(await store.getApiKey(keyB.sid), keyB);
+        assert.deepEqual(await store.getFlow(b.sid, flowB.sid), flowB);
+        assert.ok(await store.getExecutionBySid(execB.sid));
+        assert.equal((await store.listAlerts(b.sid, {}, { pageSize: 10 })).items.length, 1);
+        assert.equal(await store.hasInboundReceipt(b.sid, 'SM' + 'r'.repeat(32)), true);
+        assert.equal(await store.getSetting(`carrier:${b.sid}`), '{"channel":"webhook"}');
+        assert.equal(await store.getSetting('dev_account_sid'), b.sid);
+        assert.deepEqual((await store.claimDueTimers(T0 + 100, { owner: 'n', until: T0 + 1000 }, 10)).map((t) => t.accountSid), [b.sid]);
+        assert.deepEqual((await store.claimEffects(T0 + 100, { owner: 'n', until: T0 + 1000 }, 10)).map((e) => e.accountSid), [b.sid]);
+        assert.deepEqual((await store.listAccounts()).map((x) => x.sid), [b.sid]);
+
+        assert.equal(await store.deleteAccount(a.sid), null, 'a second delete finds nothing');
+        assert.equal(await store.deleteAccount(sid('AC')), null);
+        // The SID may be used again (migrations and a re-created TWILIO_ACCOUNT_SID do).
+        await store.createAccount(a);
+        assert.deepEqual(await store.getAccount(a.sid), a);
+      });
     });
 
     describe('flows, revisions, test users', () => {

@@ -96,6 +96,15 @@ export interface AccountStore {
   listAccounts(): Promise<Account[]>;
   createApiKey(key: ApiKey): Promise<void>;
   getApiKey(sid: string): Promise<ApiKey | null>;
+  /** Revokes a key: false when there is none. */
+  deleteApiKey(sid: string): Promise<boolean>;
+  /**
+   * Deletes an account and everything it owns, in one transaction: its API keys, flows (with their
+   * revisions, executions and what hangs off them), alerts, inbound receipts and the settings keyed
+   * `<name>:<AccountSid>` (its carrier configuration). Null when there is no such account; otherwise
+   * how many keys and flows went with it.
+   */
+  deleteAccount(sid: string): Promise<{ apiKeys: number; flows: number } | null>;
   /** A small key/value table for server settings such as the dev account. */
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;

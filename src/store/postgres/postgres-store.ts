@@ -304,6 +304,26 @@ export class PostgresStore implements Store {
     return rows[0] ? toApiKey(rows[0]) : null;
   }
 
+  async deleteApiKey(sid: string): Promise<boolean> {
+    return (await this.#count('DELETE FROM api_keys WHERE sid = ?', [sid])) > 0;
+  }
+
+  async deleteAccount(sid: string): Promise<{ apiKeys: number; flows: number } | null> {
+    return this.#transaction(async (client) => {
+      // The account row locked first: a concurrent delete of it waits here, then finds it gone.
+      if ((await this.#query('SELECT 1 FROM accounts WHERE sid = ? FOR UPDATE', [sid], client)).length === 0) return null;
+      // Executions (and their steps, timers, effects) go with the flows by ON DELETE CASCADE.
+      await this.#query('DELETE FROM flow_revisions WHERE account_sid = ?', [sid], client);
+      const flows = await this.#count('DELETE FROM flows WHERE account_sid = ?', [sid], client);
+      await this.#query('DELETE FROM alerts WHERE account_sid = ?', [sid], client);
+      await this.#query('DELETE FROM inbound_receipts WHERE account_sid = ?', [sid], client);
+      await this.#query(`DELETE FROM settings WHERE key LIKE '%:' || ?::text`, [sid], client);
+      const apiKeys = await this.#count('DELETE FROM api_keys WHERE account_sid = ?', [sid], client);
+      await this.#query('DELETE FROM accounts WHERE sid = ?', [sid], client);
+      return { apiKeys, flows };
+    });
+  }
+
   async listApiKeys(): Promise<ApiKey[]> {
     return (await this.#query('SELECT * FROM api_keys ORDER BY date_created, sid')).map(toApiKey);
   }

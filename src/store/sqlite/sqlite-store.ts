@@ -271,6 +271,29 @@ export class SqliteStore implements Store {
     return row ? toApiKey(row) : null;
   }
 
+  async deleteApiKey(sid: string): Promise<boolean> {
+    if (this.#writer) return this.#writer.call('deleteApiKey', [sid]);
+    return Number(this.stmt('DELETE FROM api_keys WHERE sid = ?').run(sid).changes) > 0;
+  }
+
+  async deleteAccount(sid: string): Promise<{ apiKeys: number; flows: number } | null> {
+    if (this.#writer) return this.#writer.call('deleteAccount', [sid]);
+    return this.transaction(() => {
+      if (!this.stmt('SELECT 1 FROM accounts WHERE sid = ?').get(sid)) return null;
+      // Executions explicitly, as in deleteFlow (independent of the foreign_keys pragma); their steps,
+      // timers and effects cascade from them.
+      this.stmt('DELETE FROM executions WHERE account_sid = ?').run(sid);
+      this.stmt('DELETE FROM flow_revisions WHERE account_sid = ?').run(sid);
+      const flows = Number(this.stmt('DELETE FROM flows WHERE account_sid = ?').run(sid).changes);
+      this.stmt('DELETE FROM alerts WHERE account_sid = ?').run(sid);
+      this.stmt('DELETE FROM inbound_receipts WHERE account_sid = ?').run(sid);
+      this.stmt(`DELETE FROM settings WHERE key LIKE '%:' || ?`).run(sid);
+      const apiKeys = Number(this.stmt('DELETE FROM api_keys WHERE account_sid = ?').run(sid).changes);
+      this.stmt('DELETE FROM accounts WHERE sid = ?').run(sid);
+      return { apiKeys, flows };
+    });
+  }
+
   // ---- flows
 
   async createFlow(flow: FlowRecord, revision: RevisionRecord): Promise<void> {

@@ -14,6 +14,8 @@ export type WriteMethod =
   | 'createAccount'
   | 'updateAccountToken'
   | 'createApiKey'
+  | 'deleteApiKey'
+  | 'deleteAccount'
   | 'createFlow'
   | 'saveFlowRevision'
   | 'deleteFlow'
