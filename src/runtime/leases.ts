@@ -14,6 +14,12 @@ export interface LeaseOptions {
 }
 
 export const DEFAULT_LEASE_MS = 30_000;
+/**
+ * After a failed renewal (the database was away), how soon it is tried again: the claims run out a
+ * lease after the last renewal that landed, so the first beat once the store is back must not wait
+ * a whole third of a lease while other nodes sweep for orphans every second.
+ */
+const RENEW_RETRY_MS = 250;
 
 /** host:pid:random — readable in the database, never reused by a restarted process. */
 export function newNodeId(): string {
@@ -48,6 +54,7 @@ export class WorkLeases {
   readonly #timers = new Set<string>();
   readonly #effects = new Set<string>();
   #heartbeat: NodeJS.Timeout | null = null;
+  #retry: NodeJS.Timeout | null = null;
 
   constructor(store: Store, options: LeaseOptions) {
     this.#store = store;
@@ -80,8 +87,22 @@ export class WorkLeases {
 
   start(): void {
     if (this.#heartbeat) return;
-    this.#heartbeat = setInterval(() => void this.renew().catch(() => undefined), Math.max(50, Math.floor(this.leaseMs / 3)));
+    const interval = Math.max(50, Math.floor(this.leaseMs / 3));
+    this.#heartbeat = setInterval(() => void this.#beat(Math.min(RENEW_RETRY_MS, interval)), interval);
     this.#heartbeat.unref();
+  }
+
+  async #beat(retryMs: number): Promise<void> {
+    try {
+      await this.renew();
+    } catch {
+      if (this.#retry || !this.#heartbeat) return;
+      this.#retry = setTimeout(() => {
+        this.#retry = null;
+        if (this.#heartbeat) void this.#beat(retryMs);
+      }, retryMs);
+      this.#retry.unref();
+    }
   }
 
   /** Extends every claim still held (rows another node took over are left alone by the store). */
@@ -93,7 +114,9 @@ export class WorkLeases {
   /** Stops the heartbeat and hands every claim back so other nodes take it without waiting. */
   async stop(): Promise<void> {
     if (this.#heartbeat) clearInterval(this.#heartbeat);
+    if (this.#retry) clearTimeout(this.#retry);
     this.#heartbeat = null;
+    this.#retry = null;
     this.#timers.clear();
     this.#effects.clear();
     await this.#store.releaseLeases(this.nodeId);
