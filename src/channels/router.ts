@@ -1,10 +1,12 @@
 // Picks the channel each account's flows send through, from its carrier configuration
 // (carrier-config.ts): the built-in simulator (the default), the real Twilio carrier or a plain
-// webhook. The runtime sees one MessageChannel.
+// webhook. The runtime sees one MessageChannel. A failed read of the configuration is a
+// StoreUnavailableError: nothing was sent or requested, and the runtime tries again.
 import type { ConversationRequest, FlexTaskRequest, OutboundMessage } from '../engine/types.ts';
 import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult, TwilioCredentials } from '../runtime/ports/channel.ts';
 import type { Store } from '../runtime/ports/store.ts';
-import { loadCarrierConfig } from './twilio/carrier-config.ts';
+import { storeUnavailable } from '../runtime/ports/store-errors.ts';
+import { loadCarrierConfig, type CarrierConfig } from './twilio/carrier-config.ts';
 import type { TwilioChannel } from './twilio/twilio-channel.ts';
 import { signForm, type WebhookChannel } from './webhook/webhook-channel.ts';
 
@@ -25,7 +27,7 @@ export class ChannelRouter implements MessageChannel {
   }
 
   async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
-    const config = await loadCarrierConfig(this.#store, context.accountSid);
+    const config = await this.#config(context.accountSid);
     switch (config.channel) {
       case 'twilio':
         return this.#channels.twilio.send(config.twilio, context, message);
@@ -37,33 +39,37 @@ export class ChannelRouter implements MessageChannel {
   }
 
   async startConversation(context: SendContext, request: ConversationRequest): Promise<ConversationResult> {
-    const config = await loadCarrierConfig(this.#store, context.accountSid);
+    const config = await this.#config(context.accountSid);
     if (config.channel === 'twilio') return this.#channels.twilio.createConversation(config.twilio, context, request);
     if (config.channel === 'simulator' && this.#channels.simulator.startConversation) return this.#channels.simulator.startConversation(context, request);
     return { ok: false, code: 50000, message: `The ${config.channel} channel cannot create Conversations` };
   }
 
   async createTask(context: SendContext, task: FlexTaskRequest): Promise<TaskResult> {
-    const config = await loadCarrierConfig(this.#store, context.accountSid);
+    const config = await this.#config(context.accountSid);
     if (config.channel === 'twilio') return this.#channels.twilio.createFlexTask(config.twilio, context, task);
     if (config.channel === 'simulator' && this.#channels.simulator.createTask) return this.#channels.simulator.createTask(context, task);
     return { ok: false, code: 20500, message: `The ${config.channel} channel cannot create TaskRouter tasks` };
   }
 
   async signFunctionRequest(accountSid: string, url: string, parameters: { key: string; value: string }[]): Promise<string | null> {
-    const config = await loadCarrierConfig(this.#store, accountSid);
+    const config = await this.#config(accountSid);
     // Functions live in the upstream account: only its auth token makes a signature they accept.
     if (config.channel !== 'twilio') return null;
     return signForm(config.twilio.authToken, url, parameters.map(({ key, value }) => [key, value]));
   }
 
   async twilioCredentials(accountSid: string): Promise<TwilioCredentials | null> {
-    const config = await loadCarrierConfig(this.#store, accountSid);
+    const config = await this.#config(accountSid);
     if (config.channel !== 'twilio') return null;
     const t = config.twilio;
     const bases = [t.apiBaseUrl, t.conversationsBaseUrl, t.taskrouterBaseUrl, t.flexApiBaseUrl].filter((base): base is string => typeof base === 'string');
     const apiHosts = bases.map((base) => new URL(base).host.toLowerCase());
     return { username: t.apiKey?.sid ?? t.accountSid, password: t.apiKey?.secret ?? t.authToken, apiHosts };
+  }
+
+  #config(accountSid: string): Promise<CarrierConfig> {
+    return loadCarrierConfig(this.#store, accountSid).catch(storeUnavailable);
   }
 
   busy(): boolean {

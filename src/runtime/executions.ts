@@ -21,7 +21,7 @@ import { DomainError, invalidParameter, notFound } from './errors.ts';
 import { newSid } from './ids.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { ExecutionRateLimiter, type RateKind, type RateLimits } from './rate-limiter.ts';
-import type { DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp } from './ports/channel.ts';
+import type { ConversationResult, DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp, SendResult, TaskResult } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
 import { NO_OBSERVER, type RuntimeObserver } from './ports/observer.ts';
 import type { ExecutionAge, ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord, VersionedExecution } from './ports/store.ts';
@@ -30,6 +30,8 @@ import { withTwilioAuth } from './twilio-auth.ts';
 import { DEFAULT_LEASE_MS, WorkLeases, isAbandonedOwner, newNodeId } from './leases.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
 import { StoreConflictError } from './ports/store.ts';
+import { StoreUnavailableError, UnsavedOutcomeError, storeUnavailable } from './ports/store-errors.ts';
+import { Backoff } from './backoff.ts';
 import { evictOldest } from '../lib/evict-oldest.ts';
 
 export interface CreateExecutionInput {
@@ -71,6 +73,16 @@ export interface RuntimeOptions {
   /** Many nodes on one store: this node's id in claims, and how long a claim lasts unrenewed. */
   nodeId?: string | undefined;
   leaseMs?: number | undefined;
+  /**
+   * How long stop() keeps trying to write effect results the store refused (it is down): past it they
+   * are given up, and their effects are carried out again by whichever node takes them over.
+   */
+  stopDrainMs?: number | undefined;
+  /**
+   * Effect results (and carrier ledger writes) this node may hold while the store refuses them; past
+   * it, new effects are left in the outbox for a node that can record them (bounded memory).
+   */
+  maxUnwrittenResults?: number | undefined;
 }
 
 export const DEFAULT_RUNTIME_OPTIONS: Omit<RuntimeOptions, 'now'> = {
@@ -99,8 +111,10 @@ const EXPIRY_BATCH = 128;
 const TIMER_BATCHES_IN_FLIGHT = 16;
 /** Sprints and effects in flight beyond which a burst waits before claiming more (bounds its memory). */
 const TIMER_WORK_IN_FLIGHT = 2048;
-/** Writing an effect's result is tried this often (100 ms, then doubling, between tries) before the claim is given up. */
-const RESULT_WRITE_ATTEMPTS = 5;
+/** How long stop() keeps retrying effect results the store did not take (see RuntimeOptions.stopDrainMs). */
+const STOP_DRAIN_MS = 10_000;
+/** Default for RuntimeOptions.maxUnwrittenResults: each holds its result (an HTTP body is up to 64 KB). */
+const MAX_UNWRITTEN_RESULTS = 1024;
 /** Old inbound receipts and alerts go once an hour (any node may do it; deletes are idempotent). */
 const PRUNE_EVERY_MS = 3600 * 1000;
 
@@ -142,6 +156,12 @@ export class ExecutionService implements ExecutionServiceApi {
   #expiryRetryAt = Number.NEGATIVE_INFINITY;
   #unsubscribe: (() => void) | undefined;
   #voice: VoiceChannel | null = null;
+  /** Pauses between tries of store work that failed; stop() cuts the current ones short. */
+  readonly #backoff = new Backoff();
+  /** Until when (wall clock) a stopped node keeps retrying result writes. */
+  #drainUntil = Number.POSITIVE_INFINITY;
+  /** Writes being retried by #persistently (effect results waiting for the store). */
+  #unwritten = 0;
 
   /** Studio's runtime rules this node runs executions under (replay re-runs recorded ones under the same). */
   get rules(): { limits: Partial<EngineLimits>; maxExecutionAgeMs: number; httpTimeoutMs: number } {
@@ -180,6 +200,7 @@ export class ExecutionService implements ExecutionServiceApi {
    */
   async start(): Promise<void> {
     this.#stopped = false;
+    this.#drainUntil = Number.POSITIVE_INFINITY;
     this.#leases.start();
     await this.#store.releaseAbandonedClaims?.((owner) => isAbandonedOwner(owner, this.#leases.nodeId));
     await this.#sweepOrphanedEffects();
@@ -191,9 +212,15 @@ export class ExecutionService implements ExecutionServiceApi {
     this.#scheduleTimers(0);
   }
 
-  /** Graceful shutdown: drains in-flight sprints and effects, then hands back every claim. */
+  /**
+   * Graceful shutdown: drains in-flight sprints and effects, then hands back every claim. Effects that
+   * could not start for a store error stop retrying (nothing went out: the next node carries them out);
+   * results not yet written are retried for up to stopDrainMs, then given up.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#drainUntil = Date.now() + (this.#options.stopDrainMs ?? STOP_DRAIN_MS);
+    this.#backoff.wakeAll();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#unsubscribe?.();
@@ -538,6 +565,7 @@ export class ExecutionService implements ExecutionServiceApi {
   /** Claims effects nobody holds (a dead node's, once its lease expired) and carries them out. */
   async #sweepOrphanedEffects(): Promise<void> {
     this.#lastSweep = this.#options.now();
+    if (this.#backlogged()) return;
     const orphans = await this.#store.claimEffects(this.#options.now(), this.#leases.lease(), 200);
     for (const effect of orphans) if (!this.#leases.holds('effect', effect.id)) this.#dispatch(effect);
   }
@@ -777,57 +805,92 @@ export class ExecutionService implements ExecutionServiceApi {
   /** Carries out one outbox effect and feeds its result back as an event (flowSid: when the caller knows it). */
   #dispatch(pending: PendingEffect, flowSid?: string): void {
     if (this.#stopped) return; // left claimed; stop() hands it back to the other nodes
+    // Left in the outbox, unheld: its claim runs out, and a sweep (here, once writes land again, or on
+    // another node) carries it out.
+    if (this.#backlogged()) return;
     this.#leases.hold('effect', pending.id);
+    // The claim is renewed until the result is written (or given up at shutdown): dropping it earlier
+    // would let the orphan sweep carry the effect out a second time.
+    void this.#track(this.#carryOut(pending, flowSid).finally(() => this.#leases.drop('effect', pending.id)));
+  }
+
+  async #carryOut(pending: PendingEffect, flowSid: string | undefined): Promise<void> {
     const effect = pending.payload as EffectPayload;
-    void this.#track(
-      (async () => {
-        let result: EffectResult;
-        try {
-          const label = { accountSid: pending.accountSid, executionSid: pending.executionSid, effectId: effect.effectId, type: effect.type, widget: effect.widget, ...(effect.type === 'http-request' ? { purpose: effect.purpose } : {}) };
-          result = await this.#observer.effect(label, () => this.#perform(pending, effect, flowSid));
-        } catch (error) {
-          result = effect.type === 'send-message'
-            ? { kind: 'message-failed', code: 30008, message: (error as Error).message }
-            : effect.type === 'load-subflow'
-              ? { kind: 'subflow-missing', message: (error as Error).message }
-              : effect.type === 'start-conversation'
-                ? { kind: 'conversation-failed', code: 50000, message: (error as Error).message }
-              : effect.type === 'create-task'
-                ? { kind: 'task-failed', code: 20500, message: (error as Error).message }
-                : effect.type === 'place-call' || effect.type === 'call-recording'
-                  ? { kind: 'call-failed', code: 20500, message: (error as Error).message }
-                  : { kind: 'http-failed', reason: 'network', message: (error as Error).message };
+    const label = { accountSid: pending.accountSid, executionSid: pending.executionSid, effectId: effect.effectId, type: effect.type, widget: effect.widget, ...(effect.type === 'http-request' ? { purpose: effect.purpose } : {}) };
+    let result: EffectResult;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await this.#observer.effect(label, () => this.#perform(pending, effect, flowSid));
+        break;
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) {
+          // The store failed before anything went out: no outcome to record. Tried again while this node
+          // holds the claim; a stopping node leaves the row to the next one, which finds nothing sent.
+          if (this.#stopped) return;
+          await this.#backoff.pause(attempt);
+          if (this.#stopped) return;
+          continue;
         }
-        await this.#recordResult(pending, { type: 'effect-result', effectId: effect.effectId, result }).finally(() => this.#leases.drop('effect', pending.id));
-      })(),
-    );
+        result = failureOf(effect, error as Error);
+        break;
+      }
+    }
+    const event: EngineEvent = { type: 'effect-result', effectId: effect.effectId, result };
+    // Given up only at shutdown (see stop()); the claim then goes back with the others.
+    await this.#persistently(() => this.deliver(pending.executionSid, event, { effectId: pending.id })).catch(() => undefined);
   }
 
   /**
-   * Feeds an effect's result back, retrying a failed write (a dropped database connection) while this
-   * node still holds the claim: giving the row up would have the orphan sweep carry the effect out again.
+   * Runs a store write until it lands, with capped backoff: through an outage of any length while the
+   * node runs, and for stopDrainMs once it stops (then the last error is thrown). A write that lost
+   * its claim resolves (deliver answers null): another node has the work.
    */
-  async #recordResult(pending: PendingEffect, event: EngineEvent): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.deliver(pending.executionSid, event, { effectId: pending.id });
-        return;
-      } catch (error) {
-        if (attempt >= RESULT_WRITE_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** (attempt - 1)));
+  async #persistently(write: () => Promise<unknown>): Promise<void> {
+    let waiting = false;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await write();
+          return;
+        } catch (error) {
+          if (!waiting) this.#unwritten++;
+          waiting = true;
+          if (this.#stopped && Date.now() >= this.#drainUntil) throw error;
+          await this.#backoff.pause(attempt);
+        }
       }
+    } finally {
+      if (waiting) this.#unwritten--;
     }
+  }
+
+  /** Whether as many results as this node may hold are waiting for the store. */
+  #backlogged(): boolean {
+    return this.#unwritten >= (this.#options.maxUnwrittenResults ?? MAX_UNWRITTEN_RESULTS);
+  }
+
+  /**
+   * A channel answer whose outcome is known but whose ledger write failed (UnsavedOutcomeError): the
+   * ledger write is retried until it lands, and the outcome stands. Any other error is rethrown.
+   */
+  async #unsaved<T>(error: unknown): Promise<T> {
+    if (!(error instanceof UnsavedOutcomeError)) throw error;
+    // Written before the result's sprint: should this node die in between, the re-run finds it done.
+    await this.#persistently(() => error.save()).catch(() => undefined);
+    return error.result as T;
   }
 
   async #perform(pending: PendingEffect, effect: EffectPayload, knownFlowSid?: string): Promise<EffectResult> {
     switch (effect.type) {
       case 'send-message': {
         // Loading the whole execution just for its flow SID cost a state parse per message sent.
-        const flowSid = knownFlowSid ?? (await this.#store.getExecutionBySid(pending.executionSid))?.flowSid ?? '';
-        const sent = await this.#channel.sendMessage(
-          { accountSid: pending.accountSid, flowSid, executionSid: pending.executionSid, effectId: effect.effectId },
-          effect.message,
-        );
+        const flowSid = knownFlowSid ?? (await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable))?.flowSid ?? '';
+        let sent: SendResult;
+        try {
+          sent = await this.#channel.sendMessage({ accountSid: pending.accountSid, flowSid, executionSid: pending.executionSid, effectId: effect.effectId }, effect.message);
+        } catch (error) {
+          sent = await this.#unsaved(error);
+        }
         return sent.ok ? { kind: 'message-sent', message: sent.message } : { kind: 'message-failed', code: sent.code, message: sent.message };
       }
       case 'http-request': {
@@ -857,11 +920,10 @@ export class ExecutionService implements ExecutionServiceApi {
     if (!this.#channel.startConversation) {
       return { kind: 'conversation-failed', code: 50000, message: `The ${this.#channel.name} channel cannot create Conversations` };
     }
-    const record = await this.#store.getExecutionBySid(pending.executionSid);
-    const result = await this.#channel.startConversation(
-      { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId },
-      effect.request,
-    );
+    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
+    const result = await this.#channel
+      .startConversation({ accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId }, effect.request)
+      .catch((error: unknown) => this.#unsaved<ConversationResult>(error));
     return result.ok
       ? { kind: 'conversation-started', conversation: result.conversation, webhookSid: result.webhookSid }
       : { kind: 'conversation-failed', code: result.code, message: result.message };
@@ -869,17 +931,16 @@ export class ExecutionService implements ExecutionServiceApi {
 
   async #createTask(pending: PendingEffect, effect: Extract<Effect, { type: 'create-task' }>): Promise<EffectResult> {
     if (!this.#channel.createTask) return { kind: 'task-failed', code: 20500, message: `The ${this.#channel.name} channel cannot create TaskRouter tasks` };
-    const record = await this.#store.getExecutionBySid(pending.executionSid);
-    const result = await this.#channel.createTask(
-      { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId },
-      effect.task,
-    );
+    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
+    const result = await this.#channel
+      .createTask({ accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId }, effect.task)
+      .catch((error: unknown) => this.#unsaved<TaskResult>(error));
     return result.ok ? { kind: 'task-created', task: result.task } : { kind: 'task-failed', code: result.code, message: result.message };
   }
 
   async #voiceEffect(pending: PendingEffect, effect: Extract<Effect, { type: 'place-call' | 'call-recording' }>): Promise<EffectResult> {
     if (!this.#voice) return { kind: 'call-failed', code: 20500, message: 'No voice channel is configured' };
-    const record = await this.#store.getExecutionBySid(pending.executionSid);
+    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
     const context = { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid };
     if (effect.type === 'place-call') {
       const placed = await this.#voice.placeCall({ ...context, callbackId: effect.effectId }, effect.call);
@@ -890,18 +951,38 @@ export class ExecutionService implements ExecutionServiceApi {
   }
 
   async #loadSubflow(pending: PendingEffect, effect: Extract<Effect, { type: 'load-subflow' }>): Promise<EffectResult> {
-    const record = await this.#store.getExecutionBySid(pending.executionSid);
+    // A store that fails is not a missing subflow: the load is tried again.
+    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
     if (!record) return { kind: 'subflow-missing', message: 'execution is gone' };
     let selector: RevisionSelector = 'LatestPublished';
     if (/^\d+$/.test(effect.revision)) selector = Number(effect.revision);
     else if (effect.revision !== 'LatestPublished') {
       // "Latest Draft": the parent's test users get the subflow's draft, everyone else the published revision.
-      const testUsers = (await this.#store.getTestUsers(record.accountSid, record.flowSid)) ?? [];
+      const testUsers = (await this.#store.getTestUsers(record.accountSid, record.flowSid).catch(storeUnavailable)) ?? [];
       if (testUsers.includes(record.contactChannelAddress)) selector = 'LatestRevision';
     }
-    const revision = await this.#store.getRevision(pending.accountSid, effect.flowSid, selector);
+    const revision = await this.#store.getRevision(pending.accountSid, effect.flowSid, selector).catch(storeUnavailable);
     if (!revision) return { kind: 'subflow-missing', message: `Subflow ${effect.flowSid} (revision ${effect.revision}) was not found` };
     return { kind: 'subflow-loaded', flowSid: effect.flowSid, revision: revision.revision, definition: runnable(revision.definition) };
+  }
+}
+
+/** What an effect that threw (a channel or network error, not the store's) reports to its widget. */
+function failureOf(effect: EffectPayload, error: Error): EffectResult {
+  switch (effect.type) {
+    case 'send-message':
+      return { kind: 'message-failed', code: 30008, message: error.message };
+    case 'load-subflow':
+      return { kind: 'subflow-missing', message: error.message };
+    case 'start-conversation':
+      return { kind: 'conversation-failed', code: 50000, message: error.message };
+    case 'create-task':
+      return { kind: 'task-failed', code: 20500, message: error.message };
+    case 'place-call':
+    case 'call-recording':
+      return { kind: 'call-failed', code: 20500, message: error.message };
+    case 'http-request':
+      return { kind: 'http-failed', reason: 'network', message: error.message };
   }
 }
 

@@ -9,6 +9,7 @@ import { FlowService } from '../../src/runtime/flows.ts';
 import { DEFAULT_RUNTIME_OPTIONS, ExecutionService } from '../../src/runtime/executions.ts';
 import type { MessageChannel, OutboundHttp } from '../../src/runtime/ports/channel.ts';
 import type { SprintWrite } from '../../src/runtime/ports/store.ts';
+import { StoreUnavailableError } from '../../src/runtime/ports/store-errors.ts';
 
 const flowDefinition = {
   description: 'one HTTP call',
@@ -17,6 +18,37 @@ const flowDefinition = {
   states: [
     { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage' }, { event: 'incomingCall' }, { event: 'incomingConversationMessage' }, { event: 'incomingRequest', next: 'call' }, { event: 'incomingParent' }], properties: { offset: { x: 0, y: 0 } } },
     { name: 'call', type: 'make-http-request', transitions: [{ event: 'success' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, method: 'POST', url: 'https://orders.example.com/v1/orders', content_type: 'application/json', body: '{}' } },
+  ],
+};
+
+/** Every store method fails while `down` is set, as when the database is stopped (close excepted). */
+function outage(store: SqliteStore): { down: boolean } {
+  const state = { down: false };
+  const target = store as unknown as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(store))) {
+    const original = target[name];
+    if (name === 'constructor' || name === 'close' || typeof original !== 'function') continue;
+    const bound = (original as (...args: unknown[]) => unknown).bind(store);
+    target[name] = (...args: unknown[]) => (state.down ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : bound(...args));
+  }
+  return state;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function setup(definition: object = flowDefinition) {
+  const store = new SqliteStore({ path: ':memory:' });
+  const accountSid = 'AC' + '0'.repeat(32);
+  await store.createAccount({ sid: accountSid, authToken: 'x'.repeat(32), friendlyName: 'a', dateCreated: Date.now() });
+  const flow = await new FlowService(store, { now: Date.now } as never).create(accountSid, { friendlyName: 'http', status: 'published', definition: definition as never });
+  return { store, accountSid, flowSid: flow.sid };
+}
+
+const sendDefinition = {
+  ...flowDefinition,
+  states: [
+    { ...flowDefinition.states[0]!, transitions: flowDefinition.states[0]!.transitions.map((t) => (t.event === 'incomingRequest' ? { event: 'incomingRequest', next: 'greet' } : t)) },
+    { name: 'greet', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'hi' } },
   ],
 };
 
@@ -52,6 +84,152 @@ describe('recording an effect result', () => {
       assert.equal(calls, 1, 'the customer server was called once');
       assert.deepEqual(await store.pendingEffects(10), []);
     } finally {
+      await executions.stop();
+      await store.close();
+    }
+  });
+
+  it('a database outage shorter than the lease, begun while an HTTP call is out: the call is made once', async () => {
+    const { store, accountSid, flowSid } = await setup();
+    const db = outage(store);
+    let calls = 0;
+    const http: OutboundHttp = {
+      request: async () => {
+        calls++;
+        db.down = true; // the database stops while the customer's server is answering
+        await sleep(100);
+        return { kind: 'http-response', statusCode: 200, contentType: 'application/json', body: '{}' };
+      },
+    };
+    // Longer than the old 5 tries (1.5 s) and shorter than the lease: the claim must be kept meanwhile.
+    const executions = new ExecutionService(store, { name: 'none' } as MessageChannel, http, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now, leaseMs: 4000 });
+    await executions.start();
+    try {
+      const { execution } = await executions.create(accountSid, flowSid, { to: '+15550000001', from: '+15559990000' }, 'error');
+      await sleep(2500);
+      db.down = false;
+      // Past the lease: an orphan sweep would have taken the row and made the call again by now.
+      await sleep(3500);
+      assert.equal((await store.getExecutionBySid(execution.sid))?.status, 'ended');
+      assert.equal(calls, 1, 'the customer server was called once');
+      assert.deepEqual(await store.pendingEffects(10), []);
+    } finally {
+      db.down = false;
+      await executions.stop();
+      await store.close();
+    }
+  });
+
+  it('a node stopped during an outage keeps trying to write the result until the store is back (within the drain)', async () => {
+    const { store, accountSid, flowSid } = await setup();
+    const db = outage(store);
+    let calls = 0;
+    const http: OutboundHttp = {
+      request: async () => {
+        calls++;
+        db.down = true;
+        return { kind: 'http-response', statusCode: 200, contentType: 'application/json', body: '{}' };
+      },
+    };
+    const executions = new ExecutionService(store, { name: 'none' } as MessageChannel, http, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now, leaseMs: 4000, stopDrainMs: 5000 });
+    await executions.start();
+    const { execution } = await executions.create(accountSid, flowSid, { to: '+15550000001', from: '+15559990000' }, 'error');
+    await sleep(300);
+    const stopped = executions.stop().catch(() => undefined);
+    await sleep(2000); // longer than the old five tries
+    db.down = false;
+    await stopped;
+    assert.equal(calls, 1);
+    assert.equal((await store.getExecutionBySid(execution.sid))?.status, 'ended', 'the result was written during the drain');
+    assert.deepEqual(await store.pendingEffects(10), []);
+    await store.close();
+  });
+
+  it('a node stopped with the store down for longer than the drain gives up, and stop() returns', async () => {
+    const { store, accountSid, flowSid } = await setup();
+    const db = outage(store);
+    const http: OutboundHttp = {
+      request: async () => {
+        db.down = true;
+        return { kind: 'http-response', statusCode: 200, contentType: 'application/json', body: '{}' };
+      },
+    };
+    const executions = new ExecutionService(store, { name: 'none' } as MessageChannel, http, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now, leaseMs: 4000, stopDrainMs: 500 });
+    await executions.start();
+    await executions.create(accountSid, flowSid, { to: '+15550000001', from: '+15559990000' }, 'error');
+    await sleep(300);
+    const started = Date.now();
+    await assert.rejects(executions.stop(), /ECONNREFUSED/, 'handing the claims back fails too');
+    assert.ok(Date.now() - started < 4000, `stop() took ${Date.now() - started} ms`);
+    db.down = false;
+    assert.equal((await store.pendingEffects(10)).length, 1, 'the effect is left in the outbox for the next node');
+    await store.close();
+  });
+
+  it('a send the store kept from starting is not a failure: it is tried again, and a stopping node leaves it to the next', async () => {
+    const { store, accountSid, flowSid } = await setup(sendDefinition);
+    let unavailable = 3;
+    const sent: string[] = [];
+    const channel: MessageChannel = {
+      name: 'test',
+      sendMessage: async (context) => {
+        if (unavailable-- > 0) throw new StoreUnavailableError(new Error('canceling statement due to statement timeout'));
+        sent.push(context.executionSid);
+        return { ok: true, message: { Sid: 'SM' + '1'.repeat(32), Status: 'sent' } };
+      },
+    };
+    const http: OutboundHttp = { request: async () => ({ kind: 'http-response', statusCode: 200, contentType: 'application/json', body: '{}' }) };
+    const executions = new ExecutionService(store, channel, http, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now, leaseMs: 4000 });
+    await executions.start();
+    const { execution } = await executions.create(accountSid, flowSid, { to: '+15550000001', from: '+15559990000' }, 'error');
+    await executions.idle();
+    assert.deepEqual(sent, [execution.sid]);
+    const steps = (await store.listSteps(accountSid, flowSid, execution.sid, { pageSize: 10 })).items.map((step) => step.name);
+    assert.deepEqual(steps, ['incomingRequest', 'sent']);
+
+    // Stopped while the store keeps refusing: nothing is recorded, and the row waits for the next start.
+    unavailable = Number.POSITIVE_INFINITY;
+    const second = await executions.create(accountSid, flowSid, { to: '+15550000002', from: '+15559990000' }, 'error');
+    await sleep(200);
+    await executions.stop();
+    assert.equal((await store.getExecutionBySid(second.execution.sid))?.status, 'active');
+    assert.equal((await store.pendingEffects(10)).length, 1);
+    unavailable = 0;
+    const next = new ExecutionService(store, channel, http, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now, leaseMs: 4000 });
+    await next.start();
+    await next.idle();
+    await next.stop();
+    assert.deepEqual(sent, [execution.sid, second.execution.sid]);
+    assert.equal((await store.getExecutionBySid(second.execution.sid))?.status, 'ended');
+    await store.close();
+  });
+
+  it('results waiting for the store are bounded: past the bound, new effects wait in the outbox', async () => {
+    const { store, accountSid, flowSid } = await setup();
+    const writeSprint = store.writeSprint.bind(store);
+    let failing = true;
+    store.writeSprint = (write: SprintWrite) => (failing && write.effectsDone.length > 0 ? Promise.reject(new Error('canceling statement due to statement timeout')) : writeSprint(write));
+    let calls = 0;
+    const http: OutboundHttp = { request: async () => (calls++, { kind: 'http-response', statusCode: 200, contentType: 'application/json', body: '{}' }) };
+    const executions = new ExecutionService(store, { name: 'none' } as MessageChannel, http, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now, leaseMs: 300, maxUnwrittenResults: 2 });
+    await executions.start();
+    try {
+      const sids: string[] = [];
+      const create = async (i: number) => sids.push((await executions.create(accountSid, flowSid, { to: `+1555000000${i}`, from: '+15559990000' }, 'error')).execution.sid);
+      await create(0);
+      await create(1);
+      await sleep(300); // both results have failed to write once: the node holds as many as it may
+      for (let i = 2; i < 5; i++) await create(i);
+      await sleep(800); // past the new effects' lease: still nobody carries them out here
+      assert.equal(calls, 2, 'no more effects are taken on while two results wait');
+      failing = false;
+      const deadline = Date.now() + 8000;
+      const ended = async () => (await Promise.all(sids.map((sid) => store.getExecutionBySid(sid)))).filter((e) => e?.status === 'ended').length;
+      while ((await ended()) < sids.length && Date.now() < deadline) await sleep(50);
+      assert.equal(await ended(), 5);
+      assert.equal(calls, 5, 'each call made once');
+    } finally {
+      failing = false;
       await executions.stop();
       await store.close();
     }

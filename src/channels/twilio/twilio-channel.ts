@@ -1,9 +1,14 @@
 // The real Twilio carrier: sends a flow's messages through the upstream account's Messages API
 // (or, for Conversations executions, the Conversations API, in the conversation's service), with a StatusCallback per step so
 // Twilio's delivery reports reach the execution. At most one message per step: see inflight.ts.
+// A store failure before a request leaves is a StoreUnavailableError (the runtime tries again, and
+// nothing was sent); one while recording a known outcome is an UnsavedOutcomeError (the outcome
+// stands and the runtime retries the write).
 import type { ConversationRequest, FlexTaskRequest, Json, JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
 import type { Store } from '../../runtime/ports/store.ts';
+import { recordOutcome, storeUnavailable } from '../../runtime/ports/store-errors.ts';
+import { evictOldest } from '../../lib/evict-oldest.ts';
 import { loadCarrierConfig, type TwilioUpstream } from './carrier-config.ts';
 import { InflightLedger, type InflightSend } from './inflight.ts';
 import { TwilioRestClient, type CreateOutcome, type FormParams, type RestClientOptions } from './rest-client.ts';
@@ -35,6 +40,28 @@ const CH_SID = /^CH[0-9a-fA-F]{32}$/;
 
 /** Code reported when the outcome of a send cannot be established (Twilio's "unknown error"). */
 export const UNKNOWN_OUTCOME_CODE = 30008;
+
+/**
+ * Requests this process knows never left although their 'requesting' record may be in the store: a
+ * store write at or after that record failed before the request was made. A retry of the step by
+ * this process then goes ahead instead of reporting an unknown outcome. Keyed by the record's key and
+ * start time, so a record another node wrote since is never taken for ours; bounded.
+ */
+export class UnsentSends {
+  readonly #started = new Map<string, number>();
+
+  note(key: string, startedAt: number): void {
+    this.#started.set(key, startedAt);
+    evictOldest(this.#started, 1024);
+  }
+
+  /** Whether the 'requesting' record of `key` started at `startedAt` is one of ours that never left (asked once). */
+  take(key: string, startedAt: number | undefined): boolean {
+    const noted = this.#started.get(key);
+    this.#started.delete(key);
+    return noted !== undefined && noted === startedAt;
+  }
+}
 
 export function statusCallbackUrl(base: string, accountSid: string, executionSid: string, effectId: string): string {
   return `${base.replace(/\/+$/, '')}/v1/Accounts/${accountSid}/Carrier/Executions/${executionSid}/Messages/${effectId}/Status`;
@@ -111,6 +138,7 @@ export class TwilioChannel implements MessageChannel {
   readonly #options: TwilioChannelOptions;
   /** Workspaces found for workflows (upstream AC|WW → WS), so the lookup runs once per workflow. */
   readonly #workspaces = new Map<string, string>();
+  readonly #unsent = new UnsentSends();
 
   constructor(store: Store, options: TwilioChannelOptions = {}) {
     this.#store = store;
@@ -132,7 +160,7 @@ export class TwilioChannel implements MessageChannel {
   }
 
   async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
-    const config = await loadCarrierConfig(this.#store, context.accountSid);
+    const config = await loadCarrierConfig(this.#store, context.accountSid).catch(storeUnavailable);
     if (config.channel !== 'twilio') return { ok: false, code: 30008, message: `Account ${context.accountSid} has no Twilio carrier configured` };
     return this.send(config.twilio, context, message);
   }
@@ -142,11 +170,11 @@ export class TwilioChannel implements MessageChannel {
     const client = new TwilioRestClient(upstream, this.#restOptions);
     const effectId = context.effectId;
     if (effectId) {
-      const previous = await this.#ledger.get(effectId);
+      const previous = await this.#ledger.get(effectId).catch(storeUnavailable);
       if (previous?.state === 'done' && previous.result) return previous.result;
-      if (previous?.state === 'requesting') return this.#reconcile(client, previous);
+      if (previous?.state === 'requesting' && !this.#unsent.take(effectId, previous.startedAt)) return this.#reconcile(client, previous);
     }
-    const execution = await this.#store.getExecutionBySid(context.executionSid);
+    const execution = await this.#store.getExecutionBySid(context.executionSid).catch(storeUnavailable);
     const conversationSid = [message.from, execution?.channelAddress ?? ''].find((address) => CH_SID.test(address));
     const record: InflightSend = {
       v: 1,
@@ -178,7 +206,12 @@ export class TwilioChannel implements MessageChannel {
       params = this.#messageParams(upstream, context, message, messagingServiceSid);
     }
 
-    if (effectId) await this.#ledger.begin(record);
+    if (effectId) {
+      await this.#ledger.begin(record).catch((error: unknown) => {
+        this.#unsent.note(effectId, record.startedAt); // it may have landed; the request never left
+        storeUnavailable(error);
+      });
+    }
     const outcome: CreateOutcome = conversationSid
       ? await client.createConversationMessage(conversationSid, params, conversationService)
       : await client.createMessage(params);
@@ -194,8 +227,8 @@ export class TwilioChannel implements MessageChannel {
       outcome.kind === 'created'
         ? { ok: true, message: outboundFromResource(outcome.resource) }
         : { ok: false, code: outcome.code, message: outcome.message };
-    if (effectId) await this.#ledger.finish(record, result, outcome.kind === 'created' ? String(outcome.resource.sid) : undefined);
-    return result;
+    if (!effectId) return result;
+    return recordOutcome(result, () => this.#ledger.finish(record, result, outcome.kind === 'created' ? String(outcome.resource.sid) : undefined));
   }
 
   /**
@@ -207,21 +240,22 @@ export class TwilioChannel implements MessageChannel {
   async createConversation(upstream: TwilioUpstream, context: SendContext, request: ConversationRequest): Promise<ConversationResult> {
     const key = context.effectId ? `carrier-conv:${context.effectId}` : null;
     if (key) {
-      const previous = await this.#store.getSetting(key);
+      const previous = await this.#store.getSetting(key).catch(storeUnavailable);
       if (previous) {
-        const record = JSON.parse(previous) as { state: 'requesting' | 'done'; result?: ConversationResult };
+        const record = JSON.parse(previous) as { state: 'requesting' | 'done'; result?: ConversationResult; at?: number };
         if (record.state === 'done' && record.result) return record.result;
-        const result: ConversationResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Conversation creation was in flight when the server stopped; not repeated to avoid a duplicate' };
-        await this.#store.setSetting(key, JSON.stringify({ state: 'done', result }));
-        return result;
+        if (!this.#unsent.take(key, record.at)) {
+          const result: ConversationResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Conversation creation was in flight when the server stopped; not repeated to avoid a duplicate' };
+          return recordOutcome(result, () => this.#store.setSetting(key, JSON.stringify({ state: 'done', result })));
+        }
       }
     }
     const base = upstream.statusCallbackBaseUrl ?? this.#options.publicBaseUrl;
     if (!base) return { ok: false, code: 50000, message: 'Start Conversation on the Twilio carrier needs a public base URL (--public-base-url) for the conversation webhook' };
-    if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'requesting' }));
+    if (key) await this.#beginRequest(key);
     const result = await this.#createConversationResources(new TwilioRestClient(upstream, this.#restOptions), base, context, request);
-    if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'done', result }));
-    return result;
+    if (!key) return result;
+    return recordOutcome(result, () => this.#store.setSetting(key, JSON.stringify({ state: 'done', result })));
   }
 
   /**
@@ -234,13 +268,14 @@ export class TwilioChannel implements MessageChannel {
   async createFlexTask(upstream: TwilioUpstream, context: SendContext, task: FlexTaskRequest): Promise<TaskResult> {
     const key = context.effectId ? `carrier-task:${context.effectId}` : null;
     if (key) {
-      const previous = await this.#store.getSetting(key);
+      const previous = await this.#store.getSetting(key).catch(storeUnavailable);
       if (previous) {
-        const record = JSON.parse(previous) as { state: 'requesting' | 'done'; result?: TaskResult };
+        const record = JSON.parse(previous) as { state: 'requesting' | 'done'; result?: TaskResult; at?: number };
         if (record.state === 'done' && record.result) return record.result;
-        const result: TaskResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Task creation was in flight when the server stopped; not repeated to avoid a duplicate task' };
-        await this.#store.setSetting(key, JSON.stringify({ state: 'done', result }));
-        return result;
+        if (!this.#unsent.take(key, record.at)) {
+          const result: TaskResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Task creation was in flight when the server stopped; not repeated to avoid a duplicate task' };
+          return recordOutcome(result, () => this.#store.setSetting(key, JSON.stringify({ state: 'done', result })));
+        }
       }
     }
     const client = new TaskRouterClient(upstream, this.#restOptions);
@@ -256,9 +291,9 @@ export class TwilioChannel implements MessageChannel {
       }
     }
     // A Conversations execution (flow address CH…) goes to Flex as an Interaction, as Studio does.
-    const execution = await this.#store.getExecutionBySid(context.executionSid);
+    const execution = await this.#store.getExecutionBySid(context.executionSid).catch(storeUnavailable);
     const conversationSid = execution && CH_SID.test(execution.channelAddress) ? execution.channelAddress : undefined;
-    if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'requesting', workspaceSid, ...(conversationSid ? { conversationSid } : {}) }));
+    if (key) await this.#beginRequest(key, { workspaceSid, ...(conversationSid ? { conversationSid } : {}) });
     const outcome = conversationSid
       ? await client.createInteraction({ conversationSid, channelType: interactionChannelType(execution?.state), workspaceSid, task })
       : await client.createTask(workspaceSid, task);
@@ -271,8 +306,17 @@ export class TwilioChannel implements MessageChannel {
       this.#options.log?.warn({ effectId: context.effectId, executionSid: context.executionSid, reason: outcome.reason }, 'task creation outcome unknown; reported failed, not repeated');
       result = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Task creation outcome unknown (${outcome.reason}); not repeated to avoid a duplicate task` };
     }
-    if (key) await this.#store.setSetting(key, JSON.stringify({ state: 'done', result }));
-    return result;
+    if (!key) return result;
+    return recordOutcome(result, () => this.#store.setSetting(key, JSON.stringify({ state: 'done', result })));
+  }
+
+  /** Writes the 'requesting' record of a conversation or task creation before its requests leave. */
+  async #beginRequest(key: string, details: Record<string, string> = {}): Promise<void> {
+    const at = Date.now();
+    await this.#store.setSetting(key, JSON.stringify({ state: 'requesting', at, ...details })).catch((error: unknown) => {
+      this.#unsent.note(key, at); // it may have landed; nothing was requested
+      storeUnavailable(error);
+    });
   }
 
   async #createConversationResources(client: TwilioRestClient, base: string, context: SendContext, request: ConversationRequest): Promise<ConversationResult> {
@@ -362,7 +406,8 @@ export class TwilioChannel implements MessageChannel {
   async #reconcile(client: TwilioRestClient, record: InflightSend, reason = 'the process stopped while the request was in flight'): Promise<SendResult> {
     const delay = this.#options.reconcileDelayMs ?? 2000;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    const seen = await this.#ledger.callbackSeen(record.effectId);
+    // A store failure before the outcome is known leaves the record 'requesting': a retry reconciles again.
+    const seen = await this.#ledger.callbackSeen(record.effectId).catch(storeUnavailable);
     let found: JsonObject | null = null;
     if (seen) {
       found = { sid: seen.messageSid, to: record.to, from: record.from, body: record.body, status: seen.status };
@@ -373,22 +418,20 @@ export class TwilioChannel implements MessageChannel {
           : await client.listMessages({ To: asStored(record.to), From: record.messagingServiceSid && MG_SID.test(record.from) ? undefined : asStored(record.from) });
       if (candidates === null) {
         const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Send outcome unknown (${reason}) and the upstream lookup failed; not re-sent to avoid a duplicate` };
-        await this.#ledger.finish(record, result);
         this.#options.log?.warn({ effectId: record.effectId, executionSid: record.executionSid }, 'reconciled send: upstream lookup failed, reported failed');
-        return result;
+        return recordOutcome(result, () => this.#ledger.finish(record, result));
       }
       found = await this.#match(record, candidates);
     }
     if (!found) {
       const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Send outcome unknown (${reason}) and no such message exists upstream; not re-sent to avoid a duplicate` };
-      await this.#ledger.finish(record, result);
       this.#options.log?.warn({ effectId: record.effectId, executionSid: record.executionSid }, 'reconciled send: not found upstream, reported failed');
-      return result;
+      return recordOutcome(result, () => this.#ledger.finish(record, result));
     }
     this.#options.log?.info({ effectId: record.effectId, executionSid: record.executionSid, messageSid: found.sid, via: seen ? 'status callback' : 'lookup' }, 'reconciled send: found upstream');
     const result: SendResult = { ok: true, message: outboundFromResource(found) };
-    await this.#ledger.finish(record, result, String(found.sid));
-    return result;
+    const messageSid = String(found.sid);
+    return recordOutcome(result, () => this.#ledger.finish(record, result, messageSid));
   }
 
   async #match(record: InflightSend, candidates: JsonObject[]): Promise<JsonObject | null> {
@@ -410,7 +453,7 @@ export class TwilioChannel implements MessageChannel {
       }
       // A content template's body is rendered by Twilio, so only plain bodies are compared.
       if (!record.contentSid && !sameBody(record.body, candidate.body)) continue;
-      const claim = await this.#ledger.claimOf(String(candidate.sid));
+      const claim = await this.#ledger.claimOf(String(candidate.sid)).catch(storeUnavailable);
       if (claim && claim.effectId !== record.effectId) continue;
       matches.push(candidate);
     }

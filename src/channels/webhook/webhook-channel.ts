@@ -4,6 +4,8 @@
 // (a JSON body's `sid` becomes the message SID); anything else is `failed`. The receiver may
 // later POST MessageStatus/ErrorCode to the StatusCallback it was given, signed the same way.
 // At most once per step, like the Twilio carrier: an unknown outcome after a crash is `failed`.
+// A store failure before the request leaves is a StoreUnavailableError (the runtime tries again);
+// one while recording a known outcome is an UnsavedOutcomeError (the outcome stands).
 // The request goes through the outbound policy's own client, which checks the address each
 // connection uses (no DNS-rebinding window); a redirect is a failure, never followed: it could lead
 // past the policy, and the signature covers the configured URL only.
@@ -11,9 +13,10 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
 import type { Store } from '../../runtime/ports/store.ts';
+import { recordOutcome, storeUnavailable } from '../../runtime/ports/store-errors.ts';
 import { InflightLedger, type InflightSend } from '../twilio/inflight.ts';
 import { encodeForm, type FormParams } from '../twilio/rest-client.ts';
-import { statusCallbackUrl, UNKNOWN_OUTCOME_CODE } from '../twilio/twilio-channel.ts';
+import { statusCallbackUrl, UNKNOWN_OUTCOME_CODE, UnsentSends } from '../twilio/twilio-channel.ts';
 import type { OutboundGuard } from '../twilio/outbound-guard.ts';
 import type { WebhookTarget } from '../twilio/carrier-config.ts';
 import { BlockedError, FetchHttp } from '../http/fetch-http.ts';
@@ -46,6 +49,7 @@ export class WebhookChannel implements MessageChannel {
   readonly #ledger: InflightLedger;
   readonly #options: WebhookChannelOptions;
   readonly #http: FetchHttp;
+  readonly #unsent = new UnsentSends();
 
   constructor(store: Store, options: WebhookChannelOptions = {}) {
     this.#store = store;
@@ -62,17 +66,16 @@ export class WebhookChannel implements MessageChannel {
   async send(config: WebhookTarget, context: SendContext, message: OutboundMessage): Promise<SendResult> {
     const effectId = context.effectId;
     if (effectId) {
-      const previous = await this.#ledger.get(effectId);
+      const previous = await this.#ledger.get(effectId).catch(storeUnavailable);
       if (previous?.state === 'done' && previous.result) return previous.result;
-      if (previous?.state === 'requesting') {
+      if (previous?.state === 'requesting' && !this.#unsent.take(effectId, previous.startedAt)) {
         const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Send outcome unknown after a restart; not re-sent to avoid a duplicate' };
-        await this.#ledger.finish(previous, result);
-        return result;
+        return recordOutcome(result, () => this.#ledger.finish(previous, result));
       }
     }
     const blocked = this.#options.guard ? await this.#options.guard(new URL(config.url)) : null;
     if (blocked) return { ok: false, code: 30008, message: blocked };
-    const account = await this.#store.getAccount(context.accountSid);
+    const account = await this.#store.getAccount(context.accountSid).catch(storeUnavailable);
     if (!account) return { ok: false, code: 20404, message: `Account ${context.accountSid} not found` };
     const sid = 'SM' + randomBytes(16).toString('hex');
     const params: FormParams = [
@@ -102,9 +105,15 @@ export class WebhookChannel implements MessageChannel {
       state: 'requesting',
     };
     if (effectId) {
-      await this.#ledger.begin(record);
-      // The SID the gateway is given names this step's message even when its answer names another.
-      await this.#ledger.claim(sid, record);
+      try {
+        await this.#ledger.begin(record);
+        // The SID the gateway is given names this step's message even when its answer names another.
+        await this.#ledger.claim(sid, record);
+      } catch (error) {
+        // The record may have landed, but the request never left: this process's retry may send.
+        this.#unsent.note(effectId, record.startedAt);
+        storeUnavailable(error);
+      }
     }
     let result: SendResult;
     try {
@@ -149,7 +158,8 @@ export class WebhookChannel implements MessageChannel {
       if (error instanceof BlockedError) result = { ok: false, code: 30008, message: error.message };
       else result = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Webhook request failed: ${(error as Error).message}` };
     }
-    if (effectId) await this.#ledger.finish(record, result, result.ok ? String(result.message.Sid) : undefined);
-    return result;
+    if (!effectId) return result;
+    const sent = result;
+    return recordOutcome(sent, () => this.#ledger.finish(record, sent, sent.ok ? String(sent.message.Sid) : undefined));
   }
 }
