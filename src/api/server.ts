@@ -1,6 +1,6 @@
 // The HTTP edge: Fastify with Twilio's wire conventions (form bodies, Basic auth, error bodies,
 // request ids) applied to every route; routes live in ./routes and stay thin.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteHandlerMethod } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteHandlerMethod } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Account } from '../runtime/ports/store.ts';
 import { newSid } from '../runtime/ids.ts';
@@ -97,7 +97,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     },
     genReqId: () => newSid('RQ'),
     // Fastify's own request lines (incoming request, request completed) use the label every other line does.
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     // During a graceful drain the onRequest hook below refuses requests in Twilio's error format
     // (Fastify's own 503 body is not), with Connection: close.
