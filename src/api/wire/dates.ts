@@ -1,9 +1,10 @@
 // Twilio's v1/v2 APIs use ISO 8601 UTC with second precision; twilio-python parses nothing else.
 import { isCalendarDate } from '../../lib/calendar.ts';
+import { isoSeconds } from '../../lib/iso-date.ts';
 
 export function formatDate(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined) return null;
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return isoSeconds(ms);
 }
 
 /** Parses a date filter such as DateCreatedFrom. Accepts `Z`, offsets and a bare date; null if unparsable. */

@@ -10,6 +10,7 @@ import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, S
 import { evictOldest } from '../../lib/evict-oldest.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../../lib/sms-segments.ts';
 import { conversationWebhookParams, messageWebhookParams } from './webhook-params.ts';
+import { isoSeconds } from '../../lib/iso-date.ts';
 
 /** The address the flow "owns" in the simulator when none is given (Twilio's magic test number). */
 export const SIMULATOR_FLOW_ADDRESS = '+15005550006';
@@ -217,7 +218,7 @@ export class SimulatorChannel implements MessageChannel {
       return { ok: false, code: 50050, message: `Service ${request.conversationServiceSid} was not found` };
     }
     const conversationSid = sid('CH');
-    const created = new Date(this.#now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const created = isoSeconds(this.#now());
     const conversation: JsonObject = {
       sid: conversationSid,
       account_sid: context.accountSid,
@@ -269,7 +270,7 @@ export class SimulatorChannel implements MessageChannel {
     const recorded: SimulatedTask = { sid: sid('WT'), accountSid: context.accountSid, flowSid: context.flowSid, executionSid: context.executionSid, ...task, dateCreated: this.#now() };
     this.#tasks.push(recorded);
     if (this.#tasks.length > MAX_TASKS) this.#tasks.shift();
-    const created = new Date(recorded.dateCreated).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const created = isoSeconds(recorded.dateCreated);
     return {
       ok: true,
       task: {
@@ -380,7 +381,7 @@ export class SimulatorChannel implements MessageChannel {
         Body: message.body,
         Index: index,
         ContentSid: message.contentSid ?? null,
-        DateCreated: new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        DateCreated: isoSeconds(now),
       },
     };
   }
