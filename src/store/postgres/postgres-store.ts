@@ -3,6 +3,7 @@
 // column (optimistic concurrency), the partial unique index (one active execution per contact
 // pair), FOR UPDATE SKIP LOCKED claims with lease expiry on timers and effects, and advisory
 // locks for migrations and store-wide chores. NOTIFY tells other nodes about new timers.
+import { hash } from 'node:crypto';
 import pg from 'pg';
 import {
   StoreConflictError,
@@ -52,6 +53,24 @@ export interface PostgresStoreOptions {
 export const POSTGRES_DEFAULTS = { poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 10_000 } as const;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1); a longer NOTIFY channel is an error. */
+const MAX_IDENTIFIER = 63;
+const CHANNEL_PREFIX = 'switchboard_work_';
+
+/**
+ * The NOTIFY/LISTEN channel for a schema: `switchboard_work_<schema>` (lower case, as every release
+ * so far named it, so nodes of mixed versions still hear each other) when that fits in 63 bytes;
+ * otherwise the prefix, the schema's start and 12 hex digits of a hash of the whole schema name, so
+ * long names that share a start still get channels of their own. Schema names are ASCII (SCHEMA_NAME).
+ */
+export function workChannel(schema: string): string {
+  const plain = `${CHANNEL_PREFIX}${schema}`.toLowerCase();
+  if (plain.length <= MAX_IDENTIFIER) return plain;
+  const digest = hash('sha256', schema, 'hex').slice(0, 12);
+  const keep = MAX_IDENTIFIER - CHANNEL_PREFIX.length - 1 - digest.length;
+  return `${CHANNEL_PREFIX}${schema.slice(0, keep).toLowerCase()}_${digest}`;
+}
 
 /** The database cannot be used at start (unreachable, refused, or its schema is newer): say so in one line. */
 export class DatabaseStartupError extends Error {
@@ -155,7 +174,7 @@ export class PostgresStore implements Store {
     if (!SCHEMA_NAME.test(schema)) throw new Error(`PostgreSQL schema name must be a plain identifier, got '${schema}'`);
     this.schema = schema;
     this.#options = options;
-    this.#channel = `switchboard_work_${schema}`.toLowerCase();
+    this.#channel = workChannel(schema);
     this.pool = new pg.Pool(this.#clientConfig({ max: options.poolSize ?? POSTGRES_DEFAULTS.poolSize, idleTimeoutMillis: 30_000 }));
     // An idle connection dropped by the server must not crash the node; the pool replaces it.
     this.pool.on('error', (error) => (options.onError ?? ((e: Error) => console.error(`postgres: ${e.message}`)))(error));
