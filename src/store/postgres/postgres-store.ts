@@ -213,7 +213,10 @@ export class PostgresStore implements Store {
       await client.query('BEGIN');
       // Advisory locks are database-wide: key on the schema so separate schemas migrate independently.
       await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`switchboard:migrate:${this.schema}`]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      // Only when missing: CREATE SCHEMA (even IF NOT EXISTS) needs CREATE on the database, which a
+      // role that owns (or may create in) an existing schema need not have.
+      const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+      if (found.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
       await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
       const { rows } = await client.query('SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations');
       const current = Number(rows[0].version);
