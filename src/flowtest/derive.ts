@@ -33,6 +33,8 @@ export interface DerivedInputs {
   /** HTTP and Function answers per widget, in the order that widget received them. */
   http: Map<string, HttpMock[]>;
   messages: MessageMock[];
+  /** The recognizer's Confidence for each recorded `speech` step (replay passes it back as it came). */
+  confidence: Map<ScriptStep, string>;
   /** What could not be recovered. */
   notes: string[];
 }
@@ -121,6 +123,7 @@ export function deriveInputs(
   const http = new Map<string, HttpMock[]>();
   const messages: MessageMock[] = [];
   const notes: string[] = [];
+  const confidence = new Map<ScriptStep, string>();
   for (const step of steps) {
     const ctx = step.context ?? {};
     switch (step.type) {
@@ -162,9 +165,16 @@ export function deriveInputs(
         }
         break;
       case 'gather-input-on-call':
-        if (step.event === 'keypress' && typeof ctx.Digits === 'string') script.push({ digits: ctx.Digits });
-        else if (step.event === 'speech' && typeof ctx.SpeechResult === 'string') script.push({ speech: ctx.SpeechResult });
-        else if (step.event === 'timeout') {
+        if (step.event === 'keypress' && typeof ctx.Digits === 'string') {
+          // The key that ended the Gather (Twilio leaves it out of Digits) is pressed again, so the
+          // replayed Gather ends the same way, or differently if the revision changed its finish key.
+          script.push({ digits: ctx.Digits + (typeof ctx.FinishedOnKey === 'string' ? ctx.FinishedOnKey : '') });
+        } else if (step.event === 'speech' && typeof ctx.SpeechResult === 'string') {
+          const spoken: ScriptStep = { speech: ctx.SpeechResult };
+          script.push(spoken);
+          const score = str(ctx.Confidence);
+          if (score !== undefined) confidence.set(spoken, score);
+        } else if (step.event === 'timeout') {
           const seconds = gatherTimeout(definitionOf(step), step.from);
           script.push({ wait: `${seconds}s` });
           if (clock !== undefined) clock += seconds * 1000;
@@ -206,7 +216,23 @@ export function deriveInputs(
     const last = steps.filter((s) => !s.parentStepSid).at(-1);
     if (last && last.to !== 'Ended') script.push({ hangup: true });
   }
-  return { trigger: triggerFromContext(trigger), script, elapsed, http, messages, notes };
+  return { trigger: triggerFromContext(trigger), script, elapsed, http, messages, confidence, notes };
+}
+
+/**
+ * The question a send-and-wait is still waiting on a reply to: sent, but with no step yet (the step
+ * comes with the reply or the timeout). The engine state keeps it as the waiting frame's `outbound`.
+ */
+export function waitingMessages(state: unknown): string[] {
+  const frames = (state as { frames?: unknown } | null)?.frames;
+  if (!Array.isArray(frames)) return [];
+  const bodies: string[] = [];
+  for (const frame of frames) {
+    const wait = obj(obj(frame).wait);
+    const body = obj(wait.outbound).Body;
+    if (wait.kind === 'reply' && body !== undefined) bodies.push(String(body));
+  }
+  return bodies;
 }
 
 /** Outbound message bodies an execution sent, from send widgets' `outbound` outputs. */

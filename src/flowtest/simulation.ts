@@ -129,7 +129,7 @@ export class Simulation {
   #activeSubflow: string | null = null;
   /** Voice: call waits whose prompts the caller has already heard, and when the open Gather started listening. */
   readonly #heardWaits = new Set<string>();
-  #gather: { callbackId: string; since: number; timeoutMs: number } | null = null;
+  #gather: { callbackId: string; since: number; timeoutMs: number; finishOnKey: string; numDigits: number; actionOnEmptyResult: boolean } | null = null;
 
   constructor(definition: FlowDefinition, responder: Responder, options: SimulationOptions = {}) {
     this.definition = definition;
@@ -198,9 +198,10 @@ export class Simulation {
       const gather = this.#gather;
       const wait = this.#callWait();
       if (gather && wait?.callbackId === gather.callbackId && gather.since + gather.timeoutMs <= target) {
-        // Silence: the Gather times out and calls its action with no input.
+        // Silence: the Gather times out and calls its action with no input (an empty Digits when
+        // actionOnEmptyResult asked for the action, as the simulator phone sends it).
         this.now = Math.max(this.now, gather.since + gather.timeoutMs);
-        this.#callback(wait, {});
+        this.#callback(wait, gather.actionOnEmptyResult ? { Digits: '' } : {});
         this.settle();
         continue;
       }
@@ -311,7 +312,15 @@ export class Simulation {
         case 'Gather': {
           if (this.#gather?.callbackId !== wait.callbackId) {
             const timeout = Number(node.attributes?.timeout ?? 5);
-            this.#gather = { callbackId: wait.callbackId, since: this.now, timeoutMs: (Number.isFinite(timeout) ? timeout : 5) * 1000 };
+            const numDigits = Number(node.attributes?.numDigits);
+            this.#gather = {
+              callbackId: wait.callbackId,
+              since: this.now,
+              timeoutMs: (Number.isFinite(timeout) ? timeout : 5) * 1000,
+              finishOnKey: String(node.attributes?.finishOnKey ?? '#'),
+              numDigits: Number.isInteger(numDigits) && numDigits > 0 ? numDigits : 0,
+              actionOnEmptyResult: node.attributes?.actionOnEmptyResult === true || node.attributes?.actionOnEmptyResult === 'true',
+            };
           }
           return false; // the caller's keys, speech, silence (wait) or hang-up come from the script
         }
@@ -337,11 +346,24 @@ export class Simulation {
     return true;
   }
 
-  /** The caller presses keys or speaks into the open Gather; false when nothing is listening. */
-  callerInput(input: { digits: string } | { speech: string }): boolean {
+  /**
+   * The caller presses keys or speaks into the open Gather; false when nothing is listening. Keys end
+   * as Twilio ends them: at the Gather's finishOnKey (left out of Digits, reported as FinishedOnKey)
+   * or after numDigits keys. `confidence` is the speech recognizer's (a replay passes the recorded one).
+   */
+  callerInput(input: { digits: string } | { speech: string; confidence?: string }): boolean {
     const wait = this.#callWait();
-    if (!wait || this.#gather?.callbackId !== wait.callbackId) return false;
-    this.#callback(wait, 'digits' in input ? { Digits: input.digits } : { SpeechResult: input.speech, Confidence: '0.92' });
+    const gather = this.#gather;
+    if (!wait || !gather || gather.callbackId !== wait.callbackId) return false;
+    let params: JsonObject;
+    if ('digits' in input) {
+      const finish = gather.finishOnKey ? input.digits.indexOf(gather.finishOnKey) : -1;
+      const digits = finish >= 0 ? input.digits.slice(0, finish) : input.digits;
+      params = { Digits: gather.numDigits ? digits.slice(0, gather.numDigits) : digits, FinishedOnKey: finish >= 0 ? gather.finishOnKey : '' };
+    } else {
+      params = { SpeechResult: input.speech, Confidence: input.confidence ?? '0.92' };
+    }
+    this.#callback(wait, params);
     this.settle();
     return true;
   }

@@ -108,6 +108,8 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
           endedManually: state?.endReason?.kind === 'manual',
           ended: execution.status === 'ended',
           startedAt: execution.dateCreated,
+          // A send-and-wait still waiting keeps the question it sent here, not in a step.
+          state: execution.state,
         },
         { ...target, loadSubflow: (sid, rev) => subflows.get(`${sid}@${rev}`) ?? null },
         // Under this server's rules (time zone, reply timeout, limits), as the execution ran.
