@@ -2,37 +2,26 @@
 // timers, delivery reports), end and delete them. Each engine sprint runs under a per-contact or
 // per-execution lock and is persisted in one transaction *before* any of its effects is carried
 // out; effects are outbox rows, so a restart finds and finishes whatever was in flight.
-import { hash } from 'node:crypto';
-import type { FlowDefinition } from '../definition/types.ts';
-import { isLegacyDefinition, migrateDefinition } from '../definition/migrate.ts';
-import { handleEvent, startExecution } from '../engine/interpreter.ts';
-import { isDeliveryFailure } from '../engine/delivery.ts';
-import type {
-  Effect,
-  EffectResult,
-  EngineEvent,
-  EngineLimits,
-  ExecutionState,
-  JsonObject,
-  SprintResult,
-  TriggerEvent,
-} from '../engine/types.ts';
+import type { Effect, EffectResult, EngineEvent, EngineLimits, JsonObject } from '../engine/types.ts';
 import { DomainError, invalidParameter, notFound } from './errors.ts';
 import { newSid } from './ids.ts';
-import { KeyedMutex } from './keyed-mutex.ts';
-import { ExecutionRateLimiter, type RateKind, type RateLimits } from './rate-limiter.ts';
-import type { ConversationResult, DeliveryStatus, HttpLimits, MessageChannel, OutboundHttp, SendResult, TaskResult } from './ports/channel.ts';
+import { RuntimeContext, contactKey, type RuntimeOptions } from './runtime-context.ts';
+import { Sprints, TIMER_POLL_MS, runnable, type Consumed } from './sprints.ts';
+import type { ConversationResult, DeliveryStatus, MessageChannel, OutboundHttp, SendResult, TaskResult } from './ports/channel.ts';
+import { isDeliveryFailure } from '../engine/delivery.ts';
 import type { VoiceChannel } from './ports/voice.ts';
-import { NO_OBSERVER, type RuntimeObserver } from './ports/observer.ts';
-import type { ExecutionAge, ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, StepRecord, TimerRecord, VersionedExecution } from './ports/store.ts';
-import { ALERT_RETENTION_MS, RECEIPT_RETENTION_MS, alertsFrom } from './alerts.ts';
+import type { RuntimeObserver } from './ports/observer.ts';
+import type { ExecutionAge, ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, TimerRecord, VersionedExecution } from './ports/store.ts';
+import { ALERT_RETENTION_MS, RECEIPT_RETENTION_MS } from './alerts.ts';
 import { withTwilioAuth } from './twilio-auth.ts';
-import { DEFAULT_LEASE_MS, WorkLeases, isAbandonedOwner, newNodeId } from './leases.ts';
+import { type WorkLeases, isAbandonedOwner } from './leases.ts';
+import type { KeyedMutex } from './keyed-mutex.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
-import { StoreConflictError } from './ports/store.ts';
 import { StoreUnavailableError, UnsavedOutcomeError, storeUnavailable } from './ports/store-errors.ts';
 import { Backoff } from './backoff.ts';
-import { evictOldest } from '../lib/evict-oldest.ts';
+
+export { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './runtime-context.ts';
+export { contactSid } from './sprints.ts';
 
 export interface CreateExecutionInput {
   to: string;
@@ -54,53 +43,12 @@ export interface ExecutionServiceApi {
   inboundMessage(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ executionSid: string | null }>;
 }
 
-export interface RuntimeOptions {
-  now: () => number;
-  limits?: Partial<EngineLimits>;
-  http: HttpLimits;
-  /** Studio ends executions 30 days after they start. */
-  maxExecutionAgeMs: number;
-  /** Metrics, traces and logs of sprints and effects (src/observability); none by default. */
-  observer?: RuntimeObserver;
-  /** New executions per second per account (Studio: 100 inbound, 20 REST); 0 = unlimited. */
-  rateLimits: RateLimits;
-  /**
-   * Studio's rule: one active execution per flow and contact pair (a second v2 create is a 409,
-   * v1 returns the active one). Off: creates always start a new execution and an inbound message
-   * goes to the pair's newest active one.
-   */
-  oneActivePerContact: boolean;
-  /** Many nodes on one store: this node's id in claims, and how long a claim lasts unrenewed. */
-  nodeId?: string | undefined;
-  leaseMs?: number | undefined;
-  /**
-   * How long stop() keeps trying to write effect results the store refused (it is down): past it they
-   * are given up, and their effects are carried out again by whichever node takes them over.
-   */
-  stopDrainMs?: number | undefined;
-  /**
-   * Effect results (and carrier ledger writes) this node may hold while the store refuses them; past
-   * it, new effects are left in the outbox for a node that can record them (bounded memory).
-   */
-  maxUnwrittenResults?: number | undefined;
-}
-
-export const DEFAULT_RUNTIME_OPTIONS: Omit<RuntimeOptions, 'now'> = {
-  http: { timeoutMs: 10_000, maxBodyBytes: 64 * 1024 },
-  maxExecutionAgeMs: 30 * 24 * 3600 * 1000,
-  // Off by default: self-hosted load tests and CI should not be throttled; set 100/20 for Studio's limits.
-  rateLimits: { inboundPerSecond: 0, restPerSecond: 0 },
-  oneActivePerContact: true,
-};
-
 type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-timer' }>;
 
 /** Age-cap timers, written before executions expired by their creation time (see #fire). */
 const LEGACY_EXPIRY_PREFIX = 'EX';
 /** How often a node looks for effects whose claim expired (a dead node's). */
 const ORPHAN_SWEEP_MS = 1000;
-/** Every node looks at the timer queue at least this often; sooner when told of a timer due sooner. */
-const TIMER_POLL_MS = 1000;
 /**
  * Timers claimed at a time, and claimed batches being fired at once. Small batches, many in flight:
  * claiming and running a batch holds the event loop (500 at a time held it up to 190 ms in a burst).
@@ -119,24 +67,15 @@ const MAX_UNWRITTEN_RESULTS = 1024;
 const PRUNE_EVERY_MS = 3600 * 1000;
 
 export class ExecutionService implements ExecutionServiceApi {
+  readonly #ctx: RuntimeContext;
   readonly #store: Store;
   readonly #channel: MessageChannel;
   readonly #http: OutboundHttp;
   readonly #options: RuntimeOptions;
   readonly #observer: RuntimeObserver;
-  readonly #locks = new KeyedMutex();
-  readonly #rates: ExecutionRateLimiter;
-  readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #definitions = new Map<string, FlowDefinition>();
-  /**
-   * The executions this node wrote last whose effects are still out, with their versions: the next
-   * event for one (most often the result of the effect its sprint just started) skips reading it
-   * back. Safe across nodes: a sprint built on a stale entry fails its version check, the entry is
-   * dropped and the sprint runs again from a fresh read.
-   */
-  readonly #recent = new RecentExecutions(RECENT_EXECUTIONS);
+  readonly #locks: KeyedMutex;
+  readonly #sprints: Sprints;
   #timer: NodeJS.Timeout | null = null;
-  #stopped = true;
   // Multi-node: claims on timers/effects, when the timer loop next wakes, the last orphan sweep.
   readonly #leases: WorkLeases;
   #wakeAt = 0;
@@ -169,13 +108,18 @@ export class ExecutionService implements ExecutionServiceApi {
   }
 
   constructor(store: Store, channel: MessageChannel, http: OutboundHttp, options: RuntimeOptions) {
+    this.#ctx = new RuntimeContext(store, channel, options);
     this.#store = store;
     this.#channel = channel;
     this.#http = http;
     this.#options = options;
-    this.#observer = options.observer ?? NO_OBSERVER;
-    this.#rates = new ExecutionRateLimiter(options.rateLimits ?? DEFAULT_RUNTIME_OPTIONS.rateLimits, options.now);
-    this.#leases = new WorkLeases(store, { nodeId: options.nodeId ?? newNodeId(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, now: options.now });
+    this.#observer = this.#ctx.observer;
+    this.#locks = this.#ctx.locks;
+    this.#leases = this.#ctx.leases;
+    this.#sprints = new Sprints(this.#ctx, {
+      dispatch: (pending, flowSid) => this.#dispatch(pending, flowSid),
+      wakeBy: (dueAt) => this.#wakeBy(dueAt),
+    });
   }
 
   /** This node's id in the store's claims (lease_owner). */
@@ -199,7 +143,7 @@ export class ExecutionService implements ExecutionServiceApi {
    * lease expired) and starts the timer loop, which also sweeps for such orphans.
    */
   async start(): Promise<void> {
-    this.#stopped = false;
+    this.#ctx.stopped = false;
     this.#drainUntil = Number.POSITIVE_INFINITY;
     this.#leases.start();
     await this.#store.releaseAbandonedClaims?.((owner) => isAbandonedOwner(owner, this.#leases.nodeId));
@@ -218,7 +162,7 @@ export class ExecutionService implements ExecutionServiceApi {
    * results not yet written are retried for up to stopDrainMs, then given up.
    */
   async stop(): Promise<void> {
-    this.#stopped = true;
+    this.#ctx.stopped = true;
     this.#drainUntil = Date.now() + (this.#options.stopDrainMs ?? STOP_DRAIN_MS);
     this.#backoff.wakeAll();
     if (this.#timer) clearTimeout(this.#timer);
@@ -230,21 +174,10 @@ export class ExecutionService implements ExecutionServiceApi {
 
   /** Resolves once no effect or event is being processed (tests and graceful shutdown). */
   async idle(): Promise<void> {
-    while (this.#inFlight.size > 0 || this.#channel.busy?.()) {
-      await Promise.allSettled([...this.#inFlight]);
+    while (this.#ctx.inFlight.size > 0 || this.#channel.busy?.()) {
+      await Promise.allSettled([...this.#ctx.inFlight]);
       await this.#channel.idle?.();
     }
-  }
-
-  #track<T>(promise: Promise<T>): Promise<T> {
-    // The set holds a promise of nothing, never the work's result (an execution record, its state):
-    // a long-lived set's stale slots can keep what they point at alive through young-generation GCs.
-    const done: Promise<void> = promise.then(
-      () => void this.#inFlight.delete(done),
-      () => void this.#inFlight.delete(done),
-    );
-    this.#inFlight.add(done);
-    return promise;
   }
 
   // ---- public operations
@@ -274,11 +207,11 @@ export class ExecutionService implements ExecutionServiceApi {
           { conflicting_execution_sid: active.sid },
         );
       }
-      const revision = await this.#pickRevision(flow, input.to);
+      const revision = await this.#sprints.pickRevision(flow, input.to);
       if (!revision) throw invalidParameter(`Flow ${flowSid} has no published revision to execute`);
-      this.#takeRate('restPerSecond', accountSid);
+      this.#ctx.takeRate('restPerSecond', accountSid);
       const parameters = input.parameters ?? {};
-      const execution = await this.#startNew({
+      const execution = await this.#sprints.startNew({
         accountSid,
         flowSid,
         revision,
@@ -302,11 +235,8 @@ export class ExecutionService implements ExecutionServiceApi {
     return updated ?? record;
   }
 
-  async remove(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
-    return this.#locks.run(executionSid, () => {
-      this.#recent.forget(executionSid);
-      return this.#store.deleteExecution(accountSid, flowSid, executionSid);
-    });
+  remove(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
+    return this.#sprints.remove(accountSid, flowSid, executionSid);
   }
 
   /**
@@ -344,10 +274,10 @@ export class ExecutionService implements ExecutionServiceApi {
         const delivered = await this.deliver(active, { type: 'inbound-message', message: params }, { ...(receipt ? { receipt } : {}), requireActive: true });
         return delivered === null ? { executionSid: active, duplicate: true } : { executionSid: active };
       }
-      const revision = await this.#pickRevision(flow, contact);
+      const revision = await this.#sprints.pickRevision(flow, contact);
       if (!revision) return { executionSid: null };
-      this.#takeRate('inboundPerSecond', accountSid);
-      const execution = await this.#startNew({
+      this.#ctx.takeRate('inboundPerSecond', accountSid);
+      const execution = await this.#sprints.startNew({
         accountSid,
         flowSid,
         revision,
@@ -380,13 +310,13 @@ export class ExecutionService implements ExecutionServiceApi {
     if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
     // A racing node may start the caller's execution first: look again (blocked, or side by side).
     return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {
-      const revision = await this.#pickRevision(flow, contact);
+      const revision = await this.#sprints.pickRevision(flow, contact);
       if (!revision) return { execution: null };
-      const definition = await this.#definition(accountSid, flowSid, revision);
+      const definition = await this.#sprints.definition(accountSid, flowSid, revision);
       const active = await this.#store.findActiveExecution(flowSid, contact, channel);
       if (active && definition.flags?.allow_concurrent_calls === false) return { execution: null, blocked: active };
-      this.#takeRate('inboundPerSecond', accountSid);
-      const execution = await this.#startNew({
+      this.#ctx.takeRate('inboundPerSecond', accountSid);
+      const execution = await this.#sprints.startNew({
         accountSid,
         flowSid,
         revision,
@@ -419,40 +349,8 @@ export class ExecutionService implements ExecutionServiceApi {
    * if the consumed timer/effect was taken over by another node). The lock serialises this node;
    * the version check serialises nodes: a sprint that lost the race runs again from a fresh read.
    */
-  deliver(executionSid: string, event: EngineEvent, consumed: Consumed = {}, prefetched?: VersionedExecution | null): Promise<ExecutionRecord | null> {
-    // A prefetched record (read with its batch of timers) serves the first attempt only: if it was
-    // stale, the write's version check fails and the retry reads afresh.
-    let ahead = prefetched;
-    return this.#track(
-      retryOnConflict(['version'], () => this.#locks.run(executionSid, () => this.#observer.sprint({ executionSid, event: event.type }, async () => {
-        const kept = this.#recent.get(executionSid);
-        const prefetch = ahead;
-        ahead = undefined;
-        const loaded = kept ?? (prefetch !== undefined ? prefetch : await this.#store.loadExecution(executionSid));
-        const record = loaded?.record;
-        // It ended or was deleted while this message waited for the lock: look again (it may start a new one).
-        if (consumed.requireActive && record?.status !== 'active') throw new StoreConflictError('active-execution', `execution ${executionSid} is no longer active`);
-        if (!loaded || !record) {
-          if (consumed.effectId) await this.#store.deleteEffect(consumed.effectId);
-          if (consumed.timerId) await this.#store.deleteTimer(consumed.timerId);
-          return null;
-        }
-        if (event.type === 'end' && record.status !== 'active') return record; // ended meanwhile (another node, a timer)
-        const state = record.state as ExecutionState;
-        const definition = await this.#definition(record.accountSid, record.flowSid, record.flowVersion);
-        // A state read from the store for this sprint is the engine's to change in place. One kept in #recent
-        // is the last sprint's record, and a delivery report's no-op check compares the result with it.
-        const result = handleEvent(this.#engineInput(definition), state, event, { owned: !kept && event.type !== 'delivery-status' });
-        // A routine delivery report (sent, delivered) usually changes nothing: skip its durable write.
-        if (event.type === 'delivery-status' && isNoOp(result, state, consumed)) return record;
-        return this.#persist(record, result, false, consumed, [], loaded.version);
-      }))).catch((error: unknown) => {
-        this.#recent.forget(executionSid);
-        if (isConflict(error, 'stale-claim')) return null; // another node fired/finished it
-        if (isConflict(error, 'duplicate-inbound')) return null; // a retried webhook, already run: nothing changed
-        throw error;
-      }),
-    );
+  deliver(executionSid: string, event: EngineEvent, consumed?: Consumed, prefetched?: VersionedExecution | null): Promise<ExecutionRecord | null> {
+    return this.#sprints.deliver(executionSid, event, consumed, prefetched);
   }
 
   /** Drops inbound receipts and alerts past their retention (the timer loop calls this hourly). */
@@ -483,7 +381,7 @@ export class ExecutionService implements ExecutionServiceApi {
     let after: ExecutionAge | undefined;
     let count = 0;
     let failure: unknown = null;
-    while (!this.#stopped) {
+    while (!this.#ctx.stopped) {
       const batch = await this.#store.expiredExecutions(now - maxAge, EXPIRY_BATCH, after);
       const outcomes = await Promise.allSettled(
         batch.map(async ({ sid, dateCreated }) => {
@@ -515,11 +413,11 @@ export class ExecutionService implements ExecutionServiceApi {
   async #drainDueTimers(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     try {
-      while (!this.#stopped) {
+      while (!this.#ctx.stopped) {
         while (inFlight.size >= TIMER_BATCHES_IN_FLIGHT) await Promise.race(inFlight);
         // The effects fired timers started (a timeout's message, its result's sprint) count too: a
         // burst is taken on no faster than it is finished, so memory stays bounded.
-        while (this.#inFlight.size > TIMER_WORK_IN_FLIGHT) await Promise.race(this.#inFlight);
+        while (this.#ctx.inFlight.size > TIMER_WORK_IN_FLIGHT) await Promise.race(this.#ctx.inFlight);
         const batch = await this.#claimAndFire();
         if (batch.count === 0) break;
         const fired = batch.fired.finally(() => inFlight.delete(fired));
@@ -580,17 +478,11 @@ export class ExecutionService implements ExecutionServiceApi {
   /** Makes the timer loop look again by `dueAt` unless it already will. */
   #wakeBy(dueAt: number): void {
     this.#dueBy = Math.min(this.#dueBy, dueAt);
-    if (this.#stopped || (this.#timer && this.#wakeAt <= dueAt)) return;
+    if (this.#ctx.stopped || (this.#timer && this.#wakeAt <= dueAt)) return;
     this.#scheduleTimers(Math.max(0, dueAt - this.#options.now()));
   }
 
   // ---- internals
-
-  #takeRate(kind: RateKind, accountSid: string): void {
-    if (!this.#rates.tryTake(kind, accountSid)) {
-      throw new DomainError('rate-limited', `Too many new executions per second for account ${accountSid}`);
-    }
-  }
 
   async #fire(timer: TimerRecord, prefetched?: VersionedExecution | null): Promise<void> {
     this.#observer.timerFired(this.#options.now() - timer.dueAt);
@@ -601,21 +493,21 @@ export class ExecutionService implements ExecutionServiceApi {
 
   /** Wakes the timer loop in `delayMs`; `dueBy`: when work is known to be due (by default, then). */
   #scheduleTimers(delayMs: number, dueBy = this.#options.now() + delayMs): void {
-    if (this.#stopped) return;
+    if (this.#ctx.stopped) return;
     if (this.#timer) clearTimeout(this.#timer);
     this.#wakeAt = this.#options.now() + delayMs;
     this.#dueBy = dueBy;
     this.#timer = setTimeout(() => {
-      void this.#track(
+      void this.#ctx.track(
         (async () => {
           try {
             const claim = this.#dueBy <= this.#options.now();
             this.#dueBy = Number.POSITIVE_INFINITY; // lowered by #wakeBy while this round runs
             if (claim) await this.#drainDueTimers();
             // A sprint that fails is logged by the observer and retried next round; it must not hold up the chores below.
-            if (!this.#stopped) await this.#expireOld().catch(() => undefined);
-            if (!this.#stopped && this.#options.now() - this.#lastSweep >= ORPHAN_SWEEP_MS) await this.#sweepOrphanedEffects();
-            if (!this.#stopped && this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS) await this.pruneHistory();
+            if (!this.#ctx.stopped) await this.#expireOld().catch(() => undefined);
+            if (!this.#ctx.stopped && this.#options.now() - this.#lastSweep >= ORPHAN_SWEEP_MS) await this.#sweepOrphanedEffects();
+            if (!this.#ctx.stopped && this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS) await this.pruneHistory();
           } finally {
             const next = await this.#nextDue().catch(() => undefined);
             if (next === undefined) {
@@ -633,185 +525,16 @@ export class ExecutionService implements ExecutionServiceApi {
     this.#timer.unref();
   }
 
-  /**
-   * The revision a new execution of `flow` runs: live traffic the latest published one, test users the
-   * latest draft. Read off the flow's row: no revision is read unless its definition is not cached.
-   */
-  async #pickRevision(flow: FlowRecord, contact: string): Promise<number | null> {
-    const testUsers = (await this.#store.getTestUsers(flow.accountSid, flow.sid)) ?? [];
-    return testUsers.includes(contact) ? flow.revision : flow.publishedRevision;
-  }
-
-  async #definition(accountSid: string, flowSid: string, revision: number): Promise<FlowDefinition> {
-    const key = `${flowSid}:${revision}`;
-    let definition = this.#definitions.get(key);
-    if (!definition) {
-      const record = await this.#store.getRevision(accountSid, flowSid, revision);
-      if (!record) throw notFound(`/v2/Flows/${flowSid}/Revisions/${revision}`);
-      definition = runnable(record.definition);
-      if (this.#definitions.size > 1000) this.#definitions.clear();
-      this.#definitions.set(key, definition);
-    }
-    return definition;
-  }
-
-  #engineInput(definition: FlowDefinition) {
-    return {
-      definition,
-      now: this.#options.now(),
-      newId: (prefix: 'FT' | 'TM' | 'EF' | 'WT') => (prefix === 'FT' ? newSid('FT') : prefix + newSid('FT').slice(2)),
-      limits: this.#options.limits ?? {},
-    };
-  }
-
-  async #startNew(init: {
-    accountSid: string;
-    flowSid: string;
-    revision: number;
-    channelAddress: string;
-    contactAddress: string;
-    trigger: TriggerEvent;
-    triggerData: JsonObject;
-    data: JsonObject;
-    initiatedBy: string;
-    receipt?: InboundReceipt | undefined;
-    /** Overrides the one-active-per-contact rule for this execution (concurrent calls). */
-    exclusive?: boolean | undefined;
-  }): Promise<ExecutionRecord> {
-    const executionSid = newSid('FN');
-    return this.#observer.sprint({ executionSid, event: 'start' }, async () => {
-    const definition = await this.#definition(init.accountSid, init.flowSid, init.revision);
-    const result = startExecution(
-      this.#engineInput(definition),
-      { executionSid, accountSid: init.accountSid, flowSid: init.flowSid, revision: init.revision, channelAddress: init.channelAddress, contactAddress: init.contactAddress },
-      init.trigger,
-      init.triggerData,
-      init.data,
-    );
-    const now = this.#options.now();
-    const record: ExecutionRecord = {
-      sid: executionSid,
-      accountSid: init.accountSid,
-      flowSid: init.flowSid,
-      flowVersion: init.revision,
-      contactSid: contactSid(init.accountSid, init.contactAddress),
-      contactChannelAddress: init.contactAddress,
-      channelAddress: init.channelAddress,
-      status: 'active',
-      initiatedBy: init.initiatedBy,
-      state: result.state,
-      dateCreated: now,
-      dateUpdated: null,
-    };
-    return this.#persist(record, result, true, { ...(init.receipt ? { receipt: init.receipt } : {}), ...(init.exclusive !== undefined ? { exclusive: init.exclusive } : {}) }).catch(
-      async (error: unknown) => {
-        // The flow was deleted since it was read (its executions' foreign key refused this one): 404, as
-        // after the delete. Its revisions go with it; they are not cached, unlike the flow.
-        // A failing lookup (the database down) keeps the write's own error.
-        const revision = isConflict(error) ? true : await this.#store.getRevision(init.accountSid, init.flowSid, init.revision).catch(() => true);
-        if (!revision) {
-          throw notFound(init.trigger === 'incomingRequest' ? `/v2/Flows/${init.flowSid}` : `/v1/Accounts/${init.accountSid}/Flows/${init.flowSid}`);
-        }
-        throw error;
-      },
-    );
-    });
-  }
-
-  /** Writes one sprint atomically, then carries out its effects. */
-  async #persist(
-    previous: ExecutionRecord,
-    result: SprintResult,
-    isNew: boolean,
-    consumed: Consumed,
-    extraTimers: TimerRecord[] = [],
-    expectedVersion?: number,
-  ): Promise<ExecutionRecord> {
-    const now = this.#options.now();
-    const state = result.state;
-    const record: ExecutionRecord = {
-      ...previous,
-      state,
-      status: state.status,
-      dateUpdated: isNew ? previous.dateUpdated : now,
-    };
-    // A widget moved the execution onto another channel (Start Conversation): the row is re-keyed, so the
-    // contact's messages there find it, and the channel sends where the state now says.
-    const readdressed = readdress(record, state);
-    const steps: StepRecord[] = result.steps.map((step) => ({
-      sid: step.sid,
-      accountSid: record.accountSid,
-      flowSid: record.flowSid,
-      executionSid: record.sid,
-      parentStepSid: step.parentStepSid,
-      name: step.name,
-      context: step.context,
-      transitionedFrom: step.transitionedFrom,
-      transitionedTo: step.transitionedTo,
-      type: step.type,
-      dateCreated: step.at,
-      dateUpdated: null,
-    }));
-    const timersToAdd: TimerRecord[] = [...extraTimers];
-    const timersToCancel: string[] = [];
-    const effectsToAdd: PendingEffect[] = [];
-    for (const effect of result.effects) {
-      if (effect.type === 'set-timer') timersToAdd.push({ id: effect.timerId, executionSid: record.sid, accountSid: record.accountSid, dueAt: effect.dueAt });
-      else if (effect.type === 'cancel-timer') timersToCancel.push(effect.timerId);
-      else effectsToAdd.push({ id: effect.effectId, executionSid: record.sid, accountSid: record.accountSid, payload: effect, createdAt: now });
-    }
-    if (consumed.timerId) timersToCancel.push(consumed.timerId);
-    // A timer set and cancelled within one sprint (a queued reply answered it) is never written.
-    const cancelled = new Set(timersToCancel);
-    try {
-      await this.#store.writeSprint({
-        execution: record,
-        isNew,
-        steps,
-        timersToAdd: timersToAdd.filter((timer) => !cancelled.has(timer.id)),
-        timersToCancel,
-        effectsToAdd,
-        effectsDone: consumed.effectId ? [consumed.effectId] : [],
-        expectedVersion,
-        // Fencing: only the node that still holds the timer/effect may consume it.
-        consumes: consumed.timerId ? this.#leases.ref('timer', consumed.timerId) : consumed.effectId ? this.#leases.ref('effect', consumed.effectId) : undefined,
-        // This node carries the new effects out itself; others take them only if it dies.
-        effectLease: effectsToAdd.length > 0 ? this.#leases.lease() : undefined,
-        exclusive: isNew ? (consumed.exclusive ?? this.#options.oneActivePerContact !== false) : undefined,
-        ...(readdressed && !isNew ? { readdressed: true } : {}),
-        alerts: alertsFrom(result.diagnostics, record, now),
-        inboundReceipt: consumed.receipt,
-        wakeOthers: timersToAdd.some((timer) => !cancelled.has(timer.id) && timer.dueAt - now < TIMER_POLL_MS),
-      });
-    } catch (error) {
-      // Whatever made it fail (another node's write, a lost claim), the next sprint reads afresh.
-      this.#recent.forget(record.sid);
-      throw error;
-    }
-    // Kept only while this sprint's effects are out: their results are the events due next, within
-    // milliseconds. An execution left waiting (for a reply, a timer) is read afresh when it wakes; keeping
-    // it would only hold its state past young-generation GCs, which then copy and promote it.
-    // A new row starts at version 1; a checked update moves it on by one.
-    if (effectsToAdd.length === 0) this.#recent.forget(record.sid);
-    else if (isNew) this.#recent.set(record.sid, { record, version: 1 });
-    else if (expectedVersion !== undefined) this.#recent.set(record.sid, { record, version: expectedVersion + 1 });
-    else this.#recent.forget(record.sid);
-    this.#observer.sprintWritten({ execution: record, previousStatus: isNew ? null : previous.status, steps });
-    for (const effect of effectsToAdd) this.#dispatch(effect, record.flowSid);
-    if (timersToAdd.length > 0) this.#wakeBy(Math.min(...timersToAdd.map((timer) => timer.dueAt)));
-    return record;
-  }
-
   /** Carries out one outbox effect and feeds its result back as an event (flowSid: when the caller knows it). */
   #dispatch(pending: PendingEffect, flowSid?: string): void {
-    if (this.#stopped) return; // left claimed; stop() hands it back to the other nodes
+    if (this.#ctx.stopped) return; // left claimed; stop() hands it back to the other nodes
     // Left in the outbox, unheld: its claim runs out, and a sweep (here, once writes land again, or on
     // another node) carries it out.
     if (this.#backlogged()) return;
     this.#leases.hold('effect', pending.id);
     // The claim is renewed until the result is written (or given up at shutdown): dropping it earlier
     // would let the orphan sweep carry the effect out a second time.
-    void this.#track(this.#carryOut(pending, flowSid).finally(() => this.#leases.drop('effect', pending.id)));
+    void this.#ctx.track(this.#carryOut(pending, flowSid).finally(() => this.#leases.drop('effect', pending.id)));
   }
 
   async #carryOut(pending: PendingEffect, flowSid: string | undefined): Promise<void> {
@@ -826,9 +549,9 @@ export class ExecutionService implements ExecutionServiceApi {
         if (error instanceof StoreUnavailableError) {
           // The store failed before anything went out: no outcome to record. Tried again while this node
           // holds the claim; a stopping node leaves the row to the next one, which finds nothing sent.
-          if (this.#stopped) return;
+          if (this.#ctx.stopped) return;
           await this.#backoff.pause(attempt);
-          if (this.#stopped) return;
+          if (this.#ctx.stopped) return;
           continue;
         }
         result = failureOf(effect, error as Error);
@@ -855,7 +578,7 @@ export class ExecutionService implements ExecutionServiceApi {
         } catch (error) {
           if (!waiting) this.#unwritten++;
           waiting = true;
-          if (this.#stopped && Date.now() >= this.#drainUntil) throw error;
+          if (this.#ctx.stopped && Date.now() >= this.#drainUntil) throw error;
           await this.#backoff.pause(attempt);
         }
       }
@@ -986,42 +709,6 @@ function failureOf(effect: EffectPayload, error: Error): EffectResult {
   }
 }
 
-/** Revisions keep the JSON as the user saved it; pre-2019 shapes are migrated when they run. */
-function runnable(definition: FlowDefinition): FlowDefinition {
-  return isLegacyDefinition(definition) ? (migrateDefinition(definition).definition as FlowDefinition) : definition;
-}
-
-/**
- * A bound, not the working set: entries live only while effects are out (see #persist), mostly a few
- * milliseconds. Entries kept longer outlive the young generation, which makes every scavenge copy
- * and promote them (5,000 entries: GC pauses p99 13 ms against 7 ms at 1,000 msg/s).
- */
-const RECENT_EXECUTIONS = 256;
-
-/** A bounded map, least recently written first out. */
-class RecentExecutions {
-  readonly #entries = new Map<string, VersionedExecution>();
-  readonly #limit: number;
-
-  constructor(limit: number) {
-    this.#limit = limit;
-  }
-
-  get(sid: string): VersionedExecution | undefined {
-    return this.#entries.get(sid);
-  }
-
-  set(sid: string, entry: VersionedExecution): void {
-    this.#entries.delete(sid);
-    this.#entries.set(sid, entry);
-    evictOldest(this.#entries, this.#limit);
-  }
-
-  forget(sid: string): void {
-    this.#entries.delete(sid);
-  }
-}
-
 /**
  * The executions of a batch of timers, read at once. Each goes to one sprint only (the engine changes
  * the state it is given in place): a second timer of the same execution in the batch reads afresh.
@@ -1040,47 +727,4 @@ class Prefetched {
     if (!this.#untaken.delete(sid)) return undefined;
     return this.#found.get(sid) ?? null;
   }
-}
-
-/** What a sprint consumes besides its event: a claimed effect or timer, or an inbound webhook's receipt. */
-interface Consumed {
-  effectId?: string;
-  timerId?: string;
-  receipt?: InboundReceipt;
-  /** A new execution's claim on its contact pair's one active slot (overrides the configured rule). */
-  exclusive?: boolean;
-  /** An inbound message for the pair's active execution: if that one has ended since, it is not applied. */
-  requireActive?: boolean;
-}
-
-/** A sprint that recorded nothing and left the state exactly as it was. */
-function isNoOp(result: SprintResult, previous: ExecutionState, consumed: Consumed): boolean {
-  return (
-    !consumed.effectId &&
-    !consumed.timerId &&
-    result.steps.length === 0 &&
-    result.effects.length === 0 &&
-    result.diagnostics.length === 0 &&
-    JSON.stringify(result.state) === JSON.stringify(previous)
-  );
-}
-
-/** Gives `record` the addresses `state` has when they differ; whether they did. */
-function readdress(record: ExecutionRecord, state: ExecutionState): boolean {
-  if (typeof state.channelAddress !== 'string' || typeof state.contactAddress !== 'string') return false;
-  if (state.channelAddress === record.channelAddress && state.contactAddress === record.contactChannelAddress) return false;
-  if (state.contactAddress !== record.contactChannelAddress) record.contactSid = contactSid(record.accountSid, state.contactAddress);
-  record.channelAddress = state.channelAddress;
-  record.contactChannelAddress = state.contactAddress;
-  return true;
-}
-
-function contactKey(flowSid: string, contact: string, channel: string): string {
-  return `${flowSid}|${contact}|${channel}`;
-}
-
-/** The deprecated contact SID: stable per account and address. */
-export function contactSid(accountSid: string, address: string): string {
-  // crypto.hash: one call, a third of createHash's time (the same digest).
-  return 'FC' + hash('sha256', `${accountSid}:${address}`, 'hex').slice(0, 32);
 }

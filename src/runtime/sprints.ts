@@ -1,0 +1,357 @@
+// Sprints: runs the engine on an execution under its lock and writes the result in one transaction
+// *before* any of its effects is carried out (effects are outbox rows, so a restart finds and finishes
+// whatever was in flight). Starting an execution is its first sprint; every later event (an effect's
+// result, a reply, a timer, a delivery report, an end) is one more.
+import { hash } from 'node:crypto';
+import type { FlowDefinition } from '../definition/types.ts';
+import { isLegacyDefinition, migrateDefinition } from '../definition/migrate.ts';
+import { handleEvent, startExecution } from '../engine/interpreter.ts';
+import type { EngineEvent, ExecutionState, JsonObject, SprintResult, TriggerEvent } from '../engine/types.ts';
+import { notFound } from './errors.ts';
+import { newSid } from './ids.ts';
+import type { KeyedMutex } from './keyed-mutex.ts';
+import type { WorkLeases } from './leases.ts';
+import type { RuntimeContext, RuntimeOptions } from './runtime-context.ts';
+import type { RuntimeObserver } from './ports/observer.ts';
+import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, Store, StepRecord, TimerRecord, VersionedExecution } from './ports/store.ts';
+import { StoreConflictError } from './ports/store.ts';
+import { alertsFrom } from './alerts.ts';
+import { isConflict, retryOnConflict } from './conflicts.ts';
+import { evictOldest } from '../lib/evict-oldest.ts';
+
+/** Every node looks at the timer queue at least this often; sooner when told of a timer due sooner. */
+export const TIMER_POLL_MS = 1000;
+
+/** What a sprint consumes besides its event: a claimed effect or timer, or an inbound webhook's receipt. */
+export interface Consumed {
+  effectId?: string;
+  timerId?: string;
+  receipt?: InboundReceipt;
+  /** A new execution's claim on its contact pair's one active slot (overrides the configured rule). */
+  exclusive?: boolean;
+  /** An inbound message for the pair's active execution: if that one has ended since, it is not applied. */
+  requireActive?: boolean;
+}
+
+/** Where a written sprint's work goes on (wired by executions.ts). */
+export interface SprintOutlets {
+  /** Carries out one of the effects the sprint wrote (effect-runner.ts). */
+  dispatch(pending: PendingEffect, flowSid?: string): void;
+  /** Makes the timer loop look again by `dueAt` unless it already will (timer-loop.ts). */
+  wakeBy(dueAt: number): void;
+}
+
+/** A new execution: what its first sprint starts from. */
+export interface NewExecution {
+  accountSid: string;
+  flowSid: string;
+  revision: number;
+  channelAddress: string;
+  contactAddress: string;
+  trigger: TriggerEvent;
+  triggerData: JsonObject;
+  data: JsonObject;
+  initiatedBy: string;
+  receipt?: InboundReceipt | undefined;
+  /** Overrides the one-active-per-contact rule for this execution (concurrent calls). */
+  exclusive?: boolean | undefined;
+}
+
+export class Sprints {
+  readonly #store: Store;
+  readonly #options: RuntimeOptions;
+  readonly #observer: RuntimeObserver;
+  readonly #locks: KeyedMutex;
+  readonly #leases: WorkLeases;
+  readonly #ctx: RuntimeContext;
+  readonly #outlets: SprintOutlets;
+  readonly #definitions = new Map<string, FlowDefinition>();
+  /**
+   * The executions this node wrote last whose effects are still out, with their versions: the next
+   * event for one (most often the result of the effect its sprint just started) skips reading it
+   * back. Safe across nodes: a sprint built on a stale entry fails its version check, the entry is
+   * dropped and the sprint runs again from a fresh read.
+   */
+  readonly #recent = new RecentExecutions(RECENT_EXECUTIONS);
+
+  constructor(ctx: RuntimeContext, outlets: SprintOutlets) {
+    this.#ctx = ctx;
+    this.#store = ctx.store;
+    this.#options = ctx.options;
+    this.#observer = ctx.observer;
+    this.#locks = ctx.locks;
+    this.#leases = ctx.leases;
+    this.#outlets = outlets;
+  }
+
+  /**
+   * Applies an event to an execution under its lock; returns the updated record (null if gone, or
+   * if the consumed timer/effect was taken over by another node). The lock serialises this node;
+   * the version check serialises nodes: a sprint that lost the race runs again from a fresh read.
+   */
+  deliver(executionSid: string, event: EngineEvent, consumed: Consumed = {}, prefetched?: VersionedExecution | null): Promise<ExecutionRecord | null> {
+    // A prefetched record (read with its batch of timers) serves the first attempt only: if it was
+    // stale, the write's version check fails and the retry reads afresh.
+    let ahead = prefetched;
+    return this.#ctx.track(
+      retryOnConflict(['version'], () => this.#locks.run(executionSid, () => this.#observer.sprint({ executionSid, event: event.type }, async () => {
+        const kept = this.#recent.get(executionSid);
+        const prefetch = ahead;
+        ahead = undefined;
+        const loaded = kept ?? (prefetch !== undefined ? prefetch : await this.#store.loadExecution(executionSid));
+        const record = loaded?.record;
+        // It ended or was deleted while this message waited for the lock: look again (it may start a new one).
+        if (consumed.requireActive && record?.status !== 'active') throw new StoreConflictError('active-execution', `execution ${executionSid} is no longer active`);
+        if (!loaded || !record) {
+          if (consumed.effectId) await this.#store.deleteEffect(consumed.effectId);
+          if (consumed.timerId) await this.#store.deleteTimer(consumed.timerId);
+          return null;
+        }
+        if (event.type === 'end' && record.status !== 'active') return record; // ended meanwhile (another node, a timer)
+        const state = record.state as ExecutionState;
+        const definition = await this.definition(record.accountSid, record.flowSid, record.flowVersion);
+        // A state read from the store for this sprint is the engine's to change in place. One kept in #recent
+        // is the last sprint's record, and a delivery report's no-op check compares the result with it.
+        const result = handleEvent(this.#engineInput(definition), state, event, { owned: !kept && event.type !== 'delivery-status' });
+        // A routine delivery report (sent, delivered) usually changes nothing: skip its durable write.
+        if (event.type === 'delivery-status' && isNoOp(result, state, consumed)) return record;
+        return this.#persist(record, result, false, consumed, [], loaded.version);
+      }))).catch((error: unknown) => {
+        this.#recent.forget(executionSid);
+        if (isConflict(error, 'stale-claim')) return null; // another node fired/finished it
+        if (isConflict(error, 'duplicate-inbound')) return null; // a retried webhook, already run: nothing changed
+        throw error;
+      }),
+    );
+  }
+
+  /** Deletes an execution under its lock (no sprint of it runs meanwhile); whether there was one. */
+  remove(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
+    return this.#locks.run(executionSid, () => {
+      this.#recent.forget(executionSid);
+      return this.#store.deleteExecution(accountSid, flowSid, executionSid);
+    });
+  }
+
+  /**
+   * The revision a new execution of `flow` runs: live traffic the latest published one, test users the
+   * latest draft. Read off the flow's row: no revision is read unless its definition is not cached.
+   */
+  async pickRevision(flow: FlowRecord, contact: string): Promise<number | null> {
+    const testUsers = (await this.#store.getTestUsers(flow.accountSid, flow.sid)) ?? [];
+    return testUsers.includes(contact) ? flow.revision : flow.publishedRevision;
+  }
+
+  /** A revision's runnable definition, cached (revisions do not change once written). */
+  async definition(accountSid: string, flowSid: string, revision: number): Promise<FlowDefinition> {
+    const key = `${flowSid}:${revision}`;
+    let definition = this.#definitions.get(key);
+    if (!definition) {
+      const record = await this.#store.getRevision(accountSid, flowSid, revision);
+      if (!record) throw notFound(`/v2/Flows/${flowSid}/Revisions/${revision}`);
+      definition = runnable(record.definition);
+      if (this.#definitions.size > 1000) this.#definitions.clear();
+      this.#definitions.set(key, definition);
+    }
+    return definition;
+  }
+
+  #engineInput(definition: FlowDefinition) {
+    return {
+      definition,
+      now: this.#options.now(),
+      newId: (prefix: 'FT' | 'TM' | 'EF' | 'WT') => (prefix === 'FT' ? newSid('FT') : prefix + newSid('FT').slice(2)),
+      limits: this.#options.limits ?? {},
+    };
+  }
+
+  /** Starts an execution: its first sprint, written with the row. */
+  async startNew(init: NewExecution): Promise<ExecutionRecord> {
+    const executionSid = newSid('FN');
+    return this.#observer.sprint({ executionSid, event: 'start' }, async () => {
+      const definition = await this.definition(init.accountSid, init.flowSid, init.revision);
+      const result = startExecution(
+        this.#engineInput(definition),
+        { executionSid, accountSid: init.accountSid, flowSid: init.flowSid, revision: init.revision, channelAddress: init.channelAddress, contactAddress: init.contactAddress },
+        init.trigger,
+        init.triggerData,
+        init.data,
+      );
+      const now = this.#options.now();
+      const record: ExecutionRecord = {
+        sid: executionSid,
+        accountSid: init.accountSid,
+        flowSid: init.flowSid,
+        flowVersion: init.revision,
+        contactSid: contactSid(init.accountSid, init.contactAddress),
+        contactChannelAddress: init.contactAddress,
+        channelAddress: init.channelAddress,
+        status: 'active',
+        initiatedBy: init.initiatedBy,
+        state: result.state,
+        dateCreated: now,
+        dateUpdated: null,
+      };
+      return this.#persist(record, result, true, { ...(init.receipt ? { receipt: init.receipt } : {}), ...(init.exclusive !== undefined ? { exclusive: init.exclusive } : {}) }).catch(
+        async (error: unknown) => {
+          // The flow was deleted since it was read (its executions' foreign key refused this one): 404, as
+          // after the delete. Its revisions go with it; they are not cached, unlike the flow.
+          // A failing lookup (the database down) keeps the write's own error.
+          const revision = isConflict(error) ? true : await this.#store.getRevision(init.accountSid, init.flowSid, init.revision).catch(() => true);
+          if (!revision) {
+            throw notFound(init.trigger === 'incomingRequest' ? `/v2/Flows/${init.flowSid}` : `/v1/Accounts/${init.accountSid}/Flows/${init.flowSid}`);
+          }
+          throw error;
+        },
+      );
+    });
+  }
+
+  /** Writes one sprint atomically, then carries out its effects. */
+  async #persist(
+    previous: ExecutionRecord,
+    result: SprintResult,
+    isNew: boolean,
+    consumed: Consumed,
+    extraTimers: TimerRecord[] = [],
+    expectedVersion?: number,
+  ): Promise<ExecutionRecord> {
+    const now = this.#options.now();
+    const state = result.state;
+    const record: ExecutionRecord = {
+      ...previous,
+      state,
+      status: state.status,
+      dateUpdated: isNew ? previous.dateUpdated : now,
+    };
+    // A widget moved the execution onto another channel (Start Conversation): the row is re-keyed, so the
+    // contact's messages there find it, and the channel sends where the state now says.
+    const readdressed = readdress(record, state);
+    const steps: StepRecord[] = result.steps.map((step) => ({
+      sid: step.sid,
+      accountSid: record.accountSid,
+      flowSid: record.flowSid,
+      executionSid: record.sid,
+      parentStepSid: step.parentStepSid,
+      name: step.name,
+      context: step.context,
+      transitionedFrom: step.transitionedFrom,
+      transitionedTo: step.transitionedTo,
+      type: step.type,
+      dateCreated: step.at,
+      dateUpdated: null,
+    }));
+    const timersToAdd: TimerRecord[] = [...extraTimers];
+    const timersToCancel: string[] = [];
+    const effectsToAdd: PendingEffect[] = [];
+    for (const effect of result.effects) {
+      if (effect.type === 'set-timer') timersToAdd.push({ id: effect.timerId, executionSid: record.sid, accountSid: record.accountSid, dueAt: effect.dueAt });
+      else if (effect.type === 'cancel-timer') timersToCancel.push(effect.timerId);
+      else effectsToAdd.push({ id: effect.effectId, executionSid: record.sid, accountSid: record.accountSid, payload: effect, createdAt: now });
+    }
+    if (consumed.timerId) timersToCancel.push(consumed.timerId);
+    // A timer set and cancelled within one sprint (a queued reply answered it) is never written.
+    const cancelled = new Set(timersToCancel);
+    try {
+      await this.#store.writeSprint({
+        execution: record,
+        isNew,
+        steps,
+        timersToAdd: timersToAdd.filter((timer) => !cancelled.has(timer.id)),
+        timersToCancel,
+        effectsToAdd,
+        effectsDone: consumed.effectId ? [consumed.effectId] : [],
+        expectedVersion,
+        // Fencing: only the node that still holds the timer/effect may consume it.
+        consumes: consumed.timerId ? this.#leases.ref('timer', consumed.timerId) : consumed.effectId ? this.#leases.ref('effect', consumed.effectId) : undefined,
+        // This node carries the new effects out itself; others take them only if it dies.
+        effectLease: effectsToAdd.length > 0 ? this.#leases.lease() : undefined,
+        exclusive: isNew ? (consumed.exclusive ?? this.#options.oneActivePerContact !== false) : undefined,
+        ...(readdressed && !isNew ? { readdressed: true } : {}),
+        alerts: alertsFrom(result.diagnostics, record, now),
+        inboundReceipt: consumed.receipt,
+        wakeOthers: timersToAdd.some((timer) => !cancelled.has(timer.id) && timer.dueAt - now < TIMER_POLL_MS),
+      });
+    } catch (error) {
+      // Whatever made it fail (another node's write, a lost claim), the next sprint reads afresh.
+      this.#recent.forget(record.sid);
+      throw error;
+    }
+    // Kept only while this sprint's effects are out: their results are the events due next, within
+    // milliseconds. An execution left waiting (for a reply, a timer) is read afresh when it wakes; keeping
+    // it would only hold its state past young-generation GCs, which then copy and promote it.
+    // A new row starts at version 1; a checked update moves it on by one.
+    if (effectsToAdd.length === 0) this.#recent.forget(record.sid);
+    else if (isNew) this.#recent.set(record.sid, { record, version: 1 });
+    else if (expectedVersion !== undefined) this.#recent.set(record.sid, { record, version: expectedVersion + 1 });
+    else this.#recent.forget(record.sid);
+    this.#observer.sprintWritten({ execution: record, previousStatus: isNew ? null : previous.status, steps });
+    for (const effect of effectsToAdd) this.#outlets.dispatch(effect, record.flowSid);
+    if (timersToAdd.length > 0) this.#outlets.wakeBy(Math.min(...timersToAdd.map((timer) => timer.dueAt)));
+    return record;
+  }
+}
+
+/** Revisions keep the JSON as the user saved it; pre-2019 shapes are migrated when they run. */
+export function runnable(definition: FlowDefinition): FlowDefinition {
+  return isLegacyDefinition(definition) ? (migrateDefinition(definition).definition as FlowDefinition) : definition;
+}
+
+/** The deprecated contact SID: stable per account and address. */
+export function contactSid(accountSid: string, address: string): string {
+  // crypto.hash: one call, a third of createHash's time (the same digest).
+  return 'FC' + hash('sha256', `${accountSid}:${address}`, 'hex').slice(0, 32);
+}
+
+/**
+ * A bound, not the working set: entries live only while effects are out (see #persist), mostly a few
+ * milliseconds. Entries kept longer outlive the young generation, which makes every scavenge copy
+ * and promote them (5,000 entries: GC pauses p99 13 ms against 7 ms at 1,000 msg/s).
+ */
+const RECENT_EXECUTIONS = 256;
+
+/** A bounded map, least recently written first out. */
+class RecentExecutions {
+  readonly #entries = new Map<string, VersionedExecution>();
+  readonly #limit: number;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  get(sid: string): VersionedExecution | undefined {
+    return this.#entries.get(sid);
+  }
+
+  set(sid: string, entry: VersionedExecution): void {
+    this.#entries.delete(sid);
+    this.#entries.set(sid, entry);
+    evictOldest(this.#entries, this.#limit);
+  }
+
+  forget(sid: string): void {
+    this.#entries.delete(sid);
+  }
+}
+
+/** A sprint that recorded nothing and left the state exactly as it was. */
+function isNoOp(result: SprintResult, previous: ExecutionState, consumed: Consumed): boolean {
+  return (
+    !consumed.effectId &&
+    !consumed.timerId &&
+    result.steps.length === 0 &&
+    result.effects.length === 0 &&
+    result.diagnostics.length === 0 &&
+    JSON.stringify(result.state) === JSON.stringify(previous)
+  );
+}
+
+/** Gives `record` the addresses `state` has when they differ; whether they did. */
+function readdress(record: ExecutionRecord, state: ExecutionState): boolean {
+  if (typeof state.channelAddress !== 'string' || typeof state.contactAddress !== 'string') return false;
+  if (state.channelAddress === record.channelAddress && state.contactAddress === record.contactChannelAddress) return false;
+  if (state.contactAddress !== record.contactChannelAddress) record.contactSid = contactSid(record.accountSid, state.contactAddress);
+  record.channelAddress = state.channelAddress;
+  record.contactChannelAddress = state.contactAddress;
+  return true;
+}
