@@ -88,11 +88,12 @@ function sid(prefix: string): string {
 
 const MAX_CONVERSATIONS = 1000;
 
-/** A conversation Start Conversation created here, which the execution moved into. */
+/** A conversation Start Conversation created here, which the execution moved into, or one a contact's text opened (openConversation). */
 interface LiveConversation {
   sid: string;
   accountSid: string;
   flowSid: string;
+  /** The execution that created it; '' for one a contact's text opened. */
   executionSid: string;
   serviceSid: string;
   webhookSid: string;
@@ -315,6 +316,25 @@ export class SimulatorChannel implements MessageChannel {
       if (c.accountSid === accountSid && c.flowSid === flowSid && c.participants.some((p) => str(p.messaging_binding_address) === from && str(p.messaging_binding_proxy_address) === to)) found = c.sid;
     }
     return found;
+  }
+
+  /**
+   * The conversation a contact's text to `to` goes into when `to` hands texts to Conversations (as an
+   * autocreating address configuration does for a flow triggered by incomingConversationMessage): the
+   * one already holding the contact's binding, else a new one (the contact its SMS participant, `to`
+   * the proxy address; or, when `to` names a conversation not yet here, that one with the contact as
+   * a chat participant). Null when `to` is another account's or flow's conversation.
+   */
+  openConversation(accountSid: string, flowSid: string, contact: string, to: string): string | null {
+    const existing = this.conversationFor(accountSid, flowSid, contact, to);
+    if (existing) return existing;
+    const named = CONVERSATION_SID.test(to);
+    if (named && this.#live.has(to)) return null;
+    const conversationSid = named ? to : sid('CH');
+    const participant: JsonObject = named ? { sid: sid('MB'), identity: contact } : { sid: sid('MB'), messaging_binding_address: contact, messaging_binding_proxy_address: to };
+    this.#live.set(conversationSid, { sid: conversationSid, accountSid, flowSid, executionSid: '', serviceSid: sid('IS'), webhookSid: sid('WH'), participants: [participant], messages: 0 });
+    evictOldest(this.#live, MAX_CONVERSATIONS);
+    return conversationSid;
   }
 
   /**
