@@ -9,8 +9,8 @@
 // (widget type not supported yet) and the errors this sandbox causes on purpose (listed in
 // ENVIRONMENT_ERRORS). Errors come from the steps' context `error` entries and the end reason (the
 // runtime keeps no diagnostics list). Flows wired only for incomingCall are skipped (voice);
-// conversation-only flows are started by a message with their trigger rewired in memory (the
-// runtime starts inbound messages with incomingMessage); subflow-only flows run under a generated
+// conversation-only flows are texted as they are (the simulator takes the text into a conversation,
+// incomingConversationMessage); subflow-only flows run under a generated
 // parent flow. REAL_FLOWS_REPORT=<file> writes every outcome as JSON.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -114,15 +114,6 @@ function pickStart(definition: FlowDefinition): Start | null {
   return null;
 }
 
-/** The runtime starts inbound messages with incomingMessage: a conversation-only flow gets that trigger wired the same way (in memory). */
-function asMessageFlow(definition: FlowDefinition): FlowDefinition {
-  const copy = structuredClone(definition);
-  const trigger = copy.states.find((s) => s.type === 'trigger')!;
-  const next = trigger.transitions.find((t) => t.event === 'incomingConversationMessage')!.next!;
-  trigger.transitions = [...trigger.transitions.filter((t) => t.event !== 'incomingMessage'), { event: 'incomingMessage', next }];
-  return copy;
-}
-
 /** A parent flow that runs `flowSid` as a subflow, for flows wired only for incomingParent. */
 function parentOf(flowSid: string): FlowDefinition {
   return {
@@ -197,8 +188,8 @@ describe('real exported flows run in the simulator', () => {
       const h = await startApp(http);
       try {
         const contact = `+1555${String(7000000 + index).padStart(7, '0')}`;
-        const runnable = start === 'incomingConversationMessage' ? asMessageFlow(raw as FlowDefinition) : raw;
-        const { flow, rejected } = await createPublishedOrDraft(h.app, h.account, file, runnable, contact);
+        // A conversation-only flow runs as it is: the simulator takes the text into a conversation.
+        const { flow, rejected } = await createPublishedOrDraft(h.app, h.account, file, raw, contact);
         let runFlowSid = flow.sid;
         if (start === 'incomingParent') {
           const parent = await h.app.flows.create(h.account.sid, { friendlyName: 'parent', status: 'published', definition: parentOf(flow.sid) });
