@@ -2,23 +2,21 @@
 // timers, delivery reports), end and delete them. Each engine sprint runs under a per-contact or
 // per-execution lock and is persisted in one transaction *before* any of its effects is carried
 // out; effects are outbox rows, so a restart finds and finishes whatever was in flight.
-import type { Effect, EffectResult, EngineEvent, EngineLimits, JsonObject } from '../engine/types.ts';
+import type { EngineEvent, EngineLimits, JsonObject } from '../engine/types.ts';
+import { isDeliveryFailure } from '../engine/delivery.ts';
 import { DomainError, invalidParameter, notFound } from './errors.ts';
 import { newSid } from './ids.ts';
 import { RuntimeContext, contactKey, type RuntimeOptions } from './runtime-context.ts';
-import { Sprints, TIMER_POLL_MS, runnable, type Consumed } from './sprints.ts';
-import type { ConversationResult, DeliveryStatus, MessageChannel, OutboundHttp, SendResult, TaskResult } from './ports/channel.ts';
-import { isDeliveryFailure } from '../engine/delivery.ts';
+import { Sprints, TIMER_POLL_MS, type Consumed } from './sprints.ts';
+import { EffectRunner } from './effect-runner.ts';
+import type { DeliveryStatus, MessageChannel, OutboundHttp } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
 import type { RuntimeObserver } from './ports/observer.ts';
-import type { ExecutionAge, ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, RevisionSelector, Store, TimerRecord, VersionedExecution } from './ports/store.ts';
+import type { ExecutionAge, ExecutionRecord, FlowRecord, InboundReceipt, Store, TimerRecord, VersionedExecution } from './ports/store.ts';
 import { ALERT_RETENTION_MS, RECEIPT_RETENTION_MS } from './alerts.ts';
-import { withTwilioAuth } from './twilio-auth.ts';
 import { type WorkLeases, isAbandonedOwner } from './leases.ts';
 import type { KeyedMutex } from './keyed-mutex.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
-import { StoreUnavailableError, UnsavedOutcomeError, storeUnavailable } from './ports/store-errors.ts';
-import { Backoff } from './backoff.ts';
 
 export { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './runtime-context.ts';
 export { contactSid } from './sprints.ts';
@@ -43,8 +41,6 @@ export interface ExecutionServiceApi {
   inboundMessage(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ executionSid: string | null }>;
 }
 
-type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-timer' }>;
-
 /** Age-cap timers, written before executions expired by their creation time (see #fire). */
 const LEGACY_EXPIRY_PREFIX = 'EX';
 /** How often a node looks for effects whose claim expired (a dead node's). */
@@ -59,10 +55,6 @@ const EXPIRY_BATCH = 128;
 const TIMER_BATCHES_IN_FLIGHT = 16;
 /** Sprints and effects in flight beyond which a burst waits before claiming more (bounds its memory). */
 const TIMER_WORK_IN_FLIGHT = 2048;
-/** How long stop() keeps retrying effect results the store did not take (see RuntimeOptions.stopDrainMs). */
-const STOP_DRAIN_MS = 10_000;
-/** Default for RuntimeOptions.maxUnwrittenResults: each holds its result (an HTTP body is up to 64 KB). */
-const MAX_UNWRITTEN_RESULTS = 1024;
 /** Old inbound receipts and alerts go once an hour (any node may do it; deletes are idempotent). */
 const PRUNE_EVERY_MS = 3600 * 1000;
 
@@ -70,11 +62,11 @@ export class ExecutionService implements ExecutionServiceApi {
   readonly #ctx: RuntimeContext;
   readonly #store: Store;
   readonly #channel: MessageChannel;
-  readonly #http: OutboundHttp;
   readonly #options: RuntimeOptions;
   readonly #observer: RuntimeObserver;
   readonly #locks: KeyedMutex;
   readonly #sprints: Sprints;
+  readonly #effects: EffectRunner;
   #timer: NodeJS.Timeout | null = null;
   // Multi-node: claims on timers/effects, when the timer loop next wakes, the last orphan sweep.
   readonly #leases: WorkLeases;
@@ -94,13 +86,6 @@ export class ExecutionService implements ExecutionServiceApi {
    */
   #expiryRetryAt = Number.NEGATIVE_INFINITY;
   #unsubscribe: (() => void) | undefined;
-  #voice: VoiceChannel | null = null;
-  /** Pauses between tries of store work that failed; stop() cuts the current ones short. */
-  readonly #backoff = new Backoff();
-  /** Until when (wall clock) a stopped node keeps retrying result writes. */
-  #drainUntil = Number.POSITIVE_INFINITY;
-  /** Writes being retried by #persistently (effect results waiting for the store). */
-  #unwritten = 0;
 
   /** Studio's runtime rules this node runs executions under (replay re-runs recorded ones under the same). */
   get rules(): { limits: Partial<EngineLimits>; maxExecutionAgeMs: number; httpTimeoutMs: number } {
@@ -111,15 +96,15 @@ export class ExecutionService implements ExecutionServiceApi {
     this.#ctx = new RuntimeContext(store, channel, options);
     this.#store = store;
     this.#channel = channel;
-    this.#http = http;
     this.#options = options;
     this.#observer = this.#ctx.observer;
     this.#locks = this.#ctx.locks;
     this.#leases = this.#ctx.leases;
     this.#sprints = new Sprints(this.#ctx, {
-      dispatch: (pending, flowSid) => this.#dispatch(pending, flowSid),
+      dispatch: (pending, flowSid) => this.#effects.dispatch(pending, flowSid),
       wakeBy: (dueAt) => this.#wakeBy(dueAt),
     });
+    this.#effects = new EffectRunner(this.#ctx, http, this.#sprints);
   }
 
   /** This node's id in the store's claims (lease_owner). */
@@ -129,11 +114,11 @@ export class ExecutionService implements ExecutionServiceApi {
 
   /** The voice network outbound calls and call recordings go to (simulator phone or carrier). */
   useVoice(voice: VoiceChannel): void {
-    this.#voice = voice;
+    this.#effects.useVoice(voice);
   }
 
   get voice(): VoiceChannel | null {
-    return this.#voice;
+    return this.#effects.voice;
   }
 
   // ---- lifecycle
@@ -144,7 +129,7 @@ export class ExecutionService implements ExecutionServiceApi {
    */
   async start(): Promise<void> {
     this.#ctx.stopped = false;
-    this.#drainUntil = Number.POSITIVE_INFINITY;
+    this.#effects.start();
     this.#leases.start();
     await this.#store.releaseAbandonedClaims?.((owner) => isAbandonedOwner(owner, this.#leases.nodeId));
     await this.#sweepOrphanedEffects();
@@ -163,8 +148,7 @@ export class ExecutionService implements ExecutionServiceApi {
    */
   async stop(): Promise<void> {
     this.#ctx.stopped = true;
-    this.#drainUntil = Date.now() + (this.#options.stopDrainMs ?? STOP_DRAIN_MS);
-    this.#backoff.wakeAll();
+    this.#effects.stop();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#unsubscribe?.();
@@ -463,9 +447,9 @@ export class ExecutionService implements ExecutionServiceApi {
   /** Claims effects nobody holds (a dead node's, once its lease expired) and carries them out. */
   async #sweepOrphanedEffects(): Promise<void> {
     this.#lastSweep = this.#options.now();
-    if (this.#backlogged()) return;
+    if (this.#effects.backlogged()) return;
     const orphans = await this.#store.claimEffects(this.#options.now(), this.#leases.lease(), 200);
-    for (const effect of orphans) if (!this.#leases.holds('effect', effect.id)) this.#dispatch(effect);
+    for (const effect of orphans) if (!this.#leases.holds('effect', effect.id)) this.#effects.dispatch(effect);
   }
 
   /** When the timer loop next has work: the soonest timer, or the oldest active execution's expiry. */
@@ -523,189 +507,6 @@ export class ExecutionService implements ExecutionServiceApi {
       );
     }, delayMs);
     this.#timer.unref();
-  }
-
-  /** Carries out one outbox effect and feeds its result back as an event (flowSid: when the caller knows it). */
-  #dispatch(pending: PendingEffect, flowSid?: string): void {
-    if (this.#ctx.stopped) return; // left claimed; stop() hands it back to the other nodes
-    // Left in the outbox, unheld: its claim runs out, and a sweep (here, once writes land again, or on
-    // another node) carries it out.
-    if (this.#backlogged()) return;
-    this.#leases.hold('effect', pending.id);
-    // The claim is renewed until the result is written (or given up at shutdown): dropping it earlier
-    // would let the orphan sweep carry the effect out a second time.
-    void this.#ctx.track(this.#carryOut(pending, flowSid).finally(() => this.#leases.drop('effect', pending.id)));
-  }
-
-  async #carryOut(pending: PendingEffect, flowSid: string | undefined): Promise<void> {
-    const effect = pending.payload as EffectPayload;
-    const label = { accountSid: pending.accountSid, executionSid: pending.executionSid, effectId: effect.effectId, type: effect.type, widget: effect.widget, ...(effect.type === 'http-request' ? { purpose: effect.purpose } : {}) };
-    let result: EffectResult;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        result = await this.#observer.effect(label, () => this.#perform(pending, effect, flowSid));
-        break;
-      } catch (error) {
-        if (error instanceof StoreUnavailableError) {
-          // The store failed before anything went out: no outcome to record. Tried again while this node
-          // holds the claim; a stopping node leaves the row to the next one, which finds nothing sent.
-          if (this.#ctx.stopped) return;
-          await this.#backoff.pause(attempt);
-          if (this.#ctx.stopped) return;
-          continue;
-        }
-        result = failureOf(effect, error as Error);
-        break;
-      }
-    }
-    const event: EngineEvent = { type: 'effect-result', effectId: effect.effectId, result };
-    // Given up only at shutdown (see stop()); the claim then goes back with the others.
-    await this.#persistently(() => this.deliver(pending.executionSid, event, { effectId: pending.id })).catch(() => undefined);
-  }
-
-  /**
-   * Runs a store write until it lands, with capped backoff: through an outage of any length while the
-   * node runs, and for stopDrainMs once it stops (then the last error is thrown). A write that lost
-   * its claim resolves (deliver answers null): another node has the work.
-   */
-  async #persistently(write: () => Promise<unknown>): Promise<void> {
-    let waiting = false;
-    try {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await write();
-          return;
-        } catch (error) {
-          if (!waiting) this.#unwritten++;
-          waiting = true;
-          if (this.#ctx.stopped && Date.now() >= this.#drainUntil) throw error;
-          await this.#backoff.pause(attempt);
-        }
-      }
-    } finally {
-      if (waiting) this.#unwritten--;
-    }
-  }
-
-  /** Whether as many results as this node may hold are waiting for the store. */
-  #backlogged(): boolean {
-    return this.#unwritten >= (this.#options.maxUnwrittenResults ?? MAX_UNWRITTEN_RESULTS);
-  }
-
-  /**
-   * A channel answer whose outcome is known but whose ledger write failed (UnsavedOutcomeError): the
-   * ledger write is retried until it lands, and the outcome stands. Any other error is rethrown.
-   */
-  async #unsaved<T>(error: unknown): Promise<T> {
-    if (!(error instanceof UnsavedOutcomeError)) throw error;
-    // Written before the result's sprint: should this node die in between, the re-run finds it done.
-    await this.#persistently(() => error.save()).catch(() => undefined);
-    return error.result as T;
-  }
-
-  async #perform(pending: PendingEffect, effect: EffectPayload, knownFlowSid?: string): Promise<EffectResult> {
-    switch (effect.type) {
-      case 'send-message': {
-        // Loading the whole execution just for its flow SID cost a state parse per message sent.
-        const flowSid = knownFlowSid ?? (await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable))?.flowSid ?? '';
-        let sent: SendResult;
-        try {
-          sent = await this.#channel.sendMessage({ accountSid: pending.accountSid, flowSid, executionSid: pending.executionSid, effectId: effect.effectId }, effect.message);
-        } catch (error) {
-          sent = await this.#unsaved(error);
-        }
-        return sent.ok ? { kind: 'message-sent', message: sent.message } : { kind: 'message-failed', code: sent.code, message: sent.message };
-      }
-      case 'http-request': {
-        // Protected Twilio Functions check X-Twilio-Signature, as they do on Studio's requests.
-        const signature = effect.purpose === 'function' ? await this.#channel.signFunctionRequest?.(pending.accountSid, effect.request.url, effect.request.parameters) : null;
-        let request = signature ? { ...effect.request, headers: { ...effect.request.headers, 'x-twilio-signature': signature } } : effect.request;
-        if (request?.addTwilioAuth) {
-          const authed = withTwilioAuth(request, (await this.#channel.twilioCredentials?.(pending.accountSid)) ?? null);
-          if (!authed.ok) return authed.result;
-          request = authed.request;
-        }
-        return this.#http.request(request, this.#options.http);
-      }
-      case 'load-subflow':
-        return this.#loadSubflow(pending, effect);
-      case 'start-conversation':
-        return this.#startConversation(pending, effect);
-      case 'create-task':
-        return this.#createTask(pending, effect);
-      case 'place-call':
-      case 'call-recording':
-        return this.#voiceEffect(pending, effect);
-    }
-  }
-
-  async #startConversation(pending: PendingEffect, effect: Extract<Effect, { type: 'start-conversation' }>): Promise<EffectResult> {
-    if (!this.#channel.startConversation) {
-      return { kind: 'conversation-failed', code: 50000, message: `The ${this.#channel.name} channel cannot create Conversations` };
-    }
-    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
-    const result = await this.#channel
-      .startConversation({ accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId }, effect.request)
-      .catch((error: unknown) => this.#unsaved<ConversationResult>(error));
-    return result.ok
-      ? { kind: 'conversation-started', conversation: result.conversation, webhookSid: result.webhookSid }
-      : { kind: 'conversation-failed', code: result.code, message: result.message };
-  }
-
-  async #createTask(pending: PendingEffect, effect: Extract<Effect, { type: 'create-task' }>): Promise<EffectResult> {
-    if (!this.#channel.createTask) return { kind: 'task-failed', code: 20500, message: `The ${this.#channel.name} channel cannot create TaskRouter tasks` };
-    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
-    const result = await this.#channel
-      .createTask({ accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId }, effect.task)
-      .catch((error: unknown) => this.#unsaved<TaskResult>(error));
-    return result.ok ? { kind: 'task-created', task: result.task } : { kind: 'task-failed', code: result.code, message: result.message };
-  }
-
-  async #voiceEffect(pending: PendingEffect, effect: Extract<Effect, { type: 'place-call' | 'call-recording' }>): Promise<EffectResult> {
-    if (!this.#voice) return { kind: 'call-failed', code: 20500, message: 'No voice channel is configured' };
-    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
-    const context = { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid };
-    if (effect.type === 'place-call') {
-      const placed = await this.#voice.placeCall({ ...context, callbackId: effect.effectId }, effect.call);
-      return placed.ok ? { kind: 'call-placed', call: placed.call } : { kind: 'call-failed', code: placed.code, message: placed.message };
-    }
-    const recorded = await this.#voice.recordCall(context, effect.callSid, effect.start, effect.options);
-    return recorded.ok ? { kind: 'call-recording', recording: recorded.recording } : { kind: 'call-failed', code: recorded.code, message: recorded.message };
-  }
-
-  async #loadSubflow(pending: PendingEffect, effect: Extract<Effect, { type: 'load-subflow' }>): Promise<EffectResult> {
-    // A store that fails is not a missing subflow: the load is tried again.
-    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
-    if (!record) return { kind: 'subflow-missing', message: 'execution is gone' };
-    let selector: RevisionSelector = 'LatestPublished';
-    if (/^\d+$/.test(effect.revision)) selector = Number(effect.revision);
-    else if (effect.revision !== 'LatestPublished') {
-      // "Latest Draft": the parent's test users get the subflow's draft, everyone else the published revision.
-      const testUsers = (await this.#store.getTestUsers(record.accountSid, record.flowSid).catch(storeUnavailable)) ?? [];
-      if (testUsers.includes(record.contactChannelAddress)) selector = 'LatestRevision';
-    }
-    const revision = await this.#store.getRevision(pending.accountSid, effect.flowSid, selector).catch(storeUnavailable);
-    if (!revision) return { kind: 'subflow-missing', message: `Subflow ${effect.flowSid} (revision ${effect.revision}) was not found` };
-    return { kind: 'subflow-loaded', flowSid: effect.flowSid, revision: revision.revision, definition: runnable(revision.definition) };
-  }
-}
-
-/** What an effect that threw (a channel or network error, not the store's) reports to its widget. */
-function failureOf(effect: EffectPayload, error: Error): EffectResult {
-  switch (effect.type) {
-    case 'send-message':
-      return { kind: 'message-failed', code: 30008, message: error.message };
-    case 'load-subflow':
-      return { kind: 'subflow-missing', message: error.message };
-    case 'start-conversation':
-      return { kind: 'conversation-failed', code: 50000, message: error.message };
-    case 'create-task':
-      return { kind: 'task-failed', code: 20500, message: error.message };
-    case 'place-call':
-    case 'call-recording':
-      return { kind: 'call-failed', code: 20500, message: error.message };
-    case 'http-request':
-      return { kind: 'http-failed', reason: 'network', message: error.message };
   }
 }
 

@@ -1,0 +1,257 @@
+// Effects: carries out the outbox rows a sprint wrote (send a message, make an HTTP request, load a
+// subflow, start a conversation, create a task, place or record a call) and feeds each result back to
+// its execution as an event. A store error is not an effect's outcome: the effect is tried again while
+// this node holds its claim, and a result the store refuses is written again until it lands.
+import type { Effect, EffectResult, EngineEvent } from '../engine/types.ts';
+import type { RuntimeContext } from './runtime-context.ts';
+import type { ConversationResult, MessageChannel, OutboundHttp, SendResult, TaskResult } from './ports/channel.ts';
+import type { VoiceChannel } from './ports/voice.ts';
+import type { RuntimeObserver } from './ports/observer.ts';
+import type { PendingEffect, RevisionSelector, Store } from './ports/store.ts';
+import type { WorkLeases } from './leases.ts';
+import { StoreUnavailableError, UnsavedOutcomeError, storeUnavailable } from './ports/store-errors.ts';
+import { withTwilioAuth } from './twilio-auth.ts';
+import { Backoff } from './backoff.ts';
+import { runnable, type Sprints } from './sprints.ts';
+
+type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-timer' }>;
+
+/** How long stop() keeps retrying effect results the store did not take (see RuntimeOptions.stopDrainMs). */
+const STOP_DRAIN_MS = 10_000;
+/** Default for RuntimeOptions.maxUnwrittenResults: each holds its result (an HTTP body is up to 64 KB). */
+const MAX_UNWRITTEN_RESULTS = 1024;
+
+export class EffectRunner {
+  readonly #ctx: RuntimeContext;
+  readonly #store: Store;
+  readonly #channel: MessageChannel;
+  readonly #http: OutboundHttp;
+  readonly #observer: RuntimeObserver;
+  readonly #leases: WorkLeases;
+  /** Where results go: the sprint that applies each to its execution. */
+  readonly #sprints: Pick<Sprints, 'deliver'>;
+  #voice: VoiceChannel | null = null;
+  /** Pauses between tries of store work that failed; stop() cuts the current ones short. */
+  readonly #backoff = new Backoff();
+  /** Until when (wall clock) a stopped node keeps retrying result writes. */
+  #drainUntil = Number.POSITIVE_INFINITY;
+  /** Writes being retried by #persistently (effect results waiting for the store). */
+  #unwritten = 0;
+
+  constructor(ctx: RuntimeContext, http: OutboundHttp, sprints: Pick<Sprints, 'deliver'>) {
+    this.#ctx = ctx;
+    this.#store = ctx.store;
+    this.#channel = ctx.channel;
+    this.#http = http;
+    this.#observer = ctx.observer;
+    this.#leases = ctx.leases;
+    this.#sprints = sprints;
+  }
+
+  /** The voice network outbound calls and call recordings go to (simulator phone or carrier). */
+  useVoice(voice: VoiceChannel): void {
+    this.#voice = voice;
+  }
+
+  get voice(): VoiceChannel | null {
+    return this.#voice;
+  }
+
+  /** The node starts (again): result writes are retried for as long as it runs. */
+  start(): void {
+    this.#drainUntil = Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * The node stops (the context says so already): effects that could not start for a store error stop
+   * retrying (nothing went out: the next node carries them out); results not yet written are retried
+   * for up to stopDrainMs, then given up.
+   */
+  stop(): void {
+    this.#drainUntil = Date.now() + (this.#ctx.options.stopDrainMs ?? STOP_DRAIN_MS);
+    this.#backoff.wakeAll();
+  }
+
+  /** Whether as many results as this node may hold are waiting for the store. */
+  backlogged(): boolean {
+    return this.#unwritten >= (this.#ctx.options.maxUnwrittenResults ?? MAX_UNWRITTEN_RESULTS);
+  }
+
+  /** Carries out one outbox effect and feeds its result back as an event (flowSid: when the caller knows it). */
+  dispatch(pending: PendingEffect, flowSid?: string): void {
+    if (this.#ctx.stopped) return; // left claimed; stop() hands it back to the other nodes
+    // Left in the outbox, unheld: its claim runs out, and a sweep (here, once writes land again, or on
+    // another node) carries it out.
+    if (this.backlogged()) return;
+    this.#leases.hold('effect', pending.id);
+    // The claim is renewed until the result is written (or given up at shutdown): dropping it earlier
+    // would let the orphan sweep carry the effect out a second time.
+    void this.#ctx.track(this.#carryOut(pending, flowSid).finally(() => this.#leases.drop('effect', pending.id)));
+  }
+
+  async #carryOut(pending: PendingEffect, flowSid: string | undefined): Promise<void> {
+    const effect = pending.payload as EffectPayload;
+    const label = { accountSid: pending.accountSid, executionSid: pending.executionSid, effectId: effect.effectId, type: effect.type, widget: effect.widget, ...(effect.type === 'http-request' ? { purpose: effect.purpose } : {}) };
+    let result: EffectResult;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        result = await this.#observer.effect(label, () => this.#perform(pending, effect, flowSid));
+        break;
+      } catch (error) {
+        if (error instanceof StoreUnavailableError) {
+          // The store failed before anything went out: no outcome to record. Tried again while this node
+          // holds the claim; a stopping node leaves the row to the next one, which finds nothing sent.
+          if (this.#ctx.stopped) return;
+          await this.#backoff.pause(attempt);
+          if (this.#ctx.stopped) return;
+          continue;
+        }
+        result = failureOf(effect, error as Error);
+        break;
+      }
+    }
+    const event: EngineEvent = { type: 'effect-result', effectId: effect.effectId, result };
+    // Given up only at shutdown (see stop()); the claim then goes back with the others.
+    await this.#persistently(() => this.#sprints.deliver(pending.executionSid, event, { effectId: pending.id })).catch(() => undefined);
+  }
+
+  /**
+   * Runs a store write until it lands, with capped backoff: through an outage of any length while the
+   * node runs, and for stopDrainMs once it stops (then the last error is thrown). A write that lost
+   * its claim resolves (deliver answers null): another node has the work.
+   */
+  async #persistently(write: () => Promise<unknown>): Promise<void> {
+    let waiting = false;
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await write();
+          return;
+        } catch (error) {
+          if (!waiting) this.#unwritten++;
+          waiting = true;
+          if (this.#ctx.stopped && Date.now() >= this.#drainUntil) throw error;
+          await this.#backoff.pause(attempt);
+        }
+      }
+    } finally {
+      if (waiting) this.#unwritten--;
+    }
+  }
+
+  /**
+   * A channel answer whose outcome is known but whose ledger write failed (UnsavedOutcomeError): the
+   * ledger write is retried until it lands, and the outcome stands. Any other error is rethrown.
+   */
+  async #unsaved<T>(error: unknown): Promise<T> {
+    if (!(error instanceof UnsavedOutcomeError)) throw error;
+    // Written before the result's sprint: should this node die in between, the re-run finds it done.
+    await this.#persistently(() => error.save()).catch(() => undefined);
+    return error.result as T;
+  }
+
+  async #perform(pending: PendingEffect, effect: EffectPayload, knownFlowSid?: string): Promise<EffectResult> {
+    switch (effect.type) {
+      case 'send-message': {
+        // Loading the whole execution just for its flow SID cost a state parse per message sent.
+        const flowSid = knownFlowSid ?? (await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable))?.flowSid ?? '';
+        let sent: SendResult;
+        try {
+          sent = await this.#channel.sendMessage({ accountSid: pending.accountSid, flowSid, executionSid: pending.executionSid, effectId: effect.effectId }, effect.message);
+        } catch (error) {
+          sent = await this.#unsaved(error);
+        }
+        return sent.ok ? { kind: 'message-sent', message: sent.message } : { kind: 'message-failed', code: sent.code, message: sent.message };
+      }
+      case 'http-request': {
+        // Protected Twilio Functions check X-Twilio-Signature, as they do on Studio's requests.
+        const signature = effect.purpose === 'function' ? await this.#channel.signFunctionRequest?.(pending.accountSid, effect.request.url, effect.request.parameters) : null;
+        let request = signature ? { ...effect.request, headers: { ...effect.request.headers, 'x-twilio-signature': signature } } : effect.request;
+        if (request?.addTwilioAuth) {
+          const authed = withTwilioAuth(request, (await this.#channel.twilioCredentials?.(pending.accountSid)) ?? null);
+          if (!authed.ok) return authed.result;
+          request = authed.request;
+        }
+        return this.#http.request(request, this.#ctx.options.http);
+      }
+      case 'load-subflow':
+        return this.#loadSubflow(pending, effect);
+      case 'start-conversation':
+        return this.#startConversation(pending, effect);
+      case 'create-task':
+        return this.#createTask(pending, effect);
+      case 'place-call':
+      case 'call-recording':
+        return this.#voiceEffect(pending, effect);
+    }
+  }
+
+  async #startConversation(pending: PendingEffect, effect: Extract<Effect, { type: 'start-conversation' }>): Promise<EffectResult> {
+    if (!this.#channel.startConversation) {
+      return { kind: 'conversation-failed', code: 50000, message: `The ${this.#channel.name} channel cannot create Conversations` };
+    }
+    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
+    const result = await this.#channel
+      .startConversation({ accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId }, effect.request)
+      .catch((error: unknown) => this.#unsaved<ConversationResult>(error));
+    return result.ok
+      ? { kind: 'conversation-started', conversation: result.conversation, webhookSid: result.webhookSid }
+      : { kind: 'conversation-failed', code: result.code, message: result.message };
+  }
+
+  async #createTask(pending: PendingEffect, effect: Extract<Effect, { type: 'create-task' }>): Promise<EffectResult> {
+    if (!this.#channel.createTask) return { kind: 'task-failed', code: 20500, message: `The ${this.#channel.name} channel cannot create TaskRouter tasks` };
+    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
+    const result = await this.#channel
+      .createTask({ accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId }, effect.task)
+      .catch((error: unknown) => this.#unsaved<TaskResult>(error));
+    return result.ok ? { kind: 'task-created', task: result.task } : { kind: 'task-failed', code: result.code, message: result.message };
+  }
+
+  async #voiceEffect(pending: PendingEffect, effect: Extract<Effect, { type: 'place-call' | 'call-recording' }>): Promise<EffectResult> {
+    if (!this.#voice) return { kind: 'call-failed', code: 20500, message: 'No voice channel is configured' };
+    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
+    const context = { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid };
+    if (effect.type === 'place-call') {
+      const placed = await this.#voice.placeCall({ ...context, callbackId: effect.effectId }, effect.call);
+      return placed.ok ? { kind: 'call-placed', call: placed.call } : { kind: 'call-failed', code: placed.code, message: placed.message };
+    }
+    const recorded = await this.#voice.recordCall(context, effect.callSid, effect.start, effect.options);
+    return recorded.ok ? { kind: 'call-recording', recording: recorded.recording } : { kind: 'call-failed', code: recorded.code, message: recorded.message };
+  }
+
+  async #loadSubflow(pending: PendingEffect, effect: Extract<Effect, { type: 'load-subflow' }>): Promise<EffectResult> {
+    // A store that fails is not a missing subflow: the load is tried again.
+    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
+    if (!record) return { kind: 'subflow-missing', message: 'execution is gone' };
+    let selector: RevisionSelector = 'LatestPublished';
+    if (/^\d+$/.test(effect.revision)) selector = Number(effect.revision);
+    else if (effect.revision !== 'LatestPublished') {
+      // "Latest Draft": the parent's test users get the subflow's draft, everyone else the published revision.
+      const testUsers = (await this.#store.getTestUsers(record.accountSid, record.flowSid).catch(storeUnavailable)) ?? [];
+      if (testUsers.includes(record.contactChannelAddress)) selector = 'LatestRevision';
+    }
+    const revision = await this.#store.getRevision(pending.accountSid, effect.flowSid, selector).catch(storeUnavailable);
+    if (!revision) return { kind: 'subflow-missing', message: `Subflow ${effect.flowSid} (revision ${effect.revision}) was not found` };
+    return { kind: 'subflow-loaded', flowSid: effect.flowSid, revision: revision.revision, definition: runnable(revision.definition) };
+  }
+}
+
+/** What an effect that threw (a channel or network error, not the store's) reports to its widget. */
+function failureOf(effect: EffectPayload, error: Error): EffectResult {
+  switch (effect.type) {
+    case 'send-message':
+      return { kind: 'message-failed', code: 30008, message: error.message };
+    case 'load-subflow':
+      return { kind: 'subflow-missing', message: error.message };
+    case 'start-conversation':
+      return { kind: 'conversation-failed', code: 50000, message: error.message };
+    case 'create-task':
+      return { kind: 'task-failed', code: 20500, message: error.message };
+    case 'place-call':
+    case 'call-recording':
+      return { kind: 'call-failed', code: 20500, message: error.message };
+    case 'http-request':
+      return { kind: 'http-failed', reason: 'network', message: error.message };
+  }
+}
