@@ -236,6 +236,27 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await page.getByRole('list', { name: 'Call transcript' }).locator('[data-who="flow"]', { hasText: 'Hello caller' }).waitFor();
   });
 
+  it('chats with a flow triggered from Conversations, and says so when the Trigger takes no texts', async () => {
+    const conversational = structuredClone(ECHO) as unknown as { states: { transitions: { event: string; next?: string }[]; properties: Record<string, unknown> }[] };
+    conversational.states[0]!.transitions = [{ event: 'incomingMessage' }, { event: 'incomingConversationMessage', next: 'reply' }, { event: 'incomingCall' }];
+    conversational.states[1]!.properties.body = 'Echo: {{trigger.conversation.Body}}';
+    const chat = async (sid: string, contact: string, body: string) => {
+      await page.goto(`${server.baseUrl}/flows/${sid}`);
+      await page.getByRole('tab', { name: 'Chat' }).click();
+      await page.getByLabel('Text as').fill(contact);
+      await page.getByRole('button', { name: 'Use', exact: true }).click();
+      await page.getByLabel('Message', { exact: true }).fill(body);
+      await page.getByRole('button', { name: 'Send' }).click();
+    };
+    await chat(await create('Conversations only', conversational as unknown as FlowDefinition), '+15551238101', 'hi');
+    await page.getByRole('list', { name: 'Conversation' }).locator('[data-direction="outbound-api"]', { hasText: 'Echo: hi' }).waitFor();
+    // A flow for calls only: the text ends at the Trigger, and the Chat says why (publishing would not help).
+    await chat(await create('Calls only', LOOP_FLOW), '+15551238102', 'hi');
+    const notice = page.getByRole('alert').filter({ hasText: 'Trigger does not handle incoming messages' });
+    await notice.waitFor();
+    assert.equal(await notice.getByRole('button').count(), 0);
+  });
+
   it('opens a wide flow on its Trigger at a readable zoom', async () => {
     const sid = await create('Wide', wideFlow());
     await page.goto(`${server.baseUrl}/flows/${sid}`);

@@ -15,6 +15,8 @@ interface SendResult {
   message_sid: string;
   execution_sid: string | null;
   messages: SimulatorMessage[];
+  /** Said when the text ran a flow whose Trigger takes no messages. */
+  notice?: { code: string; message: string };
 }
 
 export function ChatPanel({
@@ -32,6 +34,8 @@ export function ChatPanel({
   const [sent, setSent] = useState<SimulatorMessage[]>([]);
   /** The last text started no execution (see NotStartedNotice). */
   const [notStarted, setNotStarted] = useState(false);
+  /** The last text ran, but the flow's Trigger takes no messages (the server's notice). */
+  const [triggerNotice, setTriggerNotice] = useState<string | undefined>(undefined);
   const live = useLiveEvents(`/console/api/Flows/${flowSid}/Simulator/Events?Contact=${encodeURIComponent(activeContact)}`, credentials);
   const transcriptRef = useRef<HTMLOListElement>(null);
 
@@ -65,7 +69,8 @@ export function ChatPanel({
     try {
       const result = await api.post<SendResult>(`/simulator/Flows/${flowSid}/Messages`, { From: activeContact, Body: body });
       setSent((current) => [...current, ...result.messages]);
-      setNotStarted(result.execution_sid === null);
+      setNotStarted(result.execution_sid === null || result.notice !== undefined);
+      setTriggerNotice(result.notice?.message);
       setBody('');
       if (result.messages.some((m) => m.direction === 'outbound-api' && m.sid !== result.message_sid)) setArmed('');
     } catch (caught) {
@@ -182,6 +187,7 @@ export function ChatPanel({
           flowSid={flowSid}
           contact={activeContact}
           what="text"
+          triggerNotice={triggerNotice}
           onPublish={
             onPublish &&
             (async () => {

@@ -1,6 +1,8 @@
 // Said in the simulator when a text or a call started no execution. The usual cause is a flow never
 // published: live traffic runs the published revision, and only test users run the latest draft
 // (the server's rule, src/runtime/executions.ts #pickRevision). Both ways out are offered.
+// Also said when a text ran but the flow's Trigger takes no messages, so it ended at once (the
+// simulator's answer carries a notice saying so).
 import { useState } from 'react';
 import type { Execution, Revision, Step } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
@@ -14,19 +16,29 @@ export interface SimulatorPanelProps {
   onPublish?: () => Promise<void>;
 }
 
-export function NotStartedNotice({
-  flowSid,
-  contact,
-  what,
-  onPublish,
-  onRunDraft,
-}: {
+interface NotStartedProps {
   flowSid: string;
   contact: string;
   what: 'text' | 'call';
   onPublish?: () => Promise<void> | void;
   onRunDraft: () => Promise<void> | void;
-}) {
+  /** The server's notice that the flow's Trigger does not handle this kind of contact (it ran and ended at once). */
+  triggerNotice?: string | undefined;
+}
+
+export function NotStartedNotice({ triggerNotice, ...props }: NotStartedProps) {
+  // Publishing or running the draft would not help: the Trigger itself needs a connection.
+  if (triggerNotice) {
+    return (
+      <p className="notice notice-error" role="alert">
+        {triggerNotice}
+      </p>
+    );
+  }
+  return <UnpublishedNotice {...props} />;
+}
+
+function UnpublishedNotice({ flowSid, contact, what, onPublish, onRunDraft }: Omit<NotStartedProps, 'triggerNotice'>) {
   const api = useApi();
   const [busy, setBusy] = useState(false);
   const published = useAsync(
