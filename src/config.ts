@@ -68,7 +68,7 @@ export const CONFIG_KEYS = {
     env: 'SWITCHBOARD_DATABASE_SCHEMA',
     type: matching('identifier', /^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'a plain PostgreSQL identifier (a letter or _, then letters, digits or _; at most 63)'),
     default: 'public',
-    description: 'PostgreSQL schema holding the tables (created if missing)',
+    description: 'PostgreSQL schema holding the tables, created if missing (that needs CREATE on the database; an existing schema needs only its own privileges)',
   }),
   dbPoolSize: key({
     flag: 'db-pool-size',
