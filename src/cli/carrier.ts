@@ -3,7 +3,8 @@
 // server picks the change up on its next send; no restart needed.
 import { parseArgs } from 'node:util';
 import { openStore } from '../app.ts';
-import { loadConfig } from '../config.ts';
+import { configFlagOptions, loadConfig } from '../config.ts';
+import { booleanWithValue, extraArguments, optionNotTaken, switchWithWord } from './stray-arguments.ts';
 import {
   CarrierConfigError,
   describeCarrier,
@@ -36,7 +37,9 @@ export const CARRIER_USAGE = `Usage: switchboard carrier <show|set|reset> --acco
 --channel naming another channel configures it afresh (its required options must be given);
 naming the channel in use, or omitting it, updates the current configuration.
 The auth token is required with an API key too: Twilio signs webhooks with it.
-Options also: --data-dir DIR, --config FILE (which store to write).`;
+The store written is the configuration's, as for every command: --data-dir DIR, or --database-url URL
+(with --database-schema S) for PostgreSQL, from the flags, the environment or --config FILE; every
+configuration flag is accepted.`;
 
 const FLAG_TO_FIELD: Record<string, keyof CarrierInput> = {
   channel: 'Channel',
@@ -54,35 +57,44 @@ const FLAG_TO_FIELD: Record<string, keyof CarrierInput> = {
 };
 
 export async function carrierCommand(argv: string[]): Promise<number> {
-  const options: Record<string, { type: 'string' | 'boolean' }> = {
+  // Every configuration flag, as every command takes them: --data-dir or --database-url picks the store.
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
+    ...configFlagOptions(),
     account: { type: 'string' },
-    'data-dir': { type: 'string' },
-    config: { type: 'string' },
-    help: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
   };
   for (const flag of Object.keys(FLAG_TO_FIELD)) options[flag] = { type: 'string' };
+  const usage = (problem: string) => {
+    console.error(`switchboard: ${problem}\n\n${CARRIER_USAGE}`);
+    return 2;
+  };
+  const early = booleanWithValue(argv, options);
+  if (early) return usage(early);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options });
+    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, allowNegative: true, tokens: true, options });
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${CARRIER_USAGE}`);
-    return 2;
+    return usage((error as Error).message);
   }
-  const { values, positionals } = parsed;
+  const { values, positionals, tokens } = parsed;
   const sub = positionals[0];
   if (values.help || !sub) {
     console.log(CARRIER_USAGE);
     return values.help ? 0 : 2;
   }
+  // show and reset take none of set's channel options: given, they would be ignored without a word.
+  const channelFlags = sub === 'set' ? [] : Object.keys(FLAG_TO_FIELD);
+  const stray =
+    switchWithWord(tokens, options) ??
+    extraArguments(`carrier ${sub}`, positionals.slice(1), 0) ??
+    optionNotTaken(`carrier ${sub}`, tokens, new Set(Object.keys(options).filter((name) => !channelFlags.includes(name))));
+  if (stray) return usage(stray);
   const account = values.account;
   if (typeof account !== 'string' || !isSid('AC', account)) {
     console.error('--account AC… is required (the Switchboard account whose flows use this channel)');
     return 2;
   }
-  const storeFlags: Record<string, string> = {};
-  if (typeof values['data-dir'] === 'string') storeFlags['data-dir'] = values['data-dir'];
-  if (typeof values.config === 'string') storeFlags.config = values.config;
-  const store = openStore(loadConfig(storeFlags));
+  const store = openStore(loadConfig(values));
   try {
     if (!(await store.getAccount(account))) {
       console.error(`account ${account} does not exist in this store`);

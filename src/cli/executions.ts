@@ -1,8 +1,9 @@
 // `switchboard executions list|show|steps|end`: a flow's executions over the REST API, as
 // readable tables or --json.
 import type { JsonObject } from '../engine/types.ts';
-import { StudioClient, connectionFrom } from '../flowtest/studio-client.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, reportFailure, table } from './remote.ts';
+import { StudioClient } from '../flowtest/studio-client.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, table, usageFailure } from './remote.ts';
+import { extraArguments } from './stray-arguments.ts';
 
 export const EXECUTIONS_USAGE = `Usage: switchboard executions <command> --flow FW… [options]
 
@@ -17,16 +18,20 @@ ${CONNECTION_HELP}`;
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value));
 
 export async function executionsCommand(argv: string[]): Promise<number> {
-  const { sub, values, positionals } = parseSubcommand(argv, {
+  const { sub, problem, values, positionals } = parseSubcommand(argv, {
     ...CONNECTION_OPTIONS,
     flow: { type: 'string' },
     limit: { type: 'string' },
     since: { type: 'string' },
   });
+  if (problem) return usageFailure(problem);
   if (!sub || values.help || sub === 'help') {
     console.log(EXECUTIONS_USAGE);
     return sub || values.help ? 0 : 2;
   }
+  // list takes no argument, show/steps/end the execution's SID.
+  const extra = extraArguments(`executions ${sub}`, positionals, sub === 'list' ? 0 : ['show', 'steps', 'end'].includes(sub) ? 1 : Infinity);
+  if (extra) return usageFailure(extra);
   if (!values.flow) {
     console.error(`switchboard executions ${sub}: --flow FW… is required`);
     return 2;
@@ -38,7 +43,7 @@ export async function executionsCommand(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const client = await StudioClient.connect(connectionFrom(values));
+    const client = await StudioClient.connect(remoteConnector(values)());
     switch (sub) {
       case 'list': {
         const limit = values.limit ? Number(values.limit) : 50;

@@ -10,8 +10,12 @@ import type { FlowDefinition } from '../definition/types.ts';
 import { parseDefinition } from '../definition/parse.ts';
 import { validateDefinitionJson } from '../definition/validate.ts';
 import { diffFlows, diffText, sameDefinition } from '../flowtest/flow-diff.ts';
-import { StudioClient, connectionFrom, type ListedFlow, type RemoteFlow } from '../flowtest/studio-client.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, reportFailure, table } from './remote.ts';
+import { StudioClient, type Connection, type ListedFlow, type RemoteFlow } from '../flowtest/studio-client.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, table, usageFailure } from './remote.ts';
+import { extraArguments } from './stray-arguments.ts';
+
+/** Arguments each subcommand takes after its name (the others take any number of files or flows). */
+const ARGUMENTS: Record<string, number> = { list: 0, diff: 2, export: 1, import: 1 };
 
 export const FLOWS_USAGE = `Usage: switchboard flows <command> [options]
 
@@ -21,7 +25,9 @@ Commands:
   push [files…]                     create or update the server's flows from local files (matched by the
                                     manifest's SID, else by friendly name): a flow is updated when its JSON
                                     differs in any way, also one diff does not show; --status
-                                    draft|published, --message TEXT, --dry-run
+                                    draft|published, --message TEXT, --dry-run. Without --status a new
+                                    flow is a draft and an updated one keeps its status: pushing to a
+                                    published flow publishes the change (--status draft keeps it a draft)
   diff [a b]                        what changed, in words: widgets (type, properties), transitions, split
                                     conditions (name, arguments, operator, value, order), initial_state,
                                     description, flags. No arguments: every local file against the
@@ -209,7 +215,7 @@ async function resolveSide(spec: string, client: () => Promise<StudioClient>): P
 }
 
 export async function flowsCommand(argv: string[]): Promise<number> {
-  const { sub, values, positionals } = parseSubcommand(argv, {
+  const { sub, problem, values, positionals } = parseSubcommand(argv, {
     ...CONNECTION_OPTIONS,
     dir: { type: 'string', default: 'flows' },
     status: { type: 'string' },
@@ -221,17 +227,26 @@ export async function flowsCommand(argv: string[]): Promise<number> {
     name: { type: 'string' },
     layout: { type: 'boolean', default: false },
   });
+  if (problem) return usageFailure(problem);
   if (!sub || values.help || sub === 'help') {
     console.log(FLOWS_USAGE);
     return sub || values.help ? 0 : 2;
   }
+  const extra = extraArguments(`flows ${sub}`, positionals, ARGUMENTS[sub] ?? Infinity);
+  if (extra) return usageFailure(extra);
   const status = values.status;
   if (status !== undefined && status !== 'draft' && status !== 'published') {
     console.error(`switchboard flows ${sub}: --status must be draft or published`);
     return 2;
   }
   let connected: StudioClient | null = null;
-  const client = async () => (connected ??= await StudioClient.connect(connectionFrom(values)));
+  let connection: () => Connection;
+  try {
+    connection = remoteConnector(values);
+  } catch (error) {
+    return reportFailure(`flows ${sub}`, error);
+  }
+  const client = async () => (connected ??= await StudioClient.connect(connection()));
   const dir = values.dir;
   const json = values.json;
   const color = process.stdout.isTTY === true && !process.env.NO_COLOR;

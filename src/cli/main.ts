@@ -1,27 +1,18 @@
 // `switchboard` command line: one small module per command; USAGE lists every command dispatched here.
+// Each command's module is imported when that command runs: the server's (Fastify, the stores) takes
+// over a second to load, which `flows list` or a usage error need not wait for.
 import { parseArgs } from 'node:util';
 import { ConfigError, configFlagOptions } from '../config.ts';
-import { serveCommand } from './serve.ts';
-import { accountsCommand, keysCommand } from './accounts.ts';
-import { simulateCommand } from './simulate.ts';
-import { callCommand } from './call.ts';
-import { configCommand, configKeyMarkdown, configKeyReference } from './config.ts';
-import { testCommand } from './test.ts';
-import { flowsCommand } from './flows.ts';
-import { replayCommand } from './replay.ts';
-import { executionsCommand } from './executions.ts';
-import { carrierCommand } from './carrier.ts';
-import { migrateStoreCommand } from './migrate-store.ts';
-import { booleanWithValue, strayArgument } from './stray-arguments.ts';
+import { booleanWithValue, optionNotTaken, strayArgument } from './stray-arguments.ts';
 import { unexpectedProblem } from './startup-errors.ts';
 
 /** Commands that parse their own options (flow tests and flows as code). */
 const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
-  test: testCommand,
-  flows: flowsCommand,
-  executions: executionsCommand,
-  replay: replayCommand,
-  carrier: carrierCommand,
+  test: async (argv) => (await import('./test.ts')).testCommand(argv),
+  flows: async (argv) => (await import('./flows.ts')).flowsCommand(argv),
+  executions: async (argv) => (await import('./executions.ts')).executionsCommand(argv),
+  replay: async (argv) => (await import('./replay.ts')).replayCommand(argv),
+  carrier: async (argv) => (await import('./carrier.ts')).carrierCommand(argv),
 };
 
 const USAGE = `Usage: switchboard <command> [options]
@@ -81,14 +72,16 @@ delete revokes a key: a running server using the store refuses it within its rea
   simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound]
 
 Chat with a flow in the terminal: each line you type is a message from --from; the flow's replies and steps
-are printed as they happen, and under a failure transition its reason. A file runs as a draft flow in a
-throw-away store.
+are printed as they happen, and under a failure transition its reason. An empty line or Ctrl-D quits.
+A file runs as a draft flow in a throw-away store.
   --strict-outbound        simulate runs in dev mode like 'npm start' (flows may call localhost and private
                            addresses); this applies the server's strict outbound policy instead (so does --no-dev)`,
   call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…]
 
-Call a flow in the terminal: what it says is printed; type digits to press keys, text to speak, 'hangup' to
-hang up.`,
+Call a flow in the terminal: what it says is printed, with each step; a line in brackets says what the call
+waits for. At a menu type digits (0-9 * #) to press keys, other text to speak, an empty line for no input;
+at a recording prompt its length in seconds (empty: 5, 0: silence); at a dial, queue, payment or virtual
+agent the outcome named in the brackets (empty: the first). /hangup or Ctrl-D hangs up.`,
   'migrate-store': `Usage: switchboard migrate-store --from sqlite:<path>|postgres://… --to sqlite:<path>|postgres://…
 
 Copies every record into an empty store and checks the counts. Stop every server using either store first;
@@ -112,6 +105,17 @@ const POSITIONALS: Record<string, number> = {
   call: 2,
 };
 
+/** Options of its own each command parsed here takes, besides every configuration flag, --config and --help. */
+const OWN_FLAGS: Record<string, string[]> = {
+  serve: [],
+  config: ['json', 'keys', 'markdown'],
+  'migrate-store': ['from', 'to'],
+  accounts: ['friendly-name'],
+  keys: ['account', 'friendly-name'],
+  simulate: ['from', 'to', 'strict-outbound'],
+  call: ['from', 'to'],
+};
+
 function usageError(problem: string): number {
   console.error(`switchboard: ${problem}`);
   return 2;
@@ -122,8 +126,10 @@ export async function main(argv: string[]): Promise<number> {
   if (own) return own(argv.slice(1));
   if (argv[0] === 'help') {
     // `switchboard help flows` is `switchboard flows --help`; the other commands are all in USAGE.
+    if (argv.length > 2) return usageError(`help takes one command, got ${argv.slice(1).map((a) => `'${a}'`).join(' ')}`);
     const named = OWN_OPTIONS[argv[1] ?? ''];
     if (named) return named(['--help']);
+    if (argv[1] !== undefined && !COMMAND_HELP[argv[1]]) return unknownCommand(argv[1]);
     console.log(COMMAND_HELP[argv[1] ?? ''] ?? USAGE);
     return 0;
   }
@@ -155,6 +161,11 @@ export async function main(argv: string[]): Promise<number> {
   const stray = strayArgument(tokens, options, positionals[0] ?? '', allowed);
   if (stray) return usageError(stray);
   const [command, sub, target] = positionals;
+  // `switchboard frobnicate --help` is an unknown command, not the general help with exit 0.
+  if (command !== undefined && !OWN_FLAGS[command]) return unknownCommand(command);
+  // An option the command does not take would be ignored without a word (`serve --from +1555…`).
+  const notTaken = command && optionNotTaken(command, tokens, new Set([...Object.keys(configFlagOptions()), 'help', ...OWN_FLAGS[command]!]));
+  if (notTaken) return usageError(notTaken);
   if (values.help) {
     console.log(COMMAND_HELP[command ?? ''] ?? USAGE);
     return 0;
@@ -165,24 +176,30 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'serve':
-      return serveCommand(values);
+      return (await import('./serve.ts')).serveCommand(values);
     case 'accounts':
-      return accountsCommand(sub, values, target);
+      return (await import('./accounts.ts')).accountsCommand(sub, values, target);
     case 'keys':
-      return keysCommand(sub, values, target);
+      return (await import('./accounts.ts')).keysCommand(sub, values, target);
     case 'simulate':
-      return simulateCommand(sub, values);
+      return (await import('./simulate.ts')).simulateCommand(sub, values);
     case 'call':
-      return callCommand(sub, values);
+      return (await import('./call.ts')).callCommand(sub, values);
     case 'migrate-store':
-      return migrateStoreCommand(values);
-    case 'config':
+      return (await import('./migrate-store.ts')).migrateStoreCommand(values);
+    case 'config': {
+      const { configCommand, configKeyMarkdown, configKeyReference } = await import('./config.ts');
       if (values.keys) return console.log(values.markdown ? configKeyMarkdown() : configKeyReference()), 0;
       return configCommand(values);
+    }
     default:
-      console.error(`unknown command '${command}'\n\n${USAGE}`);
-      return 2;
+      return unknownCommand(command);
   }
+}
+
+function unknownCommand(command: string): number {
+  console.error(`unknown command '${command}'\n\n${USAGE}`);
+  return 2;
 }
 
 try {

@@ -1,9 +1,13 @@
 // Shared pieces of the commands that talk to a Studio-compatible server: connection options,
 // subcommand parsing, readable tables, and turning failures into a sentence and an exit code.
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
-import { ApiFailure } from '../flowtest/studio-client.ts';
+import { isIPv6 } from 'node:net';
+import { CONFIG_KEYS, configFlagOptions } from '../config.ts';
+import { resolveConfig, type Flags } from '../config/model.ts';
+import { ApiFailure, connectionFrom, type Connection } from '../flowtest/studio-client.ts';
+import { booleanWithValue, switchWithWord } from './stray-arguments.ts';
 
-/** parseArgs options every remote command accepts. */
+/** parseArgs options every remote command accepts (parseSubcommand adds every configuration flag). */
 export const CONNECTION_OPTIONS = {
   'base-url': { type: 'string' },
   'account-sid': { type: 'string' },
@@ -15,20 +19,68 @@ export const CONNECTION_OPTIONS = {
 } as const;
 
 export const CONNECTION_HELP = `Connection (any Studio-compatible API: this server, another Switchboard, the real Twilio):
-  --base-url URL          default SWITCHBOARD_URL or http://127.0.0.1:4000 (Twilio: https://studio.twilio.com)
-  --account-sid AC…       default TWILIO_ACCOUNT_SID
-  --auth-token TOKEN      default TWILIO_AUTH_TOKEN
+  --base-url URL          default SWITCHBOARD_URL, else the configured server (http://<host>:<port> from
+                          --host/--port, HOST/PORT or the config file; http://127.0.0.1:4000 by default;
+                          Twilio: https://studio.twilio.com)
+  --account-sid AC…       default TWILIO_ACCOUNT_SID, else accountSid in the config file
+  --auth-token TOKEN      default TWILIO_AUTH_TOKEN, else authToken in the config file
   --api-key SK… --api-secret S   API-key credentials instead (TWILIO_API_KEY, TWILIO_API_SECRET)
-  --json                  machine-readable output`;
+  --json                  machine-readable output
+Every configuration flag and --config FILE are accepted, as by every command.`;
 
 /**
- * `<subcommand> [options]`, parsed strictly. An option first means no subcommand, so `flows --help`
- * and `flows list --help` both ask for the help.
+ * `<subcommand> [options]`, parsed strictly, with every configuration flag (and --config FILE, and
+ * --no-<switch>) as every command takes them. An option first means no subcommand, so `flows --help`
+ * and `flows list --help` both ask for the help. `problem`: a switch given a value (`--json false`),
+ * which the command must refuse as bad usage.
  */
-export function parseSubcommand<O extends ParseArgsOptionsConfig>(argv: string[], options: O) {
+export function parseSubcommand<O extends ParseArgsOptionsConfig>(argv: string[], own: O) {
+  // Typed as the command's own options: the configuration flags are read through remoteConnector.
+  const options = { ...configFlagOptions(), ...own } as O;
   const [first, ...others] = argv;
   const [sub, rest] = first?.startsWith('-') ? [undefined, argv] : [first, others];
-  return { sub, ...parseArgs({ args: rest, allowPositionals: true, strict: true, options }) };
+  const flat = options as Record<string, { type: 'string' | 'boolean' }>;
+  const early = booleanWithValue(rest, flat);
+  const parsed = parseArgs({ args: early ? [] : rest, allowPositionals: true, strict: true, allowNegative: true, tokens: true, options });
+  const problem = early ?? switchWithWord(parsed.tokens, flat);
+  return { sub, problem, values: parsed.values, positionals: parsed.positionals };
+}
+
+/** The address a client reaches the configured server at: a wildcard host means this machine. */
+function configuredServer(host: string, port: number): string | undefined {
+  if (port === 0) return undefined; // any free port: nothing to name
+  const h = host === '' || host === '0.0.0.0' ? '127.0.0.1' : host === '::' || host === '[::]' ? '::1' : host;
+  return `http://${isIPv6(h) ? `[${h}]` : h}:${port}`;
+}
+
+/**
+ * Checks the configuration now (flags, environment, config file: a bad value is bad usage, exit 2, as in
+ * every command) and returns how to connect when the command needs to: --base-url, else SWITCHBOARD_URL,
+ * else the configured host and port; the credentials from the flags, else TWILIO_*, else the config
+ * file's accountSid/authToken (the account serve runs with). The rule that the two keys come together is
+ * serve's and is not applied: a lone TWILIO_ACCOUNT_SID next to --account-sid/--auth-token stops nothing.
+ */
+export function remoteConnector(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): () => Connection {
+  const config = resolveConfig(CONFIG_KEYS, values as Flags, env).values;
+  return () => {
+    const given = (name: string) => typeof values[name] === 'string' && values[name] !== '';
+    const filled: Record<string, unknown> = { ...values };
+    const server = configuredServer(config.host, config.port);
+    if (!given('base-url') && !env.SWITCHBOARD_URL && server) filled['base-url'] = server;
+    if (!given('account-sid') && config.accountSid) filled['account-sid'] = config.accountSid;
+    if (!given('auth-token') && config.authToken) filled['auth-token'] = config.authToken;
+    try {
+      return connectionFrom(filled);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}${/^no credentials/.test((error as Error).message) ? ' (or accountSid and authToken in the config file)' : ''}`);
+    }
+  };
+}
+
+/** Bad usage of a command, in one line as main.ts says it (the sentence names the command when it matters): exit 2. */
+export function usageFailure(problem: string): number {
+  console.error(`switchboard: ${problem}`);
+  return 2;
 }
 
 /** Widest a table cell gets (in characters): longer values end in "…" so one long value cannot widen every row. */

@@ -2,12 +2,10 @@
 // re-runs recorded executions' inputs against another revision (the current draft by default)
 // on the server's pure engine and shows where the path and the outputs diverge.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { JsonObject } from '../engine/types.ts';
 import { replayText, type ReplayReport } from '../flowtest/replay.ts';
-import { StudioClient, connectionFrom } from '../flowtest/studio-client.ts';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, reportFailure } from './remote.ts';
-import { configFlagOptions } from '../config.ts';
+import { StudioClient } from '../flowtest/studio-client.ts';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, usageFailure } from './remote.ts';
 
 /** Configuration flags that change how a flow runs: a replay takes the server's, not these. */
 const ENGINE_FLAGS = ['timezone', 'default-reply-timeout', 'max-steps', 'max-same-widget', 'execution-max-age'];
@@ -44,21 +42,16 @@ function fromWire(body: JsonObject): ReplayReport {
 }
 
 export async function replayCommand(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    allowNegative: true,
-    options: {
-      // Every command takes every configuration flag; the replay itself runs under the server's.
-      ...configFlagOptions(),
-      ...CONNECTION_OPTIONS,
-      flow: { type: 'string' },
-      revision: { type: 'string' },
-      definition: { type: 'string' },
-      'fail-on-divergence': { type: 'boolean', default: false },
-    },
+  // No subcommand: parsed as one whose "subcommand" is the first execution SID.
+  const { sub, problem, values, positionals: rest } = parseSubcommand(argv, {
+    ...CONNECTION_OPTIONS,
+    flow: { type: 'string' },
+    revision: { type: 'string' },
+    definition: { type: 'string' },
+    'fail-on-divergence': { type: 'boolean', default: false },
   });
+  if (problem) return usageFailure(problem);
+  const positionals = sub === undefined ? rest : [sub, ...rest];
   if (values.help) {
     console.log(REPLAY_USAGE);
     return 0;
@@ -83,7 +76,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     }
   }
   try {
-    const client = await StudioClient.connect(connectionFrom(values));
+    const client = await StudioClient.connect(remoteConnector(values)());
     const reports: ReplayReport[] = [];
     for (const sid of positionals) {
       const path = `/replay/Flows/${values.flow}/Executions/${sid}`;

@@ -1,5 +1,6 @@
 // Arguments parseArgs accepts but a command would misread. The dangerous one: a boolean flag is a
-// switch, so in `--dev false` the word `false` is a stray positional and the flag is ON.
+// switch, so in `--dev false` the word `false` is a stray positional and the flag is ON. The others:
+// a positional or an option the command does not take, which would be ignored without a word.
 import type { parseArgs } from 'node:util';
 
 type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
@@ -24,22 +25,41 @@ export function booleanWithValue(argv: string[], options: Options): string | und
   return undefined;
 }
 
-/**
- * A sentence for the first argument that would be misread, or undefined: a true/false word right after
- * a boolean flag (always refused: it was meant as the flag's value), then any positional beyond the
- * `allowed` count (the command's name included).
- */
-export function strayArgument(tokens: Token[], options: Options, command: string, allowed: number): string | undefined {
+/** A true/false word right after a boolean flag: always refused, it was meant as the flag's value. */
+export function switchWithWord(tokens: Token[], options: Options): string | undefined {
   for (const [i, token] of tokens.entries()) {
     const before = tokens[i - 1];
     if (token.kind === 'positional' && BOOLEAN_WORD.test(token.value) && before?.kind === 'option' && options[before.name]?.type === 'boolean' && !before.inlineValue) {
       return `${before.rawName} is a switch and takes no value: '${token.value}' after it is not its setting (it would be a stray argument, the switch still given); write --no-${before.name} to turn it off, or --${before.name} alone to turn it on`;
     }
   }
-  const positionals = tokens.filter((t): t is Extract<Token, { kind: 'positional' }> => t.kind === 'positional');
-  if (positionals.length > allowed) {
-    const extra = positionals.slice(allowed).map((t) => `'${t.value}'`).join(' ');
-    return allowed <= 1 ? `${command} takes no arguments, got ${extra}` : `unexpected argument ${extra} after '${positionals.slice(0, allowed).map((t) => t.value).join(' ')}'`;
-  }
   return undefined;
+}
+
+/**
+ * Positionals beyond the `allowed` count, in a sentence: `words` is the command as typed before them
+ * (`flows list`), `positionals` what follows it.
+ */
+export function extraArguments(words: string, positionals: string[], allowed: number): string | undefined {
+  if (positionals.length <= allowed) return undefined;
+  const extra = positionals.slice(allowed).map((value) => `'${value}'`).join(' ');
+  return allowed === 0 ? `${words} takes no arguments, got ${extra}` : `unexpected argument ${extra} after '${[words, ...positionals.slice(0, allowed)].join(' ')}'`;
+}
+
+/** An option given that `taken` (the command's own options, by name) does not list, in a sentence. */
+export function optionNotTaken(words: string, tokens: Token[], taken: ReadonlySet<string>): string | undefined {
+  const option = tokens.find((t): t is Extract<Token, { kind: 'option' }> => t.kind === 'option' && !taken.has(t.name));
+  return option ? `${words} does not take ${option.rawName}` : undefined;
+}
+
+/**
+ * A sentence for the first argument that would be misread, or undefined: a true/false word right after
+ * a boolean flag, then any positional beyond the `allowed` count (the command's name included).
+ */
+export function strayArgument(tokens: Token[], options: Options, command: string, allowed: number): string | undefined {
+  const word = switchWithWord(tokens, options);
+  if (word) return word;
+  const positionals = tokens.flatMap((t) => (t.kind === 'positional' ? [t.value] : []));
+  if (allowed < 1) return extraArguments(command, positionals, 0);
+  return extraArguments(positionals.slice(0, 1).join(' ') || command, positionals.slice(1), allowed - 1);
 }

@@ -13,6 +13,8 @@ import { updateExpectationFiles } from '../flowtest/update-expectations.ts';
 import { simulationOptionsFrom, type ConfiguredRules, type SimulationOptions } from '../flowtest/simulation.ts';
 import { CONFIG_KEYS, ConfigError, configFlagOptions } from '../config.ts';
 import { resolveConfig, type Flags } from '../config/model.ts';
+import { booleanWithValue, switchWithWord } from './stray-arguments.ts';
+import { usageFailure } from './remote.ts';
 
 export const TEST_USAGE = `Usage: switchboard test [paths…] [options]
 
@@ -68,25 +70,25 @@ function writeProblem(error: unknown): string {
 
 export async function testCommand(argv: string[]): Promise<number> {
   if (argv.includes('--record')) return recordCommand(argv.filter((a) => a !== '--record'));
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    allowNegative: true, // --no-dev, --no-color
-    options: {
-      // Every configuration key's flag and --config FILE, as every command takes them: the engine's rules come from there.
-      ...configFlagOptions(),
-      reporter: { type: 'string', default: 'text' },
-      junit: { type: 'string' },
-      tap: { type: 'string' },
-      coverage: { type: 'boolean', default: false },
-      'coverage-json': { type: 'string' },
-      update: { type: 'boolean', default: false },
-      grep: { type: 'string' },
-      'no-color': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const options = {
+    // Every configuration key's flag and --config FILE, as every command takes them: the engine's rules come from there.
+    ...configFlagOptions(),
+    reporter: { type: 'string', default: 'text' },
+    junit: { type: 'string' },
+    tap: { type: 'string' },
+    coverage: { type: 'boolean', default: false },
+    'coverage-json': { type: 'string' },
+    update: { type: 'boolean', default: false },
+    grep: { type: 'string' },
+    'no-color': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  } as const;
+  // `--coverage false` would run with coverage on and look for tests in a path named 'false'.
+  const early = booleanWithValue(argv, options);
+  if (early) return usageFailure(early);
+  const { values, positionals, tokens } = parseArgs({ args: argv, allowPositionals: true, strict: true, allowNegative: true /* --no-dev, --no-color */, tokens: true, options });
+  const word = switchWithWord(tokens, options);
+  if (word) return usageFailure(word);
   if (values.help) {
     console.log(TEST_USAGE);
     return 0;

@@ -1,0 +1,45 @@
+// Each --help says what the command does: `call --help` said "type 'hangup' to hang up" while that line
+// is spoken (the tool hangs up on /hangup or Ctrl-D), simulate's did not say an empty line quits, and
+// `flows --help` did not say that a push without --status keeps a published flow published (the change
+// goes live), nor that the connection comes from the configuration too.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { callerRequest } from '../../src/cli/call.ts';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+function help(command: string): string {
+  const result = spawnSync(process.execPath, [MAIN, command, '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, timeout: 60_000 });
+  assert.equal(result.status, 0, result.stderr);
+  return result.stdout.replace(/\s+/g, ' ');
+}
+
+describe('help texts match the commands', () => {
+  it('call: /hangup or Ctrl-D hangs up; a bare "hangup" is speech', () => {
+    const text = help('call');
+    assert.match(text, /\/hangup or Ctrl-D hangs up/);
+    assert.doesNotMatch(text, /'hangup' to hang up/);
+    assert.equal(callerRequest('input', 'hangup')?.action, 'Speech');
+    // The tool's own check is for the slash command.
+    assert.match(readFileSync(fileURLToPath(new URL('../../src/cli/call.ts', import.meta.url)), 'utf8'), /line\.trim\(\) === '\/hangup'/);
+    assert.match(text, /empty line for no input/);
+  });
+
+  it('simulate: an empty line or Ctrl-D quits', () => {
+    assert.match(help('simulate'), /An empty line or Ctrl-D quits/);
+  });
+
+  it('flows: push without --status keeps the flow\'s status (published goes live); the connection may come from the configuration', () => {
+    const text = help('flows');
+    assert.match(text, /Without --status a new flow is a draft and an updated one keeps its status: pushing to a published flow publishes the change/);
+    assert.match(text, /accountSid in the config file/);
+    assert.match(text, /Every configuration flag and --config FILE are accepted/);
+  });
+
+  it('carrier: the store comes from the configuration, --database-url included', () => {
+    assert.match(help('carrier'), /--database-url URL .*every configuration flag is accepted/);
+  });
+});
