@@ -7,7 +7,8 @@ import { parseArgs } from 'node:util';
 import { configFlagOptions } from '../config.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { recordSubflows, stepsFromApi, testFileYaml, testFromRecording } from '../flowtest/record.ts';
-import { ApiFailure, StudioClient, connectionFrom, type RemoteFlow } from '../flowtest/studio-client.ts';
+import { ApiFailure, StudioClient, type RemoteFlow } from '../flowtest/studio-client.ts';
+import { remoteConnector, reportFailure } from './remote.ts';
 import { readManifest, slug, writeManifest } from './flows.ts';
 
 export const RECORD_USAGE = `Usage: switchboard test --record --flow FW… [--contact +1555…|--execution FN…] --out FILE [options]
@@ -65,6 +66,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     strict: true,
+    allowNegative: true,
     options: {
       flow: { type: 'string' },
       execution: { type: 'string' },
@@ -91,7 +93,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const client = await StudioClient.connect(connectionFrom(values));
+    const client = await StudioClient.connect(remoteConnector(values)());
     const flow = await client.getFlow(values.flow);
     let executionSid = values.execution;
     if (!executionSid) {
@@ -99,7 +101,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
       const match = executions.find((e) => !values.contact || e.contactChannelAddress === values.contact);
       if (!match) {
         console.error(`switchboard test --record: flow ${values.flow} has no execution${values.contact ? ` for ${values.contact}` : ''} to record`);
-        return 1;
+        return 2;
       }
       executionSid = String(match.sid);
     }
@@ -145,7 +147,6 @@ export async function recordCommand(argv: string[]): Promise<number> {
     console.log(`wrote ${relative(process.cwd(), out)}: ${file.tests[0]!.script?.length ?? 0} script steps, ${file.tests[0]!.expect?.messages?.length ?? 0} messages expected`);
     return 0;
   } catch (error) {
-    console.error(`switchboard test --record: ${(error as Error).message}`);
-    return 1;
+    return reportFailure('test --record', error);
   }
 }

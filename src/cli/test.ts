@@ -42,7 +42,8 @@ switchboard.config.json/.yaml (--config FILE). Every configuration flag is accep
 A test's clock starts at the file's or the test's \`clock\` (default 2030-01-07T09:00:00Z, a Monday).
 
 Exit codes: 0 all passed, 1 a test failed, 2 bad usage, no test files found, no test matching --grep,
-or a report file that cannot be written.`;
+or a report file that cannot be written; with --record, 2 also for a request the server refused (credentials,
+no such flow or execution), 3 the server could not be reached.`;
 
 function write(file: string, text: string): void {
   const dir = dirname(file);

@@ -165,3 +165,36 @@ describe('test --record: configuration flags', () => {
     }
   });
 });
+
+describe('test --record: exit codes like the other remote commands', () => {
+  let server: TestServer;
+  let creds: string[] = [];
+  let dir = '';
+  before(async () => {
+    server = await startTestServer({ listen: true });
+    creds = ['--account-sid', server.account.sid, '--auth-token', server.account.authToken];
+    dir = mkdtempSync(join(tmpdir(), 'sb-record-exit-'));
+  });
+  after(async () => {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('2 for a request the server refused (no such flow, wrong token, no execution), 3 when it cannot be reached', async () => {
+    const missing = await cli(['test', '--record', '--flow', 'FW' + '0'.repeat(32), '--out', 't.yaml', '--base-url', server.baseUrl, ...creds], dir);
+    assert.equal(missing.code, 2, missing.stderr);
+    const wrongToken = await cli(['test', '--record', '--flow', 'FW' + '0'.repeat(32), '--out', 't.yaml', '--base-url', server.baseUrl, '--account-sid', server.account.sid, '--auth-token', 'nope'], dir);
+    assert.equal(wrongToken.code, 2, wrongToken.stderr);
+    const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Idle', status: 'published', definition: pizza })).sid;
+    const none = await cli(['test', '--record', '--flow', flowSid, '--out', 't.yaml', '--base-url', server.baseUrl, ...creds], dir);
+    assert.equal(none.code, 2, none.stderr);
+    assert.match(none.stderr, /has no execution/);
+    // A port nothing listens on: the server cannot be reached.
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const unreachable = await cli(['test', '--record', '--flow', flowSid, '--out', 't.yaml', '--base-url', `http://127.0.0.1:${port}`, ...creds], dir);
+    assert.equal(unreachable.code, 3, unreachable.stderr);
+  });
+});
