@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { FlowDefinition } from '../definition/types.ts';
-import { parseDefinition } from '../definition/parse.ts';
-import { validateDefinitionJson } from '../definition/validate.ts';
+import { parseDefinitionFile } from '../definition/parse.ts';
+import { validateDefinition } from '../definition/validate.ts';
 import { diffFlows, diffText, sameDefinition } from '../flowtest/flow-diff.ts';
 import { StudioClient, type Connection, type ListedFlow, type RemoteFlow } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, table, usageFailure } from './remote.ts';
@@ -118,9 +118,12 @@ interface ReadDefinition {
 function readDefinition(path: string): ReadDefinition {
   const file = readFlowFile(path);
   if ('unreadable' in file) return { definition: null, unreadable: file.unreadable, errors: [`cannot read the file: ${file.unreadable}`], warnings: [] };
-  const result = validateDefinitionJson(file.text);
+  // A Flow resource saved from the API (`{definition: …}`) is taken as its definition, as simulate and the console do.
+  const parsed = parseDefinitionFile(file.text);
+  if (!parsed.ok) return { definition: null, errors: [`#: ${parsed.error}`], warnings: [] };
+  const result = validateDefinition(structuredClone(parsed.definition));
   return {
-    definition: result.valid && result.definition ? (JSON.parse(file.text) as FlowDefinition) : null,
+    definition: result.valid && result.definition ? parsed.definition : null,
     errors: result.errors.map((e) => `${e.property_path}: ${e.message}`),
     warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`),
   };
@@ -197,7 +200,7 @@ async function resolveSide(spec: string, client: () => Promise<StudioClient>): P
     if (!read.definition) {
       if (read.unreadable !== undefined) throw new Error(`cannot read ${spec}: ${read.unreadable}`);
       // An invalid definition can still be diffed, but not one that is no JSON object or is nested too deep.
-      const parsed = parseDefinition(readFileSync(spec, 'utf8'));
+      const parsed = parseDefinitionFile(readFileSync(spec, 'utf8'));
       if (!parsed.ok) throw new Error(`${spec}: ${parsed.error}`);
       return { label: spec, definition: parsed.definition };
     }

@@ -206,3 +206,20 @@ describe('CLI tables: long cells', () => {
     }
   });
 });
+
+describe('switchboard flows validate / diff on a Flow resource file', () => {
+  it('takes the definition a saved Flow resource holds, as simulate and the console do', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flows-resource-'));
+    try {
+      writeFileSync(join(dir, 'resource.json'), JSON.stringify({ sid: 'FW' + '1'.repeat(32), friendly_name: 'Pizza', definition: pizza() }));
+      writeFileSync(join(dir, 'export.json'), JSON.stringify(pizza()));
+      const validate = await flows(['validate', 'resource.json'], dir);
+      assert.equal(validate.code, 0, validate.stdout + validate.stderr);
+      assert.match(validate.stdout, /✓ resource\.json/);
+      const diff = await flows(['diff', 'resource.json', 'export.json'], dir);
+      assert.equal(diff.code, 0, diff.stdout + diff.stderr);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
