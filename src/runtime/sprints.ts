@@ -17,10 +17,8 @@ import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, Store,
 import { StoreConflictError } from './ports/store.ts';
 import { alertsFrom } from './alerts.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
+import { TIMER_POLL_MS } from './timer-loop.ts';
 import { evictOldest } from '../lib/evict-oldest.ts';
-
-/** Every node looks at the timer queue at least this often; sooner when told of a timer due sooner. */
-export const TIMER_POLL_MS = 1000;
 
 /** What a sprint consumes besides its event: a claimed effect or timer, or an inbound webhook's receipt. */
 export interface Consumed {
