@@ -6,6 +6,7 @@
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
 import { openSimulation, printNewSteps } from './flow-file.ts';
+import { textFlow, UNWIRED_NOTICE } from '../channels/simulator/texting.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -38,11 +39,22 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
     for await (const line of rl) {
       if (line.trim() === '') break;
       shownMessages++; // the inbound message itself
-      const params = app.simulator.inbound(account.sid, flowSid, from, to, line);
-      const { executionSid } = await app.executions.inboundMessage(account.sid, flowSid, params);
-      if (executionSid) app.simulator.linkExecution(to, from, params.MessageSid!, executionSid);
+      const flow = await app.store.getFlow(account.sid, flowSid);
+      if (!flow) {
+        console.error(`switchboard simulate: flow ${flowSid} no longer exists`);
+        return 1;
+      }
+      // As the console's Chat does: a Conversations-only Trigger gets the text as a conversation message.
+      const { executionSid, start } = await textFlow(
+        { store: app.store, simulator: app.simulator, inbound: (accountSid, sid, params, trigger) => app.executions.inboundMessage(accountSid, sid, params, trigger) },
+        flow,
+        from,
+        to,
+        line,
+      );
       await app.executions.idle();
       await show(executionSid);
+      if (start === 'unwired') console.log(`    ✗ ${UNWIRED_NOTICE}`);
     }
     rl.close();
     return 0;

@@ -122,6 +122,26 @@ describe('switchboard simulate: dev outbound policy and failure reasons', () => 
     assert.match(result.stdout, /post —failed→ bye\n\s+✗ .*FW00000000000000000000000000000000.*\(error 81024\)/);
   });
 
+  it('a Conversations-only Trigger gets the text as a conversation message; an unwired one says why nothing ran', async () => {
+    const conversations = JSON.stringify({
+      description: 'conversations only',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage' }, { event: 'incomingCall' }, { event: 'incomingConversationMessage', next: 'ok' }, { event: 'incomingRequest' }, { event: 'incomingParent' }], properties: { offset: { x: 0, y: 0 } } },
+        say('ok', 'conversation says {{trigger.conversation.Body}}'),
+      ],
+    });
+    writeFileSync(join(dir, 'conversations.json'), conversations);
+    const ran = await simulate(join(dir, 'conversations.json'), [], join(dir, 'data-c'));
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /← conversation says hi/);
+    writeFileSync(join(dir, 'unwired.json'), conversations.replace('"incomingConversationMessage","next":"ok"', '"incomingConversationMessage"'));
+    const unwired = await simulate(join(dir, 'unwired.json'), [], join(dir, 'data-u'));
+    assert.equal(unwired.code, 0, unwired.stderr);
+    assert.match(unwired.stdout, /✗ The flow's Trigger does not handle incoming messages/);
+  });
+
   it('--help documents --strict-outbound', async () => {
     const child = spawn(process.execPath, [main, 'simulate', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
