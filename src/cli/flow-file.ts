@@ -3,8 +3,8 @@
 // is reported as lines a user can act on (the validator's findings with their paths), never as a
 // stack trace. Also the parties both commands take and the steps both print as they happen, with the
 // reason under each failure transition (`post —failed→ bye` alone says nothing of why).
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { SIMULATOR_FLOW_ADDRESS } from '../channels/simulator/simulator-channel.ts';
 import { createApp, type App } from '../app.ts';
 import { loadConfig } from '../config.ts';
@@ -133,6 +133,12 @@ export async function printNewSteps(app: App, accountSid: string, flowSid: strin
 export async function openFlowTarget(target: string, flags: Flags): Promise<{ app: App; account: Account; flowSid: string } | null> {
   const config = loadConfig(flags);
   const fromFile = !isSid('FW', target);
+  // A FlowSid names a flow in an existing store: opening the data directory must not make a new, empty one.
+  const sqliteFile = config.dataDir === ':memory:' ? null : join(config.dataDir, 'switchboard.db');
+  if (!fromFile && !config.databaseUrl && sqliteFile && !existsSync(sqliteFile)) {
+    console.error(`flow ${target}: there is no Switchboard store in ${config.dataDir} (--data-dir, SWITCHBOARD_DATA_DIR or dataDir in the config file)`);
+    return null;
+  }
   const failures = new Map<string, string>();
   let opened: App | undefined;
   const observer = failureRecorder(failures, () => opened?.observability.observer ?? NO_OBSERVER);
@@ -140,11 +146,14 @@ export async function openFlowTarget(target: string, flags: Flags): Promise<{ ap
   opened = app;
   effectFailures.set(app, failures);
   try {
-    const { account } = await app.accounts.ensureStartupAccount(config.account);
     if (!fromFile) {
-      if (await app.store.getFlow(account.sid, target)) return { app, account, flowSid: target };
-      console.error(`flow ${target} not found for account ${account.sid}`);
+      // The flow's own account, whichever it is (accounts made with `accounts create` included).
+      for (const account of await app.store.listAccounts()) {
+        if (await app.store.getFlow(account.sid, target)) return { app, account, flowSid: target };
+      }
+      console.error(`flow ${target} not found in the store ${config.databaseUrl ? 'at DATABASE_URL' : `in ${config.dataDir}`}`);
     } else {
+      const { account } = await app.accounts.ensureStartupAccount(config.account);
       const published = await publishFlowFile(app, account.sid, target);
       if (published.ok) return { app, account, flowSid: published.flowSid };
       for (const problem of published.problems) console.error(problem);

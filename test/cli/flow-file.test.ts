@@ -91,6 +91,38 @@ describe('simulate / call with a flow file that cannot run', () => {
     }
   });
 
+  it("a FlowSid runs in its own account's store; a data directory without a store is said so and not created", async () => {
+    const { createApp } = await import('../../src/app.ts');
+    const { loadConfig } = await import('../../src/config.ts');
+    const { existsSync } = await import('node:fs');
+    const dataDir = join(dir, 'with-store');
+    const app = await createApp(loadConfig({ 'data-dir': dataDir }));
+    let flowSid = '';
+    try {
+      // A second account, as `accounts create` makes: its flows are found too.
+      const other = await app.accounts.create('CI');
+      const definition = { description: 'x', initial_state: 'Trigger', states: [{ name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingMessage' }] }] };
+      flowSid = (await app.flows.create(other.sid, { friendlyName: 'other', status: 'published', definition })).sid;
+    } finally {
+      await app.close();
+    }
+    const opened = await openFlowTarget(flowSid, { 'data-dir': dataDir });
+    assert.ok(opened, 'the flow of another account opened');
+    await opened.app.close();
+
+    const empty = join(dir, 'no-store');
+    const err: string[] = [];
+    const saved = console.error;
+    console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' '));
+    try {
+      assert.equal(await openFlowTarget(flowSid, { 'data-dir': empty }), null);
+    } finally {
+      console.error = saved;
+    }
+    assert.match(err.join('\n'), /there is no Switchboard store in .*no-store/);
+    assert.equal(existsSync(empty), false, 'no store was created');
+  });
+
   it('the real binary: the message, exit code 1, no stack trace', () => {
     const file = join(dir, 'broken.json');
     const result = spawnSync(process.execPath, [main, 'simulate', file], {
