@@ -1,7 +1,15 @@
-// Executions: start flows (REST, inbound messages), feed them events (effect results, replies,
-// timers, delivery reports), end and delete them. Each engine sprint runs under a per-contact or
-// per-execution lock and is persisted in one transaction *before* any of its effects is carried
+// Executions: start flows (REST, inbound messages and calls), feed them events (effect results,
+// replies, timers, delivery reports), end and delete them. Each engine sprint runs under a per-contact
+// or per-execution lock and is persisted in one transaction *before* any of its effects is carried
 // out; effects are outbox rows, so a restart finds and finishes whatever was in flight.
+//
+// ExecutionService is the face the API, the CLI and the app use; the work is done by its parts, which
+// share one RuntimeContext (runtime-context.ts):
+//   sprints.ts       deliver an event / start an execution: run the engine, write the sprint
+//   effect-runner.ts carry out the effects a sprint wrote and feed their results back
+//   timer-loop.ts    wake, claim and fire due timers
+//   housekeeping.ts  the age cap, the orphaned-effect sweep, pruning (run by the timer loop)
+//   inbound.ts       route an inbound message or call to its pair's execution, or start one
 import type { EngineEvent, EngineLimits, JsonObject } from '../engine/types.ts';
 import { isDeliveryFailure } from '../engine/delivery.ts';
 import { DomainError, invalidParameter, notFound } from './errors.ts';
@@ -11,12 +19,13 @@ import { Sprints, type Consumed } from './sprints.ts';
 import { EffectRunner } from './effect-runner.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { TimerLoop } from './timer-loop.ts';
+import { InboundRouter } from './inbound.ts';
 import type { DeliveryStatus, MessageChannel, OutboundHttp } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
-import type { ExecutionRecord, FlowRecord, InboundReceipt, Store, VersionedExecution } from './ports/store.ts';
+import type { ExecutionRecord, FlowRecord, Store, VersionedExecution } from './ports/store.ts';
 import { isAbandonedOwner } from './leases.ts';
 import type { KeyedMutex } from './keyed-mutex.ts';
-import { isConflict, retryOnConflict } from './conflicts.ts';
+import { retryOnConflict } from './conflicts.ts';
 
 export { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './runtime-context.ts';
 export { contactSid } from './sprints.ts';
@@ -51,6 +60,7 @@ export class ExecutionService implements ExecutionServiceApi {
   readonly #effects: EffectRunner;
   readonly #housekeeping: Housekeeping;
   readonly #timers: TimerLoop;
+  readonly #inbound: InboundRouter;
 
   /** Studio's runtime rules this node runs executions under (replay re-runs recorded ones under the same). */
   get rules(): { limits: Partial<EngineLimits>; maxExecutionAgeMs: number; httpTimeoutMs: number } {
@@ -70,6 +80,7 @@ export class ExecutionService implements ExecutionServiceApi {
     this.#effects = new EffectRunner(this.#ctx, http, this.#sprints);
     this.#housekeeping = new Housekeeping(this.#ctx, this.#sprints, this.#effects);
     this.#timers = new TimerLoop(this.#ctx, this.#sprints, this.#housekeeping);
+    this.#inbound = new InboundRouter(this.#ctx, this.#sprints);
   }
 
   /** This node's id in the store's claims (lease_owner). */
@@ -173,7 +184,7 @@ export class ExecutionService implements ExecutionServiceApi {
     if (!record) throw notFound(`/v2/Flows/${flowSid}/Executions/${executionSid}`);
     // Ending what has ended changes nothing: no write, no new date_updated, no 81002 alert.
     if (record.status !== 'active') return record;
-    const updated = await this.deliver(executionSid, { type: 'end', reason: 'manual' });
+    const updated = await this.#sprints.deliver(executionSid, { type: 'end', reason: 'manual' });
     return updated ?? record;
   }
 
@@ -186,99 +197,28 @@ export class ExecutionService implements ExecutionServiceApi {
    * `incomingConversationMessage`, a Conversations message (contact Author, flow address the
    * ConversationSid, so replies go back into the conversation).
    */
-  async inboundMessage(
+  inboundMessage(
     accountSid: string,
     flowSid: string,
     params: Record<string, string>,
-    trigger: 'incomingMessage' | 'incomingConversationMessage' = 'incomingMessage',
-    delivery: { idempotencyKey?: string | undefined } = {},
+    trigger?: 'incomingMessage' | 'incomingConversationMessage',
+    delivery?: { idempotencyKey?: string | undefined },
   ): Promise<{ executionSid: string | null; duplicate?: boolean }> {
-    const conversation = trigger === 'incomingConversationMessage';
-    const contact = (conversation ? params.Author || params.From : params.From) ?? '';
-    let channel = (conversation ? params.ConversationSid : params.To) ?? '';
-    if (!contact || !channel) throw invalidParameter(conversation ? 'A conversation message needs Author and ConversationSid' : 'An inbound message needs From and To');
-    const flow = await this.#store.getFlow(accountSid, flowSid);
-    if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
-    // A Messaging Service webhook names the number in To and the service in MessagingServiceSid: an
-    // execution whose flow address is the MG SID (REST From=MG…) is this pair's (studio-flow-language §6.3).
-    const service = conversation ? undefined : params.MessagingServiceSid;
-    if (service && /^MG[0-9a-fA-F]{32}$/.test(service) && (await this.#store.findActiveExecutionSid(flowSid, contact, service))) channel = service;
-    // Twilio retries a webhook with the same MessageSid (unique per inbound message) and usually the same
-    // idempotency token, but a retry may carry another token or none: the MessageSid is the key, the token
-    // only for a delivery without one.
-    const receiptKey = params.MessageSid || delivery.idempotencyKey;
-    const receipt: InboundReceipt | undefined = receiptKey ? { accountSid, key: receiptKey, receivedAt: this.#options.now() } : undefined;
-    // A racing node may start the pair's execution first: then this message goes to it.
-    return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {
-      if (receipt && (await this.#store.hasInboundReceipt(accountSid, receipt.key))) return { executionSid: null, duplicate: true };
-      const active = await this.#store.findActiveExecutionSid(flowSid, contact, channel);
-      if (active) {
-        const delivered = await this.deliver(active, { type: 'inbound-message', message: params }, { ...(receipt ? { receipt } : {}), requireActive: true });
-        return delivered === null ? { executionSid: active, duplicate: true } : { executionSid: active };
-      }
-      const revision = await this.#sprints.pickRevision(flow, contact);
-      if (!revision) return { executionSid: null };
-      this.#ctx.takeRate('inboundPerSecond', accountSid);
-      const execution = await this.#sprints.startNew({
-        accountSid,
-        flowSid,
-        revision,
-        channelAddress: channel,
-        contactAddress: contact,
-        trigger,
-        triggerData: conversation ? { conversation: params } : { message: params },
-        data: {},
-        initiatedBy: params.MessageSid ?? newSid('SM'),
-        receipt,
-      }).catch((error: unknown) => {
-        if (isConflict(error, 'duplicate-inbound')) return null; // a retried webhook another node ran first
-        throw error;
-      });
-      return execution === null ? { executionSid: null, duplicate: true } : { executionSid: execution.sid };
-    }));
+    return this.#inbound.message(accountSid, flowSid, params, trigger, delivery);
   }
 
   /**
-   * An inbound call starts a voice execution (`incomingCall`, initiated by the CallSid). With the
-   * flow's `allow_concurrent_calls` off, a caller who already has an active execution is refused
-   * (`blocked`); on (also when missing, as for new flows in the Console), the new call goes ahead beside
-   * the earlier one (README Voice): its execution does not take the pair's one active slot.
+   * An inbound call starts a voice execution (`incomingCall`, initiated by the CallSid); with the
+   * flow's `allow_concurrent_calls` off, a caller who already has an active execution is `blocked`.
    */
-  async inboundCall(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ execution: ExecutionRecord | null; blocked?: ExecutionRecord }> {
-    const contact = params.From ?? '';
-    const channel = params.To ?? '';
-    if (!contact || !channel || !params.CallSid) throw invalidParameter('An inbound call needs CallSid, From and To');
-    const flow = await this.#store.getFlow(accountSid, flowSid);
-    if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
-    // A racing node may start the caller's execution first: look again (blocked, or side by side).
-    return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {
-      const revision = await this.#sprints.pickRevision(flow, contact);
-      if (!revision) return { execution: null };
-      const definition = await this.#sprints.definition(accountSid, flowSid, revision);
-      const active = await this.#store.findActiveExecution(flowSid, contact, channel);
-      if (active && definition.flags?.allow_concurrent_calls === false) return { execution: null, blocked: active };
-      this.#ctx.takeRate('inboundPerSecond', accountSid);
-      const execution = await this.#sprints.startNew({
-        accountSid,
-        flowSid,
-        revision,
-        channelAddress: channel,
-        contactAddress: contact,
-        trigger: 'incomingCall',
-        triggerData: { call: params },
-        data: {},
-        initiatedBy: params.CallSid,
-        // allow_concurrent_calls: the caller's calls run side by side (each found by its CallSid).
-        ...(active ? { exclusive: false } : {}),
-      });
-      return { execution };
-    }));
+  inboundCall(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ execution: ExecutionRecord | null; blocked?: ExecutionRecord }> {
+    return this.#inbound.call(accountSid, flowSid, params);
   }
 
   /** A channel's delivery report for a message an execution sent. */
   async deliveryStatus(report: DeliveryStatus): Promise<void> {
     if (!isDeliveryFailure(report.status)) return; // the engine would change nothing
-    await this.deliver(report.executionSid, {
+    await this.#sprints.deliver(report.executionSid, {
       type: 'delivery-status',
       messageSid: report.messageSid,
       status: report.status,

@@ -1,0 +1,121 @@
+// Inbound routing: a message (Messaging, or a Conversations message) or a call for a flow goes to its
+// contact pair's active execution, or starts a new one. Under the pair's lock on this node; the
+// store's one-active-per-pair index and inbound receipts settle races with other nodes and retried
+// webhooks.
+import { invalidParameter, notFound } from './errors.ts';
+import { newSid } from './ids.ts';
+import { contactKey, type RuntimeContext, type RuntimeOptions } from './runtime-context.ts';
+import type { Sprints } from './sprints.ts';
+import type { KeyedMutex } from './keyed-mutex.ts';
+import type { ExecutionRecord, InboundReceipt, Store } from './ports/store.ts';
+import { isConflict, retryOnConflict } from './conflicts.ts';
+
+export class InboundRouter {
+  readonly #ctx: RuntimeContext;
+  readonly #store: Store;
+  readonly #options: RuntimeOptions;
+  readonly #locks: KeyedMutex;
+  readonly #sprints: Sprints;
+
+  constructor(ctx: RuntimeContext, sprints: Sprints) {
+    this.#ctx = ctx;
+    this.#store = ctx.store;
+    this.#options = ctx.options;
+    this.#locks = ctx.locks;
+    this.#sprints = sprints;
+  }
+
+  /**
+   * An inbound message: Messaging (contact From, flow address To) or, for
+   * `incomingConversationMessage`, a Conversations message (contact Author, flow address the
+   * ConversationSid, so replies go back into the conversation).
+   */
+  async message(
+    accountSid: string,
+    flowSid: string,
+    params: Record<string, string>,
+    trigger: 'incomingMessage' | 'incomingConversationMessage' = 'incomingMessage',
+    delivery: { idempotencyKey?: string | undefined } = {},
+  ): Promise<{ executionSid: string | null; duplicate?: boolean }> {
+    const conversation = trigger === 'incomingConversationMessage';
+    const contact = (conversation ? params.Author || params.From : params.From) ?? '';
+    let channel = (conversation ? params.ConversationSid : params.To) ?? '';
+    if (!contact || !channel) throw invalidParameter(conversation ? 'A conversation message needs Author and ConversationSid' : 'An inbound message needs From and To');
+    const flow = await this.#store.getFlow(accountSid, flowSid);
+    if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
+    // A Messaging Service webhook names the number in To and the service in MessagingServiceSid: an
+    // execution whose flow address is the MG SID (REST From=MG…) is this pair's (studio-flow-language §6.3).
+    const service = conversation ? undefined : params.MessagingServiceSid;
+    if (service && /^MG[0-9a-fA-F]{32}$/.test(service) && (await this.#store.findActiveExecutionSid(flowSid, contact, service))) channel = service;
+    // Twilio retries a webhook with the same MessageSid (unique per inbound message) and usually the same
+    // idempotency token, but a retry may carry another token or none: the MessageSid is the key, the token
+    // only for a delivery without one.
+    const receiptKey = params.MessageSid || delivery.idempotencyKey;
+    const receipt: InboundReceipt | undefined = receiptKey ? { accountSid, key: receiptKey, receivedAt: this.#options.now() } : undefined;
+    // A racing node may start the pair's execution first: then this message goes to it.
+    return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {
+      if (receipt && (await this.#store.hasInboundReceipt(accountSid, receipt.key))) return { executionSid: null, duplicate: true };
+      const active = await this.#store.findActiveExecutionSid(flowSid, contact, channel);
+      if (active) {
+        const delivered = await this.#sprints.deliver(active, { type: 'inbound-message', message: params }, { ...(receipt ? { receipt } : {}), requireActive: true });
+        return delivered === null ? { executionSid: active, duplicate: true } : { executionSid: active };
+      }
+      const revision = await this.#sprints.pickRevision(flow, contact);
+      if (!revision) return { executionSid: null };
+      this.#ctx.takeRate('inboundPerSecond', accountSid);
+      const execution = await this.#sprints.startNew({
+        accountSid,
+        flowSid,
+        revision,
+        channelAddress: channel,
+        contactAddress: contact,
+        trigger,
+        triggerData: conversation ? { conversation: params } : { message: params },
+        data: {},
+        initiatedBy: params.MessageSid ?? newSid('SM'),
+        receipt,
+      }).catch((error: unknown) => {
+        if (isConflict(error, 'duplicate-inbound')) return null; // a retried webhook another node ran first
+        throw error;
+      });
+      return execution === null ? { executionSid: null, duplicate: true } : { executionSid: execution.sid };
+    }));
+  }
+
+  /**
+   * An inbound call starts a voice execution (`incomingCall`, initiated by the CallSid). With the
+   * flow's `allow_concurrent_calls` off, a caller who already has an active execution is refused
+   * (`blocked`); on (also when missing, as for new flows in the Console), the new call goes ahead beside
+   * the earlier one (README Voice): its execution does not take the pair's one active slot.
+   */
+  async call(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ execution: ExecutionRecord | null; blocked?: ExecutionRecord }> {
+    const contact = params.From ?? '';
+    const channel = params.To ?? '';
+    if (!contact || !channel || !params.CallSid) throw invalidParameter('An inbound call needs CallSid, From and To');
+    const flow = await this.#store.getFlow(accountSid, flowSid);
+    if (!flow) throw notFound(`/v1/Accounts/${accountSid}/Flows/${flowSid}`);
+    // A racing node may start the caller's execution first: look again (blocked, or side by side).
+    return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {
+      const revision = await this.#sprints.pickRevision(flow, contact);
+      if (!revision) return { execution: null };
+      const definition = await this.#sprints.definition(accountSid, flowSid, revision);
+      const active = await this.#store.findActiveExecution(flowSid, contact, channel);
+      if (active && definition.flags?.allow_concurrent_calls === false) return { execution: null, blocked: active };
+      this.#ctx.takeRate('inboundPerSecond', accountSid);
+      const execution = await this.#sprints.startNew({
+        accountSid,
+        flowSid,
+        revision,
+        channelAddress: channel,
+        contactAddress: contact,
+        trigger: 'incomingCall',
+        triggerData: { call: params },
+        data: {},
+        initiatedBy: params.CallSid,
+        // allow_concurrent_calls: the caller's calls run side by side (each found by its CallSid).
+        ...(active ? { exclusive: false } : {}),
+      });
+      return { execution };
+    }));
+  }
+}
