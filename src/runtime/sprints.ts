@@ -124,7 +124,7 @@ export class Sprints {
   }
 
   /** Deletes an execution under its lock (no sprint of it runs meanwhile); whether there was one. */
-  remove(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
+  async remove(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
     return this.#locks.run(executionSid, () => {
       this.#recent.forget(executionSid);
       return this.#store.deleteExecution(accountSid, flowSid, executionSid);
