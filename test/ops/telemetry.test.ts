@@ -275,7 +275,8 @@ test('probes and scrapes are not logged at info; API requests are', async (t) =>
   assert.equal((await app.server.inject({ method: 'GET', url: '/v2/Flows' })).statusCode, 401);
   const completed = lines.filter((l) => l.msg === 'request completed');
   assert.equal(completed.length, 1);
-  assert.match(String(completed[0]!.reqId), /^RQ/);
+  assert.match(String(completed[0]!.requestId), /^RQ/);
+  assert.equal('reqId' in completed[0]!, false);
 });
 
 test('every metric carries the service label of --service-name (OTEL_SERVICE_NAME), process metrics included', async (t) => {
