@@ -1,6 +1,6 @@
 // Said in the simulator when a text or a call started no execution. The usual cause is a flow never
 // published: live traffic runs the published revision, and only test users run the latest draft
-// (the server's rule, src/runtime/executions.ts #pickRevision). Both ways out are offered.
+// (the server's rule, src/runtime/sprints.ts Sprints.pickRevision). Both ways out are offered.
 // Also said when a text ran but the flow's Trigger takes no messages, so it ended at once (the
 // simulator's answer carries a notice saying so).
 import { useState } from 'react';
