@@ -91,11 +91,17 @@ describe('simulate / call with a flow file that cannot run', () => {
     }
   });
 
-  it("a FlowSid runs in its own account's store; a data directory without a store is said so and not created", async () => {
+  it("a FlowSid runs in its own account's store; a data directory without a store is said so and not created", async (t) => {
     const { createApp } = await import('../../src/app.ts');
     const { loadConfig } = await import('../../src/config.ts');
     const { existsSync } = await import('node:fs');
     const dataDir = join(dir, 'with-store');
+    // The SQLite data directory is the subject: CI's DATABASE_URL must not send it to PostgreSQL.
+    const savedUrl = process.env.DATABASE_URL;
+    delete process.env.DATABASE_URL;
+    t.after(() => {
+      if (savedUrl !== undefined) process.env.DATABASE_URL = savedUrl;
+    });
     const app = await createApp(loadConfig({ 'data-dir': dataDir }));
     let flowSid = '';
     try {

@@ -1,7 +1,11 @@
 // Runs a CLI command function in this process, as the binary would (the test servers keep answering
 // while it awaits them): console output captured, the working directory set, the connection variables
-// cleared (so a developer's TWILIO_* never reaches a test), colour off. Option-parsing errors are
+// and configuration variables cleared (so a developer's TWILIO_* or CI's DATABASE_URL never reaches a test), colour off. Option-parsing errors are
 // exit code 2, as main.ts makes them.
+import { CONFIG_KEYS } from '../../src/config.ts';
+
+const CONFIG_ENV = Object.values(CONFIG_KEYS).flatMap((spec) => (spec.env ? [spec.env] : []));
+
 export interface CliRun {
   code: number;
   stdout: string;
@@ -15,7 +19,8 @@ export async function runCliInProcess(command: (argv: string[]) => Promise<numbe
   const saved = { log: console.log, error: console.error, cwd: process.cwd(), env: { ...process.env } };
   console.log = (...parts: unknown[]) => void out.push(parts.map(String).join(' ') + '\n');
   console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' ') + '\n');
-  for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_API_KEY', 'TWILIO_API_SECRET', 'SWITCHBOARD_URL']) delete process.env[name];
+  // Every command reads the configuration, so CI's DATABASE_URL (or a developer's PORT) must not reach it either.
+  for (const name of [...CONFIG_ENV, 'TWILIO_API_KEY', 'TWILIO_API_SECRET', 'SWITCHBOARD_URL', 'SWITCHBOARD_CONFIG']) delete process.env[name];
   process.env.NO_COLOR = '1';
   process.chdir(cwd);
   try {
