@@ -125,7 +125,8 @@ class ServerProcess {
     while (Date.now() < deadline) {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode} at start:\n${this.output}`);
       try {
-        const response = await fetch(`${this.base}/healthz`);
+        // /readyz: the node listens (and /healthz answers) while it is still starting.
+        const response = await fetch(`${this.base}/readyz`);
         if (response.ok) return;
       } catch {
         /* not listening yet */

@@ -153,7 +153,7 @@ test('SIGTERM: new requests refused, the in-flight sprint finishes, the store is
   const ready = async () => {
     for (let i = 0; i < 1800; i++) {
       try {
-        if ((await fetch(`${base}/healthz`)).ok) return;
+        if ((await fetch(`${base}/readyz`)).ok) return; // /healthz answers while it is still starting
       } catch {
         /* starting */
       }
