@@ -8,7 +8,7 @@ import { MAX_ADDRESS_LENGTH } from '../../src/api/wire/addresses.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { basicAuth, form, FORM, startTestServer, type TestServer } from '../support/server.ts';
+import { basicAuth, form, FORM, startServerWithFlow, startTestServer, type InjectResponse, type TestServer } from '../support/server.ts';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
 
 const smsEcho = readFileSync(new URL('../fixtures/flows/sms-echo.json', import.meta.url), 'utf8');
@@ -20,13 +20,11 @@ const address = (length: number, unit = '5') => `+${unit.repeat(length - 1)}`;
 describe('address length', () => {
   let t: TestServer;
   let flowSid = '';
+  let post: (url: string, payload: string) => Promise<InjectResponse>;
   before(async () => {
-    t = await startTestServer();
-    flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'echo', status: 'published', definition })).sid;
+    ({ server: t, flowSid, post } = await startServerWithFlow(definition));
   });
   after(() => t.close());
-
-  const post = (url: string, payload: string) => t.app.server.inject({ method: 'POST', url, headers: { authorization: t.auth, ...FORM }, payload });
 
   for (const collection of ['v2/Flows/{FW}/Executions', 'v1/Flows/{FW}/Executions', 'v1/Flows/{FW}/Engagements']) {
     for (const name of ['To', 'From'] as const) {

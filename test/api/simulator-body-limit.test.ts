@@ -5,21 +5,20 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
+import { startServerWithFlow, form, FORM, type InjectResponse, type TestServer } from '../support/server.ts';
 
 const definition = JSON.parse(readFileSync(new URL('../fixtures/flows/sms-echo.json', import.meta.url), 'utf8'));
 
 describe('simulator: inbound Body over 1,600 characters', () => {
   let t: TestServer;
   let flowSid = '';
+  let postForm: (url: string, payload: string) => Promise<InjectResponse>;
   before(async () => {
-    t = await startTestServer();
-    flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'echo', status: 'published', definition })).sid;
+    ({ server: t, flowSid, post: postForm } = await startServerWithFlow(definition));
   });
   after(() => t.close());
 
-  const post = (fields: Record<string, string>) =>
-    t.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flowSid}/Messages`, headers: { authorization: t.auth, ...FORM }, payload: form(fields) });
+  const post = (fields: Record<string, string>) => postForm(`/simulator/Flows/${flowSid}/Messages`, form(fields));
 
   for (const [label, to] of [
     ['to the flow', undefined],

@@ -5,20 +5,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startTestServer, FORM, type TestServer } from '../support/server.ts';
+import { startServerWithFlow, type InjectResponse, type TestServer } from '../support/server.ts';
 
 const definition = JSON.parse(readFileSync(new URL('../fixtures/flows/sms-echo.json', import.meta.url), 'utf8'));
 
 describe('simulator: contact addresses with a leading space', () => {
   let t: TestServer;
   let flowSid = '';
+  let post: (url: string, payload: string) => Promise<InjectResponse>;
   before(async () => {
-    t = await startTestServer();
-    flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'echo', status: 'published', definition })).sid;
+    ({ server: t, flowSid, post } = await startServerWithFlow(definition));
   });
   after(() => t.close());
-
-  const post = (url: string, payload: string) => t.app.server.inject({ method: 'POST', url, headers: { authorization: t.auth, ...FORM }, payload });
 
   for (const [label, url, payload, name] of [
     ['/simulator/Flows/FW…/Messages', () => `/simulator/Flows/${flowSid}/Messages`, () => 'From=+15551230001&Body=hi', 'From'],

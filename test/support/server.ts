@@ -1,5 +1,8 @@
 // Starts a Switchboard app on an in-memory store for tests, with one account and optional socket.
 import type { AddressInfo } from 'node:net';
+import type { LightMyRequestResponse as InjectResponse } from 'fastify';
+
+export type { InjectResponse };
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig, type SwitchboardConfig } from '../../src/config.ts';
 import type { Account } from '../../src/runtime/ports/store.ts';
@@ -48,3 +51,17 @@ export function form(fields: Record<string, string | string[]>): string {
 }
 
 export const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
+
+/**
+ * A test server with one published flow, and `post(url, formBody)` as its account: the set-up of the tests
+ * that only need a flow to talk to.
+ */
+export async function startServerWithFlow(
+  definition: unknown,
+  options: Parameters<typeof startTestServer>[0] = {},
+): Promise<{ server: TestServer; flowSid: string; post: (url: string, payload: string) => Promise<InjectResponse> }> {
+  const server = await startTestServer(options);
+  const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'test flow', status: 'published', definition: definition as never })).sid;
+  const post = (url: string, payload: string) => server.app.server.inject({ method: 'POST', url, headers: { authorization: server.auth, ...FORM }, payload });
+  return { server, flowSid, post };
+}
