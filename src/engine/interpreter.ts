@@ -268,7 +268,9 @@ class Sprint {
               objectFormat: this.limits.objectFormat,
               // `sample`'s seed: the execution, its step and the render's place in this event, so a replay or a flow
               // test of the same events picks what the run picked, and two renders in one widget still draw apart.
-              seed: `${this.state.executionSid}:${this.state.stepCount}:${this.renders++}`,
+              seed: this.state.executionSid,
+              seedStep: this.state.stepCount,
+              seedRender: this.renders++,
               budget: this.liquidBudget,
             })
           : { ok: true, value: template === undefined || template === null ? '' : String(template) },

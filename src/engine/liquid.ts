@@ -97,8 +97,14 @@ export interface RenderOptions {
   timezone?: string;
   /** How an object prints without a filter; default 'json'. */
   objectFormat?: ObjectFormat;
-  /** Seeds the `sample` filter (the engine passes the execution and step); default: `now`'s milliseconds. */
+  /**
+   * Seeds the `sample` filter with `seedStep` and `seedRender` (the engine passes the execution's SID, its step
+   * count and the render's place in the sprint; numbers, so a render that never samples builds no string);
+   * default: `now`'s milliseconds.
+   */
   seed?: string;
+  seedStep?: number;
+  seedRender?: number;
   /** The sprint's Liquid budget, shared by its renders; default: one of the render's own. */
   budget?: LiquidBudget;
 }
@@ -122,8 +128,8 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: LiquidError };
 interface RenderState {
   now: Date;
   timezone: string;
-  /** Seeds `sample`: the same seed picks the same items, so a replay renders what the run did. */
-  seed: string;
+  /** Whose seed, step and render seed `sample`: the same ones pick the same items, so a replay renders what the run did. */
+  options: RenderOptions;
   /** `sample` calls so far in this render (each draws from its own stream of the seed). */
   samples: number;
   /** How an object prints, also where a string filter is given one. */
@@ -146,21 +152,18 @@ export class LiquidBudget {
 const limitError = (what: string) => new Error(`template render limit exceeded (${what})`);
 
 /**
- * liquidjs' two limiters for one render, counting against the render's and the sprint's budgets. liquidjs
- * calls `check` with the current time before every template node it renders (loop bodies included), so
- * counting those calls measures the render's work deterministically; the time it passes serves only the
- * fuse. `use` is liquidjs' allocation accounting (ranges, array filters, string filters).
+ * liquidjs' two limiters for one render in one object, counting against the render's and the sprint's
+ * budgets: liquidjs only ever calls `renderLimit.check` and `memoryLimit.use`. It calls `check` with the
+ * current time before every template node it renders (loop bodies included), so counting those calls
+ * measures the render's work deterministically; the time it passes serves only the fuse. `use` is
+ * liquidjs' allocation accounting (ranges, array filters, string filters).
  */
 class RenderLimits {
   nodes = 0;
   memory = 0;
   readonly sprint: LiquidBudget;
-  readonly renderLimit: ContextLimiter;
-  readonly memoryLimit: ContextLimiter;
   constructor(sprint: LiquidBudget) {
     this.sprint = sprint;
-    this.renderLimit = { check: (now: number) => this.check(now), use: () => {} } as unknown as ContextLimiter;
-    this.memoryLimit = { use: (count: number) => this.use(count), check: () => {} } as unknown as ContextLimiter;
   }
   check(now: number): void {
     const sprint = this.sprint;
@@ -200,7 +203,9 @@ function sampleFilter(this: FilterThis, v: unknown, count: unknown = 1): unknown
   const items: unknown[] = Array.isArray(value) ? [...value] : [...String(value)];
   this.context.memoryLimit.use(items.length);
   const state = stateOf(this);
-  const random = seededRandom(state?.seed ?? '', state ? state.samples++ : 0);
+  const o = state?.options;
+  const seed = o ? (o.seed !== undefined ? `${o.seed}:${o.seedStep ?? 0}:${o.seedRender ?? 0}` : String(o.now.getTime())) : '';
+  const random = seededRandom(seed, state ? state.samples++ : 0);
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [items[i], items[j]] = [items[j], items[i]];
@@ -812,10 +817,9 @@ export function renderTemplate(template: string, context: Record<string, unknown
   const objectFormat: ObjectFormat = opts.objectFormat === 'map' ? 'map' : 'json';
   const emitter = new CappedEmitter(max, objectFormat);
   try {
-    const { renderLimit, memoryLimit } = new RenderLimits(opts.budget ?? new LiquidBudget());
-    const ctx = new Context(env, liquid.options, { sync: true }, { liquid, renderLimit, memoryLimit });
-    const seed = opts.seed ?? String(opts.now.getTime());
-    ctx.setRegister(STATE_REGISTER, { now: opts.now, timezone, seed, samples: 0, objectFormat } satisfies RenderState);
+    const limits = new RenderLimits(opts.budget ?? new LiquidBudget()) as unknown as ContextLimiter;
+    const ctx = new Context(env, liquid.options, { sync: true }, { liquid, renderLimit: limits, memoryLimit: limits });
+    ctx.setRegister(STATE_REGISTER, { now: opts.now, timezone, options: opts, samples: 0, objectFormat } satisfies RenderState);
     toValueSync(liquid.renderer.renderTemplates(parsed.templates, ctx, emitter));
   } catch (e) {
     if (emitter.exceeded) return fail(outputLimitMessage(max));
