@@ -9,7 +9,7 @@ import type { VoiceChannel } from './ports/voice.ts';
 import type { RuntimeObserver } from './ports/observer.ts';
 import type { PendingEffect, RevisionSelector, Store } from './ports/store.ts';
 import type { WorkLeases } from './leases.ts';
-import { StoreUnavailableError, UnsavedOutcomeError, storeUnavailable } from './ports/store-errors.ts';
+import { StoreUnavailableError, UnsavedOutcomeError, isTransientStoreError, storeUnavailable } from './ports/store-errors.ts';
 import { withTwilioAuth } from './twilio-auth.ts';
 import { Backoff } from './backoff.ts';
 import { runnable, type Sprints } from './sprints.ts';
@@ -20,6 +20,8 @@ type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-tim
 const STOP_DRAIN_MS = 10_000;
 /** Default for RuntimeOptions.maxUnwrittenResults: each holds its result (an HTTP body is up to 64 KB). */
 const MAX_UNWRITTEN_RESULTS = 1024;
+/** Attempts at a result write that fails for something other than the store being unavailable (as before the unlimited retries). */
+const PERMANENT_ERROR_ATTEMPTS = 5;
 
 export class EffectRunner {
   readonly #ctx: RuntimeContext;
@@ -118,10 +120,14 @@ export class EffectRunner {
   /**
    * Runs a store write until it lands, with capped backoff: through an outage of any length while the
    * node runs, and for stopDrainMs once it stops (then the last error is thrown). A write that lost
-   * its claim resolves (deliver answers null): another node has the work.
+   * its claim resolves (deliver answers null): another node has the work. An error that is not the
+   * store being unavailable (a value it refuses, a missing revision, a bug) would fail forever: it is
+   * tried PERMANENT_ERROR_ATTEMPTS times, then thrown, so the claim goes back instead of being held
+   * (and counted against maxUnwrittenResults) for good.
    */
   async #persistently(write: () => Promise<unknown>): Promise<void> {
     let waiting = false;
+    let permanent = 0;
     try {
       for (let attempt = 1; ; attempt++) {
         try {
@@ -131,6 +137,7 @@ export class EffectRunner {
           if (!waiting) this.#unwritten++;
           waiting = true;
           if (this.#ctx.stopped && Date.now() >= this.#drainUntil) throw error;
+          if (!isTransientStoreError(error) && ++permanent >= PERMANENT_ERROR_ATTEMPTS) throw error;
           await this.#backoff.pause(attempt);
         }
       }

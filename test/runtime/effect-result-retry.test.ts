@@ -29,7 +29,8 @@ function outage(store: SqliteStore): { down: boolean } {
     const original = target[name];
     if (name === 'constructor' || name === 'close' || typeof original !== 'function') continue;
     const bound = (original as (...args: unknown[]) => unknown).bind(store);
-    target[name] = (...args: unknown[]) => (state.down ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : bound(...args));
+    // As pg reports a refused connection: the errno as the code.
+    target[name] = (...args: unknown[]) => (state.down ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })) : bound(...args));
   }
   return state;
 }
@@ -83,6 +84,38 @@ describe('recording an effect result', () => {
       assert.equal((await store.getExecutionBySid(execution.sid))?.status, 'ended');
       assert.equal(calls, 1, 'the customer server was called once');
       assert.deepEqual(await store.pendingEffects(10), []);
+    } finally {
+      await executions.stop();
+      await store.close();
+    }
+  });
+
+  it('a result the store refuses for what it holds (not an outage) is given up after a few tries: the claim goes back, other work goes on', async () => {
+    const { store, accountSid, flowSid } = await setup();
+    const http: OutboundHttp = { request: async () => ({ kind: 'http-response', statusCode: 200, contentType: 'application/json', body: '{}' }) };
+    const writeSprint = store.writeSprint.bind(store);
+    let refused = 0;
+    // As PostgreSQL refuses a NUL character (22021): the same write fails however often it is tried.
+    store.writeSprint = async (write: SprintWrite) => {
+      if (write.effectsDone.length > 0 && write.execution.contactChannelAddress === '+15550000001') {
+        refused++;
+        throw Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' });
+      }
+      return writeSprint(write);
+    };
+    // A bound of one result waiting: held for good, the poisoned result would stop every later effect.
+    const executions = new ExecutionService(store, { name: 'none' } as MessageChannel, http, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now, leaseMs: 60_000, maxUnwrittenResults: 1 });
+    await executions.start();
+    try {
+      await executions.create(accountSid, flowSid, { to: '+15550000001', from: '+15559990000' }, 'error');
+      const deadline = Date.now() + 10_000;
+      while (refused < 5 && Date.now() < deadline) await sleep(20);
+      assert.equal(refused, 5, 'tried a few times');
+      await sleep(1500);
+      assert.equal(refused, 5, 'then given up, not retried for as long as the node runs');
+      const { execution: other } = await executions.create(accountSid, flowSid, { to: '+15550000002', from: '+15559990000' }, 'error');
+      while ((await store.getExecutionBySid(other.sid))?.status !== 'ended' && Date.now() < deadline) await sleep(20);
+      assert.equal((await store.getExecutionBySid(other.sid))?.status, 'ended', 'later effects still run');
     } finally {
       await executions.stop();
       await store.close();

@@ -50,3 +50,59 @@ export async function recordOutcome<T>(result: T, save: () => Promise<void>): Pr
   }
   return result;
 }
+
+/** Socket errors on the way to the database (the PostgreSQL store's pool reports them as they are). */
+const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** pg and pg-pool raise these without a code: their messages are all there is to go by. */
+const PG_CLIENT_MESSAGES: [RegExp, string][] = [
+  [/^timeout exceeded when trying to connect$/, 'no database connection became free in time'],
+  [/^Connection terminated due to connection timeout$/, 'connecting to the database timed out'],
+  [/^Connection terminated( unexpectedly)?$/, 'the database connection was lost'],
+  [/^Client has encountered a connection error and is not queryable$/, 'the database connection was lost'],
+  [/^Query read timeout$/, 'the database did not answer in time'],
+  [/^Cannot use a pool after calling end on the pool$/, 'the node is shutting down'],
+];
+
+/**
+ * Why the PostgreSQL database cannot serve this request now, if that is the failure: the connection
+ * (socket errors, SQLSTATE class 08), the server going down or starting (57P01-57P03), the statement
+ * timeout (57014), its resources (class 53: too many connections, disk full, out of memory), a
+ * read-only server (25006, e.g. a standby after a failover), pg-pool's connect timeout, or the store
+ * having failed to open (DatabaseStartupError). The error itself only: pg throws socket errors as
+ * they are, while fetch wraps an upstream's in a cause, which is no database matter.
+ */
+export function databaseUnavailableReason(error: unknown): string | null {
+  if (!(error instanceof Error)) return null;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (CONNECTION_ERRNOS.has(code)) return `cannot connect to the database: ${code}`;
+    if (/^[0-9A-Z]{5}$/.test(code)) {
+      if (code.startsWith('08')) return 'the database connection failed';
+      if (code === '57014') return 'a statement ran past the statement timeout';
+      if (code === '57P01' || code === '57P02' || code === '57P03') return 'the database server is shutting down or starting';
+      if (code === '53300') return 'the database has too many connections';
+      if (code === '53100') return 'the database disk is full';
+      if (code.startsWith('53')) return 'the database is out of resources';
+      if (code === '25006') return 'the database is read-only';
+    }
+  }
+  if (error.name === 'DatabaseStartupError') return 'the database cannot be used';
+  for (const [pattern, reason] of PG_CLIENT_MESSAGES) if (pattern.test(error.message)) return reason;
+  return null;
+}
+
+/** SQLite's busy, locked, I/O, full and read-only result codes: the file or the disk, not the write. */
+const SQLITE_TRANSIENT = new Set([5, 6, 8, 10, 13]);
+
+/**
+ * Whether a failed store write may land if tried again: the store is unreachable, busy or out of room,
+ * not refusing this write for what it holds (a NUL PostgreSQL rejects, a missing revision, a bug), which
+ * would fail however often it is retried.
+ */
+export function isTransientStoreError(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  if (databaseUnavailableReason(error) !== null) return true;
+  const errcode = (error as { errcode?: unknown } | null)?.errcode;
+  return typeof errcode === 'number' && SQLITE_TRANSIENT.has(errcode & 0xff);
+}
