@@ -98,6 +98,10 @@ export function handleEvent(input: EngineInput, previous: ExecutionState, event:
 
 export { executionContext };
 
+function isTransition(t: unknown): t is Transition {
+  return t !== null && typeof t === 'object' && typeof (t as Transition).event === 'string';
+}
+
 class Sprint {
   readonly input: EngineInput;
   readonly limits: EngineLimits;
@@ -129,7 +133,12 @@ class Sprint {
   }
 
   findState(frame: Frame, name: string): State | undefined {
-    return this.definitionOf(frame).states.find((s) => s.name === name);
+    const state = this.definitionOf(frame).states.find((s) => s?.name === name);
+    if (!state || (Array.isArray(state.transitions) && state.transitions.every(isTransition))) return state;
+    // An invalid draft (test users run the latest revision, and drafts may be saved invalid): a widget
+    // whose transitions are missing or malformed leads nowhere rather than crashing the sprint.
+    const listed: unknown = state.transitions;
+    return { ...state, transitions: Array.isArray(listed) ? listed.filter(isTransition) : [] };
   }
 
   apply(event: EngineEvent): void {

@@ -136,6 +136,19 @@ describe('simulator: a text to a flow whose Trigger does not wire incomingMessag
     assert.match(answer.notice?.message ?? '', /Trigger does not handle incoming messages/);
   });
 
+  it("a test user texting an invalid draft whose Trigger has no transitions gets the runtime's answer, not a 500", async () => {
+    const s = await startTestServer({ config: { invalidDefinitions: 'save-as-draft' } });
+    try {
+      const broken = { description: 'draft', initial_state: 'Trigger', states: [{ name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } } }] };
+      const flowSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'draft', status: 'draft', definition: broken as never })).sid;
+      await s.app.store.setTestUsers(s.account.sid, flowSid, ['+15551240009']);
+      const res = await s.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flowSid}/Messages`, headers: { authorization: s.auth, ...FORM }, payload: form({ From: '+15551240009', Body: 'hi' }) });
+      assert.ok(res.statusCode < 500, `${res.statusCode} ${res.body}`);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('incomingMessage wired: a plain message, no notice', async () => {
     const definition = JSON.parse(readFileSync(new URL('../fixtures/flows/sms-echo.json', import.meta.url), 'utf8'));
     const flowSid = await create(definition);

@@ -40,8 +40,9 @@ async function textStart(store: Store, flow: FlowRecord, contact: string): Promi
   if (revision === null) return 'message';
   const definition = (await store.getRevision(flow.accountSid, flow.sid, revision))?.definition;
   const trigger = definition?.states.find((state) => state.name === definition.initial_state);
-  if (!trigger) return 'message';
-  const wired = (event: string) => trigger.transitions.some((t) => t.event === event && t.next);
+  // A draft may be saved invalid (test users run it): without a list of transitions, leave it to the runtime.
+  if (!trigger || !Array.isArray(trigger.transitions)) return 'message';
+  const wired = (event: string) => trigger.transitions.some((t) => t?.event === event && t.next);
   if (wired('incomingMessage')) return 'message';
   return wired('incomingConversationMessage') ? 'conversation' : 'unwired';
 }
