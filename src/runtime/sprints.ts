@@ -268,7 +268,8 @@ export class Sprints {
         ...(readdressed && !isNew ? { readdressed: true } : {}),
         alerts: alertsFrom(result.diagnostics, record, now),
         inboundReceipt: consumed.receipt,
-        wakeOthers: timersToAdd.some((timer) => !cancelled.has(timer.id) && timer.dueAt - now < TIMER_POLL_MS),
+        // Due by the next poll (a one-second reply timeout included): other nodes look now rather than a poll late.
+        wakeOthers: timersToAdd.some((timer) => !cancelled.has(timer.id) && timer.dueAt - now <= TIMER_POLL_MS),
       });
     } catch (error) {
       // Whatever made it fail (another node's write, a lost claim), the next sprint reads afresh.
