@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { InflightLedger } from '../../src/channels/twilio/inflight.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
-import { CONTACT, NUMBER, createFlow, flow, restExecution, sendMessage, startCarrierServer, startFake, stepList, waitFor, waitForEnd, type CarrierServer, type State } from './helpers.ts';
+import { CONTACT, NUMBER, createFlow, flow, restExecution, sendMessage, startCarrierServer, startFake, stepList, waitForEnd, type CarrierServer, type State } from './helpers.ts';
 
 type SettingsMethod = 'getSetting' | 'setSetting';
 

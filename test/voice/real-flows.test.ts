@@ -17,7 +17,6 @@ import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { App } from '../../src/app.ts';
 import type { ExecutionState } from '../../src/engine/types.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
-import { validateDefinition } from '../../src/definition/validate.ts';
 import { phoneFor } from '../../src/api/routes/simulator-calls.ts';
 import { SIMULATOR_BASE } from '../../src/channels/simulator/phone-transport.ts';
 import type { Account } from '../../src/runtime/ports/store.ts';

@@ -2,8 +2,6 @@
 // runtime DomainErrors by kind, Fastify's own errors by code; anything else is a logged 500.
 import { DomainError } from '../../runtime/errors.ts';
 import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
-
-export { databaseUnavailableReason };
 import { ApiError, errors } from './errors.ts';
 
 const DOMAIN_STATUS: Record<DomainError['kind'], [number, number]> = {
