@@ -552,7 +552,7 @@ export function runStoreConformance(
       });
 
       test('round-trips JSON state exactly (nulls, unicode, deep nesting, empty containers)', async (store) => {
-        const { a, flowA } = await seed(store);
+        const { flowA } = await seed(store);
         const state = { a: null, b: [], c: {}, d: 'ü\u0000"\\', e: -1.5, f: { g: { h: { i: [true, false, null] } } } };
         const exec = execution(flowA, { state, dateUpdated: T0 + 5, initiatedBy: 'FN-parent' });
         await store.writeSprint(sprint(exec, true));
