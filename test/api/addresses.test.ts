@@ -1,6 +1,6 @@
 // Addresses at the API edge (src/api/wire/addresses.ts): To/From longer than any Twilio address are a
 // 400 on every route that starts an execution (on PostgreSQL they were a 500: the one-active-execution
-// index refuses rows over 2704 bytes), and TestUsers reads an unencoded `+` as the simulator does.
+// index refuses rows over 2704 bytes), and an unencoded `+` (a leading space) is refused on every route.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -65,6 +65,47 @@ describe('address length', () => {
     const res = await post('/simulator/calls', form({ FlowSid: flowSid, From: '+15551230001', To: address(MAX_ADDRESS_LENGTH + 1) }));
     assert.equal(res.statusCode, 400, res.body);
     assert.match(res.json().message, /^Invalid parameter To: is \d+ characters long/);
+  });
+});
+
+describe('an unencoded + on every route that takes an address', () => {
+  let t: TestServer;
+  let flowSid = '';
+  let post: (url: string, payload: string) => Promise<InjectResponse>;
+  before(async () => {
+    ({ server: t, flowSid, post } = await startServerWithFlow(definition));
+  });
+  after(() => t.close());
+
+  const refusesSpace = (res: InjectResponse, name: string) => {
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 20001);
+    assert.match(res.json().message, new RegExp(`^Invalid parameter ${name}: ' 15551239876' starts with a space.*URL-encode it \\(%2B, or curl --data-urlencode '${name}=\\+15551239876'\\)$`));
+  };
+
+  for (const collection of ['v2/Flows/{FW}/Executions', 'v1/Flows/{FW}/Executions', 'v1/Flows/{FW}/Engagements']) {
+    for (const name of ['To', 'From'] as const) {
+      it(`${collection}: ${name}=+1555… sent unencoded is a 400 saying to URL-encode it, and nothing starts`, async () => {
+        const url = `/${collection.replace('{FW}', flowSid)}`;
+        const other = name === 'To' ? 'From' : 'To';
+        refusesSpace(await post(url, `${name}=+15551239876&${other}=%2B15005550006`), name);
+        const page = await t.app.store.listExecutions(t.account.sid, flowSid, {}, { pageSize: 50 });
+        assert.equal(page.items.length, 0);
+      });
+    }
+  }
+
+  it('the inbound webhook: From or To with a leading space is a 400 and starts nothing', async () => {
+    const url = `/v1/Accounts/${t.account.sid}/Flows/${flowSid}`;
+    refusesSpace(await post(url, 'MessageSid=SM' + '1'.repeat(32) + '&Body=hi&From=+15551239876&To=%2B15005550006'), 'From');
+    refusesSpace(await post(url, 'MessageSid=SM' + '2'.repeat(32) + '&Body=hi&From=%2B15005550006&To=+15551239876'), 'To');
+    const page = await t.app.store.listExecutions(t.account.sid, flowSid, {}, { pageSize: 50 });
+    assert.equal(page.items.length, 0);
+  });
+
+  it("the simulator's optional To is checked as its From is", async () => {
+    refusesSpace(await post(`/simulator/Flows/${flowSid}/Messages`, 'From=%2B15005550006&To=+15551239876&Body=hi'), 'To');
+    refusesSpace(await post('/simulator/calls', `FlowSid=${flowSid}&From=%2B15005550006&To=+15551239876`), 'To');
   });
 });
 

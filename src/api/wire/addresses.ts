@@ -23,12 +23,12 @@ export function boundedAddress(name: string, value: string): string {
 }
 
 /**
- * A contact address: bounded, and one with a leading space is refused. That is almost always a `+`
- * sent unencoded (`curl -d From=+1555…`), which a form decodes as a space; taken as it is, it would
- * name another contact (' 1555…', or '1555…' once trimmed) than the `+1555…` the sender meant.
+ * An address with a leading space is refused. That is almost always a `+` sent unencoded
+ * (`curl -d From=+1555…`), which a form decodes as a space; taken as it is, it would name another
+ * contact (' 1555…', or '1555…' once trimmed) than the `+1555…` the sender meant. No Twilio address
+ * starts with whitespace, so every route that reads one (To, From, Author, TestUsers) refuses it.
  */
-export function checkContactAddress(name: string, value: string): string {
-  boundedAddress(name, value);
+export function refuseUnencodedPlus(name: string, value: string): string {
   if (/^\s/.test(value)) {
     const meant = value.trim().startsWith('+') ? value.trim() : `+${value.trim()}`;
     throw errors.invalidParameter(name, `'${value}' starts with a space: a '+' sent unencoded in a form arrives as a space; URL-encode it (%2B, or curl --data-urlencode '${name}=${meant}')`);
@@ -36,13 +36,18 @@ export function checkContactAddress(name: string, value: string): string {
   return value;
 }
 
+/** A contact address: bounded, and not one with a leading space (see refuseUnencodedPlus). */
+export function checkContactAddress(name: string, value: string): string {
+  return refuseUnencodedPlus(name, boundedAddress(name, value));
+}
+
 /** A required contact address from the form (see checkContactAddress). */
 export function contactAddress(form: Form, name: string): string {
   return checkContactAddress(name, requiredString(form, name));
 }
 
-/** An optional address from the form, bounded. */
+/** An optional address from the form, checked as contactAddress is. */
 export function optionalAddress(form: Form, name: string): string | undefined {
   const value = optionalString(form, name);
-  return value === undefined ? undefined : boundedAddress(name, value);
+  return value === undefined ? undefined : checkContactAddress(name, value);
 }
