@@ -97,6 +97,9 @@ export class StudioClient {
     const { default: twilio } = await import('twilio');
     const client = twilio(connection.username, connection.password, connection.accountSid ? { accountSid: connection.accountSid } : {});
     client.studio.baseUrl = connection.baseUrl.replace(/\/+$/, '');
+    // twilio-node reads a host's labels as product.region.domain (sb.internal becomes
+    // sb.internal.sb.internal); the configured base URL's host is meant exactly as given.
+    client.getHostname = (hostname: string) => hostname;
     return new StudioClient(connection, client);
   }
 
