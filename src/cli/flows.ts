@@ -42,7 +42,8 @@ Options:
 
 Exit codes (like diff(1), so a script can tell an answer from a failure):
   0  done; diff: no changes; validate: every file valid
-  1  diff: the flows differ; validate: a definition is not valid; push, import: not sent, a
+  1  diff: the flows differ (also only where push would send what diff does not show, such as
+     canvas offsets); validate: a definition is not valid; push, import: not sent, a
      definition is not valid
   2  bad usage, no flow directory, a file that cannot be read, or the server refused (credentials,
      no such flow or revision)
@@ -353,7 +354,8 @@ export async function flowsCommand(argv: string[]): Promise<number> {
         if (positionals.length === 2) pairs.push([positionals[0]!, positionals[1]!]);
         const show = (before: { label: string; definition: FlowDefinition }, after: { label: string; definition: FlowDefinition }) => {
           const diff = diffFlows(before.definition, after.definition, { layout: values.layout });
-          changed ||= !diff.same;
+          // Also a difference diff's words leave out (offsets, order, unused fields): push would send it.
+          changed ||= !diff.identical;
           if (json) outputs.push({ before: before.label, after: after.label, ...diff });
           else console.log(diffText(diff, { before: before.label, after: after.label }, color) + '\n');
         };

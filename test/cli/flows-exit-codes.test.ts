@@ -70,7 +70,7 @@ describe('switchboard flows push: any difference is pushed', () => {
     assert.match((await flows(['push', ...creds(s)], work)).stdout, /^unchanged: Pizza order/);
   });
 
-  it('a change the readable diff leaves out (next "" for none, $schema) is still pushed; diff says the JSON differs and exits 0', async () => {
+  it('a change the readable diff leaves out (next "" for none, $schema) is still pushed; diff says the JSON differs and exits 1', async () => {
     const file = join(work, 'flows/pizza-order.json');
     const definition = JSON.parse(readFileSync(file, 'utf8'));
     definition.$schema = 'https://example.com/studio-flow.json';
@@ -78,7 +78,8 @@ describe('switchboard flows push: any difference is pushed', () => {
     writeFileSync(file, JSON.stringify(definition, null, 2));
 
     const diff = await flows(['diff', ...creds(s)], work);
-    assert.equal(diff.code, 0, diff.stdout + diff.stderr);
+    // push would make a revision of it, so a script gating on diff must see a difference.
+    assert.equal(diff.code, 1, diff.stdout + diff.stderr);
     assert.match(diff.stdout, /no changes to widgets or transitions; the JSON differs otherwise/);
     const json = JSON.parse((await flows(['diff', '--json', ...creds(s)], work)).stdout);
     assert.equal(json[0].same, true);
@@ -103,6 +104,13 @@ describe('switchboard flows push: any difference is pushed', () => {
     writeFileSync(join(work, 'b.json'), JSON.stringify(changed));
     assert.equal((await flows(['diff', 'a.json', 'a.json'], work)).code, 0);
     assert.equal((await flows(['diff', 'a.json', 'b.json'], work)).code, 1);
+    // Only a widget's canvas offset moved: no change in words, but a different document.
+    const moved = pizza();
+    moved.states[0].properties.offset = { x: 999, y: 999 };
+    writeFileSync(join(work, 'moved.json'), JSON.stringify(moved));
+    const layoutOnly = await flows(['diff', 'a.json', 'moved.json'], work);
+    assert.equal(layoutOnly.code, 1, layoutOnly.stdout);
+    assert.match(layoutOnly.stdout, /the JSON differs otherwise/);
     assert.equal((await flows(['diff', `${sid}@1`, `${sid}@2`, ...creds(s)], work)).code, 1);
 
     const failures: [string, string[], RegExp][] = [
