@@ -1,10 +1,11 @@
 // Addresses at the API edge (src/api/wire/addresses.ts): To/From longer than any Twilio address are a
 // 400 on every route that starts an execution (on PostgreSQL they were a 500: the one-active-execution
-// index refuses rows over 2704 bytes), and an unencoded `+` (a leading space) is refused on every route.
+// index refuses rows over 2704 bytes) — on the REST create, Twilio's 300 bytes together (81023) — and an
+// unencoded `+` (a leading space) is refused on every route.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { MAX_ADDRESS_LENGTH } from '../../src/api/wire/addresses.ts';
+import { MAX_ADDRESS_LENGTH, MAX_CONTACT_PAIR_BYTES } from '../../src/api/wire/addresses.ts';
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
@@ -27,19 +28,29 @@ describe('address length', () => {
   after(() => t.close());
 
   for (const collection of ['v2/Flows/{FW}/Executions', 'v1/Flows/{FW}/Executions', 'v1/Flows/{FW}/Engagements']) {
-    for (const name of ['To', 'From'] as const) {
-      it(`${collection}: a ${name} over ${MAX_ADDRESS_LENGTH} characters is 400/20001 naming it; ${MAX_ADDRESS_LENGTH} is fine`, async () => {
-        const url = `/${collection.replace('{FW}', flowSid)}`;
-        const other = name === 'To' ? 'From' : 'To';
-        const long = await post(url, form({ [name]: address(MAX_ADDRESS_LENGTH + 1), [other]: '+15005550006' }));
-        assert.equal(long.statusCode, 400, long.body);
-        assert.equal(long.json().code, 20001);
-        assert.match(long.json().message, new RegExp(`^Invalid parameter ${name}: is ${MAX_ADDRESS_LENGTH + 1} characters long; an address .* has at most ${MAX_ADDRESS_LENGTH}$`));
-        const fits = await post(url, form({ [name]: address(MAX_ADDRESS_LENGTH, '€'), [other]: '+15005550006' }));
-        assert.ok(fits.statusCode === 201 || fits.statusCode === 200, fits.body);
-        await t.app.executions.end(t.account.sid, flowSid, fits.json().sid);
+    it(`${collection}: To and From over ${MAX_CONTACT_PAIR_BYTES} bytes of UTF-8 together are 400/81023 (Twilio's rule, not the per-address bound); ${MAX_CONTACT_PAIR_BYTES} is fine`, async () => {
+      const url = `/${collection.replace('{FW}', flowSid)}`;
+      // '+15005550006' is 12 bytes; '€' is 3: a To of 97 '€' after the '+' is 292 bytes, 304 with From.
+      const long = await post(url, form({ To: address(98, '€'), From: '+15005550006' }));
+      assert.equal(long.statusCode, 400, long.body);
+      assert.deepEqual(long.json(), {
+        code: 81023,
+        message: 'Creating an Execution via REST API failed due to malformed contact parameters: To and From together are 304 bytes (UTF-8); at most 300',
+        more_info: 'https://www.twilio.com/docs/errors/81023',
+        status: 400,
       });
-    }
+      const asciiLong = await post(url, form({ To: '+15005550006', From: address(MAX_CONTACT_PAIR_BYTES - 11) }));
+      assert.equal(asciiLong.json().code, 81023, asciiLong.body);
+      // Exactly 300 bytes: a To of 288 characters (over MAX_ADDRESS_LENGTH, which does not apply here) ...
+      const fits = await post(url, form({ To: address(MAX_CONTACT_PAIR_BYTES - 12), From: '+15005550006' }));
+      assert.ok(fits.statusCode === 201 || fits.statusCode === 200, fits.body);
+      assert.equal(fits.json().contact_channel_address, address(MAX_CONTACT_PAIR_BYTES - 12));
+      await t.app.executions.end(t.account.sid, flowSid, fits.json().sid);
+      // ... or 96 three-byte characters after the '+' (289 bytes) and an 11-byte From.
+      const wide = await post(url, form({ To: address(97, '€'), From: '+1500555000' }));
+      assert.ok(wide.statusCode === 201 || wide.statusCode === 200, wide.body);
+      await t.app.executions.end(t.account.sid, flowSid, wide.json().sid);
+    });
   }
 
   it('the inbound webhook: a From or To over the bound is a 400 naming it and starts nothing; at the bound it runs', async () => {
@@ -144,7 +155,7 @@ describe('TestUsers and an unencoded +', () => {
 });
 
 describe('PostgreSQL: the longest addresses fit its index', { skip: SKIP_REASON }, () => {
-  it(`To and From of ${MAX_ADDRESS_LENGTH} three-byte characters each: 201; a 3 KB To: 400 (it was a 500)`, async () => {
+  it(`To and From of ${MAX_CONTACT_PAIR_BYTES} bytes together, three-byte characters: 201; a 3 KB To: 400/81023 (it was a 500)`, async () => {
     const schema = testSchemaName();
     const store = new PostgresStore({ connectionString: DATABASE_URL!, schema, poolSize: 2 });
     await store.ready();
@@ -158,9 +169,33 @@ describe('PostgreSQL: the longest addresses fit its index', { skip: SKIP_REASON 
     const flow = await call('/v2/Flows', form({ FriendlyName: 'long', Status: 'published', Definition: smsEcho }));
     assert.equal(flow.statusCode, 201, flow.body);
     const url = `/v2/Flows/${flow.json().sid}/Executions`;
-    const fits = await call(url, form({ To: address(MAX_ADDRESS_LENGTH, '€'), From: address(MAX_ADDRESS_LENGTH, '€') }));
+    const fits = await call(url, form({ To: address(50, '€'), From: address(152) }));
     assert.equal(fits.statusCode, 201, fits.body);
     const long = await call(url, form({ To: address(1000, '€'), From: '+15005550006' }));
     assert.equal(long.statusCode, 400, long.body);
+    assert.equal(long.json().code, 81023);
+  });
+
+  it(`the inbound webhook: From and To of ${MAX_ADDRESS_LENGTH} three-byte characters each run (the bound keeps them inside the index)`, async () => {
+    const schema = testSchemaName();
+    const store = new PostgresStore({ connectionString: DATABASE_URL!, schema, poolSize: 2 });
+    await store.ready();
+    const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:', inboundExecutionRate: 0, restExecutionRate: 0 }, { store });
+    after(async () => {
+      await app.close();
+      await dropSchema(schema);
+    });
+    const { account } = await app.accounts.ensureStartupAccount();
+    const flowSid = (await app.flows.create(account.sid, { friendlyName: 'long', status: 'published', definition })).sid;
+    const res = await app.server.inject({
+      method: 'POST',
+      url: `/v1/Accounts/${account.sid}/Flows/${flowSid}`,
+      payload: form({ MessageSid: 'SM' + '3'.repeat(32), Body: 'hi', From: address(MAX_ADDRESS_LENGTH, '€'), To: address(MAX_ADDRESS_LENGTH, '€') }),
+      headers: { authorization: basicAuth(account.sid, account.authToken), ...FORM },
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    await app.executions.idle();
+    const page = await app.store.listExecutions(account.sid, flowSid, {}, { pageSize: 5 });
+    assert.equal(page.items[0]?.contactChannelAddress, address(MAX_ADDRESS_LENGTH, '€'));
   });
 });

@@ -9,8 +9,8 @@ import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
-import { enumValue, jsonField, optionalString, requiredString } from '../wire/form.ts';
-import { checkContactAddress } from '../wire/addresses.ts';
+import { enumValue, jsonField, optionalString } from '../wire/form.ts';
+import { restContactPair } from '../wire/addresses.ts';
 import { singleQuotedToJson } from '../../lib/single-quoted-json.ts';
 import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import { readDateFilters, single } from '../wire/query.ts';
@@ -42,9 +42,8 @@ function sidParam(request: FastifyRequest, prefix: 'FN' | 'FT', name: string): s
 /** To, From and the JSON-in-form Parameters (which must be a JSON object). */
 function createInput(request: FastifyRequest): CreateExecutionInput {
   const form = request.form;
-  // Not E.164 only (Studio takes any identifier), but bounded, and an unencoded '+' is refused as on every route.
-  const to = checkContactAddress('To', requiredString(form, 'To'));
-  const from = checkContactAddress('From', requiredString(form, 'From'));
+  // Not E.164 only (Studio takes any identifier): 300 bytes together, and no unencoded '+'.
+  const { to, from } = restContactPair(form);
   const field = jsonField(form, 'Parameters');
   let parameters: JsonObject | undefined;
   if (field.present) {

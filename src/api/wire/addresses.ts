@@ -1,6 +1,8 @@
 // Addresses as requests give them (To, From, TestUsers): E.164 numbers, whatsapp:+…, client:identity,
 // sip: URIs, Conversation and Messaging Service SIDs. Studio does not insist on E.164 (an execution's To
 // may be any identifier), so only what is surely a mistake is refused, the same way on every route.
+// Length: the REST create has Twilio's own rule (To and From together, 300 bytes: restContactPair);
+// every other route bounds each address (MAX_ADDRESS_LENGTH).
 import { errors } from './errors.ts';
 import { optionalString, requiredString, type Form } from './form.ts';
 
@@ -11,8 +13,12 @@ import { optionalString, requiredString, type Form } from './form.ts';
  * The bound keeps a contact pair (contact and flow address, up to 3 bytes of UTF-8 per unit: 1.5 KB
  * together) under PostgreSQL's 2704-byte limit for a row of the unique index that holds one active
  * execution per pair; without it, a 2.7 KB To was a 500 on PostgreSQL only (SQLite stored it).
+ * Webhooks, the simulator and TestUsers need it; the REST create is held tighter by restContactPair.
  */
 export const MAX_ADDRESS_LENGTH = 256;
+
+/** Twilio's bound on a REST-created execution's To and From together, in bytes of UTF-8 (error 81023). */
+export const MAX_CONTACT_PAIR_BYTES = 300;
 
 /** An address of any length up to MAX_ADDRESS_LENGTH; `name` is the parameter, for the error. */
 export function boundedAddress(name: string, value: string): string {
@@ -50,4 +56,17 @@ export function contactAddress(form: Form, name: string): string {
 export function optionalAddress(form: Form, name: string): string | undefined {
   const value = optionalString(form, name);
   return value === undefined ? undefined : checkContactAddress(name, value);
+}
+
+/**
+ * To and From of an execution created over REST (v1/v2 Executions, v1 Engagements). Twilio refuses a
+ * pair over 300 bytes together with 81023, so that is the rule here in place of the per-address bound
+ * (300 bytes also keeps the pair far inside PostgreSQL's index row limit); an unencoded '+' is refused.
+ */
+export function restContactPair(form: Form): { to: string; from: string } {
+  const to = requiredString(form, 'To');
+  const from = requiredString(form, 'From');
+  const bytes = Buffer.byteLength(to) + Buffer.byteLength(from);
+  if (bytes > MAX_CONTACT_PAIR_BYTES) throw errors.contactPairTooLong(bytes, MAX_CONTACT_PAIR_BYTES);
+  return { to: refuseUnencodedPlus('To', to), from: refuseUnencodedPlus('From', from) };
 }

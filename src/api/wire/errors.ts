@@ -54,6 +54,9 @@ export const errors = {
   invalidPageToken: () => new ApiError(400, 21481, 'Invalid PageToken'),
   /** A message Body over Twilio's 1,600 characters (the Messages API refuses it the same way). */
   bodyTooLong: () => new ApiError(400, BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE),
+  /** Twilio's words for a REST create whose To and From exceed 300 bytes together. */
+  contactPairTooLong: (bytes: number, limit: number) =>
+    new ApiError(400, 81023, `Creating an Execution via REST API failed due to malformed contact parameters: To and From together are ${bytes} bytes (UTF-8); at most ${limit}`),
   invalidRevision: (value: string) =>
     new ApiError(400, 81021, `Flow revision must be an integer, LatestPublished or LatestRevision, got '${value}'`),
   invalidDefinition: (errorsList: unknown[]) =>
