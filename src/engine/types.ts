@@ -45,6 +45,11 @@ export interface CallWait {
   timerId?: string;
   /** add-twiml-redirect: an external app may hand the call back with `FlowEvent=return`. */
   returnable?: boolean;
+  /**
+   * add-twiml-redirect with `timeout` "0": nothing is awaited; `timerId` only keeps the <Redirect> readable
+   * while the webhook is answered, and when it fires the execution ends.
+   */
+  handoff?: boolean;
   /** Outputs computed on entry and merged into the callback's (send-to-flex's TaskSid). */
   outputs?: JsonObject;
   /**

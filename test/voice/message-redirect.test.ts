@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeSignature } from '../../src/api/wire/signature.ts';
 import { FORM, form } from '../support/server.ts';
-import { serverWithFlow, verbs } from './support.ts';
+import { serverWithFlow, stepsOf, verbs } from './support.ts';
+import { HANDOFF_GRACE_MS } from '../../src/engine/widgets/add-twiml-redirect.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 
 const FLOW = {
@@ -64,6 +65,33 @@ describe('TwiML Redirect on messages', () => {
       assert.equal(res.statusCode, 200, res.body);
       assert.deepEqual(verbs(res.body), [{ verb: 'Redirect', attributes: { method: 'POST' }, text: 'https://app.example/sms' }]);
       assert.deepEqual(server.app.simulator.transcript('+15005550006', '+15551230503').map((m) => m.body), ['One moment']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('timeout "0": the webhook is answered with <Redirect> and the execution ends instead of waiting; the next message starts anew', async () => {
+    const flow = structuredClone(FLOW) as { states: { name: string; properties: Record<string, unknown> }[] };
+    flow.states[1]!.properties.timeout = '0';
+    let now = Date.parse('2026-05-04T09:00:00Z');
+    const { server, flowSid } = await serverWithFlow(flow, { now: () => now });
+    try {
+      const inbound = (sid: string) =>
+        server.app.server.inject({ method: 'POST', url: `/v1/Accounts/${server.account.sid}/Flows/${flowSid}`, headers: { authorization: server.auth, ...FORM }, payload: form({ MessageSid: sid, From: '+15551230504', To: '+15005550006', Body: 'hi' }) });
+      const first = await inbound('SM' + '5'.repeat(32));
+      assert.equal(first.statusCode, 200, first.body);
+      assert.deepEqual(verbs(first.body), [{ verb: 'Redirect', attributes: { method: 'POST' }, text: 'https://app.example/sms' }]);
+      now += HANDOFF_GRACE_MS;
+      await server.app.executions.fireDueTimers();
+      await server.app.executions.idle();
+      const [execution] = (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items;
+      assert.equal(execution!.status, 'ended', 'not parked until the age cap');
+      assert.deepEqual(await stepsOf(server, flowSid, execution!.sid), ['Trigger -incomingMessage-> r', 'r -handedOff-> Ended']);
+
+      const next = await inbound('SM' + '6'.repeat(32));
+      assert.equal(next.statusCode, 200, next.body);
+      assert.deepEqual(verbs(next.body), [{ verb: 'Redirect', attributes: { method: 'POST' }, text: 'https://app.example/sms' }], 'a new execution answers it');
+      assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items.length, 2);
     } finally {
       await server.close();
     }

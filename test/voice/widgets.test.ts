@@ -8,6 +8,7 @@ import type { CallWait, EngineEvent, ExecutionState, JsonObject, SprintResult } 
 import type { FlowDefinition } from '../../src/definition/types.ts';
 import { renderTwiml } from '../../src/api/twiml/render.ts';
 import { HANGUP_ACTION_GRACE_MS } from '../../src/engine/widgets/voice.ts';
+import { HANDOFF_GRACE_MS } from '../../src/engine/widgets/add-twiml-redirect.ts';
 import { verbs, type Verb } from './support.ts';
 
 const URLS = { action: 'https://sb.example/cb?sb=ACTION', fallthrough: 'https://sb.example/cb?sb=FALL' };
@@ -335,6 +336,26 @@ describe('add-twiml-redirect', () => {
   it('hangup while redirected ends the execution and cancels its timer', () => {
     const run = new Run(flowWith('add-twiml-redirect', { url: 'https://app.example/t' }, events)).start().hangup();
     assert.equal(run.state.status, 'ended');
+    assert.ok(run.last.effects.some((e) => e.type === 'cancel-timer'));
+  });
+  it('timeout "0" hands the call over: the <Redirect> is the answer, no return is awaited, and the execution ends', () => {
+    const run = new Run(flowWith('add-twiml-redirect', { url: 'https://app.example/t', timeout: '0' }, events)).start();
+    assert.deepEqual(run.twiml(), [{ verb: 'Redirect', attributes: { method: 'POST' }, text: 'https://app.example/t' }]);
+    assert.equal(run.wait.returnable, false, 'FlowEvent=return is not taken: the app owns the call');
+    const timer = run.last.effects.find((e) => e.type === 'set-timer');
+    assert.ok(timer && timer.type === 'set-timer');
+    assert.equal(timer.dueAt, run.now + HANDOFF_GRACE_MS, 'parked only while the webhook is answered');
+    run.now += HANDOFF_GRACE_MS;
+    run.send({ type: 'timer', timerId: timer.timerId });
+    assert.equal(run.state.status, 'ended');
+    assert.deepEqual(run.state.endReason, { kind: 'completed' });
+    assert.equal(run.leftBy(), '(none)', 'neither return nor timeout is followed');
+    assert.deepEqual(run.last.steps.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`), ['w -handedOff-> Ended']);
+  });
+  it('timeout "0": a hangup before the hand-off timer ends the execution and cancels the timer', () => {
+    const run = new Run(flowWith('add-twiml-redirect', { url: 'https://app.example/t', timeout: '0' }, events)).start().hangup();
+    assert.equal(run.state.status, 'ended');
+    assert.deepEqual(run.state.endReason, { kind: 'completed' });
     assert.ok(run.last.effects.some((e) => e.type === 'cancel-timer'));
   });
 });
