@@ -140,6 +140,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     reply.header('Twilio-Request-Id', request.id);
     reply.header('Access-Control-Allow-Origin', '*');
     reply.header('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+    // As Twilio's spec declares: without it a browser's preflight for an authenticated POST fails.
+    reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization');
     if (closing) {
       const apiError = errors.unavailable('Service Unavailable: the server is shutting down');
       return reply.code(apiError.status).header('Connection', 'close').type('application/json').send(apiError.toBody());

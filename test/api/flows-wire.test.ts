@@ -302,5 +302,19 @@ describe('Flows API on the wire', () => {
     const res = await call('GET', '/v2/Flows');
     assert.match(String(res.headers['twilio-request-id']), /^RQ[0-9a-f]{32}$/);
     assert.equal(res.headers['access-control-allow-origin'], '*');
+    assert.equal(res.headers['access-control-allow-headers'], 'Content-Type, Authorization');
+  });
+
+  it('answers a CORS preflight allowing the Authorization and Content-Type headers (as the spec declares)', async () => {
+    const res = await t.app.server.inject({
+      method: 'OPTIONS',
+      url: '/v2/Flows',
+      headers: { origin: 'https://example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    assert.equal(res.statusCode, 204, res.body);
+    assert.equal(res.headers['access-control-allow-origin'], '*');
+    assert.match(String(res.headers['access-control-allow-methods']), /\bPOST\b/);
+    const allowed = String(res.headers['access-control-allow-headers']).toLowerCase().split(/,\s*/);
+    assert.ok(allowed.includes('authorization') && allowed.includes('content-type'), String(res.headers['access-control-allow-headers']));
   });
 });
