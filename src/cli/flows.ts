@@ -43,8 +43,8 @@ Options:
 Exit codes (like diff(1), so a script can tell an answer from a failure):
   0  done; diff: no changes; validate: every file valid
   1  diff: the flows differ (also only where push would send what diff does not show, such as
-     canvas offsets); validate: a definition is not valid; push, import: not sent, a
-     definition is not valid
+     canvas offsets), or a file is no flow definition (the others are still compared);
+     validate: a definition is not valid; push, import: not sent, a definition is not valid
   2  bad usage, no flow directory, a file that cannot be read, or the server refused (credentials,
      no such flow or revision)
   3  the server could not be reached
@@ -193,16 +193,20 @@ export function pullFileNames(pulled: ListedFlow[], manifest: Manifest, serverSi
   return files;
 }
 
+/** One side of a diff: its definition, or (a file that is no JSON object, or nested too deep) why there is none. */
+type Side = { label: string; definition: FlowDefinition } | { label: string; notDefinition: string };
+
 /** "FW…", "FW…@3", "FW…@published", or a file. */
-async function resolveSide(spec: string, client: () => Promise<StudioClient>): Promise<{ label: string; definition: FlowDefinition }> {
+async function resolveSide(spec: string, client: () => Promise<StudioClient>): Promise<Side> {
   const m = /^(FW[0-9a-fA-F]{32})(?:@(\w+))?$/.exec(spec);
   if (!m) {
     const read = readDefinition(spec);
     if (!read.definition) {
       if (read.unreadable !== undefined) throw new Error(`cannot read ${spec}: ${read.unreadable}`);
-      // An invalid definition can still be diffed, but not one that is no JSON object or is nested too deep.
+      // An invalid definition can still be diffed, but not one that is no JSON object or is nested too deep:
+      // that is an invalid definition (1, as validate and push say), not a failure to stop at.
       const parsed = parseDefinitionFile(readFileSync(spec, 'utf8'));
-      if (!parsed.ok) throw new Error(`${spec}: ${parsed.error}`);
+      if (!parsed.ok) return { label: spec, notDefinition: parsed.error };
       return { label: spec, definition: parsed.definition };
     }
     return { label: spec, definition: read.definition };
@@ -352,7 +356,18 @@ export async function flowsCommand(argv: string[]): Promise<number> {
         const outputs: unknown[] = [];
         const pairs: [string, string][] = [];
         if (positionals.length === 2) pairs.push([positionals[0]!, positionals[1]!]);
-        const show = (before: { label: string; definition: FlowDefinition }, after: { label: string; definition: FlowDefinition }) => {
+        /** A side that is no flow definition, reported in its place: an invalid definition is a 1, as validate says. */
+        const notCompared = (side: { label: string; notDefinition: string }) => {
+          changed = true;
+          console.error(`${side.label}: not compared, not a flow definition: ${side.notDefinition}`);
+          if (json) outputs.push({ file: side.label, notDefinition: side.notDefinition });
+        };
+        const show = (before: Side, after: Side) => {
+          if ('notDefinition' in before || 'notDefinition' in after) {
+            if ('notDefinition' in before) notCompared(before);
+            if ('notDefinition' in after && after.label !== before.label) notCompared(after);
+            return;
+          }
           const diff = diffFlows(before.definition, after.definition, { layout: values.layout });
           // Also a difference diff's words leave out (offsets, order, unused fields): push would send it.
           changed ||= !diff.identical;
@@ -370,6 +385,10 @@ export async function flowsCommand(argv: string[]): Promise<number> {
             const name = friendlyNameFor(dir, file, manifest);
             const local = await resolveSide(file, client);
             const match = matches.get(file);
+            if ('notDefinition' in local) {
+              notCompared(local);
+              continue;
+            }
             if (!match) {
               changed = true;
               if (json) outputs.push({ before: null, after: file, new: true });
@@ -418,6 +437,7 @@ export async function flowsCommand(argv: string[]): Promise<number> {
           return 2;
         }
         const side = await resolveSide(values.revision ? `${sid}@${values.revision}` : sid, client);
+        if ('notDefinition' in side) throw new Error(`${sid}: not a flow definition: ${side.notDefinition}`);
         if (values.out) {
           writeFileSync(values.out, definitionJson(side.definition));
           if (!json) console.log(`exported ${side.label} → ${values.out}`);

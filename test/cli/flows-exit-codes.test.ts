@@ -132,6 +132,31 @@ describe('switchboard flows push: any difference is pushed', () => {
     assert.equal(down.code, 3, down.stderr);
   });
 
+  it('diff: a file that is no JSON is an invalid definition (1, as validate and push say), and the other files are still compared', async () => {
+    writeFileSync(join(work, 'not-json.json'), 'not json');
+    const pair = await flows(['diff', 'not-json.json', 'a.json'], work);
+    assert.equal(pair.code, 1, pair.stdout + pair.stderr);
+    assert.match(pair.stderr, /not-json\.json: not compared, not a flow definition: /);
+    assert.equal((await flows(['validate', 'not-json.json'], work)).code, 1);
+
+    // Sorted first in the directory: the flow after it is still compared with the server.
+    const broken = join(work, 'flows/0-broken.json');
+    writeFileSync(broken, '{ "states": [');
+    try {
+      const all = await flows(['diff', ...creds(s)], work);
+      assert.equal(all.code, 1, all.stdout + all.stderr);
+      assert.match(all.stderr, /flows\/0-broken\.json: not compared, not a flow definition: /);
+      assert.match(all.stdout, /\+\+\+ flows\/pizza-order\.json\n/);
+      assert.doesNotMatch(all.stdout, /0-broken/);
+      const listed = JSON.parse((await flows(['diff', '--json', ...creds(s)], work)).stdout);
+      assert.equal(listed[0].file, 'flows/0-broken.json');
+      assert.equal(typeof listed[0].notDefinition, 'string');
+      assert.equal(listed[1].after, 'flows/pizza-order.json');
+    } finally {
+      rmSync(broken);
+    }
+  });
+
   it('diff FW…@published of a flow never published is a failure (2), not a difference', async () => {
     const draft = (await s.app.flows.create(s.account.sid, { friendlyName: 'Draft only', status: 'draft', definition: pizza() })).sid;
     const run = await flows(['diff', 'a.json', `${draft}@published`, ...creds(s)], work);
