@@ -300,20 +300,34 @@ export async function flowsCommand(argv: string[]): Promise<number> {
       case 'push': {
         const files = localFiles(dir, positionals);
         const manifest = readManifest(dir);
-        const invalid = files.map((f) => ({ f, r: readDefinition(f) })).filter(({ r }) => !r.definition);
+        const reads = new Map(files.map((f) => [f, readDefinition(f)]));
+        const invalid = files.filter((f) => !reads.get(f)!.definition);
+        const unreadable = invalid.some((f) => reads.get(f)!.unreadable !== undefined);
+        const dryRun = values['dry-run'];
         if (invalid.length) {
-          for (const { f, r } of invalid) {
+          for (const f of invalid) {
+            const r = reads.get(f)!;
             if (r.unreadable !== undefined) console.error(`${f}: not pushed, cannot read the file: ${r.unreadable}`);
             else console.error(`${f}: not pushed, the definition is not valid:\n  ${r.errors.slice(0, 8).join('\n  ')}`);
           }
-          return invalid.some(({ r }) => r.unreadable !== undefined) ? 2 : 1;
+          // The valid files are held back too (a push sends every file or none): say so, not only what is wrong.
+          const others = files.length - invalid.length;
+          const plan = dryRun && !unreadable && others > 0;
+          if (others > 0) {
+            console.error(
+              `nothing ${dryRun ? 'would be' : 'was'} pushed: ${invalid.length} of ${files.length} files cannot be pushed, and a push sends every file or none` +
+                (plan ? `; once ${invalid.length === 1 ? 'it is' : 'they are'} fixed, the push would be:` : ` (${others} other ${others === 1 ? 'file' : 'files'} held back)`),
+            );
+          }
+          if (!plan) return unreadable ? 2 : 1;
         }
+        const valid = files.filter((f) => reads.get(f)!.definition);
         const c = await client();
         const remote = await c.listFlows();
         const matches = matchFiles(dir, files, manifest, remote);
         const results = [];
-        for (const file of files) {
-          const definition = readDefinition(file).definition!;
+        for (const file of valid) {
+          const definition = reads.get(file)!.definition!;
           const name = friendlyNameFor(dir, file, manifest);
           const match = matches.get(file);
           let action: string;
@@ -345,7 +359,7 @@ export async function flowsCommand(argv: string[]): Promise<number> {
         }
         if (!values['dry-run'] && existsSync(dir)) writeManifest(dir, manifest);
         if (json) console.log(JSON.stringify(results, null, 2));
-        return 0;
+        return invalid.length ? 1 : 0;
       }
       case 'diff': {
         if (positionals.length === 1 || positionals.length > 2) {

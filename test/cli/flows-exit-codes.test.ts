@@ -157,6 +157,27 @@ describe('switchboard flows push: any difference is pushed', () => {
     }
   });
 
+  it('push with an invalid file says nothing was pushed; --dry-run lists what the push would be once it is fixed', async () => {
+    writeFileSync(join(work, 'invalid.json'), JSON.stringify({ initial_state: 'Trigger', states: [{ name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage', next: 'ghost' }], properties: {} }] }));
+    const changed = pizza();
+    changed.description = 'changed for the dry run';
+    writeFileSync(join(work, 'flows/pizza-order.json'), JSON.stringify(changed, null, 2));
+    const before = (await s.app.store.getFlow(s.account.sid, sid))!.revision;
+
+    const push = await flows(['push', 'flows/pizza-order.json', 'invalid.json', ...creds(s)], work);
+    assert.equal(push.code, 1, push.stdout + push.stderr);
+    assert.match(push.stderr, /invalid\.json: not pushed, the definition is not valid/);
+    assert.match(push.stderr, /nothing was pushed: 1 of 2 files cannot be pushed, and a push sends every file or none \(1 other file held back\)/);
+    assert.equal(push.stdout, '');
+
+    const dry = await flows(['push', '--dry-run', '--dir', 'flows', 'flows/pizza-order.json', 'invalid.json', ...creds(s)], work);
+    assert.equal(dry.code, 1, dry.stdout + dry.stderr);
+    assert.match(dry.stderr, /nothing would be pushed: 1 of 2 files cannot be pushed, and a push sends every file or none; once it is fixed, the push would be:/);
+    assert.match(dry.stdout, /^would be updated: Pizza order \(FW[0-9a-f]{32}, revision \d+\) ← flows\/pizza-order\.json\n$/);
+    assert.equal((await s.app.store.getFlow(s.account.sid, sid))!.revision, before);
+    writeFileSync(join(work, 'flows/pizza-order.json'), JSON.stringify(pizza(), null, 2));
+  });
+
   it('diff FW…@published of a flow never published is a failure (2), not a difference', async () => {
     const draft = (await s.app.flows.create(s.account.sid, { friendlyName: 'Draft only', status: 'draft', definition: pizza() })).sid;
     const run = await flows(['diff', 'a.json', `${draft}@published`, ...creds(s)], work);
