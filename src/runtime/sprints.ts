@@ -220,7 +220,8 @@ export class Sprints {
       ...previous,
       state,
       status: state.status,
-      dateUpdated: isNew ? previous.dateUpdated : now,
+      // A new row has not been updated, unless its first sprint already ended it: then when it ended.
+      dateUpdated: isNew && state.status === previous.status ? previous.dateUpdated : now,
     };
     // A widget moved the execution onto another channel (Start Conversation): the row is re-keyed, so the
     // contact's messages there find it, and the channel sends where the state now says.

@@ -115,6 +115,38 @@ describe('Executions API on the wire', () => {
     assert.equal(stepContext.json().execution_sid, execution.sid);
   });
 
+  it('an execution that ends in its first sprint has date_updated (when it ended) from the 201 on, in every view', async () => {
+    const setOnly = JSON.stringify({
+      description: 'ends at once',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingRequest', next: 'a' }], properties: { offset: { x: 0, y: 0 } } },
+        ...['a', 'b', 'c'].map((name, i, all) => ({
+          name,
+          type: 'set-variables',
+          transitions: [{ event: 'next', ...(all[i + 1] ? { next: all[i + 1] } : {}) }],
+          properties: { offset: { x: 0, y: 100 * (i + 1) }, variables: [{ key: name, value: String(i) }] },
+        })),
+      ],
+    });
+    const flowSid = await createFlow(setOnly);
+    for (const [version, collection] of [['v2', 'Executions'], ['v1', 'Executions'], ['v1', 'Engagements']] as const) {
+      clock += 1000;
+      const created = await start(flowSid, {}, version, collection);
+      assert.equal(created.json().status, 'ended', created.body);
+      assert.equal(created.json().date_updated, new Date(clock).toISOString().replace(/\.\d{3}Z$/, 'Z'), `${version} ${collection}: ${created.body}`);
+      clock += 60_000;
+      const fetched = await call('GET', `/${version}/Flows/${flowSid}/${collection}/${created.json().sid}`);
+      assert.equal(fetched.json().date_updated, created.json().date_updated, 'it stays the time it ended');
+    }
+    // One still waiting after its first sprint has not been updated yet, as before.
+    const waiting = await start(await createFlow(askAndWait));
+    assert.equal(waiting.json().status, 'active');
+    assert.equal(waiting.json().date_updated, null);
+    await t.app.executions.idle();
+  });
+
   it('v2: a second execution for an active contact pair is a 409 whose body is exactly Studio’s', async () => {
     const flowSid = await createFlow(askAndWait);
     const contact = nextContact();
