@@ -152,7 +152,8 @@ export function checkExpectations(expect: Expectations, observation: Observation
   if (expect.data) compareSubset(failures, f('data'), expect.data, context.flow?.data ?? {});
   if (expect.widgets) compareSubset(failures, f('widgets'), expect.widgets, context.widgets ?? {});
   if (expect.end !== undefined && !endMatches(expect.end, observation)) {
-    failures.push({ field: f('end'), message: `the execution's end differs`, expected: typeof expect.end === 'string' ? expect.end : `error ${expect.end.error}`, actual: endText(observation) });
+    // Mid-script, the step is named as every other expectation's failure names it.
+    failures.push({ field: f('end'), message: `${prefix ? `${f('end')}: ` : ''}the execution's end differs`, expected: typeof expect.end === 'string' ? expect.end : `error ${expect.end.error}`, actual: endText(observation) });
   }
   return failures;
 }

@@ -126,6 +126,23 @@ describe('flow test runner', () => {
     }
   });
 
+  it("names the script step of a failing mid-script end expectation, as its other expectations' failures do", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
+    try {
+      copyFileSync(EXAMPLE_FLOW, join(dir, 'pizza.json'));
+      writeFileSync(join(dir, 'a.test.yaml'), 'flow: pizza.json\ntests:\n  - name: ends too early\n    trigger: { message: { body: hi } }\n    script:\n      - expect: { end: completed, path: [Trigger] }\n');
+      const summary = runFiles(discover([dir]));
+      assert.equal(summary.failed, 1);
+      assert.deepEqual(summary.results[0]!.failures.map((f) => f.field), ['script[0].expect.path', 'script[0].expect.end']);
+      const wanted = /script\[0\]\.expect\.end: the execution(?:'|&apos;)s end differs/;
+      assert.match(textReport(summary), wanted);
+      assert.match(junitReport(summary), wanted);
+      assert.match(tapReport(summary), wanted);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs subflows from the files the test names, and reports a missing one through the failed transition', () => {
     const summary = runFiles([SUBFLOW]);
     assert.equal(summary.failed, 0, textReport(summary));
