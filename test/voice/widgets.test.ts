@@ -503,3 +503,47 @@ describe('connect-virtual-agent (v1)', () => {
     assert.equal(new Run(flowWith('connect-virtual-agent', { connector: 'es-agent' }, events)).start().hangup().leftBy(), 'hangup');
   });
 });
+
+describe('string-typed numbers of voice widgets take Liquid (§1.3), with 81028 for an unusable value', () => {
+  const warnings = (run: Run) => run.last.diagnostics.filter((d) => d.code === 81028).map((d) => d.message);
+  it('TwiML Redirect timeout: rendered; "0" from Liquid hands off; an unusable value waits the default 14400 s', () => {
+    const events = ['return', 'timeout', 'fail'];
+    const timerOf = (run: Run) => (run.last.effects.find((e) => e.type === 'set-timer') as { dueAt: number }).dueAt - run.now;
+    const rendered = new Run(flowWith('add-twiml-redirect', { url: 'https://app.example/t', timeout: '{{ 20 | plus: 40 }}' }, events)).start();
+    assert.equal(timerOf(rendered), 60_000);
+    assert.deepEqual(warnings(rendered), []);
+    const zero = new Run(flowWith('add-twiml-redirect', { url: 'https://app.example/t', timeout: '{{ 5 | minus: 5 }}' }, events)).start();
+    assert.equal(zero.wait.handoff, true);
+    const bad = new Run(flowWith('add-twiml-redirect', { url: 'https://app.example/t', timeout: '{{trigger.call.From}}' }, events)).start();
+    assert.equal(timerOf(bad), 14_400_000);
+    assert.deepEqual(warnings(bad), ["TwiML Redirect timeout '{{trigger.call.From}}' (rendered '+15551230001') is not a whole number from 0 to 14400; the default 14400 is used"]);
+  });
+  it('Send to Flex on a call: priority and timeout are rendered onto <Task>; an unusable one is left out with a warning', () => {
+    const events = ['callComplete', 'failedToEnqueue', 'callFailure'];
+    const props = { workflow: 'WW' + '1'.repeat(32), channel: 'TC' + '2'.repeat(32), attributes: '{}' };
+    const task = (run: Run) => run.twiml()[0]!.children![0]!.attributes;
+    const rendered = new Run(flowWith('send-to-flex', { ...props, priority: '{{ 1 | plus: 2 }}', timeout: '{{ 300 | times: 2 }}' }, events)).start();
+    assert.deepEqual(task(rendered), { priority: '3', timeout: '600' });
+    const bad = new Run(flowWith('send-to-flex', { ...props, priority: 'high', timeout: '{{ 1209600 | plus: 1 }}' }, events)).start();
+    assert.deepEqual(task(bad), {});
+    assert.deepEqual(warnings(bad), [
+      "Send to Flex priority 'high' is not a whole number from 0 to 9007199254740991; it is left out",
+      "Send to Flex timeout '{{ 1209600 | plus: 1 }}' (rendered '1209601') is not a whole number from 0 to 1209600; it is left out",
+    ]);
+  });
+  it('Connect Call To time_limit, Make Outgoing Call machine detection settings and Gather speech_timeout are rendered', () => {
+    const dial = new Run(flowWith('connect-call-to', { noun: 'number', to: '+15550001111', time_limit: '{{ 60 | times: 10 }}' }, ['callCompleted', 'hangup'])).start();
+    assert.equal(dial.twiml()[0]!.attributes.timeLimit, '600');
+    const gather = new Run(flowWith('gather-input-on-call', { say: 'Hi', speech_timeout: '{{ 1 | plus: 2 }}' }, ['keypress', 'speech', 'timeout'])).start();
+    assert.equal(gather.twiml()[0]!.attributes.speechTimeout, '3');
+    const vague = new Run(flowWith('gather-input-on-call', { say: 'Hi', speech_timeout: 'soon' }, ['keypress', 'speech', 'timeout'])).start();
+    assert.equal(vague.twiml()[0]!.attributes.speechTimeout, 'auto');
+    assert.equal(warnings(vague).length, 1);
+    const props = { to: '{{contact.channel.address}}', from: '{{flow.channel.address}}', detect_answering_machine: true, machine_detection_timeout: '{{ 10 | times: 2 }}', machine_detection_silence_timeout: '{{ 1 | plus: 1 }}' };
+    const run = new Run(flowWith('make-outgoing-call-v2', props, ['answered', 'busy', 'noAnswer', 'failed'], 'incomingRequest')).start('incomingRequest', { request: { from: '+15005550006', to: '+15551230001', parameters: {} } });
+    const effect = run.last.effects.find((e) => e.type === 'place-call');
+    assert.ok(effect && effect.type === 'place-call');
+    assert.deepEqual(effect.call.options, { MachineDetection: 'Enable', MachineDetectionTimeout: '20' });
+    assert.deepEqual(warnings(run), ["Make Outgoing Call machine_detection_silence_timeout '{{ 1 | plus: 1 }}' (rendered '2') is not a whole number from 2000 to 10000; it is left out"]);
+  });
+});

@@ -4,7 +4,7 @@
 // Twilio requests it (it does at a hangup, before or after the final status). Outputs:
 // the callback's parameters (DialCallStatus, DialCallSid, DialCallDuration, RecordingUrl, …).
 import type { TwimlNode } from '../types.ts';
-import { boolProp, callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, intProp, renderProps, requireCall } from './voice.ts';
+import { boolProp, callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, intProp, renderedIntProp, renderProps, requireCall, withWarnings } from './voice.ts';
 import { stringProp, type Outcome, type WidgetHandler } from './widget.ts';
 
 function nouns(noun: string, to: string, sip: Record<string, string | undefined>): TwimlNode[] | string {
@@ -37,7 +37,7 @@ export const connectCallTo: WidgetHandler = {
   enter(env) {
     const refused = requireCall(env);
     if (refused) return refused;
-    const props = renderProps(env, ['to', 'caller_id', 'time_limit', 'sip_endpoint', 'sip_username', 'sip_password']);
+    const props = renderProps(env, ['to', 'caller_id', 'sip_endpoint', 'sip_username', 'sip_password']);
     if (!props.ok) return props.outcome;
     const noun = stringProp(env, 'noun') ?? 'number';
     const to = props.values.to ?? '';
@@ -50,9 +50,10 @@ export const connectCallTo: WidgetHandler = {
     const attributes: Record<string, string | number | boolean> = { method: 'POST', timeout: intProp(env, 'timeout', 30)! };
     if (props.values.caller_id) attributes.callerId = props.values.caller_id;
     if (boolProp(env, 'record', false)) attributes.record = 'record-from-answer';
-    const limit = props.values.time_limit ? Number(props.values.time_limit) : NaN;
-    if (Number.isFinite(limit) && limit > 0) attributes.timeLimit = Math.trunc(limit);
-    return callWait(env, [{ verb: 'Dial', attributes, children, callback: { attribute: 'action' } }]);
+    // A string (§2.6), Liquid rendered; unusable → Twilio's 4 h default, with 81028. Dial takes up to 24 h.
+    const limit = renderedIntProp(env, 'time_limit', 'Connect Call To time_limit', { min: 1, max: 86_400 });
+    if (limit.value !== undefined) attributes.timeLimit = limit.value;
+    return withWarnings(callWait(env, [{ verb: 'Dial', attributes, children, callback: { attribute: 'action' } }]), limit);
   },
   resume(env, wait, event) {
     const hangup = hangupAwaitingAction(env, wait, event);

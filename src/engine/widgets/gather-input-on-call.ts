@@ -2,9 +2,24 @@
 // "stop gathering on keypress" is off, so keys do not cut the prompt). The action callback decides
 // the event: Digits → `keypress`, SpeechResult → `speech`, neither → `timeout`. Outputs are the
 // callback's parameters (Digits, SpeechResult, Confidence and the call parameters).
-import type { TwimlNode } from '../types.ts';
-import { boolProp, callbackFor, callbackOutputs, callWait, intProp, promptNode, redirectBack, renderProps, requireCall } from './voice.ts';
-import { stringProp, type WidgetHandler } from './widget.ts';
+import type { Diagnostic, TwimlNode } from '../types.ts';
+import { boolProp, callbackFor, callbackOutputs, callWait, intProp, promptNode, propertyWarning, redirectBack, renderProps, requireCall, withWarnings } from './voice.ts';
+import { stringProp, type WidgetEnv, type WidgetHandler } from './widget.ts';
+
+/**
+ * `speech_timeout`: "auto" or whole seconds, as a string (§2.5), so Liquid is rendered. Anything else
+ * (or a Liquid error) is "auto", the Console default, with an 81028 warning.
+ */
+function speechTimeoutOf(env: WidgetEnv): { value: string; warning?: Diagnostic } {
+  const template = stringProp(env, 'speech_timeout');
+  if (template === undefined || template.trim() === '') return { value: 'auto' };
+  const rendered = env.render(template);
+  const text = rendered.ok ? rendered.value.trim() : '';
+  if (/^\d+$/.test(text)) return { value: String(Number(text)) };
+  if (text.toLowerCase() === 'auto') return { value: 'auto' };
+  const why = rendered.ok ? `'${template}'${template.trim() !== text ? ` (rendered '${text}')` : ''} is not "auto" or whole seconds` : `could not be rendered (${rendered.error.message})`;
+  return { value: 'auto', warning: propertyWarning(env, `Gather speech_timeout ${why}; "auto" is used`) };
+}
 
 export const gatherInputOnCall: WidgetHandler = {
   enter(env) {
@@ -25,7 +40,8 @@ export const gatherInputOnCall: WidgetHandler = {
     attributes.finishOnKey = finishOnKey ?? '#';
     const digits = intProp(env, 'number_of_digits');
     if (digits !== undefined && digits > 0) attributes.numDigits = digits;
-    attributes.speechTimeout = stringProp(env, 'speech_timeout')?.trim() || 'auto';
+    const speechTimeout = speechTimeoutOf(env);
+    attributes.speechTimeout = speechTimeout.value;
     if (props.values.gather_language) attributes.language = props.values.gather_language;
     if (props.values.hints) attributes.hints = props.values.hints;
     attributes.profanityFilter = boolProp(env, 'profanity_filter', true);
@@ -36,7 +52,7 @@ export const gatherInputOnCall: WidgetHandler = {
     if (prompt.node && stopOnKey) gather.children = [prompt.node];
     else if (prompt.node) twiml.push(prompt.node);
     twiml.push(gather, redirectBack(true));
-    return callWait(env, twiml);
+    return withWarnings(callWait(env, twiml), speechTimeout);
   },
   resume(_env, wait, event) {
     const callback = callbackFor(wait, event);

@@ -4,8 +4,16 @@
 // status callback of a call that never connected decides `busy`, `noAnswer` or `failed`.
 // Outputs: AccountSid, AnsweredBy, CallSid, CallStatus, From, To, MachineDetectionDuration.
 import type { JsonObject } from '../types.ts';
-import { boolProp, callbackFor, intProp, renderProps } from './voice.ts';
+import { boolProp, callbackFor, intProp, renderedIntProp, renderProps, withWarnings, type RenderedInt } from './voice.ts';
 import { awaitEffect, effectResult, stringProp, type WidgetHandler } from './widget.ts';
+
+/** Machine detection settings → Calls API parameter, with the ranges Twilio takes (§2.7). */
+const MACHINE_DETECTION = [
+  ['machine_detection_timeout', 'MachineDetectionTimeout', 3, 120],
+  ['machine_detection_speech_threshold', 'MachineDetectionSpeechThreshold', 1000, 6000],
+  ['machine_detection_speech_end_threshold', 'MachineDetectionSpeechEndThreshold', 500, 5000],
+  ['machine_detection_silence_timeout', 'MachineDetectionSilenceTimeout', 2000, 10000],
+] as const;
 
 const OUTPUT_KEYS = ['AccountSid', 'AnsweredBy', 'CallSid', 'CallStatus', 'From', 'To', 'MachineDetectionDuration', 'Direction', 'ApiVersion'];
 
@@ -34,16 +42,14 @@ export const makeOutgoingCallV2: WidgetHandler = {
     const fromValue = from.value.trim();
     if (!toValue || !fromValue) return { type: 'error', code: 81003, message: "Make Outgoing Call needs 'to' and 'from'", failureEvent: 'failed' };
     const options: Record<string, string> = {};
+    const read: RenderedInt[] = [];
     if (boolProp(env, 'detect_answering_machine', false)) {
       options.MachineDetection = stringProp(env, 'machine_detection') ?? 'Enable';
-      for (const [prop, param] of [
-        ['machine_detection_timeout', 'MachineDetectionTimeout'],
-        ['machine_detection_speech_threshold', 'MachineDetectionSpeechThreshold'],
-        ['machine_detection_speech_end_threshold', 'MachineDetectionSpeechEndThreshold'],
-        ['machine_detection_silence_timeout', 'MachineDetectionSilenceTimeout'],
-      ] as const) {
-        const value = stringProp(env, prop);
-        if (value) options[param] = value;
+      // Strings (§2.7), Liquid rendered; a value outside Twilio's range is left out (its default), with 81028.
+      for (const [prop, param, min, max] of MACHINE_DETECTION) {
+        const value = renderedIntProp(env, prop, `Make Outgoing Call ${prop}`, { min, max });
+        read.push(value);
+        if (value.value !== undefined) options[param] = String(value.value);
       }
     }
     if (props.values.send_digits) options.SendDigits = props.values.send_digits;
@@ -56,7 +62,7 @@ export const makeOutgoingCallV2: WidgetHandler = {
     if (trim) options.Trim = trim;
     if (props.values.sip_auth_username) options.SipAuthUsername = props.values.sip_auth_username;
     if (props.values.sip_auth_password) options.SipAuthPassword = props.values.sip_auth_password;
-    return awaitEffect({ type: 'place-call', effectId: env.newId('EF'), widget: env.state.name, call: { to: toValue, from: fromValue, timeout: intProp(env, 'timeout', 60)!, record, options } });
+    return withWarnings(awaitEffect({ type: 'place-call', effectId: env.newId('EF'), widget: env.state.name, call: { to: toValue, from: fromValue, timeout: intProp(env, 'timeout', 60)!, record, options } }), ...read);
   },
   resume(env, wait, event) {
     if (wait.kind === 'effect') {

@@ -1,11 +1,11 @@
 // Send to Flex on a call: <Enqueue workflowSid> with a <Task> holding the rendered attributes (and
-// priority/timeout), wait URL when it is a URL. Control comes back through the Enqueue action
+// priority/timeout, Liquid rendered), wait URL when it is a URL. Control comes back through the Enqueue action
 // callback: QueueResult decides callComplete / failedToEnqueue / callFailure (queue-result.ts).
 // Messages and REST executions ask the channel for a TaskRouter task instead (send-to-flex.ts).
 import type { Json } from '../types.ts';
 import { queueEvent } from './queue-result.ts';
-import { sendToFlex } from './send-to-flex.ts';
-import { callbackFor, callbackOutputs, callWait, intProp, isHttpUrl, renderProps } from './voice.ts';
+import { MAX_TASK_TIMEOUT, sendToFlex } from './send-to-flex.ts';
+import { callbackFor, callbackOutputs, callWait, isHttpUrl, renderedIntProp, renderProps, withWarnings } from './voice.ts';
 import { stringProp, type WidgetHandler } from './widget.ts';
 
 export const sendToFlexCall: WidgetHandler = {
@@ -19,11 +19,12 @@ export const sendToFlexCall: WidgetHandler = {
       enqueue.waitUrl = waitUrl;
       enqueue.waitUrlMethod = (stringProp(env, 'waitUrlMethod') ?? 'POST').toUpperCase() === 'GET' ? 'GET' : 'POST';
     }
+    // String properties (§2.11): Liquid is rendered; an unusable value is left out (TaskRouter's default), with 81028.
     const task: Record<string, string | number> = {};
-    const priority = intProp(env, 'priority');
-    if (priority !== undefined) task.priority = priority;
-    const timeout = intProp(env, 'timeout');
-    if (timeout !== undefined) task.timeout = timeout;
+    const priority = renderedIntProp(env, 'priority', 'Send to Flex priority', { min: 0, max: Number.MAX_SAFE_INTEGER });
+    if (priority.value !== undefined) task.priority = priority.value;
+    const timeout = renderedIntProp(env, 'timeout', 'Send to Flex timeout', { min: 0, max: MAX_TASK_TIMEOUT });
+    if (timeout.value !== undefined) task.timeout = timeout.value;
     let taskAttributes = attributes ?? '{}';
     // The task channel rides along in the attributes, as Flex expects for voice tasks.
     if (channel) {
@@ -34,7 +35,7 @@ export const sendToFlexCall: WidgetHandler = {
         // Not JSON: Flex receives it as written.
       }
     }
-    return callWait(env, [{ verb: 'Enqueue', attributes: enqueue, children: [{ verb: 'Task', attributes: task, text: taskAttributes }], callback: { attribute: 'action' } }]);
+    return withWarnings(callWait(env, [{ verb: 'Enqueue', attributes: enqueue, children: [{ verb: 'Task', attributes: task, text: taskAttributes }], callback: { attribute: 'action' } }]), priority, timeout);
   },
   resume(_env, wait, event) {
     const callback = callbackFor(wait, event);

@@ -1,7 +1,7 @@
 // Shared pieces of the voice widgets. A voice widget parks the execution on a `call` wait that holds
 // the TwiML the caller gets next; the API layer writes it as XML with callback URLs into this
 // execution, and the call's next request comes back as a `call-callback` event (or `call-ended`).
-import type { CallWait, Effect, EngineEvent, JsonObject, TwimlNode } from '../types.ts';
+import type { CallWait, Diagnostic, Effect, EngineEvent, JsonObject, TwimlNode } from '../types.ts';
 import { keyValueList, stringProp, type Outcome, type WidgetEnv } from './widget.ts';
 
 /** Voice widgets need a call; in a message or REST execution they fail instead of guessing. */
@@ -94,6 +94,54 @@ export function intProp(env: WidgetEnv, name: string, fallback?: number): number
   const raw = env.state.properties[name];
   const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
   return Number.isFinite(value) ? Math.trunc(value) : fallback;
+}
+
+/** Studio's warning for a property that is invalid after Liquid; the default is used instead (§6.7). */
+export const INVALID_PROPERTY_WARNING = 81028;
+
+/** A whole-number property read after Liquid; `warning` when the written value was unusable. */
+export interface RenderedInt {
+  value: number | undefined;
+  warning?: Diagnostic;
+}
+
+/**
+ * A whole-number property the reference types as a string (§1.3: Send to Flex `priority`/`timeout`,
+ * TwiML Redirect `timeout`, Connect Call To `time_limit`, the machine detection settings), so Liquid in
+ * it is rendered first ("{{flow.variables.t}}"), as Send & Wait For Reply's timeout is; plain integers
+ * from exports are taken too. A value that is not a whole number from `min` to `max` after rendering (or
+ * a Liquid error) gives `fallback` with an 81028 warning naming it; absent or empty is `fallback` silently.
+ * `label` names the setting in the warning ("TwiML Redirect timeout").
+ */
+export function renderedIntProp(env: WidgetEnv, name: string, label: string, range: { min: number; max: number }, fallback?: number): RenderedInt {
+  const raw = env.state.properties[name];
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return { value: fallback };
+  let text: string;
+  if (typeof raw === 'string') {
+    const rendered = env.render(raw);
+    if (!rendered.ok) return invalidInt(env, `${label} could not be rendered (${rendered.error.message})`, fallback);
+    text = rendered.value.trim();
+  } else text = typeof raw === 'number' ? String(raw) : JSON.stringify(raw);
+  const value = /^-?\d+$/.test(text) ? Number(text) : NaN;
+  if (Number.isSafeInteger(value) && value >= range.min && value <= range.max) return { value };
+  const shown = typeof raw === 'string' && raw.trim() !== text ? `'${raw}' (rendered '${text}')` : `'${text}'`;
+  return invalidInt(env, `${label} ${shown} is not a whole number from ${range.min} to ${range.max}`, fallback);
+}
+
+function invalidInt(env: WidgetEnv, why: string, fallback: number | undefined): RenderedInt {
+  return { value: fallback, warning: propertyWarning(env, `${why}; ${fallback === undefined ? 'it is left out' : `the default ${fallback} is used`}`) };
+}
+
+/** The 81028 warning for a property of this widget that is unusable after Liquid. */
+export function propertyWarning(env: WidgetEnv, message: string): Diagnostic {
+  return { level: 'warning', code: INVALID_PROPERTY_WARNING, message, widget: env.state.name };
+}
+
+/** Attaches the warnings of properties read on entry to a widget's outcome (only a wait carries them). */
+export function withWarnings(outcome: Outcome, ...read: { warning?: Diagnostic }[]): Outcome {
+  const warnings = read.flatMap((r) => (r.warning ? [r.warning] : []));
+  if (warnings.length === 0 || outcome.type !== 'wait') return outcome;
+  return { ...outcome, diagnostics: [...(outcome.diagnostics ?? []), ...warnings] };
 }
 
 /** A boolean property written as a boolean or as "true"/"false". */
