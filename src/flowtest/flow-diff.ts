@@ -4,8 +4,9 @@
 import type { FlowDefinition, State, Transition } from '../definition/types.ts';
 
 export type WidgetChange =
-  | { kind: 'added'; widget: string; type: string; transitions: string[] }
-  | { kind: 'removed'; widget: string; type: string }
+  /** `duplicate`: the file has other widgets of this name (an invalid definition, shown rather than hidden). */
+  | { kind: 'added'; widget: string; type: string; transitions: string[]; duplicate?: true }
+  | { kind: 'removed'; widget: string; type: string; duplicate?: true }
   | { kind: 'changed'; widget: string; type: string; details: string[] };
 
 export interface FlowDiff {
@@ -170,19 +171,48 @@ function compareState(a: State, b: State, layout: boolean): string[] {
   return details;
 }
 
+/**
+ * Pairs the widgets of two files by name. A name is meant to be unique, but an invalid file can hold
+ * it twice: then an unchanged copy pairs first, the rest in file order, and a copy left over is
+ * added or removed — so a duplicate shows as one, not as a change to the widget it copies.
+ */
+function pairStates(before: State[], after: State[]): { pairs: Map<State, State>; removed: State[] } {
+  const pairs = new Map<State, State>();
+  const taken = new Set<State>();
+  const byName = new Map<string, State[]>();
+  for (const s of before) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+  const afterCount = new Map<string, number>();
+  for (const s of after) afterCount.set(s.name, (afterCount.get(s.name) ?? 0) + 1);
+  const passes: ((a: State, b: State) => boolean)[] = [(a, b) => canonicalJson(a) === canonicalJson(b), () => true];
+  for (const same of passes) {
+    for (const b of after) {
+      if (pairs.has(b)) continue;
+      const named = byName.get(b.name) ?? [];
+      // A name once in each file (the valid case) pairs at once, without comparing whole widgets.
+      const unique = named.length === 1 && afterCount.get(b.name) === 1;
+      const a = unique ? named[0] : named.find((s) => !taken.has(s) && same(s, b));
+      if (!a) continue;
+      pairs.set(b, a);
+      taken.add(a);
+    }
+  }
+  return { pairs, removed: before.filter((s) => !taken.has(s)) };
+}
+
 export function diffFlows(before: FlowDefinition, after: FlowDefinition, options: { layout?: boolean } = {}): FlowDiff {
   const flow: string[] = [];
   if (before.initial_state !== after.initial_state) flow.push(`initial_state: ${before.initial_state} → ${after.initial_state}`);
   if ((before.description ?? '') !== (after.description ?? '')) flow.push(`description: ${clipPair(json(before.description ?? ''), json(after.description ?? '')).join(' → ')}`);
   if (canonicalJson(before.flags ?? null) !== canonicalJson(after.flags ?? null)) flow.push(`flags: ${clipPair(json(before.flags), json(after.flags)).join(' → ')}`);
-  const a = new Map(before.states.map((s) => [s.name, s]));
-  const b = new Map(after.states.map((s) => [s.name, s]));
+  const { pairs, removed } = pairStates(before.states, after.states);
+  const duplicated = (states: State[], name: string) => states.filter((s) => s.name === name).length > 1;
   const widgets: WidgetChange[] = [];
-  for (const state of before.states) if (!b.has(state.name)) widgets.push({ kind: 'removed', widget: state.name, type: state.type });
+  for (const state of removed) widgets.push({ kind: 'removed', widget: state.name, type: state.type, ...(duplicated(before.states, state.name) ? { duplicate: true as const } : {}) });
   for (const state of after.states) {
-    const old = a.get(state.name);
+    const old = pairs.get(state);
     if (!old) {
-      widgets.push({ kind: 'added', widget: state.name, type: state.type, transitions: state.transitions.map((t) => `${transitionLabel(t)} → ${target(t)}`) });
+      const transitions = state.transitions.map((t) => `${transitionLabel(t)} → ${target(t)}`);
+      widgets.push({ kind: 'added', widget: state.name, type: state.type, transitions, ...(duplicated(after.states, state.name) ? { duplicate: true as const } : {}) });
       continue;
     }
     const details = compareState(old, state, options.layout ?? false);
@@ -202,10 +232,10 @@ export function diffText(diff: FlowDiff, labels: { before: string; after: string
   for (const line of diff.flow) lines.push(yellow(`~ ${line}`));
   for (const change of diff.widgets) {
     if (change.kind === 'added') {
-      lines.push(green(`+ ${change.widget} (${change.type})`));
+      lines.push(green(`+ ${change.widget} (${change.type})${change.duplicate ? ' [duplicate name]' : ''}`));
       for (const t of change.transitions) lines.push(green(`    ${t}`));
     } else if (change.kind === 'removed') {
-      lines.push(red(`- ${change.widget} (${change.type})`));
+      lines.push(red(`- ${change.widget} (${change.type})${change.duplicate ? ' [duplicate name]' : ''}`));
     } else {
       lines.push(yellow(`~ ${change.widget} (${change.type})`));
       for (const d of change.details) lines.push(`    ${d}`);

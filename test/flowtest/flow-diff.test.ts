@@ -98,3 +98,30 @@ describe('flows diff: split conditions', () => {
     }
   });
 });
+
+describe('flows diff: a widget name used twice', () => {
+  const digit = match('digit', '1', 'setvars');
+  /** The menu with a second `setvars` (another value), inserted `at` the given index. */
+  const withDuplicate = (at: number) => {
+    const flow = menu([digit]);
+    flow.states.splice(at, 0, { name: 'setvars', type: 'set-variables', transitions: [{ event: 'next' }], properties: { variables: [{ key: 'choice', value: '2' }] } });
+    return flow;
+  };
+
+  it('shows the copy as added, marked a duplicate, not as a change to the original (wherever it stands)', () => {
+    for (const at of [1, 3, 5]) {
+      const diff = diffFlows(menu([digit]), withDuplicate(at));
+      assert.deepEqual(diff.widgets, [{ kind: 'added', widget: 'setvars', type: 'set-variables', transitions: ['next → Ended'], duplicate: true }], `at ${at}`);
+      assert.equal(diffText(diff, { before: 'a.json', after: 'b.json' }), ['--- a.json', '+++ b.json', '+ setvars (set-variables) [duplicate name]', '    next → Ended'].join('\n'));
+    }
+  });
+
+  it('a duplicate taken out is removed, marked a duplicate; a unique widget added or removed is not marked', () => {
+    const diff = diffFlows(withDuplicate(3), menu([digit]));
+    assert.deepEqual(diff.widgets, [{ kind: 'removed', widget: 'setvars', type: 'set-variables', duplicate: true }]);
+    assert.match(diffText(diff, { before: 'a.json', after: 'b.json' }), /^- setvars \(set-variables\) \[duplicate name\]$/m);
+    const fewer = menu([digit]);
+    fewer.states = fewer.states.filter((s) => s.name !== 'hours');
+    assert.deepEqual(diffFlows(menu([digit]), fewer).widgets, [{ kind: 'removed', widget: 'hours', type: 'send-message' }]);
+  });
+});
