@@ -1,11 +1,14 @@
 // `switchboard test --record --flow FW… [--contact +1555…|--execution FN…] --out tests/x.test.yaml`:
 // reads a conversation from a server (the simulator transcript, the execution's context and
 // steps) and writes it as a test file, saving the flow definition next to it when asked.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFlagOptions } from '../config.ts';
+import { parseDefinitionFile } from '../definition/parse.ts';
+import type { FlowDefinition } from '../definition/types.ts';
 import type { JsonObject } from '../engine/types.ts';
+import { diffFlows } from '../flowtest/flow-diff.ts';
 import { recordSubflows, stepsFromApi, testFileYaml, testFromRecording } from '../flowtest/record.ts';
 import { ApiFailure, StudioClient, type RemoteFlow } from '../flowtest/studio-client.ts';
 import { remoteConnector, reportFailure } from './remote.ts';
@@ -60,6 +63,19 @@ async function revisionOrLatest(client: StudioClient, flow: RemoteFlow, revision
     console.log(`note: revision ${revision}, the one the execution ran, is no longer on the server; recorded against revision ${flow.revision}, so check the test replays it`);
     return flow;
   }
+}
+
+/** Whether a local flow file has the widgets, transitions and settings of `definition` (canvas layout aside). */
+function sameBehaviour(file: string, definition: FlowDefinition): boolean {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return false;
+  }
+  const parsed = parseDefinitionFile(text);
+  // Not even a list of widgets (a broken file): not what ran, and nothing diffFlows could compare.
+  return parsed.ok && Array.isArray(parsed.definition.states) && diffFlows(parsed.definition, definition).same;
 }
 
 export async function recordCommand(argv: string[]): Promise<number> {
@@ -132,8 +148,17 @@ export async function recordCommand(argv: string[]): Promise<number> {
       mkdirSync(dirname(flowFile), { recursive: true });
       writeFileSync(flowFile, JSON.stringify(ran.definition, null, 2) + '\n');
       console.log(`wrote ${relative(process.cwd(), flowFile)} (flow ${flow.sid}, revision ${ran.revision}, the one the execution ran)`);
-    } else if (ran.revision !== flow.revision) {
-      console.log(`note: the execution ran revision ${ran.revision}; ${relative(process.cwd(), flowFile)} is kept as it is`);
+    } else {
+      const kept = relative(process.cwd(), flowFile);
+      if (!sameBehaviour(flowFile, ran.definition)) {
+        // The test runs the local file: if it is not what ran, the recorded expectations may not hold.
+        console.error(
+          `warning: ${kept} differs from revision ${ran.revision}, the one the execution ran, and is kept as it is: the test may not match what ran ` +
+            `(switchboard flows export ${flow.sid} --revision ${ran.revision} --out ${kept} writes that revision)`,
+        );
+      } else if (ran.revision !== flow.revision) {
+        console.log(`note: the execution ran revision ${ran.revision}; ${kept} is kept as it is`);
+      }
     }
     // Each subflow it ran (the revision that ran) goes beside the test, named under mocks.subflows.
     const { subflows, log } = await recordSubflows(client, ran.definition, steps, out);

@@ -4,7 +4,7 @@
 // named after a FW… file name (what the old default flows/<FlowSid>.json led to).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -88,6 +88,27 @@ describe('test --record: where the flow file goes', () => {
     assert.match(push.stdout, /would be unchanged: Pizza order \(/);
     const flows = await server.app.store.listFlows(server.account.sid, { pageSize: 50 });
     assert.deepEqual(flows.items.map((f) => f.friendlyName), ['Pizza order']);
+  });
+
+  it('a kept flow file that differs from the revision that ran is warned about; one that matches is not', async () => {
+    const dir = workdir();
+    assert.equal((await cli(['flows', 'pull', ...creds], dir)).code, 0);
+    const file = join(dir, 'flows/pizza-order.json');
+    const edited = JSON.parse(readFileSync(file, 'utf8'));
+    edited.states.find((s: { name: string }) => s.name === 'confirm').properties.body = 'Edited locally';
+    writeFileSync(file, JSON.stringify(edited, null, 2));
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], dir);
+    assert.equal(record.code, 0, record.stderr);
+    assert.match(record.stderr, /^warning: flows\/pizza-order\.json differs from revision 1, the one the execution ran, and is kept as it is: the test may not match what ran \(switchboard flows export FW[0-9a-f]{32} --revision 1 --out flows\/pizza-order\.json writes that revision\)\n$/);
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).states.find((s: { name: string }) => s.name === 'confirm').properties.body, 'Edited locally');
+
+    // Only the canvas layout moved: the same flow, no warning.
+    const moved = JSON.parse(readFileSync(file, 'utf8'));
+    moved.states = pizza.states.map((s: { properties: object }) => ({ ...s, properties: { ...s.properties, offset: { x: 1, y: 2 } } }));
+    writeFileSync(file, JSON.stringify(moved, null, 2));
+    const same = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], dir);
+    assert.equal(same.code, 0, same.stderr);
+    assert.equal(same.stderr, '');
   });
 
   it('--flow-file still wins, and leaves the manifest alone', async () => {
