@@ -391,6 +391,7 @@ function checkProperties(props: Record<string, unknown>, base: string, w: string
   if (spec.type === 'run-subflow') checkSubflow(present, base, w, r);
   if (spec.type === 'send-and-wait-for-reply') checkReplyTimeout(present, base, w, r);
   if (spec.type === 'make-http-request') checkFormBody(present, base, w, r);
+  checkOptions(present, base, w, spec, r);
   const flagged = new Set(r.errors.slice(before).map((e) => e.property_path));
 
   // Second pass over values the schema accepted: preferred types, Liquid where none is rendered, placeholders.
@@ -474,6 +475,21 @@ function walkValue(v: unknown, ps: PropSpec | undefined, path: string, label: st
     for (const [k, x] of Object.entries(v)) {
       walkValue(x, ps.properties?.[k], `${path}/${escapePointer(k)}`, `${label}.${k}`, w, r);
     }
+  }
+}
+
+/**
+ * A literal outside a property's `options` (Make HTTP Request `method` "PUT"): Studio refuses it, and the
+ * engine would otherwise have to guess. Case is not held against it (the engine upper-cases methods).
+ * Liquid is left to walkValue's warnings and the run time; `${...}` is only known at deploy time.
+ */
+function checkOptions(props: Record<string, unknown>, base: string, w: string, spec: WidgetSpec, r: Report): void {
+  for (const [k, ps] of Object.entries(spec.properties)) {
+    const v = props[k];
+    if (!ps.options || ps.openOptions || typeof v !== 'string' || v.trim() === '' || PLACEHOLDER.test(v) || LIQUID.test(v)) continue;
+    const value = v.trim().toLowerCase();
+    if (ps.options.some((o) => o.toLowerCase() === value)) continue;
+    r.error(`${base}/${escapePointer(k)}`, `${w}: ${k} "${v}" does not have a value in the enumeration [${ps.options.join(', ')}]`);
   }
 }
 

@@ -19,8 +19,13 @@ export interface PropSpec {
   alsoAccept?: JsonType[];
   /** false: Studio uses the string literally, so Liquid there is a mistake (warning). Strings default to true. */
   liquid?: boolean;
-  /** Suggested values for edit forms; not enforced (exports hold Liquid and unforeseen values). */
+  /**
+   * The values Studio takes (edit forms offer them). A literal outside them is a validation error (compared
+   * case-insensitively; Liquid is not checked) unless `openOptions` says the list is only a suggestion.
+   */
   options?: string[];
+  /** `options` are suggestions, not the whole set (newer or free-form values exist): not enforced. */
+  openOptions?: boolean;
   /** Informational range for edit forms; not enforced. */
   min?: number;
   max?: number;
@@ -178,7 +183,8 @@ const DEFS: Record<WidgetType, Def> = {
         default: 'true',
         options: ['true', 'false'],
       }),
-      speech_model: str('Speech model', { options: ['default', 'numbers_and_commands', 'phone_call'] }),
+      // Newer docs add provider models (e.g. deepgram-nova-2): the list is not the whole set.
+      speech_model: str('Speech model', { options: ['default', 'numbers_and_commands', 'phone_call'], openOptions: true }),
     },
   },
   'connect-call-to': {
@@ -403,10 +409,12 @@ const DEFS: Record<WidgetType, Def> = {
     properties: {
       method: str('HTTP method', { required: true, default: 'GET', options: HTTP_METHODS, liquid: false }),
       url: str('Request URL (Liquid)', req),
+      // Exports spell these several ways (with and without ;charset=utf-8): suggestions only.
       content_type: str('Request content type', {
         required: true,
         default: 'application/x-www-form-urlencoded;charset=utf-8',
-        options: ['application/x-www-form-urlencoded;charset=utf-8', 'application/json'],
+        options: ['application/x-www-form-urlencoded;charset=utf-8', 'application/json;charset=utf-8', 'application/json'],
+        openOptions: true,
         liquid: false,
       }),
       body: str('Request body (Liquid)'),
@@ -436,7 +444,9 @@ const DEFS: Record<WidgetType, Def> = {
         default: 'LatestPublished',
         liquid: false,
         alsoAccept: ['integer'],
+        // A revision number is also valid (checked with the selectors by the validator's subflow check).
         options: ['LatestPublished', 'LatestRevision', 'LatestDraft'],
+        openOptions: true,
       }),
       parameters: keyValues('Parameters (trigger.parent.parameters.<key>)'),
     },

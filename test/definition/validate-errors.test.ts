@@ -116,6 +116,10 @@ const cases: ErrorCase[] = [
   { name: 'Liquid flow_sid', def: variant((f) => void (state(f, 'subflow_1').properties.flow_sid = '{{flow.data.sid}}')), path: '#/states/8/properties/flow_sid', message: /Widget "subflow_1" \(run-subflow\): flow_sid "\{\{flow\.data\.sid\}\}" must be a valid, non-liquid flow sid/ },
   { name: 'short flow_sid', def: variant((f) => void (state(f, 'subflow_1').properties.flow_sid = 'FW123')), path: '#/states/8/properties/flow_sid', message: /must be a valid, non-liquid flow sid/ },
   { name: 'bad flow_revision', def: variant((f) => void (state(f, 'subflow_1').properties.flow_revision = 'latest')), path: '#/states/8/properties/flow_revision', message: /must be an integer, LatestPublished, LatestRevision or LatestDraft/ },
+
+  // --- values outside a property's options
+  { name: 'make-http-request method PUT', def: variant((f) => void (state(f, 'http_1').properties.method = 'PUT')), path: '#/states/7/properties/method', message: /^Widget "http_1" \(make-http-request\): method "PUT" does not have a value in the enumeration \[GET, POST\]$/ },
+  { name: 'gather profanity_filter neither true nor false', def: variant((f) => void (state(f, 'gather_1').properties.profanity_filter = 'maybe')), path: '#/states/2/properties/profanity_filter', message: /profanity_filter "maybe" does not have a value in the enumeration \[true, false\]/ },
 ];
 
 describe('validateDefinition: errors', () => {
@@ -184,6 +188,9 @@ describe('validateDefinition: things that are valid', () => {
     ['flow_revision as a number string', variant((f) => void (state(f, 'subflow_1').properties.flow_revision = '3'))],
     ['flow_revision LatestDraft', variant((f) => void (state(f, 'subflow_1').properties.flow_revision = 'LatestDraft'))],
     ['flow_revision LatestRevision', variant((f) => void (state(f, 'subflow_1').properties.flow_revision = 'LatestRevision'))],
+    ['an HTTP method in lower case', variant((f) => void (state(f, 'http_1').properties.method = 'post'))],
+    ['a content type outside the suggested ones', variant((f) => void (state(f, 'http_1').properties.content_type = 'application/json;charset=utf-8'))],
+    ['a speech model newer than the suggested ones', variant((f) => void (state(f, 'gather_1').properties.speech_model = 'deepgram-nova-2'))],
     ['hyphenated widget name', variant((f) => {
       state(f, 'say_1').name = 'say-thanks';
       state(f, 'gather_1').transitions[0].next = 'say-thanks';

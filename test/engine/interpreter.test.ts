@@ -575,6 +575,23 @@ describe('make-http-request', () => {
     assert.deepEqual(h.codes('error'), [81014]);
   });
 
+  it('a method other than GET or POST (a draft saved invalid) fails without a request; case does not matter', () => {
+    const definition = req();
+    (definition.states[1]!.properties as { method: string }).method = 'PUT';
+    const h = new Harness(definition);
+    h.start();
+    assert.equal(h.pending.length, 0, 'nothing is sent, least of all a GET');
+    assert.deepEqual(h.path().slice(1), ['call -failed-> ko', 'ko -next-> Ended']);
+    assert.deepEqual(h.diagnostics.filter((d) => d.level === 'error').map((d) => [d.code, d.message]), [[81014, "HTTP method 'PUT' is not supported: Make HTTP Request sends GET or POST"]]);
+    const lower = req();
+    (lower.states[1]!.properties as { method: string }).method = 'post';
+    const ok = new Harness(lower);
+    ok.start();
+    const effect = ok.pending[0]!;
+    assert.ok(effect.type === 'http-request');
+    assert.equal(effect.request.method, 'POST');
+  });
+
   it('a parameter named like a reserved word (method) fails without a request: 81014', () => {
     const definition = req();
     (definition.states[1]!.properties as { parameters: { key: string; value: string }[] }).parameters.push({ key: 'Method', value: 'DELETE' });

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FetchHttp, MAX_REDIRECTS } from '../../src/channels/http/fetch-http.ts';
+import { buildRequest, FetchHttp, MAX_REDIRECTS, UnsupportedMethodError } from '../../src/channels/http/fetch-http.ts';
 import { OutboundPolicy } from '../../src/channels/http/outbound-policy.ts';
 import { DEFAULT_RUNTIME_OPTIONS } from '../../src/runtime/executions.ts';
 import type { HttpRequestSpec } from '../../src/engine/types.ts';
@@ -101,6 +101,16 @@ test('the check runs on the resolved address: a name resolving to loopback is re
 test('cloud metadata is refused even in dev mode', async () => {
   const result = await new FetchHttp({ policy: new OutboundPolicy({ allowPrivate: true }) }).request(get('http://169.254.169.254/latest/meta-data/'), LIMITS);
   assert.equal(result.kind === 'http-failed' && result.reason, 'blocked');
+});
+
+test('a method other than GET or POST is refused before anything is sent, not sent as a GET', async () => {
+  const before = hits.length;
+  const spec: HttpRequestSpec = { method: 'PUT', url: `http://127.0.0.1:${port}/ok`, contentType: 'application/json', body: '{"a":1}', parameters: [] };
+  assert.throws(() => buildRequest(spec), UnsupportedMethodError);
+  const result = await onlyLocal().request(spec, LIMITS);
+  assert.deepEqual(result, { kind: 'http-failed', reason: 'network', message: "HTTP method 'PUT' is not supported (GET or POST only)" });
+  assert.equal(hits.length, before, 'the server was never contacted');
+  assert.equal(buildRequest({ ...spec, method: 'post' }).method, 'POST', 'case does not matter');
 });
 
 test('an allowed address is reached and its response returned', async () => {

@@ -27,6 +27,8 @@ export interface BuiltRequest {
 export class BlockedError extends Error {}
 export class TooLargeError extends Error {}
 class TooManyRedirectsError extends Error {}
+/** A method Studio never sends: refused before anything is sent, rather than sent as another request. */
+export class UnsupportedMethodError extends Error {}
 
 function encodeForm(parameters: { key: string; value: string }[]): string {
   const params = new URLSearchParams();
@@ -34,8 +36,10 @@ function encodeForm(parameters: { key: string; value: string }[]): string {
   return params.toString();
 }
 
-/** Builds the request: parameters go in the query for GET, in the form body for POST. */
+/** Builds the request: parameters go in the query for GET, in the form body for POST. Throws for other methods. */
 export function buildRequest(spec: HttpRequestSpec): BuiltRequest {
+  const method = spec.method.trim().toUpperCase();
+  if (method !== 'GET' && method !== 'POST') throw new UnsupportedMethodError(`HTTP method '${spec.method}' is not supported (GET or POST only)`);
   const url = new URL(spec.url);
   const headers: Record<string, string> = { 'user-agent': 'Switchboard/0.1 (Twilio Studio compatible)', ...spec.headers };
   if (url.username || url.password) {
@@ -43,7 +47,6 @@ export function buildRequest(spec: HttpRequestSpec): BuiltRequest {
     url.username = '';
     url.password = '';
   }
-  const method = spec.method === 'POST' ? 'POST' : 'GET';
   let body: string | undefined;
   if (method === 'GET') {
     for (const { key, value } of spec.parameters) url.searchParams.append(key, value);
@@ -161,6 +164,7 @@ export class FetchHttp implements OutboundHttp {
     try {
       built = buildRequest(spec);
     } catch (error) {
+      if (error instanceof UnsupportedMethodError) return { kind: 'http-failed', reason: 'network', message: error.message };
       return { kind: 'http-failed', reason: 'network', message: `Invalid URL: ${(error as Error).message}` };
     }
     const signal = AbortSignal.timeout(limits.timeoutMs);

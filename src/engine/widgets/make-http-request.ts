@@ -9,8 +9,16 @@ import { renderCall, responseOutputs } from './http-outputs.ts';
  */
 const RESERVED_PARAMETERS = new Set(['method']);
 
+/** Studio sends GET or POST only (§2.18); the validator refuses others, but drafts may be saved invalid. */
+const METHODS = new Set(['GET', 'POST']);
+
 export const makeHttpRequest: WidgetHandler = {
   enter(env) {
+    // Unset or empty is the Console default; anything else fails rather than being sent as another request.
+    const method = (stringProp(env, 'method') ?? '').trim().toUpperCase() || 'GET';
+    if (!METHODS.has(method)) {
+      return { type: 'error', code: 81014, message: `HTTP method '${stringProp(env, 'method')}' is not supported: Make HTTP Request sends GET or POST`, failureEvent: 'failed' };
+    }
     const call = renderCall(env, 81014, 'failed');
     if (!call.ok) return call.outcome;
     const reserved = call.parameters.find((parameter) => RESERVED_PARAMETERS.has(parameter.key.trim().toLowerCase()));
@@ -23,7 +31,7 @@ export const makeHttpRequest: WidgetHandler = {
       widget: env.state.name,
       purpose: 'http',
       request: {
-        method: (stringProp(env, 'method') ?? 'GET').toUpperCase(),
+        method,
         url: call.url,
         contentType: stringProp(env, 'content_type') ?? 'application/x-www-form-urlencoded;charset=utf-8',
         ...(body.value !== '' ? { body: body.value } : {}),
