@@ -38,9 +38,13 @@ export function connectionFrom(flags: Record<string, unknown>, prefix = ''): Con
   const apiKey = flag('api-key') ?? (prefix ? undefined : env.TWILIO_API_KEY);
   const apiSecret = flag('api-secret') ?? (prefix ? undefined : env.TWILIO_API_SECRET);
   const authToken = flag('auth-token') ?? (prefix ? undefined : env.TWILIO_AUTH_TOKEN);
-  if (apiKey && apiSecret) return { baseUrl, username: apiKey, password: apiSecret, ...(accountSid ? { accountSid } : {}) };
-  if (accountSid && authToken) return { baseUrl, username: accountSid, password: authToken, accountSid };
   const p = prefix ? `--${prefix}` : '--';
+  if (apiKey && apiSecret) {
+    // An API key belongs to an account that must be named: twilio-node would only say "accountSid must start with AC".
+    if (!accountSid) throw new Error(`an API key needs the account SID too: pass ${p}account-sid AC…${prefix ? '' : ' (or set TWILIO_ACCOUNT_SID)'} with ${p}api-key and ${p}api-secret`);
+    return { baseUrl, username: apiKey, password: apiSecret, accountSid };
+  }
+  if (accountSid && authToken) return { baseUrl, username: accountSid, password: authToken, accountSid };
   throw new Error(
     `no credentials: pass ${p}account-sid and ${p}auth-token (or ${p}api-key, ${p}api-secret and ${p}account-sid)` +
       (prefix ? '' : ', or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN'),

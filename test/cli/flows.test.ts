@@ -152,6 +152,20 @@ describe('switchboard flows / executions / replay against two servers', () => {
     const noCreds = await cli(['flows', 'list', '--base-url', a.baseUrl], dir);
     assert.equal(noCreds.code, 2);
     assert.match(noCreds.stderr, /no credentials: pass --account-sid and --auth-token/);
+    // An API key without the account it belongs to: said up front, not twilio-node's "accountSid must start with AC".
+    const keyOnly = await cli(['flows', 'list', '--base-url', a.baseUrl, '--api-key', `SK${'0'.repeat(32)}`, '--api-secret', 'secret'], dir);
+    assert.equal(keyOnly.code, 2);
+    assert.equal(keyOnly.stderr, 'switchboard flows list: an API key needs the account SID too: pass --account-sid AC… (or set TWILIO_ACCOUNT_SID) with --api-key and --api-secret\n');
+    const keyFromEnv = await runCliInProcess(
+      (argv) => {
+        Object.assign(process.env, { TWILIO_API_KEY: `SK${'0'.repeat(32)}`, TWILIO_API_SECRET: 'secret' });
+        return flowsCommand(argv);
+      },
+      ['list', '--base-url', a.baseUrl],
+      dir,
+    );
+    assert.equal(keyFromEnv.code, 2);
+    assert.match(keyFromEnv.stderr, /an API key needs the account SID too/);
     const wrong = await cli(['flows', 'list', '--base-url', a.baseUrl, '--account-sid', a.account.sid, '--auth-token', 'wrong'], dir);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /Authenticate.*check --account-sid/);
