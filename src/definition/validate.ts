@@ -118,15 +118,17 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
   });
 
   states.forEach((s, i) => checkState(s, i, indexByName, strict, r));
+  checkIntoTrigger(states, indexByName, r);
 
   if (typeof def.initial_state === 'string' && def.initial_state !== '') {
     const idx = indexByName.get(def.initial_state);
     if (idx === undefined) {
       r.error('#/initial_state', `initial_state "${def.initial_state}" does not name a state in the flow`);
     } else {
+      // §8: initial_state points at the trigger; a flow started anywhere else has no incoming event to follow.
       const start = states[idx] as Record<string, unknown>;
       if (start.type !== 'trigger') {
-        r.warn('#/initial_state', `initial_state "${def.initial_state}" is a ${String(start.type)} widget, not the trigger`);
+        r.error('#/initial_state', `initial_state "${def.initial_state}" is a ${String(start.type)} widget; it must name the trigger widget`);
       }
       checkReachability(states, idx, indexByName, r);
     }
@@ -546,6 +548,21 @@ function checkFormBody(props: Record<string, unknown>, base: string, w: string, 
 }
 
 // ---- graph ---------------------------------------------------------------------------------------
+
+/** The Trigger only starts a flow: the canvas cannot connect anything into it (§8). */
+function checkIntoTrigger(states: unknown[], names: Map<string, number>, r: Report): void {
+  states.forEach((s, i) => {
+    if (!isPlainObject(s) || !Array.isArray(s.transitions)) return;
+    s.transitions.forEach((t, j) => {
+      if (!isPlainObject(t) || typeof t.next !== 'string') return;
+      const idx = names.get(t.next);
+      const target = idx === undefined ? undefined : states[idx];
+      if (isPlainObject(target) && target.type === 'trigger') {
+        r.error(`#/states/${i}/transitions/${j}/next`, `${who(s, i)}: transitions[${j}].next "${t.next}" leads into the trigger widget; nothing may transition into the trigger`);
+      }
+    });
+  });
+}
 
 /** Widgets no `next` chain from initial_state reaches never run (Studio flags them on the canvas). */
 function checkReachability(states: unknown[], start: number, names: Map<string, number>, r: Report): void {

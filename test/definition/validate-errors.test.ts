@@ -29,6 +29,13 @@ const cases: ErrorCase[] = [
   { name: 'empty initial_state', def: variant((f) => void (f.initial_state = '')), path: '#/initial_state', message: /at least 1 characters/ },
   { name: 'numeric initial_state', def: variant((f) => void (f.initial_state = 3)), path: '#/initial_state', message: /integer found, string expected/ },
   { name: 'initial_state names no state', def: variant((f) => void (f.initial_state = 'Start')), path: '#/initial_state', message: /"Start" does not name a state/ },
+  { name: 'initial_state is not the trigger', def: variant((f) => void (f.initial_state = 'send_1')), path: '#/initial_state', message: /^initial_state "send_1" is a send-message widget; it must name the trigger widget$/ },
+  {
+    name: 'a transition into the trigger',
+    def: variant((f) => void (state(f, 'split_1').transitions[0].next = 'Trigger')),
+    path: '#/states/3/transitions/0/next',
+    message: /^Widget "split_1" \(split-based-on\): transitions\[0\]\.next "Trigger" leads into the trigger widget; nothing may transition into the trigger$/,
+  },
   { name: 'missing states', def: variant((f) => void delete f.states), path: '#/states', message: /^states is missing but it is required$/ },
   { name: 'states not an array', def: variant((f) => void (f.states = {})), path: '#/states', message: /object found, array expected/ },
   { name: 'no states', def: variant((f) => void (f.states = [])), path: '#/states', message: /minimum of 1 items/ },

@@ -86,7 +86,6 @@ const cases: WarningCase[] = [
   { name: 'null next', def: variant((f) => void (state(f, 'send_1').transitions[1].next = null)), path: '#/states/1/transitions/1/next', message: /next is null; treated as unconnected/ },
   { name: 'unknown state key', def: variant((f) => void (state(f, 'say_1').sid = 'FX1')), path: '#/states/5/sid', message: /unknown key "sid" is ignored/ },
   { name: 'unknown top-level key', def: variant((f) => void (f.friendly_name = 'x')), path: '#/friendly_name', message: /Unknown top-level key "friendly_name"/ },
-  { name: 'initial_state is not the trigger', def: variant((f) => void (f.initial_state = 'send_1')), path: '#/initial_state', message: /is a send-message widget, not the trigger/ },
   { name: 'widget name with a space', def: variant((f) => {
     state(f, 'say_1').name = 'say 1';
     state(f, 'gather_1').transitions[0].next = 'say 1';

@@ -212,6 +212,15 @@ describe('trigger', () => {
     assert.deepEqual(h.path(), ['Trigger -incomingMessage-> Ended']);
     assert.equal(h.state.status, 'ended');
   });
+
+  it('a transition into the Trigger (a draft saved invalid) ends with an error that says so, once', () => {
+    const h = new Harness(flow('a', [setVars('a', [{ key: 'x', value: '1' }], 'Trigger')], 'incomingRequest'));
+    h.start('incomingRequest', { request: { from: FLOW_ADDRESS, to: CONTACT, parameters: {} } });
+    assert.deepEqual(h.path(), ['Trigger -incomingRequest-> a', 'a -next-> Trigger', 'Trigger -error-> Ended']);
+    const message = "A transition leads into the Trigger widget 'Trigger'; the Trigger only starts the flow, so nothing may transition into it (the flow definition is invalid)";
+    assert.deepEqual(h.state.endReason, { kind: 'error', code: 81024, message });
+    assert.deepEqual(h.diagnostics.map((d) => [d.level, d.code, d.message]), [['error', 81024, message]]);
+  });
 });
 
 describe('split-based-on', () => {

@@ -9,6 +9,7 @@ import { runFunction } from './run-function.ts';
 import { runSubflow } from './run-subflow.ts';
 import { startConversation } from './start-conversation.ts';
 import { unsupported } from './unsupported.ts';
+import { triggerEntered } from './trigger.ts';
 import { sayPlay } from './say-play.ts';
 import { gatherInputOnCall } from './gather-input-on-call.ts';
 import { connectCallTo } from './connect-call-to.ts';
@@ -25,6 +26,8 @@ import { sendToFlexAnyChannel } from './send-to-flex-call.ts';
 import { sendToAutoPilot } from './send-to-auto-pilot.ts';
 
 const HANDLERS: Record<string, WidgetHandler> = {
+  // Only reached through a transition into the Trigger (an invalid draft): see trigger.ts.
+  trigger: triggerEntered,
   'split-based-on': splitBasedOn,
   'set-variables': setVariables,
   'send-message': sendMessage,
