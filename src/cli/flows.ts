@@ -7,7 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import type { FlowDefinition } from '../definition/types.ts';
-import { parseDefinitionFile } from '../definition/parse.ts';
+import { isPlainObject, parseDefinitionFile, unwrapFlowResource } from '../definition/parse.ts';
 import { validateDefinition } from '../definition/validate.ts';
 import { diffFlows, diffText, sameDefinition } from '../flowtest/flow-diff.ts';
 import { StudioClient, type Connection, type ListedFlow, type RemoteFlow } from '../flowtest/studio-client.ts';
@@ -34,7 +34,8 @@ Commands:
                                     server. a/b: a file, FW…, FW…@N (revision) or FW…@published
   validate [files…]                 check local files (--remote: also with the server's Validate API)
   export FW… [--revision N] [--out FILE]   the definition as Studio export JSON (stdout by default)
-  import FILE [--name NAME] [--status draft|published]   create a new flow from a file
+  import FILE [--name NAME] [--status draft|published]   create a new flow from a file, named NAME,
+                                    else a saved Flow resource's friendly_name, else the file's name
 
 Options:
   --dir DIR       where flow files live (default ./flows)
@@ -110,6 +111,8 @@ function readFlowFile(path: string): { text: string } | { unreadable: string } {
 
 interface ReadDefinition {
   definition: FlowDefinition | null;
+  /** A saved Flow resource's friendly_name (friendlyName as twilio-cli prints it), when the file is one. */
+  friendlyName?: string;
   /** Set when the file could not be read at all (then errors holds the same sentence). */
   unreadable?: string;
   errors: string[];
@@ -123,11 +126,26 @@ function readDefinition(path: string): ReadDefinition {
   const parsed = parseDefinitionFile(file.text);
   if (!parsed.ok) return { definition: null, errors: [`#: ${parsed.error}`], warnings: [] };
   const result = validateDefinition(structuredClone(parsed.definition));
+  const friendlyName = resourceFriendlyName(file.text);
   return {
     definition: result.valid && result.definition ? parsed.definition : null,
+    ...(friendlyName ? { friendlyName } : {}),
     errors: result.errors.map((e) => `${e.property_path}: ${e.message}`),
     warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`),
   };
+}
+
+/** The friendly name a Flow resource file (parseDefinitionFile takes its definition) carries, if any. */
+function resourceFriendlyName(text: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(value) || unwrapFlowResource(value) === value) return undefined;
+  const name = value.friendly_name ?? value.friendlyName;
+  return typeof name === 'string' && name.trim() !== '' ? name : undefined;
 }
 
 function friendlyNameFor(dir: string, file: string, manifest: Manifest): string {
@@ -475,7 +493,8 @@ export async function flowsCommand(argv: string[]): Promise<number> {
           console.error(`switchboard flows import: ${file} is not a valid flow definition:\n  ${read.errors.slice(0, 8).join('\n  ')}`);
           return 1;
         }
-        const name = values.name ?? basename(file).replace(/\.json$/, '');
+        // A saved Flow resource keeps the name it had; an explicit --name still wins.
+        const name = values.name ?? read.friendlyName ?? basename(file).replace(/\.json$/, '');
         const created = await (await client()).createFlow(name, (status as 'draft' | 'published') ?? 'draft', read.definition, values.message);
         if (json) console.log(JSON.stringify({ sid: created.sid, friendlyName: created.friendlyName, revision: created.revision, status: created.status }, null, 2));
         else console.log(`imported ${file} as ${created.friendlyName} (${created.sid}, revision ${created.revision}, ${created.status})`);

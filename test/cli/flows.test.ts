@@ -147,6 +147,29 @@ describe('switchboard flows / executions / replay against two servers', () => {
     assert.match(refused.stderr, /not a valid flow definition/);
   });
 
+  it('import of a saved Flow resource (GET /v2/Flows/FW…) keeps its friendly_name; --name still wins', async () => {
+    const survey = JSON.parse(readFileSync(surveyFile, 'utf8'));
+    writeFileSync(join(dir, 'flowres.json'), JSON.stringify({ sid: `FW${'1'.repeat(32)}`, friendly_name: 'Survey from the API', revision: 3, definition: survey }));
+    writeFileSync(join(dir, 'flowres-cli.json'), JSON.stringify({ sid: `FW${'1'.repeat(32)}`, friendlyName: 'Survey from twilio-cli', definition: survey }));
+    const made: string[] = [];
+    try {
+      for (const [args, name] of [
+        [['flowres.json'], 'Survey from the API'],
+        [['flowres-cli.json'], 'Survey from twilio-cli'],
+        [['flowres.json', '--name', 'Named here'], 'Named here'],
+        [['survey-export.json'], 'survey-export'],
+      ] as const) {
+        const imported = await cli(['flows', 'import', ...args, '--json', ...creds(b)], dir);
+        assert.equal(imported.code, 0, imported.stderr);
+        const created = JSON.parse(imported.stdout);
+        made.push(created.sid);
+        assert.equal(created.friendlyName, name, args.join(' '));
+      }
+    } finally {
+      for (const sid of made) await b.app.store.deleteFlow(b.account.sid, sid);
+    }
+  });
+
   it('errors are sentences with non-zero exit codes', async () => {
     // 2: a failure (1 is an answer: the flows differ, a definition is invalid); 3: the server unreachable.
     const noCreds = await cli(['flows', 'list', '--base-url', a.baseUrl], dir);
