@@ -321,6 +321,7 @@ class Sprint {
         return;
       case 'transition':
         if (outcome.effects) this.effects.push(...outcome.effects);
+        if (outcome.diagnostics) this.diagnostics.push(...outcome.diagnostics);
         if (outcome.channel) {
           this.state.channelAddress = outcome.channel.address;
           if (outcome.channel.contactAddress) this.state.contactAddress = outcome.channel.contactAddress;

@@ -647,15 +647,23 @@ describe('run-function', () => {
     }
   });
 
-  it('takes `fail` (not `failed`) on 4xx/5xx and on network failures', () => {
+  it('takes `fail` (not `failed`) on 4xx/5xx and on network failures, each with an 81010 alert', () => {
     const h = new Harness(fn());
     h.start();
     h.http(500, 'boom', 'text/plain');
     assert.deepEqual(h.path().slice(1), ['fn -fail-> ko', 'ko -next-> Ended']);
+    assert.deepEqual(h.diagnostics.map((d) => [d.level, d.code, d.message, d.widget]), [['error', 81010, "Run Function 'fn': the Function answered with status 500", 'fn']]);
+    assert.equal((h.widgets.fn as any).status_code, 500, 'the outputs are unchanged');
     const down = new Harness(fn());
     down.start();
-    down.answer({ kind: 'http-failed', reason: 'network', message: 'ECONNREFUSED' });
+    down.answer({ kind: 'http-failed', reason: 'timeout', message: 'No response within 10000 ms' });
     assert.deepEqual(down.path().slice(1), ['fn -fail-> ko', 'ko -next-> Ended']);
+    assert.deepEqual(down.diagnostics.map((d) => [d.code, d.message]), [[81010, "Run Function 'fn': the Function call failed (timeout: No response within 10000 ms)"]]);
+    assert.deepEqual(down.state.endReason, { kind: 'completed' }, 'an alert, not the end of the execution');
+    const ok = new Harness(fn());
+    ok.start();
+    ok.http(200, '{}');
+    assert.deepEqual(ok.diagnostics, []);
   });
 
   it('on a re-run, `parsed` merges into the earlier one; a non-JSON answer leaves it untouched', () => {

@@ -1,9 +1,17 @@
 // Run Function: calls the Function URL with its parameters. 2xx/3xx within 10 s is `success`,
-// else `fail` (not `failed`). On re-runs `parsed` merges into the earlier parsed object, and a
-// non-JSON response leaves it untouched.
-import type { Json, JsonObject } from '../types.ts';
-import { awaitEffect, effectResult, type WidgetHandler } from './widget.ts';
+// else `fail` (not `failed`) with an 81010 alert, as Studio raises one. On re-runs `parsed` merges
+// into the earlier parsed object, and a non-JSON response leaves it untouched.
+import type { Diagnostic, Json, JsonObject } from '../types.ts';
+import { awaitEffect, effectResult, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 import { renderCall, responseOutputs } from './http-outputs.ts';
+
+/** Studio's alert for a failed Function call (§6.7: 4xx/5xx, timeout); the widget still leaves by `fail`. */
+const FUNCTION_FAILED = 81010;
+
+function failed(env: WidgetEnv, outputs: JsonObject, why: string): Outcome {
+  const diagnostic: Diagnostic = { level: 'error', code: FUNCTION_FAILED, message: `Run Function '${env.state.name}': ${why}`, widget: env.state.name };
+  return { type: 'transition', event: 'fail', outputs, diagnostics: [diagnostic] };
+}
 
 export const runFunction: WidgetHandler = {
   enter(env) {
@@ -32,9 +40,10 @@ export const runFunction: WidgetHandler = {
       const outputs = responseOutputs(result);
       const concurrency = result.headers?.['x-twilio-function-concurrency'];
       if (concurrency !== undefined) outputs.headers = { 'x-twilio-function-concurrency': concurrency };
-      return { type: 'transition', event: ok ? 'success' : 'fail', outputs: keep(outputs) };
+      if (ok) return { type: 'transition', event: 'success', outputs: keep(outputs) };
+      return failed(env, keep(outputs), `the Function answered with status ${result.statusCode}`);
     }
-    if (result.kind === 'http-failed') return { type: 'transition', event: 'fail', outputs: keep({}) };
+    if (result.kind === 'http-failed') return failed(env, keep({}), `the Function call failed (${result.reason}: ${result.message})`);
     return null;
   },
 };
