@@ -72,6 +72,7 @@ export function runtimeRules(config: SwitchboardConfig): Partial<Omit<RuntimeOpt
       defaultReplyTimeoutSeconds: config.defaultReplyTimeout,
       timezone: config.timezone,
       objectFormat: config.liquidObjectFormat,
+      variableTyping: config.setVariablesTyping,
     },
     maxExecutionAgeMs: config.executionMaxAge * 1000,
     oneActivePerContact: config.oneActivePerContact,

@@ -205,6 +205,13 @@ export const CONFIG_KEYS = {
     default: 'json',
     description: "How Liquid prints an object ({{flow.data}}): json, or map for Java's {k=v, …} (Studio's is unconfirmed)",
   }),
+  setVariablesTyping: key({
+    flag: 'set-variables-typing',
+    env: 'SWITCHBOARD_SET_VARIABLES_TYPING',
+    type: oneOf('infer', 'string'),
+    default: 'infer',
+    description: 'Set Variables values: infer makes a plain decimal a number ("1.50" → 1.5), string keeps the text as written (Studio\'s is unconfirmed)',
+  }),
   // ---- outbound HTTP (make-http-request, run-function): see src/channels/http/outbound-policy.ts
   dev: key({
     flag: 'dev',

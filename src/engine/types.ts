@@ -17,6 +17,11 @@ export interface EngineLimits {
   timezone: string;
   /** How Liquid prints an object: JSON or Java's `{k=v}` (which one Studio uses is UNCONFIRMED). */
   objectFormat: 'json' | 'map';
+  /**
+   * Set Variables values: `infer` turns a canonical decimal into a number ("1.50" → 1.5), `string` keeps the
+   * rendered text as written. Which one Studio does is UNCONFIRMED (§2.3).
+   */
+  variableTyping: 'infer' | 'string';
 }
 
 export const DEFAULT_LIMITS: EngineLimits = {
@@ -25,6 +30,7 @@ export const DEFAULT_LIMITS: EngineLimits = {
   defaultReplyTimeoutSeconds: 3600,
   timezone: 'UTC',
   objectFormat: 'json',
+  variableTyping: 'infer',
 };
 
 /** What a widget is waiting for while the execution is parked on it. */

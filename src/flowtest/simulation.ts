@@ -75,6 +75,8 @@ export interface ConfiguredRules {
   timezone: string;
   /** How Liquid prints an object (--liquid-object-format). */
   liquidObjectFormat: 'json' | 'map';
+  /** Set Variables value typing (--set-variables-typing). */
+  setVariablesTyping: 'infer' | 'string';
   /** Seconds. */
   executionMaxAge: number;
 }
@@ -88,6 +90,7 @@ export function simulationOptionsFrom(rules: ConfiguredRules): SimulationOptions
       defaultReplyTimeoutSeconds: rules.defaultReplyTimeout,
       timezone: rules.timezone,
       objectFormat: rules.liquidObjectFormat,
+      variableTyping: rules.setVariablesTyping,
     },
     maxExecutionAgeMs: rules.executionMaxAge * 1000,
   };

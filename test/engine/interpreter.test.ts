@@ -304,6 +304,17 @@ describe('set-variables', () => {
     assert.deepEqual(h.widgets.v, h.variables, 'the pairs are the widget outputs too');
   });
 
+  it("variableTyping 'string' keeps the rendered text as written (Studio's typing is unconfirmed); infer is the default", () => {
+    const def = () =>
+      flow('v', [setVars('v', [{ key: 'f', value: '1.50' }, { key: 'n', value: '{{trigger.message.Body}}' }], 'w'), setVars('w', [{ key: 'total', value: 'Total ${{flow.variables.f}}' }])]);
+    const text = new Harness(def(), { variableTyping: 'string' });
+    text.start('incomingMessage', { message: { Body: '12' } });
+    assert.deepEqual(text.variables, { f: '1.50', n: '12', total: 'Total $1.50' });
+    const inferred = new Harness(def());
+    inferred.start('incomingMessage', { message: { Body: '12' } });
+    assert.deepEqual(inferred.variables, { f: 1.5, n: 12, total: 'Total $1.5' });
+  });
+
   it('parses JSON when asked (per item or for the widget), keeps invalid JSON as a string', () => {
     const h = new Harness(
       flow('v', [

@@ -433,4 +433,11 @@ describe('flow tests under the configuration', () => {
     assert.equal(simulationOptionsFrom(rules).limits?.objectFormat, 'map');
     assert.equal(simulationOptionsFrom(engineRules({} as never, {})).limits?.objectFormat, 'json');
   });
+  it('--set-variables-typing (or its variable) reaches the engine; infer by default', async () => {
+    const { simulationOptionsFrom } = await import('../../src/flowtest/simulation.ts');
+    const { engineRules } = await import('../../src/cli/test.ts');
+    assert.equal(simulationOptionsFrom(engineRules({ 'set-variables-typing': 'string' } as never, {})).limits?.variableTyping, 'string');
+    assert.equal(simulationOptionsFrom(engineRules({} as never, { SWITCHBOARD_SET_VARIABLES_TYPING: 'string' })).limits?.variableTyping, 'string');
+    assert.equal(simulationOptionsFrom(engineRules({} as never, {})).limits?.variableTyping, 'infer');
+  });
 });

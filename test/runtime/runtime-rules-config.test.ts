@@ -49,9 +49,10 @@ describe('runtime rules from configuration', () => {
       SWITCHBOARD_REST_EXECUTION_RATE: '20',
       SWITCHBOARD_TIMEZONE: 'America/Los_Angeles',
       SWITCHBOARD_LIQUID_OBJECT_FORMAT: 'map',
+      SWITCHBOARD_SET_VARIABLES_TYPING: 'string',
     });
     assert.deepEqual(runtimeRules(config), {
-      limits: { maxSteps: 50, maxSameWidgetInARow: 4, defaultReplyTimeoutSeconds: 120, timezone: 'America/Los_Angeles', objectFormat: 'map' },
+      limits: { maxSteps: 50, maxSameWidgetInARow: 4, defaultReplyTimeoutSeconds: 120, timezone: 'America/Los_Angeles', objectFormat: 'map', variableTyping: 'string' },
       maxExecutionAgeMs: 3_600_000,
       oneActivePerContact: false,
       rateLimits: { inboundPerSecond: 100, restPerSecond: 20 },
@@ -60,7 +61,7 @@ describe('runtime rules from configuration', () => {
 
   it("defaults to Studio's rules", () => {
     const rules = runtimeRules(loadConfig({}, {}));
-    assert.deepEqual(rules.limits, { maxSteps: 1000, maxSameWidgetInARow: 10, defaultReplyTimeoutSeconds: 3600, timezone: 'UTC', objectFormat: 'json' });
+    assert.deepEqual(rules.limits, { maxSteps: 1000, maxSameWidgetInARow: 10, defaultReplyTimeoutSeconds: 3600, timezone: 'UTC', objectFormat: 'json', variableTyping: 'infer' });
     assert.equal(rules.maxExecutionAgeMs, 30 * 24 * 3600 * 1000);
     assert.equal(rules.oneActivePerContact, true);
   });
@@ -70,6 +71,7 @@ describe('runtime rules from configuration', () => {
     assert.throws(() => loadConfig({}, { SWITCHBOARD_MAX_STEPS: '0' }), (e: unknown) => e instanceof ConfigError && /SWITCHBOARD_MAX_STEPS|max-steps|maxSteps/.test(e.message));
     assert.throws(() => loadConfig({ 'rest-execution-rate': 'lots' }, {}), ConfigError);
     assert.throws(() => loadConfig({ 'liquid-object-format': 'yaml' }, {}), ConfigError);
+    assert.throws(() => loadConfig({ 'set-variables-typing': 'number' }, {}), ConfigError);
   });
 
   it('a configured same-widget limit stops a loop sooner', async () => {

@@ -1,5 +1,6 @@
 // Set Variables: renders each pair into flow.variables (the only widget that may change them).
-// Unquoted numbers become numbers; "parse as JSON" (real exports: an item's `"type": "json_object"`;
+// Unquoted numbers become numbers (unless limits.variableTyping is `string`: Studio's rule is
+// UNCONFIRMED, §2.3); "parse as JSON" (real exports: an item's `"type": "json_object"`;
 // `parse_as_json` is a guess) turns JSON text into objects, and text that is not JSON stays text.
 import { inferVariableValue, parseJsonValue } from '../liquid.ts';
 import type { Json, JsonObject } from '../types.ts';
@@ -18,7 +19,7 @@ export const setVariables: WidgetHandler = {
       const item = raw as Record<string, unknown>;
       const rendered = env.render(item.value ?? '');
       if (!rendered.ok) return { type: 'error', code: rendered.error.code, message: rendered.error.message };
-      let value: Json = inferVariableValue(rendered.value);
+      let value: Json = env.limits.variableTyping === 'string' ? rendered.value : inferVariableValue(rendered.value);
       if (wantsJson(item, env.state.properties.parse_as_json)) {
         const parsed = parseJsonValue(rendered.value);
         if (parsed.ok) value = parsed.value as Json;
