@@ -356,6 +356,9 @@ function checkConditions(
       if (!vetted.ok) r.warn(`${cp}/value`, `${label}.value: this regex never matches (${vetted.reason})`);
       else for (const note of vetted.notes ?? []) r.warn(`${cp}/value`, `${label}.value: ${note}`);
     }
+    // The same deploy-time check as properties get: an unsubstituted `${...}` is compared literally and never matches.
+    if (typeof c.value === 'string') warnPlaceholder(c.value, `${cp}/value`, `${label}.value`, r);
+    if (Array.isArray(c.arguments)) c.arguments.forEach((a, i) => typeof a === 'string' && warnPlaceholder(a, `${cp}/arguments/${i}`, `${label}.arguments[${i}]`, r));
     if ('friendly_name' in c && typeof c.friendly_name !== 'string') {
       r.error(`${cp}/friendly_name`, `${label}.friendly_name: ${typeMismatch(jsonTypeOf(c.friendly_name), 'string')}`);
     }
@@ -449,10 +452,17 @@ function schemaIssue(e: ErrorObject, base: string, w: string, spec: WidgetSpec, 
   }
 }
 
+/** Warns about a Terraform-style `${...}` left in a value; whether one was found. */
+function warnPlaceholder(v: string, path: string, label: string, r: Report): boolean {
+  const found = v.match(PLACEHOLDER);
+  if (found) r.warn(path, `${label} contains a deploy-time template placeholder ${found[0].replace(/\s+/g, ' ')}; it must be substituted before the flow can run`);
+  return found !== null;
+}
+
 function walkValue(v: unknown, ps: PropSpec | undefined, path: string, label: string, w: string, r: Report): void {
   if (typeof v === 'string') {
-    if (PLACEHOLDER.test(v)) {
-      r.warn(path, `${w}: ${label} contains a deploy-time template placeholder ${v.match(PLACEHOLDER)![0].replace(/\s+/g, ' ')}; it must be substituted before the flow can run`);
+    if (warnPlaceholder(v, path, `${w}: ${label}`, r)) {
+      // reported
     } else if (ps?.type === 'string' && ps.liquid === false && LIQUID.test(v)) {
       r.warn(path, `${w}: ${label} does not accept Liquid; the template is used literally`);
     } else if (ps?.type === 'string' && LIQUID.test(v)) {

@@ -143,7 +143,7 @@ const DEFS: Record<WidgetType, Def> = {
             key: str('Variable name (case-sensitive, no Liquid)', { required: true, liquid: false }),
             value: str('Value (Liquid)', { alsoAccept: ['number', 'integer', 'boolean'] }),
             index: str('Position (older Console exports)', { alsoAccept: ['integer'] }),
-            type: str('Value type hint (meaning UNCONFIRMED)'),
+            type: str('Value type: json_object parses the value as JSON; anything else keeps it as rendered'),
           },
         },
       },
@@ -387,7 +387,7 @@ const DEFS: Record<WidgetType, Def> = {
       ...messageProps(),
       // Typed string, but Console exports hold integers too (§1.3): integer accepted with a warning.
       timeout: str('Seconds to wait for a reply (string)', { default: '3600', alsoAccept: ['integer'] }),
-      to: str('Recipient (exports omit it; acceptance UNCONFIRMED)'),
+      to: str('Recipient: not used, the question always goes to the contact (exports omit it)'),
     },
   },
   'run-function': {

@@ -42,6 +42,7 @@ const cases: WarningCase[] = [
   { name: 'Terraform placeholder in send-to-flex workflow', def: withWidget(flex({ workflow: '${workflow_sids.master}' })), path: '#/states/9/properties/workflow', message: /Widget "flex_1" \(send-to-flex\): workflow contains a deploy-time template placeholder \$\{workflow_sids\.master\}/ },
   { name: 'Terraform placeholder as run-subflow flow_sid', def: variant((f) => void (state(f, 'subflow_1').properties.flow_sid = '${system_down_subflow_sid}')), path: '#/states/8/properties/flow_sid', message: /flow_sid contains a deploy-time template placeholder/ },
   { name: 'Terraform placeholder in an integer field', def: variant((f) => void (state(f, 'gather_1').properties.timeout = '${gather_timeout}')), path: '#/states/2/properties/timeout', message: /timeout contains a deploy-time template placeholder/ },
+  { name: 'Terraform placeholder as a split condition value', def: variant((f) => void (state(f, 'split_1').transitions[1].conditions[0].value = '${allowed_locations}')), path: '#/states/3/transitions/1/conditions/0/value', message: /transitions\[1\]\.conditions\[0\]\.value contains a deploy-time template placeholder \$\{allowed_locations\}/ },
   { name: 'Terraform placeholder inside a parameter', def: variant((f) => void (state(f, 'subflow_1').properties.parameters[0].value = 'x-${env}')), path: '#/states/8/properties/parameters/0/value', message: /parameters\[0\]\.value contains a deploy-time template placeholder \$\{env\}/ },
   {
     name: 'split arguments disagree with input',
