@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { basicAuth, startTestServer, type TestServer } from '../support/server.ts';
 import { launchBrowser, noChromium, type Browser } from './browser.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
@@ -345,6 +345,40 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
     }
+  });
+
+  // Rotates the account's token: keep it last, the tests before it use the original one.
+  it('asks to sign in again when the token is rotated mid-session, and keeps the unsaved edits', async () => {
+    const sid = await create('Rotated', ECHO);
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    await page.locator('.react-flow__node[data-id="reply"]').click();
+    const form = page.getByRole('form', { name: 'Properties of reply' });
+    await form.getByLabel('body').fill('Edited before the rotation');
+    await page.getByText('unsaved changes').waitFor();
+    const token = (await server.app.accounts.rotateToken(server.account.sid))!;
+    server.account.authToken = token;
+    server.auth = basicAuth(server.account.sid, token);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Sign in again' });
+    await dialog.getByRole('alert').filter({ hasText: 'refused' }).waitFor();
+    assert.equal(await dialog.getByLabel('Account SID').inputValue(), server.account.sid);
+    // Closed, it leaves a way back in the top bar; the page and its edit stay behind it.
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('status').filter({ hasText: 'Credentials refused' }).getByRole('button', { name: 'Sign in again' }).click();
+    assert.equal(await form.getByLabel('body').inputValue(), 'Edited before the rotation');
+    await dialog.getByLabel('Auth token').fill('not the token');
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'do not match' }).waitFor();
+    await dialog.getByLabel('Auth token').fill(token);
+    await dialog.getByRole('button', { name: 'Sign in' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await page.getByText('unsaved changes').waitFor();
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('status').filter({ hasText: /Saved draft revision/ }).waitFor();
+    const saved = await server.app.store.getRevision(server.account.sid, sid, 'LatestRevision');
+    assert.match(JSON.stringify(saved?.definition), /Edited before the rotation/);
+    // The refused requests' 401s are expected answers, not app errors.
+    browser.errors.splice(0);
   });
 
   it('logged no console errors', () => {

@@ -2,6 +2,7 @@
 // (/v2/Flows/...); the server answers every console path with index.html.
 import { Link, Redirect, Route, Switch } from 'wouter';
 import { SignIn } from './auth/sign-in.tsx';
+import { RefusedBadge, SignInAgainDialog } from './auth/sign-in-again.tsx';
 import { useSession } from './auth/session.tsx';
 import { FlowEditorPage } from './editor/flow-editor.tsx';
 import { ExecutionListPage } from './executions/execution-list.tsx';
@@ -24,6 +25,7 @@ function TopBar() {
         <Link href="/flows">Flows</Link>
       </nav>
       <div className="account">
+        <RefusedBadge />
         <code className="sid small" title="Signed-in account">
           {credentials?.accountSid}
         </code>
@@ -41,6 +43,7 @@ export function App() {
   return (
     <div className="shell">
       <TopBar />
+      <SignInAgainDialog />
       <div id="content" className="content">
         <Switch>
           <Route path="/flows">

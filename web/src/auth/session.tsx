@@ -1,6 +1,10 @@
 // The signed-in account, kept in sessionStorage: it lasts for the browser tab and is gone when the
 // tab closes, so a token is never left behind on a shared machine.
-import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
+//
+// A 401 in the middle of a session (the token was rotated, the account recreated) does not sign the
+// user out: the page and any unsaved edits stay where they are, `refused` says the credentials were
+// refused, and the shell asks to sign in again over the page (sign-in-again.tsx).
+import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
 import { ApiClient, type Credentials } from '../api/client.ts';
 
 const STORAGE_KEY = 'switchboard.credentials';
@@ -18,32 +22,45 @@ function load(): Credentials | null {
   }
 }
 
+/** no: all is well; asking: the server refused the credentials and the sign-in dialog is open; set aside: the user closed it. */
+export type Refusal = 'no' | 'asking' | 'set-aside';
+
 interface Session {
   credentials: Credentials | null;
   api: ApiClient | null;
+  refused: Refusal;
   signIn(credentials: Credentials): void;
   signOut(): void;
+  /** Opens (true) or closes (false) the sign-in-again dialog while the credentials are refused. */
+  askAgain(open: boolean): void;
 }
 
 const SessionContext = createContext<Session | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [credentials, setCredentials] = useState<Credentials | null>(load);
-  const session = useMemo<Session>(() => {
-    const signOut = () => {
-      sessionStorage.removeItem(STORAGE_KEY);
-      setCredentials(null);
-    };
-    return {
-      credentials,
-      api: credentials ? new ApiClient(credentials, signOut) : null,
-      signIn(next) {
-        sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
-        setCredentials(next);
-      },
-      signOut,
-    };
+  const [state, setState] = useState<{ credentials: Credentials | null; refused: Refusal }>(() => ({ credentials: load(), refused: 'no' }));
+  const { credentials, refused } = state;
+  const signOut = useCallback(() => {
+    sessionStorage.removeItem(STORAGE_KEY);
+    setState({ credentials: null, refused: 'no' });
+  }, []);
+  const signIn = useCallback((next: Credentials) => {
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
+    setState({ credentials: next, refused: 'no' });
+  }, []);
+  const askAgain = useCallback(
+    (open: boolean) => setState((s) => (s.refused === 'no' ? s : { ...s, refused: open ? 'asking' : 'set-aside' })),
+    [],
+  );
+  // The client, and so every page using it, changes only with the credentials.
+  const api = useMemo(() => {
+    if (!credentials) return null;
+    // Only a refusal of the credentials still in use counts: a late answer to a request sent with
+    // the old ones after signing in again must not ask again. A dialog set aside stays aside.
+    const onUnauthorized = () => setState((s) => (s.credentials === credentials && s.refused === 'no' ? { ...s, refused: 'asking' } : s));
+    return new ApiClient(credentials, onUnauthorized);
   }, [credentials]);
+  const session = useMemo<Session>(() => ({ credentials, api, refused, signIn, signOut, askAgain }), [credentials, api, refused, signIn, signOut, askAgain]);
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
 

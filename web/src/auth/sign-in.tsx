@@ -1,12 +1,13 @@
 // Sign in with the account SID and auth token the server prints at start-up (or TWILIO_ACCOUNT_SID
-// / TWILIO_AUTH_TOKEN). The pair is checked against the API before it is kept.
-import { useState, type FormEvent } from 'react';
+// / TWILIO_AUTH_TOKEN). The pair is checked against the API before it is kept. The same form signs
+// in again over the page when the server refuses the credentials mid-session (sign-in-again.tsx).
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiClient, ApiError, errorMessage } from '../api/client.ts';
 import { useSession } from './session.tsx';
 
-export function SignIn() {
+export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?: string; children?: ReactNode }) {
   const { signIn } = useSession();
-  const [accountSid, setAccountSid] = useState('');
+  const [accountSid, setAccountSid] = useState(fixedAccount ?? '');
   const [authToken, setAuthToken] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -27,47 +28,60 @@ export function SignIn() {
   };
 
   return (
+    <form className="stack sign-in-form" onSubmit={submit} aria-label="Sign in">
+      {children}
+      <label>
+        Account SID
+        <input
+          name="accountSid"
+          autoComplete="username"
+          required
+          pattern="AC[0-9a-fA-F]{32}"
+          title="AC followed by 32 hexadecimal characters"
+          value={accountSid}
+          // Signing in again keeps the account: the page on screen belongs to it.
+          readOnly={fixedAccount !== undefined}
+          onChange={(e) => setAccountSid(e.target.value)}
+          placeholder="AC…"
+          autoFocus={fixedAccount === undefined}
+        />
+      </label>
+      <label>
+        Auth token
+        <input
+          name="authToken"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={authToken}
+          onChange={(e) => setAuthToken(e.target.value)}
+          autoFocus={fixedAccount !== undefined}
+        />
+      </label>
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? 'Signing in…' : 'Sign in'}
+      </button>
+    </form>
+  );
+}
+
+export function SignIn() {
+  return (
     <main className="sign-in">
-      <form className="card sign-in-card" onSubmit={submit} aria-labelledby="sign-in-title">
-        <h1 id="sign-in-title">
-          <span className="logo" aria-hidden="true" /> Switchboard
-        </h1>
-        <p className="muted">Sign in with your account SID and auth token.</p>
-        <label>
-          Account SID
-          <input
-            name="accountSid"
-            autoComplete="username"
-            required
-            pattern="AC[0-9a-fA-F]{32}"
-            title="AC followed by 32 hexadecimal characters"
-            value={accountSid}
-            onChange={(e) => setAccountSid(e.target.value)}
-            placeholder="AC…"
-            autoFocus
-          />
-        </label>
-        <label>
-          Auth token
-          <input
-            name="authToken"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={authToken}
-            onChange={(e) => setAuthToken(e.target.value)}
-          />
-        </label>
-        {error && (
-          <p role="alert" className="error-text">
-            {error}
-          </p>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
+      <div className="card sign-in-card">
+        <SignInForm>
+          <h1 id="sign-in-title">
+            <span className="logo" aria-hidden="true" /> Switchboard
+          </h1>
+          <p className="muted">Sign in with your account SID and auth token.</p>
+        </SignInForm>
         <p className="muted small">The server prints the development account's credentials when it starts.</p>
-      </form>
+      </div>
     </main>
   );
 }
