@@ -2,6 +2,7 @@
 // the field it concerns and either expected/actual values or a line diff of a sequence, so the
 // reporters can show exactly what changed.
 import type { Json, JsonObject } from '../engine/types.ts';
+import { closestName } from './closest-name.ts';
 import { matchesText, matchesUrlExactly, matchesValue } from './pattern.ts';
 import type {
   EndExpectation,
@@ -23,6 +24,27 @@ export interface Failure {
   actual?: unknown;
   /** For sequences: lines prefixed "  " (both), "- " (expected only), "+ " (actual only). */
   diff?: string[];
+  /** Names the expectation gives that are no widget of the flow (typos): --update leaves those alone. */
+  notInFlow?: string[];
+}
+
+/** "'ask_sise' is not a widget in this flow (did you mean 'ask_size'?)". */
+export function notAWidget(name: string, widgets: ReadonlySet<string>): string {
+  const near = closestName(name, widgets);
+  return `'${name}' is not a widget in this flow${near ? ` (did you mean '${near}'?)` : ''}`;
+}
+
+/** Widget names a path or steps expectation gives that the flow does not have, each once, in order. */
+function unknownNames(key: 'path' | 'steps', expect: Expectations, widgets: ReadonlySet<string>): string[] {
+  const names =
+    key === 'path'
+      ? (expect.path ?? [])
+      : (expect.steps ?? []).flatMap((step) => {
+          const e = typeof step === 'string' ? parseStepText(step) : step;
+          // A transition with no next is recorded as going to 'Ended'.
+          return [e.from, ...(e.to !== undefined && e.to !== 'Ended' ? [e.to] : [])];
+        });
+  return [...new Set(names.filter((name) => typeof name === 'string' && !widgets.has(name)))];
 }
 
 export function stepText(step: { from: string; event: string; to: string }): string {
@@ -110,6 +132,8 @@ function compareSequence<E, A>(
   });
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
 /** Subset comparison of objects: one failure per mismatched or missing leaf. */
 function compareSubset(failures: Failure[], field: string, expected: unknown, actual: unknown): void {
   if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
@@ -139,18 +163,45 @@ export function messageText(m: ObservedMessage): string {
   return `${m.widget}: ${show(m.body)}${extra}`;
 }
 
-export function checkExpectations(expect: Expectations, observation: Observation, prefix = ''): Failure[] {
+/**
+ * What `observation` breaks of `expect`. `widgets`: the names of the flow's widgets; with it, a name
+ * the expectation gives that the flow does not have is said to be one (with the closest name), not
+ * left to read as a plain mismatch.
+ */
+export function checkExpectations(expect: Expectations, observation: Observation, prefix = '', widgets?: ReadonlySet<string>): Failure[] {
   const failures: Failure[] = [];
   const f = (name: string) => prefix + name;
+  /** Adds the "not a widget" lines to the failure `key` just added, if it names any. */
+  const hintNames = (key: 'path' | 'steps', before: number) => {
+    const failure = failures.length > before ? failures.at(-1) : undefined;
+    const unknown = failure && widgets ? unknownNames(key, expect, widgets) : [];
+    if (!failure || unknown.length === 0) return;
+    failure.message += unknown.map((name) => `\n${notAWidget(name, widgets!)}`).join('');
+    failure.notInFlow = unknown;
+  };
   compareSequence(failures, f('messages'), expect.messages, observation.messages, messageMatches, (e) => (typeof e === 'string' ? show(e) : show(e)), messageText);
   compareSequence(failures, f('heard'), expect.heard, observation.heard, (e, a) => matchesText(e, a), show, show);
+  let before = failures.length;
   compareSequence(failures, f('path'), expect.path, observation.path, (e, a) => e === a, String, String);
+  hintNames('path', before);
+  before = failures.length;
   compareSequence(failures, f('steps'), expect.steps, observation.steps.filter((s) => !s.subflow), stepMatches, (e) => (typeof e === 'string' ? e : show(e)), stepText);
+  hintNames('steps', before);
   compareSequence(failures, f('requests'), expect.requests, observation.requests, requestMatches, show, (r) => `${r.method} ${r.url}`);
   const context = observation.context as { flow?: { variables?: Json; data?: Json }; widgets?: Json };
   if (expect.variables) compareSubset(failures, f('variables'), expect.variables, context.flow?.variables ?? {});
   if (expect.data) compareSubset(failures, f('data'), expect.data, context.flow?.data ?? {});
-  if (expect.widgets) compareSubset(failures, f('widgets'), expect.widgets, context.widgets ?? {});
+  if (expect.widgets) {
+    const outputs = context.widgets ?? {};
+    const expected = expect.widgets as Record<string, unknown>;
+    const unknown = widgets && isRecord(outputs) && isRecord(expected) ? Object.keys(expected).filter((name) => !widgets.has(name) && !Object.hasOwn(outputs, name)) : [];
+    // One failure for a widget the flow does not have, instead of one "not set" per output expected of it.
+    for (const name of unknown) {
+      failures.push({ field: f(`widgets.${name}`), message: `${f(`widgets.${name}`)}: ${notAWidget(name, widgets!)}`, expected: expected[name], notInFlow: [name] });
+    }
+    const rest = unknown.length ? Object.fromEntries(Object.entries(expected).filter(([name]) => !unknown.includes(name))) : expected;
+    compareSubset(failures, f('widgets'), rest, outputs);
+  }
   if (expect.end !== undefined && !endMatches(expect.end, observation)) {
     // Mid-script, the step is named as every other expectation's failure names it.
     failures.push({ field: f('end'), message: `${prefix ? `${f('end')}: ` : ''}the execution's end differs`, expected: typeof expect.end === 'string' ? expect.end : `error ${expect.end.error}`, actual: endText(observation) });

@@ -49,6 +49,19 @@ export function httpAnswerFor(mock: HttpMock): HttpAnswer {
   return { result, delayMs };
 }
 
+/**
+ * The HTTP and Function mocks of `mocks` that `used` says answered nothing, each named as the test
+ * file names it ("mocks.http[0] (POST https://…)"): a URL or method that matches no request is easy to
+ * miss when the flow still takes the path the test expects.
+ */
+export function unusedHttpMocks(mocks: Mocks | undefined, used: (mock: object) => boolean): string[] {
+  const label = (kind: 'http' | 'functions', mock: HttpMock, i: number) => {
+    const what = kind === 'functions' && mock.name !== undefined ? `name: ${mock.name}` : `${mock.method?.toUpperCase() ?? 'any method'} ${mock.url ?? 'any URL'}`;
+    return `mocks.${kind}[${i}] (${what})`;
+  };
+  return (['http', 'functions'] as const).flatMap((kind) => (mocks?.[kind] ?? []).flatMap((mock, i) => (used(mock) ? [] : [label(kind, mock, i)])));
+}
+
 export class MockResponder implements Responder {
   readonly #layers: Mocks[];
   readonly #subflows: Map<string, LoadedFlow | null>;
@@ -105,6 +118,11 @@ export class MockResponder implements Responder {
     const mock = this.#take(this.#layers.flatMap((l) => l.calls ?? []), (m: CallMock) => m.to === undefined || matchesText(m.to, effect.call.to));
     if (mock?.fail !== undefined) return { fail: mock.fail };
     return { answer: mock?.answer ?? 'human' };
+  }
+
+  /** Whether a mock answered anything in this run. */
+  used(mock: object): boolean {
+    return this.#used.has(mock);
   }
 
   conversationFailure(): number | undefined {

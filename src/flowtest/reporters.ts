@@ -54,6 +54,7 @@ export function textReport(summary: RunSummary, options: { color?: boolean } = {
       }
       if (r.observation && r.observation.path.length) out.push(p.dim(`    path taken: ${r.observation.path.join(' → ')}`));
     }
+    for (const note of r.notes ?? []) out.push(p.yellow(`    note: ${note}`));
   }
   out.push('');
   const parts = [`${summary.passed} passed`, `${summary.failed} failed`];
@@ -75,6 +76,7 @@ export function tapReport(summary: RunSummary): string {
       for (const failure of r.failures) for (const line of failureLines(failure)) out.push(`    ${line}`);
       out.push(`  file: ${JSON.stringify(rel(r.file))}`, '  ...');
     }
+    for (const note of r.notes ?? []) out.push(`# note: ${note}`);
   });
   out.push(`# pass ${summary.passed}`, `# fail ${summary.failed}`, `# skip ${summary.skipped}`);
   return out.join('\n');
@@ -96,11 +98,13 @@ export function junitReport(summary: RunSummary): string {
     out.push(`  <testsuite name="${xml(rel(file))}" tests="${results.length}" failures="${failed}" skipped="${skipped}" time="${seconds(time)}">`);
     for (const r of results) {
       const open = `    <testcase name="${xml(r.name)}" classname="${xml(rel(file))}" time="${seconds(r.durationMs)}"`;
-      if (r.status === 'passed') out.push(`${open}/>`);
+      // Notes are no failure: JUnit's place for what a test printed.
+      const notes = r.notes?.length ? [`      <system-out>${xml(r.notes.map((note) => `note: ${note}`).join('\n'))}</system-out>`] : [];
+      if (r.status === 'passed') out.push(...(notes.length ? [`${open}>`, ...notes, '    </testcase>'] : [`${open}/>`]));
       else if (r.status === 'skipped') out.push(`${open}>`, `      <skipped${r.skipReason ? ` message="${xml(r.skipReason)}"` : ''}/>`, '    </testcase>');
       else {
         const text = r.failures.flatMap(failureLines).join('\n');
-        out.push(`${open}>`, `      <failure message="${xml(r.failures[0]?.message ?? 'failed')}" type="AssertionError">${xml(text)}</failure>`, '    </testcase>');
+        out.push(`${open}>`, `      <failure message="${xml(r.failures[0]?.message ?? 'failed')}" type="AssertionError">${xml(text)}</failure>`, ...notes, '    </testcase>');
       }
     }
     out.push('  </testsuite>');
@@ -121,6 +125,7 @@ export function jsonReport(summary: RunSummary): string {
         name: r.name,
         status: r.status,
         failures: r.failures,
+        ...(r.notes?.length ? { notes: r.notes } : {}),
         ...(r.observation ? { path: r.observation.path, end: r.observation.end, messages: r.observation.messages.map((m) => m.body) } : {}),
       })),
       coverage: summary.coverage.map((c) => ({ ...c, flow: rel(c.flow) })),

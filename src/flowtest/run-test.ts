@@ -5,7 +5,7 @@ import { conversationWebhookParams, messageWebhookParams } from '../channels/sim
 import { parseDuration } from './duration.ts';
 import { checkExpectations, endText, type Failure } from './expect.ts';
 import { parseClock, type LoadedFlow } from './load.ts';
-import { MockResponder } from './mocks.ts';
+import { MockResponder, unusedHttpMocks } from './mocks.ts';
 import { Simulation, type SimulationOptions, type StartSpec } from './simulation.ts';
 import type { Mocks, Observation, ScriptStep, TestCase, TriggerSpec } from './types.ts';
 
@@ -22,6 +22,10 @@ export interface TestResult {
   observation: Observation | null;
   /** What the run had observed at each inline `expect` step, by script index (for --update). */
   checkpoints?: Map<number, Observation>;
+  /** Worth knowing but not a failure: the test's HTTP or Function mocks that answered nothing. */
+  notes?: string[];
+  /** Whether a mock (the test's or the file's) answered anything in this run (for the file's unused mocks). */
+  mockUsed?: (mock: object) => boolean;
   durationMs: number;
 }
 
@@ -142,6 +146,11 @@ const TRIGGER_KEYS: Record<TriggerEvent, string> = {
   incomingParent: 'parent',
 };
 
+/** The names of the flow's widgets, which expectations are checked against for typos. */
+function widgetNames(flow: LoadedFlow): ReadonlySet<string> {
+  return new Set(flow.definition.states.map((state) => state.name));
+}
+
 function stepLabel(step: ScriptStep): string {
   const [key, value] = Object.entries(step)[0]!;
   return key === 'expect' ? 'expect' : `${key}: ${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value)}`;
@@ -169,7 +178,7 @@ export function testOptions(input: Pick<RunInput, 'options' | 'fileClock' | 'tes
 }
 
 /** Plays the trigger and the script; returns the simulation and any script-level failures. */
-export function play(input: RunInput): { sim: Simulation; failures: Failure[]; checkpoints: Map<number, Observation> } {
+export function play(input: RunInput): { sim: Simulation; failures: Failure[]; checkpoints: Map<number, Observation>; responder: MockResponder } {
   const { test, flow } = input;
   const failures: Failure[] = [];
   const checkpoints = new Map<number, Observation>();
@@ -204,7 +213,7 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; c
     } else if ('expect' in step) {
       const observed = sim.observation();
       checkpoints.set(i, observed);
-      failures.push(...checkExpectations(step.expect, observed, `script[${i}].expect.`));
+      failures.push(...checkExpectations(step.expect, observed, `script[${i}].expect.`, widgetNames(flow)));
     } else if ('return' in step) {
       if (!sim.redirectReturn(step.return === true ? {} : step.return)) {
         failures.push({ field: `script[${i}]`, message: `${where}: no TwiML Redirect is waiting for the call to come back at '${sim.observation().path.at(-1) ?? '?'}'` });
@@ -218,7 +227,7 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; c
       }
     }
   });
-  return { sim, failures, checkpoints };
+  return { sim, failures, checkpoints, responder };
 }
 
 export function runTest(input: RunInput): TestResult {
@@ -230,14 +239,18 @@ export function runTest(input: RunInput): TestResult {
   let failures: Failure[];
   let observation: Observation | null = null;
   let checkpoints: Map<number, Observation> | undefined;
+  let notes: string[] = [];
+  let mockUsed: ((mock: object) => boolean) | undefined;
   try {
     const played = play(input);
     checkpoints = played.checkpoints;
+    mockUsed = (mock) => played.responder.used(mock);
+    notes = unusedHttpMocks(input.test.mocks, mockUsed).map((mock) => `${mock} matched no request`);
     observation = played.sim.observation();
     failures = [
       ...observation.problems.map((p) => ({ field: 'runner', message: p })),
       ...played.failures,
-      ...checkExpectations(input.test.expect ?? {}, observation),
+      ...checkExpectations(input.test.expect ?? {}, observation, '', widgetNames(input.flow)),
     ];
     if (input.test.expect?.end === undefined && observation.end === 'error') {
       failures.push({ field: 'end', message: `the execution ended with ${endText(observation)} (add \`end: { error: ${observation.error?.code} }\` if that is intended)` });
@@ -245,5 +258,14 @@ export function runTest(input: RunInput): TestResult {
   } catch (error) {
     failures = [{ field: 'runner', message: (error as Error).message }];
   }
-  return { ...base, status: failures.length ? 'failed' : 'passed', failures, observation, ...(checkpoints?.size ? { checkpoints } : {}), durationMs: performance.now() - started };
+  return {
+    ...base,
+    status: failures.length ? 'failed' : 'passed',
+    failures,
+    observation,
+    ...(checkpoints?.size ? { checkpoints } : {}),
+    ...(notes.length ? { notes } : {}),
+    ...(mockUsed ? { mockUsed } : {}),
+    durationMs: performance.now() - started,
+  };
 }

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CoverageCollector, type FlowCoverage } from './coverage.ts';
 import { LoadError, loadTestFile, type LoadedTestFile } from './load.ts';
+import { unusedHttpMocks } from './mocks.ts';
 import { runTest, type TestResult } from './run-test.ts';
 import type { SimulationOptions } from './simulation.ts';
 import { updateExpectationFiles } from './update-expectations.ts';
@@ -74,6 +75,13 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
       if (result.observation) coverage.add(loaded.flow.path, loaded.flow.definition, result.observation.steps, subflows);
       fileResults.push(result);
     });
+    // The file's mocks serve every test: one that none answered is noted (when every test ran, so none was left out).
+    const ranAll = fileResults.length === loaded.file.tests.length && fileResults.every((r) => r.mockUsed);
+    const last = fileResults.at(-1);
+    if (ranAll && last) {
+      const unused = unusedHttpMocks(loaded.file.mocks, (mock) => fileResults.some((r) => r.mockUsed!(mock)));
+      if (unused.length) last.notes = [...(last.notes ?? []), ...unused.map((mock) => `the file's ${mock} matched no request in any test`)];
+    }
     results.push(...fileResults);
   }
   // In place: only the failing values change, the rest of each file byte for byte (update-expectations.ts).

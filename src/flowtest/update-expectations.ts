@@ -32,15 +32,22 @@ export interface TestUpdate {
   script: Map<number, Expectations>;
 }
 
-/** The failing expectation keys of a test, per block: '' for the test's `expect`, 'script[i]' for an inline one. */
-function failedKeysByBlock(result: TestResult): Map<string, Set<keyof Expectations>> {
-  const blocks = new Map<string, Set<keyof Expectations>>();
+/** A block's failing expectation keys, and the widgets its `widgets` names that the flow does not have. */
+interface FailedBlock {
+  keys: Set<keyof Expectations>;
+  notInFlow: Set<string>;
+}
+
+/** The failing expectations of a test, per block: '' for the test's `expect`, 'script[i]' for an inline one. */
+function failedKeysByBlock(result: TestResult): Map<string, FailedBlock> {
+  const blocks = new Map<string, FailedBlock>();
   for (const failure of result.failures) {
     const inline = /^(script\[\d+\])\.expect\.([a-z]+)/.exec(failure.field);
     const [block, key] = inline ? [inline[1]!, inline[2]!] : failure.field.startsWith('script[') || failure.field === 'runner' || failure.field === 'file' ? [null, null] : ['', failure.field.split('.')[0]!];
     if (block === null) continue;
-    if (!blocks.has(block)) blocks.set(block, new Set());
-    blocks.get(block)!.add(key as keyof Expectations);
+    if (!blocks.has(block)) blocks.set(block, { keys: new Set(), notInFlow: new Set() });
+    blocks.get(block)!.keys.add(key as keyof Expectations);
+    if (key === 'widgets') for (const name of failure.notInFlow ?? []) blocks.get(block)!.notInFlow.add(name);
   }
   return blocks;
 }
@@ -49,9 +56,9 @@ function failedKeysByBlock(result: TestResult): Map<string, Set<keyof Expectatio
 export function testUpdate(test: TestCase, result: TestResult): TestUpdate | null {
   if (result.status !== 'failed' || !result.observation) return null;
   const update: TestUpdate = { script: new Map() };
-  for (const [block, keys] of failedKeysByBlock(result)) {
+  for (const [block, { keys, notInFlow }] of failedKeysByBlock(result)) {
     if (block === '') {
-      const next = repairedExpectations(test.expect ?? {}, keys, result.observation);
+      const next = repairedExpectations(test.expect ?? {}, keys, result.observation, notInFlow);
       if (next) update.expect = next;
       continue;
     }
@@ -59,19 +66,26 @@ export function testUpdate(test: TestCase, result: TestResult): TestUpdate | nul
     const step = test.script?.[index];
     const observed = result.checkpoints?.get(index);
     if (!step || !('expect' in step) || !observed) continue;
-    const next = repairedExpectations(step.expect, keys, observed);
+    const next = repairedExpectations(step.expect, keys, observed, notInFlow);
     if (next) update.script.set(index, next);
   }
   return update.expect || update.script.size ? update : null;
 }
 
-/** `current` with each failing key rewritten to hold for `observation`, keeping what still holds; null when nothing changes. */
-export function repairedExpectations(current: Expectations, failedKeys: Set<keyof Expectations>, observation: Observation): Expectations | null {
+/**
+ * `current` with each failing key rewritten to hold for `observation`, keeping what still holds; null
+ * when nothing changes. `notInFlow`: names under `widgets` that are no widget of the flow (typos),
+ * kept as they are: writing "not set" for them would make the typo a passing check.
+ */
+export function repairedExpectations(current: Expectations, failedKeys: Set<keyof Expectations>, observation: Observation, notInFlow: ReadonlySet<string> = new Set()): Expectations | null {
   const next: Record<string, unknown> = { ...current };
   const before = current as Record<string, unknown>;
   for (const key of failedKeys) {
     if (key === 'end') next.end = repairedEnd(current.end, observation);
-    else if (SUBSET_KEYS.has(key)) next[key] = isObject(before[key]) ? project(before[key], contextPart(key, observation)) : expectationsFrom(observation, [key])[key];
+    else if (key === 'widgets' && isObject(before.widgets) && notInFlow.size) {
+      const actual = contextPart(key, observation);
+      next.widgets = Object.fromEntries(Object.entries(before.widgets).map(([name, value]) => [name, notInFlow.has(name) ? value : project(value, isObject(actual) ? own(actual, name) : undefined)]));
+    } else if (SUBSET_KEYS.has(key)) next[key] = isObject(before[key]) ? project(before[key], contextPart(key, observation)) : expectationsFrom(observation, [key])[key];
     else if (SEQUENCE_KEYS.has(key)) next[key] = Array.isArray(before[key]) ? mergeSequence(key, before[key], observation) : expectationsFrom(observation, [key])[key];
   }
   return same(next, current) ? null : (next as Expectations);

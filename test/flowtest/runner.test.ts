@@ -143,6 +143,98 @@ describe('flow test runner', () => {
     }
   });
 
+  it('says when an expectation names a widget the flow does not have, with the closest name; --update leaves such a name alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
+    try {
+      copyFileSync(EXAMPLE_FLOW, join(dir, 'pizza.json'));
+      const file = join(dir, 'typos.test.yaml');
+      const text = [
+        'flow: pizza.json',
+        'tests:',
+        '  - name: typos',
+        '    trigger: { message: { body: hi } }',
+        '    script:',
+        '      - expect: { path: [Trigger, ask_sise] }',
+        '    expect:',
+        '      steps: ["Trigger -incomingMessage-> ask_sise"]',
+        '      widgets:',
+        '        ask_szie: { inbound: { Body: "L" } }',
+        '        no_such_widget: { status_code: 200 }',
+        '        ask_size: { inbound: { Body: "L" } }',
+        '      end: waiting',
+        '',
+      ].join('\n');
+      writeFileSync(file, text);
+      const summary = runFiles([file]);
+      const failures = summary.results[0]!.failures;
+      const byField = (field: string) => failures.find((f) => f.field === field)?.message;
+      assert.equal(byField('script[0].expect.path'), "script[0].expect.path differ (expected 2, got 2)\n'ask_sise' is not a widget in this flow (did you mean 'ask_size'?)");
+      assert.equal(byField('steps'), "steps differ (expected 1, got 1)\n'ask_sise' is not a widget in this flow (did you mean 'ask_size'?)");
+      assert.equal(byField('widgets.ask_szie'), "widgets.ask_szie: 'ask_szie' is not a widget in this flow (did you mean 'ask_size'?)");
+      assert.equal(byField('widgets.no_such_widget'), "widgets.no_such_widget: 'no_such_widget' is not a widget in this flow");
+      // A real widget that has not run yet is a plain mismatch, as before.
+      assert.equal(byField('widgets.ask_size'), 'widgets.ask_size: expected an object');
+      assert.match(textReport(summary), /^ {4}'ask_sise' is not a widget in this flow \(did you mean 'ask_size'\?\)$/m);
+
+      // --update repairs the path, the steps and the real widget, but writes no "not set" for the typos.
+      const updated = runFiles([file], { update: true });
+      assert.deepEqual(updated.updated, [file]);
+      const after = readFileSync(file, 'utf8');
+      assert.match(after, /- expect: \{ path: \[Trigger, ask_size\] \}/);
+      assert.match(after, /steps: \["Trigger -incomingMessage-> ask_size"\]/);
+      assert.match(after, /^ {8}ask_szie: \{ inbound: \{ Body: "L" \} \}$/m);
+      assert.match(after, /^ {8}no_such_widget: \{ status_code: 200 \}$/m);
+      assert.match(after, /^ {8}ask_size: null$/m);
+      const again = runFiles([file]).results[0]!.failures.map((f) => f.field);
+      assert.deepEqual(again, ['widgets.ask_szie', 'widgets.no_such_widget']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('notes HTTP and Function mocks that answered no request, without failing the test', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
+    try {
+      copyFileSync(EXAMPLE_FLOW, join(dir, 'pizza.json'));
+      const file = join(dir, 'mocks.test.yaml');
+      writeFileSync(
+        file,
+        [
+          'flow: pizza.json',
+          'mocks:',
+          '  functions: [{ name: price, body: { price: 12 } }]',
+          '  http: [{ method: DELETE, url: "https://api.pizza.example/nowhere" }]',
+          'tests:',
+          '  - name: orders',
+          '    trigger: { message: { body: hi } }',
+          '    mocks:',
+          '      http:',
+          '        - { method: GET, url: "https://api.pizza.example/orders", status: 500 }',
+          '        - { method: POST, url: "https://api.pizza.example/orders", status: 201, body: { id: "ORD-1" } }',
+          '      functions: [{ name: prices, body: { price: 1 } }]',
+          '    script: [{ send: "L" }]',
+          '    expect: { end: completed, path: [Trigger, ask_size, check_size, remember_size, price, place_order, confirm] }',
+          '  - name: asks',
+          '    trigger: { message: { body: hi } }',
+          '    expect: { end: waiting }',
+          '',
+        ].join('\n'),
+      );
+      const summary = runFiles([file]);
+      assert.equal(summary.failed, 0, textReport(summary));
+      assert.deepEqual(summary.results[0]!.notes, ['mocks.http[0] (GET https://api.pizza.example/orders) matched no request', 'mocks.functions[0] (name: prices) matched no request']);
+      assert.deepEqual(summary.results[1]!.notes, ["the file's mocks.http[0] (DELETE https://api.pizza.example/nowhere) matched no request in any test"]);
+      assert.match(textReport(summary), /✓ [^\n]* › orders [^\n]*\n {4}note: mocks\.http\[0\] \(GET https:\/\/api\.pizza\.example\/orders\) matched no request\n/);
+      assert.match(tapReport(summary), /^ok 1 - [^\n]*\n# note: mocks\.http\[0\]/m);
+      assert.match(junitReport(summary), /<system-out>note: mocks\.http\[0\] \(GET https:\/\/api\.pizza\.example\/orders\) matched no request\nnote: mocks\.functions\[0\]/);
+      assert.deepEqual(JSON.parse(jsonReport(summary)).tests[1].notes, summary.results[1]!.notes);
+      // With only some tests run, the file's mocks may be for the others: nothing is said of them.
+      assert.equal(runFiles([file], { grep: /asks/ }).results[0]!.notes, undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs subflows from the files the test names, and reports a missing one through the failed transition', () => {
     const summary = runFiles([SUBFLOW]);
     assert.equal(summary.failed, 0, textReport(summary));
