@@ -347,6 +347,46 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     }
   });
 
+  it('fits a split with long Twilio condition names in the panel, without a doubled "If"', async () => {
+    // As Studio names them (from a real export): one long word after "matches_any_of".
+    const signs = 'aries,taurus,gemini,cancer,leo,virgo,libra,scorpio,sagittarius,sag,capricorn,aquarius,pisces';
+    const names = [`If value matches_any_of ${signs}`, 'If value contains help'];
+    const split: FlowDefinition = {
+      description: 'split',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage', next: 'split_1' }, { event: 'incomingCall' }, { event: 'incomingRequest' }] },
+        {
+          name: 'split_1',
+          type: 'split-based-on',
+          properties: { ...at(0, 250), input: '{{trigger.message.Body}}' },
+          transitions: [
+            { event: 'noMatch' },
+            { event: 'match', next: 'send_the_horoscope_of_the_day_for_the_water_and_fire_signs', conditions: [{ friendly_name: names[0], arguments: ['{{trigger.message.Body}}'], type: 'matches_any_of', value: signs }] },
+            { event: 'match', conditions: [{ friendly_name: names[1], arguments: ['{{trigger.message.Body}}'], type: 'contains', value: 'help' }] },
+            { event: 'match', conditions: [{ friendly_name: 'pressed 1', arguments: ['{{trigger.message.Body}}'], type: 'equal_to', value: '1' }] },
+          ],
+        },
+        { name: 'send_the_horoscope_of_the_day_for_the_water_and_fire_signs', type: 'send-message', properties: { ...at(0, 500), from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Stars' }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
+      ],
+    } as unknown as FlowDefinition;
+    const sid = await create('Long conditions', split);
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    await page.getByLabel('Select a widget').selectOption('split_1');
+    const form = page.getByRole('form', { name: 'Properties of split_1' });
+    const labels = await form.locator('.transition-row > .field > .field-label').allTextContents();
+    assert.deepEqual(labels, ['noMatch', names[0], names[1], 'If pressed 1']);
+    const panel = page.locator('#panel-properties');
+    await panel.screenshot({ path: fileURLToPath(new URL('../../test-results/screenshots/review-split-conditions.png', import.meta.url)) });
+    const sizes = await panel.evaluate((el) => ({ client: el.clientWidth, scroll: el.scrollWidth, right: el.getBoundingClientRect().right }));
+    assert.ok(sizes.scroll <= sizes.client, `the panel scrolls sideways: ${sizes.scroll} > ${sizes.client}`);
+    for (const control of await form.locator('.transitions input, .transitions select, .transitions button').all()) {
+      const box = (await control.boundingBox())!;
+      assert.ok(box.x + box.width <= sizes.right, `${await control.getAttribute('aria-label')} ends at ${box.x + box.width}, the panel at ${sizes.right}`);
+    }
+  });
+
   // Rotates the account's token: keep it last, the tests before it use the original one.
   it('asks to sign in again when the token is rotated mid-session, and keeps the unsaved edits', async () => {
     const sid = await create('Rotated', ECHO);

@@ -207,6 +207,13 @@ function PropertyField({
   );
 }
 
+/** Studio names its conditions "If value equal_to 1" already; only other names get the "If". */
+export function conditionLabel(friendlyName: string): string {
+  const name = friendlyName.trim();
+  if (!name) return 'If condition';
+  return /^if\b/i.test(name) ? name : `If ${name}`;
+}
+
 function TransitionsEditor({ definition, state, readOnly, onChange, onError }: Pick<FormProps, 'definition' | 'state' | 'readOnly' | 'onChange' | 'onError'>) {
   // The widget itself is a target too: a Gather re-prompting on timeout loops back to itself.
   const targets = definition.states.filter((s) => s.type !== 'trigger').map((s) => s.name);
@@ -234,7 +241,7 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
         return (
           <div className="transition-row" key={index}>
             <label className="field">
-              <span className="field-label">{transition.event === 'match' && condition ? `If ${condition.friendly_name || 'condition'}` : transition.event}</span>
+              <span className="field-label transition-label">{transition.event === 'match' && condition ? conditionLabel(condition.friendly_name) : transition.event}</span>
               <select
                 value={transition.next ?? ''}
                 disabled={readOnly}
@@ -251,7 +258,7 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
             </label>
             {isSplit && transition.event === 'match' && condition && (
               <div className="condition">
-                <input aria-label="Condition name" value={condition.friendly_name} readOnly={readOnly} onChange={(e) => updateCondition(index, { friendly_name: e.target.value })} />
+                <input className="condition-name" aria-label="Condition name" value={condition.friendly_name} readOnly={readOnly} onChange={(e) => updateCondition(index, { friendly_name: e.target.value })} />
                 <select aria-label="Operator" value={condition.type} disabled={readOnly} onChange={(e) => updateCondition(index, { type: e.target.value })}>
                   {[...new Set([...SPLIT_OPERATORS, condition.type])].map((op) => (
                     <option key={op} value={op}>
