@@ -7,7 +7,7 @@ import { parseDuration } from './duration.ts';
 import type { LoadedFlow } from './load.ts';
 import { matchesText, matchesUrl } from './pattern.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../lib/sms-segments.ts';
-import type { CallOutcome, HttpAnswer, Responder, SendAnswer } from './simulation.ts';
+import type { CallOutcome, CallVerbMockKey, HttpAnswer, Responder, SendAnswer } from './simulation.ts';
 import type { CallMock, HttpMock, MessageMock, Mocks } from './types.ts';
 
 /** The Function's name: the last path segment of its URL. */
@@ -118,6 +118,12 @@ export class MockResponder implements Responder {
     const mock = this.#take(this.#layers.flatMap((l) => l.calls ?? []), (m: CallMock) => m.to === undefined || matchesText(m.to, effect.call.to));
     if (mock?.fail !== undefined) return { fail: mock.fail };
     return { answer: mock?.answer ?? 'human' };
+  }
+
+  /** How the call verb `verb` of widget `widget` goes: the first mock for it (or for any widget) with uses left. */
+  callVerb<K extends CallVerbMockKey>(kind: K, widget: string): NonNullable<Mocks[K]>[number] | undefined {
+    const candidates = this.#layers.flatMap((l) => (l[kind] ?? []) as NonNullable<Mocks[K]>[number][]);
+    return this.#take(candidates, (m) => m.widget === undefined || m.widget === widget);
   }
 
   /** Whether a mock answered anything in this run. */

@@ -19,7 +19,7 @@ import type {
 import type { FlowDefinition } from '../definition/types.ts';
 import { buildRequest } from '../channels/http/fetch-http.ts';
 import type { RecordedStep } from './derive.ts';
-import type { EndState, Observation, ObservedMessage, ObservedRequest, ObservedStep } from './types.ts';
+import type { EndState, Mocks, Observation, ObservedMessage, ObservedRequest, ObservedStep } from './types.ts';
 
 export type Payload = Extract<Effect, { effectId: string }>;
 type HttpEffect = Extract<Effect, { type: 'http-request' }>;
@@ -33,6 +33,9 @@ export type CallOutcome = { fail: number } | { answer: 'human' | 'machine' | 'bu
 export type HttpAnswer = { result: EffectResult; delayMs: number };
 export type SendAnswer = { result: EffectResult; undelivered?: string };
 
+/** The mocks that decide how a call verb the flow waits on goes (see #driveCall). */
+export type CallVerbMockKey = 'dial' | 'enqueue' | 'record';
+
 /** Where a simulation gets the outside world's answers. */
 export interface Responder {
   http(effect: HttpEffect, problems: string[]): HttpAnswer;
@@ -42,6 +45,8 @@ export interface Responder {
   /** Optional: outbound calls (default: answered by a person) and Conversations (default: created). */
   call?(effect: PlaceCallEffect): CallOutcome;
   conversationFailure?(): number | undefined;
+  /** Optional: how a widget's Dial, Enqueue or Record goes (default: completed, bridged, a message left). */
+  callVerb?<K extends CallVerbMockKey>(kind: K, widget: string): NonNullable<Mocks[K]>[number] | undefined;
 }
 
 export interface StartSpec {
@@ -109,6 +114,9 @@ export function requestedUrl(spec: HttpEffect['request']): string {
 }
 
 const IDS = { executionSid: 'FN' + '0'.repeat(31) + '1', accountSid: 'AC' + '0'.repeat(31) + '1', flowSid: 'FW' + '0'.repeat(31) + '1' };
+/** The call a Dial places and the recording a Record makes: fixed, so other generated SIDs do not shift. */
+const DIAL_CALL_SID = 'CA' + '0'.repeat(31) + '2';
+const RECORDING_SID = 'RE' + '0'.repeat(31) + '1';
 
 export class Simulation {
   readonly definition: FlowDefinition;
@@ -297,10 +305,21 @@ export class Simulation {
     this.deliver({ type: 'call-callback', callbackId: wait.callbackId, params: this.#callParams(params), ...(fallthrough ? { fallthrough: true } : {}) });
   }
 
-  /** Plays the waiting TwiML up to the first verb that needs the caller; true when it moved the call on. */
+  /** The caller hangs up: the call's final status, as Twilio reports it. */
+  #callEnded(): void {
+    this.deliver({ type: 'call-ended', params: this.#callParams({ CallStatus: 'completed' }) });
+  }
+
+  /**
+   * Plays the waiting TwiML up to the first verb that needs the caller; true when it moved the call on.
+   * Dial, Enqueue and Record end as the test's `dial`, `enqueue` and `record` mocks say (answered and
+   * completed, bridged, a message left by default), each action callback with its own verb's parameters.
+   */
   #driveCall(): boolean {
     const wait = this.#callWait();
-    if (!wait || wait.twiml.length === 0) return false;
+    // The caller has hung up (a widget awaiting its action after the final status): nobody to play to.
+    if (!wait || wait.twiml.length === 0 || wait.hungUp) return false;
+    const widget = this.state?.frames.at(-1)?.current ?? '';
     if (!this.#heardWaits.has(wait.callbackId)) {
       this.#heardWaits.add(wait.callbackId);
       this.#hear(wait.twiml);
@@ -330,16 +349,55 @@ export class Simulation {
         case 'Hangup':
           this.deliver({ type: 'call-ended', params: this.#callParams({ CallStatus: 'completed' }) });
           return true;
-        case 'Record':
-          this.#callback(wait, { RecordingUrl: 'https://api.twilio.com/recordings/RE' + '0'.repeat(31) + '1', RecordingSid: 'RE' + '0'.repeat(31) + '1', RecordingDuration: '5', Digits: 'hangup' });
+        case 'Record': {
+          if (!node.callback) continue;
+          const mock = this.responder.callVerb?.('record', widget);
+          const result = mock?.result ?? 'completed';
+          // Nothing recorded: Twilio skips the action and goes on to the <Redirect> after it (noAudio).
+          if (result === 'noAudio') continue;
+          const digits = result === 'hangup' ? 'hangup' : mock?.digits;
+          const recording = {
+            RecordingUrl: mock?.url ?? `https://api.twilio.com/2010-04-01/Accounts/${IDS.accountSid}/Recordings/${RECORDING_SID}`,
+            RecordingSid: RECORDING_SID,
+            RecordingDuration: String(mock?.duration ?? 5),
+            ...(digits !== undefined ? { Digits: digits } : {}),
+          };
+          // A caller who hangs up after the message: the final status, then the action with what was recorded.
+          if (result === 'hangup') this.#callEnded();
+          this.#callback(wait, result === 'hangup' ? { ...recording, CallStatus: 'completed' } : recording);
           return true;
+        }
+        case 'Dial': {
+          if (!node.callback) continue;
+          const mock = this.responder.callVerb?.('dial', widget);
+          const status = mock?.status ?? 'completed';
+          const dialed = { DialCallStatus: status, DialCallSid: DIAL_CALL_SID, DialCallDuration: String(status === 'completed' ? (mock?.duration ?? 30) : 0) };
+          if (mock?.callerHangsUp) {
+            // The caller's call is over (CallStatus completed) when Twilio requests the action: `hangup`.
+            this.#callEnded();
+            this.#callback(wait, { ...dialed, CallStatus: 'completed' });
+          } else {
+            this.#callback(wait, dialed);
+          }
+          return true;
+        }
+        case 'Enqueue': {
+          if (!node.callback) continue;
+          const mock = this.responder.callVerb?.('enqueue', widget);
+          const result = mock?.result ?? 'bridged';
+          this.#callback(wait, { QueueResult: result, QueueTime: String(mock?.time ?? 0) });
+          // A caller who hung up in the queue has no call left for what the flow does next.
+          if (result === 'hangup' && this.active) this.#callEnded();
+          return true;
+        }
         default:
           // TwiML Redirect to another app: the call stays up under it until the app hands it back
           // (`return:` in a test) or the widget's timer fires (`wait:`), as on Twilio.
           if (node.verb === 'Redirect' && !node.callback && wait.returnable) return false;
           if (node.callback) {
-            // Redirect back, or a verb (Dial, Enqueue, Pay, Connect…) whose action reports it finished.
-            this.#callback(wait, node.verb === 'Redirect' ? {} : { DialCallStatus: 'completed', QueueResult: 'hangup' }, node.callback.fallthrough === true);
+            // Redirect back, or a verb (Pay, Connect…) whose action reports it finished: no parameters of
+            // another verb's (a test cannot choose these outcomes yet).
+            this.#callback(wait, {}, node.callback.fallthrough === true);
             return true;
           }
       }

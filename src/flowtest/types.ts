@@ -68,6 +68,43 @@ export interface CallMock {
   times?: number;
 }
 
+/** Connect Call To (<Dial>): how the dialled call goes. Unmocked: answered, and completed after 30 s. */
+export interface DialMock {
+  /** Only this widget's dial (default: any). */
+  widget?: string;
+  /** DialCallStatus: completed (answered, then hung up by the other party) or why it was never answered. */
+  status?: 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+  /** DialCallDuration in seconds (completed only). */
+  duration?: number;
+  /** The caller hangs up during the dial: the widget leaves by `hangup`. */
+  callerHangsUp?: boolean;
+  times?: number;
+}
+
+/** Enqueue Call and Send to Flex on a call (<Enqueue>): how the caller leaves the queue. Unmocked: bridged to an agent. */
+export interface EnqueueMock {
+  widget?: string;
+  /** QueueResult: queue-full → failedToEnqueue, system-error/error → callFailure, the rest → callComplete; hangup also ends the call. */
+  result?: 'bridged' | 'bridging-in-process' | 'hangup' | 'leave' | 'redirected' | 'redirected-from-bridged' | 'queue-full' | 'system-error' | 'error';
+  /** QueueTime in seconds. */
+  time?: number;
+  times?: number;
+}
+
+/** Record Voicemail (<Record>): what the caller leaves. Unmocked: a 5-second message, ended by silence. */
+export interface RecordMock {
+  widget?: string;
+  /** completed → recordingComplete; noAudio: nothing recorded → noAudio; hangup: the caller hangs up after the message (Digits=hangup, the call ends). */
+  result?: 'completed' | 'noAudio' | 'hangup';
+  /** The key that ended the recording (Digits). */
+  digits?: string;
+  /** RecordingDuration in seconds. */
+  duration?: number;
+  /** RecordingUrl. */
+  url?: string;
+  times?: number;
+}
+
 export interface Mocks {
   http?: HttpMock[];
   functions?: HttpMock[];
@@ -80,6 +117,9 @@ export interface Mocks {
   calls?: CallMock[];
   /** start-conversation: the Conversations API refuses with this error code. */
   conversations?: { fail?: number };
+  dial?: DialMock[];
+  enqueue?: EnqueueMock[];
+  record?: RecordMock[];
 }
 
 export type MessageExpectation = Pattern | { body?: Pattern; to?: Pattern; from?: Pattern; widget?: string; media?: Pattern[]; status?: string };

@@ -73,6 +73,16 @@ describe('flow test runner', () => {
     ]);
   });
 
+  it('connects, queues and records calls as the dial, enqueue and record mocks say, each action with its own parameters', () => {
+    const summary = runFiles([here('./fixtures/call-outcomes.test.yaml')]);
+    assert.equal(summary.failed, 0, textReport(summary));
+    assert.equal(summary.passed, 8);
+    const widgets = (summary.results[0]!.observation!.context as { widgets: Record<string, Record<string, unknown>> }).widgets;
+    assert.deepEqual(Object.keys(widgets.dial_sales!).filter((k) => /^(Dial|Queue|Recording)/.test(k)).sort(), ['DialCallDuration', 'DialCallSid', 'DialCallStatus']);
+    assert.deepEqual(Object.keys(widgets.queue!).filter((k) => /^(Dial|Queue|Recording)/.test(k)).sort(), ['QueueResult', 'QueueTime']);
+    assert.deepEqual(Object.keys(widgets.voicemail!).filter((k) => /^(Dial|Queue|Recording|Digits)/.test(k)).sort(), ['RecordingDuration', 'RecordingSid', 'RecordingUrl']);
+  });
+
   it('places outbound calls: answered, busy and refused (make-outgoing-call-v2 with call mocks)', () => {
     const summary = runFiles([here('./fixtures/outbound-call.test.yaml')]);
     assert.equal(summary.failed, 0, textReport(summary));
