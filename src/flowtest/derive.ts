@@ -4,6 +4,7 @@
 // Function answers from status_code/body/content_type outputs, send failures from failure steps.
 import type { FlowDefinition } from '../definition/types.ts';
 import type { JsonObject } from '../engine/types.ts';
+import { HANDED_OFF_EVENT, HANDOFF_GRACE_MS } from '../engine/widgets/add-twiml-redirect.ts';
 import { formatDuration } from './duration.ts';
 import { DEFAULT_CALL_SID } from './run-test.ts';
 import type { HttpMock, MessageMock, ScriptStep, TriggerSpec } from './types.ts';
@@ -94,9 +95,11 @@ function gatherTimeout(definition: FlowDefinition | undefined, widget: string): 
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 5;
 }
 
-/** TwiML Redirect's timer (Studio's default 14400 s). */
-function redirectTimeout(definition: FlowDefinition | undefined, widget: string): number {
-  const seconds = Number(definition?.states.find((s) => s.name === widget)?.properties.timeout ?? 14400);
+/** TwiML Redirect's timer as written (Studio's default 14400 s); null when Liquid decides it at run time. */
+function redirectTimeout(definition: FlowDefinition | undefined, widget: string): number | null {
+  const raw = definition?.states.find((s) => s.name === widget)?.properties.timeout ?? 14400;
+  if (typeof raw === 'string' && /\{[{%]/.test(raw)) return null;
+  const seconds = Number(raw);
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 14400;
 }
 
@@ -186,9 +189,16 @@ export function deriveInputs(
           // The outputs are the query parameters the app handed the call back with.
           script.push({ return: Object.keys(ctx).length ? Object.fromEntries(Object.entries(ctx).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) : true });
         } else if (step.event === 'timeout') {
-          const seconds = redirectTimeout(definitionOf(step), step.from);
+          // A Liquid timeout is only known from when the timer fired: wait until then (never short of it).
+          const written = redirectTimeout(definitionOf(step), step.from);
+          const fired = clock !== undefined && step.at !== undefined && Number.isFinite(step.at) ? Math.ceil((step.at - clock) / 1000) : null;
+          const seconds = written ?? (fired !== null && fired > 0 ? fired : 14400);
           script.push({ wait: `${seconds}s` });
           if (clock !== undefined) clock += seconds * 1000;
+        } else if (step.event === HANDED_OFF_EVENT) {
+          // timeout "0": the widget leaves once the webhook has had its <Redirect>.
+          script.push({ wait: formatDuration(HANDOFF_GRACE_MS) });
+          if (clock !== undefined) clock += HANDOFF_GRACE_MS;
         }
         break;
       case 'make-http-request':

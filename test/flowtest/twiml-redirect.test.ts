@@ -136,4 +136,26 @@ describe('TwiML Redirect in flow tests', () => {
       assert.deepEqual(recorded.tests[0]!.script, script);
     }
   });
+
+  it('replay and --record recover a Liquid timeout from when it fired, and the hand-off of timeout "0"', () => {
+    // On a call the app keeps the caller (the simulated call ends there); a message execution hands off.
+    for (const [widget, timeout, trigger, script] of [
+      ['ivrApp', '{{ 30 | plus: 30 }}', { call: {} }, [{ wait: '60s' }]],
+      ['chatApp', '0', { message: { body: 'hi' } }, [{ wait: '5s' }]],
+    ] as [string, string, TestCase['trigger'], TestCase['script']][]) {
+      const variant = structuredClone(definition) as unknown as { states: { name: string; properties: Record<string, unknown> }[] };
+      variant.states.find((s) => s.name === widget)!.properties.timeout = timeout;
+      const def = variant as unknown as FlowDefinition;
+      const { sim } = play({ file: 'x', flow: { path: 'redirect.json', definition: def, warnings: [] }, test: { name: 't', trigger, script }, subflows: new Map() });
+      // As the store keeps them: with their times (the simulation's own steps have them).
+      const steps = sim.recordedSteps.map((step, i) => ({ ...step, at: sim.steps[i]!.at }));
+      assert.ok(steps.some((s) => s.from === widget && s.event === (timeout === '0' ? 'handedOff' : 'timeout')), JSON.stringify(steps));
+      const context = sim.observation().context;
+      const inputs = deriveInputs(context.trigger as JsonObject, steps, { definition: def, startedAt: steps[0]?.at });
+      assert.deepEqual(inputs.script, script);
+      const source = { executionSid: 'FN' + 'a'.repeat(32), flowSid: 'FW' + 'a'.repeat(32), revision: 1, context, steps, endedManually: false, ended: !sim.active };
+      const report = replayExecution(source, { revision: 1, definition: def });
+      assert.equal(report.diverged, false, replayText(report));
+    }
+  });
 });

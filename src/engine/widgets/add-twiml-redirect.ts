@@ -29,7 +29,8 @@ export const HANDOFF_GRACE_MS = 5_000;
  * The step a handed-off execution ends with. Not one of the widget's events (none fits, and which one
  * Studio logs is unknown), so no wired transition is followed: the execution ends here.
  */
-const HANDED_OFF: Transition = { event: 'handedOff' };
+export const HANDED_OFF_EVENT = 'handedOff';
+const HANDED_OFF: Transition = { event: HANDED_OFF_EVENT };
 
 export const addTwimlRedirect: WidgetHandler = {
   enter(env) {
