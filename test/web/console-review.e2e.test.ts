@@ -387,6 +387,35 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     }
   });
 
+  it('redraws only the widget being edited while typing in its properties, and notices an edit typed back', async () => {
+    const sid = await create('Typing', wideFlow());
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    await page.getByLabel('Select a widget').selectOption('set_3');
+    const form = page.getByRole('form', { name: 'Properties of set_3' });
+    await form.getByLabel('variables 1 value').waitFor();
+    await page.waitForTimeout(500);
+    // Count the changes React Flow makes to the other widgets' boxes (a re-measured node is hidden and shown again).
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { touched: string[] }).touched = seen;
+      new MutationObserver((records) => {
+        for (const record of records) {
+          const node = (record.target as Element).closest?.('.react-flow__node');
+          const id = node?.getAttribute('data-id');
+          if (id && id !== 'set_3') seen.push(id);
+        }
+      }).observe(document.querySelector('.react-flow__nodes')!, { attributes: true, subtree: true, childList: true, characterData: true });
+    });
+    await form.getByLabel('variables 1 value').pressSequentially('45', { delay: 30 });
+    await page.getByText('unsaved changes').waitFor();
+    const touched = (await page.evaluate('window.touched')) as string[];
+    assert.deepEqual([...new Set(touched)], [], 'other widgets were redrawn');
+    // Typed back to the saved value: no longer unsaved, once typing pauses.
+    await form.getByLabel('variables 1 value').press('Backspace');
+    await form.getByLabel('variables 1 value').press('Backspace');
+    await page.getByText('unsaved changes').waitFor({ state: 'detached' });
+  });
+
   // Rotates the account's token: keep it last, the tests before it use the original one.
   it('asks to sign in again when the token is rotated mid-session, and keeps the unsaved edits', async () => {
     const sid = await create('Rotated', ECHO);

@@ -16,7 +16,7 @@ import {
   renameWidget,
   setProperty,
 } from '../../web/src/editor/definition-ops.ts';
-import { issuesByWidget, pathFromSteps, toGraph, transitionLabel } from '../../web/src/editor/graph.ts';
+import { issuesByWidget, keepUnchanged, pathFromSteps, toGraph, transitionLabel } from '../../web/src/editor/graph.ts';
 import { collapseUnchanged, prettyJson, sideBySide } from '../../web/src/flows/line-diff.ts';
 import { parseSse, type SseMessage } from '../../web/src/api/sse.ts';
 import { definitionFromImport } from '../../web/src/flows/import.ts';
@@ -180,6 +180,31 @@ describe('canvas graph', () => {
     assert.equal(loop.target, 'send_message_1');
     assert.match(loop.className, /edge-self-loop/);
     assert.equal(toGraph(flow).edges[0]!.type, 'flow');
+  });
+
+  it('keeps the node and edge objects an edit did not touch, so only the edited widget is redrawn', () => {
+    const { definition: flow } = addWidget(smallFlow(), 'say-play', { x: 300, y: 200 });
+    const report = validateDefinition(flow);
+    const before = toGraph(flow, issuesByWidget(flow, report.errors, report.warnings).byWidget);
+    // A keystroke in one property: a new definition, new findings grouping, the same findings.
+    const typed = setProperty(flow, 'send_message_1', 'body', 'Hello!');
+    const after = keepUnchanged(before, toGraph(typed, issuesByWidget(typed, report.errors, report.warnings).byWidget));
+    assert.deepEqual(
+      after.nodes.filter((node, i) => node !== before.nodes[i]).map((node) => node.id),
+      ['send_message_1'],
+    );
+    assert.ok(after.edges.every((edge, i) => edge === before.edges[i]));
+    // Moving a widget changes that node; connecting a transition adds an edge and keeps the others.
+    const moved = keepUnchanged(after, toGraph(moveWidget(typed, 'say_play_1', { x: 400, y: 250 })));
+    assert.deepEqual(moved.nodes.filter((node, i) => node !== after.nodes[i]).map((node) => node.id), ['say_play_1']);
+    const connected = keepUnchanged(after, toGraph(connect(typed, 'send_message_1', 0, 'say_play_1')));
+    assert.equal(connected.edges.length, after.edges.length + 1);
+    assert.ok(after.edges.every((edge) => connected.edges.includes(edge)));
+    // New findings reach the widget they are about, and only it.
+    const finding = { property_path: '#/states/1/properties/body', message: 'bad' };
+    const flagged = keepUnchanged(after, toGraph(typed, issuesByWidget(typed, [...report.errors, finding], report.warnings).byWidget));
+    assert.deepEqual(flagged.nodes.filter((node, i) => node !== after.nodes[i]).map((node) => node.id), ['send_message_1']);
+    assert.equal(keepUnchanged(null, after), after);
   });
 
   it('labels match transitions with their condition names', () => {

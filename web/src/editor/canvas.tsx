@@ -16,7 +16,7 @@ import {
 } from '@xyflow/react';
 import type { FlowDefinition } from '../api/types.ts';
 import { connect, moveWidget, removeWidget } from './definition-ops.ts';
-import { toGraph, type PathHighlight, type WidgetIssues } from './graph.ts';
+import { keepUnchanged, sameItems, toGraph, type Graph, type GraphEdge, type PathHighlight, type WidgetIssues } from './graph.ts';
 import { WidgetNode, type WidgetNodeType } from './widget-node.tsx';
 import { EDGE_TYPES, type FlowEdgeType } from './flow-edges.tsx';
 import { initialViewport } from './viewport.ts';
@@ -35,12 +35,32 @@ export interface CanvasProps {
 }
 
 export function Canvas({ definition, issues, path = null, readOnly = false, selected, onSelect, onChange, onError }: CanvasProps) {
-  const graph = useMemo(() => toGraph(definition, issues, path), [definition, issues, path]);
+  // Unchanged widgets and edges keep their objects from one edit to the next (keepUnchanged), so
+  // typing in one widget's property redraws that widget only, even on a flow of hundreds.
+  const previousGraph = useRef<Graph | null>(null);
+  const graph = useMemo(() => (previousGraph.current = keepUnchanged(previousGraph.current, toGraph(definition, issues, path))), [definition, issues, path]);
   const [nodes, setNodes] = useState<WidgetNodeType[]>([]);
 
-  // The definition is the source of truth; local node state only carries drags in progress.
+  // The definition is the source of truth; local node state only carries drags in progress and the
+  // sizes React Flow measured. A widget whose graph node is unchanged keeps its local node (and its
+  // measured size: a new node without one is measured again); one whose transitions are the same
+  // keeps its size until its box changes, which React Flow notices by itself.
   useEffect(() => {
-    setNodes(graph.nodes.map((node) => ({ ...node, selected: node.id === selected })) as WidgetNodeType[]);
+    setNodes((current) => {
+      const local = new Map(current.map((node) => [node.id, node]));
+      const next = graph.nodes.map((node) => {
+        const isSelected = node.id === selected;
+        const old = local.get(node.id);
+        if (old && old.data === node.data && old.position.x === node.position.x && old.position.y === node.position.y && !old.dragging) {
+          return old.selected === isSelected ? old : { ...old, selected: isSelected };
+        }
+        const fresh: WidgetNodeType = { ...node, selected: isSelected };
+        if (old?.measured && old.data.state.transitions === node.data.state.transitions) fresh.measured = old.measured;
+        return fresh;
+      });
+      // Nothing changed: the same array, so React Flow has nothing to look at.
+      return sameItems(next, current) ? current : next;
+    });
   }, [graph, selected]);
 
   // Open on the Trigger at a readable zoom, top-aligned, as Studio does (see viewport.ts). Only the
@@ -55,19 +75,42 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
     [],
   );
 
-  const edges: FlowEdgeType[] = useMemo(
-    () =>
-      graph.edges.map((edge) => ({
-        ...edge,
-        label: edge.label.length > 28 ? `${edge.label.slice(0, 27)}…` : edge.label,
-        markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
-        labelBgPadding: [4, 2] as [number, number],
-        labelBgBorderRadius: 4,
-        focusable: !readOnly,
-        deletable: !readOnly,
-      })),
-    [graph.edges, readOnly],
-  );
+  // One drawn edge per graph edge object, kept while that object is (see keepUnchanged).
+  const drawn = useMemo(() => new WeakMap<GraphEdge, FlowEdgeType>(), [readOnly]);
+  const previousEdges = useRef<FlowEdgeType[]>([]);
+  const edges: FlowEdgeType[] = useMemo(() => {
+    const next = graph.edges.map((edge) => {
+        let flowEdge = drawn.get(edge);
+        if (!flowEdge) {
+          flowEdge = {
+            ...edge,
+            label: edge.label.length > 28 ? `${edge.label.slice(0, 27)}…` : edge.label,
+            markerEnd: { type: MarkerType.ArrowClosed, width: 16, height: 16 },
+            labelBgPadding: [4, 2] as [number, number],
+            labelBgBorderRadius: 4,
+            focusable: !readOnly,
+            deletable: !readOnly,
+          };
+          drawn.set(edge, flowEdge);
+        }
+        return flowEdge;
+      });
+    // React Flow rebuilds its connection index whenever the edges array is a new one.
+    if (!sameItems(next, previousEdges.current)) previousEdges.current = next;
+    return previousEdges.current;
+  }, [graph.edges, drawn, readOnly]);
+
+  // React Flow redraws every node when a callback it is given changes: keep them stable and read
+  // the latest onSelect and definition through refs.
+  const onSelectRef = useRef(onSelect);
+  const current = useRef(definition);
+  useEffect(() => {
+    onSelectRef.current = onSelect;
+    current.current = definition;
+  });
+  const select = useCallback((name: string | null) => onSelectRef.current(name), []);
+  const onNodeClick = useCallback((_: unknown, node: WidgetNodeType) => select(node.id), [select]);
+  const onPaneClick = useCallback(() => select(null), [select]);
 
   const edit = useCallback(
     (fn: () => FlowDefinition) => {
@@ -88,38 +131,38 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
         // A drag commits when it ends; a move with the arrow keys (no drag at all) commits at once.
         if (change.type === 'position' && change.dragging !== true && change.position) {
           const { id, position } = change;
-          edit(() => moveWidget(definition, id, position));
+          edit(() => moveWidget(current.current, id, position));
         }
-        if (change.type === 'select' && change.selected) onSelect(change.id);
+        if (change.type === 'select' && change.selected) select(change.id);
       }
     },
-    [definition, edit, onSelect],
+    [edit, select],
   );
 
   const onConnect = useCallback(
     (connection: Connection) => {
       const index = Number(/^t(\d+)$/.exec(connection.sourceHandle ?? '')?.[1] ?? NaN);
       if (Number.isNaN(index)) return;
-      edit(() => connect(definition, connection.source, index, connection.target));
+      edit(() => connect(current.current, connection.source, index, connection.target));
     },
-    [definition, edit],
+    [edit],
   );
 
   const onNodesDelete: OnNodesDelete<WidgetNodeType> = useCallback(
     (deleted) => {
-      edit(() => deleted.reduce((def, node) => (node.data.state.type === 'trigger' ? def : removeWidget(def, node.id)), definition));
-      onSelect(null);
+      edit(() => deleted.reduce((def, node) => (node.data.state.type === 'trigger' ? def : removeWidget(def, node.id)), current.current));
+      select(null);
     },
-    [definition, edit, onSelect],
+    [edit, select],
   );
 
   const onEdgesDelete: OnEdgesDelete<FlowEdgeType> = useCallback(
     (deleted) => {
       edit(() =>
-        deleted.reduce((def, edge) => connect(def, edge.source, edge.data!.transitionIndex, null), definition),
+        deleted.reduce((def, edge) => connect(def, edge.source, edge.data!.transitionIndex, null), current.current),
       );
     },
-    [definition, edit],
+    [edit],
   );
 
   return (
@@ -134,8 +177,8 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
         onConnect={onConnect}
         onNodesDelete={onNodesDelete}
         onEdgesDelete={onEdgesDelete}
-        onPaneClick={() => onSelect(null)}
-        onNodeClick={(_, node) => onSelect(node.id)}
+        onPaneClick={onPaneClick}
+        onNodeClick={onNodeClick}
         nodesDraggable={!readOnly}
         nodesConnectable={!readOnly}
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}

@@ -41,7 +41,12 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   const history = useHistory<FlowDefinition>();
   const definition = history.value;
   const setDefinition = history.set;
-  const [saved, setSaved] = useState<string>('');
+  /** The saved definition: the object loaded or sent (an unchanged editor holds that very object) and its JSON. */
+  const [saved, setSaved] = useState<{ definition: FlowDefinition | null; json: string }>({ definition: null, json: '' });
+  /** A later definition found (after a pause in typing) to say the same as the saved one: typed and deleted again. */
+  const [sameAsSaved, setSameAsSaved] = useState<FlowDefinition | null>(null);
+  /** The definition object the report is known to belong to. */
+  const validated = useRef<FlowDefinition | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [panel, setPanel] = useState<Panel>('properties');
   const [report, setReport] = useState<ValidationReport>({ valid: true, errors: [], warnings: [] });
@@ -59,8 +64,10 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   useEffect(() => {
     if (!flow.data?.definition) return;
     history.reset(flow.data.definition);
-    setSaved(JSON.stringify(flow.data.definition));
-    setReportFor(JSON.stringify(flow.data.definition));
+    const json = JSON.stringify(flow.data.definition);
+    setSaved({ definition: flow.data.definition, json });
+    setReportFor(json);
+    validated.current = flow.data.definition;
     setReport({ valid: flow.data.valid ?? true, errors: flow.data.errors ?? [], warnings: flow.data.warnings ?? [] });
     // Only a newly loaded flow resets the history; saving keeps it.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -82,7 +89,9 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [history.undo, history.redo]);
 
-  const dirty = definition !== null && JSON.stringify(definition) !== saved;
+  // Cheap on every keystroke: an edit makes a new definition object; comparing contents waits for a
+  // pause in typing (the validation timer below), a flow of hundreds of widgets being some 100 kB of JSON.
+  const dirty = definition !== null && definition !== saved.definition && definition !== sameAsSaved;
 
   // Unsaved edits are not lost silently: closing the tab asks (beforeunload), and so do following a
   // link inside the console (caught before the router sees the click), the browser's Back and
@@ -108,29 +117,54 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
     };
   }, [dirty]);
 
-  // Re-validate a moment after the last edit (undoing back to the saved flow included).
+  // A moment after the last edit (undoing back to the saved flow included): re-validate, and notice
+  // an edit that came back to the saved flow.
   useEffect(() => {
-    if (!definition) return;
-    const json = JSON.stringify(definition);
-    if (json === reportFor) return;
+    if (!definition || definition === validated.current) return;
     const timer = setTimeout(() => {
+      const json = JSON.stringify(definition);
+      if (json === saved.json) setSameAsSaved(definition);
+      if (json === reportFor) {
+        validated.current = definition;
+        return;
+      }
       api
         .post<ValidationReport>('/console/api/Validate', { Definition: json })
         .then((next) => {
+          validated.current = definition;
           setReport(next);
           setReportFor(json);
         })
         .catch(() => undefined);
     }, 400);
     return () => clearTimeout(timer);
-  }, [definition, reportFor, api]);
+  }, [definition, reportFor, saved.json, api]);
 
   const issues = useMemo(() => (definition ? issuesByWidget(definition, report.errors, report.warnings) : null), [definition, report]);
+
+  // The "Go to" list changes with names and findings, not with every keystroke in a property.
+  const gotoKey = definition && issues ? definition.states.map((s) => `${s.name}${issues.byWidget.get(s.name)?.errors.length ? ' ⚠' : ''}`).join('\n') : '';
+  const gotoOptions = useMemo(
+    () =>
+      gotoKey
+        .split('\n')
+        .filter(Boolean)
+        .map((text) => {
+          const name = text.replace(/ ⚠$/, '');
+          return (
+            <option key={name} value={name}>
+              {text}
+            </option>
+          );
+        }),
+    [gotoKey],
+  );
 
   const showError = useCallback((text: string) => setNotice({ kind: 'error', text }), []);
 
   const save = async (status: 'draft' | 'published') => {
     if (!definition) return;
+    const sent = definition;
     setBusy(true);
     setNotice(null);
     try {
@@ -139,8 +173,9 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
         Definition: JSON.stringify(definition),
         CommitMessage: commitMessage || undefined,
       });
-      setSaved(JSON.stringify(updated.definition));
-      setReportFor(JSON.stringify(updated.definition));
+      const json = JSON.stringify(updated.definition);
+      setSaved({ definition: sent, json });
+      setReportFor(json);
       setReport({ valid: updated.valid ?? true, errors: updated.errors ?? [], warnings: updated.warnings ?? [] });
       flow.set(updated);
       setCommitMessage('');
@@ -302,12 +337,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
               }}
             >
               <option value="">—</option>
-              {definition.states.map((s) => (
-                <option key={s.name} value={s.name}>
-                  {s.name}
-                  {issues.byWidget.get(s.name)?.errors.length ? ' ⚠' : ''}
-                </option>
-              ))}
+              {gotoOptions}
             </select>
           </label>
         </div>

@@ -87,11 +87,73 @@ export function takenKey(from: string, event: string, to: string): string {
   return `${from}→${event}→${to}`;
 }
 
+export interface Graph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+/** Same length, same objects in the same order. */
+export function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a === b || (a.length === b.length && a.every((item, i) => item === b[i]));
+}
+
+function sameNode(a: GraphNode, b: GraphNode): boolean {
+  const x = a.data;
+  const y = b.data;
+  return (
+    a.id === b.id &&
+    a.position.x === b.position.x &&
+    a.position.y === b.position.y &&
+    x.state === y.state &&
+    x.initial === y.initial &&
+    x.visited === y.visited &&
+    x.current === y.current &&
+    sameItems(x.issues.errors, y.issues.errors) &&
+    sameItems(x.issues.warnings, y.issues.warnings)
+  );
+}
+
+function sameEdge(a: GraphEdge, b: GraphEdge): boolean {
+  return (
+    a.id === b.id &&
+    a.type === b.type &&
+    a.source === b.source &&
+    a.target === b.target &&
+    a.sourceHandle === b.sourceHandle &&
+    a.label === b.label &&
+    a.animated === b.animated &&
+    a.className === b.className &&
+    a.data.transitionIndex === b.data.transitionIndex &&
+    a.data.parallel === b.data.parallel &&
+    a.data.parallelCount === b.data.parallelCount
+  );
+}
+
+function reuse<T extends { id: string }>(previous: readonly T[], next: T[], same: (a: T, b: T) => boolean): T[] {
+  const byId = new Map(previous.map((item) => [item.id, item]));
+  return next.map((item) => {
+    const old = byId.get(item.id);
+    return old && same(old, item) ? old : item;
+  });
+}
+
+/**
+ * The next graph with the previous one's node and edge objects wherever nothing in them changed.
+ * React Flow redraws (and re-measures) a node or edge whenever its object is a new one, so keeping
+ * the unchanged ones makes a keystroke in one widget's property cost one widget, not the whole flow.
+ * Edits keep the State objects of widgets they do not touch (definition-ops.ts), findings are the
+ * report's own objects: comparing by identity is enough.
+ */
+export function keepUnchanged(previous: Graph | null, next: Graph): Graph {
+  if (!previous) return next;
+  return { nodes: reuse(previous.nodes, next.nodes, sameNode), edges: reuse(previous.edges, next.edges, sameEdge) };
+}
+
 export function toGraph(
   definition: FlowDefinition,
   issues: Map<string, WidgetIssues> = new Map(),
   path: PathHighlight | null = null,
-): { nodes: GraphNode[]; edges: GraphEdge[] } {
+): Graph {
   const names = new Set(definition.states.map((s) => s.name));
   const nodes: GraphNode[] = definition.states.map((state, index) => ({
     id: state.name,
