@@ -1,6 +1,6 @@
 // Housekeeping: the chores the timer loop runs besides firing timers. Executions past the maximum age
 // are ended, effects whose claim ran out (a dead node's) are carried out here, and old inbound
-// receipts and alerts are pruned. Any node may do each; the store's claims and version checks keep
+// receipts, alerts and channel records are pruned. Any node may do each; the store's claims and version checks keep
 // two nodes from doing the same work twice.
 import type { RuntimeContext, RuntimeOptions } from './runtime-context.ts';
 import type { EffectRunner } from './effect-runner.ts';
@@ -15,6 +15,12 @@ import { isConflict } from './conflicts.ts';
 const ORPHAN_SWEEP_MS = 1000;
 /** Executions past the maximum age ended at a time (a rare event: one batch after another). */
 const EXPIRY_BATCH = 128;
+/**
+ * A channel record (the carrier's send ledger) is kept while its execution is active (a send of it may
+ * be re-dispatched and reconciled, a status report may still change it), then this long after its
+ * last write: Twilio's delivery reports come within hours, the message's validity period at most.
+ */
+export const CHANNEL_RECORD_RETENTION_MS = 7 * 24 * 3600 * 1000;
 /** Old inbound receipts and alerts go once an hour (any node may do it; deletes are idempotent). */
 const PRUNE_EVERY_MS = 3600 * 1000;
 
@@ -65,11 +71,16 @@ export class Housekeeping {
     return this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS;
   }
 
-  /** Drops inbound receipts and alerts past their retention (the timer loop calls this hourly). */
+  /** Drops inbound receipts, alerts and channel records past their retention (the timer loop calls this hourly). */
   async pruneHistory(): Promise<number> {
     const now = this.#options.now();
     this.#lastPrune = now;
-    return this.#store.pruneHistory({ receipts: now - RECEIPT_RETENTION_MS, alerts: now - ALERT_RETENTION_MS });
+    return this.#store.pruneHistory({
+      receipts: now - RECEIPT_RETENTION_MS,
+      alerts: now - ALERT_RETENTION_MS,
+      // Channels stamp their records on the wall clock, whatever clock the runtime runs on.
+      channelRecords: Date.now() - CHANNEL_RECORD_RETENTION_MS,
+    });
   }
 
   /**

@@ -30,6 +30,8 @@ export interface CopyCounts {
   pendingEffects: number;
   /** Debugger alerts of executions that still exist (an alert outlives a deleted execution; those are not copied). */
   alerts: number;
+  /** The carrier's send ledger (in-flight sends, claimed message SIDs, delivery reports). */
+  channelRecords: number;
 }
 
 export class TargetNotEmptyError extends Error {}
@@ -75,6 +77,7 @@ export async function countStore(store: Store): Promise<CopyCounts> {
   }
   counts.timers = (await store.dueTimers(Number.MAX_SAFE_INTEGER, EVERYTHING)).length;
   counts.pendingEffects = (await store.pendingEffects(EVERYTHING)).length;
+  counts.channelRecords = (await store.listChannelRecords('', EVERYTHING)).length;
   for (const account of accounts) {
     for (const alert of await all((page) => store.listAlerts(account.sid, {}, page))) {
       if (await store.getExecutionBySid(alert.executionSid)) counts.alerts++;
@@ -84,7 +87,7 @@ export async function countStore(store: Store): Promise<CopyCounts> {
 }
 
 function zero(): CopyCounts {
-  return { settings: 0, accounts: 0, apiKeys: 0, flows: 0, revisions: 0, testUsers: 0, executions: 0, steps: 0, timers: 0, pendingEffects: 0, alerts: 0 };
+  return { settings: 0, accounts: 0, apiKeys: 0, flows: 0, revisions: 0, testUsers: 0, executions: 0, steps: 0, timers: 0, pendingEffects: 0, alerts: 0, channelRecords: 0 };
 }
 
 /** Writes an execution that may not hold its contact pair's slot (one-active-per-contact was off). */
@@ -151,6 +154,10 @@ export async function copyStore(from: Store, to: Store, onProgress: (line: strin
       await to.writeSprint({ execution, isNew: false, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [], alerts: [alert] });
       counts.alerts++;
     }
+  }
+  for (const record of await from.listChannelRecords('', EVERYTHING)) {
+    await to.putChannelRecord(record);
+    counts.channelRecords++;
   }
   return counts;
 }

@@ -1,7 +1,7 @@
 // Rows of either SQL backend turned into the port's records. Both keep JSON as TEXT and times as
 // epoch milliseconds; node-postgres returns BIGINT as strings and BOOLEAN as booleans, node:sqlite
 // numbers and 0/1 — Number() and `flag()` read both.
-import type { Account, AlertRecord, ApiKey, ExecutionAge, ExecutionRecord, FlowRecord, PendingEffect, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
+import type { Account, AlertRecord, ApiKey, ChannelRecord, ExecutionAge, ExecutionRecord, FlowRecord, PendingEffect, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -26,6 +26,23 @@ export function json(value: unknown): string {
 export function toSetting(row: Row): { key: string; value: string } {
   return { key: String(row.key), value: String(row.value) };
 }
+
+export function toChannelRecord(row: Row): ChannelRecord {
+  return { key: String(row.key), accountSid: String(row.account_sid), executionSid: String(row.execution_sid), value: String(row.value), updatedAt: Number(row.updated_at) };
+}
+
+/**
+ * The keys starting with `prefix` are those in [prefix, end): `end` is the prefix with its last
+ * character moved up one, so a listing by prefix reads a range of the primary key (byte order).
+ */
+export function prefixEnd(prefix: string): string {
+  if (prefix === '') return '\u{10FFFF}';
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+/** Channel records of executions that are not active (ended or gone) and were last written before the cut-off. */
+export const PRUNE_CHANNEL_RECORDS = `DELETE FROM channel_records WHERE updated_at < ?
+  AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.sid = channel_records.execution_sid AND e.status = 'active')`;
 
 export function toAccount(row: Row): Account {
   return {

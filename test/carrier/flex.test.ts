@@ -193,7 +193,7 @@ describe('Twilio carrier: send-to-flex creates a TaskRouter task', () => {
       assert.equal(taskPosts(fake).length, 1);
 
       const crashed = { ...context, effectId: 'EF' + 'b'.repeat(32) };
-      await server.app.store.setSetting(`carrier-task:${crashed.effectId}`, JSON.stringify({ state: 'requesting', workspaceSid: WORKSPACE }));
+      await channel.ledger.write(`carrier-task:${crashed.effectId}`, crashed, JSON.stringify({ state: 'requesting', workspaceSid: WORKSPACE }));
       const after = await channel.createFlexTask(upstream, crashed, task);
       assert.deepEqual(after.ok ? null : after.code, 30008);
       assert.equal(taskPosts(fake).length, 1, 'not repeated');

@@ -12,7 +12,8 @@ import { InflightLedger } from '../../src/channels/twilio/inflight.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { CONTACT, NUMBER, createFlow, flow, restExecution, sendMessage, startCarrierServer, startFake, stepList, waitForEnd, type CarrierServer, type State } from './helpers.ts';
 
-type SettingsMethod = 'getSetting' | 'setSetting';
+/** Settings hold the carrier configuration; the send ledger is in the channel records. */
+type SettingsMethod = 'getSetting' | 'setSetting' | 'getChannelRecord' | 'putChannelRecord';
 
 /**
  * Makes the next `times` calls of `method` whose key (and value) match fail as a dropped database
@@ -20,10 +21,11 @@ type SettingsMethod = 'getSetting' | 'setSetting';
  */
 function failNext(store: SqliteStore, method: SettingsMethod, match: (key: string, value?: string) => boolean, times: number, options: { landed?: boolean; message?: string } = {}): { failed: () => number } {
   let failed = 0;
-  const original = (store[method] as (...args: string[]) => Promise<unknown>).bind(store);
+  const original = (store[method] as (...args: unknown[]) => Promise<unknown>).bind(store);
   const message = options.message ?? 'terminating connection due to administrator command';
-  (store as unknown as Record<string, unknown>)[method] = async (...args: string[]) => {
-    if (failed < times && match(args[0]!, args[1])) {
+  (store as unknown as Record<string, unknown>)[method] = async (...args: unknown[]) => {
+    const [key, value] = typeof args[0] === 'object' ? [(args[0] as { key: string }).key, (args[0] as { value: string }).value] : [args[0] as string, args[1] as string | undefined];
+    if (failed < times && match(key, value)) {
       failed++;
       if (options.landed) await original(...args);
       throw new Error(message);
@@ -79,7 +81,7 @@ describe('a database blip while the webhook channel sends', () => {
   });
 
   it('a ledger read that times out: the message is sent once, the step is sent', async () => {
-    const blip = failNext(store, 'getSetting', (key) => key.startsWith('inflight:'), 2, { message: 'canceling statement due to statement timeout' });
+    const blip = failNext(store, 'getChannelRecord', (key) => key.startsWith('inflight:'), 2, { message: 'canceling statement due to statement timeout' });
     const { steps } = await runOnce(server, greetFlow());
     assert.equal(blip.failed(), 2);
     assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);
@@ -95,7 +97,7 @@ describe('a database blip while the webhook channel sends', () => {
   });
 
   it('the in-flight record lands but its answer is lost: the retry knows nothing left and sends once', async () => {
-    const blip = failNext(store, 'setSetting', inflightRequesting, 1, { landed: true });
+    const blip = failNext(store, 'putChannelRecord', inflightRequesting, 1, { landed: true });
     const { steps } = await runOnce(server, greetFlow());
     assert.equal(blip.failed(), 1);
     assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);
@@ -103,7 +105,7 @@ describe('a database blip while the webhook channel sends', () => {
   });
 
   it('the MessageSid claim fails after the in-flight record was written: sent once, not "outcome unknown"', async () => {
-    const blip = failNext(store, 'setSetting', (key) => key.startsWith('carrier-msg:'), 1);
+    const blip = failNext(store, 'putChannelRecord', (key) => key.startsWith('carrier-msg:'), 1);
     const { steps } = await runOnce(server, greetFlow());
     assert.equal(blip.failed(), 1);
     assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);
@@ -111,7 +113,7 @@ describe('a database blip while the webhook channel sends', () => {
   });
 
   it('the ledger write after a confirmed send fails: the step is sent, and the ledger is written later', async () => {
-    const blip = failNext(store, 'setSetting', inflightDone, 3);
+    const blip = failNext(store, 'putChannelRecord', inflightDone, 3);
     const { steps } = await runOnce(server, greetFlow());
     assert.equal(blip.failed(), 3);
     assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);
@@ -154,7 +156,7 @@ describe('a database blip while the Twilio carrier sends', () => {
   });
 
   it('a ledger read that fails: one message upstream, the step is sent', async () => {
-    const blip = failNext(store, 'getSetting', (key) => key.startsWith('inflight:'), 2);
+    const blip = failNext(store, 'getChannelRecord', (key) => key.startsWith('inflight:'), 2);
     const { steps } = await runOnce(server, greetFlow());
     assert.equal(blip.failed(), 2);
     assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);
@@ -162,7 +164,7 @@ describe('a database blip while the Twilio carrier sends', () => {
   });
 
   it('the in-flight record lands but its answer is lost: sent once, not reported unknown', async () => {
-    const blip = failNext(store, 'setSetting', inflightRequesting, 1, { landed: true });
+    const blip = failNext(store, 'putChannelRecord', inflightRequesting, 1, { landed: true });
     const { steps } = await runOnce(server, greetFlow());
     assert.equal(blip.failed(), 1);
     assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);
@@ -170,7 +172,7 @@ describe('a database blip while the Twilio carrier sends', () => {
   });
 
   it('the ledger write after Twilio created the message fails: the step is sent, the ledger written later', async () => {
-    const blip = failNext(store, 'setSetting', inflightDone, 3);
+    const blip = failNext(store, 'putChannelRecord', inflightDone, 3);
     const { steps } = await runOnce(server, greetFlow());
     assert.equal(blip.failed(), 3);
     assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);

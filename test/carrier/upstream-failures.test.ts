@@ -193,7 +193,7 @@ describe('Twilio channel: one outcome per step', () => {
     // A send left 'requesting' by a crash, whose status callback already named the message.
     const crashed = { ...context, effectId: 'EF' + 'b'.repeat(32) };
     await channel.ledger.begin({ v: 1, effectId: crashed.effectId, executionSid: crashed.executionSid, accountSid: crashed.accountSid, target: 'message', to: CONTACT, from: NUMBER, body: 'lost?', startedAt: Date.now(), state: 'requesting' });
-    await channel.ledger.sawCallback(crashed.effectId, 'SM' + 'c'.repeat(32), 'sent');
+    await channel.ledger.sawCallback(crashed, 'SM' + 'c'.repeat(32), 'sent');
     const reconciled = await channel.send(upstream, crashed, { from: NUMBER, to: CONTACT, body: 'lost?' });
     assert.equal(reconciled.ok && reconciled.message.Sid, 'SM' + 'c'.repeat(32));
     assert.equal(fake.creates('Messages').length, 1, 'reconciled, not re-sent');

@@ -7,6 +7,7 @@ import type {
   AlertRecord,
   Account,
   ApiKey,
+  ChannelRecord,
   ExecutionRecord,
   FlowRecord,
   PageRequest,
@@ -33,6 +34,10 @@ function sid(prefix: string): string {
 
 function account(overrides: Partial<Account> = {}): Account {
   return { sid: sid('AC'), authToken: 'tok' + counter, friendlyName: 'Account ' + counter, dateCreated: T0 + counter, ...overrides };
+}
+
+function channelRecord(exec: ExecutionRecord, key: string): ChannelRecord {
+  return { key, accountSid: exec.accountSid, executionSid: exec.sid, value: JSON.stringify({ to: '+15550001111', body: 'hello ' + key }), updatedAt: T0 };
 }
 
 function definition(note: string): FlowDefinition {
@@ -349,6 +354,11 @@ export function runStoreConformance(
         await store.setSetting(`carrier:${a.sid}`, '{"channel":"webhook"}');
         await store.setSetting(`carrier:${b.sid}`, '{"channel":"webhook"}');
         await store.setSetting('dev_account_sid', b.sid);
+        // The carrier's send ledger: the recipient and body of a message are the account's data.
+        const recordA = channelRecord(execA, 'inflight:EFa');
+        const recordB = channelRecord(execB, 'inflight:EFb');
+        await store.putChannelRecord(recordA);
+        await store.putChannelRecord(recordB);
 
         assert.deepEqual(await store.deleteAccount(a.sid), { apiKeys: 1, flows: 2 });
         assert.equal(await store.getAccount(a.sid), null);
@@ -360,6 +370,8 @@ export function runStoreConformance(
         assert.deepEqual((await store.listAlerts(a.sid, {}, { pageSize: 10 })).items, []);
         assert.equal(await store.hasInboundReceipt(a.sid, 'SM' + 'r'.repeat(32)), false);
         assert.equal(await store.getSetting(`carrier:${a.sid}`), null);
+        assert.equal(await store.getChannelRecord(recordA.key), null);
+        assert.deepEqual(await store.getChannelRecord(recordB.key), recordB);
         // What is left is the other account's, whole: its timer and effect are the only ones to claim.
         assert.deepEqual(await store.getAccount(b.sid), b);
         assert.deepEqual(await store.getApiKey(keyB.sid), keyB);
@@ -835,8 +847,14 @@ export function runStoreConformance(
         const keptEffect = effect(kept, 'k', T0 + 2);
         await store.writeSprint(sprint(gone, true, { steps: [goneStep], timersToAdd: [timer(gone, T0 + 1)], effectsToAdd: [effect(gone, 'g', T0 + 1)] }));
         await store.writeSprint(sprint(kept, true, { steps: [keptStep], timersToAdd: [keptTimer], effectsToAdd: [keptEffect] }));
+        const goneRecord = channelRecord(gone, 'carrier-msg:SMgone');
+        const keptRecord = channelRecord(kept, 'carrier-msg:SMkept');
+        await store.putChannelRecord(goneRecord);
+        await store.putChannelRecord(keptRecord);
 
         assert.equal(await store.deleteExecution(a.sid, flowA.sid, gone.sid), true);
+        assert.equal(await store.getChannelRecord(goneRecord.key), null);
+        assert.deepEqual(await store.getChannelRecord(keptRecord.key), keptRecord);
         assert.equal(await store.getExecution(a.sid, flowA.sid, gone.sid), null);
         assert.equal(await store.getExecutionBySid(gone.sid), null);
         assert.equal(await store.getStep(a.sid, flowA.sid, gone.sid, goneStep.sid), null);
@@ -870,8 +888,11 @@ export function runStoreConformance(
           );
         }
 
+        for (const e of [...doomed, ...survivors]) await store.putChannelRecord(channelRecord(e, `inflight:${e.sid}`));
         assert.equal(await store.deleteFlow(a.sid, flowA.sid), true);
+        for (const e of survivors) assert.ok(await store.getChannelRecord(`inflight:${e.sid}`));
         for (const e of doomed) {
+          assert.equal(await store.getChannelRecord(`inflight:${e.sid}`), null);
           assert.equal(await store.getExecutionBySid(e.sid), null);
           assert.deepEqual((await store.listSteps(a.sid, flowA.sid, e.sid, { pageSize: 10 })).items, []);
         }
@@ -1435,6 +1456,45 @@ export function runStoreConformance(
         assert.equal(await store.hasInboundReceipt(a.sid, 'recent'), true);
         assert.deepEqual((await store.listAlerts(a.sid, {}, { pageSize: 50 })).items, [recent]);
         assert.equal(await store.pruneHistory({ receipts: T0 + 5000, alerts: T0 + 5000 }), 0);
+      });
+
+      test('channel records: written, replaced, read, listed by key prefix and deleted', async (store) => {
+        const { flowA } = await seed(store);
+        const exec = execution(flowA);
+        await store.writeSprint(sprint(exec, true));
+        assert.equal(await store.getChannelRecord('inflight:EF1'), null);
+        const records = ['carrier-msg:SM1', 'carrier-report:EF2', 'carrier-report:EF1', 'carrier-reports', 'carrier-seen:EF1', 'inflight:EF1'].map((key) => channelRecord(exec, key));
+        for (const record of records) await store.putChannelRecord(record);
+        const replaced = { ...records[5]!, value: '{"state":"done"}', updatedAt: T0 + 1 };
+        await store.putChannelRecord(replaced);
+        assert.deepEqual(await store.getChannelRecord('inflight:EF1'), replaced);
+        const keys = async (prefix: string, limit = 10, after?: string) => (await store.listChannelRecords(prefix, limit, after)).map((r) => r.key);
+        assert.deepEqual(await keys('carrier-report:'), ['carrier-report:EF1', 'carrier-report:EF2']);
+        assert.deepEqual(await keys('carrier-report:', 1), ['carrier-report:EF1']);
+        assert.deepEqual(await keys('carrier-report:', 10, 'carrier-report:EF1'), ['carrier-report:EF2']);
+        assert.deepEqual(await keys('carrier-'), ['carrier-msg:SM1', 'carrier-report:EF1', 'carrier-report:EF2', 'carrier-reports', 'carrier-seen:EF1']);
+        assert.equal((await store.listChannelRecords('', 100)).length, 6);
+        assert.deepEqual(await store.listChannelRecords('carrier-report:', 10).then((r) => r[0]), records[2]);
+        assert.equal(await store.deleteChannelRecord('carrier-report:EF1'), true);
+        assert.equal(await store.deleteChannelRecord('carrier-report:EF1'), false);
+        assert.deepEqual(await keys('carrier-report:'), ['carrier-report:EF2']);
+      });
+
+      test('pruneHistory drops channel records last written before the cut-off whose execution is not active', async (store) => {
+        const { flowA } = await seed(store);
+        const active = execution(flowA);
+        const ended = execution(flowA, { status: 'ended' });
+        await store.writeSprint(sprint(active, true));
+        await store.writeSprint(sprint(ended, true));
+        const gone = execution(flowA); // never written, or deleted since
+        const put = (exec: ExecutionRecord, key: string, updatedAt: number) => store.putChannelRecord({ ...channelRecord(exec, key), updatedAt });
+        await put(active, 'inflight:old-active', T0);
+        await put(ended, 'inflight:old-ended', T0);
+        await put(gone, 'inflight:old-gone', T0);
+        await put(ended, 'inflight:recent-ended', T0 + 10_000);
+        assert.equal(await store.pruneHistory({ receipts: T0, alerts: T0 }), 0, 'no cut-off, no pruning');
+        assert.equal(await store.pruneHistory({ receipts: T0, alerts: T0, channelRecords: T0 + 5000 }), 2);
+        assert.deepEqual((await store.listChannelRecords('inflight:', 10)).map((r) => r.key), ['inflight:old-active', 'inflight:recent-ended']);
       });
     });
   });

@@ -56,6 +56,45 @@ if (SKIP_REASON) {
       }
     });
 
+    it('version 8: the send ledger moves from settings to channel records naming its account and execution', async () => {
+      const schema = testSchemaName();
+      try {
+        const owned = JSON.stringify({ effectId: 'EF1', executionSid: 'FN1', accountSid: 'AC1', to: '+15550001111' });
+        await withClient(async (c) => {
+          await c.query(`CREATE SCHEMA "${schema}"; SET search_path = "${schema}"`);
+          await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+          for (const [i, migration] of POSTGRES_MIGRATIONS.slice(0, 7).entries()) {
+            await c.query(migration);
+            await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
+          }
+          await c.query(`INSERT INTO flows (sid, account_sid, friendly_name, status, revision, valid, errors, warnings, date_created) VALUES ('FW1', 'AC1', 'x', 'published', 1, true, '[]', '[]', 1)`);
+          await c.query(
+            `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address, channel_address, status, initiated_by, state, context, date_created)
+             VALUES ('FN1', 'AC1', 'FW1', 1, 'FC1', '+1', '+2', 'active', 'API', '{}', '{}', 1)`,
+          );
+          await c.query(`INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at) VALUES ('EFtask', 'FN1', 'AC1', '{}', 1)`);
+          const settings = [['inflight:EF1', owned], ['carrier-msg:SM1', owned], ['carrier-seen:EF1', '{"messageSid":"SM1"}'], ['carrier-task:EFtask', '{}'], ['carrier-conv:EFdone', '{}'], ['carrier:AC1', '{}']];
+          for (const [key, value] of settings) await c.query('INSERT INTO settings (key, value) VALUES ($1, $2)', [key, value]);
+        });
+        const store = new PostgresStore({ connectionString: DATABASE_URL!, schema });
+        try {
+          await store.ready();
+          assert.deepEqual((await store.listChannelRecords('', 10)).map((r) => [r.key, r.accountSid, r.executionSid]), [
+            ['carrier-msg:SM1', 'AC1', 'FN1'],
+            ['carrier-seen:EF1', 'AC1', 'FN1'],
+            ['carrier-task:EFtask', 'AC1', 'FN1'],
+            ['inflight:EF1', 'AC1', 'FN1'],
+          ]);
+          assert.equal((await store.getChannelRecord('inflight:EF1'))?.value, owned);
+          assert.deepEqual(await store.listSettings(), [{ key: 'carrier:AC1', value: '{}' }]);
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await dropSchema(schema);
+      }
+    });
+
     it('applies the statement timeout to every pooled connection', async () => {
       const store = await freshPostgresStore({ statementTimeoutMs: 150 });
       try {

@@ -224,6 +224,48 @@ describe('SqliteStore on disk', () => {
     }
   });
 
+  it('version 8: the send ledger moves from settings to channel records naming its account and execution', async () => {
+    const path = freshPath();
+    mkdirSync(join(path, '..'), { recursive: true });
+    const raw = new DatabaseSync(path);
+    for (const migration of SQLITE_MIGRATIONS.slice(0, 7)) raw.exec(migration);
+    raw.exec('PRAGMA user_version = 7');
+    raw.exec(
+      `INSERT INTO flows (sid, account_sid, friendly_name, status, revision, valid, errors, warnings, date_created)
+       VALUES ('${FLOW}', '${ACCOUNT}', 'Old', 'published', 1, 1, '[]', '[]', ${T0})`,
+    );
+    raw.exec(
+      `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address, channel_address,
+         status, initiated_by, state, context, date_created) VALUES ('${EXECUTION.sid}', '${ACCOUNT}', '${FLOW}', 1, 'FC1', '+1', '+2', 'active', 'API', '{}', '{}', ${T0})`,
+    );
+    raw.exec(`INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at) VALUES ('EFtask', '${EXECUTION.sid}', '${ACCOUNT}', '{}', ${T0})`);
+    const owned = JSON.stringify({ effectId: 'EF1', executionSid: EXECUTION.sid, accountSid: ACCOUNT, to: '+15550001111', body: 'hi', state: 'done' });
+    const put = raw.prepare('INSERT INTO settings (key, value) VALUES (?, ?)');
+    put.run('inflight:EF1', owned);
+    put.run('carrier-msg:SM1', JSON.stringify({ effectId: 'EF1', executionSid: EXECUTION.sid, accountSid: ACCOUNT }));
+    put.run('carrier-seen:EF1', '{"messageSid":"SM1","status":"sent"}');
+    put.run('carrier-task:EFtask', '{"state":"requesting"}');
+    put.run('carrier-conv:EFdone', '{"state":"done"}'); // no effect waits on it: nothing to keep it for
+    put.run(`carrier:${ACCOUNT}`, '{"channel":"webhook"}');
+    raw.close();
+
+    const store = new SqliteStore({ path });
+    try {
+      assert.equal(userVersion(path), SQLITE_MIGRATIONS.length);
+      const records = await store.listChannelRecords('', 10);
+      assert.deepEqual(records.map((r) => [r.key, r.accountSid, r.executionSid]), [
+        ['carrier-msg:SM1', ACCOUNT, EXECUTION.sid],
+        ['carrier-seen:EF1', ACCOUNT, EXECUTION.sid],
+        ['carrier-task:EFtask', ACCOUNT, EXECUTION.sid],
+        ['inflight:EF1', ACCOUNT, EXECUTION.sid],
+      ]);
+      assert.equal((await store.getChannelRecord('inflight:EF1'))?.value, owned);
+      assert.deepEqual(await store.listSettings(), [{ key: `carrier:${ACCOUNT}`, value: '{"channel":"webhook"}' }]);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('refuses to open a database whose schema is newer than the code', async () => {
     const path = freshPath();
     const store = new SqliteStore({ path });

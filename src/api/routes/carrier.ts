@@ -110,8 +110,9 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
       const status = optionalString(request.form, 'MessageStatus') ?? optionalString(request.form, 'SmsStatus');
       if (!messageSid || !status) throw errors.missingParameter(messageSid ? 'MessageStatus' : 'MessageSid');
       const execution = await ctx.store.getExecutionBySid(ExecutionSid!);
-      if (!execution || execution.accountSid !== AccountSid) {
-        // A report for an execution that was deleted: acknowledged so Twilio stops retrying.
+      if (!execution || execution.accountSid !== AccountSid || execution.status !== 'active') {
+        // A report for an execution that was deleted or is over changes nothing: acknowledged so Twilio
+        // stops retrying, and nothing is recorded (its send ledger may already be pruned).
         return reply.code(204).send();
       }
       const claim = await ledger.claimOf(messageSid);
@@ -122,7 +123,7 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
         const sent = await ledger.get(EffectId!);
         if (sent?.state === 'done' && sent.result?.ok) throw errors.badRequest(`Message ${messageSid} was not sent by this step`);
       }
-      await ledger.sawCallback(EffectId!, messageSid, status);
+      await ledger.sawCallback({ effectId: EffectId!, executionSid: ExecutionSid!, accountSid: AccountSid! }, messageSid, status);
       const errorCode = optionalString(request.form, 'ErrorCode');
       const report = { executionSid: ExecutionSid!, effectId: EffectId!, messageSid, status, ...(errorCode ? { errorCode } : {}) };
       void applyReport(ctx, ledger, report).catch((error) => request.log.warn({ err: error }, 'status report not applied'));

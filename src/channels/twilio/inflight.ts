@@ -12,7 +12,9 @@
 // Also kept: `carrier-msg:<MessageSid>` = the effect that sent it (so a lookup never claims one
 // message for two steps, and Conversations can tell our own messages apart), and
 // `carrier-seen:<effectId>` = the MessageSid a status callback reported for that step.
-// All live in the store's key/value settings; records are small and kept for auditing.
+// All are the store's channel records, each naming its account and execution: they go with either,
+// and are pruned a retention (CHANNEL_RECORD_RETENTION_MS) after the execution is no longer active,
+// when no send of it can be re-dispatched and no status report can change it any more.
 import type { Store } from '../../runtime/ports/store.ts';
 import type { SendResult } from '../../runtime/ports/channel.ts';
 
@@ -36,6 +38,9 @@ export interface InflightSend {
   state: 'requesting' | 'done';
   result?: SendResult;
 }
+
+/** Whose a record is: the step's effect, its execution and (local) account. */
+export type RecordOwner = Pick<InflightSend, 'executionSid' | 'accountSid'>;
 
 export interface MessageClaim {
   effectId: string;
@@ -63,36 +68,46 @@ export class InflightLedger {
     this.#store = store;
   }
 
+  /** A record's text (JSON), for the carrier's other at-most-once records (conversation and task creations). */
+  async read(key: string): Promise<string | null> {
+    return (await this.#store.getChannelRecord(key))?.value ?? null;
+  }
+
+  async write(key: string, owner: RecordOwner, value: string): Promise<void> {
+    // Wall-clock time, as the retention is counted on it.
+    await this.#store.putChannelRecord({ key, accountSid: owner.accountSid, executionSid: owner.executionSid, value, updatedAt: Date.now() });
+  }
+
   async get(effectId: string): Promise<InflightSend | null> {
-    return parse<InflightSend>(await this.#store.getSetting(inflightKey(effectId)));
+    return parse<InflightSend>(await this.read(inflightKey(effectId)));
   }
 
   /** Written and durable before the request leaves. */
   async begin(record: InflightSend): Promise<void> {
-    await this.#store.setSetting(inflightKey(record.effectId), JSON.stringify(record));
+    await this.write(inflightKey(record.effectId), record, JSON.stringify(record));
   }
 
   async finish(record: InflightSend, result: SendResult, messageSid?: string): Promise<void> {
     if (messageSid) await this.claim(messageSid, record);
-    await this.#store.setSetting(inflightKey(record.effectId), JSON.stringify({ ...record, state: 'done', result }));
+    await this.write(inflightKey(record.effectId), record, JSON.stringify({ ...record, state: 'done', result }));
   }
 
   async claim(messageSid: string, record: Pick<InflightSend, 'effectId' | 'executionSid' | 'accountSid'>): Promise<void> {
     const claim: MessageClaim = { effectId: record.effectId, executionSid: record.executionSid, accountSid: record.accountSid };
-    await this.#store.setSetting(claimKey(messageSid), JSON.stringify(claim));
+    await this.write(claimKey(messageSid), record, JSON.stringify(claim));
   }
 
   async claimOf(messageSid: string): Promise<MessageClaim | null> {
-    return parse<MessageClaim>(await this.#store.getSetting(claimKey(messageSid)));
+    return parse<MessageClaim>(await this.read(claimKey(messageSid)));
   }
 
   /** A status callback named the message a step sent: proof of the outcome for reconciliation. */
-  async sawCallback(effectId: string, messageSid: string, status: string): Promise<void> {
-    if (await this.#store.getSetting(seenKey(effectId))) return;
-    await this.#store.setSetting(seenKey(effectId), JSON.stringify({ messageSid, status }));
+  async sawCallback(owner: RecordOwner & { effectId: string }, messageSid: string, status: string): Promise<void> {
+    if (await this.read(seenKey(owner.effectId))) return;
+    await this.write(seenKey(owner.effectId), owner, JSON.stringify({ messageSid, status }));
   }
 
   async callbackSeen(effectId: string): Promise<{ messageSid: string; status: string } | null> {
-    return parse(await this.#store.getSetting(seenKey(effectId)));
+    return parse(await this.read(seenKey(effectId)));
   }
 }

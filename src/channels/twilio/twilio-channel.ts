@@ -240,22 +240,22 @@ export class TwilioChannel implements MessageChannel {
   async createConversation(upstream: TwilioUpstream, context: SendContext, request: ConversationRequest): Promise<ConversationResult> {
     const key = context.effectId ? `carrier-conv:${context.effectId}` : null;
     if (key) {
-      const previous = await this.#store.getSetting(key).catch(storeUnavailable);
+      const previous = await this.#ledger.read(key).catch(storeUnavailable);
       if (previous) {
         const record = JSON.parse(previous) as { state: 'requesting' | 'done'; result?: ConversationResult; at?: number };
         if (record.state === 'done' && record.result) return record.result;
         if (!this.#unsent.take(key, record.at)) {
           const result: ConversationResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Conversation creation was in flight when the server stopped; not repeated to avoid a duplicate' };
-          return recordOutcome(result, () => this.#store.setSetting(key, JSON.stringify({ state: 'done', result })));
+          return recordOutcome(result, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result })));
         }
       }
     }
     const base = upstream.statusCallbackBaseUrl ?? this.#options.publicBaseUrl;
     if (!base) return { ok: false, code: 50000, message: 'Start Conversation on the Twilio carrier needs a public base URL (--public-base-url) for the conversation webhook' };
-    if (key) await this.#beginRequest(key);
+    if (key) await this.#beginRequest(key, context);
     const result = await this.#createConversationResources(new TwilioRestClient(upstream, this.#restOptions), base, context, request);
     if (!key) return result;
-    return recordOutcome(result, () => this.#store.setSetting(key, JSON.stringify({ state: 'done', result })));
+    return recordOutcome(result, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result })));
   }
 
   /**
@@ -268,13 +268,13 @@ export class TwilioChannel implements MessageChannel {
   async createFlexTask(upstream: TwilioUpstream, context: SendContext, task: FlexTaskRequest): Promise<TaskResult> {
     const key = context.effectId ? `carrier-task:${context.effectId}` : null;
     if (key) {
-      const previous = await this.#store.getSetting(key).catch(storeUnavailable);
+      const previous = await this.#ledger.read(key).catch(storeUnavailable);
       if (previous) {
         const record = JSON.parse(previous) as { state: 'requesting' | 'done'; result?: TaskResult; at?: number };
         if (record.state === 'done' && record.result) return record.result;
         if (!this.#unsent.take(key, record.at)) {
           const result: TaskResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Task creation was in flight when the server stopped; not repeated to avoid a duplicate task' };
-          return recordOutcome(result, () => this.#store.setSetting(key, JSON.stringify({ state: 'done', result })));
+          return recordOutcome(result, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result })));
         }
       }
     }
@@ -293,7 +293,7 @@ export class TwilioChannel implements MessageChannel {
     // A Conversations execution (flow address CH…) goes to Flex as an Interaction, as Studio does.
     const execution = await this.#store.getExecutionBySid(context.executionSid).catch(storeUnavailable);
     const conversationSid = execution && CH_SID.test(execution.channelAddress) ? execution.channelAddress : undefined;
-    if (key) await this.#beginRequest(key, { workspaceSid, ...(conversationSid ? { conversationSid } : {}) });
+    if (key) await this.#beginRequest(key, context, { workspaceSid, ...(conversationSid ? { conversationSid } : {}) });
     const outcome = conversationSid
       ? await client.createInteraction({ conversationSid, channelType: interactionChannelType(execution?.state), workspaceSid, task })
       : await client.createTask(workspaceSid, task);
@@ -307,13 +307,13 @@ export class TwilioChannel implements MessageChannel {
       result = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Task creation outcome unknown (${outcome.reason}); not repeated to avoid a duplicate task` };
     }
     if (!key) return result;
-    return recordOutcome(result, () => this.#store.setSetting(key, JSON.stringify({ state: 'done', result })));
+    return recordOutcome(result, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result })));
   }
 
   /** Writes the 'requesting' record of a conversation or task creation before its requests leave. */
-  async #beginRequest(key: string, details: Record<string, string> = {}): Promise<void> {
+  async #beginRequest(key: string, context: SendContext, details: Record<string, string> = {}): Promise<void> {
     const at = Date.now();
-    await this.#store.setSetting(key, JSON.stringify({ state: 'requesting', at, ...details })).catch((error: unknown) => {
+    await this.#ledger.write(key, context, JSON.stringify({ state: 'requesting', at, ...details })).catch((error: unknown) => {
       this.#unsent.note(key, at); // it may have landed; nothing was requested
       storeUnavailable(error);
     });

@@ -100,8 +100,8 @@ export interface AccountStore {
   deleteApiKey(sid: string): Promise<boolean>;
   /**
    * Deletes an account and everything it owns, in one transaction: its API keys, flows (with their
-   * revisions, executions and what hangs off them), alerts, inbound receipts and the settings keyed
-   * `<name>:<AccountSid>` (its carrier configuration). Null when there is no such account; otherwise
+   * revisions, executions and what hangs off them), alerts, inbound receipts, its channel records and
+   * the settings keyed `<name>:<AccountSid>` (its carrier configuration). Null when there is no such account; otherwise
    * how many keys and flows went with it.
    */
   deleteAccount(sid: string): Promise<{ apiKeys: number; flows: number } | null>;
@@ -110,7 +110,31 @@ export interface AccountStore {
   setSetting(key: string, value: string): Promise<void>;
 }
 
-export interface Store extends AccountStore, FlowStore, ExecutionStore, ClusterStore {
+/**
+ * A channel's record of an execution's outbound work: the carrier's send ledger (in-flight sends, the
+ * message SIDs they claimed, delivery reports). Unlike settings, each names its account and execution:
+ * it goes with either, and once its execution is no longer active it is pruned a retention after its
+ * last write (pruneHistory's `channelRecords`).
+ */
+export interface ChannelRecord {
+  key: string;
+  accountSid: string;
+  executionSid: string;
+  value: string;
+  updatedAt: Millis;
+}
+
+export interface ChannelRecordStore {
+  getChannelRecord(key: string): Promise<ChannelRecord | null>;
+  /** Writes (or replaces) the record under its key. */
+  putChannelRecord(record: ChannelRecord): Promise<void>;
+  /** Whether there was one. */
+  deleteChannelRecord(key: string): Promise<boolean>;
+  /** Records whose key starts with `prefix`, in key order, those after the key `after` only; at most `limit`. */
+  listChannelRecords(prefix: string, limit: number, after?: string): Promise<ChannelRecord[]>;
+}
+
+export interface Store extends AccountStore, FlowStore, ExecutionStore, ClusterStore, ChannelRecordStore {
   readonly kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
   /** Schema migrations applied vs. this build's count, for /readyz; backends that migrate on open may omit it. */
@@ -352,14 +376,18 @@ export interface ExecutionStore {
   /** Alerts newest first. */
   listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>>;
   getAlert(accountSid: string, alertSid: string): Promise<AlertRecord | null>;
-  /** Housekeeping: drops receipts and alerts older than the given times; returns how many rows went. */
-  pruneHistory(before: { receipts: Millis; alerts: Millis }): Promise<number>;
+  /**
+   * Housekeeping: drops receipts and alerts older than the given times, and channel records last
+   * written before `channelRecords` whose execution is not active (ended or gone); how many rows went.
+   */
+  pruneHistory(before: { receipts: Millis; alerts: Millis; channelRecords?: Millis }): Promise<number>;
   getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null>;
   getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null>;
   findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null>;
   /** The SID findActiveExecution would return, without reading the execution (every inbound message asks). */
   findActiveExecutionSid(flowSid: string, contactAddress: string, channelAddress: string): Promise<string | null>;
   listExecutions(accountSid: string, flowSid: string, filter: ExecutionFilter, page: PageRequest): Promise<PageResult<ExecutionRecord>>;
+  /** Deletes the execution with what hangs off it (steps, timers, effects, channel records). */
   deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean>;
   listSteps(accountSid: string, flowSid: string, executionSid: string, page: PageRequest): Promise<PageResult<StepRecord>>;
   getStep(accountSid: string, flowSid: string, executionSid: string, stepSid: string): Promise<StepRecord | null>;

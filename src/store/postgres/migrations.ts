@@ -271,5 +271,32 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX timers_unclaimed_by_due ON timers(due_at, id) WHERE lease_until IS NULL;
   DROP INDEX timers_by_due;
+  `,  // 8: the carrier's send ledger leaves the settings table for a table of its own (SQLite migration 8).
+  // Keys in byte order ("C"): a listing by key prefix reads a range of the primary key.
+  `
+  CREATE TABLE channel_records (
+    key TEXT COLLATE "C" PRIMARY KEY,
+    account_sid TEXT NOT NULL,
+    execution_sid TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE INDEX channel_records_by_account ON channel_records(account_sid);
+  CREATE INDEX channel_records_by_execution ON channel_records(execution_sid);
+  CREATE INDEX channel_records_by_time ON channel_records(updated_at);
+  INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at)
+    SELECT key, v->>'accountSid', v->>'executionSid', value, (extract(epoch FROM now()) * 1000)::bigint
+    FROM (SELECT key, value, value::jsonb AS v FROM settings WHERE key LIKE 'inflight:%' OR key LIKE 'carrier-msg:%') ledger
+    WHERE jsonb_typeof(v->'accountSid') = 'string' AND jsonb_typeof(v->'executionSid') = 'string';
+  INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at)
+    SELECT s.key, r.account_sid, r.execution_sid, s.value, r.updated_at
+    FROM settings s JOIN channel_records r ON r.key = 'inflight:' || substr(s.key, 14)
+    WHERE s.key LIKE 'carrier-seen:%';
+  INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at)
+    SELECT s.key, e.account_sid, e.sid, s.value, (extract(epoch FROM now()) * 1000)::bigint
+    FROM settings s JOIN pending_effects p ON p.id = substr(s.key, 14) JOIN executions e ON e.sid = p.execution_sid
+    WHERE s.key LIKE 'carrier-conv:%' OR s.key LIKE 'carrier-task:%';
+  DELETE FROM settings
+    WHERE key LIKE 'inflight:%' OR key LIKE 'carrier-msg:%' OR key LIKE 'carrier-seen:%' OR key LIKE 'carrier-conv:%' OR key LIKE 'carrier-task:%';
   `,
 ];

@@ -11,6 +11,7 @@ import {
   type AlertFilter,
   type AlertRecord,
   type ApiKey,
+  type ChannelRecord,
   type ExecutionAge,
   type ExecutionFilter,
   type ExecutionRecord,
@@ -33,7 +34,7 @@ import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { maskUrlSecrets } from '../../lib/url-secrets.ts';
 import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
-import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toChannelRecord, prefixEnd, PRUNE_CHANNEL_RECORDS, toStep, toTimer, type Row } from '../sql-rows.ts';
 
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq-style query parameters such as sslmode work). */
@@ -300,6 +301,33 @@ export class PostgresStore implements Store {
     return (await this.#query('SELECT key, value FROM settings ORDER BY key')).map(toSetting);
   }
 
+  // ---- channel records (the carrier's send ledger)
+
+  async getChannelRecord(key: string): Promise<ChannelRecord | null> {
+    const rows = await this.#query('SELECT * FROM channel_records WHERE key = ?', [key]);
+    return rows[0] ? toChannelRecord(rows[0]) : null;
+  }
+
+  async putChannelRecord(record: ChannelRecord): Promise<void> {
+    await this.#query(
+      `INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET account_sid = excluded.account_sid, execution_sid = excluded.execution_sid, value = excluded.value, updated_at = excluded.updated_at`,
+      [record.key, record.accountSid, record.executionSid, record.value, record.updatedAt],
+    );
+  }
+
+  async deleteChannelRecord(key: string): Promise<boolean> {
+    return (await this.#count('DELETE FROM channel_records WHERE key = ?', [key])) > 0;
+  }
+
+  async listChannelRecords(prefix: string, limit: number, after?: string): Promise<ChannelRecord[]> {
+    const from = after !== undefined && after >= prefix ? after : null;
+    const rows = from === null
+      ? await this.#query('SELECT * FROM channel_records WHERE key >= ? AND key < ? ORDER BY key LIMIT ?', [prefix, prefixEnd(prefix), limit])
+      : await this.#query('SELECT * FROM channel_records WHERE key > ? AND key < ? ORDER BY key LIMIT ?', [from, prefixEnd(prefix), limit]);
+    return rows.map(toChannelRecord);
+  }
+
   async createAccount(account: Account): Promise<void> {
     await this.#query(INSERT_ACCOUNT, accountInsertParams(account));
   }
@@ -339,6 +367,7 @@ export class PostgresStore implements Store {
       const flows = await this.#count('DELETE FROM flows WHERE account_sid = ?', [sid], client);
       await this.#query('DELETE FROM alerts WHERE account_sid = ?', [sid], client);
       await this.#query('DELETE FROM inbound_receipts WHERE account_sid = ?', [sid], client);
+      await this.#query('DELETE FROM channel_records WHERE account_sid = ?', [sid], client);
       await this.#query(`DELETE FROM settings WHERE key LIKE '%:' || ?::text`, [sid], client);
       const apiKeys = await this.#count('DELETE FROM api_keys WHERE account_sid = ?', [sid], client);
       await this.#query('DELETE FROM accounts WHERE sid = ?', [sid], client);
@@ -385,6 +414,8 @@ export class PostgresStore implements Store {
 
   async deleteFlow(accountSid: string, flowSid: string): Promise<boolean> {
     return this.#transaction(async (client) => {
+      // Before the flow: its executions cascade from it, taking the SIDs along.
+      await this.#query('DELETE FROM channel_records WHERE execution_sid IN (SELECT sid FROM executions WHERE flow_sid = ? AND account_sid = ?)', [flowSid, accountSid], client);
       const deleted = await this.#count('DELETE FROM flows WHERE sid = ? AND account_sid = ?', [flowSid, accountSid], client);
       if (deleted === 0) return false;
       await this.#query('DELETE FROM flow_revisions WHERE flow_sid = ?', [flowSid], client);
@@ -479,11 +510,12 @@ export class PostgresStore implements Store {
     return rows[0] ? toAlert(rows[0]) : null;
   }
 
-  async pruneHistory(before: { receipts: number; alerts: number }): Promise<number> {
+  async pruneHistory(before: { receipts: number; alerts: number; channelRecords?: number }): Promise<number> {
     return this.#transaction(async (client) => {
       const receipts = await this.#count('DELETE FROM inbound_receipts WHERE received_at < ?', [before.receipts], client);
       const alerts = await this.#count('DELETE FROM alerts WHERE date_created < ?', [before.alerts], client);
-      return receipts + alerts;
+      const records = before.channelRecords === undefined ? 0 : await this.#count(PRUNE_CHANNEL_RECORDS, [before.channelRecords], client);
+      return receipts + alerts + records;
     });
   }
 
@@ -523,8 +555,14 @@ export class PostgresStore implements Store {
   }
 
   async deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
-    // Steps, timers and effects go by ON DELETE CASCADE.
-    return (await this.#count('DELETE FROM executions WHERE sid = ? AND account_sid = ? AND flow_sid = ?', [executionSid, accountSid, flowSid])) > 0;
+    // Steps, timers and effects go by ON DELETE CASCADE; its channel records in the same statement.
+    const rows = await this.#query(
+      `WITH gone AS (DELETE FROM executions WHERE sid = ? AND account_sid = ? AND flow_sid = ? RETURNING sid),
+         records AS (DELETE FROM channel_records WHERE execution_sid IN (SELECT sid FROM gone))
+       SELECT count(*) AS deleted FROM gone`,
+      [executionSid, accountSid, flowSid],
+    );
+    return Number(rows[0]?.deleted ?? 0) > 0;
   }
 
   async listSteps(accountSid: string, flowSid: string, executionSid: string, page: PageRequest): Promise<PageResult<StepRecord>> {

@@ -167,5 +167,35 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX timers_unclaimed_by_due ON timers(due_at, id) WHERE lease_until IS NULL;
   DROP INDEX timers_by_due;
+  `,  // 8: the carrier's send ledger leaves the settings table for a table of its own, where each record
+  // names its account and execution: it goes with either, and is pruned once its execution is over.
+  // Records that name neither (a conversation or task creation no effect waits on any more) are dropped.
+  `
+  CREATE TABLE channel_records (
+    key TEXT PRIMARY KEY,
+    account_sid TEXT NOT NULL,
+    execution_sid TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX channel_records_by_account ON channel_records(account_sid);
+  CREATE INDEX channel_records_by_execution ON channel_records(execution_sid);
+  CREATE INDEX channel_records_by_time ON channel_records(updated_at);
+  INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at)
+    SELECT key, json_extract(value, '$.accountSid'), json_extract(value, '$.executionSid'), value,
+      CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    FROM settings
+    WHERE (substr(key, 1, 9) = 'inflight:' OR substr(key, 1, 12) = 'carrier-msg:') AND json_valid(value)
+      AND json_type(value, '$.accountSid') = 'text' AND json_type(value, '$.executionSid') = 'text';
+  INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at)
+    SELECT s.key, r.account_sid, r.execution_sid, s.value, r.updated_at
+    FROM settings s JOIN channel_records r ON r.key = 'inflight:' || substr(s.key, 14)
+    WHERE substr(s.key, 1, 13) = 'carrier-seen:';
+  INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at)
+    SELECT s.key, e.account_sid, e.sid, s.value, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)
+    FROM settings s JOIN pending_effects p ON p.id = substr(s.key, 14) JOIN executions e ON e.sid = p.execution_sid
+    WHERE substr(s.key, 1, 13) IN ('carrier-conv:', 'carrier-task:');
+  DELETE FROM settings
+    WHERE substr(key, 1, 9) = 'inflight:' OR substr(key, 1, 12) = 'carrier-msg:' OR substr(key, 1, 13) IN ('carrier-seen:', 'carrier-conv:', 'carrier-task:');
   `,
 ];

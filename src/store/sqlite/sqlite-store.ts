@@ -11,6 +11,7 @@ import {
   type AlertFilter,
   type AlertRecord,
   type ApiKey,
+  type ChannelRecord,
   type Lease,
   type VersionedExecution,
   type ExecutionAge,
@@ -29,7 +30,7 @@ import {
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
-import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toChannelRecord, prefixEnd, PRUNE_CHANNEL_RECORDS, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
@@ -242,6 +243,34 @@ export class SqliteStore implements Store {
     this.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
 
+  // ---- channel records (the carrier's send ledger)
+
+  async getChannelRecord(key: string): Promise<ChannelRecord | null> {
+    const row = this.stmt('SELECT * FROM channel_records WHERE key = ?').get(key) as Row | undefined;
+    return row ? toChannelRecord(row) : null;
+  }
+
+  async putChannelRecord(record: ChannelRecord): Promise<void> {
+    if (this.#writer) return this.#writer.call('putChannelRecord', [record]);
+    this.stmt(
+      `INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(key) DO UPDATE SET account_sid = excluded.account_sid, execution_sid = excluded.execution_sid, value = excluded.value, updated_at = excluded.updated_at`,
+    ).run(record.key, record.accountSid, record.executionSid, record.value, record.updatedAt);
+  }
+
+  async deleteChannelRecord(key: string): Promise<boolean> {
+    if (this.#writer) return this.#writer.call('deleteChannelRecord', [key]);
+    return Number(this.stmt('DELETE FROM channel_records WHERE key = ?').run(key).changes) > 0;
+  }
+
+  async listChannelRecords(prefix: string, limit: number, after?: string): Promise<ChannelRecord[]> {
+    const from = after !== undefined && after >= prefix ? after : null;
+    const rows = from === null
+      ? this.stmt('SELECT * FROM channel_records WHERE key >= ? AND key < ? ORDER BY key LIMIT ?').all(prefix, prefixEnd(prefix), limit)
+      : this.stmt('SELECT * FROM channel_records WHERE key > ? AND key < ? ORDER BY key LIMIT ?').all(from, prefixEnd(prefix), limit);
+    return (rows as Row[]).map(toChannelRecord);
+  }
+
   async createAccount(account: Account): Promise<void> {
     if (this.#writer) return this.#writer.call('createAccount', [account]);
     this.stmt(INSERT_ACCOUNT).run(...accountInsertParams(account));
@@ -287,6 +316,7 @@ export class SqliteStore implements Store {
       const flows = Number(this.stmt('DELETE FROM flows WHERE account_sid = ?').run(sid).changes);
       this.stmt('DELETE FROM alerts WHERE account_sid = ?').run(sid);
       this.stmt('DELETE FROM inbound_receipts WHERE account_sid = ?').run(sid);
+      this.stmt('DELETE FROM channel_records WHERE account_sid = ?').run(sid);
       this.stmt(`DELETE FROM settings WHERE key LIKE '%:' || ?`).run(sid);
       const apiKeys = Number(this.stmt('DELETE FROM api_keys WHERE account_sid = ?').run(sid).changes);
       this.stmt('DELETE FROM accounts WHERE sid = ?').run(sid);
@@ -332,6 +362,8 @@ export class SqliteStore implements Store {
   async deleteFlow(accountSid: string, flowSid: string): Promise<boolean> {
     if (this.#writer) return this.#writer.call('deleteFlow', [accountSid, flowSid]);
     return this.transaction(() => {
+      // Before the flow: its executions may cascade from it (foreign_keys on), taking the SIDs along.
+      this.stmt('DELETE FROM channel_records WHERE execution_sid IN (SELECT sid FROM executions WHERE flow_sid = ? AND account_sid = ?)').run(flowSid, accountSid);
       const result = this.stmt('DELETE FROM flows WHERE sid = ? AND account_sid = ?').run(flowSid, accountSid);
       if (Number(result.changes) === 0) return false;
       this.stmt('DELETE FROM flow_revisions WHERE flow_sid = ?').run(flowSid);
@@ -560,12 +592,13 @@ export class SqliteStore implements Store {
     return row ? toAlert(row) : null;
   }
 
-  async pruneHistory(before: { receipts: number; alerts: number }): Promise<number> {
+  async pruneHistory(before: { receipts: number; alerts: number; channelRecords?: number }): Promise<number> {
     if (this.#writer) return this.#writer.call('pruneHistory', [before]);
     return this.transaction(() => {
       const receipts = this.stmt('DELETE FROM inbound_receipts WHERE received_at < ?').run(before.receipts);
       const alerts = this.stmt('DELETE FROM alerts WHERE date_created < ?').run(before.alerts);
-      return Number(receipts.changes) + Number(alerts.changes);
+      const records = before.channelRecords === undefined ? 0 : Number(this.stmt(PRUNE_CHANNEL_RECORDS).run(before.channelRecords).changes);
+      return Number(receipts.changes) + Number(alerts.changes) + records;
     });
   }
 
@@ -616,6 +649,7 @@ export class SqliteStore implements Store {
       this.stmt('DELETE FROM steps WHERE execution_sid = ?').run(executionSid);
       this.stmt('DELETE FROM timers WHERE execution_sid = ?').run(executionSid);
       this.stmt('DELETE FROM pending_effects WHERE execution_sid = ?').run(executionSid);
+      this.stmt('DELETE FROM channel_records WHERE execution_sid = ?').run(executionSid);
       return true;
     });
   }

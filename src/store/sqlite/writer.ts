@@ -11,6 +11,8 @@ import { DiskHealth } from './disk-errors.ts';
 /** The store methods that write: the worker runs them on its connection, in arrival order. */
 export type WriteMethod =
   | 'setSetting'
+  | 'putChannelRecord'
+  | 'deleteChannelRecord'
   | 'createAccount'
   | 'updateAccountToken'
   | 'createApiKey'
