@@ -416,6 +416,36 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await page.getByText('unsaved changes').waitFor({ state: 'detached' });
   });
 
+  it("says why an execution was cut off: its alerts, and when it ended", async () => {
+    const looping: FlowDefinition = {
+      description: 'loop',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage' }, { event: 'incomingCall' }, { event: 'incomingRequest', next: 'again' }] },
+        { name: 'again', type: 'set-variables', properties: { ...at(0, 250), variables: [{ key: 'n', value: '1' }] }, transitions: [{ event: 'next', next: 'again' }] },
+      ],
+    } as unknown as FlowDefinition;
+    const sid = await create('Looping', looping);
+    const started = await rest(`/v2/Flows/${sid}/Executions`, { To: '+15551239100', From: '+15005550006' });
+    assert.equal(started.status, 201);
+    const execution = (await started.json()) as { sid: string; status: string };
+    assert.equal(execution.status, 'ended');
+    await page.goto(`${server.baseUrl}/flows/${sid}/executions/${execution.sid}`);
+    const alerts = page.getByRole('region', { name: /Alerts/ });
+    const item = alerts.locator('.alert-item.alert-warning', { hasText: '81001' });
+    await item.waitFor();
+    assert.match((await item.textContent()) ?? '', /ran more than \d+ times in a row/);
+    const updated = page.locator('.facts div', { hasText: 'Updated' }).locator('dd');
+    assert.notEqual((await updated.textContent())?.trim(), '—');
+    // Another execution's alerts are not shown here.
+    const other = await rest(`/v2/Flows/${sid}/Executions`, { To: '+15551239101', From: '+15005550006' });
+    assert.equal(other.status, 201);
+    await page.reload();
+    await item.waitFor();
+    assert.equal(await alerts.locator('.alert-item').count(), 1);
+  });
+
   // Rotates the account's token: keep it last, the tests before it use the original one.
   it('asks to sign in again when the token is rotated mid-session, and keeps the unsaved edits', async () => {
     const sid = await create('Rotated', ECHO);

@@ -103,3 +103,19 @@ export interface TwilioErrorBody {
   more_info?: string;
   details?: { errors?: ValidationIssue[] } & Record<string, unknown>;
 }
+
+/** A Monitor alert (/v1/Alerts): a warning or error an execution reported, as Twilio's Debugger lists them. */
+export interface Alert {
+  sid: string;
+  account_sid: string;
+  /** Form-encoded: Msg, ErrorCode, LogLevel, widget, executionSid. */
+  alert_text: string;
+  error_code: string;
+  log_level: 'error' | 'warning';
+  more_info: string;
+  /** The execution (FN…). */
+  resource_sid: string;
+  /** The flow (FW…). */
+  service_sid: string;
+  date_created: string;
+}

@@ -3,7 +3,7 @@
 import { useMemo, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { errorMessage } from '../api/client.ts';
-import type { Execution, Flow, Revision, Step, StepContext } from '../api/types.ts';
+import type { Alert, Execution, Flow, Revision, Step, StepContext } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { Canvas } from '../editor/canvas.tsx';
 import { pathFromSteps } from '../editor/graph.ts';
@@ -14,6 +14,7 @@ import { ReplayPanel } from './replay-panel.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
 import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
+import { alertsOf, alertsUrl, type ExecutionAlert } from './alerts.ts';
 
 function StepContextView({ flowSid, step }: { flowSid: string; step: Step }) {
   const api = useApi();
@@ -24,6 +25,37 @@ function StepContextView({ flowSid, step }: { flowSid: string; step: Step }) {
   if (context.error) return <p className="error-text">{context.error}</p>;
   if (!context.data) return <p className="muted small">Loading context…</p>;
   return <JsonTree value={context.data.context} label="context" openDepth={2} />;
+}
+
+/** Why an execution stopped or what went wrong on the way: its Monitor alerts (step limits, failed requests…). */
+function AlertList({ alerts, error }: { alerts: ExecutionAlert[] | undefined; error: string | null }) {
+  if (error) return <p className="error-text">Alerts could not be read: {error}</p>;
+  if (!alerts || alerts.length === 0) return null;
+  return (
+    <section className="card alerts" aria-labelledby="alerts-title">
+      <h2 id="alerts-title">Alerts ({alerts.length})</h2>
+      <ul className="alert-list">
+        {alerts.map((alert) => (
+          <li key={alert.sid} className={`alert-item alert-${alert.level}`}>
+            <span className={`badge ${alert.level === 'error' ? 'badge-error' : 'badge-warning'}`}>{alert.level}</span>{' '}
+            <a href={alert.moreInfo} target="_blank" rel="noreferrer" className="alert-code">
+              {alert.code}
+            </a>{' '}
+            <span className="alert-message">{alert.message}</span>
+            {alert.widget && (
+              <span className="muted small">
+                {' '}
+                · widget <code>{alert.widget}</code>
+              </span>
+            )}{' '}
+            <time className="muted small" dateTime={alert.date}>
+              {formatDate(alert.date)}
+            </time>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
 }
 
 export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; executionSid: string }) {
@@ -52,6 +84,12 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     for (const step of [...(steps.data ?? []), ...live.steps]) bySid.set(step.sid, step);
     return [...bySid.values()].sort((a, b) => Date.parse(a.date_created) - Date.parse(b.date_created));
   }, [steps.data, live.steps]);
+  // Read again as steps arrive and when the execution ends while the page is open: the alert saying why comes with the end.
+  const alertQuery = current ? alertsUrl(current) : null;
+  const alerts = useAsync(
+    () => (alertQuery ? api.all<Alert>(alertQuery, 'alerts', 2000).then((all) => alertsOf(all, executionSid)) : Promise.resolve(undefined)),
+    [alertQuery, executionSid, allSteps.length],
+  );
   const definition = revision.data?.definition ?? null;
   const path = useMemo(() => (definition ? pathFromSteps(allSteps, definition.initial_state) : null), [allSteps, definition]);
 
@@ -109,6 +147,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
         )}
       </header>
       <ErrorNotice error={error} />
+      <AlertList alerts={alerts.data} error={alerts.error} />
       <div className="execution-grid">
         <section className="card timeline" aria-labelledby="timeline-title">
           <h2 id="timeline-title">Steps ({allSteps.length})</h2>
