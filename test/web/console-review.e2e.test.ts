@@ -446,6 +446,55 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     assert.equal(await alerts.locator('.alert-item').count(), 1);
   });
 
+  it("groups a subflow's steps under the step that ran it, and offers the account's flows to run", async () => {
+    const child: FlowDefinition = {
+      description: 'child',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage' }, { event: 'incomingCall' }, { event: 'incomingRequest' }, { event: 'incomingParent', next: 'child_vars' }] },
+        { name: 'child_vars', type: 'set-variables', properties: { ...at(0, 250), variables: [{ key: 'k', value: 'v' }] }, transitions: [{ event: 'next' }] },
+      ],
+    } as unknown as FlowDefinition;
+    const childSid = await create('Child subflow', child);
+    const parent = (flowSid: string): FlowDefinition =>
+      ({
+        description: 'parent',
+        initial_state: 'Trigger',
+        flags: { allow_concurrent_calls: true },
+        states: [
+          { name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage' }, { event: 'incomingCall' }, { event: 'incomingRequest', next: 'run_child' }] },
+          { name: 'run_child', type: 'run-subflow', properties: { ...at(0, 250), flow_sid: flowSid, flow_revision: 'LatestPublished', parameters: [] }, transitions: [{ event: 'completed', next: 'after' }, { event: 'failed' }] },
+          { name: 'after', type: 'set-variables', properties: { ...at(0, 500), variables: [{ key: 'done', value: 'yes' }] }, transitions: [{ event: 'next' }] },
+        ],
+      }) as unknown as FlowDefinition;
+    const parentSid = await create('Parent of a subflow', parent(childSid));
+    const started = await rest(`/v2/Flows/${parentSid}/Executions`, { To: '+15551239200', From: '+15005550006' });
+    assert.equal(started.status, 201);
+    const executionSid = ((await started.json()) as { sid: string }).sid;
+    await page.goto(`${server.baseUrl}/flows/${parentSid}/executions/${executionSid}`);
+    const subflow = page.getByRole('region', { name: 'Subflow Child subflow' });
+    await subflow.waitFor();
+    assert.match((await subflow.locator('.subflow-title').textContent()) ?? '', /run by run_child/);
+    const inner = await subflow.locator('.timeline-item .step-from').allTextContents();
+    assert.ok(inner.includes('child_vars') && inner.includes('Trigger'), inner.join(', '));
+    // The parent's own steps stay at the top: the step into run_child holds the subflow, then run_child → after.
+    const top = await page.locator('.timeline > .timeline-list > .timeline-item > details .step-from').allTextContents();
+    assert.deepEqual(top, ['Trigger', 'run_child', 'after']);
+    await page.locator('.timeline').screenshot({ path: fileURLToPath(new URL('../../test-results/screenshots/review-subflow-steps.png', import.meta.url)) });
+
+    // In the editor, the Run Subflow's flow is picked from the account's flows and named.
+    await page.goto(`${server.baseUrl}/flows/${parentSid}`);
+    await page.getByLabel('Select a widget').selectOption('run_child');
+    const form = page.getByRole('form', { name: 'Properties of run_child' });
+    await form.locator('[data-property="flow_sid"] .field-note', { hasText: 'Runs “Child subflow” (published)' }).waitFor();
+    const offered = await form.locator('[data-property="flow_sid"] datalist option').evaluateAll((options) => options.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+    assert.ok(offered.some(([value, label]) => value === childSid && label === 'Child subflow'), JSON.stringify(offered));
+    await form.getByLabel('flow_sid').fill('FW' + '0'.repeat(32));
+    await form.locator('[data-property="flow_sid"] .field-note', { hasText: 'No flow with this SID' }).waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+  });
+
   // Rotates the account's token: keep it last, the tests before it use the original one.
   it('asks to sign in again when the token is rotated mid-session, and keeps the unsaved edits', async () => {
     const sid = await create('Rotated', ECHO);

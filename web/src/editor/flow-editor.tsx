@@ -20,6 +20,7 @@ import { addWidget, positionOf } from './definition-ops.ts';
 import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
 import { PropertyForm } from './property-form.tsx';
 import { useHistory } from './use-history.ts';
+import { ownSteps } from '../executions/step-tree.ts';
 import { widgetFamily } from './icons.tsx';
 
 const ADDABLE = WIDGET_TYPES.filter((t) => t !== 'trigger' && WIDGET_SPECS[t].status !== 'legacy');
@@ -216,7 +217,8 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
 
   const onSimSteps = useCallback(
     (steps: Step[], _execution: Execution | null) => {
-      setSimPath(steps.length > 0 && definition ? pathFromSteps(steps, definition.initial_state) : null);
+      // Subflow steps are another flow's widgets: not on this canvas.
+      setSimPath(steps.length > 0 && definition ? pathFromSteps(ownSteps(steps), definition.initial_state) : null);
     },
     [definition],
   );

@@ -7,6 +7,7 @@ import type { FlowDefinition, State, Transition, ValidationIssue, WidgetType } f
 import { addSplitCondition, connect, removeTransition, removeWidget, renameWidget, setProperty, setTransitions } from './definition-ops.ts';
 import type { WidgetIssues } from './graph.ts';
 import { WidgetIcon } from './icons.tsx';
+import { useFlowList } from '../flows/use-flow-names.ts';
 
 /** Long free text gets a textarea. */
 const MULTILINE = new Set(['body', 'say', 'attributes', 'task_attributes', 'chat_attributes', 'welcome_greeting']);
@@ -129,6 +130,8 @@ function PropertyField({
   issues,
   readOnly,
   requiredNow = false,
+  choices,
+  note,
   onChange,
 }: {
   name: string;
@@ -137,6 +140,10 @@ function PropertyField({
   issues: ValidationIssue[];
   readOnly: boolean;
   requiredNow?: boolean;
+  /** Values to offer besides the spec's options (the account's flows for a subflow), typing anything else still allowed. */
+  choices?: { value: string; label: string }[] | undefined;
+  /** A line under the field saying what its value refers to. */
+  note?: string | null | undefined;
   onChange: (v: unknown) => void;
 }) {
   const id = useId();
@@ -173,14 +180,19 @@ function PropertyField({
             aria-invalid={invalid}
             required={required}
             inputMode={numeric ? 'numeric' : undefined}
-            list={spec.options ? listId : undefined}
+            list={spec.options || choices ? listId : undefined}
             placeholder={spec.default !== undefined ? String(spec.default) : undefined}
             onChange={(e) => onChange(toValue(e.target.value))}
           />
-          {spec.options && (
+          {(spec.options || choices) && (
             <datalist id={listId}>
-              {spec.options.map((option) => (
+              {spec.options?.map((option) => (
                 <option key={option} value={option} />
+              ))}
+              {choices?.map((choice) => (
+                <option key={choice.value} value={choice.value}>
+                  {choice.label}
+                </option>
               ))}
             </datalist>
           )}
@@ -197,6 +209,7 @@ function PropertyField({
       </label>
       {control}
       <span className="field-help">{spec.description}</span>
+      {note && <span className="field-note">{note}</span>}
       {issues.map((issue, i) => (
         <span key={i} className="field-error" role="alert">
           {issue.message}
@@ -212,6 +225,15 @@ export function conditionLabel(friendlyName: string): string {
   const name = friendlyName.trim();
   if (!name) return 'If condition';
   return /^if\b/i.test(name) ? name : `If ${name}`;
+}
+
+/** A Run Subflow's flow: typed as before (a SID of another account's export, say) or picked from this account's flows. */
+function SubflowField(props: Omit<Parameters<typeof PropertyField>[0], 'choices' | 'note'>) {
+  const flows = useFlowList(true);
+  const value = typeof props.value === 'string' ? props.value.trim() : '';
+  const chosen = flows?.find((flow) => flow.sid === value);
+  const note = !value || !flows ? null : chosen ? `Runs “${chosen.friendly_name}” (${chosen.status})` : /^FW[0-9a-fA-F]{32}$/.test(value) ? 'No flow with this SID in this account' : null;
+  return <PropertyField {...props} choices={flows?.map((flow) => ({ value: flow.sid, label: flow.friendly_name }))} note={note} />;
 }
 
 function TransitionsEditor({ definition, state, readOnly, onChange, onError }: Pick<FormProps, 'definition' | 'state' | 'readOnly' | 'onChange' | 'onError'>) {
@@ -316,18 +338,18 @@ export function PropertyForm(props: FormProps) {
         </ul>
       )}
       <NameField {...props} />
-      {known.map(([key, propSpec]) => (
-        <PropertyField
-          key={`${state.name}:${key}`}
-          name={key}
-          spec={propSpec}
-          value={properties[key]}
-          issues={[...propertyIssues(issues.errors, stateIndex, key), ...propertyIssues(issues.warnings, stateIndex, key)]}
-          readOnly={readOnly}
-          requiredNow={isRequiredNow(propSpec, properties)}
-          onChange={set(key)}
-        />
-      ))}
+      {known.map(([key, propSpec]) => {
+        const field = {
+          name: key,
+          spec: propSpec,
+          value: properties[key],
+          issues: [...propertyIssues(issues.errors, stateIndex, key), ...propertyIssues(issues.warnings, stateIndex, key)],
+          readOnly,
+          requiredNow: isRequiredNow(propSpec, properties),
+          onChange: set(key),
+        };
+        return state.type === 'run-subflow' && key === 'flow_sid' ? <SubflowField key={`${state.name}:${key}`} {...field} /> : <PropertyField key={`${state.name}:${key}`} {...field} />;
+      })}
       {extra.map((key) => (
         <PropertyField
           key={`${state.name}:${key}`}

@@ -1,6 +1,6 @@
 // The alerts of one execution. /v1/Alerts filters by log level and date only (as Twilio's Monitor
 // does), so the console asks for those dated from the execution's start (to shortly after its end)
-// and keeps the ones whose resource is this execution. Pure; test/web/execution-alerts.test.ts.
+// and keeps the ones whose resource is this execution. Pure; test/web/execution-page.test.ts.
 import type { Alert, Execution } from '../api/types.ts';
 
 /** An ended execution's alerts are written when it ends; a minute's margin covers clocks and slow writes. */

@@ -15,6 +15,8 @@ import { useAsync } from '../ui/use-async.ts';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
 import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
 import { alertsOf, alertsUrl, type ExecutionAlert } from './alerts.ts';
+import { ownSteps, stepTree, type StepNode } from './step-tree.ts';
+import { useFlowList } from '../flows/use-flow-names.ts';
 
 function StepContextView({ flowSid, step }: { flowSid: string; step: Step }) {
   const api = useApi();
@@ -58,6 +60,61 @@ function AlertList({ alerts, error }: { alerts: ExecutionAlert[] | undefined; er
   );
 }
 
+function Timeline({
+  nodes,
+  depth,
+  flowSid,
+  openStep,
+  selectedWidget,
+  subflowName,
+  onOpen,
+}: {
+  nodes: StepNode<Step>[];
+  depth: number;
+  flowSid: string;
+  openStep: string | null;
+  selectedWidget: string | null;
+  subflowName: (step: Step, depth: number) => string;
+  onOpen: (step: Step, open: boolean, own: boolean) => void;
+}) {
+  return (
+    <ol className={depth === 0 ? 'timeline-list' : 'timeline-list subflow-steps'}>
+      {nodes.map(({ step, number, subflow }) => (
+        <li key={step.sid} className={`timeline-item ${depth === 0 && selectedWidget === step.transitioned_from ? 'is-selected' : ''}`}>
+          <details open={openStep === step.sid} onToggle={(e) => onOpen(step, (e.currentTarget as HTMLDetailsElement).open, depth === 0)}>
+            <summary>
+              <span className="timeline-index">{number}</span>
+              <span className="step-from">{step.transitioned_from}</span>
+              <span className="step-event">{step.name}</span>
+              <span className="step-to">→ {step.transitioned_to}</span>
+              <time className="muted small" dateTime={step.date_created}>
+                {formatDate(step.date_created)}
+              </time>
+            </summary>
+            {openStep === step.sid && <StepContextView flowSid={flowSid} step={step} />}
+          </details>
+          {subflow.length > 0 && (
+            <section className="subflow" aria-label={`Subflow ${subflowName(step, depth)}`}>
+              <div className="subflow-title small">
+                ↳ Subflow <strong>{subflowName(step, depth)}</strong> <span className="muted">run by {step.transitioned_to}</span>
+              </div>
+              <Timeline
+                nodes={subflow}
+                depth={depth + 1}
+                flowSid={flowSid}
+                openStep={openStep}
+                selectedWidget={selectedWidget}
+                subflowName={subflowName}
+                onOpen={onOpen}
+              />
+            </section>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
 export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; executionSid: string }) {
   const api = useApi();
   const { credentials } = useSession();
@@ -91,7 +148,18 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     [alertQuery, executionSid, allSteps.length],
   );
   const definition = revision.data?.definition ?? null;
-  const path = useMemo(() => (definition ? pathFromSteps(allSteps, definition.initial_state) : null), [allSteps, definition]);
+  // The canvas is this flow's: its path leaves out the steps its subflows took.
+  const path = useMemo(() => (definition ? pathFromSteps(ownSteps(allSteps), definition.initial_state) : null), [allSteps, definition]);
+  const tree = useMemo(() => stepTree(allSteps), [allSteps]);
+  const ranSubflow = allSteps.some((step) => step.parent_step_sid);
+  const flows = useFlowList(ranSubflow);
+  /** What a subflow entered by `step` is called: its flow's name when the Run Subflow widget is this flow's. */
+  const subflowName = (step: Step, depth: number): string => {
+    const widget = depth === 0 ? definition?.states.find((state) => state.name === step.transitioned_to) : undefined;
+    const sid = typeof widget?.properties?.flow_sid === 'string' ? widget.properties.flow_sid : null;
+    const flow = sid ? flows?.find((f) => f.sid === sid) : undefined;
+    return flow?.friendly_name ?? sid ?? step.transitioned_to;
+  };
 
   const end = async () => {
     try {
@@ -152,33 +220,21 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
         <section className="card timeline" aria-labelledby="timeline-title">
           <h2 id="timeline-title">Steps ({allSteps.length})</h2>
           {steps.error && <p className="error-text">{steps.error}</p>}
-          <ol className="timeline-list">
-            {allSteps.map((step, index) => (
-              <li key={step.sid} className={`timeline-item ${selectedWidget === step.transitioned_from ? 'is-selected' : ''}`}>
-                <details
-                  open={openStep === step.sid}
-                  onToggle={(e) => {
-                    const isOpen = (e.currentTarget as HTMLDetailsElement).open;
-                    if (isOpen) {
-                      setOpenStep(step.sid);
-                      setSelectedWidget(step.transitioned_from);
-                    } else if (openStep === step.sid) setOpenStep(null);
-                  }}
-                >
-                  <summary>
-                    <span className="timeline-index">{index + 1}</span>
-                    <span className="step-from">{step.transitioned_from}</span>
-                    <span className="step-event">{step.name}</span>
-                    <span className="step-to">→ {step.transitioned_to}</span>
-                    <time className="muted small" dateTime={step.date_created}>
-                      {formatDate(step.date_created)}
-                    </time>
-                  </summary>
-                  {openStep === step.sid && <StepContextView flowSid={flowSid} step={step} />}
-                </details>
-              </li>
-            ))}
-          </ol>
+          <Timeline
+            nodes={tree}
+            depth={0}
+            flowSid={flowSid}
+            openStep={openStep}
+            selectedWidget={selectedWidget}
+            subflowName={subflowName}
+            onOpen={(step, isOpen, own) => {
+              if (isOpen) {
+                setOpenStep(step.sid);
+                // A subflow's widgets are not on this flow's canvas.
+                if (own) setSelectedWidget(step.transitioned_from);
+              } else if (openStep === step.sid) setOpenStep(null);
+            }}
+          />
         </section>
         <section className="card execution-canvas" aria-label="Path on the canvas">
           {definition ? (

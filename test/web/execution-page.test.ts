@@ -1,9 +1,11 @@
-// The execution page's alerts: which /v1/Alerts page to read for an execution, and the reading of
-// the ones that are its own (the API filters alerts by level and date, not by execution).
+// The execution page's pure parts: which /v1/Alerts page to read for an execution and the reading of
+// the ones that are its own (the API filters alerts by level and date, not by execution); the steps
+// as a tree, a subflow's under the step that started it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { alertsOf, alertsUrl } from '../../web/src/executions/alerts.ts';
 import type { Alert } from '../../web/src/api/types.ts';
+import { ownSteps, stepTree, type StepNode, type TreeStep } from '../../web/src/executions/step-tree.ts';
 
 function alert(sid: string, resource: string, level: Alert['log_level'], code: string, text: string, date: string): Alert {
   return {
@@ -48,5 +50,32 @@ describe('execution alerts', () => {
         ['NO4', 'error', '82002', 'not form encoded at all', null],
       ],
     );
+  });
+});
+
+describe('execution steps as a tree', () => {
+  const step = (sid: string, to: string, parent: string | null = null): TreeStep => ({ sid, transitioned_to: to, parent_step_sid: parent });
+  const shape = (nodes: StepNode<TreeStep>[]): unknown[] => nodes.map((n) => (n.subflow.length ? [n.number, n.step.sid, shape(n.subflow)] : [n.number, n.step.sid]));
+
+  it("puts a subflow's steps under the step that entered its Run Subflow widget, nested subflows under theirs", () => {
+    const steps = [
+      step('FT1', 'sub'),
+      step('FT2', 'say', 'FT1'),
+      step('FT3', 'inner', 'FT1'),
+      step('FT4', 'x', 'FT3'),
+      step('FT5', 'Ended', 'FT1'),
+      step('FT6', 'done'),
+      step('FT7', 'Ended'),
+    ];
+    assert.deepEqual(shape(stepTree(steps)), [
+      [1, 'FT1', [[2, 'FT2'], [3, 'FT3', [[4, 'FT4']]], [5, 'FT5']]],
+      [6, 'FT6'],
+      [7, 'FT7'],
+    ]);
+    assert.deepEqual(ownSteps(steps).map((s) => s.sid), ['FT1', 'FT6', 'FT7']);
+  });
+
+  it('keeps a step whose parent it has not got at the top', () => {
+    assert.deepEqual(shape(stepTree([step('FT9', 'a', 'FT0'), step('FT10', 'b')])), [[1, 'FT9'], [2, 'FT10']]);
   });
 });
