@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { basicAuth } from '../support/server.ts';
 import type { Fault, FakeTwilio } from '../support/fake-twilio.ts';
-import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, flow, freePort, sendMessage, startFake, waitFor } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, flow, freePort, sendAndWait, sendMessage, startFake, waitFor } from './helpers.ts';
 
 const LOCAL_SID = 'AC' + 'e5'.repeat(16);
 const LOCAL_TOKEN = 'local-token-0123456789abcdef0123';
@@ -153,5 +153,42 @@ describe('Twilio carrier: a server killed in the middle of sending', () => {
     assert.equal(fake.messages.length, 0);
     assert.ok(steps.includes('greet -failed-> noted'), steps.join('\n'));
     assert.equal(outputs.outbound.ErrorCode, 30008);
+  });
+
+  it('an undelivered report acknowledged while the send was unanswered still takes deliveryFailure after the restart', async () => {
+    const fake = await startFake({ callbacks: 'manual' });
+    fakes.push(fake);
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-crash-'));
+    const server = new ServerProcess(await freePort(), dataDir);
+    try {
+      await server.start();
+      await server.api('POST', `/v1/Accounts/${LOCAL_SID}/Carrier`, { Channel: 'twilio', UpstreamAccountSid: UPSTREAM_SID, AuthToken: UPSTREAM_TOKEN, ApiBaseUrl: fake.baseUrl, StatusCallbackBaseUrl: server.base });
+      const askFlow = flow([sendAndWait('ask', { body: 'Still there?', to: '{{contact.channel.address}}' }, { deliveryFailure: 'noted' }), noted], { incomingRequest: 'ask' });
+      const flowSid: string = (await server.api('POST', '/v2/Flows', { FriendlyName: 'ask', Status: 'published', Definition: JSON.stringify(askFlow) })).sid;
+
+      // Twilio creates the message and reports it undelivered while its 201 is still on the way.
+      fake.failNext({ kind: 'created-then-hang' });
+      const requested = fake.nextCreate();
+      const executionSid: string = (await server.api('POST', `/v2/Flows/${flowSid}/Executions`, { To: CONTACT, From: NUMBER })).sid;
+      await requested;
+      const message = fake.messages[0]!;
+      const report = await fake.postSigned(message.statusCallback!, { MessageSid: message.sid, MessageStatus: 'undelivered', ErrorCode: '30003', AccountSid: UPSTREAM_SID });
+      assert.equal(report.status, 204);
+      await server.kill();
+
+      await server.start();
+      await waitFor('the report to be applied after the restart', async () => (await server.api('GET', `/v2/Flows/${flowSid}/Executions/${executionSid}`)).status === 'ended', 20_000).catch((error) => {
+        throw new Error(`${error.message}\n${server.output}`);
+      });
+      const steps = await server.api('GET', `/v2/Flows/${flowSid}/Executions/${executionSid}/Steps`);
+      assert.ok(steps.steps.some((s: any) => s.name === 'deliveryFailure' && s.transitioned_from === 'ask'), JSON.stringify(steps.steps.map((s: any) => s.name)));
+      const context = await server.api('GET', `/v2/Flows/${flowSid}/Executions/${executionSid}/Context`);
+      assert.equal(context.context.widgets.ask.outbound.Sid, message.sid);
+      assert.equal(context.context.widgets.ask.outbound.Status, 'undelivered');
+      assert.equal(fake.creates('Messages').length, 1, 'not re-sent');
+    } finally {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

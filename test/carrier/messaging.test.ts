@@ -221,6 +221,32 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
   });
 });
 
+describe('Twilio carrier: delivery reports', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+  useCarrierServer((started) => ({ fake, server } = started), { fake: { callbacks: 'manual' } });
+
+  it('a report whose apply fails is tried again, not dropped after its 204', async () => {
+    const flowSid = await createFlow(server, flow([sendAndWait('ask', { body: 'Q?' })], { incomingRequest: 'ask' }));
+    const executionSid = (await restExecution(server, flowSid, { To: CONTACT, From: NUMBER })).json().sid as string;
+    await waitFor('ask to wait for the reply', async () => ((await server.app.store.getExecutionBySid(executionSid))?.state as any)?.frames?.[0]?.wait?.kind === 'reply');
+    const executions = server.app.executions;
+    const deliveryStatus = executions.deliveryStatus.bind(executions);
+    let failures = 0;
+    executions.deliveryStatus = async (report) => {
+      if (failures++ === 0) throw new Error('terminating connection due to administrator command');
+      return deliveryStatus(report);
+    };
+    const message = fake.messages[0]!;
+    const answer = await fake.postSigned(message.statusCallback!, { MessageSid: message.sid, MessageStatus: 'undelivered', ErrorCode: '30003', AccountSid: UPSTREAM_SID });
+    assert.equal(answer.status, 204);
+    await waitForEnd(server, executionSid, 'the report to be applied on a second try');
+    assert.equal(failures, 2);
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingRequest-> ask', 'ask -deliveryFailure-> Ended']);
+    assert.deepEqual(await server.app.store.listChannelRecords('carrier-report:', 10), [], 'an applied report is not kept');
+  });
+});
+
 describe('Twilio carrier: the send ledger', () => {
   let fake: FakeTwilio;
   let server: CarrierServer;

@@ -18,7 +18,7 @@ import {
   type CarrierInput,
 } from '../../channels/twilio/carrier-config.ts';
 import { InflightLedger } from '../../channels/twilio/inflight.ts';
-import type { ExecutionState } from '../../engine/types.ts';
+import { DeliveryReports } from './carrier-reports.ts';
 import { isSid } from '../../runtime/ids.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
@@ -27,8 +27,6 @@ import { optionalString, type Form } from '../wire/form.ts';
 import { validateSignature } from '../wire/signature.ts';
 
 const EFFECT_ID = /^EF[0-9a-fA-F]{32}$/;
-/** How long a status report waits for the step's send result to be applied first. */
-const REPORT_WAIT_MS = 60_000;
 
 /**
  * Whether a callback for this account is signed as Twilio signs it: with Twilio's auth token (ours for
@@ -45,42 +43,6 @@ export async function signatureValid(ctx: ApiContext, request: FastifyRequest, a
   return tokens.some((token) => urls.some((url) => validateSignature(token, signature, url, request.form)));
 }
 
-function waitingOn(state: unknown, effectId: string): boolean {
-  const frames = (state as ExecutionState | undefined)?.frames ?? [];
-  return frames.some((frame) => frame.wait?.kind === 'effect' && frame.wait.effectId === effectId);
-}
-
-/**
- * Twilio can report a status before the send's own result was applied (the callback races the
- * 201). The report is applied once the execution no longer waits on that send.
- */
-async function applyReport(ctx: ApiContext, ledger: InflightLedger, report: { executionSid: string; effectId: string; messageSid: string; status: string; errorCode?: string }): Promise<void> {
-  const deadline = Date.now() + REPORT_WAIT_MS;
-  for (;;) {
-    const execution = await ctx.store.getExecutionBySid(report.executionSid);
-    if (!execution || execution.status !== 'active') return;
-    if (!waitingOn(execution.state, report.effectId) || Date.now() > deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await ctx.executions.deliveryStatus({
-    executionSid: report.executionSid,
-    messageSid: await recordedSid(ledger, report.effectId, report.messageSid),
-    status: report.status,
-    ...(report.errorCode ? { errorCode: report.errorCode } : {}),
-  });
-}
-
-/**
- * The SID the step recorded (its outbound.Sid, what send-and-wait matches a failure against) for a
- * message SID the step claimed. They differ on the webhook channel: the gateway is given our
- * MessageSid but may answer with its own sid, and report under either.
- */
-async function recordedSid(ledger: InflightLedger, effectId: string, messageSid: string): Promise<string> {
-  if ((await ledger.claimOf(messageSid))?.effectId !== effectId) return messageSid;
-  const result = (await ledger.get(effectId))?.result;
-  return result?.ok && typeof result.message.Sid === 'string' ? result.message.Sid : messageSid;
-}
-
 function carrierInput(form: Form): CarrierInput {
   const input: CarrierInput = {};
   for (const name of CARRIER_INPUT_FIELDS) {
@@ -93,6 +55,9 @@ function carrierInput(form: Form): CarrierInput {
 
 export function registerCarrier(routes: Routes, ctx: ApiContext): void {
   const ledger = new InflightLedger(ctx.store);
+  const reports = new DeliveryReports(ctx, ledger, routes.app.log);
+  reports.start();
+  routes.app.addHook('preClose', async () => reports.stop());
 
   routes.add(
     'POST',
@@ -125,8 +90,8 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
       }
       await ledger.sawCallback({ effectId: EffectId!, executionSid: ExecutionSid!, accountSid: AccountSid! }, messageSid, status);
       const errorCode = optionalString(request.form, 'ErrorCode');
-      const report = { executionSid: ExecutionSid!, effectId: EffectId!, messageSid, status, ...(errorCode ? { errorCode } : {}) };
-      void applyReport(ctx, ledger, report).catch((error) => request.log.warn({ err: error }, 'status report not applied'));
+      // Stored before the 204: a report acknowledged is never lost (a crash, a failed apply).
+      await reports.accept({ effectId: EffectId!, executionSid: ExecutionSid!, accountSid: AccountSid!, messageSid, status, ...(errorCode ? { errorCode } : {}) });
       return reply.code(204).send();
     },
     { auth: false },

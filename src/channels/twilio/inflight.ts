@@ -11,7 +11,8 @@
 //     re-sent blindly; if nothing is found it is reported as failed.
 // Also kept: `carrier-msg:<MessageSid>` = the effect that sent it (so a lookup never claims one
 // message for two steps, and Conversations can tell our own messages apart), and
-// `carrier-seen:<effectId>` = the MessageSid a status callback reported for that step.
+// `carrier-seen:<effectId>` = the MessageSid a status callback reported for that step, and
+// `carrier-report:<effectId>` = a delivery failure reported for it and not yet applied to its execution.
 // All are the store's channel records, each naming its account and execution: they go with either,
 // and are pruned a retention (CHANNEL_RECORD_RETENTION_MS) after the execution is no longer active,
 // when no send of it can be re-dispatched and no status report can change it any more.
@@ -51,6 +52,18 @@ export interface MessageClaim {
 const inflightKey = (effectId: string) => `inflight:${effectId}`;
 const claimKey = (messageSid: string) => `carrier-msg:${messageSid}`;
 const seenKey = (effectId: string) => `carrier-seen:${effectId}`;
+const REPORT_PREFIX = 'carrier-report:';
+const reportKey = (effectId: string) => `${REPORT_PREFIX}${effectId}`;
+
+/** A status callback's report on a step's message, kept until its execution has been given it. */
+export interface DeliveryReport {
+  effectId: string;
+  executionSid: string;
+  accountSid: string;
+  messageSid: string;
+  status: string;
+  errorCode?: string;
+}
 
 function parse<T>(text: string | null): T | null {
   if (!text) return null;
@@ -109,5 +122,24 @@ export class InflightLedger {
 
   async callbackSeen(effectId: string): Promise<{ messageSid: string; status: string } | null> {
     return parse(await this.read(seenKey(effectId)));
+  }
+
+  /** Written and durable before the report is acknowledged; a later report for the step replaces it. */
+  async keepReport(report: DeliveryReport): Promise<void> {
+    await this.write(reportKey(report.effectId), report, JSON.stringify(report));
+  }
+
+  async report(effectId: string): Promise<DeliveryReport | null> {
+    return parse<DeliveryReport>(await this.read(reportKey(effectId)));
+  }
+
+  async dropReport(effectId: string): Promise<void> {
+    await this.#store.deleteChannelRecord(reportKey(effectId));
+  }
+
+  /** Reports not yet applied, by effect id, those after `afterEffectId` only. */
+  async pendingReports(limit: number, afterEffectId?: string): Promise<DeliveryReport[]> {
+    const records = await this.#store.listChannelRecords(REPORT_PREFIX, limit, afterEffectId === undefined ? undefined : reportKey(afterEffectId));
+    return records.map((record) => parse<DeliveryReport>(record.value) ?? { effectId: record.key.slice(REPORT_PREFIX.length), executionSid: record.executionSid, accountSid: record.accountSid, messageSid: '', status: '' });
   }
 }
