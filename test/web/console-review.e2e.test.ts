@@ -495,6 +495,33 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     page.once('dialog', (dialog) => void dialog.accept());
   });
 
+  it('takes the "never published" notice away when the flow is published from the header', async () => {
+    const sid = await create('Published from the header', ECHO, 'draft');
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    await page.getByRole('tab', { name: 'Phone' }).click();
+    await page.getByLabel('Call as').fill('+15551238301');
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    const callNotice = page.getByRole('alert').filter({ hasText: 'never been published' });
+    await callNotice.waitFor();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: /Published revision/ }).waitFor();
+    await callNotice.waitFor({ state: 'detached' });
+    // The Chat's notice too.
+    await page.goto(`${server.baseUrl}/flows/${await create('Chat published from the header', ECHO, 'draft')}`);
+    await page.getByRole('tab', { name: 'Chat' }).click();
+    await page.getByLabel('Text as').fill('+15551238302');
+    await page.getByRole('button', { name: 'Use', exact: true }).click();
+    await page.getByLabel('Message', { exact: true }).fill('hi');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const textNotice = page.getByRole('alert').filter({ hasText: 'never been published' });
+    await textNotice.waitFor();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
+    await textNotice.waitFor({ state: 'detached' });
+    await page.getByLabel('Message', { exact: true }).fill('again');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByRole('list', { name: 'Conversation' }).locator('[data-direction="outbound-api"]', { hasText: 'Echo: again' }).waitFor();
+  });
+
   // Rotates the account's token: keep it last, the tests before it use the original one.
   it('asks to sign in again when the token is rotated mid-session, and keeps the unsaved edits', async () => {
     const sid = await create('Rotated', ECHO);

@@ -389,10 +389,10 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
             )}
           </div>
           <div role="tabpanel" id="panel-chat" aria-labelledby="tab-chat" hidden={panel !== 'chat'} className="panel-scroll">
-            {panel === 'chat' && <ChatPanel flowSid={flowSid} onSteps={onSimSteps} onPublish={() => save('published')} />}
+            {panel === 'chat' && <ChatPanel flowSid={flowSid} onSteps={onSimSteps} onPublish={() => save('published')} flowRevision={flow.data.revision} flowStatus={flow.data.status} />}
           </div>
           <div role="tabpanel" id="panel-phone" aria-labelledby="tab-phone" hidden={panel !== 'phone'} className="panel-scroll">
-            {panel === 'phone' && <PhonePanel flowSid={flowSid} onSteps={onSimSteps} onPublish={() => save('published')} />}
+            {panel === 'phone' && <PhonePanel flowSid={flowSid} onSteps={onSimSteps} onPublish={() => save('published')} flowRevision={flow.data.revision} flowStatus={flow.data.status} />}
           </div>
         </aside>
       </div>

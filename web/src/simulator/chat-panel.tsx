@@ -7,7 +7,7 @@ import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
 import { useAsync } from '../ui/use-async.ts';
-import { NotStartedNotice, type SimulatorPanelProps } from './not-started.tsx';
+import { NotStartedNotice, useClearedOnPublish, type SimulatorPanelProps } from './not-started.tsx';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
 
@@ -23,6 +23,7 @@ export function ChatPanel({
   flowSid,
   onSteps,
   onPublish,
+  ...flow
 }: SimulatorPanelProps) {
   const api = useApi();
   const { credentials } = useSession();
@@ -36,6 +37,7 @@ export function ChatPanel({
   const [notStarted, setNotStarted] = useState(false);
   /** The last text ran, but the flow's Trigger takes no messages (the server's notice). */
   const [triggerNotice, setTriggerNotice] = useState<string | undefined>(undefined);
+  useClearedOnPublish(flow, () => setNotStarted(false));
   const live = useLiveEvents(`/console/api/Flows/${flowSid}/Simulator/Events?Contact=${encodeURIComponent(activeContact)}`, credentials);
   const transcriptRef = useRef<HTMLOListElement>(null);
 

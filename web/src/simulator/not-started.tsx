@@ -3,7 +3,7 @@
 // (the server's rule, src/runtime/sprints.ts Sprints.pickRevision). Both ways out are offered.
 // Also said when a text ran but the flow's Trigger takes no messages, so it ended at once (the
 // simulator's answer carries a notice saying so).
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { Execution, Revision, Step } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { useAsync } from '../ui/use-async.ts';
@@ -14,6 +14,22 @@ export interface SimulatorPanelProps {
   onSteps?: (steps: Step[], execution: Execution | null) => void;
   /** Publishes the flow as it is in the editor (offered when a text or call starts nothing because it never was). */
   onPublish?: () => Promise<void>;
+  /** The flow's latest revision and its status, as the page knows them: a publish from the header shows here. */
+  flowRevision?: number;
+  flowStatus?: string;
+}
+
+/**
+ * Takes a "not started" notice away once the flow is published from elsewhere on the page (the
+ * editor's Publish button): what it says (never published, publish or run the draft) is no longer so.
+ */
+export function useClearedOnPublish({ flowRevision, flowStatus }: Pick<SimulatorPanelProps, 'flowRevision' | 'flowStatus'>, clear: () => void): void {
+  const published = flowStatus === 'published' ? (flowRevision ?? 0) : null;
+  useEffect(() => {
+    if (published !== null) clear();
+    // Only a new published revision clears; `clear` is a state setter's wrapper.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [published]);
 }
 
 interface NotStartedProps {

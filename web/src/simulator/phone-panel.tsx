@@ -5,7 +5,7 @@ import { errorMessage } from '../api/client.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
-import { NotStartedNotice, type SimulatorPanelProps } from './not-started.tsx';
+import { NotStartedNotice, useClearedOnPublish, type SimulatorPanelProps } from './not-started.tsx';
 
 const CALLER_KEY = 'switchboard.simulator.caller';
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -42,6 +42,7 @@ export function PhonePanel({
   flowSid,
   onSteps,
   onPublish,
+  ...flow
 }: SimulatorPanelProps) {
   const api = useApi();
   const { credentials } = useSession();
@@ -53,6 +54,7 @@ export function PhonePanel({
   const [busy, setBusy] = useState(false);
   /** The last call started no execution (see NotStartedNotice). */
   const [notStarted, setNotStarted] = useState(false);
+  useClearedOnPublish(flow, () => setNotStarted(false));
   const live = useLiveEvents(call?.execution_sid ? `/console/api/Flows/${flowSid}/Executions/${call.execution_sid}/Events` : null, credentials);
   const steps = useMemo(() => live.steps.filter((s) => s.execution_sid === call?.execution_sid), [live.steps, call?.execution_sid]);
   const execution = call?.execution_sid ? (live.executions.get(call.execution_sid) ?? null) : null;
