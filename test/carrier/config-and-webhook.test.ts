@@ -10,6 +10,7 @@ import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecuti
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { loadCarrierConfig } from '../../src/channels/twilio/carrier-config.ts';
 import { InflightLedger } from '../../src/channels/twilio/inflight.ts';
+import { WebhookChannel } from '../../src/channels/webhook/webhook-channel.ts';
 
 describe('carrier configuration API', () => {
   let fake: FakeTwilio;
@@ -207,6 +208,48 @@ describe('plain webhook channel', () => {
     assert.equal(report.status, 204, report.body);
     await waitForEnd(server, executionSid, 'deliveryFailure');
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> ask', 'ask -deliveryFailure-> Ended']);
+  });
+
+  describe('what surely never reached the gateway is tried again, as the Twilio carrier does', () => {
+    const retry = { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 };
+    const context = () => ({ accountSid: server.account.sid, flowSid: 'FW' + '0'.repeat(32), executionSid: 'FN' + '0'.repeat(32), effectId: 'EF' + 'd'.repeat(32) });
+    const message = { from: NUMBER, to: CONTACT, body: 'once' };
+
+    it('a 503 (or 429) is retried, honouring Retry-After: the message goes out once', async () => {
+      answer = { status: 503, body: '{}' };
+      const waits: number[] = [];
+      const channel = new WebhookChannel(server.app.store, {
+        retry,
+        sleep: async (ms) => {
+          waits.push(ms);
+          answer = { status: 200, body: JSON.stringify({ sid: 'gw-2' }) };
+        },
+      });
+      const result = await channel.send({ url: receiverUrl }, context(), message);
+      assert.equal(result.ok && result.message.Sid, 'gw-2');
+      assert.equal(received.length, 2);
+      assert.equal(received[0]!.headers['i-twilio-idempotency-token'], received[1]!.headers['i-twilio-idempotency-token']);
+      assert.equal(waits.length, 1);
+    });
+
+    it('a gateway that refuses connections is tried for every attempt, then failed (30008)', async () => {
+      const down = `http://127.0.0.1:${await freePort()}/sms`;
+      const waits: number[] = [];
+      const channel = new WebhookChannel(server.app.store, { retry, sleep: async (ms) => void waits.push(ms) });
+      const result = await channel.send({ url: down }, context(), message);
+      assert.equal(result.ok, false);
+      assert.equal(!result.ok && result.code, 30008);
+      assert.match(!result.ok ? result.message : '', /ECONNREFUSED/);
+      assert.equal(waits.length, retry.attempts - 1, 'every attempt made');
+    });
+
+    it('a 503 on the last attempt is failed', async () => {
+      answer = { status: 503, body: '{}' };
+      const channel = new WebhookChannel(server.app.store, { retry, sleep: async () => undefined });
+      const result = await channel.send({ url: receiverUrl }, context(), message);
+      assert.equal(!result.ok && result.code, 30008);
+      assert.equal(received.length, retry.attempts);
+    });
   });
 
   it('a non-2xx answer is failed', async () => {

@@ -50,6 +50,17 @@ const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNRE
 /** Statuses Twilio answers without having acted on the request. */
 const NOT_PROCESSED = new Set([429, 503]);
 
+/** The code of a connection error that surely sent nothing (so a retry cannot duplicate), else undefined. */
+export function neverSentCode(error: unknown): string | undefined {
+  const code = errorCode(error);
+  return code && NEVER_SENT.has(code) ? code : undefined;
+}
+
+/** Whether an answer with this status says the request was not acted on (so it may be retried). */
+export function notProcessed(status: number): boolean {
+  return NOT_PROCESSED.has(status);
+}
+
 export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterHeader: string | null): number {
   const retryAfter = retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) * 1000 : null;
   const exponential = policy.baseDelayMs * 2 ** (attempt - 1);
@@ -226,9 +237,10 @@ export class TwilioRestClient {
         // The policy refused the address the connection resolved: nothing was sent.
         if (error instanceof BlockedError) return { kind: 'rejected', httpStatus: 0, code: 30008, message: error.message };
         const code = errorCode(error);
-        if (code && NEVER_SENT.has(code)) {
-          if (last) return { kind: 'rejected', httpStatus: 0, code: 30008, message: `Twilio API unreachable (${code})` };
-          await this.#retryWait(url, attempt, code, backoffDelay(this.#options.retry, attempt, null));
+        const neverSent = neverSentCode(error);
+        if (neverSent) {
+          if (last) return { kind: 'rejected', httpStatus: 0, code: 30008, message: `Twilio API unreachable (${neverSent})` };
+          await this.#retryWait(url, attempt, neverSent, backoffDelay(this.#options.retry, attempt, null));
           continue;
         }
         const reason = (error as Error).name === 'TimeoutError' || signal.aborted ? `no response within ${this.#options.timeoutMs} ms` : `${code ?? (error as Error).message}`;
@@ -244,13 +256,13 @@ export class TwilioRestClient {
         if (parsed && typeof parsed.sid === 'string') return { kind: 'created', resource: parsed };
         return { kind: 'unknown', reason: `HTTP ${response.status} without a resource body` };
       }
-      if (NOT_PROCESSED.has(response.status) && !last) {
+      if (notProcessed(response.status) && !last) {
         await this.#retryWait(url, attempt, `HTTP ${response.status}`, backoffDelay(this.#options.retry, attempt, response.header('retry-after')));
         continue;
       }
       const code = parsed && typeof parsed.code === 'number' ? parsed.code : response.status === 429 ? 20429 : 30008;
       const message = parsed && typeof parsed.message === 'string' ? parsed.message : `Twilio API answered HTTP ${response.status}`;
-      if (response.status < 500 || NOT_PROCESSED.has(response.status)) return { kind: 'rejected', httpStatus: response.status, code, message };
+      if (response.status < 500 || notProcessed(response.status)) return { kind: 'rejected', httpStatus: response.status, code, message };
       return { kind: 'unknown', reason: `HTTP ${response.status}: ${message}` };
     }
   }

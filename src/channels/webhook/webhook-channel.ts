@@ -1,7 +1,9 @@
 // The plain webhook channel: each outbound message is POSTed as a Twilio-style form to a URL the
 // account configures (your own SMS gateway, a chat backend, a test harness), signed with
 // X-Twilio-Signature using the Switchboard account's auth token. A 2xx answer means `sent`
-// (a JSON body's `sid` becomes the message SID); anything else is `failed`. The receiver may
+// (a JSON body's `sid` becomes the message SID); anything else is `failed`, except what surely sent
+// nothing (a connection never made, a 429 or 503), which is retried as the Twilio carrier retries it
+// (same rules, same attempts and waits, inside the effect lease). The receiver may
 // later POST MessageStatus/ErrorCode to the StatusCallback it was given, signed the same way.
 // At most once per step, like the Twilio carrier: an unknown outcome after a crash is `failed`.
 // A store failure before the request leaves is a StoreUnavailableError (the runtime tries again);
@@ -15,7 +17,7 @@ import type { MessageChannel, SendContext, SendResult } from '../../runtime/port
 import type { Store } from '../../runtime/ports/store.ts';
 import { recordOutcome, storeUnavailable } from '../../runtime/ports/store-errors.ts';
 import { InflightLedger, type InflightSend } from '../twilio/inflight.ts';
-import { encodeForm, type FormParams } from '../twilio/rest-client.ts';
+import { backoffDelay, DEFAULT_REST_OPTIONS, encodeForm, neverSentCode, notProcessed, type FormParams, type RetryPolicy } from '../twilio/rest-client.ts';
 import { statusCallbackUrl, UNKNOWN_OUTCOME_CODE, UnsentSends } from '../twilio/twilio-channel.ts';
 import type { OutboundGuard } from '../twilio/outbound-guard.ts';
 import type { WebhookTarget } from '../twilio/carrier-config.ts';
@@ -31,7 +33,19 @@ export interface WebhookChannelOptions {
   /** The outbound policy applied to the account-configured webhook URL. */
   guard?: OutboundGuard;
   timeoutMs?: number;
+  /** Retries of what surely never reached the gateway; the Twilio carrier's by default. */
+  retry?: RetryPolicy;
+  /** Injected for tests that check the schedule; defaults to a real timer. */
+  sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+}
+
+/** The gateway's answer, read. */
+interface Answer {
+  status: number;
+  location?: string | undefined;
+  retryAfter: string | null;
+  body: JsonObject | null;
 }
 
 /** X-Twilio-Signature over a URL and form parameters (the same algorithm Twilio uses). */
@@ -115,51 +129,89 @@ export class WebhookChannel implements MessageChannel {
         storeUnavailable(error);
       }
     }
-    let result: SendResult;
-    try {
-      const response = await this.#http.exchange(
-        new URL(config.url),
-        'POST',
-        {
-          'content-type': 'application/x-www-form-urlencoded',
-          'user-agent': 'Switchboard/0.1 (Twilio Studio compatible)',
-          'x-twilio-signature': signForm(account.authToken, config.url, params),
-          // Lets a receiver drop a repeat of the same step's message.
-          'i-twilio-idempotency-token': effectId ?? sid,
-        },
-        encodeForm(params),
-        MAX_ANSWER_BYTES,
-        AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
-      );
-      if (response.status >= 300 && response.status < 400) {
-        response.discard();
-        const location = response.headers.location ? ` to ${response.headers.location}` : '';
-        result = { ok: false, code: 30008, message: `Webhook answered HTTP ${response.status} (a redirect${location}); redirects are not followed: configure the URL that accepts the POST` };
-      } else {
-        let body: JsonObject | null = null;
-        try {
-          const parsed: unknown = JSON.parse(await response.body());
-          body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as JsonObject) : null;
-        } catch {
-          body = null;
-        }
-        if (response.status >= 200 && response.status < 300) {
-          const messageSid = body && typeof body.sid === 'string' && body.sid !== '' ? body.sid : sid;
-          result = {
-            ok: true,
-            message: { Sid: messageSid, AccountSid: context.accountSid, From: message.from, To: message.to, Body: message.body, Status: 'sent', NumMedia: String(message.mediaUrl?.length ?? 0) },
-          };
-        } else {
-          result = { ok: false, code: body && typeof body.code === 'number' ? body.code : 30008, message: `Webhook answered HTTP ${response.status}` };
-        }
-      }
-    } catch (error) {
-      // Refused by the policy at connection time: nothing left, so the outcome is known.
-      if (error instanceof BlockedError) result = { ok: false, code: 30008, message: error.message };
-      else result = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Webhook request failed: ${(error as Error).message}` };
-    }
+    const result = await this.#deliver(config.url, params, account.authToken, effectId ?? sid, sid, context, message);
     if (!effectId) return result;
     const sent = result;
     return recordOutcome(sent, () => this.#ledger.finish(record, sent, sent.ok ? String(sent.message.Sid) : undefined));
+  }
+
+  /** POSTs the form, again while the gateway surely got nothing (never connected, 429, 503) and attempts remain. */
+  async #deliver(url: string, params: FormParams, authToken: string, idempotencyToken: string, sid: string, context: SendContext, message: OutboundMessage): Promise<SendResult> {
+    const retry = this.#options.retry ?? DEFAULT_REST_OPTIONS.retry;
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt >= retry.attempts;
+      let answer: Answer;
+      try {
+        answer = await this.#post(url, params, authToken, idempotencyToken);
+      } catch (error) {
+        // Refused by the policy at connection time: nothing left, so the outcome is known.
+        if (error instanceof BlockedError) return { ok: false, code: 30008, message: error.message };
+        const code = neverSentCode(error);
+        if (code && !last) {
+          await this.#sleep(backoffDelay(retry, attempt, null));
+          continue;
+        }
+        if (code) return { ok: false, code: 30008, message: `Webhook unreachable (${code}) after ${attempt} attempts` };
+        return { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Webhook request failed: ${(error as Error).message}` };
+      }
+      if (notProcessed(answer.status) && !last) {
+        await this.#sleep(backoffDelay(retry, attempt, answer.retryAfter));
+        continue;
+      }
+      return this.#resultOf(answer, sid, context, message);
+    }
+  }
+
+  async #post(url: string, params: FormParams, authToken: string, idempotencyToken: string): Promise<Answer> {
+    const response = await this.#http.exchange(
+      new URL(url),
+      'POST',
+      {
+        'content-type': 'application/x-www-form-urlencoded',
+        'user-agent': 'Switchboard/0.1 (Twilio Studio compatible)',
+        'x-twilio-signature': signForm(authToken, url, params),
+        // Lets a receiver drop a repeat of the same step's message.
+        'i-twilio-idempotency-token': idempotencyToken,
+      },
+      encodeForm(params),
+      MAX_ANSWER_BYTES,
+      AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
+    );
+    const header = (name: string) => {
+      const value = response.headers[name];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    };
+    if (response.status >= 300 && response.status < 400) {
+      response.discard();
+      return { status: response.status, location: header('location') ?? undefined, retryAfter: null, body: null };
+    }
+    let body: JsonObject | null = null;
+    try {
+      const parsed: unknown = JSON.parse(await response.body());
+      body = parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as JsonObject) : null;
+    } catch {
+      body = null;
+    }
+    return { status: response.status, retryAfter: header('retry-after'), body };
+  }
+
+  #resultOf(answer: Answer, sid: string, context: SendContext, message: OutboundMessage): SendResult {
+    const { status, body } = answer;
+    if (status >= 300 && status < 400) {
+      const location = answer.location ? ` to ${answer.location}` : '';
+      return { ok: false, code: 30008, message: `Webhook answered HTTP ${status} (a redirect${location}); redirects are not followed: configure the URL that accepts the POST` };
+    }
+    if (status >= 200 && status < 300) {
+      const messageSid = body && typeof body.sid === 'string' && body.sid !== '' ? body.sid : sid;
+      return {
+        ok: true,
+        message: { Sid: messageSid, AccountSid: context.accountSid, From: message.from, To: message.to, Body: message.body, Status: 'sent', NumMedia: String(message.mediaUrl?.length ?? 0) },
+      };
+    }
+    return { ok: false, code: body && typeof body.code === 'number' ? body.code : 30008, message: `Webhook answered HTTP ${status}` };
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return this.#options.sleep ? this.#options.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms));
   }
 }
