@@ -233,6 +233,53 @@ for (const backend of backends) {
       assert.equal(trigger.json().context.trigger.message.Body, 'hello');
     });
 
+    const postJson = (url: string, body: string, i = 0) =>
+      nodes[i % nodes.length]!.app.server.inject({ method: 'POST', url, payload: body, headers: { authorization: nodes[0]!.auth, 'content-type': 'application/json' } });
+
+    it('a lone surrogate in a JSON body becomes U+FFFD, and other requests of the moment succeed', async () => {
+      const sid = await createFlow();
+      const accountSid = nodes[0]!.account.sid;
+      // The escapes stay in the body text (JSON.stringify would write them the same way).
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, n) =>
+          postJson(`/v2/Flows/${sid}/Executions`, n === 3 ? '{"To":"+1555\\ud800","From":"+1","Parameters":{"k\\udc00":"v\\ud800x"}}' : JSON.stringify({ To: contact(200 + n), From: '+15550000000' }), n),
+        ),
+      );
+      for (const [n, res] of answers.entries()) assert.equal(res.statusCode, 201, `${n}: ${res.body}`);
+      const odd = answers[3]!.json();
+      assert.equal(odd.contact_channel_address, '+1555\uFFFD');
+      const context = await call(0, 'GET', `/v2/Flows/${sid}/Executions/${odd.sid}/Context`);
+      assert.deepEqual(context.json().context.flow.data, { 'k\uFFFD': 'v\uFFFDx' });
+      // JSON-in-form Parameters, and a webhook's JSON body.
+      const inForm = await call(0, 'POST', `/v2/Flows/${sid}/Executions`, form({ To: contact(210), From: '+15550000000', Parameters: '{"n":"\\udfff"}' }));
+      assert.equal(inForm.statusCode, 201, inForm.body);
+      const data = await call(0, 'GET', `/v2/Flows/${sid}/Executions/${inForm.json().sid}/Context`);
+      assert.equal(data.json().context.flow.data.n, '\uFFFD');
+      const hook = await postJson(`/v1/Accounts/${accountSid}/Flows/${sid}`, JSON.stringify({ From: contact(211), To: '+15550000000', Body: 'hi \ud83d!', MessageSid: 'SM' + 'f'.repeat(32) }));
+      assert.equal(hook.statusCode, 200, hook.body);
+      const list = (await call(0, 'GET', `/v2/Flows/${sid}/Executions?PageSize=50`)).json().executions as { sid: string; contact_channel_address: string }[];
+      const execution = list.find((e) => e.contact_channel_address === contact(211));
+      assert.ok(execution);
+      const trigger = await call(0, 'GET', `/v2/Flows/${sid}/Executions/${execution.sid}/Context`);
+      assert.equal(trigger.json().context.trigger.message.Body, 'hi \uFFFD!');
+    });
+
+    it('a lone surrogate in a Definition becomes U+FFFD, and the flow runs', async () => {
+      const named = JSON.parse(survey);
+      named.states[1].name = 'ask\udc00';
+      for (const state of named.states) for (const t of state.transitions) if (t.next === 'ask') t.next = 'ask\udc00';
+      const created = await call(0, 'POST', '/v2/Flows', form({ FriendlyName: 'lone', Status: 'published', Definition: JSON.stringify(named) }));
+      assert.equal(created.statusCode, 201, created.body);
+      const sid = created.json().sid as string;
+      assert.equal(created.json().definition.states[1].name, 'ask\uFFFD');
+      const revision = await call(0, 'GET', `/v2/Flows/${sid}/Revisions/1`);
+      assert.equal(revision.json().definition.states[0].transitions[0].next, 'ask\uFFFD');
+      const run = await call(0, 'POST', `/v2/Flows/${sid}/Executions`, form({ To: contact(220), From: '+15550000000' }));
+      assert.equal(run.statusCode, 201, run.body);
+      const steps = await call(0, 'GET', `/v2/Flows/${sid}/Executions/${run.json().sid}/Steps`);
+      assert.ok(steps.json().steps.some((step: { transitioned_to: string }) => step.transitioned_to === 'ask\uFFFD'), steps.body);
+    });
+
     it('AuthorSid must be a User SID', async () => {
       const sid = await createFlow();
       for (const [url, extra] of [['/v2/Flows', { FriendlyName: 'a', Definition: survey }], [`/v2/Flows/${sid}`, {}]] as const) {

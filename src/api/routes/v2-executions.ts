@@ -13,6 +13,7 @@ import { enumValue, jsonField, optionalString } from '../wire/form.ts';
 import { restContactPair } from '../wire/addresses.ts';
 import { singleQuotedToJson } from '../../lib/single-quoted-json.ts';
 import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
+import { wellFormedJson } from '../wire/well-formed.ts';
 import { readDateFilters, single } from '../wire/query.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
 import {
@@ -54,7 +55,7 @@ function createInput(request: FastifyRequest): CreateExecutionInput {
       const rewritten = singleQuotedToJson(optionalString(form, 'Parameters') ?? '');
       const parsed = rewritten === null ? null : parseJsonWithinDepth(rewritten);
       if (!parsed?.ok) throw errors.invalidParameter('Parameters', `${field.error} (Parameters is a JSON object, e.g. {"name":"Zeke"})`);
-      value = parsed.value;
+      value = wellFormedJson(parsed.value); // as jsonField does
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.invalidParameter('Parameters', 'must be a JSON object');
     parameters = value as JsonObject;

@@ -2,10 +2,12 @@
 // repeated keys for arrays (TestUsers=a&TestUsers=b), case-sensitive PascalCase names.
 import { errors } from './errors.ts';
 import { isTooDeep, parseJsonWithinDepth, TOO_DEEP } from '../../lib/json-depth.ts';
+import { wellFormedJson } from './well-formed.ts';
 
 export type FormValue = string | string[];
 export type Form = Record<string, FormValue>;
 
+/** Its keys and values are well-formed text: URLSearchParams decodes invalid UTF-8 (a lone surrogate's bytes too) as U+FFFD. */
 export function parseForm(text: string): Form {
   const form: Form = Object.create(null);
   for (const [key, value] of new URLSearchParams(text)) {
@@ -26,9 +28,11 @@ export function formFromJson(body: unknown): Form {
     const items = Array.isArray(value) ? value : [value];
     if (items.some(isTooDeep)) throw errors.invalidParameter(key, TOO_DEEP);
   }
+  // A "\ud800" escape is the one way a lone surrogate reaches a value or key: U+FFFD, as in a form.
+  const fields = wellFormedJson(body) as Record<string, unknown>;
   const form: Form = Object.create(null);
   const notStrings = new Map<string, string>();
-  for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
+  for (const [key, value] of Object.entries(fields)) {
     const items = Array.isArray(value) ? value : [value];
     // A null field is simply absent; a null inside a list is not a string (it would be stored as "null").
     const odd = Array.isArray(value) ? value.findIndex((v) => typeof v !== 'string') : typeof value === 'string' || value === undefined || value === null ? -1 : 0;
@@ -117,12 +121,13 @@ export function enumValue<T extends string>(form: Form, name: string, allowed: r
 
 /**
  * A JSON-in-form field such as Definition or Parameters. `error` reads after the field's name:
- * "not valid JSON: …", or "nested more than 100 levels deep (…)" (src/lib/json-depth.ts).
+ * "not valid JSON: …", or "nested more than 100 levels deep (…)" (src/lib/json-depth.ts). A lone
+ * surrogate escaped in it (`"ask\udc00"`) becomes U+FFFD, as in a form value (./well-formed.ts).
  */
 export function jsonField(form: Form, name: string): { present: false } | { present: true; ok: true; value: unknown } | { present: true; ok: false; error: string } {
   const text = optionalString(form, name);
   if (text === undefined) return { present: false };
   const parsed = parseJsonWithinDepth(text);
-  if (parsed.ok) return { present: true, ok: true, value: parsed.value };
+  if (parsed.ok) return { present: true, ok: true, value: wellFormedJson(parsed.value) };
   return { present: true, ok: false, error: parsed.tooDeep ? parsed.error : `not valid JSON: ${parsed.error}` };
 }
