@@ -321,9 +321,16 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await page.locator('.react-flow__node[data-id="reply"]').click();
     const form = page.getByRole('form', { name: 'Properties of reply' });
     await form.getByLabel('body').fill('');
-    await form.locator('[data-property="body"] .field-error', { hasText: 'required' }).waitFor();
+    // A warning, shown as one: amber, not an alert, the field not marked invalid; the server's own
+    // warning about it (after the validation pause) is shown the same way.
+    const body = form.locator('[data-property="body"]');
+    await body.locator('.field-warning', { hasText: 'required' }).waitFor();
+    await body.locator('.field-warning', { hasText: 'body is required and is empty' }).waitFor();
+    assert.equal(await body.locator('.field-error, [role="alert"]').count(), 0);
+    assert.doesNotMatch((await body.getAttribute('class')) ?? '', /is-invalid/);
+    assert.equal(await body.locator('.field-warning').first().evaluate((el) => getComputedStyle(el).color), 'rgb(138, 90, 0)', 'amber (--warning)');
     await form.getByLabel('body').fill('Back again');
-    await form.locator('[data-property="body"] .field-error').waitFor({ state: 'detached' });
+    await body.locator('.field-warning').waitFor({ state: 'detached' });
     // Not saved: leave without the question.
     page.once('dialog', (dialog) => void dialog.accept());
   });

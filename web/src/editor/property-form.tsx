@@ -128,6 +128,7 @@ function PropertyField({
   spec,
   value,
   issues,
+  warnings = [],
   readOnly,
   requiredNow = false,
   choices,
@@ -137,7 +138,9 @@ function PropertyField({
   name: string;
   spec: PropSpec;
   value: unknown;
+  /** The validator's errors about this property; its warnings come apart, shown as warnings. */
   issues: ValidationIssue[];
+  warnings?: ValidationIssue[];
   readOnly: boolean;
   requiredNow?: boolean;
   /** Values to offer besides the spec's options (the account's flows for a subflow), typing anything else still allowed. */
@@ -151,8 +154,9 @@ function PropertyField({
   const required = spec.required || !!spec.requiredUnless;
   // The server's schema only asks that a required property is there, so an emptied one passes it;
   // it would go out empty (a blank SMS, a silent Say), so the panel says so.
-  const emptyRequired = requiredNow && typeof value === 'string' && value.trim() === '' && issues.length === 0;
-  const invalid = issues.length > 0 || emptyRequired;
+  const emptyRequired = requiredNow && typeof value === 'string' && value.trim() === '' && issues.length === 0 && warnings.length === 0;
+  // Only errors make the field invalid (red); a warning is worth knowing but saves and runs.
+  const invalid = issues.length > 0;
   let control;
   if (spec.type === 'boolean' && (value === undefined || typeof value === 'boolean')) {
     control = <input id={id} name={name} type="checkbox" checked={value === true} disabled={readOnly} onChange={(e) => onChange(e.target.checked)} />;
@@ -202,7 +206,7 @@ function PropertyField({
     control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} />;
   }
   return (
-    <div className={`field ${invalid ? 'is-invalid' : ''}`} data-property={name}>
+    <div className={`field ${invalid ? 'is-invalid' : warnings.length > 0 || emptyRequired ? 'has-warning' : ''}`} data-property={name}>
       <label htmlFor={id} className="field-label">
         {name}
         {required && <span className="required" aria-label="required"> *</span>}
@@ -215,7 +219,18 @@ function PropertyField({
           {issue.message}
         </span>
       ))}
-      {emptyRequired && <span className="field-error field-warning">{name} is required and is empty.</span>}
+      {warnings.map((issue, i) => (
+        <span key={i} className="field-warning">
+          <span className="visually-hidden">Warning: </span>
+          {issue.message}
+        </span>
+      ))}
+      {emptyRequired && (
+        <span className="field-warning">
+          <span className="visually-hidden">Warning: </span>
+          {name} is required and is empty.
+        </span>
+      )}
     </div>
   );
 }
@@ -343,7 +358,8 @@ export function PropertyForm(props: FormProps) {
           name: key,
           spec: propSpec,
           value: properties[key],
-          issues: [...propertyIssues(issues.errors, stateIndex, key), ...propertyIssues(issues.warnings, stateIndex, key)],
+          issues: propertyIssues(issues.errors, stateIndex, key),
+          warnings: propertyIssues(issues.warnings, stateIndex, key),
           readOnly,
           requiredNow: isRequiredNow(propSpec, properties),
           onChange: set(key),
@@ -357,6 +373,7 @@ export function PropertyForm(props: FormProps) {
           spec={{ type: 'any', description: 'Not in the widget specification; kept as it is' }}
           value={properties[key]}
           issues={propertyIssues(issues.errors, stateIndex, key)}
+          warnings={propertyIssues(issues.warnings, stateIndex, key)}
           readOnly={readOnly}
           onChange={set(key)}
         />
