@@ -6,6 +6,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { startTestServer, form, FORM, type TestServer } from '../support/server.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
@@ -278,6 +279,32 @@ for (const backend of backends) {
       assert.equal(run.statusCode, 201, run.body);
       const steps = await call(0, 'GET', `/v2/Flows/${sid}/Executions/${run.json().sid}/Steps`);
       assert.ok(steps.json().steps.some((step: { transitioned_to: string }) => step.transitioned_to === 'ask\uFFFD'), steps.body);
+    });
+
+    it('an over-long MessageSid or CallSid on the flow webhook is a 400 naming it (a stored key; was a 500 on PostgreSQL)', async () => {
+      const sid = await createFlow();
+      const accountSid = nodes[0]!.account.sid;
+      const hook = `/v1/Accounts/${accountSid}/Flows/${sid}`;
+      // Random: PostgreSQL compresses a repetitive key below its index row limit.
+      const long = (prefix: string) => prefix + randomBytes(5_000).toString('hex');
+      const cases: [string, Record<string, string>, string][] = [
+        ['message', { From: contact(300), To: '+15550000000', Body: 'x', MessageSid: long('SM') }, 'MessageSid'],
+        ['conversation', { ConversationSid: 'CH' + '1'.repeat(32), Author: 'u1', Body: 'x', MessageSid: long('IM') }, 'MessageSid'],
+        ['call', { From: contact(301), To: '+15550000000', CallSid: long('CA'), CallStatus: 'ringing' }, 'CallSid'],
+      ];
+      for (const [kind, fields, name] of cases) {
+        const res = await call(0, 'POST', hook, form(fields));
+        assert.equal(res.statusCode, 400, `${kind}: ${res.body}`);
+        assert.equal(res.json().code, 20001);
+        assert.match(res.json().message, new RegExp(`Invalid parameter ${name}: is 10002 characters long`), kind);
+      }
+      // A call handed back with <Redirect method="GET"> has its parameters in the query.
+      const get = await call(0, 'GET', `${hook}?FlowEvent=return&CallSid=${long('CA')}`);
+      assert.equal(get.statusCode, 400, get.body);
+      assert.match(get.json().message, /Invalid parameter CallSid/);
+      // At the bound, a message is taken (and its receipt stored).
+      const edge = await call(0, 'POST', hook, form({ From: contact(302), To: '+15550000000', Body: 'x', MessageSid: 'SM' + 'b'.repeat(254) }));
+      assert.equal(edge.statusCode, 200, edge.body);
     });
 
     it('AuthorSid must be a User SID', async () => {

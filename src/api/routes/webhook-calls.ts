@@ -8,6 +8,7 @@ import { invalidSignature, webhookAuthenticated, webhookRefused, webhookTarget }
 import type { Routes } from '../server.ts';
 import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
+import { webhookParam } from './webhook-params.ts';
 import { isFinalCallStatus, type CallTurn } from '../../runtime/calls.ts';
 import { callbackUrl } from '../../channels/voice/callback-urls.ts';
 import { emptyTwiml, hangupTwiml, holdTwiml, renderTwiml } from '../twiml/render.ts';
@@ -37,11 +38,12 @@ export async function turnTwiml(ctx: ApiContext, base: string, accountSid: strin
   }
 }
 
+/** The query's first values, checked as the form's are (webhookParam): a GET's call parameters are in it. */
 function queryOf(request: FastifyRequest): Record<string, string> {
   const query: Record<string, string> = {};
   for (const [key, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
-    if (typeof value === 'string') query[key] = value;
-    else if (Array.isArray(value) && typeof value[0] === 'string') query[key] = value[0];
+    if (typeof value === 'string') query[key] = webhookParam(key, value);
+    else if (Array.isArray(value) && typeof value[0] === 'string') query[key] = webhookParam(key, value[0]);
   }
   return query;
 }

@@ -6,8 +6,7 @@ import { invalidSignature, webhookAuthenticated, webhookTarget } from './webhook
 import type { Routes } from '../server.ts';
 import { answerCallWebhook, answerMessageReturn, answerMessageWebhook, isCallWebhook, isMessageReturn, registerCallWebhookGet } from './webhook-calls.ts';
 import { InflightLedger } from '../../channels/twilio/inflight.ts';
-import { refuseNul } from '../wire/form.ts';
-import { boundedAddress, checkContactAddress } from '../wire/addresses.ts';
+import { webhookParam } from './webhook-params.ts';
 
 export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
   routes.add(
@@ -39,30 +38,6 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
   );
   // Calls handed back by an app with <Redirect method="GET"> (FlowEvent=return).
   registerCallWebhookGet(routes, ctx);
-}
-
-/** The parameters that become a contact pair's addresses (stored keys of the one-active-execution index). */
-const ADDRESS_PARAMS = new Set(['From', 'To', 'Author', 'ConversationSid']);
-/**
- * Those Twilio fills with phone-style addresses, never with a leading space: one is a tool's unencoded
- * `+` (`curl -d From=+1555…`). Author, a Conversations identity anyone may choose, is only bounded.
- */
-const CONTACT_PARAMS = new Set(['From', 'To']);
-
-/**
- * A NUL character (%00) in a message's text is dropped: Twilio delivers a message once, and a 4xx
- * would lose it for one invisible character its sender cannot take back. Anywhere else (addresses,
- * SIDs, which become stored keys) it is refused with a 400 naming the parameter, as the REST API does.
- * An address longer than any Twilio sends (src/api/wire/addresses.ts) is refused with a 400 too, not
- * dropped: only a tool or a forgery sends one, the 400 says what is wrong, and Twilio does not retry a
- * 4xx (its retries are for connection failures and timeouts, and 5xx only when a URL asks for it).
- * A From or To with a leading space (an unencoded `+`; Twilio never sends one) is refused too.
- */
-function webhookParam(name: string, value: string): string {
-  if (name === 'Body') return value.replaceAll('\0', '');
-  refuseNul(name, value);
-  if (CONTACT_PARAMS.has(name)) return checkContactAddress(name, value);
-  return ADDRESS_PARAMS.has(name) ? boundedAddress(name, value) : value;
 }
 
 /** Twilio's retry de-duplication header (sent with the same value on every retry of one webhook). */
