@@ -117,12 +117,13 @@ describe('Twilio carrier: upstream failures', () => {
 });
 
 describe('Twilio REST client', () => {
-  it('honours Retry-After and caps the backoff', () => {
+  it('honours Retry-After and caps the backoff; a Retry-After past the cap is no wait at all', () => {
     const policy = { attempts: 4, baseDelayMs: 100, maxDelayMs: 5000 };
     assert.equal(backoffDelay(policy, 1, '3'), 3000);
-    assert.equal(backoffDelay(policy, 1, '60'), 5000);
+    assert.equal(backoffDelay(policy, 1, '5'), 5000);
+    assert.equal(backoffDelay(policy, 1, '60'), null, 'not retried before the time Twilio asked for');
     for (let attempt = 1; attempt <= 3; attempt++) {
-      const delay = backoffDelay(policy, attempt, null);
+      const delay = backoffDelay(policy, attempt, null)!;
       assert.ok(delay >= (100 * 2 ** (attempt - 1)) / 2 && delay <= 100 * 2 ** (attempt - 1), `attempt ${attempt}: ${delay}`);
     }
   });
@@ -140,6 +141,31 @@ describe('Twilio REST client', () => {
     const outcome = await client.createMessage([['To', CONTACT], ['From', NUMBER], ['Body', 'x']]);
     assert.equal(outcome.kind, 'rejected');
     assert.equal(sleeps.length, 2, 'two waits between three attempts');
+  });
+
+  it('a 429 whose Retry-After is past the retry budget fails at once with its code; one within it is waited out', async () => {
+    const fake = await startFake();
+    try {
+      const sleeps: number[] = [];
+      const client = new TwilioRestClient(
+        { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl },
+        { timeoutMs: 500, retry: { attempts: 4, baseDelayMs: 10, maxDelayMs: 5000 }, sleep: async (ms) => void sleeps.push(ms) },
+      );
+      const form: [string, string][] = [['To', CONTACT], ['From', NUMBER], ['Body', 'x']];
+      fake.failNext({ kind: 'status', status: 429, retryAfter: 30 });
+      const outcome = await client.createMessage(form);
+      assert.equal(outcome.kind, 'rejected');
+      assert.equal(outcome.kind === 'rejected' && outcome.code, 20429);
+      assert.match(outcome.kind === 'rejected' ? outcome.message : '', /Retry-After 30 s/);
+      assert.equal(fake.creates('Messages').length, 1, 'not retried early');
+      assert.deepEqual(sleeps, []);
+
+      fake.failNext({ kind: 'status', status: 429, retryAfter: 3 });
+      assert.equal((await client.createMessage(form)).kind, 'created');
+      assert.deepEqual(sleeps, [3000]);
+    } finally {
+      await fake.close();
+    }
   });
 
   it('authenticates with an API key when one is configured', async () => {

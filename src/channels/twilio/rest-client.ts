@@ -61,12 +61,23 @@ export function notProcessed(status: number): boolean {
   return NOT_PROCESSED.has(status);
 }
 
-export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterHeader: string | null): number {
-  const retryAfter = retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) * 1000 : null;
+/**
+ * The wait before retry `attempt + 1`, or null when the answer's Retry-After asks for longer than a
+ * wait may last (maxDelayMs, which keeps a send inside the effect lease): retrying earlier than asked
+ * would only be refused again, so the caller gives up at once with the answer's error.
+ */
+export function backoffDelay(policy: RetryPolicy, attempt: number, retryAfterHeader: string | null): number | null {
+  const retryAfter = retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader.trim()) ? Number(retryAfterHeader.trim()) * 1000 : null;
+  if (retryAfter !== null && retryAfter > policy.maxDelayMs) return null;
   const exponential = policy.baseDelayMs * 2 ** (attempt - 1);
   // Full jitter keeps many executions that hit a rate limit together from retrying together.
   const jittered = Math.round(exponential / 2 + Math.random() * (exponential / 2));
   return Math.min(policy.maxDelayMs, Math.max(retryAfter ?? 0, jittered));
+}
+
+/** How a refusal says that its Retry-After was past the retry budget. */
+export function retryAfterTooLong(retryAfterHeader: string | null): string {
+  return ` (Retry-After ${retryAfterHeader?.trim()} s is longer than a send may wait; not retried early)`;
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -190,9 +201,10 @@ export class TwilioRestClient {
       try {
         const response = await this.#send(url, 'GET', { authorization: this.#authorization, accept: 'application/json' }, undefined, AbortSignal.timeout(this.#options.timeoutMs));
         // Reads have no side effect, so every transient failure may be retried.
-        if ((response.status === 429 || response.status >= 500) && attempt < this.#options.retry.attempts) {
+        const delay = (response.status === 429 || response.status >= 500) && attempt < this.#options.retry.attempts ? backoffDelay(this.#options.retry, attempt, response.header('retry-after')) : null;
+        if (delay !== null) {
           response.discard();
-          await this.#sleep(backoffDelay(this.#options.retry, attempt, response.header('retry-after')));
+          await this.#sleep(delay);
           continue;
         }
         if (response.status < 200 || response.status > 299) {
@@ -203,7 +215,7 @@ export class TwilioRestClient {
       } catch (error) {
         if (error instanceof BlockedError) return null; // refused at connection time: as the pre-check would have
         if (attempt >= this.#options.retry.attempts) return null;
-        await this.#sleep(backoffDelay(this.#options.retry, attempt, null));
+        await this.#sleep(backoffDelay(this.#options.retry, attempt, null)!);
       }
     }
   }
@@ -240,7 +252,7 @@ export class TwilioRestClient {
         const neverSent = neverSentCode(error);
         if (neverSent) {
           if (last) return { kind: 'rejected', httpStatus: 0, code: 30008, message: `Twilio API unreachable (${neverSent})` };
-          await this.#retryWait(url, attempt, neverSent, backoffDelay(this.#options.retry, attempt, null));
+          await this.#retryWait(url, attempt, neverSent, backoffDelay(this.#options.retry, attempt, null)!);
           continue;
         }
         const reason = (error as Error).name === 'TimeoutError' || signal.aborted ? `no response within ${this.#options.timeoutMs} ms` : `${code ?? (error as Error).message}`;
@@ -256,12 +268,17 @@ export class TwilioRestClient {
         if (parsed && typeof parsed.sid === 'string') return { kind: 'created', resource: parsed };
         return { kind: 'unknown', reason: `HTTP ${response.status} without a resource body` };
       }
+      let waitRefused = false;
       if (notProcessed(response.status) && !last) {
-        await this.#retryWait(url, attempt, `HTTP ${response.status}`, backoffDelay(this.#options.retry, attempt, response.header('retry-after')));
-        continue;
+        const delay = backoffDelay(this.#options.retry, attempt, response.header('retry-after'));
+        if (delay !== null) {
+          await this.#retryWait(url, attempt, `HTTP ${response.status}`, delay);
+          continue;
+        }
+        waitRefused = true;
       }
       const code = parsed && typeof parsed.code === 'number' ? parsed.code : response.status === 429 ? 20429 : 30008;
-      const message = parsed && typeof parsed.message === 'string' ? parsed.message : `Twilio API answered HTTP ${response.status}`;
+      const message = (parsed && typeof parsed.message === 'string' ? parsed.message : `Twilio API answered HTTP ${response.status}`) + (waitRefused ? retryAfterTooLong(response.header('retry-after')) : '');
       if (response.status < 500 || notProcessed(response.status)) return { kind: 'rejected', httpStatus: response.status, code, message };
       return { kind: 'unknown', reason: `HTTP ${response.status}: ${message}` };
     }

@@ -17,7 +17,7 @@ import type { MessageChannel, SendContext, SendResult } from '../../runtime/port
 import type { Store } from '../../runtime/ports/store.ts';
 import { recordOutcome, storeUnavailable } from '../../runtime/ports/store-errors.ts';
 import { InflightLedger, type InflightSend } from '../twilio/inflight.ts';
-import { backoffDelay, DEFAULT_REST_OPTIONS, encodeForm, neverSentCode, notProcessed, type FormParams, type RetryPolicy } from '../twilio/rest-client.ts';
+import { backoffDelay, DEFAULT_REST_OPTIONS, encodeForm, neverSentCode, notProcessed, retryAfterTooLong, type FormParams, type RetryPolicy } from '../twilio/rest-client.ts';
 import { statusCallbackUrl, UNKNOWN_OUTCOME_CODE, UnsentSends } from '../twilio/twilio-channel.ts';
 import type { OutboundGuard } from '../twilio/outbound-guard.ts';
 import type { WebhookTarget } from '../twilio/carrier-config.ts';
@@ -148,14 +148,19 @@ export class WebhookChannel implements MessageChannel {
         if (error instanceof BlockedError) return { ok: false, code: 30008, message: error.message };
         const code = neverSentCode(error);
         if (code && !last) {
-          await this.#sleep(backoffDelay(retry, attempt, null));
+          await this.#sleep(backoffDelay(retry, attempt, null)!);
           continue;
         }
         if (code) return { ok: false, code: 30008, message: `Webhook unreachable (${code}) after ${attempt} attempts` };
         return { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Webhook request failed: ${(error as Error).message}` };
       }
       if (notProcessed(answer.status) && !last) {
-        await this.#sleep(backoffDelay(retry, attempt, answer.retryAfter));
+        const delay = backoffDelay(retry, attempt, answer.retryAfter);
+        if (delay === null) {
+          const refused = this.#resultOf(answer, sid, context, message);
+          return refused.ok ? refused : { ...refused, message: refused.message + retryAfterTooLong(answer.retryAfter) };
+        }
+        await this.#sleep(delay);
         continue;
       }
       return this.#resultOf(answer, sid, context, message);
