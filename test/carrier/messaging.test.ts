@@ -108,7 +108,7 @@ describe('Twilio carrier: messaging through the fake Twilio', () => {
     ]);
     const ask = await widgetOutputs(server.app, executionSid, 'ask');
     assert.equal(ask.outbound.Status, 'undelivered');
-    assert.equal(ask.outbound.ErrorCode, '30003');
+    assert.equal(ask.outbound.ErrorCode, 30003);
   });
 
   it('REST-started executions send from the given address; Messaging Service From becomes MessagingServiceSid', async () => {

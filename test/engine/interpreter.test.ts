@@ -453,7 +453,8 @@ describe('send-and-wait-for-reply', () => {
     assert.equal(undelivered.state.status, 'active', 'a routine report changes nothing');
     undelivered.send({ type: 'delivery-status', messageSid: undelivered.sent[0]!.Sid as string, status: 'undelivered', errorCode: '30005' });
     assert.deepEqual(undelivered.path().slice(1), ['ask -deliveryFailure-> lost', 'lost -next-> Ended']);
-    assert.equal((undelivered.widgets.ask as any).outbound.ErrorCode, '30005');
+    assert.equal((undelivered.widgets.ask as any).outbound.ErrorCode, 30005, 'a number, as when the send itself is refused');
+    assert.equal((sendFails.widgets.ask as any).outbound.ErrorCode, 30008);
     assert.equal(undelivered.timers.size, 0, 'the reply timer is cancelled');
   });
 

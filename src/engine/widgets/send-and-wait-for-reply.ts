@@ -53,6 +53,15 @@ function withWarning(env: WidgetEnv, seconds: number, why: string): ReplyTimeout
   };
 }
 
+/**
+ * `outbound.ErrorCode` is a number whichever way the failure came: a refused send gives Twilio's
+ * numeric `code`, and the Message resource's `error_code` is an integer, but a status callback's form
+ * field is text ("30003"). A code that is not a whole number (a webhook gateway's own) stays text.
+ */
+function errorCodeOutput(code: string): number | string {
+  return /^\d{1,9}$/.test(code) ? Number(code) : code;
+}
+
 export const sendAndWaitForReply: WidgetHandler = {
   enter(env) {
     const built = buildOutbound(env, { to: '{{contact.channel.address}}' });
@@ -86,7 +95,7 @@ export const sendAndWaitForReply: WidgetHandler = {
       return { type: 'transition', event: 'timeout', outputs: { outbound: wait.outbound } };
     }
     if (event.type === 'delivery-status' && event.messageSid === wait.outbound.Sid && isDeliveryFailure(event.status)) {
-      const outbound: JsonObject = { ...wait.outbound, Status: event.status, ...(event.errorCode ? { ErrorCode: event.errorCode } : {}) };
+      const outbound: JsonObject = { ...wait.outbound, Status: event.status, ...(event.errorCode ? { ErrorCode: errorCodeOutput(event.errorCode) } : {}) };
       return { type: 'transition', event: 'deliveryFailure', outputs: { outbound }, effects: cancel };
     }
     return null;
