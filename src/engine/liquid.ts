@@ -13,6 +13,8 @@
  *    template exceeds 16384 bytes"), not a truncation: silently cutting a JSON body or an SMS
  *    would produce wrong data downstream, while an error routes the widget to its failure path.
  *    The cap is enforced while rendering (the output emitter aborts early), not only at the end.
+ *    `{% capture %}` renders through the same capped emitter (a capture over 16 KB is 84003 too) and
+ *    counts what it captured in memory units, see ./liquid/capture-tag.ts.
  *  - No file system: `include`, `render` and `layout` are replaced by tags that fail at parse
  *    time (→ 84003), and the liquidjs `fs` refuses every lookup (defence in depth).
  *  - DoS: parseLimit (template length); budgets of template nodes and of liquidjs' allocation units
@@ -40,13 +42,16 @@
  *    `{ ok: false, error: { code: 84003, message } }`; renderTemplate never throws.
  */
 import { Context, Liquid, filters as builtinFilters, TypeGuards, Value, toValue, toValueSync } from 'liquidjs';
-import type { Emitter, FilteredValueToken, Template } from 'liquidjs';
+import type { FilteredValueToken, Template } from 'liquidjs';
 import { BASE_LIQUID_OPTIONS, MAX_TEMPLATE_LENGTH, refuseFileTags } from '../definition/liquid-syntax.ts';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
+import { CappedCaptureTag } from './liquid/capture-tag.ts';
+import { CappedEmitter, MAX_OUTPUT_BYTES, STATE_REGISTER, isPlainObject, outputLimitMessage, serializeObject, type ObjectFormat } from './liquid/output.ts';
 import { LruCache } from '../lib/lru.ts';
 import { parseJsonWithinDepth } from '../lib/json-depth.ts';
 
 export { MAX_LOOP_ITERATIONS };
+export type { ObjectFormat };
 
 /** liquidjs does not export the type of a filter's token (name, argument tokens, source text). */
 type FilterToken = FilteredValueToken['filters'][number];
@@ -57,7 +62,7 @@ export const LIQUID_ERROR_CODE = 84003;
 /** Limits applied to every render. */
 export const LIQUID_LIMITS = Object.freeze({
   /** Max UTF-8 bytes of a rendered template (Studio: "a rendered template at most 16 KB"). */
-  maxOutputBytes: 16 * 1024,
+  maxOutputBytes: MAX_OUTPUT_BYTES,
   /** Max characters of a template source (liquidjs parseLimit). */
   maxTemplateLength: MAX_TEMPLATE_LENGTH,
   /**
@@ -108,9 +113,6 @@ export interface RenderOptions {
   /** The sprint's Liquid budget, shared by its renders; default: one of the render's own. */
   budget?: LiquidBudget;
 }
-
-/** JSON (`{"k":"v"}`) or Java's Map.toString (`{k=v}`): see the header. */
-export type ObjectFormat = 'json' | 'map';
 
 export interface LiquidError {
   code: 84003;
@@ -212,8 +214,6 @@ function sampleFilter(this: FilterThis, v: unknown, count: unknown = 1): unknown
   }
   return count === 1 ? items[0] : items.slice(0, Number(count));
 }
-
-const STATE_REGISTER = 'switchboard:state';
 
 /** `this` of a liquidjs filter. */
 interface FilterThis {
@@ -604,6 +604,7 @@ function createLiquid(): Liquid {
   refuseFileTags(liquid);
   liquid.registerTag('for', CappedForTag);
   liquid.registerTag('tablerow', CappedTablerowTag);
+  liquid.registerTag('capture', CappedCaptureTag);
   for (const name of ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string']) {
     liquid.registerFilter(name, dateFilter(name));
   }
@@ -662,68 +663,6 @@ export function parseCacheStats(): { entries: number; chars: number } {
 // ---------------------------------------------------------------------------------------------
 // Rendering
 // ---------------------------------------------------------------------------------------------
-
-class OutputLimitError extends Error {}
-
-function stringifyOutput(value: unknown, format: ObjectFormat): string {
-  const v = toValue(value);
-  if (typeof v === 'string') return v;
-  if (v === null || v === undefined) return '';
-  if (Array.isArray(v)) {
-    if (v.some(isPlainObject)) return serializeObject(v, format);
-    return v.map((x) => stringifyOutput(x, format)).join('');
-  }
-  if (isPlainObject(v)) return serializeObject(v, format);
-  return String(v);
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-function serializeObject(v: unknown, format: ObjectFormat): string {
-  if (format === 'json') return JSON.stringify(v) ?? '';
-  return javaString(v, 0);
-}
-
-/** Java's toString of a Map/List of JSON values: `{a=1, b=[x, y], c={d=null}}`, strings unquoted. */
-function javaString(v: unknown, depth: number): string {
-  if (depth > 64) throw new Error('value nested too deeply');
-  if (v === null || v === undefined) return 'null';
-  if (Array.isArray(v)) return `[${v.map((x) => javaString(x, depth + 1)).join(', ')}]`;
-  if (typeof v === 'object') {
-    return `{${Object.entries(v).map(([k, x]) => `${k}=${javaString(x, depth + 1)}`).join(', ')}}`;
-  }
-  return String(v);
-}
-
-/** Emitter that aborts as soon as the output cannot fit in the cap. */
-class CappedEmitter implements Emitter {
-  buffer = '';
-  exceeded = false;
-  readonly maxBytes: number;
-  readonly objectFormat: ObjectFormat;
-  constructor(maxBytes: number, objectFormat: ObjectFormat) {
-    this.maxBytes = maxBytes;
-    this.objectFormat = objectFormat;
-  }
-  write(html: unknown): void {
-    if (this.exceeded) throw new OutputLimitError(outputLimitMessage(this.maxBytes));
-    const s = stringifyOutput(html, this.objectFormat);
-    // UTF-8 bytes >= UTF-16 code units, so a length over the cap is already too big.
-    if (this.buffer.length + s.length > this.maxBytes) {
-      this.exceeded = true;
-      throw new OutputLimitError(outputLimitMessage(this.maxBytes));
-    }
-    this.buffer += s;
-  }
-}
-
-function outputLimitMessage(max: number): string {
-  return `rendered template exceeds ${max} bytes`;
-}
 
 function fail(message: string): { ok: false; error: LiquidError } {
   return { ok: false, error: { code: LIQUID_ERROR_CODE, message } };

@@ -60,6 +60,14 @@ describe('Liquid budgets', () => {
     assert.deepEqual(second.steps.map((s) => s.transitionedTo), first.steps.map((s) => s.transitionedTo));
   });
 
+  it('a Set Variables doubling captures inside loops ends in 84003 (the capture cap), not in an exhausted heap', () => {
+    let value = '';
+    for (let k = 0; k < 24; k++) value += `{% assign s${k} = "x${k}" %}{% for i in (1..12) %}{% for j in (1..2) %}{% capture s${k} %}{{ s${k} }}{{ s${k} }}{% endcapture %}{% endfor %}{% endfor %}`;
+    value += '{% if s0 contains "y" or s23 contains "y" %}y{% endif %}done';
+    const result = run([{ name: 'vars', type: 'set-variables', transitions: [{ event: 'next' }], properties: { offset: { x: 0, y: 0 }, variables: [{ key: 'v', value }] } }] as FlowDefinition['states']);
+    assert.match(failure(result), /captured text exceeds 16384 bytes/);
+  });
+
   it('renders sharing one budget fail once it is spent; a fresh budget renders again', () => {
     const budget = new LiquidBudget();
     const template = '{{ "x" | append: "0123456789012345678901234567890123456789" | size }}';

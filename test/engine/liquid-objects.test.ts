@@ -29,6 +29,13 @@ describe('Liquid prints objects', () => {
     assert.equal(render('{{ flow.data | default: "none" }}', CTX), '{"k1":"v1","k2":"v2"}');
   });
 
+  it('inside a capture as in the output', () => {
+    assert.equal(render('{% capture body %}{"data":{{ flow.data }}}{% endcapture %}{{ body }}', CTX), '{"data":{"k1":"v1","k2":"v2"}}');
+    assert.equal(render('{% capture l %}{{ flow.list }}{% endcapture %}{{ l }}', CTX), '[{"a":1},{"b":"x"}]');
+    assert.equal(render('{% capture m %}{{ flow.data }}{% endcapture %}{{ m }}', CTX, { objectFormat: 'map' }), '{k1=v1, k2=v2}');
+    assert.equal(render('{% capture w %}{{ flow.words }}{% endcapture %}{{ w }}', CTX), 'ab');
+  });
+
   it('string filters given an object work on its printed form, never [object Object]; size counts its keys', () => {
     assert.equal(render(`{{ flow.data | replace: '"', '' }}`, CTX), '{k1:v1,k2:v2}');
     assert.equal(render('{{ flow.data | upcase }}', CTX), '{"K1":"V1","K2":"V2"}');

@@ -360,6 +360,21 @@ describe('renderTemplate: hostile templates terminate with an error', () => {
   it('exponential capture chains fail', () => {
     err('{% capture a %}x{% endcapture %}{% for i in (1..15) %}{% for j in (1..15) %}{% capture a %}{{a}}{{a}}{% endcapture %}{% endfor %}{% endfor %}{{ a.size }}');
   });
+  it('capture is capped like the output and counts its text: doubling captures fail fast, not in gigabytes', () => {
+    // Within the node budget: 2^24 copies of each (a rope until `contains` flattened it) took the server's heap.
+    let t = '';
+    for (let k = 0; k < 24; k++) {
+      t += `{% assign s${k} = "xxxxxxxxxxxxxxx${k}" %}{% for i in (1..12) %}{% for j in (1..2) %}{% capture s${k} %}{{ s${k} }}{{ s${k} }}{% endcapture %}{% endfor %}{% endfor %}`;
+    }
+    assert.match(err(t + '{{ s23 | size }}'), /captured text exceeds 16384 bytes/);
+    // 16 KB in UTF-8 bytes, as the output.
+    assert.equal(ok(`{% capture c %}${'x'.repeat(LIQUID_LIMITS.maxOutputBytes)}{% endcapture %}{{ c | size }}`), '16384');
+    assert.match(err(`{% capture c %}${'€'.repeat(6000)}{% endcapture %}`), /captured text exceeds 16384 bytes/);
+    // Thirteen captures of 16 KB are more memory units than one render may use.
+    const big = '{% capture c %}{% for i in (1..15) %}' + 'y'.repeat(1000) + '{% endfor %}{% endcapture %}';
+    assert.equal(ok(big + '{{ c | size }}'), '15000');
+    assert.match(err('{% for n in (1..14) %}' + big + '{% endfor %}'), /more than 200000 memory units/);
+  });
   it('very long templates hit the parse limit', () => {
     assert.match(err('{{ x }}' + 'y'.repeat(LIQUID_LIMITS.maxTemplateLength + 1)), /limit/);
     err('{{ a ' + '| append: a '.repeat(20000) + '}}', { a: 'x' });

@@ -1,0 +1,95 @@
+/**
+ * How Liquid output is written: values stringified as Studio prints them (objects serialized, not
+ * `[object Object]`), into an emitter that refuses to grow past the output cap. The render's output and every
+ * `{% capture %}` write through it, so no Liquid text is built outside the cap.
+ */
+import { toValue } from 'liquidjs';
+import type { Context, Emitter } from 'liquidjs';
+
+/** JSON (`{"k":"v"}`) or Java's Map.toString (`{k=v}`): see liquid.ts' header. */
+export type ObjectFormat = 'json' | 'map';
+
+/** Max UTF-8 bytes of a rendered template, and of one capture (Studio: "a rendered template at most 16 KB"). */
+export const MAX_OUTPUT_BYTES = 16 * 1024;
+
+/** Register holding the render's state (liquid.ts' RenderState); read here only for its objectFormat. */
+export const STATE_REGISTER = 'switchboard:state';
+
+/** How objects print in this render (default JSON). */
+export function objectFormatOf(ctx: Context): ObjectFormat {
+  return ctx.getRegister<{ objectFormat?: ObjectFormat } | undefined>(STATE_REGISTER, undefined)?.objectFormat ?? 'json';
+}
+
+export class OutputLimitError extends Error {}
+
+export function outputLimitMessage(max: number, what = 'rendered template'): string {
+  return `${what} exceeds ${max} bytes`;
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A value as `{{ value }}` prints it. */
+export function stringifyOutput(value: unknown, format: ObjectFormat): string {
+  const v = toValue(value);
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) {
+    if (v.some(isPlainObject)) return serializeObject(v, format);
+    return v.map((x) => stringifyOutput(x, format)).join('');
+  }
+  if (isPlainObject(v)) return serializeObject(v, format);
+  return String(v);
+}
+
+export function serializeObject(v: unknown, format: ObjectFormat): string {
+  if (format === 'json') return JSON.stringify(v) ?? '';
+  return javaString(v, 0);
+}
+
+/** Java's toString of a Map/List of JSON values: `{a=1, b=[x, y], c={d=null}}`, strings unquoted. */
+function javaString(v: unknown, depth: number): string {
+  if (depth > 64) throw new Error('value nested too deeply');
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return `[${v.map((x) => javaString(x, depth + 1)).join(', ')}]`;
+  if (typeof v === 'object') {
+    return `{${Object.entries(v).map(([k, x]) => `${k}=${javaString(x, depth + 1)}`).join(', ')}}`;
+  }
+  return String(v);
+}
+
+/** Emitter that aborts as soon as the output cannot fit in the cap. */
+export class CappedEmitter implements Emitter {
+  buffer = '';
+  exceeded = false;
+  readonly maxBytes: number;
+  readonly objectFormat: ObjectFormat;
+  /** What the text is, for the error ("rendered template", "captured text"). */
+  readonly what: string;
+  constructor(maxBytes: number, objectFormat: ObjectFormat, what = 'rendered template') {
+    this.maxBytes = maxBytes;
+    this.objectFormat = objectFormat;
+    this.what = what;
+  }
+  write(html: unknown): void {
+    if (this.exceeded) throw new OutputLimitError(outputLimitMessage(this.maxBytes, this.what));
+    const s = stringifyOutput(html, this.objectFormat);
+    // UTF-8 bytes >= UTF-16 code units, so a length over the cap is already too big.
+    if (this.buffer.length + s.length > this.maxBytes) {
+      this.exceeded = true;
+      throw new OutputLimitError(outputLimitMessage(this.maxBytes, this.what));
+    }
+    this.buffer += s;
+  }
+  /** The text, or an OutputLimitError if its UTF-8 form is over the cap (the running check counts UTF-16 units). */
+  text(): string {
+    if (this.exceeded || Buffer.byteLength(this.buffer, 'utf8') > this.maxBytes) {
+      this.exceeded = true;
+      throw new OutputLimitError(outputLimitMessage(this.maxBytes, this.what));
+    }
+    return this.buffer;
+  }
+}
