@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startTestServer, FORM, type TestServer } from '../support/server.ts';
+import { SIMULATOR_FLOW_ADDRESS } from '../../src/channels/simulator/simulator-channel.ts';
 
 const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));
 
@@ -19,7 +20,7 @@ describe('simulator transcript: execution_sid of inbound messages', () => {
   let t: TestServer;
   let flowSid = '';
   before(async () => {
-    t = await startTestServer();
+    t = await startTestServer({ listen: true });
     flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'survey', status: 'published', definition: survey })).sid;
   });
   after(() => t.close());
@@ -64,5 +65,28 @@ describe('simulator transcript: execution_sid of inbound messages', () => {
       assert.equal(res.statusCode, 400, url);
       assert.deepEqual({ code: res.json().code, message: res.json().message }, { code: 20001, message: 'Missing required parameter Contact in the query string' }, url);
     }
+  });
+
+  it('a repeated FlowAddress is read as its first value, in the transcript and the console stream', async () => {
+    const query = `Contact=%2B15551230009&FlowAddress=${encodeURIComponent(SIMULATOR_FLOW_ADDRESS)}&FlowAddress=b`;
+    const res = await t.app.server.inject({ method: 'GET', url: `/simulator/Flows/${flowSid}/Messages?${query}`, headers: { authorization: t.auth } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().messages.length, 6);
+    // The stream's first poll shows the transcript; an array used to fail every poll (stream-error).
+    const abort = new AbortController();
+    const stream = await fetch(`${t.baseUrl}/console/api/Flows/${flowSid}/Simulator/Events?${query}`, { headers: { authorization: t.auth }, signal: abort.signal });
+    assert.equal(stream.status, 200);
+    let text = '';
+    const decoder = new TextDecoder();
+    const reader = stream.body!.getReader();
+    const deadline = Date.now() + 5000;
+    while (!/event: (message|stream-error)/.test(text) && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    abort.abort();
+    assert.match(text, /event: message/);
+    assert.doesNotMatch(text, /stream-error/);
   });
 });

@@ -13,6 +13,7 @@ import type { Routes } from '../server.ts';
 import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { jsonField, requiredQuery } from '../wire/form.ts';
+import { single } from '../wire/query.ts';
 import { stepBody, v2Execution } from '../representations/executions.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { flowSidParam } from '../wire/path-params.ts';
@@ -225,9 +226,10 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
   // status of every execution those messages belong to.
   routes.add('GET', '/console/api/Flows/:FlowSid/Simulator/Events', async (request, reply) => {
     const flowSid = flowSidParam(request, 'FlowSid');
-    const query = request.query as Record<string, string | undefined>;
+    const query = request.query as Record<string, unknown>;
     const contact = requiredQuery(query, 'Contact');
-    const flowAddress = query.FlowAddress || SIMULATOR_FLOW_ADDRESS;
+    // single(): a repeated FlowAddress is an array, which the store cannot bind (an endless error stream).
+    const flowAddress = single(query.FlowAddress, 'FlowAddress') || SIMULATOR_FLOW_ADDRESS;
     const accountSid = request.account.sid;
     if (!(await ctx.store.getFlow(accountSid, flowSid))) throw errors.notFound(request.url.split('?')[0]!);
     const base = publicBase(ctx, request);

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
+import { single } from '../wire/query.ts';
 import { formatDate } from '../wire/dates.ts';
 import { enumValue, optionalString, requiredString } from '../wire/form.ts';
 import { isSid } from '../../runtime/ids.ts';
@@ -129,8 +130,8 @@ export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): Simulat
   });
 
   routes.add('GET', '/simulator/calls', async (request) => {
-    const query = request.query as Record<string, string | undefined>;
-    return { calls: phone.list(request.account.sid, query.FlowSid).map((c) => callJson(ctx, c)) };
+    const query = request.query as Record<string, unknown>;
+    return { calls: phone.list(request.account.sid, single(query.FlowSid)).map((c) => callJson(ctx, c)) };
   });
 
   routes.add('GET', '/simulator/calls/:CallSid', async (request) => {

@@ -7,6 +7,7 @@ import { enumValue, optionalString, requiredQuery, stringList } from '../wire/fo
 import { contactAddress, optionalAddress } from '../wire/addresses.ts';
 import { formatDate } from '../wire/dates.ts';
 import { flowSidParam } from '../wire/path-params.ts';
+import { single } from '../wire/query.ts';
 import { bodyTooLong } from '../../lib/sms-segments.ts';
 import { SIMULATOR_FLOW_ADDRESS, type SimulatedTask, type TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
 import { textFlow, UNWIRED_NOTICE } from '../../channels/simulator/texting.ts';
@@ -72,17 +73,20 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
 
   routes.add('GET', '/simulator/Flows/:Sid/Messages', async (request) => {
     const flowSid = flowSidParam(request);
-    const query = request.query as Record<string, string | undefined>;
+    const query = request.query as Record<string, unknown>;
     const contact = requiredQuery(query, 'Contact');
     if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/simulator/Flows/${flowSid}`);
-    const flowAddress = query.FlowAddress ?? SIMULATOR_FLOW_ADDRESS;
+    // The first of repeated values, as everywhere (an array named no transcript: always empty).
+    const flowAddress = single(query.FlowAddress, 'FlowAddress') ?? SIMULATOR_FLOW_ADDRESS;
     return { messages: ctx.simulator.transcript(flowAddress, contact).filter((m) => m.flowSid === flowSid).map(entryJson) };
   });
 
   // send-to-flex hand-offs the simulator took in place of TaskRouter (this account's only).
   routes.add('GET', '/simulator/Tasks', async (request) => {
-    const query = request.query as Record<string, string | undefined>;
-    const tasks = ctx.simulator.tasks(request.account.sid).filter((task) => (!query.ExecutionSid || task.executionSid === query.ExecutionSid) && (!query.FlowSid || task.flowSid === query.FlowSid));
+    const query = request.query as Record<string, unknown>;
+    const executionSid = single(query.ExecutionSid);
+    const flowSid = single(query.FlowSid);
+    const tasks = ctx.simulator.tasks(request.account.sid).filter((task) => (!executionSid || task.executionSid === executionSid) && (!flowSid || task.flowSid === flowSid));
     return { tasks: tasks.map(taskJson) };
   });
 
