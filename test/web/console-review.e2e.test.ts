@@ -529,6 +529,72 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await page.getByRole('list', { name: 'Conversation' }).locator('[data-direction="outbound-api"]', { hasText: 'Echo: again' }).waitFor();
   });
 
+  it("starts each edge at its own event's label, on the widget's edge, however many events a widget has", async () => {
+    const match = (name: string, value: string, next: string) => ({ event: 'match', next, conditions: [{ friendly_name: name, arguments: ['{{trigger.message.Body}}'], type: 'equal_to', value }] });
+    const targets = ['to_a', 'to_b', 'to_c', 'to_d'];
+    const split: FlowDefinition = {
+      description: 'many events',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage', next: 'split_many' }, { event: 'incomingCall' }, { event: 'incomingRequest' }] },
+        {
+          name: 'split_many',
+          type: 'split-based-on',
+          properties: { ...at(0, 250), input: '{{trigger.message.Body}}' },
+          transitions: [
+            { event: 'noMatch', next: 'to_d' },
+            match('If value equal_to non_us_country', 'a', 'to_a'),
+            match('If value equal_to voip', 'b', 'to_b'),
+            match('If value equal_to blocked_number', 'c', 'to_c'),
+          ],
+        },
+        ...targets.map((name, i) => ({ name, type: 'set-variables', properties: { ...at(i * 300 - 300, 600), variables: [{ key: 'n', value: name }] }, transitions: [{ event: 'next' }] })),
+      ],
+    } as unknown as FlowDefinition;
+    const sid = await create('Many events', split);
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    for (const name of ['Trigger', 'split_many']) {
+      const node = page.locator(`.react-flow__node[data-id="${name}"]`);
+      await node.waitFor();
+      const box = (await node.boundingBox())!;
+      const events = await node.locator('.widget-event').all();
+      const tops = new Set<number>();
+      for (const [index, event] of events.entries()) {
+        const chip = (await event.boundingBox())!;
+        const handle = (await event.locator('.react-flow__handle').boundingBox())!;
+        const [hx, hy] = [handle.x + handle.width / 2, handle.y + handle.height / 2];
+        const where = `${name} event ${index}`;
+        tops.add(Math.round(chip.y));
+        if (await event.locator('.react-flow__handle-bottom').count()) {
+          // Along the bottom: under its label, on the widget's bottom edge.
+          assert.ok(hx >= chip.x && hx <= chip.x + chip.width, `${where}: handle under its label`);
+          assert.ok(hy >= chip.y + chip.height - 2 && Math.abs(hy - (box.y + box.height)) <= 12, `${where}: handle at the bottom edge (${hy} vs ${box.y + box.height})`);
+        } else {
+          // On the right: beside its label, on the widget's right edge.
+          assert.ok(hy >= chip.y && hy <= chip.y + chip.height, `${where}: handle beside its label`);
+          assert.ok(Math.abs(hx - (box.x + box.width)) <= 2, `${where}: handle on the right edge (${hx} vs ${box.x + box.width})`);
+        }
+      }
+      // Events along the bottom are one row: a second row would put the first row's handles inside the widget.
+      if (await node.locator('.react-flow__handle-bottom').count()) assert.equal(tops.size, 1, `${name}: one row of events`);
+    }
+    assert.equal(await page.locator('.react-flow__node[data-id="split_many"] .react-flow__handle-right').count(), 4);
+    // Each edge starts at its own event's handle.
+    for (const [index, target] of ['to_d', 'to_a', 'to_b', 'to_c'].entries()) {
+      const handle = (await page.locator(`.react-flow__node[data-id="split_many"] [data-handleid="t${index}"]`).boundingBox())!;
+      const path = page.locator(`.react-flow__edge[data-id="split_many#${index}"] path.react-flow__edge-path`);
+      const start = await path.evaluate((el) => {
+        const p = (el as SVGPathElement).getPointAtLength(0);
+        const m = (el as SVGPathElement).getScreenCTM()!;
+        return { x: p.x * m.a + m.e, y: p.y * m.d + m.f };
+      });
+      const onHandle = start.x >= handle.x - 2 && start.x <= handle.x + handle.width + 2 && start.y >= handle.y - 2 && start.y <= handle.y + handle.height + 2;
+      assert.ok(onHandle, `edge to ${target} starts at its event: ${JSON.stringify(start)} vs ${JSON.stringify(handle)}`);
+    }
+    await page.locator('.canvas-box').screenshot({ path: fileURLToPath(new URL('../../test-results/screenshots/review-many-events.png', import.meta.url)) });
+  });
+
   // Rotates the account's token: keep it last, the tests before it use the original one.
   it('asks to sign in again when the token is rotated mid-session, and keeps the unsaved edits', async () => {
     const sid = await create('Rotated', ECHO);

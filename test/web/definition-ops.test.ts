@@ -16,7 +16,7 @@ import {
   renameWidget,
   setProperty,
 } from '../../web/src/editor/definition-ops.ts';
-import { issuesByWidget, keepUnchanged, pathFromSteps, toGraph, transitionLabel } from '../../web/src/editor/graph.ts';
+import { eventLayout, issuesByWidget, keepUnchanged, pathFromSteps, toGraph, transitionLabel } from '../../web/src/editor/graph.ts';
 import { collapseUnchanged, prettyJson, sideBySide } from '../../web/src/flows/line-diff.ts';
 import { parseSse, type SseMessage } from '../../web/src/api/sse.ts';
 import { definitionFromImport } from '../../web/src/flows/import.ts';
@@ -205,6 +205,14 @@ describe('canvas graph', () => {
     const flagged = keepUnchanged(after, toGraph(typed, issuesByWidget(typed, [...report.errors, finding], report.warnings).byWidget));
     assert.deepEqual(flagged.nodes.filter((node, i) => node !== after.nodes[i]).map((node) => node.id), ['send_message_1']);
     assert.equal(keepUnchanged(null, after), after);
+  });
+
+  it('lays events out in one row while they fit, else one per line', () => {
+    assert.equal(eventLayout(['incomingMessage', 'incomingCall', 'incomingRequest']), 'row');
+    assert.equal(eventLayout(['keypress', 'speech', 'timeout']), 'row');
+    assert.equal(eventLayout([]), 'row');
+    assert.equal(eventLayout(['noMatch', 'If value equal_to non_u…', 'If value equal_to voip', 'If value equal_to block…']), 'column');
+    assert.equal(eventLayout(Array.from({ length: 12 }, (_, i) => `e${i}`)), 'column');
   });
 
   it('labels match transitions with their condition names', () => {

@@ -1,10 +1,10 @@
 // The canvas's edges. A transition between two widgets is a bezier whose label is moved along the
 // vertical when several transitions join the same two widgets (a split's conditions to one widget
 // would otherwise print their labels on top of each other). A transition back to its own widget
-// (a Gather re-prompting on timeout) leaves at its event, goes round the widget's right side and
-// comes back in at the top, labelled on that side: a straight line from bottom to top would be
+// (a Gather re-prompting on timeout) leaves at its event (bottom or right edge), goes round the
+// widget's right side and comes back in at the top, labelled on that side: a straight line from bottom to top would be
 // hidden under the widget itself.
-import { BaseEdge, getBezierPath, useInternalNode, type Edge, type EdgeProps } from '@xyflow/react';
+import { BaseEdge, Position, getBezierPath, useInternalNode, type Edge, type EdgeProps } from '@xyflow/react';
 
 export interface FlowEdgeData extends Record<string, unknown> {
   transitionIndex: number;
@@ -42,8 +42,10 @@ export function SelfLoopEdge(props: EdgeProps<FlowEdgeType>) {
   const width = node?.measured.width ?? 220;
   const left = node?.internals.positionAbsolute.x ?? Math.min(sourceX, targetX) - width / 2;
   const side = left + width + LOOP_MARGIN + (props.data?.parallel ?? 0) * 14;
-  const below = sourceY + LOOP_DROP;
   const above = targetY - LOOP_DROP;
+  // From an event on the bottom: down a little first; from one on the right edge: straight out.
+  const fromRight = props.sourcePosition === Position.Right;
+  const below = fromRight ? sourceY : sourceY + LOOP_DROP;
   const path = [`M ${sourceX},${sourceY}`, `L ${sourceX},${below}`, `L ${side},${below}`, `L ${side},${above}`, `L ${targetX},${above}`, `L ${targetX},${targetY}`].join(' ');
   return (
     <BaseEdge

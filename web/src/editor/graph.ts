@@ -47,6 +47,26 @@ export function transitionLabel(transition: Transition): string {
   return transition.event;
 }
 
+/** How a widget lays out its events (widget-node.tsx), from the labels it shows. */
+export type EventLayout = 'row' | 'column';
+
+/** Estimated px of the canvas's event chips (10.5 px text): per character, per chip, between chips. */
+const CHAR_PX = 6.2;
+const CHIP_PX = 12;
+const GAP_PX = 4;
+/** The widest row of events a widget takes (CSS .widget-node.events-row max-width, less its padding). */
+export const EVENT_ROW_MAX_PX = 320;
+
+/**
+ * One row along the bottom, each event's handle under it, while the events fit on one line; else
+ * one event per line with its handle at the widget's right edge, beside the label. Wrapped rows
+ * would leave the upper rows' handles inside the widget, their edges seeming to come from another event.
+ */
+export function eventLayout(labels: readonly string[]): EventLayout {
+  const width = labels.reduce((sum, label) => sum + label.length * CHAR_PX + CHIP_PX, 0) + GAP_PX * Math.max(0, labels.length - 1);
+  return width <= EVENT_ROW_MAX_PX ? 'row' : 'column';
+}
+
 export function handleId(transitionIndex: number): string {
   return `t${transitionIndex}`;
 }

@@ -1,9 +1,10 @@
 // A widget on the canvas: icon, name and type, its findings, one target handle on top and one
-// source handle per transition along the bottom, each labelled with its event.
+// source handle per transition, each at its event's label: along the bottom while the events fit
+// on one row, else one event per line with its handle on the right edge (eventLayout, graph.ts).
 import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import { WIDGET_SPECS } from '../../../src/definition/widget-specs.ts';
 import type { WidgetType } from '../api/types.ts';
-import { handleId, transitionLabel, type WidgetNodeData } from './graph.ts';
+import { eventLayout, handleId, transitionLabel, type WidgetNodeData } from './graph.ts';
 import { WidgetIcon, widgetFamily } from './icons.tsx';
 
 /** Long split conditions would make a widget as wide as the canvas; the full text is in the title and the panel. */
@@ -27,8 +28,10 @@ export function WidgetNode({ data, selected }: NodeProps<WidgetNodeType>) {
     data.current ? 'is-current' : '',
   ].join(' ');
   const transitions = state.transitions ?? [];
+  const labels = transitions.map((transition) => shorten(transitionLabel(transition)));
+  const layout = eventLayout(labels);
   return (
-    <div className={classes} data-widget={state.name} data-type={state.type} title={issues.errors.map((e) => e.message).join('\n') || undefined}>
+    <div className={`${classes} events-${layout}`} data-widget={state.name} data-type={state.type} title={issues.errors.map((e) => e.message).join('\n') || undefined}>
       {state.type !== 'trigger' && <Handle type="target" position={Position.Top} className="handle-target" />}
       <div className="widget-head">
         <WidgetIcon type={state.type} />
@@ -48,13 +51,13 @@ export function WidgetNode({ data, selected }: NodeProps<WidgetNodeType>) {
         </div>
       )}
       {errorCount > 0 && <div className="widget-error-text">{issues.errors[0]!.message}</div>}
-      <div className="widget-events">
+      <div className={`widget-events is-${layout}`}>
         {transitions.map((transition, index) => (
           <div key={index} className={`widget-event ${transition.next ? 'is-connected' : ''}`}>
             <span className="event-label" title={transitionLabel(transition)}>
-              {shorten(transitionLabel(transition))}
+              {labels[index]}
             </span>
-            <Handle type="source" position={Position.Bottom} id={handleId(index)} className="handle-source" />
+            <Handle type="source" position={layout === 'row' ? Position.Bottom : Position.Right} id={handleId(index)} className="handle-source" />
           </div>
         ))}
       </div>
