@@ -292,6 +292,25 @@ describe('Twilio carrier: callbacks and calls', () => {
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> ask', 'ask -deliveryFailure-> Ended']);
   });
 
+  it('a call Twilio created before answering 500 is found upstream and treated as placed; one it never created is not', async () => {
+    const upstream = { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl };
+    const call = { to: CONTACT, from: NUMBER, url: 'https://example.test/answer' };
+    const rest = { timeoutMs: 500, retry: { attempts: 2, baseDelayMs: 1, maxDelayMs: 1 } };
+    fake.failNext({ kind: 'created-then-500' });
+    const placed = await placeCall(upstream, call, rest, { delayMs: 0 });
+    assert.equal(placed.kind, 'created', JSON.stringify(placed));
+    assert.equal(placed.kind === 'created' && placed.resource.sid, fake.calls[0]!.sid);
+    assert.ok(fake.requests.some((r) => r.method === 'GET' && r.path.endsWith('/Calls.json') && r.query.get('To') === CONTACT), 'looked up');
+
+    // The same call is another step's: it is not taken, and a 500 that created nothing stays unknown.
+    const owned = await placeCall(upstream, call, rest, { delayMs: 0, ownedElsewhere: async (sid) => sid === fake.calls[0]!.sid });
+    assert.equal(owned.kind, 'created', 'the second request created its own call');
+    fake.failNext({ kind: 'status', status: 500 });
+    const lost = await placeCall(upstream, call, rest, { delayMs: 0, ownedElsewhere: async () => true });
+    assert.equal(lost.kind, 'unknown');
+    assert.equal(fake.calls.length, 2);
+  });
+
   it('placeCall sends the Calls API form (repeated StatusCallbackEvent) with the upstream credentials', async () => {
     const upstream = { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl };
     const outcome = await placeCall(upstream, {

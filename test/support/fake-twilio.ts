@@ -493,6 +493,14 @@ export class FakeTwilio {
         page: 0,
       });
     }
+    if (req.method === 'GET' && url.pathname === callsPath) {
+      const to = url.searchParams.get('To');
+      const from = url.searchParams.get('From');
+      const pageSize = Number(url.searchParams.get('PageSize') ?? 50);
+      const matching = this.calls.filter((c) => (!to || e164(String(c.to)) === to) && (!from || e164(String(c.from)) === from)).reverse().slice(0, pageSize);
+      const uri = `${callsPath}?${url.searchParams.toString()}`;
+      return send(200, { first_page_uri: uri, end: Math.max(0, matching.length - 1), previous_page_uri: null, calls: matching, uri, page_size: pageSize, start: 0, next_page_uri: null, page: 0 });
+    }
     if (req.method === 'GET' && url.pathname === '/v1/Workspaces') {
       const workspaces = [...this.workspaces.keys()].map((ws) => ({ sid: ws, account_sid: ac, friendly_name: 'Flex Task Assignment', url: `${this.baseUrl}/v1/Workspaces/${ws}` }));
       return send(200, { workspaces, meta: { page: 0, page_size: 50, first_page_url: url.href, previous_page_url: null, url: url.href, next_page_url: null, key: 'workspaces' } });

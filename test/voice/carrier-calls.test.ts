@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { saveCarrierConfig } from '../../src/channels/twilio/carrier-config.ts';
+import { InflightLedger } from '../../src/channels/twilio/inflight.ts';
 import { computeSignature } from '../../src/api/wire/signature.ts';
 import { FORM, form, type TestServer } from '../support/server.ts';
 import { fixture, serverWithFlow, verbs } from './support.ts';
@@ -69,6 +70,8 @@ describe('outbound calls through the Twilio carrier', () => {
       const executionSid = res.json().sid as string;
       await server.app.executions.idle();
       assert.equal(fake.calls.length, 1);
+      // Claimed for its step: a lookup for another step's unconfirmed call never takes it.
+      assert.equal((await new InflightLedger(server.app.store).claimOf('CA' + '7'.repeat(32)))?.executionSid, executionSid);
       const placed = fake.calls[0]!;
       assert.equal(placed.get('To'), '+15551230401');
       assert.equal(placed.get('From'), '+15005550006');

@@ -8,6 +8,7 @@ import { BlockedError, FetchHttp } from '../http/fetch-http.ts';
 import type { OutboundPolicy } from '../http/outbound-policy.ts';
 import type { TwilioUpstream } from './carrier-config.ts';
 import type { OutboundGuard } from './outbound-guard.ts';
+import { asStored, sameAddress } from './upstream-match.ts';
 
 export type FormParams = [name: string, value: string][];
 
@@ -188,6 +189,16 @@ export class TwilioRestClient {
     return body && Array.isArray(body.messages) ? (body.messages as JsonObject[]) : null;
   }
 
+  /** GET Calls.json filtered by To and From; newest first, one page. Null when the lookup failed. */
+  async listCalls(filter: { To: string; From: string; PageSize?: number }): Promise<JsonObject[] | null> {
+    const url = new URL(this.#accountUrl('Calls.json'));
+    url.searchParams.set('To', filter.To);
+    url.searchParams.set('From', filter.From);
+    url.searchParams.set('PageSize', String(filter.PageSize ?? 50));
+    const body = await this.#getJson(url.toString());
+    return body && Array.isArray(body.calls) ? (body.calls as JsonObject[]) : null;
+  }
+
   /** GET the conversation's Messages (service-scoped when the service is known), newest first, one page. Null when the lookup failed. */
   async listConversationMessages(conversationSid: string, serviceSid?: string, pageSize = 50): Promise<JsonObject[] | null> {
     const url = `${this.upstream.conversationsBaseUrl}${conversationMessagesPath(conversationSid, serviceSid)}?Order=desc&PageSize=${pageSize}`;
@@ -365,13 +376,55 @@ export function callParams(call: CallRequest): FormParams {
   return params;
 }
 
+/** How placeCall establishes whether a call whose create was not confirmed was placed after all. */
+export interface CallLookupOptions {
+  /** Wait before looking (Twilio's lists lag its creates a little); 2 s by default. */
+  delayMs?: number;
+  /** Clock skew tolerated between us and Twilio when matching by creation date; 60 s by default. */
+  clockSkewMs?: number;
+  /** Whether another step already owns this call (it is then never taken for this one). */
+  ownedElsewhere?: (callSid: string) => Promise<boolean>;
+}
+
 /**
  * Places a call through the upstream account's Calls API (for the voice widgets). A call is never
- * retried after the request may have reached Twilio: `unknown` is for the caller to report.
+ * retried after the request may have reached Twilio. When its outcome is unknown (a 500 after Twilio
+ * created it, a timeout), the call is looked up, as a message is: the oldest outbound-api call to
+ * `To` from `From` created since the request started, and owned by no other step, is this one
+ * (`created`: the callee's phone is ringing, and its callbacks come to the step). Found nothing, or
+ * the lookup failed: `unknown`, for the caller to report.
  */
-export function placeCall(upstream: TwilioUpstream, call: CallRequest, options: Partial<RestClientOptions> = {}): Promise<CreateOutcome> {
+export async function placeCall(upstream: TwilioUpstream, call: CallRequest, options: Partial<RestClientOptions> = {}, lookup: CallLookupOptions = {}): Promise<CreateOutcome> {
   if (call.url === undefined && call.twiml === undefined && call.applicationSid === undefined) {
-    return Promise.resolve({ kind: 'rejected', httpStatus: 0, code: 21205, message: 'A call needs Url, Twiml or ApplicationSid' });
+    return { kind: 'rejected', httpStatus: 0, code: 21205, message: 'A call needs Url, Twiml or ApplicationSid' };
   }
-  return new TwilioRestClient(upstream, options).createCall(callParams(call));
+  const client = new TwilioRestClient(upstream, options);
+  const startedAt = Date.now();
+  const outcome = await client.createCall(callParams(call));
+  if (outcome.kind !== 'unknown') return outcome;
+  const delay = lookup.delayMs ?? 2000;
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+  const found = await findPlacedCall(client, call, startedAt - (lookup.clockSkewMs ?? 60_000), lookup.ownedElsewhere);
+  return found ? { kind: 'created', resource: found } : { kind: 'unknown', reason: `${outcome.reason}; no such call found upstream` };
+}
+
+async function findPlacedCall(client: TwilioRestClient, call: CallRequest, earliest: number, ownedElsewhere?: (callSid: string) => Promise<boolean>): Promise<JsonObject | null> {
+  const candidates = await client.listCalls({ To: asStored(call.to), From: asStored(call.from) });
+  const created = (candidate: JsonObject) => Date.parse(String(candidate.date_created ?? ''));
+  const matches = (candidates ?? []).filter(
+    (candidate) =>
+      typeof candidate.sid === 'string' &&
+      created(candidate) >= earliest &&
+      sameAddress(call.to, candidate.to) &&
+      sameAddress(call.from, candidate.from) &&
+      (candidate.direction === undefined || candidate.direction === 'outbound-api'),
+  );
+  // The oldest unowned one is the one this request created.
+  matches.sort((a, b) => created(a) - created(b));
+  for (const candidate of matches) {
+    // Unknown ownership (the store failed) is not ownership we may take.
+    const owned = ownedElsewhere ? await ownedElsewhere(String(candidate.sid)).catch(() => true) : false;
+    if (!owned) return candidate;
+  }
+  return null;
 }

@@ -7,7 +7,8 @@ import type { Store } from '../../runtime/ports/store.ts';
 import type { VoiceChannel, VoiceContext, VoiceResult } from '../../runtime/ports/voice.ts';
 import { loadCarrierConfig } from '../twilio/carrier-config.ts';
 import type { OutboundGuard } from '../twilio/outbound-guard.ts';
-import { placeCall, type FormParams } from '../twilio/rest-client.ts';
+import { placeCall, type CallLookupOptions, type FormParams } from '../twilio/rest-client.ts';
+import { InflightLedger } from '../twilio/inflight.ts';
 import { recordCallThroughTwilio } from '../twilio/recordings-client.ts';
 import type { SimulatorPhone } from '../simulator/phone.ts';
 import { callbackUrl, type CallbackSigner } from './callback-urls.ts';
@@ -20,6 +21,8 @@ export interface VoiceNetworkOptions {
   upstreamGuard?: OutboundGuard | undefined;
   /** Base URL of this server as the phone network reaches it. */
   base: (forTwilio: boolean) => string | null;
+  /** How a call whose create Twilio did not confirm is looked up (tests shorten the wait). */
+  callLookup?: Omit<CallLookupOptions, 'ownedElsewhere'>;
 }
 
 export function voiceNetwork(phone: SimulatorPhone, options: VoiceNetworkOptions): VoiceChannel {
@@ -27,6 +30,7 @@ export function voiceNetwork(phone: SimulatorPhone, options: VoiceNetworkOptions
     answerUrl: await callbackUrl(options.calls, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 'a'),
     statusCallback: await callbackUrl(options.calls, base, context.accountSid, context.flowSid, context.executionSid, context.callbackId, 's'),
   });
+  const ledger = new InflightLedger(options.store);
   return {
     name: 'voice-network',
     async placeCall(context: VoiceContext, call: OutboundCall): Promise<VoiceResult<'call'>> {
@@ -53,10 +57,18 @@ export function voiceNetwork(phone: SimulatorPhone, options: VoiceNetworkOptions
         record: call.record,
         ...(MachineDetection ? { machineDetection: MachineDetection } : {}),
         extra,
-      }, guarded);
+      }, guarded, {
+        ...options.callLookup,
+        ownedElsewhere: async (callSid) => {
+          const claim = await ledger.claimOf(callSid);
+          return claim !== null && claim.effectId !== context.callbackId;
+        },
+      });
       if (outcome.kind === 'rejected') return { ok: false, code: outcome.code, message: outcome.message };
       if (outcome.kind === 'unknown') return { ok: false, code: 20500, message: `Twilio did not confirm the call (${outcome.reason}); it may or may not have been placed` };
       const r = outcome.resource;
+      // Claimed for this step, so a lookup for another step's unconfirmed call never takes it.
+      if (typeof r.sid === 'string') await ledger.claim(r.sid, { effectId: context.callbackId, executionSid: context.executionSid, accountSid: context.accountSid }).catch(() => undefined);
       const resource: JsonObject = { CallSid: r.sid ?? null, CallStatus: r.status ?? null, From: r.from ?? call.from, To: r.to ?? call.to, AccountSid: r.account_sid ?? null, Direction: r.direction ?? 'outbound-api', ApiVersion: '2010-04-01' };
       return { ok: true, call: resource };
     },
