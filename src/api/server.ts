@@ -2,6 +2,8 @@
 // request ids) applied to every route; routes live in ./routes and stay thin.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteHandlerMethod } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Account } from '../runtime/ports/store.ts';
 import { newSid } from '../runtime/ids.ts';
 import type { ApiContext } from './context.ts';
@@ -57,6 +59,17 @@ export class Routes {
   }
 }
 
+/** An error written straight to the socket, in Twilio's format, for requests Fastify never routes (the caller closes it). */
+function answerRaw(socket: Duplex, apiError: ApiError, extraHeaders = ''): void {
+  const body = JSON.stringify(apiError.toBody());
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\n${extraHeaders}` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+}
+
 function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
   return typeof logger === 'object' && logger !== null && typeof (logger as { child?: unknown }).child === 'function';
 }
@@ -75,7 +88,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     requestTimeout,
     // Node reads the request timeout when the server is constructed (setting the property afterwards, as
     // Fastify does, does not arm it), and checks for expired requests every 30 s unless told otherwise.
-    http: { requestTimeout, connectionsCheckingInterval: 1000 },
+    // Node's check for a missing Host answers a bare 400 of its own; the onRequest hook answers it instead.
+    http: { requestTimeout, connectionsCheckingInterval: 1000, requireHostHeader: false },
     // Errors Node raises before a request reaches a route (a stalled body, oversized or garbled headers)
     // answer in Twilio's error format too.
     clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
@@ -86,13 +100,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
           : error.code === 'HPE_HEADER_OVERFLOW'
             ? errors.headersTooLarge()
             : errors.badRequest('Malformed HTTP request');
-      const body = JSON.stringify(apiError.toBody());
-      if (socket.writable) {
-        socket.write(
-          `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-            `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-        );
-      }
+      answerRaw(socket, apiError);
       socket.destroy(error);
     },
     genReqId: () => newSid('RQ'),
@@ -109,6 +117,14 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
       const apiError = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? errors.notFound(path) : toApiError(error, bodyLimit, request.headers['content-type']);
       reply.code(apiError.status).type('application/json').send(apiError.toBody());
     },
+  });
+
+  // CONNECT never reaches Fastify: without a listener Node closes the socket without a word.
+  // (The twilio-cli gateway, which does take CONNECT, is a server of its own: src/twilio-proxy.)
+  app.server.on('connect', (request: { url?: string }, socket: Socket) => {
+    socket.on('error', () => {}); // a client gone before the answer is not an error of ours
+    answerRaw(socket, errors.methodNotAllowed('CONNECT', request.url ?? ''), 'Allow: GET, POST, DELETE, OPTIONS\r\n');
+    socket.destroySoon();
   });
 
   app.decorateRequest('account', null as unknown as Account);
@@ -142,6 +158,11 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     reply.header('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
     // As Twilio's spec declares: without it a browser's preflight for an authenticated POST fails.
     reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization');
+    // RFC 9112: an HTTP/1.1 request without Host is a 400 (HTTP/1.0 may omit it: see base-urls.ts).
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
+      const apiError = errors.badRequest('Malformed HTTP request: an HTTP/1.1 request needs a Host header');
+      return reply.code(apiError.status).header('Connection', 'close').type('application/json').send(apiError.toBody());
+    }
     if (closing) {
       const apiError = errors.unavailable('Service Unavailable: the server is shutting down');
       return reply.code(apiError.status).header('Connection', 'close').type('application/json').send(apiError.toBody());

@@ -18,18 +18,19 @@ function addressedAsTwilio(request: FastifyRequest): boolean {
  * whatever the public base URL: twilio-cli follows next_page_url itself and can only reach us there.
  */
 export function publicBase(ctx: ApiContext, request: FastifyRequest): string {
-  if (addressedAsTwilio(request)) return `https://${request.host}`;
+  if (addressedAsTwilio(request) && request.host !== '') return `https://${request.host}`;
   return webhookBase(ctx, request);
 }
 
 /**
  * Where Twilio and other callers send webhooks (webhook_url, signatures): the public base URL, or else
  * the Host the request came to — never a Twilio host, which would send a number's traffic to real Twilio,
- * so a request addressed to Twilio gets the server's own listening address instead.
+ * so a request addressed to Twilio gets the server's own listening address instead. So does a request
+ * without a Host (HTTP/1.0 may omit it), which would otherwise be handed `http:///v2/…`.
  */
 export function webhookBase(ctx: ApiContext, request: FastifyRequest): string {
   if (ctx.config.publicBaseUrl) return ctx.config.publicBaseUrl.replace(/\/+$/, '');
-  if (addressedAsTwilio(request)) return ownAddress(request);
+  if (addressedAsTwilio(request) || request.host === '') return ownAddress(request);
   return `${request.protocol}://${request.host}`;
 }
 
