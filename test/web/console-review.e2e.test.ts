@@ -595,6 +595,22 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await page.locator('.canvas-box').screenshot({ path: fileURLToPath(new URL('../../test-results/screenshots/review-many-events.png', import.meta.url)) });
   });
 
+  it('undoes a word typed into a field in one step', async () => {
+    const sid = await create('Undo typing', ECHO);
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    await page.locator('.react-flow__node[data-id="say_hi"]').click();
+    const say = page.getByRole('form', { name: 'Properties of say_hi' }).getByLabel('say');
+    await say.focus();
+    await say.press('Control+End');
+    await say.pressSequentially(' there', { delay: 20 });
+    await page.getByRole('button', { name: 'Undo' }).click();
+    assert.equal(await say.inputValue(), 'Hello caller');
+    assert.ok(await page.getByRole('button', { name: 'Undo' }).isDisabled(), 'one step in all');
+    await page.getByRole('button', { name: 'Redo' }).click();
+    assert.equal(await say.inputValue(), 'Hello caller there');
+    page.once('dialog', (dialog) => void dialog.accept());
+  });
+
   // Rotates the account's token: keep it last, the tests before it use the original one.
   it('asks to sign in again when the token is rotated mid-session, and keeps the unsaved edits', async () => {
     const sid = await create('Rotated', ECHO);

@@ -18,7 +18,8 @@ interface FormProps {
   stateIndex: number;
   issues: WidgetIssues;
   readOnly: boolean;
-  onChange: (definition: FlowDefinition) => void;
+  /** An edit; `field` names the field being typed into, so that undo takes back what was typed there at once. */
+  onChange: (definition: FlowDefinition, field?: string) => void;
   onSelect: (name: string | null) => void;
   onError: (message: string) => void;
 }
@@ -58,9 +59,9 @@ function NameField({ state, definition, readOnly, onChange, onError, onSelect }:
   );
 }
 
-function KeyValueEditor({ value, onChange, readOnly, label }: { value: unknown; onChange: (v: unknown) => void; readOnly: boolean; label: string }) {
+function KeyValueEditor({ value, onChange, readOnly, label }: { value: unknown; onChange: (v: unknown, typing?: string) => void; readOnly: boolean; label: string }) {
   const rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
-  const update = (index: number, field: 'key' | 'value', text: string) => onChange(rows.map((row, i) => (i === index ? { ...row, [field]: text } : row)));
+  const update = (index: number, field: 'key' | 'value', text: string) => onChange(rows.map((row, i) => (i === index ? { ...row, [field]: text } : row)), `${index}.${field}`);
   return (
     <div className="kv-editor" role="group" aria-label={label}>
       {rows.map((row, index) => (
@@ -147,7 +148,8 @@ function PropertyField({
   choices?: { value: string; label: string }[] | undefined;
   /** A line under the field saying what its value refers to. */
   note?: string | null | undefined;
-  onChange: (v: unknown) => void;
+  /** A new value; `typing` (a sub-field, '' for the field itself) when it was typed, so typing on is one undo step. */
+  onChange: (v: unknown, typing?: string) => void;
 }) {
   const id = useId();
   const listId = `${id}-options`;
@@ -173,7 +175,7 @@ function PropertyField({
     };
     control =
       MULTILINE.has(name) && !numeric ? (
-        <textarea id={id} name={name} rows={4} value={text} readOnly={readOnly} aria-invalid={invalid} required={required} onChange={(e) => onChange(toValue(e.target.value))} />
+        <textarea id={id} name={name} rows={4} value={text} readOnly={readOnly} aria-invalid={invalid} required={required} onChange={(e) => onChange(toValue(e.target.value), '')} />
       ) : (
         <>
           <input
@@ -186,7 +188,7 @@ function PropertyField({
             inputMode={numeric ? 'numeric' : undefined}
             list={spec.options || choices ? listId : undefined}
             placeholder={spec.default !== undefined ? String(spec.default) : undefined}
-            onChange={(e) => onChange(toValue(e.target.value))}
+            onChange={(e) => onChange(toValue(e.target.value), '')}
           />
           {(spec.options || choices) && (
             <datalist id={listId}>
@@ -255,20 +257,23 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
   // The widget itself is a target too: a Gather re-prompting on timeout loops back to itself.
   const targets = definition.states.filter((s) => s.type !== 'trigger').map((s) => s.name);
   const isSplit = state.type === 'split-based-on';
-  const apply = (fn: () => FlowDefinition) => {
+  const apply = (fn: () => FlowDefinition, field?: string) => {
     try {
-      onChange(fn());
+      onChange(fn(), field);
     } catch (error) {
       onError((error as Error).message);
     }
   };
-  const updateCondition = (index: number, patch: Partial<NonNullable<Transition['conditions']>[number]>) =>
-    apply(() =>
-      setTransitions(
-        definition,
-        state.name,
-        state.transitions.map((t, i) => (i === index ? { ...t, conditions: (t.conditions ?? []).map((c, ci) => (ci === 0 ? { ...c, ...patch } : c)) } : t)),
-      ),
+  /** `typed`: the condition field typed into (its name or value), so typing on there is one undo step. */
+  const updateCondition = (index: number, patch: Partial<NonNullable<Transition['conditions']>[number]>, typed?: string) =>
+    apply(
+      () =>
+        setTransitions(
+          definition,
+          state.name,
+          state.transitions.map((t, i) => (i === index ? { ...t, conditions: (t.conditions ?? []).map((c, ci) => (ci === 0 ? { ...c, ...patch } : c)) } : t)),
+        ),
+      typed === undefined ? undefined : `${state.name}/transitions/${index}/${typed}`,
     );
   return (
     <fieldset className="transitions">
@@ -295,7 +300,7 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
             </label>
             {isSplit && transition.event === 'match' && condition && (
               <div className="condition">
-                <input className="condition-name" aria-label="Condition name" value={condition.friendly_name} readOnly={readOnly} onChange={(e) => updateCondition(index, { friendly_name: e.target.value })} />
+                <input className="condition-name" aria-label="Condition name" value={condition.friendly_name} readOnly={readOnly} onChange={(e) => updateCondition(index, { friendly_name: e.target.value }, 'friendly_name')} />
                 <select aria-label="Operator" value={condition.type} disabled={readOnly} onChange={(e) => updateCondition(index, { type: e.target.value })}>
                   {[...new Set([...SPLIT_OPERATORS, condition.type])].map((op) => (
                     <option key={op} value={op}>
@@ -303,7 +308,7 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
                     </option>
                   ))}
                 </select>
-                <input aria-label="Value" value={condition.value} readOnly={readOnly} onChange={(e) => updateCondition(index, { value: e.target.value })} />
+                <input aria-label="Value" value={condition.value} readOnly={readOnly} onChange={(e) => updateCondition(index, { value: e.target.value }, 'value')} />
                 {!readOnly && (
                   <button type="button" className="icon-button" aria-label={`Remove condition ${condition.friendly_name}`} onClick={() => apply(() => removeTransition(definition, state.name, index))}>
                     ×
@@ -329,7 +334,8 @@ export function PropertyForm(props: FormProps) {
   const properties = state.properties ?? {};
   const known = spec ? Object.entries(spec.properties).filter(([key]) => key !== 'offset') : [];
   const extra = Object.keys(properties).filter((key) => key !== 'offset' && !(spec && key in spec.properties));
-  const set = (key: string) => (value: unknown) => onChange(setProperty(definition, state.name, key, value));
+  const set = (key: string) => (value: unknown, typing?: string) =>
+    onChange(setProperty(definition, state.name, key, value), typing === undefined ? undefined : `${state.name}/${key}/${typing}`);
   const widgetLevel = [...issues.errors, ...issues.warnings].filter((i) => !/\/properties\//.test(i.property_path));
   return (
     <form className="property-form" aria-label={`Properties of ${state.name}`} onSubmit={(e) => e.preventDefault()}>

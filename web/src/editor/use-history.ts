@@ -1,12 +1,12 @@
-// Undo and redo for the definition being edited: every edit pushes the previous value; loading a
-// saved flow starts a fresh history. Typing in one field is one step per change, like most editors.
+// Undo and redo for the definition being edited (the steps are history.ts's): loading a saved flow
+// starts a fresh history; typing on in one field is one step, not one per keystroke.
 import { useCallback, useState } from 'react';
-
-const LIMIT = 200;
+import { edit, emptyHistory, redo as redoStep, startHistory, undo as undoStep, type HistoryState } from './history.ts';
 
 export interface History<T> {
   value: T | null;
-  set: (next: T) => void;
+  /** An edit; `field` names the field being typed into, so that typing on there stays one step. */
+  set: (next: T, field?: string) => void;
   reset: (value: T) => void;
   undo: () => void;
   redo: () => void;
@@ -15,21 +15,13 @@ export interface History<T> {
 }
 
 export function useHistory<T>(): History<T> {
-  const [state, setState] = useState<{ past: T[]; value: T | null; future: T[] }>({ past: [], value: null, future: [] });
-  const set = useCallback(
-    (next: T) =>
-      setState((s) => (s.value === next ? s : { past: s.value === null ? s.past : [...s.past, s.value].slice(-LIMIT), value: next, future: [] })),
-    [],
-  );
-  const reset = useCallback((value: T) => setState({ past: [], value, future: [] }), []);
-  const undo = useCallback(
-    () =>
-      setState((s) => (s.past.length === 0 || s.value === null ? s : { past: s.past.slice(0, -1), value: s.past[s.past.length - 1]!, future: [s.value, ...s.future] })),
-    [],
-  );
-  const redo = useCallback(
-    () => setState((s) => (s.future.length === 0 || s.value === null ? s : { past: [...s.past, s.value], value: s.future[0]!, future: s.future.slice(1) })),
-    [],
-  );
+  const [state, setState] = useState<HistoryState<T>>(emptyHistory);
+  const set = useCallback((next: T, field?: string) => {
+    const now = Date.now();
+    setState((s) => edit(s, next, field, now));
+  }, []);
+  const reset = useCallback((value: T) => setState(startHistory(value)), []);
+  const undo = useCallback(() => setState(undoStep), []);
+  const redo = useCallback(() => setState(redoStep), []);
   return { value: state.value, set, reset, undo, redo, canUndo: state.past.length > 0, canRedo: state.future.length > 0 };
 }
