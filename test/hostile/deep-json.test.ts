@@ -298,7 +298,7 @@ describe('switchboard flows validate / diff on a file nested too deep', () => {
   it('diff says why it cannot read the file instead of overflowing the stack', async () => {
     const run = await cli(['diff', join(dir, 'deep.json'), join(dir, 'limit.json')]);
     assert.notEqual(run.code, 0);
-    assert.match(run.stderr, /deep\.json: Flow definition is nested more than 100 levels deep \(the limit is 100\)/);
+    assert.match(run.stderr, /deep\.json: not compared, not a flow definition: Flow definition is nested more than 100 levels deep \(the limit is 100\)/);
     assert.doesNotMatch(run.stdout + run.stderr, /call stack/);
   });
 
