@@ -611,6 +611,37 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     page.once('dialog', (dialog) => void dialog.accept());
   });
 
+  it('says what is wrong, with a way back, for an unknown flow, execution or page, and when the server cannot be reached', async () => {
+    const missing = 'FW' + '0'.repeat(32);
+    await page.goto(`${server.baseUrl}/flows/${missing}`);
+    await page.getByRole('heading', { name: 'Flow not found' }).waitFor();
+    await page.getByRole('link', { name: 'Back to the flow list' }).click();
+    await page.getByRole('heading', { name: 'Flows' }).waitFor();
+
+    const sid = await create('Has no such execution', ECHO);
+    await page.goto(`${server.baseUrl}/flows/${sid}/executions/FN${'0'.repeat(32)}`);
+    await page.getByRole('heading', { name: 'Execution not found' }).waitFor();
+    await page.getByRole('link', { name: "Back to the flow's executions" }).click();
+    await page.waitForURL(`${server.baseUrl}/flows/${sid}/executions`);
+
+    await page.goto(`${server.baseUrl}/flows/${sid}/revisions/99`);
+    await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+    assert.equal(await page.getByRole('link', { name: 'Back to the flow list' }).count(), 1);
+
+    // No answer at all (the server stopped): said in words, not the browser's "Failed to fetch".
+    await page.route('**/v2/Flows/**', (route) => route.abort('connectionrefused'));
+    try {
+      await page.goto(`${server.baseUrl}/flows/${sid}`);
+      await page.getByRole('heading', { name: 'The flow could not be loaded' }).waitFor();
+      assert.match((await page.getByRole('alert').textContent()) ?? '', /server cannot be reached/);
+      assert.equal(await page.getByText('Failed to fetch').count(), 0);
+    } finally {
+      await page.unroute('**/v2/Flows/**');
+    }
+    // The 404s and the refused connection are expected here, not app errors.
+    browser.errors.splice(0);
+  });
+
   // Rotates the account's token: keep it last, the tests before it use the original one.
   it('asks to sign in again when the token is rotated mid-session, and keeps the unsaved edits', async () => {
     const sid = await create('Rotated', ECHO);

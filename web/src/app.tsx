@@ -10,6 +10,7 @@ import { ExecutionPage } from './executions/execution-page.tsx';
 import { FlowListPage } from './flows/flow-list.tsx';
 import { RevisionsPage } from './flows/revisions-page.tsx';
 import { confirmLeave } from './ui/leave-guard.ts';
+import { ProblemPage } from './ui/problem-page.tsx';
 
 function TopBar() {
   const { credentials, signOut } = useSession();
@@ -55,8 +56,16 @@ export function App() {
           <Route path="/flows/:flowSid/executions">{(params) => <ExecutionListPage key={params.flowSid} flowSid={params.flowSid} />}</Route>
           <Route path="/flows/:flowSid/revisions">{(params) => <RevisionsPage key={params.flowSid} flowSid={params.flowSid} />}</Route>
           <Route path="/flows/:flowSid">{(params) => <FlowEditorPage key={params.flowSid} flowSid={params.flowSid} />}</Route>
-          <Route>
+          <Route path="/">
             <Redirect to="/flows" />
+          </Route>
+          <Route path="/sign-in">
+            <Redirect to="/flows" />
+          </Route>
+          <Route>
+            <ProblemPage title="Page not found">
+              <p>The console has no page at this address.</p>
+            </ProblemPage>
           </Route>
         </Switch>
       </div>

@@ -17,6 +17,13 @@ export class ApiError extends Error {
   }
 }
 
+/** No answer from the server: it is down, restarting, or the network is. */
+export class UnreachableError extends Error {
+  constructor() {
+    super('The Switchboard server cannot be reached: it may be stopped or restarting, or the network is down. Try again in a moment.');
+  }
+}
+
 export type FormFields = Record<string, string | string[] | undefined>;
 
 export function encodeForm(fields: FormFields): string {
@@ -64,7 +71,14 @@ export class ApiClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       init.body = encodeForm(form);
     }
-    const response = await fetch(relativeUrl(path), init);
+    let response: Response;
+    try {
+      response = await fetch(relativeUrl(path), init);
+    } catch (caught) {
+      // fetch rejects (with the browser's bare "Failed to fetch") only when no answer came at all.
+      if (signal?.aborted) throw caught;
+      throw new UnreachableError();
+    }
     if (response.status === 204) return undefined as T;
     const text = await response.text();
     let body: unknown = null;

@@ -15,6 +15,7 @@ import { useAsync } from '../ui/use-async.ts';
 import { Dialog } from '../ui/dialog.tsx';
 import { holdLeaveGuard } from '../ui/leave-guard.ts';
 import { StatusBadge } from '../ui/status.tsx';
+import { LoadProblem } from '../ui/problem-page.tsx';
 import { Canvas } from './canvas.tsx';
 import { addWidget, positionOf } from './definition-ops.ts';
 import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
@@ -223,7 +224,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
     [definition],
   );
 
-  if (flow.error) return <p role="alert" className="error-text page-pad">{flow.error}</p>;
+  if (flow.error) return <LoadProblem what="flow" sid={flowSid} error={flow.error} status={flow.errorStatus} />;
   if (!flow.data || !definition || !issues) return <p className="page-pad muted">Loading flow…</p>;
 
   const selectedIndex = selected ? definition.states.findIndex((s) => s.name === selected) : -1;

@@ -13,6 +13,7 @@ import { JsonTree } from '../ui/json-tree.tsx';
 import { ReplayPanel } from './replay-panel.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
+import { LoadProblem } from '../ui/problem-page.tsx';
 import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
 import { alertsOf, alertsUrl, type ExecutionAlert } from './alerts.ts';
 import { ownSteps, stepTree, type StepNode } from './step-tree.ts';
@@ -172,7 +173,10 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     }
   };
 
-  if (execution.error) return <p role="alert" className="page-pad error-text">{execution.error}</p>;
+  if (execution.error) {
+    const back = { href: `/flows/${flowSid}/executions`, label: "Back to the flow's executions" };
+    return <LoadProblem what="execution" sid={executionSid} error={execution.error} status={execution.errorStatus} back={back} />;
+  }
   if (!current) return <p className="page-pad muted">Loading execution…</p>;
 
   return (

@@ -1,10 +1,12 @@
 // Loads data for a component and reloads on demand; stale answers of earlier loads are dropped.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { errorMessage } from '../api/client.ts';
+import { ApiError, errorMessage } from '../api/client.ts';
 
 export interface AsyncState<T> {
   data: T | undefined;
   error: string | null;
+  /** The HTTP status of the API's refusal (404: no such thing), null when the error was no API answer. */
+  errorStatus: number | null;
   loading: boolean;
   reload: () => void;
   set: (data: T) => void;
@@ -12,7 +14,7 @@ export interface AsyncState<T> {
 
 export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unknown[]): AsyncState<T> {
   const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ message: string; status: number | null } | null>(null);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
   const generation = useRef(0);
@@ -28,7 +30,7 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
       })
       .catch((caught: unknown) => {
         if (mine !== generation.current || controller.signal.aborted) return;
-        setError(errorMessage(caught));
+        setError({ message: errorMessage(caught), status: caught instanceof ApiError ? caught.status : null });
       })
       .finally(() => {
         if (mine === generation.current) setLoading(false);
@@ -37,5 +39,5 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { data, error, loading, reload, set: setData };
+  return { data, error: error?.message ?? null, errorStatus: error?.status ?? null, loading, reload, set: setData };
 }

@@ -1,0 +1,36 @@
+// A page that could not be shown (no such flow, execution or console page; the server unreachable):
+// says what happened under a heading and offers a way back, instead of one red line.
+import type { ReactNode } from 'react';
+import { Link } from 'wouter';
+
+export function ProblemPage({ title, children, back = { href: '/flows', label: 'Back to the flow list' } }: { title: string; children?: ReactNode; back?: { href: string; label: string } }) {
+  return (
+    <main className="page problem-page">
+      <h1>{title}</h1>
+      {children}
+      <p>
+        <Link href={back.href}>{back.label}</Link>
+      </p>
+    </main>
+  );
+}
+
+/** What a failed load of one thing (a flow, an execution) shows: not found, or why it failed. */
+export function LoadProblem({ what, sid, error, status, back }: { what: string; sid: string; error: string; status: number | null; back?: { href: string; label: string } }) {
+  if (status === 404) {
+    return (
+      <ProblemPage title={`${what[0]!.toUpperCase()}${what.slice(1)} not found`} back={back}>
+        <p>
+          There is no {what} <code className="sid">{sid}</code> in this account. It may have been deleted, or the link is wrong.
+        </p>
+      </ProblemPage>
+    );
+  }
+  return (
+    <ProblemPage title={`The ${what} could not be loaded`} back={back}>
+      <p role="alert" className="error-text">
+        {error}
+      </p>
+    </ProblemPage>
+  );
+}
