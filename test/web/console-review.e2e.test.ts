@@ -198,7 +198,14 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     const reply = await rest(`/simulator/Flows/${sid}/Messages`, { From: '+15551239000', Body: 'yes' });
     assert.equal(reply.status, 201);
     await page.getByRole('heading', { name: 'Steps (2)' }).waitFor();
+    // Ending asks first: declined, nothing happens; accepted, it ends.
+    let asked = nextConfirm(false);
     await page.getByRole('button', { name: 'End execution' }).click();
+    assert.match(await asked, /cannot be resumed/);
+    assert.equal((await server.app.store.getExecution(server.account.sid, sid, executionSid))?.status, 'active');
+    asked = nextConfirm(true);
+    await page.getByRole('button', { name: 'End execution' }).click();
+    await asked;
     await page.locator('.facts .status-ended').waitFor();
     await page.waitForTimeout(500);
     await page.getByRole('heading', { name: 'Steps (2)' }).waitFor();
@@ -640,6 +647,21 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     }
     // The 404s and the refused connection are expected here, not app errors.
     browser.errors.splice(0);
+  });
+
+  it('asks before restoring a revision as the draft', async () => {
+    const sid = await create('Restorable', ECHO);
+    assert.equal((await rest(`/v2/Flows/${sid}`, { Status: 'draft', Definition: JSON.stringify(TWO_WAITS), CommitMessage: 'Second' })).status, 200);
+    await page.goto(`${server.baseUrl}/flows/${sid}/revisions`);
+    let asked = nextConfirm(false);
+    await page.getByRole('button', { name: 'Restore as draft' }).last().click();
+    assert.match(await asked, /Restore revision 1 as a new draft\?/);
+    assert.equal((await server.app.store.getFlow(server.account.sid, sid))?.revision, 2);
+    asked = nextConfirm(true);
+    await page.getByRole('button', { name: 'Restore as draft' }).last().click();
+    await asked;
+    await page.waitForURL(`${server.baseUrl}/flows/${sid}`);
+    assert.equal((await server.app.store.getFlow(server.account.sid, sid))?.revision, 3);
   });
 
   // Rotates the account's token: keep it last, the tests before it use the original one.

@@ -241,7 +241,10 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await replay.getByText(/on revision 2/).waitFor();
     await replay.getByText(`Trigger -incomingMessage-> ${subject.messageWidget}`).waitFor();
     await shot(page, '07-execution');
+    // Ending asks first.
+    const asked = new Promise<string>((resolve) => page.once('dialog', (dialog) => void dialog.accept().then(() => resolve(dialog.message()))));
     await page.getByRole('button', { name: 'End execution' }).click();
+    assert.match(await asked, /End this execution\?/);
     await page.locator('.facts .status-ended').waitFor();
   });
 

@@ -163,6 +163,8 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   };
 
   const end = async () => {
+    // An ended execution cannot be resumed: ask first, as deleting a flow does.
+    if (!window.confirm('End this execution? It stops where it is and cannot be resumed.')) return;
     try {
       const ended = await api.post<Execution>(base, { Status: 'ended' });
       execution.set(ended);

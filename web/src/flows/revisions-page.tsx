@@ -87,6 +87,8 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
   );
 
   const restore = async (revision: number) => {
+    // It adds a revision for good (a later restore can only add another): ask first, as deleting a flow does.
+    if (!window.confirm(`Restore revision ${revision} as a new draft? It becomes the flow's latest revision; what is published stays live until you publish again.`)) return;
     try {
       const full = await api.get<Revision>(`/v2/Flows/${flowSid}/Revisions/${revision}`);
       await api.post(`/v2/Flows/${flowSid}`, { Status: 'draft', Definition: JSON.stringify(full.definition), CommitMessage: `Restored revision ${revision}` });
