@@ -335,7 +335,8 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await body.locator('.field-warning', { hasText: 'body is required and is empty' }).waitFor();
     assert.equal(await body.locator('.field-error, [role="alert"]').count(), 0);
     assert.doesNotMatch((await body.getAttribute('class')) ?? '', /is-invalid/);
-    assert.equal(await body.locator('.field-warning').first().evaluate((el) => getComputedStyle(el).color), 'rgb(138, 90, 0)', 'amber (--warning)');
+    // (No DOM globals in page functions: the tests compile without the DOM's types.)
+    assert.equal(await body.locator('.field-warning').first().evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).color), 'rgb(138, 90, 0)', 'amber (--warning)');
     await form.getByLabel('body').fill('Back again');
     await body.locator('.field-warning').waitFor({ state: 'detached' });
     // Not saved: leave without the question.
@@ -409,17 +410,16 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await form.getByLabel('variables 1 value').waitFor();
     await page.waitForTimeout(500);
     // Count the changes React Flow makes to the other widgets' boxes (a re-measured node is hidden and shown again).
-    await page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { touched: string[] }).touched = seen;
+    await page.evaluate(`(() => {
+      const seen = (window.touched = []);
       new MutationObserver((records) => {
         for (const record of records) {
-          const node = (record.target as Element).closest?.('.react-flow__node');
+          const node = record.target.closest?.('.react-flow__node');
           const id = node?.getAttribute('data-id');
           if (id && id !== 'set_3') seen.push(id);
         }
-      }).observe(document.querySelector('.react-flow__nodes')!, { attributes: true, subtree: true, childList: true, characterData: true });
-    });
+      }).observe(document.querySelector('.react-flow__nodes'), { attributes: true, subtree: true, childList: true, characterData: true });
+    })()`);
     await form.getByLabel('variables 1 value').pressSequentially('45', { delay: 30 });
     await page.getByText('unsaved changes').waitFor();
     const touched = (await page.evaluate('window.touched')) as string[];
@@ -502,7 +502,7 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await page.getByLabel('Select a widget').selectOption('run_child');
     const form = page.getByRole('form', { name: 'Properties of run_child' });
     await form.locator('[data-property="flow_sid"] .field-note', { hasText: 'Runs “Child subflow” (published)' }).waitFor();
-    const offered = await form.locator('[data-property="flow_sid"] datalist option').evaluateAll((options) => options.map((o) => [(o as HTMLOptionElement).value, o.textContent]));
+    const offered = (await form.locator('[data-property="flow_sid"] datalist option').evaluateAll((options) => options.map((o) => [o.getAttribute('value'), o.textContent]))) as [string, string][];
     assert.ok(offered.some(([value, label]) => value === childSid && label === 'Child subflow'), JSON.stringify(offered));
     await form.getByLabel('flow_sid').fill('FW' + '0'.repeat(32));
     await form.locator('[data-property="flow_sid"] .field-note', { hasText: 'No flow with this SID' }).waitFor();
@@ -591,11 +591,11 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     for (const [index, target] of ['to_d', 'to_a', 'to_b', 'to_c'].entries()) {
       const handle = (await page.locator(`.react-flow__node[data-id="split_many"] [data-handleid="t${index}"]`).boundingBox())!;
       const path = page.locator(`.react-flow__edge[data-id="split_many#${index}"] path.react-flow__edge-path`);
-      const start = await path.evaluate((el) => {
-        const p = (el as SVGPathElement).getPointAtLength(0);
-        const m = (el as SVGPathElement).getScreenCTM()!;
+      const start = (await path.evaluate((el) => {
+        const p = el.getPointAtLength(0);
+        const m = el.getScreenCTM();
         return { x: p.x * m.a + m.e, y: p.y * m.d + m.f };
-      });
+      })) as { x: number; y: number };
       const onHandle = start.x >= handle.x - 2 && start.x <= handle.x + handle.width + 2 && start.y >= handle.y - 2 && start.y <= handle.y + handle.height + 2;
       assert.ok(onHandle, `edge to ${target} starts at its event: ${JSON.stringify(start)} vs ${JSON.stringify(handle)}`);
     }
