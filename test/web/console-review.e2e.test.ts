@@ -3,6 +3,9 @@
 // execution page after "End execution" and the path it highlights, the simulator on a flow never
 // published, where a wide flow opens, lists whose filters and page live in the URL, deleting the
 // last flow of a later page, an emptied required field, and the revisions table in a phone-sized window.
+// Then a second review: long split conditions in the panel, typing on a big flow, an execution's
+// alerts, subflow steps, publishing from the header, warnings, edges of many-event widgets, undo of
+// typing, pages that cannot be shown, confirmations, and a token rotated mid-session (kept last).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
