@@ -2,7 +2,9 @@
 // tests through the Store port only. Nothing here may depend on a particular backend.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { StoreConflictError } from '../../src/runtime/ports/store.ts';
+import { DomainError } from '../../src/runtime/errors.ts';
 import type {
   AlertRecord,
   Account,
@@ -1112,6 +1114,53 @@ export function runStoreConformance(
         const listed = (await store.listExecutions(a.sid, flowA.sid, {}, { pageSize: 50 })).items.map((e) => e.sid).filter((s) => s !== bad.sid);
         assert.deepEqual(listed.sort(), good);
         const timers = (await store.dueTimers(T0 + 5, 50)).map((t) => t.executionSid).filter((s) => s !== bad.sid);
+        assert.deepEqual(timers.sort(), good, "the other sprints' timers are committed too");
+      });
+
+      test('a sprint with lone UTF-16 surrogates is stored (U+FFFD where the store cannot keep one) without failing its batch', async (store) => {
+        const { a, flowA } = await seed(store);
+        const state = { note: 'half \ud83d of an emoji', frames: [{ current: 'w', wait: { kind: 'reply' } }] };
+        const execs = Array.from({ length: 8 }, (_, i) => execution(flowA, i === 3 ? { contactChannelAddress: '+1555\ud8004', state } : {}));
+        const bad = execs[3]!;
+        const results = await Promise.allSettled(
+          execs.map((e) =>
+            store.writeSprint(sprint(e, true, { steps: [step(e, e === bad ? { name: 'w\udc00' } : {})], timersToAdd: [timer(e, T0 + 5)], wakeOthers: true })),
+          ),
+        );
+        for (const result of results) assert.equal(result.status, 'fulfilled', String((result as PromiseRejectedResult).reason));
+        const stored = await store.getExecution(a.sid, flowA.sid, bad.sid);
+        assert.ok(['+1555\ud8004', '+1555\ufffd4'].includes(stored!.contactChannelAddress), JSON.stringify(stored!.contactChannelAddress));
+        assert.deepEqual(stored!.state, state, 'a state (stored as JSON text) keeps its escape');
+        const [written] = (await store.listSteps(a.sid, flowA.sid, bad.sid, { pageSize: 5 })).items;
+        assert.ok(['w\udc00', 'w\ufffd'].includes(written!.name));
+        assert.equal((await store.listExecutions(a.sid, flowA.sid, {}, { pageSize: 50 })).items.length, 8);
+      });
+
+      test('a sprint whose values the store refuses fails alone, as an invalid parameter; its batch commits', async (store) => {
+        const { a, flowA } = await seed(store);
+        // A contact address too big to index (PostgreSQL: 54000), a timer due at a fractional millisecond
+        // (PostgreSQL: 22P02, from outside the sprint's own block). A backend may store either instead.
+        const huge = execution(flowA, { contactChannelAddress: '+1' + randomBytes(8000).toString('hex') });
+        const fractional = execution(flowA);
+        const execs = [execution(flowA), huge, execution(flowA), fractional, execution(flowA)];
+        const results = await Promise.allSettled(
+          execs.map((e) =>
+            store.writeSprint(sprint(e, true, { steps: [step(e)], timersToAdd: [timer(e, e === fractional ? T0 + 5.5 : T0 + 5)], wakeOthers: true })),
+          ),
+        );
+        for (const [i, result] of results.entries()) {
+          const e = execs[i]!;
+          if (e !== huge && e !== fractional) {
+            assert.equal(result.status, 'fulfilled', String((result as PromiseRejectedResult).reason));
+          } else if (result.status === 'rejected') {
+            assert.ok(result.reason instanceof DomainError && result.reason.kind === 'invalid-parameter', String(result.reason));
+            assert.equal(await store.getExecution(a.sid, flowA.sid, e.sid), null);
+          }
+        }
+        const good = [execs[0]!, execs[2]!, execs[4]!].map((e) => e.sid).sort();
+        const listed = (await store.listExecutions(a.sid, flowA.sid, {}, { pageSize: 50 })).items.map((e) => e.sid);
+        assert.deepEqual(listed.filter((s) => good.includes(s)).sort(), good);
+        const timers = (await store.dueTimers(T0 + 5, 50)).map((t) => t.executionSid).filter((s) => good.includes(s));
         assert.deepEqual(timers.sort(), good, "the other sprints' timers are committed too");
       });
     });

@@ -6,7 +6,6 @@
 import { hash } from 'node:crypto';
 import pg from 'pg';
 import {
-  StoreConflictError,
   type Account,
   type AlertFilter,
   type AlertRecord,
@@ -32,7 +31,9 @@ import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { flowGone, revisionTaken } from '../flow-conflicts.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { maskUrlSecrets } from '../../lib/url-secrets.ts';
-import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
+import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
+import { outcomeOf, sprintError, sprintJson, type SprintOutcome } from './sprint-json.ts';
+import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
 import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toChannelRecord, prefixEnd, PRUNE_CHANNEL_RECORDS, toStep, toTimer, type Row } from '../sql-rows.ts';
 
@@ -92,65 +93,6 @@ type Queryable = Pick<pg.PoolClient, 'query'>;
 function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
-}
-
-type SprintOutcome = { ok: true } | { ok: false; code: string; message: string; constraint: string | null };
-
-/** A sprint as switchboard_apply_sprints reads it: each row's parameters, in column order. */
-function sprintRow(write: SprintWrite): Record<string, unknown> {
-  const execution = write.execution;
-  const soonest = write.wakeOthers && write.timersToAdd.length > 0 ? Math.min(...write.timersToAdd.map((t) => t.dueAt)) : undefined;
-  return {
-    sid: execution.sid,
-    isNew: write.isNew,
-    execution: executionInsertParams(execution, write.exclusive !== false),
-    ...(write.expectedVersion !== undefined ? { expectedVersion: write.expectedVersion } : {}),
-    ...(write.inboundReceipt ? { receipt: [write.inboundReceipt.accountSid, write.inboundReceipt.key, write.inboundReceipt.receivedAt] } : {}),
-    ...(write.consumes ? { consumes: [write.consumes.kind, write.consumes.id, write.consumes.owner] } : {}),
-    steps: write.steps.map(stepParams),
-    timersToCancel: write.timersToCancel,
-    timersToAdd: write.timersToAdd.map((timer) => [timer.id, timer.executionSid, timer.accountSid, timer.dueAt]),
-    effectsDone: write.effectsDone,
-    effects: write.effectsToAdd.map((effect) => effectInsertParams(effect, write.effectLease)),
-    alerts: (write.alerts ?? []).map(alertInsertParams),
-    ...(soonest !== undefined ? { wake: soonest } : {}),
-  };
-}
-
-/**
- * A NUL character in some string of a sprint's JSON: JSON.stringify writes it as \u0000 (after a
- * backslash that is not itself escaped). jsonb refuses it, and so does every TEXT column.
- */
-function hasNul(json: string): boolean {
-  return json.includes('\\u0000') && /(?<!\\)(?:\\\\)*\\u0000/.test(json);
-}
-
-/**
- * PostgreSQL cannot store a NUL character in TEXT (SQLite can); code 22021 as PostgreSQL's own
- * refusal has, so the API answers 400 either way (src/api/wire/error-mapping.ts).
- */
-function nulError(what: string): Error {
-  return Object.assign(new Error(`${what} contains a NUL character (U+0000), which PostgreSQL cannot store`), { code: '22021' });
-}
-
-/** The error a failed sprint's caller sees: the runtime's conflicts as StoreConflictError, as from the SQLite store. */
-function sprintError(outcome: Extract<SprintOutcome, { ok: false }>, write: SprintWrite): Error {
-  switch (outcome.code) {
-    case 'SB001':
-      return new StoreConflictError('duplicate-inbound', outcome.message);
-    case 'SB002':
-      return new StoreConflictError('stale-claim', outcome.message);
-    case 'SB003':
-    // Two nodes' batches locking the same rows in different orders: run the sprint again from a fresh read.
-    case '40P01':
-    case '40001':
-      return new StoreConflictError('version', outcome.message);
-    case '23505':
-      if (outcome.constraint === 'executions_one_active') {
-        return new StoreConflictError('active-execution', `an execution is already active for ${write.execution.contactChannelAddress}`);
-      }
-  }
-  return Object.assign(new Error(outcome.message), { code: outcome.code, ...(outcome.constraint ? { constraint: outcome.constraint } : {}) });
 }
 
 export class PostgresStore implements Store {
@@ -463,27 +405,48 @@ export class PostgresStore implements Store {
   }
 
   async #commitSprints(writes: SprintWrite[]): Promise<SprintResult[]> {
-    // A sprint holding a NUL character fails alone, here: sent along, jsonb would refuse the whole batch.
+    // A sprint that cannot be sent (a NUL character) fails alone, here: sent along, jsonb would refuse the whole batch.
     const results: SprintResult[] = new Array(writes.length);
     const rows: string[] = [];
     const sent: number[] = [];
     for (const [i, write] of writes.entries()) {
-      const row = JSON.stringify(sprintRow(write));
-      if (hasNul(row)) {
-        results[i] = { ok: false, error: nulError(`the sprint of execution ${write.execution.sid}`) };
-      } else {
+      const row = sprintJson(write);
+      if (typeof row === 'string') {
         rows.push(row);
         sent.push(i);
+      } else {
+        results[i] = { ok: false, error: row };
       }
     }
     if (rows.length === 0) return results;
-    const answer = await this.#query('SELECT switchboard_apply_sprints(?::jsonb, ?) AS outcomes', [`[${rows.join(',')}]`, this.#channel]);
-    const outcomes = answer[0]!.outcomes as SprintOutcome[];
+    let outcomes: SprintOutcome[];
+    try {
+      outcomes = await this.#applySprints(rows);
+    } catch (error) {
+      // The database down or timing out fails every sprint alike. Anything else may be one sprint's
+      // fault that the function could not isolate (the document's jsonb cast, or its size, fails
+      // before any sprint runs): each sprint again in a call of its own, in order, so it fails alone.
+      if (databaseUnavailableReason(error) !== null) throw error;
+      outcomes = [];
+      for (const row of rows) {
+        try {
+          outcomes.push(...(await this.#applySprints([row])));
+        } catch (own) {
+          outcomes.push(outcomeOf(own));
+        }
+      }
+    }
     for (const [j, outcome] of outcomes.entries()) {
       const i = sent[j]!;
       results[i] = outcome.ok ? outcome : { ok: false, error: sprintError(outcome, writes[i]!) };
     }
     return results;
+  }
+
+  /** One round trip, one transaction: the sprints' outcomes, in order (rows: sprintJson's). */
+  async #applySprints(rows: string[]): Promise<SprintOutcome[]> {
+    const answer = await this.#query('SELECT switchboard_apply_sprints(?::jsonb, ?) AS outcomes', [`[${rows.join(',')}]`, this.#channel]);
+    return answer[0]!.outcomes as SprintOutcome[];
   }
 
   async countActiveExecutions(): Promise<{ active: number; waiting: Record<string, number> }> {
