@@ -1437,6 +1437,16 @@ export function runStoreConformance(
         assert.deepEqual(await store.countActiveExecutions(), { active: 1, waiting: { reply: 1 } });
         assert.deepEqual((await store.getExecution(exec.accountSid, exec.flowSid, exec.sid))?.state, state);
       });
+
+      test('countActiveExecutions reads a state holding a lone UTF-16 surrogate (an escaped \\ud800 in its JSON)', async (store) => {
+        if (!store.countActiveExecutions) return;
+        const { flowA } = await seed(store);
+        const state = { note: 'a\ud800b', literal: '\\ud800', pair: '\ud83d\ude00', frames: [{ current: 'w', wait: { kind: 'reply' } }] };
+        const exec = execution(flowA, { state });
+        await store.writeSprint(sprint(exec, true));
+        assert.deepEqual(await store.countActiveExecutions(), { active: 1, waiting: { reply: 1 } });
+        assert.deepEqual((await store.getExecution(exec.accountSid, exec.flowSid, exec.sid))?.state, state);
+      });
     });
 
     describe('inbound receipts and alerts', () => {
