@@ -3,7 +3,7 @@
 // request is useless anywhere else; the same message delivered twice runs once.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { FORM_HEADERS, probe, startFuzzServer, storeWrites, type FuzzServer } from '../fuzz/support.ts';
 
@@ -101,4 +101,23 @@ test('a delivery status callback signed for one execution cannot be replayed int
   const replayed = await post(other, params, a.account.authToken, signedFor);
   assert.equal(replayed.statusCode, 403, replayed.body);
   assert.equal(storeWrites(server.store), before);
+});
+
+test('a signed status callback with an over-long MessageSid or SmsSid is a 400 naming it, and writes nothing', async () => {
+  const a = server.a;
+  const path = `/v1/Accounts/${a.account.sid}/Carrier/Executions/${a.executionSid}/Messages/EF${'3'.repeat(32)}/Status`;
+  // Random: a repetitive key would compress below PostgreSQL's index row limit.
+  const long = 'SM' + randomBytes(5_000).toString('hex');
+  await server.app.executions.idle();
+  const before = storeWrites(server.store);
+  for (const name of ['MessageSid', 'SmsSid']) {
+    const response = await post(path, { [name]: long, MessageStatus: 'undelivered', ErrorCode: '30003' }, a.account.authToken);
+    assert.equal(response.statusCode, 400, response.body);
+    assert.equal(response.json().code, 20001);
+    assert.match(response.json().message, new RegExp(`Invalid parameter ${name}: is 10002 characters long`));
+  }
+  assert.equal(storeWrites(server.store), before, 'refused callbacks wrote nothing');
+  // At the bound (256 characters) a report is taken.
+  const edge = await post(path, { MessageSid: 'SM' + 'c'.repeat(254), MessageStatus: 'delivered' }, a.account.authToken);
+  assert.equal(edge.statusCode, 204, edge.body);
 });

@@ -19,6 +19,7 @@ import {
 } from '../../channels/twilio/carrier-config.ts';
 import { InflightLedger } from '../../channels/twilio/inflight.ts';
 import { DeliveryReports } from './carrier-reports.ts';
+import { webhookParam } from './webhook-params.ts';
 import { isSid } from '../../runtime/ids.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
@@ -41,6 +42,15 @@ export async function signatureValid(ctx: ApiContext, request: FastifyRequest, a
   const callbackBase = twilio ? twilio.statusCallbackBaseUrl : config.channel === 'webhook' ? config.webhook.statusCallbackBaseUrl : undefined;
   const urls = signedUrls(ctx, request, callbackBase);
   return tokens.some((token) => urls.some((url) => validateSignature(token, signature, url, request.form)));
+}
+
+/**
+ * A SID parameter of a status callback, bounded as the flow webhook's are (webhookParam): a MessageSid
+ * keys the send ledger's claims and is stored with the report, so an over-long one is a 400 naming it.
+ */
+function sidParam(form: Form, name: string): string | undefined {
+  const value = optionalString(form, name);
+  return value === undefined ? undefined : webhookParam(name, value);
 }
 
 function carrierInput(form: Form): CarrierInput {
@@ -71,7 +81,7 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
       if (!(await signatureValid(ctx, request, AccountSid!, account.authToken))) {
         return invalidSignature(reply);
       }
-      const messageSid = optionalString(request.form, 'MessageSid') ?? optionalString(request.form, 'SmsSid');
+      const messageSid = sidParam(request.form, 'MessageSid') ?? sidParam(request.form, 'SmsSid');
       const status = optionalString(request.form, 'MessageStatus') ?? optionalString(request.form, 'SmsStatus');
       if (!messageSid || !status) throw errors.missingParameter(messageSid ? 'MessageStatus' : 'MessageSid');
       const execution = await ctx.store.getExecutionBySid(ExecutionSid!);
