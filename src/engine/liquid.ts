@@ -20,7 +20,9 @@
  *  - DoS: parseLimit (template length); budgets of template nodes and of liquidjs' allocation units
  *    per render and per sprint (deterministic: the same flow and events fail or pass the same way
  *    on any node; a wall-clock fuse per sprint stays behind them for pathological single nodes);
- *    plus our own loop and output caps.
+ *    plus our own loop and output caps. Work liquidjs does within one node without counting it (growing
+ *    filters such as `url_encode`, array walks, `contains`/`==` on arrays, `*_exp` expressions per item) is
+ *    counted in allocation units too, see ./liquid/costs.ts.
  *  - `sample` draws from a seed the caller passes (the engine: execution and step), never Math.random,
  *    so a run, its replay and its flow test pick the same items.
  *  - Dates: `"now"`/`"today"` in the date filters mean `opts.now`, never the real clock. Date
@@ -46,6 +48,7 @@ import type { FilteredValueToken, Template } from 'liquidjs';
 import { BASE_LIQUID_OPTIONS, MAX_TEMPLATE_LENGTH, refuseFileTags } from '../definition/liquid-syntax.ts';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
+import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
 import { CappedEmitter, MAX_OUTPUT_BYTES, STATE_REGISTER, isPlainObject, outputLimitMessage, serializeObject, type ObjectFormat } from './liquid/output.ts';
 import { LruCache } from '../lib/lru.ts';
 import { parseJsonWithinDepth } from '../lib/json-depth.ts';
@@ -600,6 +603,7 @@ function createLiquid(): Liquid {
     timezoneOffset: 'UTC',
     locale: 'en-US',
     memoryLimit: LIQUID_LIMITS.memoryLimit,
+    operators: COUNTED_OPERATORS,
   });
   refuseFileTags(liquid);
   liquid.registerTag('for', CappedForTag);
@@ -609,9 +613,15 @@ function createLiquid(): Liquid {
     liquid.registerFilter(name, dateFilter(name));
   }
   liquid.registerFilter('to_json', toJsonFilter);
+  const builtins = builtinFilters as unknown as Record<string, AnyFilter>;
+  const counted = (name: string): AnyFilter | undefined => {
+    const builtin = builtins[name] as AnyFilter | undefined;
+    return builtin && COSTED_FILTERS.includes(name) ? withCost(name, builtin) : builtin;
+  };
+  for (const name of COSTED_FILTERS) liquid.registerFilter(name, counted(name)!);
   for (const name of STRING_FILTERS) {
-    const builtin = (builtinFilters as unknown as Record<string, AnyFilter>)[name];
-    if (builtin) liquid.registerFilter(name, objectsAsText(builtin));
+    const filter = counted(name);
+    if (filter) liquid.registerFilter(name, objectsAsText(filter));
   }
   liquid.registerFilter('size', sizeFilter);
   liquid.registerFilter('sample', sampleFilter);

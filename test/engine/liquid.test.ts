@@ -375,6 +375,31 @@ describe('renderTemplate: hostile templates terminate with an error', () => {
     assert.equal(ok(big + '{{ c | size }}'), '15000');
     assert.match(err('{% for n in (1..14) %}' + big + '{% endfor %}'), /more than 200000 memory units/);
   });
+  it('work inside one node is counted: growing filters, array walks, comparisons, per-item expressions', () => {
+    const doubled = (seed: string, times: number) => `{% assign a = '${seed}' %}` + '{% assign a = a | append: a %}'.repeat(times);
+    const units = /more than 200000 memory units/;
+    // url_encode counted nothing: 2000 of them on 16k "%" held one node for minutes.
+    assert.match(err(doubled('%', 12) + '{% assign b = a' + ' | url_encode'.repeat(100) + ' %}{{ b | size }}'), units);
+    assert.match(err(doubled('xy', 12) + '{% assign b = a' + ' | slugify'.repeat(200) + ' %}{{ b | size }}'), units);
+    // 3000 `contains` on a 4096-item array in one {% if %} compared 12M items, for seconds.
+    const list = doubled('x', 11) + '{% assign l = a | split: "" %}';
+    assert.match(err(list + '{% if ' + 'l contains "y" or '.repeat(500) + 'false %}y{% endif %}'), units);
+    assert.match(err(list + '{% if ' + 'l == l or '.repeat(500) + 'false %}y{% endif %}'), units);
+    assert.match(err(list + '{{ l | where_exp: "i", "l contains \'y\'" | size }}'), units);
+    assert.match(err(list + '{% assign s = l | sum %}'.repeat(100)), units);
+    // A long expression over a long array.
+    assert.match(err(list + '{% assign e = "i == 1" %}' + '{% assign e = e | append: " or " | append: e %}'.repeat(9) + '{{ l | where_exp: "i", e | size }}'), units);
+    assert.match(err(doubled('"', 14) + '{% assign a = a | escape %}{% if ' + 'a contains "y" or '.repeat(2000) + 'false %}y{% endif %}'), units);
+  });
+  it('ordinary comparisons and searches stay well within the budget', () => {
+    const c = ctx();
+    (c.flow as { data: Record<string, unknown> }).data.body = 'z'.repeat(64 * 1024);
+    assert.equal(ok('{% for i in (1..15) %}{% if flow.data.body contains "needle" %}y{% endif %}{% endfor %}ok', c), 'ok');
+    assert.equal(ok('{% if widgets.get-customer.parsed.tags contains "b" %}vip{% endif %}'), 'vip');
+    assert.equal(ok('{% assign e = "" | split: "," %}{% if e == empty %}empty{% endif %}{% if widgets.get-customer.parsed.tags != empty %} tags{% endif %}'), 'empty tags');
+    assert.equal(ok('{% if widgets.get-customer.parsed.tags == widgets.get-customer.parsed.tags %}same{% endif %}'), 'same');
+    assert.equal(ok('{{ widgets.fn.parsed.items | where_exp: "i", "i > 1" | join: "," }} {{ widgets.fn.parsed.items | sum }} {{ "a b&" | url_encode }}'), '2,3 6 a+b%26');
+  });
   it('very long templates hit the parse limit', () => {
     assert.match(err('{{ x }}' + 'y'.repeat(LIQUID_LIMITS.maxTemplateLength + 1)), /limit/);
     err('{{ a ' + '| append: a '.repeat(20000) + '}}', { a: 'x' });
