@@ -245,18 +245,35 @@ function resolveNow(self: FilterThis, v: unknown): unknown {
 const HAS_ZONE = /(?:\dZ|[+-]\d{2}:?\d{2}|\b(?:UTC|GMT|[ECMP][SD]T)\b)\s*$/i;
 
 /**
- * A date string without a zone ("2026-03-10", "2026-03-10 09:30", "March 10, 2026") is a wall-clock
- * time in the render's zone, as in Shopify Liquid; liquidjs would read it as UTC and shift it into the
- * zone (a day early west of UTC). Such a string becomes the instant that shows that wall time there.
+ * A date string without a zone ("2026-03-10", "2026-03-10 09:30", "2026-03-10T09:30:00", "March 10, 2026")
+ * is a wall-clock time in the render's zone, as in Shopify Liquid, whatever the host's zone: liquidjs would
+ * read it with `new Date(text)`, in the process's zone (TZ). Such a string becomes the instant that shows
+ * that wall time in the render's zone.
  */
 function wallTimeIn(value: unknown, timezone: string): unknown {
   const text = toValue(value);
-  if (timezone === 'UTC' || typeof text !== 'string' || /^\d+$/.test(text.trim()) || HAS_ZONE.test(text)) return value;
-  const asUtc = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text.trim()) ? `${text.trim()}T00:00:00Z` : `${text} UTC`);
+  if (typeof text !== 'string' || /^\d+$/.test(text.trim()) || HAS_ZONE.test(text)) return value;
+  const asUtc = wallClockAsUtc(text.trim());
   if (Number.isNaN(asUtc)) return value; // liquidjs answers what it would for it
+  if (timezone === 'UTC') return new Date(asUtc);
   let instant = asUtc - zoneOffsetMs(timezone, asUtc);
   instant = asUtc - zoneOffsetMs(timezone, instant); // again, across a DST change
   return new Date(instant);
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/i;
+
+/** The wall-clock time a zone-less date string writes, as the UTC instant with those fields; NaN if none. */
+function wallClockAsUtc(text: string): number {
+  if (ISO_DATE.test(text)) return Date.parse(`${text}T00:00:00Z`);
+  if (ISO_DATE_TIME.test(text)) return Date.parse(`${text.slice(0, 10)}T${text.slice(11)}Z`);
+  const utc = Date.parse(`${text} UTC`);
+  if (!Number.isNaN(utc)) return utc;
+  // Another form the engine reads as host-local time: its local fields are what the text says.
+  const local = new Date(text);
+  if (Number.isNaN(local.getTime())) return NaN;
+  return Date.UTC(local.getFullYear(), local.getMonth(), local.getDate(), local.getHours(), local.getMinutes(), local.getSeconds(), local.getMilliseconds());
 }
 
 const zoneFormats = new Map<string, Intl.DateTimeFormat>();

@@ -1,5 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import {
   LIQUID_LIMITS,
   MAX_LOOP_ITERATIONS,
@@ -156,6 +157,26 @@ describe('renderTemplate: dates use the injected clock', () => {
     assert.equal(ok('{{ "2026-01-10 09:30" | date: "%H:%M %z" }}', ctx(), la), '09:30 -0800');
     assert.equal(ok('{{ "2026-03-10T09:30:00Z" | date: "%H:%M" }}', ctx(), la), '02:30', 'one that names its zone is converted');
     assert.equal(ok('{{ "2026-03-10 09:30 -0500" | date: "%H:%M" }}', ctx(), la), '07:30');
+  });
+
+  it("a date without a zone is read in opts.timezone whatever the host's zone (TZ), ISO 'T' form included", () => {
+    // Rendered in child processes whose TZ differs: liquidjs read such text with new Date(), in the host's zone.
+    const script = `
+      import { renderTemplate } from ${JSON.stringify(new URL('../../src/engine/liquid.ts', import.meta.url).href)};
+      const now = new Date('2024-03-10T12:34:56Z');
+      const out = [];
+      for (const timezone of ['UTC', 'America/Los_Angeles']) {
+        for (const input of ['2030-01-07 15:00', '2030-01-07T15:00:00', '2030-01-07T15:00', 'March 10, 2026 15:00', '2030-01-07']) {
+          const r = renderTemplate('{{ d | date: "%Y-%m-%d %H:%M" }}', { d: input }, { now, timezone });
+          out.push(r.ok ? r.value : r.error.message);
+        }
+      }
+      process.stdout.write(JSON.stringify(out));`;
+    const expected = ['2030-01-07 15:00', '2030-01-07 15:00', '2030-01-07 15:00', '2026-03-10 15:00', '2030-01-07 00:00'];
+    for (const TZ of ['Asia/Tokyo', 'America/New_York', 'UTC']) {
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, TZ }, encoding: 'utf8' });
+      assert.deepEqual(JSON.parse(out), [...expected, ...expected], `host TZ=${TZ}`);
+    }
   });
 
   it('UTC dates render as liquidjs renders them with timezoneOffset "UTC", %Z included', async () => {
