@@ -6,8 +6,8 @@
  * are refused at parse time (Studio has no template files), and a template longer than the parse limit is
  * refused. The engine adds its filters, loop caps and render limits on top; none of those change what parses.
  */
-import { Liquid, Tag } from 'liquidjs';
-import type { FS, LiquidOptions, TagToken, TopLevelToken } from 'liquidjs';
+import { Liquid, Tag, TypeGuards, Value, toValueSync } from 'liquidjs';
+import type { FS, LiquidOptions, TagToken, Template, TopLevelToken } from 'liquidjs';
 
 /** Max characters of a template source (liquidjs parseLimit). */
 export const MAX_TEMPLATE_LENGTH = 128 * 1024;
@@ -69,7 +69,8 @@ let syntaxOnly: Liquid | undefined;
 
 /**
  * The syntax error in `template` as the engine would report it (first line, no position), or null.
- * Such a template fails with 84003 every time it renders.
+ * Such a template fails with 84003 every time it renders. A `where_exp`-style filter's expression written
+ * as a literal is checked too: liquidjs parses it only when the filter runs, and fails the render then.
  */
 export function liquidSyntaxError(template: string): string | null {
   if (syntaxOnly === undefined) {
@@ -77,9 +78,45 @@ export function liquidSyntaxError(template: string): string | null {
     refuseFileTags(syntaxOnly);
   }
   try {
-    syntaxOnly.parse(template);
-    return null;
+    const templates = syntaxOnly.parse(template);
+    return template.includes('_exp') ? expressionError(templates, syntaxOnly) : null;
   } catch (error) {
-    return ((error as Error).message ?? String(error)).split('\n')[0]!.replace(/, line:\d+, col:\d+$/, '');
+    return firstLine(error);
   }
+}
+
+function firstLine(error: unknown): string {
+  return ((error as Error).message ?? String(error)).split('\n')[0]!.replace(/, line:\d+, col:\d+$/, '');
+}
+
+/** Filters whose second argument is a Liquid expression, evaluated once per item. */
+const EXPRESSION_FILTERS = new Set(['where_exp', 'reject_exp', 'group_by_exp', 'find_exp', 'find_index_exp', 'has_exp']);
+
+/** The first literal `*_exp` expression in the parsed templates that does not parse, as an error; else null. */
+function expressionError(templates: Template[], liquid: Liquid): string | null {
+  type Node = { arguments?: () => Iterable<unknown>; children?: (partials: boolean, sync: boolean) => unknown };
+  const stack: Node[] = [...(templates as unknown as Node[])];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (typeof node.arguments === 'function') {
+      for (const arg of node.arguments()) {
+        if (!(arg instanceof Value)) continue;
+        for (const filter of arg.filters) {
+          const expression = filter.args[1];
+          if (!EXPRESSION_FILTERS.has(filter.name) || expression === undefined || Array.isArray(expression)) continue;
+          if (!TypeGuards.isQuotedToken(expression)) continue;
+          try {
+            new Value(expression.content, liquid);
+          } catch (error) {
+            return `${filter.name} expression ${JSON.stringify(expression.content)}: ${firstLine(error)}`;
+          }
+        }
+      }
+    }
+    if (typeof node.children === 'function') {
+      const children = toValueSync(node.children(false, true));
+      if (Array.isArray(children)) for (const child of children) stack.push(child as Node);
+    }
+  }
+  return null;
 }

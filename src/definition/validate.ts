@@ -356,9 +356,18 @@ function checkConditions(
       if (!vetted.ok) r.warn(`${cp}/value`, `${label}.value: this regex never matches (${vetted.reason})`);
       else for (const note of vetted.notes ?? []) r.warn(`${cp}/value`, `${label}.value: ${note}`);
     }
-    // The same deploy-time check as properties get: an unsubstituted `${...}` is compared literally and never matches.
-    if (typeof c.value === 'string') warnPlaceholder(c.value, `${cp}/value`, `${label}.value`, r);
-    if (Array.isArray(c.arguments)) c.arguments.forEach((a, i) => typeof a === 'string' && warnPlaceholder(a, `${cp}/arguments/${i}`, `${label}.arguments[${i}]`, r));
+    // The same deploy-time checks as properties get: an unsubstituted `${...}` is compared literally and never
+    // matches; Liquid that does not parse ends the execution with 84003 when the split renders it.
+    if (typeof c.value === 'string' && !warnPlaceholder(c.value, `${cp}/value`, `${label}.value`, r)) {
+      warnLiquidSyntax(c.value, `${cp}/value`, `${label}.value`, r);
+    }
+    if (Array.isArray(c.arguments)) {
+      c.arguments.forEach((a, i) => {
+        if (typeof a !== 'string' || warnPlaceholder(a, `${cp}/arguments/${i}`, `${label}.arguments[${i}]`, r)) return;
+        // Only arguments[0] is rendered; one equal to `input` is reported there.
+        if (i === 0 && a !== input) warnLiquidSyntax(a, `${cp}/arguments/0`, `${label}.arguments[0]`, r);
+      });
+    }
     if ('friendly_name' in c && typeof c.friendly_name !== 'string') {
       r.error(`${cp}/friendly_name`, `${label}.friendly_name: ${typeMismatch(jsonTypeOf(c.friendly_name), 'string')}`);
     }
@@ -457,6 +466,13 @@ function warnPlaceholder(v: string, path: string, label: string, r: Report): boo
   const found = v.match(PLACEHOLDER);
   if (found) r.warn(path, `${label} contains a deploy-time template placeholder ${found[0].replace(/\s+/g, ' ')}; it must be substituted before the flow can run`);
   return found !== null;
+}
+
+/** Warns about Liquid in a condition's value or argument that does not parse. */
+function warnLiquidSyntax(v: string, path: string, label: string, r: Report): void {
+  if (!LIQUID.test(v)) return;
+  const syntax = liquidSyntaxError(v);
+  if (syntax) r.warn(path, `${label} is not valid Liquid (${syntax}); rendering it fails with 84003`);
 }
 
 function walkValue(v: unknown, ps: PropSpec | undefined, path: string, label: string, w: string, r: Report): void {

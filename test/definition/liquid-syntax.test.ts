@@ -32,3 +32,20 @@ describe('liquidSyntaxError agrees with the engine', () => {
     });
   }
 });
+
+describe('a literal *_exp expression that does not parse', () => {
+  // liquidjs parses it only when the filter runs; the validator reads it up front.
+  for (const template of ['{{ l | where_exp: "x", "x = 1" }}', '{% assign n = l | find_exp: "x", "(1..) contains x" %}{{ n }}', '{% if true %}{{ l | has_exp: "x", "" }}{% endif %}']) {
+    it(template, () => {
+      const syntax = liquidSyntaxError(template);
+      assert.ok(syntax, 'the validator flags it');
+      const rendered = renderTemplate(template, { l: ['a'] }, { now: new Date(0) });
+      assert.equal(rendered.ok, false);
+      assert.ok(!rendered.ok && rendered.error.message.includes(syntax.slice(syntax.indexOf(': ') + 2)), `${JSON.stringify(rendered)} vs ${syntax}`);
+    });
+  }
+  it('a valid one, or one given as a variable, is not flagged', () => {
+    assert.equal(liquidSyntaxError('{{ l | where_exp: "x", "x == 1 or x contains \'a\'" | size }}'), null);
+    assert.equal(liquidSyntaxError('{{ l | where_exp: "x", e }}'), null);
+  });
+});

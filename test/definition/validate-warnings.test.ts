@@ -102,6 +102,14 @@ const cases: WarningCase[] = [
   { name: 'a file-reading Liquid tag (the engine refuses it)', def: variant((f) => void (state(f, 'send_1').properties.body = "Hello {% include 'footer' %}")), path: '#/states/1/properties/body', message: /body is not valid Liquid \(tag "include" is not supported \(no template files\)\); rendering it fails with 84003/ },
   { name: 'an unknown Liquid tag', def: variant((f) => void (state(f, 'send_1').properties.body = '{% hello %}')), path: '#/states/1/properties/body', message: /body is not valid Liquid \(tag "hello" not found\)/ },
   { name: 'a Liquid output never closed', def: variant((f) => void (state(f, 'vars_1').properties.variables[0].value = '{{ flow.data.x ')), path: '#/states/6/properties/variables/0/value', message: /is not valid Liquid \(output "\{\{ flow\.data\.x " not closed\)/ },
+  { name: 'Liquid that does not parse in a split condition value', def: variant((f) => void (state(f, 'split_1').transitions[1].conditions[0].value = '{{flow.variables.limit}')), path: '#/states/3/transitions/1/conditions/0/value', message: /^Widget "split_1" \(split-based-on\): transitions\[1\]\.conditions\[0\]\.value is not valid Liquid \(output "\{\{flow\.variables\.limit\}" not closed\); rendering it fails with 84003$/ },
+  {
+    name: 'Liquid that does not parse in a split condition argument that differs from the input',
+    def: variant((f) => void (state(f, 'split_1').transitions[1].conditions[0].arguments = ['{% if x %}'])),
+    path: '#/states/3/transitions/1/conditions/0/arguments/0',
+    message: /conditions\[0\]\.arguments\[0\] is not valid Liquid \(tag \{% if x %\} not closed\)/,
+  },
+  { name: "a where_exp expression that does not parse (liquidjs reads it only when it renders)", def: variant((f) => void (state(f, 'send_1').properties.body = '{{ flow.data.list | where_exp: "x", "x = 1" | size }}')), path: '#/states/1/properties/body', message: /body is not valid Liquid \(where_exp expression "x = 1": expected "\|" before filter\); rendering it fails with 84003/ },
   { name: 'a required property present but empty', def: variant((f) => void (state(f, 'send_1').properties.body = '  ')), path: '#/states/1/properties/body', message: /^Widget "send_1" \(send-message\): body is required and is empty$/ },
   { name: 'send-and-wait timeout written as integer 0', def: variant((f) => void (state(f, 'wait_1').properties.timeout = 0)), path: '#/states/4/properties/timeout', message: /timeout 0 is not a whole number of seconds from 1 to 315360000; the default 3600 seconds \(or --default-reply-timeout\) is used instead/ },
 ];
@@ -162,6 +170,21 @@ describe('validateDefinition: warnings (valid stays true)', () => {
 });
 
 describe('real-world oddities from flows/INDEX.md', () => {
+  it('a split whose input and arguments[0] are the same broken Liquid is reported once, at the input', () => {
+    const res = validateDefinition(variant((f) => {
+      state(f, 'split_1').properties.input = '{{flow.data.answer';
+      state(f, 'split_1').transitions[1].conditions[0].arguments = ['{{flow.data.answer'];
+    }));
+    assert.deepEqual(res.warnings.filter((w) => /not valid Liquid/.test(w.message)).map((w) => w.property_path), ['#/states/3/properties/input']);
+  });
+
+  it('valid where_exp expressions, and ones given as variables, get no Liquid warning', () => {
+    for (const body of ['{{ l | where_exp: "x", "x.a contains \'b\' and x.n > 1" | size }}', '{{ l | find_exp: "x", e }}', '{{ l | reject_exp: "x", "x" }}']) {
+      const res = validateDefinition(variant((f) => void (state(f, 'send_1').properties.body = body)));
+      assert.deepEqual(res.warnings.filter((w) => /Liquid/.test(w.message)), [], body);
+    }
+  });
+
   it('Liquid inside split condition values is accepted silently', () => {
     const res = validateDefinition(variant((f) => void (state(f, 'split_1').transitions[1].conditions[0].value = '{{widgets.http_1.parsed.sites.size}}')));
     assert.equal(res.valid, true);
