@@ -36,6 +36,12 @@ describe('Liquid prints objects', () => {
     assert.equal(render('{% capture w %}{{ flow.words }}{% endcapture %}{{ w }}', CTX), 'ab');
   });
 
+  it('join prints the objects it joins as the output does', () => {
+    assert.equal(render('{{ flow.list | join: "," }}', CTX), '{"a":1},{"b":"x"}');
+    assert.equal(render('{{ flow.list | join: "; " }}', CTX, { objectFormat: 'map' }), '{a=1}; {b=x}');
+    assert.equal(render('{{ flow.words | join: "-" }} {{ flow.words | join }}', CTX), 'a-b a b');
+  });
+
   it('string filters given an object work on its printed form, never [object Object]; size counts its keys', () => {
     assert.equal(render(`{{ flow.data | replace: '"', '' }}`, CTX), '{k1:v1,k2:v2}');
     assert.equal(render('{{ flow.data | upcase }}', CTX), '{"K1":"V1","K2":"V2"}');
