@@ -49,7 +49,7 @@ import { BASE_LIQUID_OPTIONS, MAX_TEMPLATE_LENGTH, refuseFileTags } from '../def
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
 import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
-import { joinFilter } from './liquid/shopify-filters.ts';
+import { SHOPIFY_FILTERS } from './liquid/shopify-filters.ts';
 import { CappedEmitter, MAX_OUTPUT_BYTES, STATE_REGISTER, isPlainObject, outputLimitMessage, serializeObject, type ObjectFormat } from './liquid/output.ts';
 import { LruCache } from '../lib/lru.ts';
 import { parseJsonWithinDepth } from '../lib/json-depth.ts';
@@ -631,18 +631,18 @@ function createLiquid(): Liquid {
     liquid.registerFilter(name, dateFilter(name));
   }
   liquid.registerFilter('to_json', toJsonFilter);
-  const builtins = builtinFilters as unknown as Record<string, AnyFilter>;
+  // liquidjs' filters with Shopify's behaviour where they differ, then counted, then given objects as text.
+  const base: Record<string, AnyFilter | undefined> = { ...(builtinFilters as unknown as Record<string, AnyFilter>), ...(SHOPIFY_FILTERS as Record<string, AnyFilter>) };
   const counted = (name: string): AnyFilter | undefined => {
-    const builtin = builtins[name] as AnyFilter | undefined;
-    return builtin && COSTED_FILTERS.includes(name) ? withCost(name, builtin) : builtin;
+    const filter = base[name];
+    return filter && COSTED_FILTERS.includes(name) ? withCost(name, filter) : filter;
   };
-  for (const name of COSTED_FILTERS) liquid.registerFilter(name, counted(name)!);
+  for (const name of new Set([...Object.keys(SHOPIFY_FILTERS), ...COSTED_FILTERS])) liquid.registerFilter(name, counted(name)!);
   for (const name of STRING_FILTERS) {
     const filter = counted(name);
     if (filter) liquid.registerFilter(name, objectsAsText(filter));
   }
   liquid.registerFilter('size', sizeFilter);
-  liquid.registerFilter('join', joinFilter);
   liquid.registerFilter('sample', sampleFilter);
   liquid.registerFilter('divided_by', dividedByFilter);
   return liquid;

@@ -673,3 +673,14 @@ describe('renderTemplate: divided_by (Shopify integer division)', () => {
     }
   });
 });
+
+describe('renderTemplate: filters behave as Shopify', () => {
+  it('url_decode leaves a stray % and bytes that are not UTF-8 as written (CGI.unescape), never fails the render', () => {
+    assert.equal(ok('{{ "100% sure" | url_decode }}|{{ "50%off" | url_decode }}|{{ "%" | url_decode }}'), '100% sure|50%off|%');
+    assert.equal(ok('{{ "caf%C3%A9+%26+%F0%9F%98%80" | url_decode }}'), 'café & 😀');
+    assert.equal(ok('{{ "%E0%A4%A" | url_decode }}|{{ "%41%FF%42" | url_decode }}|{{ "%e2%82%ac" | url_decode }}'), '%E0%A4%A|A%FFB|€');
+  });
+  it('the URL escapes write a lone surrogate (half an emoji) as U+FFFD instead of failing', () => {
+    assert.equal(ok('{{ x | url_encode }}|{{ x | cgi_escape }}|{{ x | uri_escape }}', { x: 'a\uD83D' }), 'a%EF%BF%BD|a%EF%BF%BD|a%EF%BF%BD');
+  });
+});

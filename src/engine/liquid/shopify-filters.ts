@@ -22,3 +22,76 @@ export function joinFilter(this: FilterThis, input: unknown, ...args: unknown[])
   }
   return builtin('join').call(this, input, ...args);
 }
+
+const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Bytes of a run of `%XX` escapes. */
+function escapedBytes(run: string): Uint8Array {
+  const bytes = new Uint8Array(run.length / 3);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(run.slice(i * 3 + 1, i * 3 + 3), 16);
+  return bytes;
+}
+
+/** Length of the UTF-8 sequence a lead byte starts (1 for a byte that starts none). */
+function sequenceLength(lead: number): number {
+  return lead >= 0xf0 && lead <= 0xf4 ? 4 : lead >= 0xe0 ? (lead <= 0xef ? 3 : 1) : lead >= 0xc2 ? 2 : 1;
+}
+
+/** A run of `%XX` escapes decoded as UTF-8; a byte that starts no valid character stays as written. */
+function decodeEscapes(run: string): string {
+  const bytes = escapedBytes(run);
+  try {
+    return fatalUtf8.decode(bytes);
+  } catch {
+    let out = '';
+    for (let i = 0; i < bytes.length; ) {
+      const n = sequenceLength(bytes[i]!);
+      try {
+        if (n === 1 && bytes[i]! >= 0x80) throw new Error('not a character');
+        out += fatalUtf8.decode(bytes.subarray(i, i + n));
+        i += n;
+      } catch {
+        out += run.slice(i * 3, i * 3 + 3);
+        i += 1;
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Shopify's `url_decode` (Ruby's CGI.unescape): `+` is a space, `%XX` escapes are decoded, and a `%` that does
+ * not start one ("100% sure") or bytes that are not UTF-8 stay as written. liquidjs' decodeURIComponent failed
+ * the whole render on them.
+ */
+export function urlDecodeFilter(this: FilterThis, input: unknown): string {
+  const text = stringify(input);
+  this.context.memoryLimit.use(text.length);
+  return text.replace(/\+/g, ' ').replace(/(?:%[0-9a-fA-F]{2})+/g, decodeEscapes);
+}
+
+/** liquidjs' `stringify` for a filter input. */
+function stringify(input: unknown): string {
+  const v = toValue(input);
+  return v === null || v === undefined ? '' : String(v);
+}
+
+/**
+ * The URL escapes with a lone surrogate (half an emoji, as `slice` or `split` can leave) written as U+FFFD, as
+ * a UTF-8 encoder writes it, instead of encodeURIComponent's "URI malformed" failing the render.
+ */
+function wellFormed(filter: AnyFilter): AnyFilter {
+  return function (this: FilterThis, input: unknown, ...args: unknown[]) {
+    const v = toValue(input);
+    return filter.call(this, typeof v === 'string' ? v.toWellFormed() : input, ...args);
+  };
+}
+
+/** The filters of this module by name, registered over liquidjs' own. */
+export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
+  join: joinFilter,
+  url_decode: urlDecodeFilter,
+  url_encode: wellFormed(builtin('url_encode')),
+  cgi_escape: wellFormed(builtin('cgi_escape')),
+  uri_escape: wellFormed(builtin('uri_escape')),
+};
