@@ -683,4 +683,9 @@ describe('renderTemplate: filters behave as Shopify', () => {
   it('the URL escapes write a lone surrogate (half an emoji) as U+FFFD instead of failing', () => {
     assert.equal(ok('{{ x | url_encode }}|{{ x | cgi_escape }}|{{ x | uri_escape }}', { x: 'a\uD83D' }), 'a%EF%BF%BD|a%EF%BF%BD|a%EF%BF%BD');
   });
+  it('truncatewords returns the input unchanged when it has no more words than asked for', () => {
+    assert.equal(ok('{{ "one two" | truncatewords: 2 }}|{{ "one" | truncatewords: 1 }}|{{ "one two" | truncatewords: 5 }}'), 'one two|one|one two');
+    assert.equal(ok('{{ "one  two" | truncatewords: 2 }}|{{ "a b c" | truncatewords: 2 }}|{{ "a b c" | truncatewords: 2, "" }}'), 'one  two|a b...|a b');
+    assert.equal(ok('{{ "  one\ttwo  three" | truncatewords: 2 }}|{{ "one two" | truncatewords: 0 }}|{{ "" | truncatewords: 2 }}'), 'one two...|one...|');
+  });
 });

@@ -87,9 +87,44 @@ function wellFormed(filter: AnyFilter): AnyFilter {
   };
 }
 
+/** Ruby's `str.split(" ", limit)`: leading whitespace skipped, at most `limit` fields, the last one the rest. */
+function rubySplitWords(text: string, limit: number): string[] {
+  let rest = text.replace(/^[ \t\n\v\f\r]+/, '');
+  if (rest === '') return [];
+  const fields: string[] = [];
+  const gap = /[ \t\n\v\f\r]+/;
+  while (fields.length < limit - 1) {
+    const m = gap.exec(rest);
+    if (!m) break;
+    fields.push(rest.slice(0, m.index));
+    rest = rest.slice(m.index + m[0].length);
+  }
+  fields.push(rest);
+  return fields;
+}
+
+/**
+ * Shopify's `truncatewords`: the input unchanged when it has at most `words` words (liquidjs appended the
+ * ellipsis to "one two" | truncatewords: 2), else its first `words` words joined by a space, then the ellipsis.
+ */
+export function truncatewordsFilter(this: FilterThis, input: unknown, words: unknown = 15, ellipsis: unknown = '...'): unknown {
+  const v = toValue(input);
+  if (v === null || v === undefined) return v;
+  const text = String(v);
+  const tail = stringify(ellipsis);
+  this.context.memoryLimit.use(text.length + tail.length);
+  let n = Math.trunc(Number(toValue(words)));
+  if (!(n > 0)) n = 1;
+  const list = rubySplitWords(text, Math.min(n, text.length) + 1);
+  if (list.length <= n) return text;
+  list.pop();
+  return list.join(' ') + tail;
+}
+
 /** The filters of this module by name, registered over liquidjs' own. */
 export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   join: joinFilter,
+  truncatewords: truncatewordsFilter,
   url_decode: urlDecodeFilter,
   url_encode: wellFormed(builtin('url_encode')),
   cgi_escape: wellFormed(builtin('cgi_escape')),
