@@ -3,6 +3,7 @@ import { isIPv4, isIPv6, type AddressInfo } from 'node:net';
 import { createApp, type App } from '../app.ts';
 import { listenProblem, storageProblem, unexpectedProblem } from './startup-errors.ts';
 import { startConfiguredGateway } from '../twilio-proxy/index.ts';
+import { DataDirLock, DataDirLockedError } from '../store/sqlite/data-dir-lock.ts';
 
 /** Longer than the outbound HTTP cap (10 s), so an in-flight request can finish. */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -23,8 +24,27 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
     await app?.close().catch(() => undefined);
     return 1;
   };
+  // One server per SQLite data directory, taken before the store opens (or migrates) it; PostgreSQL
+  // is shared by design. A lock that cannot be taken for another reason (a read-only directory) is
+  // reported after the store has had its say, which words such problems best.
+  let lockProblem: unknown;
+  let lock: DataDirLock | null = null;
+  if (!config.databaseUrl && config.dataDir !== ':memory:') {
+    try {
+      lock = DataDirLock.acquire(config.dataDir);
+    } catch (error) {
+      if (error instanceof DataDirLockedError) return cannotStart(error);
+      lockProblem = error;
+    }
+  }
   try {
     app = await createApp(config, { logger: { level: config.logLevel }, deferStart: true });
+    if (lockProblem !== undefined) return cannotStart(lockProblem);
+    if (lock) {
+      // The previous holder is gone (this process has the lock): its claims are void now, wherever it ran.
+      if (lock.previous?.nodeId) await app.store.releaseLeases(lock.previous.nodeId);
+      lock.describe(app.executions.nodeId);
+    }
   } catch (error) {
     return cannotStart(error);
   }

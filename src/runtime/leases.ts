@@ -21,23 +21,33 @@ export const DEFAULT_LEASE_MS = 30_000;
  */
 const RENEW_RETRY_MS = 250;
 
+/** The ids this process made: an owner with its host and pid but none of these is another container's. */
+const issued = new Set<string>();
+
 /** host:pid:random — readable in the database, never reused by a restarted process. */
 export function newNodeId(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  issued.add(id);
+  return id;
 }
 
 /**
- * Whether a claim's owner is certainly gone, judged from its `host:pid:random` id: another host's (a
- * store one host uses cannot have live owners elsewhere), an earlier runtime of this very process, or
- * a process that no longer exists. A live process on this host — a server running beside a CLI
- * command — keeps its claims. Ids of another shape (a configured --node-id) count as gone.
+ * Whether a claim's owner is certainly gone, judged from its `host:pid:random` id: an earlier runtime
+ * of this very process (an id it made), or a process on this host that no longer exists. A live process on this host
+ * (a server running beside a CLI command) keeps its claims, and so does an owner this cannot judge:
+ * another host's (a container sharing the data directory's volume: `simulate` beside a server in
+ * another container) or a configured --node-id. Those claims run out after a lease if their owner is
+ * gone; `serve` frees those of the server before it at once (it knows that one from its data
+ * directory's lock, src/store/sqlite/data-dir-lock.ts).
  */
 export function isAbandonedOwner(owner: string, self: string): boolean {
   if (owner === self) return false;
   const parts = owner.split(':');
   const pid = Number(parts.at(-2));
-  if (parts.length < 3 || !Number.isInteger(pid) || pid <= 0) return true;
-  if (parts.slice(0, -2).join(':') !== hostname() || pid === process.pid) return true;
+  if (parts.length < 3 || !Number.isInteger(pid) || pid <= 0) return false;
+  if (parts.slice(0, -2).join(':') !== hostname()) return false;
+  // Containers with one host name may each run their node as pid 1.
+  if (pid === process.pid) return issued.has(owner);
   try {
     process.kill(pid, 0);
     return false;

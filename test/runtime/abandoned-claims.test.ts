@@ -1,11 +1,13 @@
-// At start the runtime frees only claims whose owner is gone — a crashed earlier run, an earlier
-// runtime of this process, another host's — and leaves a live process's claims alone (a server
-// running while `switchboard simulate FW…` starts a runtime on the same SQLite file).
+// At start the runtime frees only claims whose owner is certainly gone — a crashed earlier run on this
+// host, an earlier runtime of this process — and leaves a live process's claims alone (a server
+// running while `switchboard simulate FW…` starts a runtime on the same SQLite file), and those of an
+// owner it cannot judge: another host's (a server in another container on the same volume) or a
+// configured --node-id. Those run out after a lease; `serve` frees its predecessor's (test/ops/serve-data-dir-lock).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
-import { isAbandonedOwner } from '../../src/runtime/leases.ts';
+import { isAbandonedOwner, newNodeId } from '../../src/runtime/leases.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 
 const SELF = `${hostname()}:${process.pid}:aaaaaa`;
@@ -15,11 +17,12 @@ const deadPid = spawnSync(process.execPath, ['-e', '0']).pid!;
 describe('abandoned claims', () => {
   it('judges owners by host and process', () => {
     assert.equal(isAbandonedOwner(SELF, SELF), false, 'this runtime');
-    assert.equal(isAbandonedOwner(`${hostname()}:${process.pid}:bbbbbb`, SELF), true, 'an earlier runtime of this process');
+    assert.equal(isAbandonedOwner(newNodeId(), SELF), true, 'an earlier runtime of this process');
+    assert.equal(isAbandonedOwner(`${hostname()}:${process.pid}:bbbbbb`, SELF), false, "this host name and pid, but not an id this process made: another container's pid 1");
     assert.equal(isAbandonedOwner(`${hostname()}:${process.ppid}:cccccc`, SELF), false, 'a live process on this host');
     assert.equal(isAbandonedOwner(`${hostname()}:${deadPid}:dddddd`, SELF), true, 'a process that has exited');
-    assert.equal(isAbandonedOwner(`elsewhere.example:${process.ppid}:eeeeee`, SELF), true, 'another host');
-    assert.equal(isAbandonedOwner('node-7', SELF), true, 'a configured id of another shape');
+    assert.equal(isAbandonedOwner(`elsewhere.example:${deadPid}:eeeeee`, SELF), false, 'another host: its pids say nothing here');
+    assert.equal(isAbandonedOwner('node-7', SELF), false, 'a configured id: nothing tells whether it lives');
   });
 
   it('the SQLite store releases exactly the owners it is told are gone', async () => {
