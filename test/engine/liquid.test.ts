@@ -688,4 +688,10 @@ describe('renderTemplate: filters behave as Shopify', () => {
     assert.equal(ok('{{ "one  two" | truncatewords: 2 }}|{{ "a b c" | truncatewords: 2 }}|{{ "a b c" | truncatewords: 2, "" }}'), 'one  two|a b...|a b');
     assert.equal(ok('{{ "  one\ttwo  three" | truncatewords: 2 }}|{{ "one two" | truncatewords: 0 }}|{{ "" | truncatewords: 2 }}'), 'one two...|one...|');
   });
+  it('modulo by zero is a render error, as divided_by: 0 (Shopify ZeroDivisionError), never NaN', () => {
+    assert.match(err('{{ 7 | modulo: 0 }}'), /divided by 0/);
+    assert.match(err('{{ 7.5 | modulo: nil }}'), /divided by 0/);
+    assert.match(err('{{ 7 | modulo: "abc" }}'), /divided by 0/);
+    assert.equal(ok('{{ 10 | modulo: 3 }}|{{ -7 | modulo: 3 }}|{{ 7 | modulo: -3 }}|{{ 7.5 | modulo: 2 }}|{{ "7" | modulo: "2" }}'), '1|2|-2|1.5|1');
+  });
 });

@@ -121,10 +121,27 @@ export function truncatewordsFilter(this: FilterThis, input: unknown, words: unk
   return list.join(' ') + tail;
 }
 
+/** liquidjs' number coercion (toNumber): `+value`, and 0 for NaN. */
+function toNumber(value: unknown): number {
+  return +(toValue(value) as number) || 0;
+}
+
+/**
+ * `modulo` by zero is an error, as Shopify raises ZeroDivisionError and as `divided_by: 0` is here (liquidjs
+ * printed NaN). Otherwise liquidjs' floored modulo, which is Ruby's (`-7 | modulo: 3` is 2).
+ */
+export function moduloFilter(this: FilterThis, input: unknown, divisor: unknown): number {
+  const a = toNumber(input);
+  const b = toNumber(divisor);
+  if (b === 0) throw new Error('divided by 0');
+  return ((a % b) + b) % b;
+}
+
 /** The filters of this module by name, registered over liquidjs' own. */
 export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   join: joinFilter,
   truncatewords: truncatewordsFilter,
+  modulo: moduloFilter,
   url_decode: urlDecodeFilter,
   url_encode: wellFormed(builtin('url_encode')),
   cgi_escape: wellFormed(builtin('cgi_escape')),
