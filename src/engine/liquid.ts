@@ -608,13 +608,6 @@ function objectsAsText(filter: AnyFilter): AnyFilter {
   };
 }
 
-/** liquidjs' `size`, plus Liquid's size of a hash: its number of keys (liquidjs answers 0). */
-function sizeFilter(this: FilterThis, input: unknown): number {
-  const v = toValue(input);
-  if (isPlainObject(v)) return Object.keys(v).length;
-  return (v && (v as { length?: number }).length) || 0;
-}
-
 function createLiquid(): Liquid {
   const liquid = new Liquid({
     ...BASE_LIQUID_OPTIONS,
@@ -642,7 +635,6 @@ function createLiquid(): Liquid {
     const filter = counted(name);
     if (filter) liquid.registerFilter(name, objectsAsText(filter));
   }
-  liquid.registerFilter('size', sizeFilter);
   liquid.registerFilter('sample', sampleFilter);
   liquid.registerFilter('divided_by', dividedByFilter);
   return liquid;

@@ -694,4 +694,13 @@ describe('renderTemplate: filters behave as Shopify', () => {
     assert.match(err('{{ 7 | modulo: "abc" }}'), /divided by 0/);
     assert.equal(ok('{{ 10 | modulo: 3 }}|{{ -7 | modulo: 3 }}|{{ 7 | modulo: -3 }}|{{ 7.5 | modulo: 2 }}|{{ "7" | modulo: "2" }}'), '1|2|-2|1.5|1');
   });
+  it("size counts a string's characters and split: '' cuts between characters, emoji whole (as slice and truncate count)", () => {
+    assert.equal(ok('{{ "😀" | size }}|{{ "a😀b" | size }}|{{ "héllo" | size }}|{{ "" | size }}'), '1|3|5|0');
+    assert.equal(ok('{{ "a😀b" | split: "" | join: "," }}|{{ "a😀" | split: "" | size }}|{{ "a😀" | split: "" | last | url_encode }}'), 'a,😀,b|2|%F0%9F%98%80');
+    assert.equal(ok('{{ "a😀b" | split: "" | reverse | join: "" }}|{{ "" | split: "" | size }}'), 'b😀a|0');
+  });
+  it('split: " " splits on runs of whitespace as Ruby does; other separators keep empty items but drop trailing ones', () => {
+    assert.equal(ok('{{ "a  b \t c " | split: " " | join: "," }}|{{ "  a b" | split: " " | size }}'), 'a,b,c|2');
+    assert.equal(ok('{{ "a,b,,c,," | split: "," | join: "|" }}'), 'a|b||c');
+  });
 });

@@ -137,11 +137,59 @@ export function moduloFilter(this: FilterThis, input: unknown, divisor: unknown)
   return ((a % b) + b) % b;
 }
 
+/** Characters (code points) in a string: "😀" is one, as Ruby's String#size counts it, not two UTF-16 units. */
+function codePointLength(text: string): number {
+  let n = text.length;
+  for (let i = 0; i < text.length - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * Shopify's `size`: a string's characters (code points, as `slice` and `truncate` count them), an array's
+ * items, a hash's keys (liquidjs answers 0 for a hash). Counting a string's characters walks it, so it costs
+ * a unit per 256 of them.
+ */
+export function sizeFilter(this: FilterThis, input: unknown): number {
+  const v = toValue(input);
+  if (isPlainObject(v)) return Object.keys(v).length;
+  if (typeof v === 'string') {
+    this.context.memoryLimit.use(Math.ceil(v.length / 256));
+    return codePointLength(v);
+  }
+  return (v && (v as { length?: number }).length) || 0;
+}
+
+/**
+ * Shopify's `split` (Ruby's String#split): by `""` into characters (code points: liquidjs cut an emoji into
+ * two lone surrogates), by `" "` on runs of whitespace with leading whitespace ignored ("a  b" gives two
+ * items), trailing empty items dropped.
+ */
+export function splitFilter(this: FilterThis, input: unknown, separator: unknown): unknown {
+  const by = stringify(separator);
+  if (by !== '' && by !== ' ') return builtin('split').call(this, input, separator);
+  const text = stringify(input);
+  this.context.memoryLimit.use(text.length);
+  const items = by === '' ? Array.from(text) : rubySplitWords(text, Infinity);
+  while (items.length > 0 && items[items.length - 1] === '') items.pop();
+  return items;
+}
+
 /** The filters of this module by name, registered over liquidjs' own. */
 export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   join: joinFilter,
   truncatewords: truncatewordsFilter,
   modulo: moduloFilter,
+  size: sizeFilter,
+  split: splitFilter,
   url_decode: urlDecodeFilter,
   url_encode: wellFormed(builtin('url_encode')),
   cgi_escape: wellFormed(builtin('cgi_escape')),
