@@ -703,4 +703,9 @@ describe('renderTemplate: filters behave as Shopify', () => {
     assert.equal(ok('{{ "a  b \t c " | split: " " | join: "," }}|{{ "  a b" | split: " " | size }}'), 'a,b,c|2');
     assert.equal(ok('{{ "a,b,,c,," | split: "," | join: "|" }}'), 'a|b||c');
   });
+  it("url_encode is Ruby's CGI.escape: only letters, digits and _ . - ~ stay, a space is +", () => {
+    assert.equal(ok('{{ "O\'Brien (Jr)! *x* ~y" | url_encode }}'), 'O%27Brien+%28Jr%29%21+%2Ax%2A+~y');
+    assert.equal(ok('{{ "a_b.c-d~e/f?g=h&i#j" | url_encode }}|{{ "é 😀" | url_encode }}'), 'a_b.c-d~e%2Ff%3Fg%3Dh%26i%23j|%C3%A9+%F0%9F%98%80');
+    assert.equal(ok('{{ "O\'Brien (Jr)! *x*" | url_encode | url_decode }}'), "O'Brien (Jr)! *x*");
+  });
 });

@@ -191,7 +191,9 @@ export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   size: sizeFilter,
   split: splitFilter,
   url_decode: urlDecodeFilter,
-  url_encode: wellFormed(builtin('url_encode')),
+  // Shopify's url_encode is Ruby's CGI.escape: only A-Z a-z 0-9 _ . - ~ stay, a space is `+`; liquidjs' own kept
+  // ! ' ( ) * as encodeURIComponent does. Its cgi_escape is CGI.escape already.
+  url_encode: wellFormed(builtin('cgi_escape')),
   cgi_escape: wellFormed(builtin('cgi_escape')),
   uri_escape: wellFormed(builtin('uri_escape')),
 };
