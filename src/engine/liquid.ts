@@ -400,10 +400,17 @@ function formatOf(args: unknown[], opts: Context['opts']): unknown {
   return given === undefined || given === null ? opts.dateFormat : given;
 }
 
+function isEmptyFormat(format: unknown): boolean {
+  const f = toValue(format);
+  return f === undefined || f === null || f === '';
+}
+
 function dateFilter(name: string): AnyFilter {
   const original = (builtinFilters as unknown as Record<string, AnyFilter>)[name];
   if (typeof original !== 'function') throw new Error(`liquidjs has no ${name} filter`);
   return function (this: FilterThis, v: unknown, ...args: unknown[]) {
+    // Shopify: a format given but empty or nil (`date: ""`, `date: flow.variables.unset`) returns the input as is.
+    if (name === 'date' && args.length > 0 && isEmptyFormat(args[0])) return v;
     const st = stateOf(this);
     if (st === undefined) return original.call(this, resolveNow(this, v), ...args);
     const value = wallTimeIn(resolveNow(this, v), st.timezone);

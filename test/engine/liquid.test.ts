@@ -708,4 +708,8 @@ describe('renderTemplate: filters behave as Shopify', () => {
     assert.equal(ok('{{ "a_b.c-d~e/f?g=h&i#j" | url_encode }}|{{ "é 😀" | url_encode }}'), 'a_b.c-d~e%2Ff%3Fg%3Dh%26i%23j|%C3%A9+%F0%9F%98%80');
     assert.equal(ok('{{ "O\'Brien (Jr)! *x*" | url_encode | url_decode }}'), "O'Brien (Jr)! *x*");
   });
+  it('date with an empty or nil format returns its input unchanged, as Shopify; without one it uses the default format', () => {
+    assert.equal(ok('{{ "2024-01-02" | date: "" }}|{{ "now" | date: nil }}|{{ "2024-01-02" | date: flow.variables.unset }}|{{ 1700000000 | date: "" }}'), '2024-01-02|now|2024-01-02|1700000000');
+    assert.equal(ok('{{ "2024-01-02" | date }}'), ok('{{ "2024-01-02" | date: "%A, %B %-e, %Y at %-l:%M %P %z" }}'));
+  });
 });
