@@ -49,7 +49,7 @@ import { BASE_LIQUID_OPTIONS, MAX_TEMPLATE_LENGTH, refuseFileTags } from '../def
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
 import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
-import { SHOPIFY_FILTERS } from './liquid/shopify-filters.ts';
+import { SHOPIFY_FILTERS, isDecimalText, toNumber } from './liquid/shopify-filters.ts';
 import { CappedEmitter, MAX_OUTPUT_BYTES, STATE_REGISTER, isPlainObject, outputLimitMessage, serializeObject, type ObjectFormat } from './liquid/output.ts';
 import { LruCache } from '../lib/lru.ts';
 import { parseJsonWithinDepth } from '../lib/json-depth.ts';
@@ -513,16 +513,11 @@ function offsetAt(timezone: string, at: () => number): number | null {
   return -zoneOffsetMs(timezone, instant) / 60_000 || 0;
 }
 
-/** liquidjs' number coercion (toNumber): `+value`, and 0 for NaN. */
-function toNumber(value: unknown): number {
-  return +(toValue(value) as number) || 0;
-}
-
 /** An operand that is an integer: an integer value not written with a decimal point ("10", not "10.0"). */
 function isIntegerOperand(value: unknown, n: number): boolean {
   if (!Number.isInteger(n)) return false;
   const v = toValue(value);
-  return typeof v !== 'string' || !v.includes('.');
+  return typeof v !== 'string' || !isDecimalText(v);
 }
 
 /** A number literal written with a decimal point: `4.0`, `-10.0`. */
@@ -578,7 +573,7 @@ function dividedByFilter(this: FilterThis, dividend: unknown, divisor: unknown, 
     isIntegerOperand(dividend, a) &&
     isIntegerOperand(divisor, b) &&
     (token === undefined || (!isDecimalLiteral(token.args[0]) && !decimalLiteralInputs.has(token)));
-  return integers || toNumber(integerArithmetic) ? Math.floor(a / b) : a / b;
+  return integers || +(toValue(integerArithmetic) as number) ? Math.floor(a / b) : a / b;
 }
 
 /**

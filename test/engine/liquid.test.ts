@@ -712,4 +712,9 @@ describe('renderTemplate: filters behave as Shopify', () => {
     assert.equal(ok('{{ "2024-01-02" | date: "" }}|{{ "now" | date: nil }}|{{ "2024-01-02" | date: flow.variables.unset }}|{{ 1700000000 | date: "" }}'), '2024-01-02|now|2024-01-02|1700000000');
     assert.equal(ok('{{ "2024-01-02" | date }}'), ok('{{ "2024-01-02" | date: "%A, %B %-e, %Y at %-l:%M %P %z" }}'));
   });
+  it('math filters read text as Shopify does: "2.5" a decimal, other text its leading integer (Ruby to_i)', () => {
+    assert.equal(ok('{{ "0x10" | plus: 0 }}|{{ "1e3" | plus: 0 }}|{{ "12abc" | plus: 1 }}|{{ " 12 " | plus: 0 }}|{{ "1,000" | times: 2 }}|{{ "abc" | plus: 1 }}'), '0|1|13|12|2|1');
+    assert.equal(ok('{{ "2.5" | plus: 1 }}|{{ "-3.5" | abs }}|{{ "3.2" | ceil }}|{{ "3.14159" | round: "2" }}|{{ 4 | at_least: "5x" }}|{{ true | plus: 1 }}'), '3.5|3.5|4|3.14|5|1');
+    assert.equal(ok('{{ "10.5abc" | divided_by: 4 }}|{{ "10.0" | divided_by: 4 }}|{{ "0x10" | minus: 1 }}'), '2|2.5|-1');
+  });
 });

@@ -121,9 +121,33 @@ export function truncatewordsFilter(this: FilterThis, input: unknown, words: unk
   return list.join(' ') + tail;
 }
 
-/** liquidjs' number coercion (toNumber): `+value`, and 0 for NaN. */
-function toNumber(value: unknown): number {
-  return +(toValue(value) as number) || 0;
+const DECIMAL_TEXT = /^-?\d+\.\d+$/;
+
+/** Text Shopify reads as a float ("2.5", "-10.0"), trimmed; any other text is read as an integer. */
+export function isDecimalText(text: string): boolean {
+  return DECIMAL_TEXT.test(text.trim());
+}
+
+/**
+ * Shopify's number coercion (Utils.to_number) for the math filters: a number is itself; text like "2.5" is
+ * that decimal, other text its leading integer as Ruby's String#to_i reads it ("12abc" 12, "0x10" 0, "1e3" 1,
+ * "abc" 0); anything else 0. liquidjs' `+value` read "0x10" as 16, "1e3" as 1000 and true as 1.
+ */
+export function toNumber(value: unknown): number {
+  const v = toValue(value);
+  if (typeof v === 'number') return Number.isNaN(v) ? 0 : v;
+  if (typeof v !== 'string') return 0;
+  if (isDecimalText(v)) return Number(v.trim());
+  const leading = /^[ \t\n\v\f\r]*([+-]?\d+(?:_\d+)*)/.exec(v);
+  return leading ? Number(leading[1]!.replace(/_/g, '')) || 0 : 0;
+}
+
+/** A liquidjs math filter given its number arguments coerced as Shopify coerces them. */
+function withShopifyNumbers(name: string): AnyFilter {
+  const filter = builtin(name);
+  return function (this: FilterThis, ...args: unknown[]) {
+    return filter.apply(this, args.map(toNumber));
+  };
 }
 
 /**
@@ -188,6 +212,7 @@ export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   join: joinFilter,
   truncatewords: truncatewordsFilter,
   modulo: moduloFilter,
+  ...Object.fromEntries(['plus', 'minus', 'times', 'abs', 'ceil', 'floor', 'round', 'at_least', 'at_most'].map((name) => [name, withShopifyNumbers(name)])),
   size: sizeFilter,
   split: splitFilter,
   url_decode: urlDecodeFilter,
