@@ -1,9 +1,40 @@
 // Prometheus metrics (prom-client), one registry per app so several apps in one process (tests)
 // never collide. Names follow Prometheus conventions: base units, _total counters.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type GaugeConfiguration, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const LAG_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300];
+/** How long a scrape waits for the store's execution count: well inside Prometheus' 10 s scrape timeout. */
+const COUNT_TIMEOUT_MS = 2000;
+const WAITING_KINDS = ['reply', 'effect', 'subflow'];
+
+type ExecutionCounts = { active: number; waiting: Record<string, number> };
+
+/** The promise's value, or null when it fails or has not settled within `ms`. */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(resolve, ms, null)));
+  return Promise.race([promise.catch(() => null), late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A gauge filled at each scrape by `fill`; when fill reports no value its samples are left out of that
+ * scrape. prom-client's reset() would leave a label-less gauge at 0, a wrong value that looks real.
+ */
+class OmittableGauge<T extends string> extends Gauge<T> {
+  readonly #fill: (gauge: Gauge<T>) => Promise<boolean>;
+
+  constructor(configuration: GaugeConfiguration<T>, fill: (gauge: Gauge<T>) => Promise<boolean>) {
+    super(configuration);
+    this.#fill = fill;
+  }
+
+  override async get(): Promise<MetricObjectWithValues<MetricValue<T>>> {
+    const known = await this.#fill(this);
+    const metric = await super.get();
+    return known ? metric : { ...metric, values: [] };
+  }
+}
 
 export class Metrics {
   readonly registry = new Registry();
@@ -114,37 +145,57 @@ export class Metrics {
     this.#localCounts = counts;
   }
 
-  /** The active/waiting gauges read a count (the store's, across nodes) at each scrape instead of being set. */
-  countExecutionsWith(count: () => Promise<{ active: number; waiting: Record<string, number> }>): void {
+  /**
+   * The active/waiting gauges read a count (the store's, across nodes) at each scrape instead of being set.
+   * A count that fails or takes longer than `timeoutMs` leaves those two gauges out of that scrape and sets
+   * switchboard_executions_scrape_error to 1: the rest of /metrics still answers while the database is down.
+   */
+  countExecutionsWith(count: () => Promise<ExecutionCounts>, options: { timeoutMs?: number } = {}): void {
     this.dropExecutionGauges();
     const registers = [this.registry];
-    let pending: Promise<{ active: number; waiting: Record<string, number> }> | null = null;
-    // One store query per scrape serves both gauges.
-    const shared = () => (pending ??= count().finally(() => setTimeout(() => (pending = null), 0)));
+    const timeoutMs = options.timeoutMs ?? COUNT_TIMEOUT_MS;
+    // A query still running (a hung database) is waited on again by the next scrape, never doubled.
+    let running: Promise<ExecutionCounts> | null = null;
+    const query = () => (running ??= count().finally(() => (running = null)));
+    // One answer per scrape serves the three gauges (a scrape collects them all at once); a later scrape asks anew.
+    let scrape: Promise<ExecutionCounts | null> | null = null;
+    const counted = () => (scrape ??= within(query(), timeoutMs).finally(() => (scrape = null)));
     new Gauge({
-      name: 'switchboard_executions_active',
-      help: 'Active executions (all nodes, counted by the store)',
+      name: 'switchboard_executions_scrape_error',
+      help: `1 when the store did not count active executions (failed, or took over ${timeoutMs} ms) for this scrape: switchboard_executions_active and _waiting are left out of it`,
       registers,
       async collect() {
-        this.set((await shared()).active);
+        this.set((await counted()) ? 0 : 1);
       },
     });
-    new Gauge({
-      name: 'switchboard_executions_waiting',
-      help: 'Active executions parked on a widget, by what they wait for (all nodes, counted by the store)',
-      labelNames: ['waiting_for'] as const,
-      registers,
-      async collect() {
-        const { waiting } = await shared();
-        for (const kind of ['reply', 'effect', 'subflow']) this.set({ waiting_for: kind }, waiting[kind] ?? 0);
+    new OmittableGauge(
+      { name: 'switchboard_executions_active', help: 'Active executions (all nodes, counted by the store)', registers },
+      async (gauge) => {
+        const counts = await counted();
+        if (counts) gauge.set(counts.active);
+        return counts !== null;
       },
-    });
+    );
+    new OmittableGauge(
+      {
+        name: 'switchboard_executions_waiting',
+        help: 'Active executions parked on a widget, by what they wait for (all nodes, counted by the store)',
+        labelNames: ['waiting_for'] as const,
+        registers,
+      },
+      async (gauge) => {
+        const counts = await counted();
+        if (counts) for (const kind of WAITING_KINDS) gauge.set({ waiting_for: kind }, counts.waiting[kind] ?? 0);
+        return counts !== null;
+      },
+    );
   }
 
   /** For shared stores that cannot count: no gauge rather than a wrong per-node one. */
   dropExecutionGauges(): void {
     this.registry.removeSingleMetric('switchboard_executions_active');
     this.registry.removeSingleMetric('switchboard_executions_waiting');
+    this.registry.removeSingleMetric('switchboard_executions_scrape_error');
   }
 
   text(): Promise<string> {

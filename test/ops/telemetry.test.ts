@@ -260,6 +260,55 @@ test('active/waiting gauges come from the store when it can count (all nodes), a
   assert.match(text, /# HELP switchboard_executions_started_total/);
 });
 
+test('/metrics answers while the store cannot count: the execution gauges are left out and the scrape error says so', async (t) => {
+  const store = new SqliteStore({ path: ':memory:' });
+  let down = true;
+  Object.assign(store, {
+    countActiveExecutions: async () => {
+      if (down) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      return { active: 3, waiting: { reply: 3 } };
+    },
+  });
+  const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:' }, { store, observability: { processMetrics: true } });
+  t.after(() => app.close());
+  await app.server.inject({ method: 'GET', url: '/healthz' });
+  const res = await app.server.inject({ method: 'GET', url: '/metrics' });
+  assert.equal(res.statusCode, 200, res.body);
+  assert.doesNotMatch(res.body, /^switchboard_executions_(active|waiting)\b/m, 'no made-up value while the count failed');
+  assert.match(res.body, /^switchboard_executions_scrape_error\{service="switchboard"\} 1$/m);
+  assert.match(res.body, /^switchboard_http_requests_total\{/m, 'the other series are still there');
+  assert.match(res.body, /^switchboard_process_cpu_seconds_total/m);
+  // The failure is counted as it settles, after the first scrape rendered its counters.
+  const again = (await app.server.inject({ method: 'GET', url: '/metrics' })).body;
+  assert.match(again, /^switchboard_store_errors_total\{backend="sqlite",operation="countActiveExecutions",service="switchboard"\} [1-9]/m);
+
+  down = false;
+  assert.equal(await metric(app, 'switchboard_executions_active'), 3);
+  assert.equal(await metric(app, 'switchboard_executions_scrape_error'), 0);
+});
+
+test('a store count that hangs holds a scrape for the bound only, and is not asked again while it runs', async () => {
+  const metrics = new Metrics();
+  let queries = 0;
+  metrics.countExecutionsWith(
+    () => {
+      queries += 1;
+      return new Promise(() => {}); // a database that accepts the query and never answers
+    },
+    { timeoutMs: 50 },
+  );
+  metrics.executionsStarted.inc({ flow_sid: 'FW1', trigger: 'incomingMessage' });
+  for (let scrape = 0; scrape < 2; scrape++) {
+    const started = Date.now();
+    const text = await Promise.race([metrics.text(), new Promise<string>((resolve) => setTimeout(resolve, 1000, 'scrape still waiting after 1 s'))]);
+    assert.ok(Date.now() - started < 1000, text);
+    assert.match(text, /^switchboard_executions_scrape_error 1$/m);
+    assert.doesNotMatch(text, /^switchboard_executions_active\b/m);
+    assert.match(text, /^switchboard_executions_started_total\{flow_sid="FW1",trigger="incomingMessage"\} 1$/m);
+  }
+  assert.equal(queries, 1, 'the second scrape waits on the query already running');
+});
+
 test('probes and scrapes are not logged at info; API requests are', async (t) => {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
