@@ -12,6 +12,7 @@
  *    iteration actually rendered. A range collection `(a..b)` is never materialised: only the
  *    (at most 15) items that are rendered are computed, so `(1..100000000)` is cheap.
  *  - `tablerow`: its `limit:` argument is clamped to 15 (same truncation semantics).
+ *  - `offset:` and `limit:` select items as Shopify does (see loopWindow), not as Array#slice.
  */
 import {
   Drop,
@@ -67,14 +68,21 @@ class LoopDrop extends Drop {
   }
 }
 
-/** Array.prototype.slice's ToIntegerOrInfinity + relative index clamping. */
-function relIndex(raw: unknown, len: number, dflt: number): number {
-  if (raw === undefined) return dflt;
-  let n = Number(raw);
-  if (Number.isNaN(n)) n = 0;
-  n = n === Infinity || n === -Infinity ? n : Math.trunc(n);
-  if (n < 0) return Math.max(len + n, 0);
-  return Math.min(n, len);
+/** An `offset:`/`limit:` value as an integer (Ruby's to_integer truncates), 0 for what is not a number. */
+function loopInteger(raw: unknown): number {
+  return Math.trunc(Number(toValue(raw))) || 0;
+}
+
+/**
+ * Shopify's loop window (Utils.slice_collection): items from `offset` up to `offset + limit`, so a negative
+ * `limit:` renders nothing and a negative `offset:` counts from the first item (liquidjs took both as
+ * Array#slice does, from the end: `limit: -1` rendered all but the last item).
+ */
+function loopWindow(offset: unknown, limit: unknown, length: number): { from: number; start: number; end: number } {
+  const from = loopInteger(offset);
+  const to = limit === undefined ? length : from + loopInteger(limit);
+  const start = Math.min(Math.max(from, 0), length);
+  return { from, start, end: Math.max(start, Math.min(to, length)) };
 }
 
 /** liquidjs' toEnumerable(). */
@@ -124,9 +132,7 @@ export class CappedForTag extends ForTag {
     ctx.pop();
 
     // modifiers in liquidjs' fixed order (orderedFilterParameters=false): offset, limit, reversed
-    const start = relIndex(hash['offset'], source.length, 0);
-    const afterOffset = source.length - start;
-    const end = start + relIndex(hash['limit'], afterOffset, afterOffset);
+    const { from, start, end } = loopWindow(hash['offset'], hash['limit'], source.length);
     const reversed = hash['reversed'] !== undefined;
     const total = Math.max(0, end - start);
     const count = Math.min(total, MAX_LOOP_ITERATIONS);
@@ -134,7 +140,7 @@ export class CappedForTag extends ForTag {
     for (let k = 0; k < count; k++) items.push(source.at(reversed ? end - 1 - k : start + k));
 
     // `offset: continue` resumes after what was actually rendered.
-    ctx.setRegister(continueKey, (Number(hash['offset']) || 0) + count);
+    ctx.setRegister(continueKey, from + count);
     const forloop = new LoopDrop(count, this.collection.getText(), this.variable);
     const scope: Record<string, unknown> = Object.assign(Object.create(null), { forloop });
     ctx.push(scope);
@@ -157,8 +163,10 @@ export class CappedTablerowTag extends TablerowTag {
     const original = args.render.bind(args);
     args.render = function* (ctx: Context): Generator<unknown, Record<string, any>, unknown> {
       const h = yield* original(ctx);
-      const lim = h['limit'] === undefined ? MAX_LOOP_ITERATIONS : Number(h['limit']);
-      h['limit'] = Math.min(lim, MAX_LOOP_ITERATIONS);
+      // liquidjs slices [offset, offset + limit): give it Shopify's window, at most 15 items long.
+      const { start, end } = loopWindow(h['offset'], h['limit'], Number.MAX_SAFE_INTEGER);
+      h['offset'] = start;
+      h['limit'] = Math.min(end - start, MAX_LOOP_ITERATIONS);
       return h;
     };
   }
