@@ -31,6 +31,9 @@
  *    zone's abbreviation for that date as Ruby does ("EST"/"EDT", "UTC"; "+03" for a zone that has
  *    none in en-US), not liquidjs' IANA name.
  *  - `divided_by` is Shopify's: floor division of two integers, see dividedByFilter.
+ *  - Other filters where liquidjs departs from Shopify in ways a flow sees (math filters' text coercion,
+ *    `modulo: 0`, `size`/`split` by characters, `truncatewords`, `url_encode`/`url_decode`, `join` of objects)
+ *    are put right in ./liquid/shopify-filters.ts; loops' `offset:`/`limit:` in ./liquid/loop-tags.ts.
  *  - Hyphenated identifiers (`widgets.get-customer.parsed`) work natively in liquidjs; so does
  *    `widgets["get-customer"]`.
  *  - Objects are read with `ownPropertyOnly` (no prototype members such as `constructor`), and
