@@ -206,9 +206,10 @@ test("a caller's traceparent makes the request span part of the caller's trace",
 
 test('a sprint that fails is logged with its execution and request, and its span marked failed', async (t) => {
   const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
   const sink = new Writable({
     write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      for (const line of String(chunk).split('\n')) if (line.trim()) raw.push(line), lines.push(JSON.parse(line));
       done();
     },
   });
@@ -233,6 +234,16 @@ test('a sprint that fails is logged with its execution and request, and its span
   assert.equal(failed.requestId, res.headers['twilio-request-id']);
   assert.match(JSON.stringify(failed.err), /disk on fire/);
   assert.match((await app.server.inject({ method: 'GET', url: '/metrics' })).body, /switchboard_store_errors_total\{backend="sqlite",operation="writeSprint",service="switchboard"\} 1/);
+  // Fastify's request logger binds requestId and the work context carries it too: each key once per line
+  // (JSON.parse keeps the last of two, so the raw text is what shows it).
+  for (const msg of ['unhandled error', 'request completed']) {
+    assert.equal(lines.findLast((l) => l.msg === msg)?.requestId, res.headers['twilio-request-id'], msg);
+  }
+  for (const line of raw) {
+    for (const key of ['requestId', 'accountSid', 'flowSid', 'executionSid', 'step', 'traceId', 'spanId']) {
+      assert.ok(line.split(`"${key}":`).length <= 2, `${key} twice in ${line}`);
+    }
+  }
 });
 
 test('active/waiting gauges come from the store when it can count (all nodes), and are absent for a shared store that cannot', async (t) => {
