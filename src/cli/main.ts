@@ -6,6 +6,10 @@ import { ConfigError, configFlagOptions } from '../config.ts';
 import { booleanWithValue, optionNotTaken, strayArgument } from './stray-arguments.ts';
 import { unexpectedProblem } from './startup-errors.ts';
 
+// Liquid's date filters (liquidjs) format through the host's local clock: with a daylight-saving TZ, times
+// near its change would be off by an hour. Flows run in --timezone, never in the host's zone.
+process.env.TZ = 'UTC';
+
 /** Commands that parse their own options (flow tests and flows as code). */
 const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
   test: async (argv) => (await import('./test.ts')).testCommand(argv),
