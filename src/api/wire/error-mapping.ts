@@ -12,7 +12,13 @@ const DOMAIN_STATUS: Record<DomainError['kind'], [number, number]> = {
   'rate-limited': [429, 20429],
 };
 
-const SQLITE_DISK_REASONS: Record<number, string> = { 8: 'it is read-only', 10: 'disk I/O error', 13: 'disk full' };
+const SQLITE_DISK_REASONS: Record<number, string> = {
+  5: 'another connection holds its lock',
+  6: 'another connection holds its lock',
+  8: 'it is read-only',
+  10: 'disk I/O error',
+  13: 'disk full',
+};
 
 /** contentType: the request's, named in a 415 (Fastify's own message does not say which it was). */
 export function toApiError(error: unknown, bodyLimit: number, contentType?: string): ApiError {
@@ -42,7 +48,9 @@ export function toApiError(error: unknown, bodyLimit: number, contentType?: stri
   if (fastifyCode === '22021' || fastifyCode === '22P05') return errors.badRequest('A value contains a NUL character (%00), which cannot be stored');
   // The SQLite store's disk is full, read-only or failing: not this request's fault, and every write
   // fails alike until an operator acts (SQLite's result codes FULL 13, READONLY 8, IOERR 10; the low
-  // byte of an extended code). /readyz reports the same (src/store/sqlite/disk-errors.ts).
+  // byte of an extended code). /readyz reports the same (src/store/sqlite/disk-errors.ts). Or another
+  // process held the file's lock past the store's retries (BUSY 5, LOCKED 6; src/store/sqlite/busy.ts):
+  // a retry later lands.
   if (fastifyCode === 'ERR_SQLITE_ERROR') {
     const reason = SQLITE_DISK_REASONS[((error as { errcode?: number }).errcode ?? 0) & 0xff];
     if (reason) return errors.unavailable(`The database cannot be written (${reason}); try again later`);

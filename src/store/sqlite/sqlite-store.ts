@@ -39,6 +39,7 @@ import { Checkpointer, RESTART_HANDOFF_MS, type CheckpointerOptions } from './ch
 import { SqliteWriter } from './writer.ts';
 import { WalSync, type Fsync } from './wal-sync.ts';
 import { DiskHealth, sqliteDiskErrorCode } from './disk-errors.ts';
+import { BusyRetry, isSqliteBusy } from './busy.ts';
 
 export type SqliteWriterMode = 'inline' | 'thread';
 
@@ -102,6 +103,8 @@ export class SqliteStore implements Store {
   readonly #disk = new DiskHealth();
   /** When the checkpointer, having copied the long WAL back, asked this connection to restart it (#restartWal). */
   #restartWantedAt: number | null = null;
+  /** Writes while another connection holds the write lock: retried without blocking the thread (busy.ts). */
+  readonly #busy: BusyRetry;
 
   constructor(options: SqliteStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
@@ -109,6 +112,7 @@ export class SqliteStore implements Store {
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA synchronous = FULL');
     this.db.exec('PRAGMA foreign_keys = ON');
+    // Opening (and migrating) may wait for a while: nothing is served yet. Then BusyRetry shortens it.
     this.db.exec('PRAGMA busy_timeout = 5000');
     // A larger page cache than the 2 MB default (per connection: the reader and the writer thread
     // each have one), but no mmap: mapped pages would count in the RSS the benchmarks cap.
@@ -120,6 +124,7 @@ export class SqliteStore implements Store {
       this.db.close();
       throw error;
     }
+    this.#busy = new BusyRetry((ms) => this.db.exec(`PRAGMA busy_timeout = ${ms}`));
     const file = options.path !== ':memory:';
     if (file) this.db.exec('PRAGMA wal_autocheckpoint = 0');
     this.#writer = file && options.writer === 'thread' ? new SqliteWriter(options.path) : null;
@@ -181,8 +186,17 @@ export class SqliteStore implements Store {
    * renewals, which one serving process makes on its own file and which are void after a restart
    * anyway (releaseAbandonedClaims). The next fsync'd commit makes it durable with the rest.
    */
-  #claimTransaction<T>(fn: () => T): T {
-    return this.#withoutFsync(() => this.transaction(fn));
+  #claim<T>(fn: () => T): Promise<T> {
+    return this.#write(() => this.#withoutFsync(() => this.transaction(fn)));
+  }
+
+  /**
+   * A write on this connection: run now, or, should another connection hold the file's write lock,
+   * retried without blocking the thread until it lands or gives up with SQLITE_BUSY (busy.ts). The
+   * write must change nothing when it fails (one statement, or a transaction).
+   */
+  #write<T>(fn: () => T): Promise<T> {
+    return this.#busy.run(fn);
   }
 
   /**
@@ -240,7 +254,7 @@ export class SqliteStore implements Store {
 
   async setSetting(key: string, value: string): Promise<void> {
     if (this.#writer) return this.#writer.call('setSetting', [key, value]);
-    this.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    return this.#write(() => void this.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value));
   }
 
   // ---- channel records (the carrier's send ledger)
@@ -252,15 +266,18 @@ export class SqliteStore implements Store {
 
   async putChannelRecord(record: ChannelRecord): Promise<void> {
     if (this.#writer) return this.#writer.call('putChannelRecord', [record]);
-    this.stmt(
-      `INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT(key) DO UPDATE SET account_sid = excluded.account_sid, execution_sid = excluded.execution_sid, value = excluded.value, updated_at = excluded.updated_at`,
-    ).run(record.key, record.accountSid, record.executionSid, record.value, record.updatedAt);
+    return this.#write(
+      () =>
+        void this.stmt(
+          `INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at) VALUES (?, ?, ?, ?, ?)
+           ON CONFLICT(key) DO UPDATE SET account_sid = excluded.account_sid, execution_sid = excluded.execution_sid, value = excluded.value, updated_at = excluded.updated_at`,
+        ).run(record.key, record.accountSid, record.executionSid, record.value, record.updatedAt),
+    );
   }
 
   async deleteChannelRecord(key: string): Promise<boolean> {
     if (this.#writer) return this.#writer.call('deleteChannelRecord', [key]);
-    return Number(this.stmt('DELETE FROM channel_records WHERE key = ?').run(key).changes) > 0;
+    return this.#write(() => Number(this.stmt('DELETE FROM channel_records WHERE key = ?').run(key).changes) > 0);
   }
 
   async listChannelRecords(prefix: string, limit: number, after?: string): Promise<ChannelRecord[]> {
@@ -273,7 +290,7 @@ export class SqliteStore implements Store {
 
   async createAccount(account: Account): Promise<void> {
     if (this.#writer) return this.#writer.call('createAccount', [account]);
-    this.stmt(INSERT_ACCOUNT).run(...accountInsertParams(account));
+    return this.#write(() => void this.stmt(INSERT_ACCOUNT).run(...accountInsertParams(account)));
   }
 
   async getAccount(sid: string): Promise<Account | null> {
@@ -283,7 +300,7 @@ export class SqliteStore implements Store {
 
   async updateAccountToken(sid: string, authToken: string): Promise<void> {
     if (this.#writer) return this.#writer.call('updateAccountToken', [sid, authToken]);
-    this.stmt('UPDATE accounts SET auth_token = ? WHERE sid = ?').run(authToken, sid);
+    return this.#write(() => void this.stmt('UPDATE accounts SET auth_token = ? WHERE sid = ?').run(authToken, sid));
   }
 
   async listAccounts(): Promise<Account[]> {
@@ -292,7 +309,7 @@ export class SqliteStore implements Store {
 
   async createApiKey(key: ApiKey): Promise<void> {
     if (this.#writer) return this.#writer.call('createApiKey', [key]);
-    this.stmt(INSERT_API_KEY).run(...apiKeyInsertParams(key));
+    return this.#write(() => void this.stmt(INSERT_API_KEY).run(...apiKeyInsertParams(key)));
   }
 
   async getApiKey(sid: string): Promise<ApiKey | null> {
@@ -302,52 +319,58 @@ export class SqliteStore implements Store {
 
   async deleteApiKey(sid: string): Promise<boolean> {
     if (this.#writer) return this.#writer.call('deleteApiKey', [sid]);
-    return Number(this.stmt('DELETE FROM api_keys WHERE sid = ?').run(sid).changes) > 0;
+    return this.#write(() => Number(this.stmt('DELETE FROM api_keys WHERE sid = ?').run(sid).changes) > 0);
   }
 
   async deleteAccount(sid: string): Promise<{ apiKeys: number; flows: number } | null> {
     if (this.#writer) return this.#writer.call('deleteAccount', [sid]);
-    return this.transaction(() => {
-      if (!this.stmt('SELECT 1 FROM accounts WHERE sid = ?').get(sid)) return null;
-      // Executions explicitly, as in deleteFlow (independent of the foreign_keys pragma); their steps,
-      // timers and effects cascade from them.
-      this.stmt('DELETE FROM executions WHERE account_sid = ?').run(sid);
-      this.stmt('DELETE FROM flow_revisions WHERE account_sid = ?').run(sid);
-      const flows = Number(this.stmt('DELETE FROM flows WHERE account_sid = ?').run(sid).changes);
-      this.stmt('DELETE FROM alerts WHERE account_sid = ?').run(sid);
-      this.stmt('DELETE FROM inbound_receipts WHERE account_sid = ?').run(sid);
-      this.stmt('DELETE FROM channel_records WHERE account_sid = ?').run(sid);
-      this.stmt(`DELETE FROM settings WHERE key LIKE '%:' || ?`).run(sid);
-      const apiKeys = Number(this.stmt('DELETE FROM api_keys WHERE account_sid = ?').run(sid).changes);
-      this.stmt('DELETE FROM accounts WHERE sid = ?').run(sid);
-      return { apiKeys, flows };
-    });
+    return this.#write(() =>
+      this.transaction(() => {
+        if (!this.stmt('SELECT 1 FROM accounts WHERE sid = ?').get(sid)) return null;
+        // Executions explicitly, as in deleteFlow (independent of the foreign_keys pragma); their steps,
+        // timers and effects cascade from them.
+        this.stmt('DELETE FROM executions WHERE account_sid = ?').run(sid);
+        this.stmt('DELETE FROM flow_revisions WHERE account_sid = ?').run(sid);
+        const flows = Number(this.stmt('DELETE FROM flows WHERE account_sid = ?').run(sid).changes);
+        this.stmt('DELETE FROM alerts WHERE account_sid = ?').run(sid);
+        this.stmt('DELETE FROM inbound_receipts WHERE account_sid = ?').run(sid);
+        this.stmt('DELETE FROM channel_records WHERE account_sid = ?').run(sid);
+        this.stmt(`DELETE FROM settings WHERE key LIKE '%:' || ?`).run(sid);
+        const apiKeys = Number(this.stmt('DELETE FROM api_keys WHERE account_sid = ?').run(sid).changes);
+        this.stmt('DELETE FROM accounts WHERE sid = ?').run(sid);
+        return { apiKeys, flows };
+      }),
+    );
   }
 
   // ---- flows
 
   async createFlow(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
     if (this.#writer) return this.#writer.call('createFlow', [flow, revision]);
-    this.transaction(() => {
-      this.stmt(INSERT_FLOW).run(...flowInsertParams(flow));
-      this.stmt(INSERT_REVISION).run(...revisionInsertParams(revision));
-    });
+    return this.#write(() =>
+      this.transaction(() => {
+        this.stmt(INSERT_FLOW).run(...flowInsertParams(flow));
+        this.stmt(INSERT_REVISION).run(...revisionInsertParams(revision));
+      }),
+    );
   }
 
   async saveFlowRevision(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
     if (this.#writer) return this.#writer.call('saveFlowRevision', [flow, revision]);
-    this.transaction(() => {
-      const result = this.stmt(UPDATE_FLOW_HEAD).run(...flowHeadUpdateParams(flow));
-      // Never attach a revision to a flow that is missing or belongs to another account.
-      if (Number(result.changes) === 0) throw flowGone(flow);
-      try {
-        this.stmt(INSERT_REVISION).run(...revisionInsertParams(revision));
-      } catch (error) {
-        // An update that read the same head took this revision number first.
-        if (/UNIQUE constraint failed: flow_revisions\./.test((error as Error).message)) throw revisionTaken(revision);
-        throw error;
-      }
-    });
+    return this.#write(() =>
+      this.transaction(() => {
+        const result = this.stmt(UPDATE_FLOW_HEAD).run(...flowHeadUpdateParams(flow));
+        // Never attach a revision to a flow that is missing or belongs to another account.
+        if (Number(result.changes) === 0) throw flowGone(flow);
+        try {
+          this.stmt(INSERT_REVISION).run(...revisionInsertParams(revision));
+        } catch (error) {
+          // An update that read the same head took this revision number first.
+          if (/UNIQUE constraint failed: flow_revisions\./.test((error as Error).message)) throw revisionTaken(revision);
+          throw error;
+        }
+      }),
+    );
   }
 
   async getFlow(accountSid: string, flowSid: string): Promise<FlowRecord | null> {
@@ -361,17 +384,19 @@ export class SqliteStore implements Store {
 
   async deleteFlow(accountSid: string, flowSid: string): Promise<boolean> {
     if (this.#writer) return this.#writer.call('deleteFlow', [accountSid, flowSid]);
-    return this.transaction(() => {
-      // Before the flow: its executions may cascade from it (foreign_keys on), taking the SIDs along.
-      this.stmt('DELETE FROM channel_records WHERE execution_sid IN (SELECT sid FROM executions WHERE flow_sid = ? AND account_sid = ?)').run(flowSid, accountSid);
-      const result = this.stmt('DELETE FROM flows WHERE sid = ? AND account_sid = ?').run(flowSid, accountSid);
-      if (Number(result.changes) === 0) return false;
-      this.stmt('DELETE FROM flow_revisions WHERE flow_sid = ?').run(flowSid);
-      // Executions also go by ON DELETE CASCADE; deleting them explicitly keeps this independent of
-      // the foreign_keys pragma. Their steps, timers and effects cascade from the executions.
-      this.stmt('DELETE FROM executions WHERE flow_sid = ? AND account_sid = ?').run(flowSid, accountSid);
-      return true;
-    });
+    return this.#write(() =>
+      this.transaction(() => {
+        // Before the flow: its executions may cascade from it (foreign_keys on), taking the SIDs along.
+        this.stmt('DELETE FROM channel_records WHERE execution_sid IN (SELECT sid FROM executions WHERE flow_sid = ? AND account_sid = ?)').run(flowSid, accountSid);
+        const result = this.stmt('DELETE FROM flows WHERE sid = ? AND account_sid = ?').run(flowSid, accountSid);
+        if (Number(result.changes) === 0) return false;
+        this.stmt('DELETE FROM flow_revisions WHERE flow_sid = ?').run(flowSid);
+        // Executions also go by ON DELETE CASCADE; deleting them explicitly keeps this independent of
+        // the foreign_keys pragma. Their steps, timers and effects cascade from the executions.
+        this.stmt('DELETE FROM executions WHERE flow_sid = ? AND account_sid = ?').run(flowSid, accountSid);
+        return true;
+      }),
+    );
   }
 
   async getRevision(accountSid: string, flowSid: string, selector: RevisionSelector): Promise<RevisionRecord | null> {
@@ -391,8 +416,7 @@ export class SqliteStore implements Store {
 
   async setTestUsers(accountSid: string, flowSid: string, users: string[]): Promise<boolean> {
     if (this.#writer) return this.#writer.call('setTestUsers', [accountSid, flowSid, users]);
-    const result = this.stmt('UPDATE flows SET test_users = ? WHERE sid = ? AND account_sid = ?').run(JSON.stringify(users), flowSid, accountSid);
-    return Number(result.changes) > 0;
+    return this.#write(() => Number(this.stmt('UPDATE flows SET test_users = ? WHERE sid = ? AND account_sid = ?').run(JSON.stringify(users), flowSid, accountSid).changes) > 0);
   }
 
   // ---- executions, steps, timers, effects
@@ -415,8 +439,8 @@ export class SqliteStore implements Store {
       });
       return writes.map(() => ({ ok: true as const }));
     } catch (error) {
-      // One sprint alone, or the disk failing them all: no point retrying sprint by sprint.
-      if (writes.length === 1 || sqliteDiskErrorCode(error)) return writes.map(() => ({ ok: false as const, error }));
+      // One sprint alone, the disk failing them all, or the file locked: no point retrying sprint by sprint.
+      if (writes.length === 1 || sqliteDiskErrorCode(error) || isSqliteBusy(error)) return writes.map(() => ({ ok: false as const, error }));
     }
     const outcomes: SprintResult[] = [];
     try {
@@ -451,10 +475,30 @@ export class SqliteStore implements Store {
    */
   async #commitInline(writes: SprintWrite[]): Promise<SprintResult[]> {
     if (this.#restartWantedAt !== null) this.#restartWal(this.#restartWantedAt);
-    if (!this.#walSync || writes.length < FSYNC_OFF_LOOP_FROM) return this.commitSprints(writes);
-    const outcomes = this.#withoutFsync(() => this.commitSprints(writes));
+    if (!this.#walSync || writes.length < FSYNC_OFF_LOOP_FROM) return this.commitSprintsInTurn(writes);
+    const outcomes = await this.commitSprintsInTurn(writes, { fsync: false });
     if (outcomes.some((outcome) => outcome.ok)) await this.#walSync.sync();
     return outcomes;
+  }
+
+  /**
+   * commitSprints in turn with this connection's other writes: while another connection holds the
+   * write lock, the batch is tried again (busy.ts) and fails whole with SQLITE_BUSY only after that.
+   * fsync false: committed with synchronous=NORMAL (the caller fsyncs the WAL).
+   */
+  async commitSprintsInTurn(writes: SprintWrite[], options: { fsync?: boolean } = {}): Promise<SprintResult[]> {
+    const commit = () => {
+      const outcomes = options.fsync === false ? this.#withoutFsync(() => this.commitSprints(writes)) : this.commitSprints(writes);
+      // The file was locked: nothing was written, and the batch goes again.
+      const first = outcomes[0];
+      if (first && !first.ok && isSqliteBusy(first.error) && outcomes.every((outcome) => !outcome.ok && outcome.error === first.error)) throw first.error;
+      return outcomes;
+    };
+    try {
+      return await this.#write(commit);
+    } catch (error) {
+      return writes.map(() => ({ ok: false as const, error }));
+    }
   }
 
   /**
@@ -594,12 +638,14 @@ export class SqliteStore implements Store {
 
   async pruneHistory(before: { receipts: number; alerts: number; channelRecords?: number }): Promise<number> {
     if (this.#writer) return this.#writer.call('pruneHistory', [before]);
-    return this.transaction(() => {
-      const receipts = this.stmt('DELETE FROM inbound_receipts WHERE received_at < ?').run(before.receipts);
-      const alerts = this.stmt('DELETE FROM alerts WHERE date_created < ?').run(before.alerts);
-      const records = before.channelRecords === undefined ? 0 : Number(this.stmt(PRUNE_CHANNEL_RECORDS).run(before.channelRecords).changes);
-      return Number(receipts.changes) + Number(alerts.changes) + records;
-    });
+    return this.#write(() =>
+      this.transaction(() => {
+        const receipts = this.stmt('DELETE FROM inbound_receipts WHERE received_at < ?').run(before.receipts);
+        const alerts = this.stmt('DELETE FROM alerts WHERE date_created < ?').run(before.alerts);
+        const records = before.channelRecords === undefined ? 0 : Number(this.stmt(PRUNE_CHANNEL_RECORDS).run(before.channelRecords).changes);
+        return Number(receipts.changes) + Number(alerts.changes) + records;
+      }),
+    );
   }
 
   async getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null> {
@@ -638,20 +684,22 @@ export class SqliteStore implements Store {
 
   async deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
     if (this.#writer) return this.#writer.call('deleteExecution', [accountSid, flowSid, executionSid]);
-    return this.transaction(() => {
-      const result = this.stmt('DELETE FROM executions WHERE sid = ? AND account_sid = ? AND flow_sid = ?').run(
-        executionSid,
-        accountSid,
-        flowSid,
-      );
-      if (Number(result.changes) === 0) return false;
-      // Also removed by ON DELETE CASCADE; explicit so it holds regardless of the foreign_keys pragma.
-      this.stmt('DELETE FROM steps WHERE execution_sid = ?').run(executionSid);
-      this.stmt('DELETE FROM timers WHERE execution_sid = ?').run(executionSid);
-      this.stmt('DELETE FROM pending_effects WHERE execution_sid = ?').run(executionSid);
-      this.stmt('DELETE FROM channel_records WHERE execution_sid = ?').run(executionSid);
-      return true;
-    });
+    return this.#write(() =>
+      this.transaction(() => {
+        const result = this.stmt('DELETE FROM executions WHERE sid = ? AND account_sid = ? AND flow_sid = ?').run(
+          executionSid,
+          accountSid,
+          flowSid,
+        );
+        if (Number(result.changes) === 0) return false;
+        // Also removed by ON DELETE CASCADE; explicit so it holds regardless of the foreign_keys pragma.
+        this.stmt('DELETE FROM steps WHERE execution_sid = ?').run(executionSid);
+        this.stmt('DELETE FROM timers WHERE execution_sid = ?').run(executionSid);
+        this.stmt('DELETE FROM pending_effects WHERE execution_sid = ?').run(executionSid);
+        this.stmt('DELETE FROM channel_records WHERE execution_sid = ?').run(executionSid);
+        return true;
+      }),
+    );
   }
 
   async listSteps(accountSid: string, flowSid: string, executionSid: string, page: PageRequest): Promise<PageResult<StepRecord>> {
@@ -713,7 +761,7 @@ export class SqliteStore implements Store {
     if (this.#writer) return this.#writer.call('claimDueTimers', [now, lease, limit]);
     // The soonest free timers (timers_unclaimed_by_due) and the soonest whose lease ran out (timers_claimed),
     // the first `limit` of both together, claimed in one statement.
-    const rows = this.#claimTransaction(
+    const rows = await this.#claim(
       () =>
         this.stmt(
           `UPDATE timers SET lease_owner = ?1, lease_until = ?2
@@ -730,7 +778,7 @@ export class SqliteStore implements Store {
 
   async claimEffects(now: number, lease: Lease, limit: number): Promise<PendingEffect[]> {
     if (this.#writer) return this.#writer.call('claimEffects', [now, lease, limit]);
-    return this.#claimTransaction(() => {
+    return this.#claim(() => {
       const rows = this.stmt(
         'SELECT * FROM pending_effects WHERE lease_until IS NULL OR lease_until < ? ORDER BY seq LIMIT ?',
       ).all(now, limit) as Row[];
@@ -742,7 +790,7 @@ export class SqliteStore implements Store {
 
   async renewLeases(lease: Lease, held: { timers: string[]; effects: string[] }): Promise<void> {
     if (this.#writer) return this.#writer.call('renewLeases', [lease, held]);
-    this.#claimTransaction(() => {
+    return this.#claim(() => {
       const timers = this.stmt('UPDATE timers SET lease_until = ? WHERE id = ? AND lease_owner = ?');
       for (const id of held.timers) timers.run(lease.until, id, lease.owner);
       const effects = this.stmt('UPDATE pending_effects SET lease_until = ? WHERE id = ? AND lease_owner = ?');
@@ -775,12 +823,14 @@ export class SqliteStore implements Store {
   async releaseClaimsOf(owners: string[]): Promise<void> {
     if (owners.length === 0) return;
     if (this.#writer) return this.#writer.call('releaseClaimsOf', [owners]);
-    this.transaction(() => {
-      for (const owner of owners) {
-        this.stmt('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
-        this.stmt('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
-      }
-    });
+    return this.#write(() =>
+      this.transaction(() => {
+        for (const owner of owners) {
+          this.stmt('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
+          this.stmt('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
+        }
+      }),
+    );
   }
 
   async listApiKeys(): Promise<ApiKey[]> {
@@ -793,7 +843,7 @@ export class SqliteStore implements Store {
 
   async deleteTimer(id: string): Promise<void> {
     if (this.#writer) return this.#writer.call('deleteTimer', [id]);
-    this.stmt('DELETE FROM timers WHERE id = ?').run(id);
+    return this.#write(() => void this.stmt('DELETE FROM timers WHERE id = ?').run(id));
   }
 
   async pendingEffects(limit: number): Promise<PendingEffect[]> {
@@ -803,7 +853,7 @@ export class SqliteStore implements Store {
 
   async deleteEffect(id: string): Promise<void> {
     if (this.#writer) return this.#writer.call('deleteEffect', [id]);
-    this.stmt('DELETE FROM pending_effects WHERE id = ?').run(id);
+    return this.#write(() => void this.stmt('DELETE FROM pending_effects WHERE id = ?').run(id));
   }
 
   // ---- paging

@@ -8,18 +8,30 @@ import { serializeError, type SerializedError, type WriterRequest, type WriterRe
 
 const port = parentPort!;
 // The store that owns this thread checkpoints in the background; this connection never does. It
-// commits the batches itself (commitSprints), so it needs no group commit of its own.
+// commits the batches itself (commitSprintsInTurn), so it needs no group commit of its own.
 const store = new SqliteStore({ path: (workerData as { path: string }).path, writer: 'inline', checkpoints: 'none', commits: 'direct' });
 let batches: Extract<WriterRequest, { op: 'sprints' }>[] = [];
+/** The group commit under way: one at a time (it waits, without blocking, while another process holds the lock). */
+let committing: Promise<void> | null = null;
 
 function reply(response: WriterResponse): void {
   port.postMessage(response);
 }
 
-function commitBatches(): void {
+function commitBatches(): Promise<void> {
+  if (!committing && batches.length > 0) {
+    committing = commitQueued().finally(() => {
+      committing = null;
+      if (batches.length) setImmediate(commitBatches);
+    });
+  }
+  return committing ?? Promise.resolve();
+}
+
+async function commitQueued(): Promise<void> {
   const queued = batches;
   batches = [];
-  const outcomes = store.commitSprints(queued.flatMap((batch) => JSON.parse(batch.writes) as SprintWrite[]));
+  const outcomes = await store.commitSprintsInTurn(queued.flatMap((batch) => JSON.parse(batch.writes) as SprintWrite[]));
   let at = 0;
   for (const batch of queued) {
     const mine: SprintResult<SerializedError>[] = outcomes
@@ -33,12 +45,14 @@ function commitBatches(): void {
 port.on('message', (request: WriterRequest) => {
   if (request.op === 'sprints') {
     batches.push(request);
-    if (batches.length === 1) setImmediate(commitBatches);
+    if (batches.length === 1 && !committing) setImmediate(commitBatches);
     return;
   }
   if (request.op === 'close') {
-    if (batches.length) commitBatches();
-    void store.close().then(() => {
+    void (async () => {
+      while (committing || batches.length) await (committing ?? commitBatches());
+      await store.close();
+    })().then(() => {
       reply({ id: request.id, ok: true, value: null });
       port.close();
     });
