@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SIMULATOR_FLOW_ADDRESS } from '../channels/simulator/simulator-channel.ts';
-import { createApp, type App } from '../app.ts';
+import { createApp, openStore, type App } from '../app.ts';
+import { guestStore } from './guest-store.ts';
 import { loadConfig } from '../config.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
 import { DomainError } from '../runtime/errors.ts';
@@ -142,7 +143,10 @@ export async function openFlowTarget(target: string, flags: Flags): Promise<{ ap
   const failures = new Map<string, string>();
   let opened: App | undefined;
   const observer = failureRecorder(failures, () => opened?.observability.observer ?? NO_OBSERVER);
-  const app = await createApp(config, { ...(fromFile ? { store: new SqliteStore({ path: ':memory:' }) } : {}), runtime: { observer } });
+  // A flow file runs alone in memory; a FlowSid as a guest of the store a server may be running on:
+  // only this process's executions' timers fire here, and none of the server's work is taken on.
+  const store = fromFile ? new SqliteStore({ path: ':memory:' }) : guestStore(openStore(config));
+  const app = await createApp(config, { store, runtime: { observer } });
   opened = app;
   effectFailures.set(app, failures);
   try {
