@@ -1,11 +1,13 @@
 // `switchboard simulate <FlowSid|flow.json> --from +1555…`: chat with a flow in the terminal.
 // A flow file runs on an in-memory store; a FlowSid runs against the data directory's store.
-// Each outbound message and each step is printed as it happens, a failure with its reason.
-// A local developer tool, it runs in dev mode like `npm start` (`serve --dev`): flows may call
-// localhost and private addresses. --strict-outbound (or --no-dev) applies the server's default policy.
+// Each outbound message and each step is printed as it happens (a reply timeout's too, while nobody
+// types), a failure with its reason. A local developer tool, it runs in dev mode like `npm start`
+// (`serve --dev`): flows may call localhost and private addresses. --strict-outbound (or --no-dev)
+// applies the server's default policy.
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
-import { openSimulation, printNewSteps } from './flow-file.ts';
+import { openSimulation } from './flow-file.ts';
+import { SimulationOutput } from './simulate-output.ts';
 import { textFlow, UNWIRED_NOTICE } from '../channels/simulator/texting.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -21,24 +23,16 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
   const opened = await openSimulation('simulate', target, simulateFlags(flags));
   if (!opened) return 1;
   const { app, account, flowSid, from, to } = opened;
+  const output = new SimulationOutput(app, account.sid, flowSid);
+  const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
+  // Ctrl-C quits as Ctrl-D does: the app closes, so the executions' pending timers are handed to the store.
+  const quit = () => rl.close();
+  process.once('SIGINT', quit);
+  rl.on('SIGINT', quit);
   try {
-    let shownMessages = 0;
-    const shownSteps = new Set<string>();
-    const show = async (executionSid: string | null) => {
-      for (const message of app.simulator.transcript(to, from).slice(shownMessages)) {
-        if (message.direction !== 'inbound') console.log(`  ← ${message.body}`);
-      }
-      shownMessages = app.simulator.transcript(to, from).length;
-      if (!executionSid) return;
-      await printNewSteps(app, account.sid, flowSid, executionSid, shownSteps);
-      const execution = await app.store.getExecutionBySid(executionSid);
-      if (execution?.status === 'ended') console.log(`    (execution ${executionSid} ended)`);
-    };
     console.log(`Texting flow ${flowSid} as ${from} (flow address ${to}). Empty line or Ctrl-D to quit.`);
-    const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
     for await (const line of rl) {
       if (line.trim() === '') break;
-      shownMessages++; // the inbound message itself
       const flow = await app.store.getFlow(account.sid, flowSid);
       if (!flow) {
         console.error(`switchboard simulate: flow ${flowSid} no longer exists`);
@@ -52,13 +46,16 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
         to,
         line,
       );
+      output.follow(executionSid);
       await app.executions.idle();
-      await show(executionSid);
+      await output.print();
       if (start === 'unwired') console.log(`    ✗ ${UNWIRED_NOTICE}`);
     }
-    rl.close();
     return 0;
   } finally {
+    process.removeListener('SIGINT', quit);
+    rl.close();
+    await output.close();
     await app.close();
   }
 }

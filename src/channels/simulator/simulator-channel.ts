@@ -132,6 +132,7 @@ export class SimulatorChannel implements MessageChannel {
   readonly #tasks: SimulatedTask[] = [];
   readonly #now: () => number;
   #onStatus: (report: DeliveryStatus) => void = () => undefined;
+  readonly #messageListeners = new Set<(entry: TranscriptEntry) => void>();
   #pendingReports = 0;
 
   constructor(now: () => number, options: SimulatorChannelOptions = {}) {
@@ -142,6 +143,20 @@ export class SimulatorChannel implements MessageChannel {
   /** Where delivery reports go (the runtime). */
   onStatus(listener: (report: DeliveryStatus) => void): void {
     this.#onStatus = listener;
+  }
+
+  /**
+   * Calls `listener` with each message as it is recorded, both ways, once (a conversation message as
+   * the contact sees it: from the proxy number of their binding, else from the conversation), whatever
+   * transcript it goes to. `simulate` prints them as they happen. Returns the unsubscribe.
+   */
+  onMessage(listener: (entry: TranscriptEntry) => void): () => void {
+    this.#messageListeners.add(listener);
+    return () => void this.#messageListeners.delete(listener);
+  }
+
+  #announce(entry: TranscriptEntry): void {
+    for (const listener of this.#messageListeners) listener(entry);
   }
 
   busy(): boolean {
@@ -186,6 +201,7 @@ export class SimulatorChannel implements MessageChannel {
       dateCreated: this.#now(),
     };
     this.#record(message.from, message.to, entry);
+    this.#announce(entry);
     const resource: JsonObject = {
       Sid: entry.sid,
       AccountSid: context.accountSid,
@@ -349,8 +365,11 @@ export class SimulatorChannel implements MessageChannel {
     const index = conversation.messages++;
     const now = this.#now();
     const entry = (flowAddress: string): TranscriptEntry => ({ sid: messageSid, direction: 'inbound', from, to: flowAddress, body, mediaUrl: [], status: 'received', flowSid: conversation.flowSid, executionSid: null, dateCreated: now });
-    this.#record(conversation.sid, from, entry(conversation.sid));
-    if (to !== conversation.sid) this.#record(to, from, entry(to));
+    const inConversation = entry(conversation.sid);
+    this.#record(conversation.sid, from, inConversation);
+    const onPhone = to !== conversation.sid ? entry(to) : null;
+    if (onPhone) this.#record(to, from, onPhone);
+    this.#announce(onPhone ?? inConversation);
     const params = conversationWebhookParams({
       accountSid: conversation.accountSid,
       chatServiceSid: conversation.serviceSid,
@@ -387,10 +406,13 @@ export class SimulatorChannel implements MessageChannel {
     const index = conversation.messages++;
     const now = this.#now();
     const entry = (from: string): TranscriptEntry => ({ sid: messageSid, direction: 'outbound-api', from, to: message.to, body: message.body, mediaUrl: [], status: 'sent', flowSid: context.flowSid, executionSid: context.executionSid, dateCreated: now });
-    this.#record(conversation.sid, message.to, entry(conversation.sid));
+    const inConversation = entry(conversation.sid);
+    this.#record(conversation.sid, message.to, inConversation);
     const binding = conversation.participants.find((p) => str(p.messaging_binding_address) === message.to);
     const proxy = binding ? str(binding.messaging_binding_proxy_address) : undefined;
-    if (proxy) this.#record(proxy, message.to, entry(proxy));
+    const onPhone = proxy ? entry(proxy) : null;
+    if (onPhone) this.#record(proxy!, message.to, onPhone);
+    this.#announce(onPhone ?? inConversation);
     return {
       ok: true,
       message: {
@@ -409,18 +431,9 @@ export class SimulatorChannel implements MessageChannel {
   /** Records an inbound message (the contact texting the flow) and returns its webhook parameters. */
   inbound(accountSid: string, flowSid: string, from: string, to: string, body: string, mediaUrl: string[] = []): Record<string, string> {
     const sid = messageSid();
-    this.#record(to, from, {
-      sid,
-      direction: 'inbound',
-      from,
-      to,
-      body,
-      mediaUrl,
-      status: 'received',
-      flowSid,
-      executionSid: null,
-      dateCreated: this.#now(),
-    });
+    const entry: TranscriptEntry = { sid, direction: 'inbound', from, to, body, mediaUrl, status: 'received', flowSid, executionSid: null, dateCreated: this.#now() };
+    this.#record(to, from, entry);
+    this.#announce(entry);
     return messageWebhookParams({ sid, accountSid, from, to, body, mediaUrl });
   }
 

@@ -1,0 +1,70 @@
+// What `simulate` prints, as it happens: the flow's messages (the simulator reports each one as it is
+// recorded, so none is skipped, whenever it is sent: a reply timeout's message comes with no input)
+// and the steps of the executions the contact's texts started or reached, then a line when one ends.
+// Printed in rounds (after each text, and a few times a second meanwhile), messages before steps.
+import type { App } from '../app.ts';
+import type { TranscriptEntry } from '../channels/simulator/simulator-channel.ts';
+import { printNewSteps } from './flow-file.ts';
+
+/** How often the terminal is brought up to date while nobody types. */
+export const PRINT_EVERY_MS = 200;
+
+export class SimulationOutput {
+  readonly #app: App;
+  readonly #accountSid: string;
+  readonly #flowSid: string;
+  readonly #pending: TranscriptEntry[] = [];
+  readonly #seenMessages = new Set<string>();
+  readonly #shownSteps = new Set<string>();
+  /** Executions followed until they end. */
+  readonly #executions = new Set<string>();
+  #round: Promise<void> = Promise.resolve();
+  readonly #unsubscribe: () => void;
+  readonly #ticker: NodeJS.Timeout;
+
+  constructor(app: App, accountSid: string, flowSid: string) {
+    this.#app = app;
+    this.#accountSid = accountSid;
+    this.#flowSid = flowSid;
+    this.#unsubscribe = app.simulator.onMessage((entry) => this.#message(entry));
+    this.#ticker = setInterval(() => void this.print(), PRINT_EVERY_MS);
+  }
+
+  /** Follows an execution a text started or reached: its steps are printed until it ends. */
+  follow(executionSid: string | null): void {
+    if (executionSid) this.#executions.add(executionSid);
+  }
+
+  /** Prints what is new (one round at a time); resolves once it is printed. */
+  print(): Promise<void> {
+    this.#round = this.#round.then(() => this.#print()).catch((error: unknown) => console.error(`switchboard simulate: ${(error as Error).message}`));
+    return this.#round;
+  }
+
+  /** A last round, then no more. */
+  async close(): Promise<void> {
+    clearInterval(this.#ticker);
+    this.#unsubscribe();
+    await this.print();
+  }
+
+  #message(entry: TranscriptEntry): void {
+    if (entry.flowSid !== this.#flowSid || this.#seenMessages.has(entry.sid)) return;
+    this.#seenMessages.add(entry.sid);
+    if (entry.direction === 'inbound') return; // what the contact typed
+    this.#pending.push(entry);
+    this.follow(entry.executionSid);
+  }
+
+  async #print(): Promise<void> {
+    for (const entry of this.#pending.splice(0)) console.log(`  ← ${entry.body}`);
+    for (const sid of [...this.#executions]) {
+      // Read first: an execution's last steps are written with its end, so none is missed after it.
+      const execution = await this.#app.store.getExecutionBySid(sid);
+      await printNewSteps(this.#app, this.#accountSid, this.#flowSid, sid, this.#shownSteps);
+      if (execution?.status === 'active') continue;
+      this.#executions.delete(sid);
+      if (execution) console.log(`    (execution ${sid} ended)`);
+    }
+  }
+}
