@@ -1,5 +1,6 @@
-// What `simulate` prints, as it happens: the flow's messages (the simulator reports each one as it is
-// recorded, so none is skipped, whenever it is sent: a reply timeout's message comes with no input)
+// What `simulate` prints, as it happens: the flow's messages, to the contact or anyone else (the
+// simulator reports each one as it is recorded, so none is skipped, whenever it is sent: a reply
+// timeout's message comes with no input)
 // and the steps of the executions the contact's texts started or reached, then a line when one ends.
 // Printed in rounds (after each text, and a few times a second meanwhile), messages before steps.
 import type { App } from '../app.ts';
@@ -9,10 +10,25 @@ import { printNewSteps } from './flow-file.ts';
 /** How often the terminal is brought up to date while nobody types. */
 export const PRINT_EVERY_MS = 200;
 
+/**
+ * A message of the flow's as a line: marked with its recipient when it is not the texting contact, or
+ * with its sender when it is not the flow's address (a conversation's proxy number); media URLs after it.
+ */
+export function messageLine(entry: Pick<TranscriptEntry, 'from' | 'to' | 'body' | 'mediaUrl'>, contact: string, flowAddress: string): string {
+  const parts = ['  ←'];
+  if (entry.to !== contact) parts.push(`[to ${entry.to}]`);
+  else if (entry.from !== flowAddress) parts.push(`[from ${entry.from}]`);
+  if (entry.body !== '') parts.push(entry.body);
+  if (entry.mediaUrl.length > 0) parts.push(`[media: ${entry.mediaUrl.join(' ')}]`);
+  return parts.join(' ');
+}
+
 export class SimulationOutput {
   readonly #app: App;
   readonly #accountSid: string;
   readonly #flowSid: string;
+  readonly #contact: string;
+  readonly #flowAddress: string;
   readonly #pending: TranscriptEntry[] = [];
   readonly #seenMessages = new Set<string>();
   readonly #shownSteps = new Set<string>();
@@ -22,10 +38,12 @@ export class SimulationOutput {
   readonly #unsubscribe: () => void;
   readonly #ticker: NodeJS.Timeout;
 
-  constructor(app: App, accountSid: string, flowSid: string) {
+  constructor(app: App, accountSid: string, flowSid: string, parties: { contact: string; flowAddress: string }) {
     this.#app = app;
     this.#accountSid = accountSid;
     this.#flowSid = flowSid;
+    this.#contact = parties.contact;
+    this.#flowAddress = parties.flowAddress;
     this.#unsubscribe = app.simulator.onMessage((entry) => this.#message(entry));
     this.#ticker = setInterval(() => void this.print(), PRINT_EVERY_MS);
   }
@@ -57,7 +75,7 @@ export class SimulationOutput {
   }
 
   async #print(): Promise<void> {
-    for (const entry of this.#pending.splice(0)) console.log(`  ← ${entry.body}`);
+    for (const entry of this.#pending.splice(0)) console.log(messageLine(entry, this.#contact, this.#flowAddress));
     for (const sid of [...this.#executions]) {
       // Read first: an execution's last steps are written with its end, so none is missed after it.
       const execution = await this.#app.store.getExecutionBySid(sid);

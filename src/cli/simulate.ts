@@ -23,7 +23,7 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
   const opened = await openSimulation('simulate', target, simulateFlags(flags));
   if (!opened) return 1;
   const { app, account, flowSid, from, to } = opened;
-  const output = new SimulationOutput(app, account.sid, flowSid);
+  const output = new SimulationOutput(app, account.sid, flowSid, { contact: from, flowAddress: to });
   const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
   // Ctrl-C quits as Ctrl-D does: the app closes, so the executions' pending timers are handed to the store.
   const quit = () => rl.close();

@@ -89,4 +89,40 @@ describe('simulator transcript: execution_sid of inbound messages', () => {
     assert.match(text, /event: message/);
     assert.doesNotMatch(text, /stream-error/);
   });
+
+  it('what the execution sends elsewhere (another number, media) comes in other_messages', async () => {
+    const definition = {
+      description: 'sends to another number',
+      initial_state: 'Trigger',
+      states: [
+        { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage', next: 'notify' }], properties: { offset: { x: 0, y: 0 } } },
+        {
+          name: 'notify',
+          type: 'send-message',
+          transitions: [{ event: 'sent', next: 'answer' }, { event: 'failed' }],
+          properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '+15559998888', body: 'New lead: {{trigger.message.From}}', media_url: 'https://example.com/card.png' },
+        },
+        {
+          name: 'answer',
+          type: 'send-message',
+          transitions: [{ event: 'sent' }, { event: 'failed' }],
+          properties: { offset: { x: 0, y: 400 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Thanks' },
+        },
+      ],
+    };
+    const other = (await t.app.flows.create(t.account.sid, { friendlyName: 'notify', status: 'published', definition })).sid;
+    const res = await t.app.server.inject({
+      method: 'POST',
+      url: `/simulator/Flows/${other}/Messages`,
+      headers: { authorization: t.auth, ...FORM },
+      payload: 'From=%2B15551230010&Body=hi',
+    });
+    assert.equal(res.statusCode, 201, res.body);
+    const answer = res.json() as { execution_sid: string; messages: Message[]; other_messages: (Message & { to: string; media_url: string[] })[] };
+    assert.deepEqual(answer.messages.map((m) => m.body), ['hi', 'Thanks']);
+    assert.deepEqual(
+      answer.other_messages.map((m) => ({ to: m.to, body: m.body, media_url: m.media_url, execution_sid: m.execution_sid })),
+      [{ to: '+15559998888', body: 'New lead: +15551230010', media_url: ['https://example.com/card.png'], execution_sid: answer.execution_sid }],
+    );
+  });
 });

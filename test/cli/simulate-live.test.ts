@@ -101,4 +101,21 @@ describe('switchboard simulate: live output', () => {
     assert.equal(await simulation.quit(), 0, simulation.stderr);
     assert.equal(simulation.stdout.match(/← timed out/g)?.length, 1, simulation.stdout);
   });
+
+  it('prints messages to other numbers with their recipient, and media URLs', async () => {
+    const file = join(dir, 'elsewhere.json');
+    writeFileSync(
+      file,
+      flowFile([
+        { ...send('notify', 'New lead: {{trigger.message.From}}', { to: '+15559998888', media_url: 'https://example.com/card.png' }), transitions: [{ event: 'sent', next: 'picture' }, { event: 'failed' }] },
+        send('picture', '', { media_url: 'https://example.com/a.png' }),
+      ]),
+    );
+    const simulation = new Simulation(file, join(dir, 'data'));
+    simulation.type('hi');
+    await simulation.until(/ended\)/);
+    assert.equal(await simulation.quit(), 0, simulation.stderr);
+    assert.match(simulation.stdout, /^ {2}← \[to \+15559998888\] New lead: \+15550001111 \[media: https:\/\/example\.com\/card\.png\]$/m);
+    assert.match(simulation.stdout, /^ {2}← \[media: https:\/\/example\.com\/a\.png\]$/m);
+  });
 });

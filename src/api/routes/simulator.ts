@@ -1,5 +1,7 @@
 // The simulator's API (authenticated like the rest): text a flow as a contact, read the
 // conversation, list the Flex hand-offs (tasks), and make the next message to an address fail.
+// A text's answer holds the conversation so far (`messages`) and what the execution it ran sent
+// elsewhere meanwhile (`other_messages`: to another number, or from a conversation's proxy number).
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
@@ -52,21 +54,36 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     if (bodyTooLong(body)) throw errors.bodyTooLong();
     const flow = await ctx.store.getFlow(request.account.sid, flowSid);
     if (!flow) throw errors.notFound(`/simulator/Flows/${flowSid}`);
-    const { params, executionSid, start } = await textFlow(
-      { store: ctx.store, simulator: ctx.simulator, inbound: (account, sid, fields, trigger) => ctx.executions.inboundMessage(account, sid, fields, trigger) },
-      flow,
-      from,
-      to,
-      body,
-      stringList(request.form, 'MediaUrl') ?? [],
-    );
-    await ctx.executions.idle();
+    // What the flow sends meanwhile outside this conversation (to another number, or into a
+    // conversation from its proxy number) is not in its transcript: it is collected as it is sent.
+    const sent: TranscriptEntry[] = [];
+    const stopCollecting = ctx.simulator.onMessage((entry) => {
+      if (entry.flowSid === flowSid && entry.direction !== 'inbound') sent.push(entry);
+    });
+    let texted: Awaited<ReturnType<typeof textFlow>>;
+    try {
+      texted = await textFlow(
+        { store: ctx.store, simulator: ctx.simulator, inbound: (account, sid, fields, trigger) => ctx.executions.inboundMessage(account, sid, fields, trigger) },
+        flow,
+        from,
+        to,
+        body,
+        stringList(request.form, 'MediaUrl') ?? [],
+      );
+      await ctx.executions.idle();
+    } finally {
+      stopCollecting();
+    }
+    const { params, executionSid, start } = texted;
     reply.code(201);
     // Only this flow's messages: another account may use the same addresses in the simulator.
+    const messages = ctx.simulator.transcript(to, from).filter((m) => m.flowSid === flowSid);
+    const here = new Set(messages.map((m) => m.sid));
     return {
       message_sid: params.MessageSid,
       execution_sid: executionSid,
-      messages: ctx.simulator.transcript(to, from).filter((m) => m.flowSid === flowSid).map(entryJson),
+      messages: messages.map(entryJson),
+      other_messages: executionSid ? sent.filter((m) => m.executionSid === executionSid && !here.has(m.sid)).map(entryJson) : [],
       ...(start === 'unwired' ? { notice: { code: 'trigger-not-wired', message: UNWIRED_NOTICE } } : {}),
     };
   });
