@@ -3,6 +3,9 @@
 // timeout's message comes with no input)
 // and the steps of the executions the contact's texts started or reached, then a line when one ends.
 // Printed in rounds (after each text, and a few times a second meanwhile), messages before steps.
+// It also knows where the contact's next text goes: once the flow writes to them in a conversation
+// (Start Conversation) from another address, the proxy number of their binding (or the conversation),
+// replies go there, as the contact's phone would send them, until that execution ends.
 import type { App } from '../app.ts';
 import type { TranscriptEntry } from '../channels/simulator/simulator-channel.ts';
 import { printNewSteps } from './flow-file.ts';
@@ -29,11 +32,14 @@ export class SimulationOutput {
   readonly #flowSid: string;
   readonly #contact: string;
   readonly #flowAddress: string;
-  readonly #pending: TranscriptEntry[] = [];
+  /** Messages, and notes about where replies go, to print next round. */
+  readonly #pending: (TranscriptEntry | string)[] = [];
   readonly #seenMessages = new Set<string>();
   readonly #shownSteps = new Set<string>();
   /** Executions followed until they end. */
   readonly #executions = new Set<string>();
+  /** The conversation address the contact is being written from, and the execution writing. */
+  #conversation: { address: string; executionSid: string } | null = null;
   #round: Promise<void> = Promise.resolve();
   readonly #unsubscribe: () => void;
   readonly #ticker: NodeJS.Timeout;
@@ -51,6 +57,11 @@ export class SimulationOutput {
   /** Follows an execution a text started or reached: its steps are printed until it ends. */
   follow(executionSid: string | null): void {
     if (executionSid) this.#executions.add(executionSid);
+  }
+
+  /** Where the contact's next text goes: the conversation the flow writes to them in, else the flow's address. */
+  get replyAddress(): string {
+    return this.#conversation?.address ?? this.#flowAddress;
   }
 
   /** Prints what is new (one round at a time); resolves once it is printed. */
@@ -72,10 +83,19 @@ export class SimulationOutput {
     if (entry.direction === 'inbound') return; // what the contact typed
     this.#pending.push(entry);
     this.follow(entry.executionSid);
+    const fromConversation =
+      entry.to === this.#contact &&
+      entry.from !== this.#flowAddress &&
+      entry.executionSid !== null &&
+      this.#app.simulator.conversationFor(this.#accountSid, this.#flowSid, this.#contact, entry.from) !== null;
+    if (fromConversation && entry.from !== this.#conversation?.address) {
+      this.#conversation = { address: entry.from, executionSid: entry.executionSid! };
+      this.#pending.push(`    (in a conversation: replies now go to ${entry.from})`);
+    }
   }
 
   async #print(): Promise<void> {
-    for (const entry of this.#pending.splice(0)) console.log(messageLine(entry, this.#contact, this.#flowAddress));
+    for (const entry of this.#pending.splice(0)) console.log(typeof entry === 'string' ? entry : messageLine(entry, this.#contact, this.#flowAddress));
     for (const sid of [...this.#executions]) {
       // Read first: an execution's last steps are written with its end, so none is missed after it.
       const execution = await this.#app.store.getExecutionBySid(sid);
@@ -83,6 +103,10 @@ export class SimulationOutput {
       if (execution?.status === 'active') continue;
       this.#executions.delete(sid);
       if (execution) console.log(`    (execution ${sid} ended)`);
+      if (this.#conversation?.executionSid === sid) {
+        this.#conversation = null;
+        console.log(`    (replies go to ${this.#flowAddress} again)`);
+      }
     }
   }
 }

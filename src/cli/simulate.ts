@@ -38,12 +38,14 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
         console.error(`switchboard simulate: flow ${flowSid} no longer exists`);
         return 1;
       }
+      await output.print(); // up to date first: where the reply goes depends on what has ended
       // As the console's Chat does: a Conversations-only Trigger gets the text as a conversation message.
+      // A reply to a conversation the flow writes in goes to it (its proxy number), as from the phone.
       const { executionSid, start } = await textFlow(
         { store: app.store, simulator: app.simulator, inbound: (accountSid, sid, params, trigger) => app.executions.inboundMessage(accountSid, sid, params, trigger) },
         flow,
         from,
-        to,
+        output.replyAddress,
         line,
       );
       output.follow(executionSid);

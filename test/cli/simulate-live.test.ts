@@ -118,4 +118,40 @@ describe('switchboard simulate: live output', () => {
     assert.match(simulation.stdout, /^ {2}← \[to \+15559998888\] New lead: \+15550001111 \[media: https:\/\/example\.com\/card\.png\]$/m);
     assert.match(simulation.stdout, /^ {2}← \[media: https:\/\/example\.com\/a\.png\]$/m);
   });
+
+  it('shows what the flow writes in a conversation it started, and sends the replies there', async () => {
+    const file = join(dir, 'conversation.json');
+    writeFileSync(
+      file,
+      flowFile([
+        {
+          name: 'open',
+          type: 'start-conversation',
+          transitions: [{ event: 'created', next: 'ask' }, { event: 'failed' }],
+          properties: {
+            offset: { x: 0, y: 100 },
+            conversation_service_sid: 'IS' + 'b'.repeat(32),
+            participants: [{ type: 'sms', messaging_binding_address: '{{contact.channel.address}}', messaging_binding_proxy_address: '+15557770000' }],
+          },
+        },
+        {
+          name: 'ask',
+          type: 'send-and-wait-for-reply',
+          transitions: [{ event: 'incomingMessage', next: 'thanks' }, { event: 'timeout' }, { event: 'deliveryFailure' }],
+          properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', body: 'Which size?', timeout: '60' },
+        },
+        send('thanks', 'Got {{widgets.ask.inbound.Body}}'),
+      ]),
+    );
+    const simulation = new Simulation(file, join(dir, 'data'));
+    simulation.type('order');
+    await simulation.until(/← \[from \+15557770000\] Which size\?/);
+    assert.match(simulation.stdout, /replies now go to \+15557770000/);
+    simulation.type('large');
+    await simulation.until(/← \[from \+15557770000\] Got large/);
+    await simulation.until(/replies go to \+15005550006 again/);
+    assert.equal(await simulation.quit(), 0, simulation.stderr);
+    assert.equal(simulation.stdout.match(/\(execution FN[0-9a-f]{32} ended\)/g)?.length, 1, `one execution only:\n${simulation.stdout}`);
+    assert.equal(simulation.stdout.match(/Which size\?/g)?.length, 1, 'a conversation message is printed once (it is on two transcripts)');
+  });
 });
