@@ -6,6 +6,7 @@
 import { createInterface } from 'node:readline';
 import { stdin, stdout } from 'node:process';
 import { openSimulation, printNewSteps } from './flow-file.ts';
+import { revisionFor, UNPUBLISHED_NOTICE } from '../channels/simulator/texting.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -83,6 +84,12 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
       if (call.execution_sid) await printNewSteps(app, account.sid, flowSid, call.execution_sid, shownSteps);
     };
 
+    // Nothing would answer but a hang-up: say why instead of calling.
+    const flow = await app.store.getFlow(account.sid, flowSid);
+    if (flow && (await revisionFor(app.store, flow, from)) === null) {
+      console.log(`    ✗ ${UNPUBLISHED_NOTICE}`);
+      return 1;
+    }
     console.log(`Calling flow ${flowSid} from ${from} (flow number ${to}). /hangup or Ctrl-D hangs up.`);
     let call = await request('POST', '/simulator/calls', { FlowSid: flowSid, From: from, To: to });
     await show(call);

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
 import { openSimulation } from './flow-file.ts';
 import { SimulationOutput } from './simulate-output.ts';
-import { textFlow, UNWIRED_NOTICE } from '../channels/simulator/texting.ts';
+import { textFlow, UNPUBLISHED_NOTICE, UNWIRED_NOTICE } from '../channels/simulator/texting.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -52,6 +52,7 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
       await app.executions.idle();
       await output.print();
       if (start === 'unwired') console.log(`    ✗ ${UNWIRED_NOTICE}`);
+      if (start === 'unpublished' && !executionSid) console.log(`    ✗ ${UNPUBLISHED_NOTICE}`);
     }
     return 0;
   } finally {

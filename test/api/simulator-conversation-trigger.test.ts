@@ -157,4 +157,16 @@ describe('simulator: a text to a flow whose Trigger does not wire incomingMessag
     assert.equal(answer.notice, undefined);
     assert.ok(answer.messages.some((m) => m.direction === 'outbound-api'));
   });
+
+  it('a flow never published: nothing runs, and the answer says why (a test user runs the draft)', async () => {
+    const flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'draft', status: 'draft', definition: flow({ message: 'ask' }) })).sid;
+    const answer = await text(flowSid, { From: '+15551240005', Body: 'hi' });
+    assert.equal(answer.execution_sid, null);
+    assert.equal(answer.notice?.code, 'flow-not-published');
+    assert.match(answer.notice?.message ?? '', /never been published/);
+    await t.app.store.setTestUsers(t.account.sid, flowSid, ['+15551240006']);
+    const tester = await text(flowSid, { From: '+15551240006', Body: 'hi' });
+    assert.ok(tester.execution_sid);
+    assert.equal(tester.notice, undefined);
+  });
 });

@@ -12,7 +12,7 @@ import { flowSidParam } from '../wire/path-params.ts';
 import { single } from '../wire/query.ts';
 import { bodyTooLong } from '../../lib/sms-segments.ts';
 import { SIMULATOR_FLOW_ADDRESS, type SimulatedTask, type TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
-import { textFlow, UNWIRED_NOTICE } from '../../channels/simulator/texting.ts';
+import { textFlow, UNPUBLISHED_NOTICE, UNWIRED_NOTICE } from '../../channels/simulator/texting.ts';
 
 /** A simulator message as the API shows it (also in the console's event streams). */
 export function entryJson(entry: TranscriptEntry) {
@@ -85,6 +85,7 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
       messages: messages.map(entryJson),
       other_messages: executionSid ? sent.filter((m) => m.executionSid === executionSid && !here.has(m.sid)).map(entryJson) : [],
       ...(start === 'unwired' ? { notice: { code: 'trigger-not-wired', message: UNWIRED_NOTICE } } : {}),
+      ...(start === 'unpublished' && !executionSid ? { notice: { code: 'flow-not-published', message: UNPUBLISHED_NOTICE } } : {}),
     };
   });
 

@@ -3,12 +3,22 @@
 import type { FlowRecord, Store } from '../../runtime/ports/store.ts';
 import type { SimulatorChannel } from './simulator-channel.ts';
 
-/** How a contact's text starts the flow, from the Trigger of the revision it would run. */
-export type TextStart = 'message' | 'conversation' | 'unwired';
+/** How a contact's text starts the flow, from the Trigger of the revision it would run (none: 'unpublished'). */
+export type TextStart = 'message' | 'conversation' | 'unwired' | 'unpublished';
 
 /** Said when a text ran a flow whose Trigger takes no messages (the console and `simulate` show it). */
 export const UNWIRED_NOTICE =
   "The flow's Trigger does not handle incoming messages: neither Incoming Message nor Incoming Conversation Message leads to a widget, so the execution ended at once. Connect one of them to start the flow from a text.";
+
+/** Said when nothing ran because the flow has no revision the contact would run (the API, `simulate` and `call`). */
+export const UNPUBLISHED_NOTICE =
+  'The flow has never been published, so nothing ran: publish it, or make this contact a test user (test users run the latest revision, drafts included).';
+
+/** The revision a text or call from `contact` would run: the latest for a test user, else the published one (null: none). */
+export async function revisionFor(store: Store, flow: FlowRecord, contact: string): Promise<number | null> {
+  const testUsers = (await store.getTestUsers(flow.accountSid, flow.sid)) ?? [];
+  return testUsers.includes(contact) ? flow.revision : flow.publishedRevision;
+}
 
 export interface TextingDeps {
   store: Store;
@@ -32,12 +42,11 @@ export interface TextResult {
  * wires it; otherwise incomingConversationMessage when that is wired (the number hands texts to
  * Conversations, as for a flow Twilio triggers from a conversation); otherwise neither, and the
  * execution ends at once, as on Twilio. The revision is the one the runtime would pick (the latest
- * for a test user, else the published one); without one nothing starts and 'message' is as good.
+ * for a test user, else the published one); without one nothing starts ('unpublished').
  */
 async function textStart(store: Store, flow: FlowRecord, contact: string): Promise<TextStart> {
-  const testUsers = (await store.getTestUsers(flow.accountSid, flow.sid)) ?? [];
-  const revision = testUsers.includes(contact) ? flow.revision : flow.publishedRevision;
-  if (revision === null) return 'message';
+  const revision = await revisionFor(store, flow, contact);
+  if (revision === null) return 'unpublished';
   const definition = (await store.getRevision(flow.accountSid, flow.sid, revision))?.definition;
   const trigger = definition?.states.find((state) => state.name === definition.initial_state);
   // A draft may be saved invalid (test users run it): without a list of transitions, leave it to the runtime.

@@ -72,7 +72,8 @@ export function ChatPanel({
       const result = await api.post<SendResult>(`/simulator/Flows/${flowSid}/Messages`, { From: activeContact, Body: body });
       setSent((current) => [...current, ...result.messages]);
       setNotStarted(result.execution_sid === null || result.notice !== undefined);
-      setTriggerNotice(result.notice?.message);
+      // A flow never published gets the notice with its ways out (publish, run the draft), not the server's text.
+      setTriggerNotice(result.notice?.code === 'trigger-not-wired' ? result.notice.message : undefined);
       setBody('');
       if (result.messages.some((m) => m.direction === 'outbound-api' && m.sid !== result.message_sid)) setArmed('');
     } catch (caught) {
