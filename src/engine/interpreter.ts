@@ -22,6 +22,7 @@ import {
   type SprintResult,
   type StepRecordDraft,
   type TriggerEvent,
+  type Wait,
 } from './types.ts';
 import { widgetHandler } from './widgets/registry.ts';
 import { normalizeTriggerData } from './trigger-data.ts';
@@ -87,12 +88,17 @@ export interface HandleEventOptions {
    * fifteenth of what a delivered message allocated). Otherwise the input state is not modified.
    */
   owned?: boolean;
+  /**
+   * When the event happened: the waiting widget's timer, if it fell due before then, fires first, as if
+   * the timer loop had kept up. Without it the event is applied as it is.
+   */
+  arrivedAt?: number;
 }
 
 /** Applies one event to an execution. The input state is not modified unless the caller gives it up (`owned`). */
 export function handleEvent(input: EngineInput, previous: ExecutionState, event: EngineEvent, options: HandleEventOptions = {}): SprintResult {
   const sprint = new Sprint(input, options.owned ? previous : cloneJson(previous));
-  sprint.apply(event);
+  sprint.apply(event, options.arrivedAt);
   return sprint.result();
 }
 
@@ -113,6 +119,8 @@ class Sprint {
   renders = 0;
   /** The Liquid work all of this sprint's renders may do together. */
   readonly liquidBudget = new LiquidBudget();
+  /** What was due before the event ended the execution: the event was not applied. */
+  endedFirst = false;
 
   constructor(input: EngineInput, state: ExecutionState) {
     this.input = input;
@@ -121,7 +129,7 @@ class Sprint {
   }
 
   result(): SprintResult {
-    return { state: this.state, effects: this.effects, steps: this.steps, diagnostics: this.diagnostics };
+    return { state: this.state, effects: this.effects, steps: this.steps, diagnostics: this.diagnostics, ...(this.endedFirst ? { endedFirst: true } : {}) };
   }
 
   get frame(): Frame {
@@ -141,7 +149,7 @@ class Sprint {
     return { ...state, transitions: Array.isArray(listed) ? listed.filter(isTransition) : [] };
   }
 
-  apply(event: EngineEvent): void {
+  apply(event: EngineEvent, arrivedAt?: number): void {
     if (this.state.status === 'ended') {
       this.warnUnexpected(event, 'the execution has ended');
       return;
@@ -152,6 +160,10 @@ class Sprint {
       case 'end':
         return this.end(event.reason === 'manual' ? { kind: 'manual' } : { kind: 'expired' });
       default:
+        if (arrivedAt !== undefined && this.catchUp(event, arrivedAt)) {
+          this.endedFirst = true;
+          return;
+        }
         // A callback carries the CallSid: an answered outbound call becomes the execution's call.
         if (event.type === 'call-callback' && typeof event.params.CallSid === 'string') {
           // After the caller hung up, a call make-outgoing-call placed becomes the execution's call.
@@ -163,6 +175,27 @@ class Sprint {
         this.resume(event);
         this.drainQueuedReplies();
     }
+  }
+
+  /**
+   * Fires the waiting widget's timer if it fell due before `event` arrived (and the one the flow waits on
+   * next, if that too). Time decides, not which the node got to first: a reply that came after its Send &
+   * Wait's timeout is late however far behind the timer loop is, so the widget leaves by `timeout` and the
+   * reply goes where the flow is then. Whether the execution ended on the way (the event is then not applied).
+   */
+  catchUp(event: EngineEvent, arrivedAt: number): boolean {
+    const fired = new Set<string>();
+    while (this.state.status === 'active') {
+      // A timer event is itself the due timer: an execution waits on one timer at a time.
+      const timer = event.type === 'timer' ? null : timerOf(this.frame.wait);
+      if (!timer || timer.dueAt > arrivedAt || fired.has(timer.timerId)) break;
+      fired.add(timer.timerId);
+      // Its row goes in this sprint's write: the timer loop finds it gone, or its claim fenced off.
+      this.effects.push({ type: 'cancel-timer', timerId: timer.timerId });
+      this.resume({ type: 'timer', timerId: timer.timerId });
+      this.drainQueuedReplies();
+    }
+    return this.state.status === 'ended';
   }
 
   /**
@@ -437,6 +470,12 @@ class Sprint {
     this.state.status = 'ended';
     this.state.endReason = reason;
   }
+}
+
+/** The timer the waiting widget is parked on, when the wait says when it is due. */
+function timerOf(wait: Wait | null): { timerId: string; dueAt: number } | null {
+  if (wait?.kind !== 'reply' && wait?.kind !== 'call') return null;
+  return wait.timerId && typeof wait.dueAt === 'number' ? { timerId: wait.timerId, dueAt: wait.dueAt } : null;
 }
 
 function isQueuedReply(entry: QueuedReply | JsonObject): entry is QueuedReply {

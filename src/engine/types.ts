@@ -36,7 +36,8 @@ export const DEFAULT_LIMITS: EngineLimits = {
 /** What a widget is waiting for while the execution is parked on it. */
 export type Wait =
   | { kind: 'effect'; effectId: string }
-  | { kind: 'reply'; timerId: string; outbound: JsonObject }
+  /** `dueAt`: when the reply timer is due (absent in states written before it was kept). */
+  | { kind: 'reply'; timerId: string; outbound: JsonObject; dueAt?: number }
   | { kind: 'subflow' }
   /** Voice: the caller is told `twiml`; the call comes back with a callback naming `callbackId`. */
   | CallWait;
@@ -49,6 +50,8 @@ export interface CallWait {
   twiml: TwimlNode[];
   /** Timer for widgets with their own timeout (TwiML Redirect). */
   timerId?: string;
+  /** When `timerId` is due (absent in states written before it was kept). */
+  dueAt?: number;
   /** add-twiml-redirect: an external app may hand the call back with `FlowEvent=return`. */
   returnable?: boolean;
   /**
@@ -288,6 +291,11 @@ export interface SprintResult {
   effects: Effect[];
   steps: StepRecordDraft[];
   diagnostics: Diagnostic[];
+  /**
+   * The event was not applied: what was due before it arrived (its wait's timeout) ended the execution
+   * first. An inbound message then goes where one for an ended execution goes.
+   */
+  endedFirst?: boolean;
 }
 
 /** Prefixes of the ids the engine asks for. */

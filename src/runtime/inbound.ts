@@ -51,13 +51,16 @@ export class InboundRouter {
     // idempotency token, but a retry may carry another token or none: the MessageSid is the key, the token
     // only for a delivery without one.
     const receiptKey = params.MessageSid || delivery.idempotencyKey;
-    const receipt: InboundReceipt | undefined = receiptKey ? { accountSid, key: receiptKey, receivedAt: this.#options.now() } : undefined;
+    // When the message came: a reply timeout or age cap due before it wins, however late the timer loop runs.
+    const arrivedAt = this.#options.now();
+    const receipt: InboundReceipt | undefined = receiptKey ? { accountSid, key: receiptKey, receivedAt: arrivedAt } : undefined;
     // A racing node may start the pair's execution first: then this message goes to it.
     return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, contact, channel), async () => {
       if (receipt && (await this.#store.hasInboundReceipt(accountSid, receipt.key))) return { executionSid: null, duplicate: true };
       const active = await this.#store.findActiveExecutionSid(flowSid, contact, channel);
       if (active) {
-        const delivered = await this.#sprints.deliver(active, { type: 'inbound-message', message: params }, { ...(receipt ? { receipt } : {}), requireActive: true });
+        // It may find the execution ended by what was due first: then the retry starts a new one.
+        const delivered = await this.#sprints.deliver(active, { type: 'inbound-message', message: params }, { ...(receipt ? { receipt } : {}), requireActive: true, arrivedAt });
         return delivered === null ? { executionSid: active, duplicate: true } : { executionSid: active };
       }
       const revision = await this.#sprints.pickRevision(flow, contact);

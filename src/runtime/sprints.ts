@@ -29,6 +29,11 @@ export interface Consumed {
   exclusive?: boolean;
   /** An inbound message for the pair's active execution: if that one has ended since, it is not applied. */
   requireActive?: boolean;
+  /**
+   * When the event happened (by default when it was handed to deliver): the execution's timer, if it was
+   * due before then, fires first, in the same sprint.
+   */
+  arrivedAt?: number;
 }
 
 /** Where a written sprint's work goes on (wired by executions.ts). */
@@ -91,6 +96,8 @@ export class Sprints {
     // A prefetched record (read with its batch of timers) serves the first attempt only: if it was
     // stale, the write's version check fails and the retry reads afresh.
     let ahead = prefetched;
+    // Taken before the lock: time spent queued behind other sprints does not make the event later.
+    const arrivedAt = consumed.arrivedAt ?? this.#options.now();
     return this.#ctx.track(
       retryOnConflict(['version'], () => this.#locks.run(executionSid, () => this.#observer.sprint({ executionSid, event: event.type }, async () => {
         const kept = this.#recent.get(executionSid);
@@ -110,7 +117,15 @@ export class Sprints {
         const definition = await this.definition(record.accountSid, record.flowSid, record.flowVersion);
         // A state read from the store for this sprint is the engine's to change in place. One kept in #recent
         // is the last sprint's record, and a delivery report's no-op check compares the result with it.
-        const result = handleEvent(this.#engineInput(definition), state, event, { owned: !kept && event.type !== 'delivery-status' });
+        // A timer due before the event fires first, also when the timer loop is behind (a backlog after a
+        // restart): the state says when its timer is due, so this costs no read.
+        const result = handleEvent(this.#engineInput(definition), state, event, { owned: !kept && event.type !== 'delivery-status', arrivedAt });
+        if (result.endedFirst && consumed.requireActive) {
+          // A message for an execution that ended before it arrived: the end is written, and the message goes
+          // where one for an ended execution goes (the router looks again and starts a new one).
+          await this.#persist(record, result, false, withoutInbound(consumed), [], loaded.version);
+          throw new StoreConflictError('active-execution', `execution ${executionSid} ended before the message arrived`);
+        }
         // A routine delivery report (sent, delivered) usually changes nothing: skip its durable write.
         if (event.type === 'delivery-status' && isNoOp(result, state, consumed)) return record;
         return this.#persist(record, result, false, consumed, [], loaded.version);
@@ -332,6 +347,11 @@ class RecentExecutions {
   forget(sid: string): void {
     this.#entries.delete(sid);
   }
+}
+
+/** What a sprint consumes, less the inbound message's receipt and rule (it was not applied). */
+function withoutInbound(consumed: Consumed): Consumed {
+  return { ...(consumed.effectId ? { effectId: consumed.effectId } : {}), ...(consumed.timerId ? { timerId: consumed.timerId } : {}) };
 }
 
 /** A sprint that recorded nothing and left the state exactly as it was. */

@@ -124,16 +124,19 @@ class Harness {
     );
   }
 
-  /** Sends an event; the state handed in is deep-frozen, so any mutation throws. */
-  send(event: EngineEvent): SprintResult {
+  /**
+   * Sends an event; the state handed in is deep-frozen, so any mutation throws. `at`: when it arrived (a
+   * timer due before then fires first).
+   */
+  send(event: EngineEvent, at: { arrivedAt?: number } = {}): SprintResult {
     const before = deepFreeze(structuredClone(this.state));
     const snapshot = JSON.stringify(before);
     // The same event on a state given up to the engine (`owned`, as the runtime hands it one it has just
     // read) must make the same sprint: same ids (the counter is rewound), state, effects, steps, diagnostics.
     const counter = this.counter;
-    const owned = handleEvent(this.input(), structuredClone(this.state), event, { owned: true });
+    const owned = handleEvent(this.input(), structuredClone(this.state), event, { owned: true, ...at });
     this.counter = counter;
-    const result = handleEvent(this.input(), before, event);
+    const result = handleEvent(this.input(), before, event, at);
     assert.equal(JSON.stringify(before), snapshot, 'the input state is never mutated');
     assert.deepEqual(owned, result, 'a state given up to the engine makes the same sprint as a copied one');
     return this.#take(result);
@@ -172,8 +175,8 @@ class Harness {
     }
   }
 
-  reply(body: string): SprintResult {
-    return this.send({ type: 'inbound-message', message: { Body: body, From: CONTACT, To: FLOW_ADDRESS, MessageSid: 'SMin' } });
+  reply(body: string, at: { arrivedAt?: number } = {}): SprintResult {
+    return this.send({ type: 'inbound-message', message: { Body: body, From: CONTACT, To: FLOW_ADDRESS, MessageSid: 'SMin' } }, at);
   }
 
   path(): string[] {
@@ -511,6 +514,75 @@ describe('send-and-wait-for-reply', () => {
     assert.equal(h.variables.log, 'a,b,c,');
     assert.equal(h.state.frames[0]!.wait?.kind, 'reply');
     assert.deepEqual(h.codes(), []);
+  });
+
+  it('a reply that arrives after its timeout was due (the timer not fired yet) loses to it: timeout first, once', () => {
+    const h = new Harness(ask('60'));
+    h.start();
+    h.deliver();
+    const [[timerId, dueAt]] = [...h.timers];
+    assert.equal((h.state.frames[0]!.wait as { dueAt?: number }).dueAt, dueAt, 'the wait knows when its timer is due');
+    h.now = dueAt + 5_000; // the timer loop is behind
+    const result = h.reply('too late', { arrivedAt: h.now });
+    assert.deepEqual(h.path().slice(1), ['ask -timeout-> late', 'late -next-> Ended']);
+    assert.equal(h.variables.answer, 'none');
+    assert.equal(result.endedFirst, true, 'the reply was not applied: it goes where one for an ended execution goes');
+    assert.ok(result.effects.some((e) => e.type === 'cancel-timer' && e.timerId === timerId), 'the timer row goes with the sprint');
+    assert.equal(h.timers.size, 0);
+  });
+
+  it('a reply one millisecond before the timeout answers; without `arrivedAt` (or a wait from before dueAt was kept) it answers as before', () => {
+    for (const variant of ['early', 'no arrival', 'old state'] as const) {
+      const h = new Harness(ask('60'));
+      h.start();
+      h.deliver();
+      const [[, dueAt]] = [...h.timers];
+      if (variant === 'old state') delete (h.state.frames[0]!.wait as { dueAt?: number }).dueAt;
+      h.now = dueAt + 5_000;
+      const result = h.reply('42', variant === 'no arrival' ? {} : { arrivedAt: variant === 'early' ? dueAt - 1 : h.now });
+      assert.deepEqual(h.path().slice(1), ['ask -incomingMessage-> got', 'got -next-> Ended'], variant);
+      assert.equal(result.endedFirst, undefined);
+    }
+  });
+
+  it('a late reply goes where the flow is after the timeout: the next question takes it', () => {
+    const h = new Harness(
+      flow('ask', [
+        { ...question('ask', 'got'), transitions: [{ event: 'incomingMessage', next: 'got' }, { event: 'timeout', next: 'again' }, { event: 'deliveryFailure' }] },
+        question('again', 'got'),
+        setVars('got', [{ key: 'answer', value: '{{widgets.ask.inbound.Body}}|{{widgets.again.inbound.Body}}' }]),
+      ]),
+    );
+    h.start();
+    h.deliver();
+    const [[, dueAt]] = [...h.timers];
+    h.now = dueAt + 1_000;
+    const result = h.reply('late', { arrivedAt: h.now });
+    assert.equal(result.endedFirst, undefined);
+    assert.deepEqual(h.path().slice(1), ['ask -timeout-> again']);
+    h.deliver(); // again's question goes out; the reply that overtook it answers it
+    assert.deepEqual(h.path().slice(2), ['again -incomingMessage-> got', 'got -next-> Ended']);
+    assert.equal(h.variables.answer, '|late');
+  });
+
+  it('a TwiML Redirect callback after its timeout was due finds the widget timed out', () => {
+    const h = new Harness(
+      flow(
+        'away',
+        [
+          { name: 'away', type: 'add-twiml-redirect', transitions: [{ event: 'return', next: 'back' }, { event: 'timeout', next: 'gone' }, { event: 'fail' }], properties: { url: 'https://app.example/t', timeout: '60' } },
+          setVars('back', [{ key: 'left', value: 'return' }]),
+          setVars('gone', [{ key: 'left', value: 'timeout' }]),
+        ],
+        'incomingCall',
+      ),
+    );
+    h.start('incomingCall', { call: { CallSid: 'CA' + '1'.repeat(32), From: CONTACT, To: FLOW_ADDRESS } });
+    const wait = h.state.frames[0]!.wait as { kind: string; callbackId: string; dueAt?: number };
+    assert.equal(wait.dueAt, T0 + 60_000);
+    h.now = T0 + 61_000;
+    h.send({ type: 'call-callback', callbackId: wait.callbackId, params: { CallSid: 'CA' + '1'.repeat(32), query: { FlowEvent: 'return' } } }, { arrivedAt: h.now });
+    assert.equal(h.variables.left, 'timeout');
   });
 
   it('a queued reply stored before replies were tagged (a bare message) still answers', () => {

@@ -1,7 +1,8 @@
 // A batch of due timers reads its executions in one go, before each sprint takes its execution's
 // lock. A reply that lands between that read and the sprint makes the read stale: the sprint's
-// claim or version check must catch it: the execution goes on with its reply, never with the
-// timeout, and one merely rewritten meanwhile (by another node) times out from a fresh read.
+// claim or version check must catch it. The reply came after its timeout was due, so its own sprint
+// times the execution out (once: the timer loop's stale sprint fires nothing) and the reply starts a
+// new execution; one merely rewritten meanwhile (by another node) times out from a fresh read.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ const askAndWait = JSON.parse(readFileSync(new URL('../fixtures/flows/ask-and-wa
 const FLOW_ADDRESS = '+15550000001';
 
 describe('timers fired in a batch', () => {
-  it('read their executions at once; one answered after that read takes its reply, one rewritten meanwhile still times out', async () => {
+  it('read their executions at once; one answered after that read times out once, one rewritten meanwhile still times out', async () => {
     let clock = Date.now();
     const t = await startTestServer({ now: () => clock });
     try {
@@ -47,8 +48,11 @@ describe('timers fired in a batch', () => {
       assert.deepEqual(reads.map((asked) => [...asked].sort()), [[...sids].sort()], 'one read for the whole batch');
       const stepsOf = async (sid: string) => (await t.app.store.listSteps(t.account.sid, flow.sid, sid, { pageSize: 50 })).items;
       const answered = await stepsOf(sids[0]!);
-      assert.ok(answered.some((step) => step.transitionedFrom === 'ask' && step.transitionedTo === 'thanks'), 'the reply moved it on');
-      assert.equal(answered.some((step) => step.name === 'timeout'), false, 'the stale read did not time it out');
+      assert.equal(answered.filter((step) => step.name === 'timeout').length, 1, 'the late reply found it timed out, and the stale read did not fire the timer again');
+      assert.equal(answered.some((step) => step.transitionedTo === 'thanks'), false, 'the reply, later than the timeout, did not answer it');
+      const executions = (await t.app.store.listExecutions(t.account.sid, flow.sid, {}, { pageSize: 50 })).items;
+      const late = executions.filter((execution) => execution.contactChannelAddress === contacts[0] && execution.sid !== sids[0]);
+      assert.equal(late.length, 1, 'the reply started a new execution, as one for an ended execution does');
       // The second one's sprint ran again on a fresh read (a stale version writes nothing).
       for (const sid of sids.slice(1)) {
         const steps = await stepsOf(sid);

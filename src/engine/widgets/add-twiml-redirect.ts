@@ -53,10 +53,12 @@ export const addTwimlRedirect: WidgetHandler = {
     if (seconds === 0) {
       // A call now belongs to the app, which cannot hand it back (no FlowEvent=return is taken). A message
       // execution stays returnable: that is what the message webhook's answer looks for.
-      const handoff = { returnable: messaging, handoff: true, timerId };
-      return callWait(env, twiml, handoff, [{ type: 'set-timer', timerId, dueAt: env.now + HANDOFF_GRACE_MS }]);
+      const dueAt = env.now + HANDOFF_GRACE_MS;
+      const handoff = { returnable: messaging, handoff: true, timerId, dueAt };
+      return callWait(env, twiml, handoff, [{ type: 'set-timer', timerId, dueAt }]);
     }
-    return withWarnings(callWait(env, twiml, { returnable: true, timerId }, [{ type: 'set-timer', timerId, dueAt: env.now + seconds * 1000 }]), timeout);
+    const dueAt = env.now + seconds * 1000;
+    return withWarnings(callWait(env, twiml, { returnable: true, timerId, dueAt }, [{ type: 'set-timer', timerId, dueAt }]), timeout);
   },
   resume(_env, wait, event) {
     if (wait.kind !== 'call') return null;

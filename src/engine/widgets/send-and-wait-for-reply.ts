@@ -79,10 +79,12 @@ export const sendAndWaitForReply: WidgetHandler = {
       const timerId = env.newId('TM');
       const outbound = outboundOutputs(result.message);
       const timeout = replyTimeout(env);
+      const dueAt = env.now + timeout.seconds * 1000;
       return {
         type: 'wait',
-        wait: { kind: 'reply', timerId, outbound },
-        effects: [{ type: 'set-timer', timerId, dueAt: env.now + timeout.seconds * 1000 }],
+        // The due time is kept in the wait too: a reply that comes after it loses to the timeout (interpreter's catchUp).
+        wait: { kind: 'reply', timerId, outbound, dueAt },
+        effects: [{ type: 'set-timer', timerId, dueAt }],
         ...(timeout.warning ? { diagnostics: [timeout.warning] } : {}),
       };
     }

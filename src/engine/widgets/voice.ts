@@ -50,7 +50,8 @@ export function hangupAwaitingAction(env: WidgetEnv, wait: unknown, event: Engin
   if (event.type === 'call-ended') {
     if (call.hungUp) return { type: 'wait', wait: call, effects: [] };
     const timerId = env.newId('TM');
-    return { type: 'wait', wait: { ...call, hungUp: callbackOutputs(event.params), timerId }, effects: [{ type: 'set-timer', timerId, dueAt: env.now + HANGUP_ACTION_GRACE_MS }] };
+    const dueAt = env.now + HANGUP_ACTION_GRACE_MS;
+    return { type: 'wait', wait: { ...call, hungUp: callbackOutputs(event.params), timerId, dueAt }, effects: [{ type: 'set-timer', timerId, dueAt }] };
   }
   if (event.type === 'timer' && call.hungUp && event.timerId === call.timerId) return { type: 'transition', event: 'hangup', outputs: call.hungUp };
   return null;

@@ -1,0 +1,95 @@
+// Events that arrive after a timer the execution had due (its reply timeout) while the timer loop is
+// behind (a backlog after a restart, a burst): time decides, not which one the node reaches first. The timeout is taken exactly once, and the reply goes where the flow is after it.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
+
+const askAndWait = JSON.parse(readFileSync(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url), 'utf8'));
+const FLOW_ADDRESS = '+15550000001';
+const CONTACT = '+15558880001';
+
+async function setUp(options: { definition?: unknown } = {}) {
+  const clock = { ms: Date.parse('2026-06-01T00:00:00Z') };
+  const t = await startTestServer({ now: () => clock.ms });
+  const definition = options.definition ?? structuredClone(askAndWait);
+  if (!options.definition) (definition as typeof askAndWait).states[1].properties.timeout = '60';
+  const flow = await t.app.flows.create(t.account.sid, { friendlyName: 'ask', status: 'published', definition: definition as never });
+  const sid = (await t.app.executions.create(t.account.sid, flow.sid, { to: CONTACT, from: FLOW_ADDRESS }, 'error')).execution.sid;
+  await t.app.executions.idle();
+  let n = 0;
+  const reply = async (body: string) => {
+    const result = await t.app.executions.inboundMessage(t.account.sid, flow.sid, { From: CONTACT, To: FLOW_ADDRESS, Body: body, MessageSid: 'SM' + String(++n).padStart(32, '0') });
+    await t.app.executions.idle();
+    return result;
+  };
+  // Sorted: steps written in one millisecond have no order to compare.
+  const steps = async (executionSid: string) =>
+    (await t.app.store.listSteps(t.account.sid, flow.sid, executionSid, { pageSize: 50 })).items.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`).sort();
+  return { t, clock, flowSid: flow.sid, sid, reply, steps };
+}
+
+async function closing(t: TestServer, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } finally {
+    await t.close();
+  }
+}
+
+describe('events that arrive after a due timer the timer loop has not fired yet', () => {
+  it('a reply after its timeout was due: the execution times out once, and the reply starts a new execution', async () => {
+    const { t, clock, sid, reply, steps } = await setUp();
+    await closing(t, async () => {
+      clock.ms += 65_000; // the timeout was due 5 s ago; the timer loop has not run
+      const result = await reply('too late');
+      assert.notEqual(result.executionSid, sid, 'the reply went where one for an ended execution goes');
+      assert.deepEqual(await steps(sid), ['Trigger -incomingRequest-> ask', 'ask -timeout-> Ended']);
+      const execution = await t.app.store.getExecutionBySid(sid);
+      assert.equal(execution?.status, 'ended');
+      assert.deepEqual(await t.app.store.dueTimers(Number.MAX_SAFE_INTEGER, 10), [], 'its timer went with the sprint');
+      assert.equal(await t.app.executions.fireDueTimers(), 0, 'the timer loop has nothing left to fire');
+      assert.deepEqual(await steps(sid), ['Trigger -incomingRequest-> ask', 'ask -timeout-> Ended'], 'the timeout was taken once');
+    });
+  });
+
+  it('a reply before the timeout answers it, however late the sprint runs', async () => {
+    const { t, clock, sid, reply, steps } = await setUp();
+    await closing(t, async () => {
+      clock.ms += 59_999;
+      const result = await reply('in time');
+      assert.equal(result.executionSid, sid);
+      assert.ok((await steps(sid)).includes('ask -incomingMessage-> thanks'));
+      clock.ms += 10_000;
+      assert.equal(await t.app.executions.fireDueTimers(), 0);
+    });
+  });
+
+  it('a late reply goes to the widget the timeout led to: the next question takes it', async () => {
+    const definition = triggerFlow('asks twice', 'incomingRequest', 'ask', [
+      {
+        name: 'ask',
+        type: 'send-and-wait-for-reply',
+        properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', body: 'First?', timeout: '60' },
+        transitions: [{ event: 'incomingMessage' }, { event: 'timeout', next: 'again' }, { event: 'deliveryFailure' }],
+      },
+      {
+        name: 'again',
+        type: 'send-and-wait-for-reply',
+        properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', body: 'Still there?', timeout: '60' },
+        transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }],
+      },
+    ]);
+    const { t, clock, sid, reply, steps } = await setUp({ definition });
+    await closing(t, async () => {
+      clock.ms += 61_000;
+      const result = await reply('here');
+      assert.equal(result.executionSid, sid);
+      assert.deepEqual(await steps(sid), ['Trigger -incomingRequest-> ask', 'again -incomingMessage-> Ended', 'ask -timeout-> again']);
+      const execution = await t.app.store.getExecutionBySid(sid);
+      assert.equal(((execution?.state as { frames: { widgets: Record<string, { inbound?: { Body?: string } }> }[] }).frames[0]!.widgets.again?.inbound?.Body), 'here');
+      assert.deepEqual(await t.app.store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
+    });
+  });
+});
