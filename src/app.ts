@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from './api/server.ts';
+import { drainBeforeClosing } from './api/drain.ts';
 import { AccountService } from './runtime/accounts.ts';
 import { FlowService } from './runtime/flows.ts';
 import { DEFAULT_RUNTIME_OPTIONS, ExecutionService, type RuntimeOptions } from './runtime/executions.ts';
@@ -185,6 +186,12 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   if (config.metrics) registerMetricsRoute(server, observability.metrics);
   let started: Promise<void> | null = null;
   const start = () => (started ??= executions.start());
+  // A runtime never started holds no claims to hand back.
+  let stopped: Promise<void> | null = null;
+  const stopRuntime = () => (stopped ??= started ? executions.stop() : Promise.resolve());
+  // On close the port keeps answering (503 to anything new) until admitted requests and the runtime's
+  // sprints are done; then it stops listening.
+  drainBeforeClosing(server, stopRuntime);
   if (!options.deferStart) {
     await start();
     startup.open = true;
@@ -204,9 +211,9 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     },
     async close() {
       // Each step runs even if an earlier one failed (e.g. handing back claims to an unreachable
-      // database): the store is always closed, and the first failure is reported. A runtime never
-      // started holds no claims to hand back.
-      const steps = [() => reclaimer?.stop(), () => server.close(), () => (started ? executions.stop() : undefined), () => store.close(), () => observability.shutdown()];
+      // database): the store is always closed, and the first failure is reported. The server's close
+      // drains (stopping the runtime before it stops listening); stopRuntime reports how that went.
+      const steps = [() => reclaimer?.stop(), () => server.close(), stopRuntime, () => store.close(), () => observability.shutdown()];
       let failure: unknown;
       for (const step of steps) {
         try {

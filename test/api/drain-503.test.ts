@@ -1,11 +1,14 @@
 // A request that reaches the server while it drains (graceful stop) is refused with 503 in Twilio's
 // error format, not Fastify's own {"error":"Service Unavailable",...,"statusCode":503}, and the
-// connection is closed so the client retries elsewhere.
-import { test } from 'node:test';
+// connection is closed so the client retries elsewhere. The port and open keep-alive connections stay
+// up until the work in flight is done: nothing is dropped unanswered, and only then is the port refused.
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
-import { startTestServer } from '../support/server.ts';
+import { FORM, form, startTestServer } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
 
 test('during close, a request on an open keep-alive connection gets 503/20503 in Twilio format with Connection: close', async () => {
   const t = await startTestServer({ listen: true });
@@ -40,4 +43,159 @@ test('during close, a request on an open keep-alive connection gets 503/20503 in
   assert.equal(error.status, 503);
   assert.equal(error.code, 20503);
   assert.equal(error.more_info, 'https://www.twilio.com/docs/errors/20503');
+});
+
+/** Sockets to destroy when a test ends, so a failed one does not hold the server's close forever. */
+const opened: Socket[] = [];
+afterEach(() => {
+  for (const socket of opened.splice(0)) socket.destroy();
+});
+
+/** A raw keep-alive connection: what it received, and whether the server closed it. */
+async function connection(port: number) {
+  const socket = connect(port, '127.0.0.1');
+  opened.push(socket);
+  await once(socket, 'connect');
+  let received = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => (received += chunk));
+  socket.on('error', () => {}); // a reset shows as missing answers below
+  const closed = once(socket, 'close').then(() => true);
+  return {
+    socket,
+    received: () => received,
+    /** The answers received so far, each split into head and body. */
+    answers: () => received.split(/(?=HTTP\/1\.1 )/).filter(Boolean).map((answer) => answer.split('\r\n\r\n') as [string, string]),
+    closed,
+    /** Resolves once `count` answers have arrived in full, or the connection closed first. */
+    async waitFor(count: number): Promise<void> {
+      const complete = () => (received.match(/HTTP\/1\.1 /g) ?? []).length >= count && received.endsWith('}');
+      while (!complete() && !socket.destroyed && !socket.readableEnded) await new Promise((resolve) => setTimeout(resolve, 10));
+    },
+  };
+}
+
+function assertRefused503([head, body]: [string, string]): void {
+  assert.match(head, /^HTTP\/1\.1 503 /);
+  assert.match(head, /\r\nconnection: close\r\n/i);
+  assert.equal(JSON.parse(body).code, 20503);
+}
+
+test('draining keeps the port: idle keep-alive connections and new ones get 503/20503 until the requests admitted are answered', async () => {
+  const t = await startTestServer({ listen: true });
+  const port = Number(new URL(t.baseUrl).port);
+  const get = `GET /v2/Flows HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${t.auth}\r\n\r\n`;
+
+  // A keep-alive client that has had its answer and sits idle when the drain starts.
+  const idle = await connection(port);
+  idle.socket.write(get);
+  await idle.waitFor(1);
+  assert.match(idle.answers()[0]![0], /^HTTP\/1\.1 200 /);
+  // A request admitted before the drain, its body still coming: the drain waits for it.
+  const busy = await connection(port);
+  const body = 'FriendlyName=x';
+  busy.socket.write(`POST /v2/Flows HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${t.auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\nFriendly`);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+
+  let closeDone = false;
+  const closed = t.close().then(() => (closeDone = true));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+
+  // The idle connection is still there, and its next request is refused in words, not dropped.
+  idle.socket.write(get);
+  await idle.waitFor(2);
+  assert.equal(idle.answers().length, 2, idle.received());
+  assertRefused503(idle.answers()[1]!);
+  assert.equal(await idle.closed, true, 'the server closes it after the 503');
+
+  // A new connection during the drain is accepted and refused the same way.
+  const late = await connection(port);
+  late.socket.write(get);
+  await late.waitFor(1);
+  assert.equal(late.answers().length, 1, late.received());
+  assertRefused503(late.answers()[0]!);
+  assert.equal(closeDone, false, 'still draining: the admitted request is not answered yet');
+
+  // The admitted request completes and is answered; then the node stops listening.
+  busy.socket.write(body.slice('Friendly'.length));
+  await busy.waitFor(1);
+  assert.match(busy.answers()[0]![0], /^HTTP\/1\.1 400 /);
+  await closed;
+  await busy.closed;
+  const after = connect(port, '127.0.0.1');
+  const [error] = (await once(after, 'error')) as [NodeJS.ErrnoException];
+  assert.equal(error.code, 'ECONNREFUSED');
+});
+
+test("the runtime's work in flight (an HTTP widget waiting on its upstream) keeps the port answering 503 until it is done", async (ctx) => {
+  // An upstream that takes the HTTP widget's request and answers only when told to.
+  let answerUpstream = () => {};
+  let upstreamCalled = () => {};
+  const called = new Promise<void>((resolve) => (upstreamCalled = resolve));
+  const upstream = createServer((_request, response) => {
+    answerUpstream = () => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    upstreamCalled();
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  ctx.after(() => upstream.close());
+  const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/slow`;
+  const t = await startTestServer({ listen: true, config: { dev: true } });
+  const port = Number(new URL(t.baseUrl).port);
+  const call = (url: string, payload: string) => t.app.server.inject({ method: 'POST', url, headers: { authorization: t.auth, ...FORM }, payload });
+  const definition = triggerFlow('calls a slow API', 'incomingRequest', 'call', [
+    {
+      name: 'call',
+      type: 'make-http-request',
+      properties: { offset: { x: 0, y: 200 }, method: 'GET', url: upstreamUrl, content_type: 'application/x-www-form-urlencoded;charset=utf-8' },
+      transitions: [{ event: 'success' }, { event: 'failed' }],
+    },
+  ]);
+  const flow = (await call('/v2/Flows', form({ FriendlyName: 'slow', Status: 'published', Definition: JSON.stringify(definition) }))).json();
+  assert.equal((await call(`/v2/Flows/${flow.sid}/Executions`, form({ To: '+15550000001', From: '+15005550006' }))).statusCode, 201);
+  await called;
+
+  let closeDone = false;
+  const closed = t.close().then(() => (closeDone = true));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const late = await connection(port);
+  late.socket.write(`GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n`);
+  await late.waitFor(1);
+  assert.equal(late.answers().length, 1, late.received());
+  assertRefused503(late.answers()[0]!);
+  assert.equal(closeDone, false, 'the HTTP call is still in flight');
+
+  answerUpstream();
+  await closed;
+  const after = connect(port, '127.0.0.1');
+  const [error] = (await once(after, 'error')) as [NodeJS.ErrnoException];
+  assert.equal(error.code, 'ECONNREFUSED');
+});
+
+test('keep-alive clients in a loop around a drain: every request is answered (200, or 503/20503) until the port is refused', async () => {
+  const t = await startTestServer({ listen: true });
+  const outcomes = new Map<string, number>();
+  const note = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+  let closing = false;
+  // fetch keeps its connections alive and reuses them at once, the case a drain must not drop.
+  const clients = Array.from({ length: 6 }, async () => {
+    for (;;) {
+      try {
+        const res = await fetch(`${t.baseUrl}/v2/Flows`, { headers: { authorization: t.auth } });
+        const body = (await res.json()) as { code?: number };
+        note(res.status === 503 ? `503 ${body.code}` : String(res.status));
+      } catch (error) {
+        const code = String((error as { cause?: { code?: string } }).cause?.code ?? error);
+        note(code);
+        if (closing && code === 'ECONNREFUSED') return;
+        if (!closing) throw error;
+      }
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  closing = true;
+  await t.close();
+  await Promise.all(clients);
+  const seen = [...outcomes.keys()].sort();
+  assert.deepEqual(seen.filter((outcome) => !['200', '503 20503', 'ECONNREFUSED'].includes(outcome)), [], JSON.stringify([...outcomes]));
+  assert.equal(outcomes.get('ECONNREFUSED'), 6);
 });
