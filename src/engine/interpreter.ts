@@ -89,16 +89,19 @@ export interface HandleEventOptions {
    */
   owned?: boolean;
   /**
-   * When the event happened: the waiting widget's timer, if it fell due before then, fires first, as if
-   * the timer loop had kept up. Without it the event is applied as it is.
+   * When the event happened: what fell due before it (the waiting widget's timer, the age cap at
+   * `expiresAt`) happens first, in due order, as if the timer loop had kept up. Without it the event is
+   * applied as it is.
    */
   arrivedAt?: number;
+  /** When the execution reaches its maximum age (see `arrivedAt`). */
+  expiresAt?: number;
 }
 
 /** Applies one event to an execution. The input state is not modified unless the caller gives it up (`owned`). */
 export function handleEvent(input: EngineInput, previous: ExecutionState, event: EngineEvent, options: HandleEventOptions = {}): SprintResult {
   const sprint = new Sprint(input, options.owned ? previous : cloneJson(previous));
-  sprint.apply(event, options.arrivedAt);
+  sprint.apply(event, options.arrivedAt, options.expiresAt);
   return sprint.result();
 }
 
@@ -149,7 +152,7 @@ class Sprint {
     return { ...state, transitions: Array.isArray(listed) ? listed.filter(isTransition) : [] };
   }
 
-  apply(event: EngineEvent, arrivedAt?: number): void {
+  apply(event: EngineEvent, arrivedAt?: number, expiresAt = Number.POSITIVE_INFINITY): void {
     if (this.state.status === 'ended') {
       this.warnUnexpected(event, 'the execution has ended');
       return;
@@ -160,7 +163,7 @@ class Sprint {
       case 'end':
         return this.end(event.reason === 'manual' ? { kind: 'manual' } : { kind: 'expired' });
       default:
-        if (arrivedAt !== undefined && this.catchUp(event, arrivedAt)) {
+        if (arrivedAt !== undefined && this.catchUp(event, arrivedAt, expiresAt)) {
           this.endedFirst = true;
           return;
         }
@@ -178,22 +181,31 @@ class Sprint {
   }
 
   /**
-   * Fires the waiting widget's timer if it fell due before `event` arrived (and the one the flow waits on
-   * next, if that too). Time decides, not which the node got to first: a reply that came after its Send &
-   * Wait's timeout is late however far behind the timer loop is, so the widget leaves by `timeout` and the
-   * reply goes where the flow is then. Whether the execution ended on the way (the event is then not applied).
+   * Fires what fell due before `event` arrived, in due order: the waiting widget's timer and the age cap.
+   * Time decides, not which the node got to first: a reply that came after its Send & Wait's timeout is
+   * late however far behind the timer loop is, so the widget leaves by `timeout` and the reply goes where
+   * the flow is then. Whether the execution ended on the way (the event is then not applied).
    */
-  catchUp(event: EngineEvent, arrivedAt: number): boolean {
+  catchUp(event: EngineEvent, arrivedAt: number, expiresAt: number): boolean {
     const fired = new Set<string>();
     while (this.state.status === 'active') {
       // A timer event is itself the due timer: an execution waits on one timer at a time.
       const timer = event.type === 'timer' ? null : timerOf(this.frame.wait);
-      if (!timer || timer.dueAt > arrivedAt || fired.has(timer.timerId)) break;
-      fired.add(timer.timerId);
-      // Its row goes in this sprint's write: the timer loop finds it gone, or its claim fenced off.
-      this.effects.push({ type: 'cancel-timer', timerId: timer.timerId });
-      this.resume({ type: 'timer', timerId: timer.timerId });
-      this.drainQueuedReplies();
+      const timerDue = timer && timer.dueAt <= arrivedAt && !fired.has(timer.timerId) ? timer.dueAt : Number.POSITIVE_INFINITY;
+      const expiry = expiresAt <= arrivedAt ? expiresAt : Number.POSITIVE_INFINITY;
+      if (timerDue === Number.POSITIVE_INFINITY && expiry === Number.POSITIVE_INFINITY) break;
+      if (timer && timerDue <= expiry) {
+        fired.add(timer.timerId);
+        // Its row goes in this sprint's write: the timer loop finds it gone, or its claim fenced off.
+        this.effects.push({ type: 'cancel-timer', timerId: timer.timerId });
+        this.resume({ type: 'timer', timerId: timer.timerId });
+        this.drainQueuedReplies();
+      } else {
+        // As when housekeeping ends it: nothing asked for in the catch-up runs after the end (a timeout's message).
+        const kept = this.effects.filter((effect) => effect.type === 'set-timer' || effect.type === 'cancel-timer');
+        this.effects.splice(0, this.effects.length, ...kept);
+        this.end({ kind: 'expired' });
+      }
     }
     return this.state.status === 'ended';
   }

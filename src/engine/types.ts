@@ -292,8 +292,8 @@ export interface SprintResult {
   steps: StepRecordDraft[];
   diagnostics: Diagnostic[];
   /**
-   * The event was not applied: what was due before it arrived (its wait's timeout) ended the execution
-   * first. An inbound message then goes where one for an ended execution goes.
+   * The event was not applied: what was due before it arrived (its wait's timeout, the age cap) ended the
+   * execution first. An inbound message then goes where one for an ended execution goes.
    */
   endedFirst?: boolean;
 }

@@ -30,8 +30,8 @@ export interface Consumed {
   /** An inbound message for the pair's active execution: if that one has ended since, it is not applied. */
   requireActive?: boolean;
   /**
-   * When the event happened (by default when it was handed to deliver): the execution's timer, if it was
-   * due before then, fires first, in the same sprint.
+   * When the event happened (a timer: when it was due; by default when it was handed to deliver): what the
+   * execution had due before then (its timer, its age cap) is applied first, in the same sprint.
    */
   arrivedAt?: number;
 }
@@ -117,9 +117,13 @@ export class Sprints {
         const definition = await this.definition(record.accountSid, record.flowSid, record.flowVersion);
         // A state read from the store for this sprint is the engine's to change in place. One kept in #recent
         // is the last sprint's record, and a delivery report's no-op check compares the result with it.
-        // A timer due before the event fires first, also when the timer loop is behind (a backlog after a
-        // restart): the state says when its timer is due, so this costs no read.
-        const result = handleEvent(this.#engineInput(definition), state, event, { owned: !kept && event.type !== 'delivery-status', arrivedAt });
+        // What fell due before the event (its wait's timer, the age cap) happens first, also when the timer loop
+        // is behind (a backlog after a restart): the state says when its timer is due, so this costs no read.
+        const result = handleEvent(this.#engineInput(definition), state, event, {
+          owned: !kept && event.type !== 'delivery-status',
+          arrivedAt,
+          expiresAt: record.dateCreated + this.#options.maxExecutionAgeMs,
+        });
         if (result.endedFirst && consumed.requireActive) {
           // A message for an execution that ended before it arrived: the end is written, and the message goes
           // where one for an ended execution goes (the router looks again and starts a new one).

@@ -182,7 +182,8 @@ export class TimerLoop {
     this.#observer.timerFired(this.#options.now() - timer.dueAt);
     // An age-cap timer ('EX…') is what a node from before migration 6 still writes during a rolling upgrade.
     const event: EngineEvent = timer.id.startsWith(LEGACY_EXPIRY_PREFIX) ? { type: 'end', reason: 'expired' } : { type: 'timer', timerId: timer.id };
-    await this.#sprints.deliver(timer.executionSid, event, { timerId: timer.id }, prefetched);
+    // Fired late (a backlog), it still happened when it was due: an age cap due before then comes first.
+    await this.#sprints.deliver(timer.executionSid, event, { timerId: timer.id, arrivedAt: timer.dueAt }, prefetched);
   }
 }
 

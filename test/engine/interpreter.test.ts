@@ -125,10 +125,10 @@ class Harness {
   }
 
   /**
-   * Sends an event; the state handed in is deep-frozen, so any mutation throws. `at`: when it arrived (a
-   * timer due before then fires first).
+   * Sends an event; the state handed in is deep-frozen, so any mutation throws. `at`: when it arrived and
+   * when the execution expires (what fell due before it happens first).
    */
-  send(event: EngineEvent, at: { arrivedAt?: number } = {}): SprintResult {
+  send(event: EngineEvent, at: { arrivedAt?: number; expiresAt?: number } = {}): SprintResult {
     const before = deepFreeze(structuredClone(this.state));
     const snapshot = JSON.stringify(before);
     // The same event on a state given up to the engine (`owned`, as the runtime hands it one it has just
@@ -175,7 +175,7 @@ class Harness {
     }
   }
 
-  reply(body: string, at: { arrivedAt?: number } = {}): SprintResult {
+  reply(body: string, at: { arrivedAt?: number; expiresAt?: number } = {}): SprintResult {
     return this.send({ type: 'inbound-message', message: { Body: body, From: CONTACT, To: FLOW_ADDRESS, MessageSid: 'SMin' } }, at);
   }
 
@@ -563,6 +563,42 @@ describe('send-and-wait-for-reply', () => {
     h.deliver(); // again's question goes out; the reply that overtook it answers it
     assert.deepEqual(h.path().slice(2), ['again -incomingMessage-> got', 'got -next-> Ended']);
     assert.equal(h.variables.answer, '|late');
+  });
+
+  it('an execution past its age cap when an event arrives expires first; a timer due before the cap still fires before it', () => {
+    const capped = new Harness(ask('60'));
+    capped.start();
+    capped.deliver();
+    const reply = capped.reply('hello', { arrivedAt: T0 + 30_000, expiresAt: T0 + 20_000 });
+    assert.equal(reply.endedFirst, true);
+    assert.deepEqual(capped.state.endReason, { kind: 'expired' });
+    assert.deepEqual(capped.path().slice(1), [], 'no step, as when housekeeping ends it');
+    assert.equal(capped.timers.size, 0, 'its reply timer is cancelled');
+
+    const both = new Harness(flow('ask', [{ ...question('ask'), transitions: [{ event: 'incomingMessage' }, { event: 'timeout', next: 'again' }, { event: 'deliveryFailure' }], properties: { body: 'q', timeout: '60' } }, question('again')]));
+    both.start();
+    both.deliver();
+    const late = both.reply('hello', { arrivedAt: T0 + 100_000, expiresAt: T0 + 90_000 });
+    assert.deepEqual(both.path().slice(1), ['ask -timeout-> again'], 'the timeout (due at 60 s) came before the cap (90 s)');
+    assert.deepEqual(both.state.endReason, { kind: 'expired' });
+    assert.equal(late.endedFirst, true);
+    assert.equal(late.effects.some((e) => e.type === 'send-message'), false, "the next question is not sent after the end");
+
+    // A timer fired late by the timer loop happened when it was due: a cap due before then wins.
+    const timer = new Harness(ask('60'));
+    timer.start();
+    timer.deliver();
+    const [[timerId, dueAt]] = [...timer.timers];
+    timer.now = dueAt + 3_600_000;
+    timer.send({ type: 'timer', timerId }, { arrivedAt: dueAt, expiresAt: dueAt - 1 });
+    assert.deepEqual(timer.path().slice(1), []);
+    assert.deepEqual(timer.state.endReason, { kind: 'expired' });
+    const onTime = new Harness(ask('60'));
+    onTime.start();
+    onTime.deliver();
+    const [[onTimeId, onTimeDue]] = [...onTime.timers];
+    onTime.send({ type: 'timer', timerId: onTimeId }, { arrivedAt: onTimeDue, expiresAt: onTimeDue + 1 });
+    assert.deepEqual(onTime.path().slice(1), ['ask -timeout-> late', 'late -next-> Ended']);
   });
 
   it('a TwiML Redirect callback after its timeout was due finds the widget timed out', () => {

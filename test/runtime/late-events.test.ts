@@ -1,5 +1,6 @@
-// Events that arrive after a timer the execution had due (its reply timeout) while the timer loop is
-// behind (a backlog after a restart, a burst): time decides, not which one the node reaches first. The timeout is taken exactly once, and the reply goes where the flow is after it.
+// Events that arrive after something the execution had due (its reply timeout, its age cap) while the
+// timer loop is behind (a backlog after a restart, a burst): time decides, not which one the node
+// reaches first. The timeout is taken exactly once, and the reply goes where the flow is after it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,9 +11,9 @@ const askAndWait = JSON.parse(readFileSync(new URL('../fixtures/flows/ask-and-wa
 const FLOW_ADDRESS = '+15550000001';
 const CONTACT = '+15558880001';
 
-async function setUp(options: { definition?: unknown } = {}) {
+async function setUp(options: { maxAgeSeconds?: number; definition?: unknown } = {}) {
   const clock = { ms: Date.parse('2026-06-01T00:00:00Z') };
-  const t = await startTestServer({ now: () => clock.ms });
+  const t = await startTestServer({ now: () => clock.ms, ...(options.maxAgeSeconds ? { config: { executionMaxAge: options.maxAgeSeconds } } : {}) });
   const definition = options.definition ?? structuredClone(askAndWait);
   if (!options.definition) (definition as typeof askAndWait).states[1].properties.timeout = '60';
   const flow = await t.app.flows.create(t.account.sid, { friendlyName: 'ask', status: 'published', definition: definition as never });
@@ -38,7 +39,7 @@ async function closing(t: TestServer, fn: () => Promise<void>): Promise<void> {
   }
 }
 
-describe('events that arrive after a due timer the timer loop has not fired yet', () => {
+describe('events that arrive after what the execution had due (its timeout, its age cap) and the timer loop has not done yet', () => {
   it('a reply after its timeout was due: the execution times out once, and the reply starts a new execution', async () => {
     const { t, clock, sid, reply, steps } = await setUp();
     await closing(t, async () => {
@@ -89,6 +90,33 @@ describe('events that arrive after a due timer the timer loop has not fired yet'
       assert.deepEqual(await steps(sid), ['Trigger -incomingRequest-> ask', 'again -incomingMessage-> Ended', 'ask -timeout-> again']);
       const execution = await t.app.store.getExecutionBySid(sid);
       assert.equal(((execution?.state as { frames: { widgets: Record<string, { inbound?: { Body?: string } }> }[] }).frames[0]!.widgets.again?.inbound?.Body), 'here');
+      assert.deepEqual(await t.app.store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
+    });
+  });
+
+  it('a reply to an execution past its age cap expires it first, and starts a new execution', async () => {
+    const { t, clock, sid, reply, steps } = await setUp({ maxAgeSeconds: 30 });
+    await closing(t, async () => {
+      clock.ms += 45_000; // past the 30 s cap, before the 60 s timeout; housekeeping has not run
+      const result = await reply('hello');
+      assert.notEqual(result.executionSid, sid);
+      const execution = await t.app.store.getExecutionBySid(sid);
+      assert.equal(execution?.status, 'ended');
+      assert.deepEqual((execution?.state as { endReason?: unknown }).endReason, { kind: 'expired' });
+      assert.deepEqual(await steps(sid), ['Trigger -incomingRequest-> ask'], 'expired as housekeeping would: no step');
+      assert.deepEqual(await t.app.store.dueTimers(Number.MAX_SAFE_INTEGER, 10), [], 'its reply timer went with it');
+    });
+  });
+
+  it('a timer fired late, after the age cap that was due before it, expires the execution instead', async () => {
+    const { t, clock, sid, steps } = await setUp({ maxAgeSeconds: 50 });
+    await closing(t, async () => {
+      clock.ms += 3_600_000; // a restart after an hour: the timeout (60 s) was due after the cap (50 s)
+      await t.app.executions.fireDueTimers();
+      await t.app.executions.idle();
+      const execution = await t.app.store.getExecutionBySid(sid);
+      assert.deepEqual((execution?.state as { endReason?: unknown }).endReason, { kind: 'expired' });
+      assert.equal((await steps(sid)).some((step) => step.includes('timeout')), false);
       assert.deepEqual(await t.app.store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
     });
   });
