@@ -1,6 +1,9 @@
 // Why the server could not open its data directory, in words an operator can act on. Startup
 // fails before listening, so nothing is half-written: SQLite refuses the write and the database
 // stays as it was.
+import { accessSync, constants, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+
 const SQLITE_PRIMARY = {
   BUSY: 5,
   READONLY: 8,
@@ -23,14 +26,43 @@ const FS_CODES: Record<string, string> = {
   ENOENT: 'cannot be created (a parent directory is missing and cannot be made)',
 };
 
+/** What the file system says about a path; tests pass their own to play a read-only mount. */
+export interface FsProbe {
+  exists(path: string): boolean;
+  /** Throws why nothing can be created in the directory `path` (EROFS, EACCES…), if it cannot. */
+  checkWritable(path: string): void;
+}
+
+const REAL_FS: FsProbe = { exists: existsSync, checkWritable: (path) => accessSync(path, constants.W_OK) };
+
+/**
+ * A recursive mkdir reports ENOENT whatever stopped it (a read-only file system, no permission): the
+ * deepest directory that exists says why nothing could be made in it.
+ */
+function blockedAncestor(path: string, fs: FsProbe): { ancestor: string; code: string } | undefined {
+  let ancestor = dirname(path);
+  while (!fs.exists(ancestor) && dirname(ancestor) !== ancestor) ancestor = dirname(ancestor);
+  try {
+    fs.checkWritable(ancestor);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code && code !== 'ENOENT' && FS_CODES[code]) return { ancestor, code };
+  }
+  return undefined;
+}
+
 /** A clear sentence for storage failures at start; undefined for anything else (a real bug). */
-export function storageProblem(error: unknown, dataDir: string): string | undefined {
-  const e = error as { code?: string; errcode?: number; errstr?: string; message?: string; name?: string };
+export function storageProblem(error: unknown, dataDir: string, fs: FsProbe = REAL_FS): string | undefined {
+  const e = error as { code?: string; errcode?: number; errstr?: string; message?: string; name?: string; path?: string };
   // PostgreSQL unreachable, refusing us, or migrated by a newer Switchboard (src/store/postgres).
   if (e.name === 'DatabaseStartupError') return e.message;
   // Written by a newer Switchboard (src/store/sqlite): running this older build would misread it.
   const newer = /database schema version (\d+) is newer than this Switchboard \((\d+)\)/.exec(e.message ?? '');
   if (newer) return `the database in ${dataDir} has schema version ${newer[1]}, newer than this Switchboard's (${newer[2]}): run the newer Switchboard that migrated it, or restore a backup made before`;
+  if (e.code === 'ENOENT') {
+    const blocked = blockedAncestor(e.path ?? dataDir, fs);
+    if (blocked) return `data directory ${dataDir} cannot be created: ${blocked.ancestor} ${FS_CODES[blocked.code]}: ${blocked.code}`;
+  }
   if (e.code && FS_CODES[e.code]) return `data directory ${dataDir} ${FS_CODES[e.code]}: ${e.message}`;
   if (e.code === 'ERR_SQLITE_ERROR' && typeof e.errcode === 'number') {
     const detail = e.errstr ?? e.message ?? '';

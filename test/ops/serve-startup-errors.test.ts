@@ -73,10 +73,33 @@ describe('switchboard serve: startup failures are one line', () => {
 
 describe('startup problems in words', () => {
   it('a data directory that cannot be created (a read-only or missing parent)', () => {
+    const writable = { exists: (path: string) => path === '/', checkWritable: () => {} };
     const enoent = Object.assign(new Error("ENOENT: no such file or directory, mkdir '/ro/data'"), { code: 'ENOENT' });
-    assert.match(storageProblem(enoent, '/ro/data') ?? '', /^data directory \/ro\/data cannot be created \(a parent directory is missing and cannot be made\): ENOENT/);
+    assert.match(storageProblem(enoent, '/ro/data', writable) ?? '', /^data directory \/ro\/data cannot be created \(a parent directory is missing and cannot be made\): ENOENT/);
     const erofs = Object.assign(new Error("EROFS: read-only file system, mkdir '/ro/data'"), { code: 'EROFS' });
     assert.match(storageProblem(erofs, '/ro/data') ?? '', /is on a read-only file system/);
+  });
+
+  it("a recursive mkdir's ENOENT is reported as what stops it at the deepest directory that exists", () => {
+    // mkdirSync(..., { recursive: true }) under a read-only mount fails with ENOENT, not EROFS.
+    const enoent = Object.assign(new Error("ENOENT: no such file or directory, mkdir '/ro-mount/new/data'"), { code: 'ENOENT', syscall: 'mkdir', path: '/ro-mount/new/data' });
+    const checked: string[] = [];
+    const refusing = (code: string) => ({
+      exists: (path: string) => path === '/ro-mount' || path === '/',
+      checkWritable: (path: string) => {
+        checked.push(path);
+        throw Object.assign(new Error(`${code}: access '${path}'`), { code });
+      },
+    });
+    assert.equal(
+      storageProblem(enoent, '/ro-mount/new/data', refusing('EROFS')),
+      'data directory /ro-mount/new/data cannot be created: /ro-mount is on a read-only file system: EROFS',
+    );
+    assert.deepEqual(checked, ['/ro-mount']);
+    assert.equal(
+      storageProblem(enoent, '/ro-mount/new/data', refusing('EACCES')),
+      'data directory /ro-mount/new/data cannot be created: /ro-mount is not writable (permission denied): EACCES',
+    );
   });
 
   it('a host name that does not resolve', () => {
