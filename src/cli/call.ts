@@ -2,10 +2,11 @@
 // the flow through the simulator phone API (the same signed webhooks Twilio posts), prints what the
 // caller hears and each step, and reads what the caller does: keys (0-9 * #) or typed speech at a
 // menu, an empty line for "no input"; a length in seconds at a recording prompt; /hangup or Ctrl-D
-// to hang up. A flow file runs on an in-memory store; a FlowSid on the data directory's store.
+// to hang up. A flow file runs on an in-memory store; a FlowSid on the data directory's store. Like
+// `simulate`, it runs in dev mode (flows may call localhost); --strict-outbound applies the server's policy.
 import { createInterface } from 'node:readline';
 import { stdin, stdout } from 'node:process';
-import { openSimulation, printNewSteps } from './flow-file.ts';
+import { localToolFlags, openSimulation, printNewSteps } from './flow-file.ts';
 import { revisionFor, UNPUBLISHED_NOTICE } from '../channels/simulator/texting.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -56,7 +57,7 @@ export function callerRequest(kind: string, line: string): { action: string; fie
 }
 
 export async function callCommand(target: string | undefined, flags: Flags): Promise<number> {
-  const opened = await openSimulation('call', target, flags);
+  const opened = await openSimulation('call', target, localToolFlags(flags));
   if (!opened) return 1;
   const { app, account, flowSid, from, to } = opened;
   try {

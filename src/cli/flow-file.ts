@@ -21,6 +21,17 @@ import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 type Flags = Record<string, string | boolean | undefined>;
 
 /**
+ * The flags `simulate` and `call` run with. Local developer tools, they run in dev mode like `npm start`
+ * (flows may call localhost and private addresses) unless --strict-outbound or --no-dev asks for the
+ * server's strict outbound policy.
+ */
+export function localToolFlags(flags: Flags): Flags {
+  const { 'strict-outbound': strict, ...rest } = flags;
+  if (strict === true) return { ...rest, dev: false };
+  return rest.dev === undefined ? { ...rest, dev: true } : rest;
+}
+
+/**
  * `simulate`'s or `call`'s flow opened (see openFlowTarget) with the contact (--from) and the flow's
  * address (--to). Null when there is nothing to run: the usage or the reasons are already printed.
  */

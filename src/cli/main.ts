@@ -77,15 +77,18 @@ delete revokes a key: a running server using the store refuses it within its rea
 
 Chat with a flow in the terminal: each line you type is a message from --from; the flow's replies and steps
 are printed as they happen, and under a failure transition its reason. An empty line or Ctrl-D quits.
-A file runs as a draft flow in a throw-away store.
+A file runs as a published flow in a throw-away in-memory store.
   --strict-outbound        simulate runs in dev mode like 'npm start' (flows may call localhost and private
                            addresses); this applies the server's strict outbound policy instead (so does --no-dev)`,
-  call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…]
+  call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound]
 
 Call a flow in the terminal: what it says is printed, with each step; a line in brackets says what the call
 waits for. At a menu type digits (0-9 * #) to press keys, other text to speak, an empty line for no input;
 at a recording prompt its length in seconds (empty: 5, 0: silence); at a dial, queue, payment or virtual
-agent the outcome named in the brackets (empty: the first). /hangup or Ctrl-D hangs up.`,
+agent the outcome named in the brackets (empty: the first). /hangup or Ctrl-D hangs up.
+A file runs as a published flow in a throw-away in-memory store.
+  --strict-outbound        call runs in dev mode like 'npm start' (flows may call localhost and private
+                           addresses); this applies the server's strict outbound policy instead (so does --no-dev)`,
   'migrate-store': `Usage: switchboard migrate-store --from sqlite:<path>|postgres://… --to sqlite:<path>|postgres://…
 
 Copies every record into an empty store and checks the counts. Stop every server using either store first;
@@ -117,7 +120,7 @@ const OWN_FLAGS: Record<string, string[]> = {
   accounts: ['friendly-name'],
   keys: ['account', 'friendly-name'],
   simulate: ['from', 'to', 'strict-outbound'],
-  call: ['from', 'to'],
+  call: ['from', 'to', 'strict-outbound'],
 };
 
 function usageError(problem: string): number {

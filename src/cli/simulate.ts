@@ -6,21 +6,14 @@
 // applies the server's default policy.
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
-import { openSimulation } from './flow-file.ts';
+import { localToolFlags, openSimulation } from './flow-file.ts';
 import { SimulationOutput } from './simulate-output.ts';
 import { textFlow, UNPUBLISHED_NOTICE, UNWIRED_NOTICE } from '../channels/simulator/texting.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
-/** The flags simulate runs with: dev mode unless --strict-outbound or --no-dev asks for the strict policy. */
-export function simulateFlags(flags: Flags): Flags {
-  const { 'strict-outbound': strict, ...rest } = flags;
-  if (strict === true) return { ...rest, dev: false };
-  return rest.dev === undefined ? { ...rest, dev: true } : rest;
-}
-
 export async function simulateCommand(target: string | undefined, flags: Flags): Promise<number> {
-  const opened = await openSimulation('simulate', target, simulateFlags(flags));
+  const opened = await openSimulation('simulate', target, localToolFlags(flags));
   if (!opened) return 1;
   const { app, account, flowSid, from, to } = opened;
   const output = new SimulationOutput(app, account.sid, flowSid, { contact: from, flowAddress: to });

@@ -142,11 +142,16 @@ describe('switchboard simulate: dev outbound policy and failure reasons', () => 
     assert.match(unwired.stdout, /✗ The flow's Trigger does not handle incoming messages/);
   });
 
-  it('--help documents --strict-outbound', async () => {
-    const child = spawn(process.execPath, [main, 'simulate', '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    await new Promise((resolve) => child.on('close', resolve));
-    assert.match(stdout, /--strict-outbound/);
+  it('--help of simulate and call documents --strict-outbound, and that a file runs published', async () => {
+    for (const command of ['simulate', 'call']) {
+      const child = spawn(process.execPath, [main, command, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      await new Promise((resolve) => child.on('close', resolve));
+      assert.match(stdout, /--strict-outbound/, command);
+      // publishFlowFile publishes it (a draft would run for nobody but test users).
+      assert.match(stdout, /A file runs as a published flow/, command);
+      assert.doesNotMatch(stdout, /draft/, command);
+    }
   });
 });

@@ -1,8 +1,10 @@
 // `switchboard call` as a user runs it: a flow file, keys and a recording typed on stdin.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,5 +48,56 @@ describe('switchboard call', () => {
     assert.deepEqual(callerRequest('record', ''), { action: 'Recording', fields: { Duration: '5' } });
     assert.equal(callerRequest('record', 'abc'), null);
     assert.deepEqual(callerRequest('dial', 'busy'), { action: 'Dial', fields: { Status: 'busy' } });
+  });
+
+  it('runs in dev mode like simulate: a flow may call localhost; --strict-outbound applies the server policy', async () => {
+    const server = createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"answer": "42"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const dir = mkdtempSync(join(tmpdir(), 'sb-call-dev-'));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/lookup`;
+      const sayState = (name: string, say: string) => ({ name, type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 300 }, say } });
+      const file = join(dir, 'local.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          description: 'calls localhost',
+          initial_state: 'Trigger',
+          flags: { allow_concurrent_calls: true },
+          states: [
+            { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'lookup' }], properties: { offset: { x: 0, y: 0 } } },
+            {
+              name: 'lookup',
+              type: 'make-http-request',
+              transitions: [{ event: 'success', next: 'ok' }, { event: 'failed', next: 'blocked' }],
+              properties: { offset: { x: 0, y: 100 }, method: 'GET', content_type: 'application/x-www-form-urlencoded;charset=utf-8', url },
+            },
+            sayState('ok', 'The answer is {{widgets.lookup.parsed.answer}}.'),
+            sayState('blocked', 'The lookup failed.'),
+          ],
+        }),
+      );
+      // Async: this process's HTTP server must keep answering while the call runs.
+      const call = (extra: string[]) =>
+        new Promise<string>((resolve) => {
+          const env = { ...process.env, SWITCHBOARD_DATA_DIR: join(dir, 'data'), TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', SWITCHBOARD_DEV: '' };
+          const child = spawn(process.execPath, [main, 'call', file, ...extra], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+          let stdout = '';
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+          child.stdin.end('');
+          const timer = setTimeout(() => child.kill(), 60_000);
+          child.on('close', () => (clearTimeout(timer), resolve(stdout)));
+        });
+      assert.match(await call([]), /← The answer is 42\./);
+      const strict = await call(['--strict-outbound']);
+      assert.match(strict, /← The lookup failed\./);
+      assert.match(strict, /lookup —failed→ blocked\n\s+✗ .*(blocked|private|not allowed)/i);
+    } finally {
+      server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
