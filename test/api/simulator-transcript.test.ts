@@ -67,6 +67,15 @@ describe('simulator transcript: execution_sid of inbound messages', () => {
     }
   });
 
+  it("an unencoded '+' in Contact (a space) is refused as the POST's From is, not answered with an empty transcript", async () => {
+    for (const url of [`/simulator/Flows/${flowSid}/Messages?Contact=+15551230009`, `/console/api/Flows/${flowSid}/Simulator/Events?Contact=+15551230009`]) {
+      const res = await t.app.server.inject({ method: 'GET', url, headers: { authorization: t.auth } });
+      assert.equal(res.statusCode, 400, url);
+      assert.equal(res.json().code, 20001, url);
+      assert.match(res.json().message, /Contact.*starts with a space.*URL-encode it/, url);
+    }
+  });
+
   it('a repeated FlowAddress is read as its first value, in the transcript and the console stream', async () => {
     const query = `Contact=%2B15551230009&FlowAddress=${encodeURIComponent(SIMULATOR_FLOW_ADDRESS)}&FlowAddress=b`;
     const res = await t.app.server.inject({ method: 'GET', url: `/simulator/Flows/${flowSid}/Messages?${query}`, headers: { authorization: t.auth } });

@@ -6,7 +6,7 @@ import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, optionalString, requiredQuery, stringList } from '../wire/form.ts';
-import { contactAddress, optionalAddress } from '../wire/addresses.ts';
+import { checkContactAddress, contactAddress, optionalAddress } from '../wire/addresses.ts';
 import { formatDate } from '../wire/dates.ts';
 import { flowSidParam } from '../wire/path-params.ts';
 import { single } from '../wire/query.ts';
@@ -92,10 +92,11 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
   routes.add('GET', '/simulator/Flows/:Sid/Messages', async (request) => {
     const flowSid = flowSidParam(request);
     const query = request.query as Record<string, unknown>;
-    const contact = requiredQuery(query, 'Contact');
+    // Checked as the POST's From is: an unencoded '+' (a space) named nobody's transcript, silently empty.
+    const contact = checkContactAddress('Contact', requiredQuery(query, 'Contact'));
     if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/simulator/Flows/${flowSid}`);
     // The first of repeated values, as everywhere (an array named no transcript: always empty).
-    const flowAddress = single(query.FlowAddress, 'FlowAddress') ?? SIMULATOR_FLOW_ADDRESS;
+    const flowAddress = checkContactAddress('FlowAddress', single(query.FlowAddress, 'FlowAddress') ?? SIMULATOR_FLOW_ADDRESS);
     return { messages: ctx.simulator.transcript(flowAddress, contact).filter((m) => m.flowSid === flowSid).map(entryJson) };
   });
 
