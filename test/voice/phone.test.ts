@@ -2,6 +2,8 @@
 // bad input answered with Twilio-format errors, and calls being private to their account.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { FORM, form } from '../support/server.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
@@ -126,6 +128,58 @@ describe('simulator phone: hanging up during a Record or a Dial', () => {
       assert.equal((contextOf(execution!) as { widgets: Record<string, JsonObject> }).widgets.sales!.DialCallStatus, 'completed');
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe('simulator phone: hanging up while the flow works', () => {
+  it('during a slow HTTP request the hangup takes effect at once; the answer after it is not heard', async () => {
+    // The flow's request takes 3 s; the caller hangs up half a second into it.
+    const slow = createServer((request, response) => {
+      request.resume();
+      setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok": true}'), 3000);
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow`;
+    const say = (name: string, text: string, next?: string) => ({ name, type: 'say-play', transitions: [{ event: 'audioComplete', ...(next ? { next } : {}) }], properties: { offset: { x: 0, y: 100 }, say: text } });
+    const definition = {
+      description: 'a slow request',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'lookup' }], properties: { offset: { x: 0, y: 0 } } },
+        { name: 'lookup', type: 'make-http-request', transitions: [{ event: 'success', next: 'done' }, { event: 'failed', next: 'done' }], properties: { offset: { x: 0, y: 100 }, method: 'GET', content_type: 'application/x-www-form-urlencoded;charset=utf-8', url } },
+        say('done', 'Here is your answer.'),
+      ],
+    };
+    const { server, flowSid } = await serverWithFlow(definition, { config: { dev: true } });
+    try {
+      const dialled = call(server, flowSid, '+15551230501');
+      // The call exists while its first request is out: find it in the list.
+      let callSid: string | undefined;
+      for (let i = 0; i < 100 && !callSid; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const listed = (await phone(server, '/simulator/calls', {}, 'GET')) as unknown as { calls: { sid: string }[] };
+        callSid = listed.calls[0]?.sid;
+      }
+      assert.ok(callSid);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const started = Date.now();
+      const ended = await phone(server, `/simulator/calls/${callSid}/Hangup`);
+      assert.ok(Date.now() - started < 1000, `the hangup took ${Date.now() - started} ms`);
+      assert.equal(ended.status, 'completed');
+      await dialled;
+      // The request finishes; the flow goes on to a caller widget, which the gone caller never hears.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      await server.app.executions.idle();
+      const after = await phone(server, `/simulator/calls/${callSid}`, {}, 'GET');
+      assert.deepEqual(said(after), []);
+      assert.equal(after.transcript.at(-1)?.kind, 'ended', JSON.stringify(after.transcript));
+      const execution = await server.app.store.getExecutionBySid(after.execution_sid!);
+      assert.equal(execution!.status, 'ended');
+    } finally {
+      await server.close();
+      slow.close();
     }
   });
 });

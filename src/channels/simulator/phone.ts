@@ -156,6 +156,14 @@ export class SimulatorPhone implements VoiceChannel {
   async act(callSid: string, action: CallerAction): Promise<PhoneCall> {
     const call = this.#calls.get(callSid);
     if (!call) throw new CallError('not-found', `call ${callSid} does not exist`);
+    // A caller hangs up at once, whatever the call is doing: not after the request in flight (a flow
+    // in a slow HTTP request holds it for seconds), whose answer is then dropped unheard. The flow
+    // learns it from the final status, as from Twilio.
+    if (action.type === 'hangup' && this.#queues.has(call.sid)) {
+      if (FINAL.includes(call.status)) throw new CallError('ended', `call ${call.sid} has ended (${call.status})`);
+      await this.#end(call, 'completed', 'caller hung up');
+      return call;
+    }
     await this.#serial(call, () => this.#act(call, action));
     return call;
   }
@@ -436,9 +444,12 @@ export class SimulatorPhone implements VoiceChannel {
     try {
       answer = await this.#transport.request(call.accountSid, url, method, { ...this.#params(call), ...extra });
     } catch (error) {
+      if (FINAL.includes(call.status)) return; // hung up meanwhile
       this.#line(call, 'network', 'error', `request to ${url} failed: ${(error as Error).message}`);
       return this.#end(call, 'failed', 'an application error has occurred');
     }
+    // The caller hung up while the request was out: nobody hears its answer.
+    if (FINAL.includes(call.status)) return;
     if (answer.status === 204) return this.#end(call, 'completed', 'the application answered no content');
     if (answer.status >= 400) {
       this.#line(call, 'network', 'error', `${url} answered HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
