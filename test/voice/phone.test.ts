@@ -132,6 +132,46 @@ describe('simulator phone: hanging up during a Record or a Dial', () => {
   });
 });
 
+describe('simulator phone: hanging up in a queue', () => {
+  const QUEUE_FLOW = {
+    description: 'waits in a queue',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'queue' }], properties: { offset: { x: 0, y: 0 } } },
+      { name: 'queue', type: 'enqueue-call', transitions: [{ event: 'callComplete', next: 'result' }, { event: 'failedToEnqueue' }, { event: 'callFailure' }], properties: { offset: { x: 0, y: 100 }, queue_name: 'support' } },
+      { name: 'result', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Queue result {{widgets.queue.QueueResult}}' } },
+    ],
+  };
+
+  // Reference §2.10: Twilio requests the <Enqueue> action with QueueResult=hangup; its TwiML is not played.
+  for (const [how, hangUp] of [
+    ['the caller hangs up', (sid: string, server: Parameters<typeof phone>[0]) => phone(server, `/simulator/calls/${sid}/Hangup`)],
+    ['the API says QueueResult=hangup', (sid: string, server: Parameters<typeof phone>[0]) => phone(server, `/simulator/calls/${sid}/Queue`, { QueueResult: 'hangup', QueueTime: '42' })],
+  ] as const) {
+    it(`${how}: the action is requested with QueueResult=hangup (callComplete), and nothing more is heard`, async () => {
+      const { server, flowSid } = await serverWithFlow(QUEUE_FLOW);
+      try {
+        const started = await call(server, flowSid, '+15551230403');
+        assert.equal(started.waiting_for?.kind, 'queue');
+        const ended = await hangUp(started.sid, server);
+        assert.equal(ended.status, 'completed');
+        await server.app.executions.idle();
+        const steps = await stepsOf(server, flowSid, ended.execution_sid!);
+        assert.equal(steps.at(1), 'queue -callComplete-> result');
+        assert.deepEqual(said(await phone(server, `/simulator/calls/${started.sid}`, {}, 'GET')), []);
+        const execution = await server.app.store.getExecutionBySid(ended.execution_sid!);
+        assert.equal(execution!.status, 'ended');
+        const queue = (contextOf(execution!) as { widgets: Record<string, JsonObject> }).widgets.queue!;
+        assert.equal(queue.QueueResult, 'hangup');
+        if (how === 'the API says QueueResult=hangup') assert.equal(queue.QueueTime, '42');
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
 describe('simulator phone: hanging up while the flow works', () => {
   it('during a slow HTTP request the hangup takes effect at once; the answer after it is not heard', async () => {
     // The flow's request takes 3 s; the caller hangs up half a second into it.

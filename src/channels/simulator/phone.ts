@@ -25,7 +25,7 @@ export type Waiting =
   | { kind: 'input'; input: string[]; numDigits?: number; finishOnKey: string; action: string; method: string; actionOnEmptyResult: boolean }
   | { kind: 'record'; finishOnKey: string; action: string; method: string; startedAt: number }
   | { kind: 'dial'; to: string[]; action: string | null; method: string }
-  | { kind: 'queue'; queue: string; action: string | null; method: string }
+  | { kind: 'queue'; queue: string; action: string | null; method: string; startedAt: number }
   | { kind: 'payment'; action: string; method: string }
   | { kind: 'virtual-agent'; connector: string; action: string; method: string }
   | { kind: 'answer' }
@@ -327,6 +327,8 @@ export class SimulatorPhone implements VoiceChannel {
       case 'queue-result':
         if (waiting.kind === 'queue') {
           this.#line(call, 'network', 'queue', `left the queue: ${action.result}`);
+          // The caller hung up in the queue: the action learns it, and nothing more is played.
+          if (action.result === 'hangup') return this.#hangUp(call, action.seconds);
           return this.#afterVerb(call, waiting.action, waiting.method, { QueueResult: action.result, QueueSid: sid('QU'), QueueTime: String(action.seconds ?? 10) });
         }
         break;
@@ -371,10 +373,12 @@ export class SimulatorPhone implements VoiceChannel {
   }
 
   /**
-   * The caller hangs up. During a Record (having said something) or a Dial, Twilio first requests the
-   * verb's action, as the call ends (its TwiML is not run), then sends the final status.
+   * The caller hangs up. During a Record (having said something), a Dial or an Enqueue, Twilio first
+   * requests the verb's action, as the call ends (its TwiML is not run), then sends the final status.
+   * Gather, Pay and Connect request nothing: the flow learns of the hangup from the final status.
+   * `queueSeconds`: how long the caller was in the queue, when the simulator API says.
    */
-  async #hangUp(call: PhoneCall): Promise<void> {
+  async #hangUp(call: PhoneCall, queueSeconds?: number): Promise<void> {
     const waiting = call.waiting;
     let extra: Record<string, string> | null = null;
     if (waiting?.kind === 'record' && waiting.action) {
@@ -384,6 +388,9 @@ export class SimulatorPhone implements VoiceChannel {
       extra = { RecordingSid: recordingSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${call.accountSid}/Recordings/${recordingSid}`, RecordingDuration: String(seconds), Digits: 'hangup' };
     } else if (waiting?.kind === 'dial' && waiting.action) {
       extra = { DialCallStatus: 'completed', DialCallSid: sid('CA'), DialCallDuration: '0', DialBridged: 'true' };
+    } else if (waiting?.kind === 'queue' && waiting.action) {
+      const seconds = queueSeconds ?? Math.round((this.#now() - waiting.startedAt) / 1000);
+      extra = { QueueResult: 'hangup', QueueSid: sid('QU'), QueueTime: String(seconds) };
     }
     if (waiting && extra && 'action' in waiting && waiting.action) {
       call.waiting = null;
@@ -516,7 +523,7 @@ export class SimulatorPhone implements VoiceChannel {
           const task = elements(verb).find((n) => n.tagName === 'Task');
           const queue = attr(verb, 'workflowSid') ? `workflow ${attr(verb, 'workflowSid')}${task ? ` task ${textOf(task)}` : ''}` : textOf(verb);
           call.remaining = rest;
-          call.waiting = { kind: 'queue', queue, action: attr(verb, 'action') || null, method };
+          call.waiting = { kind: 'queue', queue, action: attr(verb, 'action') || null, method, startedAt: this.#now() };
           this.#line(call, 'flow', 'enqueue', `waiting in ${queue}`);
           return;
         }
