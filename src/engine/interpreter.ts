@@ -42,6 +42,12 @@ export interface NewExecution {
 
 /** The events by which a widget leaves on a failure (a widget with none wired records `error`). */
 export const FAILURE_EVENTS: readonly string[] = ['failed', 'fail', 'deliveryFailure'];
+/**
+ * Events by which a widget leaves because it failed (reference §9): taken with nothing wired inside a
+ * subflow, the subflow fails (the parent's Run Subflow takes `failed`). Outcomes of a call or a payment
+ * (busy, noAnswer, timeout, providerError, …) are not failures of the widget.
+ */
+const FAILING_EVENTS: ReadonlySet<string> = new Set([...FAILURE_EVENTS, 'failedToEnqueue', 'callFailure', 'failure']);
 
 /** Creates the state of a new execution and runs its first sprint from the trigger. */
 export function startExecution(
@@ -372,6 +378,14 @@ class Sprint {
           if (outcome.channel.contactAddress) this.state.contactAddress = outcome.channel.contactAddress;
           this.state.channel = outcome.channel.details;
         }
+        if (this.state.frames.length > 1 && FAILING_EVENTS.has(outcome.event) && !(outcome.transition ?? state.transitions.find((t) => t.event === outcome.event))?.next) {
+          // A subflow widget failed with nowhere to go: the subflow failed, as for an `error` outcome. (In the main
+          // flow the execution ends as it does after any widget with nothing wired: completed.)
+          const error = outcome.error ?? failureOf(state.name, outcome.event, outcome.outputs);
+          this.recordStep(state.name, outcome.event, 'Ended', outcome.outputs);
+          this.failFrame(error.code, error.message);
+          return;
+        }
         this.transition(state, outcome.event, outcome.outputs, outcome.transition);
         return;
       case 'error': {
@@ -482,6 +496,24 @@ class Sprint {
     this.state.status = 'ended';
     this.state.endReason = reason;
   }
+}
+
+/**
+ * The error of a widget that left by a failure event with no `error` of its own: the one its outputs
+ * carry (`error`, or a message's `ErrorCode`/`ErrorMessage`), else 81024 (a subflow error) naming it.
+ */
+function failureOf(widget: string, event: string, outputs: JsonObject): { code: number; message: string } {
+  const error = outputs.error;
+  if (isObject(error) && typeof error.code === 'number' && typeof error.message === 'string') return { code: error.code, message: error.message };
+  const source = isObject(outputs.outbound) ? outputs.outbound : outputs;
+  const code = typeof source.ErrorCode === 'number' ? source.ErrorCode : typeof source.ErrorCode === 'string' && /^\d{1,9}$/.test(source.ErrorCode) ? Number(source.ErrorCode) : null;
+  const message = `Widget '${widget}' left by '${event}'`;
+  if (code !== null) return { code, message: typeof source.ErrorMessage === 'string' && source.ErrorMessage ? source.ErrorMessage : message };
+  return { code: 81024, message: `${message} with no transition wired` };
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** The timer the waiting widget is parked on, when the wait says when it is due. */

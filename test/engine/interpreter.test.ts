@@ -882,6 +882,51 @@ describe('run-subflow', () => {
     assert.deepEqual(h.state.endReason, { kind: 'completed' });
   });
 
+  it('an HTTP Request or Function failing inside the subflow with nothing wired fails the subflow too, with its error', () => {
+    const inner = (type: 'make-http-request' | 'run-function', event: 'failed' | 'fail'): FlowDefinition =>
+      flow('call', [{ name: 'call', type, transitions: [{ event: 'success' }, { event }], properties: { method: 'GET', url: 'https://api.example.com/x' } }], 'incomingParent');
+    const cases: [FlowDefinition, EffectResult, string, JsonObject][] = [
+      [inner('make-http-request', 'failed'), { kind: 'http-response', statusCode: 500, contentType: 'text/plain', body: 'boom' }, 'call -failed-> Ended', { code: 81014, message: "Make HTTP Request 'call': the server answered with status 500" }],
+      [inner('make-http-request', 'failed'), { kind: 'http-failed', reason: 'network', message: 'connect ECONNREFUSED' }, 'call -failed-> Ended', { code: 81014, message: "Make HTTP Request 'call': the request failed (network: connect ECONNREFUSED)" }],
+      [inner('run-function', 'fail'), { kind: 'http-response', statusCode: 404, contentType: 'text/plain', body: 'no' }, 'call -fail-> Ended', { code: 81010, message: "Run Function 'call': the Function answered with status 404" }],
+    ];
+    for (const [definition, result, step, error] of cases) {
+      const h = new Harness(parent());
+      h.start();
+      h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition });
+      h.answer(result, 'http-request');
+      assert.deepEqual(h.path().slice(2), [step, 'sub -failed-> broken', 'broken -next-> Ended'], step);
+      assert.deepEqual(h.widgets.sub, { error });
+      assert.deepEqual(h.state.endReason, { kind: 'completed' });
+    }
+    // Wired, the failure goes where it leads, and the subflow completes as before.
+    const wired = flow('call', [{ name: 'call', type: 'make-http-request', transitions: [{ event: 'success' }, { event: 'failed', next: 'note' }], properties: { method: 'GET', url: 'https://api.example.com/x' } }, setVars('note', [{ key: 'result', value: 'handled' }])], 'incomingParent');
+    const h = new Harness(parent());
+    h.start();
+    h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition: wired });
+    h.http(503, 'down', 'text/plain');
+    assert.deepEqual(h.path().slice(-2), ['sub -completed-> after', 'after -next-> Ended']);
+    assert.equal(h.variables.got, 'handled');
+  });
+
+  it("a Send & Wait's delivery failure inside the subflow with nothing wired fails it with the message's error", () => {
+    const h = new Harness(parent());
+    h.start();
+    h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition: flow('q', [{ name: 'q', type: 'send-and-wait-for-reply', transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }], properties: { body: 'q?' } }], 'incomingParent') });
+    h.answer({ kind: 'message-failed', code: 30003, message: 'Unreachable destination handset' }, 'send-message');
+    assert.deepEqual(h.path().slice(-3), ['q -deliveryFailure-> Ended', 'sub -failed-> broken', 'broken -next-> Ended']);
+    assert.deepEqual(h.widgets.sub, { error: { code: 30003, message: 'Unreachable destination handset' } });
+  });
+
+  it('in the main flow, an unwired failure event ends the execution as before (completed)', () => {
+    const h = new Harness(flow('call', [{ name: 'call', type: 'make-http-request', transitions: [{ event: 'success' }, { event: 'failed' }], properties: { method: 'GET', url: 'https://api.example.com/x' } }]));
+    h.start();
+    h.http(500, 'boom', 'text/plain');
+    assert.deepEqual(h.path().slice(1), ['call -failed-> Ended']);
+    assert.deepEqual(h.state.endReason, { kind: 'completed' });
+    assert.deepEqual(h.diagnostics, []);
+  });
+
   it('a subflow jumping to a widget that does not exist fails the subflow too', () => {
     const h = new Harness(parent());
     h.start();

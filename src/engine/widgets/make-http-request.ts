@@ -1,5 +1,6 @@
 // Make HTTP Request: the runtime performs it (10 s, 64 KB cap, redirects followed); 2xx is
-// `success`, anything else — status, timeout, oversize, network — is `failed`.
+// `success`, anything else — status, timeout, oversize, network — is `failed` (81014 when that fails a
+// subflow: Studio's code for this widget's errors).
 import { awaitEffect, effectResult, stringProp, type WidgetHandler } from './widget.ts';
 import { renderCall, responseOutputs } from './http-outputs.ts';
 
@@ -40,14 +41,16 @@ export const makeHttpRequest: WidgetHandler = {
       },
     });
   },
-  resume(_env, wait, event) {
+  resume(env, wait, event) {
     const result = effectResult(wait, event);
     if (!result) return null;
     if (result.kind === 'http-response') {
-      const ok = result.statusCode >= 200 && result.statusCode < 300;
-      return { type: 'transition', event: ok ? 'success' : 'failed', outputs: responseOutputs(result) };
+      if (result.statusCode >= 200 && result.statusCode < 300) return { type: 'transition', event: 'success', outputs: responseOutputs(result) };
+      return { type: 'transition', event: 'failed', outputs: responseOutputs(result), error: { code: 81014, message: `Make HTTP Request '${env.state.name}': the server answered with status ${result.statusCode}` } };
     }
-    if (result.kind === 'http-failed') return { type: 'transition', event: 'failed', outputs: {} };
+    if (result.kind === 'http-failed') {
+      return { type: 'transition', event: 'failed', outputs: {}, error: { code: 81014, message: `Make HTTP Request '${env.state.name}': the request failed (${result.reason}: ${result.message})` } };
+    }
     return null;
   },
 };

@@ -10,7 +10,7 @@ const FUNCTION_FAILED = 81010;
 
 function failed(env: WidgetEnv, outputs: JsonObject, why: string): Outcome {
   const diagnostic: Diagnostic = { level: 'error', code: FUNCTION_FAILED, message: `Run Function '${env.state.name}': ${why}`, widget: env.state.name };
-  return { type: 'transition', event: 'fail', outputs, diagnostics: [diagnostic] };
+  return { type: 'transition', event: 'fail', outputs, diagnostics: [diagnostic], error: { code: FUNCTION_FAILED, message: diagnostic.message } };
 }
 
 export const runFunction: WidgetHandler = {

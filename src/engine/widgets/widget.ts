@@ -24,9 +24,19 @@ export type Outcome =
   /**
    * Leave the widget by `event`; `transition` picks a specific one (split's `match`); `channel` moves
    * the execution onto another channel first (the next widget already sees it); `diagnostics` are alerts
-   * that do not change the way out (Run Function's 81010 on `fail`).
+   * that do not change the way out (Run Function's 81010 on `fail`). `error`: why a failure event was
+   * taken, what a subflow that fails by it (nothing wired) returns to the parent (see interpreter's `follow`).
    */
-  | { type: 'transition'; event: string; outputs: JsonObject; transition?: Transition; effects?: Effect[]; channel?: ChannelSwitch; diagnostics?: Diagnostic[] }
+  | {
+      type: 'transition';
+      event: string;
+      outputs: JsonObject;
+      transition?: Transition;
+      effects?: Effect[];
+      channel?: ChannelSwitch;
+      diagnostics?: Diagnostic[];
+      error?: { code: number; message: string };
+    }
   /** Park the execution on this widget until `wait` is satisfied; `diagnostics` are non-fatal warnings. */
   | { type: 'wait'; wait: Wait; effects: Effect[]; diagnostics?: Diagnostic[] }
   /** The widget could not run (e.g. a Liquid error): take `failureEvent` if wired, else end the execution. */
