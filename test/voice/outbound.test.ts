@@ -87,6 +87,29 @@ describe('make-outgoing-call-v2 in the simulator', () => {
     }
   });
 
+  it('a call nobody answers gives up as no-answer after its ring timeout; while ringing it names the execution that placed it', async () => {
+    const definition = fixture('outbound-reminder.json') as { states: { name: string; properties: Record<string, unknown> }[] };
+    definition.states.find((state) => state.name === 'dial_out')!.properties.timeout = 1;
+    const { server, flowSid } = await serverWithFlow(definition);
+    try {
+      const to = '+15551230205';
+      const { executionSid, call } = await startReminder(server, flowSid, to);
+      assert.equal(call.status, 'ringing');
+      assert.equal(call.execution_sid, executionSid);
+      assert.match(call.transcript[0]!.text, /rings up to 1 s/);
+      let view = call;
+      for (let i = 0; i < 60 && view.status === 'ringing'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        view = await phone(server, `/simulator/calls/${call.sid}`, {}, 'GET');
+      }
+      assert.equal(view.status, 'no-answer');
+      await server.app.executions.idle();
+      assert.deepEqual(await stepsOf(server, flowSid, executionSid), ['Trigger -incomingRequest-> dial_out', 'dial_out -noAnswer-> text_missed', 'text_missed -sent-> Ended']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('the callee cannot be asked for digits before answering; a finished call refuses actions (409)', async () => {
     const { server, flowSid } = await serverWithFlow(fixture('outbound-reminder.json'));
     try {

@@ -28,7 +28,8 @@ function callJson(ctx: ApiContext, call: PhoneCall) {
     sid: call.sid,
     account_sid: call.accountSid,
     flow_sid: call.flowSid,
-    execution_sid: ctx.calls.executionOf(call.sid),
+    // An outbound call knows the execution that placed it from the start (it rings before any callback).
+    execution_sid: ctx.calls.executionOf(call.sid) ?? call.executionSid,
     from: call.from,
     to: call.to,
     direction: call.direction,

@@ -38,6 +38,8 @@ export interface PhoneCall {
   from: string;
   to: string;
   direction: 'inbound' | 'outbound-api';
+  /** Outbound: the execution that placed it (an inbound call's is the runtime's to say, once it starts one). */
+  executionSid: string | null;
   status: CallStatus;
   dateCreated: number;
   answeredAt: number | null;
@@ -128,6 +130,11 @@ export class SimulatorPhone implements VoiceChannel {
   readonly #now: () => number;
   /** Serialises actions per call, as a real call handles one request at a time. */
   readonly #queues = new Map<string, Promise<unknown>>();
+  /**
+   * Outbound calls ringing, by SID: each gives up as no-answer when its ring timeout runs out, as the
+   * network does. A plain timer is enough: the calls themselves live in this process's memory only.
+   */
+  readonly #ringing = new Map<string, NodeJS.Timeout>();
 
   constructor(transport: PhoneTransport, now: () => number = Date.now) {
     this.#transport = transport;
@@ -144,7 +151,7 @@ export class SimulatorPhone implements VoiceChannel {
 
   /** A simulated caller dials the flow: the flow webhook gets the incoming call. */
   async dial(accountSid: string, flowSid: string, webhookUrl: string, from: string, to: string): Promise<PhoneCall> {
-    const call = this.#newCall({ accountSid, flowSid, from, to, direction: 'inbound', statusCallback: webhookUrl, answerUrl: null, machineDetection: false });
+    const call = this.#newCall({ accountSid, flowSid, from, to, direction: 'inbound', executionSid: null, statusCallback: webhookUrl, answerUrl: null, machineDetection: false });
     call.status = 'ringing';
     await this.#serial(call, async () => {
       await this.#fetchAndRun(call, webhookUrl, 'POST', {});
@@ -179,6 +186,7 @@ export class SimulatorPhone implements VoiceChannel {
       from: spec.from,
       to: spec.to,
       direction: 'outbound-api',
+      executionSid: context.executionSid,
       statusCallback: context.statusCallback,
       answerUrl: context.answerUrl,
       machineDetection: !!spec.options.MachineDetection,
@@ -186,7 +194,16 @@ export class SimulatorPhone implements VoiceChannel {
     call.status = 'ringing';
     call.recording = spec.record;
     call.waiting = { kind: 'answer' };
-    this.#line(call, 'network', 'ringing', `calling ${spec.to} from ${spec.from} (rings up to ${spec.timeout} s)`);
+    const ringSeconds = Number.isFinite(spec.timeout) && spec.timeout > 0 ? spec.timeout : 60;
+    this.#line(call, 'network', 'ringing', `calling ${spec.to} from ${spec.from} (rings up to ${ringSeconds} s)`);
+    const timer = setTimeout(() => {
+      this.#ringing.delete(call.sid);
+      void this.#serial(call, async () => {
+        if (call.waiting?.kind === 'answer') await this.#end(call, 'no-answer', `nobody answered within ${ringSeconds} s`);
+      }).catch(() => undefined);
+    }, ringSeconds * 1000);
+    timer.unref();
+    this.#ringing.set(call.sid, timer);
     return { ok: true, call: this.#resource(call) };
   }
 
@@ -223,7 +240,7 @@ export class SimulatorPhone implements VoiceChannel {
 
   // ---- internals
 
-  #newCall(init: Pick<PhoneCall, 'accountSid' | 'flowSid' | 'from' | 'to' | 'direction' | 'statusCallback' | 'answerUrl' | 'machineDetection'>): PhoneCall {
+  #newCall(init: Pick<PhoneCall, 'accountSid' | 'flowSid' | 'from' | 'to' | 'direction' | 'executionSid' | 'statusCallback' | 'answerUrl' | 'machineDetection'>): PhoneCall {
     const call: PhoneCall = {
       sid: sid('CA'),
       ...init,
@@ -290,6 +307,7 @@ export class SimulatorPhone implements VoiceChannel {
       case 'reject': {
         if (waiting.kind !== 'answer') break;
         if (action.type === 'reject') return this.#end(call, action.status, `the callee did not answer (${action.status})`);
+        this.#stopRinging(call);
         call.status = 'in-progress';
         call.answeredAt = this.#now();
         call.waiting = null;
@@ -576,8 +594,14 @@ export class SimulatorPhone implements VoiceChannel {
     else if (verb.tagName === 'Pause') this.#line(call, 'flow', 'pause', `${attr(verb, 'length', '1')} s of silence`);
   }
 
+  #stopRinging(call: PhoneCall): void {
+    clearTimeout(this.#ringing.get(call.sid));
+    this.#ringing.delete(call.sid);
+  }
+
   async #end(call: PhoneCall, status: CallStatus, why: string): Promise<void> {
     if (FINAL.includes(call.status)) return;
+    this.#stopRinging(call);
     const wasRinging = call.status === 'ringing' || call.status === 'queued';
     call.status = status;
     call.waiting = null;
