@@ -213,7 +213,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
       // Each step runs even if an earlier one failed (e.g. handing back claims to an unreachable
       // database): the store is always closed, and the first failure is reported. The server's close
       // drains (stopping the runtime before it stops listening); stopRuntime reports how that went.
-      const steps = [() => reclaimer?.stop(), () => server.close(), stopRuntime, () => observability.observer.close(), () => store.close(), () => observability.shutdown()];
+      const steps = [() => reclaimer?.stop(), () => server.close(), stopRuntime, () => store.close(), () => observability.shutdown()];
       let failure: unknown;
       for (const step of steps) {
         try {

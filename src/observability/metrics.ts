@@ -74,7 +74,7 @@ export class Metrics {
   #localCounts: (() => { active: number; waiting: Readonly<Record<string, number>> }) | null = null;
   readonly executionsActive = new Gauge({
     name: 'switchboard_executions_active',
-    help: 'Active executions: on the embedded store, those active when this node started and those it has run since',
+    help: 'Active executions this node has worked on since it started',
     registers: [this.registry],
     collect: () => {
       const counts = this.#localCounts?.();

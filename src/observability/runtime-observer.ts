@@ -6,12 +6,9 @@ import type { Logger } from 'pino';
 import type { ActivityCounter } from '../lib/activity.ts';
 import type { EffectResult, ExecutionState } from '../engine/types.ts';
 import type { EffectLabel, RuntimeObserver, SprintLabel, SprintReport } from '../runtime/ports/observer.ts';
-import { StoreConflictError, type ExecutionAge, type Store } from '../runtime/ports/store.ts';
+import { StoreConflictError, type Store } from '../runtime/ports/store.ts';
 import { annotateWork, currentWork, workContext, withWork } from './context.ts';
 import type { Metrics } from './metrics.ts';
-
-/** Executions read per page by the start-up count: each page holds the event loop for a few milliseconds. */
-const START_COUNT_PAGE = 500;
 
 /** The trigger an execution started from, as Studio names it (its trigger object's key). */
 const TRIGGERS: Record<string, string> = {
@@ -68,13 +65,10 @@ export class TelemetryObserver implements RuntimeObserver {
   readonly #metrics: Metrics;
   readonly #log: Logger;
   readonly #activity: ActivityCounter;
-  /** Active executions this node has written or found at start, and what each waits for (see watchStore). */
+  /** Active executions this node has written, and what each waits for (see watchStore). */
   readonly #active = new Map<string, string>();
   #trackLocally = true;
   readonly #waiting: Record<string, number> = { reply: 0, effect: 0, subflow: 0 };
-  /** While the start-up count runs: executions sprints wrote meanwhile, which it must not overwrite. */
-  #writtenDuringCount: Set<string> | null = null;
-  #closed = false;
 
   constructor(tracer: Tracer, metrics: Metrics, log: Logger, activity: ActivityCounter) {
     this.#tracer = tracer;
@@ -86,53 +80,16 @@ export class TelemetryObserver implements RuntimeObserver {
 
   /**
    * Where the active/waiting gauges come from: the store's own count when it has one (right across
-   * nodes); else, for the embedded single-node SQLite store, this node's own running count, starting
-   * from the executions active in the store when it started; else (a shared store that cannot count)
-   * nowhere: a per-node view would be wrong and would grow without bound as executions end on other nodes.
+   * nodes); else, for the embedded single-node SQLite store, what this node has seen since it
+   * started; else (a shared store that cannot count) nowhere: a per-node view would be wrong and
+   * would grow without bound as executions end on other nodes.
    */
-  watchStore(store: Pick<Store, 'kind' | 'countActiveExecutions' | 'expiredExecutions' | 'loadExecutions'>): void {
-    if (!store.countActiveExecutions && store.kind === 'sqlite') {
-      void this.#countActiveAtStart(store);
-      return;
-    }
+  watchStore(store: Pick<Store, 'kind' | 'countActiveExecutions'>): void {
+    if (!store.countActiveExecutions && store.kind === 'sqlite') return;
     this.#trackLocally = false;
     this.#active.clear();
     if (store.countActiveExecutions) this.#metrics.countExecutionsWith(() => store.countActiveExecutions!());
     else this.#metrics.dropExecutionGauges();
-  }
-
-  /** Stops reading the store (the start-up count), before the store closes. */
-  close(): void {
-    this.#closed = true;
-  }
-
-  /**
-   * Adds the executions already active in the store (from before a restart) to the running count, so
-   * the gauges do not read 0 with thousands waiting. In the background, a page at a time, yielding
-   * between pages: SQLite reads hold the event loop, and one aggregate over every state would hold it
-   * for seconds with a million waiting.
-   */
-  async #countActiveAtStart(store: Pick<Store, 'expiredExecutions' | 'loadExecutions'>): Promise<void> {
-    const written = (this.#writtenDuringCount = new Set());
-    try {
-      let after: ExecutionAge | undefined;
-      while (!this.#closed) {
-        // Every active execution, oldest first: "created by" the end of time.
-        const page = await store.expiredExecutions(Number.MAX_SAFE_INTEGER, START_COUNT_PAGE, after);
-        if (page.length === 0 || this.#closed) break;
-        for (const { record } of (await store.loadExecutions(page.map((execution) => execution.sid))).values()) {
-          // A sprint written since the page was read knows better (it may have ended the execution).
-          if (record.status !== 'active' || written.has(record.sid) || this.#active.has(record.sid)) continue;
-          this.#setActive(record.sid, waitingFor(record.state) ?? 'nothing');
-        }
-        after = page[page.length - 1];
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    } catch (error) {
-      if (!this.#closed) this.#log.warn({ err: error }, 'could not count the executions active at start: the execution gauges count only those run since');
-    } finally {
-      this.#writtenDuringCount = null;
-    }
   }
 
   #childSpan(name: string, attributes: Record<string, string>): Span {
@@ -191,7 +148,6 @@ export class TelemetryObserver implements RuntimeObserver {
       this.#log.info({ reason, steps: (execution.state as Partial<ExecutionState>).stepCount }, 'execution ended');
     }
     if (!this.#trackLocally) return;
-    this.#writtenDuringCount?.add(execution.sid);
     this.#setActive(execution.sid, execution.status === 'ended' ? null : (waitingFor(execution.state) ?? 'nothing'));
   }
 

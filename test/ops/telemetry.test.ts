@@ -5,9 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig, type SwitchboardConfig } from '../../src/config.ts';
@@ -271,63 +269,6 @@ test('active/waiting gauges come from the store when it can count (all nodes), a
   const text = (await other.server.inject({ method: 'GET', url: '/metrics' })).body;
   assert.doesNotMatch(text, /switchboard_executions_active/);
   assert.match(text, /# HELP switchboard_executions_started_total/);
-});
-
-/** Polls a metric until it reads `want` (the start-up count runs in the background), or gives up after 5 s. */
-async function metricBecomes(app: App, name: string, labels: Record<string, string>, want: number): Promise<number | undefined> {
-  const deadline = Date.now() + 5000;
-  let value = await metric(app, name, labels);
-  while (value !== want && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    value = await metric(app, name, labels);
-  }
-  return value;
-}
-
-test('on SQLite the active/waiting gauges start from the executions already active after a restart', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'sb-gauges-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const config = { ...loadConfig({}, {}), dataDir: dir };
-  const first = await createApp(config);
-  const { account } = await first.accounts.ensureStartupAccount();
-  const headers = { authorization: basicAuth(account.sid, account.authToken), ...FORM };
-  const definition = readFileSync(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url), 'utf8');
-  const flow = (await first.server.inject({ method: 'POST', url: '/v2/Flows', headers, payload: form({ FriendlyName: 'f', Status: 'published', Definition: definition }) })).json();
-  const executions: string[] = [];
-  for (const to of ['+15550000001', '+15550000002', '+15550000003']) {
-    const res = await first.server.inject({ method: 'POST', url: `/v2/Flows/${flow.sid}/Executions`, headers, payload: form({ To: to, From: '+15005550006' }) });
-    executions.push(res.json().sid);
-  }
-  await first.executions.idle();
-  assert.equal(await metric(first, 'switchboard_executions_waiting', { waiting_for: 'reply' }), 3);
-  await first.close();
-
-  // The restarted node's count reads its first page, and a sprint ends one of those executions before the
-  // page is counted: the sprint's word stands.
-  const store = new SqliteStore({ path: join(dir, 'switchboard.db') });
-  const loadExecutions = store.loadExecutions.bind(store);
-  let release = () => {};
-  const released = new Promise<void>((resolve) => (release = resolve));
-  let pageRead = () => {};
-  const firstPageRead = new Promise<void>((resolve) => (pageRead = resolve));
-  let pages = 0;
-  store.loadExecutions = async (sids) => {
-    const loaded = await loadExecutions(sids);
-    if (pages++ === 0) {
-      pageRead();
-      await released;
-    }
-    return loaded;
-  };
-  const second = await createApp(config, { store });
-  t.after(() => second.close());
-  const gaveUp = new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error('the restarted node never read the executions in its store')), 5000).unref());
-  await Promise.race([firstPageRead, gaveUp]);
-  const end = await second.server.inject({ method: 'POST', url: `/v2/Flows/${flow.sid}/Executions/${executions[0]}`, headers, payload: form({ Status: 'ended' }) });
-  assert.equal(end.statusCode, 200, end.body);
-  release();
-  assert.equal(await metricBecomes(second, 'switchboard_executions_active', {}, 2), 2);
-  assert.equal(await metric(second, 'switchboard_executions_waiting', { waiting_for: 'reply' }), 2);
 });
 
 test('/metrics answers while the store cannot count: the execution gauges are left out and the scrape error says so', async (t) => {
