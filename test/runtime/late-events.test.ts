@@ -55,6 +55,30 @@ describe('events that arrive after what the execution had due (its timeout, its 
     });
   });
 
+  it('a backlog of overdue timeouts fired while replies arrive: each execution times out exactly once, no reply answers', async () => {
+    const clock = { ms: Date.parse('2026-06-01T00:00:00Z') };
+    const t = await startTestServer({ now: () => clock.ms });
+    await closing(t, async () => {
+      const definition = structuredClone(askAndWait);
+      definition.states[1].properties.timeout = '60';
+      const flow = await t.app.flows.create(t.account.sid, { friendlyName: 'ask', status: 'published', definition });
+      const contacts = Array.from({ length: 300 }, (_, i) => `+1555777${String(i).padStart(4, '0')}`);
+      const sids: string[] = [];
+      for (const to of contacts) sids.push((await t.app.executions.create(t.account.sid, flow.sid, { to, from: FLOW_ADDRESS }, 'error')).execution.sid);
+      await t.app.executions.idle();
+      clock.ms += 120_000; // a restart: every timeout is overdue
+      const replies = contacts.map((from, i) => t.app.executions.inboundMessage(t.account.sid, flow.sid, { From: from, To: FLOW_ADDRESS, Body: 'late', MessageSid: 'SM' + String(i).padStart(32, 'b') }));
+      await Promise.all([t.app.executions.fireDueTimers(), ...replies]);
+      await t.app.executions.idle();
+      for (const sid of sids) {
+        const steps = (await t.app.store.listSteps(t.account.sid, flow.sid, sid, { pageSize: 50 })).items.map((step) => step.name).sort();
+        assert.deepEqual(steps, ['incomingRequest', 'timeout'], sid);
+      }
+      assert.deepEqual(await t.app.store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
+      assert.equal((await t.app.store.listAlerts(t.account.sid, {}, { pageSize: 10 })).items.length, 0, 'no timer fired twice (81002)');
+    });
+  });
+
   it('a reply before the timeout answers it, however late the sprint runs', async () => {
     const { t, clock, sid, reply, steps } = await setUp();
     await closing(t, async () => {
