@@ -60,6 +60,9 @@ if (SKIP_REASON) {
       const schema = testSchemaName();
       try {
         const owned = JSON.stringify({ effectId: 'EF1', executionSid: 'FN1', accountSid: 'AC1', to: '+15550001111' });
+        // Escapes jsonb refuses (a NUL: 22P05; a lone surrogate: 22P02) must not roll the migration back.
+        const withNul = JSON.stringify({ effectId: 'EF2', executionSid: 'FN1', accountSid: 'AC1', body: 'bin\u0000ary' });
+        const withSurrogate = JSON.stringify({ executionSid: 'FN1', accountSid: 'AC1', body: 'half \ud800' });
         await withClient(async (c) => {
           await c.query(`CREATE SCHEMA "${schema}"; SET search_path = "${schema}"`);
           await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
@@ -73,7 +76,7 @@ if (SKIP_REASON) {
              VALUES ('FN1', 'AC1', 'FW1', 1, 'FC1', '+1', '+2', 'active', 'API', '{}', '{}', 1)`,
           );
           await c.query(`INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at) VALUES ('EFtask', 'FN1', 'AC1', '{}', 1)`);
-          const settings = [['inflight:EF1', owned], ['carrier-msg:SM1', owned], ['carrier-seen:EF1', '{"messageSid":"SM1"}'], ['carrier-task:EFtask', '{}'], ['carrier-conv:EFdone', '{}'], ['carrier:AC1', '{}']];
+          const settings = [['inflight:EF1', owned], ['carrier-msg:SM1', owned], ['inflight:EF2', withNul], ['carrier-msg:SM2', withSurrogate], ['carrier-seen:EF1', '{"messageSid":"SM1"}'], ['carrier-task:EFtask', '{}'], ['carrier-conv:EFdone', '{}'], ['carrier:AC1', '{}']];
           for (const [key, value] of settings) await c.query('INSERT INTO settings (key, value) VALUES ($1, $2)', [key, value]);
         });
         const store = new PostgresStore({ connectionString: DATABASE_URL!, schema });
@@ -81,11 +84,15 @@ if (SKIP_REASON) {
           await store.ready();
           assert.deepEqual((await store.listChannelRecords('', 10)).map((r) => [r.key, r.accountSid, r.executionSid]), [
             ['carrier-msg:SM1', 'AC1', 'FN1'],
+            ['carrier-msg:SM2', 'AC1', 'FN1'],
             ['carrier-seen:EF1', 'AC1', 'FN1'],
             ['carrier-task:EFtask', 'AC1', 'FN1'],
             ['inflight:EF1', 'AC1', 'FN1'],
+            ['inflight:EF2', 'AC1', 'FN1'],
           ]);
           assert.equal((await store.getChannelRecord('inflight:EF1'))?.value, owned);
+          assert.equal((await store.getChannelRecord('inflight:EF2'))?.value, withNul, 'copied as it was');
+          assert.equal((await store.getChannelRecord('carrier-msg:SM2'))?.value, withSurrogate);
           assert.deepEqual(await store.listSettings(), [{ key: 'carrier:AC1', value: '{}' }]);
         } finally {
           await store.close();

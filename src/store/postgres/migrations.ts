@@ -3,6 +3,8 @@
 // schema_migrations records how far a schema has come. Times are epoch milliseconds (BIGINT) and
 // JSON is kept as TEXT so every value round-trips byte for byte, as in the SQLite store.
 
+import { jsonbOfText } from './jsonb-text.ts';
+
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   // 1: accounts, keys, settings, flows, revisions, test users
   `
@@ -271,8 +273,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX timers_unclaimed_by_due ON timers(due_at, id) WHERE lease_until IS NULL;
   DROP INDEX timers_by_due;
-  `,  // 8: the carrier's send ledger leaves the settings table for a table of its own (SQLite migration 8).
-  // Keys in byte order ("C"): a listing by key prefix reads a range of the primary key.
+  `,
+  // 8: the carrier's send ledger leaves the settings table for a table of its own (SQLite migration 8).
+  // Keys in byte order ("C"): a listing by key prefix reads a range of the primary key. A ledger row may
+  // hold a NUL or a lone surrogate (a message body, an HTTP response) that a plain ::jsonb refuses,
+  // which would roll the migration back and keep the node from starting: jsonbOfText reads past them
+  // (only the account and execution are read; the value is copied as it was).
   `
   CREATE TABLE channel_records (
     key TEXT COLLATE "C" PRIMARY KEY,
@@ -286,7 +292,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX channel_records_by_time ON channel_records(updated_at);
   INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at)
     SELECT key, v->>'accountSid', v->>'executionSid', value, (extract(epoch FROM now()) * 1000)::bigint
-    FROM (SELECT key, value, value::jsonb AS v FROM settings WHERE key LIKE 'inflight:%' OR key LIKE 'carrier-msg:%') ledger
+    FROM (SELECT key, value, ${jsonbOfText('value')} AS v FROM settings WHERE key LIKE 'inflight:%' OR key LIKE 'carrier-msg:%') ledger
     WHERE jsonb_typeof(v->'accountSid') = 'string' AND jsonb_typeof(v->'executionSid') = 'string';
   INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at)
     SELECT s.key, r.account_sid, r.execution_sid, s.value, r.updated_at

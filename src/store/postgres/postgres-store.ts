@@ -29,6 +29,7 @@ import {
 } from '../../runtime/ports/store.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { flowGone, revisionTaken } from '../flow-conflicts.ts';
+import { jsonbOfText } from './jsonb-text.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { maskUrlSecrets } from '../../lib/url-secrets.ts';
 import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
@@ -94,9 +95,6 @@ function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }
-
-/** SQL: the state column with each \u0000 (which jsonb refuses) as \ufffd. */
-const NUL_AS_FFFD = `replace(state, '\\u0000', '\\ufffd')`;
 
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
@@ -455,11 +453,8 @@ export class PostgresStore implements Store {
   async countActiveExecutions(): Promise<{ active: number; waiting: Record<string, number> }> {
     // What the deepest frame waits for, across every node; one scan of the active rows.
     const rows = await this.#query(
-      // A state may hold \u0000 (a NUL in a message, a parameter, an HTTP response) or a lone surrogate's
-      // \udXXX, both of which jsonb refuses: read as \ufffd instead (still valid JSON whether or not the
-      // backslash before it is escaped). The regular expression runs only on the rare state holding `\ud`
-      // (JSON.stringify writes its escapes in lower case).
-      `SELECT (CASE WHEN strpos(state, '\\ud') > 0 THEN regexp_replace(${NUL_AS_FFFD}, '\\\\u[dD][89a-fA-F][0-9a-fA-F]{2}', '\\\\ufffd', 'g') ELSE ${NUL_AS_FFFD} END)::jsonb
+      // A state may hold a NUL or a lone surrogate, which jsonb refuses: jsonbOfText reads them as \ufffd.
+      `SELECT ${jsonbOfText('state')}
          -> 'frames' -> -1 -> 'wait' ->> 'kind' AS kind, COUNT(*) AS n
        FROM executions WHERE status = 'active' GROUP BY 1`,
     );
