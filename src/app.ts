@@ -62,6 +62,13 @@ export interface AppOptions {
    * seen alive and not ready rather than not listening.
    */
   deferStart?: boolean;
+  /**
+   * False for `simulate` and `call`, guests of a store a server may be using: none of a server's
+   * background chores start (the delivery-report sweep, the memory reclaimer), so the guest never
+   * applies the server's stored reports nor sends their follow-ups through its own channels. (The
+   * runtime still runs the guest's own executions; guestStore hides the shared work from it.)
+   */
+  backgroundChores?: boolean;
 }
 
 /** Studio's runtime rules as configured (defaults are Studio's own). */
@@ -176,7 +183,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     simulator,
     calls,
     phone: { phone, transport: phoneTransport },
-    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, requestTimeoutMs: config.requestTimeout * 1000, logger: observability.logger, upstreamGuard: carrierGuard },
+    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, requestTimeoutMs: config.requestTimeout * 1000, logger: observability.logger, upstreamGuard: carrierGuard, backgroundChores: options.backgroundChores ?? true },
   });
   phoneTransport.serveLocally(async (request) => {
     const res = await server.inject({ method: request.method, url: request.url, headers: request.headers, ...(request.body !== undefined ? { payload: request.body } : {}) });
@@ -196,7 +203,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     await start();
     startup.open = true;
   }
-  const reclaimer = config.memoryReclaimMb > 0 ? startMemoryReclaimer(config.memoryReclaimMb, observability) : null;
+  const reclaimer = config.memoryReclaimMb > 0 && options.backgroundChores !== false ? startMemoryReclaimer(config.memoryReclaimMb, observability) : null;
   return {
     server,
     store,

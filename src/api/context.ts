@@ -25,6 +25,8 @@ export interface ApiConfig {
   logger?: boolean | object;
   /** The outbound policy for account-set upstream URLs (the carrier's Calls and Recordings requests). */
   upstreamGuard?: OutboundGuard | undefined;
+  /** False: start no background sweep (a guest app of `simulate`/`call`; see AppOptions). Default true. */
+  backgroundChores?: boolean;
 }
 
 export interface ApiContext {

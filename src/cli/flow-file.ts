@@ -155,9 +155,10 @@ export async function openFlowTarget(target: string, flags: Flags): Promise<{ ap
   let opened: App | undefined;
   const observer = failureRecorder(failures, () => opened?.observability.observer ?? NO_OBSERVER);
   // A flow file runs alone in memory; a FlowSid as a guest of the store a server may be running on:
-  // only this process's executions' timers fire here, and none of the server's work is taken on.
+  // only this process's executions' timers fire here, and none of the server's work is taken on
+  // (nor a server's background chores, such as the delivery-report sweep, started).
   const store = fromFile ? new SqliteStore({ path: ':memory:' }) : guestStore(openStore(config));
-  const app = await createApp(config, { store, runtime: { observer } });
+  const app = await createApp(config, { store, runtime: { observer }, backgroundChores: false });
   opened = app;
   effectFailures.set(app, failures);
   try {

@@ -2,12 +2,12 @@
 // are guests there: they must carry out only their own executions' work, since what the server's
 // executions send must go through the server's simulator (its transcripts, its console), not into
 // this process's, which nobody watches. So the runtime's shared chores see nothing of the others'
-// work (no due timers, no orphaned effects, no executions past their age, no abandoned claims), and
-// the timers of executions started here are kept here: the server would otherwise race this process
-// to fire them. Effects need nothing: a sprint writes them claimed by the node that carries them out.
+// work (no due timers, no orphaned effects, no executions past their age, no abandoned claims, no
+// stored delivery reports), and the timers of executions started here are kept here: the server would
+// otherwise race this process to fire them. Effects need nothing: a sprint writes them claimed by the node that carries them out.
 // When the guest closes, the timers still pending are written to the store, where the server fires
 // them (a process killed outright loses them; its executions then wait until ended).
-import type { Lease, Store, SprintWrite, TimerRecord } from '../runtime/ports/store.ts';
+import type { ChannelRecord, Lease, Store, SprintWrite, TimerRecord } from '../runtime/ports/store.ts';
 import { isConflict } from '../runtime/conflicts.ts';
 
 interface HeldTimer {
@@ -84,6 +84,26 @@ export function guestStore(inner: Store): Store {
     return inner.deleteExecution(accountSid, flowSid, executionSid);
   }
 
+  /**
+   * Only this process's executions' channel records: a listing is how stored work is found (the
+   * delivery reports the server has yet to apply), and the others' are the server's to carry out.
+   * Records read by key (claims of a message or call SID) stay shared.
+   */
+  async function listChannelRecords(prefix: string, limit: number, after?: string): Promise<ChannelRecord[]> {
+    const mine: ChannelRecord[] = [];
+    let cursor = after;
+    for (;;) {
+      const page = await inner.listChannelRecords(prefix, limit, cursor);
+      for (const record of page) {
+        if (!own.has(record.executionSid)) continue;
+        mine.push(record);
+        if (mine.length === limit) return mine;
+      }
+      if (page.length < limit) return mine;
+      cursor = page.at(-1)!.key;
+    }
+  }
+
   /** Hands the timers still pending to the store (a sprint that changes nothing but adds them). */
   async function flushTimers(): Promise<void> {
     const byExecution = new Map<string, TimerRecord[]>();
@@ -119,6 +139,7 @@ export function guestStore(inner: Store): Store {
     releaseLeases,
     deleteTimer,
     deleteExecution,
+    listChannelRecords,
     close,
     // The others' work: not this process's to take on.
     claimEffects: async () => [],

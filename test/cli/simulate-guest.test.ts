@@ -36,6 +36,39 @@ const DEFINITION = {
   ],
 };
 
+/** Waits for a reply; a delivery failure sends "delivery failed". */
+const FAILURE_FOLLOW_UP = {
+  description: 'follow-up on a delivery failure',
+  initial_state: 'Trigger',
+  flags: { allow_concurrent_calls: true },
+  states: [
+    { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage', next: 'ask' }], properties: { offset: { x: 0, y: 0 } } },
+    {
+      name: 'ask',
+      type: 'send-and-wait-for-reply',
+      transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure', next: 'oops' }],
+      properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', body: 'Well?', timeout: '600' },
+    },
+    {
+      name: 'oops',
+      type: 'send-message',
+      transitions: [{ event: 'sent' }, { event: 'failed' }],
+      properties: { offset: { x: 0, y: 400 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'delivery failed' },
+    },
+  ],
+};
+
+/** A failure report stored as DeliveryReports.accept stores one before its 204, not applied yet. */
+async function storeFailureReport(app: App, accountSid: string, executionSid: string): Promise<string> {
+  const execution = await app.store.getExecutionBySid(executionSid);
+  const messageSid = (execution!.state as { frames: { wait: { outbound: { Sid: string } } }[] }).frames[0]!.wait.outbound.Sid;
+  const effectId = `EF${executionSid.slice(2)}`;
+  const report = { effectId, executionSid, accountSid, messageSid, status: 'undelivered', errorCode: '30003' };
+  const key = `carrier-report:${effectId}`;
+  await app.store.putChannelRecord({ key, accountSid, executionSid, value: JSON.stringify(report), updatedAt: Date.now() });
+  return key;
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function text(app: App, flow: FlowRecord, from: string, body: string): Promise<string> {
@@ -105,6 +138,41 @@ describe('simulate FW… beside a server on the same data directory', () => {
       assert.deepEqual(due.map((timer) => timer.executionSid).sort(), [serverExecution, pendingExecution].sort());
     } finally {
       await again.close();
+    }
+  });
+
+  it("leaves the server's stored delivery reports to the server: no sweep, and none listed", async () => {
+    const flags = { 'data-dir': dir };
+    const server = await createApp(loadConfig(flags));
+    let flow: FlowRecord;
+    let serverExecution: string;
+    let serverReport: string;
+    try {
+      const { account } = await server.accounts.ensureStartupAccount(undefined);
+      flow = await server.flows.create(account.sid, { friendlyName: 'follow-up', status: 'published', definition: FAILURE_FOLLOW_UP });
+      serverExecution = await text(server, flow, '+15550000011', 'hi');
+      serverReport = await storeFailureReport(server, account.sid, serverExecution);
+    } finally {
+      await server.close(); // stopped, so that only the guest could apply the report
+    }
+
+    const opened = await openFlowTarget(flow.sid, flags);
+    assert.ok(opened);
+    const guest = opened.app;
+    try {
+      const ownExecution = await text(guest, flow, '+15550000012', 'hi');
+      const ownReport = await storeFailureReport(guest, opened.account.sid, ownExecution);
+      assert.deepEqual((await guest.store.listChannelRecords('carrier-report:', 10)).map((record) => record.key), [ownReport], "only the guest's own are listed");
+      await sleep(5_500); // past a delivery-report sweep's interval
+      await guest.executions.idle();
+      assert.ok(await guest.store.getChannelRecord(serverReport), 'the report is still stored for the server');
+      // Reports reach the server's callback URL, never a guest (it does not listen): no sweep runs here at all.
+      assert.ok(await guest.store.getChannelRecord(ownReport), 'no delivery-report sweep ran in the guest');
+      assert.deepEqual(guest.simulator.transcript(SIMULATOR_FLOW_ADDRESS, '+15550000011').map((m) => m.body), [], 'no follow-up sent through the guest');
+      const waits = (await guest.store.getExecutionBySid(serverExecution))?.state as { frames: { wait?: { kind: string } }[] };
+      assert.equal(waits.frames.at(-1)?.wait?.kind, 'reply', "the server's execution still waits on its step");
+    } finally {
+      await guest.close();
     }
   });
 });

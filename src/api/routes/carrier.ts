@@ -66,7 +66,8 @@ function carrierInput(form: Form): CarrierInput {
 export function registerCarrier(routes: Routes, ctx: ApiContext): void {
   const ledger = new InflightLedger(ctx.store);
   const reports = new DeliveryReports(ctx, ledger, routes.app.log);
-  reports.start();
+  // A guest app (simulate, call) must leave the server's stored reports to the server.
+  if (ctx.config.backgroundChores !== false) reports.start();
   routes.app.addHook('preClose', async () => reports.stop());
 
   routes.add(
