@@ -128,4 +128,31 @@ describe('one server per SQLite data directory', () => {
     assert.equal(again.previous?.pid, process.pid, 'the holder before it is known');
     again.release();
   });
+
+  it("a holder that failed to start (no node id yet) carries forward the crashed one's node id", () => {
+    const lockDir = join(dir, 'failed-start');
+    const crashed = DataDirLock.acquire(lockDir);
+    crashed.describe('node-crashed');
+    crashed.release(); // as a SIGKILL leaves it: the holder file still names it
+    // A serve that took the lock and failed before freeing those claims (a store that cannot open).
+    const failed = DataDirLock.acquire(lockDir);
+    assert.equal(failed.previous?.nodeId, 'node-crashed');
+    const refused = (() => {
+      try {
+        DataDirLock.acquire(lockDir);
+      } catch (error) {
+        return error as DataDirLockedError;
+      }
+      assert.fail('a second lock was taken');
+    })();
+    assert.equal(refused.holder?.nodeId, undefined, 'the refused one is told of the holder, not of the one before');
+    failed.release();
+    const next = DataDirLock.acquire(lockDir);
+    assert.equal(next.previous?.nodeId, 'node-crashed', 'the next serve can still free its claims');
+    next.describe('node-next'); // serving, the crashed one's claims freed
+    next.release();
+    const later = DataDirLock.acquire(lockDir);
+    assert.equal(later.previous?.nodeId, 'node-next', 'once freed, the crashed one is no longer carried');
+    later.release();
+  });
 });

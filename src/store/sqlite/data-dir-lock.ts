@@ -24,6 +24,11 @@ export interface LockHolder {
   /** The holder's runtime in lease_owner columns, once it is known. */
   nodeId?: string;
   since: string;
+  /**
+   * A holder with no node id yet (a serve that failed to start) carries the one before it whose
+   * claims it had not freed, so the next serve still frees them.
+   */
+  previous?: LockHolder;
 }
 
 export class DataDirLockedError extends Error {
@@ -40,7 +45,10 @@ export class DataDirLockedError extends Error {
 const held = new Set<DataDirLock>();
 
 export class DataDirLock {
-  /** Who held the lock before: gone now (this process has it), so its claims are void. */
+  /**
+   * Who held the lock before: gone now (this process has it), so its claims are void. When that one
+   * never got a node id (it failed to start), the holder it carried forward, whose claims may stand.
+   */
   readonly previous: LockHolder | null;
   readonly #dir: string;
   readonly #db: DatabaseSync;
@@ -49,7 +57,8 @@ export class DataDirLock {
   private constructor(dir: string, db: DatabaseSync) {
     this.#dir = dir;
     this.#db = db;
-    this.previous = readHolder(dir);
+    const before = readHolder(dir);
+    this.previous = before && !before.nodeId && before.previous ? before.previous : before;
     this.describe();
     held.add(this);
   }
@@ -72,9 +81,15 @@ export class DataDirLock {
     return new DataDirLock(dir, db);
   }
 
-  /** Records who holds the lock (best effort: it only words the message of a server refused). */
+  /**
+   * Records who holds the lock (best effort: it words the message of a server refused, and names the
+   * node whose claims the next holder frees). Given the node id once the previous holder's claims are
+   * freed; until then the previous holder with a node id is carried forward, so a start that fails in
+   * between (a busy port, a store that cannot open) does not lose it.
+   */
   describe(nodeId?: string): void {
-    const holder: LockHolder = { host: hostname(), pid: process.pid, ...(nodeId ? { nodeId } : {}), since: this.#since };
+    const carried = !nodeId && this.previous?.nodeId ? { previous: withoutPrevious(this.previous) } : {};
+    const holder: LockHolder = { host: hostname(), pid: process.pid, ...(nodeId ? { nodeId } : {}), since: this.#since, ...carried };
     try {
       writeFileSync(join(this.#dir, HOLDER_FILE), `${JSON.stringify(holder)}\n`);
     } catch {
@@ -88,11 +103,27 @@ export class DataDirLock {
   }
 }
 
+function withoutPrevious(holder: LockHolder): LockHolder {
+  const { previous: _, ...rest } = holder;
+  return rest;
+}
+
+function asHolder(value: unknown): LockHolder | null {
+  const holder = (value ?? {}) as Partial<LockHolder>;
+  if (typeof holder.host !== 'string' || typeof holder.pid !== 'number' || typeof holder.since !== 'string') return null;
+  const previous = holder.previous === undefined ? null : asHolder(holder.previous);
+  return {
+    host: holder.host,
+    pid: holder.pid,
+    since: holder.since,
+    ...(typeof holder.nodeId === 'string' ? { nodeId: holder.nodeId } : {}),
+    ...(previous?.nodeId ? { previous: withoutPrevious(previous) } : {}),
+  };
+}
+
 function readHolder(dir: string): LockHolder | null {
   try {
-    const holder = JSON.parse(readFileSync(join(dir, HOLDER_FILE), 'utf8')) as Partial<LockHolder>;
-    if (typeof holder.host !== 'string' || typeof holder.pid !== 'number' || typeof holder.since !== 'string') return null;
-    return { host: holder.host, pid: holder.pid, since: holder.since, ...(typeof holder.nodeId === 'string' ? { nodeId: holder.nodeId } : {}) };
+    return asHolder(JSON.parse(readFileSync(join(dir, HOLDER_FILE), 'utf8')));
   } catch {
     return null;
   }
