@@ -25,6 +25,7 @@ import {
 } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { placeCall } from '../../src/channels/twilio/rest-client.ts';
+import { InflightLedger } from '../../src/channels/twilio/inflight.ts';
 
 const MG = 'MG' + 'b2'.repeat(16);
 const askFlow = flow(
@@ -303,12 +304,34 @@ describe('Twilio carrier: callbacks and calls', () => {
     assert.ok(fake.requests.some((r) => r.method === 'GET' && r.path.endsWith('/Calls.json') && r.query.get('To') === CONTACT), 'looked up');
 
     // The same call is another step's: it is not taken, and a 500 that created nothing stays unknown.
-    const owned = await placeCall(upstream, call, rest, { delayMs: 0, ownedElsewhere: async (sid) => sid === fake.calls[0]!.sid });
+    const owned = await placeCall(upstream, call, rest, { delayMs: 0, claim: async (sid) => sid !== fake.calls[0]!.sid });
     assert.equal(owned.kind, 'created', 'the second request created its own call');
     fake.failNext({ kind: 'status', status: 500 });
-    const lost = await placeCall(upstream, call, rest, { delayMs: 0, ownedElsewhere: async () => true });
+    const lost = await placeCall(upstream, call, rest, { delayMs: 0, claim: async () => false });
     assert.equal(lost.kind, 'unknown');
     assert.equal(fake.calls.length, 2);
+  });
+
+  it('two steps calling the same number, both answered 500, each take a call of their own', async () => {
+    // Both creates reach Twilio and answer 500; both steps find both calls upstream at once. Only the
+    // claim, written as a call is taken, keeps them from taking the same one.
+    fake.failNext({ kind: 'created-then-500' }, { kind: 'created-then-500' });
+    // Each ledger read and write takes a database's round trip, so the lookups overlap as they would on PostgreSQL.
+    const store = server.app.store;
+    const roundTrip = () => new Promise((resolve) => setTimeout(resolve, 30));
+    const [get, put, insert] = [store.getChannelRecord.bind(store), store.putChannelRecord.bind(store), store.insertChannelRecord.bind(store)];
+    store.getChannelRecord = async (key) => (await roundTrip(), get(key));
+    store.putChannelRecord = async (record) => (await roundTrip(), put(record));
+    store.insertChannelRecord = async (record) => (await roundTrip(), insert(record));
+    const voice = server.app.executions.voice!;
+    const step = (n: number) => ({ accountSid: server.account.sid, flowSid: 'FW' + '7'.repeat(32), executionSid: 'FN' + String(n).repeat(32), callbackId: `EF${String(n).repeat(32)}` });
+    const call = { to: CONTACT, from: NUMBER, timeout: 30, record: false, options: {} };
+    const placed = await Promise.all([voice.placeCall(step(1), call), voice.placeCall(step(2), call)]);
+    assert.equal(fake.calls.length, 2);
+    const sids = placed.map((outcome) => (outcome.ok ? outcome.call.CallSid : `failed: ${outcome.message}`));
+    assert.deepEqual([...sids].sort(), fake.calls.map((c) => c.sid).sort(), 'each step took a different call');
+    const ledger = new InflightLedger(server.app.store);
+    for (const [i, sid] of sids.entries()) assert.equal((await ledger.claimOf(String(sid)))?.effectId, step(i + 1).callbackId);
   });
 
   it('placeCall sends the Calls API form (repeated StatusCallbackEvent) with the upstream credentials', async () => {

@@ -1539,6 +1539,17 @@ export function runStoreConformance(
         assert.deepEqual(await keys('carrier-report:'), ['carrier-report:EF2']);
       });
 
+      test('insertChannelRecord writes only where no record is: of racing claims one wins', async (store) => {
+        const { flowA } = await seed(store);
+        const exec = execution(flowA);
+        await store.writeSprint(sprint(exec, true));
+        const claims = ['EFa', 'EFb', 'EFc', 'EFd'].map((effectId) => ({ ...channelRecord(exec, 'carrier-msg:CA1'), value: JSON.stringify({ effectId }) }));
+        const won = await Promise.all(claims.map((claim) => store.insertChannelRecord(claim)));
+        assert.equal(won.filter(Boolean).length, 1, 'exactly one claim is written');
+        assert.deepEqual(await store.getChannelRecord('carrier-msg:CA1'), claims[won.indexOf(true)]);
+        assert.equal(await store.insertChannelRecord(channelRecord(exec, 'carrier-msg:CA2')), true);
+      });
+
       test('pruneHistory drops channel records last written before the cut-off whose execution is not active', async (store) => {
         const { flowA } = await seed(store);
         const active = execution(flowA);

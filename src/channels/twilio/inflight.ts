@@ -110,6 +110,17 @@ export class InflightLedger {
     await this.write(claimKey(messageSid), record, JSON.stringify(claim));
   }
 
+  /**
+   * Claims a message or call SID for the step unless another step has it, in one atomic write: of
+   * two lookups that found the same candidate, only one takes it. True when the step holds it now
+   * (already held by this step included).
+   */
+  async claimIfFree(sid: string, record: Pick<InflightSend, 'effectId' | 'executionSid' | 'accountSid'>): Promise<boolean> {
+    const claim: MessageClaim = { effectId: record.effectId, executionSid: record.executionSid, accountSid: record.accountSid };
+    const written = await this.#store.insertChannelRecord({ key: claimKey(sid), accountSid: record.accountSid, executionSid: record.executionSid, value: JSON.stringify(claim), updatedAt: Date.now() });
+    return written || (await this.claimOf(sid))?.effectId === record.effectId;
+  }
+
   async claimOf(messageSid: string): Promise<MessageClaim | null> {
     return parse<MessageClaim>(await this.read(claimKey(messageSid)));
   }

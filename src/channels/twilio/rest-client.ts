@@ -382,17 +382,21 @@ export interface CallLookupOptions {
   delayMs?: number;
   /** Clock skew tolerated between us and Twilio when matching by creation date; 60 s by default. */
   clockSkewMs?: number;
-  /** Whether another step already owns this call (it is then never taken for this one). */
-  ownedElsewhere?: (callSid: string) => Promise<boolean>;
+  /**
+   * Takes a call found for this step unless another step owns it, atomically (insert-if-absent), so
+   * two steps looking up calls to the same number at once never take the same one; false: owned
+   * elsewhere, the next candidate is tried. Without it every candidate is free.
+   */
+  claim?: (callSid: string) => Promise<boolean>;
 }
 
 /**
  * Places a call through the upstream account's Calls API (for the voice widgets). A call is never
  * retried after the request may have reached Twilio. When its outcome is unknown (a 500 after Twilio
  * created it, a timeout), the call is looked up, as a message is: the oldest outbound-api call to
- * `To` from `From` created since the request started, and owned by no other step, is this one
- * (`created`: the callee's phone is ringing, and its callbacks come to the step). Found nothing, or
- * the lookup failed: `unknown`, for the caller to report.
+ * `To` from `From` created since the request started that this step can claim (no other step owns
+ * it) is this one (`created`: the callee's phone is ringing, and its callbacks come to the step).
+ * Found nothing, or the lookup failed: `unknown`, for the caller to report.
  */
 export async function placeCall(upstream: TwilioUpstream, call: CallRequest, options: Partial<RestClientOptions> = {}, lookup: CallLookupOptions = {}): Promise<CreateOutcome> {
   if (call.url === undefined && call.twiml === undefined && call.applicationSid === undefined) {
@@ -404,11 +408,11 @@ export async function placeCall(upstream: TwilioUpstream, call: CallRequest, opt
   if (outcome.kind !== 'unknown') return outcome;
   const delay = lookup.delayMs ?? 2000;
   if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-  const found = await findPlacedCall(client, call, startedAt - (lookup.clockSkewMs ?? 60_000), lookup.ownedElsewhere);
+  const found = await findPlacedCall(client, call, startedAt - (lookup.clockSkewMs ?? 60_000), lookup.claim);
   return found ? { kind: 'created', resource: found } : { kind: 'unknown', reason: `${outcome.reason}; no such call found upstream` };
 }
 
-async function findPlacedCall(client: TwilioRestClient, call: CallRequest, earliest: number, ownedElsewhere?: (callSid: string) => Promise<boolean>): Promise<JsonObject | null> {
+async function findPlacedCall(client: TwilioRestClient, call: CallRequest, earliest: number, claim?: (callSid: string) => Promise<boolean>): Promise<JsonObject | null> {
   const candidates = await client.listCalls({ To: asStored(call.to), From: asStored(call.from) });
   const created = (candidate: JsonObject) => Date.parse(String(candidate.date_created ?? ''));
   const matches = (candidates ?? []).filter(
@@ -419,12 +423,12 @@ async function findPlacedCall(client: TwilioRestClient, call: CallRequest, earli
       sameAddress(call.from, candidate.from) &&
       (candidate.direction === undefined || candidate.direction === 'outbound-api'),
   );
-  // The oldest unowned one is the one this request created.
+  // The oldest one no other step owns is the one this request created.
   matches.sort((a, b) => created(a) - created(b));
   for (const candidate of matches) {
-    // Unknown ownership (the store failed) is not ownership we may take.
-    const owned = ownedElsewhere ? await ownedElsewhere(String(candidate.sid)).catch(() => true) : false;
-    if (!owned) return candidate;
+    // A claim that failed (the store did) is not ownership we may take.
+    const mine = claim ? await claim(String(candidate.sid)).catch(() => false) : true;
+    if (mine) return candidate;
   }
   return null;
 }

@@ -22,7 +22,7 @@ export interface VoiceNetworkOptions {
   /** Base URL of this server as the phone network reaches it. */
   base: (forTwilio: boolean) => string | null;
   /** How a call whose create Twilio did not confirm is looked up (tests shorten the wait). */
-  callLookup?: Omit<CallLookupOptions, 'ownedElsewhere'>;
+  callLookup?: Omit<CallLookupOptions, 'claim'>;
 }
 
 export function voiceNetwork(phone: SimulatorPhone, options: VoiceNetworkOptions): VoiceChannel {
@@ -45,6 +45,7 @@ export function voiceNetwork(phone: SimulatorPhone, options: VoiceNetworkOptions
       const extra: FormParams = Object.entries(rest);
       // Account-set upstream URLs obey the server's outbound policy, as the messaging channel's do.
       const guarded = options.upstreamGuard ? { guard: options.upstreamGuard } : {};
+      const owner = { effectId: context.callbackId, executionSid: context.executionSid, accountSid: context.accountSid };
       const outcome = await placeCall(carrier.twilio, {
         to: call.to,
         from: call.from,
@@ -59,16 +60,15 @@ export function voiceNetwork(phone: SimulatorPhone, options: VoiceNetworkOptions
         extra,
       }, guarded, {
         ...options.callLookup,
-        ownedElsewhere: async (callSid) => {
-          const claim = await ledger.claimOf(callSid);
-          return claim !== null && claim.effectId !== context.callbackId;
-        },
+        // A call found upstream is claimed as it is taken, not after placeCall returns: of two steps
+        // calling the same number whose creates both went unconfirmed, each takes a call of its own.
+        claim: (callSid) => ledger.claimIfFree(callSid, owner),
       });
       if (outcome.kind === 'rejected') return { ok: false, code: outcome.code, message: outcome.message };
       if (outcome.kind === 'unknown') return { ok: false, code: 20500, message: `Twilio did not confirm the call (${outcome.reason}); it may or may not have been placed` };
       const r = outcome.resource;
       // Claimed for this step, so a lookup for another step's unconfirmed call never takes it.
-      if (typeof r.sid === 'string') await ledger.claim(r.sid, { effectId: context.callbackId, executionSid: context.executionSid, accountSid: context.accountSid }).catch(() => undefined);
+      if (typeof r.sid === 'string') await ledger.claim(r.sid, owner).catch(() => undefined);
       const resource: JsonObject = { CallSid: r.sid ?? null, CallStatus: r.status ?? null, From: r.from ?? call.from, To: r.to ?? call.to, AccountSid: r.account_sid ?? null, Direction: r.direction ?? 'outbound-api', ApiVersion: '2010-04-01' };
       return { ok: true, call: resource };
     },

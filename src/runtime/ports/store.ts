@@ -128,6 +128,8 @@ export interface ChannelRecordStore {
   getChannelRecord(key: string): Promise<ChannelRecord | null>;
   /** Writes (or replaces) the record under its key. */
   putChannelRecord(record: ChannelRecord): Promise<void>;
+  /** Writes the record only if none is under its key yet, atomically across nodes; whether it did. */
+  insertChannelRecord(record: ChannelRecord): Promise<boolean>;
   /** Whether there was one. */
   deleteChannelRecord(key: string): Promise<boolean>;
   /** Records whose key starts with `prefix`, in key order, those after the key `after` only; at most `limit`. */

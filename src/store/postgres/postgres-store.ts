@@ -259,6 +259,11 @@ export class PostgresStore implements Store {
     );
   }
 
+  async insertChannelRecord(record: ChannelRecord): Promise<boolean> {
+    const sql = 'INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING';
+    return (await this.#count(sql, [record.key, record.accountSid, record.executionSid, record.value, record.updatedAt])) > 0;
+  }
+
   async deleteChannelRecord(key: string): Promise<boolean> {
     return (await this.#count('DELETE FROM channel_records WHERE key = ?', [key])) > 0;
   }

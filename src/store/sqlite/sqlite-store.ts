@@ -275,6 +275,17 @@ export class SqliteStore implements Store {
     );
   }
 
+  async insertChannelRecord(record: ChannelRecord): Promise<boolean> {
+    if (this.#writer) return this.#writer.call('insertChannelRecord', [record]);
+    return this.#write(
+      () =>
+        Number(
+          this.stmt('INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(key) DO NOTHING')
+            .run(record.key, record.accountSid, record.executionSid, record.value, record.updatedAt).changes,
+        ) > 0,
+    );
+  }
+
   async deleteChannelRecord(key: string): Promise<boolean> {
     if (this.#writer) return this.#writer.call('deleteChannelRecord', [key]);
     return this.#write(() => Number(this.stmt('DELETE FROM channel_records WHERE key = ?').run(key).changes) > 0);

@@ -12,6 +12,7 @@ import { DiskHealth } from './disk-errors.ts';
 export type WriteMethod =
   | 'setSetting'
   | 'putChannelRecord'
+  | 'insertChannelRecord'
   | 'deleteChannelRecord'
   | 'createAccount'
   | 'updateAccountToken'
