@@ -170,6 +170,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
       store,
       calls,
       upstreamGuard: carrierGuard,
+      log: observability.logger,
       base: (forTwilio) => (forTwilio ? (config.publicBaseUrl?.replace(/\/+$/, '') ?? null) : phoneTransport.base),
     }),
   );

@@ -26,6 +26,9 @@ import {
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { placeCall } from '../../src/channels/twilio/rest-client.ts';
 import { InflightLedger } from '../../src/channels/twilio/inflight.ts';
+import { voiceNetwork } from '../../src/channels/voice/voice-network.ts';
+import { SimulatorPhone } from '../../src/channels/simulator/phone.ts';
+import { SignedPhoneTransport } from '../../src/channels/simulator/phone-transport.ts';
 
 const MG = 'MG' + 'b2'.repeat(16);
 const askFlow = flow(
@@ -332,6 +335,33 @@ describe('Twilio carrier: callbacks and calls', () => {
     assert.deepEqual([...sids].sort(), fake.calls.map((c) => c.sid).sort(), 'each step took a different call');
     const ledger = new InflightLedger(server.app.store);
     for (const [i, sid] of sids.entries()) assert.equal((await ledger.claimOf(String(sid)))?.effectId, step(i + 1).callbackId);
+  });
+
+  it('a confirmed call never overwrites a claim another step holds on it: it is logged', async () => {
+    const store = server.app.store;
+    const warnings: { fields: object; message: string }[] = [];
+    const voice = voiceNetwork(new SimulatorPhone(new SignedPhoneTransport(store, { base: server.baseUrl })), {
+      store,
+      calls: { token: async (_account, _execution, _callbackId, kind) => `tok-${kind}` },
+      base: () => server.baseUrl,
+      log: { info: () => undefined, warn: (fields, message) => warnings.push({ fields, message }) },
+    });
+    const ledger = new InflightLedger(store);
+    const other = { effectId: 'EF' + 'e'.repeat(32), executionSid: 'FN' + 'e'.repeat(32), accountSid: server.account.sid };
+    // Another step's lookup takes the call between Twilio's 201 and this step's claim.
+    const insert = store.insertChannelRecord.bind(store);
+    store.insertChannelRecord = async (record) => {
+      store.insertChannelRecord = insert;
+      await ledger.claimIfFree(record.key.slice('carrier-msg:'.length), other);
+      return insert(record);
+    };
+    const step = { accountSid: server.account.sid, flowSid: 'FW' + '7'.repeat(32), executionSid: 'FN' + 'd'.repeat(32), callbackId: 'EF' + 'd'.repeat(32) };
+    const placed = await voice.placeCall(step, { to: CONTACT, from: NUMBER, timeout: 30, record: false, options: {} });
+    assert.ok(placed.ok, 'the call stands');
+    const sid = String(placed.call.CallSid);
+    assert.equal(sid, fake.calls[0]!.sid);
+    assert.equal((await ledger.claimOf(sid))?.effectId, other.effectId, 'the other claim is left as it is');
+    assert.ok(warnings.some((w) => (w.fields as { callSid?: string }).callSid === sid && /claimed by another step/.test(w.message)), JSON.stringify(warnings));
   });
 
   it('placeCall sends the Calls API form (repeated StatusCallbackEvent) with the upstream credentials', async () => {

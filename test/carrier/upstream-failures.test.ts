@@ -224,4 +224,48 @@ describe('Twilio channel: one outcome per step', () => {
     assert.equal(reconciled.ok && reconciled.message.Sid, 'SM' + 'c'.repeat(32));
     assert.equal(fake.creates('Messages').length, 1, 'reconciled, not re-sent');
   });
+
+  it('two steps sending the same body to the same number, both answered 500, each take a message of their own', async () => {
+    // Both creates reach Twilio and answer 500; both lookups find both messages at once. Only the
+    // claim, written as a message is taken, keeps them from taking the same one.
+    fake.failNext({ kind: 'created-then-500' }, { kind: 'created-then-500' });
+    const store = server.app.store;
+    // Each ledger read and write takes a database's round trip, so the lookups overlap as they would on PostgreSQL.
+    const roundTrip = () => new Promise((resolve) => setTimeout(resolve, 30));
+    const [get, put, insert] = [store.getChannelRecord.bind(store), store.putChannelRecord.bind(store), store.insertChannelRecord.bind(store)];
+    store.getChannelRecord = async (key) => (await roundTrip(), get(key));
+    store.putChannelRecord = async (record) => (await roundTrip(), put(record));
+    store.insertChannelRecord = async (record) => (await roundTrip(), insert(record));
+    const channel = new TwilioChannel(store, { reconcileDelayMs: 0 });
+    const upstream = { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl };
+    const step = (n: number) => ({ accountSid: server.account.sid, flowSid: 'FW' + '0'.repeat(32), executionSid: 'FN' + String(n).repeat(32), effectId: 'EF' + String(n).repeat(32) });
+    const message = { from: NUMBER, to: CONTACT, body: 'same words' };
+    const sent = await Promise.all([channel.send(upstream, step(1), message), channel.send(upstream, step(2), message)]);
+    assert.equal(fake.messages.length, 2);
+    const sids = sent.map((result) => (result.ok ? result.message.Sid : `failed: ${result.message}`));
+    assert.deepEqual([...sids].sort(), fake.messages.map((m) => m.sid).sort(), 'each step took a different message');
+    for (const [i, sid] of sids.entries()) assert.equal((await channel.ledger.claimOf(String(sid)))?.effectId, step(i + 1).effectId);
+  });
+
+  it('a confirmed send never overwrites a claim another step holds on its message: it is logged', async () => {
+    const warnings: { fields: object; message: string }[] = [];
+    const channel = new TwilioChannel(server.app.store, { reconcileDelayMs: 0, log: { info: () => undefined, warn: (fields, message) => warnings.push({ fields, message }) } });
+    const upstream = { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl };
+    const other = { effectId: 'EF' + 'e'.repeat(32), executionSid: 'FN' + 'e'.repeat(32), accountSid: server.account.sid };
+    // Another step's lookup takes the message between Twilio's 201 and this step's claim.
+    const store = server.app.store;
+    const insert = store.insertChannelRecord.bind(store);
+    store.insertChannelRecord = async (record) => {
+      store.insertChannelRecord = insert;
+      await channel.ledger.claimIfFree(record.key.slice('carrier-msg:'.length), other);
+      return insert(record);
+    };
+    const context = { accountSid: server.account.sid, flowSid: 'FW' + '0'.repeat(32), executionSid: 'FN' + 'd'.repeat(32), effectId: 'EF' + 'd'.repeat(32) };
+    const sent = await channel.send(upstream, context, { from: NUMBER, to: CONTACT, body: 'mine' });
+    assert.equal(sent.ok, true, 'the send stands');
+    const sid = String(sent.ok && sent.message.Sid);
+    assert.equal((await channel.ledger.claimOf(sid))?.effectId, other.effectId, 'the other claim is left as it is');
+    assert.ok(warnings.some((w) => (w.fields as { messageSid?: string }).messageSid === sid && /claimed by another step/.test(w.message)), JSON.stringify(warnings));
+    assert.equal((await channel.ledger.get(context.effectId))?.state, 'done');
+  });
 });

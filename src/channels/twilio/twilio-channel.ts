@@ -228,7 +228,19 @@ export class TwilioChannel implements MessageChannel {
         ? { ok: true, message: outboundFromResource(outcome.resource) }
         : { ok: false, code: outcome.code, message: outcome.message };
     if (!effectId) return result;
-    return recordOutcome(result, () => this.#ledger.finish(record, result, outcome.kind === 'created' ? String(outcome.resource.sid) : undefined));
+    return recordOutcome(result, () => this.#finish(record, result, outcome.kind === 'created' ? String(outcome.resource.sid) : undefined));
+  }
+
+  /**
+   * Records a known outcome with the message claimed for the step. A message another step's lookup
+   * took first is that lookup's mistake: logged, its claim left as it is.
+   */
+  async #finish(record: InflightSend, result: SendResult, messageSid: string | undefined): Promise<void> {
+    if (messageSid && !(await this.#ledger.claimIfFree(messageSid, record))) {
+      const holder = await this.#ledger.claimOf(messageSid).catch(() => null);
+      this.#options.log?.warn({ effectId: record.effectId, executionSid: record.executionSid, messageSid, claimedBy: holder?.effectId }, 'message sent by this step is claimed by another step; claim left as it is');
+    }
+    await this.#ledger.finish(record, result);
   }
 
   /**
@@ -431,7 +443,7 @@ export class TwilioChannel implements MessageChannel {
     this.#options.log?.info({ effectId: record.effectId, executionSid: record.executionSid, messageSid: found.sid, via: seen ? 'status callback' : 'lookup' }, 'reconciled send: found upstream');
     const result: SendResult = { ok: true, message: outboundFromResource(found) };
     const messageSid = String(found.sid);
-    return recordOutcome(result, () => this.#ledger.finish(record, result, messageSid));
+    return recordOutcome(result, () => this.#finish(record, result, messageSid));
   }
 
   async #match(record: InflightSend, candidates: JsonObject[]): Promise<JsonObject | null> {
@@ -453,12 +465,15 @@ export class TwilioChannel implements MessageChannel {
       }
       // A content template's body is rendered by Twilio, so only plain bodies are compared.
       if (!record.contentSid && !sameBody(record.body, candidate.body)) continue;
-      const claim = await this.#ledger.claimOf(String(candidate.sid)).catch(storeUnavailable);
-      if (claim && claim.effectId !== record.effectId) continue;
       matches.push(candidate);
     }
-    // The oldest unclaimed match is the one this step sent first.
+    // The oldest match no other step owns is the one this step sent first. Each is claimed as it is
+    // taken (insert-if-absent), not checked and claimed later: of two steps whose identical sends
+    // both went unconfirmed, each takes a message of its own.
     matches.sort((a, b) => (Date.parse(String(a.date_created)) || 0) - (Date.parse(String(b.date_created)) || 0));
-    return matches[0] ?? null;
+    for (const candidate of matches) {
+      if (await this.#ledger.claimIfFree(String(candidate.sid), record).catch(storeUnavailable)) return candidate;
+    }
+    return null;
   }
 }

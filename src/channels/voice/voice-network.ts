@@ -9,6 +9,7 @@ import { loadCarrierConfig } from '../twilio/carrier-config.ts';
 import type { OutboundGuard } from '../twilio/outbound-guard.ts';
 import { placeCall, type CallLookupOptions, type FormParams } from '../twilio/rest-client.ts';
 import { InflightLedger } from '../twilio/inflight.ts';
+import type { CarrierLog } from '../twilio/twilio-channel.ts';
 import { recordCallThroughTwilio } from '../twilio/recordings-client.ts';
 import type { SimulatorPhone } from '../simulator/phone.ts';
 import { callbackUrl, type CallbackSigner } from './callback-urls.ts';
@@ -23,6 +24,8 @@ export interface VoiceNetworkOptions {
   base: (forTwilio: boolean) => string | null;
   /** How a call whose create Twilio did not confirm is looked up (tests shorten the wait). */
   callLookup?: Omit<CallLookupOptions, 'claim'>;
+  /** Where a placed call found claimed by another step is reported (the server's pino logger fits). */
+  log?: CarrierLog;
 }
 
 export function voiceNetwork(phone: SimulatorPhone, options: VoiceNetworkOptions): VoiceChannel {
@@ -67,8 +70,13 @@ export function voiceNetwork(phone: SimulatorPhone, options: VoiceNetworkOptions
       if (outcome.kind === 'rejected') return { ok: false, code: outcome.code, message: outcome.message };
       if (outcome.kind === 'unknown') return { ok: false, code: 20500, message: `Twilio did not confirm the call (${outcome.reason}); it may or may not have been placed` };
       const r = outcome.resource;
-      // Claimed for this step, so a lookup for another step's unconfirmed call never takes it.
-      if (typeof r.sid === 'string') await ledger.claim(r.sid, owner).catch(() => undefined);
+      // Claimed for this step (a call the lookup found is already), so a lookup for another step's
+      // unconfirmed call never takes it. One such lookup that took it first was wrong: that is
+      // logged, and its claim left as it is rather than two steps owning the call.
+      if (typeof r.sid === 'string' && !(await ledger.claimIfFree(r.sid, owner).catch(() => true))) {
+        const holder = await ledger.claimOf(r.sid).catch(() => null);
+        options.log?.warn({ callbackId: context.callbackId, executionSid: context.executionSid, callSid: r.sid, claimedBy: holder?.effectId }, 'call placed by this step is claimed by another step; claim left as it is');
+      }
       const resource: JsonObject = { CallSid: r.sid ?? null, CallStatus: r.status ?? null, From: r.from ?? call.from, To: r.to ?? call.to, AccountSid: r.account_sid ?? null, Direction: r.direction ?? 'outbound-api', ApiVersion: '2010-04-01' };
       return { ok: true, call: resource };
     },
