@@ -547,3 +547,35 @@ describe('string-typed numbers of voice widgets take Liquid (§1.3), with 81028 
     assert.deepEqual(warnings(run), ["Make Outgoing Call machine_detection_silence_timeout '{{ 1 | plus: 1 }}' (rendered '2') is not a whole number from 2000 to 10000; it is left out"]);
   });
 });
+
+describe('string-typed booleans of voice widgets take Liquid (§1.3), with 81028 for an unusable value', () => {
+  const warnings = (run: Run) => run.last.diagnostics.filter((d) => d.code === 81028).map((d) => d.message);
+  it('Record Voicemail play_beep: rendered, "FALSE" in any case; an unusable value beeps (the default) with a warning', () => {
+    const events = ['recordingComplete', 'noAudio', 'hangup'];
+    const record = (playBeep: string | boolean) => new Run(flowWith('record-voicemail', { play_beep: playBeep }, events)).start();
+    const off = record('{% if trigger.call.From %}FALSE{% endif %}');
+    assert.equal(off.twiml()[0]!.attributes.playBeep, 'false');
+    assert.deepEqual(warnings(off), []);
+    assert.equal(record('{{ "True" }}').twiml()[0]!.attributes.playBeep, 'true');
+    assert.equal(record(false).twiml()[0]!.attributes.playBeep, 'false', 'a real boolean is taken as it is');
+    const bad = record('{{trigger.call.Direction}}');
+    assert.equal(bad.twiml()[0]!.attributes.playBeep, 'true');
+    assert.deepEqual(warnings(bad), [`Record Voicemail play_beep '{{trigger.call.Direction}}' (rendered 'inbound') is not "true" or "false"; the default true is used`]);
+    const absent = record('');
+    assert.equal(absent.twiml()[0]!.attributes.playBeep, 'true');
+    assert.deepEqual(warnings(absent), [], 'empty is the default, silently');
+  });
+  it('Gather profanity_filter and Connect Virtual Agent (v1) sentiment_analysis are rendered', () => {
+    const gather = (value: string) => new Run(flowWith('gather-input-on-call', { say: 'Hi', profanity_filter: value }, ['keypress', 'speech', 'timeout'])).start();
+    assert.equal(gather('{{ "false" | upcase }}').twiml()[0]!.attributes.profanityFilter, 'false');
+    const vague = gather('maybe');
+    assert.equal(vague.twiml()[0]!.attributes.profanityFilter, 'true');
+    assert.deepEqual(warnings(vague), [`Gather profanity_filter 'maybe' is not "true" or "false"; the default true is used`]);
+    const agent = (value: string) => new Run(flowWith('connect-virtual-agent', { connector: 'es-agent', sentiment_analysis: value }, ['return', 'hangup'])).start();
+    const on = agent('{% if trigger.call.To %}true{% endif %}');
+    assert.equal(on.twiml()[0]!.children![0]!.attributes.sentimentAnalysis, 'true');
+    const unset = agent('{{trigger.call.Nothing}}');
+    assert.equal(unset.twiml()[0]!.children![0]!.attributes.sentimentAnalysis, undefined);
+    assert.deepEqual(warnings(unset), [`Connect Virtual Agent sentiment_analysis '{{trigger.call.Nothing}}' (rendered '') is not "true" or "false"; the default false is used`]);
+  });
+});

@@ -1,7 +1,7 @@
 // Connect Virtual Agent (v1, legacy Dialogflow ES): <Connect><VirtualAgent connectorName language
 // sentimentAnalysis statusCallback>. The Connect action callback leaves by `return` with its
 // parameters as outputs; the caller hanging up leaves by `hangup`.
-import { boolProp, callbackFor, callbackOutputs, callWait, renderProps, requireCall } from './voice.ts';
+import { callbackFor, callbackOutputs, callWait, renderedBoolProp, renderProps, requireCall, withWarnings } from './voice.ts';
 import type { WidgetHandler } from './widget.ts';
 
 export const connectVirtualAgent: WidgetHandler = {
@@ -13,9 +13,11 @@ export const connectVirtualAgent: WidgetHandler = {
     if (!props.values.connector) return { type: 'error', code: 81003, message: 'Connect Virtual Agent needs a connector' };
     const attributes: Record<string, string | boolean> = { connectorName: props.values.connector };
     if (props.values.language) attributes.language = props.values.language;
-    if (boolProp(env, 'sentiment_analysis', false)) attributes.sentimentAnalysis = true;
+    // A string (§2.14), so Liquid is rendered; an unusable value is off (the default), with 81028.
+    const sentiment = renderedBoolProp(env, 'sentiment_analysis', 'Connect Virtual Agent sentiment_analysis', false);
+    if (sentiment.value) attributes.sentimentAnalysis = true;
     if (props.values.status_callback) attributes.statusCallback = props.values.status_callback;
-    return callWait(env, [{ verb: 'Connect', attributes: { method: 'POST' }, children: [{ verb: 'VirtualAgent', attributes }], callback: { attribute: 'action' } }]);
+    return withWarnings(callWait(env, [{ verb: 'Connect', attributes: { method: 'POST' }, children: [{ verb: 'VirtualAgent', attributes }], callback: { attribute: 'action' } }]), sentiment);
   },
   resume(_env, wait, event) {
     if (event.type === 'call-ended' && wait.kind === 'call') return { type: 'transition', event: 'hangup', outputs: callbackOutputs(event.params) };

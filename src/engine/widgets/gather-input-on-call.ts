@@ -3,7 +3,7 @@
 // the event: Digits → `keypress`, SpeechResult → `speech`, neither → `timeout`. Outputs are the
 // callback's parameters (Digits, SpeechResult, Confidence and the call parameters).
 import type { Diagnostic, TwimlNode } from '../types.ts';
-import { boolProp, callbackFor, callbackOutputs, callWait, intProp, promptNode, propertyWarning, redirectBack, renderProps, requireCall, withWarnings } from './voice.ts';
+import { boolProp, callbackFor, callbackOutputs, callWait, intProp, promptNode, propertyWarning, redirectBack, renderedBoolProp, renderProps, requireCall, withWarnings } from './voice.ts';
 import { stringProp, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 /**
@@ -44,7 +44,9 @@ export const gatherInputOnCall: WidgetHandler = {
     attributes.speechTimeout = speechTimeout.value;
     if (props.values.gather_language) attributes.language = props.values.gather_language;
     if (props.values.hints) attributes.hints = props.values.hints;
-    attributes.profanityFilter = boolProp(env, 'profanity_filter', true);
+    // A string (§1.3), so Liquid is rendered; an unusable value filters (the default), with 81028.
+    const profanityFilter = renderedBoolProp(env, 'profanity_filter', 'Gather profanity_filter', true);
+    attributes.profanityFilter = profanityFilter.value;
     if (props.values.speech_model) attributes.speechModel = props.values.speech_model;
     const stopOnKey = boolProp(env, 'stop_gather', true);
     const gather: TwimlNode = { verb: 'Gather', attributes, callback: { attribute: 'action' } };
@@ -52,7 +54,7 @@ export const gatherInputOnCall: WidgetHandler = {
     if (prompt.node && stopOnKey) gather.children = [prompt.node];
     else if (prompt.node) twiml.push(prompt.node);
     twiml.push(gather, redirectBack(true));
-    return withWarnings(callWait(env, twiml), speechTimeout);
+    return withWarnings(callWait(env, twiml), speechTimeout, profanityFilter);
   },
   resume(_env, wait, event) {
     const callback = callbackFor(wait, event);

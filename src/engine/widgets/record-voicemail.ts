@@ -3,7 +3,7 @@
 // hanging up leaves by `hangup`, unless Twilio then requests the action with what was recorded
 // (Digits=hangup), which it does when a caller hangs up after leaving a message. Outputs: the callback's parameters (RecordingUrl,
 // RecordingDuration, RecordingSid, Digits, …).
-import { boolProp, callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, intProp, redirectBack, renderProps, requireCall } from './voice.ts';
+import { boolProp, callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, intProp, redirectBack, renderedBoolProp, renderProps, requireCall, withWarnings } from './voice.ts';
 import { stringProp, type WidgetHandler } from './widget.ts';
 
 export const recordVoicemail: WidgetHandler = {
@@ -12,11 +12,13 @@ export const recordVoicemail: WidgetHandler = {
     if (refused) return refused;
     const props = renderProps(env, ['transcription_callback_url', 'recording_status_callback_url']);
     if (!props.ok) return props.outcome;
+    // A string (§1.3), so Liquid is rendered; an unusable value beeps (the default), with 81028.
+    const playBeep = renderedBoolProp(env, 'play_beep', 'Record Voicemail play_beep', true);
     const attributes: Record<string, string | number | boolean> = {
       method: 'POST',
       timeout: intProp(env, 'timeout', 5)!,
       maxLength: intProp(env, 'max_length', 3600)!,
-      playBeep: boolProp(env, 'play_beep', true),
+      playBeep: playBeep.value,
       trim: stringProp(env, 'trim') === 'do-not-trim' ? 'do-not-trim' : 'trim-silence',
     };
     const finishOnKey = stringProp(env, 'finish_on_key');
@@ -26,7 +28,7 @@ export const recordVoicemail: WidgetHandler = {
       if (props.values.transcription_callback_url) attributes.transcribeCallback = props.values.transcription_callback_url;
     }
     if (props.values.recording_status_callback_url) attributes.recordingStatusCallback = props.values.recording_status_callback_url;
-    return callWait(env, [{ verb: 'Record', attributes, callback: { attribute: 'action' } }, redirectBack(true)]);
+    return withWarnings(callWait(env, [{ verb: 'Record', attributes, callback: { attribute: 'action' } }, redirectBack(true)]), playBeep);
   },
   resume(env, wait, event) {
     const hangup = hangupAwaitingAction(env, wait, event);

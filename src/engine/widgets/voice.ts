@@ -145,7 +145,34 @@ export function withWarnings(outcome: Outcome, ...read: { warning?: Diagnostic }
   return { ...outcome, diagnostics: [...(outcome.diagnostics ?? []), ...warnings] };
 }
 
-/** A boolean property written as a boolean or as "true"/"false". */
+/** A boolean property read after Liquid; `warning` when the written value was unusable. */
+export interface RenderedBool {
+  value: boolean;
+  warning?: Diagnostic;
+}
+
+/**
+ * A boolean property the reference types as a string (§1.3: Gather `profanity_filter`, Record
+ * Voicemail `play_beep`, Connect Virtual Agent v1 `sentiment_analysis`), so Liquid in it is rendered
+ * first ("{{flow.variables.beep}}"), then read as "true"/"false" in any case; real booleans from
+ * exports are taken too. Anything else after rendering (or a Liquid error) gives `fallback` with an
+ * 81028 warning naming it; absent or empty is `fallback` silently. `label` names the setting in the warning.
+ */
+export function renderedBoolProp(env: WidgetEnv, name: string, label: string, fallback: boolean): RenderedBool {
+  const raw = env.state.properties[name];
+  if (typeof raw === 'boolean') return { value: raw };
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return { value: fallback };
+  const invalid = (why: string): RenderedBool => ({ value: fallback, warning: propertyWarning(env, `${label} ${why}; the default ${fallback} is used`) });
+  if (typeof raw !== 'string') return invalid(`'${JSON.stringify(raw)}' is not "true" or "false"`);
+  const rendered = env.render(raw);
+  if (!rendered.ok) return invalid(`could not be rendered (${rendered.error.message})`);
+  const text = rendered.value.trim();
+  if (text.toLowerCase() === 'true') return { value: true };
+  if (text.toLowerCase() === 'false') return { value: false };
+  return invalid(`${raw.trim() !== text ? `'${raw}' (rendered '${text}')` : `'${text}'`} is not "true" or "false"`);
+}
+
+/** A boolean property written as a boolean or as "true"/"false" (boolean-typed ones: no Liquid). */
 export function boolProp(env: WidgetEnv, name: string, fallback: boolean): boolean {
   const raw = env.state.properties[name];
   if (typeof raw === 'boolean') return raw;
