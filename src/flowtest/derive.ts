@@ -114,6 +114,8 @@ export function deriveInputs(
     ended?: boolean;
     /** When the execution started (ms): with the steps' times, the waits before replies are derived from it. */
     startedAt?: number;
+    /** Dials are answered with their recorded actions (replay: see recorded-answers.ts), a caller's hang-up included. */
+    recordedDials?: boolean;
   } = {},
 ): DerivedInputs {
   const definitionOf = (step: RecordedStep) => options.definitionOf?.(step) ?? options.definition;
@@ -215,8 +217,9 @@ export function deriveInputs(
         break;
       }
       default:
-        // The caller hung up on a voice widget (say-play, record-voicemail, connect-call-to…).
-        if (step.event === 'hangup') script.push({ hangup: true });
+        // The caller hung up on a voice widget (say-play, record-voicemail, connect-call-to…), unless
+        // the Dial's recorded action, which came with the call over, is replayed and hangs up itself.
+        if (step.event === 'hangup' && !(options.recordedDials && step.type === 'connect-call-to' && typeof ctx.DialCallStatus === 'string')) script.push({ hangup: true });
         break;
     }
   }

@@ -9,8 +9,9 @@ import { httpAnswerFor } from './mocks.ts';
 import { matchesText } from './pattern.ts';
 import { parseDuration } from './duration.ts';
 import { conversationParams, inboundSids, messageParams, nextConversationIndex, startSpec } from './run-test.ts';
-import { mainPath, Simulation, type SimulationOptions, type HttpAnswer, type Responder, type SendAnswer } from './simulation.ts';
-import type { HttpMock, MessageMock } from './types.ts';
+import { recordedAnswers, type RecordedAnswers } from './recorded-answers.ts';
+import { mainPath, Simulation, type CallVerbAnswer, type CallVerbMockKey, type SimulationOptions, type HttpAnswer, type Payload, type Responder, type SendAnswer } from './simulation.ts';
+import type { DialMock, EnqueueMock, HttpMock, MessageMock } from './types.ts';
 
 export interface ReplaySource {
   executionSid: string;
@@ -65,14 +66,23 @@ export interface ReplayReport {
   notes: string[];
 }
 
+/** The results a recorded answer can stand for, per effect: a replay never answers one effect with another's. */
+const ANSWER_KINDS: Partial<Record<Payload['type'], EffectResult['kind'][]>> = {
+  'create-task': ['task-created', 'task-failed'],
+  'start-conversation': ['conversation-started', 'conversation-failed'],
+  'call-recording': ['call-recording', 'call-failed'],
+};
+
 class RecordedResponder implements Responder {
   readonly #http: Map<string, HttpMock[]>;
   readonly #messages: MessageMock[];
+  readonly #answers: RecordedAnswers;
   readonly #target: ReplayTarget;
   readonly #newSid: () => string;
-  constructor(http: Map<string, HttpMock[]>, messages: MessageMock[], target: ReplayTarget, newSid: () => string) {
+  constructor(http: Map<string, HttpMock[]>, messages: MessageMock[], answers: RecordedAnswers, target: ReplayTarget, newSid: () => string) {
     this.#http = new Map([...http].map(([k, v]) => [k, [...v]]));
     this.#messages = messages.map((m) => ({ ...m }));
+    this.#answers = answers;
     this.#target = target;
     this.#newSid = newSid;
   }
@@ -94,10 +104,50 @@ class RecordedResponder implements Responder {
     }
     const sid = this.#newSid();
     const m = effect.message;
+    // The resource the channel returned (an SMS, or a message in a Conversation: ConversationSid,
+    // Author, Index…), carrying what this revision sends.
+    const recorded = mock?.undelivered === undefined ? this.#answers.outbound.get(effect.widget)?.shift() : undefined;
+    const message: JsonObject = recorded
+      ? { ...recorded, Sid: sid, Body: m.body, ...('From' in recorded ? { From: m.from } : {}), ...('To' in recorded ? { To: m.to } : {}) }
+      : { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued' };
     return {
-      result: { kind: 'message-sent', message: { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued' } },
+      result: { kind: 'message-sent', message },
       ...(mock?.undelivered !== undefined ? { undelivered: String(mock.undelivered) } : {}),
     };
+  }
+  /** The task, Conversation or call recording the channel made (or refused), with its recorded SIDs. */
+  answer(effect: Payload): EffectResult | undefined {
+    const queue = this.#answers.effects.get(effect.widget);
+    if (!queue?.length || !ANSWER_KINDS[effect.type]?.includes(queue[0]!.kind)) return undefined;
+    const recorded = queue.shift()!;
+    if (recorded.kind === 'task-created' && effect.type === 'create-task') {
+      // The recorded task's identity with what this revision asks for: its attributes are an output.
+      const t = effect.task;
+      return { kind: 'task-created', task: { ...recorded.task, workflow_sid: t.workflowSid, attributes: t.attributes, priority: t.priority, timeout: t.timeout } };
+    }
+    if (recorded.kind === 'conversation-started' && effect.type === 'start-conversation') {
+      const r = effect.request;
+      const conversation = { ...recorded.conversation, chat_service_sid: r.conversationServiceSid, ...(r.friendlyName !== undefined ? { friendly_name: r.friendlyName } : {}), ...(r.attributes !== undefined ? { attributes: r.attributes } : {}) };
+      return { ...recorded, conversation };
+    }
+    return recorded;
+  }
+  /** A Dial, Enqueue or Record goes as it went: its outcome, and the action's parameters as Twilio sent them. */
+  callVerb<K extends CallVerbMockKey>(kind: K, widget: string): CallVerbAnswer<K> | undefined {
+    const recorded = this.#answers.callVerbs.get(widget)?.shift();
+    if (!recorded) return undefined;
+    const { CallStatus, ...params } = recorded;
+    const hungUp = CallStatus === 'completed';
+    const seconds = (value: unknown) => (Number.isFinite(Number(value)) ? Number(value) : undefined);
+    let answer: CallVerbAnswer<CallVerbMockKey> | undefined;
+    if (kind === 'dial' && typeof params.DialCallStatus === 'string') {
+      answer = { status: params.DialCallStatus as DialMock['status'], callerHangsUp: hungUp, params };
+    } else if (kind === 'enqueue' && typeof params.QueueResult === 'string') {
+      answer = { result: params.QueueResult as EnqueueMock['result'], params };
+    } else if (kind === 'record' && typeof params.RecordingSid === 'string') {
+      answer = { result: hungUp ? 'hangup' : 'completed', ...(seconds(params.RecordingDuration) !== undefined ? { duration: seconds(params.RecordingDuration)! } : {}), params };
+    }
+    return answer as CallVerbAnswer<K> | undefined;
   }
   subflow(effect: Extract<Effect, { type: 'load-subflow' }>): EffectResult {
     const loaded = this.#target.loadSubflow?.(effect.flowSid, effect.revision);
@@ -155,9 +205,10 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
     endedManually: source.endedManually,
     ended: source.ended ?? false,
     ...(source.startedAt !== undefined ? { startedAt: source.startedAt } : {}),
+    recordedDials: true,
   });
   let sim: Simulation | null = null;
-  const responder = new RecordedResponder(inputs.http, inputs.messages, target, () => sim!.newMessageSid());
+  const responder = new RecordedResponder(inputs.http, inputs.messages, recordedAnswers(source.steps), target, () => sim!.newMessageSid());
   const firstStep = source.steps.find((s) => s.at !== undefined)?.at;
   const startAt = source.startedAt ?? firstStep;
   sim = new Simulation(target.definition, responder, { ...options, ...(startAt !== undefined && Number.isFinite(startAt) ? { startAt } : {}) });

@@ -35,6 +35,8 @@ export type SendAnswer = { result: EffectResult; undelivered?: string };
 
 /** The mocks that decide how a call verb the flow waits on goes (see #driveCall). */
 export type CallVerbMockKey = 'dial' | 'enqueue' | 'record';
+/** A call verb's mock; a replay also gives the action's recorded parameters (its SIDs), sent as they came. */
+export type CallVerbAnswer<K extends CallVerbMockKey> = NonNullable<Mocks[K]>[number] & { params?: JsonObject };
 
 /** Where a simulation gets the outside world's answers. */
 export interface Responder {
@@ -46,7 +48,12 @@ export interface Responder {
   call?(effect: PlaceCallEffect): CallOutcome;
   conversationFailure?(): number | undefined;
   /** Optional: how a widget's Dial, Enqueue or Record goes (default: completed, bridged, a message left). */
-  callVerb?<K extends CallVerbMockKey>(kind: K, widget: string): NonNullable<Mocks[K]>[number] | undefined;
+  callVerb?<K extends CallVerbMockKey>(kind: K, widget: string): CallVerbAnswer<K> | undefined;
+  /**
+   * Optional: the answer to a Flex task, Conversation or call recording the responder knows (a
+   * replay's recorded one, with its SIDs); undefined lets the simulation make one up.
+   */
+  answer?(effect: Payload): EffectResult | undefined;
 }
 
 export interface StartSpec {
@@ -361,6 +368,7 @@ export class Simulation {
             RecordingSid: RECORDING_SID,
             RecordingDuration: String(mock?.duration ?? 5),
             ...(digits !== undefined ? { Digits: digits } : {}),
+            ...mock?.params,
           };
           // A caller who hangs up after the message: the final status, then the action with what was recorded.
           if (result === 'hangup') this.#callEnded();
@@ -371,7 +379,7 @@ export class Simulation {
           if (!node.callback) continue;
           const mock = this.responder.callVerb?.('dial', widget);
           const status = mock?.status ?? 'completed';
-          const dialed = { DialCallStatus: status, DialCallSid: DIAL_CALL_SID, DialCallDuration: String(status === 'completed' ? (mock?.duration ?? 30) : 0) };
+          const dialed = { DialCallStatus: status, DialCallSid: DIAL_CALL_SID, DialCallDuration: String(status === 'completed' ? (mock?.duration ?? 30) : 0), ...mock?.params };
           if (mock?.callerHangsUp) {
             // The caller's call is over (CallStatus completed) when Twilio requests the action: `hangup`.
             this.#callEnded();
@@ -385,7 +393,7 @@ export class Simulation {
           if (!node.callback) continue;
           const mock = this.responder.callVerb?.('enqueue', widget);
           const result = mock?.result ?? 'bridged';
-          this.#callback(wait, { QueueResult: result, QueueTime: String(mock?.time ?? 0) });
+          this.#callback(wait, { QueueResult: result, QueueTime: String(mock?.time ?? 0), ...mock?.params });
           // A caller who hung up in the queue has no call left for what the flow does next.
           if (result === 'hangup' && this.active) this.#callEnded();
           return true;
@@ -453,6 +461,13 @@ export class Simulation {
   }
 
   #perform(effect: Payload): void {
+    if (effect.type === 'create-task' || effect.type === 'start-conversation' || effect.type === 'call-recording') {
+      const known = this.responder.answer?.(effect);
+      if (known) {
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result: known });
+        return;
+      }
+    }
     switch (effect.type) {
       case 'send-message': {
         const answer = this.responder.send(effect);
