@@ -1,13 +1,17 @@
 // The simulator chat: text the flow as a contact, see its replies and the steps each execution
 // takes as they happen (server-sent events from /console/api/.../Simulator/Events).
+// Also what the flow sends elsewhere (to another number: the POST answer's other_messages), and a
+// conversation Start Conversation opened with the contact: its messages (streamed from its address)
+// and, while its execution is active, the contact's texts go there (see chat-routing.ts).
 import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client.ts';
-import type { SimulatorMessage } from '../api/types.ts';
+import type { Execution, SimulatorMessage } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { NotStartedNotice, useClearedOnPublish, type SimulatorPanelProps } from './not-started.tsx';
+import { SIMULATOR_FLOW_ADDRESS, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute } from './chat-routing.ts';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
 
@@ -15,6 +19,8 @@ interface SendResult {
   message_sid: string;
   execution_sid: string | null;
   messages: SimulatorMessage[];
+  /** What the execution sent outside this transcript during the request (another number, a conversation). */
+  other_messages?: SimulatorMessage[];
   /** Said when the text ran a flow whose Trigger takes no messages. */
   notice?: { code: string; message: string };
 }
@@ -32,27 +38,35 @@ export function ChatPanel({
   const [body, setBody] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
-  const [sent, setSent] = useState<SimulatorMessage[]>([]);
+  /** Messages from the POST answers and from conversations' streams, kept until the contact changes. */
+  const [seen, setSeen] = useState<SimulatorMessage[]>([]);
   /** The last text started no execution (see NotStartedNotice). */
   const [notStarted, setNotStarted] = useState(false);
   /** The last text ran, but the flow's Trigger takes no messages (the server's notice). */
   const [triggerNotice, setTriggerNotice] = useState<string | undefined>(undefined);
   useClearedOnPublish(flow, () => setNotStarted(false));
-  const live = useLiveEvents(`/console/api/Flows/${flowSid}/Simulator/Events?Contact=${encodeURIComponent(activeContact)}`, credentials);
+  const eventsPath = `/console/api/Flows/${flowSid}/Simulator/Events?Contact=${encodeURIComponent(activeContact)}`;
+  const live = useLiveEvents(eventsPath, credentials);
   const transcriptRef = useRef<HTMLOListElement>(null);
 
-  // The POST answer and the stream both report messages; merge by SID, oldest first.
-  const messages = useMemo(() => {
-    const bySid = new Map<string, SimulatorMessage>();
-    for (const m of [...sent, ...live.messages]) bySid.set(m.sid, m);
-    return [...bySid.values()].sort((a, b) => Date.parse(a.date_created) - Date.parse(b.date_created));
-  }, [sent, live.messages]);
+  // The POST answers and the streams all report messages; merged by SID, oldest first.
+  const messages = useMemo(() => mergeMessages(seen, live.messages), [seen, live.messages]);
+
+  // A conversation the flow writes to the contact in is recorded under its own address (the proxy
+  // number): streamed as well, its messages kept when a later conversation replaces the stream.
+  const conversation = useMemo(() => latestConversation(messages, activeContact, SIMULATOR_FLOW_ADDRESS), [messages, activeContact]);
+  const conversationLive = useLiveEvents(conversation ? `${eventsPath}&FlowAddress=${encodeURIComponent(conversation.address)}` : null, credentials);
+  useEffect(() => {
+    if (conversationLive.messages.length > 0) setSeen((current) => mergeMessages(current, conversationLive.messages));
+  }, [conversationLive.messages]);
+  const executions = useMemo(() => new Map<string, Execution>([...conversationLive.executions, ...live.executions]), [live.executions, conversationLive.executions]);
+  const route = replyRoute(conversation, executions);
 
   const latestExecutionSid = useMemo(() => {
     const fromMessages = [...messages].reverse().find((m) => m.execution_sid)?.execution_sid ?? null;
     return fromMessages;
   }, [messages]);
-  const latestExecution = latestExecutionSid ? (live.executions.get(latestExecutionSid) ?? null) : null;
+  const latestExecution = latestExecutionSid ? (executions.get(latestExecutionSid) ?? null) : null;
   const latestSteps = useMemo(() => live.steps.filter((s) => s.execution_sid === latestExecutionSid), [live.steps, latestExecutionSid]);
 
   useEffect(() => {
@@ -69,13 +83,15 @@ export function ChatPanel({
     setSending(true);
     setError(null);
     try {
-      const result = await api.post<SendResult>(`/simulator/Flows/${flowSid}/Messages`, { From: activeContact, Body: body });
-      setSent((current) => [...current, ...result.messages]);
+      const to = await replyAddress();
+      const result = await api.post<SendResult>(`/simulator/Flows/${flowSid}/Messages`, { From: activeContact, Body: body, ...(to ? { To: to } : {}) });
+      const others = result.other_messages ?? [];
+      setSeen((current) => mergeMessages(current, result.messages, others));
       setNotStarted(result.execution_sid === null || result.notice !== undefined);
       // A flow never published gets the notice with its ways out (publish, run the draft), not the server's text.
       setTriggerNotice(result.notice?.code === 'trigger-not-wired' ? result.notice.message : undefined);
       setBody('');
-      if (result.messages.some((m) => m.direction === 'outbound-api' && m.sid !== result.message_sid)) setArmed('');
+      if ([...result.messages, ...others].some((m) => m.direction === 'outbound-api' && m.to === activeContact && m.sid !== result.message_sid)) setArmed('');
     } catch (caught) {
       setError(errorMessage(caught));
     } finally {
@@ -83,12 +99,22 @@ export function ChatPanel({
     }
   };
 
+  /**
+   * The conversation's address while its execution is active, checked first as `simulate` does (the
+   * stream says so a moment late): a text there after the execution ended would start another one.
+   */
+  const replyAddress = async (): Promise<string | undefined> => {
+    if (!route) return undefined;
+    const execution = await api.get<Execution>(`/v2/Flows/${flowSid}/Executions/${route.executionSid}`);
+    return execution.status === 'active' ? route.address : undefined;
+  };
+
   const switchContact = (event: FormEvent) => {
     event.preventDefault();
     const next = contact.trim();
     if (!next) return;
     sessionStorage.setItem(CONTACT_KEY, next);
-    setSent([]);
+    setSeen([]);
     setNotStarted(false);
     setActiveContact(next);
   };
@@ -159,20 +185,19 @@ export function ChatPanel({
       <ol className="transcript" ref={transcriptRef} aria-label="Conversation" aria-live="polite">
         {messages.length === 0 && <li className="muted small empty">Send a message to start an execution.</li>}
         {messages.map((m) => (
-          <li key={m.sid} className={`bubble ${m.direction === 'inbound' ? 'bubble-contact' : 'bubble-flow'}`} data-direction={m.direction}>
-            <span className="bubble-body">{m.body || <em>(empty)</em>}</span>
-            {m.media_url.length > 0 && <span className="small">{m.media_url.length} attachment(s)</span>}
-            <span className="bubble-meta">
-              {m.direction === 'inbound' ? 'you' : 'flow'} · {m.status}
-            </span>
-          </li>
+          <MessageBubble key={m.sid} message={m} contact={activeContact} />
         ))}
       </ol>
+      {route && (
+        <p className="notice notice-info small conversation-route" role="status">
+          In a conversation: your texts go to {route.address}, as replies from your phone would, until its execution ends.
+        </p>
+      )}
       <form className="composer" onSubmit={send}>
         <label className="visually-hidden" htmlFor="chat-body">
           Message
         </label>
-        <input id="chat-body" name="body" value={body} onChange={(e) => setBody(e.target.value)} placeholder="Type a message…" autoComplete="off" />
+        <input id="chat-body" name="body" value={body} onChange={(e) => setBody(e.target.value)} placeholder={route ? 'Reply in the conversation…' : 'Type a message…'} autoComplete="off" />
         <button type="submit" className="primary" disabled={sending}>
           Send
         </button>
@@ -211,5 +236,35 @@ export function ChatPanel({
       )}
       <LiveSteps id="steps-title" flowSid={flowSid} execution={latestExecution} steps={latestSteps} label="Steps of the latest execution" onEnd={endExecution} />
     </section>
+  );
+}
+
+/** A message: its text, its media as links, and who it went to when that is not the contact and the flow. */
+function MessageBubble({ message: m, contact }: { message: SimulatorMessage; contact: string }) {
+  const marks = messageMarks(m, contact, SIMULATOR_FLOW_ADDRESS);
+  const mark = marks.to ? `to ${marks.to}` : marks.from ? `from ${marks.from}` : null;
+  return (
+    <li className={`bubble ${m.direction === 'inbound' ? 'bubble-contact' : 'bubble-flow'}${marks.to && m.direction !== 'inbound' ? ' bubble-elsewhere' : ''}`} data-direction={m.direction}>
+      {mark && <span className="bubble-mark">{mark}</span>}
+      {(m.body !== '' || m.media_url.length === 0) && <span className="bubble-body">{m.body || <em>(empty)</em>}</span>}
+      {m.media_url.length > 0 && (
+        <ul className="bubble-media" aria-label="Media">
+          {m.media_url.map((url, i) => (
+            <li key={i}>
+              {isWebUrl(url) ? (
+                <a href={url} target="_blank" rel="noreferrer">
+                  {url}
+                </a>
+              ) : (
+                url
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <span className="bubble-meta">
+        {m.direction === 'inbound' ? 'you' : 'flow'} · {m.status}
+      </span>
+    </li>
   );
 }
