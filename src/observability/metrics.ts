@@ -91,6 +91,12 @@ export class Metrics {
       if (counts) for (const [kind, count] of Object.entries(counts.waiting)) this.executionsWaiting.set({ waiting_for: kind }, count);
     },
   });
+  /** Counting locally cannot fail: 0, so the series is there on SQLite too (countExecutionsWith replaces it). */
+  readonly executionsScrapeError = new Gauge({
+    name: 'switchboard_executions_scrape_error',
+    help: '1 when the store did not count active executions for this scrape; always 0 here: this node counts them itself',
+    registers: [this.registry],
+  });
   readonly timerLag = new Histogram({
     name: 'switchboard_timer_lag_seconds',
     help: 'How late durable timers (reply timeouts, the age cap) fired after they were due',

@@ -268,7 +268,15 @@ test('active/waiting gauges come from the store when it can count (all nodes), a
   t.after(() => other.close());
   const text = (await other.server.inject({ method: 'GET', url: '/metrics' })).body;
   assert.doesNotMatch(text, /switchboard_executions_active/);
+  assert.doesNotMatch(text, /switchboard_executions_scrape_error/, 'no scrape error for gauges that are not there');
   assert.match(text, /# HELP switchboard_executions_started_total/);
+});
+
+test('on the embedded SQLite store, which the node counts itself, the scrape error is there and 0', async (t) => {
+  const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:' }, { store: new SqliteStore({ path: ':memory:' }) });
+  t.after(() => app.close());
+  assert.equal(await metric(app, 'switchboard_executions_active'), 0);
+  assert.equal(await metric(app, 'switchboard_executions_scrape_error'), 0);
 });
 
 test('/metrics answers while the store cannot count: the execution gauges are left out and the scrape error says so', async (t) => {
