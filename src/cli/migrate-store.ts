@@ -1,12 +1,14 @@
 // `switchboard migrate-store --from sqlite:<path> --to postgres://…`: copies everything the
 // embedded store holds (accounts, keys, settings, flows, revisions, test users, executions,
 // steps, timers, pending effects) into an empty PostgreSQL database, then checks the counts.
-// Either side may be either backend. Stop every server using either store first.
+// Either side may be either backend. Stop every server using either store first: a SQLite side
+// whose data directory a server holds (its switchboard.lock) is refused.
 import { existsSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { Store } from '../runtime/ports/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { DataDirLock, DataDirLockedError, LOCK_FILE } from '../store/sqlite/data-dir-lock.ts';
 import { DatabaseStartupError, PostgresStore } from '../store/postgres/postgres-store.ts';
 import { TargetNotEmptyError, copyStore, countStore } from '../store/copy-store.ts';
 
@@ -57,12 +59,58 @@ function removeNewTarget(created: { files: string[]; folders: string[] }): void 
   }
 }
 
+/** Thrown when a SQLite side's data directory is held by a running server. */
+class InUseError extends Error {}
+
+/**
+ * Takes the lock of the data directories of the SQLite sides (a `serve` holds it while it runs), held
+ * for the migration so no server starts on them meanwhile. Only where a server has ever run (the lock
+ * file is there): a directory no server used gets no lock files of its own.
+ */
+function lockDataDirs(specs: string[]): DataDirLock[] {
+  const locks: DataDirLock[] = [];
+  const dirs = new Set(specs.map(sqlitePathOf).filter((path) => path !== undefined).map((path) => dirname(path)));
+  try {
+    for (const dir of dirs) {
+      if (!existsSync(join(dir, LOCK_FILE))) continue;
+      try {
+        locks.push(DataDirLock.acquire(dir));
+      } catch (error) {
+        if (!(error instanceof DataDirLockedError)) throw error;
+        const h = error.holder;
+        const who = h ? ` (pid ${h.pid} on host ${h.host}${h.nodeId ? `, node ${h.nodeId}` : ''}, since ${h.since})` : '';
+        throw new InUseError(`the data directory ${dir} is in use by a Switchboard server${who}; stop every server using it before migrate-store`);
+      }
+    }
+  } catch (error) {
+    for (const lock of locks) lock.release();
+    throw error;
+  }
+  return locks;
+}
+
 export async function migrateStoreCommand(flags: Flags): Promise<number> {
   const from = typeof flags.from === 'string' ? flags.from : undefined;
   const to = typeof flags.to === 'string' ? flags.to : undefined;
   if (!from || !to) throw new ConfigError('migrate-store needs --from sqlite:<path> and --to postgres://…');
   const config = loadConfig(flags);
   const options = { schema: config.databaseSchema, poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeout };
+  let locks: DataDirLock[];
+  try {
+    locks = lockDataDirs([from, to]);
+  } catch (error) {
+    if (!(error instanceof InUseError)) throw error;
+    console.error(`switchboard: ${error.message}`);
+    return 1;
+  }
+  try {
+    return await migrate(from, to, options);
+  } finally {
+    for (const lock of locks) lock.release();
+  }
+}
+
+async function migrate(from: string, to: string, options: { schema: string; poolSize: number; statementTimeoutMs: number }): Promise<number> {
   const source = openStoreSpec(from, 'from', options);
   const targetPath = sqlitePathOf(to);
   const createdTarget = targetPath === undefined ? undefined : newSqliteTarget(targetPath);

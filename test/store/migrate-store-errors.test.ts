@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { DataDirLock } from '../../src/store/sqlite/data-dir-lock.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -75,4 +76,39 @@ test('migrate-store that fails keeps a target file that was already there, untou
     // Closed before the folder is removed: an open store's checkpointer thread may still touch its files.
     await kept.close();
   }
+});
+
+// README step 1 says to stop every server using the data directory first; a server still holding
+// it (its switchboard.lock) is named in one line, exit 1, as a second `serve` is — source or target.
+test('migrate-store refuses a SQLite data directory a server holds, naming it; copies once it is free', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-migrate-err-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const data = join(dir, 'data');
+  const source = new SqliteStore({ path: join(data, 'switchboard.db') });
+  await source.setSetting('x', 'from source');
+  await source.close();
+
+  const server = DataDirLock.acquire(data); // what a running `serve --data-dir data` holds
+  const held = migrate(dir, 'sqlite:./data/switchboard.db', 'sqlite:copy.db');
+  assert.equal(held.status, 1, held.stdout + held.stderr);
+  assert.equal(held.stderr.trim().split('\n').length, 1, held.stderr);
+  assert.match(held.stderr, new RegExp(`^switchboard: the data directory .*data is in use by a Switchboard server \\(pid ${process.pid} on host [^,]+, since [^)]+\\); stop every server using it before migrate-store$`, 'm'));
+  assert.equal(existsSync(join(dir, 'copy.db')), false, 'nothing copied');
+
+  // The same for a SQLite target in a data directory a server holds.
+  const into = migrate(dir, 'postgres://127.0.0.1:1/x', 'sqlite:data');
+  assert.equal(into.status, 1, into.stderr);
+  assert.match(into.stderr, /^switchboard: the data directory .*data is in use by a Switchboard server/);
+  server.release();
+
+  const free = migrate(dir, 'sqlite:./data/switchboard.db', 'sqlite:copy.db');
+  assert.equal(free.status, 0, free.stdout + free.stderr);
+  const copy = new SqliteStore({ path: join(dir, 'copy.db') });
+  try {
+    assert.equal(await copy.getSetting('x'), 'from source');
+  } finally {
+    await copy.close();
+  }
+  // The migration let go of the lock: a server can start on the directory again.
+  DataDirLock.acquire(data).release();
 });
