@@ -76,7 +76,9 @@ function lockDataDirs(specs: string[]): DataDirLock[] {
       try {
         locks.push(DataDirLock.acquire(dir));
       } catch (error) {
-        if (!(error instanceof DataDirLockedError)) throw error;
+        // A lock that cannot be taken for another reason (a read-only copy of a data directory) says
+        // nothing about a server: the copy goes ahead, reading it.
+        if (!(error instanceof DataDirLockedError)) continue;
         const h = error.holder;
         const who = h ? ` (pid ${h.pid} on host ${h.host}${h.nodeId ? `, node ${h.nodeId}` : ''}, since ${h.since})` : '';
         throw new InUseError(`the data directory ${dir} is in use by a Switchboard server${who}; stop every server using it before migrate-store`);
