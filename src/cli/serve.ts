@@ -108,7 +108,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   const port = (app.server.server.address() as AddressInfo | null)?.port ?? config.port;
   // The address bound, even with a public base URL (which names a proxy in front, not this socket).
   const listening = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  const base = config.publicBaseUrl ?? listening;
+  const base = clientBaseUrl(config, port);
   // Where the data lives: the data directory is not used for it on PostgreSQL, so name the database instead.
   const where = config.databaseUrl ? `database: ${databaseShown(config.databaseUrl)}, schema: ${config.databaseSchema}` : `data: ${config.dataDir}`;
   console.log(`Switchboard listening on ${listening} (${where}, store: ${app.store.kind})`);
@@ -129,6 +129,19 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   }
   if (cliGateway) for (const line of twilioCliLines(cliGateway.env, account, generated)) console.log(line);
   return 0;
+}
+
+/** Addresses that bind every interface: no client can connect to them as written. */
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '::0', '0:0:0:0:0:0:0:0']);
+
+/**
+ * The base URL a client on this machine uses: the public base URL when one is set; else the bound
+ * address, 127.0.0.1 for a wildcard one (--host 0.0.0.0 or ::, which binds IPv4 too).
+ */
+export function clientBaseUrl(config: Pick<SwitchboardConfig, 'host' | 'publicBaseUrl'>, port: number): string {
+  if (config.publicBaseUrl) return config.publicBaseUrl;
+  const host = WILDCARD_HOSTS.has(config.host) ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
 }
 
 /** A host name or address that only this machine reaches. */

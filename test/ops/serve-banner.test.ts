@@ -1,6 +1,7 @@
 // What `switchboard serve` prints first: a URL that reaches it (the bound port, also with --port 0)
 // and where its data lives — the data directory on SQLite, the database (user, host and name: no
-// password) and schema on PostgreSQL, where the data directory holds no data.
+// password) and schema on PostgreSQL, where the data directory holds no data. The twilio-node hint
+// names an address a client can use: 127.0.0.1 for a wildcard --host, or the public base URL.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
 import { withServe } from '../support/serve-process.ts';
+import { clientBaseUrl } from '../../src/cli/serve.ts';
 
 /** Starts serve, returns its first line once the account lines follow (checking its URL answers), then stops it. */
 function banner(env: Record<string, string>, args: string[] = []): Promise<string> {
@@ -48,6 +50,25 @@ describe('switchboard serve: first line', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('--host 0.0.0.0 (the three-node example): the twilio-node hint names 127.0.0.1, which a client can use', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-banner-'));
+    try {
+      const out = await bannerOutput({ SWITCHBOARD_DATA_DIR: dir }, ['--host', '0.0.0.0']);
+      const port = /^Switchboard listening on http:\/\/0\.0\.0\.0:(\d+) /m.exec(out)?.[1];
+      assert.ok(port, out);
+      assert.match(out, new RegExp(`^Point twilio-node at it: client\\.studio\\.baseUrl = 'http://127\\.0\\.0\\.1:${port}'$`, 'm'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the client base URL: 127.0.0.1 for any wildcard host, the host as bound otherwise, the public base URL over both', () => {
+    for (const host of ['0.0.0.0', '::', '[::]', '::0', '0:0:0:0:0:0:0:0']) assert.equal(clientBaseUrl({ host, publicBaseUrl: undefined }, 41741), 'http://127.0.0.1:41741', host);
+    assert.equal(clientBaseUrl({ host: '10.0.0.5', publicBaseUrl: undefined }, 41741), 'http://10.0.0.5:41741');
+    assert.equal(clientBaseUrl({ host: '::1', publicBaseUrl: undefined }, 41741), 'http://[::1]:41741');
+    assert.equal(clientBaseUrl({ host: '0.0.0.0', publicBaseUrl: 'https://sb.example.com' }, 41741), 'https://sb.example.com');
   });
 
   it('PostgreSQL: the database without its password, and the schema', { skip: SKIP_REASON }, async () => {
