@@ -92,8 +92,11 @@ function firstLine(error: unknown): string {
 /** Filters whose second argument is a Liquid expression, evaluated once per item. */
 const EXPRESSION_FILTERS = new Set(['where_exp', 'reject_exp', 'group_by_exp', 'find_exp', 'find_index_exp', 'has_exp']);
 
-/** The first literal `*_exp` expression in the parsed templates that does not parse, as an error; else null. */
-function expressionError(templates: Template[], liquid: Liquid): string | null {
+/**
+ * Every output and tag argument (a Value) in parsed templates, nested blocks included, without
+ * recursion; `visit` returning a value other than undefined stops the walk with it.
+ */
+export function findInValues<T>(templates: Template[], visit: (value: Value) => T | undefined): T | undefined {
   type Node = { arguments?: () => Iterable<unknown>; children?: (partials: boolean, sync: boolean) => unknown };
   const stack: Node[] = [...(templates as unknown as Node[])];
   while (stack.length > 0) {
@@ -101,16 +104,8 @@ function expressionError(templates: Template[], liquid: Liquid): string | null {
     if (typeof node.arguments === 'function') {
       for (const arg of node.arguments()) {
         if (!(arg instanceof Value)) continue;
-        for (const filter of arg.filters) {
-          const expression = filter.args[1];
-          if (!EXPRESSION_FILTERS.has(filter.name) || expression === undefined || Array.isArray(expression)) continue;
-          if (!TypeGuards.isQuotedToken(expression)) continue;
-          try {
-            new Value(expression.content, liquid);
-          } catch (error) {
-            return `${filter.name} expression ${JSON.stringify(expression.content)}: ${firstLine(error)}`;
-          }
-        }
+        const found = visit(arg);
+        if (found !== undefined) return found;
       }
     }
     if (typeof node.children === 'function') {
@@ -118,5 +113,23 @@ function expressionError(templates: Template[], liquid: Liquid): string | null {
       if (Array.isArray(children)) for (const child of children) stack.push(child as Node);
     }
   }
-  return null;
+  return undefined;
+}
+
+/** The first literal `*_exp` expression in the parsed templates that does not parse, as an error; else null. */
+function expressionError(templates: Template[], liquid: Liquid): string | null {
+  const error = findInValues(templates, (value) => {
+    for (const filter of value.filters) {
+      const expression = filter.args[1];
+      if (!EXPRESSION_FILTERS.has(filter.name) || expression === undefined || Array.isArray(expression)) continue;
+      if (!TypeGuards.isQuotedToken(expression)) continue;
+      try {
+        new Value(expression.content, liquid);
+      } catch (error) {
+        return `${filter.name} expression ${JSON.stringify(expression.content)}: ${firstLine(error)}`;
+      }
+    }
+    return undefined;
+  });
+  return error ?? null;
 }

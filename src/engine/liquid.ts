@@ -48,7 +48,7 @@
  */
 import { Context, Liquid, filters as builtinFilters, TypeGuards, Value, toValue, toValueSync } from 'liquidjs';
 import type { FilteredValueToken, Template } from 'liquidjs';
-import { BASE_LIQUID_OPTIONS, MAX_TEMPLATE_LENGTH, refuseFileTags } from '../definition/liquid-syntax.ts';
+import { BASE_LIQUID_OPTIONS, MAX_TEMPLATE_LENGTH, findInValues, refuseFileTags } from '../definition/liquid-syntax.ts';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
 import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
@@ -537,23 +537,12 @@ const decimalLiteralInputs = new WeakSet<FilterToken>();
  * Walks every tag's arguments and children without recursion.
  */
 function noteDecimalLiteralInputs(templates: Template[]): void {
-  type Node = { arguments?: () => Iterable<unknown>; children?: (partials: boolean, sync: boolean) => unknown };
-  const stack: Node[] = [...(templates as unknown as Node[])];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (typeof node.arguments === 'function') {
-      for (const arg of node.arguments()) {
-        if (!(arg instanceof Value)) continue;
-        const first = arg.filters[0] as unknown as { name: string; token: FilterToken } | undefined;
-        const postfix = arg.initial.postfix;
-        if (first?.name === 'divided_by' && postfix.length === 1 && isDecimalLiteral(postfix[0])) decimalLiteralInputs.add(first.token);
-      }
-    }
-    if (typeof node.children === 'function') {
-      const children = toValueSync(node.children(false, true));
-      if (Array.isArray(children)) for (const child of children) stack.push(child as Node);
-    }
-  }
+  findInValues(templates, (value) => {
+    const first = value.filters[0] as unknown as { name: string; token: FilterToken } | undefined;
+    const postfix = value.initial.postfix;
+    if (first?.name === 'divided_by' && postfix.length === 1 && isDecimalLiteral(postfix[0])) decimalLiteralInputs.add(first.token);
+    return undefined;
+  });
 }
 
 /**
