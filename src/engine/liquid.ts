@@ -46,7 +46,7 @@
  *  - Errors of any kind (syntax, limits, filter exceptions) come back as
  *    `{ ok: false, error: { code: 84003, message } }`; renderTemplate never throws.
  */
-import { Context, Liquid, filters as builtinFilters, TypeGuards, Value, toValue, toValueSync } from 'liquidjs';
+import { Context, Liquid, filters as builtinFilters, TypeGuards, toValue, toValueSync } from 'liquidjs';
 import type { FilteredValueToken, Template } from 'liquidjs';
 import { BASE_LIQUID_OPTIONS, MAX_TEMPLATE_LENGTH, findInValues, refuseFileTags } from '../definition/liquid-syntax.ts';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
