@@ -11,14 +11,14 @@ import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/
 import { withServe } from '../support/serve-process.ts';
 import { clientBaseUrl } from '../../src/cli/serve.ts';
 
-/** Starts serve, returns its first line once the account lines follow (checking its URL answers), then stops it. */
+/** Starts serve, returns its first line once the account lines and the hint follow (checking its URL answers), then stops it. */
 function banner(env: Record<string, string>, args: string[] = []): Promise<string> {
   return bannerOutput(env, args).then((out) => out.split('\n').find((line) => line.startsWith('Switchboard listening on'))!);
 }
 
-/** Everything serve printed up to its account lines, once its first line's URL has answered. */
+/** Everything serve printed up to its twilio-node hint (after the account lines), once its first line's URL has answered. */
 function bannerOutput(env: Record<string, string>, args: string[] = []): Promise<string> {
-  return withServe(['--port', '0', '--log-level', 'warn', ...args], env, (out) => /Auth token:/.test(out), async ({ out }) => {
+  return withServe(['--port', '0', '--log-level', 'warn', ...args], env, (out) => /^Point twilio-node at it: .*\n/m.test(out), async ({ out }) => {
     const first = out.split('\n').find((line) => line.startsWith('Switchboard listening on'));
     assert.ok(first, out);
     const url = /listening on (http:\/\/\S+)/.exec(first)![1]!;
