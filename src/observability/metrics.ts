@@ -74,7 +74,7 @@ export class Metrics {
   #localCounts: (() => { active: number; waiting: Readonly<Record<string, number>> }) | null = null;
   readonly executionsActive = new Gauge({
     name: 'switchboard_executions_active',
-    help: 'Active executions this node has worked on since it started',
+    help: 'Active executions: on the embedded store, those active when this node started and those it has run since',
     registers: [this.registry],
     collect: () => {
       const counts = this.#localCounts?.();
@@ -83,7 +83,7 @@ export class Metrics {
   });
   readonly executionsWaiting = new Gauge({
     name: 'switchboard_executions_waiting',
-    help: 'Active executions parked on a widget, by what they wait for (reply, effect, subflow)',
+    help: 'Active executions parked on a widget, by what they wait for (reply, effect, subflow); on the embedded store, those this node has run since it started',
     labelNames: ['waiting_for'] as const,
     registers: [this.registry],
     collect: () => {

@@ -69,27 +69,77 @@ export class TelemetryObserver implements RuntimeObserver {
   readonly #active = new Map<string, string>();
   #trackLocally = true;
   readonly #waiting: Record<string, number> = { reply: 0, effect: 0, subflow: 0 };
+  /** When the start-up count was asked for (null: none): executions created before are in it, or were. */
+  #startedAt: number | null = null;
+  /** The start-up count less the executions counted in it that sprints here have since touched; null until read. */
+  #untouched: number | null = null;
+  /** Until the count is read: executions from before start now in #active (the count holds them too). */
+  #touchedBeforeCount: Set<string> | null = null;
 
   constructor(tracer: Tracer, metrics: Metrics, log: Logger, activity: ActivityCounter) {
     this.#tracer = tracer;
     this.#metrics = metrics;
     this.#log = log;
     this.#activity = activity;
-    metrics.countExecutionsLocally(() => ({ active: this.#active.size, waiting: this.#waiting }));
+    metrics.countExecutionsLocally(() => ({ active: this.#active.size + (this.#untouched ?? 0), waiting: this.#waiting }));
   }
 
   /**
    * Where the active/waiting gauges come from: the store's own count when it has one (right across
    * nodes); else, for the embedded single-node SQLite store, what this node has seen since it
-   * started; else (a shared store that cannot count) nowhere: a per-node view would be wrong and
-   * would grow without bound as executions end on other nodes.
+   * started, plus a count of the executions already active then (see #countAtStart); else (a shared
+   * store that cannot count) nowhere: a per-node view would be wrong and would grow without bound as
+   * executions end on other nodes.
    */
-  watchStore(store: Pick<Store, 'kind' | 'countActiveExecutions'>): void {
-    if (!store.countActiveExecutions && store.kind === 'sqlite') return;
+  watchStore(store: Pick<Store, 'kind' | 'countActiveExecutions' | 'countActiveExecutionsBefore'>): void {
+    if (!store.countActiveExecutions && store.kind === 'sqlite') {
+      if (store.countActiveExecutionsBefore) this.#countAtStart(store.countActiveExecutionsBefore.bind(store));
+      return;
+    }
     this.#trackLocally = false;
     this.#active.clear();
     if (store.countActiveExecutions) this.#metrics.countExecutionsWith(() => store.countActiveExecutions!());
     else this.#metrics.dropExecutionGauges();
+  }
+
+  /**
+   * After a restart the running count alone reads 0 with thousands waiting. One count off the active
+   * index (no state read: a million waiting costs ~60 ms and no memory) is added to the active gauge
+   * only; what those executions wait for is unknown until a sprint here touches them. Read once the
+   * start-up work has yielded, so it does not hold up the node getting ready.
+   */
+  #countAtStart(count: (createdBefore: number) => Promise<number>): void {
+    // The wall clock, which stamps executions outside tests (a simulated runtime clock set in the past
+    // would let the count take in this node's first executions too).
+    const startedAt = (this.#startedAt = Date.now());
+    this.#touchedBeforeCount = new Set();
+    setImmediate(() => {
+      count(startedAt).then(
+        (n) => {
+          // Those touched meanwhile and still active are in #active already.
+          this.#untouched = Math.max(0, n - this.#touchedBeforeCount!.size);
+          this.#touchedBeforeCount = null;
+        },
+        (error: unknown) => {
+          this.#log.warn({ err: error }, 'could not count the executions active at start: the execution gauges count only those run since');
+          this.#startedAt = null;
+          this.#touchedBeforeCount = null;
+        },
+      );
+    }).unref();
+  }
+
+  /** Keeps the start-up count from counting twice an execution from before start that a sprint here wrote. */
+  #touchedFromBefore(sid: string, previousStatus: SprintReport['previousStatus'], dateCreated: number, active: boolean): void {
+    // One this sprint created is never in the count, whatever clock stamped it.
+    if (this.#startedAt === null || previousStatus === null || dateCreated >= this.#startedAt) return;
+    if (this.#active.has(sid)) {
+      if (!active) this.#touchedBeforeCount?.delete(sid);
+      return;
+    }
+    // Its first sprint here: from now on it is counted in #active while it stays active, or not at all.
+    if (this.#untouched !== null) this.#untouched = Math.max(0, this.#untouched - 1);
+    else if (active) this.#touchedBeforeCount?.add(sid);
   }
 
   #childSpan(name: string, attributes: Record<string, string>): Span {
@@ -148,6 +198,7 @@ export class TelemetryObserver implements RuntimeObserver {
       this.#log.info({ reason, steps: (execution.state as Partial<ExecutionState>).stepCount }, 'execution ended');
     }
     if (!this.#trackLocally) return;
+    this.#touchedFromBefore(execution.sid, previousStatus, execution.dateCreated, execution.status !== 'ended');
     this.#setActive(execution.sid, execution.status === 'ended' ? null : (waitingFor(execution.state) ?? 'nothing'));
   }
 

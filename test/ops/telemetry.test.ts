@@ -5,12 +5,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig, type SwitchboardConfig } from '../../src/config.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { createLogger } from '../../src/observability/logger.ts';
+import { createObservability } from '../../src/observability/index.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { timedStore } from '../../src/observability/store-timing.ts';
 import { withWork } from '../../src/observability/context.ts';
@@ -277,6 +280,75 @@ test('on the embedded SQLite store, which the node counts itself, the scrape err
   t.after(() => app.close());
   assert.equal(await metric(app, 'switchboard_executions_active'), 0);
   assert.equal(await metric(app, 'switchboard_executions_scrape_error'), 0);
+});
+
+test('on SQLite the active gauge adds a count of the executions active at start; their sprints here are not counted twice', async (t) => {
+  // Three executions waiting for a reply, written by a node that has since stopped.
+  const dir = mkdtempSync(join(tmpdir(), 'sb-gauges-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const config = { ...loadConfig({}, {}), dataDir: dir };
+  const first = await createApp(config);
+  const { account } = await first.accounts.ensureStartupAccount();
+  const headers = { authorization: basicAuth(account.sid, account.authToken), ...FORM };
+  const definition = readFileSync(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url), 'utf8');
+  const flow = (await first.server.inject({ method: 'POST', url: '/v2/Flows', headers, payload: form({ FriendlyName: 'f', Status: 'published', Definition: definition }) })).json();
+  const sids: string[] = [];
+  for (const to of ['+15550000001', '+15550000002', '+15550000003']) {
+    sids.push((await first.server.inject({ method: 'POST', url: `/v2/Flows/${flow.sid}/Executions`, headers, payload: form({ To: to, From: '+15005550006' }) })).json().sid);
+  }
+  await first.executions.idle();
+  await first.close();
+
+  /** A restarted node's observer, whose start-up count answers when `release` is called. */
+  async function restarted() {
+    const store = new SqliteStore({ path: join(dir, 'switchboard.db') });
+    t.after(() => store.close());
+    const count = store.countActiveExecutionsBefore.bind(store);
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let answered = () => {};
+    const answer = new Promise<void>((resolve) => (answered = resolve));
+    store.countActiveExecutionsBefore = async (before) => {
+      await released;
+      const n = await count(before);
+      setImmediate(answered);
+      return n;
+    };
+    const { observer, metrics } = createObservability(config);
+    observer.watchStore(store);
+    const active = async () => (await metrics.executionsActive.get()).values[0]?.value;
+    const waiting = async () => (await metrics.executionsWaiting.get()).values.find((v) => v.labels.waiting_for === 'reply')?.value;
+    /** A sprint here wrote the execution: ended, or still active (as a reply that changed nothing would). */
+    const sprint = async (sid: string, status: 'active' | 'ended') => {
+      const execution = (await store.getExecutionBySid(sid))!;
+      observer.sprintWritten({ execution: { ...execution, status }, previousStatus: 'active', steps: [] });
+    };
+    return { active, waiting, sprint, resolve: async () => (release(), await answer) };
+  }
+
+  const counted = await restarted();
+  assert.equal(await counted.active(), 0, 'nothing until the count answers');
+  await counted.resolve();
+  assert.equal(await counted.active(), 3);
+  assert.equal(await counted.waiting(), 0, 'what the counted ones wait for is unknown');
+  await counted.sprint(sids[0]!, 'active');
+  await counted.sprint(sids[0]!, 'active');
+  assert.equal(await counted.active(), 3, 'one that sprints and stays active is counted once');
+  assert.equal(await counted.waiting(), 1, 'and its wait is known now');
+  await counted.sprint(sids[0]!, 'ended');
+  await counted.sprint(sids[1]!, 'ended');
+  assert.equal(await counted.active(), 1, 'those that end leave the count');
+
+  // The count answers after sprints here touched some of those it counts.
+  const late = await restarted();
+  await late.sprint(sids[0]!, 'active');
+  await late.sprint(sids[1]!, 'active');
+  await late.sprint(sids[1]!, 'ended');
+  assert.equal(await late.active(), 1);
+  await late.resolve();
+  assert.equal(await late.active(), 3, 'the store still holds all three active: none counted twice');
+  await late.sprint(sids[0]!, 'ended');
+  assert.equal(await late.active(), 2);
 });
 
 test('/metrics answers while the store cannot count: the execution gauges are left out and the scrape error says so', async (t) => {

@@ -145,6 +145,11 @@ export interface Store extends AccountStore, FlowStore, ExecutionStore, ClusterS
   ping?(): Promise<void>;
   /** Active executions across every node, in total and by what they wait for ('reply', 'effect', 'subflow'), for /metrics. */
   countActiveExecutions?(): Promise<{ active: number; waiting: Record<string, number> }>;
+  /**
+   * How many executions created before `createdBefore` are active: one count off the active rows'
+   * index, no state read. The embedded store's start-up seed for this node's own running count.
+   */
+  countActiveExecutionsBefore?(createdBefore: Millis): Promise<number>;
 }
 
 // ---- executions (issue: flow engine)

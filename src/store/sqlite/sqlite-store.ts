@@ -750,6 +750,11 @@ export class SqliteStore implements Store {
   }
 
 
+  async countActiveExecutionsBefore(createdBefore: number): Promise<number> {
+    // Reads only the partial index executions_active_by_age (covering): no row, no state.
+    return Number((this.stmt("SELECT count(*) AS n FROM executions WHERE status = 'active' AND date_created < ?").get(createdBefore) as Row).n);
+  }
+
   async oldestActiveExecution(): Promise<number | null> {
     return nullableNumber((this.stmt(OLDEST_ACTIVE).get() as Row).oldest);
   }
