@@ -202,6 +202,17 @@ export class TelemetryObserver implements RuntimeObserver {
     this.#setActive(execution.sid, execution.status === 'ended' ? null : (waitingFor(execution.state) ?? 'nothing'));
   }
 
+  /** A deleted execution leaves the gauges: from this node's own count, or from the count taken at start. */
+  executionDeleted(execution: { sid: string; status: string; dateCreated: number }): void {
+    if (!this.#trackLocally) return;
+    if (this.#active.has(execution.sid)) {
+      this.#touchedBeforeCount?.delete(execution.sid);
+      this.#setActive(execution.sid, null);
+    } else if (execution.status !== 'ended' && this.#startedAt !== null && execution.dateCreated < this.#startedAt && this.#untouched !== null) {
+      this.#untouched = Math.max(0, this.#untouched - 1);
+    }
+  }
+
   /** Keeps the per-kind counts up to date as executions change, so a sprint costs O(1), not O(active). */
   #setActive(executionSid: string, kind: string | null): void {
     const previous = this.#active.get(executionSid);

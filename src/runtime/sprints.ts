@@ -144,9 +144,13 @@ export class Sprints {
 
   /** Deletes an execution under its lock (no sprint of it runs meanwhile); whether there was one. */
   async remove(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
-    return this.#locks.run(executionSid, () => {
+    return this.#locks.run(executionSid, async () => {
       this.#recent.forget(executionSid);
-      return this.#store.deleteExecution(accountSid, flowSid, executionSid);
+      // Read first only when someone counts executions: the observer must know whether it was active.
+      const before = this.#observer.executionDeleted ? await this.#store.getExecution(accountSid, flowSid, executionSid) : null;
+      const deleted = await this.#store.deleteExecution(accountSid, flowSid, executionSid);
+      if (deleted && before) this.#observer.executionDeleted?.(before);
+      return deleted;
     });
   }
 

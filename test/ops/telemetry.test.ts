@@ -323,7 +323,8 @@ test('on SQLite the active gauge adds a count of the executions active at start;
       const execution = (await store.getExecutionBySid(sid))!;
       observer.sprintWritten({ execution: { ...execution, status }, previousStatus: 'active', steps: [] });
     };
-    return { active, waiting, sprint, resolve: async () => (release(), await answer) };
+    const deleted = (sid: string, status: 'active' | 'ended') => observer.executionDeleted({ sid, status, dateCreated: 0 });
+    return { active, waiting, sprint, deleted, resolve: async () => (release(), await answer) };
   }
 
   const counted = await restarted();
@@ -349,6 +350,30 @@ test('on SQLite the active gauge adds a count of the executions active at start;
   assert.equal(await late.active(), 3, 'the store still holds all three active: none counted twice');
   await late.sprint(sids[0]!, 'ended');
   assert.equal(await late.active(), 2);
+
+  // Deleted through the API: executions counted at start and not run here since leave the count.
+  late.deleted(sids[2]!, 'active');
+  assert.equal(await late.active(), 1, 'a deleted execution from before the start leaves the count');
+  late.deleted(sids[1]!, 'active');
+  assert.equal(await late.active(), 0);
+});
+
+test("an execution deleted through the API leaves the node's active gauge", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-gauges-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const app = await createApp({ ...loadConfig({}, {}), dataDir: dir });
+  t.after(() => app.close());
+  const { account } = await app.accounts.ensureStartupAccount();
+  const headers = { authorization: basicAuth(account.sid, account.authToken), ...FORM };
+  const definition = readFileSync(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url), 'utf8');
+  const flow = (await app.server.inject({ method: 'POST', url: '/v2/Flows', headers, payload: form({ FriendlyName: 'f', Status: 'published', Definition: definition }) })).json();
+  const execution = (await app.server.inject({ method: 'POST', url: `/v2/Flows/${flow.sid}/Executions`, headers, payload: form({ To: '+15550000009', From: '+15005550006' }) })).json();
+  await app.executions.idle();
+  const active = async () => Number(/^switchboard_executions_active\{[^}]*\} (\d+)$/m.exec((await app.server.inject({ method: 'GET', url: '/metrics' })).body)?.[1]);
+  assert.equal(await active(), 1);
+  const deleted = await app.server.inject({ method: 'DELETE', url: `/v2/Flows/${flow.sid}/Executions/${execution.sid}`, headers });
+  assert.equal(deleted.statusCode, 204);
+  assert.equal(await active(), 0);
 });
 
 test('/metrics answers while the store cannot count: the execution gauges are left out and the scrape error says so', async (t) => {

@@ -38,6 +38,8 @@ export interface RuntimeObserver {
   effect<T extends EffectResult>(label: EffectLabel, run: () => Promise<T>): Promise<T>;
   /** A durable timer fired `lateByMs` after it was due. */
   timerFired(lateByMs: number): void;
+  /** An execution was deleted (through the API): as it was just before. */
+  executionDeleted?(execution: Pick<ExecutionRecord, 'sid' | 'status' | 'dateCreated'>): void;
 }
 
 export const NO_OBSERVER: RuntimeObserver = {
