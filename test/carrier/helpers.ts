@@ -5,7 +5,7 @@ import { after, afterEach, before, beforeEach } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOptions } from '../../src/app.ts';
 import { loadConfig, type SwitchboardConfig } from '../../src/config.ts';
-import type { Account } from '../../src/runtime/ports/store.ts';
+import type { Account, Store } from '../../src/runtime/ports/store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { basicAuth } from '../support/server.ts';
 export { freePort } from '../support/ports.ts';
@@ -212,4 +212,16 @@ export async function widgetOutputs(app: App, executionSid: string, widget: stri
 /** The flow webhook URL as Twilio would call it. */
 export function webhookUrl(server: CarrierServer, flowSid: string, base = server.baseUrl): string {
   return `${base}/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
+}
+
+/**
+ * Makes each of the store's channel-record reads and writes take a database's round trip (30 ms), so
+ * concurrent ledger lookups overlap as they would on PostgreSQL.
+ */
+export function slowChannelRecords(store: Store, ms = 30): void {
+  const roundTrip = () => new Promise((resolve) => setTimeout(resolve, ms));
+  const [get, put, insert] = [store.getChannelRecord.bind(store), store.putChannelRecord.bind(store), store.insertChannelRecord.bind(store)];
+  store.getChannelRecord = async (key) => (await roundTrip(), get(key));
+  store.putChannelRecord = async (record) => (await roundTrip(), put(record));
+  store.insertChannelRecord = async (record) => (await roundTrip(), insert(record));
 }

@@ -22,6 +22,7 @@ import {
   webhookUrl,
   widgetOutputs,
   type CarrierServer,
+  slowChannelRecords,
 } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { placeCall } from '../../src/channels/twilio/rest-client.ts';
@@ -319,13 +320,8 @@ describe('Twilio carrier: callbacks and calls', () => {
     // Both creates reach Twilio and answer 500; both steps find both calls upstream at once. Only the
     // claim, written as a call is taken, keeps them from taking the same one.
     fake.failNext({ kind: 'created-then-500' }, { kind: 'created-then-500' });
-    // Each ledger read and write takes a database's round trip, so the lookups overlap as they would on PostgreSQL.
     const store = server.app.store;
-    const roundTrip = () => new Promise((resolve) => setTimeout(resolve, 30));
-    const [get, put, insert] = [store.getChannelRecord.bind(store), store.putChannelRecord.bind(store), store.insertChannelRecord.bind(store)];
-    store.getChannelRecord = async (key) => (await roundTrip(), get(key));
-    store.putChannelRecord = async (record) => (await roundTrip(), put(record));
-    store.insertChannelRecord = async (record) => (await roundTrip(), insert(record));
+    slowChannelRecords(store);
     const voice = server.app.executions.voice!;
     const step = (n: number) => ({ accountSid: server.account.sid, flowSid: 'FW' + '7'.repeat(32), executionSid: 'FN' + String(n).repeat(32), callbackId: `EF${String(n).repeat(32)}` });
     const call = { to: CONTACT, from: NUMBER, timeout: 30, record: false, options: {} };

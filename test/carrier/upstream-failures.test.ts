@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { backoffDelay, TwilioRestClient } from '../../src/channels/twilio/rest-client.ts';
 import { DEFAULT_CONVERSATIONS_BASE_URL } from '../../src/channels/twilio/carrier-config.ts';
 import { TwilioChannel } from '../../src/channels/twilio/twilio-channel.ts';
-import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, sendMessage, startFake, stepList, textAndWaitForEnd, useCarrierServer, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, sendMessage, startFake, stepList, slowChannelRecords, textAndWaitForEnd, useCarrierServer, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
 const noted = { name: 'noted', type: 'set-variables', properties: { offset: { x: 0, y: 0 }, variables: [] }, transitions: [{ event: 'next' }] };
@@ -230,12 +230,7 @@ describe('Twilio channel: one outcome per step', () => {
     // claim, written as a message is taken, keeps them from taking the same one.
     fake.failNext({ kind: 'created-then-500' }, { kind: 'created-then-500' });
     const store = server.app.store;
-    // Each ledger read and write takes a database's round trip, so the lookups overlap as they would on PostgreSQL.
-    const roundTrip = () => new Promise((resolve) => setTimeout(resolve, 30));
-    const [get, put, insert] = [store.getChannelRecord.bind(store), store.putChannelRecord.bind(store), store.insertChannelRecord.bind(store)];
-    store.getChannelRecord = async (key) => (await roundTrip(), get(key));
-    store.putChannelRecord = async (record) => (await roundTrip(), put(record));
-    store.insertChannelRecord = async (record) => (await roundTrip(), insert(record));
+    slowChannelRecords(store);
     const channel = new TwilioChannel(store, { reconcileDelayMs: 0 });
     const upstream = { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: fake.baseUrl, conversationsBaseUrl: fake.baseUrl };
     const step = (n: number) => ({ accountSid: server.account.sid, flowSid: 'FW' + '0'.repeat(32), executionSid: 'FN' + String(n).repeat(32), effectId: 'EF' + String(n).repeat(32) });

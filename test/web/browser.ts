@@ -56,3 +56,12 @@ export async function launchBrowser(viewport = { width: 1440, height: 900 }): Pr
     },
   };
 }
+
+/** Signs in to the console at `baseUrl` and waits for the flow list. */
+export async function signIn(page: Page, baseUrl: string, account: { sid: string; authToken: string }): Promise<void> {
+  await page.goto(baseUrl);
+  await page.getByLabel('Account SID').fill(account.sid);
+  await page.getByLabel('Auth token').fill(account.authToken);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Flows' }).waitFor();
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { launchBrowser, noChromium, type Browser } from './browser.ts';
+import { launchBrowser, noChromium, type Browser, signIn } from './browser.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
 const CONTACT = '+15551238301';
@@ -63,11 +63,7 @@ describe('web console: Chat with a Start Conversation flow (Chromium)', { skip: 
     browser = await launchBrowser();
     page = browser.page;
     page.setDefaultTimeout(10_000);
-    await page.goto(server.baseUrl);
-    await page.getByLabel('Account SID').fill(server.account.sid);
-    await page.getByLabel('Auth token').fill(server.account.authToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Flows' }).waitFor();
+    await signIn(page, server.baseUrl, server.account);
   });
 
   /** The flow's executions, newest first, over the REST API. */

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
 import { basicAuth, startTestServer, type TestServer } from '../support/server.ts';
-import { launchBrowser, noChromium, type Browser } from './browser.ts';
+import { launchBrowser, noChromium, type Browser, signIn } from './browser.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
 const at = (x: number, y: number) => ({ offset: { x, y } });
@@ -100,11 +100,7 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     browser = await launchBrowser();
     page = browser.page;
     page.setDefaultTimeout(10_000);
-    await page.goto(server.baseUrl);
-    await page.getByLabel('Account SID').fill(server.account.sid);
-    await page.getByLabel('Auth token').fill(server.account.authToken);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Flows' }).waitFor();
+    await signIn(page, server.baseUrl, server.account);
   });
 
   after(async () => {
