@@ -52,7 +52,7 @@ import { BASE_LIQUID_OPTIONS, MAX_TEMPLATE_LENGTH, findInValues, refuseFileTags 
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
 import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
-import { SHOPIFY_FILTERS, isDecimalText, toNumber } from './liquid/shopify-filters.ts';
+import { SHOPIFY_FILTERS, codePointLength, isDecimalText, toNumber } from './liquid/shopify-filters.ts';
 import { CappedEmitter, MAX_OUTPUT_BYTES, STATE_REGISTER, isPlainObject, outputLimitMessage, serializeObject, type ObjectFormat } from './liquid/output.ts';
 import { LruCache } from '../lib/lru.ts';
 import { parseJsonWithinDepth } from '../lib/json-depth.ts';
@@ -143,6 +143,21 @@ interface RenderState {
   samples: number;
   /** How an object prints, also where a string filter is given one. */
   objectFormat: ObjectFormat;
+}
+
+/**
+ * `text.size` counts characters (code points) as Shopify's Ruby does and as the `size` filter here does;
+ * liquidjs counts UTF-16 units, so "😀".size would be 2. Counting walks the text: a unit per 256 characters.
+ */
+class ShopifyContext extends Context {
+  override readProperty(obj: Parameters<Context["readProperty"]>[0], key: Parameters<Context["readProperty"]>[1]): unknown {
+    const value: unknown = obj;
+    if (typeof value === 'string' && toValue(key) === 'size') {
+      this.memoryLimit.use(Math.ceil(value.length / 256));
+      return codePointLength(value);
+    }
+    return super.readProperty(obj, key);
+  }
 }
 
 type ContextLimiters = NonNullable<ConstructorParameters<typeof Context>[3]>;
@@ -772,7 +787,7 @@ export function renderTemplate(template: string, context: Record<string, unknown
   const emitter = new CappedEmitter(max, objectFormat);
   try {
     const limits = new RenderLimits(opts.budget ?? new LiquidBudget()) as unknown as ContextLimiter;
-    const ctx = new Context(env, liquid.options, { sync: true }, { liquid, renderLimit: limits, memoryLimit: limits });
+    const ctx = new ShopifyContext(env, liquid.options, { sync: true }, { liquid, renderLimit: limits, memoryLimit: limits });
     ctx.setRegister(STATE_REGISTER, { now: opts.now, timezone, options: opts, samples: 0, objectFormat } satisfies RenderState);
     toValueSync(liquid.renderer.renderTemplates(parsed.templates, ctx, emitter));
   } catch (e) {

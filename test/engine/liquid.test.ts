@@ -705,6 +705,11 @@ describe('renderTemplate: filters behave as Shopify', () => {
     assert.equal(ok('{{ "a😀b" | split: "" | join: "," }}|{{ "a😀" | split: "" | size }}|{{ "a😀" | split: "" | last | url_encode }}'), 'a,😀,b|2|%F0%9F%98%80');
     assert.equal(ok('{{ "a😀b" | split: "" | reverse | join: "" }}|{{ "" | split: "" | size }}'), 'b😀a|0');
   });
+  it('.size on a string counts characters as the size filter does, in output and in conditions', () => {
+    assert.equal(ok('{% assign s = "a😀b" %}{{ s.size }}|{{ "😀😀".size }}|{{ "".size }}'), '3|2|0');
+    assert.equal(ok('{% assign s = "😀😀" %}{% if s.size == 2 %}two{% else %}other{% endif %}'), 'two');
+    assert.equal(ok('{{ widgets.fn.parsed.items.size }}'), '3', 'arrays are still counted by items');
+  });
   it('split: " " splits on runs of whitespace as Ruby does; other separators keep empty items but drop trailing ones', () => {
     assert.equal(ok('{{ "a  b \t c " | split: " " | join: "," }}|{{ "  a b" | split: " " | size }}'), 'a,b,c|2');
     assert.equal(ok('{{ "a,b,,c,," | split: "," | join: "|" }}'), 'a|b||c');

@@ -162,7 +162,7 @@ export function moduloFilter(this: FilterThis, input: unknown, divisor: unknown)
 }
 
 /** Characters (code points) in a string: "😀" is one, as Ruby's String#size counts it, not two UTF-16 units. */
-function codePointLength(text: string): number {
+export function codePointLength(text: string): number {
   let n = text.length;
   for (let i = 0; i < text.length - 1; i++) {
     const c = text.charCodeAt(i);
