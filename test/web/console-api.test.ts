@@ -153,6 +153,26 @@ describe('console routes', () => {
     assert.deepEqual(inbound.map((m) => `${m.body} ${m.execution_sid}`), [`hi ${executions.at(-1)!.sid}`, `Ada ${executions.at(-1)!.sid}`]);
   });
 
+  it("streams the messages the contact's executions send to other numbers, which are in no transcript of the contact", async () => {
+    const forward = structuredClone(GREETING);
+    forward.states[2].properties.to = '+15550009999';
+    forward.states[2].properties.body = 'Forwarded: {{widgets.ask_name.inbound.Body}}';
+    const flow = await server.app.flows.create(server.account.sid, { friendlyName: 'Forward', status: 'published', definition: forward });
+    const contact = '+15557770003';
+    const url = `${server.baseUrl}/console/api/Flows/${flow.sid}/Simulator/Events?Contact=${encodeURIComponent(contact)}`;
+    const reading = readStream(url, server.auth, (events) => events.some((e) => e.event === 'message' && data(e).to === '+15550009999'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Another contact's forward of the same flow is not this contact's.
+    for (const [from, body] of [['+15557770004', 'hi'], ['+15557770004', 'Bob'], [contact, 'hi'], [contact, 'Ada']]) {
+      const sent = await fetch(`${server.baseUrl}/simulator/Flows/${flow.sid}/Messages`, { method: 'POST', headers: { authorization: server.auth, ...FORM }, body: form({ From: from!, Body: body! }) });
+      assert.equal(sent.status, 201);
+    }
+    const messages = (await reading).filter((e) => e.event === 'message').map(data);
+    const forwarded = messages.filter((m) => m.to === '+15550009999');
+    assert.deepEqual(forwarded.map((m) => m.body), ['Forwarded: Ada']);
+    assert.ok(messages.every((m) => m.from !== '+15557770004' && m.to !== '+15557770004'), 'another contact showed up');
+  });
+
   it('streams one execution: every step once, then its status', async () => {
     const sent = await fetch(`${server.baseUrl}/simulator/Flows/${flowSid}/Messages`, {
       method: 'POST',

@@ -19,7 +19,8 @@ import { stepBody, v2Execution } from '../representations/executions.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { flowSidParam } from '../wire/path-params.ts';
 import { entryJson } from './simulator.ts';
-import { SIMULATOR_FLOW_ADDRESS } from '../../channels/simulator/simulator-channel.ts';
+import { SIMULATOR_FLOW_ADDRESS, type TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
+import { evictOldest } from '../../lib/evict-oldest.ts';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
@@ -74,6 +75,9 @@ class ExecutionWatch {
   }
 }
 
+/** Messages of a flow a simulator stream keeps while it waits to learn whether they are its contact's. */
+const MAX_ELSEWHERE_MESSAGES = 500;
+
 /** Open streams, ended when the server closes so shutdown never waits on a browser tab. */
 const openStreams = new WeakMap<object, Set<() => void>>();
 
@@ -86,6 +90,7 @@ function stream(
   reply: FastifyReply,
   options: Required<Pick<ConsoleOptions, 'pollMs' | 'keepAliveMs'>>,
   tick: () => Promise<SseEvent[]>,
+  onClose?: () => void,
 ): void {
   reply.hijack();
   const raw = reply.raw;
@@ -108,6 +113,7 @@ function stream(
     clearInterval(timer);
     clearInterval(keepAlive);
     streams.delete(finish);
+    onClose?.();
     raw.end();
   };
   streams.add(finish);
@@ -237,22 +243,44 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     const base = publicBase(ctx, request);
     const sentStatus = new Map<string, string>();
     const watches = new Map<string, ExecutionWatch>();
-    stream(request, reply, timing, async () => {
-      const events: SseEvent[] = [];
-      for (const entry of ctx.simulator.transcript(flowAddress, contact)) {
-        if (entry.flowSid !== flowSid) continue;
-        // Sent again when its status changes or an inbound message learns its execution.
-        const shown = `${entry.status}|${entry.executionSid ?? ''}`;
-        if (sentStatus.get(entry.sid) !== shown) {
-          sentStatus.set(entry.sid, shown);
-          events.push({ event: 'message', data: entryJson(entry) });
-        }
-        if (entry.executionSid && !watches.has(entry.executionSid)) watches.set(entry.executionSid, new ExecutionWatch(entry.executionSid));
-      }
-      const active = await ctx.store.findActiveExecution(flowSid, contact, flowAddress);
-      if (active && active.accountSid === accountSid && !watches.has(active.sid)) watches.set(active.sid, new ExecutionWatch(active.sid));
-      for (const watch of watches.values()) events.push(...(await watch.poll(ctx, accountSid, flowSid, base)));
-      return events;
+    // The contact's executions also write elsewhere (a Send Message to another number, a conversation the
+    // flow opened with them), into other transcripts than flow|contact: such messages of this flow are kept
+    // as they are recorded and shown once they turn out to be the contact's (their execution is watched,
+    // or they are to or from the contact). Held by reference, so their status moves on here too.
+    const elsewhere = new Map<string, TranscriptEntry>();
+    const unsubscribe = ctx.simulator.onMessage((entry) => {
+      if (entry.flowSid !== flowSid) return;
+      elsewhere.set(entry.sid, entry);
+      evictOldest(elsewhere, MAX_ELSEWHERE_MESSAGES);
     });
+    const show = (entry: TranscriptEntry, events: SseEvent[]) => {
+      // Sent again when its status changes or an inbound message learns its execution.
+      const shown = `${entry.status}|${entry.executionSid ?? ''}`;
+      if (sentStatus.get(entry.sid) !== shown) {
+        sentStatus.set(entry.sid, shown);
+        events.push({ event: 'message', data: entryJson(entry) });
+      }
+      if (entry.executionSid && !watches.has(entry.executionSid)) watches.set(entry.executionSid, new ExecutionWatch(entry.executionSid));
+    };
+    stream(
+      request,
+      reply,
+      timing,
+      async () => {
+        const events: SseEvent[] = [];
+        for (const entry of ctx.simulator.transcript(flowAddress, contact)) {
+          if (entry.flowSid === flowSid) show(entry, events);
+        }
+        const active = await ctx.store.findActiveExecution(flowSid, contact, flowAddress);
+        if (active && active.accountSid === accountSid && !watches.has(active.sid)) watches.set(active.sid, new ExecutionWatch(active.sid));
+        for (const entry of elsewhere.values()) {
+          const contacts = entry.to === contact || entry.from === contact;
+          if (contacts || (entry.executionSid !== null && watches.has(entry.executionSid))) show(entry, events);
+        }
+        for (const watch of watches.values()) events.push(...(await watch.poll(ctx, accountSid, flowSid, base)));
+        return events;
+      },
+      unsubscribe,
+    );
   });
 }
