@@ -180,3 +180,22 @@ test('/readyz waits for a backend that migrates in the background (ready()) and 
   migration = Promise.resolve();
   assert.equal((await app.server.inject({ method: 'GET', url: '/readyz' })).statusCode, 200);
 });
+
+test('a DELETE answered 204 is logged and counted as a 204, never as a failed 500', async (t) => {
+  const { app, auth, lines } = await start();
+  t.after(() => app.close());
+  const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: string) =>
+    app.server.inject({ method, url, headers: { authorization: auth, ...FORM }, ...(payload !== undefined ? { payload } : {}) });
+  const create = async () => (await call('POST', '/v2/Flows', form({ FriendlyName: 'gone', Status: 'published', Definition: definition }))).json().sid as string;
+  const [v2Flow, v1Flow, withExecution] = [await create(), await create(), await create()];
+  const execution = (await call('POST', `/v2/Flows/${withExecution}/Executions`, form({ To: '+15550000009', From: '+15005550006' }))).json().sid as string;
+  await app.executions.idle();
+  for (const url of [`/v2/Flows/${withExecution}/Executions/${execution}`, `/v2/Flows/${v2Flow}`, `/v1/Flows/${v1Flow}`]) {
+    assert.equal((await call('DELETE', url)).statusCode, 204, url);
+  }
+  const samples = parseMetrics((await app.server.inject({ method: 'GET', url: '/metrics' })).body);
+  assert.equal(sum(samples, 'switchboard_http_requests_total', { method: 'DELETE', status_code: '204' }), 3);
+  assert.equal(sum(samples, 'switchboard_http_requests_total', { status_code: '500' }), 0);
+  const failures = lines.filter((l) => Number(l.level) >= 40);
+  assert.deepEqual(failures.map((l) => l.msg), [], 'no warning or error lines');
+});

@@ -28,6 +28,6 @@ export function registerV1Flows(routes: Routes, ctx: ApiContext): void {
   routes.add('DELETE', '/v1/Flows/:Sid', async (request, reply) => {
     const sid = flowSidParam(request);
     if (!(await ctx.store.deleteFlow(request.account.sid, sid))) throw errors.notFound(`/v1/Flows/${sid}`);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 }

@@ -158,7 +158,7 @@ export function registerExecutionCollection(routes: Routes, ctx: ApiContext, vie
     const flowSid = flowSidParam(request, 'FlowSid');
     const sid = sidParam(request, 'FN', 'Sid');
     if (!(await ctx.executions.remove(request.account.sid, flowSid, sid))) throw errors.notFound(requestPath(request));
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   routes.add('GET', `${root}/:${owner}/Context`, async (request) =>

@@ -120,7 +120,7 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
   routes.add('DELETE', '/v2/Flows/:Sid', async (request, reply) => {
     const sid = flowSidParam(request);
     if (!(await ctx.store.deleteFlow(request.account.sid, sid))) throw errors.notFound(`/v2/Flows/${sid}`);
-    reply.code(204).send();
+    return reply.code(204).send();
   });
 
   routes.add('GET', '/v2/Flows/:Sid/Revisions', async (request) => {
