@@ -392,10 +392,13 @@ class Sprint {
         this.diagnostics.push({ level: 'error', code: outcome.code, message: outcome.message, widget: state.name });
         const failure = outcome.failureEvent ?? state.transitions.find((t) => FAILURE_EVENTS.includes(t.event))?.event;
         const wired = failure ? state.transitions.find((t) => t.event === failure && t.next) : undefined;
+        const outputs: JsonObject = { ...(outcome.outputs ?? {}), error: { code: outcome.code, message: outcome.message } };
         if (failure && wired) {
-          this.transition(state, failure, { ...(outcome.outputs ?? {}), error: { code: outcome.code, message: outcome.message } });
+          this.transition(state, failure, outputs);
         } else {
-          this.recordStep(state.name, failure ?? 'error', 'Ended', { error: { code: outcome.code, message: outcome.message } });
+          // Kept in the context as a wired failure's are: why the execution ended is what one looks for there.
+          frame.widgets[state.name] = outputs;
+          this.recordStep(state.name, failure ?? 'error', 'Ended', outputs);
           this.failFrame(outcome.code, outcome.message);
         }
         return;

@@ -382,6 +382,8 @@ describe('send-message', () => {
     assert.equal(unwired.state.status, 'ended');
     assert.equal(unwired.state.endReason?.kind, 'error');
     assert.ok(unwired.codes('error').includes(81011));
+    // The failed widget stays in the context, with its error, as a wired failure's does.
+    assert.equal((unwired.widgets.m as any).error.code, 81011);
   });
 });
 
