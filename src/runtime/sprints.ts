@@ -107,12 +107,20 @@ export class Sprints {
         const record = loaded?.record;
         // It ended or was deleted while this message waited for the lock: look again (it may start a new one).
         if (consumed.requireActive && record?.status !== 'active') throw new StoreConflictError('active-execution', `execution ${executionSid} is no longer active`);
-        if (!loaded || !record) {
+        const dropConsumed = async () => {
           if (consumed.effectId) await this.#store.deleteEffect(consumed.effectId);
           if (consumed.timerId) await this.#store.deleteTimer(consumed.timerId);
+        };
+        if (!loaded || !record) {
+          await dropConsumed();
           return null;
         }
-        if (event.type === 'end' && record.status !== 'active') return record; // ended meanwhile (another node, a timer)
+        // Ended meanwhile (another node, a timer). A timer that carried the end (an older version's expiry
+        // timer) is consumed all the same, or its lease would run out and it would fire again forever.
+        if (event.type === 'end' && record.status !== 'active') {
+          await dropConsumed();
+          return record;
+        }
         const state = record.state as ExecutionState;
         const definition = await this.definition(record.accountSid, record.flowSid, record.flowVersion);
         // A state read from the store for this sprint is the engine's to change in place. One kept in #recent

@@ -237,4 +237,25 @@ describe('runtime rules from configuration', () => {
       await app.close();
     }
   });
+
+  it('such an old age-cap timer of an execution already ended is consumed, not fired again after every lease', async () => {
+    const clock = { ms: Date.parse('2026-03-01T00:00:00Z') };
+    const store = new SqliteStore({ path: ':memory:' });
+    const { app, account, create } = await start(loadConfig({}, {}), clock, store);
+    try {
+      const flow = await app.flows.create(account.sid, { friendlyName: 'survey', status: 'published', definition: survey });
+      const sid = (await create(flow.sid, '+15551230001')).json().sid as string;
+      await app.executions.idle();
+      store.db.prepare('INSERT INTO timers (id, execution_sid, account_sid, due_at) VALUES (?, ?, ?, ?)').run('EX' + sid.slice(2), sid, account.sid, clock.ms + 60_000);
+      await app.executions.end(account.sid, flow.sid, sid);
+      clock.ms += 61_000;
+      assert.equal(await app.executions.fireDueTimers(), 1);
+      await app.executions.idle();
+      assert.deepEqual(store.db.prepare(`SELECT id FROM timers WHERE id LIKE 'EX%'`).all(), [], 'the old timer is gone');
+      clock.ms += 31_000;
+      assert.equal(await app.executions.fireDueTimers(), 0, 'nothing fires again once its lease runs out');
+    } finally {
+      await app.close();
+    }
+  });
 });
