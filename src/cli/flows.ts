@@ -5,7 +5,7 @@
 // friendly name finds it. Flows that share a name get a file each (the later ones with part of
 // their SID in the name). pull/push/diff/export/import talk to any Studio-compatible API.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { FlowDefinition } from '../definition/types.ts';
 import { isPlainObject, parseDefinitionFile, unwrapFlowResource } from '../definition/parse.ts';
 import { validateDefinition } from '../definition/validate.ts';
@@ -13,6 +13,7 @@ import { diffFlows, diffText, sameDefinition } from '../flowtest/flow-diff.ts';
 import { StudioClient, type Connection, type ListedFlow, type RemoteFlow } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, table, usageFailure } from './remote.ts';
 import { extraArguments } from './stray-arguments.ts';
+import { manifestKeyProblem } from './manifest-paths.ts';
 
 /** Arguments each subcommand takes after its name (the others take any number of files or flows). */
 const ARGUMENTS: Record<string, number> = { list: 0, diff: 2, export: 1, import: 1 };
@@ -58,10 +59,31 @@ interface Manifest {
   flows: Record<string, { friendlyName: string; sid?: string }>;
 }
 
+/**
+ * The flow directory's manifest (none yet: empty). One that is no manifest, or names a file outside
+ * the directory (manifest-paths.ts), is refused whole, by every command: nothing is read or written.
+ */
 export function readManifest(dir: string): Manifest {
   const path = join(dir, MANIFEST);
+  // Commands write the manifest back: a symbolic link in its place must not lead them out of --dir.
+  const linked = manifestKeyProblem(dir, MANIFEST);
+  if (linked) throw new Error(`${path} ${linked}`);
   if (!existsSync(path)) return { flows: {} };
-  return JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: ${error instanceof SyntaxError ? 'not valid JSON' : 'cannot read the file'}: ${(error as Error).message}`);
+  }
+  if (!isPlainObject(value) || !isPlainObject(value.flows)) throw new Error(`${path}: not a flows manifest (expected {"flows": {"<file>.json": {"friendlyName": …, "sid": …}}})`);
+  for (const [key, entry] of Object.entries(value.flows)) {
+    const problem = manifestKeyProblem(dir, key);
+    if (problem) throw new Error(`${path}: the entry ${JSON.stringify(key)} ${problem}: manifest entries name files inside ${dir}, relative to it`);
+    if (!isPlainObject(entry) || (entry.friendlyName !== undefined && typeof entry.friendlyName !== 'string') || (entry.sid !== undefined && typeof entry.sid !== 'string')) {
+      throw new Error(`${path}: the entry ${JSON.stringify(key)} is not {"friendlyName": "…", "sid": "FW…"}`);
+    }
+  }
+  return value as unknown as Manifest;
 }
 
 export function writeManifest(dir: string, manifest: Manifest): void {
@@ -302,10 +324,17 @@ export async function flowsCommand(argv: string[]): Promise<number> {
         mkdirSync(dir, { recursive: true });
         const manifest = readManifest(dir);
         const fileNames = pullFileNames(wanted, manifest, new Set(all.map((f) => f.sid)));
+        // A file of the flow's own name can be a symbolic link too (committed, not in the manifest): checked before anything is written.
+        for (const file of fileNames.values()) {
+          const problem = manifestKeyProblem(dir, file);
+          if (problem) throw new Error(`${join(dir, file)} ${problem}: not written`);
+        }
         const pulled = [];
         for (const summary of wanted) {
           const flow = await c.getFlow(summary.sid);
           const file = fileNames.get(flow.sid)!;
+          // A manifest entry in a subfolder (checked above to stay inside --dir).
+          mkdirSync(dirname(join(dir, file)), { recursive: true });
           writeFileSync(join(dir, file), definitionJson(flow.definition));
           manifest.flows[file] = { friendlyName: flow.friendlyName, sid: flow.sid };
           pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status });
@@ -369,7 +398,8 @@ export async function flowsCommand(argv: string[]): Promise<number> {
               revision = updated.revision;
             }
           }
-          if (sid && !values['dry-run'] && dir && relative(dir, file) && !relative(dir, file).startsWith('..')) {
+          // Only files inside --dir are recorded, as readManifest would accept them next time.
+          if (sid && !values['dry-run'] && dir && manifestKeyProblem(dir, relative(dir, file)) === null) {
             manifest.flows[relative(dir, file)] = { friendlyName: name, sid };
           }
           results.push({ file, friendlyName: name, action, sid, revision });
