@@ -10,9 +10,10 @@
 // however it ends (SIGKILL, a crash). The database itself stays unlocked: the CLI commands that write
 // it beside a running server (accounts, keys, carrier, simulate) keep working.
 import { DatabaseSync } from 'node:sqlite';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { makePrivateDatabaseFile, makePrivateDir, OWNER_ONLY_FILE } from './private-files.ts';
 
 /** The locked file, and who holds it (written by the holder, read by whoever is refused). */
 export const LOCK_FILE = 'switchboard.lock';
@@ -65,7 +66,9 @@ export class DataDirLock {
 
   /** Takes the directory's lock, or throws DataDirLockedError naming the holder (or SQLite's error). */
   static acquire(dir: string): DataDirLock {
-    mkdirSync(dir, { recursive: true });
+    // Created here, before the store: the directory that will hold the secrets is owner-only from the start.
+    makePrivateDir(dir);
+    makePrivateDatabaseFile(join(dir, LOCK_FILE));
     const db = new DatabaseSync(join(dir, LOCK_FILE));
     try {
       // Refused at once, not after a wait. The write is what takes the write lock, and it fails on a
@@ -91,7 +94,7 @@ export class DataDirLock {
     const carried = !nodeId && this.previous?.nodeId ? { previous: withoutPrevious(this.previous) } : {};
     const holder: LockHolder = { host: hostname(), pid: process.pid, ...(nodeId ? { nodeId } : {}), since: this.#since, ...carried };
     try {
-      writeFileSync(join(this.#dir, HOLDER_FILE), `${JSON.stringify(holder)}\n`);
+      writeFileSync(join(this.#dir, HOLDER_FILE), `${JSON.stringify(holder)}\n`, { mode: OWNER_ONLY_FILE });
     } catch {
       // Unwritable: the lock holds all the same.
     }

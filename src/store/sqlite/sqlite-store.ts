@@ -3,8 +3,8 @@
 // node:sqlite is synchronous, so each method runs its whole transaction in one tick and no other
 // request can interleave.
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makePrivateDatabaseFile, makePrivateDir } from './private-files.ts';
 import {
   StoreConflictError,
   type Account,
@@ -107,7 +107,11 @@ export class SqliteStore implements Store {
   readonly #busy: BusyRetry;
 
   constructor(options: SqliteStoreOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    if (options.path !== ':memory:') {
+      // Account tokens and upstream secrets live in this file: owner-only (private-files.ts).
+      makePrivateDir(dirname(options.path));
+      makePrivateDatabaseFile(options.path);
+    }
     this.db = new DatabaseSync(options.path);
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec('PRAGMA synchronous = FULL');
