@@ -1,7 +1,7 @@
 // `switchboard test --record --flow FW… [--contact +1555…|--execution FN…] --out tests/x.test.yaml`:
 // reads a conversation from a server (the simulator transcript, the execution's context and
 // steps) and writes it as a test file, saving the flow definition next to it when asked.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFlagOptions } from '../config.ts';
@@ -44,7 +44,8 @@ function manifestFlowFile(dir: string, flow: { sid: string; friendlyName: string
   const known = entries.find(([, v]) => v.sid === flow.sid) ?? entries.find(([, v]) => v.friendlyName === flow.friendlyName);
   if (known) return join(dir, known[0]);
   let file = `${slug(flow.friendlyName)}.json`;
-  for (let n = 2; manifest.flows[file] || existsSync(join(dir, file)); n++) file = `${slug(flow.friendlyName)}-${n}.json`;
+  // lstat, not exists: a dangling symbolic link is taken too (writing the new file would follow it).
+  for (let n = 2; manifest.flows[file] || lstatSync(join(dir, file), { throwIfNoEntry: false }); n++) file = `${slug(flow.friendlyName)}-${n}.json`;
   manifest.flows[file] = { friendlyName: flow.friendlyName, sid: flow.sid };
   mkdirSync(dir, { recursive: true });
   writeManifest(dir, manifest);

@@ -4,7 +4,7 @@
 // named after a FW… file name (what the old default flows/<FlowSid>.json led to).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -88,6 +88,17 @@ describe('test --record: where the flow file goes', () => {
     assert.match(push.stdout, /would be unchanged: Pizza order \(/);
     const flows = await server.app.store.listFlows(server.account.sid, { pageSize: 50 });
     assert.deepEqual(flows.items.map((f) => f.friendlyName), ['Pizza order']);
+  });
+
+  it('never writes through a symbolic link (a committed, dangling flows/<name>.json pointing out of the folder)', async () => {
+    const dir = workdir();
+    const outside = join(workdir(), 'outside.json');
+    mkdirSync(join(dir, 'flows'));
+    symlinkSync(outside, join(dir, 'flows/pizza-order.json'));
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], dir);
+    assert.equal(record.code, 0, record.stderr);
+    assert.equal(existsSync(outside), false, 'nothing written out of the folder');
+    assert.ok(existsSync(join(dir, 'flows/pizza-order-2.json')), 'the next free name instead');
   });
 
   it('a kept flow file that differs from the revision that ran is warned about; one that matches is not', async () => {
