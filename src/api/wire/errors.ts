@@ -47,6 +47,15 @@ export const errors = {
   methodNotAllowed: (method: string, path: string) => new ApiError(405, 20004, `Method ${method} not allowed for ${path}`),
   conflict: (message: string, details?: Record<string, unknown>) => new ApiError(409, 20409, message, details),
   payloadTooLarge: (limit: number) => new ApiError(413, 20001, `Request body exceeds the limit of ${limit} bytes`),
+  tooManyParameters: (limit: number) => new ApiError(400, 20001, `Request body has more than ${limit} parameters`),
+  /** A browser request from a page on another origin, refused so a cached login cannot be used against the account (CSRF). */
+  crossSite: (method: string, origin: string) =>
+    new ApiError(
+      403,
+      20403,
+      `Cross-site request refused: a page on ${origin} may not send ${method} requests to this server. ` +
+        'To allow a browser app on another origin, list it in --allowed-origins (SWITCHBOARD_ALLOWED_ORIGINS)',
+    ),
   unsupportedMediaType: (type: string) =>
     new ApiError(415, 20001, `Content-Type ${type} is not supported; send application/x-www-form-urlencoded`),
   requestTimeout: (seconds: number) => new ApiError(408, 20001, `The request was not received in full within ${seconds} s`),

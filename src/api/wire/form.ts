@@ -7,8 +7,28 @@ import { wellFormedJson } from './well-formed.ts';
 export type FormValue = string | string[];
 export type Form = Record<string, FormValue>;
 
+/**
+ * Parameters one request body may carry (qs' default). Twilio's webhooks carry a few dozen and the API's
+ * forms fewer (JSON such as Parameters is one field), while every parameter costs the unauthenticated
+ * webhook routes a sort and an HMAC per signature check: a body of tens of thousands is refused first.
+ */
+export const MAX_FORM_PARAMETERS = 1000;
+
+/** Whether a form body holds more than `limit` pairs (as URLSearchParams counts them: empty ones skipped), without decoding it. */
+function tooManyPairs(text: string, limit: number): boolean {
+  let count = 0;
+  for (let start = 0; start < text.length; ) {
+    const amp = text.indexOf('&', start);
+    const end = amp === -1 ? text.length : amp;
+    if (end > start && ++count > limit) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 /** Its keys and values are well-formed text: URLSearchParams decodes invalid UTF-8 (a lone surrogate's bytes too) as U+FFFD. */
 export function parseForm(text: string): Form {
+  if (tooManyPairs(text, MAX_FORM_PARAMETERS)) throw errors.tooManyParameters(MAX_FORM_PARAMETERS);
   const form: Form = Object.create(null);
   for (const [key, value] of new URLSearchParams(text)) {
     const existing = form[key];
@@ -22,6 +42,10 @@ export function parseForm(text: string): Form {
 /** Normalises a JSON request body (accepted for convenience) into the same shape as a form. */
 export function formFromJson(body: unknown): Form {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('Request body must be a form or a JSON object');
+  // Counted as a form's would be: each item of an array field is one parameter (a repeated key).
+  let parameters = 0;
+  for (const value of Object.values(body as Record<string, unknown>)) parameters += Array.isArray(value) ? value.length : 1;
+  if (parameters > MAX_FORM_PARAMETERS) throw errors.tooManyParameters(MAX_FORM_PARAMETERS);
   // Each value is re-encoded below and JSON.stringify recurses: a value (or an array field's item) nested
   // too deep is refused here, as it would be as a JSON-in-form field (jsonField).
   for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
