@@ -19,6 +19,18 @@ import { ruleProblem } from './channels/http/outbound-policy.ts';
 
 export { ConfigError } from './config/model.ts';
 
+/** An origin as a browser names one in its Origin header: http(s)://host[:port], nothing after it. */
+function originProblem(item: string): string | undefined {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(item);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed && (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.href === `${parsed.origin}/`) return undefined;
+  return `'${item}' is not an origin: scheme://host[:port] with no path, such as https://app.example.com`;
+}
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const CONFIG_KEYS = {
@@ -45,6 +57,14 @@ export const CONFIG_KEYS = {
     type: integer({ min: 1, max: 3600, unit: 'seconds' }),
     default: 20,
     description: 'A request not fully received by then (headers and body) is answered 408 and its connection closed',
+  }),
+  allowedOrigins: key({
+    flag: 'allowed-origins',
+    env: 'SWITCHBOARD_ALLOWED_ORIGINS',
+    type: list('origins', originProblem),
+    default: [],
+    description:
+      "Browser origins besides the server's own (e.g. https://app.example.com) whose pages may POST and DELETE with an account's credentials and read the answers; a cross-site request from any other page is refused 403/20403",
   }),
   // ---- storage
   dataDir: key({

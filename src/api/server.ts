@@ -1,6 +1,6 @@
 // The HTTP edge: Fastify with Twilio's wire conventions (form bodies, Basic auth, error bodies,
 // request ids) applied to every route; routes live in ./routes and stay thin.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type RouteHandlerMethod } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -11,6 +11,7 @@ import { ApiError, errors } from './wire/errors.ts';
 import { toApiError } from './wire/error-mapping.ts';
 import { formFromJson, parseForm, type Form } from './wire/form.ts';
 import { parseBasicAuth } from './wire/basic-auth.ts';
+import { publicBase } from './wire/base-urls.ts';
 import { registerV2Flows } from './routes/v2-flows.ts';
 import { registerV1Flows } from './routes/v1-flows.ts';
 import { registerV2Executions } from './routes/v2-executions.ts';
@@ -34,6 +35,14 @@ declare module 'fastify' {
     auth?: boolean;
     /** Orchestrator probes and metric scrapes: not work (an idle node stays idle while they come). */
     probe?: boolean;
+  }
+}
+
+// TODO(lead): belongs in ApiConfig in ./context.ts, with src/app.ts passing config.allowedOrigins (not this helper's files).
+declare module './context.ts' {
+  interface ApiConfig {
+    /** Origins besides the server's own whose pages may send POST/DELETE with credentials (--allowed-origins). */
+    allowedOrigins?: string[];
   }
 }
 
@@ -75,6 +84,47 @@ function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+
+/** Methods a browser page on any origin may send with the user's credentials without acting for them. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** An origin as browsers write it (default port dropped, host lower-cased); null for `null` (an opaque origin) or garbage. */
+function originOf(text: string): string | null {
+  try {
+    const origin = new URL(text).origin;
+    return origin === 'null' ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
+/** The origins this server is reached at: the Host it was asked for, and the public base URL. */
+function ownOrigins(ctx: ApiContext, request: FastifyRequest): Set<string> {
+  const bases = [`${request.protocol}://${request.host}`, publicBase(ctx, request), ctx.config.publicBaseUrl];
+  return new Set(bases.map((base) => (base === undefined ? null : originOf(base))).filter((origin) => origin !== null));
+}
+
+/**
+ * The origin of the page that sent this request, when that is another site's: browsers send a login
+ * they cached for this server (Basic credentials) with a cross-site form post, so acting on it would be
+ * CSRF. Fetch Metadata says so where the browser sends it; otherwise an Origin other than ours does.
+ * Null for a same-origin or allowed page, and for clients that are no browser page (neither header).
+ */
+function crossSiteOrigin(ctx: ApiContext, request: FastifyRequest, allowed: ReadonlySet<string>): string | null {
+  const originHeader = header(request, 'origin');
+  const origin = originHeader === undefined ? null : originOf(originHeader);
+  if (origin !== null && allowed.has(origin)) return null;
+  const site = header(request, 'sec-fetch-site');
+  if (site === 'same-origin' || site === 'none') return null;
+  if (site === 'cross-site' || site === 'same-site') return originHeader ?? 'another site';
+  if (originHeader === undefined || (origin !== null && ownOrigins(ctx, request).has(origin))) return null;
+  return originHeader;
+}
 
 export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const bodyLimit = ctx.config.bodyLimit;
@@ -133,6 +183,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   // Bodies: forms (the Twilio way) and, for convenience, JSON objects; both become `request.form`.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
+    // parseForm's 400 for too many parameters: Fastify hands what a parser throws to the error handler.
     done(null, parseForm(body as string));
   });
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
@@ -152,9 +203,21 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     closing = true;
   });
 
+  const allowedOrigins = new Set((ctx.config.allowedOrigins ?? []).map(originOf).filter((origin) => origin !== null));
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Twilio-Request-Id', request.id);
-    reply.header('Access-Control-Allow-Origin', '*');
+    // Any page may read what its own explicit credentials fetch ('*' is never credentialed); an allowed
+    // origin is named, with credentials, as the cross-site check below trusts it to act with them.
+    const requestOrigin = header(request, 'origin');
+    const allowedOrigin = requestOrigin === undefined ? null : originOf(requestOrigin);
+    if (allowedOrigin !== null && allowedOrigins.has(allowedOrigin)) {
+      reply.header('Access-Control-Allow-Origin', allowedOrigin);
+      reply.header('Access-Control-Allow-Credentials', 'true');
+    } else {
+      reply.header('Access-Control-Allow-Origin', '*');
+    }
+    if (allowedOrigins.size > 0) reply.header('Vary', 'Origin');
     reply.header('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
     // As Twilio's spec declares: without it a browser's preflight for an authenticated POST fails.
     reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization');
@@ -172,8 +235,14 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
       const apiError = errors.unavailable('Service Unavailable: the server is starting (waiting for the database); try again shortly');
       return reply.code(apiError.status).type('application/json').send(apiError.toBody());
     }
-    if (request.routeOptions.config?.auth === false) return;
     if (request.is404) return;
+    const authenticated = request.routeOptions.config?.auth !== false;
+    // A route that authenticates otherwise (a flow webhook) also takes Basic auth, which a browser may have cached.
+    if (!SAFE_METHODS.has(request.method) && (authenticated || request.headers.authorization !== undefined)) {
+      const foreign = crossSiteOrigin(ctx, request, allowedOrigins);
+      if (foreign !== null) throw errors.crossSite(request.method, foreign);
+    }
+    if (!authenticated) return;
     const credentials = parseBasicAuth(request.headers.authorization);
     const account = credentials ? await ctx.accounts.authenticate(credentials.username, credentials.password) : null;
     if (!account) throw errors.authenticate();
