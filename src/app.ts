@@ -184,7 +184,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     simulator,
     calls,
     phone: { phone, transport: phoneTransport },
-    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, requestTimeoutMs: config.requestTimeout * 1000, logger: observability.logger, upstreamGuard: carrierGuard, backgroundChores: options.backgroundChores ?? true },
+    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, requestTimeoutMs: config.requestTimeout * 1000, logger: observability.logger, upstreamGuard: carrierGuard, backgroundChores: options.backgroundChores ?? true, allowedOrigins: config.allowedOrigins },
   });
   phoneTransport.serveLocally(async (request) => {
     const res = await server.inject({ method: request.method, url: request.url, headers: request.headers, ...(request.body !== undefined ? { payload: request.body } : {}) });

@@ -27,6 +27,8 @@ export interface ApiConfig {
   upstreamGuard?: OutboundGuard | undefined;
   /** False: start no background sweep (a guest app of `simulate`/`call`; see AppOptions). Default true. */
   backgroundChores?: boolean;
+  /** Origins besides the server's own whose pages may send POST/DELETE with credentials (--allowed-origins). */
+  allowedOrigins?: string[];
 }
 
 export interface ApiContext {

@@ -38,14 +38,6 @@ declare module 'fastify' {
   }
 }
 
-// TODO(lead): belongs in ApiConfig in ./context.ts, with src/app.ts passing config.allowedOrigins (not this helper's files).
-declare module './context.ts' {
-  interface ApiConfig {
-    /** Origins besides the server's own whose pages may send POST/DELETE with credentials (--allowed-origins). */
-    allowedOrigins?: string[];
-  }
-}
-
 export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 
 /** Registers routes and remembers their patterns, so a known path with the wrong method is a 405, not a 404. */
