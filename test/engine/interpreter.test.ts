@@ -696,6 +696,12 @@ describe('make-http-request', () => {
     down.answer({ kind: 'http-failed', reason: 'timeout', message: 'no answer' });
     assert.deepEqual(down.path().slice(1), ['call -failed-> ko', 'ko -next-> Ended']);
     assert.deepEqual(down.widgets.call, {});
+    // The context is empty, so why it failed is told in a warning alert; a status answer needs none.
+    assert.deepEqual(down.diagnostics.map((d) => [d.level, d.code, d.message, d.widget]), [['warning', 81014, "Make HTTP Request 'call': the request failed (timeout: no answer)", 'call']]);
+    const answered = new Harness(req());
+    answered.start();
+    answered.http(500, 'boom', 'text/plain');
+    assert.deepEqual(answered.diagnostics, []);
   });
 
   it('an invalid URL fails without a request', () => {

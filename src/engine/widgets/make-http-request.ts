@@ -1,6 +1,6 @@
 // Make HTTP Request: the runtime performs it (10 s, 64 KB cap, redirects followed); 2xx is
 // `success`, anything else — status, timeout, oversize, network — is `failed` (81014 when that fails a
-// subflow: Studio's code for this widget's errors).
+// subflow: Studio's code for this widget's errors; a request that got no answer also raises it as a warning).
 import { awaitEffect, effectResult, stringProp, type WidgetHandler } from './widget.ts';
 import { renderCall, responseOutputs } from './http-outputs.ts';
 
@@ -49,7 +49,10 @@ export const makeHttpRequest: WidgetHandler = {
       return { type: 'transition', event: 'failed', outputs: responseOutputs(result), error: { code: 81014, message: `Make HTTP Request '${env.state.name}': the server answered with status ${result.statusCode}` } };
     }
     if (result.kind === 'http-failed') {
-      return { type: 'transition', event: 'failed', outputs: {}, error: { code: 81014, message: `Make HTTP Request '${env.state.name}': the request failed (${result.reason}: ${result.message})` } };
+      // No answer at all leaves an empty context (as Studio's), so the reason goes to a warning alert, or
+      // nobody could tell a timeout from a refused connection afterwards. A status answer shows its own.
+      const message = `Make HTTP Request '${env.state.name}': the request failed (${result.reason}: ${result.message})`;
+      return { type: 'transition', event: 'failed', outputs: {}, diagnostics: [{ level: 'warning', code: 81014, message, widget: env.state.name }], error: { code: 81014, message } };
     }
     return null;
   },
