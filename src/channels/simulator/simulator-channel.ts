@@ -3,7 +3,8 @@
 // the console can make the next message to an address fail on send or on delivery. Conversations
 // Start Conversation creates live in memory: the execution's sends are posted into them, and the
 // contact's messages there (or texts to the proxy number of their binding) come back as
-// onMessageAdded webhooks.
+// onMessageAdded webhooks. As on the carrier, an execution that is in a conversation (a conversation
+// message started it, or Start Conversation moved it there) sends into it, whatever `from` and `to` say.
 import { randomSid } from '../../runtime/ids.ts';
 import type { ConversationRequest, FlexTaskRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
@@ -11,6 +12,7 @@ import { evictOldest } from '../../lib/evict-oldest.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../../lib/sms-segments.ts';
 import { conversationWebhookParams, messageWebhookParams } from './webhook-params.ts';
 import { isoSeconds } from '../../lib/iso-date.ts';
+import { storeUnavailable } from '../../runtime/ports/store-errors.ts';
 
 /** The address the flow "owns" in the simulator when none is given (Twilio's magic test number). */
 export const SIMULATOR_FLOW_ADDRESS = '+15005550006';
@@ -78,6 +80,9 @@ export interface SimulatorChannelOptions {
   maxTranscriptChars?: number;
 }
 
+/** An execution's flow address as its row holds it now (the store's), or undefined when there is no such execution. */
+export type ChannelAddressOf = (executionSid: string) => Promise<string | undefined>;
+
 function messageSid(): string {
   return randomSid('SM');
 }
@@ -88,12 +93,16 @@ function sid(prefix: string): string {
 
 const MAX_CONVERSATIONS = 1000;
 
-/** A conversation Start Conversation created here, which the execution moved into, or one a contact's text opened (openConversation). */
+/**
+ * A conversation Start Conversation created here, which the execution moved into, or one a contact's text
+ * opened (openConversation); or one an execution sends into that the simulator never saw (a Conversations
+ * webhook posted to the server), taken as it comes, with no participants known.
+ */
 interface LiveConversation {
   sid: string;
   accountSid: string;
   flowSid: string;
-  /** The execution that created it; '' for one a contact's text opened. */
+  /** The execution that created it; '' for one a contact's text opened or one taken as it comes. */
   executionSid: string;
   serviceSid: string;
   webhookSid: string;
@@ -109,6 +118,9 @@ export interface ConversationInbound {
 }
 
 const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
+
+/** What a send goes into: a conversation, none (a plain message), or one this account cannot post in. */
+type SendTarget = LiveConversation | undefined | { notFound: string };
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -129,6 +141,9 @@ export class SimulatorChannel implements MessageChannel {
   /** Conversations by SID, and the one each execution moved into (where its sends go). */
   readonly #live = new Map<string, LiveConversation>();
   readonly #executionConversation = new Map<string, string>();
+  /** Conversations executions sent into that the simulator never saw (kept apart: a text to them is not routed there). */
+  readonly #unseen = new Map<string, LiveConversation>();
+  #channelAddressOf: ChannelAddressOf | undefined;
   readonly #tasks: SimulatedTask[] = [];
   readonly #now: () => number;
   #onStatus: (report: DeliveryStatus) => void = () => undefined;
@@ -138,6 +153,14 @@ export class SimulatorChannel implements MessageChannel {
   constructor(now: () => number, options: SimulatorChannelOptions = {}) {
     this.#now = now;
     this.#maxTranscriptChars = options.maxTranscriptChars ?? DEFAULT_MAX_TRANSCRIPT_CHARS;
+  }
+
+  /**
+   * Where the simulator reads an execution's flow address, as the carrier does, to post its sends into the
+   * conversation it is in. Without it, only conversations Start Conversation made here are known.
+   */
+  readChannelAddresses(lookup: ChannelAddressOf): void {
+    this.#channelAddressOf = lookup;
   }
 
   /** Where delivery reports go (the runtime). */
@@ -178,14 +201,15 @@ export class SimulatorChannel implements MessageChannel {
   }
 
   async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
+    // Looked up before an armed failure is taken: a store failure here is retried, and must find it still armed.
+    const target = await this.#conversationOf(context, message.from);
     const scoped = `${context.accountSid}|${message.to}`;
     const key = this.#failNext.has(scoped) ? scoped : message.to;
     const failure = this.#failNext.get(key);
     if (failure) this.#failNext.delete(key);
     if (failure === 'send') return { ok: false, code: 21610, message: `Simulated send failure to ${message.to}` };
-    // An execution Start Conversation moved into a conversation posts there, as on the carrier.
-    const conversation = this.#conversationOf(context, message.from);
-    if (conversation) return this.#postToConversation(context, conversation, message);
+    if (target && 'notFound' in target) return { ok: false, code: 20404, message: `The requested resource /Conversations/${target.notFound}/Messages was not found` };
+    if (target) return this.#postToConversation(context, target, message);
     // Twilio's Messages API refuses the body outright (the widget takes `failed`).
     if (bodyTooLong(message.body)) return { ok: false, code: BODY_TOO_LONG_CODE, message: BODY_TOO_LONG_MESSAGE };
     const entry: TranscriptEntry = {
@@ -345,10 +369,13 @@ export class SimulatorChannel implements MessageChannel {
     const existing = this.conversationFor(accountSid, flowSid, contact, to);
     if (existing) return existing;
     const named = CONVERSATION_SID.test(to);
-    if (named && this.#live.has(to)) return null;
+    // One an execution already sent into goes on (its messages' Index), with the contact now known in it.
+    const unseen = named ? this.#unseen.get(to) : undefined;
+    if (named && (this.#live.has(to) || (unseen && unseen.accountSid !== accountSid))) return null;
     const conversationSid = named ? to : sid('CH');
     const participant: JsonObject = named ? { sid: sid('MB'), identity: contact } : { sid: sid('MB'), messaging_binding_address: contact, messaging_binding_proxy_address: to };
-    this.#live.set(conversationSid, { sid: conversationSid, accountSid, flowSid, executionSid: '', serviceSid: sid('IS'), webhookSid: sid('WH'), participants: [participant], messages: 0 });
+    this.#unseen.delete(conversationSid);
+    this.#live.set(conversationSid, { sid: conversationSid, accountSid, flowSid, executionSid: '', serviceSid: unseen?.serviceSid ?? sid('IS'), webhookSid: unseen?.webhookSid ?? sid('WH'), participants: [participant], messages: unseen?.messages ?? 0 });
     evictOldest(this.#live, MAX_CONVERSATIONS);
     return conversationSid;
   }
@@ -386,16 +413,33 @@ export class SimulatorChannel implements MessageChannel {
     return { conversationSid: conversation.sid, params };
   }
 
-  #conversationOf(context: SendContext, from: string): LiveConversation | undefined {
-    const named = CONVERSATION_SID.test(from) ? this.#live.get(from) : undefined;
-    const conversation = named ?? this.#live.get(this.#executionConversation.get(context.executionSid) ?? '');
-    return conversation?.accountSid === context.accountSid ? conversation : undefined;
+  /**
+   * The carrier's rule (twilio-channel.ts): a conversation SID in `from`, else the execution's flow address
+   * when it is one (a conversation message started the execution, or Start Conversation moved it there:
+   * the one known here saves the read). `to` plays no part.
+   */
+  async #conversationOf(context: SendContext, from: string): Promise<SendTarget> {
+    let sid = CONVERSATION_SID.test(from) ? from : this.#executionConversation.get(context.executionSid);
+    if (!sid && this.#channelAddressOf) sid = await this.#channelAddressOf(context.executionSid).catch(storeUnavailable);
+    if (!sid || !CONVERSATION_SID.test(sid)) return undefined;
+    const conversation = this.#live.get(sid) ?? this.#unseen.get(sid) ?? this.#takeUnseen(context, sid);
+    // Another account's conversation: Twilio does not find it in this one.
+    return conversation.accountSid === context.accountSid ? conversation : { notFound: sid };
+  }
+
+  #takeUnseen(context: SendContext, conversationSid: string): LiveConversation {
+    const conversation: LiveConversation = { sid: conversationSid, accountSid: context.accountSid, flowSid: context.flowSid, executionSid: '', serviceSid: sid('IS'), webhookSid: sid('WH'), participants: [], messages: 0 };
+    this.#unseen.set(conversationSid, conversation);
+    evictOldest(this.#unseen, MAX_CONVERSATIONS);
+    return conversation;
   }
 
   /**
    * A message posted into a conversation, as the Conversations API takes it (no delivery reports, as
-   * the carrier has none for them). It shows in the conversation's transcript (CH | contact) and, for a
-   * participant with an SMS binding, on their phone's (proxy address | contact), which the console shows.
+   * the carrier has none for them). Every participant gets it, whoever `to` names (the carrier drops
+   * `to`): it shows in the conversation's transcript (CH | participant) and, for a participant with an
+   * SMS binding, on their phone's (proxy address | participant), which the console shows. In a
+   * conversation with no participant known here, it is recorded for `to`.
    */
   #postToConversation(context: SendContext, conversation: LiveConversation, message: OutboundMessage): SendResult {
     if (message.mediaUrl?.length) {
@@ -405,14 +449,22 @@ export class SimulatorChannel implements MessageChannel {
     const messageSid = sid('IM');
     const index = conversation.messages++;
     const now = this.#now();
-    const entry = (from: string): TranscriptEntry => ({ sid: messageSid, direction: 'outbound-api', from, to: message.to, body: message.body, mediaUrl: [], status: 'sent', flowSid: context.flowSid, executionSid: context.executionSid, dateCreated: now });
-    const inConversation = entry(conversation.sid);
-    this.#record(conversation.sid, message.to, inConversation);
-    const binding = conversation.participants.find((p) => str(p.messaging_binding_address) === message.to);
-    const proxy = binding ? str(binding.messaging_binding_proxy_address) : undefined;
-    const onPhone = proxy ? entry(proxy) : null;
-    if (onPhone) this.#record(proxy!, message.to, onPhone);
-    this.#announce(onPhone ?? inConversation);
+    const entry = (from: string, to: string): TranscriptEntry => ({ sid: messageSid, direction: 'outbound-api', from, to, body: message.body, mediaUrl: [], status: 'sent', flowSid: context.flowSid, executionSid: context.executionSid, dateCreated: now });
+    const recipients = conversation.participants.flatMap((p) => {
+      const address = str(p.messaging_binding_address) ?? str(p.identity);
+      return address ? [{ address, proxy: str(p.messaging_binding_proxy_address) }] : [];
+    });
+    if (recipients.length === 0) recipients.push({ address: message.to, proxy: undefined });
+    // Announced once, as the recipient `to` names sees it (else the first): `simulate` prints one line.
+    let announced: TranscriptEntry | undefined;
+    for (const { address, proxy } of recipients) {
+      const inConversation = entry(conversation.sid, address);
+      this.#record(conversation.sid, address, inConversation);
+      const onPhone = proxy ? entry(proxy, address) : null;
+      if (onPhone) this.#record(proxy!, address, onPhone);
+      if (!announced || address === message.to) announced = onPhone ?? inConversation;
+    }
+    this.#announce(announced!);
     return {
       ok: true,
       message: {

@@ -3,6 +3,8 @@
 import type { FlowRecord, Store } from '../../runtime/ports/store.ts';
 import type { SimulatorChannel } from './simulator-channel.ts';
 
+const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
+
 /** How a contact's text starts the flow, from the Trigger of the revision it would run (none: 'unpublished'). */
 export type TextStart = 'message' | 'conversation' | 'unwired' | 'unpublished';
 
@@ -38,13 +40,16 @@ export interface TextResult {
 }
 
 /**
- * Which Trigger event a text that starts a new execution takes: incomingMessage when the Trigger
- * wires it; otherwise incomingConversationMessage when that is wired (the number hands texts to
- * Conversations, as for a flow Twilio triggers from a conversation); otherwise neither, and the
- * execution ends at once, as on Twilio. The revision is the one the runtime would pick (the latest
- * for a test user, else the published one); without one nothing starts ('unpublished').
+ * Which Trigger event a text that starts a new execution takes. A text to a conversation (`to` a CH…
+ * SID) takes incomingConversationMessage when the Trigger wires it, even beside incomingMessage (so a
+ * Flex flow, which wires both, is driven down its conversation branch). Otherwise incomingMessage when
+ * the Trigger wires it (to a CH… too: a Programmable Chat channel); otherwise incomingConversationMessage
+ * when that is wired (the number hands texts to Conversations, as for a flow Twilio triggers from a
+ * conversation); otherwise neither, and the execution ends at once, as on Twilio. The revision is the
+ * one the runtime would pick (the latest for a test user, else the published one); without one nothing
+ * starts ('unpublished').
  */
-async function textStart(store: Store, flow: FlowRecord, contact: string): Promise<TextStart> {
+async function textStart(store: Store, flow: FlowRecord, contact: string, to: string): Promise<TextStart> {
   const revision = await revisionFor(store, flow, contact);
   if (revision === null) return 'unpublished';
   const definition = (await store.getRevision(flow.accountSid, flow.sid, revision))?.definition;
@@ -52,6 +57,7 @@ async function textStart(store: Store, flow: FlowRecord, contact: string): Promi
   // A draft may be saved invalid (test users run it): without a list of transitions, leave it to the runtime.
   if (!trigger || !Array.isArray(trigger.transitions)) return 'message';
   const wired = (event: string) => trigger.transitions.some((t) => t?.event === event && t.next);
+  if (CONVERSATION_SID.test(to) && wired('incomingConversationMessage')) return 'conversation';
   if (wired('incomingMessage')) return 'message';
   return wired('incomingConversationMessage') ? 'conversation' : 'unwired';
 }
@@ -68,7 +74,7 @@ export async function textFlow(deps: TextingDeps, flow: FlowRecord, from: string
   // execution waiting at this address is a message whatever the Trigger wires).
   let start: TextStart = 'message';
   if (!inConversation && (await store.findActiveExecutionSid(flow.sid, from, to)) === null) {
-    start = await textStart(store, flow, from);
+    start = await textStart(store, flow, from, to);
     if (start === 'conversation') {
       conversationSid = simulator.openConversation(accountSid, flow.sid, from, to);
       inConversation = conversationSid !== null;
