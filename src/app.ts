@@ -140,6 +140,8 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   const accounts = new AccountService(store, now);
   const flows = new FlowService(store, { now, invalidDefinitions: config.invalidDefinitions });
   const simulator = new SimulatorChannel(now);
+  // The simulator sends as the carrier does: into the conversation an execution is in, which its row says.
+  simulator.readChannelAddresses(async (executionSid) => (await store.getExecutionBySid(executionSid))?.channelAddress);
   // Each account's carrier configuration picks its channel; the simulator is the default. The
   // upstream URLs are account-set, so they obey the same outbound policy as flows' HTTP requests.
   const carrierGuard = policyGuard(outboundPolicy(config));

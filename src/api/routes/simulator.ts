@@ -45,8 +45,6 @@ function taskJson(task: SimulatedTask) {
 }
 
 export function registerSimulator(routes: Routes, ctx: ApiContext): void {
-  // The simulator sends as the carrier does: into the conversation an execution is in, which its row says.
-  ctx.simulator.readChannelAddresses(async (executionSid) => (await ctx.store.getExecutionBySid(executionSid))?.channelAddress);
   routes.add('POST', '/simulator/Flows/:Sid/Messages', async (request, reply) => {
     const flowSid = flowSidParam(request);
     const from = contactAddress(request.form, 'From');
