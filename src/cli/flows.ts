@@ -9,30 +9,42 @@ import { basename, dirname, join, relative } from 'node:path';
 import type { FlowDefinition } from '../definition/types.ts';
 import { isPlainObject, parseDefinitionFile, unwrapFlowResource } from '../definition/parse.ts';
 import { validateDefinition } from '../definition/validate.ts';
-import { diffFlows, diffText, sameDefinition } from '../flowtest/flow-diff.ts';
+import { canonicalJson, diffFlows, diffText, sameDefinition } from '../flowtest/flow-diff.ts';
 import { StudioClient, type Connection, type ListedFlow, type RemoteFlow } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, table, usageFailure } from './remote.ts';
 import { extraArguments } from './stray-arguments.ts';
 import { manifestKeyProblem } from './manifest-paths.ts';
+import { diffPlan } from './flows-diff-args.ts';
+import { serverOnlyFlows, untrackedSummary } from './flows-server-only.ts';
 
-/** Arguments each subcommand takes after its name (the others take any number of files or flows). */
-const ARGUMENTS: Record<string, number> = { list: 0, diff: 2, export: 1, import: 1 };
+/** Arguments each subcommand takes after its name (the others take any number of files or flows; diff checks its own). */
+const ARGUMENTS: Record<string, number> = { list: 0, export: 1, import: 1 };
+
+/** Switches only one subcommand takes: given to another, they would be ignored without a word. */
+const OWN_SWITCHES: Record<string, string> = { all: 'diff', pair: 'diff', 'force-status': 'push' };
 
 export const FLOWS_USAGE = `Usage: switchboard flows <command> [options]
 
 Commands:
   list                              the server's flows
-  pull [FW…|NAME…]                  write the server's flows (all by default) to --dir as JSON files
+  pull [FW…|NAME…]                  write the server's flows (all by default) to --dir as JSON files; a
+                                    file that already holds the same definition is left as it is
   push [files…]                     create or update the server's flows from local files (matched by the
                                     manifest's SID, else by friendly name): a flow is updated when its JSON
                                     differs in any way, also one diff does not show; --status
                                     draft|published, --message TEXT, --dry-run. Without --status a new
                                     flow is a draft and an updated one keeps its status: pushing to a
-                                    published flow publishes the change (--status draft keeps it a draft)
-  diff [a b]                        what changed, in words: widgets (type, properties), transitions, split
+                                    published flow publishes the change (--status draft keeps it a draft).
+                                    --status applies to new and changed flows; an unchanged flow keeps its
+                                    status (and gets no revision) unless --force-status
+  diff [files…]                     what changed, in words: widgets (type, properties), transitions, split
                                     conditions (name, arguments, operator, value, order), initial_state,
-                                    description, flags. No arguments: every local file against the
-                                    server. a/b: a file, FW…, FW…@N (revision) or FW…@published
+                                    description, flags. Local files (every file in --dir by default) against
+                                    the server, as push would send them; flows only on the server are
+                                    listed, and count as a difference when the manifest tracks them (their
+                                    file is missing) or with --all
+  diff A B                          two sides against each other: FW…, FW…@N (revision), FW…@published, or
+                                    a file; two files outside --dir, or any two with --pair
   validate [files…]                 check local files (--remote: also with the server's Validate API)
   export FW… [--revision N] [--out FILE]   the definition as Studio export JSON (stdout by default)
   import FILE [--name NAME] [--status draft|published]   create a new flow from a file, named NAME,
@@ -41,12 +53,16 @@ Commands:
 Options:
   --dir DIR       where flow files live (default ./flows)
   --layout        diff: also report moved widgets (canvas offsets)
+  --all           diff: every flow on the server must have a local file (the account is the repo's alone)
+  --pair          diff: compare the two arguments with each other, also two files of --dir
+  --force-status  push: set --status on unchanged flows too (a new revision of each whose status differs)
 
 Exit codes (like diff(1), so a script can tell an answer from a failure):
   0  done; diff: no changes; validate: every file valid
   1  diff: the flows differ (also only where push would send what diff does not show, such as
-     canvas offsets), or a file is no flow definition (the others are still compared);
-     validate: a definition is not valid; push, import: not sent, a definition is not valid
+     canvas offsets), a file is no flow definition (the others are still compared), or a flow the
+     manifest tracks has no file (with --all: any flow only on the server); validate: a definition
+     is not valid; push, import: not sent, a definition is not valid
   2  bad usage, no flow directory, a file that cannot be read, or the server refused (credentials,
      no such flow or revision)
   3  the server could not be reached
@@ -88,7 +104,24 @@ export function readManifest(dir: string): Manifest {
 
 export function writeManifest(dir: string, manifest: Manifest): void {
   const sorted = Object.fromEntries(Object.entries(manifest.flows).sort(([a], [b]) => a.localeCompare(b)));
+  // The same entries in a file formatted otherwise are kept as they are: no git noise.
+  if (sameJsonFile(join(dir, MANIFEST), { flows: sorted })) return;
   writeFileSync(join(dir, MANIFEST), JSON.stringify({ flows: sorted }, null, 2) + '\n');
+}
+
+/** Whether the file at `path` exists and its JSON is `value` (key order and formatting aside). */
+function sameJsonFile(path: string, value: unknown): boolean {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  try {
+    return canonicalJson(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)) === canonicalJson(value);
+  } catch {
+    return false;
+  }
 }
 
 export function slug(name: string): string {
@@ -233,6 +266,38 @@ export function pullFileNames(pulled: ListedFlow[], manifest: Manifest, serverSi
   return files;
 }
 
+/** What a push does to one flow: its definition, its status (before and after; null before: a new flow). */
+interface PushChange {
+  definitionChanged: boolean;
+  status: string;
+  previousStatus: string | null;
+  /** --status asked for another status, which an unchanged flow does not get without --force-status. */
+  statusNotApplied?: string;
+}
+
+/**
+ * --status goes with a change: a flow whose definition is the same keeps its status (a new revision of
+ * every flow in the directory, each marked with the commit message, is not what a push of one change
+ * means) unless `force` says to set it anyway.
+ */
+function pushChange(current: { definition: FlowDefinition; status: string }, definition: FlowDefinition, status: string | undefined, force: boolean): PushChange {
+  const definitionChanged = !sameDefinition(current.definition, definition);
+  const wanted = status ?? current.status;
+  if (wanted === current.status || definitionChanged || force) return { definitionChanged, status: wanted, previousStatus: current.status };
+  return { definitionChanged, status: current.status, previousStatus: current.status, statusNotApplied: wanted };
+}
+
+/** The end of a push line: what changes (definition, status), or why a status asked for was not set. */
+function pushChangeText(action: string, change: PushChange, dryRun: boolean): string {
+  if (action === 'created') return change.status === 'published' ? ': published' : ': a draft';
+  const status = change.previousStatus !== change.status ? `the status ${change.previousStatus} → ${change.status}` : '';
+  if (action === 'updated') return change.definitionChanged ? `: the definition${status ? `, and ${status}` : ''}` : `: ${status} only (the definition is the same)`;
+  if (change.statusNotApplied) {
+    return `; the status ${dryRun ? 'would stay' : 'stays'} ${change.status} (--status ${change.statusNotApplied} applies to changed flows; add --force-status to set it on this one too)`;
+  }
+  return '';
+}
+
 /** One side of a diff: its definition, or (a file that is no JSON object, or nested too deep) why there is none. */
 type Side = { label: string; definition: FlowDefinition } | { label: string; notDefinition: string };
 
@@ -274,6 +339,9 @@ export async function flowsCommand(argv: string[]): Promise<number> {
     out: { type: 'string' },
     name: { type: 'string' },
     layout: { type: 'boolean', default: false },
+    all: { type: 'boolean', default: false },
+    pair: { type: 'boolean', default: false },
+    'force-status': { type: 'boolean', default: false },
   });
   if (problem) return usageFailure(problem);
   if (!sub || values.help || sub === 'help') {
@@ -287,6 +355,9 @@ export async function flowsCommand(argv: string[]): Promise<number> {
     console.error(`switchboard flows ${sub}: --status must be draft or published`);
     return 2;
   }
+  const foreign = Object.entries(OWN_SWITCHES).find(([name, command]) => values[name as keyof typeof values] === true && command !== sub);
+  if (foreign) return usageFailure(`flows ${sub} does not take --${foreign[0]} (flows ${foreign[1]} does)`);
+  if (values['force-status'] && status === undefined) return usageFailure('flows push --force-status sets --status on unchanged flows: give --status draft or published with it');
   let connected: StudioClient | null = null;
   let connection: () => Connection;
   try {
@@ -335,10 +406,12 @@ export async function flowsCommand(argv: string[]): Promise<number> {
           const file = fileNames.get(flow.sid)!;
           // A manifest entry in a subfolder (checked above to stay inside --dir).
           mkdirSync(dirname(join(dir, file)), { recursive: true });
-          writeFileSync(join(dir, file), definitionJson(flow.definition));
+          // A file holding this definition already (formatted by hand, keys in another order) is left alone: no git noise.
+          const written = !sameJsonFile(join(dir, file), flow.definition);
+          if (written) writeFileSync(join(dir, file), definitionJson(flow.definition));
           manifest.flows[file] = { friendlyName: flow.friendlyName, sid: flow.sid };
-          pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status });
-          if (!json) console.log(`pulled ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}, ${flow.status}) → ${join(dir, file)}`);
+          pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written });
+          if (!json) console.log(`pulled ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}, ${flow.status}) → ${join(dir, file)}${written ? '' : ' (already up to date, file left as it is)'}`);
         }
         writeManifest(dir, manifest);
         if (json) console.log(JSON.stringify(pulled, null, 2));
@@ -380,21 +453,22 @@ export async function flowsCommand(argv: string[]): Promise<number> {
           let action: string;
           let sid = match?.sid ?? null;
           let revision = match?.revision ?? null;
+          let change: PushChange;
           if (!match) {
             action = 'created';
+            change = { definitionChanged: true, status: status ?? 'draft', previousStatus: null };
             if (!values['dry-run']) {
-              const created = await c.createFlow(name, (status as 'draft' | 'published') ?? 'draft', definition, values.message);
+              const created = await c.createFlow(name, change.status as 'draft' | 'published', definition, values.message);
               sid = created.sid;
               revision = created.revision;
             }
           } else {
             const current = await c.getFlow(match.sid);
             // Any difference at all is pushed, also one the readable diff leaves out (offsets, `$schema`, order).
-            const changed = !sameDefinition(current.definition, definition);
-            const statusChange = status !== undefined && status !== current.status;
-            action = changed || statusChange ? 'updated' : 'unchanged';
+            change = pushChange(current, definition, status, values['force-status']);
+            action = change.definitionChanged || change.status !== change.previousStatus ? 'updated' : 'unchanged';
             if (action === 'updated' && !values['dry-run']) {
-              const updated = await c.updateFlow(match.sid, (status as 'draft' | 'published') ?? (current.status as 'draft' | 'published'), definition, values.message ? { commitMessage: values.message } : {});
+              const updated = await c.updateFlow(match.sid, change.status as 'draft' | 'published', definition, values.message ? { commitMessage: values.message } : {});
               revision = updated.revision;
             }
           }
@@ -402,22 +476,18 @@ export async function flowsCommand(argv: string[]): Promise<number> {
           if (sid && !values['dry-run'] && dir && manifestKeyProblem(dir, relative(dir, file)) === null) {
             manifest.flows[relative(dir, file)] = { friendlyName: name, sid };
           }
-          results.push({ file, friendlyName: name, action, sid, revision });
-          if (!json) console.log(`${values['dry-run'] ? 'would be ' : ''}${action}: ${name}${sid ? ` (${sid}${revision !== null ? `, revision ${revision}` : ''})` : ''} ← ${file}`);
+          results.push({ file, friendlyName: name, action, sid, revision, ...change });
+          if (!json) console.log(`${values['dry-run'] ? 'would be ' : ''}${action}: ${name}${sid ? ` (${sid}${revision !== null ? `, revision ${revision}` : ''})` : ''} ← ${file}${pushChangeText(action, change, values['dry-run'])}`);
         }
         if (!values['dry-run'] && existsSync(dir)) writeManifest(dir, manifest);
         if (json) console.log(JSON.stringify(results, null, 2));
         return invalid.length ? 1 : 0;
       }
       case 'diff': {
-        if (positionals.length === 1 || positionals.length > 2) {
-          console.error('switchboard flows diff: give two sides (files, FW… or FW…@revision), or none to compare --dir with the server');
-          return 2;
-        }
+        const plan = diffPlan(positionals, dir, { pair: values.pair, all: values.all });
+        if ('problem' in plan) return usageFailure(plan.problem);
         let changed = false;
         const outputs: unknown[] = [];
-        const pairs: [string, string][] = [];
-        if (positionals.length === 2) pairs.push([positionals[0]!, positionals[1]!]);
         /** A side that is no flow definition, reported in its place: an invalid definition is a 1, as validate says. */
         const notCompared = (side: { label: string; notDefinition: string }) => {
           changed = true;
@@ -436,12 +506,12 @@ export async function flowsCommand(argv: string[]): Promise<number> {
           if (json) outputs.push({ before: before.label, after: after.label, ...diff });
           else console.log(diffText(diff, { before: before.label, after: after.label }, color) + '\n');
         };
-        if (pairs.length) {
-          show(await resolveSide(pairs[0]![0], client), await resolveSide(pairs[0]![1], client));
+        if (plan.mode === 'pair') {
+          show(await resolveSide(plan.sides[0], client), await resolveSide(plan.sides[1], client));
         } else {
           const manifest = readManifest(dir);
           const remote = await (await client()).listFlows();
-          const files = localFiles(dir, []);
+          const files = localFiles(dir, plan.files);
           const matches = matchFiles(dir, files, manifest, remote);
           for (const file of files) {
             const name = friendlyNameFor(dir, file, manifest);
@@ -459,11 +529,24 @@ export async function flowsCommand(argv: string[]): Promise<number> {
             }
             show(await resolveSide(match.sid, client), local);
           }
-          const matched = new Set([...matches.values()].map((flow) => flow?.sid));
-          for (const flow of remote.filter((f) => !matched.has(f.sid))) {
-            changed = true;
-            if (json) outputs.push({ before: `${flow.friendlyName} (${flow.sid})`, after: null, onlyOnServer: true });
-            else console.log(`--- ${flow.friendlyName} (${flow.sid} revision ${flow.revision})\n  only on the server: no local file (flows pull ${flow.sid} fetches it)\n`);
+          // Named files narrow the check to them: the server's other flows are not asked about.
+          if (!plan.files.length) {
+            const matched = new Set([...matches.values()].map((flow) => flow?.sid));
+            const only = serverOnlyFlows(dir, manifest.flows, remote, remote.filter((f) => !matched.has(f.sid)));
+            const counted = values.all ? [...only.tracked, ...only.untracked.map((flow) => ({ flow, file: null }))] : only.tracked;
+            changed ||= counted.length > 0;
+            for (const { flow, file } of counted) {
+              const where = file === null ? 'no local file' : `${MANIFEST} tracks it as ${join(dir, file)}, but there is no such file`;
+              if (json) outputs.push({ before: `${flow.friendlyName} (${flow.sid})`, after: null, onlyOnServer: true, sid: flow.sid, friendlyName: flow.friendlyName, manifestFile: file, counted: true });
+              else console.log(`--- ${flow.friendlyName} (${flow.sid} revision ${flow.revision})\n  only on the server: ${where} (flows pull ${flow.sid} fetches it)\n`);
+            }
+            if (!values.all && only.untracked.length) {
+              if (json) {
+                for (const flow of only.untracked) outputs.push({ before: `${flow.friendlyName} (${flow.sid})`, after: null, onlyOnServer: true, sid: flow.sid, friendlyName: flow.friendlyName, manifestFile: null, counted: false });
+              } else {
+                console.log(untrackedSummary(only.untracked));
+              }
+            }
           }
         }
         if (json) console.log(JSON.stringify(outputs, null, 2));

@@ -120,7 +120,12 @@ describe('switchboard flows push: any difference is pushed', () => {
       ['a missing revision', ['diff', 'a.json', `${sid}@9`, ...creds(s)], /./],
       ['a flow that does not exist', ['diff', 'a.json', `FW${'0'.repeat(32)}`, ...creds(s)], /./],
       ['a bad revision name', ['diff', 'a.json', `${sid}@someday`, ...creds(s)], /the revision must be/],
-      ['one side only', ['diff', 'a.json'], /give two sides/],
+      ['one file outside the flow directory', ['diff', 'a.json'], /flows diff a\.json: not in the flow directory \(flows\), so not compared with the server/],
+      ['a server flow alone', ['diff', sid, ...creds(s)], /a server flow is one side; give the other/],
+      ['a file in the flow directory and one outside', ['diff', 'flows/pizza-order.json', 'a.json', ...creds(s)], /'a\.json' is not in the flow directory \(flows\) while 'flows\/pizza-order\.json' is/],
+      ['three sides', ['diff', sid, 'a.json', 'b.json', ...creds(s)], /unexpected argument 'b\.json'/],
+      ['--pair with one side', ['diff', '--pair', 'a.json'], /--pair compares two sides/],
+      ['--all with files', ['diff', '--all', 'flows/pizza-order.json', ...creds(s)], /--all checks every flow/],
       ['no flow directory', ['diff', '--dir', 'nowhere', ...creds(s)], /no flow directory 'nowhere'/],
     ];
     for (const [label, args, message] of failures) {
@@ -173,7 +178,7 @@ describe('switchboard flows push: any difference is pushed', () => {
     const dry = await flows(['push', '--dry-run', '--dir', 'flows', 'flows/pizza-order.json', 'invalid.json', ...creds(s)], work);
     assert.equal(dry.code, 1, dry.stdout + dry.stderr);
     assert.match(dry.stderr, /nothing would be pushed: 1 of 2 files cannot be pushed, and a push sends every file or none; once it is fixed, the push would be:/);
-    assert.match(dry.stdout, /^would be updated: Pizza order \(FW[0-9a-f]{32}, revision \d+\) ← flows\/pizza-order\.json\n$/);
+    assert.match(dry.stdout, /^would be updated: Pizza order \(FW[0-9a-f]{32}, revision \d+\) ← flows\/pizza-order\.json: the definition\n$/);
     assert.equal((await s.app.store.getFlow(s.account.sid, sid))!.revision, before);
     writeFileSync(join(work, 'flows/pizza-order.json'), JSON.stringify(pizza(), null, 2));
   });

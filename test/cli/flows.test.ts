@@ -118,9 +118,13 @@ describe('switchboard flows / executions / replay against two servers', () => {
     assert.match(push.stdout, /updated: Pizza order \(FW[0-9a-f]{32}, revision 2\)/);
     const sid = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8')).flows['pizza-order.json'].sid;
     await b.app.flows.create(b.account.sid, { friendlyName: 'Made on B', status: 'draft', definition: JSON.parse(readFileSync(surveyFile, 'utf8')) });
+    // Someone else's flow on the account: listed, not a difference (unless --all).
     const remoteOnly = await cli(['flows', 'diff', ...creds(b)], dir);
-    assert.equal(remoteOnly.code, 1);
-    assert.match(remoteOnly.stdout, /--- Made on B \(FW[0-9a-f]{32} revision 1\)\n {2}only on the server: no local file/);
+    assert.equal(remoteOnly.code, 0, remoteOnly.stdout + remoteOnly.stderr);
+    assert.match(remoteOnly.stdout, /1 flow on the server has no local file and no manifest entry, so it is not part of this check \(--all counts them; .*\): 'Made on B'/);
+    const all = await cli(['flows', 'diff', '--all', ...creds(b)], dir);
+    assert.equal(all.code, 1);
+    assert.match(all.stdout, /--- Made on B \(FW[0-9a-f]{32} revision 1\)\n {2}only on the server: no local file/);
     const between = await cli(['flows', 'diff', `${sid}@1`, `${sid}@2`, ...creds(b)], dir);
     assert.equal(between.code, 1);
     assert.match(between.stdout, /--- Pizza order \(FW[0-9a-f]{32} revision 1\)\n\+\+\+ Pizza order \(FW[0-9a-f]{32} revision 2\)/);
