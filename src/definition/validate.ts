@@ -8,7 +8,9 @@
 // - a Liquid template that does not parse (`{% if x %}` never closed): warning (whether Studio's validator
 //   checks Liquid is unknown; the flow saves, and the widget fails with 84003 when it renders).
 // - a literal `regex` value that is invalid, refused as unsafe or uses Java syntax we cannot translate:
-//   warning (it never matches); Java syntax translated but likely a mistake (`[[:alpha:]]`): warning.
+//   warning (it never matches); Java syntax translated but likely a mistake (`[[:alpha:]]`): warning;
+//   so costly that inputs of a long SMS's length would be refused for the work: warning (Studio's Java
+//   engine takes any valid pattern).
 // - split `arguments` differing from `input`: warning (which one Studio evaluates is UNCONFIRMED).
 // - `{event, name}` transitions: warning; the transition counts as unconnected (ends the branch).
 // - send-and-wait `timeout` as integer: warning (exports hold both; the engine coerces).
@@ -21,7 +23,7 @@
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { liquidSyntaxError } from './liquid-syntax.ts';
 import { isLegacyDefinition, migrateDefinition } from './migrate.ts';
-import { analyzeRegex } from '../lib/bounded-regex.ts';
+import { analyzeRegex, longestAffordableInput } from '../lib/bounded-regex.ts';
 import { REPLY_TIMEOUT_RULE, replyTimeoutSeconds, STUDIO_REPLY_TIMEOUT_SECONDS } from './reply-timeout.ts';
 import { isTooDeep } from '../lib/json-depth.ts';
 import { DEFINITION_TOO_DEEP, isPlainObject, jsonTypeOf, parseDefinition } from './parse.ts';
@@ -61,6 +63,8 @@ function schemaValidator(type: WidgetType): ValidateFunction {
 const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
 const REVISION = /^(?:\d+|LatestPublished|LatestRevision|LatestDraft)$/;
 const LIQUID = /\{\{|\{%/;
+/** A regex should handle inputs this long: the longest message body Twilio takes. */
+const REGEX_EXPECTED_INPUT = 1600;
 // `${name}` left by Terraform-style templating; `${{…}}` is a dollar sign before Liquid ("$12"), not one.
 const PLACEHOLDER = /\$\{(?!\{)[^}]*\}/;
 const WHOLE_PLACEHOLDER = /^\s*\$\{(?!\{)[^}]*\}\s*$/;
@@ -354,7 +358,14 @@ function checkConditions(
       // The engine treats a pattern it cannot run safely as "no match"; say so before it runs.
       const vetted = analyzeRegex(c.value.trim());
       if (!vetted.ok) r.warn(`${cp}/value`, `${label}.value: this regex never matches (${vetted.reason})`);
-      else for (const note of vetted.notes ?? []) r.warn(`${cp}/value`, `${label}.value: ${note}`);
+      else {
+        for (const note of vetted.notes ?? []) r.warn(`${cp}/value`, `${label}.value: ${note}`);
+        const longest = longestAffordableInput(vetted);
+        if (longest < 0) r.warn(`${cp}/value`, `${label}.value: this regex never matches (too complex to run on any input)`);
+        else if (longest < REGEX_EXPECTED_INPUT) {
+          r.warn(`${cp}/value`, `${label}.value: this regex is too complex to run on inputs longer than ${longest} characters; longer inputs never match`);
+        }
+      }
     }
     // The same deploy-time checks as properties get: an unsubstituted `${...}` is compared literally and never
     // matches; Liquid that does not parse ends the execution with 84003 when the split renders it.

@@ -14,9 +14,10 @@
  *    date-time whose date part is taken as written (no time-zone conversion); anything not
  *    parsable (either side) → false. Extension: the word `now` on either side means
  *    `opts.now` (time of day / date in `opts.timezone`, default UTC) when `opts.now` is given;
- *  - `regex`: see `regexMatches`.
+ *  - `regex`: see `regexMatches`; a match refused for the work it would take is false, like an
+ *    invalid pattern.
  */
-import { regexMatches } from '../lib/bounded-regex.ts';
+import { type RegexBudget, regexMatches } from '../lib/bounded-regex.ts';
 
 // The operator names belong to the definition layer (the validator checks them); the engine
 // gives them meaning.
@@ -36,6 +37,8 @@ export interface ConditionOptions {
   now?: Date;
   /** IANA zone for `now` in time/date operators; default UTC. */
   timezone?: string;
+  /** The regex work the sprint may still do; default: what the current turn of the event loop may (see bounded-regex.ts). */
+  regexBudget?: RegexBudget;
 }
 
 function norm(s: string): string {
@@ -63,7 +66,7 @@ export function evaluateCondition(type: string, input: string, value: string, op
       case 'is_not_blank':
         return a.trim() !== '';
       case 'regex':
-        return regexMatches(b, a);
+        return regexMatches(b, a, opts.regexBudget);
       case 'contains':
         return norm(a).includes(norm(b));
       case 'does_not_contain':
