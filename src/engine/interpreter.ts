@@ -5,6 +5,7 @@
 import { isDeliveryFailure } from './delivery.ts';
 import type { FlowDefinition, State, Transition } from '../definition/types.ts';
 import { LiquidBudget, renderTemplate } from './liquid.ts';
+import { RegexBudget } from '../lib/bounded-regex.ts';
 import { cloneJson } from './clone.ts';
 import { executionContext, liquidContext } from './context.ts';
 import {
@@ -128,6 +129,7 @@ class Sprint {
   renders = 0;
   /** The Liquid work all of this sprint's renders may do together. */
   readonly liquidBudget = new LiquidBudget();
+  readonly regexBudget = new RegexBudget();
   /** What was due before the event ended the execution: the event was not applied. */
   endedFirst = false;
 
@@ -336,6 +338,7 @@ class Sprint {
           : { ok: true, value: template === undefined || template === null ? '' : String(template) },
       liquidContext: context,
       previousOutputs: () => frame.widgets[state.name] as JsonObject | undefined,
+      regexBudget: this.regexBudget,
       ...(this.state.callSid ? { callSid: this.state.callSid } : {}),
     };
   }

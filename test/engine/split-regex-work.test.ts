@@ -1,6 +1,6 @@
 // A hostile flow's regex conditions cannot hold the node: a split whose patterns would take seconds on
 // the execution's data takes noMatch instead, and a loop of regex splits runs out of regex work long
-// before the 1,000-step cap. Outcomes only, no timing.
+// before the 1,000-step cap. Outcomes only, no timing. The budget is the sprint's, so the outcome is too.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { stepPath, startFlow } from './helpers.ts';
@@ -48,4 +48,8 @@ it('a loop of regex splits stops matching when the regex work is spent, not at 1
   assert.match(path.at(-2) ?? '', /^[ab] -noMatch-> stopped$/);
   assert.ok(path.length < 100, `${path.length} steps`);
   assert.ok(path.filter((s) => s.includes('-match->')).length > 10, 'affordable matches ran first');
+  // Each sprint has a budget of its own: run again at once, in the same turn, it routes exactly the same way
+  // (a replay or a flow test of it does too), whatever else spent regex work meanwhile.
+  const again = startFlow(def, 'incomingRequest', {}, { x: 'a'.repeat(1000) + '=' });
+  assert.deepEqual(stepPath(again.result), path);
 });

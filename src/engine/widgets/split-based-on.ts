@@ -14,7 +14,7 @@ export const splitBasedOn: WidgetHandler = {
         if (!subject.ok) return { type: 'error', code: subject.error.code, message: subject.error.message };
         const value = env.render(condition.value ?? '');
         if (!value.ok) return { type: 'error', code: value.error.code, message: value.error.message };
-        if (!evaluateCondition(condition.type, subject.value, value.value, { now: new Date(env.now), timezone: env.limits.timezone })) {
+        if (!evaluateCondition(condition.type, subject.value, value.value, { now: new Date(env.now), timezone: env.limits.timezone, regexBudget: env.regexBudget })) {
           allHold = false;
           break;
         }

@@ -3,6 +3,7 @@
 import type { State, Transition } from '../../definition/types.ts';
 import type { ChannelSwitch, Diagnostic, Effect, EffectResult, EngineEvent, EngineLimits, Frame, IdPrefix, JsonObject, Wait } from '../types.ts';
 import type { RenderResult } from '../liquid.ts';
+import type { RegexBudget } from '../../lib/bounded-regex.ts';
 
 export interface WidgetEnv {
   state: State;
@@ -18,6 +19,8 @@ export interface WidgetEnv {
   previousOutputs(): JsonObject | undefined;
   /** The call the execution drives, when it is a voice execution. */
   callSid?: string;
+  /** The regex work this sprint may still do: per sprint, so a split routes the same way in a replay or a flow test. */
+  regexBudget: RegexBudget;
 }
 
 export type Outcome =
