@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SimulatorMessage } from '../../web/src/api/types.ts';
-import { SIMULATOR_FLOW_ADDRESS, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute } from '../../web/src/simulator/chat-routing.ts';
+import { SIMULATOR_FLOW_ADDRESS, bubbleText, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute } from '../../web/src/simulator/chat-routing.ts';
 import { SIMULATOR_FLOW_ADDRESS as SERVER_FLOW_ADDRESS } from '../../src/channels/simulator/simulator-channel.ts';
 
 const CONTACT = '+15551230001';
@@ -86,6 +86,15 @@ describe('Chat routing', () => {
     assert.deepEqual(messageMarks({ direction: 'outbound-api', from: FLOW, to: CONTACT }, CONTACT, FLOW), {});
     assert.deepEqual(messageMarks({ direction: 'inbound', from: CONTACT, to: PROXY }, CONTACT, FLOW), { to: PROXY });
     assert.deepEqual(messageMarks({ direction: 'inbound', from: CONTACT, to: FLOW }, CONTACT, FLOW), {});
+  });
+
+  it("says a message sent with a Content template and no body is the template's, not empty", () => {
+    const hx = 'HX' + 'b'.repeat(32);
+    assert.deepEqual(bubbleText({ body: '', media_url: [], content_sid: hx }), { kind: 'template', text: hx });
+    assert.deepEqual(bubbleText({ body: 'Hi', media_url: [], content_sid: hx }), { kind: 'body', text: 'Hi' });
+    assert.deepEqual(bubbleText({ body: '', media_url: [] }), { kind: 'empty', text: '' });
+    assert.deepEqual(bubbleText({ body: '', media_url: [], content_sid: null }), { kind: 'empty', text: '' });
+    assert.equal(bubbleText({ body: '', media_url: ['https://example.com/a.png'] }), null);
   });
 
   it('links only web media URLs', () => {

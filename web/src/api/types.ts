@@ -84,6 +84,8 @@ export interface SimulatorMessage {
   to: string;
   body: string;
   media_url: string[];
+  /** The Content API template (HX…) a message was sent with; the simulator's message JSON does not carry it yet. */
+  content_sid?: string | null;
   status: string;
   execution_sid: string | null;
   date_created: string;

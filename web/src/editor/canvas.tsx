@@ -19,7 +19,7 @@ import { connect, moveWidget, removeWidget } from './definition-ops.ts';
 import { keepUnchanged, sameItems, toGraph, type Graph, type GraphEdge, type PathHighlight, type WidgetIssues } from './graph.ts';
 import { WidgetNode, type WidgetNodeType } from './widget-node.tsx';
 import { EDGE_TYPES, type FlowEdgeType } from './flow-edges.tsx';
-import { initialViewport } from './viewport.ts';
+import { initialViewport, UNMEASURED, viewportShowing } from './viewport.ts';
 
 const NODE_TYPES = { widget: WidgetNode };
 
@@ -66,14 +66,35 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
   // Open on the Trigger at a readable zoom, top-aligned, as Studio does (see viewport.ts). Only the
   // first layout matters: later edits must not move the view.
   const box = useRef<HTMLDivElement>(null);
+  const flow = useRef<ReactFlowInstance<WidgetNodeType, FlowEdgeType> | null>(null);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+  /** Pans (same zoom) to a widget that is not on screen whole: one selected from the timeline, a list, a link. */
+  const show = useCallback((name: string, animate: boolean) => {
+    const instance = flow.current;
+    const rect = box.current?.getBoundingClientRect();
+    const node = instance?.getInternalNode(name);
+    if (!instance || !rect || !node) return;
+    const size = node.measured.width && node.measured.height ? node.measured : UNMEASURED;
+    const position = node.internals.positionAbsolute;
+    const next = viewportShowing(instance.getViewport(), { x: position.x, y: position.y, width: size.width!, height: size.height! }, rect.width, rect.height);
+    const still = !animate || window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+    if (next) void instance.setViewport(next, still ? undefined : { duration: 250 });
+  }, []);
   const onInit = useCallback(
     (instance: ReactFlowInstance<WidgetNodeType, FlowEdgeType>) => {
+      flow.current = instance;
       const rect = box.current?.getBoundingClientRect();
       void instance.setViewport(initialViewport(graph.nodes, definition.initial_state, rect?.width ?? 0, rect?.height ?? 0));
+      // A widget selected before the canvas was ready (an execution page opened on a step) is shown.
+      if (selectedRef.current) show(selectedRef.current, false);
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [],
   );
+  useEffect(() => {
+    if (selected) show(selected, true);
+  }, [selected, show]);
 
   // One drawn edge per graph edge object, kept while that object is (see keepUnchanged).
   const drawn = useMemo(() => new WeakMap<GraphEdge, FlowEdgeType>(), [readOnly]);
@@ -165,8 +186,13 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
     [edit],
   );
 
+  // Every widget is a Tab stop (in the editor): a keyboard user can step over them all at once.
+  const after = useRef<HTMLSpanElement>(null);
   return (
     <div className="canvas" data-testid="canvas" ref={box}>
+      <button type="button" className="skip-link skip-canvas" onClick={() => after.current?.focus()}>
+        Skip the canvas
+      </button>
       <ReactFlow<WidgetNodeType, FlowEdgeType>
         nodes={nodes}
         edges={edges}
@@ -180,6 +206,8 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
         onPaneClick={onPaneClick}
         onNodeClick={onNodeClick}
         nodesDraggable={!readOnly}
+        // Read-only (an execution's path), the timeline beside it selects widgets: its widgets are no Tab stops.
+        nodesFocusable={!readOnly}
         nodesConnectable={!readOnly}
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
         minZoom={0.1}
@@ -190,6 +218,9 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
         <Controls showInteractive={false} />
         <MiniMap pannable zoomable ariaLabel="Flow overview" />
       </ReactFlow>
+      <span ref={after} tabIndex={-1} className="visually-hidden">
+        After the canvas
+      </span>
     </div>
   );
 }

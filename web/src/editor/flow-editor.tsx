@@ -333,10 +333,9 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
               value={selected ?? ''}
               onChange={(e) => {
                 const name = e.target.value || null;
+                // The canvas pans to the widget when it is off screen (canvas.tsx).
                 setSelected(name);
                 setPanel('properties');
-                const node = name ? reactFlow.getNode(name) : undefined;
-                if (node) void reactFlow.fitView({ nodes: [node], maxZoom: 1, duration: 200 });
               }}
             >
               <option value="">—</option>

@@ -34,3 +34,32 @@ export function initialViewport(nodes: { id: string; position: Position }[], ini
   const centerX = (right - left) * zoom <= width - 2 * PAD ? (left + right) / 2 : startCenter;
   return { x: width / 2 - centerX * zoom, y: PAD - top * zoom, zoom };
 }
+
+/** A widget's box on the canvas, in flow coordinates. */
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The view that shows `box` when `view` (a `width` × `height` screen) does not show it whole: the same
+ * zoom, panned to centre the widget (top-aligned when it is taller than the screen). Null when it is
+ * already on screen, so selecting a visible widget never moves the canvas under the pointer.
+ */
+export function viewportShowing(view: Viewport, box: Box, width: number, height: number, margin = 16): Viewport | null {
+  if (width <= 0 || height <= 0) return null;
+  const left = box.x * view.zoom + view.x;
+  const top = box.y * view.zoom + view.y;
+  const right = left + box.width * view.zoom;
+  const bottom = top + box.height * view.zoom;
+  if (left >= margin && top >= margin && right <= width - margin && bottom <= height - margin) return null;
+  const x = width / 2 - (box.x + box.width / 2) * view.zoom;
+  const tall = box.height * view.zoom > height - 2 * PAD;
+  const y = tall ? PAD - box.y * view.zoom : height / 2 - (box.y + box.height / 2) * view.zoom;
+  return { x, y, zoom: view.zoom };
+}
+
+/** A widget's box before React Flow has measured it. */
+export const UNMEASURED = { width: NODE_WIDTH, height: 120 };

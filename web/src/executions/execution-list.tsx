@@ -10,6 +10,7 @@ import { Pager } from '../ui/pager.tsx';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
 import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
 import { atPosition, consoleSearch, pageOf, positionIn } from '../ui/page-query.ts';
+import { executionHref } from './list-link.ts';
 
 const PAGE_SIZE = 20;
 
@@ -103,9 +104,10 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
             <caption className="visually-hidden">Executions</caption>
             <thead>
               <tr>
+                {/* Status first: in a phone-sized window the table scrolls sideways and the first columns are what shows. */}
+                <th scope="col">Status</th>
                 <th scope="col">Execution</th>
                 <th scope="col">Contact</th>
-                <th scope="col">Status</th>
                 <th scope="col" className="col-optional">Revision</th>
                 <th scope="col">Created</th>
                 <th scope="col" className="col-optional">Updated</th>
@@ -115,14 +117,14 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
               {list.data.executions.map((execution) => (
                 <tr key={execution.sid}>
                   <td>
-                    <Link href={`/flows/${flowSid}/executions/${execution.sid}`}>
+                    <StatusBadge status={execution.status} />
+                  </td>
+                  <td>
+                    <Link href={executionHref(flowSid, execution.sid, search)}>
                       <code className="sid">{execution.sid}</code>
                     </Link>
                   </td>
                   <td>{execution.contact_channel_address}</td>
-                  <td>
-                    <StatusBadge status={execution.status} />
-                  </td>
                   <td className="col-optional">{execution.flow_version}</td>
                   <td>{formatDate(execution.date_created)}</td>
                   <td className="col-optional">{formatDate(execution.date_updated)}</td>

@@ -1,6 +1,7 @@
 // One execution: its step timeline (live while it is active), the path it took highlighted on the
 // canvas of the revision it ran, each step's context and the execution context as JSON trees.
-import { useMemo, useState } from 'react';
+import { useMemo, useState, type KeyboardEvent } from 'react';
+import { useSearch } from 'wouter';
 import { ReactFlowProvider } from '@xyflow/react';
 import { errorMessage } from '../api/client.ts';
 import type { Alert, Execution, Flow, Revision, Step, StepContext } from '../api/types.ts';
@@ -18,6 +19,8 @@ import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
 import { alertsOf, alertsUrl, type ExecutionAlert } from './alerts.ts';
 import { ownSteps, stepTree, type StepNode } from './step-tree.ts';
 import { useFlowList } from '../flows/use-flow-names.ts';
+import { executionsListHref } from './list-link.ts';
+import { endedHow, waitingAt, type EndedHow, type Waiting } from './waiting.ts';
 
 function StepContextView({ flowSid, step }: { flowSid: string; step: Step }) {
   const api = useApi();
@@ -61,29 +64,51 @@ function AlertList({ alerts, error }: { alerts: ExecutionAlert[] | undefined; er
   );
 }
 
+const STEP_SUMMARY = '.timeline-item > details > summary';
+
+/**
+ * The step list is one Tab stop (a roving tabindex): Up and Down, Home and End move between its
+ * steps, so Tab goes on to the canvas and the rest of the page instead of through every step.
+ */
+function moveAmongSteps(event: KeyboardEvent<HTMLElement>) {
+  const target = event.target as HTMLElement;
+  if (!target.matches(STEP_SUMMARY)) return;
+  const all = [...event.currentTarget.querySelectorAll<HTMLElement>(STEP_SUMMARY)];
+  const at = all.indexOf(target);
+  const to = { ArrowDown: at + 1, ArrowUp: at - 1, Home: 0, End: all.length - 1 }[event.key];
+  if (to === undefined || at < 0) return;
+  event.preventDefault();
+  all[Math.max(0, Math.min(all.length - 1, to))]?.focus();
+}
+
 function Timeline({
   nodes,
   depth,
   flowSid,
   openStep,
+  tabStop,
   selectedWidget,
   subflowName,
   onOpen,
+  onFocusStep,
 }: {
   nodes: StepNode<Step>[];
   depth: number;
   flowSid: string;
   openStep: string | null;
+  /** The one step summary in the Tab order. */
+  tabStop: string | null;
   selectedWidget: string | null;
   subflowName: (step: Step, depth: number) => string;
   onOpen: (step: Step, open: boolean, own: boolean) => void;
+  onFocusStep: (sid: string) => void;
 }) {
   return (
     <ol className={depth === 0 ? 'timeline-list' : 'timeline-list subflow-steps'}>
       {nodes.map(({ step, number, subflow }) => (
         <li key={step.sid} className={`timeline-item ${depth === 0 && selectedWidget === step.transitioned_from ? 'is-selected' : ''}`}>
           <details open={openStep === step.sid} onToggle={(e) => onOpen(step, (e.currentTarget as HTMLDetailsElement).open, depth === 0)}>
-            <summary>
+            <summary tabIndex={step.sid === tabStop ? 0 : -1} aria-describedby={step.sid === tabStop ? 'timeline-keys' : undefined} onFocus={() => onFocusStep(step.sid)}>
               <span className="timeline-index">{number}</span>
               <span className="step-from">{step.transitioned_from}</span>
               <span className="step-event">{step.name}</span>
@@ -104,15 +129,45 @@ function Timeline({
                 depth={depth + 1}
                 flowSid={flowSid}
                 openStep={openStep}
+                tabStop={tabStop}
                 selectedWidget={selectedWidget}
                 subflowName={subflowName}
                 onOpen={onOpen}
+                onFocusStep={onFocusStep}
               />
             </section>
           )}
         </li>
       ))}
     </ol>
+  );
+}
+
+/** An active execution's widget and what it waits for; an ended one's end, when the steps tell who ended it. */
+function WhereItStands({ waiting, ended, endedHere }: { waiting: Waiting | null; ended: EndedHow | null; endedHere: boolean }) {
+  if (waiting) {
+    const why = [waiting.what && `for ${waiting.what}`, waiting.until && `timeout at about ${formatDate(waiting.until.toISOString())}`].filter(Boolean).join('; ');
+    return (
+      <p className="execution-state" data-testid="execution-state">
+        Waiting at <code>{waiting.widget}</code>
+        {waiting.subflowPath.length > 0 && (
+          <>
+            {' '}
+            in the subflow run by <code>{waiting.subflowPath.join(' › ')}</code>
+          </>
+        )}
+        {why && ` (${why})`}
+      </p>
+    );
+  }
+  if (endedHere) return <p className="execution-state" data-testid="execution-state">Ended manually, with End execution on this page.</p>;
+  if (ended?.kind === 'completed') return <p className="execution-state muted" data-testid="execution-state">Ran to the end of the flow.</p>;
+  if (ended?.kind !== 'outside') return null;
+  // The API does not say who ended an execution (manual and expired ends look alike): this is what the steps tell.
+  return (
+    <p className="execution-state" data-testid="execution-state">
+      Ended while waiting at <code>{ended.widget}</code>, not by the flow: by the End button or the API{ended.call ? ', or the call ended' : ''} (or on reaching its maximum age).
+    </p>
   );
 }
 
@@ -132,6 +187,9 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   const [openStep, setOpenStep] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selectedWidget, setSelectedWidget] = useState<string | null>(null);
+  const [focusStep, setFocusStep] = useState<string | null>(null);
+  const [endedHere, setEndedHere] = useState(false);
+  const listHref = executionsListHref(flowSid, useSearch());
 
   // The stream's word is the newer one, unless this page has just ended the execution itself (the
   // stream stops then, its last word may still say active).
@@ -152,6 +210,11 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   // The canvas is this flow's: its path leaves out the steps its subflows took.
   const path = useMemo(() => (definition ? pathFromSteps(ownSteps(allSteps), definition.initial_state) : null), [allSteps, definition]);
   const tree = useMemo(() => stepTree(allSteps), [allSteps]);
+  const tabStop = allSteps.some((step) => step.sid === focusStep) ? focusStep : (openStep ?? allSteps[0]?.sid ?? null);
+  const waiting = useMemo(() => (current?.status === 'active' ? waitingAt(allSteps, definition) : null), [current?.status, allSteps, definition]);
+  // Only once the alerts are read: an end they explain is not one from outside the flow.
+  const alertsRead = alerts.data ?? (alerts.error ? [] : null);
+  const ended = current?.status === 'ended' && alertsRead ? endedHow(allSteps, alertsRead, current.context) : null;
   const ranSubflow = allSteps.some((step) => step.parent_step_sid);
   const flows = useFlowList(ranSubflow);
   /** What a subflow entered by `step` is called: its flow's name when the Run Subflow widget is this flow's. */
@@ -167,6 +230,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     if (!window.confirm('End this execution? It stops where it is and cannot be resumed.')) return;
     try {
       const ended = await api.post<Execution>(base, { Status: 'ended' });
+      setEndedHere(true);
       execution.set(ended);
       // The live stream stops with the execution: the steps that came over it are read again.
       steps.reload();
@@ -175,9 +239,19 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     }
   };
 
+  if (flow.errorStatus === 404) return <LoadProblem what="flow" sid={flowSid} error={flow.error ?? ''} status={404} />;
   if (execution.error) {
-    const back = { href: `/flows/${flowSid}/executions`, label: "Back to the flow's executions" };
-    return <LoadProblem what="execution" sid={executionSid} error={execution.error} status={execution.errorStatus} back={back} />;
+    const back = { href: listHref, label: "Back to the flow's executions" };
+    // Executions are read through their flow: a 404 from a flow that exists says the execution is not this flow's.
+    const where = flow.data ? (
+      <>
+        in the flow <strong>{flow.data.friendly_name}</strong>
+      </>
+    ) : (
+      'in this flow'
+    );
+    const notFound = 'It may belong to another flow (the link names the wrong one), have been deleted, or the link is wrong.';
+    return <LoadProblem what="execution" sid={executionSid} error={execution.error} status={execution.errorStatus} back={back} where={where} notFound={notFound} />;
   }
   if (!current) return <p className="page-pad muted">Loading execution…</p>;
 
@@ -185,7 +259,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     <main className="page execution-page">
       <header className="page-header">
         <div>
-          <FlowBreadcrumb flowSid={flowSid} flowName={flow.data?.friendly_name} trail={[{ href: `/flows/${flowSid}/executions`, label: 'Executions' }]} />
+          <FlowBreadcrumb flowSid={flowSid} flowName={flow.data?.friendly_name} trail={[{ href: listHref, label: 'Executions' }]} />
           <h1>
             Execution <code className="sid">{current.sid}</code>
           </h1>
@@ -213,6 +287,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
               <dd>{formatDate(current.date_updated)}</dd>
             </div>
           </dl>
+          <WhereItStands waiting={waiting} ended={ended} endedHere={endedHere} />
         </div>
         {current.status === 'active' && (
           <button type="button" className="danger" onClick={() => void end()}>
@@ -223,14 +298,19 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
       <ErrorNotice error={error} />
       <AlertList alerts={alerts.data} error={alerts.error} />
       <div className="execution-grid">
-        <section className="card timeline" aria-labelledby="timeline-title">
+        <section className="card timeline" aria-labelledby="timeline-title" onKeyDown={moveAmongSteps}>
           <h2 id="timeline-title">Steps ({allSteps.length})</h2>
           {steps.error && <p className="error-text">{steps.error}</p>}
+          <p className="visually-hidden" id="timeline-keys">
+            The steps are one stop for Tab: Up and Down arrows, Home and End move between them; Enter opens one.
+          </p>
           <Timeline
             nodes={tree}
             depth={0}
             flowSid={flowSid}
             openStep={openStep}
+            tabStop={tabStop}
+            onFocusStep={setFocusStep}
             selectedWidget={selectedWidget}
             subflowName={subflowName}
             onOpen={(step, isOpen, own) => {

@@ -11,7 +11,7 @@ import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { NotStartedNotice, useClearedOnPublish, type SimulatorPanelProps } from './not-started.tsx';
-import { SIMULATOR_FLOW_ADDRESS, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute } from './chat-routing.ts';
+import { SIMULATOR_FLOW_ADDRESS, bubbleText, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute } from './chat-routing.ts';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
 
@@ -243,10 +243,23 @@ export function ChatPanel({
 function MessageBubble({ message: m, contact }: { message: SimulatorMessage; contact: string }) {
   const marks = messageMarks(m, contact, SIMULATOR_FLOW_ADDRESS);
   const mark = marks.to ? `to ${marks.to}` : marks.from ? `from ${marks.from}` : null;
+  const text = bubbleText(m);
   return (
     <li className={`bubble ${m.direction === 'inbound' ? 'bubble-contact' : 'bubble-flow'}${marks.to && m.direction !== 'inbound' ? ' bubble-elsewhere' : ''}`} data-direction={m.direction}>
       {mark && <span className="bubble-mark">{mark}</span>}
-      {(m.body !== '' || m.media_url.length === 0) && <span className="bubble-body">{m.body || <em>(empty)</em>}</span>}
+      {text && (
+        <span className="bubble-body">
+          {text.kind === 'body' ? (
+            text.text
+          ) : text.kind === 'template' ? (
+            <>
+              <em>Content template</em> <code>{text.text}</code>
+            </>
+          ) : (
+            <em>(empty)</em>
+          )}
+        </span>
+      )}
       {m.media_url.length > 0 && (
         <ul className="bubble-media" aria-label="Media">
           {m.media_url.map((url, i) => (

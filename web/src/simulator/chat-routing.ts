@@ -65,3 +65,13 @@ export function messageMarks(m: Pick<SimulatorMessage, 'direction' | 'from' | 't
 export function isWebUrl(url: string): boolean {
   return /^https?:\/\//i.test(url);
 }
+
+/**
+ * What a bubble's text is: the body; for a message sent with a Content template and no body (the
+ * template has the text), the template; else that it was empty. Null: only media, nothing to say.
+ */
+export function bubbleText(m: Pick<SimulatorMessage, 'body' | 'media_url' | 'content_sid'>): { kind: 'body' | 'template' | 'empty'; text: string } | null {
+  if (m.body !== '') return { kind: 'body', text: m.body };
+  if (m.content_sid) return { kind: 'template', text: m.content_sid };
+  return m.media_url.length === 0 ? { kind: 'empty', text: '' } : null;
+}

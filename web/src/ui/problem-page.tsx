@@ -16,12 +16,30 @@ export function ProblemPage({ title, children, back = { href: '/flows', label: '
 }
 
 /** What a failed load of one thing (a flow, an execution) shows: not found, or why it failed. */
-export function LoadProblem({ what, sid, error, status, back }: { what: string; sid: string; error: string; status: number | null; back?: { href: string; label: string } }) {
+export function LoadProblem({
+  what,
+  sid,
+  error,
+  status,
+  back,
+  where = 'in this account',
+  notFound,
+}: {
+  what: string;
+  sid: string;
+  error: string;
+  status: number | null;
+  back?: { href: string; label: string };
+  /** Where it was looked for: an execution is read through its flow, so one of another flow is not "in this flow". */
+  where?: ReactNode;
+  /** What else the 404 may mean, after "There is no … <where>." */
+  notFound?: ReactNode;
+}) {
   if (status === 404) {
     return (
       <ProblemPage title={`${what[0]!.toUpperCase()}${what.slice(1)} not found`} back={back}>
         <p>
-          There is no {what} <code className="sid">{sid}</code> in this account. It may have been deleted, or the link is wrong.
+          There is no {what} <code className="sid">{sid}</code> {where}. {notFound ?? 'It may have been deleted, or the link is wrong.'}
         </p>
       </ProblemPage>
     );
