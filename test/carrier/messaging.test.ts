@@ -266,18 +266,19 @@ describe('Twilio carrier: the send ledger', () => {
     await waitFor('ask to wait for the reply', async () => ((await server.app.store.getExecutionBySid(active))?.state as any)?.frames?.[0]?.wait?.kind === 'reply');
     const records = await server.app.store.listChannelRecords('', 100);
     const of = (executionSid: string) => records.filter((r) => r.executionSid === executionSid).map((r) => r.key.split(':')[0]).sort();
-    assert.deepEqual(of(ended), ['carrier-msg', 'inflight']);
-    assert.deepEqual(of(active), ['carrier-msg', 'inflight']);
+    // The in-flight record, the gate its request went through, the claim of the message it sent.
+    assert.deepEqual(of(ended), ['carrier-go', 'carrier-msg', 'inflight']);
+    assert.deepEqual(of(active), ['carrier-go', 'carrier-msg', 'inflight']);
     assert.ok(records.every((r) => r.accountSid === server.account.sid));
 
     // A week and a day later: the ended execution's records go, the active one's stay.
     for (const record of records) await server.app.store.putChannelRecord({ ...record, updatedAt: Date.now() - 8 * 24 * 3600 * 1000 });
     await server.app.executions.pruneHistory();
-    assert.deepEqual((await server.app.store.listChannelRecords('', 100)).map((r) => r.executionSid), [active, active]);
+    assert.deepEqual((await server.app.store.listChannelRecords('', 100)).map((r) => r.executionSid), [active, active, active]);
     // A late report for the ended execution is acknowledged and writes nothing back.
     const late = await fake.postSigned(fake.messages[0]!.statusCallback!, { MessageSid: fake.messages[0]!.sid, MessageStatus: 'delivered', AccountSid: UPSTREAM_SID });
     assert.equal(late.status, 204);
-    assert.equal((await server.app.store.listChannelRecords('', 100)).length, 2);
+    assert.equal((await server.app.store.listChannelRecords('', 100)).length, 3);
 
     assert.ok(await server.app.store.deleteAccount(server.account.sid));
     assert.deepEqual(await server.app.store.listChannelRecords('', 100), []);

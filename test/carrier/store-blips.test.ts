@@ -13,7 +13,7 @@ import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { CONTACT, NUMBER, createFlow, flow, restExecution, sendMessage, startCarrierServer, startFake, stepList, waitForEnd, type CarrierServer, type State } from './helpers.ts';
 
 /** Settings hold the carrier configuration; the send ledger is in the channel records. */
-type SettingsMethod = 'getSetting' | 'setSetting' | 'getChannelRecord' | 'putChannelRecord';
+type SettingsMethod = 'getSetting' | 'setSetting' | 'getChannelRecord' | 'putChannelRecord' | 'insertChannelRecord';
 
 /**
  * Makes the next `times` calls of `method` whose key (and value) match fail as a dropped database
@@ -97,7 +97,15 @@ describe('a database blip while the webhook channel sends', () => {
   });
 
   it('the in-flight record lands but its answer is lost: the retry knows nothing left and sends once', async () => {
-    const blip = failNext(store, 'putChannelRecord', inflightRequesting, 1, { landed: true });
+    const blip = failNext(store, 'insertChannelRecord', inflightRequesting, 1, { landed: true });
+    const { steps } = await runOnce(server, greetFlow());
+    assert.equal(blip.failed(), 1);
+    assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);
+    assert.equal(received.length, 1);
+  });
+
+  it('the gate of the request lands but its answer is lost: the retry knows nothing left and sends once', async () => {
+    const blip = failNext(store, 'insertChannelRecord', (key) => key.startsWith('carrier-go:'), 1, { landed: true });
     const { steps } = await runOnce(server, greetFlow());
     assert.equal(blip.failed(), 1);
     assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);
@@ -164,7 +172,7 @@ describe('a database blip while the Twilio carrier sends', () => {
   });
 
   it('the in-flight record lands but its answer is lost: sent once, not reported unknown', async () => {
-    const blip = failNext(store, 'putChannelRecord', inflightRequesting, 1, { landed: true });
+    const blip = failNext(store, 'insertChannelRecord', inflightRequesting, 1, { landed: true });
     const { steps } = await runOnce(server, greetFlow());
     assert.equal(blip.failed(), 1);
     assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);

@@ -1,18 +1,22 @@
 // In-flight send records: the carrier's half of "at most one message per step".
 //
 // The runtime's outbox row for a send-message effect exists before the channel is called and is
-// re-dispatched after a restart. Before the carrier sends the request to Twilio it writes
-// `inflight:<effectId>` = {state: 'requesting'}; once the outcome is known it rewrites it as
-// {state: 'done', result}. A re-dispatched effect therefore finds one of three situations:
-//   - no record: the request was never started, sending now is safe;
+// re-dispatched after a restart, or by another node once its runner's claim lapsed. Before the
+// carrier sends the request to Twilio it inserts `inflight:<effectId>` = {state: 'requesting', gated}
+// (insert-if-absent: every runner of the step shares one record), then passes the step's gate
+// (send-gate.ts: the request leaves only from the one runner that inserted it); once the outcome is
+// known it rewrites the record as {state: 'done', result}. A re-dispatched effect therefore finds:
+//   - no record, or a 'requesting' one whose gate nobody passed: no request was made, sending now is safe;
 //   - 'done': the outcome is known, it is returned again and nothing is sent;
-//   - 'requesting': the process stopped with the request possibly on the wire. The send is
+//   - 'requesting' with its gate passed by another runner (or by this process before a restart), or
+//     written without a gate by an older version: the request may be on the wire. The send is
 //     reconciled (a status callback for the step, or a lookup of the Messages upstream), never
 //     re-sent blindly; if nothing is found it is reported as failed.
 // Also kept: `carrier-msg:<MessageSid>` = the effect that sent it (so a lookup never claims one
 // message for two steps, and Conversations can tell our own messages apart), and
 // `carrier-seen:<effectId>` = the MessageSid a status callback reported for that step, and
-// `carrier-report:<effectId>` = a delivery failure reported for it and not yet applied to its execution.
+// `carrier-report:<effectId>` = a delivery failure reported for it and not yet applied to its execution,
+// and `carrier-go:<ledger key>` = the gate its request went through (send-gate.ts).
 // All are the store's channel records, each naming its account and execution: they go with either,
 // and are pruned a retention (CHANNEL_RECORD_RETENTION_MS) after the execution is no longer active,
 // when no send of it can be re-dispatched and no status report can change it any more.
@@ -36,6 +40,8 @@ export interface InflightSend {
   body: string;
   contentSid?: string;
   startedAt: number;
+  /** Its request leaves only through the step's gate (send-gate.ts); absent on records of older versions. */
+  gated?: true;
   state: 'requesting' | 'done';
   result?: SendResult;
 }
@@ -49,7 +55,7 @@ export interface MessageClaim {
   accountSid: string;
 }
 
-const inflightKey = (effectId: string) => `inflight:${effectId}`;
+export const inflightKey = (effectId: string) => `inflight:${effectId}`;
 const claimKey = (messageSid: string) => `carrier-msg:${messageSid}`;
 const seenKey = (effectId: string) => `carrier-seen:${effectId}`;
 const REPORT_PREFIX = 'carrier-report:';
@@ -91,13 +97,25 @@ export class InflightLedger {
     await this.#store.putChannelRecord({ key, accountSid: owner.accountSid, executionSid: owner.executionSid, value, updatedAt: Date.now() });
   }
 
+  /** Writes a record unless the key holds one: true when this wrote it. */
+  async insert(key: string, owner: RecordOwner, value: string): Promise<boolean> {
+    return this.#store.insertChannelRecord({ key, accountSid: owner.accountSid, executionSid: owner.executionSid, value, updatedAt: Date.now() });
+  }
+
   async get(effectId: string): Promise<InflightSend | null> {
     return parse<InflightSend>(await this.read(inflightKey(effectId)));
   }
 
-  /** Written and durable before the request leaves. */
-  async begin(record: InflightSend): Promise<void> {
-    await this.write(inflightKey(record.effectId), record, JSON.stringify(record));
+  /**
+   * Written and durable before the request leaves, unless the step has a record already (another
+   * runner's, or this runner's from an attempt whose answer was lost): the record the step has now.
+   * Never overwritten while 'requesting': a runner's record is all another has to go by.
+   */
+  async begin(record: InflightSend): Promise<InflightSend> {
+    if (await this.insert(inflightKey(record.effectId), record, JSON.stringify(record))) return record;
+    const stored = await this.get(record.effectId);
+    if (!stored) throw new Error(`the in-flight record of ${record.effectId} was removed as it was written`);
+    return stored;
   }
 
   async finish(record: InflightSend, result: SendResult, messageSid?: string): Promise<void> {

@@ -1,6 +1,7 @@
 // The real Twilio carrier: sends a flow's messages through the upstream account's Messages API
 // (or, for Conversations executions, the Conversations API, in the conversation's service), with a StatusCallback per step so
-// Twilio's delivery reports reach the execution. At most one message per step: see inflight.ts.
+// Twilio's delivery reports reach the execution. At most one message per step (and one conversation or
+// task creation): see inflight.ts and send-gate.ts.
 // A store failure before a request leaves is a StoreUnavailableError (the runtime tries again, and
 // nothing was sent); one while recording a known outcome is an UnsavedOutcomeError (the outcome
 // stands and the runtime retries the write).
@@ -8,9 +9,9 @@ import type { ConversationRequest, FlexTaskRequest, Json, JsonObject, OutboundMe
 import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
 import type { Store } from '../../runtime/ports/store.ts';
 import { recordOutcome, storeUnavailable } from '../../runtime/ports/store-errors.ts';
-import { evictOldest } from '../../lib/evict-oldest.ts';
 import { loadCarrierConfig, type TwilioUpstream } from './carrier-config.ts';
-import { InflightLedger, type InflightSend } from './inflight.ts';
+import { InflightLedger, inflightKey, type InflightSend } from './inflight.ts';
+import { SendGate } from './send-gate.ts';
 import { TwilioRestClient, type CreateOutcome, type FormParams, type RestClientOptions } from './rest-client.ts';
 import type { OutboundGuard } from './outbound-guard.ts';
 import { TaskRouterClient } from './taskrouter-client.ts';
@@ -41,26 +42,13 @@ const CH_SID = /^CH[0-9a-fA-F]{32}$/;
 /** Code reported when the outcome of a send cannot be established (Twilio's "unknown error"). */
 export const UNKNOWN_OUTCOME_CODE = 30008;
 
-/**
- * Requests this process knows never left although their 'requesting' record may be in the store: a
- * store write at or after that record failed before the request was made. A retry of the step by
- * this process then goes ahead instead of reporting an unknown outcome. Keyed by the record's key and
- * start time, so a record another node wrote since is never taken for ours; bounded.
- */
-export class UnsentSends {
-  readonly #started = new Map<string, number>();
-
-  note(key: string, startedAt: number): void {
-    this.#started.set(key, startedAt);
-    evictOldest(this.#started, 1024);
-  }
-
-  /** Whether the 'requesting' record of `key` started at `startedAt` is one of ours that never left (asked once). */
-  take(key: string, startedAt: number | undefined): boolean {
-    const noted = this.#started.get(key);
-    this.#started.delete(key);
-    return noted !== undefined && noted === startedAt;
-  }
+/** A conversation or task creation's ledger record (`carrier-conv:` / `carrier-task:` + effect id). */
+interface RequestRecord<T> {
+  state: 'requesting' | 'done';
+  result?: T;
+  at?: number;
+  /** Its requests leave only through the step's gate (send-gate.ts); absent on records of older versions. */
+  gated?: true;
 }
 
 export function statusCallbackUrl(base: string, accountSid: string, executionSid: string, effectId: string): string {
@@ -138,11 +126,12 @@ export class TwilioChannel implements MessageChannel {
   readonly #options: TwilioChannelOptions;
   /** Workspaces found for workflows (upstream AC|WW → WS), so the lookup runs once per workflow. */
   readonly #workspaces = new Map<string, string>();
-  readonly #unsent = new UnsentSends();
+  readonly #gate: SendGate;
 
   constructor(store: Store, options: TwilioChannelOptions = {}) {
     this.#store = store;
     this.#ledger = new InflightLedger(store);
+    this.#gate = new SendGate(store);
     this.#options = options;
   }
 
@@ -169,14 +158,16 @@ export class TwilioChannel implements MessageChannel {
   async send(upstream: TwilioUpstream, context: SendContext, message: OutboundMessage): Promise<SendResult> {
     const client = new TwilioRestClient(upstream, this.#restOptions);
     const effectId = context.effectId;
+    let previous: InflightSend | null = null;
     if (effectId) {
-      const previous = await this.#ledger.get(effectId).catch(storeUnavailable);
+      previous = await this.#ledger.get(effectId).catch(storeUnavailable);
       if (previous?.state === 'done' && previous.result) return previous.result;
-      if (previous?.state === 'requesting' && !this.#unsent.take(effectId, previous.startedAt)) return this.#reconcile(client, previous);
+      // Written by a version that sent without a gate: its request may have left.
+      if (previous && !previous.gated) return this.#reconcile(client, previous);
     }
     const execution = await this.#store.getExecutionBySid(context.executionSid).catch(storeUnavailable);
     const conversationSid = [message.from, execution?.channelAddress ?? ''].find((address) => CH_SID.test(address));
-    const record: InflightSend = {
+    let record: InflightSend = {
       v: 1,
       effectId: effectId ?? '',
       executionSid: context.executionSid,
@@ -187,6 +178,7 @@ export class TwilioChannel implements MessageChannel {
       body: message.body,
       // Wall-clock time, whatever clock the runtime runs on: it is compared with Twilio's dates.
       startedAt: Date.now(),
+      gated: true,
       state: 'requesting',
     };
     if (conversationSid) record.conversationSid = conversationSid;
@@ -207,10 +199,16 @@ export class TwilioChannel implements MessageChannel {
     }
 
     if (effectId) {
-      await this.#ledger.begin(record).catch((error: unknown) => {
-        this.#unsent.note(effectId, record.startedAt); // it may have landed; the request never left
-        storeUnavailable(error);
-      });
+      // Every store failure up to the gate leaves nothing sent (StoreUnavailableError: tried again).
+      const stored = previous ?? (await this.#ledger.begin(record).catch(storeUnavailable));
+      if (stored.state === 'done' && stored.result) return stored.result;
+      if (!stored.gated) return this.#reconcile(client, stored);
+      if (!(await this.#gate.pass(inflightKey(effectId), stored).catch(storeUnavailable))) {
+        // Another runner made the request: its outcome, once recorded, is the step's; else it is looked up.
+        const now = await this.#ledger.get(effectId).catch(storeUnavailable);
+        return now?.state === 'done' && now.result ? now.result : this.#reconcile(client, stored);
+      }
+      record = stored;
     }
     const outcome: CreateOutcome = conversationSid
       ? await client.createConversationMessage(conversationSid, params, conversationService)
@@ -251,20 +249,18 @@ export class TwilioChannel implements MessageChannel {
    */
   async createConversation(upstream: TwilioUpstream, context: SendContext, request: ConversationRequest): Promise<ConversationResult> {
     const key = context.effectId ? `carrier-conv:${context.effectId}` : null;
-    if (key) {
-      const previous = await this.#ledger.read(key).catch(storeUnavailable);
-      if (previous) {
-        const record = JSON.parse(previous) as { state: 'requesting' | 'done'; result?: ConversationResult; at?: number };
-        if (record.state === 'done' && record.result) return record.result;
-        if (!this.#unsent.take(key, record.at)) {
-          const result: ConversationResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Conversation creation was in flight when the server stopped; not repeated to avoid a duplicate' };
-          return recordOutcome(result, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result })));
-        }
-      }
+    const unknown: ConversationResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Conversation creation was requested by an earlier attempt (before a restart, or on another node) and its outcome is unknown; not repeated to avoid a duplicate' };
+    const previous = key ? await this.#requestRecord<ConversationResult>(key) : null;
+    if (key && previous) {
+      const settled = await this.#settled(key, context, previous, unknown);
+      if (settled) return settled;
     }
     const base = upstream.statusCallbackBaseUrl ?? this.#options.publicBaseUrl;
     if (!base) return { ok: false, code: 50000, message: 'Start Conversation on the Twilio carrier needs a public base URL (--public-base-url) for the conversation webhook' };
-    if (key) await this.#beginRequest(key, context);
+    if (key) {
+      const decided = await this.#beginRequest(key, context, previous !== null, unknown);
+      if (decided) return decided;
+    }
     const result = await this.#createConversationResources(new TwilioRestClient(upstream, this.#restOptions), base, context, request);
     if (!key) return result;
     return recordOutcome(result, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result })));
@@ -279,16 +275,11 @@ export class TwilioChannel implements MessageChannel {
    */
   async createFlexTask(upstream: TwilioUpstream, context: SendContext, task: FlexTaskRequest): Promise<TaskResult> {
     const key = context.effectId ? `carrier-task:${context.effectId}` : null;
-    if (key) {
-      const previous = await this.#ledger.read(key).catch(storeUnavailable);
-      if (previous) {
-        const record = JSON.parse(previous) as { state: 'requesting' | 'done'; result?: TaskResult; at?: number };
-        if (record.state === 'done' && record.result) return record.result;
-        if (!this.#unsent.take(key, record.at)) {
-          const result: TaskResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Task creation was in flight when the server stopped; not repeated to avoid a duplicate task' };
-          return recordOutcome(result, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result })));
-        }
-      }
+    const unknown: TaskResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Task creation was requested by an earlier attempt (before a restart, or on another node) and its outcome is unknown; not repeated to avoid a duplicate task' };
+    const previous = key ? await this.#requestRecord<TaskResult>(key) : null;
+    if (key && previous) {
+      const settled = await this.#settled(key, context, previous, unknown);
+      if (settled) return settled;
     }
     const client = new TaskRouterClient(upstream, this.#restOptions);
     let workspaceSid = upstream.taskrouterWorkspaceSid;
@@ -305,7 +296,10 @@ export class TwilioChannel implements MessageChannel {
     // A Conversations execution (flow address CH…) goes to Flex as an Interaction, as Studio does.
     const execution = await this.#store.getExecutionBySid(context.executionSid).catch(storeUnavailable);
     const conversationSid = execution && CH_SID.test(execution.channelAddress) ? execution.channelAddress : undefined;
-    if (key) await this.#beginRequest(key, context, { workspaceSid, ...(conversationSid ? { conversationSid } : {}) });
+    if (key) {
+      const decided = await this.#beginRequest(key, context, previous !== null, unknown, { workspaceSid, ...(conversationSid ? { conversationSid } : {}) });
+      if (decided) return decided;
+    }
     const outcome = conversationSid
       ? await client.createInteraction({ conversationSid, channelType: interactionChannelType(execution?.state), workspaceSid, task })
       : await client.createTask(workspaceSid, task);
@@ -322,13 +316,37 @@ export class TwilioChannel implements MessageChannel {
     return recordOutcome(result, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result })));
   }
 
-  /** Writes the 'requesting' record of a conversation or task creation before its requests leave. */
-  async #beginRequest(key: string, context: SendContext, details: Record<string, string> = {}): Promise<void> {
-    const at = Date.now();
-    await this.#ledger.write(key, context, JSON.stringify({ state: 'requesting', at, ...details })).catch((error: unknown) => {
-      this.#unsent.note(key, at); // it may have landed; nothing was requested
-      storeUnavailable(error);
-    });
+  async #requestRecord<T>(key: string): Promise<RequestRecord<T> | null> {
+    const text = await this.#ledger.read(key).catch(storeUnavailable);
+    return text ? (JSON.parse(text) as RequestRecord<T>) : null;
+  }
+
+  /**
+   * The outcome a conversation or task creation's record settles: its recorded result, or, for a
+   * 'requesting' record of a version that made requests without a gate, `unknown` (recorded). Null
+   * when the gate decides.
+   */
+  async #settled<T>(key: string, context: SendContext, record: RequestRecord<T>, unknown: T): Promise<T | null> {
+    if (record.state === 'done' && record.result) return record.result;
+    if (record.gated) return null;
+    return recordOutcome(unknown, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result: unknown })));
+  }
+
+  /**
+   * Writes the 'requesting' record of a conversation or task creation (unless the step has one) and
+   * passes its gate. Null when this runner must make the requests now; else the step's outcome:
+   * the one recorded by the runner that passed the gate, or `unknown` while it has none.
+   */
+  async #beginRequest<T>(key: string, context: SendContext, exists: boolean, unknown: T, details: Record<string, string> = {}): Promise<T | null> {
+    const record = JSON.stringify({ state: 'requesting', at: Date.now(), gated: true, ...details });
+    if (!exists && !(await this.#ledger.insert(key, context, record).catch(storeUnavailable))) {
+      const stored = await this.#requestRecord<T>(key);
+      const settled = stored ? await this.#settled(key, context, stored, unknown) : null;
+      if (settled) return settled;
+    }
+    if (await this.#gate.pass(key, context).catch(storeUnavailable)) return null;
+    const now = await this.#requestRecord<T>(key);
+    return now?.state === 'done' && now.result ? now.result : unknown;
   }
 
   async #createConversationResources(client: TwilioRestClient, base: string, context: SendContext, request: ConversationRequest): Promise<ConversationResult> {
@@ -415,7 +433,7 @@ export class TwilioChannel implements MessageChannel {
    * request may have left): a status callback for the step, else a matching message upstream,
    * else it is reported as failed. It is never sent again.
    */
-  async #reconcile(client: TwilioRestClient, record: InflightSend, reason = 'the process stopped while the request was in flight'): Promise<SendResult> {
+  async #reconcile(client: TwilioRestClient, record: InflightSend, reason = 'an earlier attempt made the request, before a restart or on another node'): Promise<SendResult> {
     const delay = this.#options.reconcileDelayMs ?? 2000;
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
     // A store failure before the outcome is known leaves the record 'requesting': a retry reconciles again.

@@ -5,7 +5,8 @@
 // nothing (a connection never made, a 429 or 503), which is retried as the Twilio carrier retries it
 // (same rules, same attempts and waits, inside the effect lease). The receiver may
 // later POST MessageStatus/ErrorCode to the StatusCallback it was given, signed the same way.
-// At most once per step, like the Twilio carrier: an unknown outcome after a crash is `failed`.
+// At most once per step, like the Twilio carrier (through the step's gate, send-gate.ts): a request
+// made by an earlier attempt whose outcome was never recorded (a crash) is `failed`, not made again.
 // A store failure before the request leaves is a StoreUnavailableError (the runtime tries again);
 // one while recording a known outcome is an UnsavedOutcomeError (the outcome stands).
 // The request goes through the outbound policy's own client, which checks the address each
@@ -16,9 +17,10 @@ import type { JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
 import type { Store } from '../../runtime/ports/store.ts';
 import { recordOutcome, storeUnavailable } from '../../runtime/ports/store-errors.ts';
-import { InflightLedger, type InflightSend } from '../twilio/inflight.ts';
+import { InflightLedger, inflightKey, type InflightSend } from '../twilio/inflight.ts';
+import { SendGate } from '../twilio/send-gate.ts';
 import { backoffDelay, DEFAULT_REST_OPTIONS, encodeForm, neverSentCode, notProcessed, retryAfterTooLong, type FormParams, type RetryPolicy } from '../twilio/rest-client.ts';
-import { statusCallbackUrl, UNKNOWN_OUTCOME_CODE, UnsentSends } from '../twilio/twilio-channel.ts';
+import { statusCallbackUrl, UNKNOWN_OUTCOME_CODE } from '../twilio/twilio-channel.ts';
 import type { OutboundGuard } from '../twilio/outbound-guard.ts';
 import type { WebhookTarget } from '../twilio/carrier-config.ts';
 import { BlockedError, FetchHttp } from '../http/fetch-http.ts';
@@ -63,11 +65,12 @@ export class WebhookChannel implements MessageChannel {
   readonly #ledger: InflightLedger;
   readonly #options: WebhookChannelOptions;
   readonly #http: FetchHttp;
-  readonly #unsent = new UnsentSends();
+  readonly #gate: SendGate;
 
   constructor(store: Store, options: WebhookChannelOptions = {}) {
     this.#store = store;
     this.#ledger = new InflightLedger(store);
+    this.#gate = new SendGate(store);
     this.#options = options;
     // A guard without a policy (tests) has made its decision in the pre-check.
     this.#http = new FetchHttp({ policy: options.guard?.policy ?? OutboundPolicy.permissive() });
@@ -79,13 +82,12 @@ export class WebhookChannel implements MessageChannel {
 
   async send(config: WebhookTarget, context: SendContext, message: OutboundMessage): Promise<SendResult> {
     const effectId = context.effectId;
+    let previous: InflightSend | null = null;
     if (effectId) {
-      const previous = await this.#ledger.get(effectId).catch(storeUnavailable);
+      previous = await this.#ledger.get(effectId).catch(storeUnavailable);
       if (previous?.state === 'done' && previous.result) return previous.result;
-      if (previous?.state === 'requesting' && !this.#unsent.take(effectId, previous.startedAt)) {
-        const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Send outcome unknown after a restart; not re-sent to avoid a duplicate' };
-        return recordOutcome(result, () => this.#ledger.finish(previous, result));
-      }
+      // Written by a version that sent without a gate: its request may have left.
+      if (previous && !previous.gated) return this.#unknown(previous, true);
     }
     const blocked = this.#options.guard ? await this.#options.guard(new URL(config.url)) : null;
     if (blocked) return { ok: false, code: 30008, message: blocked };
@@ -106,7 +108,7 @@ export class WebhookChannel implements MessageChannel {
     if (message.contentVariables) params.push(['ContentVariables', JSON.stringify(message.contentVariables)]);
     const callbackBase = config.statusCallbackBaseUrl ?? this.#options.publicBaseUrl;
     if (callbackBase && effectId) params.push(['StatusCallback', statusCallbackUrl(callbackBase, context.accountSid, context.executionSid, effectId)]);
-    const record: InflightSend = {
+    let record: InflightSend = {
       v: 1,
       effectId: effectId ?? '',
       executionSid: context.executionSid,
@@ -116,23 +118,36 @@ export class WebhookChannel implements MessageChannel {
       from: message.from,
       body: message.body,
       startedAt: (this.#options.now ?? Date.now)(),
+      gated: true,
       state: 'requesting',
     };
     if (effectId) {
-      try {
-        await this.#ledger.begin(record);
-        // The SID the gateway is given names this step's message even when its answer names another.
-        await this.#ledger.claim(sid, record);
-      } catch (error) {
-        // The record may have landed, but the request never left: this process's retry may send.
-        this.#unsent.note(effectId, record.startedAt);
-        storeUnavailable(error);
+      // Every store failure up to the gate leaves nothing sent (StoreUnavailableError: tried again).
+      record = previous ?? (await this.#ledger.begin(record).catch(storeUnavailable));
+      if (record.state === 'done' && record.result) return record.result;
+      if (!record.gated) return this.#unknown(record, true);
+      // The SID the gateway is given names this step's message even when its answer names another.
+      await this.#ledger.claim(sid, record).catch(storeUnavailable);
+      if (!(await this.#gate.pass(inflightKey(effectId), record).catch(storeUnavailable))) {
+        // Another runner made the request: its outcome, once it has recorded one, is the step's.
+        const now = await this.#ledger.get(effectId).catch(storeUnavailable);
+        return now?.state === 'done' && now.result ? now.result : this.#unknown(record, false);
       }
     }
     const result = await this.#deliver(config.url, params, account.authToken, effectId ?? sid, sid, context, message);
     if (!effectId) return result;
     const sent = result;
-    return recordOutcome(sent, () => this.#ledger.finish(record, sent, sent.ok ? String(sent.message.Sid) : undefined));
+    const made = record;
+    return recordOutcome(sent, () => this.#ledger.finish(made, sent, sent.ok ? String(sent.message.Sid) : undefined));
+  }
+
+  /**
+   * A request made earlier (before a restart, or by another node) whose outcome is not recorded: not
+   * made again. Recorded only for a record of an older version; a runner that passed the gate records its own.
+   */
+  async #unknown(record: InflightSend, save: boolean): Promise<SendResult> {
+    const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Send outcome unknown: the request was made by an earlier attempt (before a restart, or on another node); not re-sent to avoid a duplicate' };
+    return save ? recordOutcome(result, () => this.#ledger.finish(record, result)) : result;
   }
 
   /** POSTs the form, again while the gateway surely got nothing (never connected, 429, 503) and attempts remain. */
