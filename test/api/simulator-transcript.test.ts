@@ -135,3 +135,32 @@ describe('simulator transcript: execution_sid of inbound messages', () => {
     );
   });
 });
+
+describe('simulator transcript: content templates', () => {
+  it('a message sent as a content template carries its content_sid (the simulator has no text for it)', async () => {
+    const t = await startTestServer({});
+    try {
+      const definition = {
+        description: 'template',
+        initial_state: 'Trigger',
+        flags: { allow_concurrent_calls: true },
+        states: [
+          { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage', next: 'menu' }, { event: 'incomingCall' }, { event: 'incomingRequest' }], properties: {} },
+          {
+            name: 'menu',
+            type: 'send-message',
+            transitions: [{ event: 'sent' }, { event: 'failed' }],
+            properties: { from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: '', message_type: 'content_template', content_sid: 'HX0123456789abcdef0123456789abcdef' },
+          },
+        ],
+      };
+      const flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'template', status: 'published', definition })).sid;
+      const res = await t.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flowSid}/Messages`, headers: { authorization: t.auth, ...FORM }, payload: 'From=%2B15551230010&Body=hi' });
+      assert.equal(res.statusCode, 201, res.body);
+      const messages = res.json().messages as (Message & { content_sid: string | null })[];
+      assert.deepEqual(messages.map((m) => [m.direction, m.content_sid]), [['inbound', null], ['outbound-api', 'HX0123456789abcdef0123456789abcdef']]);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -26,6 +26,7 @@ export function entryJson(entry: TranscriptEntry) {
     status: entry.status,
     execution_sid: entry.executionSid,
     date_created: formatDate(entry.dateCreated),
+    content_sid: entry.contentSid ?? null,
   };
 }
 

@@ -28,6 +28,8 @@ export interface TranscriptEntry {
   flowSid: string;
   executionSid: string | null;
   dateCreated: number;
+  /** The content template a flow sent (Send Message's `content_sid`), whose text the simulator does not have. */
+  contentSid?: string;
 }
 
 export type FailureKind = 'send' | 'delivery';
@@ -223,6 +225,7 @@ export class SimulatorChannel implements MessageChannel {
       flowSid: context.flowSid,
       executionSid: context.executionSid,
       dateCreated: this.#now(),
+      ...(message.contentSid ? { contentSid: message.contentSid } : {}),
     };
     this.#record(message.from, message.to, entry);
     this.#announce(entry);
@@ -449,7 +452,7 @@ export class SimulatorChannel implements MessageChannel {
     const messageSid = sid('IM');
     const index = conversation.messages++;
     const now = this.#now();
-    const entry = (from: string, to: string): TranscriptEntry => ({ sid: messageSid, direction: 'outbound-api', from, to, body: message.body, mediaUrl: [], status: 'sent', flowSid: context.flowSid, executionSid: context.executionSid, dateCreated: now });
+    const entry = (from: string, to: string): TranscriptEntry => ({ sid: messageSid, direction: 'outbound-api', from, to, body: message.body, mediaUrl: [], status: 'sent', flowSid: context.flowSid, executionSid: context.executionSid, dateCreated: now, ...(message.contentSid ? { contentSid: message.contentSid } : {}) });
     const recipients = conversation.participants.flatMap((p) => {
       const address = str(p.messaging_binding_address) ?? str(p.identity);
       return address ? [{ address, proxy: str(p.messaging_binding_proxy_address) }] : [];
