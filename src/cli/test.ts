@@ -5,11 +5,11 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { coverageText } from '../flowtest/coverage.ts';
 import { LoadError } from '../flowtest/load.ts';
-import { REPORTERS, report, type ReporterName } from '../flowtest/reporters.ts';
+import { REPORTERS, report, textFailures, type ReporterName } from '../flowtest/reporters.ts';
 import { discover, runFiles } from '../flowtest/runner.ts';
 import { relative } from 'node:path';
 import { recordCommand } from './record.ts';
-import { updateExpectationFiles } from '../flowtest/update-expectations.ts';
+import { updateExpectations } from '../flowtest/update-expectations.ts';
 import { simulationOptionsFrom, type ConfiguredRules, type SimulationOptions } from '../flowtest/simulation.ts';
 import { CONFIG_KEYS, ConfigError, configFlagOptions } from '../config.ts';
 import { resolveConfig, type Flags } from '../config/model.ts';
@@ -25,10 +25,12 @@ Options:
   --reporter text|tap|junit|json   what to print (default text)
   --junit FILE                     also write a JUnit XML report to FILE
   --tap FILE                       also write a TAP report to FILE
-  --coverage                       print widget and transition coverage per flow
+  --coverage                       print widget and transition coverage per flow whose tests ran (in the
+                                   JSON report with --reporter json, only then)
   --coverage-json FILE             write coverage as JSON to FILE
   --update                         rewrite the failing expectations with what the flows did now (only the
-                                   failing fields; passing tests are left as they are)
+                                   failing fields; passing tests are left as they are), then re-run and say
+                                   how many changed and whether every test now passes
   --grep PATTERN                   only tests whose name matches PATTERN (a regular expression)
   --no-color                       plain output
   --record                         turn a simulator conversation into a test file (see --record --help)
@@ -135,10 +137,17 @@ export async function testCommand(argv: string[]): Promise<number> {
     console.error(`switchboard test: no test name matches --grep ${values.grep} in ${files.length} test file${files.length === 1 ? '' : 's'}`);
     return 2;
   }
-  // --update edits the failing expectations in place (src/flowtest/update-expectations.ts), before the report names the files.
-  if (values.update) summary.updated.push(...updateExpectationFiles(files, summary.results, grep));
-  console.log(report(reporter, summary, { color: !values['no-color'] && (values as Flags).color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR }));
-  if (values.coverage) console.log('\n' + coverageText(summary.coverage, (p) => relative(process.cwd(), p) || p));
+  // --update edits the failing expectations in place (src/flowtest/update-expectations.ts); what it did is said after the report.
+  const updated = values.update ? updateExpectations(files, summary.results, grep) : [];
+  const color = !values['no-color'] && (values as Flags).color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR;
+  console.log(report(reporter, summary, { color, coverage: values.coverage }));
+  if (values.coverage && reporter !== 'json') {
+    const text = coverageText(summary.coverage, (p) => relative(process.cwd(), p) || p, grep ? `Coverage (flows with a test matching --grep ${values.grep})` : 'Coverage');
+    // The JSON report holds it; after TAP it is comment lines; JUnit XML on stdout stays XML (the text goes to stderr).
+    if (reporter === 'text') console.log('\n' + text);
+    else if (reporter === 'tap') console.log(text.split('\n').map((line) => `# ${line}`).join('\n'));
+    else console.error(text);
+  }
   const outputs: [string, string | undefined, () => string][] = [
     ['--junit', values.junit, () => report('junit', summary)],
     ['--tap', values.tap, () => report('tap', summary)],
@@ -154,9 +163,22 @@ export async function testCommand(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  // With --update, failures that were rewritten no longer count against the run.
-  if (values.update && summary.updated.length > 0) {
+  // With --update, failures that were rewritten no longer count against the run: the re-run decides, and says so.
+  if (values.update && summary.failed > 0) {
+    const say = reporter === 'text' ? (line: string) => console.log(line) : (line: string) => console.error(line);
+    if (updated.length === 0) {
+      say(`--update changed nothing: none of the ${summary.failed} failing test${summary.failed === 1 ? '' : 's'} has an expectation it can rewrite (see the failures above)`);
+      return 1;
+    }
+    for (const u of updated) say(`updated ${u.expectations} expectation${u.expectations === 1 ? '' : 's'} in ${relative(process.cwd(), u.path) || u.path}`);
     const rerun = runFiles(files, { ...(grep ? { grep } : {}), simulation });
+    const ran = rerun.results.length - rerun.skipped;
+    if (rerun.failed === 0) say(`re-ran: all pass (${ran} test${ran === 1 ? '' : 's'})`);
+    else {
+      say(`re-ran: ${rerun.failed} of ${ran} test${ran === 1 ? '' : 's'} still failing:`);
+      // Only the failures: the tests that pass were listed above.
+      say(textFailures(rerun.results, { color }));
+    }
     return rerun.failed > 0 ? 1 : 0;
   }
   return summary.failed > 0 ? 1 : 0;

@@ -87,8 +87,8 @@ export function transitionLabel(t: TransitionRef): string {
   return `${t.widget} -${t.event}${t.condition ? ` (${t.condition})` : t.event === 'match' ? ` #${t.index}` : ''}-> ${t.next}`;
 }
 
-export function coverageText(report: FlowCoverage[], relative: (path: string) => string = (p) => p): string {
-  const lines = ['Coverage'];
+export function coverageText(report: FlowCoverage[], relative: (path: string) => string = (p) => p, title = 'Coverage'): string {
+  const lines = [title];
   for (const flow of report) {
     lines.push(
       `  ${relative(flow.flow)}  widgets ${flow.widgets.covered}/${flow.widgets.total} (${pct(flow.widgets.covered, flow.widgets.total)})  transitions ${flow.transitions.covered}/${flow.transitions.total} (${pct(flow.transitions.covered, flow.transitions.total)})`,

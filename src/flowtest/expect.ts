@@ -13,6 +13,7 @@ import type {
   ObservedRequest,
   ObservedStep,
   RequestExpectation,
+  SequenceExpectation,
   StepExpectation,
 } from './types.ts';
 
@@ -38,8 +39,8 @@ export function notAWidget(name: string, widgets: ReadonlySet<string>): string {
 function unknownNames(key: 'path' | 'steps', expect: Expectations, widgets: ReadonlySet<string>): string[] {
   const names =
     key === 'path'
-      ? (expect.path ?? [])
-      : (expect.steps ?? []).flatMap((step) => {
+      ? (expect.path ? sequenceItems(expect.path).items : [])
+      : (expect.steps ? sequenceItems(expect.steps).items : []).flatMap((step) => {
           const e = typeof step === 'string' ? parseStepText(step) : step;
           // A transition with no next is recorded as going to 'Ended'.
           return [e.from, ...(e.to !== undefined && e.to !== 'Ended' ? [e.to] : [])];
@@ -114,38 +115,84 @@ export function sequenceDiff<E, A>(expected: E[], actual: A[], matches: (e: E, a
   return lines;
 }
 
+/** The items of a sequence expectation, and whether it is the `{ contains }` form. */
+export function sequenceItems<T>(expected: SequenceExpectation<T>): { items: T[]; contains: boolean } {
+  return Array.isArray(expected) ? { items: expected, contains: false } : { items: expected.contains, contains: true };
+}
+
+/**
+ * How many of `expected` appear in `actual` in order (others between them): matching each to the
+ * earliest actual item left is never worse than a later one, so one pass finds whether all do.
+ */
+function inOrder<E, A>(expected: E[], actual: A[], matches: (e: E, a: A) => boolean): number {
+  let j = 0;
+  let found = 0;
+  for (const e of expected) {
+    while (j < actual.length && !matches(e, actual[j]!)) j++;
+    if (j === actual.length) break;
+    found++;
+    j++;
+  }
+  return found;
+}
+
 function compareSequence<E, A>(
   failures: Failure[],
   field: string,
-  expected: E[] | undefined,
+  expectation: SequenceExpectation<E> | undefined,
   actual: A[],
   matches: (e: E, a: A) => boolean,
   showE: (e: E) => string,
   showA: (a: A) => string,
 ): void {
-  if (expected === undefined) return;
+  if (expectation === undefined) return;
+  const { items: expected, contains } = sequenceItems(expectation);
+  const key = field.split('.').at(-1)!;
+  if (contains) {
+    const found = inOrder(expected, actual, matches);
+    if (found === expected.length) return;
+    failures.push({
+      field,
+      message: `${field} (contains): not all found in this order — ${found} of ${expected.length} in order among the ${actual.length} there`,
+      diff: sequenceDiff(expected, actual, matches, showE, showA),
+    });
+    return;
+  }
   if (expected.length === actual.length && expected.every((e, i) => matches(e, actual[i]!))) return;
+  // A shorter list most often means "these, among others": say the list is exact and how to write that.
+  const hint = expected.length < actual.length ? `; the list is exact — to check only that these appear in this order, write ${key}: { contains: [...] }` : '';
   failures.push({
     field,
-    message: `${field} differ (expected ${expected.length}, got ${actual.length})`,
+    message: `${field} differ (expected ${expected.length}, got ${actual.length}${hint})`,
     diff: sequenceDiff(expected, actual, matches, showE, showA),
   });
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** Subset comparison of objects: one failure per mismatched or missing leaf. */
-function compareSubset(failures: Failure[], field: string, expected: unknown, actual: unknown): void {
+/** "(widgets.ask has: body, status)": what the object holding a missing key does have, so a wrong key name shows. */
+function setKeys(field: string, parent: Record<string, unknown> | undefined): string {
+  if (!parent) return '';
+  const where = field.slice(0, field.lastIndexOf('.'));
+  const keys = Object.keys(parent);
+  if (keys.length === 0) return ` (${where} has nothing set)`;
+  const shown = keys.slice(0, 20).join(', ') + (keys.length > 20 ? `, … (${keys.length} in all)` : '');
+  return ` (${where} has: ${shown})`;
+}
+
+/** Subset comparison of objects: one failure per mismatched or missing leaf. `parent`: the object `actual` was read from. */
+function compareSubset(failures: Failure[], field: string, expected: unknown, actual: unknown, parent?: Record<string, unknown>): void {
   if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) {
+    if (actual === null || actual === undefined || typeof actual !== 'object' || Array.isArray(actual)) {
       failures.push({ field, message: `${field}: expected an object`, expected, actual: actual ?? null });
       return;
     }
-    for (const [key, value] of Object.entries(expected)) compareSubset(failures, `${field}.${key}`, value, Object.hasOwn(actual, key) ? (actual as Record<string, unknown>)[key] : undefined);
+    const object = actual as Record<string, unknown>;
+    for (const [key, value] of Object.entries(expected)) compareSubset(failures, `${field}.${key}`, value, Object.hasOwn(object, key) ? object[key] : undefined, object);
     return;
   }
   if (!matchesValue(expected, actual)) {
-    failures.push({ field, message: actual === undefined ? `${field} is not set` : `${field} differs`, expected, actual: actual === undefined ? '(not set)' : actual });
+    failures.push({ field, message: actual === undefined ? `${field} is not set${setKeys(field, parent)}` : `${field} differs`, expected, actual: actual === undefined ? '(not set)' : actual });
   }
 }
 

@@ -4,17 +4,19 @@
 import { isCalendarDate } from '../lib/calendar.ts';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import AjvModule, { type ErrorObject } from 'ajv';
+import AjvModule from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import type { FlowDefinition } from '../definition/types.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
 import { validateDefinition } from '../definition/validate.ts';
 import { isTooDeep, TOO_DEEP } from '../lib/json-depth.ts';
+import { locate, schemaProblems } from './schema-errors.ts';
 import type { Mocks, TestFile } from './types.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../schemas/flow-test.schema.json', import.meta.url), 'utf8')) as object;
 const Ajv = AjvModule.default;
-const checkSchema = new Ajv({ allErrors: true, strict: false }).compile(schema);
+// verbose: each error carries its schema, whose field names an unknown field is compared with.
+const checkSchema = new Ajv({ allErrors: true, strict: false, verbose: true }).compile(schema);
 
 export class LoadError extends Error {
   readonly file: string;
@@ -40,17 +42,26 @@ export interface LoadedTestFile {
    * a subflow the test declares missing.
    */
   subflows: Map<string, LoadedFlow | null>[];
+  /** Tests that cannot run (schema errors), by index, with why. */
+  invalid: Map<number, string[]>;
 }
 
-function schemaMessage(error: ErrorObject): string {
-  const where = error.instancePath ? error.instancePath.replace(/^\//, '').replace(/\//g, '.') : '(top level)';
-  if (error.keyword === 'additionalProperties') return `${where}: unknown field '${(error.params as { additionalProperty: string }).additionalProperty}'`;
-  if (error.keyword === 'enum') return `${where}: must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-  return `${where}: ${error.message ?? 'is not valid'}`;
+/** A test's name, or "tests[2]" for one the schema rejects before it has a usable name. */
+export function testName(test: unknown, index: number): string {
+  const name = (test as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && name ? name : `tests[${index}]`;
+}
+
+/** What parseTestFile returns: the file, and the tests it cannot run (by index) with why. */
+export interface ParsedTestFile {
+  file: TestFile;
+  format: 'yaml' | 'json';
+  /** Tests that do not match the schema (or whose clock does not exist), by index: the other tests still run. */
+  invalid: Map<number, string[]>;
 }
 
 /** Reads and schema-checks a test file (without loading its flow). */
-export function parseTestFile(path: string, text: string): { file: TestFile; format: 'yaml' | 'json' } {
+export function parseTestFile(path: string, text: string): ParsedTestFile {
   const format = /\.json$/i.test(path) ? 'json' : 'yaml';
   let data: unknown;
   if (format === 'json') {
@@ -69,17 +80,24 @@ export function parseTestFile(path: string, text: string): { file: TestFile; for
   }
   // The runner copies and walks the file's values (parameters, mocks, inline subflows) recursively.
   if (isTooDeep(data)) throw new LoadError(path, `the test file is ${TOO_DEEP}`);
+  const invalid = new Map<number, string[]>();
   if (!checkSchema(data)) {
-    // oneOf failures repeat themselves; keep the most specific, distinct messages.
-    const messages = [...new Set((checkSchema.errors ?? []).filter((e) => e.keyword !== 'oneOf').map(schemaMessage))];
-    throw new LoadError(path, `does not match the flow test schema:\n  ${messages.slice(0, 8).join('\n  ')}`);
+    const problems = schemaProblems(checkSchema.errors ?? []);
+    // Only on failure: the text is parsed again as a Document, whose nodes know where they are.
+    const where = locate(text, problems.map((p) => p.path));
+    const lines = problems.map((p, i) => (where[i] ? `${p.text}, at ${where[i]}` : p.text));
+    // Problems all inside tests: those tests fail, the others run.
+    const inTests = problems.length > 0 && problems.every((p) => p.path[0] === 'tests' && typeof p.path[1] === 'number');
+    if (!inTests) throw new LoadError(path, `does not match the flow test schema:\n  ${lines.slice(0, 8).join('\n  ')}`);
+    problems.forEach((p, i) => invalid.set(p.path[1] as number, [...(invalid.get(p.path[1] as number) ?? []), lines[i]!]));
   }
   const file = data as TestFile;
-  const clocks: [string, string | undefined][] = [['clock', file.clock], ...file.tests.map((t, i): [string, string | undefined] => [`tests.${i}.clock`, t.clock])];
-  for (const [where, clock] of clocks) {
-    if (clock !== undefined && parseClock(clock) === null) throw new LoadError(path, `${where}: ${JSON.stringify(clock)} is not a date and time that exists`);
-  }
-  return { file, format };
+  if (file.clock !== undefined && parseClock(file.clock) === null) throw new LoadError(path, `clock: ${JSON.stringify(file.clock)} is not a date and time that exists`);
+  file.tests.forEach((t, i) => {
+    if (invalid.has(i) || t.clock === undefined || parseClock(t.clock) !== null) return;
+    invalid.set(i, [`tests.${i}.clock: ${JSON.stringify(t.clock)} is not a date and time that exists`]);
+  });
+  return { file, format, invalid };
 }
 
 /**
@@ -141,15 +159,15 @@ export function loadTestFile(path: string): LoadedTestFile {
   } catch {
     throw new LoadError(path, 'test file not found');
   }
-  const { file, format } = parseTestFile(path, text);
+  const { file, format, invalid } = parseTestFile(path, text);
   const base = dirname(resolve(path));
   const flow = loadFlowFile(resolve(base, file.flow));
   const shared = new Map<string, LoadedFlow | null>();
   loadSubflows(base, file.mocks, shared, path);
-  const subflows = file.tests.map((test) => {
+  const subflows = file.tests.map((test, i) => {
     const own = new Map(shared);
-    loadSubflows(base, test.mocks, own, path);
+    if (!invalid.has(i)) loadSubflows(base, test.mocks, own, path);
     return own;
   });
-  return { path, format, file, flow, subflows };
+  return { path, format, file, flow, subflows, invalid };
 }

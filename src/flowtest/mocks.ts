@@ -5,6 +5,7 @@
 import type { EffectResult, Effect } from '../engine/types.ts';
 import { parseDuration } from './duration.ts';
 import type { LoadedFlow } from './load.ts';
+import { nearMiss, type LabeledMock } from './near-miss.ts';
 import { matchesText, matchesUrl } from './pattern.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../lib/sms-segments.ts';
 import type { CallOutcome, CallVerbMockKey, HttpAnswer, Responder, SendAnswer } from './simulation.ts';
@@ -51,25 +52,33 @@ export function httpAnswerFor(mock: HttpMock): HttpAnswer {
 
 /**
  * The HTTP and Function mocks of `mocks` that `used` says answered nothing, each named as the test
- * file names it ("mocks.http[0] (POST https://…)"): a URL or method that matches no request is easy to
+ * file names it ("mocks.http[0] (POST https://…) matched no request", with `miss`'s near miss): a URL or method that matches no request is easy to
  * miss when the flow still takes the path the test expects.
  */
-export function unusedHttpMocks(mocks: Mocks | undefined, used: (mock: object) => boolean): string[] {
+export function unusedHttpMocks(mocks: Mocks | undefined, used: (mock: object) => boolean, miss: (mock: object) => string | undefined = () => undefined, said = 'matched no request'): string[] {
   const label = (kind: 'http' | 'functions', mock: HttpMock, i: number) => {
     const what = kind === 'functions' && mock.name !== undefined ? `name: ${mock.name}` : `${mock.method?.toUpperCase() ?? 'any method'} ${mock.url ?? 'any URL'}`;
-    return `mocks.${kind}[${i}] (${what})`;
+    const why = miss(mock);
+    return `mocks.${kind}[${i}] (${what}) ${said}${why ? ` — ${why}` : ''}`;
   };
   return (['http', 'functions'] as const).flatMap((kind) => (mocks?.[kind] ?? []).flatMap((mock, i) => (used(mock) ? [] : [label(kind, mock, i)])));
 }
 
 export class MockResponder implements Responder {
   readonly #layers: Mocks[];
+  /** The HTTP and Function mocks as the test file names them, the test's before the file's. */
+  readonly #labeled: { http: LabeledMock[]; functions: LabeledMock[] };
   readonly #subflows: Map<string, LoadedFlow | null>;
   readonly #used = new Map<object, number>();
+  /** Why a mock that answered nothing was likely meant for a request (near-miss.ts). */
+  readonly #misses = new Map<object, string>();
   readonly #newSid: () => string;
 
   /** `layers`: the test's own mocks first, then the file's. */
   constructor(layers: (Mocks | undefined)[], subflows: Map<string, LoadedFlow | null>, newSid: () => string) {
+    const label = (kind: 'http' | 'functions') =>
+      layers.flatMap((layer, l) => (layer?.[kind] ?? []).map((mock, i) => ({ mock, label: `${l > 0 ? "the file's " : ''}mocks.${kind}[${i}]` })));
+    this.#labeled = { http: label('http'), functions: label('functions') };
     this.#layers = layers.filter((m): m is Mocks => m !== undefined);
     this.#subflows = subflows;
     this.#newSid = newSid;
@@ -92,7 +101,10 @@ export class MockResponder implements Responder {
     mock ??= this.#take(this.#layers.flatMap((l) => l.http ?? []), (m) => methodOk(m) && (m.url ? matchesUrl(m.url, url) : true) && !m.name);
     if (!mock) {
       const where = effect.purpose === 'function' ? `mocks.functions (name: ${functionName(url) || '…'})` : 'mocks.http';
-      problems.push(`unmocked ${effect.purpose === 'function' ? 'Function call' : 'HTTP request'} from widget '${effect.widget}': ${method} ${url} — add an entry under ${where}`);
+      const candidates = effect.purpose === 'function' ? [...this.#labeled.functions, ...this.#labeled.http] : this.#labeled.http;
+      const near = nearMiss(method, url, effect.widget, candidates, (m) => this.#used.get(m) ?? 0, effect.purpose === 'function' ? functionName(url) : undefined);
+      if (near && !this.#misses.has(near.mock)) this.#misses.set(near.mock, near.aboutMock);
+      problems.push(`unmocked ${effect.purpose === 'function' ? 'Function call' : 'HTTP request'} from widget '${effect.widget}': ${method} ${url} — add an entry under ${where}${near ? ` (${near.hint})` : ''}`);
       return { result: { kind: 'http-failed', reason: 'network', message: 'no mock for this request' }, delayMs: 0 };
     }
     return httpAnswerFor(mock);
@@ -129,6 +141,11 @@ export class MockResponder implements Responder {
   /** Whether a mock answered anything in this run. */
   used(mock: object): boolean {
     return this.#used.has(mock);
+  }
+
+  /** The unmocked request a mock was likely meant for, in words, or undefined. */
+  miss(mock: object): string | undefined {
+    return this.#misses.get(mock);
   }
 
   conversationFailure(): number | undefined {

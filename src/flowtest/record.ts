@@ -11,7 +11,7 @@ import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
 import { MISSING_SUBFLOW } from './load.ts';
 import { mainPath } from './simulation.ts';
 import { ApiFailure, type RemoteFlow, type RevisionSummary } from './studio-client.ts';
-import type { Expectations, HttpMock, Mocks, TestCase, TestFile } from './types.ts';
+import type { ExactExpectations, HttpMock, Mocks, RecordedTestFile, TestCase, TestFile } from './types.ts';
 
 export interface Recording {
   executionSid: string;
@@ -241,7 +241,7 @@ function mocksFor(definition: FlowDefinition, http: Map<string, HttpMock[]>): Mo
   return mocks;
 }
 
-function endOf(recording: Recording): Expectations['end'] {
+function endOf(recording: Recording): ExactExpectations['end'] {
   if (recording.status === 'active') return 'waiting';
   const last = recording.steps.filter((s) => !s.parentStepSid).at(-1);
   const error = last?.context?.error as { code?: number } | undefined;
@@ -251,7 +251,7 @@ function endOf(recording: Recording): Expectations['end'] {
   return 'completed';
 }
 
-export function testFromRecording(recording: Recording, options: { flowPath: string; name?: string }): TestFile {
+export function testFromRecording(recording: Recording, options: { flowPath: string; name?: string }): RecordedTestFile {
   const endedManually = recording.status === 'ended' && endOf(recording) === 'manual';
   const trigger = (recording.context.trigger ?? {}) as JsonObject;
   // Steps inside a subflow ran in the subflow's definition: its reply timeouts and HTTP widgets.
@@ -281,13 +281,13 @@ export function testFromRecording(recording: Recording, options: { flowPath: str
   const main = recording.steps.filter((s) => !s.parentStepSid);
   const path = mainPath(main);
   const variables = ((recording.context.flow as JsonObject | undefined)?.variables ?? {}) as JsonObject;
-  const expect: Expectations = {
+  const expect: ExactExpectations = {
     messages: recording.transcript ?? recordedMessages(recording.steps),
     path,
     ...(Object.keys(variables).length ? { variables } : {}),
     end: endOf(recording),
   };
-  const test: TestCase = {
+  const test: TestCase & { expect: ExactExpectations } = {
     name: options.name ?? `recorded ${recording.executionSid}`,
     // The clock the execution ran at: a flow that reads the time replays as it ran.
     ...(started !== undefined ? { clock: clockText(started) } : {}),

@@ -1,6 +1,6 @@
 // Reporters: readable text with diffs (the default), TAP 13 and JUnit XML for CI, and JSON.
 import { relative } from 'node:path';
-import type { Failure } from './expect.ts';
+import { stepText, type Failure } from './expect.ts';
 import type { RunSummary } from './runner.ts';
 import type { TestResult } from './run-test.ts';
 
@@ -24,6 +24,19 @@ export function failureLines(failure: Failure): string[] {
   return lines;
 }
 
+/**
+ * The failure transitions the run took, each with why (as \`simulate\` prints them): a \`failed\` in a
+ * diff otherwise hides the widget's error or the HTTP status behind it.
+ */
+export function failureStepLines(r: TestResult): string[] {
+  const steps = (r.observation?.steps ?? []).filter((s) => s.reason !== undefined);
+  if (steps.length === 0) return [];
+  return [
+    'failure transitions taken:',
+    ...steps.flatMap((s) => [`  ${s.subflow ? `(subflow ${s.subflow}) ` : ''}${stepText(s)}`, `    ✗ ${s.reason}`]),
+  ];
+}
+
 interface Paint {
   red(s: string): string;
   green(s: string): string;
@@ -38,24 +51,35 @@ const ansi: Paint = {
   dim: (s) => `\x1b[2m${s}\x1b[22m`,
 };
 
+/** One test's lines in the text report: its mark and name, and for a failure the failures, reasons and path. */
+function resultLines(r: TestResult, p: Paint): string[] {
+  const out: string[] = [];
+  if (r.status === 'passed') out.push(`${p.green('✓')} ${title(r)} ${p.dim(`(${r.durationMs.toFixed(1)} ms)`)}`);
+  else if (r.status === 'skipped') out.push(`${p.yellow('-')} ${title(r)} ${p.dim(`(skipped${r.skipReason ? `: ${r.skipReason}` : ''})`)}`);
+  else {
+    out.push(`${p.red('✗')} ${title(r)}`);
+    for (const failure of r.failures) {
+      for (const line of failureLines(failure)) {
+        const colored = line.startsWith('  - ') && !line.startsWith('  - expected') ? p.red(line) : line.startsWith('  + ') ? p.green(line) : line;
+        out.push(`    ${colored}`);
+      }
+    }
+    for (const line of failureStepLines(r)) out.push(`    ${line.trimStart().startsWith('✗') ? p.red(line) : line}`);
+    if (r.observation && r.observation.path.length) out.push(p.dim(`    path taken: ${r.observation.path.join(' → ')}`));
+  }
+  for (const note of r.notes ?? []) out.push(p.yellow(`    note: ${note}`));
+  return out;
+}
+
+/** The failed tests of `results` as the text report shows them (after --update, what still fails). */
+export function textFailures(results: TestResult[], options: { color?: boolean } = {}): string {
+  const p = options.color ? ansi : plain;
+  return results.filter((r) => r.status === 'failed').flatMap((r) => resultLines(r, p)).join('\n');
+}
+
 export function textReport(summary: RunSummary, options: { color?: boolean } = {}): string {
   const p = options.color ? ansi : plain;
-  const out: string[] = [];
-  for (const r of summary.results) {
-    if (r.status === 'passed') out.push(`${p.green('✓')} ${title(r)} ${p.dim(`(${r.durationMs.toFixed(1)} ms)`)}`);
-    else if (r.status === 'skipped') out.push(`${p.yellow('-')} ${title(r)} ${p.dim(`(skipped${r.skipReason ? `: ${r.skipReason}` : ''})`)}`);
-    else {
-      out.push(`${p.red('✗')} ${title(r)}`);
-      for (const failure of r.failures) {
-        for (const line of failureLines(failure)) {
-          const colored = line.startsWith('  - ') && !line.startsWith('  - expected') ? p.red(line) : line.startsWith('  + ') ? p.green(line) : line;
-          out.push(`    ${colored}`);
-        }
-      }
-      if (r.observation && r.observation.path.length) out.push(p.dim(`    path taken: ${r.observation.path.join(' → ')}`));
-    }
-    for (const note of r.notes ?? []) out.push(p.yellow(`    note: ${note}`));
-  }
+  const out = summary.results.flatMap((r) => resultLines(r, p));
   out.push('');
   const parts = [`${summary.passed} passed`, `${summary.failed} failed`];
   if (summary.skipped) parts.push(`${summary.skipped} skipped`);
@@ -74,6 +98,7 @@ export function tapReport(summary: RunSummary): string {
     else {
       out.push(`not ok ${n} - ${title(r)}`, '  ---', '  message: |');
       for (const failure of r.failures) for (const line of failureLines(failure)) out.push(`    ${line}`);
+      for (const line of failureStepLines(r)) out.push(`    ${line}`);
       out.push(`  file: ${JSON.stringify(rel(r.file))}`, '  ...');
     }
     for (const note of r.notes ?? []) out.push(`# note: ${note}`);
@@ -103,7 +128,7 @@ export function junitReport(summary: RunSummary): string {
       if (r.status === 'passed') out.push(...(notes.length ? [`${open}>`, ...notes, '    </testcase>'] : [`${open}/>`]));
       else if (r.status === 'skipped') out.push(`${open}>`, `      <skipped${r.skipReason ? ` message="${xml(r.skipReason)}"` : ''}/>`, '    </testcase>');
       else {
-        const text = r.failures.flatMap(failureLines).join('\n');
+        const text = [...r.failures.flatMap(failureLines), ...failureStepLines(r)].join('\n');
         out.push(`${open}>`, `      <failure message="${xml(r.failures[0]?.message ?? 'failed')}" type="AssertionError">${xml(text)}</failure>`, ...notes, '    </testcase>');
       }
     }
@@ -113,7 +138,8 @@ export function junitReport(summary: RunSummary): string {
   return out.join('\n');
 }
 
-export function jsonReport(summary: RunSummary): string {
+/** `coverage`: include the coverage (--coverage); without it a JSON report holds the tests alone. */
+export function jsonReport(summary: RunSummary, options: { coverage?: boolean } = {}): string {
   return JSON.stringify(
     {
       passed: summary.passed,
@@ -127,22 +153,25 @@ export function jsonReport(summary: RunSummary): string {
         failures: r.failures,
         ...(r.notes?.length ? { notes: r.notes } : {}),
         ...(r.observation ? { path: r.observation.path, end: r.observation.end, messages: r.observation.messages.map((m) => m.body) } : {}),
+        ...(r.status === 'failed' && r.observation?.steps.some((s) => s.reason !== undefined)
+          ? { failureSteps: r.observation.steps.filter((s) => s.reason !== undefined).map((s) => ({ step: stepText(s), reason: s.reason, ...(s.subflow ? { subflow: s.subflow } : {}) })) }
+          : {}),
       })),
-      coverage: summary.coverage.map((c) => ({ ...c, flow: rel(c.flow) })),
+      ...(options.coverage ? { coverage: summary.coverage.map((c) => ({ ...c, flow: rel(c.flow) })) } : {}),
     },
     null,
     2,
   );
 }
 
-export function report(name: ReporterName, summary: RunSummary, options: { color?: boolean } = {}): string {
+export function report(name: ReporterName, summary: RunSummary, options: { color?: boolean; coverage?: boolean } = {}): string {
   switch (name) {
     case 'tap':
       return tapReport(summary);
     case 'junit':
       return junitReport(summary);
     case 'json':
-      return jsonReport(summary);
+      return jsonReport(summary, options);
     default:
       return textReport(summary, options);
   }

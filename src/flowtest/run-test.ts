@@ -3,7 +3,7 @@
 import type { JsonObject, TriggerEvent } from '../engine/types.ts';
 import { conversationWebhookParams, messageWebhookParams } from '../channels/simulator/webhook-params.ts';
 import { parseDuration } from './duration.ts';
-import { checkExpectations, endText, type Failure } from './expect.ts';
+import { checkExpectations, endText, sequenceItems, type Failure } from './expect.ts';
 import { parseClock, type LoadedFlow } from './load.ts';
 import { MockResponder, unusedHttpMocks } from './mocks.ts';
 import { Simulation, type SimulationOptions, type StartSpec } from './simulation.ts';
@@ -26,6 +26,8 @@ export interface TestResult {
   notes?: string[];
   /** Whether a mock (the test's or the file's) answered anything in this run (for the file's unused mocks). */
   mockUsed?: (mock: object) => boolean;
+  /** The request a mock was likely meant for when it answered nothing (near-miss.ts). */
+  mockMiss?: (mock: object) => string | undefined;
   durationMs: number;
 }
 
@@ -128,8 +130,8 @@ function unwiredTrigger(flow: LoadedFlow, test: TestCase): Failure | null {
   const event = triggerEvent(test.trigger);
   const trigger = flow.definition.states.find((s) => s.type === 'trigger');
   if (!trigger || trigger.transitions.some((t) => t.event === event && t.next)) return null;
-  const path = test.expect?.path;
-  if (path && path.length === 1 && path[0] === trigger.name) return null;
+  const path = test.expect?.path && sequenceItems(test.expect.path);
+  if (path && !path.contains && path.items.length === 1 && path.items[0] === trigger.name) return null;
   const wired = trigger.transitions.filter((t) => t.next).map((t) => TRIGGER_KEYS[t.event as TriggerEvent] ?? t.event);
   return {
     field: 'trigger',
@@ -241,11 +243,13 @@ export function runTest(input: RunInput): TestResult {
   let checkpoints: Map<number, Observation> | undefined;
   let notes: string[] = [];
   let mockUsed: ((mock: object) => boolean) | undefined;
+  let mockMiss: ((mock: object) => string | undefined) | undefined;
   try {
     const played = play(input);
     checkpoints = played.checkpoints;
     mockUsed = (mock) => played.responder.used(mock);
-    notes = unusedHttpMocks(input.test.mocks, mockUsed).map((mock) => `${mock} matched no request`);
+    mockMiss = (mock) => played.responder.miss(mock);
+    notes = unusedHttpMocks(input.test.mocks, mockUsed, mockMiss);
     observation = played.sim.observation();
     failures = [
       ...observation.problems.map((p) => ({ field: 'runner', message: p })),
@@ -266,6 +270,7 @@ export function runTest(input: RunInput): TestResult {
     ...(checkpoints?.size ? { checkpoints } : {}),
     ...(notes.length ? { notes } : {}),
     ...(mockUsed ? { mockUsed } : {}),
+    ...(mockMiss ? { mockMiss } : {}),
     durationMs: performance.now() - started,
   };
 }

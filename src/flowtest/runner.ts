@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CoverageCollector, type FlowCoverage } from './coverage.ts';
-import { LoadError, loadTestFile, type LoadedTestFile } from './load.ts';
+import { LoadError, loadTestFile, testName, type LoadedTestFile } from './load.ts';
 import { unusedHttpMocks } from './mocks.ts';
 import { runTest, type TestResult } from './run-test.ts';
 import type { SimulationOptions } from './simulation.ts';
@@ -65,22 +65,35 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
       results.push({ file: path, flowPath: '', name: '(load)', status: 'failed', failures: [{ field: 'file', message }], observation: null, durationMs: 0 });
       continue;
     }
-    coverage.register(loaded.flow.path, loaded.flow.definition);
-    for (const subflows of loaded.subflows) for (const sub of subflows.values()) if (sub) coverage.register(sub.path, sub.definition);
     const fileResults: TestResult[] = [];
     loaded.file.tests.forEach((test, i) => {
-      if (options.grep && !options.grep.test(test.name)) return;
+      const name = testName(test, i);
+      if (options.grep && !options.grep.test(name)) return;
+      const invalid = loaded.invalid.get(i);
+      if (invalid) {
+        // Said as the file's schema errors are, for this test alone: the file's other tests still run.
+        const message = `${path}: tests.${i} does not match the flow test schema:\n  ${invalid.slice(0, 8).join('\n  ')}`;
+        fileResults.push({ file: path, flowPath: loaded.flow.path, name, status: 'failed', failures: [{ field: 'file', message }], observation: null, durationMs: 0 });
+        return;
+      }
       const subflows = loaded.subflows[i]!;
       const result = runTest({ file: path, flow: loaded.flow, test, fileMocks: loaded.file.mocks, subflows, options: options.simulation, fileClock: loaded.file.clock });
       if (result.observation) coverage.add(loaded.flow.path, loaded.flow.definition, result.observation.steps, subflows);
       fileResults.push(result);
     });
+    // Flows count towards coverage when a test of theirs was selected: with --grep, a flow whose tests were all
+    // left out is not listed, rather than listed as never reached.
+    if (fileResults.length) {
+      coverage.register(loaded.flow.path, loaded.flow.definition);
+      for (const subflows of loaded.subflows) for (const sub of subflows.values()) if (sub) coverage.register(sub.path, sub.definition);
+    }
     // The file's mocks serve every test: one that none answered is noted (when every test ran, so none was left out).
     const ranAll = fileResults.length === loaded.file.tests.length && fileResults.every((r) => r.mockUsed);
     const last = fileResults.at(-1);
     if (ranAll && last) {
-      const unused = unusedHttpMocks(loaded.file.mocks, (mock) => fileResults.some((r) => r.mockUsed!(mock)));
-      if (unused.length) last.notes = [...(last.notes ?? []), ...unused.map((mock) => `the file's ${mock} matched no request in any test`)];
+      const miss = (mock: object) => fileResults.map((r) => r.mockMiss?.(mock)).find((why) => why !== undefined);
+      const unused = unusedHttpMocks(loaded.file.mocks, (mock) => fileResults.some((r) => r.mockUsed!(mock)), miss, 'matched no request in any test');
+      if (unused.length) last.notes = [...(last.notes ?? []), ...unused.map((mock) => `the file's ${mock}`)];
     }
     results.push(...fileResults);
   }

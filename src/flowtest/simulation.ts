@@ -20,6 +20,7 @@ import type { FlowDefinition } from '../definition/types.ts';
 import { buildRequest } from '../channels/http/fetch-http.ts';
 import type { RecordedStep } from './derive.ts';
 import type { EndState, Mocks, Observation, ObservedMessage, ObservedRequest, ObservedStep } from './types.ts';
+import { effectFailure, failureReason } from './failure-reason.ts';
 
 export type Payload = Extract<Effect, { effectId: string }>;
 type HttpEffect = Extract<Effect, { type: 'http-request' }>;
@@ -145,6 +146,10 @@ export class Simulation {
   #counter = 0;
   #expiresAt = Infinity;
   #activeSubflow: string | null = null;
+  /** Why each widget's last effect failed (a failed widget's outputs often do not say), for the step's reason. */
+  readonly #effectFailures = new Map<string, string>();
+  /** The widget whose effect is being carried out. */
+  #performing: string | null = null;
   /** Voice: call waits whose prompts the caller has already heard, and when the open Gather started listening. */
   readonly #heardWaits = new Set<string>();
   #gather: { callbackId: string; since: number; timeoutMs: number; finishOnKey: string; numDigits: number; actionOnEmptyResult: boolean } | null = null;
@@ -196,6 +201,11 @@ export class Simulation {
   /** Applies an event (the state is not shared with the engine: it copies what it is given). */
   deliver(event: EngineEvent): void {
     if (!this.state) throw new Error('the execution has not started');
+    if (event.type === 'effect-result' && this.#performing !== null) {
+      const why = effectFailure(event.result);
+      if (why) this.#effectFailures.set(this.#performing, why);
+      else this.#effectFailures.delete(this.#performing);
+    }
     this.#take(handleEvent(this.#input(), this.state, event));
   }
 
@@ -258,6 +268,8 @@ export class Simulation {
     this.state = result.state;
     for (const step of result.steps) {
       if (!step.parentStepSid) this.#activeSubflow = null;
+      const reason = failureReason(step.name, step.context, this.#effectFailures.get(step.transitionedFrom));
+      this.#effectFailures.delete(step.transitionedFrom);
       this.steps.push({
         from: step.transitionedFrom,
         event: step.name,
@@ -265,6 +277,7 @@ export class Simulation {
         ...(step.parentStepSid && this.#activeSubflow ? { subflow: this.#activeSubflow } : {}),
         at: step.at,
         ...(step.transitionIndex !== undefined ? { transition: step.transitionIndex } : {}),
+        ...(reason ? { reason } : {}),
       });
       this.recordedSteps.push({ from: step.transitionedFrom, event: step.name, to: step.transitionedTo, type: step.type, context: step.context, parentStepSid: step.parentStepSid });
     }
@@ -461,6 +474,15 @@ export class Simulation {
   }
 
   #perform(effect: Payload): void {
+    this.#performing = effect.widget;
+    try {
+      this.#carryOut(effect);
+    } finally {
+      this.#performing = null;
+    }
+  }
+
+  #carryOut(effect: Payload): void {
     if (effect.type === 'create-task' || effect.type === 'start-conversation' || effect.type === 'call-recording') {
       const known = this.responder.answer?.(effect);
       if (known) {

@@ -127,13 +127,19 @@ export type StepExpectation = string | { from: string; event?: string; to?: stri
 export type RequestExpectation = { method?: string; url?: Pattern; body?: Pattern; parameters?: Record<string, Pattern>; widget?: string };
 export type EndExpectation = 'completed' | 'waiting' | 'manual' | 'expired' | 'error' | { error: number; message?: Pattern };
 
+/**
+ * A sequence expectation: the whole list, exactly, or `{ contains: […] }`: these appear in this order,
+ * with anything before, between and after them.
+ */
+export type SequenceExpectation<T> = T[] | { contains: T[] };
+
 export interface Expectations {
-  messages?: MessageExpectation[];
+  messages?: SequenceExpectation<MessageExpectation>;
   /** Voice: what the caller hears (say/play), in order. */
-  heard?: Pattern[];
-  path?: string[];
-  steps?: StepExpectation[];
-  requests?: RequestExpectation[];
+  heard?: SequenceExpectation<Pattern>;
+  path?: SequenceExpectation<string>;
+  steps?: SequenceExpectation<StepExpectation>;
+  requests?: SequenceExpectation<RequestExpectation>;
   /** Subset match on flow.variables; values may be patterns. */
   variables?: JsonObject;
   /** Subset match on widgets.<name> outputs. */
@@ -141,6 +147,15 @@ export interface Expectations {
   /** Subset match on flow.data. */
   data?: JsonObject;
   end?: EndExpectation;
+}
+
+/** Expectations as --record writes them: every sequence an exact list. */
+export interface ExactExpectations extends Expectations {
+  messages?: MessageExpectation[];
+  heard?: Pattern[];
+  path?: string[];
+  steps?: StepExpectation[];
+  requests?: RequestExpectation[];
 }
 
 /** An ISO 8601 date and time with its UTC offset ("2026-05-04T18:30:00-04:00"): when the simulated clock starts. */
@@ -155,6 +170,11 @@ export interface TestCase {
   script?: ScriptStep[];
   expect?: Expectations;
   skip?: boolean | string;
+}
+
+/** A test file --record writes: one test whose expectations are exact lists. */
+export interface RecordedTestFile extends TestFile {
+  tests: (TestCase & { expect: ExactExpectations })[];
 }
 
 export interface TestFile {
@@ -180,6 +200,8 @@ export interface ObservedStep {
   at: number;
   /** The index of the transition taken in the widget's `transitions` (split conditions to the same widget differ by it). */
   transition?: number;
+  /** Why the widget failed, when the step is a failure transition (its error, the failed request…). */
+  reason?: string;
 }
 
 export interface ObservedMessage {

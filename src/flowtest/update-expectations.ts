@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, stringify, Scalar, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { checkExpectations, expectationsFrom, parseStepText } from './expect.ts';
-import { LoadError, parseTestFile } from './load.ts';
+import { LoadError, parseTestFile, testName } from './load.ts';
 import { matchesText, matchesUrlExactly, matchesValue } from './pattern.ts';
 import type { TestResult } from './run-test.ts';
 import type { EndExpectation, Expectations, MessageExpectation, Observation, ObservedMessage, ObservedRequest, ObservedStep, RequestExpectation, StepExpectation, TestCase, TestFile } from './types.ts';
@@ -86,6 +86,8 @@ export function repairedExpectations(current: Expectations, failedKeys: Set<keyo
       const actual = contextPart(key, observation);
       next.widgets = Object.fromEntries(Object.entries(before.widgets).map(([name, value]) => [name, notInFlow.has(name) ? value : project(value, isObject(actual) ? own(actual, name) : undefined)]));
     } else if (SUBSET_KEYS.has(key)) next[key] = isObject(before[key]) ? project(before[key], contextPart(key, observation)) : expectationsFrom(observation, [key])[key];
+    // A `{ contains }` list names what matters among the rest: the run cannot say which of its items to write there.
+    else if (SEQUENCE_KEYS.has(key) && isObject(before[key])) continue;
     else if (SEQUENCE_KEYS.has(key)) next[key] = Array.isArray(before[key]) ? mergeSequence(key, before[key], observation) : expectationsFrom(observation, [key])[key];
   }
   return same(next, current) ? null : (next as Expectations);
@@ -622,7 +624,23 @@ function readsBackAs(text: string, format: 'yaml' | 'json', wanted: unknown): bo
  * (tests are paired with results in file order, as the run made them) and written back. The files changed.
  */
 export function updateExpectationFiles(files: string[], results: TestResult[], grep?: RegExp): string[] {
-  const updated: string[] = [];
+  return updateExpectations(files, results, grep).map((u) => u.path);
+}
+
+/** A file --update rewrote, and how many expectations (keys of a test's or a script step's `expect`) changed in it. */
+export interface UpdatedFile {
+  path: string;
+  expectations: number;
+}
+
+/** The keys of `after` whose value is not that of `before`. */
+function changedKeys(before: Expectations | undefined, after: Expectations): number {
+  return Object.keys(after).filter((key) => !same((before as Record<string, unknown> | undefined)?.[key], (after as Record<string, unknown>)[key])).length;
+}
+
+/** updateExpectationFiles, saying how many expectations changed in each file. */
+export function updateExpectations(files: string[], results: TestResult[], grep?: RegExp): UpdatedFile[] {
+  const updated: UpdatedFile[] = [];
   for (const path of files) {
     const own = results.filter((r) => r.file === path && r.name !== '(load)');
     if (own.length === 0) continue;
@@ -635,17 +653,25 @@ export function updateExpectationFiles(files: string[], results: TestResult[], g
       if (error instanceof LoadError || (error as { code?: string }).code === 'ENOENT') continue;
       throw error;
     }
-    const ran = parsed.file.tests.map((test, index) => ({ test, index })).filter(({ test }) => !grep || grep.test(test.name));
+    const ran = parsed.file.tests.map((test, index) => ({ test, index })).filter(({ test, index }) => !grep || grep.test(testName(test, index)));
     const updates = new Map<number, TestUpdate>();
     ran.forEach(({ test, index }, k) => {
-      const result = own[k]?.name === test.name ? own[k] : own.find((r) => r.name === test.name);
-      if (!result) return;
+      const name = testName(test, index);
+      const result = own[k]?.name === name ? own[k] : own.find((r) => r.name === name);
+      // A test the schema rejects is not run: nothing to repair it from.
+      if (!result || parsed.invalid.has(index)) return;
       const next = testUpdate(test, result);
       if (next) updates.set(index, next);
     });
     if (updates.size === 0) continue;
     writeFileSync(path, updateTestFileText(text, parsed.format, updates));
-    updated.push(path);
+    let expectations = 0;
+    for (const [index, u] of updates) {
+      const test = parsed.file.tests[index]!;
+      if (u.expect) expectations += changedKeys(test.expect, u.expect);
+      for (const [step, next] of u.script) expectations += changedKeys((test.script?.[step] as { expect?: Expectations } | undefined)?.expect, next);
+    }
+    updated.push({ path, expectations });
   }
   return updated;
 }

@@ -361,6 +361,7 @@ describe('flow test runner', () => {
   it('explains files it cannot use: schema errors, broken YAML, missing flows, invalid flows', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
     try {
+      copyFileSync(EXAMPLE_FLOW, join(dir, 'x.json'));
       writeFileSync(join(dir, 'schema.test.yaml'), 'flow: x.json\ntests:\n  - name: a\n    trigger: { sms: {} }\n    expect: { mesages: [] }\n');
       writeFileSync(join(dir, 'broken.test.yaml'), 'flow: [unclosed\n');
       writeFileSync(join(dir, 'missing.test.yaml'), 'flow: nowhere.json\ntests: [{ name: a, trigger: { message: {} } }]\n');
@@ -369,7 +370,7 @@ describe('flow test runner', () => {
       const summary = runFiles(discover([dir]));
       assert.equal(summary.failed, 4);
       const text = textReport(summary);
-      assert.match(text, /schema\.test\.yaml: does not match the flow test schema:\n\s+tests\.0\.trigger: unknown field 'sms'\n\s+tests\.0\.expect: unknown field 'mesages'/);
+      assert.match(text, /schema\.test\.yaml: tests\.0 does not match the flow test schema:\n\s+tests\.0\.trigger: unknown field 'sms', at line 4, column 16\n\s+tests\.0\.expect: unknown field 'mesages' \(did you mean 'messages'\?\), at line 5, column 15/);
       assert.match(text, /broken\.test\.yaml: not valid YAML/);
       assert.match(text, /nowhere\.json: flow file not found/);
       assert.match(text, /bad\.json: the flow definition is not valid:\n.*\n\s+#\/initial_state: initial_state "Nope" does not name a state/);
