@@ -1,7 +1,8 @@
 // `switchboard accounts …` and `switchboard keys …`: manage credentials in the store directly. A
 // server using the same store stops taking a rotated token or a deleted key within its read-cache
-// time (--read-cache-ms, 1 s by default).
-import { openStore } from '../app.ts';
+// time (--read-cache-ms, 1 s by default). A store an older Switchboard made is refused, not migrated
+// (cli-store.ts): only serve upgrades it.
+import { openCliStore, refusingOlderSchema } from './cli-store.ts';
 import { loadConfig, type SwitchboardConfig } from '../config.ts';
 import { AccountService } from '../runtime/accounts.ts';
 import { isSid } from '../runtime/ids.ts';
@@ -13,7 +14,7 @@ export const ACCOUNTS_USAGE = 'usage: switchboard accounts create [--friendly-na
 export const KEYS_USAGE = 'usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] | delete SK…';
 
 async function withStore<T>(config: SwitchboardConfig, fn: (store: Store, accounts: AccountService) => Promise<T>): Promise<T> {
-  const store = openStore(config);
+  const store = openCliStore(config);
   try {
     return await fn(store, new AccountService(store, Date.now));
   } finally {
@@ -41,7 +42,15 @@ function sidArgument(prefix: 'AC' | 'SK', value: string | undefined, usage: stri
   return value;
 }
 
-export async function accountsCommand(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
+export function accountsCommand(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
+  return refusingOlderSchema(() => accounts(sub, flags, target));
+}
+
+export function keysCommand(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
+  return refusingOlderSchema(() => keys(sub, flags, target));
+}
+
+async function accounts(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
   if (sub === 'create') {
     const name = typeof flags['friendly-name'] === 'string' ? flags['friendly-name'] : 'Account';
     const account = await withStore(loadConfig(flags), (_, accounts) => accounts.create(name));
@@ -82,7 +91,7 @@ export async function accountsCommand(sub: string | undefined, flags: Flags, tar
   return usageError('accounts', sub, ACCOUNTS_USAGE);
 }
 
-export async function keysCommand(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
+async function keys(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
   const accountSid = flags.account;
   if (accountSid !== undefined && (typeof accountSid !== 'string' || !isSid('AC', accountSid))) {
     return fail(`--account must be an account SID (AC…), got '${String(accountSid)}'`, 2);

@@ -2,7 +2,7 @@
 // Twilio carrier, or a plain webhook), written to the store directly like `accounts`. A running
 // server picks the change up on its next send; no restart needed.
 import { parseArgs } from 'node:util';
-import { openStore } from '../app.ts';
+import { openCliStore, refusingOlderSchema } from './cli-store.ts';
 import { configFlagOptions, loadConfig } from '../config.ts';
 import { booleanWithValue, extraArguments, optionNotTaken, switchWithWord } from './stray-arguments.ts';
 import {
@@ -15,6 +15,9 @@ import {
   type CarrierInput,
 } from '../channels/twilio/carrier-config.ts';
 import { isSid } from '../runtime/ids.ts';
+import type { Store } from '../runtime/ports/store.ts';
+
+type Flags = Record<string, string | boolean | undefined>;
 
 export const CARRIER_USAGE = `Usage: switchboard carrier <show|set|reset> --account AC… [options]
 
@@ -94,7 +97,10 @@ export async function carrierCommand(argv: string[]): Promise<number> {
     console.error('--account AC… is required (the Switchboard account whose flows use this channel)');
     return 2;
   }
-  const store = openStore(loadConfig(values));
+  return refusingOlderSchema(() => carrierOn(openCliStore(loadConfig(values)), sub, account, values));
+}
+
+async function carrierOn(store: Store, sub: string, account: string, values: Flags): Promise<number> {
   try {
     if (!(await store.getAccount(account))) {
       console.error(`account ${account} does not exist in this store`);

@@ -6,8 +6,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { SIMULATOR_FLOW_ADDRESS } from '../channels/simulator/simulator-channel.ts';
-import { createApp, openStore, type App } from '../app.ts';
+import { createApp, type App } from '../app.ts';
 import { guestStore } from './guest-store.ts';
+import { openCliStore, reportSchemaRefusal } from './cli-store.ts';
 import { loadConfig } from '../config.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
 import { DomainError } from '../runtime/errors.ts';
@@ -156,9 +157,16 @@ export async function openFlowTarget(target: string, flags: Flags): Promise<{ ap
   const observer = failureRecorder(failures, () => opened?.observability.observer ?? NO_OBSERVER);
   // A flow file runs alone in memory; a FlowSid as a guest of the store a server may be running on:
   // only this process's executions' timers fire here, and none of the server's work is taken on
-  // (nor a server's background chores, such as the delivery-report sweep, started).
-  const store = fromFile ? new SqliteStore({ path: ':memory:' }) : guestStore(openStore(config));
-  const app = await createApp(config, { store, runtime: { observer }, backgroundChores: false });
+  // (nor a server's background chores, such as the delivery-report sweep, started). That store is not
+  // migrated here: one an older Switchboard made is refused (cli-store.ts).
+  let app: App;
+  try {
+    const store = fromFile ? new SqliteStore({ path: ':memory:' }) : guestStore(openCliStore(config));
+    app = await createApp(config, { store, runtime: { observer }, backgroundChores: false });
+  } catch (error) {
+    if (reportSchemaRefusal(error)) return null;
+    throw error;
+  }
   opened = app;
   effectFailures.set(app, failures);
   try {
@@ -175,7 +183,10 @@ export async function openFlowTarget(target: string, flags: Flags): Promise<{ ap
       for (const problem of published.problems) console.error(problem);
     }
   } catch (error) {
-    await app.close();
+    // What failed is reported, not closing after it (a store that never opened fails that again).
+    await app.close().catch(() => undefined);
+    // PostgreSQL refuses an older schema at the first query.
+    if (reportSchemaRefusal(error)) return null;
     throw error;
   }
   await app.close();

@@ -2,29 +2,73 @@
 // embedded store holds (accounts, keys, settings, flows, revisions, test users, executions,
 // steps, timers, pending effects) into an empty PostgreSQL database, then checks the counts.
 // Either side may be either backend. Stop every server using either store first: a SQLite side
-// whose data directory a server holds (its switchboard.lock) is refused.
-import { existsSync, rmSync, rmdirSync, statSync } from 'node:fs';
+// whose data directory a server holds (its switchboard.lock) is refused. Neither side is migrated in
+// place: a SQLite source an older Switchboard made is read through an upgraded copy (the file stays
+// as it was, a backup its version still opens); any other older schema is refused.
+import { DatabaseSync } from 'node:sqlite';
+import { existsSync, mkdtempSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../config.ts';
 import type { Store } from '../runtime/ports/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
+import { SQLITE_MIGRATIONS } from '../store/sqlite/migrations.ts';
+import { SchemaUpgradeNeededError } from '../store/schema-upgrade.ts';
 import { DataDirLock, DataDirLockedError, LOCK_FILE } from '../store/sqlite/data-dir-lock.ts';
 import { DatabaseStartupError, PostgresStore } from '../store/postgres/postgres-store.ts';
 import { TargetNotEmptyError, copyStore, countStore } from '../store/copy-store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
-/** `sqlite:<file or data dir>` or a postgres:// URL (its schema from --database-schema). */
+/** `sqlite:<file or data dir>` or a postgres:// URL (its schema from --database-schema); an older schema is refused, not migrated. */
 export function openStoreSpec(spec: string, role: 'from' | 'to', options: { schema: string; poolSize: number; statementTimeoutMs: number }): Store {
   if (/^postgres(ql)?:\/\//.test(spec)) {
-    return new PostgresStore({ connectionString: spec, schema: options.schema, poolSize: options.poolSize, statementTimeoutMs: options.statementTimeoutMs });
+    return new PostgresStore({ connectionString: spec, schema: options.schema, poolSize: options.poolSize, statementTimeoutMs: options.statementTimeoutMs, schemaUpgrade: 'refuse' });
   }
   const path = sqlitePathOf(spec);
   if (path !== undefined) {
     if (role === 'from' && !existsSync(path)) throw new ConfigError(`--from: no SQLite database at ${path}`);
-    return new SqliteStore({ path });
+    return new SqliteStore({ path, schemaUpgrade: 'refuse' });
   }
   throw new ConfigError(`--${role} must be sqlite:<path> or a postgres:// URL, got '${spec}'`);
+}
+
+/**
+ * The store to copy from, and what to do once it is closed. A SQLite file whose schema is older than
+ * this build's is never written: a snapshot of it (VACUUM INTO, from a read-only connection) is
+ * migrated in a private temporary folder and read instead, and the folder removed afterwards.
+ */
+function openSource(spec: string, options: { schema: string; poolSize: number; statementTimeoutMs: number }): { store: Store; dispose(): void } {
+  const path = sqlitePathOf(spec);
+  const version = path !== undefined && existsSync(path) ? sqliteVersion(path) : undefined;
+  if (version === undefined || version >= SQLITE_MIGRATIONS.length) return { store: openStoreSpec(spec, 'from', options), dispose: () => undefined };
+  // Private: the copy holds the account tokens and carrier secrets the source does.
+  const folder = mkdtempSync(join(tmpdir(), 'switchboard-migrate-'));
+  const dispose = () => rmSync(folder, { recursive: true, force: true });
+  try {
+    const copy = join(folder, 'switchboard.db');
+    const source = new DatabaseSync(path!, { readOnly: true });
+    try {
+      source.prepare('VACUUM INTO ?').run(copy);
+    } finally {
+      source.close();
+    }
+    console.log(`${path} has schema version ${version}, older than this Switchboard's (${SQLITE_MIGRATIONS.length}): copying from an upgraded snapshot of it (the file is left as it was)`);
+    return { store: new SqliteStore({ path: copy }), dispose };
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
+
+/** A SQLite file's schema version, read without writing to it. */
+function sqliteVersion(path: string): number {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+  } finally {
+    db.close();
+  }
 }
 
 /** The database file a `sqlite:<file or data dir>` spec names; undefined for any other spec. */
@@ -113,7 +157,7 @@ export async function migrateStoreCommand(flags: Flags): Promise<number> {
 }
 
 async function migrate(from: string, to: string, options: { schema: string; poolSize: number; statementTimeoutMs: number }): Promise<number> {
-  const source = openStoreSpec(from, 'from', options);
+  const { store: source, dispose: disposeSource } = openSource(from, options);
   const targetPath = sqlitePathOf(to);
   const createdTarget = targetPath === undefined ? undefined : newSqliteTarget(targetPath);
   let target: Store | undefined;
@@ -134,14 +178,15 @@ async function migrate(from: string, to: string, options: { schema: string; pool
     migrated = true;
     return 0;
   } catch (error) {
-    // A full target, or a PostgreSQL that is unreachable, refuses the login or is newer: one line.
-    if (error instanceof TargetNotEmptyError || error instanceof DatabaseStartupError) {
+    // A full target, or a PostgreSQL that is unreachable, refuses the login or is newer, or a side
+    // an older version made (it is not upgraded here): one line.
+    if (error instanceof TargetNotEmptyError || error instanceof DatabaseStartupError || error instanceof SchemaUpgradeNeededError) {
       console.error(`switchboard: ${error.message}`);
       return 1;
     }
     throw error;
   } finally {
-    await source.close();
+    await source.close().finally(disposeSource);
     await target?.close();
     // A failed migration into a SQLite file this command created leaves no half-made file behind.
     if (!migrated && createdTarget) removeNewTarget(createdTarget);

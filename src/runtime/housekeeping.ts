@@ -10,6 +10,7 @@ import type { ExecutionAge, Store } from './ports/store.ts';
 import type { WorkLeases } from './leases.ts';
 import { ALERT_RETENTION_MS, RECEIPT_RETENTION_MS } from './alerts.ts';
 import { isConflict } from './conflicts.ts';
+import { SchemaWatch } from './schema-watch.ts';
 
 /** How often a node looks for effects whose claim expired (a dead node's). */
 const ORPHAN_SWEEP_MS = 1000;
@@ -40,6 +41,7 @@ export class Housekeeping {
    * waits a lease, as a timer whose sprint failed waits for its claim to run out.
    */
   #expiryRetryAt = Number.NEGATIVE_INFINITY;
+  readonly #schema: SchemaWatch;
 
   constructor(ctx: RuntimeContext, sprints: Pick<Sprints, 'deliver'>, effects: Pick<EffectRunner, 'dispatch' | 'backlogged'>) {
     this.#ctx = ctx;
@@ -49,6 +51,15 @@ export class Housekeeping {
     this.#leases = ctx.leases;
     this.#sprints = sprints;
     this.#effects = effects;
+    this.#schema = new SchemaWatch(ctx.store);
+  }
+
+  /**
+   * Whether a newer Switchboard has migrated the store past this build: then this node takes on no
+   * background work (timers, orphaned effects, expiry, pruning), whose rows it may misread.
+   */
+  superseded(): Promise<boolean> {
+    return this.#schema.superseded();
   }
 
   /** No expiry sweep runs before this time (see #expiryRetryAt). */
@@ -124,7 +135,7 @@ export class Housekeeping {
   /** Claims effects nobody holds (a dead node's, once its lease expired) and carries them out. */
   async sweepOrphanedEffects(): Promise<void> {
     this.#lastSweep = this.#options.now();
-    if (this.#effects.backlogged()) return;
+    if (this.#effects.backlogged() || (await this.superseded())) return;
     const orphans = await this.#store.claimEffects(this.#options.now(), this.#leases.lease(), 200);
     for (const effect of orphans) if (!this.#leases.holds('effect', effect.id)) this.#effects.dispatch(effect);
   }

@@ -91,17 +91,23 @@ export class TimerLoop {
     this.#timer = setTimeout(() => {
       void this.#ctx.track(
         (async () => {
+          let superseded = false;
           try {
             const claim = this.#dueBy <= this.#options.now();
             this.#dueBy = Number.POSITIVE_INFINITY; // lowered by wakeBy while this round runs
+            // A newer Switchboard migrated the store: its work is no longer this node's to take on.
+            if ((superseded = await this.#housekeeping.superseded())) return;
             if (claim) await this.#drainDueTimers();
             // A sprint that fails is logged by the observer and retried next round; it must not hold up the chores below.
             if (!this.#ctx.stopped) await this.#housekeeping.expireOld().catch(() => undefined);
             if (!this.#ctx.stopped && this.#housekeeping.sweepDue()) await this.#housekeeping.sweepOrphanedEffects();
             if (!this.#ctx.stopped && this.#housekeeping.pruneDue()) await this.#housekeeping.pruneHistory();
           } finally {
-            const next = await this.#nextDue().catch(() => undefined);
-            if (next === undefined) {
+            const next = superseded ? undefined : await this.#nextDue().catch(() => undefined);
+            if (superseded) {
+              // Only polled, so a due timer does not wake the loop at once, again and again.
+              this.#schedule(TIMER_POLL_MS, Number.POSITIVE_INFINITY);
+            } else if (next === undefined) {
               // The store did not answer: look again in a while, claiming as if something were due.
               this.#schedule(TIMER_POLL_MS, Number.NEGATIVE_INFINITY);
             } else {

@@ -1,5 +1,6 @@
 // Probes for orchestrators: /healthz says the process is alive and serving; /readyz says it can do
-// real work — the store answers and its schema is fully migrated. Neither needs credentials.
+// real work — the store answers and its schema is the one this build was made for (not behind it,
+// nor migrated past it by a newer node since this one started). Neither needs credentials.
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 
@@ -27,25 +28,35 @@ export async function readiness(ctx: Pick<ApiContext, 'store'>): Promise<Readine
   } catch (error) {
     checks.store = { ok: false, kind: store.kind, error: (error as Error).message };
   }
-  if (checks.store.ok && store.schemaStatus) {
-    try {
-      const { applied, expected } = await withTimeout(store.schemaStatus(), STORE_PROBE_TIMEOUT_MS, 'the store');
-      checks.migrations = applied >= expected ? { ok: true, applied, expected } : { ok: false, applied, expected, error: `schema at version ${applied}, this build needs ${expected}` };
-    } catch (error) {
-      checks.migrations = { ok: false, error: (error as Error).message };
-    }
-  } else if (checks.store.ok && typeof (store as { ready?: unknown }).ready === 'function') {
+  if (!checks.store.ok) {
+    checks.migrations = { ok: false, error: 'store unreachable' };
+    return { ready: false, checks };
+  }
+  if (typeof (store as { ready?: unknown }).ready === 'function') {
     // Backends that migrate in the background on open (PostgreSQL) resolve ready() once the schema is current.
     try {
       await withTimeout((store as unknown as { ready(): Promise<void> }).ready(), STORE_PROBE_TIMEOUT_MS, 'the schema migration');
     } catch (error) {
       checks.migrations = { ok: false, error: (error as Error).message };
     }
-  } else if (!checks.store.ok) {
-    checks.migrations = { ok: false, error: 'store unreachable' };
   }
-  // Backends with neither migrate when they open and refuse to open otherwise (SQLite).
-  return { ready: checks.store.ok && checks.migrations.ok, checks };
+  // Read on every probe (one small query): a newer node may migrate the schema at any time.
+  if (checks.migrations.ok && store.schemaStatus) {
+    try {
+      const { applied, expected } = await withTimeout(store.schemaStatus(), STORE_PROBE_TIMEOUT_MS, 'the store');
+      checks.migrations = { ok: applied === expected, applied, expected, ...schemaMismatch(applied, expected) };
+    } catch (error) {
+      checks.migrations = { ok: false, error: (error as Error).message };
+    }
+  }
+  return { ready: checks.migrations.ok, checks };
+}
+
+function schemaMismatch(applied: number, expected: number): { error?: string } {
+  if (applied < expected) return { error: `schema at version ${applied}, this build needs ${expected}` };
+  // This node's code may misread what the newer one writes: it takes on no background work (housekeeping.ts).
+  if (applied > expected) return { error: `schema at version ${applied} is newer than this build (${expected}): a newer Switchboard migrated it; replace this node with that version` };
+  return {};
 }
 
 export function registerHealth(routes: Routes, ctx: ApiContext): void {

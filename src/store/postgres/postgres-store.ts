@@ -31,6 +31,7 @@ import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { flowGone, revisionTaken } from '../flow-conflicts.ts';
 import { jsonbOfText } from './jsonb-text.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.ts';
 import { maskUrlSecrets } from '../../lib/url-secrets.ts';
 import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
 import { outcomeOf, sprintError, sprintJson, type SprintOutcome } from './sprint-json.ts';
@@ -51,6 +52,8 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number | undefined;
   /** Where errors on idle connections go (a dropped connection is replaced on next use). */
   onError?: ((error: Error) => void) | undefined;
+  /** An older schema: upgraded ('migrate', the default: serve) or refused ('refuse': other commands). See schema-upgrade.ts. */
+  schemaUpgrade?: SchemaUpgrade | undefined;
 }
 
 export const POSTGRES_DEFAULTS = { poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 10_000 } as const;
@@ -123,6 +126,7 @@ export class PostgresStore implements Store {
     // An idle connection dropped by the server must not crash the node; the pool replaces it.
     this.pool.on('error', (error) => (options.onError ?? ((e: Error) => console.error(`postgres: ${e.message}`)))(error));
     this.#ready = this.#migrate().catch((error: unknown) => {
+      if (error instanceof SchemaUpgradeNeededError) throw error;
       throw new DatabaseStartupError(`cannot use PostgreSQL at ${shown(options.connectionString)} (schema ${schema}): ${(error as Error).message}`, error);
     });
     this.#ready.catch(() => undefined);
@@ -166,6 +170,11 @@ export class PostgresStore implements Store {
       const current = Number(rows[0].version);
       if (current > POSTGRES_MIGRATIONS.length) {
         throw new Error(`database schema version ${current} is newer than this Switchboard (${POSTGRES_MIGRATIONS.length})`);
+      }
+      // Version 0 is an empty schema: nobody else can be using it, so it is created whatever the mode.
+      // Refused, the transaction rolls back: nothing is written.
+      if ((this.#options.schemaUpgrade ?? 'migrate') === 'refuse' && current > 0 && current < POSTGRES_MIGRATIONS.length) {
+        throw new SchemaUpgradeNeededError(`PostgreSQL at ${shown(this.#options.connectionString)} (schema ${this.schema})`, current, POSTGRES_MIGRATIONS.length);
       }
       for (let version = current; version < POSTGRES_MIGRATIONS.length; version++) {
         await client.query(POSTGRES_MIGRATIONS[version]!);
@@ -227,6 +236,12 @@ export class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     await this.#query('SELECT 1');
+  }
+
+  /** The schema version now (a newer node may have migrated it since this one started) and this build's. */
+  async schemaStatus(): Promise<{ applied: number; expected: number }> {
+    const rows = await this.#query('SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations');
+    return { applied: Number(rows[0]!.version), expected: POSTGRES_MIGRATIONS.length };
   }
 
   // ---- settings, accounts, keys

@@ -29,6 +29,7 @@ import {
   type TimerRecord,
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.ts';
 import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
 import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toChannelRecord, prefixEnd, PRUNE_CHANNEL_RECORDS, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
@@ -86,6 +87,8 @@ export interface SqliteStoreOptions {
    * thread's own connection), so no group commit or WAL descriptor is set up for it.
    */
   commits?: 'grouped' | 'direct';
+  /** An older schema: upgraded ('migrate', the default: serve) or refused ('refuse': other commands). See schema-upgrade.ts. */
+  schemaUpgrade?: SchemaUpgrade;
 }
 
 export class SqliteStore implements Store {
@@ -123,7 +126,7 @@ export class SqliteStore implements Store {
     this.db.exec('PRAGMA cache_size = -16384');
     this.db.exec('PRAGMA temp_store = MEMORY');
     try {
-      this.#migrate();
+      this.#migrate(options.path, options.schemaUpgrade ?? 'migrate');
     } catch (error) {
       this.db.close();
       throw error;
@@ -147,10 +150,14 @@ export class SqliteStore implements Store {
       : new GroupCommit((writes) => this.#commitInline(writes), { maxInFlight: this.#walSync ? 1 : undefined });
   }
 
-  #migrate(): void {
+  #migrate(path: string, upgrade: SchemaUpgrade): void {
     const current = Number((this.db.prepare('PRAGMA user_version').get() as Row).user_version);
     if (current > SQLITE_MIGRATIONS.length) {
       throw new Error(`database schema version ${current} is newer than this Switchboard (${SQLITE_MIGRATIONS.length})`);
+    }
+    // Version 0 is a new, empty file: nobody else can be using it, so it is created whatever the mode.
+    if (upgrade === 'refuse' && current > 0 && current < SQLITE_MIGRATIONS.length) {
+      throw new SchemaUpgradeNeededError(`the database ${path}`, current, SQLITE_MIGRATIONS.length);
     }
     for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
       this.transaction(() => {
@@ -233,6 +240,11 @@ export class SqliteStore implements Store {
     this.#statements.clear();
     if (this.db.isOpen) this.db.close();
     if (this.#walSync) await this.#walSync.close();
+  }
+
+  /** The file's schema version now (another process may have migrated it since this one opened it) and this build's. */
+  async schemaStatus(): Promise<{ applied: number; expected: number }> {
+    return { applied: Number((this.stmt('PRAGMA user_version').get() as Row).user_version), expected: SQLITE_MIGRATIONS.length };
   }
 
   async ping(): Promise<void> {

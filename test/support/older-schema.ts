@@ -1,0 +1,63 @@
+// Stores as the previous Switchboard version left them (every migration but the last), to test what
+// this version does with them, and the version they are at, read without writing to them.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import pg from 'pg';
+import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
+
+export const OLD_ACCOUNT = 'AC' + 'a'.repeat(32);
+export const PREVIOUS_SQLITE = SQLITE_MIGRATIONS.length - 1;
+export const PREVIOUS_POSTGRES = POSTGRES_MIGRATIONS.length - 1;
+
+/** A SQLite file (WAL mode, as the store keeps it) at the previous version, holding OLD_ACCOUNT and a setting. */
+export function previousVersionSqlite(path: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const raw = new DatabaseSync(path);
+  try {
+    raw.exec('PRAGMA journal_mode = WAL');
+    for (const migration of SQLITE_MIGRATIONS.slice(0, PREVIOUS_SQLITE)) raw.exec(migration);
+    raw.exec(`PRAGMA user_version = ${PREVIOUS_SQLITE}`);
+    raw.prepare('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES (?, ?, ?, ?)').run(OLD_ACCOUNT, 'token', 'Old', 1);
+    raw.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('old-setting', 'kept');
+  } finally {
+    raw.close();
+  }
+}
+
+export function sqliteUserVersion(path: string): number {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    return Number((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version);
+  } finally {
+    db.close();
+  }
+}
+
+export async function withPgClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A PostgreSQL schema at the previous version, holding OLD_ACCOUNT. */
+export async function previousVersionPostgres(url: string, schema: string): Promise<void> {
+  await withPgClient(url, async (c) => {
+    await c.query(`CREATE SCHEMA "${schema}"; SET search_path = "${schema}"`);
+    await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+    for (const [i, migration] of POSTGRES_MIGRATIONS.slice(0, PREVIOUS_POSTGRES).entries()) {
+      await c.query(migration);
+      await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
+    }
+    await c.query('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES ($1, $2, $3, $4)', [OLD_ACCOUNT, 'token', 'Old', 1]);
+  });
+}
+
+export function postgresVersion(url: string, schema: string): Promise<number> {
+  return withPgClient(url, async (c) => Number((await c.query(`SELECT max(version) AS v FROM "${schema}".schema_migrations`)).rows[0].v));
+}
