@@ -9,6 +9,7 @@ import { FlowService } from './runtime/flows.ts';
 import { DEFAULT_RUNTIME_OPTIONS, ExecutionService, type RuntimeOptions } from './runtime/executions.ts';
 import type { OutboundHttp } from './runtime/ports/channel.ts';
 import type { Store } from './runtime/ports/store.ts';
+import type { SchemaUpgrade } from './store/schema-upgrade.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SimulatorChannel } from './channels/simulator/simulator-channel.ts';
@@ -116,6 +117,7 @@ function startMemoryReclaimer(growthMb: number, observability: Observability): M
 /** PostgreSQL when a database URL is configured (many nodes may share it), else embedded SQLite. */
 export function openStore(
   config: Pick<SwitchboardConfig, 'dataDir'> & Partial<Pick<SwitchboardConfig, 'databaseUrl' | 'databaseSchema' | 'dbPoolSize' | 'dbStatementTimeout' | 'sqliteWriter'>>,
+  schemaUpgrade: SchemaUpgrade = 'migrate',
 ): Store {
   if (config.databaseUrl) {
     return new PostgresStore({
@@ -123,9 +125,10 @@ export function openStore(
       schema: config.databaseSchema,
       poolSize: config.dbPoolSize,
       statementTimeoutMs: config.dbStatementTimeout,
+      schemaUpgrade,
     });
   }
-  return new SqliteStore({ path: config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'switchboard.db'), writer: config.sqliteWriter ?? 'inline' });
+  return new SqliteStore({ path: config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'switchboard.db'), writer: config.sqliteWriter ?? 'inline', schemaUpgrade });
 }
 
 export async function createApp(config: SwitchboardConfig, options: AppOptions = {}): Promise<App> {

@@ -2,26 +2,13 @@
 // the configured one, as serve opens it, except that a schema an older Switchboard made is refused,
 // never migrated. These commands run beside a server, perhaps of that older version, whose data a
 // migration may move away from under it (schema-upgrade.ts). An empty store is still created.
-import { join } from 'node:path';
-import type { openStore } from '../app.ts';
+import { openStore } from '../app.ts';
 import type { Store } from '../runtime/ports/store.ts';
-import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
-import { PostgresStore } from '../store/postgres/postgres-store.ts';
 import { SchemaUpgradeNeededError } from '../store/schema-upgrade.ts';
 
-/** As app.ts openStore (PostgreSQL when a database URL is configured, else SQLite), refusing an older schema. */
+/** As serve opens it (PostgreSQL when a database URL is configured, else SQLite), refusing an older schema. */
 export function openCliStore(config: Parameters<typeof openStore>[0]): Store {
-  if (config.databaseUrl) {
-    return new PostgresStore({
-      connectionString: config.databaseUrl,
-      schema: config.databaseSchema,
-      poolSize: config.dbPoolSize,
-      statementTimeoutMs: config.dbStatementTimeout,
-      schemaUpgrade: 'refuse',
-    });
-  }
-  const path = config.dataDir === ':memory:' ? ':memory:' : join(config.dataDir, 'switchboard.db');
-  return new SqliteStore({ path, writer: config.sqliteWriter ?? 'inline', schemaUpgrade: 'refuse' });
+  return openStore(config, 'refuse');
 }
 
 /** Prints why a store was refused (one line, as serve's startup errors), if that is what `error` is. */

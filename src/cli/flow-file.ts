@@ -13,8 +13,8 @@ import { loadConfig } from '../config.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
 import { DomainError } from '../runtime/errors.ts';
 import { isSid } from '../runtime/ids.ts';
-import { FAILURE_EVENTS } from '../engine/interpreter.ts';
-import type { EffectResult } from '../engine/types.ts';
+import { FAILURE_STEP_NAMES, effectFailure, failureReason } from '../flowtest/failure-reason.ts';
+import type { JsonObject } from '../engine/types.ts';
 import { NO_OBSERVER, type RuntimeObserver } from '../runtime/ports/observer.ts';
 import type { Account, StepRecord } from '../runtime/ports/store.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -52,13 +52,6 @@ export async function openSimulation(
 }
 
 /**
- * The events by which a widget fails: the engine's failure transitions, `error` (none was wired), and
- * the widget-specific ones whose step holds an error (Send to Flex's failedToEnqueue and callFailure,
- * Connect Virtual Agent's failure, Capture Payments' providerError).
- */
-export const FAILURE_STEP_NAMES: ReadonlySet<string> = new Set([...FAILURE_EVENTS, 'error', 'failedToEnqueue', 'callFailure', 'failure', 'providerError']);
-
-/**
  * Why an effect (an HTTP request, a message…) failed, per app, keyed by execution and widget: the
  * engine keeps no trace of it (a failed Make HTTP Request's outputs are empty), so the runtime's
  * observer reports it here (see failureRecorder) and printNewSteps prints it under the step.
@@ -67,21 +60,6 @@ const effectFailures = new WeakMap<App, Map<string, string>>();
 
 function failureKey(executionSid: string, widget: string): string {
   return `${executionSid}\u0000${widget}`;
-}
-
-function effectFailure(result: EffectResult): string | null {
-  switch (result.kind) {
-    case 'http-failed':
-    case 'subflow-missing':
-      return result.message;
-    case 'message-failed':
-    case 'conversation-failed':
-    case 'task-failed':
-    case 'call-failed':
-      return `${result.message} (error ${result.code})`;
-    default:
-      return null;
-  }
 }
 
 /**
@@ -110,21 +88,13 @@ function failureRecorder(failures: Map<string, string>, delegate: () => RuntimeO
 }
 
 /** Why a step left its widget by a failure transition, or null when it did not or nothing says. */
-function failureReason(app: App, executionSid: string, step: StepRecord): string | null {
+function stepFailureReason(app: App, executionSid: string, step: StepRecord): string | null {
   if (!FAILURE_STEP_NAMES.has(step.name)) return null;
   const failures = effectFailures.get(app);
   const key = failureKey(executionSid, step.transitionedFrom);
   const recorded = failures?.get(key);
   failures?.delete(key);
-  const outputs = step.context;
-  const error = outputs.error as { code?: unknown; message?: unknown } | undefined;
-  if (error && typeof error.message === 'string') return typeof error.code === 'number' ? `${error.message} (error ${error.code})` : error.message;
-  if (recorded) return recorded;
-  if (typeof outputs.status_code === 'number') {
-    const body = typeof outputs.body === 'string' ? outputs.body.replace(/\s+/g, ' ').trim() : '';
-    return `HTTP ${outputs.status_code}${body ? `: ${body.length > 200 ? `${body.slice(0, 200)}…` : body}` : ''}`;
-  }
-  return null;
+  return failureReason(step.name, step.context as JsonObject, recorded);
 }
 
 /** Prints the execution's steps not printed yet (`shown` remembers them), each failure with its reason. */
@@ -134,7 +104,7 @@ export async function printNewSteps(app: App, accountSid: string, flowSid: strin
     if (shown.has(step.sid)) continue;
     shown.add(step.sid);
     console.log(`    · ${step.transitionedFrom} —${step.name}→ ${step.transitionedTo}`);
-    const why = failureReason(app, executionSid, step);
+    const why = stepFailureReason(app, executionSid, step);
     if (why) console.log(`      ✗ ${why}`);
   }
 }

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FAILURE_STEP_NAMES, openFlowTarget, printNewSteps } from '../../src/cli/flow-file.ts';
+import { openFlowTarget, printNewSteps } from '../../src/cli/flow-file.ts';
+import { FAILURE_STEP_NAMES } from '../../src/flowtest/failure-reason.ts';
 import { WIDGET_SPECS } from '../../src/definition/widget-specs.ts';
 
 const flow = {
