@@ -4,7 +4,7 @@
 // this node holds its claim, and a result the store refuses is written again until it lands.
 import type { Effect, EffectResult, EngineEvent } from '../engine/types.ts';
 import type { RuntimeContext } from './runtime-context.ts';
-import type { ConversationResult, MessageChannel, OutboundHttp, SendResult, TaskResult } from './ports/channel.ts';
+import type { ConversationResult, KnownExecution, MessageChannel, OutboundHttp, SendContext, SendResult, TaskResult } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
 import type { RuntimeObserver } from './ports/observer.ts';
 import type { PendingEffect, RevisionSelector, Store } from './ports/store.ts';
@@ -79,8 +79,8 @@ export class EffectRunner {
     return this.#unwritten >= (this.#ctx.options.maxUnwrittenResults ?? MAX_UNWRITTEN_RESULTS);
   }
 
-  /** Carries out one outbox effect and feeds its result back as an event (flowSid: when the caller knows it). */
-  dispatch(pending: PendingEffect, flowSid?: string): void {
+  /** Carries out one outbox effect and feeds its result back as an event (`known`: the execution, when the caller has it). */
+  dispatch(pending: PendingEffect, known?: KnownExecution): void {
     if (this.#ctx.stopped) return; // left claimed; stop() hands it back to the other nodes
     // Left in the outbox, unheld: its claim runs out, and a sweep (here, once writes land again, or on
     // another node) carries it out.
@@ -88,16 +88,16 @@ export class EffectRunner {
     this.#leases.hold('effect', pending.id);
     // The claim is renewed until the result is written (or given up at shutdown): dropping it earlier
     // would let the orphan sweep carry the effect out a second time.
-    void this.#ctx.track(this.#carryOut(pending, flowSid).finally(() => this.#leases.drop('effect', pending.id)));
+    void this.#ctx.track(this.#carryOut(pending, known).finally(() => this.#leases.drop('effect', pending.id)));
   }
 
-  async #carryOut(pending: PendingEffect, flowSid: string | undefined): Promise<void> {
+  async #carryOut(pending: PendingEffect, known: KnownExecution | undefined): Promise<void> {
     const effect = pending.payload as EffectPayload;
     const label = { accountSid: pending.accountSid, executionSid: pending.executionSid, effectId: effect.effectId, type: effect.type, widget: effect.widget, ...(effect.type === 'http-request' ? { purpose: effect.purpose } : {}) };
     let result: EffectResult;
     for (let attempt = 1; ; attempt++) {
       try {
-        result = await this.#observer.effect(label, () => this.#perform(pending, effect, flowSid));
+        result = await this.#observer.effect(label, () => this.#perform(pending, effect, known));
         break;
       } catch (error) {
         if (error instanceof StoreUnavailableError) {
@@ -157,14 +157,16 @@ export class EffectRunner {
     return error.result as T;
   }
 
-  async #perform(pending: PendingEffect, effect: EffectPayload, knownFlowSid?: string): Promise<EffectResult> {
+  async #perform(pending: PendingEffect, effect: EffectPayload, known?: KnownExecution): Promise<EffectResult> {
     switch (effect.type) {
       case 'send-message': {
-        // Loading the whole execution just for its flow SID cost a state parse per message sent.
-        const flowSid = knownFlowSid ?? (await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable))?.flowSid ?? '';
+        // Loading the whole execution just for its flow SID and address cost a state parse per message sent.
+        const execution = known ?? (await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable));
+        const context: SendContext = { accountSid: pending.accountSid, flowSid: execution?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId };
+        if (execution) context.channelAddress = execution.channelAddress;
         let sent: SendResult;
         try {
-          sent = await this.#channel.sendMessage({ accountSid: pending.accountSid, flowSid, executionSid: pending.executionSid, effectId: effect.effectId }, effect.message);
+          sent = await this.#channel.sendMessage(context, effect.message);
         } catch (error) {
           sent = await this.#unsaved(error);
         }

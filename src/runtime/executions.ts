@@ -74,7 +74,7 @@ export class ExecutionService implements ExecutionServiceApi {
     this.#options = options;
     this.#locks = this.#ctx.locks;
     this.#sprints = new Sprints(this.#ctx, {
-      dispatch: (pending, flowSid) => this.#effects.dispatch(pending, flowSid),
+      dispatch: (pending, known) => this.#effects.dispatch(pending, known),
       wakeBy: (dueAt) => this.#timers.wakeBy(dueAt),
     });
     this.#effects = new EffectRunner(this.#ctx, http, this.#sprints);

@@ -19,6 +19,7 @@ import { alertsFrom } from './alerts.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
 import { TIMER_POLL_MS } from './timer-loop.ts';
 import { evictOldest } from '../lib/evict-oldest.ts';
+import type { KnownExecution } from './ports/channel.ts';
 
 /** What a sprint consumes besides its event: a claimed effect or timer, or an inbound webhook's receipt. */
 export interface Consumed {
@@ -39,7 +40,7 @@ export interface Consumed {
 /** Where a written sprint's work goes on (wired by executions.ts). */
 export interface SprintOutlets {
   /** Carries out one of the effects the sprint wrote (effect-runner.ts). */
-  dispatch(pending: PendingEffect, flowSid?: string): void;
+  dispatch(pending: PendingEffect, known?: KnownExecution): void;
   /** Makes the timer loop look again by `dueAt` unless it already will (timer-loop.ts). */
   wakeBy(dueAt: number): void;
 }
@@ -317,7 +318,7 @@ export class Sprints {
     else if (expectedVersion !== undefined) this.#recent.set(record.sid, { record, version: expectedVersion + 1 });
     else this.#recent.forget(record.sid);
     this.#observer.sprintWritten({ execution: record, previousStatus: isNew ? null : previous.status, steps });
-    for (const effect of effectsToAdd) this.#outlets.dispatch(effect, record.flowSid);
+    for (const effect of effectsToAdd) this.#outlets.dispatch(effect, { flowSid: record.flowSid, channelAddress: record.channelAddress });
     if (timersToAdd.length > 0) this.#outlets.wakeBy(Math.min(...timersToAdd.map((timer) => timer.dueAt)));
     return record;
   }

@@ -109,6 +109,20 @@ describe('simulator: sends of an execution in a conversation go into it, as on t
     assert.equal(sent.outbound?.Author, 'Bot');
   });
 
+  it('the runtime hands the execution\'s address to the send: no store read per message', async () => {
+    let reads = 0;
+    t.app.simulator.readChannelAddresses(async (sid) => {
+      reads++;
+      return (await t.app.store.getExecutionBySid(sid))?.channelAddress;
+    });
+    const flowSid = await create(flow({ conversation: 'a', message: 'c' }, [send('a', 'Bot', 'b', 200), send('b', 'Bot', undefined, 400), send('c', '{{flow.channel.address}}', undefined, 600)]));
+    const inConversation = await text(flowSid, { From: '+15552228888', To: 'CH' + 'c'.repeat(32), Body: 'hi' });
+    assert.deepEqual(inConversation.messages.filter((m) => m.direction !== 'inbound').map((m) => m.sid.slice(0, 2)), ['IM', 'IM']);
+    const sms = await text(flowSid, { From: '+15552227777', Body: 'hi' });
+    assert.deepEqual(sms.messages.filter((m) => m.direction !== 'inbound').map((m) => m.sid.slice(0, 2)), ['SM']);
+    assert.equal(reads, 0);
+  });
+
   it('a bot name from a variable, and `to` another number: still posted into the conversation (the carrier drops `to`)', async () => {
     const flowSid = await create(
       flow({ conversation: 'vars' }, [

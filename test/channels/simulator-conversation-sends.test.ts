@@ -93,3 +93,23 @@ describe('simulator channel: sends of an execution in a conversation', () => {
     await simulator.idle();
   });
 });
+
+describe('simulator channel: the flow address the runtime passes along', () => {
+  it('is used as it is, without reading the execution (a read per message otherwise)', async () => {
+    const simulator = new SimulatorChannel(() => AT);
+    let reads = 0;
+    simulator.readChannelAddresses(async () => {
+      reads++;
+      return undefined;
+    });
+    const sms = await simulator.sendMessage({ ...context('FN1'), channelAddress: '+15005550006' }, { from: '+15005550006', to: 'ada', body: 'sms' });
+    assert.ok(sms.ok);
+    assert.match(String(sms.message.Sid), /^SM/);
+    const chat = await simulator.sendMessage({ ...context('FN2'), channelAddress: CH }, { from: 'Bot', to: 'ada', body: 'chat' });
+    assert.ok(chat.ok);
+    assert.match(String(chat.message.Sid), /^IM/);
+    assert.equal(reads, 0);
+    await simulator.sendMessage(context('FN3'), { from: '+15005550006', to: 'ada', body: 'unknown address' });
+    assert.equal(reads, 1, 'without it, the execution is read');
+  });
+});

@@ -423,7 +423,8 @@ export class SimulatorChannel implements MessageChannel {
    */
   async #conversationOf(context: SendContext, from: string): Promise<SendTarget> {
     let sid = CONVERSATION_SID.test(from) ? from : this.#executionConversation.get(context.executionSid);
-    if (!sid && this.#channelAddressOf) sid = await this.#channelAddressOf(context.executionSid).catch(storeUnavailable);
+    // The runtime passes the execution's address along when it has it: a read per message otherwise.
+    if (!sid) sid = context.channelAddress ?? (this.#channelAddressOf ? await this.#channelAddressOf(context.executionSid).catch(storeUnavailable) : undefined);
     if (!sid || !CONVERSATION_SID.test(sid)) return undefined;
     const conversation = this.#live.get(sid) ?? this.#unseen.get(sid) ?? this.#takeUnseen(context, sid);
     // Another account's conversation: Twilio does not find it in this one.

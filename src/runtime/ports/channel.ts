@@ -7,6 +7,14 @@ export interface SendContext {
   executionSid: string;
   /** The outbox effect this send carries out: a channel keys its at-most-once records on it. */
   effectId?: string;
+  /** The execution's flow address (a `CH…` for one in a conversation), when the runtime had it at hand. */
+  channelAddress?: string;
+}
+
+/** What a sprint knows of the execution whose effects it hands on, so that carrying them out need not read it again. */
+export interface KnownExecution {
+  flowSid: string;
+  channelAddress: string;
 }
 
 export type SendResult = { ok: true; message: JsonObject } | { ok: false; code: number; message: string };
