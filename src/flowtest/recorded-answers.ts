@@ -12,6 +12,11 @@ export interface RecordedAnswers {
   outbound: Map<string, JsonObject[]>;
   /** Per widget, in order: the parameters of each Dial, Enqueue or Record action, the call's own left out. */
   callVerbs: Map<string, JsonObject[]>;
+  /**
+   * The contact's replies as they came (a Send & Wait's `inbound`), in order, whichever widget took
+   * them: one for each reply deriveInputs recovers, in the same order.
+   */
+  replies: JsonObject[];
 }
 
 const obj = (value: unknown): JsonObject => (value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : {});
@@ -31,13 +36,14 @@ function failure(ctx: JsonObject): { code: number; message: string } | null {
 }
 
 export function recordedAnswers(steps: readonly RecordedStep[]): RecordedAnswers {
-  const answers: RecordedAnswers = { effects: new Map(), outbound: new Map(), callVerbs: new Map() };
+  const answers: RecordedAnswers = { effects: new Map(), outbound: new Map(), callVerbs: new Map(), replies: [] };
   for (const step of steps) {
     const ctx = step.context ?? {};
     const outbound = obj(ctx.outbound);
     if ((step.type === 'send-message' || step.type === 'send-and-wait-for-reply') && Object.keys(outbound).length && outbound.ErrorCode === undefined) {
       push(answers.outbound, step.from, outbound);
     }
+    if (step.type === 'send-and-wait-for-reply' && step.event === 'incomingMessage') answers.replies.push(obj(ctx.inbound));
     const verb = Object.fromEntries(Object.entries(ctx).filter(([k]) => !CALL_OWN.test(k)));
     switch (step.type) {
       case 'send-to-flex': {

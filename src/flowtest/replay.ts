@@ -8,8 +8,10 @@ import { sequenceDiff, stepText } from './expect.ts';
 import { httpAnswerFor } from './mocks.ts';
 import { matchesText } from './pattern.ts';
 import { parseDuration } from './duration.ts';
+import { fieldDifferences, type FieldDifference } from './output-fields.ts';
 import { conversationParams, inboundSids, messageParams, nextConversationIndex, startSpec } from './run-test.ts';
 import { recordedAnswers, type RecordedAnswers } from './recorded-answers.ts';
+import { isConversationMessage, postedMessage, recordedReply } from './replay-conversation.ts';
 import { mainPath, Simulation, type CallVerbAnswer, type CallVerbMockKey, type SimulationOptions, type HttpAnswer, type Payload, type Responder, type SendAnswer } from './simulation.ts';
 import type { DialMock, EnqueueMock, HttpMock, MessageMock } from './types.ts';
 
@@ -49,6 +51,8 @@ export interface OutputDifference {
   widget: string;
   original: unknown;
   replay: unknown;
+  /** The fields that differ (those that differ between runs by nature left out). */
+  fields: FieldDifference[];
 }
 
 export interface ReplayReport {
@@ -105,11 +109,13 @@ class RecordedResponder implements Responder {
     const sid = this.#newSid();
     const m = effect.message;
     // The resource the channel returned (an SMS, or a message in a Conversation: ConversationSid,
-    // Author, Index…), carrying what this revision sends.
+    // Author, Index…), its SID as it came, carrying what this revision sends.
     const recorded = mock?.undelivered === undefined ? this.#answers.outbound.get(effect.widget)?.shift() : undefined;
-    const message: JsonObject = recorded
-      ? { ...recorded, Sid: sid, Body: m.body, ...('From' in recorded ? { From: m.from } : {}), ...('To' in recorded ? { To: m.to } : {}) }
-      : { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued' };
+    const message: JsonObject = !recorded
+      ? { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued' }
+      : isConversationMessage(recorded)
+        ? postedMessage(recorded, m, sid)
+        : { ...recorded, Sid: typeof recorded.Sid === 'string' ? recorded.Sid : sid, Body: m.body, ...('From' in recorded ? { From: m.from } : {}), ...('To' in recorded ? { To: m.to } : {}) };
     return {
       result: { kind: 'message-sent', message },
       ...(mock?.undelivered !== undefined ? { undelivered: String(mock.undelivered) } : {}),
@@ -208,7 +214,8 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
     recordedDials: true,
   });
   let sim: Simulation | null = null;
-  const responder = new RecordedResponder(inputs.http, inputs.messages, recordedAnswers(source.steps), target, () => sim!.newMessageSid());
+  const answers = recordedAnswers(source.steps);
+  const responder = new RecordedResponder(inputs.http, inputs.messages, answers, target, () => sim!.newMessageSid());
   const firstStep = source.steps.find((s) => s.at !== undefined)?.at;
   const startAt = source.startedAt ?? firstStep;
   sim = new Simulation(target.definition, responder, { ...options, ...(startAt !== undefined && Number.isFinite(startAt) ? { startAt } : {}) });
@@ -218,11 +225,16 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
     // Keep the recorded flow.data (REST Parameters) exactly.
     start.data = ((source.context.flow as JsonObject | undefined)?.data as JsonObject | undefined) ?? start.data;
   }
+  if (isConversationMessage(trigger.conversation as JsonObject | undefined)) {
+    // The conversation's message exactly as it came (its MessageSid and DateCreated too).
+    start.triggerData = { conversation: trigger.conversation as JsonObject };
+  }
   sim.start(start);
   const notes = [...inputs.notes];
   /** Questions the replay was waiting on a reply to where the recording ends (see below). */
   let unanswered: string[] = [];
   let inbound = 1; // the trigger's message
+  const replies = [...answers.replies];
   for (const step of inputs.script) {
     if (!sim.active) {
       notes.push(`the replay ended before the recorded input '${JSON.stringify(step)}'`);
@@ -230,11 +242,17 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
     }
     if ('send' in step) {
       const s = typeof step.send === 'string' ? { body: step.send } : step.send;
+      // The script's replies are the recorded ones, in order: one posted in a conversation (the
+      // trigger's or one Start Conversation opened) goes as the conversation posted it.
+      const reply = replies.shift();
       sim.inbound(
-        'conversation' in inputs.trigger
-          ? conversationParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', sim.now, nextConversationIndex(inbound++, sim))
-          : messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media, s.params),
+        isConversationMessage(reply)
+          ? recordedReply(reply!, s.body ?? '')
+          : 'conversation' in inputs.trigger
+            ? conversationParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', sim.now, nextConversationIndex(inbound, sim))
+            : messageParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', s.media, s.params),
       );
+      inbound++;
     } else if ('wait' in step && inputs.elapsed.has(step)) {
       // Time that passed before a reply, up to just short of any pending timer: a reply timeout
       // that fires here did not fire in the recording (that would be a recorded timeout step).
@@ -288,15 +306,15 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
   for (const [widget, original] of originalOutputs) {
     if (!replayOutputs.has(widget)) continue;
     const replay = replayOutputs.get(widget);
-    if (canonical(comparable(original)) !== canonical(comparable(replay))) outputDifferences.push({ widget, original, replay });
+    const fields = fieldDifferences(comparable(original), comparable(replay), (a, b) => canonical(a) === canonical(b));
+    if (fields.length > 0) outputDifferences.push({ widget, original, replay, fields });
   }
 
   const variablesOf = (context: JsonObject) => ((context.flow as JsonObject | undefined)?.variables ?? {}) as JsonObject;
   const originalVariables = variablesOf(source.context);
   const replayVariables = variablesOf(observed.context);
-  if (JSON.stringify(originalVariables) !== JSON.stringify(replayVariables)) {
-    outputDifferences.push({ widget: 'flow.variables', original: originalVariables, replay: replayVariables });
-  }
+  const variableFields = fieldDifferences(originalVariables, replayVariables, (a, b) => canonical(a) === canonical(b));
+  if (variableFields.length > 0) outputDifferences.push({ widget: 'flow.variables', original: originalVariables, replay: replayVariables, fields: variableFields });
 
   return {
     executionSid: source.executionSid,

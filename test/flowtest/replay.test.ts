@@ -84,7 +84,7 @@ describe('replay', () => {
     assert.equal(report.divergence, null);
     assert.equal(report.diverged, true);
     const variables = report.outputDifferences.find((d) => d.widget === 'flow.variables');
-    assert.deepEqual(variables, { widget: 'flow.variables', original: { size: 'M' }, replay: { size: 'm' } });
+    assert.deepEqual(variables, { widget: 'flow.variables', original: { size: 'M' }, replay: { size: 'm' }, fields: [{ path: 'size', original: 'M', replay: 'm' }] });
     assert.match(replayText(report), /one m pizza/);
   });
 });

@@ -121,3 +121,41 @@ export interface Alert {
   service_sid: string;
   date_created: string;
 }
+
+/** A step of a replay report: the transition it took. */
+export interface ReplayStep {
+  from: string;
+  event: string;
+  to: string;
+}
+
+/** One field of a widget's outputs that differs in a replay; a side without it leaves its value out. */
+export interface ReplayFieldDifference {
+  path: string;
+  original?: unknown;
+  replay?: unknown;
+}
+
+/** A widget's outputs (or `flow.variables`) that differ in a replay. */
+export interface ReplayOutputDifference {
+  widget: string;
+  original: unknown;
+  replay: unknown;
+  fields: ReplayFieldDifference[];
+}
+
+/** The /replay extension's answer (a Switchboard extension, not Twilio's). */
+export interface ReplayReport {
+  execution_sid: string;
+  flow_sid: string;
+  original: { revision: number | null; path: string[]; steps: ReplayStep[]; messages: string[] };
+  replay: { revision: number | string; path: string[]; steps: ReplayStep[]; messages: string[]; end: string };
+  diverged: boolean;
+  /** The first step where the two runs differ, or null when the path is the same. */
+  divergence: { index: number; original: ReplayStep | null; replay: ReplayStep | null } | null;
+  /** Line diffs: "  " both, "- " original only, "+ " replay only. */
+  step_diff: string[];
+  message_diff: string[];
+  output_differences: ReplayOutputDifference[];
+  notes: string[];
+}

@@ -1,20 +1,11 @@
 // Replay an execution's recorded inputs against another revision (the server's /replay endpoint,
-// a Switchboard extension) and show where the path and the messages diverge.
+// a Switchboard extension) and show where the path, the messages and the widgets' outputs diverge.
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client.ts';
-import type { Revision } from '../api/types.ts';
+import type { ReplayReport, Revision } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
+import { outputDifferenceLines, replayVerdict } from './replay-summary.ts';
 import { replayTargetLabels } from './replay-targets.ts';
-
-interface ReplayReport {
-  diverged: boolean;
-  divergence: { index: number } | null;
-  original: { revision: number | null; path: string[] };
-  replay: { revision: number | string; path: string[]; end: string };
-  step_diff: string[];
-  message_diff: string[];
-  notes: string[];
-}
 
 function DiffLines({ lines, label }: { lines: string[]; label: string }) {
   return (
@@ -80,15 +71,18 @@ export function ReplayPanel({ flowSid, executionSid, revisions }: { flowSid: str
       {report && (
         <div className="stack" role="status" aria-label="Replay result">
           <p className={report.diverged ? 'error-text' : 'ok-text'}>
-            {!report.diverged
-              ? `Same path and messages on revision ${report.replay.revision} as on revision ${report.original.revision ?? '?'}.`
-              : report.divergence
-                ? `The path diverges at step ${report.divergence.index + 1} on revision ${report.replay.revision}.`
-                : `Same path on revision ${report.replay.revision}; messages or outputs differ.`}{' '}
-            <span className="muted">Replay ends: {report.replay.end}</span>
+            {replayVerdict(report)} <span className="muted">Replay ends: {report.replay.end}</span>
           </p>
           <DiffLines lines={report.step_diff} label="Steps, original (-) and replay (+)" />
           {report.message_diff.length > 0 && <DiffLines lines={report.message_diff} label="Messages, original (-) and replay (+)" />}
+          {report.output_differences.map((d) => (
+            <div key={d.widget} className="stack">
+              <p className="small">
+                {d.widget === 'flow.variables' ? 'Flow variables' : <>Outputs of <code>{d.widget}</code></>} differ:
+              </p>
+              <DiffLines lines={outputDifferenceLines(d)} label={`${d.widget === 'flow.variables' ? 'Flow variables' : `Outputs of ${d.widget}`}, original (-) and replay (+)`} />
+            </div>
+          ))}
           {report.notes.length > 0 && (
             <ul className="small muted">
               {report.notes.map((note, i) => (
