@@ -165,9 +165,13 @@ export function executionFilterSql(accountSid: string, flowSid: string, filter: 
   ]);
 }
 
-/** WHERE clause and parameters of an alert list: log level, start date (inclusive), end date (exclusive). */
+/**
+ * WHERE clause and parameters of an alert list: log level, execution, start date (inclusive), end
+ * date (exclusive). With an execution, alerts_by_execution serves it (both its columns are equal).
+ */
 export function alertFilterSql(accountSid: string, filter: AlertFilter): { where: string; params: (string | number)[] } {
   return narrowed('account_sid = ?', [accountSid], [
+    ['execution_sid = ?', filter.executionSid],
     ['log_level = ?', filter.logLevel],
     ['date_created >= ?', filter.startDate],
     ['date_created < ?', filter.endDate],

@@ -1503,6 +1503,33 @@ export function runStoreConformance(
         assert.equal((await store.listAlerts(b.sid, {}, { pageSize: 50 })).items.length, 1);
       });
 
+      test("one execution's alerts: listed by execution among many newer ones of the account, paged, with other filters, account-scoped", async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const mine = execution(flowA);
+        const other = execution(flowA);
+        const mineWritten: AlertRecord[] = [];
+        for (let i = 0; i < 7; i++) mineWritten.push(alert(mine, { logLevel: i % 2 === 0 ? 'error' : 'warning', dateCreated: T0 + i * 1000 }));
+        await store.writeSprint(sprint(mine, true, { alerts: mineWritten }));
+        // More of the account's newer alerts than a page holds, all another execution's.
+        await store.writeSprint(sprint(other, true, { alerts: Array.from({ length: 30 }, () => alert(other, { dateCreated: T0 + 60_000 })) }));
+        const elsewhere = execution(flowB);
+        await store.writeSprint(sprint(elsewhere, true, { alerts: [alert(elsewhere)] }));
+        const sids = (list: AlertRecord[]) => list.map((x) => x.sid);
+        const newestFirst = [...mineWritten].reverse();
+        assert.deepEqual((await store.listAlerts(a.sid, { executionSid: mine.sid }, { pageSize: 50 })).items, newestFirst);
+        await checkPaging((page) => store.listAlerts(a.sid, { executionSid: mine.sid }, page), (x) => x.sid, sids(newestFirst), 3);
+        assert.deepEqual(
+          sids((await store.listAlerts(a.sid, { executionSid: mine.sid, logLevel: 'error', startDate: T0 + 2000 }, { pageSize: 50 })).items),
+          sids(newestFirst.filter((x) => x.logLevel === 'error' && x.dateCreated >= T0 + 2000)),
+        );
+        assert.equal((await store.listAlerts(a.sid, { executionSid: other.sid }, { pageSize: 50 })).items.length, 30);
+        assert.deepEqual((await store.listAlerts(a.sid, { executionSid: sid('FN') }, { pageSize: 50 })).items, []);
+        // Another account's execution is not listed through this account, nor this one's through it.
+        assert.deepEqual((await store.listAlerts(a.sid, { executionSid: elsewhere.sid }, { pageSize: 50 })).items, []);
+        assert.deepEqual((await store.listAlerts(b.sid, { executionSid: mine.sid }, { pageSize: 50 })).items, []);
+        assert.equal((await store.listAlerts(b.sid, { executionSid: elsewhere.sid }, { pageSize: 50 })).items.length, 1);
+      });
+
       test('pruneHistory drops receipts and alerts older than their cut-offs only', async (store) => {
         const { a, flowA } = await seed(store);
         const exec = execution(flowA);

@@ -1,9 +1,9 @@
-// The execution page's pure parts: which /v1/Alerts page to read for an execution and the reading of
-// the ones that are its own (the API filters alerts by level and date, not by execution); the steps
-// as a tree, a subflow's under the step that started it.
+// The execution page's pure parts: which /v1/Alerts pages to read for an execution (ResourceSid, a
+// bounded number of pages, a re-read of the recent ones only) and the merging and reading of them;
+// the steps as a tree, a subflow's under the step that started it.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { alertsOf, alertsUrl } from '../../web/src/executions/alerts.ts';
+import { alertsOf, alertsUrl, mergeAlerts, readAlerts, rereadSince, type AlertPage } from '../../web/src/executions/alerts.ts';
 import type { Alert } from '../../web/src/api/types.ts';
 import { ownSteps, stepTree, type StepNode, type TreeStep } from '../../web/src/executions/step-tree.ts';
 
@@ -22,18 +22,55 @@ function alert(sid: string, resource: string, level: Alert['log_level'], code: s
 }
 
 describe('execution alerts', () => {
-  it('asks for alerts from the start of an execution, and up to a minute after an ended one ended', () => {
-    const active = alertsUrl({ date_created: '2026-03-01T10:00:00Z', date_updated: null, status: 'active' });
-    assert.equal(active, '/v1/Alerts?StartDate=2026-03-01T10%3A00%3A00Z&PageSize=200');
-    const ended = new URL(alertsUrl({ date_created: '2026-03-01T10:00:00Z', date_updated: '2026-03-01T10:05:30Z', status: 'ended' }), 'http://x');
-    assert.equal(ended.searchParams.get('StartDate'), '2026-03-01T10:00:00Z');
-    assert.equal(ended.searchParams.get('EndDate'), '2026-03-01T10:06:30Z');
-    // An ended execution without date_updated (stored before the server set it) is not cut short.
-    assert.equal(new URL(alertsUrl({ date_created: '2026-03-01T10:00:00Z', date_updated: null, status: 'ended' }), 'http://x').searchParams.get('EndDate'), null);
+  const mine = 'FN11111111111111111111111111111111';
+
+  it("asks for this execution's alerts only (ResourceSid), and for a re-read from shortly before the newest known", () => {
+    const first = new URL(alertsUrl(mine), 'http://x');
+    assert.equal(first.pathname, '/v1/Alerts');
+    assert.equal(first.searchParams.get('ResourceSid'), mine);
+    assert.equal(first.searchParams.get('StartDate'), null);
+    assert.equal(first.searchParams.get('PageSize'), '200');
+    assert.equal(rereadSince(null), null);
+    assert.equal(rereadSince({ alerts: [], truncated: false }), null, 'none known: read them all');
+    const known = mergeAlerts(null, { alerts: [alert('NO1', mine, 'error', '81010', 'Msg=x', '2026-03-01T10:05:30Z'), alert('NO0', mine, 'error', '81010', 'Msg=x', '2026-03-01T10:00:00Z')], complete: true }, mine);
+    const since = rereadSince(known);
+    assert.equal(since, '2026-03-01T10:04:30Z');
+    assert.equal(new URL(alertsUrl(mine, since), 'http://x').searchParams.get('StartDate'), '2026-03-01T10:04:30Z');
+  });
+
+  it('reads pages by next_page_url up to a bound, and says when older ones were left', async () => {
+    const urls: string[] = [];
+    const pages = (count: number, size: number) => async (url: string): Promise<AlertPage> => {
+      urls.push(url);
+      const n = urls.length;
+      const alerts = Array.from({ length: size }, (_, i) => alert(`NO${n}_${i}`, mine, 'warning', '81002', 'Msg=x', '2026-03-01T10:00:00Z'));
+      return { alerts, meta: { next_page_url: n < count ? `${url.split('&Page')[0]}&Page=${n}` : null } };
+    };
+    const all = await readAlerts(pages(3, 200), alertsUrl(mine), 1000);
+    assert.equal(all.alerts.length, 600);
+    assert.equal(all.complete, true);
+    assert.equal(urls.length, 3);
+    assert.ok(urls.every((url) => new URL(url, 'http://x').searchParams.get('ResourceSid') === mine));
+    urls.length = 0;
+    const bounded = await readAlerts(pages(100, 200), alertsUrl(mine), 1000);
+    assert.equal(urls.length, 5, 'stops at the bound');
+    assert.equal(bounded.alerts.length, 1000);
+    assert.equal(bounded.complete, false);
+    assert.equal(mergeAlerts(null, bounded, mine).truncated, true);
+  });
+
+  it('merges a re-read into what is known: each alert once, oldest first, the newest within the bound', () => {
+    const a = (sid: string, second: number) => alert(sid, mine, 'warning', '81002', 'Msg=x', `2026-03-01T10:00:${String(second).padStart(2, '0')}Z`);
+    const known = mergeAlerts(null, { alerts: [a('NO2', 2), a('NO1', 1)], complete: true }, mine);
+    const merged = mergeAlerts(known, { alerts: [a('NO3', 3), a('NO2', 2)], complete: true }, mine);
+    assert.deepEqual(merged.alerts.map((x) => x.sid), ['NO1', 'NO2', 'NO3']);
+    assert.equal(merged.truncated, false);
+    const capped = mergeAlerts(merged, { alerts: [a('NO4', 4)], complete: true }, mine, 3);
+    assert.deepEqual(capped.alerts.map((x) => x.sid), ['NO2', 'NO3', 'NO4']);
+    assert.equal(capped.truncated, true);
   });
 
   it("keeps this execution's alerts, oldest first, with the message and widget out of alert_text", () => {
-    const mine = 'FN11111111111111111111111111111111';
     const text = (msg: string, code: string, widget?: string) =>
       new URLSearchParams({ Msg: msg, ErrorCode: code, LogLevel: 'WARN', ...(widget ? { widget } : {}), executionSid: mine }).toString();
     const alerts = [

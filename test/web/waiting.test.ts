@@ -1,9 +1,10 @@
 // Where an execution stands on its page (web/src/executions/waiting.ts): the widget an active one
-// waits at, what for and until when its timer runs; whether an ended one was ended from outside the
-// flow. And the way back to the list it was opened from (list-link.ts).
+// waits at, what for and until when its timer runs; how an ended one ended, as the server's end reason
+// says (manual, expired, an error) or, without it, as its steps and alerts tell. And the way back to
+// the list it was opened from (list-link.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { endedHow, waitingAt, type WaitStep } from '../../web/src/executions/waiting.ts';
+import { endedHow, endedSentence, waitingAt, type WaitStep } from '../../web/src/executions/waiting.ts';
 import { executionHref, executionsListHref, listSearch } from '../../web/src/executions/list-link.ts';
 import type { FlowDefinition } from '../../web/src/api/types.ts';
 
@@ -91,6 +92,32 @@ describe('how an ended execution ended', () => {
     assert.deepEqual(endedHow([step('Trigger', 'ask')], [{ level: 'warning', code: '81001' }], sms), { kind: 'alerts' });
     assert.deepEqual(endedHow([step('Trigger', 'fetch')], [{ level: 'error', code: '81010' }], sms), { kind: 'alerts' });
     assert.equal(endedHow([], [], sms), null);
+  });
+
+  it("says what the server's end reason says: manual and expired ends told apart, errors with their code", () => {
+    const waiting = [step('Trigger', 'ask')];
+    assert.deepEqual(endedHow(waiting, [], sms, { kind: 'manual' }), { kind: 'manual' });
+    assert.deepEqual(endedHow(waiting, [], sms, { kind: 'expired' }), { kind: 'expired' });
+    // The server's word needs neither the alerts read nor a step.
+    assert.deepEqual(endedHow(waiting, null, sms, { kind: 'expired' }), { kind: 'expired' });
+    assert.deepEqual(endedHow([], null, sms, { kind: 'manual' }), { kind: 'manual' });
+    const loop = { kind: 'error' as const, code: 81001, message: "Widget 'w' ran more than 10 times in a row" };
+    assert.deepEqual(endedHow(waiting, [{ level: 'warning', code: '81001' }], sms, loop), loop);
+    assert.deepEqual(endedHow([...waiting, step('ask', 'Ended')], [], sms, { kind: 'completed' }), { kind: 'completed' });
+    // A call's end ends an execution at a voice widget without a step to Ended.
+    assert.deepEqual(endedHow([step('Trigger', 'menu')], [], { trigger: { call: { CallSid: 'CA1' } } }, { kind: 'completed' }), { kind: 'call-ended', widget: 'menu' });
+    // Without the server's word, the alerts are waited for.
+    assert.equal(endedHow(waiting, null, sms, null), null);
+  });
+
+  it('words the header for each end', () => {
+    assert.equal(endedSentence({ kind: 'manual' }), 'Ended manually');
+    assert.equal(endedSentence({ kind: 'expired' }), 'Ended: reached the maximum execution age');
+    assert.equal(endedSentence({ kind: 'completed' }), 'Ran to the end of the flow.');
+    assert.equal(endedSentence({ kind: 'error', code: 81000, message: 'Execution has exceeded max steps (1000)' }), 'Ended by error 81000: Execution has exceeded max steps (1000)');
+    assert.equal(endedSentence({ kind: 'error', code: null, message: 'boom' }), 'Ended by an error: boom');
+    assert.equal(endedSentence({ kind: 'error', code: null, message: null }), 'Ended by an error');
+    assert.equal(endedSentence({ kind: 'outside', widget: 'ask', call: false }), null, 'that one names its widget');
   });
 });
 

@@ -1,6 +1,7 @@
 // The web console: its built assets (web/dist) served without auth at `/`, the single-page app's
 // client-side paths answered with index.html, and a few console-only endpoints (authenticated like
-// the rest of the API): full validation results and server-sent event streams of live steps.
+// the rest of the API): full validation results, how an execution ended, and server-sent event
+// streams of live steps.
 // The streams poll the store rather than listen to in-process events, so they work on any node of
 // a multi-node deployment, whichever node ran the step.
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { ExecutionRecord, PageResult, StepRecord } from '../../runtime/ports/store.ts';
+import type { ExecutionState } from '../../engine/types.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { publicBase } from '../wire/base-urls.ts';
@@ -72,6 +74,23 @@ class ExecutionWatch {
       events.push({ event: 'execution-deleted', data: { sid: this.sid } });
     }
     return events;
+  }
+}
+
+type EndReasonBody = { kind: 'completed' | 'manual' | 'expired' } | { kind: 'error'; code: number | null; message: string | null };
+
+/** The engine's endReason out of a stored state; null when it has none (or not one this build knows). */
+function endReasonOf(state: unknown): EndReasonBody | null {
+  const reason = (state as Partial<ExecutionState> | null)?.endReason as Record<string, unknown> | null | undefined;
+  switch (reason?.kind) {
+    case 'completed':
+    case 'manual':
+    case 'expired':
+      return { kind: reason.kind };
+    case 'error':
+      return { kind: 'error', code: typeof reason.code === 'number' ? reason.code : null, message: typeof reason.message === 'string' ? reason.message : null };
+    default:
+      return null;
   }
 }
 
@@ -227,6 +246,18 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     const base = publicBase(ctx, request);
     const watch = new ExecutionWatch(sid);
     stream(request, reply, timing, () => watch.poll(ctx, accountSid, flowSid, base));
+  });
+
+  // How an ended execution ended, which Twilio's Execution resource does not say (its status is just
+  // 'ended'): 'completed' (the flow ran out, or its call ended), 'manual' (the End button or the API),
+  // 'expired' (its maximum age) or 'error' (with the code and message). Null while it is active.
+  routes.add('GET', '/console/api/Flows/:FlowSid/Executions/:Sid/EndReason', async (request) => {
+    const flowSid = flowSidParam(request, 'FlowSid');
+    const sid = (request.params as Record<string, string>).Sid!;
+    if (!isSid('FN', sid)) throw errors.notFound(request.url.split('?')[0]!);
+    const execution = await ctx.store.getExecution(request.account.sid, flowSid, sid);
+    if (!execution) throw errors.notFound(request.url.split('?')[0]!);
+    return { sid, status: execution.status, end_reason: execution.status === 'ended' ? endReasonOf(execution.state) : null };
   });
 
   // The simulator conversation of one contact with a flow: messages both ways, and the steps and

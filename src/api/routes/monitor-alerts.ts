@@ -1,7 +1,9 @@
 // Twilio Monitor's Alerts (`/v1/Alerts`, `/v1/Alerts/{Sid}`): the warnings and errors executions
 // reported (81000-81003, 81011, 84003…), as Twilio's Debugger shows Studio's. Point the SDK's
 // `client.monitor.baseUrl` here and `client.monitor.v1.alerts.list()` works. Filters: LogLevel,
-// StartDate (inclusive), EndDate (exclusive).
+// StartDate (inclusive), EndDate (exclusive), and a Switchboard extension Twilio does not have:
+// ResourceSid, the execution (FN…) an alert's resource_sid names, so one execution's alerts are read
+// without paging through the account's (the console's execution page).
 import type { FastifyRequest } from 'fastify';
 import type { AlertFilter, AlertRecord } from '../../runtime/ports/store.ts';
 import { isSid } from '../../runtime/ids.ts';
@@ -45,6 +47,13 @@ function listFilters(query: Record<string, unknown>): { filter: AlertFilter; fil
     if (!(LOG_LEVELS as readonly string[]).includes(level)) throw errors.invalidParameter('LogLevel', `'${level}' is not one of ${LOG_LEVELS.join(', ')}`);
     filter.logLevel = level as AlertFilter['logLevel'];
     filters.LogLevel = level;
+  }
+  const resource = single(query.ResourceSid, 'ResourceSid');
+  if (resource !== undefined) {
+    // Every alert's resource is an execution: any other value could only list nothing, so it is a mistake.
+    if (!isSid('FN', resource)) throw errors.invalidParameter('ResourceSid', `'${resource}' is not an execution SID (FN followed by 32 hex digits)`);
+    filter.executionSid = resource;
+    filters.ResourceSid = resource;
   }
   readDateFilters(query, [['StartDate', 'startDate'], ['EndDate', 'endDate']] as const, filter, filters);
   return { filter, filters };

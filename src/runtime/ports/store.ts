@@ -289,6 +289,8 @@ export interface AlertRecord {
 
 export interface AlertFilter {
   logLevel?: AlertLevel | undefined;
+  /** The execution that raised them (a Switchboard extension: /v1/Alerts?ResourceSid=FN…). */
+  executionSid?: string | undefined;
   /** Inclusive. */
   startDate?: Millis | undefined;
   /** Exclusive. */

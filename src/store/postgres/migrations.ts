@@ -305,4 +305,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   DELETE FROM settings
     WHERE key LIKE 'inflight:%' OR key LIKE 'carrier-msg:%' OR key LIKE 'carrier-seen:%' OR key LIKE 'carrier-conv:%' OR key LIKE 'carrier-task:%';
   `,
+  // 9: one execution's alerts are read off an index of their own (SQLite migration 9): on
+  // alerts_by_account a page read past every newer alert of the account.
+  `
+  CREATE INDEX alerts_by_execution ON alerts(account_sid, execution_sid, seq);
+  `,
 ];

@@ -198,4 +198,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   DELETE FROM settings
     WHERE substr(key, 1, 9) = 'inflight:' OR substr(key, 1, 12) = 'carrier-msg:' OR substr(key, 1, 13) IN ('carrier-seen:', 'carrier-conv:', 'carrier-task:');
   `,
+  // 9: one execution's alerts (the console's execution page, /v1/Alerts?ResourceSid=) are read off an
+  // index of their own: on alerts_by_account a page read past every newer alert of the account, and
+  // an execution without alerts past all of them. The account leads so the planner prefers it to
+  // alerts_by_account without statistics (two equal columns against one).
+  `
+  CREATE INDEX alerts_by_execution ON alerts(account_sid, execution_sid, seq);
+  `,
 ];

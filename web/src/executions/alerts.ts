@@ -1,16 +1,43 @@
-// The alerts of one execution. /v1/Alerts filters by log level and date only (as Twilio's Monitor
-// does), so the console asks for those dated from the execution's start (to shortly after its end)
-// and keeps the ones whose resource is this execution. Pure; test/web/execution-page.test.ts.
-import type { Alert, Execution } from '../api/types.ts';
+// The alerts of one execution, read with /v1/Alerts?ResourceSid=FN… (a Switchboard extension: Twilio's
+// Monitor filters by level and date only, and reading the account's alerts to pick out one execution's
+// missed them on a busy account). The newest MAX_ALERTS at first; as the execution goes on, only those
+// from shortly before the newest one known, merged in. Pure; test/web/execution-page.test.ts.
+import type { Alert } from '../api/types.ts';
 
-/** An ended execution's alerts are written when it ends; a minute's margin covers clocks and slow writes. */
-const AFTER_END_MS = 60_000;
+/** What the page keeps and shows: an execution with more (a loop of warnings) shows its newest ones. */
+export const MAX_ALERTS = 1000;
+const PAGE_SIZE = 200;
+/** A re-read starts this long before the newest alert known: alerts of one sprint share a second, and nodes' clocks differ a little. */
+const REREAD_MARGIN_MS = 60_000;
 
-export function alertsUrl(execution: Pick<Execution, 'date_created' | 'date_updated' | 'status'>): string {
-  const params = new URLSearchParams({ StartDate: execution.date_created, PageSize: '200' });
-  const ended = execution.status === 'ended' && execution.date_updated ? Date.parse(execution.date_updated) : NaN;
-  if (Number.isFinite(ended)) params.set('EndDate', new Date(ended + AFTER_END_MS).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+/** The first page of this execution's alerts, newest first; `since` (ISO date, inclusive) for a re-read. */
+export function alertsUrl(executionSid: string, since: string | null = null): string {
+  const params = new URLSearchParams({ ResourceSid: executionSid, PageSize: String(PAGE_SIZE) });
+  if (since !== null) params.set('StartDate', since);
   return `/v1/Alerts?${params}`;
+}
+
+export interface AlertPage {
+  alerts: Alert[];
+  meta: { next_page_url: string | null };
+}
+
+export interface AlertsRead {
+  alerts: Alert[];
+  /** False when pages were left unread at `limit`: older alerts are missing. */
+  complete: boolean;
+}
+
+/** Follows next_page_url (it keeps the filter) until the list ends or `limit` alerts are read. */
+export async function readAlerts(get: (url: string) => Promise<AlertPage>, url: string, limit = MAX_ALERTS): Promise<AlertsRead> {
+  const alerts: Alert[] = [];
+  let next: string | null = url;
+  while (next !== null && alerts.length < limit) {
+    const page: AlertPage = await get(next);
+    alerts.push(...page.alerts);
+    next = page.meta.next_page_url;
+  }
+  return { alerts: alerts.slice(0, limit), complete: next === null && alerts.length <= limit };
 }
 
 export interface ExecutionAlert {
@@ -21,6 +48,17 @@ export interface ExecutionAlert {
   widget: string | null;
   moreInfo: string;
   date: string;
+}
+
+export interface ExecutionAlerts {
+  /** Oldest first. */
+  alerts: ExecutionAlert[];
+  /** Older alerts than these exist and are not shown. */
+  truncated: boolean;
+}
+
+function byDate(a: ExecutionAlert, b: ExecutionAlert): number {
+  return Date.parse(a.date) - Date.parse(b.date) || a.sid.localeCompare(b.sid);
 }
 
 /** This execution's alerts, oldest first, with the message and widget read out of alert_text. */
@@ -39,5 +77,20 @@ export function alertsOf(alerts: Alert[], executionSid: string): ExecutionAlert[
         date: alert.date_created,
       };
     })
-    .sort((a, b) => Date.parse(a.date) - Date.parse(b.date) || a.sid.localeCompare(b.sid));
+    .sort(byDate);
+}
+
+/** What was known with what a read brought (the same alert once), the newest `limit` of them. */
+export function mergeAlerts(known: ExecutionAlerts | null, read: AlertsRead, executionSid: string, limit = MAX_ALERTS): ExecutionAlerts {
+  const bySid = new Map<string, ExecutionAlert>();
+  for (const alert of [...(known?.alerts ?? []), ...alertsOf(read.alerts, executionSid)]) bySid.set(alert.sid, alert);
+  const all = [...bySid.values()].sort(byDate);
+  return { alerts: all.slice(-limit), truncated: (known?.truncated ?? false) || !read.complete || all.length > limit };
+}
+
+/** Where a re-read starts: shortly before the newest alert known; null (read them all) while none is. */
+export function rereadSince(known: ExecutionAlerts | null): string | null {
+  const newest = known?.alerts.reduce((max, alert) => Math.max(max, Date.parse(alert.date)), Number.NEGATIVE_INFINITY) ?? Number.NEGATIVE_INFINITY;
+  if (!Number.isFinite(newest)) return null;
+  return new Date(newest - REREAD_MARGIN_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

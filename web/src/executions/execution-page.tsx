@@ -1,10 +1,10 @@
 // One execution: its step timeline (live while it is active), the path it took highlighted on the
 // canvas of the revision it ran, each step's context and the execution context as JSON trees.
-import { useMemo, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useSearch } from 'wouter';
 import { ReactFlowProvider } from '@xyflow/react';
 import { errorMessage } from '../api/client.ts';
-import type { Alert, Execution, Flow, Revision, Step, StepContext } from '../api/types.ts';
+import type { Execution, Flow, Revision, Step, StepContext } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { Canvas } from '../editor/canvas.tsx';
 import { pathFromSteps } from '../editor/graph.ts';
@@ -16,11 +16,11 @@ import { useAsync } from '../ui/use-async.ts';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
 import { LoadProblem } from '../ui/problem-page.tsx';
 import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
-import { alertsOf, alertsUrl, type ExecutionAlert } from './alerts.ts';
+import { alertsUrl, mergeAlerts, readAlerts, rereadSince, type AlertPage, type ExecutionAlerts } from './alerts.ts';
 import { ownSteps, stepTree, type StepNode } from './step-tree.ts';
 import { useFlowList } from '../flows/use-flow-names.ts';
 import { executionsListHref } from './list-link.ts';
-import { endedHow, waitingAt, type EndedHow, type Waiting } from './waiting.ts';
+import { endedHow, endedSentence, waitingAt, type EndedHow, type EndReasonResponse, type Waiting } from './waiting.ts';
 
 function StepContextView({ flowSid, step }: { flowSid: string; step: Step }) {
   const api = useApi();
@@ -33,15 +33,87 @@ function StepContextView({ flowSid, step }: { flowSid: string; step: Step }) {
   return <JsonTree value={context.data.context} label="context" openDepth={2} />;
 }
 
+/** A re-read of an execution's alerts waits this long after the step (or end) that asked for it, and others wait for it. */
+const ALERTS_REREAD_MS = 1000;
+
+/**
+ * This execution's alerts: read once, then, as `changes` says steps arrived or the status moved, read
+ * again (only the recent ones, see alerts.ts) at most once a second: steps come in bursts, and the
+ * alerts a sprint raised are written with its steps.
+ */
+function useExecutionAlerts(executionSid: string, changes: string): { alerts: ExecutionAlerts | undefined; error: string | null } {
+  const api = useApi();
+  const [result, setResult] = useState<{ alerts: ExecutionAlerts | undefined; error: string | null }>({ alerts: undefined, error: null });
+  type Reader = { sid: string; known: ExecutionAlerts | null; busy: boolean; again: boolean; timer: ReturnType<typeof setTimeout> | null; closed: boolean; seen: string };
+  const reader = useRef<Reader | null>(null);
+
+  const read = async (r: Reader) => {
+    // One read at a time; what arrives meanwhile is read once it is done.
+    if (r.busy) {
+      r.again = true;
+      return;
+    }
+    r.busy = true;
+    try {
+      do {
+        r.again = false;
+        const got = await readAlerts((url) => api.get<AlertPage>(url), alertsUrl(r.sid, rereadSince(r.known)));
+        if (r.closed) return;
+        r.known = mergeAlerts(r.known, got, r.sid);
+        setResult({ alerts: r.known, error: null });
+      } while (r.again && !r.closed);
+    } catch (caught) {
+      if (!r.closed) setResult((current) => ({ alerts: current.alerts, error: errorMessage(caught) }));
+    } finally {
+      r.busy = false;
+    }
+  };
+
+  useEffect(() => {
+    const r: Reader = { sid: executionSid, known: null, busy: false, again: false, timer: null, closed: false, seen: changes };
+    reader.current = r;
+    setResult({ alerts: undefined, error: null });
+    void read(r);
+    return () => {
+      r.closed = true;
+      if (r.timer) clearTimeout(r.timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, executionSid]);
+
+  useEffect(() => {
+    const r = reader.current;
+    if (!r || r.closed || r.seen === changes) return;
+    r.seen = changes;
+    // A re-read already due will see these steps too.
+    if (r.timer) return;
+    r.timer = setTimeout(() => {
+      r.timer = null;
+      void read(r);
+    }, ALERTS_REREAD_MS);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [changes]);
+
+  return result;
+}
+
 /** Why an execution stopped or what went wrong on the way: its Monitor alerts (step limits, failed requests…). */
-function AlertList({ alerts, error }: { alerts: ExecutionAlert[] | undefined; error: string | null }) {
+function AlertList({ executionSid, alerts, error }: { executionSid: string; alerts: ExecutionAlerts | undefined; error: string | null }) {
   if (error) return <p className="error-text">Alerts could not be read: {error}</p>;
-  if (!alerts || alerts.length === 0) return null;
+  if (!alerts || alerts.alerts.length === 0) return null;
   return (
     <section className="card alerts" aria-labelledby="alerts-title">
-      <h2 id="alerts-title">Alerts ({alerts.length})</h2>
+      <h2 id="alerts-title">
+        Alerts ({alerts.alerts.length}
+        {alerts.truncated ? ', the newest' : ''})
+      </h2>
+      {alerts.truncated && (
+        <p className="muted small">
+          Older ones are not shown: <code>/v1/Alerts?ResourceSid={executionSid}</code> lists them all.
+        </p>
+      )}
       <ul className="alert-list">
-        {alerts.map((alert) => (
+        {alerts.alerts.map((alert) => (
           <li key={alert.sid} className={`alert-item alert-${alert.level}`}>
             <span className={`badge ${alert.level === 'error' ? 'badge-error' : 'badge-warning'}`}>{alert.level}</span>{' '}
             <a href={alert.moreInfo} target="_blank" rel="noreferrer" className="alert-code">
@@ -161,9 +233,24 @@ function WhereItStands({ waiting, ended, endedHere }: { waiting: Waiting | null;
     );
   }
   if (endedHere) return <p className="execution-state" data-testid="execution-state">Ended manually, with End execution on this page.</p>;
-  if (ended?.kind === 'completed') return <p className="execution-state muted" data-testid="execution-state">Ran to the end of the flow.</p>;
-  if (ended?.kind !== 'outside') return null;
-  // The API does not say who ended an execution (manual and expired ends look alike): this is what the steps tell.
+  if (!ended) return null;
+  const sentence = endedSentence(ended);
+  if (sentence !== null) {
+    return (
+      <p className={`execution-state ${ended.kind === 'completed' ? 'muted' : ''}`} data-testid="execution-state">
+        {sentence}
+      </p>
+    );
+  }
+  if (ended.kind === 'call-ended') {
+    return (
+      <p className="execution-state" data-testid="execution-state">
+        Ended with its call, at <code>{ended.widget}</code>.
+      </p>
+    );
+  }
+  if (ended.kind !== 'outside') return null;
+  // Without the server's end reason (it could not be read), manual and expired ends look alike: this is what the steps tell.
   return (
     <p className="execution-state" data-testid="execution-state">
       Ended while waiting at <code>{ended.widget}</code>, not by the flow: by the End button or the API{ended.call ? ', or the call ended' : ''} (or on reaching its maximum age).
@@ -201,10 +288,12 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     return [...bySid.values()].sort((a, b) => Date.parse(a.date_created) - Date.parse(b.date_created));
   }, [steps.data, live.steps]);
   // Read again as steps arrive and when the execution ends while the page is open: the alert saying why comes with the end.
-  const alertQuery = current ? alertsUrl(current) : null;
-  const alerts = useAsync(
-    () => (alertQuery ? api.all<Alert>(alertQuery, 'alerts', 2000).then((all) => alertsOf(all, executionSid)) : Promise.resolve(undefined)),
-    [alertQuery, executionSid, allSteps.length],
+  const alerts = useExecutionAlerts(executionSid, `${current?.status ?? ''}|${allSteps.length}`);
+  // Who ended it (the End button or the API, its maximum age, an error): the console asks the server, once it has ended.
+  const endReason = useAsync(
+    (signal) =>
+      current?.status === 'ended' ? api.get<EndReasonResponse>(`/console/api/Flows/${flowSid}/Executions/${executionSid}/EndReason`, signal) : Promise.resolve(null),
+    [flowSid, executionSid, current?.status],
   );
   const definition = revision.data?.definition ?? null;
   // The canvas is this flow's: its path leaves out the steps its subflows took.
@@ -212,9 +301,12 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   const tree = useMemo(() => stepTree(allSteps), [allSteps]);
   const tabStop = allSteps.some((step) => step.sid === focusStep) ? focusStep : (openStep ?? allSteps[0]?.sid ?? null);
   const waiting = useMemo(() => (current?.status === 'active' ? waitingAt(allSteps, definition) : null), [current?.status, allSteps, definition]);
-  // Only once the alerts are read: an end they explain is not one from outside the flow.
-  const alertsRead = alerts.data ?? (alerts.error ? [] : null);
-  const ended = current?.status === 'ended' && alertsRead ? endedHow(allSteps, alertsRead, current.context) : null;
+  // Without the server's reason (while it is read, or if it cannot be), only once the alerts are read: an end they explain is not one from outside the flow.
+  const alertsRead = alerts.alerts?.alerts ?? (alerts.error ? [] : null);
+  const reason = endReason.data?.end_reason ?? null;
+  // Its answer from before the end (null) does not count: it is read again once the status says ended.
+  const reasonSettled = endReason.data?.status === 'ended' || endReason.error !== null;
+  const ended = current?.status === 'ended' && (reason || reasonSettled) ? endedHow(allSteps, alertsRead, current.context, reason) : null;
   const ranSubflow = allSteps.some((step) => step.parent_step_sid);
   const flows = useFlowList(ranSubflow);
   /** What a subflow entered by `step` is called: its flow's name when the Run Subflow widget is this flow's. */
@@ -296,7 +388,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
         )}
       </header>
       <ErrorNotice error={error} />
-      <AlertList alerts={alerts.data} error={alerts.error} />
+      <AlertList executionSid={executionSid} alerts={alerts.alerts} error={alerts.error} />
       <div className="execution-grid">
         <section className="card timeline" aria-labelledby="timeline-title" onKeyDown={moveAmongSteps}>
           <h2 id="timeline-title">Steps ({allSteps.length})</h2>

@@ -1,6 +1,6 @@
 // Where an execution stands, read from what the execution page has (its steps, the definition it
-// ran, its Monitor alerts): the widget an active one waits at and for what, and whether an ended
-// one was stopped from outside the flow. Pure; test/web/waiting.test.ts.
+// ran, its Monitor alerts, the server's end reason): the widget an active one waits at and for what,
+// and how an ended one ended. Pure; test/web/waiting.test.ts.
 import { replyTimeoutSeconds } from '../../../src/definition/reply-timeout.ts';
 import type { FlowDefinition, State } from '../api/types.ts';
 import { stepTree, type StepNode, type TreeStep } from './step-tree.ts';
@@ -90,28 +90,79 @@ export function waitingAt(steps: readonly WaitStep[], definition: FlowDefinition
 /** Step limits (Studio logs them as warnings) and errors: ends the flow itself reports. */
 const ENDING_WARNINGS = new Set(['81000', '81001', '84000']);
 
+/**
+ * How the server says an execution ended (the engine's end reason), which Twilio's Execution does not
+ * carry: GET /console/api/Flows/{FlowSid}/Executions/{Sid}/EndReason. Declared here, console-only.
+ */
+export type EndReason = { kind: 'completed' | 'manual' | 'expired' } | { kind: 'error'; code: number | null; message: string | null };
+
+export interface EndReasonResponse {
+  sid: string;
+  status: 'active' | 'ended';
+  /** Null while active, and for an execution stored without one. */
+  end_reason: EndReason | null;
+}
+
 export type EndedHow =
   /** The flow ran to its end (its last step went to Ended). */
   | { kind: 'completed' }
-  /** Stopped while waiting at `widget` by nothing in the flow: the End button or API, its maximum age, or (a call) a hang-up. */
+  /** By the End button or the API. */
+  | { kind: 'manual' }
+  /** At its maximum age. */
+  | { kind: 'expired' }
+  /** An error (or a step limit) ended it. */
+  | { kind: 'error'; code: number | null; message: string | null }
+  /** Its call ended while it was at `widget` (no step to Ended). */
+  | { kind: 'call-ended'; widget: string }
+  /** Without the server's word: stopped while waiting at `widget` by nothing in the flow (the End button or API, its maximum age, or a hang-up). */
   | { kind: 'outside'; widget: string; call: boolean }
-  /** It stopped with alerts that may say why (see the alerts list). */
+  /** Without the server's word: it stopped with alerts that may say why (see the alerts list). */
   | { kind: 'alerts' };
 
 /**
- * How an ended execution ended, as far as its steps and alerts tell. The API does not say who ended it:
- * an end while waiting that the flow did not take (no step to Ended, no alert) came from outside it.
+ * How an ended execution ended: as the server says (`reason`) when it does; otherwise as far as its
+ * steps and alerts tell (null until the alerts are read): an end while waiting that the flow did not
+ * take (no step to Ended, no alert) came from outside it.
  */
 export function endedHow(
   steps: readonly WaitStep[],
-  alerts: readonly { level: string; code: string }[],
+  alerts: readonly { level: string; code: string }[] | null,
   context: Record<string, unknown>,
+  reason: EndReason | null = null,
 ): EndedHow | null {
   const own = steps.filter((step) => !step.parent_step_sid);
   const final = own[own.length - 1];
-  if (!final) return null;
+  const trigger = context.trigger as Record<string, unknown> | undefined;
+  const call = trigger?.call !== undefined;
+  switch (reason?.kind) {
+    case 'manual':
+    case 'expired':
+      return { kind: reason.kind };
+    case 'error':
+      return { kind: 'error', code: reason.code, message: reason.message };
+    case 'completed':
+      // A voice widget without a hangup event ends the execution with its call, with no step to Ended.
+      return final && final.transitioned_to !== 'Ended' && call ? { kind: 'call-ended', widget: final.transitioned_to } : { kind: 'completed' };
+  }
+  if (!final || !alerts) return null;
   if (final.transitioned_to === 'Ended') return { kind: 'completed' };
   if (alerts.some((alert) => alert.level === 'error' || ENDING_WARNINGS.has(alert.code))) return { kind: 'alerts' };
-  const trigger = context.trigger as Record<string, unknown> | undefined;
-  return { kind: 'outside', widget: final.transitioned_to, call: trigger?.call !== undefined };
+  return { kind: 'outside', widget: final.transitioned_to, call };
+}
+
+/** The execution page's words for an end that names no widget; null for those that do (or say nothing). */
+export function endedSentence(how: EndedHow): string | null {
+  switch (how.kind) {
+    case 'completed':
+      return 'Ran to the end of the flow.';
+    case 'manual':
+      return 'Ended manually';
+    case 'expired':
+      return 'Ended: reached the maximum execution age';
+    case 'error':
+      if (how.code !== null) return `Ended by error ${how.code}${how.message ? `: ${how.message}` : ''}`;
+      return how.message ? `Ended by an error: ${how.message}` : 'Ended by an error';
+    default:
+      return null;
+  }
 }
