@@ -65,10 +65,25 @@ export type LimitedParse = { ok: true; value: unknown } | { ok: false; tooDeep: 
  * JSON.parse that refuses text nested deeper than MAX_JSON_DEPTH before parsing it. `error` is
  * JSON.parse's message, or TOO_DEEP.
  */
-export function parseJsonWithinDepth(text: string, reviver?: (this: unknown, key: string, value: unknown) => unknown): LimitedParse {
+/**
+ * A JSON.parse reviver that keeps an integer too large for a double (beyond ±2^53) as its exact digits,
+ * a string: an API's 64-bit ID printed by a flow (`{{widgets.api.parsed.id}}`) must not come out rounded
+ * (12345678901234567890 → 12345678901234567000). Numbers with a fraction or exponent stay numbers.
+ */
+export function exactLargeIntegers(_key: string, value: unknown, context?: { source?: string }): unknown {
+  if (typeof value !== 'number' || Number.isSafeInteger(value) || !context?.source || !/^-?\d+$/.test(context.source)) return value;
+  return context.source;
+}
+
+/** Whether `text` holds a run of 16 digits, the shortest that can be an integer beyond 2^53 (a cheap pre-check for exactLargeIntegers). */
+export function mayHoldLargeIntegers(text: string): boolean {
+  return /\d{16}/.test(text);
+}
+
+export function parseJsonWithinDepth(text: string, reviver?: (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown): LimitedParse {
   if (jsonTextDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return { ok: false, tooDeep: true, error: TOO_DEEP };
   try {
-    return { ok: true, value: JSON.parse(text, reviver) };
+    return { ok: true, value: JSON.parse(text, reviver as Parameters<typeof JSON.parse>[1]) };
   } catch (error) {
     return { ok: false, tooDeep: false, error: error instanceof Error ? error.message : String(error) };
   }

@@ -682,6 +682,14 @@ describe('make-http-request', () => {
     assert.equal((text.widgets.call as any).parsed, undefined);
   });
 
+  it('keeps an integer beyond a double\'s precision exactly (a 64-bit ID), as its digits; other numbers stay numbers', () => {
+    const h = new Harness(req());
+    h.start();
+    h.http(200, '{"id": 12345678901234567890, "neg": -9007199254740993, "safe": 9007199254740991, "price": 12345678901234567.5, "n": [1, 2]}');
+    const parsed = (h.widgets.call as any).parsed;
+    assert.deepEqual(parsed, { id: '12345678901234567890', neg: '-9007199254740993', safe: 9007199254740991, price: 12345678901234567.5, n: [1, 2] });
+  });
+
   it('takes `failed` on non-2xx (3xx included) and on http-failed', () => {
     for (const status of [301, 404, 500]) {
       const h = new Harness(req());

@@ -1,6 +1,6 @@
 // Outputs of make-http-request and run-function: body, content_type, status_code, and `parsed`
 // only when the response is a JSON object (a top-level array is not parsed).
-import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
+import { exactLargeIntegers, mayHoldLargeIntegers, parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import type { EffectResult, Json, JsonObject } from '../types.ts';
 import { keyValueList, renderList, stringProp, type Outcome, type WidgetEnv } from './widget.ts';
 
@@ -21,7 +21,8 @@ export function renderCall(env: WidgetEnv, code: number, failureEvent: string): 
 /** A JSON object body, else undefined: not JSON, not an object, or nested too deep to keep (src/lib/json-depth.ts). */
 export function parseJsonObject(contentType: string, body: string): JsonObject | undefined {
   if (!/json/i.test(contentType)) return undefined;
-  const parsed = parseJsonWithinDepth(body);
+  // A reviver slows parsing down: used only when the body could hold an integer beyond a double's precision.
+  const parsed = parseJsonWithinDepth(body, mayHoldLargeIntegers(body) ? exactLargeIntegers : undefined);
   if (!parsed.ok) return undefined;
   const value = parsed.value as Json;
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
