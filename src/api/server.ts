@@ -248,7 +248,10 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, request, reply) => {
     const apiError = toApiError(error, bodyLimit, request.headers['content-type']);
-    if (apiError.status >= 500) request.log.error({ err: error }, 'unhandled error');
+    // A 503 is the store or the node saying "not now" (a database out of connections, a drain), answered as
+    // such and retried by clients: a warning. Only other 5xx are errors worth paging someone for.
+    if (apiError.status === 503) request.log.warn({ err: error }, 'service unavailable');
+    else if (apiError.status >= 500) request.log.error({ err: error }, 'unhandled error');
     reply.code(apiError.status).headers(apiError.headers).type('application/json').send(apiError.toBody());
   });
 

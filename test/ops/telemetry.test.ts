@@ -249,6 +249,31 @@ test('a sprint that fails is logged with its execution and request, and its span
   }
 });
 
+test('a request the store cannot serve now (503) is a warning in the log, not an error', async (t) => {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) if (line.trim()) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const store = new SqliteStore({ path: ':memory:' });
+  const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:', logFormat: 'json' }, { store, observability: { log: sink } });
+  t.after(() => app.close());
+  const { account } = await app.accounts.ensureStartupAccount();
+  const headers = { authorization: basicAuth(account.sid, account.authToken), ...FORM };
+  store.listFlows = async () => {
+    // What pg throws when the server has no connection left for it.
+    throw Object.assign(new Error('sorry, too many clients already'), { code: '53300' });
+  };
+  const res = await app.server.inject({ method: 'GET', url: '/v2/Flows', headers });
+  assert.equal(res.statusCode, 503);
+  const line = lines.find((l) => l.msg === 'service unavailable');
+  assert.equal(line?.level, 40);
+  assert.match(JSON.stringify(line?.err), /too many clients/);
+  assert.deepEqual(lines.filter((l) => Number(l.level) >= 50).map((l) => l.msg), []);
+});
+
 test('active/waiting gauges come from the store when it can count (all nodes), and are absent for a shared store that cannot', async (t) => {
   const counting = new SqliteStore({ path: ':memory:' });
   let queries = 0;
