@@ -11,7 +11,8 @@ const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const fixture = fileURLToPath(new URL('../fixtures/flows/survey.json', import.meta.url));
 
 function run(args: string[], input = '', dataDir?: string) {
-  const env = { ...process.env, SWITCHBOARD_DATA_DIR: dataDir ?? join(tmpdir(), 'unused'), TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '' };
+  // The data directory's store, whatever the environment says (a CI DATABASE_URL would point it at a shared database).
+  const env = { ...process.env, SWITCHBOARD_DATA_DIR: dataDir ?? join(tmpdir(), 'unused'), TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', DATABASE_URL: '' };
   return spawnSync(process.execPath, [main, ...args], { input, encoding: 'utf8', env, timeout: 60_000 });
 }
 
