@@ -8,32 +8,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
+import { wiredTriggerFlow } from '../support/flows.ts';
 
 const at = (y: number) => ({ offset: { x: 0, y } });
 const SERVICE = 'IS' + 'b'.repeat(32);
 const FLOW_NUMBER = '+15005550006';
 
 function flow(trigger: { conversation?: string; request?: string }, states: object[]): object {
-  return {
-    description: 'replay in a conversation',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      {
-        name: 'Trigger',
-        type: 'trigger',
-        properties: at(0),
-        transitions: [
-          { event: 'incomingMessage' },
-          { event: 'incomingCall' },
-          { event: 'incomingConversationMessage', ...(trigger.conversation ? { next: trigger.conversation } : {}) },
-          { event: 'incomingRequest', ...(trigger.request ? { next: trigger.request } : {}) },
-          { event: 'incomingParent' },
-        ],
-      },
-      ...states,
-    ],
-  };
+  return wiredTriggerFlow('replay in a conversation', { incomingConversationMessage: trigger.conversation, incomingRequest: trigger.request }, states);
 }
 
 const hello = (next: string) => ({ name: 'hello', type: 'send-message', properties: { ...at(100), from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Hello, you wrote {{trigger.conversation.Body}}' }, transitions: [{ event: 'sent', next }, { event: 'failed' }] });

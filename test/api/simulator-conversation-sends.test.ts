@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
+import { wiredTriggerFlow } from '../support/flows.ts';
 
 const at = (y: number) => ({ offset: { x: 0, y } });
 
@@ -15,26 +16,7 @@ function send(name: string, from: string, next: string | undefined, y: number, t
 }
 
 function flow(trigger: { message?: string; conversation?: string }, states: object[]): object {
-  return {
-    description: 'conversation sends',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      {
-        name: 'Trigger',
-        type: 'trigger',
-        properties: at(0),
-        transitions: [
-          { event: 'incomingMessage', ...(trigger.message ? { next: trigger.message } : {}) },
-          { event: 'incomingCall' },
-          { event: 'incomingConversationMessage', ...(trigger.conversation ? { next: trigger.conversation } : {}) },
-          { event: 'incomingRequest' },
-          { event: 'incomingParent' },
-        ],
-      },
-      ...states,
-    ],
-  };
+  return wiredTriggerFlow('conversation sends', { incomingMessage: trigger.message, incomingConversationMessage: trigger.conversation }, states);
 }
 
 interface Entry {

@@ -8,41 +8,25 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
+import { wiredTriggerFlow } from '../support/flows.ts';
 
 const at = (y: number) => ({ offset: { x: 0, y } });
 
 function flow(trigger: { message?: string; conversation?: string; request?: string }): object {
-  return {
-    description: 'conversation trigger',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      {
-        name: 'Trigger',
-        type: 'trigger',
-        properties: at(0),
-        transitions: [
-          { event: 'incomingMessage', ...(trigger.message ? { next: trigger.message } : {}) },
-          { event: 'incomingCall' },
-          { event: 'incomingConversationMessage', ...(trigger.conversation ? { next: trigger.conversation } : {}) },
-          { event: 'incomingRequest', ...(trigger.request ? { next: trigger.request } : {}) },
-          { event: 'incomingParent' },
-        ],
-      },
-      {
-        name: 'ask',
-        type: 'send-and-wait-for-reply',
-        properties: { ...at(200), from: '{{flow.channel.address}}', body: 'You said {{trigger.conversation.Body | default: trigger.message.Body}}. Name?', timeout: '3600' },
-        transitions: [{ event: 'incomingMessage', next: 'bye' }, { event: 'timeout' }, { event: 'deliveryFailure' }],
-      },
-      {
-        name: 'bye',
-        type: 'send-message',
-        properties: { ...at(400), from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Bye {{widgets.ask.inbound.Body}}' },
-        transitions: [{ event: 'sent' }, { event: 'failed' }],
-      },
-    ],
-  };
+  return wiredTriggerFlow('conversation trigger', { incomingMessage: trigger.message, incomingConversationMessage: trigger.conversation, incomingRequest: trigger.request }, [
+    {
+      name: 'ask',
+      type: 'send-and-wait-for-reply',
+      properties: { ...at(200), from: '{{flow.channel.address}}', body: 'You said {{trigger.conversation.Body | default: trigger.message.Body}}. Name?', timeout: '3600' },
+      transitions: [{ event: 'incomingMessage', next: 'bye' }, { event: 'timeout' }, { event: 'deliveryFailure' }],
+    },
+    {
+      name: 'bye',
+      type: 'send-message',
+      properties: { ...at(400), from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Bye {{widgets.ask.inbound.Body}}' },
+      transitions: [{ event: 'sent' }, { event: 'failed' }],
+    },
+  ]);
 }
 
 interface Answer {

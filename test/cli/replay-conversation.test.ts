@@ -8,25 +8,11 @@ import assert from 'node:assert/strict';
 import { runCliInProcess } from '../support/cli-in-process.ts';
 import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
 import { replayCommand } from '../../src/cli/replay.ts';
+import { conversationAskFlow } from '../support/flows.ts';
 
-const at = (y: number) => ({ offset: { x: 0, y } });
 
 function chatFlow(askFrom: string): object {
-  return {
-    description: 'conversation',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      {
-        name: 'Trigger',
-        type: 'trigger',
-        properties: at(0),
-        transitions: [{ event: 'incomingMessage' }, { event: 'incomingCall' }, { event: 'incomingConversationMessage', next: 'ask' }, { event: 'incomingRequest' }, { event: 'incomingParent' }],
-      },
-      { name: 'ask', type: 'send-and-wait-for-reply', properties: { ...at(200), from: askFrom, body: 'You said {{trigger.conversation.Body}}. Name?', timeout: '3600' }, transitions: [{ event: 'incomingMessage', next: 'bye' }, { event: 'timeout' }, { event: 'deliveryFailure' }] },
-      { name: 'bye', type: 'send-message', properties: { ...at(400), from: 'Bot', to: '{{contact.channel.address}}', body: 'Bye {{widgets.ask.inbound.Body}}' }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
-    ],
-  };
+  return conversationAskFlow(askFrom, 'You said {{trigger.conversation.Body}}. Name?');
 }
 
 describe('switchboard replay of a Conversations-triggered execution', () => {

@@ -8,25 +8,11 @@ import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
 import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
 import { launchBrowser, noChromium, type Browser, signIn } from './browser.ts';
+import { conversationAskFlow } from '../support/flows.ts';
 
-const at = (y: number) => ({ offset: { x: 0, y } });
 
 function chatFlow(askFrom: string): object {
-  return {
-    description: 'conversation',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      {
-        name: 'Trigger',
-        type: 'trigger',
-        properties: at(0),
-        transitions: [{ event: 'incomingMessage' }, { event: 'incomingCall' }, { event: 'incomingConversationMessage', next: 'ask' }, { event: 'incomingRequest' }, { event: 'incomingParent' }],
-      },
-      { name: 'ask', type: 'send-and-wait-for-reply', properties: { ...at(200), from: askFrom, body: 'Name?', timeout: '3600' }, transitions: [{ event: 'incomingMessage', next: 'bye' }, { event: 'timeout' }, { event: 'deliveryFailure' }] },
-      { name: 'bye', type: 'send-message', properties: { ...at(400), from: 'Bot', to: '{{contact.channel.address}}', body: 'Bye {{widgets.ask.inbound.Body}}' }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
-    ],
-  };
+  return conversationAskFlow(askFrom);
 }
 
 describe('web console: Replay of a Conversations execution (Chromium)', { skip: noChromium, timeout: 180_000 }, () => {
