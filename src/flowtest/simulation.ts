@@ -152,7 +152,7 @@ export class Simulation {
   #performing: string | null = null;
   /** Voice: call waits whose prompts the caller has already heard, and when the open Gather started listening. */
   readonly #heardWaits = new Set<string>();
-  #gather: { callbackId: string; since: number; timeoutMs: number; finishOnKey: string; numDigits: number; actionOnEmptyResult: boolean } | null = null;
+  #gather: { callbackId: string; since: number; timeoutMs: number; finishOnKey: string; numDigits: number; actionOnEmptyResult: boolean; speech: boolean } | null = null;
 
   constructor(definition: FlowDefinition, responder: Responder, options: SimulationOptions = {}) {
     this.definition = definition;
@@ -362,6 +362,7 @@ export class Simulation {
               finishOnKey: String(node.attributes?.finishOnKey ?? '#'),
               numDigits: Number.isInteger(numDigits) && numDigits > 0 ? numDigits : 0,
               actionOnEmptyResult: node.attributes?.actionOnEmptyResult === true || node.attributes?.actionOnEmptyResult === 'true',
+              speech: String(node.attributes?.input ?? 'dtmf').split(/\s+/).includes('speech'),
             };
           }
           return false; // the caller's keys, speech, silence (wait) or hang-up come from the script
@@ -432,11 +433,16 @@ export class Simulation {
    * The caller presses keys or speaks into the open Gather; false when nothing is listening. Keys end
    * as Twilio ends them: at the Gather's finishOnKey (left out of Digits, reported as FinishedOnKey)
    * or after numDigits keys. `confidence` is the speech recognizer's (a replay passes the recorded one).
+   * Words into a Gather that listens for keys only are not heard: it times out, as on Twilio.
    */
   callerInput(input: { digits: string } | { speech: string; confidence?: string }): boolean {
     const wait = this.#callWait();
     const gather = this.#gather;
     if (!wait || !gather || gather.callbackId !== wait.callbackId) return false;
+    if ('speech' in input && !gather.speech) {
+      this.advance(Math.max(0, gather.since + gather.timeoutMs - this.now));
+      return true;
+    }
     let params: JsonObject;
     if ('digits' in input) {
       const finish = gather.finishOnKey ? input.digits.indexOf(gather.finishOnKey) : -1;

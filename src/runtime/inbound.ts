@@ -8,6 +8,7 @@ import { contactKey, type RuntimeContext, type RuntimeOptions } from './runtime-
 import type { Sprints } from './sprints.ts';
 import type { KeyedMutex } from './keyed-mutex.ts';
 import type { ExecutionRecord, InboundReceipt, Store } from './ports/store.ts';
+import type { ExecutionState } from '../engine/types.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
 
 export class InboundRouter {
@@ -87,7 +88,7 @@ export class InboundRouter {
 
   /**
    * An inbound call starts a voice execution (`incomingCall`, initiated by the CallSid). With the
-   * flow's `allow_concurrent_calls` off, a caller who already has an active execution is refused
+   * flow's `allow_concurrent_calls` off, a caller who already has an active call execution is refused
    * (`blocked`); on (also when missing, as for new flows in the Console), the new call goes ahead beside
    * the earlier one (README Voice): its execution does not take the pair's one active slot.
    */
@@ -103,7 +104,8 @@ export class InboundRouter {
       if (!revision) return { execution: null };
       const definition = await this.#sprints.definition(accountSid, flowSid, revision);
       const active = await this.#store.findActiveExecution(flowSid, contact, channel);
-      if (active && definition.flags?.allow_concurrent_calls === false) return { execution: null, blocked: active };
+      // The flag is about calls only (§6.4): the caller's message or REST execution does not block it.
+      if (active && definition.flags?.allow_concurrent_calls === false && isInboundCall(active)) return { execution: null, blocked: active };
       this.#ctx.takeRate('inboundPerSecond', accountSid);
       const execution = await this.#sprints.startNew({
         accountSid,
@@ -121,4 +123,10 @@ export class InboundRouter {
       return { execution };
     }));
   }
+}
+
+/** An execution started by an inbound call (its trigger data holds the call), not by a message or REST. */
+function isInboundCall(record: ExecutionRecord): boolean {
+  const trigger = (record.state as ExecutionState | null)?.frames?.[0]?.trigger;
+  return !!trigger && typeof trigger === 'object' && typeof trigger.call === 'object' && trigger.call !== null;
 }

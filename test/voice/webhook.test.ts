@@ -223,15 +223,16 @@ describe('hangup during every waiting voice widget ends the execution cleanly', 
     ['gather-input-on-call', { say: 'Press a key' }, ['keypress', 'speech', 'timeout'], null],
     ['connect-call-to', { noun: 'number', to: '+15550001111', caller_id: '{{trigger.call.To}}' }, ['callCompleted', 'hangup'], 'hangup'],
     ['record-voicemail', {}, ['recordingComplete', 'noAudio', 'hangup'], 'hangup'],
-    ['enqueue-call', { queue_name: 'support' }, ['callComplete', 'failedToEnqueue', 'callFailure'], null],
+    ['enqueue-call', { queue_name: 'support' }, ['callComplete', 'failedToEnqueue', 'callFailure'], 'callComplete'],
     ['add-twiml-redirect', { url: 'https://app.example/twiml' }, ['return', 'timeout', 'fail'], null],
     ['fork-stream', { stream_action: 'start', stream_url: 'wss://media.example/s' }, ['next'], null],
     ['capture-payments', { payment_connector: 'Stripe', payment_amount: '5' }, ['success', 'maxFailedAttempts', 'providerError', 'payInterrupted', 'hangup', 'validationError'], 'hangup'],
     ['connect-virtual-agent-v2', { connector_name: 'cx' }, ['completed', 'live-agent-handoff', 'hangup', 'failed', 'paused'], 'hangup'],
-    ['send-to-flex', { workflow: 'WW' + '1'.repeat(32), channel: 'TC' + '1'.repeat(32), attributes: '{}' }, ['callComplete', 'failedToEnqueue', 'callFailure'], null],
+    ['send-to-flex', { workflow: 'WW' + '1'.repeat(32), channel: 'TC' + '1'.repeat(32), attributes: '{}' }, ['callComplete', 'failedToEnqueue', 'callFailure'], 'callComplete'],
   ];
-  // Record and Dial wait a moment after the final status for the action Twilio requests at a hangup.
-  const awaitsAction = new Set(['connect-call-to', 'record-voicemail']);
+  // Record, Dial, Enqueue (Send to Flex) and Connect wait a moment after the final status for the action
+  // Twilio requests at a hangup; without it, Enqueue leaves by callComplete as QueueResult=hangup would.
+  const awaitsAction = new Set(['connect-call-to', 'record-voicemail', 'enqueue-call', 'send-to-flex', 'connect-virtual-agent-v2']);
   for (const [type, properties, events, hangupEvent] of cases) {
     it(type, async () => {
       let now = Date.parse('2026-05-04T09:00:00Z');
@@ -267,6 +268,53 @@ describe('hangup during every waiting voice widget ends the execution cleanly', 
   }
 });
 
+describe('a caller hanging up in the queue: the Enqueue action and the final status in either order', () => {
+  /** q (enqueue-call or send-to-flex) → callComplete → log (set-variables), the follow-up a flow runs. */
+  const flow = (type: string, properties: JsonObject) => ({
+    description: `hangup in ${type}`,
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'q' }], properties: { offset: { x: 0, y: 0 } } },
+      { name: 'q', type, transitions: [{ event: 'callComplete', next: 'log' }, { event: 'failedToEnqueue' }, { event: 'callFailure' }], properties: { offset: { x: 0, y: 100 }, ...properties } },
+      { name: 'log', type: 'set-variables', transitions: [{ event: 'next' }], properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'result', value: '{{widgets.q.QueueResult}}' }] } },
+    ],
+  });
+  const widgets: [string, JsonObject][] = [
+    ['enqueue-call', { queue_name: 'support' }],
+    ['send-to-flex', { workflow: 'WW' + '1'.repeat(32), channel: 'TC' + '1'.repeat(32) }],
+  ];
+  for (const [type, properties] of widgets) {
+    for (const order of ['action first', 'status first'] as const) {
+      it(`${type}, ${order}: q -callComplete-> log, and the follow-up runs`, async () => {
+        const { server, flowSid } = await serverWithFlow(flow(type, properties));
+        try {
+          const twilio = new Twilio(server, flowSid);
+          const first = await twilio.ring();
+          assert.equal(first.twiml![0]!.verb, 'Enqueue');
+          const action = () => twilio.post(actionOf(first.twiml![0]!), twilio.params('completed', { QueueResult: 'hangup', QueueSid: 'QU' + '1'.repeat(32), QueueTime: '42' }));
+          if (order === 'action first') {
+            assert.equal((await action()).status, 200);
+            await twilio.hangup();
+          } else {
+            await twilio.hangup();
+            assert.equal((await executionOf(server, flowSid))[0]!.status, 'active', 'waits for the action');
+            assert.equal((await action()).status, 200);
+          }
+          await server.app.executions.idle();
+          const [execution] = await executionOf(server, flowSid);
+          assert.equal(execution!.status, 'ended');
+          assert.deepEqual(await stepsOf(server, flowSid, execution!.sid), ['Trigger -incomingCall-> q', 'q -callComplete-> log', 'log -next-> Ended']);
+          assert.equal((contextOf(execution!) as { flow: { variables: JsonObject } }).flow.variables.result, 'hangup');
+          assert.equal(await server.app.store.nextTimerDue(), null, 'no grace timer left behind');
+        } finally {
+          await server.close();
+        }
+      });
+    }
+  }
+});
+
 describe('allow_concurrent_calls', () => {
   const flow = (allow: boolean) => ({ ...(single('gather-input-on-call', { say: 'Hi' }, ['keypress', 'speech', 'timeout']) as object), flags: { allow_concurrent_calls: allow } });
   it('off: a second call from the same caller hears an out-of-service message and is hung up', async () => {
@@ -280,6 +328,39 @@ describe('allow_concurrent_calls', () => {
       // Another caller is not blocked.
       const other = await new Twilio(server, flowSid, '+15551238888', 3).ring();
       assert.equal(other.twiml![0]!.verb, 'Gather');
+    } finally {
+      await server.close();
+    }
+  });
+  it('off: only the caller\'s active call blocks; their message or REST execution does not (§6.4)', async () => {
+    // incomingMessage and incomingRequest wait for a reply, so those executions stay active.
+    const waits = (name: string) => ({ name, type: 'send-and-wait-for-reply', transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }], properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', body: 'Reply?', timeout: '3600' } });
+    const base = flow(false) as unknown as { states: { name: string; transitions: { event: string; next?: string }[] }[] };
+    const definition = {
+      ...base,
+      states: [
+        { ...base.states[0]!, transitions: [{ event: 'incomingCall', next: 'w' }, { event: 'incomingMessage', next: 'sms' }, { event: 'incomingRequest', next: 'rest' }] },
+        ...base.states.slice(1),
+        waits('sms'),
+        waits('rest'),
+      ],
+    };
+    const { server, flowSid } = await serverWithFlow(definition);
+    try {
+      const flowNumber = '+15005550006';
+      await server.app.executions.inboundMessage(server.account.sid, flowSid, { From: '+15551237777', To: flowNumber, Body: 'hi', MessageSid: 'SM' + '7'.repeat(32) });
+      await server.app.executions.create(server.account.sid, flowSid, { to: '+15551236666', from: flowNumber }, 'error');
+      await server.app.executions.idle();
+      for (const [from, n] of [['+15551237777', 4], ['+15551236666', 5]] as const) {
+        const caller = new Twilio(server, flowSid, from, n);
+        const answer = await caller.ring();
+        assert.equal(answer.twiml![0]!.verb, 'Gather', `${from}: the call goes ahead beside the execution that is not a call`);
+        // That call now blocks the caller's next one.
+        const again = await new Twilio(server, flowSid, from, n + 10).ring();
+        assert.deepEqual(again.twiml!.map((v) => v.verb), ['Say', 'Hangup'], `${from}: a second call while the first is active`);
+      }
+      const active = (await executionOf(server, flowSid)).filter((e) => e.status === 'active');
+      assert.equal(active.length, 4, 'the SMS and REST executions and one call each');
     } finally {
       await server.close();
     }

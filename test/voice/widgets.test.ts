@@ -136,11 +136,41 @@ describe('gather-input-on-call', () => {
       { verb: 'Redirect', attributes: { method: 'POST' }, text: URLS.fallthrough },
     ]);
   });
-  it('stop_gather false puts the prompt before the Gather (keys do not interrupt it)', () => {
+  it('stop_gather false: no finish key (every key is gathered), the prompt still inside the Gather', () => {
     const twiml = new Run(flowWith('gather-input-on-call', { ...props, stop_gather: false }, events)).start().twiml();
-    assert.equal(twiml[0]!.verb, 'Say');
-    assert.equal(twiml[1]!.verb, 'Gather');
-    assert.equal(twiml[1]!.children, undefined);
+    assert.deepEqual(twiml.map((v) => v.verb), ['Gather', 'Redirect']);
+    assert.equal(twiml[0]!.attributes.finishOnKey, '', 'no key submits early, not even finish_on_key');
+    assert.deepEqual(twiml[0]!.children, [{ verb: 'Say', attributes: { voice: 'alice', language: 'en-US' }, text: 'Press 1' }]);
+    // Written as a string in some exports; finish_on_key applies only when it is on (the default).
+    assert.equal(new Run(flowWith('gather-input-on-call', { ...props, stop_gather: 'false' }, events)).start().twiml()[0]!.attributes.finishOnKey, '');
+    const { stop_gather: _on, finish_on_key: _key, ...defaults } = props;
+    assert.equal(new Run(flowWith('gather-input-on-call', defaults, events)).start().twiml()[0]!.attributes.finishOnKey, '#');
+  });
+  it('speech recognition only when "User said something" is wired; keys always', () => {
+    /** The Gather's attributes with these transitions wired (the others present but unwired, as exports write them). */
+    const gatherWith = (wired: string[]) => {
+      const flow = flowWith('gather-input-on-call', props, events);
+      flow.states[1]!.transitions = events.map((event) => (wired.includes(event) ? { event, next: `after_${event}` } : { event }));
+      return new Run(flow).start().twiml()[0]!.attributes;
+    };
+    const keysOnly = gatherWith(['keypress', 'timeout']);
+    assert.equal(keysOnly.input, 'dtmf');
+    // No recognizer, so none of its settings.
+    for (const name of ['speechTimeout', 'language', 'hints', 'profanityFilter', 'speechModel']) assert.equal(keysOnly[name], undefined, name);
+    assert.equal(keysOnly.finishOnKey, '*');
+    assert.equal(keysOnly.numDigits, '1');
+    assert.equal(gatherWith([]).input, 'dtmf');
+    assert.equal(gatherWith(['speech']).input, 'dtmf speech', 'speech wired alone: keys are still gathered (and end by the unwired keypress)');
+    const both = gatherWith(['keypress', 'speech']);
+    assert.equal(both.input, 'dtmf speech');
+    assert.equal(both.speechTimeout, '3');
+    assert.equal(both.language, 'en-GB');
+  });
+  it('keys only: a Liquid error in a speech setting does not stop the menu', () => {
+    const flow = flowWith('gather-input-on-call', { ...props, hints: '{{ broken' }, ['keypress']);
+    const run = new Run(flow).start();
+    assert.equal(run.state.status, 'active');
+    assert.equal(run.twiml()[0]!.attributes.input, 'dtmf');
   });
   it('keypress, speech and timeout, with Digits / SpeechResult / Confidence as outputs', () => {
     const keys = new Run(flowWith('gather-input-on-call', props, events)).start().callback({ Digits: '1' });
@@ -304,8 +334,22 @@ describe('enqueue-call', () => {
     assert.equal(run('queue-full').leftBy(), 'failedToEnqueue');
     assert.equal(run('system-error').leftBy(), 'callFailure');
   });
-  it('hangup while enqueued ends the execution', () => {
-    assert.equal(new Run(flowWith('enqueue-call', { queue_name: 'q' }, events)).start().hangup().state.status, 'ended');
+  it('a hangup in the queue is callComplete whichever of the action and the final status comes first', () => {
+    const left = { QueueResult: 'hangup', QueueSid: 'QU1', QueueTime: '40', CallStatus: 'completed' };
+    const actionFirst = new Run(flowWith('enqueue-call', { queue_name: 'q' }, events)).start().callback(left).hangup();
+    const statusFirst = new Run(flowWith('enqueue-call', { queue_name: 'q' }, events)).start().hangup();
+    assert.equal(statusFirst.state.status, 'active', 'waits for the Enqueue action Twilio requests at a hangup');
+    statusFirst.hangup().callback(left);
+    for (const run of [actionFirst, statusFirst]) {
+      assert.equal(run.leftBy(), 'callComplete');
+      assert.equal(run.outputs().QueueResult, 'hangup');
+      assert.equal(run.outputs().QueueTime, '40');
+    }
+    assert.ok(statusFirst.last.effects.some((e) => e.type === 'cancel-timer'), 'the grace timer is cancelled');
+    // The action never comes: callComplete with the final status's parameters once the grace is over.
+    const lost = new Run(flowWith('enqueue-call', { queue_name: 'q' }, events)).start().hangup().graceElapsed();
+    assert.equal(lost.leftBy(), 'callComplete');
+    assert.equal(lost.outputs().CallStatus, 'completed');
   });
 });
 
@@ -457,7 +501,21 @@ describe('connect-virtual-agent-v2', () => {
       assert.equal(run.leftBy(), status);
       assert.deepEqual(run.outputs().VirtualAgentProviderData, { ConversationId: 'c1' });
     }
-    assert.equal(new Run(flowWith('connect-virtual-agent-v2', props, events)).start().hangup().leftBy(), 'hangup');
+    const hung = new Run(flowWith('connect-virtual-agent-v2', props, events)).start().hangup();
+    assert.equal(hung.state.status, 'active', 'waits for the Connect action Twilio requests at a hangup');
+    assert.equal(hung.graceElapsed().leftBy(), 'hangup');
+    assert.equal(hung.outputs().CallStatus, 'completed');
+  });
+  it('a hangup is `hangup` with the session outputs whichever of the action and the final status comes first', () => {
+    const ended = { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: 'completed', VirtualAgentProviderData: '{"ConversationId":"c2"}', CallStatus: 'completed' };
+    const actionFirst = new Run(flowWith('connect-virtual-agent-v2', props, events)).start().callback(ended).hangup();
+    const statusFirst = new Run(flowWith('connect-virtual-agent-v2', props, events)).start().hangup().callback(ended);
+    for (const run of [actionFirst, statusFirst]) {
+      assert.equal(run.leftBy(), 'hangup');
+      assert.equal(run.outputs().VirtualAgentStatus, 'completed');
+      assert.deepEqual(run.outputs().VirtualAgentProviderData, { ConversationId: 'c2' });
+    }
+    assert.ok(statusFirst.last.effects.some((e) => e.type === 'cancel-timer'), 'the grace timer is cancelled');
   });
 });
 
@@ -470,6 +528,25 @@ describe('send-to-flex on a call', () => {
       attributes: { workflowSid: props.workflow, method: 'POST', waitUrl: 'https://hold.example/m', waitUrlMethod: 'GET', action: URLS.action },
       children: [{ verb: 'Task', attributes: { priority: '3', timeout: '600' }, text: JSON.stringify({ type: 'inbound', name: '+15551230001', task_channel: props.channel }) }],
     }]);
+  });
+  it("no attributes: Studio's voice default, rendered (type inbound, name the caller), with the task channel", () => {
+    const { attributes: _a, ...rest } = props;
+    for (const flowProps of [rest, { ...rest, attributes: '' }]) {
+      const task = new Run(flowWith('send-to-flex', flowProps, events)).start().twiml()[0]!.children![0]!;
+      assert.deepEqual(JSON.parse(task.text!), { type: 'inbound', name: '+15551230001', task_channel: props.channel });
+    }
+  });
+  it('a hangup in the queue is callComplete whichever of the action and the final status comes first', () => {
+    const left = { QueueResult: 'hangup', QueueSid: 'QU1', QueueTime: '25', CallStatus: 'completed' };
+    const actionFirst = new Run(flowWith('send-to-flex', props, events)).start().callback(left).hangup();
+    const statusFirst = new Run(flowWith('send-to-flex', props, events)).start().hangup();
+    assert.equal(statusFirst.state.status, 'active', 'waits for the Enqueue action');
+    statusFirst.callback(left);
+    for (const run of [actionFirst, statusFirst]) {
+      assert.equal(run.leftBy(), 'callComplete');
+      assert.equal(run.outputs().QueueResult, 'hangup');
+    }
+    assert.equal(new Run(flowWith('send-to-flex', props, events)).start().hangup().graceElapsed().leftBy(), 'callComplete');
   });
   it('QueueResult decides the event; outputs carry QueueResult/QueueSid/QueueTime', () => {
     const run = new Run(flowWith('send-to-flex', props, events)).start().callback({ QueueResult: 'bridged', QueueSid: 'QU1', QueueTime: '12' });

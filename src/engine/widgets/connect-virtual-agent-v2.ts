@@ -1,11 +1,14 @@
 // Connect Virtual Agent (v2, Dialogflow CX) on a call: <Connect><VirtualAgent> with the connector,
 // <Config> overrides and <Parameter>s. The Connect action callback's VirtualAgentStatus decides the
-// event (completed, live-agent-handoff, paused, failed); the caller hanging up is `hangup`.
+// event (completed, live-agent-handoff, paused, failed); the caller hanging up is `hangup`. Twilio
+// requests the action also when the caller hangs up (the call is then over, CallStatus completed), at
+// about the time of the final status and in either order: after the status the widget waits a moment
+// for it (as Record and Dial do), so both orders leave by `hangup` with the session's outputs.
 // Outputs: VirtualAgentProvider, VirtualAgentStatus, VirtualAgentProviderData (parsed when JSON),
 // VirtualAgentError(Code) and the call parameters. The Conversations channel is not carried out.
 import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import type { Json, JsonObject } from '../types.ts';
-import { callbackFor, callbackOutputs, callWait, parameterNodes, renderProps, requireCall } from './voice.ts';
+import { callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, parameterNodes, renderProps, requireCall } from './voice.ts';
 import { stringProp, type WidgetHandler } from './widget.ts';
 
 const STATUS_EVENTS = new Set(['completed', 'live-agent-handoff', 'paused', 'failed']);
@@ -33,10 +36,11 @@ export const connectVirtualAgentV2: WidgetHandler = {
     const agent = { verb: 'VirtualAgent', attributes, children: [...configs.nodes, ...parameters.nodes] };
     return callWait(env, [{ verb: 'Connect', attributes: { method: 'POST' }, children: [agent], callback: { attribute: 'action' } }]);
   },
-  resume(_env, wait, event) {
-    if (event.type === 'call-ended' && wait.kind === 'call') return { type: 'transition', event: 'hangup', outputs: callbackOutputs(event.params) };
+  resume(env, wait, event) {
+    const hangup = hangupAwaitingAction(env, wait, event);
+    if (hangup) return hangup;
     const callback = callbackFor(wait, event);
-    if (!callback) return null;
+    if (!callback || wait.kind !== 'call') return null;
     const outputs: JsonObject = callbackOutputs(callback.params);
     const data = outputs.VirtualAgentProviderData;
     if (typeof data === 'string') {
@@ -45,6 +49,9 @@ export const connectVirtualAgentV2: WidgetHandler = {
       if (parsed.ok) outputs.VirtualAgentProviderData = parsed.value as Json;
     }
     const status = typeof outputs.VirtualAgentStatus === 'string' ? outputs.VirtualAgentStatus : '';
-    return { type: 'transition', event: STATUS_EVENTS.has(status) ? status : 'failed', outputs };
+    // The session ended because the caller hung up: `hangup`, whatever status the session reports.
+    const callerGone = callback.params.CallStatus === 'completed' || wait.hungUp !== undefined;
+    const name = callerGone ? 'hangup' : STATUS_EVENTS.has(status) ? status : 'failed';
+    return { type: 'transition', event: name, outputs, effects: cancelHangupTimer(wait) };
   },
 };

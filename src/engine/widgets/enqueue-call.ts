@@ -2,10 +2,26 @@
 // the attributes (and priority/timeout). Control comes back through the Enqueue action callback
 // (QueueResult decides the event, see queue-result.ts). A wait URL that is not a URL after Liquid is
 // dropped (default hold music), as Studio does (its warning 81028).
-import type { Json, TwimlNode } from '../types.ts';
+// A caller hanging up in the queue: Twilio requests the action (QueueResult=hangup) and sends the final
+// status at about the same time, in either order; the widget waits a moment for the action after the
+// status, as Record and Dial do, so both orders leave by `callComplete` with the queue's outputs.
+import type { CallWait, EngineEvent, Json, TwimlNode } from '../types.ts';
 import { queueEvent } from './queue-result.ts';
-import { callbackFor, callbackOutputs, callWait, intProp, isHttpUrl, renderProps, requireCall } from './voice.ts';
-import { stringProp, type WidgetHandler } from './widget.ts';
+import { callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, intProp, isHttpUrl, renderProps, requireCall } from './voice.ts';
+import { stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
+
+/**
+ * `resume` of an <Enqueue> (Enqueue Call, Send to Flex on a call). A final status parks it for the
+ * action (see hangupAwaitingAction); if the action never comes, it leaves by `callComplete` with the
+ * status's parameters, as the QueueResult=hangup action would have (the widget has no `hangup` event).
+ */
+export function resumeEnqueue(env: WidgetEnv, wait: unknown, event: EngineEvent): Outcome | null {
+  const hangup = hangupAwaitingAction(env, wait, event);
+  if (hangup) return hangup.type === 'transition' ? { ...hangup, event: 'callComplete' } : hangup;
+  const callback = callbackFor(wait, event);
+  if (!callback) return null;
+  return { type: 'transition', event: queueEvent(callback.params.QueueResult as Json), outputs: callbackOutputs(callback.params), effects: cancelHangupTimer(wait as CallWait) };
+}
 
 export const enqueueCall: WidgetHandler = {
   enter(env) {
@@ -36,9 +52,5 @@ export const enqueueCall: WidgetHandler = {
     }
     return callWait(env, [node]);
   },
-  resume(_env, wait, event) {
-    const callback = callbackFor(wait, event);
-    if (!callback) return null;
-    return { type: 'transition', event: queueEvent(callback.params.QueueResult as Json), outputs: callbackOutputs(callback.params) };
-  },
+  resume: resumeEnqueue,
 };

@@ -1,12 +1,19 @@
 // Send to Flex on a call: <Enqueue workflowSid> with a <Task> holding the rendered attributes (and
 // priority/timeout, Liquid rendered), wait URL when it is a URL. Control comes back through the Enqueue action
-// callback: QueueResult decides callComplete / failedToEnqueue / callFailure (queue-result.ts).
-// Messages and REST executions ask the channel for a TaskRouter task instead (send-to-flex.ts).
+// callback: QueueResult decides callComplete / failedToEnqueue / callFailure (queue-result.ts); a caller
+// hanging up in the queue is `callComplete` whichever of the action and the final status comes first
+// (resumeEnqueue). Messages and REST executions ask the channel for a TaskRouter task instead (send-to-flex.ts).
 import type { Json } from '../types.ts';
-import { queueEvent } from './queue-result.ts';
+import { resumeEnqueue } from './enqueue-call.ts';
 import { MAX_TASK_TIMEOUT, sendToFlex } from './send-to-flex.ts';
-import { callbackFor, callbackOutputs, callWait, isHttpUrl, renderedIntProp, renderProps, withWarnings } from './voice.ts';
-import { stringProp, type WidgetHandler } from './widget.ts';
+import { callWait, isHttpUrl, renderedIntProp, renderProps, withWarnings } from './voice.ts';
+import { stringProp, type WidgetEnv, type WidgetHandler } from './widget.ts';
+
+/** Studio's task attributes for a voice hand-off when none are set (§2.11). */
+function defaultVoiceAttributes(env: WidgetEnv): string {
+  const from = env.render('{{trigger.call.From}}');
+  return JSON.stringify({ type: 'inbound', name: from.ok ? from.value : '' });
+}
 
 export const sendToFlexCall: WidgetHandler = {
   enter(env) {
@@ -25,7 +32,7 @@ export const sendToFlexCall: WidgetHandler = {
     if (priority.value !== undefined) task.priority = priority.value;
     const timeout = renderedIntProp(env, 'timeout', 'Send to Flex timeout', { min: 0, max: MAX_TASK_TIMEOUT });
     if (timeout.value !== undefined) task.timeout = timeout.value;
-    let taskAttributes = attributes ?? '{}';
+    let taskAttributes = attributes ?? defaultVoiceAttributes(env);
     // The task channel rides along in the attributes, as Flex expects for voice tasks.
     if (channel) {
       try {
@@ -37,11 +44,7 @@ export const sendToFlexCall: WidgetHandler = {
     }
     return withWarnings(callWait(env, [{ verb: 'Enqueue', attributes: enqueue, children: [{ verb: 'Task', attributes: task, text: taskAttributes }], callback: { attribute: 'action' } }]), priority, timeout);
   },
-  resume(_env, wait, event) {
-    const callback = callbackFor(wait, event);
-    if (!callback) return null;
-    return { type: 'transition', event: queueEvent(callback.params.QueueResult as Json), outputs: callbackOutputs(callback.params) };
-  },
+  resume: resumeEnqueue,
 };
 
 /** send-to-flex: the voice path on a call, a create-task effect elsewhere. */
