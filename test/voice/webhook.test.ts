@@ -230,9 +230,9 @@ describe('hangup during every waiting voice widget ends the execution cleanly', 
     ['connect-virtual-agent-v2', { connector_name: 'cx' }, ['completed', 'live-agent-handoff', 'hangup', 'failed', 'paused'], 'hangup'],
     ['send-to-flex', { workflow: 'WW' + '1'.repeat(32), channel: 'TC' + '1'.repeat(32), attributes: '{}' }, ['callComplete', 'failedToEnqueue', 'callFailure'], 'callComplete'],
   ];
-  // Record, Dial, Enqueue (Send to Flex) and Connect wait a moment after the final status for the action
+  // Record, Dial, Enqueue (Send to Flex), Pay and Connect wait a moment after the final status for the action
   // Twilio requests at a hangup; without it, Enqueue leaves by callComplete as QueueResult=hangup would.
-  const awaitsAction = new Set(['connect-call-to', 'record-voicemail', 'enqueue-call', 'send-to-flex', 'connect-virtual-agent-v2']);
+  const awaitsAction = new Set(['connect-call-to', 'record-voicemail', 'enqueue-call', 'send-to-flex', 'connect-virtual-agent-v2', 'capture-payments']);
   for (const [type, properties, events, hangupEvent] of cases) {
     it(type, async () => {
       let now = Date.parse('2026-05-04T09:00:00Z');

@@ -477,7 +477,20 @@ describe('capture-payments', () => {
       assert.equal(run.leftBy(), event, result);
       assert.equal(run.outputs().Result, result);
     }
-    assert.equal(new Run(flowWith('capture-payments', props, events)).start().hangup().leftBy(), 'hangup');
+    assert.equal(new Run(flowWith('capture-payments', props, events)).start().hangup().graceElapsed().leftBy(), 'hangup');
+  });
+  it('a hangup mid-payment is hangup with the Pay outputs whichever of the action and the final status comes first', () => {
+    const left = { Result: 'caller-hung-up', PaymentCardNumber: 'xxxx1111', CallStatus: 'completed' };
+    const actionFirst = new Run(flowWith('capture-payments', props, events)).start().callback(left).hangup();
+    const statusFirst = new Run(flowWith('capture-payments', props, events)).start().hangup();
+    assert.equal(statusFirst.state.status, 'active', 'waits for the Pay action Twilio requests at a hangup');
+    statusFirst.callback(left);
+    for (const run of [actionFirst, statusFirst]) {
+      assert.equal(run.leftBy(), 'hangup');
+      assert.equal(run.outputs().Result, 'caller-hung-up');
+      assert.equal(run.outputs().PaymentCardNumber, 'xxxx1111');
+    }
+    assert.ok(statusFirst.last.effects.some((e) => e.type === 'cancel-timer'), 'the grace timer is cancelled');
   });
 });
 

@@ -4,7 +4,7 @@
 // caller-hung-up → hangup, validation-error → validationError). Outputs: the callback's parameters
 // (Result, PaymentToken, PaymentConfirmationCode, PaymentCardNumber, …).
 import type { JsonObject } from '../types.ts';
-import { boolProp, callbackFor, callbackOutputs, callWait, intProp, parameterNodes, renderProps, requireCall } from './voice.ts';
+import { boolProp, callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, intProp, parameterNodes, renderProps, requireCall } from './voice.ts';
 import { stringProp, type WidgetHandler } from './widget.ts';
 
 const RESULT_EVENTS: Record<string, string> = {
@@ -51,12 +51,15 @@ export const capturePayments: WidgetHandler = {
     if (!parameters.ok) return parameters.outcome;
     return callWait(env, [{ verb: 'Pay', attributes, children: parameters.nodes, callback: { attribute: 'action' } }]);
   },
-  resume(_env, wait, event) {
-    if (event.type === 'call-ended' && wait.kind === 'call') return { type: 'transition', event: 'hangup', outputs: callbackOutputs(event.params) };
+  resume(env, wait, event) {
+    // Twilio also requests the Pay action (Result=caller-hung-up, with what was entered) at a hangup, before
+    // or after the final status: the action decides either way (see hangupAwaitingAction).
+    const hangup = hangupAwaitingAction(env, wait, event);
+    if (hangup) return hangup;
     const callback = callbackFor(wait, event);
-    if (!callback) return null;
+    if (!callback || wait.kind !== 'call') return null;
     const result = typeof callback.params.Result === 'string' ? callback.params.Result : '';
     const outputs: JsonObject = callbackOutputs(callback.params);
-    return { type: 'transition', event: RESULT_EVENTS[result] ?? 'providerError', outputs };
+    return { type: 'transition', event: RESULT_EVENTS[result] ?? 'providerError', outputs, effects: cancelHangupTimer(wait) };
   },
 };
