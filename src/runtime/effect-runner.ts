@@ -88,7 +88,7 @@ export class EffectRunner {
     this.#leases.hold('effect', pending.id);
     // The claim is renewed until the result is written (or given up at shutdown): dropping it earlier
     // would let the orphan sweep carry the effect out a second time.
-    void this.#ctx.track(this.#carryOut(pending, known).finally(() => this.#leases.drop('effect', pending.id)));
+    void this.#ctx.track(this.#carryOut(pending, known).finally(() => this.#leases.drop('effect', pending.id)), pending.executionSid);
   }
 
   async #carryOut(pending: PendingEffect, known: KnownExecution | undefined): Promise<void> {

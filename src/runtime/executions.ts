@@ -133,6 +133,33 @@ export class ExecutionService implements ExecutionServiceApi {
     }
   }
 
+  /**
+   * Resolves once one execution has no sprint or effect in flight on this node, the work they chain
+   * included (an effect's result sprint, the effects that sprint writes): true; false if that takes
+   * longer than `timeoutMs` (its work goes on). Unlike idle(), other executions' work does not hold it up.
+   */
+  async idleFor(executionSid: string, timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<false>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs, false);
+    });
+    try {
+      for (;;) {
+        const work = this.#ctx.inFlightFor(executionSid);
+        if (work.length === 0) {
+          // A channel reports a send's delivery a turn after it (the simulator's setImmediate), and a
+          // failed delivery is one more sprint: one more turn lets it register before calling this settled.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (this.#ctx.inFlightFor(executionSid).length === 0) return true;
+          continue;
+        }
+        if ((await Promise.race([Promise.allSettled(work).then(() => true as const), expired])) === false) return false;
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   // ---- public operations
 
   async create(

@@ -63,6 +63,8 @@ export class RuntimeContext {
   stopped = true;
   /** Sprints, effects and timer rounds under way (idle() waits for them). */
   readonly inFlight = new Set<Promise<unknown>>();
+  /** The same work by the execution it is for (a timer round is for none): idleFor() waits for one execution's. */
+  readonly #byExecution = new Map<string, Set<Promise<void>>>();
   readonly #rates: ExecutionRateLimiter;
 
   constructor(store: Store, channel: MessageChannel, options: RuntimeOptions) {
@@ -74,16 +76,32 @@ export class RuntimeContext {
     this.leases = new WorkLeases(store, { nodeId: options.nodeId ?? newNodeId(), leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS, now: options.now });
   }
 
-  /** Counts `promise` as work in flight until it settles; returns it. */
-  track<T>(promise: Promise<T>): Promise<T> {
-    // The set holds a promise of nothing, never the work's result (an execution record, its state):
+  /** Counts `promise` as work in flight until it settles, as `executionSid`'s when given; returns it. */
+  track<T>(promise: Promise<T>, executionSid?: string): Promise<T> {
+    // The sets hold a promise of nothing, never the work's result (an execution record, its state):
     // a long-lived set's stale slots can keep what they point at alive through young-generation GCs.
-    const done: Promise<void> = promise.then(
-      () => void this.inFlight.delete(done),
-      () => void this.inFlight.delete(done),
-    );
+    const settled = () => {
+      this.inFlight.delete(done);
+      if (executionSid === undefined) return;
+      const mine = this.#byExecution.get(executionSid);
+      mine?.delete(done);
+      // Emptied entries go: the map holds only executions with work out.
+      if (mine?.size === 0) this.#byExecution.delete(executionSid);
+    };
+    const done: Promise<void> = promise.then(settled, settled);
     this.inFlight.add(done);
+    if (executionSid !== undefined) {
+      const mine = this.#byExecution.get(executionSid);
+      if (mine) mine.add(done);
+      else this.#byExecution.set(executionSid, new Set([done]));
+    }
     return promise;
+  }
+
+  /** The work in flight for one execution (its sprints and effects), as of now. */
+  inFlightFor(executionSid: string): Promise<void>[] {
+    const mine = this.#byExecution.get(executionSid);
+    return mine ? [...mine] : [];
   }
 
   /** Takes one new execution from the account's per-second allowance ('rate-limited' when none is left). */

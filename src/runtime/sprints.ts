@@ -148,6 +148,7 @@ export class Sprints {
         if (isConflict(error, 'duplicate-inbound')) return null; // a retried webhook, already run: nothing changed
         throw error;
       }),
+      executionSid,
     );
   }
 

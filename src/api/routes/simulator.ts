@@ -2,6 +2,8 @@
 // conversation, list the Flex hand-offs (tasks), and make the next message to an address fail.
 // A text's answer holds the conversation so far (`messages`) and what the execution it ran sent
 // elsewhere meanwhile (`other_messages`: to another number, or from a conversation's proxy number).
+// It waits for that execution's work only (its sprints and effects), for up to SIMULATOR_WAIT_MS: one
+// flow's slow webhook must not hold up every other text on the node. What comes later is in the GET.
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
@@ -45,6 +47,12 @@ function taskJson(task: SimulatedTask) {
   };
 }
 
+/**
+ * How long a text's answer waits for the work its execution does (an HTTP request still out at the
+ * end answers with the messages so far; the rest appear in the transcript as they are sent).
+ */
+export const SIMULATOR_WAIT_MS = 5_000;
+
 export function registerSimulator(routes: Routes, ctx: ApiContext): void {
   routes.add('POST', '/simulator/Flows/:Sid/Messages', async (request, reply) => {
     const flowSid = flowSidParam(request);
@@ -71,7 +79,7 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
         body,
         stringList(request.form, 'MediaUrl') ?? [],
       );
-      await ctx.executions.idle();
+      if (texted.executionSid) await ctx.executions.idleFor(texted.executionSid, SIMULATOR_WAIT_MS);
     } finally {
       stopCollecting();
     }
