@@ -236,7 +236,7 @@ export class ExecutionService implements ExecutionServiceApi {
 
   /**
    * An inbound call starts a voice execution (`incomingCall`, initiated by the CallSid); with the
-   * flow's `allow_concurrent_calls` off, a caller who already has an active execution is `blocked`.
+   * flow's `allow_concurrent_calls` off, a caller who already has an active call execution is `blocked` (their message or REST ones do not count).
    */
   inboundCall(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ execution: ExecutionRecord | null; blocked?: ExecutionRecord }> {
     return this.#inbound.call(accountSid, flowSid, params);
