@@ -6,7 +6,7 @@ import type { SwitchboardConfig } from '../config.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { createTracing, type Tracing } from './tracing.ts';
-import { TelemetryObserver } from './runtime-observer.ts';
+import { TelemetryObserver, type TelemetryObserverOptions } from './runtime-observer.ts';
 import { ActivityCounter } from '../lib/activity.ts';
 
 export interface ObservabilityOptions {
@@ -16,6 +16,8 @@ export interface ObservabilityOptions {
   processMetrics?: boolean;
   /** Receives every span as it ends, in addition to the configured OTLP exporter (tests). */
   spanExporter?: SpanExporter;
+  /** How scrapes check that flows seen here still exist (tests check at every scrape). */
+  flowCheck?: TelemetryObserverOptions['flowCheck'];
 }
 
 export interface Observability {
@@ -45,7 +47,7 @@ export function createObservability(config: ObservabilityConfig, options: Observ
     ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
   });
   const activity = new ActivityCounter();
-  const observer = new TelemetryObserver(tracing.tracer, metrics, logger, activity);
+  const observer = new TelemetryObserver(tracing.tracer, metrics, logger, activity, options.flowCheck ? { flowCheck: options.flowCheck } : {});
   return {
     logger,
     metrics,

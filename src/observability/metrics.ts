@@ -146,6 +146,9 @@ export class Metrics {
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }
 
+  /** Work a scrape waits for (up to COUNT_TIMEOUT_MS) before rendering: the observer's check for deleted flows. */
+  #beforeScrape: (() => Promise<void>) | null = null;
+
   /** The gauges read these counts when scraped, instead of being set on every sprint. */
   countExecutionsLocally(counts: () => { active: number; waiting: Readonly<Record<string, number>> }): void {
     this.#localCounts = counts;
@@ -204,7 +207,23 @@ export class Metrics {
     this.registry.removeSingleMetric('switchboard_executions_scrape_error');
   }
 
-  text(): Promise<string> {
+  /** Runs `work` before each scrape renders; a scrape waits for it COUNT_TIMEOUT_MS at most, and never fails by it. */
+  beforeScrape(work: () => Promise<void>): void {
+    this.#beforeScrape = work;
+  }
+
+  /**
+   * Drops the per-flow series (executions started and ended) of flows that no longer exist: a deleted
+   * flow's counters go, as any deleted entity's do in Prometheus, instead of piling up with flow churn.
+   */
+  async forgetFlows(flowSids: ReadonlySet<string>): Promise<void> {
+    for (const counter of [this.executionsStarted, this.executionsEnded] as Counter<string>[]) {
+      for (const { labels } of (await counter.get()).values) if (flowSids.has(String(labels.flow_sid))) counter.remove(labels);
+    }
+  }
+
+  async text(): Promise<string> {
+    if (this.#beforeScrape) await within(this.#beforeScrape(), COUNT_TIMEOUT_MS);
     return this.registry.metrics();
   }
 

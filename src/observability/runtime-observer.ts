@@ -60,27 +60,64 @@ function failureReason(result: EffectResult): string | null {
   }
 }
 
+/** What one active execution waits for: one object per flow, kind and origin, shared by all alike. */
+interface Tracked {
+  readonly kind: string;
+  readonly flowSid: string;
+  /** Created before this node started: in the start-up count, had it not been touched here. */
+  readonly fromBefore: boolean;
+}
+
+/** A flow this node has run executions of: its account (to look it up) and its Tracked values. */
+interface KnownFlow {
+  readonly accountSid: string;
+  readonly tracked: Map<string, Tracked>;
+}
+
+export interface TelemetryObserverOptions {
+  /**
+   * How often at most (default 10 s) and how many flows at a time (default 100) a scrape checks that the
+   * flows this node has seen still exist. A flow deleted anywhere (the API, another node, `switchboard
+   * accounts delete` on the data directory) takes its executions with it without a sprint to say so.
+   */
+  flowCheck?: { everyMs?: number; batch?: number };
+}
+
+type WatchedStore = Pick<Store, 'kind' | 'countActiveExecutions' | 'countActiveExecutionsBefore' | 'getFlow'>;
+
 export class TelemetryObserver implements RuntimeObserver {
   readonly #tracer: Tracer;
   readonly #metrics: Metrics;
   readonly #log: Logger;
   readonly #activity: ActivityCounter;
   /** Active executions this node has written, and what each waits for (see watchStore). */
-  readonly #active = new Map<string, string>();
+  readonly #active = new Map<string, Tracked>();
   #trackLocally = true;
   readonly #waiting: Record<string, number> = { reply: 0, effect: 0, subflow: 0 };
+  /** Entries of #active created before start (fromBefore): the start-up count holds them too. */
+  #activeFromBefore = 0;
+  /** Flows with series or entries here, least recently checked first (see #checkFlows). */
+  readonly #flows = new Map<string, KnownFlow>();
+  readonly #flowCheckEveryMs: number;
+  readonly #flowCheckBatch: number;
+  #flowStore: WatchedStore | null = null;
+  #lastFlowCheck = Date.now();
+  #checking: Promise<void> | null = null;
   /** When the start-up count was asked for (null: none): executions created before are in it, or were. */
   #startedAt: number | null = null;
   /** The start-up count less the executions counted in it that sprints here have since touched; null until read. */
   #untouched: number | null = null;
-  /** Until the count is read: executions from before start now in #active (the count holds them too). */
-  #touchedBeforeCount: Set<string> | null = null;
+  #countBefore: ((createdBefore: number) => Promise<number>) | null = null;
+  /** The last count asked for: counts run one after another, each answer newer than the one before. */
+  #counting: Promise<void> = Promise.resolve();
 
-  constructor(tracer: Tracer, metrics: Metrics, log: Logger, activity: ActivityCounter) {
+  constructor(tracer: Tracer, metrics: Metrics, log: Logger, activity: ActivityCounter, options: TelemetryObserverOptions = {}) {
     this.#tracer = tracer;
     this.#metrics = metrics;
     this.#log = log;
     this.#activity = activity;
+    this.#flowCheckEveryMs = options.flowCheck?.everyMs ?? 10_000;
+    this.#flowCheckBatch = options.flowCheck?.batch ?? 100;
     metrics.countExecutionsLocally(() => ({ active: this.#active.size + (this.#untouched ?? 0), waiting: this.#waiting }));
   }
 
@@ -89,9 +126,15 @@ export class TelemetryObserver implements RuntimeObserver {
    * nodes); else, for the embedded single-node SQLite store, what this node has seen since it
    * started, plus a count of the executions already active then (see #countAtStart); else (a shared
    * store that cannot count) nowhere: a per-node view would be wrong and would grow without bound as
-   * executions end on other nodes.
+   * executions end on other nodes. Scrapes also look up the flows seen here (see #checkFlows).
    */
-  watchStore(store: Pick<Store, 'kind' | 'countActiveExecutions' | 'countActiveExecutionsBefore'>): void {
+  watchStore(store: WatchedStore): void {
+    this.#flowStore = store;
+    // A check already under way may have looked before a deletion the scrape must see.
+    this.#metrics.beforeScrape(async () => {
+      await this.#checking;
+      await this.#checkFlowsNow();
+    });
     if (!store.countActiveExecutions && store.kind === 'sqlite') {
       if (store.countActiveExecutionsBefore) this.#countAtStart(store.countActiveExecutionsBefore.bind(store));
       return;
@@ -111,35 +154,87 @@ export class TelemetryObserver implements RuntimeObserver {
   #countAtStart(count: (createdBefore: number) => Promise<number>): void {
     // The wall clock, which stamps executions outside tests (a simulated runtime clock set in the past
     // would let the count take in this node's first executions too).
-    const startedAt = (this.#startedAt = Date.now());
-    this.#touchedBeforeCount = new Set();
-    setImmediate(() => {
-      count(startedAt).then(
-        (n) => {
-          // Those touched meanwhile and still active are in #active already.
-          this.#untouched = Math.max(0, n - this.#touchedBeforeCount!.size);
-          this.#touchedBeforeCount = null;
-        },
-        (error: unknown) => {
-          this.#log.warn({ err: error }, 'could not count the executions active at start: the execution gauges count only those run since');
-          this.#startedAt = null;
-          this.#touchedBeforeCount = null;
-        },
-      );
-    }).unref();
+    this.#startedAt = Date.now();
+    this.#countBefore = count;
+    setImmediate(() => void this.#recount()).unref();
   }
 
-  /** Keeps the start-up count from counting twice an execution from before start that a sprint here wrote. */
-  #touchedFromBefore(sid: string, previousStatus: SprintReport['previousStatus'], dateCreated: number, active: boolean): void {
-    // One this sprint created is never in the count, whatever clock stamped it.
-    if (this.#startedAt === null || previousStatus === null || dateCreated >= this.#startedAt) return;
-    if (this.#active.has(sid)) {
-      if (!active) this.#touchedBeforeCount?.delete(sid);
-      return;
+  /**
+   * (Re)reads the start-up count: at start, and after flows went (their executions from before start
+   * went with them, and which of those were untouched is known only to the store). Those touched here
+   * and still active are in #active already.
+   */
+  #recount(): Promise<void> {
+    this.#counting = this.#counting.then(async () => {
+      if (!this.#countBefore || this.#startedAt === null) return;
+      try {
+        this.#untouched = Math.max(0, (await this.#countBefore(this.#startedAt)) - this.#activeFromBefore);
+      } catch (error) {
+        if (this.#untouched !== null) {
+          this.#log.warn({ err: error }, 'could not count again the executions active at start: the active gauge may still count some of a deleted flow');
+          return;
+        }
+        this.#log.warn({ err: error }, 'could not count the executions active at start: the execution gauges count only those run since');
+        this.#startedAt = null;
+      }
+    });
+    return this.#counting;
+  }
+
+  /** One check at a time, outside the work (request, sprint) that asked for it. */
+  #checkFlowsNow(): Promise<void> {
+    return (this.#checking ??= workContext
+      .run({}, () => this.#checkFlows())
+      .catch((error: unknown) => this.#log.debug({ err: error }, 'could not check that flows still exist'))
+      .finally(() => (this.#checking = null)));
+  }
+
+  /**
+   * Looks up (through the read cache) a batch of the flows seen here, least recently checked first,
+   * and forgets those that are gone: their series, and their executions in this node's own count. No
+   * delete path needs to tell: a flow's executions go with it wherever it is deleted. Scrapes ask,
+   * and so do sprints (what they add is what a deleted flow would leave behind, scraped or not).
+   */
+  async #checkFlows(): Promise<void> {
+    const store = this.#flowStore;
+    if (!store || this.#flows.size === 0 || Date.now() - this.#lastFlowCheck < this.#flowCheckEveryMs) return;
+    this.#lastFlowCheck = Date.now();
+    const batch: [string, KnownFlow][] = [];
+    for (const entry of this.#flows) if (batch.push(entry) >= this.#flowCheckBatch) break;
+    const gone = new Set<string>();
+    for (const [flowSid, known] of batch) {
+      let exists: boolean;
+      try {
+        exists = (await store.getFlow(known.accountSid, flowSid)) !== null;
+      } catch (error) {
+        this.#log.debug({ err: error }, 'could not check that flows still exist; next scrape tries again');
+        break;
+      }
+      if (!exists) gone.add(flowSid);
+      // Checked: to the back of the queue.
+      else if (this.#flows.delete(flowSid)) this.#flows.set(flowSid, known);
     }
-    // Its first sprint here: from now on it is counted in #active while it stays active, or not at all.
-    if (this.#untouched !== null) this.#untouched = Math.max(0, this.#untouched - 1);
-    else if (active) this.#touchedBeforeCount?.add(sid);
+    if (gone.size === 0) return;
+    for (const flowSid of gone) this.#flows.delete(flowSid);
+    if (this.#trackLocally) {
+      for (const [executionSid, tracked] of this.#active) if (gone.has(tracked.flowSid)) this.#setActive(executionSid, null);
+      if (this.#untouched !== 0) await this.#recount();
+    }
+    await this.#metrics.forgetFlows(gone);
+  }
+
+  /** The flow's entry, added the first time one of its executions is written here. */
+  #know(accountSid: string, flowSid: string): KnownFlow {
+    let known = this.#flows.get(flowSid);
+    if (!known) this.#flows.set(flowSid, (known = { accountSid, tracked: new Map() }));
+    return known;
+  }
+
+  #tracked(known: KnownFlow, flowSid: string, kind: string, fromBefore: boolean): Tracked {
+    const key = fromBefore ? `${kind}:before` : kind;
+    let tracked = known.tracked.get(key);
+    if (!tracked) known.tracked.set(key, (tracked = { kind, flowSid, fromBefore }));
+    return tracked;
   }
 
   #childSpan(name: string, attributes: Record<string, string>): Span {
@@ -197,16 +292,23 @@ export class TelemetryObserver implements RuntimeObserver {
       this.#metrics.executionsEnded.inc({ ...flow, reason });
       this.#log.info({ reason, steps: (execution.state as Partial<ExecutionState>).stepCount }, 'execution ended');
     }
+    const known = this.#know(execution.accountSid, execution.flowSid);
+    if (!this.#checking && Date.now() - this.#lastFlowCheck >= this.#flowCheckEveryMs) void this.#checkFlowsNow();
     if (!this.#trackLocally) return;
-    this.#touchedFromBefore(execution.sid, previousStatus, execution.dateCreated, execution.status !== 'ended');
-    this.#setActive(execution.sid, execution.status === 'ended' ? null : (waitingFor(execution.state) ?? 'nothing'));
+    const active = execution.status !== 'ended';
+    // One this sprint created is never in the start-up count, whatever clock stamped it.
+    const fromBefore = this.#startedAt !== null && previousStatus !== null && execution.dateCreated < this.#startedAt;
+    // Its first sprint here: from now on it is counted in #active while it stays active, or not at all.
+    if (fromBefore && previousStatus === 'active' && !this.#active.has(execution.sid) && this.#untouched !== null) {
+      this.#untouched = Math.max(0, this.#untouched - 1);
+    }
+    this.#setActive(execution.sid, active ? this.#tracked(known, execution.flowSid, waitingFor(execution.state) ?? 'nothing', fromBefore) : null);
   }
 
   /** A deleted execution leaves the gauges: from this node's own count, or from the count taken at start. */
   executionDeleted(execution: { sid: string; status: string; dateCreated: number }): void {
     if (!this.#trackLocally) return;
     if (this.#active.has(execution.sid)) {
-      this.#touchedBeforeCount?.delete(execution.sid);
       this.#setActive(execution.sid, null);
     } else if (execution.status !== 'ended' && this.#startedAt !== null && execution.dateCreated < this.#startedAt && this.#untouched !== null) {
       this.#untouched = Math.max(0, this.#untouched - 1);
@@ -214,13 +316,17 @@ export class TelemetryObserver implements RuntimeObserver {
   }
 
   /** Keeps the per-kind counts up to date as executions change, so a sprint costs O(1), not O(active). */
-  #setActive(executionSid: string, kind: string | null): void {
+  #setActive(executionSid: string, tracked: Tracked | null): void {
     const previous = this.#active.get(executionSid);
-    if (previous !== undefined && Object.hasOwn(this.#waiting, previous)) this.#waiting[previous]! -= 1;
-    if (kind === null) this.#active.delete(executionSid);
+    if (previous !== undefined) {
+      if (Object.hasOwn(this.#waiting, previous.kind)) this.#waiting[previous.kind]! -= 1;
+      if (previous.fromBefore) this.#activeFromBefore -= 1;
+    }
+    if (tracked === null) this.#active.delete(executionSid);
     else {
-      this.#active.set(executionSid, kind);
-      if (Object.hasOwn(this.#waiting, kind)) this.#waiting[kind]! += 1;
+      this.#active.set(executionSid, tracked);
+      if (Object.hasOwn(this.#waiting, tracked.kind)) this.#waiting[tracked.kind]! += 1;
+      if (tracked.fromBefore) this.#activeFromBefore += 1;
     }
   }
 
