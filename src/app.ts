@@ -84,6 +84,7 @@ export function runtimeRules(config: SwitchboardConfig): Partial<Omit<RuntimeOpt
       variableTyping: config.setVariablesTyping,
     },
     maxExecutionAgeMs: config.executionMaxAge * 1000,
+    executionRetentionMs: config.executionRetention * 1000,
     oneActivePerContact: config.oneActivePerContact,
     // Per-account rates as configured; dev mode (local testing, load scripts) is never throttled.
     rateLimits: config.dev ? { inboundPerSecond: 0, restPerSecond: 0 } : { inboundPerSecond: config.inboundExecutionRate, restPerSecond: config.restExecutionRate },

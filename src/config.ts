@@ -190,6 +190,13 @@ export const CONFIG_KEYS = {
     default: 30 * 24 * 3600,
     description: 'Active executions end this long after they start (Studio: 30 days); a new value applies to executions already running',
   }),
+  executionRetention: key({
+    flag: 'execution-retention',
+    env: 'SWITCHBOARD_EXECUTION_RETENTION',
+    type: integer({ min: 0, max: 100 * 365 * 24 * 3600, unit: 'seconds' }),
+    default: 30 * 24 * 3600,
+    description: 'Ended executions are deleted with their steps this long after they started (Studio: 30 days; 0 = kept forever); checked hourly',
+  }),
   oneActivePerContact: key({
     flag: 'one-active-per-contact',
     env: 'SWITCHBOARD_ONE_ACTIVE_PER_CONTACT',

@@ -1,7 +1,7 @@
 // Housekeeping: the chores the timer loop runs besides firing timers. Executions past the maximum age
 // are ended, effects whose claim ran out (a dead node's) are carried out here, and old inbound
-// receipts, alerts and channel records are pruned. Any node may do each; the store's claims and version checks keep
-// two nodes from doing the same work twice.
+// receipts, alerts, channel records and ended executions are pruned. Any node may do each; the
+// store's claims and version checks keep two nodes from doing the same work twice.
 import type { RuntimeContext, RuntimeOptions } from './runtime-context.ts';
 import type { EffectRunner } from './effect-runner.ts';
 import type { Sprints } from './sprints.ts';
@@ -24,6 +24,18 @@ const EXPIRY_BATCH = 128;
 export const CHANNEL_RECORD_RETENTION_MS = 7 * 24 * 3600 * 1000;
 /** Old inbound receipts and alerts go once an hour (any node may do it; deletes are idempotent). */
 const PRUNE_EVERY_MS = 3600 * 1000;
+/** Twilio keeps an execution and its steps 30 days after it starts (--execution-retention; 0 = forever). */
+export const DEFAULT_EXECUTION_RETENTION_MS = 30 * 24 * 3600 * 1000;
+/**
+ * Ended executions deleted per store call: one short transaction each, so a backlog (an upgrade over
+ * months of them) never holds the SQLite writer or a PostgreSQL transaction for long.
+ */
+export const EXECUTION_PRUNE_BATCH = 1000;
+/**
+ * Batches per timer round: the round waits for them, and its due timers with it. A backlog beyond
+ * is carried on by the next rounds (pruneDue), a second or so apart, until it is gone.
+ */
+export const EXECUTION_PRUNE_BATCHES_PER_ROUND = 10;
 
 export class Housekeeping {
   readonly #ctx: RuntimeContext;
@@ -35,6 +47,8 @@ export class Housekeeping {
   readonly #effects: Pick<EffectRunner, 'dispatch' | 'backlogged'>;
   #lastSweep = Number.NEGATIVE_INFINITY;
   #lastPrune = Number.NEGATIVE_INFINITY;
+  /** The last round's execution batches were all full: more may be due, and the next round goes on. */
+  #executionBacklog = false;
   /**
    * After a sweep in which an execution failed to end for its age, none runs before this time: the
    * failed one stays the oldest, and the timer loop would otherwise run again at once, and again. It
@@ -77,21 +91,53 @@ export class Housekeeping {
     this.#lastSweep = Number.NEGATIVE_INFINITY;
   }
 
-  /** Whether pruning is due (hourly). */
+  /** Whether pruning is due (hourly, and every round while ended executions are backlogged). */
   pruneDue(): boolean {
-    return this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS;
+    return this.#executionBacklog || this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS;
   }
 
-  /** Drops inbound receipts, alerts and channel records past their retention (the timer loop calls this hourly). */
+  /**
+   * Drops inbound receipts, alerts, channel records and ended executions past their retention (the
+   * timer loop calls this hourly); how many rows went. A round that only carries on through a backlog
+   * of executions leaves the rest to its hour.
+   */
   async pruneHistory(): Promise<number> {
     const now = this.#options.now();
-    this.#lastPrune = now;
-    return this.#store.pruneHistory({
-      receipts: now - RECEIPT_RETENTION_MS,
-      alerts: now - ALERT_RETENTION_MS,
-      // Channels stamp their records on the wall clock, whatever clock the runtime runs on.
-      channelRecords: Date.now() - CHANNEL_RECORD_RETENTION_MS,
-    });
+    let count = 0;
+    if (!this.#executionBacklog || now - this.#lastPrune >= PRUNE_EVERY_MS) {
+      this.#lastPrune = now;
+      count += await this.#store.pruneHistory({
+        receipts: now - RECEIPT_RETENTION_MS,
+        alerts: now - ALERT_RETENTION_MS,
+        // Channels stamp their records on the wall clock, whatever clock the runtime runs on.
+        channelRecords: Date.now() - CHANNEL_RECORD_RETENTION_MS,
+      });
+    }
+    return count + (await this.#pruneExecutions(now));
+  }
+
+  /**
+   * Deletes ended executions (with their steps) that started more than the retention ago, oldest
+   * first, a batch at a time, yielding between batches; at most a round's worth (see
+   * EXECUTION_PRUNE_BATCHES_PER_ROUND). The store never takes an active one: one past the retention
+   * (a longer maximum age) goes at the first prune after it ends.
+   */
+  async #pruneExecutions(now: number): Promise<number> {
+    this.#executionBacklog = false;
+    const retention = this.#options.executionRetentionMs ?? DEFAULT_EXECUTION_RETENTION_MS;
+    if (retention <= 0) return 0;
+    const executions = { createdBefore: now - retention, limit: EXECUTION_PRUNE_BATCH };
+    let count = 0;
+    for (let batch = 0; batch < EXECUTION_PRUNE_BATCHES_PER_ROUND; batch++) {
+      if (this.#ctx.stopped) return count;
+      // Requests and sprints waiting on this thread (or on SQLite's writer) go between batches.
+      if (batch > 0) await new Promise((resolve) => setImmediate(resolve));
+      const deleted = await this.#store.pruneHistory({ executions });
+      count += deleted;
+      if (deleted < EXECUTION_PRUNE_BATCH) return count;
+    }
+    this.#executionBacklog = true;
+    return count;
   }
 
   /**

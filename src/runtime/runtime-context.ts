@@ -17,6 +17,8 @@ export interface RuntimeOptions {
   http: HttpLimits;
   /** Studio ends executions 30 days after they start. */
   maxExecutionAgeMs: number;
+  /** Ended executions are deleted with their steps this long after they started (Twilio: 30 days, the default); 0 = kept. */
+  executionRetentionMs?: number | undefined;
   /** Metrics, traces and logs of sprints and effects (src/observability); none by default. */
   observer?: RuntimeObserver;
   /** New executions per second per account (Studio: 100 inbound, 20 REST); 0 = unlimited. */

@@ -120,6 +120,12 @@ export function expiredExecutionsSql(createdBy: number, limit: number, after?: E
 }
 export const OLDEST_ACTIVE = `SELECT MIN(date_created) AS oldest FROM executions WHERE status = 'active'`;
 
+/**
+ * Retention: up to `limit` ended executions created before a cut-off (parameters: the cut-off, the
+ * limit), oldest first, read off the partial index executions_ended_by_age (date_created, sid).
+ */
+export const ENDED_BEFORE = `SELECT sid FROM executions WHERE status = 'ended' AND date_created < ? ORDER BY date_created, sid LIMIT ?`;
+
 export const STEP_COLUMNS = `(sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
   transitioned_from, transitioned_to, type, date_created, date_updated)`;
 export const STEP_PLACEHOLDERS = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';

@@ -44,6 +44,7 @@ describe('runtime rules from configuration', () => {
       SWITCHBOARD_MAX_SAME_WIDGET: '4',
       SWITCHBOARD_DEFAULT_REPLY_TIMEOUT: '120',
       SWITCHBOARD_EXECUTION_MAX_AGE: '3600',
+      SWITCHBOARD_EXECUTION_RETENTION: '86400',
       SWITCHBOARD_ONE_ACTIVE_PER_CONTACT: 'false',
       SWITCHBOARD_INBOUND_EXECUTION_RATE: '100',
       SWITCHBOARD_REST_EXECUTION_RATE: '20',
@@ -54,6 +55,7 @@ describe('runtime rules from configuration', () => {
     assert.deepEqual(runtimeRules(config), {
       limits: { maxSteps: 50, maxSameWidgetInARow: 4, defaultReplyTimeoutSeconds: 120, timezone: 'America/Los_Angeles', objectFormat: 'map', variableTyping: 'string' },
       maxExecutionAgeMs: 3_600_000,
+      executionRetentionMs: 86_400_000,
       oneActivePerContact: false,
       rateLimits: { inboundPerSecond: 100, restPerSecond: 20 },
     });
@@ -63,6 +65,8 @@ describe('runtime rules from configuration', () => {
     const rules = runtimeRules(loadConfig({}, {}));
     assert.deepEqual(rules.limits, { maxSteps: 1000, maxSameWidgetInARow: 10, defaultReplyTimeoutSeconds: 3600, timezone: 'UTC', objectFormat: 'json', variableTyping: 'infer' });
     assert.equal(rules.maxExecutionAgeMs, 30 * 24 * 3600 * 1000);
+    assert.equal(rules.executionRetentionMs, 30 * 24 * 3600 * 1000, 'Twilio keeps executions 30 days after they start');
+    assert.equal(runtimeRules(loadConfig({ 'execution-retention': '0' }, {})).executionRetentionMs, 0, '0: kept forever');
     assert.equal(rules.oneActivePerContact, true);
   });
 
@@ -72,6 +76,8 @@ describe('runtime rules from configuration', () => {
     assert.throws(() => loadConfig({ 'rest-execution-rate': 'lots' }, {}), ConfigError);
     assert.throws(() => loadConfig({ 'liquid-object-format': 'yaml' }, {}), ConfigError);
     assert.throws(() => loadConfig({ 'set-variables-typing': 'number' }, {}), ConfigError);
+    assert.throws(() => loadConfig({}, { SWITCHBOARD_EXECUTION_RETENTION: '-1' }), (e: unknown) => e instanceof ConfigError && /SWITCHBOARD_EXECUTION_RETENTION/.test(e.message));
+    assert.throws(() => loadConfig({ 'execution-retention': '30d' }, {}), (e: unknown) => e instanceof ConfigError && /--execution-retention must be a whole number of seconds/.test(e.message));
   });
 
   it('a configured same-widget limit stops a loop sooner', async () => {

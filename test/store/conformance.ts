@@ -1593,6 +1593,58 @@ export function runStoreConformance(
         assert.equal(await store.pruneHistory({ receipts: T0, alerts: T0, channelRecords: T0 + 5000 }), 2);
         assert.deepEqual((await store.listChannelRecords('inflight:', 10)).map((r) => r.key), ['inflight:old-active', 'inflight:recent-ended']);
       });
+
+      test('pruneHistory deletes ended executions started before the cut-off, oldest first and at most the limit, with their steps, timers and channel records; never an active one', async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const at = (flow: FlowRecord, dateCreated: number) => execution(flow, { dateCreated });
+        // Written out of age order, and across accounts: the oldest go first whatever the order of writing.
+        const old = [at(flowA, T0 + 3), at(flowB, T0 + 1), at(flowA, T0 + 2)];
+        const activeOld = at(flowA, T0);
+        const recent = at(flowA, T0 + 10_000);
+        for (const exec of [...old, activeOld, recent]) {
+          await store.writeSprint(sprint(exec, true, { steps: [step(exec), step(exec)], timersToAdd: [timer(exec, T0 + 60_000)], effectsToAdd: [effect(exec, { send: exec.sid })], alerts: [alert(exec)] }));
+          await store.putChannelRecord(channelRecord(exec, `inflight:${exec.sid}`));
+        }
+        // Ended later than the cut-off: an execution's start is what its retention runs from (Twilio's rule).
+        for (const exec of [...old, recent]) await store.writeSprint(sprint({ ...exec, status: 'ended', dateUpdated: T0 + 20_000 }, false, { steps: [step(exec)] }));
+        const prune = (limit: number) => store.pruneHistory({ executions: { createdBefore: T0 + 5000, limit } });
+        const byAge = [...old].sort((x, y) => x.dateCreated - y.dateCreated);
+        assert.equal(await prune(2), 2);
+        assert.equal(await store.getExecutionBySid(byAge[0]!.sid), null);
+        assert.equal(await store.getExecutionBySid(byAge[1]!.sid), null);
+        assert.equal((await store.getExecutionBySid(byAge[2]!.sid))?.status, 'ended', 'the youngest of them waits for the next batch');
+        assert.equal(await prune(2), 1);
+        assert.equal(await prune(2), 0);
+        for (const exec of old) {
+          assert.equal(await store.getExecutionBySid(exec.sid), null);
+          assert.deepEqual((await store.listSteps(exec.accountSid, exec.flowSid, exec.sid, { pageSize: 50 })).items, []);
+          assert.equal(await store.getChannelRecord(`inflight:${exec.sid}`), null);
+        }
+        assert.deepEqual((await store.dueTimers(Number.MAX_SAFE_INTEGER, 10)).map((t) => t.executionSid).sort(), [activeOld.sid, recent.sid].sort());
+        assert.deepEqual((await store.pendingEffects(10)).map((e) => e.executionSid), [activeOld.sid]);
+        // The active one past the cut-off and the ended one within it keep everything.
+        assert.equal((await store.getExecutionBySid(activeOld.sid))?.status, 'active');
+        assert.equal((await store.listSteps(a.sid, flowA.sid, activeOld.sid, { pageSize: 50 })).items.length, 2);
+        assert.equal((await store.listSteps(a.sid, flowA.sid, recent.sid, { pageSize: 50 })).items.length, 3);
+        assert.ok(await store.getChannelRecord(`inflight:${activeOld.sid}`));
+        // Alerts keep their own retention (pruneHistory's `alerts`).
+        assert.equal((await store.listAlerts(a.sid, {}, { pageSize: 50 })).items.length + (await store.listAlerts(b.sid, {}, { pageSize: 50 })).items.length, 5);
+        // A cut-off past them all takes the ended one, never the active one.
+        assert.equal(await store.pruneHistory({ executions: { createdBefore: Number.MAX_SAFE_INTEGER, limit: 10 } }), 1);
+        assert.equal(await store.getExecutionBySid(recent.sid), null);
+        assert.equal((await store.getExecutionBySid(activeOld.sid))?.status, 'active');
+        assert.equal((await store.listSteps(a.sid, flowA.sid, activeOld.sid, { pageSize: 50 })).items.length, 2);
+      });
+
+      test('pruneHistory prunes only the parts given a cut-off, counting an execution as one row', async (store) => {
+        const { a, flowA } = await seed(store);
+        const exec = execution(flowA, { status: 'ended' });
+        await store.writeSprint(sprint(exec, true, { steps: [step(exec), step(exec)], alerts: [alert(exec, { dateCreated: T0 })], inboundReceipt: { accountSid: a.sid, key: 'old', receivedAt: T0 } }));
+        assert.equal(await store.pruneHistory({ executions: { createdBefore: T0 + 10 ** 9, limit: 10 } }), 1, 'the execution alone');
+        assert.equal(await store.hasInboundReceipt(a.sid, 'old'), true);
+        assert.equal((await store.listAlerts(a.sid, {}, { pageSize: 50 })).items.length, 1);
+        assert.equal(await store.pruneHistory({ receipts: T0 + 1, alerts: T0 + 1 }), 2);
+      });
     });
   });
 }

@@ -329,6 +329,15 @@ export class StoreConflictError extends Error {
   }
 }
 
+/** What pruneHistory drops: rows from before each given time (a part not given is left alone). */
+export interface PruneCutoffs {
+  receipts?: Millis | undefined;
+  alerts?: Millis | undefined;
+  channelRecords?: Millis | undefined;
+  /** Ended executions created before `createdBefore`, at most `limit` of them (a bounded batch). */
+  executions?: { createdBefore: Millis; limit: number } | undefined;
+}
+
 /** An active execution and when it was created: what expiry goes by (also its position in that order). */
 export interface ExecutionAge {
   sid: string;
@@ -386,10 +395,14 @@ export interface ExecutionStore {
   listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>>;
   getAlert(accountSid: string, alertSid: string): Promise<AlertRecord | null>;
   /**
-   * Housekeeping: drops receipts and alerts older than the given times, and channel records last
-   * written before `channelRecords` whose execution is not active (ended or gone); how many rows went.
+   * Housekeeping: drops receipts and alerts older than the given times, channel records last written
+   * before `channelRecords` whose execution is not active (ended or gone), and up to `executions.limit`
+   * ended executions created before `executions.createdBefore`, oldest first, each with what
+   * deleteExecution takes with it (their alerts keep their own retention). Never an active execution.
+   * Each part is skipped when its cut-off is not given. How many rows went, an execution counting as
+   * one: a call with `executions` alone returns how many executions went (fewer than the limit: no more are due).
    */
-  pruneHistory(before: { receipts: Millis; alerts: Millis; channelRecords?: Millis }): Promise<number>;
+  pruneHistory(before: PruneCutoffs): Promise<number>;
   getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null>;
   getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null>;
   findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null>;

@@ -310,4 +310,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX alerts_by_execution ON alerts(account_sid, execution_sid, seq);
   `,
+  // 10: ended executions are deleted a retention after they started, read off an index of the ended
+  // ones by age (SQLite migration 10).
+  `
+  CREATE INDEX executions_ended_by_age ON executions(date_created, sid) WHERE status = 'ended';
+  `,
 ];

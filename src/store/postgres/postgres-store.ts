@@ -19,6 +19,7 @@ import {
   type PageRequest,
   type PageResult,
   type PendingEffect,
+  type PruneCutoffs,
   type RevisionRecord,
   type RevisionSelector,
   type SprintWrite,
@@ -35,7 +36,7 @@ import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.
 import { maskUrlSecrets } from '../../lib/url-secrets.ts';
 import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
 import { outcomeOf, sprintError, sprintJson, type SprintOutcome } from './sprint-json.ts';
-import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql } from '../sql-statements.ts';
+import { ACTIVE_FOR_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
 import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toChannelRecord, prefixEnd, PRUNE_CHANNEL_RECORDS, toStep, toTimer, type Row } from '../sql-rows.ts';
 
@@ -59,6 +60,17 @@ export interface PostgresStoreOptions {
 export const POSTGRES_DEFAULTS = { poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 10_000 } as const;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * Retention: a batch of ended executions past it, deleted as deleteExecution does (steps, timers and
+ * effects by ON DELETE CASCADE, channel records in the same statement); how many. SKIP LOCKED: nodes
+ * pruning at once take different rows, and none waits on one another transaction holds. The picked
+ * rows stay locked (still ended) until the delete, which finds each by its key.
+ */
+export const PRUNE_EXECUTIONS = `WITH picked AS (${ENDED_BEFORE} FOR UPDATE SKIP LOCKED),
+    gone AS (DELETE FROM executions e USING picked WHERE e.sid = picked.sid RETURNING e.sid),
+    records AS (DELETE FROM channel_records WHERE execution_sid IN (SELECT sid FROM gone))
+  SELECT count(*) AS deleted FROM gone`;
 
 /** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1); a longer NOTIFY channel is an error. */
 const MAX_IDENTIFIER = 63;
@@ -495,12 +507,17 @@ export class PostgresStore implements Store {
     return rows[0] ? toAlert(rows[0]) : null;
   }
 
-  async pruneHistory(before: { receipts: number; alerts: number; channelRecords?: number }): Promise<number> {
+  async pruneHistory(before: PruneCutoffs): Promise<number> {
     return this.#transaction(async (client) => {
-      const receipts = await this.#count('DELETE FROM inbound_receipts WHERE received_at < ?', [before.receipts], client);
-      const alerts = await this.#count('DELETE FROM alerts WHERE date_created < ?', [before.alerts], client);
-      const records = before.channelRecords === undefined ? 0 : await this.#count(PRUNE_CHANNEL_RECORDS, [before.channelRecords], client);
-      return receipts + alerts + records;
+      const deleted = (sql: string, cutoff: number | undefined) => (cutoff === undefined ? 0 : this.#count(sql, [cutoff], client));
+      let count = await deleted('DELETE FROM inbound_receipts WHERE received_at < ?', before.receipts);
+      count += await deleted('DELETE FROM alerts WHERE date_created < ?', before.alerts);
+      count += await deleted(PRUNE_CHANNEL_RECORDS, before.channelRecords);
+      if (before.executions) {
+        const rows = await this.#query(PRUNE_EXECUTIONS, [before.executions.createdBefore, before.executions.limit], client);
+        count += Number(rows[0]?.deleted ?? 0);
+      }
+      return count;
     });
   }
 

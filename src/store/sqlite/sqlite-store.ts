@@ -21,6 +21,7 @@ import {
   type PageRequest,
   type PageResult,
   type PendingEffect,
+  type PruneCutoffs,
   type RevisionRecord,
   type RevisionSelector,
   type SprintWrite,
@@ -30,7 +31,7 @@ import {
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.ts';
-import { ACTIVE_FOR_PAIR, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
+import { ACTIVE_FOR_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
 import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toChannelRecord, prefixEnd, PRUNE_CHANNEL_RECORDS, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
@@ -58,6 +59,9 @@ function openWalSync(walPath: string, fsync: Fsync | undefined): WalSync | null 
 
 /** Which execution row a sprint updates: this one, at the version the sprint was built on (if given). */
 const UPDATE_WHERE = 'WHERE sid = ? AND account_sid = ? AND flow_sid = ? AND (? IS NULL OR version = ?)';
+
+/** The rows an execution takes with it when it is deleted (deleteExecution, pruneHistory); its alerts stay. */
+const PER_EXECUTION_TABLES = ['steps', 'timers', 'pending_effects', 'channel_records'] as const;
 
 /** Sprints in a group commit from which its fsync runs off the event loop (#commitInline). */
 const FSYNC_OFF_LOOP_FROM = 16;
@@ -663,16 +667,35 @@ export class SqliteStore implements Store {
     return row ? toAlert(row) : null;
   }
 
-  async pruneHistory(before: { receipts: number; alerts: number; channelRecords?: number }): Promise<number> {
+  async pruneHistory(before: PruneCutoffs): Promise<number> {
     if (this.#writer) return this.#writer.call('pruneHistory', [before]);
     return this.#write(() =>
       this.transaction(() => {
-        const receipts = this.stmt('DELETE FROM inbound_receipts WHERE received_at < ?').run(before.receipts);
-        const alerts = this.stmt('DELETE FROM alerts WHERE date_created < ?').run(before.alerts);
-        const records = before.channelRecords === undefined ? 0 : Number(this.stmt(PRUNE_CHANNEL_RECORDS).run(before.channelRecords).changes);
-        return Number(receipts.changes) + Number(alerts.changes) + records;
+        const deleted = (sql: string, cutoff: number | undefined) => (cutoff === undefined ? 0 : Number(this.stmt(sql).run(cutoff).changes));
+        const executions = before.executions ? this.#pruneExecutions(before.executions.createdBefore, before.executions.limit) : 0;
+        return (
+          deleted('DELETE FROM inbound_receipts WHERE received_at < ?', before.receipts) +
+          deleted('DELETE FROM alerts WHERE date_created < ?', before.alerts) +
+          deleted(PRUNE_CHANNEL_RECORDS, before.channelRecords) +
+          executions
+        );
       }),
     );
+  }
+
+  /**
+   * Up to `limit` ended executions created before `createdBefore`, with their rows as deleteExecution
+   * takes them; how many executions went. One set-based statement per table (each on its execution_sid
+   * index), not five per execution: a batch of a thousand holds the writer for tens of milliseconds.
+   */
+  #pruneExecutions(createdBefore: number, limit: number): number {
+    const sids = (this.stmt(ENDED_BEFORE).all(createdBefore, limit) as Row[]).map((row) => String(row.sid));
+    if (sids.length === 0) return 0;
+    const batch = JSON.stringify(sids);
+    const gone = Number(this.stmt('DELETE FROM executions WHERE sid IN (SELECT value FROM json_each(?))').run(batch).changes);
+    // Also removed by ON DELETE CASCADE; explicit so it holds regardless of the foreign_keys pragma.
+    for (const table of PER_EXECUTION_TABLES) this.stmt(`DELETE FROM ${table} WHERE execution_sid IN (SELECT value FROM json_each(?))`).run(batch);
+    return gone;
   }
 
   async getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null> {
@@ -720,10 +743,7 @@ export class SqliteStore implements Store {
         );
         if (Number(result.changes) === 0) return false;
         // Also removed by ON DELETE CASCADE; explicit so it holds regardless of the foreign_keys pragma.
-        this.stmt('DELETE FROM steps WHERE execution_sid = ?').run(executionSid);
-        this.stmt('DELETE FROM timers WHERE execution_sid = ?').run(executionSid);
-        this.stmt('DELETE FROM pending_effects WHERE execution_sid = ?').run(executionSid);
-        this.stmt('DELETE FROM channel_records WHERE execution_sid = ?').run(executionSid);
+        for (const table of PER_EXECUTION_TABLES) this.stmt(`DELETE FROM ${table} WHERE execution_sid = ?`).run(executionSid);
         return true;
       }),
     );
