@@ -262,7 +262,7 @@ export class ExecutionService implements ExecutionServiceApi {
     return this.#sprints.deliver(executionSid, event, consumed, prefetched);
   }
 
-  /** Drops inbound receipts and alerts past their retention (the timer loop calls this hourly). */
+  /** Drops what is past its retention: inbound receipts, alerts, carrier records and ended executions (the timer loop calls this). */
   pruneHistory(): Promise<number> {
     return this.#housekeeping.pruneHistory();
   }
