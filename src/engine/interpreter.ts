@@ -495,9 +495,12 @@ class Sprint {
       frame.wait = null;
     }
     const last = this.diagnostics.at(-1);
-    if (reason.kind === 'error' && !(last?.code === reason.code && last.message === reason.message)) {
+    if (reason.kind === 'error') {
       // Studio logs its step limits (81000, 81001, 84000) as warnings even though they end the execution.
-      this.diagnostics.push({ level: WARNING_CODES.has(reason.code) ? 'warning' : 'error', code: reason.code, message: reason.message });
+      const level = WARNING_CODES.has(reason.code) ? 'warning' : 'error';
+      // The widget's own alert for the same failure (a Make HTTP Request's warning) is the one alert: as an error now.
+      if (last?.code === reason.code && last.message === reason.message) last.level = level;
+      else this.diagnostics.push({ level, code: reason.code, message: reason.message });
     }
     this.state.status = 'ended';
     this.state.endReason = reason;

@@ -17,7 +17,7 @@
  *  - `regex`: see `regexMatches`; a match refused for the work it would take is false, like an
  *    invalid pattern.
  */
-import { type RegexBudget, regexMatches } from '../lib/bounded-regex.ts';
+import { RegexBudget, regexMatches } from '../lib/bounded-regex.ts';
 
 // The operator names belong to the definition layer (the validator checks them); the engine
 // gives them meaning.
@@ -37,7 +37,10 @@ export interface ConditionOptions {
   now?: Date;
   /** IANA zone for `now` in time/date operators; default UTC. */
   timezone?: string;
-  /** The regex work the sprint may still do; default: what the current turn of the event loop may (see bounded-regex.ts). */
+  /**
+   * The regex work the sprint may still do; default: a budget of this condition's own. Never the event loop's
+   * turn budget (bounded-regex.ts), which would make a condition's outcome depend on what else ran.
+   */
   regexBudget?: RegexBudget;
 }
 
@@ -66,7 +69,7 @@ export function evaluateCondition(type: string, input: string, value: string, op
       case 'is_not_blank':
         return a.trim() !== '';
       case 'regex':
-        return regexMatches(b, a, opts.regexBudget);
+        return regexMatches(b, a, opts.regexBudget ?? new RegexBudget());
       case 'contains':
         return norm(a).includes(norm(b));
       case 'does_not_contain':

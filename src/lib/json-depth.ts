@@ -62,13 +62,10 @@ export function isTooDeep(value: unknown): boolean {
 export type LimitedParse = { ok: true; value: unknown } | { ok: false; tooDeep: boolean; error: string };
 
 /**
- * JSON.parse that refuses text nested deeper than MAX_JSON_DEPTH before parsing it. `error` is
- * JSON.parse's message, or TOO_DEEP.
- */
-/**
  * A JSON.parse reviver that keeps an integer too large for a double (beyond ±2^53) as its exact digits,
  * a string: an API's 64-bit ID printed by a flow (`{{widgets.api.parsed.id}}`) must not come out rounded
- * (12345678901234567890 → 12345678901234567000). Numbers with a fraction or exponent stay numbers.
+ * (12345678901234567890 → 12345678901234567000). Numbers with a fraction or exponent stay numbers. The price:
+ * such a value written out again as JSON (`{{widgets.api.parsed}}`, a body built from it) is a quoted string.
  */
 export function exactLargeIntegers(_key: string, value: unknown, context?: { source?: string }): unknown {
   if (typeof value !== 'number' || Number.isSafeInteger(value) || !context?.source || !/^-?\d+$/.test(context.source)) return value;
@@ -80,6 +77,10 @@ export function mayHoldLargeIntegers(text: string): boolean {
   return /\d{16}/.test(text);
 }
 
+/**
+ * JSON.parse that refuses text nested deeper than MAX_JSON_DEPTH before parsing it. `error` is
+ * JSON.parse's message, or TOO_DEEP.
+ */
 export function parseJsonWithinDepth(text: string, reviver?: (this: unknown, key: string, value: unknown, context?: { source?: string }) => unknown): LimitedParse {
   if (jsonTextDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return { ok: false, tooDeep: true, error: TOO_DEEP };
   try {

@@ -925,6 +925,17 @@ describe('run-subflow', () => {
     assert.equal(h.variables.got, 'handled');
   });
 
+  it('an unanswered HTTP Request failing a subflow whose failure ends the execution raises one alert, an error', () => {
+    const unwired = parent();
+    (unwired.states.find((s) => s.name === 'sub') as any).transitions = [{ event: 'completed', next: 'after' }, { event: 'failed' }];
+    const h = new Harness(unwired);
+    h.start();
+    h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition: flow('call', [{ name: 'call', type: 'make-http-request', transitions: [{ event: 'success' }, { event: 'failed' }], properties: { method: 'GET', url: 'https://api.example.com/x' } }], 'incomingParent') });
+    h.answer({ kind: 'http-failed', reason: 'timeout', message: 'no answer' }, 'http-request');
+    assert.equal(h.state.endReason?.kind, 'error');
+    assert.deepEqual(h.diagnostics.map((d) => [d.level, d.code]), [['error', 81014]]);
+  });
+
   it("a Send & Wait's delivery failure inside the subflow with nothing wired fails it with the message's error", () => {
     const h = new Harness(parent());
     h.start();
