@@ -15,6 +15,8 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   const config = loadConfig(flags);
   const exposed = devModeExposure(config);
   if (exposed) console.error(`switchboard: warning: ${exposed}`);
+  const shortRetention = retentionShorterThanAge(config);
+  if (shortRetention) console.error(`switchboard: warning: ${shortRetention}`);
   let app: App | undefined;
   let startup: Awaited<ReturnType<App['accounts']['ensureStartupAccount']>>;
   let serving = false;
@@ -161,6 +163,15 @@ export function isLoopbackHost(host: string): boolean {
 export function devModeExposure(config: Pick<SwitchboardConfig, 'dev' | 'host'>): string | undefined {
   if (!config.dev || isLoopbackHost(config.host)) return undefined;
   return `dev mode (--dev) on host ${config.host}, which is not loopback: flows may call loopback and private addresses and execution rate limits are off for anyone who can reach this port; use dev mode on 127.0.0.1 only`;
+}
+
+/**
+ * A retention shorter than the maximum age deletes an execution that ran longer at the first hourly check
+ * after it ends: its history is gone within the hour. Allowed (space may matter more), but said once.
+ */
+export function retentionShorterThanAge(config: Pick<SwitchboardConfig, 'executionRetention' | 'executionMaxAge'>): string | undefined {
+  if (config.executionRetention <= 0 || config.executionRetention >= config.executionMaxAge) return undefined;
+  return `--execution-retention (${config.executionRetention} s) is shorter than --execution-max-age (${config.executionMaxAge} s): an execution that runs longer than the retention is deleted, steps and all, within the hour after it ends`;
 }
 
 /** The stack of a startup failure, for developers: only at log level debug or trace. */

@@ -28,9 +28,11 @@ const PRUNE_EVERY_MS = 3600 * 1000;
 export const DEFAULT_EXECUTION_RETENTION_MS = 30 * 24 * 3600 * 1000;
 /**
  * Ended executions deleted per store call: one short transaction each, so a backlog (an upgrade over
- * months of them) never holds the SQLite writer or a PostgreSQL transaction for long.
+ * months of them) never holds the SQLite writer or a PostgreSQL transaction for long. Their steps are
+ * what costs: measured on SQLite, 1,000 executions took 20–70 ms with 5 steps each but 270–500 ms with
+ * 50, on the event loop with the inline writer; 100 keeps even long executions to tens of milliseconds.
  */
-export const EXECUTION_PRUNE_BATCH = 1000;
+export const EXECUTION_PRUNE_BATCH = 100;
 /**
  * Batches per timer round: the round waits for them, and its due timers with it. A backlog beyond
  * is carried on by the next rounds (pruneDue), a second or so apart, until it is gone.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { devModeExposure, isLoopbackHost } from '../../src/cli/serve.ts';
+import { devModeExposure, isLoopbackHost, retentionShorterThanAge } from '../../src/cli/serve.ts';
 import { withServe } from '../support/serve-process.ts';
 
 const WARNING = /^switchboard: warning: dev mode \(--dev\) on host 0\.0\.0\.0, which is not loopback: flows may call loopback and private addresses and execution rate limits are off/m;
@@ -42,5 +42,14 @@ describe('serve --dev on a non-loopback host', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('serve warns when the retention is shorter than the maximum age', () => {
+  it('names both settings; equal, longer or forever says nothing', () => {
+    assert.match(retentionShorterThanAge({ executionRetention: 3600, executionMaxAge: 2592000 }) ?? '', /--execution-retention \(3600 s\) is shorter than --execution-max-age \(2592000 s\)/);
+    assert.equal(retentionShorterThanAge({ executionRetention: 2592000, executionMaxAge: 2592000 }), undefined);
+    assert.equal(retentionShorterThanAge({ executionRetention: 5184000, executionMaxAge: 2592000 }), undefined);
+    assert.equal(retentionShorterThanAge({ executionRetention: 0, executionMaxAge: 31536000 }), undefined);
   });
 });
