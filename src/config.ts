@@ -95,7 +95,7 @@ export const CONFIG_KEYS = {
     env: 'SWITCHBOARD_DB_POOL_SIZE',
     type: integer({ min: 1, max: 1000 }),
     default: 10,
-    description: 'PostgreSQL connections per node at most',
+    description: "PostgreSQL connections per node's pool at most (plus one for lease renewal)",
   }),
   dbStatementTimeout: key({
     flag: 'db-statement-timeout',
@@ -188,7 +188,7 @@ export const CONFIG_KEYS = {
     env: 'SWITCHBOARD_EXECUTION_MAX_AGE',
     type: integer({ min: 1, unit: 'seconds' }),
     default: 30 * 24 * 3600,
-    description: 'Active executions end this long after they start (Studio: 30 days); a new value applies to executions already running',
+    description: 'Active executions end this long after they start (Studio: 30 days); a new value applies to executions already running, and an event arriving past it expires the execution first',
   }),
   executionRetention: key({
     flag: 'execution-retention',
