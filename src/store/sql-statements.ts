@@ -162,9 +162,13 @@ export function alertInsertParams(alert: AlertRecord): SqlValue[] {
   return [alert.sid, alert.accountSid, alert.flowSid, alert.executionSid, alert.logLevel, alert.errorCode, alert.text, alert.dateCreated];
 }
 
-/** WHERE clause and parameters of an execution list: status, created from (inclusive) and to (exclusive). */
+/**
+ * WHERE clause and parameters of an execution list: contact address (exact), status, created from
+ * (inclusive) and to (exclusive). With a contact address, executions_by_contact serves it.
+ */
 export function executionFilterSql(accountSid: string, flowSid: string, filter: ExecutionFilter): { where: string; params: (string | number)[] } {
   return narrowed('account_sid = ? AND flow_sid = ?', [accountSid, flowSid], [
+    ['contact_channel_address = ?', filter.contactAddress],
     ['status = ?', filter.status],
     ['date_created >= ?', filter.dateCreatedFrom],
     ['date_created < ?', filter.dateCreatedTo],

@@ -821,6 +821,48 @@ export function runStoreConformance(
         );
       });
 
+      test('filters executions by contact address (exact), with the other filters and paging', async (store) => {
+        const { a, b, flowA } = await seed(store);
+        const second = flowPair(a.sid);
+        await store.createFlow(second.flow, second.revision);
+        const caller = '+15550100';
+        const all: ExecutionRecord[] = [];
+        for (let i = 0; i < 12; i++) {
+          // Every third one is another contact (one that only differs by a suffix, or by case).
+          const contact = i % 3 === 1 ? `${caller}1` : i % 3 === 2 ? 'whatsapp:+15550100' : caller;
+          const exec = execution(flowA, {
+            dateCreated: T0 + i * 1000,
+            status: i % 2 === 0 ? 'ended' : 'active',
+            contactChannelAddress: contact,
+            // A flow address each, so that the active ones do not share a contact pair.
+            channelAddress: `+1555999${String(i).padStart(4, '0')}`,
+          });
+          await store.writeSprint(sprint(exec, true));
+          all.push(exec);
+        }
+        // The same contact on another flow of the account is not listed.
+        await store.writeSprint(sprint(execution(second.flow, { contactChannelAddress: caller }), true));
+        const newestFirst = [...all].reverse();
+        const callers = newestFirst.filter((e) => e.contactChannelAddress === caller);
+        const sidsOf = (list: ExecutionRecord[]) => list.map((e) => e.sid);
+        const list = (filter: Parameters<Store['listExecutions']>[2], page: PageRequest = { pageSize: 50 }) =>
+          store.listExecutions(a.sid, flowA.sid, filter, page);
+
+        assert.equal(callers.length, 4);
+        assert.deepEqual(sidsOf((await list({ contactAddress: caller })).items), sidsOf(callers));
+        assert.deepEqual(sidsOf((await list({ contactAddress: 'whatsapp:+15550100' })).items), sidsOf(newestFirst.filter((e) => e.contactChannelAddress === 'whatsapp:+15550100')));
+        assert.deepEqual((await list({ contactAddress: '+1555010' })).items, [], 'a prefix is not a match');
+        assert.deepEqual((await list({ contactAddress: 'WHATSAPP:+15550100' })).items, [], 'nor another case');
+        assert.deepEqual((await store.listExecutions(b.sid, flowA.sid, { contactAddress: caller }, { pageSize: 50 })).items, [], 'nor another account');
+        assert.deepEqual(
+          sidsOf((await list({ contactAddress: caller, status: 'ended', dateCreatedFrom: T0 + 1000, dateCreatedTo: T0 + 9000 })).items),
+          sidsOf(callers.filter((e) => e.status === 'ended' && e.dateCreated >= T0 + 1000 && e.dateCreated < T0 + 9000)),
+        );
+        assert.deepEqual(sidsOf((await list({ contactAddress: undefined })).items), sidsOf(newestFirst));
+        await checkPaging((page) => list({ contactAddress: caller }, page), (e) => e.sid, sidsOf(callers), 3);
+        await checkPaging((page) => list({ contactAddress: caller }, page), (e) => e.sid, sidsOf(callers), 1);
+      });
+
       test('lists steps in chronological order (23 steps over several sprints, page size 5)', async (store) => {
         const { a, flowA } = await seed(store);
         const exec = execution(flowA);

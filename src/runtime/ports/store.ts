@@ -213,6 +213,8 @@ export interface ExecutionFilter {
   dateCreatedFrom?: Millis | undefined;
   /** Exclusive: executions created before it (the spec's "starting before"); dateCreatedFrom is inclusive. */
   dateCreatedTo?: Millis | undefined;
+  /** Exact match on the contact's address (contact.channel.address, contact_channel_address). */
+  contactAddress?: string | undefined;
 }
 
 /** Everything one engine sprint changed, written in one transaction. */

@@ -315,4 +315,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX executions_ended_by_age ON executions(date_created, sid) WHERE status = 'ended';
   `,
+  // 11: a flow's executions by contact (?ContactAddress=) are read off an index of their own, in list
+  // order (SQLite migration 11): on executions_by_flow a page read past every newer execution of the flow.
+  `
+  CREATE INDEX executions_by_contact ON executions(account_sid, flow_sid, contact_channel_address, seq);
+  `,
 ];

@@ -210,4 +210,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX executions_ended_by_age ON executions(date_created, sid) WHERE status = 'ended';
   `,
+  // 11: a flow's executions by contact (?ContactAddress=, the console's Contact search) are read off an
+  // index of their own, in list order (seq): on executions_by_flow a page read past every newer
+  // execution of the flow, and a contact without executions past all of them. The account leads so
+  // the planner prefers it to executions_by_flow without statistics (three equal columns against two).
+  `
+  CREATE INDEX executions_by_contact ON executions(account_sid, flow_sid, contact_channel_address, seq);
+  `,
 ];
