@@ -40,6 +40,9 @@ import { ACTIVE_FOR_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_F
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
 import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toChannelRecord, prefixEnd, PRUNE_CHANNEL_RECORDS, toStep, toTimer, type Row } from '../sql-rows.ts';
 
+/** Runs of a transaction PostgreSQL aborted for a deadlock or a serialization failure (see #transaction). */
+const TRANSACTION_ATTEMPTS = 5;
+
 export interface PostgresStoreOptions {
   /** postgres://user:password@host:port/database (libpq-style query parameters such as sslmode work). */
   connectionString: string;
@@ -214,7 +217,24 @@ export class PostgresStore implements Store {
   }
 
   /** Runs fn in one READ COMMITTED transaction on one connection; rolls back on throw. */
+  /**
+   * Runs `fn` in a transaction. A deadlock (a flow's delete cascading into executions while sprints insert
+   * or update them, in the other order) or a serialization failure aborts it as a whole, and PostgreSQL
+   * asks for it to be run again: so it is, a few times, before the error is anyone's answer (a 500).
+   */
   async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#transactionOnce(fn);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if ((code !== '40P01' && code !== '40001') || attempt >= TRANSACTION_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5 * attempt + Math.random() * 20));
+      }
+    }
+  }
+
+  async #transactionOnce<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     await this.#ready;
     const client = await this.pool.connect();
     let broken = false;
