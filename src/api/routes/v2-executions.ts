@@ -10,7 +10,7 @@ import type { Routes } from '../server.ts';
 import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, jsonField, optionalString } from '../wire/form.ts';
-import { restContactPair } from '../wire/addresses.ts';
+import { checkContactAddress, restContactPair } from '../wire/addresses.ts';
 import { singleQuotedToJson } from '../../lib/single-quoted-json.ts';
 import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import { wellFormedJson } from '../wire/well-formed.ts';
@@ -64,8 +64,20 @@ function createInput(request: FastifyRequest): CreateExecutionInput {
 }
 
 /**
- * List filters: v2 has the lower-case `status`; v2 and v1 Executions have DateCreatedFrom/To;
- * Engagements have none. Returns the store filter and the raw values to repeat in every page URL.
+ * ContactAddress, a Switchboard extension (Twilio ignores it and lists everything): the executions
+ * whose contact (contact.channel.address) is exactly this address. Checked as To/From are: bounded,
+ * and not empty or led by a space (a '+' sent unencoded).
+ */
+function contactAddressFilter(query: Record<string, unknown>): string | undefined {
+  const value = single(query.ContactAddress, 'ContactAddress');
+  if (value === undefined) return undefined;
+  if (value === '') throw errors.invalidParameter('ContactAddress', 'is empty; give the address as stored, e.g. ContactAddress=%2B15551234567');
+  return checkContactAddress('ContactAddress', value);
+}
+
+/**
+ * List filters: v2 has the lower-case `status`; v2 and v1 Executions have DateCreatedFrom/To and
+ * ContactAddress; Engagements have none. Returns the store filter and the raw values to repeat in every page URL.
  */
 function listFilters(query: Record<string, unknown>, view: ExecutionView): { filter: ExecutionFilter; filters: Record<string, string> } {
   const filter: ExecutionFilter = {};
@@ -82,6 +94,11 @@ function listFilters(query: Record<string, unknown>, view: ExecutionView): { fil
     }
   }
   readDateFilters(query, [['DateCreatedFrom', 'dateCreatedFrom'], ['DateCreatedTo', 'dateCreatedTo']] as const, filter, filters);
+  const contact = contactAddressFilter(query);
+  if (contact !== undefined) {
+    filter.contactAddress = contact;
+    filters.ContactAddress = contact;
+  }
   return { filter, filters };
 }
 
