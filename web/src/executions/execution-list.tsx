@@ -1,5 +1,5 @@
-// A flow's executions with status and date filters and paging (the API's own PageToken URLs). The
-// filters and the page are in the query string (page-query.ts): Back, reload and links keep them.
+// A flow's executions with status, date and contact filters and paging (the API's own PageToken URLs).
+// The filters and the page are in the query string (page-query.ts): Back, reload and links keep them.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import type { Execution, Flow, PageMeta } from '../api/types.ts';
@@ -14,9 +14,12 @@ import { executionHref } from './list-link.ts';
 
 const PAGE_SIZE = 20;
 
-export function executionsQuery(flowSid: string, filters: { status: string; from: string; to: string }, pageSize = PAGE_SIZE): string {
+export function executionsQuery(flowSid: string, filters: { status: string; from: string; to: string; contact: string }, pageSize = PAGE_SIZE): string {
   const params = new URLSearchParams({ PageSize: String(pageSize) });
   if (filters.status) params.set('status', filters.status);
+  // Switchboard's ContactAddress (exact match); a pasted address's stray spaces are not part of it.
+  const contact = filters.contact.trim();
+  if (contact) params.set('ContactAddress', contact);
   // datetime-local values are local times; the API wants ISO 8601.
   if (filters.from) params.set('DateCreatedFrom', new Date(filters.from).toISOString());
   if (filters.to) params.set('DateCreatedTo', new Date(filters.to).toISOString());
@@ -29,7 +32,10 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
   const search = useSearch();
   const [location, navigate] = useLocation();
   const query = useMemo(() => new URLSearchParams(search), [search]);
-  const filters = useMemo(() => ({ status: query.get('status') ?? '', from: query.get('from') ?? '', to: query.get('to') ?? '' }), [query]);
+  const filters = useMemo(
+    () => ({ status: query.get('status') ?? '', from: query.get('from') ?? '', to: query.get('to') ?? '', contact: query.get('contact') ?? '' }),
+    [query],
+  );
   const [draft, setDraft] = useState(filters);
   // Back and Forward change the query string: the form follows it.
   useEffect(() => setDraft(filters), [filters]);
@@ -93,6 +99,19 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
         <label className="field inline">
           <span className="field-label">to</span>
           <input name="to" type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
+        </label>
+        <label className="field inline">
+          <span className="field-label">Contact</span>
+          <input
+            name="contact"
+            type="search"
+            placeholder="+15551234567"
+            title="The contact's address exactly as stored (contact.channel.address), e.g. +15551234567 or whatsapp:+15551234567"
+            autoComplete="off"
+            spellCheck={false}
+            value={draft.contact}
+            onChange={(e) => setDraft({ ...draft, contact: e.target.value })}
+          />
         </label>
         <button type="submit">Apply</button>
       </form>
