@@ -214,8 +214,12 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
       // Serve files built after the server started as well.
       wildcard: true,
       decorateReply: false,
+      // Not built yet is not a fault of a running server: the index answers the not-built page, and
+      // the one line below says so at start (an API-only server, a test, never builds the console).
+      suppressWarning: true,
     });
   });
+  if (!existsSync(`${distDir}/assets`)) app.log.info({ distDir }, 'web console not built: run `npm run build:web` to serve it at /');
 
   const index = async (_request: FastifyRequest, reply: FastifyReply) => {
     const html = readIndexHtml(distDir);

@@ -79,7 +79,8 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
     const position = node.internals.positionAbsolute;
     const next = viewportShowing(instance.getViewport(), { x: position.x, y: position.y, width: size.width!, height: size.height! }, rect.width, rect.height);
     const still = !animate || window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
-    if (next) void instance.setViewport(next, still ? undefined : { duration: 250 });
+    // Linear: d3's default smooth interpolation zooms out in the middle of a pan, and this is only a pan.
+    if (next) void instance.setViewport(next, still ? undefined : { duration: 250, interpolate: 'linear' });
   }, []);
   const onInit = useCallback(
     (instance: ReactFlowInstance<WidgetNodeType, FlowEdgeType>) => {
