@@ -8,7 +8,12 @@ import { extraArguments } from './stray-arguments.ts';
 export const EXECUTIONS_USAGE = `Usage: switchboard executions <command> --flow FW… [options]
 
 Commands:
-  list [--limit N] [--since ISO-DATE]   the flow's executions, newest first
+  list [--limit N] [--since ISO-DATE] [--contact ADDRESS]
+                                        the flow's executions, newest first; --contact: only
+                                        that contact's (its address exactly as stored, e.g.
+                                        +15551234567, whatsapp:+15551234567, client:alice;
+                                        a Switchboard extension: on a server without it, such
+                                        as Twilio, those among the newest listed, with a warning)
   show FN…                              one execution and its context
   steps FN…                             the steps: from, event, to
   end FN…                               end an active execution
@@ -17,12 +22,26 @@ ${CONNECTION_HELP}`;
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value));
 
+/**
+ * ContactAddress is a Switchboard extension: a server without it (the real Twilio) lists every
+ * execution. Rather than show other contacts' executions as this one's, keep only the contact's and
+ * say that they are only those among the newest listed.
+ */
+function onlyTheContacts(listed: JsonObject[], contact: string): JsonObject[] {
+  const matching = listed.filter((e) => e.contactChannelAddress === contact);
+  if (matching.length < listed.length) {
+    console.error(`switchboard executions list: warning: the server ignored --contact (a Switchboard extension); showing ${contact}'s executions among the ${listed.length} newest only`);
+  }
+  return matching;
+}
+
 export async function executionsCommand(argv: string[]): Promise<number> {
   const { sub, problem, values, positionals } = parseSubcommand(argv, {
     ...CONNECTION_OPTIONS,
     flow: { type: 'string' },
     limit: { type: 'string' },
     since: { type: 'string' },
+    contact: { type: 'string' },
   });
   if (problem) return usageFailure(problem);
   if (!sub || values.help || sub === 'help') {
@@ -56,7 +75,10 @@ export async function executionsCommand(argv: string[]): Promise<number> {
           console.error(`switchboard executions list: --since '${values.since}' is not a date (use e.g. 2026-05-01 or 2026-05-01T09:00:00Z)`);
           return 2;
         }
-        const list = await client.listExecutions(values.flow, { limit, ...(since ? { from: since } : {}) });
+        // Even an empty --contact goes to the server, whose error says what an address looks like.
+        const contact = values.contact !== undefined ? { contact: values.contact } : {};
+        const listed = await client.listExecutions(values.flow, { limit, ...(since ? { from: since } : {}), ...contact });
+        const list = values.contact === undefined ? listed : onlyTheContacts(listed, values.contact);
         if (values.json) console.log(JSON.stringify(list, null, 2));
         else
           console.log(

@@ -140,22 +140,33 @@ export class StudioClient {
    * from the path, which a list does not have).
    */
   async listRevisions(sid: string): Promise<RevisionSummary[]> {
-    const revisions: RevisionSummary[] = [];
-    let path = `/v2/Flows/${sid}/Revisions`;
-    let params: Record<string, string> = { PageSize: '50' };
-    for (let page = 0; page < 100; page++) {
+    const listed = await this.#listPages(`/v2/Flows/${sid}/Revisions`, { PageSize: '50' }, 'revisions', { maxPages: 100 });
+    const revisions = listed.map((r) => ({ revision: Number(r.revision), status: String(r.status ?? ''), dateCreated: typeof r.date_created === 'string' ? r.date_created : null }));
+    return revisions.sort((a, b) => b.revision - a.revision);
+  }
+
+  /**
+   * The items under `key` across a list's pages, following meta.next_page_url (Twilio lists repeat every
+   * filter in it) until `limit` items, the last page, or an empty page (a server that loops would
+   * otherwise never end). A next URL on another origin (a server behind a proxy naming its public
+   * address) is read as a path on this connection's server.
+   */
+  async #listPages(path: string, params: Record<string, string>, key: string, bounds: { limit?: number; maxPages?: number } = {}): Promise<JsonObject[]> {
+    const limit = bounds.limit ?? Infinity;
+    const items: JsonObject[] = [];
+    const base = this.connection.baseUrl.replace(/\/+$/, '');
+    for (let page = 0; items.length < limit && page < (bounds.maxPages ?? Infinity); page++) {
       const body = await this.raw('GET', path, params);
-      for (const r of (body.revisions ?? []) as JsonObject[]) {
-        revisions.push({ revision: Number(r.revision), status: String(r.status ?? ''), dateCreated: typeof r.date_created === 'string' ? r.date_created : null });
-      }
+      const listed = (body[key] ?? []) as JsonObject[];
+      items.push(...listed);
       const next = (body.meta as JsonObject | undefined)?.next_page_url;
-      if (typeof next !== 'string' || !next) break;
+      if (typeof next !== 'string' || !next || listed.length === 0) break;
       const url = new URL(next);
-      const base = this.connection.baseUrl.replace(/\/+$/, '');
-      path = `${url.origin}${url.pathname}`.startsWith(base) ? `${url.origin}${url.pathname}`.slice(base.length) : url.pathname;
+      const absolute = `${url.origin}${url.pathname}`;
+      path = absolute.startsWith(base) ? absolute.slice(base.length) : url.pathname;
       params = Object.fromEntries(url.searchParams);
     }
-    return revisions.sort((a, b) => b.revision - a.revision);
+    return items.slice(0, limit);
   }
 
   async createFlow(friendlyName: string, status: 'draft' | 'published', definition: FlowDefinition, commitMessage?: string): Promise<RemoteFlow> {
@@ -191,15 +202,21 @@ export class StudioClient {
     }
   }
 
-  async listExecutions(flowSid: string, filter: { from?: Date; to?: Date; limit?: number } = {}): Promise<JsonObject[]> {
-    const list = await this.#call(() =>
-      this.#flows(flowSid).executions.list({
-        ...(filter.from ? { dateCreatedFrom: filter.from } : {}),
-        ...(filter.to ? { dateCreatedTo: filter.to } : {}),
-        limit: filter.limit ?? 50,
-      }),
-    );
-    return list.map((e) => e.toJSON() as unknown as JsonObject);
+  /**
+   * A flow's executions, newest first, shaped as twilio's ExecutionInstance.toJSON() (camelCase, Date
+   * dates). Read as plain JSON so the filter can carry `contact`: ContactAddress, a Switchboard
+   * extension the SDK has no parameter for (the real Twilio ignores it and lists every execution).
+   * Pages are as large as the limit (the server clamps them, to 1000 on Twilio and Switchboard) and
+   * followed until the limit.
+   */
+  async listExecutions(flowSid: string, filter: { from?: Date; to?: Date; contact?: string; limit?: number } = {}): Promise<JsonObject[]> {
+    const limit = filter.limit ?? 50;
+    const params: Record<string, string> = { PageSize: String(Math.min(limit, 1000)) };
+    if (filter.from) params.DateCreatedFrom = wireDate(filter.from);
+    if (filter.to) params.DateCreatedTo = wireDate(filter.to);
+    if (filter.contact !== undefined) params.ContactAddress = filter.contact;
+    const listed = await this.#listPages(`/v2/Flows/${encodeURIComponent(flowSid)}/Executions`, params, 'executions', { limit });
+    return listed.map(executionFromWire);
   }
 
   async getExecution(flowSid: string, executionSid: string): Promise<JsonObject> {
@@ -236,4 +253,36 @@ export class StudioClient {
     if (response.statusCode >= 400) throw new ApiFailure(response.statusCode, `${body?.message ?? 'request failed'}${body?.code ? ` (error ${body.code})` : ''}`, body?.code);
     return body as JsonObject;
   }
+}
+
+/** A date as twilio's serializer sends it: whole seconds, UTC. */
+function wireDate(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** A date from the wire as twilio's deserializer gives it: a Date, or the text when it is not one. */
+function dateFromWire(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date;
+}
+
+/** One execution from a list page, as twilio's ExecutionInstance.toJSON() has it (what the SDK listed before). */
+function executionFromWire(e: JsonObject): JsonObject {
+  const flowVersion = typeof e.flow_version === 'string' ? Number.parseInt(e.flow_version, 10) : e.flow_version;
+  return {
+    sid: e.sid,
+    accountSid: e.account_sid,
+    flowSid: e.flow_sid,
+    contactChannelAddress: e.contact_channel_address,
+    contactSid: e.contact_sid,
+    flowVersion,
+    context: e.context,
+    status: e.status,
+    dateCreated: dateFromWire(e.date_created),
+    dateUpdated: dateFromWire(e.date_updated),
+    initiatedBy: e.initiated_by,
+    url: e.url,
+    links: e.links,
+  } as JsonObject;
 }

@@ -4,6 +4,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -314,5 +316,151 @@ describe('switchboard flows list: the UPDATED column', () => {
     const bySid = new Map((JSON.parse(json.stdout) as Record<string, unknown>[]).map((f) => [f.sid, f]));
     assert.deepEqual(bySid.get(untouchedSid), { sid: untouchedSid, friendlyName: 'Never updated', status: 'published', revision: 1, dateUpdated: null });
     assert.deepEqual(bySid.get(updatedSid), { sid: updatedSid, friendlyName: 'Updated', status: 'published', revision: 2, dateUpdated: '2026-03-03T12:30:00.000Z' });
+  });
+});
+
+// `executions list --contact ADDRESS`: one contact's executions through ContactAddress (a Switchboard
+// extension), with --since and --limit, across pages (a proxy makes the server's pages 2 long, as a
+// server clamping PageSize would), a bad address as the server's error, and a server that ignores it.
+describe('switchboard executions list --contact', () => {
+  const CALLER = '+15550109999';
+  const OTHER = 'whatsapp:+15550108888';
+  const START = Date.parse('2026-03-01T10:00:00Z');
+  const clock = { ms: START };
+  let s: TestServer;
+  let proxy: Server;
+  let proxyUrl = '';
+  /** What the proxy does to each request's query, and the requests it forwarded. */
+  const rewrite = { pageSize: 0, dropContact: false };
+  const forwarded: URL[] = [];
+  let dir: string;
+  let flowSid = '';
+  const created: { sid: string; to: string; at: string }[] = [];
+
+  before(async () => {
+    s = await startTestServer({ listen: true, now: () => clock.ms });
+    dir = mkdtempSync(join(tmpdir(), 'sb-executions-contact-'));
+    const definition = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url)), 'utf8'));
+    flowSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Contacts', status: 'published', definition })).sid;
+    // Seven executions a minute apart: five the caller's (from different flow addresses, one active per pair), two the other's.
+    for (let i = 0; i < 7; i++) {
+      clock.ms = START + i * 60_000;
+      const to = i === 1 || i === 4 ? OTHER : CALLER;
+      const response = await fetch(`${s.baseUrl}/v2/Flows/${flowSid}/Executions`, {
+        method: 'POST',
+        headers: { authorization: s.auth, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ To: to, From: `+1500555000${i}` }),
+      });
+      assert.equal(response.status, 201, await response.clone().text());
+      created.push({ sid: ((await response.json()) as { sid: string }).sid, to, at: new Date(clock.ms).toISOString() });
+    }
+    await s.app.executions.idle();
+    proxy = createServer(async (request, response) => {
+      const url = new URL(request.url!, s.baseUrl);
+      if (rewrite.pageSize && url.searchParams.has('PageSize')) url.searchParams.set('PageSize', String(Math.min(rewrite.pageSize, Number(url.searchParams.get('PageSize')))));
+      if (rewrite.dropContact) url.searchParams.delete('ContactAddress');
+      forwarded.push(url);
+      const answer = await fetch(url, { headers: { authorization: request.headers.authorization ?? '' } });
+      response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+      response.end(await answer.text());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  });
+
+  after(async () => {
+    await new Promise((resolve) => proxy?.close(resolve));
+    await s?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const sidsOf = (to: string) => created.filter((e) => e.to === to).map((e) => e.sid).reverse();
+  const list = (args: string[], server = s.baseUrl) =>
+    cli(['executions', 'list', '--flow', flowSid, ...args, '--base-url', server, '--account-sid', s.account.sid, '--auth-token', s.account.authToken], dir);
+  /** The SIDs a table lists, top to bottom. */
+  const tableSids = (stdout: string) => [...stdout.matchAll(/^(FN[0-9a-f]{32})\s/gm)].map((m) => m[1]);
+
+  it("lists only the contact's executions, in the table and as --json", async () => {
+    const all = await list([]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.equal(tableSids(all.stdout).length, 7);
+
+    const caller = await list(['--contact', CALLER]);
+    assert.equal(caller.code, 0, caller.stderr);
+    assert.match(caller.stdout, /^SID\s+STATUS\s+CONTACT\s+CREATED/m);
+    assert.deepEqual(tableSids(caller.stdout), sidsOf(CALLER));
+    for (const sid of sidsOf(CALLER)) assert.match(caller.stdout, new RegExp(`${sid}\\s+active\\s+\\+15550109999\\s`));
+    assert.doesNotMatch(caller.stdout, /whatsapp:/);
+
+    const other = await list(['--contact', OTHER, '--json']);
+    assert.equal(other.code, 0, other.stderr);
+    const parsed = JSON.parse(other.stdout) as { sid: string; contactChannelAddress: string; flowSid: string; dateCreated: string; status: string }[];
+    assert.deepEqual(parsed.map((e) => e.sid), sidsOf(OTHER));
+    for (const e of parsed) {
+      assert.equal(e.contactChannelAddress, OTHER);
+      assert.equal(e.flowSid, flowSid);
+      assert.equal(e.status, 'active');
+    }
+    // The shape twilio's list gave: camelCase, dates as ISO strings.
+    assert.equal(parsed[0]!.dateCreated, created[4]!.at);
+  });
+
+  it('combines --contact with --since and --limit', async () => {
+    const since = await list(['--contact', CALLER, '--since', created[3]!.at, '--json']);
+    assert.equal(since.code, 0, since.stderr);
+    assert.deepEqual(JSON.parse(since.stdout).map((e: { sid: string }) => e.sid), [created[6]!.sid, created[5]!.sid, created[3]!.sid]);
+    const limited = await list(['--contact', CALLER, '--limit', '2']);
+    assert.equal(limited.code, 0, limited.stderr);
+    assert.deepEqual(tableSids(limited.stdout), sidsOf(CALLER).slice(0, 2));
+  });
+
+  it('follows next_page_url with the filter until --limit, across pages', async () => {
+    rewrite.pageSize = 2;
+    try {
+      forwarded.length = 0;
+      const three = await list(['--contact', CALLER, '--limit', '3', '--json'], proxyUrl);
+      assert.equal(three.code, 0, three.stderr);
+      assert.deepEqual(JSON.parse(three.stdout).map((e: { sid: string }) => e.sid), sidsOf(CALLER).slice(0, 3));
+      assert.equal(forwarded.length, 2, 'two pages of two for three executions');
+      for (const url of forwarded) assert.equal(url.searchParams.get('ContactAddress'), CALLER, String(url));
+
+      forwarded.length = 0;
+      const every = await list(['--contact', CALLER, '--limit', '50'], proxyUrl);
+      assert.equal(every.code, 0, every.stderr);
+      assert.deepEqual(tableSids(every.stdout), sidsOf(CALLER));
+      assert.equal(forwarded.length, 3, 'pages of 2, 2 and 1: the last has no next page');
+
+      forwarded.length = 0;
+      const since = await list(['--contact', CALLER, '--since', created[2]!.at, '--limit', '3', '--json'], proxyUrl);
+      assert.deepEqual(JSON.parse(since.stdout).map((e: { sid: string }) => e.sid), [created[6]!.sid, created[5]!.sid, created[3]!.sid]);
+      for (const url of forwarded) assert.equal(url.searchParams.get('DateCreatedFrom'), created[2]!.at.replace('.000Z', 'Z'), String(url));
+    } finally {
+      rewrite.pageSize = 0;
+    }
+  });
+
+  it("a bad address is the server's error, exit 2", async () => {
+    const unencoded = await list(['--contact', ' 15550109999']);
+    assert.equal(unencoded.code, 2);
+    assert.equal(unencoded.stdout, '');
+    assert.match(unencoded.stderr, /^switchboard executions list: .*ContactAddress.*starts with a space.*\(error \d+\)\n$/);
+    const empty = await list(['--contact', '']);
+    assert.equal(empty.code, 2);
+    assert.match(empty.stderr, /^switchboard executions list: .*ContactAddress.*is empty.*\(error \d+\)\n$/);
+    const long = await list(['--contact', '+1'.padEnd(5000, '5')]);
+    assert.equal(long.code, 2);
+    assert.match(long.stderr, /^switchboard executions list: .*ContactAddress.*\(error \d+\)\n$/);
+  });
+
+  it("on a server that ignores ContactAddress (Twilio), keeps only the contact's and says so", async () => {
+    rewrite.dropContact = true;
+    try {
+      const run = await list(['--contact', OTHER], proxyUrl);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(tableSids(run.stdout), sidsOf(OTHER));
+      assert.match(run.stderr, /warning: the server ignored --contact .*among the 7 newest only/);
+    } finally {
+      rewrite.dropContact = false;
+    }
   });
 });
