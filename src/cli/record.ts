@@ -114,7 +114,8 @@ export async function recordCommand(argv: string[]): Promise<number> {
     const flow = await client.getFlow(values.flow);
     let executionSid = values.execution;
     if (!executionSid) {
-      const executions = await client.listExecutions(values.flow, { limit: 200 });
+      // The server filters by contact, so a contact's last execution is found however many others came after it.
+      const executions = await client.listExecutions(values.flow, { limit: 200, ...(values.contact ? { contact: values.contact } : {}) });
       const match = executions.find((e) => !values.contact || e.contactChannelAddress === values.contact);
       if (!match) {
         console.error(`switchboard test --record: flow ${values.flow} has no execution${values.contact ? ` for ${values.contact}` : ''} to record`);

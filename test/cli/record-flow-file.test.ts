@@ -230,3 +230,34 @@ describe('test --record: exit codes like the other remote commands', () => {
     assert.equal(unreachable.code, 3, unreachable.stderr);
   });
 });
+
+describe('test --record --contact: the contact is found however many executions came after theirs', () => {
+  let server: TestServer;
+  const dirs: string[] = [];
+  after(async () => {
+    await server?.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records the contact of an execution with 200 newer executions of others', async () => {
+    server = await startTestServer({ listen: true });
+    const creds = ['--base-url', server.baseUrl, '--account-sid', server.account.sid, '--auth-token', server.account.authToken];
+    const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Pizza order', status: 'published', definition: pizza })).sid;
+    const start = async (to: string) => {
+      const res = await fetch(`${server.baseUrl}/v2/Flows/${flowSid}/Executions`, {
+        method: 'POST',
+        headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ To: to, From: '+15005550006' }),
+      });
+      assert.equal(res.status, 201);
+    };
+    await start('+15551239999');
+    for (let i = 0; i < 200; i++) await start(`+1555200${String(i).padStart(4, '0')}`);
+    await server.app.executions.idle();
+    const dir = mkdtempSync(join(tmpdir(), 'sb-record-contact-'));
+    dirs.push(dir);
+    const record = await cli(['test', '--record', '--flow', flowSid, '--contact', '+15551239999', '--out', 'tests/old.test.yaml', ...creds], dir);
+    assert.equal(record.code, 0, record.stderr);
+    assert.match(readFileSync(join(dir, 'tests/old.test.yaml'), 'utf8'), /\+15551239999/);
+  });
+});
