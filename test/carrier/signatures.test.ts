@@ -5,7 +5,7 @@
 import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import twilio from 'twilio';
-import { computeSignature } from '../../src/api/wire/signature.ts';
+import { computeSignature, validateSignature } from '../../src/api/wire/signature.ts';
 import { signForm } from '../../src/channels/webhook/webhook-channel.ts';
 import { CONTACT, NUMBER, UPSTREAM_TOKEN, createFlow, flow, useCarrierServer, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
@@ -142,6 +142,23 @@ describe('signing algorithm', () => {
   it('matches the official test vector', () => {
     assert.equal(computeSignature('12345', url, params), 'RSOYDt4T1cUTdK1PDd93/VVr8B8=');
     assert.equal(signForm('12345', url, Object.entries(params)), 'RSOYDt4T1cUTdK1PDd93/VVr8B8=');
+  });
+
+  it('accepts a callback signed with or without its port, as twilio-node does: Twilio drops an HTTPS port before signing', () => {
+    const form = { Body: 'hi', From: '+15551230001' };
+    for (const [base, bare] of [
+      ['https://sb.example.com:8443/v1/x', 'https://sb.example.com/v1/x'],
+      ['https://sb.example.com:443/v1/x', 'https://sb.example.com/v1/x'],
+      ['http://sb.example.com:8080/v1/x?a=1', 'http://sb.example.com/v1/x?a=1'],
+    ] as const) {
+      for (const signedOver of [base, bare]) {
+        const signature = computeSignature('12345', signedOver, form);
+        assert.equal(validateSignature('12345', signature, base, form), true, `${signedOver} checked at ${base}`);
+        assert.equal(twilio.validateRequest('12345', signature, base, form), true, `twilio-node agrees for ${signedOver}`);
+      }
+    }
+    // Another port is still another URL.
+    assert.equal(validateSignature('12345', computeSignature('12345', 'https://sb.example.com:9443/v1/x', form), 'https://sb.example.com:8443/v1/x', form), false);
   });
 
   it("the webhook channel's signatures pass the twilio package's validateRequest, repeated fields included", () => {

@@ -30,7 +30,9 @@ function urlVariants(url: string): string[] {
     const [, scheme, host, port, rest] = match;
     const defaultPort = scheme!.toLowerCase() === 'https' ? '443' : '80';
     if (port === undefined) variants.add(`${scheme}://${host}:${defaultPort}${rest}`);
-    else if (port === defaultPort) variants.add(`${scheme}://${host}${rest}`);
+    // Any port, not only the default: Twilio drops the port of an HTTPS callback before signing
+    // (its security notes), and twilio-node's validateRequest accepts the URL without it likewise.
+    else variants.add(`${scheme}://${host}${rest}`);
   }
   return [...variants];
 }
