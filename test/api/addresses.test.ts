@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { basicAuth, form, FORM, startServerWithFlow, startTestServer, type InjectResponse, type TestServer } from '../support/server.ts';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
+import { triggerFlow } from '../support/flows.ts';
 
 const smsEcho = readFileSync(new URL('../fixtures/flows/sms-echo.json', import.meta.url), 'utf8');
 const definition = JSON.parse(smsEcho);
@@ -197,5 +198,47 @@ describe('PostgreSQL: the longest addresses fit its index', { skip: SKIP_REASON 
     await app.executions.idle();
     const page = await app.store.listExecutions(account.sid, flowSid, {}, { pageSize: 5 });
     assert.equal(page.items[0]?.contactChannelAddress, address(MAX_ADDRESS_LENGTH, '€'));
+  });
+});
+
+describe('a phone number written for people', () => {
+  const ask = {
+    name: 'ask',
+    type: 'send-and-wait-for-reply',
+    transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }],
+    properties: { body: 'Name?', timeout: '3600', from: '{{flow.channel.address}}' },
+  };
+  let t: TestServer;
+  let flowSid = '';
+  let post: (url: string, payload: string) => Promise<InjectResponse>;
+  before(async () => {
+    ({ server: t, flowSid, post } = await startServerWithFlow(triggerFlow('asks', 'incomingRequest', 'ask', [ask])));
+  });
+  after(() => t.close());
+
+  it("is kept as its E.164 on the REST create, so the contact's reply finds the execution", async () => {
+    const created = await post(`/v2/Flows/${flowSid}/Executions`, form({ To: '+1 (555) 123-0043', From: '+1.500.555.0006' }));
+    assert.equal(created.statusCode, 201, created.body);
+    assert.equal(created.json().contact_channel_address, '+15551230043');
+    await t.app.executions.idle();
+    const reply = await t.app.server.inject({
+      method: 'POST',
+      url: `/v1/Accounts/${t.account.sid}/Flows/${flowSid}`,
+      headers: { authorization: t.auth, ...FORM },
+      payload: form({ MessageSid: 'SM' + '7'.repeat(32), Body: 'Zoe', From: '+15551230043', To: '+15005550006' }),
+    });
+    assert.equal(reply.statusCode, 200, reply.body);
+    await t.app.executions.idle();
+    const list = (await t.app.server.inject({ method: 'GET', url: `/v2/Flows/${flowSid}/Executions`, headers: { authorization: t.auth } })).json();
+    assert.deepEqual(list.executions.map((e: { sid: string; status: string }) => [e.sid, e.status]), [[created.json().sid, 'ended']]);
+  });
+
+  it('leaves other identifiers and numbers without separators as given', async () => {
+    for (const to of ['client:alice', 'whatsapp:+15551230044', '+15551230045', '+1 (555) not-a-number']) {
+      const created = await post(`/v2/Flows/${flowSid}/Executions`, form({ To: to, From: '+15005550006' }));
+      assert.equal(created.statusCode, 201, created.body);
+      assert.equal(created.json().contact_channel_address, to);
+      await t.app.executions.end(t.account.sid, flowSid, created.json().sid);
+    }
   });
 });

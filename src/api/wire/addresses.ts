@@ -68,5 +68,18 @@ export function restContactPair(form: Form): { to: string; from: string } {
   const from = requiredString(form, 'From');
   const bytes = Buffer.byteLength(to) + Buffer.byteLength(from);
   if (bytes > MAX_CONTACT_PAIR_BYTES) throw errors.contactPairTooLong(bytes, MAX_CONTACT_PAIR_BYTES);
-  return { to: refuseUnencodedPlus('To', to), from: refuseUnencodedPlus('From', from) };
+  return { to: withoutPhoneFormatting(refuseUnencodedPlus('To', to)), from: withoutPhoneFormatting(refuseUnencodedPlus('From', from)) };
+}
+
+/**
+ * A phone number written for people (`+1 (555) 123-0043`, `+44 20 7946 0958`, `+1.555.123.0043`) as
+ * the E.164 it stands for. Replies and calls come from the contact's E.164 address, so a REST
+ * execution kept under the formatted text would never be found by them (a second execution started
+ * while the first waited out its timeout). Only a leading '+' with digits and the usual separators
+ * is rewritten; any other identifier is kept as given.
+ */
+export function withoutPhoneFormatting(address: string): string {
+  if (!/^\+[\d\s().-]+$/.test(address) || !/[\s().-]/.test(address)) return address;
+  const digits = address.replace(/\D/g, '');
+  return digits.length >= 7 && digits.length <= 15 ? `+${digits}` : address;
 }
