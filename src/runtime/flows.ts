@@ -20,6 +20,27 @@ export interface FlowInput {
   authorSid?: string | undefined;
 }
 
+export interface FlowUpdateInput extends FlowInput {
+  /**
+   * The revisions the caller's edit is based on (an If-Match header): the update is refused unless the
+   * flow is still at one of them, so a save from a stale editor cannot silently replace a newer one.
+   */
+  expectedRevisions?: readonly number[] | undefined;
+}
+
+/** The flow moved on since the revision the caller edited (If-Match did not match). */
+export class FlowRevisionConflict extends Error {
+  readonly flowSid: string;
+  readonly currentRevision: number;
+  readonly expectedRevisions: readonly number[];
+  constructor(flowSid: string, currentRevision: number, expectedRevisions: readonly number[]) {
+    super(`Flow ${flowSid} is at revision ${currentRevision}, not ${expectedRevisions.join(' or ')}`);
+    this.flowSid = flowSid;
+    this.currentRevision = currentRevision;
+    this.expectedRevisions = expectedRevisions;
+  }
+}
+
 export interface FlowServiceOptions {
   now: () => number;
   invalidDefinitions: InvalidDefinitionPolicy;
@@ -66,14 +87,20 @@ export class FlowService {
    * and number the next revision; the store refuses all but the first to save a number (or a flow
    * deleted meanwhile) as a version conflict, and the losers start again from a fresh read: every
    * update gets a revision of its own, in the order they were saved, or 404 once the flow is gone.
+   * The expected revision is checked against the head each try reads: an update that lands between
+   * the read and the save takes the number this one would save, so this one retries, reads the new
+   * head and is refused. The check is as atomic as the revision numbering itself.
    */
-  update(accountSid: string, flowSid: string, input: FlowInput): Promise<FlowRecord> {
+  update(accountSid: string, flowSid: string, input: FlowUpdateInput): Promise<FlowRecord> {
     return retryOnConflict(['version'], () => this.#updateOnce(accountSid, flowSid, input), MAX_FLOW_UPDATE_ATTEMPTS);
   }
 
-  async #updateOnce(accountSid: string, flowSid: string, input: FlowInput): Promise<FlowRecord> {
+  async #updateOnce(accountSid: string, flowSid: string, input: FlowUpdateInput): Promise<FlowRecord> {
     const current = await this.#store.getFlow(accountSid, flowSid);
     if (!current) throw notFound(`/v2/Flows/${flowSid}`);
+    if (input.expectedRevisions && !input.expectedRevisions.includes(current.revision)) {
+      throw new FlowRevisionConflict(flowSid, current.revision, input.expectedRevisions);
+    }
     let definitionInput = input.definition;
     if (definitionInput === undefined) {
       const head = await this.#store.getRevision(accountSid, flowSid, current.revision);

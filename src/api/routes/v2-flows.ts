@@ -2,6 +2,7 @@
 import type { RevisionSelector } from '../../runtime/ports/store.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { invalidDefinition } from '../../runtime/errors.ts';
+import { FlowRevisionConflict } from '../../runtime/flows.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { publicBase, webhookBase } from '../wire/base-urls.ts';
@@ -10,6 +11,7 @@ import { enumValue, jsonField, optionalString, requiredString, stringItems, type
 import { pageMeta, parsePaging } from '../wire/paging.ts';
 import { checkContactAddress } from '../wire/addresses.ts';
 import { flowSidParam } from '../wire/path-params.ts';
+import { ifMatchRevisions, revisionETag, revisionMismatch } from '../wire/if-match.ts';
 import { flowUrl, v2Flow, v2Revision, v2TestUsers } from '../representations/flows.ts';
 
 const FLOW_STATUSES = ['draft', 'published'] as const;
@@ -67,7 +69,7 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
       commitMessage: optionalString(form, 'CommitMessage'),
       authorSid: authorSidField(form),
     });
-    reply.code(201);
+    reply.code(201).header('ETag', revisionETag(flow.revision));
     return v2Flow(publicBase(ctx, request), flow, definition, webhookBase(ctx, request));
   });
 
@@ -92,27 +94,37 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
     return { valid: true };
   });
 
-  routes.add('GET', '/v2/Flows/:Sid', async (request) => {
+  routes.add('GET', '/v2/Flows/:Sid', async (request, reply) => {
     const sid = flowSidParam(request);
     const flow = await ctx.store.getFlow(request.account.sid, sid);
     if (!flow) throw errors.notFound(`/v2/Flows/${sid}`);
     const head = await ctx.store.getRevision(request.account.sid, sid, flow.revision);
+    // The revision an editor sends back in If-Match when it saves (wire/if-match.ts).
+    reply.header('ETag', revisionETag(flow.revision));
     return v2Flow(publicBase(ctx, request), flow, head?.definition ?? {}, webhookBase(ctx, request));
   });
 
-  routes.add('POST', '/v2/Flows/:Sid', async (request) => {
+  routes.add('POST', '/v2/Flows/:Sid', async (request, reply) => {
     const sid = flowSidParam(request);
     const form = request.form;
     const status = enumValue(form, 'Status', FLOW_STATUSES, true);
     const friendlyName = optionalString(form, 'FriendlyName');
     if (friendlyName === '') throw errors.invalidParameter('FriendlyName', 'must not be empty');
-    const flow = await ctx.flows.update(request.account.sid, sid, {
-      status,
-      friendlyName,
-      definition: definitionField(form, false),
-      commitMessage: optionalString(form, 'CommitMessage'),
-      authorSid: authorSidField(form),
-    });
+    const expectedRevisions = ifMatchRevisions(request);
+    const flow = await ctx.flows
+      .update(request.account.sid, sid, {
+        status,
+        friendlyName,
+        definition: definitionField(form, false),
+        commitMessage: optionalString(form, 'CommitMessage'),
+        authorSid: authorSidField(form),
+        expectedRevisions,
+      })
+      .catch((error: unknown) => {
+        if (error instanceof FlowRevisionConflict) throw revisionMismatch(sid, error.currentRevision, error.expectedRevisions);
+        throw error;
+      });
+    reply.header('ETag', revisionETag(flow.revision));
     const head = await ctx.store.getRevision(request.account.sid, sid, flow.revision);
     return v2Flow(publicBase(ctx, request), flow, head?.definition ?? {}, webhookBase(ctx, request));
   });
