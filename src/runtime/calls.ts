@@ -42,6 +42,12 @@ function topWait(record: ExecutionRecord): ExecutionState['frames'][number]['wai
   return (record.state as ExecutionState).frames.at(-1)?.wait ?? null;
 }
 
+/** How many of a pair's active executions findByCall looks through: far more than one caller's concurrent calls. */
+const PAIR_EXECUTIONS_READ = 100;
+/** The fallback scan's bound: its pages of the flow's active executions, and their size. */
+const SCAN_PAGES = 50;
+const SCAN_PAGE_SIZE = 200;
+
 const REPLAYED: Extract<CallTurn, { kind: 'refused' }> = { kind: 'refused', reason: 'the callback was already used (replayed) or its widget has moved on' };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -181,7 +187,11 @@ export class CallService {
     }
   }
 
-  /** The active execution driving this CallSid (inbound: From/To; outbound: To/From). */
+  /**
+   * The active execution driving this CallSid: on this node's cache, else among the active executions
+   * of the call's pair (inbound: From/To; outbound: To/From), read off the pair's index, a caller's
+   * concurrent calls included.
+   */
   async findByCall(accountSid: string, flowSid: string, params: Record<string, string>): Promise<ExecutionRecord | null> {
     const callSid = params.CallSid;
     if (!callSid) return null;
@@ -194,13 +204,21 @@ export class CallService {
     }
     for (const [contact, channel] of [[params.From, params.To], [params.To, params.From]]) {
       if (!contact || !channel) continue;
-      const record = await this.#store.findActiveExecution(flowSid, contact, channel);
-      if (owns(record)) return record;
+      const found = (await this.#store.listActiveExecutionsOfPair(flowSid, contact, channel, PAIR_EXECUTIONS_READ)).find(owns);
+      if (found) return found;
     }
-    // Concurrent calls from one caller: scan the flow's active executions.
+    return this.#scanForCall(accountSid, flowSid, owns);
+  }
+
+  /**
+   * The fallback, bounded: an execution's call need not be on its pair. Start Conversation moves an
+   * execution (a call's too) to the conversation's addresses, and Make Outgoing Call may place its call
+   * (which becomes the execution's) with a `to`/`from` other than the contact's and the flow's.
+   */
+  async #scanForCall(accountSid: string, flowSid: string, owns: (r: ExecutionRecord) => boolean): Promise<ExecutionRecord | null> {
     let cursor: { direction: 'after'; position: string } | undefined;
-    for (let page = 0; page < 50; page++) {
-      const result = await this.#store.listExecutions(accountSid, flowSid, { status: 'active' }, { pageSize: 200, ...(cursor ? { cursor } : {}) });
+    for (let page = 0; page < SCAN_PAGES; page++) {
+      const result = await this.#store.listExecutions(accountSid, flowSid, { status: 'active' }, { pageSize: SCAN_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
       const found = result.items.find(owns);
       if (found) return found;
       if (!result.hasMore || !result.lastPosition) break;

@@ -11,6 +11,12 @@ import type { ExecutionRecord, InboundReceipt, Store } from './ports/store.ts';
 import type { ExecutionState } from '../engine/types.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
 
+/**
+ * How many of a caller's active executions (newest first) an inbound call looks through for one of their
+ * calls: far more than one contact has at once; past it an older call would go unseen.
+ */
+const CALLER_EXECUTIONS_READ = 100;
+
 export class InboundRouter {
   readonly #ctx: RuntimeContext;
   readonly #store: Store;
@@ -103,9 +109,12 @@ export class InboundRouter {
       const revision = await this.#sprints.pickRevision(flow, contact);
       if (!revision) return { execution: null };
       const definition = await this.#sprints.definition(accountSid, flowSid, revision);
-      const active = await this.#store.findActiveExecution(flowSid, contact, channel);
+      // All of the pair's active executions, not only the newest: an older call may run beside a newer
+      // message or REST execution (calls side by side do not hold the pair's slot, which it then takes).
+      const active = await this.#store.listActiveExecutionsOfPair(flowSid, contact, channel, CALLER_EXECUTIONS_READ);
       // The flag is about calls only (§6.4): the caller's message or REST execution does not block it.
-      if (active && definition.flags?.allow_concurrent_calls === false && isInboundCall(active)) return { execution: null, blocked: active };
+      const ongoingCall = definition.flags?.allow_concurrent_calls === false ? active.find(isInboundCall) : undefined;
+      if (ongoingCall) return { execution: null, blocked: ongoingCall };
       this.#ctx.takeRate('inboundPerSecond', accountSid);
       const execution = await this.#sprints.startNew({
         accountSid,
@@ -118,7 +127,7 @@ export class InboundRouter {
         data: {},
         initiatedBy: params.CallSid,
         // allow_concurrent_calls: the caller's calls run side by side (each found by its CallSid).
-        ...(active ? { exclusive: false } : {}),
+        ...(active.length > 0 ? { exclusive: false } : {}),
       });
       return { execution };
     }));

@@ -656,6 +656,39 @@ export function runStoreConformance(
         await assert.rejects(store.writeSprint(sprint(fourth, true)), (e: unknown) => e instanceof StoreConflictError && e.reason === 'active-execution');
       });
 
+      test("listActiveExecutionsOfPair: all of a pair's active executions, newest first, up to the limit", async (store) => {
+        const { a, flowA, flowB } = await seed(store);
+        const contact = '+15550006666';
+        const oldest = execution(flowA, { contactChannelAddress: contact });
+        const middle = execution(flowA, { contactChannelAddress: contact });
+        const newest = execution(flowA, { contactChannelAddress: contact });
+        // The oldest holds the pair's slot; the others share the pair beside it.
+        await store.writeSprint(sprint(oldest, true));
+        await store.writeSprint(sprint(middle, true, { exclusive: false }));
+        await store.writeSprint(sprint(newest, true, { exclusive: false }));
+        // Not the pair's: ended, another channel, another contact, another flow.
+        await store.writeSprint(sprint(execution(flowA, { contactChannelAddress: contact, status: 'ended' }), true));
+        await store.writeSprint(sprint(execution(flowA, { contactChannelAddress: contact, channelAddress: '+10000000000' }), true));
+        await store.writeSprint(sprint(execution(flowA, { contactChannelAddress: '+15550006667' }), true));
+        await store.writeSprint(sprint(execution(flowB, { contactChannelAddress: contact }), true));
+
+        const sids = async (limit: number) => (await store.listActiveExecutionsOfPair(flowA.sid, contact, oldest.channelAddress, limit)).map((e) => e.sid);
+        assert.deepEqual(await sids(10), [newest.sid, middle.sid, oldest.sid]);
+        assert.deepEqual(await sids(2), [newest.sid, middle.sid]);
+        assert.deepEqual(await store.listActiveExecutionsOfPair(flowA.sid, contact, oldest.channelAddress, 1), [newest], 'whole records');
+        assert.equal((await store.findActiveExecution(flowA.sid, contact, oldest.channelAddress))?.sid, newest.sid, "findActiveExecution's is the first");
+        assert.deepEqual(await store.listActiveExecutionsOfPair(flowA.sid, '+15550006668', oldest.channelAddress, 10), []);
+
+        // Ending one (the slot holder here) drops it; a readdressed execution is listed under its new pair.
+        await store.writeSprint(sprint({ ...oldest, status: 'ended', dateUpdated: T0 + 9 }, false));
+        assert.deepEqual(await sids(10), [newest.sid, middle.sid]);
+        const conversation = 'CH' + 'd'.repeat(32);
+        await store.writeSprint(sprint({ ...middle, channelAddress: conversation, dateUpdated: T0 + 10 }, false, { readdressed: true }));
+        assert.deepEqual(await sids(10), [newest.sid]);
+        assert.deepEqual((await store.listActiveExecutionsOfPair(flowA.sid, contact, conversation, 10)).map((e) => e.sid), [middle.sid]);
+        assert.equal((await store.getExecution(a.sid, flowA.sid, middle.sid))?.channelAddress, conversation);
+      });
+
       test('writeSprint is atomic: a second active execution leaves nothing of its sprint behind', async (store) => {
         const { a, flowA } = await seed(store);
         const first = execution(flowA);

@@ -10,6 +10,7 @@ import { fixture, serverWithFlow, stepsOf, verbs, type Verb } from './support.ts
 import type { TestServer } from '../support/server.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 import { HANGUP_ACTION_GRACE_MS } from '../../src/engine/widgets/voice.ts';
+import { CallService } from '../../src/runtime/calls.ts';
 
 const HOST = 'switchboard.test';
 
@@ -361,6 +362,69 @@ describe('allow_concurrent_calls', () => {
       }
       const active = (await executionOf(server, flowSid)).filter((e) => e.status === 'active');
       assert.equal(active.length, 4, 'the SMS and REST executions and one call each');
+    } finally {
+      await server.close();
+    }
+  });
+  it("off: the caller's older call blocks a new one though a newer REST execution holds the pair's slot", async () => {
+    // incomingRequest waits for a reply, so the REST executions stay active.
+    const base = flow(false) as unknown as { states: { name: string; transitions: { event: string; next?: string }[] }[] };
+    const definition = {
+      ...base,
+      states: [
+        { ...base.states[0]!, transitions: [{ event: 'incomingCall', next: 'w' }, { event: 'incomingRequest', next: 'rest' }] },
+        ...base.states.slice(1),
+        { name: 'rest', type: 'send-and-wait-for-reply', transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }], properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', body: 'Reply?', timeout: '3600' } },
+      ],
+    };
+    const { server, flowSid } = await serverWithFlow(definition);
+    try {
+      const caller = '+15551235555';
+      const rest = () => server.app.executions.create(server.account.sid, flowSid, { to: caller, from: '+15005550006' }, 'error');
+      // A REST execution holds the pair's slot; the call goes ahead beside it, without the slot.
+      const first = (await rest()).execution;
+      assert.equal((await new Twilio(server, flowSid, caller, 21).ring()).twiml![0]!.verb, 'Gather');
+      // The REST execution ends: the next one takes the free slot and is the pair's newest.
+      await server.app.executions.end(server.account.sid, flowSid, first.sid);
+      await rest();
+      await server.app.executions.idle();
+      const second = await new Twilio(server, flowSid, caller, 22).ring();
+      assert.deepEqual(second.twiml!.map((v) => v.verb), ['Say', 'Hangup'], 'the older call is still active');
+      const active = (await executionOf(server, flowSid)).filter((e) => e.status === 'active');
+      assert.deepEqual(active.map((e) => e.initiatedBy.startsWith('CA')).sort(), [false, true], 'the first call and the second REST execution');
+    } finally {
+      await server.close();
+    }
+  });
+  it("on: a node without the calls in its cache finds each by its CallSid among the caller's, off the pair's index", async () => {
+    const { server, flowSid } = await serverWithFlow(flow(true));
+    try {
+      const calls = [1, 2, 3].map((n) => new Twilio(server, flowSid, '+15551234444', 30 + n));
+      for (const call of calls) assert.equal((await call.ring()).twiml![0]!.verb, 'Gather');
+      const all = await executionOf(server, flowSid);
+      const [first, middle] = calls.map((call) => all.find((e) => e.initiatedBy === call.callSid)!.sid);
+      // Another node: nothing remembered of these calls, so it asks the store.
+      const otherNode = new CallService(server.app.store, server.app.executions);
+      const store = server.app.store;
+      const listExecutions = store.listExecutions.bind(store);
+      let scans = 0;
+      store.listExecutions = (...args) => {
+        scans++;
+        return listExecutions(...args);
+      };
+      try {
+        // The oldest and the middle call: the pair's newest execution is the third call's.
+        assert.equal((await otherNode.findByCall(server.account.sid, flowSid, calls[1]!.params('in-progress')))?.sid, middle);
+        assert.equal((await otherNode.status(server.account.sid, flowSid, calls[0]!.params('completed', { CallDuration: '30' })))?.sid, first);
+        // A retried first webhook of the middle call continues its execution.
+        const retried = await otherNode.incoming(server.account.sid, flowSid, calls[1]!.params('ringing'));
+        assert.equal(retried.kind !== 'refused' && retried.execution?.sid, middle);
+        assert.equal(scans, 0, "found without reading the flow's executions");
+      } finally {
+        store.listExecutions = listExecutions;
+      }
+      const statuses = await Promise.all(calls.map((call) => executionOf(server, flowSid).then((all) => all.find((e) => e.initiatedBy === call.callSid)!.status)));
+      assert.deepEqual(statuses, ['ended', 'active', 'active'], "the first call's status ended its own execution only");
     } finally {
       await server.close();
     }

@@ -410,6 +410,12 @@ export interface ExecutionStore {
   findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null>;
   /** The SID findActiveExecution would return, without reading the execution (every inbound message asks). */
   findActiveExecutionSid(flowSid: string, contactAddress: string, channelAddress: string): Promise<string | null>;
+  /**
+   * Up to `limit` of the pair's active executions, newest first (findActiveExecution's is the first),
+   * off the pair's index: all of them, not only the one holding the pair's slot, for what non-exclusive
+   * executions (a caller's concurrent calls) share the pair with.
+   */
+  listActiveExecutionsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<ExecutionRecord[]>;
   listExecutions(accountSid: string, flowSid: string, filter: ExecutionFilter, page: PageRequest): Promise<PageResult<ExecutionRecord>>;
   /** Deletes the execution with what hangs off it (steps, timers, effects, channel records). */
   deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean>;

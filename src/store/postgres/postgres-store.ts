@@ -75,6 +75,13 @@ export const PRUNE_EXECUTIONS = `WITH picked AS (${ENDED_BEFORE} FOR UPDATE SKIP
     records AS (DELETE FROM channel_records WHERE execution_sid IN (SELECT sid FROM gone))
   SELECT count(*) AS deleted FROM gone`;
 
+/**
+ * A contact pair's active executions, newest first, at most `limit` (listActiveExecutionsOfPair): off
+ * executions_active_by_pair. The same SQL in both stores (ACTIVE_FOR_PAIR's, with a limit).
+ */
+export const ACTIVE_OF_PAIR = `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
+  ORDER BY seq DESC LIMIT ?`;
+
 /** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1); a longer NOTIFY channel is an error. */
 const MAX_IDENTIFIER = 63;
 const CHANNEL_PREFIX = 'switchboard_work_';
@@ -569,6 +576,10 @@ export class PostgresStore implements Store {
   async findActiveExecutionSid(flowSid: string, contactAddress: string, channelAddress: string): Promise<string | null> {
     const rows = await this.#query(`SELECT sid ${ACTIVE_FOR_PAIR}`, [flowSid, contactAddress, channelAddress]);
     return rows[0] ? String(rows[0].sid) : null;
+  }
+
+  async listActiveExecutionsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<ExecutionRecord[]> {
+    return (await this.#query(ACTIVE_OF_PAIR, [flowSid, contactAddress, channelAddress, limit])).map(toExecution);
   }
 
   async listExecutions(accountSid: string, flowSid: string, filter: ExecutionFilter, page: PageRequest): Promise<PageResult<ExecutionRecord>> {

@@ -60,6 +60,13 @@ function openWalSync(walPath: string, fsync: Fsync | undefined): WalSync | null 
 /** Which execution row a sprint updates: this one, at the version the sprint was built on (if given). */
 const UPDATE_WHERE = 'WHERE sid = ? AND account_sid = ? AND flow_sid = ? AND (? IS NULL OR version = ?)';
 
+/**
+ * A contact pair's active executions, newest first, at most `limit` (listActiveExecutionsOfPair): off
+ * executions_active_by_pair. The same SQL in both stores (ACTIVE_FOR_PAIR's, with a limit).
+ */
+export const ACTIVE_OF_PAIR = `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
+  ORDER BY seq DESC LIMIT ?`;
+
 /** The rows an execution takes with it when it is deleted (deleteExecution, pruneHistory); its alerts stay. */
 const PER_EXECUTION_TABLES = ['steps', 'timers', 'pending_effects', 'channel_records'] as const;
 
@@ -720,6 +727,10 @@ export class SqliteStore implements Store {
   async findActiveExecutionSid(flowSid: string, contactAddress: string, channelAddress: string): Promise<string | null> {
     const row = this.stmt(`SELECT sid ${ACTIVE_FOR_PAIR}`).get(flowSid, contactAddress, channelAddress) as Row | undefined;
     return row ? String(row.sid) : null;
+  }
+
+  async listActiveExecutionsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<ExecutionRecord[]> {
+    return (this.stmt(ACTIVE_OF_PAIR).all(flowSid, contactAddress, channelAddress, limit) as Row[]).map(toExecution);
   }
 
   async listExecutions(
