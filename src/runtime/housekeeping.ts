@@ -14,6 +14,8 @@ import { SchemaWatch } from './schema-watch.ts';
 
 /** How often a node looks for effects whose claim expired (a dead node's). */
 const ORPHAN_SWEEP_MS = 1000;
+const ORPHAN_BATCH = 200;
+const ORPHAN_BATCHES_PER_ROUND = 25;
 /** Executions past the maximum age ended at a time (a rare event: one batch after another). */
 const EXPIRY_BATCH = 128;
 /**
@@ -85,7 +87,7 @@ export class Housekeeping {
 
   /** Whether the orphan sweep is due (once a second). */
   sweepDue(): boolean {
-    return this.#options.now() - this.#lastSweep >= ORPHAN_SWEEP_MS;
+    return intervalPassed(this.#options.now() - this.#lastSweep, ORPHAN_SWEEP_MS);
   }
 
   /** The next timer round sweeps for orphaned effects (a node released its claims). */
@@ -95,7 +97,7 @@ export class Housekeeping {
 
   /** Whether pruning is due (hourly, and every round while ended executions are backlogged). */
   pruneDue(): boolean {
-    return this.#executionBacklog || this.#options.now() - this.#lastPrune >= PRUNE_EVERY_MS;
+    return this.#executionBacklog || intervalPassed(this.#options.now() - this.#lastPrune, PRUNE_EVERY_MS);
   }
 
   /**
@@ -106,7 +108,7 @@ export class Housekeeping {
   async pruneHistory(): Promise<number> {
     const now = this.#options.now();
     let count = 0;
-    if (!this.#executionBacklog || now - this.#lastPrune >= PRUNE_EVERY_MS) {
+    if (!this.#executionBacklog || intervalPassed(now - this.#lastPrune, PRUNE_EVERY_MS)) {
       this.#lastPrune = now;
       count += await this.#store.pruneHistory({
         receipts: now - RECEIPT_RETENTION_MS,
@@ -184,7 +186,23 @@ export class Housekeeping {
   async sweepOrphanedEffects(): Promise<void> {
     this.#lastSweep = this.#options.now();
     if (this.#effects.backlogged() || (await this.superseded())) return;
-    const orphans = await this.#store.claimEffects(this.#options.now(), this.#leases.lease(), 200);
-    for (const effect of orphans) if (!this.#leases.holds('effect', effect.id)) this.#effects.dispatch(effect);
+    // A full batch means more are waiting (a restart after a crash under load): keep claiming, as the
+    // timer loop drains due timers, instead of 200 a second. Bounded per round, yielding between batches.
+    for (let batch = 0; batch < ORPHAN_BATCHES_PER_ROUND; batch++) {
+      if (batch > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (this.#ctx.stopped || this.#effects.backlogged()) return;
+      const orphans = await this.#store.claimEffects(this.#options.now(), this.#leases.lease(), ORPHAN_BATCH);
+      for (const effect of orphans) if (!this.#leases.holds('effect', effect.id)) this.#effects.dispatch(effect);
+      if (orphans.length < ORPHAN_BATCH) return;
+    }
+    this.sweepSoon();
   }
+}
+
+/**
+ * Whether `elapsed` (wall-clock ms since the chore last ran) makes it due. A negative one means the
+ * clock was stepped back: due now, not once the clock has caught up again (which could be hours).
+ */
+function intervalPassed(elapsed: number, interval: number): boolean {
+  return elapsed >= interval || elapsed < 0;
 }
