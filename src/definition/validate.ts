@@ -123,6 +123,7 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
 
   states.forEach((s, i) => checkState(s, i, indexByName, strict, r));
   checkIntoTrigger(states, indexByName, r);
+  checkSubflowReferences(states, r);
 
   if (typeof def.initial_state === 'string' && def.initial_state !== '') {
     const idx = indexByName.get(def.initial_state);
@@ -546,6 +547,44 @@ function checkSubflow(props: Record<string, unknown>, base: string, w: string, r
     );
   } else if (typeof rev === 'number' && (!Number.isInteger(rev) || rev < 1)) {
     r.error(`${base}/flow_revision`, `${w}: flow_revision ${rev} must be a positive integer`);
+  }
+}
+
+const MAX_RUN_SUBFLOW_WIDGETS = 150;
+const MAX_DISTINCT_SUBFLOWS = 50;
+
+/**
+ * Studio's subflow rules across the flow (§1.5, §2.20): at most 150 Run Subflow widgets, at most 50
+ * distinct subflows, and one revision per subflow. Warnings: where Studio enforces them (save, publish
+ * or run) is not documented, and the engine runs such a flow as written.
+ */
+function checkSubflowReferences(states: unknown[], r: Report): void {
+  const revisionsBySid = new Map<string, Map<string, number>>();
+  let widgets = 0;
+  states.forEach((s, i) => {
+    if (!isPlainObject(s) || s.type !== 'run-subflow' || !isPlainObject(s.properties)) return;
+    widgets++;
+    const sid = s.properties.flow_sid;
+    if (typeof sid !== 'string' || !FLOW_SID.test(sid)) return;
+    const rev = s.properties.flow_revision;
+    const revisions = revisionsBySid.get(sid) ?? new Map<string, number>();
+    const key = rev === undefined ? 'LatestPublished' : String(rev);
+    if (!revisions.has(key)) revisions.set(key, i);
+    revisionsBySid.set(sid, revisions);
+  });
+  if (widgets > MAX_RUN_SUBFLOW_WIDGETS) {
+    r.warn('#/states', `The flow has ${widgets} Run Subflow widgets; Studio allows at most ${MAX_RUN_SUBFLOW_WIDGETS}`);
+  }
+  if (revisionsBySid.size > MAX_DISTINCT_SUBFLOWS) {
+    r.warn('#/states', `The flow runs ${revisionsBySid.size} different subflows; Studio allows at most ${MAX_DISTINCT_SUBFLOWS}`);
+  }
+  for (const [sid, revisions] of revisionsBySid) {
+    if (revisions.size < 2) continue;
+    const [, second] = [...revisions.values()];
+    r.warn(
+      `#/states/${second}/properties/flow_revision`,
+      `Subflow ${sid} is run at different revisions (${[...revisions.keys()].join(', ')}); Studio requires every Run Subflow of one subflow to use the same revision`,
+    );
   }
 }
 

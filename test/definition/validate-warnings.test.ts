@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateDefinition } from '../../src/definition/validate.ts';
-import { state, variant, type Json } from './fixtures.ts';
+import { SUBFLOW_SID, state, variant, type Json } from './fixtures.ts';
 
 interface WarningCase {
   name: string;
@@ -113,6 +113,32 @@ const cases: WarningCase[] = [
   { name: 'a required property present but empty', def: variant((f) => void (state(f, 'send_1').properties.body = '  ')), path: '#/states/1/properties/body', message: /^Widget "send_1" \(send-message\): body is required and is empty$/ },
   { name: 'send-and-wait timeout written as integer 0', def: variant((f) => void (state(f, 'wait_1').properties.timeout = 0)), path: '#/states/4/properties/timeout', message: /timeout 0 is not a whole number of seconds from 1 to 315360000; the default 3600 seconds \(or --default-reply-timeout\) is used instead/ },
 ];
+
+/** A Run Subflow widget reachable from say_1's chain, running `sid` at `revision`. */
+const subflowCopy = (n: number, sid: string, revision: string) => ({
+  name: `sub_${n}`,
+  type: 'run-subflow',
+  transitions: [{ event: 'completed' }, { event: 'failed' }],
+  properties: { flow_sid: sid, flow_revision: revision, parameters: [] },
+});
+const sidOf = (n: number) => 'FW' + n.toString(16).padStart(32, '0');
+const manySubflows = (count: number, sid: (n: number) => string) =>
+  variant((f) => {
+    for (let n = 0; n < count; n++) {
+      f.states.push(subflowCopy(n, sid(n), 'LatestPublished'));
+      (n === 0 ? state(f, 'say_1') : f.states[f.states.length - 2]).transitions[0].next = `sub_${n}`;
+    }
+  });
+cases.push(
+  {
+    name: 'one subflow run at two revisions',
+    def: withWidget(subflowCopy(0, SUBFLOW_SID, '2')),
+    path: '#/states/9/properties/flow_revision',
+    message: /^Subflow FW[0-9a-f]{32} is run at different revisions \(LatestPublished, 2\); Studio requires every Run Subflow of one subflow to use the same revision$/,
+  },
+  { name: 'more than 150 Run Subflow widgets', def: manySubflows(151, () => sidOf(1)), path: '#/states', message: /^The flow has 152 Run Subflow widgets; Studio allows at most 150$/ },
+  { name: 'more than 50 different subflows', def: manySubflows(51, (n) => sidOf(n + 100)), path: '#/states', message: /^The flow runs 52 different subflows; Studio allows at most 50$/ },
+);
 
 describe('validateDefinition: warnings (valid stays true)', () => {
   for (const c of cases) {
