@@ -19,7 +19,7 @@ import { Sprints, type Consumed } from './sprints.ts';
 import { EffectRunner } from './effect-runner.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { TimerLoop } from './timer-loop.ts';
-import { InboundRouter } from './inbound.ts';
+import { InboundRouter, type InboundMessageResult } from './inbound.ts';
 import type { DeliveryStatus, MessageChannel, OutboundHttp } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
 import type { ExecutionRecord, FlowRecord, Store, VersionedExecution } from './ports/store.ts';
@@ -47,7 +47,7 @@ export interface ExecutionServiceApi {
   ): Promise<{ execution: ExecutionRecord; created: boolean }>;
   end(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord>;
   remove(accountSid: string, flowSid: string, executionSid: string): Promise<boolean>;
-  inboundMessage(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ executionSid: string | null }>;
+  inboundMessage(accountSid: string, flowSid: string, params: Record<string, string>): Promise<InboundMessageResult>;
 }
 
 export class ExecutionService implements ExecutionServiceApi {
@@ -230,7 +230,7 @@ export class ExecutionService implements ExecutionServiceApi {
     params: Record<string, string>,
     trigger?: 'incomingMessage' | 'incomingConversationMessage',
     delivery?: { idempotencyKey?: string | undefined },
-  ): Promise<{ executionSid: string | null; duplicate?: boolean }> {
+  ): Promise<InboundMessageResult> {
     return this.#inbound.message(accountSid, flowSid, params, trigger, delivery);
   }
 

@@ -17,6 +17,17 @@ import { isConflict, retryOnConflict } from './conflicts.ts';
  */
 const CALLER_EXECUTIONS_READ = 100;
 
+/**
+ * What became of an inbound message: the execution it started or fed; `duplicate`: a retry of one
+ * already taken; `unpublished`: the flow has no revision this sender may run (no published revision,
+ * and they are no test user), so nothing ran.
+ */
+export interface InboundMessageResult {
+  executionSid: string | null;
+  duplicate?: boolean;
+  unpublished?: boolean;
+}
+
 export class InboundRouter {
   readonly #ctx: RuntimeContext;
   readonly #store: Store;
@@ -43,7 +54,7 @@ export class InboundRouter {
     params: Record<string, string>,
     trigger: 'incomingMessage' | 'incomingConversationMessage' = 'incomingMessage',
     delivery: { idempotencyKey?: string | undefined } = {},
-  ): Promise<{ executionSid: string | null; duplicate?: boolean }> {
+  ): Promise<InboundMessageResult> {
     const conversation = trigger === 'incomingConversationMessage';
     const contact = (conversation ? params.Author || params.From : params.From) ?? '';
     let channel = (conversation ? params.ConversationSid : params.To) ?? '';
@@ -71,7 +82,7 @@ export class InboundRouter {
         return delivered === null ? { executionSid: active, duplicate: true } : { executionSid: active };
       }
       const revision = await this.#sprints.pickRevision(flow, contact);
-      if (!revision) return { executionSid: null };
+      if (!revision) return { executionSid: null, unpublished: true };
       this.#ctx.takeRate('inboundPerSecond', accountSid);
       const execution = await this.#sprints.startNew({
         accountSid,

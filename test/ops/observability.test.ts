@@ -199,3 +199,23 @@ test('a DELETE answered 204 is logged and counted as a 204, never as a failed 50
   const failures = lines.filter((l) => Number(l.level) >= 40);
   assert.deepEqual(failures.map((l) => l.msg), [], 'no warning or error lines');
 });
+
+test('a message to a flow with no published revision is acknowledged, runs nothing, and says why in a warning', async (t) => {
+  const { app, auth, lines } = await start();
+  t.after(() => app.close());
+  const headers = { authorization: auth, ...FORM };
+  const flow = (await app.server.inject({ method: 'POST', url: '/v2/Flows', headers, payload: form({ FriendlyName: 'draft', Status: 'draft', Definition: definition }) })).json();
+  const message = (sid: string, from: string) =>
+    app.server.inject({ method: 'POST', url: `/v1/Accounts/${flow.account_sid}/Flows/${flow.sid}`, headers, payload: form({ MessageSid: sid, From: from, To: '+15005550006', Body: 'hi' }) });
+  assert.equal((await message('SM' + '1'.repeat(32), '+15551110001')).statusCode, 200);
+  await app.executions.idle();
+  const warnings = lines.filter((l) => Number(l.level) === 40);
+  assert.deepEqual(warnings.map((l) => [l.msg, l.flowSid]), [['inbound message for a flow with no published revision: nothing ran (publish the flow, or make the sender a test user)', flow.sid]]);
+  const executions = (await app.server.inject({ method: 'GET', url: `/v2/Flows/${flow.sid}/Executions`, headers })).json();
+  assert.deepEqual(executions.executions, []);
+  // A test user runs the draft: no warning.
+  await app.server.inject({ method: 'POST', url: `/v2/Flows/${flow.sid}/TestUsers`, headers, payload: form({ TestUsers: '+15551110002' }) });
+  assert.equal((await message('SM' + '2'.repeat(32), '+15551110002')).statusCode, 200);
+  await app.executions.idle();
+  assert.equal(lines.filter((l) => Number(l.level) === 40).length, 1);
+});

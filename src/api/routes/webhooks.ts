@@ -24,13 +24,16 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
         // (authored "system", or recorded as sent by a step) are not echoed back into the flow.
         const ours = params.MessageSid ? await new InflightLedger(ctx.store).claimOf(params.MessageSid) : null;
         if ((params.EventType ?? 'onMessageAdded') === 'onMessageAdded' && params.Author !== 'system' && !ours) {
-          await ctx.executions.inboundMessage(accountSid, flowSid, params, 'incomingConversationMessage', { idempotencyKey: idempotencyToken(request) });
+          const { unpublished } = await ctx.executions.inboundMessage(accountSid, flowSid, params, 'incomingConversationMessage', { idempotencyKey: idempotencyToken(request) });
+          if (unpublished) request.log.warn({ flowSid }, 'conversation message for a flow with no published revision: nothing ran (publish the flow, or make the author a test user)');
         }
         return reply.code(200).type('application/json').send('{}');
       }
       // A retry of a message already run (same I-Twilio-Idempotency-Token or MessageSid) is acknowledged and skipped.
       if (isMessageReturn(request, params)) return answerMessageReturn(ctx, request, reply, accountSid, flowSid, params);
-      const { executionSid } = await ctx.executions.inboundMessage(accountSid, flowSid, params, 'incomingMessage', { idempotencyKey: idempotencyToken(request) });
+      const { executionSid, unpublished } = await ctx.executions.inboundMessage(accountSid, flowSid, params, 'incomingMessage', { idempotencyKey: idempotencyToken(request) });
+      // Acknowledged (Twilio would only retry), but an operator must learn why the number went quiet.
+      if (unpublished) request.log.warn({ flowSid }, 'inbound message for a flow with no published revision: nothing ran (publish the flow, or make the sender a test user)');
       // A TwiML Redirect reached while answering this message is the answer; otherwise an empty <Response/>.
       return answerMessageWebhook(ctx, reply, executionSid);
     },
