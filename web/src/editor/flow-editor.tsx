@@ -1,6 +1,7 @@
 // The flow page: canvas, property panel, simulator; save as draft or publish. Findings from the
 // server's validator are refreshed as you edit and shown on the widget they belong to.
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { Link } from 'wouter';
 import { WIDGET_SPECS } from '../../../src/definition/widget-specs.ts';
@@ -21,6 +22,8 @@ import { addWidget, positionOf } from './definition-ops.ts';
 import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
 import { PropertyForm } from './property-form.tsx';
 import { useHistory } from './use-history.ts';
+import { conflictingRevision, postIfMatch } from './save-request.ts';
+import { freeSpot } from './placement.ts';
 import { ownSteps } from '../executions/step-tree.ts';
 import { widgetFamily } from './icons.tsx';
 
@@ -28,6 +31,24 @@ const ADDABLE = WIDGET_TYPES.filter((t) => t !== 'trigger' && WIDGET_SPECS[t].st
 const FAMILY_NAMES = { flow: 'Flow control', messaging: 'Messaging', voice: 'Voice', tools: 'Tools & integrations', trigger: 'Trigger' } as const;
 
 type Panel = 'properties' | 'chat' | 'phone';
+
+const LEAVE_QUESTION = 'This flow has unsaved changes. Leave without saving them?';
+
+/** Room a widget takes on the canvas before React Flow has measured it: the widest and a tall one. */
+const UNMEASURED_WIDGET = { width: 340, height: 220 };
+
+/**
+ * Blurs the field being typed in, so that its own commit (the widget name and JSON fields apply on
+ * blur) lands before a save or a departure reads the definition; flushSync renders that commit at
+ * once. Focus goes back to the field when it is still there, so typing can go on.
+ */
+function commitFocusedField(): void {
+  const active = document.activeElement;
+  if (!(active instanceof HTMLElement)) return;
+  if (!(active.tagName === 'INPUT' || active.tagName === 'TEXTAREA' || active.isContentEditable)) return;
+  flushSync(() => active.blur());
+  if (active.isConnected) active.focus({ preventScroll: true });
+}
 
 export function FlowEditorPage({ flowSid }: { flowSid: string }) {
   return (
@@ -45,6 +66,10 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   const setDefinition = history.set;
   /** The saved definition: the object loaded or sent (an unchanged editor holds that very object) and its JSON. */
   const [saved, setSaved] = useState<{ definition: FlowDefinition | null; json: string }>({ definition: null, json: '' });
+  /** The revision the edits are based on: the one loaded or last saved here. A save names it in If-Match. */
+  const [base, setBase] = useState(0);
+  /** A save refused because someone else saved `current` since `base`; `status` is what was being saved. */
+  const [conflict, setConflict] = useState<{ current: number; status: 'draft' | 'published' } | null>(null);
   /** A later definition found (after a pause in typing) to say the same as the saved one: typed and deleted again. */
   const [sameAsSaved, setSameAsSaved] = useState<FlowDefinition | null>(null);
   /** The definition object the report is known to belong to. */
@@ -62,15 +87,28 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   const [renaming, setRenaming] = useState(false);
   const reactFlow = useReactFlow();
   const canvasBox = useRef<HTMLDivElement>(null);
+  /** This render's definition and saved state, for what runs later than the render (a save after its field commits). */
+  const latest = useRef({ definition, saved });
+  latest.current = { definition, saved };
+
+  /** Starts editing a flow as loaded: a fresh history, and its revision as the base of the edits. */
+  const adopt = useCallback(
+    (loaded: Flow) => {
+      if (!loaded.definition) return;
+      history.reset(loaded.definition);
+      const json = JSON.stringify(loaded.definition);
+      setSaved({ definition: loaded.definition, json });
+      setSameAsSaved(null);
+      setReportFor(json);
+      validated.current = loaded.definition;
+      setReport({ valid: loaded.valid ?? true, errors: loaded.errors ?? [], warnings: loaded.warnings ?? [] });
+      setBase(loaded.revision);
+    },
+    [history.reset],
+  );
 
   useEffect(() => {
-    if (!flow.data?.definition) return;
-    history.reset(flow.data.definition);
-    const json = JSON.stringify(flow.data.definition);
-    setSaved({ definition: flow.data.definition, json });
-    setReportFor(json);
-    validated.current = flow.data.definition;
-    setReport({ valid: flow.data.valid ?? true, errors: flow.data.errors ?? [], warnings: flow.data.warnings ?? [] });
+    if (flow.data) adopt(flow.data);
     // Only a newly loaded flow resets the history; saving keeps it.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [flow.data?.sid]);
@@ -95,29 +133,18 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   // pause in typing (the validation timer below), a flow of hundreds of widgets being some 100 kB of JSON.
   const dirty = definition !== null && definition !== saved.definition && definition !== sameAsSaved;
 
-  // Unsaved edits are not lost silently: closing the tab asks (beforeunload), and so do following a
-  // link inside the console (caught before the router sees the click), the browser's Back and
-  // Forward and signing out (leave-guard.ts).
-  useEffect(() => {
-    if (!dirty) return;
-    const QUESTION = 'This flow has unsaved changes. Leave without saving them?';
-    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
-    const onClick = (event: MouseEvent) => {
-      const link = (event.target as Element | null)?.closest?.('a[href]');
-      if (!link || link.getAttribute('target') === '_blank' || link.getAttribute('href')?.startsWith('#')) return;
-      if (window.confirm(QUESTION)) return;
-      event.preventDefault();
-      event.stopPropagation();
-    };
-    const release = holdLeaveGuard(QUESTION);
-    window.addEventListener('beforeunload', warn);
-    document.addEventListener('click', onClick, true);
-    return () => {
-      release();
-      window.removeEventListener('beforeunload', warn);
-      document.removeEventListener('click', onClick, true);
-    };
-  }, [dirty]);
+  // Unsaved edits are not lost silently: closing the tab, following a link inside the console, the
+  // browser's Back and Forward and signing out ask first (leave-guard.ts). Whether there is anything
+  // to lose is decided then, after the field being typed in has committed what it holds.
+  useEffect(
+    () =>
+      holdLeaveGuard(LEAVE_QUESTION, () => {
+        commitFocusedField();
+        const { definition: now, saved: last } = latest.current;
+        return now !== null && now !== last.definition && JSON.stringify(now) !== last.json;
+      }),
+    [],
+  );
 
   // A moment after the last edit (undoing back to the saved flow included): re-validate, and notice
   // an edit that came back to the saved flow.
@@ -164,26 +191,35 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
 
   const showError = useCallback((text: string) => setNotice({ kind: 'error', text }), []);
 
-  const save = async (status: 'draft' | 'published') => {
-    if (!definition) return;
-    const sent = definition;
+  /**
+   * Saves the definition as a new revision, on the revision the edits are based on (or, to overwrite
+   * after a conflict, on the newer one the user chose to replace). A field still being typed in
+   * commits first, so what it holds is saved too.
+   */
+  const save = async (status: 'draft' | 'published', onRevision = base) => {
+    if (busy) return;
+    commitFocusedField();
+    const sent = latest.current.definition;
+    if (!sent) return;
     setBusy(true);
     setNotice(null);
+    setConflict(null);
     try {
-      const updated = await api.post<Flow>(`/v2/Flows/${flowSid}`, {
-        Status: status,
-        Definition: JSON.stringify(definition),
-        CommitMessage: commitMessage || undefined,
-      });
+      const fields = { Status: status, Definition: JSON.stringify(sent), CommitMessage: commitMessage || undefined };
+      const updated = await postIfMatch<Flow>(api, `/v2/Flows/${flowSid}`, fields, onRevision);
       const json = JSON.stringify(updated.definition);
       setSaved({ definition: sent, json });
+      setBase(updated.revision);
       setReportFor(json);
       setReport({ valid: updated.valid ?? true, errors: updated.errors ?? [], warnings: updated.warnings ?? [] });
       flow.set(updated);
       setCommitMessage('');
       setNotice({ kind: 'info', text: status === 'published' ? `Published revision ${updated.revision}.` : `Saved draft revision ${updated.revision}.` });
     } catch (caught) {
-      if (caught instanceof ApiError && caught.body.details?.errors) {
+      const current = conflictingRevision(caught);
+      if (current !== null) {
+        setConflict({ current, status });
+      } else if (caught instanceof ApiError && caught.body.details?.errors) {
         setReport({ valid: false, errors: caught.body.details.errors, warnings: report.warnings });
         setNotice({ kind: 'error', text: `Not saved: the flow has ${caught.body.details.errors.length} validation error(s), shown on their widgets.` });
       } else {
@@ -194,23 +230,35 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
     }
   };
 
+  /** Someone else saved since: their revision replaces the edits here, once the user agrees to lose them. */
+  const reload = async (revision: number) => {
+    if (!window.confirm(`Load revision ${revision} and discard your unsaved changes?`)) return;
+    try {
+      const fresh = await api.get<Flow>(`/v2/Flows/${flowSid}`);
+      flow.set(fresh);
+      adopt(fresh);
+      setConflict(null);
+      setNotice({ kind: 'info', text: `Loaded revision ${fresh.revision}.` });
+    } catch (caught) {
+      showError(errorMessage(caught));
+    }
+  };
+
   const add = () => {
     if (!definition) return;
     const box = canvasBox.current?.getBoundingClientRect();
-    const center = box ? reactFlow.screenToFlowPosition({ x: box.left + box.width / 2, y: box.top + box.height / 3 }) : { x: 0, y: 0 };
-    // The free spot nearest the middle of the view, so the new widget does not sit on another one.
-    const taken = definition.states.map((state, index) => positionOf(state, index));
-    const free = (p: { x: number; y: number }) => !taken.some((t) => Math.abs(t.x - p.x) < 240 && Math.abs(t.y - p.y) < 150);
-    const candidates = [];
-    for (let ring = 0; ring <= 4; ring++) {
-      for (let dx = -ring; dx <= ring; dx++) {
-        for (let dy = -ring; dy <= ring; dy++) {
-          if (Math.max(Math.abs(dx), Math.abs(dy)) === ring) candidates.push({ x: center.x + dx * 250, y: center.y + dy * 160 });
-        }
-      }
-    }
-    const spot = candidates.find(free) ?? center;
-    const result = addWidget(definition, addType, spot);
+    // The view above the minimap and zoom buttons in its bottom corners (when it is tall enough to spare them).
+    const topLeft = box ? reactFlow.screenToFlowPosition({ x: box.left, y: box.top }) : null;
+    const bottomRight = box ? reactFlow.screenToFlowPosition({ x: box.right, y: box.height > 400 ? box.bottom - 170 : box.bottom }) : null;
+    const view = topLeft && bottomRight ? { x: topLeft.x, y: topLeft.y, width: bottomRight.x - topLeft.x, height: bottomRight.y - topLeft.y } : null;
+    const near = view ? { x: view.x + view.width / 2, y: view.y + view.height / 3 } : { x: 0, y: 0 };
+    // Each widget takes the room React Flow measured for it; one not measured yet, the most a widget takes.
+    const taken = definition.states.map((state, index) => {
+      const measured = reactFlow.getNode(state.name)?.measured;
+      const size = measured?.width && measured.height ? { width: measured.width, height: measured.height } : UNMEASURED_WIDGET;
+      return { ...positionOf(state, index), ...size };
+    });
+    const result = addWidget(definition, addType, freeSpot(taken, UNMEASURED_WIDGET, near, view));
     setDefinition(result.definition);
     setSelected(result.name);
     setPanel('properties');
@@ -280,12 +328,37 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
           name={flow.data.friendly_name}
           onRename={async (friendlyName) => {
             // A rename is a new revision of the saved definition with the same status; unsaved edits stay unsaved.
+            // It starts from the server's newest revision, so it needs no If-Match; the edits here stay
+            // based on theirs unless the rename came right after it (then it holds the same definition).
             const updated = await api.post<Flow>(`/v2/Flows/${flowSid}`, { Status: flow.data!.status, FriendlyName: friendlyName, CommitMessage: 'Renamed' });
             flow.set({ ...updated, definition: flow.data!.definition });
+            if (updated.revision === base + 1) setBase(updated.revision);
             setRenaming(false);
           }}
         />
       </Dialog>
+      {conflict && (
+        <div className="notice notice-error conflict" role="alert">
+          <p>
+            Not saved: someone else saved revision {conflict.current} of this flow since revision {base}, the one your changes are based on.
+            Saving now would replace their changes with yours. Your changes are still here, unsaved.
+          </p>
+          <div className="row wrap">
+            <button type="button" onClick={() => save(conflict.status, conflict.current)} disabled={busy}>
+              {conflict.status === 'published' ? 'Publish anyway' : 'Save anyway'} (replace revision {conflict.current})
+            </button>
+            <button type="button" onClick={() => reload(conflict.current)}>
+              Load revision {conflict.current} (discard your changes)
+            </button>
+            <a className="button" href={`/flows/${flowSid}/revisions`} target="_blank" rel="noopener noreferrer">
+              Compare revisions (new tab)
+            </a>
+            <button type="button" onClick={() => downloadJson(`${slug(flow.data!.friendly_name)}-unsaved.json`, definition)}>
+              Export your version
+            </button>
+          </div>
+        </div>
+      )}
       {notice && (
         <div className={`notice notice-${notice.kind}`} role={notice.kind === 'error' ? 'alert' : 'status'}>
           <span>{notice.text}</span>
@@ -384,7 +457,10 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
             ) : (
               <div className="empty-panel muted">
                 <p>Select a widget on the canvas (or with “Go to”) to see and edit its properties.</p>
-                <p className="small">Drag from an event at the bottom of a widget to another widget to connect them. Select a widget or connection and press Delete to remove it.</p>
+                <p className="small">
+                  Drag from an event’s dot to another widget to connect them: the dot is below the event, or on the widget’s right edge
+                  where its events are listed one per line, as on the Trigger. Select a widget or connection and press Delete to remove it.
+                </p>
               </div>
             )}
           </div>
