@@ -14,6 +14,7 @@ import {
   newFlowDefinition,
   removeWidget,
   renameWidget,
+  selectionAfter,
   setProperty,
 } from '../../web/src/editor/definition-ops.ts';
 import { eventLayout, issuesByWidget, keepUnchanged, pathFromSteps, toGraph, transitionLabel } from '../../web/src/editor/graph.ts';
@@ -102,6 +103,22 @@ describe('definition edits', () => {
     assertValid(definition);
   });
 
+  it('the selection follows a widget renamed under it (an undo or redo of a rename), and only then', () => {
+    const flow = smallFlow();
+    const renamed = renameWidget(flow, 'send_message_1', 'greet');
+    // Undo of the rename: the panel showed "greet", which is send_message_1 again.
+    assert.equal(selectionAfter(renamed, flow, 'greet'), 'send_message_1');
+    assert.equal(selectionAfter(flow, renamed, 'send_message_1'), 'greet');
+    assert.equal(selectionAfter(flow, renamed, 'Trigger'), 'Trigger');
+    assert.equal(selectionAfter(flow, flow, null), null);
+    // Undo of adding a widget: it is gone, nothing is selected.
+    const { definition: added, name } = addWidget(flow, 'say-play', { x: 0, y: 0 });
+    assert.equal(selectionAfter(added, flow, name), null);
+    // Removed, and another widget now in its place: not a rename.
+    const two = addWidget(added, 'send-message', { x: 0, y: 0 }).definition;
+    assert.equal(selectionAfter(two, removeWidget(two, name), name), null);
+  });
+
   it('integer properties default to their minimum when required', () => {
     assert.equal(defaultProperties('say-play', { x: 0, y: 0 }).loop, 1);
   });
@@ -122,7 +139,7 @@ describe('canvas graph', () => {
     assert.deepEqual(edges.map((e) => [e.source, e.sourceHandle, e.target, e.label]), [
       ['Trigger', 't0', 'send_message_1', 'incomingMessage'],
       ['send_message_1', 't0', 'split_based_on_1', 'sent'],
-      ['split_based_on_1', 't1', 'send_message_1', 'Condition 1'],
+      ['split_based_on_1', 't1', 'send_message_1', 'If value equal_to'],
     ]);
     assert.equal(nodes[0]!.data.initial, true);
   });

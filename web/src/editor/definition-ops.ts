@@ -1,8 +1,8 @@
 // Pure edits of a flow definition, as the canvas and the property panel make them. Every function
 // returns a new definition and leaves its input untouched, so undo is keeping the old value.
 // No DOM or React here: test/web/definition-ops.test.ts runs these under Node.
-import { WIDGET_SPECS, type PropSpec } from '../../../src/definition/widget-specs.ts';
-import type { FlowDefinition, State, Transition, WidgetType } from '../../../src/definition/types.ts';
+import { WIDGET_SPECS, type PropSpec, type WidgetSpec } from '../../../src/definition/widget-specs.ts';
+import type { SplitCondition as Condition, FlowDefinition, State, Transition, WidgetType } from '../../../src/definition/types.ts';
 
 export interface Position {
   x: number;
@@ -114,11 +114,45 @@ export function renameWidget(definition: FlowDefinition, from: string, to: strin
   return definition.initial_state === from ? { ...renamed, initial_state: to } : renamed;
 }
 
-/** Points one transition of a widget at a target (null: the branch ends). */
+/**
+ * One place an event of a widget can lead from: each transition the widget has (index: its own), then
+ * each event its type can have that it has none for (index: after the transitions), as Studio shows
+ * a widget's full event set. A split's `match` events are its conditions, never a missing slot.
+ * An imported widget keeps the transitions it has; a missing slot becomes one only when connected.
+ */
+export interface EventSlot {
+  index: number;
+  event: string;
+  /** null: the widget has no transition for this event yet. */
+  transition: Transition | null;
+}
+
+export function eventSlots(state: State): EventSlot[] {
+  const transitions = state.transitions ?? [];
+  const slots: EventSlot[] = transitions.map((transition, index) => ({ index, event: transition.event, transition }));
+  const spec = (WIDGET_SPECS as Partial<Record<string, WidgetSpec>>)[state.type];
+  const present = new Set(transitions.map((t) => t.event));
+  for (const event of spec?.events ?? []) {
+    if (event !== 'match' && !present.has(event)) slots.push({ index: slots.length, event, transition: null });
+  }
+  return slots;
+}
+
+/**
+ * Points one event slot of a widget at a target (null: the branch ends). A slot past the widget's
+ * transitions (eventSlots) adds that event's transition when connected; disconnecting it changes nothing.
+ */
 export function connect(definition: FlowDefinition, source: string, transitionIndex: number, target: string | null): FlowDefinition {
   if (target !== null && !definition.states.some((s) => s.name === target)) throw new Error(`No widget named ${target}`);
+  const state = definition.states.find((s) => s.name === source);
+  if (!state) throw new Error(`No widget named ${source}`);
+  const slot = transitionIndex >= 0 ? eventSlots(state)[transitionIndex] : undefined;
+  if (!slot) throw new Error(`${source} has no transition ${transitionIndex}`);
+  if (!slot.transition) {
+    if (target === null) return definition;
+    return updateState(definition, source, (s) => ({ ...s, transitions: [...(s.transitions ?? []), { event: slot.event, next: target }] }));
+  }
   return updateState(definition, source, (s) => {
-    if (transitionIndex < 0 || transitionIndex >= s.transitions.length) throw new Error(`${source} has no transition ${transitionIndex}`);
     const transitions = s.transitions.map((t, i) => (i === transitionIndex ? (target === null ? withoutNext(t) : { ...t, next: target }) : t));
     return { ...s, transitions };
   });
@@ -131,12 +165,20 @@ export function moveWidget(definition: FlowDefinition, name: string, position: P
   }));
 }
 
-/** Sets (or with undefined, removes) one property of a widget. */
+/**
+ * Sets (or with undefined, removes) one property of a widget. A split's conditions test its input:
+ * setting the input sets every condition's `arguments` to [input], as Twilio's console does (the
+ * engine evaluates arguments[0], so a stale copy would test the old input).
+ */
 export function setProperty(definition: FlowDefinition, name: string, key: string, value: unknown): FlowDefinition {
   return updateState(definition, name, (s) => {
     const properties = { ...s.properties };
     if (value === undefined) delete properties[key];
     else properties[key] = value;
+    if (s.type === 'split-based-on' && key === 'input') {
+      const input = typeof value === 'string' ? value : '';
+      return { ...s, properties, transitions: s.transitions.map((t) => (t.conditions ? { ...t, conditions: t.conditions.map((c) => withArguments(c, input)) } : t)) };
+    }
     return { ...s, properties };
   });
 }
@@ -145,16 +187,98 @@ export function setTransitions(definition: FlowDefinition, name: string, transit
   return updateState(definition, name, (s) => ({ ...s, transitions }));
 }
 
-/** Adds a `match` transition with one condition to a split, testing the split's input. */
+/** A split's input, which its conditions test. */
+export function splitInput(state: State): string {
+  return typeof state.properties?.input === 'string' ? state.properties.input : '';
+}
+
+function withArguments(condition: Condition, input: string): Condition {
+  return followsInput(condition, input) ? condition : { ...condition, arguments: [input] };
+}
+
+/** Whether a condition tests its split's input: `arguments` is exactly [input]. */
+export function followsInput(condition: Condition, input: string): boolean {
+  const args = condition.arguments ?? [];
+  return args.length === 1 && args[0] === input;
+}
+
+/** Operators that test no value; Studio's console writes these fixed values for them (the engine ignores them). */
+export const VALUELESS_OPERATORS: Readonly<Record<string, string>> = { is_blank: 'Is Blank', is_not_blank: 'Is Not Blank' };
+
+export function takesValue(operator: string): boolean {
+  return !Object.hasOwn(VALUELESS_OPERATORS, operator);
+}
+
+/** The name Studio's console gives a condition: "If value equal_to yes" ("If value is_blank" without a value). */
+export function conditionName(operator: string, value: string): string {
+  const shown = takesValue(operator) ? value.trim() : '';
+  return shown ? `If value ${operator} ${shown}` : `If value ${operator}`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Whether a condition still has a name the editor gave it (so it may rename it when its operator or
+ * value changes): empty, the old "Condition N", or its generated name with or without a " (n)" suffix.
+ */
+export function hasGeneratedName(condition: Condition): boolean {
+  const name = String(condition.friendly_name ?? '').trim();
+  if (name === '' || /^Condition \d+$/.test(name)) return true;
+  return new RegExp(`^${escapeRegExp(conditionName(condition.type, condition.value))}(?: \\(\\d+\\))?$`).test(name);
+}
+
+/** `base`, or `base (2)`, `base (3)`… when another condition of the split (not transition `except`) has that name. */
+function uniqueConditionName(transitions: readonly Transition[], base: string, except = -1): string {
+  const taken = new Set(transitions.flatMap((t, i) => (i === except ? [] : (t.conditions ?? []).map((c) => c.friendly_name))));
+  if (!taken.has(base)) return base;
+  for (let n = 2; ; n++) if (!taken.has(`${base} (${n})`)) return `${base} (${n})`;
+}
+
+/** Adds a `match` transition with one condition to a split, testing the split's input, named as Studio names it. */
 export function addSplitCondition(definition: FlowDefinition, name: string): FlowDefinition {
   return updateState(definition, name, (s) => {
-    const input = typeof s.properties.input === 'string' ? s.properties.input : '';
-    const count = s.transitions.filter((t) => t.event === 'match').length;
     const match: Transition = {
       event: 'match',
-      conditions: [{ friendly_name: `Condition ${count + 1}`, arguments: [input], type: 'equal_to', value: '' }],
+      conditions: [{ friendly_name: uniqueConditionName(s.transitions, conditionName('equal_to', '')), arguments: [splitInput(s)], type: 'equal_to', value: '' }],
     };
     return { ...s, transitions: [...s.transitions, match] };
+  });
+}
+
+export type ConditionPatch = Partial<Pick<Condition, 'friendly_name' | 'type' | 'value'>>;
+
+/**
+ * Edits the (first) condition of a split's `match` transition. An operator that tests no value gets
+ * Studio's fixed value; one that does starts empty again. A condition whose name the user has not
+ * changed is renamed after its operator and value, and stays unique.
+ */
+export function updateSplitCondition(definition: FlowDefinition, name: string, transitionIndex: number, patch: ConditionPatch): FlowDefinition {
+  return updateState(definition, name, (s) => {
+    const old = s.transitions[transitionIndex]?.conditions?.[0];
+    if (!old) throw new Error(`${name} has no condition at transition ${transitionIndex}`);
+    const next: Condition = { ...old, ...patch };
+    if (patch.type !== undefined && patch.type !== old.type) {
+      if (!takesValue(patch.type)) next.value = VALUELESS_OPERATORS[patch.type]!;
+      else if (!takesValue(old.type) && patch.value === undefined) next.value = '';
+    }
+    if (patch.friendly_name === undefined && hasGeneratedName(old) && (next.type !== old.type || next.value !== old.value)) {
+      next.friendly_name = uniqueConditionName(s.transitions, conditionName(next.type, next.value), transitionIndex);
+    }
+    const transitions = s.transitions.map((t, i) => (i === transitionIndex ? { ...t, conditions: [next, ...(t.conditions ?? []).slice(1)] } : t));
+    return { ...s, transitions };
+  });
+}
+
+/** Makes a split's condition (every one without an index) test the split's input again. */
+export function followInput(definition: FlowDefinition, name: string, transitionIndex?: number): FlowDefinition {
+  return updateState(definition, name, (s) => {
+    const input = splitInput(s);
+    const transitions = s.transitions.map((t, i) =>
+      t.conditions && (transitionIndex === undefined || i === transitionIndex) ? { ...t, conditions: t.conditions.map((c) => withArguments(c, input)) } : t,
+    );
+    return { ...s, transitions };
   });
 }
 
@@ -167,4 +291,17 @@ export function positionOf(state: State, index: number): Position {
   const offset = state.properties?.offset as { x?: unknown; y?: unknown } | undefined;
   if (offset && typeof offset.x === 'number' && typeof offset.y === 'number') return { x: offset.x, y: offset.y };
   return { x: 0, y: index * 180 };
+}
+
+/**
+ * The widget to keep selected after the definition changed under the selection (an undo or redo):
+ * the same name while it is there; else, when the change renamed it (the widget at the same place
+ * has a name the previous definition did not have), the new name; else none.
+ */
+export function selectionAfter(previous: FlowDefinition | null, next: FlowDefinition, selected: string | null): string | null {
+  if (selected === null || next.states.some((s) => s.name === selected)) return selected;
+  const index = previous?.states.findIndex((s) => s.name === selected) ?? -1;
+  const there = index >= 0 ? next.states[index] : undefined;
+  if (!there || there.type !== previous!.states[index]!.type || previous!.states.some((s) => s.name === there.name)) return null;
+  return there.name;
 }

@@ -2,7 +2,7 @@
 // edge per connected transition, labelled with its event (a split's matches with their condition
 // names). Validation findings are attached to the widget they belong to. Pure; no React.
 import type { FlowDefinition, State, Transition, ValidationIssue } from '../../../src/definition/types.ts';
-import { positionOf, type Position } from './definition-ops.ts';
+import { positionOf, type EventSlot, type Position } from './definition-ops.ts';
 
 export interface WidgetIssues {
   errors: ValidationIssue[];
@@ -45,6 +45,11 @@ export function transitionLabel(transition: Transition): string {
     return transition.conditions.map((c) => c.friendly_name || `${c.type} ${c.value}`).join(', ');
   }
   return transition.event;
+}
+
+/** What a widget shows for one of its event slots (eventSlots): its transition's label, or the event it has none for yet. */
+export function slotLabel(slot: EventSlot): string {
+  return slot.transition ? transitionLabel(slot.transition) : slot.event;
 }
 
 /** How a widget lays out its events (widget-node.tsx), from the labels it shows. */

@@ -3,8 +3,22 @@
 // transitions, and the findings that belong to this widget.
 import { useEffect, useId, useState } from 'react';
 import { SPLIT_OPERATORS, WIDGET_SPECS, type PropSpec } from '../../../src/definition/widget-specs.ts';
-import type { FlowDefinition, State, Transition, ValidationIssue, WidgetType } from '../api/types.ts';
-import { addSplitCondition, connect, removeTransition, removeWidget, renameWidget, setProperty, setTransitions } from './definition-ops.ts';
+import type { FlowDefinition, State, ValidationIssue, WidgetType } from '../api/types.ts';
+import {
+  addSplitCondition,
+  connect,
+  eventSlots,
+  followInput,
+  followsInput,
+  removeTransition,
+  removeWidget,
+  renameWidget,
+  setProperty,
+  splitInput,
+  takesValue,
+  updateSplitCondition,
+  type ConditionPatch,
+} from './definition-ops.ts';
 import type { WidgetIssues } from './graph.ts';
 import { WidgetIcon } from './icons.tsx';
 import { useFlowList } from '../flows/use-flow-names.ts';
@@ -29,33 +43,63 @@ function propertyIssues(issues: ValidationIssue[], stateIndex: number, key: stri
   return issues.filter((i) => i.property_path === prefix || i.property_path.startsWith(prefix + '/'));
 }
 
+/**
+ * The widget's name, applied on blur or Enter (a rename rewrites every transition to it). A name
+ * that cannot be applied stays in the field, marked "not applied" and reported through onError, so
+ * neither the user nor a Save that blurred the field takes it for the widget's name; Escape puts
+ * the widget's name back.
+ */
 function NameField({ state, definition, readOnly, onChange, onError, onSelect }: Pick<FormProps, 'state' | 'definition' | 'readOnly' | 'onChange' | 'onError' | 'onSelect'>) {
   const [name, setName] = useState(state.name);
-  useEffect(() => setName(state.name), [state.name]);
+  const [notApplied, setNotApplied] = useState<string | null>(null);
+  const errorId = useId();
+  useEffect(() => {
+    setName(state.name);
+    setNotApplied(null);
+  }, [state.name]);
   const commit = () => {
-    if (name === state.name) return;
+    if (name === state.name) return setNotApplied(null);
     try {
       onChange(renameWidget(definition, state.name, name));
       onSelect(name);
+      setNotApplied(null);
     } catch (error) {
-      onError((error as Error).message);
-      setName(state.name);
+      const reason = (error as Error).message;
+      setNotApplied(reason);
+      onError(`Widget name “${name}” not applied: ${reason}. The widget is still named ${state.name}.`);
     }
   };
   return (
-    <label className="field">
-      <span className="field-label">Widget name</span>
+    <div className={`field ${notApplied ? 'is-invalid' : ''}`} data-not-applied={notApplied ? 'true' : undefined}>
+      <label className="field-label" htmlFor={`${errorId}-input`}>
+        Widget name
+      </label>
       <input
+        id={`${errorId}-input`}
         name="widget-name"
         value={name}
         readOnly={readOnly}
-        onChange={(e) => setName(e.target.value)}
+        aria-invalid={notApplied !== null}
+        aria-describedby={notApplied ? errorId : undefined}
+        onChange={(e) => {
+          setName(e.target.value);
+          setNotApplied(null);
+        }}
         onBlur={commit}
         onKeyDown={(e) => {
           if (e.key === 'Enter') commit();
+          if (e.key === 'Escape') {
+            setName(state.name);
+            setNotApplied(null);
+          }
         }}
       />
-    </label>
+      {notApplied && (
+        <span id={errorId} className="field-error" role="alert">
+          Not applied: {notApplied}. The widget is still named {state.name}.
+        </span>
+      )}
+    </div>
   );
 }
 
@@ -84,11 +128,43 @@ function KeyValueEditor({ value, onChange, readOnly, label }: { value: unknown; 
   );
 }
 
-/** JSON for values no simple field fits (objects, `any`, arrays of objects); applied when it parses. */
-function JsonField({ value, onChange, readOnly, id }: { value: unknown; onChange: (v: unknown) => void; readOnly: boolean; id: string }) {
-  const [text, setText] = useState(() => (value === undefined ? '' : JSON.stringify(value, null, 2)));
+function jsonText(value: unknown): string {
+  return value === undefined ? '' : JSON.stringify(value, null, 2);
+}
+
+/**
+ * JSON for values no simple field fits (objects, `any`, arrays of objects); applied on blur when it
+ * parses. Text that does not parse stays in the field, marked "not applied" (the flow keeps the
+ * previous value), and is reported through onNotApplied, so a Save that blurred it can tell.
+ */
+function JsonField({
+  name,
+  value,
+  onChange,
+  onNotApplied,
+  readOnly,
+  id,
+}: {
+  name: string;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  /** Why the text typed was not applied (null: it was, or was put back). */
+  onNotApplied: (reason: string | null) => void;
+  readOnly: boolean;
+  id: string;
+}) {
+  const [text, setText] = useState(() => jsonText(value));
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setText(value === undefined ? '' : JSON.stringify(value, null, 2)), [value]);
+  const fail = (reason: string | null) => {
+    setError(reason);
+    onNotApplied(reason);
+  };
+  useEffect(() => {
+    setText(jsonText(value));
+    setError(null);
+    onNotApplied(null);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [value]);
   return (
     <>
       <textarea
@@ -98,18 +174,30 @@ function JsonField({ value, onChange, readOnly, id }: { value: unknown; onChange
         value={text}
         readOnly={readOnly}
         aria-invalid={error !== null}
+        aria-describedby={error ? `${id}-not-applied` : undefined}
+        data-not-applied={error ? 'true' : undefined}
         onChange={(e) => setText(e.target.value)}
         onBlur={() => {
-          if (text.trim() === '') return onChange(undefined);
-          try {
-            onChange(JSON.parse(text));
-            setError(null);
-          } catch (caught) {
-            setError(`Not valid JSON: ${(caught as Error).message}`);
+          if (readOnly) return;
+          if (text.trim() === '') {
+            fail(null);
+            return onChange(undefined);
           }
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch (caught) {
+            return fail(`not valid JSON (${(caught as Error).message})`);
+          }
+          fail(null);
+          onChange(parsed);
         }}
       />
-      {error && <span className="field-error">{error}</span>}
+      {error && (
+        <span id={`${id}-not-applied`} className="field-error" role="alert">
+          Not applied: {name} is {error}. The flow keeps its previous value.
+        </span>
+      )}
     </>
   );
 }
@@ -135,6 +223,7 @@ function PropertyField({
   choices,
   note,
   onChange,
+  onError,
 }: {
   name: string;
   spec: PropSpec;
@@ -150,15 +239,18 @@ function PropertyField({
   note?: string | null | undefined;
   /** A new value; `typing` (a sub-field, '' for the field itself) when it was typed, so typing on is one undo step. */
   onChange: (v: unknown, typing?: string) => void;
+  /** Told when text typed in the field could not be applied (invalid JSON). */
+  onError?: ((message: string) => void) | undefined;
 }) {
   const id = useId();
+  const [notApplied, setNotApplied] = useState<string | null>(null);
   const listId = `${id}-options`;
   const required = spec.required || !!spec.requiredUnless;
   // The server's schema only asks that a required property is there, so an emptied one passes it;
   // it would go out empty (a blank SMS, a silent Say), so the panel says so.
   const emptyRequired = requiredNow && typeof value === 'string' && value.trim() === '' && issues.length === 0 && warnings.length === 0;
   // Only errors make the field invalid (red); a warning is worth knowing but saves and runs.
-  const invalid = issues.length > 0;
+  const invalid = issues.length > 0 || notApplied !== null;
   let control;
   if (spec.type === 'boolean' && (value === undefined || typeof value === 'boolean')) {
     control = <input id={id} name={name} type="checkbox" checked={value === true} disabled={readOnly} onChange={(e) => onChange(e.target.checked)} />;
@@ -205,10 +297,26 @@ function PropertyField({
         </>
       );
   } else {
-    control = <JsonField id={id} value={value} onChange={onChange} readOnly={readOnly} />;
+    control = (
+      <JsonField
+        id={id}
+        name={name}
+        value={value}
+        onChange={onChange}
+        readOnly={readOnly}
+        onNotApplied={(reason) => {
+          setNotApplied(reason);
+          if (reason) onError?.(`${name} not applied: it is ${reason}. The flow keeps its previous value.`);
+        }}
+      />
+    );
   }
   return (
-    <div className={`field ${invalid ? 'is-invalid' : warnings.length > 0 || emptyRequired ? 'has-warning' : ''}`} data-property={name}>
+    <div
+      className={`field ${invalid ? 'is-invalid' : warnings.length > 0 || emptyRequired ? 'has-warning' : ''}`}
+      data-property={name}
+      data-not-applied={notApplied ? 'true' : undefined}
+    >
       <label htmlFor={id} className="field-label">
         {name}
         {required && <span className="required" aria-label="required"> *</span>}
@@ -253,10 +361,16 @@ function SubflowField(props: Omit<Parameters<typeof PropertyField>[0], 'choices'
   return <PropertyField {...props} choices={flows?.map((flow) => ({ value: flow.sid, label: flow.friendly_name }))} note={note} />;
 }
 
+/**
+ * Where each event of the widget leads: one row per event slot (its transitions, then the events of
+ * its type it has none for yet, which become transitions once connected). A split's conditions
+ * test its input; one that tests something else (an imported flow) says so and can be set back.
+ */
 function TransitionsEditor({ definition, state, readOnly, onChange, onError }: Pick<FormProps, 'definition' | 'state' | 'readOnly' | 'onChange' | 'onError'>) {
   // The widget itself is a target too: a Gather re-prompting on timeout loops back to itself.
   const targets = definition.states.filter((s) => s.type !== 'trigger').map((s) => s.name);
   const isSplit = state.type === 'split-based-on';
+  const input = splitInput(state);
   const apply = (fn: () => FlowDefinition, field?: string) => {
     try {
       onChange(fn(), field);
@@ -265,29 +379,22 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
     }
   };
   /** `typed`: the condition field typed into (its name or value), so typing on there is one undo step. */
-  const updateCondition = (index: number, patch: Partial<NonNullable<Transition['conditions']>[number]>, typed?: string) =>
-    apply(
-      () =>
-        setTransitions(
-          definition,
-          state.name,
-          state.transitions.map((t, i) => (i === index ? { ...t, conditions: (t.conditions ?? []).map((c, ci) => (ci === 0 ? { ...c, ...patch } : c)) } : t)),
-        ),
-      typed === undefined ? undefined : `${state.name}/transitions/${index}/${typed}`,
-    );
+  const updateCondition = (index: number, patch: ConditionPatch, typed?: string) =>
+    apply(() => updateSplitCondition(definition, state.name, index, patch), typed === undefined ? undefined : `${state.name}/transitions/${index}/${typed}`);
   return (
     <fieldset className="transitions">
       <legend>Transitions</legend>
-      {state.transitions.map((transition, index) => {
-        const condition = transition.conditions?.[0];
+      {eventSlots(state).map(({ index, event, transition }) => {
+        const condition = transition?.conditions?.[0];
+        const valueless = condition ? !takesValue(condition.type) : false;
         return (
-          <div className="transition-row" key={index}>
+          <div className="transition-row" key={index} data-event={event} data-missing={transition ? undefined : 'true'}>
             <label className="field">
-              <span className="field-label transition-label">{transition.event === 'match' && condition ? conditionLabel(condition.friendly_name) : transition.event}</span>
+              <span className="field-label transition-label">{event === 'match' && condition ? conditionLabel(condition.friendly_name) : event}</span>
               <select
-                value={transition.next ?? ''}
+                value={transition?.next ?? ''}
                 disabled={readOnly}
-                aria-label={`Next widget after ${transition.event}${condition ? ` (${condition.friendly_name})` : ''}`}
+                aria-label={`Next widget after ${event}${condition ? ` (${condition.friendly_name})` : ''}`}
                 onChange={(e) => apply(() => connect(definition, state.name, index, e.target.value || null))}
               >
                 <option value="">— ends the flow —</option>
@@ -298,7 +405,7 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
                 ))}
               </select>
             </label>
-            {isSplit && transition.event === 'match' && condition && (
+            {isSplit && event === 'match' && condition && (
               <div className="condition">
                 <input className="condition-name" aria-label="Condition name" value={condition.friendly_name} readOnly={readOnly} onChange={(e) => updateCondition(index, { friendly_name: e.target.value }, 'friendly_name')} />
                 <select aria-label="Operator" value={condition.type} disabled={readOnly} onChange={(e) => updateCondition(index, { type: e.target.value })}>
@@ -308,10 +415,31 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
                     </option>
                   ))}
                 </select>
-                <input aria-label="Value" value={condition.value} readOnly={readOnly} onChange={(e) => updateCondition(index, { value: e.target.value }, 'value')} />
+                <input
+                  aria-label="Value"
+                  value={valueless ? '' : condition.value}
+                  placeholder={valueless ? 'no value to compare' : undefined}
+                  title={valueless ? `${condition.type.replace(/_/g, ' ')} tests the input only` : undefined}
+                  readOnly={readOnly}
+                  disabled={valueless}
+                  onChange={(e) => updateCondition(index, { value: e.target.value }, 'value')}
+                />
                 {!readOnly && (
                   <button type="button" className="icon-button" aria-label={`Remove condition ${condition.friendly_name}`} onClick={() => apply(() => removeTransition(definition, state.name, index))}>
                     ×
+                  </button>
+                )}
+              </div>
+            )}
+            {isSplit && condition && !followsInput(condition, input) && (
+              <div className="field-warning condition-arguments" role="note">
+                <span>
+                  This condition tests <code>{JSON.stringify(condition.arguments ?? [])}</code>, not the split’s input <code>{JSON.stringify(input)}</code>. Editing the input makes every
+                  condition test it.
+                </span>
+                {!readOnly && (
+                  <button type="button" className="link-button" onClick={() => apply(() => followInput(definition, state.name, index))}>
+                    Test the input
                   </button>
                 )}
               </div>
@@ -369,6 +497,7 @@ export function PropertyForm(props: FormProps) {
           readOnly,
           requiredNow: isRequiredNow(propSpec, properties),
           onChange: set(key),
+          onError,
         };
         return state.type === 'run-subflow' && key === 'flow_sid' ? <SubflowField key={`${state.name}:${key}`} {...field} /> : <PropertyField key={`${state.name}:${key}`} {...field} />;
       })}
@@ -382,9 +511,10 @@ export function PropertyForm(props: FormProps) {
           warnings={propertyIssues(issues.warnings, stateIndex, key)}
           readOnly={readOnly}
           onChange={set(key)}
+          onError={onError}
         />
       ))}
-      {state.type !== 'trigger' || state.transitions.length > 0 ? <TransitionsEditor {...props} /> : null}
+      {state.type !== 'trigger' || eventSlots(state).length > 0 ? <TransitionsEditor {...props} /> : null}
       {!readOnly && state.type !== 'trigger' && (
         <button
           type="button"

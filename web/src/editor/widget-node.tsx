@@ -1,10 +1,13 @@
 // A widget on the canvas: icon, name and type, its findings, one target handle on top and one
-// source handle per transition, each at its event's label: along the bottom while the events fit
-// on one row, else one event per line with its handle on the right edge (eventLayout, graph.ts).
+// source handle per event slot (its transitions, then the events of its type it has none for yet,
+// as Studio shows a widget's full event set: eventSlots, definition-ops.ts), each at its event's
+// label: along the bottom while the events fit on one row, else one event per line with its handle
+// on the right edge (eventLayout, graph.ts).
 import { Handle, Position, type NodeProps, type Node } from '@xyflow/react';
 import { WIDGET_SPECS } from '../../../src/definition/widget-specs.ts';
 import type { WidgetType } from '../api/types.ts';
-import { eventLayout, handleId, transitionLabel, type WidgetNodeData } from './graph.ts';
+import { eventSlots } from './definition-ops.ts';
+import { eventLayout, handleId, slotLabel, type WidgetNodeData } from './graph.ts';
 import { WidgetIcon, widgetFamily } from './icons.tsx';
 
 /** Long split conditions would make a widget as wide as the canvas; the full text is in the title and the panel. */
@@ -27,8 +30,8 @@ export function WidgetNode({ data, selected }: NodeProps<WidgetNodeType>) {
     data.visited ? 'is-visited' : '',
     data.current ? 'is-current' : '',
   ].join(' ');
-  const transitions = state.transitions ?? [];
-  const labels = transitions.map((transition) => shorten(transitionLabel(transition)));
+  const slots = eventSlots(state);
+  const labels = slots.map((slot) => shorten(slotLabel(slot)));
   const layout = eventLayout(labels);
   return (
     <div className={`${classes} events-${layout}`} data-widget={state.name} data-type={state.type} title={issues.errors.map((e) => e.message).join('\n') || undefined}>
@@ -52,12 +55,12 @@ export function WidgetNode({ data, selected }: NodeProps<WidgetNodeType>) {
       )}
       {errorCount > 0 && <div className="widget-error-text">{issues.errors[0]!.message}</div>}
       <div className={`widget-events is-${layout}`}>
-        {transitions.map((transition, index) => (
-          <div key={index} className={`widget-event ${transition.next ? 'is-connected' : ''}`}>
-            <span className="event-label" title={transitionLabel(transition)}>
-              {labels[index]}
+        {slots.map((slot) => (
+          <div key={slot.index} className={`widget-event ${slot.transition?.next ? 'is-connected' : ''}`} data-event={slot.event} data-missing={slot.transition ? undefined : 'true'}>
+            <span className="event-label" title={slotLabel(slot)}>
+              {labels[slot.index]}
             </span>
-            <Handle type="source" position={layout === 'row' ? Position.Bottom : Position.Right} id={handleId(index)} className="handle-source" />
+            <Handle type="source" position={layout === 'row' ? Position.Bottom : Position.Right} id={handleId(slot.index)} className="handle-source" />
           </div>
         ))}
       </div>
