@@ -207,6 +207,31 @@ describe('saving and leaving in the flow editor (Chromium)', { skip: noChromium,
     await page.getByRole('form', { name: 'Properties of reply_renamed' }).waitFor();
   });
 
+  it('does not save while a field holds text it could not apply, and says which field', async () => {
+    const sid = await create('Unusable name');
+    await open(page, sid);
+    await select(page, 'reply');
+    const name = page.getByRole('form', { name: 'Properties of reply' }).getByLabel('Widget name');
+    await name.fill('has spaces');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText(/^Not saved: Widget name holds a value that is not applied/).waitFor();
+    assert.deepEqual(await revisionNumbers(sid), [1]);
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.getAttribute("name")'), 'widget-name');
+  });
+
+  it('keeps the renamed widget in the panel through Undo and Redo of the rename', async () => {
+    const sid = await create('Rename undo');
+    await open(page, sid);
+    await select(page, 'reply');
+    await page.getByRole('form', { name: 'Properties of reply' }).getByLabel('Widget name').fill('greeting');
+    await page.getByRole('form', { name: 'Properties of reply' }).getByLabel('Widget name').press('Enter');
+    await page.getByRole('form', { name: 'Properties of greeting' }).waitFor();
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await page.getByRole('form', { name: 'Properties of reply' }).waitFor();
+    await page.getByRole('button', { name: 'Redo' }).click();
+    await page.getByRole('form', { name: 'Properties of greeting' }).waitFor();
+  });
+
   it('counts a typed, uncommitted name as unsaved when leaving with Back', async () => {
     const sid = await create('Typed then Back');
     // Into the editor from the list, so that Back is the console's own navigation.

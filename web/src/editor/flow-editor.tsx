@@ -18,7 +18,7 @@ import { holdLeaveGuard } from '../ui/leave-guard.ts';
 import { StatusBadge } from '../ui/status.tsx';
 import { LoadProblem } from '../ui/problem-page.tsx';
 import { Canvas } from './canvas.tsx';
-import { addWidget, positionOf } from './definition-ops.ts';
+import { addWidget, positionOf, selectionAfter } from './definition-ops.ts';
 import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
 import { PropertyForm } from './property-form.tsx';
 import { useHistory } from './use-history.ts';
@@ -75,6 +75,13 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   /** The definition object the report is known to belong to. */
   const validated = useRef<FlowDefinition | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  // Undo or redo of a rename: the selection follows the widget instead of naming one that is gone.
+  const shownDefinition = useRef<FlowDefinition | null>(null);
+  useEffect(() => {
+    const previous = shownDefinition.current;
+    shownDefinition.current = definition;
+    if (definition) setSelected((name) => selectionAfter(previous, definition, name));
+  }, [definition]);
   const [panel, setPanel] = useState<Panel>('properties');
   const [report, setReport] = useState<ValidationReport>({ valid: true, errors: [], warnings: [] });
   /** The definition (JSON) the report belongs to. */
@@ -199,6 +206,16 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   const save = async (status: 'draft' | 'published', onRevision = base) => {
     if (busy) return;
     commitFocusedField();
+    // A field whose text could not be applied (invalid JSON, an unusable widget name) would be left out
+    // of the save without a word: stop, and take the user to it.
+    const unapplied = document.querySelector<HTMLElement>('[data-not-applied="true"]');
+    if (unapplied) {
+      const input = unapplied.matches('input, textarea') ? unapplied : unapplied.querySelector<HTMLElement>('input, textarea');
+      const label = (input?.id ? document.querySelector(`label[for="${CSS.escape(input.id)}"]`)?.textContent?.trim() : undefined) || 'a field';
+      setNotice({ kind: 'error', text: `Not saved: ${label} holds a value that is not applied. Correct it (or press Escape in it) and save again.` });
+      input?.focus();
+      return;
+    }
     const sent = latest.current.definition;
     if (!sent) return;
     setBusy(true);
