@@ -3,11 +3,11 @@
  * that a template the validator passes is one the engine parses, and one it flags is one the engine refuses.
  *
  * What differs from a plain liquidjs instance is syntax, not only limits: `include`, `render` and `layout`
- * are refused at parse time (Studio has no template files), and a template longer than the parse limit is
- * refused. The engine adds its filters, loop caps and render limits on top; none of those change what parses.
+ * are refused at parse time (Studio has no template files), a template longer than the parse limit is
+ * refused, and `assign` takes Shopify's variable names (see ShopifyAssignTag). The engine adds its filters, loop caps and render limits on top; none of those change what parses.
  */
 import { Liquid, Tag, TypeGuards, Value, toValueSync } from 'liquidjs';
-import type { FS, LiquidOptions, TagToken, Template, TopLevelToken } from 'liquidjs';
+import type { Context, FS, LiquidOptions, TagToken, Template, TopLevelToken } from 'liquidjs';
 
 /** Max characters of a template source (liquidjs parseLimit). */
 export const MAX_TEMPLATE_LENGTH = 128 * 1024;
@@ -65,6 +65,46 @@ export function refuseFileTags(liquid: Liquid): void {
   for (const name of REFUSED_TAGS) liquid.registerTag(name, refusingTag(name));
 }
 
+/**
+ * Shopify's `assign`, whose variable name may hold `.`, `[` and `]` (Assign::Syntax's VariableSignature):
+ * `{% assign flow.variables.x = 1 %}` sets a variable literally named "flow.variables.x" and leaves
+ * `flow.variables` alone, where liquidjs' assign refused the template ('expected "="'). A plain name is
+ * read, stored and evaluated as liquidjs' assign does.
+ */
+export class ShopifyAssignTag extends Tag {
+  private readonly key: string;
+  private readonly value: Value;
+  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+    super(token, remainTokens, liquid);
+    const tokenizer = this.tokenizer;
+    tokenizer.skipBlank();
+    const begin = tokenizer.p;
+    tokenizer.readIdentifier();
+    while (!tokenizer.end() && '.[]'.includes(tokenizer.peek())) {
+      tokenizer.advance();
+      tokenizer.readIdentifier();
+    }
+    this.key = tokenizer.input.slice(begin, tokenizer.p);
+    tokenizer.assert(this.key, 'expected variable name');
+    tokenizer.skipBlank();
+    tokenizer.assert(tokenizer.peek() === '=', 'expected "="');
+    tokenizer.advance();
+    this.value = new Value(tokenizer.readFilteredValue(), this.liquid);
+  }
+  *render(ctx: Context): Generator<unknown, void, unknown> {
+    ctx.bottom()[this.key] = yield this.value.value(ctx, this.liquid.options.lenientIf);
+  }
+  *arguments(): Generator<Value> {
+    yield this.value;
+  }
+}
+
+/** The dialect's tags on `liquid`: file tags refused, Shopify's `assign`. */
+export function useDialectTags(liquid: Liquid): void {
+  refuseFileTags(liquid);
+  liquid.registerTag('assign', ShopifyAssignTag);
+}
+
 let syntaxOnly: Liquid | undefined;
 
 /**
@@ -75,7 +115,7 @@ let syntaxOnly: Liquid | undefined;
 export function liquidSyntaxError(template: string): string | null {
   if (syntaxOnly === undefined) {
     syntaxOnly = new Liquid({ ...BASE_LIQUID_OPTIONS });
-    refuseFileTags(syntaxOnly);
+    useDialectTags(syntaxOnly);
   }
   try {
     const templates = syntaxOnly.parse(template);

@@ -21,19 +21,26 @@
  *    per render and per sprint (deterministic: the same flow and events fail or pass the same way
  *    on any node; a wall-clock fuse per sprint stays behind them for pathological single nodes);
  *    plus our own loop and output caps. Work liquidjs does within one node without counting it (growing
- *    filters such as `url_encode`, array walks, `contains`/`==` on arrays, `*_exp` expressions per item) is
- *    counted in allocation units too, see ./liquid/costs.ts.
+ *    filters such as `url_encode`, array walks, per-item property lookups of `where` and `map`, `contains`/`==`
+ *    on arrays, `*_exp` expressions per item) is counted in allocation units too, weighted by the time it takes
+ *    so that the counted budgets stop a render long before the fuse, see ./liquid/costs.ts.
  *  - `sample` draws from a seed the caller passes (the engine: execution and step), never Math.random,
  *    so a run, its replay and its flow test pick the same items.
- *  - Dates: `"now"`/`"today"` in the date filters mean `opts.now`, never the real clock. Date
+ *  - Dates: `"now"`/`"today"` (any case) in the date filters mean `opts.now`, never the real clock; so do the
+ *    day and the year a date text leaves out ("17:00", "Mar 10"), as Ruby's Time.parse takes them. Date
  *    filters render in `opts.timezone` (IANA name), default UTC (the "PST" claim in the reference
  *    is UNCONFIRMED). Locale fixed to en-US so output never depends on the host. `%Z` prints the
  *    zone's abbreviation for that date as Ruby does ("EST"/"EDT", "UTC"; "+03" for a zone that has
  *    none in en-US), not liquidjs' IANA name.
- *  - `divided_by` is Shopify's: floor division of two integers, see dividedByFilter.
+ *  - `divided_by` is Shopify's: floor division of two integers, see dividedByFilter. `plus`, `minus`, `times`
+ *    and `modulo` are exact in decimals as Shopify's BigDecimal arithmetic (`0.1 | plus: 0.2` is 0.3), see
+ *    ./liquid/decimal.ts; a math filter written without its operand is an error, as Ruby's ArgumentError.
  *  - Other filters where liquidjs departs from Shopify in ways a flow sees (math filters' text coercion,
- *    `modulo: 0`, `size`/`split` by characters, `truncatewords`, `url_encode`/`url_decode`, `join` of objects)
+ *    `modulo: 0`, `size`/`split` by characters, `truncatewords`, `url_encode`/`url_decode`, `join` of objects,
+ *    `slice`'s accounting, `escape`/`escape_once`, `default` of an empty hash)
  *    are put right in ./liquid/shopify-filters.ts; loops' `offset:`/`limit:` in ./liquid/loop-tags.ts.
+ *  - Operators and tags as Shopify's where liquidjs differs: `<>` is `!=`, a hash `contains` its keys
+ *    (./liquid/costs.ts), `assign` takes dotted names (../definition/liquid-syntax.ts).
  *  - Hyphenated identifiers (`widgets.get-customer.parsed`) work natively in liquidjs; so does
  *    `widgets["get-customer"]`.
  *  - Objects are read with `ownPropertyOnly` (no prototype members such as `constructor`), and
@@ -48,11 +55,12 @@
  */
 import { Context, Liquid, filters as builtinFilters, TypeGuards, toValue, toValueSync } from 'liquidjs';
 import type { FilteredValueToken, Template } from 'liquidjs';
-import { BASE_LIQUID_OPTIONS, MAX_TEMPLATE_LENGTH, findInValues, refuseFileTags } from '../definition/liquid-syntax.ts';
+import { BASE_LIQUID_OPTIONS, MAX_TEMPLATE_LENGTH, findInValues, useDialectTags } from '../definition/liquid-syntax.ts';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
+import { partialDateAsUtc, zonedPartialDate } from './liquid/date-text.ts';
 import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
-import { SHOPIFY_FILTERS, codePointLength, isDecimalText, toNumber } from './liquid/shopify-filters.ts';
+import { SHOPIFY_FILTERS, codePointLength, isDecimalText, requireOperand, toNumber } from './liquid/shopify-filters.ts';
 import { CappedEmitter, MAX_OUTPUT_BYTES, STATE_REGISTER, isPlainObject, outputLimitMessage, serializeObject, type ObjectFormat } from './liquid/output.ts';
 import { LruCache } from '../lib/lru.ts';
 import { parseJsonWithinDepth } from '../lib/json-depth.ts';
@@ -249,10 +257,10 @@ function stateOf(self: FilterThis): RenderState | undefined {
   return self.context.getRegister<RenderState | undefined>(STATE_REGISTER, undefined);
 }
 
-/** Replace "now"/"today" with the injected clock. */
+/** Replace "now"/"today" (in any case: Shopify lowercases the text first) with the injected clock. */
 function resolveNow(self: FilterThis, v: unknown): unknown {
   const val = toValue(v);
-  if (val === 'now' || val === 'today') {
+  if (typeof val === 'string' && /^(?:now|today)$/i.test(val)) {
     const st = stateOf(self);
     // Without injected state (should not happen via renderTemplate) refuse to read the real clock.
     return st === undefined ? undefined : new Date(st.now.getTime());
@@ -267,12 +275,17 @@ const HAS_ZONE = /(?:\dZ|[+-]\d{2}:?\d{2}|\b(?:UTC|GMT|[ECMP][SD]T)\b)\s*$/i;
  * A date string without a zone ("2026-03-10", "2026-03-10 09:30", "2026-03-10T09:30:00", "March 10, 2026")
  * is a wall-clock time in the render's zone, as in Shopify Liquid, whatever the host's zone: liquidjs would
  * read it with `new Date(text)`, in the process's zone (TZ). Such a string becomes the instant that shows
- * that wall time in the render's zone.
+ * that wall time in the render's zone. A time alone or a date without a year takes the rest from the render's
+ * clock, as Ruby's Time.parse does (./liquid/date-text.ts), also when it names its zone.
  */
-function wallTimeIn(value: unknown, timezone: string): unknown {
+function wallTimeIn(value: unknown, timezone: string, now: Date): unknown {
   const text = toValue(value);
-  if (typeof text !== 'string' || /^\d+$/.test(text.trim()) || HAS_ZONE.test(text)) return value;
-  const asUtc = wallClockAsUtc(text.trim());
+  if (typeof text !== 'string' || /^\d+$/.test(text.trim())) return value;
+  if (HAS_ZONE.test(text)) {
+    const zoned = zonedPartialDate(text.trim(), now.getTime());
+    return Number.isNaN(zoned) ? value : new Date(zoned);
+  }
+  const asUtc = wallClockAsUtc(text.trim(), () => wallDateOf(() => now.getTime(), timezone)!);
   if (Number.isNaN(asUtc)) return value; // liquidjs answers what it would for it
   if (timezone === 'UTC') return new Date(asUtc);
   let instant = asUtc - zoneOffsetMs(timezone, asUtc);
@@ -283,10 +296,15 @@ function wallTimeIn(value: unknown, timezone: string): unknown {
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$/i;
 
-/** The wall-clock time a zone-less date string writes, as the UTC instant with those fields; NaN if none. */
-function wallClockAsUtc(text: string): number {
+/**
+ * The wall-clock time a zone-less date string writes, as the UTC instant with those fields; NaN if none.
+ * `today` gives the current wall-clock date (UTC fields) for text that leaves it or its year out.
+ */
+function wallClockAsUtc(text: string, today: () => Date): number {
   if (ISO_DATE.test(text)) return Date.parse(`${text}T00:00:00Z`);
   if (ISO_DATE_TIME.test(text)) return Date.parse(`${text.slice(0, 10)}T${text.slice(11)}Z`);
+  const partial = partialDateAsUtc(text, today());
+  if (!Number.isNaN(partial)) return partial;
   const utc = Date.parse(`${text} UTC`);
   if (!Number.isNaN(utc)) return utc;
   // Another form the engine reads as host-local time: its local fields are what the text says.
@@ -431,7 +449,7 @@ function dateFilter(name: string): AnyFilter {
     if (name === 'date' && args.length > 0 && isEmptyFormat(args[0])) return v;
     const st = stateOf(this);
     if (st === undefined) return original.call(this, resolveNow(this, v), ...args);
-    const value = wallTimeIn(resolveNow(this, v), st.timezone);
+    const value = wallTimeIn(resolveNow(this, v), st.timezone, st.now);
     let instant: number | undefined;
     const at = () => (instant ??= instantOf(value)); // parsed once, by whichever step needs it first
     const ruby = name === 'date' ? rubyDirectives(this, at, args, st.timezone) : args;
@@ -572,6 +590,7 @@ function noteDecimalLiteralInputs(templates: Template[]): void {
  * render fails with 84003 rather than printing "Infinity".
  */
 function dividedByFilter(this: FilterThis, dividend: unknown, divisor: unknown, integerArithmetic?: unknown): number {
+  requireOperand('divided_by', arguments.length);
   const a = toNumber(dividend);
   const b = toNumber(divisor);
   if (b === 0) throw new Error('divided by 0');
@@ -625,7 +644,7 @@ function createLiquid(): Liquid {
     memoryLimit: LIQUID_LIMITS.memoryLimit,
     operators: COUNTED_OPERATORS,
   });
-  refuseFileTags(liquid);
+  useDialectTags(liquid);
   liquid.registerTag('for', CappedForTag);
   liquid.registerTag('tablerow', CappedTablerowTag);
   liquid.registerTag('capture', CappedCaptureTag);

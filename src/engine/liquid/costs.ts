@@ -5,16 +5,39 @@
  *
  *  - filters that walk a string or grow it without counting (`url_encode`: a chain of 2000 on a string of
  *    `%` held one node for minutes), or return more than they counted (`escape`, `base64_encode`);
- *  - filters that walk an array without counting it (`sum`, `find`, `has`...), and the `*_exp` filters,
- *    whose expression runs once per item (a long expression over a long array);
+ *  - filters that walk an array without counting it (`sum`, `find`, `has`...), that read a property of every
+ *    item (`where`, `map`, `sort: "name"`...), and the `*_exp` filters, whose expression runs once per item;
  *  - the `contains`, `==` and `!=` operators on arrays (liquidjs compares item by item: 6000 `contains`
  *    on a 4096-item array in one `{% if %}` took seconds).
  *
- * Units: a character allocated or an array item walked is one; a string scanned by `contains` is one per
- * 256 characters (a scan costs far less than an allocation, and a 64 kB body stays cheap to search).
+ * Units follow the time the work takes, so that the counted budgets (LIQUID_LIMITS.memoryLimit and
+ * sprintMemory) stop a template long before the wall-clock fuse would on a slow or busy node, and stop it the
+ * same way on every node. A unit is about the cost of allocating a character; measured on one machine (a
+ * quick script, CPU time per item over arrays of 4000 objects), every costed operation stays within ~0.25 µs
+ * per unit, so a sprint's 600,000 units are a fraction of a second:
+ *
+ *  - a character allocated, or an array item copied: 1 (a string scanned by `contains`: 1 per 256 characters);
+ *  - an item compared by `contains`/`==`: 3 (~0.7 µs: liquidjs runs a generator per item);
+ *  - an item whose property `map`, `sum`, `sort`, `sort_natural` read: 4 (~0.6-1.1 µs);
+ *  - an item `where`, `reject`, `group_by`, `find`, `find_index`, `has` look at: 14 (~2-4 µs: liquidjs makes a
+ *    render context for each item and evaluates the property path in it), charged per item actually looked
+ *    at, so a `find` that stops at the first item costs one item;
+ *  - an item a `*_exp` filter evaluates its expression for: 12 plus 1.25 per character of the expression
+ *    (~3 µs for "i", ~4.5 µs for "i.n == 3", ~30 µs for 92 characters), also per item actually evaluated.
  */
 import { defaultOperators, toValue } from 'liquidjs';
 import type { Context, Operators } from 'liquidjs';
+import { isPlainObject } from './output.ts';
+
+/** Units per array item compared by `contains`, `==`, `!=`. */
+const COMPARE_UNITS = 3;
+/** Units per item whose property a filter reads (liquidjs counted one of them already). */
+const PROPERTY_READ_UNITS = 4;
+/** Units per item `where` and its kin look at, each in a render context of its own. */
+const LOOKUP_UNITS = 14;
+/** Units per evaluation of a `*_exp` filter's expression, plus EXPRESSION_CHAR_UNITS per character of it. */
+const EXPRESSION_UNITS = 12;
+const EXPRESSION_CHAR_UNITS = 1.25;
 
 const lengthOf = (v: unknown): number => {
   const value = toValue(v);
@@ -22,27 +45,58 @@ const lengthOf = (v: unknown): number => {
 };
 
 /** What liquidjs already counts for each filter wrapped here. */
-const INPUT_UNCOUNTED = new Set(['url_encode', 'url_decode', 'cgi_escape', 'uri_escape', 'slugify', 'sum', 'find', 'find_index', 'has']);
+const INPUT_UNCOUNTED = new Set(['url_encode', 'url_decode', 'cgi_escape', 'uri_escape', 'slugify', 'sum']);
 /** Filters whose result may be longer than what they counted (only the growth is charged). */
 const GROWING = new Set(['url_encode', 'cgi_escape', 'uri_escape', 'escape', 'xml_escape', 'escape_once', 'newline_to_br', 'base64_encode']);
-/** Filters that evaluate an expression (their third argument) once per item. */
+/** Filters that read a property (their first argument, when given) of every item. */
+const PROPERTY_READ = new Set(['map', 'sum', 'sort', 'sort_natural']);
+/** Filters that evaluate a property path in a context spawned for each item they look at. */
+const PER_ITEM_LOOKUP = new Set(['where', 'reject', 'group_by', 'find', 'find_index', 'has']);
+/** Filters that evaluate an expression (their third argument) once per item they look at. */
 const PER_ITEM_EXPRESSION = new Set(['where_exp', 'reject_exp', 'group_by_exp', 'find_exp', 'find_index_exp', 'has_exp']);
 
 /** The filters wrapped here. */
-export const COSTED_FILTERS: readonly string[] = [...new Set([...INPUT_UNCOUNTED, ...GROWING, ...PER_ITEM_EXPRESSION])];
+export const COSTED_FILTERS: readonly string[] = [...new Set([...INPUT_UNCOUNTED, ...GROWING, ...PROPERTY_READ, ...PER_ITEM_LOOKUP, ...PER_ITEM_EXPRESSION])];
+
+/**
+ * A filter `this` whose context charges `units` each time the filter calls `method` on it: liquidjs' `where`
+ * family spawns a context per item it looks at and the `*_exp` family pushes a scope per item, so counting
+ * those calls charges the items actually visited (a `find` that stops early pays for what it walked).
+ */
+function chargingPer<T extends { context: Context }>(self: T, method: 'spawn' | 'push', units: number): T {
+  const context = self.context;
+  const original = context[method] as (scope?: object) => unknown;
+  const counting = Object.create(context) as Context;
+  Object.defineProperty(counting, method, {
+    value(scope?: object) {
+      context.memoryLimit.use(units);
+      return original.call(context, scope);
+    },
+  });
+  const shadow = Object.create(self) as T;
+  Object.defineProperty(shadow, 'context', { value: counting });
+  return shadow;
+}
 
 /** `filter` charging the work liquidjs does not count for it (see the header). */
 export function withCost<T extends { context: Context }>(name: string, filter: (this: T, ...args: unknown[]) => unknown): (this: T, ...args: unknown[]) => unknown {
   const countInput = INPUT_UNCOUNTED.has(name);
   const growing = GROWING.has(name);
-  const perItem = PER_ITEM_EXPRESSION.has(name);
+  const readsProperty = PROPERTY_READ.has(name);
+  const lookup = PER_ITEM_LOOKUP.has(name);
+  const expression = PER_ITEM_EXPRESSION.has(name);
   return function (this: T, input: unknown, ...args: unknown[]) {
     const limit = this.context.memoryLimit;
     const inLength = lengthOf(input);
     if (countInput) limit.use(inLength);
-    // An evaluation costs more the longer the expression; liquidjs counted the items once.
-    if (perItem) limit.use(inLength * Math.ceil(String(toValue(args[1]) ?? '').length / 32));
-    const out = filter.call(this, input, ...args);
+    if (readsProperty && toValue(args[0])) limit.use(inLength * (PROPERTY_READ_UNITS - 1));
+    let self: T = this;
+    if (lookup) self = chargingPer(this, 'spawn', LOOKUP_UNITS);
+    if (expression) {
+      const characters = String(toValue(args[1]) ?? '').length;
+      self = chargingPer(this, 'push', EXPRESSION_UNITS + Math.ceil(characters * EXPRESSION_CHAR_UNITS));
+    }
+    const out = filter.call(self, input, ...args);
     if (growing && typeof out === 'string') limit.use(out.length - inLength);
     return out;
   };
@@ -63,31 +117,46 @@ function comparedArrays(l: unknown, r: unknown): boolean {
   return Array.isArray(a) && Array.isArray(b) && a.length === b.length;
 }
 
-/** liquidjs' `equals`, charging one unit per array item compared at any depth. */
+/** liquidjs' `equals`, charging COMPARE_UNITS per array item compared at any depth. */
 function* countedEquals(l: unknown, r: unknown, ctx: Context): Generator<unknown, boolean, unknown> {
   if (!comparedArrays(l, r)) return (yield (defaultOperators['=='] as Operator)(l, r, ctx)) as boolean;
   const a = toValue(l) as unknown[];
   const b = toValue(r) as unknown[];
-  ctx.memoryLimit.use(a.length);
-  for (let i = 0; i < a.length; i++) if (!(yield* countedEquals(a[i], b[i], ctx))) return false;
+  for (let i = 0; i < a.length; i++) {
+    ctx.memoryLimit.use(COMPARE_UNITS);
+    if (!(yield* countedEquals(a[i], b[i], ctx))) return false;
+  }
   return true;
 }
 
-/** liquidjs' operators with the comparisons that walk their operands counted (see the header). */
+function* notEquals(l: unknown, r: unknown, ctx: Context): Generator<unknown, boolean, unknown> {
+  return !(yield* countedEquals(l, r, ctx));
+}
+
+/**
+ * liquidjs' operators with the comparisons that walk their operands counted (see the header), and Shopify's
+ * where liquidjs differs: `<>` is `!=` (liquidjs has no such operator and read `a <> b` as false), and a hash
+ * `contains` a key (Ruby's Hash#include?: `{% if body contains "error" %}` with body {"error": ...}).
+ */
 export const COUNTED_OPERATORS: Operators = {
   ...defaultOperators,
   '==': function* (l: unknown, r: unknown, ctx: Context) {
     return yield* countedEquals(l, r, ctx);
   },
-  '!=': function* (l: unknown, r: unknown, ctx: Context) {
-    return !(yield* countedEquals(l, r, ctx));
-  },
+  '!=': notEquals,
+  '<>': notEquals,
   contains: function* (l: unknown, r: unknown, ctx: Context) {
     const value = toValue(l);
     if (Array.isArray(value)) {
-      ctx.memoryLimit.use(value.length);
-      for (const item of value) if (yield* countedEquals(item, r, ctx)) return true;
+      for (const item of value) {
+        ctx.memoryLimit.use(COMPARE_UNITS);
+        if (yield* countedEquals(item, r, ctx)) return true;
+      }
       return false;
+    }
+    if (isPlainObject(value)) {
+      const key = toValue(r);
+      return typeof key === 'string' && Object.hasOwn(value, key);
     }
     if (typeof value === 'string') ctx.memoryLimit.use(Math.ceil(value.length / 256));
     return yield (defaultOperators.contains as Operator)(l, r, ctx);

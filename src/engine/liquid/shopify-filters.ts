@@ -5,6 +5,7 @@
 import { filters as builtinFilters, toValue } from 'liquidjs';
 import type { Context } from 'liquidjs';
 import { isPlainObject, objectFormatOf, serializeObject } from './output.ts';
+import { decimalArithmetic } from './decimal.ts';
 
 interface FilterThis {
   context: Context;
@@ -142,23 +143,41 @@ export function toNumber(value: unknown): number {
   return leading ? Number(leading[1]!.replace(/_/g, '')) || 0 : 0;
 }
 
+/** Filters whose operand Shopify requires: `{{ x | plus: }}` is Ruby's ArgumentError, not NaN. */
+const REQUIRED_OPERAND = new Set(['plus', 'minus', 'times', 'modulo', 'divided_by', 'at_least', 'at_most']);
+
+/** Throws Shopify's error for a math filter written without its operand (the call has only the input). */
+export function requireOperand(name: string, argumentCount: number): void {
+  if (REQUIRED_OPERAND.has(name) && argumentCount < 2) throw new Error(`${name}: wrong number of arguments (given ${argumentCount}, expected 2)`);
+}
+
 /** A liquidjs math filter given its number arguments coerced as Shopify coerces them. */
 function withShopifyNumbers(name: string): AnyFilter {
   const filter = builtin(name);
   return function (this: FilterThis, ...args: unknown[]) {
+    requireOperand(name, args.length);
     return filter.apply(this, args.map(toNumber));
+  };
+}
+
+/** `plus`, `minus`, `times` exact in decimals as Shopify's (see ./decimal.ts), operands coerced as Shopify does. */
+function decimalFilter(name: 'plus' | 'minus' | 'times'): AnyFilter {
+  return function (this: FilterThis, ...args: unknown[]) {
+    requireOperand(name, args.length);
+    return decimalArithmetic(name, toNumber(args[0]), toNumber(args[1]));
   };
 }
 
 /**
  * `modulo` by zero is an error, as Shopify raises ZeroDivisionError and as `divided_by: 0` is here (liquidjs
- * printed NaN). Otherwise liquidjs' floored modulo, which is Ruby's (`-7 | modulo: 3` is 2).
+ * printed NaN). Otherwise floored modulo, which is Ruby's (`-7 | modulo: 3` is 2), exact in decimals.
  */
-export function moduloFilter(this: FilterThis, input: unknown, divisor: unknown): number {
-  const a = toNumber(input);
-  const b = toNumber(divisor);
+export function moduloFilter(this: FilterThis, ...args: unknown[]): number {
+  requireOperand('modulo', args.length);
+  const a = toNumber(args[0]);
+  const b = toNumber(args[1]);
   if (b === 0) throw new Error('divided by 0');
-  return ((a % b) + b) % b;
+  return decimalArithmetic('modulo', a, b);
 }
 
 /** Characters (code points) in a string: "😀" is one, as Ruby's String#size counts it, not two UTF-16 units. */
@@ -207,15 +226,94 @@ export function splitFilter(this: FilterThis, input: unknown, separator: unknown
   return items;
 }
 
+/** A filter's integer argument as liquidjs' `slice` took it (numbers, numeric text), truncated; 0 for others. */
+function integerArgument(raw: unknown): number {
+  return Math.trunc(Number(toValue(raw))) || 0;
+}
+
+/** Index of the code point `count` code points after `from` (the text's length if it has fewer). */
+function advanceCodePoints(text: string, from: number, count: number): number {
+  let i = from;
+  for (let n = 0; n < count && i < text.length; n++) {
+    const c = text.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+  }
+  return i;
+}
+
+/**
+ * liquidjs' `slice` (items of an array, characters of a string: `length` of them from `begin`, a negative
+ * `begin` counted from the end), charging what it returns rather than the length asked for: liquidjs charged
+ * `"abc" | slice: 0, 1000000` a million units and failed the render, where Shopify answers "abc". Finding the
+ * characters walks the text, a unit per 256 of them.
+ */
+export function sliceFilter(this: FilterThis, input: unknown, begin: unknown, length: unknown = 1): unknown {
+  const v = toValue(input);
+  if (v === null || v === undefined) return [];
+  const items = Array.isArray(v) ? v : null;
+  const text = items ? '' : String(v);
+  let from = integerArgument(begin);
+  const count = integerArgument(length);
+  if (from < 0) from += items ? items.length : codePointLength(text);
+  if (from < 0 || count < 0) return items ? [] : '';
+  if (items) {
+    const out = items.slice(from, from + Math.min(count, items.length));
+    this.context.memoryLimit.use(out.length);
+    return out;
+  }
+  this.context.memoryLimit.use(Math.ceil(text.length / 256));
+  const start = advanceCodePoints(text, 0, from);
+  const out = text.slice(start, advanceCodePoints(text, start, count));
+  this.context.memoryLimit.use(out.length);
+  return out;
+}
+
+/** Ruby's CGI.escapeHTML, which Shopify's `escape` is: `"` is &quot; (liquidjs wrote &#34;). */
+const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeFilter(this: FilterThis, input: unknown): unknown {
+  const v = toValue(input);
+  if (v === null || v === undefined) return v;
+  const text = String(v);
+  this.context.memoryLimit.use(text.length);
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/**
+ * Shopify's `escape_once`: escapes as `escape` but leaves what is already an entity (`&amp;`, `&quot;`, `&#34;`,
+ * `&nbsp;`) as written; liquidjs unescaped five entities and escaped the rest again (`&nbsp;` became `&amp;nbsp;`).
+ */
+export function escapeOnceFilter(this: FilterThis, input: unknown): unknown {
+  const v = toValue(input);
+  if (v === null || v === undefined) return v;
+  const text = String(v);
+  this.context.memoryLimit.use(text.length);
+  return text.replace(/["><']|&(?!(?:[a-zA-Z]+|#\d+);)/g, (c) => HTML_ESCAPES[c]!);
+}
+
+/** Shopify's `default`: an empty hash is empty, as an empty string or array is (liquidjs kept `{}`). */
+export function defaultFilter(this: FilterThis, input: unknown, ...args: unknown[]): unknown {
+  const v = toValue(input);
+  if (isPlainObject(v) && Object.keys(v).length === 0) return args[0];
+  return builtin('default').call(this, input, ...args);
+}
+
 /** The filters of this module by name, registered over liquidjs' own. */
 export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   join: joinFilter,
   truncatewords: truncatewordsFilter,
   modulo: moduloFilter,
-  ...Object.fromEntries(['plus', 'minus', 'times', 'abs', 'ceil', 'floor', 'round', 'at_least', 'at_most'].map((name) => [name, withShopifyNumbers(name)])),
+  plus: decimalFilter('plus'),
+  minus: decimalFilter('minus'),
+  times: decimalFilter('times'),
+  ...Object.fromEntries(['abs', 'ceil', 'floor', 'round', 'at_least', 'at_most'].map((name) => [name, withShopifyNumbers(name)])),
   size: sizeFilter,
   split: splitFilter,
   url_decode: urlDecodeFilter,
+  slice: sliceFilter,
+  escape: escapeFilter,
+  escape_once: escapeOnceFilter,
+  default: defaultFilter,
   // Shopify's url_encode is Ruby's CGI.escape: only A-Z a-z 0-9 _ . - ~ stay, a space is `+`; liquidjs' own kept
   // ! ' ( ) * as encodeURIComponent does. Its cgi_escape is CGI.escape already.
   url_encode: wellFormed(builtin('cgi_escape')),

@@ -1,0 +1,172 @@
+// Liquid as Shopify's (Ruby) renders it where liquidjs differed: decimal arithmetic without float noise, `slice`
+// charging what it returns, per-item costs that make the counted budgets trip before the wall-clock fuse, hash
+// `contains`, `<>`, dotted `assign` names, dates without a day or a year, `default`/`escape`/missing operands.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { LIQUID_LIMITS, LiquidBudget, renderTemplate, type RenderOptions } from '../../src/engine/liquid.ts';
+import { liquidSyntaxError } from '../../src/definition/liquid-syntax.ts';
+
+const OPTS: RenderOptions = { now: new Date('2026-03-10T12:34:56Z') };
+
+function render(template: string, context: Record<string, unknown> = {}, opts: RenderOptions = OPTS) {
+  return renderTemplate(template, context, opts);
+}
+
+function ok(template: string, context: Record<string, unknown> = {}, opts: RenderOptions = OPTS): string {
+  const r = render(template, context, opts);
+  assert.ok(r.ok, `expected ok for ${template.slice(0, 100)}: ${JSON.stringify(r)}`);
+  return r.value;
+}
+
+function err(template: string, context: Record<string, unknown> = {}, opts: RenderOptions = OPTS): string {
+  const r = render(template, context, opts);
+  assert.ok(!r.ok, `expected an error for ${template.slice(0, 100)}, got ${JSON.stringify(r).slice(0, 200)}`);
+  assert.equal(r.error.code, 84003);
+  return r.error.message;
+}
+
+describe('Liquid fidelity: decimal arithmetic is exact, as BigDecimal', () => {
+  it('plus, minus, times and modulo print no float noise when an operand has a fraction', () => {
+    assert.equal(ok('{{ 183.357 | modulo: 12 }}'), '3.357');
+    assert.equal(ok('{{ v | minus: 10.10 }}', { v: '25.30' }), '15.2');
+    assert.equal(ok('{{ total | times: 100 }}', { total: '19.99' }), '1999');
+    assert.equal(ok('{{ 0.1 | plus: 0.2 }}'), '0.3');
+    assert.equal(ok('{{ 1.1 | times: 3 }}'), '3.3');
+    assert.equal(ok('{{ price | times: qty | plus: 0.01 }}', { price: 4.35, qty: 3 }), '13.06');
+    assert.equal(ok('{{ 0.000001 | times: 3 }}'), '0.000003');
+  });
+  it('modulo with decimals is floored, as Ruby: the sign of the divisor', () => {
+    assert.equal(ok('{{ -7.5 | modulo: 2 }}'), '0.5');
+    assert.equal(ok('{{ 7.5 | modulo: -2 }}'), '-0.5');
+    assert.equal(ok('{{ 5.5 | modulo: 0.1 }}'), '0');
+    assert.match(err('{{ 5.5 | modulo: 0 }}'), /divided by 0/);
+  });
+  it('integers stay integers, beyond 2^53 as before', () => {
+    assert.equal(ok('{{ 10 | plus: 5 }} {{ 10 | minus: 15 }} {{ 6 | times: 7 }} {{ -7 | modulo: 3 }}'), '15 -5 42 2');
+    assert.equal(ok('{{ 9007199254740993 | plus: 0 }}'), '9007199254740992');
+    assert.equal(ok('{{ n | times: 3 }}', { n: 9007199254740991 }), String(9007199254740991 * 3));
+    assert.equal(ok('{{ "12abc" | plus: "2.5" }}'), '14.5');
+  });
+});
+
+describe('Liquid fidelity: slice charges what it returns', () => {
+  it('a length beyond the input returns the rest instead of failing the render', () => {
+    assert.equal(ok('{{ "abc" | slice: 0, 1000000 }}'), 'abc');
+    assert.equal(ok('{{ "abc" | slice: 1, 1000000000 }}'), 'bc');
+    assert.equal(ok('{{ list | slice: 1, 1000000 | join: "," }}', { list: [1, 2, 3] }), '2,3');
+  });
+  it('keeps liquidjs\' slicing otherwise: negative starts, characters, one item by default', () => {
+    assert.equal(ok('{{ "hello" | slice: -3, 2 }}|{{ "hello" | slice: 1 }}|{{ "a😀b" | slice: 1, 1 }}|{{ "abc" | slice: 5, 2 }}|{{ "abc" | slice: 0, -1 }}'), 'll|e|😀||');
+    assert.equal(ok('{{ list | slice: -2, 5 | join: "," }}|{{ list | slice: 1 | join: "," }}', { list: [1, 2, 3] }), '2,3|2');
+  });
+  it('what it returns is still counted', () => {
+    const budget = new LiquidBudget();
+    assert.equal(ok('{{ s | slice: 0, 5000 | size }}', { s: 'x'.repeat(10_000) }, { ...OPTS, budget }), '5000');
+    assert.ok(budget.memory >= 5000, `charged ${budget.memory}`);
+  });
+});
+
+describe('Liquid fidelity: per-item costs make the counted budgets trip, deterministically', () => {
+  const arr = Array.from({ length: 4000 }, (_, i) => ({ n: i % 20, name: `item${i}` }));
+  const units = new RegExp(`more than ${LIQUID_LIMITS.memoryLimit} memory units`);
+  it('`where` over a long array in nested loops fails on the memory units, not on the clock', () => {
+    const template = '{% for a in (1..15) %}{% for b in (1..3) %}{% assign s = arr | where: "n", a %}{% endfor %}{% endfor %}{{ s | size }}';
+    const messages = new Set([err(template, { arr }), err(template, { arr })]);
+    assert.equal(messages.size, 1);
+    assert.match([...messages][0]!, units);
+  });
+  it('reject, group_by, find and the *_exp filters are charged per item they look at', () => {
+    for (const filter of ['reject: "n", 1', 'group_by: "n"', 'find: "n", 99', 'find_index: "n", 99', 'has: "n", 99', 'where_exp: "i", "i.n == 1"', 'find_exp: "i", "i.n == 99"']) {
+      assert.match(err(`{% for a in (1..15) %}{% assign s = arr | ${filter} %}{% endfor %}`, { arr }), units, filter);
+    }
+  });
+  it('a search that stops at the first item costs one item, not the whole array', () => {
+    const finds = '{% assign f = arr | find: "n", 0 %}{% assign h = arr | has: "n", 0 %}{% assign e = arr | find_exp: "i", "i.n == 0" %}';
+    assert.equal(ok(`{% for a in (1..15) %}{% for b in (1..4) %}${finds}{% endfor %}{% endfor %}{{ f.name }} {{ h }} {{ e.name }}`, { arr }), 'item0 true item0');
+  });
+  it('`contains` and `==` on arrays of objects count each item compared', () => {
+    const x = { n: -1 };
+    assert.match(err('{% for a in (1..15) %}{% for b in (1..2) %}{% if arr contains x %}y{% endif %}{% endfor %}{% endfor %}', { arr, x }), units);
+    assert.match(err('{% for a in (1..15) %}{% for b in (1..2) %}{% if arr == arr %}y{% endif %}{% endfor %}{% endfor %}', { arr }), units);
+  });
+  it('property reads of map and sort count more than an item copied', () => {
+    const budget = new LiquidBudget();
+    ok('{% assign m = arr | map: "name" %}{% assign s = arr | sort: "name" %}', { arr }, { ...OPTS, budget });
+    assert.ok(budget.memory >= 2 * 3 * arr.length, `charged ${budget.memory}`);
+  });
+  it('ordinary use stays well within the budget', () => {
+    const small = arr.slice(0, 50);
+    assert.equal(ok('{{ arr | where: "n", 3 | map: "name" | join: "," }} {{ arr | group_by: "n" | size }} {% if arr contains x %}y{% endif %}', { arr: small, x: small[7] }), 'item3,item23,item43 20 y');
+  });
+});
+
+describe('Liquid fidelity: contains, <> and assign as Shopify', () => {
+  it('a hash contains its keys (Hash#include?)', () => {
+    const context = { v: { error: 'x', '1': 'one' }, list: ['error'] };
+    assert.equal(ok('{% if v contains "error" %}y{% else %}n{% endif %}', context), 'y');
+    assert.equal(ok('{% if v contains "x" %}y{% else %}n{% endif %}', context), 'n');
+    assert.equal(ok('{% if v contains "missing" %}y{% else %}n{% endif %}', context), 'n');
+    assert.equal(ok('{% if v contains 1 %}y{% else %}n{% endif %}', context), 'n');
+    assert.equal(ok('{% if list contains "error" %}y{% endif %}{% if "an error" contains "error" %}y{% endif %}', context), 'yy');
+  });
+  it('`<>` is `!=`', () => {
+    assert.equal(ok('{% if 1 <> 2 %}y{% else %}n{% endif %}'), 'y');
+    assert.equal(ok('{% if 1 <> 1 %}y{% else %}n{% endif %}'), 'n');
+    assert.equal(ok('{% if a <> "x" and a <> "y" %}y{% else %}n{% endif %}', { a: 'z' }), 'y');
+    assert.equal(ok('{% if a <> "x" or a <> "y" %}y{% else %}n{% endif %}', { a: 'x' }), 'y');
+    assert.equal(ok('{% if l <> l %}y{% else %}n{% endif %}', { l: [1, 2] }), 'n');
+  });
+  it('assign takes a dotted name: a variable literally so named, flow.variables untouched; the validator agrees', () => {
+    const template = '{% assign flow.variables.x = 1 %}{{ ["flow.variables.x"] }}|{{ flow.variables.x }}';
+    assert.equal(ok(template, { flow: { variables: { x: 5 } } }), '1|5');
+    assert.equal(liquidSyntaxError(template), null);
+    assert.equal(ok('{% assign x=3 %}{% assign a-b = 4 %}{{ x }}{{ a-b }}'), '34');
+    assert.match(err('{% assign = 3 %}'), /expected variable name/);
+    assert.match(err('{% assign x 3 %}'), /expected "="/);
+    assert.equal(liquidSyntaxError('{% assign x 3 %}'), 'expected "="');
+  });
+});
+
+describe('Liquid fidelity: dates without a day or a year take them from the render clock (Time.parse)', () => {
+  const now = new Date('2026-03-11T03:30:00Z'); // 23:30 on March 10 in New York
+  const utc: RenderOptions = { now };
+  const newYork: RenderOptions = { now, timezone: 'America/New_York' };
+  it('a time alone is today at that time', () => {
+    assert.equal(ok('{{ "17:00" | date: "%I:%M %p" }}'), '05:00 PM');
+    assert.equal(ok('{{ "9:30 AM" | date: "%H:%M" }}'), '09:30');
+    assert.equal(ok('{{ t | date: "%Y-%m-%d %H:%M" }}', { t: '9pm' }, utc), '2026-03-11 21:00');
+    assert.equal(ok('{{ t | date: "%Y-%m-%d %H:%M" }}', { t: '12:15 am' }, newYork), '2026-03-10 00:15');
+    assert.equal(ok('{{ t | date: "%Y-%m-%d %H:%M %Z" }}', { t: '17:00 UTC' }, newYork), '2026-03-11 13:00 EDT');
+    assert.equal(ok('{{ t | date: "%H:%M" }}', { t: '25:00' }), '25:00');
+  });
+  it('a date without a year is in the current year', () => {
+    assert.equal(ok('{{ "Mar 10" | date: "%Y-%m-%d" }}'), '2026-03-10');
+    assert.equal(ok('{{ t | date: "%Y-%m-%d %H:%M" }}', { t: 'March 10th, 5pm' }, newYork), '2026-03-10 17:00');
+    assert.equal(ok('{{ t | date: "%Y-%m-%d" }}', { t: '10 Mar' }, { now: new Date('2031-01-01T00:00:00Z') }), '2031-03-10');
+    assert.equal(ok('{{ t | date: "%Y-%m-%d %H:%M" }}', { t: '3/10 09:30' }), '2026-03-10 09:30');
+    assert.equal(ok('{{ t | date: "%Y-%m-%d" }}', { t: '03/10/2026' }), '2026-03-10');
+  });
+  it('"now" and "today" in any case are the render clock', () => {
+    assert.equal(ok('{{ "NOW" | date: "%Y" }} {{ "Today" | date: "%Y-%m-%d" }}', {}, newYork), '2026 2026-03-10');
+    assert.equal(ok('{{ " now" | date: "%Y" }}'), ' now');
+  });
+});
+
+describe('Liquid fidelity: default, escape and missing operands', () => {
+  it('default treats an empty hash as empty', () => {
+    assert.equal(ok('{{ v | default: "x" }}', { v: {} }), 'x');
+    assert.equal(ok('{{ v | default: "x" }}', { v: { a: 1 } }), '{"a":1}');
+    assert.equal(ok('{{ v | default: "x", allow_false: true }}', { v: false }), 'false');
+  });
+  it("escape writes \" as &quot; and ' as &#39; (CGI.escapeHTML); escape_once leaves entities alone", () => {
+    assert.equal(ok(`{{ v | escape }}`, { v: `<a href="x">'&'</a>` }), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+    assert.equal(ok('{{ v | escape_once }}', { v: 'a &quot;b&quot; &nbsp; &#34; & "c" <' }), 'a &quot;b&quot; &nbsp; &#34; &amp; &quot;c&quot; &lt;');
+    assert.equal(ok('{{ v | escape }}', { v: { q: '"' } }), '{&quot;q&quot;:&quot;\\&quot;&quot;}');
+  });
+  it('a math filter without its operand is an error (Ruby ArgumentError), not NaN; a nil operand is 0', () => {
+    for (const filter of ['plus', 'minus', 'times', 'modulo', 'divided_by', 'at_least', 'at_most']) {
+      assert.match(err(`{{ "a" | ${filter}: }}`), /wrong number of arguments/, filter);
+    }
+    assert.equal(ok('{{ 2 | plus: nothing }} {{ 2.5 | times: nothing }}'), '2 0');
+  });
+});
