@@ -61,6 +61,7 @@ import { CappedCaptureTag } from './liquid/capture-tag.ts';
 import { partialDateAsUtc, zonedPartialDate } from './liquid/date-text.ts';
 import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
 import { SHOPIFY_FILTERS, codePointLength, isDecimalText, requireOperand, toNumber } from './liquid/shopify-filters.ts';
+import { decimalQuotient } from './liquid/decimal.ts';
 import { CappedEmitter, MAX_OUTPUT_BYTES, STATE_REGISTER, isPlainObject, outputLimitMessage, serializeObject, type ObjectFormat } from './liquid/output.ts';
 import { LruCache } from '../lib/lru.ts';
 import { parseJsonWithinDepth } from '../lib/json-depth.ts';
@@ -599,7 +600,7 @@ function dividedByFilter(this: FilterThis, dividend: unknown, divisor: unknown, 
     isIntegerOperand(dividend, a) &&
     isIntegerOperand(divisor, b) &&
     (token === undefined || (!isDecimalLiteral(token.args[0]) && !decimalLiteralInputs.has(token)));
-  return integers || +(toValue(integerArithmetic) as number) ? Math.floor(a / b) : a / b;
+  return integers || +(toValue(integerArithmetic) as number) ? Math.floor(a / b) : decimalQuotient(a, b);
 }
 
 /**

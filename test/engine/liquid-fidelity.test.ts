@@ -41,6 +41,11 @@ describe('Liquid fidelity: decimal arithmetic is exact, as BigDecimal', () => {
     assert.equal(ok('{{ 5.5 | modulo: 0.1 }}'), '0');
     assert.match(err('{{ 5.5 | modulo: 0 }}'), /divided by 0/);
   });
+  it('divided_by with a decimal operand divides the decimals, not their float noise', () => {
+    assert.equal(ok('{{ 0.3 | divided_by: 0.1 }}'), '3');
+    assert.equal(ok('{{ total | divided_by: 0.07 }}', { total: '0.21' }), '3');
+    assert.equal(ok('{{ 10 | divided_by: 4.0 }} {{ 10 | divided_by: 4 }} {{ 1 | divided_by: 3.0 }}'), `2.5 2 ${1 / 3}`);
+  });
   it('integers stay integers, beyond 2^53 as before', () => {
     assert.equal(ok('{{ 10 | plus: 5 }} {{ 10 | minus: 15 }} {{ 6 | times: 7 }} {{ -7 | modulo: 3 }}'), '15 -5 42 2');
     assert.equal(ok('{{ 9007199254740993 | plus: 0 }}'), '9007199254740992');

@@ -56,6 +56,17 @@ export function decimalArithmetic(op: DecimalOperation, a: number, b: number): n
   return toFloat(r, scale);
 }
 
+/**
+ * Float division on the operands' decimals (`0.3 | divided_by: 0.1` is 3, not 2.9999999999999996), as
+ * BigDecimal#/ then #to_f: at one scale both are integers, whose quotient as floats is the nearest one
+ * while they stay below 2^53 (the operands' decimals of everyday amounts always do).
+ */
+export function decimalQuotient(a: number, b: number): number {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || (Number.isInteger(a) && Number.isInteger(b))) return a / b;
+  const [p, q] = aligned(decimalOf(a), decimalOf(b));
+  return Number(p) / Number(q);
+}
+
 function floatArithmetic(op: DecimalOperation, a: number, b: number): number {
   if (op === 'plus') return a + b;
   if (op === 'minus') return a - b;
