@@ -9,6 +9,11 @@ export function newAuthToken(): string {
   return randomBytes(16).toString('hex');
 }
 
+/** The key of an account's callback tokens (call-tokens.ts): its own, never shown, unchanged by token rotation. */
+export function newCallbackSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
 function sha256(text: string): Buffer {
   return hash('sha256', text, 'buffer');
 }
@@ -38,14 +43,15 @@ export class AccountService {
   }
 
   async create(friendlyName: string, sid = newSid('AC'), authToken = newAuthToken()): Promise<Account> {
-    const account: Account = { sid, authToken, friendlyName, dateCreated: this.#now() };
+    const account: Account = { sid, authToken, friendlyName, dateCreated: this.#now(), callbackSecret: newCallbackSecret() };
     await this.#store.createAccount(account);
     return account;
   }
 
   /**
    * The account the server starts with: the configured one (created or its token updated), or a
-   * dev account generated on first start and kept in the store.
+   * dev account generated on first start and kept in the store. A changed configured token leaves the
+   * callback secret as it was (rotateToken).
    */
   async ensureStartupAccount(configured?: { sid: string; authToken: string }): Promise<{ account: Account; generated: boolean }> {
     // Nodes starting together on one database must agree on one account: one at a time.
@@ -90,6 +96,7 @@ export class AccountService {
   /**
    * Gives the account a new auth token and returns it (null: no such account). The old one is refused
    * at once through this store; a node that cached the account drops it within its read-cache time.
+   * The callback secret stays: the URLs live calls were given keep working.
    */
   async rotateToken(accountSid: string): Promise<string | null> {
     if (!(await this.#store.getAccount(accountSid))) return null;

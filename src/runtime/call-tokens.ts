@@ -1,7 +1,12 @@
 // Callback tokens: every URL Switchboard gives a call to come back on names the execution, the
 // callback (the widget's wait) and what kind of request it is, signed with HMAC-SHA256 under a key
-// derived from the account's auth token and the server's secret. A token cannot be forged without
-// the key; a replayed one names a wait the execution has already left and is refused there.
+// derived from the account's callback secret and the server's secret (SWITCHBOARD_CALLBACK_SECRET).
+// A token cannot be forged without the key; a replayed one names a wait the execution has already
+// left and is refused there. The callback secret is the account's own (Account.callbackSecret), not
+// its auth token: rotating the token (`accounts rotate-token`, a changed TWILIO_AUTH_TOKEN) must not
+// void the URLs Twilio already holds for live calls (their Gather actions, an outbound call's status
+// callback). Accounts older than schema migration 12 got their auth token of then as their callback
+// secret, so tokens issued before the upgrade still verify.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** a: the verb's action / redirect; f: fell through (no input, no audio); s: status callback; c: continue (hold). */
@@ -15,16 +20,16 @@ export interface CallbackClaim {
 
 const KINDS = new Set<string>(['a', 'f', 's', 'c']);
 
-function keyFor(authToken: string, serverSecret: string): Buffer {
-  return createHmac('sha256', serverSecret).update('switchboard-call-callback\0' + authToken).digest();
+function keyFor(callbackSecret: string, serverSecret: string): Buffer {
+  return createHmac('sha256', serverSecret).update('switchboard-call-callback\0' + callbackSecret).digest();
 }
 
 function mac(key: Buffer, claim: CallbackClaim): string {
   return createHmac('sha256', key).update(`${claim.executionSid}.${claim.callbackId}.${claim.kind}`).digest('base64url');
 }
 
-export function signCallback(claim: CallbackClaim, authToken: string, serverSecret: string): string {
-  return `${claim.executionSid}.${claim.callbackId}.${claim.kind}.${mac(keyFor(authToken, serverSecret), claim)}`;
+export function signCallback(claim: CallbackClaim, callbackSecret: string, serverSecret: string): string {
+  return `${claim.executionSid}.${claim.callbackId}.${claim.kind}.${mac(keyFor(callbackSecret, serverSecret), claim)}`;
 }
 
 /** Reads the claim without trusting it (to find the account whose key checks it). */
@@ -36,10 +41,10 @@ export function readCallback(token: string): (CallbackClaim & { signature: strin
   return { executionSid, callbackId, kind: kind as CallbackKind, signature };
 }
 
-export function verifyCallback(token: string, authToken: string, serverSecret: string): CallbackClaim | null {
+export function verifyCallback(token: string, callbackSecret: string, serverSecret: string): CallbackClaim | null {
   const claim = readCallback(token);
   if (!claim) return null;
-  const expected = Buffer.from(mac(keyFor(authToken, serverSecret), claim));
+  const expected = Buffer.from(mac(keyFor(callbackSecret, serverSecret), claim));
   const given = Buffer.from(claim.signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   return { executionSid: claim.executionSid, callbackId: claim.callbackId, kind: claim.kind };

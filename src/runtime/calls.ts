@@ -23,7 +23,7 @@ export type CallTurn =
   | { kind: 'refused'; reason: string };
 
 export interface CallServiceOptions {
-  /** Mixed into every callback key with the account's auth token. */
+  /** Mixed into every callback key with the account's callback secret. */
   serverSecret: string;
   /** How long one webhook waits for the execution before holding the line. */
   turnTimeoutMs: number;
@@ -41,12 +41,6 @@ export function isFinalCallStatus(status: string | undefined): boolean {
 function topWait(record: ExecutionRecord): ExecutionState['frames'][number]['wait'] {
   return (record.state as ExecutionState).frames.at(-1)?.wait ?? null;
 }
-
-/** How many of a pair's active executions findByCall looks through: far more than one caller's concurrent calls. */
-const PAIR_EXECUTIONS_READ = 100;
-/** The fallback scan's bound: its pages of the flow's active executions, and their size. */
-const SCAN_PAGES = 50;
-const SCAN_PAGE_SIZE = 200;
 
 const REPLAYED: Extract<CallTurn, { kind: 'refused' }> = { kind: 'refused', reason: 'the callback was already used (replayed) or its widget has moved on' };
 
@@ -71,13 +65,13 @@ export class CallService {
   async token(accountSid: string, executionSid: string, callbackId: string, kind: CallbackKind): Promise<string> {
     const account = await this.#store.getAccount(accountSid);
     if (!account) throw new Error(`account ${accountSid} is gone`);
-    return signCallback({ executionSid, callbackId, kind }, account.authToken, this.#options.serverSecret);
+    return signCallback({ executionSid, callbackId, kind }, account.callbackSecret, this.#options.serverSecret);
   }
 
   /** Checks a token against the account's key; null when forged or malformed. */
   async verify(accountSid: string, token: string): Promise<CallbackClaim | null> {
     const account = await this.#store.getAccount(accountSid);
-    return account ? verifyCallback(token, account.authToken, this.#options.serverSecret) : null;
+    return account ? verifyCallback(token, account.callbackSecret, this.#options.serverSecret) : null;
   }
 
   /** A call comes in: start (or, for a retried webhook, continue) its execution. */
@@ -188,9 +182,12 @@ export class CallService {
   }
 
   /**
-   * The active execution driving this CallSid: on this node's cache, else among the active executions
-   * of the call's pair (inbound: From/To; outbound: To/From), read off the pair's index, a caller's
-   * concurrent calls included.
+   * The active execution driving this CallSid: on this node's cache, else off the store's index of the
+   * active executions' calls (findActiveExecutionByCall). Its contact pair does not matter: Start
+   * Conversation moves an execution (a call's too) to the conversation's addresses, and Make Outgoing
+   * Call may place its call (which becomes the execution's) to and from other addresses than the
+   * contact's and the flow's. One indexed read, however many executions the flow has active: every new
+   * inbound call asks first, and finds none.
    */
   async findByCall(accountSid: string, flowSid: string, params: Record<string, string>): Promise<ExecutionRecord | null> {
     const callSid = params.CallSid;
@@ -202,29 +199,8 @@ export class CallService {
       const record = await this.#store.getExecutionBySid(cached);
       if (owns(record)) return record;
     }
-    for (const [contact, channel] of [[params.From, params.To], [params.To, params.From]]) {
-      if (!contact || !channel) continue;
-      const found = (await this.#store.listActiveExecutionsOfPair(flowSid, contact, channel, PAIR_EXECUTIONS_READ)).find(owns);
-      if (found) return found;
-    }
-    return this.#scanForCall(accountSid, flowSid, owns);
-  }
-
-  /**
-   * The fallback, bounded: an execution's call need not be on its pair. Start Conversation moves an
-   * execution (a call's too) to the conversation's addresses, and Make Outgoing Call may place its call
-   * (which becomes the execution's) with a `to`/`from` other than the contact's and the flow's.
-   */
-  async #scanForCall(accountSid: string, flowSid: string, owns: (r: ExecutionRecord) => boolean): Promise<ExecutionRecord | null> {
-    let cursor: { direction: 'after'; position: string } | undefined;
-    for (let page = 0; page < SCAN_PAGES; page++) {
-      const result = await this.#store.listExecutions(accountSid, flowSid, { status: 'active' }, { pageSize: SCAN_PAGE_SIZE, ...(cursor ? { cursor } : {}) });
-      const found = result.items.find(owns);
-      if (found) return found;
-      if (!result.hasMore || !result.lastPosition) break;
-      cursor = { direction: 'after', position: result.lastPosition };
-    }
-    return null;
+    const found = await this.#store.findActiveExecutionByCall(flowSid, callSid);
+    return owns(found) ? found : null;
   }
 
   /** The execution a call drove on this node, ended or not (the simulator shows it). */

@@ -50,6 +50,7 @@ export function toAccount(row: Row): Account {
     authToken: String(row.auth_token),
     friendlyName: String(row.friendly_name),
     dateCreated: Number(row.date_created),
+    callbackSecret: String(row.callback_secret),
   };
 }
 

@@ -1,15 +1,16 @@
 // SQL both backends run verbatim: `?` placeholders (the PostgreSQL store numbers them) and the
 // parameter lists that go with them, so a column added to a table is added in one place. SQL that
 // differs by dialect (casts, upserts, locking) stays inside each backend.
-import type { Account, AlertFilter, AlertRecord, ApiKey, ExecutionAge, ExecutionFilter, ExecutionRecord, FlowRecord, Lease, PendingEffect, RevisionRecord, RevisionSelector, StepRecord } from '../runtime/ports/store.ts';
+import type { NewAccount, AlertFilter, AlertRecord, ApiKey, ExecutionAge, ExecutionFilter, ExecutionRecord, FlowRecord, Lease, PendingEffect, RevisionRecord, RevisionSelector, StepRecord } from '../runtime/ports/store.ts';
 import { json } from './sql-rows.ts';
 
 export type SqlValue = string | number | null;
 
-export const INSERT_ACCOUNT = 'INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES (?, ?, ?, ?)';
+export const INSERT_ACCOUNT = 'INSERT INTO accounts (sid, auth_token, friendly_name, date_created, callback_secret) VALUES (?, ?, ?, ?, ?)';
 
-export function accountInsertParams(account: Account): SqlValue[] {
-  return [account.sid, account.authToken, account.friendlyName, account.dateCreated];
+/** An account given no callback secret keys its callback tokens by its auth token, as migration 12 did for the accounts it found. */
+export function accountInsertParams(account: NewAccount): SqlValue[] {
+  return [account.sid, account.authToken, account.friendlyName, account.dateCreated, account.callbackSecret ?? account.authToken];
 }
 
 export const INSERT_API_KEY = 'INSERT INTO api_keys (sid, account_sid, friendly_name, secret_hash, date_created) VALUES (?, ?, ?, ?, ?)';
@@ -78,10 +79,23 @@ export function revisionSql(accountSid: string, flowSid: string, selector: Revis
 }
 
 export const INSERT_EXECUTION = `INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
-  channel_address, status, initiated_by, state, context, date_created, date_updated, active_slot)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  channel_address, status, initiated_by, state, context, date_created, date_updated, active_slot, call_sid)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-/** `exclusive` false: the execution does not hold its contact pair's one active slot (its own SID is its slot). */
+/**
+ * The call an execution drives now (its state's callSid: an inbound call's CallSid, or the call Make
+ * Outgoing Call placed once it answered), kept in the call_sid column so a call webhook finds its
+ * execution by index (findActiveExecutionByCall) wherever the execution's contact pair is.
+ */
+export function callSidOf(execution: ExecutionRecord): string | null {
+  const callSid = (execution.state as { callSid?: unknown } | null)?.callSid;
+  return typeof callSid === 'string' && callSid !== '' ? callSid : null;
+}
+
+/**
+ * `exclusive` false: the execution does not hold its contact pair's one active slot (its own SID is its slot).
+ * The PostgreSQL store's switchboard_apply_sprint reads these by position (migration 12's).
+ */
 export function executionInsertParams(execution: ExecutionRecord, exclusive: boolean): SqlValue[] {
   return [
     execution.sid,
@@ -100,12 +114,26 @@ export function executionInsertParams(execution: ExecutionRecord, exclusive: boo
     execution.dateCreated,
     execution.dateUpdated,
     exclusive ? '' : execution.sid,
+    callSidOf(execution),
   ];
 }
 
 /** The pair's active execution, the newest when its executions are not exclusive; prefix with the columns wanted. */
 export const ACTIVE_FOR_PAIR = `FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
   ORDER BY seq DESC LIMIT 1`;
+
+/**
+ * A contact pair's active executions, newest first, at most `limit` (listActiveExecutionsOfPair): off
+ * executions_active_by_pair. ACTIVE_FOR_PAIR's, with a limit.
+ */
+export const ACTIVE_OF_PAIR = `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
+  ORDER BY seq DESC LIMIT ?`;
+
+/**
+ * The flow's active execution driving a call, the newest should two claim it (parameters: flow SID,
+ * CallSid), off the partial index executions_active_by_call (migration 12).
+ */
+export const ACTIVE_BY_CALL = `SELECT * FROM executions WHERE flow_sid = ? AND call_sid = ? AND status = 'active' ORDER BY seq DESC LIMIT 1`;
 
 /**
  * Expiry: up to `limit` active executions created by `createdBy`, oldest first, after `after` when

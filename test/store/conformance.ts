@@ -35,7 +35,7 @@ function sid(prefix: string): string {
 }
 
 function account(overrides: Partial<Account> = {}): Account {
-  return { sid: sid('AC'), authToken: 'tok' + counter, friendlyName: 'Account ' + counter, dateCreated: T0 + counter, ...overrides };
+  return { sid: sid('AC'), authToken: 'tok' + counter, friendlyName: 'Account ' + counter, dateCreated: T0 + counter, callbackSecret: 'cbs' + counter, ...overrides };
 }
 
 function channelRecord(exec: ExecutionRecord, key: string): ChannelRecord {
@@ -286,6 +286,18 @@ export function runStoreConformance(
           all.sort((x, y) => x.sid.localeCompare(y.sid)),
           [{ ...a, authToken: 'rotated' }, b].sort((x, y) => x.sid.localeCompare(y.sid)),
         );
+      });
+
+      test("an account's callback secret is kept as given and outlives a new auth token; none given, the auth token is taken", async (store) => {
+        const a = account({ callbackSecret: 'callback-secret-a' });
+        await store.createAccount(a);
+        await store.updateAccountToken(a.sid, 'rotated');
+        assert.deepEqual(await store.getAccount(a.sid), { ...a, authToken: 'rotated', callbackSecret: 'callback-secret-a' });
+        await store.updateAccountToken(a.sid, 'rotated again');
+        assert.equal((await store.listAccounts())[0]!.callbackSecret, 'callback-secret-a');
+        const { callbackSecret: _none, ...older } = account();
+        await store.createAccount(older);
+        assert.equal((await store.getAccount(older.sid))?.callbackSecret, older.authToken);
       });
 
       test('rejects a duplicate account SID and keeps the original', async (store) => {
@@ -687,6 +699,53 @@ export function runStoreConformance(
         assert.deepEqual(await sids(10), [newest.sid]);
         assert.deepEqual((await store.listActiveExecutionsOfPair(flowA.sid, contact, conversation, 10)).map((e) => e.sid), [middle.sid]);
         assert.equal((await store.getExecution(a.sid, flowA.sid, middle.sid))?.channelAddress, conversation);
+      });
+
+      test("findActiveExecutionByCall: the flow's active execution whose state names the call, on any pair", async (store) => {
+        const { flowA, flowB } = await seed(store);
+        const call = (n: number) => 'CA' + String(n).padStart(32, 'c');
+        const byCall = async (flowSid: string, callSid: string) => (await store.findActiveExecutionByCall(flowSid, callSid))?.sid ?? null;
+        // An inbound call: its CallSid is in the state from the first sprint.
+        const inbound = execution(flowA, { initiatedBy: call(1), state: { callSid: call(1), frames: [] } });
+        await store.writeSprint(sprint(inbound, true));
+        assert.deepEqual(await store.findActiveExecutionByCall(flowA.sid, call(1)), inbound, 'the whole record');
+        assert.equal(await byCall(flowB.sid, call(1)), null, 'another flow');
+        assert.equal(await byCall(flowA.sid, call(9)), null, 'another call');
+        // A sprint that keeps it active on the same call, and one that moves it to another pair.
+        const stepped = { ...inbound, state: { callSid: call(1), frames: [], step: 2 }, dateUpdated: T0 + 1 };
+        await store.writeSprint(sprint(stepped, false, { expectedVersion: 1 }));
+        assert.deepEqual(await store.findActiveExecutionByCall(flowA.sid, call(1)), stepped);
+        const moved = { ...stepped, contactChannelAddress: 'client:bo', channelAddress: 'CH' + 'e'.repeat(32), dateUpdated: T0 + 2 };
+        await store.writeSprint(sprint(moved, false, { readdressed: true, expectedVersion: 2 }));
+        assert.equal(await byCall(flowA.sid, call(1)), inbound.sid, 'found on its new pair');
+        // An outbound call becomes the execution's once answered: a later sprint names it.
+        const outbound = execution(flowA, { contactChannelAddress: '+15550005555' });
+        await store.writeSprint(sprint(outbound, true));
+        assert.equal(await byCall(flowA.sid, call(2)), null);
+        await store.writeSprint(sprint({ ...outbound, state: { callSid: call(2) }, dateUpdated: T0 + 3 }, false, { expectedVersion: 1 }));
+        assert.equal(await byCall(flowA.sid, call(2)), outbound.sid);
+        assert.equal((await store.loadExecution(outbound.sid))?.version, 2, 'one update, at the version it was built on');
+        // Its call is replaced by another (the caller hung up; a new call was placed), then none.
+        await store.writeSprint(sprint({ ...outbound, state: { callSid: call(3) }, dateUpdated: T0 + 4 }, false));
+        assert.equal(await byCall(flowA.sid, call(2)), null, 'the old call is no longer its');
+        assert.equal(await byCall(flowA.sid, call(3)), outbound.sid);
+        await store.writeSprint(sprint({ ...outbound, state: {}, dateUpdated: T0 + 5 }, false));
+        assert.equal(await byCall(flowA.sid, call(3)), null);
+        // A stale sprint is still refused when its call differs.
+        await assert.rejects(
+          store.writeSprint(sprint({ ...outbound, state: { callSid: call(4) } }, false, { expectedVersion: 1 })),
+          (e: unknown) => e instanceof StoreConflictError && e.reason === 'version',
+        );
+        assert.equal(await byCall(flowA.sid, call(4)), null);
+        // Two active executions naming one call: the newest. An ended one is never found.
+        const again = execution(flowA, { contactChannelAddress: '+15550005556', state: { callSid: call(1) } });
+        await store.writeSprint(sprint(again, true));
+        assert.equal(await byCall(flowA.sid, call(1)), again.sid);
+        await store.writeSprint(sprint({ ...again, status: 'ended', dateUpdated: T0 + 6 }, false));
+        await store.writeSprint(sprint({ ...moved, status: 'ended', dateUpdated: T0 + 7 }, false));
+        assert.equal(await byCall(flowA.sid, call(1)), null);
+        await store.writeSprint(sprint(execution(flowA, { contactChannelAddress: '+15550005557', status: 'ended', state: { callSid: call(5) } }), true));
+        assert.equal(await byCall(flowA.sid, call(5)), null);
       });
 
       test('writeSprint is atomic: a second active execution leaves nothing of its sprint behind', async (store) => {

@@ -4,8 +4,7 @@
 // flow's executions, nor the pair's ended ones.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ACTIVE_OF_PAIR as SQLITE_ACTIVE_OF_PAIR } from '../../src/store/sqlite/sqlite-store.ts';
-import { ACTIVE_OF_PAIR as POSTGRES_ACTIVE_OF_PAIR } from '../../src/store/postgres/postgres-store.ts';
+import { ACTIVE_OF_PAIR } from '../../src/store/sql-statements.ts';
 import { SKIP_REASON } from './postgres-support.ts';
 import { postgresPlans, sqlitePlans } from './query-plans.ts';
 
@@ -13,13 +12,13 @@ const PARAMS = ['FW' + '2'.repeat(32), '+15550100', '+15005550006', 100];
 
 describe("a contact pair's active executions are read off executions_active_by_pair", () => {
   it('SQLite', async () => {
-    const [plan] = await sqlitePlans([{ sql: SQLITE_ACTIVE_OF_PAIR, params: PARAMS }]);
+    const [plan] = await sqlitePlans([{ sql: ACTIVE_OF_PAIR, params: PARAMS }]);
     assert.match(plan!, /USING INDEX executions_active_by_pair \(flow_sid=\? AND contact_channel_address=\? AND channel_address=\?\)/, plan);
     assert.doesNotMatch(plan!, /TEMP B-TREE/, `newest first in index order, no sort: ${plan}`);
   });
 
   it('PostgreSQL', { skip: SKIP_REASON }, async () => {
-    const [plan] = await postgresPlans([{ sql: POSTGRES_ACTIVE_OF_PAIR, params: PARAMS }]);
+    const [plan] = await postgresPlans([{ sql: ACTIVE_OF_PAIR, params: PARAMS }]);
     assert.match(plan!, /Index Scan Backward using executions_active_by_pair on executions/, plan);
     assert.doesNotMatch(plan!, /->\s*Sort\b/, `newest first in index order, not sorted: ${plan}`);
   });

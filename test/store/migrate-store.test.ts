@@ -116,6 +116,16 @@ async function populate(path: string, clock: Clock): Promise<{ accountSid: strin
   }
 }
 
+/** Each account's callback secret (its own, not its auth token) is copied: live calls' callback URLs verify on the target. */
+async function assertCallbackSecretsCopied(from: Store, to: Store): Promise<void> {
+  const accounts = await from.listAccounts();
+  assert.equal(accounts.length, 2);
+  for (const account of accounts) {
+    assert.notEqual(account.callbackSecret, account.authToken, "a new account's callback secret is its own");
+    assert.equal((await to.getAccount(account.sid))?.callbackSecret, account.callbackSecret);
+  }
+}
+
 describe('copyStore', () => {
   it('copies SQLite to SQLite: everything equal, listing order kept, counts verified', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-copy-'));
@@ -133,6 +143,7 @@ describe('copyStore', () => {
         assert.ok(counts.alerts >= 2, 'the alerts written above, and any the run raised');
         assert.equal(counts.timers, 3, 'a reply timeout for each waiting execution (the age cap needs no timer)');
         assert.deepEqual(await snapshot(to), await snapshot(from));
+        await assertCallbackSecretsCopied(from, to);
         await assert.rejects(copyStore(from, to), /already holds data/);
       } finally {
         await from.close();
@@ -173,6 +184,7 @@ if (SKIP_REASON) {
       const target = new PostgresStore({ connectionString: DATABASE_URL!, schema });
       try {
         assert.deepEqual(await snapshot(target), await snapshot(source));
+        await assertCallbackSecretsCopied(source, target);
       } finally {
         await source.close();
       }

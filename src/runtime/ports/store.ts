@@ -10,7 +10,16 @@ export interface Account {
   authToken: string;
   friendlyName: string;
   dateCreated: Millis;
+  /**
+   * The key the callback tokens on a call's URLs are signed with (call-tokens.ts): random for a new
+   * account, the auth token it then had for an account older than schema migration 12. Rotating the
+   * auth token leaves it, so the URLs live calls were given keep working.
+   */
+  callbackSecret: string;
 }
+
+/** An account to create; without a callback secret its auth token is taken as it (tests, older callers). */
+export type NewAccount = Omit<Account, 'callbackSecret'> & { callbackSecret?: string | undefined };
 
 export interface ApiKey {
   sid: string;
@@ -90,8 +99,9 @@ export interface FlowStore {
 }
 
 export interface AccountStore {
-  createAccount(account: Account): Promise<void>;
+  createAccount(account: NewAccount): Promise<void>;
   getAccount(sid: string): Promise<Account | null>;
+  /** A new auth token; the callback secret stays as it is. */
   updateAccountToken(sid: string, authToken: string): Promise<void>;
   listAccounts(): Promise<Account[]>;
   createApiKey(key: ApiKey): Promise<void>;
@@ -416,6 +426,12 @@ export interface ExecutionStore {
    * executions (a caller's concurrent calls) share the pair with.
    */
   listActiveExecutionsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<ExecutionRecord[]>;
+  /**
+   * The flow's active execution whose state's callSid is `callSid` (the newest, should two be), off an
+   * index of the active executions' calls: wherever the execution's contact pair is (Start
+   * Conversation moves it; Make Outgoing Call may call other addresses than the contact's).
+   */
+  findActiveExecutionByCall(flowSid: string, callSid: string): Promise<ExecutionRecord | null>;
   listExecutions(accountSid: string, flowSid: string, filter: ExecutionFilter, page: PageRequest): Promise<PageResult<ExecutionRecord>>;
   /** Deletes the execution with what hangs off it (steps, timers, effects, channel records). */
   deleteExecution(accountSid: string, flowSid: string, executionSid: string): Promise<boolean>;

@@ -320,4 +320,85 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX executions_by_contact ON executions(account_sid, flow_sid, contact_channel_address, seq);
   `,
+  // 12: a call webhook finds the execution driving its CallSid off an index of the active executions'
+  // calls (SQLite migration 12): call_sid, the state's callSid, which switchboard_apply_sprint now
+  // writes with every execution row (the 15th parameter, executionInsertParams). The state is TEXT:
+  // jsonbOfText reads it past escapes jsonb refuses. Callback tokens are keyed by a secret of the
+  // account's own, which rotating its auth token leaves alone: existing accounts get their auth token
+  // as it, so the tokens already handed to live calls still verify.
+  `
+  ALTER TABLE accounts ADD COLUMN callback_secret TEXT;
+  UPDATE accounts SET callback_secret = auth_token;
+  ALTER TABLE accounts ALTER COLUMN callback_secret SET NOT NULL;
+  ALTER TABLE executions ADD COLUMN call_sid TEXT;
+  UPDATE executions e SET call_sid = NULLIF(found.v ->> 'callSid', '')
+    FROM (SELECT sid, ${jsonbOfText('state')} AS v FROM executions WHERE status = 'active' AND strpos(state, '"callSid"') > 0) found
+    WHERE e.sid = found.sid AND jsonb_typeof(found.v -> 'callSid') = 'string';
+  CREATE INDEX executions_active_by_call ON executions(flow_sid, call_sid, seq) WHERE status = 'active' AND call_sid IS NOT NULL;
+  CREATE OR REPLACE FUNCTION switchboard_apply_sprint(w jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
+  DECLARE
+    p jsonb;
+    changed integer;
+    row_call_sid text;
+  BEGIN
+    IF w ? 'receipt' THEN
+      p := w->'receipt';
+      INSERT INTO inbound_receipts (account_sid, key, received_at) VALUES (p->>0, p->>1, (p->>2)::bigint) ON CONFLICT DO NOTHING;
+      GET DIAGNOSTICS changed = ROW_COUNT;
+      IF changed = 0 THEN RAISE EXCEPTION 'inbound % was already run', p->>1 USING ERRCODE = 'SB001'; END IF;
+    END IF;
+    IF w ? 'consumes' THEN
+      p := w->'consumes';
+      IF p->>0 = 'timer' THEN
+        PERFORM 1 FROM timers WHERE id = p->>1 AND execution_sid = w->>'sid' AND lease_owner = p->>2 FOR UPDATE;
+      ELSE
+        PERFORM 1 FROM pending_effects WHERE id = p->>1 AND execution_sid = w->>'sid' AND lease_owner = p->>2 FOR UPDATE;
+      END IF;
+      IF NOT FOUND THEN RAISE EXCEPTION '% % is no longer held by %', p->>0, p->>1, p->>2 USING ERRCODE = 'SB002'; END IF;
+    END IF;
+    p := w->'execution';
+    -- A node of an older version sends rows without the call SID (they end at active_slot): read off the state.
+    row_call_sid := CASE WHEN jsonb_array_length(p) > 14 THEN p->>14
+      WHEN strpos(p->>9, '"callSid"') > 0 THEN NULLIF(${jsonbOfText("(p->>9)")} ->> 'callSid', '') END;
+    IF (w->>'isNew')::boolean THEN
+      INSERT INTO executions (sid, account_sid, flow_sid, flow_version, contact_sid, contact_channel_address,
+        channel_address, status, initiated_by, state, context, date_created, date_updated, active_slot, call_sid)
+      VALUES (p->>0, p->>1, p->>2, (p->>3)::integer, p->>4, p->>5, p->>6, p->>7, p->>8, p->>9, p->>10,
+        (p->>11)::bigint, (p->>12)::bigint, p->>13, row_call_sid);
+    ELSE
+      UPDATE executions SET flow_version = (p->>3)::integer, contact_sid = p->>4, contact_channel_address = p->>5,
+          channel_address = p->>6, status = p->>7, initiated_by = p->>8, state = p->>9, context = p->>10,
+          date_updated = (p->>12)::bigint, call_sid = row_call_sid, version = version + 1
+        WHERE sid = p->>0 AND account_sid = p->>1 AND flow_sid = p->>2
+          AND (w->>'expectedVersion' IS NULL OR version = (w->>'expectedVersion')::integer);
+      GET DIAGNOSTICS changed = ROW_COUNT;
+      IF changed = 0 THEN
+        IF w->>'expectedVersion' IS NOT NULL THEN
+          RAISE EXCEPTION 'execution % changed since version % (or is gone)', p->>0, w->>'expectedVersion' USING ERRCODE = 'SB003';
+        END IF;
+        RAISE EXCEPTION 'execution % does not exist', p->>0 USING ERRCODE = 'SB004';
+      END IF;
+    END IF;
+    INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
+      transitioned_from, transitioned_to, type, date_created, date_updated)
+    SELECT s->>0, s->>1, s->>2, s->>3, s->>4, s->>5, s->>6, s->>7, s->>8, s->>9, (s->>10)::bigint, (s->>11)::bigint
+      FROM jsonb_array_elements(w->'steps') WITH ORDINALITY AS t(s, n) ORDER BY n;
+    IF jsonb_array_length(w->'timersToCancel') > 0 THEN
+      DELETE FROM timers WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'timersToCancel'));
+    END IF;
+    INSERT INTO timers (id, execution_sid, account_sid, due_at)
+    SELECT t->>0, t->>1, t->>2, (t->>3)::bigint FROM jsonb_array_elements(w->'timersToAdd') AS x(t);
+    IF jsonb_array_length(w->'effectsDone') > 0 THEN
+      DELETE FROM pending_effects WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'effectsDone'));
+    END IF;
+    IF p->>7 = 'ended' THEN DELETE FROM pending_effects WHERE execution_sid = w->>'sid'; END IF;
+    INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until)
+    SELECT e->>0, e->>1, e->>2, e->>3, (e->>4)::bigint, e->>5, (e->>6)::bigint
+      FROM jsonb_array_elements(w->'effects') WITH ORDINALITY AS t(e, n) ORDER BY n;
+    INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created)
+    SELECT a->>0, a->>1, a->>2, a->>3, a->>4, (a->>5)::integer, a->>6, (a->>7)::bigint
+      FROM jsonb_array_elements(w->'alerts') WITH ORDINALITY AS t(a, n) ORDER BY n;
+  END
+  $fn$;
+  `,
 ];

@@ -7,6 +7,7 @@ import { hash } from 'node:crypto';
 import pg from 'pg';
 import {
   type Account,
+  type NewAccount,
   type AlertFilter,
   type AlertRecord,
   type ApiKey,
@@ -36,7 +37,7 @@ import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.
 import { maskUrlSecrets } from '../../lib/url-secrets.ts';
 import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
 import { outcomeOf, sprintError, sprintJson, type SprintOutcome } from './sprint-json.ts';
-import { ACTIVE_FOR_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql } from '../sql-statements.ts';
+import { ACTIVE_BY_CALL, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
 import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toChannelRecord, prefixEnd, PRUNE_CHANNEL_RECORDS, toStep, toTimer, type Row } from '../sql-rows.ts';
 
@@ -74,13 +75,6 @@ export const PRUNE_EXECUTIONS = `WITH picked AS (${ENDED_BEFORE} FOR UPDATE SKIP
     gone AS (DELETE FROM executions e USING picked WHERE e.sid = picked.sid RETURNING e.sid),
     records AS (DELETE FROM channel_records WHERE execution_sid IN (SELECT sid FROM gone))
   SELECT count(*) AS deleted FROM gone`;
-
-/**
- * A contact pair's active executions, newest first, at most `limit` (listActiveExecutionsOfPair): off
- * executions_active_by_pair. The same SQL in both stores (ACTIVE_FOR_PAIR's, with a limit).
- */
-export const ACTIVE_OF_PAIR = `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
-  ORDER BY seq DESC LIMIT ?`;
 
 /** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1); a longer NOTIFY channel is an error. */
 const MAX_IDENTIFIER = 63;
@@ -330,7 +324,7 @@ export class PostgresStore implements Store {
     return rows.map(toChannelRecord);
   }
 
-  async createAccount(account: Account): Promise<void> {
+  async createAccount(account: NewAccount): Promise<void> {
     await this.#query(INSERT_ACCOUNT, accountInsertParams(account));
   }
 
@@ -580,6 +574,11 @@ export class PostgresStore implements Store {
 
   async listActiveExecutionsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<ExecutionRecord[]> {
     return (await this.#query(ACTIVE_OF_PAIR, [flowSid, contactAddress, channelAddress, limit])).map(toExecution);
+  }
+
+  async findActiveExecutionByCall(flowSid: string, callSid: string): Promise<ExecutionRecord | null> {
+    const rows = await this.#query(ACTIVE_BY_CALL, [flowSid, callSid]);
+    return rows[0] ? toExecution(rows[0]) : null;
   }
 
   async listExecutions(accountSid: string, flowSid: string, filter: ExecutionFilter, page: PageRequest): Promise<PageResult<ExecutionRecord>> {

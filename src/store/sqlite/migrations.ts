@@ -217,4 +217,19 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX executions_by_contact ON executions(account_sid, flow_sid, contact_channel_address, seq);
   `,
+  // 12: a call webhook finds the execution driving its CallSid off an index of the active executions'
+  // calls (call_sid, the state's callSid, written with every execution row): its contact pair need not
+  // be the call's (Start Conversation moves it; Make Outgoing Call may call other addresses), and a
+  // scan of the flow's active executions cost every new call tens of milliseconds. Callback tokens
+  // are keyed by a secret of the account's own that rotating its auth token leaves alone; existing
+  // accounts get their auth token as it, so the tokens already handed to live calls still verify.
+  `
+  ALTER TABLE accounts ADD COLUMN callback_secret TEXT NOT NULL DEFAULT '';
+  UPDATE accounts SET callback_secret = auth_token;
+  ALTER TABLE executions ADD COLUMN call_sid TEXT;
+  UPDATE executions SET call_sid = json_extract(state, '$.callSid')
+    WHERE status = 'active' AND instr(state, '"callSid"') > 0 AND json_valid(state)
+      AND json_type(state, '$.callSid') = 'text' AND json_extract(state, '$.callSid') <> '';
+  CREATE INDEX executions_active_by_call ON executions(flow_sid, call_sid, seq) WHERE status = 'active' AND call_sid IS NOT NULL;
+  `,
 ];

@@ -8,6 +8,7 @@ import { makePrivateDatabaseFile, makePrivateDir } from './private-files.ts';
 import {
   StoreConflictError,
   type Account,
+  type NewAccount,
   type AlertFilter,
   type AlertRecord,
   type ApiKey,
@@ -31,7 +32,7 @@ import {
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.ts';
-import { ACTIVE_FOR_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
+import { ACTIVE_BY_CALL, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, callSidOf, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
 import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toChannelRecord, prefixEnd, PRUNE_CHANNEL_RECORDS, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
@@ -59,13 +60,6 @@ function openWalSync(walPath: string, fsync: Fsync | undefined): WalSync | null 
 
 /** Which execution row a sprint updates: this one, at the version the sprint was built on (if given). */
 const UPDATE_WHERE = 'WHERE sid = ? AND account_sid = ? AND flow_sid = ? AND (? IS NULL OR version = ?)';
-
-/**
- * A contact pair's active executions, newest first, at most `limit` (listActiveExecutionsOfPair): off
- * executions_active_by_pair. The same SQL in both stores (ACTIVE_FOR_PAIR's, with a limit).
- */
-export const ACTIVE_OF_PAIR = `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
-  ORDER BY seq DESC LIMIT ?`;
 
 /** The rows an execution takes with it when it is deleted (deleteExecution, pruneHistory); its alerts stay. */
 const PER_EXECUTION_TABLES = ['steps', 'timers', 'pending_effects', 'channel_records'] as const;
@@ -326,7 +320,7 @@ export class SqliteStore implements Store {
     return (rows as Row[]).map(toChannelRecord);
   }
 
-  async createAccount(account: Account): Promise<void> {
+  async createAccount(account: NewAccount): Promise<void> {
     if (this.#writer) return this.#writer.call('createAccount', [account]);
     return this.#write(() => void this.stmt(INSERT_ACCOUNT).run(...accountInsertParams(account)));
   }
@@ -565,8 +559,8 @@ export class SqliteStore implements Store {
     const execution = write.execution;
     try {
       return Number(
-        this.stmt(`UPDATE executions SET contact_sid = ?, contact_channel_address = ?, channel_address = ?, status = ?, state = ?, context = '{}', date_updated = ?, version = version + 1 ${UPDATE_WHERE}`)
-          .run(execution.contactSid, execution.contactChannelAddress, execution.channelAddress, execution.status, state, execution.dateUpdated, ...key).changes,
+        this.stmt(`UPDATE executions SET contact_sid = ?, contact_channel_address = ?, channel_address = ?, status = ?, state = ?, call_sid = ?, context = '{}', date_updated = ?, version = version + 1 ${UPDATE_WHERE}`)
+          .run(execution.contactSid, execution.contactChannelAddress, execution.channelAddress, execution.status, state, callSidOf(execution), execution.dateUpdated, ...key).changes,
       );
     } catch (error) {
       if (/UNIQUE constraint failed: executions\.flow_sid/.test((error as Error).message)) {
@@ -607,21 +601,26 @@ export class SqliteStore implements Store {
       }
     } else {
       // An execution's identity (flow revision, contact, channel, initiator) never changes after it is
-      // created. A sprint that leaves an active execution active, most of them, sets no indexed column at
-      // all, so SQLite rewrites the row without touching an index (the partial ones on status included);
-      // otherwise (it ends, or the row is not active or not at that version) status is set too. One that
-      // moves it to other addresses (readdressed) sets them, status included, in one statement.
+      // created. A sprint that leaves an active execution active and on the same call, most of them, sets
+      // no indexed column at all (the call SID only matches), so SQLite rewrites the row without touching
+      // an index (the partial ones on status and call_sid included); otherwise (it ends, its call changes,
+      // or the row is not active or not at that version) status and call_sid are set too. One that moves
+      // it to other addresses (readdressed) sets them, status included, in one statement.
       // context: see executionInsertParams (no longer read; emptied as rows are rewritten).
       const state = json(execution.state);
+      const callSid = callSidOf(execution);
       const version = write.expectedVersion ?? null;
       const key = [execution.sid, execution.accountSid, execution.flowSid, version, version] as const;
       let changes = write.readdressed
         ? this.#readdress(write, state, key)
         : execution.status === 'active'
-          ? Number(this.stmt(`UPDATE executions SET state = ?, context = '{}', date_updated = ?, version = version + 1 ${UPDATE_WHERE} AND status = 'active'`).run(state, execution.dateUpdated, ...key).changes)
+          ? Number(this.stmt(`UPDATE executions SET state = ?, context = '{}', date_updated = ?, version = version + 1 ${UPDATE_WHERE} AND status = 'active' AND call_sid IS ?`).run(state, execution.dateUpdated, ...key, callSid).changes)
           : 0;
       if (changes === 0 && !write.readdressed) {
-        changes = Number(this.stmt(`UPDATE executions SET status = ?, state = ?, context = '{}', date_updated = ?, version = version + 1 ${UPDATE_WHERE}`).run(execution.status, state, execution.dateUpdated, ...key).changes);
+        changes = Number(
+          this.stmt(`UPDATE executions SET status = ?, state = ?, call_sid = ?, context = '{}', date_updated = ?, version = version + 1 ${UPDATE_WHERE}`)
+            .run(execution.status, state, callSid, execution.dateUpdated, ...key).changes,
+        );
       }
       if (changes === 0) {
         if (write.expectedVersion !== undefined) {
@@ -731,6 +730,11 @@ export class SqliteStore implements Store {
 
   async listActiveExecutionsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<ExecutionRecord[]> {
     return (this.stmt(ACTIVE_OF_PAIR).all(flowSid, contactAddress, channelAddress, limit) as Row[]).map(toExecution);
+  }
+
+  async findActiveExecutionByCall(flowSid: string, callSid: string): Promise<ExecutionRecord | null> {
+    const row = this.stmt(ACTIVE_BY_CALL).get(flowSid, callSid) as Row | undefined;
+    return row ? toExecution(row) : null;
   }
 
   async listExecutions(
