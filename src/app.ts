@@ -78,6 +78,7 @@ export function runtimeRules(config: SwitchboardConfig): Partial<Omit<RuntimeOpt
     limits: {
       maxSteps: config.maxSteps,
       maxSameWidgetInARow: config.maxSameWidget,
+      maxContextBytes: config.maxContextBytes,
       defaultReplyTimeoutSeconds: config.defaultReplyTimeout,
       timezone: config.timezone,
       objectFormat: config.liquidObjectFormat,

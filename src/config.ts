@@ -16,6 +16,7 @@ import type { InvalidDefinitionPolicy } from './runtime/flows.ts';
 import { flagOptions, key, resolveConfig, type ConfigValues, type CrossCheck, type Flags, type Resolved, type ResolveOptions } from './config/model.ts';
 import { boolean, integer, list, matching, oneOf, optional, path, port, string, timeZone, url } from './config/value-types.ts';
 import { ruleProblem } from './channels/http/outbound-policy.ts';
+import { DEFAULT_MAX_CONTEXT_BYTES } from './engine/types.ts';
 
 export { ConfigError } from './config/model.ts';
 
@@ -175,6 +176,14 @@ export const CONFIG_KEYS = {
     type: integer({ min: 1, max: 1_000_000 }),
     default: 10,
     description: 'Runs of the same widget in a row before the execution ends with 81001',
+  }),
+  maxContextBytes: key({
+    flag: 'max-context-bytes',
+    env: 'SWITCHBOARD_MAX_CONTEXT_BYTES',
+    type: integer({ min: 65_536, max: 256 * 1024 * 1024, unit: 'bytes' }),
+    default: DEFAULT_MAX_CONTEXT_BYTES,
+    description:
+      "JSON size of an execution's context (flow.data, flow.variables, widgets' outputs, trigger; subflows included; Switchboard's own limit: Studio documents none). A step that would pass it fails its widget with 84003 (its failure event when wired, else the execution ends); a REST create whose Parameters cannot fit is a 400",
   }),
   defaultReplyTimeout: key({
     flag: 'default-reply-timeout',

@@ -8,6 +8,7 @@ import { LiquidBudget, renderTemplate } from './liquid.ts';
 import { RegexBudget } from '../lib/bounded-regex.ts';
 import { cloneJson } from './clone.ts';
 import { executionContext, liquidContext } from './context.ts';
+import { changedMembersGrowth, frameBytes, replacementGrowth } from './context-size.ts';
 import {
   DEFAULT_LIMITS,
   type Diagnostic,
@@ -29,9 +30,22 @@ import { widgetHandler } from './widgets/registry.ts';
 import { normalizeTriggerData } from './trigger-data.ts';
 import type { Outcome, WidgetEnv } from './widgets/widget.ts';
 
+type ErrorOutcome = Extract<Outcome, { type: 'error' }>;
 
 /** Codes Studio reports at warning level (reference §6.7). */
 const WARNING_CODES = new Set([81000, 81001, 81002, 81028, 84000]);
+/**
+ * The alert of a step refused by the context-size limit (limits.maxContextBytes). Studio has no such limit,
+ * so Twilio has no code for it. Not 81000/81001: those are Studio's execution-wide stops, logged as warnings
+ * and ending the execution from anywhere, while this is a widget failing (its failure event when wired,
+ * else the execution ends with an error). 84003 is what the engine reports for the neighbouring size cap,
+ * a rendered template over 16 KB, failed the same way; and rendered values are what piles up in a context.
+ * A code of our own could clash with one of Twilio's undocumented 810xx codes.
+ */
+const CONTEXT_TOO_LARGE = 84003;
+/** Widgets that change flow.variables: they write to a copy, committed once the step is known to fit (see `storeOutputs`). */
+const VARIABLE_WRITERS: ReadonlySet<string> = new Set(['set-variables']);
+
 export interface NewExecution {
   executionSid: string;
   accountSid: string;
@@ -132,6 +146,8 @@ class Sprint {
   readonly regexBudget = new RegexBudget();
   /** What was due before the event ended the execution: the event was not applied. */
   endedFirst = false;
+  /** flow.variables as the widget being entered left them, not yet part of the context (see `storeOutputs`). */
+  staged: { frame: Frame; variables: JsonObject } | null = null;
 
   constructor(input: EngineInput, state: ExecutionState) {
     this.input = input;
@@ -262,6 +278,9 @@ class Sprint {
       return;
     }
     frame.current = triggerState.name;
+    // A subflow's frame was measured before it was pushed; the main flow's trigger and data are measured here.
+    const size = this.contextBytes();
+    if (size > this.limits.maxContextBytes) return this.fail(triggerState, this.tooLarge(triggerState.name, size, size));
     this.transition(triggerState, trigger, frame.trigger as JsonObject, undefined, false);
   }
 
@@ -360,7 +379,14 @@ class Sprint {
       return;
     }
     frame.current = name;
-    this.follow(state, widgetHandler(state.type).enter(this.env(state, frame)));
+    this.staged = null;
+    let view = frame;
+    if (VARIABLE_WRITERS.has(state.type)) {
+      // A shallow copy: what the widget sets is measured and committed with its outputs, or dropped if too large.
+      this.staged = { frame, variables: { ...frame.variables } };
+      view = { ...frame, variables: this.staged.variables };
+    }
+    this.follow(state, widgetHandler(state.type).enter(this.env(state, view)));
   }
 
   follow(state: State, outcome: Outcome): void {
@@ -391,22 +417,12 @@ class Sprint {
         }
         this.transition(state, outcome.event, outcome.outputs, outcome.transition);
         return;
-      case 'error': {
-        this.diagnostics.push({ level: 'error', code: outcome.code, message: outcome.message, widget: state.name });
-        const failure = outcome.failureEvent ?? state.transitions.find((t) => FAILURE_EVENTS.includes(t.event))?.event;
-        const wired = failure ? state.transitions.find((t) => t.event === failure && t.next) : undefined;
-        const outputs: JsonObject = { ...(outcome.outputs ?? {}), error: { code: outcome.code, message: outcome.message } };
-        if (failure && wired) {
-          this.transition(state, failure, outputs);
-        } else {
-          // Kept in the context as a wired failure's are: why the execution ended is what one looks for there.
-          frame.widgets[state.name] = outputs;
-          this.recordStep(state.name, failure ?? 'error', 'Ended', outputs);
-          this.failFrame(outcome.code, outcome.message);
-        }
-        return;
-      }
+      case 'error':
+        return this.fail(state, outcome);
       case 'subflow': {
+        const added = frameBytes(outcome.frame);
+        const size = this.contextBytes() + added;
+        if (size > this.limits.maxContextBytes) return this.fail(state, { ...this.tooLarge(state.name, size, added), failureEvent: 'failed' });
         frame.wait = { kind: 'subflow' };
         const parentStep = this.state.lastStepSid;
         this.state.frames.push({ ...outcome.frame, ...(parentStep ? { parentStepSid: parentStep } : {}) });
@@ -416,10 +432,69 @@ class Sprint {
     }
   }
 
+  /**
+   * The widget could not run: it leaves by its failure event when one is wired, else its frame fails.
+   * `checked`: false for the context-size failure itself, whose small outputs are stored even at the limit.
+   */
+  fail(state: State, outcome: ErrorOutcome, checked = true): void {
+    this.staged = null;
+    this.diagnostics.push({ level: 'error', code: outcome.code, message: outcome.message, widget: state.name });
+    const failure = outcome.failureEvent ?? state.transitions.find((t) => FAILURE_EVENTS.includes(t.event))?.event;
+    const wired = failure ? state.transitions.find((t) => t.event === failure && t.next) : undefined;
+    const outputs: JsonObject = { ...(outcome.outputs ?? {}), error: { code: outcome.code, message: outcome.message } };
+    if (failure && wired) {
+      this.transition(state, failure, outputs, undefined, true, checked);
+    } else {
+      // Kept in the context as a wired failure's are: why the execution ended is what one looks for there.
+      if (!this.storeOutputs(state, this.frame, outputs, checked)) return;
+      this.recordStep(state.name, failure ?? 'error', 'Ended', outputs);
+      this.failFrame(outcome.code, outcome.message);
+    }
+  }
+
+  /** The context's size: every frame's, subflows included. */
+  contextBytes(): number {
+    let size = 0;
+    for (const frame of this.state.frames) size += frameBytes(frame);
+    return size;
+  }
+
+  tooLarge(widget: string, size: number, added: number): ErrorOutcome {
+    const limit = this.limits.maxContextBytes;
+    return {
+      type: 'error',
+      code: CONTEXT_TOO_LARGE,
+      message: `Widget '${widget}' would take the execution's context to ${size} bytes, over its limit of ${limit} bytes (the widget adds ${added} bytes)`,
+    };
+  }
+
+  /**
+   * Stores the widget's outputs, and the variables it staged, in the context, unless that would take the
+   * context over its limit: then the widget fails instead (and false is returned). Only what the step adds
+   * or replaces is measured.
+   */
+  storeOutputs(state: State, frame: Frame, outputs: JsonObject, checked: boolean): boolean {
+    const staged = this.staged?.frame === frame ? this.staged : null;
+    this.staged = null;
+    const before = frameBytes(frame);
+    const growth = replacementGrowth(frame.widgets, state.name, outputs) + (staged ? changedMembersGrowth(frame.variables, staged.variables) : 0);
+    if (checked && growth > 0) {
+      const size = this.contextBytes() + growth;
+      if (size > this.limits.maxContextBytes) {
+        this.fail(state, this.tooLarge(state.name, size, growth), false);
+        return false;
+      }
+    }
+    if (staged) frame.variables = staged.variables;
+    frame.widgets[state.name] = outputs;
+    frame.contextBytes = before + growth;
+    return true;
+  }
+
   /** Leaves `state` by `event`: stores outputs, records the step, enters the next widget or ends. */
-  transition(state: State, event: string, outputs: JsonObject, chosen?: Transition, storeOutputs = true): void {
+  transition(state: State, event: string, outputs: JsonObject, chosen?: Transition, storeOutputs = true, checked = true): void {
     const frame = this.frame;
-    if (storeOutputs) frame.widgets[state.name] = outputs;
+    if (storeOutputs && !this.storeOutputs(state, frame, outputs, checked)) return;
     const transition = chosen ?? state.transitions.find((t) => t.event === event);
     const next = transition?.next ? transition.next : null;
     this.recordStep(state.name, event, next ?? 'Ended', outputs, transition ? state.transitions.indexOf(transition) : -1);

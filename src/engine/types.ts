@@ -12,6 +12,11 @@ export type TriggerEvent = 'incomingMessage' | 'incomingCall' | 'incomingConvers
 export interface EngineLimits {
   maxSteps: number; // 1,000 → 81000
   maxSameWidgetInARow: number; // 10 → 81001
+  /**
+   * JSON bytes an execution's context may hold (flow.data, flow.variables, widgets' outputs, trigger; subflow
+   * frames included). Switchboard's own: Studio documents none. A step that would pass it fails its widget.
+   */
+  maxContextBytes: number;
   defaultReplyTimeoutSeconds: number; // send-and-wait default "3600"
   /** Liquid `now` time zone for the date filter. */
   timezone: string;
@@ -24,9 +29,18 @@ export interface EngineLimits {
   variableTyping: 'infer' | 'string';
 }
 
+/**
+ * 5 MiB: far above what a flow within Studio's documented limits builds (a rendered template is at most
+ * 16 KB, an HTTP or Function response 64 kB, a message 1,600 characters: 75 full-size HTTP responses still
+ * fit), and small enough that a state, its row and its item in an API list stay a few MB, far from the
+ * V8 string limit (~512 MB) a runaway context reached.
+ */
+export const DEFAULT_MAX_CONTEXT_BYTES = 5 * 1024 * 1024;
+
 export const DEFAULT_LIMITS: EngineLimits = {
   maxSteps: 1000,
   maxSameWidgetInARow: 10,
+  maxContextBytes: DEFAULT_MAX_CONTEXT_BYTES,
   defaultReplyTimeoutSeconds: 3600,
   timezone: 'UTC',
   objectFormat: 'json',
@@ -98,6 +112,11 @@ export interface Frame {
   variables: JsonObject;
   data: JsonObject;
   widgets: JsonObject;
+  /**
+   * JSON bytes of this frame's trigger, data, variables and widgets, kept as steps change them (see
+   * context-size.ts); absent until first measured (states written before it was kept, frames widgets build).
+   */
+  contextBytes?: number;
 }
 
 export interface ExecutionState {

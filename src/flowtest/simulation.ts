@@ -83,6 +83,8 @@ export const DEFAULT_START = Date.UTC(2030, 0, 7, 9, 0, 0); // a Monday, 09:00 U
 export interface ConfiguredRules {
   maxSteps: number;
   maxSameWidget: number;
+  /** JSON bytes of an execution's context (--max-context-bytes). */
+  maxContextBytes: number;
   /** Seconds. */
   defaultReplyTimeout: number;
   timezone: string;
@@ -100,6 +102,7 @@ export function simulationOptionsFrom(rules: ConfiguredRules): SimulationOptions
     limits: {
       maxSteps: rules.maxSteps,
       maxSameWidgetInARow: rules.maxSameWidget,
+      maxContextBytes: rules.maxContextBytes,
       defaultReplyTimeoutSeconds: rules.defaultReplyTimeout,
       timezone: rules.timezone,
       objectFormat: rules.liquidObjectFormat,

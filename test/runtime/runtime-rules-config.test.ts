@@ -42,6 +42,7 @@ describe('runtime rules from configuration', () => {
     const config = loadConfig({}, {
       SWITCHBOARD_MAX_STEPS: '50',
       SWITCHBOARD_MAX_SAME_WIDGET: '4',
+      SWITCHBOARD_MAX_CONTEXT_BYTES: '1048576',
       SWITCHBOARD_DEFAULT_REPLY_TIMEOUT: '120',
       SWITCHBOARD_EXECUTION_MAX_AGE: '3600',
       SWITCHBOARD_EXECUTION_RETENTION: '86400',
@@ -53,7 +54,7 @@ describe('runtime rules from configuration', () => {
       SWITCHBOARD_SET_VARIABLES_TYPING: 'string',
     });
     assert.deepEqual(runtimeRules(config), {
-      limits: { maxSteps: 50, maxSameWidgetInARow: 4, defaultReplyTimeoutSeconds: 120, timezone: 'America/Los_Angeles', objectFormat: 'map', variableTyping: 'string' },
+      limits: { maxSteps: 50, maxSameWidgetInARow: 4, maxContextBytes: 1_048_576, defaultReplyTimeoutSeconds: 120, timezone: 'America/Los_Angeles', objectFormat: 'map', variableTyping: 'string' },
       maxExecutionAgeMs: 3_600_000,
       executionRetentionMs: 86_400_000,
       oneActivePerContact: false,
@@ -63,7 +64,7 @@ describe('runtime rules from configuration', () => {
 
   it("defaults to Studio's rules", () => {
     const rules = runtimeRules(loadConfig({}, {}));
-    assert.deepEqual(rules.limits, { maxSteps: 1000, maxSameWidgetInARow: 10, defaultReplyTimeoutSeconds: 3600, timezone: 'UTC', objectFormat: 'json', variableTyping: 'infer' });
+    assert.deepEqual(rules.limits, { maxSteps: 1000, maxSameWidgetInARow: 10, maxContextBytes: 5 * 1024 * 1024, defaultReplyTimeoutSeconds: 3600, timezone: 'UTC', objectFormat: 'json', variableTyping: 'infer' });
     assert.equal(rules.maxExecutionAgeMs, 30 * 24 * 3600 * 1000);
     assert.equal(rules.executionRetentionMs, 30 * 24 * 3600 * 1000, 'Twilio keeps executions 30 days after they start');
     assert.equal(runtimeRules(loadConfig({ 'execution-retention': '0' }, {})).executionRetentionMs, 0, '0: kept forever');
@@ -76,6 +77,7 @@ describe('runtime rules from configuration', () => {
     assert.throws(() => loadConfig({ 'rest-execution-rate': 'lots' }, {}), ConfigError);
     assert.throws(() => loadConfig({ 'liquid-object-format': 'yaml' }, {}), ConfigError);
     assert.throws(() => loadConfig({ 'set-variables-typing': 'number' }, {}), ConfigError);
+    assert.throws(() => loadConfig({ 'max-context-bytes': '1000' }, {}), (e: unknown) => e instanceof ConfigError && /--max-context-bytes must be a whole number of bytes between 65536/.test(e.message));
     assert.throws(() => loadConfig({}, { SWITCHBOARD_EXECUTION_RETENTION: '-1' }), (e: unknown) => e instanceof ConfigError && /SWITCHBOARD_EXECUTION_RETENTION/.test(e.message));
     assert.throws(() => loadConfig({ 'execution-retention': '30d' }, {}), (e: unknown) => e instanceof ConfigError && /--execution-retention must be a whole number of seconds/.test(e.message));
   });

@@ -1,9 +1,10 @@
 // Studio v2 Executions, their Context, Steps and Step Contexts. The same collection, seen through
 // the v1 shapes, serves v1 Executions and v1 Engagements (./v1-executions.ts): one builder, three views.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ExecutionFilter, ExecutionRecord } from '../../runtime/ports/store.ts';
 import type { CreateExecutionInput } from '../../runtime/executions.ts';
-import type { JsonObject } from '../../engine/types.ts';
+import { DEFAULT_MAX_CONTEXT_BYTES, type JsonObject } from '../../engine/types.ts';
+import { jsonBytes } from '../../engine/context-size.ts';
 import { isSid } from '../../runtime/ids.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
@@ -16,6 +17,7 @@ import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import { wellFormedJson } from '../wire/well-formed.ts';
 import { readDateFilters, single } from '../wire/query.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
+import { readByteBoundedPage } from '../wire/byte-bounded-page.ts';
 import {
   executionContextBody,
   executionsUrl,
@@ -40,8 +42,11 @@ function sidParam(request: FastifyRequest, prefix: 'FN' | 'FT', name: string): s
   return sid;
 }
 
-/** To, From and the JSON-in-form Parameters (which must be a JSON object). */
-function createInput(request: FastifyRequest): CreateExecutionInput {
+/**
+ * To, From and the JSON-in-form Parameters (which must be a JSON object, and fit in the execution's
+ * context: `maxContextBytes`).
+ */
+function createInput(request: FastifyRequest, maxContextBytes: number): CreateExecutionInput {
   const form = request.form;
   // Not E.164 only (Studio takes any identifier): 300 bytes together, and no unencoded '+'.
   const { to, from } = restContactPair(form);
@@ -59,8 +64,23 @@ function createInput(request: FastifyRequest): CreateExecutionInput {
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.invalidParameter('Parameters', 'must be a JSON object');
     parameters = value as JsonObject;
+    checkParametersFit(parameters, maxContextBytes);
   }
   return { to, from, parameters, initiatedBy: request.id };
+}
+
+/**
+ * Refuses Parameters the execution's context cannot hold, before anything is stored. The context holds
+ * them twice (flow.data, and trigger.request.parameters), so Parameters over half the limit would only
+ * start an execution that fails at once.
+ */
+function checkParametersFit(parameters: JsonObject, maxContextBytes: number): void {
+  const size = jsonBytes(parameters);
+  if (2 * size <= maxContextBytes) return;
+  throw errors.invalidParameter(
+    'Parameters',
+    `is ${size} bytes of JSON; the execution's context holds it twice (flow.data and trigger.request.parameters) and may hold ${maxContextBytes} bytes in all`,
+  );
 }
 
 /**
@@ -102,6 +122,11 @@ function listFilters(query: Record<string, unknown>, view: ExecutionView): { fil
   return { filter, filters };
 }
 
+/** A list page written from its items' JSON text, as they were measured (byte-bounded-page.ts). */
+function sendPage(reply: FastifyReply, meta: object, key: string, items: string[]): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(`{"meta":${JSON.stringify(meta)},"${key}":[${items.join(',')}]}`);
+}
+
 /**
  * Registers one view of the executions collection. `collection` is the path segment
  * (Executions or Engagements); v2 creates answer 201 and refuse a second active execution for a
@@ -138,26 +163,30 @@ export function registerExecutionCollection(routes: Routes, ctx: ApiContext, vie
 
   routes.add('POST', root, async (request, reply) => {
     const flowSid = flowSidParam(request, 'FlowSid');
-    const input = createInput(request);
+    const input = createInput(request, ctx.executions.rules.limits.maxContextBytes ?? DEFAULT_MAX_CONTEXT_BYTES);
     const flow = await requireFlow(request, flowSid);
     const { execution } = await ctx.executions.create(request.account.sid, flowSid, input, view === 'v2' ? 'error' : 'return-existing', flow);
     reply.code(view === 'v2' ? 201 : 200);
     return show(publicBase(ctx, request), execution);
   });
 
-  routes.add('GET', root, async (request) => {
+  // Each item carries its execution's whole context: the page is bounded by bytes as well as rows
+  // (byte-bounded-page.ts), and written as the text its items were measured as.
+  routes.add('GET', root, async (request, reply) => {
     const flowSid = flowSidParam(request, 'FlowSid');
     const query = request.query as Record<string, unknown>;
     const { filter, filters } = listFilters(query, view);
     const paging = parsePaging(query);
     await requireFlow(request, flowSid);
-    const result = await ctx.store.listExecutions(request.account.sid, flowSid, filter, paging.request);
     const base = publicBase(ctx, request);
+    const page = await readByteBoundedPage(
+      (pageRequest) => ctx.store.listExecutions(request.account.sid, flowSid, filter, pageRequest),
+      paging.request,
+      (execution) => JSON.stringify(show(base, execution)),
+    );
     const key = view === 'v1-engagement' ? 'engagements' : 'executions';
-    return {
-      meta: pageMeta(key, executionsUrl(base, view, flowSid), filters, paging, result),
-      [key]: result.items.map((execution) => show(base, execution)),
-    };
+    const meta = pageMeta(key, executionsUrl(base, view, flowSid), filters, paging, { ...page, items: [] });
+    return sendPage(reply, meta, key, page.items);
   });
 
   routes.add('GET', `${root}/:Sid`, async (request) => show(publicBase(ctx, request), await loadExecution(request, 'Sid')));
@@ -182,15 +211,18 @@ export function registerExecutionCollection(routes: Routes, ctx: ApiContext, vie
     executionContextBody(publicBase(ctx, request), view, await loadExecution(request, owner)),
   );
 
-  routes.add('GET', `${root}/:${owner}/Steps`, async (request) => {
+  // A step carries its widget's outputs: bounded by bytes as the executions list is.
+  routes.add('GET', `${root}/:${owner}/Steps`, async (request, reply) => {
     const paging = parsePaging(request.query as Record<string, unknown>);
     const execution = await loadExecution(request, owner);
-    const result = await ctx.store.listSteps(request.account.sid, execution.flowSid, execution.sid, paging.request);
     const base = publicBase(ctx, request);
-    return {
-      meta: pageMeta('steps', `${executionsUrl(base, view, execution.flowSid)}/${execution.sid}/Steps`, {}, paging, result),
-      steps: result.items.map((step) => stepBody(base, view, step)),
-    };
+    const page = await readByteBoundedPage(
+      (pageRequest) => ctx.store.listSteps(request.account.sid, execution.flowSid, execution.sid, pageRequest),
+      paging.request,
+      (step) => JSON.stringify(stepBody(base, view, step)),
+    );
+    const meta = pageMeta('steps', `${executionsUrl(base, view, execution.flowSid)}/${execution.sid}/Steps`, {}, paging, { ...page, items: [] });
+    return sendPage(reply, meta, 'steps', page.items);
   });
 
   routes.add('GET', `${root}/:${owner}/Steps/:Sid`, async (request) => stepBody(publicBase(ctx, request), view, await loadStep(request, 'Sid')));

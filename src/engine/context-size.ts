@@ -1,0 +1,52 @@
+// How big an execution's context is, in JSON bytes (UTF-8), kept up to date step by step: each frame
+// carries the size of its trigger, data, variables and widgets (Frame.contextBytes), and a step only
+// measures what it adds or replaces, never the whole context. The sizes are the JSON text's within a
+// byte or two per member (separators are counted as a member's colon and comma).
+import type { Frame, Json, JsonObject } from './types.ts';
+
+/** UTF-8 bytes of `value` as JSON (0 for undefined, which JSON leaves out). */
+export function jsonBytes(value: unknown): number {
+  const text = JSON.stringify(value);
+  return text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
+}
+
+/** Bytes of `"key":value,` in an object. */
+function memberBytes(key: string, value: unknown): number {
+  return jsonBytes(key) + jsonBytes(value) + 2;
+}
+
+/** The frame's context measured whole: once per frame, when its size is not known yet. */
+export function measureFrame(frame: Frame): number {
+  return jsonBytes(frame.trigger) + jsonBytes(frame.data) + jsonBytes(frame.variables) + jsonBytes(frame.widgets);
+}
+
+/** The frame's size, measuring it if it was never kept (states written before sizes were, frames a widget built). */
+export function frameBytes(frame: Frame): number {
+  return (frame.contextBytes ??= measureFrame(frame));
+}
+
+/** How many bytes setting `object[key] = value` adds (negative: it frees some). */
+export function replacementGrowth(object: JsonObject, key: string, value: Json): number {
+  const previous = Object.hasOwn(object, key) ? memberBytes(key, object[key]) : 0;
+  return memberBytes(key, value) - previous;
+}
+
+/**
+ * How many bytes `after` (a copy of `before` a widget changed) adds to it. Only the members that differ
+ * are measured: a value kept as it was is the same reference in the copy.
+ */
+export function changedMembersGrowth(before: JsonObject, after: JsonObject): number {
+  let growth = 0;
+  let kept = 0;
+  for (const key of Object.keys(after)) {
+    if (!Object.hasOwn(before, key)) growth += memberBytes(key, after[key]);
+    else {
+      kept++;
+      if (before[key] !== after[key]) growth += jsonBytes(after[key]) - jsonBytes(before[key]);
+    }
+  }
+  if (kept < Object.keys(before).length) {
+    for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) growth -= memberBytes(key, before[key]);
+  }
+  return growth;
+}
