@@ -210,7 +210,7 @@ describe('plain webhook channel', () => {
     assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingMessage-> ask', 'ask -deliveryFailure-> Ended']);
   });
 
-  describe('what surely never reached the gateway is tried again, as the Twilio carrier does', () => {
+  describe('what most likely never reached the gateway is tried again, within the Twilio carrier\'s bounds', () => {
     const retry = { attempts: 3, baseDelayMs: 10, maxDelayMs: 50 };
     const context = () => ({ accountSid: server.account.sid, flowSid: 'FW' + '0'.repeat(32), executionSid: 'FN' + '0'.repeat(32), effectId: 'EF' + 'd'.repeat(32) });
     const message = { from: NUMBER, to: CONTACT, body: 'once' };
@@ -241,6 +241,45 @@ describe('plain webhook channel', () => {
       assert.equal(!result.ok && result.code, 30008);
       assert.match(!result.ok ? result.message : '', /ECONNREFUSED/);
       assert.equal(waits.length, retry.attempts - 1, 'every attempt made');
+    });
+
+    for (const status of [502, 504]) {
+      it(`a ${status} (a load balancer in front of a gateway that is down) is retried: the message goes out once more`, async () => {
+        answer = { status, body: '<html>Bad Gateway</html>' };
+        const channel = new WebhookChannel(server.app.store, {
+          retry,
+          sleep: async () => {
+            answer = { status: 201, body: JSON.stringify({ sid: 'gw-3' }) };
+          },
+        });
+        const result = await channel.send({ url: receiverUrl }, context(), message);
+        assert.equal(result.ok && result.message.Sid, 'gw-3');
+        assert.equal(received.length, 2);
+        assert.equal(received[0]!.headers['i-twilio-idempotency-token'], received[1]!.headers['i-twilio-idempotency-token']);
+      });
+    }
+
+    it("a 500 (the gateway's own app failed) is not retried", async () => {
+      answer = { status: 500, body: '{}' };
+      const channel = new WebhookChannel(server.app.store, { retry, sleep: async () => assert.fail('no retry') });
+      const result = await channel.send({ url: receiverUrl }, context(), message);
+      assert.equal(!result.ok && result.message, 'Webhook answered HTTP 500');
+      assert.equal(received.length, 1);
+    });
+
+    it('no retry starts that could end past the time bound, however many attempts remain', async () => {
+      answer = { status: 504, body: '' };
+      // Each answer takes 1.2 s (a slow proxy); the bound is 3 waits of at most 50 ms, a 1 s timeout and 2 s for answers.
+      let slept = 0;
+      const channel = new WebhookChannel(server.app.store, {
+        retry: { attempts: 4, baseDelayMs: 50, maxDelayMs: 50 },
+        timeoutMs: 1_000,
+        now: () => received.length * 1_200 + slept,
+        sleep: async (ms) => void (slept += ms),
+      });
+      const result = await channel.send({ url: receiverUrl }, context(), message);
+      assert.equal(!result.ok && result.message, 'Webhook answered HTTP 504 after 2 attempts');
+      assert.equal(received.length, 2, 'a third attempt could have ended at 3.5 s, past the 3.15 s bound');
     });
 
     it('a 503 on the last attempt is failed', async () => {

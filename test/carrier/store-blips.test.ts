@@ -112,13 +112,16 @@ describe('a database blip while the webhook channel sends', () => {
     assert.equal(received.length, 1);
   });
 
-  it('the MessageSid claim fails after the in-flight record was written: sent once, not "outcome unknown"', async () => {
-    const blip = failNext(store, 'putChannelRecord', (key) => key.startsWith('carrier-msg:'), 1);
-    const { steps } = await runOnce(server, greetFlow());
-    assert.equal(blip.failed(), 1);
-    assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);
-    assert.equal(received.length, 1);
-  });
+  for (const landed of [false, true]) {
+    it(`the MessageSid claim (insert-only) fails${landed ? ', having landed,' : ''} after the in-flight record was written: sent once, not "outcome unknown"`, async () => {
+      const blip = failNext(store, 'insertChannelRecord', (key) => key.startsWith('carrier-msg:'), 1, { landed });
+      const { executionSid, steps } = await runOnce(server, greetFlow());
+      assert.equal(blip.failed(), 1);
+      assert.deepEqual(steps, ['Trigger -incomingRequest-> greet', 'greet -sent-> Ended']);
+      assert.equal(received.length, 1);
+      assert.equal((await new InflightLedger(store).claimOf(received[0]!.get('MessageSid')!))?.executionSid, executionSid, 'the SID sent is claimed for the step');
+    });
+  }
 
   it('the ledger write after a confirmed send fails: the step is sent, and the ledger is written later', async () => {
     const blip = failNext(store, 'putChannelRecord', inflightDone, 3);

@@ -13,7 +13,8 @@
 //     reconciled (a status callback for the step, or a lookup of the Messages upstream), never
 //     re-sent blindly; if nothing is found it is reported as failed.
 // Also kept: `carrier-msg:<MessageSid>` = the effect that sent it (so a lookup never claims one
-// message for two steps, and Conversations can tell our own messages apart), and
+// message for two steps, and Conversations can tell our own messages apart; inserted once, never
+// overwritten: only SIDs minted by Twilio or by Switchboard go there, never an id a gateway made up), and
 // `carrier-seen:<effectId>` = the MessageSid a status callback reported for that step, and
 // `carrier-report:<effectId>` = a delivery failure reported for it and not yet applied to its execution,
 // and `carrier-go:<ledger key>` = the gate its request went through (send-gate.ts).
@@ -42,6 +43,11 @@ export interface InflightSend {
   startedAt: number;
   /** Its request leaves only through the step's gate (send-gate.ts); absent on records of older versions. */
   gated?: true;
+  /**
+   * Sent by the plain webhook channel: its answer's `sid` is the gateway's own id, unique for all we
+   * know only to that gateway: it is kept in this record, and another step's claim on it proves nothing (see callbackMatches).
+   */
+  channel?: 'webhook';
   state: 'requesting' | 'done';
   result?: SendResult;
 }
@@ -118,14 +124,8 @@ export class InflightLedger {
     return stored;
   }
 
-  async finish(record: InflightSend, result: SendResult, messageSid?: string): Promise<void> {
-    if (messageSid) await this.claim(messageSid, record);
+  async finish(record: InflightSend, result: SendResult): Promise<void> {
     await this.write(inflightKey(record.effectId), record, JSON.stringify({ ...record, state: 'done', result }));
-  }
-
-  async claim(messageSid: string, record: Pick<InflightSend, 'effectId' | 'executionSid' | 'accountSid'>): Promise<void> {
-    const claim: MessageClaim = { effectId: record.effectId, executionSid: record.executionSid, accountSid: record.accountSid };
-    await this.write(claimKey(messageSid), record, JSON.stringify(claim));
   }
 
   /**
@@ -141,6 +141,25 @@ export class InflightLedger {
 
   async claimOf(messageSid: string): Promise<MessageClaim | null> {
     return parse<MessageClaim>(await this.read(claimKey(messageSid)));
+  }
+
+  /**
+   * Whether a status callback posted to a step's own StatusCallback URL (which names its account,
+   * execution and effect) reports on a message that step sent. Never a message of another execution
+   * or account. On the Twilio carrier a SID is the step's if the step claimed it, or, while its send
+   * is not recorded as sent, if no other step did (a report may race the send's answer). On the webhook
+   * channel other steps' claims say nothing: a gateway's ids are its own (two steps may get the same
+   * one, another account's gateway may answer with any SID), so the step's message is the SID minted
+   * for it (claimed by it) or the id its gateway answered with (kept in its record).
+   */
+  async callbackMatches(step: RecordOwner & { effectId: string }, messageSid: string): Promise<boolean> {
+    const sent = await this.get(step.effectId);
+    if (sent && (sent.accountSid !== step.accountSid || sent.executionSid !== step.executionSid)) return false;
+    const claim = await this.claimOf(messageSid);
+    if (claim?.effectId === step.effectId) return true;
+    const result = sent?.state === 'done' ? sent.result : undefined;
+    if (!result?.ok) return sent?.channel === 'webhook' || !claim;
+    return sent?.channel === 'webhook' && String(result.message.Sid) === messageSid;
   }
 
   /** A status callback named the message a step sent: proof of the outcome for reconciliation. */

@@ -1,10 +1,14 @@
 // The plain webhook channel: each outbound message is POSTed as a Twilio-style form to a URL the
 // account configures (your own SMS gateway, a chat backend, a test harness), signed with
 // X-Twilio-Signature using the Switchboard account's auth token. A 2xx answer means `sent`
-// (a JSON body's `sid` becomes the message SID); anything else is `failed`, except what surely sent
-// nothing (a connection never made, a 429 or 503), which is retried as the Twilio carrier retries it
-// (same rules, same attempts and waits, inside the effect lease). The receiver may
-// later POST MessageStatus/ErrorCode to the StatusCallback it was given, signed the same way.
+// (a JSON body's `sid` becomes the message SID); anything else is `failed`, except a connection never
+// made and the answers RETRIED_STATUSES lists, which are retried with the Twilio carrier's attempts and
+// waits, within its time bound (inside the effect lease). The receiver may later POST
+// MessageStatus/ErrorCode to the StatusCallback it was given, signed the same way: that URL names the
+// step, which is how the report finds it. The SID we give the gateway (minted here) is claimed for the
+// step like a Twilio SID, insert-only; the gateway's own `sid` is kept in the step's record only (it
+// may be any string, the same for two steps, or another account's Twilio SID): see
+// InflightLedger.callbackMatches.
 // At most once per step, like the Twilio carrier (through the step's gate, send-gate.ts): a request
 // made by an earlier attempt whose outcome was never recorded (a crash) is `failed`, not made again.
 // A store failure before the request leaves is a StoreUnavailableError (the runtime tries again);
@@ -19,7 +23,7 @@ import type { Store } from '../../runtime/ports/store.ts';
 import { recordOutcome, storeUnavailable } from '../../runtime/ports/store-errors.ts';
 import { InflightLedger, inflightKey, type InflightSend } from '../twilio/inflight.ts';
 import { SendGate } from '../twilio/send-gate.ts';
-import { backoffDelay, DEFAULT_REST_OPTIONS, encodeForm, neverSentCode, notProcessed, retryAfterTooLong, type FormParams, type RetryPolicy } from '../twilio/rest-client.ts';
+import { backoffDelay, DEFAULT_REST_OPTIONS, encodeForm, neverSentCode, retryAfterTooLong, type FormParams, type RetryPolicy } from '../twilio/rest-client.ts';
 import { statusCallbackUrl, UNKNOWN_OUTCOME_CODE } from '../twilio/twilio-channel.ts';
 import type { OutboundGuard } from '../twilio/outbound-guard.ts';
 import type { WebhookTarget } from '../twilio/carrier-config.ts';
@@ -29,13 +33,32 @@ import { OutboundPolicy } from '../http/outbound-policy.ts';
 /** The most of a gateway's answer read (it only needs to carry a sid or an error code). */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
+/**
+ * Answers retried, each repeat carrying the same I-Twilio-Idempotency-Token (the step's effect id) so
+ * a gateway that honours it drops a repeat:
+ *   - 429, 503: not acted on (Twilio's meaning, and the usual one of an overloaded or paused app);
+ *   - 502, 504: a proxy or load balancer in front of the gateway answered that the app is down,
+ *     restarting or too slow: most often the request never reached it, and a retry a few seconds
+ *     later is what gets the message through.
+ * Not 500: the gateway's own app ran and failed, possibly after it handed the message on; an app's
+ * error is seldom cured seconds later, and a repeat would risk a duplicate at a gateway that ignores
+ * the token. Nor any other status.
+ */
+const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
+
+/**
+ * The time the attempts that are retried may take in all, on top of the Twilio carrier's worst case
+ * (its waits plus one request timeout: 25 s by default), which keeps a send well inside the 30 s effect lease.
+ */
+const ANSWERS_ALLOWANCE_MS = 2_000;
+
 export interface WebhookChannelOptions {
   /** Base of the StatusCallback URLs when the account's configuration names none. */
   publicBaseUrl?: string | undefined;
   /** The outbound policy applied to the account-configured webhook URL. */
   guard?: OutboundGuard;
   timeoutMs?: number;
-  /** Retries of what surely never reached the gateway; the Twilio carrier's by default. */
+  /** Attempts and waits of the retries (see RETRIED_STATUSES); the Twilio carrier's by default. */
   retry?: RetryPolicy;
   /** Injected for tests that check the schedule; defaults to a real timer. */
   sleep?: (ms: number) => Promise<void>;
@@ -93,7 +116,35 @@ export class WebhookChannel implements MessageChannel {
     if (blocked) return { ok: false, code: 30008, message: blocked };
     const account = await this.#store.getAccount(context.accountSid).catch(storeUnavailable);
     if (!account) return { ok: false, code: 20404, message: `Account ${context.accountSid} not found` };
-    const sid = 'SM' + randomBytes(16).toString('hex');
+    let record: InflightSend = {
+      v: 1,
+      effectId: effectId ?? '',
+      executionSid: context.executionSid,
+      accountSid: context.accountSid,
+      target: 'message',
+      to: message.to,
+      from: message.from,
+      body: message.body,
+      startedAt: this.#now(),
+      gated: true,
+      channel: 'webhook',
+      state: 'requesting',
+    };
+    let sid = mintMessageSid();
+    if (effectId) {
+      // Every store failure up to the gate leaves nothing sent (StoreUnavailableError: tried again).
+      record = previous ?? (await this.#ledger.begin(record).catch(storeUnavailable));
+      if (record.state === 'done' && record.result) return record.result;
+      if (!record.gated) return this.#unknown(record, true);
+      // The SID the gateway is given names this step's message even when its answer names another.
+      // Minted at random it is free; were it ever taken, another is minted rather than share it.
+      while (!(await this.#ledger.claimIfFree(sid, record).catch(storeUnavailable))) sid = mintMessageSid();
+      if (!(await this.#gate.pass(inflightKey(effectId), record).catch(storeUnavailable))) {
+        // Another runner made the request: its outcome, once it has recorded one, is the step's.
+        const now = await this.#ledger.get(effectId).catch(storeUnavailable);
+        return now?.state === 'done' && now.result ? now.result : this.#unknown(record, false);
+      }
+    }
     const params: FormParams = [
       ['MessageSid', sid],
       ['AccountSid', context.accountSid],
@@ -108,37 +159,22 @@ export class WebhookChannel implements MessageChannel {
     if (message.contentVariables) params.push(['ContentVariables', JSON.stringify(message.contentVariables)]);
     const callbackBase = config.statusCallbackBaseUrl ?? this.#options.publicBaseUrl;
     if (callbackBase && effectId) params.push(['StatusCallback', statusCallbackUrl(callbackBase, context.accountSid, context.executionSid, effectId)]);
-    let record: InflightSend = {
-      v: 1,
-      effectId: effectId ?? '',
-      executionSid: context.executionSid,
-      accountSid: context.accountSid,
-      target: 'message',
-      to: message.to,
-      from: message.from,
-      body: message.body,
-      startedAt: (this.#options.now ?? Date.now)(),
-      gated: true,
-      state: 'requesting',
-    };
-    if (effectId) {
-      // Every store failure up to the gate leaves nothing sent (StoreUnavailableError: tried again).
-      record = previous ?? (await this.#ledger.begin(record).catch(storeUnavailable));
-      if (record.state === 'done' && record.result) return record.result;
-      if (!record.gated) return this.#unknown(record, true);
-      // The SID the gateway is given names this step's message even when its answer names another.
-      await this.#ledger.claim(sid, record).catch(storeUnavailable);
-      if (!(await this.#gate.pass(inflightKey(effectId), record).catch(storeUnavailable))) {
-        // Another runner made the request: its outcome, once it has recorded one, is the step's.
-        const now = await this.#ledger.get(effectId).catch(storeUnavailable);
-        return now?.state === 'done' && now.result ? now.result : this.#unknown(record, false);
-      }
-    }
     const result = await this.#deliver(config.url, params, account.authToken, effectId ?? sid, sid, context, message);
     if (!effectId) return result;
-    const sent = result;
     const made = record;
-    return recordOutcome(sent, () => this.#ledger.finish(made, sent, sent.ok ? String(sent.message.Sid) : undefined));
+    return recordOutcome(result, async () => {
+      await this.#claimAnswered(made, result, sid);
+      await this.#ledger.finish(made, result);
+    });
+  }
+
+  /**
+   * TRANSITIONAL, until the status callback route asks InflightLedger.callbackMatches (it still judges
+   * a report by the global claims): the gateway's own sid is claimed for the step, insert-only, so a
+   * report under it is accepted without ever displacing a claim another step (or account) holds.
+   */
+  async #claimAnswered(record: InflightSend, result: SendResult, sid: string): Promise<void> {
+    if (result.ok && String(result.message.Sid) !== sid) await this.#ledger.claimIfFree(String(result.message.Sid), record);
   }
 
   /**
@@ -150,9 +186,17 @@ export class WebhookChannel implements MessageChannel {
     return save ? recordOutcome(result, () => this.#ledger.finish(record, result)) : result;
   }
 
-  /** POSTs the form, again while the gateway surely got nothing (never connected, 429, 503) and attempts remain. */
+  /**
+   * POSTs the form, again after a connection never made or an answer RETRIED_STATUSES lists, while
+   * attempts remain and the retry fits the time bound: the Twilio carrier's waits and one request
+   * timeout, plus ANSWERS_ALLOWANCE_MS. A 502 or 504 may come only once a slow proxy gave up, so the
+   * time answers take counts, and no retry starts that could end past the bound.
+   */
   async #deliver(url: string, params: FormParams, authToken: string, idempotencyToken: string, sid: string, context: SendContext, message: OutboundMessage): Promise<SendResult> {
     const retry = this.#options.retry ?? DEFAULT_REST_OPTIONS.retry;
+    const timeoutMs = this.#timeoutMs();
+    const deadline = this.#now() + (retry.attempts - 1) * retry.maxDelayMs + timeoutMs + ANSWERS_ALLOWANCE_MS;
+    const fits = (delay: number) => this.#now() + delay + timeoutMs <= deadline;
     for (let attempt = 1; ; attempt++) {
       const last = attempt >= retry.attempts;
       let answer: Answer;
@@ -162,23 +206,27 @@ export class WebhookChannel implements MessageChannel {
         // Refused by the policy at connection time: nothing left, so the outcome is known.
         if (error instanceof BlockedError) return { ok: false, code: 30008, message: error.message };
         const code = neverSentCode(error);
-        if (code && !last) {
-          await this.#sleep(backoffDelay(retry, attempt, null)!);
+        const delay = backoffDelay(retry, attempt, null)!;
+        if (code && !last && fits(delay)) {
+          await this.#sleep(delay);
           continue;
         }
         if (code) return { ok: false, code: 30008, message: `Webhook unreachable (${code}) after ${attempt} attempts` };
         return { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Webhook request failed: ${(error as Error).message}` };
       }
-      if (notProcessed(answer.status) && !last) {
+      if (RETRIED_STATUSES.has(answer.status) && !last) {
         const delay = backoffDelay(retry, attempt, answer.retryAfter);
         if (delay === null) {
           const refused = this.#resultOf(answer, sid, context, message);
           return refused.ok ? refused : { ...refused, message: refused.message + retryAfterTooLong(answer.retryAfter) };
         }
-        await this.#sleep(delay);
-        continue;
+        if (fits(delay)) {
+          await this.#sleep(delay);
+          continue;
+        }
       }
-      return this.#resultOf(answer, sid, context, message);
+      const outcome = this.#resultOf(answer, sid, context, message);
+      return outcome.ok || attempt === 1 ? outcome : { ...outcome, message: `${outcome.message} after ${attempt} attempts` };
     }
   }
 
@@ -195,7 +243,7 @@ export class WebhookChannel implements MessageChannel {
       },
       encodeForm(params),
       MAX_ANSWER_BYTES,
-      AbortSignal.timeout(this.#options.timeoutMs ?? 10_000),
+      AbortSignal.timeout(this.#timeoutMs()),
     );
     const header = (name: string) => {
       const value = response.headers[name];
@@ -231,7 +279,20 @@ export class WebhookChannel implements MessageChannel {
     return { ok: false, code: body && typeof body.code === 'number' ? body.code : 30008, message: `Webhook answered HTTP ${status}` };
   }
 
+  #timeoutMs(): number {
+    return this.#options.timeoutMs ?? DEFAULT_REST_OPTIONS.timeoutMs;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
   #sleep(ms: number): Promise<void> {
     return this.#options.sleep ? this.#options.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms));
   }
+}
+
+/** A Twilio-shaped message SID for the gateway's form (SM + 32 hex digits, random). */
+function mintMessageSid(): string {
+  return 'SM' + randomBytes(16).toString('hex');
 }
