@@ -1,7 +1,7 @@
 // The HTTP edge: Fastify with Twilio's wire conventions (form bodies, Basic auth, error bodies,
 // request ids) applied to every route; routes live in ./routes and stay thin.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteHandlerMethod } from 'fastify';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Account } from '../runtime/ports/store.ts';
@@ -9,7 +9,8 @@ import { newSid } from '../runtime/ids.ts';
 import type { ApiContext } from './context.ts';
 import { ApiError, errors } from './wire/errors.ts';
 import { toApiError } from './wire/error-mapping.ts';
-import { formFromJson, parseForm, type Form } from './wire/form.ts';
+import { formFromJson, parseFormBody, type Form } from './wire/form.ts';
+import { overflowingNumber, overflowReason } from './wire/json-overflow.ts';
 import { parseBasicAuth } from './wire/basic-auth.ts';
 import { publicBase } from './wire/base-urls.ts';
 import { registerV2Flows } from './routes/v2-flows.ts';
@@ -118,6 +119,19 @@ function crossSiteOrigin(ctx: ApiContext, request: FastifyRequest, allowed: Read
   return originHeader;
 }
 
+/** The first content coding of a request body other than identity, or null (no body, no coding, or identity only). */
+function unsupportedContentCoding(request: FastifyRequest): string | null {
+  const codings = header(request, 'content-encoding');
+  if (codings === undefined) return null;
+  const hasBody = request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] ?? '0') !== '0';
+  if (!hasBody) return null;
+  for (const coding of codings.split(',')) {
+    const name = coding.trim();
+    if (name !== '' && name.toLowerCase() !== 'identity') return name;
+  }
+  return null;
+}
+
 export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const bodyLimit = ctx.config.bodyLimit;
   const requestTimeout = ctx.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
@@ -169,23 +183,57 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     socket.destroySoon();
   });
 
+  // An Expect other than 100-continue never reaches Fastify either: without a listener Node answers
+  // a bare 417 with no body.
+  app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    const apiError = errors.expectationFailed(request.headers.expect ?? '');
+    const body = JSON.stringify(apiError.toBody());
+    response.writeHead(apiError.status, {
+      'Twilio-Request-Id': newSid('RQ'),
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      // The body the client held back may follow anyway: closing spares reading it.
+      Connection: 'close',
+    });
+    response.end(body);
+  });
+
   app.decorateRequest('account', null as unknown as Account);
   app.decorateRequest('form', null as unknown as Form);
 
   // Bodies: forms (the Twilio way) and, for convenience, JSON objects; both become `request.form`.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
-    // parseForm's 400 for too many parameters: Fastify hands what a parser throws to the error handler.
-    done(null, parseForm(body as string));
+  // As bytes: percent-escapes are decoded in the charset the Content-Type declares (parseFormBody).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
+    // parseFormBody's 400 (too many parameters) or 415 (charset): Fastify hands what a parser throws to the error handler.
+    done(null, parseFormBody(body as Buffer, header(req, 'content-type')));
   });
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_req, body, done) => {
     const text = (body as string).trim();
     if (text === '') return done(null, Object.create(null));
+    let parsed: unknown;
     try {
-      done(null, formFromJson(JSON.parse(text)));
+      parsed = JSON.parse(text);
+    } catch {
+      return done(errors.badRequest('Request body is not valid JSON'), undefined);
+    }
+    const overflow = overflowingNumber(text, parsed);
+    if (overflow !== null) return done(errors.badRequest(`Request body is not valid JSON: ${overflowReason(overflow)}`), undefined);
+    try {
+      done(null, formFromJson(parsed));
     } catch (error) {
       done(error instanceof ApiError ? error : errors.badRequest('Request body is not valid JSON'), undefined);
     }
+  });
+
+  // Compressed bodies are not taken (RFC 9110 §8.4.1, §15.5.16: a 415 for a coding the server does not take):
+  // no Twilio client compresses a request, and a parser fed gzip would report the wrong fault. Checked
+  // before the body is read, after authentication.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (request.is404) return payload; // a 404 or 405 says more
+    const coding = unsupportedContentCoding(request);
+    if (coding !== null) throw errors.unsupportedContentEncoding(coding);
+    return payload;
   });
 
   // Set as close() starts (Fastify stops routing new work at the same point): what still arrives on an

@@ -205,6 +205,12 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     instance.addHook('onRoute', (route) => {
       route.config = { ...(route.config as object), auth: false } as typeof route.config;
     });
+    // A path out of the assets directory (`/assets/../../etc/passwd`) is @fastify/static's bare 403:
+    // Twilio's code for it is 20403. Other errors go on to the server's handler.
+    instance.setErrorHandler((error, request) => {
+      if ((error as { statusCode?: number }).statusCode === 403) throw errors.forbidden(request.url.split('?')[0] ?? request.url);
+      throw error;
+    });
     await instance.register(fastifyStatic, {
       root: `${distDir}/assets`,
       prefix: '/assets/',

@@ -37,6 +37,11 @@ export class ApiError extends Error {
   }
 }
 
+/** A header value named in a message: quoted, and cut short (a header may be kilobytes long). */
+function quoted(value: string): string {
+  return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
+}
+
 export const errors = {
   missingParameter: (name: string) => new ApiError(400, 20001, `Missing required parameter ${name} in the post body`),
   missingQueryParameter: (name: string) => new ApiError(400, 20001, `Missing required parameter ${name} in the query string`),
@@ -58,6 +63,15 @@ export const errors = {
     ),
   unsupportedMediaType: (type: string) =>
     new ApiError(415, 20001, `Content-Type ${type} is not supported; send application/x-www-form-urlencoded`),
+  /** A compressed (or otherwise coded) request body: RFC 9110 §12.5.3 says to name the codings taken (only identity). */
+  unsupportedContentEncoding: (coding: string) =>
+    new ApiError(415, 20001, `Content-Encoding ${quoted(coding)} is not supported; send the body uncompressed`, undefined, { 'Accept-Encoding': 'identity' }),
+  unsupportedCharset: (charset: string) =>
+    new ApiError(415, 20001, `Charset ${quoted(charset)} is not supported for form bodies; send UTF-8 (or another ASCII-based charset such as ISO-8859-1)`),
+  /** An Expect other than 100-continue (RFC 9110 §10.1.1), which Node alone answers with a bare 417. */
+  expectationFailed: (expectation: string) =>
+    new ApiError(417, 20001, `Expect ${quoted(expectation)} is not supported; only 100-continue is`),
+  forbidden: (path: string) => new ApiError(403, 20403, `Access to ${path} is forbidden`),
   requestTimeout: (seconds: number) => new ApiError(408, 20001, `The request was not received in full within ${seconds} s`),
   headersTooLarge: () => new ApiError(431, 20001, 'Request headers are too large'),
   invalidPageToken: () => new ApiError(400, 21481, 'Invalid PageToken'),

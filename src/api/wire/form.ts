@@ -1,8 +1,10 @@
 // application/x-www-form-urlencoded bodies as Twilio clients send them: `+` or `%20` for spaces,
 // repeated keys for arrays (TestUsers=a&TestUsers=b), case-sensitive PascalCase names.
+import { TextDecoder } from 'node:util';
 import { errors } from './errors.ts';
 import { isTooDeep, parseJsonWithinDepth, TOO_DEEP } from '../../lib/json-depth.ts';
 import { wellFormedJson } from './well-formed.ts';
+import { overflowingNumber, overflowReason } from './json-overflow.ts';
 
 export type FormValue = string | string[];
 export type Form = Record<string, FormValue>;
@@ -39,6 +41,76 @@ export function parseForm(text: string): Form {
   return form;
 }
 
+/**
+ * A form body as bytes, decoded in the charset its Content-Type declares. Percent-escapes stand for
+ * bytes in that charset (`Caf%E9` is "Café" in ISO-8859-1, U+FFFD in UTF-8). UTF-8 (or no charset) is
+ * URLSearchParams' own decoding; another charset TextDecoder knows is decoded pair by pair; one it does
+ * not know, or one that is not ASCII-based (UTF-16, where `&` and `=` are not single bytes), is a 415.
+ */
+export function parseFormBody(body: Buffer, contentType: string | undefined): Form {
+  const charset = charsetOf(contentType);
+  const decoder = charset === undefined ? null : formDecoder(charset);
+  if (decoder === null) return parseForm(body.toString('utf8'));
+  // One character per byte, so each pair's bytes can be percent-decoded and then decoded as a whole.
+  const text = body.toString('latin1');
+  if (tooManyPairs(text, MAX_FORM_PARAMETERS)) throw errors.tooManyParameters(MAX_FORM_PARAMETERS);
+  const form: Form = Object.create(null);
+  for (const pair of text.split('&')) {
+    if (pair === '') continue;
+    const eq = pair.indexOf('=');
+    const key = decoder.decode(percentDecodedBytes(eq === -1 ? pair : pair.slice(0, eq)));
+    const value = decoder.decode(percentDecodedBytes(eq === -1 ? '' : pair.slice(eq + 1)));
+    const existing = form[key];
+    if (existing === undefined) form[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else form[key] = [existing, value];
+  }
+  return form;
+}
+
+/** The charset parameter of a Content-Type (unquoted), or undefined when it has none. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  for (const parameter of (contentType ?? '').split(';').slice(1)) {
+    const eq = parameter.indexOf('=');
+    if (eq === -1 || parameter.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    const value = parameter.slice(eq + 1).trim();
+    return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
+  }
+  return undefined;
+}
+
+/** A decoder for a form in `charset`: null for UTF-8 (the default path), a 415 for one that cannot be a form's. */
+function formDecoder(charset: string): TextDecoder | null {
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset);
+  } catch {
+    throw errors.unsupportedCharset(charset);
+  }
+  if (decoder.encoding === 'utf-8') return null;
+  if (decoder.encoding === 'utf-16le' || decoder.encoding === 'utf-16be') throw errors.unsupportedCharset(charset);
+  return decoder;
+}
+
+/** A form key or value's bytes: `+` is a space, `%XX` a byte, anything else (a latin1 string's character) its own byte, as the URL standard decodes. */
+function percentDecodedBytes(text: string): Uint8Array {
+  const bytes = new Uint8Array(text.length);
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2b) bytes[length++] = 0x20;
+    else if (c === 0x25 && isHex(text.charCodeAt(i + 1)) && isHex(text.charCodeAt(i + 2))) {
+      bytes[length++] = Number.parseInt(text.slice(i + 1, i + 3), 16);
+      i += 2;
+    } else bytes[length++] = c;
+  }
+  return bytes.subarray(0, length);
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
 /** Normalises a JSON request body (accepted for convenience) into the same shape as a form. */
 export function formFromJson(body: unknown): Form {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw errors.badRequest('Request body must be a form or a JSON object');
@@ -56,16 +128,20 @@ export function formFromJson(body: unknown): Form {
   const fields = wellFormedJson(body) as Record<string, unknown>;
   const form: Form = Object.create(null);
   const notStrings = new Map<string, string>();
+  const structured = new Map<string, string>();
   for (const [key, value] of Object.entries(fields)) {
     const items = Array.isArray(value) ? value : [value];
     // A null field is simply absent; a null inside a list is not a string (it would be stored as "null").
     const odd = Array.isArray(value) ? value.findIndex((v) => typeof v !== 'string') : typeof value === 'string' || value === undefined || value === null ? -1 : 0;
     if (odd >= 0) notStrings.set(key, jsonKind(items[odd]));
+    const nested = items.find((v) => v !== null && typeof v === 'object');
+    if (nested !== undefined) structured.set(key, jsonKind(nested));
     if (Array.isArray(value)) form[key] = value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
     else if (typeof value === 'string') form[key] = value;
     else if (value !== undefined && value !== null) form[key] = JSON.stringify(value);
   }
   if (notStrings.size > 0) reencoded.set(form, notStrings);
+  if (structured.size > 0) structuredFields.set(form, structured);
   return form;
 }
 
@@ -75,6 +151,14 @@ export function formFromJson(body: unknown): Form {
  * (stringItems) refuses them instead of storing `{"a":2}` as text.
  */
 const reencoded = new WeakMap<Form, Map<string, string>>();
+
+/**
+ * Per form made from a JSON body: the fields holding an object or array (as the value or an item of it),
+ * with its kind. Only JSON-in-form fields (jsonField: Definition, Parameters) take one; a text field
+ * refuses it rather than storing its JSON text (`{"FriendlyName":{"a":1}}`). A number or boolean in a
+ * text field keeps its text, as a form would carry it (`"Confidence": 0.9`).
+ */
+const structuredFields = new WeakMap<Form, Map<string, string>>();
 
 function jsonKind(value: unknown): string {
   if (value === null || value === undefined) return 'null';
@@ -94,7 +178,14 @@ export function refuseNul(name: string, value: string): string {
   return value;
 }
 
+/** A text field's (first) value; from a JSON body, an object or array there is a 400 naming the field. */
 export function optionalString(form: Form, name: string): string | undefined {
+  const kind = structuredFields.get(form)?.get(name);
+  if (kind !== undefined) throw errors.invalidParameter(name, `must be a string, not ${kind}`);
+  return firstValue(form, name);
+}
+
+function firstValue(form: Form, name: string): string | undefined {
   const value = form[name];
   if (value === undefined) return undefined;
   return refuseNul(name, Array.isArray(value) ? value[0]! : value);
@@ -149,9 +240,12 @@ export function enumValue<T extends string>(form: Form, name: string, allowed: r
  * surrogate escaped in it (`"ask\udc00"`) becomes U+FFFD, as in a form value (./well-formed.ts).
  */
 export function jsonField(form: Form, name: string): { present: false } | { present: true; ok: true; value: unknown } | { present: true; ok: false; error: string } {
-  const text = optionalString(form, name);
+  // From a JSON body, the field may hold an object (re-encoded as JSON text): that is what it is for.
+  const text = firstValue(form, name);
   if (text === undefined) return { present: false };
   const parsed = parseJsonWithinDepth(text);
-  if (parsed.ok) return { present: true, ok: true, value: wellFormedJson(parsed.value) };
-  return { present: true, ok: false, error: parsed.tooDeep ? parsed.error : `not valid JSON: ${parsed.error}` };
+  if (!parsed.ok) return { present: true, ok: false, error: parsed.tooDeep ? parsed.error : `not valid JSON: ${parsed.error}` };
+  const overflow = overflowingNumber(text, parsed.value);
+  if (overflow !== null) return { present: true, ok: false, error: `not valid JSON: ${overflowReason(overflow)}` };
+  return { present: true, ok: true, value: wellFormedJson(parsed.value) };
 }
