@@ -55,7 +55,6 @@ describe('webhook channel: two steps answered with the same gateway id', () => {
 
   it(
     'each step takes the failure reported at its own StatusCallback',
-    { todo: 'needs the status route (src/api/routes/carrier.ts) to judge reports with InflightLedger.callbackMatches' },
     async () => {
       const flowSid = await createFlow(server, flow([sendAndWait('ask', { body: 'Ready?' })], { incomingMessage: 'ask' }));
       for (const contact of [CONTACT, OTHER_CONTACT]) {

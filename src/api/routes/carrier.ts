@@ -91,14 +91,9 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
         // stops retrying, and nothing is recorded (its send ledger may already be pruned).
         return reply.code(204).send();
       }
-      const claim = await ledger.claimOf(messageSid);
-      if (claim && claim.effectId !== EffectId) throw errors.badRequest(`Message ${messageSid} was not sent by this step`);
-      if (!claim) {
-        // Once the step's send is recorded every SID it sent under is claimed: another is no message of
-        // this step (before that, a report may race the send's answer and is accepted).
-        const sent = await ledger.get(EffectId!);
-        if (sent?.state === 'done' && sent.result?.ok) throw errors.badRequest(`Message ${messageSid} was not sent by this step`);
-      }
+      // The URL names the step; the ledger says whether the SID is a message it sent (callbackMatches).
+      const step = { effectId: EffectId!, executionSid: ExecutionSid!, accountSid: AccountSid! };
+      if (!(await ledger.callbackMatches(step, messageSid))) throw errors.badRequest(`Message ${messageSid} was not sent by this step`);
       await ledger.sawCallback({ effectId: EffectId!, executionSid: ExecutionSid!, accountSid: AccountSid! }, messageSid, status);
       const errorCode = optionalString(request.form, 'ErrorCode');
       // Stored before the 204: a report acknowledged is never lost (a crash, a failed apply).

@@ -162,19 +162,7 @@ export class WebhookChannel implements MessageChannel {
     const result = await this.#deliver(config.url, params, account.authToken, effectId ?? sid, sid, context, message);
     if (!effectId) return result;
     const made = record;
-    return recordOutcome(result, async () => {
-      await this.#claimAnswered(made, result, sid);
-      await this.#ledger.finish(made, result);
-    });
-  }
-
-  /**
-   * TRANSITIONAL, until the status callback route asks InflightLedger.callbackMatches (it still judges
-   * a report by the global claims): the gateway's own sid is claimed for the step, insert-only, so a
-   * report under it is accepted without ever displacing a claim another step (or account) holds.
-   */
-  async #claimAnswered(record: InflightSend, result: SendResult, sid: string): Promise<void> {
-    if (result.ok && String(result.message.Sid) !== sid) await this.#ledger.claimIfFree(String(result.message.Sid), record);
+    return recordOutcome(result, () => this.#ledger.finish(made, result));
   }
 
   /**
