@@ -184,6 +184,9 @@ describe('request body encodings', () => {
       const flow = await post('/v2/Flows', flowForm({ Status: 'published' }), FORM);
       const res = await post(`/v2/Flows/${flow.json().sid}/Executions`, form({ To: '+15551230001', From: '+15551230002', Parameters: '{"n":1e400}' }), FORM);
       twilioError(res, 400, 20001, /^Invalid parameter Parameters: not valid JSON: the number at \/n is too large/);
+      // The same in Twilio's single-quoted form, which is parsed a second way.
+      const quoted = await post(`/v2/Flows/${flow.json().sid}/Executions`, form({ To: '+15551230001', From: '+15551230002', Parameters: "{'n':1e400}" }), FORM);
+      twilioError(quoted, 400, 20001, /^Invalid parameter Parameters: not valid JSON: the number at \/n is too large/);
     });
 
     it('keeps numbers that only look large, and underflow to zero', () => {

@@ -1,5 +1,6 @@
 // Studio v2 Executions, their Context, Steps and Step Contexts. The same collection, seen through
 // the v1 shapes, serves v1 Executions and v1 Engagements (./v1-executions.ts): one builder, three views.
+import { overflowingNumber, overflowReason } from '../wire/json-overflow.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ExecutionFilter, ExecutionRecord } from '../../runtime/ports/store.ts';
 import type { CreateExecutionInput } from '../../runtime/executions.ts';
@@ -60,6 +61,8 @@ function createInput(request: FastifyRequest, maxContextBytes: number): CreateEx
       const rewritten = singleQuotedToJson(optionalString(form, 'Parameters') ?? '');
       const parsed = rewritten === null ? null : parseJsonWithinDepth(rewritten);
       if (!parsed?.ok) throw errors.invalidParameter('Parameters', `${field.error} (Parameters is a JSON object, e.g. {"name":"Zeke"})`);
+      const overflow = overflowingNumber(rewritten!, parsed.value);
+      if (overflow !== null) throw errors.invalidParameter('Parameters', `not valid JSON: ${overflowReason(overflow)}`);
       value = wellFormedJson(parsed.value); // as jsonField does
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.invalidParameter('Parameters', 'must be a JSON object');
