@@ -260,7 +260,9 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     if (allowedOrigins.size > 0) reply.header('Vary', 'Origin');
     reply.header('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
     // As Twilio's spec declares: without it a browser's preflight for an authenticated POST fails.
-    reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization');
+    // If-Match and ETag: the flow update's revision check (a Switchboard extension) for browser apps too.
+    reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization, If-Match');
+    reply.header('Access-Control-Expose-Headers', 'ETag, Twilio-Request-Id');
     // RFC 9112: an HTTP/1.1 request without Host is a 400 (HTTP/1.0 may omit it: see base-urls.ts).
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       const apiError = errors.badRequest('Malformed HTTP request: an HTTP/1.1 request needs a Host header');

@@ -302,7 +302,9 @@ describe('Flows API on the wire', () => {
     const res = await call('GET', '/v2/Flows');
     assert.match(String(res.headers['twilio-request-id']), /^RQ[0-9a-f]{32}$/);
     assert.equal(res.headers['access-control-allow-origin'], '*');
-    assert.equal(res.headers['access-control-allow-headers'], 'Content-Type, Authorization');
+    assert.equal(res.headers['access-control-allow-headers'], 'Content-Type, Authorization, If-Match');
+    // A browser app may read the revision a flow is at (ETag) to send it back as If-Match.
+    assert.equal(res.headers['access-control-expose-headers'], 'ETag, Twilio-Request-Id');
   });
 
   it('answers a CORS preflight allowing the Authorization and Content-Type headers (as the spec declares)', async () => {
