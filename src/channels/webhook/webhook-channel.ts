@@ -170,7 +170,7 @@ export class WebhookChannel implements MessageChannel {
    * made again. Recorded only for a record of an older version; a runner that passed the gate records its own.
    */
   async #unknown(record: InflightSend, save: boolean): Promise<SendResult> {
-    const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Send outcome unknown: the request was made by an earlier attempt (before a restart, or on another node); not re-sent to avoid a duplicate' };
+    const result: SendResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Send outcome unknown: an earlier attempt (before a restart, or on another node) began the request and may have sent it; not re-sent to avoid a duplicate' };
     return save ? recordOutcome(result, () => this.#ledger.finish(record, result)) : result;
   }
 
