@@ -169,7 +169,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   // the calls a flow places). Outbound calls and call recordings go through the account's carrier
   // (Twilio's Calls API) or ring the simulator phone, whose requests to this server are answered
   // in-process once the server exists (below).
-  const calls = new CallService(store, executions, { serverSecret: process.env.SWITCHBOARD_CALLBACK_SECRET ?? '' });
+  const calls = new CallService(store, executions, { serverSecret: config.callbackSecret ?? '' });
   const phoneTransport = new SignedPhoneTransport(store, { base: simulatorBase(config.publicBaseUrl), policy: carrierGuard.policy });
   const phone = new SimulatorPhone(phoneTransport);
   executions.useVoice(

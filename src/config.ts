@@ -96,7 +96,7 @@ export const CONFIG_KEYS = {
     env: 'SWITCHBOARD_DB_POOL_SIZE',
     type: integer({ min: 1, max: 1000 }),
     default: 10,
-    description: "PostgreSQL connections per node's pool at most (plus one for lease renewal)",
+    description: "PostgreSQL connections per node's pool at most (each node also keeps one renewing its leases and one LISTENing for timers)",
   }),
   dbStatementTimeout: key({
     flag: 'db-statement-timeout',
@@ -153,6 +153,13 @@ export const CONFIG_KEYS = {
     default: undefined,
     secret: true,
     description: "Auth token of TWILIO_ACCOUNT_SID",
+  }),
+  callbackSecret: key({
+    env: 'SWITCHBOARD_CALLBACK_SECRET',
+    type: optional(string),
+    default: undefined,
+    secret: true,
+    description: "Server secret mixed into the key of call callback URLs (?sb=) beside each account's callback secret; every node sharing a database needs the same value",
   }),
   // ---- flows
   invalidDefinitions: key({
