@@ -29,7 +29,9 @@ export function matchesUrl(pattern: string, url: string): boolean {
     const glob = globRegex(pattern);
     return glob.test(url) || (!pattern.includes('?') && glob.test(url.split('?')[0]!));
   }
-  return pattern === url || (!pattern.includes('?') && pattern === url.split('?')[0]);
+  if (pattern === url || (!pattern.includes('?') && pattern === url.split('?')[0])) return true;
+  // A query in the mock matches the same parameters in any order, as an expectation's does.
+  return pattern.includes('?') && matchesUrlExactly(pattern, url);
 }
 
 /**

@@ -411,4 +411,9 @@ describe('durations and patterns', () => {
     assert.ok(!matchesUrl('https://api.example.com/orders', 'https://api.example.com/orders/42'));
     assert.ok(matchesUrl('/orders\\/\\d+$/', 'https://x/orders/42'));
   });
+  it("matches a mock's query with its parameters in any order, but not other values or extra parameters", () => {
+    assert.ok(matchesUrl('https://api.example.com/items?a=x+y&b=2', 'https://api.example.com/items?b=2&a=x+y'));
+    assert.ok(!matchesUrl('https://api.example.com/items?a=x&b=2', 'https://api.example.com/items?b=3&a=x'));
+    assert.ok(!matchesUrl('https://api.example.com/items?a=x', 'https://api.example.com/items?a=x&b=2'));
+  });
 });
