@@ -245,6 +245,14 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
 
   const allowedOrigins = new Set((ctx.config.allowedOrigins ?? []).map(originOf).filter((origin) => origin !== null));
 
+  // Answered before its body has arrived (a 401, 413 or 415 decided on the headers): the rest of that
+  // body would be read as the next request, and Node's request timeout would later write a second,
+  // stray 408 on the connection. Close it after this answer instead.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (!request.raw.complete) reply.header('Connection', 'close');
+    return payload;
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Twilio-Request-Id', request.id);
     // Any page may read what its own explicit credentials fetch ('*' is never credentialed); an allowed

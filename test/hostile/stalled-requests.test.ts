@@ -34,6 +34,29 @@ describe('stalled requests', () => {
     assert.ok(Date.now() - closing < 5_000, 'close is not held up');
   });
 
+  it('a request answered before its body arrived (401) closes the connection: no second, stray 408 on it', async () => {
+    const server = await startTestServer({ listen: true, config: { requestTimeout: 1 } });
+    try {
+      const { port } = new URL(server.baseUrl);
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1', () => {
+          socket.write('POST /v2/Flows HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 10\r\n\r\nF');
+        });
+        let data = '';
+        socket.on('data', (chunk) => (data += chunk.toString()));
+        socket.on('close', () => resolve(data));
+        socket.on('error', reject);
+        // Past the request timeout: a stray 408 would have been written by now.
+        setTimeout(() => resolve(data), 2_500).unref();
+      });
+      assert.match(answer, /^HTTP\/1\.1 401 /);
+      assert.match(answer, /\r\nconnection: close\r\n/i);
+      assert.equal(answer.match(/HTTP\/1\.1 /g)?.length, 1, answer);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('oversized headers get a Twilio-format 431', async () => {
     const server = await startTestServer({ listen: true });
     try {
