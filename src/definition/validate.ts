@@ -11,17 +11,28 @@
 //   warning (it never matches); Java syntax translated but likely a mistake (`[[:alpha:]]`): warning;
 //   so costly that inputs of a long SMS's length would be refused for the work: warning (Studio's Java
 //   engine takes any valid pattern).
-// - split `arguments` differing from `input`: warning (which one Studio evaluates is UNCONFIRMED).
+// - split `arguments` differing from `input`: warning (which one Studio evaluates is UNCONFIRMED; the engine
+//   tests arguments[0]).
 // - `{event, name}` transitions: warning; the transition counts as unconnected (ends the branch).
-// - send-and-wait `timeout` as integer: warning (exports hold both; the engine coerces).
+// - send-and-wait `timeout` as integer: fine (the Console writes both; the engine converts).
 // - send-and-wait literal `timeout` that is not 1..315360000 whole seconds ("0", "-5", "1h"): warning; the
 //   engine waits the default 3600 s instead (as it does when a Liquid timeout renders to such a value).
-// - Terraform `${...}` placeholders: warning wherever they appear, also where a SID/typed value belongs.
+// - Terraform `${...}` placeholders: warning wherever they appear, also where a SID/typed value belongs; one
+//   per distinct placeholder per flow, at its first use (first-use-tally.ts).
+// - `widgets.<name>` in Liquid naming no widget of the flow: warning (renders empty; widget-references.ts).
+// - a literal URL property that is not an absolute URL: warning (fails every run; literal-urls.ts).
+// - a property key the widget does not have: warning (ignored; unknown-properties.ts).
 // - trigger events of all three generations: all accepted.
 // - dangling `next`: see ValidateOptions.strictTransitions.
 
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
+import { closestName } from '../lib/closest-name.ts';
+import { FirstUseTally, placeholdersIn } from './first-use-tally.ts';
+import { didYouMean, escapePointer, widgetLabel as who } from './issue-labels.ts';
 import { liquidSyntaxError } from './liquid-syntax.ts';
+import { literalUrlProblem } from './literal-urls.ts';
+import { unknownPropertyProblem } from './unknown-properties.ts';
+import { checkWidgetReferences } from './widget-references.ts';
 import { isLegacyDefinition, migrateDefinition } from './migrate.ts';
 import { analyzeRegex, longestAffordableInput } from '../lib/bounded-regex.ts';
 import { REPLY_TIMEOUT_RULE, replyTimeoutSeconds, STUDIO_REPLY_TIMEOUT_SECONDS } from './reply-timeout.ts';
@@ -77,6 +88,13 @@ const TRANSITION_KEYS = new Set(['event', 'next', 'conditions']);
 class Report {
   errors: ValidationIssue[] = [];
   warnings: ValidationIssue[] = [];
+  /** Issues a templated export repeats: reported once per flow, at the first use (see warnOnce). */
+  readonly repeated = new FirstUseTally();
+  /** A warning for the first use of `key` in the flow; later uses are only counted. */
+  warnOnce(key: string, path: string, message: string): void {
+    const issue = this.repeated.note(key, () => ({ property_path: path, message }));
+    if (issue) this.warnings.push(issue);
+  }
   error(path: string, message: string): void {
     this.errors.push({ property_path: path, message });
   }
@@ -124,11 +142,13 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
   states.forEach((s, i) => checkState(s, i, indexByName, strict, r));
   checkIntoTrigger(states, indexByName, r);
   checkSubflowReferences(states, r);
+  checkWidgetReferences(states, indexByName, (path, message) => r.warn(path, message));
 
   if (typeof def.initial_state === 'string' && def.initial_state !== '') {
     const idx = indexByName.get(def.initial_state);
     if (idx === undefined) {
-      r.error('#/initial_state', `initial_state "${def.initial_state}" does not name a state in the flow`);
+      const hint = didYouMean(closestName(def.initial_state, indexByName.keys()));
+      r.error('#/initial_state', `initial_state "${def.initial_state}" does not name a state in the flow${hint}`);
     } else {
       // §8: initial_state points at the trigger; a flow started anywhere else has no incoming event to follow.
       const start = states[idx] as Record<string, unknown>;
@@ -149,16 +169,10 @@ export function validateDefinitionJson(text: string | Uint8Array, options: Valid
 }
 
 function result(r: Report, definition?: FlowDefinition): ValidationResult {
+  r.repeated.finish();
   const out: ValidationResult = { valid: r.errors.length === 0, errors: r.errors, warnings: r.warnings };
   if (definition) out.definition = definition;
   return out;
-}
-
-function who(state: unknown, i: number): string {
-  const s = isPlainObject(state) ? state : {};
-  const name = typeof s.name === 'string' && s.name !== '' ? `"${s.name}"` : `#${i}`;
-  const type = typeof s.type === 'string' ? s.type : 'unknown type';
-  return `Widget ${name} (${type})`;
 }
 
 // ---- envelope ------------------------------------------------------------------------------------
@@ -224,8 +238,10 @@ function checkState(s: unknown, i: number, names: Map<string, number>, strict: b
   if ('type' in s) {
     if (typeof s.type !== 'string') r.error(`${base}/type`, `${w}: type: ${typeMismatch(jsonTypeOf(s.type), 'string')}`);
     else if (!isWidgetType(s.type)) {
-      const hint = TYPE_ALIASES[s.type] ? ` (did you mean "${TYPE_ALIASES[s.type]}"?)` : '';
-      r.error(`${base}/type`, `${w}: type "${s.type}" does not have a value in the enumeration [${WIDGET_TYPES.join(', ')}]${hint}`);
+      const suggestion = TYPE_ALIASES[s.type] ?? closestName(s.type, WIDGET_TYPES);
+      r.error(`${base}/type`, suggestion
+        ? `${w}: type "${s.type}" is not a widget type (did you mean "${suggestion}"?)`
+        : `${w}: type "${s.type}" does not have a value in the enumeration [${WIDGET_TYPES.join(', ')}]`);
     } else spec = WIDGET_SPECS[s.type];
   }
 
@@ -268,9 +284,12 @@ function checkTransitions(
     else if (typeof t.event !== 'string') {
       r.error(`${at}/event`, `${w}: transitions[${j}].event: ${typeMismatch(jsonTypeOf(t.event), 'string')}`);
     } else if (spec && !spec.openEvents && !spec.events.includes(t.event)) {
+      const suggestion = closestName(t.event, spec.events);
       r.error(
         `${at}/event`,
-        `${w}: event "${t.event}" is not allowed: ${spec.events.map((e) => `must be a constant value ${e}`).join(', ')}`,
+        suggestion
+          ? `${w}: event "${t.event}" is not an event of ${spec.type} (did you mean "${suggestion}"?)`
+          : `${w}: event "${t.event}" is not allowed: ${spec.events.map((e) => `must be a constant value ${e}`).join(', ')}`,
       );
     } else if (t.event === '') {
       r.error(`${at}/event`, `${w}: transitions[${j}].event must be at least 1 characters long`);
@@ -288,7 +307,7 @@ function checkTransitions(
       else if (typeof t.next !== 'string') {
         r.error(`${at}/next`, `${w}: transitions[${j}].next: ${typeMismatch(jsonTypeOf(t.next), 'string')}`);
       } else if (t.next !== '' && !names.has(t.next)) {
-        const msg = `${w}: transitions[${j}].next "${t.next}" does not name a state in the flow`;
+        const msg = `${w}: transitions[${j}].next "${t.next}" does not name a state in the flow${didYouMean(closestName(t.next, names.keys()))}`;
         if (strict) r.error(`${at}/next`, msg);
         else r.warn(`${at}/next`, `${msg}; the branch ends there`);
       }
@@ -348,7 +367,10 @@ function checkConditions(
     if (!('type' in c)) r.error(`${cp}/type`, `${label}.type is missing but it is required`);
     else if (typeof c.type !== 'string') r.error(`${cp}/type`, `${label}.type: ${typeMismatch(jsonTypeOf(c.type), 'string')}`);
     else if (!(SPLIT_OPERATORS as readonly string[]).includes(c.type)) {
-      r.error(`${cp}/type`, `${label}.type "${c.type}" does not have a value in the enumeration [${SPLIT_OPERATORS.join(', ')}]`);
+      const suggestion = closestName(c.type, SPLIT_OPERATORS);
+      r.error(`${cp}/type`, suggestion
+        ? `${label}.type "${c.type}" is not a split operator (did you mean "${suggestion}"?)`
+        : `${label}.type "${c.type}" does not have a value in the enumeration [${SPLIT_OPERATORS.join(', ')}]`);
     }
     if (!('value' in c)) r.error(`${cp}/value`, `${label}.value is missing but it is required`);
     else if (typeof c.value === 'number' || typeof c.value === 'boolean') {
@@ -388,9 +410,12 @@ function checkConditions(
       r.error(`${cp}/arguments`, `${label}.arguments: must be an array of strings`);
     } else if (typeof input === 'string' && (c.arguments.length !== 1 || c.arguments[0] !== input)) {
       // The Console always copies `input` here; which one Studio evaluates when they differ is UNCONFIRMED.
+      // The engine tests arguments[0], and the input only when arguments is empty (split-based-on.ts).
+      const tested = c.arguments.length > 0 ? `arguments[0] ${JSON.stringify(c.arguments[0])}` : 'the input, as arguments is empty';
       r.warn(
         `${cp}/arguments`,
-        `${label}.arguments ${JSON.stringify(c.arguments)} differ from the split input ${JSON.stringify(input)}`,
+        `${label}.arguments ${JSON.stringify(c.arguments)} differ from the split input ${JSON.stringify(input)}; ` +
+          `this engine tests ${tested} (which one Studio tests is unconfirmed): make them the same`,
       );
     }
   });
@@ -414,6 +439,14 @@ function checkProperties(props: Record<string, unknown>, base: string, w: string
 
   // Semantic checks first, so the generic pass below does not report the same value twice.
   const before = r.errors.length;
+  for (const [k, v] of Object.entries(present)) {
+    const path = `${base}/${escapePointer(k)}`;
+    const unknown = unknownPropertyProblem(spec, k);
+    if (unknown) r.warn(path, `${w}: ${unknown}`);
+    const url = literalUrlProblem(spec.type, k, v);
+    if (url?.marker) r.warnOnce(`url ${spec.type} ${k} ${url.marker}`, path, `${w}: ${k} ${url.text}`);
+    else if (url) r.warn(path, `${w}: ${k} ${url.text}`);
+  }
   if (spec.type === 'run-subflow') checkSubflow(present, base, w, r);
   if (spec.type === 'send-and-wait-for-reply') checkReplyTimeout(present, base, w, r);
   if (spec.type === 'make-http-request') checkFormBody(present, base, w, r);
@@ -473,11 +506,13 @@ function schemaIssue(e: ErrorObject, base: string, w: string, spec: WidgetSpec, 
   }
 }
 
-/** Warns about a Terraform-style `${...}` left in a value; whether one was found. */
+/** Counts Terraform-style `${...}` left in a value, warning at the first use of each; whether one was found. */
 function warnPlaceholder(v: string, path: string, label: string, r: Report): boolean {
-  const found = v.match(PLACEHOLDER);
-  if (found) r.warn(path, `${label} contains a deploy-time template placeholder ${found[0].replace(/\s+/g, ' ')}; it must be substituted before the flow can run`);
-  return found !== null;
+  const found = placeholdersIn(v);
+  for (const p of found) {
+    r.warnOnce(`placeholder ${p}`, path, `${label} contains a deploy-time template placeholder ${p}; it must be substituted before the flow can run`);
+  }
+  return found.length > 0;
 }
 
 /** Warns about Liquid in a condition's value or argument that does not parse. */
@@ -486,6 +521,16 @@ function warnLiquidSyntax(v: string, path: string, label: string, r: Report): vo
   const syntax = liquidSyntaxError(v);
   if (syntax) r.warn(path, `${label} is not valid Liquid (${syntax}); rendering it fails with 84003`);
 }
+
+/**
+ * Properties whose other accepted type is as good as the documented one, so not worth a warning: the
+ * Console itself writes Send & Wait `timeout` as an integer and the engine converts it; the Virtual Agent
+ * `timeout`'s type is unconfirmed.
+ */
+const EQUALLY_GOOD = new Set<PropSpec | undefined>([
+  WIDGET_SPECS['send-and-wait-for-reply'].properties.timeout,
+  WIDGET_SPECS['connect-virtual-agent-v2'].properties.timeout,
+]);
 
 function walkValue(v: unknown, ps: PropSpec | undefined, path: string, label: string, w: string, r: Report): void {
   if (typeof v === 'string') {
@@ -506,7 +551,7 @@ function walkValue(v: unknown, ps: PropSpec | undefined, path: string, label: st
   }
   const found = jsonTypeOf(v);
   const typeOk = ps.type === 'any' || found === ps.type || (ps.type === 'number' && found === 'integer');
-  if (!typeOk && ps.alsoAccept?.includes(found as PropSpec['type'])) {
+  if (!typeOk && !EQUALLY_GOOD.has(ps) && ps.alsoAccept?.includes(found as PropSpec['type'])) {
     r.warn(path, `${w}: ${label}: ${typeMismatch(found, ps.type)}; accepted because Studio exports contain both`);
   }
   if (Array.isArray(v)) {
@@ -658,11 +703,7 @@ function checkReachability(states: unknown[], start: number, names: Map<string, 
   }
   states.forEach((s, i) => {
     if (!seen.has(i) && isPlainObject(s) && typeof s.name === 'string' && names.get(s.name) === i) {
-      r.warn(`#/states/${i}`, `${who(s, i)}: is not reachable from the initial state`);
+      r.warn(`#/states/${i}`, `${who(s, i)} is not reachable from the initial state: no chain of transitions leads to it, so it never runs`);
     }
   });
-}
-
-function escapePointer(key: string): string {
-  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }

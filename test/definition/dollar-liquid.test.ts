@@ -8,7 +8,7 @@ import { state, variant } from './fixtures.ts';
 
 describe('validateDefinition: "$" before Liquid', () => {
   it('a price written as ${{…}} is not a deploy-time placeholder', () => {
-    const res = validateDefinition(variant((f) => void (state(f, 'send_1').properties.body = 'Total: ${{flow.variables.total}}, paid ${{ widgets.pay.amount }}.')));
+    const res = validateDefinition(variant((f) => void (state(f, 'send_1').properties.body = 'Total: ${{flow.variables.total}}, paid ${{ widgets.http_1.parsed.amount }}.')));
     assert.deepEqual(res.errors, []);
     assert.deepEqual(res.warnings, []);
   });

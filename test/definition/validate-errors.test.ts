@@ -71,7 +71,13 @@ const cases: ErrorCase[] = [
     name: 'guessed type string gets a hint',
     def: variant((f) => void (state(f, 'http_1').type = 'http-request')),
     path: '#/states/7/type',
-    message: /does not have a value in the enumeration .*did you mean "make-http-request"/,
+    message: /^Widget "http_1" \(http-request\): type "http-request" is not a widget type \(did you mean "make-http-request"\?\)$/,
+  },
+  {
+    name: 'misspelled type gets the closest type, not the whole enumeration',
+    def: variant((f) => void (state(f, 'send_1').type = 'sned-message')),
+    path: '#/states/1/type',
+    message: /^Widget "send_1" \(sned-message\): type "sned-message" is not a widget type \(did you mean "send-message"\?\)$/,
   },
   { name: 'duplicate state names', def: variant((f) => void (state(f, 'say_1').name = 'send_1')), path: '#/states/5/name', message: /Widget "send_1" \(say-play\): name is not unique \(also used by state 1\)/ },
 
@@ -103,7 +109,25 @@ const cases: ErrorCase[] = [
   { name: 'set-variables item without key', def: variant((f) => void delete state(f, 'vars_1').properties.variables[0].key), path: '#/states/6/properties/variables/0/key', message: /variables\.0\.key is missing but it is required/ },
 
   // --- transitions
-  { name: 'next names no state (strict default)', def: variant((f) => void (state(f, 'send_1').transitions[1].next = 'gone')), path: '#/states/1/transitions/1/next', message: /Widget "send_1" \(send-message\): transitions\[1\]\.next "gone" does not name a state/ },
+  {
+    name: 'misspelled next gets the closest state name',
+    def: variant((f) => void (state(f, 'send_1').transitions[1].next = 'sya_1')),
+    path: '#/states/1/transitions/1/next',
+    message: /^Widget "send_1" \(send-message\): transitions\[1\]\.next "sya_1" does not name a state in the flow \(did you mean "say_1"\?\)$/,
+  },
+  {
+    name: 'misspelled initial_state gets the closest state name',
+    def: variant((f) => void (f.initial_state = 'trigger')),
+    path: '#/initial_state',
+    message: /^initial_state "trigger" does not name a state in the flow \(did you mean "Trigger"\?\)$/,
+  },
+  {
+    name: 'misspelled event gets the closest event, not the list',
+    def: variant((f) => void (state(f, 'http_1').transitions[0].event = 'sucess')),
+    path: '#/states/7/transitions/0/event',
+    message: /^Widget "http_1" \(make-http-request\): event "sucess" is not an event of make-http-request \(did you mean "success"\?\)$/,
+  },
+  { name: 'next names no state (strict default)', def: variant((f) => void (state(f, 'send_1').transitions[1].next = 'gone')), path: '#/states/1/transitions/1/next', message: /Widget "send_1" \(send-message\): transitions\[1\]\.next "gone" does not name a state in the flow$/ },
   { name: 'next is a number', def: variant((f) => void (state(f, 'send_1').transitions[1].next = 4)), path: '#/states/1/transitions/1/next', message: /integer found, string expected/ },
   {
     name: 'invented event',
@@ -116,7 +140,8 @@ const cases: ErrorCase[] = [
   { name: 'transition without event', def: variant((f) => void delete state(f, 'say_1').transitions[0].event), path: '#/states/5/transitions/0/event', message: /event is missing but it is required/ },
   { name: 'transition not an object', def: variant((f) => void (state(f, 'say_1').transitions[0] = 'next')), path: '#/states/5/transitions/0', message: /string found, object expected/ },
   { name: 'conditions not an array', def: variant((f) => void (state(f, 'split_1').transitions[1].conditions = {})), path: '#/states/3/transitions/1/conditions', message: /object found, array expected/ },
-  { name: 'unknown split operator', def: variant((f) => void (state(f, 'split_1').transitions[1].conditions[0].type = 'equals')), path: '#/states/3/transitions/1/conditions/0/type', message: /"equals" does not have a value in the enumeration \[equal_to,/ },
+  { name: 'misspelled split operator', def: variant((f) => void (state(f, 'split_1').transitions[1].conditions[0].type = 'equals')), path: '#/states/3/transitions/1/conditions/0/type', message: /\.type "equals" is not a split operator \(did you mean "equal_to"\?\)$/ },
+  { name: 'unknown split operator lists the operators', def: variant((f) => void (state(f, 'split_1').transitions[1].conditions[0].type = 'between')), path: '#/states/3/transitions/1/conditions/0/type', message: /"between" does not have a value in the enumeration \[equal_to,/ },
   { name: 'condition without value', def: variant((f) => void delete state(f, 'split_1').transitions[1].conditions[0].value), path: '#/states/3/transitions/1/conditions/0/value', message: /value is missing but it is required/ },
 
   // --- run-subflow (§2.20)
