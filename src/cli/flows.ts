@@ -16,12 +16,13 @@ import { extraArguments } from './stray-arguments.ts';
 import { manifestKeyProblem } from './manifest-paths.ts';
 import { diffPlan } from './flows-diff-args.ts';
 import { serverOnlyFlows, untrackedSummary } from './flows-server-only.ts';
+import { fileLines, parseMaxWarnings, summarize, summaryLine, tooManyWarningsText, type FileReport } from './validate-report.ts';
 
 /** Arguments each subcommand takes after its name (the others take any number of files or flows; diff checks its own). */
 const ARGUMENTS: Record<string, number> = { list: 0, export: 1, import: 1 };
 
-/** Switches only one subcommand takes: given to another, they would be ignored without a word. */
-const OWN_SWITCHES: Record<string, string> = { all: 'diff', pair: 'diff', 'force-status': 'push' };
+/** Options only one subcommand takes: given to another, they would be ignored without a word. */
+const OWN_SWITCHES: Record<string, string> = { all: 'diff', pair: 'diff', 'force-status': 'push', quiet: 'validate', 'max-warnings': 'validate' };
 
 export const FLOWS_USAGE = `Usage: switchboard flows <command> [options]
 
@@ -45,7 +46,12 @@ Commands:
                                     file is missing) or with --all
   diff A B                          two sides against each other: FW…, FW…@N (revision), FW…@published, or
                                     a file; two files outside --dir, or any two with --pair
-  validate [files…]                 check local files (--remote: also with the server's Validate API)
+  validate [files…]                 check local files (--remote: also with the server's Validate API): a
+                                    line per file with its errors and warnings, then a count of the files
+                                    checked, valid and invalid, and of the warnings. --quiet: only the
+                                    invalid files and their errors, and the count (--json lists every
+                                    file, with the count as "summary"); --max-warnings N: more than N
+                                    warnings in all fail the check (exit 1), as eslint's does
   export FW… [--revision N] [--out FILE]   the definition as Studio export JSON (stdout by default)
   import FILE [--name NAME] [--status draft|published]   create a new flow from a file, named NAME,
                                     else a saved Flow resource's friendly_name, else the file's name
@@ -56,15 +62,18 @@ Options:
   --all           diff: every flow on the server must have a local file (the account is the repo's alone)
   --pair          diff: compare the two arguments with each other, also two files of --dir
   --force-status  push: set --status on unchanged flows too (a new revision of each whose status differs)
+  --quiet         validate: print only invalid files (their errors, not warnings) and the count
+  --max-warnings N   validate: exit 1 when the files have more than N warnings in all
 
 Exit codes (like diff(1), so a script can tell an answer from a failure):
   0  done; diff: no changes; validate: every file valid
   1  diff: the flows differ (also only where push would send what diff does not show, such as
      canvas offsets), a file is no flow definition (the others are still compared), or a flow the
      manifest tracks has no file (with --all: any flow only on the server); validate: a definition
-     is not valid; push, import: not sent, a definition is not valid
-  2  bad usage, no flow directory, a file that cannot be read, or the server refused (credentials,
-     no such flow or revision)
+     is not valid, or more warnings than --max-warnings; push, import: not sent, a definition is not
+     valid
+  2  bad usage, no flow directory, a file that cannot be read, validate: no flow files in --dir, or
+     the server refused (credentials, no such flow or revision)
   3  the server could not be reached
 
 ${CONNECTION_HELP}`;
@@ -342,6 +351,8 @@ export async function flowsCommand(argv: string[]): Promise<number> {
     all: { type: 'boolean', default: false },
     pair: { type: 'boolean', default: false },
     'force-status': { type: 'boolean', default: false },
+    quiet: { type: 'boolean' },
+    'max-warnings': { type: 'string' },
   });
   if (problem) return usageFailure(problem);
   if (!sub || values.help || sub === 'help') {
@@ -355,8 +366,12 @@ export async function flowsCommand(argv: string[]): Promise<number> {
     console.error(`switchboard flows ${sub}: --status must be draft or published`);
     return 2;
   }
-  const foreign = Object.entries(OWN_SWITCHES).find(([name, command]) => values[name as keyof typeof values] === true && command !== sub);
+  // A switch counts when on, a string option (--max-warnings) when given at all.
+  const given = (name: string) => ![undefined, false].includes(values[name as keyof typeof values] as undefined | boolean);
+  const foreign = Object.entries(OWN_SWITCHES).find(([name, command]) => given(name) && command !== sub);
   if (foreign) return usageFailure(`flows ${sub} does not take --${foreign[0]} (flows ${foreign[1]} does)`);
+  const maxWarnings = parseMaxWarnings(values['max-warnings']);
+  if ('problem' in maxWarnings) return usageFailure(maxWarnings.problem);
   if (values['force-status'] && status === undefined) return usageFailure('flows push --force-status sets --status on unchanged flows: give --status draft or published with it');
   let connected: StudioClient | null = null;
   let connection: () => Connection;
@@ -433,6 +448,8 @@ export async function flowsCommand(argv: string[]): Promise<number> {
           // The valid files are held back too (a push sends every file or none): say so, not only what is wrong.
           const others = files.length - invalid.length;
           const plan = dryRun && !unreadable && others > 0;
+          // Several refused files end with a count too, so the verdict does not hide among their errors.
+          if (others === 0 && files.length > 1) console.error(`nothing ${dryRun ? 'would be' : 'was'} pushed: none of the ${files.length} files can be pushed`);
           if (others > 0) {
             console.error(
               `nothing ${dryRun ? 'would be' : 'was'} pushed: ${invalid.length} of ${files.length} files cannot be pushed, and a push sends every file or none` +
@@ -555,25 +572,27 @@ export async function flowsCommand(argv: string[]): Promise<number> {
       }
       case 'validate': {
         const files = localFiles(dir, positionals);
-        let failed = false;
-        let unreadable = false;
-        const results = [];
+        // A check of nothing must not pass: a CI job pointed at the wrong folder would stay green.
+        if (!files.length) {
+          console.error(`switchboard flows validate: no flow files in ${dir}`);
+          return 2;
+        }
+        const reports: FileReport[] = [];
         for (const file of files) {
           const read = readDefinition(file);
           let errors = read.errors;
           if (read.definition && values.remote) errors = await (await client()).validate(basename(file), read.definition);
-          failed ||= errors.length > 0;
-          unreadable ||= read.unreadable !== undefined;
-          results.push({ file, valid: errors.length === 0, errors, warnings: read.warnings });
-          if (!json) {
-            console.log(`${errors.length ? '✗' : '✓'} ${file}${errors.length ? '' : read.warnings.length ? ` (${read.warnings.length} warnings)` : ''}`);
-            for (const e of errors) console.log(`    ${e}`);
-            for (const w of read.warnings) console.log(`    warning: ${w}`);
-          }
+          const report = { file, valid: errors.length === 0, errors, warnings: read.warnings, unreadable: read.unreadable !== undefined };
+          reports.push(report);
+          if (!json) for (const line of fileLines(report, values.quiet === true)) console.log(line);
         }
-        if (json) console.log(JSON.stringify(results, null, 2));
+        const summary = summarize(reports, maxWarnings.max);
+        if (json) console.log(JSON.stringify({ files: reports.map(({ unreadable: _, ...fields }) => fields), summary }, null, 2));
+        else console.log(summaryLine(summary));
+        const tooMany = tooManyWarningsText(summary);
+        if (tooMany) console.error(`switchboard flows validate: ${tooMany}`);
         // Every file is still listed; a file that could not be read is a failure, not an answer.
-        return unreadable ? 2 : failed ? 1 : 0;
+        return summary.unreadable ? 2 : summary.invalid || tooMany ? 1 : 0;
       }
       case 'export': {
         const sid = positionals[0];

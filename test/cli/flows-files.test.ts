@@ -153,7 +153,7 @@ describe('switchboard flows: files that cannot be read', () => {
     const validate = await flows(['validate', '/nonexistent.json', 'a-directory.json', 'good.json'], work);
     // Every file is listed; one that cannot be read is a failure (2), not an invalid definition (1).
     assert.equal(validate.code, 2);
-    assert.equal(validate.stdout, '✗ /nonexistent.json\n    cannot read the file: no such file\n✗ a-directory.json\n    cannot read the file: it is a directory\n✓ good.json\n');
+    assert.equal(validate.stdout, '✗ /nonexistent.json\n    cannot read the file: no such file\n✗ a-directory.json\n    cannot read the file: it is a directory\n✓ good.json\n3 files checked: 1 valid, 0 invalid, 2 unreadable; 0 warnings\n');
     const push = await flows(['push', '/nonexistent.json', ...nowhere], work);
     assert.equal(push.code, 2);
     assert.equal(push.stderr, '/nonexistent.json: not pushed, cannot read the file: no such file\n');
