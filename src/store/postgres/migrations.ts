@@ -5,6 +5,30 @@
 
 import { jsonbOfText } from './jsonb-text.ts';
 
+/**
+ * What switchboard_apply_sprint writes beside the execution row: steps, timers, effects and alerts, in the
+ * order given. Migrations 5 and 12 define the function with the same tail (12 only changes the row itself).
+ */
+const SPRINT_CHILD_ROWS = `    INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
+      transitioned_from, transitioned_to, type, date_created, date_updated)
+    SELECT s->>0, s->>1, s->>2, s->>3, s->>4, s->>5, s->>6, s->>7, s->>8, s->>9, (s->>10)::bigint, (s->>11)::bigint
+      FROM jsonb_array_elements(w->'steps') WITH ORDINALITY AS t(s, n) ORDER BY n;
+    IF jsonb_array_length(w->'timersToCancel') > 0 THEN
+      DELETE FROM timers WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'timersToCancel'));
+    END IF;
+    INSERT INTO timers (id, execution_sid, account_sid, due_at)
+    SELECT t->>0, t->>1, t->>2, (t->>3)::bigint FROM jsonb_array_elements(w->'timersToAdd') AS x(t);
+    IF jsonb_array_length(w->'effectsDone') > 0 THEN
+      DELETE FROM pending_effects WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'effectsDone'));
+    END IF;
+    IF p->>7 = 'ended' THEN DELETE FROM pending_effects WHERE execution_sid = w->>'sid'; END IF;
+    INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until)
+    SELECT e->>0, e->>1, e->>2, e->>3, (e->>4)::bigint, e->>5, (e->>6)::bigint
+      FROM jsonb_array_elements(w->'effects') WITH ORDINALITY AS t(e, n) ORDER BY n;
+    INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created)
+    SELECT a->>0, a->>1, a->>2, a->>3, a->>4, (a->>5)::integer, a->>6, (a->>7)::bigint
+      FROM jsonb_array_elements(w->'alerts') WITH ORDINALITY AS t(a, n) ORDER BY n;`;
+
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   // 1: accounts, keys, settings, flows, revisions, test users
   `
@@ -203,25 +227,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
         RAISE EXCEPTION 'execution % does not exist', p->>0 USING ERRCODE = 'SB004';
       END IF;
     END IF;
-    INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
-      transitioned_from, transitioned_to, type, date_created, date_updated)
-    SELECT s->>0, s->>1, s->>2, s->>3, s->>4, s->>5, s->>6, s->>7, s->>8, s->>9, (s->>10)::bigint, (s->>11)::bigint
-      FROM jsonb_array_elements(w->'steps') WITH ORDINALITY AS t(s, n) ORDER BY n;
-    IF jsonb_array_length(w->'timersToCancel') > 0 THEN
-      DELETE FROM timers WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'timersToCancel'));
-    END IF;
-    INSERT INTO timers (id, execution_sid, account_sid, due_at)
-    SELECT t->>0, t->>1, t->>2, (t->>3)::bigint FROM jsonb_array_elements(w->'timersToAdd') AS x(t);
-    IF jsonb_array_length(w->'effectsDone') > 0 THEN
-      DELETE FROM pending_effects WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'effectsDone'));
-    END IF;
-    IF p->>7 = 'ended' THEN DELETE FROM pending_effects WHERE execution_sid = w->>'sid'; END IF;
-    INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until)
-    SELECT e->>0, e->>1, e->>2, e->>3, (e->>4)::bigint, e->>5, (e->>6)::bigint
-      FROM jsonb_array_elements(w->'effects') WITH ORDINALITY AS t(e, n) ORDER BY n;
-    INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created)
-    SELECT a->>0, a->>1, a->>2, a->>3, a->>4, (a->>5)::integer, a->>6, (a->>7)::bigint
-      FROM jsonb_array_elements(w->'alerts') WITH ORDINALITY AS t(a, n) ORDER BY n;  END
+${SPRINT_CHILD_ROWS}  END
   $fn$;
 
   CREATE FUNCTION switchboard_apply_sprints(batch jsonb, channel text) RETURNS jsonb LANGUAGE plpgsql AS $fn$
@@ -379,25 +385,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
         RAISE EXCEPTION 'execution % does not exist', p->>0 USING ERRCODE = 'SB004';
       END IF;
     END IF;
-    INSERT INTO steps (sid, account_sid, flow_sid, execution_sid, parent_step_sid, name, context,
-      transitioned_from, transitioned_to, type, date_created, date_updated)
-    SELECT s->>0, s->>1, s->>2, s->>3, s->>4, s->>5, s->>6, s->>7, s->>8, s->>9, (s->>10)::bigint, (s->>11)::bigint
-      FROM jsonb_array_elements(w->'steps') WITH ORDINALITY AS t(s, n) ORDER BY n;
-    IF jsonb_array_length(w->'timersToCancel') > 0 THEN
-      DELETE FROM timers WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'timersToCancel'));
-    END IF;
-    INSERT INTO timers (id, execution_sid, account_sid, due_at)
-    SELECT t->>0, t->>1, t->>2, (t->>3)::bigint FROM jsonb_array_elements(w->'timersToAdd') AS x(t);
-    IF jsonb_array_length(w->'effectsDone') > 0 THEN
-      DELETE FROM pending_effects WHERE execution_sid = w->>'sid' AND id IN (SELECT jsonb_array_elements_text(w->'effectsDone'));
-    END IF;
-    IF p->>7 = 'ended' THEN DELETE FROM pending_effects WHERE execution_sid = w->>'sid'; END IF;
-    INSERT INTO pending_effects (id, execution_sid, account_sid, payload, created_at, lease_owner, lease_until)
-    SELECT e->>0, e->>1, e->>2, e->>3, (e->>4)::bigint, e->>5, (e->>6)::bigint
-      FROM jsonb_array_elements(w->'effects') WITH ORDINALITY AS t(e, n) ORDER BY n;
-    INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created)
-    SELECT a->>0, a->>1, a->>2, a->>3, a->>4, (a->>5)::integer, a->>6, (a->>7)::bigint
-      FROM jsonb_array_elements(w->'alerts') WITH ORDINALITY AS t(a, n) ORDER BY n;
+${SPRINT_CHILD_ROWS}
   END
   $fn$;
   `,
