@@ -5,12 +5,12 @@
 // and a path out of the console's assets a 403 with 20403.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { form, FORM, startTestServer, type InjectResponse, type TestServer } from '../support/server.ts';
 import { overflowingNumber } from '../../src/api/wire/json-overflow.ts';
 import { parseFormBody } from '../../src/api/wire/form.ts';
+import { rawExchange } from '../support/raw-http.ts';
 
 const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));
 const DEFINITION = JSON.stringify(survey);
@@ -24,22 +24,6 @@ function twilioError(res: InjectResponse, status: number, code: number, message:
   assert.equal(body.status, status);
   assert.equal(body.more_info, `https://www.twilio.com/docs/errors/${code}`);
   assert.match(body.message, message);
-}
-
-/** Sends `request` on a fresh connection and returns everything the server wrote until it closed. */
-function raw(server: TestServer, request: string): Promise<string> {
-  const { port } = new URL(server.baseUrl);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(request));
-    let data = '';
-    socket.on('data', (chunk) => (data += chunk.toString()));
-    socket.on('close', () => resolve(data));
-    socket.on('error', reject);
-    setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no close after 5 s; got ${JSON.stringify(data)}`));
-    }, 5_000).unref();
-  });
 }
 
 function parseRaw(answer: string): { status: number; headers: string; body: Record<string, unknown> } {
@@ -134,7 +118,7 @@ describe('request body encodings', () => {
   describe('Expect', () => {
     it('answers an expectation other than 100-continue with a Twilio-format 417', async () => {
       const answer = parseRaw(
-        await raw(t, `POST /v2/Flows HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nAuthorization: ${t.auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\n`),
+        await rawExchange(t, `POST /v2/Flows HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nAuthorization: ${t.auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 3\r\n\r\n`),
       );
       assert.equal(answer.status, 417);
       assert.match(answer.headers, /\r\nTwilio-Request-Id: RQ[0-9a-f]{32}\r\n/i);
@@ -148,7 +132,7 @@ describe('request body encodings', () => {
 
     it('still serves 100-continue', async () => {
       const body = 'FriendlyName=';
-      const answer = await raw(
+      const answer = await rawExchange(
         t,
         `POST /v2/Flows HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\nAuthorization: ${t.auth}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
       );
@@ -227,7 +211,7 @@ describe('request body encodings', () => {
   describe('console assets', () => {
     it('answers a path out of the assets directory with 403 and 20403', async () => {
       for (const path of ['/assets/../../etc/passwd', '/assets/%2e%2e/%2e%2e/etc/passwd']) {
-        const answer = parseRaw(await raw(t, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+        const answer = parseRaw(await rawExchange(t, `GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
         assert.equal(answer.status, 403, path);
         assert.deepEqual(answer.body, { code: 20403, message: `Access to ${path} is forbidden`, more_info: 'https://www.twilio.com/docs/errors/20403', status: 403 });
       }

@@ -3,24 +3,8 @@
 // which may omit Host, is served, with URLs on the listening address instead of `http:///…`.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { startTestServer, type TestServer } from '../support/server.ts';
-
-/** Sends `head` on a fresh connection and returns everything the server wrote until it closed. */
-function raw(server: TestServer, head: string): Promise<string> {
-  const { port } = new URL(server.baseUrl);
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(Number(port), '127.0.0.1', () => socket.write(head));
-    let data = '';
-    socket.on('data', (chunk) => (data += chunk.toString()));
-    socket.on('close', () => resolve(data));
-    socket.on('error', reject);
-    setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no close after 5 s; got ${JSON.stringify(data)}`));
-    }, 5_000).unref();
-  });
-}
+import { rawExchange } from '../support/raw-http.ts';
 
 function parse(answer: string): { status: number; headers: string; body: Record<string, unknown> } {
   const split = answer.indexOf('\r\n\r\n');
@@ -35,7 +19,7 @@ describe('malformed HTTP requests', () => {
   after(() => server.close());
 
   it('HTTP/1.1 without Host is a Twilio-format 400', async () => {
-    const answer = parse(await raw(server, `GET /v2/Flows HTTP/1.1\r\nAuthorization: ${server.auth}\r\n\r\n`));
+    const answer = parse(await rawExchange(server, `GET /v2/Flows HTTP/1.1\r\nAuthorization: ${server.auth}\r\n\r\n`));
     assert.equal(answer.status, 400);
     assert.deepEqual(answer.body, {
       code: 20001,
@@ -46,14 +30,14 @@ describe('malformed HTTP requests', () => {
   });
 
   it('HTTP/1.0 without Host is served, its URLs on the listening address', async () => {
-    const answer = parse(await raw(server, `GET /v2/Flows HTTP/1.0\r\nAuthorization: ${server.auth}\r\n\r\n`));
+    const answer = parse(await rawExchange(server, `GET /v2/Flows HTTP/1.0\r\nAuthorization: ${server.auth}\r\n\r\n`));
     assert.equal(answer.status, 200);
     const meta = answer.body.meta as { url: string };
     assert.equal(meta.url, `${server.baseUrl}/v2/Flows?PageSize=50&Page=0`);
   });
 
   it('CONNECT is a Twilio-format 405, not a closed connection', async () => {
-    const answer = parse(await raw(server, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
+    const answer = parse(await rawExchange(server, 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n'));
     assert.equal(answer.status, 405);
     assert.match(answer.headers, /\r\nAllow: GET, POST, DELETE, OPTIONS/);
     assert.deepEqual(answer.body, {
