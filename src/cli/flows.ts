@@ -72,7 +72,7 @@ Exit codes (like diff(1), so a script can tell an answer from a failure):
      manifest tracks has no file (with --all: any flow only on the server); validate: a definition
      is not valid, or more warnings than --max-warnings; push, import: not sent, a definition is not
      valid
-  2  bad usage, no flow directory, a file that cannot be read, validate: no flow files in --dir, or
+  2  bad usage, no flow directory, a file that cannot be read, validate/push: no flow files in --dir, or
      the server refused (credentials, no such flow or revision)
   3  the server could not be reached
 
@@ -434,6 +434,11 @@ export async function flowsCommand(argv: string[]): Promise<number> {
       }
       case 'push': {
         const files = localFiles(dir, positionals);
+        // As validate: a push of nothing from the wrong folder must not pass for a deployment.
+        if (!files.length) {
+          console.error(`switchboard flows push: no flow files in ${dir}`);
+          return 2;
+        }
         const manifest = readManifest(dir);
         const reads = new Map(files.map((f) => [f, readDefinition(f)]));
         const invalid = files.filter((f) => !reads.get(f)!.definition);

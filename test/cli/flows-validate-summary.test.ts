@@ -150,6 +150,10 @@ describe('switchboard flows validate: summary, --quiet, --max-warnings, no flow 
       assert.equal(run.stderr, 'switchboard flows validate: no flow files in empty\n');
       assert.equal(run.stdout, '');
     }
+    // push too: a deployment from the wrong folder fails before connecting (nowhere is a server that is not there).
+    const push = await flows(['push', '--dir', 'empty', ...nowhere], work);
+    assert.equal(push.code, 2);
+    assert.equal(push.stderr, 'switchboard flows push: no flow files in empty\n');
   });
 
   it('push: several files all refused end with a count too', async () => {
