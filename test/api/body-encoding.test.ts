@@ -173,6 +173,17 @@ describe('request body encodings', () => {
       twilioError(quoted, 400, 20001, /^Invalid parameter Parameters: not valid JSON: the number at \/n is too large/);
     });
 
+    it('finds overflowing literals whatever their form: many digits with a small exponent, a fraction and an exponent', () => {
+      for (const text of [`{"n":${'9'.repeat(250)}e99}`, `[${'9'.repeat(300)}.5e10]`, `{"n":${'9'.repeat(320)}}`]) {
+        assert.notEqual(overflowingNumber(text, JSON.parse(text)), null, text.slice(0, 40));
+      }
+    });
+
+    it('takes runs of 308 digits inside strings for what they are: nothing overflows', () => {
+      const text = JSON.stringify({ a: `${'1'.repeat(308)},`.repeat(3236) });
+      assert.equal(overflowingNumber(text, JSON.parse(text)), null);
+    });
+
     it('keeps numbers that only look large, and underflow to zero', () => {
       for (const text of ['1e-400', '1e308', '"1e400"', '{"a":"1e999","b":1.5e+100}', `1${'0'.repeat(308)}`]) assert.equal(overflowingNumber(text, JSON.parse(text)), null, text);
     });
