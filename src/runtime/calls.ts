@@ -65,13 +65,13 @@ export class CallService {
   async token(accountSid: string, executionSid: string, callbackId: string, kind: CallbackKind): Promise<string> {
     const account = await this.#store.getAccount(accountSid);
     if (!account) throw new Error(`account ${accountSid} is gone`);
-    return signCallback({ executionSid, callbackId, kind }, account.callbackSecret, this.#options.serverSecret);
+    return signCallback({ executionSid, callbackId, kind }, callbackKeyOf(account), this.#options.serverSecret);
   }
 
   /** Checks a token against the account's key; null when forged or malformed. */
   async verify(accountSid: string, token: string): Promise<CallbackClaim | null> {
     const account = await this.#store.getAccount(accountSid);
-    return account ? verifyCallback(token, account.callbackSecret, this.#options.serverSecret) : null;
+    return account ? verifyCallback(token, callbackKeyOf(account), this.#options.serverSecret) : null;
   }
 
   /** A call comes in: start (or, for a retried webhook, continue) its execution. */
@@ -212,4 +212,13 @@ export class CallService {
     if (this.#byCall.size > 10_000) this.#byCall.clear();
     this.#byCall.set(callSid, executionSid);
   }
+}
+
+/**
+ * The account's part of the callback key. An empty callback secret (a row an older node wrote beside
+ * migration 12, whose SQLite column defaults to '') must never key tokens anyone could compute: the
+ * auth token stands in, as it did before callback secrets.
+ */
+function callbackKeyOf(account: { callbackSecret: string; authToken: string }): string {
+  return account.callbackSecret || account.authToken;
 }

@@ -122,9 +122,11 @@ export class InboundRouter {
       const definition = await this.#sprints.definition(accountSid, flowSid, revision);
       // All of the pair's active executions, not only the newest: an older call may run beside a newer
       // message or REST execution (calls side by side do not hold the pair's slot, which it then takes).
-      const active = await this.#store.listActiveExecutionsOfPair(flowSid, contact, channel, CALLER_EXECUTIONS_READ);
+      // With concurrent calls allowed, only whether there is one matters (then this call goes beside it).
+      const blocking = definition.flags?.allow_concurrent_calls === false;
+      const active = await this.#store.listActiveExecutionsOfPair(flowSid, contact, channel, blocking ? CALLER_EXECUTIONS_READ : 1);
       // The flag is about calls only (§6.4): the caller's message or REST execution does not block it.
-      const ongoingCall = definition.flags?.allow_concurrent_calls === false ? active.find(isInboundCall) : undefined;
+      const ongoingCall = blocking ? active.find(isInboundCall) : undefined;
       if (ongoingCall) return { execution: null, blocked: ongoingCall };
       this.#ctx.takeRate('inboundPerSecond', accountSid);
       const execution = await this.#sprints.startNew({

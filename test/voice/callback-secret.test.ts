@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeSignature } from '../../src/api/wire/signature.ts';
 import { CallService } from '../../src/runtime/calls.ts';
+import { signCallback } from '../../src/runtime/call-tokens.ts';
 import { FORM, basicAuth, form, type TestServer } from '../support/server.ts';
 import { fixture, phone, serverWithFlow, stepsOf, verbs, type CallView, type Verb } from './support.ts';
 
@@ -144,3 +145,16 @@ async function startReminder(server: TestServer, flowSid: string, fields: Record
   assert.ok(call, 'the flow placed a call');
   return { executionSid: res.json().sid, call };
 }
+
+describe('an account row without a callback secret', () => {
+  it('keys its callback tokens by the auth token, never by the empty secret anyone could use', async () => {
+    const account = { sid: 'AC' + '1'.repeat(32), authToken: 'a'.repeat(32), callbackSecret: '', friendlyName: 'old row', dateCreated: 0 };
+    const store = { getAccount: async () => account } as unknown as ConstructorParameters<typeof CallService>[0];
+    const calls = new CallService(store, {} as ConstructorParameters<typeof CallService>[1]);
+    const executionSid = 'FN' + '2'.repeat(32);
+    const token = await calls.token(account.sid, executionSid, 'w1', 'a');
+    assert.equal(token, signCallback({ executionSid, callbackId: 'w1', kind: 'a' }, account.authToken, ''));
+    assert.ok(await calls.verify(account.sid, token));
+    assert.equal(await calls.verify(account.sid, signCallback({ executionSid, callbackId: 'w1', kind: 'a' }, '', '')), null);
+  });
+});

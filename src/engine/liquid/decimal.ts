@@ -64,7 +64,9 @@ export function decimalArithmetic(op: DecimalOperation, a: number, b: number): n
 export function decimalQuotient(a: number, b: number): number {
   if (!Number.isFinite(a) || !Number.isFinite(b) || (Number.isInteger(a) && Number.isInteger(b))) return a / b;
   const [p, q] = aligned(decimalOf(a), decimalOf(b));
-  return Number(p) / Number(q);
+  const quotient = Number(p) / Number(q);
+  // Operands of very different scales (1e-320 and 2) align beyond a double's range: divide as floats.
+  return Number.isFinite(quotient) && (quotient !== 0 || a === 0) ? quotient : a / b;
 }
 
 function floatArithmetic(op: DecimalOperation, a: number, b: number): number {
