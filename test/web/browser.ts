@@ -4,6 +4,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -64,4 +66,25 @@ export async function signIn(page: Page, baseUrl: string, account: { sid: string
   await page.getByLabel('Auth token').fill(account.authToken);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Flows' }).waitFor();
+}
+
+/**
+ * A listening test server with the console built, and Chromium signed in to it: what a browser test's
+ * `before` sets up. Dialogs (leaving a flow with unsaved edits asks) are accepted; close with
+ * closeSignedInConsole in `after`.
+ */
+export async function openSignedInConsole(): Promise<{ server: TestServer; browser: Browser; page: Page }> {
+  await ensureConsoleBuilt();
+  const server = await startTestServer({ listen: true });
+  const browser = await launchBrowser();
+  const page = browser.page;
+  page.setDefaultTimeout(10_000);
+  page.on('dialog', (dialog) => void dialog.accept());
+  await signIn(page, server.baseUrl, server.account);
+  return { server, browser, page };
+}
+
+export async function closeSignedInConsole(session: { server?: TestServer; browser?: Browser }): Promise<void> {
+  await session.browser?.close();
+  await session.server?.close();
 }

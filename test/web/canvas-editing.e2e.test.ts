@@ -6,9 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { launchBrowser, noChromium, signIn, type Browser } from './browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, type Browser } from './browser.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
 const at = (x: number, y: number) => ({ offset: { x, y } });
@@ -72,20 +71,10 @@ describe('canvas editing (Chromium)', { skip: noChromium, timeout: 120_000 }, ()
   };
 
   before(async () => {
-    await ensureConsoleBuilt();
-    server = await startTestServer({ listen: true });
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(10_000);
-    // Leaving a flow with unsaved edits asks: every test starts on a fresh flow.
-    page.on('dialog', (dialog) => void dialog.accept());
-    await signIn(page, server.baseUrl, server.account);
+    ({ server, browser, page } = await openSignedInConsole());
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => closeSignedInConsole({ server, browser }));
 
   it('does not delete the selected widget when Backspace or Delete is pressed on a panel button', async () => {
     await open('Keys outside the canvas');

@@ -5,9 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { launchBrowser, noChromium, signIn, type Browser } from './browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, type Browser } from './browser.ts';
 import type { FlowDefinition, State } from '../../src/definition/types.ts';
 
 const at = (x: number, y: number) => ({ offset: { x, y } });
@@ -54,19 +53,10 @@ describe('split conditions, event slots and fields not applied (Chromium)', { sk
   };
 
   before(async () => {
-    await ensureConsoleBuilt();
-    server = await startTestServer({ listen: true });
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(10_000);
-    page.on('dialog', (dialog) => void dialog.accept());
-    await signIn(page, server.baseUrl, server.account);
+    ({ server, browser, page } = await openSignedInConsole());
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => closeSignedInConsole({ server, browser }));
 
   it('a condition added before the input is typed tests that input, named as Studio names it', async () => {
     const sid = await create('Condition first');
