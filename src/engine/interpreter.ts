@@ -399,7 +399,13 @@ class Sprint {
         this.effects.push(...outcome.effects);
         if (outcome.diagnostics) this.diagnostics.push(...outcome.diagnostics);
         return;
-      case 'transition':
+      case 'transition': {
+        // A subflow widget failed with nowhere to go: the subflow fails, as for an `error` outcome. (In the main
+        // flow the execution ends as it does after any widget with nothing wired: completed.)
+        const subflowFails = this.state.frames.length > 1 && FAILING_EVENTS.has(outcome.event) && !(outcome.transition ?? state.transitions.find((t) => t.event === outcome.event))?.next;
+        // Outputs first: a step the context-size limit refuses fails its widget with nothing of it applied
+        // (no effects, no change of channel).
+        if (!subflowFails && !this.storeOutputs(state, frame, outcome.outputs, true)) return;
         if (outcome.effects) this.effects.push(...outcome.effects);
         if (outcome.diagnostics) this.diagnostics.push(...outcome.diagnostics);
         if (outcome.channel) {
@@ -407,16 +413,15 @@ class Sprint {
           if (outcome.channel.contactAddress) this.state.contactAddress = outcome.channel.contactAddress;
           this.state.channel = outcome.channel.details;
         }
-        if (this.state.frames.length > 1 && FAILING_EVENTS.has(outcome.event) && !(outcome.transition ?? state.transitions.find((t) => t.event === outcome.event))?.next) {
-          // A subflow widget failed with nowhere to go: the subflow failed, as for an `error` outcome. (In the main
-          // flow the execution ends as it does after any widget with nothing wired: completed.)
+        if (subflowFails) {
           const error = outcome.error ?? failureOf(state.name, outcome.event, outcome.outputs);
           this.recordStep(state.name, outcome.event, 'Ended', outcome.outputs);
           this.failFrame(error.code, error.message);
           return;
         }
-        this.transition(state, outcome.event, outcome.outputs, outcome.transition);
+        this.transition(state, outcome.event, outcome.outputs, outcome.transition, false);
         return;
+      }
       case 'error':
         return this.fail(state, outcome);
       case 'subflow': {

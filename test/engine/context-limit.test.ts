@@ -149,6 +149,26 @@ describe('the context size limit', () => {
     assert.deepEqual(run.diagnostics.map((d) => [d.level, d.code]), [['error', 84003]]);
   });
 
+  it('a refused step applies nothing of itself: a conversation too large to keep does not move the execution into it', () => {
+    const definition = flow('start', [
+      {
+        name: 'start',
+        type: 'start-conversation',
+        transitions: [{ event: 'created', next: 'ok' }, { event: 'failed', next: 'ko' }],
+        properties: { conversation_service_sid: 'IS' + 'a'.repeat(32), participants: [{ type: 'sms', messaging_binding_address: '{{contact.channel.address}}', messaging_binding_proxy_address: '{{flow.channel.address}}' }] },
+      },
+      setMany('ok', 'ok', 1, undefined, 'small'),
+      setMany('ko', 'ko', 1, undefined, 'small'),
+    ]);
+    const run = new Run(definition);
+    run.start();
+    const conversation = { sid: 'CH' + '1'.repeat(32), attributes: 'y'.repeat(70_000), participants: [{ type: 'sms', messaging_binding_address: CONTACT }] };
+    run.answer({ kind: 'conversation-started', conversation, webhookSid: 'WH' + '2'.repeat(32) });
+    assert.deepEqual(run.path(), ['Trigger -incomingMessage-> start', 'start -failed-> ko', 'ko -next-> Ended']);
+    assert.equal(run.state.channelAddress, FLOW_ADDRESS, 'still on the flow address, not the conversation');
+    assert.deepEqual(run.diagnostics.map((d) => [d.level, d.code]), [['error', 84003]]);
+  });
+
   it('a subflow whose trigger would pass it is not entered: Run Subflow takes failed', () => {
     const SUB = 'FW' + 'b'.repeat(32);
     const parent = flow('sub', [
