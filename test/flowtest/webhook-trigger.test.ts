@@ -167,7 +167,9 @@ describe('executions started through the flow webhook', () => {
 
     const { file } = await record(executionSid, 'reply.test.yaml');
     const test = file.tests[0]!;
-    assert.deepEqual(test.script, [{ send: { body: 'billing', params: { ChannelSid: CHAT, ChannelAttributes: JSON.stringify({ from: contact }) } } }]);
+    // The recorder keeps real gaps between messages as waits (a loaded machine may take a second between the two posts).
+    const sends = test.script?.filter((step) => !('wait' in step));
+    assert.deepEqual(sends, [{ send: { body: 'billing', params: { ChannelSid: CHAT, ChannelAttributes: JSON.stringify({ from: contact }) } } }]);
     assert.deepEqual(test.expect?.variables, { topic: `billing via ${CHAT}` });
     const summary = runFiles([join(dir, 'reply.test.yaml')]);
     assert.equal(summary.failed, 0, textReport(summary));
