@@ -64,8 +64,9 @@ export class ApiClient {
     this.#onUnauthorized = onUnauthorized;
   }
 
-  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, form?: FormFields, signal?: AbortSignal): Promise<T> {
-    const headers: Record<string, string> = { ...consoleHeaders(this.credentials), accept: 'application/json' };
+  /** `extraHeaders`: a request's own, such as If-Match on a flow save. */
+  async request<T>(method: 'GET' | 'POST' | 'DELETE', path: string, form?: FormFields, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<T> {
+    const headers: Record<string, string> = { ...extraHeaders, ...consoleHeaders(this.credentials), accept: 'application/json' };
     const init: RequestInit = { method, headers, signal: signal ?? null };
     if (form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
