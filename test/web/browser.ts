@@ -70,16 +70,18 @@ export async function signIn(page: Page, baseUrl: string, account: { sid: string
 
 /**
  * A listening test server with the console built, and Chromium signed in to it: what a browser test's
- * `before` sets up. Dialogs (leaving a flow with unsaved edits asks) are accepted; close with
+ * `before` sets up. Dialogs (leaving a flow with unsaved edits asks) are accepted unless told otherwise; close with
  * closeSignedInConsole in `after`.
  */
-export async function openSignedInConsole(): Promise<{ server: TestServer; browser: Browser; page: Page }> {
+export async function openSignedInConsole(
+  options: { server?: Omit<NonNullable<Parameters<typeof startTestServer>[0]>, 'listen'>; timeoutMs?: number; acceptDialogs?: boolean } = {},
+): Promise<{ server: TestServer; browser: Browser; page: Page }> {
   await ensureConsoleBuilt();
-  const server = await startTestServer({ listen: true });
+  const server = await startTestServer({ ...options.server, listen: true });
   const browser = await launchBrowser();
   const page = browser.page;
-  page.setDefaultTimeout(10_000);
-  page.on('dialog', (dialog) => void dialog.accept());
+  page.setDefaultTimeout(options.timeoutMs ?? 10_000);
+  if (options.acceptDialogs ?? true) page.on('dialog', (dialog) => void dialog.accept());
   await signIn(page, server.baseUrl, server.account);
   return { server, browser, page };
 }

@@ -5,10 +5,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 import { triggerFlow } from '../support/flows.ts';
-import { launchBrowser, noChromium, type Browser, signIn } from './browser.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, type Browser } from './browser.ts';
 import { newSid } from '../../src/runtime/ids.ts';
 import type { AlertRecord, ExecutionRecord } from '../../src/runtime/ports/store.ts';
 
@@ -47,18 +46,10 @@ describe('web console: an execution on a busy account (Chromium)', { skip: noChr
   };
 
   before(async () => {
-    await ensureConsoleBuilt();
-    server = await startTestServer({ listen: true, now: () => clock.ms, config: { executionMaxAge: 600 } });
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(15_000);
-    await signIn(page, server.baseUrl, server.account);
+    ({ server, browser, page } = await openSignedInConsole({ server: { now: () => clock.ms, config: { executionMaxAge: 600 } }, timeoutMs: 15_000, acceptDialogs: false }));
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => closeSignedInConsole({ server, browser }));
 
   it("shows the execution's own alert behind 2,100 newer ones of other executions", async () => {
     const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Broken', status: 'published', definition: BROKEN_LIQUID })).sid;

@@ -4,10 +4,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import type { TestServer } from '../support/server.ts';
 import { triggerFlow } from '../support/flows.ts';
-import { launchBrowser, noChromium, type Browser, signIn } from './browser.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, type Browser } from './browser.ts';
 
 const ASK = triggerFlow('ask', 'incomingRequest', 'ask', [
   {
@@ -35,18 +34,10 @@ describe('web console: executions list filtered by contact (Chromium)', { skip: 
   };
 
   before(async () => {
-    await ensureConsoleBuilt();
-    server = await startTestServer({ listen: true });
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(15_000);
-    await signIn(page, server.baseUrl, server.account);
+    ({ server, browser, page } = await openSignedInConsole({ timeoutMs: 15_000, acceptDialogs: false }));
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => closeSignedInConsole({ server, browser }));
 
   const listedSids = async () => (await page.locator('table tbody code.sid').allTextContents()).map((s) => s.trim());
 
