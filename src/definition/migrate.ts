@@ -31,7 +31,7 @@ export function isLegacyDefinition(def: unknown): boolean {
   if (!isPlainObject(def) || !Array.isArray(def.states)) return false;
   return def.states.some((s) => {
     if (!isPlainObject(s)) return false;
-    if (typeof s.type === 'string' && s.type in LEGACY_TYPES) return true;
+    if (typeof s.type === 'string' && Object.hasOwn(LEGACY_TYPES, s.type)) return true;
     if (typeof s.sid === 'string' && STATE_SID.test(s.sid)) return true;
     return Array.isArray(s.transitions) &&
       s.transitions.some((t) => isPlainObject(t) && typeof t.next === 'string' && STATE_SID.test(t.next));
@@ -53,7 +53,7 @@ export function migrateDefinition(def: FlowDefinition | Record<string, unknown>)
   const states = rawStates.map((s): State => {
     const name = s.name as string;
     let type = s.type as string;
-    if (typeof type === 'string' && type in LEGACY_TYPES) type = LEGACY_TYPES[type];
+    if (typeof type === 'string' && Object.hasOwn(LEGACY_TYPES, type)) type = LEGACY_TYPES[type]!;
     else if (typeof type === 'string' && /^[A-Z]/.test(type)) {
       notes.push(`Widget "${name}": legacy type "${type}" has no known current equivalent; kept as is`);
     }

@@ -22,17 +22,22 @@
 // - `widgets.<name>` in Liquid naming no widget of the flow: warning (renders empty; widget-references.ts).
 // - a literal URL property that is not an absolute URL: warning (fails every run; literal-urls.ts).
 // - a property key the widget does not have: warning (ignored; unknown-properties.ts).
+// - say-play/gather literal `loop` outside 1..99 (0 is Twilio's "forever"): warning (PropSpec.rangeWarning);
+//   the engine plays the prompt once instead, with an 81028 alert.
 // - trigger events of all three generations: all accepted.
 // - dangling `next`: see ValidateOptions.strictTransitions.
+//
+// The graph checks (transitions into the trigger, reachability, subflow references) are in graph-checks.ts.
 
 import AjvModule, { type ErrorObject, type ValidateFunction } from 'ajv';
-import { closestName } from '../lib/closest-name.ts';
+import { closestName, hintBudget } from '../lib/closest-name.ts';
 import { FirstUseTally, placeholdersIn } from './first-use-tally.ts';
 import { didYouMean, escapePointer, widgetLabel as who } from './issue-labels.ts';
 import { liquidSyntaxError } from './liquid-syntax.ts';
 import { literalUrlProblem } from './literal-urls.ts';
 import { unknownPropertyProblem } from './unknown-properties.ts';
 import { checkWidgetReferences } from './widget-references.ts';
+import { FLOW_SID, REVISION, checkIntoTrigger, checkReachability, checkSubflowReferences } from './graph-checks.ts';
 import { isLegacyDefinition, migrateDefinition } from './migrate.ts';
 import { analyzeRegex, longestAffordableInput } from '../lib/bounded-regex.ts';
 import { REPLY_TIMEOUT_RULE, replyTimeoutSeconds, STUDIO_REPLY_TIMEOUT_SECONDS } from './reply-timeout.ts';
@@ -71,8 +76,6 @@ function schemaValidator(type: WidgetType): ValidateFunction {
   return fn;
 }
 
-const FLOW_SID = /^FW[0-9a-fA-F]{32}$/;
-const REVISION = /^(?:\d+|LatestPublished|LatestRevision|LatestDraft)$/;
 const LIQUID = /\{\{|\{%/;
 /** A regex should handle inputs this long: the longest message body Twilio takes. */
 const REGEX_EXPECTED_INPUT = 1600;
@@ -100,6 +103,18 @@ class Report {
   }
   warn(path: string, message: string): void {
     this.warnings.push({ property_path: path, message });
+  }
+  /** One budget for every "did you mean" of the flow: a hostile one gets fewer hints, not minutes of work. */
+  readonly hints = hintBudget();
+  readonly #stateHints = new Map<string, string | undefined>();
+  /** The known name closest to `name`, within the flow's hint budget. */
+  closest(name: string, known: Iterable<string>): string | undefined {
+    return closestName(name, known, this.hints);
+  }
+  /** The state name closest to `name`; the same missing name (in many `next`s and references) is looked up once. */
+  closestState(name: string, names: ReadonlyMap<string, number>): string | undefined {
+    if (!this.#stateHints.has(name)) this.#stateHints.set(name, this.closest(name, names.keys()));
+    return this.#stateHints.get(name);
   }
 }
 
@@ -142,12 +157,12 @@ export function validateDefinition(input: unknown, options: ValidateOptions = {}
   states.forEach((s, i) => checkState(s, i, indexByName, strict, r));
   checkIntoTrigger(states, indexByName, r);
   checkSubflowReferences(states, r);
-  checkWidgetReferences(states, indexByName, (path, message) => r.warn(path, message));
+  checkWidgetReferences(states, indexByName, (path, message) => r.warn(path, message), (name) => r.closestState(name, indexByName));
 
   if (typeof def.initial_state === 'string' && def.initial_state !== '') {
     const idx = indexByName.get(def.initial_state);
     if (idx === undefined) {
-      const hint = didYouMean(closestName(def.initial_state, indexByName.keys()));
+      const hint = didYouMean(r.closestState(def.initial_state, indexByName));
       r.error('#/initial_state', `initial_state "${def.initial_state}" does not name a state in the flow${hint}`);
     } else {
       // §8: initial_state points at the trigger; a flow started anywhere else has no incoming event to follow.
@@ -238,7 +253,7 @@ function checkState(s: unknown, i: number, names: Map<string, number>, strict: b
   if ('type' in s) {
     if (typeof s.type !== 'string') r.error(`${base}/type`, `${w}: type: ${typeMismatch(jsonTypeOf(s.type), 'string')}`);
     else if (!isWidgetType(s.type)) {
-      const suggestion = TYPE_ALIASES[s.type] ?? closestName(s.type, WIDGET_TYPES);
+      const suggestion = TYPE_ALIASES[s.type] ?? r.closest(s.type, WIDGET_TYPES);
       r.error(`${base}/type`, suggestion
         ? `${w}: type "${s.type}" is not a widget type (did you mean "${suggestion}"?)`
         : `${w}: type "${s.type}" does not have a value in the enumeration [${WIDGET_TYPES.join(', ')}]`);
@@ -284,7 +299,7 @@ function checkTransitions(
     else if (typeof t.event !== 'string') {
       r.error(`${at}/event`, `${w}: transitions[${j}].event: ${typeMismatch(jsonTypeOf(t.event), 'string')}`);
     } else if (spec && !spec.openEvents && !spec.events.includes(t.event)) {
-      const suggestion = closestName(t.event, spec.events);
+      const suggestion = r.closest(t.event, spec.events);
       r.error(
         `${at}/event`,
         suggestion
@@ -307,7 +322,7 @@ function checkTransitions(
       else if (typeof t.next !== 'string') {
         r.error(`${at}/next`, `${w}: transitions[${j}].next: ${typeMismatch(jsonTypeOf(t.next), 'string')}`);
       } else if (t.next !== '' && !names.has(t.next)) {
-        const msg = `${w}: transitions[${j}].next "${t.next}" does not name a state in the flow${didYouMean(closestName(t.next, names.keys()))}`;
+        const msg = `${w}: transitions[${j}].next "${t.next}" does not name a state in the flow${didYouMean(r.closestState(t.next, names))}`;
         if (strict) r.error(`${at}/next`, msg);
         else r.warn(`${at}/next`, `${msg}; the branch ends there`);
       }
@@ -367,7 +382,7 @@ function checkConditions(
     if (!('type' in c)) r.error(`${cp}/type`, `${label}.type is missing but it is required`);
     else if (typeof c.type !== 'string') r.error(`${cp}/type`, `${label}.type: ${typeMismatch(jsonTypeOf(c.type), 'string')}`);
     else if (!(SPLIT_OPERATORS as readonly string[]).includes(c.type)) {
-      const suggestion = closestName(c.type, SPLIT_OPERATORS);
+      const suggestion = r.closest(c.type, SPLIT_OPERATORS);
       r.error(`${cp}/type`, suggestion
         ? `${label}.type "${c.type}" is not a split operator (did you mean "${suggestion}"?)`
         : `${label}.type "${c.type}" does not have a value in the enumeration [${SPLIT_OPERATORS.join(', ')}]`);
@@ -441,7 +456,7 @@ function checkProperties(props: Record<string, unknown>, base: string, w: string
   const before = r.errors.length;
   for (const [k, v] of Object.entries(present)) {
     const path = `${base}/${escapePointer(k)}`;
-    const unknown = unknownPropertyProblem(spec, k);
+    const unknown = unknownPropertyProblem(spec, k, r.hints);
     if (unknown) r.warn(path, `${w}: ${unknown}`);
     const url = literalUrlProblem(spec.type, k, v);
     if (url?.marker) r.warnOnce(`url ${spec.type} ${k} ${url.marker}`, path, `${w}: ${k} ${url.text}`);
@@ -451,6 +466,7 @@ function checkProperties(props: Record<string, unknown>, base: string, w: string
   if (spec.type === 'send-and-wait-for-reply') checkReplyTimeout(present, base, w, r);
   if (spec.type === 'make-http-request') checkFormBody(present, base, w, r);
   checkOptions(present, base, w, spec, r);
+  checkRanges(present, base, w, spec, r);
   const flagged = new Set(r.errors.slice(before).map((e) => e.property_path));
 
   // Second pass over values the schema accepted: preferred types, Liquid where none is rendered, placeholders.
@@ -578,6 +594,23 @@ function checkOptions(props: Record<string, unknown>, base: string, w: string, s
   }
 }
 
+/**
+ * A literal whole number outside the range of a property whose spec asks for it (`rangeWarning`): a
+ * warning, as the flow still runs (the engine uses the default). Other types are left to the schema.
+ */
+function checkRanges(props: Record<string, unknown>, base: string, w: string, spec: WidgetSpec, r: Report): void {
+  for (const [k, v] of Object.entries(props)) {
+    const ps = spec.properties[k];
+    // Not a whole number: the schema's error already says so.
+    if (!ps?.rangeWarning || typeof v !== 'number' || !Number.isInteger(v)) continue;
+    const min = ps.min ?? -Infinity;
+    const max = ps.max ?? Infinity;
+    if (v >= min && v <= max) continue;
+    const fallback = ps.default === undefined ? 'it is left out' : `the default ${String(ps.default)} is used`;
+    r.warn(`${base}/${escapePointer(k)}`, `${w}: ${k} ${v} is outside ${min}..${max}; ${fallback} instead`);
+  }
+}
+
 /** Run Subflow takes a literal flow SID and a revision selector (§2.20, error 81021). */
 function checkSubflow(props: Record<string, unknown>, base: string, w: string, r: Report): void {
   const sid = props.flow_sid;
@@ -595,45 +628,6 @@ function checkSubflow(props: Record<string, unknown>, base: string, w: string, r
   }
 }
 
-const MAX_RUN_SUBFLOW_WIDGETS = 150;
-const MAX_DISTINCT_SUBFLOWS = 50;
-
-/**
- * Studio's subflow rules across the flow (§1.5, §2.20): at most 150 Run Subflow widgets, at most 50
- * distinct subflows, and one revision per subflow. Warnings: where Studio enforces them (save, publish
- * or run) is not documented, and the engine runs such a flow as written.
- */
-function checkSubflowReferences(states: unknown[], r: Report): void {
-  const revisionsBySid = new Map<string, Map<string, number>>();
-  let widgets = 0;
-  states.forEach((s, i) => {
-    if (!isPlainObject(s) || s.type !== 'run-subflow' || !isPlainObject(s.properties)) return;
-    widgets++;
-    const sid = s.properties.flow_sid;
-    if (typeof sid !== 'string' || !FLOW_SID.test(sid)) return;
-    const rev = s.properties.flow_revision;
-    const revisions = revisionsBySid.get(sid) ?? new Map<string, number>();
-    const key = rev === undefined ? 'LatestPublished' : String(rev);
-    if (!revisions.has(key)) revisions.set(key, i);
-    revisionsBySid.set(sid, revisions);
-  });
-  if (widgets > MAX_RUN_SUBFLOW_WIDGETS) {
-    r.warn('#/states', `The flow has ${widgets} Run Subflow widgets; Studio allows at most ${MAX_RUN_SUBFLOW_WIDGETS}`);
-  }
-  if (revisionsBySid.size > MAX_DISTINCT_SUBFLOWS) {
-    r.warn('#/states', `The flow runs ${revisionsBySid.size} different subflows; Studio allows at most ${MAX_DISTINCT_SUBFLOWS}`);
-  }
-  for (const [sid, revisions] of revisionsBySid) {
-    if (revisions.size < 2) continue;
-    const [, second] = [...revisions.values()];
-    r.warn(
-      `#/states/${second}/properties/flow_revision`,
-      `Subflow ${sid} is run at different revisions (${[...revisions.keys()].join(', ')}); Studio requires every Run Subflow of one subflow to use the same revision`,
-    );
-  }
-}
-
-/** Studio ends an execution 30 days after it starts (§2.16, §6.5): a longer reply timer never fires. */
 /**
  * Send & Wait `timeout`, as a string (or an integer, see walkValue): a literal the engine cannot use is
  * not an error (the flow still runs), but the engine waits the default instead; say so. Liquid and
@@ -666,44 +660,4 @@ function checkFormBody(props: Record<string, unknown>, base: string, w: string, 
   if (hasParameters && typeof props.body === 'string' && props.body.trim() !== '') {
     r.warn(`${base}/body`, `${w}: body is not sent: a form-encoded ${method} sends its parameters as the body`);
   }
-}
-
-// ---- graph ---------------------------------------------------------------------------------------
-
-/** The Trigger only starts a flow: the canvas cannot connect anything into it (§8). */
-function checkIntoTrigger(states: unknown[], names: Map<string, number>, r: Report): void {
-  states.forEach((s, i) => {
-    if (!isPlainObject(s) || !Array.isArray(s.transitions)) return;
-    s.transitions.forEach((t, j) => {
-      if (!isPlainObject(t) || typeof t.next !== 'string') return;
-      const idx = names.get(t.next);
-      const target = idx === undefined ? undefined : states[idx];
-      if (isPlainObject(target) && target.type === 'trigger') {
-        r.error(`#/states/${i}/transitions/${j}/next`, `${who(s, i)}: transitions[${j}].next "${t.next}" leads into the trigger widget; nothing may transition into the trigger`);
-      }
-    });
-  });
-}
-
-/** Widgets no `next` chain from initial_state reaches never run (Studio flags them on the canvas). */
-function checkReachability(states: unknown[], start: number, names: Map<string, number>, r: Report): void {
-  const seen = new Set<number>([start]);
-  const queue = [start];
-  while (queue.length) {
-    const s = states[queue.shift()!];
-    if (!isPlainObject(s) || !Array.isArray(s.transitions)) continue;
-    for (const t of s.transitions) {
-      if (!isPlainObject(t) || typeof t.next !== 'string') continue;
-      const idx = names.get(t.next);
-      if (idx !== undefined && !seen.has(idx)) {
-        seen.add(idx);
-        queue.push(idx);
-      }
-    }
-  }
-  states.forEach((s, i) => {
-    if (!seen.has(i) && isPlainObject(s) && typeof s.name === 'string' && names.get(s.name) === i) {
-      r.warn(`#/states/${i}`, `${who(s, i)} is not reachable from the initial state: no chain of transitions leads to it, so it never runs`);
-    }
-  });
 }

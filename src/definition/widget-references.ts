@@ -43,27 +43,28 @@ interface RenderedText {
 
 /**
  * Warns, per string, about each widget name it references that no state of the flow has, with the
- * closest existing name (case first) as a hint. `names` maps the flow's state names to their index.
+ * closest existing name (case first) as a hint. `names` maps the flow's state names to their index;
+ * `closest` finds the hint (the validator's shares its budget and remembers names already looked up).
  */
 export function checkWidgetReferences(
   states: unknown[],
   names: ReadonlyMap<string, number>,
   warn: (path: string, message: string) => void,
+  closest: (name: string) => string | undefined = (name) => closestName(name, names.keys()),
 ): void {
   states.forEach((state, i) => {
     if (!isPlainObject(state)) return;
     for (const { path, label, text } of renderedTexts(state, i)) {
       for (const name of referencedWidgetNames(text)) {
         if (names.has(name)) continue;
-        warn(path, `${widgetLabel(state, i)}: ${label} reads widgets.${name}, but the flow has no widget named "${name}"${hint(name, names)}; ` +
+        warn(path, `${widgetLabel(state, i)}: ${label} reads widgets.${name}, but the flow has no widget named "${name}"${hint(name, closest(name))}; ` +
           'the reference renders as empty text when the flow runs');
       }
     }
   });
 }
 
-function hint(name: string, names: ReadonlyMap<string, number>): string {
-  const suggestion = closestName(name, names.keys());
+function hint(name: string, suggestion: string | undefined): string {
   if (suggestion !== undefined && suggestion.toLowerCase() === name.toLowerCase()) {
     return ` (widget names are case-sensitive: did you mean "${suggestion}"?)`;
   }

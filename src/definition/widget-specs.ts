@@ -26,9 +26,14 @@ export interface PropSpec {
   options?: string[];
   /** `options` are suggestions, not the whole set (newer or free-form values exist): not enforced. */
   openOptions?: boolean;
-  /** Informational range for edit forms; not enforced. */
+  /** Range for edit forms; not enforced (a literal outside it is valid) unless `rangeWarning` is set. */
   min?: number;
   max?: number;
+  /**
+   * A literal number outside `min`..`max` is a validation warning, not an error (Studio's own exports may
+   * hold one): the engine uses the default instead, with an 81028 alert (say-play/gather `loop`).
+   */
+  rangeWarning?: boolean;
   /** Element spec for arrays. */
   items?: PropSpec;
   /** Member specs for objects. */
@@ -159,7 +164,7 @@ const DEFS: Record<WidgetType, Def> = {
       digits: str('DTMF digits to play (0-9 A-D # * w W)'),
       voice: str('TTS voice'),
       language: str('TTS language', { default: 'en-US' }),
-      loop: int('Times to repeat', { default: 1, min: 1, max: 99 }),
+      loop: int('Times to repeat', { default: 1, min: 1, max: 99, rangeWarning: true }),
     },
   },
   'gather-input-on-call': {
@@ -171,7 +176,7 @@ const DEFS: Record<WidgetType, Def> = {
       play: str('Prompt audio URL'),
       voice: str('TTS voice', { default: 'alice' }),
       language: str('TTS language', { default: 'en-US' }),
-      loop: int('Times to repeat the prompt', { default: 1, min: 1, max: 99 }),
+      loop: int('Times to repeat the prompt', { default: 1, min: 1, max: 99, rangeWarning: true }),
       timeout: int('Seconds to wait for input', { default: 5, min: 0, max: 30 }),
       finish_on_key: str('Key that ends input', { default: '#' }),
       stop_gather: bool('Stop gathering on keypress', { default: true }),

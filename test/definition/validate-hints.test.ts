@@ -131,6 +131,14 @@ describe('property keys a widget does not have', () => {
     });
   }
 
+  it("a key named like an Object member (toString, constructor) is unknown too, not one of Object's", () => {
+    for (const key of ['toString', 'constructor', 'hasOwnProperty']) {
+      const hits = matching(variant((f) => void (state(f, 'send_1').properties[key] = 'x')), /has no property/);
+      assert.equal(hits.length, 1, key);
+      assert.equal(hits[0]!.property_path, `#/states/1/properties/${key}`);
+    }
+  });
+
   it('nothing close: the widget\'s properties are listed (make-http-request has no timeout)', () => {
     const hits = matching(variant((f) => void (state(f, 'http_1').properties.timeout = 3600)), /has no property/);
     assert.deepEqual(hits, [{
