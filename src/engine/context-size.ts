@@ -2,6 +2,8 @@
 // carries the size of its trigger, data, variables and widgets (Frame.contextBytes), and a step only
 // measures what it adds or replaces, never the whole context. The sizes are the JSON text's within a
 // byte or two per member (separators are counted as a member's colon and comma).
+// The same measure sizes the steps an execution records (ExecutionState.stepBytes): a step stores its
+// context (the widget's outputs) as JSON, measured once, when the step is produced.
 import type { Frame, Json, JsonObject } from './types.ts';
 
 /** UTF-8 bytes of `value` as JSON (0 for undefined, which JSON leaves out). */
@@ -10,9 +12,9 @@ export function jsonBytes(value: unknown): number {
   return text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
 }
 
-/** Bytes of `"key":value,` in an object. */
-function memberBytes(key: string, value: unknown): number {
-  return jsonBytes(key) + jsonBytes(value) + 2;
+/** Bytes of `"key":value,` in an object (`valueBytes`: the value's, when already measured). */
+function memberBytes(key: string, value: unknown, valueBytes = jsonBytes(value)): number {
+  return jsonBytes(key) + valueBytes + 2;
 }
 
 /** The frame's context measured whole: once per frame, when its size is not known yet. */
@@ -25,10 +27,13 @@ export function frameBytes(frame: Frame): number {
   return (frame.contextBytes ??= measureFrame(frame));
 }
 
-/** How many bytes setting `object[key] = value` adds (negative: it frees some). */
-export function replacementGrowth(object: JsonObject, key: string, value: Json): number {
+/**
+ * How many bytes setting `object[key] = value` adds (negative: it frees some). `valueBytes`: jsonBytes(value),
+ * when the caller measured it already (a step's outputs, also counted as the step's size).
+ */
+export function replacementGrowth(object: JsonObject, key: string, value: Json, valueBytes = jsonBytes(value)): number {
   const previous = Object.hasOwn(object, key) ? memberBytes(key, object[key]) : 0;
-  return memberBytes(key, value) - previous;
+  return memberBytes(key, value, valueBytes) - previous;
 }
 
 /**

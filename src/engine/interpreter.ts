@@ -4,11 +4,12 @@
 // I/O, never reads the clock and makes no ids of its own.
 import { isDeliveryFailure } from './delivery.ts';
 import type { FlowDefinition, State, Transition } from '../definition/types.ts';
-import { LiquidBudget, renderTemplate } from './liquid.ts';
+import { renderTemplate } from './liquid.ts';
+import { LiquidBudget } from './liquid/limits.ts';
 import { RegexBudget } from '../lib/bounded-regex.ts';
 import { cloneJson } from './clone.ts';
 import { executionContext, liquidContext } from './context.ts';
-import { changedMembersGrowth, frameBytes, replacementGrowth } from './context-size.ts';
+import { changedMembersGrowth, frameBytes, jsonBytes, replacementGrowth } from './context-size.ts';
 import {
   DEFAULT_LIMITS,
   type Diagnostic,
@@ -28,6 +29,7 @@ import {
 } from './types.ts';
 import { widgetHandler } from './widgets/registry.ts';
 import { normalizeTriggerData } from './trigger-data.ts';
+import { setOwn } from './own-member.ts';
 import type { Outcome, WidgetEnv } from './widgets/widget.ts';
 
 type ErrorOutcome = Extract<Outcome, { type: 'error' }>;
@@ -43,6 +45,18 @@ const WARNING_CODES = new Set([81000, 81001, 81002, 81028, 84000]);
  * A code of our own could clash with one of Twilio's undocumented 810xx codes.
  */
 const CONTEXT_TOO_LARGE = 84003;
+/**
+ * The alert of a step refused by the step-size limit (limits.maxStepBytes): the steps an execution recorded
+ * would pass it. The same code as the context's, for the same reason; but the execution ends (an error, as
+ * a widget failing with nothing wired), since every step it took after, a failure event's too, would add more.
+ */
+const STEPS_TOO_LARGE = 84003;
+/**
+ * A widget whose handler threw: what it read of its definition was not what its type has (a draft saved
+ * invalid, run by a test user: a property that is an object, say). The widget fails with the code of a
+ * definition the engine cannot follow, as for a `next` naming no widget, instead of the sprint.
+ */
+const INVALID_DEFINITION = 81024;
 /** Widgets that change flow.variables: they write to a copy, committed once the step is known to fit (see `storeOutputs`). */
 const VARIABLE_WRITERS: ReadonlySet<string> = new Set(['set-variables']);
 
@@ -142,17 +156,20 @@ class Sprint {
   /** Templates rendered in this sprint so far (part of `sample`'s seed). */
   renders = 0;
   /** The Liquid work all of this sprint's renders may do together. */
-  readonly liquidBudget = new LiquidBudget();
+  readonly liquidBudget: LiquidBudget;
   readonly regexBudget = new RegexBudget();
   /** What was due before the event ended the execution: the event was not applied. */
   endedFirst = false;
   /** flow.variables as the widget being entered left them, not yet part of the context (see `storeOutputs`). */
   staged: { frame: Frame; variables: JsonObject } | null = null;
+  /** The context of the step about to be recorded, measured and found to fit (see `stepFits`). */
+  measuredStep: { context: JsonObject; bytes: number } | null = null;
 
   constructor(input: EngineInput, state: ExecutionState) {
     this.input = input;
     this.limits = { ...DEFAULT_LIMITS, ...input.limits };
     this.state = state;
+    this.liquidBudget = new LiquidBudget(input.liquidAllowance);
   }
 
   result(): SprintResult {
@@ -294,7 +311,7 @@ class Sprint {
       return;
     }
     const handler = widgetHandler(state.type);
-    const outcome = handler.resume?.(this.env(state, frame), wait, event) ?? null;
+    const outcome = this.guarded(state, () => handler.resume?.(this.env(state, frame), wait, event) ?? null);
     // Record or Dial held after the caller hung up (its action came later): the flow goes on without the
     // call, and the next widget that would talk to the caller ends the execution (see `follow`).
     if (outcome && outcome.type !== 'wait' && wait.kind === 'call' && wait.hungUp) this.state.callEnded = true;
@@ -347,6 +364,7 @@ class Sprint {
               now: new Date(this.input.now),
               timezone: this.limits.timezone,
               objectFormat: this.limits.objectFormat,
+              slashDates: this.limits.slashDates,
               // `sample`'s seed: the execution, its step and the render's place in this event, so a replay or a flow
               // test of the same events picks what the run picked, and two renders in one widget still draw apart.
               seed: this.state.executionSid,
@@ -356,7 +374,7 @@ class Sprint {
             })
           : { ok: true, value: template === undefined || template === null ? '' : String(template) },
       liquidContext: context,
-      previousOutputs: () => frame.widgets[state.name] as JsonObject | undefined,
+      previousOutputs: () => (Object.hasOwn(frame.widgets, state.name) ? (frame.widgets[state.name] as JsonObject) : undefined),
       regexBudget: this.regexBudget,
       ...(this.state.callSid ? { callSid: this.state.callSid } : {}),
     };
@@ -386,7 +404,17 @@ class Sprint {
       this.staged = { frame, variables: { ...frame.variables } };
       view = { ...frame, variables: this.staged.variables };
     }
-    this.follow(state, widgetHandler(state.type).enter(this.env(state, view)));
+    this.follow(state, this.guarded(state, () => widgetHandler(state.type).enter(this.env(state, view))));
+  }
+
+  /** The handler's outcome, or the widget's failure when it throws (see INVALID_DEFINITION). */
+  guarded<T extends Outcome | null>(state: State, run: () => T): T | ErrorOutcome {
+    try {
+      return run();
+    } catch (error) {
+      const why = error instanceof Error ? error.message : 'it threw';
+      return { type: 'error', code: INVALID_DEFINITION, message: `Widget '${state.name}' (${state.type}) could not run on its definition: ${why}` };
+    }
   }
 
   follow(state: State, outcome: Outcome): void {
@@ -404,8 +432,8 @@ class Sprint {
         // flow the execution ends as it does after any widget with nothing wired: completed.)
         const subflowFails = this.state.frames.length > 1 && FAILING_EVENTS.has(outcome.event) && !(outcome.transition ?? state.transitions.find((t) => t.event === outcome.event))?.next;
         // Outputs first: a step the context-size limit refuses fails its widget with nothing of it applied
-        // (no effects, no change of channel).
-        if (!subflowFails && !this.storeOutputs(state, frame, outcome.outputs, true)) return;
+        // (no effects, no change of channel); one the step-size limit refuses ends the execution, as cleanly.
+        if (subflowFails ? !this.stepFits(state.name, outcome.outputs) : !this.storeOutputs(state, frame, outcome.outputs, true)) return;
         if (outcome.effects) this.effects.push(...outcome.effects);
         if (outcome.diagnostics) this.diagnostics.push(...outcome.diagnostics);
         if (outcome.channel) {
@@ -415,7 +443,7 @@ class Sprint {
         }
         if (subflowFails) {
           const error = outcome.error ?? failureOf(state.name, outcome.event, outcome.outputs);
-          this.recordStep(state.name, outcome.event, 'Ended', outcome.outputs);
+          if (!this.recordStep(state.name, outcome.event, 'Ended', outcome.outputs)) return;
           this.failFrame(error.code, error.message);
           return;
         }
@@ -452,7 +480,7 @@ class Sprint {
     } else {
       // Kept in the context as a wired failure's are: why the execution ended is what one looks for there.
       if (!this.storeOutputs(state, this.frame, outputs, checked)) return;
-      this.recordStep(state.name, failure ?? 'error', 'Ended', outputs);
+      if (!this.recordStep(state.name, failure ?? 'error', 'Ended', outputs)) return;
       this.failFrame(outcome.code, outcome.message);
     }
   }
@@ -474,15 +502,38 @@ class Sprint {
   }
 
   /**
+   * Whether the step about to be recorded with `context` as its context fits beside the steps the execution
+   * recorded (limits.maxStepBytes). If not, the execution ends with the error and nothing of the step is
+   * applied. The measure is kept for `recordStep`, so a step's context is measured once.
+   */
+  stepFits(widget: string, context: JsonObject): boolean {
+    const bytes = this.measuredStep?.context === context ? this.measuredStep.bytes : jsonBytes(context);
+    const size = (this.state.stepBytes ?? 0) + bytes;
+    if (size > this.limits.maxStepBytes) {
+      this.measuredStep = null;
+      this.staged = null;
+      const message = `Widget '${widget}' would take the steps the execution recorded to ${size} bytes, over their limit of ${this.limits.maxStepBytes} bytes (the step adds ${bytes} bytes)`;
+      // The widget's alert, and the execution's end (which keeps it as the one alert).
+      this.diagnostics.push({ level: 'error', code: STEPS_TOO_LARGE, message, widget });
+      this.end({ kind: 'error', code: STEPS_TOO_LARGE, message });
+      return false;
+    }
+    this.measuredStep = { context, bytes };
+    return true;
+  }
+
+  /**
    * Stores the widget's outputs, and the variables it staged, in the context, unless that would take the
    * context over its limit: then the widget fails instead (and false is returned). Only what the step adds
-   * or replaces is measured.
+   * or replaces is measured. The outputs are the context of the step that follows: a step that would take
+   * the execution's steps over their limit ends the execution first (also false).
    */
   storeOutputs(state: State, frame: Frame, outputs: JsonObject, checked: boolean): boolean {
+    if (!this.stepFits(state.name, outputs)) return false;
     const staged = this.staged?.frame === frame ? this.staged : null;
     this.staged = null;
     const before = frameBytes(frame);
-    const growth = replacementGrowth(frame.widgets, state.name, outputs) + (staged ? changedMembersGrowth(frame.variables, staged.variables) : 0);
+    const growth = replacementGrowth(frame.widgets, state.name, outputs, this.measuredStep!.bytes) + (staged ? changedMembersGrowth(frame.variables, staged.variables) : 0);
     if (checked && growth > 0) {
       const size = this.contextBytes() + growth;
       if (size > this.limits.maxContextBytes) {
@@ -491,7 +542,7 @@ class Sprint {
       }
     }
     if (staged) frame.variables = staged.variables;
-    frame.widgets[state.name] = outputs;
+    setOwn(frame.widgets, state.name, outputs);
     frame.contextBytes = before + growth;
     return true;
   }
@@ -502,7 +553,7 @@ class Sprint {
     if (storeOutputs && !this.storeOutputs(state, frame, outputs, checked)) return;
     const transition = chosen ?? state.transitions.find((t) => t.event === event);
     const next = transition?.next ? transition.next : null;
-    this.recordStep(state.name, event, next ?? 'Ended', outputs, transition ? state.transitions.indexOf(transition) : -1);
+    if (!this.recordStep(state.name, event, next ?? 'Ended', outputs, transition ? state.transitions.indexOf(transition) : -1)) return;
     if (this.state.stepCount >= this.limits.maxSteps && next) {
       this.end({ kind: 'error', code: 81000, message: `Execution has exceeded max steps (${this.limits.maxSteps})` });
       return;
@@ -514,7 +565,11 @@ class Sprint {
     this.finishFrame();
   }
 
-  recordStep(from: string, name: string, to: string, context: JsonObject, transitionIndex = -1): void {
+  /** Records a step, unless it would take the execution's steps over their limit: then the execution ends (false). */
+  recordStep(from: string, name: string, to: string, context: JsonObject, transitionIndex = -1): boolean {
+    if (!this.stepFits(from, context)) return false;
+    const bytes = this.measuredStep!.bytes;
+    this.measuredStep = null;
     const frame = this.frame;
     const sid = this.input.newId('FT');
     this.steps.push({
@@ -529,7 +584,9 @@ class Sprint {
       ...(transitionIndex >= 0 ? { transitionIndex } : {}),
     });
     this.state.stepCount++;
+    this.state.stepBytes = (this.state.stepBytes ?? 0) + bytes;
     this.state.lastStepSid = sid;
+    return true;
   }
 
   /** A branch ended: a subflow returns to its parent widget; the main flow ends the execution. */
@@ -563,7 +620,7 @@ class Sprint {
         this.transition(widget, 'failed', { error: { code, message } });
         return;
       }
-      if (widget) this.recordStep(widget.name, 'failed', 'Ended', { error: { code, message } });
+      if (widget && !this.recordStep(widget.name, 'failed', 'Ended', { error: { code, message } })) return;
     }
     this.end({ kind: 'error', code, message });
   }

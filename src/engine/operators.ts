@@ -17,6 +17,7 @@
  *  - `regex`: see `regexMatches`; a match refused for the work it would take is false, like an
  *    invalid pattern.
  */
+// The `regex` operator lives in lib so the validator can vet patterns with the same rules.
 import { RegexBudget, regexMatches } from '../lib/bounded-regex.ts';
 
 // The operator names belong to the definition layer (the validator checks them); the engine
@@ -209,6 +210,3 @@ function nowParts(opts: ConditionOptions): Parts | undefined {
     second: out['second'] ?? 0,
   };
 }
-
-// The `regex` operator lives in lib so the validator can vet patterns with the same rules.
-export { REGEX_LIMITS, analyzeRegex, foldCase, regexMatches } from '../lib/bounded-regex.ts';

@@ -2,6 +2,7 @@
 // asks the runtime to carry out, and the steps it records. The engine never performs I/O, reads
 // the clock or makes ids: `now` and `ids` come in with every call.
 import type { FlowDefinition } from '../definition/types.ts';
+import type { LiquidAllowance } from './liquid/limits.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -17,6 +18,11 @@ export interface EngineLimits {
    * frames included). Switchboard's own: Studio documents none. A step that would pass it fails its widget.
    */
   maxContextBytes: number;
+  /**
+   * JSON bytes of the steps one execution records (each step's context as stored; subflows' steps included).
+   * Switchboard's own: Studio documents none. A step that would pass it ends the execution (see interpreter).
+   */
+  maxStepBytes: number;
   defaultReplyTimeoutSeconds: number; // send-and-wait default "3600"
   /** Liquid `now` time zone for the date filter. */
   timezone: string;
@@ -27,6 +33,11 @@ export interface EngineLimits {
    * rendered text as written. Which one Studio does is UNCONFIRMED (§2.3).
    */
   variableTyping: 'infer' | 'string';
+  /**
+   * How Liquid's date filters read a slashed date with a year, "03/10/2026": `month-first` (10 March, as US users
+   * write it) or `day-first` (3 October, as Ruby's Time.parse, so Shopify Liquid). Studio's is UNCONFIRMED.
+   */
+  slashDates: 'month-first' | 'day-first';
 }
 
 /**
@@ -37,21 +48,33 @@ export interface EngineLimits {
  */
 export const DEFAULT_MAX_CONTEXT_BYTES = 5 * 1024 * 1024;
 
+/**
+ * 50 MiB: 1,000 steps (the default step cap) of 52 kB each; hundreds of full-size (64 kB) HTTP responses
+ * still fit. Without it one execution looping through a Set Variables of large values wrote
+ * hundreds of MB of steps (GB with larger widgets) while its context stayed under maxContextBytes.
+ */
+export const DEFAULT_MAX_STEP_BYTES = 50 * 1024 * 1024;
+
 export const DEFAULT_LIMITS: EngineLimits = {
   maxSteps: 1000,
   maxSameWidgetInARow: 10,
   maxContextBytes: DEFAULT_MAX_CONTEXT_BYTES,
+  maxStepBytes: DEFAULT_MAX_STEP_BYTES,
   defaultReplyTimeoutSeconds: 3600,
   timezone: 'UTC',
   objectFormat: 'json',
   variableTyping: 'infer',
+  slashDates: 'month-first',
 };
 
 /** What a widget is waiting for while the execution is parked on it. */
 export type Wait =
   | { kind: 'effect'; effectId: string }
-  /** `dueAt`: when the reply timer is due (absent in states written before it was kept). */
-  | { kind: 'reply'; timerId: string; outbound: JsonObject; dueAt?: number }
+  /**
+   * `dueAt`: when the reply timer is due; `effectId`: the send of the question, which a delivery report
+   * names (see the 'delivery-status' event). Both absent in states written before they were kept.
+   */
+  | { kind: 'reply'; timerId: string; outbound: JsonObject; dueAt?: number; effectId?: string }
   | { kind: 'subflow' }
   /** Voice: the caller is told `twiml`; the call comes back with a callback naming `callbackId`. */
   | CallWait;
@@ -135,6 +158,11 @@ export interface ExecutionState {
   /** frames[0] is the main flow; a subflow pushes a frame. */
   frames: Frame[];
   stepCount: number;
+  /**
+   * JSON bytes of the contexts of the steps recorded so far (limits.maxStepBytes); absent in states written
+   * before it was kept, which count from 0.
+   */
+  stepBytes?: number;
   lastWidget: { name: string; count: number } | null;
   lastStepSid: string | null;
   /** The call this execution drives (inbound CallSid, or the call make-outgoing-call placed once answered). */
@@ -174,7 +202,12 @@ export type EngineEvent =
   | { type: 'inbound-message'; message: JsonObject }
   | { type: 'effect-result'; effectId: string; result: EffectResult }
   | { type: 'timer'; timerId: string }
-  | { type: 'delivery-status'; messageSid: string; status: string; errorCode?: string }
+  /**
+   * A report on a sent message. `effectId`: the send it is for, when the channel knows it (a carrier's status
+   * callback URL names the step's effect); a message SID alone need not tell two sends apart (a webhook
+   * gateway may answer every send with the same id).
+   */
+  | { type: 'delivery-status'; messageSid: string; effectId?: string; status: string; errorCode?: string }
   | { type: 'end'; reason: 'manual' | 'expired' }
   /** The call posted to a callback URL of the waiting widget (action, redirect, FlowEvent=return, answered). */
   | { type: 'call-callback'; callbackId: string; params: JsonObject; fallthrough?: boolean }
@@ -327,4 +360,6 @@ export interface EngineInput {
   /** Returns a fresh SID with the prefix (FT steps, timer and effect ids, WT simulated Flex tasks). */
   newId: (prefix: IdPrefix) => string;
   limits?: Partial<EngineLimits>;
+  /** Liquid work this sprint shares with others (a replay's runs): see LiquidAllowance. */
+  liquidAllowance?: LiquidAllowance;
 }

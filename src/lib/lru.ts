@@ -49,9 +49,4 @@ export class LruCache<K, V> {
       this.#map.delete(oldest.value);
     }
   }
-
-  clear(): void {
-    this.#map.clear();
-    this.#weight = 0;
-  }
 }

@@ -461,6 +461,11 @@ describe('send-and-wait-for-reply', () => {
     assert.equal((undelivered.widgets.ask as any).outbound.ErrorCode, 30005, 'a number, as when the send itself is refused');
     assert.equal((sendFails.widgets.ask as any).outbound.ErrorCode, 30008);
     assert.equal(undelivered.timers.size, 0, 'the reply timer is cancelled');
+    // A refused send is Studio's 81011, as for Send Message; a delivery failure reported later raises nothing.
+    assert.deepEqual(sendFails.codes('error'), [81011]);
+    assert.deepEqual((sendFails.widgets.ask as any).error, { code: 81011, message: 'unknown error' });
+    assert.deepEqual(undelivered.codes('error'), []);
+    assert.equal((undelivered.widgets.ask as any).error, undefined);
   });
 
   it('a reply that overtakes the question is queued and answers it once sent', () => {
@@ -936,13 +941,24 @@ describe('run-subflow', () => {
     assert.deepEqual(h.diagnostics.map((d) => [d.level, d.code]), [['error', 81014]]);
   });
 
-  it("a Send & Wait's delivery failure inside the subflow with nothing wired fails it with the message's error", () => {
+  it("a Send & Wait's refused send inside the subflow with nothing wired fails it with 81011, as Send Message's", () => {
     const h = new Harness(parent());
     h.start();
     h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition: flow('q', [{ name: 'q', type: 'send-and-wait-for-reply', transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }], properties: { body: 'q?' } }], 'incomingParent') });
     h.answer({ kind: 'message-failed', code: 30003, message: 'Unreachable destination handset' }, 'send-message');
     assert.deepEqual(h.path().slice(-3), ['q -deliveryFailure-> Ended', 'sub -failed-> broken', 'broken -next-> Ended']);
-    assert.deepEqual(h.widgets.sub, { error: { code: 30003, message: 'Unreachable destination handset' } });
+    assert.deepEqual(h.widgets.sub, { error: { code: 81011, message: 'Unreachable destination handset' } });
+  });
+
+  it("a Send & Wait's delivery failure reported later inside the subflow with nothing wired fails it with the message's error", () => {
+    const h = new Harness(parent());
+    h.start();
+    h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition: flow('q', [{ name: 'q', type: 'send-and-wait-for-reply', transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }], properties: { body: 'q?' } }], 'incomingParent') });
+    h.deliver();
+    h.send({ type: 'delivery-status', messageSid: h.sent[0]!.Sid as string, status: 'undelivered', errorCode: '30003' });
+    assert.deepEqual(h.path().slice(-3), ['q -deliveryFailure-> Ended', 'sub -failed-> broken', 'broken -next-> Ended']);
+    assert.equal((h.widgets.sub as any).error.code, 30003);
+    assert.deepEqual(h.codes('error').filter((c) => c === 81011), [], 'a delivery failure is the message\'s, not a refused send');
   });
 
   it('in the main flow, an unwired failure event ends the execution as before (completed)', () => {

@@ -4,7 +4,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startExecution } from '../../src/engine/interpreter.ts';
-import { LIQUID_LIMITS, LiquidBudget, renderTemplate } from '../../src/engine/liquid.ts';
+import { renderTemplate } from '../../src/engine/liquid.ts';
+import { LIQUID_LIMITS, LiquidBudget } from '../../src/engine/liquid/limits.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 import type { SprintResult } from '../../src/engine/types.ts';
 

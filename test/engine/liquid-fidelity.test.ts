@@ -3,7 +3,8 @@
 // `contains`, `<>`, dotted `assign` names, dates without a day or a year, `default`/`escape`/missing operands.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LIQUID_LIMITS, LiquidBudget, renderTemplate, type RenderOptions } from '../../src/engine/liquid.ts';
+import { renderTemplate, type RenderOptions } from '../../src/engine/liquid.ts';
+import { LIQUID_LIMITS, LiquidBudget } from '../../src/engine/liquid/limits.ts';
 import { liquidSyntaxError } from '../../src/definition/liquid-syntax.ts';
 
 const OPTS: RenderOptions = { now: new Date('2026-03-10T12:34:56Z') };
@@ -175,5 +176,21 @@ describe('Liquid fidelity: default, escape and missing operands', () => {
       assert.match(err(`{{ "a" | ${filter}: }}`), /wrong number of arguments/, filter);
     }
     assert.equal(ok('{{ 2 | plus: nothing }} {{ 2.5 | times: nothing }}'), '2 0');
+  });
+});
+
+describe('dates in the first century and before the common era', () => {
+  // Date.UTC reads years 0–99 as 1900–1999, and Intl shows 51 BC as "51" unless asked for the era: both once
+  // printed a date of year 50 as 1950, and an offset two thousand years wide for a BC date in a named zone.
+  it('prints a year below 100 as that year, zone-less or with a zone', () => {
+    assert.equal(ok('{{ "0050-06-01T12:00:00Z" | date: "%Y-%m-%d %H:%M" }}'), '0050-06-01 12:00');
+    assert.equal(ok('{{ "0050-06-01 12:00" | date: "%Y-%m-%d %H:%M" }}'), '0050-06-01 12:00');
+    assert.equal(ok('{{ "0050-06-01T12:00:00Z" | date: "%Y-%m-%d %H:%M %z", "+0530" }}'), '0050-06-01 17:30 +0530');
+  });
+  it('gives a BC date in a zone that zone offset, not one two thousand years wide', () => {
+    const printed = ok('{{ v | date: "%H:%M:%S %z", "+0530" }}', { v: '-000050-06-01T00:00:00Z' });
+    assert.equal(printed, '05:30:00 +0530');
+    const paris = ok('{{ v | date: "%z" }}', { v: '-000050-06-01T00:00:00Z' }, { ...OPTS, timezone: 'Europe/Paris' });
+    assert.match(paris, /^\+00\d\d$/, 'local mean time of Paris, minutes from UTC');
   });
 });

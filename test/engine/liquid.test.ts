@@ -2,7 +2,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import {
-  LIQUID_LIMITS,
   MAX_LOOP_ITERATIONS,
   inferVariableValue,
   directReadCount,
@@ -13,6 +12,7 @@ import {
   type RenderOptions,
   type RenderResult,
 } from '../../src/engine/liquid.ts';
+import { LIQUID_LIMITS, LiquidBudget, RenderLimits } from '../../src/engine/liquid/limits.ts';
 
 const NOW = new Date('2024-03-10T12:34:56Z');
 const OPTS: RenderOptions = { now: NOW };
@@ -444,13 +444,16 @@ describe('renderTemplate: hostile templates terminate with an error', () => {
 
 describe('renderTemplate: the render budget is deterministic', () => {
   // A wall-clock budget failed this template on a cold or busy node and passed it warm: a replay or a flow test
-  // then disagreed with the run. The node budget gives every render of it the same answer.
+  // then disagreed with the run. The node budget gives every render of it the same answer. The wall-clock fuse
+  // behind the counted budgets (2 s, tested below) is out of reach here: on a test machine loaded enough, the
+  // 100,000 nodes took that long.
+  const unfused = (): RenderOptions => ({ now: NOW, budget: new LiquidBudget(undefined, Infinity) });
   const filters = '{{ a | append: b | append: c | upcase | downcase | capitalize | replace: "1", "x" | size }}';
   const threeDeep = '{% for a in (1..15) %}{% for b in (1..15) %}{% for c in (1..15) %}' + filters + '{% endfor %}{% endfor %}{% endfor %}';
   it('a render within the budget succeeds every time, however slow the node', () => {
     const results = new Set<string>();
     for (let i = 0; i < 12; i++) {
-      const r = renderTemplate(threeDeep, ctx(), OPTS);
+      const r = renderTemplate(threeDeep, ctx(), unfused());
       results.add(r.ok ? 'ok' : r.error.message);
     }
     assert.deepEqual([...results], ['ok']);
@@ -459,9 +462,68 @@ describe('renderTemplate: the render budget is deterministic', () => {
     // Assigns, not output: the 16 KB output cap would stop a printing loop first.
     const body = '{% assign x = a | plus: b | minus: c %}';
     const fourDeep = '{% for d in (1..15) %}{% for a in (1..15) %}{% for b in (1..15) %}{% for c in (1..15) %}' + body + '{% endfor %}{% endfor %}{% endfor %}{% endfor %}';
-    const messages = new Set([err(fourDeep), err(fourDeep), err(fourDeep)]);
+    const messages = new Set([err(fourDeep, ctx(), unfused()), err(fourDeep, ctx(), unfused()), err(fourDeep, ctx(), unfused())]);
     assert.equal(messages.size, 1);
     assert.match([...messages][0]!, /render limit exceeded \(more than 100000 nodes rendered\)/);
+  });
+});
+
+describe("the fuse counts the thread's CPU time, not the wall clock", () => {
+  // liquidjs passes the wall clock to every node; on a loaded machine it ran far ahead of the work (other
+  // processes had the CPU), the fuse blew on a sprint of a tenth of a second's work, and a replay or a flow
+  // test answered differently on a busy machine than on an idle one.
+  const clocks = () => {
+    const c = { cpu: 0, reads: 0 };
+    const budget = new LiquidBudget(undefined, 100, () => (c.reads++, c.cpu));
+    return { c, budget, limits: new RenderLimits(budget) };
+  };
+  it('the wall clock past the fuse with little work done: rendering goes on', () => {
+    const { c, limits } = clocks();
+    limits.check(0);
+    c.cpu = 30;
+    limits.check(5_000);
+    limits.check(5_069);
+    c.cpu = 100;
+    limits.check(5_070);
+    assert.equal(limits.nodes, 4);
+  });
+  it('blows once the CPU time is past it, naming it', () => {
+    const { c, limits } = clocks();
+    limits.check(0);
+    c.cpu = 101;
+    assert.throws(() => limits.check(101), /over 100 ms of rendering in one step's work/);
+  });
+  it('reads the CPU clock only once the wall clock has passed the time left', () => {
+    const { c, limits } = clocks();
+    limits.check(0);
+    assert.equal(c.reads, 1, 'lit at the first node');
+    for (let now = 1; now <= 100; now++) limits.check(now);
+    assert.equal(c.reads, 1, 'within the fuse by the wall clock alone');
+    c.cpu = 40;
+    limits.check(150);
+    assert.equal(c.reads, 2);
+    // 60 ms of CPU time left: not before the wall clock is 60 ms further on.
+    for (let now = 151; now <= 210; now++) limits.check(now);
+    assert.equal(c.reads, 2);
+    c.cpu = 101;
+    assert.throws(() => limits.check(211), /over 100 ms/);
+  });
+});
+
+describe('renderTemplate: the fuse', () => {
+  it("stops a step's rendering that takes longer than the fuse, naming it", () => {
+    const loop = '{% for a in (1..50) %}{% for b in (1..50) %}{% for c in (1..30) %}{% assign x = a | plus: b %}{% endfor %}{% endfor %}{% endfor %}';
+    const r = renderTemplate(loop, ctx(), { now: NOW, budget: new LiquidBudget(undefined, 5) });
+    assert.equal(r.ok, false);
+    assert.match(r.ok ? '' : r.error.message, /over 5 ms of rendering in one step's work/);
+  });
+  it('is shared by the renders of one sprint, from its first node', () => {
+    const budget = new LiquidBudget(undefined, 60_000);
+    assert.equal(renderTemplate('{{ 1 }}', ctx(), { now: NOW, budget }).ok, true);
+    assert.equal(typeof budget.fuseAt, 'number');
+    const first = budget.fuseAt;
+    assert.equal(renderTemplate('{{ 2 }}', ctx(), { now: NOW, budget }).ok, true);
+    assert.equal(budget.fuseAt, first, 'a later render does not restart the fuse');
   });
 });
 
@@ -575,6 +637,13 @@ describe('parseJsonValue', () => {
       const r = parseJsonValue(s);
       assert.equal(r.ok, false, s);
     }
+  });
+  it('keeps integers beyond a double exact, as their digits, and drops __proto__ keys beside them', () => {
+    assert.deepEqual(parseJsonValue('{"id":1234567890123456789,"n":[-9007199254740993],"safe":9007199254740991,"f":1.5}'), {
+      ok: true,
+      value: { id: '1234567890123456789', n: ['-9007199254740993'], safe: 9007199254740991, f: 1.5 },
+    });
+    assert.deepEqual(parseJsonValue('{"__proto__":{"a":1},"id":12345678901234567890}'), { ok: true, value: { id: '12345678901234567890' } });
   });
   it('drops __proto__ keys', () => {
     const r = parseJsonValue('{"__proto__":{"polluted":1},"x":{"__proto__":{"p":2},"y":1}}');

@@ -1,16 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  SPLIT_OPERATORS,
-  analyzeRegex,
-  foldCase,
-  evaluateCondition,
-  isKnownOperator,
-  parseDate,
-  parseNumber,
-  parseTime,
-  regexMatches,
-} from '../../src/engine/operators.ts';
+import { SPLIT_OPERATORS, evaluateCondition, isKnownOperator, parseDate, parseNumber, parseTime } from '../../src/engine/operators.ts';
+import { analyzeRegex, foldCase, regexMatches } from '../../src/lib/bounded-regex.ts';
 
 type Row = [type: string, input: string, value: string, expected: boolean];
 

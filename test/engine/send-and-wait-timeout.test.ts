@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { handleEvent } from '../../src/engine/interpreter.ts';
 import { renderTemplate } from '../../src/engine/liquid.ts';
 import { DEFAULT_LIMITS, type Effect, type Json, type SprintResult } from '../../src/engine/types.ts';
-import { MAX_REPLY_TIMEOUT_SECONDS, replyTimeout } from '../../src/engine/widgets/send-and-wait-for-reply.ts';
+import { replyTimeout } from '../../src/engine/widgets/send-and-wait-for-reply.ts';
+import { REPLY_TIMEOUT_MAX_SECONDS } from '../../src/definition/reply-timeout.ts';
 import type { WidgetEnv } from '../../src/engine/widgets/widget.ts';
 import type { FlowDefinition, State } from '../../src/definition/types.ts';
 import { startFlow } from './helpers.ts';
@@ -74,7 +75,7 @@ describe('send-and-wait timeout in the engine', () => {
   });
 
   it('falls back to 3600 for "0", negatives, fractions, words, out-of-range values and empty renders', () => {
-    for (const bad of ['0', 0, '-5', -5, '90.5', '1h', String(MAX_REPLY_TIMEOUT_SECONDS + 1), '{{flow.variables.missing}}']) {
+    for (const bad of ['0', 0, '-5', -5, '90.5', '1h', String(REPLY_TIMEOUT_MAX_SECONDS + 1), '{{flow.variables.missing}}']) {
       assert.equal(timerSeconds(bad).seconds, 3600, JSON.stringify(bad));
     }
     assert.equal(timerSeconds('{{flow.variables.t}}', 'soon').seconds, 3600);
@@ -89,7 +90,7 @@ describe('send-and-wait timeout in the engine', () => {
 
   it('accepts waits longer than the 30-day execution lifetime (the execution expires first) up to the bound', () => {
     assert.equal(timerSeconds(String(45 * 86400)).seconds, 45 * 86400);
-    assert.equal(timerSeconds(String(MAX_REPLY_TIMEOUT_SECONDS)).seconds, MAX_REPLY_TIMEOUT_SECONDS);
+    assert.equal(timerSeconds(String(REPLY_TIMEOUT_MAX_SECONDS)).seconds, REPLY_TIMEOUT_MAX_SECONDS);
   });
 });
 

@@ -28,7 +28,7 @@ function definition(properties: Record<string, unknown>): FlowDefinition {
 
 /** CONTACT texts "help" on SMS. */
 const start = (def: FlowDefinition) =>
-  startFlow(def, 'incomingMessage', { message: { Body: 'help', From: CONTACT, To: FLOW_ADDRESS, MessageSid: 'SM1', ChannelSid: 'CH' + 'c'.repeat(32), ChannelAttributes: { channel_type: 'sms' } } });
+  startFlow(def, 'incomingMessage', { message: { Body: 'help', From: CONTACT, To: FLOW_ADDRESS, MessageSid: 'SM1', ChannelSid: 'CH' + 'c'.repeat(32), ChannelAttributes: { channel_type: 'sms', from: 'Ada Lovelace' } } });
 
 function taskEffect(result: SprintResult): Extract<Effect, { type: 'create-task' }> {
   const effect = result.effects.find((e): e is Extract<Effect, { type: 'create-task' }> => e.type === 'create-task');
@@ -57,9 +57,15 @@ describe('send-to-flex widget (messaging)', () => {
   it('uses the Console defaults: chat attributes from the trigger, priority 0, timeout 3600', () => {
     const { result } = start(definition({}));
     const task = taskEffect(result).task;
-    assert.deepEqual(JSON.parse(task.attributes), { name: CONTACT, channelType: 'sms', channelSid: 'CH' + 'c'.repeat(32) });
+    // Twilio's Send to Flex page: the name is the chat channel's `from` attribute, not the message's From.
+    assert.deepEqual(JSON.parse(task.attributes), { name: 'Ada Lovelace', channelType: 'sms', channelSid: 'CH' + 'c'.repeat(32) });
     assert.equal(task.priority, 0);
     assert.equal(task.timeout, 3600);
+  });
+
+  it('renders the documented default as it is for a plain SMS, which has no chat channel: empty name, type and channel', () => {
+    const { result } = startFlow(definition({}), 'incomingMessage', { message: { Body: 'help', From: CONTACT, To: FLOW_ADDRESS, MessageSid: 'SM1' } });
+    assert.deepEqual(JSON.parse(taskEffect(result).task.attributes), { name: '', channelType: '', channelSid: '' });
   });
 
   it('takes callComplete with TaskSid, parsed Attributes and Age from the created task', () => {

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { LIQUID_ERROR_CODE, LIQUID_LIMITS, renderTemplate } from '../../src/engine/liquid.ts';
+import { LIQUID_ERROR_CODE, renderTemplate } from '../../src/engine/liquid.ts';
+import { LIQUID_LIMITS } from '../../src/engine/liquid/limits.ts';
 import { fcParams } from './support.ts';
 
 const CONTEXT = {

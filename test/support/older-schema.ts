@@ -19,7 +19,10 @@ export function previousVersionSqlite(path: string): void {
     raw.exec('PRAGMA journal_mode = WAL');
     for (const migration of SQLITE_MIGRATIONS.slice(0, PREVIOUS_SQLITE)) raw.exec(migration);
     raw.exec(`PRAGMA user_version = ${PREVIOUS_SQLITE}`);
-    raw.prepare('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES (?, ?, ?, ?)').run(OLD_ACCOUNT, 'token', 'Old', 1);
+    // The account as that version wrote it: with a callback secret once the schema has one (migration 12 on).
+    const secret = (raw.prepare("SELECT 1 AS x FROM pragma_table_info('accounts') WHERE name = 'callback_secret'").get() as { x: number } | undefined) !== undefined;
+    if (secret) raw.prepare('INSERT INTO accounts (sid, auth_token, friendly_name, date_created, callback_secret) VALUES (?, ?, ?, ?, ?)').run(OLD_ACCOUNT, 'token', 'Old', 1, 'token');
+    else raw.prepare('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES (?, ?, ?, ?)').run(OLD_ACCOUNT, 'token', 'Old', 1);
     raw.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run('old-setting', 'kept');
   } finally {
     raw.close();
@@ -54,7 +57,9 @@ export async function previousVersionPostgres(url: string, schema: string): Prom
       await c.query(migration);
       await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
     }
-    await c.query('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES ($1, $2, $3, $4)', [OLD_ACCOUNT, 'token', 'Old', 1]);
+    const secret = (await c.query("SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'accounts' AND column_name = 'callback_secret'", [schema])).rowCount! > 0;
+    if (secret) await c.query('INSERT INTO accounts (sid, auth_token, friendly_name, date_created, callback_secret) VALUES ($1, $2, $3, $4, $5)', [OLD_ACCOUNT, 'token', 'Old', 1, 'token']);
+    else await c.query('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES ($1, $2, $3, $4)', [OLD_ACCOUNT, 'token', 'Old', 1]);
   });
 }
 

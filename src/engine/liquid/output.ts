@@ -12,7 +12,7 @@ export type ObjectFormat = 'json' | 'map';
 /** Max UTF-8 bytes of a rendered template, and of one capture (Studio: "a rendered template at most 16 KB"). */
 export const MAX_OUTPUT_BYTES = 16 * 1024;
 
-/** Register holding the render's state (liquid.ts' RenderState); read here only for its objectFormat. */
+/** Register holding the render's state (render-state.ts' RenderState); read here only for its objectFormat. */
 export const STATE_REGISTER = 'switchboard:state';
 
 /** How objects print in this render (default JSON). */

@@ -1,7 +1,9 @@
 // Connect Virtual Agent (v1, legacy Dialogflow ES): <Connect><VirtualAgent connectorName language
 // sentimentAnalysis statusCallback>. The Connect action callback leaves by `return` with its
-// parameters as outputs; the caller hanging up leaves by `hangup`.
-import { callbackFor, callbackOutputs, callWait, renderedBoolProp, renderProps, requireCall, withWarnings } from './voice.ts';
+// parameters as outputs; the caller hanging up leaves by `hangup`. As for v2, Twilio requests the action
+// also at a hangup (CallStatus completed), before or after the final status: after the status the
+// widget waits a moment for it (hangupAwaitingAction), and either order leaves by `hangup`.
+import { callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, renderedBoolProp, renderProps, requireCall, withWarnings } from './voice.ts';
 import type { WidgetHandler } from './widget.ts';
 
 export const connectVirtualAgent: WidgetHandler = {
@@ -19,9 +21,13 @@ export const connectVirtualAgent: WidgetHandler = {
     if (props.values.status_callback) attributes.statusCallback = props.values.status_callback;
     return withWarnings(callWait(env, [{ verb: 'Connect', attributes: { method: 'POST' }, children: [{ verb: 'VirtualAgent', attributes }], callback: { attribute: 'action' } }]), sentiment);
   },
-  resume(_env, wait, event) {
-    if (event.type === 'call-ended' && wait.kind === 'call') return { type: 'transition', event: 'hangup', outputs: callbackOutputs(event.params) };
+  resume(env, wait, event) {
+    const hangup = hangupAwaitingAction(env, wait, event);
+    if (hangup) return hangup;
     const callback = callbackFor(wait, event);
-    return callback ? { type: 'transition', event: 'return', outputs: callbackOutputs(callback.params) } : null;
+    if (!callback || wait.kind !== 'call') return null;
+    // The session ended because the caller hung up: `hangup` (with the action's outputs), not `return`.
+    const callerGone = callback.params.CallStatus === 'completed' || wait.hungUp !== undefined;
+    return { type: 'transition', event: callerGone ? 'hangup' : 'return', outputs: callbackOutputs(callback.params), effects: cancelHangupTimer(wait) };
   },
 };

@@ -1,13 +1,13 @@
 // Enqueue Call: <Enqueue> into a named queue, or into a TaskRouter workflow with a <Task> carrying
 // the attributes (and priority/timeout). Control comes back through the Enqueue action callback
-// (QueueResult decides the event, see queue-result.ts). A wait URL that is not a URL after Liquid is
-// dropped (default hold music), as Studio does (its warning 81028).
+// (QueueResult decides the event, see queue-result.ts). A wait URL that is not an http(s) URL after
+// Liquid is dropped (default hold music) with warning 81028, as Studio does (§6.7; waitUrlProp).
 // A caller hanging up in the queue: Twilio requests the action (QueueResult=hangup) and sends the final
 // status at about the same time, in either order; the widget waits a moment for the action after the
 // status, as Record and Dial do, so both orders leave by `callComplete` with the queue's outputs.
 import type { CallWait, EngineEvent, Json, TwimlNode } from '../types.ts';
 import { queueEvent } from './queue-result.ts';
-import { callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, intProp, isHttpUrl, renderProps, requireCall } from './voice.ts';
+import { callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, intProp, renderProps, requireCall, waitUrlProp, withWarnings } from './voice.ts';
 import { stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 /**
@@ -31,8 +31,9 @@ export const enqueueCall: WidgetHandler = {
     if (!props.ok) return props.outcome;
     const { queue_name, workflow_sid, task_attributes, wait_url } = props.values;
     const attributes: Record<string, string | number | boolean> = { method: 'POST' };
-    if (isHttpUrl(wait_url)) {
-      attributes.waitUrl = wait_url;
+    const waitUrl = waitUrlProp(env, 'wait_url', 'Enqueue Call wait_url', wait_url);
+    if (waitUrl.value !== undefined) {
+      attributes.waitUrl = waitUrl.value;
       attributes.waitUrlMethod = (stringProp(env, 'wait_url_method') ?? 'GET').toUpperCase() === 'POST' ? 'POST' : 'GET';
     }
     let node: TwimlNode;
@@ -50,7 +51,7 @@ export const enqueueCall: WidgetHandler = {
     } else {
       return { type: 'error', code: 81003, message: 'Enqueue Call needs a queue name or a TaskRouter workflow', failureEvent: 'failedToEnqueue' };
     }
-    return callWait(env, [node]);
+    return withWarnings(callWait(env, [node]), waitUrl);
   },
   resume: resumeEnqueue,
 };

@@ -42,7 +42,7 @@ export const gatherInputOnCall: WidgetHandler = {
     attributes.finishOnKey = boolProp(env, 'stop_gather', true) ? (stringProp(env, 'finish_on_key') ?? '#') : '';
     const digits = intProp(env, 'number_of_digits');
     if (digits !== undefined && digits > 0) attributes.numDigits = digits;
-    const read: { warning?: Diagnostic }[] = [];
+    const read: { warning?: Diagnostic }[] = [prompt];
     if (speech) {
       // The recognizer's settings, only when there is a recognizer to set.
       const props = renderProps(env, ['gather_language', 'hints', 'speech_model']);

@@ -55,5 +55,6 @@ const HANDLERS: Record<string, WidgetHandler> = {
 };
 
 export function widgetHandler(type: string): WidgetHandler {
-  return HANDLERS[type] ?? unsupported(type);
+  // Own keys only: a type such as "constructor" names no widget, not an Object.prototype member.
+  return Object.hasOwn(HANDLERS, type) ? HANDLERS[type]! : unsupported(type);
 }

@@ -1,7 +1,7 @@
 // Say/Play: the caller hears a message (Say with voice/language/loop), an audio URL (Play) or DTMF
 // tones (Play digits); the call comes back through a <Redirect> and the widget leaves by
-// `audioComplete`. Outputs: the callback's call parameters plus `voice`/`language` when set.
-import { callbackFor, callbackOutputs, callWait, promptNode, redirectBack, requireCall } from './voice.ts';
+// `audioComplete`. A `loop` outside 1–99 plays once, with 81028 (see promptNode). Outputs: the callback's call parameters plus `voice`/`language` when set.
+import { callbackFor, callbackOutputs, callWait, promptNode, redirectBack, requireCall, withWarnings } from './voice.ts';
 import type { WidgetHandler } from './widget.ts';
 
 export const sayPlay: WidgetHandler = {
@@ -11,7 +11,7 @@ export const sayPlay: WidgetHandler = {
     const prompt = promptNode(env);
     if (!prompt.ok) return prompt.outcome;
     const outputs = { ...(prompt.voice ? { voice: prompt.voice } : {}), ...(prompt.language ? { language: prompt.language } : {}) };
-    return callWait(env, [...(prompt.node ? [prompt.node] : []), redirectBack()], { outputs });
+    return withWarnings(callWait(env, [...(prompt.node ? [prompt.node] : []), redirectBack()], { outputs }), prompt);
   },
   resume(_env, wait, event) {
     const callback = callbackFor(wait, event);

@@ -1,15 +1,16 @@
 // Send & Wait For Reply: send, then park until the contact replies (`incomingMessage`), the
 // timer fires (`timeout`, default 3600 s) or delivery fails (`deliveryFailure`).
 import { isDeliveryFailure } from '../delivery.ts';
-import { REPLY_TIMEOUT_MAX_SECONDS, REPLY_TIMEOUT_RULE, replyTimeoutSeconds } from '../../definition/reply-timeout.ts';
-import type { Diagnostic, JsonObject } from '../types.ts';
+import { REPLY_TIMEOUT_RULE, replyTimeoutSeconds } from '../../definition/reply-timeout.ts';
+import type { Diagnostic, EngineEvent, JsonObject, Wait } from '../types.ts';
 import { buildOutbound, outboundOutputs } from './messaging.ts';
 import { awaitEffect, effectResult, type Outcome, type WidgetHandler, type WidgetEnv } from './widget.ts';
 
-export const MAX_REPLY_TIMEOUT_SECONDS = REPLY_TIMEOUT_MAX_SECONDS;
-
 /** Studio's warning for a property that is invalid after Liquid and replaced by its default (§6.7). */
 export const INVALID_TIMEOUT_WARNING = 81028;
+
+/** Studio's error for a send the channel refused (§6.7), as Send Message raises it. */
+const SEND_FAILED = 81011;
 
 export interface ReplyTimeout {
   seconds: number;
@@ -20,7 +21,7 @@ export interface ReplyTimeout {
 /**
  * The reply timeout in seconds. `timeout` is a string property (§1.3), so Liquid in it is rendered
  * ("{{flow.variables.t}}"); exports also hold plain integers. The result must be a whole number of
- * seconds from 1 to MAX_REPLY_TIMEOUT_SECONDS; anything else ("0", "-5", "1h", "90.5", an empty render, a Liquid error)
+ * seconds from 1 to REPLY_TIMEOUT_MAX_SECONDS (reply-timeout.ts); anything else ("0", "-5", "1h", "90.5", an empty render, a Liquid error)
  * falls back to the default (`limits.defaultReplyTimeoutSeconds`, 3600) with a warning naming the
  * value. An absent or empty property is the Console default, silently.
  */
@@ -62,6 +63,17 @@ function errorCodeOutput(code: string): number | string {
   return /^\d{1,9}$/.test(code) ? Number(code) : code;
 }
 
+/**
+ * Whether a delivery report is on the question this widget waits after. By the send's effect when both
+ * name it: a webhook gateway may answer every send with the same id, and a late report on a question
+ * already answered must not fail the next one (or this widget entered again). Else by the message SID: a
+ * wait kept before the effect was (an execution waiting across an upgrade), a channel that names no effect.
+ */
+function reportsOn(wait: Extract<Wait, { kind: 'reply' }>, event: Extract<EngineEvent, { type: 'delivery-status' }>): boolean {
+  if (wait.effectId !== undefined && event.effectId !== undefined) return event.effectId === wait.effectId;
+  return event.messageSid === wait.outbound.Sid;
+}
+
 export const sendAndWaitForReply: WidgetHandler = {
   enter(env) {
     const built = buildOutbound(env, { to: '{{contact.channel.address}}' });
@@ -73,7 +85,13 @@ export const sendAndWaitForReply: WidgetHandler = {
       const result = effectResult(wait, event);
       if (!result) return null;
       if (result.kind === 'message-failed') {
-        return { type: 'transition', event: 'deliveryFailure', outputs: { outbound: { ErrorCode: result.code, ErrorMessage: result.message } } };
+        // The send itself was refused (an invalid To, an unsubscribed recipient…): Studio's 81011 "Failed to
+        // send Message", as Send Message raises, kept in the context as `error`. A delivery failure reported
+        // later by status callback (below) is the message's, and raises nothing.
+        const error = { code: SEND_FAILED, message: result.message };
+        const diagnostic: Diagnostic = { level: 'error', ...error, widget: env.state.name };
+        const outputs: JsonObject = { outbound: { ErrorCode: result.code, ErrorMessage: result.message }, error };
+        return { type: 'transition', event: 'deliveryFailure', outputs, diagnostics: [diagnostic], error };
       }
       if (result.kind !== 'message-sent') return null;
       const timerId = env.newId('TM');
@@ -83,7 +101,8 @@ export const sendAndWaitForReply: WidgetHandler = {
       return {
         type: 'wait',
         // The due time is kept in the wait too: a reply that comes after it loses to the timeout (interpreter's catchUp).
-        wait: { kind: 'reply', timerId, outbound, dueAt },
+        // The send's effect too: a delivery report names it, where a message SID may be shared (reportsOn).
+        wait: { kind: 'reply', timerId, outbound, dueAt, effectId: wait.effectId },
         effects: [{ type: 'set-timer', timerId, dueAt }],
         ...(timeout.warning ? { diagnostics: [timeout.warning] } : {}),
       };
@@ -96,7 +115,7 @@ export const sendAndWaitForReply: WidgetHandler = {
     if (event.type === 'timer' && event.timerId === wait.timerId) {
       return { type: 'transition', event: 'timeout', outputs: { outbound: wait.outbound } };
     }
-    if (event.type === 'delivery-status' && event.messageSid === wait.outbound.Sid && isDeliveryFailure(event.status)) {
+    if (event.type === 'delivery-status' && reportsOn(wait, event) && isDeliveryFailure(event.status)) {
       const outbound: JsonObject = { ...wait.outbound, Status: event.status, ...(event.errorCode ? { ErrorCode: errorCodeOutput(event.errorCode) } : {}) };
       return { type: 'transition', event: 'deliveryFailure', outputs: { outbound }, effects: cancel };
     }

@@ -1,12 +1,12 @@
 // Send to Flex on a call: <Enqueue workflowSid> with a <Task> holding the rendered attributes (and
-// priority/timeout, Liquid rendered), wait URL when it is a URL. Control comes back through the Enqueue action
+// priority/timeout, Liquid rendered), wait URL when it is an http(s) URL (else left out, with 81028). Control comes back through the Enqueue action
 // callback: QueueResult decides callComplete / failedToEnqueue / callFailure (queue-result.ts); a caller
 // hanging up in the queue is `callComplete` whichever of the action and the final status comes first
 // (resumeEnqueue). Messages and REST executions ask the channel for a TaskRouter task instead (send-to-flex.ts).
 import type { Json } from '../types.ts';
 import { resumeEnqueue } from './enqueue-call.ts';
 import { MAX_TASK_TIMEOUT, sendToFlex } from './send-to-flex.ts';
-import { callWait, isHttpUrl, renderedIntProp, renderProps, withWarnings } from './voice.ts';
+import { callWait, renderedIntProp, renderProps, waitUrlProp, withWarnings } from './voice.ts';
 import { stringProp, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 /** Studio's task attributes for a voice hand-off when none are set (§2.11). */
@@ -22,8 +22,9 @@ export const sendToFlexCall: WidgetHandler = {
     const { workflow, channel, attributes, waitUrl } = props.values;
     if (!workflow) return { type: 'error', code: 81003, message: 'Send to Flex needs a TaskRouter workflow', failureEvent: 'failedToEnqueue' };
     const enqueue: Record<string, string> = { workflowSid: workflow, method: 'POST' };
-    if (isHttpUrl(waitUrl)) {
-      enqueue.waitUrl = waitUrl;
+    const hold = waitUrlProp(env, 'waitUrl', 'Send to Flex waitUrl', waitUrl);
+    if (hold.value !== undefined) {
+      enqueue.waitUrl = hold.value;
       enqueue.waitUrlMethod = (stringProp(env, 'waitUrlMethod') ?? 'POST').toUpperCase() === 'GET' ? 'GET' : 'POST';
     }
     // String properties (§2.11): Liquid is rendered; an unusable value is left out (TaskRouter's default), with 81028.
@@ -42,7 +43,7 @@ export const sendToFlexCall: WidgetHandler = {
         // Not JSON: Flex receives it as written.
       }
     }
-    return withWarnings(callWait(env, [{ verb: 'Enqueue', attributes: enqueue, children: [{ verb: 'Task', attributes: task, text: taskAttributes }], callback: { attribute: 'action' } }]), priority, timeout);
+    return withWarnings(callWait(env, [{ verb: 'Enqueue', attributes: enqueue, children: [{ verb: 'Task', attributes: task, text: taskAttributes }], callback: { attribute: 'action' } }]), hold, priority, timeout);
   },
   resume: resumeEnqueue,
 };

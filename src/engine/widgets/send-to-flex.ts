@@ -14,9 +14,13 @@ const DEFAULT_PRIORITY = 0;
 const DEFAULT_TIMEOUT = 3600;
 /** TaskRouter's ceiling for a task's timeout: two weeks. */
 export const MAX_TASK_TIMEOUT = 1_209_600;
-/** The Console's default attributes for a messaging hand-off. */
+/**
+ * The default attributes of a messaging hand-off, as Twilio's Send to Flex page documents them for
+ * legacy (Programmable Chat) SMS and webchat: the name is the chat channel's `from` attribute. A plain
+ * Programmable Messaging SMS has no ChannelAttributes or ChannelSid, so those render empty, as in Studio.
+ */
 const DEFAULT_CHAT_ATTRIBUTES =
-  '{"name":"{{trigger.message.From}}","channelType":"{{trigger.message.ChannelAttributes.channel_type}}","channelSid":"{{trigger.message.ChannelSid}}"}';
+  '{"name": "{{trigger.message.ChannelAttributes.from}}", "channelType": "{{trigger.message.ChannelAttributes.channel_type}}", "channelSid": "{{trigger.message.ChannelSid}}"}';
 
 type Built = { ok: true; task: FlexTaskRequest } | { ok: false; outcome: Outcome };
 

@@ -5,6 +5,7 @@
 import { inferVariableValue, parseJsonValue } from '../liquid.ts';
 import type { Json, JsonObject } from '../types.ts';
 import { parsesAsJson, type WidgetHandler } from './widget.ts';
+import { setOwn } from '../own-member.ts';
 
 function wantsJson(item: Record<string, unknown>, widgetFlag: unknown): boolean {
   return widgetFlag === true || item.parse_as_json === true || parsesAsJson(item);
@@ -24,9 +25,9 @@ export const setVariables: WidgetHandler = {
         const parsed = parseJsonValue(rendered.value);
         if (parsed.ok) value = parsed.value as Json;
       }
-      set[item.key as string] = value;
+      setOwn(set, item.key as string, value);
     }
-    Object.assign(env.frame.variables, set);
+    for (const [key, value] of Object.entries(set)) setOwn(env.frame.variables, key, value);
     return { type: 'transition', event: 'next', outputs: set };
   },
 };

@@ -188,22 +188,29 @@ export function ttsAttributes(voice: string | undefined, language: string | unde
   return attributes;
 }
 
+/** Times a prompt may repeat (§2.4, §2.5): Twilio repeats `loop="0"` forever, so 0 is not allowed. */
+export const PROMPT_LOOP_RANGE = { min: 1, max: 99 } as const;
+
 /**
  * The prompt of say-play and gather: Say (with voice/language/loop), Play (a URL), or Play digits.
- * Returns null when the widget has nothing to say.
+ * Returns null when the widget has nothing to say. A `loop` that is not a whole number from 1 to 99 after
+ * Liquid plays once (the default) with an 81028 `warning`, never `loop="0"` (Twilio's "forever"); the
+ * warning comes only with a Say or Play that would carry the loop.
  */
-export function promptNode(env: WidgetEnv): { ok: true; node: TwimlNode | null; voice?: string; language?: string } | { ok: false; outcome: Outcome } {
+export function promptNode(env: WidgetEnv): { ok: true; node: TwimlNode | null; voice?: string; language?: string; warning?: Diagnostic } | { ok: false; outcome: Outcome } {
   const props = renderProps(env, ['say', 'play', 'digits', 'voice', 'language']);
   if (!props.ok) return props;
   const { say, play, digits, voice, language } = props.values;
-  const loop = intProp(env, 'loop', 1)!;
-  const loopAttr: Record<string, number> = loop !== 1 && loop >= 0 ? { loop } : {};
+  const label = env.state.type === 'gather-input-on-call' ? 'Gather loop' : 'Say/Play loop';
+  const loop = renderedIntProp(env, 'loop', label, PROMPT_LOOP_RANGE, 1);
+  const loopAttr: Record<string, number> = loop.value !== undefined && loop.value !== 1 ? { loop: loop.value } : {};
   const mode = stringProp(env, 'say_type') ?? stringProp(env, 'mode');
   let node: TwimlNode | null = null;
   if (digits && (mode === 'digits' || (!say && !play))) node = { verb: 'Play', attributes: { digits } };
   else if (play && (mode === 'play' || !say)) node = { verb: 'Play', attributes: { ...loopAttr }, text: play };
   else if (say !== undefined) node = { verb: 'Say', attributes: { ...ttsAttributes(voice, language), ...loopAttr }, text: say };
-  return { ok: true, node, ...(voice ? { voice } : {}), ...(language ? { language } : {}) };
+  const loops = node !== null && node.text !== undefined;
+  return { ok: true, node, ...(voice ? { voice } : {}), ...(language ? { language } : {}), ...(loops && loop.warning ? { warning: loop.warning } : {}) };
 }
 
 /** A Liquid-rendered `{key, value}` list as TwiML `<Parameter>` nouns (or `<Config>`, named by `verb`). */
@@ -226,6 +233,19 @@ export function isHttpUrl(value: string | undefined): value is string {
   } catch {
     return false;
   }
+}
+
+/**
+ * A hold-music URL (Enqueue Call `wait_url`, Send to Flex `waitUrl`) already rendered: one that is not an
+ * absolute http(s) URL is left out (the default hold music) with Studio's 81028 warning (§6.7); absent or
+ * empty is left out silently. `label` names the setting in the warning.
+ */
+export function waitUrlProp(env: WidgetEnv, name: string, label: string, rendered: string | undefined): { value: string | undefined; warning?: Diagnostic } {
+  if (rendered === undefined) return { value: undefined };
+  if (isHttpUrl(rendered)) return { value: rendered };
+  const raw = stringProp(env, name) ?? '';
+  const shown = raw.trim() !== rendered ? `'${raw}' (rendered '${rendered}')` : `'${rendered}'`;
+  return { value: undefined, warning: propertyWarning(env, `${label} ${shown} is not an http(s) URL; it is left out and the default hold music plays`) };
 }
 
 /** The callback's parameters as widget outputs (verbatim, as Studio passes them through). */

@@ -1,0 +1,199 @@
+/**
+ * Liquid's date filters (`date`, `date_to_xmlschema`, `date_to_rfc822`, `date_to_string`, `date_to_long_string`)
+ * as Shopify renders them, in the render's zone and never the host's. The input is read as an instant
+ * ("now"/"today" and what a date text leaves out come from the render's clock; zone-less text is a wall time in
+ * the render's zone), then printed through ./strftime.ts, the `date` format's Ruby-only directives rewritten
+ * first by ./ruby-directives.ts. What a flow sees is in liquid.ts' header ("Dates").
+ */
+import { filters as builtinFilters, toValue } from 'liquidjs';
+import { isoDateTime, partialDateAsUtc, slashedDateMonthFirst, zonedPartialDate, type SlashDateOrder } from './date-text.ts';
+import { strftime, wallClockOf, type ZonedInstant } from './strftime.ts';
+import { stateOf, type AnyFilter, type FilterThis } from './render-state.ts';
+import { instantOfWallClock, wallDateOf, zoneAbbreviation, zoneOffsetMs } from './time-zones.ts';
+import { rubyDirectives } from './ruby-directives.ts';
+
+/** Replace "now"/"today" (in any case: Shopify lowercases the text first) with the injected clock. */
+function resolveNow(self: FilterThis, v: unknown): unknown {
+  const val = toValue(v);
+  if (typeof val === 'string' && /^(?:now|today)$/i.test(val)) {
+    const st = stateOf(self);
+    // Without injected state (should not happen via renderTemplate) refuse to read the real clock.
+    return st === undefined ? undefined : new Date(st.now.getTime());
+  }
+  return v;
+}
+
+/** What a date filter makes of an input that is no date: it returns the input, as Shopify does. */
+const NO_DATE = Symbol('no date');
+
+/** A date string that names its zone or offset ("…Z", "+01:00", "-0800", "UTC", "PST"). */
+const HAS_ZONE = /(?:\dZ|[+-]\d{2}:?\d{2}|\b(?:UTC|GMT|[ECMP][SD]T)\b)\s*$/i;
+
+/**
+ * A date string without a zone ("2026-03-10", "2026-03-10 09:30", "2026-03-10T09:30:00", "March 10, 2026")
+ * is a wall-clock time in the render's zone, as in Shopify Liquid, whatever the host's zone: liquidjs would
+ * read it with `new Date(text)`, in the process's zone (TZ). Such a string becomes the instant that shows
+ * that wall time in the render's zone. A time alone or a date without a year takes the rest from the render's
+ * clock, as Ruby's Time.parse does (./liquid/date-text.ts), also when it names its zone. A slashed date with a
+ * year is read as `slashDates` says ("03/10/2026": 10 March month first, 3 October day first); read day first,
+ * one whose month or day is out of range is NO_DATE.
+ */
+function wallTimeIn(value: unknown, timezone: string, now: Date, slashDates: SlashDateOrder): unknown {
+  const text = toValue(value);
+  if (typeof text !== 'string' || /^\d+$/.test(text.trim())) return value;
+  const monthFirst = slashedDateMonthFirst(text, slashDates);
+  if (monthFirst === text) return wallTimeOfText(value, text, timezone, now);
+  // A slashed date read day first, as its month-first spelling; what that does not read is no date.
+  if (monthFirst === null) return NO_DATE;
+  const read = wallTimeOfText(monthFirst, monthFirst, timezone, now);
+  if (read instanceof Date) return read;
+  const instant = new Date(monthFirst); // one naming its zone, as liquidjs would read it
+  return Number.isNaN(instant.getTime()) ? NO_DATE : instant;
+}
+
+/** wallTimeIn for date text (`text` is `value`'s): a Date, or `value` for liquidjs to read as it would. */
+function wallTimeOfText(value: unknown, text: string, timezone: string, now: Date): unknown {
+  // ISO 8601 dates and times, read here also in the forms V8 refuses (basic, "+05", " Z"), as Ruby reads them.
+  const iso = isoDateTime(text.trim());
+  if (iso !== null && iso.offset !== null) return new Date(iso.wall - iso.offset);
+  if (iso === null && HAS_ZONE.test(text)) {
+    const zoned = zonedPartialDate(text.trim(), now.getTime());
+    return Number.isNaN(zoned) ? value : new Date(zoned);
+  }
+  const asUtc = iso !== null ? iso.wall : wallClockAsUtc(text.trim(), () => wallDateOf(() => now.getTime(), timezone)!);
+  if (Number.isNaN(asUtc)) return value; // liquidjs answers what it would for it
+  if (timezone === 'UTC') return new Date(asUtc);
+  return new Date(instantOfWallClock(asUtc, timezone));
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * The wall-clock time a zone-less date string writes, as the UTC instant with those fields; NaN if none.
+ * `today` gives the current wall-clock date (UTC fields) for text that leaves it or its year out.
+ */
+function wallClockAsUtc(text: string, today: () => Date): number {
+  if (ISO_DATE.test(text)) return Date.parse(`${text}T00:00:00Z`);
+  const partial = partialDateAsUtc(text, today());
+  if (!Number.isNaN(partial)) return partial;
+  const utc = Date.parse(`${text} UTC`);
+  if (!Number.isNaN(utc)) return utc;
+  // Another form the engine reads as host-local time: its local fields are what the text says.
+  const local = new Date(text);
+  if (Number.isNaN(local.getTime())) return NaN;
+  return Date.UTC(local.getFullYear(), local.getMonth(), local.getDate(), local.getHours(), local.getMinutes(), local.getSeconds(), local.getMilliseconds());
+}
+
+/** The instant liquidjs' parseDate reads from a date filter input, NaN if none. */
+function instantOf(value: unknown): number {
+  const v = toValue(value);
+  if (v === undefined || v === null) return NaN;
+  if (typeof v === 'number') return v * 1000;
+  if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v) * 1000;
+  return new Date(v as string).getTime();
+}
+
+function isEmptyFormat(format: unknown): boolean {
+  const f = toValue(format);
+  return f === undefined || f === null || f === '';
+}
+
+export function dateFilter(name: string): AnyFilter {
+  const original = (builtinFilters as unknown as Record<string, AnyFilter>)[name];
+  if (typeof original !== 'function') throw new Error(`liquidjs has no ${name} filter`);
+  return function (this: FilterThis, v: unknown, ...args: unknown[]) {
+    // Shopify: a format given but empty or nil (`date: ""`, `date: flow.variables.unset`) returns the input as is.
+    if (name === 'date' && args.length > 0 && isEmptyFormat(args[0])) return v;
+    const st = stateOf(this);
+    if (st === undefined) return original.call(this, resolveNow(this, v), ...args);
+    const value = wallTimeIn(resolveNow(this, v), st.timezone, st.now, st.slashDates);
+    if (value === NO_DATE) return v;
+    let instant: number | undefined;
+    const at = () => (instant ??= instantOf(value)); // parsed once, by whichever step needs it first
+    if (name !== 'date') return LIQUIDJS_DATE_FILTERS[name]!(this, value, args, zonedAt(at, st.timezone));
+    // The filter's own zone (a liquidjs extension: a name, or minutes west of UTC) wins over the render's.
+    const zone = zoneOf(args[1], st.timezone);
+    const ruby = rubyDirectives(this, at, args, zone);
+    return formatDate(this, value, ruby[0], args[1], zonedAt(at, zone));
+  };
+}
+
+/**
+ * The zone a `date` filter prints in: its own third argument (a liquidjs extension: a zone name, or minutes
+ * west of UTC as Date#getTimezoneOffset) or else, `nil` and an unset variable included, the render's.
+ */
+function zoneOf(given: unknown, timezone: string): string | number {
+  return typeof given === 'string' || typeof given === 'number' ? given : timezone;
+}
+
+/**
+ * The input's instant in `zone` as strftime prints it; null if there is no date. The zone's offset and
+ * abbreviation come from Intl for that instant, never from the host's clock.
+ */
+function zonedAt(at: () => number, zone: string | number): () => ZonedInstant | null {
+  return () => {
+    const instant = at();
+    if (!Number.isFinite(instant)) return null;
+    if (typeof zone === 'number') {
+      const time: ZonedInstant = { instant, offset: -zone * 60_000, zoneName: () => undefined };
+      return wallClockOf(time) ? time : null;
+    }
+    const offset = zone === 'UTC' ? 0 : zoneOffsetMs(zone, instant);
+    let name: string | undefined;
+    const time: ZonedInstant = { instant, offset, zoneName: () => (name ??= zoneAbbreviation(zone, instant)) };
+    return wallClockOf(time) ? time : null;
+  };
+}
+
+/** The `length` liquidjs counts for a date filter's input or zone (a string's; 0 for a number or a date). */
+function lengthOf(value: unknown): number {
+  const length = (value as { length?: unknown } | null | undefined)?.length;
+  return typeof length === 'number' ? length : 0;
+}
+
+/** The text of a `date` format as liquidjs reads it (its stringify). */
+function formatText(format: unknown): string {
+  const f = toValue(format);
+  if (typeof f === 'string') return f;
+  if (f === undefined || f === null) return '';
+  if (Array.isArray(f)) return f.map(formatText).join('');
+  return String(f);
+}
+
+/**
+ * liquidjs' `date` filter (its memory accounting included), printing through ./liquid/strftime.ts: `value` is
+ * the input as read here, returned as it is when it is no date (as liquidjs and Shopify do).
+ */
+function formatDate(self: FilterThis, value: unknown, format: unknown, zoneArgument: unknown, zoned: () => ZonedInstant | null): unknown {
+  const memory = self.context.memoryLimit;
+  memory.use(lengthOf(value) + lengthOf(zoneArgument));
+  const time = zoned();
+  if (time === null) return value;
+  const f = toValue(format);
+  const text = f === undefined || f === null ? self.context.opts.dateFormat : formatText(f);
+  memory.use(text.length);
+  return strftime(time, text, memory);
+}
+
+type DateFilterBody = (self: FilterThis, value: unknown, args: unknown[], zoned: () => ZonedInstant | null) => unknown;
+
+/** liquidjs' fixed-format date filters (the render's zone only), printing through ./liquid/strftime.ts. */
+const LIQUIDJS_DATE_FILTERS: Readonly<Record<string, DateFilterBody>> = {
+  date_to_xmlschema: (self, value, _args, zoned) => formatDate(self, value, '%Y-%m-%dT%H:%M:%S%:z', undefined, zoned),
+  date_to_rfc822: (self, value, _args, zoned) => {
+    const time = zoned();
+    return time === null ? value : strftime(time, '%a, %d %b %Y %H:%M:%S %z', self.context.memoryLimit);
+  },
+  date_to_string: (self, value, [type, style], zoned) => dateToString(self, value, '%b', type, style, zoned),
+  date_to_long_string: (self, value, [type, style], zoned) => dateToString(self, value, '%B', type, style, zoned),
+};
+
+/** liquidjs' date_to_string and date_to_long_string: "10 Mar 2026", "10th Mar 2026", "March 10th, 2026". */
+function dateToString(self: FilterThis, value: unknown, month: string, type: unknown, style: unknown, zoned: () => ZonedInstant | null): unknown {
+  const time = zoned();
+  if (time === null) return value;
+  const memory = self.context.memoryLimit;
+  if (type !== 'ordinal') return strftime(time, `%d ${month} %Y`, memory);
+  const day = wallClockOf(time)!.getUTCDate();
+  return strftime(time, style === 'US' ? `${month} ${day}%q, %Y` : `${day}%q ${month} %Y`, memory);
+}

@@ -1,0 +1,112 @@
+/**
+ * How a time zone's wall clock relates to instants, read from Intl for each instant and never from the
+ * host's zone (TZ): the zone's offset and its abbreviation as Ruby prints `%Z`, where a zone-less wall time
+ * falls across a change of offset (a DST gap or overlap), and which zone names are valid.
+ */
+
+/** Wider than any zone's offset from UTC (tzdata's extremes are about ±15 h, local mean times included). */
+const OFFSET_SPAN_MS = 15 * 3_600_000;
+
+/**
+ * The instant at which `timezone`'s wall clock shows `asUtc`'s UTC fields, as Ruby's Time.parse (so Shopify
+ * Liquid) takes a zone-less time around a change of offset:
+ *  - in a gap (a spring-forward: 02:30 on 2026-03-08 in New York never shows) it is read with the offset before
+ *    the change, so it moves forward by the gap: 03:30 EDT, as Ruby and java.time's ZonedDateTime.of both do;
+ *  - in an overlap (a fall-back: 01:30 on 2026-11-01 shows twice) it is the LATER of the two instants, the one
+ *    after the change: 01:30 EST, Ruby's answer (standard time where DST ends; also the later one where a zone
+ *    moves its standard offset back, as Europe/Moscow in 2014). This is a choice: java.time, which Studio's
+ *    engine may use, keeps the EARLIER offset (01:30 EDT); we follow Ruby, as for the rest of zone-less dates.
+ * The offsets around the wall time are those `OFFSET_SPAN_MS` either side of it: one change within that span is
+ * seen (zones do not change twice in 30 hours); without one, as nearly always, two offset look-ups suffice.
+ */
+export function instantOfWallClock(asUtc: number, timezone: string): number {
+  const before = zoneOffsetMs(timezone, asUtc - OFFSET_SPAN_MS);
+  const after = zoneOffsetMs(timezone, asUtc + OFFSET_SPAN_MS);
+  if (before === after) return asUtc - before;
+  // Each offset gives a candidate; it is real if the zone has that offset at that instant.
+  const early = asUtc - Math.max(before, after);
+  const late = asUtc - Math.min(before, after);
+  if (zoneOffsetMs(timezone, late) === asUtc - late) return late; // the only one, or the later of an overlap
+  if (zoneOffsetMs(timezone, early) === asUtc - early) return early;
+  return asUtc - before; // a gap: the offset before the change
+}
+
+/**
+ * Date.UTC for any year: Date.UTC reads years 0–99 as 1900–1999 (a Y2K-era rule), so a date in year 50
+ * would print as 1950. Years before 1 are astronomical (0 is 1 BC).
+ */
+export function utcTime(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
+  if (year >= 100) return Date.UTC(year, monthIndex, day, hour, minute, second, ms);
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  date.setUTCHours(hour, minute, second, ms);
+  return date.getTime();
+}
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat>();
+/** How far the zone's wall clock is ahead of UTC at `instant`. */
+export function zoneOffsetMs(timezone: string, instant: number): number {
+  let format = zoneFormats.get(timezone);
+  if (!format) {
+    // With the era: a BC year is shown as its number counted back (51 BC is "51").
+    format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, hourCycle: 'h23', era: 'short', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    if (zoneFormats.size < 64) zoneFormats.set(timezone, format);
+  }
+  const shown = format.formatToParts(new Date(instant));
+  const parts = Object.fromEntries(shown.map((part) => [part.type, Number(part.value)]));
+  const bc = shown.some((part) => part.type === 'era' && part.value.startsWith('B'));
+  const wall = utcTime(bc ? 1 - parts.year! : parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  return wall - Math.floor(instant / 1000) * 1000;
+}
+
+const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
+/** en-US "GMT+3", "GMT-3:30": a zone without a common abbreviation. */
+const GMT_OFFSET_NAME = /^GMT([+-])(\d{1,2})(?::(\d{2}))?$/;
+
+/**
+ * The zone's abbreviation at `instant`, as Ruby's strftime prints `%Z`: "EST" or "EDT" as the date
+ * falls, "UTC". Where en-US has no abbreviation (Intl says "GMT+3", "GMT+5:45") the offset is
+ * printed as tzdata spells its numeric abbreviations, "+03", "+0545" (Ruby's answer for zones such
+ * as Europe/Istanbul or Asia/Kathmandu). Limitation: zones that tzdata names but en-US does not
+ * (Asia/Tokyo "JST", Europe/Paris "CET", Europe/London's summer "BST") print the offset too.
+ */
+export function zoneAbbreviation(timezone: string, instant: number): string {
+  if (timezone === 'UTC') return 'UTC';
+  let format = zoneNameFormats.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'short' });
+    if (zoneNameFormats.size < 64) zoneNameFormats.set(timezone, format);
+  }
+  let name = '';
+  for (const part of format.formatToParts(instant)) if (part.type === 'timeZoneName') name = part.value;
+  const offset = GMT_OFFSET_NAME.exec(name);
+  return offset ? `${offset[1]}${offset[2]!.padStart(2, '0')}${offset[3] ?? ''}` : name;
+}
+
+/** The input's wall-clock date in `timezone`, read with getUTC*; null if there is no date. */
+export function wallDateOf(at: () => number, timezone: string | number): Date | null {
+  const instant = at();
+  if (!Number.isFinite(instant)) return null;
+  if (typeof timezone === 'number') return new Date(instant - timezone * 60_000);
+  try {
+    return new Date(instant + (timezone === 'UTC' ? 0 : zoneOffsetMs(timezone, instant)));
+  } catch {
+    return null; // an unknown zone: liquidjs reports it
+  }
+}
+
+const validZones = new Map<string, boolean>();
+/** Whether Intl knows the zone (the answer kept for up to 256 names). */
+export function isValidTimezone(tz: string): boolean {
+  let ok = validZones.get(tz);
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (validZones.size < 256) validZones.set(tz, ok);
+  }
+  return ok;
+}
