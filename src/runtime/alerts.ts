@@ -30,3 +30,23 @@ export function alertsFrom(diagnostics: Diagnostic[], execution: ExecutionRecord
     };
   });
 }
+
+/**
+ * The alert of an inbound message or call the account's inbound execution rate refused (429/20429),
+ * as Twilio's Debugger shows it ("your Flow will generate a 429 Too Many Requests error in the
+ * Twilio Debugger"). It belongs to no execution (none was started): it names the flow as its
+ * resource (the execution column holds the flow's SID) and is written with Store.addAlerts.
+ */
+export function rateLimitedAlert(accountSid: string, flowSid: string, what: 'message' | 'call', ratePerSecond: number, now: number): AlertRecord {
+  const message = `Too many requests: the account's inbound execution rate (${ratePerSecond}/s) was exceeded; the ${what} was not run`;
+  return {
+    sid: newSid('NO'),
+    accountSid,
+    flowSid,
+    executionSid: flowSid,
+    logLevel: 'error',
+    errorCode: 20429,
+    text: new URLSearchParams({ Msg: message, ErrorCode: '20429', LogLevel: 'ERROR', flowSid }).toString(),
+    dateCreated: now,
+  };
+}

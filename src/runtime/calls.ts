@@ -4,11 +4,15 @@
 // the execution has already left (a replay) is refused. Final call statuses end the execution
 // (widgets with a `hangup` event take it). FlowEvent=return (TwiML Redirect) finds the execution by
 // its CallSid, as Studio does, and is accepted only while a TwiML Redirect waits.
+import { createHmac } from 'node:crypto';
 import type { CallWait, ExecutionState, JsonObject } from '../engine/types.ts';
 import type { ExecutionService } from './executions.ts';
+import type { LineHold } from './inbound.ts';
 import type { ExecutionRecord, InboundReceipt, Store } from './ports/store.ts';
 import { signCallback, verifyCallback, type CallbackClaim, type CallbackKind } from './call-tokens.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
+import { LostCalls } from './lost-calls.ts';
+import { LruCache } from '../lib/lru.ts';
 
 export type CallTurn =
   /** Tell the caller `wait.twiml`, with callbacks into `execution`. */
@@ -22,15 +26,31 @@ export type CallTurn =
   /** A callback that is forged, for another flow, or replayed. */
   | { kind: 'refused'; reason: string };
 
+/**
+ * What the voice network that may have carried a call can say of it, by its CallSid: `null`, not its
+ * call (a carrier's: its final status will come); `here`, it has the call (live, or ended with its final
+ * status sent); `lost`, its call, certainly gone without a final status to come (the simulator phone's
+ * calls live in the memory of the process that made them, and a restart loses them); `elsewhere`, its
+ * call, made where this node cannot ask (another node's simulator phone): it may be live.
+ */
+export type CallWhereabouts = 'here' | 'lost' | 'elsewhere' | null;
+
 export interface CallServiceOptions {
   /** Mixed into every callback key with the account's callback secret. */
   serverSecret: string;
+  /** Where a call of the account's is (the simulator phone's judgement); none: every call is a carrier's. */
+  whereabouts?: (callSid: string, accountSid: string) => CallWhereabouts | Promise<CallWhereabouts>;
   /** How long one webhook waits for the execution before holding the line. */
   turnTimeoutMs: number;
   pollMs: number;
+  /** The runtime's clock (a lost call's hang-up is stamped with it). */
+  now: () => number;
 }
 
-export const DEFAULT_CALL_OPTIONS: CallServiceOptions = { serverSecret: '', turnTimeoutMs: 5000, pollMs: 10 };
+/** Calls whose execution a node keeps in memory; past it the least recently heard of goes (the store has them all). */
+export const CALLS_REMEMBERED = 10_000;
+
+export const DEFAULT_CALL_OPTIONS: CallServiceOptions = { serverSecret: '', turnTimeoutMs: 5000, pollMs: 10, now: Date.now };
 
 const FINAL_STATUSES = new Set(['completed', 'busy', 'no-answer', 'failed', 'canceled']);
 
@@ -51,14 +71,46 @@ export class CallService {
   readonly #executions: ExecutionService;
   readonly #options: CallServiceOptions;
   /** CallSid → execution, for status callbacks and FlowEvent=return on this node (the store is the fallback). */
-  readonly #byCall = new Map<string, string>();
+  readonly #byCall = new LruCache<string, string>(CALLS_REMEMBERED);
   /** Checking a callback against the waiting widget and delivering it happen as one step per execution. */
   readonly #accepting = new KeyedMutex();
+  readonly #lostCalls: LostCalls;
 
   constructor(store: Store, executions: ExecutionService, options: Partial<CallServiceOptions> = {}) {
     this.#store = store;
     this.#executions = executions;
     this.#options = { ...DEFAULT_CALL_OPTIONS, ...options };
+    const whereabouts = this.#options.whereabouts ?? (() => null);
+    this.#lostCalls = new LostCalls({ store, deliver: (sid, event, consumed) => executions.deliver(sid, event, consumed), whereabouts, now: this.#options.now });
+  }
+
+  /**
+   * Ends the calls the executions active now wait on that are lost (lost-calls.ts): run once at start by
+   * a node whose earlier process's simulator calls are certainly gone (SQLite, which serve uses alone).
+   * How many executions were told; their ends go on in the background like any sprint's work.
+   */
+  endLostCalls(): Promise<number> {
+    return this.#lostCalls.sweep();
+  }
+
+  /**
+   * The node's simulator phone has closed with these calls live (a graceful shutdown): each call's
+   * execution is told of it as the restart sweep would tell it (lost-calls.ts), at once, so that on
+   * PostgreSQL too, where no node can judge another's calls after a restart, they do not wait for ever.
+   */
+  async endDroppedCalls(dropped: readonly { sid: string; accountSid: string; flowSid: string; executionSid: string | null }[]): Promise<void> {
+    await Promise.allSettled(
+      dropped.map(async (call) => {
+        const placedBy = call.executionSid ?? this.executionOf(call.sid);
+        const record = placedBy ? await this.#store.getExecutionBySid(placedBy) : await this.findByCall(call.accountSid, call.flowSid, { CallSid: call.sid });
+        if (record?.status === 'active') await this.#lostCalls.end(record);
+      }),
+    );
+  }
+
+  /** Stops a sweep of lost calls under way (the node is closing). */
+  close(): Promise<void> {
+    return this.#lostCalls.stop();
   }
 
   /** The signed token for a callback URL into `executionSid`. */
@@ -68,21 +120,61 @@ export class CallService {
     return signCallback({ executionSid, callbackId, kind }, callbackKeyOf(account), this.#options.serverSecret);
   }
 
+  /**
+   * A key of the account's for `purpose` (the simulator phone's CallSids: app.ts), derived as callback
+   * keys are from its callback secret and the server secret: the same on every node and after a
+   * restart, known to nobody outside. Null when there is no such account.
+   */
+  async accountKey(accountSid: string, purpose: string): Promise<Buffer | null> {
+    const account = await this.#store.getAccount(accountSid);
+    return account ? createHmac('sha256', this.#options.serverSecret).update(`switchboard-${purpose}\0${callbackKeyOf(account)}`).digest() : null;
+  }
+
   /** Checks a token against the account's key; null when forged or malformed. */
   async verify(accountSid: string, token: string): Promise<CallbackClaim | null> {
     const account = await this.#store.getAccount(accountSid);
     return account ? verifyCallback(token, callbackKeyOf(account), this.#options.serverSecret) : null;
   }
 
-  /** A call comes in: start (or, for a retried webhook, continue) its execution. */
+  /**
+   * A call comes in: start its execution, or continue it for a retried webhook of a live call. The flow
+   * runs once per CallSid (the execution's first sprint writes the call's inbound receipt): the webhook
+   * again for a call whose execution has ended (a replayed request) hangs up, as a call to a flow whose
+   * execution is over does, instead of starting the flow again.
+   */
   async incoming(accountSid: string, flowSid: string, params: Record<string, string>): Promise<CallTurn> {
     const existing = await this.findByCall(accountSid, flowSid, params);
     if (existing) return this.turn(existing);
-    const started = await this.#executions.inboundCall(accountSid, flowSid, params);
+    const started = await this.#executions.inboundCall(accountSid, flowSid, params, (record) => this.#holdsLine(record));
+    if (started.duplicate) {
+      // A retry that raced the first webhook (its execution is active now), or a replay after the end.
+      const again = await this.findByCall(accountSid, flowSid, params);
+      return again ? this.turn(again) : { kind: 'ended', execution: null };
+    }
     if (started.blocked) return { kind: 'blocked', execution: started.blocked };
     if (!started.execution) return { kind: 'ended', execution: null };
     this.#remember(params.CallSid!, started.execution.sid);
     return this.turn(started.execution);
+  }
+
+  /**
+   * Whether a caller's active call execution refuses their new call (allow_concurrent_calls off). A
+   * carrier's call does, and a simulator call its phone still has. A simulator call that is lost (its
+   * phone's process is gone: a restart) cannot send its final status any more: it is ended here as that
+   * hang-up would have ended it (CallStatus completed), so the flow takes its `hangup` path or ends,
+   * and the new call goes ahead. A simulator call another node made (or a process this one cannot
+   * judge) may be live there, so it is left alone, but does not refuse the call either: the simulator's
+   * calls are per node (README), and a lost one would otherwise lock its caller out for the execution's
+   * 30 days.
+   */
+  async #holdsLine(record: ExecutionRecord): Promise<LineHold> {
+    const state = record.state as ExecutionState;
+    const callSid = state.callSid;
+    const where = callSid ? ((await this.#options.whereabouts?.(callSid, record.accountSid)) ?? null) : null;
+    if (where === null || where === 'here') return 'holds';
+    if (where === 'elsewhere' || state.callEnded) return 'passes';
+    const updated = await this.#lostCalls.end(record);
+    return updated?.status === 'ended' || !updated ? 'ended' : 'passes';
   }
 
   /** A request on a callback URL we handed out (`sb` token). */
@@ -209,7 +301,6 @@ export class CallService {
   }
 
   #remember(callSid: string, executionSid: string): void {
-    if (this.#byCall.size > 10_000) this.#byCall.clear();
     this.#byCall.set(callSid, executionSid);
   }
 }

@@ -113,7 +113,8 @@ export class EffectRunner {
       }
     }
     const event: EngineEvent = { type: 'effect-result', effectId: effect.effectId, result };
-    // Given up only at shutdown (see stop()); the claim then goes back with the others.
+    // Given up at shutdown (see stop()) or after PERMANENT_ERROR_ATTEMPTS errors that are not an outage
+    // (see #persistently); the claim then goes back.
     await this.#persistently(() => this.#sprints.deliver(pending.executionSid, event, { effectId: pending.id })).catch(() => undefined);
   }
 

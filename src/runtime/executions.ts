@@ -10,7 +10,8 @@
 //   timer-loop.ts    wake, claim and fire due timers
 //   housekeeping.ts  the age cap, the orphaned-effect sweep, pruning (run by the timer loop)
 //   inbound.ts       route an inbound message or call to its pair's execution, or start one
-import type { EngineEvent, EngineLimits, JsonObject } from '../engine/types.ts';
+import { DEFAULT_MAX_CONTEXT_BYTES, type EngineEvent, type EngineLimits, type JsonObject } from '../engine/types.ts';
+import { jsonBytes } from '../engine/context-size.ts';
 import { isDeliveryFailure } from '../engine/delivery.ts';
 import { DomainError, invalidParameter, notFound } from './errors.ts';
 import { newSid } from './ids.ts';
@@ -19,7 +20,7 @@ import { Sprints, type Consumed } from './sprints.ts';
 import { EffectRunner } from './effect-runner.ts';
 import { Housekeeping } from './housekeeping.ts';
 import { TimerLoop } from './timer-loop.ts';
-import { InboundRouter, type InboundMessageResult } from './inbound.ts';
+import { InboundRouter, type InboundCallResult, type InboundMessageResult, type LineCheck } from './inbound.ts';
 import type { DeliveryStatus, MessageChannel, OutboundHttp } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
 import type { ExecutionRecord, FlowRecord, Store, VersionedExecution } from './ports/store.ts';
@@ -28,7 +29,6 @@ import type { KeyedMutex } from './keyed-mutex.ts';
 import { retryOnConflict } from './conflicts.ts';
 
 export { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './runtime-context.ts';
-export { contactSid } from './sprints.ts';
 
 export interface CreateExecutionInput {
   to: string;
@@ -36,6 +36,19 @@ export interface CreateExecutionInput {
   parameters?: JsonObject | undefined;
   /** What started it (a request id for REST). */
   initiatedBy?: string | undefined;
+}
+
+/**
+ * Refuses Parameters an execution's context cannot hold, before anything is stored. The context holds
+ * them twice (flow.data, and trigger.request.parameters: ExecutionService.create), so Parameters over
+ * half the limit would only start an execution that fails at once.
+ */
+export function checkParametersFit(parameters: JsonObject, maxContextBytes: number): void {
+  const size = jsonBytes(parameters);
+  if (2 * size <= maxContextBytes) return;
+  throw invalidParameter(
+    `Invalid parameter Parameters: is ${size} bytes of JSON; the execution's context holds it twice (flow.data and trigger.request.parameters) and may hold ${maxContextBytes} bytes in all`,
+  );
 }
 
 export interface ExecutionServiceApi {
@@ -162,6 +175,11 @@ export class ExecutionService implements ExecutionServiceApi {
 
   // ---- public operations
 
+  /** checkParametersFit under this node's context limit: create checks it first; a caller may check sooner. */
+  checkParameters(parameters: JsonObject | undefined): void {
+    if (parameters) checkParametersFit(parameters, this.#options.limits?.maxContextBytes ?? DEFAULT_MAX_CONTEXT_BYTES);
+  }
+
   async create(
     accountSid: string,
     flowSid: string,
@@ -170,13 +188,15 @@ export class ExecutionService implements ExecutionServiceApi {
     /** The flow, when the caller has just read it (saves a second read per request). */
     knownFlow?: FlowRecord,
   ): Promise<{ execution: ExecutionRecord; created: boolean }> {
+    this.checkParameters(input.parameters);
     const flow = knownFlow?.sid === flowSid && knownFlow.accountSid === accountSid ? knownFlow : await this.#store.getFlow(accountSid, flowSid);
     if (!flow) throw notFound(`/v2/Flows/${flowSid}`);
     // Studio's rule, one active execution per contact pair, is the store's unique index: the first try
     // just inserts, and only when that conflicts (the pair has one, or a racing node made it first)
-    // does the next look for the active execution, to answer as if serial.
+    // does the next look for the active execution, to answer as if serial. A deadlock or serialization
+    // failure ('version') on the insert is run again the same way (the other writer may have been this pair's).
     let attempt = 0;
-    return retryOnConflict(['active-execution'], () => this.#locks.run(contactKey(flowSid, input.to, input.from), async () => {
+    return retryOnConflict(['active-execution', 'version'], () => this.#locks.run(contactKey(flowSid, input.to, input.from), async () => {
       attempt++;
       const active = this.#options.oneActivePerContact && attempt > 1 ? await this.#store.findActiveExecution(flowSid, input.to, input.from) : null;
       if (active) {
@@ -236,10 +256,12 @@ export class ExecutionService implements ExecutionServiceApi {
 
   /**
    * An inbound call starts a voice execution (`incomingCall`, initiated by the CallSid); with the
-   * flow's `allow_concurrent_calls` off, a caller who already has an active call execution is `blocked` (their message or REST ones do not count).
+   * flow's `allow_concurrent_calls` off, a caller who already has an active call execution is `blocked` (their message or REST ones do not count,
+   * nor a call execution `holdsLine` lets pass: CallService's, for simulator calls lost in a restart).
+   * Once per CallSid and flow: a webhook for a call the flow already started an execution for is `duplicate`.
    */
-  inboundCall(accountSid: string, flowSid: string, params: Record<string, string>): Promise<{ execution: ExecutionRecord | null; blocked?: ExecutionRecord }> {
-    return this.#inbound.call(accountSid, flowSid, params);
+  inboundCall(accountSid: string, flowSid: string, params: Record<string, string>, holdsLine?: LineCheck): Promise<InboundCallResult> {
+    return this.#inbound.call(accountSid, flowSid, params, holdsLine);
   }
 
   /** A channel's delivery report for a message an execution sent. */
@@ -248,6 +270,7 @@ export class ExecutionService implements ExecutionServiceApi {
     await this.#sprints.deliver(report.executionSid, {
       type: 'delivery-status',
       messageSid: report.messageSid,
+      ...(report.effectId ? { effectId: report.effectId } : {}),
       status: report.status,
       ...(report.errorCode ? { errorCode: report.errorCode } : {}),
     });
@@ -262,7 +285,10 @@ export class ExecutionService implements ExecutionServiceApi {
     return this.#sprints.deliver(executionSid, event, consumed, prefetched);
   }
 
-  /** Drops what is past its retention: inbound receipts, alerts, carrier records and ended executions (the timer loop calls this). */
+  /**
+   * Drops what is past its retention (inbound receipts, alerts, carrier records, ended executions) and the
+   * rows of deleted accounts (the timer loop calls this).
+   */
   pruneHistory(): Promise<number> {
     return this.#housekeeping.pruneHistory();
   }

@@ -1,7 +1,8 @@
 // Flow management: every save is a new immutable revision; one published revision is live.
 import type { FlowDefinition, ValidationIssue } from '../definition/types.ts';
 import { validateDefinition } from '../definition/validate.ts';
-import type { FlowRecord, FlowStatus, RevisionRecord, Store } from './ports/store.ts';
+import { linkedWidgetCountIssue, subflowTargets, type SubflowTarget } from '../definition/graph-checks.ts';
+import type { FlowRecord, FlowStatus, RevisionRecord, RevisionSelector, Store } from './ports/store.ts';
 import { invalidDefinition, notFound } from './errors.ts';
 import { newSid } from './ids.ts';
 import { retryOnConflict } from './conflicts.ts';
@@ -61,7 +62,7 @@ export class FlowService {
   }
 
   async create(accountSid: string, input: FlowInput & { friendlyName: string; definition: unknown }): Promise<FlowRecord> {
-    const checked = this.#check(input.definition, input.status);
+    const checked = await this.#check(accountSid, input.definition, input.status);
     const now = this.#options.now();
     const flow: FlowRecord = {
       sid: newSid('FW'),
@@ -108,7 +109,7 @@ export class FlowService {
       if (!head) throw notFound(`/v2/Flows/${flowSid}`);
       definitionInput = head.definition;
     }
-    const checked = this.#check(definitionInput, input.status);
+    const checked = await this.#check(accountSid, definitionInput, input.status);
     const now = this.#options.now();
     const revision = current.revision + 1;
     const flow: FlowRecord = {
@@ -128,13 +129,51 @@ export class FlowService {
     return flow;
   }
 
-  #check(definition: unknown, status: FlowStatus) {
+  async #check(accountSid: string, definition: unknown, status: FlowStatus) {
     const result = validateDefinition(definition);
     // A published revision is what live traffic runs, so it must always be valid.
     if (!result.valid && (status === 'published' || this.#options.invalidDefinitions === 'reject')) {
       throw invalidDefinition(result.errors);
     }
-    return { ...result, definition: definition as FlowDefinition };
+    // Studio's 2,000 widgets counting linked subflows (§1.5): a warning beside the other subflow rules.
+    const linked = await this.#linkedWidgetCountIssue(accountSid, definition);
+    const warnings = linked ? [...result.warnings, linked] : result.warnings;
+    return { ...result, warnings, definition: definition as FlowDefinition };
+  }
+
+  /**
+   * Counts each Run Subflow instance's widgets: the revision it names, the published one for
+   * LatestPublished, and for LatestDraft/LatestRevision the larger of the published and the latest
+   * revision (test users run the one, everyone else the other). One store read per (subflow, revision),
+   * however many widgets run it.
+   */
+  async #linkedWidgetCountIssue(accountSid: string, definition: unknown) {
+    const targets = subflowTargets(definition);
+    if (targets.length === 0) return null;
+    const loaded = new Map<string, Promise<number | undefined>>();
+    const widgetsAt = (flowSid: string, selector: RevisionSelector) => {
+      const key = `${flowSid}@${selector}`;
+      let count = loaded.get(key);
+      if (!count) {
+        count = this.#store.getRevision(accountSid, flowSid, selector).then((r) => (Array.isArray(r?.definition.states) ? r.definition.states.length : undefined));
+        loaded.set(key, count);
+      }
+      return count;
+    };
+    const sizes = new Map<string, number | undefined>();
+    const keyOf = (t: SubflowTarget) => `${t.flowSid}@${t.revision}`;
+    for (const target of targets) {
+      const key = keyOf(target);
+      if (sizes.has(key)) continue;
+      // A number past the stores' INTEGER column names no revision: the store answers not found.
+      if (/^\d+$/.test(target.revision)) sizes.set(key, await widgetsAt(target.flowSid, Number(target.revision)));
+      else if (target.revision === 'LatestPublished') sizes.set(key, await widgetsAt(target.flowSid, 'LatestPublished'));
+      else {
+        const [published, latest] = await Promise.all([widgetsAt(target.flowSid, 'LatestPublished'), widgetsAt(target.flowSid, 'LatestRevision')]);
+        sizes.set(key, published === undefined && latest === undefined ? undefined : Math.max(published ?? 0, latest ?? 0));
+      }
+    }
+    return linkedWidgetCountIssue(definition, (t) => sizes.get(keyOf(t)));
   }
 }
 

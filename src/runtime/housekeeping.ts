@@ -1,7 +1,8 @@
 // Housekeeping: the chores the timer loop runs besides firing timers. Executions past the maximum age
 // are ended, effects whose claim ran out (a dead node's) are carried out here, and old inbound
-// receipts, alerts, channel records and ended executions are pruned. Any node may do each; the
-// store's claims and version checks keep two nodes from doing the same work twice.
+// receipts, alerts, channel records and ended executions are pruned, with what requests that raced an
+// account's deletion left of it, each a bounded batch at a time. Any node may do each; the store's
+// claims and version checks keep two nodes from doing the same work twice.
 import type { RuntimeContext, RuntimeOptions } from './runtime-context.ts';
 import type { EffectRunner } from './effect-runner.ts';
 import type { Sprints } from './sprints.ts';
@@ -24,7 +25,7 @@ const EXPIRY_BATCH = 128;
  * last write: Twilio's delivery reports come within hours, the message's validity period at most.
  */
 export const CHANNEL_RECORD_RETENTION_MS = 7 * 24 * 3600 * 1000;
-/** Old inbound receipts and alerts go once an hour (any node may do it; deletes are idempotent). */
+/** Every PruneKind goes once an hour, and more often while backlogged (any node may do it; deletes are idempotent). */
 const PRUNE_EVERY_MS = 3600 * 1000;
 /** Twilio keeps an execution and its steps 30 days after it starts (--execution-retention; 0 = forever). */
 export const DEFAULT_EXECUTION_RETENTION_MS = 30 * 24 * 3600 * 1000;
@@ -40,6 +41,25 @@ export const EXECUTION_PRUNE_BATCH = 100;
  * is carried on by the next rounds (pruneDue), a second or so apart, until it is gone.
  */
 export const EXECUTION_PRUNE_BATCHES_PER_ROUND = 10;
+/**
+ * Inbound receipts, alerts and channel records deleted per store call, of each kind: one short
+ * transaction each. In one statement, 3 million expired receipts held SQLite's event loop for 4.4 s,
+ * and on PostgreSQL ran past the statement timeout, failed, and so never went at all. A receipt is a
+ * couple of microseconds: a batch holds the writer for a few milliseconds.
+ */
+export const HISTORY_PRUNE_BATCH = 2000;
+/** Batches of each kind per timer round; a backlog beyond is carried on by the next rounds, as for executions. */
+export const HISTORY_PRUNE_BATCHES_PER_ROUND = 25;
+/**
+ * Rows of deleted accounts (what requests that raced an account's deletion wrote: flows, revisions,
+ * carrier settings, channel records) deleted per store call; ten calls a round at most.
+ */
+export const ORPHAN_PRUNE_BATCH = 500;
+const ORPHAN_PRUNE_BATCHES_PER_ROUND = 10;
+
+/** What pruneHistory prunes, each on its own: one failing (a timeout, a blip) holds up none of the others. */
+export type PruneKind = 'receipts' | 'alerts' | 'channelRecords' | 'orphans' | 'executions';
+const PRUNE_KINDS: readonly PruneKind[] = ['receipts', 'alerts', 'channelRecords', 'orphans', 'executions'];
 
 export class Housekeeping {
   readonly #ctx: RuntimeContext;
@@ -51,8 +71,8 @@ export class Housekeeping {
   readonly #effects: Pick<EffectRunner, 'dispatch' | 'backlogged'>;
   #lastSweep = Number.NEGATIVE_INFINITY;
   #lastPrune = Number.NEGATIVE_INFINITY;
-  /** The last round's execution batches were all full: more may be due, and the next round goes on. */
-  #executionBacklog = false;
+  /** The kinds whose batches in the last round were all full: more may be due, and the next round goes on. */
+  readonly #backlog = new Set<PruneKind>();
   /**
    * After a sweep in which an execution failed to end for its age, none runs before this time: the
    * failed one stays the oldest, and the timer loop would otherwise run again at once, and again. It
@@ -95,52 +115,75 @@ export class Housekeeping {
     this.#lastSweep = Number.NEGATIVE_INFINITY;
   }
 
-  /** Whether pruning is due (hourly, and every round while ended executions are backlogged). */
+  /** Whether pruning is due (hourly, and every round while a kind is backlogged). */
   pruneDue(): boolean {
-    return this.#executionBacklog || intervalPassed(this.#options.now() - this.#lastPrune, PRUNE_EVERY_MS);
+    return this.#backlog.size > 0 || intervalPassed(this.#options.now() - this.#lastPrune, PRUNE_EVERY_MS);
   }
 
   /**
-   * Drops inbound receipts, alerts, channel records and ended executions past their retention (the
-   * timer loop calls this hourly); how many rows went. A round that only carries on through a backlog
-   * of executions leaves the rest to its hour.
+   * Drops inbound receipts, alerts, channel records, the rows of deleted accounts and ended executions
+   * past their retention (the timer loop calls this hourly); how many rows went. Each kind goes a
+   * bounded batch at a time, yielding between batches, at most a round's worth per call; a kind with
+   * more due is carried on by the next rounds (pruneDue), and a round that only carries backlogs on
+   * leaves the rest to its hour. A kind that fails is logged (the observer's choreFailed, a warning) and
+   * tried again at its next hour: it holds up none of the others.
    */
   async pruneHistory(): Promise<number> {
     const now = this.#options.now();
+    const hourly = this.#backlog.size === 0 || intervalPassed(now - this.#lastPrune, PRUNE_EVERY_MS);
+    if (hourly) this.#lastPrune = now;
+    const kinds = PRUNE_KINDS.filter((kind) => hourly || this.#backlog.has(kind));
     let count = 0;
-    if (!this.#executionBacklog || intervalPassed(now - this.#lastPrune, PRUNE_EVERY_MS)) {
-      this.#lastPrune = now;
-      count += await this.#store.pruneHistory({
-        receipts: now - RECEIPT_RETENTION_MS,
-        alerts: now - ALERT_RETENTION_MS,
-        // Channels stamp their records on the wall clock, whatever clock the runtime runs on.
-        channelRecords: Date.now() - CHANNEL_RECORD_RETENTION_MS,
-      });
+    for (const kind of kinds) {
+      if (this.#ctx.stopped) break;
+      count += await this.#prune(kind, now);
     }
-    return count + (await this.#pruneExecutions(now));
+    return count;
+  }
+
+  /** One kind's batches for this round; how many rows went. Failures are reported, not thrown. */
+  async #prune(kind: PruneKind, now: number): Promise<number> {
+    this.#backlog.delete(kind);
+    if (kind === 'executions') {
+      const retention = this.#options.executionRetentionMs ?? DEFAULT_EXECUTION_RETENTION_MS;
+      if (retention <= 0) return 0;
+      // The store never takes an active one: one past the retention (a longer maximum age) goes at the
+      // first prune after it ends.
+      const executions = { createdBefore: now - retention, limit: EXECUTION_PRUNE_BATCH };
+      return this.#batches(kind, EXECUTION_PRUNE_BATCH, EXECUTION_PRUNE_BATCHES_PER_ROUND, () => this.#store.pruneHistory({ executions }));
+    }
+    if (kind === 'orphans') {
+      return this.#batches(kind, ORPHAN_PRUNE_BATCH, ORPHAN_PRUNE_BATCHES_PER_ROUND, () => this.#store.pruneHistory({ orphans: true, limit: ORPHAN_PRUNE_BATCH }));
+    }
+    const cutoff =
+      kind === 'receipts'
+        ? now - RECEIPT_RETENTION_MS
+        : kind === 'alerts'
+          ? now - ALERT_RETENTION_MS
+          : // Channels stamp their records on the wall clock, whatever clock the runtime runs on.
+            Date.now() - CHANNEL_RECORD_RETENTION_MS;
+    return this.#batches(kind, HISTORY_PRUNE_BATCH, HISTORY_PRUNE_BATCHES_PER_ROUND, () => this.#store.pruneHistory({ [kind]: cutoff, limit: HISTORY_PRUNE_BATCH }));
   }
 
   /**
-   * Deletes ended executions (with their steps) that started more than the retention ago, oldest
-   * first, a batch at a time, yielding between batches; at most a round's worth (see
-   * EXECUTION_PRUNE_BATCHES_PER_ROUND). The store never takes an active one: one past the retention
-   * (a longer maximum age) goes at the first prune after it ends.
+   * Calls `prune` (one batch of at most `size` rows) until a batch is not full or `perRound` batches
+   * went, yielding between them: requests and sprints waiting on this thread (or on SQLite's writer) go
+   * in between. A round that ends on a full batch leaves the kind backlogged.
    */
-  async #pruneExecutions(now: number): Promise<number> {
-    this.#executionBacklog = false;
-    const retention = this.#options.executionRetentionMs ?? DEFAULT_EXECUTION_RETENTION_MS;
-    if (retention <= 0) return 0;
-    const executions = { createdBefore: now - retention, limit: EXECUTION_PRUNE_BATCH };
+  async #batches(kind: PruneKind, size: number, perRound: number, prune: () => Promise<number>): Promise<number> {
     let count = 0;
-    for (let batch = 0; batch < EXECUTION_PRUNE_BATCHES_PER_ROUND; batch++) {
-      if (this.#ctx.stopped) return count;
-      // Requests and sprints waiting on this thread (or on SQLite's writer) go between batches.
-      if (batch > 0) await new Promise((resolve) => setImmediate(resolve));
-      const deleted = await this.#store.pruneHistory({ executions });
-      count += deleted;
-      if (deleted < EXECUTION_PRUNE_BATCH) return count;
+    try {
+      for (let batch = 0; batch < perRound; batch++) {
+        if (this.#ctx.stopped) return count;
+        if (batch > 0) await new Promise((resolve) => setImmediate(resolve));
+        const deleted = await prune();
+        count += deleted;
+        if (deleted < size) return count;
+      }
+      this.#backlog.add(kind);
+    } catch (error) {
+      this.#observer.choreFailed?.(`prune ${kind}`, error);
     }
-    this.#executionBacklog = true;
     return count;
   }
 

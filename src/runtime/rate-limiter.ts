@@ -2,6 +2,8 @@
 // account; excess → 429/20429) as token buckets per account. Only *new* executions count: a reply
 // to a waiting execution is never refused. Per node: with N nodes the effective limit is N × rate,
 // which is what a self-hosted operator scaling out wants; the README says so.
+import { LruCache } from '../lib/lru.ts';
+
 export interface RateLimits {
   /** New executions per second per account started by inbound messages and calls; 0 = unlimited. */
   inboundPerSecond: number;
@@ -16,12 +18,16 @@ interface Bucket {
   refilledAt: number;
 }
 
-const MAX_BUCKETS = 10_000;
+/**
+ * Buckets kept; past it the least recently used goes. That one is most likely full again (idle a second),
+ * the same as a new one: dropping them all would refill the busy accounts' too, letting them over their rate.
+ */
+export const MAX_BUCKETS = 10_000;
 
 export class ExecutionRateLimiter {
   readonly #limits: RateLimits;
   readonly #now: () => number;
-  readonly #buckets = new Map<string, Bucket>();
+  readonly #buckets = new LruCache<string, Bucket>(MAX_BUCKETS);
 
   constructor(limits: RateLimits, now: () => number) {
     this.#limits = limits;
@@ -37,7 +43,6 @@ export class ExecutionRateLimiter {
     // A bucket holds one second's worth: bursts up to the rate, refilled continuously.
     let bucket = this.#buckets.get(key);
     if (!bucket) {
-      if (this.#buckets.size >= MAX_BUCKETS) this.#buckets.clear();
       bucket = { tokens: rate, refilledAt: now };
       this.#buckets.set(key, bucket);
     }

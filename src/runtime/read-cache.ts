@@ -2,7 +2,7 @@
 // writes: accounts, API keys, settings, flows and their test users. Writes through this
 // node drop the entry at once; a write by another node (or another process on the SQLite file) is
 // seen within `ttlMs`. A SID that was missing is looked up again next time; a missing setting is not.
-import type { Account, ApiKey, FlowRecord, Store } from './ports/store.ts';
+import { accountSettingKey, type Account, type ApiKey, type FlowRecord, type Store } from './ports/store.ts';
 import { evictOldest } from '../lib/evict-oldest.ts';
 
 export interface ReadCacheOptions {
@@ -117,6 +117,10 @@ export function cachedReads<S extends Store>(store: S, options: ReadCacheOptions
     deleteApiKey: invalidating((sid: string) => store.deleteApiKey(sid), (sid) => keys.delete(sid)),
     deleteAccount: invalidating((sid: string) => store.deleteAccount(sid), (sid) => dropAccount(sid)),
     setSetting: invalidating((key: string, value: string) => store.setSetting(key, value), (key) => settings.delete(key)),
+    setAccountSetting: invalidating(
+      (accountSid: string, name: string, value: string) => store.setAccountSetting(accountSid, name, value),
+      (accountSid, name) => settings.delete(accountSettingKey(accountSid, name)),
+    ),
     createFlow: invalidating((flow: FlowRecord, revision: Parameters<Store['createFlow']>[1]) => store.createFlow(flow, revision), (flow) => dropFlow(flow.accountSid, flow.sid)),
     saveFlowRevision: invalidating((flow: FlowRecord, revision: Parameters<Store['saveFlowRevision']>[1]) => store.saveFlowRevision(flow, revision), (flow) => dropFlow(flow.accountSid, flow.sid)),
     deleteFlow: invalidating((accountSid: string, flowSid: string) => store.deleteFlow(accountSid, flowSid), (accountSid, flowSid) => dropFlow(accountSid, flowSid)),

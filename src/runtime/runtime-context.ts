@@ -52,6 +52,11 @@ export const DEFAULT_RUNTIME_OPTIONS: Omit<RuntimeOptions, 'now'> = {
   oneActivePerContact: true,
 };
 
+/** A refused inbound execution's alert: at most one per account and flow in this long. */
+export const RATE_ALERT_INTERVAL_MS = 1000;
+/** Account + flow pairs whose last rate-limit alert is remembered (bounded memory under many flows). */
+export const MAX_RATE_ALERT_KEYS = 10_000;
+
 export class RuntimeContext {
   readonly store: Store;
   readonly channel: MessageChannel;
@@ -68,6 +73,8 @@ export class RuntimeContext {
   /** The same work by the execution it is for (a timer round is for none): idleFor() waits for one execution's. */
   readonly #byExecution = new Map<string, Set<Promise<void>>>();
   readonly #rates: ExecutionRateLimiter;
+  /** When each account + flow last had a rate-limit alert (rateAlertDue), least recently alerted first. */
+  readonly #rateAlerts = new Map<string, number>();
 
   constructor(store: Store, channel: MessageChannel, options: RuntimeOptions) {
     this.store = store;
@@ -111,6 +118,22 @@ export class RuntimeContext {
     if (!this.#rates.tryTake(kind, accountSid)) {
       throw new DomainError('rate-limited', `Too many new executions per second for account ${accountSid}`);
     }
+  }
+
+  /**
+   * Whether a refused inbound execution of this account's flow gets an alert now: at most one a
+   * second per account and flow on this node (a flood of refusals must not become a flood of writes).
+   * Remembers the last MAX_RATE_ALERT_KEYS pairs; the longest unalerted one is forgotten first.
+   */
+  rateAlertDue(accountSid: string, flowSid: string): boolean {
+    const key = `${accountSid}|${flowSid}`;
+    const now = this.options.now();
+    const last = this.#rateAlerts.get(key);
+    if (last !== undefined && now - last < RATE_ALERT_INTERVAL_MS && now >= last) return false;
+    this.#rateAlerts.delete(key); // re-inserted: the map stays ordered by last alert
+    this.#rateAlerts.set(key, now);
+    if (this.#rateAlerts.size > MAX_RATE_ALERT_KEYS) this.#rateAlerts.delete(this.#rateAlerts.keys().next().value!);
+    return true;
   }
 }
 

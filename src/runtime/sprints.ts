@@ -5,6 +5,7 @@
 import { hash } from 'node:crypto';
 import type { FlowDefinition } from '../definition/types.ts';
 import { isLegacyDefinition, migrateDefinition } from '../definition/migrate.ts';
+import { runnableShape } from '../definition/runnable-shape.ts';
 import { handleEvent, startExecution } from '../engine/interpreter.ts';
 import type { EngineEvent, ExecutionState, JsonObject, SprintResult, TriggerEvent } from '../engine/types.ts';
 import { notFound } from './errors.ts';
@@ -13,12 +14,13 @@ import type { KeyedMutex } from './keyed-mutex.ts';
 import type { WorkLeases } from './leases.ts';
 import type { RuntimeContext, RuntimeOptions } from './runtime-context.ts';
 import type { RuntimeObserver } from './ports/observer.ts';
-import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, Store, StepRecord, TimerRecord, VersionedExecution } from './ports/store.ts';
+import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, SprintWrite, Store, StepRecord, TimerRecord, VersionedExecution } from './ports/store.ts';
 import { StoreConflictError } from './ports/store.ts';
 import { alertsFrom } from './alerts.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
 import { TIMER_POLL_MS } from './timer-loop.ts';
 import { evictOldest } from '../lib/evict-oldest.ts';
+import { LruCache } from '../lib/lru.ts';
 import type { KnownExecution } from './ports/channel.ts';
 
 /** What a sprint consumes besides its event: a claimed effect or timer, or an inbound webhook's receipt. */
@@ -28,6 +30,8 @@ export interface Consumed {
   receipt?: InboundReceipt;
   /** A new execution's claim on its contact pair's one active slot (overrides the configured rule). */
   exclusive?: boolean;
+  /** A new call execution that must be its caller's only active call but for these (SprintWrite.soleCall). */
+  soleCall?: { passing: string[] };
   /** An inbound message for the pair's active execution: if that one has ended since, it is not applied. */
   requireActive?: boolean;
   /**
@@ -59,6 +63,11 @@ export interface NewExecution {
   receipt?: InboundReceipt | undefined;
   /** Overrides the one-active-per-contact rule for this execution (concurrent calls). */
   exclusive?: boolean | undefined;
+  /**
+   * allow_concurrent_calls off: the write is refused (an 'active-execution' conflict) if the pair has an
+   * active call execution other than `passing` by then, as when another node started the caller's call first.
+   */
+  soleCall?: { passing: string[] } | undefined;
 }
 
 export class Sprints {
@@ -69,7 +78,7 @@ export class Sprints {
   readonly #leases: WorkLeases;
   readonly #ctx: RuntimeContext;
   readonly #outlets: SprintOutlets;
-  readonly #definitions = new Map<string, FlowDefinition>();
+  readonly #definitions = new LruCache<string, FlowDefinition>(DEFINITION_CACHE_ENTRIES);
   /**
    * The executions this node wrote last whose effects are still out, with their versions: the next
    * event for one (most often the result of the effect its sprint just started) skips reading it
@@ -136,12 +145,12 @@ export class Sprints {
         if (result.endedFirst && consumed.requireActive) {
           // A message for an execution that ended before it arrived: the end is written, and the message goes
           // where one for an ended execution goes (the router looks again and starts a new one).
-          await this.#persist(record, result, false, withoutInbound(consumed), [], loaded.version);
+          await this.#persist(record, result, loaded.version, withoutInbound(consumed));
           throw new StoreConflictError('active-execution', `execution ${executionSid} ended before the message arrived`);
         }
         // A routine delivery report (sent, delivered) usually changes nothing: skip its durable write.
         if (event.type === 'delivery-status' && isNoOp(result, state, consumed)) return record;
-        return this.#persist(record, result, false, consumed, [], loaded.version);
+        return this.#persist(record, result, loaded.version, consumed);
       }))).catch((error: unknown) => {
         this.#recent.forget(executionSid);
         if (isConflict(error, 'stale-claim')) return null; // another node fired/finished it
@@ -181,16 +190,15 @@ export class Sprints {
       const record = await this.#store.getRevision(accountSid, flowSid, revision);
       if (!record) throw notFound(`/v2/Flows/${flowSid}/Revisions/${revision}`);
       definition = runnable(record.definition);
-      if (this.#definitions.size > 1000) this.#definitions.clear();
       this.#definitions.set(key, definition);
     }
     return definition;
   }
 
-  #engineInput(definition: FlowDefinition) {
+  #engineInput(definition: FlowDefinition, now = this.#options.now()) {
     return {
       definition,
-      now: this.#options.now(),
+      now,
       newId: (prefix: 'FT' | 'TM' | 'EF' | 'WT') => (prefix === 'FT' ? newSid('FT') : prefix + newSid('FT').slice(2)),
       limits: this.#options.limits ?? {},
     };
@@ -201,14 +209,15 @@ export class Sprints {
     const executionSid = newSid('FN');
     return this.#observer.sprint({ executionSid, event: 'start' }, async () => {
       const definition = await this.definition(init.accountSid, init.flowSid, init.revision);
+      // One instant for the row and its first steps: the execution is never dated after its Trigger step.
+      const now = this.#options.now();
       const result = startExecution(
-        this.#engineInput(definition),
+        this.#engineInput(definition, now),
         { executionSid, accountSid: init.accountSid, flowSid: init.flowSid, revision: init.revision, channelAddress: init.channelAddress, contactAddress: init.contactAddress },
         init.trigger,
         init.triggerData,
         init.data,
       );
-      const now = this.#options.now();
       const record: ExecutionRecord = {
         sid: executionSid,
         accountSid: init.accountSid,
@@ -223,7 +232,12 @@ export class Sprints {
         dateCreated: now,
         dateUpdated: null,
       };
-      return this.#persist(record, result, true, { ...(init.receipt ? { receipt: init.receipt } : {}), ...(init.exclusive !== undefined ? { exclusive: init.exclusive } : {}) }).catch(
+      const consumed: Consumed = {
+        ...(init.receipt ? { receipt: init.receipt } : {}),
+        ...(init.exclusive !== undefined ? { exclusive: init.exclusive } : {}),
+        ...(init.soleCall ? { soleCall: init.soleCall } : {}),
+      };
+      return this.#persist(record, result, 'new', consumed).catch(
         async (error: unknown) => {
           // The flow was deleted since it was read (its executions' foreign key refused this one): 404, as
           // after the delete. Its revisions go with it; they are not cached, unlike the flow.
@@ -238,15 +252,18 @@ export class Sprints {
     });
   }
 
-  /** Writes one sprint atomically, then carries out its effects. */
+  /**
+   * Writes one sprint atomically, then carries out its effects. `version`: the execution's as it was
+   * read (the write fails if another node has moved it on since), or 'new' for its first sprint.
+   */
   async #persist(
     previous: ExecutionRecord,
     result: SprintResult,
-    isNew: boolean,
+    version: number | 'new',
     consumed: Consumed,
     extraTimers: TimerRecord[] = [],
-    expectedVersion?: number,
   ): Promise<ExecutionRecord> {
+    const isNew = version === 'new';
     const now = this.#options.now();
     const state = result.state;
     const record: ExecutionRecord = {
@@ -284,27 +301,33 @@ export class Sprints {
     if (consumed.timerId) timersToCancel.push(consumed.timerId);
     // A timer set and cancelled within one sprint (a queued reply answered it) is never written.
     const cancelled = new Set(timersToCancel);
+    const common = {
+      execution: record,
+      steps,
+      timersToAdd: timersToAdd.filter((timer) => !cancelled.has(timer.id)),
+      timersToCancel,
+      effectsToAdd,
+      effectsDone: consumed.effectId ? [consumed.effectId] : [],
+      // Fencing: only the node that still holds the timer/effect may consume it.
+      consumes: consumed.timerId ? this.#leases.ref('timer', consumed.timerId) : consumed.effectId ? this.#leases.ref('effect', consumed.effectId) : undefined,
+      // This node carries the new effects out itself; others take them only if it dies.
+      effectLease: effectsToAdd.length > 0 ? this.#leases.lease() : undefined,
+      alerts: alertsFrom(result.diagnostics, record, now),
+      inboundReceipt: consumed.receipt,
+      // Due by the next poll (a one-second reply timeout included): other nodes look now rather than a poll late.
+      wakeOthers: timersToAdd.some((timer) => !cancelled.has(timer.id) && timer.dueAt - now <= TIMER_POLL_MS),
+    };
+    const write: SprintWrite =
+      version === 'new'
+        ? {
+            ...common,
+            isNew: true,
+            exclusive: consumed.exclusive ?? this.#options.oneActivePerContact !== false,
+            ...(consumed.soleCall ? { soleCall: consumed.soleCall } : {}),
+          }
+        : { ...common, isNew: false, expectedVersion: version, ...(readdressed ? { readdressed: true } : {}) };
     try {
-      await this.#store.writeSprint({
-        execution: record,
-        isNew,
-        steps,
-        timersToAdd: timersToAdd.filter((timer) => !cancelled.has(timer.id)),
-        timersToCancel,
-        effectsToAdd,
-        effectsDone: consumed.effectId ? [consumed.effectId] : [],
-        expectedVersion,
-        // Fencing: only the node that still holds the timer/effect may consume it.
-        consumes: consumed.timerId ? this.#leases.ref('timer', consumed.timerId) : consumed.effectId ? this.#leases.ref('effect', consumed.effectId) : undefined,
-        // This node carries the new effects out itself; others take them only if it dies.
-        effectLease: effectsToAdd.length > 0 ? this.#leases.lease() : undefined,
-        exclusive: isNew ? (consumed.exclusive ?? this.#options.oneActivePerContact !== false) : undefined,
-        ...(readdressed && !isNew ? { readdressed: true } : {}),
-        alerts: alertsFrom(result.diagnostics, record, now),
-        inboundReceipt: consumed.receipt,
-        // Due by the next poll (a one-second reply timeout included): other nodes look now rather than a poll late.
-        wakeOthers: timersToAdd.some((timer) => !cancelled.has(timer.id) && timer.dueAt - now <= TIMER_POLL_MS),
-      });
+      await this.#store.writeSprint(write);
     } catch (error) {
       // Whatever made it fail (another node's write, a lost claim), the next sprint reads afresh.
       this.#recent.forget(record.sid);
@@ -313,11 +336,9 @@ export class Sprints {
     // Kept only while this sprint's effects are out: their results are the events due next, within
     // milliseconds. An execution left waiting (for a reply, a timer) is read afresh when it wakes; keeping
     // it would only hold its state past young-generation GCs, which then copy and promote it.
-    // A new row starts at version 1; a checked update moves it on by one.
+    // A new row starts at version 1; an update moves it on by one.
     if (effectsToAdd.length === 0) this.#recent.forget(record.sid);
-    else if (isNew) this.#recent.set(record.sid, { record, version: 1 });
-    else if (expectedVersion !== undefined) this.#recent.set(record.sid, { record, version: expectedVersion + 1 });
-    else this.#recent.forget(record.sid);
+    else this.#recent.set(record.sid, { record, version: version === 'new' ? 1 : version + 1 });
     this.#observer.sprintWritten({ execution: record, previousStatus: isNew ? null : previous.status, steps });
     for (const effect of effectsToAdd) this.#outlets.dispatch(effect, { flowSid: record.flowSid, channelAddress: record.channelAddress });
     if (timersToAdd.length > 0) this.#outlets.wakeBy(Math.min(...timersToAdd.map((timer) => timer.dueAt)));
@@ -325,9 +346,12 @@ export class Sprints {
   }
 }
 
-/** Revisions keep the JSON as the user saved it; pre-2019 shapes are migrated when they run. */
+/**
+ * Revisions keep the JSON as the user saved it; pre-2019 shapes are migrated when they run, and an invalid
+ * draft's unfollowable parts are dropped (runnable-shape.ts).
+ */
 export function runnable(definition: FlowDefinition): FlowDefinition {
-  return isLegacyDefinition(definition) ? (migrateDefinition(definition).definition as FlowDefinition) : definition;
+  return runnableShape(isLegacyDefinition(definition) ? migrateDefinition(definition).definition : definition);
 }
 
 /** The deprecated contact SID: stable per account and address. */
@@ -342,6 +366,8 @@ export function contactSid(accountSid: string, address: string): string {
  * and promote them (5,000 entries: GC pauses p99 13 ms against 7 ms at 1,000 msg/s).
  */
 const RECENT_EXECUTIONS = 256;
+/** Revisions whose definitions a node keeps parsed; past it the least recently run goes. */
+export const DEFINITION_CACHE_ENTRIES = 1000;
 
 /** A bounded map, least recently written first out. */
 class RecentExecutions {

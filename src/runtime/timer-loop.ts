@@ -11,6 +11,8 @@ import type { WorkLeases } from './leases.ts';
 
 /** Every node looks at the timer queue at least this often; sooner when told of a timer due sooner. */
 export const TIMER_POLL_MS = 1000;
+/** How often a timer round's part that keeps failing is logged again. */
+const ROUND_FAILURE_LOG_MS = 60_000;
 /** Age-cap timers, written before executions expired by their creation time (see #fire). */
 const LEGACY_EXPIRY_PREFIX = 'EX';
 /**
@@ -27,6 +29,8 @@ export class TimerLoop {
   readonly #store: Store;
   readonly #options: RuntimeOptions;
   readonly #observer: RuntimeObserver;
+  /** When each part of the timer round last logged a failure (#roundFailed). */
+  readonly #lastLogged = new Map<string, number>();
   readonly #leases: WorkLeases;
   readonly #sprints: Pick<Sprints, 'deliver'>;
   readonly #housekeeping: Housekeeping;
@@ -97,11 +101,16 @@ export class TimerLoop {
             this.#dueBy = Number.POSITIVE_INFINITY; // lowered by wakeBy while this round runs
             // A newer Switchboard migrated the store: its work is no longer this node's to take on.
             if ((superseded = await this.#housekeeping.superseded())) return;
-            if (claim) await this.#drainDueTimers();
-            // A sprint that fails is logged by the observer and retried next round; it must not hold up the chores below.
-            if (!this.#ctx.stopped) await this.#housekeeping.expireOld().catch(() => undefined);
-            if (!this.#ctx.stopped && this.#housekeeping.sweepDue()) await this.#housekeeping.sweepOrphanedEffects();
+            if (claim) await this.#drainDueTimers().catch((error: unknown) => this.#roundFailed('fire due timers', error));
+            // A failure (the store's reads; a sprint's own is logged by the observer and retried a lease later) must
+            // not hold up the chores below.
+            if (!this.#ctx.stopped) await this.#housekeeping.expireOld().catch((error: unknown) => this.#roundFailed('expire old executions', error));
+            if (!this.#ctx.stopped && this.#housekeeping.sweepDue()) {
+              await this.#housekeeping.sweepOrphanedEffects().catch((error: unknown) => this.#roundFailed('take over orphaned effects', error));
+            }
             if (!this.#ctx.stopped && this.#housekeeping.pruneDue()) await this.#housekeeping.pruneHistory();
+          } catch (error) {
+            this.#roundFailed('timer round', error);
           } finally {
             const next = superseded ? undefined : await this.#nextDue().catch(() => undefined);
             if (superseded) {
@@ -120,6 +129,20 @@ export class TimerLoop {
       );
     }, delayMs);
     this.#timer.unref();
+  }
+
+  /**
+   * Logs a failed part of a timer round (the observer's choreFailed): the first failure at once, then at most once
+   * a minute per part while it goes on failing (the loop retries every second; a store that is down would
+   * otherwise fill the log). Unlogged, the store's errors showed only as a metric.
+   */
+  #roundFailed(part: string, error: unknown): void {
+    if (this.#ctx.stopped) return; // closing: the store going away under the round is expected
+    const now = this.#options.now();
+    const last = this.#lastLogged.get(part);
+    if (last !== undefined && now - last < ROUND_FAILURE_LOG_MS) return;
+    this.#lastLogged.set(part, now);
+    this.#observer.choreFailed?.(part, error);
   }
 
   /** When the timer loop next has work: the soonest timer, or the oldest active execution's expiry. */

@@ -6,14 +6,14 @@ import {
   StoreConflictError,
   type AlertRecord,
   type ExecutionRecord,
-  type FlowRecord,
+  type FlowListItem,
   type PageRequest,
   type PageResult,
   type PendingEffect,
   type RevisionRecord,
   type StepRecord,
   type Store,
-  type SprintWrite,
+  type NewExecutionSprint,
   type TimerRecord,
 } from '../runtime/ports/store.ts';
 
@@ -28,7 +28,10 @@ export interface CopyCounts {
   steps: number;
   timers: number;
   pendingEffects: number;
-  /** Debugger alerts of executions that still exist (an alert outlives a deleted execution; those are not copied). */
+  /**
+   * Debugger alerts: of executions that still exist (an alert outlives a deleted execution; those are
+   * not copied), and flows' own (an inbound execution the rate limit refused), all of them.
+   */
   alerts: number;
   /** The carrier's send ledger (in-flight sends, claimed message SIDs, delivery reports). */
   channelRecords: number;
@@ -80,18 +83,26 @@ export async function countStore(store: Store): Promise<CopyCounts> {
   counts.channelRecords = (await store.listChannelRecords('', EVERYTHING)).length;
   for (const account of accounts) {
     for (const alert of await all((page) => store.listAlerts(account.sid, {}, page))) {
-      if (await store.getExecutionBySid(alert.executionSid)) counts.alerts++;
+      if (isFlowAlert(alert) || (await store.getExecutionBySid(alert.executionSid))) counts.alerts++;
     }
   }
   return counts;
 }
+
+/** A flow's own alert (Store.addAlerts: no execution raised it), which names the flow as its resource. */
+function isFlowAlert(alert: AlertRecord): boolean {
+  return alert.executionSid === alert.flowSid;
+}
+
+/** Flows' own alerts written at once, at most (one insert each). */
+const FLOW_ALERTS_PER_WRITE = 500;
 
 function zero(): CopyCounts {
   return { settings: 0, accounts: 0, apiKeys: 0, flows: 0, revisions: 0, testUsers: 0, executions: 0, steps: 0, timers: 0, pendingEffects: 0, alerts: 0, channelRecords: 0 };
 }
 
 /** Writes an execution that may not hold its contact pair's slot (one-active-per-contact was off). */
-async function importExecution(to: Store, write: SprintWrite): Promise<void> {
+async function importExecution(to: Store, write: NewExecutionSprint): Promise<void> {
   try {
     await to.writeSprint(write);
   } catch (error) {
@@ -137,7 +148,7 @@ export async function copyStore(from: Store, to: Store, onProgress: (line: strin
         const pending = effects.get(execution.sid) ?? [];
         // One transaction per execution: it lands whole or not at all. Claims are not copied:
         // whichever node starts first takes the timers and effects up.
-        await importExecution(to, { execution, isNew: true, steps, timersToAdd: own, timersToCancel: [], effectsToAdd: pending, effectsDone: [] });
+        await importExecution(to, { execution, isNew: true, exclusive: true, steps, timersToAdd: own, timersToCancel: [], effectsToAdd: pending, effectsDone: [] });
         counts.executions++;
         counts.steps += steps.length;
         counts.timers += own.length;
@@ -145,15 +156,29 @@ export async function copyStore(from: Store, to: Store, onProgress: (line: strin
       }
       onProgress(`flow ${flow.sid} (${flow.friendlyName}): ${executions.length} execution(s)`);
     }
-    // Alerts last, oldest first, each with its execution (alerts are written in sprints): the
-    // target lists them in the source's order.
+    // Alerts last, oldest first, each with its execution (alerts are written in sprints), a flow's
+    // own in runs written together (addAlerts): the target lists them in the source's order.
     const alerts: AlertRecord[] = (await all((page) => from.listAlerts(account.sid, {}, page))).reverse();
+    let flowAlerts: AlertRecord[] = [];
+    const writeFlowAlerts = async () => {
+      await to.addAlerts(flowAlerts);
+      counts.alerts += flowAlerts.length;
+      flowAlerts = [];
+    };
     for (const alert of alerts) {
+      if (isFlowAlert(alert)) {
+        flowAlerts.push(alert);
+        if (flowAlerts.length >= FLOW_ALERTS_PER_WRITE) await writeFlowAlerts();
+        continue;
+      }
       const execution = await to.getExecutionBySid(alert.executionSid);
       if (!execution) continue;
-      await to.writeSprint({ execution, isNew: false, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [], alerts: [alert] });
+      if (flowAlerts.length > 0) await writeFlowAlerts();
+      // Nothing runs on the target yet (see above): no other writer to check the version against.
+      await to.writeSprint({ execution, isNew: false, expectedVersion: 'unchecked', steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [], alerts: [alert] });
       counts.alerts++;
     }
+    if (flowAlerts.length > 0) await writeFlowAlerts();
   }
   for (const record of await from.listChannelRecords('', EVERYTHING)) {
     await to.putChannelRecord(record);
@@ -162,16 +187,23 @@ export async function copyStore(from: Store, to: Store, onProgress: (line: strin
   return counts;
 }
 
-async function copyFlow(from: Store, to: Store, flow: FlowRecord, counts: CopyCounts): Promise<void> {
-  const revisions: RevisionRecord[] = (await all((page) => from.listRevisions(flow.accountSid, flow.sid, page))).sort((a, b) => a.revision - b.revision);
-  const [first, ...rest] = revisions;
-  if (!first) throw new Error(`flow ${flow.sid} has no revisions`);
+async function copyFlow(from: Store, to: Store, listed: FlowListItem, counts: CopyCounts): Promise<void> {
+  // Lists leave out definitions and validation reports: the head and each revision are read whole, one at a time.
+  const flow = await from.getFlow(listed.accountSid, listed.sid);
+  if (!flow) throw new Error(`flow ${listed.sid} was deleted during the copy`);
+  const numbers = (await all((page) => from.listRevisions(flow.accountSid, flow.sid, page))).map((r) => r.revision).sort((a, b) => a - b);
+  if (numbers.length === 0) throw new Error(`flow ${flow.sid} has no revisions`);
+  const revision = async (n: number): Promise<RevisionRecord> => {
+    const found = await from.getRevision(flow.accountSid, flow.sid, n);
+    if (!found) throw new Error(`revision ${n} of flow ${flow.sid} was deleted during the copy`);
+    return found;
+  };
   // The head is written as it stands now; each later revision re-asserts the same head.
-  await to.createFlow(flow, first);
-  for (const revision of rest) await to.saveFlowRevision(flow, revision);
+  await to.createFlow(flow, await revision(numbers[0]!));
+  for (const n of numbers.slice(1)) await to.saveFlowRevision(flow, await revision(n));
   const testUsers = (await from.getTestUsers(flow.accountSid, flow.sid)) ?? [];
   if (testUsers.length > 0) await to.setTestUsers(flow.accountSid, flow.sid, testUsers);
   counts.flows++;
-  counts.revisions += revisions.length;
+  counts.revisions += numbers.length;
   counts.testUsers += testUsers.length;
 }

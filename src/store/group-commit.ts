@@ -47,10 +47,6 @@ export class GroupCommit {
     this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
   }
 
-  get pending(): number {
-    return this.#queued.length;
-  }
-
   write(write: SprintWrite): Promise<void> {
     return new Promise((resolve, reject) => {
       this.#queued.push({ write, resolve, reject });

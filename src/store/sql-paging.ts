@@ -11,6 +11,8 @@ export interface KeysetList<T> {
   where: string;
   params: (string | number)[];
   map: (row: Row) => T;
+  /** The columns `map` reads, `key` among them; '*' (the default) reads them all. */
+  columns?: string;
   /** 'desc' (the default): newest first. */
   order?: 'asc' | 'desc';
 }
@@ -30,6 +32,7 @@ export type PagePlan<T> = Generator<PageQuery, PageResult<T>, Row[]>;
  */
 export function* planPage<T>(list: KeysetList<T>, page: PageRequest): PagePlan<T> {
   const { table, key, where, params } = list;
+  const columns = list.columns ?? '*';
   const desc = (list.order ?? 'desc') === 'desc';
   const forward = desc ? 'DESC' : 'ASC';
   const backward = desc ? 'ASC' : 'DESC';
@@ -41,11 +44,11 @@ export function* planPage<T>(list: KeysetList<T>, page: PageRequest): PagePlan<T
   if (page.cursor) {
     const position = Number(page.cursor.position);
     if (page.cursor.direction === 'after') {
-      rows = yield { sql: `SELECT * FROM ${table} WHERE ${where} AND ${key} ${past} ? ORDER BY ${key} ${forward} LIMIT ?`, params: [...params, position, limit] };
+      rows = yield { sql: `SELECT ${columns} FROM ${table} WHERE ${where} AND ${key} ${past} ? ORDER BY ${key} ${forward} LIMIT ?`, params: [...params, position, limit] };
       hasMore = rows.length > page.pageSize;
       rows = rows.slice(0, page.pageSize);
     } else {
-      rows = yield { sql: `SELECT * FROM ${table} WHERE ${where} AND ${key} ${behind} ? ORDER BY ${key} ${backward} LIMIT ?`, params: [...params, position, page.pageSize] };
+      rows = yield { sql: `SELECT ${columns} FROM ${table} WHERE ${where} AND ${key} ${behind} ? ORDER BY ${key} ${backward} LIMIT ?`, params: [...params, position, page.pageSize] };
       rows.reverse();
       // The page was read backwards: whether rows follow it takes a look past its last item.
       const from = rows.length ? Number(rows[rows.length - 1]![key]) : position;
@@ -53,7 +56,7 @@ export function* planPage<T>(list: KeysetList<T>, page: PageRequest): PagePlan<T
       hasMore = next.length > 0;
     }
   } else {
-    rows = yield { sql: `SELECT * FROM ${table} WHERE ${where} ORDER BY ${key} ${forward} LIMIT ? OFFSET ?`, params: [...params, limit, page.offset ?? 0] };
+    rows = yield { sql: `SELECT ${columns} FROM ${table} WHERE ${where} ORDER BY ${key} ${forward} LIMIT ? OFFSET ?`, params: [...params, limit, page.offset ?? 0] };
     hasMore = rows.length > page.pageSize;
     rows = rows.slice(0, page.pageSize);
   }

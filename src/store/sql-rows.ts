@@ -1,7 +1,7 @@
 // Rows of either SQL backend turned into the port's records. Both keep JSON as TEXT and times as
 // epoch milliseconds; node-postgres returns BIGINT as strings and BOOLEAN as booleans, node:sqlite
 // numbers and 0/1 — Number() and `flag()` read both.
-import type { Account, AlertRecord, ApiKey, ChannelRecord, ExecutionAge, ExecutionRecord, FlowRecord, PendingEffect, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
+import type { Account, AlertRecord, ApiKey, ChannelRecord, ExecutionAge, ExecutionRecord, FlowListItem, FlowRecord, PendingEffect, RevisionListItem, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -40,10 +40,6 @@ export function prefixEnd(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
-/** Channel records of executions that are not active (ended or gone) and were last written before the cut-off. */
-export const PRUNE_CHANNEL_RECORDS = `DELETE FROM channel_records WHERE updated_at < ?
-  AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.sid = channel_records.execution_sid AND e.status = 'active')`;
-
 export function toAccount(row: Row): Account {
   return {
     sid: String(row.sid),
@@ -64,7 +60,16 @@ export function toApiKey(row: Row): ApiKey {
   };
 }
 
-export function toFlow(row: Row): FlowRecord {
+/**
+ * The columns a flows list reads (toFlowListItem), `seq` for its positions: not the validation report,
+ * which a list shows as null.
+ */
+export const FLOW_LIST_COLUMNS = 'seq, sid, account_sid, friendly_name, status, revision, published_revision, commit_message, author_sid, date_created, date_updated';
+
+/** The columns a revisions list reads (toRevisionListItem): not the definition or the validation report. */
+export const REVISION_LIST_COLUMNS = 'flow_sid, revision, account_sid, friendly_name, status, commit_message, author_sid, date_created, date_updated';
+
+export function toFlowListItem(row: Row): FlowListItem {
   return {
     sid: String(row.sid),
     accountSid: String(row.account_sid),
@@ -76,29 +81,38 @@ export function toFlow(row: Row): FlowRecord {
   };
 }
 
-/** What a flow's head and each of its revisions record alike (the last of both records' fields). */
-function commitFields(row: Row): Pick<FlowRecord, 'commitMessage' | 'authorSid' | 'valid' | 'errors' | 'warnings' | 'dateCreated' | 'dateUpdated'> {
+export function toFlow(row: Row): FlowRecord {
+  return { ...toFlowListItem(row), ...validationFields(row) };
+}
+
+/** What a flow's head and each of its revisions record alike, and their lists show. */
+function commitFields(row: Row): Pick<FlowListItem, 'commitMessage' | 'authorSid' | 'dateCreated' | 'dateUpdated'> {
   return {
     commitMessage: nullableString(row.commit_message),
     authorSid: nullableString(row.author_sid),
-    valid: flag(row.valid),
-    errors: JSON.parse(String(row.errors)),
-    warnings: JSON.parse(String(row.warnings)),
     dateCreated: Number(row.date_created),
     dateUpdated: nullableNumber(row.date_updated),
   };
 }
 
-export function toRevision(row: Row): RevisionRecord {
+/** The validation report a flow's head and each revision record alike (not read by their lists). */
+function validationFields(row: Row): Pick<FlowRecord, 'valid' | 'errors' | 'warnings'> {
+  return { valid: flag(row.valid), errors: JSON.parse(String(row.errors)), warnings: JSON.parse(String(row.warnings)) };
+}
+
+export function toRevisionListItem(row: Row): RevisionListItem {
   return {
     flowSid: String(row.flow_sid),
     accountSid: String(row.account_sid),
     revision: Number(row.revision),
     friendlyName: String(row.friendly_name),
-    definition: JSON.parse(String(row.definition)),
     status: String(row.status) as RevisionRecord['status'],
     ...commitFields(row),
   };
+}
+
+export function toRevision(row: Row): RevisionRecord {
+  return { ...toRevisionListItem(row), definition: JSON.parse(String(row.definition)), ...validationFields(row) };
 }
 
 export function toExecution(row: Row): ExecutionRecord {

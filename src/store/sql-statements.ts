@@ -1,7 +1,7 @@
 // SQL both backends run verbatim: `?` placeholders (the PostgreSQL store numbers them) and the
 // parameter lists that go with them, so a column added to a table is added in one place. SQL that
 // differs by dialect (casts, upserts, locking) stays inside each backend.
-import type { NewAccount, AlertFilter, AlertRecord, ApiKey, ExecutionAge, ExecutionFilter, ExecutionRecord, FlowRecord, Lease, PendingEffect, RevisionRecord, RevisionSelector, StepRecord } from '../runtime/ports/store.ts';
+import type { NewAccount, AlertFilter, AlertRecord, ApiKey, ExecutionAge, ExecutionFilter, ExecutionRecord, FlowRecord, Lease, PendingEffect, RevisionRecord, RevisionSelector, NewExecutionSprint, StepRecord } from '../runtime/ports/store.ts';
 import { json } from './sql-rows.ts';
 
 export type SqlValue = string | number | null;
@@ -71,10 +71,16 @@ const LATEST_REVISION = `${REVISIONS_OF_FLOW} ORDER BY revision DESC LIMIT 1`;
 const LATEST_PUBLISHED = `${REVISIONS_OF_FLOW} AND status = 'published' ORDER BY revision DESC LIMIT 1`;
 const NUMBERED_REVISION = `${REVISIONS_OF_FLOW} AND revision = ?`;
 
-/** The revision a selector names: the latest, the latest published, or one by number. */
-export function revisionSql(accountSid: string, flowSid: string, selector: RevisionSelector): { sql: string; params: SqlValue[] } {
+/**
+ * The query for the revision a selector names (the latest, the latest published, or one by number), or null
+ * for a number no revision can have (PostgreSQL's INTEGER column refuses a larger one with an error, which
+ * would read as the store failing: a Run Subflow naming revision 99999999999 would be retried as if the
+ * database were down instead of failing as not found).
+ */
+export function revisionSql(accountSid: string, flowSid: string, selector: RevisionSelector): { sql: string; params: SqlValue[] } | null {
   if (selector === 'LatestRevision') return { sql: LATEST_REVISION, params: [flowSid, accountSid] };
   if (selector === 'LatestPublished') return { sql: LATEST_PUBLISHED, params: [flowSid, accountSid] };
+  if (!Number.isInteger(selector) || selector < 1 || selector > 2_147_483_647) return null;
   return { sql: NUMBERED_REVISION, params: [flowSid, accountSid, selector] };
 }
 
@@ -128,6 +134,26 @@ export const ACTIVE_FOR_PAIR = `FROM executions WHERE flow_sid = ? AND contact_c
  */
 export const ACTIVE_OF_PAIR = `SELECT * FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
   ORDER BY seq DESC LIMIT ?`;
+
+/** The SIDs ACTIVE_OF_PAIR's rows have, in its order (listActiveExecutionSidsOfPair): no state read. */
+export const ACTIVE_SIDS_OF_PAIR = `SELECT sid FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
+  ORDER BY seq DESC LIMIT ?`;
+
+/**
+ * The SIDs of a contact pair's active executions on a call (call_sid set), newest first, at most
+ * `limit` (NewExecutionSprint.soleCall's check): off executions_active_by_pair, only when the flag is off.
+ */
+export const ACTIVE_CALL_SIDS_OF_PAIR = `SELECT sid FROM executions WHERE flow_sid = ? AND contact_channel_address = ? AND channel_address = ? AND status = 'active'
+  AND call_sid IS NOT NULL ORDER BY seq DESC LIMIT ?`;
+
+/**
+ * NewExecutionSprint.soleCall's check on the rows ACTIVE_CALL_SIDS_OF_PAIR found (asked for one more than it
+ * lets pass): the other call that refuses the write, if any.
+ */
+export function soleCallConflict(write: NewExecutionSprint, found: readonly string[]): string | null {
+  const passing = new Set(write.soleCall?.passing ?? []);
+  return found.find((sid) => sid !== write.execution.sid && !passing.has(sid)) ?? null;
+}
 
 /**
  * The flow's active execution driving a call, the newest should two claim it (parameters: flow SID,
@@ -190,6 +216,17 @@ export function alertInsertParams(alert: AlertRecord): SqlValue[] {
   return [alert.sid, alert.accountSid, alert.flowSid, alert.executionSid, alert.logLevel, alert.errorCode, alert.text, alert.dateCreated];
 }
 
+/** Alerts one multi-row insert takes at most (8 parameters each: well within both databases' limits). */
+export const ALERTS_PER_INSERT = 500;
+
+/** One insert of up to ALERTS_PER_INSERT alerts, in their order (seq follows it). */
+export function alertsInsertSql(alerts: readonly AlertRecord[]): { sql: string; params: SqlValue[] } {
+  return {
+    sql: `INSERT INTO alerts (sid, account_sid, flow_sid, execution_sid, log_level, error_code, text, date_created) VALUES ${alerts.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+    params: alerts.flatMap(alertInsertParams),
+  };
+}
+
 /**
  * WHERE clause and parameters of an execution list: contact address (exact), status, created from
  * (inclusive) and to (exclusive). With a contact address, executions_by_contact serves it.
@@ -229,3 +266,86 @@ function narrowed(
   }
   return { where, params };
 }
+
+// ---- an account's rows, and the rows of accounts that are gone
+
+/**
+ * Whether the account exists, read in the transaction of a write that belongs to it (createFlow,
+ * saveFlowRevision, setAccountSetting): one that raced the account's deletion then writes nothing.
+ * PostgreSQL appends FOR KEY SHARE, holding the row until the commit: deleteAccount (FOR UPDATE)
+ * waits for the write, and then deletes what it wrote, or the write waits and finds the account gone.
+ * A token rotation (an UPDATE of no key column) is not held up.
+ */
+export const ACCOUNT_EXISTS = 'SELECT 1 AS found FROM accounts WHERE sid = ?';
+
+/**
+ * A channel record put unless its execution was deleted since (ChannelRecordWrite.unlessDeleted;
+ * parameters: the record's five columns, the execution SID, and with `orStillThere` the key again):
+ * written while the execution exists, or (`orStillThere`) over a record still under its key, which the
+ * execution's deletion would have taken. PostgreSQL replaces a record still there with an UPDATE first
+ * and runs this only when none was, with `lock` FOR KEY SHARE: a delete racing the write waits for it
+ * and takes the record along. The casts type the SELECT's parameters for PostgreSQL.
+ */
+export function channelRecordUnlessDeletedSql(options: { lock?: string; orStillThere?: boolean } = {}): string {
+  const stillThere = options.orStillThere ? ' OR EXISTS (SELECT 1 FROM channel_records WHERE key = ?)' : '';
+  return `INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at)
+    SELECT CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS BIGINT)
+    WHERE EXISTS (SELECT 1 FROM executions WHERE sid = ?${options.lock ?? ''})${stillThere}
+    ON CONFLICT (key) DO UPDATE SET account_sid = excluded.account_sid, execution_sid = excluded.execution_sid, value = excluded.value, updated_at = excluded.updated_at`;
+}
+
+/**
+ * Retention, a bounded batch at a time: the rows of each kind due (parameter: the cut-off), to be
+ * prefixed with the columns that key them and suffixed with a LIMIT. Read off inbound_receipts_by_time,
+ * alerts_by_time and channel_records_by_time.
+ */
+export const RECEIPTS_DUE = 'FROM inbound_receipts WHERE received_at < ?';
+export const ALERTS_DUE = 'FROM alerts WHERE date_created < ?';
+export const CHANNEL_RECORDS_DUE = `FROM channel_records WHERE updated_at < ?
+  AND NOT EXISTS (SELECT 1 FROM executions e WHERE e.sid = channel_records.execution_sid AND e.status = 'active')`;
+
+/**
+ * The tables whose rows name an account by an indexed account_sid column (its index leads with it),
+ * searched for accounts that are gone: executions (executions_by_flow), flows (flows_by_account),
+ * alerts (alerts_by_account), inbound receipts (their primary key) and channel records
+ * (channel_records_by_account). Revisions go with their flows; api_keys have a foreign key to accounts.
+ */
+export const ACCOUNT_INDEXED_TABLES = ['executions', 'flows', 'alerts', 'inbound_receipts', 'channel_records'] as const;
+
+/**
+ * The accounts `table` has rows of that are no longer in accounts (at most `limit`). A loose index scan
+ * of its account index, one probe per account that has rows, not a read of every row: this runs every
+ * hour on tables of millions of rows.
+ */
+export function goneAccountsSql(table: (typeof ACCOUNT_INDEXED_TABLES)[number]): string {
+  return `WITH RECURSIVE named(sid) AS (
+      SELECT (SELECT account_sid FROM ${table} ORDER BY account_sid LIMIT 1)
+      UNION ALL
+      SELECT (SELECT account_sid FROM ${table} WHERE account_sid > named.sid ORDER BY account_sid LIMIT 1) FROM named WHERE named.sid IS NOT NULL)
+    SELECT sid FROM named WHERE sid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.sid = named.sid) LIMIT ?`;
+}
+
+/**
+ * The accounts named by settings keyed `<name>:<AccountSid>` (deleteAccount's convention) that are no
+ * longer in accounts (at most `limit`). The settings table is small: read whole.
+ */
+export const GONE_ACCOUNTS_OF_SETTINGS = `SELECT DISTINCT substr(key, length(key) - 33) AS sid FROM settings
+  WHERE length(key) >= 36 AND substr(key, length(key) - 34, 3) = ':AC'
+    AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.sid = substr(settings.key, length(settings.key) - 33))
+  LIMIT ?`;
+
+/**
+ * The tables an account's rows are deleted from, in this order (executions before their flows: their
+ * steps, timers and effects go with them by ON DELETE CASCADE), each with the WHERE clause that finds
+ * the account's rows (parameter: the account SID). Settings by `<name>:<AccountSid>` key.
+ */
+export const ACCOUNT_ROWS: readonly { table: string; where: string }[] = [
+  { table: 'executions', where: 'account_sid = ?' },
+  { table: 'flow_revisions', where: 'account_sid = ?' },
+  { table: 'flows', where: 'account_sid = ?' },
+  { table: 'alerts', where: 'account_sid = ?' },
+  { table: 'inbound_receipts', where: 'account_sid = ?' },
+  { table: 'channel_records', where: 'account_sid = ?' },
+  // Exactly the key's `:<AccountSid>` end: SQLite's LIKE ignores case, so `AC<UPPER HEX>` matched another account's key.
+  { table: 'settings', where: "substr(key, length(key) - 34) = ':' || CAST(? AS TEXT)" },
+];

@@ -157,14 +157,14 @@ if (SKIP_REASON) {
       // the ghost wakes up and tries to finish its claim: fenced off
       const record = await a.store.loadExecution(executionSid!);
       await assert.rejects(
-        a.store.writeSprint({ execution: record!.record, isNew: false, steps: [], timersToAdd: [], timersToCancel: [claimed[0]!.id], effectsToAdd: [], effectsDone: [], consumes: { kind: 'timer', id: claimed[0]!.id, owner: 'ghost' } }),
+        a.store.writeSprint({ execution: record!.record, isNew: false, expectedVersion: record!.version, steps: [], timersToAdd: [], timersToCancel: [claimed[0]!.id], effectsToAdd: [], effectsDone: [], consumes: { kind: 'timer', id: claimed[0]!.id, owner: 'ghost' } }),
         (error: unknown) => error instanceof StoreConflictError && error.reason === 'stale-claim',
       );
     });
 
     it('an HTTP call stalled past its lease is redone by another node; the late answer is dropped', async () => {
       const { execution } = await a.executions.create(accountSid, flowSid, { to: '+15550100002', from: '+15005550006' }, 'error');
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await waitFor(async () => httpA.calls > 0, 5000);
       assert.equal(httpA.calls, 1, 'node A is inside the call');
       clockB.advance(LEASE_MS + 1); // A is frozen: in B's time its lease ran out unrenewed
       await waitFor(async () => httpB.calls === 1); // B's orphan sweep (≤ 1 s) redoes the call
@@ -191,10 +191,16 @@ if (SKIP_REASON) {
     });
 
     it('graceful stop: the in-flight call finishes and is recorded, claims are handed back, then the pool closes', async () => {
-      const slow: OutboundHttp = { request: () => new Promise((resolve) => setTimeout(() => resolve(OK), 300)) };
+      let inside = false;
+      const slow: OutboundHttp = {
+        request: () => {
+          inside = true;
+          return new Promise((resolve) => setTimeout(() => resolve(OK), 300));
+        },
+      };
       const c = await open('C', slow, clockB);
       const { execution } = await c.executions.create(accountSid, flowSid, { to: '+15550100006', from: '+15005550006' }, 'error');
-      await new Promise((resolve) => setTimeout(resolve, 50)); // C is inside the HTTP call
+      await waitFor(async () => inside, 5000); // C is inside the HTTP call
       const store = c.store as PostgresStore;
       await c.close();
       assert.deepEqual((await steps(execution.sid)).slice(0, 2), ['Trigger -incomingRequest-> call', 'call -success-> bye'], 'the call’s result was stored');

@@ -37,7 +37,7 @@ describe('abandoned claims', () => {
       const dead = `${hostname()}:${deadPid}:dead00`;
       for (const [n, owner] of [[1, live], [2, dead]] as const) {
         const exec = execution(n);
-        await store.writeSprint({ execution: exec, isNew: true, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [{ id: `EF${n}`, executionSid: exec.sid, accountSid: account, payload: {}, createdAt: 0 }], effectsDone: [], effectLease: { owner, until: Date.now() + 60_000 } });
+        await store.writeSprint({ execution: exec, isNew: true, exclusive: true, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [{ id: `EF${n}`, executionSid: exec.sid, accountSid: account, payload: {}, createdAt: 0 }], effectsDone: [], effectLease: { owner, until: Date.now() + 60_000 } });
       }
       await store.releaseAbandonedClaims((owner) => isAbandonedOwner(owner, SELF));
       const claimable = await store.claimEffects(Date.now(), { owner: SELF, until: Date.now() + 60_000 }, 10);

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { contactSid } from '../../src/runtime/executions.ts';
+import { contactSid } from '../../src/runtime/sprints.ts';
 
 test('the contact SID of an account and address is FC and the first 32 hex digits of their SHA-256', () => {
   const account = 'AC' + 'ab'.repeat(16);

@@ -37,6 +37,15 @@ function outage(store: SqliteStore): { down: boolean } {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until `check` holds (what a test goes on from), failing with `what` after 5 s. */
+async function until(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await sleep(10);
+  }
+}
+
 async function setup(definition: object = flowDefinition) {
   const store = new SqliteStore({ path: ':memory:' });
   const accountSid = 'AC' + '0'.repeat(32);
@@ -167,7 +176,7 @@ describe('recording an effect result', () => {
     const executions = new ExecutionService(store, { name: 'none' } as MessageChannel, http, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now, leaseMs: 4000, stopDrainMs: 5000 });
     await executions.start();
     const { execution } = await executions.create(accountSid, flowSid, { to: '+15550000001', from: '+15559990000' }, 'error');
-    await sleep(300);
+    await until('the call was made (and the store went down)', () => calls > 0);
     const stopped = executions.stop().catch(() => undefined);
     await sleep(2000); // longer than the old five tries
     db.down = false;
@@ -181,8 +190,10 @@ describe('recording an effect result', () => {
   it('a node stopped with the store down for longer than the drain gives up, and stop() returns', async () => {
     const { store, accountSid, flowSid } = await setup();
     const db = outage(store);
+    let calls = 0;
     const http: OutboundHttp = {
       request: async () => {
+        calls++;
         db.down = true;
         return { kind: 'http-response', statusCode: 200, contentType: 'application/json', body: '{}' };
       },
@@ -190,7 +201,7 @@ describe('recording an effect result', () => {
     const executions = new ExecutionService(store, { name: 'none' } as MessageChannel, http, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now, leaseMs: 4000, stopDrainMs: 500 });
     await executions.start();
     await executions.create(accountSid, flowSid, { to: '+15550000001', from: '+15559990000' }, 'error');
-    await sleep(300);
+    await until('the call was made (and the store went down)', () => calls > 0);
     const started = Date.now();
     await assert.rejects(executions.stop(), /ECONNREFUSED/, 'handing the claims back fails too');
     assert.ok(Date.now() - started < 4000, `stop() took ${Date.now() - started} ms`);
@@ -202,10 +213,12 @@ describe('recording an effect result', () => {
   it('a send the store kept from starting is not a failure: it is tried again, and a stopping node leaves it to the next', async () => {
     const { store, accountSid, flowSid } = await setup(sendDefinition);
     let unavailable = 3;
+    let tries = 0;
     const sent: string[] = [];
     const channel: MessageChannel = {
       name: 'test',
       sendMessage: async (context) => {
+        tries++;
         if (unavailable-- > 0) throw new StoreUnavailableError(new Error('canceling statement due to statement timeout'));
         sent.push(context.executionSid);
         return { ok: true, message: { Sid: 'SM' + '1'.repeat(32), Status: 'sent' } };
@@ -222,8 +235,9 @@ describe('recording an effect result', () => {
 
     // Stopped while the store keeps refusing: nothing is recorded, and the row waits for the next start.
     unavailable = Number.POSITIVE_INFINITY;
+    const triedBefore = tries;
     const second = await executions.create(accountSid, flowSid, { to: '+15550000002', from: '+15559990000' }, 'error');
-    await sleep(200);
+    await until('the send was tried (and refused)', () => tries > triedBefore);
     await executions.stop();
     assert.equal((await store.getExecutionBySid(second.execution.sid))?.status, 'active');
     assert.equal((await store.pendingEffects(10)).length, 1);
@@ -241,7 +255,9 @@ describe('recording an effect result', () => {
     const { store, accountSid, flowSid } = await setup();
     const writeSprint = store.writeSprint.bind(store);
     let failing = true;
-    store.writeSprint = (write: SprintWrite) => (failing && write.effectsDone.length > 0 ? Promise.reject(new Error('canceling statement due to statement timeout')) : writeSprint(write));
+    const refused = new Set<string>();
+    store.writeSprint = (write: SprintWrite) =>
+      failing && write.effectsDone.length > 0 ? (refused.add(write.execution.sid), Promise.reject(new Error('canceling statement due to statement timeout'))) : writeSprint(write);
     let calls = 0;
     const http: OutboundHttp = { request: async () => (calls++, { kind: 'http-response', statusCode: 200, contentType: 'application/json', body: '{}' }) };
     const executions = new ExecutionService(store, { name: 'none' } as MessageChannel, http, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now, leaseMs: 300, maxUnwrittenResults: 2 });
@@ -251,7 +267,8 @@ describe('recording an effect result', () => {
       const create = async (i: number) => sids.push((await executions.create(accountSid, flowSid, { to: `+1555000000${i}`, from: '+15559990000' }, 'error')).execution.sid);
       await create(0);
       await create(1);
-      await sleep(300); // both results have failed to write once: the node holds as many as it may
+      // Both results have failed to write once: the node holds as many as it may.
+      await until('both results were refused', () => refused.size === 2);
       for (let i = 2; i < 5; i++) await create(i);
       await sleep(800); // past the new effects' lease: still nobody carries them out here
       assert.equal(calls, 2, 'no more effects are taken on while two results wait');

@@ -43,15 +43,15 @@ describe('inbound message racing the deletion of its execution', () => {
       const { flow, first, text } = await surveyStarted(t, '+15557770002', 'SM' + '3'.repeat(32));
       // The DELETE lands just after the message found the execution, before it takes the execution's lock.
       const store = t.app.store;
-      const find = store.findActiveExecutionSid.bind(store);
+      const find = store.listActiveExecutionSidsOfPair.bind(store);
       let removed = false;
-      store.findActiveExecutionSid = async (...args) => {
+      store.listActiveExecutionSidsOfPair = async (...args) => {
         const found = await find(...args);
-        if (found && !removed) removed = await t.app.executions.remove(t.account.sid, flow.sid, found);
+        if (found[0] && !removed) removed = await t.app.executions.remove(t.account.sid, flow.sid, found[0]);
         return found;
       };
       const reply = await text('4', 'SM' + '4'.repeat(32));
-      store.findActiveExecutionSid = find;
+      store.listActiveExecutionSidsOfPair = find;
       await t.app.executions.idle();
       assert.equal(removed, true);
       assert.ok(reply.executionSid && reply.executionSid !== first && !reply.duplicate, `the reply was swallowed: ${JSON.stringify(reply)}`);

@@ -56,9 +56,9 @@ describe('housekeeping: ended executions past their retention', () => {
     assert.equal(await chores.pruneHistory(), EXECUTION_PRUNE_BATCH + 7);
     assert.deepEqual(
       calls.map((call) => Object.keys(call).sort()),
-      [['alerts', 'channelRecords', 'receipts'], ['executions'], ['executions']],
+      [['limit', 'receipts'], ['alerts', 'limit'], ['channelRecords', 'limit'], ['limit', 'orphans'], ['executions'], ['executions']],
     );
-    for (const call of calls.slice(1)) assert.deepEqual(call.executions, { createdBefore: START - DEFAULT_EXECUTION_RETENTION_MS, limit: EXECUTION_PRUNE_BATCH });
+    for (const call of calls.slice(4)) assert.deepEqual(call.executions, { createdBefore: START - DEFAULT_EXECUTION_RETENTION_MS, limit: EXECUTION_PRUNE_BATCH });
     assert.equal(DEFAULT_EXECUTION_RETENTION_MS, 30 * DAY);
     assert.equal(chores.pruneDue(), false, 'the batch that was not full ended it: nothing more until the next hour');
     clock.ms += 3600 * 1000;
@@ -91,7 +91,7 @@ describe('housekeeping: ended executions past their retention', () => {
     const { store, calls } = backlogStore(10);
     const { chores } = housekeeping(store, clock, 0);
     assert.equal(await chores.pruneHistory(), 0);
-    assert.deepEqual(calls.map((call) => Object.keys(call).sort()), [['alerts', 'channelRecords', 'receipts']]);
+    assert.deepEqual(calls.map((call) => Object.keys(call).sort()), [['limit', 'receipts'], ['alerts', 'limit'], ['channelRecords', 'limit'], ['limit', 'orphans']]);
   });
 
   it('a stopping node takes no further batch', async () => {

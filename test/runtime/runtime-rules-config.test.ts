@@ -43,6 +43,7 @@ describe('runtime rules from configuration', () => {
       SWITCHBOARD_MAX_STEPS: '50',
       SWITCHBOARD_MAX_SAME_WIDGET: '4',
       SWITCHBOARD_MAX_CONTEXT_BYTES: '1048576',
+      SWITCHBOARD_MAX_STEP_BYTES: '2097152',
       SWITCHBOARD_DEFAULT_REPLY_TIMEOUT: '120',
       SWITCHBOARD_EXECUTION_MAX_AGE: '3600',
       SWITCHBOARD_EXECUTION_RETENTION: '86400',
@@ -52,9 +53,10 @@ describe('runtime rules from configuration', () => {
       SWITCHBOARD_TIMEZONE: 'America/Los_Angeles',
       SWITCHBOARD_LIQUID_OBJECT_FORMAT: 'map',
       SWITCHBOARD_SET_VARIABLES_TYPING: 'string',
+      SWITCHBOARD_LIQUID_SLASH_DATES: 'day-first',
     });
     assert.deepEqual(runtimeRules(config), {
-      limits: { maxSteps: 50, maxSameWidgetInARow: 4, maxContextBytes: 1_048_576, defaultReplyTimeoutSeconds: 120, timezone: 'America/Los_Angeles', objectFormat: 'map', variableTyping: 'string' },
+      limits: { maxSteps: 50, maxSameWidgetInARow: 4, maxContextBytes: 1_048_576, maxStepBytes: 2_097_152, defaultReplyTimeoutSeconds: 120, timezone: 'America/Los_Angeles', objectFormat: 'map', variableTyping: 'string', slashDates: 'day-first' },
       maxExecutionAgeMs: 3_600_000,
       executionRetentionMs: 86_400_000,
       oneActivePerContact: false,
@@ -64,7 +66,7 @@ describe('runtime rules from configuration', () => {
 
   it("defaults to Studio's rules", () => {
     const rules = runtimeRules(loadConfig({}, {}));
-    assert.deepEqual(rules.limits, { maxSteps: 1000, maxSameWidgetInARow: 10, maxContextBytes: 5 * 1024 * 1024, defaultReplyTimeoutSeconds: 3600, timezone: 'UTC', objectFormat: 'json', variableTyping: 'infer' });
+    assert.deepEqual(rules.limits, { maxSteps: 1000, maxSameWidgetInARow: 10, maxContextBytes: 5 * 1024 * 1024, maxStepBytes: 50 * 1024 * 1024, defaultReplyTimeoutSeconds: 3600, timezone: 'UTC', objectFormat: 'json', variableTyping: 'infer', slashDates: 'month-first' });
     assert.equal(rules.maxExecutionAgeMs, 30 * 24 * 3600 * 1000);
     assert.equal(rules.executionRetentionMs, 30 * 24 * 3600 * 1000, 'Twilio keeps executions 30 days after they start');
     assert.equal(runtimeRules(loadConfig({ 'execution-retention': '0' }, {})).executionRetentionMs, 0, '0: kept forever');

@@ -66,7 +66,7 @@ async function checkUpgraded(store: Store): Promise<void> {
   // Written on: a sprint keeps the call indexed.
   const record = (await store.getExecutionBySid(fn(1)))!;
   const next: ExecutionRecord = { ...record, state: { ...(record.state as object), step: 2 }, dateUpdated: 2 };
-  await store.writeSprint({ execution: next, isNew: false, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] });
+  await store.writeSprint({ execution: next, isNew: false, expectedVersion: 'unchecked', steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] });
   assert.deepEqual(await store.findActiveExecutionByCall(FLOW, call(1)), next);
 }
 
@@ -122,7 +122,7 @@ describe('migration 12: call SIDs of active executions and callback secrets are 
         // without the call SID: the call is read off the state it sends.
         const record = (await store.getExecutionBySid(fn(3)))!;
         const answered: ExecutionRecord = { ...record, state: { frames: [], callSid: call(3) }, dateUpdated: 3 };
-        const row = JSON.parse(sprintJson({ execution: answered, isNew: false, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] }) as string);
+        const row = JSON.parse(sprintJson({ execution: answered, isNew: false, expectedVersion: 'unchecked', steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] }) as string);
         row.execution = row.execution.slice(0, 14);
         const outcome = await store.pool.query(`SELECT "${schema}".switchboard_apply_sprints($1::jsonb, 'unused') AS o`, [JSON.stringify([row])]);
         assert.deepEqual(outcome.rows[0].o, [{ ok: true }]);

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { StoreConflictError } from '../../src/runtime/ports/store.ts';
+import { AccountGoneError, StoreConflictError } from '../../src/runtime/ports/store.ts';
 import { DomainError } from '../../src/runtime/errors.ts';
 import type {
   AlertRecord,
@@ -11,10 +11,14 @@ import type {
   ApiKey,
   ChannelRecord,
   ExecutionRecord,
+  ExistingExecutionSprint,
+  FlowListItem,
   FlowRecord,
+  NewExecutionSprint,
   PageRequest,
   PageResult,
   PendingEffect,
+  RevisionListItem,
   RevisionRecord,
   SprintWrite,
   StepRecord,
@@ -89,6 +93,16 @@ function revisionOf(flow: FlowRecord, def: FlowDefinition): RevisionRecord {
   };
 }
 
+/** What listFlows shows of a flow: its head without the validation report. */
+function flowListItem({ valid: _valid, errors: _errors, warnings: _warnings, ...item }: FlowRecord): FlowListItem {
+  return item;
+}
+
+/** What listRevisions shows of a revision: no definition, no validation report. */
+function revisionListItem({ definition: _definition, valid: _valid, errors: _errors, warnings: _warnings, ...item }: RevisionRecord): RevisionListItem {
+  return item;
+}
+
 /** The flow's next head and revision, as the runtime would build them. */
 function nextRevision(
   flow: FlowRecord,
@@ -153,8 +167,43 @@ function effect(exec: ExecutionRecord, payload: unknown, createdAt = T0, id = si
   return { id, executionSid: exec.sid, accountSid: exec.accountSid, payload, createdAt };
 }
 
-function sprint(exec: ExecutionRecord, isNew: boolean, parts: Partial<Omit<SprintWrite, 'execution' | 'isNew'>> = {}): SprintWrite {
-  return { execution: exec, isNew, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [], ...parts };
+type NewParts = Partial<Omit<NewExecutionSprint, 'execution' | 'isNew'>>;
+type UpdateParts = Pick<ExistingExecutionSprint, 'expectedVersion'> & Partial<Omit<ExistingExecutionSprint, 'execution' | 'isNew'>>;
+
+/** A sprint with nothing but `parts`: a new execution's holds its pair's slot unless `exclusive: false`. */
+function sprint(exec: ExecutionRecord, isNew: true, parts?: NewParts): SprintWrite;
+/** An update says which version it expects (or 'unchecked'), as the store's callers must. */
+function sprint(exec: ExecutionRecord, isNew: false, parts: UpdateParts): SprintWrite;
+function sprint(exec: ExecutionRecord, isNew: boolean, parts: NewParts | UpdateParts = {}): SprintWrite {
+  const empty = { execution: exec, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] };
+  return isNew ? { ...empty, isNew: true, exclusive: true, ...(parts as NewParts) } : { ...empty, isNew: false, ...(parts as UpdateParts) };
+}
+
+/**
+ * Checked by tsc (npm test runs it), never called: SprintWrite cannot carry what a store would ignore.
+ * Each @ts-expect-error fails the type check should its line compile.
+ */
+export function sprintWriteShapes(exec: ExecutionRecord): SprintWrite[] {
+  const empty = { execution: exec, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] };
+  return [
+    { ...empty, isNew: true, exclusive: false, soleCall: { passing: [] } },
+    { ...empty, isNew: false, expectedVersion: 3, readdressed: true },
+    { ...empty, isNew: false, expectedVersion: 'unchecked' },
+    // @ts-expect-error an update says which version it was built on (or 'unchecked'): none would be last writer wins
+    { ...empty, isNew: false },
+    // @ts-expect-error a version is a number
+    { ...empty, isNew: false, expectedVersion: 'latest' },
+    // @ts-expect-error an insert decides whether it takes its pair's one active slot
+    { ...empty, isNew: true },
+    // @ts-expect-error an insert has no version to check
+    { ...empty, isNew: true, exclusive: true, expectedVersion: 1 },
+    // @ts-expect-error an insert is not moved to another pair
+    { ...empty, isNew: true, exclusive: true, readdressed: true },
+    // @ts-expect-error an update's row has its slot already
+    { ...empty, isNew: false, expectedVersion: 1, exclusive: false },
+    // @ts-expect-error only a new call is checked against the caller's other calls
+    { ...empty, isNew: false, expectedVersion: 1, soleCall: { passing: [] } },
+  ];
 }
 
 // ---- paging checks
@@ -401,6 +450,13 @@ export function runStoreConformance(
 
         assert.equal(await store.deleteAccount(a.sid), null, 'a second delete finds nothing');
         assert.equal(await store.deleteAccount(sid('AC')), null);
+        // Another spelling of a live account's SID names no rows: its settings stay (SQLite's LIKE ignored case).
+        const lettered = account({ sid: 'AC' + 'ab'.repeat(16) });
+        await store.createAccount(lettered);
+        await store.setSetting(`carrier:${lettered.sid}`, '{"channel":"webhook"}');
+        assert.equal(await store.deleteAccount('AC' + 'AB'.repeat(16)), null);
+        assert.equal(await store.getSetting(`carrier:${lettered.sid}`), '{"channel":"webhook"}');
+        assert.ok(await store.deleteAccount(lettered.sid));
         // The SID may be used again (migrations and a re-created TWILIO_ACCOUNT_SID do).
         await store.createAccount(a);
         assert.deepEqual(await store.getAccount(a.sid), a);
@@ -417,6 +473,10 @@ export function runStoreConformance(
         assert.deepEqual(await store.getRevision(a.sid, flow.sid, 1), revision);
         assert.equal(await store.getRevision(a.sid, flow.sid, 'LatestPublished'), null, 'a draft is not published');
         assert.equal(await store.getRevision(a.sid, flow.sid, 2), null);
+        // A number no revision can have is not found, not a store failure (PostgreSQL's INTEGER refuses it).
+        assert.equal(await store.getRevision(a.sid, flow.sid, 99_999_999_999), null);
+        assert.equal(await store.getRevision(a.sid, flow.sid, 2 ** 31), null);
+        assert.equal(await store.getRevision(a.sid, flow.sid, 0), null);
         assert.deepEqual(await store.getTestUsers(a.sid, flow.sid), []);
       });
 
@@ -476,6 +536,14 @@ export function runStoreConformance(
         assert.deepEqual(await store.getTestUsers(a.sid, flowA.sid), []);
       });
 
+      test('test users saved as written by earlier versions read back as the contacts executions know', async (store) => {
+        const { a, flowA } = await seed(store);
+        // The API now stores E.164; a list written before that keeps a formatted number, which read as it is
+        // would never match the contact's executions.
+        await store.setTestUsers(a.sid, flowA.sid, [' +1 (555) 000-1111 ', '+15550001111', 'whatsapp:+15550002222', 'client:bob']);
+        assert.deepEqual(await store.getTestUsers(a.sid, flowA.sid), ['+15550001111', 'whatsapp:+15550002222', 'client:bob']);
+      });
+
       test('flows are invisible to other accounts', async (store) => {
         const { a, b, flowA, flowB } = await seed(store);
         assert.equal(await store.getFlow(b.sid, flowA.sid), null);
@@ -528,8 +596,22 @@ export function runStoreConformance(
         const expected = Array.from({ length: 23 }, (_, i) => String(23 - i));
         await checkPaging((page) => store.listRevisions(a.sid, flowA.sid, page), (r) => String(r.revision), expected, 5);
         const first = await store.listRevisions(a.sid, flowA.sid, { pageSize: 1 });
-        assert.deepEqual(first.items[0], await store.getRevision(a.sid, flowA.sid, 'LatestRevision'));
+        assert.deepEqual(first.items[0], revisionListItem((await store.getRevision(a.sid, flowA.sid, 'LatestRevision'))!));
         assert.equal((await store.getRevision(a.sid, flowA.sid, 'LatestPublished'))?.revision, 22);
+      });
+
+      test('lists show flows and revisions without definitions or validation reports; fetches show them whole', async (store) => {
+        const { a, flowA } = await seed(store);
+        const flawed = { ...flowA, valid: false, errors: [{ property_path: '#/states/1', message: 'an error' }] };
+        const next = nextRevision(flawed, 'published', 'second');
+        await store.saveFlowRevision(next.flow, next.revision);
+        // Exactly the list item's fields: a list reads no definition, errors or warnings (nor holds them).
+        assert.deepEqual((await store.listFlows(a.sid, { pageSize: 10 })).items, [flowListItem(next.flow)]);
+        const revisions = (await store.listRevisions(a.sid, flowA.sid, { pageSize: 10 })).items;
+        assert.deepEqual(revisions, [revisionListItem(next.revision), revisionListItem((await store.getRevision(a.sid, flowA.sid, 1))!)]);
+        for (const item of revisions) assert.equal('definition' in item, false);
+        assert.deepEqual(await store.getFlow(a.sid, flowA.sid), next.flow);
+        assert.deepEqual(await store.getRevision(a.sid, flowA.sid, 2), next.revision);
       });
 
       test('deleteFlow removes the flow, its revisions and test users', async (store) => {
@@ -569,7 +651,7 @@ export function runStoreConformance(
 
         const ended: ExecutionRecord = { ...exec, status: 'ended', state: { done: true }, dateUpdated: T0 + 99 };
         const s3 = step(exec, { transitionedTo: 'Ended' });
-        await store.writeSprint(sprint(ended, false, { steps: [s3], timersToCancel: [t1.id], effectsDone: [e1.id] }));
+        await store.writeSprint(sprint(ended, false, { expectedVersion: 'unchecked', steps: [s3], timersToCancel: [t1.id], effectsDone: [e1.id] }));
         assert.deepEqual(await store.getExecution(a.sid, flowA.sid, exec.sid), ended);
         assert.deepEqual((await store.listSteps(a.sid, flowA.sid, exec.sid, { pageSize: 50 })).items, [s1, s2, s3]);
         assert.deepEqual(await store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
@@ -611,11 +693,11 @@ export function runStoreConformance(
         assert.equal(await store.getExecutionBySid(second.sid), null);
 
         // once the first has ended, the pair is free again; ended executions never conflict
-        await store.writeSprint(sprint({ ...first, status: 'ended', dateUpdated: T0 + 7 }, false));
+        await store.writeSprint(sprint({ ...first, status: 'ended', dateUpdated: T0 + 7 }, false, { expectedVersion: 'unchecked' }));
         assert.equal(await store.findActiveExecution(flowA.sid, '+15551112222', first.channelAddress), null);
         await store.writeSprint(sprint(second, true));
         assert.equal((await store.findActiveExecution(flowA.sid, '+15551112222', first.channelAddress))?.sid, second.sid);
-        await store.writeSprint(sprint({ ...second, status: 'ended' }, false));
+        await store.writeSprint(sprint({ ...second, status: 'ended' }, false, { expectedVersion: 'unchecked' }));
         const third = execution(flowA, { contactChannelAddress: '+15551112222', status: 'ended' });
         await store.writeSprint(sprint(third, true));
         const all = await store.listExecutions(a.sid, flowA.sid, {}, { pageSize: 50 });
@@ -640,12 +722,12 @@ export function runStoreConformance(
         const other = execution(flowA, { contactChannelAddress: '+15550004444', channelAddress: '+15005550006' });
         await store.writeSprint(sprint(other, true));
         await assert.rejects(
-          store.writeSprint(sprint({ ...other, channelAddress: conversation, contactChannelAddress: 'client:ann' }, false, { readdressed: true })),
+          store.writeSprint(sprint({ ...other, channelAddress: conversation, contactChannelAddress: 'client:ann' }, false, { expectedVersion: 'unchecked', readdressed: true })),
           (e: unknown) => e instanceof StoreConflictError && e.reason === 'active-execution',
         );
         assert.equal((await store.getExecutionBySid(other.sid))?.channelAddress, '+15005550006', 'a refused move changes nothing');
         // Ending it under its new addresses frees the new pair.
-        await store.writeSprint(sprint({ ...moved, status: 'ended', dateUpdated: T0 + 60 }, false));
+        await store.writeSprint(sprint({ ...moved, status: 'ended', dateUpdated: T0 + 60 }, false, { expectedVersion: 'unchecked' }));
         assert.equal(await store.findActiveExecutionSid(flowA.sid, 'client:ann', conversation), null);
         assert.equal((await store.getExecutionBySid(exec.sid))?.channelAddress, conversation);
       });
@@ -658,7 +740,7 @@ export function runStoreConformance(
         await store.writeSprint(sprint(second, true, { exclusive: false }));
         assert.equal((await store.findActiveExecution(flowA.sid, '+15550007777', first.channelAddress))?.sid, second.sid);
         assert.equal(await store.findActiveExecutionSid(flowA.sid, '+15550007777', first.channelAddress), second.sid);
-        await store.writeSprint(sprint({ ...second, status: 'ended' }, false));
+        await store.writeSprint(sprint({ ...second, status: 'ended' }, false, { expectedVersion: 'unchecked' }));
         assert.equal((await store.findActiveExecution(flowA.sid, '+15550007777', first.channelAddress))?.sid, first.sid);
         assert.equal(await store.findActiveExecutionSid(flowA.sid, '+15550007777', first.channelAddress), first.sid);
         // The exclusive slot is still one: two exclusive executions for one pair conflict.
@@ -668,7 +750,55 @@ export function runStoreConformance(
         await assert.rejects(store.writeSprint(sprint(fourth, true)), (e: unknown) => e instanceof StoreConflictError && e.reason === 'active-execution');
       });
 
-      test("listActiveExecutionsOfPair: all of a pair's active executions, newest first, up to the limit", async (store) => {
+      test("soleCall: a new call execution is refused while its pair has another active call but those it lets pass; nothing of it is kept", async (store) => {
+        const { a, flowA, flowB } = await seed(store);
+        const contact = '+15550004321';
+        const callSid = (n: number) => 'CA' + String(n).padStart(32, 'f');
+        const call = (n: number, overrides: Partial<ExecutionRecord> = {}) =>
+          execution(flowA, { contactChannelAddress: contact, initiatedBy: callSid(n), state: { callSid: callSid(n), frames: [] }, ...overrides });
+        const receipt = (n: number) => ({ accountSid: a.sid, key: `call:${flowA.sid}:${callSid(n)}`, receivedAt: T0 });
+        const refused = (e: unknown) => e instanceof StoreConflictError && e.reason === 'active-execution';
+        // The caller's REST execution holds the pair's slot: the calls beside it do not take it.
+        const rest = execution(flowA, { contactChannelAddress: contact });
+        await store.writeSprint(sprint(rest, true));
+        const first = call(1);
+        await store.writeSprint(sprint(first, true, { exclusive: false, soleCall: { passing: [rest.sid] }, inboundReceipt: receipt(1) }));
+        // A second call, with the first not let pass: refused whole (no row, no step, no receipt).
+        const second = call(2);
+        await assert.rejects(
+          store.writeSprint(sprint(second, true, { exclusive: false, soleCall: { passing: [rest.sid] }, inboundReceipt: receipt(2), steps: [step(second)], timersToAdd: [timer(second, T0)] })),
+          refused,
+        );
+        assert.equal(await store.getExecutionBySid(second.sid), null);
+        assert.equal(await store.hasInboundReceipt(a.sid, receipt(2).key), false, 'its receipt is not kept: a retry of the webhook is not a duplicate');
+        assert.deepEqual(await store.dueTimers(T0, 50), []);
+        // Without soleCall (concurrent calls allowed) it goes beside the first.
+        await store.writeSprint(sprint(second, true, { exclusive: false }));
+        // A call the router let pass (it no longer holds the line) does not refuse; an unknown one does.
+        const third = call(3);
+        await assert.rejects(store.writeSprint(sprint(third, true, { exclusive: false, soleCall: { passing: [rest.sid, first.sid] } })), refused);
+        await store.writeSprint(sprint(third, true, { exclusive: false, soleCall: { passing: [rest.sid, first.sid, second.sid] } }));
+        // Other pairs and flows are not looked at; executions not on a call (the REST one) never refuse.
+        await store.writeSprint(sprint(call(4, { channelAddress: '+15559990001' }), true, { soleCall: { passing: [] } }));
+        await store.writeSprint(sprint(execution(flowB, { contactChannelAddress: contact, state: { callSid: callSid(5) } }), true, { soleCall: { passing: [] } }));
+        for (const ended of [first, second, third]) await store.writeSprint(sprint({ ...ended, status: 'ended', dateUpdated: T0 + 9 }, false, { expectedVersion: 'unchecked' }));
+        const after = call(6);
+        await store.writeSprint(sprint(after, true, { exclusive: false, soleCall: { passing: [] } }));
+        assert.equal((await store.findActiveExecutionByCall(flowA.sid, callSid(6)))?.sid, after.sid);
+        // Racing calls (webhooks on many nodes at once) beside the REST execution: exactly one is written.
+        await store.writeSprint(sprint({ ...after, status: 'ended', dateUpdated: T0 + 10 }, false, { expectedVersion: 'unchecked' }));
+        const racers = Array.from({ length: 8 }, (_, i) => call(10 + i));
+        const results = await Promise.allSettled(
+          racers.map((racer, i) => store.writeSprint(sprint(racer, true, { exclusive: false, soleCall: { passing: [rest.sid] }, inboundReceipt: receipt(10 + i), steps: [step(racer)] }))),
+        );
+        assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'exactly one call execution is written');
+        for (const r of results) if (r.status === 'rejected') assert.ok(refused(r.reason), String(r.reason));
+        const calls = (await store.listActiveExecutionsOfPair(flowA.sid, contact, rest.channelAddress, 50)).map((e) => e.sid).filter((s) => s !== rest.sid);
+        assert.equal(calls.length, 1);
+        assert.equal(calls[0], racers[results.findIndex((r) => r.status === 'fulfilled')]!.sid);
+      });
+
+      test("listActiveExecutionsOfPair (and its SIDs alone): all of a pair's active executions, newest first, up to the limit", async (store) => {
         const { a, flowA, flowB } = await seed(store);
         const contact = '+15550006666';
         const oldest = execution(flowA, { contactChannelAddress: contact });
@@ -690,13 +820,18 @@ export function runStoreConformance(
         assert.deepEqual(await store.listActiveExecutionsOfPair(flowA.sid, contact, oldest.channelAddress, 1), [newest], 'whole records');
         assert.equal((await store.findActiveExecution(flowA.sid, contact, oldest.channelAddress))?.sid, newest.sid, "findActiveExecution's is the first");
         assert.deepEqual(await store.listActiveExecutionsOfPair(flowA.sid, '+15550006668', oldest.channelAddress, 10), []);
+        // The same SIDs in the same order without the records (an inbound message asks for two).
+        assert.deepEqual(await store.listActiveExecutionSidsOfPair(flowA.sid, contact, oldest.channelAddress, 10), [newest.sid, middle.sid, oldest.sid]);
+        assert.deepEqual(await store.listActiveExecutionSidsOfPair(flowA.sid, contact, oldest.channelAddress, 2), [newest.sid, middle.sid]);
+        assert.deepEqual(await store.listActiveExecutionSidsOfPair(flowA.sid, '+15550006668', oldest.channelAddress, 2), []);
 
         // Ending one (the slot holder here) drops it; a readdressed execution is listed under its new pair.
-        await store.writeSprint(sprint({ ...oldest, status: 'ended', dateUpdated: T0 + 9 }, false));
+        await store.writeSprint(sprint({ ...oldest, status: 'ended', dateUpdated: T0 + 9 }, false, { expectedVersion: 'unchecked' }));
         assert.deepEqual(await sids(10), [newest.sid, middle.sid]);
         const conversation = 'CH' + 'd'.repeat(32);
-        await store.writeSprint(sprint({ ...middle, channelAddress: conversation, dateUpdated: T0 + 10 }, false, { readdressed: true }));
+        await store.writeSprint(sprint({ ...middle, channelAddress: conversation, dateUpdated: T0 + 10 }, false, { expectedVersion: 'unchecked', readdressed: true }));
         assert.deepEqual(await sids(10), [newest.sid]);
+        assert.deepEqual(await store.listActiveExecutionSidsOfPair(flowA.sid, contact, conversation, 2), [middle.sid]);
         assert.deepEqual((await store.listActiveExecutionsOfPair(flowA.sid, contact, conversation, 10)).map((e) => e.sid), [middle.sid]);
         assert.equal((await store.getExecution(a.sid, flowA.sid, middle.sid))?.channelAddress, conversation);
       });
@@ -726,10 +861,10 @@ export function runStoreConformance(
         assert.equal(await byCall(flowA.sid, call(2)), outbound.sid);
         assert.equal((await store.loadExecution(outbound.sid))?.version, 2, 'one update, at the version it was built on');
         // Its call is replaced by another (the caller hung up; a new call was placed), then none.
-        await store.writeSprint(sprint({ ...outbound, state: { callSid: call(3) }, dateUpdated: T0 + 4 }, false));
+        await store.writeSprint(sprint({ ...outbound, state: { callSid: call(3) }, dateUpdated: T0 + 4 }, false, { expectedVersion: 'unchecked' }));
         assert.equal(await byCall(flowA.sid, call(2)), null, 'the old call is no longer its');
         assert.equal(await byCall(flowA.sid, call(3)), outbound.sid);
-        await store.writeSprint(sprint({ ...outbound, state: {}, dateUpdated: T0 + 5 }, false));
+        await store.writeSprint(sprint({ ...outbound, state: {}, dateUpdated: T0 + 5 }, false, { expectedVersion: 'unchecked' }));
         assert.equal(await byCall(flowA.sid, call(3)), null);
         // A stale sprint is still refused when its call differs.
         await assert.rejects(
@@ -741,8 +876,8 @@ export function runStoreConformance(
         const again = execution(flowA, { contactChannelAddress: '+15550005556', state: { callSid: call(1) } });
         await store.writeSprint(sprint(again, true));
         assert.equal(await byCall(flowA.sid, call(1)), again.sid);
-        await store.writeSprint(sprint({ ...again, status: 'ended', dateUpdated: T0 + 6 }, false));
-        await store.writeSprint(sprint({ ...moved, status: 'ended', dateUpdated: T0 + 7 }, false));
+        await store.writeSprint(sprint({ ...again, status: 'ended', dateUpdated: T0 + 6 }, false, { expectedVersion: 'unchecked' }));
+        await store.writeSprint(sprint({ ...moved, status: 'ended', dateUpdated: T0 + 7 }, false, { expectedVersion: 'unchecked' }));
         assert.equal(await byCall(flowA.sid, call(1)), null);
         await store.writeSprint(sprint(execution(flowA, { contactChannelAddress: '+15550005557', status: 'ended', state: { callSid: call(5) } }), true));
         assert.equal(await byCall(flowA.sid, call(5)), null);
@@ -780,6 +915,7 @@ export function runStoreConformance(
         await assert.rejects(
           store.writeSprint(
             sprint(changed, false, {
+              expectedVersion: 'unchecked',
               steps: [fresh, { ...step(exec), sid: s1.sid }],
               timersToAdd: [timer(exec, T0 + 20)],
               timersToCancel: [keep.id],
@@ -805,7 +941,7 @@ export function runStoreConformance(
       test('writeSprint rejects an update of a missing execution and a duplicate insert', async (store) => {
         const { flowA } = await seed(store);
         const ghost = execution(flowA);
-        await assert.rejects(store.writeSprint(sprint(ghost, false, { steps: [step(ghost)], effectsToAdd: [effect(ghost, 1)] })));
+        await assert.rejects(store.writeSprint(sprint(ghost, false, { expectedVersion: 'unchecked', steps: [step(ghost)], effectsToAdd: [effect(ghost, 1)] })));
         assert.equal(await store.getExecutionBySid(ghost.sid), null);
         assert.deepEqual(await store.pendingEffects(10), []);
 
@@ -870,7 +1006,7 @@ export function runStoreConformance(
         const { a, flowA } = await seed(store);
         const execs = [execution(flowA), execution(flowA), execution(flowA)];
         for (const e of execs) await store.writeSprint(sprint(e, true));
-        await store.writeSprint(sprint({ ...execs[0]!, status: 'ended', dateUpdated: T0 + 1e6 }, false));
+        await store.writeSprint(sprint({ ...execs[0]!, status: 'ended', dateUpdated: T0 + 1e6 }, false, { expectedVersion: 'unchecked' }));
         const listed = await store.listExecutions(a.sid, flowA.sid, {}, { pageSize: 50 });
         assert.deepEqual(listed.items.map((e) => e.sid), execs.map((e) => e.sid).reverse());
         assert.equal(listed.items[2]!.status, 'ended');
@@ -962,10 +1098,10 @@ export function runStoreConformance(
         const steps = Array.from({ length: 23 }, () => step(exec));
         await store.writeSprint(sprint(exec, true, { steps: steps.slice(0, 4) }));
         await store.writeSprint(sprint(other, true, { steps: [step(other), step(other)] }));
-        await store.writeSprint(sprint(exec, false, { steps: steps.slice(4, 5) }));
-        await store.writeSprint(sprint(other, false, { steps: [step(other)] }));
-        await store.writeSprint(sprint(exec, false, { steps: steps.slice(5, 17) }));
-        await store.writeSprint(sprint(exec, false, { steps: steps.slice(17) }));
+        await store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', steps: steps.slice(4, 5) }));
+        await store.writeSprint(sprint(other, false, { expectedVersion: 'unchecked', steps: [step(other)] }));
+        await store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', steps: steps.slice(5, 17) }));
+        await store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', steps: steps.slice(17) }));
         const expected = steps.map((s) => s.sid);
         await checkPaging((page) => store.listSteps(a.sid, flowA.sid, exec.sid, page), (s) => s.sid, expected, 5);
         await checkPaging((page) => store.listSteps(a.sid, flowA.sid, exec.sid, page), (s) => s.sid, expected, 1);
@@ -1067,7 +1203,7 @@ export function runStoreConformance(
         assert.deepEqual(await store.expiredExecutions(T0 + 1000, 2, age(young)), []);
 
         // Ending one takes it out; the next oldest is the one to expire next.
-        await store.writeSprint(sprint({ ...old, status: 'ended', state: { done: true }, dateUpdated: T0 + 2000 }, false));
+        await store.writeSprint(sprint({ ...old, status: 'ended', state: { done: true }, dateUpdated: T0 + 2000 }, false, { expectedVersion: 'unchecked' }));
         assert.equal(await store.oldestActiveExecution(), T0 + 500);
         assert.deepEqual(await store.expiredExecutions(T0 + 1000, 10), [age(twinA!), age(twinB!), age(young)]);
       });
@@ -1098,7 +1234,7 @@ export function runStoreConformance(
 
         // cancelling through a sprint, and adding a replacement in the same sprint
         const replacement = timer(e1, T0 + 50);
-        await store.writeSprint(sprint(e1, false, { timersToCancel: [exact.id, late.id], timersToAdd: [replacement] }));
+        await store.writeSprint(sprint(e1, false, { expectedVersion: 'unchecked', timersToCancel: [exact.id, late.id], timersToAdd: [replacement] }));
         assert.deepEqual(await store.dueTimers(T0 + 20_000, 10), [replacement, future]);
         assert.equal(await store.nextTimerDue(), T0 + 50);
       });
@@ -1121,7 +1257,7 @@ export function runStoreConformance(
         const other = execution(flowA);
         await store.writeSprint(sprint(exec, true, { effectsToAdd: [effect(exec, { n: 1 }), effect(exec, { n: 2 })] }));
         await store.writeSprint(sprint(other, true, { effectsToAdd: [effect(other, { n: 3 })] }));
-        await store.writeSprint(sprint({ ...exec, status: 'ended' }, false));
+        await store.writeSprint(sprint({ ...exec, status: 'ended' }, false, { expectedVersion: 'unchecked' }));
         assert.deepEqual((await store.pendingEffects(10)).map((e) => e.executionSid), [other.sid]);
       });
 
@@ -1138,9 +1274,9 @@ export function runStoreConformance(
         ];
         await store.writeSprint(sprint(e1, true, { effectsToAdd: [effects[0]!] }));
         await store.writeSprint(sprint(e2, true, { effectsToAdd: [effects[1]!] }));
-        await store.writeSprint(sprint(e1, false, { effectsToAdd: [effects[2]!] }));
-        await store.writeSprint(sprint(e2, false, { effectsToAdd: [effects[3]!] }));
-        await store.writeSprint(sprint(e1, false, { effectsToAdd: [effects[4]!] }));
+        await store.writeSprint(sprint(e1, false, { expectedVersion: 'unchecked', effectsToAdd: [effects[2]!] }));
+        await store.writeSprint(sprint(e2, false, { expectedVersion: 'unchecked', effectsToAdd: [effects[3]!] }));
+        await store.writeSprint(sprint(e1, false, { expectedVersion: 'unchecked', effectsToAdd: [effects[4]!] }));
 
         assert.deepEqual(await store.pendingEffects(10), effects);
         assert.deepEqual(await store.pendingEffects(2), effects.slice(0, 2));
@@ -1148,7 +1284,7 @@ export function runStoreConformance(
         await store.deleteEffect(effects[1]!.id);
         await store.deleteEffect('no-such-effect');
         assert.deepEqual(await store.pendingEffects(10), [effects[0], effects[2], effects[3], effects[4]]);
-        await store.writeSprint(sprint(e1, false, { effectsDone: [effects[0]!.id, effects[4]!.id] }));
+        await store.writeSprint(sprint(e1, false, { expectedVersion: 'unchecked', effectsDone: [effects[0]!.id, effects[4]!.id] }));
         assert.deepEqual(await store.pendingEffects(10), [effects[2], effects[3]]);
       });
     });
@@ -1173,7 +1309,7 @@ export function runStoreConformance(
         // then a second wave of updates, interleaved with reads
         await Promise.all(
           execs.flatMap((e) => [
-            store.writeSprint(sprint({ ...e, status: 'ended', dateUpdated: T0 + 9 }, false, { steps: [step(e, { name: 'end' })] })),
+            store.writeSprint(sprint({ ...e, status: 'ended', dateUpdated: T0 + 9 }, false, { expectedVersion: 'unchecked', steps: [step(e, { name: 'end' })] })),
             store.getExecutionBySid(e.sid).then((got) => assert.equal(got?.sid, e.sid)),
           ]),
         );
@@ -1325,11 +1461,41 @@ export function runStoreConformance(
         assert.equal(await store.getStep(a.sid, flowA.sid, exec.sid, staleStep.sid), null);
         assert.deepEqual(await store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
         assert.deepEqual(await store.pendingEffects(10), []);
-        // without expectedVersion a write is unconditional (single-node callers) and still bumps it
-        await store.writeSprint(sprint(exec, false));
+        // 'unchecked' (copying a store) writes whatever the version, and still bumps it
+        await store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked' }));
         assert.equal((await store.loadExecution(exec.sid))?.version, 3);
         await store.deleteExecution(a.sid, flowA.sid, exec.sid);
         await assert.rejects(store.writeSprint(sprint(exec, false, { expectedVersion: 3 })), conflict('version'), 'a deleted execution is a conflict');
+      });
+
+      test('a stale expectedVersion is refused by every kind of update; only an explicit unchecked one skips the check', async (store) => {
+        const { a, flowA } = await seed(store);
+        const exec = execution(flowA, { state: { at: 'one' } });
+        await store.writeSprint(sprint(exec, true));
+        const v2 = { ...exec, state: { at: 'two' }, dateUpdated: T0 + 2 };
+        await store.writeSprint(sprint(v2, false, { expectedVersion: 1 }));
+        // Each built on version 1 (read before v2 was written): one that stays active, one that ends it,
+        // one that moves it to another pair; none may overwrite v2.
+        const stale: [string, SprintWrite][] = [
+          ['stays active', sprint({ ...exec, state: { at: 'stale' } }, false, { expectedVersion: 1, steps: [step(exec)] })],
+          ['ends it', sprint({ ...exec, status: 'ended', state: { at: 'stale' } }, false, { expectedVersion: 1, timersToAdd: [timer(exec, T0)] })],
+          ['moves it', sprint({ ...exec, channelAddress: 'CH' + 'd'.repeat(32), contactChannelAddress: 'client:stale' }, false, { expectedVersion: 1, readdressed: true })],
+        ];
+        for (const [what, write] of stale) {
+          await assert.rejects(store.writeSprint(write), conflict('version'), what);
+          assert.deepEqual(await store.loadExecution(exec.sid), { record: v2, version: 2 }, `${what}: the row did not move`);
+        }
+        assert.deepEqual((await store.listSteps(a.sid, flowA.sid, exec.sid, { pageSize: 10 })).items, []);
+        assert.deepEqual(await store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
+        // An update that lost its version on the way (a plain-JS caller, a JSON round trip) is refused
+        // too, rather than written unchecked over whatever another node wrote.
+        const lost = { ...sprint({ ...exec, state: { at: 'lost' } }, false, { expectedVersion: 1 }), expectedVersion: undefined } as unknown as SprintWrite;
+        await assert.rejects(store.writeSprint(lost), /expectedVersion/);
+        assert.deepEqual(await store.loadExecution(exec.sid), { record: v2, version: 2 });
+        // Only 'unchecked', said outright, writes over any version.
+        const copied = { ...exec, state: { at: 'copied' }, dateUpdated: T0 + 3 };
+        await store.writeSprint(sprint(copied, false, { expectedVersion: 'unchecked' }));
+        assert.deepEqual(await store.loadExecution(exec.sid), { record: copied, version: 3 });
       });
 
       test('loadExecutions reads many at once, each with its version; unknown SIDs are absent', async (store) => {
@@ -1425,7 +1591,7 @@ export function runStoreConformance(
         await store.writeSprint(sprint(exec, true, { effectsToAdd: [leased], effectLease: { owner: 'A', until: T0 + 1000 } }));
         const free1 = effect(exec, 'free1', T0 + 2);
         const free2 = effect(exec, 'free2', T0 + 3);
-        await store.writeSprint(sprint(exec, false, { effectsToAdd: [free1, free2] }));
+        await store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', effectsToAdd: [free1, free2] }));
         assert.deepEqual(await store.claimEffects(T0 + 10, { owner: 'B', until: T0 + 2000 }, 10), [free1, free2]);
         assert.deepEqual(await store.claimEffects(T0 + 10, { owner: 'C', until: T0 + 2000 }, 10), []);
         assert.deepEqual(await store.claimEffects(T0 + 1001, { owner: 'C', until: T0 + 3000 }, 10), [leased], 'A died: C takes over');
@@ -1460,23 +1626,23 @@ export function runStoreConformance(
         assert.deepEqual(await store.claimEffects(T0 + 101, { owner: 'B', until: T0 + 500 }, 10), [e]);
         const lateStep = step(exec);
         await assert.rejects(
-          store.writeSprint(sprint(exec, false, { consumes: { kind: 'timer', id: t.id, owner: 'A' }, timersToCancel: [t.id], steps: [lateStep] })),
+          store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', consumes: { kind: 'timer', id: t.id, owner: 'A' }, timersToCancel: [t.id], steps: [lateStep] })),
           conflict('stale-claim'),
         );
         await assert.rejects(
-          store.writeSprint(sprint(exec, false, { consumes: { kind: 'effect', id: e.id, owner: 'A' }, effectsDone: [e.id] })),
+          store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', consumes: { kind: 'effect', id: e.id, owner: 'A' }, effectsDone: [e.id] })),
           conflict('stale-claim'),
         );
         assert.equal(await store.getStep(a.sid, flowA.sid, exec.sid, lateStep.sid), null, 'the stale sprint wrote nothing');
         assert.equal((await store.loadExecution(exec.sid))?.version, 1);
         // the current owner consumes them
-        await store.writeSprint(sprint(exec, false, { consumes: { kind: 'timer', id: t.id, owner: 'B' }, timersToCancel: [t.id] }));
-        await store.writeSprint(sprint(exec, false, { consumes: { kind: 'effect', id: e.id, owner: 'B' }, effectsDone: [e.id] }));
+        await store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', consumes: { kind: 'timer', id: t.id, owner: 'B' }, timersToCancel: [t.id] }));
+        await store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', consumes: { kind: 'effect', id: e.id, owner: 'B' }, effectsDone: [e.id] }));
         assert.deepEqual(await store.dueTimers(Number.MAX_SAFE_INTEGER, 10), []);
         assert.deepEqual(await store.pendingEffects(10), []);
         // consumed once: consuming again is stale
         await assert.rejects(
-          store.writeSprint(sprint(exec, false, { consumes: { kind: 'timer', id: t.id, owner: 'B' } })),
+          store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', consumes: { kind: 'timer', id: t.id, owner: 'B' } })),
           conflict('stale-claim'),
         );
       });
@@ -1604,7 +1770,12 @@ export function runStoreConformance(
         await store.writeSprint(sprint(exec, true, { inboundReceipt: receipt, steps: [step(exec)] }));
         assert.equal(await store.hasInboundReceipt(a.sid, receipt.key), true);
         assert.equal(await store.hasInboundReceipt(b.sid, receipt.key), false, 'receipts are per account');
-        const again = sprint({ ...exec, status: 'ended' }, false, { inboundReceipt: { ...receipt, receivedAt: T0 + 5 }, steps: [step(exec)] });
+        // Several keys in one read: any of them found.
+        assert.equal(await store.hasInboundReceipt(a.sid, ['FW' + 'x'.repeat(32) + ':SMother', receipt.key]), true);
+        assert.equal(await store.hasInboundReceipt(a.sid, [receipt.key, 'SMother']), true);
+        assert.equal(await store.hasInboundReceipt(a.sid, ['SMother', 'SManother']), false);
+        assert.equal(await store.hasInboundReceipt(b.sid, ['SMother', receipt.key]), false, 'per account, with several keys too');
+        const again = sprint({ ...exec, status: 'ended' }, false, { expectedVersion: 'unchecked', inboundReceipt: { ...receipt, receivedAt: T0 + 5 }, steps: [step(exec)] });
         await assert.rejects(store.writeSprint(again), (e: unknown) => e instanceof StoreConflictError && e.reason === 'duplicate-inbound');
         assert.equal((await store.getExecutionBySid(exec.sid))?.status, 'active', 'the duplicate sprint left nothing behind');
         assert.equal((await store.listSteps(a.sid, flowA.sid, exec.sid, { pageSize: 50 })).items.length, 1);
@@ -1620,7 +1791,7 @@ export function runStoreConformance(
         const written: AlertRecord[] = [];
         for (let i = 0; i < 12; i++) written.push(alert(exec, { logLevel: i % 3 === 0 ? 'error' : 'warning', errorCode: i % 3 === 0 ? 84003 : 81002, dateCreated: T0 + i * 1000 }));
         await store.writeSprint(sprint(exec, true, { alerts: written.slice(0, 5) }));
-        await store.writeSprint(sprint(exec, false, { alerts: written.slice(5) }));
+        await store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', alerts: written.slice(5) }));
         const otherExec = execution(flowB);
         await store.writeSprint(sprint(otherExec, true, { alerts: [alert(otherExec)] }));
         const newestFirst = [...written].reverse();
@@ -1664,13 +1835,65 @@ export function runStoreConformance(
         assert.equal((await store.listAlerts(b.sid, { executionSid: elsewhere.sid }, { pageSize: 50 })).items.length, 1);
       });
 
+      test("addAlerts writes a flow's own alerts (no execution) in one go, in order, beside its executions' alerts", async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const exec = execution(flowA);
+        const flowAlert = (flow: FlowRecord, overrides: Partial<AlertRecord> = {}): AlertRecord => ({
+          sid: sid('NO'),
+          accountSid: flow.accountSid,
+          flowSid: flow.sid,
+          executionSid: flow.sid,
+          logLevel: 'error',
+          errorCode: 20429,
+          text: 'Msg=Too+many+requests&ErrorCode=20429&LogLevel=ERROR',
+          dateCreated: T0 + ++counter,
+          ...overrides,
+        });
+        await store.addAlerts([]);
+        assert.deepEqual((await store.listAlerts(a.sid, {}, { pageSize: 50 })).items, [], 'nothing to write, nothing written');
+        const first = alert(exec, { dateCreated: T0 + 1 });
+        await store.writeSprint(sprint(exec, true, { alerts: [first] }));
+        const own = [flowAlert(flowA, { dateCreated: T0 + 2 }), flowAlert(flowA, { logLevel: 'warning', errorCode: 81002, dateCreated: T0 + 2 })];
+        await store.addAlerts(own);
+        const last = alert(exec, { dateCreated: T0 + 3 });
+        await store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', alerts: [last] }));
+        await store.addAlerts([flowAlert(flowB, { dateCreated: T0 + 4 })]);
+        assert.equal(await store.getExecutionBySid(flowA.sid), null, 'no execution was written for them');
+        assert.deepEqual((await store.listAlerts(a.sid, {}, { pageSize: 50 })).items, [last, own[1], own[0], first], 'newest first, in the order written');
+        assert.deepEqual(await store.getAlert(a.sid, own[0]!.sid), own[0]);
+        assert.equal(await store.getAlert(b.sid, own[0]!.sid), null, 'invisible to another account');
+        assert.deepEqual((await store.listAlerts(a.sid, { executionSid: exec.sid }, { pageSize: 50 })).items, [last, first], "not among an execution's");
+        assert.deepEqual((await store.listAlerts(a.sid, { logLevel: 'error' }, { pageSize: 50 })).items.map((x) => x.sid), [own[0]!.sid]);
+        assert.equal((await store.listAlerts(b.sid, {}, { pageSize: 50 })).items.length, 1);
+        // Many at once: all of them, in order (past one statement's worth of rows).
+        const many = Array.from({ length: 1201 }, () => flowAlert(flowB, { dateCreated: T0 + 10_000 }));
+        await store.addAlerts(many);
+        const listedB: AlertRecord[] = [];
+        for (let page = await store.listAlerts(b.sid, {}, { pageSize: 500 }); ; ) {
+          listedB.push(...page.items);
+          if (!page.hasMore || page.lastPosition === null) break;
+          page = await store.listAlerts(b.sid, {}, { pageSize: 500, cursor: { direction: 'after', position: page.lastPosition } });
+        }
+        assert.equal(listedB.length, 1202);
+        assert.deepEqual(listedB.slice(0, 1201).map((x) => x.sid), [...many].reverse().map((x) => x.sid));
+        // All or none: a batch with an alert whose SID is taken writes nothing.
+        await assert.rejects(store.addAlerts([flowAlert(flowA, { dateCreated: T0 + 5 }), { ...own[0]! }]));
+        assert.equal((await store.listAlerts(a.sid, {}, { pageSize: 50 })).items.length, 4, 'the refused batch left nothing behind');
+        // They keep the alerts' retention, and go with their account.
+        assert.equal(await store.pruneHistory({ alerts: T0 + 5000 }), 5);
+        assert.equal((await store.listAlerts(b.sid, { startDate: T0, endDate: T0 + 5000 }, { pageSize: 50 })).items.length, 0);
+        assert.equal((await store.listAlerts(b.sid, {}, { pageSize: 1 })).items[0]?.sid, many[1200]!.sid);
+        await store.deleteAccount(b.sid);
+        assert.deepEqual((await store.listAlerts(b.sid, {}, { pageSize: 50 })).items, []);
+      });
+
       test('pruneHistory drops receipts and alerts older than their cut-offs only', async (store) => {
         const { a, flowA } = await seed(store);
         const exec = execution(flowA);
         const old = alert(exec, { dateCreated: T0 });
         const recent = alert(exec, { dateCreated: T0 + 10_000 });
         await store.writeSprint(sprint(exec, true, { alerts: [old, recent], inboundReceipt: { accountSid: a.sid, key: 'old', receivedAt: T0 } }));
-        await store.writeSprint(sprint(exec, false, { inboundReceipt: { accountSid: a.sid, key: 'recent', receivedAt: T0 + 10_000 } }));
+        await store.writeSprint(sprint(exec, false, { expectedVersion: 'unchecked', inboundReceipt: { accountSid: a.sid, key: 'recent', receivedAt: T0 + 10_000 } }));
         assert.equal(await store.pruneHistory({ receipts: T0 + 5000, alerts: T0 + 5000 }), 2);
         assert.equal(await store.hasInboundReceipt(a.sid, 'old'), false);
         assert.equal(await store.hasInboundReceipt(a.sid, 'recent'), true);
@@ -1740,7 +1963,7 @@ export function runStoreConformance(
           await store.putChannelRecord(channelRecord(exec, `inflight:${exec.sid}`));
         }
         // Ended later than the cut-off: an execution's start is what its retention runs from (Twilio's rule).
-        for (const exec of [...old, recent]) await store.writeSprint(sprint({ ...exec, status: 'ended', dateUpdated: T0 + 20_000 }, false, { steps: [step(exec)] }));
+        for (const exec of [...old, recent]) await store.writeSprint(sprint({ ...exec, status: 'ended', dateUpdated: T0 + 20_000 }, false, { expectedVersion: 'unchecked', steps: [step(exec)] }));
         const prune = (limit: number) => store.pruneHistory({ executions: { createdBefore: T0 + 5000, limit } });
         const byAge = [...old].sort((x, y) => x.dateCreated - y.dateCreated);
         assert.equal(await prune(2), 2);
@@ -1778,6 +2001,137 @@ export function runStoreConformance(
         assert.equal(await store.hasInboundReceipt(a.sid, 'old'), true);
         assert.equal((await store.listAlerts(a.sid, {}, { pageSize: 50 })).items.length, 1);
         assert.equal(await store.pruneHistory({ receipts: T0 + 1, alerts: T0 + 1 }), 2);
+      });
+
+      test('pruneHistory with a limit deletes at most that many of each of receipts, alerts and channel records, due ones only', async (store) => {
+        const { a, flowA } = await seed(store);
+        const exec = execution(flowA, { status: 'ended' });
+        await store.writeSprint(sprint(exec, true, { alerts: [1, 2, 3, 4, 5, 6].map((n) => alert(exec, { dateCreated: n <= 5 ? T0 : T0 + 10_000 })) }));
+        for (let n = 0; n < 6; n++) {
+          const other = execution(flowA, { status: 'ended' });
+          await store.writeSprint(sprint(other, true, { inboundReceipt: { accountSid: a.sid, key: `SM${n}`, receivedAt: n < 5 ? T0 : T0 + 10_000 } }));
+          await store.putChannelRecord({ ...channelRecord(exec, `inflight:EF${n}`), updatedAt: n < 5 ? T0 : T0 + 10_000 });
+        }
+        const due = { receipts: T0 + 5000, alerts: T0 + 5000, channelRecords: T0 + 5000 };
+        assert.equal(await store.pruneHistory({ receipts: due.receipts, limit: 2 }), 2, 'a batch of receipts alone');
+        assert.equal(await store.pruneHistory({ ...due, limit: 2 }), 6, 'two of each kind');
+        assert.equal(await store.pruneHistory({ ...due, limit: 2 }), 5, 'the last receipt, two alerts and two records');
+        assert.equal(await store.pruneHistory({ ...due, limit: 2 }), 2, 'the last alert and channel record');
+        assert.equal(await store.pruneHistory({ ...due, limit: 2 }), 0);
+        assert.deepEqual((await store.listAlerts(a.sid, {}, { pageSize: 50 })).items.map((x) => x.dateCreated), [T0 + 10_000], 'the recent alert stays');
+        assert.equal(await store.hasInboundReceipt(a.sid, 'SM5'), true, 'the recent receipt stays');
+        assert.deepEqual((await store.listChannelRecords('inflight:', 10)).map((r) => r.key), ['inflight:EF5'], 'the recent record stays');
+      });
+    });
+
+    describe('deleted accounts: what races their deletion', () => {
+      test('createFlow, saveFlowRevision and setAccountSetting refuse an account that is gone (AccountGoneError) and write nothing', async (store) => {
+        const { a, b, flowA } = await seed(store);
+        await store.setAccountSetting(b.sid, 'carrier', '{"channel":"webhook"}');
+        assert.equal(await store.getSetting(`carrier:${b.sid}`), '{"channel":"webhook"}', "an account's own setting, under <name>:<AccountSid>");
+        assert.ok(await store.deleteAccount(a.sid));
+        const late = flowPair(a.sid);
+        await assert.rejects(store.createFlow(late.flow, late.revision), (error: unknown) => error instanceof AccountGoneError && error.accountSid === a.sid);
+        assert.equal(await store.getFlow(a.sid, late.flow.sid), null);
+        assert.equal(await store.getRevision(a.sid, late.flow.sid, 'LatestRevision'), null, 'nor its revision');
+        const next = nextRevision(flowA, 'published', 'after the delete');
+        await assert.rejects(store.saveFlowRevision(next.flow, next.revision), AccountGoneError);
+        assert.equal(await store.getRevision(a.sid, flowA.sid, 2), null);
+        await assert.rejects(store.setAccountSetting(a.sid, 'carrier', '{"channel":"twilio","twilio":{"authToken":"upstream-secret"}}'), AccountGoneError);
+        assert.equal(await store.getSetting(`carrier:${a.sid}`), null, 'no upstream secret is left behind');
+        const never = flowPair(sid('AC'));
+        await assert.rejects(store.createFlow(never.flow, never.revision), AccountGoneError, 'nor for an account that never was');
+        assert.deepEqual(await store.getFlow(b.sid, (await store.listFlows(b.sid, { pageSize: 10 })).items[0]!.sid).then((f) => f?.accountSid), b.sid);
+      });
+
+      test('a flow created while its account is being deleted goes with it, or is refused: none is left', async (store) => {
+        for (let round = 0; round < 8; round++) {
+          const a = account();
+          await store.createAccount(a);
+          const pairs = Array.from({ length: 6 }, () => flowPair(a.sid));
+          const creates = pairs.map((pair, i) => (i % 2 ? Promise.resolve() : new Promise((resolve) => setImmediate(resolve))).then(() => store.createFlow(pair.flow, pair.revision)));
+          const results = await Promise.allSettled([...creates.slice(0, 3), store.deleteAccount(a.sid), ...creates.slice(3)]);
+          for (const result of results) {
+            if (result.status === 'rejected') assert.ok(result.reason instanceof AccountGoneError, String(result.reason));
+          }
+          assert.equal(await store.getAccount(a.sid), null);
+          for (const pair of pairs) assert.equal(await store.getFlow(a.sid, pair.flow.sid), null, `round ${round}: a flow outlived its account`);
+          assert.equal(await store.deleteAccount(a.sid), null, 'nothing of it is left to purge');
+        }
+      });
+
+      test('deleteAccount purges what still names an account whose row is gone (leftoversOnly); null once nothing is left', async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const [execA, execB] = [execution(flowA), execution(flowB)];
+        await store.writeSprint(sprint(execB, true));
+        assert.deepEqual(await store.deleteAccount(a.sid), { apiKeys: 0, flows: 1 });
+        // What requests that raced the deletion (a node's read cache still held the account) may have written.
+        await store.setSetting(`carrier:${a.sid}`, '{"channel":"twilio","twilio":{"authToken":"upstream-secret"}}');
+        await store.putChannelRecord(channelRecord(execA, 'inflight:EFlate'));
+        await store.setSetting(`carrier:${b.sid}`, '{"channel":"webhook"}');
+        await store.putChannelRecord(channelRecord(execB, 'inflight:EFb'));
+        await store.setSetting('dev_account_sid', a.sid);
+
+        assert.deepEqual(await store.deleteAccount(a.sid), { apiKeys: 0, flows: 0, leftoversOnly: true });
+        assert.equal(await store.getSetting(`carrier:${a.sid}`), null);
+        assert.equal(await store.getChannelRecord('inflight:EFlate'), null);
+        assert.equal(await store.deleteAccount(a.sid), null, 'nothing of it is left');
+        // Nothing of another account, nor a setting whose value (not key) names it.
+        assert.equal(await store.getSetting(`carrier:${b.sid}`), '{"channel":"webhook"}');
+        assert.ok(await store.getChannelRecord('inflight:EFb'));
+        assert.equal(await store.getSetting('dev_account_sid'), a.sid);
+        assert.ok(await store.getFlow(b.sid, flowB.sid));
+      });
+
+      test('pruneHistory orphans: what names an account that is gone goes, a bounded batch at a time; nothing of a live account', async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const [execA, execB] = [execution(flowA), execution(flowB)];
+        await store.writeSprint(sprint(execB, true));
+        assert.ok(await store.deleteAccount(a.sid));
+        const gone = sid('AC'); // an account never in this store
+        await store.setSetting(`carrier:${a.sid}`, '{"channel":"webhook"}');
+        await store.setSetting(`other-setting:${gone}`, 'x');
+        for (const key of ['inflight:EF1', 'inflight:EF2', 'carrier-msg:SM1']) await store.putChannelRecord(channelRecord(execA, key));
+        await store.setSetting(`carrier:${b.sid}`, '{"channel":"webhook"}');
+        await store.putChannelRecord(channelRecord(execB, 'inflight:EFb'));
+        await store.setSetting('dev_account_sid', a.sid);
+        await store.setSetting('configured-accounts', JSON.stringify([a.sid]));
+
+        assert.equal(await store.pruneHistory({ orphans: true, limit: 2 }), 2);
+        assert.equal(await store.pruneHistory({ orphans: true, limit: 2 }), 2);
+        assert.equal(await store.pruneHistory({ orphans: true, limit: 2 }), 1);
+        assert.equal(await store.pruneHistory({ orphans: true, limit: 2 }), 0);
+        assert.equal(await store.getSetting(`carrier:${a.sid}`), null);
+        assert.equal(await store.getSetting(`other-setting:${gone}`), null);
+        assert.deepEqual((await store.listChannelRecords('', 10)).map((r) => r.key), ['inflight:EFb']);
+        assert.equal(await store.getSetting(`carrier:${b.sid}`), '{"channel":"webhook"}');
+        assert.equal(await store.getSetting('dev_account_sid'), a.sid);
+        assert.equal(await store.getSetting('configured-accounts'), JSON.stringify([a.sid]));
+        assert.ok(await store.getExecutionBySid(execB.sid));
+        assert.equal(await store.pruneHistory({ orphans: true }), 0, 'without a limit: all, and nothing is left');
+      });
+
+      test('putChannelRecord unlessDeleted writes nothing back once its execution is gone; a record still under its key is replaced', async (store) => {
+        const { flowA } = await seed(store);
+        const exec = execution(flowA);
+        await store.writeSprint(sprint(exec, true));
+        const record = channelRecord(exec, 'inflight:EFsend');
+        await store.putChannelRecord(record, { unlessDeleted: true });
+        assert.deepEqual(await store.getChannelRecord(record.key), record, 'written while its execution exists');
+        const done = { ...record, value: '{"state":"done"}', updatedAt: T0 + 1 };
+        await store.putChannelRecord(done, { unlessDeleted: true });
+        assert.deepEqual(await store.getChannelRecord(record.key), done, 'replaced');
+        assert.equal(await store.deleteExecution(exec.accountSid, exec.flowSid, exec.sid), true);
+        assert.equal(await store.getChannelRecord(record.key), null, 'the delete took it');
+        // The send completes after the delete: its outcome is not written back (recipient and body).
+        await store.putChannelRecord({ ...done, updatedAt: T0 + 2 }, { unlessDeleted: true });
+        assert.equal(await store.getChannelRecord(record.key), null);
+        // A record still there is replaced, whatever the execution (it was not deleted since it was written).
+        const gone = execution(flowA);
+        const kept = channelRecord(gone, 'inflight:EFkept');
+        await store.putChannelRecord(kept);
+        await store.putChannelRecord({ ...kept, value: '{"state":"done"}' }, { unlessDeleted: true });
+        assert.equal((await store.getChannelRecord(kept.key))?.value, '{"state":"done"}');
       });
     });
   });

@@ -47,9 +47,12 @@ async function snapshot(store: Store) {
       for (const execution of await all((p) => store.listExecutions(account.sid, flow.sid, {}, p))) {
         executions.push({ execution, steps: await all((p) => store.listSteps(account.sid, flow.sid, execution.sid, p)) });
       }
+      // Whole records: lists leave out definitions and validation reports.
+      const revisions = [];
+      for (const { revision } of await all((p) => store.listRevisions(account.sid, flow.sid, p))) revisions.push(await store.getRevision(account.sid, flow.sid, revision));
       flows.push({
-        flow,
-        revisions: await all((p) => store.listRevisions(account.sid, flow.sid, p)),
+        flow: await store.getFlow(account.sid, flow.sid),
+        revisions,
         testUsers: await store.getTestUsers(account.sid, flow.sid),
         executions,
       });
@@ -94,6 +97,7 @@ async function populate(path: string, clock: Clock): Promise<{ accountSid: strin
     await app.store.writeSprint({
       execution: record!.record,
       isNew: false,
+      expectedVersion: record!.version,
       steps: [],
       timersToAdd: [],
       timersToCancel: [],

@@ -21,7 +21,7 @@ function write(contactChannelAddress: string, state: unknown = {}): SprintWrite 
     dateCreated: 1,
     dateUpdated: null,
   } as SprintWrite['execution'];
-  return { execution, isNew: true, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] };
+  return { execution, isNew: true, exclusive: true, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] };
 }
 
 /** The contact address as the document carries it. */

@@ -121,6 +121,7 @@ describe('SqliteStore on disk', () => {
     await first.writeSprint({
       execution: EXECUTION,
       isNew: true,
+      exclusive: true,
       steps: [],
       timersToAdd: [{ id: 'tm1', executionSid: EXECUTION.sid, accountSid: ACCOUNT, dueAt: T0 + 5 }],
       timersToCancel: [],
@@ -170,6 +171,7 @@ describe('SqliteStore on disk', () => {
       await store.writeSprint({
         execution: EXECUTION,
         isNew: true,
+        exclusive: true,
         steps: [],
         timersToAdd: [],
         timersToCancel: [],
@@ -211,6 +213,7 @@ describe('SqliteStore on disk', () => {
       await store.writeSprint({
         execution: { ...EXECUTION, state: { at: 'ask' }, dateUpdated: T0 + 1 },
         isNew: false,
+        expectedVersion: 'unchecked',
         steps: [],
         timersToAdd: [],
         timersToCancel: [],
@@ -324,8 +327,10 @@ describe('SqliteStore on disk', () => {
       await store.createAccount({ sid: ACCOUNT, authToken: 't', friendlyName: 'A', dateCreated: T0 });
       const { flow, revision } = flowAndRevision();
       await store.createFlow(flow, revision);
-      const sprint = (state: unknown, isNew: boolean) =>
-        store.writeSprint({ execution: { ...EXECUTION, state }, isNew, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] });
+      const sprint = (state: unknown, isNew: boolean) => {
+        const parts = { execution: { ...EXECUTION, state }, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] };
+        return store.writeSprint(isNew ? { ...parts, isNew: true, exclusive: true } : { ...parts, isNew: false, expectedVersion: 'unchecked' });
+      };
       await sprint(EXECUTION.state, true);
       // Each commit rewrites a ~9 KB state: at least two WAL frames of overflow pages besides the row's.
       let commits = 0;

@@ -59,6 +59,8 @@ export interface MessageChannel {
 export interface DeliveryStatus {
   executionSid: string;
   messageSid: string;
+  /** The send it reports on (the step's effect), when the channel knows it: a message SID may not be unique. */
+  effectId?: string;
   status: string;
   errorCode?: string;
 }

@@ -40,6 +40,11 @@ export interface RuntimeObserver {
   timerFired(lateByMs: number): void;
   /** An execution was deleted (through the API): as it was just before. */
   executionDeleted?(execution: Pick<ExecutionRecord, 'sid' | 'status' | 'dateCreated'>): void;
+  /**
+   * A housekeeping chore failed (e.g. 'prune receipts', or a part of the timer round: 'fire due timers'): the
+   * others went on, and it is tried again (a prune at its next hour, the timer round's parts within a second).
+   */
+  choreFailed?(chore: string, error: unknown): void;
 }
 
 export const NO_OBSERVER: RuntimeObserver = {

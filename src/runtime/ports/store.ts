@@ -67,6 +67,18 @@ export interface RevisionRecord {
   dateUpdated: Millis | null;
 }
 
+/**
+ * A flow as its lists show it (listFlows): the head without its validation report, which a list shows
+ * as null and which can be as large as the definition it describes. Read a FlowRecord with getFlow.
+ */
+export type FlowListItem = Omit<FlowRecord, 'valid' | 'errors' | 'warnings'>;
+
+/**
+ * A revision as its list shows it (listRevisions): no definition and no validation report (a list
+ * shows them as null), so a page never reads or parses them. Read a RevisionRecord with getRevision.
+ */
+export type RevisionListItem = Omit<RevisionRecord, 'definition' | 'valid' | 'errors' | 'warnings'>;
+
 /** Keyset cursor: list rows strictly after (older than) or before (newer than) a position. */
 export interface PageRequest {
   pageSize: number;
@@ -86,14 +98,19 @@ export interface PageResult<T> {
 export type RevisionSelector = number | 'LatestPublished' | 'LatestRevision';
 
 export interface FlowStore {
+  /**
+   * Writes a new flow with its first revision, in one transaction that also checks its account exists
+   * (and, on PostgreSQL, holds it until the commit): a request that raced the account's deletion fails
+   * with AccountGoneError and leaves nothing behind.
+   */
   createFlow(flow: FlowRecord, revision: RevisionRecord): Promise<void>;
-  /** Writes a new revision and the flow's new head in one transaction. */
+  /** Writes a new revision and the flow's new head in one transaction, checking the account as createFlow does. */
   saveFlowRevision(flow: FlowRecord, revision: RevisionRecord): Promise<void>;
   getFlow(accountSid: string, flowSid: string): Promise<FlowRecord | null>;
-  listFlows(accountSid: string, page: PageRequest): Promise<PageResult<FlowRecord>>;
+  listFlows(accountSid: string, page: PageRequest): Promise<PageResult<FlowListItem>>;
   deleteFlow(accountSid: string, flowSid: string): Promise<boolean>;
   getRevision(accountSid: string, flowSid: string, selector: RevisionSelector): Promise<RevisionRecord | null>;
-  listRevisions(accountSid: string, flowSid: string, page: PageRequest): Promise<PageResult<RevisionRecord>>;
+  listRevisions(accountSid: string, flowSid: string, page: PageRequest): Promise<PageResult<RevisionListItem>>;
   getTestUsers(accountSid: string, flowSid: string): Promise<string[] | null>;
   setTestUsers(accountSid: string, flowSid: string, users: string[]): Promise<boolean>;
 }
@@ -111,13 +128,48 @@ export interface AccountStore {
   /**
    * Deletes an account and everything it owns, in one transaction: its API keys, flows (with their
    * revisions, executions and what hangs off them), alerts, inbound receipts, its channel records and
-   * the settings keyed `<name>:<AccountSid>` (its carrier configuration). Null when there is no such account; otherwise
-   * how many keys and flows went with it.
+   * the settings keyed `<name>:<AccountSid>` (its carrier configuration). Every row naming the account
+   * goes, even when the account row itself is already gone (what a request that raced an earlier
+   * deletion wrote): then `leftoversOnly` is set. Null when there was neither the account nor anything
+   * of it; otherwise how many keys and flows went with it.
    */
-  deleteAccount(sid: string): Promise<{ apiKeys: number; flows: number } | null>;
+  deleteAccount(sid: string): Promise<AccountDeletion | null>;
   /** A small key/value table for server settings such as the dev account. */
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+  /**
+   * Writes the account's own setting `<name>:<accountSid>` (its carrier configuration), in one
+   * transaction that checks the account exists, as createFlow does: AccountGoneError when it does not.
+   * deleteAccount takes these settings with the account.
+   */
+  setAccountSetting(accountSid: string, name: string, value: string): Promise<void>;
+}
+
+/** The key of an account's own setting `name` (setAccountSetting): deleteAccount takes every `%:<AccountSid>`. */
+export function accountSettingKey(accountSid: string, name: string): string {
+  return `${name}:${accountSid}`;
+}
+
+/** What deleteAccount deleted. */
+export interface AccountDeletion {
+  apiKeys: number;
+  flows: number;
+  /** The account row was gone already: only rows a request that raced its deletion left behind went. */
+  leftoversOnly?: true;
+}
+
+/**
+ * A write for an account that no longer exists: a request that passed authentication (a node's read
+ * cache still held the account) raced the account's deletion. Nothing was written; the API answers
+ * 401 (20003) as it does to the deleted account's credentials.
+ */
+export class AccountGoneError extends Error {
+  readonly accountSid: string;
+  constructor(accountSid: string) {
+    super(`account ${accountSid} does not exist (deleted meanwhile?)`);
+    this.name = 'AccountGoneError';
+    this.accountSid = accountSid;
+  }
 }
 
 /**
@@ -134,10 +186,21 @@ export interface ChannelRecord {
   updatedAt: Millis;
 }
 
+/** How a channel record is put. */
+export interface ChannelRecordWrite {
+  /**
+   * Not written back once its execution was deleted: the record under its key (if there is one) is
+   * replaced, and otherwise one is written only while its execution exists, checked in the same
+   * transaction. A delete of the execution (its flow, its account) takes its records, so a send that
+   * completes after one leaves no record of the recipient and body behind.
+   */
+  unlessDeleted?: boolean | undefined;
+}
+
 export interface ChannelRecordStore {
   getChannelRecord(key: string): Promise<ChannelRecord | null>;
   /** Writes (or replaces) the record under its key. */
-  putChannelRecord(record: ChannelRecord): Promise<void>;
+  putChannelRecord(record: ChannelRecord, options?: ChannelRecordWrite): Promise<void>;
   /** Writes the record only if none is under its key yet, atomically across nodes; whether it did. */
   insertChannelRecord(record: ChannelRecord): Promise<boolean>;
   /** Whether there was one. */
@@ -227,10 +290,65 @@ export interface ExecutionFilter {
   contactAddress?: string | undefined;
 }
 
-/** Everything one engine sprint changed, written in one transaction. */
-export interface SprintWrite {
+/**
+ * Everything one engine sprint changed, written in one transaction: the first sprint of a new
+ * execution (its row inserted) or a later one (its row updated). What only means something for one
+ * of them is on that one only, so a write cannot carry, say, an update without its version.
+ */
+export type SprintWrite = NewExecutionSprint | ExistingExecutionSprint;
+
+/** A new execution's first sprint: its row is inserted. */
+export interface NewExecutionSprint extends SprintWriteCommon {
+  isNew: true;
+  /**
+   * Whether it holds its contact pair's one active slot (Studio's rule). With false, any number of
+   * active executions may share the pair.
+   */
+  exclusive: boolean;
+  /**
+   * For a new inbound call's execution whose flow refuses a caller's concurrent calls
+   * (allow_concurrent_calls off): the write fails with StoreConflictError('active-execution'), and
+   * nothing of it is kept, if its contact pair has an active execution on a call (call_sid set) other
+   * than those `passing` names (what the router read and let pass: the caller's REST or message
+   * executions, a call that no longer holds the line). Checked and written atomically across nodes,
+   * whether or not the execution takes the pair's one slot (`exclusive`), which orders it only against
+   * the slot's holder.
+   */
+  soleCall?: { passing: string[] } | undefined;
+}
+
+/** A later sprint of an existing execution: its row is updated. */
+export interface ExistingExecutionSprint extends SprintWriteCommon {
+  isNew: false;
+  /**
+   * Optimistic concurrency across nodes: the version loadExecution returned. When the row has
+   * moved on (another node wrote a sprint) the write fails with StoreConflictError('version').
+   * 'unchecked' writes whatever the version (copying a store, tests); nothing that runs
+   * executions may use it, or two nodes' sprints would overwrite each other.
+   */
+  expectedVersion: number | 'unchecked';
+  /**
+   * Its contact or channel address (and contact SID) changed in this sprint (Start Conversation moved
+   * it into a conversation): the update writes them, so the pair's lookup (findActiveExecution) finds
+   * it by the new ones. If another active execution holds the new pair's one slot the write fails with
+   * StoreConflictError('active-execution').
+   */
+  readdressed?: boolean | undefined;
+}
+
+/**
+ * The version an update must find (null: 'unchecked', any). The type already demands one; this also
+ * refuses a write that lost it on the way (a plain-JS caller, a JSON round trip), rather than let it
+ * overwrite whatever another node wrote.
+ */
+export function versionToCheck(write: ExistingExecutionSprint): number | null {
+  if (write.expectedVersion === 'unchecked') return null;
+  if (Number.isInteger(write.expectedVersion)) return write.expectedVersion;
+  throw new Error(`the update of execution ${write.execution.sid} has no expectedVersion (a number, or 'unchecked')`);
+}
+
+interface SprintWriteCommon {
   execution: ExecutionRecord;
-  isNew: boolean;
   steps: StepRecord[];
   timersToAdd: TimerRecord[];
   timersToCancel: string[];
@@ -238,29 +356,12 @@ export interface SprintWrite {
   /** Effect rows this sprint consumed (their results were fed in). */
   effectsDone: string[];
   /**
-   * Optimistic concurrency across nodes: the version loadExecution returned. When the row has
-   * moved on (another node wrote a sprint) the write fails with StoreConflictError('version').
-   */
-  expectedVersion?: number | undefined;
-  /**
    * The claimed timer or effect this sprint consumes (fencing): unless the row still exists and
    * `owner` still holds its claim, the write fails with StoreConflictError('stale-claim').
    */
   consumes?: ClaimRef | undefined;
   /** effectsToAdd are written already claimed by the node that will carry them out. */
   effectLease?: Lease | undefined;
-  /**
-   * For a new execution: whether it holds its contact pair's one active slot (Studio's rule, the
-   * default). With false, any number of active executions may share the pair.
-   */
-  exclusive?: boolean | undefined;
-  /**
-   * An existing execution whose contact or channel address (and contact SID) changed in this sprint
-   * (Start Conversation moved it into a conversation): the update writes them, so the pair's lookup
-   * (findActiveExecution) finds it by the new ones. If another active execution holds the new pair's
-   * one slot the write fails with StoreConflictError('active-execution').
-   */
-  readdressed?: boolean | undefined;
   /** Warnings and errors the engine reported in this sprint (Twilio's Debugger alerts). */
   alerts?: AlertRecord[] | undefined;
   /**
@@ -285,12 +386,16 @@ export interface InboundReceipt {
 
 export type AlertLevel = 'error' | 'warning';
 
-/** A warning or error from running an execution, kept like Twilio's Debugger alerts (Monitor API). */
+/**
+ * A warning or error from running an execution, kept like Twilio's Debugger alerts (Monitor API);
+ * or a flow's own (addAlerts), such as an inbound execution its rate limit refused.
+ */
 export interface AlertRecord {
   /** NO… */
   sid: string;
   accountSid: string;
   flowSid: string;
+  /** The execution (FN…) that raised it; a flow's own alert names the flow (FW…, its flowSid). */
   executionSid: string;
   logLevel: AlertLevel;
   errorCode: number;
@@ -346,6 +451,17 @@ export interface PruneCutoffs {
   receipts?: Millis | undefined;
   alerts?: Millis | undefined;
   channelRecords?: Millis | undefined;
+  /**
+   * Rows naming an account that no longer exists (what a request that raced the account's deletion
+   * wrote): its flows with their revisions and executions, alerts, receipts, channel records and
+   * `<name>:<AccountSid>` settings. Bounded by `limit` in total when given.
+   */
+  orphans?: boolean | undefined;
+  /**
+   * At most this many rows of each of receipts, alerts and channel records, and of orphans in total
+   * (a bounded batch: one short transaction, however many are due); without it, all that are due.
+   */
+  limit?: number | undefined;
   /** Ended executions created before `createdBefore`, at most `limit` of them (a bounded batch). */
   executions?: { createdBefore: Millis; limit: number } | undefined;
 }
@@ -401,18 +517,30 @@ export interface ClusterStore {
 
 export interface ExecutionStore {
   writeSprint(write: SprintWrite): Promise<void>;
-  /** Whether an inbound webhook with this key was already run (the authoritative check is in writeSprint). */
-  hasInboundReceipt(accountSid: string, key: string): Promise<boolean>;
+  /**
+   * Whether an inbound webhook with this key (or any of these keys, in one read) was already run; the
+   * authoritative check is in writeSprint.
+   */
+  hasInboundReceipt(accountSid: string, key: string | readonly [string, ...string[]]): Promise<boolean>;
   /** Alerts newest first. */
   listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>>;
   getAlert(accountSid: string, alertSid: string): Promise<AlertRecord | null>;
+  /**
+   * Writes alerts that belong to no execution, in one insert (all or none), in the given order (a
+   * listing shows the last newest): a flow's own alerts, as Twilio's Debugger records the 20429 of an
+   * inbound execution the flow's rate limit refused. Such an alert names its flow in executionSid
+   * (no execution filter matches it); an execution's alerts are written with its sprint (writeSprint).
+   */
+  addAlerts(alerts: AlertRecord[]): Promise<void>;
   /**
    * Housekeeping: drops receipts and alerts older than the given times, channel records last written
    * before `channelRecords` whose execution is not active (ended or gone), and up to `executions.limit`
    * ended executions created before `executions.createdBefore`, oldest first, each with what
    * deleteExecution takes with it (their alerts keep their own retention). Never an active execution.
-   * Each part is skipped when its cut-off is not given. How many rows went, an execution counting as
-   * one: a call with `executions` alone returns how many executions went (fewer than the limit: no more are due).
+   * Each part is skipped when its cut-off is not given; with `limit`, at most that many rows of each of
+   * receipts, alerts and channel records go (and of `orphans` in total), in one short transaction, so a
+   * backlog of millions is deleted a batch at a time. How many rows went, an execution counting as
+   * one: a call with one part alone returns how many of it went (fewer than its limit: no more are due).
    */
   pruneHistory(before: PruneCutoffs): Promise<number>;
   getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null>;
@@ -426,6 +554,11 @@ export interface ExecutionStore {
    * executions (a caller's concurrent calls) share the pair with.
    */
   listActiveExecutionsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<ExecutionRecord[]>;
+  /**
+   * The SIDs listActiveExecutionsOfPair would return, without reading the executions: an inbound message
+   * asks for two, to know in one read whether the pair has more than one active execution to choose from.
+   */
+  listActiveExecutionSidsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<string[]>;
   /**
    * The flow's active execution whose state's callSid is `callSid` (the newest, should two be), off an
    * index of the active executions' calls: wherever the execution's contact pair is (Start

@@ -389,4 +389,12 @@ ${SPRINT_CHILD_ROWS}
   END
   $fn$;
   `,
+  // 13: no schema change; a marker that turns older nodes unready (they stop serving and firing timers)
+  // before an upgraded one writes what they would misread: inbound message receipts are now per flow
+  // (msg:<FlowSid>:<MessageSid>; an older node checks only the MessageSid, so a retry reaching it would run
+  // again), and Connect Virtual Agent v1 now waits for its action after a hangup on a timer an older node
+  // does not handle (it would drop the timer and leave the execution active).
+  `
+  SELECT 1;
+  `,
 ];

@@ -2,11 +2,16 @@
 // or one transaction on a pooled connection. Cross-node rules live in SQL: the execution version
 // column (optimistic concurrency), the partial unique index (one active execution per contact
 // pair), FOR UPDATE SKIP LOCKED claims with lease expiry on timers and effects, and advisory
-// locks for migrations and store-wide chores. NOTIFY tells other nodes about new timers.
+// locks for migrations, store-wide chores and a caller's sole call (SprintWrite.soleCall). NOTIFY tells other nodes about new timers.
 import { hash } from 'node:crypto';
 import pg from 'pg';
 import {
+  AccountGoneError,
+  StoreConflictError,
+  accountSettingKey,
   type Account,
+  type AccountDeletion,
+  type ChannelRecordWrite,
   type NewAccount,
   type AlertFilter,
   type AlertRecord,
@@ -15,14 +20,17 @@ import {
   type ExecutionAge,
   type ExecutionFilter,
   type ExecutionRecord,
+  type FlowListItem,
   type FlowRecord,
   type Lease,
   type PageRequest,
   type PageResult,
   type PendingEffect,
   type PruneCutoffs,
+  type RevisionListItem,
   type RevisionRecord,
   type RevisionSelector,
+  type NewExecutionSprint,
   type SprintWrite,
   type StepRecord,
   type Store,
@@ -37,9 +45,12 @@ import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.
 import { maskUrlSecrets } from '../../lib/url-secrets.ts';
 import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
 import { outcomeOf, sprintError, sprintJson, type SprintOutcome } from './sprint-json.ts';
-import { ACTIVE_BY_CALL, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql } from '../sql-statements.ts';
+import { lockOrder } from './lock-order.ts';
+import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, ALERTS_PER_INSERT, alertsInsertSql, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
+import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
-import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toChannelRecord, prefixEnd, PRUNE_CHANNEL_RECORDS, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { testUsersAsContacts } from '../../lib/phone-format.ts';
 
 /** Runs of a transaction PostgreSQL aborted for a deadlock or a serialization failure (see #transaction). */
 const TRANSACTION_ATTEMPTS = 5;
@@ -75,6 +86,27 @@ export const PRUNE_EXECUTIONS = `WITH picked AS (${ENDED_BEFORE} FOR UPDATE SKIP
     gone AS (DELETE FROM executions e USING picked WHERE e.sid = picked.sid RETURNING e.sid),
     records AS (DELETE FROM channel_records WHERE execution_sid IN (SELECT sid FROM gone))
   SELECT count(*) AS deleted FROM gone`;
+
+const UPSERT_SETTING = 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value';
+
+/**
+ * The columns that key each table's rows, for deleting a batch of them by key (the orphan sweep): one
+ * index probe each. executions, flows and alerts by their seq, the others by their primary key.
+ */
+const ROW_KEYS: Record<string, string> = {
+  executions: 'seq',
+  flow_revisions: '(flow_sid, revision)',
+  flows: 'seq',
+  alerts: 'seq',
+  inbound_receipts: '(account_sid, key)',
+  channel_records: 'key',
+  settings: 'key',
+};
+
+/** A row key's columns as a select list: `(a, b)` selects a and b, not one record of them. */
+function columns(key: string): string {
+  return key.replace(/^\((.*)\)$/, '$1');
+}
 
 /** PostgreSQL's longest identifier, in bytes (NAMEDATALEN - 1); a longer NOTIFY channel is an error. */
 const MAX_IDENTIFIER = 63;
@@ -217,7 +249,6 @@ export class PostgresStore implements Store {
     return result.rowCount ?? 0;
   }
 
-  /** Runs fn in one READ COMMITTED transaction on one connection; rolls back on throw. */
   /**
    * Runs `fn` in a transaction. A deadlock (a flow's delete cascading into executions while sprints insert
    * or update them, in the other order) or a serialization failure aborts it as a whole, and PostgreSQL
@@ -235,6 +266,7 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** Runs fn in one READ COMMITTED transaction on one connection; rolls back on throw. */
   async #transactionOnce<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     await this.#ready;
     const client = await this.pool.connect();
@@ -285,7 +317,22 @@ export class PostgresStore implements Store {
   }
 
   async setSetting(key: string, value: string): Promise<void> {
-    await this.#query('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+    await this.#query(UPSERT_SETTING, [key, value]);
+  }
+
+  async setAccountSetting(accountSid: string, name: string, value: string): Promise<void> {
+    await this.#transaction(async (client) => {
+      await this.#requireAccount(accountSid, client);
+      await this.#query(UPSERT_SETTING, [accountSettingKey(accountSid, name), value], client);
+    });
+  }
+
+  /**
+   * In a write's transaction: the account exists, held FOR KEY SHARE until the commit (a deleteAccount
+   * under way is waited for, and then the account is found gone), or AccountGoneError.
+   */
+  async #requireAccount(accountSid: string, client: Queryable): Promise<void> {
+    if ((await this.#query(`${ACCOUNT_EXISTS} FOR KEY SHARE`, [accountSid], client)).length === 0) throw new AccountGoneError(accountSid);
   }
 
   async listSettings(): Promise<{ key: string; value: string }[]> {
@@ -299,7 +346,20 @@ export class PostgresStore implements Store {
     return rows[0] ? toChannelRecord(rows[0]) : null;
   }
 
-  async putChannelRecord(record: ChannelRecord): Promise<void> {
+  async putChannelRecord(record: ChannelRecord, options: ChannelRecordWrite = {}): Promise<void> {
+    if (options.unlessDeleted) {
+      await this.#transaction(async (client) => {
+        const replaced = await this.#count(
+          'UPDATE channel_records SET account_sid = ?, execution_sid = ?, value = ?, updated_at = ? WHERE key = ?',
+          [record.accountSid, record.executionSid, record.value, record.updatedAt, record.key],
+          client,
+        );
+        if (replaced > 0) return;
+        const params = [record.key, record.accountSid, record.executionSid, record.value, record.updatedAt, record.executionSid];
+        await this.#query(channelRecordUnlessDeletedSql({ lock: ' FOR KEY SHARE' }), params, client);
+      });
+      return;
+    }
     await this.#query(
       `INSERT INTO channel_records (key, account_sid, execution_sid, value, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET account_sid = excluded.account_sid, execution_sid = excluded.execution_sid, value = excluded.value, updated_at = excluded.updated_at`,
@@ -354,20 +414,24 @@ export class PostgresStore implements Store {
     return (await this.#count('DELETE FROM api_keys WHERE sid = ?', [sid])) > 0;
   }
 
-  async deleteAccount(sid: string): Promise<{ apiKeys: number; flows: number } | null> {
+  async deleteAccount(sid: string): Promise<AccountDeletion | null> {
     return this.#transaction(async (client) => {
-      // The account row locked first: a concurrent delete of it waits here, then finds it gone.
-      if ((await this.#query('SELECT 1 FROM accounts WHERE sid = ? FOR UPDATE', [sid], client)).length === 0) return null;
-      // Executions (and their steps, timers, effects) go with the flows by ON DELETE CASCADE.
-      await this.#query('DELETE FROM flow_revisions WHERE account_sid = ?', [sid], client);
-      const flows = await this.#count('DELETE FROM flows WHERE account_sid = ?', [sid], client);
-      await this.#query('DELETE FROM alerts WHERE account_sid = ?', [sid], client);
-      await this.#query('DELETE FROM inbound_receipts WHERE account_sid = ?', [sid], client);
-      await this.#query('DELETE FROM channel_records WHERE account_sid = ?', [sid], client);
-      await this.#query(`DELETE FROM settings WHERE key LIKE '%:' || ?::text`, [sid], client);
+      // The account row locked first (when it is still there): a concurrent delete of it waits here,
+      // and so does a write of its own that holds it (#requireAccount), whose rows are then seen below.
+      await this.#query('SELECT 1 FROM accounts WHERE sid = ? FOR UPDATE', [sid], client);
+      // Every row naming the account, whether or not the account row is still there (a request that
+      // raced an earlier deletion may have left some). Steps, timers and effects go with the executions
+      // by ON DELETE CASCADE.
+      let rows = 0;
+      let flows = 0;
+      for (const { table, where } of ACCOUNT_ROWS) {
+        const deleted = await this.#count(`DELETE FROM ${table} WHERE ${where}`, [sid], client);
+        rows += deleted;
+        if (table === 'flows') flows = deleted;
+      }
       const apiKeys = await this.#count('DELETE FROM api_keys WHERE account_sid = ?', [sid], client);
-      await this.#query('DELETE FROM accounts WHERE sid = ?', [sid], client);
-      return { apiKeys, flows };
+      if ((await this.#count('DELETE FROM accounts WHERE sid = ?', [sid], client)) > 0) return { apiKeys, flows };
+      return rows + apiKeys > 0 ? { apiKeys, flows, leftoversOnly: true as const } : null;
     });
   }
 
@@ -379,6 +443,7 @@ export class PostgresStore implements Store {
 
   async createFlow(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
     await this.#transaction(async (client) => {
+      await this.#requireAccount(flow.accountSid, client);
       await this.#query(INSERT_FLOW, flowInsertParams(flow), client);
       await this.#query(INSERT_REVISION, revisionInsertParams(revision), client);
     });
@@ -386,6 +451,7 @@ export class PostgresStore implements Store {
 
   async saveFlowRevision(flow: FlowRecord, revision: RevisionRecord): Promise<void> {
     await this.#transaction(async (client) => {
+      await this.#requireAccount(flow.accountSid, client);
       const changed = await this.#count(UPDATE_FLOW_HEAD, flowHeadUpdateParams(flow), client);
       // Never attach a revision to a flow that is missing or belongs to another account.
       if (changed === 0) throw flowGone(flow);
@@ -404,8 +470,8 @@ export class PostgresStore implements Store {
     return rows[0] ? toFlow(rows[0]) : null;
   }
 
-  async listFlows(accountSid: string, page: PageRequest): Promise<PageResult<FlowRecord>> {
-    return this.#pageBy({ table: 'flows', key: 'seq', where: 'account_sid = ?', params: [accountSid], map: toFlow }, page);
+  async listFlows(accountSid: string, page: PageRequest): Promise<PageResult<FlowListItem>> {
+    return this.#pageBy({ table: 'flows', key: 'seq', where: 'account_sid = ?', params: [accountSid], columns: FLOW_LIST_COLUMNS, map: toFlowListItem }, page);
   }
 
   async deleteFlow(accountSid: string, flowSid: string): Promise<boolean> {
@@ -421,18 +487,23 @@ export class PostgresStore implements Store {
   }
 
   async getRevision(accountSid: string, flowSid: string, selector: RevisionSelector): Promise<RevisionRecord | null> {
-    const { sql, params } = revisionSql(accountSid, flowSid, selector);
-    const rows = await this.#query(sql, params);
+    const query = revisionSql(accountSid, flowSid, selector);
+    if (!query) return null;
+    const rows = await this.#query(query.sql, query.params);
     return rows[0] ? toRevision(rows[0]) : null;
   }
 
-  async listRevisions(accountSid: string, flowSid: string, page: PageRequest): Promise<PageResult<RevisionRecord>> {
-    return this.#pageBy({ table: 'flow_revisions', key: 'revision', where: 'flow_sid = ? AND account_sid = ?', params: [flowSid, accountSid], map: toRevision }, page);
+  async listRevisions(accountSid: string, flowSid: string, page: PageRequest): Promise<PageResult<RevisionListItem>> {
+    // Without the definitions: a page of revisions reads none of them (a client fetches one revision for it).
+    return this.#pageBy(
+      { table: 'flow_revisions', key: 'revision', where: 'flow_sid = ? AND account_sid = ?', params: [flowSid, accountSid], columns: REVISION_LIST_COLUMNS, map: toRevisionListItem },
+      page,
+    );
   }
 
   async getTestUsers(accountSid: string, flowSid: string): Promise<string[] | null> {
     const rows = await this.#query('SELECT test_users FROM flows WHERE sid = ? AND account_sid = ?', [flowSid, accountSid]);
-    return rows[0] ? (JSON.parse(String(rows[0].test_users)) as string[]) : null;
+    return rows[0] ? testUsersAsContacts(JSON.parse(String(rows[0].test_users)) as string[]) : null;
   }
 
   async setTestUsers(accountSid: string, flowSid: string, users: string[]): Promise<boolean> {
@@ -455,7 +526,33 @@ export class PostgresStore implements Store {
         return Promise.reject(new Error(`step ${step.sid} does not belong to execution ${execution.sid}`));
       }
     }
+    if (write.isNew && write.soleCall) return this.#writeSoleCall(write, write.soleCall);
     return this.#groupCommit.write(write);
+  }
+
+  /**
+   * A new call execution that must be its caller's only active call (SprintWrite.soleCall): in a
+   * transaction of its own, under a transaction advisory lock on the flow and contact pair, the check
+   * and the insert (switchboard_apply_sprints, as a batch of one). Another node's such write waits for
+   * the lock until this one commits, and its check (READ COMMITTED: a snapshot per statement, taken
+   * after the lock) then sees this execution. Only calls to flows with allow_concurrent_calls off come
+   * here; every other sprint is group-committed.
+   */
+  async #writeSoleCall(write: NewExecutionSprint, soleCall: NonNullable<NewExecutionSprint['soleCall']>): Promise<void> {
+    const row = sprintJson(write);
+    if (typeof row !== 'string') throw row;
+    const execution = write.execution;
+    const pair = [execution.flowSid, execution.contactChannelAddress, execution.channelAddress];
+    const outcome = await this.#transaction(async (client): Promise<SprintOutcome | { other: string }> => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`switchboard:${this.schema}:sole-call:${JSON.stringify(pair)}`]);
+      const found = await this.#query(ACTIVE_CALL_SIDS_OF_PAIR, [...pair, soleCall.passing.length + 1], client);
+      const other = soleCallConflict(write, found.map((r) => String(r.sid)));
+      if (other) return { other };
+      const answer = await this.#query('SELECT switchboard_apply_sprints(?::jsonb, ?) AS outcomes', [`[${row}]`, this.#channel], client);
+      return (answer[0]!.outcomes as SprintOutcome[])[0]!;
+    });
+    if ('other' in outcome) throw new StoreConflictError('active-execution', `execution ${outcome.other} is already active on a call from ${execution.contactChannelAddress}`);
+    if (!outcome.ok) throw sprintError(outcome, write);
   }
 
   async #commitSprints(writes: SprintWrite[]): Promise<SprintResult[]> {
@@ -463,7 +560,8 @@ export class PostgresStore implements Store {
     const results: SprintResult[] = new Array(writes.length);
     const rows: string[] = [];
     const sent: number[] = [];
-    for (const [i, write] of writes.entries()) {
+    for (const i of lockOrder(writes)) {
+      const write = writes[i]!;
       const row = sprintJson(write);
       if (typeof row === 'string') {
         rows.push(row);
@@ -514,8 +612,9 @@ export class PostgresStore implements Store {
     return toActiveCounts(rows);
   }
 
-  async hasInboundReceipt(accountSid: string, key: string): Promise<boolean> {
-    return (await this.#query('SELECT 1 AS found FROM inbound_receipts WHERE account_sid = ? AND key = ?', [accountSid, key])).length > 0;
+  async hasInboundReceipt(accountSid: string, key: string | readonly [string, ...string[]]): Promise<boolean> {
+    const keys = typeof key === 'string' ? [key] : [...key];
+    return (await this.#query('SELECT 1 AS found FROM inbound_receipts WHERE account_sid = ? AND key = ANY(?) LIMIT 1', [accountSid, keys])).length > 0;
   }
 
   async listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>> {
@@ -528,18 +627,61 @@ export class PostgresStore implements Store {
     return rows[0] ? toAlert(rows[0]) : null;
   }
 
+  async addAlerts(alerts: AlertRecord[]): Promise<void> {
+    if (alerts.length === 0) return;
+    if (alerts.length <= ALERTS_PER_INSERT) {
+      const { sql, params } = alertsInsertSql(alerts);
+      await this.#query(sql, params);
+      return;
+    }
+    await this.#transaction(async (client) => {
+      for (let at = 0; at < alerts.length; at += ALERTS_PER_INSERT) {
+        const { sql, params } = alertsInsertSql(alerts.slice(at, at + ALERTS_PER_INSERT));
+        await this.#query(sql, params, client);
+      }
+    });
+  }
+
   async pruneHistory(before: PruneCutoffs): Promise<number> {
     return this.#transaction(async (client) => {
-      const deleted = (sql: string, cutoff: number | undefined) => (cutoff === undefined ? 0 : this.#count(sql, [cutoff], client));
-      let count = await deleted('DELETE FROM inbound_receipts WHERE received_at < ?', before.receipts);
-      count += await deleted('DELETE FROM alerts WHERE date_created < ?', before.alerts);
-      count += await deleted(PRUNE_CHANNEL_RECORDS, before.channelRecords);
+      // A limit: a batch of each, picked off the kind's time index and deleted by key. SKIP LOCKED: nodes
+      // pruning at once take different rows, and none waits on a row another transaction holds.
+      const limit = before.limit ?? null;
+      const deleted = (table: string, key: string, due: string, cutoff: number | undefined) =>
+        cutoff === undefined ? 0 : this.#count(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${columns(key)} ${due} LIMIT ? FOR UPDATE SKIP LOCKED)`, [cutoff, limit], client);
+      let count = await deleted('inbound_receipts', '(account_sid, key)', RECEIPTS_DUE, before.receipts);
+      count += await deleted('alerts', 'seq', ALERTS_DUE, before.alerts);
+      count += await deleted('channel_records', 'key', CHANNEL_RECORDS_DUE, before.channelRecords);
+      if (before.orphans) count += await this.#pruneOrphans(before.limit ?? null, client);
       if (before.executions) {
         const rows = await this.#query(PRUNE_EXECUTIONS, [before.executions.createdBefore, before.executions.limit], client);
         count += Number(rows[0]?.deleted ?? 0);
       }
       return count;
     });
+  }
+
+  /**
+   * Rows of accounts that are gone (PruneCutoffs.orphans), at most `budget` in all (null: all): the
+   * accounts found by their indexes (goneAccountsSql) and settings, then each one's rows, table by
+   * table, as deleteAccount takes them.
+   */
+  async #pruneOrphans(budget: number | null, client: Queryable): Promise<number> {
+    const gone = new Set<string>();
+    for (const table of ACCOUNT_INDEXED_TABLES) {
+      for (const row of await this.#query(goneAccountsSql(table), [budget], client)) gone.add(String(row.sid));
+    }
+    for (const row of await this.#query(GONE_ACCOUNTS_OF_SETTINGS, [budget], client)) gone.add(String(row.sid));
+    let count = 0;
+    for (const sid of gone) {
+      for (const { table, where } of ACCOUNT_ROWS) {
+        if (budget !== null && count >= budget) return count;
+        const key = ROW_KEYS[table]!;
+        const limit = budget === null ? null : budget - count;
+        count += await this.#count(`DELETE FROM ${table} WHERE ${key} IN (SELECT ${columns(key)} FROM ${table} WHERE ${where} LIMIT ? FOR UPDATE SKIP LOCKED)`, [sid, limit], client);
+      }
+    }
+    return count;
   }
 
   async getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null> {
@@ -574,6 +716,10 @@ export class PostgresStore implements Store {
 
   async listActiveExecutionsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<ExecutionRecord[]> {
     return (await this.#query(ACTIVE_OF_PAIR, [flowSid, contactAddress, channelAddress, limit])).map(toExecution);
+  }
+
+  async listActiveExecutionSidsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<string[]> {
+    return (await this.#query(ACTIVE_SIDS_OF_PAIR, [flowSid, contactAddress, channelAddress, limit])).map((row) => String(row.sid));
   }
 
   async findActiveExecutionByCall(flowSid: string, callSid: string): Promise<ExecutionRecord | null> {

@@ -1,7 +1,7 @@
 // A sprint as the PostgreSQL store sends it to switchboard_apply_sprints (one JSON document per
 // batch, its sprints' rows as arrays of parameters), and the error its caller sees when PostgreSQL
 // refuses it. Serialised sprint by sprint, so that a sprint PostgreSQL cannot take fails alone.
-import { StoreConflictError, type SprintWrite } from '../../runtime/ports/store.ts';
+import { StoreConflictError, versionToCheck, type SprintWrite } from '../../runtime/ports/store.ts';
 import { DomainError } from '../../runtime/errors.ts';
 import { effectInsertParams, alertInsertParams, executionInsertParams, stepParams } from '../sql-statements.ts';
 
@@ -10,12 +10,15 @@ export type SprintOutcome = { ok: true } | { ok: false; code: string; message: s
 /** A sprint as switchboard_apply_sprints reads it: each row's parameters, in column order. */
 function sprintRow(write: SprintWrite): Record<string, unknown> {
   const execution = write.execution;
+  const version = write.isNew ? null : versionToCheck(write);
   const soonest = write.wakeOthers && write.timersToAdd.length > 0 ? Math.min(...write.timersToAdd.map((t) => t.dueAt)) : undefined;
   return {
     sid: execution.sid,
     isNew: write.isNew,
-    execution: executionInsertParams(execution, write.exclusive !== false),
-    ...(write.expectedVersion !== undefined ? { expectedVersion: write.expectedVersion } : {}),
+    // An update's row keeps the active slot it has (the parameter is for inserts).
+    execution: executionInsertParams(execution, !write.isNew || write.exclusive !== false),
+    // switchboard_apply_sprint checks the version when there is one: 'unchecked' (copying a store) sends none.
+    ...(version !== null ? { expectedVersion: version } : {}),
     ...(write.inboundReceipt ? { receipt: [write.inboundReceipt.accountSid, write.inboundReceipt.key, write.inboundReceipt.receivedAt] } : {}),
     ...(write.consumes ? { consumes: [write.consumes.kind, write.consumes.id, write.consumes.owner] } : {}),
     steps: write.steps.map(stepParams),

@@ -24,6 +24,7 @@ export function isSqliteBusy(error: unknown): boolean {
 export class BusyRetry {
   /** Sets the connection's busy_timeout (ms). */
   readonly #setWait: (ms: number) => void;
+  /** Whether the last attempt found the file locked (none has succeeded since). */
   #contended = false;
   /** Writes waiting for the file, and the last of them (the next one queues behind it). */
   #queued = 0;
@@ -32,11 +33,6 @@ export class BusyRetry {
   constructor(setWait: (ms: number) => void) {
     this.#setWait = setWait;
     setWait(BUSY_WAIT_MS);
-  }
-
-  /** Whether the last attempt found the file locked (none has succeeded since). */
-  get contended(): boolean {
-    return this.#contended;
   }
 
   /** Runs the write now (synchronously, as before) or, while the file is contended, in turn once it is free. */

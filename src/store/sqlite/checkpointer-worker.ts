@@ -40,7 +40,8 @@ function checkpoint(): void {
     if (result.log >= restartAtPages) {
       if (restartBy === 'self') restart.get();
       else if (result.checkpointed === result.log) {
-        parentPort!.postMessage({ op: 'restart-wanted' });
+        // Stamped here: the thread receiving it may be busy for a while (time since the epoch, the same clock in every thread).
+        parentPort!.postMessage({ op: 'restart-wanted', at: performance.timeOrigin + performance.now() });
         // No checkpoint meanwhile: the writer's RESTART would wait for this connection's.
         timer = setTimeout(checkpoint, handoffMs);
         return;

@@ -2,6 +2,7 @@
 // Whoever writes (this thread, or the writer thread) turns SQLite's autocheckpoint off: a commit
 // then never pays for copying the WAL back into the database file.
 import { Worker } from 'node:worker_threads';
+import { siblingModule } from '../../lib/sibling-module.ts';
 
 /** How often the WAL is copied back (busy, and at most when idle), and the WAL length (pages) brought back to its start. */
 const CHECKPOINT_EVERY_MS = 50;
@@ -19,9 +20,9 @@ export interface CheckpointerOptions {
    * checkpointer restarts the WAL itself, which holds the writer's lock meanwhile: a writer that meets
    * it waits in SQLite's busy handler, which sleeps 1, 2, 5, then 10 ms before looking again, so a
    * 3-6 ms restart stalled commits (and an event loop committing inline) for 20-35 ms, more than once
-   * a second under sustained writes.
+   * a second under sustained writes. `at` is when the checkpointer asked (ms since the epoch).
    */
-  onRestartWanted?: () => void;
+  onRestartWanted?: (at: number) => void;
 }
 
 export class Checkpointer {
@@ -30,7 +31,7 @@ export class Checkpointer {
 
   constructor(path: string, options: CheckpointerOptions = {}) {
     const everyMs = options.everyMs ?? CHECKPOINT_EVERY_MS;
-    this.#worker = new Worker(new URL('./checkpointer-worker.ts', import.meta.url), {
+    this.#worker = new Worker(siblingModule(import.meta.url, 'checkpointer-worker'), {
       workerData: {
         path,
         minEveryMs: everyMs,
@@ -45,7 +46,7 @@ export class Checkpointer {
     this.#worker.unref();
     this.#worker.on('error', () => undefined);
     const onRestartWanted = options.onRestartWanted;
-    if (onRestartWanted) this.#worker.on('message', (message: { op?: string }) => message.op === 'restart-wanted' && onRestartWanted());
+    if (onRestartWanted) this.#worker.on('message', (message: { op?: string; at?: number }) => message.op === 'restart-wanted' && onRestartWanted(message.at!));
     this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
   }
 

@@ -6,8 +6,12 @@ import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { dirname } from 'node:path';
 import { makePrivateDatabaseFile, makePrivateDir } from './private-files.ts';
 import {
+  AccountGoneError,
+  accountSettingKey,
   StoreConflictError,
   type Account,
+  type AccountDeletion,
+  type ChannelRecordWrite,
   type NewAccount,
   type AlertFilter,
   type AlertRecord,
@@ -18,22 +22,26 @@ import {
   type ExecutionAge,
   type ExecutionFilter,
   type ExecutionRecord,
+  type FlowListItem,
   type FlowRecord,
   type PageRequest,
   type PageResult,
   type PendingEffect,
   type PruneCutoffs,
+  type RevisionListItem,
   type RevisionRecord,
   type RevisionSelector,
   type SprintWrite,
+  versionToCheck,
   type StepRecord,
   type Store,
   type TimerRecord,
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.ts';
-import { ACTIVE_BY_CALL, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, callSidOf, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, stepParams } from '../sql-statements.ts';
-import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toFlow, toRevision, toSetting, toChannelRecord, prefixEnd, PRUNE_CHANNEL_RECORDS, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
+import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, callSidOf, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict, stepParams } from '../sql-statements.ts';
+import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
@@ -43,8 +51,12 @@ import { SqliteWriter } from './writer.ts';
 import { WalSync, type Fsync } from './wal-sync.ts';
 import { DiskHealth, sqliteDiskErrorCode } from './disk-errors.ts';
 import { BusyRetry, isSqliteBusy } from './busy.ts';
+import { testUsersAsContacts } from '../../lib/phone-format.ts';
 
 export type SqliteWriterMode = 'inline' | 'thread';
+
+/** What the WAL file is truncated back to once a checkpoint has copied it all back (PRAGMA journal_size_limit). */
+export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /**
  * The WAL exists once the file is open in WAL mode. Should it not (a filesystem without the shared memory
@@ -57,6 +69,8 @@ function openWalSync(walPath: string, fsync: Fsync | undefined): WalSync | null 
     return null;
   }
 }
+
+const UPSERT_SETTING = 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value';
 
 /** Which execution row a sprint updates: this one, at the version the sprint was built on (if given). */
 const UPDATE_WHERE = 'WHERE sid = ? AND account_sid = ? AND flow_sid = ? AND (? IS NULL OR version = ?)';
@@ -107,7 +121,7 @@ export class SqliteStore implements Store {
   readonly #walSync: WalSync | null;
   /** A file in WAL mode: commits may skip their fsync without risking the file's consistency. */
   readonly #wal: boolean;
-  /** Whether writes on this connection are failing on the disk (full, read-only, I/O errors): for /readyz. */
+  /** Whether writes on this connection are failing on the disk (full, read-only, I/O errors), or it met a damaged file: for /readyz. */
   readonly #disk = new DiskHealth();
   /** When the checkpointer, having copied the long WAL back, asked this connection to restart it (#restartWal). */
   #restartWantedAt: number | null = null;
@@ -130,6 +144,10 @@ export class SqliteStore implements Store {
     // each have one), but no mmap: mapped pages would count in the RSS the benchmarks cap.
     this.db.exec('PRAGMA cache_size = -16384');
     this.db.exec('PRAGMA temp_store = MEMORY');
+    // Without a limit the WAL file keeps the size of its longest run between checkpoints for good (one
+    // 160 MB burst left a 162 MB -wal). With it, the connection that restarts the WAL after a checkpoint
+    // (a writer's next commit) truncates the file back to this size.
+    this.db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     try {
       this.#migrate(options.path, options.schemaUpgrade ?? 'migrate');
     } catch (error) {
@@ -232,7 +250,13 @@ export class SqliteStore implements Store {
   stmt(sql: string): StatementSync {
     let statement = this.#statements.get(sql);
     if (!statement) {
-      statement = this.db.prepare(sql);
+      // Its failures are noted (disk-errors.ts): a damaged page is mostly met by a read, and /readyz must say so.
+      try {
+        statement = this.#disk.watch(this.db.prepare(sql));
+      } catch (error) {
+        this.#disk.noteFailure(error);
+        throw error;
+      }
       this.#statements.set(sql, statement);
     }
     return statement;
@@ -256,9 +280,10 @@ export class SqliteStore implements Store {
     this.stmt('SELECT 1').get();
     // Reads alone would still work: a store whose writer thread is gone is not ready.
     if (this.#writer?.failure) throw this.#writer.failure;
-    // Nor one whose writes fail on the disk (full, read-only): every create would answer 503.
-    const disk = this.#writer ? this.#writer.diskFailure : this.#disk.failure;
-    if (disk) throw new Error(`writes are failing: ${disk}`);
+    // Nor one whose writes fail on the disk (full, read-only): every create would answer 503. Nor one whose
+    // file a read or write found damaged (either connection): it stays so until an operator restores it.
+    const failure = this.#disk.failure ?? this.#writer?.diskFailure;
+    if (failure) throw new Error(failure);
   }
 
   /** The writer thread, when writes run on one (tests). */
@@ -275,7 +300,22 @@ export class SqliteStore implements Store {
 
   async setSetting(key: string, value: string): Promise<void> {
     if (this.#writer) return this.#writer.call('setSetting', [key, value]);
-    return this.#write(() => void this.stmt('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value));
+    return this.#write(() => void this.stmt(UPSERT_SETTING).run(key, value));
+  }
+
+  async setAccountSetting(accountSid: string, name: string, value: string): Promise<void> {
+    if (this.#writer) return this.#writer.call('setAccountSetting', [accountSid, name, value]);
+    return this.#write(() =>
+      this.transaction(() => {
+        this.#requireAccount(accountSid);
+        this.stmt(UPSERT_SETTING).run(accountSettingKey(accountSid, name), value);
+      }),
+    );
+  }
+
+  /** In a write's transaction: the account exists, or the write fails with AccountGoneError (and is rolled back). */
+  #requireAccount(accountSid: string): void {
+    if (!this.stmt(ACCOUNT_EXISTS).get(accountSid)) throw new AccountGoneError(accountSid);
   }
 
   // ---- channel records (the carrier's send ledger)
@@ -285,8 +325,11 @@ export class SqliteStore implements Store {
     return row ? toChannelRecord(row) : null;
   }
 
-  async putChannelRecord(record: ChannelRecord): Promise<void> {
-    if (this.#writer) return this.#writer.call('putChannelRecord', [record]);
+  async putChannelRecord(record: ChannelRecord, options: ChannelRecordWrite = {}): Promise<void> {
+    if (this.#writer) return this.#writer.call('putChannelRecord', [record, options]);
+    if (options.unlessDeleted) {
+      return this.#write(() => void this.stmt(channelRecordUnlessDeletedSql({ orStillThere: true })).run(...channelRecordParams(record), record.executionSid, record.key));
+    }
     return this.#write(
       () =>
         void this.stmt(
@@ -354,23 +397,23 @@ export class SqliteStore implements Store {
     return this.#write(() => Number(this.stmt('DELETE FROM api_keys WHERE sid = ?').run(sid).changes) > 0);
   }
 
-  async deleteAccount(sid: string): Promise<{ apiKeys: number; flows: number } | null> {
+  async deleteAccount(sid: string): Promise<AccountDeletion | null> {
     if (this.#writer) return this.#writer.call('deleteAccount', [sid]);
     return this.#write(() =>
       this.transaction(() => {
-        if (!this.stmt('SELECT 1 FROM accounts WHERE sid = ?').get(sid)) return null;
-        // Executions explicitly, as in deleteFlow (independent of the foreign_keys pragma); their steps,
-        // timers and effects cascade from them.
-        this.stmt('DELETE FROM executions WHERE account_sid = ?').run(sid);
-        this.stmt('DELETE FROM flow_revisions WHERE account_sid = ?').run(sid);
-        const flows = Number(this.stmt('DELETE FROM flows WHERE account_sid = ?').run(sid).changes);
-        this.stmt('DELETE FROM alerts WHERE account_sid = ?').run(sid);
-        this.stmt('DELETE FROM inbound_receipts WHERE account_sid = ?').run(sid);
-        this.stmt('DELETE FROM channel_records WHERE account_sid = ?').run(sid);
-        this.stmt(`DELETE FROM settings WHERE key LIKE '%:' || ?`).run(sid);
+        // Every row naming the account, whether or not the account row is still there (a request that
+        // raced an earlier deletion may have left some). Executions explicitly, as in deleteFlow
+        // (independent of the foreign_keys pragma); their steps, timers and effects cascade from them.
+        let rows = 0;
+        let flows = 0;
+        for (const { table, where } of ACCOUNT_ROWS) {
+          const deleted = Number(this.stmt(`DELETE FROM ${table} WHERE ${where}`).run(sid).changes);
+          rows += deleted;
+          if (table === 'flows') flows = deleted;
+        }
         const apiKeys = Number(this.stmt('DELETE FROM api_keys WHERE account_sid = ?').run(sid).changes);
-        this.stmt('DELETE FROM accounts WHERE sid = ?').run(sid);
-        return { apiKeys, flows };
+        if (Number(this.stmt('DELETE FROM accounts WHERE sid = ?').run(sid).changes) > 0) return { apiKeys, flows };
+        return rows + apiKeys > 0 ? { apiKeys, flows, leftoversOnly: true as const } : null;
       }),
     );
   }
@@ -381,6 +424,7 @@ export class SqliteStore implements Store {
     if (this.#writer) return this.#writer.call('createFlow', [flow, revision]);
     return this.#write(() =>
       this.transaction(() => {
+        this.#requireAccount(flow.accountSid);
         this.stmt(INSERT_FLOW).run(...flowInsertParams(flow));
         this.stmt(INSERT_REVISION).run(...revisionInsertParams(revision));
       }),
@@ -391,6 +435,7 @@ export class SqliteStore implements Store {
     if (this.#writer) return this.#writer.call('saveFlowRevision', [flow, revision]);
     return this.#write(() =>
       this.transaction(() => {
+        this.#requireAccount(flow.accountSid);
         const result = this.stmt(UPDATE_FLOW_HEAD).run(...flowHeadUpdateParams(flow));
         // Never attach a revision to a flow that is missing or belongs to another account.
         if (Number(result.changes) === 0) throw flowGone(flow);
@@ -410,8 +455,8 @@ export class SqliteStore implements Store {
     return row ? toFlow(row) : null;
   }
 
-  async listFlows(accountSid: string, page: PageRequest): Promise<PageResult<FlowRecord>> {
-    return this.pageBy({ table: 'flows', key: 'seq', where: 'account_sid = ?', params: [accountSid], map: toFlow }, page);
+  async listFlows(accountSid: string, page: PageRequest): Promise<PageResult<FlowListItem>> {
+    return this.pageBy({ table: 'flows', key: 'seq', where: 'account_sid = ?', params: [accountSid], columns: FLOW_LIST_COLUMNS, map: toFlowListItem }, page);
   }
 
   async deleteFlow(accountSid: string, flowSid: string): Promise<boolean> {
@@ -432,18 +477,23 @@ export class SqliteStore implements Store {
   }
 
   async getRevision(accountSid: string, flowSid: string, selector: RevisionSelector): Promise<RevisionRecord | null> {
-    const { sql, params } = revisionSql(accountSid, flowSid, selector);
-    const row = this.stmt(sql).get(...params) as Row | undefined;
+    const query = revisionSql(accountSid, flowSid, selector);
+    if (!query) return null;
+    const row = this.stmt(query.sql).get(...query.params) as Row | undefined;
     return row ? toRevision(row) : null;
   }
 
-  async listRevisions(accountSid: string, flowSid: string, page: PageRequest): Promise<PageResult<RevisionRecord>> {
-    return this.pageBy({ table: 'flow_revisions', key: 'revision', where: 'flow_sid = ? AND account_sid = ?', params: [flowSid, accountSid], map: toRevision }, page);
+  async listRevisions(accountSid: string, flowSid: string, page: PageRequest): Promise<PageResult<RevisionListItem>> {
+    // Without the definitions: a page of revisions reads none of them (a client fetches one revision for it).
+    return this.pageBy(
+      { table: 'flow_revisions', key: 'revision', where: 'flow_sid = ? AND account_sid = ?', params: [flowSid, accountSid], columns: REVISION_LIST_COLUMNS, map: toRevisionListItem },
+      page,
+    );
   }
 
   async getTestUsers(accountSid: string, flowSid: string): Promise<string[] | null> {
     const row = this.stmt('SELECT test_users FROM flows WHERE sid = ? AND account_sid = ?').get(flowSid, accountSid) as Row | undefined;
-    return row ? (JSON.parse(String(row.test_users)) as string[]) : null;
+    return row ? testUsersAsContacts(JSON.parse(String(row.test_users)) as string[]) : null;
   }
 
   async setTestUsers(accountSid: string, flowSid: string, users: string[]): Promise<boolean> {
@@ -590,6 +640,13 @@ export class SqliteStore implements Store {
       if (!held) throw new StoreConflictError('stale-claim', `${kind} ${id} is no longer held by ${owner}`);
       if (deletes) consumedDeleted = id;
     }
+    if (write.isNew && write.soleCall) {
+      // One process holds the file and its writes are serialised: checked in the write, the caller's other
+      // call executions (a racing webhook's included) are all there is to see.
+      const found = this.stmt(ACTIVE_CALL_SIDS_OF_PAIR).all(execution.flowSid, execution.contactChannelAddress, execution.channelAddress, write.soleCall.passing.length + 1) as Row[];
+      const other = soleCallConflict(write, found.map((row) => String(row.sid)));
+      if (other) throw new StoreConflictError('active-execution', `execution ${other} is already active on a call from ${execution.contactChannelAddress}`);
+    }
     if (write.isNew) {
       try {
         this.stmt(INSERT_EXECUTION).run(...executionInsertParams(execution, write.exclusive !== false));
@@ -609,7 +666,8 @@ export class SqliteStore implements Store {
       // context: see executionInsertParams (no longer read; emptied as rows are rewritten).
       const state = json(execution.state);
       const callSid = callSidOf(execution);
-      const version = write.expectedVersion ?? null;
+      // 'unchecked' (copying a store): any version (the ? IS NULL in UPDATE_WHERE).
+      const version = versionToCheck(write);
       const key = [execution.sid, execution.accountSid, execution.flowSid, version, version] as const;
       let changes = write.readdressed
         ? this.#readdress(write, state, key)
@@ -623,7 +681,7 @@ export class SqliteStore implements Store {
         );
       }
       if (changes === 0) {
-        if (write.expectedVersion !== undefined) {
+        if (version !== null) {
           throw new StoreConflictError('version', `execution ${execution.sid} changed since version ${write.expectedVersion} (or is gone)`);
         }
         throw new Error(`execution ${execution.sid} does not exist`);
@@ -659,8 +717,10 @@ export class SqliteStore implements Store {
     }
   }
 
-  async hasInboundReceipt(accountSid: string, key: string): Promise<boolean> {
-    return this.stmt('SELECT 1 AS found FROM inbound_receipts WHERE account_sid = ? AND key = ?').get(accountSid, key) !== undefined;
+  async hasInboundReceipt(accountSid: string, key: string | readonly [string, ...string[]]): Promise<boolean> {
+    const keys = typeof key === 'string' ? [key] : key;
+    // One statement per number of keys (the cache holds at most two: one key, and a message's two).
+    return this.stmt(`SELECT 1 AS found FROM inbound_receipts WHERE account_sid = ? AND key IN (${keys.map(() => '?').join(', ')}) LIMIT 1`).get(accountSid, ...keys) !== undefined;
   }
 
   async listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>> {
@@ -673,20 +733,58 @@ export class SqliteStore implements Store {
     return row ? toAlert(row) : null;
   }
 
+  async addAlerts(alerts: AlertRecord[]): Promise<void> {
+    if (alerts.length === 0) return;
+    if (this.#writer) return this.#writer.call('addAlerts', [alerts]);
+    // One transaction of the one cached statement (a statement per batch size would fill the cache).
+    return this.#write(() =>
+      this.transaction(() => {
+        for (const alert of alerts) this.stmt(INSERT_ALERT).run(...alertInsertParams(alert));
+      }),
+    );
+  }
+
   async pruneHistory(before: PruneCutoffs): Promise<number> {
     if (this.#writer) return this.#writer.call('pruneHistory', [before]);
     return this.#write(() =>
       this.transaction(() => {
-        const deleted = (sql: string, cutoff: number | undefined) => (cutoff === undefined ? 0 : Number(this.stmt(sql).run(cutoff).changes));
+        // A limit: a batch of each, picked by rowid off the kind's time index (one short transaction).
+        const limit = before.limit ?? -1;
+        const deleted = (table: string, due: string, cutoff: number | undefined) =>
+          cutoff === undefined ? 0 : Number(this.stmt(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid ${due} LIMIT ?)`).run(cutoff, limit).changes);
         const executions = before.executions ? this.#pruneExecutions(before.executions.createdBefore, before.executions.limit) : 0;
         return (
-          deleted('DELETE FROM inbound_receipts WHERE received_at < ?', before.receipts) +
-          deleted('DELETE FROM alerts WHERE date_created < ?', before.alerts) +
-          deleted(PRUNE_CHANNEL_RECORDS, before.channelRecords) +
+          deleted('inbound_receipts', RECEIPTS_DUE, before.receipts) +
+          deleted('alerts', ALERTS_DUE, before.alerts) +
+          deleted('channel_records', CHANNEL_RECORDS_DUE, before.channelRecords) +
+          (before.orphans ? this.#pruneOrphans(before.limit ?? Number.POSITIVE_INFINITY) : 0) +
           executions
         );
       }),
     );
+  }
+
+  /**
+   * Rows of accounts that are gone (PruneCutoffs.orphans), at most `budget` in all: the accounts found
+   * by their indexes (goneAccountsSql) and settings, then each one's rows, table by table, as
+   * deleteAccount takes them.
+   */
+  #pruneOrphans(budget: number): number {
+    const probe = Number.isFinite(budget) ? budget : -1;
+    const gone = new Set<string>();
+    for (const table of ACCOUNT_INDEXED_TABLES) {
+      for (const row of this.stmt(goneAccountsSql(table)).all(probe) as Row[]) gone.add(String(row.sid));
+    }
+    for (const row of this.stmt(GONE_ACCOUNTS_OF_SETTINGS).all(probe) as Row[]) gone.add(String(row.sid));
+    let count = 0;
+    for (const sid of gone) {
+      for (const { table, where } of ACCOUNT_ROWS) {
+        if (count >= budget) return count;
+        const limit = Number.isFinite(budget) ? budget - count : -1;
+        count += Number(this.stmt(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${where} LIMIT ?)`).run(sid, limit).changes);
+      }
+    }
+    return count;
   }
 
   /**
@@ -730,6 +828,10 @@ export class SqliteStore implements Store {
 
   async listActiveExecutionsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<ExecutionRecord[]> {
     return (this.stmt(ACTIVE_OF_PAIR).all(flowSid, contactAddress, channelAddress, limit) as Row[]).map(toExecution);
+  }
+
+  async listActiveExecutionSidsOfPair(flowSid: string, contactAddress: string, channelAddress: string, limit: number): Promise<string[]> {
+    return (this.stmt(ACTIVE_SIDS_OF_PAIR).all(flowSid, contactAddress, channelAddress, limit) as Row[]).map((row) => String(row.sid));
   }
 
   async findActiveExecutionByCall(flowSid: string, callSid: string): Promise<ExecutionRecord | null> {
@@ -936,3 +1038,7 @@ function earliest(a: number | null, b: number | null): number | null {
   return b === null ? a : Math.min(a, b);
 }
 
+/** A channel record's columns, in channel_records' order. */
+function channelRecordParams(record: ChannelRecord): [string, string, string, string, number] {
+  return [record.key, record.accountSid, record.executionSid, record.value, record.updatedAt];
+}

@@ -3,14 +3,16 @@
 // On the main thread that stalls every request; here a worker owns the one write connection and
 // the main thread keeps reading through its own (WAL lets readers and the writer run side by side).
 import { Worker } from 'node:worker_threads';
-import { StoreConflictError, type SprintWrite } from '../../runtime/ports/store.ts';
+import { AccountGoneError, StoreConflictError, type SprintWrite } from '../../runtime/ports/store.ts';
 import type { SprintResult } from '../group-commit.ts';
 import type { SqliteStore } from './sqlite-store.ts';
 import { DiskHealth } from './disk-errors.ts';
+import { siblingModule } from '../../lib/sibling-module.ts';
 
 /** The store methods that write: the worker runs them on its connection, in arrival order. */
 export type WriteMethod =
   | 'setSetting'
+  | 'setAccountSetting'
   | 'putChannelRecord'
   | 'insertChannelRecord'
   | 'deleteChannelRecord'
@@ -23,6 +25,7 @@ export type WriteMethod =
   | 'saveFlowRevision'
   | 'deleteFlow'
   | 'setTestUsers'
+  | 'addAlerts'
   | 'pruneHistory'
   | 'deleteExecution'
   | 'claimDueTimers'
@@ -48,6 +51,8 @@ export interface SerializedError {
   name: string;
   message: string;
   reason?: string;
+  /** An AccountGoneError's account. */
+  account?: string;
   code?: string;
   /** SQLite's result code (node:sqlite errors): tells a full disk from the rest (disk-errors.ts). */
   errcode?: number;
@@ -59,6 +64,7 @@ export function serializeError(error: unknown): SerializedError {
     name: e.name,
     message: e.message,
     ...(e instanceof StoreConflictError ? { reason: e.reason } : {}),
+    ...(e instanceof AccountGoneError ? { account: e.accountSid } : {}),
     ...(typeof (e as { code?: unknown }).code === 'string' ? { code: (e as unknown as { code: string }).code } : {}),
     ...(typeof (e as { errcode?: unknown }).errcode === 'number' ? { errcode: (e as unknown as { errcode: number }).errcode } : {}),
   };
@@ -67,6 +73,7 @@ export function serializeError(error: unknown): SerializedError {
 /** The same error class on this side, so callers' `instanceof` and conflict checks still hold. */
 export function deserializeError(error: SerializedError): Error {
   if (error.name === 'StoreConflictError' && error.reason) return new StoreConflictError(error.reason as StoreConflictError['reason'], error.message);
+  if (error.name === 'AccountGoneError' && error.account) return new AccountGoneError(error.account);
   const rebuilt = new Error(error.message) as Error & { code?: string; errcode?: number };
   rebuilt.name = error.name;
   if (error.code) rebuilt.code = error.code;
@@ -90,7 +97,7 @@ export class SqliteWriter {
   readonly #exited: Promise<void>;
 
   constructor(path: string) {
-    this.#worker = new Worker(new URL('./writer-worker.ts', import.meta.url), {
+    this.#worker = new Worker(siblingModule(import.meta.url, 'writer-worker'), {
       workerData: { path },
       // Its garbage is short-lived batch text: a small young generation keeps the thread's heap (and
       // the process's RSS) from growing in a burst and staying grown.
