@@ -6,14 +6,19 @@ import type { ConversationRequest, FlexTaskRequest, OutboundMessage } from '../e
 import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult, TwilioCredentials } from '../runtime/ports/channel.ts';
 import type { Store } from '../runtime/ports/store.ts';
 import { storeUnavailable } from '../runtime/ports/store-errors.ts';
-import { loadCarrierConfig, type CarrierConfig } from './twilio/carrier-config.ts';
+import { loadCarrierConfig, type CarrierConfig, type TwilioUpstream, type WebhookTarget } from './twilio/carrier-config.ts';
 import type { TwilioChannel } from './twilio/twilio-channel.ts';
-import { signForm, type WebhookChannel } from './webhook/webhook-channel.ts';
+import { signForm } from './webhook/webhook-channel.ts';
+
+/** A carrier the router sends through with the account's configuration of it (the router is the MessageChannel). */
+interface CarrierChannel<Config> {
+  send(config: Config, context: SendContext, message: OutboundMessage): Promise<SendResult>;
+}
 
 export interface RoutedChannels {
   simulator: MessageChannel;
-  twilio: TwilioChannel;
-  webhook: WebhookChannel;
+  twilio: CarrierChannel<TwilioUpstream> & Pick<TwilioChannel, 'createConversation' | 'createFlexTask'>;
+  webhook: CarrierChannel<WebhookTarget>;
 }
 
 export class ChannelRouter implements MessageChannel {
@@ -72,11 +77,12 @@ export class ChannelRouter implements MessageChannel {
     return loadCarrierConfig(this.#store, accountSid).catch(storeUnavailable);
   }
 
+  // The carrier channels keep no reports of their own to wait for: only the simulator does.
   busy(): boolean {
-    return Object.values(this.#channels).some((channel: MessageChannel) => channel.busy?.() ?? false);
+    return this.#channels.simulator.busy?.() ?? false;
   }
 
   async idle(): Promise<void> {
-    await Promise.all(Object.values(this.#channels).map((channel: MessageChannel) => channel.idle?.()));
+    await this.#channels.simulator.idle?.();
   }
 }

@@ -5,7 +5,7 @@
 // `failed` with Twilio's code and message.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTwiml } from '../../src/channels/simulator/phone.ts';
+import { parseTwiml } from '../../src/channels/simulator/twiml-parse.ts';
 import type { FakeTwilio, RecordedRequest } from '../support/fake-twilio.ts';
 import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, firstExecution, flow, stepList, useCarrierServer, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer, type State } from './helpers.ts';
 

@@ -102,14 +102,14 @@ describe('simulator channel: the flow address the runtime passes along', () => {
       reads++;
       return undefined;
     });
-    const sms = await simulator.sendMessage({ ...context('FN1'), channelAddress: '+15005550006' }, { from: '+15005550006', to: 'ada', body: 'sms' });
+    const sms = await simulator.sendMessage({ ...context('FN1'), channelAddress: '+15005550006' }, { from: '+15005550006', to: '+15551230001', body: 'sms' });
     assert.ok(sms.ok);
     assert.match(String(sms.message.Sid), /^SM/);
     const chat = await simulator.sendMessage({ ...context('FN2'), channelAddress: CH }, { from: 'Bot', to: 'ada', body: 'chat' });
     assert.ok(chat.ok);
     assert.match(String(chat.message.Sid), /^IM/);
     assert.equal(reads, 0);
-    await simulator.sendMessage(context('FN3'), { from: '+15005550006', to: 'ada', body: 'unknown address' });
+    await simulator.sendMessage(context('FN3'), { from: '+15005550006', to: '+15551230001', body: 'unknown address' });
     assert.equal(reads, 1, 'without it, the execution is read');
   });
 });

@@ -38,7 +38,7 @@ function setUp() {
 
 describe('voice network without an HTTP server', () => {
   it('rings the simulator phone with signed answer and status URLs into the flow webhook', async () => {
-    const { phone, voice, signed } = setUp();
+    const { transport, phone, voice, signed } = setUp();
     const placed = await voice.placeCall({ accountSid: ACCOUNT, flowSid: FLOW, executionSid: EXECUTION, callbackId: 'EF1' }, CALL);
     assert.ok(placed.ok);
     const call = phone.get(String(placed.call.CallSid))!;
@@ -47,6 +47,11 @@ describe('voice network without an HTTP server', () => {
     assert.equal(call.statusCallback, `${SIMULATOR_BASE}/v1/Accounts/${ACCOUNT}/Flows/${FLOW}?sb=tok-s`);
     assert.deepEqual(signed, [`${EXECUTION}/EF1/a`, `${EXECUTION}/EF1/s`]);
 
+    // Only a call in progress can be recorded (as on Twilio): a ringing one is refused, an answered one recorded.
+    const ringing = await voice.recordCall({ accountSid: ACCOUNT, flowSid: FLOW, executionSid: EXECUTION }, call.sid, true, {});
+    assert.ok(!ringing.ok && ringing.code === 21220);
+    transport.serveLocally(async () => ({ status: 200, contentType: 'text/xml', body: '<Response><Gather/></Response>' }));
+    assert.equal((await phone.act(call.sid, { type: 'answer' })).status, 'in-progress');
     const recorded = await voice.recordCall({ accountSid: ACCOUNT, flowSid: FLOW, executionSid: EXECUTION }, call.sid, true, {});
     assert.ok(recorded.ok);
     assert.equal(recorded.recording.Status, 'in-progress');

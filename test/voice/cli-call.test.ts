@@ -40,6 +40,15 @@ describe('switchboard call', () => {
     assert.match(result.stdout, /execution FN[0-9a-f]{32} ended/);
   });
 
+  it("a flow whose Trigger takes no calls: the call ends at once, and it is said why (as simulate says it for texts)", () => {
+    const textOnly = fileURLToPath(new URL('../../examples/flows/pizza-order.json', import.meta.url));
+    const result = run(['call', textOnly], '');
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /call completed: the flow hung up\n\s+· Trigger —incomingCall→ Ended\n\s+✗ The flow's Trigger does not handle incoming calls: Incoming Call leads to no widget, so the execution ended at once and the flow hung up\. Connect Incoming Call to start the flow from a call\.\n/);
+    // A Trigger that takes calls gets no such line, even when the caller hangs up at once.
+    assert.doesNotMatch(run(['call', flow], '').stdout, /does not handle incoming calls/);
+  });
+
   it('maps typed lines to caller actions', () => {
     assert.deepEqual(callerRequest('input', '12#'), { action: 'Digits', fields: { Digits: '12#' } });
     assert.deepEqual(callerRequest('input', 'talk to sales'), { action: 'Speech', fields: { SpeechResult: 'talk to sales' } });

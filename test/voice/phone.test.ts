@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { FORM, form } from '../support/server.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
+import { phoneFor } from '../../src/api/routes/simulator-calls.ts';
 import { call, fixture, phone, said, serverWithFlow, stepsOf } from './support.ts';
 
 const HOLD_FLOW = {
@@ -98,7 +99,9 @@ describe('simulator phone: hanging up during a Record or a Dial', () => {
       const started = await call(server, flowSid, '+15551230401');
       const menu = await phone(server, `/simulator/calls/${started.sid}/Digits`, { Digits: '2' });
       assert.equal(menu.waiting_for?.kind, 'record');
-      const ended = await phone(server, `/simulator/calls/${started.sid}/Hangup`);
+      // A plain Hangup says nothing was recorded (test/voice/phone-hangup-actions.test.ts): 5 s were.
+      await phoneFor(server.app.server)!.phone.act(started.sid, { type: 'hangup', recordedSeconds: 5 });
+      const ended = await phone(server, `/simulator/calls/${started.sid}`, {}, 'GET');
       assert.equal(ended.status, 'completed');
       const steps = await stepsOf(server, flowSid, ended.execution_sid!);
       // The flow went on to `thanks`; the final status then ended it there (the caller is gone).

@@ -1,7 +1,7 @@
 // Helpers for the voice tests: a server with a flow, the simulator phone API and the flow webhook.
 import { readFileSync } from 'node:fs';
 import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
-import { parseTwiml } from '../../src/channels/simulator/phone.ts';
+import { parseTwiml } from '../../src/channels/simulator/twiml-parse.ts';
 import type { Element } from '@xmldom/xmldom';
 
 export const FIXTURES = new URL('./fixtures/', import.meta.url);

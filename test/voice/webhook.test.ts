@@ -170,13 +170,14 @@ describe('a whole call through the webhook', () => {
     assert.equal((await twilio.post(actionOf(menu.twiml![0]!).replace(/\.a\.[^.&]+$/, '.a.' + 'A'.repeat(43)), twilio.params('in-progress'))).status, 403);
   });
 
-  for (const [how, url] of [
+  for (const [i, [how, url]] of ([
     ['DELETE on v2', (flowSid: string, sid: string) => `/v2/Flows/${flowSid}/Executions/${sid}`],
     ['DELETE on v1', (flowSid: string, sid: string) => `/v1/Flows/${flowSid}/Executions/${sid}`],
     ['DELETE of an Engagement', (flowSid: string, sid: string) => `/v1/Flows/${flowSid}/Engagements/${sid}`],
-  ] as const) {
+  ] as const).entries()) {
     it(`a callback for an execution deleted mid-call (${how}) hangs the caller up, not a 403`, async () => {
-      const twilio = new Twilio(server, flowSid, `+1555123008${how.length % 10}`, 8);
+      // A call of its own each (a CallSid starts the flow once).
+      const twilio = new Twilio(server, flowSid, `+1555123008${how.length % 10}`, 80 + i);
       const first = await twilio.ring();
       const menu = await twilio.post(actionOf(first.twiml![1]!), twilio.params('in-progress'));
       const execution = (await executionOf(server, flowSid)).find((e) => e.initiatedBy === twilio.callSid)!;

@@ -11,6 +11,7 @@ import zlib from 'node:zlib';
 import type { HttpRequestSpec } from '../../engine/types.ts';
 import type { HttpLimits, OutboundHttp } from '../../runtime/ports/channel.ts';
 import { OutboundPolicy } from './outbound-policy.ts';
+import { charsetOf } from '../../lib/content-type.ts';
 
 type HttpResult = Awaited<ReturnType<OutboundHttp['request']>>;
 
@@ -75,6 +76,38 @@ function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | 
   }
 }
 
+/**
+ * Whether a Content-Type is JSON's: `application/json` or a `+json` type (`application/problem+json`,
+ * `application/vnd.api+json`), any case, whatever its parameters.
+ */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  const essence = (contentType ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  return essence === 'application/json' || (essence.startsWith('application/') && essence.endsWith('+json'));
+}
+
+/**
+ * Decodes a body in the charset its Content-Type declares (any label TextDecoder knows: `iso-8859-1`,
+ * `windows-1252`, `shift_jis`, `utf-16le`, …); none, or one it does not know, is UTF-8. JSON is UTF-8 whatever
+ * it declares: RFC 8259 §8.1 has JSON exchanged between systems in UTF-8 and a charset parameter no effect on
+ * its recipients, and fetch's response.json() reads it so; a server that labels its UTF-8 JSON `charset=
+ * ISO-8859-1` is read as it means ("café", not "cafÃ©"). Malformed bytes become U+FFFD and a byte order mark
+ * is kept, as UTF-8 bodies always were.
+ */
+export function decodeBody(bytes: Uint8Array, contentType: string | undefined): string {
+  return textDecoder(isJsonMediaType(contentType) ? undefined : charsetOf(contentType)).decode(bytes);
+}
+
+function textDecoder(charset: string | undefined): InstanceType<typeof TextDecoder> {
+  if (charset) {
+    try {
+      return new TextDecoder(charset, { ignoreBOM: true });
+    } catch {
+      // An unknown label (RangeError): UTF-8.
+    }
+  }
+  return new TextDecoder('utf-8', { ignoreBOM: true });
+}
+
 /** A DNS lookup that refuses the connection when any address the name resolves to is denied. */
 function policyLookup(policy: OutboundPolicy): LookupFunction {
   return (hostname, options, callback) => {
@@ -94,7 +127,7 @@ function policyLookup(policy: OutboundPolicy): LookupFunction {
 export interface Hop {
   status: number;
   headers: http.IncomingHttpHeaders;
-  /** Reads the capped body; throws TooLargeError past the cap. */
+  /** Reads the capped body (the cap counts bytes) decoded in its declared charset; throws TooLargeError past the cap. */
   body(): Promise<string>;
   discard(): void;
 }
@@ -220,7 +253,7 @@ export class FetchHttp implements OutboundHttp {
                   if (settled) return;
                   settled = true;
                   if (error) fail(error);
-                  else done(Buffer.concat(chunks).toString('utf8'));
+                  else done(decodeBody(Buffer.concat(chunks), response.headers['content-type']));
                 };
                 stream.on('data', (chunk: Buffer) => {
                   size += chunk.length;

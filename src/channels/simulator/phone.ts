@@ -4,11 +4,19 @@
 // transcript, and a verb that needs the caller (Gather, Record, Dial, Enqueue, Pay, a virtual agent,
 // an outbound call ringing) leaves the call waiting for a caller action from the simulator API.
 // It is also the simulator's VoiceChannel: make-outgoing-call-v2 rings a simulated phone here.
-import { DOMParser, type Element } from '@xmldom/xmldom';
+// This module is the calls' state machine; twiml-parse.ts reads the documents, call-sids.ts makes and
+// reads the CallSids, call-resources.ts holds the parameters and resources it sends.
+import type { Element } from '@xmldom/xmldom';
 import { randomBytes } from 'node:crypto';
 import type { JsonObject, OutboundCall } from '../../engine/types.ts';
 import type { VoiceChannel, VoiceContext, VoiceResult } from '../../runtime/ports/voice.ts';
+import type { CallWhereabouts } from '../../runtime/calls.ts';
+import { randomSid } from '../../runtime/ids.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
+import { INVALID_TO_CODE, isMessageAddress } from './simulator-channel.ts';
+import { attr, elements, parseTwiml, textOf } from './twiml-parse.ts';
+import { BOOT_ID, PROCESS_KEY, SIMULATOR_SID, isEarlierSimulatorSid, simulatorCallOrigin, simulatorCallSid } from './call-sids.ts';
+import { callParams, callResource, dialParams, recordingParams, recordingResource, ringSeconds as ringSecondsOf } from './call-resources.ts';
 
 export type CallStatus = 'queued' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
 
@@ -24,7 +32,7 @@ export interface CallLine {
 export type Waiting =
   | { kind: 'input'; input: string[]; numDigits?: number; finishOnKey: string; action: string; method: string; actionOnEmptyResult: boolean }
   | { kind: 'record'; finishOnKey: string; action: string; method: string; startedAt: number }
-  | { kind: 'dial'; to: string[]; action: string | null; method: string }
+  | { kind: 'dial'; to: string[]; action: string | null; method: string; record: boolean }
   | { kind: 'queue'; queue: string; action: string | null; method: string; startedAt: number }
   | { kind: 'payment'; action: string; method: string }
   | { kind: 'virtual-agent'; connector: string; action: string; method: string }
@@ -47,6 +55,8 @@ export interface PhoneCall {
   lines: CallLine[];
   waiting: Waiting | null;
   recording: boolean;
+  /** The recording in progress (Twilio.CURRENT): what a stop answers with. */
+  currentRecording: JsonObject | null;
   /** Where the call's status changes go (the flow webhook for inbound calls). */
   statusCallback: string;
   /** Outbound: the URL fetched on answer. */
@@ -70,7 +80,11 @@ export type CallerAction =
   | { type: 'virtual-agent'; status: string; fields?: Record<string, string> }
   | { type: 'answer'; answeredBy?: string }
   | { type: 'reject'; status: 'busy' | 'no-answer' | 'failed' | 'canceled' }
-  | { type: 'hangup' }
+  /**
+   * The caller hangs up. `recordedSeconds`: during a Record, the length of the message left before
+   * hanging up (none or 0: hung up before saying anything, so no recording and no action request).
+   */
+  | { type: 'hangup'; recordedSeconds?: number }
   | { type: 'refresh' };
 
 export interface HttpAnswer {
@@ -84,6 +98,16 @@ export interface PhoneTransport {
   request(accountSid: string, url: string, method: string, params: Record<string, string>): Promise<HttpAnswer>;
 }
 
+/**
+ * Whether the simulator phone calls `to`, as Twilio's Calls API takes it: a phone number or an address
+ * the simulator messages (isMessageAddress: `client:<identity>` among them), or a `sip:` URI. Anything
+ * else (`not a number`, a bare name, a short code) is refused with 21211 instead of ringing.
+ */
+export function isCallAddress(to: string): boolean {
+  const address = to.trim();
+  return isMessageAddress(address) || /^sip:\S+$/i.test(address);
+}
+
 export class CallError extends Error {
   readonly code: 'not-found' | 'not-waiting' | 'ended';
   constructor(code: 'not-found' | 'not-waiting' | 'ended', message: string) {
@@ -95,39 +119,35 @@ export class CallError extends Error {
 const MAX_REQUESTS_PER_ACTION = 200;
 const FINAL: CallStatus[] = ['completed', 'busy', 'no-answer', 'failed', 'canceled'];
 
-function sid(prefix: string): string {
-  return prefix + randomBytes(16).toString('hex');
-}
+/** This process's phones by id: a live one (weakly held), or null once closed. */
+const phonesOfThisProcess = new Map<string, WeakRef<SimulatorPhone> | null>();
 
-function elements(parent: Element): Element[] {
-  const out: Element[] = [];
-  for (let node = parent.firstChild; node; node = node.nextSibling) if (node.nodeType === 1) out.push(node as Element);
-  return out;
-}
-
-function textOf(element: Element): string {
-  return (element.textContent ?? '').trim();
-}
-
-function attr(element: Element, name: string, fallback = ''): string {
-  return element.hasAttribute(name) ? element.getAttribute(name)! : fallback;
-}
-
-/** Parses a TwiML document; throws when it is not well-formed XML with a <Response> root. */
-export function parseTwiml(xml: string): Element[] {
-  const errors: string[] = [];
-  const document = new DOMParser({ onError: (level, message) => { if (level !== 'warning') errors.push(message); } }).parseFromString(xml, 'text/xml');
-  if (errors.length > 0) throw new Error(`invalid TwiML: ${errors[0]}`);
-  const root = document.documentElement;
-  if (!root || root.tagName !== 'Response') throw new Error(`invalid TwiML: the root element is <${root?.tagName ?? 'none'}>, not <Response>`);
-  return elements(root);
+export interface SimulatorPhoneOptions {
+  now?: () => number;
+  /**
+   * The key of the check in an account's simulator CallSids (null: no such account). It must be the same
+   * for every process using the store and survive restarts (app.ts: CallService.accountKey); without it
+   * the phone keys them with a key of this process's, so no other process recognises them.
+   */
+  callSidKey?: (accountSid: string) => Promise<Buffer | null>;
+  /**
+   * Whether this process uses the store alone (SQLite under the data directory's lock): another
+   * process's simulator call is then certainly gone if that process used it alone too. False (the
+   * default): another process's call may be live (PostgreSQL nodes, a guest of a server's store).
+   */
+  soleStoreUser?: boolean;
 }
 
 export class SimulatorPhone implements VoiceChannel {
   readonly name = 'simulator';
   readonly #calls = new Map<string, PhoneCall>();
+  /** This phone's part of its CallSids, and the counter of its calls. */
+  readonly #id: string;
+  #lastSerial = randomBytes(3).readUIntBE(0, 3);
   readonly #transport: PhoneTransport;
   readonly #now: () => number;
+  readonly #callSidKey: (accountSid: string) => Promise<Buffer | null>;
+  readonly #soleStoreUser: boolean;
   /** Serialises actions per call, as a real call handles one request at a time. */
   readonly #queues = new Map<string, Promise<unknown>>();
   /**
@@ -136,9 +156,50 @@ export class SimulatorPhone implements VoiceChannel {
    */
   readonly #ringing = new Map<string, NodeJS.Timeout>();
 
-  constructor(transport: PhoneTransport, now: () => number = Date.now) {
+  constructor(transport: PhoneTransport, options: SimulatorPhoneOptions = {}) {
     this.#transport = transport;
-    this.#now = now;
+    this.#now = options.now ?? Date.now;
+    this.#callSidKey = options.callSidKey ?? (async () => PROCESS_KEY);
+    this.#soleStoreUser = options.soleStoreUser ?? false;
+    let id: string;
+    do id = randomBytes(3).toString('hex').slice(1); while (phonesOfThisProcess.has(id));
+    this.#id = id;
+    phonesOfThisProcess.set(id, new WeakRef(this));
+  }
+
+  /**
+   * What this process can tell of a call of the account's by its SID (CallWhereabouts): `null`, not a
+   * simulator call of the account (a carrier's; a forged SID fails the check); `here`, a call a phone of
+   * this process made and still has (live, or ended with its final status sent to the flow); `lost`, a
+   * simulator call whose phone is certainly gone (a phone of this process closed since; an earlier
+   * process that used the store alone, as this one does: a restart) or that its phone dropped (it keeps
+   * the 5,000 most recent calls): nobody can drive it or send its final status any more; `elsewhere`, a
+   * simulator call of another process this one cannot ask (another node, a guest such as `switchboard
+   * call`, a server on a store this process only visits, a call made by an earlier version): it may be live.
+   */
+  async whereabouts(callSid: string, accountSid: string): Promise<CallWhereabouts> {
+    if (!SIMULATOR_SID.test(callSid)) return null;
+    const key = await this.#callSidKey(accountSid);
+    const origin = key ? simulatorCallOrigin(callSid, key) : null;
+    if (!origin) return isEarlierSimulatorSid(callSid) ? 'elsewhere' : null;
+    if (origin.boot === BOOT_ID) {
+      // Every phone of this process is registered: an unknown one would be a SID forged with the key.
+      if (!phonesOfThisProcess.has(origin.phone)) return 'elsewhere';
+      return phonesOfThisProcess.get(origin.phone)?.deref()?.get(callSid) ? 'here' : 'lost';
+    }
+    return origin.sole && this.#soleStoreUser ? 'lost' : 'elsewhere';
+  }
+
+  /**
+   * The server is closing: its calls can no longer be driven, and no final status of theirs will reach
+   * a flow. Their executions are then judged lost (whereabouts), as after a restart. Returns the calls
+   * that were still live, whose executions the runtime ends (CallService.endDroppedCalls).
+   */
+  close(): PhoneCall[] {
+    phonesOfThisProcess.set(this.#id, null);
+    for (const timer of this.#ringing.values()) clearTimeout(timer);
+    this.#ringing.clear();
+    return [...this.#calls.values()].filter((call) => !FINAL.includes(call.status));
   }
 
   get(callSid: string): PhoneCall | undefined {
@@ -151,7 +212,7 @@ export class SimulatorPhone implements VoiceChannel {
 
   /** A simulated caller dials the flow: the flow webhook gets the incoming call. */
   async dial(accountSid: string, flowSid: string, webhookUrl: string, from: string, to: string): Promise<PhoneCall> {
-    const call = this.#newCall({ accountSid, flowSid, from, to, direction: 'inbound', executionSid: null, statusCallback: webhookUrl, answerUrl: null, machineDetection: false });
+    const call = await this.#newCall({ accountSid, flowSid, from, to, direction: 'inbound', executionSid: null, statusCallback: webhookUrl, answerUrl: null, machineDetection: false });
     call.status = 'ringing';
     await this.#serial(call, async () => {
       await this.#fetchAndRun(call, webhookUrl, 'POST', {});
@@ -179,8 +240,11 @@ export class SimulatorPhone implements VoiceChannel {
 
   async placeCall(context: VoiceContext & { answerUrl?: string; statusCallback?: string }, spec: OutboundCall): Promise<VoiceResult<'call'>> {
     if (!context.answerUrl || !context.statusCallback) return { ok: false, code: 21205, message: 'the simulator phone needs callback URLs to place a call' };
-    if (!spec.to || !spec.from) return { ok: false, code: 21201, message: 'To and From are required' };
-    const call = this.#newCall({
+    // As Twilio's Calls API: no To is 21201, no From 21213, a To it cannot call 21211 (the widget takes `failed`).
+    if (!spec.to) return { ok: false, code: 21201, message: "No 'To' number is specified" };
+    if (!spec.from) return { ok: false, code: 21213, message: "No 'From' number is specified" };
+    if (!isCallAddress(spec.to)) return { ok: false, code: INVALID_TO_CODE, message: `The 'To' number ${spec.to} is not a valid phone number.` };
+    const call = await this.#newCall({
       accountSid: context.accountSid,
       flowSid: context.flowSid,
       from: spec.from,
@@ -194,7 +258,7 @@ export class SimulatorPhone implements VoiceChannel {
     call.status = 'ringing';
     call.recording = spec.record;
     call.waiting = { kind: 'answer' };
-    const ringSeconds = Number.isFinite(spec.timeout) && spec.timeout > 0 ? spec.timeout : 60;
+    const ringSeconds = ringSecondsOf(spec.timeout);
     this.#line(call, 'network', 'ringing', `calling ${spec.to} from ${spec.from} (rings up to ${ringSeconds} s)`);
     const timer = setTimeout(() => {
       this.#ringing.delete(call.sid);
@@ -204,45 +268,46 @@ export class SimulatorPhone implements VoiceChannel {
     }, ringSeconds * 1000);
     timer.unref();
     this.#ringing.set(call.sid, timer);
-    return { ok: true, call: this.#resource(call) };
+    return { ok: true, call: callResource(call) };
   }
 
+  /**
+   * record-call, as Twilio's Call Recordings API answers it: a start makes a recording, which becomes
+   * the call's current one (Twilio.CURRENT); a stop stops that one and answers with it (same Sid,
+   * Channels and StartTime, Status stopped), or fails with 20404 when nothing is being recorded, as
+   * Twilio does. Only a call in progress can be recorded (21220 otherwise): an incoming call is answered
+   * once the first TwiML verb runs, so record-call as an incoming call's first widget (still ringing:
+   * the flow webhook is being answered) fails, as on Twilio; an outbound call once it is answered.
+   */
   async recordCall(_context: Omit<VoiceContext, 'callbackId'>, callSid: string, start: boolean, options: JsonObject): Promise<VoiceResult<'recording'>> {
     const call = this.#calls.get(callSid);
-    if (!call || FINAL.includes(call.status)) return { ok: false, code: 21220, message: `call ${callSid} is not in progress` };
-    call.recording = start;
-    this.#line(call, 'network', 'recording', start ? 'call recording started' : 'call recording stopped');
-    const recordingSid = sid('RE');
-    const at = new Date(this.#now()).toUTCString();
-    return {
-      ok: true,
-      recording: {
-        AccountSid: call.accountSid,
-        ApiVersion: '2010-04-01',
-        CallSid: call.sid,
-        Channels: options.RecordingChannels === 'mono' ? 1 : 2,
-        ConferenceSid: null,
-        DateCreated: at,
-        DateUpdated: at,
-        Duration: '-1',
-        EncryptionDetails: null,
-        ErrorCode: null,
-        Price: null,
-        PriceUnit: 'USD',
-        Sid: recordingSid,
-        Source: 'StartCallRecordingAPI',
-        StartTime: at,
-        Status: start ? 'in-progress' : 'stopped',
-        Uri: `/2010-04-01/Accounts/${call.accountSid}/Calls/${call.sid}/Recordings/${recordingSid}.json`,
-      },
-    };
+    if (!call || call.status !== 'in-progress') {
+      return { ok: false, code: 21220, message: `Call ${callSid} is not in progress (${call?.status ?? 'unknown'}): it cannot be recorded` };
+    }
+    if (!start) {
+      const current = call.currentRecording;
+      if (!current) {
+        return { ok: false, code: 20404, message: `The requested resource /2010-04-01/Accounts/${call.accountSid}/Calls/${call.sid}/Recordings/Twilio.CURRENT.json was not found` };
+      }
+      call.currentRecording = null;
+      call.recording = false;
+      this.#line(call, 'network', 'recording', `call recording ${String(current.Sid)} stopped`);
+      return { ok: true, recording: { ...current, DateUpdated: new Date(this.#now()).toUTCString(), Status: 'stopped' } };
+    }
+    const recording = recordingResource(call, options.RecordingChannels === 'mono' ? 1 : 2, 'StartCallRecordingAPI', this.#now());
+    call.currentRecording = recording;
+    call.recording = true;
+    this.#line(call, 'network', 'recording', `call recording ${String(recording.Sid)} started`);
+    return { ok: true, recording: { ...recording } };
   }
 
   // ---- internals
 
-  #newCall(init: Pick<PhoneCall, 'accountSid' | 'flowSid' | 'from' | 'to' | 'direction' | 'executionSid' | 'statusCallback' | 'answerUrl' | 'machineDetection'>): PhoneCall {
+  async #newCall(init: Pick<PhoneCall, 'accountSid' | 'flowSid' | 'from' | 'to' | 'direction' | 'executionSid' | 'statusCallback' | 'answerUrl' | 'machineDetection'>): Promise<PhoneCall> {
+    const key = (await this.#callSidKey(init.accountSid)) ?? PROCESS_KEY;
+    this.#lastSerial = (this.#lastSerial + 1) % 0x1000000;
     const call: PhoneCall = {
-      sid: sid('CA'),
+      sid: simulatorCallSid(key, this.#soleStoreUser, this.#id, this.#lastSerial),
       ...init,
       status: 'queued',
       dateCreated: this.#now(),
@@ -251,6 +316,7 @@ export class SimulatorPhone implements VoiceChannel {
       lines: [],
       waiting: null,
       recording: false,
+      currentRecording: null,
       remaining: [],
       documentUrl: null,
     };
@@ -270,25 +336,6 @@ export class SimulatorPhone implements VoiceChannel {
     }
   }
 
-  #resource(call: PhoneCall): JsonObject {
-    return { CallSid: call.sid, AccountSid: call.accountSid, From: call.from, To: call.to, CallStatus: call.status, Direction: call.direction, ApiVersion: '2010-04-01' };
-  }
-
-  /** The parameters Twilio sends with every call request. */
-  #params(call: PhoneCall): Record<string, string> {
-    return {
-      AccountSid: call.accountSid,
-      ApiVersion: '2010-04-01',
-      CallSid: call.sid,
-      CallStatus: call.status,
-      Called: call.to,
-      Caller: call.from,
-      Direction: call.direction,
-      From: call.from,
-      To: call.to,
-    };
-  }
-
   #line(call: PhoneCall, who: CallLine['who'], kind: string, text: string): void {
     call.lines.push({ at: this.#now(), who, kind, text });
   }
@@ -299,7 +346,7 @@ export class SimulatorPhone implements VoiceChannel {
       return;
     }
     if (FINAL.includes(call.status)) throw new CallError('ended', `call ${call.sid} has ended (${call.status})`);
-    if (action.type === 'hangup') return this.#hangUp(call);
+    if (action.type === 'hangup') return this.#hangUp(call, action.recordedSeconds);
     const waiting = call.waiting;
     if (!waiting) throw new CallError('not-waiting', `call ${call.sid} is not waiting for the caller`);
     switch (action.type) {
@@ -310,6 +357,9 @@ export class SimulatorPhone implements VoiceChannel {
         this.#stopRinging(call);
         call.status = 'in-progress';
         call.answeredAt = this.#now();
+        // Placed with Record=true: Twilio records from the answer (mono, the Calls API's default); a
+        // record-call stop then stops that recording.
+        if (call.recording) call.currentRecording = recordingResource(call, 1, 'OutboundAPI', this.#now());
         call.waiting = null;
         const extra: Record<string, string> = {};
         if (call.machineDetection) {
@@ -339,15 +389,15 @@ export class SimulatorPhone implements VoiceChannel {
         if (waiting.kind === 'dial') {
           this.#line(call, 'network', 'dial', `dialled call ${action.status}`);
           const seconds = action.status === 'completed' ? (action.seconds ?? 30) : 0;
-          return this.#afterVerb(call, waiting.action, waiting.method, { DialCallStatus: action.status, DialCallSid: sid('CA'), DialCallDuration: String(seconds), DialBridged: String(action.status === 'completed') });
+          return this.#afterVerb(call, waiting.action, waiting.method, dialParams(call, waiting, action.status, seconds));
         }
         break;
       case 'queue-result':
         if (waiting.kind === 'queue') {
           this.#line(call, 'network', 'queue', `left the queue: ${action.result}`);
           // The caller hung up in the queue: the action learns it, and nothing more is played.
-          if (action.result === 'hangup') return this.#hangUp(call, action.seconds);
-          return this.#afterVerb(call, waiting.action, waiting.method, { QueueResult: action.result, QueueSid: sid('QU'), QueueTime: String(action.seconds ?? 10) });
+          if (action.result === 'hangup') return this.#hangUp(call, undefined, action.seconds);
+          return this.#afterVerb(call, waiting.action, waiting.method, { QueueResult: action.result, QueueSid: randomSid('QU'), QueueTime: String(action.seconds ?? 10) });
         }
         break;
       case 'payment':
@@ -391,30 +441,40 @@ export class SimulatorPhone implements VoiceChannel {
   }
 
   /**
-   * The caller hangs up. During a Record (having said something), a Dial or an Enqueue, Twilio first
-   * requests the verb's action, as the call ends (its TwiML is not run), then sends the final status.
-   * Gather, Pay and Connect request nothing: the flow learns of the hangup from the final status.
+   * The caller hangs up. As Twilio does, the verb the call waits on has its action requested as the
+   * call ends (CallStatus completed; its TwiML is not run), then the final status is sent: a Record with
+   * the message left (Digits=hangup; `recordedSeconds`), a Dial (the call was connected), an Enqueue
+   * (QueueResult=hangup), a Pay (Result=caller-hung-up) and a Connect (the virtual agent's session
+   * ended). A Record the caller said nothing to has no recording, so no action (Twilio skips the action
+   * of an empty recording); a Gather requests nothing. The flow learns the rest from the final status.
    * `queueSeconds`: how long the caller was in the queue, when the simulator API says.
    */
-  async #hangUp(call: PhoneCall, queueSeconds?: number): Promise<void> {
+  async #hangUp(call: PhoneCall, recordedSeconds?: number, queueSeconds?: number): Promise<void> {
     const waiting = call.waiting;
     let extra: Record<string, string> | null = null;
     if (waiting?.kind === 'record' && waiting.action) {
-      const recordingSid = sid('RE');
-      const seconds = Math.max(1, Math.round((this.#now() - waiting.startedAt) / 1000));
-      this.#line(call, 'caller', 'recording', `recorded ${seconds} s, then hung up`);
-      extra = { RecordingSid: recordingSid, RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${call.accountSid}/Recordings/${recordingSid}`, RecordingDuration: String(seconds), Digits: 'hangup' };
+      const seconds = Math.round(recordedSeconds ?? 0);
+      if (seconds > 0) {
+        this.#line(call, 'caller', 'recording', `recorded ${seconds} s, then hung up`);
+        extra = { ...recordingParams(call, seconds), Digits: 'hangup' };
+      } else {
+        this.#line(call, 'caller', 'silence', '(no audio: hung up before saying anything)');
+      }
     } else if (waiting?.kind === 'dial' && waiting.action) {
-      extra = { DialCallStatus: 'completed', DialCallSid: sid('CA'), DialCallDuration: '0', DialBridged: 'true' };
+      extra = dialParams(call, waiting, 'completed', 0);
     } else if (waiting?.kind === 'queue' && waiting.action) {
       const seconds = queueSeconds ?? Math.round((this.#now() - waiting.startedAt) / 1000);
-      extra = { QueueResult: 'hangup', QueueSid: sid('QU'), QueueTime: String(seconds) };
+      extra = { QueueResult: 'hangup', QueueSid: randomSid('QU'), QueueTime: String(seconds) };
+    } else if (waiting?.kind === 'payment' && waiting.action) {
+      extra = { Result: 'caller-hung-up' };
+    } else if (waiting?.kind === 'virtual-agent' && waiting.action) {
+      extra = { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: 'completed' };
     }
     if (waiting && extra && 'action' in waiting && waiting.action) {
       call.waiting = null;
       try {
         const url = new URL(waiting.action, call.documentUrl ?? undefined).toString();
-        const answer = await this.#transport.request(call.accountSid, url, waiting.method, { ...this.#params(call), CallStatus: 'completed', ...extra });
+        const answer = await this.#transport.request(call.accountSid, url, waiting.method, { ...callParams(call), CallStatus: 'completed', ...extra });
         if (answer.status >= 400) this.#line(call, 'network', 'error', `${url} answered HTTP ${answer.status}: ${answer.body.slice(0, 200)}`);
       } catch (error) {
         this.#line(call, 'network', 'error', `the action request after the hangup failed: ${(error as Error).message}`);
@@ -428,14 +488,8 @@ export class SimulatorPhone implements VoiceChannel {
       this.#line(call, 'caller', 'silence', '(no audio)');
       return this.#continue(call);
     }
-    const recordingSid = sid('RE');
     this.#line(call, 'caller', 'recording', `recorded ${seconds} s${finishKey ? `, finished with ${finishKey}` : ''}`);
-    return this.#afterVerb(call, waiting.action, waiting.method, {
-      RecordingSid: recordingSid,
-      RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${call.accountSid}/Recordings/${recordingSid}`,
-      RecordingDuration: String(seconds),
-      Digits: finishKey || 'hangup',
-    });
+    return this.#afterVerb(call, waiting.action, waiting.method, { ...recordingParams(call, seconds), Digits: finishKey || 'hangup' });
   }
 
   /** After a verb with an action: Twilio requests it and runs the new document; without one it goes on. */
@@ -467,7 +521,7 @@ export class SimulatorPhone implements VoiceChannel {
     call.documentUrl = url;
     let answer: HttpAnswer;
     try {
-      answer = await this.#transport.request(call.accountSid, url, method, { ...this.#params(call), ...extra });
+      answer = await this.#transport.request(call.accountSid, url, method, { ...callParams(call), ...extra });
     } catch (error) {
       if (FINAL.includes(call.status)) return; // hung up meanwhile
       this.#line(call, 'network', 'error', `request to ${url} failed: ${(error as Error).message}`);
@@ -533,7 +587,9 @@ export class SimulatorPhone implements VoiceChannel {
           const targets = elements(verb).map((n) => `${n.tagName.toLowerCase()}:${textOf(n)}`);
           if (targets.length === 0 && textOf(verb)) targets.push(`number:${textOf(verb)}`);
           call.remaining = rest;
-          call.waiting = { kind: 'dial', to: targets, action: attr(verb, 'action') || null, method };
+          // record="record-from-answer" (Studio's), -dual, record-from-ringing(-dual), or the legacy "true".
+          const record = !['', 'false', 'do-not-record'].includes(attr(verb, 'record').toLowerCase());
+          call.waiting = { kind: 'dial', to: targets, action: attr(verb, 'action') || null, method, record };
           this.#line(call, 'flow', 'dial', `connecting to ${targets.join(', ')}`);
           return;
         }
@@ -610,7 +666,7 @@ export class SimulatorPhone implements VoiceChannel {
     this.#line(call, 'network', 'ended', `call ${status}: ${why}`);
     const duration = call.answeredAt && !wasRinging ? Math.max(0, Math.round((call.endedAt - call.answeredAt) / 1000)) : 0;
     try {
-      await this.#transport.request(call.accountSid, call.statusCallback, 'POST', { ...this.#params(call), CallDuration: String(duration), Timestamp: new Date(call.endedAt).toUTCString() });
+      await this.#transport.request(call.accountSid, call.statusCallback, 'POST', { ...callParams(call), CallDuration: String(duration), Timestamp: new Date(call.endedAt).toUTCString() });
     } catch (error) {
       this.#line(call, 'network', 'error', `status callback failed: ${(error as Error).message}`);
     }

@@ -5,6 +5,8 @@
 // contact's messages there (or texts to the proxy number of their binding) come back as
 // onMessageAdded webhooks. As on the carrier, an execution that is in a conversation (a conversation
 // message started it, or Start Conversation moved it there) sends into it, whatever `from` and `to` say.
+// Outside a conversation, a `to` the Messages API would refuse (not a phone number or channel address, or a
+// short code: isMessageAddress) fails with 21211, as on Twilio.
 import { randomSid } from '../../runtime/ids.ts';
 import type { ConversationRequest, FlexTaskRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
@@ -30,6 +32,11 @@ export interface TranscriptEntry {
   dateCreated: number;
   /** The content template a flow sent (Send Message's `content_sid`), whose text the simulator does not have. */
   contentSid?: string;
+  /**
+   * The order the simulator recorded it in, across every transcript (set when recorded): dates have whole
+   * seconds on the wire, so messages of one second are told apart by it.
+   */
+  sequence?: number;
 }
 
 export type FailureKind = 'send' | 'delivery';
@@ -121,6 +128,38 @@ export interface ConversationInbound {
 
 const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
 
+/** Twilio's error for a `To` the Messages API cannot send to (not a number, nor a channel address). */
+export const INVALID_TO_CODE = 21211;
+/** A phone number in E.164, `+` and 7 to 15 digits, maybe written with spaces, dots, dashes or parentheses. */
+const E164 = /^\+[\d\s().-]+$/;
+/** Channel addresses: `whatsapp:`/`rcs:` take a phone number; `messenger:` and `client:` an identifier. */
+const PHONE_CHANNELS = new Set(['whatsapp', 'rcs']);
+const ID_CHANNELS = new Set(['messenger', 'client']);
+
+function isPhoneNumber(address: string): boolean {
+  if (!E164.test(address)) return false;
+  const digits = address.replace(/\D/g, '');
+  return digits.length >= 7 && digits.length <= 15 && digits[0] !== '0';
+}
+
+/**
+ * Whether the Messages API takes `to` as an address (outside a conversation: there `to` plays no part):
+ * an E.164 number or a channel address (`whatsapp:+…`, `rcs:+…`, `messenger:<id>`, `client:<identity>`).
+ * Anything else Twilio refuses with 21211: `not a number`, a bare name, and a short code ("12345": a short
+ * code sends, it is not sent to; Twilio's 21211 page lists it as a cause). Surrounding whitespace is not
+ * held against it.
+ */
+export function isMessageAddress(to: string): boolean {
+  const address = to.trim();
+  if (isPhoneNumber(address)) return true;
+  const colon = address.indexOf(':');
+  if (colon < 1) return false;
+  const channel = address.slice(0, colon).toLowerCase();
+  const rest = address.slice(colon + 1);
+  if (PHONE_CHANNELS.has(channel)) return isPhoneNumber(rest);
+  return ID_CHANNELS.has(channel) && /^\S+$/.test(rest);
+}
+
 /** What a send goes into: a conversation, none (a plain message), or one this account cannot post in. */
 type SendTarget = LiveConversation | undefined | { notFound: string };
 
@@ -151,6 +190,7 @@ export class SimulatorChannel implements MessageChannel {
   #onStatus: (report: DeliveryStatus) => void = () => undefined;
   readonly #messageListeners = new Set<(entry: TranscriptEntry) => void>();
   #pendingReports = 0;
+  #sequence = 0;
 
   constructor(now: () => number, options: SimulatorChannelOptions = {}) {
     this.#now = now;
@@ -202,6 +242,16 @@ export class SimulatorChannel implements MessageChannel {
     evictOldest(this.#failNext, MAX_FAILURES);
   }
 
+  /** Disarms what failNext armed for `address` (by this account); whether anything was armed. */
+  clearFailure(address: string, accountSid?: string): boolean {
+    return this.#failNext.delete(accountSid ? `${accountSid}|${address}` : address);
+  }
+
+  /** What the next message to `address` (by this account) is armed to do, or null: it goes out as usual. */
+  armedFailure(address: string, accountSid?: string): FailureKind | null {
+    return this.#failNext.get(accountSid ? `${accountSid}|${address}` : address) ?? null;
+  }
+
   async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
     // Looked up before an armed failure is taken: a store failure here is retried, and must find it still armed.
     const target = await this.#conversationOf(context, message.from);
@@ -212,6 +262,8 @@ export class SimulatorChannel implements MessageChannel {
     if (failure === 'send') return { ok: false, code: 21610, message: `Simulated send failure to ${message.to}` };
     if (target && 'notFound' in target) return { ok: false, code: 20404, message: `The requested resource /Conversations/${target.notFound}/Messages was not found` };
     if (target) return this.#postToConversation(context, target, message);
+    // As Twilio's Messages API, an address it cannot send to is refused (21211; the widget takes `failed`).
+    if (!isMessageAddress(message.to)) return { ok: false, code: INVALID_TO_CODE, message: `The 'To' number ${message.to} is not a valid phone number.` };
     // Twilio's Messages API refuses the body outright (the widget takes `failed`).
     if (bodyTooLong(message.body)) return { ok: false, code: BODY_TOO_LONG_CODE, message: BODY_TOO_LONG_MESSAGE };
     const entry: TranscriptEntry = {
@@ -249,6 +301,8 @@ export class SimulatorChannel implements MessageChannel {
       this.#onStatus({
         executionSid: context.executionSid,
         messageSid: entry.sid,
+        // The send it reports on, as a carrier's status callback URL names it (matched before the SID).
+        ...(context.effectId ? { effectId: context.effectId } : {}),
         status: entry.status,
         ...(failure === 'delivery' ? { errorCode: '30003' } : {}),
       });
@@ -509,6 +563,7 @@ export class SimulatorChannel implements MessageChannel {
   }
 
   #record(flowAddress: string, contact: string, entry: TranscriptEntry): void {
+    entry.sequence ??= ++this.#sequence;
     const key = `${flowAddress}|${contact}`;
     let transcript = this.#conversations.get(key);
     if (transcript) {

@@ -1,6 +1,7 @@
 // A contact texting a flow through the simulator: the one path the simulator's HTTP route and
 // `switchboard simulate` share, so a flow behaves the same in the console and in the terminal.
 import type { FlowRecord, Store } from '../../runtime/ports/store.ts';
+import { runnable } from '../../runtime/sprints.ts';
 import type { SimulatorChannel } from './simulator-channel.ts';
 
 const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
@@ -52,7 +53,9 @@ export interface TextResult {
 async function textStart(store: Store, flow: FlowRecord, contact: string, to: string): Promise<TextStart> {
   const revision = await revisionFor(store, flow, contact);
   if (revision === null) return 'unpublished';
-  const definition = (await store.getRevision(flow.accountSid, flow.sid, revision))?.definition;
+  const saved = (await store.getRevision(flow.accountSid, flow.sid, revision))?.definition;
+  // As the runtime will run it: an invalid draft's unfollowable parts (states not a list, …) dropped.
+  const definition = saved && runnable(saved);
   const trigger = definition?.states.find((state) => state.name === definition.initial_state);
   // A draft may be saved invalid (test users run it): without a list of transitions, leave it to the runtime.
   if (!trigger || !Array.isArray(trigger.transitions)) return 'message';

@@ -4,7 +4,7 @@
 // Stored in the store's key/value settings (the Store interface stays unchanged) under
 // `carrier:<local AccountSid>` as JSON. Secrets are stored as given (the settings table is as
 // private as the accounts table, which holds auth tokens too) and never returned by the API.
-import type { Store } from '../../runtime/ports/store.ts';
+import { accountSettingKey, type Store } from '../../runtime/ports/store.ts';
 
 export const DEFAULT_TWILIO_API_BASE_URL = 'https://api.twilio.com';
 export const DEFAULT_CONVERSATIONS_BASE_URL = 'https://conversations.twilio.com';
@@ -49,8 +49,11 @@ export type CarrierConfig =
 
 export const SIMULATOR: CarrierConfig = { channel: 'simulator' };
 
+/** The account's own setting (Store.setAccountSetting) holding its carrier configuration. */
+const CARRIER_SETTING = 'carrier';
+
 export function carrierKey(accountSid: string): string {
-  return `carrier:${accountSid}`;
+  return accountSettingKey(accountSid, CARRIER_SETTING);
 }
 
 export class CarrierConfigError extends Error {
@@ -251,7 +254,9 @@ export async function loadCarrierConfig(store: Store, accountSid: string): Promi
 }
 
 export async function saveCarrierConfig(store: Store, accountSid: string, config: CarrierConfig): Promise<void> {
-  await store.setSetting(carrierKey(accountSid), JSON.stringify(config));
+  // Only while the account exists (checked in the write's transaction): a request that raced its
+  // deletion leaves no upstream token behind (AccountGoneError).
+  await store.setAccountSetting(accountSid, CARRIER_SETTING, JSON.stringify(config));
 }
 
 /**

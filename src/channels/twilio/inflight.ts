@@ -21,7 +21,7 @@
 // All are the store's channel records, each naming its account and execution: they go with either,
 // and are pruned a retention (CHANNEL_RECORD_RETENTION_MS) after the execution is no longer active,
 // when no send of it can be re-dispatched and no status report can change it any more.
-import type { Store } from '../../runtime/ports/store.ts';
+import type { ChannelRecordWrite, Store } from '../../runtime/ports/store.ts';
 import type { SendResult } from '../../runtime/ports/channel.ts';
 
 export interface InflightSend {
@@ -98,9 +98,9 @@ export class InflightLedger {
     return (await this.#store.getChannelRecord(key))?.value ?? null;
   }
 
-  async write(key: string, owner: RecordOwner, value: string): Promise<void> {
+  async write(key: string, owner: RecordOwner, value: string, options?: ChannelRecordWrite): Promise<void> {
     // Wall-clock time, as the retention is counted on it.
-    await this.#store.putChannelRecord({ key, accountSid: owner.accountSid, executionSid: owner.executionSid, value, updatedAt: Date.now() });
+    await this.#store.putChannelRecord({ key, accountSid: owner.accountSid, executionSid: owner.executionSid, value, updatedAt: Date.now() }, options);
   }
 
   /** Writes a record unless the key holds one: true when this wrote it. */
@@ -124,8 +124,12 @@ export class InflightLedger {
     return stored;
   }
 
+  /**
+   * Not once the execution was deleted (unlessDeleted): a send that completes after its execution (its
+   * flow, its account) was deleted, which took the 'requesting' record along, writes nothing back.
+   */
   async finish(record: InflightSend, result: SendResult): Promise<void> {
-    await this.write(inflightKey(record.effectId), record, JSON.stringify({ ...record, state: 'done', result }));
+    await this.write(inflightKey(record.effectId), record, JSON.stringify({ ...record, state: 'done', result }), { unlessDeleted: true });
   }
 
   /**

@@ -6,10 +6,10 @@
 // nothing was sent); one while recording a known outcome is an UnsavedOutcomeError (the outcome
 // stands and the runtime retries the write).
 import type { ConversationRequest, FlexTaskRequest, Json, JsonObject, OutboundMessage } from '../../engine/types.ts';
-import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
+import type { ConversationResult, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
 import type { Store } from '../../runtime/ports/store.ts';
 import { recordOutcome, storeUnavailable } from '../../runtime/ports/store-errors.ts';
-import { loadCarrierConfig, type TwilioUpstream } from './carrier-config.ts';
+import type { TwilioUpstream } from './carrier-config.ts';
 import { InflightLedger, inflightKey, type InflightSend } from './inflight.ts';
 import { SendGate } from './send-gate.ts';
 import { TwilioRestClient, type CreateOutcome, type FormParams, type RestClientOptions } from './rest-client.ts';
@@ -119,8 +119,7 @@ function rfc2822ToMillis(value: Json | undefined): number | null {
   return Number.isNaN(ms) ? null : ms;
 }
 
-export class TwilioChannel implements MessageChannel {
-  readonly name = 'twilio';
+export class TwilioChannel {
   readonly #store: Store;
   readonly #ledger: InflightLedger;
   readonly #options: TwilioChannelOptions;
@@ -146,12 +145,6 @@ export class TwilioChannel implements MessageChannel {
 
   get ledger(): InflightLedger {
     return this.#ledger;
-  }
-
-  async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
-    const config = await loadCarrierConfig(this.#store, context.accountSid).catch(storeUnavailable);
-    if (config.channel !== 'twilio') return { ok: false, code: 30008, message: `Account ${context.accountSid} has no Twilio carrier configured` };
-    return this.send(config.twilio, context, message);
   }
 
   /** Sends through `upstream`, at most once per effect. */

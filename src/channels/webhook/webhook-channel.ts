@@ -18,7 +18,7 @@
 // past the policy, and the signature covers the configured URL only.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { JsonObject, OutboundMessage } from '../../engine/types.ts';
-import type { MessageChannel, SendContext, SendResult } from '../../runtime/ports/channel.ts';
+import type { SendContext, SendResult } from '../../runtime/ports/channel.ts';
 import type { Store } from '../../runtime/ports/store.ts';
 import { recordOutcome, storeUnavailable } from '../../runtime/ports/store-errors.ts';
 import { InflightLedger, inflightKey, type InflightSend } from '../twilio/inflight.ts';
@@ -82,8 +82,7 @@ export function signForm(authToken: string, url: string, params: FormParams): st
   return createHmac('sha1', authToken).update(Buffer.from(data, 'utf8')).digest('base64');
 }
 
-export class WebhookChannel implements MessageChannel {
-  readonly name = 'webhook';
+export class WebhookChannel {
   readonly #store: Store;
   readonly #ledger: InflightLedger;
   readonly #options: WebhookChannelOptions;
@@ -97,10 +96,6 @@ export class WebhookChannel implements MessageChannel {
     this.#options = options;
     // A guard without a policy (tests) has made its decision in the pre-check.
     this.#http = new FetchHttp({ policy: options.guard?.policy ?? OutboundPolicy.permissive() });
-  }
-
-  async sendMessage(): Promise<SendResult> {
-    return { ok: false, code: 30008, message: 'The webhook channel is used through the channel router' };
   }
 
   async send(config: WebhookTarget, context: SendContext, message: OutboundMessage): Promise<SendResult> {

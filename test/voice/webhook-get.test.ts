@@ -1,0 +1,176 @@
+// The flow webhook by GET, as Twilio requests it when a number's "A call comes in" / "Call status
+// changes" is configured as HTTP GET, or when an app hands a call back with <Redirect method="GET">:
+// the call parameters are in the query (appended to the URL's own), and the signature is over the
+// full URL with no body parameters.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeSignature } from '../../src/api/wire/signature.ts';
+import type { JsonObject } from '../../src/engine/types.ts';
+import { contextOf } from '../../src/runtime/execution-context.ts';
+import type { TestServer } from '../support/server.ts';
+import { serverWithFlow, stepsOf, verbs, type Verb } from './support.ts';
+
+const HOST = 'switchboard.test';
+const CALL_SID = 'CA' + 'd'.repeat(32);
+const CALLER = '+15551230001';
+const NUMBER = '+15005550006';
+
+function callParams(server: TestServer, status: string): Record<string, string> {
+  return { AccountSid: server.account.sid, ApiVersion: '2010-04-01', CallSid: CALL_SID, CallStatus: status, Called: NUMBER, Caller: CALLER, Direction: 'inbound', From: CALLER, To: NUMBER };
+}
+
+interface Answer {
+  status: number;
+  body: string;
+  twiml: Verb[] | null;
+}
+
+function answerOf(res: { statusCode: number; body: string; headers: Record<string, unknown> }): Answer {
+  return { status: res.statusCode, body: res.body, twiml: String(res.headers['content-type'] ?? '').includes('xml') ? verbs(res.body) : null };
+}
+
+/** Twilio's GET: its parameters appended to the URL's query, signed over the full URL alone. */
+async function twilioGet(server: TestServer, url: string, params: Record<string, string>, token = server.account.authToken): Promise<Answer> {
+  const full = `${url}${url.includes('?') ? '&' : '?'}${new URLSearchParams(params).toString()}`;
+  const target = new URL(full);
+  const res = await server.app.server.inject({ method: 'GET', url: target.pathname + target.search, headers: { host: HOST, 'x-twilio-signature': computeSignature(token, full, {}) } });
+  return answerOf(res);
+}
+
+/** Twilio's POST: its parameters in the form, signed over the URL and them. */
+async function twilioPost(server: TestServer, url: string, params: Record<string, string>): Promise<Answer> {
+  const target = new URL(url);
+  const res = await server.app.server.inject({
+    method: 'POST',
+    url: target.pathname + target.search,
+    headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeSignature(server.account.authToken, url, params) },
+    payload: new URLSearchParams(params).toString(),
+  });
+  return answerOf(res);
+}
+
+const flowUrl = (server: TestServer, flowSid: string) => `http://${HOST}/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
+
+describe('TwiML Redirect hand-back by GET keeps every query parameter the app wrote', () => {
+  const flow = {
+    description: 'redirect and return',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'r' }], properties: { offset: { x: 0, y: 0 } } },
+      { name: 'r', type: 'add-twiml-redirect', transitions: [{ event: 'return', next: 'say' }, { event: 'timeout' }, { event: 'fail' }], properties: { offset: { x: 0, y: 100 }, url: 'https://app.example/ivr', method: 'GET', timeout: '600' } },
+      { name: 'say', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Back with {{widgets.r.foo}}' } },
+    ],
+  };
+
+  for (const method of ['GET', 'POST'] as const) {
+    it(`${method}: names Twilio also uses (Digits, To, msg) are the app's outputs; Twilio's own parameters are not`, async () => {
+      const { server, flowSid } = await serverWithFlow(flow);
+      try {
+        const first = await twilioPost(server, flowUrl(server, flowSid), callParams(server, 'ringing'));
+        assert.deepEqual(first.twiml, [{ verb: 'Redirect', attributes: { method: 'GET' }, text: 'https://app.example/ivr' }]);
+        const returnUrl = `${flowUrl(server, flowSid)}?FlowEvent=return&foo=b%26r&Digits=5&To=%2B15550009999&msg=hello`;
+        const back = method === 'GET' ? await twilioGet(server, returnUrl, callParams(server, 'in-progress')) : await twilioPost(server, returnUrl, callParams(server, 'in-progress'));
+        assert.equal(back.status, 200, back.body);
+        assert.equal(back.twiml![0]!.text, 'Back with b&r');
+        const execution = (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items[0]!;
+        const widgets = (contextOf(execution) as { widgets: Record<string, JsonObject> }).widgets;
+        assert.deepEqual(widgets.r, { foo: 'b&r', Digits: '5', To: '+15550009999', msg: 'hello' });
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
+describe('the flow webhook configured as HTTP GET', () => {
+  const flow = {
+    description: 'greet, ask, wait',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'greet' }], properties: { offset: { x: 0, y: 0 } } },
+      { name: 'greet', type: 'say-play', transitions: [{ event: 'audioComplete', next: 'menu' }], properties: { offset: { x: 0, y: 100 }, say: 'Hello {{trigger.call.From}}' } },
+      { name: 'menu', type: 'gather-input-on-call', transitions: [{ event: 'keypress' }, { event: 'speech' }, { event: 'timeout' }], properties: { offset: { x: 0, y: 200 }, say: 'Press a key', timeout: 5 } },
+    ],
+  };
+
+  it('a signed GET starts the call as the POST does; a GET status callback ends the execution', async () => {
+    const { server, flowSid } = await serverWithFlow(flow);
+    try {
+      const url = flowUrl(server, flowSid);
+      const first = await twilioGet(server, url, callParams(server, 'ringing'));
+      assert.equal(first.status, 200, first.body);
+      assert.deepEqual(first.twiml!.map((v) => v.verb), ['Say', 'Redirect']);
+      assert.equal(first.twiml![0]!.text, `Hello ${CALLER}`);
+      const [execution] = (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items;
+      assert.equal(execution!.initiatedBy, CALL_SID);
+      assert.equal((contextOf(execution!) as { trigger: { call: JsonObject } }).trigger.call.CallStatus, 'ringing');
+
+      // The callback URL in the answer, requested by GET too (its `sb` token is kept out of the parameters).
+      const menu = await twilioGet(server, first.twiml![1]!.text!, callParams(server, 'in-progress'));
+      assert.equal(menu.status, 200, menu.body);
+      assert.deepEqual(menu.twiml!.map((v) => v.verb), ['Gather', 'Redirect']);
+
+      // A retried GET of the first webhook continues the same execution.
+      const retried = await twilioGet(server, url, callParams(server, 'ringing'));
+      assert.equal(retried.status, 200, retried.body);
+      assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items.length, 1);
+
+      const status = await twilioGet(server, url, { ...callParams(server, 'completed'), CallDuration: '12' });
+      assert.equal(status.status, 200, status.body);
+      assert.deepEqual(status.twiml, []);
+      await server.app.executions.idle();
+      const ended = (await server.app.store.getExecutionBySid(execution!.sid))!;
+      assert.equal(ended.status, 'ended');
+      assert.deepEqual(await stepsOf(server, flowSid, ended.sid), ['Trigger -incomingCall-> greet', 'greet -audioComplete-> menu']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a GET signed with another token, or over the parameters as a body, is refused; a GET about no call stays 405', async () => {
+    const { server, flowSid } = await serverWithFlow(flow);
+    try {
+      const url = flowUrl(server, flowSid);
+      const forged = await twilioGet(server, url, callParams(server, 'ringing'), 'not-the-token');
+      assert.equal(forged.status, 403);
+      assert.equal(JSON.parse(forged.body).code, 20003);
+      // Signed as a POST would be (URL without the query, parameters as body): not how Twilio signs a GET.
+      const params = callParams(server, 'ringing');
+      const full = `${url}?${new URLSearchParams(params).toString()}`;
+      const asBody = await server.app.server.inject({ method: 'GET', url: new URL(full).pathname + new URL(full).search, headers: { host: HOST, 'x-twilio-signature': computeSignature(server.account.authToken, url, params) } });
+      assert.equal(asBody.statusCode, 403);
+      assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items.length, 0, 'nothing started');
+
+      const noCall = await twilioGet(server, url, { AccountSid: server.account.sid, Foo: 'bar' });
+      assert.equal(noCall.status, 405);
+      assert.equal(JSON.parse(noCall.body).code, 20004);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a GET with Basic credentials from another site (an <img> on a page, a cached login) starts nothing; from a local tool it does', async () => {
+    const { server, flowSid } = await serverWithFlow(flow);
+    try {
+      const target = new URL(`${flowUrl(server, flowSid)}?${new URLSearchParams(callParams(server, 'ringing')).toString()}`);
+      const basic = 'Basic ' + Buffer.from(`${server.account.sid}:${server.account.authToken}`).toString('base64');
+      for (const [method, headers] of [
+        ['GET', { 'sec-fetch-site': 'cross-site' }],
+        ['GET', { origin: 'https://evil.example' }],
+        ['HEAD', { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }],
+      ] as const) {
+        const res = await server.app.server.inject({ method, url: target.pathname + target.search, headers: { host: HOST, authorization: basic, ...headers } });
+        assert.equal(res.statusCode, 403, `${method} ${JSON.stringify(headers)}: ${res.body}`);
+        if (method === 'GET') assert.equal(JSON.parse(res.body).code, 20403);
+      }
+      assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items.length, 0, 'nothing started');
+      const local = await server.app.server.inject({ method: 'GET', url: target.pathname + target.search, headers: { host: HOST, authorization: basic } });
+      assert.equal(local.statusCode, 200, local.body);
+      assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items.length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+});
