@@ -27,7 +27,7 @@ import type { SwitchboardConfig } from './config.ts';
 import { createObservability, observeHttp, timedStore, type Observability, type ObservabilityOptions } from './observability/index.ts';
 import { cachedReads } from './runtime/read-cache.ts';
 import { registerMetricsRoute } from './api/routes/metrics.ts';
-import { MemoryReclaimer, nodeMemoryProbe } from './lib/memory-reclaimer.ts';
+import { MemoryReclaimer, nodeMemoryProbe } from './observability/memory-reclaimer.ts';
 
 export interface App {
   server: FastifyInstance;
@@ -43,6 +43,11 @@ export interface App {
    * ready. Requests other than probes get 503 until open() is called. createApp does both otherwise.
    */
   start(): Promise<void>;
+  /**
+   * Once the runtime has started, the ending of the simulator calls the process before lost (in the
+   * background: src/runtime/lost-calls.ts); how many executions it told of one (0: none to judge).
+   */
+  lostCallsEnded(): Promise<number>;
   open(): void;
   close(): Promise<void>;
 }
@@ -79,10 +84,12 @@ export function runtimeRules(config: SwitchboardConfig): Partial<Omit<RuntimeOpt
       maxSteps: config.maxSteps,
       maxSameWidgetInARow: config.maxSameWidget,
       maxContextBytes: config.maxContextBytes,
+      maxStepBytes: config.maxStepBytes,
       defaultReplyTimeoutSeconds: config.defaultReplyTimeout,
       timezone: config.timezone,
       objectFormat: config.liquidObjectFormat,
       variableTyping: config.setVariablesTyping,
+      slashDates: config.liquidSlashDates,
     },
     maxExecutionAgeMs: config.executionMaxAge * 1000,
     executionRetentionMs: config.executionRetention * 1000,
@@ -97,7 +104,7 @@ export function outboundPolicy(config: Pick<SwitchboardConfig, 'dev' | 'httpAllo
   return new OutboundPolicy({ allow: config.httpAllow, deny: config.httpDeny, allowPrivate: config.dev });
 }
 
-/** Hands memory back to the OS when the node is quiet after a burst (see src/lib/memory-reclaimer.ts). */
+/** Hands memory back to the OS when the node is quiet after a burst (see src/observability/memory-reclaimer.ts). */
 function startMemoryReclaimer(growthMb: number, observability: Observability): MemoryReclaimer {
   const MB = 1024 * 1024;
   const reclaimer = new MemoryReclaimer(nodeMemoryProbe(observability.activity), {
@@ -169,9 +176,19 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   // the calls a flow places). Outbound calls and call recordings go through the account's carrier
   // (Twilio's Calls API) or ring the simulator phone, whose requests to this server are answered
   // in-process once the server exists (below).
-  const calls = new CallService(store, executions, { serverSecret: config.callbackSecret ?? '' });
   const phoneTransport = new SignedPhoneTransport(store, { base: simulatorBase(config.publicBaseUrl), policy: carrierGuard.policy });
-  const phone = new SimulatorPhone(phoneTransport);
+  // The simulator phone's CallSids say which process made them (under a check keyed per account): a
+  // simulator call lost in a restart does not hold its caller's line (CallService #holdsLine). This
+  // process uses the store alone with SQLite (serve holds the data directory's lock; an in-memory store
+  // is its own), unless as a guest of a server's (simulate, call: no background chores); PostgreSQL is
+  // shared by nodes.
+  const soleStoreUser = options.backgroundChores !== false && !(options.store ? options.store instanceof PostgresStore : config.databaseUrl);
+  const calls: CallService = new CallService(store, executions, {
+    serverSecret: config.callbackSecret ?? '',
+    whereabouts: (callSid, accountSid) => phone.whereabouts(callSid, accountSid),
+    now,
+  });
+  const phone = new SimulatorPhone(phoneTransport, { callSidKey: (accountSid) => calls.accountKey(accountSid, 'simulator-call-sid'), soleStoreUser });
   executions.useVoice(
     voiceNetwork(phone, {
       store,
@@ -200,7 +217,26 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   observeHttp(server, observability.tracing.tracer, observability.metrics, observability.activity);
   if (config.metrics) registerMetricsRoute(server, observability.metrics);
   let started: Promise<void> | null = null;
-  const start = () => (started ??= executions.start());
+  // A restart loses every simulator call of the process before (their executions, in the store, would
+  // wait on them until the age cap): once the runtime runs, they are ended as Twilio would report them
+  // (src/runtime/lost-calls.ts), in the background. Only where that process certainly is gone: a store
+  // used alone (on PostgreSQL another node's calls may be live there). A graceful close ends its own
+  // calls itself (close, below); this catches those of a process killed outright.
+  let lostCallsEnded: Promise<number> = Promise.resolve(0);
+  const endLostCalls = () => {
+    if (!soleStoreUser) return;
+    lostCallsEnded = calls.endLostCalls().then(
+      (count) => {
+        if (count > 0) observability.logger.info({ executions: count }, 'simulator calls lost in the restart ended');
+        return count;
+      },
+      (error: unknown) => {
+        observability.logger.warn({ err: error }, 'ending simulator calls lost in the restart failed');
+        return 0;
+      },
+    );
+  };
+  const start = () => (started ??= executions.start().then(endLostCalls));
   // A runtime never started holds no claims to hand back.
   let stopped: Promise<void> | null = null;
   const stopRuntime = () => (stopped ??= started ? executions.stop() : Promise.resolve());
@@ -221,6 +257,10 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     simulator,
     observability,
     start,
+    async lostCallsEnded() {
+      await started;
+      return lostCallsEnded;
+    },
     open() {
       startup.open = true;
     },
@@ -228,7 +268,13 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
       // Each step runs even if an earlier one failed (e.g. handing back claims to an unreachable
       // database): the store is always closed, and the first failure is reported. The server's close
       // drains (stopping the runtime before it stops listening); stopRuntime reports how that went.
-      const steps = [() => reclaimer?.stop(), () => server.close(), stopRuntime, () => store.close(), () => observability.shutdown()];
+      // The phone closes while the runtime still runs: the executions of its live calls are told the
+      // calls are gone (as after a restart), and what follows in their flows is carried out in the drain.
+      const hangUpPhone = async () => {
+        const dropped = phone.close();
+        if (started) await calls.endDroppedCalls(dropped);
+      };
+      const steps = [() => reclaimer?.stop(), () => calls.close(), hangUpPhone, () => server.close(), stopRuntime, () => store.close(), () => observability.shutdown()];
       let failure: unknown;
       for (const step of steps) {
         try {

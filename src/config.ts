@@ -16,7 +16,7 @@ import type { InvalidDefinitionPolicy } from './runtime/flows.ts';
 import { flagOptions, key, resolveConfig, type ConfigValues, type CrossCheck, type Flags, type Resolved, type ResolveOptions } from './config/model.ts';
 import { boolean, integer, list, matching, oneOf, optional, path, port, string, timeZone, url } from './config/value-types.ts';
 import { ruleProblem } from './channels/http/outbound-policy.ts';
-import { DEFAULT_MAX_CONTEXT_BYTES } from './engine/types.ts';
+import { DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_STEP_BYTES } from './engine/types.ts';
 
 export { ConfigError } from './config/model.ts';
 
@@ -43,7 +43,7 @@ export const CONFIG_KEYS = {
     env: 'PUBLIC_BASE_URL',
     type: optional(url('http', 'https')),
     default: undefined,
-    description: 'Base of every URL in responses (url, links, next_page_url, webhook_url), of webhook signatures and callbacks; default http://<Host header>. Set it behind a proxy',
+    description: "Base of every URL in responses (url, links, next_page_url, webhook_url), of webhook signatures and callbacks; default http://<Host header> when that is a host name or address with an optional port, else the server's own address. Set it behind a proxy",
   }),
   bodyLimit: key({
     flag: 'body-limit',
@@ -192,6 +192,14 @@ export const CONFIG_KEYS = {
     description:
       "JSON size of an execution's context (flow.data, flow.variables, widgets' outputs, trigger; subflows included; Switchboard's own limit: Studio documents none). A step that would pass it fails its widget with 84003 (its failure event when wired, else the execution ends); a REST create whose Parameters cannot fit is a 400",
   }),
+  maxStepBytes: key({
+    flag: 'max-step-bytes',
+    env: 'SWITCHBOARD_MAX_STEP_BYTES',
+    type: integer({ min: 65_536, max: 64 * 1024 * 1024 * 1024, unit: 'bytes' }),
+    default: DEFAULT_MAX_STEP_BYTES,
+    description:
+      "JSON size of the steps one execution records (each step's context as stored; subflows included; Switchboard's own limit: Studio documents none). A step that would pass it ends the execution with 84003",
+  }),
   defaultReplyTimeout: key({
     flag: 'default-reply-timeout',
     env: 'SWITCHBOARD_DEFAULT_REPLY_TIMEOUT',
@@ -247,6 +255,13 @@ export const CONFIG_KEYS = {
     type: oneOf('json', 'map'),
     default: 'json',
     description: "How Liquid prints an object ({{flow.data}}): json, or map for Java's {k=v, …} (Studio's is unconfirmed)",
+  }),
+  liquidSlashDates: key({
+    flag: 'liquid-slash-dates',
+    env: 'SWITCHBOARD_LIQUID_SLASH_DATES',
+    type: oneOf('month-first', 'day-first'),
+    default: 'month-first',
+    description: "How Liquid's date filters read a slashed date with a year: month-first (03/10/2026 is 10 March, as US users write it) or day-first (3 October, as Ruby's Time.parse); 3/10 is month first either way (Studio's is unconfirmed)",
   }),
   setVariablesTyping: key({
     flag: 'set-variables-typing',
@@ -329,6 +344,15 @@ const CROSS_CHECKS: CrossCheck<typeof CONFIG_KEYS>[] = [
   {
     keys: ['accountSid', 'authToken'],
     check: (v) => ((v.accountSid === undefined) !== (v.authToken === undefined) ? 'set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither' : undefined),
+  },
+  {
+    // The gateway listens on --host like the server: on the same port (not 0, a free one for each) one of
+    // them could only fail to bind, and only after the server had printed its credentials.
+    keys: ['port', 'twilioCliGatewayPort'],
+    check: (v) =>
+      v.twilioCliGatewayPort !== undefined && v.twilioCliGatewayPort !== 0 && v.twilioCliGatewayPort === v.port
+        ? `--twilio-cli-gateway-port (${v.twilioCliGatewayPort}) is the port of the server itself (--port): give the twilio-cli gateway a port of its own`
+        : undefined,
   },
 ];
 

@@ -11,6 +11,7 @@ import { ApiError, errors } from './wire/errors.ts';
 import { toApiError } from './wire/error-mapping.ts';
 import { formFromJson, parseFormBody, type Form } from './wire/form.ts';
 import { overflowingNumber, overflowReason } from './wire/json-overflow.ts';
+import { exactLargeIntegers, mayHoldLargeIntegers } from '../lib/json-depth.ts';
 import { parseBasicAuth } from './wire/basic-auth.ts';
 import { publicBase } from './wire/base-urls.ts';
 import { registerV2Flows } from './routes/v2-flows.ts';
@@ -36,6 +37,8 @@ declare module 'fastify' {
     auth?: boolean;
     /** Orchestrator probes and metric scrapes: not work (an idle node stays idle while they come). */
     probe?: boolean;
+    /** A GET that acts (the flow webhook configured as HTTP GET starts executions): checked for CSRF like a POST. */
+    actsOnGet?: boolean;
   }
 }
 
@@ -44,20 +47,23 @@ export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 /** Registers routes and remembers their patterns, so a known path with the wrong method is a 405, not a 404. */
 export class Routes {
   readonly app: FastifyInstance;
-  readonly #patterns: { method: HttpMethod; regex: RegExp }[] = [];
+  readonly #patterns: { method: HttpMethod; regex: RegExp; literal: boolean }[] = [];
 
   constructor(app: FastifyInstance) {
     this.app = app;
   }
 
-  add(method: HttpMethod, url: string, handler: RouteHandlerMethod, options: { auth?: boolean } = {}): void {
-    this.app.route({ method, url, handler, config: { auth: options.auth ?? true } });
+  add(method: HttpMethod, url: string, handler: RouteHandlerMethod, options: { auth?: boolean; actsOnGet?: boolean } = {}): void {
+    this.app.route({ method, url, handler, config: { auth: options.auth ?? true, ...(options.actsOnGet ? { actsOnGet: true } : {}) } });
     const regex = new RegExp('^' + url.replace(/:[A-Za-z]+/g, '[^/]+') + '/?$');
-    this.#patterns.push({ method, regex });
+    this.#patterns.push({ method, regex, literal: !url.includes(':') });
   }
 
+  /** A path a route names literally (/v2/Flows/Validate) takes that route's methods, not those of a `:Sid` route matching it too. */
   allowedMethods(path: string): HttpMethod[] {
-    return this.#patterns.filter((p) => p.regex.test(path)).map((p) => p.method);
+    const matching = this.#patterns.filter((p) => p.regex.test(path));
+    const literal = matching.filter((p) => p.literal);
+    return (literal.length > 0 ? literal : matching).map((p) => p.method);
   }
 }
 
@@ -66,10 +72,36 @@ function answerRaw(socket: Duplex, apiError: ApiError, extraHeaders = ''): void 
   const body = JSON.stringify(apiError.toBody());
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\n${extraHeaders}` +
+      `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+        `Twilio-Request-Id: ${newSid('RQ')}\r\n${extraHeaders}` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }
+}
+
+/**
+ * The response being written on `socket` to a request received whole, if any. Node's own clientError
+ * handling writes its 400 only when no response is in flight (`_httpMessage`), then destroys the socket,
+ * losing that response; a request still being received (a stalled or malformed body) has no other
+ * answer coming, so it gets the error.
+ */
+function responseInFlight(socket: Duplex): ServerResponse | null {
+  const response = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  return response && !response.writableFinished && response.req?.complete ? response : null;
+}
+
+const closing = new WeakSet<ServerResponse>();
+
+/** Lets `response` finish, then ends the connection: nothing after the malformed bytes is read as a request. */
+function closeAfter(response: ServerResponse, socket: Duplex): void {
+  if (closing.has(response)) return; // the parser reports each later chunk again
+  closing.add(response);
+  // Before its headers are written, the response says `Connection: close` (and Node closes after it).
+  if (!response.headersSent) response.shouldKeepAlive = false;
+  response.once('finish', () => socket.end());
+  response.once('close', () => {
+    if (!response.writableFinished) socket.destroy();
+  });
 }
 
 function isLoggerInstance(logger: unknown): logger is FastifyBaseLogger {
@@ -135,6 +167,29 @@ function unsupportedContentCoding(request: FastifyRequest): string | null {
 export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const bodyLimit = ctx.config.bodyLimit;
   const requestTimeout = ctx.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const allowedOrigins = new Set((ctx.config.allowedOrigins ?? []).map(originOf).filter((origin) => origin !== null));
+
+  /** The request id and CORS headers every answer carries, a route's or the router's own error. */
+  function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
+    reply.header('Twilio-Request-Id', request.id);
+    // Any page may read what its own explicit credentials fetch ('*' is never credentialed); an allowed
+    // origin is named, with credentials, as the cross-site check below trusts it to act with them.
+    const requestOrigin = header(request, 'origin');
+    const allowedOrigin = requestOrigin === undefined ? null : originOf(requestOrigin);
+    if (allowedOrigin !== null && allowedOrigins.has(allowedOrigin)) {
+      reply.header('Access-Control-Allow-Origin', allowedOrigin);
+      reply.header('Access-Control-Allow-Credentials', 'true');
+    } else {
+      reply.header('Access-Control-Allow-Origin', '*');
+    }
+    if (allowedOrigins.size > 0) reply.header('Vary', 'Origin');
+    reply.header('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
+    // As Twilio's spec declares: without it a browser's preflight for an authenticated POST fails.
+    // If-Match and ETag: the flow update's revision check (a Switchboard extension) for browser apps too.
+    reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization, If-Match');
+    reply.header('Access-Control-Expose-Headers', 'ETag, Twilio-Request-Id');
+  }
+
   const app = Fastify({
     // A ready pino instance (the app's logger) or Fastify logger options.
     ...(isLoggerInstance(ctx.config.logger) ? { loggerInstance: ctx.config.logger } : { logger: ctx.config.logger ?? false }),
@@ -150,6 +205,10 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     // answer in Twilio's error format too.
     clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
       if (error.code === 'ECONNRESET' || socket.destroyed) return;
+      // The error is in what follows a request that arrived whole (a stray `0\r\n\r\n` after a POST):
+      // that request's answer is not replaced by the 400; the connection closes once it is written.
+      const inFlight = responseInFlight(socket);
+      if (inFlight) return closeAfter(inFlight, socket);
       const apiError =
         error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
           ? errors.requestTimeout(Math.round(requestTimeout / 1000))
@@ -171,6 +230,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
       const reply = rawReply as FastifyReply;
       const path = request.url.split('?')[0] ?? request.url;
       const apiError = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? errors.notFound(path) : toApiError(error, bodyLimit, request.headers['content-type']);
+      // The onRequest hook has not run: the headers every answer carries are set here.
+      setCommonHeaders(request, reply);
       reply.code(apiError.status).type('application/json').send(apiError.toBody());
     },
   });
@@ -213,8 +274,10 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     if (text === '') return done(null, Object.create(null));
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      // Integers beyond ±2^53 kept as their digits, as in a form's JSON fields (parseClientJson).
+      parsed = JSON.parse(text, mayHoldLargeIntegers(text) ? exactLargeIntegers : undefined);
     } catch {
+      // A reviver recurses: a body nested past the stack is refused here too.
       return done(errors.badRequest('Request body is not valid JSON'), undefined);
     }
     const overflow = overflowingNumber(text, parsed);
@@ -243,8 +306,6 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     closing = true;
   });
 
-  const allowedOrigins = new Set((ctx.config.allowedOrigins ?? []).map(originOf).filter((origin) => origin !== null));
-
   // Answered before its body has arrived (a 401, 413 or 415 decided on the headers): the rest of that
   // body would be read as the next request, and Node's request timeout would later write a second,
   // stray 408 on the connection. Close it after this answer instead.
@@ -254,23 +315,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('Twilio-Request-Id', request.id);
-    // Any page may read what its own explicit credentials fetch ('*' is never credentialed); an allowed
-    // origin is named, with credentials, as the cross-site check below trusts it to act with them.
-    const requestOrigin = header(request, 'origin');
-    const allowedOrigin = requestOrigin === undefined ? null : originOf(requestOrigin);
-    if (allowedOrigin !== null && allowedOrigins.has(allowedOrigin)) {
-      reply.header('Access-Control-Allow-Origin', allowedOrigin);
-      reply.header('Access-Control-Allow-Credentials', 'true');
-    } else {
-      reply.header('Access-Control-Allow-Origin', '*');
-    }
-    if (allowedOrigins.size > 0) reply.header('Vary', 'Origin');
-    reply.header('Access-Control-Allow-Methods', 'GET, POST, DELETE, OPTIONS');
-    // As Twilio's spec declares: without it a browser's preflight for an authenticated POST fails.
-    // If-Match and ETag: the flow update's revision check (a Switchboard extension) for browser apps too.
-    reply.header('Access-Control-Allow-Headers', 'Content-Type, Authorization, If-Match');
-    reply.header('Access-Control-Expose-Headers', 'ETag, Twilio-Request-Id');
+    setCommonHeaders(request, reply);
     // RFC 9112: an HTTP/1.1 request without Host is a 400 (HTTP/1.0 may omit it: see base-urls.ts).
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
       const apiError = errors.badRequest('Malformed HTTP request: an HTTP/1.1 request needs a Host header');
@@ -288,7 +333,8 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     if (request.is404) return;
     const authenticated = request.routeOptions.config?.auth !== false;
     // A route that authenticates otherwise (a flow webhook) also takes Basic auth, which a browser may have cached.
-    if (!SAFE_METHODS.has(request.method) && (authenticated || request.headers.authorization !== undefined)) {
+    const acts = !SAFE_METHODS.has(request.method) || request.routeOptions.config?.actsOnGet === true;
+    if (acts && (authenticated || request.headers.authorization !== undefined)) {
       const foreign = crossSiteOrigin(ctx, request, allowedOrigins);
       if (foreign !== null) throw errors.crossSite(request.method, foreign);
     }

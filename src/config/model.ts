@@ -155,6 +155,11 @@ export function resolveConfig<K extends KeyTable>(
     for (const other of shadowed) {
       const parsed = parse(other.raw);
       if ('problem' in parsed) warnings.push(`${other.origin} ${parsed.problem} (not used: ${origin} overrides it)`);
+      // A variable set for every process (a container image's ENV) silently beating the file someone just
+      // edited is the surprise worth a word; a flag on the command line is deliberate, and equal values change nothing.
+      else if (used?.source === 'env' && other.source === 'file' && !sameValue(parse(used.raw), parsed)) {
+        warnings.push(`${other.origin} is not used: the environment variable ${origin} overrides it${spec.secret ? '' : ` (${displayValue(spec, (parse(used.raw) as { value: unknown }).value)})`}`);
+      }
     }
     let value: unknown = spec.default;
     if (used) {
@@ -179,6 +184,10 @@ export function resolveConfig<K extends KeyTable>(
   // Refused anyway: the overridden bad values are listed too, so one fix-up round sees everything.
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${[...problems, ...warnings.map((w) => `warning: ${w}`)].join('\n  ')}`);
   return { values: values as ConfigValues<K>, keys, file, warnings };
+}
+
+function sameValue(a: { value: unknown } | { problem: string }, b: { value: unknown }): boolean {
+  return 'value' in a && JSON.stringify(a.value) === JSON.stringify(b.value);
 }
 
 /** parseArgs option declarations for every key that has a flag, plus --config. */

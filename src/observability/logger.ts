@@ -25,6 +25,49 @@ const REDACT = [
   '*.password',
 ];
 
+/**
+ * Query parameters whose values are secrets: `sb`, the signed callback token Switchboard puts in every URL it
+ * gives a call to come back on (src/channels/voice/callback-urls.ts), and the usual credential names, should
+ * a client put one in a URL. A callback token keeps what it names (execution, callback, kind), not its MAC.
+ */
+const SECRET_QUERY_PARAMS = /^(sb|token|auth_?token|access_?token|secret|password|api_?key|signature)$/i;
+
+/** A request URL as logged: the value of each secret-bearing query parameter redacted. */
+export function redactedUrl(url: string): string {
+  const query = url.indexOf('?');
+  if (query < 0) return url;
+  const hash = url.indexOf('#', query);
+  const end = hash < 0 ? url.length : hash;
+  const pairs = url.slice(query + 1, end).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq < 0) return pair;
+    let name = pair.slice(0, eq);
+    try {
+      name = decodeURIComponent(name.replace(/\+/g, ' '));
+    } catch {
+      // Malformed percent-encoding: judged as written.
+    }
+    if (!SECRET_QUERY_PARAMS.test(name)) return pair;
+    const value = pair.slice(eq + 1);
+    // FN….<callback>.<kind>.<mac>: the MAC is the secret.
+    const token = /^(FN[0-9a-f]{32}\.[A-Za-z0-9]{2,64}\.[afsc]\.)./.exec(value);
+    return `${pair.slice(0, eq)}=${token ? token[1] : ''}[redacted]`;
+  });
+  return `${url.slice(0, query)}?${pairs.join('&')}${url.slice(end)}`;
+}
+
+/** Fastify's request serializer (the `req` of its `incoming request` lines), with the URL's secrets redacted. */
+function serializeRequest(req: { method?: string; url?: string; headers?: Record<string, unknown>; host?: string; ip?: string; socket?: { remotePort?: number } }): Record<string, unknown> {
+  return {
+    method: req.method,
+    url: typeof req.url === 'string' ? redactedUrl(req.url) : req.url,
+    version: req.headers?.['accept-version'],
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 /** The keys each logger already binds (Fastify's request loggers bind requestId), read once per logger. */
 const boundKeys = new WeakMap<Logger, ReadonlySet<string>>();
 
@@ -51,6 +94,8 @@ export function createLogger(options: LoggerOptions): Logger {
   const base = {
     level: options.level,
     redact: { paths: REDACT, censor: '[redacted]' },
+    // Fastify takes the logger's own serializers over its defaults.
+    serializers: { req: serializeRequest },
     mixin: (_mergeObject: object, _level: number, logger: Logger) => workFieldsFor(logger),
   };
   if (prettyOutput) {

@@ -363,6 +363,10 @@ export class TelemetryObserver implements RuntimeObserver {
     });
   }
 
+  choreFailed(chore: string, error: unknown): void {
+    this.#log.warn({ err: error, chore }, 'housekeeping chore failed: the others went on, and it is tried again (a prune at its next hour, a part of the timer round within a second)');
+  }
+
   timerFired(lateByMs: number): void {
     // A timer is its own cause: detach from whatever request happened to schedule the loop.
     workContext.enterWith({});

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { form, FORM, startTestServer, type InjectResponse, type TestServer } from '../support/server.ts';
 import { overflowingNumber } from '../../src/api/wire/json-overflow.ts';
 import { parseFormBody } from '../../src/api/wire/form.ts';
+import { decodeBody } from '../../src/channels/http/fetch-http.ts';
 import { rawExchange } from '../support/raw-http.ts';
 
 const survey = JSON.parse(readFileSync(new URL('../fixtures/flows/survey.json', import.meta.url), 'utf8'));
@@ -95,6 +96,14 @@ describe('request body encodings', () => {
       assert.deepEqual({ ...parseFormBody(body, 'application/x-www-form-urlencoded;charset=latin1') }, { A: 'Café 1+2=3&', B: ['x', 'é'], C: '', '': 'v', D: '50%' });
       // The same bytes as UTF-8 (no charset): the lone 0xE9 is U+FFFD, as before.
       assert.equal(parseFormBody(body, 'application/x-www-form-urlencoded').A, 'Caf\uFFFD 1+2=3&');
+    });
+
+    it('reads a form with an empty charset (charset="" or a lone quote) as UTF-8, as response bodies are read', () => {
+      const body = Buffer.from('A=Caf%C3%A9');
+      for (const contentType of ['application/x-www-form-urlencoded; charset=""', 'application/x-www-form-urlencoded; charset="', 'application/x-www-form-urlencoded; charset=']) {
+        assert.equal(parseFormBody(body, contentType).A, 'Café', contentType);
+        assert.equal(decodeBody(Buffer.from('Café'), contentType.replace('application/x-www-form-urlencoded', 'text/plain')), 'Café', contentType);
+      }
     });
 
     it('counts parameters against the limit in another charset as well', () => {

@@ -4,7 +4,8 @@
 // up until the work in flight is done: nothing is dropped unanswered, and only then is the port refused.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import diagnostics from 'node:diagnostics_channel';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { once } from 'node:events';
 import { FORM, form, startTestServer } from '../support/server.ts';
@@ -60,7 +61,7 @@ async function connection(port: number) {
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => (received += chunk));
   socket.on('error', () => {}); // a reset shows as missing answers below
-  const closed = once(socket, 'close').then(() => true);
+  const closed = new Promise<true>((resolve) => socket.once('close', () => resolve(true)));
   return {
     socket,
     received: () => received,
@@ -171,8 +172,42 @@ test("the runtime's work in flight (an HTTP widget waiting on its upstream) keep
   assert.equal(error.code, 'ECONNREFUSED');
 });
 
-test('keep-alive clients in a loop around a drain: every request is answered (200, or 503/20503) until the port is refused', async () => {
+/**
+ * Which requests fetch lost to a reset of a connection this server never accepted: one whose handshake the
+ * kernel had not finished, or had queued but not yet handed over, when the port closed. The kernel resets
+ * those, and nothing of theirs was read: a refusal in all but name, which no server can turn into an answer.
+ */
+function watchUnacceptedResets(server: Server) {
+  const accepted = new Set<number>();
+  const onConnection = (socket: Socket) => accepted.add(socket.remotePort!);
+  server.on('connection', onConnection);
+  const portOf = new WeakMap<object, number>();
+  let unaccepted = 0;
+  const sent = (message: unknown) => {
+    const { request, socket } = message as { request: object; socket: Socket };
+    portOf.set(request, socket.localPort!);
+  };
+  const failed = (message: unknown) => {
+    const { request, error } = message as { request: object; error: NodeJS.ErrnoException };
+    const port = portOf.get(request);
+    if (error.code === 'ECONNRESET' && (port === undefined || !accepted.has(port))) unaccepted += 1;
+  };
+  diagnostics.subscribe('undici:client:sendHeaders', sent);
+  diagnostics.subscribe('undici:request:error', failed);
+  return {
+    count: () => unaccepted,
+    stop() {
+      server.off('connection', onConnection);
+      diagnostics.unsubscribe('undici:client:sendHeaders', sent);
+      diagnostics.unsubscribe('undici:request:error', failed);
+    },
+  };
+}
+
+test('keep-alive clients in a loop around a drain: every request is answered (200, or 503/20503) until the port is refused', async (ctx) => {
   const t = await startTestServer({ listen: true });
+  const unacceptedResets = watchUnacceptedResets(t.app.server.server);
+  ctx.after(() => unacceptedResets.stop());
   const outcomes = new Map<string, number>();
   const note = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
   let closing = false;
@@ -195,7 +230,64 @@ test('keep-alive clients in a loop around a drain: every request is answered (20
   closing = true;
   await t.close();
   await Promise.all(clients);
-  const seen = [...outcomes.keys()].sort();
-  assert.deepEqual(seen.filter((outcome) => !['200', '503 20503', 'ECONNREFUSED'].includes(outcome)), [], JSON.stringify([...outcomes]));
+  // A reset is allowed only where the server had no connection to answer on (rare, on a starved machine:
+  // a client reconnecting after its 503 just as the port closes); a reset of one it accepted is a failure.
+  const { ECONNRESET: resets = 0, ...rest } = Object.fromEntries(outcomes);
+  assert.equal(resets, unacceptedResets.count(), `resets of connections the server had accepted: ${JSON.stringify([...outcomes])}`);
+  assert.deepEqual(Object.keys(rest).filter((outcome) => !['200', '503 20503', 'ECONNREFUSED'].includes(outcome)), [], JSON.stringify([...outcomes]));
   assert.equal(outcomes.get('ECONNREFUSED'), 6);
+});
+
+/** Blocks the event loop for `ms`, as a long synchronous job or a starved CPU does. */
+function stall(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+test('a keep-alive request that arrives just after the port closed, while the event loop is stalled, gets 503/20503, not a reset', async () => {
+  const t = await startTestServer({ listen: true });
+  const server = t.app.server.server;
+  const port = Number(new URL(t.baseUrl).port);
+  const get = `GET /v2/Flows HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${t.auth}\r\n\r\n`;
+  const client = await connection(port);
+  client.socket.write(get);
+  await client.waitFor(1);
+  assert.match(client.answers()[0]![0], /^HTTP\/1\.1 200 /);
+
+  // Answered a moment ago and idle, the connection is reused just after the port closed: its request is on
+  // the wire, but the process is busy for longer than the last call's nominal 100 ms before it reads it.
+  const closed = t.close();
+  while (server.listening) await new Promise((resolve) => setImmediate(resolve));
+  client.socket.write(get);
+  stall(300);
+
+  await client.waitFor(2);
+  assert.deepEqual(client.answers().map(([head]) => head.split('\r\n')[0]), ['HTTP/1.1 200 OK', 'HTTP/1.1 503 Service Unavailable'], 'the second request is answered, not reset');
+  assertRefused503(client.answers()[1]!);
+  assert.equal(await client.closed, true);
+  await closed;
+  const after = connect(port, '127.0.0.1');
+  const [error] = (await once(after, 'error')) as [NodeJS.ErrnoException];
+  assert.equal(error.code, 'ECONNREFUSED');
+});
+
+test('however busy the event loop, the last call ends about a second after the port closed', async (ctx) => {
+  const t = await startTestServer({ listen: true });
+  const server = t.app.server.server;
+  const port = Number(new URL(t.baseUrl).port);
+  const client = await connection(port);
+  client.socket.write(`GET /v2/Flows HTTP/1.1\r\nHost: localhost\r\nAuthorization: ${t.auth}\r\n\r\n`);
+  await client.waitFor(1);
+
+  const closed = t.close();
+  while (server.listening) await new Promise((resolve) => setImmediate(resolve));
+  const portClosed = performance.now();
+  // Every turn of the loop takes 300 ms: counted in turns alone, the last call would take 3 s or more.
+  const busy = setInterval(() => stall(300), 0);
+  ctx.after(() => clearInterval(busy));
+  await closed;
+  const took = performance.now() - portClosed;
+  clearInterval(busy);
+  assert.ok(took >= 900 && took < 2_500, `the last call took ${Math.round(took)} ms`);
+  assert.equal(await client.closed, true, 'the idle connection is closed');
 });

@@ -85,3 +85,77 @@ describe('console: how an execution ended', () => {
     assert.equal((await inject('GET', `/console/api/Flows/${ask}/Executions/${sid}/EndReason`, undefined, 'Basic nope')).statusCode, 401);
   });
 });
+
+describe("console: where a list page's executions stand, in one request", () => {
+  let t: TestServer;
+  let ask: string;
+  let loop: string;
+  let parent: string;
+  let n = 0;
+  before(async () => {
+    t = await startTestServer();
+    ask = (await t.app.flows.create(t.account.sid, { friendlyName: 'ask', status: 'published', definition: askAndWait })).sid;
+    loop = (await t.app.flows.create(t.account.sid, { friendlyName: 'loop', status: 'published', definition: selfLoop })).sid;
+    const child = triggerFlow('child', 'incomingParent', 'ask_child', [
+      { ...askAndWait.states[1], name: 'ask_child', transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }] },
+    ]);
+    const childSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'child', status: 'published', definition: child })).sid;
+    const runsAsk = triggerFlow('parent', 'incomingRequest', 'run_child', [
+      {
+        name: 'run_child',
+        type: 'run-subflow',
+        properties: { offset: { x: 0, y: 100 }, flow_sid: childSid, flow_revision: 'LatestPublished', parameters: [] },
+        transitions: [{ event: 'completed' }, { event: 'failed' }],
+      },
+    ]);
+    parent = (await t.app.flows.create(t.account.sid, { friendlyName: 'parent', status: 'published', definition: runsAsk })).sid;
+  });
+  after(() => t.close());
+
+  const inject = (method: 'GET' | 'POST', url: string, fields?: Record<string, string>, auth = t.auth) =>
+    t.app.server.inject({ method, url, headers: { authorization: auth, ...(fields ? FORM : {}) }, ...(fields ? { payload: form(fields) } : {}) });
+  const start = async (flowSid: string): Promise<string> => {
+    const res = await inject('POST', `/v2/Flows/${flowSid}/Executions`, { To: `+1555777${String(++n).padStart(4, '0')}`, From: FLOW_ADDRESS });
+    assert.equal(res.statusCode, 201, res.body);
+    await t.app.executions.idle();
+    return res.json().sid;
+  };
+  const summaries = (flowSid: string, sids: string[], auth = t.auth) =>
+    inject('GET', `/console/api/Flows/${flowSid}/ExecutionSummaries?${sids.map((sid) => `Sid=${encodeURIComponent(sid)}`).join('&')}`, undefined, auth);
+
+  it('says how each ended and where each active one waits, in the order asked, leaving out what is not this flow’s', async () => {
+    const waiting = await start(ask);
+    const ended = await start(ask);
+    assert.equal((await inject('POST', `/v2/Flows/${ask}/Executions/${ended}`, { Status: 'ended' })).statusCode, 200);
+    const looped = await start(loop);
+    const res = await summaries(ask, [ended, waiting, looped, `FN${'0'.repeat(32)}`, 'nope', waiting]);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), {
+      summaries: [
+        { sid: ended, status: 'ended', end_reason: { kind: 'manual' }, waiting_at: null },
+        { sid: waiting, status: 'active', end_reason: null, waiting_at: { widget: 'ask', subflow_path: [] } },
+      ],
+    });
+    const error = (await summaries(loop, [looped])).json().summaries[0];
+    assert.equal(error.end_reason.kind, 'error');
+    assert.equal(error.end_reason.code, 81001);
+  });
+
+  it("names the Run Subflow widget a subflow's waiting widget runs under", async () => {
+    const sid = await start(parent);
+    assert.deepEqual((await summaries(parent, [sid])).json().summaries, [
+      { sid, status: 'active', end_reason: null, waiting_at: { widget: 'ask_child', subflow_path: ['run_child'] } },
+    ]);
+  });
+
+  it("is a 404 for an unknown flow or another account's, and a 400 for over 100 executions", async () => {
+    const sid = await start(ask);
+    assert.equal((await summaries(`FW${'0'.repeat(32)}`, [sid])).statusCode, 404);
+    const other = await t.app.accounts.create('other');
+    assert.equal((await summaries(ask, [sid], basicAuth(other.sid, other.authToken))).statusCode, 404);
+    const many = await summaries(ask, Array.from({ length: 101 }, (_, i) => `FN${String(i).padStart(32, '0')}`));
+    assert.equal(many.statusCode, 400);
+    assert.match(many.json().message, /Sid/);
+    assert.deepEqual((await summaries(ask, [])).json(), { summaries: [] });
+  });
+});

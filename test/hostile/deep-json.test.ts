@@ -70,9 +70,12 @@ describe('JSON nested too deep from a client', () => {
     const account = server.account.sid;
     const flows = (await store.listFlows(account, { pageSize: 1000 })).items;
     const out = [];
-    for (const flow of flows) {
-      const revisions = (await store.listRevisions(account, flow.sid, { pageSize: 1000 })).items;
-      const executions = (await store.listExecutions(account, flow.sid, {}, { pageSize: 1000 })).items;
+    for (const listed of flows) {
+      // Whole records: lists leave out definitions and validation reports.
+      const flow = await store.getFlow(account, listed.sid);
+      const revisions = [];
+      for (const { revision } of (await store.listRevisions(account, listed.sid, { pageSize: 1000 })).items) revisions.push(await store.getRevision(account, listed.sid, revision));
+      const executions = (await store.listExecutions(account, listed.sid, {}, { pageSize: 1000 })).items;
       out.push({ flow, revisions, executions });
     }
     return JSON.stringify(out);

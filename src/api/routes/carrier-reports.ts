@@ -116,6 +116,9 @@ export class DeliveryReports {
       }
       await this.#ctx.executions.deliveryStatus({
         executionSid: report.executionSid,
+        // The step's effect (its StatusCallback URL names it) is what send-and-wait matches: a gateway may answer
+        // every send with the same sid. The SID it recorded, for a wait kept before it kept the effect.
+        effectId,
         messageSid: await this.#recordedSid(effectId, report.messageSid),
         status: report.status,
         ...(report.errorCode ? { errorCode: report.errorCode } : {}),
@@ -128,9 +131,10 @@ export class DeliveryReports {
   }
 
   /**
-   * The SID the step recorded (its outbound.Sid, what send-and-wait matches a failure against) for a
-   * message SID the step claimed. They differ on the webhook channel: the gateway is given our
-   * MessageSid but may answer with its own sid, and report under either.
+   * The SID the step recorded (its outbound.Sid, what send-and-wait matches a failure against when its
+   * wait names no effect: one kept by an older version) for a message SID the step claimed. They differ
+   * on the webhook channel: the gateway is given our MessageSid but may answer with its own sid, and
+   * report under either.
    */
   async #recordedSid(effectId: string, messageSid: string): Promise<string> {
     if ((await this.#ledger.claimOf(messageSid))?.effectId !== effectId) return messageSid;

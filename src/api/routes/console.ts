@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { ExecutionRecord, PageResult, StepRecord } from '../../runtime/ports/store.ts';
-import type { ExecutionState } from '../../engine/types.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { publicBase } from '../wire/base-urls.ts';
@@ -18,11 +17,13 @@ import { jsonField, requiredQuery } from '../wire/form.ts';
 import { single } from '../wire/query.ts';
 import { checkContactAddress } from '../wire/addresses.ts';
 import { stepBody, v2Execution } from '../representations/executions.ts';
+import { endReasonOf, executionStanding } from '../representations/execution-standing.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { flowSidParam } from '../wire/path-params.ts';
 import { entryJson } from './simulator.ts';
 import { SIMULATOR_FLOW_ADDRESS, type TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
+import { parseBasicAuth } from '../wire/basic-auth.ts';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
@@ -77,34 +78,41 @@ class ExecutionWatch {
   }
 }
 
-type EndReasonBody = { kind: 'completed' | 'manual' | 'expired' } | { kind: 'error'; code: number | null; message: string | null };
-
-/** The engine's endReason out of a stored state; null when it has none (or not one this build knows). */
-function endReasonOf(state: unknown): EndReasonBody | null {
-  const reason = (state as Partial<ExecutionState> | null)?.endReason as Record<string, unknown> | null | undefined;
-  switch (reason?.kind) {
-    case 'completed':
-    case 'manual':
-    case 'expired':
-      return { kind: reason.kind };
-    case 'error':
-      return { kind: 'error', code: typeof reason.code === 'number' ? reason.code : null, message: typeof reason.message === 'string' ? reason.message : null };
-    default:
-      return null;
-  }
-}
+/** Executions one ExecutionSummaries request may name: the console lists 20 a page. */
+const MAX_SUMMARIES = 100;
 
 /** Messages of a flow a simulator stream keeps while it waits to learn whether they are its contact's. */
 const MAX_ELSEWHERE_MESSAGES = 500;
+/**
+ * The simulator's latest messages (every flow's), which a simulator stream starts from: what the
+ * contact's executions sent to other numbers before it opened (a reload, another tab) is in no
+ * transcript of the contact's.
+ */
+const MAX_RECENT_MESSAGES = 5000;
 
 /** Open streams, ended when the server closes so shutdown never waits on a browser tab. */
 const openStreams = new WeakMap<object, Set<() => void>>();
 
 /**
+ * Whether the credentials a stream was opened with still work, through the same (cached) authentication
+ * every request goes through: a rotated token, a revoked API key or a deleted account stops working
+ * within the read-cache time, and so does the stream.
+ */
+async function stillAuthorized(ctx: ApiContext, request: FastifyRequest): Promise<boolean> {
+  const credentials = parseBasicAuth(request.headers.authorization);
+  if (!credentials) return false;
+  const account = await ctx.accounts.authenticate(credentials.username, credentials.password);
+  return account !== null && account.sid === request.account.sid;
+}
+
+/**
  * Runs a server-sent event stream: `tick` is called every pollMs and its events are written out.
- * The first tick runs at once so a client sees the current state without waiting.
+ * The first tick runs at once so a client sees the current state without waiting. Each tick first
+ * checks the credentials again: once they stop working, the stream says `unauthorized` (the 401 body)
+ * and ends, as any request with them would be answered 401.
  */
 function stream(
+  ctx: ApiContext,
   request: FastifyRequest,
   reply: FastifyReply,
   options: Required<Pick<ConsoleOptions, 'pollMs' | 'keepAliveMs'>>,
@@ -140,6 +148,11 @@ function stream(
     if (running || closed) return;
     running = true;
     try {
+      if (!(await stillAuthorized(ctx, request))) {
+        if (!closed) raw.write(`event: unauthorized\ndata: ${JSON.stringify(errors.authenticate().toBody())}\n\n`);
+        finish();
+        return;
+      }
       for (const event of await tick()) {
         if (closed) break;
         raw.write(`id: ${++eventId}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`);
@@ -200,6 +213,16 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     for (const finish of [...(openStreams.get(app) ?? [])]) finish();
   });
 
+  // Kept by reference, as the simulator's transcripts hold them (their status moves on here too).
+  const recent = new Map<string, TranscriptEntry>();
+  if (ctx.simulator) {
+    const stopRecording = ctx.simulator.onMessage((entry) => {
+      recent.set(entry.sid, entry);
+      evictOldest(recent, MAX_RECENT_MESSAGES);
+    });
+    app.addHook('onClose', async () => stopRecording());
+  }
+
   // Static assets need no credentials: routes registered inside this plugin are marked auth: false.
   await app.register(async (instance) => {
     instance.addHook('onRoute', (route) => {
@@ -255,7 +278,7 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     if (!(await ctx.store.getExecution(accountSid, flowSid, sid))) throw errors.notFound(request.url.split('?')[0]!);
     const base = publicBase(ctx, request);
     const watch = new ExecutionWatch(sid);
-    stream(request, reply, timing, () => watch.poll(ctx, accountSid, flowSid, base));
+    stream(ctx, request, reply, timing, () => watch.poll(ctx, accountSid, flowSid, base));
   });
 
   // How an ended execution ended, which Twilio's Execution resource does not say (its status is just
@@ -268,6 +291,27 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     const execution = await ctx.store.getExecution(request.account.sid, flowSid, sid);
     if (!execution) throw errors.notFound(request.url.split('?')[0]!);
     return { sid, status: execution.status, end_reason: execution.status === 'ended' ? endReasonOf(execution.state) : null };
+  });
+
+  // Where each of a list page's executions stands (how it ended, or the widget it waits at), in one
+  // request: the Execution resources a list carries say only 'active' or 'ended'. Sids that are not
+  // this flow's executions (deleted since the list was read, malformed) are left out of the answer.
+  routes.add('GET', '/console/api/Flows/:FlowSid/ExecutionSummaries', async (request) => {
+    const flowSid = flowSidParam(request, 'FlowSid');
+    const raw = (request.query as Record<string, unknown>).Sid;
+    const sids = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
+    if (sids.length > MAX_SUMMARIES) throw errors.invalidParameter('Sid', `at most ${MAX_SUMMARIES} executions at a time`);
+    const accountSid = request.account.sid;
+    if (!(await ctx.store.getFlow(accountSid, flowSid))) throw errors.notFound(request.url.split('?')[0]!);
+    // One at a time: each read holds an execution's whole state (up to the context limit, 5 MiB by default),
+    // and only its small summary is kept.
+    const summaries = [];
+    for (const sid of new Set(sids)) {
+      if (!isSid('FN', sid)) continue;
+      const execution = await ctx.store.getExecution(accountSid, flowSid, sid);
+      if (execution !== null) summaries.push(executionStanding(execution));
+    }
+    return { summaries };
   });
 
   // The simulator conversation of one contact with a flow: messages both ways, and the steps and
@@ -287,8 +331,14 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     // The contact's executions also write elsewhere (a Send Message to another number, a conversation the
     // flow opened with them), into other transcripts than flow|contact: such messages of this flow are kept
     // as they are recorded and shown once they turn out to be the contact's (their execution is watched,
-    // or they are to or from the contact). Held by reference, so their status moves on here too.
+    // or they are to or from the contact). Held by reference, so their status moves on here too. It
+    // starts with the flow's recent messages, so those sent before the stream opened show as well.
     const elsewhere = new Map<string, TranscriptEntry>();
+    for (const entry of recent.values()) {
+      if (entry.flowSid !== flowSid) continue;
+      elsewhere.set(entry.sid, entry);
+      evictOldest(elsewhere, MAX_ELSEWHERE_MESSAGES);
+    }
     const unsubscribe = ctx.simulator.onMessage((entry) => {
       if (entry.flowSid !== flowSid) return;
       elsewhere.set(entry.sid, entry);
@@ -304,6 +354,7 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
       if (entry.executionSid && !watches.has(entry.executionSid)) watches.set(entry.executionSid, new ExecutionWatch(entry.executionSid));
     };
     stream(
+      ctx,
       request,
       reply,
       timing,

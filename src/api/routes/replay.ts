@@ -2,21 +2,26 @@
 // inputs against another revision on the pure engine and returns where the path and outputs
 // diverge. GET …?Revision=LatestRevision|LatestPublished|N (default LatestRevision, the draft);
 // POST with Definition (flow JSON) replays against a definition that is not saved anywhere.
+// Both runs of a replay (the target and the execution's own revision) share one budget
+// (flowtest/replay-budget.ts): past it the answer is 400/20001 "replay too costly: … exceeded",
+// never a partial report. A second replay for an account while one runs is 429/20429.
 import type { FastifyRequest } from 'fastify';
 import type { FlowDefinition } from '../../definition/types.ts';
 import { isLegacyDefinition, migrateDefinition } from '../../definition/migrate.ts';
 import { validateDefinition } from '../../definition/validate.ts';
 import type { ExecutionState, JsonObject } from '../../engine/types.ts';
 import type { RecordedStep } from '../../flowtest/derive.ts';
-import { replayExecution, type ReplayReport } from '../../flowtest/replay.ts';
+import { ReplayBudget, ReplayTooCostly, replayExecutionInterleaved, type ReplayReport } from '../../flowtest/replay.ts';
 import { contextOf } from '../../runtime/execution-context.ts';
 import { isSid } from '../../runtime/ids.ts';
-import type { RevisionSelector, StepRecord } from '../../runtime/ports/store.ts';
+import type { ExecutionRecord, RevisionSelector, StepRecord } from '../../runtime/ports/store.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
-import { errors } from '../wire/errors.ts';
+import { ApiError, errors } from '../wire/errors.ts';
 import { jsonField, optionalString, type Form } from '../wire/form.ts';
 import { flowSidParam } from '../wire/path-params.ts';
+
+type ReplayTarget = { revision: number | string; definition: FlowDefinition };
 
 const runnable = (d: FlowDefinition): FlowDefinition => (isLegacyDefinition(d) ? (migrateDefinition(d).definition as FlowDefinition) : d);
 
@@ -38,11 +43,32 @@ function reportBody(report: ReplayReport) {
     step_diff: report.stepDiff,
     message_diff: report.messageDiff,
     output_differences: report.outputDifferences,
+    effect_differences: report.effectDifferences,
+    effects_compared: report.effectsCompared,
     notes: report.notes,
   };
 }
 
+/** A replay past its budget (both runs together): refused whole, never a partial report. */
+function tooCostly(error: ReplayTooCostly, budget: ReplayBudget): ApiError {
+  const { liquid, limits } = budget;
+  return new ApiError(400, 20001, error.message, {
+    limit: error.limit,
+    liquid_nodes: Math.min(liquid.nodes, liquid.maxNodes + 1),
+    liquid_nodes_limit: liquid.maxNodes,
+    liquid_memory: Math.min(liquid.memory, liquid.maxMemory + 1),
+    liquid_memory_limit: liquid.maxMemory,
+    busy_ms: Math.round(budget.busyMs),
+    busy_ms_limit: limits.busyMs,
+  });
+}
+
+/**
+ * A replay runs on the event loop (giving it up between recorded inputs) within one budget; and one at a
+ * time per account on this node, so an account cannot multiply that budget by sending many at once.
+ */
 export function registerReplay(routes: Routes, ctx: ApiContext): void {
+  const running = new Set<string>();
   const handler = async (request: FastifyRequest) => {
     const flowSid = flowSidParam(request, 'FlowSid');
     const executionSid = (request.params as Record<string, string>).Sid!;
@@ -53,7 +79,7 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
     if (!execution) throw errors.notFound(path);
     const form: Form = request.method === 'POST' ? request.form : (request.query as Form);
 
-    let target: { revision: number | string; definition: FlowDefinition };
+    let target: ReplayTarget;
     const field = jsonField(form, 'Definition');
     if (field.present) {
       if (!field.ok) throw errors.invalidParameter('Definition', field.error);
@@ -67,6 +93,18 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
       target = { revision: revision.revision, definition: runnable(revision.definition) };
     }
 
+    // One at a time per account (on this node): held until the replay has answered or failed.
+    if (running.has(account)) throw new ApiError(429, 20429, 'a replay is already running for this account');
+    running.add(account);
+    try {
+      return await replay(account, flowSid, executionSid, execution, target);
+    } finally {
+      running.delete(account);
+    }
+  };
+
+  /** The replay itself, in the account's slot: the recorded steps, the revisions it needs, both runs. */
+  const replay = async (account: string, flowSid: string, executionSid: string, execution: ExecutionRecord, target: ReplayTarget) => {
     const steps: StepRecord[] = [];
     let page = await ctx.store.listSteps(account, flowSid, executionSid, { pageSize: 1000 });
     steps.push(...page.items);
@@ -75,9 +113,14 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
       steps.push(...page.items);
     }
 
-    // The engine is synchronous: load every subflow the target may run before replaying.
+    // The revision the execution ran: replayed on the same answers, the baseline for what its
+    // widgets requested and said (missing only when that revision is gone).
+    const ran = target.revision === execution.flowVersion ? { definition: target.definition } : await ctx.store.getRevision(account, flowSid, execution.flowVersion);
+    const original = ran ? runnable(ran.definition) : null;
+
+    // The engine is synchronous: load every subflow the target (and the original) may run before replaying.
     const subflows = new Map<string, { revision: number; definition: FlowDefinition }>();
-    for (const state of target.definition.states.filter((s) => s.type === 'run-subflow')) {
+    for (const state of [...target.definition.states, ...(original?.states ?? [])].filter((s) => s.type === 'run-subflow')) {
       const sid = String(state.properties.flow_sid ?? '');
       const rev = String(state.properties.flow_revision ?? 'LatestPublished');
       if (!isSid('FW', sid) || subflows.has(`${sid}@${rev}`)) continue;
@@ -97,8 +140,9 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
       // When each step happened: replies are replayed as late as they came.
       at: s.dateCreated,
     }));
+    const budget = new ReplayBudget();
     try {
-      const report = replayExecution(
+      const report = await replayExecutionInterleaved(
         {
           executionSid,
           flowSid,
@@ -110,13 +154,16 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
           startedAt: execution.dateCreated,
           // A send-and-wait still waiting keeps the question it sent here, not in a step.
           state: execution.state,
+          ...(original ? { original: { definition: original, loadSubflow: (sid: string, rev: string) => subflows.get(`${sid}@${rev}`) ?? null } } : {}),
         },
         { ...target, loadSubflow: (sid, rev) => subflows.get(`${sid}@${rev}`) ?? null },
         // Under this server's rules (time zone, reply timeout, limits), as the execution ran.
         ctx.executions.rules,
+        budget,
       );
       return reportBody(report);
     } catch (error) {
+      if (error instanceof ReplayTooCostly) throw tooCostly(error, budget);
       throw errors.badRequest(`This execution cannot be replayed: ${(error as Error).message}`);
     }
   };

@@ -90,8 +90,11 @@ function actionFrom(request: FastifyRequest, verb: string): CallerAction {
     }
     case 'Reject':
       return { type: 'reject', status: enumValue(form, 'Status', ['busy', 'no-answer', 'failed', 'canceled'] as const, false) ?? 'busy' };
-    case 'Hangup':
-      return { type: 'hangup' };
+    case 'Hangup': {
+      // During a Record: the seconds of the message left before hanging up (none: hung up in silence).
+      const recordedSeconds = number('RecordedSeconds');
+      return { type: 'hangup', ...(recordedSeconds !== undefined ? { recordedSeconds } : {}) };
+    }
     default:
       throw errors.notFound(request.url.split('?')[0]!);
   }

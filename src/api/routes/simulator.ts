@@ -1,5 +1,5 @@
 // The simulator's API (authenticated like the rest): text a flow as a contact, read the
-// conversation, list the Flex hand-offs (tasks), and make the next message to an address fail.
+// conversation, list the Flex hand-offs (tasks), and make the next message to an address fail (or not).
 // A text's answer holds the conversation so far (`messages`) and what the execution it ran sent
 // elsewhere meanwhile (`other_messages`: to another number, or from a conversation's proxy number).
 // It waits for that execution's work only (its sprints and effects), for up to SIMULATOR_WAIT_MS: one
@@ -29,6 +29,8 @@ export function entryJson(entry: TranscriptEntry) {
     execution_sid: entry.executionSid,
     date_created: formatDate(entry.dateCreated),
     content_sid: entry.contentSid ?? null,
+    /** The simulator's recording order across transcripts: what sorts messages of one second. */
+    sequence: entry.sequence ?? null,
   };
 }
 
@@ -118,10 +120,21 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     return { tasks: tasks.map(taskJson) };
   });
 
+  // Arms the next message to an address to fail (Kind=send or delivery), or disarms it (Kind=none);
+  // `kind` in the answer is what is armed now (null: nothing). The GET reads it back.
   routes.add('POST', '/simulator/Failures', async (request) => {
     const to = contactAddress(request.form, 'To');
-    const kind = enumValue(request.form, 'Kind', ['send', 'delivery'] as const, true);
+    const kind = enumValue(request.form, 'Kind', ['send', 'delivery', 'none'] as const, true);
+    if (kind === 'none') {
+      ctx.simulator.clearFailure(to, request.account.sid);
+      return { to, kind: null };
+    }
     ctx.simulator.failNext(to, kind, request.account.sid);
     return { to, kind };
+  });
+
+  routes.add('GET', '/simulator/Failures', async (request) => {
+    const to = checkContactAddress('To', requiredQuery(request.query as Record<string, unknown>, 'To'));
+    return { to, kind: ctx.simulator.armedFailure(to, request.account.sid) };
   });
 }

@@ -4,18 +4,21 @@ import type { Routes } from '../server.ts';
 import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
+import { readByteBoundedPage, sendSerialisedPage } from '../wire/byte-bounded-page.ts';
 import { v1Flow } from '../representations/flows.ts';
 import { flowSidParam } from '../wire/path-params.ts';
 
 export function registerV1Flows(routes: Routes, ctx: ApiContext): void {
-  routes.add('GET', '/v1/Flows', async (request) => {
-    const paging = parsePaging(request.query as Record<string, unknown>);
-    const result = await ctx.store.listFlows(request.account.sid, paging.request);
+  // Bounded by bytes as v2's list is (a FriendlyName has no length limit but the body's).
+  routes.add('GET', '/v1/Flows', async (request, reply) => {
+    const paging = parsePaging(request.query as Record<string, unknown>, { accountSid: request.account.sid, path: '/v1/Flows', filters: {} });
     const base = publicBase(ctx, request);
-    return {
-      meta: pageMeta('flows', `${base}/v1/Flows`, {}, paging, result),
-      flows: result.items.map((flow) => v1Flow(base, flow)),
-    };
+    const page = await readByteBoundedPage(
+      (pageRequest) => ctx.store.listFlows(request.account.sid, pageRequest),
+      paging.request,
+      (flow) => JSON.stringify(v1Flow(base, flow)),
+    );
+    return sendSerialisedPage(reply, pageMeta('flows', base, paging, { ...page, items: [] }), 'flows', page.items);
   });
 
   routes.add('GET', '/v1/Flows/:Sid', async (request) => {

@@ -1,24 +1,22 @@
 // Studio v2 Executions, their Context, Steps and Step Contexts. The same collection, seen through
 // the v1 shapes, serves v1 Executions and v1 Engagements (./v1-executions.ts): one builder, three views.
 import { overflowingNumber, overflowReason } from '../wire/json-overflow.ts';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { ExecutionFilter, ExecutionRecord } from '../../runtime/ports/store.ts';
 import type { CreateExecutionInput } from '../../runtime/executions.ts';
-import { DEFAULT_MAX_CONTEXT_BYTES, type JsonObject } from '../../engine/types.ts';
-import { jsonBytes } from '../../engine/context-size.ts';
+import type { JsonObject } from '../../engine/types.ts';
 import { isSid } from '../../runtime/ids.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
-import { enumValue, jsonField, optionalString } from '../wire/form.ts';
+import { enumValue, jsonField, optionalString, parseClientJson } from '../wire/form.ts';
 import { checkContactAddress, restContactPair } from '../wire/addresses.ts';
 import { singleQuotedToJson } from '../../lib/single-quoted-json.ts';
-import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import { wellFormedJson } from '../wire/well-formed.ts';
 import { readDateFilters, single } from '../wire/query.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
-import { readByteBoundedPage } from '../wire/byte-bounded-page.ts';
+import { readByteBoundedPage, sendSerialisedPage } from '../wire/byte-bounded-page.ts';
 import {
   executionContextBody,
   executionsUrl,
@@ -45,9 +43,9 @@ function sidParam(request: FastifyRequest, prefix: 'FN' | 'FT', name: string): s
 
 /**
  * To, From and the JSON-in-form Parameters (which must be a JSON object, and fit in the execution's
- * context: `maxContextBytes`).
+ * context: `checkParameters`, the runtime's rule, checked here too so that it answers before the flow's 404).
  */
-function createInput(request: FastifyRequest, maxContextBytes: number): CreateExecutionInput {
+function createInput(request: FastifyRequest, checkParameters: (parameters: JsonObject) => void): CreateExecutionInput {
   const form = request.form;
   // Not E.164 only (Studio takes any identifier): 300 bytes together, and no unencoded '+'.
   const { to, from } = restContactPair(form);
@@ -59,7 +57,7 @@ function createInput(request: FastifyRequest, maxContextBytes: number): CreateEx
     else {
       // Twilio's reference shows `{'name':'Zeke'}`: single-quoted strings are taken as JSON strings.
       const rewritten = singleQuotedToJson(optionalString(form, 'Parameters') ?? '');
-      const parsed = rewritten === null ? null : parseJsonWithinDepth(rewritten);
+      const parsed = rewritten === null ? null : parseClientJson(rewritten);
       if (!parsed?.ok) throw errors.invalidParameter('Parameters', `${field.error} (Parameters is a JSON object, e.g. {"name":"Zeke"})`);
       const overflow = overflowingNumber(rewritten!, parsed.value);
       if (overflow !== null) throw errors.invalidParameter('Parameters', `not valid JSON: ${overflowReason(overflow)}`);
@@ -67,23 +65,9 @@ function createInput(request: FastifyRequest, maxContextBytes: number): CreateEx
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) throw errors.invalidParameter('Parameters', 'must be a JSON object');
     parameters = value as JsonObject;
-    checkParametersFit(parameters, maxContextBytes);
+    checkParameters(parameters);
   }
   return { to, from, parameters, initiatedBy: request.id };
-}
-
-/**
- * Refuses Parameters the execution's context cannot hold, before anything is stored. The context holds
- * them twice (flow.data, and trigger.request.parameters), so Parameters over half the limit would only
- * start an execution that fails at once.
- */
-function checkParametersFit(parameters: JsonObject, maxContextBytes: number): void {
-  const size = jsonBytes(parameters);
-  if (2 * size <= maxContextBytes) return;
-  throw errors.invalidParameter(
-    'Parameters',
-    `is ${size} bytes of JSON; the execution's context holds it twice (flow.data and trigger.request.parameters) and may hold ${maxContextBytes} bytes in all`,
-  );
 }
 
 /**
@@ -125,11 +109,6 @@ function listFilters(query: Record<string, unknown>, view: ExecutionView): { fil
   return { filter, filters };
 }
 
-/** A list page written from its items' JSON text, as they were measured (byte-bounded-page.ts). */
-function sendPage(reply: FastifyReply, meta: object, key: string, items: string[]): FastifyReply {
-  return reply.type('application/json; charset=utf-8').send(`{"meta":${JSON.stringify(meta)},"${key}":[${items.join(',')}]}`);
-}
-
 /**
  * Registers one view of the executions collection. `collection` is the path segment
  * (Executions or Engagements); v2 creates answer 201 and refuse a second active execution for a
@@ -166,7 +145,7 @@ export function registerExecutionCollection(routes: Routes, ctx: ApiContext, vie
 
   routes.add('POST', root, async (request, reply) => {
     const flowSid = flowSidParam(request, 'FlowSid');
-    const input = createInput(request, ctx.executions.rules.limits.maxContextBytes ?? DEFAULT_MAX_CONTEXT_BYTES);
+    const input = createInput(request, (parameters) => ctx.executions.checkParameters(parameters));
     const flow = await requireFlow(request, flowSid);
     const { execution } = await ctx.executions.create(request.account.sid, flowSid, input, view === 'v2' ? 'error' : 'return-existing', flow);
     reply.code(view === 'v2' ? 201 : 200);
@@ -179,7 +158,7 @@ export function registerExecutionCollection(routes: Routes, ctx: ApiContext, vie
     const flowSid = flowSidParam(request, 'FlowSid');
     const query = request.query as Record<string, unknown>;
     const { filter, filters } = listFilters(query, view);
-    const paging = parsePaging(query);
+    const paging = parsePaging(query, { accountSid: request.account.sid, path: executionsUrl('', view, flowSid), filters });
     await requireFlow(request, flowSid);
     const base = publicBase(ctx, request);
     const page = await readByteBoundedPage(
@@ -188,8 +167,8 @@ export function registerExecutionCollection(routes: Routes, ctx: ApiContext, vie
       (execution) => JSON.stringify(show(base, execution)),
     );
     const key = view === 'v1-engagement' ? 'engagements' : 'executions';
-    const meta = pageMeta(key, executionsUrl(base, view, flowSid), filters, paging, { ...page, items: [] });
-    return sendPage(reply, meta, key, page.items);
+    const meta = pageMeta(key, base, paging, { ...page, items: [] });
+    return sendSerialisedPage(reply, meta, key, page.items);
   });
 
   routes.add('GET', `${root}/:Sid`, async (request) => show(publicBase(ctx, request), await loadExecution(request, 'Sid')));
@@ -216,7 +195,13 @@ export function registerExecutionCollection(routes: Routes, ctx: ApiContext, vie
 
   // A step carries its widget's outputs: bounded by bytes as the executions list is.
   routes.add('GET', `${root}/:${owner}/Steps`, async (request, reply) => {
-    const paging = parsePaging(request.query as Record<string, unknown>);
+    // The list's path from the path's own SIDs, read before they are checked: a bad PageSize stays a 400 first.
+    const params = request.params as Record<string, string>;
+    const paging = parsePaging(request.query as Record<string, unknown>, {
+      accountSid: request.account.sid,
+      path: `${executionsUrl('', view, params.FlowSid!)}/${params[owner]}/Steps`,
+      filters: {},
+    });
     const execution = await loadExecution(request, owner);
     const base = publicBase(ctx, request);
     const page = await readByteBoundedPage(
@@ -224,8 +209,8 @@ export function registerExecutionCollection(routes: Routes, ctx: ApiContext, vie
       paging.request,
       (step) => JSON.stringify(stepBody(base, view, step)),
     );
-    const meta = pageMeta('steps', `${executionsUrl(base, view, execution.flowSid)}/${execution.sid}/Steps`, {}, paging, { ...page, items: [] });
-    return sendPage(reply, meta, 'steps', page.items);
+    const meta = pageMeta('steps', base, paging, { ...page, items: [] });
+    return sendSerialisedPage(reply, meta, 'steps', page.items);
   });
 
   routes.add('GET', `${root}/:${owner}/Steps/:Sid`, async (request) => stepBody(publicBase(ctx, request), view, await loadStep(request, 'Sid')));

@@ -9,10 +9,11 @@ import { publicBase, webhookBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, jsonField, optionalString, requiredString, stringItems, type Form } from '../wire/form.ts';
 import { pageMeta, parsePaging } from '../wire/paging.ts';
-import { checkContactAddress } from '../wire/addresses.ts';
+import { readByteBoundedPage, sendSerialisedPage } from '../wire/byte-bounded-page.ts';
+import { testUserAddress } from '../wire/addresses.ts';
 import { flowSidParam } from '../wire/path-params.ts';
 import { ifMatchRevisions, revisionETag, revisionMismatch } from '../wire/if-match.ts';
-import { flowUrl, v2Flow, v2Revision, v2TestUsers } from '../representations/flows.ts';
+import { flowUrl, v2Flow, v2FlowListItem, v2Revision, v2RevisionListItem, v2TestUsers } from '../representations/flows.ts';
 
 const FLOW_STATUSES = ['draft', 'published'] as const;
 
@@ -73,15 +74,18 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
     return v2Flow(publicBase(ctx, request), flow, definition, webhookBase(ctx, request));
   });
 
-  routes.add('GET', '/v2/Flows', async (request) => {
-    const paging = parsePaging(request.query as Record<string, unknown>);
-    const result = await ctx.store.listFlows(request.account.sid, paging.request);
+  // FriendlyName and CommitMessage have no length limit but the body's: the page is bounded by bytes as
+  // well as rows (byte-bounded-page.ts), and written as the text its items were measured as.
+  routes.add('GET', '/v2/Flows', async (request, reply) => {
+    const paging = parsePaging(request.query as Record<string, unknown>, { accountSid: request.account.sid, path: '/v2/Flows', filters: {} });
     const base = publicBase(ctx, request);
     const hooks = webhookBase(ctx, request);
-    return {
-      meta: pageMeta('flows', `${base}/v2/Flows`, {}, paging, result),
-      flows: result.items.map((flow) => v2Flow(base, flow, null, hooks)),
-    };
+    const page = await readByteBoundedPage(
+      (pageRequest) => ctx.store.listFlows(request.account.sid, pageRequest),
+      paging.request,
+      (flow) => JSON.stringify(v2FlowListItem(base, flow, hooks)),
+    );
+    return sendSerialisedPage(reply, pageMeta('flows', base, paging, { ...page, items: [] }), 'flows', page.items);
   });
 
   routes.add('POST', '/v2/Flows/Validate', async (request) => {
@@ -93,6 +97,9 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
     if (!result.valid) throw invalidDefinition(result.errors);
     return { valid: true };
   });
+  // Validate takes POST only. Fastify would route GET and DELETE to /v2/Flows/:Sid (a 404 for the SID
+  // 'Validate'): they get the 405 any other method does (the not-found handler, which names it Allow: POST).
+  routes.app.route({ method: ['GET', 'DELETE'], url: '/v2/Flows/Validate', config: { auth: false }, handler: (_request, reply) => reply.callNotFound() });
 
   routes.add('GET', '/v2/Flows/:Sid', async (request, reply) => {
     const sid = flowSidParam(request);
@@ -135,16 +142,18 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
     return reply.code(204).send();
   });
 
-  routes.add('GET', '/v2/Flows/:Sid/Revisions', async (request) => {
+  // Bounded by bytes as the flows list is (each revision's CommitMessage and FriendlyName are unbounded).
+  routes.add('GET', '/v2/Flows/:Sid/Revisions', async (request, reply) => {
     const sid = flowSidParam(request);
-    const paging = parsePaging(request.query as Record<string, unknown>);
+    const paging = parsePaging(request.query as Record<string, unknown>, { accountSid: request.account.sid, path: `${flowUrl('', sid)}/Revisions`, filters: {} });
     if (!(await ctx.store.getFlow(request.account.sid, sid))) throw errors.notFound(`/v2/Flows/${sid}/Revisions`);
-    const result = await ctx.store.listRevisions(request.account.sid, sid, paging.request);
     const base = publicBase(ctx, request);
-    return {
-      meta: pageMeta('revisions', `${flowUrl(base, sid)}/Revisions`, {}, paging, result),
-      revisions: result.items.map((revision) => v2Revision(base, revision, false)),
-    };
+    const page = await readByteBoundedPage(
+      (pageRequest) => ctx.store.listRevisions(request.account.sid, sid, pageRequest),
+      paging.request,
+      (revision) => JSON.stringify(v2RevisionListItem(base, revision)),
+    );
+    return sendSerialisedPage(reply, pageMeta('revisions', base, paging, { ...page, items: [] }), 'revisions', page.items);
   });
 
   routes.add('GET', '/v2/Flows/:Sid/Revisions/:Revision', async (request) => {
@@ -156,7 +165,7 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
     else throw errors.invalidRevision(Revision);
     const revision = await ctx.store.getRevision(request.account.sid, sid, selector);
     if (!revision) throw errors.notFound(`/v2/Flows/${sid}/Revisions/${Revision}`);
-    return v2Revision(publicBase(ctx, request), revision, true);
+    return v2Revision(publicBase(ctx, request), revision);
   });
 
   routes.add('GET', '/v2/Flows/:Sid/TestUsers', async (request) => {
@@ -170,10 +179,10 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
     const sid = flowSidParam(request);
     const users = stringItems(request.form, 'TestUsers', 'a phone number such as +15551230001');
     if (!users) throw errors.missingParameter('TestUsers');
-    // Read as the simulator reads a contact: `TestUsers=+1555…` unencoded arrives as ' 1555…', and trimmed
-    // it would silently name another contact than +1555…, who would then get the published flow.
-    // Trailing whitespace (a number pasted from a file) goes; empty items are dropped.
-    const cleaned = [...new Set(users.map((u) => checkContactAddress('TestUsers', u.trimEnd())).filter((u) => u !== ''))];
+    // Stored as executions know the contact (`+1 (555) 000-1111` as +15550001111, surrounding whitespace
+    // gone), or it would never match; `TestUsers=+1555…` sent unencoded (' 1555…') is refused, as the
+    // simulator refuses it. Empty items are dropped.
+    const cleaned = [...new Set(users.map(testUserAddress).filter((u) => u !== ''))];
     if (!(await ctx.store.setTestUsers(request.account.sid, sid, cleaned))) throw errors.notFound(`/v2/Flows/${sid}/TestUsers`);
     return v2TestUsers(publicBase(ctx, request), sid, cleaned);
   });

@@ -14,6 +14,8 @@ import { callbackUrl } from '../../channels/voice/callback-urls.ts';
 import { emptyTwiml, hangupTwiml, holdTwiml, renderTwiml } from '../twiml/render.ts';
 import MessagingResponse from 'twilio/lib/twiml/MessagingResponse.js';
 import type { ExecutionState } from '../../engine/types.ts';
+import { runnable } from '../../runtime/sprints.ts';
+import { LruCache } from '../../lib/lru.ts';
 
 /** What the caller hears when allow_concurrent_calls is off and they already have an execution. */
 export const OUT_OF_SERVICE = 'We are sorry, the number you have called is temporarily out of service.';
@@ -90,16 +92,67 @@ export async function answerCallWebhook(
   return turnTwiml(ctx, base, accountSid, flowSid, turn);
 }
 
-/** Call parameters Twilio adds to a GET request's query; the rest of a FlowEvent=return query is outputs. */
-const TWILIO_CALL_PARAMS = new Set([
-  'AccountSid', 'ApiVersion', 'CallSid', 'CallStatus', 'Called', 'Caller', 'Direction', 'From', 'To', 'ForwardedFrom', 'CallerName',
-  'ParentCallSid', 'CallToken', 'StirVerstat', 'AddOns', 'Digits', 'SpeechResult', 'Confidence', 'msg',
-]);
-const GEO = /^(From|To|Caller|Called)(City|State|Zip|Country)$/;
+/** Every value of each query parameter, in the order sent, checked as the form's are (webhookParam). */
+function queryValues(request: FastifyRequest): Map<string, string[]> {
+  const values = new Map<string, string[]>();
+  for (const [key, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+    const list = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+    if (list.length > 0) values.set(key, list.map((v) => webhookParam(key, v)));
+  }
+  return values;
+}
 
 /**
- * GET on the flow webhook: an app that hands a call back with `<Redirect method="GET">` (Twilio then
- * sends the call parameters in the query). Signed over the URL alone, or Basic auth.
+ * The parameters Twilio sends with every request about a call (Twilio's voice webhook parameters):
+ * the call's SIDs, status, direction and addresses, and the attributes a call has or has not from its
+ * start (ForwardedFrom, CallerName, ParentCallSid, CallToken, StirVerstat, AddOns, geographic data).
+ */
+const CALL_PARAMS = new Set([
+  'AccountSid', 'ApiVersion', 'CallSid', 'CallStatus', 'Called', 'Caller', 'Direction', 'From', 'To', 'ForwardedFrom', 'CallerName',
+  'ParentCallSid', 'CallToken', 'StirVerstat', 'AddOns',
+]);
+const GEO = /^(From|To|Caller|Called)(City|State|Zip|Country)$/;
+/** What Twilio adds to the request of a <Gather>'s action only (never to a <Redirect>'s). */
+const GATHER_RESULTS = new Set(['Digits', 'FinishedOnKey', 'SpeechResult', 'Confidence', 'msg']);
+
+/**
+ * Splits the query of a GET `FlowEvent=return` into Twilio's call parameters and the app's own
+ * parameters (the widget's outputs, §2.19). For a GET, Twilio appends its parameters to the query of
+ * the URL the app redirected to, so both share one query. The rule:
+ *   - Twilio appends each of its parameters once, after the URL's own query: a name that occurs more
+ *     than once was also written by the app, which owns the first value (its output); the last is Twilio's.
+ *   - A name that occurs once is Twilio's when it is a call parameter Twilio sends with every request of
+ *     the call (CALL_PARAMS, geographic data): had the app written it too, it would occur twice.
+ *   - Anything else is the app's, Gather results included (Digits, SpeechResult, msg, …): Twilio adds
+ *     those only to a Gather's action, never to the <Redirect> that hands a call back, so one such name
+ *     occurring once is the app's (`?FlowEvent=return&Digits=5` gives the output Digits=5, as a POST does).
+ * With POST, Twilio's parameters are in the form and the whole query is the app's: the outputs agree.
+ */
+export function splitReturnQuery(values: Map<string, string[]>): { params: Record<string, string>; outputs: Record<string, string> } {
+  const params: Record<string, string> = {};
+  const outputs: Record<string, string> = {};
+  for (const [name, list] of values) {
+    const twilios = CALL_PARAMS.has(name) || GEO.test(name) || GATHER_RESULTS.has(name);
+    if (!twilios) {
+      outputs[name] = list[0]!;
+    } else if (list.length > 1) {
+      outputs[name] = list[0]!;
+      params[name] = list.at(-1)!;
+    } else if (GATHER_RESULTS.has(name)) {
+      outputs[name] = list[0]!;
+    } else {
+      params[name] = list[0]!;
+    }
+  }
+  return { params, outputs };
+}
+
+/**
+ * GET on the flow webhook. Twilio requests with GET a number's "A call comes in" / "Call status
+ * changes" URL configured as HTTP GET (its console allows it), and an app's `<Redirect method="GET">`
+ * handing a call back (`FlowEvent=return`). Twilio then sends the call parameters in the query, and
+ * signs the full URL (query included) with no body parameters. Answered exactly as the POST with the
+ * same parameters in a form; a GET that is not about a call stays 405.
  */
 export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
   routes.add(
@@ -109,37 +162,47 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
       const { accountSid, flowSid, account, path } = await webhookTarget(ctx, request);
       // A GET is signed over the URL alone (its parameters are in the query).
       if (!(await webhookAuthenticated(ctx, request, account, {}))) return invalidSignature(reply);
-      const query = queryOf(request);
-      if (query.FlowEvent !== 'return' || !query.CallSid) throw errors.methodNotAllowed('GET', path);
+      const values = queryValues(request);
+      const first = (name: string) => values.get(name)?.[0];
+      if (first('FlowEvent') === 'return') {
+        const { params, outputs } = splitReturnQuery(values);
+        if (!params.CallSid) throw errors.methodNotAllowed('GET', path);
+        const turn = await ctx.calls.returned(accountSid, flowSid, params, outputs);
+        if (turn.kind === 'refused') {
+          return webhookRefused(reply, `Call callback refused: ${turn.reason}`);
+        }
+        reply.type('text/xml');
+        return turnTwiml(ctx, publicBase(ctx, request), accountSid, flowSid, turn);
+      }
+      // The call webhook itself (incoming, status, our callback URLs): the query is what the POST's form
+      // holds (with the configured URL's own query parameters, if it has any, which then reach
+      // trigger.call too). A name the URL already had and Twilio appended again takes Twilio's (the last) value.
       const params: Record<string, string> = {};
-      const extra: Record<string, string> = {};
-      for (const [key, value] of Object.entries(query)) {
-        if (TWILIO_CALL_PARAMS.has(key) || GEO.test(key)) params[key] = value;
-        else extra[key] = value;
-      }
-      const turn = await ctx.calls.returned(accountSid, flowSid, params, extra);
-      if (turn.kind === 'refused') {
-        return webhookRefused(reply, `Call callback refused: ${turn.reason}`);
-      }
-      reply.type('text/xml');
-      return turnTwiml(ctx, publicBase(ctx, request), accountSid, flowSid, turn);
+      for (const [name, list] of values) if (name !== 'sb') params[name] = list.at(-1)!;
+      if (!isCallWebhook(request, params)) throw errors.methodNotAllowed('GET', path);
+      return answerCallWebhook(ctx, request, reply, accountSid, flowSid, params);
     },
-    { auth: false },
+    // It starts executions and takes the Basic auth local tools use, which a browser may have cached: an
+    // <img> on another site must not start a flow, so the cross-site check applies as to a POST.
+    { auth: false, actsOnGet: true },
   );
 }
 
 // ---- TwiML Redirect on messages
 
-/** Which flow revisions contain a TwiML Redirect (only those make a message webhook wait). */
-const redirecting = new Map<string, boolean>();
+/** Revisions whose TwiML Redirect (or none) a node keeps known; past it the least recently asked of goes. */
+export const REDIRECT_REVISIONS_CACHED = 10_000;
 
-async function mayRedirect(ctx: ApiContext, accountSid: string, flowSid: string, revision: number): Promise<boolean> {
+/** Which flow revisions contain a TwiML Redirect (only those make a message webhook wait). */
+const redirecting = new LruCache<string, boolean>(REDIRECT_REVISIONS_CACHED);
+
+export async function mayRedirect(ctx: ApiContext, accountSid: string, flowSid: string, revision: number): Promise<boolean> {
   const key = `${flowSid}:${revision}`;
   let known = redirecting.get(key);
   if (known === undefined) {
     const record = await ctx.store.getRevision(accountSid, flowSid, revision);
-    known = !!record?.definition.states?.some((state) => state.type === 'add-twiml-redirect');
-    if (redirecting.size > 10_000) redirecting.clear();
+    // Read as the runtime runs it: an invalid draft's states may be no list, or hold nulls.
+    known = !!record && runnable(record.definition).states.some((state) => state.type === 'add-twiml-redirect');
     redirecting.set(key, known);
   }
   return known;
@@ -176,7 +239,10 @@ export function isMessageReturn(request: FastifyRequest, params: Record<string, 
   return queryOf(request).FlowEvent === 'return' && !!params.MessageSid && !params.CallSid;
 }
 
-/** The answer to an inbound message: a <Redirect> when the execution reached a TwiML Redirect, else empty. */
+/**
+ * The answer to an inbound message: a <Redirect> when the execution reached a TwiML Redirect, else empty.
+ * A retried webhook (a duplicate) names the execution that took the message, so it gets the same answer.
+ */
 export async function answerMessageWebhook(ctx: ApiContext, reply: FastifyReply, executionSid: string | null): Promise<string> {
   reply.type('text/xml');
   return messagingTwiml(await messageTurn(ctx, executionSid));

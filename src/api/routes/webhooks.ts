@@ -29,7 +29,7 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
         }
         return reply.code(200).type('application/json').send('{}');
       }
-      // A retry of a message already run (same I-Twilio-Idempotency-Token or MessageSid) is acknowledged and skipped.
+      // A retry of a message already run (same MessageSid, or token without one) runs nothing and gets the first answer.
       if (isMessageReturn(request, params)) return answerMessageReturn(ctx, request, reply, accountSid, flowSid, params);
       const { executionSid, unpublished } = await ctx.executions.inboundMessage(accountSid, flowSid, params, 'incomingMessage', { idempotencyKey: idempotencyToken(request) });
       // Acknowledged (Twilio would only retry), but an operator must learn why the number went quiet.

@@ -3,7 +3,7 @@
 // the named attribute, or the text of a <Redirect>.
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
 import type { TwimlNode } from '../../engine/types.ts';
-import { ssmlContent, type SsmlContent } from './ssml.ts';
+import { sayContent, type SsmlContent } from './ssml.ts';
 
 /** The URLs a rendered document points back into the execution with. */
 export interface CallbackUrls {
@@ -40,8 +40,8 @@ function append(parent: Builder, node: TwimlNode, urls: CallbackUrls | null): vo
   const element = parent.addChild(node.verb, attributesOf(node, urls));
   let text = node.text;
   if (node.callback && !node.callback.attribute && urls) text = node.callback.fallthrough ? urls.fallthrough : urls.action;
-  const ssml = node.verb === 'Say' && text !== undefined ? ssmlContent(xmlSafe(text)) : null;
-  if (ssml) appendSsml(element, ssml);
+  // A Say's text may carry SSML and XML's character references (./ssml.ts); other verbs' text is plain.
+  if (node.verb === 'Say' && text !== undefined) appendSsml(element, sayContent(xmlSafe(text)));
   else if (text !== undefined) element.addText(xmlSafe(text));
   for (const child of node.children ?? []) append(element, child, urls);
 }

@@ -5,6 +5,7 @@
 // every other route bounds each address (MAX_ADDRESS_LENGTH).
 import { errors } from './errors.ts';
 import { optionalString, requiredString, type Form } from './form.ts';
+import { withoutPhoneFormatting } from '../../lib/phone-format.ts';
 
 /**
  * The longest address accepted, in characters (UTF-16 units). Twilio's longest kinds fit well inside:
@@ -29,17 +30,27 @@ export function boundedAddress(name: string, value: string): string {
 }
 
 /**
- * An address with a leading space is refused. That is almost always a `+` sent unencoded
+ * An address with leading whitespace is refused. That is almost always a `+` sent unencoded
  * (`curl -d From=+1555…`), which a form decodes as a space; taken as it is, it would name another
  * contact (' 1555…', or '1555…' once trimmed) than the `+1555…` the sender meant. No Twilio address
- * starts with whitespace, so every route that reads one (To, From, Author, TestUsers) refuses it.
+ * starts with whitespace, so every route that reads one (To, From, Author, TestUsers) refuses it; the
+ * hint about the '+' only when that is what it looks like (see sentWithUnencodedPlus).
  */
 export function refuseUnencodedPlus(name: string, value: string): string {
-  if (/^\s/.test(value)) {
-    const meant = value.trim().startsWith('+') ? value.trim() : `+${value.trim()}`;
-    throw errors.invalidParameter(name, `'${value}' starts with a space: a '+' sent unencoded in a form arrives as a space; URL-encode it (%2B, or curl --data-urlencode '${name}=${meant}')`);
+  if (sentWithUnencodedPlus(value)) {
+    throw errors.invalidParameter(name, `'${value}' starts with a space: a '+' sent unencoded in a form arrives as a space; URL-encode it (%2B, or curl --data-urlencode '${name}=+${value.trim()}')`);
   }
+  if (/^\s/.test(value)) throw errors.invalidParameter(name, `'${value}' starts with whitespace, which no address does; send it without (${name}=${value.trim()})`);
   return value;
+}
+
+/**
+ * Whether `value` is what a number sent with an unencoded '+' becomes: whitespace, then a digit, and
+ * no '+' anywhere (` 15551230001`, ` 1 555 123 0001`). Whitespace before `+1555…` or `client:…` is
+ * only whitespace.
+ */
+function sentWithUnencodedPlus(value: string): boolean {
+  return /^\s+\d/.test(value) && !value.includes('+');
 }
 
 /** A contact address: bounded, and not one with a leading space (see refuseUnencodedPlus). */
@@ -71,15 +82,16 @@ export function restContactPair(form: Form): { to: string; from: string } {
   return { to: withoutPhoneFormatting(refuseUnencodedPlus('To', to)), from: withoutPhoneFormatting(refuseUnencodedPlus('From', from)) };
 }
 
+
 /**
- * A phone number written for people (`+1 (555) 123-0043`, `+44 20 7946 0958`, `+1.555.123.0043`) as
- * the E.164 it stands for. Replies and calls come from the contact's E.164 address, so a REST
- * execution kept under the formatted text would never be found by them (a second execution started
- * while the first waited out its timeout). Only a leading '+' with digits and the usual separators
- * is rewritten; any other identifier is kept as given.
+ * A TestUsers item as it is stored: the contact it names, as the executions it must match know it.
+ * Surrounding whitespace goes (a number pasted from a file or a spreadsheet); a phone number written
+ * for people is stored as its E.164 (withoutPhoneFormatting), since executions are matched against
+ * the contact's address exactly and a REST create, a reply or a call knows the contact by its E.164.
+ * Other identifiers (whatsapp:+…, client:…, an e-mail) are kept as given. A '+' sent unencoded is
+ * refused (refuseUnencodedPlus): trimmed, it would silently name another contact than +1555…
  */
-export function withoutPhoneFormatting(address: string): string {
-  if (!/^\+[\d\s().-]+$/.test(address) || !/[\s().-]/.test(address)) return address;
-  const digits = address.replace(/\D/g, '');
-  return digits.length >= 7 && digits.length <= 15 ? `+${digits}` : address;
+export function testUserAddress(value: string): string {
+  if (sentWithUnencodedPlus(value)) refuseUnencodedPlus('TestUsers', value);
+  return withoutPhoneFormatting(boundedAddress('TestUsers', value.trim()));
 }

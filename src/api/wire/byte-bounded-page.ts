@@ -4,9 +4,10 @@
 // only its serialised text does, which the budget bounds. Paging is keyset-based, so the page's
 // first and last positions are exact and next_page_url continues right after the last item returned
 // (an SDK following it sees every item once).
+import type { FastifyReply } from 'fastify';
 import type { PageRequest, PageResult } from '../../runtime/ports/store.ts';
 
-/** What a page of executions may hold before it stops early (the answer to one GET). */
+/** What a list page (executions, steps, flows, revisions) may hold before it stops early (the answer to one GET). */
 export const LIST_PAGE_BYTES = 16 * 1024 * 1024;
 
 /** Rows read first, before anything is known of their size; then chunks sized by the largest item seen. */
@@ -33,6 +34,11 @@ export async function readByteBoundedPage<T>(
   budgetBytes: number = LIST_PAGE_BYTES,
 ): Promise<SerialisedPage> {
   return request.cursor?.direction === 'before' ? readBackward(read, request, serialise, budgetBytes) : readForward(read, request, serialise, budgetBytes);
+}
+
+/** A list page written from its items' JSON text, as they were measured. `meta` is pageMeta's block. */
+export function sendSerialisedPage(reply: FastifyReply, meta: object, key: string, items: string[]): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(`{"meta":${JSON.stringify(meta)},"${key}":[${items.join(',')}]}`);
 }
 
 /** Rows for the next chunk: as many as the budget left holds at the largest size seen, within the bounds. */

@@ -2,6 +2,7 @@
 // runtime DomainErrors by kind, Fastify's own errors by code; anything else is a logged 500.
 import { DomainError } from '../../runtime/errors.ts';
 import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
+import { AccountGoneError } from '../../runtime/ports/store.ts';
 import { ApiError, errors } from './errors.ts';
 
 const DOMAIN_STATUS: Record<DomainError['kind'], [number, number]> = {
@@ -23,6 +24,9 @@ const SQLITE_DISK_REASONS: Record<number, string> = {
 /** contentType: the request's, named in a 415 (Fastify's own message does not say which it was). */
 export function toApiError(error: unknown, bodyLimit: number, contentType?: string): ApiError {
   if (error instanceof ApiError) return error;
+  // A request that passed authentication (a node's read cache still held the account) raced the
+  // account's deletion, and the store wrote nothing: answered as the deleted account's credentials are.
+  if (error instanceof AccountGoneError) return errors.authenticate();
   if (error instanceof DomainError) {
     const [status, code] = DOMAIN_STATUS[error.kind];
     if (error.kind === 'not-found') return errors.notFound(error.message);
@@ -47,12 +51,14 @@ export function toApiError(error: unknown, bodyLimit: number, contentType?: stri
   // request's fault, and only its own (the HTTP edge refuses these first; this is defence in depth).
   if (fastifyCode === '22021' || fastifyCode === '22P05') return errors.badRequest('A value contains a NUL character (%00), which cannot be stored');
   // The SQLite store's disk is full, read-only or failing: not this request's fault, and every write
-  // fails alike until an operator acts (SQLite's result codes FULL 13, READONLY 8, IOERR 10; the low
-  // byte of an extended code). /readyz reports the same (src/store/sqlite/disk-errors.ts). Or another
+  // fails alike until an operator acts (SQLite's result codes FULL 13, READONLY 8, IOERR 10, and a damaged
+  // file: CORRUPT 11, NOTADB 26; the low byte of an extended code). /readyz reports the same (src/store/sqlite/disk-errors.ts). Or another
   // process held the file's lock past the store's retries (BUSY 5, LOCKED 6; src/store/sqlite/busy.ts):
   // a retry later lands.
   if (fastifyCode === 'ERR_SQLITE_ERROR') {
-    const reason = SQLITE_DISK_REASONS[((error as { errcode?: number }).errcode ?? 0) & 0xff];
+    const errcode = ((error as { errcode?: number }).errcode ?? 0) & 0xff;
+    if (errcode === 11 || errcode === 26) return errors.unavailable('The database is damaged: it cannot be used until an operator restores it; try again later');
+    const reason = SQLITE_DISK_REASONS[errcode];
     if (reason) return errors.unavailable(`The database cannot be written (${reason}); try again later`);
   }
   // PostgreSQL unreachable, overloaded or timing out: as with the SQLite disk, not this request's fault

@@ -2,7 +2,8 @@
 // repeated keys for arrays (TestUsers=a&TestUsers=b), case-sensitive PascalCase names.
 import { TextDecoder } from 'node:util';
 import { errors } from './errors.ts';
-import { isTooDeep, parseJsonWithinDepth, TOO_DEEP } from '../../lib/json-depth.ts';
+import { exactLargeIntegers, isTooDeep, mayHoldLargeIntegers, parseJsonWithinDepth, TOO_DEEP } from '../../lib/json-depth.ts';
+import { charsetOf } from '../../lib/content-type.ts';
 import { wellFormedJson } from './well-formed.ts';
 import { overflowingNumber, overflowReason } from './json-overflow.ts';
 
@@ -66,17 +67,6 @@ export function parseFormBody(body: Buffer, contentType: string | undefined): Fo
     else form[key] = [existing, value];
   }
   return form;
-}
-
-/** The charset parameter of a Content-Type (unquoted), or undefined when it has none. */
-function charsetOf(contentType: string | undefined): string | undefined {
-  for (const parameter of (contentType ?? '').split(';').slice(1)) {
-    const eq = parameter.indexOf('=');
-    if (eq === -1 || parameter.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
-    const value = parameter.slice(eq + 1).trim();
-    return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-  }
-  return undefined;
 }
 
 /** A decoder for a form in `charset`: null for UTF-8 (the default path), a 415 for one that cannot be a form's. */
@@ -238,14 +228,25 @@ export function enumValue<T extends string>(form: Form, name: string, allowed: r
  * A JSON-in-form field such as Definition or Parameters. `error` reads after the field's name:
  * "not valid JSON: …", or "nested more than 100 levels deep (…)" (src/lib/json-depth.ts). A lone
  * surrogate escaped in it (`"ask\udc00"`) becomes U+FFFD, as in a form value (./well-formed.ts).
+ * An integer beyond a double's precision (a 64-bit order ID in Parameters) is kept as its digits, a
+ * string, as in an HTTP widget's response (parseClientJson): rounded, it would be stored, shown in the
+ * Context and printed by Liquid as a number the client never sent.
  */
 export function jsonField(form: Form, name: string): { present: false } | { present: true; ok: true; value: unknown } | { present: true; ok: false; error: string } {
   // From a JSON body, the field may hold an object (re-encoded as JSON text): that is what it is for.
   const text = firstValue(form, name);
   if (text === undefined) return { present: false };
-  const parsed = parseJsonWithinDepth(text);
+  const parsed = parseClientJson(text);
   if (!parsed.ok) return { present: true, ok: false, error: parsed.tooDeep ? parsed.error : `not valid JSON: ${parsed.error}` };
   const overflow = overflowingNumber(text, parsed.value);
   if (overflow !== null) return { present: true, ok: false, error: `not valid JSON: ${overflowReason(overflow)}` };
   return { present: true, ok: true, value: wellFormedJson(parsed.value) };
+}
+
+/**
+ * JSON.parse for JSON a client sends (within MAX_JSON_DEPTH), keeping integers beyond ±2^53 exact as
+ * their digits (exactLargeIntegers); the reviver costs time, so only text that may hold one gets it.
+ */
+export function parseClientJson(text: string): ReturnType<typeof parseJsonWithinDepth> {
+  return parseJsonWithinDepth(text, mayHoldLargeIntegers(text) ? exactLargeIntegers : undefined);
 }
