@@ -1,7 +1,9 @@
 // `switchboard accounts …` and `switchboard keys …`: manage credentials in the store directly. A
 // server using the same store stops taking a rotated token or a deleted key within its read-cache
 // time (--read-cache-ms, 1 s by default). A store an older Switchboard made is refused, not migrated
-// (cli-store.ts): only serve upgrades it.
+// (cli-store.ts): only serve upgrades it. `accounts delete` of an account whose row is already gone
+// purges what still names it (rows that requests racing its deletion wrote); neither command touches
+// the account a server on the store runs as (TWILIO_ACCOUNT_SID here, or recorded by serve at start).
 import { openCliStore, refusingOlderSchema } from './cli-store.ts';
 import { loadConfig, type SwitchboardConfig } from '../config.ts';
 import { AccountService } from '../runtime/accounts.ts';
@@ -9,6 +11,29 @@ import { isSid } from '../runtime/ids.ts';
 import type { Store } from '../runtime/ports/store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
+
+/**
+ * The setting in which `serve` records, at every start, the account it runs as (TWILIO_ACCOUNT_SID; an
+ * empty list when it runs with a generated dev account). `accounts rotate-token` and `accounts delete`
+ * refuse the accounts it names, whatever the environment of the shell they run in: serve would undo
+ * either at its next start, and until then every node would refuse the account (401).
+ */
+export const CONFIGURED_ACCOUNTS_SETTING = 'configured-accounts';
+
+/** serve, at start: the accounts this server runs as, replacing what an earlier start recorded. */
+export async function recordConfiguredAccounts(store: Pick<Store, 'setSetting'>, account: { sid: string } | undefined): Promise<void> {
+  await store.setSetting(CONFIGURED_ACCOUNTS_SETTING, JSON.stringify(account ? [account.sid] : []));
+}
+
+/** The accounts serve recorded (recordConfiguredAccounts); none when nothing (or nothing readable) is. */
+export async function configuredAccounts(store: Pick<Store, 'getSetting'>): Promise<string[]> {
+  try {
+    const recorded: unknown = JSON.parse((await store.getSetting(CONFIGURED_ACCOUNTS_SETTING)) ?? '[]');
+    return Array.isArray(recorded) ? recorded.filter((sid): sid is string => typeof sid === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 export const ACCOUNTS_USAGE = 'usage: switchboard accounts create [--friendly-name NAME] | list | rotate-token AC… | delete AC…';
 export const KEYS_USAGE = 'usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] | delete SK…';
@@ -39,7 +64,8 @@ function usageError(command: string, sub: string | undefined, usage: string): nu
 function sidArgument(prefix: 'AC' | 'SK', value: string | undefined, usage: string): string | number {
   if (value === undefined) return fail(`a ${prefix}… SID is needed (${usage})`, 2);
   if (!isSid(prefix, value)) return fail(`'${value}' is not ${prefix === 'AC' ? 'an account' : 'an API key'} SID (${prefix} followed by 32 hex characters)`, 2);
-  return value;
+  // SIDs are stored with lower-case hex, as Twilio writes them; an upper-case copy names the same one.
+  return prefix + value.slice(2).toLowerCase();
 }
 
 export function accountsCommand(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
@@ -77,16 +103,33 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
         1,
       );
     }
-    if (sub === 'rotate-token') {
-      const token = await withStore(config, (_, accounts) => accounts.rotateToken(sid));
-      if (token === null) return fail(`account ${sid} does not exist`, 1);
-      console.log(`Account SID: ${sid}\nAuth token:  ${token}\n(The old token no longer works. The new one is shown only once.)`);
+    return withStore(config, async (store, accounts) => {
+      // The same refusal for the account a server on this store recorded it runs as (serve, at start),
+      // though this shell's environment does not name it.
+      if ((await configuredAccounts(store)).some((recorded) => recorded.toLowerCase() === sid.toLowerCase())) {
+        return fail(
+          sub === 'delete'
+            ? `${sid} is the account a server on this store runs as (its TWILIO_ACCOUNT_SID, recorded when it started): serve creates it again at start, and until then every node refuses it (401); start the servers without TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN first`
+            : `${sid} is the account a server on this store runs as (its TWILIO_ACCOUNT_SID, recorded when it started): serve sets its token from TWILIO_AUTH_TOKEN at every start; change TWILIO_AUTH_TOKEN and restart instead`,
+          1,
+        );
+      }
+      if (sub === 'rotate-token') {
+        const token = await accounts.rotateToken(sid);
+        if (token === null) return fail(`account ${sid} does not exist`, 1);
+        console.log(`Account SID: ${sid}\nAuth token:  ${token}\n(The old token no longer works. The new one is shown only once.)`);
+        return 0;
+      }
+      const deleted = await store.deleteAccount(sid);
+      if (deleted === null) return fail(`account ${sid} does not exist`, 1);
+      if (deleted.leftoversOnly) {
+        // Requests that raced an earlier deletion (a node's read cache still held the account) wrote these.
+        console.log(`Purged leftovers of deleted account ${sid}: ${deleted.flows} flow(s), and whatever else still named it (carrier settings, send records).`);
+        return 0;
+      }
+      console.log(`Deleted account ${sid} with ${deleted.apiKeys} API key(s) and ${deleted.flows} flow(s) (their executions, alerts and carrier settings too).`);
       return 0;
-    }
-    const deleted = await withStore(config, (store) => store.deleteAccount(sid));
-    if (deleted === null) return fail(`account ${sid} does not exist`, 1);
-    console.log(`Deleted account ${sid} with ${deleted.apiKeys} API key(s) and ${deleted.flows} flow(s) (their executions, alerts and carrier settings too).`);
-    return 0;
+    });
   }
   return usageError('accounts', sub, ACCOUNTS_USAGE);
 }

@@ -8,6 +8,8 @@ import { createInterface } from 'node:readline';
 import { stdin, stdout } from 'node:process';
 import { localToolFlags, openSimulation, printNewSteps } from './flow-file.ts';
 import { revisionFor, UNPUBLISHED_NOTICE } from '../channels/simulator/texting.ts';
+import { runnable } from '../runtime/sprints.ts';
+import type { FlowRecord, Store } from '../runtime/ports/store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -56,6 +58,24 @@ export function callerRequest(kind: string, line: string): { action: string; fie
   }
 }
 
+/** Said after a call to a flow whose Trigger takes no calls (as the console's phone and `simulate` for texts say it). */
+export const UNWIRED_CALL_NOTICE =
+  "The flow's Trigger does not handle incoming calls: Incoming Call leads to no widget, so the execution ended at once and the flow hung up. Connect Incoming Call to start the flow from a call.";
+
+/**
+ * Whether the revision a call from `contact` runs leads the Trigger's Incoming Call to a widget; null when
+ * that cannot be told (no such revision, or a draft saved invalid, which is left to the runtime).
+ */
+export async function triggerTakesCalls(store: Store, flow: FlowRecord, contact: string): Promise<boolean | null> {
+  const revision = await revisionFor(store, flow, contact);
+  const saved = revision === null ? undefined : (await store.getRevision(flow.accountSid, flow.sid, revision))?.definition;
+  // As the runtime will run it: an invalid draft's unfollowable parts dropped.
+  const definition = saved && runnable(saved);
+  const trigger = definition?.states.find((state) => state.name === definition.initial_state);
+  if (!trigger || !Array.isArray(trigger.transitions)) return null;
+  return trigger.transitions.some((t) => t?.event === 'incomingCall' && !!t.next);
+}
+
 export async function callCommand(target: string | undefined, flags: Flags): Promise<number> {
   const opened = await openSimulation('call', target, localToolFlags(flags));
   if (!opened) return 1;
@@ -91,6 +111,8 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
       console.log(`    ✗ ${UNPUBLISHED_NOTICE}`);
       return 1;
     }
+    // The call is made all the same, as on Twilio (the execution ends at once); then it is said why.
+    const takesCalls = flow ? await triggerTakesCalls(app.store, flow, from) : null;
     console.log(`Calling flow ${flowSid} from ${from} (flow number ${to}). /hangup or Ctrl-D hangs up.`);
     let call = await request('POST', '/simulator/calls', { FlowSid: flowSid, From: from, To: to });
     await show(call);
@@ -123,6 +145,7 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
       await show(call);
     }
     rl.close();
+    if (takesCalls === false) console.log(`    ✗ ${UNWIRED_CALL_NOTICE}`);
     if (call.execution_sid) {
       const execution = await app.store.getExecutionBySid(call.execution_sid);
       console.log(`    (call ${call.status}; execution ${call.execution_sid} ${execution?.status ?? 'gone'})`);

@@ -4,6 +4,7 @@ import type { JsonObject } from '../engine/types.ts';
 import { StudioClient } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, table, usageFailure } from './remote.ts';
 import { extraArguments } from './stray-arguments.ts';
+import { parseDateFilter } from '../api/wire/dates.ts';
 
 export const EXECUTIONS_USAGE = `Usage: switchboard executions <command> --flow FW… [options]
 
@@ -14,11 +15,16 @@ Commands:
                                         +15551234567, whatsapp:+15551234567, client:alice;
                                         a Switchboard extension: on a server without it, such
                                         as Twilio, those among the newest listed, with a warning)
-  show FN…                              one execution and its context
-  steps FN…                             the steps: from, event, to
+  show FN…                              one execution and its context; on a Switchboard also how
+                                        it ended (an error's code and message, by hand, its
+                                        maximum age) or the widget an active one waits at
+  steps FN…                             the steps: from, event, to; on a Switchboard then the
+                                        execution's alerts (warnings, errors), by widget
   end FN…                               end an active execution
 
 ${CONNECTION_HELP}`;
+
+const COMMANDS = ['list', 'show', 'steps', 'end'];
 
 const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value));
 
@@ -35,6 +41,151 @@ function onlyTheContacts(listed: JsonObject[], contact: string): JsonObject[] {
   return matching;
 }
 
+/** How an execution ended, as Switchboard's console API says (GET /console/api/…/EndReason): Twilio's Execution says only 'ended'. */
+type EndReason = { kind: 'completed' | 'manual' | 'expired' } | { kind: 'error'; code: number | null; message: string | null };
+
+/**
+ * The server's word on how the execution ended (null while active, or when it stored none), or
+ * undefined when the server has no such API (the real Twilio): then nothing more is shown.
+ */
+async function serverEndReason(client: StudioClient, flowSid: string, sid: string): Promise<{ endReason: EndReason | null } | undefined> {
+  try {
+    const body = await client.raw('GET', `/console/api/Flows/${encodeURIComponent(flowSid)}/Executions/${encodeURIComponent(sid)}/EndReason`);
+    if (body.sid !== sid || !('end_reason' in body)) return undefined;
+    const reason = body.end_reason as Record<string, unknown> | null;
+    if (reason === null || typeof reason !== 'object') return { endReason: null };
+    if (reason.kind === 'error') return { endReason: { kind: 'error', code: typeof reason.code === 'number' ? reason.code : null, message: typeof reason.message === 'string' ? reason.message : null } };
+    if (reason.kind === 'completed' || reason.kind === 'manual' || reason.kind === 'expired') return { endReason: { kind: reason.kind } };
+    return { endReason: null };
+  } catch {
+    // Any answer but the API's (a 404 page, HTML, a refusal) means a server without it.
+    return undefined;
+  }
+}
+
+interface ExecutionAlert {
+  level: string;
+  code: string;
+  message: string;
+  widget: string | null;
+  date: string;
+}
+
+/** Alerts read at most (the console's own cap): a loop of warnings can raise many more. */
+const MAX_ALERTS = 1000;
+
+/**
+ * The execution's Monitor alerts, oldest first, read with /v1/Alerts?ResourceSid=FN… (a Switchboard
+ * extension); undefined when the server has none (the real Twilio's Studio host does not serve Monitor).
+ */
+async function executionAlerts(client: StudioClient, sid: string): Promise<{ alerts: ExecutionAlert[]; truncated: boolean } | undefined> {
+  const listed: JsonObject[] = [];
+  let path = '/v1/Alerts';
+  let params: Record<string, string> = { ResourceSid: sid, PageSize: '200' };
+  let truncated = false;
+  try {
+    const base = client.connection.baseUrl.replace(/\/+$/, '');
+    for (;;) {
+      const body = await client.raw('GET', path, params);
+      if (!Array.isArray(body.alerts)) return undefined;
+      listed.push(...(body.alerts as JsonObject[]));
+      const next = (body.meta as JsonObject | undefined)?.next_page_url;
+      if (typeof next !== 'string' || !next || body.alerts.length === 0) break;
+      if (listed.length >= MAX_ALERTS) {
+        truncated = true;
+        break;
+      }
+      const url = new URL(next);
+      const absolute = `${url.origin}${url.pathname}`;
+      path = absolute.startsWith(base) ? absolute.slice(base.length) : url.pathname;
+      params = Object.fromEntries(url.searchParams);
+    }
+  } catch {
+    return undefined;
+  }
+  // Newest first on the wire; a server that ignored ResourceSid listed other executions' too.
+  const alerts = listed
+    .filter((alert) => alert.resource_sid === sid)
+    .reverse()
+    .map((alert) => {
+      const text = new URLSearchParams(typeof alert.alert_text === 'string' ? alert.alert_text : '');
+      return {
+        level: String(alert.log_level ?? ''),
+        code: String(alert.error_code ?? ''),
+        message: text.get('Msg') ?? String(alert.alert_text ?? ''),
+        widget: text.get('widget'),
+        date: String(alert.date_created ?? ''),
+      };
+    });
+  const at = (alert: ExecutionAlert) => Date.parse(alert.date) || 0;
+  return { alerts: alerts.map((alert, i) => ({ alert, i })).sort((a, b) => at(a.alert) - at(b.alert) || a.i - b.i).map(({ alert }) => alert).slice(-MAX_ALERTS), truncated };
+}
+
+/**
+ * Where an active execution waits: the widget its last step went to, or, while a subflow runs, the
+ * subflow's (with the Run Subflow widgets it runs under). Null without steps.
+ */
+export function waitingAt(steps: JsonObject[]): { widget: string; subflowPath: string[] } | null {
+  type Node = { step: JsonObject; subflow: Node[] };
+  const nodes = new Map<unknown, Node>();
+  const top: Node[] = [];
+  for (const step of steps) {
+    const node: Node = { step, subflow: [] };
+    nodes.set(step.sid, node);
+    const parent = step.parentStepSid ? nodes.get(step.parentStepSid) : undefined;
+    (parent ? parent.subflow : top).push(node);
+  }
+  let node = top.at(-1);
+  if (!node) return null;
+  const subflowPath: string[] = [];
+  while (node.subflow.length > 0) {
+    subflowPath.push(String(node.step.transitionedTo));
+    node = node.subflow.at(-1)!;
+  }
+  return { widget: String(node.step.transitionedTo), subflowPath };
+}
+
+/** The `show` line of an ended execution, from the server's end reason (and, for a completed one, how its steps end). */
+function endedText(reason: EndReason | null, steps: JsonObject[], context: JsonObject): string {
+  switch (reason?.kind) {
+    case 'manual':
+      return 'manually (the End button or the API)';
+    case 'expired':
+      return 'at its maximum age';
+    case 'error':
+      if (reason.code !== null) return `by error ${reason.code}${reason.message ? `: ${reason.message}` : ''}`;
+      return reason.message ? `by an error: ${reason.message}` : 'by an error';
+    case 'completed': {
+      const own = steps.filter((step) => !step.parentStepSid);
+      const final = own.at(-1);
+      const call = (context.trigger as JsonObject | undefined)?.call !== undefined;
+      // A voice widget without a hangup transition ends the execution with its call: no step to Ended.
+      if (final && final.transitionedTo !== 'Ended' && call) return `with its call, at ${String(final.transitionedTo)}`;
+      return 'completed: ran to the end of the flow';
+    }
+    default:
+      return 'the server recorded no reason';
+  }
+}
+
+/** The alerts as a table, each widget's together (in the order the widgets first raised one), oldest first. */
+function alertsText(alerts: ExecutionAlert[], truncated: boolean): string {
+  const order = [...new Set(alerts.map((alert) => alert.widget))];
+  const rows = order.flatMap((widget) => alerts.filter((alert) => alert.widget === widget)).map((alert) => ({ ...alert, widget: alert.widget ?? '(no widget)' }));
+  const heading = `Alerts${truncated ? ` (the newest ${alerts.length}; older ones are not shown)` : ''}:`;
+  return `${heading}\n${table(rows, [
+    { key: 'widget', title: 'widget' },
+    { key: 'level', title: 'level' },
+    { key: 'code', title: 'code' },
+    { key: 'message', title: 'message', max: 200 },
+  ])}`;
+}
+
+function waitingText(waiting: { widget: string; subflowPath: string[] } | null): string {
+  if (!waiting) return 'no step yet';
+  return `at ${waiting.widget}${waiting.subflowPath.length ? ` (in the subflow run by ${waiting.subflowPath.join(' › ')})` : ''}`;
+}
+
 export async function executionsCommand(argv: string[]): Promise<number> {
   const { sub, problem, values, positionals } = parseSubcommand(argv, {
     ...CONNECTION_OPTIONS,
@@ -47,6 +198,11 @@ export async function executionsCommand(argv: string[]): Promise<number> {
   if (!sub || values.help || sub === 'help') {
     console.log(EXECUTIONS_USAGE);
     return sub || values.help ? 0 : 2;
+  }
+  // Before its options: `executions lst` is a mistyped command, not a missing --flow.
+  if (!COMMANDS.includes(sub)) {
+    console.error(`switchboard executions: unknown command '${sub}'\n\n${EXECUTIONS_USAGE}`);
+    return 2;
   }
   // list takes no argument, show/steps/end the execution's SID.
   const extra = extraArguments(`executions ${sub}`, positionals, sub === 'list' ? 0 : ['show', 'steps', 'end'].includes(sub) ? 1 : Infinity);
@@ -70,8 +226,10 @@ export async function executionsCommand(argv: string[]): Promise<number> {
           console.error('switchboard executions list: --limit must be a positive whole number');
           return 2;
         }
-        const since = values.since ? new Date(values.since) : undefined;
-        if (since && Number.isNaN(since.getTime())) {
+        // As the API reads DateCreatedFrom: a date or date-time without a zone is UTC (Studio's dates are GMT).
+        const sinceMs = values.since ? parseDateFilter(values.since) : undefined;
+        const since = sinceMs === undefined || sinceMs === null ? undefined : new Date(sinceMs);
+        if (sinceMs === null) {
           console.error(`switchboard executions list: --since '${values.since}' is not a date (use e.g. 2026-05-01 or 2026-05-01T09:00:00Z)`);
           return 2;
         }
@@ -97,13 +255,22 @@ export async function executionsCommand(argv: string[]): Promise<number> {
       case 'show': {
         const execution = await client.getExecution(values.flow, sid!);
         const context = await client.getExecutionContext(values.flow, sid!);
-        if (values.json) console.log(JSON.stringify({ ...execution, context }, null, 2));
-        else {
+        // A Switchboard also says how it ended, or where it waits (Twilio's Execution has only the status).
+        const reason = await serverEndReason(client, values.flow, sid!);
+        const steps = reason ? await client.listSteps(values.flow, sid!) : [];
+        const active = execution.status === 'active';
+        const waiting = reason && active ? waitingAt(steps) : null;
+        if (values.json) {
+          const extra = reason ? { endReason: reason.endReason, waitingAt: waiting } : {};
+          console.log(JSON.stringify({ ...execution, context, ...extra }, null, 2));
+        } else {
+          const where = !reason ? [] : active ? [`  waiting:  ${waitingText(waiting)}`] : [`  ended:    ${endedText(reason.endReason, steps, context)}`];
           console.log(
             [
               `Execution ${execution.sid}`,
               `  flow:     ${execution.flowSid}`,
               `  status:   ${execution.status}`,
+              ...where,
               `  contact:  ${execution.contactChannelAddress}`,
               `  created:  ${iso(execution.dateCreated)}`,
               `  updated:  ${iso(execution.dateUpdated)}`,
@@ -130,6 +297,11 @@ export async function executionsCommand(argv: string[]): Promise<number> {
               ],
             ),
           );
+        if (!values.json) {
+          // A Switchboard's Monitor alerts of the execution, by widget: why a widget failed, or the run stopped.
+          const read = await executionAlerts(client, sid!);
+          if (read?.alerts.length) console.log(`\n${alertsText(read.alerts, read.truncated)}`);
+        }
         return 0;
       }
       case 'end': {

@@ -5,9 +5,12 @@ import { parseArgs } from 'node:util';
 import { ConfigError, configFlagOptions } from '../config.ts';
 import { booleanWithValue, optionNotTaken, strayArgument } from './stray-arguments.ts';
 import { unexpectedProblem } from './startup-errors.ts';
+import { BACKUP_HELP } from './backup.ts';
+import { npmRunDirectory } from './npm-run-directory.ts';
 
-// Liquid's date filters (liquidjs) format through the host's local clock: with a daylight-saving TZ, times
-// near its change would be off by an hour. Flows run in --timezone, never in the host's zone.
+// The engine's dates do not need this (Liquid prints through src/engine/liquid/strftime.ts, whatever TZ is),
+// nor do the CLI's date options (read as UTC, as Studio's GMT dates are). Kept so that pino-pretty prints a
+// terminal log's clock in UTC, the zone of every date the API and the console show.
 process.env.TZ = 'UTC';
 
 /** Commands that parse their own options (flow tests and flows as code). */
@@ -34,6 +37,7 @@ Commands:
   replay FN… --flow FW…                  re-run recorded executions against another revision (--revision R)
   carrier <command> --account AC…        an account's channel (simulator, Twilio, webhook): show, set, reset
   migrate-store --from S --to S          copy every record into an empty store (sqlite:<path> or postgres://…)
+  backup --to FILE                       a consistent copy of the SQLite database (--data-dir), safe while a server runs
   help [command]                         this list, or a command's own help
 
 serve: --port N --host H --public-base-url URL --data-dir DIR --database-url URL --log-level LEVEL
@@ -93,6 +97,7 @@ A file runs as a published flow in a throw-away in-memory store.
 
 Copies every record into an empty store and checks the counts. Stop every server using either store first;
 --database-schema S picks the PostgreSQL schema.`,
+  backup: BACKUP_HELP,
 };
 
 /**
@@ -103,6 +108,7 @@ const POSITIONALS: Record<string, number> = {
   serve: 1,
   config: 1,
   'migrate-store': 1,
+  backup: 1,
   accounts: 2,
   'accounts rotate-token': 3,
   'accounts delete': 3,
@@ -117,6 +123,7 @@ const OWN_FLAGS: Record<string, string[]> = {
   serve: [],
   config: ['json', 'keys', 'markdown'],
   'migrate-store': ['from', 'to'],
+  backup: ['to', 'force'],
   accounts: ['friendly-name'],
   keys: ['account', 'friendly-name'],
   simulate: ['from', 'to', 'strict-outbound'],
@@ -151,6 +158,7 @@ export async function main(argv: string[]): Promise<number> {
     json: { type: 'boolean' },
     keys: { type: 'boolean' },
     markdown: { type: 'boolean' },
+    force: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
   const misread = booleanWithValue(argv, options);
@@ -194,6 +202,8 @@ export async function main(argv: string[]): Promise<number> {
       return (await import('./call.ts')).callCommand(sub, values);
     case 'migrate-store':
       return (await import('./migrate-store.ts')).migrateStoreCommand(values);
+    case 'backup':
+      return (await import('./backup.ts')).backupCommand(values);
     case 'config': {
       const { configCommand, configKeyMarkdown, configKeyReference } = await import('./config.ts');
       if (values.keys) return console.log(values.markdown ? configKeyMarkdown() : configKeyReference()), 0;
@@ -207,6 +217,16 @@ export async function main(argv: string[]): Promise<number> {
 function unknownCommand(command: string): number {
   console.error(`unknown command '${command}'\n\n${USAGE}`);
   return 2;
+}
+
+// Relative paths, ./data and the config file are read from where `npm run switchboard` was typed.
+const typedIn = npmRunDirectory();
+if (typedIn) {
+  try {
+    process.chdir(typedIn);
+  } catch (error) {
+    console.error(`switchboard: cannot work from ${typedIn}, where npm run was started (${(error as Error).message}): working from ${process.cwd()}`);
+  }
 }
 
 try {

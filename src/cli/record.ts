@@ -12,7 +12,8 @@ import { diffFlows } from '../flowtest/flow-diff.ts';
 import { recordSubflows, stepsFromApi, testFileYaml, testFromRecording } from '../flowtest/record.ts';
 import { ApiFailure, StudioClient, type RemoteFlow } from '../flowtest/studio-client.ts';
 import { remoteConnector, reportFailure } from './remote.ts';
-import { readManifest, slug, writeManifest } from './flows.ts';
+import { readManifest, syncedHash, writeManifest } from './flows/manifest.ts';
+import { slug } from './flows/match.ts';
 
 export const RECORD_USAGE = `Usage: switchboard test --record --flow FW… [--contact +1555…|--execution FN…] --out FILE [options]
 
@@ -50,6 +51,18 @@ function manifestFlowFile(dir: string, flow: { sid: string; friendlyName: string
   mkdirSync(dir, { recursive: true });
   writeManifest(dir, manifest);
   return join(dir, file);
+}
+
+/**
+ * Records in the manifest that the file holds the JSON written from the server (`synced`), as a pull
+ * does, so a later `flows pull` does not take it for a local edit and refuse to update it.
+ */
+function markSynced(dir: string, flowFile: string, definition: unknown): void {
+  const manifest = readManifest(dir);
+  const key = Object.keys(manifest.flows).find((k) => resolve(dir, k) === flowFile);
+  if (!key) return;
+  manifest.flows[key] = { ...manifest.flows[key]!, synced: syncedHash(definition) };
+  writeManifest(dir, manifest);
 }
 
 /**
@@ -149,6 +162,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
     if (!existsSync(flowFile)) {
       mkdirSync(dirname(flowFile), { recursive: true });
       writeFileSync(flowFile, JSON.stringify(ran.definition, null, 2) + '\n');
+      markSynced(FLOWS_DIR, flowFile, ran.definition);
       console.log(`wrote ${relative(process.cwd(), flowFile)} (flow ${flow.sid}, revision ${ran.revision}, the one the execution ran)`);
     } else {
       const kept = relative(process.cwd(), flowFile);

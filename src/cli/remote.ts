@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { isIPv6 } from 'node:net';
 import { CONFIG_KEYS, configFlagOptions } from '../config.ts';
 import { resolveConfig, type Flags } from '../config/model.ts';
-import { ApiFailure, connectionFrom, type Connection } from '../flowtest/studio-client.ts';
+import { ApiFailure, DEFAULT_BASE_URL, connectionFrom, type Connection } from '../flowtest/studio-client.ts';
 import { booleanWithValue, switchWithWord } from './stray-arguments.ts';
 
 /** parseArgs options every remote command accepts (parseSubcommand adds every configuration flag). */
@@ -61,20 +61,52 @@ function configuredServer(host: string, port: number): string | undefined {
  * serve's and is not applied: a lone TWILIO_ACCOUNT_SID next to --account-sid/--auth-token stops nothing.
  */
 export function remoteConnector(values: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): () => Connection {
-  const config = resolveConfig(CONFIG_KEYS, values as Flags, env).values;
+  const resolved = resolveConfig(CONFIG_KEYS, values as Flags, env);
+  const config = resolved.values;
   return () => {
     const given = (name: string) => typeof values[name] === 'string' && values[name] !== '';
     const filled: Record<string, unknown> = { ...values };
     const server = configuredServer(config.host, config.port);
-    if (!given('base-url') && !env.SWITCHBOARD_URL && server) filled['base-url'] = server;
+    const fromServer = !given('base-url') && !env.SWITCHBOARD_URL && server !== undefined;
+    if (fromServer) filled['base-url'] = server;
     if (!given('account-sid') && config.accountSid) filled['account-sid'] = config.accountSid;
     if (!given('auth-token') && config.authToken) filled['auth-token'] = config.authToken;
+    let connection: Connection;
     try {
-      return connectionFrom(filled);
+      connection = connectionFrom(filled);
     } catch (error) {
       throw new Error(`${(error as Error).message}${/^no credentials/.test((error as Error).message) ? ' (or accountSid and authToken in the config file)' : ''}`);
     }
+    if (fromServer) {
+      // Named by what set the host or port (`PORT`, `'port' in …`); both defaults: the default address.
+      const origins = resolved.keys.filter((k) => (k.name === 'host' || k.name === 'port') && k.source !== 'default').map((k) => k.origin);
+      if (origins.length) connection.baseUrlFrom = origins.join(' and ');
+      else delete connection.baseUrlFrom;
+    }
+    // Checked before any request: twilio-node would crash on it with a stack (127.0.0.1:4000), or
+    // read the host as a scheme and call the server unreachable (localhost:4000 is "Unsupported protocol").
+    const problem = baseUrlProblem(connection.baseUrl);
+    if (problem) {
+      const source = given('base-url') ? '--base-url' : process.env.SWITCHBOARD_URL ? 'SWITCHBOARD_URL' : 'the configured server (--host/--port)';
+      throw new Error(`${source} must be a URL like ${DEFAULT_BASE_URL} (${JSON.stringify(connection.baseUrl)} ${problem})`);
+    }
+    return connection;
   };
+}
+
+/** Why `value` cannot be a server's base URL (an absolute http or https URL, a path allowed), or null when it can. */
+export function baseUrlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? 'is not a URL' : 'has no http:// or https://';
+  }
+  // new URL('localhost:4000') is a URL whose scheme is "localhost:".
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? `is not http or https (${url.protocol})` : 'has no http:// or https://';
+  if (url.hostname === '') return 'has no host';
+  if (url.search !== '' || url.hash !== '') return 'has a query or fragment (the base URL is a server, and request paths are added to it)';
+  return null;
 }
 
 /** Bad usage of a command, in one line as main.ts says it (the sentence names the command when it matters): exit 2. */

@@ -1,6 +1,7 @@
 // `switchboard replay FN… --flow FW… [--revision N|published|latest] [--definition FILE]`:
 // re-runs recorded executions' inputs against another revision (the current draft by default)
-// on the server's pure engine and shows where the path and the outputs diverge.
+// on the server's pure engine and shows where the path, the outputs, the requests and what the
+// caller heard diverge.
 import { readFileSync } from 'node:fs';
 import type { JsonObject } from '../engine/types.ts';
 import { replayText, type ReplayReport } from '../flowtest/replay.ts';
@@ -13,7 +14,9 @@ const ENGINE_FLAGS = ['timezone', 'default-reply-timeout', 'max-steps', 'max-sam
 export const REPLAY_USAGE = `Usage: switchboard replay FN… [FN…] --flow FW… [options]
 
 Re-runs each execution's recorded inputs (trigger, replies, reply timeouts, HTTP and Function
-answers) against another revision and shows where the path and the outputs diverge.
+answers) against another revision and shows where the path, the messages and the outputs diverge,
+and where a widget requests (method, URL, body, parameters) or says (a call's TwiML) something else
+than the revision the execution ran, replayed with the same answers.
 
 Options:
   --flow FW…            the flow the executions belong to (required)
@@ -37,6 +40,9 @@ function fromWire(body: JsonObject): ReplayReport {
     stepDiff: body.step_diff as string[],
     messageDiff: body.message_diff as string[],
     outputDifferences: body.output_differences as unknown as ReplayReport['outputDifferences'],
+    // A server before requests and TwiML were compared sends neither.
+    effectDifferences: (body.effect_differences ?? []) as unknown as ReplayReport['effectDifferences'],
+    effectsCompared: body.effects_compared === true,
     notes: body.notes as string[],
   };
 }

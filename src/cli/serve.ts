@@ -1,15 +1,21 @@
 // `switchboard serve`: start the server and print how to reach it.
 import { isIPv4, isIPv6, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { createApp, type App } from '../app.ts';
 import { listenProblem, storageProblem, unexpectedProblem } from './startup-errors.ts';
+import { recordConfiguredAccounts } from './accounts.ts';
+import { dropWritesOnceClosed } from './closed-output.ts';
 import { startConfiguredGateway } from '../twilio-proxy/index.ts';
 import { DataDirLock, DataDirLockedError } from '../store/sqlite/data-dir-lock.ts';
+import { DAMAGE_ADVICE, onDatabaseDamaged, sqliteDamageCode } from '../store/sqlite/disk-errors.ts';
 
 /** Longer than the outbound HTTP cap (10 s), so an in-flight request can finish. */
 const SHUTDOWN_GRACE_MS = 25_000;
-import { loadConfig, resolveSwitchboardConfig, type SwitchboardConfig } from '../config.ts';
+import { ConfigError, loadConfig, resolveSwitchboardConfig, type SwitchboardConfig } from '../config.ts';
 
 export async function serveCommand(flags: Record<string, string | boolean | undefined>): Promise<number> {
+  // Before the first line: a reader of stdout or stderr that goes away (`| head`, a killed `| tee`) must not end the server.
+  dropWritesOnceClosed();
   // A bad value that a stronger source overrides (PORT=eighty with --port 5000) does not stop the start; say so.
   for (const warning of resolveSwitchboardConfig(flags).warnings) console.error(`switchboard: warning: ${warning}`);
   const config = loadConfig(flags);
@@ -21,7 +27,9 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   let startup: Awaited<ReturnType<App['accounts']['ensureStartupAccount']>>;
   let serving = false;
   const cannotStart = async (error: unknown) => {
-    console.error(`switchboard: cannot start: ${storageProblem(error, config.dataDir) ?? unexpectedProblem(error)}`);
+    const file = join(config.dataDir, 'switchboard.db');
+    const damaged = sqliteDamageCode(error) ? `the database ${file} is damaged (${(error as Error).message}): restore it from a backup (made with 'switchboard backup'); restarting does not repair it` : null;
+    console.error(`switchboard: cannot start: ${damaged ?? storageProblem(error, config.dataDir) ?? unexpectedProblem(error)}`);
     debugStack(config.logLevel, error);
     await app?.close().catch(() => undefined);
     return 1;
@@ -39,6 +47,14 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
       lockProblem = error;
     }
   }
+  // A damaged database file met while serving (a read of a bad page, usually): /readyz turns 503 and stays
+  // so (disk-errors.ts); one error line says what to do.
+  let damageLogged = false;
+  onDatabaseDamaged((reason) => {
+    if (damageLogged || !app) return;
+    damageLogged = true;
+    app.observability.logger.error({ reason }, `the database is damaged: ${reason}; ${DAMAGE_ADVICE}`);
+  });
   try {
     app = await createApp(config, { logger: { level: config.logLevel }, deferStart: true });
     if (lockProblem !== undefined) return cannotStart(lockProblem);
@@ -56,10 +72,16 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   // Installed before listening; until the node serves there is nothing to drain, and a signal stops it at once.
   let closing = false;
   const running = app;
+  // What serve says on stdout: plain lines, or with --log-format json records among the others (log shippers
+  // read stdout as JSON lines). Secrets never go into a record.
+  const jsonOutput = config.logFormat === 'json';
+  // At info whatever --log-level says, as the plain lines are printed whatever it says (scripts wait for them).
+  const banner = jsonOutput ? running.observability.logger.child({}, { level: 'info' }) : null;
+  const say = (line: string, fields: Record<string, unknown> = {}) => (banner ? banner.info(fields, line) : console.log(line));
   const shutdown = async (signal: string) => {
     // Not serving yet: nothing to drain, and closing would wait for the store the start waits for.
     if (!serving) {
-      console.log(`${signal}: stopped before serving`);
+      say(`${signal}: stopped before serving`, { signal });
       process.exit(0);
     }
     if (closing) {
@@ -67,7 +89,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
       process.exit(1);
     }
     closing = true;
-    console.log(`${signal}: shutting down`);
+    say(`${signal}: shutting down`, { signal });
     setTimeout(() => {
       console.error(`shutdown took longer than ${SHUTDOWN_GRACE_MS} ms: exiting`);
       process.exit(1);
@@ -78,7 +100,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
       console.error(`switchboard: error while shutting down: ${(error as Error).message}`);
       process.exit(1);
     }
-    console.log('stopped');
+    say('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -98,10 +120,23 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   try {
     await app.start();
     startup = await app.accounts.ensureStartupAccount(config.account);
+    // So that `accounts delete|rotate-token` refuse it from any shell, not only one with this environment.
+    await recordConfiguredAccounts(app.store, config.account);
     // A write before serving: a read-only or full data directory is reported now, not on the first request.
     await app.store.setSetting('last_started_at', new Date().toISOString());
   } catch (error) {
     return cannotStart(error);
+  }
+  // Before the banner: a gateway that cannot start stops the server before it has said it serves.
+  let cliGateway: Awaited<ReturnType<typeof startConfiguredGateway>>;
+  try {
+    cliGateway = await startConfiguredGateway(app.server.server, config);
+  } catch (error) {
+    const problem = listenProblem(error, config.host, config.twilioCliGatewayPort ?? 0)?.replace('--port', '--twilio-cli-gateway-port') ?? unexpectedProblem(error);
+    console.error(`switchboard: cannot start the twilio-cli gateway: ${problem}`);
+    debugStack(config.logLevel, error);
+    await app.close().catch(() => undefined);
+    return 1;
   }
   app.open();
   serving = true;
@@ -113,24 +148,31 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   const base = clientBaseUrl(config, port);
   // Where the data lives: the data directory is not used for it on PostgreSQL, so name the database instead.
   const where = config.databaseUrl ? `database: ${databaseShown(config.databaseUrl)}, schema: ${config.databaseSchema}` : `data: ${config.dataDir}`;
-  console.log(`Switchboard listening on ${listening} (${where}, store: ${app.store.kind})`);
-  if (config.publicBaseUrl) console.log(`Public base URL: ${config.publicBaseUrl}`);
-  console.log(`${generated ? 'Dev account' : 'Account'}: ${account.sid}`);
-  // A configured token came from the environment and is not echoed into logs; the dev account's is shown for local use.
-  console.log(`Auth token: ${generated ? account.authToken : '(from TWILIO_AUTH_TOKEN, not shown)'}`);
-  console.log(`Point twilio-node at it: client.studio.baseUrl = '${base}'`);
-  let cliGateway: Awaited<ReturnType<typeof startConfiguredGateway>>;
-  try {
-    cliGateway = await startConfiguredGateway(app.server.server, config);
-  } catch (error) {
-    const problem = listenProblem(error, config.host, config.twilioCliGatewayPort ?? 0)?.replace('--port', '--twilio-cli-gateway-port') ?? unexpectedProblem(error);
-    console.error(`switchboard: cannot start the twilio-cli gateway: ${problem}`);
-    debugStack(config.logLevel, error);
-    await app.close().catch(() => undefined);
-    return 1;
+  const store = app.store.kind;
+  say(`Switchboard listening on ${listening} (${where}, store: ${store})`, { url: listening, store, ...(config.databaseUrl ? { database: databaseShown(config.databaseUrl), schema: config.databaseSchema } : { dataDir: config.dataDir }) });
+  if (config.publicBaseUrl) say(`Public base URL: ${config.publicBaseUrl}`, { publicBaseUrl: config.publicBaseUrl });
+  say(`${generated ? 'Dev account' : 'Account'}: ${account.sid}`, { accountSid: account.sid });
+  // A configured token came from the environment and is not echoed into logs; the dev account's is shown for
+  // local use: on a terminal, and never in a JSON record (a log shipper would keep it).
+  const tokenShown = generated && (!jsonOutput || process.stdout.isTTY === true);
+  if (!generated) say('Auth token: (from TWILIO_AUTH_TOKEN, not shown)');
+  else if (!jsonOutput) say(`Auth token: ${account.authToken}`);
+  else if (tokenShown) console.log(`Auth token: ${account.authToken}`);
+  else say(`Auth token: ${devTokenNotLogged(account.sid)}`, { accountSid: account.sid });
+  say(`Point twilio-node at it: client.studio.baseUrl = '${base}'`, { baseUrl: base });
+  if (cliGateway) {
+    const lines = twilioCliLines(cliGateway.env, account, tokenShown);
+    // The dev account's token left out of a JSON record: the second line says how to get one, not to set the configured one.
+    if (generated && !tokenShown) lines[1] = `twilio-cli also needs TWILIO_AUTH_TOKEN, the dev account's auth token: ${devTokenNotLogged(account.sid)}`;
+    // The dev account's token on a terminal: a plain line, as the Auth token line.
+    for (const line of lines) (jsonOutput && tokenShown && line.includes(account.authToken) ? console.log(line) : say(line));
   }
-  if (cliGateway) for (const line of twilioCliLines(cliGateway.env, account, generated)) console.log(line);
   return 0;
+}
+
+/** What JSON output says in place of the dev account's auth token. */
+function devTokenNotLogged(accountSid: string): string {
+  return `not written to JSON logs; 'switchboard accounts rotate-token ${accountSid}' prints a new one (or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN)`;
 }
 
 /** Addresses that bind every interface: no client can connect to them as written. */

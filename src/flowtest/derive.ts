@@ -25,8 +25,9 @@ export interface RecordedStep {
 export interface DerivedInputs {
   trigger: TriggerSpec;
   /**
-   * Replies, reply timeouts (as `wait`) and a manual end, in the order they happened. A reply that
-   * came later than the question is preceded by a `wait` for the time that passed (see `elapsed`).
+   * Replies, reply timeouts (as `wait`; as an `outage` up to when the timeout's step ran when it
+   * fired after it was due) and a manual end, in the order they happened. A reply that came later
+   * than the question is preceded by a `wait` for the time that passed (see `elapsed`).
    */
   script: ScriptStep[];
   /** The `wait` steps that stand for time passing before a reply (not for a timeout firing). */
@@ -56,7 +57,9 @@ const CALL_DEFAULTS: Record<string, string> = { CallSid: DEFAULT_CALL_SID, CallS
 
 /** The trigger's other webhook parameters (ChannelAttributes, ChannelSid, HandoffData, SipHeader_*…), to replay as they came. */
 function otherParams(fields: JsonObject, own: RegExp, defaults: Record<string, string>): JsonObject | null {
-  const params = Object.fromEntries(Object.entries(fields).filter(([k, v]) => !own.test(k) && defaults[k] !== v));
+  // A call's Called and Caller repeat To and From (the runner sends them so), unless the webhook said otherwise.
+  const derived = (k: string, v: unknown) => (k === 'Called' && v === fields.To) || (k === 'Caller' && v === fields.From);
+  const params = Object.fromEntries(Object.entries(fields).filter(([k, v]) => !own.test(k) && defaults[k] !== v && !derived(k, v)));
   return Object.keys(params).length ? params : null;
 }
 
@@ -78,7 +81,10 @@ export function triggerFromContext(trigger: JsonObject): TriggerSpec {
   }
   if (trigger.conversation) {
     const c = obj(trigger.conversation);
-    const params = Object.fromEntries(Object.entries(c).filter(([k]) => !['Body', 'Author', 'ConversationSid', 'MessageSid', 'DateCreated'].includes(k)));
+    // From and ChannelSid the engine fills from Author and ConversationSid (normalizeTriggerData) and
+    // fills again on replay: only ones the webhook posted otherwise are the trigger's own.
+    const filled = (k: string, v: unknown) => (k === 'From' && v === c.Author) || (k === 'ChannelSid' && v === c.ConversationSid);
+    const params = Object.fromEntries(Object.entries(c).filter(([k, v]) => !['Body', 'Author', 'ConversationSid', 'MessageSid', 'DateCreated'].includes(k) && !filled(k, v)));
     return { conversation: { body: str(c.Body) ?? '', from: str(c.Author) ?? str(c.From) ?? '', conversationSid: str(c.ConversationSid) ?? '', ...(Object.keys(params).length ? { params } : {}) } };
   }
   throw new Error(`the execution's trigger (${Object.keys(trigger).join(', ') || 'empty'}) is not one a test can start`);
@@ -103,6 +109,9 @@ function redirectTimeout(definition: FlowDefinition | undefined, widget: string)
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 14400;
 }
 
+/** Widgets whose hang-up recordedAnswers keeps (an action that came with the call over, or none). */
+const ANSWERED_AS_RECORDED = new Set(['connect-call-to', 'record-voicemail', 'capture-payments', 'connect-virtual-agent-v2', 'connect-virtual-agent']);
+
 export function deriveInputs(
   trigger: JsonObject,
   steps: RecordedStep[],
@@ -114,8 +123,11 @@ export function deriveInputs(
     ended?: boolean;
     /** When the execution started (ms): with the steps' times, the waits before replies are derived from it. */
     startedAt?: number;
-    /** Dials are answered with their recorded actions (replay: see recorded-answers.ts), a caller's hang-up included. */
-    recordedDials?: boolean;
+    /**
+     * Dial, Record, Pay and Connect are answered as recorded (recorded-answers.ts: a replay's responder,
+     * --record's mocks), a caller's hang-up during them included: no `hangup` script step for it.
+     */
+    recordedCallVerbs?: boolean;
   } = {},
 ): DerivedInputs {
   const definitionOf = (step: RecordedStep) => options.definitionOf?.(step) ?? options.definition;
@@ -129,6 +141,22 @@ export function deriveInputs(
   const messages: MessageMock[] = [];
   const notes: string[] = [];
   const confidence = new Map<ScriptStep, string>();
+  const durationText = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000}s` : formatDuration(ms));
+  /**
+   * A timeout the server's timer fired, `ms` after the clock: a `wait` for its time, unless its step
+   * ran later than that (the server was down when it fell due, or its timer loop behind). The live
+   * sprint ran, and rendered 'now', when the step says: an `outage` up to then fires it then.
+   */
+  const timerFired = (step: RecordedStep, ms: number) => {
+    const at = step.at !== undefined && Number.isFinite(step.at) ? step.at : undefined;
+    if (clock !== undefined && at !== undefined && at > clock + ms) {
+      script.push({ outage: durationText(at - clock) });
+      clock = at;
+      return;
+    }
+    script.push({ wait: durationText(ms) });
+    if (clock !== undefined) clock += ms;
+  };
   for (const step of steps) {
     const ctx = step.context ?? {};
     switch (step.type) {
@@ -155,9 +183,7 @@ export function deriveInputs(
           const body = str(inbound.Body) ?? '';
           script.push({ send: media.length || params ? { body, ...(media.length ? { media } : {}), ...(params ? { params } : {}) } : body });
         } else if (step.event === 'timeout') {
-          const seconds = replyTimeout(definitionOf(step), step.from);
-          script.push({ wait: `${seconds}s` });
-          if (clock !== undefined) clock += seconds * 1000;
+          timerFired(step, replyTimeout(definitionOf(step), step.from) * 1000);
         } else if (step.event === 'deliveryFailure') {
           const out = obj(ctx.outbound);
           const code = Number(out.ErrorCode ?? 30003);
@@ -194,13 +220,10 @@ export function deriveInputs(
           // A Liquid timeout is only known from when the timer fired: wait until then (never short of it).
           const written = redirectTimeout(definitionOf(step), step.from);
           const fired = clock !== undefined && step.at !== undefined && Number.isFinite(step.at) ? Math.ceil((step.at - clock) / 1000) : null;
-          const seconds = written ?? (fired !== null && fired > 0 ? fired : 14400);
-          script.push({ wait: `${seconds}s` });
-          if (clock !== undefined) clock += seconds * 1000;
+          timerFired(step, (written ?? (fired !== null && fired > 0 ? fired : 14400)) * 1000);
         } else if (step.event === HANDED_OFF_EVENT) {
           // timeout "0": the widget leaves once the webhook has had its <Redirect>.
-          script.push({ wait: formatDuration(HANDOFF_GRACE_MS) });
-          if (clock !== undefined) clock += HANDOFF_GRACE_MS;
+          timerFired(step, HANDOFF_GRACE_MS);
         }
         break;
       case 'make-http-request':
@@ -218,8 +241,8 @@ export function deriveInputs(
       }
       default:
         // The caller hung up on a voice widget (say-play, record-voicemail, connect-call-to…), unless
-        // the Dial's recorded action, which came with the call over, is replayed and hangs up itself.
-        if (step.event === 'hangup' && !(options.recordedDials && step.type === 'connect-call-to' && typeof ctx.DialCallStatus === 'string')) script.push({ hangup: true });
+        // the verb's recorded outcome is replayed and hangs up itself.
+        if (step.event === 'hangup' && !(options.recordedCallVerbs && ANSWERED_AS_RECORDED.has(step.type))) script.push({ hangup: true });
         break;
     }
   }
@@ -227,7 +250,10 @@ export function deriveInputs(
   else if (options.ended && trigger.call && script.at(-1)?.hasOwnProperty('hangup') !== true) {
     // A call that ended while a widget still waited on the caller: the caller hung up.
     const last = steps.filter((s) => !s.parentStepSid).at(-1);
-    if (last && last.to !== 'Ended') script.push({ hangup: true });
+    // Unless a verb's recorded outcome already says the caller hung up (a message left, then the hang-up:
+    // Digits=hangup; a Pay or Connect action with the call over): its mock hangs up when replayed.
+    const hungUpInAVerb = options.recordedCallVerbs && steps.some((s) => ANSWERED_AS_RECORDED.has(s.type) && (s.context?.Digits === 'hangup' || s.context?.CallStatus === 'completed'));
+    if (last && last.to !== 'Ended' && !hungUpInAVerb) script.push({ hangup: true });
   }
   return { trigger: triggerFromContext(trigger), script, elapsed, http, messages, confidence, notes };
 }

@@ -25,8 +25,14 @@ export interface Failure {
   actual?: unknown;
   /** For sequences: lines prefixed "  " (both), "- " (expected only), "+ " (actual only). */
   diff?: string[];
-  /** Names the expectation gives that are no widget of the flow (typos): --update leaves those alone. */
+  /** Names the expectation gives that the flow does not have (typos): widgets, or variables no Set Variables sets. --update leaves those alone. */
   notInFlow?: string[];
+}
+
+/** "'jobid' is not a variable this flow sets (did you mean 'job_id'?)". */
+export function notAVariable(name: string, variables: ReadonlySet<string>): string {
+  const near = closestName(name, variables);
+  return `'${name}' is not a variable this flow sets${near ? ` (did you mean '${near}'?)` : ''}`;
 }
 
 /** "'ask_sise' is not a widget in this flow (did you mean 'ask_size'?)". */
@@ -213,9 +219,10 @@ export function messageText(m: ObservedMessage): string {
 /**
  * What `observation` breaks of `expect`. `widgets`: the names of the flow's widgets; with it, a name
  * the expectation gives that the flow does not have is said to be one (with the closest name), not
- * left to read as a plain mismatch.
+ * left to read as a plain mismatch. `variables`: the names the flow's Set Variables widgets set; with it,
+ * a variable expected that neither the run nor the flow sets is said to be no variable of the flow.
  */
-export function checkExpectations(expect: Expectations, observation: Observation, prefix = '', widgets?: ReadonlySet<string>): Failure[] {
+export function checkExpectations(expect: Expectations, observation: Observation, prefix = '', widgets?: ReadonlySet<string>, variables?: ReadonlySet<string>): Failure[] {
   const failures: Failure[] = [];
   const f = (name: string) => prefix + name;
   /** Adds the "not a widget" lines to the failure `key` just added, if it names any. */
@@ -236,7 +243,17 @@ export function checkExpectations(expect: Expectations, observation: Observation
   hintNames('steps', before);
   compareSequence(failures, f('requests'), expect.requests, observation.requests, requestMatches, show, (r) => `${r.method} ${r.url}`);
   const context = observation.context as { flow?: { variables?: Json; data?: Json }; widgets?: Json };
-  if (expect.variables) compareSubset(failures, f('variables'), expect.variables, context.flow?.variables ?? {});
+  if (expect.variables) {
+    const set = context.flow?.variables ?? {};
+    const expected = expect.variables as Record<string, unknown>;
+    // Neither set by this run nor by any Set Variables of the flow: a misspelt name, never a value to fill in.
+    const unknown = variables && isRecord(set) && isRecord(expected) ? Object.keys(expected).filter((name) => !Object.hasOwn(set, name) && !variables.has(name) && !matchesValue(expected[name], undefined)) : [];
+    const known = new Set([...(variables ?? []), ...(isRecord(set) ? Object.keys(set) : [])]);
+    for (const name of unknown) {
+      failures.push({ field: f(`variables.${name}`), message: `${f(`variables.${name}`)}: ${notAVariable(name, known)}`, expected: expected[name], actual: '(not set)', notInFlow: [name] });
+    }
+    compareSubset(failures, f('variables'), unknown.length ? Object.fromEntries(Object.entries(expected).filter(([name]) => !unknown.includes(name))) : expected, set);
+  }
   if (expect.data) compareSubset(failures, f('data'), expect.data, context.flow?.data ?? {});
   if (expect.widgets) {
     const outputs = context.widgets ?? {};

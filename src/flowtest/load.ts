@@ -10,6 +10,7 @@ import type { FlowDefinition } from '../definition/types.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
 import { validateDefinition } from '../definition/validate.ts';
 import { isTooDeep, TOO_DEEP } from '../lib/json-depth.ts';
+import { LruCache } from '../lib/lru.ts';
 import { locate, schemaProblems } from './schema-errors.ts';
 import type { Mocks, TestFile } from './types.ts';
 
@@ -113,8 +114,10 @@ export function parseClock(text: string): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
+/** Flow files whose validated text is kept; past it the least recently loaded goes. */
+export const FLOW_FILES_CACHED = 5000;
 /** Many test files name the same flow: each file's text is validated once per process. */
-const flowCache = new Map<string, { text: string; flow: LoadedFlow }>();
+const flowCache = new LruCache<string, { text: string; flow: LoadedFlow }>(FLOW_FILES_CACHED);
 
 export function loadFlowFile(path: string): LoadedFlow {
   let text: string;
@@ -128,7 +131,6 @@ export function loadFlowFile(path: string): LoadedFlow {
   // A Studio export, or a Flow resource (GET /v2/Flows/FW…) that holds it, as `simulate` takes them.
   const parsed = parseDefinitionFile(text);
   const flow = checkedFlow(path, parsed.ok ? validateDefinition(parsed.definition) : { valid: false, errors: [{ property_path: '#', message: parsed.error }], warnings: [] });
-  if (flowCache.size > 5000) flowCache.clear();
   flowCache.set(path, { text, flow });
   return flow;
 }

@@ -7,6 +7,7 @@ import { parseDuration } from './duration.ts';
 import type { LoadedFlow } from './load.ts';
 import { nearMiss, type LabeledMock } from './near-miss.ts';
 import { matchesText, matchesUrl } from './pattern.ts';
+import { ringSeconds } from '../channels/simulator/call-resources.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../lib/sms-segments.ts';
 import type { CallOutcome, CallVerbMockKey, HttpAnswer, Responder, SendAnswer } from './simulation.ts';
 import type { CallMock, HttpMock, MessageMock, Mocks } from './types.ts';
@@ -64,6 +65,15 @@ export function unusedHttpMocks(mocks: Mocks | undefined, used: (mock: object) =
   return (['http', 'functions'] as const).flatMap((kind) => (mocks?.[kind] ?? []).flatMap((mock, i) => (used(mock) ? [] : [label(kind, mock, i)])));
 }
 
+/**
+ * Call verbs whose unmocked answer is not one a real call gives: the test still runs (the action comes
+ * without the verb's parameters), and a note says what happened and how to choose the outcome.
+ */
+const UNMOCKED_FALLBACK: Partial<Record<CallVerbMockKey, string>> = {
+  pay: '<Pay> answered with no Result, which Capture Payments takes for providerError — add an entry under mocks.pay (result: success…)',
+  virtualAgent: '<Connect><VirtualAgent> answered with no VirtualAgentStatus, which Connect Virtual Agent takes for failed (v2) or return (v1) — add an entry under mocks.virtualAgent (status: completed…)',
+};
+
 export class MockResponder implements Responder {
   readonly #layers: Mocks[];
   /** The HTTP and Function mocks as the test file names them, the test's before the file's. */
@@ -73,6 +83,7 @@ export class MockResponder implements Responder {
   /** Why a mock that answered nothing was likely meant for a request (near-miss.ts). */
   readonly #misses = new Map<object, string>();
   readonly #newSid: () => string;
+  readonly #unmocked: { widget: string; note: string }[] = [];
 
   /** `layers`: the test's own mocks first, then the file's. */
   constructor(layers: (Mocks | undefined)[], subflows: Map<string, LoadedFlow | null>, newSid: () => string) {
@@ -129,13 +140,32 @@ export class MockResponder implements Responder {
   call(effect: Extract<Effect, { type: 'place-call' }>): CallOutcome {
     const mock = this.#take(this.#layers.flatMap((l) => l.calls ?? []), (m: CallMock) => m.to === undefined || matchesText(m.to, effect.call.to));
     if (mock?.fail !== undefined) return { fail: mock.fail };
-    return { answer: mock?.answer ?? 'human' };
+    const answer = mock?.answer ?? 'human';
+    return {
+      answer,
+      ...(mock?.answeredBy !== undefined ? { answeredBy: mock.answeredBy } : {}),
+      ...(mock?.params ? { params: mock.params } : {}),
+      // Nobody answers: it rings for the widget's timeout first, as the simulator phone rings it. A busy,
+      // failed or canceled call ends at once, as the phone's Reject does, and an answer comes at once.
+      ...(answer === 'no-answer' ? { ringMs: ringSeconds(effect.call.timeout) * 1000 } : {}),
+    };
   }
 
-  /** How the call verb `verb` of widget `widget` goes: the first mock for it (or for any widget) with uses left. */
+  /**
+   * How the call verb `verb` of widget `widget` goes: the first mock for it (or for any widget) with uses
+   * left. A Pay or a virtual agent without one is noted (see unmockedVerbs): its fallback is a failure event.
+   */
   callVerb<K extends CallVerbMockKey>(kind: K, widget: string): NonNullable<Mocks[K]>[number] | undefined {
     const candidates = this.#layers.flatMap((l) => (l[kind] ?? []) as NonNullable<Mocks[K]>[number][]);
-    return this.#take(candidates, (m) => m.widget === undefined || m.widget === widget);
+    const mock = this.#take(candidates, (m) => m.widget === undefined || m.widget === widget);
+    const fallback = UNMOCKED_FALLBACK[kind];
+    if (!mock && fallback && !this.#unmocked.some((n) => n.widget === widget)) this.#unmocked.push({ widget, note: `widget '${widget}' ran unmocked: ${fallback}` });
+    return mock;
+  }
+
+  /** Notes on the Pay and virtual agent verbs no mock answered, in the order they ran (once per widget). */
+  unmockedVerbs(): string[] {
+    return this.#unmocked.map((n) => n.note);
   }
 
   /** Whether a mock answered anything in this run. */

@@ -9,9 +9,10 @@ import type { FlowDefinition } from '../definition/types.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
 import { MISSING_SUBFLOW } from './load.ts';
+import { callVerbOf, placedCall, type RecordedCallVerb } from './recorded-answers.ts';
 import { mainPath } from './simulation.ts';
 import { ApiFailure, type RemoteFlow, type RevisionSummary } from './studio-client.ts';
-import type { ExactExpectations, HttpMock, Mocks, RecordedTestFile, TestCase, TestFile } from './types.ts';
+import type { CallMock, DialMock, EnqueueMock, ExactExpectations, HttpMock, Mocks, PayMock, RecordMock, RecordedTestFile, TestCase, TestFile, VirtualAgentMock } from './types.ts';
 
 export interface Recording {
   executionSid: string;
@@ -241,6 +242,100 @@ function mocksFor(definition: FlowDefinition, http: Map<string, HttpMock[]>): Mo
   return mocks;
 }
 
+type VoiceMockKey = 'dial' | 'enqueue' | 'record' | 'pay' | 'virtualAgent';
+
+/** The mock that decides each widget type's call verb. */
+const VOICE_MOCKS: Record<string, VoiceMockKey> = {
+  'connect-call-to': 'dial',
+  'enqueue-call': 'enqueue',
+  'send-to-flex': 'enqueue',
+  'record-voicemail': 'record',
+  'capture-payments': 'pay',
+  'connect-virtual-agent-v2': 'virtualAgent',
+  'connect-virtual-agent': 'virtualAgent',
+};
+
+const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+/** Whole seconds as the action sent them ("12"), or undefined. */
+const seconds = (value: unknown): number | undefined => {
+  const n = typeof value === 'string' && value !== '' ? Number(value) : NaN;
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+};
+/** The action's parameters but `without`, as the text Twilio sent them. */
+function paramsOf(action: JsonObject, without: string[]): { params?: Record<string, string> } {
+  const entries = Object.entries(action).filter(([k]) => !without.includes(k));
+  return entries.length ? { params: Object.fromEntries(entries.map(([k, v]) => [k, text(v)])) } : {};
+}
+
+/** A recorded call verb as the mock that makes it go the same way (the same event). */
+function voiceMock(kind: VoiceMockKey, verb: RecordedCallVerb): DialMock | EnqueueMock | RecordMock | PayMock | VirtualAgentMock | null {
+  if ('noAudio' in verb) return kind === 'record' ? { result: 'noAudio' } : null;
+  if ('hangup' in verb) {
+    // The caller hung up and no action came: Record and a virtual agent say so; a Dial's and a Pay's action comes with the call over.
+    if (kind === 'record') return { result: 'hangup' };
+    if (kind === 'virtualAgent') return { status: 'hangup' };
+    if (kind === 'pay') return { result: 'caller-hung-up' };
+    if (kind === 'dial') return { callerHangsUp: true };
+    return { result: 'hangup' };
+  }
+  const { action, callOver } = verb;
+  switch (kind) {
+    case 'dial': {
+      const duration = action.DialCallStatus === 'completed' ? seconds(action.DialCallDuration) : undefined;
+      return { status: action.DialCallStatus as DialMock['status'], ...(duration !== undefined ? { duration } : {}), ...(callOver ? { callerHangsUp: true } : {}) };
+    }
+    case 'enqueue': {
+      const time = seconds(action.QueueTime);
+      return { result: action.QueueResult as EnqueueMock['result'], ...(time !== undefined ? { time } : {}) };
+    }
+    case 'record': {
+      const duration = seconds(action.RecordingDuration);
+      // Digits=hangup with the call still up (a recording that ran out) is not a hang-up: left out.
+      const digits = typeof action.Digits === 'string' && (action.Digits !== 'hangup' || callOver) ? { digits: action.Digits } : {};
+      return { ...(duration !== undefined ? { duration } : {}), ...digits, ...(typeof action.RecordingUrl === 'string' ? { url: action.RecordingUrl } : {}) };
+    }
+    case 'pay':
+      return { result: action.Result as PayMock['result'], ...paramsOf(action, ['Result']) };
+    case 'virtualAgent': {
+      // A session the caller ended (the action came with the call over) leaves by hangup.
+      const status = callOver ? 'hangup' : action.VirtualAgentStatus;
+      const known = typeof status === 'string' && ['completed', 'live-agent-handoff', 'paused', 'failed', 'hangup'].includes(status);
+      return { ...(known ? { status: status as VirtualAgentMock['status'] } : {}), ...paramsOf(action, ['VirtualAgentStatus']) };
+    }
+  }
+}
+
+/**
+ * How the calls the execution placed and its call verbs went, as mocks: each call by its `to`, each
+ * verb by its widget, `times: 1` for each but the last (so they answer in the order they came).
+ */
+function voiceMocks(steps: RecordedStep[]): Mocks {
+  const calls: CallMock[] = [];
+  const verbs: Record<VoiceMockKey, { widget: string; mock: object }[]> = { dial: [], enqueue: [], record: [], pay: [], virtualAgent: [] };
+  for (const step of steps) {
+    if (step.type === 'make-outgoing-call-v2') {
+      const outcome = placedCall(step);
+      if (!outcome) continue;
+      const to = typeof step.context.To === 'string' ? { to: step.context.To } : {};
+      calls.push('fail' in outcome ? { ...to, fail: outcome.fail } : { ...to, answer: outcome.answer, ...(outcome.answeredBy !== undefined ? { answeredBy: outcome.answeredBy as CallMock['answeredBy'] } : {}) });
+      continue;
+    }
+    const kind = VOICE_MOCKS[step.type];
+    const verb = kind ? callVerbOf(step) : null;
+    const mock = kind && verb ? voiceMock(kind, verb) : null;
+    if (kind && mock) verbs[kind].push({ widget: step.from, mock });
+  }
+  const mocks: Mocks = {};
+  if (calls.length) mocks.calls = calls.map((c, i) => (i < calls.length - 1 ? { ...c, times: 1 } : c));
+  for (const kind of Object.keys(verbs) as VoiceMockKey[]) {
+    const list = verbs[kind];
+    if (!list.length) continue;
+    const last = new Map(list.map((entry, i) => [entry.widget, i]));
+    (mocks as Record<VoiceMockKey, object[]>)[kind] = list.map((entry, i) => ({ widget: entry.widget, ...entry.mock, ...(last.get(entry.widget) !== i ? { times: 1 } : {}) }));
+  }
+  return mocks;
+}
+
 function endOf(recording: Recording): ExactExpectations['end'] {
   if (recording.status === 'active') return 'waiting';
   const last = recording.steps.filter((s) => !s.parentStepSid).at(-1);
@@ -264,6 +359,8 @@ export function testFromRecording(recording: Recording, options: { flowPath: str
   const inputs = deriveInputs(trigger, recording.steps, {
     definition: recording.definition,
     definitionOf: (step) => ranIn.get(step),
+    // The call verbs are answered by the mocks voiceMocks writes, a hang-up during them included.
+    recordedCallVerbs: true,
     endedManually,
     ended: recording.status === 'ended',
     ...(started !== undefined ? { startedAt: started } : {}),
@@ -278,6 +375,7 @@ export function testFromRecording(recording: Recording, options: { flowPath: str
   }
   if (recording.subflows?.length) mocks.subflows = Object.fromEntries(recording.subflows.map((s) => [s.flowSid, s.source]));
   if (inputs.messages.length) mocks.messages = inputs.messages;
+  Object.assign(mocks, voiceMocks(recording.steps));
   const main = recording.steps.filter((s) => !s.parentStepSid);
   const path = mainPath(main);
   const variables = ((recording.context.flow as JsonObject | undefined)?.variables ?? {}) as JsonObject;

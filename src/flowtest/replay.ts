@@ -1,6 +1,8 @@
 // Replay: re-runs a recorded execution's inputs (trigger, replies, reply timeouts, HTTP and
 // Function answers, send failures) against another revision on the pure engine, and reports where
-// the path and the outputs diverge from what was recorded.
+// the path and the outputs diverge from what was recorded, and where the widgets asked for or said
+// something else (requests, Function calls, a call's TwiML) than the revision the execution ran,
+// replayed with the same answers (replay-effects.ts).
 import type { FlowDefinition } from '../definition/types.ts';
 import type { EffectResult, Effect, JsonObject } from '../engine/types.ts';
 import { deriveInputs, recordedMessages, waitingMessages, type RecordedStep } from './derive.ts';
@@ -8,12 +10,28 @@ import { sequenceDiff, stepText } from './expect.ts';
 import { httpAnswerFor } from './mocks.ts';
 import { matchesText } from './pattern.ts';
 import { parseDuration } from './duration.ts';
+import { outage } from './outage.ts';
 import { fieldDifferences, type FieldDifference } from './output-fields.ts';
 import { conversationParams, inboundSids, messageParams, nextConversationIndex, startSpec } from './run-test.ts';
 import { recordedAnswers, type RecordedAnswers } from './recorded-answers.ts';
 import { isConversationMessage, postedMessage, recordedReply } from './replay-conversation.ts';
-import { mainPath, Simulation, type CallVerbAnswer, type CallVerbMockKey, type SimulationOptions, type HttpAnswer, type Payload, type Responder, type SendAnswer } from './simulation.ts';
-import type { DialMock, EnqueueMock, HttpMock, MessageMock } from './types.ts';
+import { effectDifferenceLines, effectDifferences, effectTranscript, TranscribedSimulation, type EffectDifference, type WidgetEffect } from './replay-effects.ts';
+import { ReplayBudget } from './replay-budget.ts';
+
+export { ReplayBudget, ReplayTooCostly, REPLAY_LIMITS } from './replay-budget.ts';
+import {
+  mainPath,
+  type CallOutcome,
+  type CallVerbAnswer,
+  type CallVerbMockKey,
+  type CallVerbOutcome,
+  type SimulationOptions,
+  type HttpAnswer,
+  type Payload,
+  type Responder,
+  type SendAnswer,
+} from './simulation.ts';
+import type { DialMock, EnqueueMock, HttpMock, MessageMock, PayMock } from './types.ts';
 
 export interface ReplaySource {
   executionSid: string;
@@ -32,6 +50,12 @@ export interface ReplaySource {
    * no step holds yet (see waitingMessages).
    */
   state?: unknown;
+  /**
+   * The revision the execution ran: replayed with the same recorded answers, it is the baseline for
+   * what the widgets requested and said (the recording keeps their answers, not their requests).
+   * Without it only the path, the messages and the outputs are compared (and a note says so).
+   */
+  original?: Omit<ReplayTarget, 'revision'>;
 }
 
 export interface ReplayTarget {
@@ -67,6 +91,13 @@ export interface ReplayReport {
   stepDiff: string[];
   messageDiff: string[];
   outputDifferences: OutputDifference[];
+  /**
+   * Where a widget requested or said something else than in the original revision replayed with the
+   * same answers: a request's method, URL, body or parameters, a Function call's, a call widget's TwiML.
+   */
+  effectDifferences: EffectDifference[];
+  /** Whether requests and TwiML were compared (false when the execution's revision was not given). */
+  effectsCompared: boolean;
   notes: string[];
 }
 
@@ -138,22 +169,34 @@ class RecordedResponder implements Responder {
     }
     return recorded;
   }
-  /** A Dial, Enqueue or Record goes as it went: its outcome, and the action's parameters as Twilio sent them. */
-  callVerb<K extends CallVerbMockKey>(kind: K, widget: string): CallVerbAnswer<K> | undefined {
+  /**
+   * A Dial, Enqueue, Record, Pay or virtual agent goes as it went: its outcome, with the action's
+   * parameters as Twilio sent them; Record's fall-through with nothing recorded; a hang-up with no action.
+   */
+  callVerb<K extends CallVerbMockKey>(kind: K, widget: string): CallVerbOutcome<K> {
     const recorded = this.#answers.callVerbs.get(widget)?.shift();
     if (!recorded) return undefined;
-    const { CallStatus, ...params } = recorded;
-    const hungUp = CallStatus === 'completed';
-    const seconds = (value: unknown) => (Number.isFinite(Number(value)) ? Number(value) : undefined);
+    if ('hangup' in recorded) return 'hangup';
+    if ('noAudio' in recorded) return (kind === 'record' ? { result: 'noAudio' } : undefined) as CallVerbOutcome<K>;
+    const { action, callOver } = recorded;
+    const answered = { action, callerHangsUp: callOver };
     let answer: CallVerbAnswer<CallVerbMockKey> | undefined;
-    if (kind === 'dial' && typeof params.DialCallStatus === 'string') {
-      answer = { status: params.DialCallStatus as DialMock['status'], callerHangsUp: hungUp, params };
-    } else if (kind === 'enqueue' && typeof params.QueueResult === 'string') {
-      answer = { result: params.QueueResult as EnqueueMock['result'], params };
-    } else if (kind === 'record' && typeof params.RecordingSid === 'string') {
-      answer = { result: hungUp ? 'hangup' : 'completed', ...(seconds(params.RecordingDuration) !== undefined ? { duration: seconds(params.RecordingDuration)! } : {}), params };
+    if (kind === 'dial' && typeof action.DialCallStatus === 'string') {
+      answer = { status: action.DialCallStatus as DialMock['status'], ...answered };
+    } else if (kind === 'enqueue' && typeof action.QueueResult === 'string') {
+      answer = { result: action.QueueResult as EnqueueMock['result'], ...answered };
+    } else if (kind === 'record' && typeof action.RecordingSid === 'string') {
+      answer = { result: 'completed', ...answered };
+    } else if (kind === 'pay' && typeof action.Result === 'string') {
+      answer = { result: action.Result as PayMock['result'], ...answered };
+    } else if (kind === 'virtualAgent') {
+      answer = answered;
     }
-    return answer as CallVerbAnswer<K> | undefined;
+    return answer as CallVerbOutcome<K>;
+  }
+  /** An outbound call goes as it went: refused, answered (the recorded call's SID and answer), or ended unanswered. */
+  call(effect: Extract<Effect, { type: 'place-call' }>): CallOutcome {
+    return this.#answers.calls.get(effect.widget)?.shift() ?? { answer: 'human' };
   }
   subflow(effect: Extract<Effect, { type: 'load-subflow' }>): EffectResult {
     const loaded = this.#target.loadSubflow?.(effect.flowSid, effect.revision);
@@ -179,7 +222,7 @@ const VOLATILE = /^(Sid|MessageSid|SmsSid|SmsMessageSid|AccountSid|DateCreated|D
  * flow did, and the replay's simulated call has only some of them. Left out of a widget's own
  * outputs (top level) only; what the caller did (Digits, FinishedOnKey, SpeechResult…) is compared.
  */
-const CALL_IDENTITY = /^(CallSid|Called|Caller|CallerName|CallToken|ForwardedFrom|StirVerstat|StirPassportToken|(From|To|Called|Caller)(City|State|Zip|Country))$/;
+const CALL_IDENTITY = /^(CallSid|Called|Caller|CallerName|CallToken|ForwardedFrom|StirVerstat|StirPassportToken|(From|To|Called|Caller)(City|State|Zip|Country)|CallDuration|Timestamp)$/;
 
 function comparable(value: unknown, top = true): unknown {
   if (Array.isArray(value)) return value.map((v) => comparable(v, false));
@@ -202,23 +245,87 @@ function canonical(value: unknown): string {
 
 /**
  * Replays `source` against `target`. `options` are the engine's rules (the server's configuration:
- * time zone, reply timeout, step limits); the clock starts at the execution's start.
+ * time zone, reply timeout, step limits); the clock starts at the execution's start. Both runs (the
+ * target and the execution's own revision) share `budget`: past it, ReplayTooCostly is thrown.
  */
-export function replayExecution(source: ReplaySource, target: ReplayTarget, options: SimulationOptions = {}): ReplayReport {
+export function replayExecution(source: ReplaySource, target: ReplayTarget, options: SimulationOptions = {}, budget: ReplayBudget = new ReplayBudget()): ReplayReport {
+  const work = replaySteps(source, target, options, budget);
+  budget.resume();
+  try {
+    for (;;) {
+      const next = work.next();
+      if (next.done) return next.value;
+    }
+  } finally {
+    budget.pause();
+  }
+}
+
+/**
+ * replayExecution that gives the event loop up after each recorded input (the sprints it causes), so a
+ * server answers other requests while a long replay runs; the budget counts only the replay's own work.
+ */
+export async function replayExecutionInterleaved(
+  source: ReplaySource,
+  target: ReplayTarget,
+  options: SimulationOptions = {},
+  budget: ReplayBudget = new ReplayBudget(),
+): Promise<ReplayReport> {
+  const work = replaySteps(source, target, options, budget);
+  for (;;) {
+    budget.resume();
+    let next: IteratorResult<void, ReplayReport>;
+    try {
+      next = work.next();
+    } finally {
+      budget.pause();
+    }
+    if (next.done) return next.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The replay as a generator that pauses between recorded inputs (see the drivers above). */
+function* replaySteps(source: ReplaySource, target: ReplayTarget, options: SimulationOptions, budget: ReplayBudget): Generator<void, ReplayReport, void> {
+  const { observed, notes, unanswered, effects } = yield* runReplay(source, target, options, budget);
+  const compared = compare(source, target, observed, notes, unanswered);
+  let effectsCompared = false;
+  let differences: EffectDifference[] = [];
+  if (source.original) {
+    yield;
+    // The baseline: the execution's own revision on the same recorded answers (its notes are the
+    // recording's, already said, or about the baseline itself, said below when it strays).
+    const baseline = yield* runReplay(source, { ...source.original, revision: source.revision ?? 'original' }, options, budget);
+    const own = compare(source, { revision: source.revision ?? 'original', definition: source.original.definition }, baseline.observed, [], baseline.unanswered);
+    if (own.divergence) {
+      notes.push(
+        `replaying revision ${source.revision ?? '?'} itself leaves the recorded path at step ${own.divergence.index + 1}: requests and what the caller heard are compared with that replay`,
+      );
+    }
+    differences = effectDifferences(baseline.effects, effects);
+    effectsCompared = true;
+  } else {
+    notes.push("the execution's revision was not available: the requests widgets made and what the caller heard are not compared");
+  }
+  return { ...compared, effectDifferences: differences, effectsCompared, diverged: compared.diverged || differences.length > 0 };
+}
+
+/** One run of the recorded inputs on `target`, with what its widgets requested and said; pauses after each input. */
+function* runReplay(source: ReplaySource, target: ReplayTarget, options: SimulationOptions, budget: ReplayBudget) {
   const trigger = (source.context.trigger ?? {}) as JsonObject;
   const inputs = deriveInputs(trigger, source.steps, {
     definition: target.definition,
     endedManually: source.endedManually,
     ended: source.ended ?? false,
     ...(source.startedAt !== undefined ? { startedAt: source.startedAt } : {}),
-    recordedDials: true,
+    recordedCallVerbs: true,
   });
-  let sim: Simulation | null = null;
+  let sim: TranscribedSimulation | null = null;
   const answers = recordedAnswers(source.steps);
   const responder = new RecordedResponder(inputs.http, inputs.messages, answers, target, () => sim!.newMessageSid());
   const firstStep = source.steps.find((s) => s.at !== undefined)?.at;
   const startAt = source.startedAt ?? firstStep;
-  sim = new Simulation(target.definition, responder, { ...options, ...(startAt !== undefined && Number.isFinite(startAt) ? { startAt } : {}) });
+  sim = new TranscribedSimulation(target.definition, responder, { ...options, ...(startAt !== undefined && Number.isFinite(startAt) ? { startAt } : {}) }, budget);
   const nextSid = inboundSids();
   const start = { ...startSpec(inputs.trigger, nextSid, sim.now), executionSid: source.executionSid, flowSid: source.flowSid };
   if ('request' in inputs.trigger) {
@@ -230,6 +337,7 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
     start.triggerData = { conversation: trigger.conversation as JsonObject };
   }
   sim.start(start);
+  yield;
   const notes = [...inputs.notes];
   /** Questions the replay was waiting on a reply to where the recording ends (see below). */
   let unanswered: string[] = [];
@@ -262,6 +370,13 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
       // A reply timeout fires the pending reply timer, whatever the new revision's timeout is;
       // a caller's silence lets the recorded time pass (the Gather times out).
       if (!sim.fireNextTimer()) sim.advance(parseDuration(step.wait));
+    } else if ('outage' in step) {
+      // A timeout that fired late (the server down or behind when it fell due): the pending timer
+      // fires when its step ran, as the live sprint did (a timeout branch prints that time); one this
+      // revision sets for later fires when it is due.
+      const ms = parseDuration(step.outage);
+      const due = sim.nextTimerAt();
+      if ((due !== undefined && due <= sim.now + ms) || !sim.fireNextTimer()) outage(sim, ms);
     } else if ('end' in step) {
       unanswered = waitingMessages(sim.state);
       sim.end(step.end);
@@ -274,10 +389,23 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
     } else if ('hangup' in step) {
       sim.hangup();
     }
+    yield;
   }
   if (sim.active && source.ended) unanswered = waitingMessages(sim.state);
   const observed = sim.observation();
   notes.push(...observed.problems);
+  const effects: WidgetEffect[] = effectTranscript(observed.requests, sim.voice);
+  return { observed, notes, unanswered, effects };
+}
+
+/** The run's path, messages and outputs against the recording's. */
+function compare(
+  source: ReplaySource,
+  target: ReplayTarget,
+  observed: ReturnType<TranscribedSimulation['observation']>,
+  notes: string[],
+  unanswered: string[],
+): Omit<ReplayReport, 'effectDifferences' | 'effectsCompared'> {
 
   const originalSteps = source.steps.map(view);
   const replaySteps = observed.steps.map(view);
@@ -333,7 +461,7 @@ export function replayExecution(source: ReplaySource, target: ReplayTarget, opti
 export function replayText(report: ReplayReport): string {
   const lines = [`Execution ${report.executionSid} (flow ${report.flowSid}): revision ${report.original.revision ?? '?'} → ${report.replay.revision}`];
   if (!report.diverged) {
-    lines.push(`  same path (${report.original.path.join(' → ')}), same messages and outputs`);
+    lines.push(`  same path (${report.original.path.join(' → ')}), same messages and outputs${report.effectsCompared ? ', same requests and voice' : ''}`);
   } else {
     if (report.divergence) {
       const d = report.divergence;
@@ -348,6 +476,7 @@ export function replayText(report: ReplayReport): string {
     for (const d of report.outputDifferences) {
       lines.push(`  outputs of '${d.widget}' differ:`, `    recorded: ${JSON.stringify(comparable(d.original))}`, `    replay:   ${JSON.stringify(comparable(d.replay))}`);
     }
+    for (const d of report.effectDifferences ?? []) lines.push(...effectDifferenceLines(d).map((l) => `  ${l}`));
   }
   lines.push(`  replay ended: ${report.replay.end}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);

@@ -1,8 +1,10 @@
 // Runs one test case: starts the flow from its trigger, plays the script against the simulated
 // clock and mocks, and checks the expectations (inline `expect` steps at their point in the script).
-import type { JsonObject, TriggerEvent } from '../engine/types.ts';
+import { DEFAULT_MAX_CONTEXT_BYTES, type JsonObject, type TriggerEvent } from '../engine/types.ts';
+import { checkParametersFit } from '../runtime/executions.ts';
 import { conversationWebhookParams, messageWebhookParams } from '../channels/simulator/webhook-params.ts';
 import { parseDuration } from './duration.ts';
+import { outage } from './outage.ts';
 import { checkExpectations, endText, sequenceItems, type Failure } from './expect.ts';
 import { parseClock, type LoadedFlow } from './load.ts';
 import { MockResponder, unusedHttpMocks } from './mocks.ts';
@@ -118,7 +120,8 @@ export function startSpec(trigger: TriggerSpec, nextSid: () => string, now = Dat
   const t = trigger.call;
   const from = t.from ?? DEFAULT_CONTACT;
   const to = t.to ?? DEFAULT_FLOW_ADDRESS;
-  const call = { CallSid: DEFAULT_CALL_SID, AccountSid: ACCOUNT_SID, From: from, To: to, CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01', ...(t.params ?? {}) };
+  // The incoming call webhook's parameters, as the simulator phone posts them.
+  const call = { AccountSid: ACCOUNT_SID, ApiVersion: '2010-04-01', CallSid: DEFAULT_CALL_SID, CallStatus: 'ringing', Called: to, Caller: from, Direction: 'inbound', From: from, To: to, ...(t.params ?? {}) };
   return { trigger: 'incomingCall' satisfies TriggerEvent, triggerData: { call }, data: {}, channelAddress: to, contactAddress: from };
 }
 
@@ -153,6 +156,19 @@ function widgetNames(flow: LoadedFlow): ReadonlySet<string> {
   return new Set(flow.definition.states.map((state) => state.name));
 }
 
+/** The variables the flow's Set Variables widgets set (their keys are literal): the others are typos of a test. */
+function variableNames(flow: LoadedFlow): ReadonlySet<string> {
+  const names = new Set<string>();
+  for (const state of flow.definition.states) {
+    if (state.type !== 'set-variables' || !Array.isArray(state.properties?.variables)) continue;
+    for (const item of state.properties.variables as unknown[]) {
+      const key = (item as { key?: unknown } | null)?.key;
+      if (typeof key === 'string') names.add(key);
+    }
+  }
+  return names;
+}
+
 function stepLabel(step: ScriptStep): string {
   const [key, value] = Object.entries(step)[0]!;
   return key === 'expect' ? 'expect' : `${key}: ${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value)}`;
@@ -179,10 +195,35 @@ export function testOptions(input: Pick<RunInput, 'options' | 'fileClock' | 'tes
   return { ...input.options, ...(startAt !== null ? { startAt } : {}) };
 }
 
-/** Plays the trigger and the script; returns the simulation and any script-level failures. */
-export function play(input: RunInput): { sim: Simulation; failures: Failure[]; checkpoints: Map<number, Observation>; responder: MockResponder } {
+/**
+ * A note for a script step that meets the flow while an answer is on its way (a mock's `delay`, a call
+ * ringing out): the flow is still in that widget, as on a server, which the test may not mean.
+ */
+function inFlightNote(sim: Simulation, where: string, step: ScriptStep): string | null {
+  const busy = sim.inFlight()[0];
+  // A hang-up while a placed call rings is the caller's own call ending: nothing the flow waits on.
+  if (!busy || ('hangup' in step && busy.what !== 'request')) return null;
+  const into = seconds(sim.now - busy.since);
+  const of = seconds(busy.dueAt - busy.since);
+  const timedOut = busy.event.type === 'effect-result' && busy.event.result.kind === 'http-failed' && busy.event.result.reason === 'timeout';
+  const what =
+    busy.what === 'request'
+      ? `the request of widget '${busy.widget}' was out (${into} s into its ${of} s ${timedOut ? 'HTTP timeout' : "mock's `delay`"})`
+      : `the call widget '${busy.widget}' placed was ringing (${into} s into its ${of} s timeout)`;
+  const effect = 'send' in step ? 'the flow was not waiting for a message, so it ignored it (81002), as a server does' : 'the flow learnt of it in that widget (81002) and went on without the call, as on a server';
+  return `${where} came while ${what}: ${effect}; to act after the answer, \`wait: ${seconds(busy.dueAt - sim.now)}s\` first`;
+}
+
+/** Milliseconds as seconds, to a tenth. */
+function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
+}
+
+/** Plays the trigger and the script; returns the simulation, any script-level failures and notes. */
+export function play(input: RunInput): { sim: Simulation; failures: Failure[]; notes: string[]; checkpoints: Map<number, Observation>; responder: MockResponder } {
   const { test, flow } = input;
   const failures: Failure[] = [];
+  const notes: string[] = [];
   const checkpoints = new Map<number, Observation>();
   let sim: Simulation | null = null;
   const responder = new MockResponder([test.mocks, input.fileMocks], input.subflows, () => sim!.newMessageSid());
@@ -196,10 +237,17 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; c
   let inbound = 1; // the trigger's message
   (test.script ?? []).forEach((step, i) => {
     const where = `script[${i}] (${stepLabel(step)})`;
-    const needsActive = !('wait' in step) && !('expect' in step);
+    const needsActive = !('wait' in step) && !('outage' in step) && !('expect' in step);
     if (needsActive && !sim.active) {
       failures.push({ field: `script[${i}]`, message: `${where}: the execution already ended (${endText(sim.observation())}) at '${sim.observation().path.at(-1) ?? '?'}'` });
       return;
+    }
+    // A caller on hold (the flow making a request) acts once the flow talks to them again; a text or a
+    // hang-up comes when the script says, and may meet the flow still waiting for an answer.
+    if ('digits' in step || 'speech' in step || 'return' in step) sim.finishInFlight({ untilCallerAsked: true });
+    if ('send' in step || 'hangup' in step) {
+      const note = inFlightNote(sim, where, step);
+      if (note) notes.push(note);
     }
     if ('send' in step) {
       const s = typeof step.send === 'string' ? { body: step.send } : step.send;
@@ -210,12 +258,14 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; c
       );
     } else if ('wait' in step) {
       sim.advance(parseDuration(step.wait));
+    } else if ('outage' in step) {
+      outage(sim, parseDuration(step.outage));
     } else if ('end' in step) {
       sim.end(step.end);
     } else if ('expect' in step) {
       const observed = sim.observation();
       checkpoints.set(i, observed);
-      failures.push(...checkExpectations(step.expect, observed, `script[${i}].expect.`, widgetNames(flow)));
+      failures.push(...checkExpectations(step.expect, observed, `script[${i}].expect.`, widgetNames(flow), variableNames(flow)));
     } else if ('return' in step) {
       if (!sim.redirectReturn(step.return === true ? {} : step.return)) {
         failures.push({ field: `script[${i}]`, message: `${where}: no TwiML Redirect is waiting for the call to come back at '${sim.observation().path.at(-1) ?? '?'}'` });
@@ -229,7 +279,23 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; c
       }
     }
   });
-  return { sim, failures, checkpoints, responder };
+  // What is still on its way arrives, as it would on a server once the script has nothing more to do.
+  sim.finishInFlight();
+  return { sim, failures, notes, checkpoints, responder };
+}
+
+/**
+ * Parameters the server refuses at the REST create (400: too big for the execution's context, which holds
+ * them twice): the test fails as the create would, rather than run an execution the server never starts.
+ */
+function refusedParameters(input: RunInput): Failure | null {
+  if (!('request' in input.test.trigger)) return null;
+  try {
+    checkParametersFit((input.test.trigger.request.parameters ?? {}) as JsonObject, input.options?.limits?.maxContextBytes ?? DEFAULT_MAX_CONTEXT_BYTES);
+    return null;
+  } catch (error) {
+    return { field: 'trigger.request.parameters', message: `the server refuses to create this execution (400): ${(error as Error).message}` };
+  }
 }
 
 export function runTest(input: RunInput): TestResult {
@@ -238,6 +304,8 @@ export function runTest(input: RunInput): TestResult {
   if (input.test.skip) {
     return { ...base, status: 'skipped', ...(typeof input.test.skip === 'string' ? { skipReason: input.test.skip } : {}), failures: [], observation: null, durationMs: 0 };
   }
+  const refused = refusedParameters(input);
+  if (refused) return { ...base, status: 'failed', failures: [refused], observation: null, durationMs: performance.now() - started };
   let failures: Failure[];
   let observation: Observation | null = null;
   let checkpoints: Map<number, Observation> | undefined;
@@ -249,12 +317,12 @@ export function runTest(input: RunInput): TestResult {
     checkpoints = played.checkpoints;
     mockUsed = (mock) => played.responder.used(mock);
     mockMiss = (mock) => played.responder.miss(mock);
-    notes = unusedHttpMocks(input.test.mocks, mockUsed, mockMiss);
+    notes = [...played.notes, ...played.responder.unmockedVerbs(), ...unusedHttpMocks(input.test.mocks, mockUsed, mockMiss)];
     observation = played.sim.observation();
     failures = [
       ...observation.problems.map((p) => ({ field: 'runner', message: p })),
       ...played.failures,
-      ...checkExpectations(input.test.expect ?? {}, observation, '', widgetNames(input.flow)),
+      ...checkExpectations(input.test.expect ?? {}, observation, '', widgetNames(input.flow), variableNames(input.flow)),
     ];
     if (input.test.expect?.end === undefined && observation.end === 'error') {
       failures.push({ field: 'end', message: `the execution ended with ${endText(observation)} (add \`end: { error: ${observation.error?.code} }\` if that is intended)` });

@@ -1,7 +1,9 @@
 // Drives the pure engine the way the runtime would, with a simulated clock and every outside
 // answer (HTTP, Functions, the channel, subflow loads) coming from a Responder: mocks for tests,
 // recorded answers for replay. Nothing here performs I/O or reads the real clock, so a run is
-// deterministic and takes microseconds.
+// deterministic and takes microseconds. An answer that takes time (a mock's `delay`, a call that
+// rings until its timeout) is on its way meanwhile: it arrives when the clock reaches it, and what
+// the script does before then (a text, a hang-up) meets the flow still waiting for it, as on a server.
 import { executionContext, handleEvent, startExecution } from '../engine/interpreter.ts';
 import type {
   CallWait,
@@ -17,7 +19,9 @@ import type {
   TwimlNode,
 } from '../engine/types.ts';
 import type { FlowDefinition } from '../definition/types.ts';
+import type { LiquidAllowance } from '../engine/liquid/limits.ts';
 import { buildRequest } from '../channels/http/fetch-http.ts';
+import { DEFAULT_RUNTIME_OPTIONS } from '../runtime/runtime-context.ts';
 import type { RecordedStep } from './derive.ts';
 import type { EndState, Mocks, Observation, ObservedMessage, ObservedRequest, ObservedStep } from './types.ts';
 import { effectFailure, failureReason } from './failure-reason.ts';
@@ -28,16 +32,40 @@ type SendEffect = Extract<Effect, { type: 'send-message' }>;
 type SubflowEffect = Extract<Effect, { type: 'load-subflow' }>;
 type PlaceCallEffect = Extract<Effect, { type: 'place-call' }>;
 
-/** How an outbound call goes: refused by the API, answered (by a person or a machine), or ended unanswered. */
-export type CallOutcome = { fail: number } | { answer: 'human' | 'machine' | 'busy' | 'no-answer' | 'failed' | 'canceled' };
+/**
+ * How an outbound call goes: refused by the API, or answered (by a person or a machine: `answeredBy`
+ * when the widget detects machines) or ended unanswered, with the call's status. `params`: more
+ * parameters of the answer's request (a test's); a replay gives the recorded call's SID and `action`,
+ * the answer's own parameters as they came (AnsweredBy, MachineDetectionDuration), sent instead of made up.
+ */
+export type CallOutcome =
+  | { fail: number; message?: string }
+  | {
+      answer: 'human' | 'machine' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+      answeredBy?: string;
+      params?: JsonObject;
+      callSid?: string;
+      action?: JsonObject;
+      /** How long the call rang before it ended unanswered (a test's no-answer: the widget's timeout); none: at once. */
+      ringMs?: number;
+    };
 
 export type HttpAnswer = { result: EffectResult; delayMs: number };
 export type SendAnswer = { result: EffectResult; undelivered?: string };
 
 /** The mocks that decide how a call verb the flow waits on goes (see #driveCall). */
-export type CallVerbMockKey = 'dial' | 'enqueue' | 'record';
-/** A call verb's mock; a replay also gives the action's recorded parameters (its SIDs), sent as they came. */
-export type CallVerbAnswer<K extends CallVerbMockKey> = NonNullable<Mocks[K]>[number] & { params?: JsonObject };
+export type CallVerbMockKey = 'dial' | 'enqueue' | 'record' | 'pay' | 'virtualAgent';
+/**
+ * A call verb's mock. A replay also gives `action`, the action's parameters as Twilio sent them (its
+ * SIDs), sent as they came instead of the ones the mock's fields make up, and `callerHangsUp` when the
+ * call was over by then (CallStatus completed).
+ */
+export type CallVerbAnswer<K extends CallVerbMockKey> = NonNullable<Mocks[K]>[number] & { action?: JsonObject; callerHangsUp?: boolean };
+/**
+ * A responder's answer for a call verb: how it goes, `hangup` (the caller hangs up during it and Twilio
+ * requests no action: the final status only), or undefined for the simulation's default.
+ */
+export type CallVerbOutcome<K extends CallVerbMockKey> = CallVerbAnswer<K> | 'hangup' | undefined;
 
 /** Where a simulation gets the outside world's answers. */
 export interface Responder {
@@ -48,8 +76,11 @@ export interface Responder {
   /** Optional: outbound calls (default: answered by a person) and Conversations (default: created). */
   call?(effect: PlaceCallEffect): CallOutcome;
   conversationFailure?(): number | undefined;
-  /** Optional: how a widget's Dial, Enqueue or Record goes (default: completed, bridged, a message left). */
-  callVerb?<K extends CallVerbMockKey>(kind: K, widget: string): CallVerbAnswer<K> | undefined;
+  /**
+   * Optional: how a widget's Dial, Enqueue, Record, Pay or Connect (a virtual agent) goes (default:
+   * completed, bridged, a message left; Pay and Connect an action with no parameters of theirs).
+   */
+  callVerb?<K extends CallVerbMockKey>(kind: K, widget: string): CallVerbOutcome<K>;
   /**
    * Optional: the answer to a Flex task, Conversation or call recording the responder knows (a
    * replay's recorded one, with its SIDs); undefined lets the simulation make one up.
@@ -71,10 +102,12 @@ export interface StartSpec {
 export interface SimulationOptions {
   startAt?: number;
   limits?: Partial<EngineLimits>;
-  /** Studio times HTTP widgets out after 10 s. */
+  /** Make HTTP Request and Run Function time out as the runtime's do (DEFAULT_RUNTIME_OPTIONS.http: Studio's 10 s). */
   httpTimeoutMs?: number;
   /** Studio ends executions 30 days after they start. */
   maxExecutionAgeMs?: number;
+  /** Liquid work all the simulation's sprints share (a replay's budget), besides each sprint's own. */
+  liquidAllowance?: LiquidAllowance;
 }
 
 export const DEFAULT_START = Date.UTC(2030, 0, 7, 9, 0, 0); // a Monday, 09:00 UTC
@@ -85,6 +118,8 @@ export interface ConfiguredRules {
   maxSameWidget: number;
   /** JSON bytes of an execution's context (--max-context-bytes). */
   maxContextBytes: number;
+  /** JSON bytes of the steps one execution records (--max-step-bytes). */
+  maxStepBytes: number;
   /** Seconds. */
   defaultReplyTimeout: number;
   timezone: string;
@@ -92,6 +127,8 @@ export interface ConfiguredRules {
   liquidObjectFormat: 'json' | 'map';
   /** Set Variables value typing (--set-variables-typing). */
   setVariablesTyping: 'infer' | 'string';
+  /** How Liquid's date filters read "03/10/2026" (--liquid-slash-dates). */
+  liquidSlashDates: 'month-first' | 'day-first';
   /** Seconds. */
   executionMaxAge: number;
 }
@@ -103,10 +140,12 @@ export function simulationOptionsFrom(rules: ConfiguredRules): SimulationOptions
       maxSteps: rules.maxSteps,
       maxSameWidgetInARow: rules.maxSameWidget,
       maxContextBytes: rules.maxContextBytes,
+      maxStepBytes: rules.maxStepBytes,
       defaultReplyTimeoutSeconds: rules.defaultReplyTimeout,
       timezone: rules.timezone,
       objectFormat: rules.liquidObjectFormat,
       variableTyping: rules.setVariablesTyping,
+      slashDates: rules.liquidSlashDates,
     },
     maxExecutionAgeMs: rules.executionMaxAge * 1000,
   };
@@ -125,14 +164,33 @@ export function requestedUrl(spec: HttpEffect['request']): string {
 }
 
 const IDS = { executionSid: 'FN' + '0'.repeat(31) + '1', accountSid: 'AC' + '0'.repeat(31) + '1', flowSid: 'FW' + '0'.repeat(31) + '1' };
-/** The call a Dial places and the recording a Record makes: fixed, so other generated SIDs do not shift. */
+/**
+ * The call a Dial places, the recordings a Record and a recorded Dial make, the queue an Enqueue joins:
+ * fixed, so other generated SIDs do not shift.
+ */
 const DIAL_CALL_SID = 'CA' + '0'.repeat(31) + '2';
 const RECORDING_SID = 'RE' + '0'.repeat(31) + '1';
+const DIAL_RECORDING_SID = 'RE' + '0'.repeat(31) + '2';
+const QUEUE_SID = 'QU' + '0'.repeat(31) + '1';
+const API_VERSION = '2010-04-01';
+/** How long machine detection took, as the simulator phone reports it (ms). */
+const MACHINE_DETECTION_DURATION = '1200';
+
+/** An outside answer on its way to the execution: a response a mock `delay`s, the end of a call ringing out. */
+export interface InFlight {
+  /** What it answers: a Make HTTP Request's or Run Function's request, or a call Make Outgoing Call placed. */
+  what: 'request' | 'call';
+  widget: string;
+  /** When the request went out or the call was placed, and when the answer arrives (simulated ms). */
+  since: number;
+  dueAt: number;
+  event: EngineEvent;
+}
 
 export class Simulation {
   readonly definition: FlowDefinition;
   readonly responder: Responder;
-  readonly options: Required<Omit<SimulationOptions, 'limits'>> & { limits: Partial<EngineLimits> };
+  readonly options: Required<Omit<SimulationOptions, 'limits' | 'liquidAllowance'>> & { limits: Partial<EngineLimits>; liquidAllowance?: LiquidAllowance };
   now: number;
   state: ExecutionState | null = null;
   readonly steps: ObservedStep[] = [];
@@ -145,6 +203,8 @@ export class Simulation {
   readonly problems: string[] = [];
   readonly #pending: Payload[] = [];
   readonly #timers = new Map<string, number>();
+  /** Answers on their way, by when they arrive (see InFlight). */
+  readonly #inFlight: InFlight[] = [];
   readonly #messageSids = new Map<string, ObservedMessage>();
   #counter = 0;
   #expiresAt = Infinity;
@@ -156,6 +216,9 @@ export class Simulation {
   /** Voice: call waits whose prompts the caller has already heard, and when the open Gather started listening. */
   readonly #heardWaits = new Set<string>();
   #gather: { callbackId: string; since: number; timeoutMs: number; finishOnKey: string; numDigits: number; actionOnEmptyResult: boolean; speech: boolean } | null = null;
+  /** The call make-outgoing-call placed, once answered (its From, To and SID), and when the execution's call was answered. */
+  #placed: { CallSid: string; From: string; To: string } | null = null;
+  #answeredAt: number | null = null;
 
   constructor(definition: FlowDefinition, responder: Responder, options: SimulationOptions = {}) {
     this.definition = definition;
@@ -163,8 +226,9 @@ export class Simulation {
     this.options = {
       startAt: options.startAt ?? DEFAULT_START,
       limits: options.limits ?? {},
-      httpTimeoutMs: options.httpTimeoutMs ?? 10_000,
+      httpTimeoutMs: options.httpTimeoutMs ?? DEFAULT_RUNTIME_OPTIONS.http.timeoutMs,
       maxExecutionAgeMs: options.maxExecutionAgeMs ?? 30 * 86_400_000,
+      ...(options.liquidAllowance ? { liquidAllowance: options.liquidAllowance } : {}),
     };
     this.now = this.options.startAt;
   }
@@ -178,7 +242,8 @@ export class Simulation {
   }
 
   #input(): EngineInput {
-    return { definition: this.definition, now: this.now, newId: (prefix) => this.#id(prefix), limits: this.options.limits };
+    const allowance = this.options.liquidAllowance;
+    return { definition: this.definition, now: this.now, newId: (prefix) => this.#id(prefix), limits: this.options.limits, ...(allowance ? { liquidAllowance: allowance } : {}) };
   }
 
   start(spec: StartSpec): void {
@@ -197,6 +262,7 @@ export class Simulation {
       spec.data,
     );
     this.#expiresAt = this.now + this.options.maxExecutionAgeMs;
+    if (spec.trigger === 'incomingCall') this.#answeredAt = this.now;
     this.#take(result);
     this.settle();
   }
@@ -237,11 +303,18 @@ export class Simulation {
         continue;
       }
       const due = [...this.#timers].filter(([, at]) => at <= target).sort((a, b) => a[1] - b[1])[0];
-      const expiryFirst = this.#expiresAt <= target && (!due || this.#expiresAt <= due[1]);
+      const arriving = this.#nextInFlight();
+      const answer = arriving && arriving.dueAt <= target ? arriving : undefined;
+      const expiryFirst = this.#expiresAt <= target && (!due || this.#expiresAt <= due[1]) && (!answer || this.#expiresAt <= answer.dueAt);
       if (expiryFirst && this.active) {
         this.now = Math.max(this.now, this.#expiresAt);
         this.#expiresAt = Infinity;
         this.end('expired');
+        continue;
+      }
+      // A timer due when an answer arrives fires first, as the server's sprint applies it first.
+      if (answer && this.active && (!due || answer.dueAt < due[1])) {
+        this.#arrive(answer);
         continue;
       }
       if (!due || !this.active) break;
@@ -251,6 +324,52 @@ export class Simulation {
       this.settle();
     }
     this.now = target;
+  }
+
+  /** The answers on their way now, soonest first. */
+  inFlight(): readonly InFlight[] {
+    return [...this.#inFlight].sort((a, b) => a.dueAt - b.dueAt);
+  }
+
+  /**
+   * Lets the answers on their way arrive, the clock moving to each in turn (with what falls due on the
+   * way), until none is left or, with `untilCallerAsked`, the flow talks to its caller again (a caller
+   * on hold acts once asked). The script's end does this: a server gets them too once the test stops acting.
+   */
+  finishInFlight(options: { untilCallerAsked?: boolean } = {}): void {
+    for (;;) {
+      const next = this.#nextInFlight();
+      if (!next || !this.active || (options.untilCallerAsked && this.#callWait()?.twiml.length)) return;
+      this.advance(Math.max(0, next.dueAt - this.now));
+    }
+  }
+
+  #nextInFlight(): InFlight | undefined {
+    let next: InFlight | undefined;
+    for (const entry of this.#inFlight) if (!next || entry.dueAt < next.dueAt) next = entry;
+    return next;
+  }
+
+  /** An answer on its way arrives: at its time, as the result of the widget's effect or the call's end. */
+  #arrive(entry: InFlight): void {
+    this.#inFlight.splice(this.#inFlight.indexOf(entry), 1);
+    this.now = Math.max(this.now, entry.dueAt);
+    this.#performing = entry.widget;
+    try {
+      this.deliver(entry.event);
+    } finally {
+      this.#performing = null;
+    }
+    this.settle();
+  }
+
+  /** `event` arrives `ms` from now (at once when 0): meanwhile the execution waits for it. */
+  #answerIn(ms: number, entry: Omit<InFlight, 'since' | 'dueAt'>): void {
+    if (ms <= 0) {
+      this.deliver(entry.event);
+      return;
+    }
+    this.#inFlight.push({ ...entry, since: this.now, dueAt: this.now + ms });
   }
 
   /** When the next pending timer falls due (ms), or undefined when none is pending. */
@@ -290,7 +409,11 @@ export class Simulation {
       else if (effect.type === 'cancel-timer') this.#timers.delete(effect.timerId);
       else this.#pending.push(effect as Payload);
     }
-    if (this.state.status === 'ended') this.#timers.clear();
+    if (this.state.status === 'ended') {
+      // An execution that ended never sees an answer still on its way (a server drops it).
+      this.#timers.clear();
+      this.#inFlight.length = 0;
+    }
   }
 
   /** Carries out pending effects, oldest first, until the execution waits on the outside world or ends. */
@@ -309,9 +432,33 @@ export class Simulation {
     return wait && wait.kind === 'call' ? wait : null;
   }
 
+  /**
+   * The parameters Twilio sends with every request about the execution's call, as the simulator phone
+   * sends them: the inbound call's (its trigger's), or the call make-outgoing-call placed once answered.
+   */
   #callParams(extra: JsonObject = {}): JsonObject {
-    const call = (this.state?.frames[0]?.trigger.call ?? {}) as JsonObject;
-    return { CallSid: this.state?.callSid ?? String(call.CallSid ?? ''), AccountSid: IDS.accountSid, From: call.From ?? this.state?.contactAddress ?? '', To: call.To ?? this.state?.channelAddress ?? '', CallStatus: 'in-progress', Direction: 'inbound', ...extra };
+    const placed = this.#placed && this.#placed.CallSid === this.state?.callSid ? this.#placed : null;
+    const call = placed ?? ((this.state?.frames[0]?.trigger.call ?? {}) as JsonObject);
+    const from = call.From ?? this.state?.contactAddress ?? '';
+    const to = call.To ?? this.state?.channelAddress ?? '';
+    return {
+      AccountSid: IDS.accountSid,
+      ApiVersion: API_VERSION,
+      CallSid: this.state?.callSid ?? String(call.CallSid ?? ''),
+      CallStatus: 'in-progress',
+      Called: (!placed && (call as JsonObject).Called) || to,
+      Caller: (!placed && (call as JsonObject).Caller) || from,
+      Direction: placed ? 'outbound-api' : 'inbound',
+      From: from,
+      To: to,
+      ...extra,
+    };
+  }
+
+  /** The call's final status (the caller hung up), with its duration and when it ended, as Twilio posts it. */
+  #finalStatus(): JsonObject {
+    const seconds = this.#answeredAt === null ? 0 : Math.max(0, Math.round((this.now - this.#answeredAt) / 1000));
+    return this.#callParams({ CallStatus: 'completed', CallDuration: String(seconds), Timestamp: new Date(this.now).toUTCString() });
   }
 
   #hear(nodes: TwimlNode[]): void {
@@ -330,18 +477,45 @@ export class Simulation {
 
   /** The caller hangs up: the call's final status, as Twilio reports it. */
   #callEnded(): void {
-    this.deliver({ type: 'call-ended', params: this.#callParams({ CallStatus: 'completed' }) });
+    this.deliver({ type: 'call-ended', params: this.#finalStatus() });
+  }
+
+  /**
+   * The caller hangs up and Twilio requests no action, only the final status: a widget that waits a
+   * moment for an action after it (Record, Dial, Enqueue, Pay, Connect) leaves by `hangup` once that
+   * grace has passed (see #driveCall).
+   */
+  #hangUpInSilence(): true {
+    this.#gather = null;
+    this.#callEnded();
+    return true;
+  }
+
+  /** After an action that came with the call over (CallStatus completed): the final status first, then the action, if the widget still waits for it. */
+  #actionAfterHangup(wait: CallWait, params: JsonObject): void {
+    this.#callEnded();
+    if (this.#callWait()?.callbackId === wait.callbackId) this.#callback(wait, { ...params, CallStatus: 'completed' });
   }
 
   /**
    * Plays the waiting TwiML up to the first verb that needs the caller; true when it moved the call on.
-   * Dial, Enqueue and Record end as the test's `dial`, `enqueue` and `record` mocks say (answered and
-   * completed, bridged, a message left by default), each action callback with its own verb's parameters.
+   * Dial, Enqueue, Record, Pay and Connect end as the responder says (a test's `dial`, `enqueue`,
+   * `record`, `pay` and `virtualAgent` mocks: answered and completed, bridged, a message left by
+   * default; a replay's recorded outcomes), each action callback with its own verb's parameters.
    */
   #driveCall(): boolean {
     const wait = this.#callWait();
-    // The caller has hung up (a widget awaiting its action after the final status): nobody to play to.
-    if (!wait || wait.twiml.length === 0 || wait.hungUp) return false;
+    if (!wait) return false;
+    if (wait.hungUp) {
+      // The caller has hung up and the widget waits a moment for the action Twilio may still request
+      // (hangupAwaitingAction). Whatever the simulation sends for a verb it has sent by now, and a call
+      // that is over runs no more TwiML: no action comes, so the clock lets that grace pass, as the
+      // server's timer would, and the widget leaves by its hang-up.
+      if (wait.timerId === undefined || wait.dueAt === undefined || !this.#timers.has(wait.timerId)) return false;
+      this.advance(Math.max(0, wait.dueAt - this.now));
+      return true;
+    }
+    if (wait.twiml.length === 0) return false;
     const widget = this.state?.frames.at(-1)?.current ?? '';
     if (!this.#heardWaits.has(wait.callbackId)) {
       this.#heardWaits.add(wait.callbackId);
@@ -371,48 +545,91 @@ export class Simulation {
           return false; // the caller's keys, speech, silence (wait) or hang-up come from the script
         }
         case 'Hangup':
-          this.deliver({ type: 'call-ended', params: this.#callParams({ CallStatus: 'completed' }) });
+          this.deliver({ type: 'call-ended', params: this.#finalStatus() });
           return true;
         case 'Record': {
           if (!node.callback) continue;
           const mock = this.responder.callVerb?.('record', widget);
+          if (mock === 'hangup') return this.#hangUpInSilence();
           const result = mock?.result ?? 'completed';
           // Nothing recorded: Twilio skips the action and goes on to the <Redirect> after it (noAudio).
           if (result === 'noAudio') continue;
-          const digits = result === 'hangup' ? 'hangup' : mock?.digits;
-          const recording = {
+          // Hung up without a message: no action, the final status only.
+          if (result === 'hangup') return this.#hangUpInSilence();
+          const recording = mock?.action ?? {
             RecordingUrl: mock?.url ?? `https://api.twilio.com/2010-04-01/Accounts/${IDS.accountSid}/Recordings/${RECORDING_SID}`,
             RecordingSid: RECORDING_SID,
             RecordingDuration: String(mock?.duration ?? 5),
-            ...(digits !== undefined ? { Digits: digits } : {}),
-            ...mock?.params,
+            ...(mock?.digits !== undefined ? { Digits: mock.digits } : {}),
           };
-          // A caller who hangs up after the message: the final status, then the action with what was recorded.
-          if (result === 'hangup') this.#callEnded();
-          this.#callback(wait, result === 'hangup' ? { ...recording, CallStatus: 'completed' } : recording);
+          // Digits=hangup: the caller hung up after the message; the action comes with the call over.
+          if (mock?.callerHangsUp ?? mock?.digits === 'hangup') this.#actionAfterHangup(wait, recording);
+          else this.#callback(wait, recording);
           return true;
         }
         case 'Dial': {
           if (!node.callback) continue;
           const mock = this.responder.callVerb?.('dial', widget);
+          if (mock === 'hangup') return this.#hangUpInSilence();
           const status = mock?.status ?? 'completed';
-          const dialed = { DialCallStatus: status, DialCallSid: DIAL_CALL_SID, DialCallDuration: String(status === 'completed' ? (mock?.duration ?? 30) : 0), ...mock?.params };
-          if (mock?.callerHangsUp) {
-            // The caller's call is over (CallStatus completed) when Twilio requests the action: `hangup`.
-            this.#callEnded();
-            this.#callback(wait, { ...dialed, CallStatus: 'completed' });
-          } else {
-            this.#callback(wait, dialed);
-          }
+          const seconds = status === 'completed' ? (mock?.duration ?? 30) : 0;
+          // A Dial that records (record-from-answer…) reports the recording of an answered call.
+          const recorded = typeof node.attributes?.record === 'string' && node.attributes.record !== 'do-not-record' && status === 'completed';
+          const dialed = mock?.action ?? {
+            DialCallStatus: status,
+            DialCallSid: DIAL_CALL_SID,
+            DialCallDuration: String(seconds),
+            DialBridged: String(status === 'completed'),
+            ...(recorded
+              ? { RecordingUrl: `https://api.twilio.com/2010-04-01/Accounts/${IDS.accountSid}/Recordings/${DIAL_RECORDING_SID}`, RecordingSid: DIAL_RECORDING_SID, RecordingDuration: String(seconds) }
+              : {}),
+          };
+          // The caller's call is over (CallStatus completed) when Twilio requests the action: `hangup`.
+          if (mock?.callerHangsUp) this.#actionAfterHangup(wait, dialed);
+          else this.#callback(wait, dialed);
           return true;
         }
         case 'Enqueue': {
           if (!node.callback) continue;
           const mock = this.responder.callVerb?.('enqueue', widget);
+          if (mock === 'hangup') return this.#hangUpInSilence();
           const result = mock?.result ?? 'bridged';
-          this.#callback(wait, { QueueResult: result, QueueTime: String(mock?.time ?? 0), ...mock?.params });
-          // A caller who hung up in the queue has no call left for what the flow does next.
-          if (result === 'hangup' && this.active) this.#callEnded();
+          const queued = mock?.action ?? { QueueResult: result, QueueSid: QUEUE_SID, QueueTime: String(mock?.time ?? 0) };
+          // A caller who hung up in the queue: the action (the call over), then the final status; the
+          // call is gone for what the flow does next.
+          const gone = result === 'hangup' || mock?.callerHangsUp === true;
+          this.#callback(wait, gone ? { ...queued, CallStatus: 'completed' } : queued);
+          if (gone && this.active) this.#callEnded();
+          return true;
+        }
+        case 'Pay': {
+          if (!node.callback) continue;
+          const mock = this.responder.callVerb?.('pay', widget);
+          if (mock === 'hangup') return this.#hangUpInSilence();
+          // Unmocked: an action with no Result (the responder notes it), which Capture Payments takes for providerError.
+          const result = mock?.result ?? 'success';
+          const paid = mock ? (mock.action ?? { Result: result, ...mock.params }) : {};
+          // caller-hung-up: the call is over when the action comes, unless a replay says it came first.
+          const hungUp = result === 'caller-hung-up';
+          if (mock?.callerHangsUp ?? hungUp) {
+            this.#actionAfterHangup(wait, paid);
+          } else {
+            this.#callback(wait, paid);
+            if (hungUp && this.active) this.#callEnded();
+          }
+          return true;
+        }
+        case 'Connect': {
+          if (!node.callback) continue;
+          const mock = this.responder.callVerb?.('virtualAgent', widget);
+          if (mock === 'hangup') return this.#hangUpInSilence();
+          // Unmocked: an action with no status (the responder notes it): v2 takes it for failed. A caller
+          // who hangs up ends the session: its action (completed) comes with the call over.
+          const hungUp = mock?.status === 'hangup';
+          const status = !mock?.status || hungUp ? 'completed' : mock.status;
+          const session = mock ? (mock.action ?? { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: status, ...mock.params }) : {};
+          if (mock?.callerHangsUp ?? hungUp) this.#actionAfterHangup(wait, session);
+          else this.#callback(wait, session);
           return true;
         }
         default:
@@ -420,17 +637,18 @@ export class Simulation {
           // (`return:` in a test) or the widget's timer fires (`wait:`), as on Twilio.
           if (node.verb === 'Redirect' && !node.callback && wait.returnable) return false;
           if (node.callback) {
-            // Redirect back, or a verb (Pay, Connect…) whose action reports it finished: no parameters of
-            // another verb's (a test cannot choose these outcomes yet).
+            // Redirect back (after a Record with nothing recorded, the fall-through), or another verb whose
+            // action reports it finished: no parameters of another verb's.
             this.#callback(wait, {}, node.callback.fallthrough === true);
             return true;
           }
       }
     }
     // The TwiML ran out without coming back: the call is over.
-    this.deliver({ type: 'call-ended', params: this.#callParams({ CallStatus: 'completed' }) });
+    this.deliver({ type: 'call-ended', params: this.#finalStatus() });
     return true;
   }
+
 
   /**
    * The caller presses keys or speaks into the open Gather; false when nothing is listening. Keys end
@@ -476,8 +694,7 @@ export class Simulation {
   /** The caller hangs up; false when there is no call. */
   hangup(): boolean {
     if (!this.state?.callSid && !this.#callWait()) return false;
-    this.#gather = null;
-    this.deliver({ type: 'call-ended', params: this.#callParams({ CallStatus: 'completed' }) });
+    this.#hangUpInSilence();
     this.settle();
     return true;
   }
@@ -515,7 +732,7 @@ export class Simulation {
         if (answer.undelivered !== undefined && sid && this.active) {
           observed.status = 'undelivered';
           observed.errorCode = answer.undelivered;
-          this.deliver({ type: 'delivery-status', messageSid: sid, status: 'undelivered', errorCode: answer.undelivered });
+          this.deliver({ type: 'delivery-status', messageSid: sid, effectId: effect.effectId, status: 'undelivered', errorCode: answer.undelivered });
         }
         return;
       }
@@ -532,14 +749,13 @@ export class Simulation {
           parameters: Object.fromEntries(r.parameters.map((p) => [p.key, p.value])),
         });
         const answer = this.responder.http(url === r.url ? effect : { ...effect, request: { ...r, url } }, this.problems);
-        let result = answer.result;
-        if (answer.delayMs >= this.options.httpTimeoutMs) {
-          result = { kind: 'http-failed', reason: 'timeout', message: `no response within ${this.options.httpTimeoutMs / 1000} s` };
-          this.now += this.options.httpTimeoutMs;
-        } else {
-          this.now += answer.delayMs;
-        }
-        this.deliver({ type: 'effect-result', effectId: effect.effectId, result });
+        // A timeout (an answer `delay`ed to the timeout or past it, or `fail: timeout`) is known only once the
+        // runtime's timeout has run out, whatever the delay said: the widget fails that much later.
+        const timedOut = answer.delayMs >= this.options.httpTimeoutMs || (answer.result.kind === 'http-failed' && answer.result.reason === 'timeout');
+        const result: EffectResult = timedOut ? { kind: 'http-failed', reason: 'timeout', message: `no response within ${this.options.httpTimeoutMs / 1000} s` } : answer.result;
+        // The request is out meanwhile: what the script does, and what falls due (the execution's age cap),
+        // comes first, in order; an execution that ended on the way never sees the answer (as a server drops it).
+        this.#answerIn(timedOut ? this.options.httpTimeoutMs : answer.delayMs, { what: 'request', widget: effect.widget, event: { type: 'effect-result', effectId: effect.effectId, result } });
         return;
       }
       case 'load-subflow': {
@@ -551,18 +767,28 @@ export class Simulation {
       case 'place-call': {
         const outcome = this.responder.call?.(effect) ?? { answer: 'human' };
         if ('fail' in outcome) {
-          this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-failed', code: outcome.fail, message: `Simulated Calls API error ${outcome.fail}` } });
+          this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-failed', code: outcome.fail, message: outcome.message ?? `Simulated Calls API error ${outcome.fail}` } });
           return;
         }
-        const callSid = 'CA' + (++this.#counter).toString(16).padStart(32, '0');
-        const call = { Sid: callSid, CallSid: callSid, To: effect.call.to, From: effect.call.from, Status: 'queued', Direction: 'outbound-api' };
-        this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-placed', call } });
-        const base = { CallSid: callSid, AccountSid: IDS.accountSid, To: effect.call.to, From: effect.call.from, Direction: 'outbound-api' };
+        const callSid = outcome.callSid ?? 'CA' + (++this.#counter).toString(16).padStart(32, '0');
+        // The parameters of every request about the call, as the simulator phone sends them.
+        const base = { AccountSid: IDS.accountSid, ApiVersion: API_VERSION, CallSid: callSid, Called: effect.call.to, Caller: effect.call.from, Direction: 'outbound-api', From: effect.call.from, To: effect.call.to };
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-placed', call: { ...base, CallStatus: 'ringing' } } });
         if (outcome.answer === 'human' || outcome.answer === 'machine') {
+          this.#placed = { CallSid: callSid, From: effect.call.from, To: effect.call.to };
+          this.#answeredAt = this.now;
+          // AnsweredBy only when the widget asked for machine detection (§2.7): machine_start under Enable,
+          // machine_end_beep once the greeting ends under DetectMessageEnd.
+          const detection = effect.call.options.MachineDetection;
+          const machine = detection === 'DetectMessageEnd' ? 'machine_end_beep' : 'machine_start';
+          const detected: JsonObject = !detection ? {} : { AnsweredBy: outcome.answeredBy ?? (outcome.answer === 'human' ? 'human' : machine), MachineDetectionDuration: MACHINE_DETECTION_DURATION };
           // The placed call's URL names the effect, so its answer is this wait's callback.
-          this.deliver({ type: 'call-callback', callbackId: effect.effectId, params: { ...base, CallStatus: 'in-progress', AnsweredBy: outcome.answer === 'human' ? 'human' : 'machine_start' } });
+          this.deliver({ type: 'call-callback', callbackId: effect.effectId, params: { ...base, CallStatus: 'in-progress', ...(outcome.action ?? { ...detected, ...outcome.params }) } });
         } else {
-          this.deliver({ type: 'call-ended', params: { ...base, CallStatus: outcome.answer } });
+          // A call nobody answers rings until its timeout first, as the simulator phone rings it.
+          const ringMs = outcome.ringMs ?? 0;
+          const params = { ...base, CallStatus: outcome.answer, CallDuration: '0', Timestamp: new Date(this.now + ringMs).toUTCString(), ...outcome.params };
+          this.#answerIn(ringMs, { what: 'call', widget: effect.widget, event: { type: 'call-ended', params } });
         }
         return;
       }

@@ -12,6 +12,8 @@ export interface Connection {
   password: string;
   /** Needed with API-key credentials. */
   accountSid?: string;
+  /** Where baseUrl came from, for a failure to connect: '--base-url', 'SWITCHBOARD_URL', 'PORT', … (none: the default). */
+  baseUrlFrom?: string;
 }
 
 export const DEFAULT_BASE_URL = 'http://127.0.0.1:4000';
@@ -34,6 +36,7 @@ export function connectionFrom(flags: Record<string, unknown>, prefix = ''): Con
   };
   const env = process.env;
   const baseUrl = flag('base-url') ?? (prefix ? undefined : env.SWITCHBOARD_URL) ?? DEFAULT_BASE_URL;
+  const baseUrlFrom = flag('base-url') ? `--${prefix}base-url` : !prefix && env.SWITCHBOARD_URL ? 'SWITCHBOARD_URL' : undefined;
   const accountSid = flag('account-sid') ?? (prefix ? undefined : env.TWILIO_ACCOUNT_SID);
   const apiKey = flag('api-key') ?? (prefix ? undefined : env.TWILIO_API_KEY);
   const apiSecret = flag('api-secret') ?? (prefix ? undefined : env.TWILIO_API_SECRET);
@@ -42,9 +45,9 @@ export function connectionFrom(flags: Record<string, unknown>, prefix = ''): Con
   if (apiKey && apiSecret) {
     // An API key belongs to an account that must be named: twilio-node would only say "accountSid must start with AC".
     if (!accountSid) throw new Error(`an API key needs the account SID too: pass ${p}account-sid AC…${prefix ? '' : ' (or set TWILIO_ACCOUNT_SID)'} with ${p}api-key and ${p}api-secret`);
-    return { baseUrl, username: apiKey, password: apiSecret, accountSid };
+    return { baseUrl, username: apiKey, password: apiSecret, accountSid, ...(baseUrlFrom ? { baseUrlFrom } : {}) };
   }
-  if (accountSid && authToken) return { baseUrl, username: accountSid, password: authToken, accountSid };
+  if (accountSid && authToken) return { baseUrl, username: accountSid, password: authToken, accountSid, ...(baseUrlFrom ? { baseUrlFrom } : {}) };
   throw new Error(
     `no credentials: pass ${p}account-sid and ${p}auth-token (or ${p}api-key, ${p}api-secret and ${p}account-sid)` +
       (prefix ? '' : ', or set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN'),
@@ -77,15 +80,28 @@ export interface RevisionSummary {
 
 type TwilioClient = import('twilio').Twilio;
 
-function failure(error: unknown): ApiFailure {
+/** Errors of a server that cannot be reached at all (refused, no such host, no route, no answer). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ECONNRESET']);
+
+function failure(error: unknown, connection: Connection): ApiFailure {
   const e = error as { status?: number; message?: string; code?: number; moreInfo?: string; details?: unknown };
   if (typeof e.status === 'number') {
     const details = e.details ? ` ${JSON.stringify(e.details)}` : '';
     return new ApiFailure(e.status, `${e.message ?? 'request failed'}${e.code ? ` (error ${e.code})` : ''}${details}`, e.code);
   }
   const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
-  if (cause === 'ECONNREFUSED') return new ApiFailure(0, 'could not connect to the server (connection refused); is it running, and is --base-url right?');
+  if (cause && UNREACHABLE.has(cause)) return new ApiFailure(0, unreachable(connection, cause === 'ECONNREFUSED' ? 'connection refused' : (error as Error).message));
   return new ApiFailure(0, (error as Error).message);
+}
+
+/**
+ * A server that could not be reached, named with the URL tried and where that came from: the user may not
+ * know which one was used (no --base-url given means the default, http://127.0.0.1:4000).
+ */
+export function unreachable(connection: Pick<Connection, 'baseUrl' | 'baseUrlFrom'>, why: string): string {
+  const { baseUrl, baseUrlFrom } = connection;
+  if (!baseUrlFrom) return `could not connect to the server at ${baseUrl} (the default, as neither --base-url nor SWITCHBOARD_URL is set; ${why}): is a server running there?`;
+  return `could not connect to the server at ${baseUrl} (from ${baseUrlFrom}; ${why}): is it running, and is ${baseUrlFrom.includes(' and ') ? 'that address' : baseUrlFrom} right?`;
 }
 
 export class StudioClient {
@@ -111,7 +127,7 @@ export class StudioClient {
     try {
       return await fn();
     } catch (error) {
-      throw failure(error);
+      throw failure(error, this.connection);
     }
   }
 
@@ -192,7 +208,7 @@ export class StudioClient {
       await this.#client.studio.v2.flowValidate.update({ friendlyName, status: 'draft', definition });
       return [];
     } catch (error) {
-      const f = failure(error);
+      const f = failure(error, this.connection);
       if (f.status === 400) {
         const details = (error as { details?: { errors?: { property_path?: string; message?: string }[] } }).details;
         const listed = details?.errors?.map((e) => `${e.property_path ?? '#'}: ${e.message ?? ''}`);

@@ -22,6 +22,11 @@ export type TriggerSpec =
 export type ScriptStep =
   | { send: string | { body?: string; media?: string[]; params?: Record<string, string> } }
   | { wait: DurationText }
+  /**
+   * Time passes with the server down or behind: timers that fall due meanwhile fire only when it is
+   * over, late (a restart). `test --record` writes it for a timeout that fired after it was due.
+   */
+  | { outage: DurationText }
   | { digits: string }
   | { speech: string }
   | { hangup: true }
@@ -63,6 +68,13 @@ export interface MessageMock {
 export interface CallMock {
   to?: Pattern;
   answer?: 'human' | 'machine' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+  /**
+   * AnsweredBy, when the widget detects machines (otherwise Twilio sends none): default human, or for
+   * `machine` machine_start (Enable) or machine_end_beep (DetectMessageEnd).
+   */
+  answeredBy?: 'human' | 'machine_start' | 'machine_end_beep' | 'machine_end_silence' | 'machine_end_other' | 'fax' | 'unknown';
+  /** More parameters of the answered call's request (or of its final status). */
+  params?: Record<string, string>;
   /** The Calls API refuses to place it (e.g. 21215). */
   fail?: number;
   times?: number;
@@ -94,14 +106,47 @@ export interface EnqueueMock {
 /** Record Voicemail (<Record>): what the caller leaves. Unmocked: a 5-second message, ended by silence. */
 export interface RecordMock {
   widget?: string;
-  /** completed → recordingComplete; noAudio: nothing recorded → noAudio; hangup: the caller hangs up after the message (Digits=hangup, the call ends). */
+  /**
+   * completed → recordingComplete; noAudio: nothing recorded → noAudio; hangup: the caller hangs up
+   * without leaving a message (the final status, no action) → hangup once the engine's 5 s grace has passed.
+   */
   result?: 'completed' | 'noAudio' | 'hangup';
-  /** The key that ended the recording (Digits). */
+  /** The key that ended the recording (Digits); `hangup`: the caller hung up after the message (the call is over). */
   digits?: string;
   /** RecordingDuration in seconds. */
   duration?: number;
   /** RecordingUrl. */
   url?: string;
+  times?: number;
+}
+
+/** Capture Payments (<Pay>): the Pay action's Result. Unmocked: an action without one (providerError), with a note. */
+export interface PayMock {
+  widget?: string;
+  /**
+   * Result (default success): success, too-many-failed-attempts → maxFailedAttempts, payment-connector-error →
+   * providerError, caller-interrupted-with-star → payInterrupted, validation-error → validationError,
+   * caller-hung-up → hangup (the call is over).
+   */
+  result?: 'success' | 'too-many-failed-attempts' | 'payment-connector-error' | 'caller-interrupted-with-star' | 'caller-hung-up' | 'validation-error';
+  /** More action parameters (PaymentConfirmationCode, PaymentToken, PaymentCardNumber…): the widget's outputs. */
+  params?: Record<string, string>;
+  times?: number;
+}
+
+/**
+ * Connect Virtual Agent (<Connect><VirtualAgent>): how the session ends. Unmocked: an action without a
+ * status (v2 leaves by failed), with a note.
+ */
+export interface VirtualAgentMock {
+  widget?: string;
+  /**
+   * VirtualAgentStatus (default completed), the event of the same name; hangup: the caller hangs up
+   * during the session, which ends it (the action, completed, comes with the call over) → hangup.
+   */
+  status?: 'completed' | 'live-agent-handoff' | 'paused' | 'failed' | 'hangup';
+  /** More action parameters (VirtualAgentProviderData as JSON text, VirtualAgentErrorCode…): the widget's outputs. */
+  params?: Record<string, string>;
   times?: number;
 }
 
@@ -120,6 +165,8 @@ export interface Mocks {
   dial?: DialMock[];
   enqueue?: EnqueueMock[];
   record?: RecordMock[];
+  pay?: PayMock[];
+  virtualAgent?: VirtualAgentMock[];
 }
 
 export type MessageExpectation = Pattern | { body?: Pattern; to?: Pattern; from?: Pattern; widget?: string; media?: Pattern[]; status?: string };

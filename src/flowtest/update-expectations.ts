@@ -2,7 +2,8 @@
 // nothing else. Passing tests are left alone (a test without expectations is not given any). In a
 // failing expectation only the failing fields change to what happened: a message or request keeps
 // every field the user checks (`to`, `status`, a body pattern…) that still holds, a subset check
-// keeps its keys (one now unset becomes null: "not set"), a sequence keeps every element that still
+// keeps its keys (one now unset becomes null: "not set"; a widget or variable name the flow does not
+// have, a typo, is kept as written), a sequence keeps every element that still
 // matches. Inline `expect` steps of the script are repaired against what the run had observed at
 // that point. In a YAML file only the text of the values that change is replaced, in place: flow
 // sequences stay on one line, quotes, spacing, comments, blank lines and every other test and mock
@@ -32,10 +33,16 @@ export interface TestUpdate {
   script: Map<number, Expectations>;
 }
 
-/** A block's failing expectation keys, and the widgets its `widgets` names that the flow does not have. */
+/** Keys whose names (widgets, variables) may be typos: names the flow does not have. */
+type NamedKey = 'widgets' | 'variables';
+
+/** Names under `widgets` or `variables` that the flow does not have (typos), which --update keeps as written. */
+export type NotInFlow = Partial<Record<NamedKey, ReadonlySet<string>>>;
+
+/** A block's failing expectation keys, and the names its `widgets` and `variables` give that the flow does not have. */
 interface FailedBlock {
   keys: Set<keyof Expectations>;
-  notInFlow: Set<string>;
+  notInFlow: Record<NamedKey, Set<string>>;
 }
 
 /** The failing expectations of a test, per block: '' for the test's `expect`, 'script[i]' for an inline one. */
@@ -45,9 +52,9 @@ function failedKeysByBlock(result: TestResult): Map<string, FailedBlock> {
     const inline = /^(script\[\d+\])\.expect\.([a-z]+)/.exec(failure.field);
     const [block, key] = inline ? [inline[1]!, inline[2]!] : failure.field.startsWith('script[') || failure.field === 'runner' || failure.field === 'file' ? [null, null] : ['', failure.field.split('.')[0]!];
     if (block === null) continue;
-    if (!blocks.has(block)) blocks.set(block, { keys: new Set(), notInFlow: new Set() });
+    if (!blocks.has(block)) blocks.set(block, { keys: new Set(), notInFlow: { widgets: new Set(), variables: new Set() } });
     blocks.get(block)!.keys.add(key as keyof Expectations);
-    if (key === 'widgets') for (const name of failure.notInFlow ?? []) blocks.get(block)!.notInFlow.add(name);
+    if (key === 'widgets' || key === 'variables') for (const name of failure.notInFlow ?? []) blocks.get(block)!.notInFlow[key].add(name);
   }
   return blocks;
 }
@@ -74,17 +81,19 @@ export function testUpdate(test: TestCase, result: TestResult): TestUpdate | nul
 
 /**
  * `current` with each failing key rewritten to hold for `observation`, keeping what still holds; null
- * when nothing changes. `notInFlow`: names under `widgets` that are no widget of the flow (typos),
- * kept as they are: writing "not set" for them would make the typo a passing check.
+ * when nothing changes. `notInFlow`: names under `widgets` that are no widget of the flow, and under
+ * `variables` that neither the run nor the flow sets (typos), kept as they are: writing "not set" for
+ * them would make the typo a passing check.
  */
-export function repairedExpectations(current: Expectations, failedKeys: Set<keyof Expectations>, observation: Observation, notInFlow: ReadonlySet<string> = new Set()): Expectations | null {
+export function repairedExpectations(current: Expectations, failedKeys: Set<keyof Expectations>, observation: Observation, notInFlow: NotInFlow = {}): Expectations | null {
   const next: Record<string, unknown> = { ...current };
   const before = current as Record<string, unknown>;
   for (const key of failedKeys) {
     if (key === 'end') next.end = repairedEnd(current.end, observation);
-    else if (key === 'widgets' && isObject(before.widgets) && notInFlow.size) {
+    else if ((key === 'widgets' || key === 'variables') && isObject(before[key]) && notInFlow[key]?.size) {
       const actual = contextPart(key, observation);
-      next.widgets = Object.fromEntries(Object.entries(before.widgets).map(([name, value]) => [name, notInFlow.has(name) ? value : project(value, isObject(actual) ? own(actual, name) : undefined)]));
+      const typos = notInFlow[key];
+      next[key] = Object.fromEntries(Object.entries(before[key]).map(([name, value]) => [name, typos.has(name) ? value : project(value, isObject(actual) ? own(actual, name) : undefined)]));
     } else if (SUBSET_KEYS.has(key)) next[key] = isObject(before[key]) ? project(before[key], contextPart(key, observation)) : expectationsFrom(observation, [key])[key];
     // A `{ contains }` list names what matters among the rest: the run cannot say which of its items to write there.
     else if (SEQUENCE_KEYS.has(key) && isObject(before[key])) continue;

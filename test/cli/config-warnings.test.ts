@@ -73,6 +73,23 @@ describe('switchboard config: overridden bad values are warnings', () => {
     }
   });
 
+  it('a variable overriding a different file value is a warning (a container ENV beating the edited file); an equal one is not', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'sb-config-warn-'));
+    try {
+      const file = join(cwd, 'switchboard.config.yaml');
+      writeFileSync(file, 'port: 8080\nhost: 0.0.0.0\nlogLevel: debug\n');
+      const resolved = resolveSwitchboardConfig({ 'log-level': 'warn' }, { PORT: '4000', HOST: '0.0.0.0' }, { cwd });
+      assert.equal(resolved.values.port, 4000);
+      assert.deepEqual(resolved.warnings, [`'port' in ${file} is not used: the environment variable PORT overrides it (4000)`]);
+      const text = run(['config'], { PORT: '4000' }, cwd);
+      assert.equal(text.status, 0, text.stderr);
+      assert.equal(text.stderr, `switchboard: warning: 'port' in ${file} is not used: the environment variable PORT overrides it (4000)\n`);
+      assert.equal(resolveSwitchboardConfig({}, { PORT: '8080' }, { cwd }).warnings.length, 0);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
   it('serve starts with the flag and prints the warning on stderr', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-config-warn-serve-'));
     try {

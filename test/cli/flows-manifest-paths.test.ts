@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { runCliInProcess, type CliRun as Run } from '../support/cli-in-process.ts';
-import { flowsCommand, readManifest } from '../../src/cli/flows.ts';
+import { flowsCommand } from '../../src/cli/flows.ts';
+import { readManifest, syncedHash } from '../../src/cli/flows/manifest.ts';
 import { manifestKeyProblem } from '../../src/cli/manifest-paths.ts';
 
 const surveyFile = fileURLToPath(new URL('../fixtures/flows/survey.json', import.meta.url));
@@ -175,7 +176,10 @@ describe('switchboard flows with a tampered manifest', () => {
     const pull = await flows(['pull', '--dir', 'subfolder/flows', ...creds(s)], work);
     assert.equal(pull.code, 0, pull.stdout + pull.stderr);
     assert.deepEqual(JSON.parse(readFileSync(join(dir, 'team', 'a-flow.json'), 'utf8')).states.map((st: { name: string }) => st.name), survey().states.map((st: { name: string }) => st.name));
-    assert.deepEqual(readManifest(dir).flows['team/a-flow.json'], { friendlyName: 'A flow', sid });
+    // With the hash of the JSON pulled (flows-pull-local-edits.test.ts).
+    const { synced, ...entry } = readManifest(dir).flows['team/a-flow.json']!;
+    assert.deepEqual(entry, { friendlyName: 'A flow', sid });
+    assert.equal(synced, syncedHash(JSON.parse(readFileSync(join(dir, 'team', 'a-flow.json'), 'utf8'))));
     assert.equal(existsSync(join(dir, 'a-flow.json')), false, 'not also written beside the folder');
   });
 });

@@ -277,8 +277,9 @@ describe('switchboard flows / executions / replay against two servers', () => {
   });
 });
 
-// `flows list` as a user reads it: a flow never updated shows when it was created in UPDATED (its
-// last change) instead of a blank cell; an updated one its date_updated. --json stays the API's data.
+// `flows list` as a user reads it: a flow never updated says so in UPDATED, with when it was created
+// (a bare creation date there read as an update --json did not have); an updated one its date_updated.
+// --json stays the API's data (date_updated null).
 describe('switchboard flows list: the UPDATED column', () => {
   let s: TestServer;
   let dir: string;
@@ -302,13 +303,13 @@ describe('switchboard flows list: the UPDATED column', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('shows date_created for a flow never updated and date_updated otherwise; --json unchanged', async () => {
+  it('says "never" with date_created for a flow never updated and date_updated otherwise; --json unchanged', async () => {
     const list = await cli(['flows', 'list', ...creds(s)], dir);
     assert.equal(list.code, 0, list.stderr);
     const lines = list.stdout.trimEnd().split('\n');
     assert.match(lines[0]!, /^SID\s+NAME\s+STATUS\s+REVISION\s+UPDATED$/);
     const row = (sid: string) => lines.find((line) => line.startsWith(sid))!;
-    assert.match(row(untouchedSid), /\s2026-03-01T10:00:00\.000Z$/);
+    assert.match(row(untouchedSid), /\snever \(created 2026-03-01T10:00:00\.000Z\)$/);
     assert.match(row(updatedSid), /\s2026-03-03T12:30:00\.000Z$/);
 
     const json = await cli(['flows', 'list', ...creds(s), '--json'], dir);
@@ -409,6 +410,13 @@ describe('switchboard executions list --contact', () => {
     const since = await list(['--contact', CALLER, '--since', created[3]!.at, '--json']);
     assert.equal(since.code, 0, since.stderr);
     assert.deepEqual(JSON.parse(since.stdout).map((e: { sid: string }) => e.sid), [created[6]!.sid, created[5]!.sid, created[3]!.sid]);
+    // Read as the API reads DateCreatedFrom: without a zone it is UTC, and a day its month lacks is no date.
+    const zoneless = await list(['--contact', CALLER, '--since', created[3]!.at.replace(/Z$/, ''), '--json']);
+    assert.equal(zoneless.code, 0, zoneless.stderr);
+    assert.deepEqual(JSON.parse(zoneless.stdout).map((e: { sid: string }) => e.sid), [created[6]!.sid, created[5]!.sid, created[3]!.sid]);
+    const impossible = await list(['--since', '2026-02-30']);
+    assert.equal(impossible.code, 2);
+    assert.match(impossible.stderr, /--since '2026-02-30' is not a date/);
     const limited = await list(['--contact', CALLER, '--limit', '2']);
     assert.equal(limited.code, 0, limited.stderr);
     assert.deepEqual(tableSids(limited.stdout), sidsOf(CALLER).slice(0, 2));

@@ -1,6 +1,7 @@
 // A flow's dates do not depend on the host's time zone: liquidjs formats through the local clock, so
-// on a daylight-saving host a time within an hour of the change printed an hour off until the CLI
-// pinned its process to UTC (flows run in --timezone).
+// on a daylight-saving host a time within an hour of the change printed an hour off. The engine now prints
+// through UTC fields (src/engine/liquid/strftime.ts; test/engine/liquid-host-tz.test.ts renders without the
+// CLI), and this passes without src/cli/main.ts pinning TZ=UTC, which it keeps for other reasons.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { flowsCommand } from '../../src/cli/flows.ts';
+import { syncedHash } from '../../src/cli/flows/manifest.ts';
 import { testCommand } from '../../src/cli/test.ts';
 
 const pizza = JSON.parse(readFileSync(new URL('../../examples/flows/pizza-order.json', import.meta.url), 'utf8'));
@@ -81,13 +82,30 @@ describe('test --record: where the flow file goes', () => {
     assert.ok(existsSync(join(dir, 'flows/pizza-order.json')));
     assert.ok(!existsSync(join(dir, `flows/${flowSid}.json`)));
     const manifest = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'));
-    assert.deepEqual(manifest, { flows: { 'pizza-order.json': { friendlyName: 'Pizza order', sid: flowSid } } });
+    // `synced` is the JSON written, as after a pull: a later pull does not take the file for a local edit.
+    assert.deepEqual(manifest, { flows: { 'pizza-order.json': { friendlyName: 'Pizza order', sid: flowSid, synced: syncedHash(pizza) } } });
     const run = await cli(['test', 'tests/order.test.yaml'], dir);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     const push = await cli(['flows', 'push', '--dry-run', ...creds], dir);
     assert.match(push.stdout, /would be unchanged: Pizza order \(/);
     const flows = await server.app.store.listFlows(server.account.sid, { pageSize: 50 });
     assert.deepEqual(flows.items.map((f) => f.friendlyName), ['Pizza order']);
+  });
+
+  it('a flow file it wrote is updated by a later pull once the server has moved on (no --force)', async () => {
+    const dir = workdir();
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], dir);
+    assert.equal(record.code, 0, record.stderr);
+    const moved = structuredClone(pizza);
+    moved.description = 'edited on the server';
+    await server.app.flows.update(server.account.sid, flowSid, { definition: moved, status: 'published' });
+    try {
+      const pull = await cli(['flows', 'pull', ...creds], dir);
+      assert.equal(pull.code, 0, pull.stdout + pull.stderr);
+      assert.equal(JSON.parse(readFileSync(join(dir, 'flows/pizza-order.json'), 'utf8')).description, 'edited on the server');
+    } finally {
+      await server.app.flows.update(server.account.sid, flowSid, { definition: pizza, status: 'published' });
+    }
   });
 
   it('never writes through a symbolic link (a committed, dangling flows/<name>.json pointing out of the folder)', async () => {

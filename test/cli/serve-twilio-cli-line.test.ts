@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { shellQuote, twilioCliLines } from '../../src/cli/serve.ts';
+import { noProxy } from '../../src/twilio-proxy/index.ts';
 import { withServe } from '../support/serve-process.ts';
 
 const TWILIO_CLI = fileURLToPath(new URL('../../node_modules/twilio-cli/bin/run', import.meta.url));
@@ -28,10 +29,28 @@ function serveOutput(env: Record<string, string>, done: (out: string) => boolean
 
 /** What a shell gets from pasting the printed line, exactly as a user would (eval of everything after "twilio-cli:"). */
 function pasted(out: string): Record<string, string> {
-  const script = 'eval "$(grep \'^twilio-cli:\' | cut -d\' \' -f2-)"; for v in HTTP_PROXY NODE_EXTRA_CA_CERTS TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN; do printf "%s=%s\\n" "$v" "$(printenv "$v")"; done';
+  const script = 'eval "$(grep \'^twilio-cli:\' | cut -d\' \' -f2-)"; for v in HTTP_PROXY NO_PROXY NODE_EXTRA_CA_CERTS TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN; do printf "%s=%s\\n" "$v" "$(printenv "$v")"; done';
   const result = spawnSync('sh', ['-c', script], { input: out, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
   assert.equal(result.status, 0, result.stderr);
   return Object.fromEntries(result.stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+}
+
+/** Python with requests (what twilio-python sends through), when this machine has it. */
+const hasRequests = spawnSync('python3', ['-c', 'import requests'], { stdio: 'ignore' }).status === 0;
+
+/**
+ * The status of GET `url` from a client in the pasted shell that honours HTTP_PROXY and NO_PROXY: Node's fetch
+ * with NODE_USE_ENV_PROXY, or Python's requests (twilio-python). Sent to the gateway, it fails (Node) or gets
+ * the gateway's 405 (requests).
+ */
+async function statusInPastedShell(client: 'node' | 'python', url: string, vars: Record<string, string>): Promise<string> {
+  const authorization = `Basic ${Buffer.from(`${vars.TWILIO_ACCOUNT_SID}:${vars.TWILIO_AUTH_TOKEN}`).toString('base64')}`;
+  const [command, args] =
+    client === 'node'
+      ? [process.execPath, ['-e', `fetch(${JSON.stringify(url)}, { headers: { authorization: ${JSON.stringify(authorization)} } }).then((r) => console.log(r.status), (e) => console.log('failed: ' + (e.cause?.message ?? e.message)))`]]
+      : ['python3', ['-c', `import requests; print(requests.get(${JSON.stringify(url)}, headers={"authorization": ${JSON.stringify(authorization)}}, timeout=20).status_code)`]];
+  const { stdout } = await promisify(execFile)(command, args, { env: { PATH: process.env.PATH ?? '', NODE_USE_ENV_PROXY: '1', ...vars }, encoding: 'utf8', timeout: 30_000 });
+  return stdout.trim();
 }
 
 describe('switchboard serve: the twilio-cli line', () => {
@@ -39,6 +58,11 @@ describe('switchboard serve: the twilio-cli line', () => {
     assert.equal(shellQuote('http://127.0.0.1:4001'), 'http://127.0.0.1:4001');
     assert.equal(shellQuote('/data dir/cert.pem'), "'/data dir/cert.pem'");
     assert.equal(shellQuote("it's $HOME"), "'it'\\''s $HOME'");
+    assert.equal(noProxy({ host: '127.0.0.1' }), '127.0.0.1,localhost');
+    assert.equal(noProxy({ host: '0.0.0.0' }), '127.0.0.1,localhost');
+    assert.equal(noProxy({ host: '::' }), '127.0.0.1,localhost');
+    assert.equal(noProxy({ host: '::1' }), '127.0.0.1,localhost,::1');
+    assert.equal(noProxy({ host: '10.0.0.5', publicBaseUrl: 'https://Switchboard.example.com/base' }), '127.0.0.1,localhost,10.0.0.5,switchboard.example.com');
     const env = { HTTP_PROXY: 'http://127.0.0.1:1', NODE_EXTRA_CA_CERTS: '/c.pem' };
     const account = { sid: `AC${'a'.repeat(32)}`, authToken: 'token123' };
     assert.deepEqual(twilioCliLines(env, account, true), [`twilio-cli: export HTTP_PROXY=http://127.0.0.1:1 NODE_EXTRA_CA_CERTS=/c.pem TWILIO_ACCOUNT_SID=${account.sid} TWILIO_AUTH_TOKEN=token123`]);
@@ -57,6 +81,9 @@ describe('switchboard serve: the twilio-cli line', () => {
         const base = /listening on (http:\/\/\S+)/.exec(o)![1]!;
         const response = await fetch(`${base}/v2/Flows`, { headers: { authorization: `Basic ${Buffer.from(`${vars.TWILIO_ACCOUNT_SID}:${vars.TWILIO_AUTH_TOKEN}`).toString('base64')}` } });
         assert.equal(response.status, 200, 'the pasted credentials authenticate');
+        // SDKs in that shell still reach the server itself: NO_PROXY keeps HTTP_PROXY (the gateway) from taking their requests.
+        assert.equal(await statusInPastedShell('node', `${base}/v2/Flows`, vars), '200');
+        if (hasRequests) assert.equal(await statusInPastedShell('python', `${base}/v2/Flows`, vars), '200');
         // What the user ran: twilio-cli through the gateway, with nothing but the pasted variables.
         if (existsSync(TWILIO_CLI)) {
           const home = mkdtempSync(join(tmpdir(), 'sb-twilio-home-'));
@@ -82,6 +109,7 @@ describe('switchboard serve: the twilio-cli line', () => {
       assert.equal(vars.NODE_EXTRA_CA_CERTS, join(dir, 'twilio-cli-gateway', 'twilio-proxy-cert.pem'), 'a data directory with spaces survives the paste');
       assert.ok(existsSync(vars.NODE_EXTRA_CA_CERTS!));
       assert.match(vars.HTTP_PROXY!, /^http:\/\/127\.0\.0\.1:\d+$/);
+      assert.equal(vars.NO_PROXY, '127.0.0.1,localhost');
       if (existsSync(TWILIO_CLI)) assert.deepEqual(listed, []);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -39,8 +39,9 @@ const conversationFlow = triggerFlow('conversation', 'incomingRequest', 'open', 
   { name: 'hello', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Hello in {{widgets.open.conversation.sid}}' } },
 ]);
 
-/** Starts recording the call (Call Recording), then says which recording it is. */
-const recordingFlow = triggerFlow('recording', 'incomingCall', 'rec', [
+/** Answers, starts recording the call (Call Recording: only an answered call can be), then says which recording it is. */
+const recordingFlow = triggerFlow('recording', 'incomingCall', 'hello', [
+  { name: 'hello', type: 'say-play', transitions: [{ event: 'audioComplete', next: 'rec' }], properties: { offset: { x: 0, y: 50 }, say: 'This call is recorded.', loop: 1 } },
   { name: 'rec', type: 'record-call', transitions: [{ event: 'success', next: 'say' }, { event: 'failed' }], properties: { offset: { x: 0, y: 100 }, record_call: true } },
   { name: 'say', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Recording {{widgets.rec.Sid}}', loop: 1 } },
 ]);
@@ -230,7 +231,7 @@ describe('replay against the revision an execution ran', () => {
   it('a call recording the execution started: the recording resource is replayed as recorded', async () => {
     const executionSid = await phoneCall(recordingSid, []);
     const body = await replay(recordingSid, executionSid);
-    assert.deepEqual(body.original.path, ['Trigger', 'rec', 'say']);
+    assert.deepEqual(body.original.path, ['Trigger', 'hello', 'rec', 'say']);
     assert.deepEqual(body.output_differences, []);
     assert.equal(body.diverged, false, JSON.stringify(body));
   });

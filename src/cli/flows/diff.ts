@@ -1,0 +1,88 @@
+// `switchboard flows diff`: what changed, in words, between the local files and the server (as push
+// would send them), or between two sides (flows-diff-args.ts tells which). Exit 1 when anything differs.
+import { join } from 'node:path';
+import { diffFlows, diffText } from '../../flowtest/flow-diff.ts';
+import { diffPlan } from '../flows-diff-args.ts';
+import { serverOnlyFlows, untrackedSummary } from '../flows-server-only.ts';
+import { usageFailure } from '../remote.ts';
+import type { FlowsContext } from './context.ts';
+import { localFiles } from './files.ts';
+import { MANIFEST, readManifest } from './manifest.ts';
+import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
+import { resolveSide, type Side } from './side.ts';
+
+export async function flowsDiff({ values, positionals, dir, json, color, client }: FlowsContext): Promise<number> {
+  const plan = diffPlan(positionals, dir, { pair: values.pair, all: values.all });
+  if ('problem' in plan) return usageFailure(plan.problem);
+  let changed = false;
+  const outputs: unknown[] = [];
+  /** A side that is no flow definition, reported in its place: an invalid definition is a 1, as validate says. */
+  const notCompared = (side: { label: string; notDefinition: string }) => {
+    changed = true;
+    console.error(`${side.label}: not compared, not a flow definition: ${side.notDefinition}`);
+    if (json) outputs.push({ file: side.label, notDefinition: side.notDefinition });
+  };
+  const show = (before: Side, after: Side) => {
+    if ('notDefinition' in before || 'notDefinition' in after) {
+      if ('notDefinition' in before) notCompared(before);
+      if ('notDefinition' in after && after.label !== before.label) notCompared(after);
+      return;
+    }
+    const diff = diffFlows(before.definition, after.definition, { layout: values.layout });
+    // Also a difference diff's words leave out (offsets, order, unused fields): push would send it.
+    changed ||= !diff.identical;
+    if (json) outputs.push({ before: before.label, after: after.label, ...diff });
+    else console.log(diffText(diff, { before: before.label, after: after.label }, color) + '\n');
+  };
+  if (plan.mode === 'pair') {
+    show(await resolveSide(plan.sides[0], client), await resolveSide(plan.sides[1], client));
+  } else {
+    const manifest = readManifest(dir);
+    const remote = await (await client()).listFlows();
+    const files = localFiles(dir, plan.files);
+    const ambiguous = ambiguousFiles(dir, files, manifest, remote);
+    if (ambiguous.length) {
+      console.error(ambiguityText('diff', dir, ambiguous));
+      return 2;
+    }
+    const matches = matchFiles(dir, files, manifest, remote);
+    for (const file of files) {
+      const name = friendlyNameFor(dir, file, manifest);
+      const local = await resolveSide(file, client);
+      const match = matches.get(file);
+      if ('notDefinition' in local) {
+        notCompared(local);
+        continue;
+      }
+      if (!match) {
+        changed = true;
+        if (json) outputs.push({ before: null, after: file, new: true });
+        else console.log(`+++ ${file}\n  new flow '${name}': not on the server yet\n`);
+        continue;
+      }
+      show(await resolveSide(match.sid, client), local);
+    }
+    // Named files narrow the check to them: the server's other flows are not asked about.
+    if (!plan.files.length) {
+      const matched = new Set([...matches.values()].map((flow) => flow?.sid));
+      const only = serverOnlyFlows(dir, manifest.flows, remote, remote.filter((f) => !matched.has(f.sid)));
+      const counted = values.all ? [...only.tracked, ...only.untracked.map((flow) => ({ flow, file: null }))] : only.tracked;
+      changed ||= counted.length > 0;
+      for (const { flow, file } of counted) {
+        const where = file === null ? 'no local file' : `${MANIFEST} tracks it as ${join(dir, file)}, but there is no such file`;
+        if (json) outputs.push({ before: `${flow.friendlyName} (${flow.sid})`, after: null, onlyOnServer: true, sid: flow.sid, friendlyName: flow.friendlyName, manifestFile: file, counted: true });
+        else console.log(`--- ${flow.friendlyName} (${flow.sid} revision ${flow.revision})\n  only on the server: ${where} (flows pull ${flow.sid} fetches it)\n`);
+      }
+      if (!values.all && only.untracked.length) {
+        if (json) {
+          for (const flow of only.untracked) outputs.push({ before: `${flow.friendlyName} (${flow.sid})`, after: null, onlyOnServer: true, sid: flow.sid, friendlyName: flow.friendlyName, manifestFile: null, counted: false });
+        } else {
+          console.log(untrackedSummary(only.untracked));
+        }
+      }
+    }
+  }
+  if (json) console.log(JSON.stringify(outputs, null, 2));
+  // Like diff(1): 1 when something differs, so scripts can gate on it (failures are 2 or 3).
+  return changed ? 1 : 0;
+}

@@ -1,0 +1,23 @@
+// `switchboard flows export FW…`: a server flow (or one revision of it) as Studio export JSON, on stdout
+// or in --out.
+import { writeFileSync } from 'node:fs';
+import type { FlowsContext } from './context.ts';
+import { definitionJson } from './files.ts';
+import { resolveSide } from './side.ts';
+
+export async function flowsExport({ values, positionals, json, client }: FlowsContext): Promise<number> {
+  const sid = positionals[0];
+  if (!sid) {
+    console.error('switchboard flows export: give the flow SID (FW…)');
+    return 2;
+  }
+  const side = await resolveSide(values.revision ? `${sid}@${values.revision}` : sid, client);
+  if ('notDefinition' in side) throw new Error(`${sid}: not a flow definition: ${side.notDefinition}`);
+  if (values.out) {
+    writeFileSync(values.out, definitionJson(side.definition));
+    if (!json) console.log(`exported ${side.label} → ${values.out}`);
+  } else {
+    process.stdout.write(definitionJson(side.definition));
+  }
+  return 0;
+}

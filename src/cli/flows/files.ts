@@ -1,0 +1,84 @@
+// The flow files of the flow directory as the `flows` subcommands see them: which there are, each read
+// as a definition (with the validator's errors and warnings, or why it cannot be read), and the JSON a
+// pull or export writes.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FlowDefinition } from '../../definition/types.ts';
+import { isPlainObject, parseDefinitionFile, unwrapFlowResource } from '../../definition/parse.ts';
+import { validateDefinition } from '../../definition/validate.ts';
+import { MANIFEST } from './manifest.ts';
+
+/** Stable JSON for files in git: two-space indent, trailing newline. */
+export function definitionJson(definition: FlowDefinition): string {
+  return JSON.stringify(definition, null, 2) + '\n';
+}
+
+export function localFiles(dir: string, given: string[]): string[] {
+  if (given.length) return given;
+  if (!existsSync(dir)) throw new Error(`no flow directory '${dir}' (use --dir, or pull first)`);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (error) {
+    throw new Error(`cannot read the flow directory '${dir}': ${whyUnreadable(error)}`);
+  }
+  return names.filter((f) => f.endsWith('.json') && f !== MANIFEST).sort().map((f) => join(dir, f));
+}
+
+/** Why a file could not be read, in words (the system's message when it is none of the usual reasons). */
+function whyUnreadable(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EISDIR') return 'it is a directory';
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return (error as Error).message;
+}
+
+/** A flow file's text, or why it cannot be read. */
+function readFlowFile(path: string): { text: string } | { unreadable: string } {
+  try {
+    return { text: readFileSync(path, 'utf8') };
+  } catch (error) {
+    return { unreadable: whyUnreadable(error) };
+  }
+}
+
+export interface ReadDefinition {
+  definition: FlowDefinition | null;
+  /** A saved Flow resource's friendly_name (friendlyName as twilio-cli prints it), when the file is one. */
+  friendlyName?: string;
+  /** Set when the file could not be read at all (then errors holds the same sentence). */
+  unreadable?: string;
+  errors: string[];
+  warnings: string[];
+}
+
+export function readDefinition(path: string): ReadDefinition {
+  const file = readFlowFile(path);
+  if ('unreadable' in file) return { definition: null, unreadable: file.unreadable, errors: [`cannot read the file: ${file.unreadable}`], warnings: [] };
+  // A Flow resource saved from the API (`{definition: …}`) is taken as its definition, as simulate and the console do.
+  const parsed = parseDefinitionFile(file.text);
+  if (!parsed.ok) return { definition: null, errors: [`#: ${parsed.error}`], warnings: [] };
+  const result = validateDefinition(structuredClone(parsed.definition));
+  const friendlyName = resourceFriendlyName(file.text);
+  return {
+    definition: result.valid && result.definition ? parsed.definition : null,
+    ...(friendlyName ? { friendlyName } : {}),
+    errors: result.errors.map((e) => `${e.property_path}: ${e.message}`),
+    warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`),
+  };
+}
+
+/** The friendly name a Flow resource file (parseDefinitionFile takes its definition) carries, if any. */
+function resourceFriendlyName(text: string): string | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(value) || unwrapFlowResource(value) === value) return undefined;
+  const name = value.friendly_name ?? value.friendlyName;
+  return typeof name === 'string' && name.trim() !== '' ? name : undefined;
+}

@@ -1,0 +1,28 @@
+// `switchboard flows import FILE`: creates a new flow on the server from a file (the manifest is left
+// as it is), named by --name, else a saved Flow resource's friendly_name, else the file's name.
+import { basename } from 'node:path';
+import type { FlowsContext } from './context.ts';
+import { readDefinition } from './files.ts';
+
+export async function flowsImport({ values, positionals, json, status, client }: FlowsContext): Promise<number> {
+  const file = positionals[0];
+  if (!file) {
+    console.error('switchboard flows import: give the flow file to import');
+    return 2;
+  }
+  const read = readDefinition(file);
+  if (read.unreadable !== undefined) {
+    console.error(`switchboard flows import: cannot read ${file}: ${read.unreadable}`);
+    return 2;
+  }
+  if (!read.definition) {
+    console.error(`switchboard flows import: ${file} is not a valid flow definition:\n  ${read.errors.slice(0, 8).join('\n  ')}`);
+    return 1;
+  }
+  // A saved Flow resource keeps the name it had; an explicit --name still wins.
+  const name = values.name ?? read.friendlyName ?? basename(file).replace(/\.json$/, '');
+  const created = await (await client()).createFlow(name, (status as 'draft' | 'published') ?? 'draft', read.definition, values.message);
+  if (json) console.log(JSON.stringify({ sid: created.sid, friendlyName: created.friendlyName, revision: created.revision, status: created.status }, null, 2));
+  else console.log(`imported ${file} as ${created.friendlyName} (${created.sid}, revision ${created.revision}, ${created.status})`);
+  return 0;
+}

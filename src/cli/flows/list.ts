@@ -1,0 +1,19 @@
+// `switchboard flows list`: the server's flows, as a table or (--json) in the shape documented.
+import { table } from '../remote.ts';
+import type { FlowsContext } from './context.ts';
+
+export async function flowsList({ json, client }: FlowsContext): Promise<number> {
+  const flows = await (await client()).listFlows();
+  // A flow never updated has no date_updated (--json prints null): said so, with when it was created.
+  const rows = flows.map((flow) => ({ ...flow, updated: flow.dateUpdated ?? `never (created ${flow.dateCreated})` }));
+  // --json keeps its documented shape.
+  const listed = flows.map(({ sid, friendlyName, status, revision, dateUpdated }) => ({ sid, friendlyName, status, revision, dateUpdated }));
+  console.log(json ? JSON.stringify(listed, null, 2) : table(rows as unknown as Record<string, unknown>[], [
+    { key: 'sid', title: 'sid' },
+    { key: 'friendlyName', title: 'name' },
+    { key: 'status', title: 'status' },
+    { key: 'revision', title: 'revision' },
+    { key: 'updated', title: 'updated' },
+  ]));
+  return 0;
+}

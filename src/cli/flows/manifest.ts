@@ -1,0 +1,100 @@
+// flows.manifest.json, the flow directory's record of its files: each file's friendly name, the SID it
+// has on the server last pulled from or pushed to, and a hash of the JSON it held then (so a pull never
+// overwrites local edits unasked). Read and written here alone, by `flows` and `test --record`.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isPlainObject } from '../../definition/parse.ts';
+import { canonicalJson } from '../../flowtest/flow-diff.ts';
+import { manifestKeyProblem } from '../manifest-paths.ts';
+
+export const MANIFEST = 'flows.manifest.json';
+
+export interface ManifestEntry {
+  friendlyName: string;
+  sid?: string;
+  /**
+   * syncedHash(): the JSON the file held when it was last pulled or pushed. A pull overwrites a file
+   * that differs from the server's only while it still holds that (no local edits); manifests of older
+   * versions have none.
+   */
+  synced?: string;
+}
+
+export interface Manifest {
+  flows: Record<string, ManifestEntry>;
+}
+
+/** A hash of a flow file's JSON, key order and formatting aside (what `synced` records); text that is no JSON by its bytes. */
+export function syncedHash(value: unknown): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
+}
+
+/** syncedHash() of the file's JSON (its text when it is no JSON), or null when there is no file to read. */
+export function fileSyncedHash(path: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    return syncedHash(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text));
+  } catch {
+    return `sha256-text:${createHash('sha256').update(text).digest('hex')}`;
+  }
+}
+
+/**
+ * The flow directory's manifest (none yet: empty). One that is no manifest, or names a file outside
+ * the directory (manifest-paths.ts), is refused whole, by every command: nothing is read or written.
+ */
+export function readManifest(dir: string): Manifest {
+  const path = join(dir, MANIFEST);
+  // Commands write the manifest back: a symbolic link in its place must not lead them out of --dir.
+  const linked = manifestKeyProblem(dir, MANIFEST);
+  if (linked) throw new Error(`${path} ${linked}`);
+  if (!existsSync(path)) return { flows: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new Error(`${path}: ${error instanceof SyntaxError ? 'not valid JSON' : 'cannot read the file'}: ${(error as Error).message}`);
+  }
+  if (!isPlainObject(value) || !isPlainObject(value.flows)) throw new Error(`${path}: not a flows manifest (expected {"flows": {"<file>.json": {"friendlyName": …, "sid": …}}})`);
+  for (const [key, entry] of Object.entries(value.flows)) {
+    const problem = manifestKeyProblem(dir, key);
+    if (problem) throw new Error(`${path}: the entry ${JSON.stringify(key)} ${problem}: manifest entries name files inside ${dir}, relative to it`);
+    if (
+      !isPlainObject(entry) ||
+      (entry.friendlyName !== undefined && typeof entry.friendlyName !== 'string') ||
+      (entry.sid !== undefined && typeof entry.sid !== 'string') ||
+      (entry.synced !== undefined && typeof entry.synced !== 'string')
+    ) {
+      throw new Error(`${path}: the entry ${JSON.stringify(key)} is not {"friendlyName": "…", "sid": "FW…", "synced": "sha256:…"}`);
+    }
+  }
+  return value as unknown as Manifest;
+}
+
+export function writeManifest(dir: string, manifest: Manifest): void {
+  const sorted = Object.fromEntries(Object.entries(manifest.flows).sort(([a], [b]) => a.localeCompare(b)));
+  // The same entries in a file formatted otherwise are kept as they are: no git noise.
+  if (sameJsonFile(join(dir, MANIFEST), { flows: sorted })) return;
+  writeFileSync(join(dir, MANIFEST), JSON.stringify({ flows: sorted }, null, 2) + '\n');
+}
+
+/** Whether the file at `path` exists and its JSON is `value` (key order and formatting aside). */
+export function sameJsonFile(path: string, value: unknown): boolean {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false;
+  }
+  try {
+    return canonicalJson(JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text)) === canonicalJson(value);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,74 @@
+// `switchboard flows pull`: writes the server's flows (all, or those named) to the flow directory and
+// records them in the manifest. Nothing is written while any file holds local edits the pull would lose.
+import { lstatSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { FlowDefinition } from '../../definition/types.ts';
+import type { RemoteFlow } from '../../flowtest/studio-client.ts';
+import { manifestKeyProblem } from '../manifest-paths.ts';
+import type { FlowsContext } from './context.ts';
+import { definitionJson } from './files.ts';
+import { fileSyncedHash, MANIFEST, readManifest, sameJsonFile, syncedHash, writeManifest, type ManifestEntry } from './manifest.ts';
+import { pullFileNames } from './match.ts';
+
+/**
+ * Why writing the server's `definition` to `path` would lose local edits, or null when it would not:
+ * no file, the same JSON already, or the JSON last pulled or pushed (the manifest's `synced`). A file
+ * the manifest has no such record of (a manifest of an older version, a file it does not list) is
+ * taken as edited: whether it is cannot be told, and only --force risks it.
+ */
+function localEdits(path: string, entry: ManifestEntry | undefined, definition: FlowDefinition): string | null {
+  if (!lstatSync(path, { throwIfNoEntry: false })) return null;
+  if (sameJsonFile(path, definition)) return null;
+  const local = fileSyncedHash(path);
+  if (entry?.synced !== undefined && local === entry.synced) return null;
+  if (entry?.synced !== undefined) return 'it was edited since it was last pulled or pushed';
+  if (entry) return `${MANIFEST} does not record what it held when last pulled or pushed (written by an older version), so local edits cannot be ruled out`;
+  return `${MANIFEST} does not list it: it was not written by a pull or push`;
+}
+
+export async function flowsPull({ values, positionals, dir, json, client }: FlowsContext): Promise<number> {
+  const c = await client();
+  const all = await c.listFlows();
+  const wanted = positionals.length ? all.filter((f) => positionals.includes(f.sid) || positionals.includes(f.friendlyName)) : all;
+  const missing = positionals.filter((p) => !all.some((f) => f.sid === p || f.friendlyName === p));
+  if (missing.length) throw new Error(`no flow named ${missing.join(', ')} on ${c.connection.baseUrl}`);
+  mkdirSync(dir, { recursive: true });
+  const manifest = readManifest(dir);
+  const fileNames = pullFileNames(wanted, manifest, new Set(all.map((f) => f.sid)));
+  // A file of the flow's own name can be a symbolic link too (committed, not in the manifest): checked before anything is written.
+  for (const file of fileNames.values()) {
+    const problem = manifestKeyProblem(dir, file);
+    if (problem) throw new Error(`${join(dir, file)} ${problem}: not written`);
+  }
+  const fetched: RemoteFlow[] = [];
+  for (const summary of wanted) fetched.push(await c.getFlow(summary.sid));
+  // Local edits are never overwritten unasked: every file is checked before any is written.
+  const edited = values.force ? [] : fetched.flatMap((flow) => {
+    const file = fileNames.get(flow.sid)!;
+    const why = localEdits(join(dir, file), manifest.flows[file], flow.definition);
+    return why ? [{ file: join(dir, file), flow, why }] : [];
+  });
+  if (edited.length) {
+    for (const { file, flow, why } of edited) console.error(`${file}: not overwritten with ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}): ${why}`);
+    console.error(
+      `nothing was pulled: ${edited.length === 1 ? 'a file' : `${edited.length} files`} may hold local changes the pull would lose ` +
+        '(push them, or save them elsewhere); --force overwrites them',
+    );
+    return 2;
+  }
+  const pulled = [];
+  for (const flow of fetched) {
+    const file = fileNames.get(flow.sid)!;
+    // A manifest entry in a subfolder (checked above to stay inside --dir).
+    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    // A file holding this definition already (formatted by hand, keys in another order) is left alone: no git noise.
+    const written = !sameJsonFile(join(dir, file), flow.definition);
+    if (written) writeFileSync(join(dir, file), definitionJson(flow.definition));
+    manifest.flows[file] = { friendlyName: flow.friendlyName, sid: flow.sid, synced: syncedHash(flow.definition) };
+    pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written });
+    if (!json) console.log(`pulled ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}, ${flow.status}) → ${join(dir, file)}${written ? '' : ' (already up to date, file left as it is)'}`);
+  }
+  writeManifest(dir, manifest);
+  if (json) console.log(JSON.stringify(pulled, null, 2));
+  return 0;
+}

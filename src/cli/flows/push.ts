@@ -1,0 +1,124 @@
+// `switchboard flows push`: creates or updates the server's flows from the local files, every file or
+// none (an invalid one holds back the rest), and records them in the manifest. --status goes with a change.
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import type { FlowDefinition } from '../../definition/types.ts';
+import { sameDefinition } from '../../flowtest/flow-diff.ts';
+import { manifestKeyProblem } from '../manifest-paths.ts';
+import type { FlowsContext } from './context.ts';
+import { localFiles, readDefinition } from './files.ts';
+import { fileSyncedHash, readManifest, writeManifest } from './manifest.ts';
+import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
+
+/** What a push does to one flow: its definition, its status (before and after; null before: a new flow). */
+interface PushChange {
+  definitionChanged: boolean;
+  status: string;
+  previousStatus: string | null;
+  /** --status asked for another status, which an unchanged flow does not get without --force-status. */
+  statusNotApplied?: string;
+}
+
+/**
+ * --status goes with a change: a flow whose definition is the same keeps its status (a new revision of
+ * every flow in the directory, each marked with the commit message, is not what a push of one change
+ * means) unless `force` says to set it anyway.
+ */
+function pushChange(current: { definition: FlowDefinition; status: string }, definition: FlowDefinition, status: string | undefined, force: boolean): PushChange {
+  const definitionChanged = !sameDefinition(current.definition, definition);
+  const wanted = status ?? current.status;
+  if (wanted === current.status || definitionChanged || force) return { definitionChanged, status: wanted, previousStatus: current.status };
+  return { definitionChanged, status: current.status, previousStatus: current.status, statusNotApplied: wanted };
+}
+
+/** The end of a push line: what changes (definition, status), or why a status asked for was not set. */
+function pushChangeText(action: string, change: PushChange, dryRun: boolean): string {
+  if (action === 'created') return change.status === 'published' ? ': published' : ': a draft';
+  const status = change.previousStatus !== change.status ? `the status ${change.previousStatus} → ${change.status}` : '';
+  if (action === 'updated') return change.definitionChanged ? `: the definition${status ? `, and ${status}` : ''}` : `: ${status} only (the definition is the same)`;
+  if (change.statusNotApplied) {
+    return `; the status ${dryRun ? 'would stay' : 'stays'} ${change.status} (--status ${change.statusNotApplied} applies to changed flows; add --force-status to set it on this one too)`;
+  }
+  return '';
+}
+
+export async function flowsPush({ values, positionals, dir, json, status, client }: FlowsContext): Promise<number> {
+  const files = localFiles(dir, positionals);
+  // As validate: a push of nothing from the wrong folder must not pass for a deployment.
+  if (!files.length) {
+    console.error(`switchboard flows push: no flow files in ${dir}`);
+    return 2;
+  }
+  const manifest = readManifest(dir);
+  const reads = new Map(files.map((f) => [f, readDefinition(f)]));
+  // What each file held as it was read: once pushed, the manifest records it (a later pull may replace it until it is edited).
+  const hashes = new Map(files.map((f) => [f, fileSyncedHash(f)]));
+  const invalid = files.filter((f) => !reads.get(f)!.definition);
+  const unreadable = invalid.some((f) => reads.get(f)!.unreadable !== undefined);
+  const dryRun = values['dry-run'];
+  if (invalid.length) {
+    for (const f of invalid) {
+      const r = reads.get(f)!;
+      if (r.unreadable !== undefined) console.error(`${f}: not pushed, cannot read the file: ${r.unreadable}`);
+      else console.error(`${f}: not pushed, the definition is not valid:\n  ${r.errors.slice(0, 8).join('\n  ')}`);
+    }
+    // The valid files are held back too (a push sends every file or none): say so, not only what is wrong.
+    const others = files.length - invalid.length;
+    const plan = dryRun && !unreadable && others > 0;
+    // Several refused files end with a count too, so the verdict does not hide among their errors.
+    if (others === 0 && files.length > 1) console.error(`nothing ${dryRun ? 'would be' : 'was'} pushed: none of the ${files.length} files can be pushed`);
+    if (others > 0) {
+      console.error(
+        `nothing ${dryRun ? 'would be' : 'was'} pushed: ${invalid.length} of ${files.length} files cannot be pushed, and a push sends every file or none` +
+          (plan ? `; once ${invalid.length === 1 ? 'it is' : 'they are'} fixed, the push would be:` : ` (${others} other ${others === 1 ? 'file' : 'files'} held back)`),
+      );
+    }
+    if (!plan) return unreadable ? 2 : 1;
+  }
+  const valid = files.filter((f) => reads.get(f)!.definition);
+  const c = await client();
+  const remote = await c.listFlows();
+  const ambiguous = ambiguousFiles(dir, files, manifest, remote);
+  if (ambiguous.length) {
+    console.error(ambiguityText('push', dir, ambiguous));
+    return 2;
+  }
+  const matches = matchFiles(dir, files, manifest, remote);
+  const results = [];
+  for (const file of valid) {
+    const definition = reads.get(file)!.definition!;
+    const name = friendlyNameFor(dir, file, manifest);
+    const match = matches.get(file);
+    let action: string;
+    let sid = match?.sid ?? null;
+    let revision = match?.revision ?? null;
+    let change: PushChange;
+    if (!match) {
+      action = 'created';
+      change = { definitionChanged: true, status: status ?? 'draft', previousStatus: null };
+      if (!values['dry-run']) {
+        const created = await c.createFlow(name, change.status as 'draft' | 'published', definition, values.message);
+        sid = created.sid;
+        revision = created.revision;
+      }
+    } else {
+      const current = await c.getFlow(match.sid);
+      // Any difference at all is pushed, also one the readable diff leaves out (offsets, `$schema`, order).
+      change = pushChange(current, definition, status, values['force-status']);
+      action = change.definitionChanged || change.status !== change.previousStatus ? 'updated' : 'unchanged';
+      if (action === 'updated' && !values['dry-run']) {
+        const updated = await c.updateFlow(match.sid, change.status as 'draft' | 'published', definition, values.message ? { commitMessage: values.message } : {});
+        revision = updated.revision;
+      }
+    }
+    // Only files inside --dir are recorded, as readManifest would accept them next time.
+    if (sid && !values['dry-run'] && dir && manifestKeyProblem(dir, relative(dir, file)) === null) {
+      manifest.flows[relative(dir, file)] = { friendlyName: name, sid, synced: hashes.get(file) ?? undefined };
+    }
+    results.push({ file, friendlyName: name, action, sid, revision, ...change });
+    if (!json) console.log(`${values['dry-run'] ? 'would be ' : ''}${action}: ${name}${sid ? ` (${sid}${revision !== null ? `, revision ${revision}` : ''})` : ''} ← ${file}${pushChangeText(action, change, values['dry-run'])}`);
+  }
+  if (!values['dry-run'] && existsSync(dir)) writeManifest(dir, manifest);
+  if (json) console.log(JSON.stringify(results, null, 2));
+  return invalid.length ? 1 : 0;
+}

@@ -1,0 +1,36 @@
+// One side of `flows diff` or `flows export`: a flow file, or a server flow as FW…, FW…@N (a revision),
+// FW…@published or FW…@latest, fetched when asked for.
+import { readFileSync } from 'node:fs';
+import type { FlowDefinition } from '../../definition/types.ts';
+import { parseDefinitionFile } from '../../definition/parse.ts';
+import type { RemoteFlow, StudioClient } from '../../flowtest/studio-client.ts';
+import { readDefinition } from './files.ts';
+
+/** One side of a diff: its definition, or (a file that is no JSON object, or nested too deep) why there is none. */
+export type Side = { label: string; definition: FlowDefinition } | { label: string; notDefinition: string };
+
+/** "FW…", "FW…@3", "FW…@published", or a file. */
+export async function resolveSide(spec: string, client: () => Promise<StudioClient>): Promise<Side> {
+  const m = /^(FW[0-9a-fA-F]{32})(?:@(\w+))?$/.exec(spec);
+  if (!m) {
+    const read = readDefinition(spec);
+    if (!read.definition) {
+      if (read.unreadable !== undefined) throw new Error(`cannot read ${spec}: ${read.unreadable}`);
+      // An invalid definition can still be diffed, but not one that is no JSON object or is nested too deep:
+      // that is an invalid definition (1, as validate and push say), not a failure to stop at.
+      const parsed = parseDefinitionFile(readFileSync(spec, 'utf8'));
+      if (!parsed.ok) return { label: spec, notDefinition: parsed.error };
+      return { label: spec, definition: parsed.definition };
+    }
+    return { label: spec, definition: read.definition };
+  }
+  const c = await client();
+  const [, sid, rev] = m;
+  let flow: RemoteFlow;
+  if (!rev) flow = await c.getFlow(sid!);
+  else if (/^\d+$/.test(rev)) flow = await c.getRevision(sid!, Number(rev));
+  else if (rev === 'published') flow = await c.getRevision(sid!, 'LatestPublished');
+  else if (rev === 'latest' || rev === 'draft') flow = await c.getRevision(sid!, 'LatestRevision');
+  else throw new Error(`'${spec}': the revision must be a number, published or latest`);
+  return { label: `${flow.friendlyName} (${sid} revision ${flow.revision})`, definition: flow.definition };
+}

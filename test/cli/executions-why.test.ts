@@ -1,0 +1,158 @@
+// `executions show` and `steps` could not tell why an execution ended ("status: ended" after an
+// error, a manual end or its maximum age alike) nor where an active one waits. Against a Switchboard
+// (its console API: /console/api/…/EndReason, and Monitor alerts by execution: /v1/Alerts?ResourceSid)
+// show now says how it ended or the widget it waits at, and steps lists the execution's alerts by
+// widget; against a server without those APIs (the real Twilio's Studio host) the output is as before,
+// without a word. And a mistyped subcommand (`executions lst`) is named as such, not as a missing --flow.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { executionsCommand, waitingAt } from '../../src/cli/executions.ts';
+import { runCliInProcess } from '../support/cli-in-process.ts';
+import { FORM, form, startTestServer, type TestServer } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
+
+const at = (y: number) => ({ offset: { x: 0, y } });
+
+/** Liquid that does not parse (alert 84003 on `w`), then a widget looping on itself until the engine stops it (81001). */
+const failing = triggerFlow('failing', 'incomingRequest', 'w', [
+  { name: 'w', type: 'send-message', properties: { ...at(100), from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: '{% if %}' }, transitions: [{ event: 'sent', next: 'loop' }, { event: 'failed', next: 'loop' }] },
+  { name: 'loop', type: 'set-variables', properties: { ...at(200), variables: [{ key: 'n', value: '1' }] }, transitions: [{ event: 'next', next: 'loop' }] },
+]);
+
+/** Asks, then waits for the reply. */
+const asking = triggerFlow('asking', 'incomingRequest', 'ask', [
+  { name: 'ask', type: 'send-and-wait-for-reply', properties: { ...at(100), from: '{{flow.channel.address}}', body: 'Name?', timeout: '3600' }, transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }] },
+]);
+
+/**
+ * The Switchboard behind a proxy that answers the Switchboard-only paths as Twilio's Studio host does
+ * any path it does not have: 404 with Twilio's error body.
+ */
+async function plainTwilio(target: string): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  const server = http.createServer(async (request, response) => {
+    const path = request.url ?? '/';
+    if (path.startsWith('/console/') || path.startsWith('/v1/Alerts')) {
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ code: 20404, message: `The requested resource ${path.split('?')[0]} was not found`, more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 }));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'content-length').map(([k, v]) => [k, String(v)]));
+    const answer = await fetch(target + path, { method: request.method!, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
+    response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+    response.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('executions show / steps: why it ended, where it waits, its alerts', () => {
+  let s: TestServer;
+  let twilio: { baseUrl: string; close: () => Promise<void> };
+  let failingFlow = '';
+  let failed = '';
+  let askingFlow = '';
+  let waiting = '';
+  let ended = '';
+
+  const start = async (flowSid: string, to: string) => {
+    const res = await s.app.server.inject({ method: 'POST', url: `/v2/Flows/${flowSid}/Executions`, headers: { authorization: s.auth, ...FORM }, payload: form({ To: to, From: '+15005550006' }) });
+    assert.equal(res.statusCode, 201, res.body);
+    await s.app.executions.idle();
+    return res.json().sid as string;
+  };
+  const cli = (args: string[], baseUrl = s.baseUrl) => runCliInProcess(executionsCommand, [...args, '--base-url', baseUrl, '--account-sid', s.account.sid, '--auth-token', s.account.authToken], process.cwd());
+
+  before(async () => {
+    s = await startTestServer({ listen: true });
+    twilio = await plainTwilio(s.baseUrl);
+    failingFlow = (await s.app.flows.create(s.account.sid, { friendlyName: 'failing', status: 'published', definition: failing })).sid;
+    askingFlow = (await s.app.flows.create(s.account.sid, { friendlyName: 'asking', status: 'published', definition: asking })).sid;
+    failed = await start(failingFlow, '+15551230001');
+    waiting = await start(askingFlow, '+15551230002');
+    ended = await start(askingFlow, '+15551230003');
+    const end = await cli(['end', ended, '--flow', askingFlow]);
+    assert.equal(end.code, 0, end.stderr);
+  });
+  after(async () => {
+    await twilio?.close();
+    await s?.close();
+  });
+
+  it('show: an execution an error ended says the code and message', async () => {
+    const show = await cli(['show', failed, '--flow', failingFlow]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /^ {2}status: {3}ended\n {2}ended: {4}by error 81001: Widget 'loop' ran more than 10 times in a row\n/m);
+    const json = JSON.parse((await cli(['show', failed, '--flow', failingFlow, '--json'])).stdout);
+    assert.deepEqual(json.endReason, { kind: 'error', code: 81001, message: "Widget 'loop' ran more than 10 times in a row" });
+    assert.equal(json.waitingAt, null);
+  });
+
+  it('show: an active execution says the widget it waits at; one ended by hand says so', async () => {
+    const show = await cli(['show', waiting, '--flow', askingFlow]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /^ {2}status: {3}active\n {2}waiting: {2}at ask\n/m);
+    const json = JSON.parse((await cli(['show', waiting, '--flow', askingFlow, '--json'])).stdout);
+    assert.deepEqual(json.waitingAt, { widget: 'ask', subflowPath: [] });
+    assert.equal(json.endReason, null);
+
+    const manual = await cli(['show', ended, '--flow', askingFlow]);
+    assert.match(manual.stdout, /^ {2}ended: {4}manually \(the End button or the API\)$/m);
+  });
+
+  it("steps: the execution's alerts after the steps, each widget's together", async () => {
+    const steps = await cli(['steps', failed, '--flow', failingFlow]);
+    assert.equal(steps.code, 0, steps.stderr);
+    const [table, alerts] = steps.stdout.split('\n\nAlerts:\n');
+    assert.match(table!, /Trigger\s+incomingRequest\s+w/);
+    const rows = alerts!.trimEnd().split('\n');
+    assert.match(rows[0]!, /^WIDGET\s+LEVEL\s+CODE\s+MESSAGE$/);
+    assert.match(rows[1]!, /^w\s+error\s+84003\s+Liquid syntax error/);
+    assert.match(rows[2]!, /^\(no widget\)\s+warning\s+81001\s+Widget 'loop' ran more than 10 times in a row$/);
+    assert.equal(rows.length, 3);
+    // An execution without alerts: the table alone, as before.
+    const quiet = await cli(['steps', waiting, '--flow', askingFlow]);
+    assert.doesNotMatch(quiet.stdout, /Alerts/);
+    // --json stays the Steps list.
+    assert.ok(Array.isArray(JSON.parse((await cli(['steps', failed, '--flow', failingFlow, '--json'])).stdout)));
+  });
+
+  it('against a server without those APIs (Twilio): the output as before, no warning', async () => {
+    const show = await cli(['show', failed, '--flow', failingFlow], twilio.baseUrl);
+    assert.equal(show.code, 0, show.stderr);
+    assert.equal(show.stderr, '');
+    assert.match(show.stdout, /^ {2}status: {3}ended\n {2}contact: {2}\+15551230001\n/m);
+    assert.doesNotMatch(show.stdout, /ended: |waiting: /);
+    const json = JSON.parse((await cli(['show', waiting, '--flow', askingFlow, '--json'], twilio.baseUrl)).stdout);
+    assert.equal('endReason' in json, false);
+    assert.equal('waitingAt' in json, false);
+    const steps = await cli(['steps', failed, '--flow', failingFlow], twilio.baseUrl);
+    assert.equal(steps.code, 0, steps.stderr);
+    assert.equal(steps.stderr, '');
+    assert.doesNotMatch(steps.stdout, /Alerts/);
+    assert.match(steps.stdout, /loop\s+next\s+loop/);
+  });
+
+  it('waitingAt: the last step, inside the subflow a Run Subflow widget runs', () => {
+    const step = (sid: string, to: string, parent: string | null = null) => ({ sid, transitionedTo: to, parentStepSid: parent });
+    assert.equal(waitingAt([]), null);
+    assert.deepEqual(waitingAt([step('a', 'ask')]), { widget: 'ask', subflowPath: [] });
+    assert.deepEqual(waitingAt([step('a', 'ask'), step('b', 'run_sub'), step('c', 'sub_ask', 'b')]), { widget: 'sub_ask', subflowPath: ['run_sub'] });
+    // Back in the parent after the subflow: the parent's widget.
+    assert.deepEqual(waitingAt([step('b', 'run_sub'), step('c', 'sub_ask', 'b'), step('d', 'after')]), { widget: 'after', subflowPath: [] });
+  });
+});
+
+describe('executions: a mistyped subcommand', () => {
+  it('is named as unknown before any option is asked for', async () => {
+    const run = await runCliInProcess(executionsCommand, ['lst'], process.cwd());
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^switchboard executions: unknown command 'lst'\n\nUsage: switchboard executions/);
+    assert.doesNotMatch(run.stderr, /--flow FW… is required/);
+    const extra = await runCliInProcess(executionsCommand, ['shw', 'FN1', '--flow', `FW${'0'.repeat(32)}`], process.cwd());
+    assert.match(extra.stderr, /^switchboard executions: unknown command 'shw'/);
+  });
+});

@@ -1,0 +1,109 @@
+// Voice outcomes a flow test chooses: Capture Payments' Result and a virtual agent's status (the pay
+// and virtualAgent mocks; unmocked, the test runs on and notes it), machine detection as Make Outgoing
+// Call asks for it (AnsweredBy only with detection: machine_end_beep under DetectMessageEnd), a caller
+// who hangs up during a Record without a message, and the parameters the simulator phone sends with
+// every call request (Called, Caller, ApiVersion), a recorded Dial's recording, an Enqueue's QueueSid.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runFiles } from '../../src/flowtest/runner.ts';
+import { textReport } from '../../src/flowtest/reporters.ts';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+describe('voice mocks and call parameters in flow tests', () => {
+  it('a payment and a virtual agent end as the pay and virtualAgent mocks say; unmocked ones are noted, not failed', () => {
+    const summary = runFiles([here('./fixtures/pay-agent.test.yaml')]);
+    assert.equal(summary.failed, 0, textReport(summary));
+    assert.equal(summary.passed, 12);
+    const notes = (name: RegExp) => summary.results.find((r) => name.test(r.name))?.notes ?? [];
+    assert.deepEqual(notes(/an unmocked payment/), [
+      "widget 'pay' ran unmocked: <Pay> answered with no Result, which Capture Payments takes for providerError — add an entry under mocks.pay (result: success…)",
+    ]);
+    assert.deepEqual(notes(/an unmocked virtual agent/), [
+      "widget 'agent' ran unmocked: <Connect><VirtualAgent> answered with no VirtualAgentStatus, which Connect Virtual Agent takes for failed (v2) or return (v1) — add an entry under mocks.virtualAgent (status: completed…)",
+    ]);
+    // A mocked run has nothing to say.
+    assert.deepEqual(notes(/goes through/), []);
+  });
+
+  it('machine detection: AnsweredBy as the widget detects (or not at all), from the calls mock', () => {
+    const summary = runFiles([here('./fixtures/answering-machine.test.yaml')]);
+    assert.equal(summary.failed, 0, textReport(summary));
+    assert.equal(summary.passed, 6);
+  });
+
+  it('a call carries the parameters the simulator phone sends; a recorded Dial reports its recording, an Enqueue its queue', () => {
+    const summary = runFiles([here('./fixtures/call-parameters.test.yaml')]);
+    assert.equal(summary.failed, 0, textReport(summary));
+    assert.equal(summary.passed, 2);
+  });
+
+  it('a caller who hangs up during a Record without a message: no action, hangup once the grace is over', () => {
+    // call-outcomes.test.yaml has the same through the whole flow; here the grace's time shows.
+    const dir = mkdtempSync(join(tmpdir(), 'sb-voice-mocks-'));
+    try {
+      const flow = {
+        description: 'voicemail',
+        initial_state: 'Trigger',
+        flags: { allow_concurrent_calls: true },
+        states: [
+          { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'vm' }], properties: { offset: { x: 0, y: 0 } } },
+          { name: 'vm', type: 'record-voicemail', transitions: [{ event: 'recordingComplete' }, { event: 'noAudio' }, { event: 'hangup', next: 'log' }], properties: { offset: { x: 0, y: 100 }, timeout: 5, max_length: 60 } },
+          { name: 'log', type: 'set-variables', transitions: [{ event: 'next' }], properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'at', value: "{{ 'now' | date: '%H:%M:%S' }}" }] } },
+        ],
+      };
+      writeFileSync(join(dir, 'vm.json'), JSON.stringify(flow));
+      writeFileSync(
+        join(dir, 'vm.test.yaml'),
+        [
+          'flow: vm.json',
+          'tests:',
+          '  - name: hangs up in silence',
+          '    trigger: { call: {} }',
+          '    mocks: { record: [{ widget: vm, result: hangup }] }',
+          '    expect:',
+          '      steps: ["Trigger -incomingCall-> vm", "vm -hangup-> log", "log -next-> Ended"]',
+          // The final status's parameters: how long the call lasted and when it ended (the grace came after).
+          '      widgets: { vm: { CallStatus: completed, CallDuration: "0", Timestamp: "Mon, 07 Jan 2030 09:00:00 GMT", RecordingSid: null, Digits: null } }',
+          '      variables: { at: "09:00:05" }',
+          '      end: completed',
+          '',
+        ].join('\n'),
+      );
+      const summary = runFiles([join(dir, 'vm.test.yaml')]);
+      assert.equal(summary.failed, 0, textReport(summary));
+      assert.equal(summary.passed, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('checks pay and virtualAgent mocks against the schema, as the other call mocks are', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-voice-mocks-'));
+    try {
+      writeFileSync(join(dir, 'bad.test.yaml'), [
+        'flow: ' + here('./fixtures/pay-agent.json'),
+        'tests:',
+        '  - name: a Result Twilio does not send',
+        '    trigger: { call: {} }',
+        '    mocks: { pay: [{ result: paid }] }',
+        '  - name: a status that is not one',
+        '    trigger: { call: {} }',
+        '    mocks: { virtualAgent: [{ status: done, param: {} }] }',
+        '',
+      ].join('\n'));
+      const summary = runFiles([join(dir, 'bad.test.yaml')]);
+      assert.equal(summary.failed, 2, textReport(summary));
+      const text = textReport(summary);
+      assert.match(text, /pay\.0\.result/);
+      assert.match(text, /virtualAgent\.0\.status/);
+      assert.match(text, /unknown field 'param' \(did you mean 'params'\?\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
