@@ -28,10 +28,15 @@ function newestMtime(path: string): number {
   return newest;
 }
 
+/** Whether `built` (the file whose age stands for a build's) is missing or older than any file under `inputs`. */
+export function builtIsStale(built: string, inputs: readonly string[]): boolean {
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  return inputs.some((input) => newestMtime(input) > builtAt);
+}
+
 export function consoleIsStale(): boolean {
-  if (!existsSync(BUILT_INDEX)) return true;
-  const built = statSync(BUILT_INDEX).mtimeMs;
-  return SOURCES.some((source) => newestMtime(source) > built);
+  return builtIsStale(BUILT_INDEX, SOURCES);
 }
 
 export async function buildConsole(): Promise<void> {

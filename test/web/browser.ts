@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
@@ -57,6 +57,27 @@ export async function launchBrowser(viewport = { width: 1440, height: 900 }): Pr
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Polls until `check` holds, failing with `what` after `timeoutMs`. For state the page sets after an answer
+ * it awaits (a select read back from the server), where one immediate look would race it;
+ * page.waitForFunction would evaluate a string, which the console's CSP forbids.
+ */
+export async function until(what: string, check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await check()); await new Promise((resolve) => setTimeout(resolve, 50))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+  }
+}
+
+/** Waits until a form control (input or select) holds `value`; fails with what it holds instead. */
+export async function untilValue(control: Locator, value: string, timeoutMs = 5000): Promise<void> {
+  let shown = '';
+  try {
+    await until(`it holds ${JSON.stringify(value)}`, async () => (shown = await control.inputValue()) === value, timeoutMs);
+  } catch {
+    throw new Error(`expected the control to hold ${JSON.stringify(value)}, it holds ${JSON.stringify(shown)}`);
+  }
 }
 
 /** Signs in to the console at `baseUrl` and waits for the flow list. */

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import type { TestServer } from '../support/server.ts';
-import { closeSignedInConsole, noChromium, openSignedInConsole, type Browser } from './browser.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, until, type Browser } from './browser.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
 const at = (x: number, y: number) => ({ offset: { x, y } });
@@ -38,12 +38,6 @@ describe('canvas editing (Chromium)', { skip: noChromium, timeout: 120_000 }, ()
   const edge = (id: string) => page.locator(`.react-flow__edge[data-id="${id}"]`);
   const attached = (locator: Locator) => locator.waitFor({ state: 'attached' });
   const detached = (locator: Locator) => locator.waitFor({ state: 'detached' });
-  /** Polls until `check` holds (page.waitForFunction would evaluate a string, which the console's CSP forbids). */
-  const until = async (what: string, check: () => Promise<boolean>) => {
-    for (const deadline = Date.now() + 5000; !(await check()); await page.waitForTimeout(50)) {
-      if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    }
-  };
   const undo = () => page.getByRole('button', { name: 'Undo' });
   const box = async (locator: Locator) => (await locator.boundingBox())!;
   /** A fresh copy of FLOW, opened in the editor. */
@@ -80,7 +74,7 @@ describe('canvas editing (Chromium)', { skip: noChromium, timeout: 120_000 }, ()
     await open('Keys outside the canvas');
     await node('setv').click();
     const form = page.getByRole('form', { name: 'Properties of setv' });
-    const addRow = form.getByRole('button', { name: '+ Add' });
+    const addRow = form.getByRole('button', { name: '+ Add row to variables' });
     await addRow.focus();
     await page.keyboard.press('Backspace');
     await page.keyboard.press('Delete');
@@ -126,7 +120,7 @@ describe('canvas editing (Chromium)', { skip: noChromium, timeout: 120_000 }, ()
     assert.ok(Math.hypot(drop.x - (handle.x + handle.width / 2), drop.y - handle.y) > 60);
     await drag({ x: from.x + from.width / 2, y: from.y + from.height / 2 }, drop);
     await attached(edge('two_b#0'));
-    await page.getByLabel('Select a widget').selectOption('two_b');
+    await page.getByLabel('Go to widget').selectOption('two_b');
     assert.equal(await page.getByRole('form', { name: 'Properties of two_b' }).getByLabel('Next widget after audioComplete').inputValue(), 'two_a');
     // Dropped on the pane, it connects nothing.
     const pane = await box(page.locator('.react-flow__pane'));
@@ -157,23 +151,30 @@ describe('canvas editing (Chromium)', { skip: noChromium, timeout: 120_000 }, ()
     assert.equal(await page.locator('.react-flow__node.selected').count(), 2, 'both are still selected, to be moved again');
     await undo().click();
     await page.getByText('unsaved changes').waitFor({ state: 'detached' });
+    // The canvas redraws after the undo lands: waited for, not looked at once.
     for (const [name, before] of [['two_a', a], ['two_b', b]] as const) {
-      const after = await box(node(name));
-      assert.ok(Math.abs(after.x - before.x) < 1 && Math.abs(after.y - before.y) < 1, `${name} is back`);
+      await until(`${name} is back`, async () => {
+        const after = await box(node(name));
+        return Math.abs(after.x - before.x) < 1 && Math.abs(after.y - before.y) < 1;
+      });
     }
     assert.ok(await undo().isDisabled(), 'the move was one step');
   });
 
   it('undoes arrow-key moves of a widget made in a row in one step', async () => {
     await open('Arrow keys');
+    // Clicked once the canvas stopped moving (it may still be fitting the flow in), and selected before
+    // the keys are pressed: a click that missed would leave the arrows to move nothing.
+    await settled(node('say_hi'));
     await node('say_hi').click();
+    await until('say_hi is selected', async () => (await page.locator('.react-flow__node.selected[data-id="say_hi"]').count()) === 1);
     const before = await settled(node('say_hi'));
     for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
     await page.getByText('unsaved changes').waitFor();
     await until('it moved right', async () => (await box(node('say_hi'))).x > before.x + 5);
     await undo().click();
     await page.getByText('unsaved changes').waitFor({ state: 'detached' });
-    assert.ok(Math.abs((await box(node('say_hi'))).x - before.x) < 1, 'back where it was');
+    await until('it is back where it was', async () => Math.abs((await box(node('say_hi'))).x - before.x) < 1);
     assert.ok(await undo().isDisabled(), 'four presses, one step');
   });
 

@@ -4,7 +4,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SimulatorMessage } from '../../web/src/api/types.ts';
-import { SIMULATOR_FLOW_ADDRESS, bubbleText, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute } from '../../web/src/simulator/chat-routing.ts';
+import {
+  SIMULATOR_FLOW_ADDRESS,
+  bubbleText,
+  isWebUrl,
+  latestConversation,
+  mergeMessages,
+  messageMarks,
+  replyRoute,
+  shownExecutionSid,
+} from '../../web/src/simulator/chat-routing.ts';
 import { SIMULATOR_FLOW_ADDRESS as SERVER_FLOW_ADDRESS } from '../../src/channels/simulator/simulator-channel.ts';
 
 const CONTACT = '+15551230001';
@@ -15,7 +24,7 @@ let n = 0;
 const sid = (prefix: string) => prefix + String(++n).padStart(32, '0');
 
 function message(fields: Partial<SimulatorMessage> & Pick<SimulatorMessage, 'sid' | 'direction' | 'from' | 'to'>): SimulatorMessage {
-  return { body: 'x', media_url: [], status: 'sent', execution_sid: FN, date_created: '2026-11-27T15:21:25Z', ...fields };
+  return { body: 'x', media_url: [], content_sid: null, status: 'sent', execution_sid: FN, date_created: '2026-11-27T15:21:25Z', sequence: null, ...fields };
 }
 
 describe('Chat routing', () => {
@@ -80,6 +89,18 @@ describe('Chat routing', () => {
     );
   });
 
+  it("orders messages of one second by the simulator's sequence, not by which answer or list brought them", () => {
+    // The flow wrote to another number, then replied: the POST answer lists the reply (messages) before
+    // the other number's (other_messages), and all three have the same whole-second date.
+    const text = message({ sid: sid('SM'), direction: 'inbound', from: CONTACT, to: FLOW, sequence: 7 });
+    const elsewhere = message({ sid: sid('SM'), direction: 'outbound-api', from: FLOW, to: '+15559998888', sequence: 8 });
+    const reply = message({ sid: sid('SM'), direction: 'outbound-api', from: FLOW, to: CONTACT, sequence: 9 });
+    assert.deepEqual(mergeMessages([text, reply], [elsewhere]).map((m) => m.sid), [text.sid, elsewhere.sid, reply.sid]);
+    // An earlier second still goes first, whatever its sequence (a restarted server counts again from 1).
+    const later = message({ sid: sid('SM'), direction: 'inbound', from: CONTACT, to: FLOW, sequence: 1, date_created: '2026-11-27T15:21:26Z' });
+    assert.deepEqual(mergeMessages([later, reply, text]).map((m) => m.sid), [text.sid, reply.sid, later.sid]);
+  });
+
   it('marks the recipient of a message to another number and the sender of one from another address', () => {
     assert.deepEqual(messageMarks({ direction: 'outbound-api', from: FLOW, to: '+15559998888' }, CONTACT, FLOW), { to: '+15559998888' });
     assert.deepEqual(messageMarks({ direction: 'outbound-api', from: PROXY, to: CONTACT }, CONTACT, FLOW), { from: PROXY });
@@ -92,9 +113,28 @@ describe('Chat routing', () => {
     const hx = 'HX' + 'b'.repeat(32);
     assert.deepEqual(bubbleText({ body: '', media_url: [], content_sid: hx }), { kind: 'template', text: hx });
     assert.deepEqual(bubbleText({ body: 'Hi', media_url: [], content_sid: hx }), { kind: 'body', text: 'Hi' });
-    assert.deepEqual(bubbleText({ body: '', media_url: [] }), { kind: 'empty', text: '' });
     assert.deepEqual(bubbleText({ body: '', media_url: [], content_sid: null }), { kind: 'empty', text: '' });
-    assert.equal(bubbleText({ body: '', media_url: ['https://example.com/a.png'] }), null);
+    assert.equal(bubbleText({ body: '', media_url: ['https://example.com/a.png'], content_sid: null }), null);
+  });
+
+  it("shows the latest messages' execution; without messages (a server restart), the contact's newest one the stream reports", () => {
+    const older = 'FN' + '2'.repeat(32);
+    const newer = 'FN' + '3'.repeat(32);
+    const someoneElse = 'FN' + '4'.repeat(32);
+    const streamed = new Map([
+      [older, { sid: older, contact_channel_address: CONTACT, date_created: '2026-11-27T15:00:00Z' }],
+      [newer, { sid: newer, contact_channel_address: CONTACT, date_created: '2026-11-27T15:05:00Z' }],
+      [someoneElse, { sid: someoneElse, contact_channel_address: '+15550001111', date_created: '2026-11-27T15:09:00Z' }],
+    ]);
+    const messages = [
+      message({ sid: sid('SM'), direction: 'inbound', from: CONTACT, to: FLOW, execution_sid: null }),
+      message({ sid: sid('SM'), direction: 'outbound-api', from: FLOW, to: CONTACT }),
+      message({ sid: sid('SM'), direction: 'inbound', from: CONTACT, to: FLOW, execution_sid: null }),
+    ];
+    assert.equal(shownExecutionSid(messages, streamed, CONTACT), FN, 'the messages name it');
+    assert.equal(shownExecutionSid([], streamed, CONTACT), newer);
+    assert.equal(shownExecutionSid([], streamed, '+15559990000'), null);
+    assert.equal(shownExecutionSid([], new Map(), CONTACT), null);
   });
 
   it('links only web media URLs', () => {

@@ -300,7 +300,10 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     assert.equal(await page.getByLabel('Status').inputValue(), 'active');
     await page.goBack();
     await page.waitForURL((url) => !url.search.includes('status'));
-    assert.equal(await page.getByLabel('Status').inputValue(), '');
+    // The URL changes before React renders the filters it reads from it: wait for the select to follow.
+    const status = page.getByLabel('Status');
+    for (let i = 0; i < 50 && (await status.inputValue()) !== ''; i++) await page.waitForTimeout(100);
+    assert.equal(await status.inputValue(), '');
   });
 
   it('steps back a page when deleting the last flow of a later one', async () => {
@@ -387,7 +390,7 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     } as unknown as FlowDefinition;
     const sid = await create('Long conditions', split);
     await page.goto(`${server.baseUrl}/flows/${sid}`);
-    await page.getByLabel('Select a widget').selectOption('split_1');
+    await page.getByLabel('Go to widget').selectOption('split_1');
     const form = page.getByRole('form', { name: 'Properties of split_1' });
     const labels = await form.locator('.transition-row > .field > .field-label').allTextContents();
     assert.deepEqual(labels, ['noMatch', names[0], names[1], 'If pressed 1']);
@@ -404,7 +407,7 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
   it('redraws only the widget being edited while typing in its properties, and notices an edit typed back', async () => {
     const sid = await create('Typing', wideFlow());
     await page.goto(`${server.baseUrl}/flows/${sid}`);
-    await page.getByLabel('Select a widget').selectOption('set_3');
+    await page.getByLabel('Go to widget').selectOption('set_3');
     const form = page.getByRole('form', { name: 'Properties of set_3' });
     await form.getByLabel('variables 1 value').waitFor();
     await page.waitForTimeout(500);
@@ -498,7 +501,7 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
 
     // In the editor, the Run Subflow's flow is picked from the account's flows and named.
     await page.goto(`${server.baseUrl}/flows/${parentSid}`);
-    await page.getByLabel('Select a widget').selectOption('run_child');
+    await page.getByLabel('Go to widget').selectOption('run_child');
     const form = page.getByRole('form', { name: 'Properties of run_child' });
     await form.locator('[data-property="flow_sid"] .field-note', { hasText: 'Runs “Child subflow” (published)' }).waitFor();
     const offered = (await form.locator('[data-property="flow_sid"] datalist option').evaluateAll((options) => options.map((o) => [o.getAttribute('value'), o.textContent]))) as [string, string][];
@@ -669,8 +672,12 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await page.goto(`${server.baseUrl}/flows/${sid}`);
     await page.locator('.react-flow__node[data-id="reply"]').click();
     const form = page.getByRole('form', { name: 'Properties of reply' });
+    // The edit is validated a pause after it (POST /console/api/Validate): answered before the rotation,
+    // not refused after it, where its 401 could open the sign-in dialog before Save is clicked.
+    const validated = page.waitForResponse((response) => response.url().includes('/console/api/Validate'));
     await form.getByLabel('body').fill('Edited before the rotation');
     await page.getByText('unsaved changes').waitFor();
+    assert.equal((await validated).status(), 200);
     const token = (await server.app.accounts.rotateToken(server.account.sid))!;
     server.account.authToken = token;
     server.auth = basicAuth(server.account.sid, token);
@@ -689,6 +696,8 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await dialog.getByRole('button', { name: 'Sign in' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.getByText('unsaved changes').waitFor();
+    // The refused save's notice was about the old credentials: signed in again, it is gone.
+    await page.getByRole('alert').filter({ hasText: '20003' }).waitFor({ state: 'detached' });
     await page.getByRole('button', { name: 'Save draft' }).click();
     await page.getByRole('status').filter({ hasText: /Saved draft revision/ }).waitFor();
     const saved = await server.app.store.getRevision(server.account.sid, sid, 'LatestRevision');

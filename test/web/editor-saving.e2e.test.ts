@@ -63,7 +63,7 @@ describe('saving and leaving in the flow editor (Chromium)', { skip: noChromium,
     return page.revisions.map((r) => r.revision);
   };
   const bodyOf = (definition: FlowDefinition) => (definition.states.find((s) => s.name === 'reply')!.properties as { body: string }).body;
-  const select = (p: Page, name: string) => p.getByLabel('Select a widget').selectOption(name);
+  const select = (p: Page, name: string) => p.getByLabel('Go to widget').selectOption(name);
   const bodyField = (p: Page) => p.getByRole('form', { name: 'Properties of reply' }).locator('[data-property="body"] textarea');
   const inView = async (locator: Locator, height: number) => {
     const box = (await locator.boundingBox())!;

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { launchBrowser, noChromium, type Browser, signIn } from './browser.ts';
+import { launchBrowser, noChromium, type Browser, signIn, until } from './browser.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
 const at = (x: number, y: number) => ({ offset: { x, y } });
@@ -135,12 +135,17 @@ describe('web console: a large execution (Chromium)', { skip: noChromium, timeou
     await page.evaluate('window.scrollTo(0, 0)');
     const canvasBox = () => page.locator('.execution-canvas').boundingBox().then((box) => box!);
     let canvas = await canvasBox();
-    const node = page.locator('.react-flow__node[data-id="far_vars"]');
+    // The canvas opens on the widget the execution waits at (ask, far from the Trigger): the Trigger is off screen.
+    await page.locator('.react-flow__node[data-id="ask"].selected').waitFor();
+    const node = page.locator('.react-flow__node[data-id="Trigger"]');
     await node.waitFor();
-    const before = (await node.boundingBox())!;
-    assert.ok(before.x > canvas.x + canvas.width || before.y > canvas.y + canvas.height, 'far_vars starts off screen');
+    const offScreen = async () => {
+      const box = (await node.boundingBox())!;
+      return box.x + box.width < canvas.x || box.y + box.height < canvas.y || box.x > canvas.x + canvas.width || box.y > canvas.y + canvas.height;
+    };
+    await until('the Trigger is off screen', offScreen);
     const zoom = await zoomOf(page);
-    await page.locator('.timeline-item > details > summary').nth(1).click();
+    await page.locator('.timeline-item > details > summary').nth(0).click();
     const inside = async () => {
       // Opening the step may scroll the page: the canvas is measured with the widget.
       canvas = await canvasBox();
@@ -148,7 +153,7 @@ describe('web console: a large execution (Chromium)', { skip: noChromium, timeou
       return box.x >= canvas.x && box.y >= canvas.y && box.x + box.width <= canvas.x + canvas.width && box.y + box.height <= canvas.y + canvas.height;
     };
     for (let i = 0; i < 40 && !(await inside()); i++) await page.waitForTimeout(50);
-    assert.ok(await inside(), `far_vars is on screen after its step was opened: ${JSON.stringify([canvas, await node.boundingBox()])}`);
+    assert.ok(await inside(), `the Trigger is on screen after its step was opened: ${JSON.stringify([canvas, await node.boundingBox()])}`);
     assert.equal(await zoomOf(page), zoom);
     assert.match((await node.getAttribute('class')) ?? '', /selected/);
     // The step's context is as cheap as the execution's.

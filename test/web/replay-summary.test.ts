@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReplayReport } from '../../web/src/api/types.ts';
-import { outputDifferenceLines, replayVerdict } from '../../web/src/executions/replay-summary.ts';
+import { effectDifferenceTitle, outputDifferenceLines, replayVerdict } from '../../web/src/executions/replay-summary.ts';
 
 const steps = [{ from: 'Trigger', event: 'incomingConversationMessage', to: 'ask' }];
 
@@ -44,5 +44,20 @@ describe('Replay panel wording', () => {
   it("a widget's differing fields as diff lines; a field on one side only has that side's line", () => {
     assert.deepEqual(outputDifferenceLines(author), ['- outbound.Author: "Bot"', '+ outbound.Author: "Agent"']);
     assert.deepEqual(outputDifferenceLines({ ...author, fields: [{ path: 'parsed.items[2]', replay: { id: 3 } }, { path: 'status_code', original: 200 }] }), ['+ parsed.items[2]: {"id":3}', '- status_code: 200']);
+  });
+});
+
+describe('Replay panel: requests and what the caller heard', () => {
+  const url = { widget: 'send', kind: 'request' as const, occurrence: 1, original: { url: 'https://a' }, replay: { url: 'https://b' }, fields: [{ path: 'url', original: 'https://a', replay: 'https://b' }] };
+  const say = { widget: 'menu', kind: 'voice' as const, occurrence: 2, original: {}, replay: {}, fields: [{ path: 'twiml[0].text', original: 'Hi', replay: 'Hello' }] };
+
+  it('names the widgets whose requests or TwiML differ', () => {
+    assert.equal(replayVerdict(report({ diverged: true, effects_compared: true, effect_differences: [url, say] })), 'Same path on revision 3; the requests of send and what the caller heard from menu differ.');
+  });
+
+  it('a difference has a heading (the time a loop ran it) and diff lines', () => {
+    assert.equal(effectDifferenceTitle(url), 'The HTTP request of send');
+    assert.equal(effectDifferenceTitle(say), 'What the caller heard from menu (time 2)');
+    assert.deepEqual(outputDifferenceLines(url), ['- url: "https://a"', '+ url: "https://b"']);
   });
 });

@@ -38,7 +38,7 @@ describe('split conditions, event slots and fields not applied (Chromium)', { sk
 
   const node = (name: string) => page.locator(`.react-flow__node[data-id="${name}"]`);
   const form = (name: string) => page.getByRole('form', { name: `Properties of ${name}` });
-  const select = (name: string) => page.getByLabel('Select a widget').selectOption(name);
+  const select = (name: string) => page.getByLabel('Go to widget').selectOption(name);
   const create = async (name: string) => (await server.app.flows.create(server.account.sid, { friendlyName: name, status: 'draft', definition: FLOW })).sid;
   const open = async (sid: string) => {
     await page.goto(`${server.baseUrl}/flows/${sid}`);

@@ -4,7 +4,7 @@
 // the list it was opened from (list-link.ts).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { endedHow, endedSentence, waitingAt, type WaitStep } from '../../web/src/executions/waiting.ts';
+import { endedHow, endedSentence, endedWords, waitingAt, type WaitStep } from '../../web/src/executions/waiting.ts';
 import { executionHref, executionsListHref, listSearch } from '../../web/src/executions/list-link.ts';
 import type { FlowDefinition } from '../../web/src/api/types.ts';
 
@@ -118,6 +118,23 @@ describe('how an ended execution ended', () => {
     assert.equal(endedSentence({ kind: 'error', code: null, message: 'boom' }), 'Ended by an error: boom');
     assert.equal(endedSentence({ kind: 'error', code: null, message: null }), 'Ended by an error');
     assert.equal(endedSentence({ kind: 'outside', widget: 'ask', call: false }), null, 'that one names its widget');
+  });
+});
+
+describe("the executions list's words for how each ended", () => {
+  it('tells a run to the end, a manual end, the maximum age and an error (with its code) apart, each with its page sentence', () => {
+    assert.deepEqual(endedWords({ kind: 'completed' }), { short: 'completed', full: 'Ran to the end of the flow.' });
+    assert.deepEqual(endedWords({ kind: 'manual' }), { short: 'ended manually', full: 'Ended manually' });
+    assert.deepEqual(endedWords({ kind: 'expired' }), { short: 'expired (maximum age)', full: 'Ended: reached the maximum execution age' });
+    assert.deepEqual(endedWords({ kind: 'error', code: 81024, message: "Widget 'x' does not exist in the flow definition" }), {
+      short: 'error 81024',
+      full: "Ended by error 81024: Widget 'x' does not exist in the flow definition",
+    });
+    assert.deepEqual(endedWords({ kind: 'error', code: null, message: null }), { short: 'error', full: 'Ended by an error' });
+  });
+
+  it('says nothing when the server does not say', () => {
+    assert.equal(endedWords(null), null);
   });
 });
 

@@ -1,6 +1,7 @@
 // The console's shell and routes. Paths are lower-case (/flows/...), distinct from the API's
 // (/v2/Flows/...); the server answers every console path with index.html.
-import { Link, Redirect, Route, Switch } from 'wouter';
+import { useRef } from 'react';
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { SignIn } from './auth/sign-in.tsx';
 import { RefusedBadge, SignInAgainDialog } from './auth/sign-in-again.tsx';
 import { useSession } from './auth/session.tsx';
@@ -11,6 +12,7 @@ import { FlowListPage } from './flows/flow-list.tsx';
 import { RevisionsPage } from './flows/revisions-page.tsx';
 import { confirmLeave } from './ui/leave-guard.ts';
 import { ProblemPage } from './ui/problem-page.tsx';
+import { useFocusHeadingOnRoute } from './ui/page-title.ts';
 
 function TopBar() {
   const { credentials, signOut } = useSession();
@@ -40,12 +42,24 @@ function TopBar() {
 
 export function App() {
   const { credentials } = useSession();
-  if (!credentials) return <SignIn />;
+  /** Whether the sign-in form was shown: once signed in, focus goes to the first page's heading (the form that had it is gone). */
+  const signedInHere = useRef(false);
+  if (!credentials) {
+    signedInHere.current = true;
+    return <SignIn />;
+  }
+  return <Shell afterSignIn={signedInHere.current} />;
+}
+
+function Shell({ afterSignIn }: { afterSignIn: boolean }) {
+  const [location] = useLocation();
+  const content = useRef<HTMLDivElement>(null);
+  useFocusHeadingOnRoute(location, () => content.current, afterSignIn);
   return (
     <div className="shell">
       <TopBar />
       <SignInAgainDialog />
-      <div id="content" className="content">
+      <div id="content" className="content" ref={content}>
         <Switch>
           <Route path="/flows">
             <FlowListPage />

@@ -55,6 +55,33 @@ export function relativeUrl(url: string): string {
   return parsed.pathname + parsed.search;
 }
 
+/** Reason phrases an HTTP/2 answer leaves out (it has no status text). */
+const REASONS: Record<number, string> = {
+  200: 'OK',
+  400: 'Bad Request',
+  403: 'Forbidden',
+  404: 'Not Found',
+  408: 'Request Timeout',
+  413: 'Content Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/**
+ * The words for an answer that is not the API's JSON: a proxy's or load balancer's error page, or a
+ * server that is not Switchboard. Its body is never shown (it may be a whole HTML page).
+ */
+export function foreignAnswer(response: { status: number; statusText: string; ok: boolean }): string {
+  const line = `${response.status} ${response.statusText || REASONS[response.status] || ''}`.trim();
+  const who = 'a proxy or gateway in front of Switchboard may have answered for it';
+  if (response.ok) return `The server answered ${line} with something other than the API's JSON (${who}).`;
+  const down = response.status >= 502 && response.status <= 504 ? ': Switchboard may be stopped or restarting. Try again in a moment.' : '.';
+  return `The server answered ${line}, without the API's error details (${who})${down}`;
+}
+
 export class ApiClient {
   readonly credentials: Credentials;
   readonly #onUnauthorized: () => void;
@@ -62,6 +89,11 @@ export class ApiClient {
   constructor(credentials: Credentials, onUnauthorized: () => void = () => undefined) {
     this.credentials = credentials;
     this.#onUnauthorized = onUnauthorized;
+  }
+
+  /** Says the server refused these credentials outside `request` (an event stream's 401). */
+  refused(): void {
+    this.#onUnauthorized();
   }
 
   /** `extraHeaders`: a request's own, such as If-Match on a flow save. */
@@ -83,15 +115,18 @@ export class ApiClient {
     if (response.status === 204) return undefined as T;
     const text = await response.text();
     let body: unknown = null;
+    let json = true;
     try {
       body = text ? JSON.parse(text) : null;
     } catch {
-      body = { message: text.slice(0, 200) };
+      json = false;
     }
     if (!response.ok) {
       if (response.status === 401) this.#onUnauthorized();
-      throw new ApiError(response.status, (body ?? {}) as TwilioErrorBody);
+      // A proxy's or gateway's own error page (HTML, plain text) is no Twilio error: say who answered what, never show the page.
+      throw new ApiError(response.status, json && body !== null && typeof body === 'object' ? (body as TwilioErrorBody) : { message: foreignAnswer(response) });
     }
+    if (!json) throw new Error(foreignAnswer(response));
     return body as T;
   }
 

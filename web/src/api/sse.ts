@@ -27,15 +27,28 @@ export function parseSse(buffer: string, emit: (message: SseMessage) => void): s
   return rest;
 }
 
-/** Opens a stream; call the returned function to close it. */
+/**
+ * Opens a stream; call the returned function to close it. A 401 (the credentials were refused when
+ * it opened) or the server's `unauthorized` event (they stopped working while it was open: a rotated
+ * token) calls `onUnauthorized`, as a refused API call does, and closes it: the same credentials
+ * will not work again, and new ones open a new stream.
+ */
 export function openEventStream(
   path: string,
   credentials: Credentials,
   onMessage: (message: SseMessage) => void,
   onState: (state: 'open' | 'reconnecting' | 'closed') => void = () => undefined,
+  onUnauthorized: () => void = () => undefined,
 ): () => void {
   const controller = new AbortController();
   let stopped = false;
+  const refused = () => {
+    if (stopped) return;
+    stopped = true;
+    controller.abort();
+    onState('closed');
+    onUnauthorized();
+  };
   const run = async () => {
     while (!stopped) {
       try {
@@ -44,7 +57,11 @@ export function openEventStream(
           signal: controller.signal,
         });
         if (!response.ok || !response.body) {
-          // A 4xx will not get better by retrying.
+          if (response.status === 401) {
+            refused();
+            return;
+          }
+          // Any other 4xx will not get better by retrying.
           if (response.status >= 400 && response.status < 500) {
             onState('closed');
             return;
@@ -57,7 +74,11 @@ export function openEventStream(
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          buffer = parseSse(buffer + value, onMessage);
+          buffer = parseSse(buffer + value, (message) => {
+            if (message.event === 'unauthorized') refused();
+            else if (!stopped) onMessage(message);
+          });
+          if (stopped) return;
         }
       } catch {
         if (stopped) return;

@@ -1,7 +1,8 @@
-// Wire shapes the console reads (the Studio v2 REST API and the simulator), as the server sends them.
+// Wire shapes the console reads (the Studio v2 REST API and the simulator), as the server sends them;
+// test/web/wire-types.test.ts checks the server's answers carry every key named here.
 import type { FlowDefinition, ValidationIssue } from '../../../src/definition/types.ts';
 
-export type { FlowDefinition, State, Transition, ValidationIssue, WidgetType } from '../../../src/definition/types.ts';
+export type { FlowDefinition, State, ValidationIssue, WidgetType } from '../../../src/definition/types.ts';
 
 export interface PageMeta {
   page: number;
@@ -84,11 +85,13 @@ export interface SimulatorMessage {
   to: string;
   body: string;
   media_url: string[];
-  /** The Content API template (HX…) a message was sent with; the simulator's message JSON does not carry it yet. */
-  content_sid?: string | null;
+  /** The Content API template (HX…) a message was sent with, or null. */
+  content_sid: string | null;
   status: string;
   execution_sid: string | null;
   date_created: string;
+  /** The simulator's recording order, across transcripts: what orders messages of one second. */
+  sequence: number | null;
 }
 
 export interface ValidationReport {
@@ -144,6 +147,20 @@ export interface ReplayOutputDifference {
   fields: ReplayFieldDifference[];
 }
 
+/**
+ * A widget that requested or said something else than the revision the execution ran (replayed on the
+ * same answers): `request` a Make HTTP Request, `function` a Run Function, `voice` a call widget's TwiML.
+ */
+export interface ReplayEffectDifference {
+  widget: string;
+  kind: 'request' | 'function' | 'voice';
+  /** Which time the widget did it (1 for the first). */
+  occurrence: number;
+  original: unknown;
+  replay: unknown;
+  fields: ReplayFieldDifference[];
+}
+
 /** The /replay extension's answer (a Switchboard extension, not Twilio's). */
 export interface ReplayReport {
   execution_sid: string;
@@ -157,5 +174,8 @@ export interface ReplayReport {
   step_diff: string[];
   message_diff: string[];
   output_differences: ReplayOutputDifference[];
+  /** Requests and TwiML that differ (absent from a server that does not compare them). */
+  effect_differences?: ReplayEffectDifference[];
+  effects_compared?: boolean;
   notes: string[];
 }

@@ -27,6 +27,8 @@ export type Refusal = 'no' | 'asking' | 'set-aside';
 
 interface Session {
   credentials: Credentials | null;
+  /** The account last signed out of in this tab: the page left on screen was its. */
+  signedOutAccount: string | null;
   api: ApiClient | null;
   refused: Refusal;
   signIn(credentials: Credentials): void;
@@ -38,15 +40,19 @@ interface Session {
 const SessionContext = createContext<Session | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<{ credentials: Credentials | null; refused: Refusal }>(() => ({ credentials: load(), refused: 'no' }));
-  const { credentials, refused } = state;
+  const [state, setState] = useState<{ credentials: Credentials | null; refused: Refusal; signedOutAccount: string | null }>(() => ({
+    credentials: load(),
+    refused: 'no',
+    signedOutAccount: null,
+  }));
+  const { credentials, refused, signedOutAccount } = state;
   const signOut = useCallback(() => {
     sessionStorage.removeItem(STORAGE_KEY);
-    setState({ credentials: null, refused: 'no' });
+    setState((s) => ({ credentials: null, refused: 'no', signedOutAccount: s.credentials?.accountSid ?? s.signedOutAccount }));
   }, []);
   const signIn = useCallback((next: Credentials) => {
     sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
-    setState({ credentials: next, refused: 'no' });
+    setState((s) => ({ ...s, credentials: next, refused: 'no' }));
   }, []);
   const askAgain = useCallback(
     (open: boolean) => setState((s) => (s.refused === 'no' ? s : { ...s, refused: open ? 'asking' : 'set-aside' })),
@@ -60,7 +66,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const onUnauthorized = () => setState((s) => (s.credentials === credentials && s.refused === 'no' ? { ...s, refused: 'asking' } : s));
     return new ApiClient(credentials, onUnauthorized);
   }, [credentials]);
-  const session = useMemo<Session>(() => ({ credentials, api, refused, signIn, signOut, askAgain }), [credentials, api, refused, signIn, signOut, askAgain]);
+  const session = useMemo<Session>(
+    () => ({ credentials, signedOutAccount, api, refused, signIn, signOut, askAgain }),
+    [credentials, signedOutAccount, api, refused, signIn, signOut, askAgain],
+  );
   return <SessionContext.Provider value={session}>{children}</SessionContext.Provider>;
 }
 

@@ -2,11 +2,14 @@
 // / TWILIO_AUTH_TOKEN). The pair is checked against the API before it is kept. The same form signs
 // in again over the page when the server refuses the credentials mid-session (sign-in-again.tsx).
 import { useState, type FormEvent, type ReactNode } from 'react';
+import { useLocation } from 'wouter';
 import { ApiClient, ApiError, errorMessage } from '../api/client.ts';
 import { useSession } from './session.tsx';
+import { usePageTitle } from '../ui/page-title.ts';
 
 export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?: string; children?: ReactNode }) {
-  const { signIn } = useSession();
+  const { signIn, signedOutAccount } = useSession();
+  const [, navigate] = useLocation();
   const [accountSid, setAccountSid] = useState(fixedAccount ?? '');
   const [authToken, setAuthToken] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -14,11 +17,16 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     setError(null);
     const credentials = { accountSid: accountSid.trim(), authToken: authToken.trim() };
     try {
       await new ApiClient(credentials).get('/v2/Flows?PageSize=1');
+      // The page left on screen at sign-out was that account's (its flow, its execution): another account
+      // starts at its own flow list instead. The same account goes back to where it was, as signing in
+      // again over the page (a fixed account) always does.
+      if (fixedAccount === undefined && signedOutAccount !== null && signedOutAccount !== credentials.accountSid) navigate('/flows', { replace: true });
       signIn(credentials);
     } catch (caught) {
       setError(caught instanceof ApiError && caught.status === 401 ? 'That account SID and auth token do not match.' : errorMessage(caught));
@@ -56,6 +64,8 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
           value={authToken}
           onChange={(e) => setAuthToken(e.target.value)}
           autoFocus={fixedAccount !== undefined}
+          // In the sign-in-again dialog, where autoFocus comes too early (dialog.tsx).
+          data-autofocus={fixedAccount !== undefined ? true : undefined}
         />
       </label>
       {error && (
@@ -63,7 +73,8 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
           {error}
         </p>
       )}
-      <button type="submit" className="primary" disabled={busy}>
+      {/* aria-disabled, not disabled: a disabled button would drop focus to <body> while the pair is checked. */}
+      <button type="submit" className="primary" aria-disabled={busy}>
         {busy ? 'Signing in…' : 'Sign in'}
       </button>
     </form>
@@ -71,6 +82,7 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
 }
 
 export function SignIn() {
+  usePageTitle(['Sign in']);
   return (
     <main className="sign-in">
       <div className="card sign-in-card">

@@ -2,7 +2,7 @@
 // become definition edits through onChange, one edit per gesture (so one undo step): several
 // widgets moved together, a widget deleted with its connections. In read-only mode it only shows
 // (and highlights a path).
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FocusEvent as ReactFocusEvent, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import {
   Background,
   Controls,
@@ -21,8 +21,10 @@ import type { FlowDefinition } from '../api/types.ts';
 import { connect, moveWidget, removeWidget } from './definition-ops.ts';
 import { keepUnchanged, sameItems, toGraph, type Graph, type GraphEdge, type PathHighlight, type WidgetIssues } from './graph.ts';
 import { WidgetNode, type WidgetNodeType } from './widget-node.tsx';
-import { EDGE_TYPES, type FlowEdgeType } from './flow-edges.tsx';
-import { initialViewport, UNMEASURED, viewportShowing } from './viewport.ts';
+import { EDGE_TYPES, WidgetBoxes, type FlowEdgeType } from './flow-edges.tsx';
+import type { Rect } from './edge-labels.ts';
+import { nextFocus, tabOrder, type FocusItem } from './canvas-focus.ts';
+import { connectionBox, initialViewport, minimapSize, UNMEASURED, viewportShowing, type Box } from './viewport.ts';
 
 const NODE_TYPES = { widget: WidgetNode };
 const NO_EDGES: ReadonlySet<string> = new Set();
@@ -30,6 +32,41 @@ const NO_EDGES: ReadonlySet<string> = new Set();
 /** Whether a key pressed on `target` is meant for the canvas: a widget, a connection, a box selection; not a control in it. */
 function onCanvasItself(target: EventTarget): boolean {
   return target instanceof Element && target.closest('.react-flow') !== null && target.closest('input, textarea, select, button, a[href], [contenteditable], .nokey') === null;
+}
+
+/** The widget or connection an element of the canvas is, if it is one. */
+function focusItemOf(element: Element): FocusItem | null {
+  const id = element.getAttribute('data-id');
+  if (id === null) return null;
+  if (element.classList.contains('react-flow__node')) return { kind: 'widget', id };
+  if (element.classList.contains('react-flow__edge')) return { kind: 'connection', id };
+  return null;
+}
+
+function elementOf(root: ParentNode, item: FocusItem): HTMLElement | SVGElement | null {
+  const kind = item.kind === 'widget' ? 'node' : 'edge';
+  return root.querySelector<HTMLElement | SVGElement>(`.react-flow__${kind}[data-id="${CSS.escape(item.id)}"]`);
+}
+
+const TABBABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]';
+
+/** The first element in `root` after `anchor` (outside it) that Tab stops at: where Tab leaves the canvas's widgets for. */
+function tabbableAfter(root: ParentNode, anchor: Element): HTMLElement | SVGElement | null {
+  for (const element of root.querySelectorAll<HTMLElement | SVGElement>(TABBABLE)) {
+    if (anchor.contains(element) || !(anchor.compareDocumentPosition(element) & Node.DOCUMENT_POSITION_FOLLOWING)) continue;
+    if (element.tabIndex < 0 || element.getClientRects().length === 0) continue;
+    return element;
+  }
+  return null;
+}
+
+/** The widget to go to once `deleted` are gone: the first left after the first deleted one, else the last before it. */
+function neighbour(definition: FlowDefinition, deleted: readonly string[]): string | null {
+  const gone = new Set(deleted);
+  const first = definition.states.findIndex((state) => gone.has(state.name));
+  const after = definition.states.slice(first + 1).find((state) => !gone.has(state.name));
+  const before = definition.states.slice(0, Math.max(first, 0)).findLast((state) => !gone.has(state.name));
+  return (after ?? before)?.name ?? null;
 }
 
 export interface CanvasProps {
@@ -73,6 +110,22 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
       return sameItems(next, current) ? current : next;
     });
   }, [graph]);
+
+  // The widgets' boxes, which connection labels keep clear of (flow-edges.tsx): where the definition puts
+  // them (not where a drag in progress has them), at their measured size. The same array while no box
+  // changed, as every label reads it: typing in a property must not redraw every connection.
+  const previousBoxes = useRef<readonly Rect[]>([]);
+  const widgetBoxes = useMemo(() => {
+    const measured = new Map(nodes.map((node) => [node.id, node.measured]));
+    const next = graph.nodes.map((node) => {
+      const size = measured.get(node.id);
+      return { x: node.position.x, y: node.position.y, width: size?.width ?? UNMEASURED.width, height: size?.height ?? UNMEASURED.height };
+    });
+    const old = previousBoxes.current;
+    const same = next.length === old.length && next.every((b, i) => b.x === old[i]!.x && b.y === old[i]!.y && b.width === old[i]!.width && b.height === old[i]!.height);
+    if (!same) previousBoxes.current = next;
+    return previousBoxes.current;
+  }, [graph.nodes, nodes]);
 
   // Connections selected on the canvas (React Flow only tells; the edges are ours to mark).
   const [selectedEdges, setSelectedEdges] = useState<ReadonlySet<string>>(NO_EDGES);
@@ -146,6 +199,9 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
             labelBgBorderRadius: 4,
             focusable: !readOnly,
             deletable: !readOnly,
+            // Out of the page's Tab order, which would put every connection before the first widget: Tab
+            // reaches a connection after the widget it leaves (onKeyDown). Focusable still, for Enter and Delete.
+            ...(readOnly ? {} : { domAttributes: { tabIndex: -1 } }),
           };
           drawn.set(edge, flowEdge);
         }
@@ -259,58 +315,136 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
   nodesNow.current = nodes;
   const edgesNow = useRef(shownEdges);
   edgesNow.current = shownEdges;
+  /** A widget to focus once drawn: the one next to a deleted one (focus would otherwise fall to <body> with it). */
+  const [focusNext, setFocusNext] = useState<{ name: string } | null>(null);
+  useEffect(() => {
+    if (!focusNext) return;
+    let frame = 0;
+    let tries = 0;
+    const attempt = () => {
+      const element = box.current?.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(focusNext.name)}"]`);
+      if (element) element.focus();
+      else if (++tries < 10) frame = requestAnimationFrame(attempt);
+    };
+    attempt();
+    return () => cancelAnimationFrame(frame);
+  }, [focusNext]);
+  // Tab goes from a widget to the connections leaving it, then to the next widget (canvas-focus.ts);
+  // past the last one, on to what follows the widgets (the zoom buttons).
+  const after = useRef<HTMLSpanElement>(null);
+  const moveFocus = useCallback((event: ReactKeyboardEvent) => {
+    const root = box.current;
+    const layer = root?.querySelector('.react-flow__nodes');
+    if (!root || !layer || !(event.target instanceof Element)) return;
+    const order = tabOrder(nodesNow.current.map((node) => node.id), edgesNow.current);
+    const from = focusItemOf(event.target);
+    const leave = tabbableAfter(root, layer);
+    let to: HTMLElement | SVGElement | null;
+    if (from) {
+      const next = nextFocus(order, from, event.shiftKey);
+      // Before the first widget is the skip link, after the last widget the zoom buttons: the page's own order gets there.
+      if (!next && (event.shiftKey || from.kind === 'widget')) return;
+      to = next ? elementOf(root, next) : (leave ?? after.current);
+    } else if (event.shiftKey && event.target === leave) {
+      // Back into the canvas: to the last connection of the last widget, not to the widget.
+      const last = order.at(-1);
+      to = last ? elementOf(root, last) : null;
+    } else return;
+    if (!to) return;
+    event.preventDefault();
+    // No scrolling by the browser: it would shift the whole canvas in its frame (React Flow undoes that a moment
+    // later) and mislead onFocus below, which pans to the connection itself.
+    to.focus({ preventScroll: true });
+  }, []);
   const onKeyDown = useCallback(
     (event: ReactKeyboardEvent) => {
+      if (event.key === 'Tab' && !readOnly && !event.ctrlKey && !event.metaKey && !event.altKey) return moveFocus(event);
       if (readOnly || (event.key !== 'Delete' && event.key !== 'Backspace') || event.ctrlKey || event.metaKey || event.altKey) return;
       if (!onCanvasItself(event.target)) return;
       const widgets = nodesNow.current.filter((node) => node.selected && node.data.state.type !== 'trigger').map((node) => node.id);
       const connections = edgesNow.current.filter((edge) => edge.selected);
       if (widgets.length === 0 && connections.length === 0) return;
       event.preventDefault();
+      const before = current.current;
       edit(() => {
         const disconnected = connections.reduce((def, edge) => connect(def, edge.source, edge.data!.transitionIndex, null), current.current);
         return widgets.reduce((def, name) => removeWidget(def, name), disconnected);
       });
       setSelectedEdges(NO_EDGES);
       if (widgets.length > 0) select(null);
+      // Focus stays on the canvas: on the widget after the (first) deleted one, else the one before it; a
+      // connection's own widget when only connections went.
+      const next = current.current === before ? null : widgets.length > 0 ? neighbour(before, widgets) : (connections[0]?.source ?? null);
+      if (next) setFocusNext({ name: next });
     },
-    [readOnly, edit, select],
+    [readOnly, edit, select, moveFocus],
   );
 
-  // Every widget is a Tab stop (in the editor): a keyboard user can step over them all at once.
-  const after = useRef<HTMLSpanElement>(null);
+  // A connection focused from the keyboard is brought on screen, as React Flow does for a widget
+  // (autoPanOnNodeFocus): the whole of it when it fits, else its label.
+  const onFocus = useCallback((event: ReactFocusEvent) => {
+    const instance = flow.current;
+    const target = event.target;
+    const rect = box.current?.getBoundingClientRect();
+    if (!instance || !rect || !(target instanceof SVGElement) || !target.classList.contains('react-flow__edge') || !target.matches(':focus-visible')) return;
+    const view = instance.getViewport();
+    const toFlow = (r: DOMRect): Box => ({ x: (r.left - rect.left - view.x) / view.zoom, y: (r.top - rect.top - view.y) / view.zoom, width: r.width / view.zoom, height: r.height / view.zoom });
+    const label = target.querySelector('.react-flow__edge-textwrapper');
+    const shown = connectionBox(toFlow(target.getBoundingClientRect()), label ? toFlow(label.getBoundingClientRect()) : null, view.zoom, rect.width, rect.height);
+    const next = viewportShowing(view, shown, rect.width, rect.height);
+    const still = window.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+    if (next) void instance.setViewport(next, still ? undefined : { duration: 200, interpolate: 'linear' });
+  }, []);
+
+  // The minimap, sized to the canvas: none on a small one (an execution's), where it would hide much of the flow.
+  const [canvasSize, setCanvasSize] = useState({ width: 0, height: 0 });
+  useEffect(() => {
+    const element = box.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => setCanvasSize({ width: element.clientWidth, height: element.clientHeight }));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  const minimap = minimapSize(canvasSize.width, canvasSize.height);
+
+  // Every widget is a Tab stop (in the editor): a keyboard user can step over them all at once. What
+  // the skip link lands on shows while it has focus, so that focus is never on nothing to be seen.
   return (
-    <div className="canvas" data-testid="canvas" ref={box} onKeyDown={onKeyDown}>
+    <div className="canvas" data-testid="canvas" ref={box} onKeyDown={onKeyDown} onFocus={onFocus}>
       <button type="button" className="skip-link skip-canvas" onClick={() => after.current?.focus()}>
         Skip the canvas
       </button>
-      <ReactFlow<WidgetNodeType, FlowEdgeType>
-        nodes={nodes}
-        edges={shownEdges}
-        nodeTypes={NODE_TYPES}
-        edgeTypes={EDGE_TYPES}
-        onInit={onInit}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        onPaneClick={onPaneClick}
-        onNodeClick={onNodeClick}
-        nodesDraggable={!readOnly}
-        // Read-only (an execution's path), the timeline beside it selects widgets: its widgets are no Tab stops.
-        nodesFocusable={!readOnly}
-        nodesConnectable={!readOnly}
-        // React Flow's own delete key acts wherever focus is (a panel button too): onKeyDown above does it.
-        deleteKeyCode={null}
-        minZoom={0.1}
-        maxZoom={2}
-        proOptions={{ hideAttribution: true }}
-      >
-        <Background gap={24} />
-        <Controls showInteractive={false} />
-        <MiniMap pannable zoomable ariaLabel="Flow overview" />
-      </ReactFlow>
-      <span ref={after} tabIndex={-1} className="visually-hidden">
+      <WidgetBoxes.Provider value={widgetBoxes}>
+        <ReactFlow<WidgetNodeType, FlowEdgeType>
+          nodes={nodes}
+          edges={shownEdges}
+          nodeTypes={NODE_TYPES}
+          edgeTypes={EDGE_TYPES}
+          onInit={onInit}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          onPaneClick={onPaneClick}
+          onNodeClick={onNodeClick}
+          nodesDraggable={!readOnly}
+          // Read-only (an execution's path), the timeline beside it selects widgets: its widgets are no Tab stops.
+          nodesFocusable={!readOnly}
+          nodesConnectable={!readOnly}
+          // React Flow's own delete key acts wherever focus is (a panel button too): onKeyDown above does it.
+          deleteKeyCode={null}
+          // No inline colour on the arrowheads: they take the edges' colour from the stylesheet (styles.css).
+          defaultMarkerColor={null}
+          minZoom={0.1}
+          maxZoom={2}
+          proOptions={{ hideAttribution: true }}
+        >
+          <Background gap={24} />
+          <Controls showInteractive={false} />
+          {minimap && <MiniMap pannable zoomable ariaLabel="Flow overview" style={minimap} />}
+        </ReactFlow>
+      </WidgetBoxes.Provider>
+      <span ref={after} tabIndex={-1} className="skip-target">
         After the canvas
       </span>
     </div>

@@ -183,10 +183,6 @@ export function setProperty(definition: FlowDefinition, name: string, key: strin
   });
 }
 
-export function setTransitions(definition: FlowDefinition, name: string, transitions: Transition[]): FlowDefinition {
-  return updateState(definition, name, (s) => ({ ...s, transitions }));
-}
-
 /** A split's input, which its conditions test. */
 export function splitInput(state: State): string {
   return typeof state.properties?.input === 'string' ? state.properties.input : '';

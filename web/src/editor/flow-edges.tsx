@@ -3,8 +3,10 @@
 // would otherwise print their labels on top of each other). A transition back to its own widget
 // (a Gather re-prompting on timeout) leaves at its event (bottom or right edge), goes round the
 // widget's right side and comes back in at the top, labelled on that side: a straight line from bottom to top would be
-// hidden under the widget itself.
-import { BaseEdge, Position, getBezierPath, useInternalNode, type Edge, type EdgeProps } from '@xyflow/react';
+// hidden under the widget itself. Either label sits on its line where no widget covers it (edge-labels.ts).
+import { createContext, useContext, useMemo } from 'react';
+import { BaseEdge, EdgeText, Position, getBezierPath, useInternalNode, type Edge, type EdgeProps } from '@xyflow/react';
+import { besideStart, bezierFromPath, labelSize, placeLabel, polylineAt, type Point, type Rect } from './edge-labels.ts';
 
 export interface FlowEdgeData extends Record<string, unknown> {
   transitionIndex: number;
@@ -14,26 +16,54 @@ export interface FlowEdgeData extends Record<string, unknown> {
 
 export type FlowEdgeType = Edge<FlowEdgeData>;
 
+/** The widgets' boxes on the canvas (flow coordinates), which labels keep clear of: given by the canvas. */
+export const WidgetBoxes = createContext<readonly Rect[]>([]);
+
 const LABEL_GAP = 20;
 const LOOP_MARGIN = 36;
 const LOOP_DROP = 18;
 
-function labelProps(props: EdgeProps<FlowEdgeType>) {
-  return {
-    label: props.label,
-    labelStyle: props.labelStyle,
-    labelShowBg: props.labelShowBg,
-    labelBgStyle: props.labelBgStyle,
-    labelBgPadding: props.labelBgPadding,
-    labelBgBorderRadius: props.labelBgBorderRadius,
-  };
+/**
+ * The edge's label where placeLabel puts it: on the line `at` clear of widgets, else beside the event it
+ * leaves (its middle when `at` is null). One with no free spot at all is marked, and its connection is
+ * drawn above the widgets (styles.css).
+ */
+function Label({ props, at, middle, shift }: { props: EdgeProps<FlowEdgeType>; at: ((t: number) => Point) | null; middle: Point; shift: Point }) {
+  const widgets = useContext(WidgetBoxes);
+  const { label, sourceX, sourceY, sourcePosition } = props;
+  const spot = useMemo(() => {
+    if (!at || typeof label !== 'string') return { x: middle.x + shift.x, y: middle.y + shift.y, free: true };
+    const size = labelSize(label);
+    const beside = besideStart({ x: sourceX, y: sourceY }, sourcePosition === Position.Right ? 'right' : 'bottom', size);
+    return placeLabel(at, size, widgets, shift, beside);
+  }, [at, label, widgets, shift.x, shift.y, middle.x, middle.y, sourceX, sourceY, sourcePosition]);
+  if (!label) return null;
+  return (
+    <EdgeText
+      x={spot.x}
+      y={spot.y}
+      label={label}
+      className={spot.free ? undefined : 'label-over-widgets'}
+      labelStyle={props.labelStyle}
+      labelShowBg={props.labelShowBg}
+      labelBgStyle={props.labelBgStyle}
+      labelBgPadding={props.labelBgPadding}
+      labelBgBorderRadius={props.labelBgBorderRadius}
+    />
+  );
 }
 
 export function FlowEdge(props: EdgeProps<FlowEdgeType>) {
   const [path, labelX, labelY] = getBezierPath(props);
   const count = props.data?.parallelCount ?? 1;
   const offset = ((props.data?.parallel ?? 0) - (count - 1) / 2) * LABEL_GAP;
-  return <BaseEdge id={props.id} path={path} labelX={labelX} labelY={labelY + offset} markerEnd={props.markerEnd} style={props.style} interactionWidth={props.interactionWidth} {...labelProps(props)} />;
+  const at = useMemo(() => bezierFromPath(path), [path]);
+  return (
+    <>
+      <BaseEdge id={props.id} path={path} markerEnd={props.markerEnd} style={props.style} interactionWidth={props.interactionWidth} />
+      <Label props={props} at={at} middle={{ x: labelX, y: labelY }} shift={{ x: 0, y: offset }} />
+    </>
+  );
 }
 
 export function SelfLoopEdge(props: EdgeProps<FlowEdgeType>) {
@@ -46,18 +76,29 @@ export function SelfLoopEdge(props: EdgeProps<FlowEdgeType>) {
   // From an event on the bottom: down a little first; from one on the right edge: straight out.
   const fromRight = props.sourcePosition === Position.Right;
   const below = fromRight ? sourceY : sourceY + LOOP_DROP;
-  const path = [`M ${sourceX},${sourceY}`, `L ${sourceX},${below}`, `L ${side},${below}`, `L ${side},${above}`, `L ${targetX},${above}`, `L ${targetX},${targetY}`].join(' ');
+  const corners = [
+    { x: sourceX, y: sourceY },
+    { x: sourceX, y: below },
+    { x: side, y: below },
+    { x: side, y: above },
+    { x: targetX, y: above },
+    { x: targetX, y: targetY },
+  ];
+  const path = corners.map((p, i) => `${i === 0 ? 'M' : 'L'} ${p.x},${p.y}`).join(' ');
+  // Its label goes on the side of the loop (the middle half of t) when it fits there, else on the stretch
+  // below the widget or the one above it.
+  const at = useMemo(() => {
+    const bottom = polylineAt([corners[1]!, corners[2]!]);
+    const outside = polylineAt([corners[2]!, corners[3]!]);
+    const top = polylineAt([corners[3]!, corners[4]!]);
+    return (t: number) => (t < 0.25 ? bottom(t / 0.25) : t <= 0.75 ? outside((t - 0.25) / 0.5) : top((t - 0.75) / 0.25));
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [path]);
   return (
-    <BaseEdge
-      id={props.id}
-      path={path}
-      labelX={side}
-      labelY={(below + above) / 2}
-      markerEnd={props.markerEnd}
-      style={props.style}
-      interactionWidth={props.interactionWidth}
-      {...labelProps(props)}
-    />
+    <>
+      <BaseEdge id={props.id} path={path} markerEnd={props.markerEnd} style={props.style} interactionWidth={props.interactionWidth} />
+      <Label props={props} at={at} middle={{ x: side, y: (below + above) / 2 }} shift={{ x: 0, y: 0 }} />
+    </>
   );
 }
 

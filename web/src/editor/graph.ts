@@ -1,7 +1,8 @@
 // A flow definition as a graph for @xyflow/react: one node per widget at its properties.offset, one
 // edge per connected transition, labelled with its event (a split's matches with their condition
 // names). Validation findings are attached to the widget they belong to. Pure; no React.
-import type { FlowDefinition, State, Transition, ValidationIssue } from '../../../src/definition/types.ts';
+import type { FlowDefinition, SplitCondition, State, Transition, ValidationIssue, WidgetType } from '../../../src/definition/types.ts';
+import { WIDGET_SPECS } from '../../../src/definition/widget-specs.ts';
 import { positionOf, type EventSlot, type Position } from './definition-ops.ts';
 
 export interface WidgetIssues {
@@ -23,6 +24,8 @@ export interface GraphNode {
   id: string;
   type: 'widget';
   position: Position;
+  /** What a screen reader says of the widget (React Flow puts it on the node's element). */
+  ariaLabel: string;
   data: WidgetNodeData;
 }
 
@@ -34,6 +37,8 @@ export interface GraphEdge {
   target: string;
   sourceHandle: string;
   label: string;
+  /** What a screen reader says of the connection: its event too, as two connections may join the same widgets. */
+  ariaLabel: string;
   animated: boolean;
   className: string;
   /** parallel: this edge's place among the edges between the same two widgets, so their labels do not overlap. */
@@ -129,6 +134,7 @@ function sameNode(a: GraphNode, b: GraphNode): boolean {
     a.id === b.id &&
     a.position.x === b.position.x &&
     a.position.y === b.position.y &&
+    a.ariaLabel === b.ariaLabel &&
     x.state === y.state &&
     x.initial === y.initial &&
     x.visited === y.visited &&
@@ -146,6 +152,7 @@ function sameEdge(a: GraphEdge, b: GraphEdge): boolean {
     a.target === b.target &&
     a.sourceHandle === b.sourceHandle &&
     a.label === b.label &&
+    a.ariaLabel === b.ariaLabel &&
     a.animated === b.animated &&
     a.className === b.className &&
     a.data.transitionIndex === b.data.transitionIndex &&
@@ -174,31 +181,53 @@ export function keepUnchanged(previous: Graph | null, next: Graph): Graph {
   return { nodes: reuse(previous.nodes, next.nodes, sameNode), edges: reuse(previous.edges, next.edges, sameEdge) };
 }
 
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** A widget as a screen reader names it: its name, its type and its findings ("reply, Send Message, 1 error"). */
+export function widgetAriaLabel(state: State, issues: WidgetIssues): string {
+  const type = WIDGET_SPECS[state.type as WidgetType]?.label ?? state.type;
+  const findings = [issues.errors.length ? plural(issues.errors.length, 'error') : '', issues.warnings.length ? plural(issues.warnings.length, 'warning') : ''];
+  return [state.name, type, ...findings].filter(Boolean).join(', ');
+}
+
+/** A connection as a screen reader names it: "sent from reply to say_hi" (React Flow's own says only "Edge from reply to say_hi"). */
+export function edgeAriaLabel(transition: Transition, source: string, target: string): string {
+  return `${transitionLabel(transition)} from ${source} to ${target}`;
+}
+
 export function toGraph(
   definition: FlowDefinition,
   issues: Map<string, WidgetIssues> = new Map(),
   path: PathHighlight | null = null,
 ): Graph {
   const names = new Set(definition.states.map((s) => s.name));
-  const nodes: GraphNode[] = definition.states.map((state, index) => ({
-    id: state.name,
-    type: 'widget',
-    position: positionOf(state, index),
-    data: {
-      state,
-      initial: state.name === definition.initial_state,
-      issues: issues.get(state.name) ?? { errors: [], warnings: [] },
-      visited: path?.visited.has(state.name) ?? false,
-      current: path?.current === state.name,
-    },
-  }));
+  const nodes: GraphNode[] = definition.states.map((state, index) => {
+    const found = issues.get(state.name) ?? { errors: [], warnings: [] };
+    return {
+      id: state.name,
+      type: 'widget',
+      position: positionOf(state, index),
+      ariaLabel: widgetAriaLabel(state, found),
+      data: {
+        state,
+        initial: state.name === definition.initial_state,
+        issues: found,
+        visited: path?.visited.has(state.name) ?? false,
+        current: path?.current === state.name,
+      },
+    };
+  });
   const edges: GraphEdge[] = [];
   for (const state of definition.states) {
     const connected = (state.transitions ?? []).flatMap((transition, index) => (transition.next && names.has(transition.next) ? [{ transition, index, next: transition.next }] : []));
     for (const { transition, index, next } of connected) {
-      // A step names its event, not which of a split's conditions matched: several `match` transitions
-      // to the same widget all count as taken (the step cannot tell them apart), any other event only itself.
-      const taken = path?.taken.has(takenKey(state.name, transition.event, next)) ?? false;
+      // A step names its event, not which of a split's conditions matched (takenTransitions).
+      const stepped = path?.taken.has(takenKey(state.name, transition.event, next)) ?? false;
+      const candidates = stepped ? takenTransitions(state, transition.event, next) : [];
+      const taken = candidates.length === 1 && candidates[0] === index;
+      const maybe = candidates.length > 1 && candidates.includes(index);
       const siblings = connected.filter((c) => c.next === next);
       edges.push({
         id: `${state.name}#${index}`,
@@ -207,13 +236,41 @@ export function toGraph(
         target: next,
         sourceHandle: handleId(index),
         label: transitionLabel(transition),
+        ariaLabel: edgeAriaLabel(transition, state.name, next),
         animated: taken,
-        className: [taken ? 'edge-taken' : path ? 'edge-dim' : '', next === state.name ? 'edge-self-loop' : ''].filter(Boolean).join(' '),
+        className: [taken ? 'edge-taken' : maybe ? 'edge-maybe-taken' : path ? 'edge-dim' : '', next === state.name ? 'edge-self-loop' : ''].filter(Boolean).join(' '),
         data: { transitionIndex: index, parallel: siblings.findIndex((c) => c.index === index), parallelCount: siblings.length },
       });
     }
   }
   return { nodes, edges };
+}
+
+/** A condition as the split evaluates it: its operator, what it tests and the value (case-insensitive unless a regex or Liquid). */
+function conditionKey(condition: SplitCondition, input: string): string {
+  const subject = (condition.arguments?.[0] ?? input).trim();
+  const raw = String(condition.value ?? '').trim();
+  const value = condition.type === 'is_blank' || condition.type === 'is_not_blank' ? '' : condition.type === 'regex' || /\{[{%]/.test(raw) ? raw : raw.toLowerCase();
+  return JSON.stringify([condition.type, subject, value]);
+}
+
+/**
+ * The transitions of `state` a step leaving it by `event` for `to` may have taken (their indexes). A step
+ * names its event, not which of a split's conditions matched, so several `match` transitions to `to`
+ * may fit it. The split takes the first match whose conditions all hold: one whose conditions include
+ * every condition of an earlier match (the same test twice, "Feedback job" and "feedback job" as
+ * contains is case-insensitive) is never taken, and is left out. More than one left: the step cannot
+ * tell which matched.
+ */
+export function takenTransitions(state: State, event: string, to: string): number[] {
+  const transitions = state.transitions ?? [];
+  const fitting = transitions.flatMap((t, index) => (t.event === event && (t.next || 'Ended') === to ? [index] : []));
+  if (event !== 'match' || fitting.length < 2) return fitting;
+  const input = typeof state.properties?.input === 'string' ? state.properties.input : '';
+  const keys = transitions.map((t) => (t.event === 'match' && t.conditions?.length ? new Set(t.conditions.map((c) => conditionKey(c, input))) : null));
+  const shadowed = (index: number) => keys.slice(0, index).some((earlier) => earlier !== null && [...earlier].every((key) => keys[index]!.has(key)));
+  const reachable = fitting.filter((index) => keys[index] !== null && !shadowed(index));
+  return reachable.length > 0 ? reachable : fitting;
 }
 
 /** The path of an execution from its steps (oldest first): widgets entered and transitions taken. */

@@ -36,6 +36,8 @@ interface FormProps {
   onChange: (definition: FlowDefinition, field?: string) => void;
   onSelect: (name: string | null) => void;
   onError: (message: string) => void;
+  /** After "Delete widget": the panel (and its button, which had focus) goes, so focus is put somewhere sensible. */
+  onDeleted?: () => void;
 }
 
 function propertyIssues(issues: ValidationIssue[], stateIndex: number, key: string): ValidationIssue[] {
@@ -103,11 +105,23 @@ function NameField({ state, definition, readOnly, onChange, onError, onSelect }:
   );
 }
 
-function KeyValueEditor({ value, onChange, readOnly, label }: { value: unknown; onChange: (v: unknown, typing?: string) => void; readOnly: boolean; label: string }) {
+function KeyValueEditor({
+  value,
+  onChange,
+  readOnly,
+  label,
+  describedBy,
+}: {
+  value: unknown;
+  onChange: (v: unknown, typing?: string) => void;
+  readOnly: boolean;
+  label: string;
+  describedBy: string | undefined;
+}) {
   const rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
   const update = (index: number, field: 'key' | 'value', text: string) => onChange(rows.map((row, i) => (i === index ? { ...row, [field]: text } : row)), `${index}.${field}`);
   return (
-    <div className="kv-editor" role="group" aria-label={label}>
+    <div className="kv-editor" role="group" aria-label={label} aria-describedby={describedBy}>
       {rows.map((row, index) => (
         <div className="kv-row" key={index}>
           <input aria-label={`${label} ${index + 1} key`} placeholder="key" value={String(row.key ?? '')} readOnly={readOnly} onChange={(e) => update(index, 'key', e.target.value)} />
@@ -121,7 +135,7 @@ function KeyValueEditor({ value, onChange, readOnly, label }: { value: unknown; 
       ))}
       {!readOnly && (
         <button type="button" className="link-button" onClick={() => onChange([...rows, { key: '', value: '' }])}>
-          + Add
+          + Add row<span className="visually-hidden"> to {label}</span>
         </button>
       )}
     </div>
@@ -144,6 +158,7 @@ function JsonField({
   onNotApplied,
   readOnly,
   id,
+  describedBy,
 }: {
   name: string;
   value: unknown;
@@ -152,6 +167,8 @@ function JsonField({
   onNotApplied: (reason: string | null) => void;
   readOnly: boolean;
   id: string;
+  /** The field's help and findings (ids), read with it. */
+  describedBy: string | undefined;
 }) {
   const [text, setText] = useState(() => jsonText(value));
   const [error, setError] = useState<string | null>(null);
@@ -174,7 +191,7 @@ function JsonField({
         value={text}
         readOnly={readOnly}
         aria-invalid={error !== null}
-        aria-describedby={error ? `${id}-not-applied` : undefined}
+        aria-describedby={[error ? `${id}-not-applied` : '', describedBy ?? ''].filter(Boolean).join(' ') || undefined}
         data-not-applied={error ? 'true' : undefined}
         onChange={(e) => setText(e.target.value)}
         onBlur={() => {
@@ -199,6 +216,57 @@ function JsonField({
         </span>
       )}
     </>
+  );
+}
+
+/**
+ * A property Studio takes a fixed set of values for (spec `options`): one of them, or none (the widget's
+ * default applies) when it is not required. A value outside them (an imported flow's, Liquid) stays
+ * offered as it is, so that opening the widget never changes it.
+ */
+function OptionSelect({
+  id,
+  name,
+  value,
+  options,
+  fallback,
+  required,
+  readOnly,
+  invalid,
+  describedBy,
+  onChange,
+}: {
+  id: string;
+  name: string;
+  value: string;
+  options: readonly string[];
+  /** The spec's default: what an unset property means. */
+  fallback: string | undefined;
+  required: boolean;
+  readOnly: boolean;
+  invalid: boolean;
+  describedBy: string | undefined;
+  onChange: (v: unknown) => void;
+}) {
+  return (
+    <select
+      id={id}
+      name={name}
+      value={value}
+      disabled={readOnly}
+      required={required}
+      aria-invalid={invalid}
+      aria-describedby={describedBy}
+      onChange={(e) => onChange(e.target.value === '' && !required ? undefined : e.target.value)}
+    >
+      {(value === '' || !required) && <option value="">{fallback === undefined ? '—' : `— (default: ${fallback})`}</option>}
+      {options.map((option) => (
+        <option key={option} value={option}>
+          {option}
+        </option>
+      ))}
+      {value !== '' && !options.includes(value) && <option value={value}>{value}</option>}
+    </select>
   );
 }
 
@@ -251,11 +319,38 @@ function PropertyField({
   const emptyRequired = requiredNow && typeof value === 'string' && value.trim() === '' && issues.length === 0 && warnings.length === 0;
   // Only errors make the field invalid (red); a warning is worth knowing but saves and runs.
   const invalid = issues.length > 0 || notApplied !== null;
+  // The help, the note and every finding under the field are read with it (ids below).
+  const describedBy =
+    [
+      spec.description ? `${id}-help` : '',
+      note ? `${id}-note` : '',
+      ...issues.map((_, i) => `${id}-error-${i}`),
+      ...warnings.map((_, i) => `${id}-warning-${i}`),
+      emptyRequired ? `${id}-empty` : '',
+    ]
+      .filter(Boolean)
+      .join(' ') || undefined;
   let control;
-  if (spec.type === 'boolean' && (value === undefined || typeof value === 'boolean')) {
-    control = <input id={id} name={name} type="checkbox" checked={value === true} disabled={readOnly} onChange={(e) => onChange(e.target.checked)} />;
+  const checkbox = spec.type === 'boolean' && (value === undefined || typeof value === 'boolean');
+  if (checkbox) {
+    control = <input id={id} name={name} type="checkbox" checked={value === true} disabled={readOnly} aria-describedby={describedBy} onChange={(e) => onChange(e.target.checked)} />;
+  } else if (spec.type === 'string' && spec.options && !spec.openOptions && !choices && (value === undefined || typeof value === 'string')) {
+    control = (
+      <OptionSelect
+        id={id}
+        name={name}
+        value={value ?? ''}
+        options={spec.options}
+        fallback={spec.default === undefined ? undefined : String(spec.default)}
+        required={required}
+        readOnly={readOnly}
+        invalid={invalid}
+        describedBy={describedBy}
+        onChange={onChange}
+      />
+    );
   } else if (isKeyValueArray(spec)) {
-    control = <KeyValueEditor label={name} value={value} onChange={onChange} readOnly={readOnly} />;
+    control = <KeyValueEditor label={name} value={value} onChange={onChange} readOnly={readOnly} describedBy={describedBy} />;
   } else if (spec.type === 'string' || spec.type === 'integer' || spec.type === 'number') {
     const numeric = spec.type !== 'string';
     const text = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
@@ -267,7 +362,17 @@ function PropertyField({
     };
     control =
       MULTILINE.has(name) && !numeric ? (
-        <textarea id={id} name={name} rows={4} value={text} readOnly={readOnly} aria-invalid={invalid} required={required} onChange={(e) => onChange(toValue(e.target.value), '')} />
+        <textarea
+          id={id}
+          name={name}
+          rows={4}
+          value={text}
+          readOnly={readOnly}
+          aria-invalid={invalid}
+          aria-describedby={describedBy}
+          required={required}
+          onChange={(e) => onChange(toValue(e.target.value), '')}
+        />
       ) : (
         <>
           <input
@@ -276,6 +381,7 @@ function PropertyField({
             value={text}
             readOnly={readOnly}
             aria-invalid={invalid}
+            aria-describedby={describedBy}
             required={required}
             inputMode={numeric ? 'numeric' : undefined}
             list={spec.options || choices ? listId : undefined}
@@ -304,6 +410,7 @@ function PropertyField({
         value={value}
         onChange={onChange}
         readOnly={readOnly}
+        describedBy={describedBy}
         onNotApplied={(reason) => {
           setNotApplied(reason);
           if (reason) onError?.(`${name} not applied: it is ${reason}. The flow keeps its previous value.`);
@@ -311,32 +418,51 @@ function PropertyField({
       />
     );
   }
+  const label = (
+    <label htmlFor={id} className="field-label">
+      {name}
+      {required && <span className="required" aria-label="required"> *</span>}
+    </label>
+  );
   return (
     <div
       className={`field ${invalid ? 'is-invalid' : warnings.length > 0 || emptyRequired ? 'has-warning' : ''}`}
       data-property={name}
       data-not-applied={notApplied ? 'true' : undefined}
     >
-      <label htmlFor={id} className="field-label">
-        {name}
-        {required && <span className="required" aria-label="required"> *</span>}
-      </label>
-      {control}
-      <span className="field-help">{spec.description}</span>
-      {note && <span className="field-note">{note}</span>}
+      {checkbox ? (
+        // The box beside its name, not alone in the middle of the panel under it.
+        <span className="field-check">
+          {control}
+          {label}
+        </span>
+      ) : (
+        <>
+          {label}
+          {control}
+        </>
+      )}
+      <span className="field-help" id={`${id}-help`}>
+        {spec.description}
+      </span>
+      {note && (
+        <span className="field-note" id={`${id}-note`}>
+          {note}
+        </span>
+      )}
       {issues.map((issue, i) => (
-        <span key={i} className="field-error" role="alert">
+        <span key={i} id={`${id}-error-${i}`} className="field-error" role="alert">
           {issue.message}
         </span>
       ))}
       {warnings.map((issue, i) => (
-        <span key={i} className="field-warning">
+        <span key={i} id={`${id}-warning-${i}`} className="field-warning">
           <span className="visually-hidden">Warning: </span>
           {issue.message}
         </span>
       ))}
       {emptyRequired && (
-        <span className="field-warning">
+        <span className="field-warning" id={`${id}-empty`}>
           <span className="visually-hidden">Warning: </span>
           {name} is required and is empty.
         </span>
@@ -457,7 +583,7 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
 }
 
 export function PropertyForm(props: FormProps) {
-  const { definition, state, stateIndex, issues, readOnly, onChange, onSelect, onError } = props;
+  const { definition, state, stateIndex, issues, readOnly, onChange, onSelect, onError, onDeleted } = props;
   const spec = WIDGET_SPECS[state.type as WidgetType];
   const properties = state.properties ?? {};
   const known = spec ? Object.entries(spec.properties).filter(([key]) => key !== 'offset') : [];
@@ -522,6 +648,7 @@ export function PropertyForm(props: FormProps) {
           onClick={() => {
             onChange(removeWidget(definition, state.name));
             onSelect(null);
+            onDeleted?.();
           }}
         >
           Delete widget

@@ -63,3 +63,26 @@ export function viewportShowing(view: Viewport, box: Box, width: number, height:
 
 /** A widget's box before React Flow has measured it. */
 export const UNMEASURED = { width: NODE_WIDTH, height: 120 };
+
+/**
+ * What to bring on screen for a focused connection: the whole of it (`line`) when it fits on a
+ * `width` × `height` screen at `zoom`, else its label, else the line's middle part. Flow coordinates.
+ */
+export function connectionBox(line: Box, label: Box | null, zoom: number, width: number, height: number, margin = 16): Box {
+  if (line.width * zoom <= width - 2 * margin && line.height * zoom <= height - 2 * margin) return line;
+  if (label) return label;
+  const w = Math.min(line.width, (width - 2 * margin) / zoom);
+  const h = Math.min(line.height, (height - 2 * margin) / zoom);
+  return { x: line.x + (line.width - w) / 2, y: line.y + (line.height - h) / 2, width: w, height: h };
+}
+
+/** The smallest canvas that shows the minimap: on a smaller one (an execution's) it would cover much of the flow. */
+const MINIMAP_MIN = { width: 640, height: 520 };
+const MINIMAP_WIDTH = 200;
+
+/** The minimap's size on a `width` × `height` canvas (about a sixth of its width, 4:3), or null: none. */
+export function minimapSize(width: number, height: number): { width: number; height: number } | null {
+  if (width < MINIMAP_MIN.width || height < MINIMAP_MIN.height) return null;
+  const w = Math.round(Math.min(MINIMAP_WIDTH, width / 6));
+  return { width: w, height: Math.round((w * 3) / 4) };
+}

@@ -46,11 +46,13 @@ export function WidgetNode({ data, selected }: NodeProps<WidgetNodeType>) {
       {(errorCount > 0 || warningCount > 0) && (
         <div className="widget-issues">
           {errorCount > 0 && (
-            <span className="badge badge-error" role="status" aria-label={`${errorCount} validation error${errorCount > 1 ? 's' : ''}`}>
+            // Hidden from screen readers: the widget's own name says its findings (graph.ts), and a live region per
+            // widget would announce every one of a broken flow's at once.
+            <span className="badge badge-error" aria-hidden="true">
               ⚠ {errorCount} error{errorCount > 1 ? 's' : ''}
             </span>
           )}
-          {warningCount > 0 && <span className="badge badge-warning">{warningCount} warning{warningCount > 1 ? 's' : ''}</span>}
+          {warningCount > 0 && <span className="badge badge-warning" aria-hidden="true">{warningCount} warning{warningCount > 1 ? 's' : ''}</span>}
         </div>
       )}
       {errorCount > 0 && <div className="widget-error-text">{issues.errors[0]!.message}</div>}

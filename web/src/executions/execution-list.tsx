@@ -6,11 +6,14 @@ import type { Execution, Flow, PageMeta } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { formatDate } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
+import { usePageTitle } from '../ui/page-title.ts';
 import { Pager } from '../ui/pager.tsx';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
 import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
 import { atPosition, consoleSearch, pageOf, positionIn } from '../ui/page-query.ts';
 import { executionHref } from './list-link.ts';
+import { LoadProblem } from '../ui/problem-page.tsx';
+import { endedWords, type ExecutionSummary } from './waiting.ts';
 
 const PAGE_SIZE = 20;
 
@@ -26,9 +29,38 @@ export function executionsQuery(flowSid: string, filters: { status: string; from
   return `/v2/Flows/${flowSid}/Executions?${params}`;
 }
 
+/** Beside the status: how an ended execution ended, the widget an active one waits at (its page says more). */
+function Standing({ summary, status }: { summary: ExecutionSummary | undefined; status: Execution['status'] }) {
+  // Read with an older list (a refresh moved it on): said once both agree.
+  if (!summary || summary.status !== status) return null;
+  if (summary.waiting_at) {
+    const { widget, subflow_path: path } = summary.waiting_at;
+    return (
+      <span className="standing small" data-testid="standing">
+        waiting at <code>{widget}</code>
+        {path.length > 0 && (
+          <>
+            {' '}
+            in the subflow run by <code>{path.join(' › ')}</code>
+          </>
+        )}
+      </span>
+    );
+  }
+  const words = endedWords(summary.end_reason);
+  if (!words) return null;
+  return (
+    <span className={`standing small ${summary.end_reason?.kind === 'error' ? 'error-text' : 'muted'}`} data-testid="standing" title={words.full}>
+      {words.short}
+    </span>
+  );
+}
+
 export function ExecutionListPage({ flowSid }: { flowSid: string }) {
   const api = useApi();
   const flow = useAsync((signal) => api.get<Flow>(`/v2/Flows/${flowSid}`, signal), [flowSid]);
+  // A page that could not be loaded shows a ProblemPage, which names itself.
+  usePageTitle(flow.errorStatus === 404 ? null : ['Executions', flow.data?.friendly_name]);
   const search = useSearch();
   const [location, navigate] = useLocation();
   const query = useMemo(() => new URLSearchParams(search), [search]);
@@ -52,6 +84,15 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
     navigate(location + consoleSearch({ ...filters, page, token }));
   };
   const list = useAsync((signal) => api.get<{ executions: Execution[]; meta: PageMeta }>(pageUrl, signal), [pageUrl]);
+  // How each ended, or where each waits (the Execution resources say only active or ended): one request
+  // for the page, made again with every read of the list (a refresh too: executions move on).
+  const standings = useAsync((signal) => {
+    const executions = list.data?.executions ?? [];
+    if (executions.length === 0) return Promise.resolve({ summaries: [] });
+    const query = executions.map((execution) => `Sid=${execution.sid}`).join('&');
+    return api.get<{ summaries: ExecutionSummary[] }>(`/console/api/Flows/${flowSid}/ExecutionSummaries?${query}`, signal);
+  }, [flowSid, list.data]);
+  const standing = useMemo(() => new Map((standings.data?.summaries ?? []).map((summary) => [summary.sid, summary])), [standings.data]);
 
   const [autoRefresh, setAutoRefresh] = useState(false);
   const { reload } = list;
@@ -65,6 +106,9 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
     event.preventDefault();
     navigate(location + consoleSearch(draft));
   };
+
+  // A flow of another account (signed in as another since), deleted, or a wrong link: said as the editor says it.
+  if (flow.errorStatus === 404) return <LoadProblem what="flow" sid={flowSid} error={flow.error ?? ''} status={404} />;
 
   return (
     <main className="page">
@@ -116,6 +160,7 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
         <button type="submit">Apply</button>
       </form>
       <ErrorNotice error={list.error} />
+      {standings.error && <ErrorNotice error={`How the executions ended and where the active ones wait could not be read: ${standings.error}`} />}
       {list.data && list.data.executions.length === 0 && <p className="card empty-state">No executions match.</p>}
       {list.data && list.data.executions.length > 0 && (
         <div className="table-wrap">
@@ -137,6 +182,7 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
                 <tr key={execution.sid}>
                   <td>
                     <StatusBadge status={execution.status} />
+                    <Standing summary={standing.get(execution.sid)} status={execution.status} />
                   </td>
                   <td>
                     <Link href={executionHref(flowSid, execution.sid, search)}>

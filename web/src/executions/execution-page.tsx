@@ -1,9 +1,9 @@
 // One execution: its step timeline (live while it is active), the path it took highlighted on the
 // canvas of the revision it ran, each step's context and the execution context as JSON trees.
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
-import { useSearch } from 'wouter';
+import { Link, useSearch } from 'wouter';
 import { ReactFlowProvider } from '@xyflow/react';
-import { errorMessage } from '../api/client.ts';
+import { ApiError, errorMessage } from '../api/client.ts';
 import type { Execution, Flow, Revision, Step, StepContext } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { Canvas } from '../editor/canvas.tsx';
@@ -15,6 +15,7 @@ import { ReplayPanel } from './replay-panel.tsx';
 import { useAsync } from '../ui/use-async.ts';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
 import { LoadProblem } from '../ui/problem-page.tsx';
+import { usePageTitle } from '../ui/page-title.ts';
 import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
 import { alertsUrl, mergeAlerts, readAlerts, rereadSince, type AlertPage, type ExecutionAlerts } from './alerts.ts';
 import { ownSteps, stepTree, type StepNode } from './step-tree.ts';
@@ -215,8 +216,8 @@ function Timeline({
   );
 }
 
-/** An active execution's widget and what it waits for; an ended one's end, when the steps tell who ended it. */
-function WhereItStands({ waiting, ended, endedHere }: { waiting: Waiting | null; ended: EndedHow | null; endedHere: boolean }) {
+/** An active execution's widget and what it waits for; an ended one's end, when the steps tell who ended it (the simulators say it too). */
+export function WhereItStands({ waiting, ended, endedHere }: { waiting: Waiting | null; ended: EndedHow | null; endedHere: boolean }) {
   if (waiting) {
     const why = [waiting.what && `for ${waiting.what}`, waiting.until && `timeout at about ${formatDate(waiting.until.toISOString())}`].filter(Boolean).join('; ');
     return (
@@ -270,7 +271,16 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     [flowSid, execution.data?.flow_version],
   );
   const revisions = useAsync(() => api.all<Revision>(`/v2/Flows/${flowSid}/Revisions?PageSize=200`, 'revisions'), [flowSid]);
-  const live = useLiveEvents(execution.data?.status === 'active' ? `/console/api/Flows/${flowSid}/Executions/${executionSid}/Events` : null, credentials);
+  /** Deleted while this page was open (in another tab, over the API): the stream said so, or End found it gone. */
+  const [endFoundGone, setEndFoundGone] = useState(false);
+  const [streamSaidGone, setStreamSaidGone] = useState(false);
+  const gone = endFoundGone || streamSaidGone;
+  const live = useLiveEvents(execution.data?.status === 'active' && !gone ? `/console/api/Flows/${flowSid}/Executions/${executionSid}/Events` : null, credentials);
+  // Kept here once said: the stream is closed then, and a stream opened later starts without it.
+  const saidGone = live.deleted.has(executionSid);
+  useEffect(() => {
+    if (saidGone) setStreamSaidGone(true);
+  }, [saidGone]);
   const [openStep, setOpenStep] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [selectedWidget, setSelectedWidget] = useState<string | null>(null);
@@ -300,7 +310,16 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   const path = useMemo(() => (definition ? pathFromSteps(ownSteps(allSteps), definition.initial_state) : null), [allSteps, definition]);
   const tree = useMemo(() => stepTree(allSteps), [allSteps]);
   const tabStop = allSteps.some((step) => step.sid === focusStep) ? focusStep : (openStep ?? allSteps[0]?.sid ?? null);
-  const waiting = useMemo(() => (current?.status === 'active' ? waitingAt(allSteps, definition) : null), [current?.status, allSteps, definition]);
+  const waiting = useMemo(() => (current?.status === 'active' && !gone ? waitingAt(allSteps, definition) : null), [current?.status, gone, allSteps, definition]);
+  // An active execution opens the canvas on the widget it waits at (a subflow's: on the Run Subflow widget
+  // running it), and follows it as steps arrive, until a widget is chosen here (a step opened, a click).
+  const waitingWidget = waiting ? (waiting.subflowPath[0] ?? waiting.widget) : null;
+  const followed = useRef<string | null>(null);
+  useEffect(() => {
+    if (!waitingWidget || selectedWidget !== followed.current) return;
+    followed.current = waitingWidget;
+    setSelectedWidget(waitingWidget);
+  }, [waitingWidget, selectedWidget]);
   // Without the server's reason (while it is read, or if it cannot be), only once the alerts are read: an end they explain is not one from outside the flow.
   const alertsRead = alerts.alerts?.alerts ?? (alerts.error ? [] : null);
   const reason = endReason.data?.end_reason ?? null;
@@ -327,9 +346,13 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
       // The live stream stops with the execution: the steps that came over it are read again.
       steps.reload();
     } catch (caught) {
-      setError(errorMessage(caught));
+      if (caught instanceof ApiError && caught.status === 404) setEndFoundGone(true);
+      else setError(errorMessage(caught));
     }
   };
+
+  // A page that could not be loaded shows a ProblemPage, which names itself.
+  usePageTitle(flow.errorStatus === 404 || execution.error ? null : [`Execution ${executionSid}`, flow.data?.friendly_name]);
 
   if (flow.errorStatus === 404) return <LoadProblem what="flow" sid={flowSid} error={flow.error ?? ''} status={404} />;
   if (execution.error) {
@@ -379,9 +402,16 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
               <dd>{formatDate(current.date_updated)}</dd>
             </div>
           </dl>
-          <WhereItStands waiting={waiting} ended={ended} endedHere={endedHere} />
+          {gone ? (
+            <p className="execution-state error-text" role="alert" data-testid="execution-state">
+              This execution no longer exists: it was deleted (in another tab, or over the API) while this page was open. What the page
+              shows is what it was when last read. <Link href={listHref}>Back to the flow's executions</Link>
+            </p>
+          ) : (
+            <WhereItStands waiting={waiting} ended={ended} endedHere={endedHere} />
+          )}
         </div>
-        {current.status === 'active' && (
+        {current.status === 'active' && !gone && (
           <button type="button" className="danger" onClick={() => void end()}>
             End execution
           </button>
@@ -419,11 +449,13 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
             <ReactFlowProvider>
               <Canvas definition={definition} path={path} readOnly selected={selectedWidget} onSelect={setSelectedWidget} />
             </ReactFlowProvider>
+          ) : revision.error ? (
+            <p className="error-text">The revision this execution ran could not be read, so its path cannot be drawn: {revision.error}</p>
           ) : (
             <p className="muted">Loading canvas…</p>
           )}
         </section>
-        <ReplayPanel flowSid={flowSid} executionSid={executionSid} revisions={revisions.data ?? []} />
+        <ReplayPanel flowSid={flowSid} executionSid={executionSid} revisions={revisions.data ?? []} revisionsError={revisions.error} />
         <section className="card" aria-labelledby="context-title">
           <h2 id="context-title">Execution context</h2>
           <JsonTree value={current.context} label="context" openDepth={2} />

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { errorMessage } from '../api/client.ts';
 import type { ReplayReport, Revision } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
-import { outputDifferenceLines, replayVerdict } from './replay-summary.ts';
+import { effectDifferenceTitle, outputDifferenceLines, replayVerdict } from './replay-summary.ts';
 import { replayTargetLabels } from './replay-targets.ts';
 
 function DiffLines({ lines, label }: { lines: string[]; label: string }) {
@@ -20,7 +20,8 @@ function DiffLines({ lines, label }: { lines: string[]; label: string }) {
   );
 }
 
-export function ReplayPanel({ flowSid, executionSid, revisions }: { flowSid: string; executionSid: string; revisions: Revision[] }) {
+/** `revisionsError`: why the flow's revisions could not be read (the picker then offers only the two named targets). */
+export function ReplayPanel({ flowSid, executionSid, revisions, revisionsError = null }: { flowSid: string; executionSid: string; revisions: Revision[]; revisionsError?: string | null }) {
   const api = useApi();
   const labels = replayTargetLabels(revisions);
   const [target, setTarget] = useState('LatestRevision');
@@ -63,6 +64,11 @@ export function ReplayPanel({ flowSid, executionSid, revisions }: { flowSid: str
         </button>
       </form>
       <p className="muted small">The recorded inputs (messages, HTTP answers) are fed to the other revision on the engine alone; nothing is sent.</p>
+      {revisionsError && (
+        <p className="error-text small" data-testid="replay-revisions-error">
+          The flow's revisions could not be read, so only the latest and the published revision can be picked: {revisionsError}
+        </p>
+      )}
       {error && (
         <p role="alert" className="error-text">
           {error}
@@ -81,6 +87,12 @@ export function ReplayPanel({ flowSid, executionSid, revisions }: { flowSid: str
                 {d.widget === 'flow.variables' ? 'Flow variables' : <>Outputs of <code>{d.widget}</code></>} differ:
               </p>
               <DiffLines lines={outputDifferenceLines(d)} label={`${d.widget === 'flow.variables' ? 'Flow variables' : `Outputs of ${d.widget}`}, original (-) and replay (+)`} />
+            </div>
+          ))}
+          {(report.effect_differences ?? []).map((d) => (
+            <div key={`${d.kind} ${d.widget} ${d.occurrence}`} className="stack">
+              <p className="small">{effectDifferenceTitle(d)} differs:</p>
+              <DiffLines lines={outputDifferenceLines(d)} label={`${effectDifferenceTitle(d)}, original (-) and replay (+)`} />
             </div>
           ))}
           {report.notes.length > 0 && (

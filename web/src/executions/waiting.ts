@@ -103,6 +103,19 @@ export interface EndReasonResponse {
   end_reason: EndReason | null;
 }
 
+/**
+ * Where one of a list page's executions stands, as GET /console/api/Flows/{FlowSid}/ExecutionSummaries?Sid=…
+ * answers for the whole page at once (from the engine state the server keeps): its end reason once
+ * ended, the widget it waits at while active. Console-only, like EndReasonResponse.
+ */
+export interface ExecutionSummary {
+  sid: string;
+  status: 'active' | 'ended';
+  end_reason: EndReason | null;
+  /** `subflow_path`: the Run Subflow widgets (outermost first) a subflow's widget runs under. */
+  waiting_at: { widget: string; subflow_path: string[] } | null;
+}
+
 export type EndedHow =
   /** The flow ran to its end (its last step went to Ended). */
   | { kind: 'completed' }
@@ -162,6 +175,29 @@ export function endedSentence(how: EndedHow): string | null {
     case 'error':
       if (how.code !== null) return `Ended by error ${how.code}${how.message ? `: ${how.message}` : ''}`;
       return how.message ? `Ended by an error: ${how.message}` : 'Ended by an error';
+    default:
+      return null;
+  }
+}
+
+/**
+ * The executions list's few words for how one ended, and the execution page's sentence for it (a
+ * tooltip there); null when the server does not say (an execution stored before end reasons were kept).
+ */
+export function endedWords(reason: EndReason | null): { short: string; full: string } | null {
+  if (!reason) return null;
+  const how = endedHow([], null, {}, reason);
+  const full = how ? endedSentence(how) : null;
+  if (!how || full === null) return null;
+  switch (how.kind) {
+    case 'completed':
+      return { short: 'completed', full };
+    case 'manual':
+      return { short: 'ended manually', full };
+    case 'expired':
+      return { short: 'expired (maximum age)', full };
+    case 'error':
+      return { short: how.code !== null ? `error ${how.code}` : 'error', full };
     default:
       return null;
   }

@@ -5,10 +5,11 @@ import { ApiError, errorMessage } from '../api/client.ts';
 import type { Flow, PageMeta, ValidationIssue } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { newFlowDefinition } from '../editor/definition-ops.ts';
-import { definitionFromImport } from './import.ts';
+import { definitionFromImport, nameAfterChoosing } from './import.ts';
 import { Dialog } from '../ui/dialog.tsx';
 import { downloadJson, formatDate, slug } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
+import { usePageTitle } from '../ui/page-title.ts';
 import { Pager } from '../ui/pager.tsx';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
 import { atPosition, consoleSearch, pageOf, positionIn } from '../ui/page-query.ts';
@@ -24,14 +25,19 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
   const [findings, setFindings] = useState<ValidationIssue[]>([]);
   const [busy, setBusy] = useState(false);
 
+  /** The file chosen last, whose name the name field may hold. */
+  const [fileName, setFileName] = useState<string | null>(null);
+
   const readFile = async (file: File | undefined) => {
     if (!file) return;
     setJson(await file.text());
-    if (!name) setName(file.name.replace(/\.json$/i, ''));
+    setName(nameAfterChoosing(name, fileName, file.name));
+    setFileName(file.name);
   };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
     setBusy(true);
     setError(null);
     setFindings([]);
@@ -56,7 +62,7 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
     <form className="stack" onSubmit={submit}>
       <label className="field">
         <span className="field-label">Name</span>
-        <input name="friendlyName" required value={name} onChange={(e) => setName(e.target.value)} autoFocus />
+        <input name="friendlyName" required value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
       </label>
       {mode === 'import' && (
         <>
@@ -85,7 +91,8 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
         </ul>
       )}
       <div className="row end">
-        <button type="submit" className="primary" disabled={busy}>
+        {/* aria-disabled, not disabled: a disabled button would drop focus to <body> while the flow is created. */}
+        <button type="submit" className="primary" aria-disabled={busy}>
           {mode === 'import' ? 'Import' : 'Create'}
         </button>
       </div>
@@ -110,6 +117,7 @@ export function FlowListPage() {
     if (emptyLaterPage) navigate(location + consoleSearch({ page: previousPage === '0' ? null : previousPage }), { replace: true });
   }, [emptyLaterPage, previousPage, location, navigate]);
   const [dialog, setDialog] = useState<'create' | 'import' | null>(null);
+  usePageTitle(['Flows']);
   const [error, setError] = useState<string | null>(null);
 
   const exportFlow = async (flow: Flow) => {

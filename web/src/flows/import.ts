@@ -12,3 +12,17 @@ export function definitionFromImport(text: string): FlowDefinition {
   if (!Array.isArray(parsed.definition.states)) throw new Error('This file is not a Studio flow definition (no "states" array).');
   return parsed.definition;
 }
+
+/** The flow name a chosen file suggests: its name without `.json`. */
+export function nameOfFile(fileName: string): string {
+  return fileName.replace(/\.json$/i, '');
+}
+
+/**
+ * The name field once a file is chosen: the file's name, unless the user typed one (a name that is
+ * neither empty nor what the file chosen before suggested). Choosing another file renames the flow too.
+ */
+export function nameAfterChoosing(current: string, previousFile: string | null, fileName: string): string {
+  const typed = current.trim() !== '' && (previousFile === null || current !== nameOfFile(previousFile));
+  return typed ? current : nameOfFile(fileName);
+}

@@ -6,9 +6,31 @@ import type { Flow, Revision } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { formatDate } from '../ui/format.ts';
 import { useAsync } from '../ui/use-async.ts';
+import { usePageTitle } from '../ui/page-title.ts';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
+import { LoadProblem } from '../ui/problem-page.tsx';
 import { FlowBreadcrumb } from './flow-breadcrumb.tsx';
 import { collapseUnchanged, prettyJson, sideBySide } from './line-diff.ts';
+
+/**
+ * One side of a diff row. A changed line is marked by more than its colour: a − or + in the gutter,
+ * and "removed:" or "added:" for a screen reader (the sign is hidden from it, and from copying).
+ */
+function DiffCode({ cell, change }: { cell: { text: string } | null; change: 'removed' | 'added' | null }) {
+  return (
+    <td className={`diff-code ${change === 'removed' ? 'diff-del' : change === 'added' ? 'diff-ins' : ''}`}>
+      {change && (
+        <>
+          <span className="diff-sign" aria-hidden="true">
+            {change === 'removed' ? '−' : '+'}
+          </span>
+          <span className="visually-hidden">{change}: </span>
+        </>
+      )}
+      <pre>{cell?.text ?? ''}</pre>
+    </td>
+  );
+}
 
 function DiffTable({ before, after, leftTitle, rightTitle }: { before: unknown; after: unknown; leftTitle: string; rightTitle: string }) {
   const rows = useMemo(() => collapseUnchanged(sideBySide(prettyJson(before), prettyJson(after))), [before, after]);
@@ -44,13 +66,9 @@ function DiffTable({ before, after, leftTitle, rightTitle }: { before: unknown; 
             ) : (
               <tr key={i} className={`diff-${row.kind}`}>
                 <td className="diff-num">{row.left?.number ?? ''}</td>
-                <td className={`diff-code ${row.left && row.kind !== 'same' ? 'diff-del' : ''}`}>
-                  <pre>{row.left?.text ?? ''}</pre>
-                </td>
+                <DiffCode cell={row.left} change={row.left && row.kind !== 'same' ? 'removed' : null} />
                 <td className="diff-num">{row.right?.number ?? ''}</td>
-                <td className={`diff-code ${row.right && row.kind !== 'same' ? 'diff-ins' : ''}`}>
-                  <pre>{row.right?.text ?? ''}</pre>
-                </td>
+                <DiffCode cell={row.right} change={row.right && row.kind !== 'same' ? 'added' : null} />
               </tr>
             ),
           )}
@@ -68,6 +86,8 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
   const [left, setLeft] = useState<number | null>(null);
   const [right, setRight] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // A page that could not be loaded shows a ProblemPage, which names itself.
+  usePageTitle(flow.errorStatus === 404 ? null : ['Revisions', flow.data?.friendly_name]);
 
   useEffect(() => {
     const list = revisions.data;
@@ -97,6 +117,9 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
       setError(errorMessage(caught));
     }
   };
+
+  // A flow of another account (signed in as another since), deleted, or a wrong link: said as the editor says it.
+  if (flow.errorStatus === 404) return <LoadProblem what="flow" sid={flowSid} error={flow.error ?? ''} status={404} />;
 
   const options = (revisions.data ?? []).map((r) => (
     <option key={r.revision} value={r.revision}>
@@ -130,7 +153,11 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
           <tbody>
             {(revisions.data ?? []).map((r) => (
               <tr key={r.revision} className={r.revision === flow.data?.revision ? 'is-current-row' : ''}>
-                <td>{r.revision}</td>
+                {/* The flow's current revision is said in words, not only by the row's colour. */}
+                <td>
+                  {r.revision}
+                  {r.revision === flow.data?.revision && <span className="muted small"> (current)</span>}
+                </td>
                 <td>
                   <StatusBadge status={r.status} />
                 </td>
@@ -138,7 +165,7 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
                 <td className="col-optional">{formatDate(r.date_created)}</td>
                 <td className="row-action">
                   <button type="button" className="link-button" onClick={() => void restore(r.revision)}>
-                    Restore as draft
+                    Restore as draft<span className="visually-hidden"> (revision {r.revision})</span>
                   </button>
                 </td>
               </tr>
@@ -151,13 +178,14 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
           <h2 id="diff-title">Compare</h2>
           <label className="field inline compare-picker">
             <span className="field-label">From</span>
-            <select aria-label="Older revision" value={left ?? ''} onChange={(e) => setLeft(Number(e.target.value))}>
+            {/* The name starts with the word shown beside the list, so that it can be spoken to select it. */}
+            <select aria-label="From (older revision)" value={left ?? ''} onChange={(e) => setLeft(Number(e.target.value))}>
               {options}
             </select>
           </label>
           <label className="field inline compare-picker">
             <span className="field-label">To</span>
-            <select aria-label="Newer revision" value={right ?? ''} onChange={(e) => setRight(Number(e.target.value))}>
+            <select aria-label="To (newer revision)" value={right ?? ''} onChange={(e) => setRight(Number(e.target.value))}>
               {options}
             </select>
           </label>
@@ -169,6 +197,11 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
             leftTitle={`Revision ${leftRevision.data.revision}`}
             rightTitle={`Revision ${rightRevision.data.revision}`}
           />
+        ) : revisions.error || leftRevision.error || rightRevision.error ? (
+          // Said, not left "Loading…": the list's failure is in the notice above, a revision's is here.
+          <p className="error-text">
+            Nothing to compare: {leftRevision.error || rightRevision.error ? `a revision could not be read: ${leftRevision.error || rightRevision.error}` : 'the revisions could not be read.'}
+          </p>
         ) : (
           <p className="muted">Loading…</p>
         )}

@@ -3,17 +3,27 @@
 // Also what the flow sends elsewhere (to another number: the POST answer's other_messages), and a
 // conversation Start Conversation opened with the contact: its messages (streamed from its address)
 // and, while its execution is active, the contact's texts go there (see chat-routing.ts).
-import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import { errorMessage } from '../api/client.ts';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { Execution, SimulatorMessage } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
+import { useExecutionEnd } from './execution-end.tsx';
+import { useFollowLatest } from './follow-latest.ts';
+import { usePanelError } from './panel-error.ts';
 import { useAsync } from '../ui/use-async.ts';
 import { NotStartedNotice, useClearedOnPublish, type SimulatorPanelProps } from './not-started.tsx';
-import { SIMULATOR_FLOW_ADDRESS, bubbleText, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute } from './chat-routing.ts';
+import { SIMULATOR_FLOW_ADDRESS, bubbleText, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute, shownExecutionSid } from './chat-routing.ts';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
+
+type FailureKind = '' | 'send' | 'delivery';
+
+/** A text the composer took, waiting for the one before it to be answered. */
+interface Outgoing {
+  contact: string;
+  body: string;
+}
 
 interface SendResult {
   message_sid: string;
@@ -33,11 +43,21 @@ export function ChatPanel({
 }: SimulatorPanelProps) {
   const api = useApi();
   const { credentials } = useSession();
+  // Sends answered later use the client of the moment (signing in again replaces it).
+  const apiRef = useRef(api);
+  apiRef.current = api;
   const [contact, setContact] = useState(() => sessionStorage.getItem(CONTACT_KEY) ?? '+15551230001');
   const [activeContact, setActiveContact] = useState(contact);
   const [body, setBody] = useState('');
-  const [error, setError] = useState<string | null>(null);
+  const { error, fail, recovered, clear: clearError, setError } = usePanelError();
   const [sending, setSending] = useState(false);
+  // Texts are sent one at a time, in the order they were written: those written while one is out wait here.
+  const outbox = useRef<Outgoing[]>([]);
+  const draining = useRef(false);
+  const composerRef = useRef<HTMLInputElement>(null);
+  // What a send that is answered later compares with: the contact now, not when it was sent.
+  const activeContactRef = useRef(activeContact);
+  activeContactRef.current = activeContact;
   /** Messages from the POST answers and from conversations' streams, kept until the contact changes. */
   const [seen, setSeen] = useState<SimulatorMessage[]>([]);
   /** The last text started no execution (see NotStartedNotice). */
@@ -61,42 +81,81 @@ export function ChatPanel({
   }, [conversationLive.messages]);
   const executions = useMemo(() => new Map<string, Execution>([...conversationLive.executions, ...live.executions]), [live.executions, conversationLive.executions]);
   const route = replyRoute(conversation, executions);
+  const routeRef = useRef(route);
+  routeRef.current = route;
 
-  const latestExecutionSid = useMemo(() => {
-    const fromMessages = [...messages].reverse().find((m) => m.execution_sid)?.execution_sid ?? null;
-    return fromMessages;
-  }, [messages]);
+  const latestExecutionSid = useMemo(() => shownExecutionSid(messages, live.executions, activeContact), [messages, live.executions, activeContact]);
   const latestExecution = latestExecutionSid ? (executions.get(latestExecutionSid) ?? null) : null;
   const latestSteps = useMemo(() => live.steps.filter((s) => s.execution_sid === latestExecutionSid), [live.steps, latestExecutionSid]);
+  const end = useExecutionEnd(flowSid, latestExecution, latestSteps);
 
   useEffect(() => {
     onSteps?.(latestSteps, latestExecution);
   }, [latestSteps, latestExecution, onSteps]);
 
-  useEffect(() => {
-    transcriptRef.current?.lastElementChild?.scrollIntoView({ block: 'nearest' });
-  }, [messages.length]);
+  useFollowLatest(transcriptRef, messages.length, activeContact);
 
-  const send = async (event: FormEvent) => {
-    event.preventDefault();
-    if (sending) return;
-    setSending(true);
-    setError(null);
+  // Signing in again (after a refusal) starts afresh: the refused call's "Authenticate" is not news any more.
+  useEffect(() => clearError(), [api, clearError]);
+  // The stream open again: the server is back, and its being away is not news any more.
+  useEffect(() => {
+    if (live.connection === 'open') recovered();
+  }, [live.connection, recovered]);
+
+  /** Sends one text as its contact; false when it failed. Its answer shows only while that contact is the one chatting. */
+  const sendOne = async (text: Outgoing): Promise<boolean> => {
+    const current = () => activeContactRef.current === text.contact;
     try {
       const to = await replyAddress();
-      const result = await api.post<SendResult>(`/simulator/Flows/${flowSid}/Messages`, { From: activeContact, Body: body, ...(to ? { To: to } : {}) });
-      const others = result.other_messages ?? [];
-      setSeen((current) => mergeMessages(current, result.messages, others));
+      const result = await apiRef.current.post<SendResult>(`/simulator/Flows/${flowSid}/Messages`, { From: text.contact, Body: text.body, ...(to ? { To: to } : {}) });
+      // Another contact is chatting now: this one's answer is theirs, shown when they are chosen again.
+      if (!current()) return true;
+      recovered();
+      setSeen((seenNow) => mergeMessages(seenNow, result.messages, result.other_messages ?? []));
       setNotStarted(result.execution_sid === null || result.notice !== undefined);
       // A flow never published gets the notice with its ways out (publish, run the draft), not the server's text.
       setTriggerNotice(result.notice?.code === 'trigger-not-wired' ? result.notice.message : undefined);
-      setBody('');
-      if ([...result.messages, ...others].some((m) => m.direction === 'outbound-api' && m.to === activeContact && m.sid !== result.message_sid)) setArmed('');
+      return true;
     } catch (caught) {
-      setError(errorMessage(caught));
+      if (current()) fail(caught);
+      return false;
+    }
+  };
+
+  /** Sends what waits in the outbox, oldest first; a failure stops it and puts the text back in an empty composer. */
+  const drain = async () => {
+    if (draining.current) return;
+    draining.current = true;
+    setSending(true);
+    try {
+      for (let text = outbox.current.shift(); text; text = outbox.current.shift()) {
+        if (await sendOne(text)) continue;
+        // The texts after it do not go ahead of it: the failed one goes back to the composer (unless
+        // something new is typed there), and the error says how many did not go out with it.
+        const later = outbox.current.splice(0).length;
+        if (activeContactRef.current === text.contact) {
+          setBody((typed) => (typed === '' ? text.body : typed));
+          if (later > 0) {
+            const notSent = `${later} later ${later === 1 ? 'text was' : 'texts were'} not sent either`;
+            setError((shown) => ({ text: `${shown?.text ?? 'Not sent'}; ${notSent}`, passing: shown?.passing ?? false }));
+          }
+        }
+        break;
+      }
     } finally {
+      draining.current = false;
       setSending(false);
     }
+  };
+
+  // The composer is emptied as the text is taken, so what is typed while it is out is the next text.
+  const send = (event: FormEvent) => {
+    event.preventDefault();
+    outbox.current.push({ contact: activeContact, body });
+    setBody('');
+    clearError();
+    composerRef.current?.focus();
+    void drain();
   };
 
   /**
@@ -104,8 +163,9 @@ export function ChatPanel({
    * stream says so a moment late): a text there after the execution ended would start another one.
    */
   const replyAddress = async (): Promise<string | undefined> => {
+    const route = routeRef.current;
     if (!route) return undefined;
-    const execution = await api.get<Execution>(`/v2/Flows/${flowSid}/Executions/${route.executionSid}`);
+    const execution = await apiRef.current.get<Execution>(`/v2/Flows/${flowSid}/Executions/${route.executionSid}`);
     return execution.status === 'active' ? route.address : undefined;
   };
 
@@ -114,8 +174,12 @@ export function ChatPanel({
     const next = contact.trim();
     if (!next) return;
     sessionStorage.setItem(CONTACT_KEY, next);
+    // Texts written as the previous contact and not sent yet are not sent as anyone.
+    outbox.current = [];
+    activeContactRef.current = next;
     setSeen([]);
     setNotStarted(false);
+    clearError();
     setActiveContact(next);
   };
 
@@ -130,22 +194,47 @@ export function ChatPanel({
     try {
       // An empty list cannot be sent as a form; clearing sends one empty value, which the API drops.
       testUsers.set(await api.post<{ test_users: string[] }>(`/v2/Flows/${flowSid}/TestUsers`, { TestUsers: next.length ? next : [''] }));
+      recovered();
     } catch (caught) {
       testUsers.set({ test_users: current });
-      setError(errorMessage(caught));
+      fail(caught);
     }
   };
 
-  // The simulator can make the flow's next message to this contact fail, to exercise failed/deliveryFailure branches.
-  const [armed, setArmed] = useState<'' | 'send' | 'delivery'>('');
-  const armFailure = async (kind: '' | 'send' | 'delivery') => {
-    setArmed(kind);
-    if (!kind) return;
+  // The simulator can make the flow's next message to this contact fail, to exercise failed/deliveryFailure
+  // branches. What is armed is the server's, per contact: read back when the contact changes (a reload
+  // too) and once the flow has written to them (which uses it up).
+  const [armed, setArmed] = useState<{ contact: string; kind: FailureKind }>({ contact: activeContact, kind: '' });
+  // Only the latest read or choice sets it: an earlier read answered late would undo a choice.
+  const armedGeneration = useRef(0);
+  const readArmed = useCallback(
+    async (who: string) => {
+      const generation = ++armedGeneration.current;
+      try {
+        const state = await api.get<{ kind: 'send' | 'delivery' | null }>(`/simulator/Failures?To=${encodeURIComponent(who)}`);
+        recovered();
+        if (generation === armedGeneration.current && activeContactRef.current === who) setArmed({ contact: who, kind: state.kind ?? '' });
+      } catch {
+        // Kept as shown; the next read (or choice) sets it right.
+      }
+    },
+    [api, recovered],
+  );
+  // Each message the flow sends the contact may have used up what was armed: read again.
+  const toContact = useMemo(() => messages.filter((m) => m.direction !== 'inbound' && m.to === activeContact).length, [messages, activeContact]);
+  useEffect(() => {
+    void readArmed(activeContact);
+  }, [activeContact, readArmed, toContact]);
+  const armFailure = async (kind: FailureKind) => {
+    const who = activeContact;
+    const generation = ++armedGeneration.current;
+    setArmed({ contact: who, kind });
     try {
-      await api.post('/simulator/Failures', { To: activeContact, Kind: kind });
+      const state = await api.post<{ kind: 'send' | 'delivery' | null }>('/simulator/Failures', { To: who, Kind: kind || 'none' });
+      if (generation === armedGeneration.current && activeContactRef.current === who) setArmed({ contact: who, kind: state.kind ?? '' });
     } catch (caught) {
-      setArmed('');
-      setError(errorMessage(caught));
+      fail(caught);
+      void readArmed(who);
     }
   };
 
@@ -154,7 +243,7 @@ export function ChatPanel({
     try {
       await api.post(`/v2/Flows/${flowSid}/Executions/${latestExecution.sid}`, { Status: 'ended' });
     } catch (caught) {
-      setError(errorMessage(caught));
+      fail(caught);
     }
   };
 
@@ -183,7 +272,15 @@ export function ChatPanel({
         {isTestUser ? 'Messages run the latest revision, drafts included.' : "Messages run the flow's published revision."}
       </p>
       <ol className="transcript" ref={transcriptRef} aria-label="Conversation" aria-live="polite">
-        {messages.length === 0 && <li className="muted small empty">Send a message to start an execution.</li>}
+        {messages.length === 0 &&
+          (latestExecution?.status === 'active' ? (
+            <li className="muted small empty">
+              This contact's execution is still active: your next text continues it. (Its earlier messages are not shown: the server keeps
+              them only while it runs.)
+            </li>
+          ) : (
+            <li className="muted small empty">Send a message to start an execution.</li>
+          ))}
         {messages.map((m) => (
           <MessageBubble key={m.sid} message={m} contact={activeContact} />
         ))}
@@ -197,14 +294,23 @@ export function ChatPanel({
         <label className="visually-hidden" htmlFor="chat-body">
           Message
         </label>
-        <input id="chat-body" name="body" value={body} onChange={(e) => setBody(e.target.value)} placeholder={route ? 'Reply in the conversation…' : 'Type a message…'} autoComplete="off" />
-        <button type="submit" className="primary" disabled={sending}>
+        <input
+          id="chat-body"
+          ref={composerRef}
+          name="body"
+          value={body}
+          onChange={(e) => setBody(e.target.value)}
+          placeholder={route ? 'Reply in the conversation…' : 'Type a message…'}
+          autoComplete="off"
+        />
+        {/* Never disabled: a text sent while another is out waits its turn (and a disabled button would drop the focus). */}
+        <button type="submit" className="primary" aria-busy={sending}>
           Send
         </button>
       </form>
       <label className="field inline small">
         <span className="field-label">The flow's next message</span>
-        <select value={armed} onChange={(e) => void armFailure(e.target.value as '' | 'send' | 'delivery')}>
+        <select value={armed.contact === activeContact ? armed.kind : ''} onChange={(e) => void armFailure(e.target.value as FailureKind)}>
           <option value="">is delivered</option>
           <option value="send">fails to send</option>
           <option value="delivery">is not delivered</option>
@@ -234,7 +340,7 @@ export function ChatPanel({
           {error}
         </p>
       )}
-      <LiveSteps id="steps-title" flowSid={flowSid} execution={latestExecution} steps={latestSteps} label="Steps of the latest execution" onEnd={endExecution} />
+      <LiveSteps id="steps-title" flowSid={flowSid} execution={latestExecution} steps={latestSteps} label="Steps of the latest execution" end={end} onEnd={endExecution} />
     </section>
   );
 }

@@ -21,13 +21,14 @@ export interface ConversationRoute {
 
 /**
  * Every source's messages (the POST answers, the event streams) once each by SID, the latest copy of
- * each (its status moves on) where it was first seen, oldest first. Timestamps have whole seconds,
- * so messages of one second keep the order they were first seen in.
+ * each (its status moves on), oldest first. Timestamps have whole seconds: messages of one second go
+ * in the order the simulator recorded them (`sequence`), whichever answer or stream brought them;
+ * without one, in the order they were first seen.
  */
 export function mergeMessages(...lists: SimulatorMessage[][]): SimulatorMessage[] {
   const bySid = new Map<string, SimulatorMessage>();
   for (const list of lists) for (const m of list) bySid.set(m.sid, m);
-  return [...bySid.values()].sort((a, b) => Date.parse(a.date_created) - Date.parse(b.date_created));
+  return [...bySid.values()].sort((a, b) => Date.parse(a.date_created) - Date.parse(b.date_created) || (a.sequence ?? Infinity) - (b.sequence ?? Infinity) || 0);
 }
 
 /** A message the flow wrote to the contact in a conversation, from an address that is not the flow's. */
@@ -52,6 +53,29 @@ export function replyRoute(conversation: ConversationRoute | null, executions: R
   if (!conversation) return null;
   const status = executions.get(conversation.executionSid)?.status;
   return status === undefined || status === 'active' ? conversation : null;
+}
+
+/**
+ * The execution the Chat shows: the latest one its messages belong to; when none does (the
+ * simulator's transcripts live in the server's memory, gone after a restart), the contact's newest
+ * execution the stream reports: it watches the contact's active one, which their next text
+ * continues, and keeps reporting it once it has ended.
+ */
+export function shownExecutionSid(
+  messages: readonly Pick<SimulatorMessage, 'execution_sid'>[],
+  executions: ReadonlyMap<string, Pick<Execution, 'sid' | 'contact_channel_address' | 'date_created'>>,
+  contact: string,
+): string | null {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const sid = messages[i]!.execution_sid;
+    if (sid) return sid;
+  }
+  let newest: Pick<Execution, 'sid' | 'date_created'> | null = null;
+  for (const execution of executions.values()) {
+    if (execution.contact_channel_address !== contact) continue;
+    if (!newest || Date.parse(execution.date_created) >= Date.parse(newest.date_created)) newest = execution;
+  }
+  return newest?.sid ?? null;
 }
 
 /** What a message says beside its text: another recipient than the contact, or another address than the flow's. */

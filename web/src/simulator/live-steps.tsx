@@ -1,8 +1,9 @@
 // The simulators' steps panel: the execution being simulated (link, status, an optional End
-// button) and its steps as they arrive.
+// button), how it ended once it has, and its steps as they arrive.
 import { Link } from 'wouter';
 import type { Execution, Step } from '../api/types.ts';
 import { StatusBadge } from '../ui/status.tsx';
+import { ExecutionEndNotice, type ExecutionEnd } from './execution-end.tsx';
 import { StepList } from './step-list.tsx';
 
 export function LiveSteps({
@@ -11,6 +12,7 @@ export function LiveSteps({
   execution,
   steps,
   label,
+  end,
   onEnd,
 }: {
   /** The heading's id (the two simulators can be on one page). */
@@ -19,6 +21,8 @@ export function LiveSteps({
   execution: Execution | null | undefined;
   steps: Step[];
   label: string;
+  /** How the execution ended (useExecutionEnd), said once it has. */
+  end: ExecutionEnd;
   /** Shown as an End button while the execution is active. */
   onEnd?: () => void;
 }) {
@@ -27,8 +31,12 @@ export function LiveSteps({
       <header className="row">
         <h3 id={id}>Steps</h3>
         {execution && (
-          <span className="row small">
-            <Link href={`/flows/${flowSid}/executions/${execution.sid}`}>{execution.sid.slice(0, 10)}…</Link>
+          <span className="row wrap small">
+            {/* The whole SID: they are time-ordered, so the executions of one session share their first characters. */}
+            <Link href={`/flows/${flowSid}/executions/${execution.sid}`}>
+              <span className="visually-hidden">Execution </span>
+              <code className="sid">{execution.sid}</code>
+            </Link>
             <StatusBadge status={execution.status} />
             {onEnd && execution.status === 'active' && (
               <button type="button" className="small-button" onClick={onEnd}>
@@ -38,6 +46,7 @@ export function LiveSteps({
           </span>
         )}
       </header>
+      <ExecutionEndNotice end={end} />
       <StepList steps={steps} label={label} />
     </section>
   );

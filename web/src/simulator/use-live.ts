@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { Credentials } from '../api/client.ts';
 import { openEventStream } from '../api/sse.ts';
+import { useSession } from '../auth/session.tsx';
 import type { Execution, SimulatorMessage, Step } from '../api/types.ts';
 
 export interface LiveState {
@@ -9,9 +10,11 @@ export interface LiveState {
   executions: Map<string, Execution>;
   messages: SimulatorMessage[];
   connection: 'connecting' | 'open' | 'reconnecting' | 'closed';
+  /** Executions the stream said were deleted while it watched them. */
+  deleted: ReadonlySet<string>;
 }
 
-const EMPTY: LiveState = { steps: [], executions: new Map(), messages: [], connection: 'connecting' };
+const EMPTY: LiveState = { steps: [], executions: new Map(), messages: [], connection: 'connecting', deleted: new Set() };
 
 function upsertBySid<T extends { sid: string }>(list: T[], item: T): T[] {
   const index = list.findIndex((x) => x.sid === item.sid);
@@ -21,8 +24,13 @@ function upsertBySid<T extends { sid: string }>(list: T[], item: T): T[] {
   return next;
 }
 
+/**
+ * The events of the stream at `path`, opened with `credentials` (again when they change: signing in
+ * again after a refusal). A refusal of them asks to sign in again, as a refused API call does.
+ */
 export function useLiveEvents(path: string | null, credentials: Credentials | null): LiveState {
   const [state, setState] = useState<LiveState>(EMPTY);
+  const { api } = useSession();
   useEffect(() => {
     // A new stream starts empty; no stream (an execution that has just ended) keeps what arrived,
     // so steps seen live do not vanish before a reload brings them back.
@@ -52,13 +60,19 @@ export function useLiveEvents(path: string | null, credentials: Credentials | nu
               executions.set((data as Execution).sid, data as Execution);
               return { ...current, executions };
             }
+            case 'execution-deleted':
+              return { ...current, deleted: new Set(current.deleted).add((data as { sid: string }).sid) };
             default:
               return current;
           }
         });
       },
       (connection) => setState((current) => ({ ...current, connection })),
+      // The session's client for these credentials (it changes with them) says they were refused.
+      () => {
+        if (api?.credentials === credentials) api.refused();
+      },
     );
-  }, [path, credentials]);
+  }, [path, credentials, api]);
   return state;
 }

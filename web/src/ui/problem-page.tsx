@@ -2,8 +2,10 @@
 // says what happened under a heading and offers a way back, instead of one red line.
 import type { ReactNode } from 'react';
 import { Link } from 'wouter';
+import { usePageTitle } from './page-title.ts';
 
 export function ProblemPage({ title, children, back = { href: '/flows', label: 'Back to the flow list' } }: { title: string; children?: ReactNode; back?: { href: string; label: string } }) {
+  usePageTitle([title]);
   return (
     <main className="page problem-page">
       <h1>{title}</h1>

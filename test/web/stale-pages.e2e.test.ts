@@ -1,0 +1,127 @@
+// Pages that outlive what they show, in Chromium: the Revisions and Executions pages of a flow that is
+// not there (another account's, deleted, a wrong link) say "Flow not found" as the editor does; signing
+// out and in as another account leaves the old account's page for the new one's flow list; saving a flow
+// deleted meanwhile says so and how to keep the edits; an error page that is not the API's (a proxy's
+// HTML) is said by its status, never shown raw; and the import dialog names the flow after the file
+// chosen last.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import type { TestServer } from '../support/server.ts';
+import type { FlowDefinition } from '../../src/definition/types.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, untilValue, type Browser } from './browser.ts';
+
+const GREETING: FlowDefinition = {
+  description: 'greeting',
+  initial_state: 'Trigger',
+  flags: { allow_concurrent_calls: true },
+  states: [
+    { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingMessage', next: 'hello' }, { event: 'incomingCall' }, { event: 'incomingRequest' }] },
+    {
+      name: 'hello',
+      type: 'send-message',
+      properties: { offset: { x: 0, y: 250 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Hello' },
+      transitions: [{ event: 'sent' }, { event: 'failed' }],
+    },
+  ],
+} as unknown as FlowDefinition;
+
+describe('web console: stale and foreign pages (Chromium)', { skip: noChromium, timeout: 180_000 }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+
+  const create = async (name: string) => (await server.app.flows.create(server.account.sid, { friendlyName: name, status: 'published', definition: GREETING })).sid;
+
+  before(async () => {
+    ({ server, browser, page } = await openSignedInConsole());
+  });
+  after(() => closeSignedInConsole({ server, browser }));
+
+  it('says "Flow not found" on the Revisions and Executions pages of an unknown flow, with a way back', async () => {
+    const unknown = `FW${'0'.repeat(28)}dead`;
+    for (const tail of ['revisions', 'executions']) {
+      await page.goto(`${server.baseUrl}/flows/${unknown}/${tail}`);
+      await page.getByRole('heading', { name: 'Flow not found', level: 1 }).waitFor();
+      assert.match((await page.locator('main').textContent()) ?? '', new RegExp(`There is no flow ${unknown} in this account`));
+      assert.equal(await page.getByText('Loading…').count(), 0, `${tail}: no endless "Loading…"`);
+      assert.equal(await page.getByText('was not found (20404)').count(), 0, `${tail}: no raw API message`);
+      assert.equal(await page.title(), 'Flow not found · Switchboard');
+      await page.getByRole('link', { name: 'Back to the flow list' }).waitFor();
+    }
+  });
+
+  it('says a flow deleted while it was edited is gone, and how to keep the edits', async () => {
+    const sid = await create('Doomed');
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    await page.locator('.react-flow__node[data-id="hello"]').waitFor();
+    const res = await fetch(`${server.baseUrl}/v2/Flows/${sid}`, { method: 'DELETE', headers: { authorization: server.auth } });
+    assert.equal(res.status, 204);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    const notice = page.getByRole('alert').filter({ hasText: 'Not saved' });
+    await notice.waitFor();
+    const text = (await notice.textContent()) ?? '';
+    assert.match(text, /this flow has been deleted/);
+    assert.match(text, /use Export to keep them/);
+    assert.doesNotMatch(text, /20404|\/v2\/Flows/);
+  });
+
+  it("says an error page that is not the API's by its status, never as raw HTML", async () => {
+    await page.route('**/v2/Flows?**', (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<html><body>Bad Gateway from nginx</body></html>' }));
+    try {
+      await page.goto(`${server.baseUrl}/flows`);
+      const notice = page.getByRole('alert').filter({ hasText: 'The server answered' });
+      await notice.waitFor();
+      const text = (await notice.textContent()) ?? '';
+      assert.match(text, /^The server answered 502 Bad Gateway/);
+      assert.doesNotMatch(text, /<html>|nginx/);
+    } finally {
+      await page.unroute('**/v2/Flows?**');
+    }
+  });
+
+  it('names an import after the file chosen last, unless a name was typed', async () => {
+    await page.goto(`${server.baseUrl}/flows`);
+    await page.getByRole('button', { name: 'Import JSON' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import a Studio flow' });
+    const file = dialog.getByLabel('Studio export (JSON file)');
+    const name = dialog.getByLabel('Name', { exact: true });
+    const json = (fileName: string) => ({ name: fileName, mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(GREETING)) });
+    await file.setInputFiles(json('first flow.json'));
+    await untilValue(name, 'first flow');
+    await file.setInputFiles(json('second flow.json'));
+    await untilValue(name, 'second flow');
+    await name.fill('My own name');
+    await file.setInputFiles(json('third flow.json'));
+    await untilValue(dialog.getByLabel('…or paste the JSON'), JSON.stringify(GREETING));
+    assert.equal(await name.inputValue(), 'My own name');
+  });
+
+  // Last: it signs in as other accounts.
+  it("takes another account signed in after a sign-out to its own flow list, away from the old account's page", async () => {
+    const sid = await create('Mine');
+    const other = await server.app.accounts.create('other');
+    await page.goto(`${server.baseUrl}/flows/${sid}/revisions`);
+    await page.getByRole('heading', { name: 'Revisions' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Account SID').fill(other.sid);
+    await page.getByLabel('Auth token').fill(other.authToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Flows', level: 1 }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/flows');
+    // The same account signing in again after a sign-out goes back to where it was.
+    await page.goto(`${server.baseUrl}/flows`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Account SID').fill(server.account.sid);
+    await page.getByLabel('Auth token').fill(server.account.authToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Flows', level: 1 }).waitFor();
+    await page.goto(`${server.baseUrl}/flows/${sid}/revisions`);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Account SID').fill(server.account.sid);
+    await page.getByLabel('Auth token').fill(server.account.authToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Revisions' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, `/flows/${sid}/revisions`);
+  });
+});
