@@ -1,16 +1,13 @@
 // The layering rules, checked on the import statements of src/**/*.ts: each layer depends only on
 // earlier ones (lib, definition, engine, runtime, store|channels, api, flowtest, cli), and the HTTP
 // layer's modules do not import each other in a cycle (a route importing server.ts, which imports
-// every route, evaluates half-initialised modules). Reading the source text is enough: imports are
-// static, relative and carry their `.ts` extension.
+// every route, evaluates half-initialised modules). The imports come from a parse of each file (see
+// source-graph.ts): static, relative and with their `.ts` extension, or dynamic with a literal.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const SRC = join(ROOT, 'src');
+import { join, relative } from 'node:path';
+import { importsOf, moduleAt, parseModule, resolveRelative, SRC, sourceFiles } from './source-graph.ts';
 
 /**
  * Layer ranks by top-level directory. config/ is the configuration model (no Switchboard imports);
@@ -50,32 +47,10 @@ interface Import {
   typeOnly: boolean;
 }
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return sourceFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
 /** Relative path under src/ of the module a specifier names, or null for packages and node: modules. */
 function target(file: string, specifier: string): string | null {
-  if (!specifier.startsWith('.')) return null;
-  return relative(SRC, resolve(dirname(file), specifier));
-}
-
-/** Imports and re-exports, static or dynamic. `import type`/`export type` are type-only; `import { type X }` still loads the module. */
-function importsOf(text: string): { specifier: string; typeOnly: boolean }[] {
-  // Comments could hold example imports; strings never start an import statement in this code base.
-  const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const found: { specifier: string; typeOnly: boolean }[] = [];
-  const statement = /^\s*(import|export)\s+(type\s+)?([^'";]*?\s+from\s+)?['"]([^'"]+)['"]/gm;
-  for (let match = statement.exec(code); match; match = statement.exec(code)) {
-    found.push({ specifier: match[4]!, typeOnly: match[2] !== undefined });
-  }
-  const dynamic = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
-  for (let match = dynamic.exec(code); match; match = dynamic.exec(code)) found.push({ specifier: match[1]!, typeOnly: false });
-  return found;
+  const path = resolveRelative(file, specifier);
+  return path === null ? null : relative(SRC, path);
 }
 
 let cached: Import[] | null = null;
@@ -85,7 +60,7 @@ function allImports(): Import[] {
   const out: Import[] = [];
   for (const file of sourceFiles(SRC)) {
     const from = relative(SRC, file);
-    for (const { specifier, typeOnly } of importsOf(readFileSync(file, 'utf8'))) {
+    for (const { specifier, typeOnly } of importsOf(moduleAt(file), from)) {
       const to = target(file, specifier);
       if (to !== null) out.push({ from, to, typeOnly });
     }
@@ -108,8 +83,10 @@ test('the import parser sees value, type-only, re-exported and dynamic imports',
     "import './f.ts';",
     "const g = await import('./g.ts');",
     "// import { h } from './h.ts';",
+    "export * from './i.ts';",
+    "type J = import('./j.ts').J;",
   ].join('\n');
-  assert.deepEqual(importsOf(text), [
+  assert.deepEqual(importsOf(parseModule(text)), [
     { specifier: './a.ts', typeOnly: false },
     { specifier: './b.ts', typeOnly: true },
     { specifier: './c.ts', typeOnly: false },
@@ -117,7 +94,28 @@ test('the import parser sees value, type-only, re-exported and dynamic imports',
     { specifier: './e.ts', typeOnly: true },
     { specifier: './f.ts', typeOnly: false },
     { specifier: './g.ts', typeOnly: false },
+    { specifier: './i.ts', typeOnly: false },
+    { specifier: './j.ts', typeOnly: true },
   ]);
+});
+
+test('comments and strings neither hide an import nor make one up', () => {
+  // A block-comment pattern run before the line comments took `/*` in a line comment as an opening
+  // and dropped every import up to the next `*/` (here, the doc comment's).
+  const text = [
+    '// Comparisons (see src/store/* for how values are stored)',
+    "import { SqliteStore } from '../store/sqlite/sqlite-store.ts';",
+    '/** doc */',
+    'export const x = 1;',
+    "const s = \"import { y } from './y.ts'\";",
+    "const t = `import('./t.ts')`;",
+    "/* import { z } from './z.ts'; */",
+  ].join('\n');
+  assert.deepEqual(importsOf(parseModule(text)), [{ specifier: '../store/sqlite/sqlite-store.ts', typeOnly: false }]);
+});
+
+test('an import() of a computed specifier fails the checks: they could not follow it', () => {
+  assert.throws(() => importsOf(parseModule('const m = await import(name);')), /computed specifier/);
 });
 
 test('every relative import the parser finds names a source file (the parser reads what Node loads)', () => {
