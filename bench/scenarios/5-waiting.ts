@@ -147,7 +147,7 @@ export const waiting: Scenario = {
       const lag = summarise(lags);
       const afterMemory = await big.ask<Memory>({ type: 'memory' });
       // A node holds on to what V8 pooled during the burst until it has been idle for two intervals,
-      // when its memory reclaimer hands it back (src/lib/memory-reclaimer.ts): the RSS to size for.
+      // when its memory reclaimer hands it back (src/observability/memory-reclaimer.ts): the RSS to size for.
       const settle = ctx.pick({ full: 20_000, quick: 20_000, smoke: 2_000 });
       await new Promise((resolve) => setTimeout(resolve, settle));
       const idleMemory = await big.ask<Memory>({ type: 'memory' });

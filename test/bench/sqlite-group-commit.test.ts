@@ -45,6 +45,7 @@ function newExecution(n: number, contact = `+1555${String(n).padStart(7, '0')}`)
   return {
     execution,
     isNew: true,
+    exclusive: true,
     steps: [],
     timersToAdd: [{ id: 'TM' + n.toString(16).padStart(32, '0'), executionSid: execution.sid, accountSid: ACCOUNT, dueAt: T0 + 1000 }],
     timersToCancel: [],
