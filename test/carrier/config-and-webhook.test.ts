@@ -92,6 +92,33 @@ describe('carrier configuration API', () => {
     assert.equal((await call('POST', { AuthToken: '' })).statusCode, 400, 'a required field cannot be emptied');
   });
 
+  it('moving an API base URL needs the secrets sent again: stored credentials never go to a new host', async () => {
+    for (const field of ['ApiBaseUrl', 'ConversationsBaseUrl', 'TaskRouterBaseUrl', 'FlexApiBaseUrl']) {
+      const res = await call('POST', { [field]: 'https://collector.example.net' });
+      assert.equal(res.statusCode, 400, field);
+      assert.equal(res.json().code, 20001);
+      assert.match(res.json().message, new RegExp(`AuthToken must be sent again with a new ${field}`));
+    }
+    const stored = await loadCarrierConfig(server.app.store, server.account.sid);
+    assert.equal(stored.channel === 'twilio' && stored.twilio.apiBaseUrl, fake.baseUrl, 'refused updates change nothing');
+
+    // The same URL again (even with a trailing slash) moves nothing; a new host with its token is fine.
+    assert.equal((await call('POST', { ApiBaseUrl: fake.baseUrl + '/' })).statusCode, 200);
+    const moved = await call('POST', { FlexApiBaseUrl: 'https://flex.example.net', AuthToken: UPSTREAM_TOKEN });
+    assert.equal(moved.statusCode, 200, moved.body);
+    assert.equal(moved.json().flex_api_base_url, 'https://flex.example.net');
+
+    // With an API key stored, its secret must come again too.
+    const key = 'SK' + '3'.repeat(32);
+    assert.equal((await call('POST', { ApiKeySid: key, ApiKeySecret: 'key-secret' })).statusCode, 200);
+    const withoutSecret = await call('POST', { FlexApiBaseUrl: '', AuthToken: UPSTREAM_TOKEN });
+    assert.equal(withoutSecret.statusCode, 400);
+    assert.match(withoutSecret.json().message, /ApiKeySecret must be sent again with a new FlexApiBaseUrl/);
+    const back = await call('POST', { FlexApiBaseUrl: '', AuthToken: UPSTREAM_TOKEN, ApiKeySecret: 'key-secret' });
+    assert.equal(back.statusCode, 200, back.body);
+    assert.equal(back.json().flex_api_base_url, 'https://flex-api.twilio.com');
+  });
+
   it('a partial update still sends through Twilio', async () => {
     assert.equal((await call('POST', { StatusCallbackBaseUrl: server.baseUrl + '/' })).statusCode, 200);
     const flowSid = await createFlow(server, flow([sendMessage('greet', { body: 'hello' })], { incomingMessage: 'greet' }));

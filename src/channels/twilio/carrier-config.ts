@@ -173,9 +173,40 @@ export function parseCarrierInput(input: CarrierInput, current: CarrierConfig = 
       for (const field of ['AuthToken', 'ApiKeySid', 'ApiKeySecret', 'TaskRouterWorkspaceSid'] as const) delete merged[field];
     }
     if (input.ApiKeySid !== undefined && input.ApiKeySid !== current.twilio.apiKey?.sid) delete merged.ApiKeySecret;
+    refuseStoredSecretsForNewHosts(input, current.twilio);
   }
   for (const field of given) merged[field] = input[field] === '' ? undefined : input[field];
   return build(channel, merged);
+}
+
+const API_HOST_FIELDS = [
+  ['ApiBaseUrl', 'apiBaseUrl', DEFAULT_TWILIO_API_BASE_URL],
+  ['ConversationsBaseUrl', 'conversationsBaseUrl', DEFAULT_CONVERSATIONS_BASE_URL],
+  ['TaskRouterBaseUrl', 'taskrouterBaseUrl', DEFAULT_TASKROUTER_BASE_URL],
+  ['FlexApiBaseUrl', 'flexApiBaseUrl', DEFAULT_FLEX_API_BASE_URL],
+] as const;
+
+/**
+ * Stored secrets are only ever sent to the hosts they were given with: whoever may change a base URL
+ * (any key of the account) could otherwise point it at their own host and receive the upstream
+ * credentials in the next request's Authorization header, without ever being able to read them.
+ * So a request that moves an API base URL must send the secrets again.
+ */
+function refuseStoredSecretsForNewHosts(input: CarrierInput, current: TwilioUpstream): void {
+  const moved = API_HOST_FIELDS.find(([field, key, fallback]) => {
+    const sent = input[field];
+    if (sent === undefined) return false;
+    const next = (sent === '' ? fallback : sent).replace(/\/+$/, '');
+    return next !== (current[key] ?? fallback);
+  });
+  if (!moved) return;
+  const [field] = moved;
+  if (input.AuthToken === undefined) {
+    throw new CarrierConfigError('AuthToken', `AuthToken must be sent again with a new ${field}: stored credentials are only sent to the hosts they were given for`);
+  }
+  if (current.apiKey && input.ApiKeySecret === undefined && (input.ApiKeySid === undefined || input.ApiKeySid === current.apiKey.sid)) {
+    throw new CarrierConfigError('ApiKeySecret', `ApiKeySecret must be sent again with a new ${field}: stored credentials are only sent to the hosts they were given for`);
+  }
 }
 
 function build(channel: ChannelName, input: CarrierInput): CarrierConfig {
