@@ -161,7 +161,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     simulator,
     twilio: new TwilioChannel(store, { guard: carrierGuard, log: observability.logger, ...options.carrier, publicBaseUrl: config.publicBaseUrl }),
     webhook: new WebhookChannel(store, { guard: carrierGuard, publicBaseUrl: config.publicBaseUrl, now }),
-  });
+  }, { functionHosts: config.functionHosts });
   const executions = new ExecutionService(store, channels, options.http ?? new FetchHttp({ policy: outboundPolicy(config) }), {
     ...DEFAULT_RUNTIME_OPTIONS,
     ...runtimeRules(config),

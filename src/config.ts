@@ -292,6 +292,13 @@ export const CONFIG_KEYS = {
     default: [],
     description: 'Outbound HTTP always refused to these; host rules beat address rules, deny beats allow',
   }),
+  functionHosts: key({
+    flag: 'function-hosts',
+    env: 'SWITCHBOARD_FUNCTION_HOSTS',
+    type: list('hosts, *.domains, addresses or CIDRs', ruleProblem),
+    default: ['*.twil.io'],
+    description: 'Run Function requests to these hosts are signed with the upstream auth token (X-Twilio-Signature); others go unsigned',
+  }),
   // ---- twilio-cli gateway (twilio-cli only reaches *.twilio.com; see README "twilio-cli")
   twilioCliGatewayPort: key({
     flag: 'twilio-cli-gateway-port',

@@ -9,6 +9,10 @@ import { storeUnavailable } from '../runtime/ports/store-errors.ts';
 import { loadCarrierConfig, type CarrierConfig, type TwilioUpstream, type WebhookTarget } from './twilio/carrier-config.ts';
 import type { TwilioChannel } from './twilio/twilio-channel.ts';
 import { signForm } from './webhook/webhook-channel.ts';
+import { HostRules } from './http/outbound-policy.ts';
+
+/** Where Twilio serves Functions: the only hosts run-function requests are signed for by default. */
+export const DEFAULT_FUNCTION_HOSTS: readonly string[] = ['*.twil.io'];
 
 /** A carrier the router sends through with the account's configuration of it (the router is the MessageChannel). */
 interface CarrierChannel<Config> {
@@ -25,10 +29,12 @@ export class ChannelRouter implements MessageChannel {
   readonly name = 'router';
   readonly #store: Store;
   readonly #channels: RoutedChannels;
+  readonly #functionHosts: HostRules;
 
-  constructor(store: Store, channels: RoutedChannels) {
+  constructor(store: Store, channels: RoutedChannels, options: { functionHosts?: readonly string[] } = {}) {
     this.#store = store;
     this.#channels = channels;
+    this.#functionHosts = new HostRules(options.functionHosts ?? DEFAULT_FUNCTION_HOSTS, 'function-hosts');
   }
 
   async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
@@ -61,6 +67,9 @@ export class ChannelRouter implements MessageChannel {
     const config = await this.#config(accountSid);
     // Functions live in the upstream account: only its auth token makes a signature they accept.
     if (config.channel !== 'twilio') return null;
+    // A flow author picks the URL: signing any of them would make this server a signing oracle for the
+    // upstream token (forged webhooks to every other app that trusts it). Functions live on *.twil.io.
+    if (!this.#functionHosts.matchesUrl(url)) return null;
     return signForm(config.twilio.authToken, url, parameters.map(({ key, value }) => [key, value]));
   }
 

@@ -43,18 +43,19 @@ describe('run-function against a Protected Twilio Function', () => {
     await new Promise<void>((resolve) => fn.listen(0, '127.0.0.1', resolve));
     fnUrl = `http://127.0.0.1:${(fn.address() as AddressInfo).port}/fn/greet`;
   });
-  useCarrierServer((started) => ({ fake, server } = started), { once: true });
+  // Signatures go only to --function-hosts (default *.twil.io): the local Function stands in for one.
+  useCarrierServer((started) => ({ fake, server } = started), { once: true, server: () => ({ config: { functionHosts: ['127.0.0.1'] } }) });
   after(async () => {
     await new Promise((resolve) => fn.close(resolve));
   });
 
-  const fnFlow = () =>
+  const fnFlow = (url = fnUrl) =>
     flow(
       [
         {
           name: 'fn',
           type: 'run-function',
-          properties: { offset: { x: 0, y: 0 }, url: fnUrl, service_sid: 'ZS' + '1'.repeat(32), function_sid: 'ZH' + '2'.repeat(32), parameters: [{ key: 'name', value: '{{trigger.message.From}}' }, { key: 'topic', value: 'a b&c' }] },
+          properties: { offset: { x: 0, y: 0 }, url, service_sid: 'ZS' + '1'.repeat(32), function_sid: 'ZH' + '2'.repeat(32), parameters: [{ key: 'name', value: '{{trigger.message.From}}' }, { key: 'topic', value: 'a b&c' }] },
           transitions: [{ event: 'success', next: 'ok' }, { event: 'fail', next: 'ko' }],
         },
         sendMessage('ok', { body: '{{widgets.fn.parsed.greeting}}' }),
@@ -63,8 +64,8 @@ describe('run-function against a Protected Twilio Function', () => {
       { incomingMessage: 'fn', incomingRequest: 'fn' },
     );
 
-  async function run(): Promise<string[]> {
-    const flowSid = await createFlow(server, fnFlow());
+  async function run(url = fnUrl): Promise<string[]> {
+    const flowSid = await createFlow(server, fnFlow(url));
     const executionSid = await textAndWaitForEnd(server, flowSid, 'hello');
     return stepList(server.app, server.account.sid, flowSid, executionSid);
   }
@@ -78,6 +79,14 @@ describe('run-function against a Protected Twilio Function', () => {
     assert.deepEqual(hit.params, { name: CONTACT, topic: 'a b&c' });
     assert.equal(twilio.validateRequest('some-other-token', hit.signature!, hit.url, hit.params), false, 'bound to the upstream token');
     assert.equal(fake.messages.at(-1)!.body, `hi ${CONTACT}`);
+  });
+
+  it('signs for no host outside --function-hosts: a flow cannot make this server sign requests to any URL it picks', async () => {
+    const before = hits.length;
+    const steps = await run(fnUrl.replace('127.0.0.1', 'localhost'));
+    assert.ok(hits.length > before, 'the request was made');
+    assert.equal(hits.at(-1)!.signature, undefined);
+    assert.deepEqual(steps, ['Trigger -incomingMessage-> fn', 'fn -fail-> ko', 'ko -sent-> Ended']);
   });
 
   it('sends no signature for an account on the simulator', async () => {

@@ -63,6 +63,26 @@ class RuleSet {
   }
 }
 
+/** A list of host rules (names, `*.domains`, addresses, CIDRs) a URL's host is checked against, without DNS. */
+export class HostRules {
+  readonly #rules: RuleSet;
+
+  constructor(entries: readonly string[], label: string) {
+    this.#rules = new RuleSet(entries, label);
+  }
+
+  /** Whether the host of `url` (as written, not resolved) is in the list. */
+  matchesUrl(url: string): boolean {
+    let host: string;
+    try {
+      host = unbracket(new URL(url).hostname.toLowerCase()).replace(/\.$/, '');
+    } catch {
+      return false;
+    }
+    return isIP(host) ? this.#rules.matchesAddress(normalizeAddress(host)) : this.#rules.matchesHost(host);
+  }
+}
+
 /** Why `entry` is not a valid --http-allow/--http-deny rule, or undefined when it is. */
 export function ruleProblem(entry: string): string | undefined {
   try {
