@@ -208,13 +208,12 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     simulator,
     calls,
     phone: { phone, transport: phoneTransport },
-    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, requestTimeoutMs: config.requestTimeout * 1000, logger: observability.logger, upstreamGuard: carrierGuard, backgroundChores: options.backgroundChores ?? true, allowedOrigins: config.allowedOrigins },
+    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, requestTimeoutMs: config.requestTimeout * 1000, logger: observability.logger, upstreamGuard: carrierGuard, backgroundChores: options.backgroundChores ?? true, allowedOrigins: config.allowedOrigins, observe: (app) => observeHttp(app, observability.tracing.tracer, observability.metrics, observability.activity) },
   });
   phoneTransport.serveLocally(async (request) => {
     const res = await server.inject({ method: request.method, url: request.url, headers: request.headers, ...(request.body !== undefined ? { payload: request.body } : {}) });
     return { status: res.statusCode, contentType: String(res.headers['content-type'] ?? ''), body: res.body };
   });
-  observeHttp(server, observability.tracing.tracer, observability.metrics, observability.activity);
   if (config.metrics) registerMetricsRoute(server, observability.metrics);
   let started: Promise<void> | null = null;
   // A restart loses every simulator call of the process before (their executions, in the store, would

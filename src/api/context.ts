@@ -1,4 +1,5 @@
 // What route modules get: the services they call and the server configuration.
+import type { FastifyInstance } from 'fastify';
 import type { AccountService } from '../runtime/accounts.ts';
 import type { FlowService } from '../runtime/flows.ts';
 import type { ExecutionService } from '../runtime/executions.ts';
@@ -27,6 +28,8 @@ export interface ApiConfig {
   upstreamGuard?: OutboundGuard | undefined;
   /** False: start no background sweep (a guest app of `simulate`/`call`; see AppOptions). Default true. */
   backgroundChores?: boolean;
+  /** Registers request observation (metrics, spans): called before any other hook, so refused requests are seen too. */
+  observe?: (app: FastifyInstance) => void;
   /** Origins besides the server's own whose pages may send POST/DELETE with credentials (--allowed-origins). */
   allowedOrigins?: string[];
 }

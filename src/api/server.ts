@@ -236,6 +236,10 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     },
   });
 
+  // First of all hooks: a request refused by a later onRequest hook (401, a drain's 503) is still timed
+  // and traced, and authentication's time is part of the latency measured.
+  ctx.config.observe?.(app);
+
   // CONNECT never reaches Fastify: without a listener Node closes the socket without a word.
   // (The twilio-cli gateway, which does take CONNECT, is a server of its own: src/twilio-proxy.)
   app.server.on('connect', (request: { url?: string }, socket: Socket) => {
