@@ -169,7 +169,7 @@ class Sprint {
     this.input = input;
     this.limits = { ...DEFAULT_LIMITS, ...input.limits };
     this.state = state;
-    this.liquidBudget = new LiquidBudget(input.liquidAllowance);
+    this.liquidBudget = new LiquidBudget(input.liquidAllowance, undefined, input.cpuClock);
   }
 
   result(): SprintResult {

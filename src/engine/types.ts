@@ -362,4 +362,9 @@ export interface EngineInput {
   limits?: Partial<EngineLimits>;
   /** Liquid work this sprint shares with others (a replay's runs): see LiquidAllowance. */
   liquidAllowance?: LiquidAllowance;
+  /**
+   * This thread's CPU time, ms, for the Liquid fuse (LiquidBudget): a safety valve behind the counted
+   * budgets, so no result depends on it. Without it the fuse counts wall-clock time.
+   */
+  cpuClock?: () => number;
 }

@@ -4,6 +4,7 @@
 // deterministic and takes microseconds. An answer that takes time (a mock's `delay`, a call that
 // rings until its timeout) is on its way meanwhile: it arrives when the clock reaches it, and what
 // the script does before then (a text, a hang-up) meets the flow still waiting for it, as on a server.
+import { threadCpuMs } from '../lib/thread-cpu.ts';
 import { executionContext, handleEvent, startExecution } from '../engine/interpreter.ts';
 import type {
   CallWait,
@@ -243,7 +244,7 @@ export class Simulation {
 
   #input(): EngineInput {
     const allowance = this.options.liquidAllowance;
-    return { definition: this.definition, now: this.now, newId: (prefix) => this.#id(prefix), limits: this.options.limits, ...(allowance ? { liquidAllowance: allowance } : {}) };
+    return { definition: this.definition, now: this.now, newId: (prefix) => this.#id(prefix), limits: this.options.limits, cpuClock: threadCpuMs, ...(allowance ? { liquidAllowance: allowance } : {}) };
   }
 
   start(spec: StartSpec): void {

@@ -21,6 +21,7 @@ import { isConflict, retryOnConflict } from './conflicts.ts';
 import { TIMER_POLL_MS } from './timer-loop.ts';
 import { evictOldest } from '../lib/evict-oldest.ts';
 import { LruCache } from '../lib/lru.ts';
+import { threadCpuMs } from '../lib/thread-cpu.ts';
 import type { KnownExecution } from './ports/channel.ts';
 
 /** What a sprint consumes besides its event: a claimed effect or timer, or an inbound webhook's receipt. */
@@ -201,6 +202,7 @@ export class Sprints {
       now,
       newId: (prefix: 'FT' | 'TM' | 'EF' | 'WT') => (prefix === 'FT' ? newSid('FT') : prefix + newSid('FT').slice(2)),
       limits: this.#options.limits ?? {},
+      cpuClock: threadCpuMs,
     };
   }
 

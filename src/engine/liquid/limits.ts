@@ -7,7 +7,6 @@ import type { Context } from 'liquidjs';
 import { MAX_TEMPLATE_LENGTH } from '../../definition/liquid-syntax.ts';
 import { MAX_LOOP_ITERATIONS } from './loop-tags.ts';
 import { MAX_OUTPUT_BYTES } from './output.ts';
-import { threadCpuMs } from '../../lib/thread-cpu.ts';
 
 /** Limits applied to every render. */
 export const LIQUID_LIMITS = Object.freeze({
@@ -66,9 +65,11 @@ export class LiquidBudget {
   readonly allowance: LiquidAllowance | undefined;
   /** The fuse, ms of CPU time (LIQUID_LIMITS.renderFuseMs; tests of the counted budgets set it out of reach). */
   readonly fuseMs: number;
-  readonly #cpuClock: () => number;
+  /** The caller's CPU clock (the engine reads none of its own); without one the fuse counts wall-clock time. */
+  readonly #cpuClock: (() => number) | undefined;
   #cpuAtStart = 0;
-  constructor(allowance?: LiquidAllowance, fuseMs: number = LIQUID_LIMITS.renderFuseMs, cpuClock: () => number = threadCpuMs) {
+  #wallAtStart = 0;
+  constructor(allowance?: LiquidAllowance, fuseMs: number = LIQUID_LIMITS.renderFuseMs, cpuClock?: () => number) {
     this.allowance = allowance;
     this.fuseMs = fuseMs;
     this.#cpuClock = cpuClock;
@@ -76,7 +77,8 @@ export class LiquidBudget {
 
   /** The sprint's first node, at wall-clock `now`, lights the fuse. */
   lightFuse(now: number): void {
-    this.#cpuAtStart = this.#cpuClock();
+    this.#cpuAtStart = this.#cpuClock?.() ?? 0;
+    this.#wallAtStart = now;
     this.fuseAt = now + this.fuseMs;
   }
 
@@ -86,7 +88,8 @@ export class LiquidBudget {
    * ahead of the wall clock, so nothing is missed until then.
    */
   fuseBlown(now: number): boolean {
-    const left = this.fuseMs - (this.#cpuClock() - this.#cpuAtStart);
+    const spent = this.#cpuClock ? this.#cpuClock() - this.#cpuAtStart : now - this.#wallAtStart;
+    const left = this.fuseMs - spent;
     if (left < 0) return true;
     this.fuseAt = now + left;
     return false;
