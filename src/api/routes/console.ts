@@ -8,7 +8,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
-import type { ExecutionRecord, PageResult, StepRecord } from '../../runtime/ports/store.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { publicBase } from '../wire/base-urls.ts';
@@ -16,11 +15,10 @@ import { errors } from '../wire/errors.ts';
 import { jsonField, requiredQuery } from '../wire/form.ts';
 import { single } from '../wire/query.ts';
 import { checkContactAddress } from '../wire/addresses.ts';
-import { stepBody, v2Execution } from '../representations/executions.ts';
 import { endReasonOf, executionStanding } from '../representations/execution-standing.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { flowSidParam } from '../wire/path-params.ts';
-import { entryJson } from './simulator.ts';
+import { ConversationWatch, ExecutionWatch, type SseEvent } from './console-watch.ts';
 import { SIMULATOR_FLOW_ADDRESS, type TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
 import { parseBasicAuth } from '../wire/basic-auth.ts';
@@ -39,50 +37,9 @@ export interface ConsoleOptions {
   keepAliveMs?: number;
 }
 
-type SseEvent = { event: string; data: unknown };
-
-/** Remembers what a stream already sent about one execution and reports only what is new. */
-class ExecutionWatch {
-  readonly sid: string;
-  #lastPosition: string | null = null;
-  #lastVersion = '';
-
-  constructor(sid: string) {
-    this.sid = sid;
-  }
-
-  async poll(ctx: ApiContext, accountSid: string, flowSid: string, base: string): Promise<SseEvent[]> {
-    const events: SseEvent[] = [];
-    for (;;) {
-      const page: PageResult<StepRecord> = await ctx.store.listSteps(accountSid, flowSid, this.sid, {
-        pageSize: 200,
-        cursor: this.#lastPosition === null ? undefined : { direction: 'after', position: this.#lastPosition },
-      });
-      for (const step of page.items) events.push({ event: 'step', data: stepBody(base, 'v2', step) });
-      if (page.lastPosition !== null) this.#lastPosition = page.lastPosition;
-      if (!page.hasMore || page.items.length === 0) break;
-    }
-    const execution: ExecutionRecord | null = await ctx.store.getExecution(accountSid, flowSid, this.sid);
-    if (execution) {
-      // New steps usually mean a new context too, so the execution is sent along with them.
-      const version = `${execution.status}|${execution.dateUpdated ?? ''}`;
-      if (version !== this.#lastVersion || events.length > 0) {
-        this.#lastVersion = version;
-        events.push({ event: 'execution', data: v2Execution(base, execution) });
-      }
-    } else if (this.#lastVersion !== 'deleted') {
-      this.#lastVersion = 'deleted';
-      events.push({ event: 'execution-deleted', data: { sid: this.sid } });
-    }
-    return events;
-  }
-}
-
 /** Executions one ExecutionSummaries request may name: the console lists 20 a page. */
 const MAX_SUMMARIES = 100;
 
-/** Messages of a flow a simulator stream keeps while it waits to learn whether they are its contact's. */
-const MAX_ELSEWHERE_MESSAGES = 500;
 /**
  * The simulator's latest messages (every flow's), which a simulator stream starts from: what the
  * contact's executions sent to other numbers before it opened (a reload, another tab) is in no
@@ -325,54 +282,7 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     const flowAddress = checkContactAddress('FlowAddress', single(query.FlowAddress, 'FlowAddress') || SIMULATOR_FLOW_ADDRESS);
     const accountSid = request.account.sid;
     if (!(await ctx.store.getFlow(accountSid, flowSid))) throw errors.notFound(request.url.split('?')[0]!);
-    const base = publicBase(ctx, request);
-    const sentStatus = new Map<string, string>();
-    const watches = new Map<string, ExecutionWatch>();
-    // The contact's executions also write elsewhere (a Send Message to another number, a conversation the
-    // flow opened with them), into other transcripts than flow|contact: such messages of this flow are kept
-    // as they are recorded and shown once they turn out to be the contact's (their execution is watched,
-    // or they are to or from the contact). Held by reference, so their status moves on here too. It
-    // starts with the flow's recent messages, so those sent before the stream opened show as well.
-    const elsewhere = new Map<string, TranscriptEntry>();
-    for (const entry of recent.values()) {
-      if (entry.flowSid !== flowSid) continue;
-      elsewhere.set(entry.sid, entry);
-      evictOldest(elsewhere, MAX_ELSEWHERE_MESSAGES);
-    }
-    const unsubscribe = ctx.simulator.onMessage((entry) => {
-      if (entry.flowSid !== flowSid) return;
-      elsewhere.set(entry.sid, entry);
-      evictOldest(elsewhere, MAX_ELSEWHERE_MESSAGES);
-    });
-    const show = (entry: TranscriptEntry, events: SseEvent[]) => {
-      // Sent again when its status changes or an inbound message learns its execution.
-      const shown = `${entry.status}|${entry.executionSid ?? ''}`;
-      if (sentStatus.get(entry.sid) !== shown) {
-        sentStatus.set(entry.sid, shown);
-        events.push({ event: 'message', data: entryJson(entry) });
-      }
-      if (entry.executionSid && !watches.has(entry.executionSid)) watches.set(entry.executionSid, new ExecutionWatch(entry.executionSid));
-    };
-    stream(
-      ctx,
-      request,
-      reply,
-      timing,
-      async () => {
-        const events: SseEvent[] = [];
-        for (const entry of ctx.simulator.transcript(flowAddress, contact)) {
-          if (entry.flowSid === flowSid) show(entry, events);
-        }
-        const active = await ctx.store.findActiveExecution(flowSid, contact, flowAddress);
-        if (active && active.accountSid === accountSid && !watches.has(active.sid)) watches.set(active.sid, new ExecutionWatch(active.sid));
-        for (const entry of elsewhere.values()) {
-          const contacts = entry.to === contact || entry.from === contact;
-          if (contacts || (entry.executionSid !== null && watches.has(entry.executionSid))) show(entry, events);
-        }
-        for (const watch of watches.values()) events.push(...(await watch.poll(ctx, accountSid, flowSid, base)));
-        return events;
-      },
-      unsubscribe,
-    );
+    const watch = new ConversationWatch(ctx, { accountSid, flowSid, contact, flowAddress, base: publicBase(ctx, request) }, recent.values());
+    stream(ctx, request, reply, timing, () => watch.poll(), () => watch.close());
   });
 }
