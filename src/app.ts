@@ -208,7 +208,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     simulator,
     calls,
     phone: { phone, transport: phoneTransport },
-    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, requestTimeoutMs: config.requestTimeout * 1000, logger: observability.logger, upstreamGuard: carrierGuard, backgroundChores: options.backgroundChores ?? true, allowedOrigins: config.allowedOrigins, observe: (app) => observeHttp(app, observability.tracing.tracer, observability.metrics, observability.activity) },
+    config: { publicBaseUrl: config.publicBaseUrl, bodyLimit: config.bodyLimit, requestTimeoutMs: config.requestTimeout * 1000, logger: observability.logger, upstreamGuard: carrierGuard, backgroundChores: options.backgroundChores ?? true, allowedOrigins: config.allowedOrigins, consoleStreamsPerAccount: config.consoleStreamsPerAccount, consoleStreams: config.consoleStreams, observe: (app) => observeHttp(app, observability.tracing.tracer, observability.metrics, observability.activity) },
   });
   phoneTransport.serveLocally(async (request) => {
     const res = await server.inject({ method: request.method, url: request.url, headers: request.headers, ...(request.body !== undefined ? { payload: request.body } : {}) });

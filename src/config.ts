@@ -17,6 +17,7 @@ import { flagOptions, key, resolveConfig, type ConfigValues, type CrossCheck, ty
 import { boolean, integer, list, matching, oneOf, optional, path, port, string, timeZone, url } from './config/value-types.ts';
 import { ruleProblem } from './channels/http/outbound-policy.ts';
 import { DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_STEP_BYTES } from './engine/types.ts';
+import { DEFAULT_STREAMS, DEFAULT_STREAMS_PER_ACCOUNT } from './api/routes/console-stream.ts';
 
 export { ConfigError } from './config/model.ts';
 
@@ -66,6 +67,20 @@ export const CONFIG_KEYS = {
     default: [],
     description:
       "Browser origins besides the server's own (e.g. https://app.example.com) whose pages may POST and DELETE with an account's credentials and read the answers; a cross-site request from any other page is refused 403/20403",
+  }),
+  consoleStreamsPerAccount: key({
+    flag: 'console-streams-per-account',
+    env: 'SWITCHBOARD_CONSOLE_STREAMS_PER_ACCOUNT',
+    type: integer({ min: 1, max: 100_000 }),
+    default: DEFAULT_STREAMS_PER_ACCOUNT,
+    description: "Live web console streams (each tab's Chat, Phone or execution page) one account may hold open on this node; more are answered 429/20429",
+  }),
+  consoleStreams: key({
+    flag: 'console-streams',
+    env: 'SWITCHBOARD_CONSOLE_STREAMS',
+    type: integer({ min: 1, max: 100_000 }),
+    default: DEFAULT_STREAMS,
+    description: 'Live web console streams this node holds open in all accounts (each polls the store 4 times a second); more are answered 429/20429',
   }),
   // ---- storage
   dataDir: key({

@@ -32,6 +32,10 @@ export interface ApiConfig {
   observe?: (app: FastifyInstance) => void;
   /** Origins besides the server's own whose pages may send POST/DELETE with credentials (--allowed-origins). */
   allowedOrigins?: string[];
+  /** Console event streams one account may hold open on this node (--console-streams-per-account). */
+  consoleStreamsPerAccount?: number;
+  /** Console event streams this node holds open in all (--console-streams). */
+  consoleStreams?: number;
 }
 
 export interface ApiContext {

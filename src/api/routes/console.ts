@@ -18,10 +18,10 @@ import { checkContactAddress } from '../wire/addresses.ts';
 import { endReasonOf, executionStanding } from '../representations/execution-standing.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { flowSidParam } from '../wire/path-params.ts';
-import { ConversationWatch, ExecutionWatch, type SseEvent } from './console-watch.ts';
+import { ConversationWatch, ExecutionWatch } from './console-watch.ts';
+import { ConsoleStreams, DEFAULT_STREAMS, DEFAULT_STREAMS_PER_ACCOUNT } from './console-stream.ts';
 import { SIMULATOR_FLOW_ADDRESS, type TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
-import { parseBasicAuth } from '../wire/basic-auth.ts';
 
 export const CONSOLE_DIST = fileURLToPath(new URL('../../../web/dist/', import.meta.url));
 
@@ -46,90 +46,6 @@ const MAX_SUMMARIES = 100;
  * transcript of the contact's.
  */
 const MAX_RECENT_MESSAGES = 5000;
-
-/** Open streams, ended when the server closes so shutdown never waits on a browser tab. */
-const openStreams = new WeakMap<object, Set<() => void>>();
-
-/**
- * Whether the credentials a stream was opened with still work, through the same (cached) authentication
- * every request goes through: a rotated token, a revoked API key or a deleted account stops working
- * within the read-cache time, and so does the stream.
- */
-async function stillAuthorized(ctx: ApiContext, request: FastifyRequest): Promise<boolean> {
-  const credentials = parseBasicAuth(request.headers.authorization);
-  if (!credentials) return false;
-  const account = await ctx.accounts.authenticate(credentials.username, credentials.password);
-  return account !== null && account.sid === request.account.sid;
-}
-
-/**
- * Runs a server-sent event stream: `tick` is called every pollMs and its events are written out.
- * The first tick runs at once so a client sees the current state without waiting. Each tick first
- * checks the credentials again: once they stop working, the stream says `unauthorized` (the 401 body)
- * and ends, as any request with them would be answered 401.
- */
-function stream(
-  ctx: ApiContext,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  options: Required<Pick<ConsoleOptions, 'pollMs' | 'keepAliveMs'>>,
-  tick: () => Promise<SseEvent[]>,
-  onClose?: () => void,
-): void {
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-    'twilio-request-id': request.id,
-  });
-  raw.write('retry: 2000\n\n');
-  let closed = false;
-  let running = false;
-  let eventId = 0;
-  const streams = openStreams.get(request.server) ?? new Set<() => void>();
-  openStreams.set(request.server, streams);
-  const finish = () => {
-    if (closed) return;
-    closed = true;
-    clearInterval(timer);
-    clearInterval(keepAlive);
-    streams.delete(finish);
-    onClose?.();
-    raw.end();
-  };
-  streams.add(finish);
-  const run = async () => {
-    if (running || closed) return;
-    running = true;
-    try {
-      if (!(await stillAuthorized(ctx, request))) {
-        if (!closed) raw.write(`event: unauthorized\ndata: ${JSON.stringify(errors.authenticate().toBody())}\n\n`);
-        finish();
-        return;
-      }
-      for (const event of await tick()) {
-        if (closed) break;
-        raw.write(`id: ${++eventId}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`);
-      }
-    } catch (error) {
-      request.log.warn({ err: error }, 'console stream poll failed');
-      if (!closed) raw.write(`event: stream-error\ndata: ${JSON.stringify({ message: 'poll failed; retrying' })}\n\n`);
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void run(), options.pollMs);
-  const keepAlive = setInterval(() => {
-    if (!closed) raw.write(': keep-alive\n\n');
-  }, options.keepAliveMs);
-  // A browser tab closing or navigating away ends the stream and its polling.
-  request.raw.on('close', finish);
-  raw.on('close', finish);
-  void run();
-}
 
 function readIndexHtml(distDir: string): string | null {
   const file = `${distDir}/index.html`;
@@ -157,7 +73,12 @@ Run <code>npm run build:web</code> (or <code>npm start</code>, which builds it w
 export async function registerConsole(routes: Routes, ctx: ApiContext, options: ConsoleOptions = {}): Promise<void> {
   const app = routes.app;
   const distDir = options.distDir ?? CONSOLE_DIST;
-  const timing = { pollMs: options.pollMs ?? 250, keepAliveMs: options.keepAliveMs ?? 15000 };
+  const streams = new ConsoleStreams(
+    ctx,
+    // ctx.config is absent only where a test registers the console alone.
+    { perAccount: ctx.config?.consoleStreamsPerAccount ?? DEFAULT_STREAMS_PER_ACCOUNT, total: ctx.config?.consoleStreams ?? DEFAULT_STREAMS },
+    { pollMs: options.pollMs ?? 250, keepAliveMs: options.keepAliveMs ?? 15000 },
+  );
 
   // Browsers answer a 401 carrying WWW-Authenticate with their own login prompt, which would hide
   // the console's sign-in form; the console marks its calls, and they get the 401 without it.
@@ -166,9 +87,7 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     return payload;
   });
 
-  app.addHook('preClose', async () => {
-    for (const finish of [...(openStreams.get(app) ?? [])]) finish();
-  });
+  app.addHook('preClose', async () => streams.closeAll());
 
   // Kept by reference, as the simulator's transcripts hold them (their status moves on here too).
   const recent = new Map<string, TranscriptEntry>();
@@ -234,8 +153,10 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     const accountSid = request.account.sid;
     if (!(await ctx.store.getExecution(accountSid, flowSid, sid))) throw errors.notFound(request.url.split('?')[0]!);
     const base = publicBase(ctx, request);
-    const watch = new ExecutionWatch(sid);
-    stream(ctx, request, reply, timing, () => watch.poll(ctx, accountSid, flowSid, base));
+    streams.open(request, reply, () => {
+      const watch = new ExecutionWatch(sid);
+      return { poll: () => watch.poll(ctx, accountSid, flowSid, base) };
+    });
   });
 
   // How an ended execution ended, which Twilio's Execution resource does not say (its status is just
@@ -282,7 +203,7 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     const flowAddress = checkContactAddress('FlowAddress', single(query.FlowAddress, 'FlowAddress') || SIMULATOR_FLOW_ADDRESS);
     const accountSid = request.account.sid;
     if (!(await ctx.store.getFlow(accountSid, flowSid))) throw errors.notFound(request.url.split('?')[0]!);
-    const watch = new ConversationWatch(ctx, { accountSid, flowSid, contact, flowAddress, base: publicBase(ctx, request) }, recent.values());
-    stream(ctx, request, reply, timing, () => watch.poll(), () => watch.close());
+    const base = publicBase(ctx, request);
+    streams.open(request, reply, () => new ConversationWatch(ctx, { accountSid, flowSid, contact, flowAddress, base }, recent.values()));
   });
 }

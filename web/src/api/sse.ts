@@ -61,8 +61,9 @@ export function openEventStream(
             refused();
             return;
           }
-          // Any other 4xx will not get better by retrying.
-          if (response.status >= 400 && response.status < 500) {
+          // Any other 4xx will not get better by retrying, but a 429 (the account holds as many streams as the
+          // server allows) will once another tab closes one.
+          if (response.status >= 400 && response.status < 500 && response.status !== 429) {
             onState('closed');
             return;
           }
