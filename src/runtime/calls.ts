@@ -1,7 +1,7 @@
 // Calls: the runtime side of voice. A call webhook runs the execution until it needs the caller
 // (a widget parks on a `call` wait), then the API layer answers with that wait's TwiML and callback
-// URLs carrying a signed token (call-tokens.ts). Callbacks are accepted once: a token naming a wait
-// the execution has already left (a replay) is refused. Final call statuses end the execution
+// URLs carrying a signed token (call-tokens.ts). Callbacks are applied once: the same callback again (a
+// retry) is answered with where the call is now; one for a wait left another way is refused. Final call statuses end the execution
 // (widgets with a `hangup` event take it). FlowEvent=return (TwiML Redirect) finds the execution by
 // its CallSid, as Studio does, and is accepted only while a TwiML Redirect waits.
 import { createHmac } from 'node:crypto';
@@ -208,7 +208,7 @@ export class CallService {
       record = (await this.#store.getExecutionBySid(record.sid)) ?? record;
     }
     const wait = topWait(record);
-    if (wait?.kind !== 'call' || wait.callbackId !== claim.callbackId) return REPLAYED;
+    if (wait?.kind !== 'call' || wait.callbackId !== claim.callbackId) return this.#again(record, claim.callbackId);
     const updated = await this.#executions.deliver(
       record.sid,
       { type: 'call-callback', callbackId: claim.callbackId, params, ...(claim.kind === 'f' ? { fallthrough: true } : {}) },
@@ -227,9 +227,21 @@ export class CallService {
     return { accountSid: record.accountSid, key: `call-callback:${record.sid}:${callbackId}`, receivedAt: Date.now() };
   }
 
-  /** deliver gave nothing back: another node consumed the callback first (refused), or the execution is gone. */
-  async #lostOrGone(executionSid: string): Promise<Extract<CallTurn, { kind: 'refused' | 'ended' }>> {
-    return (await this.#store.getExecutionBySid(executionSid)) ? REPLAYED : { kind: 'ended', execution: null };
+  /** deliver gave nothing back: another node applied the callback first, or the execution is gone. */
+  async #lostOrGone(executionSid: string): Promise<ExecutionRecord | Extract<CallTurn, { kind: 'refused' | 'ended' }>> {
+    const record = await this.#store.getExecutionBySid(executionSid);
+    return record ? record : { kind: 'ended', execution: null };
+  }
+
+  /**
+   * A callback whose wait the execution has left. One it applied (its receipt is written) came again: Twilio
+   * retrying after a read timeout, a proxy's retry, a replay. It is not applied twice; it is answered with
+   * where the call is now, as a retried incoming-call webhook is, because a 403 would make Twilio play the
+   * caller its application-error message. A callback that was never applied (its wait ended another way) is
+   * refused.
+   */
+  async #again(record: ExecutionRecord, callbackId: string): Promise<ExecutionRecord | Extract<CallTurn, { kind: 'refused' }>> {
+    return (await this.#store.hasInboundReceipt(record.accountSid, this.#receipt(record, callbackId).key)) ? record : REPLAYED;
   }
 
   /** `FlowEvent=return` from an app a TwiML Redirect handed the call to; query parameters become outputs. */
