@@ -3,6 +3,8 @@ import { relativeUrl } from '../api/client.ts';
 import type { PageMeta } from '../api/types.ts';
 
 export function Pager({ meta, onPage }: { meta: PageMeta; onPage: (url: string) => void }) {
+  // A list that fits on one page needs no paging controls (two disabled buttons are noise).
+  if (!meta.previous_page_url && !meta.next_page_url && meta.page === 0) return null;
   return (
     <nav className="pager" aria-label="Pages">
       <button type="button" disabled={!meta.previous_page_url} onClick={() => meta.previous_page_url && onPage(relativeUrl(meta.previous_page_url))}>
