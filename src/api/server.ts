@@ -68,12 +68,12 @@ export class Routes {
 }
 
 /** An error written straight to the socket, in Twilio's format, for requests Fastify never routes (the caller closes it). */
-function answerRaw(socket: Duplex, apiError: ApiError, extraHeaders = ''): void {
+function answerRaw(socket: Duplex, apiError: ApiError, extraHeaders = '', requestId = newSid('RQ')): void {
   const body = JSON.stringify(apiError.toBody());
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${apiError.status} ${STATUS_CODES[apiError.status] ?? ''}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
-        `Twilio-Request-Id: ${newSid('RQ')}\r\n${extraHeaders}` +
+        `Twilio-Request-Id: ${requestId}\r\n${extraHeaders}` +
         `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     );
   }
@@ -168,6 +168,15 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   const bodyLimit = ctx.config.bodyLimit;
   const requestTimeout = ctx.config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const allowedOrigins = new Set((ctx.config.allowedOrigins ?? []).map(originOf).filter((origin) => origin !== null));
+  // Requests Fastify has routed, by their Node request: a 408 written on the socket (Node's request
+  // timeout, below) answers and logs with the request's own id, as every other answer does.
+  const routed = new WeakMap<IncomingMessage, FastifyRequest>();
+  // Those answered 408 so: the abort of their unread body that follows is expected, not news.
+  const timedOut = new WeakSet<FastifyRequest>();
+  const receiving = (socket: Duplex): FastifyRequest | undefined => {
+    const request = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage?.req;
+    return request ? routed.get(request) : undefined;
+  };
 
   /** The request id and CORS headers every answer carries, a route's or the router's own error. */
   function setCommonHeaders(request: FastifyRequest, reply: FastifyReply): void {
@@ -209,13 +218,18 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
       // that request's answer is not replaced by the 400; the connection closes once it is written.
       const inFlight = responseInFlight(socket);
       if (inFlight) return closeAfter(inFlight, socket);
-      const apiError =
-        error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-          ? errors.requestTimeout(Math.round(requestTimeout / 1000))
-          : error.code === 'HPE_HEADER_OVERFLOW'
-            ? errors.headersTooLarge()
-            : errors.badRequest('Malformed HTTP request');
-      answerRaw(socket, apiError);
+      if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+        // Headers in, body stalled: the request has an id and an "incoming request" line; its 408 matches
+        // them. A request whose headers never arrived gets an id of its own.
+        const request = receiving(socket);
+        const requestId = request ? String(request.id) : newSid('RQ');
+        if (request) timedOut.add(request);
+        (request?.log ?? app.log.child({ requestId })).info({ statusCode: 408 }, 'request not received in full in time: answered 408');
+        answerRaw(socket, errors.requestTimeout(Math.round(requestTimeout / 1000)), '', requestId);
+        socket.destroy(error);
+        return;
+      }
+      answerRaw(socket, error.code === 'HPE_HEADER_OVERFLOW' ? errors.headersTooLarge() : errors.badRequest('Malformed HTTP request'));
       socket.destroy(error);
     },
     genReqId: () => newSid('RQ'),
@@ -319,6 +333,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   });
 
   app.addHook('onRequest', async (request, reply) => {
+    routed.set(request.raw, request);
     setCommonHeaders(request, reply);
     // RFC 9112: an HTTP/1.1 request without Host is a 400 (HTTP/1.0 may omit it: see base-urls.ts).
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
@@ -355,6 +370,14 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, request, reply) => {
+    // The client closed its connection before its body arrived in full (an aborted upload, or after a
+    // 408): the request stream's ECONNRESET is the client's doing, not the database's (whose socket
+    // errors share the code), and no answer reaches anyone.
+    if (request.raw.destroyed && request.raw.complete === false) {
+      if (timedOut.has(request)) request.log.debug('request body abandoned after its 408');
+      else request.log.info({ reason: error instanceof Error ? error.message : String(error) }, 'client aborted the request before sending it in full');
+      return reply.code(400).type('application/json').send(errors.badRequest('The client aborted the request').toBody());
+    }
     const apiError = toApiError(error, bodyLimit, request.headers['content-type']);
     // A 503 is the store or the node saying "not now" (a database out of connections, a drain), answered as
     // such and retried by clients: a warning. Only other 5xx are errors worth paging someone for.
