@@ -9,6 +9,7 @@ import type { EffectLabel, RuntimeObserver, SprintLabel, SprintReport } from '..
 import { StoreConflictError, type Store } from '../runtime/ports/store.ts';
 import { annotateWork, currentWork, workContext, withWork } from './context.ts';
 import type { Metrics } from './metrics.ts';
+import { upstreamReasonLabel } from './upstream-reasons.ts';
 
 /** The trigger an execution started from, as Studio names it (its trigger object's key). */
 const TRIGGERS: Record<string, string> = {
@@ -355,7 +356,7 @@ export class TelemetryObserver implements RuntimeObserver {
         if (kind) {
           this.#metrics.upstreamDuration.observe({ kind }, Number(process.hrtime.bigint() - started) / 1e9);
           if (reason) {
-            this.#metrics.upstreamErrors.inc({ kind, reason });
+            this.#metrics.upstreamErrors.inc({ kind, reason: upstreamReasonLabel(reason) });
             this.#log.warn({ effect: label.type, reason }, 'upstream work failed');
           }
         }
