@@ -1,7 +1,7 @@
 // Rows of either SQL backend turned into the port's records. Both keep JSON as TEXT and times as
 // epoch milliseconds; node-postgres returns BIGINT as strings and BOOLEAN as booleans, node:sqlite
 // numbers and 0/1 — Number() and `flag()` read both.
-import type { Account, AlertRecord, ApiKey, ChannelRecord, ExecutionAge, ExecutionRecord, FlowListItem, FlowRecord, PendingEffect, RevisionListItem, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
+import type { Account, AlertRecord, ApiKey, ChannelRecord, ExecutionAge, ExecutionRecord, ExecutionStanding, FlowListItem, FlowRecord, PendingEffect, RevisionListItem, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -129,6 +129,16 @@ export function toExecution(row: Row): ExecutionRecord {
     state: JSON.parse(String(row.state)),
     dateCreated: Number(row.date_created),
     dateUpdated: nullableNumber(row.date_updated),
+  };
+}
+
+/** A row of either store's standings query: end_reason and frames are JSON text (SQL NULL: none). */
+export function toExecutionStanding(row: Row): ExecutionStanding {
+  return {
+    sid: String(row.sid),
+    status: String(row.status) as ExecutionStanding['status'],
+    endReason: row.end_reason === null || row.end_reason === undefined ? null : JSON.parse(String(row.end_reason)),
+    frames: row.frames === null || row.frames === undefined ? null : JSON.parse(String(row.frames)),
   };
 }
 

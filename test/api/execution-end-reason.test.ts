@@ -148,6 +148,30 @@ describe("console: where a list page's executions stand, in one request", () => 
     ]);
   });
 
+  it("reads only the standing out of each state, in one store read: never an execution's whole state", async () => {
+    const waiting = await start(ask);
+    const ended = await start(ask);
+    assert.equal((await inject('POST', `/v2/Flows/${ask}/Executions/${ended}`, { Status: 'ended' })).statusCode, 200);
+    const store = t.app.store;
+    const whole = { getExecution: store.getExecution, getExecutionBySid: store.getExecutionBySid, listExecutions: store.listExecutions };
+    const refuse = () => Promise.reject(new Error('read a whole execution'));
+    let reads = 0;
+    const listExecutionStandings = store.listExecutionStandings;
+    Object.assign(store, { getExecution: refuse, getExecutionBySid: refuse, listExecutions: refuse });
+    store.listExecutionStandings = (...args) => (reads++, listExecutionStandings.apply(store, args));
+    try {
+      const res = await summaries(ask, [waiting, ended, `FN${'0'.repeat(32)}`]);
+      assert.equal(res.statusCode, 200, res.body);
+      assert.deepEqual(res.json().summaries, [
+        { sid: waiting, status: 'active', end_reason: null, waiting_at: { widget: 'ask', subflow_path: [] } },
+        { sid: ended, status: 'ended', end_reason: { kind: 'manual' }, waiting_at: null },
+      ]);
+      assert.equal(reads, 1);
+    } finally {
+      Object.assign(store, whole, { listExecutionStandings });
+    }
+  });
+
   it("is a 404 for an unknown flow or another account's, and a 400 for over 100 executions", async () => {
     const sid = await start(ask);
     assert.equal((await summaries(`FW${'0'.repeat(32)}`, [sid])).statusCode, 404);

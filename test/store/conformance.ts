@@ -987,6 +987,39 @@ export function runStoreConformance(
         assert.equal(await store.getExecutionBySid(sid('FN')), null);
       });
 
+      test("reads executions' standings (end reason, frames' widgets) out of their states, of the flow's executions only", async (store) => {
+        const { a, b, flowA, flowB } = await seed(store);
+        const frame = (current: unknown, extra: Record<string, unknown> = {}) => ({ flowSid: flowA.sid, revision: 1, current, wait: null, trigger: {}, variables: {}, data: {}, widgets: { big: 'x'.repeat(1000) }, ...extra });
+        const waiting = execution(flowA, { state: { endReason: null, frames: [frame('Trigger'), frame('ask_child', { parentWidget: 'run_child' })] } });
+        const ended = execution(flowA, { status: 'ended', state: { endReason: { kind: 'error', code: 81001, message: 'loop "w" ✓' }, frames: [frame(null)] } });
+        const odd = execution(flowA, { state: { frames: ['not a frame', frame({ not: 'a name' }, { parentWidget: 7 })] } });
+        const notAList = execution(flowA, { state: { frames: { 0: frame('w') }, endReason: 'text' } });
+        const nullState = execution(flowA, { state: null });
+        const otherFlow = execution(flowB);
+        for (const exec of [waiting, ended, odd, notAList, nullState, otherFlow]) await store.writeSprint(sprint(exec, true));
+        const asked = [waiting, ended, odd, notAList, nullState, otherFlow].map((e) => e.sid).concat(sid('FN'));
+        const standings = await store.listExecutionStandings(a.sid, flowA.sid, asked);
+        assert.deepEqual(
+          [...standings].sort((x, y) => x.sid.localeCompare(y.sid)),
+          [
+            { sid: waiting.sid, status: 'active', endReason: null, frames: [{ current: 'Trigger', parentWidget: null }, { current: 'ask_child', parentWidget: 'run_child' }] },
+            { sid: ended.sid, status: 'ended', endReason: { kind: 'error', code: 81001, message: 'loop "w" ✓' }, frames: [{ current: null, parentWidget: null }] },
+            { sid: odd.sid, status: 'active', endReason: null, frames: [{ current: null, parentWidget: null }, { current: { not: 'a name' }, parentWidget: 7 }] },
+            { sid: notAList.sid, status: 'active', endReason: 'text', frames: null },
+            { sid: nullState.sid, status: 'active', endReason: null, frames: null },
+          ].sort((x, y) => x.sid.localeCompare(y.sid)),
+        );
+        assert.deepEqual(await store.listExecutionStandings(b.sid, flowA.sid, asked), [], "another account's");
+        assert.deepEqual((await store.listExecutionStandings(b.sid, flowB.sid, asked)).map((s) => s.sid), [otherFlow.sid]);
+        assert.deepEqual(await store.listExecutionStandings(a.sid, flowA.sid, []), []);
+        // Escapes jsonb refuses: kept (SQLite) or read as U+FFFD (PostgreSQL), never a failed read.
+        const escaped = execution(flowA, { status: 'ended', state: { endReason: { kind: 'error', code: 1, message: 'a\u0000b \ud800' }, frames: [] } });
+        await store.writeSprint(sprint(escaped, true));
+        const [read] = await store.listExecutionStandings(a.sid, flowA.sid, [escaped.sid]);
+        assert.ok(['a\u0000b \ud800', 'a\ufffdb \ufffd'].includes((read!.endReason as { message: string }).message), JSON.stringify(read!.endReason));
+        assert.deepEqual(read!.frames, []);
+      });
+
       test('lists executions newest first (23 rows, page size 5)', async (store) => {
         const { a, b, flowA, flowB } = await seed(store);
         const sids: string[] = [];

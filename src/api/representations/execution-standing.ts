@@ -2,7 +2,7 @@
 // 'active' or 'ended'): how an ended one ended and the widget an active one waits at, read from the
 // engine state stored with it. The console's EndReason and ExecutionSummaries answers (routes/console.ts).
 import type { ExecutionState, Frame } from '../../engine/types.ts';
-import type { ExecutionRecord } from '../../runtime/ports/store.ts';
+import type { ExecutionStanding } from '../../runtime/ports/store.ts';
 
 export type EndReasonBody = { kind: 'completed' | 'manual' | 'expired' } | { kind: 'error'; code: number | null; message: string | null };
 
@@ -41,12 +41,14 @@ export function waitingOf(state: unknown): WaitingBody | null {
 }
 
 /** One execution's standing: the end reason once ended, the waiting widget while active. */
-export function executionStanding(execution: ExecutionRecord) {
-  const ended = execution.status === 'ended';
+export function standingBody(standing: ExecutionStanding) {
+  const ended = standing.status === 'ended';
+  // Read as they would be out of the whole state: the store reads only these fields of it.
+  const state = { endReason: standing.endReason, frames: standing.frames };
   return {
-    sid: execution.sid,
-    status: execution.status,
-    end_reason: ended ? endReasonOf(execution.state) : null,
-    waiting_at: ended ? null : waitingOf(execution.state),
+    sid: standing.sid,
+    status: standing.status,
+    end_reason: ended ? endReasonOf(state) : null,
+    waiting_at: ended ? null : waitingOf(state),
   };
 }

@@ -250,6 +250,20 @@ export interface ExecutionRecord {
   dateUpdated: Millis | null;
 }
 
+/**
+ * What the console's execution list shows of an execution besides its resource (how it ended, the widget it
+ * waits at), read out of its stored state by the database: the state is up to the context limit (5 MiB by
+ * default) and only these few fields of it are wanted.
+ */
+export interface ExecutionStanding {
+  sid: string;
+  status: ExecutionStatus;
+  /** The state's endReason as stored; null when it has none. */
+  endReason: unknown;
+  /** Each of the state's frames' `current` and `parentWidget` (null when absent), outermost first; null when `frames` is not a list. */
+  frames: { current: unknown; parentWidget: unknown }[] | null;
+}
+
 export interface StepRecord {
   sid: string;
   accountSid: string;
@@ -545,6 +559,12 @@ export interface ExecutionStore {
   pruneHistory(before: PruneCutoffs): Promise<number>;
   getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null>;
   getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null>;
+  /**
+   * The standing of each of these executions of the flow (of the account) that exists, in one read, in no
+   * particular order; SIDs of no such execution are left out. PostgreSQL reads a state's NUL and lone
+   * surrogate escapes as U+FFFD here, as jsonb must.
+   */
+  listExecutionStandings(accountSid: string, flowSid: string, executionSids: readonly string[]): Promise<ExecutionStanding[]>;
   findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null>;
   /** The SID findActiveExecution would return, without reading the execution (every inbound message asks). */
   findActiveExecutionSid(flowSid: string, contactAddress: string, channelAddress: string): Promise<string | null>;

@@ -20,6 +20,7 @@ import {
   type ExecutionAge,
   type ExecutionFilter,
   type ExecutionRecord,
+  type ExecutionStanding,
   type FlowListItem,
   type FlowRecord,
   type Lease,
@@ -49,7 +50,7 @@ import { lockOrder } from './lock-order.ts';
 import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, ALERTS_PER_INSERT, alertsInsertSql, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
 import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
-import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { testUsersAsContacts } from '../../lib/phone-format.ts';
 
 /** Runs of a transaction PostgreSQL aborted for a deadlock or a serialization failure (see #transaction). */
@@ -692,6 +693,22 @@ export class PostgresStore implements Store {
   async getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null> {
     const rows = await this.#query('SELECT * FROM executions WHERE sid = ?', [executionSid]);
     return rows[0] ? toExecution(rows[0]) : null;
+  }
+
+  async listExecutionStandings(accountSid: string, flowSid: string, executionSids: readonly string[]): Promise<ExecutionStanding[]> {
+    if (executionSids.length === 0) return [];
+    // The few fields are read out of each state here, which never comes over whole; as JSON text, as SQLite's are.
+    // A state may hold a NUL or a lone surrogate, which jsonb refuses: jsonbOfText reads them as \ufffd.
+    const rows = await this.#query(
+      `SELECT sid, status, (v -> 'endReason')::text AS end_reason,
+         CASE WHEN jsonb_typeof(v -> 'frames') = 'array' THEN COALESCE((
+           SELECT jsonb_agg(jsonb_build_object('current', f -> 'current', 'parentWidget', f -> 'parentWidget') ORDER BY i)
+           FROM jsonb_array_elements(v -> 'frames') WITH ORDINALITY AS e(f, i)
+         ), '[]'::jsonb)::text END AS frames
+       FROM (SELECT sid, status, ${jsonbOfText('state')} AS v FROM executions WHERE account_sid = ? AND flow_sid = ? AND sid = ANY(?::text[])) standings`,
+      [accountSid, flowSid, executionSids],
+    );
+    return rows.map(toExecutionStanding);
   }
 
   async loadExecution(executionSid: string): Promise<VersionedExecution | null> {

@@ -22,6 +22,7 @@ import {
   type ExecutionAge,
   type ExecutionFilter,
   type ExecutionRecord,
+  type ExecutionStanding,
   type FlowListItem,
   type FlowRecord,
   type PageRequest,
@@ -41,7 +42,7 @@ import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.ts';
 import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
 import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, callSidOf, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict, stepParams } from '../sql-statements.ts';
-import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
@@ -69,6 +70,25 @@ function openWalSync(walPath: string, fsync: Fsync | undefined): WalSync | null 
     return null;
   }
 }
+
+/**
+ * The console's standings (ExecutionStanding) of the executions named in a JSON array (parameters: the array,
+ * account, flow), each looked up by its SID: CROSS JOIN keeps that order, where the planner would read every
+ * execution of the flow off executions_by_contact and filter them. SQLite reads the few fields out of each
+ * state, which never comes over whole. Each state is parsed once, into JSONB, which the lookups then read
+ * without parsing again (twenty times faster than on its text, measured with 0.5 MB states). A frame's fields
+ * are read by its path (fullkey), so a frame that is not an object has none rather than failing.
+ */
+const EXECUTION_STANDINGS = `SELECT sid, status, json(state -> '$.endReason') AS end_reason,
+    CASE WHEN json_type(state, '$.frames') = 'array' THEN (
+      SELECT json_group_array(json_object('current', json_extract(state, fullkey || '.current'), 'parentWidget', json_extract(state, fullkey || '.parentWidget')) ORDER BY key)
+      FROM json_each(state, '$.frames')
+    ) END AS frames
+  FROM (
+    SELECT sid, status, jsonb(state) AS state
+    FROM json_each(?) AS wanted CROSS JOIN executions ON executions.sid = wanted.value
+    WHERE account_sid = ? AND flow_sid = ?
+  )`;
 
 const UPSERT_SETTING = 'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value';
 
@@ -814,6 +834,11 @@ export class SqliteStore implements Store {
   async getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null> {
     const row = this.stmt('SELECT * FROM executions WHERE sid = ?').get(executionSid) as Row | undefined;
     return row ? toExecution(row) : null;
+  }
+
+  async listExecutionStandings(accountSid: string, flowSid: string, executionSids: readonly string[]): Promise<ExecutionStanding[]> {
+    if (executionSids.length === 0) return [];
+    return (this.stmt(EXECUTION_STANDINGS).all(JSON.stringify([...new Set(executionSids)]), accountSid, flowSid) as Row[]).map(toExecutionStanding);
   }
 
   async findActiveExecution(flowSid: string, contactAddress: string, channelAddress: string): Promise<ExecutionRecord | null> {
