@@ -246,7 +246,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
       const apiError = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? errors.notFound(path) : toApiError(error, bodyLimit, request.headers['content-type']);
       // The onRequest hook has not run: the headers every answer carries are set here.
       setCommonHeaders(request, reply);
-      reply.code(apiError.status).type('application/json').send(apiError.toBody());
+      reply.code(apiError.status).headers(apiError.headers).type('application/json').send(apiError.toBody());
     },
   });
 
@@ -342,12 +342,12 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
     }
     if (closing) {
       const apiError = errors.unavailable('Service Unavailable: the server is shutting down');
-      return reply.code(apiError.status).header('Connection', 'close').type('application/json').send(apiError.toBody());
+      return reply.code(apiError.status).headers(apiError.headers).header('Connection', 'close').type('application/json').send(apiError.toBody());
     }
     // Still starting (waiting for the store): probes answer, anything else would wait on the store.
     if (ctx.startup && !ctx.startup.open && !request.routeOptions.config?.probe) {
       const apiError = errors.unavailable('Service Unavailable: the server is starting (waiting for the database); try again shortly');
-      return reply.code(apiError.status).type('application/json').send(apiError.toBody());
+      return reply.code(apiError.status).headers(apiError.headers).type('application/json').send(apiError.toBody());
     }
     if (request.is404) return;
     const authenticated = request.routeOptions.config?.auth !== false;

@@ -37,6 +37,7 @@ test('during close, a request on an open keep-alive connection gets 503/20503 in
   assert.match(responses[0]!, /^HTTP\/1\.1 400 /, 'the request admitted before close() is served');
   const [head, payload] = responses[1]!.split('\r\n\r\n') as [string, string];
   assert.match(head, /^HTTP\/1\.1 503 /);
+  assert.match(head, /\r\nretry-after: 1\r\n/i, 'says when to come back');
   assert.match(head, /\r\nconnection: close\r\n/i);
   assert.match(head, /\r\ncontent-type: application\/json/i);
   const error = JSON.parse(payload);

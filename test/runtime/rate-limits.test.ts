@@ -32,6 +32,7 @@ describe('execution rate limits', () => {
       const refused = await create('+15551230003');
       assert.equal(refused.statusCode, 429);
       assert.equal(refused.json().code, 20429);
+      assert.equal(refused.headers['retry-after'], '1');
       assert.equal(refused.json().status, 429);
       const listed = await app.store.listExecutions(flow.accountSid, flow.sid, {}, { pageSize: 50 });
       assert.equal(listed.items.length, 2, 'a refused create leaves nothing behind');

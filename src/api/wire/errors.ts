@@ -22,7 +22,9 @@ export class ApiError extends Error {
     this.status = status;
     this.code = code;
     this.details = details;
-    this.headers = headers;
+    // A refusal that goes away by itself says when to come back (RFC 9110): load balancers and generic HTTP
+    // clients honour it; the twilio SDKs' own 429 retry ignores it and is unaffected.
+    this.headers = (status === 503 || status === 429) && !('Retry-After' in headers) ? { 'Retry-After': '1', ...headers } : headers;
   }
 
   toBody(): TwilioErrorBody {
