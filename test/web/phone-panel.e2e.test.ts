@@ -6,18 +6,14 @@
 // call to a flow whose Trigger takes no calls says so.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { createApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 import type { TestServer } from '../support/server.ts';
 import { triggerFlow, wiredTriggerFlow } from '../support/flows.ts';
-import { closeSignedInConsole, noChromium, openSignedInConsole, type Browser } from './browser.ts';
+import { noChromium, type Browser } from './browser.ts';
+import { closeConsoleOnDisk, openConsoleOnDisk, serveAgain } from './console-on-disk.ts';
 
 const IVR = JSON.parse(readFileSync(fileURLToPath(new URL('./fixtures/ivr-flow.json', import.meta.url)), 'utf8')) as FlowDefinition;
 const at = (y: number) => ({ offset: { x: 0, y } });
@@ -81,21 +77,18 @@ interface CallJson {
 }
 
 describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout: 180_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-phone-panel-'));
-  const dbPath = join(dataDir, 'switchboard.db');
   let server: TestServer;
   let browser: Browser;
   let page: Page;
+  let dbPath: string;
+  let dataDir: string;
 
   before(async () => {
     // A store on disk, so the server can be restarted under the signed-in console.
-    ({ server, browser, page } = await openSignedInConsole({ server: { store: new SqliteStore({ path: dbPath }) }, timeoutMs: 15_000 }));
+    ({ server, browser, page, dbPath, dataDir } = await openConsoleOnDisk('switchboard-phone-panel-'));
   });
 
-  after(async () => {
-    await closeSignedInConsole({ server, browser });
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => closeConsoleOnDisk({ server, browser, dataDir }));
 
   const create = async (name: string, definition: FlowDefinition): Promise<string> =>
     (await server.app.flows.create(server.account.sid, { friendlyName: name, status: 'published', definition })).sid;
@@ -231,12 +224,8 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     const [first] = await calls(flowSid);
 
     // The restart: same port and database, the phone's calls gone with the old process's memory.
-    const port = Number(new URL(server.baseUrl).port);
     await server.app.close();
-    const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:', inboundExecutionRate: 0, restExecutionRate: 0 }, { store: new SqliteStore({ path: dbPath }) });
-    await app.accounts.ensureStartupAccount();
-    await app.server.listen({ port, host: '127.0.0.1' });
-    server = { ...server, app, close: () => app.close() };
+    server = await serveAgain(server, dbPath);
 
     const lost = page.getByRole('alert').filter({ hasText: 'The server no longer knows this call' });
     await lost.waitFor();
@@ -265,10 +254,7 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     await page.goto(`${server.baseUrl}/flows`);
     await page.getByRole('heading', { name: 'Flows' }).waitFor();
     await server.app.close();
-    const again = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:', inboundExecutionRate: 0, restExecutionRate: 0 }, { store: new SqliteStore({ path: dbPath }) });
-    await again.accounts.ensureStartupAccount();
-    await again.server.listen({ port, host: '127.0.0.1' });
-    server = { ...server, app: again, close: () => again.close() };
+    server = await serveAgain(server, dbPath);
     await openPhone(flowSid);
     await lost.waitFor();
     await page.getByRole('button', { name: 'Call', exact: true }).waitFor();

@@ -5,17 +5,12 @@
 // execution; and an error about the server being away goes once it answers again.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
-import { createApp } from '../../src/app.ts';
-import { loadConfig } from '../../src/config.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 import type { TestServer } from '../support/server.ts';
 import { triggerFlow } from '../support/flows.ts';
-import { closeSignedInConsole, noChromium, openSignedInConsole, until, type Browser } from './browser.ts';
+import { noChromium, until, type Browser } from './browser.ts';
+import { closeConsoleOnDisk, openConsoleOnDisk, serveAgain } from './console-on-disk.ts';
 
 const at = (y: number) => ({ offset: { x: 0, y } });
 
@@ -48,21 +43,18 @@ const ASKS_NAME = triggerFlow('asks name', 'incomingMessage', 'ask', [
 ]);
 
 describe('web console: the simulators on the way and at the end (Chromium)', { skip: noChromium, timeout: 240_000 }, () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-simulator-panels-'));
-  const dbPath = join(dataDir, 'switchboard.db');
   let server: TestServer;
   let browser: Browser;
   let page: Page;
+  let dbPath: string;
+  let dataDir: string;
 
   before(async () => {
     // A store on disk, so the server can be restarted under the signed-in console.
-    ({ server, browser, page } = await openSignedInConsole({ server: { store: new SqliteStore({ path: dbPath }) }, timeoutMs: 15_000 }));
+    ({ server, browser, page, dbPath, dataDir } = await openConsoleOnDisk('switchboard-simulator-panels-'));
   });
 
-  after(async () => {
-    await closeSignedInConsole({ server, browser });
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  after(() => closeConsoleOnDisk({ server, browser, dataDir }));
 
   const create = async (name: string, definition: FlowDefinition): Promise<string> =>
     (await server.app.flows.create(server.account.sid, { friendlyName: name, status: 'published', definition })).sid;
@@ -177,17 +169,13 @@ describe('web console: the simulators on the way and at the end (Chromium)', { s
     assert.equal(waiting!.status, 'active');
 
     // The server stops: a text cannot go out, and the Chat says so.
-    const port = Number(new URL(server.baseUrl).port);
     await server.app.close();
     await composer.fill('are you there?');
     await page.getByRole('button', { name: 'Send' }).click();
     const error = page.locator('.chat-panel .error-text');
     await error.filter({ hasText: 'cannot be reached' }).waitFor();
     // Back (same database, the simulator's transcripts gone with the old process): the stream opens again and the error goes.
-    const app = await createApp({ ...loadConfig({}, {}), dataDir: ':memory:', inboundExecutionRate: 0, restExecutionRate: 0 }, { store: new SqliteStore({ path: dbPath }) });
-    await app.accounts.ensureStartupAccount();
-    await app.server.listen({ port, host: '127.0.0.1' });
-    server = { ...server, app, close: () => app.close() };
+    server = await serveAgain(server, dbPath);
     await page.locator('.chat-panel .connection').filter({ hasText: 'live' }).waitFor();
     await error.waitFor({ state: 'detached', timeout: 5000 });
 
