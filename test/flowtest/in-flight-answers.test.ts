@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { runFiles } from '../../src/flowtest/runner.ts';
 import { textReport } from '../../src/flowtest/reporters.ts';
 import type { TestResult } from '../../src/flowtest/run-test.ts';
+import { callThenTextFlow } from '../support/flows.ts';
 
 const say = (name: string, body: string, next?: string) => ({
   name,
@@ -24,29 +25,12 @@ const say = (name: string, body: string, next?: string) => ({
 
 const TIME = "{{ 'now' | date: '%H:%M:%S' }}";
 
-function callFlow(timeout?: number) {
-  return {
-    description: 'call the contact, text them how it went',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingRequest', next: 'dial' }], properties: { offset: { x: 0, y: 0 } } },
-      {
-        name: 'dial',
-        type: 'make-outgoing-call-v2',
-        transitions: [
-          { event: 'answered', next: 'answered' },
-          { event: 'busy', next: 'busy' },
-          { event: 'noAnswer', next: 'noAnswer' },
-          { event: 'failed', next: 'failed' },
-        ],
-        properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', ...(timeout !== undefined ? { timeout } : {}) },
-      },
-      { name: 'answered', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Hello' } },
-      ...['busy', 'noAnswer', 'failed'].map((name) => say(name, `${name} {{widgets.dial.CallStatus}} at ${TIME}`)),
-    ],
-  };
-}
+const callFlow = (timeout?: number) =>
+  callThenTextFlow('call the contact, text them how it went', {
+    widgets: { answered: 'answered', busy: 'busy', noAnswer: 'noAnswer', failed: 'failed' },
+    timeout,
+    body: (name) => `${name} {{widgets.dial.CallStatus}} at ${TIME}`,
+  });
 
 const HTTP_THEN_ASK = {
   description: 'a slow request, then a question',

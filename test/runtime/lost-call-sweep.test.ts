@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { callThenTextFlow } from '../support/flows.ts';
 import { call, stepsOf } from '../voice/support.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
@@ -24,32 +25,11 @@ import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/
 const CONTACT = '+15551230001';
 const FLOW_ADDRESS = '+15005550006';
 
-const OUTBOUND = {
-  description: 'call the contact, text them if that does not work',
-  initial_state: 'Trigger',
-  flags: { allow_concurrent_calls: true },
-  states: [
-    { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingRequest', next: 'dial' }], properties: { offset: { x: 0, y: 0 } } },
-    {
-      name: 'dial',
-      type: 'make-outgoing-call-v2',
-      transitions: [
-        { event: 'answered', next: 'hello' },
-        { event: 'busy', next: 'busy_text' },
-        { event: 'noAnswer', next: 'no_answer_text' },
-        { event: 'failed', next: 'failed_text' },
-      ],
-      properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', timeout: 5 },
-    },
-    { name: 'hello', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Hello' } },
-    ...['busy_text', 'no_answer_text', 'failed_text'].map((name) => ({
-      name,
-      type: 'send-message',
-      transitions: [{ event: 'sent' }, { event: 'failed' }],
-      properties: { offset: { x: 0, y: 300 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: `${name}: {{widgets.dial.CallStatus}}` },
-    })),
-  ],
-};
+const OUTBOUND = callThenTextFlow('call the contact, text them if that does not work', {
+  widgets: { answered: 'hello', busy: 'busy_text', noAnswer: 'no_answer_text', failed: 'failed_text' },
+  timeout: 5,
+  body: (name) => `${name}: {{widgets.dial.CallStatus}}`,
+});
 
 const GATHER = {
   description: 'a menu',

@@ -40,3 +40,35 @@ export function conversationAskFlow(askFrom: string, askBody = 'Name?'): FlowDef
     { name: 'bye', type: 'send-message', properties: { ...at(400), from: 'Bot', to: '{{contact.channel.address}}', body: 'Bye {{widgets.ask.inbound.Body}}' }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
   ]);
 }
+
+/**
+ * A flow a REST execution starts to call the contact from the flow's address (Make Outgoing Call `dial`,
+ * `timeout` seconds when given): answered, the widget named `widgets.answered` says Hello; busy, no answer
+ * and failed each go to a Send Message to the contact, named by `widgets`, saying `body(name)`.
+ */
+export function callThenTextFlow(
+  description: string,
+  options: { widgets: { answered: string; busy: string; noAnswer: string; failed: string }; timeout?: number; body: (name: string) => string },
+): FlowDefinition {
+  const { answered, busy, noAnswer, failed } = options.widgets;
+  return triggerFlow(description, 'incomingRequest', 'dial', [
+    {
+      name: 'dial',
+      type: 'make-outgoing-call-v2',
+      transitions: [
+        { event: 'answered', next: answered },
+        { event: 'busy', next: busy },
+        { event: 'noAnswer', next: noAnswer },
+        { event: 'failed', next: failed },
+      ],
+      properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', ...(options.timeout !== undefined ? { timeout: options.timeout } : {}) },
+    },
+    { name: answered, type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Hello' } },
+    ...[busy, noAnswer, failed].map((name) => ({
+      name,
+      type: 'send-message',
+      transitions: [{ event: 'sent' }, { event: 'failed' }],
+      properties: { offset: { x: 0, y: 300 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: options.body(name) },
+    })),
+  ]);
+}
