@@ -7,7 +7,8 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import type { Account, ExecutionRecord, FlowRecord, RevisionRecord, StepRecord, Store } from '../../src/runtime/ports/store.ts';
+import type { Account, ExecutionRecord, FlowRecord, StepRecord, Store } from '../../src/runtime/ports/store.ts';
+import { executionRecord, flowRecord, revisionRecord } from '../support/records.ts';
 import { INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, STEP_COLUMNS, STEP_PLACEHOLDERS, executionInsertParams, flowInsertParams, revisionInsertParams, stepParams, type SqlValue } from '../../src/store/sql-statements.ts';
 import { SKIP_REASON, disposePostgresStore, freshPostgresStore } from './postgres-support.ts';
 
@@ -19,36 +20,9 @@ type Raw = (sql: string, params: SqlValue[]) => Promise<void>;
 
 /** A flow with its first revision, an execution and a step, for `accountSid`, written past the port. */
 async function leftovers(raw: Raw, accountSid: string): Promise<{ flow: FlowRecord; execution: ExecutionRecord; step: StepRecord }> {
-  const flow: FlowRecord = {
-    sid: sid('FW'),
-    accountSid,
-    friendlyName: 'raced the delete',
-    status: 'published',
-    revision: 1,
-    publishedRevision: 1,
-    commitMessage: null,
-    authorSid: null,
-    valid: true,
-    errors: [],
-    warnings: [],
-    dateCreated: T0,
-    dateUpdated: null,
-  };
-  const revision: RevisionRecord = { ...flow, flowSid: flow.sid, definition: { description: 'x', initial_state: 'Trigger', states: [], flags: { allow_concurrent_calls: true } } as never };
-  const execution: ExecutionRecord = {
-    sid: sid('FN'),
-    accountSid,
-    flowSid: flow.sid,
-    flowVersion: 1,
-    contactSid: sid('FX'),
-    contactChannelAddress: '+15550001111',
-    channelAddress: '+15559990000',
-    status: 'active',
-    initiatedBy: 'API',
-    state: {},
-    dateCreated: T0,
-    dateUpdated: null,
-  };
+  const flow = flowRecord({ sid: sid('FW'), accountSid, friendlyName: 'raced the delete', dateCreated: T0 });
+  const revision = revisionRecord(flow, { description: 'x', initial_state: 'Trigger', states: [], flags: { allow_concurrent_calls: true } });
+  const execution = executionRecord({ sid: sid('FN'), accountSid, flowSid: flow.sid, contactSid: sid('FX'), dateCreated: T0 });
   const step: StepRecord = {
     sid: sid('FT'),
     accountSid,

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
-import type { ExecutionRecord, FlowRecord, RevisionRecord, Store } from '../../src/runtime/ports/store.ts';
+import type { FlowRecord, RevisionRecord, Store } from '../../src/runtime/ports/store.ts';
+import { executionRecord, flowRecord, revisionRecord } from '../support/records.ts';
 import { runStoreConformance } from './conformance.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
@@ -62,53 +63,11 @@ const ACCOUNT = 'AC' + '1'.repeat(32);
 const FLOW = 'FW' + '1'.repeat(32);
 
 function flowAndRevision(): { flow: FlowRecord; revision: RevisionRecord } {
-  const flow: FlowRecord = {
-    sid: FLOW,
-    accountSid: ACCOUNT,
-    friendlyName: 'Durable',
-    status: 'published',
-    revision: 1,
-    publishedRevision: 1,
-    commitMessage: null,
-    authorSid: null,
-    valid: true,
-    errors: [],
-    warnings: [],
-    dateCreated: T0,
-    dateUpdated: null,
-  };
-  const revision: RevisionRecord = {
-    flowSid: FLOW,
-    accountSid: ACCOUNT,
-    revision: 1,
-    friendlyName: 'Durable',
-    definition: { initial_state: 'Trigger', states: [] },
-    status: 'published',
-    commitMessage: null,
-    authorSid: null,
-    valid: true,
-    errors: [],
-    warnings: [],
-    dateCreated: T0,
-    dateUpdated: null,
-  };
-  return { flow, revision };
+  const flow = flowRecord({ sid: FLOW, accountSid: ACCOUNT, friendlyName: 'Durable', dateCreated: T0 });
+  return { flow, revision: revisionRecord(flow, { initial_state: 'Trigger', states: [] }) };
 }
 
-const EXECUTION: ExecutionRecord = {
-  sid: 'FN' + '1'.repeat(32),
-  accountSid: ACCOUNT,
-  flowSid: FLOW,
-  flowVersion: 1,
-  contactSid: 'FX' + '1'.repeat(32),
-  contactChannelAddress: '+15550001111',
-  channelAddress: '+15559990000',
-  status: 'active',
-  initiatedBy: 'API',
-  state: { at: 'Trigger' },
-  dateCreated: T0,
-  dateUpdated: null,
-};
+const EXECUTION = executionRecord({ sid: 'FN' + '1'.repeat(32), accountSid: ACCOUNT, flowSid: FLOW, contactSid: 'FX' + '1'.repeat(32), state: { at: 'Trigger' }, dateCreated: T0 });
 
 describe('SqliteStore on disk', () => {
   it('keeps all data across reopen and does not re-run migrations', async () => {
