@@ -1,6 +1,7 @@
 // Helpers for the carrier tests: a Switchboard server listening on a real port with its account
 // on the Twilio carrier (pointed at the local fake), flow builders, polling and step listings.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { after, afterEach, before, beforeEach } from 'node:test';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOptions } from '../../src/app.ts';
@@ -224,4 +225,31 @@ export function slowChannelRecords(store: Store, ms = 30): void {
   store.getChannelRecord = async (key) => (await roundTrip(), get(key));
   store.putChannelRecord = async (record) => (await roundTrip(), put(record));
   store.insertChannelRecord = async (record) => (await roundTrip(), insert(record));
+}
+
+/** A webhook channel's gateway: its URL (on 127.0.0.1, ending in /sms), the forms POSTed to it, and close(). */
+export interface Gateway {
+  url: string;
+  received: Record<string, string>[];
+  close(): Promise<void>;
+}
+
+/** Starts a gateway answering every POST 201 with `answer()` as JSON. */
+export async function startGateway(answer: () => object): Promise<Gateway> {
+  const received: Record<string, string>[] = [];
+  const gateway = http.createServer(async (req, res) => {
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    received.push(Object.fromEntries(new URLSearchParams(text)));
+    res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(answer()));
+  });
+  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/sms`,
+    received,
+    close: () => {
+      gateway.closeAllConnections();
+      return new Promise<void>((resolve) => gateway.close(() => resolve()));
+    },
+  };
 }

@@ -4,34 +4,12 @@
 // sid. The report on the next question's own callback still fails it.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CONTACT, NUMBER, createFlow, flow, freePort, sendAndWait, sendMessage, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, createFlow, flow, freePort, sendAndWait, sendMessage, startGateway, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer, type Gateway } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { InflightLedger } from '../../src/channels/twilio/inflight.ts';
 
 const GATEWAY_SID = 'GW-constant';
 const OTHER_CONTACT = '+15551230002';
-
-/** A gateway on 127.0.0.1 answering every POST with the same sid; the forms it received. */
-async function startGateway() {
-  const received: Record<string, string>[] = [];
-  const gateway = http.createServer(async (req, res) => {
-    let text = '';
-    for await (const chunk of req) text += chunk;
-    received.push(Object.fromEntries(new URLSearchParams(text)));
-    res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sid: GATEWAY_SID }));
-  });
-  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/sms`,
-    received,
-    close: () => {
-      gateway.closeAllConnections();
-      return new Promise<void>((resolve) => gateway.close(() => resolve()));
-    },
-  };
-}
 
 /** ask → (reply) → ok → ask2; both questions' deliveryFailure wired to a message naming the failure. */
 const DEFINITION = flow(
@@ -50,12 +28,12 @@ const DEFINITION = flow(
 const effectOf = (statusCallback: string) => /\/Messages\/(EF[0-9a-fA-F]{32})\/Status$/.exec(new URL(statusCallback).pathname)![1]!;
 
 describe('webhook channel with a constant gateway sid: a late failure of an answered question', () => {
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let gateway: Gateway;
   let server: CarrierServer;
   let fake: FakeTwilio;
 
   beforeEach(async () => {
-    gateway = await startGateway();
+    gateway = await startGateway(() => ({ sid: GATEWAY_SID }));
   });
   useCarrierServer((started) => ({ fake, server } = started), {
     server: async () => {

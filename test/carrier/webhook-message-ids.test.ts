@@ -3,9 +3,7 @@
 // gave the gateway; a gateway's id never takes or displaces a claim on a Twilio SID.
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CONTACT, NUMBER, createFlow, flow, freePort, sendAndWait, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, createFlow, flow, freePort, sendAndWait, startGateway, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, type CarrierServer, type Gateway } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 import { InflightLedger, type InflightSend } from '../../src/channels/twilio/inflight.ts';
 import { WebhookChannel } from '../../src/channels/webhook/webhook-channel.ts';
@@ -14,31 +12,11 @@ import type { Store } from '../../src/runtime/ports/store.ts';
 
 const OTHER_CONTACT = '+15551230002';
 
-/** A gateway on 127.0.0.1 answering every POST with `answer()`; what it received. */
-async function startGateway(answer: () => object) {
-  const received: URLSearchParams[] = [];
-  const gateway = http.createServer(async (req, res) => {
-    let text = '';
-    for await (const chunk of req) text += chunk;
-    received.push(new URLSearchParams(text));
-    res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify(answer()));
-  });
-  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(gateway.address() as AddressInfo).port}/sms`,
-    received,
-    close: () => {
-      gateway.closeAllConnections();
-      return new Promise<void>((resolve) => gateway.close(() => resolve()));
-    },
-  };
-}
-
 const waitingForReply = (server: CarrierServer, executionSid: string) =>
   waitFor('the step to wait for the reply', async () => ((await server.app.store.getExecutionBySid(executionSid))?.state as any)?.frames?.[0]?.wait?.kind === 'reply');
 
 describe('webhook channel: two steps answered with the same gateway id', () => {
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let gateway: Gateway;
   let server: CarrierServer;
   let fake: FakeTwilio;
 
@@ -62,7 +40,7 @@ describe('webhook channel: two steps answered with the same gateway id', () => {
         assert.equal(answer.status, 200, answer.body);
       }
       await waitFor('both webhook POSTs', () => gateway.received.length === 2);
-      const sends = gateway.received.map((form) => Object.fromEntries(form));
+      const sends = [...gateway.received];
       for (const send of sends) await waitingForReply(server, send.ExecutionSid!);
       for (const send of sends) {
         const report = await fake.postSigned(send.StatusCallback!, { MessageSid: 'queued', MessageStatus: 'failed', ErrorCode: '30003' }, server.account.authToken);
@@ -77,7 +55,7 @@ describe('webhook channel: two steps answered with the same gateway id', () => {
 });
 
 describe("webhook channel: a gateway answering with another account's Twilio message SID", () => {
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let gateway: Gateway;
   let twilioSid = '';
   let server: CarrierServer;
   let fake: FakeTwilio;
