@@ -16,6 +16,23 @@ export async function serverWithFlow(definition: unknown, options: Parameters<ty
   return { server, flowSid: flow.sid };
 }
 
+/**
+ * A call goes to `r`, a TwiML Redirect to https://app.example/ivr by `method`; handed back (FlowEvent=return),
+ * `say` says `text`.
+ */
+export function redirectAndReturnFlow(method: 'GET' | 'POST', text: string): unknown {
+  return {
+    description: 'redirect and return',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'r' }], properties: { offset: { x: 0, y: 0 } } },
+      { name: 'r', type: 'add-twiml-redirect', transitions: [{ event: 'return', next: 'say' }, { event: 'timeout' }, { event: 'fail' }], properties: { offset: { x: 0, y: 100 }, url: 'https://app.example/ivr', method, timeout: '600' } },
+      { name: 'say', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: text } },
+    ],
+  };
+}
+
 export interface CallView {
   sid: string;
   status: string;

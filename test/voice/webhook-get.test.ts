@@ -8,7 +8,7 @@ import { computeSignature } from '../../src/api/wire/signature.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 import type { TestServer } from '../support/server.ts';
-import { serverWithFlow, stepsOf, verbs, type Verb } from './support.ts';
+import { redirectAndReturnFlow, serverWithFlow, stepsOf, verbs, type Verb } from './support.ts';
 
 const HOST = 'switchboard.test';
 const CALL_SID = 'CA' + 'd'.repeat(32);
@@ -52,16 +52,7 @@ async function twilioPost(server: TestServer, url: string, params: Record<string
 const flowUrl = (server: TestServer, flowSid: string) => `http://${HOST}/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
 
 describe('TwiML Redirect hand-back by GET keeps every query parameter the app wrote', () => {
-  const flow = {
-    description: 'redirect and return',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'r' }], properties: { offset: { x: 0, y: 0 } } },
-      { name: 'r', type: 'add-twiml-redirect', transitions: [{ event: 'return', next: 'say' }, { event: 'timeout' }, { event: 'fail' }], properties: { offset: { x: 0, y: 100 }, url: 'https://app.example/ivr', method: 'GET', timeout: '600' } },
-      { name: 'say', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Back with {{widgets.r.foo}}' } },
-    ],
-  };
+  const flow = redirectAndReturnFlow('GET', 'Back with {{widgets.r.foo}}');
 
   for (const method of ['GET', 'POST'] as const) {
     it(`${method}: names Twilio also uses (Digits, To, msg) are the app's outputs; Twilio's own parameters are not`, async () => {

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { computeSignature } from '../../src/api/wire/signature.ts';
 import type { ExecutionState, JsonObject } from '../../src/engine/types.ts';
-import { fixture, serverWithFlow, stepsOf, verbs, type Verb } from './support.ts';
+import { fixture, redirectAndReturnFlow, serverWithFlow, stepsOf, verbs, type Verb } from './support.ts';
 import type { TestServer } from '../support/server.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 import { HANGUP_ACTION_GRACE_MS } from '../../src/engine/widgets/voice.ts';
@@ -473,16 +473,7 @@ describe('allow_concurrent_calls', () => {
 });
 
 describe('TwiML Redirect hand-back', () => {
-  const flow = {
-    description: 'redirect and return',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'r' }], properties: { offset: { x: 0, y: 0 } } },
-      { name: 'r', type: 'add-twiml-redirect', transitions: [{ event: 'return', next: 'say' }, { event: 'timeout' }, { event: 'fail' }], properties: { offset: { x: 0, y: 100 }, url: 'https://app.example/ivr', method: 'POST', timeout: '600' } },
-      { name: 'say', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Back with {{widgets.r.choice}}' } },
-    ],
-  };
+  const flow = redirectAndReturnFlow('POST', 'Back with {{widgets.r.choice}}');
 
   it('POST and GET FlowEvent=return hand the call back; extra query parameters become outputs; a second return is refused', async () => {
     for (const method of ['POST', 'GET'] as const) {
