@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { callThenTextFlow } from '../support/flows.ts';
 import { call, stepsOf } from '../voice/support.ts';
+import { flowWebhookUrl, twilioPost } from '../voice/twilio-webhook.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { CallService } from '../../src/runtime/calls.ts';
-import { computeSignature } from '../../src/api/wire/signature.ts';
 import type { ExecutionState } from '../../src/engine/types.ts';
 import type { Store } from '../../src/runtime/ports/store.ts';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
@@ -86,9 +86,8 @@ async function failedDial(server: TestServer, flowSid: string, executionSid: str
  * With a CallSid another process made, it stands for a call that process has (or had).
  */
 async function ringFrom(server: TestServer, flowSid: string, callSid: string, from = CONTACT): Promise<string> {
-  const url = `http://switchboard.test/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
   const params = { AccountSid: server.account.sid, ApiVersion: '2010-04-01', CallSid: callSid, CallStatus: 'ringing', Called: FLOW_ADDRESS, Caller: from, Direction: 'inbound', From: from, To: FLOW_ADDRESS };
-  const res = await server.app.server.inject({ method: 'POST', url: new URL(url).pathname, headers: { host: 'switchboard.test', 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeSignature(server.account.authToken, url, params) }, payload: new URLSearchParams(params).toString() });
+  const res = await twilioPost(server, flowWebhookUrl(server, flowSid), params);
   assert.equal(res.statusCode, 200);
   return (await server.app.store.findActiveExecutionByCall(flowSid, callSid))!.sid;
 }

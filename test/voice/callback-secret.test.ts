@@ -4,27 +4,19 @@
 // index wherever the execution's contact pair is, without reading the flow's executions.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSignature } from '../../src/api/wire/signature.ts';
 import { CallService } from '../../src/runtime/calls.ts';
 import { signCallback } from '../../src/runtime/call-tokens.ts';
 import { FORM, basicAuth, form, type TestServer } from '../support/server.ts';
-import { fixture, phone, serverWithFlow, stepsOf, verbs, type CallView, type Verb } from './support.ts';
+import { fixture, phone, serverWithFlow, stepsOf, type CallView, type Verb } from './support.ts';
+import { answerOf, flowWebhookUrl, twilioPost as postWebhook, type WebhookAnswer } from './twilio-webhook.ts';
 
-const HOST = 'switchboard.test';
 const CALL_SID = 'CA' + 'd'.repeat(32);
 const CALLER = '+15551238001';
 
 /** Posts a call webhook as Twilio does: signed with the account's auth token of the moment. */
-async function twilioPost(server: TestServer, url: string, params: Record<string, string>): Promise<{ status: number; body: string; twiml: Verb[] | null }> {
+async function twilioPost(server: TestServer, url: string, params: Record<string, string>): Promise<WebhookAnswer> {
   const token = (await server.app.store.getAccount(server.account.sid))!.authToken;
-  const target = new URL(url);
-  const res = await server.app.server.inject({
-    method: 'POST',
-    url: target.pathname + target.search,
-    headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeSignature(token, url, params) },
-    payload: new URLSearchParams(params).toString(),
-  });
-  return { status: res.statusCode, body: res.body, twiml: String(res.headers['content-type'] ?? '').includes('xml') ? verbs(res.body) : null };
+  return answerOf(await postWebhook(server, url, params, token));
 }
 
 function callParams(server: TestServer, status: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -46,7 +38,7 @@ describe('rotating the auth token during a live call', () => {
   it("an inbound call's Gather action, the callbacks after it and its final status are still accepted", async () => {
     const { server, flowSid } = await serverWithFlow(fixture('ivr-menu.json'));
     try {
-      const flowUrl = `http://${HOST}/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
+      const flowUrl = flowWebhookUrl(server, flowSid);
       const first = await twilioPost(server, flowUrl, callParams(server, 'ringing'));
       const menu = await twilioPost(server, actionOf(first.twiml![1]!), callParams(server, 'in-progress'));
       assert.equal(menu.twiml![0]!.verb, 'Gather');

@@ -10,13 +10,12 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { computeSignature } from '../../src/api/wire/signature.ts';
 import { OUT_OF_SERVICE } from '../../src/api/routes/webhook-calls.ts';
 import type { Account } from '../../src/runtime/ports/store.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
+import { flowWebhookUrl, twilioPost } from './twilio-webhook.ts';
 
-const HOST = 'switchboard.test';
 const NUMBER = '+15005550006';
 const ROUNDS = 10;
 
@@ -62,14 +61,8 @@ async function startNode(schema: string): Promise<Node> {
 
 /** The flow webhook for an incoming call, signed as Twilio signs it; the TwiML answered. */
 async function ring(node: Node, flowSid: string, callSid: string, caller: string): Promise<string> {
-  const url = `http://${HOST}/v1/Accounts/${node.account.sid}/Flows/${flowSid}`;
   const params = { AccountSid: node.account.sid, ApiVersion: '2010-04-01', CallSid: callSid, CallStatus: 'ringing', Called: NUMBER, Caller: caller, Direction: 'inbound', From: caller, To: NUMBER };
-  const res = await node.app.server.inject({
-    method: 'POST',
-    url: new URL(url).pathname,
-    headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeSignature(node.account.authToken, url, params) },
-    payload: new URLSearchParams(params).toString(),
-  });
+  const res = await twilioPost(node, flowWebhookUrl(node, flowSid), params);
   assert.equal(res.statusCode, 200, res.body);
   return res.body;
 }

@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { call, phone, stepsOf, said, type CallView } from './support.ts';
+import { flowWebhookUrl, twilioPost } from './twilio-webhook.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { computeSignature } from '../../src/api/wire/signature.ts';
 import { OUT_OF_SERVICE } from '../../src/api/routes/webhook-calls.ts';
 import { SimulatorPhone, type PhoneTransport } from '../../src/channels/simulator/phone.ts';
 import { simulatorCallOrigin } from '../../src/channels/simulator/call-sids.ts';
@@ -83,9 +83,8 @@ function goesAhead(view: CallView): void {
 
 /** The flow webhook for an incoming call `callSid` from CALLER to `to`, signed as Twilio signs it; its execution. */
 async function ringFrom(server: TestServer, flowSid: string, callSid: string, to: string): Promise<string> {
-  const url = `http://switchboard.test/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
   const params = { AccountSid: server.account.sid, ApiVersion: '2010-04-01', CallSid: callSid, CallStatus: 'ringing', Called: to, Caller: CALLER, Direction: 'inbound', From: CALLER, To: to };
-  const res = await server.app.server.inject({ method: 'POST', url: new URL(url).pathname, headers: { host: 'switchboard.test', 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeSignature(server.account.authToken, url, params) }, payload: new URLSearchParams(params).toString() });
+  const res = await twilioPost(server, flowWebhookUrl(server, flowSid), params);
   assert.equal(res.statusCode, 200);
   assert.match(res.body, /Press a key/);
   return (await server.app.store.findActiveExecutionByCall(flowSid, callSid))!.sid;

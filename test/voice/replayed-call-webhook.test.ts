@@ -7,7 +7,6 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApp, type App } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
-import { computeSignature } from '../../src/api/wire/signature.ts';
 import { CallService } from '../../src/runtime/calls.ts';
 import { DEFAULT_RUNTIME_OPTIONS, ExecutionService } from '../../src/runtime/executions.ts';
 import type { MessageChannel, OutboundHttp } from '../../src/runtime/ports/channel.ts';
@@ -16,8 +15,8 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
 import { verbs, type Verb } from './support.ts';
+import { flowWebhookUrl, twilioGet, twilioPost } from './twilio-webhook.ts';
 
-const HOST = 'switchboard.test';
 const CALLER = '+15551230001';
 const NUMBER = '+15005550006';
 
@@ -71,23 +70,11 @@ function callParams(account: Account, callSid: string, status: string): Record<s
   return { AccountSid: account.sid, ApiVersion: '2010-04-01', CallSid: callSid, CallStatus: status, Called: NUMBER, Caller: CALLER, Direction: 'inbound', From: CALLER, To: NUMBER };
 }
 
-const flowUrl = (n: Node, flowSid: string) => `http://${HOST}/v1/Accounts/${n.account.sid}/Flows/${flowSid}`;
+const flowUrl = flowWebhookUrl;
 
 /** A signed webhook request as Twilio sends it: GET (parameters in the query) or POST (in the form). */
 async function webhook(n: Node, method: 'GET' | 'POST', url: string, params: Record<string, string>): Promise<Verb[]> {
-  const get = method === 'GET';
-  const full = get ? `${url}?${new URLSearchParams(params).toString()}` : url;
-  const target = new URL(full);
-  const res = await n.app.server.inject({
-    method,
-    url: target.pathname + target.search,
-    headers: {
-      host: HOST,
-      'x-twilio-signature': computeSignature(n.account.authToken, full, get ? {} : params),
-      ...(get ? {} : { 'content-type': 'application/x-www-form-urlencoded' }),
-    },
-    ...(get ? {} : { payload: new URLSearchParams(params).toString() }),
-  });
+  const res = await (method === 'GET' ? twilioGet : twilioPost)(n, url, params);
   assert.equal(res.statusCode, 200, res.body);
   return verbs(res.body);
 }

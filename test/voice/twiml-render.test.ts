@@ -4,9 +4,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hangupTwiml, renderTwiml } from '../../src/api/twiml/render.ts';
-import { computeSignature } from '../../src/api/wire/signature.ts';
 import { MAX_SSML_DEPTH } from '../../src/api/twiml/ssml.ts';
 import { serverWithFlow, verbs } from './support.ts';
+import { flowWebhookUrl, twilioPost } from './twilio-webhook.ts';
 
 describe('TwiML rendering of text XML cannot hold', () => {
   it('drops control characters and unpaired surrogates, keeps everything else (emoji included)', () => {
@@ -138,14 +138,8 @@ describe('SSML in a Say: rendered values cannot break the markup', () => {
     };
     const { server, flowSid } = await serverWithFlow(flow);
     try {
-      const url = `http://switchboard.test/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
       const params = { AccountSid: server.account.sid, ApiVersion: '2010-04-01', CallSid: 'CA' + 'e'.repeat(32), CallStatus: 'ringing', Called: '+15005550006', Caller: '+15551230001', CallerName: 'A<B', Direction: 'inbound', From: '+15551230001', To: '+15005550006' };
-      const res = await server.app.server.inject({
-        method: 'POST',
-        url: new URL(url).pathname,
-        headers: { host: 'switchboard.test', 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeSignature(server.account.authToken, url, params) },
-        payload: new URLSearchParams(params).toString(),
-      });
+      const res = await twilioPost(server, flowWebhookUrl(server, flowSid), params);
       assert.equal(res.statusCode, 200, res.body);
       const [greeting] = verbs(res.body);
       assert.deepEqual(greeting, { verb: 'Say', attributes: {}, children: [{ verb: 'prosody', attributes: { rate: 'slow' }, text: 'Hello A<B' }] });

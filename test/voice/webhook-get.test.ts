@@ -8,9 +8,9 @@ import { computeSignature } from '../../src/api/wire/signature.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 import type { TestServer } from '../support/server.ts';
-import { redirectAndReturnFlow, serverWithFlow, stepsOf, verbs, type Verb } from './support.ts';
+import { redirectAndReturnFlow, serverWithFlow, stepsOf } from './support.ts';
+import { WEBHOOK_HOST, answerOf, flowWebhookUrl, twilioGet as getWebhook, twilioPost as postWebhook } from './twilio-webhook.ts';
 
-const HOST = 'switchboard.test';
 const CALL_SID = 'CA' + 'd'.repeat(32);
 const CALLER = '+15551230001';
 const NUMBER = '+15005550006';
@@ -19,37 +19,10 @@ function callParams(server: TestServer, status: string): Record<string, string> 
   return { AccountSid: server.account.sid, ApiVersion: '2010-04-01', CallSid: CALL_SID, CallStatus: status, Called: NUMBER, Caller: CALLER, Direction: 'inbound', From: CALLER, To: NUMBER };
 }
 
-interface Answer {
-  status: number;
-  body: string;
-  twiml: Verb[] | null;
-}
-
-function answerOf(res: { statusCode: number; body: string; headers: Record<string, unknown> }): Answer {
-  return { status: res.statusCode, body: res.body, twiml: String(res.headers['content-type'] ?? '').includes('xml') ? verbs(res.body) : null };
-}
-
-/** Twilio's GET: its parameters appended to the URL's query, signed over the full URL alone. */
-async function twilioGet(server: TestServer, url: string, params: Record<string, string>, token = server.account.authToken): Promise<Answer> {
-  const full = `${url}${url.includes('?') ? '&' : '?'}${new URLSearchParams(params).toString()}`;
-  const target = new URL(full);
-  const res = await server.app.server.inject({ method: 'GET', url: target.pathname + target.search, headers: { host: HOST, 'x-twilio-signature': computeSignature(token, full, {}) } });
-  return answerOf(res);
-}
-
-/** Twilio's POST: its parameters in the form, signed over the URL and them. */
-async function twilioPost(server: TestServer, url: string, params: Record<string, string>): Promise<Answer> {
-  const target = new URL(url);
-  const res = await server.app.server.inject({
-    method: 'POST',
-    url: target.pathname + target.search,
-    headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeSignature(server.account.authToken, url, params) },
-    payload: new URLSearchParams(params).toString(),
-  });
-  return answerOf(res);
-}
-
-const flowUrl = (server: TestServer, flowSid: string) => `http://${HOST}/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
+/** Twilio's GET and POST, their answers as status, body and TwiML. */
+const twilioGet = async (...request: Parameters<typeof getWebhook>) => answerOf(await getWebhook(...request));
+const twilioPost = async (...request: Parameters<typeof postWebhook>) => answerOf(await postWebhook(...request));
+const flowUrl = flowWebhookUrl;
 
 describe('TwiML Redirect hand-back by GET keeps every query parameter the app wrote', () => {
   const flow = redirectAndReturnFlow('GET', 'Back with {{widgets.r.foo}}');
@@ -130,7 +103,7 @@ describe('the flow webhook configured as HTTP GET', () => {
       // Signed as a POST would be (URL without the query, parameters as body): not how Twilio signs a GET.
       const params = callParams(server, 'ringing');
       const full = `${url}?${new URLSearchParams(params).toString()}`;
-      const asBody = await server.app.server.inject({ method: 'GET', url: new URL(full).pathname + new URL(full).search, headers: { host: HOST, 'x-twilio-signature': computeSignature(server.account.authToken, url, params) } });
+      const asBody = await server.app.server.inject({ method: 'GET', url: new URL(full).pathname + new URL(full).search, headers: { host: WEBHOOK_HOST, 'x-twilio-signature': computeSignature(server.account.authToken, url, params) } });
       assert.equal(asBody.statusCode, 403);
       assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items.length, 0, 'nothing started');
 
@@ -152,12 +125,12 @@ describe('the flow webhook configured as HTTP GET', () => {
         ['GET', { origin: 'https://evil.example' }],
         ['HEAD', { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }],
       ] as const) {
-        const res = await server.app.server.inject({ method, url: target.pathname + target.search, headers: { host: HOST, authorization: basic, ...headers } });
+        const res = await server.app.server.inject({ method, url: target.pathname + target.search, headers: { host: WEBHOOK_HOST, authorization: basic, ...headers } });
         assert.equal(res.statusCode, 403, `${method} ${JSON.stringify(headers)}: ${res.body}`);
         if (method === 'GET') assert.equal(JSON.parse(res.body).code, 20403);
       }
       assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items.length, 0, 'nothing started');
-      const local = await server.app.server.inject({ method: 'GET', url: target.pathname + target.search, headers: { host: HOST, authorization: basic } });
+      const local = await server.app.server.inject({ method: 'GET', url: target.pathname + target.search, headers: { host: WEBHOOK_HOST, authorization: basic } });
       assert.equal(local.statusCode, 200, local.body);
       assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items.length, 1);
     } finally {

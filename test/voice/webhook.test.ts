@@ -4,15 +4,13 @@
 // and refusal of forged or replayed callbacks.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { computeSignature } from '../../src/api/wire/signature.ts';
 import type { ExecutionState, JsonObject } from '../../src/engine/types.ts';
-import { fixture, redirectAndReturnFlow, serverWithFlow, stepsOf, verbs, type Verb } from './support.ts';
+import { fixture, redirectAndReturnFlow, serverWithFlow, stepsOf, type Verb } from './support.ts';
+import { answerOf, flowWebhookUrl, twilioGet, twilioPost, type WebhookAnswer } from './twilio-webhook.ts';
 import type { TestServer } from '../support/server.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 import { HANGUP_ACTION_GRACE_MS } from '../../src/engine/widgets/voice.ts';
 import { CallService } from '../../src/runtime/calls.ts';
-
-const HOST = 'switchboard.test';
 
 /** Plays Twilio: posts signed call webhooks and keeps the call's parameters. */
 class Twilio {
@@ -27,21 +25,13 @@ class Twilio {
     this.callSid = 'CA' + String(n).padStart(32, 'f');
   }
   get flowUrl(): string {
-    return `http://${HOST}/v1/Accounts/${this.server.account.sid}/Flows/${this.flowSid}`;
+    return flowWebhookUrl(this.server, this.flowSid);
   }
   params(status: string, extra: Record<string, string> = {}): Record<string, string> {
     return { AccountSid: this.server.account.sid, ApiVersion: '2010-04-01', CallSid: this.callSid, CallStatus: status, Called: '+15005550006', Caller: this.from, Direction: 'inbound', From: this.from, To: '+15005550006', ...extra };
   }
-  async post(url: string, params: Record<string, string>, token = this.server.account.authToken): Promise<{ status: number; body: string; twiml: Verb[] | null }> {
-    const target = new URL(url);
-    const res = await this.server.app.server.inject({
-      method: 'POST',
-      url: target.pathname + target.search,
-      headers: { host: HOST, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeSignature(token, url, params) },
-      payload: new URLSearchParams(params).toString(),
-    });
-    const xml = String(res.headers['content-type'] ?? '').includes('xml');
-    return { status: res.statusCode, body: res.body, twiml: xml ? verbs(res.body) : null };
+  async post(url: string, params: Record<string, string>, token = this.server.account.authToken): Promise<WebhookAnswer> {
+    return answerOf(await twilioPost(this.server, url, params, token));
   }
   ring() {
     return this.post(this.flowUrl, this.params('ringing'));
@@ -485,10 +475,7 @@ describe('TwiML Redirect hand-back', () => {
         const returnUrl = `${twilio.flowUrl}?FlowEvent=return&choice=billing`;
         const back = async () => {
           if (method === 'POST') return twilio.post(returnUrl, twilio.params('in-progress'));
-          const url = `${returnUrl}&${new URLSearchParams(twilio.params('in-progress')).toString()}`;
-          const target = new URL(url);
-          const res = await server.app.server.inject({ method: 'GET', url: target.pathname + target.search, headers: { host: HOST, 'x-twilio-signature': computeSignature(server.account.authToken, url, {}) } });
-          return { status: res.statusCode, body: res.body, twiml: String(res.headers['content-type']).includes('xml') ? verbs(res.body) : null };
+          return answerOf(await twilioGet(server, returnUrl, twilio.params('in-progress')));
         };
         const returned = await back();
         assert.equal(returned.status, 200, returned.body);
