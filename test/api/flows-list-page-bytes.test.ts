@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { LIST_PAGE_BYTES } from '../../src/api/wire/byte-bounded-page.ts';
 import { startTestServer, form, FORM, type TestServer, type InjectResponse } from '../support/server.ts';
+import { walkBytePages } from './byte-pages.ts';
 
 const BASE = 'https://switchboard.example.com';
 const MB = 1024 * 1024;
@@ -27,25 +28,7 @@ describe('flows and revisions lists bounded by bytes', () => {
   };
 
   /** Every page from `first` on by next_page_url: each page's items, checked against the byte budget. */
-  async function walk(first: InjectResponse, key: string): Promise<Record<string, unknown>[][]> {
-    const pages: Record<string, unknown>[][] = [];
-    let res = first;
-    for (;;) {
-      assert.equal(res.statusCode, 200, res.body.slice(0, 300));
-      assert.match(String(res.headers['content-type']), /^application\/json/);
-      const body = res.json();
-      assert.equal(body.meta.key, key);
-      assert.equal(body.meta.page_size, 1000);
-      const items = body[key] as Record<string, unknown>[];
-      assert.ok(items.length >= 1);
-      const bytes = items.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0);
-      assert.ok(bytes <= LIST_PAGE_BYTES, `page ${pages.length}: ${items.length} items, ${bytes} bytes`);
-      pages.push(items);
-      if (body.meta.next_page_url === null) return pages;
-      assert.ok(pages.length <= COUNT, 'paging ends');
-      res = await follow(body.meta.next_page_url);
-    }
-  }
+  const walk = (first: InjectResponse, key: string) => walkBytePages(first, key, follow, COUNT);
 
   before(async () => {
     t = await startTestServer({ config: { publicBaseUrl: BASE, bodyLimit: 2 * MB } });

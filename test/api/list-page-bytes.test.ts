@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { readByteBoundedPage, LIST_PAGE_BYTES } from '../../src/api/wire/byte-bounded-page.ts';
 import type { PageRequest, PageResult } from '../../src/runtime/ports/store.ts';
 import { startTestServer, form, FORM, type TestServer } from '../support/server.ts';
+import { walkBytePages } from './byte-pages.ts';
 
 // ---- the page reader, over a keyset list held in memory
 
@@ -140,26 +141,11 @@ describe('executions lists on the wire', () => {
 
   for (const [version, collection, key] of [['v2', 'Executions', 'executions'], ['v1', 'Executions', 'executions'], ['v1', 'Engagements', 'engagements']] as const) {
     it(`${version} ${collection}: pages stop at ${LIST_PAGE_BYTES} bytes of items, and next_page_url yields every execution once`, async () => {
-      const seen: string[] = [];
-      let res = await call('GET', `/${version}/Flows/${flowSid}/${collection}?PageSize=1000`);
-      let pages = 0;
-      for (;;) {
-        assert.equal(res.statusCode, 200, res.body.slice(0, 300));
-        assert.match(String(res.headers['content-type']), /^application\/json/);
-        const body = res.json();
-        assert.equal(body.meta.key, key);
-        assert.equal(body.meta.page_size, 1000);
-        const items = body[key] as { sid: string; context: { flow: { data: { blob: string } } } }[];
-        assert.ok(items.length >= 1);
-        const itemBytes = items.reduce((sum, item) => sum + Buffer.byteLength(JSON.stringify(item)), 0);
-        assert.ok(itemBytes <= LIST_PAGE_BYTES, `page ${pages}: ${items.length} items, ${itemBytes} bytes`);
-        for (const item of items) assert.equal(item.context.flow.data.blob.length, MB, 'each item carries its whole context');
-        seen.push(...items.map((item) => item.sid));
-        pages++;
-        if (body.meta.next_page_url === null) break;
-        res = await follow(body.meta.next_page_url);
-      }
-      assert.ok(pages >= 2, `${pages} pages`);
+      type Item = { sid: string; context: { flow: { data: { blob: string } } } };
+      const pages = await walkBytePages<Item>(await call('GET', `/${version}/Flows/${flowSid}/${collection}?PageSize=1000`), key, follow);
+      for (const item of pages.flat()) assert.equal(item.context.flow.data.blob.length, MB, 'each item carries its whole context');
+      const seen = pages.flat().map((item) => item.sid);
+      assert.ok(pages.length >= 2, `${pages.length} pages`);
       assert.equal(seen.length, COUNT);
       assert.equal(new Set(seen).size, COUNT, 'no execution twice');
     });
