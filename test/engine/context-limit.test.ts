@@ -3,10 +3,11 @@
 // execution ends with 84003). Sizes are kept step by step on each frame (Frame.contextBytes).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { executionContext, handleEvent, startExecution } from '../../src/engine/interpreter.ts';
+import { executionContext } from '../../src/engine/interpreter.ts';
 import { measureFrame } from '../../src/engine/context-size.ts';
-import type { EngineEvent, EngineInput, ExecutionState, JsonObject, SprintResult, StepRecordDraft } from '../../src/engine/types.ts';
+import type { EngineEvent, JsonObject, SprintResult } from '../../src/engine/types.ts';
 import type { FlowDefinition, State } from '../../src/definition/types.ts';
+import { EngineRun } from './helpers.ts';
 
 const LIMIT = 64 * 1024;
 const CONTACT = '+15550001111';
@@ -32,36 +33,13 @@ function setMany(name: string, prefix: string, count: number, next?: string, val
   return { name, type: 'set-variables', transitions: [{ event: 'next', ...(next ? { next } : {}) }], properties: { variables } };
 }
 
-class Run {
-  state!: ExecutionState;
-  steps: StepRecordDraft[] = [];
-  results: SprintResult[] = [];
-  counter = 0;
-  readonly definition: FlowDefinition;
-  readonly maxContextBytes: number;
+class Run extends EngineRun {
   constructor(definition: FlowDefinition, maxContextBytes = LIMIT) {
-    this.definition = definition;
-    this.maxContextBytes = maxContextBytes;
-  }
-
-  input(): EngineInput {
-    return { definition: this.definition, now: Date.UTC(2026, 2, 1), newId: (prefix) => prefix + String(++this.counter).padStart(32, '0'), limits: { maxContextBytes: this.maxContextBytes } };
-  }
-
-  take(result: SprintResult): SprintResult {
-    this.state = result.state;
-    this.steps.push(...result.steps);
-    this.results.push(result);
-    return result;
+    super(definition, { maxContextBytes });
   }
 
   start(data: JsonObject = {}, trigger: JsonObject = { message: { Body: 'hi', From: CONTACT, To: FLOW_ADDRESS } }): SprintResult {
-    const init = { executionSid: 'FN' + '0'.repeat(32), accountSid: 'AC' + '0'.repeat(32), flowSid: 'FW' + '0'.repeat(32), revision: 1, channelAddress: FLOW_ADDRESS, contactAddress: CONTACT };
-    return this.take(startExecution(this.input(), init, 'incomingMessage', trigger, data));
-  }
-
-  send(event: EngineEvent): SprintResult {
-    return this.take(handleEvent(this.input(), this.state, event));
+    return this.startBy('incomingMessage', trigger, data, { flow: FLOW_ADDRESS, contact: CONTACT });
   }
 
   /** Answers the effect the execution waits on. */
@@ -69,14 +47,6 @@ class Run {
     const wait = this.state.frames.at(-1)!.wait;
     assert.ok(wait?.kind === 'effect', `waits on an effect, not ${JSON.stringify(wait)}`);
     return this.send({ type: 'effect-result', effectId: wait.effectId, result });
-  }
-
-  get diagnostics() {
-    return this.results.flatMap((r) => r.diagnostics);
-  }
-
-  path(): string[] {
-    return this.steps.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
   }
 
   /** The context as the API shows it, in JSON bytes. */

@@ -4,11 +4,10 @@
 // nothing of it is applied: the execution ends with 84003, an error alert naming the widget.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { handleEvent, startExecution } from '../../src/engine/interpreter.ts';
-import { DEFAULT_MAX_STEP_BYTES, type EngineEvent, type EngineInput, type EngineLimits, type ExecutionState, type JsonObject, type SprintResult, type StepRecordDraft } from '../../src/engine/types.ts';
-import type { FlowDefinition } from '../../src/definition/types.ts';
+import { DEFAULT_MAX_STEP_BYTES, type JsonObject, type SprintResult, type StepRecordDraft } from '../../src/engine/types.ts';
 import { triggerFlow } from '../support/flows.ts';
 import { growingStepsFlow } from '../support/growing-steps-flow.ts';
+import { EngineRun } from './helpers.ts';
 
 const CONTACT = '+15550001111';
 const FLOW_ADDRESS = '+15559990000';
@@ -16,48 +15,13 @@ const FLOW_ADDRESS = '+15559990000';
 /** What the store writes for a step's context (sql-rows.ts json()). */
 const stored = (step: StepRecordDraft) => Buffer.byteLength(JSON.stringify(step.context), 'utf8');
 
-class Run {
-  state!: ExecutionState;
-  steps: StepRecordDraft[] = [];
-  results: SprintResult[] = [];
-  counter = 0;
-  readonly definition: FlowDefinition;
-  limits: Partial<EngineLimits>;
-  constructor(definition: FlowDefinition, limits: Partial<EngineLimits> = {}) {
-    this.definition = definition;
-    this.limits = limits;
-  }
-
-  input(): EngineInput {
-    return { definition: this.definition, now: Date.UTC(2026, 2, 1), newId: (prefix) => prefix + String(++this.counter).padStart(32, '0'), limits: this.limits };
-  }
-
-  take(result: SprintResult): SprintResult {
-    this.state = result.state;
-    this.steps.push(...result.steps);
-    this.results.push(result);
-    return result;
-  }
-
+class Run extends EngineRun {
   start(data: JsonObject = {}): SprintResult {
-    const init = { executionSid: 'FN' + '0'.repeat(32), accountSid: 'AC' + '0'.repeat(32), flowSid: 'FW' + '0'.repeat(32), revision: 1, channelAddress: FLOW_ADDRESS, contactAddress: CONTACT };
-    return this.take(startExecution(this.input(), init, 'incomingRequest', { request: { from: CONTACT, to: FLOW_ADDRESS, parameters: data } }, data));
-  }
-
-  send(event: EngineEvent): SprintResult {
-    return this.take(handleEvent(this.input(), this.state, event));
-  }
-
-  get diagnostics() {
-    return this.results.flatMap((r) => r.diagnostics);
+    return this.startBy('incomingRequest', { request: { from: CONTACT, to: FLOW_ADDRESS, parameters: data } }, data, { flow: FLOW_ADDRESS, contact: CONTACT });
   }
 
   storedBytes(): number {
     return this.steps.reduce((sum, step) => sum + stored(step), 0);
-  }
-
-  path(): string[] {
-    return this.steps.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
   }
 }
 
