@@ -125,8 +125,7 @@ describe('TestUsers and an unencoded +', () => {
   let t: TestServer;
   let flowSid = '';
   before(async () => {
-    t = await startTestServer();
-    flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'echo', status: 'published', definition })).sid;
+    ({ server: t, flowSid } = await startServerWithFlow(definition));
   });
   after(() => t.close());
 

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { FORM, form, startTestServer, type TestServer } from '../support/server.ts';
+import { FORM, form, startServerWithFlow, type TestServer } from '../support/server.ts';
 
 const definition = JSON.parse(readFileSync(new URL('../fixtures/flows/sms-echo.json', import.meta.url), 'utf8'));
 
@@ -13,8 +13,7 @@ describe('TestUsers addresses', () => {
   let t: TestServer;
   let flowSid = '';
   before(async () => {
-    t = await startTestServer();
-    flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'echo', status: 'published', definition })).sid;
+    ({ server: t, flowSid } = await startServerWithFlow(definition));
     // Revision 2, a draft: only test users run it.
     const draft = await call('POST', `/v2/Flows/${flowSid}`, form({ Status: 'draft', Definition: JSON.stringify({ ...definition, description: 'draft' }) }));
     assert.equal(draft.statusCode, 200, draft.body);
@@ -66,8 +65,7 @@ describe('an address led by whitespace that is no unencoded +', () => {
   let t: TestServer;
   let flowSid = '';
   before(async () => {
-    t = await startTestServer();
-    flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'echo', status: 'published', definition })).sid;
+    ({ server: t, flowSid } = await startServerWithFlow(definition));
   });
   after(() => t.close());
 
