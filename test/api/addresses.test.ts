@@ -9,7 +9,7 @@ import { MAX_ADDRESS_LENGTH, MAX_CONTACT_PAIR_BYTES } from '../../src/api/wire/a
 import { createApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { basicAuth, form, FORM, startServerWithFlow, startTestServer, type InjectResponse, type TestServer } from '../support/server.ts';
+import { basicAuth, form, FORM, startServerWithFlow, type InjectResponse, type TestServer } from '../support/server.ts';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from '../store/postgres-support.ts';
 import { triggerFlow } from '../support/flows.ts';
 
