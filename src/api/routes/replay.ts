@@ -7,12 +7,14 @@
 // never a partial report. A second replay for an account while one runs is 429/20429.
 import type { FastifyRequest } from 'fastify';
 import type { FlowDefinition } from '../../definition/types.ts';
-import { isLegacyDefinition, migrateDefinition } from '../../definition/migrate.ts';
 import { validateDefinition } from '../../definition/validate.ts';
 import type { ExecutionState, JsonObject } from '../../engine/types.ts';
 import type { RecordedStep } from '../../flowtest/derive.ts';
 import { ReplayBudget, ReplayTooCostly, replayExecutionInterleaved, type ReplayReport } from '../../flowtest/replay.ts';
 import { contextOf } from '../../runtime/execution-context.ts';
+// Revisions read as the runtime runs them: migrated, and an invalid draft (which test users run) in the
+// shape the engine relies on, or replaying its execution would crash on its JSON (a null widget: a 500).
+import { runnable } from '../../runtime/sprints.ts';
 import { isSid } from '../../runtime/ids.ts';
 import type { ExecutionRecord, RevisionSelector, StepRecord } from '../../runtime/ports/store.ts';
 import type { ApiContext } from '../context.ts';
@@ -22,8 +24,6 @@ import { jsonField, optionalString, type Form } from '../wire/form.ts';
 import { flowSidParam } from '../wire/path-params.ts';
 
 type ReplayTarget = { revision: number | string; definition: FlowDefinition };
-
-const runnable = (d: FlowDefinition): FlowDefinition => (isLegacyDefinition(d) ? (migrateDefinition(d).definition as FlowDefinition) : d);
 
 function revisionSelector(value: string | undefined): RevisionSelector {
   if (value === undefined || value === '' || value === 'LatestRevision') return 'LatestRevision';
