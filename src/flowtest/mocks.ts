@@ -8,6 +8,7 @@ import type { LoadedFlow } from './load.ts';
 import { nearMiss, type LabeledMock } from './near-miss.ts';
 import { matchesText, matchesUrl } from './pattern.ts';
 import { ringSeconds } from '../channels/simulator/call-resources.ts';
+import { INVALID_TO_CODE, isMessageAddress } from '../channels/simulator/simulator-channel.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../lib/sms-segments.ts';
 import type { CallOutcome, CallVerbMockKey, HttpAnswer, Responder, SendAnswer } from './simulation.ts';
 import type { CallMock, HttpMock, MessageMock, Mocks } from './types.ts';
@@ -121,8 +122,11 @@ export class MockResponder implements Responder {
     return httpAnswerFor(mock);
   }
 
-  send(effect: Extract<Effect, { type: 'send-message' }>): SendAnswer {
+  send(effect: Extract<Effect, { type: 'send-message' }>, context: { inConversation: boolean } = { inConversation: false }): SendAnswer {
     const m = effect.message;
+    // Outside a Conversation, an address the Messages API cannot send to is refused as the server's
+    // simulator (and Twilio) refuses it (21211), whatever a mock says: the test must not pass a send the server fails.
+    if (!context.inConversation && !isMessageAddress(m.to)) return { result: { kind: 'message-failed', code: INVALID_TO_CODE, message: `The 'To' number ${m.to} is not a valid phone number.` } };
     // Twilio refuses a body over 1,600 characters whatever a mock says (the widget takes `failed`).
     if (bodyTooLong(m.body)) return { result: { kind: 'message-failed', code: BODY_TOO_LONG_CODE, message: BODY_TOO_LONG_MESSAGE } };
     const mock = this.#take(this.#layers.flatMap((l) => l.messages ?? []), (mm: MessageMock) =>

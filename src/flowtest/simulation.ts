@@ -71,7 +71,8 @@ export type CallVerbOutcome<K extends CallVerbMockKey> = CallVerbAnswer<K> | 'ha
 /** Where a simulation gets the outside world's answers. */
 export interface Responder {
   http(effect: HttpEffect, problems: string[]): HttpAnswer;
-  send(effect: SendEffect): SendAnswer;
+  /** `context.inConversation`: the execution is in a Conversation, where the message goes whatever `to` says. */
+  send(effect: SendEffect, context?: { inConversation: boolean }): SendAnswer;
   /** A subflow the responder cannot answer for is reported in `problems` (tests), not only as missing. */
   subflow(effect: SubflowEffect, problems: string[]): EffectResult;
   /** Optional: outbound calls (default: answered by a person) and Conversations (default: created). */
@@ -163,6 +164,8 @@ export function requestedUrl(spec: HttpEffect['request']): string {
     return spec.url;
   }
 }
+
+const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
 
 const IDS = { executionSid: 'FN' + '0'.repeat(31) + '1', accountSid: 'AC' + '0'.repeat(31) + '1', flowSid: 'FW' + '0'.repeat(31) + '1' };
 /**
@@ -719,7 +722,9 @@ export class Simulation {
     }
     switch (effect.type) {
       case 'send-message': {
-        const answer = this.responder.send(effect);
+        // In a Conversation (it started one, or a conversation message started it) a message goes into it.
+        const inConversation = CONVERSATION_SID.test(effect.message.from) || CONVERSATION_SID.test(this.state?.channelAddress ?? '');
+        const answer = this.responder.send(effect, { inConversation });
         const m = effect.message;
         const observed: ObservedMessage = { widget: effect.widget, from: m.from, to: m.to, body: m.body, ...(m.mediaUrl ? { media: m.mediaUrl } : {}), status: 'sent' };
         this.messages.push(observed);
