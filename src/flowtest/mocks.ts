@@ -9,6 +9,7 @@ import { nearMiss, type LabeledMock } from './near-miss.ts';
 import { matchesText, matchesUrl } from './pattern.ts';
 import { ringSeconds } from '../channels/simulator/call-resources.ts';
 import { INVALID_TO_CODE, isMessageAddress } from '../channels/simulator/simulator-channel.ts';
+import { refusedCall } from '../channels/simulator/phone.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../lib/sms-segments.ts';
 import type { CallOutcome, CallVerbMockKey, HttpAnswer, Responder, SendAnswer } from './simulation.ts';
 import type { CallMock, HttpMock, MessageMock, Mocks } from './types.ts';
@@ -142,6 +143,9 @@ export class MockResponder implements Responder {
   }
 
   call(effect: Extract<Effect, { type: 'place-call' }>): CallOutcome {
+    // Refused before anything rings, as the simulator phone (and Twilio's Calls API) refuses it, whatever a mock says.
+    const refused = refusedCall(effect.call.to, effect.call.from);
+    if (refused) return refused;
     const mock = this.#take(this.#layers.flatMap((l) => l.calls ?? []), (m: CallMock) => m.to === undefined || matchesText(m.to, effect.call.to));
     if (mock?.fail !== undefined) return { fail: mock.fail };
     const answer = mock?.answer ?? 'human';

@@ -108,6 +108,17 @@ export function isCallAddress(to: string): boolean {
   return isMessageAddress(address) || /^sip:\S+$/i.test(address);
 }
 
+/**
+ * Why Twilio's Calls API refuses a call before anything rings, as the phone (and flow tests) refuse it:
+ * no To is 21201, no From 21213, a To it cannot call 21211 (the widget takes `failed`); null when it places it.
+ */
+export function refusedCall(to: string, from: string): { fail: number; message: string } | null {
+  if (!to) return { fail: 21201, message: "No 'To' number is specified" };
+  if (!from) return { fail: 21213, message: "No 'From' number is specified" };
+  if (!isCallAddress(to)) return { fail: INVALID_TO_CODE, message: `The 'To' number ${to} is not a valid phone number.` };
+  return null;
+}
+
 export class CallError extends Error {
   readonly code: 'not-found' | 'not-waiting' | 'ended';
   constructor(code: 'not-found' | 'not-waiting' | 'ended', message: string) {
@@ -241,9 +252,8 @@ export class SimulatorPhone implements VoiceChannel {
   async placeCall(context: VoiceContext & { answerUrl?: string; statusCallback?: string }, spec: OutboundCall): Promise<VoiceResult<'call'>> {
     if (!context.answerUrl || !context.statusCallback) return { ok: false, code: 21205, message: 'the simulator phone needs callback URLs to place a call' };
     // As Twilio's Calls API: no To is 21201, no From 21213, a To it cannot call 21211 (the widget takes `failed`).
-    if (!spec.to) return { ok: false, code: 21201, message: "No 'To' number is specified" };
-    if (!spec.from) return { ok: false, code: 21213, message: "No 'From' number is specified" };
-    if (!isCallAddress(spec.to)) return { ok: false, code: INVALID_TO_CODE, message: `The 'To' number ${spec.to} is not a valid phone number.` };
+    const refused = refusedCall(spec.to, spec.from);
+    if (refused) return { ok: false, code: refused.fail, message: refused.message };
     const call = await this.#newCall({
       accountSid: context.accountSid,
       flowSid: context.flowSid,
