@@ -125,3 +125,23 @@ describe('Liquid dates: slashed dates (month first by default, unlike Ruby; --li
     assert.equal(at('America/New_York', '03/10 09:30', '%Y-%m-%d %H:%M'), '2026-03-10 09:30');
   });
 });
+
+describe('Liquid dates: a date beyond what a JS Date holds (±275,760 years) is no date, in any zone', () => {
+  // An epoch in microseconds (a 16-digit number, some APIs' timestamps) is past Date's range once read as seconds.
+  // The filter returns its input, as it does for any text that is no date, whatever the render's zone and format;
+  // it used to fail the render (84003) outside UTC, and on a day or month name even in UTC.
+  for (const timezone of ['UTC', 'America/New_York', 'Asia/Kathmandu']) {
+    it(`in ${timezone}`, () => {
+      for (const d of ['1773144000000000', '-1773144000000000', '99999999999999']) {
+        assert.equal(at(timezone, d), d);
+        assert.equal(at(timezone, d, '%A %B %G %::z'), d);
+        assert.equal(render('{{ d | date_to_xmlschema }}|{{ d | date_to_string }}', { d }, { now: NOW, timezone }), `${d}|${d}`);
+      }
+      assert.equal(render('{{ 1773144000000000 | date: "%F" }}', {}, { now: NOW, timezone }), '1773144000000000');
+      // The last days Date holds, written without a zone: read in the zone when it can be, else no date.
+      assert.equal(at(timezone, '275760-09-12', '%Y %A'), '275760 Friday');
+      assert.equal(at(timezone, '275760-09-13 23:00', '%Y'), '275760-09-13 23:00');
+      assert.equal(at(timezone, '+275760-09-14T00:00:00Z', '%Y'), '+275760-09-14T00:00:00Z');
+    });
+  }
+});

@@ -9,7 +9,7 @@ import { filters as builtinFilters, toValue } from 'liquidjs';
 import { isoDateTime, partialDateAsUtc, slashedDateMonthFirst, zonedPartialDate, type SlashDateOrder } from './date-text.ts';
 import { strftime, wallClockOf, type ZonedInstant } from './strftime.ts';
 import { stateOf, type AnyFilter, type FilterThis } from './render-state.ts';
-import { instantOfWallClock, wallDateOf, zoneAbbreviation, zoneOffsetMs } from './time-zones.ts';
+import { instantOfWallClock, isDateInstant, wallDateOf, zoneAbbreviation, zoneOffsetMs } from './time-zones.ts';
 import { rubyDirectives } from './ruby-directives.ts';
 
 /** Replace "now"/"today" (in any case: Shopify lowercases the text first) with the injected clock. */
@@ -55,15 +55,19 @@ function wallTimeIn(value: unknown, timezone: string, now: Date, slashDates: Sla
 function wallTimeOfText(value: unknown, text: string, timezone: string, now: Date): unknown {
   // ISO 8601 dates and times, read here also in the forms V8 refuses (basic, "+05", " Z"), as Ruby reads them.
   const iso = isoDateTime(text.trim());
-  if (iso !== null && iso.offset !== null) return new Date(iso.wall - iso.offset);
+  if (iso !== null && iso.offset !== null) return dateOrNone(iso.wall - iso.offset);
   if (iso === null && HAS_ZONE.test(text)) {
     const zoned = zonedPartialDate(text.trim(), now.getTime());
     return Number.isNaN(zoned) ? value : new Date(zoned);
   }
   const asUtc = iso !== null ? iso.wall : wallClockAsUtc(text.trim(), () => wallDateOf(() => now.getTime(), timezone)!);
   if (Number.isNaN(asUtc)) return value; // liquidjs answers what it would for it
-  if (timezone === 'UTC') return new Date(asUtc);
-  return new Date(instantOfWallClock(asUtc, timezone));
+  return dateOrNone(timezone === 'UTC' ? asUtc : instantOfWallClock(asUtc, timezone));
+}
+
+/** The Date of a date text's instant, or NO_DATE when it is beyond what a Date holds (the filter returns its input). */
+function dateOrNone(instant: number): Date | typeof NO_DATE {
+  return isDateInstant(instant) ? new Date(instant) : NO_DATE;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -133,7 +137,7 @@ function zoneOf(given: unknown, timezone: string): string | number {
 function zonedAt(at: () => number, zone: string | number): () => ZonedInstant | null {
   return () => {
     const instant = at();
-    if (!Number.isFinite(instant)) return null;
+    if (!isDateInstant(instant)) return null;
     if (typeof zone === 'number') {
       const time: ZonedInstant = { instant, offset: -zone * 60_000, zoneName: () => undefined };
       return wallClockOf(time) ? time : null;

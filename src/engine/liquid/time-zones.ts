@@ -7,6 +7,16 @@
 /** Wider than any zone's offset from UTC (tzdata's extremes are about ±15 h, local mean times included). */
 const OFFSET_SPAN_MS = 15 * 3_600_000;
 
+/** The farthest from the epoch a JS Date reaches, ms (±275,760 years): Intl refuses any instant beyond it. */
+export const MAX_DATE_MS = 8.64e15;
+
+/** Whether a Date holds `instant` (false for NaN): one beyond is no date, never an error. */
+export function isDateInstant(instant: number): boolean {
+  return Math.abs(instant) <= MAX_DATE_MS;
+}
+
+const withinDates = (instant: number) => Math.min(MAX_DATE_MS, Math.max(-MAX_DATE_MS, instant));
+
 /**
  * The instant at which `timezone`'s wall clock shows `asUtc`'s UTC fields, as Ruby's Time.parse (so Shopify
  * Liquid) takes a zone-less time around a change of offset:
@@ -20,14 +30,16 @@ const OFFSET_SPAN_MS = 15 * 3_600_000;
  * seen (zones do not change twice in 30 hours); without one, as nearly always, two offset look-ups suffice.
  */
 export function instantOfWallClock(asUtc: number, timezone: string): number {
-  const before = zoneOffsetMs(timezone, asUtc - OFFSET_SPAN_MS);
-  const after = zoneOffsetMs(timezone, asUtc + OFFSET_SPAN_MS);
+  if (!isDateInstant(asUtc)) return NaN;
+  // Near the ends of Date's range the offsets are looked up at its ends.
+  const before = zoneOffsetMs(timezone, withinDates(asUtc - OFFSET_SPAN_MS));
+  const after = zoneOffsetMs(timezone, withinDates(asUtc + OFFSET_SPAN_MS));
   if (before === after) return asUtc - before;
   // Each offset gives a candidate; it is real if the zone has that offset at that instant.
   const early = asUtc - Math.max(before, after);
   const late = asUtc - Math.min(before, after);
-  if (zoneOffsetMs(timezone, late) === asUtc - late) return late; // the only one, or the later of an overlap
-  if (zoneOffsetMs(timezone, early) === asUtc - early) return early;
+  if (isDateInstant(late) && zoneOffsetMs(timezone, late) === asUtc - late) return late; // the only one, or the later of an overlap
+  if (isDateInstant(early) && zoneOffsetMs(timezone, early) === asUtc - early) return early;
   return asUtc - before; // a gap: the offset before the change
 }
 
@@ -44,8 +56,9 @@ export function utcTime(year: number, monthIndex: number, day: number, hour = 0,
 }
 
 const zoneFormats = new Map<string, Intl.DateTimeFormat>();
-/** How far the zone's wall clock is ahead of UTC at `instant`. */
+/** How far the zone's wall clock is ahead of UTC at `instant`; NaN for an instant no Date holds. */
 export function zoneOffsetMs(timezone: string, instant: number): number {
+  if (!isDateInstant(instant)) return NaN;
   let format = zoneFormats.get(timezone);
   if (!format) {
     // With the era: a BC year is shown as its number counted back (51 BC is "51").
@@ -86,13 +99,17 @@ export function zoneAbbreviation(timezone: string, instant: number): string {
 /** The input's wall-clock date in `timezone`, read with getUTC*; null if there is no date. */
 export function wallDateOf(at: () => number, timezone: string | number): Date | null {
   const instant = at();
-  if (!Number.isFinite(instant)) return null;
-  if (typeof timezone === 'number') return new Date(instant - timezone * 60_000);
-  try {
-    return new Date(instant + (timezone === 'UTC' ? 0 : zoneOffsetMs(timezone, instant)));
-  } catch {
-    return null; // an unknown zone: liquidjs reports it
+  if (!isDateInstant(instant)) return null;
+  let wall: Date;
+  if (typeof timezone === 'number') wall = new Date(instant - timezone * 60_000);
+  else {
+    try {
+      wall = new Date(instant + (timezone === 'UTC' ? 0 : zoneOffsetMs(timezone, instant)));
+    } catch {
+      return null; // an unknown zone: liquidjs reports it
+    }
   }
+  return Number.isNaN(wall.getTime()) ? null : wall; // a wall clock past Date's ends
 }
 
 const validZones = new Map<string, boolean>();
