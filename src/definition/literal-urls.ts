@@ -39,7 +39,9 @@ const FILL_IN_MARKER = /<<[^<>]*>>|<[^<>]*>/;
 
 /** The problem with a URL property's literal value, or null when it is fine, empty, templated or not a URL property. */
 export function literalUrlProblem(type: WidgetType, property: string, value: unknown): UrlProblem | null {
-  const rule = URL_PROPERTIES[type]?.[property];
+  // Own keys only: a property named "constructor" is no URL property.
+  const rules = Object.hasOwn(URL_PROPERTIES, type) ? URL_PROPERTIES[type] : undefined;
+  const rule = rules && Object.hasOwn(rules, property) ? rules[property] : undefined;
   if (!rule || typeof value !== 'string' || value.trim() === '' || TEMPLATED.test(value)) return null;
   if (isAbsoluteUrl(value.trim(), rule.schemes)) return null;
   const marker = value.match(FILL_IN_MARKER)?.[0];

@@ -253,7 +253,7 @@ function checkState(s: unknown, i: number, names: Map<string, number>, strict: b
   if ('type' in s) {
     if (typeof s.type !== 'string') r.error(`${base}/type`, `${w}: type: ${typeMismatch(jsonTypeOf(s.type), 'string')}`);
     else if (!isWidgetType(s.type)) {
-      const suggestion = TYPE_ALIASES[s.type] ?? r.closest(s.type, WIDGET_TYPES);
+      const suggestion = (Object.hasOwn(TYPE_ALIASES, s.type) ? TYPE_ALIASES[s.type] : undefined) ?? r.closest(s.type, WIDGET_TYPES);
       r.error(`${base}/type`, suggestion
         ? `${w}: type "${s.type}" is not a widget type (did you mean "${suggestion}"?)`
         : `${w}: type "${s.type}" does not have a value in the enumeration [${WIDGET_TYPES.join(', ')}]`);
@@ -472,7 +472,7 @@ function checkProperties(props: Record<string, unknown>, base: string, w: string
   // Second pass over values the schema accepted: preferred types, Liquid where none is rendered, placeholders.
   for (const [k, v] of Object.entries(present)) {
     const path = `${base}/${escapePointer(k)}`;
-    if (!flagged.has(path)) walkValue(v, spec.properties[k], path, k, w, r);
+    if (!flagged.has(path)) walkValue(v, Object.hasOwn(spec.properties, k) ? spec.properties[k] : undefined, path, k, w, r);
   }
 
   // Present but empty: the schema only asks for the key. Studio's editor refuses to save these; what its API

@@ -194,3 +194,21 @@ describe('types the Console itself writes', () => {
     assert.equal(matching(variant((f) => void (state(f, 'vars_1').properties.variables[0].value = 5)), /integer found, string expected; accepted/).length, 1);
   });
 });
+
+describe("names that are members of every JS object (constructor, toString) are names like any other", () => {
+  it('a property key "constructor" or "toString" is unknown, and no URL property', () => {
+    const hits = warningsOf(variant((f) => {
+      state(f, 'send_1').properties.constructor = 'x';
+      state(f, 'send_1').properties.toString = 'y';
+    })).filter((w) => w.property_path.startsWith('#/states/1/'));
+    assert.deepEqual(hits.map((w) => w.property_path), ['#/states/1/properties/constructor', '#/states/1/properties/toString']);
+    for (const w of hits) assert.match(w.message, /^Widget "send_1" \(send-message\): send-message has no property "(constructor|toString)"; it is ignored/);
+  });
+
+  it('a type "constructor" is not a widget type, with no hint made of Object\'s source', () => {
+    const res = validateDefinition(variant((f) => void (state(f, 'say_1').type = 'constructor')));
+    const error = res.errors.find((e) => e.property_path === '#/states/5/type');
+    assert.ok(error, JSON.stringify(res.errors));
+    assert.match(error.message, /^Widget "say_1" \(constructor\): type "constructor" does not have a value in the enumeration \[/);
+  });
+});
