@@ -1,7 +1,7 @@
 // Rows of either SQL backend turned into the port's records. Both keep JSON as TEXT and times as
 // epoch milliseconds; node-postgres returns BIGINT as strings and BOOLEAN as booleans, node:sqlite
 // numbers and 0/1 — Number() and `flag()` read both.
-import type { Account, AlertRecord, ApiKey, ChannelRecord, ExecutionAge, ExecutionRecord, ExecutionStanding, FlowListItem, FlowRecord, PendingEffect, RevisionListItem, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
+import type { Account, AlertRecord, ApiKey, ChannelRecord, ExecutionAge, ExecutionRecord, ExecutionStamp, ExecutionStanding, FlowListItem, FlowRecord, PendingEffect, RevisionListItem, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -140,6 +140,10 @@ export function toExecutionStanding(row: Row): ExecutionStanding {
     endReason: row.end_reason === null || row.end_reason === undefined ? null : JSON.parse(String(row.end_reason)),
     frames: row.frames === null || row.frames === undefined ? null : JSON.parse(String(row.frames)),
   };
+}
+
+export function toExecutionStamp(row: Row): ExecutionStamp {
+  return { status: String(row.status) as ExecutionStamp['status'], version: Number(row.version) };
 }
 
 export function toExecutionAge(row: Row): ExecutionAge {

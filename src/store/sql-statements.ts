@@ -156,6 +156,12 @@ export function soleCallConflict(write: NewExecutionSprint, found: readonly stri
 }
 
 /**
+ * An execution's stamp (ExecutionStamp; parameters: execution, account, flow SIDs): its status and version,
+ * never its state, which the row holds too (up to the context limit).
+ */
+export const EXECUTION_STAMP = 'SELECT status, version FROM executions WHERE sid = ? AND account_sid = ? AND flow_sid = ?';
+
+/**
  * The flow's active execution driving a call, the newest should two claim it (parameters: flow SID,
  * CallSid), off the partial index executions_active_by_call (migration 12).
  */

@@ -102,6 +102,56 @@ describe('console stream watches: bounded while open', () => {
     assert.equal(readsOf([sid]), before);
   });
 
+  it('reads an active execution and its steps only when its stamp moved, and sends what a full read each poll would', async () => {
+    const store = server.app.store;
+    const sid = await text('+15557773005', 'hi');
+    // The same watch over a store whose stamp moves at every read: the execution and its steps read each poll.
+    let moves = 0;
+    const everyPoll = new Proxy(store, {
+      get(target, property) {
+        if (property === 'getExecutionStamp') {
+          return async (...args: Parameters<typeof store.getExecutionStamp>) => {
+            const stamp = await target.getExecutionStamp(...args);
+            return stamp && { ...stamp, version: -++moves };
+          };
+        }
+        const value = Reflect.get(target, property, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const watch = new ExecutionWatch(sid);
+    const reference = new ExecutionWatch(sid);
+    const both = async () => {
+      const events = await watch.poll(server.app, server.account.sid, flowSid, 'http://localhost');
+      assert.deepEqual(events, await reference.poll({ store: everyPoll }, server.account.sid, flowSid, 'http://localhost'));
+      return events;
+    };
+
+    const first = await both();
+    assert.deepEqual(first.map((e) => e.event), ['step', 'execution']);
+    const before = readsOf([sid]);
+    for (let i = 0; i < 3; i++) assert.deepEqual(await watch.poll(server.app, server.account.sid, flowSid, 'http://localhost'), []);
+    assert.equal(readsOf([sid]), before, 'an unchanged execution was read again');
+    assert.deepEqual(await both(), []);
+
+    // A sprint that keeps it active (a new date, no step) is sent as before.
+    const loaded = (await store.loadExecution(sid))!;
+    const moved = { ...loaded.record, dateUpdated: (loaded.record.dateUpdated ?? 0) + 1000 };
+    await store.writeSprint({ execution: moved, isNew: false, expectedVersion: loaded.version, steps: [], timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [] });
+    const changed = await both();
+    assert.deepEqual(changed.map((e) => e.event), ['execution']);
+    const dateOf = (event: SseEvent) => (event.data as { date_updated: string }).date_updated;
+    assert.notEqual(dateOf(changed[0]!), dateOf(first[1]!));
+    assert.deepEqual(await watch.poll(server.app, server.account.sid, flowSid, 'http://localhost'), []);
+
+    // Its end, with the steps of the sprint that ended it.
+    await text('+15557773005', 'Ada');
+    const last = await both();
+    assert.deepEqual(ended(last), [sid]);
+    assert.ok(last.some((e) => e.event === 'step'));
+    assert.ok(watch.over && reference.over);
+  });
+
   it('forgets what it sent of messages the simulator no longer holds', async () => {
     const contact = '+15557773004';
     const message = (n: number): TranscriptEntry => ({

@@ -987,6 +987,25 @@ export function runStoreConformance(
         assert.equal(await store.getExecutionBySid(sid('FN')), null);
       });
 
+      test("an execution's stamp (status, version) moves with every sprint, of the flow's executions only", async (store) => {
+        const { a, b, flowA } = await seed(store);
+        const exec = execution(flowA);
+        assert.equal(await store.getExecutionStamp(a.sid, flowA.sid, exec.sid), null);
+        await store.writeSprint(sprint(exec, true, { steps: [step(exec)] }));
+        assert.deepEqual(await store.getExecutionStamp(a.sid, flowA.sid, exec.sid), { status: 'active', version: 1 });
+        // A sprint that leaves the execution as it was (its state, status and date) still moves it: its steps are new.
+        await store.writeSprint(sprint(exec, false, { expectedVersion: 1, steps: [step(exec)] }));
+        assert.deepEqual(await store.getExecutionStamp(a.sid, flowA.sid, exec.sid), { status: 'active', version: 2 });
+        assert.deepEqual(await store.getExecutionStamp(a.sid, flowA.sid, exec.sid), { status: 'active', version: 2 }, 'reading does not move it');
+        await store.writeSprint(sprint({ ...exec, status: 'ended', dateUpdated: T0 + 5000 }, false, { expectedVersion: 2 }));
+        assert.deepEqual(await store.getExecutionStamp(a.sid, flowA.sid, exec.sid), { status: 'ended', version: 3 });
+        assert.equal((await store.loadExecution(exec.sid))?.version, 3, "loadExecution's version");
+        assert.equal(await store.getExecutionStamp(b.sid, flowA.sid, exec.sid), null, "another account's");
+        assert.equal(await store.getExecutionStamp(a.sid, sid('FW'), exec.sid), null, "another flow's");
+        assert.ok(await store.deleteExecution(a.sid, flowA.sid, exec.sid));
+        assert.equal(await store.getExecutionStamp(a.sid, flowA.sid, exec.sid), null, 'deleted');
+      });
+
       test("reads executions' standings (end reason, frames' widgets) out of their states, of the flow's executions only", async (store) => {
         const { a, b, flowA, flowB } = await seed(store);
         const frame = (current: unknown, extra: Record<string, unknown> = {}) => ({ flowSid: flowA.sid, revision: 1, current, wait: null, trigger: {}, variables: {}, data: {}, widgets: { big: 'x'.repeat(1000) }, ...extra });

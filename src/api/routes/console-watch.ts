@@ -22,6 +22,8 @@ export class ExecutionWatch {
   readonly sid: string;
   #lastPosition: string | null = null;
   #lastVersion = '';
+  /** The stamp's version read before the execution and its steps were last read (null: never read). */
+  #readAt: number | null = null;
   #over = false;
 
   constructor(sid: string) {
@@ -38,9 +40,19 @@ export class ExecutionWatch {
 
   async poll(ctx: Pick<ApiContext, 'store'>, accountSid: string, flowSid: string, base: string): Promise<SseEvent[]> {
     if (this.#over) return [];
+    // Polled every quarter second while active: the execution (its state up to the context limit) and its
+    // steps are read only once its stamp has moved. Every sprint bumps it and writes its steps with it, so
+    // an unmoved stamp means no new step and the same execution. It is read before them: a sprint landing
+    // in between moves it past what is kept, and the next poll reads what that sprint wrote.
+    const stamp = await ctx.store.getExecutionStamp(accountSid, flowSid, this.sid);
+    if (stamp !== null && stamp.version === this.#readAt) return [];
     const events: SseEvent[] = [];
-    await this.#newSteps(ctx, accountSid, flowSid, base, events);
-    const execution: ExecutionRecord | null = await ctx.store.getExecution(accountSid, flowSid, this.sid);
+    let execution: ExecutionRecord | null = null; // no stamp: deleted, and its steps with it
+    if (stamp !== null) {
+      await this.#newSteps(ctx, accountSid, flowSid, base, events);
+      execution = await ctx.store.getExecution(accountSid, flowSid, this.sid);
+      this.#readAt = stamp.version;
+    }
     if (execution) {
       const ended = execution.status === 'ended';
       // One sprint writes its steps and the end together: the last steps may have been written after the

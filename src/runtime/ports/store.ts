@@ -264,6 +264,16 @@ export interface ExecutionStanding {
   frames: { current: unknown; parentWidget: unknown }[] | null;
 }
 
+/**
+ * What moves with every write of an execution, read without its state (up to the context limit): a
+ * console stream polls it, and reads the execution and its steps only once it has moved.
+ */
+export interface ExecutionStamp {
+  status: ExecutionStatus;
+  /** The row's version (VersionedExecution.version): bumped by every sprint, which writes its steps with it. */
+  version: number;
+}
+
 export interface StepRecord {
   sid: string;
   accountSid: string;
@@ -559,6 +569,8 @@ export interface ExecutionStore {
   pruneHistory(before: PruneCutoffs): Promise<number>;
   getExecution(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionRecord | null>;
   getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null>;
+  /** The execution's stamp (status and row version), not its state; null when there is no such execution. */
+  getExecutionStamp(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionStamp | null>;
   /**
    * The standing of each of these executions of the flow (of the account) that exists, in one read, in no
    * particular order; SIDs of no such execution are left out. PostgreSQL reads a state's NUL and lone

@@ -20,6 +20,7 @@ import {
   type ExecutionAge,
   type ExecutionFilter,
   type ExecutionRecord,
+  type ExecutionStamp,
   type ExecutionStanding,
   type FlowListItem,
   type FlowRecord,
@@ -48,9 +49,9 @@ import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
 import { outcomeOf, sprintError, sprintJson, type SprintOutcome } from './sprint-json.ts';
 import { lockOrder } from './lock-order.ts';
 import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, ALERTS_PER_INSERT, alertsInsertSql, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
-import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict } from '../sql-statements.ts';
+import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
-import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { testUsersAsContacts } from '../../lib/phone-format.ts';
 
 /** Runs of a transaction PostgreSQL aborted for a deadlock or a serialization failure (see #transaction). */
@@ -693,6 +694,11 @@ export class PostgresStore implements Store {
   async getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null> {
     const rows = await this.#query('SELECT * FROM executions WHERE sid = ?', [executionSid]);
     return rows[0] ? toExecution(rows[0]) : null;
+  }
+
+  async getExecutionStamp(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionStamp | null> {
+    const rows = await this.#query(EXECUTION_STAMP, [executionSid, accountSid, flowSid]);
+    return rows[0] ? toExecutionStamp(rows[0]) : null;
   }
 
   async listExecutionStandings(accountSid: string, flowSid: string, executionSids: readonly string[]): Promise<ExecutionStanding[]> {

@@ -22,6 +22,7 @@ import {
   type ExecutionAge,
   type ExecutionFilter,
   type ExecutionRecord,
+  type ExecutionStamp,
   type ExecutionStanding,
   type FlowListItem,
   type FlowRecord,
@@ -41,8 +42,8 @@ import {
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.ts';
 import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
-import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, callSidOf, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict, stepParams } from '../sql-statements.ts';
-import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, callSidOf, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict, stepParams } from '../sql-statements.ts';
+import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
@@ -834,6 +835,11 @@ export class SqliteStore implements Store {
   async getExecutionBySid(executionSid: string): Promise<ExecutionRecord | null> {
     const row = this.stmt('SELECT * FROM executions WHERE sid = ?').get(executionSid) as Row | undefined;
     return row ? toExecution(row) : null;
+  }
+
+  async getExecutionStamp(accountSid: string, flowSid: string, executionSid: string): Promise<ExecutionStamp | null> {
+    const row = this.stmt(EXECUTION_STAMP).get(executionSid, accountSid, flowSid) as Row | undefined;
+    return row ? toExecutionStamp(row) : null;
   }
 
   async listExecutionStandings(accountSid: string, flowSid: string, executionSids: readonly string[]): Promise<ExecutionStanding[]> {
