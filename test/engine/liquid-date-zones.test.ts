@@ -145,3 +145,27 @@ describe('Liquid dates: a date beyond what a JS Date holds (±275,760 years) is 
     });
   }
 });
+
+describe("Liquid dates: %Z prints tzdata's abbreviation (Ruby's) in Europe too", () => {
+  // Expected values are tzdata's (TZ=<zone> date -d @<s> +%Z), which Ruby's %Z prints.
+  const winter = new Date('2026-01-15T12:00:00Z');
+  const summer = new Date('2026-07-15T12:00:00Z');
+  const abbreviation = (timezone: string, now: Date) => render('{{ "now" | date: "%Z" }}', {}, { now, timezone });
+  it('names en-US does not abbreviate: BST, CET/CEST, EET/EEST, WET/WEST', () => {
+    assert.equal(abbreviation('Europe/London', winter), 'GMT');
+    assert.equal(abbreviation('Europe/London', summer), 'BST');
+    assert.equal(abbreviation('Europe/Paris', winter), 'CET');
+    assert.equal(abbreviation('Europe/Berlin', summer), 'CEST');
+    assert.equal(abbreviation('Europe/Athens', summer), 'EEST');
+    assert.equal(abbreviation('Europe/Lisbon', winter), 'WET');
+    assert.equal(abbreviation('Africa/Cairo', winter), 'EET');
+  });
+  it('zones tzdata names by their offset keep it; American zones keep their names', () => {
+    assert.equal(abbreviation('Asia/Dubai', summer), '+04'); // not "GST"
+    assert.equal(abbreviation('Europe/Istanbul', summer), '+03');
+    assert.equal(abbreviation('Asia/Kathmandu', summer), '+0545');
+    assert.equal(abbreviation('America/Sao_Paulo', summer), '-03');
+    assert.equal(abbreviation('America/Chicago', winter), 'CST');
+    assert.equal(abbreviation('Pacific/Honolulu', summer), 'HST');
+  });
+});

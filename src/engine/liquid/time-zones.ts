@@ -75,25 +75,39 @@ export function zoneOffsetMs(timezone: string, instant: number): number {
 const zoneNameFormats = new Map<string, Intl.DateTimeFormat>();
 /** en-US "GMT+3", "GMT-3:30": a zone without a common abbreviation. */
 const GMT_OFFSET_NAME = /^GMT([+-])(\d{1,2})(?::(\d{2}))?$/;
+/** An abbreviation as tzdata writes one ("BST", "CEST"). */
+const LETTERS = /^[A-Z]{3,5}$/;
 
-/**
- * The zone's abbreviation at `instant`, as Ruby's strftime prints `%Z`: "EST" or "EDT" as the date
- * falls, "UTC". Where en-US has no abbreviation (Intl says "GMT+3", "GMT+5:45") the offset is
- * printed as tzdata spells its numeric abbreviations, "+03", "+0545" (Ruby's answer for zones such
- * as Europe/Istanbul or Asia/Kathmandu). Limitation: zones that tzdata names but en-US does not
- * (Asia/Tokyo "JST", Europe/Paris "CET", Europe/London's summer "BST") print the offset too.
- */
-export function zoneAbbreviation(timezone: string, instant: number): string {
-  if (timezone === 'UTC') return 'UTC';
-  let format = zoneNameFormats.get(timezone);
+/** The zone's short name at `instant` in `locale` (en-US, or en-GB, which names Europe's zones). */
+function shortZoneName(locale: 'en-US' | 'en-GB', timezone: string, instant: number): string {
+  const key = `${locale} ${timezone}`;
+  let format = zoneNameFormats.get(key);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone: timezone, timeZoneName: 'short' });
-    if (zoneNameFormats.size < 64) zoneNameFormats.set(timezone, format);
+    format = new Intl.DateTimeFormat(locale, { timeZone: timezone, timeZoneName: 'short' });
+    if (zoneNameFormats.size < 128) zoneNameFormats.set(key, format);
   }
   let name = '';
   for (const part of format.formatToParts(instant)) if (part.type === 'timeZoneName') name = part.value;
+  return name;
+}
+
+/**
+ * The zone's abbreviation at `instant`, as Ruby's strftime prints `%Z` (tzdata's): "EST" or "EDT" as the date
+ * falls, "UTC". Where en-US has no abbreviation (Intl says "GMT+1", "GMT+5:45"), en-GB's is taken: it names
+ * Europe's zones and their neighbours as tzdata does ("BST", "CET"/"CEST", "EET"/"EEST", "WET"/"WEST"),
+ * except "GST", which tzdata does not use for the Gulf (Asia/Dubai is "+04"). Else the offset is printed as
+ * tzdata spells its numeric abbreviations, "+03", "+0545" (Ruby's answer for zones such as Europe/Istanbul
+ * or Asia/Kathmandu). Limitation: zones that tzdata names but neither locale does (Asia/Tokyo "JST",
+ * Asia/Kolkata "IST", Africa/Johannesburg "SAST", Australia's) print the offset too.
+ */
+export function zoneAbbreviation(timezone: string, instant: number): string {
+  if (timezone === 'UTC') return 'UTC';
+  const name = shortZoneName('en-US', timezone, instant);
   const offset = GMT_OFFSET_NAME.exec(name);
-  return offset ? `${offset[1]}${offset[2]!.padStart(2, '0')}${offset[3] ?? ''}` : name;
+  if (!offset) return name;
+  const british = shortZoneName('en-GB', timezone, instant);
+  if (LETTERS.test(british) && british !== 'GST') return british;
+  return `${offset[1]}${offset[2]!.padStart(2, '0')}${offset[3] ?? ''}`;
 }
 
 /** The input's wall-clock date in `timezone`, read with getUTC*; null if there is no date. */
