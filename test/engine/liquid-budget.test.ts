@@ -23,7 +23,9 @@ function run(states: FlowDefinition['states']): SprintResult {
     ],
   } as FlowDefinition;
   return startExecution(
-    { definition, now: Date.parse('2026-03-01T12:00:00Z'), newId: (prefix) => prefix + String(++n).padStart(32, '0') },
+    // A CPU clock that stands still: the fuse (a safety valve on time, wall-clock without a clock) stays out of
+    // reach, so what stops these renders is the counted budgets alone, however busy the machine is.
+    { definition, now: Date.parse('2026-03-01T12:00:00Z'), newId: (prefix) => prefix + String(++n).padStart(32, '0'), cpuClock: () => 0 },
     { executionSid: 'FN' + '1'.repeat(32), accountSid: 'AC' + '1'.repeat(32), flowSid: 'FW' + '1'.repeat(32), revision: 1, channelAddress: '+15559990000', contactAddress: '+15550001111' },
     'incomingMessage',
     { message: { Body: 'hi', From: '+15550001111', To: '+15559990000' } },
