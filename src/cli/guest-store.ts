@@ -144,6 +144,7 @@ export function guestStore(inner: Store): Store {
     // The others' work: not this process's to take on.
     claimEffects: async () => [],
     expiredExecutions: async () => [],
+    activeExecutionsOnCalls: async () => ({ executions: [], scannedTo: null }),
     oldestActiveExecution: async () => null,
     pruneHistory: async () => 0,
     releaseAbandonedClaims: undefined,

@@ -178,6 +178,22 @@ export function expiredExecutionsSql(createdBy: number, limit: number, after?: E
     params: after ? [createdBy, after.dateCreated, after.sid, limit] : [createdBy, limit],
   };
 }
+
+/**
+ * The lost-call sweep (Store.activeExecutionsOnCalls): those of a stretch of active executions (one
+ * expiredExecutionsSql page, their SIDs in `sidIn`, the backend's SQL for it) that may wait on a call,
+ * whole, oldest first: those on a call (call_sid), and those whose deepest frame waits on one
+ * (`topWaitIsCall`, the backend's SQL for it: both keep the state as JSON text), so the database looks
+ * into a state only when call_sid is NULL, and only these few states are sent over and parsed. No index
+ * finds the second kind: one would need the top wait's kind in a column every write keeps, or an
+ * expression index parsing every state written, either a migration, for a sweep run once when a store
+ * used alone starts. A stretch, not a page of matches: on a store of few calls, a page would look
+ * through every active execution in one statement (about 2 s per 200,000 of 3 KB on SQLite, whose
+ * statements hold the event loop), where a stretch at a time lets the sweep yield in between.
+ */
+export function onCallsAmongSql(sidIn: string, topWaitIsCall: string): string {
+  return `SELECT * FROM executions WHERE ${sidIn} AND status = 'active' AND (call_sid IS NOT NULL OR (${topWaitIsCall})) ORDER BY date_created, sid`;
+}
 export const OLDEST_ACTIVE = `SELECT MIN(date_created) AS oldest FROM executions WHERE status = 'active'`;
 
 /**

@@ -1260,6 +1260,65 @@ export function runStoreConformance(
         assert.deepEqual(await store.expiredExecutions(T0 + 1000, 10), [age(twinA!), age(twinB!), age(young)]);
       });
 
+      test('activeExecutionsOnCalls: of a stretch of active ones created by a time, those on a call or whose deepest frame waits on one, whole, paged by (created, sid)', async (store) => {
+        const { flowA, flowB } = await seed(store);
+        const frame = (wait: unknown) => ({ current: 'w', wait, trigger: {}, variables: {}, widgets: { big: 'x'.repeat(3000) } });
+        const ringing = { kind: 'call', twiml: [], outputs: { CallSid: 'CA' + '1'.repeat(32) } };
+        const reply = { kind: 'reply', timerId: 'TM1', outbound: { body: 'say "kind":"call"' } };
+        const at = (dateCreated: number, state: unknown, overrides: Partial<ExecutionRecord> = {}) => execution(flowA, { dateCreated, state, ...overrides });
+        const onCall = at(T0 + 100, { callSid: 'CA' + '2'.repeat(32), frames: [frame({ kind: 'effect', effectId: 'EF1' })] });
+        const placing = at(T0 + 200, { frames: [frame(null), frame(ringing)] });
+        // Two created in the same millisecond, one of each kind: ordered by SID, and paging must not skip either.
+        const [twinA, twinB] = [
+          execution(flowB, { dateCreated: T0 + 300, state: { callSid: 'CA' + '3'.repeat(32), frames: [frame(ringing)] } }),
+          execution(flowB, { dateCreated: T0 + 300, state: { frames: [frame({ kind: 'call', twiml: [{ say: 'hi' }] })] } }),
+        ].sort((x, y) => (x.sid < y.sid ? -1 : 1));
+        const young = at(T0 + 900, { callSid: 'CA' + '4'.repeat(32), frames: [frame(null)] });
+        // Not on a call: a messaging execution waiting for a reply (its text naming a call wait), one whose call
+        // wait is in an outer frame, one ended on a call, and states with no frames to look into.
+        const messaging = at(T0 + 150, { frames: [frame(reply)] });
+        const outerCall = at(T0 + 250, { frames: [frame(ringing), frame({ kind: 'subflow' })] });
+        const ended = at(T0 + 50, { callSid: 'CA' + '5'.repeat(32), frames: [frame(ringing)] }, { status: 'ended' });
+        const odd = [at(T0 + 60, null), at(T0 + 70, { frames: { kind: 'call' } }), at(T0 + 80, { frames: [] }), at(T0 + 90, { callSid: '', frames: ['no wait'] })];
+        for (const e of [young, messaging, twinB!, onCall, outerCall, ended, placing, twinA!, ...odd]) await store.writeSprint(sprint(e, true, { exclusive: false }));
+        const sids = (found: ExecutionRecord[]) => found.map((e) => e.sid);
+        const age = (e: ExecutionRecord) => ({ sid: e.sid, dateCreated: e.dateCreated });
+        /** Each stretch of `scan` walked from the start: what it found, and where it stopped. */
+        const walk = async (createdBy: number, scan: number) => {
+          const stretches: { found: string[]; to: string | null }[] = [];
+          let after: { sid: string; dateCreated: number } | undefined;
+          for (;;) {
+            const { executions, scannedTo } = await store.activeExecutionsOnCalls(createdBy, scan, after);
+            stretches.push({ found: sids(executions), to: scannedTo?.sid ?? null });
+            if (scannedTo === null) return stretches;
+            assert.ok(stretches.length < 20, 'the walk does not end');
+            after = scannedTo;
+          }
+        };
+
+        assert.deepEqual(await store.activeExecutionsOnCalls(T0 + 1000, 100), { executions: [onCall, placing, twinA!, twinB!, young], scannedTo: age(young) }, 'whole records, oldest first');
+        assert.deepEqual(await store.activeExecutionsOnCalls(T0 + 99, 100), { executions: [], scannedTo: age(odd[3]!) }, 'a stretch with none on a call');
+        assert.deepEqual(await store.activeExecutionsOnCalls(T0 + 59, 100), { executions: [], scannedTo: null }, 'the ended one is not looked at');
+        assert.deepEqual(await store.activeExecutionsOnCalls(T0 + 1000, 100, age(young)), { executions: [], scannedTo: null });
+        assert.deepEqual(sids((await store.activeExecutionsOnCalls(T0 + 300, 100)).executions), sids([onCall, placing, twinA!, twinB!]), 'created at the limit counts');
+        // Stretches of three of the eleven active ones (four odd, then onCall, messaging, placing, outerCall, the twins, young).
+        assert.deepEqual(await walk(T0 + 1000, 3), [
+          { found: [], to: odd[2]!.sid },
+          { found: [onCall.sid], to: messaging.sid },
+          { found: [placing.sid, twinA!.sid], to: twinA!.sid },
+          { found: [twinB!.sid, young.sid], to: young.sid },
+          { found: [], to: null },
+        ]);
+
+        // The call over (ended, or no longer waited on): out of the sweep.
+        await store.writeSprint(sprint({ ...placing, state: { frames: [frame(reply)] }, dateUpdated: T0 + 2000 }, false, { expectedVersion: 1 }));
+        await store.writeSprint(sprint({ ...onCall, status: 'ended', dateUpdated: T0 + 2000 }, false, { expectedVersion: 1 }));
+        assert.deepEqual(sids((await store.activeExecutionsOnCalls(T0 + 1000, 100)).executions), sids([twinA!, twinB!, young]));
+        // A messaging execution that comes to wait on a call is found.
+        await store.writeSprint(sprint({ ...messaging, state: { frames: [frame(reply), frame(ringing)] }, dateUpdated: T0 + 2000 }, false, { expectedVersion: 1 }));
+        assert.deepEqual(sids((await store.activeExecutionsOnCalls(T0 + 1000, 100)).executions), sids([messaging, twinA!, twinB!, young]));
+      });
+
       test('dueTimers returns timers due at or before now, soonest first, up to a limit', async (store) => {
         const { flowA, flowB } = await seed(store);
         const e1 = execution(flowA);

@@ -490,6 +490,14 @@ export interface PruneCutoffs {
   executions?: { createdBefore: Millis; limit: number } | undefined;
 }
 
+/** A stretch of active executions activeExecutionsOnCalls looked through. */
+export interface CallsScan {
+  /** Those of the stretch that may wait on a call, oldest first. */
+  executions: ExecutionRecord[];
+  /** The last execution of the stretch, where the next one starts (`after`); null: none was left. */
+  scannedTo: ExecutionAge | null;
+}
+
 /** An active execution and when it was created: what expiry goes by (also its position in that order). */
 export interface ExecutionAge {
   sid: string;
@@ -612,6 +620,14 @@ export interface ExecutionStore {
    * ones' creation time finds them.
    */
   expiredExecutions(createdBy: Millis, limit: number, after?: ExecutionAge): Promise<ExecutionAge[]>;
+  /**
+   * Of the next `scan` active executions created at or before `createdBy` (expiredExecutions' stretch: oldest
+   * first, after `after` when given), those that may wait on a call, whole: those on a call (the state's
+   * callSid) and those whose deepest frame waits on one (a call Make Outgoing Call placed and still ringing
+   * has its CallSid in the wait alone). The lost-call sweep after a restart reads these a stretch at a time,
+   * and never the states of the others.
+   */
+  activeExecutionsOnCalls(createdBy: Millis, scan: number, after?: ExecutionAge): Promise<CallsScan>;
   /** The creation time of the oldest active execution (null: none): when the next one expires. */
   oldestActiveExecution(): Promise<Millis | null>;
   deleteTimer(id: string): Promise<void>;

@@ -17,6 +17,7 @@ import {
   type AlertRecord,
   type ApiKey,
   type ChannelRecord,
+  type CallsScan,
   type ExecutionAge,
   type ExecutionFilter,
   type ExecutionRecord,
@@ -49,7 +50,7 @@ import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
 import { outcomeOf, sprintError, sprintJson, type SprintOutcome } from './sprint-json.ts';
 import { lockOrder } from './lock-order.ts';
 import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, ALERTS_PER_INSERT, alertsInsertSql, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
-import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict } from '../sql-statements.ts';
+import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, onCallsAmongSql, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
 import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { testUsersAsContacts } from '../../lib/phone-format.ts';
@@ -790,6 +791,17 @@ export class PostgresStore implements Store {
   async expiredExecutions(createdBy: number, limit: number, after?: ExecutionAge): Promise<ExecutionAge[]> {
     const { sql, params } = expiredExecutionsSql(createdBy, limit, after);
     return (await this.#query(sql, params)).map(toExecutionAge);
+  }
+
+  async activeExecutionsOnCalls(createdBy: number, scan: number, after?: ExecutionAge): Promise<CallsScan> {
+    const stretch = await this.expiredExecutions(createdBy, scan, after);
+    if (stretch.length === 0) return { executions: [], scannedTo: null };
+    // Only a state whose text names a call wait is read as jsonb (JSON.stringify, which writes every state,
+    // leaves no space in it): most are never parsed. jsonbOfText reads a NUL or lone surrogate, which jsonb
+    // refuses, as \ufffd.
+    const topWaitIsCall = `strpos(state, '"kind":"call"') > 0 AND (${jsonbOfText('state')} -> 'frames' -> -1 -> 'wait' ->> 'kind') = 'call'`;
+    const rows = await this.#query(onCallsAmongSql('sid = ANY(?::text[])', topWaitIsCall), [stretch.map((execution) => execution.sid)]);
+    return { executions: rows.map(toExecution), scannedTo: stretch.at(-1)! };
   }
 
   async oldestActiveExecution(): Promise<number | null> {
