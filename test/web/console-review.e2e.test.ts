@@ -237,7 +237,7 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await callNotice.getByRole('button', { name: 'Publish the flow' }).click();
     await page.getByRole('status').filter({ hasText: /Published revision/ }).waitFor();
     await callNotice.waitFor({ state: 'detached' });
-    if (await page.getByRole('button', { name: 'Hang up' }).count()) await page.getByRole('button', { name: 'Hang up' }).click();
+    if (await page.getByRole('button', { name: 'Hang up', exact: true }).count()) await page.getByRole('button', { name: 'Hang up', exact: true }).click();
     await page.getByRole('button', { name: 'Call', exact: true }).click();
     await page.getByRole('list', { name: 'Call transcript' }).locator('[data-who="flow"]', { hasText: 'Hello caller' }).waitFor();
   });

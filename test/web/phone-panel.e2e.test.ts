@@ -120,7 +120,7 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     await page.getByRole('tab', { name: 'Properties', selected: true }).waitFor();
     await page.getByRole('tab', { name: 'Phone' }).click();
     await flowSaid('Press 1 for our opening hours.').waitFor();
-    await page.getByRole('button', { name: 'Hang up' }).waitFor();
+    await page.getByRole('button', { name: 'Hang up', exact: true }).waitFor();
 
     // A reload finds it again.
     await page.reload();
@@ -129,7 +129,7 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     const [only] = await calls(flowSid);
     assert.equal((await calls(flowSid)).length, 1, 'no second call was made');
     assert.equal(only!.status, 'in-progress');
-    await page.getByRole('button', { name: 'Hang up' }).click();
+    await page.getByRole('button', { name: 'Hang up', exact: true }).click();
     await page.getByRole('button', { name: 'Call', exact: true }).waitFor();
     assert.equal((await calls(flowSid))[0]!.status, 'completed', 'the hang-up reached the call restored after the reload');
     // Its steps stream on the page and highlight the path of the Phone's call.
@@ -178,7 +178,7 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     assert.equal(await page.getByRole('button', { name: 'Stay silent' }).isDisabled(), false);
     assert.equal(await page.locator('.call-outcome').count(), 0);
     assert.equal(await page.locator('.phone-panel [role="alert"]').count(), 0, 'no error on the way');
-    await page.getByRole('button', { name: 'Hang up' }).click();
+    await page.getByRole('button', { name: 'Hang up', exact: true }).click();
     await page.getByRole('button', { name: 'Call', exact: true }).waitFor();
   });
 
@@ -231,7 +231,7 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     await lost.waitFor();
     await page.locator('.phone-panel .panel-header [role="status"]', { hasText: 'lost' }).waitFor();
     await page.getByRole('button', { name: 'Call', exact: true }).waitFor();
-    assert.equal(await page.getByRole('button', { name: 'Hang up' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Hang up', exact: true }).count(), 0);
     // No more polling of the lost call.
     const asked: string[] = [];
     const onRequest = (request: { url(): string }) => {
@@ -246,7 +246,7 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     await page.getByRole('button', { name: 'Call', exact: true }).click();
     await flowSaid('Press 1 for our opening hours.').waitFor();
     await lost.waitFor({ state: 'detached' });
-    await page.getByRole('button', { name: 'Hang up' }).click();
+    await page.getByRole('button', { name: 'Hang up', exact: true }).click();
 
     // A call remembered for the flow that the server lost while the page was elsewhere: said on return.
     await page.getByRole('button', { name: 'Call', exact: true }).click();
@@ -266,15 +266,28 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     await page.getByLabel('Call as').fill('+15551237301');
     await page.getByRole('button', { name: 'Call', exact: true }).focus();
     await page.keyboard.press('Enter');
-    await page.getByRole('button', { name: 'Leave a 5 s recording' }).waitFor();
+    await page.getByRole('button', { name: 'Leave a 5 s recording', exact: true }).waitFor();
     assert.equal(await focused(), 'Hang up', 'focus on the button that replaced Call');
-    await page.getByRole('button', { name: 'Leave a 5 s recording' }).focus();
+    await page.getByRole('button', { name: 'Leave a 5 s recording', exact: true }).focus();
     await page.keyboard.press('Enter');
     await flowSaid('Thanks. Press a key.').waitFor();
     assert.equal(await focused(), 'Hang up', 'the recording button is gone: focus on Hang up');
     await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Call', exact: true }).waitFor();
     assert.equal(await focused(), 'Call', 'focus on the button that replaced Hang up');
+  });
+
+  it('leaves a voicemail and hangs up: the recording reaches the flow, as Twilio posts it after a hang-up', async () => {
+    const flowSid = await create('Voicemail and hang up', VOICEMAIL);
+    await openPhone(flowSid);
+    await page.getByLabel('Call as').fill('+15551237303');
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await page.getByRole('button', { name: 'Leave a 5 s recording and hang up' }).click();
+    await page.getByText('recorded 5 s, then hung up').waitFor();
+    await page.getByRole('button', { name: 'Call', exact: true }).waitFor();
+    const executions = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 });
+    const steps = await server.app.store.listSteps(server.account.sid, flowSid, executions.items[0]!.sid, { pageSize: 20 });
+    assert.ok(steps.items.some((step) => step.transitionedFrom === 'record' && step.name === 'recordingComplete'), JSON.stringify(steps.items.map((s) => `${s.transitionedFrom} -${s.name}->`)));
   });
 
   it('makes the side panel tabs one Tab stop, moved between with arrow keys, Home and End', async () => {
@@ -307,8 +320,8 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     // A call to a flow that takes calls has no such notice.
     await openPhone(await create('Takes calls', VOICEMAIL));
     await page.getByRole('button', { name: 'Call', exact: true }).click();
-    await page.getByRole('button', { name: 'Leave a 5 s recording' }).waitFor();
+    await page.getByRole('button', { name: 'Leave a 5 s recording', exact: true }).waitFor();
     assert.equal(await page.getByRole('alert').filter({ hasText: 'does not handle incoming calls' }).count(), 0);
-    await page.getByRole('button', { name: 'Hang up' }).click();
+    await page.getByRole('button', { name: 'Hang up', exact: true }).click();
   });
 });

@@ -372,9 +372,15 @@ export function PhonePanel({
         </button>
       </form>
       {waiting?.kind === 'record' && (
-        <button type="button" onClick={() => action('Recording', { Duration: '5' })} disabled={busy}>
-          Leave a 5 s recording
-        </button>
+        <>
+          <button type="button" onClick={() => action('Recording', { Duration: '5' })} disabled={busy}>
+            Leave a 5 s recording
+          </button>
+          {/* A caller who leaves a voicemail and hangs up: Twilio posts the recording with Digits=hangup. */}
+          <button type="button" onClick={() => action('Hangup', { RecordedSeconds: '5' })} disabled={busy}>
+            Leave a 5 s recording and hang up
+          </button>
+        </>
       )}
       {notStarted && (
         <NotStartedNotice
