@@ -18,7 +18,7 @@ import { OutboundPolicy } from './channels/http/outbound-policy.ts';
 import { ChannelRouter } from './channels/router.ts';
 import { TwilioChannel, type TwilioChannelOptions } from './channels/twilio/twilio-channel.ts';
 import { WebhookChannel } from './channels/webhook/webhook-channel.ts';
-import { SimulatorPhone } from './channels/simulator/phone.ts';
+import { SimulatorPhone, type StartTimer } from './channels/simulator/phone.ts';
 import { SignedPhoneTransport, simulatorBase } from './channels/simulator/phone-transport.ts';
 import { voiceNetwork } from './channels/voice/voice-network.ts';
 import { CallService } from './runtime/calls.ts';
@@ -75,6 +75,8 @@ export interface AppOptions {
    * runtime still runs the guest's own executions; guestStore hides the shared work from it.)
    */
   backgroundChores?: boolean;
+  /** How the simulator phone times ringing calls and Gather and Record timeouts (tests fire them by hand). */
+  phoneTimer?: StartTimer;
 }
 
 /** Studio's runtime rules as configured (defaults are Studio's own). */
@@ -188,7 +190,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     whereabouts: (callSid, accountSid) => phone.whereabouts(callSid, accountSid),
     now,
   });
-  const phone = new SimulatorPhone(phoneTransport, { callSidKey: (accountSid) => calls.accountKey(accountSid, 'simulator-call-sid'), soleStoreUser });
+  const phone = new SimulatorPhone(phoneTransport, { callSidKey: (accountSid) => calls.accountKey(accountSid, 'simulator-call-sid'), soleStoreUser, ...(options.phoneTimer ? { startTimer: options.phoneTimer } : {}) });
   executions.useVoice(
     voiceNetwork(phone, {
       store,

@@ -7,6 +7,7 @@ import { createApp, type App } from '../../src/app.ts';
 import { loadConfig, type SwitchboardConfig } from '../../src/config.ts';
 import type { Account } from '../../src/runtime/ports/store.ts';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { StartTimer } from '../../src/channels/simulator/phone.ts';
 
 export interface TestServer {
   app: App;
@@ -23,13 +24,13 @@ export function basicAuth(username: string, password: string): string {
 }
 
 export async function startTestServer(
-  options: { listen?: boolean; config?: Partial<SwitchboardConfig>; now?: () => number; store?: SqliteStore } = {},
+  options: { listen?: boolean; config?: Partial<SwitchboardConfig>; now?: () => number; store?: SqliteStore; phoneTimer?: StartTimer } = {},
 ): Promise<TestServer> {
   // Studio's execution rates are off here: tests check behaviour, not throttling (test/runtime/rate-limits.test.ts
   // and test/hostile/rate-limits.test.ts switch them on).
   const config = { ...loadConfig({}, {}), dataDir: ':memory:', inboundExecutionRate: 0, restExecutionRate: 0, ...options.config };
   const store = options.store ?? new SqliteStore({ path: ':memory:' });
-  const app = await createApp(config, { store, ...(options.now ? { now: options.now } : {}) });
+  const app = await createApp(config, { store, ...(options.now ? { now: options.now } : {}), ...(options.phoneTimer ? { phoneTimer: options.phoneTimer } : {}) });
   const { account } = await app.accounts.ensureStartupAccount();
   let baseUrl = '';
   if (options.listen) {

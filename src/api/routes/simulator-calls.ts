@@ -34,7 +34,10 @@ function callJson(ctx: ApiContext, call: PhoneCall) {
     to: call.to,
     direction: call.direction,
     status: call.status,
-    waiting_for: call.waiting ? { ...call.waiting } : null,
+    // timesOutIn: milliseconds left until a Gather or Record times out (null: it waits for the caller),
+    // counted by the server's clock so a browser's own clock does not skew a countdown.
+    waiting_for: call.waiting ? { ...call.waiting, timesOutIn: ctx.phone.phone.timeLeft(call) } : null,
+    timeouts: call.timeouts,
     recording: call.recording,
     date_created: formatDate(call.dateCreated),
     date_answered: call.answeredAt === null ? null : formatDate(call.answeredAt),
@@ -81,9 +84,9 @@ function actionFrom(request: FastifyRequest, verb: string): CallerAction {
       return { type: 'queue-result', result: optionalString(form, 'QueueResult') ?? 'bridged', ...(seconds !== undefined ? { seconds } : {}) };
     }
     case 'Payment':
-      return { type: 'payment', result: optionalString(form, 'Result') ?? 'success', fields: extras(['Result']) };
+      return { type: 'payment', result: optionalString(form, 'Result') ?? 'success', fields: extras(['Result', 'WaitId']) };
     case 'VirtualAgent':
-      return { type: 'virtual-agent', status: optionalString(form, 'VirtualAgentStatus') ?? 'completed', fields: extras(['VirtualAgentStatus']) };
+      return { type: 'virtual-agent', status: optionalString(form, 'VirtualAgentStatus') ?? 'completed', fields: extras(['VirtualAgentStatus', 'WaitId']) };
     case 'Answer': {
       const answeredBy = optionalString(form, 'AnsweredBy');
       return { type: 'answer', ...(answeredBy ? { answeredBy } : {}) };
@@ -100,6 +103,20 @@ function actionFrom(request: FastifyRequest, verb: string): CallerAction {
   }
 }
 
+/** `Timeouts`: whether the call's Gathers and Records time out by themselves ("true", the default) or wait for Silence. */
+function timeoutsFrom(request: FastifyRequest): boolean | undefined {
+  const value = enumValue(request.form, 'Timeouts', ['true', 'false'] as const, false);
+  return value === undefined ? undefined : value === 'true';
+}
+
+/** `WaitId`: the wait (waiting_for.id) an action answers; refused with 409 once the call moved on from it. */
+function waitIdFrom(request: FastifyRequest): number | undefined {
+  const raw = optionalString(request.form, 'WaitId');
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(raw)) throw errors.invalidParameter('WaitId', 'must be a wait id (waiting_for.id)');
+  return Number(raw);
+}
+
 export const CALLER_ACTIONS = ['Digits', 'Speech', 'Silence', 'Recording', 'Dial', 'Queue', 'Payment', 'VirtualAgent', 'Answer', 'Reject', 'Hangup'];
 
 export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): SimulatorPhone {
@@ -113,9 +130,9 @@ export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): Simulat
     if (!call || call.accountSid !== request.account.sid) throw errors.notFound(request.url.split('?')[0]!);
     return call;
   };
-  const run = async (callSid: string, action: CallerAction) => {
+  const run = async (callSid: string, action: CallerAction, waitId?: number) => {
     try {
-      return await phone.act(callSid, action);
+      return await phone.act(callSid, action, waitId);
     } catch (error) {
       if (error instanceof CallError) throw error.code === 'not-found' ? errors.notFound(`/simulator/calls/${callSid}`) : errors.conflict(error.message);
       throw error;
@@ -128,7 +145,8 @@ export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): Simulat
     if (!isSid('FW', flowSid) || !(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`Flow ${flowSid}`);
     const from = contactAddress(request.form, 'From');
     const to = optionalAddress(request.form, 'To') ?? SIMULATOR_FLOW_ADDRESS;
-    const call = await phone.dial(request.account.sid, flowSid, flowWebhookUrl(transport.base, request.account.sid, flowSid), from, to);
+    const timeouts = timeoutsFrom(request);
+    const call = await phone.dial(request.account.sid, flowSid, flowWebhookUrl(transport.base, request.account.sid, flowSid), from, to, timeouts === undefined ? {} : { timeouts });
     reply.code(201);
     return callJson(ctx, call);
   });
@@ -145,11 +163,19 @@ export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): Simulat
     return callJson(ctx, call);
   });
 
+  // Updates the call, as Twilio's POST /Calls/CA… does: Timeouts turns its Gathers' and Records' timeouts on or off.
+  routes.add('POST', '/simulator/calls/:CallSid', async (request) => {
+    const call = find(request);
+    const timeouts = timeoutsFrom(request);
+    if (timeouts !== undefined) await phone.setTimeouts(call.sid, timeouts);
+    return callJson(ctx, call);
+  });
+
   routes.add('POST', '/simulator/calls/:CallSid/:Action', async (request) => {
     const call = find(request);
     const { Action } = request.params as { Action: string };
     if (!CALLER_ACTIONS.includes(Action)) throw errors.notFound(request.url.split('?')[0]!);
-    await run(call.sid, actionFrom(request, Action));
+    await run(call.sid, actionFrom(request, Action), waitIdFrom(request));
     return callJson(ctx, call);
   });
 

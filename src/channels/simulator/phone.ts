@@ -28,16 +28,40 @@ export interface CallLine {
   text: string;
 }
 
-/** What the call waits for from the caller (or the simulated far end). */
-export type Waiting =
-  | { kind: 'input'; input: string[]; numDigits?: number; finishOnKey: string; action: string; method: string; actionOnEmptyResult: boolean }
-  | { kind: 'record'; finishOnKey: string; action: string; method: string; startedAt: number }
+/**
+ * What the call waits for from the caller (or the simulated far end). `timeout` (seconds): how long a
+ * Gather waits for input, and a Record for the caller to start speaking (at most maxLength), before
+ * the network moves on without the caller, as Twilio does.
+ */
+export type WaitFor =
+  | { kind: 'input'; input: string[]; numDigits?: number; finishOnKey: string; action: string; method: string; actionOnEmptyResult: boolean; timeout: number }
+  | { kind: 'record'; finishOnKey: string; action: string; method: string; startedAt: number; timeout: number }
   | { kind: 'dial'; to: string[]; action: string | null; method: string; record: boolean }
   | { kind: 'queue'; queue: string; action: string | null; method: string; startedAt: number }
   | { kind: 'payment'; action: string; method: string }
   | { kind: 'virtual-agent'; connector: string; action: string; method: string }
   | { kind: 'answer' }
   | { kind: 'hold'; url: string; method: string };
+
+/**
+ * A wait of the call: `id` tells it from the call's other waits (an action may name the wait it
+ * answers, so one sent after a timeout moved the call on is refused, not taken by the next wait);
+ * `timesOutAt`, when its timeout runs out (null: it waits for the caller however long it takes).
+ */
+export type Waiting = WaitFor & { id: number; timesOutAt: number | null };
+
+/** Starts a timer; returns what cancels it. Tests pass their own, which they run by hand, instead of waiting real seconds. */
+export type StartTimer = (ms: number, fire: () => void) => () => void;
+
+/** Node's timers, which do not keep the process alive (the calls live in this process's memory only). */
+const realTimer: StartTimer = (ms, fire) => {
+  const timer = setTimeout(fire, ms);
+  timer.unref();
+  return () => clearTimeout(timer);
+};
+
+/** Twilio's default `timeout` of Gather and of Record (seconds). */
+export const DEFAULT_WAIT_TIMEOUT = 5;
 
 export interface PhoneCall {
   sid: string;
@@ -66,6 +90,13 @@ export interface PhoneCall {
   /** The URL the current document came from (relative action/redirect URLs resolve against it). */
   documentUrl: string | null;
   machineDetection: boolean;
+  /**
+   * Whether a Gather or Record times out by itself, as on a phone (the default), or waits for the
+   * caller's Silence (step-by-step debugging in the console).
+   */
+  timeouts: boolean;
+  /** The waits the call has had (the last one's id). */
+  waits: number;
 }
 
 /** A caller action from the simulator API. */
@@ -119,6 +150,16 @@ export function refusedCall(to: string, from: string): { fail: number; message: 
   return null;
 }
 
+/**
+ * A Gather's or Record's timeout attribute in whole seconds: Twilio's default (5 s) when it is absent
+ * or not a positive number (Twilio warns 13611 of such a Record timeout; what it does with a Gather's is
+ * not documented).
+ */
+function waitSeconds(value: string, fallback = DEFAULT_WAIT_TIMEOUT): number {
+  const seconds = Number(value);
+  return value.trim() !== '' && Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds) : fallback;
+}
+
 export class CallError extends Error {
   readonly code: 'not-found' | 'not-waiting' | 'ended';
   constructor(code: 'not-found' | 'not-waiting' | 'ended', message: string) {
@@ -147,6 +188,8 @@ export interface SimulatorPhoneOptions {
    * default): another process's call may be live (PostgreSQL nodes, a guest of a server's store).
    */
   soleStoreUser?: boolean;
+  /** How the phone times a ringing call and a Gather or Record waiting for the caller (Node's timers by default). */
+  startTimer?: StartTimer;
 }
 
 export class SimulatorPhone implements VoiceChannel {
@@ -165,13 +208,17 @@ export class SimulatorPhone implements VoiceChannel {
    * Outbound calls ringing, by SID: each gives up as no-answer when its ring timeout runs out, as the
    * network does. A plain timer is enough: the calls themselves live in this process's memory only.
    */
-  readonly #ringing = new Map<string, NodeJS.Timeout>();
+  readonly #ringing = new Map<string, () => void>();
+  /** The timeout of each call's Gather or Record, by SID: what cancels it. */
+  readonly #waitTimers = new Map<string, () => void>();
+  readonly #startTimer: StartTimer;
 
   constructor(transport: PhoneTransport, options: SimulatorPhoneOptions = {}) {
     this.#transport = transport;
     this.#now = options.now ?? Date.now;
     this.#callSidKey = options.callSidKey ?? (async () => PROCESS_KEY);
     this.#soleStoreUser = options.soleStoreUser ?? false;
+    this.#startTimer = options.startTimer ?? realTimer;
     let id: string;
     do id = randomBytes(3).toString('hex').slice(1); while (phonesOfThisProcess.has(id));
     this.#id = id;
@@ -208,8 +255,9 @@ export class SimulatorPhone implements VoiceChannel {
    */
   close(): PhoneCall[] {
     phonesOfThisProcess.set(this.#id, null);
-    for (const timer of this.#ringing.values()) clearTimeout(timer);
+    for (const cancel of [...this.#ringing.values(), ...this.#waitTimers.values()]) cancel();
     this.#ringing.clear();
+    this.#waitTimers.clear();
     return [...this.#calls.values()].filter((call) => !FINAL.includes(call.status));
   }
 
@@ -221,9 +269,13 @@ export class SimulatorPhone implements VoiceChannel {
     return [...this.#calls.values()].filter((c) => c.accountSid === accountSid && (!flowSid || c.flowSid === flowSid));
   }
 
-  /** A simulated caller dials the flow: the flow webhook gets the incoming call. */
-  async dial(accountSid: string, flowSid: string, webhookUrl: string, from: string, to: string): Promise<PhoneCall> {
+  /**
+   * A simulated caller dials the flow: the flow webhook gets the incoming call. `timeouts` false: its
+   * Gathers and Records wait for the caller's Silence instead of timing out (step-by-step debugging).
+   */
+  async dial(accountSid: string, flowSid: string, webhookUrl: string, from: string, to: string, options: { timeouts?: boolean } = {}): Promise<PhoneCall> {
     const call = await this.#newCall({ accountSid, flowSid, from, to, direction: 'inbound', executionSid: null, statusCallback: webhookUrl, answerUrl: null, machineDetection: false });
+    call.timeouts = options.timeouts ?? true;
     call.status = 'ringing';
     await this.#serial(call, async () => {
       await this.#fetchAndRun(call, webhookUrl, 'POST', {});
@@ -231,8 +283,12 @@ export class SimulatorPhone implements VoiceChannel {
     return call;
   }
 
-  /** A caller action; resolves once the call waits again or has ended. */
-  async act(callSid: string, action: CallerAction): Promise<PhoneCall> {
+  /**
+   * A caller action; resolves once the call waits again or has ended. `waitId`: the wait the action
+   * answers; when the call has moved on from it (its timeout ran out first), the action is refused
+   * ('not-waiting') instead of reaching the next wait. A hangup is taken whatever the call waits for.
+   */
+  async act(callSid: string, action: CallerAction, waitId?: number): Promise<PhoneCall> {
     const call = this.#calls.get(callSid);
     if (!call) throw new CallError('not-found', `call ${callSid} does not exist`);
     // A caller hangs up at once, whatever the call is doing: not after the request in flight (a flow
@@ -243,8 +299,40 @@ export class SimulatorPhone implements VoiceChannel {
       await this.#end(call, 'completed', 'caller hung up');
       return call;
     }
-    await this.#serial(call, () => this.#act(call, action));
+    await this.#serial(call, async () => {
+      if (waitId !== undefined && action.type !== 'hangup' && action.type !== 'refresh' && !FINAL.includes(call.status) && call.waiting?.id !== waitId) {
+        throw new CallError('not-waiting', `call ${call.sid} has moved on from the wait this answers (${call.waiting ? `it now waits for ${call.waiting.kind}` : 'it waits for nothing now'}): nothing was sent`);
+      }
+      await this.#act(call, action);
+    });
     return call;
+  }
+
+  /**
+   * Turns the timeouts of a call's Gathers and Records on or off. On, the wait in progress gets its
+   * full timeout from now; off, it waits for the caller.
+   */
+  async setTimeouts(callSid: string, on: boolean): Promise<PhoneCall> {
+    const call = this.#calls.get(callSid);
+    if (!call) throw new CallError('not-found', `call ${callSid} does not exist`);
+    await this.#serial(call, async () => {
+      if (call.timeouts === on) return;
+      call.timeouts = on;
+      this.#disarm(call);
+      if (call.waiting && !FINAL.includes(call.status)) this.#arm(call, call.waiting);
+    });
+    return call;
+  }
+
+  /** Milliseconds until the call's Gather or Record times out; null when it waits for the caller. */
+  timeLeft(call: PhoneCall): number | null {
+    const at = call.waiting?.timesOutAt;
+    return at === null || at === undefined ? null : Math.max(0, at - this.#now());
+  }
+
+  /** Resolves once the call has no work in progress (a timeout that fired has run its course). */
+  async settled(callSid: string): Promise<void> {
+    while (this.#queues.has(callSid)) await this.#queues.get(callSid)!.catch(() => undefined);
   }
 
   // ---- VoiceChannel (make-outgoing-call-v2 and record-call in the simulator)
@@ -267,17 +355,16 @@ export class SimulatorPhone implements VoiceChannel {
     });
     call.status = 'ringing';
     call.recording = spec.record;
-    call.waiting = { kind: 'answer' };
+    this.#wait(call, { kind: 'answer' });
     const ringSeconds = ringSecondsOf(spec.timeout);
     this.#line(call, 'network', 'ringing', `calling ${spec.to} from ${spec.from} (rings up to ${ringSeconds} s)`);
-    const timer = setTimeout(() => {
+    const cancel = this.#startTimer(ringSeconds * 1000, () => {
       this.#ringing.delete(call.sid);
       void this.#serial(call, async () => {
         if (call.waiting?.kind === 'answer') await this.#end(call, 'no-answer', `nobody answered within ${ringSeconds} s`);
       }).catch(() => undefined);
-    }, ringSeconds * 1000);
-    timer.unref();
-    this.#ringing.set(call.sid, timer);
+    });
+    this.#ringing.set(call.sid, cancel);
     return { ok: true, call: callResource(call) };
   }
 
@@ -329,6 +416,8 @@ export class SimulatorPhone implements VoiceChannel {
       currentRecording: null,
       remaining: [],
       documentUrl: null,
+      timeouts: true,
+      waits: 0,
     };
     this.#calls.set(call.sid, call);
     evictOldest(this.#calls, 5000);
@@ -384,10 +473,7 @@ export class SimulatorPhone implements VoiceChannel {
       case 'silence': {
         if (waiting.kind === 'input') return this.#gatherInput(call, waiting, action);
         if (waiting.kind === 'record') {
-          if (action.type === 'silence') {
-            this.#line(call, 'caller', 'silence', '(no audio)');
-            return this.#continue(call);
-          }
+          if (action.type === 'silence') return this.#silentRecording(call);
           if (action.type === 'digits') return this.#recorded(call, waiting, 5, action.digits.slice(0, 1));
         }
         break;
@@ -493,6 +579,12 @@ export class SimulatorPhone implements VoiceChannel {
     return this.#end(call, 'completed', 'caller hung up');
   }
 
+  /** A Record the caller said nothing to: no recording, so Twilio skips its action and goes on. */
+  async #silentRecording(call: PhoneCall): Promise<void> {
+    this.#line(call, 'caller', 'silence', '(no audio)');
+    return this.#continue(call);
+  }
+
   async #recorded(call: PhoneCall, waiting: Extract<Waiting, { kind: 'record' }>, seconds: number, finishKey: string): Promise<void> {
     if (seconds <= 0) {
       this.#line(call, 'caller', 'silence', '(no audio)');
@@ -504,17 +596,20 @@ export class SimulatorPhone implements VoiceChannel {
 
   /** After a verb with an action: Twilio requests it and runs the new document; without one it goes on. */
   async #afterVerb(call: PhoneCall, action: string | null, method: string, extra: Record<string, string>): Promise<void> {
+    this.#disarm(call);
     call.waiting = null;
     if (!action) return this.#continue(call);
     return this.#follow(call, action, method, extra);
   }
 
   async #continue(call: PhoneCall): Promise<void> {
+    this.#disarm(call);
     call.waiting = null;
     await this.#run(call, call.remaining, 0);
   }
 
   async #follow(call: PhoneCall, url: string, method: string, extra: Record<string, string>): Promise<void> {
+    this.#disarm(call);
     call.waiting = null;
     await this.#fetchAndRun(call, url, method, extra, 0);
   }
@@ -575,31 +670,38 @@ export class SimulatorPhone implements VoiceChannel {
           for (const child of elements(verb)) this.#hear(call, child);
           const numDigits = Number(attr(verb, 'numDigits'));
           call.remaining = rest;
-          call.waiting = {
+          const timeout = waitSeconds(attr(verb, 'timeout'));
+          const input = attr(verb, 'input', 'dtmf').split(/\s+/);
+          this.#line(call, 'flow', 'gather', `waiting for ${input.join(' or ')} (timeout ${timeout} s)`);
+          this.#wait(call, {
             kind: 'input',
-            input: attr(verb, 'input', 'dtmf').split(/\s+/),
+            input,
             ...(Number.isFinite(numDigits) && numDigits > 0 ? { numDigits } : {}),
             finishOnKey: attr(verb, 'finishOnKey', '#'),
             action: attr(verb, 'action'),
             method,
             actionOnEmptyResult: attr(verb, 'actionOnEmptyResult') === 'true',
-          };
-          this.#line(call, 'flow', 'gather', `waiting for ${call.waiting.input.join(' or ')} (timeout ${attr(verb, 'timeout', '5')} s)`);
+            timeout,
+          });
           return;
         }
-        case 'Record':
+        case 'Record': {
           if (attr(verb, 'playBeep', 'true') !== 'false') this.#line(call, 'flow', 'beep', 'beep');
           call.remaining = rest;
-          call.waiting = { kind: 'record', finishOnKey: attr(verb, 'finishOnKey', '1234567890*#'), action: attr(verb, 'action'), method, startedAt: this.#now() };
-          this.#line(call, 'flow', 'record', `recording (max ${attr(verb, 'maxLength', '3600')} s)`);
+          const maxLength = waitSeconds(attr(verb, 'maxLength'), 3600);
+          // A caller who never speaks: the silence timeout ends the recording, or maxLength first.
+          const timeout = Math.min(waitSeconds(attr(verb, 'timeout')), maxLength);
+          this.#line(call, 'flow', 'record', `recording (max ${maxLength} s; ${timeout} s of silence ends it)`);
+          this.#wait(call, { kind: 'record', finishOnKey: attr(verb, 'finishOnKey', '1234567890*#'), action: attr(verb, 'action'), method, startedAt: this.#now(), timeout });
           return;
+        }
         case 'Dial': {
           const targets = elements(verb).map((n) => `${n.tagName.toLowerCase()}:${textOf(n)}`);
           if (targets.length === 0 && textOf(verb)) targets.push(`number:${textOf(verb)}`);
           call.remaining = rest;
           // record="record-from-answer" (Studio's), -dual, record-from-ringing(-dual), or the legacy "true".
           const record = !['', 'false', 'do-not-record'].includes(attr(verb, 'record').toLowerCase());
-          call.waiting = { kind: 'dial', to: targets, action: attr(verb, 'action') || null, method, record };
+          this.#wait(call, { kind: 'dial', to: targets, action: attr(verb, 'action') || null, method, record });
           this.#line(call, 'flow', 'dial', `connecting to ${targets.join(', ')}`);
           return;
         }
@@ -607,20 +709,21 @@ export class SimulatorPhone implements VoiceChannel {
           const task = elements(verb).find((n) => n.tagName === 'Task');
           const queue = attr(verb, 'workflowSid') ? `workflow ${attr(verb, 'workflowSid')}${task ? ` task ${textOf(task)}` : ''}` : textOf(verb);
           call.remaining = rest;
-          call.waiting = { kind: 'queue', queue, action: attr(verb, 'action') || null, method, startedAt: this.#now() };
+          this.#wait(call, { kind: 'queue', queue, action: attr(verb, 'action') || null, method, startedAt: this.#now() });
           this.#line(call, 'flow', 'enqueue', `waiting in ${queue}`);
           return;
         }
         case 'Pay':
           call.remaining = rest;
-          call.waiting = { kind: 'payment', action: attr(verb, 'action'), method };
+          this.#wait(call, { kind: 'payment', action: attr(verb, 'action'), method });
           this.#line(call, 'flow', 'pay', `payment of ${attr(verb, 'chargeAmount', '0')} ${attr(verb, 'currency', 'usd')} via ${attr(verb, 'paymentConnector', 'Default')}`);
           return;
         case 'Connect': {
           const agent = elements(verb).find((n) => n.tagName === 'VirtualAgent');
           call.remaining = rest;
-          call.waiting = { kind: 'virtual-agent', connector: agent ? attr(agent, 'connectorName') : '', action: attr(verb, 'action'), method };
-          this.#line(call, 'flow', 'virtual-agent', `talking to virtual agent ${call.waiting.connector}`);
+          const connector = agent ? attr(agent, 'connectorName') : '';
+          this.#wait(call, { kind: 'virtual-agent', connector, action: attr(verb, 'action'), method });
+          this.#line(call, 'flow', 'virtual-agent', `talking to virtual agent ${connector}`);
           return;
         }
         case 'Start':
@@ -632,7 +735,7 @@ export class SimulatorPhone implements VoiceChannel {
           const previous = verbs[i - 1];
           // Our hold answer (<Pause/> then <Redirect>): the call waits until the simulator asks again.
           if (previous?.tagName === 'Pause' && url.includes('sb=') && url.includes('.hold.c.')) {
-            call.waiting = { kind: 'hold', url, method };
+            this.#wait(call, { kind: 'hold', url, method });
             call.remaining = [];
             return;
           }
@@ -661,13 +764,51 @@ export class SimulatorPhone implements VoiceChannel {
   }
 
   #stopRinging(call: PhoneCall): void {
-    clearTimeout(this.#ringing.get(call.sid));
+    this.#ringing.get(call.sid)?.();
     this.#ringing.delete(call.sid);
+  }
+
+  /** The call waits for `spec`: a new wait, whose timeout starts now (a Gather's or Record's, when the call has them). */
+  #wait(call: PhoneCall, spec: WaitFor): Waiting {
+    this.#disarm(call);
+    const waiting: Waiting = { ...spec, id: ++call.waits, timesOutAt: null };
+    call.waiting = waiting;
+    this.#arm(call, waiting);
+    return waiting;
+  }
+
+  /**
+   * Twilio moves on from a Gather or Record the caller leaves silent once its timeout runs out: the
+   * Gather with no input (its action with empty Digits when actionOnEmptyResult, else the next verb),
+   * the Record with no audio (the next verb). The first of the timeout and a caller action wins: the
+   * timer does nothing once the call waits for anything else, and any move off the wait cancels it.
+   */
+  #arm(call: PhoneCall, waiting: Waiting): void {
+    if (!call.timeouts || (waiting.kind !== 'input' && waiting.kind !== 'record')) return;
+    const ms = waiting.timeout * 1000;
+    waiting.timesOutAt = this.#now() + ms;
+    const cancel = this.#startTimer(ms, () => {
+      if (this.#waitTimers.get(call.sid) === cancel) this.#waitTimers.delete(call.sid);
+      void this.#serial(call, async () => {
+        if (call.waiting !== waiting || FINAL.includes(call.status)) return;
+        this.#line(call, 'network', 'timeout', `no ${waiting.kind === 'record' ? 'audio' : 'input'} within ${waiting.timeout} s`);
+        if (waiting.kind === 'input') return this.#gatherInput(call, waiting, { type: 'silence' });
+        return this.#silentRecording(call);
+      }).catch(() => undefined);
+    });
+    this.#waitTimers.set(call.sid, cancel);
+  }
+
+  #disarm(call: PhoneCall): void {
+    this.#waitTimers.get(call.sid)?.();
+    this.#waitTimers.delete(call.sid);
+    if (call.waiting) call.waiting.timesOutAt = null;
   }
 
   async #end(call: PhoneCall, status: CallStatus, why: string): Promise<void> {
     if (FINAL.includes(call.status)) return;
     this.#stopRinging(call);
+    this.#disarm(call);
     const wasRinging = call.status === 'ringing' || call.status === 'queued';
     call.status = status;
     call.waiting = null;
