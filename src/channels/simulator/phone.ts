@@ -691,7 +691,7 @@ export class SimulatorPhone implements VoiceChannel {
           const maxLength = waitSeconds(attr(verb, 'maxLength'), 3600);
           // A caller who never speaks: the silence timeout ends the recording, or maxLength first.
           const timeout = Math.min(waitSeconds(attr(verb, 'timeout')), maxLength);
-          this.#line(call, 'flow', 'record', `recording (max ${maxLength} s; ${timeout} s of silence ends it)`);
+          this.#line(call, 'flow', 'record', `recording (max ${maxLength} s)`);
           this.#wait(call, { kind: 'record', finishOnKey: attr(verb, 'finishOnKey', '1234567890*#'), action: attr(verb, 'action'), method, startedAt: this.#now(), timeout });
           return;
         }
