@@ -13,7 +13,10 @@ import {
   takesKeys,
   takesSilence,
   takesSpeech,
+  timeoutDeadline,
+  timeoutText,
   triggerTakesCalls,
+  waitIdOf,
   waitingText,
   type KeyValueStorage,
   type SimulatorCall,
@@ -84,5 +87,19 @@ describe('phone call view', () => {
     assert.equal(triggerTakesCalls(wiredTriggerFlow('texts', { incomingMessage: 'x' }, [])), false);
     assert.equal(triggerTakesCalls({ initial_state: 'Nowhere', states: [] }), null);
     assert.equal(triggerTakesCalls(null), null);
+  });
+
+  it("counts a Gather's or Record's timeout down from the time left the server gave, and names the wait an action answers", () => {
+    const gather = { kind: 'input', input: ['dtmf'], id: 3, timeout: 5, timesOutIn: 4200 };
+    assert.equal(timeoutDeadline(gather, 1_000_000), 1_004_200);
+    assert.equal(timeoutDeadline({ ...gather, timesOutIn: null }, 1_000_000), null);
+    assert.equal(timeoutText(gather, 4), 'No input in 4 s and the Gather times out.');
+    assert.equal(timeoutText(gather, 0), 'No input: the Gather is timing out…');
+    assert.equal(timeoutText(gather, null), 'Timeouts are off: the Gather waits until you stay silent.');
+    assert.equal(timeoutText({ kind: 'record', id: 4, timeout: 5, timesOutIn: 5000 }, 5), 'No audio in 5 s and the recording ends with nothing recorded.');
+    assert.equal(timeoutText({ kind: 'dial', id: 5 }, null), '', 'a Dial does not time out on the caller');
+    assert.equal(waitIdOf(gather), '3');
+    assert.equal(waitIdOf({ kind: 'input' }), null, 'a server that gives no id: actions go without one');
+    assert.equal(waitIdOf(null), null);
   });
 });

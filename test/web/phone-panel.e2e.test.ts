@@ -64,6 +64,12 @@ const VOICEMAIL = triggerFlow('voicemail', 'incomingCall', 'record', [
   { name: 'menu', type: 'gather-input-on-call', properties: { ...at(400), say: 'Thanks. Press a key.', number_of_digits: 1 }, transitions: [{ event: 'keypress' }, { event: 'speech' }, { event: 'timeout' }] },
 ]);
 
+/** A menu that times out after 2 s into a goodbye. */
+const QUICK_MENU = triggerFlow('quick menu', 'incomingCall', 'menu', [
+  { name: 'menu', type: 'gather-input-on-call', properties: { ...at(200), say: 'Press a key soon.', timeout: 2 }, transitions: [{ event: 'keypress' }, { event: 'speech' }, { event: 'timeout', next: 'nothing' }] },
+  say('nothing', 400, 'Nothing pressed.'),
+]);
+
 /** The Trigger takes texts only. */
 const TEXTS_ONLY = wiredTriggerFlow('texts only', { incomingMessage: 'reply' }, [
   { name: 'reply', type: 'send-message', properties: { ...at(200), from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'hi' }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
@@ -288,6 +294,27 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     const executions = await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 });
     const steps = await server.app.store.listSteps(server.account.sid, flowSid, executions.items[0]!.sid, { pageSize: 20 });
     assert.ok(steps.items.some((step) => step.transitionedFrom === 'record' && step.name === 'recordingComplete'), JSON.stringify(steps.items.map((s) => `${s.transitionedFrom} -${s.name}->`)));
+  });
+
+  it('counts a Gather down and moves on when it times out, as a phone does; with timeouts off it waits for Stay silent', async () => {
+    const flowSid = await create('Quick menu', QUICK_MENU);
+    await openPhone(flowSid);
+    await page.getByLabel('Call as').fill('+15551237401');
+    const timeouts = page.getByRole('checkbox', { name: /Time out as a phone does/ });
+    assert.equal(await timeouts.isChecked(), true, 'on by default');
+    await timeouts.uncheck();
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await page.getByText('Timeouts are off: the Gather waits until you stay silent.').waitFor();
+    await page.waitForTimeout(3000);
+    assert.equal(await flowSaid('Nothing pressed.').count(), 0, 'no timeout while they are off');
+    assert.equal((await calls(flowSid))[0]!.status, 'in-progress');
+    // On during the call: the Gather gets its 2 s from now, counted down, then moves on by itself.
+    await timeouts.check();
+    await page.getByText(/No input in [12] s and the Gather times out\./).waitFor();
+    await flowSaid('Nothing pressed.').waitFor({ timeout: 10_000 });
+    await transcript().locator('[data-kind="timeout"]', { hasText: 'no input within 2 s' }).waitFor();
+    await page.getByRole('button', { name: 'Call', exact: true }).waitFor();
+    assert.equal(await timeouts.isChecked(), true, 'remembered on for the next call');
   });
 
   it('makes the side panel tabs one Tab stop, moved between with arrow keys, Home and End', async () => {

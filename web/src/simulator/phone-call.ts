@@ -14,7 +14,14 @@ export interface SimulatorCall {
   /** inbound: the panel called the flow; outbound-api: the flow placed it (make-outgoing-call-v2). */
   direction?: string;
   status: string;
+  /**
+   * What the call waits for; a wait has an `id` (sent back as WaitId, so an action the call moved on
+   * from is refused) and, a Gather or Record, `timeout` (seconds) and `timesOutIn` (milliseconds left
+   * when the server answered; null: it waits for Stay silent).
+   */
   waiting_for: ({ kind: string } & Record<string, unknown>) | null;
+  /** Whether the call's Gathers and Records time out by themselves (false: they wait for Stay silent). */
+  timeouts?: boolean;
   transcript: { at: string; who: 'flow' | 'caller' | 'network'; kind: string; text: string }[];
 }
 
@@ -70,6 +77,28 @@ export function waitingText(waiting: Waiting): string {
     default:
       return `Waiting for ${waiting.kind}.`;
   }
+}
+
+/** The id of the wait an action answers (WaitId), when the server gave one. */
+export function waitIdOf(waiting: Waiting): string | null {
+  return typeof waiting?.id === 'number' ? String(waiting.id) : null;
+}
+
+/** When the wait times out by the browser's clock (the server's milliseconds left, from when it answered); null: it does not. */
+export function timeoutDeadline(waiting: Waiting, answeredAt: number): number | null {
+  return typeof waiting?.timesOutIn === 'number' ? answeredAt + waiting.timesOutIn : null;
+}
+
+/**
+ * What the panel says of a Gather's or Record's timeout: the seconds left before it moves on without
+ * the caller, as a phone does, or that it waits for Stay silent (timeouts off). Empty for other waits.
+ */
+export function timeoutText(waiting: Waiting, secondsLeft: number | null): string {
+  if (!takesSilence(waiting)) return '';
+  const gather = waiting?.kind === 'input';
+  if (secondsLeft === null) return `Timeouts are off: the ${gather ? 'Gather' : 'recording'} waits until you stay silent.`;
+  if (secondsLeft <= 0) return gather ? 'No input: the Gather is timing out…' : 'No audio: the recording is ending…';
+  return gather ? `No input in ${secondsLeft} s and the Gather times out.` : `No audio in ${secondsLeft} s and the recording ends with nothing recorded.`;
 }
 
 export interface Choice {

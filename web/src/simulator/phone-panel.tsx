@@ -25,7 +25,10 @@ import {
   takesKeys,
   takesSilence,
   takesSpeech,
+  timeoutDeadline,
+  timeoutText,
   triggerTakesCalls,
+  waitIdOf,
   waitingText,
   type SimulatorCall,
 } from './phone-call.ts';
@@ -34,6 +37,8 @@ import { CallOutcome } from './phone-outcome.tsx';
 export type { SimulatorCall } from './phone-call.ts';
 
 const CALLER_KEY = 'switchboard.simulator.caller';
+/** Whether the next call's Gathers and Records time out by themselves ("false": they wait for Stay silent). */
+const TIMEOUTS_KEY = 'switchboard.simulator.timeouts';
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 /** How often a call in progress is looked at (timeouts and holds move it on without the caller). */
 const POLL_MS = 1500;
@@ -59,6 +64,11 @@ export function PhonePanel({
   const { credentials } = useSession();
   const [caller, setCaller] = useState(() => sessionStorage.getItem(CALLER_KEY) ?? '+15551230002');
   const [call, setCall] = useState<SimulatorCall | null>(null);
+  /** When `call` was answered by the server (the browser's clock): its timeout counts from there. */
+  const [callAt, setCallAt] = useState(0);
+  const [timeouts, setTimeouts] = useState(() => sessionStorage.getItem(TIMEOUTS_KEY) !== 'false');
+  /** The browser's clock, ticking while a Gather or Record counts down. */
+  const [clock, setClock] = useState(() => Date.now());
   /** The server answered 404 for the call: it is over for this phone. */
   const [lost, setLost] = useState(false);
   const [digits, setDigits] = useState('');
@@ -75,6 +85,8 @@ export function PhonePanel({
   const execution = call?.execution_sid ? (live.executions.get(call.execution_sid) ?? null) : null;
   const inCall = call !== null && !lost && !callEnded(call);
   const waiting = inCall ? call.waiting_for : null;
+  const deadline = timeoutDeadline(waiting, callAt);
+  const secondsLeft = deadline === null ? null : Math.max(0, Math.ceil((deadline - clock) / 1000));
   // The call's transcript says the flow hung up; its execution may have ended otherwise (an error).
   const end = useExecutionEnd(flowSid, execution, steps);
   const ending = endLine(end.how);
@@ -93,6 +105,20 @@ export function PhonePanel({
   useEffect(() => {
     onSteps?.(steps, execution);
   }, [steps, execution, onSteps]);
+
+  // Each answer about the call restarts its countdown from the time left the server gave.
+  useEffect(() => {
+    const now = Date.now();
+    setCallAt(now);
+    setClock(now);
+  }, [call]);
+
+  // A Gather or Record that times out: the countdown ticks until it does (the poll then shows the call moved on).
+  useEffect(() => {
+    if (deadline === null) return;
+    const timer = setInterval(() => setClock(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [deadline]);
 
   // The call remembered for this flow comes back (after a reload, or another flow's page).
   useEffect(() => {
@@ -167,6 +193,15 @@ export function PhonePanel({
           const ringing = ringingCall(calls);
           if (!ringing || ringing.sid === current.current?.sid) return;
           setCall(ringing);
+          // The flow placed it with timeouts on (the phone's default): as this tab asks for the calls it makes.
+          if (sessionStorage.getItem(TIMEOUTS_KEY) === 'false' && ringing.timeouts !== false) {
+            api
+              .post<SimulatorCall>(`/simulator/calls/${ringing.sid}`, { Timeouts: 'false' })
+              .then((next) => {
+                if (!stopped && current.current?.sid === next.sid) setCall(next);
+              })
+              .catch(() => undefined);
+          }
           setLost(false);
           setNotStarted(false);
           setTriggerNotice(undefined);
@@ -244,7 +279,13 @@ export function PhonePanel({
     sessionStorage.setItem(CALLER_KEY, caller);
     setDigits('');
     setSpeech('');
-    void act(() => api.post<SimulatorCall>('/simulator/calls', { FlowSid: flowSid, From: caller.trim() }), true);
+    void act(() => api.post<SimulatorCall>('/simulator/calls', { FlowSid: flowSid, From: caller.trim(), Timeouts: String(timeouts) }), true);
+  };
+  /** Timeouts on or off: for the calls to come, and for the call in progress. */
+  const switchTimeouts = (on: boolean) => {
+    setTimeouts(on);
+    sessionStorage.setItem(TIMEOUTS_KEY, String(on));
+    if (call && inCall && !busy) void act(() => api.post<SimulatorCall>(`/simulator/calls/${call.sid}`, { Timeouts: String(on) }));
   };
   // Test users run the latest revision, drafts included, on calls as on texts.
   const runDraft = async () => {
@@ -258,7 +299,10 @@ export function PhonePanel({
   };
   const action = (name: string, form: Record<string, string> = {}) => {
     if (!call || busy) return;
-    void act(() => api.post<SimulatorCall>(`/simulator/calls/${call.sid}/${name}`, form));
+    // Names the wait it answers: once the call moved on (the Gather timed out), it is refused, not
+    // taken by the next wait. A hang-up is for the call, whatever it waits for.
+    const waitId = name === 'Hangup' ? null : waitIdOf(call.waiting_for);
+    void act(() => api.post<SimulatorCall>(`/simulator/calls/${call.sid}/${name}`, waitId ? { ...form, WaitId: waitId } : form));
   };
   const sendDigits = (event?: FormEvent) => {
     event?.preventDefault();
@@ -309,6 +353,10 @@ export function PhonePanel({
           </button>
         )}
       </div>
+      <label className="field inline small">
+        <input type="checkbox" checked={inCall && typeof call.timeouts === 'boolean' ? call.timeouts : timeouts} onChange={(e) => switchTimeouts(e.target.checked)} disabled={busy} />
+        <span>Time out as a phone does (a Gather or Record the caller leaves silent moves on after its timeout)</span>
+      </label>
       <p className="muted small">Calls run the flow's published revision (a test user's run the latest draft), as texts do.</p>
       {inCall && call.direction === 'outbound-api' && (
         <p className="small">
@@ -338,6 +386,11 @@ export function PhonePanel({
       {waiting && (
         <p className="muted small" role="status">
           {waitingText(waiting)}
+        </p>
+      )}
+      {takesSilence(waiting) && (
+        <p className="muted small call-timeout" aria-live="off">
+          {timeoutText(waiting, secondsLeft)}
         </p>
       )}
       <CallOutcome waiting={waiting} busy={busy} onAction={action} />
