@@ -2,14 +2,17 @@
 // the flow through the simulator phone API (the same signed webhooks Twilio posts), prints what the
 // caller hears and each step, and reads what the caller does: keys (0-9 * #) or typed speech at a
 // menu, an empty line for "no input"; a length in seconds at a recording prompt; /hangup or Ctrl-D
-// to hang up. A flow file runs on an in-memory store; a FlowSid on the data directory's store. Like
-// `simulate`, it runs in dev mode (flows may call localhost); --strict-outbound applies the server's policy.
+// to hang up. A menu or recording left without a line times out as on a phone (the simulator phone's
+// timer), and the call goes on; --no-timeouts makes them wait for a line. A flow file runs on an
+// in-memory store; a FlowSid on the data directory's store. Like `simulate`, it runs in dev mode
+// (flows may call localhost); --strict-outbound applies the server's policy.
 import { createInterface } from 'node:readline';
 import { stdin, stdout } from 'node:process';
 import { localToolFlags, openSimulation, printNewSteps } from './flow-file.ts';
 import { revisionFor, UNPUBLISHED_NOTICE } from '../channels/simulator/texting.ts';
 import { runnable } from '../runtime/sprints.ts';
 import type { FlowRecord, Store } from '../runtime/ports/store.ts';
+import { phoneFor } from '../api/routes/simulator-calls.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -17,7 +20,7 @@ interface CallJson {
   sid: string;
   status: string;
   execution_sid: string | null;
-  waiting_for: { kind: string; input?: string[] } | null;
+  waiting_for: { kind: string; input?: string[]; id?: number; timesOutIn?: number | null } | null;
   transcript: { who: string; kind: string; text: string }[];
 }
 
@@ -76,8 +79,18 @@ export async function triggerTakesCalls(store: Store, flow: FlowRecord, contact:
   return trigger.transitions.some((t) => t?.event === 'incomingCall' && !!t.next);
 }
 
+const TIMED_OUT = Symbol('timed out');
+
+/** Resolves with TIMED_OUT after `ms`, unless cancelled first. */
+function timeoutAfter(ms: number): { promise: Promise<typeof TIMED_OUT>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(resolve, ms, TIMED_OUT)));
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
 export async function callCommand(target: string | undefined, flags: Flags): Promise<number> {
-  const opened = await openSimulation('call', target, localToolFlags(flags));
+  const { timeouts, ...rest } = flags;
+  const opened = await openSimulation('call', target, localToolFlags(rest));
   if (!opened) return 1;
   const { app, account, flowSid, from, to } = opened;
   try {
@@ -114,14 +127,38 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
     // The call is made all the same, as on Twilio (the execution ends at once); then it is said why.
     const takesCalls = flow ? await triggerTakesCalls(app.store, flow, from) : null;
     console.log(`Calling flow ${flowSid} from ${from} (flow number ${to}). /hangup or Ctrl-D hangs up.`);
-    let call = await request('POST', '/simulator/calls', { FlowSid: flowSid, From: from, To: to });
+    let call = await request('POST', '/simulator/calls', { FlowSid: flowSid, From: from, To: to, ...(timeouts === false ? { Timeouts: 'false' } : {}) });
     await show(call);
     const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
     const lines = rl[Symbol.asyncIterator]();
+    const phone = phoneFor(app.server)?.phone;
+    /** The line being read: kept across a timeout, so what the caller types next answers the call's next wait. */
+    let reading: Promise<IteratorResult<string>> | null = null;
     while (!ENDED.includes(call.status)) {
       const kind = call.waiting_for?.kind ?? 'hold';
-      stdout.write(`  (${PROMPTS[kind] ?? kind})\n> `);
-      const next = await lines.next();
+      const left = call.waiting_for?.timesOutIn;
+      const timesOut = typeof left === 'number' ? `; times out in ${Math.ceil(left / 1000)} s` : '';
+      stdout.write(`  (${PROMPTS[kind] ?? kind}${timesOut})\n> `);
+      reading ??= lines.next();
+      let next: IteratorResult<string>;
+      if (typeof left === 'number') {
+        // A menu or recording the caller leaves silent moves on by itself: show where the call went.
+        const timer = timeoutAfter(left + 20);
+        const first = await Promise.race([reading, timer.promise]);
+        timer.cancel();
+        if (first === TIMED_OUT) {
+          await phone?.settled(call.sid);
+          await app.executions.idle();
+          call = await request('GET', `/simulator/calls/${call.sid}`);
+          stdout.write('\n');
+          await show(call);
+          continue;
+        }
+        next = first;
+      } else {
+        next = await reading;
+      }
+      reading = null;
       const line = next.done ? '/hangup' : String(next.value);
       if (line.trim() === '/hangup') {
         call = await request('POST', `/simulator/calls/${call.sid}/Hangup`);
@@ -134,10 +171,15 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
           console.log('  (not understood)');
           continue;
         }
+        // Named the wait it answers: had the call moved on (timed out) meanwhile, it is refused.
+        const waitId = call.waiting_for?.id;
         try {
-          call = await request('POST', `/simulator/calls/${call.sid}/${action.action}`, action.fields);
+          call = await request('POST', `/simulator/calls/${call.sid}/${action.action}`, { ...action.fields, ...(typeof waitId === 'number' ? { WaitId: String(waitId) } : {}) });
         } catch (error) {
           console.log(`  (${(error as Error).message})`);
+          await app.executions.idle();
+          call = await request('GET', `/simulator/calls/${call.sid}`);
+          await show(call);
           continue;
         }
       }

@@ -84,13 +84,15 @@ are printed as they happen, and under a failure transition its reason. An empty 
 A file runs as a published flow in a throw-away in-memory store.
   --strict-outbound        simulate runs in dev mode like 'npm start' (flows may call localhost and private
                            addresses); this applies the server's strict outbound policy instead (so does --no-dev)`,
-  call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound]
+  call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound] [--no-timeouts]
 
 Call a flow in the terminal: what it says is printed, with each step; a line in brackets says what the call
 waits for. At a menu type digits (0-9 * #) to press keys, other text to speak, an empty line for no input;
 at a recording prompt its length in seconds (empty: 5, 0: silence); at a dial, queue, payment or virtual
-agent the outcome named in the brackets (empty: the first). /hangup or Ctrl-D hangs up.
+agent the outcome named in the brackets (empty: the first). /hangup or Ctrl-D hangs up. A menu or
+recording left without a line times out after its timeout, as on a phone.
 A file runs as a published flow in a throw-away in-memory store.
+  --no-timeouts            menus and recordings wait for a line instead of timing out (step by step)
   --strict-outbound        call runs in dev mode like 'npm start' (flows may call localhost and private
                            addresses); this applies the server's strict outbound policy instead (so does --no-dev)`,
   'migrate-store': `Usage: switchboard migrate-store --from sqlite:<path>|postgres://… --to sqlite:<path>|postgres://…
@@ -127,7 +129,7 @@ const OWN_FLAGS: Record<string, string[]> = {
   accounts: ['friendly-name'],
   keys: ['account', 'friendly-name'],
   simulate: ['from', 'to', 'strict-outbound'],
-  call: ['from', 'to', 'strict-outbound'],
+  call: ['from', 'to', 'strict-outbound', 'timeouts'],
 };
 
 function usageError(problem: string): number {
@@ -155,6 +157,7 @@ export async function main(argv: string[]): Promise<number> {
     from: { type: 'string' },
     to: { type: 'string' },
     'strict-outbound': { type: 'boolean' },
+    timeouts: { type: 'boolean' },
     json: { type: 'boolean' },
     keys: { type: 'boolean' },
     markdown: { type: 'boolean' },

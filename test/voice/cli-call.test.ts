@@ -49,6 +49,59 @@ describe('switchboard call', () => {
     assert.doesNotMatch(run(['call', flow], '').stdout, /does not handle incoming calls/);
   });
 
+  it('a menu left without a line times out as on a phone and the call goes on; --no-timeouts waits for the line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-call-timeout-'));
+    try {
+      const file = join(dir, 'quick.json');
+      const sayState = (name: string, say: string) => ({ name, type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 300 }, say } });
+      writeFileSync(
+        file,
+        JSON.stringify({
+          description: 'quick menu',
+          initial_state: 'Trigger',
+          flags: { allow_concurrent_calls: true },
+          states: [
+            { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'menu' }], properties: { offset: { x: 0, y: 0 } } },
+            { name: 'menu', type: 'gather-input-on-call', transitions: [{ event: 'keypress' }, { event: 'speech' }, { event: 'timeout', next: 'nobody' }], properties: { offset: { x: 0, y: 100 }, say: 'Press a key.', timeout: 1 } },
+            sayState('nobody', 'Nobody pressed anything.'),
+          ],
+        }),
+      );
+      // stdin stays open (a caller who types nothing); `type` is written once `after` has been printed.
+      const call = (extra: string[], after?: { seen: RegExp; waitMs: number; type: string }) =>
+        new Promise<string>((resolve) => {
+          const env = { ...process.env, SWITCHBOARD_DATA_DIR: join(dir, `data${extra.length}`), TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '' };
+          const child = spawn(process.execPath, [main, 'call', file, ...extra], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+          let stdout = '';
+          let typed = false;
+          child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+            stdout += chunk;
+            if (after && !typed && after.seen.test(stdout)) {
+              typed = true;
+              setTimeout(() => {
+                stdout += '<typed>';
+                child.stdin.write(after.type);
+              }, after.waitMs);
+            }
+          });
+          const timer = setTimeout(() => child.kill(), 60_000);
+          child.on('close', () => (clearTimeout(timer), resolve(stdout)));
+        });
+      const timedOut = await call([]);
+      assert.match(timedOut, /times out in 1 s\)/);
+      assert.match(timedOut, /\[timeout\] no input within 1 s\n\s+← Nobody pressed anything\./);
+      assert.match(timedOut, /menu —timeout→ nobody/);
+      assert.match(timedOut, /call completed; execution FN[0-9a-f]{32} ended/);
+      // Timeouts off: 2.5 s of nothing moves nothing; the empty line typed then is the caller's silence.
+      const waited = await call(['--no-timeouts'], { seen: /no input\)\n> $/, waitMs: 2500, type: '\n' });
+      assert.doesNotMatch(waited, /times out in/);
+      assert.match(waited, /<typed>[^]*← Nobody pressed anything\./, 'nothing happened before the line was typed');
+      assert.doesNotMatch(waited, /\[timeout\]/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('maps typed lines to caller actions', () => {
     assert.deepEqual(callerRequest('input', '12#'), { action: 'Digits', fields: { Digits: '12#' } });
     assert.deepEqual(callerRequest('input', 'talk to sales'), { action: 'Speech', fields: { SpeechResult: 'talk to sales' } });
