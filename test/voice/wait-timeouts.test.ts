@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { StartTimer } from '../../src/channels/simulator/phone.ts';
 import { phoneFor } from '../../src/api/routes/simulator-calls.ts';
 import { FORM, form, type TestServer } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
 import { phone, serverWithFlow, stepsOf, type CallView } from './support.ts';
 
 interface Timer {
@@ -41,32 +42,20 @@ const say = (name: string, text: string) => ({ name, type: 'say-play', transitio
 
 /** Trigger → menu (timeout → menu2, keypress → pressed) → menu2 (timeout → bye). */
 function menus(properties: Record<string, unknown> = {}): unknown {
-  return {
-    description: 'gather timeouts',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'menu' }], properties: { offset: { x: 0, y: 0 } } },
-      gather('menu', properties, 'menu2'),
-      gather('menu2', {}, 'bye'),
-      say('pressed', 'You pressed {{widgets.menu.Digits}}{{widgets.menu2.Digits}}.'),
-      say('bye', 'Goodbye.'),
-    ],
-  };
+  return triggerFlow('gather timeouts', 'incomingCall', 'menu', [
+    gather('menu', properties, 'menu2'),
+    gather('menu2', {}, 'bye'),
+    say('pressed', 'You pressed {{widgets.menu.Digits}}{{widgets.menu2.Digits}}.'),
+    say('bye', 'Goodbye.'),
+  ]);
 }
 
 function voicemail(properties: Record<string, unknown>): unknown {
-  return {
-    description: 'record timeouts',
-    initial_state: 'Trigger',
-    flags: { allow_concurrent_calls: true },
-    states: [
-      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'vm' }], properties: { offset: { x: 0, y: 0 } } },
-      { name: 'vm', type: 'record-voicemail', transitions: [{ event: 'recordingComplete', next: 'thanks' }, { event: 'noAudio', next: 'nothing' }, { event: 'hangup' }], properties: { offset: { x: 0, y: 100 }, ...properties } },
-      say('thanks', 'Thanks.'),
-      say('nothing', 'We heard nothing.'),
-    ],
-  };
+  return triggerFlow('record timeouts', 'incomingCall', 'vm', [
+    { name: 'vm', type: 'record-voicemail', transitions: [{ event: 'recordingComplete', next: 'thanks' }, { event: 'noAudio', next: 'nothing' }, { event: 'hangup' }], properties: { offset: { x: 0, y: 100 }, ...properties } },
+    say('thanks', 'Thanks.'),
+    say('nothing', 'We heard nothing.'),
+  ]);
 }
 
 type Waiting = { kind: string; id: number; timeout: number; timesOutIn: number | null; timesOutAt: number | null };
