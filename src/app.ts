@@ -36,6 +36,8 @@ export interface App {
   flows: FlowService;
   executions: ExecutionService;
   simulator: SimulatorChannel;
+  /** The simulator's phone network (simulated calls; `switchboard call` waits on it when a menu times out). */
+  phone: SimulatorPhone;
   /** Logger, metrics and tracing (src/observability). */
   observability: Observability;
   /**
@@ -256,6 +258,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     flows,
     executions,
     simulator,
+    phone,
     observability,
     start,
     async lostCallsEnded() {

@@ -12,7 +12,6 @@ import { localToolFlags, openSimulation, printNewSteps } from './flow-file.ts';
 import { revisionFor, UNPUBLISHED_NOTICE } from '../channels/simulator/texting.ts';
 import { runnable } from '../runtime/sprints.ts';
 import type { FlowRecord, Store } from '../runtime/ports/store.ts';
-import { phoneFor } from '../api/routes/simulator-calls.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -131,7 +130,6 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
     await show(call);
     const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
     const lines = rl[Symbol.asyncIterator]();
-    const phone = phoneFor(app.server)?.phone;
     /** The line being read: kept across a timeout, so what the caller types next answers the call's next wait. */
     let reading: Promise<IteratorResult<string>> | null = null;
     while (!ENDED.includes(call.status)) {
@@ -147,7 +145,7 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
         const first = await Promise.race([reading, timer.promise]);
         timer.cancel();
         if (first === TIMED_OUT) {
-          await phone?.settled(call.sid);
+          await app.phone.settled(call.sid);
           await app.executions.idle();
           call = await request('GET', `/simulator/calls/${call.sid}`);
           stdout.write('\n');
