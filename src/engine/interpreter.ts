@@ -201,8 +201,15 @@ class Sprint {
     switch (event.type) {
       case 'start':
         return this.start(event.trigger);
-      case 'end':
-        return this.end(event.reason === 'manual' ? { kind: 'manual' } : { kind: 'expired' });
+      case 'end': {
+        if (event.reason === 'manual') return this.end({ kind: 'manual' });
+        // The age cap met late (the sweep ran first, its timer still claimed by a dead node): a timeout due
+        // before the cap is taken first, then the cap, as in a late event's catch-up.
+        const cap = Math.min(expiresAt, arrivedAt ?? Number.POSITIVE_INFINITY);
+        if (cap === Number.POSITIVE_INFINITY) return this.end({ kind: 'expired' });
+        this.catchUp(event, cap, cap); // ends at the cap, if the timeout did not end it first
+        return;
+      }
       default:
         if (arrivedAt !== undefined && this.catchUp(event, arrivedAt, expiresAt)) {
           this.endedFirst = true;
