@@ -9,7 +9,7 @@ import { parseDefinitionFile } from '../definition/parse.ts';
 import type { FlowDefinition } from '../definition/types.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { diffFlows } from '../flowtest/flow-diff.ts';
-import { recordSubflows, stepsFromApi, testFileYaml, testFromRecording } from '../flowtest/record.ts';
+import { checkRecordable, flowFileText, recordSubflows, stepsFromApi, testFileYaml, testFromRecording } from '../flowtest/record.ts';
 import { ApiFailure, StudioClient, type RemoteFlow } from '../flowtest/studio-client.ts';
 import { remoteConnector, reportFailure } from './remote.ts';
 import { readManifest, syncedHash, writeManifest } from './flows/manifest.ts';
@@ -141,6 +141,8 @@ export async function recordCommand(argv: string[]): Promise<number> {
     const ran = typeof execution.flowVersion === 'number' && execution.flowVersion !== flow.revision
       ? await revisionOrLatest(client, flow, execution.flowVersion)
       : flow;
+    // A draft saved invalid (which test users run) makes no test that loads: said before anything is written.
+    checkRecordable(`flow ${flow.sid}`, ran, executionSid);
     const context = await client.getExecutionContext(values.flow, executionSid);
     const steps = stepsFromApi(await client.listSteps(values.flow, executionSid));
     let transcript: string[] | undefined;
@@ -158,10 +160,13 @@ export async function recordCommand(argv: string[]): Promise<number> {
       // Not a Switchboard simulator (e.g. the real Twilio): the steps' outbound outputs stand in.
     }
     const out = resolve(values.out);
+    // Each subflow it ran (the revision that ran) goes beside the test, named under mocks.subflows.
+    const { subflows, log } = await recordSubflows(client, ran.definition, steps, out, executionSid);
+    for (const line of log) console.log(line);
     const flowFile = resolve(values['flow-file'] ?? manifestFlowFile(FLOWS_DIR, flow));
     if (!existsSync(flowFile)) {
       mkdirSync(dirname(flowFile), { recursive: true });
-      writeFileSync(flowFile, JSON.stringify(ran.definition, null, 2) + '\n');
+      writeFileSync(flowFile, flowFileText(ran.definition));
       markSynced(FLOWS_DIR, flowFile, ran.definition);
       console.log(`wrote ${relative(process.cwd(), flowFile)} (flow ${flow.sid}, revision ${ran.revision}, the one the execution ran)`);
     } else {
@@ -176,9 +181,6 @@ export async function recordCommand(argv: string[]): Promise<number> {
         console.log(`note: the execution ran revision ${ran.revision}; ${kept} is kept as it is`);
       }
     }
-    // Each subflow it ran (the revision that ran) goes beside the test, named under mocks.subflows.
-    const { subflows, log } = await recordSubflows(client, ran.definition, steps, out);
-    for (const line of log) console.log(line);
     const file = testFromRecording(
       { executionSid, status: execution.status === 'active' ? 'active' : 'ended', context, steps, definition: ran.definition, ...(transcript ? { transcript } : {}), subflows, startedAt: execution.dateCreated as unknown as Date | string | null },
       { flowPath: relative(dirname(out), flowFile) || flowFile, ...(values.name ? { name: values.name } : {}) },

@@ -128,18 +128,34 @@ export function loadFlowFile(path: string): LoadedFlow {
   }
   const cached = flowCache.get(path);
   if (cached && cached.text === text) return cached.flow;
-  // A Studio export, or a Flow resource (GET /v2/Flows/FW…) that holds it, as `simulate` takes them.
-  const parsed = parseDefinitionFile(text);
-  const flow = checkedFlow(path, parsed.ok ? validateDefinition(parsed.definition) : { valid: false, errors: [{ property_path: '#', message: parsed.error }], warnings: [] });
+  const flow = checkedFlow(path, validateFlowText(text));
   flowCache.set(path, { text, flow });
   return flow;
 }
 
+/** A flow file's text validated: a Studio export, or a Flow resource (GET /v2/Flows/FW…) that holds it, as `simulate` takes them. */
+function validateFlowText(text: string): ReturnType<typeof validateDefinition> {
+  const parsed = parseDefinitionFile(text);
+  return parsed.ok ? validateDefinition(parsed.definition) : { valid: false, errors: [{ property_path: '#', message: parsed.error }], warnings: [] };
+}
+
+/** The first problems of a definition that does not validate, one line each; empty when it does. */
+function problemLines(result: ReturnType<typeof validateDefinition>): string[] {
+  if (result.valid && result.definition) return [];
+  return result.errors.slice(0, 8).map((e) => `${e.property_path}: ${e.message}`);
+}
+
+/**
+ * Why a flow file with this text would not load as a test's flow or subflow (empty when it would):
+ * `test --record` checks the revision it saves, so that it never writes a test that cannot load.
+ */
+export function flowTextProblems(text: string): string[] {
+  return problemLines(validateFlowText(text));
+}
+
 function checkedFlow(path: string, result: ReturnType<typeof validateDefinition>): LoadedFlow {
-  if (!result.valid || !result.definition) {
-    const errors = result.errors.slice(0, 8).map((e) => `${e.property_path}: ${e.message}`);
-    throw new LoadError(path, `the flow definition is not valid:\n  ${errors.join('\n  ')}`);
-  }
+  const problems = problemLines(result);
+  if (problems.length || !result.definition) throw new LoadError(path, `the flow definition is not valid:\n  ${problems.join('\n  ')}`);
   return { path, definition: result.definition, warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`) };
 }
 

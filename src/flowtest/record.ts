@@ -8,7 +8,8 @@ import { stringify } from 'yaml';
 import type { FlowDefinition } from '../definition/types.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
-import { MISSING_SUBFLOW } from './load.ts';
+import { runnableShape } from '../definition/runnable-shape.ts';
+import { flowTextProblems, MISSING_SUBFLOW } from './load.ts';
 import { callVerbOf, placedCall, type RecordedCallVerb } from './recorded-answers.ts';
 import { mainPath } from './simulation.ts';
 import { ApiFailure, type RemoteFlow, type RevisionSummary } from './studio-client.ts';
@@ -109,8 +110,29 @@ export function subflowRuns(definition: FlowDefinition, steps: RecordedStep[]): 
   return runs;
 }
 
+/** A flow file's text: the definition as the server has it, as `flows pull` writes it. */
+export const flowFileText = (definition: FlowDefinition): string => JSON.stringify(definition, null, 2) + '\n';
+
+/**
+ * Refuses to record an execution that ran a revision no test can load (a draft saved invalid, with
+ * --invalid-definitions save-as-draft, which test users run): what is wrong, and how to get a recording.
+ */
+export class UnrecordableRevision extends Error {}
+
+/** Throws UnrecordableRevision when the revision that ran would not load as a test's flow; `what` names it ("flow FW…", "subflow FW…"). */
+export function checkRecordable(what: string, flow: RemoteFlow, executionSid?: string): void {
+  const problems = flowTextProblems(flowFileText(flow.definition));
+  if (problems.length === 0) return;
+  throw new UnrecordableRevision(
+    `${executionSid ? `execution ${executionSid}` : 'the execution'} ran revision ${flow.revision} of ${what}, ${flow.status === 'draft' ? 'a draft' : 'a revision'} that is not a valid flow definition, so no test can run it:\n  ${problems.join('\n  ')}\n` +
+      'Fix the flow (switchboard flows validate lists the problems of its file), run the conversation again and record that execution.',
+  );
+}
+
 /** Whether a definition has every widget and transition the steps took. */
-function tookPathIn(definition: FlowDefinition, steps: RecordedStep[]): boolean {
+function tookPathIn(saved: FlowDefinition, steps: RecordedStep[]): boolean {
+  // An invalid draft (a widget that is null, states that are no list) is read as the runtime ran it.
+  const definition = runnableShape(saved);
   return steps.every((step) => {
     const state = definition.states.find((s) => s.name === step.from);
     if (!state || (step.type && state.type !== step.type)) return false;
@@ -161,7 +183,7 @@ async function revisionThatRan(source: RevisionSource, run: SubflowRun): Promise
 }
 
 /** Fetches the revision of each subflow the recording ran (the first run of a SID decides). */
-export async function pullSubflows(source: RevisionSource, definition: FlowDefinition, steps: RecordedStep[]): Promise<PulledSubflow[]> {
+export async function pullSubflows(source: RevisionSource, definition: FlowDefinition, steps: RecordedStep[], executionSid?: string): Promise<PulledSubflow[]> {
   const pulled = new Map<string, PulledSubflow>();
   for (const run of subflowRuns(definition, steps)) {
     if (pulled.has(run.flowSid)) continue;
@@ -172,6 +194,7 @@ export async function pullSubflows(source: RevisionSource, definition: FlowDefin
     }
     try {
       const { flow, notes } = await revisionThatRan(source, run);
+      checkRecordable(`subflow ${run.flowSid} (run by widget '${run.widget}')`, flow, executionSid);
       pulled.set(run.flowSid, { flowSid: run.flowSid, flow, notes });
     } catch (error) {
       if (!(error instanceof ApiFailure) || error.status !== 404) throw error;
@@ -192,8 +215,10 @@ export async function recordSubflows(
   definition: FlowDefinition,
   steps: RecordedStep[],
   out: string,
+  executionSid?: string,
 ): Promise<{ subflows: RecordedSubflow[]; log: string[] }> {
-  const pulled = await pullSubflows(source, definition, steps);
+  // Every subflow is pulled (and checked) before any file is written.
+  const pulled = await pullSubflows(source, definition, steps, executionSid);
   const stem = basename(out).replace(/(\.test)?\.(ya?ml|json)$/i, '');
   const used = new Set<string>();
   const subflows: RecordedSubflow[] = [];
@@ -210,7 +235,7 @@ export async function recordSubflows(
     used.add(file);
     const path = join(dirname(out), file);
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, JSON.stringify(p.flow.definition, null, 2) + '\n');
+    writeFileSync(path, flowFileText(p.flow.definition));
     log.push(`wrote ${relative(process.cwd(), path)} (subflow ${p.flowSid} '${p.flow.friendlyName}', revision ${p.flow.revision})`);
     subflows.push({ flowSid: p.flowSid, source: file, definition: p.flow.definition });
   }
