@@ -9,6 +9,7 @@ import { parseDefinitionFile } from '../definition/parse.ts';
 import type { FlowDefinition } from '../definition/types.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { diffFlows } from '../flowtest/flow-diff.ts';
+import { LoadError, parseTestFile } from '../flowtest/load.ts';
 import { checkRecordable, flowFileText, recordSubflows, stepsFromApi, testFileYaml, testFromRecording } from '../flowtest/record.ts';
 import { ApiFailure, StudioClient, type RemoteFlow } from '../flowtest/studio-client.ts';
 import { remoteConnector, reportFailure } from './remote.ts';
@@ -90,6 +91,17 @@ function sameBehaviour(file: string, definition: FlowDefinition): boolean {
   const parsed = parseDefinitionFile(text);
   // Not even a list of widgets (a broken file): not what ran, and nothing diffFlows could compare.
   return parsed.ok && Array.isArray(parsed.definition.states) && diffFlows(parsed.definition, definition).same;
+}
+
+/** Why `switchboard test` would refuse a test file with this text (its schema, its clocks), or null. */
+function schemaProblems(path: string, text: string): string | null {
+  try {
+    const { invalid } = parseTestFile(path, text);
+    return invalid.size ? [...invalid.values()].flat().join('\n  ') : null;
+  } catch (error) {
+    if (error instanceof LoadError) return error.message;
+    throw error;
+  }
 }
 
 export async function recordCommand(argv: string[]): Promise<number> {
@@ -181,12 +193,21 @@ export async function recordCommand(argv: string[]): Promise<number> {
         console.log(`note: the execution ran revision ${ran.revision}; ${kept} is kept as it is`);
       }
     }
+    const notes: string[] = [];
     const file = testFromRecording(
       { executionSid, status: execution.status === 'active' ? 'active' : 'ended', context, steps, definition: ran.definition, ...(transcript ? { transcript } : {}), subflows, startedAt: execution.dateCreated as unknown as Date | string | null },
-      { flowPath: relative(dirname(out), flowFile) || flowFile, ...(values.name ? { name: values.name } : {}) },
+      { flowPath: relative(dirname(out), flowFile) || flowFile, ...(values.name ? { name: values.name } : {}), notes },
     );
+    for (const note of notes) console.log(`note: ${note}`);
+    const yaml = testFileYaml(file, [`Recorded from execution ${executionSid} of flow ${values.flow} (${client.connection.baseUrl}).`, 'Review the mocks and expectations, then keep it with your flows.']);
+    // A recorded test must load again: one that would not (a value the recorder failed to fit) is not written.
+    const unloadable = schemaProblems(out, yaml);
+    if (unloadable) {
+      console.error(`switchboard test --record: the test recorded from execution ${executionSid} would not load, so it is not written:\n  ${unloadable}`);
+      return 2;
+    }
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, testFileYaml(file, [`Recorded from execution ${executionSid} of flow ${values.flow} (${client.connection.baseUrl}).`, 'Review the mocks and expectations, then keep it with your flows.']));
+    writeFileSync(out, yaml);
     console.log(`wrote ${relative(process.cwd(), out)}: ${file.tests[0]!.script?.length ?? 0} script steps, ${file.tests[0]!.expect?.messages?.length ?? 0} messages expected`);
     return 0;
   } catch (error) {

@@ -43,6 +43,11 @@ export interface DerivedInputs {
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : typeof value === 'number' ? String(value) : undefined);
 const obj = (value: unknown): JsonObject => (value && typeof value === 'object' && !Array.isArray(value) ? (value as JsonObject) : {});
+/** A send failure's ErrorCode (a number, or its text), else `fallback`: a message mock's code is a whole number. */
+const errorCode = (value: unknown, fallback: number): number => {
+  const code = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  return Number.isInteger(code) ? (code as number) : fallback;
+};
 
 /**
  * Webhook fields a test trigger does not carry as `params`: the ones it has its own keys for (body,
@@ -186,13 +191,13 @@ export function deriveInputs(
           timerFired(step, replyTimeout(definitionOf(step), step.from) * 1000);
         } else if (step.event === 'deliveryFailure') {
           const out = obj(ctx.outbound);
-          const code = Number(out.ErrorCode ?? 30003);
+          const code = errorCode(out.ErrorCode, 30003);
           messages.push(out.Status === 'undelivered' || out.Status === 'failed' ? { widget: step.from, undelivered: code, times: 1 } : { widget: step.from, fail: code, times: 1 });
         }
         break;
       case 'send-message':
         if (step.event === 'failed') {
-          messages.push({ widget: step.from, fail: Number(obj(ctx.outbound).ErrorCode ?? 30008), times: 1 });
+          messages.push({ widget: step.from, fail: errorCode(obj(ctx.outbound).ErrorCode, 30008), times: 1 });
         }
         break;
       case 'gather-input-on-call':

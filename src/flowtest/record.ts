@@ -10,6 +10,7 @@ import type { JsonObject } from '../engine/types.ts';
 import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
 import { runnableShape } from '../definition/runnable-shape.ts';
 import { flowTextProblems, MISSING_SUBFLOW } from './load.ts';
+import { ANSWERED_BY, DIAL_STATUSES, ENQUEUE_RESULTS, isMockableStatus, PAY_RESULTS, VIRTUAL_AGENT_STATUSES } from './mock-values.ts';
 import { callVerbOf, placedCall, type RecordedCallVerb } from './recorded-answers.ts';
 import { mainPath } from './simulation.ts';
 import { ApiFailure, type RemoteFlow, type RevisionSummary } from './studio-client.ts';
@@ -249,10 +250,12 @@ function urlPattern(template: unknown): string {
   return text.replace(/\{\{.*?\}\}|\{%.*?%\}/g, '*');
 }
 
-function mocksFor(definition: FlowDefinition, http: Map<string, HttpMock[]>): Mocks {
+function mocksFor(definition: FlowDefinition, http: Map<string, HttpMock[]>, notes: string[]): Mocks {
   const mocks: Mocks = {};
-  for (const [widget, answers] of http) {
+  for (const [widget, recorded] of http) {
     const state = definition.states.find((s) => s.name === widget);
+    // A status no mock can give (no HTTP response has one): that answer is left out, and the test says it is unmocked.
+    const answers = recorded.filter((a) => a.status === undefined || isMockableStatus(a.status) || void notes.push(`${widget}: status ${a.status} is no HTTP status a mock can give; that answer is left out (mock it by hand)`));
     if (!state || answers.length === 0) continue;
     const pattern = urlPattern(state.properties.url);
     const entries = answers.map((a, i) => ({ ...a, ...(answers.length > 1 && i < answers.length - 1 ? { times: 1 } : {}) }));
@@ -260,7 +263,8 @@ function mocksFor(definition: FlowDefinition, http: Map<string, HttpMock[]>): Mo
       const name = pattern.split('?')[0]!.split('/').filter(Boolean).at(-1);
       for (const e of entries) (mocks.functions ??= []).push(name && !name.includes('*') ? { name, ...e } : { url: pattern, ...e });
     } else {
-      const method = typeof state.properties.method === 'string' ? state.properties.method.toUpperCase() : 'GET';
+      // The method the widget sent, as the engine reads it: trimmed, upper case, GET when unset.
+      const method = (typeof state.properties.method === 'string' ? state.properties.method.trim().toUpperCase() : '') || 'GET';
       for (const e of entries) (mocks.http ??= []).push({ method, url: pattern, ...e });
     }
   }
@@ -292,8 +296,12 @@ function paramsOf(action: JsonObject, without: string[]): { params?: Record<stri
   return entries.length ? { params: Object.fromEntries(entries.map(([k, v]) => [k, text(v)])) } : {};
 }
 
-/** A recorded call verb as the mock that makes it go the same way (the same event). */
-function voiceMock(kind: VoiceMockKey, verb: RecordedCallVerb): DialMock | EnqueueMock | RecordMock | PayMock | VirtualAgentMock | null {
+/**
+ * A recorded call verb as the mock that makes it go the same way (the same event). A status or result
+ * the schema has no value for goes on as the action parameter it came as (Pay, a virtual agent) or, for
+ * a mock without parameters, is left out (the default that takes the same event) with a `note`.
+ */
+function voiceMock(kind: VoiceMockKey, verb: RecordedCallVerb, note: (text: string) => void): DialMock | EnqueueMock | RecordMock | PayMock | VirtualAgentMock | null {
   if ('noAudio' in verb) return kind === 'record' ? { result: 'noAudio' } : null;
   if ('hangup' in verb) {
     // The caller hung up and no action came: Record and a virtual agent say so; a Dial's and a Pay's action comes with the call over.
@@ -306,12 +314,20 @@ function voiceMock(kind: VoiceMockKey, verb: RecordedCallVerb): DialMock | Enque
   const { action, callOver } = verb;
   switch (kind) {
     case 'dial': {
-      const duration = action.DialCallStatus === 'completed' ? seconds(action.DialCallDuration) : undefined;
-      return { status: action.DialCallStatus as DialMock['status'], ...(duration !== undefined ? { duration } : {}), ...(callOver ? { callerHangsUp: true } : {}) };
+      // Either way the widget's event is callCompleted (or hangup): only its DialCallStatus output differs.
+      const recorded = String(action.DialCallStatus);
+      const status = DIAL_STATUSES.has(recorded) ? recorded : 'completed';
+      if (status !== recorded) note(`DialCallStatus '${recorded}' is not a status a dial mock takes: written as completed (the same event; widgets.<name>.DialCallStatus reads completed)`);
+      const duration = status === 'completed' ? seconds(action.DialCallDuration) : undefined;
+      return { status: status as DialMock['status'], ...(duration !== undefined ? { duration } : {}), ...(callOver ? { callerHangsUp: true } : {}) };
     }
     case 'enqueue': {
       const time = seconds(action.QueueTime);
-      return { result: action.QueueResult as EnqueueMock['result'], ...(time !== undefined ? { time } : {}) };
+      const recorded = String(action.QueueResult);
+      const known = ENQUEUE_RESULTS.has(recorded);
+      // An unknown QueueResult takes callComplete, as the default (bridged) does.
+      if (!known) note(`QueueResult '${recorded}' is not a result an enqueue mock takes: left out, so the test's caller is bridged (the same event, callComplete)`);
+      return { ...(known ? { result: recorded as EnqueueMock['result'] } : {}), ...(time !== undefined ? { time } : {}) };
     }
     case 'record': {
       const duration = seconds(action.RecordingDuration);
@@ -319,22 +335,32 @@ function voiceMock(kind: VoiceMockKey, verb: RecordedCallVerb): DialMock | Enque
       const digits = typeof action.Digits === 'string' && (action.Digits !== 'hangup' || callOver) ? { digits: action.Digits } : {};
       return { ...(duration !== undefined ? { duration } : {}), ...digits, ...(typeof action.RecordingUrl === 'string' ? { url: action.RecordingUrl } : {}) };
     }
-    case 'pay':
-      return { result: action.Result as PayMock['result'], ...paramsOf(action, ['Result']) };
+    case 'pay': {
+      // Another Result goes as the action parameter it came as: the widget takes it as it did (providerError).
+      const known = typeof action.Result === 'string' && PAY_RESULTS.has(action.Result);
+      return { ...(known ? { result: action.Result as PayMock['result'] } : {}), ...paramsOf(action, known ? ['Result'] : []) };
+    }
     case 'virtualAgent': {
       // A session the caller ended (the action came with the call over) leaves by hangup.
       const status = callOver ? 'hangup' : action.VirtualAgentStatus;
-      const known = typeof status === 'string' && ['completed', 'live-agent-handoff', 'paused', 'failed', 'hangup'].includes(status);
-      return { ...(known ? { status: status as VirtualAgentMock['status'] } : {}), ...paramsOf(action, ['VirtualAgentStatus']) };
+      const known = typeof status === 'string' && VIRTUAL_AGENT_STATUSES.has(status);
+      // Another status goes as the VirtualAgentStatus parameter it came as, which the simulation sends as it is.
+      return { ...(known ? { status: status as VirtualAgentMock['status'] } : {}), ...paramsOf(action, known ? ['VirtualAgentStatus'] : []) };
     }
   }
+}
+
+/** AnsweredBy as a call mock says it: a value the schema does not list goes as the parameter it came as (sent as it is). */
+function answeredBy(value: string | undefined): Pick<CallMock, 'answeredBy' | 'params'> {
+  if (value === undefined) return {};
+  return ANSWERED_BY.has(value) ? { answeredBy: value as CallMock['answeredBy'] } : { params: { AnsweredBy: value } };
 }
 
 /**
  * How the calls the execution placed and its call verbs went, as mocks: each call by its `to`, each
  * verb by its widget, `times: 1` for each but the last (so they answer in the order they came).
  */
-function voiceMocks(steps: RecordedStep[]): Mocks {
+function voiceMocks(steps: RecordedStep[], notes: string[]): Mocks {
   const calls: CallMock[] = [];
   const verbs: Record<VoiceMockKey, { widget: string; mock: object }[]> = { dial: [], enqueue: [], record: [], pay: [], virtualAgent: [] };
   for (const step of steps) {
@@ -342,12 +368,12 @@ function voiceMocks(steps: RecordedStep[]): Mocks {
       const outcome = placedCall(step);
       if (!outcome) continue;
       const to = typeof step.context.To === 'string' ? { to: step.context.To } : {};
-      calls.push('fail' in outcome ? { ...to, fail: outcome.fail } : { ...to, answer: outcome.answer, ...(outcome.answeredBy !== undefined ? { answeredBy: outcome.answeredBy as CallMock['answeredBy'] } : {}) });
+      calls.push('fail' in outcome ? { ...to, fail: outcome.fail } : { ...to, answer: outcome.answer, ...answeredBy(outcome.answeredBy) });
       continue;
     }
     const kind = VOICE_MOCKS[step.type];
     const verb = kind ? callVerbOf(step) : null;
-    const mock = kind && verb ? voiceMock(kind, verb) : null;
+    const mock = kind && verb ? voiceMock(kind, verb, (text) => notes.push(`${step.from}: ${text}`)) : null;
     if (kind && mock) verbs[kind].push({ widget: step.from, mock });
   }
   const mocks: Mocks = {};
@@ -371,7 +397,12 @@ function endOf(recording: Recording): ExactExpectations['end'] {
   return 'completed';
 }
 
-export function testFromRecording(recording: Recording, options: { flowPath: string; name?: string }): RecordedTestFile {
+/**
+ * The test a recording makes. `notes` collects what could not be recorded as it came (a value no mock
+ * takes, an input that could not be recovered), for the recorder to print.
+ */
+export function testFromRecording(recording: Recording, options: { flowPath: string; name?: string; notes?: string[] }): RecordedTestFile {
+  const notes = options.notes ?? [];
   const endedManually = recording.status === 'ended' && endOf(recording) === 'manual';
   const trigger = (recording.context.trigger ?? {}) as JsonObject;
   // Steps inside a subflow ran in the subflow's definition: its reply timeouts and HTTP widgets.
@@ -391,16 +422,17 @@ export function testFromRecording(recording: Recording, options: { flowPath: str
     ...(started !== undefined ? { startedAt: started } : {}),
   });
   const mainSteps = recording.steps.filter((s) => !s.parentStepSid);
-  const mocks = mocksFor(recording.definition, deriveInputs(trigger, mainSteps).http);
+  notes.push(...inputs.notes);
+  const mocks = mocksFor(recording.definition, deriveInputs(trigger, mainSteps).http, notes);
   for (const [flowSid, definition] of subflowDefinitions) {
     const steps = runs.filter((r) => r.flowSid === flowSid).flatMap((r) => r.steps);
-    const sub = mocksFor(definition, deriveInputs(trigger, steps).http);
+    const sub = mocksFor(definition, deriveInputs(trigger, steps).http, notes);
     if (sub.http) (mocks.http ??= []).push(...sub.http);
     if (sub.functions) (mocks.functions ??= []).push(...sub.functions);
   }
   if (recording.subflows?.length) mocks.subflows = Object.fromEntries(recording.subflows.map((s) => [s.flowSid, s.source]));
   if (inputs.messages.length) mocks.messages = inputs.messages;
-  Object.assign(mocks, voiceMocks(recording.steps));
+  Object.assign(mocks, voiceMocks(recording.steps, notes));
   const main = recording.steps.filter((s) => !s.parentStepSid);
   const path = mainPath(main);
   const variables = ((recording.context.flow as JsonObject | undefined)?.variables ?? {}) as JsonObject;
