@@ -121,32 +121,83 @@ async function executionAlerts(client: StudioClient, sid: string): Promise<{ ale
   return { alerts: alerts.map((alert, i) => ({ alert, i })).sort((a, b) => at(a.alert) - at(b.alert) || a.i - b.i).map(({ alert }) => alert).slice(-MAX_ALERTS), truncated };
 }
 
+type Waiting = { widget: string; subflowPath: string[] };
+
 /**
- * Where an active execution waits: the widget its last step went to, or, while a subflow runs, the
- * subflow's (with the Run Subflow widgets it runs under). Null without steps.
+ * Where an active execution waits, from its steps read oldest first: the widget its last step went to,
+ * or, while a subflow runs, the subflow's (with the Run Subflow widgets it runs under). Only the newest
+ * main-flow step and the subflow steps under it are kept, so an execution of any length can be read
+ * through. Null without steps.
  */
-export function waitingAt(steps: JsonObject[]): { widget: string; subflowPath: string[] } | null {
-  type Node = { step: JsonObject; subflow: Node[] };
-  const nodes = new Map<unknown, Node>();
-  const top: Node[] = [];
-  for (const step of steps) {
-    const node: Node = { step, subflow: [] };
-    nodes.set(step.sid, node);
-    const parent = step.parentStepSid ? nodes.get(step.parentStepSid) : undefined;
-    (parent ? parent.subflow : top).push(node);
+export class WaitingTracker {
+  #top: WaitNode | undefined;
+  #nodes = new Map<unknown, WaitNode>();
+
+  add(step: JsonObject): void {
+    const node: WaitNode = { step, subflow: [] };
+    if (step.parentStepSid) {
+      // A step under an older main-flow step than the newest cannot be where it waits.
+      const parent = this.#nodes.get(step.parentStepSid);
+      if (!parent) return;
+      parent.subflow.push(node);
+    } else {
+      this.#top = node;
+      this.#nodes.clear();
+    }
+    this.#nodes.set(step.sid, node);
   }
-  let node = top.at(-1);
-  if (!node) return null;
-  const subflowPath: string[] = [];
-  while (node.subflow.length > 0) {
-    subflowPath.push(String(node.step.transitionedTo));
-    node = node.subflow.at(-1)!;
+
+  get waiting(): Waiting | null {
+    let node = this.#top;
+    if (!node) return null;
+    const subflowPath: string[] = [];
+    while (node.subflow.length > 0) {
+      subflowPath.push(String(node.step.transitionedTo));
+      node = node.subflow.at(-1)!;
+    }
+    return { widget: String(node.step.transitionedTo), subflowPath };
   }
-  return { widget: String(node.step.transitionedTo), subflowPath };
+
+  /** The newest main-flow step. */
+  get last(): JsonObject | undefined {
+    return this.#top?.step;
+  }
+}
+
+type WaitNode = { step: JsonObject; subflow: WaitNode[] };
+
+export function waitingAt(steps: JsonObject[]): Waiting | null {
+  const tracker = new WaitingTracker();
+  for (const step of steps) tracker.add(step);
+  return tracker.waiting;
+}
+
+/** Reads every step of an execution (past listSteps' 5000), keeping only where it waits and its newest main-flow step. */
+async function throughSteps(client: StudioClient, flowSid: string, sid: string): Promise<WaitingTracker> {
+  const tracker = new WaitingTracker();
+  for await (const page of client.stepPages(flowSid, sid)) for (const step of page) tracker.add(step);
+  return tracker;
+}
+
+/**
+ * Where an active execution waits as the server's state says (Switchboard's ExecutionSummaries, the
+ * console's execution list): one request, however many steps it has. Undefined when the server does
+ * not say (no such API, or a state that does not tell): the steps decide then.
+ */
+async function serverWaitingAt(client: StudioClient, flowSid: string, sid: string): Promise<Waiting | undefined> {
+  try {
+    const body = await client.raw('GET', `/console/api/Flows/${encodeURIComponent(flowSid)}/ExecutionSummaries`, { Sid: sid });
+    const summaries = Array.isArray(body.summaries) ? (body.summaries as JsonObject[]) : [];
+    const at = summaries.find((summary) => summary.sid === sid)?.waiting_at as JsonObject | null | undefined;
+    if (!at || typeof at.widget !== 'string') return undefined;
+    return { widget: at.widget, subflowPath: Array.isArray(at.subflow_path) ? at.subflow_path.map(String) : [] };
+  } catch {
+    return undefined;
+  }
 }
 
 /** The `show` line of an ended execution, from the server's end reason (and, for a completed one, how its steps end). */
-function endedText(reason: EndReason | null, steps: JsonObject[], context: JsonObject): string {
+function endedText(reason: EndReason | null, final: JsonObject | undefined, context: JsonObject): string {
   switch (reason?.kind) {
     case 'manual':
       return 'manually (the End button or the API)';
@@ -156,8 +207,6 @@ function endedText(reason: EndReason | null, steps: JsonObject[], context: JsonO
       if (reason.code !== null) return `by error ${reason.code}${reason.message ? `: ${reason.message}` : ''}`;
       return reason.message ? `by an error: ${reason.message}` : 'by an error';
     case 'completed': {
-      const own = steps.filter((step) => !step.parentStepSid);
-      const final = own.at(-1);
       const call = (context.trigger as JsonObject | undefined)?.call !== undefined;
       // A voice widget without a hangup transition ends the execution with its call: no step to Ended.
       if (final && final.transitionedTo !== 'Ended' && call) return `with its call, at ${String(final.transitionedTo)}`;
@@ -181,7 +230,7 @@ function alertsText(alerts: ExecutionAlert[], truncated: boolean): string {
   ])}`;
 }
 
-function waitingText(waiting: { widget: string; subflowPath: string[] } | null): string {
+function waitingText(waiting: Waiting | null): string {
   if (!waiting) return 'no step yet';
   return `at ${waiting.widget}${waiting.subflowPath.length ? ` (in the subflow run by ${waiting.subflowPath.join(' › ')})` : ''}`;
 }
@@ -257,14 +306,17 @@ export async function executionsCommand(argv: string[]): Promise<number> {
         const context = await client.getExecutionContext(values.flow, sid!);
         // A Switchboard also says how it ended, or where it waits (Twilio's Execution has only the status).
         const reason = await serverEndReason(client, values.flow, sid!);
-        const steps = reason ? await client.listSteps(values.flow, sid!) : [];
         const active = execution.status === 'active';
-        const waiting = reason && active ? waitingAt(steps) : null;
+        // The steps only when the server's state does not say where it waits, or to tell how a completed one ended:
+        // then all of them, however many (the newest decide).
+        const known = reason && active ? await serverWaitingAt(client, values.flow, sid!) : undefined;
+        const read = reason && (active ? !known : reason.endReason?.kind === 'completed') ? await throughSteps(client, values.flow, sid!) : undefined;
+        const waiting = reason && active ? (known ?? read?.waiting ?? null) : null;
         if (values.json) {
           const extra = reason ? { endReason: reason.endReason, waitingAt: waiting } : {};
           console.log(JSON.stringify({ ...execution, context, ...extra }, null, 2));
         } else {
-          const where = !reason ? [] : active ? [`  waiting:  ${waitingText(waiting)}`] : [`  ended:    ${endedText(reason.endReason, steps, context)}`];
+          const where = !reason ? [] : active ? [`  waiting:  ${waitingText(waiting)}`] : [`  ended:    ${endedText(reason.endReason, read?.last, context)}`];
           console.log(
             [
               `Execution ${execution.sid}`,

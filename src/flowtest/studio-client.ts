@@ -170,19 +170,28 @@ export class StudioClient {
   async #listPages(path: string, params: Record<string, string>, key: string, bounds: { limit?: number; maxPages?: number } = {}): Promise<JsonObject[]> {
     const limit = bounds.limit ?? Infinity;
     const items: JsonObject[] = [];
+    let page = 0;
+    for await (const listed of this.#pages(path, params, key)) {
+      items.push(...listed);
+      if (items.length >= limit || ++page >= (bounds.maxPages ?? Infinity)) break;
+    }
+    return items.slice(0, limit);
+  }
+
+  /** A list's pages (the items under `key`), in order, until the last page or an empty one. */
+  async *#pages(path: string, params: Record<string, string>, key: string): AsyncGenerator<JsonObject[]> {
     const base = this.connection.baseUrl.replace(/\/+$/, '');
-    for (let page = 0; items.length < limit && page < (bounds.maxPages ?? Infinity); page++) {
+    for (;;) {
       const body = await this.raw('GET', path, params);
       const listed = (body[key] ?? []) as JsonObject[];
-      items.push(...listed);
+      yield listed;
       const next = (body.meta as JsonObject | undefined)?.next_page_url;
-      if (typeof next !== 'string' || !next || listed.length === 0) break;
+      if (typeof next !== 'string' || !next || listed.length === 0) return;
       const url = new URL(next);
       const absolute = `${url.origin}${url.pathname}`;
       path = absolute.startsWith(base) ? absolute.slice(base.length) : url.pathname;
       params = Object.fromEntries(url.searchParams);
     }
-    return items.slice(0, limit);
   }
 
   async createFlow(friendlyName: string, status: 'draft' | 'published', definition: FlowDefinition, commitMessage?: string): Promise<RemoteFlow> {
@@ -250,6 +259,15 @@ export class StudioClient {
     return steps.map((s) => s.toJSON() as unknown as JsonObject);
   }
 
+  /**
+   * Every step of an execution, oldest first, a page at a time, shaped as listSteps shapes them: for a
+   * reader that needs the newest steps of an execution with more than listSteps' 5000 without holding all.
+   */
+  async *stepPages(flowSid: string, executionSid: string): AsyncGenerator<JsonObject[]> {
+    const path = `/v2/Flows/${encodeURIComponent(flowSid)}/Executions/${encodeURIComponent(executionSid)}/Steps`;
+    for await (const page of this.#pages(path, { PageSize: '1000' }, 'steps')) yield page.map(stepFromWire);
+  }
+
   async endExecution(flowSid: string, executionSid: string): Promise<JsonObject> {
     const e = await this.#call(() => this.#flows(flowSid).executions(executionSid).update({ status: 'ended' }));
     return e.toJSON() as unknown as JsonObject;
@@ -281,6 +299,26 @@ function dateFromWire(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? value : date;
+}
+
+/** One step from a list page, as twilio's StepInstance.toJSON() has it (what listSteps gives). */
+function stepFromWire(s: JsonObject): JsonObject {
+  return {
+    sid: s.sid,
+    accountSid: s.account_sid,
+    flowSid: s.flow_sid,
+    executionSid: s.execution_sid,
+    parentStepSid: s.parent_step_sid,
+    name: s.name,
+    context: s.context,
+    transitionedFrom: s.transitioned_from,
+    transitionedTo: s.transitioned_to,
+    type: s.type,
+    dateCreated: dateFromWire(s.date_created),
+    dateUpdated: dateFromWire(s.date_updated),
+    url: s.url,
+    links: s.links,
+  } as JsonObject;
 }
 
 /** One execution from a list page, as twilio's ExecutionInstance.toJSON() has it (what the SDK listed before). */

@@ -1,0 +1,121 @@
+// `executions show` of an active execution with more steps than the CLI's Steps read (5000) used to say
+// where it waited from the first 5000 only: a widget it had long left. It now takes where it waits from
+// the server's state (ExecutionSummaries, one request), or, on a server without that API, reads through
+// every page of steps keeping only the newest.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { executionsCommand, WaitingTracker } from '../../src/cli/executions.ts';
+import { runCliInProcess } from '../support/cli-in-process.ts';
+import { FORM, form, startTestServer, type TestServer } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
+
+const at = (y: number) => ({ offset: { x: 0, y } });
+const ROUNDS = 2000;
+const PAUSE_EVERY = 250;
+
+/**
+ * Counts to ROUNDS (three steps a round: 6000 steps and more), then asks and waits for the reply. Every
+ * PAUSE_EVERY rounds it waits for a message to go on: one sprint of thousands of steps overflows the
+ * engine's stack.
+ */
+const counting = triggerFlow('counting', 'incomingMessage', 'count', [
+  { name: 'count', type: 'set-variables', properties: { ...at(100), variables: [{ key: 'n', value: '{{flow.variables.n | default: 0 | plus: 1}}' }] }, transitions: [{ event: 'next', next: 'enough' }] },
+  {
+    name: 'enough',
+    type: 'split-based-on',
+    properties: { ...at(200), input: '{{flow.variables.n}}' },
+    transitions: [
+      { event: 'noMatch', next: 'breather' },
+      { event: 'match', next: 'ask', conditions: [{ friendly_name: 'done', arguments: ['{{flow.variables.n}}'], type: 'greater_than', value: String(ROUNDS - 1) }] },
+    ],
+  },
+  {
+    name: 'breather',
+    type: 'split-based-on',
+    properties: { ...at(300), input: `{{flow.variables.n | modulo: ${PAUSE_EVERY}}}` },
+    transitions: [
+      { event: 'noMatch', next: 'count' },
+      { event: 'match', next: 'pause', conditions: [{ friendly_name: 'pause', arguments: [`{{flow.variables.n | modulo: ${PAUSE_EVERY}}}`], type: 'equal_to', value: '0' }] },
+    ],
+  },
+  { name: 'pause', type: 'send-and-wait-for-reply', properties: { ...at(400), from: '{{flow.channel.address}}', body: 'More?', timeout: '3600' }, transitions: [{ event: 'incomingMessage', next: 'count' }, { event: 'timeout' }, { event: 'deliveryFailure' }] },
+  { name: 'ask', type: 'send-and-wait-for-reply', properties: { ...at(500), from: '{{flow.channel.address}}', body: 'Done counting. Name?', timeout: '3600' }, transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }] },
+]);
+
+/** The Switchboard behind a proxy that has no ExecutionSummaries (an older Switchboard): the steps must decide. */
+async function withoutSummaries(target: string): Promise<{ baseUrl: string; close: () => Promise<void> }> {
+  const server = http.createServer(async (request, response) => {
+    const path = request.url ?? '/';
+    if (path.includes('/ExecutionSummaries')) {
+      response.writeHead(404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ code: 20404, message: 'not found', status: 404 }));
+      return;
+    }
+    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host').map(([k, v]) => [k, String(v)]));
+    const answer = await fetch(target + path, { method: request.method!, headers });
+    response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
+    response.end(Buffer.from(await answer.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+describe('executions show: an active execution with more than 5000 steps', () => {
+  let s: TestServer;
+  let older: { baseUrl: string; close: () => Promise<void> };
+  let flowSid = '';
+  let sid = '';
+  const cli = (args: string[], baseUrl = s.baseUrl) => runCliInProcess(executionsCommand, [...args, '--base-url', baseUrl, '--account-sid', s.account.sid, '--auth-token', s.account.authToken], process.cwd());
+
+  before(async () => {
+    s = await startTestServer({ listen: true, config: { maxSteps: 10_000 } });
+    older = await withoutSummaries(s.baseUrl);
+    flowSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'counting', status: 'published', definition: counting })).sid;
+    const text = async () => {
+      const res = await s.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flowSid}/Messages`, headers: { authorization: s.auth, ...FORM }, payload: form({ From: '+15551230001', Body: 'go' }) });
+      assert.equal(res.statusCode, 201, res.body);
+      await s.app.executions.idle();
+      return res.json();
+    };
+    sid = (await text()).execution_sid;
+    for (let i = 0; i < ROUNDS / PAUSE_EVERY - 1; i++) assert.equal((await text()).execution_sid, sid);
+    const stored = await s.app.store.getExecution(s.account.sid, flowSid, sid);
+    assert.equal(stored?.status, 'active');
+    const steps = (stored?.state as { stepCount?: number } | undefined)?.stepCount ?? 0;
+    assert.ok(steps > 6000, `only ${steps} steps`);
+  });
+  after(async () => {
+    await older?.close();
+    await s?.close();
+  });
+
+  it('says the widget it waits at, from the server', async () => {
+    const show = await cli(['show', sid, '--flow', flowSid]);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /^ {2}status: {3}active\n {2}waiting: {2}at ask\n/m);
+    const json = JSON.parse((await cli(['show', sid, '--flow', flowSid, '--json'])).stdout);
+    assert.deepEqual(json.waitingAt, { widget: 'ask', subflowPath: [] });
+  });
+
+  it('says the widget it waits at from all its steps, on a server without the summaries', async () => {
+    const json = JSON.parse((await cli(['show', sid, '--flow', flowSid, '--json'], older.baseUrl)).stdout);
+    assert.deepEqual(json.waitingAt, { widget: 'ask', subflowPath: [] });
+  });
+});
+
+describe('WaitingTracker', () => {
+  it('keeps the newest main-flow step and the subflow steps under it', () => {
+    const tracker = new WaitingTracker();
+    const step = (sid: string, to: string, parent: string | null = null) => tracker.add({ sid, transitionedTo: to, parentStepSid: parent });
+    step('a', 'run_sub');
+    step('b', 'sub_ask', 'a');
+    assert.deepEqual(tracker.waiting, { widget: 'sub_ask', subflowPath: ['run_sub'] });
+    step('c', 'after');
+    // A step under an older main-flow step changes nothing.
+    step('d', 'late', 'a');
+    assert.deepEqual(tracker.waiting, { widget: 'after', subflowPath: [] });
+    assert.equal(tracker.last?.sid, 'c');
+  });
+});
