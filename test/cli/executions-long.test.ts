@@ -4,12 +4,11 @@
 // every page of steps keeping only the newest.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { executionsCommand, WaitingTracker } from '../../src/cli/executions.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
 import { FORM, form, startTestServer, type TestServer } from '../support/server.ts';
 import { triggerFlow } from '../support/flows.ts';
+import { proxyWithout } from '../support/missing-paths-proxy.ts';
 
 const at = (y: number) => ({ offset: { x: 0, y } });
 const ROUNDS = 2000;
@@ -44,24 +43,6 @@ const counting = triggerFlow('counting', 'incomingMessage', 'count', [
   { name: 'ask', type: 'send-and-wait-for-reply', properties: { ...at(500), from: '{{flow.channel.address}}', body: 'Done counting. Name?', timeout: '3600' }, transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }] },
 ]);
 
-/** The Switchboard behind a proxy that has no ExecutionSummaries (an older Switchboard): the steps must decide. */
-async function withoutSummaries(target: string): Promise<{ baseUrl: string; close: () => Promise<void> }> {
-  const server = http.createServer(async (request, response) => {
-    const path = request.url ?? '/';
-    if (path.includes('/ExecutionSummaries')) {
-      response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ code: 20404, message: 'not found', status: 404 }));
-      return;
-    }
-    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host').map(([k, v]) => [k, String(v)]));
-    const answer = await fetch(target + path, { method: request.method!, headers });
-    response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-    response.end(Buffer.from(await answer.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
 describe('executions show: an active execution with more than 5000 steps', () => {
   let s: TestServer;
   let older: { baseUrl: string; close: () => Promise<void> };
@@ -71,7 +52,8 @@ describe('executions show: an active execution with more than 5000 steps', () =>
 
   before(async () => {
     s = await startTestServer({ listen: true, config: { maxSteps: 10_000 } });
-    older = await withoutSummaries(s.baseUrl);
+    // An older Switchboard, without ExecutionSummaries: the steps must decide.
+    older = await proxyWithout(s.baseUrl, (path) => path.includes('/ExecutionSummaries'));
     flowSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'counting', status: 'published', definition: counting })).sid;
     const text = async () => {
       const res = await s.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flowSid}/Messages`, headers: { authorization: s.auth, ...FORM }, payload: form({ From: '+15551230001', Body: 'go' }) });

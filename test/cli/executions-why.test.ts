@@ -6,12 +6,11 @@
 // without a word. And a mistyped subcommand (`executions lst`) is named as such, not as a missing --flow.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { executionsCommand, waitingAt } from '../../src/cli/executions.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
 import { FORM, form, startTestServer, type TestServer } from '../support/server.ts';
 import { triggerFlow } from '../support/flows.ts';
+import { proxyWithout } from '../support/missing-paths-proxy.ts';
 
 const at = (y: number) => ({ offset: { x: 0, y } });
 
@@ -25,29 +24,6 @@ const failing = triggerFlow('failing', 'incomingRequest', 'w', [
 const asking = triggerFlow('asking', 'incomingRequest', 'ask', [
   { name: 'ask', type: 'send-and-wait-for-reply', properties: { ...at(100), from: '{{flow.channel.address}}', body: 'Name?', timeout: '3600' }, transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }] },
 ]);
-
-/**
- * The Switchboard behind a proxy that answers the Switchboard-only paths as Twilio's Studio host does
- * any path it does not have: 404 with Twilio's error body.
- */
-async function plainTwilio(target: string): Promise<{ baseUrl: string; close: () => Promise<void> }> {
-  const server = http.createServer(async (request, response) => {
-    const path = request.url ?? '/';
-    if (path.startsWith('/console/') || path.startsWith('/v1/Alerts')) {
-      response.writeHead(404, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ code: 20404, message: `The requested resource ${path.split('?')[0]} was not found`, more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 }));
-      return;
-    }
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const headers = Object.fromEntries(Object.entries(request.headers).filter(([name]) => name !== 'host' && name !== 'content-length').map(([k, v]) => [k, String(v)]));
-    const answer = await fetch(target + path, { method: request.method!, headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) });
-    response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
-    response.end(Buffer.from(await answer.arrayBuffer()));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
 
 describe('executions show / steps: why it ended, where it waits, its alerts', () => {
   let s: TestServer;
@@ -68,7 +44,8 @@ describe('executions show / steps: why it ended, where it waits, its alerts', ()
 
   before(async () => {
     s = await startTestServer({ listen: true });
-    twilio = await plainTwilio(s.baseUrl);
+    // Twilio's Studio host answers the Switchboard-only paths as any path it does not have.
+    twilio = await proxyWithout(s.baseUrl, (path) => path.startsWith('/console/') || path.startsWith('/v1/Alerts'));
     failingFlow = (await s.app.flows.create(s.account.sid, { friendlyName: 'failing', status: 'published', definition: failing })).sid;
     askingFlow = (await s.app.flows.create(s.account.sid, { friendlyName: 'asking', status: 'published', definition: asking })).sid;
     failed = await start(failingFlow, '+15551230001');
