@@ -112,6 +112,7 @@ export function cachedReads<S extends Store>(store: S, options: ReadCacheOptions
     getTestUsers: cached(testUsers, flowKey, (accountSid, flowSid) => store.getTestUsers(accountSid, flowSid)),
     createAccount: invalidating((account: Account) => store.createAccount(account), (account) => accounts.delete(account.sid)),
     updateAccountToken: invalidating((sid: string, token: string) => store.updateAccountToken(sid, token), (sid) => accounts.delete(sid)),
+    rotateCallbackSecret: invalidating((sid: string, secret: string, graceUntil: number | null) => store.rotateCallbackSecret(sid, secret, graceUntil), (sid) => accounts.delete(sid)),
     createApiKey: invalidating((key: ApiKey) => store.createApiKey(key), (key) => keys.delete(key.sid)),
     // A revoked key or a deleted account is refused by this node at once, not a TTL later.
     deleteApiKey: invalidating((sid: string) => store.deleteApiKey(sid), (sid) => keys.delete(sid)),

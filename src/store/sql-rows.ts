@@ -47,6 +47,9 @@ export function toAccount(row: Row): Account {
     friendlyName: String(row.friendly_name),
     dateCreated: Number(row.date_created),
     callbackSecret: String(row.callback_secret),
+    ...(row.previous_callback_secret != null && row.previous_callback_secret_until != null
+      ? { previousCallbackSecret: { secret: String(row.previous_callback_secret), until: Number(row.previous_callback_secret_until) } }
+      : {}),
   };
 }
 

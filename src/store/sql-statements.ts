@@ -6,11 +6,34 @@ import { json } from './sql-rows.ts';
 
 export type SqlValue = string | number | null;
 
-export const INSERT_ACCOUNT = 'INSERT INTO accounts (sid, auth_token, friendly_name, date_created, callback_secret) VALUES (?, ?, ?, ?, ?)';
+export const INSERT_ACCOUNT = `INSERT INTO accounts (sid, auth_token, friendly_name, date_created, callback_secret, previous_callback_secret,
+  previous_callback_secret_until) VALUES (?, ?, ?, ?, ?, ?, ?)`;
 
-/** An account given no callback secret keys its callback tokens by its auth token, as migration 12 did for the accounts it found. */
+/**
+ * An account given no callback secret keys its callback tokens by its auth token, as migration 12 did
+ * for the accounts it found. A previous callback secret is written too (a copied store keeps it).
+ */
 export function accountInsertParams(account: NewAccount): SqlValue[] {
-  return [account.sid, account.authToken, account.friendlyName, account.dateCreated, account.callbackSecret ?? account.authToken];
+  const previous = account.previousCallbackSecret;
+  return [account.sid, account.authToken, account.friendlyName, account.dateCreated, account.callbackSecret ?? account.authToken, previous?.secret ?? null, previous?.until ?? null];
+}
+
+/**
+ * rotateCallbackSecret (Store) keeping the replaced secret until a time: the secret that keyed tokens
+ * until now (the auth token for an empty one, as currentCallbackSecret reads it) is read in the same
+ * statement, so two rotations at once cannot both keep the same previous one.
+ */
+const ROTATE_CALLBACK_SECRET_WITH_GRACE = `UPDATE accounts SET previous_callback_secret = CASE WHEN callback_secret = '' THEN auth_token ELSE callback_secret END,
+  previous_callback_secret_until = ?, callback_secret = ? WHERE sid = ?`;
+
+/** rotateCallbackSecret dropping the replaced secret at once (and any earlier previous one). */
+const ROTATE_CALLBACK_SECRET_NOW = `UPDATE accounts SET previous_callback_secret = NULL, previous_callback_secret_until = NULL, callback_secret = ?
+  WHERE sid = ?`;
+
+export function rotateCallbackSecretSql(sid: string, callbackSecret: string, graceUntil: number | null): { sql: string; params: SqlValue[] } {
+  return graceUntil === null
+    ? { sql: ROTATE_CALLBACK_SECRET_NOW, params: [callbackSecret, sid] }
+    : { sql: ROTATE_CALLBACK_SECRET_WITH_GRACE, params: [graceUntil, callbackSecret, sid] };
 }
 
 export const INSERT_API_KEY = 'INSERT INTO api_keys (sid, account_sid, friendly_name, secret_hash, date_created) VALUES (?, ?, ?, ?, ?)';

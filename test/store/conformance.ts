@@ -349,6 +349,32 @@ export function runStoreConformance(
         assert.equal((await store.getAccount(older.sid))?.callbackSecret, older.authToken);
       });
 
+      test("rotating an account's callback secret keeps the one it replaced until the grace's end, or drops it", async (store) => {
+        const a = account({ callbackSecret: 'secret-1' });
+        const b = account({ callbackSecret: 'secret-b' });
+        await store.createAccount(a);
+        await store.createAccount(b);
+        assert.equal(await store.rotateCallbackSecret(a.sid, 'secret-2', 5_000), true);
+        assert.deepEqual(await store.getAccount(a.sid), { ...a, callbackSecret: 'secret-2', previousCallbackSecret: { secret: 'secret-1', until: 5_000 } });
+        // A second rotation keeps only the secret it replaced.
+        assert.equal(await store.rotateCallbackSecret(a.sid, 'secret-3', 9_000), true);
+        assert.deepEqual((await store.getAccount(a.sid))?.previousCallbackSecret, { secret: 'secret-2', until: 9_000 });
+        assert.deepEqual(await store.getAccount(b.sid), b, 'other accounts untouched');
+        // No grace: the replaced secret, and an earlier one, are gone at once.
+        assert.equal(await store.rotateCallbackSecret(a.sid, 'secret-4', null), true);
+        assert.deepEqual(await store.getAccount(a.sid), { ...a, callbackSecret: 'secret-4' });
+        assert.equal(await store.rotateCallbackSecret(sid('AC'), 'secret-x', 1_000), false, 'no such account');
+        // A row without a callback secret (an older node's, keyed by its auth token): the auth token is what stays accepted.
+        const older = account({ callbackSecret: '' });
+        await store.createAccount(older);
+        await store.rotateCallbackSecret(older.sid, 'secret-5', 1_000);
+        assert.deepEqual((await store.getAccount(older.sid))?.previousCallbackSecret, { secret: older.authToken, until: 1_000 });
+        // A previous secret is part of the account: creating it with one (a copied store) keeps it.
+        const copied = account({ callbackSecret: 'secret-c', previousCallbackSecret: { secret: 'secret-c0', until: 7_000 } });
+        await store.createAccount(copied);
+        assert.deepEqual(await store.getAccount(copied.sid), copied);
+      });
+
       test('rejects a duplicate account SID and keeps the original', async (store) => {
         const a = account();
         await store.createAccount(a);

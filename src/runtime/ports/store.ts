@@ -16,6 +16,11 @@ export interface Account {
    * auth token leaves it, so the URLs live calls were given keep working.
    */
   callbackSecret: string;
+  /**
+   * The callback secret a rotation replaced (rotateCallbackSecret), still accepted for the tokens live
+   * calls hold until `until`; absent when there is none or it was dropped at once.
+   */
+  previousCallbackSecret?: { secret: string; until: Millis } | undefined;
 }
 
 /** An account to create; without a callback secret its auth token is taken as it (tests, older callers). */
@@ -120,6 +125,12 @@ export interface AccountStore {
   getAccount(sid: string): Promise<Account | null>;
   /** A new auth token; the callback secret stays as it is. */
   updateAccountToken(sid: string, authToken: string): Promise<void>;
+  /**
+   * A new callback secret, in one write: with `graceUntil`, the one it replaces (the auth token when it
+   * was empty) becomes previousCallbackSecret until then, replacing an earlier previous one; with
+   * null, no previous secret is kept. False when there is no such account.
+   */
+  rotateCallbackSecret(sid: string, callbackSecret: string, graceUntil: Millis | null): Promise<boolean>;
   listAccounts(): Promise<Account[]>;
   createApiKey(key: ApiKey): Promise<void>;
   getApiKey(sid: string): Promise<ApiKey | null>;

@@ -50,7 +50,7 @@ import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
 import { outcomeOf, sprintError, sprintJson, type SprintOutcome } from './sprint-json.ts';
 import { lockOrder } from './lock-order.ts';
 import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, ALERTS_PER_INSERT, alertsInsertSql, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
-import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, onCallsAmongSql, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict } from '../sql-statements.ts';
+import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, onCallsAmongSql, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, rotateCallbackSecretSql, soleCallConflict } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
 import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { testUsersAsContacts } from '../../lib/phone-format.ts';
@@ -398,6 +398,11 @@ export class PostgresStore implements Store {
 
   async updateAccountToken(sid: string, authToken: string): Promise<void> {
     await this.#query('UPDATE accounts SET auth_token = ? WHERE sid = ?', [authToken, sid]);
+  }
+
+  async rotateCallbackSecret(sid: string, callbackSecret: string, graceUntil: number | null): Promise<boolean> {
+    const { sql, params } = rotateCallbackSecretSql(sid, callbackSecret, graceUntil);
+    return (await this.#count(sql, params)) > 0;
   }
 
   async listAccounts(): Promise<Account[]> {

@@ -240,4 +240,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   SELECT 1;
   `,
+  // 14: an account's callback secret can be rotated (accounts rotate-callback-secret): the one it
+  // replaced stays accepted until a time, so the callback URLs live calls hold keep working. Older
+  // nodes would key and check tokens by the new secret alone.
+  `
+  ALTER TABLE accounts ADD COLUMN previous_callback_secret TEXT;
+  ALTER TABLE accounts ADD COLUMN previous_callback_secret_until INTEGER;
+  `,
 ];

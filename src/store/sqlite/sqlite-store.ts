@@ -43,7 +43,7 @@ import {
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.ts';
 import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
-import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, onCallsAmongSql, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, callSidOf, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, soleCallConflict, stepParams } from '../sql-statements.ts';
+import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, onCallsAmongSql, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, callSidOf, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, rotateCallbackSecretSql, soleCallConflict, stepParams } from '../sql-statements.ts';
 import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
@@ -398,6 +398,12 @@ export class SqliteStore implements Store {
   async updateAccountToken(sid: string, authToken: string): Promise<void> {
     if (this.#writer) return this.#writer.call('updateAccountToken', [sid, authToken]);
     return this.#write(() => void this.stmt('UPDATE accounts SET auth_token = ? WHERE sid = ?').run(authToken, sid));
+  }
+
+  async rotateCallbackSecret(sid: string, callbackSecret: string, graceUntil: number | null): Promise<boolean> {
+    if (this.#writer) return this.#writer.call('rotateCallbackSecret', [sid, callbackSecret, graceUntil]);
+    const { sql, params } = rotateCallbackSecretSql(sid, callbackSecret, graceUntil);
+    return this.#write(() => Number(this.stmt(sql).run(...params).changes) > 0);
   }
 
   async listAccounts(): Promise<Account[]> {

@@ -18,6 +18,7 @@ export type WriteMethod =
   | 'deleteChannelRecord'
   | 'createAccount'
   | 'updateAccountToken'
+  | 'rotateCallbackSecret'
   | 'createApiKey'
   | 'deleteApiKey'
   | 'deleteAccount'
