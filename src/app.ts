@@ -189,10 +189,16 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   const soleStoreUser = options.backgroundChores !== false && !(options.store ? options.store instanceof PostgresStore : config.databaseUrl);
   const calls: CallService = new CallService(store, executions, {
     serverSecret: config.callbackSecret ?? '',
+    previousServerSecrets: config.callbackSecretPrevious,
     whereabouts: (callSid, accountSid) => phone.whereabouts(callSid, accountSid),
     now,
   });
-  const phone = new SimulatorPhone(phoneTransport, { callSidKey: (accountSid) => calls.accountKey(accountSid, 'simulator-call-sid'), soleStoreUser, ...(options.phoneTimer ? { startTimer: options.phoneTimer } : {}) });
+  const phone = new SimulatorPhone(phoneTransport, {
+    callSidKey: (accountSid) => calls.accountKey(accountSid, 'simulator-call-sid'),
+    acceptedCallSidKeys: (accountSid) => calls.acceptedAccountKeys(accountSid, 'simulator-call-sid'),
+    soleStoreUser,
+    ...(options.phoneTimer ? { startTimer: options.phoneTimer } : {}),
+  });
   executions.useVoice(
     voiceNetwork(phone, {
       store,

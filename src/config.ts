@@ -14,7 +14,7 @@
 import type { SqliteWriterMode } from './store/sqlite/sqlite-store.ts';
 import type { InvalidDefinitionPolicy } from './runtime/flows.ts';
 import { flagOptions, key, resolveConfig, type ConfigValues, type CrossCheck, type Flags, type Resolved, type ResolveOptions } from './config/model.ts';
-import { boolean, integer, list, matching, oneOf, optional, path, port, string, timeZone, url } from './config/value-types.ts';
+import { boolean, integer, list, matching, oneOf, optional, path, port, string, timeZone, url, type ValueType } from './config/value-types.ts';
 import { ruleProblem } from './channels/http/outbound-policy.ts';
 import { DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_STEP_BYTES } from './engine/types.ts';
 import { DEFAULT_STREAMS, DEFAULT_STREAMS_PER_ACCOUNT } from './api/routes/console-stream.ts';
@@ -32,6 +32,15 @@ function originProblem(item: string): string | undefined {
   if (parsed && (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.href === `${parsed.origin}/`) return undefined;
   return `'${item}' is not an origin: scheme://host[:port] with no path, such as https://app.example.com`;
 }
+
+/** The word in SWITCHBOARD_CALLBACK_SECRET_PREVIOUS that stands for "no SWITCHBOARD_CALLBACK_SECRET" (as '': call-tokens.ts). */
+export const NO_CALLBACK_SECRET = 'none';
+
+/** Server callback secrets being rotated out, `none` read as the empty secret tokens had while none was set. */
+const previousCallbackSecrets: ValueType<string[]> = {
+  ...list('secrets'),
+  parse: (raw) => list('secrets').parse(raw).map((item) => (item === NO_CALLBACK_SECRET ? '' : item)),
+};
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -175,6 +184,14 @@ export const CONFIG_KEYS = {
     default: undefined,
     secret: true,
     description: "Server secret mixed into the key of call callback URLs (?sb=) beside each account's callback secret; every node sharing a database needs the same value",
+  }),
+  callbackSecretPrevious: key({
+    env: 'SWITCHBOARD_CALLBACK_SECRET_PREVIOUS',
+    type: previousCallbackSecrets,
+    default: [],
+    secret: true,
+    description:
+      "Server secrets still accepted on call callback URLs, never used for new ones: the SWITCHBOARD_CALLBACK_SECRET being replaced, so calls in progress go on (`none`: URLs handed out while it was unset); comma or space separated",
   }),
   // ---- flows
   invalidDefinitions: key({
@@ -363,6 +380,16 @@ export const CONFIG_KEYS = {
 
 /** Rules involving several keys; each returns a problem naming the keys, or undefined. */
 const CROSS_CHECKS: CrossCheck<typeof CONFIG_KEYS>[] = [
+  {
+    // Harmless but surely a slip: the rotation it was meant for did not happen (secrets are not echoed).
+    keys: ['callbackSecret', 'callbackSecretPrevious'],
+    check: (v) =>
+      v.callbackSecretPrevious.includes(v.callbackSecret ?? '')
+        ? v.callbackSecret === undefined
+          ? `SWITCHBOARD_CALLBACK_SECRET_PREVIOUS lists '${NO_CALLBACK_SECRET}' while SWITCHBOARD_CALLBACK_SECRET is unset: '${NO_CALLBACK_SECRET}' is for the URLs handed out before it was set`
+          : 'SWITCHBOARD_CALLBACK_SECRET_PREVIOUS lists SWITCHBOARD_CALLBACK_SECRET itself: set SWITCHBOARD_CALLBACK_SECRET to the new secret and list only the ones it replaces'
+        : undefined,
+  },
   {
     keys: ['accountSid', 'authToken'],
     check: (v) => ((v.accountSid === undefined) !== (v.authToken === undefined) ? 'set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither' : undefined),

@@ -105,6 +105,18 @@ export class AccountService {
     return authToken;
   }
 
+  /**
+   * Gives the account a new callback secret (new callback URLs are keyed by it at once). The one it
+   * replaces stays accepted for `graceMs`, so the URLs calls in progress hold keep working; 0 refuses
+   * them at once (after a leak). A second rotation within the grace drops the first one's old secret.
+   * Null when there is no such account, else until when the old secret is accepted (null: not at all).
+   */
+  async rotateCallbackSecret(accountSid: string, graceMs: number): Promise<{ acceptedUntil: number | null } | null> {
+    const acceptedUntil = graceMs > 0 ? this.#now() + graceMs : null;
+    if (!(await this.#store.rotateCallbackSecret(accountSid, newCallbackSecret(), acceptedUntil))) return null;
+    return { acceptedUntil };
+  }
+
   #matches(holder: Account | ApiKey, password: string, expectedHash: () => Buffer): boolean {
     const known = this.#verified.get(holder);
     if (known?.has(password)) return true;

@@ -6,7 +6,8 @@
 // its auth token: rotating the token (`accounts rotate-token`, a changed TWILIO_AUTH_TOKEN) must not
 // void the URLs Twilio already holds for live calls (their Gather actions, an outbound call's status
 // callback). Accounts older than schema migration 12 got their auth token of then as their callback
-// secret, so tokens issued before the upgrade still verify.
+// secret, so tokens issued before the upgrade still verify. Either secret can be rotated while calls
+// are in progress: which pairs key new tokens and which are still accepted is callback-secrets.ts's.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** a: the verb's action / redirect; f: fell through (no input, no audio); s: status callback; c: continue (hold). */

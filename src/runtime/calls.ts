@@ -10,6 +10,7 @@ import type { ExecutionService } from './executions.ts';
 import type { LineHold } from './inbound.ts';
 import type { ExecutionRecord, InboundReceipt, Store } from './ports/store.ts';
 import { signCallback, verifyCallback, type CallbackClaim, type CallbackKind } from './call-tokens.ts';
+import { acceptedPairs, mintingPair, type SecretPair } from './callback-secrets.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { LostCalls } from './lost-calls.ts';
 import { LruCache } from '../lib/lru.ts';
@@ -38,6 +39,8 @@ export type CallWhereabouts = 'here' | 'lost' | 'elsewhere' | null;
 export interface CallServiceOptions {
   /** Mixed into every callback key with the account's callback secret. */
   serverSecret: string;
+  /** Server secrets being rotated out: still accepted on callbacks, never used for new tokens. */
+  previousServerSecrets?: readonly string[];
   /** Where a call of the account's is (the simulator phone's judgement); none: every call is a carrier's. */
   whereabouts?: (callSid: string, accountSid: string) => CallWhereabouts | Promise<CallWhereabouts>;
   /** How long one webhook waits for the execution before holding the line. */
@@ -113,11 +116,12 @@ export class CallService {
     return this.#lostCalls.stop();
   }
 
-  /** The signed token for a callback URL into `executionSid`. */
+  /** The signed token for a callback URL into `executionSid`: always keyed by the current secrets. */
   async token(accountSid: string, executionSid: string, callbackId: string, kind: CallbackKind): Promise<string> {
     const account = await this.#store.getAccount(accountSid);
     if (!account) throw new Error(`account ${accountSid} is gone`);
-    return signCallback({ executionSid, callbackId, kind }, callbackKeyOf(account), this.#options.serverSecret);
+    const { callbackSecret, serverSecret } = mintingPair(account, this.#serverSecrets());
+    return signCallback({ executionSid, callbackId, kind }, callbackSecret, serverSecret);
   }
 
   /**
@@ -127,13 +131,28 @@ export class CallService {
    */
   async accountKey(accountSid: string, purpose: string): Promise<Buffer | null> {
     const account = await this.#store.getAccount(accountSid);
-    return account ? createHmac('sha256', this.#options.serverSecret).update(`switchboard-${purpose}\0${callbackKeyOf(account)}`).digest() : null;
+    return account ? purposeKey(mintingPair(account, this.#serverSecrets()), purpose) : null;
   }
 
-  /** Checks a token against the account's key; null when forged or malformed. */
+  /** accountKey and the keys still accepted beside it (secrets being rotated out), accountKey first. */
+  async acceptedAccountKeys(accountSid: string, purpose: string): Promise<Buffer[]> {
+    const account = await this.#store.getAccount(accountSid);
+    return account ? acceptedPairs(account, this.#serverSecrets(), this.#options.now()).map((pair) => purposeKey(pair, purpose)) : [];
+  }
+
+  /** Checks a token against the account's keys (the current one, then any being rotated out); null when forged or malformed. */
   async verify(accountSid: string, token: string): Promise<CallbackClaim | null> {
     const account = await this.#store.getAccount(accountSid);
-    return account ? verifyCallback(token, callbackKeyOf(account), this.#options.serverSecret) : null;
+    if (!account) return null;
+    for (const { callbackSecret, serverSecret } of acceptedPairs(account, this.#serverSecrets(), this.#options.now())) {
+      const claim = verifyCallback(token, callbackSecret, serverSecret);
+      if (claim) return claim;
+    }
+    return null;
+  }
+
+  #serverSecrets() {
+    return { current: this.#options.serverSecret, previous: this.#options.previousServerSecrets ?? [] };
   }
 
   /**
@@ -317,11 +336,6 @@ export class CallService {
   }
 }
 
-/**
- * The account's part of the callback key. An empty callback secret (a row an older node wrote beside
- * migration 12, whose SQLite column defaults to '') must never key tokens anyone could compute: the
- * auth token stands in, as it did before callback secrets.
- */
-function callbackKeyOf(account: { callbackSecret: string; authToken: string }): string {
-  return account.callbackSecret || account.authToken;
+function purposeKey({ callbackSecret, serverSecret }: SecretPair, purpose: string): Buffer {
+  return createHmac('sha256', serverSecret).update(`switchboard-${purpose}\0${callbackSecret}`).digest();
 }

@@ -15,7 +15,7 @@ import { randomSid } from '../../runtime/ids.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
 import { INVALID_TO_CODE, isMessageAddress } from './simulator-channel.ts';
 import { attr, elements, parseTwiml, textOf } from './twiml-parse.ts';
-import { BOOT_ID, PROCESS_KEY, SIMULATOR_SID, isEarlierSimulatorSid, simulatorCallOrigin, simulatorCallSid } from './call-sids.ts';
+import { BOOT_ID, PROCESS_KEY, SIMULATOR_SID, isEarlierSimulatorSid, simulatorCallOrigin, simulatorCallSid, type SimulatorCallOrigin } from './call-sids.ts';
 import { callParams, callResource, dialParams, recordingParams, recordingResource, ringSeconds as ringSecondsOf } from './call-resources.ts';
 
 export type CallStatus = 'queued' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'failed' | 'canceled';
@@ -183,6 +183,12 @@ export interface SimulatorPhoneOptions {
    */
   callSidKey?: (accountSid: string) => Promise<Buffer | null>;
   /**
+   * The keys a CallSid's check is accepted under: callSidKey's, then keys being rotated out (the
+   * account's or the server's previous callback secret: CallService.acceptedAccountKeys), so a rotation
+   * does not turn the calls in progress into strangers. Default: callSidKey's alone.
+   */
+  acceptedCallSidKeys?: (accountSid: string) => Promise<readonly Buffer[]>;
+  /**
    * Whether this process uses the store alone (SQLite under the data directory's lock): another
    * process's simulator call is then certainly gone if that process used it alone too. False (the
    * default): another process's call may be live (PostgreSQL nodes, a guest of a server's store).
@@ -201,6 +207,7 @@ export class SimulatorPhone implements VoiceChannel {
   readonly #transport: PhoneTransport;
   readonly #now: () => number;
   readonly #callSidKey: (accountSid: string) => Promise<Buffer | null>;
+  readonly #acceptedCallSidKeys: (accountSid: string) => Promise<readonly Buffer[]>;
   readonly #soleStoreUser: boolean;
   /** Serialises actions per call, as a real call handles one request at a time. */
   readonly #queues = new Map<string, Promise<unknown>>();
@@ -216,7 +223,9 @@ export class SimulatorPhone implements VoiceChannel {
   constructor(transport: PhoneTransport, options: SimulatorPhoneOptions = {}) {
     this.#transport = transport;
     this.#now = options.now ?? Date.now;
-    this.#callSidKey = options.callSidKey ?? (async () => PROCESS_KEY);
+    const callSidKey = options.callSidKey ?? (async () => PROCESS_KEY);
+    this.#callSidKey = callSidKey;
+    this.#acceptedCallSidKeys = options.acceptedCallSidKeys ?? (async (accountSid) => [await callSidKey(accountSid)].filter((key) => key !== null));
     this.#soleStoreUser = options.soleStoreUser ?? false;
     this.#startTimer = options.startTimer ?? realTimer;
     let id: string;
@@ -237,8 +246,8 @@ export class SimulatorPhone implements VoiceChannel {
    */
   async whereabouts(callSid: string, accountSid: string): Promise<CallWhereabouts> {
     if (!SIMULATOR_SID.test(callSid)) return null;
-    const key = await this.#callSidKey(accountSid);
-    const origin = key ? simulatorCallOrigin(callSid, key) : null;
+    let origin: SimulatorCallOrigin | null = null;
+    for (const key of await this.#acceptedCallSidKeys(accountSid)) if ((origin = simulatorCallOrigin(callSid, key))) break;
     if (!origin) return isEarlierSimulatorSid(callSid) ? 'elsewhere' : null;
     if (origin.boot === BOOT_ID) {
       // Every phone of this process is registered: an unknown one would be a SID forged with the key.
