@@ -8,6 +8,7 @@ import { openCliStore, refusingOlderSchema } from './cli-store.ts';
 import { loadConfig, type SwitchboardConfig } from '../config.ts';
 import { AccountService } from '../runtime/accounts.ts';
 import { isSid } from '../runtime/ids.ts';
+import { parseDuration } from '../flowtest/duration.ts';
 import type { Store } from '../runtime/ports/store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -35,7 +36,10 @@ export async function configuredAccounts(store: Pick<Store, 'getSetting'>): Prom
   }
 }
 
-export const ACCOUNTS_USAGE = 'usage: switchboard accounts create [--friendly-name NAME] | list | rotate-token AC… | delete AC…';
+export const ACCOUNTS_USAGE = 'usage: switchboard accounts create [--friendly-name NAME] | list | rotate-token AC… | rotate-callback-secret AC… [--grace DURATION] | delete AC…';
+
+/** How long a rotated callback secret stays accepted by default: the longest a Twilio call lasts (its time limit's maximum). */
+export const DEFAULT_CALLBACK_SECRET_GRACE_MS = 24 * 3_600_000;
 export const KEYS_USAGE = 'usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] | delete SK…';
 
 async function withStore<T>(config: SwitchboardConfig, fn: (store: Store, accounts: AccountService) => Promise<T>): Promise<T> {
@@ -76,7 +80,38 @@ export function keysCommand(sub: string | undefined, flags: Flags, target?: stri
   return refusingOlderSchema(() => keys(sub, flags, target));
 }
 
+/** Ten years: a longer grace is surely a mistake. */
+const MAX_GRACE_MS = 10 * 365 * 86_400_000;
+
+/** --grace of rotate-callback-secret in milliseconds, or null when it is no duration. */
+function graceOf(value: string | boolean | undefined): number | null {
+  if (value === undefined) return DEFAULT_CALLBACK_SECRET_GRACE_MS;
+  try {
+    const ms = parseDuration(String(value));
+    return Number.isFinite(ms) && ms <= MAX_GRACE_MS ? ms : null;
+  } catch {
+    return null;
+  }
+}
+
 async function accounts(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
+  if (flags.grace !== undefined && sub !== 'rotate-callback-secret') return fail(`--grace is an option of 'accounts rotate-callback-secret'\n${ACCOUNTS_USAGE}`, 2);
+  if (sub === 'rotate-callback-secret') {
+    const sid = sidArgument('AC', target, ACCOUNTS_USAGE);
+    if (typeof sid === 'number') return sid;
+    const graceMs = graceOf(flags.grace);
+    if (graceMs === null) return fail(`--grace must be a duration of at most 10 years such as 30m, 2h or 1d (0: none), got '${String(flags.grace)}'`, 2);
+    // serve leaves the callback secret of TWILIO_ACCOUNT_SID's account alone: it may be rotated too.
+    return withStore(loadConfig(flags), async (_, accounts) => {
+      const rotated = await accounts.rotateCallbackSecret(sid, graceMs);
+      if (rotated === null) return fail(`account ${sid} does not exist`, 1);
+      const old = rotated.acceptedUntil === null
+        ? 'Callback URLs keyed by the old one are refused from now on: calls in progress can no longer go on.'
+        : `Callback URLs keyed by the old one (calls in progress) are accepted until ${new Date(rotated.acceptedUntil).toISOString()}.`;
+      console.log(`Account ${sid} has a new callback secret: new callback URLs are keyed by it.\n${old}\n(A running server using the store takes it within its read-cache time.)`);
+      return 0;
+    });
+  }
   if (sub === 'create') {
     const name = typeof flags['friendly-name'] === 'string' ? flags['friendly-name'] : 'Account';
     const account = await withStore(loadConfig(flags), (_, accounts) => accounts.create(name));

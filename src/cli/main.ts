@@ -27,7 +27,7 @@ const USAGE = `Usage: switchboard <command> [options]
 Commands:
   serve                                  start the server (embedded SQLite, or PostgreSQL shared by many nodes)
   config [--json] [--keys [--markdown]]  print the effective configuration (secrets masked), or every key
-  accounts <command>                     accounts: create (prints its SID and auth token), list, rotate-token AC…, delete AC…
+  accounts <command>                     accounts: create (prints its SID and auth token), list, rotate-token AC…, rotate-callback-secret AC…, delete AC…
   keys <command>                         API keys (SK…): create --account AC… (prints its secret once), list, delete SK…
   simulate <FlowSid|flow.json>           chat with a flow in the terminal (--from +1555…, --to +1500…)
   call <FlowSid|flow.json>               call a flow: hear it, press keys, speak (--from, --to)
@@ -64,12 +64,17 @@ Every configuration key has a flag: 'switchboard config --keys' lists them.`,
 
 Prints the effective configuration (each value and where it came from; secrets masked), or with --keys every
 configuration key: flag, environment variable, config-file key, default and meaning.`,
-  accounts: `Usage: switchboard accounts create [--friendly-name NAME] | list | rotate-token AC… | delete AC…
+  accounts: `Usage: switchboard accounts create [--friendly-name NAME] | list | rotate-token AC…
+       | rotate-callback-secret AC… [--grace DURATION] | delete AC…
 
 create makes an account and prints its SID and auth token; list prints every account.
 rotate-token gives the account a new auth token and prints it once: the old one stops working.
+rotate-callback-secret gives the account a new callback secret (the key of its calls' callback URLs, never
+shown): new URLs use it at once; those calls in progress hold stay accepted for --grace (default 24h, the
+longest a Twilio call lasts; 30m, 2h, 1d; 0 refuses them at once, after a leak).
 delete removes the account with its API keys, flows, executions, alerts and carrier settings.
-Neither works on the account of TWILIO_ACCOUNT_SID, which serve recreates (with TWILIO_AUTH_TOKEN) at start.
+Neither rotate-token nor delete works on the account of TWILIO_ACCOUNT_SID, which serve recreates (with
+TWILIO_AUTH_TOKEN) at start.
 A running server using the store notices within its read-cache time (--read-cache-ms, 1 s by default).
 Uses the store of the configuration (--data-dir or --database-url).`,
   keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] | delete SK…
@@ -113,6 +118,7 @@ const POSITIONALS: Record<string, number> = {
   backup: 1,
   accounts: 2,
   'accounts rotate-token': 3,
+  'accounts rotate-callback-secret': 3,
   'accounts delete': 3,
   keys: 2,
   'keys delete': 3,
@@ -126,7 +132,7 @@ const OWN_FLAGS: Record<string, string[]> = {
   config: ['json', 'keys', 'markdown'],
   'migrate-store': ['from', 'to'],
   backup: ['to', 'force'],
-  accounts: ['friendly-name'],
+  accounts: ['friendly-name', 'grace'],
   keys: ['account', 'friendly-name'],
   simulate: ['from', 'to', 'strict-outbound'],
   call: ['from', 'to', 'strict-outbound', 'timeouts'],
@@ -154,6 +160,7 @@ export async function main(argv: string[]): Promise<number> {
     ...configFlagOptions(),
     account: { type: 'string' },
     'friendly-name': { type: 'string' },
+    grace: { type: 'string' },
     from: { type: 'string' },
     to: { type: 'string' },
     'strict-outbound': { type: 'boolean' },

@@ -161,7 +161,7 @@ describe('switchboard keys list/delete, accounts rotate-token/delete', () => {
       [['keys', 'revoke'], /^switchboard: unknown subcommand 'keys revoke'\nusage: switchboard keys create/],
       [['accounts', 'rotate-token'], /^switchboard: a AC… SID is needed/],
       [['accounts', 'delete', 'SK' + '0'.repeat(32)], /^switchboard: 'SK0+' is not an account SID/],
-      [['accounts', 'rotate'], /^switchboard: unknown subcommand 'accounts rotate'\nusage: switchboard accounts create \[--friendly-name NAME\] \| list \| rotate-token AC… \| delete AC…\n$/],
+      [['accounts', 'rotate'], /^switchboard: unknown subcommand 'accounts rotate'\nusage: switchboard accounts create \[--friendly-name NAME\] \| list \| rotate-token AC… \| rotate-callback-secret AC… \[--grace DURATION\] \| delete AC…\n$/],
       [['accounts'], /^usage: switchboard accounts /],
     ] as const) {
       const result = await run([...args]);
