@@ -12,7 +12,7 @@ import pg from 'pg';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
+import { POSTGRES_MIGRATIONS, inlineSql } from '../../src/store/postgres/migrations.ts';
 import { sprintJson } from '../../src/store/postgres/sprint-json.ts';
 import { signCallback } from '../../src/runtime/call-tokens.ts';
 import { CallService } from '../../src/runtime/calls.ts';
@@ -103,7 +103,7 @@ describe('migration 12: call SIDs of active executions and callback secrets are 
       await client.query(`CREATE SCHEMA "${schema}"; SET search_path = "${schema}"`);
       await client.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
       for (const [i, migration] of POSTGRES_MIGRATIONS.slice(0, BEFORE).entries()) {
-        await client.query(migration);
+        await client.query(inlineSql(migration));
         await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
       }
       await client.query(`INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES ($1, $2, 'Old', 1)`, [ACCOUNT, OLD_TOKEN]);

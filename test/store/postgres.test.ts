@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
-import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
+import { POSTGRES_MIGRATIONS, inlineSql } from '../../src/store/postgres/migrations.ts';
 import type { Store } from '../../src/runtime/ports/store.ts';
 import { runStoreConformance } from './conformance.ts';
 import { DATABASE_URL, SKIP_REASON, disposePostgresStore, dropSchema, freshPostgresStore, testSchemaName } from './postgres-support.ts';
@@ -67,7 +67,7 @@ if (SKIP_REASON) {
           await c.query(`CREATE SCHEMA "${schema}"; SET search_path = "${schema}"`);
           await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
           for (const [i, migration] of POSTGRES_MIGRATIONS.slice(0, 7).entries()) {
-            await c.query(migration);
+            await c.query(inlineSql(migration));
             await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
           }
           await c.query(`INSERT INTO flows (sid, account_sid, friendly_name, status, revision, valid, errors, warnings, date_created) VALUES ('FW1', 'AC1', 'x', 'published', 1, true, '[]', '[]', 1)`);

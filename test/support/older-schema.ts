@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { SQLITE_MIGRATIONS } from '../../src/store/sqlite/migrations.ts';
-import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.ts';
+import { POSTGRES_MIGRATIONS, inlineSql } from '../../src/store/postgres/migrations.ts';
 
 export const OLD_ACCOUNT = 'AC' + 'a'.repeat(32);
 export const PREVIOUS_SQLITE = SQLITE_MIGRATIONS.length - 1;
@@ -48,15 +48,23 @@ export async function withPgClient<T>(url: string, fn: (client: pg.Client) => Pr
   }
 }
 
+/**
+ * Creates `schema` at `version` as Switchboard before staged migrations left it (each migration one
+ * transaction, schema_migrations without `complete`), and leaves `c` on its search_path.
+ */
+export async function postgresSchemaAt(c: pg.Client, schema: string, version: number): Promise<void> {
+  await c.query(`CREATE SCHEMA "${schema}"; SET search_path = "${schema}"`);
+  await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
+  for (const [i, migration] of POSTGRES_MIGRATIONS.slice(0, version).entries()) {
+    await c.query(inlineSql(migration));
+    await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
+  }
+}
+
 /** A PostgreSQL schema at the previous version, holding OLD_ACCOUNT. */
 export async function previousVersionPostgres(url: string, schema: string): Promise<void> {
   await withPgClient(url, async (c) => {
-    await c.query(`CREATE SCHEMA "${schema}"; SET search_path = "${schema}"`);
-    await c.query('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
-    for (const [i, migration] of POSTGRES_MIGRATIONS.slice(0, PREVIOUS_POSTGRES).entries()) {
-      await c.query(migration);
-      await c.query('INSERT INTO schema_migrations (version) VALUES ($1)', [i + 1]);
-    }
+    await postgresSchemaAt(c, schema, PREVIOUS_POSTGRES);
     const secret = (await c.query("SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'accounts' AND column_name = 'callback_secret'", [schema])).rowCount! > 0;
     if (secret) await c.query('INSERT INTO accounts (sid, auth_token, friendly_name, date_created, callback_secret) VALUES ($1, $2, $3, $4, $5)', [OLD_ACCOUNT, 'token', 'Old', 1, 'token']);
     else await c.query('INSERT INTO accounts (sid, auth_token, friendly_name, date_created) VALUES ($1, $2, $3, $4)', [OLD_ACCOUNT, 'token', 'Old', 1]);

@@ -1,9 +1,46 @@
-// Versioned schema migrations for the PostgreSQL store. Each entry runs once, in order, in one
-// transaction that holds an advisory lock, so nodes starting together migrate exactly once;
-// schema_migrations records how far a schema has come. Times are epoch milliseconds (BIGINT) and
-// JSON is kept as TEXT so every value round-trips byte for byte, as in the SQLite store.
+// Versioned schema migrations for the PostgreSQL store, applied by migrate.ts: each runs once, in order,
+// under an advisory lock, so nodes starting together migrate exactly once; schema_migrations records
+// how far a schema has come. Times are epoch milliseconds (BIGINT) and JSON is kept as TEXT so every
+// value round-trips byte for byte, as in the SQLite store.
 
 import { jsonbOfText } from './jsonb-text.ts';
+
+/** An index on a table that may already hold many rows: built CONCURRENTLY, so writes to it go on meanwhile. */
+export interface ConcurrentIndex {
+  readonly name: string;
+  readonly unique?: boolean;
+  /** What follows the name: `ON table(columns) [WHERE ...]`. */
+  readonly on: string;
+}
+
+/**
+ * A migration that builds indexes on existing tables. `sql` runs in the migration's transaction (with
+ * its version's record); each index is then built CONCURRENTLY, outside any transaction (PostgreSQL
+ * allows no other way); `then` (optional: drops what the indexes replace) runs in a last transaction,
+ * which marks the migration complete. Indexes on a table the same migration creates belong in `sql`:
+ * nobody sees that table before the commit.
+ */
+export interface StagedMigration {
+  readonly sql: string;
+  readonly indexes: readonly ConcurrentIndex[];
+  readonly then?: string;
+}
+
+/** A plain string runs whole in one transaction. */
+export type PostgresMigration = string | StagedMigration;
+
+export function createIndexSql(index: ConcurrentIndex, concurrently: boolean): string {
+  return `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${concurrently ? 'CONCURRENTLY ' : ''}${index.name} ${index.on}`;
+}
+
+/**
+ * The migration as one transaction, indexes built the plain way: for an empty schema (nobody can be
+ * waiting on its tables) and what Switchboard before staged migrations ran.
+ */
+export function inlineSql(migration: PostgresMigration): string {
+  if (typeof migration === 'string') return migration;
+  return [migration.sql, ...migration.indexes.map((index) => `${createIndexSql(index, false)};`), migration.then ?? ''].join('\n');
+}
 
 /**
  * What switchboard_apply_sprint writes beside the execution row: steps, timers, effects and alerts, in the
@@ -29,7 +66,7 @@ const SPRINT_CHILD_ROWS = `    INSERT INTO steps (sid, account_sid, flow_sid, ex
     SELECT a->>0, a->>1, a->>2, a->>3, a->>4, (a->>5)::integer, a->>6, (a->>7)::bigint
       FROM jsonb_array_elements(w->'alerts') WITH ORDINALITY AS t(a, n) ORDER BY n;`;
 
-export const POSTGRES_MIGRATIONS: readonly string[] = [
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   // 1: accounts, keys, settings, flows, revisions, test users
   `
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -169,14 +206,18 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `,
   // 4: "one active execution per contact pair" becomes configurable: an execution that holds the
   // pair's slot has active_slot '' (unique among active ones); one that does not uses its own SID.
-  `
-  ALTER TABLE executions ADD COLUMN active_slot TEXT NOT NULL DEFAULT '';
-  DROP INDEX executions_one_active;
-  CREATE UNIQUE INDEX executions_one_active ON executions(flow_sid, contact_channel_address, channel_address, active_slot)
-    WHERE status = 'active';
-  CREATE INDEX executions_active_by_pair ON executions(flow_sid, contact_channel_address, channel_address, seq)
-    WHERE status = 'active';
-  `,
+  // The new unique index is built beside the old one, which it then replaces under its name.
+  {
+    sql: `ALTER TABLE executions ADD COLUMN active_slot TEXT NOT NULL DEFAULT '';`,
+    indexes: [
+      { name: 'executions_one_active_by_slot', unique: true, on: `ON executions(flow_sid, contact_channel_address, channel_address, active_slot) WHERE status = 'active'` },
+      { name: 'executions_active_by_pair', on: `ON executions(flow_sid, contact_channel_address, channel_address, seq) WHERE status = 'active'` },
+    ],
+    then: `
+    DROP INDEX executions_one_active;
+    ALTER INDEX executions_one_active_by_slot RENAME TO executions_one_active;
+    `,
+  },
   // 5: group commit in one round trip. A batch of sprints arrives as one JSON document whose values
   // are the rows' parameters exactly as the Node side made them (JSON columns as text, so they stay
   // byte for byte). The whole batch runs in one block first; only if a sprint fails is that block
@@ -270,16 +311,17 @@ ${SPRINT_CHILD_ROWS}  END
   `,
   // 6: executions expire by their creation time, read off an index on the active ones, instead of by
   // a timer row each (SQLite migration 6). The expiry timers ('EX…') go.
-  `
-  DELETE FROM timers WHERE substr(id, 1, 2) = 'EX';
-  CREATE INDEX executions_active_by_age ON executions(date_created, sid) WHERE status = 'active';
-  `,
+  {
+    sql: `DELETE FROM timers WHERE substr(id, 1, 2) = 'EX';`,
+    indexes: [{ name: 'executions_active_by_age', on: `ON executions(date_created, sid) WHERE status = 'active'` }],
+  },
   // 7: due timers are found among the unclaimed ones only (SQLite migration 7): on an index of all of
   // them, each claim read past every timer already claimed and still being fired, a heap row each.
-  `
-  CREATE INDEX timers_unclaimed_by_due ON timers(due_at, id) WHERE lease_until IS NULL;
-  DROP INDEX timers_by_due;
-  `,
+  {
+    sql: '',
+    indexes: [{ name: 'timers_unclaimed_by_due', on: 'ON timers(due_at, id) WHERE lease_until IS NULL' }],
+    then: 'DROP INDEX timers_by_due;',
+  },
   // 8: the carrier's send ledger leaves the settings table for a table of its own (SQLite migration 8).
   // Keys in byte order ("C"): a listing by key prefix reads a range of the primary key. A ledger row may
   // hold a NUL or a lone surrogate (a message body, an HTTP response) that a plain ::jsonb refuses,
@@ -313,26 +355,21 @@ ${SPRINT_CHILD_ROWS}  END
   `,
   // 9: one execution's alerts are read off an index of their own (SQLite migration 9): on
   // alerts_by_account a page read past every newer alert of the account.
-  `
-  CREATE INDEX alerts_by_execution ON alerts(account_sid, execution_sid, seq);
-  `,
+  { sql: '', indexes: [{ name: 'alerts_by_execution', on: 'ON alerts(account_sid, execution_sid, seq)' }] },
   // 10: ended executions are deleted a retention after they started, read off an index of the ended
   // ones by age (SQLite migration 10).
-  `
-  CREATE INDEX executions_ended_by_age ON executions(date_created, sid) WHERE status = 'ended';
-  `,
+  { sql: '', indexes: [{ name: 'executions_ended_by_age', on: `ON executions(date_created, sid) WHERE status = 'ended'` }] },
   // 11: a flow's executions by contact (?ContactAddress=) are read off an index of their own, in list
   // order (SQLite migration 11): on executions_by_flow a page read past every newer execution of the flow.
-  `
-  CREATE INDEX executions_by_contact ON executions(account_sid, flow_sid, contact_channel_address, seq);
-  `,
+  { sql: '', indexes: [{ name: 'executions_by_contact', on: 'ON executions(account_sid, flow_sid, contact_channel_address, seq)' }] },
   // 12: a call webhook finds the execution driving its CallSid off an index of the active executions'
   // calls (SQLite migration 12): call_sid, the state's callSid, which switchboard_apply_sprint now
   // writes with every execution row (the 15th parameter, executionInsertParams). The state is TEXT:
   // jsonbOfText reads it past escapes jsonb refuses. Callback tokens are keyed by a secret of the
   // account's own, which rotating its auth token leaves alone: existing accounts get their auth token
   // as it, so the tokens already handed to live calls still verify.
-  `
+  {
+    sql: `
   ALTER TABLE accounts ADD COLUMN callback_secret TEXT;
   UPDATE accounts SET callback_secret = auth_token;
   ALTER TABLE accounts ALTER COLUMN callback_secret SET NOT NULL;
@@ -340,7 +377,6 @@ ${SPRINT_CHILD_ROWS}  END
   UPDATE executions e SET call_sid = NULLIF(found.v ->> 'callSid', '')
     FROM (SELECT sid, ${jsonbOfText('state')} AS v FROM executions WHERE status = 'active' AND strpos(state, '"callSid"') > 0) found
     WHERE e.sid = found.sid AND jsonb_typeof(found.v -> 'callSid') = 'string';
-  CREATE INDEX executions_active_by_call ON executions(flow_sid, call_sid, seq) WHERE status = 'active' AND call_sid IS NOT NULL;
   CREATE OR REPLACE FUNCTION switchboard_apply_sprint(w jsonb) RETURNS void LANGUAGE plpgsql AS $fn$
   DECLARE
     p jsonb;
@@ -389,6 +425,8 @@ ${SPRINT_CHILD_ROWS}
   END
   $fn$;
   `,
+    indexes: [{ name: 'executions_active_by_call', on: `ON executions(flow_sid, call_sid, seq) WHERE status = 'active' AND call_sid IS NOT NULL` }],
+  },
   // 13: no schema change; a marker that turns older nodes unready (they stop serving and firing timers)
   // before an upgraded one writes what they would misread: inbound message receipts are now per flow
   // (msg:<FlowSid>:<MessageSid>; an older node checks only the MessageSid, so a retry reaching it would run

@@ -44,6 +44,7 @@ import { GroupCommit, type SprintResult } from '../group-commit.ts';
 import { flowGone, revisionTaken } from '../flow-conflicts.ts';
 import { jsonbOfText } from './jsonb-text.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { migrateSchema } from './migrate.ts';
 import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.ts';
 import { maskUrlSecrets } from '../../lib/url-secrets.ts';
 import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
@@ -209,32 +210,11 @@ export class PostgresStore implements Store {
     client.on('error', () => undefined);
     await client.connect();
     try {
-      await client.query('BEGIN');
-      // Advisory locks are database-wide: key on the schema so separate schemas migrate independently.
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`switchboard:migrate:${this.schema}`]);
-      // Only when missing: CREATE SCHEMA (even IF NOT EXISTS) needs CREATE on the database, which a
-      // role that owns (or may create in) an existing schema need not have.
-      const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
-      if (found.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
-      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())');
-      const { rows } = await client.query('SELECT COALESCE(MAX(version), 0) AS version FROM schema_migrations');
-      const current = Number(rows[0].version);
-      if (current > POSTGRES_MIGRATIONS.length) {
-        throw new Error(`database schema version ${current} is newer than this Switchboard (${POSTGRES_MIGRATIONS.length})`);
-      }
-      // Version 0 is an empty schema: nobody else can be using it, so it is created whatever the mode.
-      // Refused, the transaction rolls back: nothing is written.
-      if ((this.#options.schemaUpgrade ?? 'migrate') === 'refuse' && current > 0 && current < POSTGRES_MIGRATIONS.length) {
-        throw new SchemaUpgradeNeededError(`PostgreSQL at ${shown(this.#options.connectionString)} (schema ${this.schema})`, current, POSTGRES_MIGRATIONS.length);
-      }
-      for (let version = current; version < POSTGRES_MIGRATIONS.length; version++) {
-        await client.query(POSTGRES_MIGRATIONS[version]!);
-        await client.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version + 1]);
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      await migrateSchema(client, POSTGRES_MIGRATIONS, {
+        schema: this.schema,
+        schemaUpgrade: this.#options.schemaUpgrade ?? 'migrate',
+        where: `PostgreSQL at ${shown(this.#options.connectionString)} (schema ${this.schema})`,
+      });
     } finally {
       await client.end().catch(() => undefined);
     }
