@@ -172,7 +172,7 @@ export function waitingAt(steps: JsonObject[]): Waiting | null {
   return tracker.waiting;
 }
 
-/** Reads every step of an execution (past listSteps' 5000), keeping only where it waits and its newest main-flow step. */
+/** Reads every step of an execution page by page, keeping only where it waits and its newest main-flow step. */
 async function throughSteps(client: StudioClient, flowSid: string, sid: string): Promise<WaitingTracker> {
   const tracker = new WaitingTracker();
   for await (const page of client.stepPages(flowSid, sid)) for (const step of page) tracker.add(step);

@@ -254,14 +254,16 @@ export class StudioClient {
     return (c.context ?? {}) as JsonObject;
   }
 
+  /** Every step of an execution, in list order: a recording or a listing cut short would misstate it. */
   async listSteps(flowSid: string, executionSid: string): Promise<JsonObject[]> {
-    const steps = await this.#call(() => this.#flows(flowSid).executions(executionSid).steps.list({ limit: 5000 }));
-    return steps.map((s) => s.toJSON() as unknown as JsonObject);
+    const steps: JsonObject[] = [];
+    for await (const page of this.stepPages(flowSid, executionSid)) steps.push(...page);
+    return steps;
   }
 
   /**
-   * Every step of an execution, oldest first, a page at a time, shaped as listSteps shapes them: for a
-   * reader that needs the newest steps of an execution with more than listSteps' 5000 without holding all.
+   * Every step of an execution, in list order, a page at a time, shaped as twilio's StepInstance.toJSON()
+   * has them: for a reader that needs only the newest steps of a long execution without holding all.
    */
   async *stepPages(flowSid: string, executionSid: string): AsyncGenerator<JsonObject[]> {
     const path = `/v2/Flows/${encodeURIComponent(flowSid)}/Executions/${encodeURIComponent(executionSid)}/Steps`;

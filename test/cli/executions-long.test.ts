@@ -1,10 +1,16 @@
+// `executions steps` and `test --record` read every page of steps too, not the first 5000.
 // `executions show` of an active execution with more steps than the CLI's Steps read (5000) used to say
 // where it waited from the first 5000 only: a widget it had long left. It now takes where it waits from
 // the server's state (ExecutionSummaries, one request), or, on a server without that API, reads through
 // every page of steps keeping only the newest.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { executionsCommand, WaitingTracker } from '../../src/cli/executions.ts';
+import { testCommand } from '../../src/cli/test.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
 import { FORM, form, startTestServer, type TestServer } from '../support/server.ts';
 import { triggerFlow } from '../support/flows.ts';
@@ -79,6 +85,32 @@ describe('executions show: an active execution with more than 5000 steps', () =>
     assert.match(show.stdout, /^ {2}status: {3}active\n {2}waiting: {2}at ask\n/m);
     const json = JSON.parse((await cli(['show', sid, '--flow', flowSid, '--json'])).stdout);
     assert.deepEqual(json.waitingAt, { widget: 'ask', subflowPath: [] });
+  });
+
+  it('executions steps lists every step, past the 5000 it read once', async () => {
+    const listed = JSON.parse((await cli(['steps', sid, '--flow', flowSid, '--json'])).stdout) as { transitionedTo: string }[];
+    const stored = await s.app.store.getExecution(s.account.sid, flowSid, sid);
+    assert.equal(listed.length, (stored?.state as { stepCount: number }).stepCount);
+    assert.ok(listed.some((step) => step.transitionedTo === 'ask'), 'the step into ask, past the 5000th, is listed');
+  });
+
+  it('test --record records the whole execution: its path ends where it waits, every reply an input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-record-long-'));
+    try {
+      const record = await runCliInProcess(
+        testCommand,
+        ['--record', '--flow', flowSid, '--execution', sid, '--out', 'long.test.yaml', '--base-url', s.baseUrl, '--account-sid', s.account.sid, '--auth-token', s.account.authToken],
+        dir,
+      );
+      assert.equal(record.code, 0, record.stderr);
+      const recorded = parseYaml(readFileSync(join(dir, 'long.test.yaml'), 'utf8'));
+      const tests = (recorded.tests ?? [recorded]) as { expect: { path: string[] } }[];
+      const path = tests[0]!.expect.path;
+      assert.equal(path.at(-1), 'ask');
+      assert.equal(path.filter((widget) => widget === 'pause').length, ROUNDS / PAUSE_EVERY - 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says the widget it waits at from all its steps, on a server without the summaries', async () => {
