@@ -187,6 +187,12 @@ describe('dates in the first century and before the common era', () => {
     assert.equal(ok('{{ "0050-06-01 12:00" | date: "%Y-%m-%d %H:%M" }}'), '0050-06-01 12:00');
     assert.equal(ok('{{ "0050-06-01T12:00:00Z" | date: "%Y-%m-%d %H:%M %z", "+0530" }}'), '0050-06-01 17:30 +0530');
   });
+  it('pads a year before 0 to four digits after its sign, as Ruby\'s %Y', () => {
+    assert.equal(ok('{{ v | date: "%Y-%m-%d" }}', { v: '-000005-03-01T00:00:00Z' }), '-0005-03-01');
+    assert.equal(ok('{{ v | date: "%Y" }}', { v: '-000050-06-01T00:00:00Z' }), '-0050');
+    assert.equal(ok('{{ v | date: "%Y" }}', { v: '-012345-06-01T00:00:00Z' }), '-12345');
+    assert.equal(ok('{{ v | date: "%-Y" }}', { v: '-000005-03-01T00:00:00Z' }), '-5');
+  });
   it('gives a BC date in a zone that zone offset, not one two thousand years wide', () => {
     const printed = ok('{{ v | date: "%H:%M:%S %z", "+0530" }}', { v: '-000050-06-01T00:00:00Z' });
     assert.equal(printed, '05:30:00 +0530');

@@ -132,6 +132,8 @@ function directive(f: Fields, match: RegExpExecArray, memory: MemoryUse): string
   let text = String(convert(f, flags, width, memory));
   let padChar = PAD_WITH_SPACES.has(conversion!) ? ' ' : '0';
   let padWidth = Number(width) || PAD_WIDTHS[conversion!] || 0;
+  // Ruby pads %Y to four digits after a minus sign (year -5 is "-0005"): five characters with it.
+  if (conversion === 'Y' && !width && text.startsWith('-')) padWidth = 5;
   if (flags['^']) text = text.toUpperCase();
   else if (flags['#']) text = changeCase(text);
   if (flags['_']) padChar = ' ';
