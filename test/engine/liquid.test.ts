@@ -548,6 +548,11 @@ describe('renderTemplate: sample draws from the seed', () => {
     assert.equal(new Set(three).size, 3);
     assert.equal(ok('{{ nothing | sample | size }}', ctx(), { now: NOW, seed: 'x' }), '0');
   });
+  it('a string or a number passes through unchanged, as through a filter Ruby Liquid does not have', () => {
+    assert.equal(ok('{{ "hello" | sample }}', ctx(), { now: NOW, seed: 'x' }), 'hello');
+    assert.equal(ok('{{ "hello" | sample: 2 }}', ctx(), { now: NOW, seed: 'x' }), 'hello');
+    assert.equal(ok('{{ 42 | sample }}', ctx(), { now: NOW, seed: 'x' }), '42');
+  });
   it('without a seed the render clock seeds it', () => {
     assert.equal(ok(list), ok(list));
   });

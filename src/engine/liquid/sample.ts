@@ -19,13 +19,16 @@ function seededRandom(seed: string, stream: number): () => number {
 }
 
 /**
- * liquidjs' `sample` (one random item, or `count` of them) drawing from the render's seed instead of
+ * liquidjs' `sample` of an array (one random item, or `count` of them) drawing from the render's seed instead of
  * Math.random, which would make the engine's output differ between a run, its replay and its flow test.
  */
 export function sampleFilter(this: FilterThis, v: unknown, count: unknown = 1): unknown {
   const value = toValue(v);
   if (value === null || value === undefined) return [];
-  const items: unknown[] = Array.isArray(value) ? [...value] : [...String(value)];
+  // Ruby's Liquid has no `sample`: Studio passes the input through an unknown filter, so a string (liquidjs drew
+  // one of its characters) or a number prints unchanged. Only an array is sampled, as Shopify's storefront does.
+  if (!Array.isArray(value)) return v;
+  const items: unknown[] = [...value];
   this.context.memoryLimit.use(items.length);
   const state = stateOf(this);
   const o = state?.options;
