@@ -32,8 +32,8 @@
  *    is UNCONFIRMED), whatever the host's zone (TZ): liquidjs' filters read the wall clock through the host's
  *    local clock (an hour off near the host's own DST changes), so they print through ./liquid/strftime.ts,
  *    which reads it from UTC fields. Locale fixed to en-US so output never depends on the host. `%Z` prints the
- *    zone's abbreviation for that date as Ruby does ("EST"/"EDT", "UTC"; "+03" for a zone that has
- *    none in en-US), not liquidjs' IANA name. A zone-less time the clock skips moves forward by the gap, one
+ *    zone's abbreviation for that date as Ruby (tzdata) does ("EST"/"EDT", "UTC", "JST"; "+03" for a zone
+ *    tzdata names by offset), not liquidjs' IANA name. A zone-less time the clock skips moves forward by the gap, one
  *    it shows twice is the later instant, as Ruby reads them (./liquid/time-zones.ts); ISO 8601's basic form,
  *    `+05` and ` Z` are read as Ruby reads them (./liquid/date-text.ts); `%::z`/`%:::z` print as Ruby's. A slashed
  *    date with a year ("03/10/2026") reads month first (10 March, V8's and US users' reading) or, with

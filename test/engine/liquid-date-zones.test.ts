@@ -169,3 +169,43 @@ describe("Liquid dates: %Z prints tzdata's abbreviation (Ruby's) in Europe too",
     assert.equal(abbreviation('Pacific/Honolulu', summer), 'HST');
   });
 });
+
+describe("Liquid dates: %Z prints tzdata's abbreviation (Ruby's) beyond Europe and the Americas", () => {
+  // Expected values are tzdata's (TZ=<zone> date -d @<s> +%Z), which Ruby's %Z prints.
+  const winter = new Date('2026-01-15T12:00:00Z');
+  const summer = new Date('2026-07-15T12:00:00Z');
+  const abbreviation = (timezone: string, now: Date) => render('{{ "now" | date: "%Z" }}', {}, { now, timezone });
+  it('names Intl gives in a local locale only: JST, IST, SAST, AEST/AEDT, NZST/NZDT, HKT, WIB', () => {
+    assert.equal(abbreviation('Asia/Tokyo', winter), 'JST');
+    assert.equal(abbreviation('Asia/Kolkata', summer), 'IST');
+    assert.equal(abbreviation('Africa/Johannesburg', winter), 'SAST');
+    assert.equal(abbreviation('Africa/Nairobi', winter), 'EAT');
+    assert.equal(abbreviation('Africa/Lagos', winter), 'WAT');
+    assert.equal(abbreviation('Australia/Sydney', winter), 'AEDT');
+    assert.equal(abbreviation('Australia/Sydney', summer), 'AEST');
+    assert.equal(abbreviation('Australia/Adelaide', summer), 'ACST');
+    assert.equal(abbreviation('Australia/Perth', summer), 'AWST');
+    assert.equal(abbreviation('Pacific/Auckland', winter), 'NZDT');
+    assert.equal(abbreviation('Pacific/Auckland', summer), 'NZST');
+    assert.equal(abbreviation('Asia/Hong_Kong', summer), 'HKT');
+    assert.equal(abbreviation('Asia/Jakarta', summer), 'WIB');
+    assert.equal(abbreviation('Europe/Dublin', summer), 'IST');
+    assert.equal(abbreviation('America/St_Johns', winter), 'NST');
+  });
+  it('names no locale of Intl gives, from the table: KST, PKT, CST (China), IST/IDT (Israel), MSK', () => {
+    assert.equal(abbreviation('Asia/Seoul', winter), 'KST');
+    assert.equal(abbreviation('Asia/Karachi', winter), 'PKT');
+    assert.equal(abbreviation('Asia/Shanghai', summer), 'CST');
+    assert.equal(abbreviation('Asia/Jerusalem', winter), 'IST');
+    assert.equal(abbreviation('Asia/Jerusalem', summer), 'IDT');
+    assert.equal(abbreviation('Europe/Moscow', summer), 'MSK');
+    assert.equal(abbreviation('Asia/Manila', summer), 'PST');
+  });
+  it('zones tzdata numbers keep their offset though a locale names them', () => {
+    assert.equal(abbreviation('Asia/Colombo', summer), '+0530'); // en-IN: "IST"
+    assert.equal(abbreviation('Asia/Singapore', summer), '+08'); // en-SG: "SGT"
+    assert.equal(abbreviation('Australia/Eucla', summer), '+0845'); // en-AU: "ACWST"
+    assert.equal(abbreviation('Australia/Lord_Howe', summer), '+1030'); // en-AU: "LHST"
+    assert.equal(abbreviation('Asia/Dubai', summer), '+04');
+  });
+});

@@ -78,8 +78,10 @@ const GMT_OFFSET_NAME = /^GMT([+-])(\d{1,2})(?::(\d{2}))?$/;
 /** An abbreviation as tzdata writes one ("BST", "CEST"). */
 const LETTERS = /^[A-Z]{3,5}$/;
 
-/** The zone's short name at `instant` in `locale` (en-US, or en-GB, which names Europe's zones). */
-function shortZoneName(locale: 'en-US' | 'en-GB', timezone: string, instant: number): string {
+type NamingLocale = 'en-US' | 'en-GB' | 'en-IN' | 'en-AU' | 'en-ZA' | 'en-HK' | 'en-IE' | 'en-CA' | 'ja-JP' | 'id-ID';
+
+/** The zone's short name at `instant` in `locale` (en-US, or a locale that names the zone as tzdata does). */
+function shortZoneName(locale: NamingLocale, timezone: string, instant: number): string {
   const key = `${locale} ${timezone}`;
   let format = zoneNameFormats.get(key);
   if (!format) {
@@ -92,21 +94,71 @@ function shortZoneName(locale: 'en-US' | 'en-GB', timezone: string, instant: num
 }
 
 /**
+ * Zones en-US leaves unnamed ("GMT+9") whose tzdata abbreviation Intl gives only in a local English (or the
+ * country's) locale. Chosen per zone, not for whole regions: a locale also names neighbours tzdata numbers
+ * (en-IN calls Asia/Colombo "IST", en-SG Asia/Singapore "SGT"; tzdata says +0530, +08).
+ */
+function namingLocale(timezone: string): NamingLocale | undefined {
+  // Eucla and Lord Howe are numbered in tzdata (+0845, +1030/+11), not ACWST or LHST.
+  if ((timezone.startsWith('Australia/') && timezone !== 'Australia/Eucla' && timezone !== 'Australia/Lord_Howe' && timezone !== 'Australia/LHI') || timezone === 'Antarctica/Macquarie' || timezone === 'Pacific/Auckland' || timezone === 'Antarctica/McMurdo') return 'en-AU'; // AEST/AEDT, ACST, AWST, NZST/NZDT
+  if (timezone.startsWith('Africa/') || timezone === 'Indian/Antananarivo' || timezone === 'Indian/Comoro' || timezone === 'Indian/Mayotte') return 'en-ZA'; // SAST, CAT, EAT, WAT
+  if (timezone === 'Asia/Kolkata' || timezone === 'Asia/Calcutta') return 'en-IN'; // IST
+  if (timezone === 'Asia/Tokyo') return 'ja-JP'; // JST
+  if (timezone === 'Asia/Hong_Kong') return 'en-HK'; // HKT
+  if (timezone === 'Asia/Jakarta' || timezone === 'Asia/Pontianak' || timezone === 'Asia/Makassar' || timezone === 'Asia/Jayapura') return 'id-ID'; // WIB, WITA, WIT
+  if (timezone === 'Europe/Dublin') return 'en-IE'; // IST in summer
+  if (timezone === 'America/St_Johns') return 'en-CA'; // NST/NDT
+  return undefined;
+}
+
+/**
+ * tzdata's abbreviations, by offset from UTC in minutes, for common zones no locale of Intl (CLDR) names as
+ * tzdata does: CLDR has no short name for them in any English locale (Korea's, Pakistan's, China's and
+ * Taiwan's, Israel's, Moscow's, ...). An offset the table does not list (a zone's older offsets) prints as the
+ * offset, as for zones tzdata names by offset.
+ */
+const TZDATA_ABBREVIATIONS: Readonly<Record<string, Readonly<Record<number, string>>>> = (() => {
+  const table: Record<string, Record<number, string>> = {};
+  const name = (zones: string[], byOffset: Record<number, string>) => {
+    for (const zone of zones) table[zone] = byOffset;
+  };
+  name(['Asia/Seoul', 'Asia/Pyongyang'], { 540: 'KST' });
+  name(['Asia/Karachi'], { 300: 'PKT' });
+  name(['Asia/Manila'], { 480: 'PST' });
+  name(['Asia/Shanghai', 'Asia/Taipei', 'Asia/Macau', 'Asia/Chongqing', 'Asia/Harbin', 'PRC', 'ROC'], { 480: 'CST', 540: 'CDT' });
+  name(['Asia/Jerusalem', 'Asia/Tel_Aviv', 'Israel'], { 120: 'IST', 180: 'IDT' });
+  // MSK is +03 today; from 2011 to 2014 it was +04 (then not MSD), so +04 prints as the offset.
+  name(['Europe/Moscow', 'Europe/Simferopol', 'Europe/Volgograd', 'Europe/Kirov', 'W-SU'], { 180: 'MSK' });
+  name(['Europe/Guernsey', 'Europe/Jersey', 'Europe/Isle_of_Man'], { 0: 'GMT', 60: 'BST' });
+  name(['Pacific/Guam', 'Pacific/Saipan'], { 600: 'ChST' });
+  name(['Pacific/Pago_Pago', 'Pacific/Midway', 'Pacific/Samoa', 'US/Samoa'], { [-660]: 'SST' });
+  name(['America/Havana', 'Cuba'], { [-300]: 'CST', [-240]: 'CDT' });
+  // Mexico's and Yukon's mountain time, which en-US leaves as "GMT-7".
+  name(['America/Mazatlan', 'America/Hermosillo', 'America/Chihuahua', 'America/Ciudad_Juarez', 'America/Whitehorse', 'America/Dawson'], { [-420]: 'MST', [-360]: 'MDT' });
+  return table;
+})();
+
+/**
  * The zone's abbreviation at `instant`, as Ruby's strftime prints `%Z` (tzdata's): "EST" or "EDT" as the date
- * falls, "UTC". Where en-US has no abbreviation (Intl says "GMT+1", "GMT+5:45"), en-GB's is taken: it names
- * Europe's zones and their neighbours as tzdata does ("BST", "CET"/"CEST", "EET"/"EEST", "WET"/"WEST"),
- * except "GST", which tzdata does not use for the Gulf (Asia/Dubai is "+04"). Else the offset is printed as
- * tzdata spells its numeric abbreviations, "+03", "+0545" (Ruby's answer for zones such as Europe/Istanbul
- * or Asia/Kathmandu). Limitation: zones that tzdata names but neither locale does (Asia/Tokyo "JST",
- * Asia/Kolkata "IST", Africa/Johannesburg "SAST", Australia's) print the offset too.
+ * falls, "UTC". Where en-US has no abbreviation (Intl says "GMT+1", "GMT+5:45"): the locale that names the zone
+ * as tzdata does (namingLocale: "JST", "IST", "SAST", "AEST"), else en-GB's, which names Europe's zones and
+ * their neighbours as tzdata does ("BST", "CET"/"CEST", "EET"/"EEST", "WET"/"WEST"), except "GST", which tzdata
+ * does not use for the Gulf (Asia/Dubai is "+04"), else tzdata's name from TZDATA_ABBREVIATIONS ("KST", "PKT"). Else the offset is printed as tzdata spells its numeric abbreviations, "+03", "+0545" (Ruby's answer
+ * for zones such as Europe/Istanbul, Asia/Singapore or Asia/Kathmandu).
  */
 export function zoneAbbreviation(timezone: string, instant: number): string {
   if (timezone === 'UTC') return 'UTC';
   const name = shortZoneName('en-US', timezone, instant);
   const offset = GMT_OFFSET_NAME.exec(name);
   if (!offset) return name;
+  const locale = namingLocale(timezone);
+  const local = locale ? shortZoneName(locale, timezone, instant) : '';
+  if (LETTERS.test(local)) return local;
   const british = shortZoneName('en-GB', timezone, instant);
   if (LETTERS.test(british) && british !== 'GST') return british;
+  const sign = offset[1] === '-' ? -1 : 1;
+  const tzdata = TZDATA_ABBREVIATIONS[timezone]?.[sign * (Number(offset[2]) * 60 + Number(offset[3] ?? 0))];
+  if (tzdata) return tzdata;
   return `${offset[1]}${offset[2]!.padStart(2, '0')}${offset[3] ?? ''}`;
 }
 
