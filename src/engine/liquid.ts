@@ -41,6 +41,9 @@
  *  - `divided_by` is Shopify's: floor division of two integers, see ./liquid/divided-by.ts. `plus`, `minus`, `times`
  *    and `modulo` are exact in decimals as Shopify's BigDecimal arithmetic (`0.1 | plus: 0.2` is 0.3), see
  *    ./liquid/decimal.ts; a math filter written without its operand is an error, as Ruby's ArgumentError.
+ *    A float result (an operand a float literal such as `2.0`, a float text, a non-whole number) and a float literal
+ *    print as Ruby's Float#to_s (`10 | divided_by: 2.0` is 5.0, `{{ 3.0 }}` 3.0), see ./liquid/ruby-float.ts; a
+ *    whole number from JSON data counts as an integer (JSON.parse keeps no trace of `2.0`).
  *  - Other filters where liquidjs departs from Shopify in ways a flow sees (math filters' text coercion,
  *    `modulo: 0`, `size`/`split` by characters, `truncatewords`, `url_encode`/`url_decode`, `join` of objects,
  *    `slice`'s accounting, `escape`/`escape_once`, `default` of an empty hash)
@@ -73,7 +76,8 @@ import { stateOf, type AnyFilter, type FilterThis, type RenderState } from './li
 import { dateFilter } from './liquid/date-filters.ts';
 import { isValidTimezone } from './liquid/time-zones.ts';
 import { sampleFilter } from './liquid/sample.ts';
-import { dividedByFilter, noteDecimalLiteralInputs } from './liquid/divided-by.ts';
+import { dividedByFilter } from './liquid/divided-by.ts';
+import { RubyFloat, markFloatLiterals, useRubyOutput } from './liquid/ruby-float.ts';
 import { LruCache } from '../lib/lru.ts';
 import { exactLargeIntegers, mayHoldLargeIntegers, parseJsonWithinDepth } from '../lib/json-depth.ts';
 
@@ -140,7 +144,7 @@ class ShopifyContext extends Context {
  * valid JSON). Uses liquidjs' `json` filter for memory accounting.
  */
 function toJsonFilter(this: FilterThis, v: unknown): string {
-  const val = toValue(v);
+  const val = v instanceof RubyFloat ? v : toValue(v); // a float's toJSON writes 2.0
   if (val === undefined || val === null) return 'null';
   const json = (builtinFilters as unknown as Record<string, AnyFilter>)['json'];
   const out = json.call(this, val) as string | undefined;
@@ -161,8 +165,15 @@ const STRING_FILTERS = [
   'sha256', 'hmac_sha256',
 ] as const;
 
-function objectsAsText(filter: AnyFilter): AnyFilter {
+/** String filters whose arguments are text too (`append: 2.0` appends "2.0"). */
+const TEXT_ARGUMENTS = new Set(['append', 'prepend', 'replace', 'replace_first', 'replace_last', 'remove', 'remove_first', 'remove_last']);
+
+function objectsAsText(filter: AnyFilter, name: string): AnyFilter {
+  const textArguments = TEXT_ARGUMENTS.has(name);
   return function (this: FilterThis, input: unknown, ...args: unknown[]) {
+    // A float as Ruby's to_s writes it ("5.0" | append: "x" is "5.0x"), not as the number liquidjs would see.
+    if (input instanceof RubyFloat) input = input.toString();
+    if (textArguments) for (let i = 0; i < args.length; i++) if (args[i] instanceof RubyFloat) args[i] = String(args[i]);
     const v = toValue(input);
     const isObject = isPlainObject(v) || (Array.isArray(v) && v.some(isPlainObject));
     return filter.call(this, isObject ? serializeObject(v, stateOf(this)?.objectFormat ?? 'json') : input, ...args);
@@ -178,6 +189,7 @@ function createLiquid(): Liquid {
     operators: COUNTED_OPERATORS,
   });
   useDialectTags(liquid);
+  useRubyOutput(liquid);
   liquid.registerTag('for', CappedForTag);
   liquid.registerTag('tablerow', CappedTablerowTag);
   liquid.registerTag('capture', CappedCaptureTag);
@@ -194,7 +206,7 @@ function createLiquid(): Liquid {
   for (const name of new Set([...Object.keys(SHOPIFY_FILTERS), ...COSTED_FILTERS])) liquid.registerFilter(name, counted(name)!);
   for (const name of STRING_FILTERS) {
     const filter = counted(name);
-    if (filter) liquid.registerFilter(name, objectsAsText(filter));
+    if (filter) liquid.registerFilter(name, objectsAsText(filter, name));
   }
   liquid.registerFilter('sample', sampleFilter);
   liquid.registerFilter('divided_by', dividedByFilter);
@@ -216,17 +228,20 @@ function errorMessage(e: unknown): string {
   return String(e);
 }
 
+/** A number written with a decimal point, which Ruby's Liquid reads as a Float. */
+const FLOAT_LITERAL = /\d\.\d/;
+
 function parse(template: string): Parsed {
   const hit = parseCache.get(template);
   if (hit !== undefined) return hit;
   let parsed: Parsed;
   try {
     const templates = liquid.parse(template);
-    if (template.includes('divided_by')) {
+    if (FLOAT_LITERAL.test(template)) {
       try {
-        noteDecimalLiteralInputs(templates);
+        markFloatLiterals(templates);
       } catch {
-        // Unexpected parse-tree shape: such a literal input then counts as an integer, the template still renders.
+        // Unexpected parse-tree shape: such a literal then counts as an integer, the template still renders.
       }
     }
     parsed = { ok: true, templates };

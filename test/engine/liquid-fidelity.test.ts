@@ -30,30 +30,66 @@ describe('Liquid fidelity: decimal arithmetic is exact, as BigDecimal', () => {
   it('plus, minus, times and modulo print no float noise when an operand has a fraction', () => {
     assert.equal(ok('{{ 183.357 | modulo: 12 }}'), '3.357');
     assert.equal(ok('{{ v | minus: 10.10 }}', { v: '25.30' }), '15.2');
-    assert.equal(ok('{{ total | times: 100 }}', { total: '19.99' }), '1999');
+    assert.equal(ok('{{ total | times: 100 }}', { total: '19.99' }), '1999.0');
     assert.equal(ok('{{ 0.1 | plus: 0.2 }}'), '0.3');
     assert.equal(ok('{{ 1.1 | times: 3 }}'), '3.3');
     assert.equal(ok('{{ price | times: qty | plus: 0.01 }}', { price: 4.35, qty: 3 }), '13.06');
-    assert.equal(ok('{{ 0.000001 | times: 3 }}'), '0.000003');
+    assert.equal(ok('{{ 0.000001 | times: 3 }}'), '3.0e-06'); // Ruby's Float#to_s
   });
   it('modulo with decimals is floored, as Ruby: the sign of the divisor', () => {
     assert.equal(ok('{{ -7.5 | modulo: 2 }}'), '0.5');
     assert.equal(ok('{{ 7.5 | modulo: -2 }}'), '-0.5');
-    assert.equal(ok('{{ 5.5 | modulo: 0.1 }}'), '0');
+    assert.equal(ok('{{ 5.5 | modulo: 0.1 }}'), '0.0');
     assert.match(err('{{ 5.5 | modulo: 0 }}'), /divided by 0/);
   });
   it('divided_by with a decimal operand divides the decimals, not their float noise', () => {
-    assert.equal(ok('{{ 0.3 | divided_by: 0.1 }}'), '3');
-    assert.equal(ok('{{ total | divided_by: 0.07 }}', { total: '0.21' }), '3');
+    assert.equal(ok('{{ 0.3 | divided_by: 0.1 }}'), '3.0');
+    assert.equal(ok('{{ total | divided_by: 0.07 }}', { total: '0.21' }), '3.0');
     assert.equal(ok('{{ 10 | divided_by: 4.0 }} {{ 10 | divided_by: 4 }} {{ 1 | divided_by: 3.0 }}'), `2.5 2 ${1 / 3}`);
     // Scales a double cannot align (the divisor would be 2e320): divided as floats, not 0.
-    assert.equal(ok('{{ v | divided_by: 2 }}', { v: 1e-320 }), String(1e-320 / 2));
+    assert.equal(ok('{{ v | divided_by: 2 }}', { v: 1e-320 }), '5.0e-321');
   });
   it('integers stay integers, beyond 2^53 as before', () => {
     assert.equal(ok('{{ 10 | plus: 5 }} {{ 10 | minus: 15 }} {{ 6 | times: 7 }} {{ -7 | modulo: 3 }}'), '15 -5 42 2');
     assert.equal(ok('{{ 9007199254740993 | plus: 0 }}'), '9007199254740992');
     assert.equal(ok('{{ n | times: 3 }}', { n: 9007199254740991 }), String(9007199254740991 * 3));
     assert.equal(ok('{{ "12abc" | plus: "2.5" }}'), '14.5');
+  });
+});
+
+describe('Liquid fidelity: floats print as Ruby floats', () => {
+  it('a math filter with a float operand gives a float, printed with its .0', () => {
+    assert.equal(ok('{{ 10 | divided_by: 2.0 }}'), '5.0');
+    assert.equal(ok('{{ 10.0 | divided_by: 4 }}'), '2.5');
+    assert.equal(ok('{{ 2.0 | times: 3 }}'), '6.0');
+    assert.equal(ok('{{ 1.5 | plus: 1.5 }}'), '3.0');
+    assert.equal(ok('{{ 1.0 | minus: 1 }}'), '0.0');
+    assert.equal(ok('{{ 7 | modulo: 2.0 }}'), '1.0');
+    assert.equal(ok('{{ "2.0" | plus: 1 }}'), '3.0');
+    assert.equal(ok('{{ -2.0 | abs }}'), '2.0');
+    assert.equal(ok('{{ 2.0 | round: 1 }}'), '2.0');
+    assert.equal(ok('{{ 5 | at_least: 7.0 }}'), '7.0');
+    assert.equal(ok('{{ 9.0 | at_most: 7 }}'), '7');
+  });
+  it('a literal written with a decimal point is a float; integers stay integers', () => {
+    assert.equal(ok('{{ 3.0 }}'), '3.0');
+    assert.equal(ok('{% assign x = 2.0 %}{{ x }} {{ x | times: 2 }}{% if x == 2 %} equal{% endif %}'), '2.0 4.0 equal');
+    assert.equal(ok('{{ 10 | divided_by: 4 }} {{ 2 | times: 3 }} {{ 2.5 | round }} {{ 2.5 | ceil }} {{ 2 | round: 1 }}'), '2 6 3 3 2');
+  });
+  it('text filters and to_json see the float as Ruby writes it', () => {
+    assert.equal(ok('{{ 10 | divided_by: 2.0 | append: " SMS" }}'), '5.0 SMS');
+    assert.equal(ok('{{ "x" | append: 2.0 }}'), 'x2.0');
+    assert.equal(ok('{{ 2.0 | times: 1 | to_json }}'), '2.0');
+  });
+  it('Float#to_s notation: scientific below 1e-4 and from 1e16', () => {
+    assert.equal(ok('{{ 0.00001 | times: 1.0 }}'), '1.0e-05');
+    assert.equal(ok('{{ 0.0001 | times: 1.0 }}'), '0.0001');
+    assert.equal(ok('{{ 10000000000000000 | times: 1.0 }}'), '1.0e+16');
+    assert.equal(ok('{{ 1000000000000000 | times: 1.0 }}'), '1000000000000000.0');
+  });
+  it('a whole number from data stays an integer (JSON keeps no trace of 2.0)', () => {
+    assert.equal(ok('{{ n | times: 3 }}', { n: 2 }), '6');
+    assert.equal(ok('{{ n | times: 3 }}', { n: 2.5 }), '7.5');
   });
 });
 
@@ -175,7 +211,7 @@ describe('Liquid fidelity: default, escape and missing operands', () => {
     for (const filter of ['plus', 'minus', 'times', 'modulo', 'divided_by', 'at_least', 'at_most']) {
       assert.match(err(`{{ "a" | ${filter}: }}`), /wrong number of arguments/, filter);
     }
-    assert.equal(ok('{{ 2 | plus: nothing }} {{ 2.5 | times: nothing }}'), '2 0');
+    assert.equal(ok('{{ 2 | plus: nothing }} {{ 2.5 | times: nothing }}'), '2 0.0');
   });
 });
 

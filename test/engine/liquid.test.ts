@@ -728,11 +728,11 @@ describe('renderTemplate: divided_by (Shopify integer division)', () => {
     assert.equal(ok('{{ -7.0 | divided_by: 2 }}|{{ 7 | divided_by: -2.0 }}'), '-3.5|-3.5');
     assert.equal(ok('{{ 20 | divided_by: 7.0 }}'), String(20 / 7));
     assert.equal(ok('{{ "10.0" | divided_by: 4 }}|{{ 10 | divided_by: "4.0" }}'), '2.5|2.5', 'strings with a decimal point are floats');
-    assert.equal(ok('{{ 10.5 | divided_by: 3 }}|{{ 10 | divided_by: 2.5 }}'), '3.5|4');
+    assert.equal(ok('{{ 10.5 | divided_by: 3 }}|{{ 10 | divided_by: 2.5 }}'), '3.5|4.0');
     const c = ctx();
     (c.flow as { data: Record<string, unknown> }).data.price = '12.0';
     (c.flow as { data: Record<string, unknown> }).data.half = 2.5;
-    assert.equal(ok('{{ flow.data.price | divided_by: 8 }}|{{ 5 | divided_by: flow.data.half }}|{{ flow.data.half | divided_by: 2 }}', c), '1.5|2|1.25');
+    assert.equal(ok('{{ flow.data.price | divided_by: 8 }}|{{ 5 | divided_by: flow.data.half }}|{{ flow.data.half | divided_by: 2 }}', c), '1.5|2.0|1.25');
   });
   it('a decimal literal input is a float wherever the output sits', () => {
     assert.equal(ok('{% assign x = 10.0 | divided_by: 4 %}{{ x }}'), '2.5');

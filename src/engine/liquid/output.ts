@@ -5,6 +5,7 @@
  */
 import { toValue } from 'liquidjs';
 import type { Context, Emitter } from 'liquidjs';
+import { RubyFloat } from './ruby-float.ts';
 
 /** JSON (`{"k":"v"}`) or Java's Map.toString (`{k=v}`): see liquid.ts' header. */
 export type ObjectFormat = 'json' | 'map';
@@ -34,6 +35,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** A value as `{{ value }}` prints it. */
 export function stringifyOutput(value: unknown, format: ObjectFormat): string {
+  if (value instanceof RubyFloat) return value.toString(); // 5.0, not 5
   const v = toValue(value);
   if (typeof v === 'string') return v;
   if (v === null || v === undefined) return '';

@@ -6,6 +6,7 @@ import { filters as builtinFilters, toValue } from 'liquidjs';
 import type { Context } from 'liquidjs';
 import { isPlainObject, objectFormatOf, serializeObject } from './output.ts';
 import { decimalArithmetic } from './decimal.ts';
+import { isFloatOperand, numberResult, type RubyFloat } from './ruby-float.ts';
 
 interface FilterThis {
   context: Context;
@@ -160,11 +161,35 @@ function withShopifyNumbers(name: string): AnyFilter {
   };
 }
 
-/** `plus`, `minus`, `times` exact in decimals as Shopify's (see ./decimal.ts), operands coerced as Shopify does. */
+/**
+ * `plus`, `minus`, `times` exact in decimals as Shopify's (see ./decimal.ts), operands coerced as Shopify does;
+ * a float operand gives a float (`1.5 | plus: 1.5` prints 3.0), as BigDecimal#to_f does.
+ */
 function decimalFilter(name: 'plus' | 'minus' | 'times'): AnyFilter {
   return function (this: FilterThis, ...args: unknown[]) {
     requireOperand(name, args.length);
-    return decimalArithmetic(name, toNumber(args[0]), toNumber(args[1]));
+    return numberResult(decimalArithmetic(name, toNumber(args[0]), toNumber(args[1])), isFloatOperand(args[0]) || isFloatOperand(args[1]));
+  };
+}
+
+/** `abs` keeps a float a float (`-2.0 | abs` is 2.0); `round: n` does for n other than 0 (`round` is an integer). */
+function floatKeepingFilter(name: 'abs' | 'round'): AnyFilter {
+  const filter = withShopifyNumbers(name);
+  return function (this: FilterThis, ...args: unknown[]) {
+    const result = filter.apply(this, args) as number;
+    const float = isFloatOperand(args[0]) && (name === 'abs' || (args.length > 1 && toNumber(args[1]) !== 0));
+    return numberResult(result, float);
+  };
+}
+
+/** `at_least`/`at_most` return the operand they pick as it is, a float printing as one (`5 | at_least: 7.0` is 7.0). */
+function boundFilter(name: 'at_least' | 'at_most'): AnyFilter {
+  return function (this: FilterThis, ...args: unknown[]) {
+    requireOperand(name, args.length);
+    const input = toNumber(args[0]);
+    const bound = toNumber(args[1]);
+    const pickBound = name === 'at_least' ? bound > input : bound < input;
+    return pickBound ? numberResult(bound, isFloatOperand(args[1])) : numberResult(input, isFloatOperand(args[0]));
   };
 }
 
@@ -172,12 +197,12 @@ function decimalFilter(name: 'plus' | 'minus' | 'times'): AnyFilter {
  * `modulo` by zero is an error, as Shopify raises ZeroDivisionError and as `divided_by: 0` is here (liquidjs
  * printed NaN). Otherwise floored modulo, which is Ruby's (`-7 | modulo: 3` is 2), exact in decimals.
  */
-export function moduloFilter(this: FilterThis, ...args: unknown[]): number {
+export function moduloFilter(this: FilterThis, ...args: unknown[]): number | RubyFloat {
   requireOperand('modulo', args.length);
   const a = toNumber(args[0]);
   const b = toNumber(args[1]);
   if (b === 0) throw new Error('divided by 0');
-  return decimalArithmetic('modulo', a, b);
+  return numberResult(decimalArithmetic('modulo', a, b), isFloatOperand(args[0]) || isFloatOperand(args[1]));
 }
 
 /** Characters (code points) in a string: "😀" is one, as Ruby's String#size counts it, not two UTF-16 units. */
@@ -306,7 +331,11 @@ export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   plus: decimalFilter('plus'),
   minus: decimalFilter('minus'),
   times: decimalFilter('times'),
-  ...Object.fromEntries(['abs', 'ceil', 'floor', 'round', 'at_least', 'at_most'].map((name) => [name, withShopifyNumbers(name)])),
+  ...Object.fromEntries(['ceil', 'floor'].map((name) => [name, withShopifyNumbers(name)])),
+  abs: floatKeepingFilter('abs'),
+  round: floatKeepingFilter('round'),
+  at_least: boundFilter('at_least'),
+  at_most: boundFilter('at_most'),
   size: sizeFilter,
   split: splitFilter,
   url_decode: urlDecodeFilter,

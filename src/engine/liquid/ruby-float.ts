@@ -1,0 +1,122 @@
+/**
+ * Ruby's Float in Liquid: `{{ 10 | divided_by: 2.0 }}` prints `5.0` and `{{ 3.0 }}` prints `3.0` in Shopify's
+ * Liquid, where a JS number prints `5` and `3`. A JS number cannot tell 5 from 5.0, so the math filters' float
+ * results and number literals written with a decimal point are carried as a RubyFloat: a liquidjs Drop whose
+ * value (toValue, valueOf) is the number, so comparisons and other filters see a number, and that prints as
+ * Ruby's Float#to_s. Numbers from data (JSON, flow variables) stay plain numbers: JSON.parse keeps no trace of
+ * `2.0`, so a whole one counts as an integer (documented in the README).
+ */
+import { Drop, Output, Parser, TypeGuards, toValue } from 'liquidjs';
+import type { Context, Emitter, Liquid, Template } from 'liquidjs';
+import { findInValues } from '../../definition/liquid-syntax.ts';
+
+const rawJson = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
+
+export class RubyFloat extends Drop {
+  readonly value: number;
+  constructor(value: number) {
+    super();
+    this.value = value;
+  }
+  override valueOf(): number {
+    return this.value;
+  }
+  override toString(): string {
+    return rubyFloatText(this.value);
+  }
+  /** `to_json` and printed objects write it as Ruby's to_json does (`5.0`); NaN and infinities as null. */
+  toJSON(): unknown {
+    return Number.isFinite(this.value) ? rawJson(rubyFloatText(this.value)) : null;
+  }
+}
+
+/**
+ * Ruby's Float#to_s: the shortest digits that read back as the number, in fixed notation with at least one
+ * decimal (`5.0`, `0.0001`) while the decimal point falls within 16 digits before or 4 after the first digit,
+ * else in scientific notation with a two-digit exponent at least (`1.0e+16`, `1.0e-05`).
+ */
+export function rubyFloatText(n: number): string {
+  if (Number.isNaN(n)) return 'NaN';
+  if (!Number.isFinite(n)) return n > 0 ? 'Infinity' : '-Infinity';
+  if (n === 0) return Object.is(n, -0) ? '-0.0' : '0.0';
+  const [mantissa, exponentText] = Math.abs(n).toExponential().split('e') as [string, string];
+  const digits = mantissa.replace('.', '');
+  const decpt = Number(exponentText) + 1; // digits before the decimal point
+  const sign = n < 0 ? '-' : '';
+  if (decpt > 0 && decpt <= 16) {
+    const whole = digits.slice(0, decpt).padEnd(decpt, '0');
+    const fraction = digits.slice(decpt) || '0';
+    return `${sign}${whole}.${fraction}`;
+  }
+  if (decpt <= 0 && decpt > -4) return `${sign}0.${'0'.repeat(-decpt)}${digits}`;
+  const exponent = decpt - 1;
+  const exponentDigits = String(Math.abs(exponent)).padStart(2, '0');
+  return `${sign}${digits[0]}.${digits.slice(1) || '0'}e${exponent < 0 ? '-' : '+'}${exponentDigits}`;
+}
+
+const DECIMAL_TEXT = /^-?\d+\.\d+$/;
+
+/**
+ * Whether Shopify's Utils.to_number reads the value as a float (BigDecimal): a RubyFloat, a number with a
+ * fraction, or text with a decimal point ("2.0"). A whole number from data is an integer.
+ */
+export function isFloatOperand(value: unknown): boolean {
+  if (value instanceof RubyFloat) return true;
+  const v = toValue(value);
+  if (typeof v === 'number') return !Number.isInteger(v) && Number.isFinite(v);
+  return typeof v === 'string' && DECIMAL_TEXT.test(v.trim());
+}
+
+/** A math result: a RubyFloat when Ruby's would be a Float, else the plain number. */
+export function numberResult(n: number, float: boolean): number | RubyFloat {
+  return float ? new RubyFloat(n) : n;
+}
+
+/** A number token written with a decimal point (`3.0`, `-10.5`): Ruby's Liquid parses it as a Float. */
+function markFloatToken(token: unknown): void {
+  if (!TypeGuards.isNumberToken(token as never)) return;
+  const number = token as unknown as { content: unknown; getText(): string };
+  if (typeof number.content === 'number' && number.getText().includes('.')) number.content = new RubyFloat(number.content);
+}
+
+/**
+ * Make the number literals written with a decimal point in parsed templates evaluate to RubyFloats (liquidjs
+ * evaluates a number token to its `content`): outputs, filter arguments and tag expressions.
+ */
+export function markFloatLiterals(templates: Template[]): void {
+  findInValues(templates, (value) => {
+    for (const token of value.initial.postfix) markFloatToken(token);
+    for (const filter of value.filters) {
+      for (const arg of filter.args) markFloatToken(Array.isArray(arg) ? arg[1] : arg);
+    }
+    return undefined;
+  });
+}
+
+/** `{{ }}` handing a RubyFloat to the emitter as it is: liquidjs' Output unwraps Drops (toValue) before writing. */
+class RubyOutput extends Output {
+  override *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    const value = yield this.value.value(ctx, false);
+    emitter.write(value instanceof RubyFloat ? value : yield toValue(value));
+  }
+}
+
+/**
+ * Make `liquid` parse `{{ }}` as RubyOutput: liquidjs parses each template with a new Parser, which hands itself
+ * to block tags for their children, so each one's parseToken is wrapped.
+ */
+export function useRubyOutput(liquid: Liquid): void {
+  liquid.parse = (html: string, filepath?: string) => {
+    const parser = new Parser(liquid);
+    const parseToken = parser.parseToken.bind(parser);
+    parser.parseToken = (token, remainTokens) => {
+      if (!TypeGuards.isOutputToken(token)) return parseToken(token, remainTokens);
+      try {
+        return new RubyOutput(token, liquid);
+      } catch {
+        return parseToken(token, remainTokens); // liquidjs reports the error as it does
+      }
+    };
+    return parser.parse(html, filepath);
+  };
+}
