@@ -164,6 +164,13 @@ class Sprint {
   staged: { frame: Frame; variables: JsonObject } | null = null;
   /** The context of the step about to be recorded, measured and found to fit (see `stepFits`). */
   measuredStep: { context: JsonObject; bytes: number } | null = null;
+  /**
+   * The widget a transition leads to, entered by `drive` once the call that took the transition has
+   * returned: going from widget to widget in a loop rather than by recursion keeps the stack as deep for
+   * a sprint of a million steps as for one of two. Every transition is the last thing its callers do, so
+   * entering it afterwards keeps the order of everything.
+   */
+  nextWidget: string | null = null;
 
   constructor(input: EngineInput, state: ExecutionState) {
     this.input = input;
@@ -200,7 +207,9 @@ class Sprint {
     }
     switch (event.type) {
       case 'start':
-        return this.start(event.trigger);
+        this.start(event.trigger);
+        this.drive();
+        return;
       case 'end': {
         if (event.reason === 'manual') return this.end({ kind: 'manual' });
         // The age cap met late (the sweep ran first, its timer still claimed by a dead node): a timeout due
@@ -346,6 +355,16 @@ class Sprint {
     }
     frame.wait = null;
     this.follow(state, outcome);
+    this.drive();
+  }
+
+  /** Enters the widgets transitions lead to, one after another, until the execution waits or ends. */
+  drive(): void {
+    while (this.nextWidget !== null) {
+      const name = this.nextWidget;
+      this.nextWidget = null;
+      this.enter(name);
+    }
   }
 
   warnUnexpected(event: EngineEvent, why: string): void {
@@ -387,7 +406,7 @@ class Sprint {
     };
   }
 
-  /** Enters a widget and follows outcomes until the execution waits or ends. */
+  /** Enters a widget and follows its outcome (a transition leaves the next widget to `drive`). */
   enter(name: string): void {
     const frame = this.frame;
     const state = this.findState(frame, name);
@@ -566,7 +585,7 @@ class Sprint {
       return;
     }
     if (next) {
-      this.enter(next);
+      this.nextWidget = next; // entered by `drive`
       return;
     }
     this.finishFrame();
