@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { triggerFlow } from '../support/flows.ts';
+import { askWidget, triggerFlow } from '../support/flows.ts';
 
 const askAndWait = JSON.parse(readFileSync(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url), 'utf8'));
 const FLOW_ADDRESS = '+15550000001';
@@ -93,18 +93,8 @@ describe('events that arrive after what the execution had due (its timeout, its 
 
   it('a late reply goes to the widget the timeout led to: the next question takes it', async () => {
     const definition = triggerFlow('asks twice', 'incomingRequest', 'ask', [
-      {
-        name: 'ask',
-        type: 'send-and-wait-for-reply',
-        properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', body: 'First?', timeout: '60' },
-        transitions: [{ event: 'incomingMessage' }, { event: 'timeout', next: 'again' }, { event: 'deliveryFailure' }],
-      },
-      {
-        name: 'again',
-        type: 'send-and-wait-for-reply',
-        properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', body: 'Still there?', timeout: '60' },
-        transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }],
-      },
+      askWidget('ask', 100, 'First?', '60', { onTimeout: 'again' }),
+      askWidget('again', 200, 'Still there?', '60'),
     ]);
     const { t, clock, sid, reply, steps } = await setUp({ definition });
     await closing(t, async () => {

@@ -5,18 +5,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer } from '../support/server.ts';
-import { triggerFlow } from '../support/flows.ts';
+import { askWidget, triggerFlow } from '../support/flows.ts';
 
 const FLOW_ADDRESS = '+15550000001';
 const CONTACT = '+15558880001';
 
 const definition = triggerFlow('ask, then note the timeout', 'incomingRequest', 'ask', [
-  {
-    name: 'ask',
-    type: 'send-and-wait-for-reply',
-    properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', body: 'Still there?', timeout: '60' },
-    transitions: [{ event: 'incomingMessage' }, { event: 'timeout', next: 'note' }, { event: 'deliveryFailure' }],
-  },
+  askWidget('ask', 100, 'Still there?', '60', { onTimeout: 'note' }),
   {
     name: 'note',
     type: 'set-variables',
@@ -56,18 +51,8 @@ describe('a timer fired late', () => {
 // before the cap is taken all the same, then the cap, in due order.
 describe('the age cap reached before an overdue timer is fired', () => {
   const twoQuestions = triggerFlow('ask twice', 'incomingRequest', 'ask', [
-    {
-      name: 'ask',
-      type: 'send-and-wait-for-reply',
-      properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', body: 'Still there?', timeout: '60' },
-      transitions: [{ event: 'incomingMessage' }, { event: 'timeout', next: 'again' }, { event: 'deliveryFailure' }],
-    },
-    {
-      name: 'again',
-      type: 'send-and-wait-for-reply',
-      properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', body: 'Hello?', timeout: '600' },
-      transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }],
-    },
+    askWidget('ask', 100, 'Still there?', '60', { onTimeout: 'again' }),
+    askWidget('again', 200, 'Hello?', '600'),
   ]);
 
   async function expireWithTimerHeldElsewhere(flowDefinition: unknown) {

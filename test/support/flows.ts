@@ -13,6 +13,23 @@ export function triggerFlow(description: string, event: TriggerEvent, first: str
   } as FlowDefinition;
 }
 
+/**
+ * A Send & Wait For Reply from the flow's address at height `y`: a reply goes to `onReply`, a silence of
+ * `timeout` seconds to `onTimeout` (each unwired when not given).
+ */
+export function askWidget(name: string, y: number, body: string, timeout: string, next: { onReply?: string; onTimeout?: string } = {}): object {
+  return {
+    name,
+    type: 'send-and-wait-for-reply',
+    properties: { offset: { x: 0, y }, from: '{{flow.channel.address}}', body, timeout },
+    transitions: [
+      next.onReply ? { event: 'incomingMessage', next: next.onReply } : { event: 'incomingMessage' },
+      next.onTimeout ? { event: 'timeout', next: next.onTimeout } : { event: 'timeout' },
+      { event: 'deliveryFailure' },
+    ],
+  };
+}
+
 const TRIGGER_EVENTS: TriggerEvent[] = ['incomingMessage', 'incomingCall', 'incomingConversationMessage', 'incomingRequest', 'incomingParent'];
 
 /**
