@@ -79,6 +79,12 @@ async function migrations(observer: pg.Client): Promise<{ version: number; compl
   return (await observer.query('SELECT version, complete FROM schema_migrations ORDER BY version')).rows;
 }
 
+/** Every migration applied and complete, and the index valid. */
+async function assertMigrated(observer: pg.Client, schema: string): Promise<void> {
+  assert.deepEqual(await indexValidity(observer, schema, INDEX), [true]);
+  assert.deepEqual(await migrations(observer), ALL_VERSIONS.map((version) => ({ version, complete: true })));
+}
+
 describe('PostgreSQL migrations build indexes concurrently', { skip: SKIP_REASON }, () => {
   it('writes to the table go on while the index builds', { timeout: 60_000 }, async () => {
     const schema = testSchemaName();
@@ -95,8 +101,7 @@ describe('PostgreSQL migrations build indexes concurrently', { skip: SKIP_REASON
       await other.query("UPDATE executions SET date_updated = 2 WHERE sid = 'FN-old-1'");
       await writer.query('COMMIT');
       await store.ready();
-      assert.deepEqual(await indexValidity(other, schema, INDEX), [true]);
-      assert.deepEqual(await migrations(other), ALL_VERSIONS.map((version) => ({ version, complete: true })));
+      await assertMigrated(other, schema);
       assert.equal((await store.listExecutions('AC1', 'FW1', { contactAddress: 'FN-during-build' }, { pageSize: 10 })).items.length, 1);
     } finally {
       await store?.close();
@@ -123,8 +128,7 @@ describe('PostgreSQL migrations build indexes concurrently', { skip: SKIP_REASON
       const next = new PostgresStore({ connectionString: DATABASE_URL!, schema, poolSize: 2 });
       try {
         await next.ready();
-        assert.deepEqual(await indexValidity(observer, schema, INDEX), [true]);
-        assert.deepEqual(await migrations(observer), ALL_VERSIONS.map((version) => ({ version, complete: true })));
+        await assertMigrated(observer, schema);
         assert.deepEqual(await next.schemaStatus(), { applied: POSTGRES_MIGRATIONS.length, expected: POSTGRES_MIGRATIONS.length });
       } finally {
         await next.close();
@@ -148,8 +152,7 @@ describe('PostgreSQL migrations build indexes concurrently', { skip: SKIP_REASON
       assert.equal((await waitingBuilds(observer, writer)).length, 1, 'one node builds');
       await writer.query('COMMIT');
       await Promise.all(stores.map((s) => s.ready()));
-      assert.deepEqual(await migrations(observer), ALL_VERSIONS.map((version) => ({ version, complete: true })));
-      assert.deepEqual(await indexValidity(observer, schema, INDEX), [true]);
+      await assertMigrated(observer, schema);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
       await writer.end().catch(() => undefined);
