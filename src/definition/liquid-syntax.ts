@@ -4,9 +4,10 @@
  *
  * What differs from a plain liquidjs instance is syntax, not only limits: `include`, `render` and `layout`
  * are refused at parse time (Studio has no template files), a template longer than the parse limit is
- * refused, and `assign` takes Shopify's variable names (see ShopifyAssignTag). The engine adds its filters, loop caps and render limits on top; none of those change what parses.
+ * refused, tags nested deeper than Shopify's limit are refused (see limitNesting), and `assign` takes Shopify's
+ * variable names (see ShopifyAssignTag). The engine adds its filters, loop caps and render limits on top; none of those change what parses.
  */
-import { Liquid, Tag, TypeGuards, Value, toValueSync } from 'liquidjs';
+import { Liquid, Parser, Tag, TypeGuards, Value, toValueSync } from 'liquidjs';
 import type { Context, FS, LiquidOptions, TagToken, Template, TopLevelToken } from 'liquidjs';
 
 /** Max characters of a template source (liquidjs parseLimit). */
@@ -99,9 +100,81 @@ export class ShopifyAssignTag extends Tag {
   }
 }
 
-/** The dialect's tags on `liquid`: file tags refused, Shopify's `assign`. */
+/**
+ * Max levels of tags inside tags (`{% if %}` in `{% for %}` …), and of brackets and parentheses within one tag
+ * or output: Shopify's Liquid refuses blocks nested deeper than 100 ("Nesting too deep"). liquidjs parses and
+ * renders both by recursion, so a deeper template overflowed the JS stack at a depth that depended on the
+ * caller's stack and on what the JIT had compiled: the validator passed templates the engine refused, one
+ * widget rendered what another could not, and the error said "Maximum call stack size exceeded".
+ */
+export const MAX_NESTING_DEPTH = 100;
+
+const nestingError = (what: string) => new Error(`Nesting too deep (more than ${MAX_NESTING_DEPTH} levels of ${what})`);
+
+/** The deepest nesting of `[`/`(` in `input` between `begin` and `end` (quotes not skipped: a count, not a parse). */
+function bracketDepth(input: string, begin: number, end: number): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = begin; i < end; i++) {
+    const c = input.charCodeAt(i);
+    if (c === 0x5b || c === 0x28) max = Math.max(max, ++depth);
+    else if ((c === 0x5d || c === 0x29) && depth > 0) depth--;
+  }
+  return max;
+}
+
+type ParseToken = Parser['parseToken'];
+const tokenWrappers = new WeakMap<Liquid, ((next: ParseToken) => ParseToken)[]>();
+
+/**
+ * Wraps the parseToken of every parser `liquid.parse` makes: liquidjs parses each template with a new Parser,
+ * which hands itself to block tags for their children, so nested tags and outputs go through it too. The
+ * wrapper added first is the outermost (sees every token first).
+ */
+export function wrapParseToken(liquid: Liquid, wrapper: (next: ParseToken) => ParseToken): void {
+  let wrappers = tokenWrappers.get(liquid);
+  if (wrappers === undefined) {
+    const list: ((next: ParseToken) => ParseToken)[] = (wrappers = []);
+    tokenWrappers.set(liquid, list);
+    liquid.parse = (html: string, filepath?: string) => {
+      const parser = new Parser(liquid);
+      let parseToken: ParseToken = parser.parseToken.bind(parser);
+      for (let i = list.length - 1; i >= 0; i--) parseToken = list[i]!(parseToken);
+      parser.parseToken = parseToken;
+      return parser.parse(html, filepath);
+    };
+  }
+  wrappers.push(wrapper);
+}
+
+/**
+ * Refuses, at parse time, a template whose tags nest deeper than MAX_NESTING_DEPTH or one tag or output whose
+ * brackets do. Every tag and output, nested ones included (`{% liquid %}` lines too), goes through the
+ * parser's parseToken, so counting the calls in progress measures the nesting without a walk. Added before
+ * any other wrapper, so it counts before another one parses.
+ */
+export function limitNesting(liquid: Liquid): void {
+  wrapParseToken(liquid, (parseToken) => {
+    let depth = 0;
+    return (token, remainTokens) => {
+      if (depth > MAX_NESTING_DEPTH) throw nestingError('tags');
+      if ((TypeGuards.isTagToken(token) || TypeGuards.isOutputToken(token)) && bracketDepth(token.input, token.begin, token.end) > MAX_NESTING_DEPTH) {
+        throw nestingError('brackets');
+      }
+      depth++;
+      try {
+        return parseToken(token, remainTokens);
+      } finally {
+        depth--;
+      }
+    };
+  });
+}
+
+/** The dialect's tags on `liquid`: file tags refused, nesting limited, Shopify's `assign`. */
 export function useDialectTags(liquid: Liquid): void {
   refuseFileTags(liquid);
+  limitNesting(liquid);
   liquid.registerTag('assign', ShopifyAssignTag);
 }
 

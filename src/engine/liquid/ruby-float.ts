@@ -6,9 +6,9 @@
  * Ruby's Float#to_s. Numbers from data (JSON, flow variables) stay plain numbers: JSON.parse keeps no trace of
  * `2.0`, so a whole one counts as an integer (documented in the README).
  */
-import { Drop, Output, Parser, TypeGuards, toValue } from 'liquidjs';
+import { Drop, Output, TypeGuards, toValue } from 'liquidjs';
 import type { Context, Emitter, Liquid, Template } from 'liquidjs';
-import { findInValues } from '../../definition/liquid-syntax.ts';
+import { findInValues, wrapParseToken } from '../../definition/liquid-syntax.ts';
 
 const rawJson = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
 
@@ -101,22 +101,14 @@ class RubyOutput extends Output {
   }
 }
 
-/**
- * Make `liquid` parse `{{ }}` as RubyOutput: liquidjs parses each template with a new Parser, which hands itself
- * to block tags for their children, so each one's parseToken is wrapped.
- */
+/** Make `liquid` parse `{{ }}` as RubyOutput (nested ones too, see wrapParseToken). */
 export function useRubyOutput(liquid: Liquid): void {
-  liquid.parse = (html: string, filepath?: string) => {
-    const parser = new Parser(liquid);
-    const parseToken = parser.parseToken.bind(parser);
-    parser.parseToken = (token, remainTokens) => {
-      if (!TypeGuards.isOutputToken(token)) return parseToken(token, remainTokens);
-      try {
-        return new RubyOutput(token, liquid);
-      } catch {
-        return parseToken(token, remainTokens); // liquidjs reports the error as it does
-      }
-    };
-    return parser.parse(html, filepath);
-  };
+  wrapParseToken(liquid, (parseToken) => (token, remainTokens) => {
+    if (!TypeGuards.isOutputToken(token)) return parseToken(token, remainTokens);
+    try {
+      return new RubyOutput(token, liquid);
+    } catch {
+      return parseToken(token, remainTokens); // liquidjs reports the error as it does
+    }
+  });
 }
