@@ -76,6 +76,10 @@ export function parseTestFile(path: string, text: string): ParsedTestFile {
     try {
       data = parseYaml(text, { prettyErrors: true });
     } catch (error) {
+      // The yaml library composes nesting by recursion and reports the stack overflow of a file nested thousands
+      // deep as "Maximum call stack size exceeded at line…": such a file is refused for its depth, as a shallower
+      // one over the limit is below.
+      if (/Maximum call stack size exceeded/.test((error as Error).message)) throw new LoadError(path, `the test file is ${TOO_DEEP}`);
       throw new LoadError(path, `not valid YAML: ${(error as Error).message}`);
     }
   }
