@@ -353,7 +353,7 @@ export function PhonePanel({
           </button>
         )}
       </div>
-      <label className="field inline small">
+      <label className="checkbox small">
         <input type="checkbox" checked={inCall && typeof call.timeouts === 'boolean' ? call.timeouts : timeouts} onChange={(e) => switchTimeouts(e.target.checked)} disabled={busy} />
         <span>Time out as a phone does (a Gather or Record the caller leaves silent moves on after its timeout)</span>
       </label>
