@@ -1,12 +1,13 @@
 // The console as a new user first saw it (Chromium, 1440 px wide): the Phone's "Time out as a phone
 // does" checkbox, beside its long label, was squeezed to a few pixels; and on the flow list the Export
-// and Delete buttons were set smaller than the Executions and Revisions links beside them.
+// and Delete buttons were set smaller than the Executions and Revisions links beside them; and in an
+// 800 px window, choosing the Phone tab at the window's foot showed nothing (its panel wholly below).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import type { TestServer } from '../support/server.ts';
 import { triggerFlow } from '../support/flows.ts';
-import { closeSignedInConsole, noChromium, openSignedInConsole, type Browser } from './browser.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, until, type Browser } from './browser.ts';
 
 const FLOW = triggerFlow('look', 'incomingCall', 'hello', [
   { name: 'hello', type: 'say-play', properties: { offset: { x: 0, y: 200 }, say: 'Hello' }, transitions: [{ event: 'audioComplete' }] },
@@ -48,5 +49,27 @@ describe('web console: first look (Chromium)', { skip: noChromium, timeout: 120_
     assert.equal(await fontSize('Export Look'), link);
     assert.equal(await fontSize('Delete Look'), link);
     assert.deepEqual(browser.errors, []);
+  });
+
+  it('in an 800 px window, brings the chosen panel into view under the canvas', async () => {
+    await page.setViewportSize({ width: 800, height: 700 });
+    try {
+      await page.goto(`${server.baseUrl}/flows/${flowSid}`);
+      await page.locator('.react-flow__node').first().waitFor();
+      const tab = page.getByRole('tab', { name: 'Phone' });
+      const tabBox = await tab.boundingBox();
+      // The stacked layout, with the tabs low in the window: the case this is about.
+      assert.ok(tabBox && tabBox.y > 500, `the tabs are at y=${tabBox?.y}`);
+      await tab.click();
+      // Its heading and its first controls, not just the top of the heading at the window's foot.
+      const call = page.getByRole('button', { name: 'Call', exact: true });
+      await until('the Phone panel is in the window', async () => {
+        const box = await call.boundingBox();
+        return box !== null && box.y >= 0 && box.y + box.height <= 700;
+      });
+      assert.deepEqual(browser.errors, []);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 });

@@ -1,7 +1,7 @@
 // The editor's side panel: the Properties, Chat and Phone tabs (WAI-ARIA tabs). A simulator, once
 // shown, stays mounted while hidden, so a call or a conversation goes on, with its transcript, while
 // the properties are edited; the steps each one shows go up to the page, whose canvas highlights them.
-import { useCallback, useState, type Dispatch, type KeyboardEvent, type ReactNode, type SetStateAction } from 'react';
+import { useCallback, useRef, useState, type Dispatch, type KeyboardEvent, type ReactNode, type SetStateAction } from 'react';
 import type { Execution, FlowStatus, Step } from '../api/types.ts';
 import { ChatPanel } from '../simulator/chat-panel.tsx';
 import { PhonePanel } from '../simulator/phone-panel.tsx';
@@ -50,6 +50,20 @@ export function SimulatorPanels({
   const onChatSteps = useCallback((steps: Step[], _execution: Execution | null) => onSteps((s) => (s.chat === steps ? s : { ...s, chat: steps })), [onSteps]);
   const onPhoneSteps = useCallback((steps: Step[], _execution: Execution | null) => onSteps((s) => (s.phone === steps ? s : { ...s, phone: steps })), [onSteps]);
 
+  const tabsRef = useRef<HTMLDivElement>(null);
+  /**
+   * Selects a tab the user chose. In a narrow window the panel is stacked under the canvas, where the tabs can sit
+   * at the window's foot with the panel wholly below it: choosing one would seem to do nothing, so the page
+   * scrolls the tabs to the top (once the panel is shown). Beside the canvas the panel is in view: no scrolling.
+   */
+  const choose = (id: Panel) => {
+    onPanel(id);
+    requestAnimationFrame(() => {
+      const shown = document.getElementById(`panel-${id}`);
+      if (shown && shown.getBoundingClientRect().top > window.innerHeight - 120) tabsRef.current?.scrollIntoView({ block: 'start' });
+    });
+  };
+
   /** The tabs' keys (WAI-ARIA tabs, horizontal): Left and Right (wrapping), Home and End select and focus a tab; Tab leaves the list. */
   const onTabKey = (event: KeyboardEvent) => {
     const index = PANELS.findIndex((p) => p.id === panel);
@@ -63,13 +77,13 @@ export function SimulatorPanels({
     if (next < 0) return;
     event.preventDefault();
     const id = PANELS[next]!.id;
-    onPanel(id);
+    choose(id);
     document.getElementById(`tab-${id}`)?.focus();
   };
 
   return (
     <aside className="side-panel" aria-label="Side panel">
-      <div className="tabs" role="tablist" aria-label="Side panel" onKeyDown={onTabKey}>
+      <div ref={tabsRef} className="tabs" role="tablist" aria-label="Side panel" onKeyDown={onTabKey}>
         {PANELS.map(({ id, label }) => (
           <button
             key={id}
@@ -79,7 +93,7 @@ export function SimulatorPanels({
             aria-selected={panel === id}
             aria-controls={`panel-${id}`}
             tabIndex={panel === id ? 0 : -1}
-            onClick={() => onPanel(id)}
+            onClick={() => choose(id)}
           >
             {label}
           </button>
