@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Position, getBezierPath } from '@xyflow/system';
-import { besideStart, bezierFromPath, labelSize, placeLabel, polylineAt, type Rect } from '../../web/src/editor/edge-labels.ts';
+import { besideStart, bezierFromPath, labelSize, placeLabel, placeLabels, polylineAt, type Rect } from '../../web/src/editor/edge-labels.ts';
 import { nextFocus, tabOrder } from '../../web/src/editor/canvas-focus.ts';
 import { connectionBox, minimapSize } from '../../web/src/editor/viewport.ts';
 import { pathFromSteps, takenTransitions, toGraph } from '../../web/src/editor/graph.ts';
@@ -64,6 +64,28 @@ describe('connection labels', () => {
     const b = placeLabel(at, { width: 60, height: 16 }, [], { x: 0, y: 10 });
     assert.equal(b.y - a.y, 20);
     assert.deepEqual(placeLabel(at, { width: 60, height: 16 }, [{ x: -100, y: -100, width: 200, height: 600 }]), { x: 0, y: 200, free: false });
+  });
+
+  it('keeps apart the labels of two connections from neighbouring events to one widget (the pizza Trigger to ask_size)', () => {
+    const trigger = { x: 0, y: 0, width: 190, height: 150 };
+    const askSize = { x: 0, y: 300, width: 270, height: 80 };
+    const line = (sourceY: number) =>
+      bezierFromPath(getBezierPath({ sourceX: 190, sourceY, sourcePosition: Position.Right, targetX: 135, targetY: 300, targetPosition: Position.Top })[0])!;
+    const requests = [
+      { id: 'Trigger#0', at: line(55), size: labelSize('incomingMessage') },
+      { id: 'Trigger#3', at: line(113), size: labelSize('incomingRequest') },
+    ];
+    const widgets = [trigger, askSize];
+    const alone = requests.map((r) => boxAt(placeLabel(r.at, r.size, widgets), r.size));
+    assert.ok(meets(alone[0]!, alone[1]!), 'placed one by one, the labels overlap');
+    const spots = placeLabels(requests, widgets);
+    const boxes = requests.map((r) => {
+      const spot = spots.get(r.id)!;
+      assert.equal(spot.free, true, r.id);
+      return boxAt(spot, r.size);
+    });
+    assert.ok(!meets(boxes[0]!, boxes[1]!), `the labels overlap: ${JSON.stringify(boxes)}`);
+    assert.ok(!boxes.some((box) => widgets.some((widget) => meets(box, widget))), 'a label is under a widget');
   });
 });
 

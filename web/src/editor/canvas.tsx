@@ -21,7 +21,7 @@ import type { FlowDefinition } from '../api/types.ts';
 import { connect, moveWidget, removeWidget } from './definition-ops.ts';
 import { keepUnchanged, sameItems, toGraph, type Graph, type GraphEdge, type PathHighlight, type WidgetIssues } from './graph.ts';
 import { WidgetNode, type WidgetNodeType } from './widget-node.tsx';
-import { EDGE_TYPES, WidgetBoxes, type FlowEdgeType } from './flow-edges.tsx';
+import { EDGE_TYPES, EdgeLabelLayout, WidgetBoxes, type FlowEdgeType } from './flow-edges.tsx';
 import type { Rect } from './edge-labels.ts';
 import { nextFocus, tabOrder, type FocusItem } from './canvas-focus.ts';
 import { connectionBox, initialViewport, minimapSize, UNMEASURED, viewportShowing, type Box } from './viewport.ts';
@@ -415,34 +415,36 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
         Skip the canvas
       </button>
       <WidgetBoxes.Provider value={widgetBoxes}>
-        <ReactFlow<WidgetNodeType, FlowEdgeType>
-          nodes={nodes}
-          edges={shownEdges}
-          nodeTypes={NODE_TYPES}
-          edgeTypes={EDGE_TYPES}
-          onInit={onInit}
-          onNodesChange={onNodesChange}
-          onEdgesChange={onEdgesChange}
-          onConnect={onConnect}
-          onConnectEnd={onConnectEnd}
-          onPaneClick={onPaneClick}
-          onNodeClick={onNodeClick}
-          nodesDraggable={!readOnly}
-          // Read-only (an execution's path), the timeline beside it selects widgets: its widgets are no Tab stops.
-          nodesFocusable={!readOnly}
-          nodesConnectable={!readOnly}
-          // React Flow's own delete key acts wherever focus is (a panel button too): onKeyDown above does it.
-          deleteKeyCode={null}
-          // No inline colour on the arrowheads: they take the edges' colour from the stylesheet (styles.css).
-          defaultMarkerColor={null}
-          minZoom={0.1}
-          maxZoom={2}
-          proOptions={{ hideAttribution: true }}
-        >
-          <Background gap={24} />
-          <Controls showInteractive={false} />
-          {minimap && <MiniMap pannable zoomable ariaLabel="Flow overview" style={minimap} />}
-        </ReactFlow>
+        <EdgeLabelLayout>
+          <ReactFlow<WidgetNodeType, FlowEdgeType>
+            nodes={nodes}
+            edges={shownEdges}
+            nodeTypes={NODE_TYPES}
+            edgeTypes={EDGE_TYPES}
+            onInit={onInit}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={onConnect}
+            onConnectEnd={onConnectEnd}
+            onPaneClick={onPaneClick}
+            onNodeClick={onNodeClick}
+            nodesDraggable={!readOnly}
+            // Read-only (an execution's path), the timeline beside it selects widgets: its widgets are no Tab stops.
+            nodesFocusable={!readOnly}
+            nodesConnectable={!readOnly}
+            // React Flow's own delete key acts wherever focus is (a panel button too): onKeyDown above does it.
+            deleteKeyCode={null}
+            // No inline colour on the arrowheads: they take the edges' colour from the stylesheet (styles.css).
+            defaultMarkerColor={null}
+            minZoom={0.1}
+            maxZoom={2}
+            proOptions={{ hideAttribution: true }}
+          >
+            <Background gap={24} />
+            <Controls showInteractive={false} />
+            {minimap && <MiniMap pannable zoomable ariaLabel="Flow overview" style={minimap} />}
+          </ReactFlow>
+        </EdgeLabelLayout>
       </WidgetBoxes.Provider>
       <span ref={after} tabIndex={-1} className="skip-target">
         After the canvas

@@ -120,3 +120,40 @@ export function besideStart(start: Point, side: 'right' | 'bottom', size: { widt
   const gap = 8;
   return side === 'right' ? [{ x: start.x + gap + size.width / 2, y: start.y }] : [{ x: start.x, y: start.y + gap + size.height / 2 }];
 }
+
+/** One connection's label to place: its line, size, shift and spots beside its start, as for placeLabel. */
+export interface LabelRequest {
+  id: string;
+  at: (t: number) => Point;
+  size: { width: number; height: number };
+  shift?: Point;
+  beside?: readonly Point[];
+}
+
+/** How far, and how many times, a label that meets labels at every spot of its line is moved off it (up, then down). */
+const NUDGE_PX = LINE_PX + 2 * PAD_Y + 2;
+const NUDGES = 4;
+
+/**
+ * Every label at once, each clear of the widgets and of the labels placed before it: connections into
+ * one widget from neighbouring events (the Trigger's incomingMessage and incomingRequest) run side by
+ * side, and placed one by one their labels land on top of each other. A label finds its spot along its
+ * line as placeLabel does, with the labels placed so far counted as widgets; failing that, off its line
+ * by a few label heights; failing that, where placeLabel alone puts it (over a label rather than under a widget).
+ */
+export function placeLabels(requests: readonly LabelRequest[], widgets: readonly Rect[]): Map<string, LabelSpot> {
+  const placed: Rect[] = [];
+  const spots = new Map<string, LabelSpot>();
+  for (const { id, at, size, shift = { x: 0, y: 0 }, beside = [] } of requests) {
+    const obstacles = [...widgets, ...placed];
+    let spot = placeLabel(at, size, obstacles, shift, beside);
+    for (let i = 1; !spot.free && i <= NUDGES * 2; i++) {
+      const off = Math.ceil(i / 2) * NUDGE_PX * (i % 2 === 1 ? -1 : 1);
+      spot = placeLabel(at, size, obstacles, { x: shift.x, y: shift.y + off });
+    }
+    if (!spot.free) spot = placeLabel(at, size, widgets, shift, beside);
+    spots.set(id, spot);
+    placed.push({ x: spot.x - size.width / 2, y: spot.y - size.height / 2, width: size.width, height: size.height });
+  }
+  return spots;
+}

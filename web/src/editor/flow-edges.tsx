@@ -3,10 +3,11 @@
 // would otherwise print their labels on top of each other). A transition back to its own widget
 // (a Gather re-prompting on timeout) leaves at its event (bottom or right edge), goes round the
 // widget's right side and comes back in at the top, labelled on that side: a straight line from bottom to top would be
-// hidden under the widget itself. Either label sits on its line where no widget covers it (edge-labels.ts).
-import { createContext, useContext, useMemo } from 'react';
+// hidden under the widget itself. Either label sits on its line where no widget covers it (edge-labels.ts),
+// and no other label does: each edge reports its label's line to EdgeLabelLayout, which places them all together.
+import { createContext, useCallback, useContext, useLayoutEffect, useMemo, useState, type ReactNode } from 'react';
 import { BaseEdge, EdgeText, Position, getBezierPath, useInternalNode, type Edge, type EdgeProps } from '@xyflow/react';
-import { besideStart, bezierFromPath, labelSize, placeLabel, polylineAt, type Point, type Rect } from './edge-labels.ts';
+import { besideStart, bezierFromPath, labelSize, placeLabel, placeLabels, polylineAt, type LabelRequest, type LabelSpot, type Point, type Rect } from './edge-labels.ts';
 
 export interface FlowEdgeData extends Record<string, unknown> {
   transitionIndex: number;
@@ -23,27 +24,73 @@ const LABEL_GAP = 20;
 const LOOP_MARGIN = 36;
 const LOOP_DROP = 18;
 
+/** A label's line as an edge reports it; `key` changes whenever the line or the label does. */
+type ReportedLine = LabelRequest & { key: string };
+
+const LabelLayout = createContext<{ spots: ReadonlyMap<string, LabelSpot> | null; report: (id: string, line: ReportedLine | null) => void }>({
+  spots: null,
+  report: () => {},
+});
+
+/** Edges in the order of their widgets' names, then of their transitions (ids are "widget#index"), so a layout does not depend on which edge mounted first. */
+function byEdge(a: { id: string }, b: { id: string }): number {
+  const [an = '', ai = '0'] = a.id.split('#');
+  const [bn = '', bi = '0'] = b.id.split('#');
+  return an < bn ? -1 : an > bn ? 1 : Number(ai) - Number(bi);
+}
+
+/** Places the labels the edges inside it report (placeLabels), clear of the widgets (WidgetBoxes) and of each other. */
+export function EdgeLabelLayout({ children }: { children: ReactNode }) {
+  const widgets = useContext(WidgetBoxes);
+  const [lines, setLines] = useState<ReadonlyMap<string, ReportedLine>>(new Map());
+  const report = useCallback((id: string, line: ReportedLine | null) => {
+    setLines((previous) => {
+      const old = previous.get(id);
+      if (line ? old?.key === line.key : !old) return previous;
+      const next = new Map(previous);
+      if (line) next.set(id, line);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+  const spots = useMemo(() => placeLabels([...lines.values()].sort(byEdge), widgets), [lines, widgets]);
+  const value = useMemo(() => ({ spots, report }), [spots, report]);
+  return <LabelLayout.Provider value={value}>{children}</LabelLayout.Provider>;
+}
+
 /**
- * The edge's label where placeLabel puts it: on the line `at` clear of widgets, else beside the event it
+ * The edge's label where EdgeLabelLayout puts it (placeLabel, also clear of other labels): on the line `at` clear of widgets, else beside the event it
  * leaves (its middle when `at` is null). One with no free spot at all is marked, and its connection is
  * drawn above the widgets (styles.css).
  */
-function Label({ props, at, middle, shift }: { props: EdgeProps<FlowEdgeType>; at: ((t: number) => Point) | null; middle: Point; shift: Point }) {
+function Label({ props, at, path, middle, shift }: { props: EdgeProps<FlowEdgeType>; at: ((t: number) => Point) | null; path: string; middle: Point; shift: Point }) {
   const widgets = useContext(WidgetBoxes);
-  const { label, sourceX, sourceY, sourcePosition } = props;
-  const spot = useMemo(() => {
-    if (!at || typeof label !== 'string') return { x: middle.x + shift.x, y: middle.y + shift.y, free: true };
+  const layout = useContext(LabelLayout);
+  const { id, label, sourceX, sourceY, sourcePosition } = props;
+  const line = useMemo((): ReportedLine | null => {
+    if (!at || typeof label !== 'string') return null;
     const size = labelSize(label);
     const beside = besideStart({ x: sourceX, y: sourceY }, sourcePosition === Position.Right ? 'right' : 'bottom', size);
-    return placeLabel(at, size, widgets, shift, beside);
-  }, [at, label, widgets, shift.x, shift.y, middle.x, middle.y, sourceX, sourceY, sourcePosition]);
+    return { id, at, size, shift, beside, key: `${label}\n${path}\n${shift.x},${shift.y}\n${sourceX},${sourceY},${sourcePosition}` };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id, at, label, path, shift.x, shift.y, sourceX, sourceY, sourcePosition]);
+  const report = layout.report;
+  useLayoutEffect(() => report(id, line), [report, id, line]);
+  useLayoutEffect(() => () => report(id, null), [report, id]);
+  const reported = layout.spots?.get(id);
+  const spot = useMemo(() => {
+    if (!line) return { x: middle.x + shift.x, y: middle.y + shift.y, free: true };
+    // Until the layout has this line (the first paint, or just after it changed), the label is placed by itself.
+    return placeLabel(line.at, line.size, widgets, line.shift, line.beside);
+  }, [line, widgets, middle.x, middle.y, shift.x, shift.y]);
+  const shown = line && reported ? reported : spot;
   if (!label) return null;
   return (
     <EdgeText
-      x={spot.x}
-      y={spot.y}
+      x={shown.x}
+      y={shown.y}
       label={label}
-      className={spot.free ? undefined : 'label-over-widgets'}
+      className={shown.free ? undefined : 'label-over-widgets'}
       labelStyle={props.labelStyle}
       labelShowBg={props.labelShowBg}
       labelBgStyle={props.labelBgStyle}
@@ -61,7 +108,7 @@ export function FlowEdge(props: EdgeProps<FlowEdgeType>) {
   return (
     <>
       <BaseEdge id={props.id} path={path} markerEnd={props.markerEnd} style={props.style} interactionWidth={props.interactionWidth} />
-      <Label props={props} at={at} middle={{ x: labelX, y: labelY }} shift={{ x: 0, y: offset }} />
+      <Label props={props} at={at} path={path} middle={{ x: labelX, y: labelY }} shift={{ x: 0, y: offset }} />
     </>
   );
 }
@@ -97,7 +144,7 @@ export function SelfLoopEdge(props: EdgeProps<FlowEdgeType>) {
   return (
     <>
       <BaseEdge id={props.id} path={path} markerEnd={props.markerEnd} style={props.style} interactionWidth={props.interactionWidth} />
-      <Label props={props} at={at} middle={{ x: side, y: (below + above) / 2 }} shift={{ x: 0, y: 0 }} />
+      <Label props={props} at={at} path={path} middle={{ x: side, y: (below + above) / 2 }} shift={{ x: 0, y: 0 }} />
     </>
   );
 }
