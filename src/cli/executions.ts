@@ -3,7 +3,7 @@
 import type { JsonObject } from '../engine/types.ts';
 import { StudioClient } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, table, usageFailure } from './remote.ts';
-import { extraArguments } from './stray-arguments.ts';
+import { extraArguments, unknownCommandMessage } from './stray-arguments.ts';
 import { parseDateFilter } from '../api/wire/dates.ts';
 
 export const EXECUTIONS_USAGE = `Usage: switchboard executions <command> --flow FW… [options]
@@ -250,7 +250,7 @@ export async function executionsCommand(argv: string[]): Promise<number> {
   }
   // Before its options: `executions lst` is a mistyped command, not a missing --flow.
   if (!COMMANDS.includes(sub)) {
-    console.error(`switchboard executions: unknown command '${sub}'\n\n${EXECUTIONS_USAGE}`);
+    console.error(`${unknownCommandMessage('switchboard executions: ', sub, COMMANDS)}\n\n${EXECUTIONS_USAGE}`);
     return 2;
   }
   // list takes no argument, show/steps/end the execution's SID.
@@ -362,7 +362,7 @@ export async function executionsCommand(argv: string[]): Promise<number> {
         return 0;
       }
       default:
-        console.error(`switchboard executions: unknown command '${sub}'\n\n${EXECUTIONS_USAGE}`);
+        console.error(`${unknownCommandMessage('switchboard executions: ', sub, COMMANDS)}\n\n${EXECUTIONS_USAGE}`);
         return 2;
     }
   } catch (error) {

@@ -7,7 +7,7 @@
 // commands): `flows list` loads neither the validator nor the differ.
 import { StudioClient, type Connection } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, parseSubcommand, remoteConnector, reportFailure, usageFailure } from './remote.ts';
-import { extraArguments } from './stray-arguments.ts';
+import { extraArguments, unknownCommandMessage } from './stray-arguments.ts';
 import { parseMaxWarnings } from './validate-report.ts';
 import { FLOWS_OPTIONS, type FlowsContext } from './flows/context.ts';
 
@@ -122,7 +122,7 @@ export async function flowsCommand(argv: string[]): Promise<number> {
   try {
     const run = Object.hasOwn(SUBCOMMANDS, sub) ? SUBCOMMANDS[sub] : undefined;
     if (!run) {
-      console.error(`switchboard flows: unknown command '${sub}'\n\n${FLOWS_USAGE}`);
+      console.error(`${unknownCommandMessage('switchboard flows: ', sub, Object.keys(SUBCOMMANDS))}\n\n${FLOWS_USAGE}`);
       return 2;
     }
     return await run({ values, positionals, dir: values.dir, json: values.json, color, status, maxWarnings: maxWarnings.max, client });

@@ -1,9 +1,8 @@
 // `switchboard` command line: one small module per command; USAGE lists every command dispatched here.
 // Each command's module is imported when that command runs: the server's (Fastify, the stores) takes
 // over a second to load, which `flows list` or a usage error need not wait for.
-import { parseArgs } from 'node:util';
 import { ConfigError, configFlagOptions } from '../config.ts';
-import { booleanWithValue, optionNotTaken, strayArgument } from './stray-arguments.ts';
+import { booleanWithValue, optionNotTaken, parseStrict, strayArgument, unknownCommandMessage } from './stray-arguments.ts';
 import { unexpectedProblem } from './startup-errors.ts';
 import { BACKUP_HELP } from './backup.ts';
 import { npmRunDirectory } from './npm-run-directory.ts';
@@ -173,7 +172,7 @@ export async function main(argv: string[]): Promise<number> {
   } as const satisfies Record<string, { type: 'string' | 'boolean'; short?: string }>;
   const misread = booleanWithValue(argv, options);
   if (misread) return usageError(misread);
-  const { values, positionals, tokens } = parseArgs({
+  const { values, positionals, tokens } = parseStrict({
     args: argv,
     allowPositionals: true,
     strict: true,
@@ -225,7 +224,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function unknownCommand(command: string): number {
-  console.error(`unknown command '${command}'\n\n${USAGE}`);
+  console.error(`${unknownCommandMessage('', command, [...Object.keys(OWN_OPTIONS), ...Object.keys(OWN_FLAGS), 'help'])}\n\n${USAGE}`);
   return 2;
 }
 

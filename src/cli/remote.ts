@@ -1,11 +1,11 @@
 // Shared pieces of the commands that talk to a Studio-compatible server: connection options,
 // subcommand parsing, readable tables, and turning failures into a sentence and an exit code.
-import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import type { ParseArgsOptionsConfig } from 'node:util';
 import { isIPv6 } from 'node:net';
 import { CONFIG_KEYS, configFlagOptions } from '../config.ts';
 import { resolveConfig, type Flags } from '../config/model.ts';
 import { ApiFailure, DEFAULT_BASE_URL, connectionFrom, type Connection } from '../flowtest/studio-client.ts';
-import { booleanWithValue, switchWithWord } from './stray-arguments.ts';
+import { booleanWithValue, parseStrict, switchWithWord } from './stray-arguments.ts';
 
 /** parseArgs options every remote command accepts (parseSubcommand adds every configuration flag). */
 export const CONNECTION_OPTIONS = {
@@ -41,7 +41,7 @@ export function parseSubcommand<O extends ParseArgsOptionsConfig>(argv: string[]
   const [sub, rest] = first?.startsWith('-') ? [undefined, argv] : [first, others];
   const flat = options as Record<string, { type: 'string' | 'boolean' }>;
   const early = booleanWithValue(rest, flat);
-  const parsed = parseArgs({ args: early ? [] : rest, allowPositionals: true, strict: true, allowNegative: true, tokens: true, options });
+  const parsed = parseStrict({ args: early ? [] : rest, allowPositionals: true, strict: true, allowNegative: true, tokens: true, options });
   const problem = early ?? switchWithWord(parsed.tokens, flat);
   return { sub, problem, values: parsed.values, positionals: parsed.positionals };
 }

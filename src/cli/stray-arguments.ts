@@ -1,7 +1,8 @@
 // Arguments parseArgs accepts but a command would misread. The dangerous one: a boolean flag is a
 // switch, so in `--dev false` the word `false` is a stray positional and the flag is ON. The others:
 // a positional or an option the command does not take, which would be ignored without a word.
-import type { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { closestName } from '../lib/closest-name.ts';
 
 type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
 type Options = Record<string, { type: 'string' | 'boolean' }>;
@@ -62,4 +63,39 @@ export function strayArgument(tokens: Token[], options: Options, command: string
   const positionals = tokens.flatMap((t) => (t.kind === 'positional' ? [t.value] : []));
   if (allowed < 1) return extraArguments(command, positionals, 0);
   return extraArguments(positionals.slice(0, 1).join(' ') || command, positionals.slice(1), allowed - 1);
+}
+
+/**
+ * A mistyped command's message: the closest command the user may have meant, when one is near
+ * (`flow` → `flows`, `lst` → `list`), since the usage printed after it is long to scan.
+ */
+export function unknownCommandMessage(prefix: string, command: string, known: Iterable<string>): string {
+  // Two letters swapped (`tets`) is the commonest slip, yet two edits away, as far as another name.
+  const sorted = (word: string) => [...word.toLowerCase()].sort().join('');
+  const near = [...known].find((name) => sorted(name) === sorted(command)) ?? closestName(command, known);
+  return `${prefix}unknown command '${command}'${near ? ` (did you mean '${near}'?)` : ''}`;
+}
+
+/**
+ * parseArgs, strict, with its "Unknown option" error restated: Node's advice to put a positional that
+ * starts with '-' after '--' misleads for a typo (`--jsn`), so the closest option the command takes is
+ * named instead. Every other parse error passes through unchanged (main.ts reports them by code).
+ */
+export function parseStrict<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const typed = /^Unknown option '([^']*)'/.exec((error as Error).message)?.[1];
+    if (code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || typed === undefined) throw error;
+    const name = typed.replace(/^-+/, '');
+    const near = typed.startsWith('--') ? closestName(name, Object.keys(config.options ?? {})) : undefined;
+    const restated = new TypeError(
+      near
+        ? `unknown option '${typed}' (did you mean --${near}?)`
+        : `unknown option '${typed}' (--help lists the options; a value that starts with '-' goes after '--')`,
+    );
+    Object.assign(restated, { code });
+    throw restated;
+  }
 }

@@ -2,7 +2,6 @@
 // clock. Exit code 0 when every test passes, 1 when any fails, 2 for usage errors.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { coverageText } from '../flowtest/coverage.ts';
 import { LoadError } from '../flowtest/load.ts';
 import { REPORTERS, report, textFailures, type ReporterName } from '../flowtest/reporters.ts';
@@ -13,7 +12,7 @@ import { updateExpectations } from '../flowtest/update-expectations.ts';
 import { simulationOptionsFrom, type ConfiguredRules, type SimulationOptions } from '../flowtest/simulation.ts';
 import { CONFIG_KEYS, ConfigError, configFlagOptions } from '../config.ts';
 import { resolveConfig, type Flags } from '../config/model.ts';
-import { booleanWithValue, switchWithWord } from './stray-arguments.ts';
+import { booleanWithValue, parseStrict, switchWithWord } from './stray-arguments.ts';
 import { usageFailure } from './remote.ts';
 
 export const TEST_USAGE = `Usage: switchboard test [paths…] [options]
@@ -90,7 +89,7 @@ export async function testCommand(argv: string[]): Promise<number> {
   // `--coverage false` would run with coverage on and look for tests in a path named 'false'.
   const early = booleanWithValue(argv, options);
   if (early) return usageFailure(early);
-  const { values, positionals, tokens } = parseArgs({ args: argv, allowPositionals: true, strict: true, allowNegative: true /* --no-dev, --no-color */, tokens: true, options });
+  const { values, positionals, tokens } = parseStrict({ args: argv, allowPositionals: true, strict: true, allowNegative: true /* --no-dev, --no-color */, tokens: true, options });
   const word = switchWithWord(tokens, options);
   if (word) return usageFailure(word);
   if (values.help) {

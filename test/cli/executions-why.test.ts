@@ -127,7 +127,7 @@ describe('executions: a mistyped subcommand', () => {
   it('is named as unknown before any option is asked for', async () => {
     const run = await runCliInProcess(executionsCommand, ['lst'], process.cwd());
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /^switchboard executions: unknown command 'lst'\n\nUsage: switchboard executions/);
+    assert.match(run.stderr, /^switchboard executions: unknown command 'lst' \(did you mean 'list'\?\)\n\nUsage: switchboard executions/);
     assert.doesNotMatch(run.stderr, /--flow FW… is required/);
     const extra = await runCliInProcess(executionsCommand, ['shw', 'FN1', '--flow', `FW${'0'.repeat(32)}`], process.cwd());
     assert.match(extra.stderr, /^switchboard executions: unknown command 'shw'/);
