@@ -43,7 +43,7 @@ describe('web console: first look (Chromium)', { skip: noChromium, timeout: 120_
         .locator('td.actions')
         .first()
         .getByRole(name === 'Executions' || name === 'Revisions' ? 'link' : 'button', { name })
-        .evaluate((el) => getComputedStyle(el).fontSize);
+        .evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).fontSize);
     const link = await fontSize('Executions');
     assert.equal(await fontSize('Revisions'), link);
     assert.equal(await fontSize('Export Look'), link);
