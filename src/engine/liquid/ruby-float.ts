@@ -56,6 +56,11 @@ export function rubyFloatText(n: number): string {
 
 const DECIMAL_TEXT = /^-?\d+\.\d+$/;
 
+/** Text Shopify reads as a float ("2.5", "-10.0"), trimmed; any other text is read as an integer. */
+export function isDecimalText(text: string): boolean {
+  return DECIMAL_TEXT.test(text.trim());
+}
+
 /**
  * Whether Shopify's Utils.to_number reads the value as a float (BigDecimal): a RubyFloat, a number with a
  * fraction, or text with a decimal point ("2.0"). A whole number from data is an integer.
@@ -64,7 +69,7 @@ export function isFloatOperand(value: unknown): boolean {
   if (value instanceof RubyFloat) return true;
   const v = toValue(value);
   if (typeof v === 'number') return !Number.isInteger(v) && Number.isFinite(v);
-  return typeof v === 'string' && DECIMAL_TEXT.test(v.trim());
+  return typeof v === 'string' && isDecimalText(v);
 }
 
 /** A math result: a RubyFloat when Ruby's would be a Float, else the plain number. */

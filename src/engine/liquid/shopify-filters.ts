@@ -6,7 +6,7 @@ import { filters as builtinFilters, toValue } from 'liquidjs';
 import type { Context } from 'liquidjs';
 import { isPlainObject, objectFormatOf, serializeObject } from './output.ts';
 import { decimalArithmetic } from './decimal.ts';
-import { isFloatOperand, numberResult, type RubyFloat } from './ruby-float.ts';
+import { isDecimalText, isFloatOperand, numberResult, type RubyFloat } from './ruby-float.ts';
 
 interface FilterThis {
   context: Context;
@@ -121,13 +121,6 @@ export function truncatewordsFilter(this: FilterThis, input: unknown, words: unk
   if (list.length <= n) return text;
   list.pop();
   return list.join(' ') + tail;
-}
-
-const DECIMAL_TEXT = /^-?\d+\.\d+$/;
-
-/** Text Shopify reads as a float ("2.5", "-10.0"), trimmed; any other text is read as an integer. */
-export function isDecimalText(text: string): boolean {
-  return DECIMAL_TEXT.test(text.trim());
 }
 
 /**
