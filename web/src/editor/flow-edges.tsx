@@ -78,12 +78,12 @@ function Label({ props, at, path, middle, shift }: { props: EdgeProps<FlowEdgeTy
   useLayoutEffect(() => report(id, line), [report, id, line]);
   useLayoutEffect(() => () => report(id, null), [report, id]);
   const reported = layout.spots?.get(id);
-  const spot = useMemo(() => {
+  const shown = useMemo(() => {
     if (!line) return { x: middle.x + shift.x, y: middle.y + shift.y, free: true };
+    if (reported) return reported;
     // Until the layout has this line (the first paint, or just after it changed), the label is placed by itself.
     return placeLabel(line.at, line.size, widgets, line.shift, line.beside);
-  }, [line, widgets, middle.x, middle.y, shift.x, shift.y]);
-  const shown = line && reported ? reported : spot;
+  }, [line, reported, widgets, middle.x, middle.y, shift.x, shift.y]);
   if (!label) return null;
   return (
     <EdgeText
