@@ -142,6 +142,21 @@ function inOrder<E, A>(expected: E[], actual: A[], matches: (e: E, a: A) => bool
   return found;
 }
 
+/** "expected 1, got 3", or where the counts agree which entries do not match ("the 2nd of 2 does not match"). */
+function countsOf<E, A>(expected: E[], actual: A[], matches: (e: E, a: A) => boolean): string {
+  if (expected.length !== actual.length) return `expected ${expected.length}, got ${actual.length}`;
+  if (expected.length === 1) return 'the one there does not match';
+  const wrong = expected.flatMap((e, i) => (matches(e, actual[i]!) ? [] : [i + 1]));
+  const ordinals = wrong.map(ordinal);
+  const which = ordinals.length === 1 ? ordinals[0] : `${ordinals.slice(0, -1).join(', ')} and ${ordinals.at(-1)}`;
+  return `the ${which} of ${expected.length} ${wrong.length === 1 ? 'does' : 'do'} not match`;
+}
+
+function ordinal(n: number): string {
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
+}
+
 function compareSequence<E, A>(
   failures: Failure[],
   field: string,
@@ -169,7 +184,7 @@ function compareSequence<E, A>(
   const hint = expected.length < actual.length ? `; the list is exact — to check only that these appear in this order, write ${key}: { contains: [...] }` : '';
   failures.push({
     field,
-    message: `${field} differ (expected ${expected.length}, got ${actual.length}${hint})`,
+    message: `${field} differ (${countsOf(expected, actual, matches)}${hint})`,
     diff: sequenceDiff(expected, actual, matches, showE, showA),
   });
 }

@@ -48,7 +48,7 @@ describe('flow test runner', () => {
     const text = textReport(summary);
     // messages: the changed line is shown as removed (expected) and added (actual)
     assert.match(text, /✗ .*failing\.test\.yaml › wrong confirmation text/);
-    assert.match(text, /messages differ \(expected 2, got 2\)/);
+    assert.match(text, /messages differ \(the 2nd of 2 does not match\)/);
     assert.match(text, /^ {8}ask_size: "Hi! What size pizza\? Reply S, M or L\."$/m);
     assert.match(text, /^ {6}\+ confirm: "Order ORD-7 confirmed: one S pizza, \$12\. Ready in 20 minutes\."$/m);
     assert.match(text, /^ {6}- "Order ORD-7 confirmed: one S pizza, \$10\. Ready in 20 minutes\."$/m);
@@ -129,7 +129,7 @@ describe('flow test runner', () => {
       writeFileSync(join(dir, 'b.test.yaml'), 'flow: pizza.json\ntests:\n  - name: keys in an SMS flow\n    trigger: { message: { body: hi } }\n    script: [{ digits: "1" }, { hangup: true }]\n');
       const text = textReport(runFiles(discover([dir])));
       assert.match(text, /script\[1\] \(digits: "2"\): the execution already ended \(completed\) at 'hours'/);
-      assert.match(text, /heard differ \(expected 2, got 2\)\n.*\n {8}"Welcome to Pizza Planet[^\n]*\n {6}- "We are open, wrongly"\n {6}\+ "We are open every day from 11 am to 11 pm\."/);
+      assert.match(text, /heard differ \(the 2nd of 2 does not match\)\n.*\n {8}"Welcome to Pizza Planet[^\n]*\n {6}- "We are open, wrongly"\n {6}\+ "We are open every day from 11 am to 11 pm\."/);
       assert.match(text, /script\[0\] \(digits: "1"\): nothing is listening for the caller \(no Gather is waiting\) at 'ask_size'/);
       assert.match(text, /script\[1\] \(hangup: true\): there is no call to hang up/);
     } finally {
@@ -149,6 +149,32 @@ describe('flow test runner', () => {
       assert.match(textReport(summary), wanted);
       assert.match(junitReport(summary), wanted);
       assert.match(tapReport(summary), wanted);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names which entries of an equally long list do not match, rather than counts that agree', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flowtest-'));
+    try {
+      copyFileSync(EXAMPLE_FLOW, join(dir, 'pizza.json'));
+      const file = join(dir, 'counts.test.yaml');
+      const tests = [
+        ['all wrong', '["Hello?", "Bye?"]', 'messages differ (the 1st and 2nd of 2 do not match)'],
+        ['one wrong', '["Hi! What size pizza? Reply S, M or L.", "Bye?"]', 'messages differ (the 2nd of 2 does not match)'],
+        ['too few', '["Bye?"]', 'messages differ (expected 1, got 2; the list is exact — to check only that these appear in this order, write messages: { contains: [...] })'],
+      ];
+      const lines = ['flow: pizza.json', 'tests:'];
+      for (const [name, messages] of tests) {
+        lines.push(`  - name: ${name}`, '    trigger: { message: { body: hi } }', '    script:', '      - send: "XXL"', `    expect: { messages: ${messages} }`);
+      }
+      writeFileSync(file, lines.join('\n') + '\n');
+      const summary = runFiles([file]);
+      const messageFailures = summary.results.map((result) => [result.name, result.failures.find((f) => f.field === 'messages')?.message]);
+      assert.deepEqual(
+        messageFailures,
+        tests.map(([name, , message]) => [name, message]),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -179,8 +205,8 @@ describe('flow test runner', () => {
       const summary = runFiles([file]);
       const failures = summary.results[0]!.failures;
       const byField = (field: string) => failures.find((f) => f.field === field)?.message;
-      assert.equal(byField('script[0].expect.path'), "script[0].expect.path differ (expected 2, got 2)\n'ask_sise' is not a widget in this flow (did you mean 'ask_size'?)");
-      assert.equal(byField('steps'), "steps differ (expected 1, got 1)\n'ask_sise' is not a widget in this flow (did you mean 'ask_size'?)");
+      assert.equal(byField('script[0].expect.path'), "script[0].expect.path differ (the 2nd of 2 does not match)\n'ask_sise' is not a widget in this flow (did you mean 'ask_size'?)");
+      assert.equal(byField('steps'), "steps differ (the one there does not match)\n'ask_sise' is not a widget in this flow (did you mean 'ask_size'?)");
       assert.equal(byField('widgets.ask_szie'), "widgets.ask_szie: 'ask_szie' is not a widget in this flow (did you mean 'ask_size'?)");
       assert.equal(byField('widgets.no_such_widget'), "widgets.no_such_widget: 'no_such_widget' is not a widget in this flow");
       // A real widget that has not run yet is a plain mismatch, as before.
@@ -305,7 +331,7 @@ describe('flow test runner', () => {
     const xml = junitReport(summary);
     assert.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>/);
     assert.match(xml, /<testsuites name="switchboard test" tests="11" failures="3" skipped="1"/);
-    assert.match(xml, /<testcase name="wrong confirmation text" classname="[^"]*failing\.test\.yaml" time="[\d.]+">\s*<failure message="messages differ \(expected 2, got 2\)" type="AssertionError">/);
+    assert.match(xml, /<testcase name="wrong confirmation text" classname="[^"]*failing\.test\.yaml" time="[\d.]+">\s*<failure message="messages differ \(the 2nd of 2 does not match\)" type="AssertionError">/);
     assert.match(xml, /<skipped message="waiting on the menu API"\/>/);
     assert.equal((xml.match(/<testcase /g) ?? []).length, 11);
     const tap = tapReport(summary);
