@@ -277,8 +277,8 @@ describe('switchboard flows / executions / replay against two servers', () => {
   });
 });
 
-// `flows list` as a user reads it: a flow never updated says so in UPDATED, with when it was created
-// (a bare creation date there read as an update --json did not have); an updated one its date_updated.
+// `flows list` as a user reads it: CREATED, and UPDATED a dash for a flow never updated (a creation date
+// there read as an update --json did not have; "never (created …)" as a date that was not one).
 // --json stays the API's data (date_updated null).
 describe('switchboard flows list: the UPDATED column', () => {
   let s: TestServer;
@@ -303,14 +303,14 @@ describe('switchboard flows list: the UPDATED column', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('says "never" with date_created for a flow never updated and date_updated otherwise; --json unchanged', async () => {
+  it('shows date_created, and date_updated or a dash for a flow never updated; --json unchanged', async () => {
     const list = await cli(['flows', 'list', ...creds(s)], dir);
     assert.equal(list.code, 0, list.stderr);
     const lines = list.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^SID\s+NAME\s+STATUS\s+REVISION\s+UPDATED$/);
+    assert.match(lines[0]!, /^SID\s+NAME\s+STATUS\s+REVISION\s+CREATED\s+UPDATED$/);
     const row = (sid: string) => lines.find((line) => line.startsWith(sid))!;
-    assert.match(row(untouchedSid), /\snever \(created 2026-03-01T10:00:00\.000Z\)$/);
-    assert.match(row(updatedSid), /\s2026-03-03T12:30:00\.000Z$/);
+    assert.match(row(untouchedSid), /\s2026-03-01T10:00:00\.000Z\s+-$/);
+    assert.match(row(updatedSid), /\s2026-03-02T11:00:00\.000Z\s+2026-03-03T12:30:00\.000Z$/);
 
     const json = await cli(['flows', 'list', ...creds(s), '--json'], dir);
     assert.equal(json.code, 0, json.stderr);

@@ -4,8 +4,8 @@ import type { FlowsContext } from './context.ts';
 
 export async function flowsList({ json, client }: FlowsContext): Promise<number> {
   const flows = await (await client()).listFlows();
-  // A flow never updated has no date_updated (--json prints null): said so, with when it was created.
-  const rows = flows.map((flow) => ({ ...flow, updated: flow.dateUpdated ?? `never (created ${flow.dateCreated})` }));
+  // A flow never updated has no date_updated (--json prints null): a dash, its creation date beside it.
+  const rows = flows.map((flow) => ({ ...flow, updated: flow.dateUpdated ?? '-' }));
   // --json keeps its documented shape.
   const listed = flows.map(({ sid, friendlyName, status, revision, dateUpdated }) => ({ sid, friendlyName, status, revision, dateUpdated }));
   console.log(json ? JSON.stringify(listed, null, 2) : table(rows as unknown as Record<string, unknown>[], [
@@ -13,6 +13,7 @@ export async function flowsList({ json, client }: FlowsContext): Promise<number>
     { key: 'friendlyName', title: 'name' },
     { key: 'status', title: 'status' },
     { key: 'revision', title: 'revision' },
+    { key: 'dateCreated', title: 'created' },
     { key: 'updated', title: 'updated' },
   ]));
   return 0;
