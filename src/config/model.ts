@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigValueError, type ValueType } from './value-types.ts';
 import { maskUrlSecrets } from '../lib/url-secrets.ts';
+import { whereJsonBreaks } from '../lib/json-error.ts';
 
 export class ConfigError extends Error {}
 
@@ -84,7 +85,7 @@ function readConfigFile(file: string): Record<string, unknown> {
   try {
     data = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError(`config file ${file} is not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message}`);
+    throw new ConfigError(`config file ${file} is not valid ${file.endsWith('.json') ? `JSON${whereJsonBreaks(text, error)}` : `YAML: ${(error as Error).message}`}`);
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`config file ${file} must hold an object of settings`);

@@ -2,6 +2,7 @@
 // everything deeper is the validator's job, so odd but parseable exports still come through.
 
 import { jsonTextDepth, MAX_JSON_DEPTH, TOO_DEEP } from '../lib/json-depth.ts';
+import { describeJsonError } from '../lib/json-error.ts';
 import type { FlowDefinition } from './types.ts';
 
 /** The one message for a definition nested deeper than MAX_JSON_DEPTH (text here, objects in validateDefinition). */
@@ -73,18 +74,3 @@ function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false
   }
 }
 
-/** "Invalid JSON at line L, column C: <engine message>" so users can find the spot in big exports. */
-function describeJsonError(source: string, err: unknown): string {
-  const raw = err instanceof Error ? err.message : String(err);
-  let pos: number | undefined;
-  const m = /position (\d+)/.exec(raw);
-  if (m) pos = Number(m[1]);
-  else if (/Unexpected end of JSON input/.test(raw)) pos = source.length;
-  if (pos === undefined) return `Invalid JSON: ${raw}`;
-  const before = source.slice(0, pos);
-  const line = before.split('\n').length;
-  const column = pos - before.lastIndexOf('\n');
-  // V8 already appends "(line L column C)"; drop it to avoid saying it twice.
-  const detail = raw.replace(/\s*\(line \d+ column \d+\)/, '');
-  return `Invalid JSON at line ${line}, column ${column} (position ${pos}): ${detail}`;
-}

@@ -10,6 +10,7 @@ import type { FlowDefinition } from '../definition/types.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
 import { validateDefinition } from '../definition/validate.ts';
 import { isTooDeep, TOO_DEEP } from '../lib/json-depth.ts';
+import { whereJsonBreaks } from '../lib/json-error.ts';
 import { LruCache } from '../lib/lru.ts';
 import { locate, schemaProblems } from './schema-errors.ts';
 import type { Mocks, TestFile } from './types.ts';
@@ -69,7 +70,7 @@ export function parseTestFile(path: string, text: string): ParsedTestFile {
     try {
       data = JSON.parse(text);
     } catch (error) {
-      throw new LoadError(path, `not valid JSON: ${(error as Error).message}`);
+      throw new LoadError(path, `not valid JSON${whereJsonBreaks(text, error)}`);
     }
   } else {
     // parse() is several times faster than a Document; --update re-reads the file as a Document.

@@ -28,7 +28,12 @@ describe('parseDefinition', () => {
   });
 
   const bad: Array<[string, unknown, RegExp]> = [
-    ['invalid JSON names line and column', '{\n  "states": [\n    {"name": "a",}\n  ]\n}', /^Invalid JSON at line 3, column 18 \(position \d+\): /],
+    ['invalid JSON names line and column', '{\n  "states": [\n    {"name" "a"}\n  ]\n}', /^Invalid JSON at line 3, column 13 \(position 28\): Expected ':' after property name$/],
+    // V8 points at the '}' after a trailing comma, in an array names no position at all: both at the comma.
+    ['a trailing comma in an object, at the comma', '{\n  "states": [\n    {"name": "a",\n    }\n  ]\n}', /^Invalid JSON at line 3, column 17 \(position 32\): a trailing comma before '\}' \(JSON allows none: delete the comma\)$/],
+    ['a trailing comma in an array, at the comma', '{\n  "states": [\n    {"name": "a"},\n  ]\n}', /^Invalid JSON at line 3, column 18 \(position 33\): a trailing comma before '\]' /],
+    ['an unexpected token V8 gives no position for', '{\n  "states": [\n    {"name": a}\n  ]\n}', /^Invalid JSON at line 3, column 14 \(position 29\): 'a' is not JSON \(strings take double quotes/],
+    ['a comment', '{\n  "states": [] // none yet\n}', /^Invalid JSON at line 2, column 16 \(position 17\): JSON has no comments$/],
     ['truncated JSON', '{"states": [', /^Invalid JSON at line 1, column 13/],
     ['empty string', '   ', /empty/],
     ['JSON array', '[1, 2]', /must be a JSON object, array found/],

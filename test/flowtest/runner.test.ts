@@ -391,12 +391,14 @@ describe('flow test runner', () => {
       copyFileSync(EXAMPLE_FLOW, join(dir, 'x.json'));
       writeFileSync(join(dir, 'schema.test.yaml'), 'flow: x.json\ntests:\n  - name: a\n    trigger: { sms: {} }\n    expect: { mesages: [] }\n');
       writeFileSync(join(dir, 'broken.test.yaml'), 'flow: [unclosed\n');
+      writeFileSync(join(dir, 'broken.test.json'), '{\n  "flow": "x.json",\n  "tests": [],\n}\n');
       writeFileSync(join(dir, 'missing.test.yaml'), 'flow: nowhere.json\ntests: [{ name: a, trigger: { message: {} } }]\n');
       writeFileSync(join(dir, 'bad.json'), JSON.stringify({ initial_state: 'Nope', states: [] }));
       writeFileSync(join(dir, 'invalid.test.yaml'), 'flow: bad.json\ntests: [{ name: a, trigger: { message: {} } }]\n');
       const summary = runFiles(discover([dir]));
-      assert.equal(summary.failed, 4);
+      assert.equal(summary.failed, 5);
       const text = textReport(summary);
+      assert.match(text, /broken\.test\.json: not valid JSON at line 3, column 14 \(position 35\): a trailing comma before '\}'/);
       assert.match(text, /schema\.test\.yaml: tests\.0 does not match the flow test schema:\n\s+tests\.0\.trigger: unknown field 'sms', at line 4, column 16\n\s+tests\.0\.expect: unknown field 'mesages' \(did you mean 'messages'\?\), at line 5, column 15/);
       assert.match(text, /broken\.test\.yaml: not valid YAML/);
       assert.match(text, /nowhere\.json: flow file not found/);

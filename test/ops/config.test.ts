@@ -75,6 +75,8 @@ test('bad files, URLs, booleans and key pairs are refused clearly', (t) => {
   const cwd = tempDir(t);
   writeFileSync(join(cwd, 'switchboard.config.json'), '{ "port": ');
   assert.match(configError(() => loadConfig({}, {}, { cwd })), /switchboard\.config\.json is not valid JSON/);
+  writeFileSync(join(cwd, 'switchboard.config.json'), '{\n  "port": 4000,\n}\n');
+  assert.match(configError(() => loadConfig({}, {}, { cwd })), /switchboard\.config\.json is not valid JSON at line 2, column 15 \(position 16\): a trailing comma before '\}'/);
   const other = tempDir(t);
   writeFileSync(join(other, 'switchboard.config.json'), '[1, 2]');
   assert.match(configError(() => loadConfig({}, {}, { cwd: other })), /must hold an object of settings/);
