@@ -224,7 +224,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function unknownCommand(command: string): number {
-  console.error(`${unknownCommandMessage('', command, [...Object.keys(OWN_OPTIONS), ...Object.keys(OWN_FLAGS), 'help'])}\n\n${USAGE}`);
+  console.error(`${unknownCommandMessage('switchboard: ', command, [...Object.keys(OWN_OPTIONS), ...Object.keys(OWN_FLAGS), 'help'])}\n\n${USAGE}`);
   return 2;
 }
 

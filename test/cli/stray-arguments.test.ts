@@ -105,7 +105,7 @@ describe('arguments a command does not take', () => {
       const { status, stdout, stderr } = await run(args);
       assert.equal(status, 2, args.join(' '));
       assert.equal(stdout, '');
-      assert.match(stderr, /^unknown command 'bogus'\n\nUsage: switchboard <command>/);
+      assert.match(stderr, /^switchboard: unknown command 'bogus'\n\nUsage: switchboard <command>/);
     }
   });
 });

@@ -49,7 +49,7 @@ describe('typo hints', () => {
     for (const [typed, meant] of [['tets', 'test'], ['flow', 'flows'], ['execution', 'executions'], ['serv', 'serve']]) {
       const run = spawnSync(process.execPath, [MAIN, typed!], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
       assert.equal(run.status, 2, run.stderr);
-      assert.match(run.stderr, new RegExp(`unknown command '${typed}' \\(did you mean '${meant}'\\?\\)`));
+      assert.match(run.stderr, new RegExp(`^switchboard: unknown command '${typed}' \\(did you mean '${meant}'\\?\\)`));
     }
     const none = spawnSync(process.execPath, [MAIN, 'zzzzzzzz'], { cwd, encoding: 'utf8' });
     assert.equal(none.status, 2);

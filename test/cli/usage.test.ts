@@ -69,6 +69,6 @@ describe('switchboard --help', () => {
     assert.match(none.stderr, /^Usage: switchboard <command>/);
     const unknown = run(MAIN, ['frobnicate']);
     assert.equal(unknown.status, 2, "an unknown command is bad usage");
-    assert.match(unknown.stderr, /^unknown command 'frobnicate'/);
+    assert.match(unknown.stderr, /^switchboard: unknown command 'frobnicate'/);
   });
 });
