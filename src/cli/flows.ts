@@ -29,13 +29,13 @@ Commands:
   push [files…]                     create or update the server's flows from local files (matched by the
                                     manifest's SID, else by friendly name; a name several server flows
                                     have is refused, exit 2, until the manifest gives the file its SID):
-                                    a flow is updated when its JSON
-                                    differs in any way, also one diff does not show; --status
-                                    draft|published, --message TEXT, --dry-run. Without --status a new
-                                    flow is a draft and an updated one keeps its status: pushing to a
-                                    published flow publishes the change (--status draft keeps it a draft).
-                                    --status applies to new and changed flows; an unchanged flow keeps its
-                                    status (and gets no revision) unless --force-status
+                                    a flow is updated when its JSON differs in any way, also one diff
+                                    does not show; --status draft|published, --message TEXT, --dry-run.
+                                    Without --status a new flow is a draft and an updated one keeps its
+                                    status: pushing to a published flow publishes the change (--status
+                                    draft keeps it a draft). --status applies to new and changed flows;
+                                    an unchanged flow keeps its status (and gets no revision) unless
+                                    --force-status
   diff [files…]                     what changed, in words: widgets (type, properties), transitions, split
                                     conditions (name, arguments, operator, value, order), initial_state,
                                     description, flags. Local files (every file in --dir by default) against
