@@ -1,10 +1,9 @@
 // `switchboard carrier show|set|reset --account AC…`: an account's channel (simulator, the real
 // Twilio carrier, or a plain webhook), written to the store directly like `accounts`. A running
 // server picks the change up on its next send; no restart needed.
-import { parseArgs } from 'node:util';
-import { openCliStore, refusingOlderSchema } from './cli-store.ts';
+import { missingStore, openCliStore, refusingOlderSchema } from './cli-store.ts';
 import { configFlagOptions, loadConfig } from '../config.ts';
-import { booleanWithValue, extraArguments, optionNotTaken, switchWithWord } from './stray-arguments.ts';
+import { booleanWithValue, extraArguments, optionNotTaken, parseStrict, switchWithWord, unknownCommandMessage } from './stray-arguments.ts';
 import {
   CarrierConfigError,
   describeCarrier,
@@ -44,6 +43,8 @@ The store written is the configuration's, as for every command: --data-dir DIR, 
 (with --database-schema S) for PostgreSQL, from the flags, the environment or --config FILE; every
 configuration flag is accepted.`;
 
+const COMMANDS = ['show', 'set', 'reset'];
+
 const FLAG_TO_FIELD: Record<string, keyof CarrierInput> = {
   channel: 'Channel',
   'upstream-account-sid': 'UpstreamAccountSid',
@@ -75,7 +76,8 @@ export async function carrierCommand(argv: string[]): Promise<number> {
   if (early) return usage(early);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, allowNegative: true, tokens: true, options });
+    // parseStrict: a mistyped option is named with the closest one (`--acount` → --account).
+    parsed = parseStrict({ args: argv, allowPositionals: true, strict: true, allowNegative: true, tokens: true, options });
   } catch (error) {
     return usage((error as Error).message);
   }
@@ -85,6 +87,11 @@ export async function carrierCommand(argv: string[]): Promise<number> {
     console.log(CARRIER_USAGE);
     return values.help ? 0 : 2;
   }
+  // Before its options: `carrier shwo` is a mistyped command, not a missing --account.
+  if (!COMMANDS.includes(sub)) {
+    console.error(`${unknownCommandMessage('switchboard carrier: ', sub, COMMANDS)}\n\n${CARRIER_USAGE}`);
+    return 2;
+  }
   // show and reset take none of set's channel options: given, they would be ignored without a word.
   const channelFlags = sub === 'set' ? [] : Object.keys(FLAG_TO_FIELD);
   const stray =
@@ -92,20 +99,25 @@ export async function carrierCommand(argv: string[]): Promise<number> {
     extraArguments(`carrier ${sub}`, positionals.slice(1), 0) ??
     optionNotTaken(`carrier ${sub}`, tokens, new Set(Object.keys(options).filter((name) => !channelFlags.includes(name))));
   if (stray) return usage(stray);
-  const account = values.account;
-  if (typeof account !== 'string' || !isSid('AC', account)) {
-    console.error('--account AC… is required (the Switchboard account whose flows use this channel)');
+  const fail = (problem: string) => {
+    console.error(`switchboard carrier ${sub}: ${problem}`);
     return 2;
-  }
-  return refusingOlderSchema(() => carrierOn(openCliStore(loadConfig(values)), sub, account, values));
+  };
+  const given = values.account;
+  if (typeof given !== 'string') return fail('--account AC… is required (the Switchboard account whose flows use this channel)');
+  if (!isSid('AC', given)) return fail(`--account must be an account SID (AC followed by 32 hex characters), got '${given}'`);
+  // SIDs are stored with lower-case hex, as Twilio writes them; an upper-case copy names the same one.
+  const account = `AC${given.slice(2).toLowerCase()}`;
+  const config = loadConfig(values);
+  // The account must be in the store already: a mistyped --data-dir gets no new, empty database.
+  const missing = missingStore(config);
+  if (missing) return fail(missing);
+  return refusingOlderSchema(() => carrierOn(openCliStore(config), sub, account, values, fail));
 }
 
-async function carrierOn(store: Store, sub: string, account: string, values: Flags): Promise<number> {
+async function carrierOn(store: Store, sub: string, account: string, values: Flags, fail: (problem: string) => number): Promise<number> {
   try {
-    if (!(await store.getAccount(account))) {
-      console.error(`account ${account} does not exist in this store`);
-      return 2;
-    }
+    if (!(await store.getAccount(account))) return fail(`account ${account} does not exist in this store ('switchboard accounts list' lists them)`);
     if (sub === 'show') {
       console.log(JSON.stringify(describeCarrier(account, await loadCarrierConfig(store, account)), null, 2));
       return 0;
@@ -114,10 +126,6 @@ async function carrierOn(store: Store, sub: string, account: string, values: Fla
       await saveCarrierConfig(store, account, SIMULATOR);
       console.log(`${account}: simulator`);
       return 0;
-    }
-    if (sub !== 'set') {
-      console.error(`unknown carrier command '${sub}'\n\n${CARRIER_USAGE}`);
-      return 2;
     }
     const input: CarrierInput = {};
     for (const [flag, field] of Object.entries(FLAG_TO_FIELD)) {
@@ -131,8 +139,7 @@ async function carrierOn(store: Store, sub: string, account: string, values: Fla
       return 0;
     } catch (error) {
       if (error instanceof CarrierConfigError) {
-        console.error(`--${Object.entries(FLAG_TO_FIELD).find(([, field]) => field === error.field)?.[0] ?? error.field}: ${error.message}`);
-        return 2;
+        return fail(`--${Object.entries(FLAG_TO_FIELD).find(([, field]) => field === error.field)?.[0] ?? error.field}: ${error.message}`);
       }
       throw error;
     }

@@ -3,12 +3,12 @@
 // is reported as lines a user can act on (the validator's findings with their paths), never as a
 // stack trace. Also the parties both commands take and the steps both print as they happen, with the
 // reason under each failure transition (`post —failed→ bye` alone says nothing of why).
-import { existsSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { SIMULATOR_FLOW_ADDRESS } from '../channels/simulator/simulator-channel.ts';
 import { createApp, type App } from '../app.ts';
 import { guestStore } from './guest-store.ts';
-import { openCliStore, reportSchemaRefusal } from './cli-store.ts';
+import { missingStore, openCliStore, reportSchemaRefusal } from './cli-store.ts';
 import { loadConfig } from '../config.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
 import { DomainError } from '../runtime/errors.ts';
@@ -117,9 +117,9 @@ export async function openFlowTarget(target: string, flags: Flags): Promise<{ ap
   const config = loadConfig(flags);
   const fromFile = !isSid('FW', target);
   // A FlowSid names a flow in an existing store: opening the data directory must not make a new, empty one.
-  const sqliteFile = config.dataDir === ':memory:' ? null : join(config.dataDir, 'switchboard.db');
-  if (!fromFile && !config.databaseUrl && sqliteFile && !existsSync(sqliteFile)) {
-    console.error(`flow ${target}: there is no Switchboard store in ${config.dataDir} (--data-dir, SWITCHBOARD_DATA_DIR or dataDir in the config file)`);
+  const missing = fromFile ? null : missingStore(config);
+  if (missing) {
+    console.error(`flow ${target}: ${missing}`);
     return null;
   }
   const failures = new Map<string, string>();

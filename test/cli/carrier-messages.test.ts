@@ -1,0 +1,69 @@
+// `switchboard carrier`'s refusals: each says which command refused and what to do, as the other
+// commands' do. A mistyped option used to get Node's advice about positionals after '--', a malformed
+// --account was called missing, a mistyped subcommand was reported only after --account was checked,
+// the other messages had no 'switchboard carrier …:' prefix, and a mistyped --data-dir was given a new,
+// empty database (where the account could never be) before being told the account did not exist.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { carrierCommand } from '../../src/cli/carrier.ts';
+import { AccountService } from '../../src/runtime/accounts.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { runCliInProcess } from '../support/cli-in-process.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'sb-carrier-messages-'));
+const data = join(dir, 'data');
+const store = new SqliteStore({ path: join(data, 'switchboard.db') });
+const account = await new AccountService(store, Date.now).create('A');
+await store.close();
+const STORE = ['--data-dir', data];
+const carrier = (...args: string[]) => runCliInProcess(carrierCommand, args, dir);
+
+describe('carrier: refusals name the command and what to do', () => {
+  it('a mistyped option names the closest one', async () => {
+    const run = await carrier('show', '--acount', account.sid, ...STORE);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^switchboard: unknown option '--acount' \(did you mean --account\?\)/);
+    assert.doesNotMatch(run.stderr, /positional argument/);
+  });
+
+  it('a mistyped subcommand names the closest one, whatever else is missing', async () => {
+    const run = await carrier('shwo');
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^switchboard carrier: unknown command 'shwo' \(did you mean 'show'\?\)/);
+  });
+
+  it('a malformed --account is called malformed, not missing', async () => {
+    const run = await carrier('show', '--account', 'ACbad', ...STORE);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, "switchboard carrier show: --account must be an account SID (AC followed by 32 hex characters), got 'ACbad'\n");
+    const missing = await carrier('reset', ...STORE);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^switchboard carrier reset: --account AC… is required/);
+  });
+
+  it('an unknown account and a bad value are prefixed with the command', async () => {
+    const unknown = await carrier('show', '--account', 'AC' + '0'.repeat(32), ...STORE);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^switchboard carrier show: account AC0{32} does not exist in this store \('switchboard accounts list' lists them\)\n$/);
+    const bad = await carrier('set', '--account', account.sid, '--channel', 'webhook', '--webhook-url', 'notaurl', ...STORE);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^switchboard carrier set: --webhook-url: WebhookUrl must be an absolute http\(s\) URL, got 'notaurl'\n$/);
+  });
+
+  it('an upper-case SID names the same account', async () => {
+    const run = await carrier('show', '--account', `AC${account.sid.slice(2).toUpperCase()}`, ...STORE);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).account_sid, account.sid);
+  });
+
+  it('a data directory without a store is named, and left without one', async () => {
+    const nowhere = join(dir, 'typo');
+    const run = await carrier('show', '--account', account.sid, '--data-dir', nowhere);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, new RegExp(`^switchboard carrier show: there is no Switchboard store in ${nowhere.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(--data-dir`));
+    assert.equal(existsSync(nowhere), false);
+  });
+});
