@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { SIMULATOR_FLOW_ADDRESS } from '../channels/simulator/simulator-channel.ts';
 import { createApp, type App } from '../app.ts';
 import { guestStore } from './guest-store.ts';
+import { whyUnreadable } from './unreadable-file.ts';
 import { missingStore, openCliStore, reportSchemaRefusal } from './cli-store.ts';
 import { loadConfig } from '../config.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
@@ -170,9 +171,7 @@ export async function publishFlowFile(app: App, accountSid: string, path: string
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a flow file' : (error as Error).message;
-    return { ok: false, problems: [`${path}: ${why}`] };
+    return { ok: false, problems: [`${path}: ${whyUnreadable(error)}`] };
   }
   // A file may hold a Flow resource (GET /v2/Flows/FW…) rather than the bare definition.
   const parsed = parseDefinitionFile(text);

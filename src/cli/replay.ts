@@ -3,9 +3,11 @@
 // on the server's pure engine and shows where the path, the outputs, the requests and what the
 // caller heard diverge.
 import { readFileSync } from 'node:fs';
+import { parseDefinitionFile } from '../definition/parse.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { replayText, type ReplayReport } from '../flowtest/replay.ts';
 import { StudioClient } from '../flowtest/studio-client.ts';
+import { whyUnreadable } from './unreadable-file.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, usageFailure } from './remote.ts';
 
 /** Configuration flags that change how a flow runs: a replay takes the server's, not these. */
@@ -20,14 +22,31 @@ than the revision the execution ran, replayed with the same answers.
 
 Options:
   --flow FW…            the flow the executions belong to (required)
-  --revision R          LatestRevision (the draft, default), LatestPublished / published, latest or a number
-  --definition FILE     replay against a local flow file instead of a saved revision
+  --revision R          LatestRevision or latest (the newest revision, draft or not: default),
+                        LatestPublished or published, or a revision number
+  --definition FILE     replay against a local flow file (a Studio export, or a saved Flow resource)
+                        instead of a saved revision; not with --revision
   --fail-on-divergence  exit 1 when any replay diverges (for CI); errors exit 2, an unreachable server 3
 
 The replay runs on the server under the server's configuration (time zone, default reply timeout,
 step limits, execution age cap), with its clock starting when the execution started.
 
 ${CONNECTION_HELP}`;
+
+/**
+ * The definition in a flow file as the server takes it, or why there is none: as `simulate` and
+ * `flows import` read a file, a saved Flow resource ({definition: …}) is its definition.
+ */
+function readDefinitionFile(path: string): { json: string } | { problem: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    return { problem: whyUnreadable(error) };
+  }
+  const parsed = parseDefinitionFile(text);
+  return parsed.ok ? { json: JSON.stringify(parsed.definition) } : { problem: `not a flow definition: ${parsed.error}` };
+}
 
 function fromWire(body: JsonObject): ReplayReport {
   return {
@@ -70,16 +89,19 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (local.length) {
     console.error(`switchboard replay: note: the replay runs on the server, under the server's configuration; ${local.map((f) => `--${f}`).join(', ')} ${local.length === 1 ? 'is' : 'are'} not used`);
   }
+  if (values.definition !== undefined && values.revision !== undefined) {
+    console.error('switchboard replay: give --revision or --definition, not both (the replay runs against one of them)');
+    return 2;
+  }
   const revision = values.revision === 'published' ? 'LatestPublished' : values.revision === 'latest' || values.revision === 'draft' ? 'LatestRevision' : values.revision;
   let definition: string | undefined;
-  if (values.definition) {
-    try {
-      definition = readFileSync(values.definition, 'utf8');
-      JSON.parse(definition);
-    } catch (error) {
-      console.error(`switchboard replay: cannot read ${values.definition}: ${(error as Error).message}`);
+  if (values.definition !== undefined) {
+    const read = readDefinitionFile(values.definition);
+    if ('problem' in read) {
+      console.error(`switchboard replay: ${values.definition}: ${read.problem}`);
       return 2;
     }
+    definition = read.json;
   }
   try {
     const client = await StudioClient.connect(remoteConnector(values)());

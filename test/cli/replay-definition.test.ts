@@ -1,5 +1,9 @@
 // `switchboard replay FN… --definition FILE` names the file it replayed against ("revision 1 →
-// flows/x.json"), not the server's generic 'Definition', in text and in --json.
+// flows/x.json"), not the server's generic 'Definition', in text and in --json. The file is read as
+// simulate and flows import read one: a saved Flow resource is its definition (the server used to
+// refuse it, 81022), and a file that cannot be read or parsed is said in words (not Node's
+// "ENOENT: no such file or directory, open …" or V8's "Unexpected token"). With --revision too, one of
+// them would be ignored: refused.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,6 +52,36 @@ describe('replay --definition FILE', () => {
     assert.equal(code, 0, stdout);
     assert.match(stdout, new RegExp(`revision 1 → ${join(dir, 'pizza-v2.json').replace(/[.\\/]/g, '\\$&')}\\n`));
     assert.match(stdout, /\+ .*Which size\?/);
+  });
+
+  it('a saved Flow resource replays as its definition', async () => {
+    const resource = join(dir, 'pizza-resource.json');
+    writeFileSync(resource, JSON.stringify({ sid: 'FW' + '0'.repeat(32), friendly_name: 'Pizza', definition: JSON.parse(pizzaText.replace('What size pizza?', 'Which size?')) }));
+    const { code, stdout } = await captured([...args.slice(0, 4), resource, ...args.slice(5)]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /\+ .*Which size\?/);
+  });
+
+  it('a file that cannot be read or is no flow says why in words, exit 2', async () => {
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"states": [],}');
+    const cases: [string, RegExp][] = [
+      [join(dir, 'missing.json'), /^switchboard replay: .*missing\.json: no such file$/],
+      [dir, /^switchboard replay: .*: is a directory, not a flow file$/],
+      [broken, /^switchboard replay: .*broken\.json: not a flow definition: Invalid JSON at line 1, column 14 .*trailing comma/],
+    ];
+    for (const [file, message] of cases) {
+      const { code, stdout } = await captured([...args.slice(0, 4), file, ...args.slice(5)]);
+      assert.equal(code, 2, stdout);
+      assert.match(stdout, message);
+      assert.doesNotMatch(stdout, /ENOENT|EISDIR|Unexpected token|cannot read/);
+    }
+  });
+
+  it('--revision beside --definition is refused (exit 2), not ignored', async () => {
+    const { code, stdout } = await captured([...args, '--revision', '1']);
+    assert.equal(code, 2);
+    assert.equal(stdout, 'switchboard replay: give --revision or --definition, not both (the replay runs against one of them)');
   });
 
   it('--json: replay.revision is the file', async () => {
