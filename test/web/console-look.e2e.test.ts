@@ -2,6 +2,8 @@
 // does" checkbox, beside its long label, was squeezed to a few pixels; and on the flow list the Export
 // and Delete buttons were set smaller than the Executions and Revisions links beside them; and in an
 // 800 px window, choosing the Phone tab at the window's foot showed nothing (its panel wholly below).
+// With real imported flows (long names) the list's action cell, a td made a flex box, drew its border
+// off the row's.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -13,6 +15,9 @@ const FLOW = triggerFlow('look', 'incomingCall', 'hello', [
   { name: 'hello', type: 'say-play', properties: { offset: { x: 0, y: 200 }, say: 'Hello' }, transitions: [{ event: 'audioComplete' }] },
 ]);
 
+/** An imported flow's name as the CLI gives it: the file's name, here one of a real Terraform export. */
+const LONG_NAME = 'techmatters__flex-plugins__twilio-iac_helplines_usnm_templates_studio-flows_voice.tftpl';
+
 describe('web console: first look (Chromium)', { skip: noChromium, timeout: 120_000 }, () => {
   let server: TestServer;
   let browser: Browser;
@@ -22,6 +27,7 @@ describe('web console: first look (Chromium)', { skip: noChromium, timeout: 120_
   before(async () => {
     ({ server, browser, page } = await openSignedInConsole());
     flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Look', status: 'published', definition: FLOW })).sid;
+    await server.app.flows.create(server.account.sid, { friendlyName: LONG_NAME, status: 'published', definition: FLOW });
   });
 
   after(() => closeSignedInConsole({ server, browser }));
@@ -40,14 +46,26 @@ describe('web console: first look (Chromium)', { skip: noChromium, timeout: 120_
     await page.goto(server.baseUrl);
     const fontSize = (name: string) =>
       page
-        .locator('td.actions')
-        .first()
+        .getByRole('row')
+        .filter({ hasText: 'Look' })
+        .locator('.actions')
         .getByRole(name === 'Executions' || name === 'Revisions' ? 'link' : 'button', { name })
         .evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).fontSize);
     const link = await fontSize('Executions');
     assert.equal(await fontSize('Revisions'), link);
     assert.equal(await fontSize('Export Look'), link);
     assert.equal(await fontSize('Delete Look'), link);
+    assert.deepEqual(browser.errors, []);
+  });
+
+  it("draws the flow list's action cell as a cell of its row, its border in line with the others'", async () => {
+    await page.goto(server.baseUrl);
+    // A cell displayed as anything else (the flex box the actions were) keeps its own border, drawn off the
+    // line the row's collapsed borders make: the row's rule stepped by a pixel under the actions.
+    const row = page.getByRole('row').filter({ hasText: 'techmatters' });
+    await row.waitFor();
+    const displays = await row.locator('td').evaluateAll((cells) => cells.map((cell) => cell.ownerDocument.defaultView!.getComputedStyle(cell).display));
+    assert.deepEqual(new Set(displays), new Set(['table-cell']), `the cells are displayed as ${displays.join(', ')}`);
     assert.deepEqual(browser.errors, []);
   });
 

@@ -190,15 +190,18 @@ export function FlowListPage() {
                   </td>
                   <td>{flow.revision}</td>
                   <td className="col-optional">{formatDate(flow.date_updated ?? flow.date_created)}</td>
-                  <td className="actions">
-                    <Link href={`/flows/${flow.sid}/executions`}>Executions</Link>
-                    <Link href={`/flows/${flow.sid}/revisions`}>Revisions</Link>
-                    <button type="button" className="link-button" onClick={() => void exportFlow(flow)} aria-label={`Export ${flow.friendly_name}`}>
-                      Export
-                    </button>
-                    <button type="button" className="link-button danger-text" onClick={() => void deleteFlow(flow)} aria-label={`Delete ${flow.friendly_name}`}>
-                      Delete
-                    </button>
+                  <td>
+                    {/* The flex row inside the cell: a td set to display:flex stops being a table cell, and its border and height part from the row. */}
+                    <div className="actions">
+                      <Link href={`/flows/${flow.sid}/executions`}>Executions</Link>
+                      <Link href={`/flows/${flow.sid}/revisions`}>Revisions</Link>
+                      <button type="button" className="link-button" onClick={() => void exportFlow(flow)} aria-label={`Export ${flow.friendly_name}`}>
+                        Export
+                      </button>
+                      <button type="button" className="link-button danger-text" onClick={() => void deleteFlow(flow)} aria-label={`Delete ${flow.friendly_name}`}>
+                        Delete
+                      </button>
+                    </div>
                   </td>
                 </tr>
               ))}
