@@ -3,7 +3,8 @@
 // and Delete buttons were set smaller than the Executions and Revisions links beside them; and in an
 // 800 px window, choosing the Phone tab at the window's foot showed nothing (its panel wholly below).
 // With real imported flows (long names) the list's action cell, a td made a flex box, drew its border
-// off the row's.
+// off the row's, and in an 800 px window the names kept 40 characters, squeezing the SIDs to three
+// characters a line and pushing the actions out of the table's view.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -67,6 +68,39 @@ describe('web console: first look (Chromium)', { skip: noChromium, timeout: 120_
     const displays = await row.locator('td').evaluateAll((cells) => cells.map((cell) => cell.ownerDocument.defaultView!.getComputedStyle(cell).display));
     assert.deepEqual(new Set(displays), new Set(['table-cell']), `the cells are displayed as ${displays.join(', ')}`);
     assert.deepEqual(browser.errors, []);
+  });
+
+  it('in an 800 px window, keeps the flow list within the window, SIDs readable and actions in line', async () => {
+    await page.setViewportSize({ width: 800, height: 900 });
+    try {
+      await page.goto(server.baseUrl);
+      const row = page.getByRole('row').filter({ hasText: 'techmatters' });
+      await row.waitFor();
+      const overflow = await page.locator('.table-wrap').evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
+      assert.ok(overflow <= 0, `the table is ${overflow} px wider than its box`);
+      // A flow SID is 34 characters: eight lines at most, not twelve of three.
+      const sid = await row.locator('code.sid').boundingBox();
+      const lineHeight = await row.locator('code.sid').evaluate((el) => parseFloat(el.ownerDocument.defaultView!.getComputedStyle(el).lineHeight) || el.getBoundingClientRect().height);
+      assert.ok(sid && sid.height <= 8 * lineHeight + 1, `the SID takes ${sid?.height} px, lines of ${lineHeight} px`);
+      // Wrapped onto several lines, each line's first link or button starts its word where the others do.
+      const lineStarts = await row.locator('.actions').evaluate((actions) => {
+        const starts: number[] = [];
+        let lineTop = -Infinity;
+        for (const item of actions.children) {
+          const words = item.ownerDocument.createRange();
+          words.selectNodeContents(item);
+          const box = words.getBoundingClientRect();
+          if (box.top > lineTop + 1) starts.push(Math.round(box.x));
+          lineTop = box.top;
+        }
+        return starts;
+      });
+      assert.ok(lineStarts.length > 1, `the actions take ${lineStarts.length} line`);
+      assert.deepEqual(new Set(lineStarts).size, 1, `the lines start at x=${lineStarts.join(', ')}`);
+      assert.deepEqual(browser.errors, []);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
   });
 
   it('in an 800 px window, brings the chosen panel into view under the canvas', async () => {
