@@ -90,7 +90,7 @@ function timeoutAfter(ms: number): { promise: Promise<typeof TIMED_OUT>; cancel:
 export async function callCommand(target: string | undefined, flags: Flags): Promise<number> {
   const { timeouts, ...rest } = flags;
   const opened = await openSimulation('call', target, localToolFlags(rest));
-  if (!opened) return 1;
+  if (typeof opened === 'number') return opened;
   const { app, account, flowSid, from, to } = opened;
   try {
     const auth = 'Basic ' + Buffer.from(`${account.sid}:${account.authToken}`).toString('base64');

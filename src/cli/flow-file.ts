@@ -3,7 +3,7 @@
 // is reported as lines a user can act on (the validator's findings with their paths), never as a
 // stack trace. Also the parties both commands take and the steps both print as they happen, with the
 // reason under each failure transition (`post —failed→ bye` alone says nothing of why).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SIMULATOR_FLOW_ADDRESS } from '../channels/simulator/simulator-channel.ts';
 import { createApp, type App } from '../app.ts';
@@ -35,21 +35,22 @@ export function localToolFlags(flags: Flags): Flags {
 
 /**
  * `simulate`'s or `call`'s flow opened (see openFlowTarget) with the contact (--from) and the flow's
- * address (--to). Null when there is nothing to run: the usage or the reasons are already printed.
+ * address (--to). When there is nothing to run, the exit code: 2 for no flow named (bad usage, as in
+ * every command), 1 for a flow that cannot be found or loaded; the reasons are already printed.
  */
 export async function openSimulation(
   command: 'simulate' | 'call',
   target: string | undefined,
   flags: Flags,
-): Promise<{ app: App; account: Account; flowSid: string; from: string; to: string } | null> {
+): Promise<{ app: App; account: Account; flowSid: string; from: string; to: string } | number> {
   if (!target) {
-    console.error(`usage: switchboard ${command} <FlowSid|flow.json> --from +15551230001 [--to +15005550006]`);
-    return null;
+    console.error(`switchboard ${command}: name the flow to run, a FlowSid (FW…) or a flow file\nUsage: switchboard ${command} <FlowSid|flow.json> [--from +1555…] [--to +1500…] ('switchboard ${command} --help' says more)`);
+    return 2;
   }
   const from = typeof flags.from === 'string' ? flags.from : '+15551230001';
   const to = typeof flags.to === 'string' ? flags.to : SIMULATOR_FLOW_ADDRESS;
-  const opened = await openFlowTarget(target, flags);
-  return opened && { ...opened, from, to };
+  const opened = await openFlowTarget(target, flags, `switchboard ${command}: `);
+  return opened ? { ...opened, from, to } : 1;
 }
 
 /**
@@ -112,15 +113,21 @@ export async function printNewSteps(app: App, accountSid: string, flowSid: strin
 
 /**
  * The app (to be closed by the caller), its startup account and the flow `target` names. Null when
- * the flow cannot be found or loaded: the reasons are already printed, the app already closed.
+ * the flow cannot be found or loaded: the reasons are already printed (the first line after `prefix`,
+ * the command's name), the app already closed.
  */
-export async function openFlowTarget(target: string, flags: Flags): Promise<{ app: App; account: Account; flowSid: string } | null> {
+export async function openFlowTarget(target: string, flags: Flags, prefix = ''): Promise<{ app: App; account: Account; flowSid: string } | null> {
   const config = loadConfig(flags);
   const fromFile = !isSid('FW', target);
+  // `FW01a2…` cut short or mistyped is no file either: say what a FlowSid looks like.
+  if (fromFile && /^FW\w*$/i.test(target) && !existsSync(target)) {
+    console.error(`${prefix}${target}: not a FlowSid (FW followed by 32 hex characters), nor a flow file`);
+    return null;
+  }
   // A FlowSid names a flow in an existing store: opening the data directory must not make a new, empty one.
   const missing = fromFile ? null : missingStore(config);
   if (missing) {
-    console.error(`flow ${target}: ${missing}`);
+    console.error(`${prefix}flow ${target}: ${missing}`);
     return null;
   }
   const failures = new Map<string, string>();
@@ -146,12 +153,13 @@ export async function openFlowTarget(target: string, flags: Flags): Promise<{ ap
       for (const account of await app.store.listAccounts()) {
         if (await app.store.getFlow(account.sid, target)) return { app, account, flowSid: target };
       }
-      console.error(`flow ${target} not found in the store ${config.databaseUrl ? 'at DATABASE_URL' : `in ${config.dataDir}`}`);
+      console.error(`${prefix}flow ${target} not found in the store ${config.databaseUrl ? 'at DATABASE_URL' : `in ${config.dataDir}`}`);
     } else {
       const { account } = await app.accounts.ensureStartupAccount(config.account);
       const published = await publishFlowFile(app, account.sid, target);
       if (published.ok) return { app, account, flowSid: published.flowSid };
-      for (const problem of published.problems) console.error(problem);
+      // The validator's findings follow the first line, indented under it.
+      published.problems.forEach((problem, i) => console.error(i === 0 ? `${prefix}${problem}` : problem));
     }
   } catch (error) {
     // What failed is reported, not closing after it (a store that never opened fails that again).

@@ -14,7 +14,7 @@ type Flags = Record<string, string | boolean | undefined>;
 
 export async function simulateCommand(target: string | undefined, flags: Flags): Promise<number> {
   const opened = await openSimulation('simulate', target, localToolFlags(flags));
-  if (!opened) return 1;
+  if (typeof opened === 'number') return opened;
   const { app, account, flowSid, from, to } = opened;
   const output = new SimulationOutput(app, account.sid, flowSid, { contact: from, flowAddress: to });
   const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });

@@ -1,8 +1,10 @@
 // `switchboard simulate FILE` and `switchboard call FILE` with a file that cannot run: a missing
 // file, broken JSON or an invalid definition is a short message naming the file (and, for an
-// invalid definition, each finding with its path) and exit code 1, never a stack trace. The
-// commands run in this process (console captured); one run of the real binary shows main.ts passes
-// the exit code through without a trace.
+// invalid definition, each finding with its path) and exit code 1, never a stack trace. The first
+// line starts 'switchboard simulate: ' (or call), as every command's refusals do. No flow named at all
+// is bad usage, exit 2 as in every command (it was 1, with a usage line that made --from look
+// required). The commands run in this process (console captured); one run of the real binary shows
+// main.ts passes the exit code through without a trace.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -20,7 +22,7 @@ const COMMANDS = { simulate: simulateCommand, call: callCommand };
 describe('simulate / call with a flow file that cannot run', () => {
   let dir = '';
   /** The command in this process: exit code and what it printed. */
-  const run = async (command: keyof typeof COMMANDS, file: string) => {
+  const run = async (command: keyof typeof COMMANDS, file: string | undefined) => {
     const out: string[] = [];
     const err: string[] = [];
     const saved = { log: console.log, error: console.error };
@@ -47,14 +49,14 @@ describe('simulate / call with a flow file that cannot run', () => {
       const missing = join(dir, 'nosuch.json');
       const result = await run(command, missing);
       assert.equal(result.code, 1);
-      assert.equal(result.stderr, `${missing}: no such file`);
+      assert.equal(result.stderr, `switchboard ${command}: ${missing}: no such file`);
       assert.equal(result.stdout, '');
     });
 
     it(`${command}: broken JSON names the line and column`, async () => {
       const result = await run(command, join(dir, 'broken.json'));
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /^\S+broken\.json: not a flow definition: Invalid JSON at line 2, column \d+/);
+      assert.match(result.stderr, new RegExp(`^switchboard ${command}: \\S+broken\\.json: not a flow definition: Invalid JSON at line 2, column \\d+`));
     });
 
     it(`${command}: JSON that is not an object`, async () => {
@@ -67,14 +69,28 @@ describe('simulate / call with a flow file that cannot run', () => {
       const result = await run(command, join(dir, 'invalid.json'));
       assert.equal(result.code, 1);
       const lines = result.stderr.split('\n');
-      assert.equal(lines[0], `${join(dir, 'invalid.json')}: invalid flow definition`);
+      assert.equal(lines[0], `switchboard ${command}: ${join(dir, 'invalid.json')}: invalid flow definition`);
       assert.ok(lines.slice(1).some((line) => /^ {2}#\/states\/0\/transitions\/0\/next: .*nowhere/.test(line)), result.stderr);
     });
 
     it(`${command}: a directory`, async () => {
       const result = await run(command, dir);
       assert.equal(result.code, 1);
-      assert.equal(result.stderr, `${dir}: is a directory, not a flow file`);
+      assert.equal(result.stderr, `switchboard ${command}: ${dir}: is a directory, not a flow file`);
+    });
+
+    it(`${command}: a FlowSid cut short or mistyped says what a FlowSid looks like`, async () => {
+      const result = await run(command, 'FW01a225f819ec6d228e54898f608f4ee');
+      assert.equal(result.code, 1);
+      assert.equal(result.stderr, `switchboard ${command}: FW01a225f819ec6d228e54898f608f4ee: not a FlowSid (FW followed by 32 hex characters), nor a flow file`);
+    });
+
+    it(`${command}: no flow named is bad usage (exit 2), with a usage line that matches --help`, async () => {
+      const result = await run(command, undefined);
+      assert.equal(result.code, 2);
+      const [first, usage] = result.stderr.split('\n');
+      assert.equal(first, `switchboard ${command}: name the flow to run, a FlowSid (FW…) or a flow file`);
+      assert.match(usage!, new RegExp(`^Usage: switchboard ${command} <FlowSid\\|flow\\.json> \\[--from \\+1555…\\] \\[--to \\+1500…\\]`));
     });
   }
 
