@@ -5,7 +5,10 @@ import { displayValue, type Flags } from '../config/model.ts';
 
 export interface ConfigRow {
   key: string;
+  /** As the table shows it: '(unset)' when the key has no value. */
   value: string;
+  /** The key has no value (--json says null, which no set value can be mistaken for). */
+  unset: boolean;
   source: string;
   env: string | null;
   flag: string | null;
@@ -16,6 +19,7 @@ export function effectiveConfigRows(flags: Flags, env: NodeJS.ProcessEnv = proce
   const rows = resolved.keys.map((k) => ({
     key: k.name,
     value: displayValue(k.spec, k.value),
+    unset: k.value === undefined,
     source: k.origin,
     env: k.spec.env ?? null,
     flag: k.spec.flag ? `--${k.spec.flag}` : null,
@@ -36,7 +40,8 @@ function table(rows: string[][]): string {
 export function configCommand(flags: Flags, out: (line: string) => void = console.log, err: (line: string) => void = console.error, env: NodeJS.ProcessEnv = process.env): number {
   const { rows, file, warnings } = effectiveConfigRows(flags, env);
   if (flags.json === true) {
-    out(JSON.stringify({ file: file ?? null, keys: rows, warnings }, null, 2));
+    const keys = rows.map(({ unset, ...row }) => ({ ...row, value: unset ? null : row.value }));
+    out(JSON.stringify({ file: file ?? null, keys, warnings }, null, 2));
     return 0;
   }
   out(`config file: ${file ?? '(none)'}`);

@@ -10,7 +10,7 @@ import { CONFIG_KEYS, configFlagOptions, loadConfig, resolveSwitchboardConfig } 
 import { configError, tempDir } from '../support/config.ts';
 import { displayValue, key } from '../../src/config/model.ts';
 import { string } from '../../src/config/value-types.ts';
-import { effectiveConfigRows } from '../../src/cli/config.ts';
+import { configCommand, effectiveConfigRows } from '../../src/cli/config.ts';
 
 const run = promisify(execFile);
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
@@ -100,7 +100,7 @@ test('switchboard config shows every key and where it came from, secrets masked'
   );
   const row = (name: string) => rows.find((r) => r.key === name)!;
   assert.deepEqual(rows.map((r) => r.key), Object.keys(CONFIG_KEYS));
-  assert.deepEqual(row('port'), { key: 'port', value: '4100', source: '--port', env: 'PORT', flag: '--port' });
+  assert.deepEqual(row('port'), { key: 'port', value: '4100', unset: false, source: '--port', env: 'PORT', flag: '--port' });
   assert.equal(row('authToken').value, '********');
   assert.equal(row('authToken').source, 'TWILIO_AUTH_TOKEN');
   assert.equal(row('accountSid').value, SID);
@@ -108,6 +108,20 @@ test('switchboard config shows every key and where it came from, secrets masked'
   assert.equal(JSON.stringify(rows).includes('super-secret-token'), false);
   assert.equal(JSON.stringify(rows).includes('pa55word'), false);
   assert.equal(row('otlpEndpoint').value, '(unset)');
+});
+
+test('switchboard config --json gives a key without a value as null, not the table\'s "(unset)"', () => {
+  const lines: string[] = [];
+  const env = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'tok', PUBLIC_BASE_URL: 'https://sb.example.com' };
+  assert.equal(configCommand({ json: true }, (line) => lines.push(line), () => undefined, env), 0);
+  const keys = new Map((JSON.parse(lines.join('\n')) as { keys: { key: string; value: unknown }[] }).keys.map((k) => [k.key, k]));
+  assert.equal(keys.get('otlpEndpoint')?.value, null);
+  assert.equal(keys.get('publicBaseUrl')?.value, 'https://sb.example.com');
+  assert.equal(keys.get('port')?.value, '4000');
+  assert.equal([...keys.values()].some((k) => 'unset' in k), false, 'the table\'s bookkeeping stays out of the JSON');
+  const table: string[] = [];
+  configCommand({}, (line) => table.push(line), () => undefined, env);
+  assert.match(table.join('\n'), /^otlpEndpoint +\(unset\) +default$/m);
 });
 
 test('displayValue masks secrets and URL passwords whatever the key', () => {
