@@ -30,7 +30,9 @@ export function openStoreSpec(spec: string, role: 'from' | 'to', options: { sche
     if (role === 'from' && !existsSync(path)) throw new ConfigError(`--from: no SQLite database at ${path}`);
     return new SqliteStore({ path, schemaUpgrade: 'refuse' });
   }
-  throw new ConfigError(`--${role} must be sqlite:<path> or a postgres:// URL, got '${spec}'`);
+  // A bare path is the commonest slip: say how to write it.
+  const hint = /^[a-z][a-z0-9+.-]*:/i.test(spec) ? '' : ` (a SQLite file or data directory is written sqlite:${spec})`;
+  throw new ConfigError(`--${role} must be sqlite:<path> or a postgres:// URL, got '${spec}'${hint}`);
 }
 
 /**
@@ -138,7 +140,11 @@ function lockDataDirs(specs: string[]): DataDirLock[] {
 export async function migrateStoreCommand(flags: Flags): Promise<number> {
   const from = typeof flags.from === 'string' ? flags.from : undefined;
   const to = typeof flags.to === 'string' ? flags.to : undefined;
-  if (!from || !to) throw new ConfigError('migrate-store needs --from sqlite:<path> and --to postgres://…');
+  if (!from || !to) {
+    // Either side may be either kind: the message names what is missing, not one direction.
+    const missing = [from ? '' : '--from', to ? '' : '--to'].filter(Boolean).join(' and ');
+    throw new ConfigError(`migrate-store needs ${missing}: each is sqlite:<path> (a database file or data directory) or a postgres:// URL`);
+  }
   const config = loadConfig(flags);
   const options = { schema: config.databaseSchema, poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeout };
   let locks: DataDirLock[];

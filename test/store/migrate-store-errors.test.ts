@@ -124,3 +124,18 @@ test('a data-directory lock that cannot be taken for another reason (not a serve
   const result = migrate(dir, 'sqlite:.', 'sqlite:copy.db');
   assert.equal(result.status, 0, result.stdout + result.stderr);
 });
+
+// Either side may be either kind, so a missing one is named as such (the message used to ask for
+// "--from sqlite:<path> and --to postgres://…" whichever was missing), and a bare path is shown how to
+// write it. Bad usage: exit 2, before any store is opened.
+test('migrate-store names the missing side, and how to write a bare path', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-migrate-err-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const noFrom = spawnSync(process.execPath, [MAIN, 'migrate-store', '--to', 'sqlite:new.db'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
+  assert.equal(noFrom.status, 2, noFrom.stderr);
+  assert.equal(noFrom.stderr, 'switchboard: migrate-store needs --from: each is sqlite:<path> (a database file or data directory) or a postgres:// URL\n');
+  const bare = migrate(dir, join(dir, 'old.db'), 'sqlite:new.db');
+  assert.equal(bare.status, 2, bare.stderr);
+  assert.match(bare.stderr, new RegExp(`--from must be sqlite:<path> or a postgres:// URL, got '.*old\\.db' \\(a SQLite file or data directory is written sqlite:.*old\\.db\\)\\n$`));
+  assert.deepEqual(readdirSync(dir), [], 'nothing was opened or created');
+});
