@@ -22,6 +22,9 @@ Commands:
                                         execution's alerts (warnings, errors), by widget
   end FN…                               end an active execution
 
+Exit codes: 0 done; 2 bad usage, or the server refused (credentials, no such flow or execution);
+3 the server could not be reached.
+
 ${CONNECTION_HELP}`;
 
 const COMMANDS = ['list', 'show', 'steps', 'end'];

@@ -75,19 +75,22 @@ delete removes the account with its API keys, flows, executions, alerts and carr
 Neither rotate-token nor delete works on the account of TWILIO_ACCOUNT_SID, which serve recreates (with
 TWILIO_AUTH_TOKEN) at start.
 A running server using the store notices within its read-cache time (--read-cache-ms, 1 s by default).
-Uses the store of the configuration (--data-dir or --database-url).`,
+Uses the store of the configuration (--data-dir or --database-url).
+Exit codes: 0 done; 1 refused or not found (no such account, TWILIO_ACCOUNT_SID's account); 2 bad usage.`,
   keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] | delete SK…
 
 create makes an API key (SK…) for the account and prints its secret once (only its hash is kept).
 list prints every key (SID, account, creation date, name; never a secret), or the account's.
-delete revokes a key: a running server using the store refuses it within its read-cache time (1 s by default).`,
+delete revokes a key: a running server using the store refuses it within its read-cache time (1 s by default).
+Exit codes: 0 done; 1 refused or not found (no such account or key); 2 bad usage.`,
   simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound]
 
 Chat with a flow in the terminal: each line you type is a message from --from; the flow's replies and steps
 are printed as they happen, and under a failure transition its reason. An empty line or Ctrl-D quits.
 A file runs as a published flow in a throw-away in-memory store.
   --strict-outbound        simulate runs in dev mode like 'npm start' (flows may call localhost and private
-                           addresses); this applies the server's strict outbound policy instead (so does --no-dev)`,
+                           addresses); this applies the server's strict outbound policy instead (so does --no-dev)
+Exit codes: 0 quit; 1 the flow cannot be found or loaded (no such FlowSid or file, an invalid definition); 2 bad usage.`,
   call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound] [--no-timeouts]
 
 Call a flow in the terminal: what it says is printed, with each step; a line in brackets says what the call
@@ -98,7 +101,9 @@ recording left without a line times out after its timeout, as on a phone.
 A file runs as a published flow in a throw-away in-memory store.
   --no-timeouts            menus and recordings wait for a line instead of timing out (step by step)
   --strict-outbound        call runs in dev mode like 'npm start' (flows may call localhost and private
-                           addresses); this applies the server's strict outbound policy instead (so does --no-dev)`,
+                           addresses); this applies the server's strict outbound policy instead (so does --no-dev)
+Exit codes: 0 hung up; 1 the flow cannot be found or loaded (no such FlowSid or file, an invalid definition)
+or was never published; 2 bad usage.`,
   'migrate-store': `Usage: switchboard migrate-store --from sqlite:<path>|postgres://… --to sqlite:<path>|postgres://…
 
 Copies every record into an empty store and checks the counts. Stop every server using either store first;

@@ -1,7 +1,8 @@
 // Each --help says what the command does: `call --help` said "type 'hangup' to hang up" while that line
 // is spoken (the tool hangs up on /hangup or Ctrl-D), simulate's did not say an empty line quits, and
 // `flows --help` did not say that a push without --status keeps a published flow published (the change
-// goes live), nor that the connection comes from the configuration too.
+// goes live), nor that the connection comes from the configuration too. executions, accounts, keys,
+// simulate and call did not say what their exit codes mean, as flows, replay and backup do.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -37,6 +38,14 @@ describe('help texts match the commands', () => {
     assert.match(text, /Without --status a new flow is a draft and an updated one keeps its status: pushing to a published flow publishes the change/);
     assert.match(text, /accountSid in the config file/);
     assert.match(text, /Every configuration flag and --config FILE are accepted/);
+  });
+
+  it('executions, accounts, keys, simulate and call say what their exit codes mean', () => {
+    assert.match(help('executions'), /Exit codes: 0 done; 2 bad usage, or the server refused \(credentials, no such flow or execution\); 3 the server could not be reached\./);
+    assert.match(help('accounts'), /Exit codes: 0 done; 1 refused or not found \(no such account, TWILIO_ACCOUNT_SID's account\); 2 bad usage\./);
+    assert.match(help('keys'), /Exit codes: 0 done; 1 refused or not found \(no such account or key\); 2 bad usage\./);
+    assert.match(help('simulate'), /Exit codes: 0 quit; 1 the flow cannot be found or loaded .*; 2 bad usage\./);
+    assert.match(help('call'), /Exit codes: 0 hung up; 1 the flow cannot be found or loaded .* or was never published; 2 bad usage\./);
   });
 
   it('carrier: the store comes from the configuration, --database-url included', () => {
