@@ -1,6 +1,7 @@
 // The console's executions list in Chromium: the Contact field lists one caller's executions
 // (?ContactAddress=), keeps the filter in the console's query string with the status filter, so
-// reload, Back and paging keep it, and the API's 400 for a bad address is shown, not a blank list.
+// reload, Back and paging keep it, and the API's 400 for a bad address is shown, not a blank list. A flow
+// without executions says so and how to run it, not that none match filters nobody set.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -40,6 +41,22 @@ describe('web console: executions list filtered by contact (Chromium)', { skip: 
   after(() => closeSignedInConsole({ server, browser }));
 
   const listedSids = async () => (await page.locator('table tbody code.sid').allTextContents()).map((s) => s.trim());
+
+  it('a flow without executions says how to run it, and none match once filtered', async () => {
+    const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Never run', status: 'published', definition: ASK })).sid;
+    await page.goto(`${server.baseUrl}/flows/${flowSid}/executions`);
+    const empty = page.locator('.empty-state');
+    await empty.getByText(`POST /v2/Flows/${flowSid}/Executions`).waitFor();
+    assert.match(await empty.innerText(), /^No executions\. Text or call the flow from the Chat or Phone beside its canvas/);
+    await empty.getByRole('link', { name: 'its canvas' }).click();
+    await page.waitForURL(`${server.baseUrl}/flows/${flowSid}`);
+    await page.goBack();
+    await page.getByLabel('Status').selectOption('active');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByText('No executions match.').waitFor();
+    assert.equal(await page.getByText('Text or call the flow').count(), 0);
+    assert.deepEqual(browser.errors, []);
+  });
 
   it("the Contact field lists one caller's executions and stays in the URL", async () => {
     const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Ask', status: 'published', definition: ASK })).sid;

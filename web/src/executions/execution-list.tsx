@@ -14,10 +14,11 @@ import { atPosition, consoleSearch, pageOf, positionIn } from '../ui/page-query.
 import { executionHref } from './list-link.ts';
 import { LoadProblem } from '../ui/problem-page.tsx';
 import { endedWords, type ExecutionSummary } from './waiting.ts';
+import { emptyExecutions, type EmptyExecutions, type ExecutionFilters } from './empty-list.ts';
 
 const PAGE_SIZE = 20;
 
-export function executionsQuery(flowSid: string, filters: { status: string; from: string; to: string; contact: string }, pageSize = PAGE_SIZE): string {
+export function executionsQuery(flowSid: string, filters: ExecutionFilters, pageSize = PAGE_SIZE): string {
   const params = new URLSearchParams({ PageSize: String(pageSize) });
   if (filters.status) params.set('status', filters.status);
   // Switchboard's ContactAddress (exact match); a pasted address's stray spaces are not part of it.
@@ -53,6 +54,16 @@ function Standing({ summary, status }: { summary: ExecutionSummary | undefined; 
     <span className={`standing small ${summary.end_reason?.kind === 'error' ? 'error-text' : 'muted'}`} data-testid="standing" title={words.full}>
       {words.short}
     </span>
+  );
+}
+
+function NoExecutions({ flowSid, why }: { flowSid: string; why: EmptyExecutions }) {
+  if (why === 'none-match') return <p className="card empty-state">No executions match.</p>;
+  return (
+    <p className="card empty-state">
+      No executions. Text or call the flow from the Chat or Phone beside <Link href={`/flows/${flowSid}`}>its canvas</Link>, or start one with the
+      REST API (<code>POST /v2/Flows/{flowSid}/Executions</code>).
+    </p>
   );
 }
 
@@ -161,7 +172,7 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
       </form>
       <ErrorNotice error={list.error} />
       {standings.error && <ErrorNotice error={`How the executions ended and where the active ones wait could not be read: ${standings.error}`} />}
-      {list.data && list.data.executions.length === 0 && <p className="card empty-state">No executions match.</p>}
+      {list.data && list.data.executions.length === 0 && <NoExecutions flowSid={flowSid} why={emptyExecutions(filters, list.data.meta.page)} />}
       {list.data && list.data.executions.length > 0 && (
         <div className="table-wrap">
           <table className="table">
