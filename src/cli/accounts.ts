@@ -66,7 +66,7 @@ function usageError(command: string, sub: string | undefined, usage: string): nu
 
 /** The SID argument of `rotate-token`/`delete`: a usage error when missing or of the wrong shape. */
 function sidArgument(prefix: 'AC' | 'SK', value: string | undefined, usage: string): string | number {
-  if (value === undefined) return fail(`a ${prefix}… SID is needed (${usage})`, 2);
+  if (value === undefined) return fail(`${prefix === 'AC' ? 'an account SID (AC…)' : 'an API key SID (SK…)'} is needed (${usage})`, 2);
   if (!isSid(prefix, value)) return fail(`'${value}' is not ${prefix === 'AC' ? 'an account' : 'an API key'} SID (${prefix} followed by 32 hex characters)`, 2);
   // SIDs are stored with lower-case hex, as Twilio writes them; an upper-case copy names the same one.
   return prefix + value.slice(2).toLowerCase();

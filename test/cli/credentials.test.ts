@@ -154,12 +154,12 @@ describe('switchboard keys list/delete, accounts rotate-token/delete', () => {
 
   it('usage errors exit 2: a missing or malformed SID, an unknown subcommand; not found exits 1', async () => {
     for (const [args, stderr] of [
-      [['keys', 'delete'], /^switchboard: a SK… SID is needed \(usage: switchboard keys create/],
+      [['keys', 'delete'], /^switchboard: an API key SID \(SK…\) is needed \(usage: switchboard keys create/],
       [['keys', 'delete', 'nope'], /^switchboard: 'nope' is not an API key SID \(SK followed by 32 hex characters\)\n$/],
       [['keys', 'list', '--account', 'nope'], /^switchboard: --account must be an account SID \(AC…\), got 'nope'\n$/],
       [['keys', 'create'], /^switchboard: keys create needs --account AC…/],
       [['keys', 'revoke'], /^switchboard: unknown subcommand 'keys revoke'\nusage: switchboard keys create/],
-      [['accounts', 'rotate-token'], /^switchboard: a AC… SID is needed/],
+      [['accounts', 'rotate-token'], /^switchboard: an account SID \(AC…\) is needed/],
       [['accounts', 'delete', 'SK' + '0'.repeat(32)], /^switchboard: 'SK0+' is not an account SID/],
       [['accounts', 'rotate'], /^switchboard: unknown subcommand 'accounts rotate'\nusage: switchboard accounts create \[--friendly-name NAME\] \| list \| rotate-token AC… \| rotate-callback-secret AC… \[--grace DURATION\] \| delete AC…\n$/],
       [['accounts'], /^usage: switchboard accounts /],

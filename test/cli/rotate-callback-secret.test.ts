@@ -79,7 +79,7 @@ describe('switchboard accounts rotate-callback-secret', () => {
 
   it('bad arguments exit 2, an unknown account 1', async () => {
     for (const [args, flags, stderr] of [
-      [['rotate-callback-secret'], {}, /^switchboard: a AC… SID is needed/],
+      [['rotate-callback-secret'], {}, /^switchboard: an account SID \(AC…\) is needed/],
       [['rotate-callback-secret', 'nope'], {}, /^switchboard: 'nope' is not an account SID/],
       [['rotate-callback-secret', t.account.sid], { grace: 'soon' }, /^switchboard: --grace must be a duration of at most 10 years such as 30m, 2h or 1d \(0: none\), got 'soon'\n$/],
       [['rotate-callback-secret', t.account.sid], { grace: '-1h' }, /--grace must be a duration/],
