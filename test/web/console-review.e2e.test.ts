@@ -5,7 +5,8 @@
 // last flow of a later page, an emptied required field, and the revisions table in a phone-sized window.
 // Then a second review: long split conditions in the panel, typing on a big flow, an execution's
 // alerts, subflow steps, publishing from the header, warnings, edges of many-event widgets, undo of
-// typing, pages that cannot be shown, confirmations, and a token rotated mid-session (kept last).
+// typing, pages that cannot be shown, confirmations, a flow of one revision (nothing to compare), and a
+// token rotated mid-session (kept last).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
@@ -667,6 +668,20 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await asked;
     await page.waitForURL(`${server.baseUrl}/flows/${sid}`);
     assert.equal((await server.app.store.getFlow(server.account.sid, sid))?.revision, 3);
+  });
+
+  it('says a flow of one revision has nothing to compare, instead of a diff of the revision with itself', async () => {
+    const sid = await create('One revision', ECHO);
+    await page.goto(`${server.baseUrl}/flows/${sid}/revisions`);
+    const compare = page.getByRole('region', { name: 'Compare' });
+    await compare.getByText('This flow has one revision, so there is nothing to compare yet').waitFor();
+    assert.equal(await compare.getByRole('combobox').count(), 0, 'no pickers with a single choice each');
+    assert.equal(await compare.getByRole('table').count(), 0, 'no diff of revision 1 against itself');
+    // A second revision brings the comparison.
+    assert.equal((await rest(`/v2/Flows/${sid}`, { Status: 'draft', Definition: JSON.stringify(TWO_WAITS), CommitMessage: 'Second' })).status, 200);
+    await page.reload();
+    await compare.getByRole('table', { name: /Differences between Revision 1 and Revision 2/ }).waitFor();
+    assert.deepEqual(browser.errors, []);
   });
 
   // Rotates the account's token: keep it last, the tests before it use the original one.

@@ -121,6 +121,7 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
   // A flow of another account (signed in as another since), deleted, or a wrong link: said as the editor says it.
   if (flow.errorStatus === 404) return <LoadProblem what="flow" sid={flowSid} error={flow.error ?? ''} status={404} />;
 
+  const onlyOne = revisions.data?.length === 1;
   const options = (revisions.data ?? []).map((r) => (
     <option key={r.revision} value={r.revision}>
       {`Revision ${r.revision} · ${r.status}${r.commit_message ? ` · ${r.commit_message}` : ''}`}
@@ -176,21 +177,28 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
       <section aria-labelledby="diff-title" className="card">
         <header className="row wrap">
           <h2 id="diff-title">Compare</h2>
-          <label className="field inline compare-picker">
-            <span className="field-label">From</span>
-            {/* The name starts with the word shown beside the list, so that it can be spoken to select it. */}
-            <select aria-label="From (older revision)" value={left ?? ''} onChange={(e) => setLeft(Number(e.target.value))}>
-              {options}
-            </select>
-          </label>
-          <label className="field inline compare-picker">
-            <span className="field-label">To</span>
-            <select aria-label="To (newer revision)" value={right ?? ''} onChange={(e) => setRight(Number(e.target.value))}>
-              {options}
-            </select>
-          </label>
+          {!onlyOne && (
+            <>
+              <label className="field inline compare-picker">
+                <span className="field-label">From</span>
+                {/* The name starts with the word shown beside the list, so that it can be spoken to select it. */}
+                <select aria-label="From (older revision)" value={left ?? ''} onChange={(e) => setLeft(Number(e.target.value))}>
+                  {options}
+                </select>
+              </label>
+              <label className="field inline compare-picker">
+                <span className="field-label">To</span>
+                <select aria-label="To (newer revision)" value={right ?? ''} onChange={(e) => setRight(Number(e.target.value))}>
+                  {options}
+                </select>
+              </label>
+            </>
+          )}
         </header>
-        {leftRevision.data && rightRevision.data ? (
+        {onlyOne ? (
+          // Revision 1 against itself ("identical", every line unchanged) would say nothing.
+          <p className="muted">This flow has one revision, so there is nothing to compare yet: each Save draft or Publish in the editor adds one.</p>
+        ) : leftRevision.data && rightRevision.data ? (
           <DiffTable
             before={leftRevision.data.definition}
             after={rightRevision.data.definition}
