@@ -1,7 +1,7 @@
 // `switchboard config`: the effective configuration — every key, its value (secrets masked) and
 // where the value came from — so an operator can see what a node will actually run with.
 import { CONFIG_KEYS, resolveSwitchboardConfig } from '../config.ts';
-import { displayValue, type Flags } from '../config/model.ts';
+import { displayValue, isUnset, type Flags } from '../config/model.ts';
 
 export interface ConfigRow {
   key: string;
@@ -19,7 +19,7 @@ export function effectiveConfigRows(flags: Flags, env: NodeJS.ProcessEnv = proce
   const rows = resolved.keys.map((k) => ({
     key: k.name,
     value: displayValue(k.spec, k.value),
-    unset: k.value === undefined,
+    unset: isUnset(k.spec, k.value),
     source: k.origin,
     env: k.spec.env ?? null,
     flag: k.spec.flag ? `--${k.spec.flag}` : null,

@@ -200,9 +200,14 @@ export function flagOptions(table: KeyTable): Record<string, { type: 'string' | 
 
 const MASK = '********';
 
+/** No value; for a secret also an empty list (no previous secrets), which a mask would show as one set. */
+export function isUnset(spec: KeySpec<unknown>, value: unknown): boolean {
+  return value === undefined || (spec.secret === true && Array.isArray(value) && value.length === 0);
+}
+
 /** How a value is shown to people: secrets masked, and passwords inside URLs masked whatever the key. */
 export function displayValue(spec: KeySpec<unknown>, value: unknown): string {
-  if (value === undefined) return '(unset)';
+  if (isUnset(spec, value)) return '(unset)';
   const shown = typeof value === 'string' ? value : JSON.stringify(value);
   if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     // user:password@ and, in a PostgreSQL URL, ?password=…/?sslpassword=… (not a URL after all: fall through).

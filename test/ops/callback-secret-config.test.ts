@@ -49,3 +49,12 @@ test('`switchboard config` masks the previous secrets', () => {
   assert.equal(row.env, 'SWITCHBOARD_CALLBACK_SECRET_PREVIOUS');
   assert.doesNotMatch(row.value, /hunter4/);
 });
+
+test('`switchboard config` shows no previous secrets as unset, not as a mask that reads as one set', () => {
+  const none = effectiveConfigRows({}, {}).rows.find((r) => r.key === 'callbackSecretPrevious')!;
+  assert.equal(none.value, '(unset)');
+  assert.equal(none.unset, true);
+  const some = effectiveConfigRows({}, { SWITCHBOARD_CALLBACK_SECRET_PREVIOUS: 'hunter5-secret' }).rows.find((r) => r.key === 'callbackSecretPrevious')!;
+  assert.equal(some.value, '********');
+  assert.equal(some.unset, false);
+});
