@@ -303,7 +303,7 @@ describe('switchboard flows list: the UPDATED column', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('shows date_created, and date_updated or a dash for a flow never updated; --json unchanged', async () => {
+  it('shows date_created, and date_updated or a dash for a flow never updated; --json both, date_updated null', async () => {
     const list = await cli(['flows', 'list', ...creds(s)], dir);
     assert.equal(list.code, 0, list.stderr);
     const lines = list.stdout.trimEnd().split('\n');
@@ -315,8 +315,8 @@ describe('switchboard flows list: the UPDATED column', () => {
     const json = await cli(['flows', 'list', ...creds(s), '--json'], dir);
     assert.equal(json.code, 0, json.stderr);
     const bySid = new Map((JSON.parse(json.stdout) as Record<string, unknown>[]).map((f) => [f.sid, f]));
-    assert.deepEqual(bySid.get(untouchedSid), { sid: untouchedSid, friendlyName: 'Never updated', status: 'published', revision: 1, dateUpdated: null });
-    assert.deepEqual(bySid.get(updatedSid), { sid: updatedSid, friendlyName: 'Updated', status: 'published', revision: 2, dateUpdated: '2026-03-03T12:30:00.000Z' });
+    assert.deepEqual(bySid.get(untouchedSid), { sid: untouchedSid, friendlyName: 'Never updated', status: 'published', revision: 1, dateCreated: '2026-03-01T10:00:00.000Z', dateUpdated: null });
+    assert.deepEqual(bySid.get(updatedSid), { sid: updatedSid, friendlyName: 'Updated', status: 'published', revision: 2, dateCreated: '2026-03-02T11:00:00.000Z', dateUpdated: '2026-03-03T12:30:00.000Z' });
   });
 });
 
