@@ -84,8 +84,13 @@ export async function carrierCommand(argv: string[]): Promise<number> {
   const { values, positionals, tokens } = parsed;
   const sub = positionals[0];
   if (values.help || !sub) {
+    // Asked for, the usage is the answer (stdout, 0); missing a subcommand, it is the error (stderr, 2).
+    if (!values.help) {
+      console.error(CARRIER_USAGE);
+      return 2;
+    }
     console.log(CARRIER_USAGE);
-    return values.help ? 0 : 2;
+    return 0;
   }
   // Before its options: `carrier shwo` is a mistyped command, not a missing --account.
   if (!COMMANDS.includes(sub)) {

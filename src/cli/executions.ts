@@ -248,8 +248,13 @@ export async function executionsCommand(argv: string[]): Promise<number> {
   });
   if (problem) return usageFailure(problem);
   if (!sub || values.help || sub === 'help') {
+    // Asked for, the usage is the answer (stdout, 0); missing a subcommand, it is the error (stderr, 2).
+    if (!(sub || values.help)) {
+      console.error(EXECUTIONS_USAGE);
+      return 2;
+    }
     console.log(EXECUTIONS_USAGE);
-    return sub || values.help ? 0 : 2;
+    return 0;
   }
   // Before its options: `executions lst` is a mistyped command, not a missing --flow.
   if (!COMMANDS.includes(sub)) {

@@ -93,8 +93,13 @@ export async function flowsCommand(argv: string[]): Promise<number> {
   const { sub, problem, values, positionals } = parseSubcommand(argv, FLOWS_OPTIONS);
   if (problem) return usageFailure(problem);
   if (!sub || values.help || sub === 'help') {
+    // Asked for, the usage is the answer (stdout, 0); missing a subcommand, it is the error (stderr, 2).
+    if (!(sub || values.help)) {
+      console.error(FLOWS_USAGE);
+      return 2;
+    }
     console.log(FLOWS_USAGE);
-    return sub || values.help ? 0 : 2;
+    return 0;
   }
   const extra = extraArguments(`flows ${sub}`, positionals, ARGUMENTS[sub] ?? Infinity);
   if (extra) return usageFailure(extra);

@@ -64,6 +64,13 @@ describe('switchboard --help', () => {
         assert.match(own.stdout, new RegExp(`^Usage: switchboard ${command}\\b`), args.join(' '));
       }
     }
+    // A command that takes a subcommand, given none: its usage is the error, on stderr (stdout stays empty for a pipe).
+    for (const command of ['flows', 'executions', 'carrier']) {
+      const bare = run(MAIN, [command]);
+      assert.equal(bare.status, 2, `${command} without a subcommand is bad usage`);
+      assert.equal(bare.stdout, '', command);
+      assert.match(bare.stderr, new RegExp(`^Usage: switchboard ${command}\\b`), command);
+    }
     const none = run(MAIN, []);
     assert.equal(none.status, 2, "no command is bad usage");
     assert.match(none.stderr, /^Usage: switchboard <command>/);
