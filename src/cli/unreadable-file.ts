@@ -5,7 +5,7 @@
 export function whyUnreadable(error: unknown): string {
   const code = (error as { code?: string }).code;
   if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'is a directory, not a flow file';
+  if (code === 'EISDIR') return 'it is a directory';
   if (code === 'ENOTDIR') return 'a part of the path is not a directory';
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   return (error as Error).message;

@@ -76,7 +76,7 @@ describe('simulate / call with a flow file that cannot run', () => {
     it(`${command}: a directory`, async () => {
       const result = await run(command, dir);
       assert.equal(result.code, 1);
-      assert.equal(result.stderr, `switchboard ${command}: ${dir}: is a directory, not a flow file`);
+      assert.equal(result.stderr, `switchboard ${command}: ${dir}: it is a directory`);
     });
 
     it(`${command}: a FlowSid cut short or mistyped says what a FlowSid looks like`, async () => {

@@ -67,7 +67,7 @@ describe('replay --definition FILE', () => {
     writeFileSync(broken, '{"states": [],}');
     const cases: [string, RegExp][] = [
       [join(dir, 'missing.json'), /^switchboard replay: .*missing\.json: no such file$/],
-      [dir, /^switchboard replay: .*: is a directory, not a flow file$/],
+      [dir, /^switchboard replay: .*: it is a directory$/],
       [broken, /^switchboard replay: .*broken\.json: not a flow definition: Invalid JSON at line 1, column 14 .*trailing comma/],
     ];
     for (const [file, message] of cases) {

@@ -7,6 +7,7 @@ import type { FlowDefinition } from '../../definition/types.ts';
 import { isPlainObject, parseDefinitionFile, unwrapFlowResource } from '../../definition/parse.ts';
 import { validateDefinition } from '../../definition/validate.ts';
 import { MANIFEST } from './manifest.ts';
+import { whyUnreadable } from '../unreadable-file.ts';
 
 /** Stable JSON for files in git: two-space indent, trailing newline. */
 export function definitionJson(definition: FlowDefinition): string {
@@ -23,16 +24,6 @@ export function localFiles(dir: string, given: string[]): string[] {
     throw new Error(`cannot read the flow directory '${dir}': ${whyUnreadable(error)}`);
   }
   return names.filter((f) => f.endsWith('.json') && f !== MANIFEST).sort().map((f) => join(dir, f));
-}
-
-/** Why a file could not be read, in words (the system's message when it is none of the usual reasons). */
-function whyUnreadable(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'ENOTDIR') return 'a part of the path is not a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return (error as Error).message;
 }
 
 /** A flow file's text, or why it cannot be read. */
