@@ -1,7 +1,9 @@
 // Trigger data as Studio exposes it. Webhooks post every parameter as text, but Studio hands
 // Programmable Chat / Flex chat `ChannelAttributes` to Liquid JSON-parsed, so flows read
 // `trigger.message.ChannelAttributes.channel_type` or pipe `.memory | to_json`
-// (studio-flow-language.md §4.1, [S-flex; S-msg]).
+// (studio-flow-language.md §4.1, [S-flex; S-msg]). `AddOns` (the Marketplace Add-ons' results, posted
+// as JSON text on message and call webhooks) is parsed the same way: §4.1 says so (AI catalog), and
+// code reading Studio's execution context takes `context.trigger.message.AddOns.results` as an object.
 // `trigger.conversation` is the Conversations onMessageAdded webhook, which names the sender Author and
 // the conversation ConversationSid; Studio documents the trigger with `From` and `ChannelSid` as well
 // (§4.1: AccountSid, Body, ChannelSid, ConversationSid, DateCreated, From, MessageSid,
@@ -11,7 +13,7 @@
 import { parseJsonValue } from './liquid.ts';
 import type { Json, JsonObject } from './types.ts';
 
-const PARSED_ATTRIBUTES = ['ChannelAttributes'];
+const PARSED_ATTRIBUTES = ['ChannelAttributes', 'AddOns'];
 
 /** Documented `trigger.conversation` fields → the onMessageAdded field each is taken from when absent. */
 const CONVERSATION_ALIASES: ReadonlyArray<readonly [field: string, source: string]> = [
@@ -20,12 +22,12 @@ const CONVERSATION_ALIASES: ReadonlyArray<readonly [field: string, source: strin
 ];
 
 /**
- * A copy of `triggerData` whose message/conversation JSON attributes are objects and whose conversation
+ * A copy of `triggerData` whose message/call/conversation JSON attributes are objects and whose conversation
  * has Studio's documented `From`/`ChannelSid`; fields present are never replaced, other data is kept as is.
  */
 export function normalizeTriggerData(triggerData: JsonObject): JsonObject {
   let out = triggerData;
-  for (const root of ['message', 'conversation']) {
+  for (const root of ['message', 'call', 'conversation']) {
     const params = triggerData[root];
     if (!params || typeof params !== 'object' || Array.isArray(params)) continue;
     let copy: JsonObject | undefined;

@@ -63,6 +63,22 @@ describe('trigger context (§4.1)', () => {
     ]), 'incomingMessage', { message: { Body: 'hi', ChannelAttributes: 'not json' } });
     assert.equal(sentBody(plain.result), '[not json]');
   });
+
+  it('hands Add-ons results (AddOns, posted as JSON text) to Liquid parsed, on messages and calls', () => {
+    const addOns = JSON.stringify({ status: 'successful', results: { twilio_caller_name: { result: { caller_name: { caller_name: 'ADA LOVELACE' } } } } });
+    const path = 'AddOns.results.twilio_caller_name.result.caller_name.caller_name';
+    const sms = run(definition('reply', 'incomingMessage', [
+      { name: 'reply', type: 'send-message', properties: { body: `{{trigger.message.${path}}}|{{trigger.message.AddOns.status}}` }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
+    ]), 'incomingMessage', { message: { Body: 'hi', From: CONTACT, To: FLOW_ADDRESS, AddOns: addOns } });
+    assert.equal(sentBody(sms.result), 'ADA LOVELACE|successful');
+    assert.deepEqual((sms.result.steps[0]!.context.message as JsonObject).AddOns, JSON.parse(addOns));
+    const call = run(definition('say', 'incomingCall', [
+      { name: 'say', type: 'say-play', properties: { say: `Hello {{trigger.call.${path}}}` }, transitions: [{ event: 'audioComplete' }] },
+    ]), 'incomingCall', { call: { CallSid: 'CA' + '1'.repeat(32), From: CONTACT, To: FLOW_ADDRESS, AddOns: addOns } });
+    const wait = call.result.state.frames[0]!.wait;
+    assert.equal(wait?.kind, 'call');
+    assert.equal(wait.kind === 'call' ? wait.twiml[0]?.text : undefined, 'Hello ADA LOVELACE');
+  });
 });
 
 describe('connect-call-to events (§2.6)', () => {
