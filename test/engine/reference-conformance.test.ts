@@ -144,3 +144,40 @@ describe('a hangup a widget cannot handle (§6.2, 81002)', () => {
     assert.equal(hung.state.status, 'ended');
   });
 });
+
+describe('Liquid context roots (§4.1)', () => {
+  it('a REST execution sees flow.sid (the execution), flow.flow_sid, flow.data and trigger.request, and the two addresses', () => {
+    const def = definition('reply', 'incomingRequest', [
+      {
+        name: 'reply',
+        type: 'send-message',
+        properties: {
+          body: [
+            '{{flow.sid}}', '{{flow.flow_sid}}', '{{flow.channel.address}}', '{{contact.channel.address}}',
+            '{{flow.data.order}}', '{{trigger.request.parameters.order}}', '{{trigger.request.from}}', '{{trigger.request.to}}',
+          ].join('|'),
+        },
+        transitions: [{ event: 'sent' }, { event: 'failed' }],
+      },
+    ]);
+    const parameters = { order: 'A-17' };
+    const { result } = run(def, 'incomingRequest', { request: { from: FLOW_ADDRESS, to: CONTACT, parameters } }, parameters);
+    // startFlow's execution and flow SIDs.
+    assert.equal(sentBody(result), ['FN' + '0'.repeat(32), 'FW' + '0'.repeat(32), FLOW_ADDRESS, CONTACT, 'A-17', 'A-17', FLOW_ADDRESS, CONTACT].join('|'));
+  });
+});
+
+describe('run-function outputs (§2.17)', () => {
+  it("keeps the Function's x-twilio-function-concurrency header as headers[...], and no other header", () => {
+    const def = definition('fn', 'incomingRequest', [
+      { name: 'fn', type: 'run-function', properties: { url: 'https://fn.example.com/f' }, transitions: [{ event: 'success', next: 'reply' }, { event: 'fail' }] },
+      { name: 'reply', type: 'send-message', properties: { body: "{{widgets.fn.headers['x-twilio-function-concurrency']}}" }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
+    ]);
+    const { input, result } = run(def, 'incomingRequest', { request: { from: FLOW_ADDRESS, to: CONTACT, parameters: {} } });
+    const call = effectOf(result, 'http-request') as { effectId: string };
+    const headers = { 'x-twilio-function-concurrency': '3', 'set-cookie': 'secret=1' };
+    const answered = next(input, result, { type: 'effect-result', effectId: call.effectId, result: { kind: 'http-response', statusCode: 200, contentType: 'text/plain', body: 'ok', headers } });
+    assert.equal(sentBody(answered), '3');
+    assert.deepEqual(answered.steps[0]!.context, { status_code: 200, content_type: 'text/plain', body: 'ok', headers: { 'x-twilio-function-concurrency': '3' } });
+  });
+});
