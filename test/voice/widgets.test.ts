@@ -670,3 +670,38 @@ describe('string-typed booleans of voice widgets take Liquid (§1.3), with 81028
     assert.deepEqual(warnings(unset), [`Connect Virtual Agent sentiment_analysis '{{trigger.call.Nothing}}' (rendered '') is not "true" or "false"; the default false is used`]);
   });
 });
+
+// studio-flow-language §2: a property left out takes the Console default the reference lists (or the
+// TwiML attribute is left out where Twilio's own default is the same).
+describe('Console defaults when a property is left out (§2)', () => {
+  it('gather: 5 s timeout, # finishes, keys only; record-voicemail: 5 s, 3600 s, trim-silence, beep', () => {
+    assert.deepEqual(new Run(flowWith('gather-input-on-call', { say: 'Hi' }, ['keypress', 'timeout'])).start().twiml()[0]!.attributes,
+      { input: 'dtmf', method: 'POST', timeout: '5', actionOnEmptyResult: 'true', finishOnKey: '#', action: URLS.action });
+    assert.deepEqual(new Run(flowWith('record-voicemail', {}, ['recordingComplete'])).start().twiml()[0]!.attributes,
+      { method: 'POST', timeout: '5', maxLength: '3600', playBeep: 'true', trim: 'trim-silence', action: URLS.action });
+  });
+
+  it('connect-call-to rings 30 s without recording; capture-payments: reusable token, 5 s, 2 attempts, security and postal codes', () => {
+    assert.deepEqual(new Run(flowWith('connect-call-to', { noun: 'number', to: '+15550009999' }, ['callCompleted'])).start().twiml()[0]!.attributes,
+      { method: 'POST', timeout: '30', action: URLS.action });
+    assert.deepEqual(new Run(flowWith('capture-payments', { payment_connector: 'Stripe', payment_amount: '5' }, ['success'])).start().twiml()[0]!.attributes,
+      { tokenType: 'reusable', timeout: '5', maxAttempts: '2', securityCode: 'true', postalCode: 'true', paymentConnector: 'Stripe', chargeAmount: '5', action: URLS.action });
+  });
+
+  it('add-twiml-redirect: POST, waits 14400 s; enqueue-call: the wait URL is fetched with GET', () => {
+    const redirect = new Run(flowWith('add-twiml-redirect', { url: 'https://app.example/twiml' }, ['return', 'timeout'])).start();
+    assert.deepEqual(redirect.twiml(), [{ verb: 'Redirect', attributes: { method: 'POST' }, text: 'https://app.example/twiml' }]);
+    assert.equal(redirect.wait.dueAt, redirect.now + 14_400_000);
+    assert.deepEqual(new Run(flowWith('enqueue-call', { queue_name: 'support', wait_url: 'https://app.example/hold' }, ['callComplete'])).start().twiml()[0]!.attributes,
+      { method: 'POST', waitUrl: 'https://app.example/hold', waitUrlMethod: 'GET', action: URLS.action });
+  });
+
+  it('record-call: dual channels, no trimming, POST callback on completed; make-outgoing-call-v2: contact from the flow address, 60 s, no recording', () => {
+    const recording = new Run(flowWith('record-call', { record_call: true }, ['success'])).start().last.effects.find((e) => e.type === 'call-recording');
+    assert.ok(recording && recording.type === 'call-recording');
+    assert.deepEqual(recording.options, { RecordingChannels: 'dual', Trim: 'do-not-trim', RecordingStatusCallbackMethod: 'POST', RecordingStatusCallbackEvent: 'completed' });
+    const call = new Run(flowWith('make-outgoing-call-v2', {}, ['answered'], 'incomingRequest')).start('incomingRequest', { request: {} }).last.effects.find((e) => e.type === 'place-call');
+    assert.ok(call && call.type === 'place-call');
+    assert.deepEqual(call.call, { to: '+15551230001', from: '+15005550006', timeout: 60, record: false, options: {} });
+  });
+});
