@@ -414,7 +414,8 @@ describe('make-outgoing-call-v2', () => {
     assert.ok(effect && effect.type === 'place-call');
     assert.deepEqual(effect.call, {
       to: '+15551230001', from: '+15005550006', timeout: 30, record: true,
-      options: { MachineDetection: 'DetectMessageEnd', MachineDetectionTimeout: '20', SendDigits: '1234', RecordingChannels: 'dual' },
+      // trim left out: Studio's default, do-not-trim, not the Calls API's trim-silence.
+      options: { MachineDetection: 'DetectMessageEnd', MachineDetectionTimeout: '20', SendDigits: '1234', RecordingChannels: 'dual', Trim: 'do-not-trim' },
     });
     run.send({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-placed', call: { CallSid: 'CA' + '9'.repeat(32), CallStatus: 'queued', From: '+15005550006', To: '+15551230001' } } });
     assert.equal(run.wait.callbackId, effect.effectId, 'the callback the call was placed with');

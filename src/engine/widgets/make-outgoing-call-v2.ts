@@ -58,7 +58,8 @@ export const makeOutgoingCallV2: WidgetHandler = {
       options.RecordingChannels = stringProp(env, 'recording_channels') ?? 'mono';
       if (props.values.recording_status_callback) options.RecordingStatusCallback = props.values.recording_status_callback;
     }
-    const trim = stringProp(env, 'trim');
+    // Studio's widget defaults to do-not-trim; left out, the Calls API would trim silence instead.
+    const trim = stringProp(env, 'trim') ?? (record ? 'do-not-trim' : undefined);
     if (trim) options.Trim = trim;
     if (props.values.sip_auth_username) options.SipAuthUsername = props.values.sip_auth_username;
     if (props.values.sip_auth_password) options.SipAuthPassword = props.values.sip_auth_password;
