@@ -3,15 +3,14 @@
 // is reported as lines a user can act on (the validator's findings with their paths), never as a
 // stack trace. Also the parties both commands take and the steps both print as they happen, with the
 // reason under each failure transition (`post —failed→ bye` alone says nothing of why).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SIMULATOR_FLOW_ADDRESS } from '../channels/simulator/simulator-channel.ts';
 import { createApp, type App } from '../app.ts';
 import { guestStore } from './guest-store.ts';
-import { whyUnreadable } from './unreadable-file.ts';
+import { readFlowFile } from './unreadable-file.ts';
 import { missingStore, openCliStore, reportSchemaRefusal } from './cli-store.ts';
 import { loadConfig } from '../config.ts';
-import { parseDefinitionFile } from '../definition/parse.ts';
 import { DomainError } from '../runtime/errors.ts';
 import { isSid } from '../runtime/ids.ts';
 import { FAILURE_STEP_NAMES, effectFailure, failureReason } from '../flowtest/failure-reason.ts';
@@ -175,18 +174,13 @@ export async function openFlowTarget(target: string, flags: Flags, prefix = ''):
 export type FlowFileResult = { ok: true; flowSid: string } | { ok: false; problems: string[] };
 
 export async function publishFlowFile(app: App, accountSid: string, path: string): Promise<FlowFileResult> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    return { ok: false, problems: [`${path}: ${whyUnreadable(error)}`] };
-  }
   // A file may hold a Flow resource (GET /v2/Flows/FW…) rather than the bare definition.
-  const parsed = parseDefinitionFile(text);
-  if (!parsed.ok) return { ok: false, problems: [`${path}: not a flow definition: ${parsed.error}`] };
+  const read = readFlowFile(path);
+  if ('unreadable' in read) return { ok: false, problems: [`${path}: ${read.unreadable}`] };
+  if ('notDefinition' in read) return { ok: false, problems: [`${path}: not a flow definition: ${read.notDefinition}`] };
   try {
     const friendlyName = basename(path).slice(0, 64);
-    const flow = await app.flows.create(accountSid, { friendlyName, status: 'published', definition: parsed.definition });
+    const flow = await app.flows.create(accountSid, { friendlyName, status: 'published', definition: read.definition });
     return { ok: true, flowSid: flow.sid };
   } catch (error) {
     if (!(error instanceof DomainError) || error.kind !== 'invalid-definition') throw error;

@@ -2,12 +2,10 @@
 // re-runs recorded executions' inputs against another revision (the current draft by default)
 // on the server's pure engine and shows where the path, the outputs, the requests and what the
 // caller heard diverge.
-import { readFileSync } from 'node:fs';
-import { parseDefinitionFile } from '../definition/parse.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { replayText, type ReplayReport } from '../flowtest/replay.ts';
 import { StudioClient } from '../flowtest/studio-client.ts';
-import { whyUnreadable } from './unreadable-file.ts';
+import { readFlowFile } from './unreadable-file.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, usageFailure } from './remote.ts';
 
 /** Configuration flags that change how a flow runs: a replay takes the server's, not these. */
@@ -32,21 +30,6 @@ The replay runs on the server under the server's configuration (time zone, defau
 step limits, execution age cap), with its clock starting when the execution started.
 
 ${CONNECTION_HELP}`;
-
-/**
- * The definition in a flow file as the server takes it, or why there is none: as `simulate` and
- * `flows import` read a file, a saved Flow resource ({definition: …}) is its definition.
- */
-function readDefinitionFile(path: string): { json: string } | { problem: string } {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    return { problem: whyUnreadable(error) };
-  }
-  const parsed = parseDefinitionFile(text);
-  return parsed.ok ? { json: JSON.stringify(parsed.definition) } : { problem: `not a flow definition: ${parsed.error}` };
-}
 
 function fromWire(body: JsonObject): ReplayReport {
   return {
@@ -96,12 +79,13 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const revision = values.revision === 'published' ? 'LatestPublished' : values.revision === 'latest' || values.revision === 'draft' ? 'LatestRevision' : values.revision;
   let definition: string | undefined;
   if (values.definition !== undefined) {
-    const read = readDefinitionFile(values.definition);
-    if ('problem' in read) {
-      console.error(`switchboard replay: ${values.definition}: ${read.problem}`);
+    // As `simulate` and `flows import` read a file: a saved Flow resource is its definition.
+    const read = readFlowFile(values.definition);
+    if (!('definition' in read)) {
+      console.error(`switchboard replay: ${values.definition}: ${'unreadable' in read ? read.unreadable : `not a flow definition: ${read.notDefinition}`}`);
       return 2;
     }
-    definition = read.json;
+    definition = JSON.stringify(read.definition);
   }
   try {
     const client = await StudioClient.connect(remoteConnector(values)());

@@ -1,13 +1,13 @@
 // The flow files of the flow directory as the `flows` subcommands see them: which there are, each read
 // as a definition (with the validator's errors and warnings, or why it cannot be read), and the JSON a
 // pull or export writes.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
-import { isPlainObject, parseDefinitionFile, unwrapFlowResource } from '../../definition/parse.ts';
+import { isPlainObject, unwrapFlowResource } from '../../definition/parse.ts';
 import { validateDefinition } from '../../definition/validate.ts';
 import { MANIFEST } from './manifest.ts';
-import { whyUnreadable } from '../unreadable-file.ts';
+import { readFlowFile, whyUnreadable } from '../unreadable-file.ts';
 
 /** Stable JSON for files in git: two-space indent, trailing newline. */
 export function definitionJson(definition: FlowDefinition): string {
@@ -26,15 +26,6 @@ export function localFiles(dir: string, given: string[]): string[] {
   return names.filter((f) => f.endsWith('.json') && f !== MANIFEST).sort().map((f) => join(dir, f));
 }
 
-/** A flow file's text, or why it cannot be read. */
-function readFlowFile(path: string): { text: string } | { unreadable: string } {
-  try {
-    return { text: readFileSync(path, 'utf8') };
-  } catch (error) {
-    return { unreadable: whyUnreadable(error) };
-  }
-}
-
 export interface ReadDefinition {
   definition: FlowDefinition | null;
   /** A saved Flow resource's friendly_name (friendlyName as twilio-cli prints it), when the file is one. */
@@ -46,15 +37,14 @@ export interface ReadDefinition {
 }
 
 export function readDefinition(path: string): ReadDefinition {
+  // A Flow resource saved from the API (`{definition: …}`) is taken as its definition, as simulate and the console do.
   const file = readFlowFile(path);
   if ('unreadable' in file) return { definition: null, unreadable: file.unreadable, errors: [`cannot read the file: ${file.unreadable}`], warnings: [] };
-  // A Flow resource saved from the API (`{definition: …}`) is taken as its definition, as simulate and the console do.
-  const parsed = parseDefinitionFile(file.text);
-  if (!parsed.ok) return { definition: null, errors: [`#: ${parsed.error}`], warnings: [] };
-  const result = validateDefinition(structuredClone(parsed.definition));
+  if ('notDefinition' in file) return { definition: null, errors: [`#: ${file.notDefinition}`], warnings: [] };
+  const result = validateDefinition(structuredClone(file.definition));
   const friendlyName = resourceFriendlyName(file.text);
   return {
-    definition: result.valid && result.definition ? parsed.definition : null,
+    definition: result.valid && result.definition ? file.definition : null,
     ...(friendlyName ? { friendlyName } : {}),
     errors: result.errors.map((e) => `${e.property_path}: ${e.message}`),
     warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`),
