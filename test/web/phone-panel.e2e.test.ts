@@ -308,13 +308,20 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     await page.waitForTimeout(3000);
     assert.equal(await flowSaid('Nothing pressed.').count(), 0, 'no timeout while they are off');
     assert.equal((await calls(flowSid))[0]!.status, 'in-progress');
-    // On during the call: the Gather gets its 2 s from now, counted down, then moves on by itself.
+    // On during the call: the Gather gets its 2 s from now, counted down, then moves on by itself. The box
+    // shows the switch at once, while the server is still taking it (here held back for a second).
+    const callSetting = /\/simulator\/calls\/CA[0-9a-f]{32}$/;
+    await page.route(callSetting, async (route) => {
+      if (route.request().method() === 'POST') await new Promise((resolve) => setTimeout(resolve, 1000));
+      await route.continue();
+    });
     await timeouts.check();
     await page.getByText(/No input in [12] s and the Gather times out\./).waitFor();
     await flowSaid('Nothing pressed.').waitFor({ timeout: 10_000 });
     await transcript().locator('[data-kind="timeout"]', { hasText: 'no input within 2 s' }).waitFor();
     await page.getByRole('button', { name: 'Call', exact: true }).waitFor();
     assert.equal(await timeouts.isChecked(), true, 'remembered on for the next call');
+    await page.unroute(callSetting);
   });
 
   it('makes the side panel tabs one Tab stop, moved between with arrow keys, Home and End', async () => {

@@ -67,6 +67,9 @@ export function PhonePanel({
   /** When `call` was answered by the server (the browser's clock): its timeout counts from there. */
   const [callAt, setCallAt] = useState(0);
   const [timeouts, setTimeouts] = useState(() => sessionStorage.getItem(TIMEOUTS_KEY) !== 'false');
+  // A switch of the call in progress, shown at once while the server takes it (the box shows the call's own
+  // setting otherwise, which changes only with the answer: a click seemed to do nothing meanwhile).
+  const [switching, setSwitching] = useState<boolean | null>(null);
   /** The browser's clock, ticking while a Gather or Record counts down. */
   const [clock, setClock] = useState(() => Date.now());
   /** The server answered 404 for the call: it is over for this phone. */
@@ -285,7 +288,10 @@ export function PhonePanel({
   const switchTimeouts = (on: boolean) => {
     setTimeouts(on);
     sessionStorage.setItem(TIMEOUTS_KEY, String(on));
-    if (call && inCall && !busy) void act(() => api.post<SimulatorCall>(`/simulator/calls/${call.sid}`, { Timeouts: String(on) }));
+    if (call && inCall && !busy) {
+      setSwitching(on);
+      void act(() => api.post<SimulatorCall>(`/simulator/calls/${call.sid}`, { Timeouts: String(on) })).finally(() => setSwitching(null));
+    }
   };
   // Test users run the latest revision, drafts included, on calls as on texts.
   const runDraft = async () => {
@@ -354,7 +360,7 @@ export function PhonePanel({
         )}
       </div>
       <label className="checkbox small">
-        <input type="checkbox" checked={inCall && typeof call.timeouts === 'boolean' ? call.timeouts : timeouts} onChange={(e) => switchTimeouts(e.target.checked)} disabled={busy} />
+        <input type="checkbox" checked={switching ?? (inCall && typeof call.timeouts === 'boolean' ? call.timeouts : timeouts)} onChange={(e) => switchTimeouts(e.target.checked)} disabled={busy} />
         <span>Time out as a phone does (a Gather or Record the caller leaves silent moves on after its timeout)</span>
       </label>
       <p className="muted small">Calls run the flow's published revision (a test user's run the latest draft), as texts do.</p>
