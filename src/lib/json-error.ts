@@ -1,7 +1,8 @@
-// Where a JSON file (a flow, a flow test, the config) breaks, in words a user can act on. V8 names a position for most errors but
-// not for an unexpected token ("Unexpected token ']', ..."s": [1,⏎ ],"... is not valid JSON"), and it
-// points at the `}` after a trailing comma, a line below the comma to delete. jsonc-parser (Microsoft's,
-// VS Code's own) locates every error; it runs only once JSON.parse has already failed.
+// Where a JSON file (a flow, a flow test, the config) breaks, in words a user can act on. V8 names a
+// position for most errors but not for an unexpected token ("Unexpected token ']', ..."s": [1,⏎ ],"...
+// is not valid JSON"), and it points at the `}` after a trailing comma, a line below the comma to
+// delete. jsonc-parser (Microsoft's, VS Code's own) locates every error; it runs only once JSON.parse
+// has already failed.
 import { parse, printParseErrorCode, type ParseError } from 'jsonc-parser';
 
 export interface JsonErrorSpot {
@@ -40,6 +41,7 @@ export function locateJsonError(source: string, err: unknown): JsonErrorSpot | n
     }
   }
   if (position === undefined) return null;
+  // Whoever located it (V8 or jsonc-parser), an error at a comment is the comment.
   if (source.startsWith('//', position) || source.startsWith('/*', position)) detail = 'JSON has no comments';
   const comma = trailingCommaBefore(source, position);
   if (comma !== null) {
@@ -61,8 +63,6 @@ function wordError(source: string, error: ParseError): string {
   switch (printParseErrorCode(error.error)) {
     case 'InvalidSymbol':
       return `'${found}' is not JSON (strings take double quotes; true, false and null are written in lower case)`;
-    case 'InvalidCommentToken':
-      return 'JSON has no comments';
     case 'ValueExpected':
       return `expected a value, found '${found}'`;
     case 'CommaExpected':
