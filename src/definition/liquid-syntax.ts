@@ -102,7 +102,8 @@ export class ShopifyAssignTag extends Tag {
 
 /**
  * Max levels of tags inside tags (`{% if %}` in `{% for %}` …), and of brackets and parentheses within one tag
- * or output: Shopify's Liquid refuses blocks nested deeper than 100 ("Nesting too deep"). liquidjs parses and
+ * or output outside its quoted strings (and within a `*_exp` filter's expression, which is parsed when the filter
+ * runs): Shopify's Liquid refuses blocks nested deeper than 100 ("Nesting too deep"). liquidjs parses and
  * renders both by recursion, so a deeper template overflowed the JS stack at a depth that depended on the
  * caller's stack and on what the JIT had compiled: the validator passed templates the engine refused, one
  * widget rendered what another could not, and the error said "Maximum call stack size exceeded".
@@ -111,16 +112,49 @@ export const MAX_NESTING_DEPTH = 100;
 
 const nestingError = (what: string) => new Error(`Nesting too deep (more than ${MAX_NESTING_DEPTH} levels of ${what})`);
 
-/** The deepest nesting of `[`/`(` in `input` between `begin` and `end` (quotes not skipped: a count, not a parse). */
-function bracketDepth(input: string, begin: number, end: number): number {
+/**
+ * The deepest nesting of `[`/`(` in `input` between `begin` and `end`, outside quoted strings: a bracket in
+ * `"(("` is text, which Shopify's Liquid and liquidjs read without recursion. Strings are skipped as liquidjs'
+ * tokenizer reads them (a `\` escapes the next character; an unclosed quote runs to the end).
+ */
+export function bracketDepth(input: string, begin = 0, end = input.length): number {
   let depth = 0;
   let max = 0;
   for (let i = begin; i < end; i++) {
     const c = input.charCodeAt(i);
-    if (c === 0x5b || c === 0x28) max = Math.max(max, ++depth);
+    if (c === 0x22 || c === 0x27) {
+      for (i++; i < end && input.charCodeAt(i) !== c; i++) if (input.charCodeAt(i) === 0x5c) i++;
+    } else if (c === 0x5b || c === 0x28) max = Math.max(max, ++depth);
     else if ((c === 0x5d || c === 0x29) && depth > 0) depth--;
   }
   return max;
+}
+
+/** Filters whose second argument is a Liquid expression, evaluated once per item. */
+export const EXPRESSION_FILTERS: ReadonlySet<string> = new Set(['where_exp', 'reject_exp', 'group_by_exp', 'find_exp', 'find_index_exp', 'has_exp']);
+
+/**
+ * Refuses a `*_exp` filter's expression nested deeper than MAX_NESTING_DEPTH: liquidjs parses it (by recursion)
+ * when the filter runs, so the brackets of that one kind of string count. A literal one is checked at parse time
+ * (limitNesting), one read from a variable by the engine when the filter runs.
+ */
+export function checkExpressionNesting(expression: string): void {
+  if (bracketDepth(expression) > MAX_NESTING_DEPTH) throw nestingError('brackets');
+}
+
+/** The literal `*_exp` expressions among a parsed tag's or output's own arguments (not its children's). */
+function checkLiteralExpressions(template: unknown): void {
+  const node = template as { arguments?: () => Iterable<unknown> };
+  if (typeof node?.arguments !== 'function') return;
+  for (const arg of node.arguments()) {
+    if (!(arg instanceof Value)) continue;
+    for (const filter of arg.filters) {
+      const expression = filter.args[1];
+      if (EXPRESSION_FILTERS.has(filter.name) && expression !== undefined && !Array.isArray(expression) && TypeGuards.isQuotedToken(expression)) {
+        checkExpressionNesting(expression.content);
+      }
+    }
+  }
 }
 
 type ParseToken = Parser['parseToken'];
@@ -156,6 +190,8 @@ export function wrapParseToken(liquid: Liquid, wrapper: (next: ParseToken) => Pa
 export function limitNesting(liquid: Liquid): void {
   wrapParseToken(liquid, (parseToken) => {
     let depth = 0;
+    let lastInput: string | undefined;
+    let mentionsExpressions = false;
     return (token, remainTokens) => {
       if (depth > MAX_NESTING_DEPTH) throw nestingError('tags');
       if ((TypeGuards.isTagToken(token) || TypeGuards.isOutputToken(token)) && bracketDepth(token.input, token.begin, token.end) > MAX_NESTING_DEPTH) {
@@ -163,7 +199,14 @@ export function limitNesting(liquid: Liquid): void {
       }
       depth++;
       try {
-        return parseToken(token, remainTokens);
+        const template = parseToken(token, remainTokens);
+        const input = template.token.input;
+        if (input !== lastInput) {
+          lastInput = input;
+          mentionsExpressions = input.includes('_exp');
+        }
+        if (mentionsExpressions) checkLiteralExpressions(template);
+        return template;
       } finally {
         depth--;
       }
@@ -202,8 +245,6 @@ function firstLine(error: unknown): string {
   return ((error as Error).message ?? String(error)).split('\n')[0]!.replace(/, line:\d+, col:\d+$/, '');
 }
 
-/** Filters whose second argument is a Liquid expression, evaluated once per item. */
-const EXPRESSION_FILTERS = new Set(['where_exp', 'reject_exp', 'group_by_exp', 'find_exp', 'find_index_exp', 'has_exp']);
 
 /**
  * Every output and tag argument (a Value) in parsed templates, nested blocks included, without

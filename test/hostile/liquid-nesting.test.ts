@@ -40,6 +40,30 @@ test('Liquid nested deeper than 100 levels is refused by the validator and the e
   }
 });
 
+test('brackets inside a quoted string are text, not nesting; a *_exp expression\'s brackets count, literal or from a variable', () => {
+  for (const template of [
+    `{{ "${'('.repeat(150)}" | size }}`,
+    `{{ '${'['.repeat(3_000)}' | size }}`,
+    `{{ "a\\"${'('.repeat(150)}" | size }}`, // an escaped quote does not end the string (liquidjs' reading)
+    `{% if x == "${'('.repeat(150)}" %}no{% else %}${'('.repeat(150).length}{% endif %}`,
+  ]) {
+    assert.equal(liquidSyntaxError(template), null, template.slice(0, 40));
+    const result = renderTemplate(template, {}, { now });
+    assert.equal(result.ok && /^\d+$/.test(result.value), true, `${template.slice(0, 40)}: ${JSON.stringify(result)}`);
+  }
+  assert.deepEqual(renderTemplate(`{{ "${'('.repeat(150)}" | append: "${')'.repeat(150)}" | size }}`, {}, { now }), { ok: true, value: '300' });
+  // Brackets outside the string still count.
+  assert.match(liquidSyntaxError(`{{ a${'[a'.repeat(101)}${']'.repeat(101)} | append: "(" }}`) ?? '', /^Nesting too deep/);
+  const deepExpression = `x.b == ${'['.repeat(150)}0${']'.repeat(150)}`;
+  const literal = `{{ a | where_exp: "x", "${deepExpression}" | size }}`;
+  assert.equal(liquidSyntaxError(literal), 'Nesting too deep (more than 100 levels of brackets)');
+  const fromLiteral = renderTemplate(literal, { a: [{ b: 1 }] }, { now });
+  assert.equal(!fromLiteral.ok && fromLiteral.error.message, 'Liquid syntax error: Nesting too deep (more than 100 levels of brackets)');
+  const fromVariable = renderTemplate('{{ a | where_exp: "x", e | size }}', { a: [{ b: 1 }], e: `x.b == ${'['.repeat(20_000)}0${']'.repeat(20_000)}` }, { now });
+  assert.match(!fromVariable.ok ? fromVariable.error.message : '', /^Liquid render error: Nesting too deep \(more than 100 levels of brackets\)/);
+  assert.deepEqual(renderTemplate('{{ a | where_exp: "x", "x.b == 1" | size }}', { a: [{ b: 1 }, { b: 2 }] }, { now }), { ok: true, value: '1' });
+});
+
 test('a long filter chain is not nesting: 53,000 filters render; 100,000 are over the template length', () => {
   assert.deepEqual(renderTemplate(`{{ a${'|f'.repeat(50_000)}${'|upcase'.repeat(3_000)} }}`, { a: 'b' }, { now }), { ok: true, value: 'B' });
   const long = renderTemplate(`{{ a${' | f'.repeat(100_000)} }}`, { a: 'b' }, { now });

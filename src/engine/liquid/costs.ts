@@ -26,6 +26,7 @@
  *    (~3 µs for "i", ~4.5 µs for "i.n == 3", ~30 µs for 92 characters), also per item actually evaluated.
  */
 import { defaultOperators, toValue } from 'liquidjs';
+import { checkExpressionNesting } from '../../definition/liquid-syntax.ts';
 import type { Context, Operators } from 'liquidjs';
 import { isPlainObject } from './output.ts';
 
@@ -93,7 +94,9 @@ export function withCost<T extends { context: Context }>(name: string, filter: (
     let self: T = this;
     if (lookup) self = chargingPer(this, 'spawn', LOOKUP_UNITS);
     if (expression) {
-      const characters = String(toValue(args[1]) ?? '').length;
+      const text = String(toValue(args[1]) ?? '');
+      checkExpressionNesting(text); // liquidjs parses it now, by recursion
+      const characters = text.length;
       self = chargingPer(this, 'push', EXPRESSION_UNITS + Math.ceil(characters * EXPRESSION_CHAR_UNITS));
     }
     const out = filter.call(self, input, ...args);
