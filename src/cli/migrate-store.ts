@@ -137,13 +137,19 @@ function lockDataDirs(specs: string[]): DataDirLock[] {
   return locks;
 }
 
+/** A problem on stderr, named by the command as every command's own messages are: 2 bad usage, 1 a failure. */
+function fail(problem: string, code: 1 | 2): number {
+  console.error(`switchboard migrate-store: ${problem}`);
+  return code;
+}
+
 export async function migrateStoreCommand(flags: Flags): Promise<number> {
   const from = typeof flags.from === 'string' ? flags.from : undefined;
   const to = typeof flags.to === 'string' ? flags.to : undefined;
   if (!from || !to) {
     // Either side may be either kind: the message names what is missing, not one direction.
     const missing = [from ? '' : '--from', to ? '' : '--to'].filter(Boolean).join(' and ');
-    throw new ConfigError(`migrate-store needs ${missing}: each is sqlite:<path> (a database file or data directory) or a postgres:// URL`);
+    return fail(`${missing} ${from || to ? 'is' : 'are'} required: each is sqlite:<path> (a database file or data directory) or a postgres:// URL`, 2);
   }
   const config = loadConfig(flags);
   const options = { schema: config.databaseSchema, poolSize: config.dbPoolSize, statementTimeoutMs: config.dbStatementTimeout };
@@ -152,11 +158,14 @@ export async function migrateStoreCommand(flags: Flags): Promise<number> {
     locks = lockDataDirs([from, to]);
   } catch (error) {
     if (!(error instanceof InUseError)) throw error;
-    console.error(`switchboard: ${error.message}`);
-    return 1;
+    return fail(error.message, 1);
   }
   try {
     return await migrate(from, to, options);
+  } catch (error) {
+    // A side written wrong (a bare path, another scheme) or a --from with no database: bad usage.
+    if (error instanceof ConfigError) return fail(error.message, 2);
+    throw error;
   } finally {
     for (const lock of locks) lock.release();
   }
@@ -178,8 +187,7 @@ async function migrate(from: string, to: string, options: { schema: string; pool
     });
     console.log(`Copied ${source.kind} → ${target.kind}:\n${table.join('\n')}`);
     if (JSON.stringify(inSource) !== JSON.stringify(inTarget)) {
-      console.error('switchboard: the copy does not match the source (was a server still running?)');
-      return 1;
+      return fail('the copy does not match the source (was a server still running?)', 1);
     }
     migrated = true;
     return 0;
@@ -187,8 +195,7 @@ async function migrate(from: string, to: string, options: { schema: string; pool
     // A full target, or a PostgreSQL that is unreachable, refuses the login or is newer, or a side
     // an older version made (it is not upgraded here): one line.
     if (error instanceof TargetNotEmptyError || error instanceof DatabaseStartupError || error instanceof SchemaUpgradeNeededError) {
-      console.error(`switchboard: ${error.message}`);
-      return 1;
+      return fail(error.message, 1);
     }
     throw error;
   } finally {

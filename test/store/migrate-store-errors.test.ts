@@ -1,6 +1,7 @@
 // `switchboard migrate-store` with a PostgreSQL side it cannot use (nothing listens on port 1 of
 // this machine, so it always refuses) is one line naming the database (password masked) and exit
-// code 1, as `serve` does; no stack trace. Needs no PostgreSQL server.
+// code 1, as `serve` does; no stack trace. Needs no PostgreSQL server. Every message of its own says
+// 'switchboard migrate-store: …', as the other commands name themselves (it used to say 'switchboard: …').
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -26,7 +27,7 @@ test('migrate-store to an unreachable PostgreSQL: one line, password masked, exi
   });
   assert.equal(result.status, 1, result.stderr);
   assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-  assert.match(result.stderr, /^switchboard: cannot use PostgreSQL at postgres:\/\/sb:\*{8}@127\.0\.0\.1:1\/switchboard \(schema public\): .*ECONNREFUSED/);
+  assert.match(result.stderr, /^switchboard migrate-store: cannot use PostgreSQL at postgres:\/\/sb:\*{8}@127\.0\.0\.1:1\/switchboard \(schema public\): .*ECONNREFUSED/);
   assert.doesNotMatch(result.stderr, /s3cret/);
 });
 
@@ -46,7 +47,7 @@ test('migrate-store from an unreachable PostgreSQL leaves no new SQLite target (
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const relative = migrate(dir, 'postgres://127.0.0.1:1/x', 'sqlite:new.db');
   assert.equal(relative.status, 1, relative.stderr);
-  assert.match(relative.stderr, /^switchboard: cannot use PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/x/);
+  assert.match(relative.stderr, /^switchboard migrate-store: cannot use PostgreSQL at postgres:\/\/127\.0\.0\.1:1\/x/);
   const nested = migrate(dir, 'postgres://127.0.0.1:1/x', 'sqlite:made/for/it/new.db');
   assert.equal(nested.status, 1, nested.stderr);
   assert.deepEqual(readdirSync(dir), []);
@@ -69,6 +70,7 @@ test('migrate-store that fails keeps a target file that was already there, untou
   await full.close();
   const refused = migrate(dir, 'sqlite:source.db', 'sqlite:full.db');
   assert.equal(refused.status, 1, refused.stderr);
+  assert.match(refused.stderr, /^switchboard migrate-store: .*already holds data/);
   const kept = new SqliteStore({ path: join(dir, 'full.db') });
   try {
     assert.equal(await kept.getSetting('x'), 'already there');
@@ -92,13 +94,13 @@ test('migrate-store refuses a SQLite data directory a server holds, naming it; c
   const held = migrate(dir, 'sqlite:./data/switchboard.db', 'sqlite:copy.db');
   assert.equal(held.status, 1, held.stdout + held.stderr);
   assert.equal(held.stderr.trim().split('\n').length, 1, held.stderr);
-  assert.match(held.stderr, new RegExp(`^switchboard: the data directory .*data is in use by a Switchboard server \\(pid ${process.pid} on host [^,]+, since [^)]+\\); stop every server using it before migrate-store$`, 'm'));
+  assert.match(held.stderr, new RegExp(`^switchboard migrate-store: the data directory .*data is in use by a Switchboard server \\(pid ${process.pid} on host [^,]+, since [^)]+\\); stop every server using it before migrate-store$`, 'm'));
   assert.equal(existsSync(join(dir, 'copy.db')), false, 'nothing copied');
 
   // The same for a SQLite target in a data directory a server holds.
   const into = migrate(dir, 'postgres://127.0.0.1:1/x', 'sqlite:data');
   assert.equal(into.status, 1, into.stderr);
-  assert.match(into.stderr, /^switchboard: the data directory .*data is in use by a Switchboard server/);
+  assert.match(into.stderr, /^switchboard migrate-store: the data directory .*data is in use by a Switchboard server/);
   server.release();
 
   const free = migrate(dir, 'sqlite:./data/switchboard.db', 'sqlite:copy.db');
@@ -133,9 +135,15 @@ test('migrate-store names the missing side, and how to write a bare path', (t) =
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const noFrom = spawnSync(process.execPath, [MAIN, 'migrate-store', '--to', 'sqlite:new.db'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
   assert.equal(noFrom.status, 2, noFrom.stderr);
-  assert.equal(noFrom.stderr, 'switchboard: migrate-store needs --from: each is sqlite:<path> (a database file or data directory) or a postgres:// URL\n');
+  assert.equal(noFrom.stderr, 'switchboard migrate-store: --from is required: each is sqlite:<path> (a database file or data directory) or a postgres:// URL\n');
+  const neither = spawnSync(process.execPath, [MAIN, 'migrate-store'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
+  assert.equal(neither.status, 2, neither.stderr);
+  assert.match(neither.stderr, /^switchboard migrate-store: --from and --to are required: /);
   const bare = migrate(dir, join(dir, 'old.db'), 'sqlite:new.db');
   assert.equal(bare.status, 2, bare.stderr);
-  assert.match(bare.stderr, new RegExp(`--from must be sqlite:<path> or a postgres:// URL, got '.*old\\.db' \\(a SQLite file or data directory is written sqlite:.*old\\.db\\)\\n$`));
+  assert.match(bare.stderr, new RegExp(`^switchboard migrate-store: --from must be sqlite:<path> or a postgres:// URL, got '.*old\\.db' \\(a SQLite file or data directory is written sqlite:.*old\\.db\\)\\n$`));
+  const nowhere = migrate(dir, 'sqlite:nowhere.db', 'sqlite:new.db');
+  assert.equal(nowhere.status, 2, nowhere.stderr);
+  assert.match(nowhere.stderr, /^switchboard migrate-store: --from: no SQLite database at .*nowhere\.db\n$/);
   assert.deepEqual(readdirSync(dir), [], 'nothing was opened or created');
 });

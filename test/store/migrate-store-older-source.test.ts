@@ -92,7 +92,7 @@ describe('migrate-store from a SQLite file an older Switchboard made', () => {
     const run = await migrateStore(`sqlite:${join(dir, 'current.db')}`, `sqlite:${older}`, scratch);
     assert.equal(run.code, 1, run.stderr + run.stdout);
     assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
-    assert.match(run.stderr, /^switchboard: the database .*older-target\.db has schema version \d+, older than this Switchboard's/);
+    assert.match(run.stderr, /^switchboard migrate-store: the database .*older-target\.db has schema version \d+, older than this Switchboard's/);
     assert.equal(checksum(older), before);
   });
 });
@@ -107,7 +107,7 @@ describe('migrate-store from a PostgreSQL schema an older Switchboard made', { s
     const run = await migrateStore(DATABASE_URL!, `sqlite:${join(dir, 'copy.db')}`, dir, { 'database-schema': schema });
     assert.equal(run.code, 1, run.stderr + run.stdout);
     assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
-    assert.match(run.stderr, new RegExp(`^switchboard: PostgreSQL at .*\\(schema ${schema}\\) has schema version ${PREVIOUS_POSTGRES}, older`));
+    assert.match(run.stderr, new RegExp(`^switchboard migrate-store: PostgreSQL at .*\\(schema ${schema}\\) has schema version ${PREVIOUS_POSTGRES}, older`));
     assert.equal(await postgresVersion(DATABASE_URL!, schema), PREVIOUS_POSTGRES);
     assert.deepEqual(readdirSync(dir), [], 'the new SQLite target is taken away again');
   });
