@@ -41,7 +41,9 @@ naming the channel in use, or omitting it, updates the current configuration.
 The auth token is required with an API key too: Twilio signs webhooks with it.
 The store written is the configuration's, as for every command: --data-dir DIR, or --database-url URL
 (with --database-schema S) for PostgreSQL, from the flags, the environment or --config FILE; every
-configuration flag is accepted.`;
+configuration flag is accepted.
+Exit codes: 0 done; 1 refused or not found (no such account, no store in --data-dir, a store an older
+Switchboard made); 2 bad usage (a malformed --account, an option value the channel refuses).`;
 
 const COMMANDS = ['show', 'set', 'reset'];
 
@@ -104,9 +106,10 @@ export async function carrierCommand(argv: string[]): Promise<number> {
     extraArguments(`carrier ${sub}`, positionals.slice(1), 0) ??
     optionNotTaken(`carrier ${sub}`, tokens, new Set(Object.keys(options).filter((name) => !channelFlags.includes(name))));
   if (stray) return usage(stray);
-  const fail = (problem: string) => {
+  // As accounts and keys: 2 for bad usage, 1 for what is refused or not found in the store.
+  const fail = (problem: string, code: 1 | 2 = 2) => {
     console.error(`switchboard carrier ${sub}: ${problem}`);
-    return 2;
+    return code;
   };
   const given = values.account;
   if (typeof given !== 'string') return fail('--account AC… is required (the Switchboard account whose flows use this channel)');
@@ -116,13 +119,13 @@ export async function carrierCommand(argv: string[]): Promise<number> {
   const config = loadConfig(values);
   // The account must be in the store already: a mistyped --data-dir gets no new, empty database.
   const missing = missingStore(config);
-  if (missing) return fail(missing);
+  if (missing) return fail(missing, 1);
   return refusingOlderSchema(() => carrierOn(openCliStore(config), sub, account, values, fail));
 }
 
-async function carrierOn(store: Store, sub: string, account: string, values: Flags, fail: (problem: string) => number): Promise<number> {
+async function carrierOn(store: Store, sub: string, account: string, values: Flags, fail: (problem: string, code?: 1 | 2) => number): Promise<number> {
   try {
-    if (!(await store.getAccount(account))) return fail(`account ${account} does not exist in this store ('switchboard accounts list' lists them)`);
+    if (!(await store.getAccount(account))) return fail(`account ${account} does not exist in this store ('switchboard accounts list' lists them)`, 1);
     if (sub === 'show') {
       console.log(JSON.stringify(describeCarrier(account, await loadCarrierConfig(store, account)), null, 2));
       return 0;

@@ -64,7 +64,7 @@ describe('switchboard carrier', () => {
       const webhook = run(['carrier', 'set', '--account', account, '--data-dir', dir, '--channel', 'webhook', '--webhook-url', 'https://gateway.example.com/']);
       assert.equal(webhook.status, 0, webhook.stderr);
       assert.equal(JSON.parse(webhook.stdout).webhook_url, 'https://gateway.example.com/');
-      assert.equal(run(['carrier', 'show', '--account', 'AC' + '2'.repeat(32), '--data-dir', dir]).status, 2, 'unknown account');
+      assert.equal(run(['carrier', 'show', '--account', 'AC' + '2'.repeat(32), '--data-dir', dir]).status, 1, 'unknown account: not found, as in accounts and keys');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -44,9 +44,11 @@ describe('carrier: refusals name the command and what to do', () => {
     assert.match(missing.stderr, /^switchboard carrier reset: --account AC… is required/);
   });
 
+  // Exit codes as accounts and keys have them (their --help, the README): an account that is not there
+  // is not found (1), not bad usage (2, which carrier used to say).
   it('an unknown account and a bad value are prefixed with the command', async () => {
     const unknown = await carrier('show', '--account', 'AC' + '0'.repeat(32), ...STORE);
-    assert.equal(unknown.code, 2);
+    assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /^switchboard carrier show: account AC0{32} does not exist in this store \('switchboard accounts list' lists them\)\n$/);
     const bad = await carrier('set', '--account', account.sid, '--channel', 'webhook', '--webhook-url', 'notaurl', ...STORE);
     assert.equal(bad.code, 2);
@@ -62,7 +64,7 @@ describe('carrier: refusals name the command and what to do', () => {
   it('a data directory without a store is named, and left without one', async () => {
     const nowhere = join(dir, 'typo');
     const run = await carrier('show', '--account', account.sid, '--data-dir', nowhere);
-    assert.equal(run.code, 2);
+    assert.equal(run.code, 1, 'not found, as simulate FW… says of a store that is not there');
     assert.match(run.stderr, new RegExp(`^switchboard carrier show: there is no Switchboard store in ${nowhere.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(--data-dir`));
     assert.equal(existsSync(nowhere), false);
   });

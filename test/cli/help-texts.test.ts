@@ -51,4 +51,8 @@ describe('help texts match the commands', () => {
   it('carrier: the store comes from the configuration, --database-url included', () => {
     assert.match(help('carrier'), /--database-url URL .*every configuration flag is accepted/);
   });
+
+  it('carrier says what its exit codes mean, as accounts and keys do', () => {
+    assert.match(help('carrier'), /Exit codes: 0 done; 1 refused or not found \(no such account, no store in --data-dir, a store an older\sSwitchboard made\); 2 bad usage/);
+  });
 });
