@@ -18,9 +18,9 @@ import type { Store } from '../runtime/ports/store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
-export const CARRIER_USAGE = `Usage: switchboard carrier <show|set|reset> --account AC… [options]
+export const CARRIER_USAGE = `Usage: switchboard carrier <show|set|reset> --account AC… [options] [--json]
 
-  show                     print the account's channel configuration (secrets are not shown)
+  show                     print the account's channel configuration as JSON (secrets are not shown)
   set --channel twilio --upstream-account-sid AC… --auth-token TOKEN
       [--api-key-sid SK… --api-key-secret SECRET]   REST calls with an API key instead of the token
       [--api-base-url URL]            default https://api.twilio.com
@@ -35,6 +35,8 @@ export const CARRIER_USAGE = `Usage: switchboard carrier <show|set|reset> --acco
   set [options]            without --channel: update only the options given, keep the rest
                            (an empty value, e.g. --status-callback-base-url '', restores the default)
   reset                    back to the simulator
+  --json                   accepted by each, as by the other commands: show and set print JSON anyway (the
+                           configuration), and reset then prints the configuration as JSON too
 
 --channel naming another channel configures it afresh (its required options must be given);
 naming the channel in use, or omitting it, updates the current configuration.
@@ -67,6 +69,7 @@ export async function carrierCommand(argv: string[]): Promise<number> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {
     ...configFlagOptions(),
     account: { type: 'string' },
+    json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   };
   for (const flag of Object.keys(FLAG_TO_FIELD)) options[flag] = { type: 'string' };
@@ -132,7 +135,7 @@ async function carrierOn(store: Store, sub: string, account: string, values: Fla
     }
     if (sub === 'reset') {
       await saveCarrierConfig(store, account, SIMULATOR);
-      console.log(`${account}: simulator`);
+      console.log(values.json ? JSON.stringify(describeCarrier(account, SIMULATOR), null, 2) : `${account}: simulator`);
       return 0;
     }
     const input: CarrierInput = {};

@@ -69,3 +69,23 @@ describe('carrier: refusals name the command and what to do', () => {
     assert.equal(existsSync(nowhere), false);
   });
 });
+
+// --json is every other command's switch for machine-readable output; carrier refused it ("unknown
+// option") though show and set print JSON already. Each subcommand takes it: reset then says JSON too.
+describe('carrier --json', () => {
+  it('show and set print the same JSON with it; reset prints the configuration as JSON', async () => {
+    const plain = await carrier('show', '--account', account.sid, ...STORE);
+    assert.equal(plain.code, 0, plain.stderr);
+    const json = await carrier('show', '--account', account.sid, '--json', ...STORE);
+    assert.equal(json.code, 0, json.stderr);
+    assert.equal(json.stdout, plain.stdout);
+    const set = await carrier('set', '--account', account.sid, '--channel', 'webhook', '--webhook-url', 'https://gateway.example.com/', '--json', ...STORE);
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal(JSON.parse(set.stdout).webhook_url, 'https://gateway.example.com/');
+    const reset = await carrier('reset', '--account', account.sid, '--json', ...STORE);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.deepEqual(JSON.parse(reset.stdout), JSON.parse(plain.stdout), 'back to the simulator, as show said before set');
+    const words = await carrier('reset', '--account', account.sid, ...STORE);
+    assert.equal(words.stdout, `${account.sid}: simulator\n`);
+  });
+});
