@@ -238,13 +238,15 @@ const DEFS: Record<WidgetType, Def> = {
   'make-outgoing-call-v1': {
     label: 'Make Outgoing Call v1 (legacy)',
     status: 'unconfirmed',
-    // UNCONFIRMED: answeredByMachine/hangup come from one secondary source only; accepted anyway.
-    events: ['answered', 'answeredByMachine', 'busy', 'noAnswer', 'failed', 'hangup'],
+    // UNCONFIRMED (§2.7, §9): the docs spell answered-by-machine and no-answer, a secondary source
+    // answeredByMachine, noAnswer and hangup. Every spelling is accepted; the engine leaves by the one the flow uses.
+    events: ['answered', 'answeredByMachine', 'busy', 'noAnswer', 'failed', 'hangup', 'answered-by-machine', 'no-answer'],
     properties: {
-      from: str('Caller'),
-      to: str('Callee'),
-      record: bool('Record the call'),
-      timeout: int('Ring time in seconds'),
+      // Required as v2's are (the engine needs both); the same Console defaults.
+      from: str('Caller', { required: true, default: '{{flow.channel.address}}' }),
+      to: str('Callee', { required: true, default: '{{contact.channel.address}}' }),
+      record: bool('Record the call', { default: false }),
+      timeout: int('Ring time in seconds', { default: 60, min: 0, max: 600 }),
     },
   },
   'record-voicemail': {

@@ -11,7 +11,7 @@ import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
 import { runnableShape } from '../definition/runnable-shape.ts';
 import { flowTextProblems, MISSING_SUBFLOW } from './load.ts';
 import { ANSWERED_BY, DIAL_STATUSES, ENQUEUE_RESULTS, isMockableStatus, PAY_RESULTS, VIRTUAL_AGENT_STATUSES } from './mock-values.ts';
-import { callVerbOf, placedCall, type RecordedCallVerb } from './recorded-answers.ts';
+import { OUTGOING_CALL_TYPES, callVerbOf, placedCall, type RecordedCallVerb } from './recorded-answers.ts';
 import { mainPath } from './simulation.ts';
 import { ApiFailure, type RemoteFlow, type RevisionSummary } from './studio-client.ts';
 import type { CallMock, DialMock, EnqueueMock, ExactExpectations, HttpMock, Mocks, PayMock, RecordMock, RecordedTestFile, TestCase, TestFile, VirtualAgentMock } from './types.ts';
@@ -364,7 +364,7 @@ function voiceMocks(steps: RecordedStep[], notes: string[]): Mocks {
   const calls: CallMock[] = [];
   const verbs: Record<VoiceMockKey, { widget: string; mock: object }[]> = { dial: [], enqueue: [], record: [], pay: [], virtualAgent: [] };
   for (const step of steps) {
-    if (step.type === 'make-outgoing-call-v2') {
+    if (OUTGOING_CALL_TYPES.has(step.type)) {
       const outcome = placedCall(step);
       if (!outcome) continue;
       const to = typeof step.context.To === 'string' ? { to: step.context.To } : {};

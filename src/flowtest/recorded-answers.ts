@@ -52,11 +52,16 @@ function verbParams(ctx: JsonObject): JsonObject {
   return Object.fromEntries(Object.entries(ctx).filter(([k]) => !CALL_OWN.test(k)));
 }
 
-/** make-outgoing-call-v2's step: the Calls API's refusal, the answer, or the status of a call never answered. */
+/** The Make Outgoing Call widgets (v2, and v1 the legacy one). */
+export const OUTGOING_CALL_TYPES: ReadonlySet<string> = new Set(['make-outgoing-call-v2', 'make-outgoing-call-v1']);
+/** The events by which they leave once the call was answered (v1's machine event in either spelling). */
+const ANSWERED_EVENTS = new Set(['answered', 'answeredByMachine', 'answered-by-machine']);
+
+/** A Make Outgoing Call step: the Calls API's refusal, the answer, or the status of a call never answered. */
 export function placedCall(step: RecordedStep): CallOutcome | null {
   const ctx = step.context ?? {};
   const callSid = typeof ctx.CallSid === 'string' ? { callSid: ctx.CallSid } : {};
-  if (step.event === 'answered') {
+  if (ANSWERED_EVENTS.has(step.event)) {
     const by = typeof ctx.AnsweredBy === 'string' ? ctx.AnsweredBy : undefined;
     return { answer: by && by !== 'human' && by !== 'unknown' ? 'machine' : 'human', ...(by ? { answeredBy: by } : {}), ...callSid, action: verbParams(ctx) };
   }
@@ -134,7 +139,8 @@ export function recordedAnswers(steps: readonly RecordedStep[]): RecordedAnswers
         if (step.event === 'success') push(answers.effects, step.from, { kind: 'call-recording', recording: ctx });
         else if (typeof ctx.ErrorCode === 'number') push(answers.effects, step.from, { kind: 'call-failed', code: ctx.ErrorCode, message: String(ctx.ErrorMessage ?? '') });
         break;
-      case 'make-outgoing-call-v2': {
+      case 'make-outgoing-call-v2':
+      case 'make-outgoing-call-v1': {
         const outcome = placedCall(step);
         if (outcome) push(answers.calls, step.from, outcome);
         break;

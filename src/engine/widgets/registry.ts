@@ -18,6 +18,7 @@ import { recordCall } from './record-call.ts';
 import { enqueueCall } from './enqueue-call.ts';
 import { addTwimlRedirect } from './add-twiml-redirect.ts';
 import { makeOutgoingCallV2 } from './make-outgoing-call-v2.ts';
+import { makeOutgoingCallV1 } from './make-outgoing-call-v1.ts';
 import { forkStream } from './fork-stream.ts';
 import { capturePayments } from './capture-payments.ts';
 import { connectVirtualAgentV2 } from './connect-virtual-agent-v2.ts';
@@ -48,6 +49,7 @@ const HANDLERS: Record<string, WidgetHandler> = {
   'enqueue-call': enqueueCall,
   'add-twiml-redirect': addTwimlRedirect,
   'make-outgoing-call-v2': makeOutgoingCallV2,
+  'make-outgoing-call-v1': makeOutgoingCallV1,
   'fork-stream': forkStream,
   'capture-payments': capturePayments,
   'connect-virtual-agent-v2': connectVirtualAgentV2,

@@ -1,7 +1,7 @@
-// Widgets whose behaviour this engine does not carry out (make-outgoing-call-v1, whose events are
-// unconfirmed; the legacy chat widgets; unknown types) end the
-// execution with a clear error instead of guessing (code 81003 is Switchboard's own "widget not
-// supported"). Voice widgets have their own modules; outside a call they fail with 81003 too.
+// Widgets whose behaviour this engine does not carry out (the legacy chat widgets, whose properties and
+// events are unknown; run-model-inference; unknown types) end the execution with a clear error instead of
+// guessing (code 81003 is Switchboard's own "widget not supported"). Voice widgets have their own modules;
+// outside a call they fail with 81003 too.
 import type { WidgetHandler } from './widget.ts';
 
 export function unsupported(type: string): WidgetHandler {

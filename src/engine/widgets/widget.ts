@@ -97,6 +97,17 @@ export function parsesAsJson(item: unknown): boolean {
   return type === 'json_object' || type === 'json' || type === 'object';
 }
 
+/**
+ * The spelling this flow uses for an event whose name is UNCONFIRMED (reference §9: Make Outgoing Call v1's
+ * `answeredByMachine` or `answered-by-machine`): the first of `names` a transition wires to a widget, else the
+ * first the widget's transitions list at all; undefined when they list none of them. The validator accepts
+ * every spelling, so the flow's own transitions decide which one the widget leaves by.
+ */
+export function listedEvent(env: WidgetEnv, names: readonly string[]): string | undefined {
+  const transitions = env.state.transitions;
+  return names.find((name) => transitions.some((t) => t.event === name && t.next)) ?? names.find((name) => transitions.some((t) => t.event === name));
+}
+
 export function stringProp(env: WidgetEnv, name: string): string | undefined {
   const value = env.state.properties[name];
   if (value === undefined || value === null) return undefined;
