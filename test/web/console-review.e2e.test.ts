@@ -5,7 +5,7 @@
 // last flow of a later page, an emptied required field, and the revisions table in a phone-sized window.
 // Then a second review: long split conditions in the panel, typing on a big flow, an execution's
 // alerts, subflow steps, publishing from the header, warnings, edges of many-event widgets, undo of
-// typing, pages that cannot be shown, confirmations, a flow of one revision (nothing to compare), and a
+// typing, pages that cannot be shown, confirmations, a flow of one revision (nothing to compare, nothing read), and a
 // token rotated mid-session (kept last).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -672,15 +672,37 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
 
   it('says a flow of one revision has nothing to compare, instead of a diff of the revision with itself', async () => {
     const sid = await create('One revision', ECHO);
-    await page.goto(`${server.baseUrl}/flows/${sid}/revisions`);
-    const compare = page.getByRole('region', { name: 'Compare' });
-    await compare.getByText('This flow has one revision, so there is nothing to compare yet').waitFor();
-    assert.equal(await compare.getByRole('combobox').count(), 0, 'no pickers with a single choice each');
-    assert.equal(await compare.getByRole('table').count(), 0, 'no diff of revision 1 against itself');
-    // A second revision brings the comparison.
-    assert.equal((await rest(`/v2/Flows/${sid}`, { Status: 'draft', Definition: JSON.stringify(TWO_WAITS), CommitMessage: 'Second' })).status, 200);
-    await page.reload();
-    await compare.getByRole('table', { name: /Differences between Revision 1 and Revision 2/ }).waitFor();
+    // Every revision the page reads: only those it shows, each once.
+    const reads: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      const match = new URL(request.url()).pathname.match(/^\/v2\/Flows\/FW\w+\/Revisions\/(\d+)$/);
+      if (match) reads.push(match[1]!);
+    };
+    page.on('request', onRequest);
+    try {
+      await page.goto(`${server.baseUrl}/flows/${sid}/revisions`);
+      const compare = page.getByRole('region', { name: 'Compare' });
+      await compare.getByText('This flow has one revision, so there is nothing to compare yet').waitFor();
+      assert.equal(await compare.getByRole('combobox').count(), 0, 'no pickers with a single choice each');
+      assert.equal(await compare.getByRole('table').count(), 0, 'no diff of revision 1 against itself');
+      // The list the reads would follow is on the page: give them the time to start.
+      await page.waitForLoadState('networkidle');
+      assert.deepEqual(reads, [], 'revision 1 is not read: no diff shows it');
+      // A second revision brings the comparison, reading each side once.
+      assert.equal((await rest(`/v2/Flows/${sid}`, { Status: 'draft', Definition: JSON.stringify(TWO_WAITS), CommitMessage: 'Second' })).status, 200);
+      await page.reload();
+      await compare.getByRole('table', { name: /Differences between Revision 1 and Revision 2/ }).waitFor();
+      assert.deepEqual(reads.toSorted(), ['1', '2']);
+      // Comparing revision 2 with itself, then 1 with 2 again, reads nothing more.
+      await compare.getByLabel('From (older revision)').selectOption('2');
+      await compare.getByRole('table', { name: /Differences between Revision 2 and Revision 2/ }).waitFor();
+      await compare.getByLabel('From (older revision)').selectOption('1');
+      await compare.getByRole('table', { name: /Differences between Revision 1 and Revision 2/ }).waitFor();
+      await page.waitForLoadState('networkidle');
+      assert.deepEqual(reads.toSorted(), ['1', '2']);
+    } finally {
+      page.off('request', onRequest);
+    }
     assert.deepEqual(browser.errors, []);
   });
 

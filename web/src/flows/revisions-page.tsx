@@ -1,5 +1,5 @@
 // A flow's revisions and a side-by-side diff of any two of their definitions.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import { errorMessage } from '../api/client.ts';
 import type { Flow, Revision } from '../api/types.ts';
@@ -89,28 +89,48 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
   // A page that could not be loaded shows a ProblemPage, which names itself.
   usePageTitle(flow.errorStatus === 404 ? null : ['Revisions', flow.data?.friendly_name]);
 
+  // Two revisions to compare, once there are two: a flow of one revision shows no diff, so reads none.
   useEffect(() => {
     const list = revisions.data;
-    if (!list || list.length === 0 || right !== null) return;
+    if (!list || list.length < 2 || right !== null) return;
     const newest = Math.max(...list.map((r) => r.revision));
     setRight(newest);
     setLeft(list.some((r) => r.revision === newest - 1) ? newest - 1 : newest);
   }, [revisions.data, right]);
 
-  const leftRevision = useAsync(
-    (signal) => (left === null ? Promise.resolve(null) : api.get<Revision>(`/v2/Flows/${flowSid}/Revisions/${left}`, signal)),
-    [flowSid, left],
-  );
-  const rightRevision = useAsync(
-    (signal) => (right === null ? Promise.resolve(null) : api.get<Revision>(`/v2/Flows/${flowSid}/Revisions/${right}`, signal)),
-    [flowSid, right],
-  );
+  // A revision never changes, so each is read once while the page is open: both sides of the diff
+  // (the same revision on both, or one kept while the other is changed) and Restore share the read.
+  // Reads still under way when the page is left are dropped.
+  const revisionReads = useRef<{ reads: Map<number, Promise<Revision>>; abort: AbortController } | null>(null);
+  useEffect(() => {
+    const cache = { reads: new Map<number, Promise<Revision>>(), abort: new AbortController() };
+    revisionReads.current = cache;
+    return () => {
+      cache.abort.abort();
+      if (revisionReads.current === cache) revisionReads.current = null;
+    };
+  }, []);
+  const readRevision = (revision: number): Promise<Revision> => {
+    const cache = revisionReads.current;
+    if (!cache) return api.get<Revision>(`/v2/Flows/${flowSid}/Revisions/${revision}`);
+    let read = cache.reads.get(revision);
+    if (!read) {
+      read = api.get<Revision>(`/v2/Flows/${flowSid}/Revisions/${revision}`, cache.abort.signal);
+      cache.reads.set(revision, read);
+      // A failed read is not kept: choosing the revision again tries again.
+      read.catch(() => cache.reads.delete(revision));
+    }
+    return read;
+  };
+
+  const leftRevision = useAsync(() => (left === null ? Promise.resolve(null) : readRevision(left)), [flowSid, left]);
+  const rightRevision = useAsync(() => (right === null ? Promise.resolve(null) : readRevision(right)), [flowSid, right]);
 
   const restore = async (revision: number) => {
     // It adds a revision for good (a later restore can only add another): ask first, as deleting a flow does.
     if (!window.confirm(`Restore revision ${revision} as a new draft? It becomes the flow's latest revision; what is published stays live until you publish again.`)) return;
     try {
-      const full = await api.get<Revision>(`/v2/Flows/${flowSid}/Revisions/${revision}`);
+      const full = await readRevision(revision);
       await api.post(`/v2/Flows/${flowSid}`, { Status: 'draft', Definition: JSON.stringify(full.definition), CommitMessage: `Restored revision ${revision}` });
       navigate(`/flows/${flowSid}`);
     } catch (caught) {
