@@ -42,7 +42,8 @@
  *    and `modulo` are exact in decimals as Shopify's BigDecimal arithmetic (`0.1 | plus: 0.2` is 0.3), see
  *    ./liquid/decimal.ts; a math filter written without its operand is an error, as Ruby's ArgumentError.
  *    A float result (an operand a float literal such as `2.0`, a float text, a non-whole number) and a float literal
- *    print as Ruby's Float#to_s (`10 | divided_by: 2.0` is 5.0, `{{ 3.0 }}` 3.0), see ./liquid/ruby-float.ts; a
+ *    print as Ruby's Float#to_s (`10 | divided_by: 2.0` is 5.0, `{{ 3.0 }}` 3.0; `echo`, `cycle`, `join` and the text
+ *    filters too), see ./liquid/ruby-float.ts; a
  *    whole number from JSON data counts as an integer (JSON.parse keeps no trace of `2.0`).
  *  - Other filters where liquidjs departs from Shopify in ways a flow sees (math filters' text coercion,
  *    `modulo: 0`, `size`/`split` by characters, `truncatewords`, `url_encode`/`url_decode`, `join` of objects,
@@ -180,6 +181,19 @@ function objectsAsText(filter: AnyFilter, name: string): AnyFilter {
   };
 }
 
+/**
+ * Filters that read their input as Shopify's InputIterator does, where anything but an array or a hash is an array
+ * of that one item (Ruby's `Array(2.0)`): a float stays the float (`2.0 | join` is "2.0"); liquidjs unwrapped it to
+ * the number first and printed 2.
+ */
+const ARRAY_INPUT_FILTERS = ['join', 'sort', 'sort_natural', 'reverse', 'uniq', 'compact', 'concat'] as const;
+
+function floatAsItem(filter: AnyFilter): AnyFilter {
+  return function (this: FilterThis, input: unknown, ...args: unknown[]) {
+    return filter.call(this, input instanceof RubyFloat ? [input] : input, ...args);
+  };
+}
+
 function createLiquid(): Liquid {
   const liquid = new Liquid({
     ...BASE_LIQUID_OPTIONS,
@@ -210,6 +224,7 @@ function createLiquid(): Liquid {
   }
   liquid.registerFilter('sample', sampleFilter);
   liquid.registerFilter('divided_by', dividedByFilter);
+  for (const name of ARRAY_INPUT_FILTERS) liquid.registerFilter(name, floatAsItem(liquid.filters[name] as AnyFilter));
   return liquid;
 }
 

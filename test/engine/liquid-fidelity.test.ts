@@ -81,6 +81,23 @@ describe('Liquid fidelity: floats print as Ruby floats', () => {
     assert.equal(ok('{{ "x" | append: 2.0 }}'), 'x2.0');
     assert.equal(ok('{{ 2.0 | times: 1 | to_json }}'), '2.0');
   });
+  it('join and the array filters read a float as Ruby\'s InputIterator, an array of that float', () => {
+    assert.equal(ok('{{ 10 | divided_by: 4.0 | join: "," }}|{{ 2.0 | join }}|{{ 4 | times: 0.5 | join: "-" }}'), '2.5|2.0|2.0');
+    assert.equal(ok('{{ 2.0 | sort | join }} {{ 2.0 | sort_natural | join }} {{ 2.0 | reverse | join }} {{ 2.0 | uniq | join }} {{ 2.0 | compact | join }}'), '2.0 2.0 2.0 2.0 2.0');
+    assert.equal(ok('{{ 1.0 | concat: list | join: "," }}', { list: [2, 'x'] }), '1.0,2,x');
+    // Floats inside an array, and a float glue (Ruby's glue.to_s)
+    assert.equal(ok('{% assign a = 2.0 | concat: list | sort %}{{ a | join: ", " }}', { list: [3, 1] }), '1, 2.0, 3');
+    assert.equal(ok('{{ list | join: 1.0 }}', { list: ['a', 'b'] }), 'a1.0b');
+    assert.equal(ok('{{ list | join: 0.5 }}', { list: ['a', 'b'] }), 'a0.5b');
+  });
+  it('slice, default, echo, cycle and contains see a float as Ruby writes it', () => {
+    assert.equal(ok('{{ 12.0 | slice: 0, 4 }}|{{ 2.0 | slice: -2, 2 }}'), '12.0|.0');
+    assert.equal(ok('{{ 2.0 | default: 1 }}|{{ 0.0 | default: 1 }}|{{ missing | default: 2.0 }}'), '2.0|0.0|2.0');
+    assert.equal(ok('{% echo 2.0 %}|{% echo 6 | divided_by: 4.0 %}|{% liquid\necho 3 | times: 1.0\n%}'), '2.0|1.5|3.0');
+    assert.equal(ok('{% for i in (1..4) %}{% cycle 1.0, "b", 0 %}{% endfor %}'), '1.0b01.0');
+    assert.equal(ok('{% cycle "g": 1.0, 2 %}{% cycle "h": 1.0, 2 %}{% cycle "g": 1.0, 2 %}'), '1.01.02');
+    assert.equal(ok('{% if "x2" contains 2.0 %}yes{% else %}no{% endif %} {% if "x2.0" contains 2.0 %}yes{% endif %}'), 'no yes');
+  });
   it('Float#to_s notation: scientific below 1e-4 and from 1e16', () => {
     assert.equal(ok('{{ 0.00001 | times: 1.0 }}'), '1.0e-05');
     assert.equal(ok('{{ 0.0001 | times: 1.0 }}'), '0.0001');

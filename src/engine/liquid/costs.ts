@@ -29,6 +29,7 @@ import { defaultOperators, toValue } from 'liquidjs';
 import { checkExpressionNesting } from '../../definition/liquid-syntax.ts';
 import type { Context, Operators } from 'liquidjs';
 import { isPlainObject } from './output.ts';
+import { RubyFloat } from './ruby-float.ts';
 
 /** Units per array item compared by `contains`, `==`, `!=`. */
 const COMPARE_UNITS = 3;
@@ -161,7 +162,11 @@ export const COUNTED_OPERATORS: Operators = {
       const key = toValue(r);
       return typeof key === 'string' && Object.hasOwn(value, key);
     }
-    if (typeof value === 'string') ctx.memoryLimit.use(Math.ceil(value.length / 256));
+    if (typeof value === 'string') {
+      ctx.memoryLimit.use(Math.ceil(value.length / 256));
+      // Ruby's `right.to_s` for a text: `"x2" contains 2.0` looks for "2.0"
+      if (r instanceof RubyFloat) return value.includes(r.toString());
+    }
     return yield (defaultOperators.contains as Operator)(l, r, ctx);
   },
 } as Operators;

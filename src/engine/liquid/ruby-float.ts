@@ -6,8 +6,8 @@
  * Ruby's Float#to_s. Numbers from data (JSON, flow variables) stay plain numbers: JSON.parse keeps no trace of
  * `2.0`, so a whole one counts as an integer (documented in the README).
  */
-import { Drop, Output, TypeGuards, toValue } from 'liquidjs';
-import type { Context, Emitter, Liquid, Template } from 'liquidjs';
+import { Drop, Output, Tag, TypeGuards, Value, evalToken, toValue } from 'liquidjs';
+import type { Context, Emitter, Liquid, TagToken, Template, TopLevelToken, ValueToken } from 'liquidjs';
 import { findInValues, wrapParseToken } from '../../definition/liquid-syntax.ts';
 
 const rawJson = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
@@ -106,8 +106,77 @@ class RubyOutput extends Output {
   }
 }
 
-/** Make `liquid` parse `{{ }}` as RubyOutput (nested ones too, see wrapParseToken). */
+/** A value as an output writes it: a RubyFloat as it is (the emitter prints 5.0), anything else unwrapped. */
+function* outputValue(value: unknown): Generator<unknown, unknown, unknown> {
+  return value instanceof RubyFloat ? value : yield toValue(value);
+}
+
+/** `{% echo %}` (and `echo` lines of `{% liquid %}`) writing a float as `{{ }}` does: `{% echo 2.0 %}` is 2.0. */
+class RubyEchoTag extends Tag {
+  private readonly value?: Value;
+  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+    super(token, remainTokens, liquid);
+    this.tokenizer.skipBlank();
+    if (!this.tokenizer.end()) this.value = new Value(this.tokenizer.readFilteredValue(), liquid);
+  }
+  *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    if (this.value) emitter.write(yield* outputValue(yield this.value.value(ctx, false)));
+  }
+  *arguments(): Generator<Value> {
+    if (this.value) yield this.value;
+  }
+}
+
+/**
+ * `{% cycle %}` as liquidjs' (same groups, same order), writing its value as `{{ }}` does: a float as Ruby prints
+ * it (`{% cycle 1.0, 2.0 %}` is 1.0), and 0 as 0 (liquidjs returned the value and its renderer dropped a 0). Its
+ * candidates are Values from the start, so markFloatLiterals finds their float literals.
+ */
+class RubyCycleTag extends Tag {
+  private readonly candidates: Value[] = [];
+  private readonly fingerprintText: string;
+  private readonly group?: ValueToken;
+  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+    super(token, remainTokens, liquid);
+    const tokenizer = this.tokenizer;
+    const begin = tokenizer.p;
+    const group = tokenizer.readValue();
+    tokenizer.skipBlank();
+    if (group && tokenizer.peek() === ':') {
+      this.group = group;
+      tokenizer.advance();
+    } else tokenizer.p = begin;
+    const texts: string[] = [];
+    while (!tokenizer.end()) {
+      const candidate = tokenizer.readFilteredValue();
+      texts.push(candidate.getText());
+      this.candidates.push(new Value(candidate, liquid));
+      tokenizer.readTo(',');
+    }
+    tokenizer.assert(this.candidates.length, () => `empty candidates: "${token.getText()}"`);
+    this.fingerprintText = texts.join(',');
+  }
+  *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    const group = yield evalToken(this.group, ctx);
+    const fingerprint = `cycle:${String(group)}:${this.fingerprintText}`;
+    const groups = ctx.getRegister('cycle', {}) as Record<string, number>;
+    const index = groups[fingerprint] ?? 0;
+    groups[fingerprint] = (index + 1) % this.candidates.length;
+    emitter.write(yield* outputValue(yield this.candidates[index]!.value(ctx, false)));
+  }
+  *arguments(): Generator<Value | ValueToken> {
+    yield* this.candidates;
+    if (this.group) yield this.group;
+  }
+}
+
+/**
+ * Make `liquid` parse `{{ }}` as RubyOutput (nested ones too, see wrapParseToken), and its `echo` and `cycle` tags
+ * print floats as it does.
+ */
 export function useRubyOutput(liquid: Liquid): void {
+  liquid.registerTag('echo', RubyEchoTag);
+  liquid.registerTag('cycle', RubyCycleTag);
   wrapParseToken(liquid, (parseToken) => (token, remainTokens) => {
     if (!TypeGuards.isOutputToken(token)) return parseToken(token, remainTokens);
     try {

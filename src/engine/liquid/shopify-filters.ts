@@ -6,7 +6,7 @@ import { filters as builtinFilters, toValue } from 'liquidjs';
 import type { Context } from 'liquidjs';
 import { isPlainObject, objectFormatOf, serializeObject } from './output.ts';
 import { decimalArithmetic } from './decimal.ts';
-import { isDecimalText, isFloatOperand, numberResult, type RubyFloat } from './ruby-float.ts';
+import { RubyFloat, isDecimalText, isFloatOperand, numberResult } from './ruby-float.ts';
 
 interface FilterThis {
   context: Context;
@@ -14,8 +14,12 @@ interface FilterThis {
 type AnyFilter = (this: FilterThis, ...args: unknown[]) => unknown;
 const builtin = (name: string): AnyFilter => (builtinFilters as unknown as Record<string, AnyFilter>)[name]!;
 
-/** `join` with objects printed as the output prints them (JSON or Java's map form), not `[object Object]`. */
+/**
+ * `join` with objects printed as the output prints them (JSON or Java's map form), not `[object Object]`, and a
+ * float glue as Ruby's `glue.to_s` writes it (`join: 1.0` puts "1.0" between the items, not "1").
+ */
 export function joinFilter(this: FilterThis, input: unknown, ...args: unknown[]): unknown {
+  if (args[0] instanceof RubyFloat) args[0] = args[0].toString();
   const v = toValue(input);
   if (Array.isArray(v) && v.some((x) => isPlainObject(x) || (Array.isArray(x) && x.some(isPlainObject)))) {
     const format = objectFormatOf(this.context);
@@ -269,7 +273,7 @@ export function sliceFilter(this: FilterThis, input: unknown, begin: unknown, le
   const v = toValue(input);
   if (v === null || v === undefined) return [];
   const items = Array.isArray(v) ? v : null;
-  const text = items ? '' : String(v);
+  const text = items ? '' : input instanceof RubyFloat ? input.toString() : String(v); // Ruby's to_s: "2.0"
   let from = integerArgument(begin);
   const count = integerArgument(length);
   if (from < 0) from += items ? items.length : codePointLength(text);
@@ -309,8 +313,9 @@ export function escapeOnceFilter(this: FilterThis, input: unknown): unknown {
   return text.replace(/["><']|&(?!(?:[a-zA-Z]+|#\d+);)/g, (c) => HTML_ESCAPES[c]!);
 }
 
-/** Shopify's `default`: an empty hash is empty, as an empty string or array is (liquidjs kept `{}`). */
+/** Shopify's `default`: an empty hash is empty, as an empty string or array is (liquidjs kept `{}`); a float is kept. */
 export function defaultFilter(this: FilterThis, input: unknown, ...args: unknown[]): unknown {
+  if (input instanceof RubyFloat) return input; // a float is never empty, and stays a float (`2.0 | default: 1` is 2.0)
   const v = toValue(input);
   if (isPlainObject(v) && Object.keys(v).length === 0) return args[0];
   return builtin('default').call(this, input, ...args);
