@@ -1,7 +1,8 @@
 // The property panel and canvas in Chromium, as a reviewer found them: a split's conditions test the
-// input typed after them (and say when an imported one tests something else); is_blank needs no
-// value; every event of a widget's type has a slot, one connected becoming a transition while an
-// untouched imported flow saves as it came; JSON and widget names that cannot be applied say so.
+// input typed after them (and say when an imported one tests something else), their fields named by
+// labels shown above them; is_blank needs no value; every event of a widget's type has a slot, one
+// connected becoming a transition while an untouched imported flow saves as it came; JSON and widget
+// names that cannot be applied say so.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -78,6 +79,40 @@ describe('split conditions, event slots and fields not applied (Chromium)', { sk
       { friendly_name: 'If value equal_to yes', arguments: [INPUT], type: 'equal_to', value: 'yes' },
       { friendly_name: 'If value is_blank', arguments: [INPUT], type: 'is_blank', value: 'Is Blank' },
     ]);
+  });
+
+  it("names each field of a condition by a label shown above it, as the panel's other fields are", async () => {
+    const sid = await create('Labelled conditions');
+    await open(sid);
+    await select('stale');
+    const panel = form('stale');
+    // What names a field (its accessible name) is a visible <label> of it, not a name only a screen reader hears.
+    const labelling = (control: ReturnType<Page['locator']>) =>
+      control.evaluate((el) => {
+        // The test is type-checked without the DOM's types: what it uses of them.
+        type Shown = { textContent: string | null; checkVisibility(): boolean; getBoundingClientRect(): { width: number; height: number }; querySelectorAll(selector: string): ArrayLike<Shown> };
+        const labels = Array.from((el as unknown as { labels: ArrayLike<Shown> | null }).labels ?? []);
+        const shown = (node: Shown) => {
+          const box = node.getBoundingClientRect();
+          return node.checkVisibility() && box.width > 1 && box.height > 1;
+        };
+        return { ariaLabel: el.getAttribute('aria-label'), labels: labels.filter(shown).map((label) => Array.from(label.querySelectorAll('.field-label')).filter(shown).map((t) => t.textContent).join('')) };
+      });
+    for (const [role, name] of [
+      ['textbox', 'Condition name'],
+      ['combobox', 'Operator'],
+      ['textbox', 'Value'],
+    ] as const) {
+      const control = panel.getByRole(role, { name, exact: true });
+      assert.equal(await control.count(), 1, `one ${role} named ${name}`);
+      assert.deepEqual(await labelling(control), { ariaLabel: null, labels: [name] }, name);
+    }
+    // The condition's target names the event and the condition; its name holds the label shown above it,
+    // "If Said yes", so that the words seen are the words to say (the name said "(Said yes)").
+    const next = panel.getByRole('combobox', { name: 'Next widget after match (If Said yes)', exact: true });
+    assert.equal(await next.count(), 1);
+    assert.deepEqual((await labelling(next)).labels, ['If Said yes']);
+    assert.deepEqual(browser.errors, []);
   });
 
   it('says when an imported condition tests something other than the input, and sets it back', async () => {

@@ -515,12 +515,13 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
         const valueless = condition ? !takesValue(condition.type) : false;
         return (
           <div className="transition-row" key={index} data-event={event} data-missing={transition ? undefined : 'true'}>
+            {/* Its name holds the label shown (a speech user says what they see), and says which event it is. */}
             <label className="field">
               <span className="field-label transition-label">{event === 'match' && condition ? conditionLabel(condition.friendly_name) : event}</span>
               <select
                 value={transition?.next ?? ''}
                 disabled={readOnly}
-                aria-label={`Next widget after ${event}${condition ? ` (${condition.friendly_name})` : ''}`}
+                aria-label={`Next widget after ${event}${condition ? ` (${conditionLabel(condition.friendly_name)})` : ''}`}
                 onChange={(e) => apply(() => connect(definition, state.name, index, e.target.value || null))}
               >
                 <option value="">— ends the flow —</option>
@@ -532,24 +533,33 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
               </select>
             </label>
             {isSplit && event === 'match' && condition && (
+              // Each field named by a label shown above it (the words its accessible name is made of).
               <div className="condition">
-                <input className="condition-name" aria-label="Condition name" value={condition.friendly_name} readOnly={readOnly} onChange={(e) => updateCondition(index, { friendly_name: e.target.value }, 'friendly_name')} />
-                <select aria-label="Operator" value={condition.type} disabled={readOnly} onChange={(e) => updateCondition(index, { type: e.target.value })}>
-                  {[...new Set([...SPLIT_OPERATORS, condition.type])].map((op) => (
-                    <option key={op} value={op}>
-                      {op.replace(/_/g, ' ')}
-                    </option>
-                  ))}
-                </select>
-                <input
-                  aria-label="Value"
-                  value={valueless ? '' : condition.value}
-                  placeholder={valueless ? 'no value to compare' : undefined}
-                  title={valueless ? `${condition.type.replace(/_/g, ' ')} tests the input only` : undefined}
-                  readOnly={readOnly}
-                  disabled={valueless}
-                  onChange={(e) => updateCondition(index, { value: e.target.value }, 'value')}
-                />
+                <label className="field condition-name">
+                  <span className="field-label">Condition name</span>
+                  <input value={condition.friendly_name} readOnly={readOnly} onChange={(e) => updateCondition(index, { friendly_name: e.target.value }, 'friendly_name')} />
+                </label>
+                <label className="field">
+                  <span className="field-label">Operator</span>
+                  <select value={condition.type} disabled={readOnly} onChange={(e) => updateCondition(index, { type: e.target.value })}>
+                    {[...new Set([...SPLIT_OPERATORS, condition.type])].map((op) => (
+                      <option key={op} value={op}>
+                        {op.replace(/_/g, ' ')}
+                      </option>
+                    ))}
+                  </select>
+                </label>
+                <label className="field">
+                  <span className="field-label">Value</span>
+                  <input
+                    value={valueless ? '' : condition.value}
+                    placeholder={valueless ? 'no value to compare' : undefined}
+                    title={valueless ? `${condition.type.replace(/_/g, ' ')} tests the input only` : undefined}
+                    readOnly={readOnly}
+                    disabled={valueless}
+                    onChange={(e) => updateCondition(index, { value: e.target.value }, 'value')}
+                  />
+                </label>
                 {!readOnly && (
                   <button type="button" className="icon-button" aria-label={`Remove condition ${condition.friendly_name}`} onClick={() => apply(() => removeTransition(definition, state.name, index))}>
                     ×
