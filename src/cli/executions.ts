@@ -4,6 +4,7 @@ import type { JsonObject } from '../engine/types.ts';
 import { StudioClient } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, table, usageFailure } from './remote.ts';
 import { extraArguments, unknownCommandMessage } from './stray-arguments.ts';
+import { sidArgument } from './sid-argument.ts';
 import { parseDateFilter } from '../api/wire/dates.ts';
 
 export const EXECUTIONS_USAGE = `Usage: switchboard executions <command> --flow FW… [options]
@@ -269,11 +270,22 @@ export async function executionsCommand(argv: string[]): Promise<number> {
     return 2;
   }
   const needsSid = sub !== 'list';
-  const sid = positionals[0];
-  if (needsSid && !sid) {
+  const given = positionals[0];
+  if (needsSid && !given) {
     console.error(`switchboard executions ${sub}: give the execution SID (FN…)`);
     return 2;
   }
+  // Checked here, not sent: the server's answer to a malformed SID is a 404 that does not say it is malformed.
+  const flow = sidArgument('FW', values.flow, '--flow');
+  const execution = needsSid ? sidArgument('FN', given!) : undefined;
+  for (const checked of [flow, execution]) {
+    if (checked && 'problem' in checked) {
+      console.error(`switchboard executions ${sub}: ${checked.problem}`);
+      return 2;
+    }
+  }
+  values.flow = 'sid' in flow ? flow.sid : values.flow;
+  const sid = execution && 'sid' in execution ? execution.sid : undefined;
   try {
     const client = await StudioClient.connect(remoteConnector(values)());
     switch (sub) {

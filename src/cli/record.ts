@@ -13,6 +13,7 @@ import { LoadError, parseTestFile } from '../flowtest/load.ts';
 import { checkRecordable, flowFileText, recordSubflows, stepsFromApi, testFileYaml, testFromRecording } from '../flowtest/record.ts';
 import { ApiFailure, StudioClient, type RemoteFlow } from '../flowtest/studio-client.ts';
 import { remoteConnector, reportFailure } from './remote.ts';
+import { sidArgument } from './sid-argument.ts';
 import { readManifest, syncedHash, writeManifest } from './flows/manifest.ts';
 import { slug } from './flows/match.ts';
 
@@ -133,6 +134,17 @@ export async function recordCommand(argv: string[]): Promise<number> {
   if (!values.flow || !values.out) {
     console.error(`switchboard test --record: --flow and --out are required\n\n${RECORD_USAGE}`);
     return 2;
+  }
+  // Checked here, not sent: the server's answer to a malformed SID is a 404 that does not say it is malformed.
+  for (const [prefix, option] of [['FW', 'flow'], ['FN', 'execution']] as const) {
+    const given = values[option];
+    if (given === undefined) continue;
+    const checked = sidArgument(prefix, given, `--${option}`);
+    if ('problem' in checked) {
+      console.error(`switchboard test --record: ${checked.problem}`);
+      return 2;
+    }
+    values[option] = checked.sid;
   }
   try {
     const client = await StudioClient.connect(remoteConnector(values)());

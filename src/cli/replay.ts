@@ -6,6 +6,7 @@ import type { JsonObject } from '../engine/types.ts';
 import { replayText, type ReplayReport } from '../flowtest/replay.ts';
 import { StudioClient } from '../flowtest/studio-client.ts';
 import { readFlowFile } from './unreadable-file.ts';
+import { sidArgument } from './sid-argument.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, usageFailure } from './remote.ts';
 
 /** Configuration flags that change how a flow runs: a replay takes the server's, not these. */
@@ -68,6 +69,16 @@ export async function replayCommand(argv: string[]): Promise<number> {
     console.error(`switchboard replay: give one or more execution SIDs and --flow FW…\n\n${REPLAY_USAGE}`);
     return 2;
   }
+  // Checked here, not sent: the server's answer to a malformed SID is a 404 that does not say it is malformed.
+  const sids: string[] = [];
+  for (const checked of [sidArgument('FW', values.flow, '--flow'), ...positionals.map((given) => sidArgument('FN', given))]) {
+    if ('problem' in checked) {
+      console.error(`switchboard replay: ${checked.problem}`);
+      return 2;
+    }
+    sids.push(checked.sid);
+  }
+  const [flowSid, ...executionSids] = sids as [string, ...string[]];
   const local = ENGINE_FLAGS.filter((flag) => (values as Record<string, unknown>)[flag] !== undefined);
   if (local.length) {
     console.error(`switchboard replay: note: the replay runs on the server, under the server's configuration; ${local.map((f) => `--${f}`).join(', ')} ${local.length === 1 ? 'is' : 'are'} not used`);
@@ -90,8 +101,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
   try {
     const client = await StudioClient.connect(remoteConnector(values)());
     const reports: ReplayReport[] = [];
-    for (const sid of positionals) {
-      const path = `/replay/Flows/${values.flow}/Executions/${sid}`;
+    for (const sid of executionSids) {
+      const path = `/replay/Flows/${flowSid}/Executions/${sid}`;
       const body = definition
         ? await client.raw('POST', path, { Definition: definition })
         : await client.raw('GET', path, revision ? { Revision: revision } : {});

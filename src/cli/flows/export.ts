@@ -1,14 +1,22 @@
 // `switchboard flows export FW…`: a server flow (or one revision of it) as Studio export JSON, on stdout
 // or in --out.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { FlowsContext } from './context.ts';
 import { definitionJson } from './files.ts';
 import { resolveSide } from './side.ts';
+import { isServerSide } from '../flows-diff-args.ts';
+import { sidArgument } from '../sid-argument.ts';
 
 export async function flowsExport({ values, positionals, json, client }: FlowsContext): Promise<number> {
   const sid = positionals[0];
   if (!sid) {
     console.error('switchboard flows export: give the flow SID (FW…)');
+    return 2;
+  }
+  // A malformed SID would be read as a file name ("cannot read FWbad"): say what a flow SID looks like.
+  const checked = isServerSide(sid) || existsSync(sid) ? { sid } : sidArgument('FW', sid);
+  if ('problem' in checked) {
+    console.error(`switchboard flows export: ${checked.problem}`);
     return 2;
   }
   const side = await resolveSide(values.revision ? `${sid}@${values.revision}` : sid, client);
