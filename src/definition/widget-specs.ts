@@ -519,7 +519,8 @@ const DEFS: Record<WidgetType, Def> = {
     status: 'unconfirmed',
     events: ['success', 'failed'],
     properties: {
-      url: str('WebSocket URL (wss://)'),
+      // The widget cannot run without it (the session's WebSocket).
+      url: str('WebSocket URL (wss://)', req),
       welcome_greeting: str('Welcome greeting'),
       tts_provider: str('TTS provider'),
       voice: str('Voice'),
@@ -527,7 +528,10 @@ const DEFS: Record<WidgetType, Def> = {
       transcription_provider: str('Transcription provider'),
       speech_model: str('Speech model'),
       dtmf_detection: any('DTMF detection'),
-      interruptible: str('"true"/"false" as a string', { options: ['true', 'false'] }),
+      // ConversationRelay's values: none, dtmf, speech, any; true/false (any/none) as older flows hold.
+      interruptible: str('What may interrupt the greeting and replies: "true"/"false", or none, dtmf, speech, any', {
+        options: ['true', 'false', 'none', 'dtmf', 'speech', 'any'],
+      }),
       parameters: keyValues('Custom parameters'),
     },
   },

@@ -73,8 +73,8 @@ export function placedCall(step: RecordedStep): CallOutcome | null {
 
 /**
  * How the call verb of a Connect Call To, Enqueue Call, Send to Flex (on a call), Record Voicemail,
- * Capture Payments or Connect Virtual Agent step ended; null for other steps (and a Send to Flex that
- * made a task).
+ * Capture Payments, Connect Virtual Agent or Run ConversationRelay step ended; null for other steps (and a
+ * Send to Flex that made a task).
  */
 export function callVerbOf(step: RecordedStep): RecordedCallVerb | null {
   const ctx = step.context ?? {};
@@ -93,6 +93,13 @@ export function callVerbOf(step: RecordedStep): RecordedCallVerb | null {
       return step.event === 'recordingComplete' ? action : step.event === 'noAudio' ? { noAudio: true } : hangup;
     case 'capture-payments':
       return typeof ctx.Result === 'string' ? action : hangup;
+    case 'run-conversation-relay': {
+      if (typeof ctx.SessionStatus !== 'string') return hangup;
+      // HandoffData as the app sent it: text, which the widget parses into its output when it is JSON.
+      const data = action.action.HandoffData;
+      if (data !== null && typeof data === 'object') action.action = { ...action.action, HandoffData: JSON.stringify(data) };
+      return action;
+    }
     case 'connect-virtual-agent-v2':
     case 'connect-virtual-agent': {
       const session = step.type === 'connect-virtual-agent' ? step.event === 'return' : typeof ctx.VirtualAgentStatus === 'string';

@@ -82,7 +82,7 @@ export interface Responder {
    * Optional: how a widget's Dial, Enqueue, Record, Pay or Connect (a virtual agent) goes (default:
    * completed, bridged, a message left; Pay and Connect an action with no parameters of theirs).
    */
-  callVerb?<K extends CallVerbMockKey>(kind: K, widget: string): CallVerbOutcome<K>;
+  callVerb?<K extends CallVerbMockKey>(kind: K, widget: string, unmockedAnswers?: boolean): CallVerbOutcome<K>;
   /**
    * Optional: the answer to a Flex task, Conversation or call recording the responder knows (a
    * replay's recorded one, with its SIDs); undefined lets the simulation make one up.
@@ -625,13 +625,18 @@ export class Simulation {
         }
         case 'Connect': {
           if (!node.callback) continue;
-          const mock = this.responder.callVerb?.('virtualAgent', widget);
+          // A ConversationRelay session reports itself (SessionStatus: the `virtualAgent` mock's status); unmocked, it completed.
+          const relay = node.children?.some((child) => child.verb === 'ConversationRelay') === true;
+          const mock = this.responder.callVerb?.('virtualAgent', widget, relay);
           if (mock === 'hangup') return this.#hangUpInSilence();
           // Unmocked: an action with no status (the responder notes it): v2 takes it for failed. A caller
           // who hangs up ends the session: its action (completed) comes with the call over.
           const hungUp = mock?.status === 'hangup';
           const status = !mock?.status || hungUp ? 'completed' : mock.status;
-          const session = mock ? (mock.action ?? { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: status, ...mock.params }) : {};
+          const relayed = () => ({ SessionId: this.#id('VX'), SessionStatus: status, SessionDuration: '0' });
+          const session = relay
+            ? (mock?.action ?? { ...relayed(), ...mock?.params })
+            : mock ? (mock.action ?? { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: status, ...mock.params }) : {};
           if (mock?.callerHangsUp ?? hungUp) this.#actionAfterHangup(wait, session);
           else this.#callback(wait, session);
           return true;

@@ -105,6 +105,7 @@ describe('WIDGET_SPECS', () => {
     ['connect-call-to', ['noun', 'caller_id']],
     ['make-outgoing-call-v2', ['to', 'from']],
     ['make-outgoing-call-v1', ['from', 'to']],
+    ['run-conversation-relay', ['url']],
     ['record-call', ['record_call']],
     ['send-to-flex', ['workflow', 'channel']],
     ['fork-stream', ['stream_action']],

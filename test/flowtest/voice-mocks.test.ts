@@ -82,6 +82,51 @@ describe('voice mocks and call parameters in flow tests', () => {
     }
   });
 
+  it('a ConversationRelay session reports itself (SessionStatus from the virtualAgent mock); unmocked it completed, with no note', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-voice-mocks-'));
+    try {
+      const flow = {
+        description: 'relay',
+        initial_state: 'Trigger',
+        flags: { allow_concurrent_calls: true },
+        states: [
+          { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'relay' }], properties: { offset: { x: 0, y: 0 } } },
+          { name: 'relay', type: 'run-conversation-relay', transitions: [{ event: 'success' }, { event: 'failed' }], properties: { offset: { x: 0, y: 100 }, url: 'wss://relay.example/ws' } },
+        ],
+      };
+      writeFileSync(join(dir, 'relay.json'), JSON.stringify(flow));
+      writeFileSync(
+        join(dir, 'relay.test.yaml'),
+        [
+          'flow: relay.json',
+          'tests:',
+          '  - name: unmocked',
+          '    trigger: { call: {} }',
+          '    expect:',
+          '      steps: ["Trigger -incomingCall-> relay", "relay -success-> Ended"]',
+          '      widgets: { relay: { SessionStatus: completed, SessionDuration: "0", VirtualAgentStatus: null } }',
+          '  - name: the app hands off',
+          '    trigger: { call: {} }',
+          `    mocks: { virtualAgent: [{ widget: relay, params: { HandoffData: '{"reason":"billing"}' } }] }`,
+          '    expect:',
+          '      steps: ["Trigger -incomingCall-> relay", "relay -success-> Ended"]',
+          '      widgets: { relay: { SessionStatus: completed, HandoffData: { reason: billing } } }',
+          '  - name: the session fails',
+          '    trigger: { call: {} }',
+          '    mocks: { virtualAgent: [{ status: failed }] }',
+          '    expect: { steps: ["Trigger -incomingCall-> relay", "relay -failed-> Ended"], widgets: { relay: { SessionStatus: failed } } }',
+          '',
+        ].join('\n'),
+      );
+      const summary = runFiles([join(dir, 'relay.test.yaml')]);
+      assert.equal(summary.failed, 0, textReport(summary));
+      assert.equal(summary.passed, 3);
+      assert.deepEqual(summary.results.flatMap((r) => r.notes ?? []), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('checks pay and virtualAgent mocks against the schema, as the other call mocks are', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-voice-mocks-'));
     try {

@@ -533,6 +533,96 @@ describe('connect-virtual-agent-v2', () => {
   });
 });
 
+describe('run-conversation-relay', () => {
+  const events = ['success', 'failed'];
+  const props = {
+    url: 'wss://relay.example/{{flow.data.bot | default: "ws"}}',
+    welcome_greeting: 'Hi {{trigger.call.From}}, how can I help?',
+    tts_provider: 'ElevenLabs',
+    voice: 'UgBBYS2sOqTuMpoF3BR0',
+    language: 'en-US',
+    transcription_provider: 'Deepgram',
+    speech_model: 'nova-3-general',
+    dtmf_detection: true,
+    interruptible: 'true',
+    parameters: [{ key: 'caller', value: '{{trigger.call.From}}' }, { key: 'tier', value: 'gold' }],
+  };
+  it('connects the call to the app with <Connect action><ConversationRelay …> and <Parameter>s, all Liquid', () => {
+    assert.deepEqual(new Run(flowWith('run-conversation-relay', props, events)).start().twiml(), [{
+      verb: 'Connect',
+      attributes: { method: 'POST', action: URLS.action },
+      children: [{
+        verb: 'ConversationRelay',
+        attributes: {
+          url: 'wss://relay.example/ws',
+          welcomeGreeting: 'Hi +15551230001, how can I help?',
+          ttsProvider: 'ElevenLabs',
+          voice: 'UgBBYS2sOqTuMpoF3BR0',
+          language: 'en-US',
+          transcriptionProvider: 'Deepgram',
+          speechModel: 'nova-3-general',
+          dtmfDetection: 'true',
+          interruptible: 'true',
+        },
+        children: [{ verb: 'Parameter', attributes: { name: 'caller', value: '+15551230001' } }, { verb: 'Parameter', attributes: { name: 'tier', value: 'gold' } }],
+      }],
+    }]);
+  });
+  it('only the url when nothing else is set: no empty attributes, no <Parameter>', () => {
+    assert.deepEqual(new Run(flowWith('run-conversation-relay', { url: 'wss://relay.example/ws' }, events)).start().twiml(), [{
+      verb: 'Connect',
+      attributes: { method: 'POST', action: URLS.action },
+      children: [{ verb: 'ConversationRelay', attributes: { url: 'wss://relay.example/ws' } }],
+    }]);
+  });
+  it('the session ending leaves by success with the action’s fields as outputs (HandoffData parsed when JSON)', () => {
+    const run = new Run(flowWith('run-conversation-relay', props, events)).start();
+    run.callback({ SessionId: 'VX' + '1'.repeat(32), SessionStatus: 'ended', SessionDuration: '42', HandoffData: '{"reason":"agent","summary":"refund"}' });
+    assert.equal(run.leftBy(), 'success');
+    const outputs = run.outputs();
+    assert.deepEqual([outputs.SessionId, outputs.SessionStatus, outputs.SessionDuration], ['VX' + '1'.repeat(32), 'ended', '42']);
+    assert.deepEqual(outputs.HandoffData, { reason: 'agent', summary: 'refund' });
+    assert.equal(outputs.CallSid, CALL.CallSid);
+    const plain = new Run(flowWith('run-conversation-relay', props, events)).start().callback({ SessionId: 'VX2', SessionStatus: 'completed', SessionDuration: '3', HandoffData: 'transfer please' });
+    assert.equal(plain.leftBy(), 'success');
+    assert.equal(plain.outputs().HandoffData, 'transfer please');
+  });
+  it('failed when the session failed or the action reports an error', () => {
+    const failed = new Run(flowWith('run-conversation-relay', props, events)).start().callback({ SessionId: 'VX3', SessionStatus: 'failed', SessionDuration: '0' });
+    assert.equal(failed.leftBy(), 'failed');
+    const errored = new Run(flowWith('run-conversation-relay', props, events)).start().callback({ SessionId: 'VX4', SessionStatus: 'ended', ErrorCode: '64105', ErrorMessage: 'WebSocket closed abruptly' });
+    assert.equal(errored.leftBy(), 'failed');
+    assert.equal(errored.outputs().ErrorCode, '64105');
+  });
+  it('a caller who hangs up: the action decides whichever comes first; without one the execution ends with the call', () => {
+    const ended = { SessionId: 'VX5', SessionStatus: 'completed', SessionDuration: '12', CallStatus: 'completed' };
+    const actionFirst = new Run(flowWith('run-conversation-relay', props, events)).start().callback(ended).hangup();
+    const statusFirst = new Run(flowWith('run-conversation-relay', props, events)).start().hangup();
+    assert.equal(statusFirst.state.status, 'active', 'waits for the Connect action Twilio requests at a hangup');
+    statusFirst.callback(ended);
+    for (const run of [actionFirst, statusFirst]) {
+      assert.equal(run.leftBy(), 'success');
+      assert.equal(run.outputs().SessionDuration, '12');
+    }
+    assert.ok(statusFirst.last.effects.some((e) => e.type === 'cancel-timer'), 'the grace timer is cancelled');
+    const silent = new Run(flowWith('run-conversation-relay', props, events)).start().hangup().graceElapsed();
+    assert.equal(silent.leftBy(), '(none)');
+    assert.equal(silent.state.status, 'ended');
+    assert.deepEqual(silent.state.endReason, { kind: 'completed' });
+  });
+  it('a url that is not a WebSocket URL takes failed; outside a call it fails with 81003', () => {
+    for (const url of ['https://relay.example/ws', '', '{{flow.data.missing}}']) {
+      const run = new Run(flowWith('run-conversation-relay', { ...props, url }, events)).start();
+      assert.equal(run.leftBy(), 'failed', url);
+      assert.equal((run.outputs().error as JsonObject).code, 81003);
+    }
+    const rest = new Run(flowWith('run-conversation-relay', props, events, 'incomingRequest')).start('incomingRequest', { request: { from: 'a', to: 'b', parameters: {} } });
+    assert.equal(rest.leftBy(), 'failed');
+    assert.equal((rest.outputs().error as JsonObject).code, 81003);
+    assert.match(String((rest.outputs().error as JsonObject).message), /needs a voice call/);
+  });
+});
+
 describe('send-to-flex on a call', () => {
   const events = ['callComplete', 'failedToEnqueue', 'callFailure'];
   const props = { workflow: 'WW' + '1'.repeat(32), channel: 'TC' + '2'.repeat(32), attributes: '{"type":"inbound","name":"{{trigger.call.From}}"}', priority: '3', timeout: '600', waitUrl: 'https://hold.example/m', waitUrlMethod: 'GET' };

@@ -39,7 +39,11 @@ export type WaitFor =
   | { kind: 'dial'; to: string[]; action: string | null; method: string; record: boolean }
   | { kind: 'queue'; queue: string; action: string | null; method: string; startedAt: number }
   | { kind: 'payment'; action: string; method: string }
-  | { kind: 'virtual-agent'; connector: string; action: string; method: string }
+  /**
+   * A <Connect>: a virtual agent (`connector`), or a ConversationRelay session with the app at `relay` (its
+   * WebSocket URL), whose action reports the session (SessionId, SessionStatus, SessionDuration since `startedAt`).
+   */
+  | { kind: 'virtual-agent'; connector: string; action: string; method: string; relay?: string; startedAt?: number }
   | { kind: 'answer' }
   | { kind: 'hold'; url: string; method: string };
 
@@ -513,12 +517,22 @@ export class SimulatorPhone implements VoiceChannel {
         break;
       case 'virtual-agent':
         if (waiting.kind === 'virtual-agent') {
-          this.#line(call, 'network', 'virtual-agent', `virtual agent ${action.status}`);
-          return this.#afterVerb(call, waiting.action, waiting.method, { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: action.status, ...(action.fields ?? {}) });
+          this.#line(call, 'network', 'virtual-agent', `${waiting.relay ? 'ConversationRelay session' : 'virtual agent'} ${action.status}`);
+          return this.#afterVerb(call, waiting.action, waiting.method, { ...this.#connectEnded(waiting, action.status), ...(action.fields ?? {}) });
         }
         break;
     }
     throw new CallError('not-waiting', `call ${call.sid} is waiting for ${waiting.kind}, not ${action.type}`);
+  }
+
+  /**
+   * The parameters a <Connect> action reports as it ends with `status`: a virtual agent's VirtualAgentStatus,
+   * or a ConversationRelay session's SessionId, SessionStatus and SessionDuration (whole seconds).
+   */
+  #connectEnded(waiting: Extract<Waiting, { kind: 'virtual-agent' }>, status: string): Record<string, string> {
+    if (waiting.relay === undefined) return { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: status };
+    const seconds = Math.max(0, Math.round((this.#now() - (waiting.startedAt ?? this.#now())) / 1000));
+    return { SessionId: randomSid('VX'), SessionStatus: status, SessionDuration: String(seconds) };
   }
 
   async #gatherInput(call: PhoneCall, waiting: Extract<Waiting, { kind: 'input' }>, action: Extract<CallerAction, { type: 'digits' | 'speech' | 'silence' }>): Promise<void> {
@@ -573,7 +587,7 @@ export class SimulatorPhone implements VoiceChannel {
     } else if (waiting?.kind === 'payment' && waiting.action) {
       extra = { Result: 'caller-hung-up' };
     } else if (waiting?.kind === 'virtual-agent' && waiting.action) {
-      extra = { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: 'completed' };
+      extra = this.#connectEnded(waiting, 'completed');
     }
     if (waiting && extra && 'action' in waiting && waiting.action) {
       call.waiting = null;
@@ -729,7 +743,15 @@ export class SimulatorPhone implements VoiceChannel {
           return;
         case 'Connect': {
           const agent = elements(verb).find((n) => n.tagName === 'VirtualAgent');
+          const relay = elements(verb).find((n) => n.tagName === 'ConversationRelay');
           call.remaining = rest;
+          if (relay) {
+            const url = attr(relay, 'url');
+            this.#wait(call, { kind: 'virtual-agent', connector: '', relay: url, action: attr(verb, 'action'), method, startedAt: this.#now() });
+            const greeting = attr(relay, 'welcomeGreeting');
+            this.#line(call, 'flow', 'virtual-agent', `talking to the ConversationRelay app at ${url}${greeting ? `: ${greeting}` : ''}`);
+            return;
+          }
           const connector = agent ? attr(agent, 'connectorName') : '';
           this.#wait(call, { kind: 'virtual-agent', connector, action: attr(verb, 'action'), method });
           this.#line(call, 'flow', 'virtual-agent', `talking to virtual agent ${connector}`);

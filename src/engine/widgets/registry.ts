@@ -23,6 +23,7 @@ import { forkStream } from './fork-stream.ts';
 import { capturePayments } from './capture-payments.ts';
 import { connectVirtualAgentV2 } from './connect-virtual-agent-v2.ts';
 import { connectVirtualAgent } from './connect-virtual-agent.ts';
+import { runConversationRelay } from './run-conversation-relay.ts';
 import { sendToFlexAnyChannel } from './send-to-flex-call.ts';
 import { sendToAutoPilot } from './send-to-auto-pilot.ts';
 
@@ -54,6 +55,7 @@ const HANDLERS: Record<string, WidgetHandler> = {
   'capture-payments': capturePayments,
   'connect-virtual-agent-v2': connectVirtualAgentV2,
   'connect-virtual-agent': connectVirtualAgent,
+  'run-conversation-relay': runConversationRelay,
 };
 
 export function widgetHandler(type: string): WidgetHandler {
