@@ -9,6 +9,7 @@ import { loadConfig, type SwitchboardConfig } from '../config.ts';
 import { AccountService } from '../runtime/accounts.ts';
 import { isSid } from '../runtime/ids.ts';
 import { parseDuration } from '../flowtest/duration.ts';
+import { unknownCommandMessage } from './stray-arguments.ts';
 import type { Store } from '../runtime/ports/store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -52,20 +53,28 @@ async function withStore<T>(config: SwitchboardConfig, fn: (store: Store, accoun
 }
 
 /** A message on stderr and the exit code: 2 for usage errors, 1 for refusals and things not found. */
-function fail(message: string, code: 1 | 2): number {
-  console.error(`switchboard: ${message}`);
-  return code;
+type Fail = (message: string, code: 1 | 2) => number;
+
+/** fail for a command (`accounts delete`): its messages say 'switchboard accounts delete: …', as every command names itself. */
+function failing(command: string): Fail {
+  return (message, code) => {
+    console.error(`switchboard ${command}: ${message}`);
+    return code;
+  };
 }
 
-/** No subcommand (the usage), or one this command does not have. */
-function usageError(command: string, sub: string | undefined, usage: string): number {
-  if (sub !== undefined) console.error(`switchboard: unknown subcommand '${command} ${sub}'`);
+const ACCOUNTS_COMMANDS = ['create', 'list', 'rotate-token', 'rotate-callback-secret', 'delete'];
+const KEYS_COMMANDS = ['create', 'list', 'delete'];
+
+/** No subcommand (the usage), or one this command does not have (the closest named, as flows, executions and carrier do). */
+function usageError(command: string, sub: string | undefined, known: string[], usage: string): number {
+  if (sub !== undefined) console.error(`${unknownCommandMessage(`switchboard ${command}: `, sub, known)}\n`);
   console.error(usage);
   return 2;
 }
 
 /** The SID argument of `rotate-token`/`delete`: a usage error when missing or of the wrong shape. */
-function sidArgument(prefix: 'AC' | 'SK', value: string | undefined, usage: string): string | number {
+function sidArgument(prefix: 'AC' | 'SK', value: string | undefined, usage: string, fail: Fail): string | number {
   if (value === undefined) return fail(`${prefix === 'AC' ? 'an account SID (AC…)' : 'an API key SID (SK…)'} is needed (${usage})`, 2);
   if (!isSid(prefix, value)) return fail(`'${value}' is not ${prefix === 'AC' ? 'an account' : 'an API key'} SID (${prefix} followed by 32 hex characters)`, 2);
   // SIDs are stored with lower-case hex, as Twilio writes them; an upper-case copy names the same one.
@@ -95,9 +104,12 @@ function graceOf(value: string | boolean | undefined): number | null {
 }
 
 async function accounts(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
+  // Before its options: `accounts rotate` is a mistyped command.
+  if (sub === undefined || !ACCOUNTS_COMMANDS.includes(sub)) return usageError('accounts', sub, ACCOUNTS_COMMANDS, ACCOUNTS_USAGE);
+  const fail = failing(`accounts ${sub}`);
   if (flags.grace !== undefined && sub !== 'rotate-callback-secret') return fail(`--grace is an option of 'accounts rotate-callback-secret'\n${ACCOUNTS_USAGE}`, 2);
   if (sub === 'rotate-callback-secret') {
-    const sid = sidArgument('AC', target, ACCOUNTS_USAGE);
+    const sid = sidArgument('AC', target, ACCOUNTS_USAGE, fail);
     if (typeof sid === 'number') return sid;
     const graceMs = graceOf(flags.grace);
     if (graceMs === null) return fail(`--grace must be a duration of at most 10 years such as 30m, 2h or 1d (0: none), got '${String(flags.grace)}'`, 2);
@@ -125,7 +137,7 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
     return 0;
   }
   if (sub === 'rotate-token' || sub === 'delete') {
-    const sid = sidArgument('AC', target, ACCOUNTS_USAGE);
+    const sid = sidArgument('AC', target, ACCOUNTS_USAGE, fail);
     if (typeof sid === 'number') return sid;
     const config = loadConfig(flags);
     // serve sets this account's token from TWILIO_AUTH_TOKEN (and creates it) at every start: a
@@ -166,16 +178,19 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
       return 0;
     });
   }
-  return usageError('accounts', sub, ACCOUNTS_USAGE);
+  return usageError('accounts', sub, ACCOUNTS_COMMANDS, ACCOUNTS_USAGE);
 }
 
 async function keys(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
+  // Before its options: `keys revoke` is a mistyped command, not a malformed --account.
+  if (sub === undefined || !KEYS_COMMANDS.includes(sub)) return usageError('keys', sub, KEYS_COMMANDS, KEYS_USAGE);
+  const fail = failing(`keys ${sub}`);
   const accountSid = flags.account;
   if (accountSid !== undefined && (typeof accountSid !== 'string' || !isSid('AC', accountSid))) {
     return fail(`--account must be an account SID (AC…), got '${String(accountSid)}'`, 2);
   }
   if (sub === 'create') {
-    if (accountSid === undefined) return fail(`keys create needs --account AC…\n${KEYS_USAGE}`, 2);
+    if (accountSid === undefined) return fail(`--account AC… is required (the account the key is for)\n${KEYS_USAGE}`, 2);
     const name = typeof flags['friendly-name'] === 'string' ? flags['friendly-name'] : 'API key';
     try {
       const { key, secret } = await withStore(loadConfig(flags), (_, accounts) => accounts.createKey(accountSid, name));
@@ -196,7 +211,7 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
     });
   }
   if (sub === 'delete') {
-    const sid = sidArgument('SK', target, KEYS_USAGE);
+    const sid = sidArgument('SK', target, KEYS_USAGE, fail);
     if (typeof sid === 'number') return sid;
     return withStore(loadConfig(flags), async (store) => {
       const key = await store.getApiKey(sid);
@@ -205,5 +220,5 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
       return 0;
     });
   }
-  return usageError('keys', sub, KEYS_USAGE);
+  return usageError('keys', sub, KEYS_COMMANDS, KEYS_USAGE);
 }

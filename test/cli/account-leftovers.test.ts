@@ -76,7 +76,7 @@ describe('accounts delete: leftovers of a deleted account, and the account serve
     });
     const again = await accounts('delete', sid);
     assert.equal(again.code, 1);
-    assert.equal(again.stderr, `switchboard: account ${sid} does not exist\n`);
+    assert.equal(again.stderr, `switchboard accounts delete: account ${sid} does not exist\n`);
   });
 
   it("refuses to delete or rotate the account serve runs as, from a shell without TWILIO_ACCOUNT_SID", { timeout: 120_000 }, async () => {
@@ -87,7 +87,7 @@ describe('accounts delete: leftovers of a deleted account, and the account serve
       for (const sub of ['delete', 'rotate-token']) {
         const refused = await accounts(sub, sid);
         assert.equal(refused.code, 1, `${sub}: ${refused.stdout}`);
-        assert.match(refused.stderr, new RegExp(`^switchboard: ${sid} is the account a server on this store runs as \\(its TWILIO_ACCOUNT_SID, recorded when it started\\)`));
+        assert.match(refused.stderr, new RegExp(`^switchboard accounts ${sub}: ${sid} is the account a server on this store runs as \\(its TWILIO_ACCOUNT_SID, recorded when it started\\)`));
       }
     }, 90_000);
     await withStore(async (store) => {

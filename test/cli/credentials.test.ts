@@ -3,6 +3,8 @@
 // the old token and the deleted account (401, 20003) once its read cache (1 s) has let go; the new token
 // works. Usage errors exit 2, things not found or refused exit 1. The commands run in this process (a
 // spawn costs seconds on a busy machine); two spawns check main.ts passes the SID and refuses extras.
+// Their messages say 'switchboard keys delete: …' (the command and subcommand), as every other command's
+// do; they said a bare 'switchboard: …'.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -102,7 +104,7 @@ describe('switchboard keys list/delete, accounts rotate-token/delete', () => {
 
     const again = await run(['keys', 'delete', revoked]);
     assert.equal(again.status, 1);
-    assert.equal(again.stderr, `switchboard: API key ${revoked} does not exist\n`);
+    assert.equal(again.stderr, `switchboard keys delete: API key ${revoked} does not exist\n`);
   });
 
   it('accounts rotate-token prints a new token once: the old one is refused, the new one taken', async () => {
@@ -134,10 +136,10 @@ describe('switchboard keys list/delete, accounts rotate-token/delete', () => {
 
     const again = await run(['accounts', 'delete', sid!]);
     assert.equal(again.status, 1);
-    assert.equal(again.stderr, `switchboard: account ${sid} does not exist\n`);
+    assert.equal(again.stderr, `switchboard accounts delete: account ${sid} does not exist\n`);
     const rotate = await run(['accounts', 'rotate-token', sid!]);
     assert.equal(rotate.status, 1);
-    assert.equal(rotate.stderr, `switchboard: account ${sid} does not exist\n`);
+    assert.equal(rotate.stderr, `switchboard accounts rotate-token: account ${sid} does not exist\n`);
   });
 
   it('the account of TWILIO_ACCOUNT_SID is neither rotated nor deleted: serve would undo it at start', async () => {
@@ -145,23 +147,25 @@ describe('switchboard keys list/delete, accounts rotate-token/delete', () => {
     const env = { TWILIO_ACCOUNT_SID: sid!, TWILIO_AUTH_TOKEN: token! };
     const rotate = await run(['accounts', 'rotate-token', sid!], env);
     assert.equal(rotate.status, 1);
-    assert.match(rotate.stderr, /^switchboard: AC\w+ is TWILIO_ACCOUNT_SID in this configuration: serve sets its token from TWILIO_AUTH_TOKEN at every start; change TWILIO_AUTH_TOKEN and restart instead\n$/);
+    assert.match(rotate.stderr, /^switchboard accounts rotate-token: AC\w+ is TWILIO_ACCOUNT_SID in this configuration: serve sets its token from TWILIO_AUTH_TOKEN at every start; change TWILIO_AUTH_TOKEN and restart instead\n$/);
     const del = await run(['accounts', 'delete', sid!], env);
     assert.equal(del.status, 1);
-    assert.match(del.stderr, /^switchboard: AC\w+ is TWILIO_ACCOUNT_SID in this configuration: serve creates it again at start; unset TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN first\n$/);
+    assert.match(del.stderr, /^switchboard accounts delete: AC\w+ is TWILIO_ACCOUNT_SID in this configuration: serve creates it again at start; unset TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN first\n$/);
     assert.equal(await status(sid!, token!), 200, 'nothing changed');
   });
 
   it('usage errors exit 2: a missing or malformed SID, an unknown subcommand; not found exits 1', async () => {
     for (const [args, stderr] of [
-      [['keys', 'delete'], /^switchboard: an API key SID \(SK…\) is needed \(usage: switchboard keys create/],
-      [['keys', 'delete', 'nope'], /^switchboard: 'nope' is not an API key SID \(SK followed by 32 hex characters\)\n$/],
-      [['keys', 'list', '--account', 'nope'], /^switchboard: --account must be an account SID \(AC…\), got 'nope'\n$/],
-      [['keys', 'create'], /^switchboard: keys create needs --account AC…/],
-      [['keys', 'revoke'], /^switchboard: unknown subcommand 'keys revoke'\nusage: switchboard keys create/],
-      [['accounts', 'rotate-token'], /^switchboard: an account SID \(AC…\) is needed/],
-      [['accounts', 'delete', 'SK' + '0'.repeat(32)], /^switchboard: 'SK0+' is not an account SID/],
-      [['accounts', 'rotate'], /^switchboard: unknown subcommand 'accounts rotate'\nusage: switchboard accounts create \[--friendly-name NAME\] \| list \| rotate-token AC… \| rotate-callback-secret AC… \[--grace DURATION\] \| delete AC…\n$/],
+      [['keys', 'delete'], /^switchboard keys delete: an API key SID \(SK…\) is needed \(usage: switchboard keys create/],
+      [['keys', 'delete', 'nope'], /^switchboard keys delete: 'nope' is not an API key SID \(SK followed by 32 hex characters\)\n$/],
+      [['keys', 'list', '--account', 'nope'], /^switchboard keys list: --account must be an account SID \(AC…\), got 'nope'\n$/],
+      [['keys', 'create'], /^switchboard keys create: --account AC… is required/],
+      // A mistyped subcommand is named before its options are checked, with the closest one, as in flows, executions and carrier.
+      [['keys', 'revoke', '--account', 'nope'], /^switchboard keys: unknown command 'revoke'\n\nusage: switchboard keys create/],
+      [['keys', 'lsit'], /^switchboard keys: unknown command 'lsit' \(did you mean 'list'\?\)\n/],
+      [['accounts', 'rotate-token'], /^switchboard accounts rotate-token: an account SID \(AC…\) is needed/],
+      [['accounts', 'delete', 'SK' + '0'.repeat(32)], /^switchboard accounts delete: 'SK0+' is not an account SID/],
+      [['accounts', 'rotate'], /^switchboard accounts: unknown command 'rotate'( \(did you mean '[a-z-]+'\?\))?\n\nusage: switchboard accounts create \[--friendly-name NAME\] \| list \| rotate-token AC… \| rotate-callback-secret AC… \[--grace DURATION\] \| delete AC…\n$/],
       [['accounts'], /^usage: switchboard accounts /],
     ] as const) {
       const result = await run([...args]);
@@ -170,14 +174,14 @@ describe('switchboard keys list/delete, accounts rotate-token/delete', () => {
     }
     const missing = await run(['keys', 'list', '--account', 'AC' + 'f'.repeat(32)]);
     assert.equal(missing.status, 1);
-    assert.equal(missing.stderr, `switchboard: account AC${'f'.repeat(32)} does not exist\n`);
+    assert.equal(missing.stderr, `switchboard keys list: account AC${'f'.repeat(32)} does not exist\n`);
   });
 
   it('through main.ts: the SID reaches the command, and an argument after it is refused (exit 2)', () => {
     const unknown = 'SK' + '0'.repeat(32);
     const notFound = spawned(['keys', 'delete', unknown]);
     assert.equal(notFound.status, 1, notFound.stderr);
-    assert.equal(notFound.stderr, `switchboard: API key ${unknown} does not exist\n`);
+    assert.equal(notFound.stderr, `switchboard keys delete: API key ${unknown} does not exist\n`);
     const extra = spawned(['keys', 'delete', unknown, 'extra']);
     assert.equal(extra.status, 2, extra.stderr);
     assert.equal(extra.stderr, `switchboard: unexpected argument 'extra' after 'keys delete ${unknown}'\n`);

@@ -79,12 +79,12 @@ describe('switchboard accounts rotate-callback-secret', () => {
 
   it('bad arguments exit 2, an unknown account 1', async () => {
     for (const [args, flags, stderr] of [
-      [['rotate-callback-secret'], {}, /^switchboard: an account SID \(AC…\) is needed/],
-      [['rotate-callback-secret', 'nope'], {}, /^switchboard: 'nope' is not an account SID/],
-      [['rotate-callback-secret', t.account.sid], { grace: 'soon' }, /^switchboard: --grace must be a duration of at most 10 years such as 30m, 2h or 1d \(0: none\), got 'soon'\n$/],
+      [['rotate-callback-secret'], {}, /^switchboard accounts rotate-callback-secret: an account SID \(AC…\) is needed/],
+      [['rotate-callback-secret', 'nope'], {}, /^switchboard accounts rotate-callback-secret: 'nope' is not an account SID/],
+      [['rotate-callback-secret', t.account.sid], { grace: 'soon' }, /^switchboard accounts rotate-callback-secret: --grace must be a duration of at most 10 years such as 30m, 2h or 1d \(0: none\), got 'soon'\n$/],
       [['rotate-callback-secret', t.account.sid], { grace: '-1h' }, /--grace must be a duration/],
       [['rotate-callback-secret', t.account.sid], { grace: '11000d' }, /--grace must be a duration of at most 10 years/],
-      [['rotate-token', t.account.sid], { grace: '1h' }, /^switchboard: --grace is an option of 'accounts rotate-callback-secret'\n/],
+      [['rotate-token', t.account.sid], { grace: '1h' }, /^switchboard accounts rotate-token: --grace is an option of 'accounts rotate-callback-secret'\n/],
     ] as const) {
       const result = await rotate([...args], flags);
       assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
@@ -92,7 +92,7 @@ describe('switchboard accounts rotate-callback-secret', () => {
     }
     const missing = await rotate(['rotate-callback-secret', 'AC' + 'f'.repeat(32)]);
     assert.equal(missing.code, 1);
-    assert.equal(missing.stderr, `switchboard: account AC${'f'.repeat(32)} does not exist\n`);
+    assert.equal(missing.stderr, `switchboard accounts rotate-callback-secret: account AC${'f'.repeat(32)} does not exist\n`);
   });
 
   it('through main.ts: the SID and --grace reach the command, and an argument after the SID is refused', () => {
@@ -100,7 +100,7 @@ describe('switchboard accounts rotate-callback-secret', () => {
     const spawned = (args: string[]) => spawnSync(process.execPath, [main, ...args, '--data-dir', dir], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
     const notFound = spawned(['accounts', 'rotate-callback-secret', unknown, '--grace', '2h']);
     assert.equal(notFound.status, 1, notFound.stderr);
-    assert.equal(notFound.stderr, `switchboard: account ${unknown} does not exist\n`);
+    assert.equal(notFound.stderr, `switchboard accounts rotate-callback-secret: account ${unknown} does not exist\n`);
     const extra = spawned(['accounts', 'rotate-callback-secret', unknown, 'extra']);
     assert.equal(extra.status, 2, extra.stderr);
     assert.equal(extra.stderr, `switchboard: unexpected argument 'extra' after 'accounts rotate-callback-secret ${unknown}'\n`);
