@@ -160,8 +160,13 @@ class Sprint {
   readonly regexBudget = new RegexBudget();
   /** What was due before the event ended the execution: the event was not applied. */
   endedFirst = false;
-  /** flow.variables as the widget being entered left them, not yet part of the context (see `storeOutputs`). */
-  staged: { frame: Frame; variables: JsonObject } | null = null;
+  /**
+   * flow.variables as the widget being entered left them, and which of them hold floats (Frame.floatVariables),
+   * not yet part of the context (see `storeOutputs`).
+   */
+  staged: { frame: Frame; variables: JsonObject; floatVariables: string[] } | null = null;
+  /** A finished subflow's variables about to become its Run Subflow widget's outputs, and which of them hold floats. */
+  subflowOutputs: { outputs: JsonObject; floats: readonly string[] } | null = null;
   /** The context of the step about to be recorded, measured and found to fit (see `stepFits`). */
   measuredStep: { context: JsonObject; bytes: number } | null = null;
   /**
@@ -427,8 +432,8 @@ class Sprint {
     let view = frame;
     if (VARIABLE_WRITERS.has(state.type)) {
       // A shallow copy: what the widget sets is measured and committed with its outputs, or dropped if too large.
-      this.staged = { frame, variables: { ...frame.variables } };
-      view = { ...frame, variables: this.staged.variables };
+      this.staged = { frame, variables: { ...frame.variables }, floatVariables: [...(frame.floatVariables ?? [])] };
+      view = { ...frame, variables: this.staged.variables, floatVariables: this.staged.floatVariables };
     }
     this.follow(state, this.guarded(state, () => widgetHandler(state.type).enter(this.env(state, view))));
   }
@@ -567,8 +572,16 @@ class Sprint {
         return false;
       }
     }
-    if (staged) frame.variables = staged.variables;
+    if (staged) {
+      frame.variables = staged.variables;
+      if (staged.floatVariables.length > 0) frame.floatVariables = staged.floatVariables;
+      else delete frame.floatVariables;
+    }
     setOwn(frame.widgets, state.name, outputs);
+    const subflow = this.subflowOutputs?.outputs === outputs ? this.subflowOutputs : null;
+    this.subflowOutputs = null;
+    const floats = staged ? staged.floatVariables : (subflow?.floats ?? []);
+    markFloatOutputs(frame, state.name, floats.filter((key) => Object.hasOwn(outputs, key)));
     frame.contextBytes = before + growth;
     return true;
   }
@@ -623,6 +636,7 @@ class Sprint {
       const widget = parent.current ? this.findState(parent, parent.current) : undefined;
       parent.wait = null;
       if (widget) {
+        this.subflowOutputs = { outputs: finished.variables, floats: finished.floatVariables ?? [] };
         this.transition(widget, 'completed', finished.variables);
         return;
       }
@@ -667,6 +681,17 @@ class Sprint {
     }
     this.state.status = 'ended';
     this.state.endReason = reason;
+  }
+}
+
+/** Records which of widget `name`'s new outputs hold floats (Frame.floatOutputs), replacing what its last outputs had. */
+function markFloatOutputs(frame: Frame, name: string, members: string[]): void {
+  if (members.length > 0) {
+    frame.floatOutputs ??= {};
+    setOwn(frame.floatOutputs, name, members);
+  } else if (frame.floatOutputs && Object.hasOwn(frame.floatOutputs, name)) {
+    delete frame.floatOutputs[name];
+    if (Object.keys(frame.floatOutputs).length === 0) delete frame.floatOutputs;
   }
 }
 

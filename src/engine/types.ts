@@ -136,6 +136,14 @@ export interface Frame {
   data: JsonObject;
   widgets: JsonObject;
   /**
+   * Members of `variables` holding a float: a number Set Variables read from decimal text ("5.0", "1.5"). JSON keeps
+   * no `.0`, so this is what makes Liquid see `{{flow.variables.x}}` as Ruby's Float (it prints 5.0, not 5); absent
+   * when there is none.
+   */
+  floatVariables?: string[];
+  /** The same for widgets' outputs: widget name → its output members holding such a float (a Set Variables' pairs, a subflow's variables). */
+  floatOutputs?: Record<string, string[]>;
+  /**
    * JSON bytes of this frame's trigger, data, variables and widgets, kept as steps change them (see
    * context-size.ts); absent until first measured (states written before it was kept, frames widgets build).
    */

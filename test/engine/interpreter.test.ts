@@ -318,6 +318,42 @@ describe('set-variables', () => {
     assert.deepEqual(inferred.variables, { f: 1.5, n: 12, total: 'Total $1.5' });
   });
 
+  it('a value written with a decimal point is a float, as Ruby reads it: "5.0" prints 5.0 (not 5), after a wait too, and stays a number', () => {
+    const h = new Harness(
+      flow('v', [
+        setVars('v', [{ key: 'f', value: '5.0' }, { key: 'g', value: '{{ 3 | times: 2.0 }}' }, { key: 'h', value: '1.50' }, { key: 'n', value: '5' }], 'wait'),
+        msg('wait', 'f={{flow.variables.f}}', 'w'),
+        setVars('w', [
+          { key: 'printed', value: '{{flow.variables.f}} {{flow.variables.g}} {{flow.variables.h}} {{flow.variables.n}} {{widgets.v.f}}' },
+          { key: 'math', value: '{{flow.variables.f | plus: 1}} {{flow.variables.n | plus: 1}}' },
+          { key: 'equal', value: '{% if flow.variables.f == 5 %}yes{% else %}no{% endif %}' },
+          { key: 'json', value: '{{flow.variables.f | to_json}} {{widgets.v | to_json}}' },
+          { key: 'copy', value: '{{flow.variables.f}}' },
+        ], 'x'),
+        setVars('x', [{ key: 'f', value: 'text' }, { key: 'g', value: '7' }], 'y'),
+        setVars('y', [{ key: 'after', value: '{{flow.variables.f}} {{flow.variables.g}} {{flow.variables.copy}} {{widgets.x.g}} {{widgets.v.g}}' }]),
+      ]),
+    );
+    h.start();
+    assert.equal(h.sent.length, 0);
+    assert.equal(h.pending[0]?.type === 'send-message' && h.pending[0].message.body, 'f=5.0');
+    h.deliver();
+    const v = h.variables;
+    assert.deepEqual([v.printed, v.math, v.equal], ['5.0 6.0 1.5 5 5.0', '6.0 6', 'yes']);
+    assert.equal(v.json, '5.0 {"f":5.0,"g":6.0,"h":1.5,"n":5}');
+    assert.equal(v.copy, 5, 'still a number in the context (JSON has no 5.0)');
+    assert.equal(v.after, 'text 7 5.0 7 6.0', 'a member set again is what its new value is; another widget\'s outputs keep theirs');
+    assert.deepEqual(h.state.frames[0]!.floatVariables, ['h', 'copy']);
+    assert.deepEqual(h.state.frames[0]!.floatOutputs, { v: ['f', 'g', 'h'], w: ['copy'] });
+    const text = new Harness(flow('v', [setVars('v', [{ key: 'f', value: '5.0' }], 'w'), setVars('w', [{ key: 'p', value: '{{flow.variables.f}}' }])]), { variableTyping: 'string' });
+    text.start();
+    assert.deepEqual(text.variables, { f: '5.0', p: '5.0' });
+    assert.equal(text.state.frames[0]!.floatVariables, undefined);
+    const map = new Harness(flow('v', [setVars('v', [{ key: 'f', value: '5.0' }], 'w'), setVars('w', [{ key: 'p', value: '{{widgets.v}}' }])]), { objectFormat: 'map' });
+    map.start();
+    assert.equal(map.variables.p, '{f=5.0}', "Java's map form prints the float as Double does");
+  });
+
   it('parses JSON when asked (per item or for the widget), keeps invalid JSON as a string', () => {
     const h = new Harness(
       flow('v', [
@@ -874,6 +910,19 @@ describe('run-subflow', () => {
     const subSteps = h.steps.slice(1, 4);
     for (const step of subSteps) assert.equal(step.parentStepSid, h.steps[0]!.sid, 'subflow steps point at the step that entered run-subflow');
     assert.equal(h.steps[4]!.parentStepSid, null);
+  });
+
+  it("a subflow's float variables are floats in its widget's outputs", () => {
+    const h = new Harness(
+      flow('sub', [
+        { name: 'sub', type: 'run-subflow', transitions: [{ event: 'completed', next: 'after' }, { event: 'failed' }], properties: { flow_sid: SUB, flow_revision: 'LatestPublished' } },
+        setVars('after', [{ key: 'got', value: '{{widgets.sub.total}} {{widgets.sub.count}}' }]),
+      ]),
+    );
+    h.start();
+    h.answer({ kind: 'subflow-loaded', flowSid: SUB, revision: 3, definition: flow('inner', [setVars('inner', [{ key: 'total', value: '10.0' }, { key: 'count', value: '2' }])], 'incomingParent') });
+    assert.equal(h.variables.got, '10.0 2');
+    assert.deepEqual(h.state.frames[0]!.floatOutputs, { sub: ['total'] });
   });
 
   it('a subflow that runs a subflow fails with 81024', () => {

@@ -56,6 +56,7 @@ export function serializeObject(v: unknown, format: ObjectFormat): string {
 function javaString(v: unknown, depth: number): string {
   if (depth > 64) throw new Error('value nested too deeply');
   if (v === null || v === undefined) return 'null';
+  if (v instanceof RubyFloat) return v.toString(); // 5.0, as Java's Double prints it too
   if (Array.isArray(v)) return `[${v.map((x) => javaString(x, depth + 1)).join(', ')}]`;
   if (typeof v === 'object') {
     return `{${Object.entries(v).map(([k, x]) => `${k}=${javaString(x, depth + 1)}`).join(', ')}}`;
