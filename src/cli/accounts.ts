@@ -7,7 +7,7 @@
 import { openCliStore, refusingOlderSchema } from './cli-store.ts';
 import { loadConfig, type SwitchboardConfig } from '../config.ts';
 import { AccountService } from '../runtime/accounts.ts';
-import { isSid } from '../runtime/ids.ts';
+import { sidArgument, sidKind } from './sid-argument.ts';
 import { parseDuration } from '../flowtest/duration.ts';
 import { unknownCommandMessage } from './stray-arguments.ts';
 import type { Store } from '../runtime/ports/store.ts';
@@ -73,12 +73,11 @@ function usageError(command: string, sub: string | undefined, known: string[], u
   return 2;
 }
 
-/** The SID argument of `rotate-token`/`delete`: a usage error when missing or of the wrong shape. */
-function sidArgument(prefix: 'AC' | 'SK', value: string | undefined, usage: string, fail: Fail): string | number {
-  if (value === undefined) return fail(`${prefix === 'AC' ? 'an account SID (AC…)' : 'an API key SID (SK…)'} is needed (${usage})`, 2);
-  if (!isSid(prefix, value)) return fail(`'${value}' is not ${prefix === 'AC' ? 'an account' : 'an API key'} SID (${prefix} followed by 32 hex characters)`, 2);
-  // SIDs are stored with lower-case hex, as Twilio writes them; an upper-case copy names the same one.
-  return prefix + value.slice(2).toLowerCase();
+/** The SID argument of `rotate-token`/`delete` (as stored: lower-case hex), or a usage error when missing or of the wrong shape. */
+function sidOf(prefix: 'AC' | 'SK', value: string | undefined, usage: string, fail: Fail): string | number {
+  if (value === undefined) return fail(`${sidKind(prefix)} is needed (${usage})`, 2);
+  const checked = sidArgument(prefix, value);
+  return 'sid' in checked ? checked.sid : fail(checked.problem, 2);
 }
 
 export function accountsCommand(sub: string | undefined, flags: Flags, target?: string): Promise<number> {
@@ -109,7 +108,7 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
   const fail = failing(`accounts ${sub}`);
   if (flags.grace !== undefined && sub !== 'rotate-callback-secret') return fail(`--grace is an option of 'accounts rotate-callback-secret'\n${ACCOUNTS_USAGE}`, 2);
   if (sub === 'rotate-callback-secret') {
-    const sid = sidArgument('AC', target, ACCOUNTS_USAGE, fail);
+    const sid = sidOf('AC', target, ACCOUNTS_USAGE, fail);
     if (typeof sid === 'number') return sid;
     const graceMs = graceOf(flags.grace);
     if (graceMs === null) return fail(`--grace must be a duration of at most 10 years such as 30m, 2h or 1d (0: none), got '${String(flags.grace)}'`, 2);
@@ -137,7 +136,7 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
     return 0;
   }
   if (sub === 'rotate-token' || sub === 'delete') {
-    const sid = sidArgument('AC', target, ACCOUNTS_USAGE, fail);
+    const sid = sidOf('AC', target, ACCOUNTS_USAGE, fail);
     if (typeof sid === 'number') return sid;
     const config = loadConfig(flags);
     // serve sets this account's token from TWILIO_AUTH_TOKEN (and creates it) at every start: a
@@ -185,10 +184,10 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
   // Before its options: `keys revoke` is a mistyped command, not a malformed --account.
   if (sub === undefined || !KEYS_COMMANDS.includes(sub)) return usageError('keys', sub, KEYS_COMMANDS, KEYS_USAGE);
   const fail = failing(`keys ${sub}`);
-  const accountSid = flags.account;
-  if (accountSid !== undefined && (typeof accountSid !== 'string' || !isSid('AC', accountSid))) {
-    return fail(`--account must be an account SID (AC…), got '${String(accountSid)}'`, 2);
-  }
+  // As stored (lower-case hex): an upper-case copy names the same account.
+  const account = flags.account === undefined ? undefined : sidArgument('AC', String(flags.account), '--account');
+  if (account && 'problem' in account) return fail(account.problem, 2);
+  const accountSid = account?.sid;
   if (sub === 'create') {
     if (accountSid === undefined) return fail(`--account AC… is required (the account the key is for)\n${KEYS_USAGE}`, 2);
     const name = typeof flags['friendly-name'] === 'string' ? flags['friendly-name'] : 'API key';
@@ -211,7 +210,7 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
     });
   }
   if (sub === 'delete') {
-    const sid = sidArgument('SK', target, KEYS_USAGE, fail);
+    const sid = sidOf('SK', target, KEYS_USAGE, fail);
     if (typeof sid === 'number') return sid;
     return withStore(loadConfig(flags), async (store) => {
       const key = await store.getApiKey(sid);

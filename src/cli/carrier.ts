@@ -13,7 +13,7 @@ import {
   SIMULATOR,
   type CarrierInput,
 } from '../channels/twilio/carrier-config.ts';
-import { isSid } from '../runtime/ids.ts';
+import { sidArgument } from './sid-argument.ts';
 import type { Store } from '../runtime/ports/store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -116,9 +116,10 @@ export async function carrierCommand(argv: string[]): Promise<number> {
   };
   const given = values.account;
   if (typeof given !== 'string') return fail('--account AC… is required (the Switchboard account whose flows use this channel)');
-  if (!isSid('AC', given)) return fail(`--account must be an account SID (AC followed by 32 hex characters), got '${given}'`);
-  // SIDs are stored with lower-case hex, as Twilio writes them; an upper-case copy names the same one.
-  const account = `AC${given.slice(2).toLowerCase()}`;
+  // As stored (lower-case hex, as Twilio writes SIDs): an upper-case copy names the same account.
+  const checked = sidArgument('AC', given, '--account');
+  if ('problem' in checked) return fail(checked.problem);
+  const account = checked.sid;
   const config = loadConfig(values);
   // The account must be in the store already: a mistyped --data-dir gets no new, empty database.
   const missing = missingStore(config);

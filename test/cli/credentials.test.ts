@@ -93,6 +93,13 @@ describe('switchboard keys list/delete, accounts rotate-token/delete', () => {
     assert.equal(listed.trim().split('\n').length, 2, listed);
     assert.ok(!listed.includes(revokedSecret) && !listed.includes(keptSecret) && !listed.includes(token), 'no secret is listed');
     assert.match(await created(['keys', 'list']), new RegExp(revoked), 'every key without --account');
+    // --account as every command reads a SID (src/cli/sid-argument.ts): an upper-case copy names the same
+    // account, as in accounts and carrier (keys listed none of its keys, and create said it did not exist).
+    const upper = `AC${sid.slice(2).toUpperCase()}`;
+    assert.equal(await created(['keys', 'list', '--account', upper]), listed);
+    const third = /API key SID: (SK\w+)/.exec(await created(['keys', 'create', '--account', upper, '--friendly-name', 'upper']))![1]!;
+    assert.match(await created(['keys', 'list', '--account', sid]), new RegExp(`^${third}  ${sid}  .*  upper$`, 'm'));
+    await created(['keys', 'delete', third]);
     assert.doesNotMatch(await created(['keys', 'list', '--account', t.account.sid]), new RegExp(revoked), "another account's list");
 
     const deleted = await run(['keys', 'delete', revoked]);
@@ -158,7 +165,7 @@ describe('switchboard keys list/delete, accounts rotate-token/delete', () => {
     for (const [args, stderr] of [
       [['keys', 'delete'], /^switchboard keys delete: an API key SID \(SK…\) is needed \(usage: switchboard keys create/],
       [['keys', 'delete', 'nope'], /^switchboard keys delete: 'nope' is not an API key SID \(SK followed by 32 hex characters\)\n$/],
-      [['keys', 'list', '--account', 'nope'], /^switchboard keys list: --account must be an account SID \(AC…\), got 'nope'\n$/],
+      [['keys', 'list', '--account', 'nope'], /^switchboard keys list: --account must be an account SID \(AC followed by 32 hex characters\), got 'nope'\n$/],
       [['keys', 'create'], /^switchboard keys create: --account AC… is required/],
       // A mistyped subcommand is named before its options are checked, with the closest one, as in flows, executions and carrier.
       [['keys', 'revoke', '--account', 'nope'], /^switchboard keys: unknown command 'revoke'\n\nusage: switchboard keys create/],
