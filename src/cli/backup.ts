@@ -32,7 +32,7 @@ FILE is refused unless --force replaces it.
   --force          replace FILE if it exists
 To restore: stop the server, put FILE in place of DIR/switchboard.db and remove DIR/switchboard.db-wal and
 DIR/switchboard.db-shm, then start it. PostgreSQL (--database-url) is backed up with its own tools (pg_dump).
-Exit status: 0 backed up, 1 failed (FILE is left as it was), 2 usage.`;
+Exit codes: 0 backed up; 1 failed (FILE is left as it was); 2 bad usage.`;
 
 /** One step copies every page: the whole backup from one read transaction (one snapshot, never restarted). */
 const ALL_PAGES = 2 ** 31 - 1;

@@ -107,7 +107,10 @@ or was never published; 2 bad usage.`,
   'migrate-store': `Usage: switchboard migrate-store --from sqlite:<path>|postgres://… --to sqlite:<path>|postgres://…
 
 Copies every record into an empty store and checks the counts. Stop every server using either store first;
---database-schema S picks the PostgreSQL schema.`,
+--database-schema S picks the PostgreSQL schema.
+Exit codes: 0 copied; 1 failed (a store it cannot use or a server holds, a target that already holds data, a
+schema an older Switchboard made, a copy that does not match the source); 2 bad usage (--from or --to missing or
+miswritten, no SQLite database at --from).`,
   backup: BACKUP_HELP,
 };
 

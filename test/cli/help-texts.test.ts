@@ -52,6 +52,12 @@ describe('help texts match the commands', () => {
     assert.match(help('carrier'), /--database-url URL .*every configuration flag is accepted/);
   });
 
+  // migrate-store's said nothing of them, and backup's called them 'Exit status' and usage '2 usage'.
+  it('migrate-store and backup say what their exit codes mean, in the words the others use', () => {
+    assert.match(help('migrate-store'), /Exit codes: 0 copied; 1 failed \(.*a copy that does not match the source\); 2 bad usage \(--from or --to missing or miswritten, no SQLite database at --from\)\./);
+    assert.match(help('backup'), /Exit codes: 0 backed up; 1 failed \(FILE is left as it was\); 2 bad usage\./);
+  });
+
   it('carrier says what its exit codes mean, as accounts and keys do', () => {
     assert.match(help('carrier'), /Exit codes: 0 done; 1 refused or not found \(no such account, no store in --data-dir, a store an older\sSwitchboard made\); 2 bad usage/);
   });
