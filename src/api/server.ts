@@ -48,6 +48,11 @@ export type HttpMethod = 'GET' | 'POST' | 'DELETE';
 export class Routes {
   readonly app: FastifyInstance;
   readonly #patterns: { method: HttpMethod; regex: RegExp; literal: boolean }[] = [];
+  /**
+   * Answers a request for a path no route serves with a page instead of the API's JSON 404 (the console
+   * does, for a browser asking for a page outside the API), and says whether it did.
+   */
+  notFoundPage: ((request: FastifyRequest, reply: FastifyReply, path: string) => boolean) | null = null;
 
   constructor(app: FastifyInstance) {
     this.app = app;
@@ -391,6 +396,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? request.url;
     const allowed = routes.allowedMethods(path);
+    if (allowed.length === 0 && routes.notFoundPage?.(request, reply, path)) return reply;
     const apiError =
       allowed.length > 0 && request.method !== 'OPTIONS' ? errors.methodNotAllowed(request.method, path) : errors.notFound(path);
     if (allowed.length > 0) reply.header('Allow', allowed.join(', '));

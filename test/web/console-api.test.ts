@@ -44,6 +44,9 @@ async function readStream(url: string, auth: string, done: (events: SseMessage[]
 
 const data = (m: SseMessage) => JSON.parse(m.data) as Record<string, unknown>;
 
+/** What Chromium sends loading a page. */
+const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7';
+
 describe('console routes', () => {
   let server: TestServer;
   let flowSid: string;
@@ -76,6 +79,63 @@ describe('console routes', () => {
     const missing = await server.app.server.inject({ method: 'GET', url: '/assets/nope.js' });
     assert.equal(missing.statusCode, 404);
     assert.equal(missing.json().code, 20404);
+  });
+
+  it("answers a browser's page outside the API with the console as a 404, which says the page is not found", async () => {
+    for (const path of ['/console/nonexistent', '/nonexistent', '/flow', '/console', '/Flows', '/nonexistent/deeper?x=1']) {
+      for (const method of ['GET', 'HEAD'] as const) {
+        const response = await server.app.server.inject({ method, url: path, headers: { accept: BROWSER_ACCEPT } });
+        assert.equal(response.statusCode, 404, `${method} ${path}`);
+        assert.match(response.headers['content-type'] as string, /^text\/html/, `${method} ${path}`);
+        assert.match(response.headers['content-security-policy'] as string, /script-src 'self'.*frame-ancestors 'none'/);
+        assert.equal(response.headers['cache-control'], 'no-cache');
+        if (method === 'GET') assert.match(response.body, /<div id="root"><\/div>/, path);
+      }
+    }
+    // Any Accept that takes HTML, as Safari's and curl -H 'Accept: text/html' are.
+    const plain = await server.app.server.inject({ method: 'GET', url: '/nonexistent', headers: { accept: 'text/html' } });
+    assert.equal(plain.statusCode, 404);
+    assert.match(plain.headers['content-type'] as string, /^text\/html/);
+  });
+
+  it("keeps Twilio's JSON 404 for API paths, API clients, and requests that are not for a page", async () => {
+    const twilio404 = (path: string) => ({ code: 20404, message: `The requested resource ${path} was not found`, more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 });
+    const expectJson = async (what: string, options: { method?: 'GET' | 'HEAD' | 'POST' | 'DELETE'; url: string; headers?: Record<string, string> }) => {
+      const response = await server.app.server.inject({ method: options.method ?? 'GET', url: options.url, headers: options.headers ?? {} });
+      assert.equal(response.statusCode, 404, what);
+      assert.match(response.headers['content-type'] as string, /^application\/json/, what);
+      if (options.method !== 'HEAD') assert.deepEqual(response.json(), twilio404(options.url.split('?')[0]!), what);
+    };
+    // API paths, even to a browser: a mistyped API URL opened in a tab reads as the API's answer.
+    for (const url of [
+      '/v2/Nope',
+      `/v2/Flows/${flowSid}/Nope`,
+      '/v1/Nope',
+      '/2010-04-01/Accounts/AC00000000000000000000000000000000/Calls.json',
+      '/console/api/Nope',
+      '/simulator/Nope',
+      '/replay/Nope',
+      '/healthz/nope',
+      '/readyz/nope',
+      '/metrics/nope',
+      '/assets/nope.js',
+      '/V2/flows',
+    ]) {
+      await expectJson(`browser ${url}`, { url, headers: { accept: BROWSER_ACCEPT } });
+      await expectJson(`client ${url}`, { url, headers: { accept: 'application/json' } });
+    }
+    // Clients that do not ask for HTML, anywhere: twilio-node's Accept, curl's, none, and HTML refused.
+    for (const accept of ['application/json', '*/*', undefined, 'text/html;q=0, application/json']) {
+      await expectJson(`accept ${accept} /nonexistent`, { url: '/nonexistent', headers: accept === undefined ? {} : { accept } });
+      await expectJson(`accept ${accept} /console/nonexistent`, { url: '/console/nonexistent', headers: accept === undefined ? {} : { accept } });
+    }
+    // Only a page load is a page: other methods keep the API's answer.
+    await expectJson('POST', { method: 'POST', url: '/nonexistent', headers: { accept: BROWSER_ACCEPT, ...FORM } });
+    await expectJson('DELETE', { method: 'DELETE', url: '/nonexistent', headers: { accept: BROWSER_ACCEPT } });
+    // A known path with another method is still the 405 it was.
+    const wrongMethod = await server.app.server.inject({ method: 'DELETE', url: '/v2/Flows', headers: { accept: BROWSER_ACCEPT } });
+    assert.equal(wrongMethod.statusCode, 405);
+    assert.equal(wrongMethod.json().code, 20004);
   });
 
   it('keeps the API behind Basic auth; console calls get their 401 without the browser login prompt', async () => {
@@ -245,6 +305,22 @@ describe('console not built', () => {
     const response = await app.inject({ method: 'GET', url: '/' });
     assert.equal(response.statusCode, 503);
     assert.match(response.body, /npm run build:web/);
+    await app.close();
+  });
+
+  it("answers a browser's unknown page with a page of its own saying so, with a link to the console", async () => {
+    const app = Fastify();
+    const routes = new Routes(app);
+    // As the server's not-found handler does: the console's page, or else the API's 404.
+    app.setNotFoundHandler((request, reply) => (routes.notFoundPage?.(request, reply, request.url) ? reply : reply.code(404).send({ code: 20404 })));
+    await registerConsole(routes, {} as ApiContext, { distDir: '/nonexistent-switchboard-dist' });
+    const response = await app.inject({ method: 'GET', url: '/nonexistent', headers: { accept: BROWSER_ACCEPT } });
+    assert.equal(response.statusCode, 404);
+    assert.match(response.headers['content-type'] as string, /^text\/html/);
+    assert.match(response.body, /<h1>Page not found<\/h1>/);
+    assert.match(response.body, /<a href="\/">Go to the web console<\/a>/);
+    const api = await app.inject({ method: 'GET', url: '/v2/Nope', headers: { accept: BROWSER_ACCEPT } });
+    assert.deepEqual(api.json(), { code: 20404 });
     await app.close();
   });
 });

@@ -2,10 +2,11 @@
 // not there (another account's, deleted, a wrong link) say "Flow not found" as the editor does; signing
 // out and in as another account leaves the old account's page for the new one's flow list; saving a flow
 // deleted meanwhile says so and how to keep the edits; an error page that is not the API's (a proxy's
-// HTML) is said by its status, never shown raw; and the import dialog names the flow after the file
-// chosen last.
+// HTML) is said by its status, never shown raw; an address that is no page says so, signed in or not;
+// and the import dialog names the flow after the file chosen last.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import type { TestServer } from '../support/server.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
@@ -49,6 +50,39 @@ describe('web console: stale and foreign pages (Chromium)', { skip: noChromium, 
       assert.equal(await page.title(), 'Flow not found · Switchboard');
       await page.getByRole('link', { name: 'Back to the flow list' }).waitFor();
     }
+  });
+
+  it('answers an address that is no page with the console\'s "Page not found" (a 404), not the API\'s JSON, signed in or not', async () => {
+    for (const path of ['/console/nonexistent', '/nonexistent']) {
+      const response = await page.goto(`${server.baseUrl}${path}`);
+      assert.equal(response?.status(), 404, path);
+      await page.getByRole('heading', { name: 'Page not found', level: 1 }).waitFor();
+      assert.equal(await page.getByText('20404').count(), 0, `${path}: no API error`);
+      assert.equal(await page.title(), 'Page not found · Switchboard');
+    }
+    await page.screenshot({ path: fileURLToPath(new URL('../../test-results/screenshots/page-not-found.png', import.meta.url)) });
+    await page.getByRole('link', { name: 'Back to the flow list' }).click();
+    await page.getByRole('heading', { name: 'Flows', level: 1 }).waitFor();
+
+    // A new tab has not signed in: the address is said to be no page at once, not after signing in.
+    const tab = await browser.context.newPage();
+    try {
+      const response = await tab.goto(`${server.baseUrl}/console/nonexistent`);
+      assert.equal(response?.status(), 404);
+      await tab.getByRole('heading', { name: 'Page not found', level: 1 }).waitFor();
+      assert.equal(await tab.getByLabel('Account SID').count(), 0, 'no sign-in form for a page that is not there');
+      await tab.screenshot({ path: fileURLToPath(new URL('../../test-results/screenshots/page-not-found-signed-out.png', import.meta.url)) });
+      await tab.getByRole('link', { name: 'Sign in to the console' }).click();
+      await tab.getByLabel('Account SID').waitFor();
+      assert.equal(new URL(tab.url()).pathname, '/flows');
+      // A page of the console, before signing in, is still the sign-in form.
+      await tab.goto(`${server.baseUrl}/flows/${`FW${'0'.repeat(32)}`}/revisions`);
+      await tab.getByLabel('Account SID').waitFor();
+    } finally {
+      await tab.close();
+    }
+    // The 404s of the page loads are expected here, not app errors.
+    browser.errors.splice(0);
   });
 
   it('says a flow deleted while it was edited is gone, and how to keep the edits', async () => {

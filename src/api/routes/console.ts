@@ -1,7 +1,7 @@
 // The web console: its built assets (web/dist) served without auth at `/`, the single-page app's
-// client-side paths answered with index.html, and a few console-only endpoints (authenticated like
-// the rest of the API): full validation results, how an execution ended, and server-sent event
-// streams of live steps.
+// client-side paths answered with index.html (a browser's other pages outside the API too, as 404s),
+// and a few console-only endpoints (authenticated like the rest of the API): full validation
+// results, how an execution ended, and server-sent event streams of live steps.
 // The streams poll the store rather than listen to in-process events, so they work on any node of
 // a multi-node deployment, whichever node ran the step.
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,6 +27,28 @@ export const CONSOLE_DIST = fileURLToPath(new URL('../../../web/dist/', import.m
 
 /** Client-side paths of the console; each answers with index.html so deep links and reloads work. */
 const SPA_PATHS = ['/', '/sign-in', '/flows', '/flows/*'];
+
+/**
+ * Where the API lives (Twilio's paths, the extensions, probes, the console's own endpoints and assets):
+ * a path under one of these that no route serves is Twilio's JSON 404 whoever asks, a browser too.
+ */
+const API_ROOTS = ['/v1', '/v2', '/2010-04-01', '/simulator', '/replay', '/console/api', '/healthz', '/readyz', '/metrics', '/assets'];
+
+/** Whether `path` is the API's (case aside: /V2/Flows is no console page either). */
+export function isApiPath(path: string): boolean {
+  const lower = path.toLowerCase();
+  return API_ROOTS.some((root) => lower === root || lower.startsWith(`${root}/`));
+}
+
+/** Whether an Accept header asks for HTML (a browser loading a page), not JSON or anything (API clients, curl). */
+export function acceptsHtml(accept: string | string[] | undefined): boolean {
+  const value = Array.isArray(accept) ? accept.join(',') : (accept ?? '');
+  return value.split(',').some((range) => {
+    const [type, ...params] = range.split(';').map((part) => part.trim().toLowerCase());
+    const q = params.find((param) => param.startsWith('q='));
+    return type === 'text/html' && (q === undefined || Number(q.slice(2)) > 0);
+  });
+}
 
 export interface ConsoleOptions {
   /** Folder of the built console (default web/dist). */
@@ -69,6 +91,11 @@ const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><meta charset="utf-8"><ti
 <body style="font-family:system-ui;margin:3rem"><h1>Switchboard</h1><p>The web console has not been built.
 Run <code>npm run build:web</code> (or <code>npm start</code>, which builds it when needed) and reload.</p>
 <p>The REST API is available at <code>/v2/Flows</code>.</p></body></html>`;
+
+/** A browser's unknown page while the console is not built (once built, the console says it). */
+const NOT_FOUND_PAGE = `<!doctype html><html lang="en"><meta charset="utf-8"><title>Page not found · Switchboard</title>
+<body style="font-family:system-ui;margin:3rem"><h1>Page not found</h1><p>Switchboard has no page at this address.</p>
+<p><a href="/">Go to the web console</a>. The REST API is available at <code>/v2/Flows</code>.</p></body></html>`;
 
 export async function registerConsole(routes: Routes, ctx: ApiContext, options: ConsoleOptions = {}): Promise<void> {
   const app = routes.app;
@@ -133,6 +160,16 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     return reply.send(html);
   };
   for (const path of SPA_PATHS) routes.add('GET', path, index, { auth: false });
+
+  // A browser going to a page that is not there (/console/nonexistent, a mistyped link) gets a page
+  // saying so, not the API's JSON: the console, answered 404, which shows its "Page not found" with a
+  // way back. API paths, other methods and clients not asking for HTML keep Twilio's JSON 404.
+  routes.notFoundPage = (request, reply, path) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || isApiPath(path) || !acceptsHtml(request.headers.accept)) return false;
+    reply.code(404).header('cache-control', 'no-cache').headers(PAGE_SECURITY_HEADERS).type('text/html; charset=utf-8');
+    reply.send(readIndexHtml(distDir) ?? NOT_FOUND_PAGE);
+    return true;
+  };
 
   // Validation with warnings as well as errors, for showing findings on the canvas while editing.
   routes.add('POST', '/console/api/Validate', async (request) => {
