@@ -98,6 +98,44 @@ describe('send-to-flex widget (messaging)', () => {
     });
   }
 
+  it('refuses attributes over Studio\'s 1,024 characters after Liquid: failedToEnqueue with 81003 naming the length, no task asked for', () => {
+    // 11 characters of JSON around the note and 1,012 x's: 1,024 with a one-character note, 1,025 with two.
+    const attributes = `{"note":"{{flow.data.note}}${'x'.repeat(1012)}"}`;
+    const sms = { message: { Body: 'help', From: CONTACT, To: FLOW_ADDRESS, MessageSid: 'SM1' } };
+    const { result } = startFlow(definition({ attributes }), 'incomingMessage', sms, { note: 'é' });
+    assert.equal(taskEffect(result).task.attributes.length, 1024, 'exactly 1,024 characters: accepted');
+    const over = startFlow(definition({ attributes }), 'incomingMessage', sms, { note: 'ab' }).result;
+    assert.equal(over.effects.some((e) => e.type === 'create-task'), false);
+    assert.deepEqual(path(over).slice(1), ['flex -failedToEnqueue-> nope', 'nope -next-> Ended']);
+    assert.deepEqual((over.state.frames[0]!.widgets.flex as { error?: unknown }).error, {
+      code: 81003,
+      message: 'Send to Flex: the task attributes are 1025 characters long after Liquid; Studio takes at most 1024',
+    });
+    // Characters, not UTF-16 units: 1,024 emoji are 2,048 units and still fit.
+    const emoji = start(definition({ attributes: '😀'.repeat(1024) }));
+    assert.equal(taskEffect(emoji.result).task.attributes.length, 2048);
+  });
+
+  it('refuses them on a call too (Send to Flex and Enqueue Call with a workflow): failedToEnqueue with 81003, no <Enqueue>', () => {
+    const call = { CallSid: 'CA' + '1'.repeat(32), From: CONTACT, To: FLOW_ADDRESS, CallStatus: 'ringing', Direction: 'inbound' };
+    const long = `{"note":"${'x'.repeat(1100)}"}`;
+    for (const [type, properties, name] of [
+      ['send-to-flex', { workflow: WORKFLOW, channel: CHANNEL, attributes: long }, 'Send to Flex'],
+      ['enqueue-call', { workflow_sid: WORKFLOW, task_attributes: long }, 'Enqueue Call'],
+    ] as const) {
+      const def = triggerFlow('w', 'incomingCall', 'w', [
+        { name: 'w', type, properties: { offset: { x: 0, y: 100 }, ...properties }, transitions: [{ event: 'callComplete' }, { event: 'failedToEnqueue', next: 'nope' }, { event: 'callFailure' }] },
+        { name: 'nope', type: 'set-variables', properties: { offset: { x: 0, y: 200 }, variables: [{ key: 'task', value: 'none' }] }, transitions: [{ event: 'next' }] },
+      ]);
+      const { result } = startFlow(def, 'incomingCall', { call });
+      assert.deepEqual(path(result).slice(1), ['w -failedToEnqueue-> nope', 'nope -next-> Ended'], type);
+      const error = (result.state.frames[0]!.widgets.w as { error?: { code: number; message: string } }).error;
+      assert.deepEqual(error, { code: 81003, message: `${name}: the task attributes are ${long.length} characters long after Liquid; Studio takes at most 1024` }, type);
+      const fits = startFlow(triggerFlow('w', 'incomingCall', 'w', [{ name: 'w', type, properties: { offset: { x: 0, y: 100 }, ...properties, [type === 'send-to-flex' ? 'attributes' : 'task_attributes']: '{"a":1}' }, transitions: [{ event: 'callComplete' }, { event: 'failedToEnqueue' }, { event: 'callFailure' }] }]), 'incomingCall', { call }).result;
+      assert.equal(fits.state.frames[0]!.wait?.kind, 'call', `${type}: short attributes enqueue the call`);
+    }
+  });
+
   it('ignores a result for another effect (not for this widget)', () => {
     const { input, result } = start(definition({}));
     const other = handleEvent(input, result.state, { type: 'effect-result', effectId: 'EF' + 'f'.repeat(32), result: { kind: 'task-created', task: { sid: 'WT1' } } });

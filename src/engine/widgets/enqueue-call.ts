@@ -9,6 +9,7 @@ import type { CallWait, EngineEvent, Json, TwimlNode } from '../types.ts';
 import { queueEvent } from './queue-result.ts';
 import { callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, intProp, renderProps, requireCall, waitUrlProp, withWarnings } from './voice.ts';
 import { stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
+import { attributesTooLong } from './send-to-flex.ts';
 
 /**
  * `resume` of an <Enqueue> (Enqueue Call, Send to Flex on a call). A final status parks it for the
@@ -38,6 +39,8 @@ export const enqueueCall: WidgetHandler = {
     }
     let node: TwimlNode;
     if (workflow_sid) {
+      const tooLong = attributesTooLong('Enqueue Call', task_attributes ?? '');
+      if (tooLong) return { type: 'error', code: 81003, message: tooLong, failureEvent: 'failedToEnqueue' };
       attributes.workflowSid = workflow_sid;
       const taskAttributes: Record<string, string | number> = {};
       const priority = intProp(env, 'priority');

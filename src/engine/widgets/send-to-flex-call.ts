@@ -5,7 +5,7 @@
 // (resumeEnqueue). Messages and REST executions ask the channel for a TaskRouter task instead (send-to-flex.ts).
 import type { Json } from '../types.ts';
 import { resumeEnqueue } from './enqueue-call.ts';
-import { MAX_TASK_TIMEOUT, sendToFlex } from './send-to-flex.ts';
+import { MAX_TASK_TIMEOUT, attributesTooLong, sendToFlex } from './send-to-flex.ts';
 import { callWait, renderedIntProp, renderProps, waitUrlProp, withWarnings } from './voice.ts';
 import { stringProp, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
@@ -34,6 +34,8 @@ export const sendToFlexCall: WidgetHandler = {
     const timeout = renderedIntProp(env, 'timeout', 'Send to Flex timeout', { min: 0, max: MAX_TASK_TIMEOUT });
     if (timeout.value !== undefined) task.timeout = timeout.value;
     let taskAttributes = attributes ?? defaultVoiceAttributes(env);
+    const tooLong = attributesTooLong('Send to Flex', taskAttributes);
+    if (tooLong) return { type: 'error', code: 81003, message: tooLong, failureEvent: 'failedToEnqueue' };
     // The task channel rides along in the attributes, as Flex expects for voice tasks.
     if (channel) {
       try {

@@ -14,6 +14,20 @@ const DEFAULT_PRIORITY = 0;
 const DEFAULT_TIMEOUT = 3600;
 /** TaskRouter's ceiling for a task's timeout: two weeks. */
 export const MAX_TASK_TIMEOUT = 1_209_600;
+/** Studio's limit on a task's attributes, in characters (Send to Flex §2.11, Enqueue Call's task_attributes §2.10). */
+export const MAX_TASK_ATTRIBUTES = 1024;
+
+/**
+ * Why rendered task `attributes` are refused: longer than Studio's 1,024 characters (counted as code points,
+ * so an emoji is one), else null. The widget then takes `failedToEnqueue` with 81003 (Studio's own code is unconfirmed).
+ */
+export function attributesTooLong(widget: string, attributes: string): string | null {
+  if (attributes.length <= MAX_TASK_ATTRIBUTES) return null;
+  let characters = 0;
+  for (const _ of attributes) characters++;
+  if (characters <= MAX_TASK_ATTRIBUTES) return null;
+  return `${widget}: the task attributes are ${characters} characters long after Liquid; Studio takes at most ${MAX_TASK_ATTRIBUTES}`;
+}
 /**
  * The default attributes of a messaging hand-off, as Twilio's Send to Flex page documents them for
  * legacy (Programmable Chat) SMS and webchat: the name is the chat channel's `from` attribute. A plain
@@ -49,6 +63,8 @@ export function buildTaskRequest(env: WidgetEnv): Built {
   const attributesTemplate = stringProp(env, 'attributes');
   const attributes = render(env, attributesTemplate === undefined || attributesTemplate === '' ? DEFAULT_CHAT_ATTRIBUTES : attributesTemplate);
   if (!attributes.ok) return attributes.built;
+  const tooLong = attributesTooLong('Send to Flex', attributes.value);
+  if (tooLong) return fail(81003, tooLong);
   const priorityText = render(env, stringProp(env, 'priority'));
   if (!priorityText.ok) return priorityText.built;
   const priority = integer('priority', priorityText.value, DEFAULT_PRIORITY, Number.MAX_SAFE_INTEGER);
