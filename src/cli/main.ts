@@ -206,6 +206,11 @@ export async function main(argv: string[]): Promise<number> {
     console.error(USAGE);
     return 2; // bad usage, as in every command
   }
+  // Missing a subcommand, its usage is the error (stderr, 2), as for flows, executions and carrier.
+  if ((command === 'accounts' || command === 'keys') && sub === undefined) {
+    console.error(COMMAND_HELP[command]);
+    return 2;
+  }
   switch (command) {
     case 'serve':
       return (await import('./serve.ts')).serveCommand(values);

@@ -65,7 +65,8 @@ describe('switchboard --help', () => {
       }
     }
     // A command that takes a subcommand, given none: its usage is the error, on stderr (stdout stays empty for a pipe).
-    for (const command of ['flows', 'executions', 'carrier']) {
+    // accounts and keys printed a one-line 'usage: …' instead of their help.
+    for (const command of ['flows', 'executions', 'carrier', 'accounts', 'keys']) {
       const bare = run(MAIN, [command]);
       assert.equal(bare.status, 2, `${command} without a subcommand is bad usage`);
       assert.equal(bare.stdout, '', command);
