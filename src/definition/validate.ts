@@ -581,15 +581,16 @@ function walkValue(v: unknown, ps: PropSpec | undefined, path: string, label: st
 
 /**
  * A literal outside a property's `options` (Make HTTP Request `method` "PUT"): Studio refuses it, and the
- * engine would otherwise have to guess. Case is not held against it (the engine upper-cases methods).
+ * engine would otherwise have to guess. Case is not held against it (the engine upper-cases methods) unless the
+ * spec says `exactCase` (Fork Stream's `stream_action` is `start` or `stop`, lowercase: "START" is refused).
  * Liquid is left to walkValue's warnings and the run time; `${...}` is only known at deploy time.
  */
 function checkOptions(props: Record<string, unknown>, base: string, w: string, spec: WidgetSpec, r: Report): void {
   for (const [k, ps] of Object.entries(spec.properties)) {
     const v = props[k];
     if (!ps.options || ps.openOptions || typeof v !== 'string' || v.trim() === '' || PLACEHOLDER.test(v) || LIQUID.test(v)) continue;
-    const value = v.trim().toLowerCase();
-    if (ps.options.some((o) => o.toLowerCase() === value)) continue;
+    const value = ps.exactCase ? v.trim() : v.trim().toLowerCase();
+    if (ps.options.some((o) => (ps.exactCase ? o : o.toLowerCase()) === value)) continue;
     r.error(`${base}/${escapePointer(k)}`, `${w}: ${k} "${v}" does not have a value in the enumeration [${ps.options.join(', ')}]`);
   }
 }

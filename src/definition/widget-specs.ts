@@ -21,9 +21,11 @@ export interface PropSpec {
   liquid?: boolean;
   /**
    * The values Studio takes (edit forms offer them). A literal outside them is a validation error (compared
-   * case-insensitively; Liquid is not checked) unless `openOptions` says the list is only a suggestion.
+   * case-insensitively unless `exactCase`; Liquid is not checked) unless `openOptions` says the list is only a suggestion.
    */
   options?: string[];
+  /** `options` are taken only as written: another case is outside them (Fork Stream's lowercase `start`/`stop`). */
+  exactCase?: boolean;
   /** `options` are suggestions, not the whole set (newer or free-form values exist): not enforced. */
   openOptions?: boolean;
   /** Range for edit forms; not enforced (a literal outside it is valid) unless `rangeWarning` is set. */
@@ -337,7 +339,7 @@ const DEFS: Record<WidgetType, Def> = {
     status: 'confirmed',
     events: ['next'],
     properties: {
-      stream_action: str('start or stop', { required: true, liquid: false, options: ['start', 'stop'] }),
+      stream_action: str('start or stop', { required: true, liquid: false, options: ['start', 'stop'], exactCase: true }),
       stream_name: str('Stream name'),
       stream_transport_type: str('Transport', { options: ['websocket', 'siprec'] }),
       stream_url: str('WebSocket URL (wss://)'),

@@ -151,6 +151,12 @@ const cases: ErrorCase[] = [
 
   // --- values outside a property's options
   { name: 'make-http-request method PUT', def: variant((f) => void (state(f, 'http_1').properties.method = 'PUT')), path: '#/states/7/properties/method', message: /^Widget "http_1" \(make-http-request\): method "PUT" does not have a value in the enumeration \[GET, POST\]$/ },
+  {
+    name: 'fork-stream stream_action in another case than Studio\'s lowercase start/stop',
+    def: variant((f) => void f.states.push({ name: 'stream_1', type: 'fork-stream', transitions: [{ event: 'next' }], properties: { offset: { x: 0, y: 0 }, stream_action: 'START', stream_url: 'wss://media.example/s' } })),
+    path: '#/states/9/properties/stream_action',
+    message: /^Widget "stream_1" \(fork-stream\): stream_action "START" does not have a value in the enumeration \[start, stop\]$/,
+  },
   { name: 'gather profanity_filter neither true nor false', def: variant((f) => void (state(f, 'gather_1').properties.profanity_filter = 'maybe')), path: '#/states/2/properties/profanity_filter', message: /profanity_filter "maybe" does not have a value in the enumeration \[true, false\]/ },
 ];
 
@@ -163,6 +169,19 @@ describe('validateDefinition: errors', () => {
       assert.ok(hit, `no error at ${c.path} matching ${c.message}; got ${JSON.stringify(res.errors, null, 1)}`);
     });
   }
+
+  it('fork-stream takes stream_action start and stop as written; other options stay case-insensitive (method "post")', () => {
+    for (const action of ['start', 'stop', 'Stop', ' stop ']) {
+      const res = validateDefinition(
+        variant((f) => {
+          f.states.push({ name: 'stream_1', type: 'fork-stream', transitions: [{ event: 'next' }], properties: { offset: { x: 0, y: 0 }, stream_action: action, stream_url: 'wss://media.example/s' } });
+          state(f, 'http_1').properties.method = 'post';
+        }),
+      );
+      const errors = res.errors.filter((e) => e.property_path.endsWith('/stream_action') || e.property_path.endsWith('/method'));
+      assert.deepEqual(errors.map((e) => e.message), action === 'Stop' ? ['Widget "stream_1" (fork-stream): stream_action "Stop" does not have a value in the enumeration [start, stop]'] : [], action);
+    }
+  });
 
   it('every widget-level message names the widget', () => {
     for (const c of cases) {

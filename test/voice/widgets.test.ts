@@ -459,6 +459,18 @@ describe('fork-stream', () => {
     assert.deepEqual(new Run(flowWith('fork-stream', { stream_action: 'stop', stream_name: 's1' }, ['next'])).start().twiml()[0], { verb: 'Stop', attributes: {}, children: [{ verb: 'Stream', attributes: { name: 's1' } }] });
     assert.deepEqual(new Run(flowWith('fork-stream', { stream_action: 'start', stream_transport_type: 'siprec', stream_connector: 'rec1', stream_name: 'r' }, ['next'])).start().twiml()[0]!.children![0]!.verb, 'Siprec');
   });
+  it('takes stream_action as the validator does: start or stop as written (unset is start); "STOP" or "Start" ends the execution with 81003 instead of starting a stream', () => {
+    assert.equal(new Run(flowWith('fork-stream', { stream_url: 'wss://media.example/s' }, ['next'])).start().twiml()[0]!.verb, 'Start');
+    for (const action of ['STOP', 'Start', 'restart']) {
+      const run = new Run(flowWith('fork-stream', { stream_action: action, stream_name: 's1', stream_url: 'wss://media.example/s' }, ['next'])).start();
+      assert.equal(run.state.status, 'ended', action);
+      assert.deepEqual(
+        run.last.diagnostics.filter((d) => d.level === 'error').map((d) => [d.code, d.message]),
+        [[81003, `Fork Stream stream_action '${action}' is not start or stop (lowercase, as Studio takes it)`]],
+        action,
+      );
+    }
+  });
 });
 
 describe('capture-payments', () => {

@@ -1,5 +1,7 @@
 // Fork Stream: starts (<Start><Stream>/<Siprec> with <Parameter>s) or stops (<Stop><Stream name>)
 // a media stream of the call, then comes straight back through a <Redirect>: `next`, no outputs.
+// `stream_action` is `start` or `stop`, lowercase, as Studio takes it (§2.13; the validator refuses "START");
+// unset is `start`, anything else (a draft saved invalid) ends the execution with 81003 rather than guessing.
 import type { TwimlNode } from '../types.ts';
 import { callbackFor, callWait, parameterNodes, redirectBack, renderProps, requireCall } from './voice.ts';
 import { stringProp, type WidgetHandler } from './widget.ts';
@@ -11,7 +13,10 @@ export const forkStream: WidgetHandler = {
     const props = renderProps(env, ['stream_name', 'stream_url', 'stream_connector']);
     if (!props.ok) return props.outcome;
     const { stream_name, stream_url, stream_connector } = props.values;
-    const action = (stringProp(env, 'stream_action') ?? 'start').toLowerCase();
+    const action = (stringProp(env, 'stream_action') ?? '').trim() || 'start';
+    if (action !== 'start' && action !== 'stop') {
+      return { type: 'error', code: 81003, message: `Fork Stream stream_action '${stringProp(env, 'stream_action')}' is not start or stop (lowercase, as Studio takes it)` };
+    }
     const transport = stringProp(env, 'stream_transport_type') ?? 'websocket';
     let node: TwimlNode;
     if (action === 'stop') {
