@@ -37,11 +37,11 @@ export async function configuredAccounts(store: Pick<Store, 'getSetting'>): Prom
   }
 }
 
-export const ACCOUNTS_USAGE = 'usage: switchboard accounts create [--friendly-name NAME] | list | rotate-token AC… | rotate-callback-secret AC… [--grace DURATION] | delete AC…';
+export const ACCOUNTS_USAGE = 'usage: switchboard accounts create [--friendly-name NAME] | list [--json] | rotate-token AC… | rotate-callback-secret AC… [--grace DURATION] | delete AC…';
 
 /** How long a rotated callback secret stays accepted by default: the longest a Twilio call lasts (its time limit's maximum). */
 export const DEFAULT_CALLBACK_SECRET_GRACE_MS = 24 * 3_600_000;
-export const KEYS_USAGE = 'usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] | delete SK…';
+export const KEYS_USAGE = 'usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] [--json] | delete SK…';
 
 async function withStore<T>(config: SwitchboardConfig, fn: (store: Store, accounts: AccountService) => Promise<T>): Promise<T> {
   const store = openCliStore(config);
@@ -107,6 +107,7 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
   if (sub === undefined || !ACCOUNTS_COMMANDS.includes(sub)) return usageError('accounts', sub, ACCOUNTS_COMMANDS, ACCOUNTS_USAGE);
   const fail = failing(`accounts ${sub}`);
   if (flags.grace !== undefined && sub !== 'rotate-callback-secret') return fail(`--grace is an option of 'accounts rotate-callback-secret'\n${ACCOUNTS_USAGE}`, 2);
+  if (flags.json !== undefined && sub !== 'list') return fail(`--json is an option of 'accounts list'\n${ACCOUNTS_USAGE}`, 2);
   if (sub === 'rotate-callback-secret') {
     const sid = sidOf('AC', target, ACCOUNTS_USAGE, fail);
     if (typeof sid === 'number') return sid;
@@ -131,7 +132,10 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
   }
   if (sub === 'list') {
     await withStore(loadConfig(flags), async (store) => {
-      for (const account of await store.listAccounts()) console.log(`${account.sid}  ${account.friendlyName}`);
+      const listed = await store.listAccounts();
+      // --json: the columns, and the creation date; never a token or callback secret.
+      if (flags.json) console.log(JSON.stringify(listed.map(({ sid, friendlyName, dateCreated }) => ({ sid, friendlyName, dateCreated: new Date(dateCreated).toISOString() })), null, 2));
+      else for (const account of listed) console.log(`${account.sid}  ${account.friendlyName}`);
     });
     return 0;
   }
@@ -184,6 +188,7 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
   // Before its options: `keys revoke` is a mistyped command, not a malformed --account.
   if (sub === undefined || !KEYS_COMMANDS.includes(sub)) return usageError('keys', sub, KEYS_COMMANDS, KEYS_USAGE);
   const fail = failing(`keys ${sub}`);
+  if (flags.json !== undefined && sub !== 'list') return fail(`--json is an option of 'keys list'\n${KEYS_USAGE}`, 2);
   // As stored (lower-case hex): an upper-case copy names the same account.
   const account = flags.account === undefined ? undefined : sidArgument('AC', String(flags.account), '--account');
   if (account && 'problem' in account) return fail(account.problem, 2);
@@ -203,9 +208,12 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
     // Secrets are never listed: only their hashes are kept.
     return withStore(loadConfig(flags), async (store) => {
       if (accountSid !== undefined && !(await store.getAccount(accountSid))) return fail(`account ${accountSid} does not exist`, 1);
-      for (const key of await store.listApiKeys()) {
-        if (accountSid === undefined || key.accountSid === accountSid) console.log(`${key.sid}  ${key.accountSid}  ${new Date(key.dateCreated).toISOString()}  ${key.friendlyName}`);
-      }
+      const listed = (await store.listApiKeys())
+        .filter((key) => accountSid === undefined || key.accountSid === accountSid)
+        .map(({ sid, accountSid, friendlyName, dateCreated }) => ({ sid, accountSid, dateCreated: new Date(dateCreated).toISOString(), friendlyName }));
+      // --json: the same columns (never the secret's hash either).
+      if (flags.json) console.log(JSON.stringify(listed, null, 2));
+      else for (const key of listed) console.log(`${key.sid}  ${key.accountSid}  ${key.dateCreated}  ${key.friendlyName}`);
       return 0;
     });
   }

@@ -63,10 +63,11 @@ Every configuration key has a flag: 'switchboard config --keys' lists them.`,
 
 Prints the effective configuration (each value and where it came from; secrets masked), or with --keys every
 configuration key: flag, environment variable, config-file key, default and meaning.`,
-  accounts: `Usage: switchboard accounts create [--friendly-name NAME] | list | rotate-token AC…
+  accounts: `Usage: switchboard accounts create [--friendly-name NAME] | list [--json] | rotate-token AC…
        | rotate-callback-secret AC… [--grace DURATION] | delete AC…
 
-create makes an account and prints its SID and auth token; list prints every account.
+create makes an account and prints its SID and auth token; list prints every account (--json: as JSON, with its
+creation date; never a token).
 rotate-token gives the account a new auth token and prints it once: the old one stops working.
 rotate-callback-secret gives the account a new callback secret (the key of its calls' callback URLs, never
 shown): new URLs use it at once; those calls in progress hold stay accepted for --grace (default 24h, the
@@ -77,10 +78,10 @@ TWILIO_AUTH_TOKEN) at start.
 A running server using the store notices within its read-cache time (--read-cache-ms, 1 s by default).
 Uses the store of the configuration (--data-dir or --database-url).
 Exit codes: 0 done; 1 refused or not found (no such account, TWILIO_ACCOUNT_SID's account); 2 bad usage.`,
-  keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] | delete SK…
+  keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] [--json] | delete SK…
 
 create makes an API key (SK…) for the account and prints its secret once (only its hash is kept).
-list prints every key (SID, account, creation date, name; never a secret), or the account's.
+list prints every key (SID, account, creation date, name; never a secret), or the account's; --json as JSON.
 delete revokes a key: a running server using the store refuses it within its read-cache time (1 s by default).
 Exit codes: 0 done; 1 refused or not found (no such account or key); 2 bad usage.`,
   simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound]
@@ -139,8 +140,8 @@ const OWN_FLAGS: Record<string, string[]> = {
   config: ['json', 'keys', 'markdown'],
   'migrate-store': ['from', 'to'],
   backup: ['to', 'force'],
-  accounts: ['friendly-name', 'grace'],
-  keys: ['account', 'friendly-name'],
+  accounts: ['friendly-name', 'grace', 'json'],
+  keys: ['account', 'friendly-name', 'json'],
   simulate: ['from', 'to', 'strict-outbound'],
   call: ['from', 'to', 'strict-outbound', 'timeouts'],
 };
