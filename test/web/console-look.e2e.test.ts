@@ -4,7 +4,8 @@
 // 800 px window, choosing the Phone tab at the window's foot showed nothing (its panel wholly below).
 // With real imported flows (long names) the list's action cell, a td made a flex box, drew its border
 // off the row's, and in an 800 px window the names kept 40 characters, squeezing the SIDs to three
-// characters a line and pushing the actions out of the table's view.
+// characters a line and pushing the actions out of the table's view. A long name cut in the breadcrumb
+// left a gap after its "…".
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -18,6 +19,43 @@ const FLOW = triggerFlow('look', 'incomingCall', 'hello', [
 
 /** An imported flow's name as the CLI gives it: the file's name, here one of a real Terraform export. */
 const LONG_NAME = 'techmatters__flex-plugins__twilio-iac_helplines_usnm_templates_studio-flows_voice.tftpl';
+
+/**
+ * The widths of the runs of blank columns in a screenshot (PNG), left to right, between the first and last
+ * column with anything drawn: decoded by the page (Chromium), which reads PNGs.
+ */
+function blankColumns(page: Page, png: Buffer): Promise<number[]> {
+  return page.evaluate(async (base64) => {
+    // Type-checked without the DOM's types: what this uses of them.
+    const dom = globalThis as unknown as {
+      createImageBitmap(blob: Blob): Promise<{ width: number; height: number }>;
+      OffscreenCanvas: new (width: number, height: number) => {
+        getContext(kind: '2d'): { drawImage(image: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } };
+      };
+    };
+    const bitmap = await dom.createImageBitmap(new Blob([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], { type: 'image/png' }));
+    const context = new dom.OffscreenCanvas(bitmap.width, bitmap.height).getContext('2d');
+    context.drawImage(bitmap, 0, 0);
+    const { data } = context.getImageData(0, 0, bitmap.width, bitmap.height);
+    // The background is the top-left pixel's colour; ink is any pixel well off it (text, an underline).
+    const at = (x: number, y: number, channel: number) => data[(y * bitmap.width + x) * 4 + channel]!;
+    const inked: boolean[] = [];
+    for (let x = 0; x < bitmap.width; x++) {
+      let ink = false;
+      for (let y = 0; y < bitmap.height && !ink; y++) ink = [0, 1, 2].some((c) => Math.abs(at(x, y, c) - at(0, 0, c)) > 48);
+      inked.push(ink);
+    }
+    const runs: number[] = [];
+    let run = 0;
+    for (let x = inked.indexOf(true); x >= 0 && x <= inked.lastIndexOf(true); x++) {
+      if (inked[x]) {
+        if (run > 0) runs.push(run);
+        run = 0;
+      } else run++;
+    }
+    return runs;
+  }, png.toString('base64'));
+}
 
 describe('web console: first look (Chromium)', { skip: noChromium, timeout: 120_000 }, () => {
   let server: TestServer;
@@ -101,6 +139,34 @@ describe('web console: first look (Chromium)', { skip: noChromium, timeout: 120_
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
     }
+  });
+
+  it('cuts a long flow name in the breadcrumb with "…" followed at once by " /", with no gap between', async () => {
+    // Wide letters after a few narrow ones, so the cut falls at different places in a W (the gap was
+    // the rest of the name's box after the last whole letter: up to a W wide).
+    const names = ['W'.repeat(60), `i${'W'.repeat(60)}`, `ii${'W'.repeat(60)}`, `iii${'W'.repeat(60)}`, LONG_NAME];
+    const gaps: { name: string; afterName: number; afterFlows: number }[] = [];
+    for (const name of names) {
+      const sid = (await server.app.flows.create(server.account.sid, { friendlyName: name, status: 'published', definition: FLOW })).sid;
+      await page.goto(`${server.baseUrl}/flows/${sid}/executions`);
+      const crumb = page.getByRole('navigation', { name: 'Breadcrumb' });
+      const link = crumb.getByRole('link', { name, exact: true });
+      await link.waitFor();
+      assert.ok(await link.evaluate((el) => el.scrollWidth > el.clientWidth), `${name} is cut`);
+      // The blank stretches between what is drawn: "Flows", "/", the name and its "…" (as dots), "/".
+      const blanks = await blankColumns(page, await crumb.screenshot());
+      // The gap before the last "/" (after the "…"), and the one before the first (after "Flows").
+      const afterFlows = blanks[0]!;
+      const afterName = blanks.at(-1)!;
+      gaps.push({ name, afterName, afterFlows });
+    }
+    // Drawn, a space and the glyphs' own margins: as after "Flows" give or take those of "…", and the same
+    // wherever the cut falls (it was that plus the rest of the box, 8 to 17 px here).
+    const said = gaps.map((gap) => `${gap.name.slice(0, 8)}…: ${gap.afterName} px (after "Flows" ${gap.afterFlows} px)`).join('; ');
+    for (const gap of gaps) assert.ok(gap.afterName <= gap.afterFlows + 3, said);
+    const after = gaps.map((gap) => gap.afterName);
+    assert.ok(Math.max(...after) - Math.min(...after) <= 2, said);
+    assert.deepEqual(browser.errors, []);
   });
 
   it('in an 800 px window, brings the chosen panel into view under the canvas', async () => {
