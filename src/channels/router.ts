@@ -2,7 +2,7 @@
 // (carrier-config.ts): the built-in simulator (the default), the real Twilio carrier or a plain
 // webhook. The runtime sees one MessageChannel. A failed read of the configuration is a
 // StoreUnavailableError: nothing was sent or requested, and the runtime tries again.
-import type { ConversationRequest, FlexTaskRequest, OutboundMessage } from '../engine/types.ts';
+import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, OutboundMessage } from '../engine/types.ts';
 import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult, TwilioCredentials } from '../runtime/ports/channel.ts';
 import type { Store } from '../runtime/ports/store.ts';
 import { storeUnavailable } from '../runtime/ports/store-errors.ts';
@@ -21,7 +21,7 @@ interface CarrierChannel<Config> {
 
 export interface RoutedChannels {
   simulator: MessageChannel;
-  twilio: CarrierChannel<TwilioUpstream> & Pick<TwilioChannel, 'createConversation' | 'createFlexTask'>;
+  twilio: CarrierChannel<TwilioUpstream> & Pick<TwilioChannel, 'createConversation' | 'resumeConversation' | 'createFlexTask'>;
   webhook: CarrierChannel<WebhookTarget>;
 }
 
@@ -54,6 +54,13 @@ export class ChannelRouter implements MessageChannel {
     if (config.channel === 'twilio') return this.#channels.twilio.createConversation(config.twilio, context, request);
     if (config.channel === 'simulator' && this.#channels.simulator.startConversation) return this.#channels.simulator.startConversation(context, request);
     return { ok: false, code: 50000, message: `The ${config.channel} channel cannot create Conversations` };
+  }
+
+  async resumeConversation(context: SendContext, request: ConversationResumeRequest): Promise<ConversationResult> {
+    const config = await this.#config(context.accountSid);
+    if (config.channel === 'twilio') return this.#channels.twilio.resumeConversation(config.twilio, context, request);
+    if (config.channel === 'simulator' && this.#channels.simulator.resumeConversation) return this.#channels.simulator.resumeConversation(context, request);
+    return { ok: false, code: 50000, message: `The ${config.channel} channel cannot resume Conversations` };
   }
 
   async createTask(context: SendContext, task: FlexTaskRequest): Promise<TaskResult> {

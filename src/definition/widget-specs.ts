@@ -511,9 +511,10 @@ const DEFS: Record<WidgetType, Def> = {
     events: ['resumed', 'failed'],
     properties: {
       conversation_service_sid: str('Conversations service SID (IS...)', req),
-      conversation_sid: str('Conversation SID (CH...)'),
-      webhook_filters: any('Webhook filters'),
-      attributes: str('Attributes (JSON text)'),
+      // Not required in the reference (§2.22); without it the widget takes `failed` (20404) at run time.
+      conversation_sid: str('Conversation SID (CH...) of the conversation to resume'),
+      webhook_filters: any('Webhook filters: event names besides onMessageAdded (a list, or one string separated by commas)'),
+      attributes: str('Conversation attributes to set (JSON text)'),
     },
   },
   'run-conversation-relay': {

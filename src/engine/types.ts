@@ -250,6 +250,7 @@ export type Effect =
   | { type: 'http-request'; effectId: string; widget: string; request: HttpRequestSpec; purpose: 'http' | 'function' }
   | { type: 'load-subflow'; effectId: string; widget: string; flowSid: string; revision: string }
   | { type: 'start-conversation'; effectId: string; widget: string; request: ConversationRequest }
+  | { type: 'resume-conversation'; effectId: string; widget: string; request: ConversationResumeRequest }
   | { type: 'create-task'; effectId: string; widget: string; task: FlexTaskRequest }
   | { type: 'place-call'; effectId: string; widget: string; call: OutboundCall }
   | { type: 'call-recording'; effectId: string; widget: string; callSid: string; start: boolean; options: JsonObject }
@@ -273,6 +274,7 @@ export type EffectResult =
   | { kind: 'http-failed'; reason: 'timeout' | 'too-large' | 'network' | 'blocked'; message: string }
   | { kind: 'subflow-loaded'; flowSid: string; revision: number; definition: FlowDefinition }
   | { kind: 'subflow-missing'; message: string }
+  /** The execution's conversation: the one start-conversation created, or the one resume-conversation joined. */
   | { kind: 'conversation-started'; conversation: JsonObject; webhookSid: string }
   | { kind: 'conversation-failed'; code: number; message: string }
   | { kind: 'task-created'; task: JsonObject }
@@ -305,6 +307,19 @@ export interface ConversationRequest {
   /** Rendered participant objects (type + identity or messaging binding addresses). */
   participants: JsonObject[];
   timers?: { inactive?: string; closed?: string };
+}
+
+/**
+ * What the resume-conversation widget asks the channel for (Conversations API): the existing Conversation
+ * `conversationSid` of the service, its participants, and a webhook that brings its messages back to the flow.
+ */
+export interface ConversationResumeRequest {
+  conversationServiceSid: string;
+  conversationSid: string;
+  /** The webhook's filters (Configuration.Filters): onMessageAdded, which the contact's replies need, first. */
+  webhookFilters: string[];
+  /** JSON text: the conversation's attributes are updated to it (what Studio does with them is UNCONFIRMED). */
+  attributes?: string;
 }
 
 /** What send-to-flex asks the channel to create outside a call (a TaskRouter task). */

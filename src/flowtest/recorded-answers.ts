@@ -16,7 +16,7 @@ import type { CallOutcome } from './simulation.ts';
 export type RecordedCallVerb = { action: JsonObject; callOver: boolean } | { noAudio: true } | { hangup: true };
 
 export interface RecordedAnswers {
-  /** Per widget, in the order they came: create-task, start-conversation and call-recording results. */
+  /** Per widget, in the order they came: create-task, start- and resume-conversation and call-recording results. */
   effects: Map<string, EffectResult[]>;
   /** Per widget, in order: the resource the channel returned for each message it accepted. */
   outbound: Map<string, JsonObject[]>;
@@ -133,9 +133,10 @@ export function recordedAnswers(steps: readonly RecordedStep[]): RecordedAnswers
         else if (failed) push(answers.effects, step.from, { kind: 'task-failed', ...failed });
         break;
       }
-      case 'start-conversation': {
+      case 'start-conversation':
+      case 'resume-conversation': {
         const failed = failure(ctx);
-        if (step.event === 'created') {
+        if (step.event === (step.type === 'start-conversation' ? 'created' : 'resumed')) {
           push(answers.effects, step.from, { kind: 'conversation-started', conversation: obj(ctx.conversation), webhookSid: String(ctx.webhook_sid ?? '') });
         } else if (failed) {
           push(answers.effects, step.from, { kind: 'conversation-failed', ...failed });

@@ -105,6 +105,7 @@ export interface ReplayReport {
 const ANSWER_KINDS: Partial<Record<Payload['type'], EffectResult['kind'][]>> = {
   'create-task': ['task-created', 'task-failed'],
   'start-conversation': ['conversation-started', 'conversation-failed'],
+  'resume-conversation': ['conversation-started', 'conversation-failed'],
   'call-recording': ['call-recording', 'call-failed'],
 };
 

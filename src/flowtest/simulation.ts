@@ -718,7 +718,7 @@ export class Simulation {
   }
 
   #carryOut(effect: Payload): void {
-    if (effect.type === 'create-task' || effect.type === 'start-conversation' || effect.type === 'call-recording') {
+    if (effect.type === 'create-task' || effect.type === 'start-conversation' || effect.type === 'resume-conversation' || effect.type === 'call-recording') {
       const known = this.responder.answer?.(effect);
       if (known) {
         this.deliver({ type: 'effect-result', effectId: effect.effectId, result: known });
@@ -817,6 +817,21 @@ export class Simulation {
                 kind: 'conversation-started',
                 conversation: { sid: 'CH' + (++this.#counter).toString(16).padStart(32, '0'), friendly_name: effect.request.friendlyName ?? '', chat_service_sid: effect.request.conversationServiceSid, state: 'active' },
                 webhookSid: 'WH' + (++this.#counter).toString(16).padStart(32, '0'),
+              };
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result });
+        return;
+      }
+      case 'resume-conversation': {
+        // The conversation exists as asked (its participants unknown here: the contact stays the contact).
+        const code = this.responder.conversationFailure?.();
+        const r = effect.request;
+        const result: EffectResult =
+          code !== undefined
+            ? { kind: 'conversation-failed', code, message: `Simulated Conversations API error ${code}` }
+            : {
+                kind: 'conversation-started',
+                conversation: { sid: r.conversationSid, chat_service_sid: r.conversationServiceSid, state: 'active', ...(r.attributes !== undefined ? { attributes: r.attributes } : {}), participants: [] },
+                webhookSid: this.#id('WH'),
               };
         this.deliver({ type: 'effect-result', effectId: effect.effectId, result });
         return;

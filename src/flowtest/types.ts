@@ -160,7 +160,7 @@ export interface Mocks {
   subflows?: Record<string, string | FlowDefinition | null>;
   messages?: MessageMock[];
   calls?: CallMock[];
-  /** start-conversation: the Conversations API refuses with this error code. */
+  /** start- and resume-conversation: the Conversations API refuses with this error code. */
   conversations?: { fail?: number };
   dial?: DialMock[];
   enqueue?: EnqueueMock[];

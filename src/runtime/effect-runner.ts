@@ -187,7 +187,8 @@ export class EffectRunner {
       case 'load-subflow':
         return this.#loadSubflow(pending, effect);
       case 'start-conversation':
-        return this.#startConversation(pending, effect);
+      case 'resume-conversation':
+        return this.#conversation(pending, effect);
       case 'create-task':
         return this.#createTask(pending, effect);
       case 'place-call':
@@ -196,14 +197,16 @@ export class EffectRunner {
     }
   }
 
-  async #startConversation(pending: PendingEffect, effect: Extract<Effect, { type: 'start-conversation' }>): Promise<EffectResult> {
-    if (!this.#channel.startConversation) {
-      return { kind: 'conversation-failed', code: 50000, message: `The ${this.#channel.name} channel cannot create Conversations` };
+  /** start-conversation creates the execution's conversation, resume-conversation joins an existing one. */
+  async #conversation(pending: PendingEffect, effect: Extract<Effect, { type: 'start-conversation' | 'resume-conversation' }>): Promise<EffectResult> {
+    const starts = effect.type === 'start-conversation';
+    if (starts ? !this.#channel.startConversation : !this.#channel.resumeConversation) {
+      return { kind: 'conversation-failed', code: 50000, message: `The ${this.#channel.name} channel cannot ${starts ? 'create' : 'resume'} Conversations` };
     }
     const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
-    const result = await this.#channel
-      .startConversation({ accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId }, effect.request)
-      .catch((error: unknown) => this.#unsaved<ConversationResult>(error));
+    const context: SendContext = { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId };
+    const asked = effect.type === 'start-conversation' ? this.#channel.startConversation!(context, effect.request) : this.#channel.resumeConversation!(context, effect.request);
+    const result = await asked.catch((error: unknown) => this.#unsaved<ConversationResult>(error));
     return result.ok
       ? { kind: 'conversation-started', conversation: result.conversation, webhookSid: result.webhookSid }
       : { kind: 'conversation-failed', code: result.code, message: result.message };
@@ -255,6 +258,7 @@ function failureOf(effect: EffectPayload, error: Error): EffectResult {
     case 'load-subflow':
       return { kind: 'subflow-missing', message: error.message };
     case 'start-conversation':
+    case 'resume-conversation':
       return { kind: 'conversation-failed', code: 50000, message: error.message };
     case 'create-task':
       return { kind: 'task-failed', code: 20500, message: error.message };

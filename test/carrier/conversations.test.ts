@@ -270,3 +270,99 @@ describe('Twilio carrier: start-conversation', () => {
     assert.equal(fake.conversations.length, 0);
   });
 });
+
+describe('Twilio carrier: resume-conversation', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+  const SERVICE = 'IS' + 'b8'.repeat(16);
+  const EXISTING = 'CH' + 'e5'.repeat(16);
+  const PARTICIPANT = 'MB' + '3c'.repeat(16);
+  useCarrierServer((started) => ({ fake, server } = started));
+
+  /** A conversation made outside Studio (through the Conversations API): the contact on SMS, in SERVICE. */
+  function existing(): void {
+    fake.conversations.push({
+      sid: EXISTING,
+      account_sid: fake.options.accountSid,
+      chat_service_sid: SERVICE,
+      friendly_name: 'Order 77',
+      attributes: '{}',
+      state: 'active',
+      participants: [{ sid: PARTICIPANT, conversation_sid: EXISTING, identity: null, messaging_binding: { type: 'sms', address: CONTACT, proxy_address: '+15005550006' } }],
+      webhooks: [],
+    });
+  }
+
+  const definition = (service = SERVICE) =>
+    flow(
+      [
+        {
+          name: 'resume',
+          type: 'resume-conversation',
+          properties: {
+            offset: { x: 0, y: 0 },
+            conversation_service_sid: service,
+            conversation_sid: '{{flow.data.conversation}}',
+            webhook_filters: ['onParticipantAdded'],
+            attributes: '{"order":"{{flow.data.order}}"}',
+          },
+          transitions: [{ event: 'resumed', next: 'ask' }, { event: 'failed' }],
+        },
+        sendAndWait('ask', { body: 'About {{widgets.resume.conversation.friendly_name}}: all good? ({{flow.channel.sid}})' }, { incomingMessage: 'thanks' }),
+        sendMessage('thanks', { body: 'Thanks: {{widgets.ask.inbound.Body}}' }),
+      ],
+      { incomingRequest: 'resume', incomingConversationMessage: 'thanks' },
+    );
+
+  it('fetches the conversation and its participants, sets its attributes, adds a webhook to the flow, and the reply there resumes the execution', async () => {
+    existing();
+    const flowSid = await createFlow(server, definition());
+    const res = await restExecution(server, flowSid, { To: CONTACT, From: '+15005550006', Parameters: JSON.stringify({ conversation: EXISTING, order: '77' }) });
+    assert.equal(res.statusCode, 201, res.body);
+    const executionSid = res.json().sid as string;
+    const [question] = await waitFor('the question in the conversation', () => (fake.conversationMessages.length > 0 ? fake.conversationMessages : null));
+    assert.deepEqual([question!.author, question!.body], ['system', `About Order 77: all good? (${EXISTING})`]);
+    const path = `/v1/Services/${SERVICE}/Conversations/${EXISTING}`;
+    assert.deepEqual(
+      fake.requests.filter((r) => r.path.startsWith(path)).map((r) => `${r.method} ${r.path}${r.method === 'GET' && r.query.size ? `?${r.query}` : ''}`),
+      [`GET ${path}`, `GET ${path}/Participants?PageSize=100`, `POST ${path}`, `POST ${path}/Webhooks`, `POST ${path}/Messages`],
+    );
+    const conversation = fake.conversations[0]!;
+    assert.equal(conversation.attributes, '{"order":"77"}');
+    assert.deepEqual(conversation.webhooks.map((w) => w.configuration), [{ url: webhookUrl(server, flowSid), method: 'POST', filters: ['onMessageAdded', 'onParticipantAdded'] }]);
+    const outputs = await widgetOutputs(server.app, executionSid, 'resume');
+    assert.equal(outputs.conversation.sid, EXISTING);
+    assert.equal(outputs.conversation.attributes, '{"order":"77"}');
+    assert.deepEqual(outputs.conversation.participants.map((p: any) => p.sid), [PARTICIPANT]);
+    assert.equal(outputs.webhook_sid, conversation.webhooks[0]!.sid);
+    const moved = await server.app.store.getExecutionBySid(executionSid);
+    assert.deepEqual([moved!.contactChannelAddress, moved!.channelAddress], [CONTACT, EXISTING]);
+
+    const webhook = conversation.webhooks[0]!.configuration as { url: string };
+    const answer = await fake.postSigned(webhook.url, conversationWebhook(fake, CONTACT, 'yes', { ConversationSid: EXISTING, ChatServiceSid: SERVICE, ParticipantSid: PARTICIPANT, Index: '1' }));
+    assert.equal(answer.status, 200);
+    await waitForEnd(server, executionSid);
+    assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingRequest-> resume', 'resume -resumed-> ask', 'ask -incomingMessage-> thanks', 'thanks -sent-> Ended']);
+    assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 10 })).items.length, 1, 'no second execution');
+    assert.deepEqual(fake.conversationMessages.map((m) => m.body), [`About Order 77: all good? (${EXISTING})`, 'Thanks: yes']);
+  });
+
+  it('a conversation that is not in the service takes failed with Twilio’s 404, and nothing is added to it', async () => {
+    existing();
+    const missing = 'CH' + '0'.repeat(32);
+    // One the service does not hold, and EXISTING named under another service (the service-scoped path finds neither).
+    for (const [service, conversation] of [[SERVICE, missing], ['IS' + 'f'.repeat(32), EXISTING]] as const) {
+      const flowSid = await createFlow(server, definition(service));
+      const res = await restExecution(server, flowSid, { To: CONTACT, From: '+15005550006', Parameters: JSON.stringify({ conversation, order: '1' }) });
+      assert.equal(res.statusCode, 201, res.body);
+      const executionSid = res.json().sid as string;
+      await waitForEnd(server, executionSid);
+      assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingRequest-> resume', 'resume -failed-> Ended']);
+      const error = (await widgetOutputs(server.app, executionSid, 'resume')).error;
+      assert.equal(error.code, 20404);
+      assert.match(error.message, /^Fetching the conversation: The requested resource \/v1\/Services\//);
+    }
+    assert.equal(fake.requests.filter((r) => r.method === 'POST').length, 0, 'nothing created or updated');
+    assert.deepEqual(fake.conversations[0]!.webhooks, []);
+  });
+});

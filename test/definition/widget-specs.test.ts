@@ -106,6 +106,7 @@ describe('WIDGET_SPECS', () => {
     ['make-outgoing-call-v2', ['to', 'from']],
     ['make-outgoing-call-v1', ['from', 'to']],
     ['run-conversation-relay', ['url']],
+    ['resume-conversation', ['conversation_service_sid']],
     ['record-call', ['record_call']],
     ['send-to-flex', ['workflow', 'channel']],
     ['fork-stream', ['stream_action']],

@@ -1,5 +1,6 @@
 // A local fake of the Twilio APIs the carrier calls, for tests (no internet, nothing mocked in our
-// code): Messages, Calls and Call Recordings (2010-04-01), Conversations Messages (v1) and TaskRouter (Tasks, and
+// code): Messages, Calls and Call Recordings (2010-04-01), Conversations (v1: conversations, fetched and updated
+// too, their participants, webhooks and messages) and TaskRouter (Tasks, and
 // the Workspaces/Workflows reads that find a workflow's workspace). It
 // checks Basic auth and the required parameters as Twilio does, records every request, sends
 // status callbacks signed with the auth token (by the `twilio` package's own signer), posts signed
@@ -269,7 +270,7 @@ export class FakeTwilio {
     const callsPath = `/2010-04-01/Accounts/${ac}/Calls.json`;
     const conversation = /^\/v1\/Conversations\/([^/]+)\/Messages$/.exec(url.pathname);
     const task = /^\/v1\/Workspaces\/([^/]+)\/Tasks$/.exec(url.pathname);
-    const service = /^\/v1\/Services\/([^/]+)\/Conversations(?:\/([^/]+)\/(Participants|Webhooks|Messages))?$/.exec(url.pathname);
+    const service = /^\/v1\/Services\/([^/]+)\/Conversations(?:\/([^/]+)(?:\/(Participants|Webhooks|Messages))?)?$/.exec(url.pathname);
     const interaction = url.pathname === '/v1/Interactions';
     const recording = new RegExp(`^/2010-04-01/Accounts/${ac}/Calls/([^/]+)/Recordings(?:/([^/]+?))?\\.json$`).exec(url.pathname);
     const isCreate = req.method === 'POST' && (url.pathname === messagesPath || url.pathname === callsPath || !!conversation || !!task || !!service || interaction || !!recording);
@@ -422,8 +423,15 @@ export class FakeTwilio {
           created = resource;
         } else {
           const owner = this.conversations.find((c) => c.sid === conversationSid);
-          if (!owner) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
-          if (sub === 'Participants') {
+          if (!owner || owner.chat_service_sid !== serviceSid) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
+          if (sub === undefined) {
+            // Update (POST to the conversation itself): the fields given.
+            if (one('Attributes') !== undefined) owner.attributes = one('Attributes');
+            if (one('FriendlyName') !== undefined) owner.friendly_name = one('FriendlyName');
+            owner.date_updated = now;
+            const { participants: _p, webhooks: _w, ...resource } = owner;
+            created = resource;
+          } else if (sub === 'Participants') {
             if (!one('Identity') && !one('MessagingBinding.Address')) return error(400, 50201, 'Identity or MessagingBinding.Address is required');
             created = {
               sid: sid('MB'),
@@ -508,6 +516,15 @@ export class FakeTwilio {
     const workflow = /^\/v1\/Workspaces\/([^/]+)\/Workflows\/([^/]+)$/.exec(url.pathname);
     if (req.method === 'GET' && workflow && this.workspaces.get(workflow[1]!)?.has(workflow[2]!)) {
       return send(200, { sid: workflow[2], workspace_sid: workflow[1], account_sid: ac, friendly_name: 'Assign to Anyone' });
+    }
+    if (req.method === 'GET' && service?.[2] && (service[3] === undefined || service[3] === 'Participants')) {
+      // Fetch a conversation of a service, or list its participants (Resume Conversation).
+      const [, serviceSid, conversationSid, sub] = service;
+      const owner = this.missingServices.has(serviceSid!) ? undefined : this.conversations.find((c) => c.sid === conversationSid && c.chat_service_sid === serviceSid);
+      if (!owner) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
+      const { participants, webhooks: _w, ...resource } = owner;
+      if (sub === undefined) return send(200, resource);
+      return send(200, { participants, meta: { page: 0, page_size: Number(url.searchParams.get('PageSize') ?? 50), first_page_url: url.href, previous_page_url: null, url: url.href, next_page_url: null, key: 'participants' } });
     }
     if (req.method === 'GET' && (conversation || service?.[3] === 'Messages')) {
       const conversationSid = (conversation ?? service)![conversation ? 1 : 2]!;

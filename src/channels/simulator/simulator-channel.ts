@@ -8,7 +8,7 @@
 // Outside a conversation, a `to` the Messages API would refuse (not a phone number or channel address, or a
 // short code: isMessageAddress) fails with 21211, as on Twilio.
 import { randomSid } from '../../runtime/ids.ts';
-import type { ConversationRequest, FlexTaskRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../../lib/sms-segments.ts';
@@ -348,6 +348,37 @@ export class SimulatorChannel implements MessageChannel {
     this.#executionConversation.set(context.executionSid, conversationSid);
     evictOldest(this.#executionConversation, MAX_CONVERSATIONS);
     return { ok: true, conversation, webhookSid };
+  }
+
+  /**
+   * Simulates Resume Conversation's calls to the Conversations API: the conversation must be one the simulator
+   * holds in this account and service (one Start Conversation created, or a contact's text opened), else 20404
+   * as the API's fetch answers. The execution moves into it: its sends go there, and the contact's messages
+   * there come back to this flow through the new webhook (the one it had before no longer routes them).
+   * `attributes` replace the conversation's.
+   */
+  async resumeConversation(context: SendContext, request: ConversationResumeRequest): Promise<ConversationResult> {
+    const service = request.conversationServiceSid;
+    if (!/^IS[0-9a-fA-F]{32}$/.test(service)) return { ok: false, code: 50050, message: `Service ${service} was not found` };
+    const live = this.#live.get(request.conversationSid);
+    if (!live || live.accountSid !== context.accountSid || live.serviceSid !== service) {
+      return { ok: false, code: 20404, message: `The requested resource /Services/${service}/Conversations/${request.conversationSid} was not found` };
+    }
+    const now = isoSeconds(this.#now());
+    let resource = this.#createdConversations.find((c) => c.sid === live.sid);
+    if (!resource) {
+      // One a contact's text opened: the resource as the Conversations API shows one nobody named.
+      resource = { sid: live.sid, account_sid: live.accountSid, chat_service_sid: service, messaging_service_sid: null, friendly_name: null, unique_name: null, attributes: '{}', state: 'active', timers: {}, date_created: now, date_updated: now };
+      this.#createdConversations.push(resource);
+      if (this.#createdConversations.length > MAX_CONVERSATIONS) this.#createdConversations.shift();
+    }
+    if (request.attributes !== undefined) Object.assign(resource, { attributes: request.attributes, date_updated: now });
+    live.flowSid = context.flowSid;
+    live.executionSid = context.executionSid;
+    live.webhookSid = sid('WH');
+    this.#executionConversation.set(context.executionSid, live.sid);
+    evictOldest(this.#executionConversation, MAX_CONVERSATIONS);
+    return { ok: true, conversation: { ...resource, participants: live.participants }, webhookSid: live.webhookSid };
   }
 
   /**

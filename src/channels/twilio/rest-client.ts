@@ -20,6 +20,12 @@ export type CreateOutcome =
   /** The request may or may not have been acted on (timeout, connection reset, 500/502/504). */
   | { kind: 'unknown'; reason: string };
 
+/** What a read (GET) of one resource gave: the resource, Twilio's refusal (404 …), or no answer to go by. */
+export type ReadOutcome =
+  | { kind: 'found'; resource: JsonObject }
+  | { kind: 'rejected'; httpStatus: number; code: number; message: string }
+  | { kind: 'unknown'; reason: string };
+
 export interface RetryPolicy {
   /** Total attempts, the first included. */
   attempts: number;
@@ -179,6 +185,11 @@ export class TwilioRestClient {
     return this.#getJson(url);
   }
 
+  /** GET a Conversations API path (e.g. `/v1/Services/IS…/Conversations/CH…`), with Twilio's refusal when there is one. */
+  readConversationsResource(path: string): Promise<ReadOutcome> {
+    return this.#read(`${this.upstream.conversationsBaseUrl}${path}`);
+  }
+
   /** GET Messages.json filtered by To (and From); newest first, one page. Null when the lookup failed. */
   async listMessages(filter: { To: string; From?: string | undefined; PageSize?: number }): Promise<JsonObject[] | null> {
     const url = new URL(this.#accountUrl('Messages.json'));
@@ -207,7 +218,13 @@ export class TwilioRestClient {
   }
 
   async #getJson(url: string): Promise<JsonObject | null> {
-    if (await this.#blocked(url)) return null;
+    const outcome = await this.#read(url);
+    return outcome.kind === 'found' ? outcome.resource : null;
+  }
+
+  async #read(url: string): Promise<ReadOutcome> {
+    const blocked = await this.#blocked(url);
+    if (blocked) return { kind: 'rejected', httpStatus: 0, code: 30008, message: blocked };
     for (let attempt = 1; ; attempt++) {
       try {
         const response = await this.#send(url, 'GET', { authorization: this.#authorization, accept: 'application/json' }, undefined, AbortSignal.timeout(this.#options.timeoutMs));
@@ -218,14 +235,21 @@ export class TwilioRestClient {
           await this.#sleep(delay);
           continue;
         }
-        if (response.status < 200 || response.status > 299) {
-          response.discard();
-          return null;
+        if (response.status >= 200 && response.status <= 299) return { kind: 'found', resource: (await response.json()) as JsonObject };
+        let parsed: JsonObject | null = null;
+        try {
+          parsed = (await response.json()) as JsonObject;
+        } catch {
+          parsed = null;
         }
-        return (await response.json()) as JsonObject;
+        const message = parsed && typeof parsed.message === 'string' ? parsed.message : `Twilio API answered HTTP ${response.status}`;
+        if (response.status >= 500) return { kind: 'unknown', reason: `HTTP ${response.status}: ${message}` };
+        const code = parsed && typeof parsed.code === 'number' ? parsed.code : response.status === 429 ? 20429 : 30008;
+        return { kind: 'rejected', httpStatus: response.status, code, message };
       } catch (error) {
-        if (error instanceof BlockedError) return null; // refused at connection time: as the pre-check would have
-        if (attempt >= this.#options.retry.attempts) return null;
+        // Refused at connection time: as the pre-check would have.
+        if (error instanceof BlockedError) return { kind: 'rejected', httpStatus: 0, code: 30008, message: error.message };
+        if (attempt >= this.#options.retry.attempts) return { kind: 'unknown', reason: (error as Error).name === 'TimeoutError' ? `no response within ${this.#options.timeoutMs} ms` : (error as Error).message };
         await this.#sleep(backoffDelay(this.#options.retry, attempt, null)!);
       }
     }

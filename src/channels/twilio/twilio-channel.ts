@@ -5,14 +5,14 @@
 // A store failure before a request leaves is a StoreUnavailableError (the runtime tries again, and
 // nothing was sent); one while recording a known outcome is an UnsavedOutcomeError (the outcome
 // stands and the runtime retries the write).
-import type { ConversationRequest, FlexTaskRequest, Json, JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, Json, JsonObject, OutboundMessage } from '../../engine/types.ts';
 import type { ConversationResult, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
 import type { Store } from '../../runtime/ports/store.ts';
 import { recordOutcome, storeUnavailable } from '../../runtime/ports/store-errors.ts';
 import type { TwilioUpstream } from './carrier-config.ts';
 import { InflightLedger, inflightKey, type InflightSend } from './inflight.ts';
 import { SendGate } from './send-gate.ts';
-import { TwilioRestClient, type CreateOutcome, type FormParams, type RestClientOptions } from './rest-client.ts';
+import { TwilioRestClient, type CreateOutcome, type FormParams, type ReadOutcome, type RestClientOptions } from './rest-client.ts';
 import type { OutboundGuard } from './outbound-guard.ts';
 import { TaskRouterClient } from './taskrouter-client.ts';
 import { asStored, sameAddress, sameBody } from './upstream-match.ts';
@@ -71,6 +71,16 @@ export function participantParams(participant: JsonObject): FormParams {
     else if (value && typeof value === 'object') params.push([name, JSON.stringify(value)]);
   }
   return params;
+}
+
+/** A conversation-scoped webhook to this flow's webhook URL (Start and Resume Conversation), one Configuration.Filters per filter. */
+function flowWebhookParams(base: string, context: SendContext, filters: string[]): FormParams {
+  return [
+    ['Target', 'webhook'],
+    ['Configuration.Url', `${base.replace(/\/+$/, '')}/v1/Accounts/${context.accountSid}/Flows/${context.flowSid}`],
+    ['Configuration.Method', 'POST'],
+    ...filters.map((filter): [string, string] => ['Configuration.Filters', filter]),
+  ];
 }
 
 /** Twilio resource JSON (snake_case) → Studio's `outbound` outputs (PascalCase scalars). */
@@ -241,20 +251,39 @@ export class TwilioChannel {
    * at most once per step: a restart with the creation in flight reports `failed`.
    */
   async createConversation(upstream: TwilioUpstream, context: SendContext, request: ConversationRequest): Promise<ConversationResult> {
+    return this.#conversationOnce(upstream, context, 'Start Conversation', 'Conversation creation', (client, base) => this.#createConversationResources(client, base, context, request));
+  }
+
+  /**
+   * resume-conversation on the real carrier: fetches the Conversation in the service (a refusal, such as 404
+   * for one that is not there, is `failed` with Twilio's code), lists its participants, sets its attributes
+   * when the widget has some, and adds a conversation-scoped webhook (the widget's filters, onMessageAdded
+   * first) pointing at this flow's webhook URL, as Start Conversation's does. At most once per step too (the
+   * webhook is not to be added twice).
+   */
+  async resumeConversation(upstream: TwilioUpstream, context: SendContext, request: ConversationResumeRequest): Promise<ConversationResult> {
+    return this.#conversationOnce(upstream, context, 'Resume Conversation', 'Resuming the conversation', (client, base) => this.#resumeConversationResources(client, base, context, request));
+  }
+
+  /**
+   * The Conversations API requests of a Start or Resume Conversation step (`widget`; `what` it does, in the
+   * refusal of a repeat), made at most once: a restart with them in flight reports `failed`, not repeated.
+   */
+  async #conversationOnce(upstream: TwilioUpstream, context: SendContext, widget: string, what: string, run: (client: TwilioRestClient, base: string) => Promise<ConversationResult>): Promise<ConversationResult> {
     const key = context.effectId ? `carrier-conv:${context.effectId}` : null;
-    const unknown: ConversationResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Conversation creation was requested by an earlier attempt (before a restart, or on another node) and its outcome is unknown; not repeated to avoid a duplicate' };
+    const unknown: ConversationResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `${what} was requested by an earlier attempt (before a restart, or on another node) and its outcome is unknown; not repeated to avoid a duplicate` };
     const previous = key ? await this.#requestRecord<ConversationResult>(key) : null;
     if (key && previous) {
       const settled = await this.#settled(key, context, previous, unknown);
       if (settled) return settled;
     }
     const base = upstream.statusCallbackBaseUrl ?? this.#options.publicBaseUrl;
-    if (!base) return { ok: false, code: 50000, message: 'Start Conversation on the Twilio carrier needs a public base URL (--public-base-url) for the conversation webhook' };
+    if (!base) return { ok: false, code: 50000, message: `${widget} on the Twilio carrier needs a public base URL (--public-base-url) for the conversation webhook` };
     if (key) {
       const decided = await this.#beginRequest(key, context, previous !== null, unknown);
       if (decided) return decided;
     }
-    const result = await this.#createConversationResources(new TwilioRestClient(upstream, this.#restOptions), base, context, request);
+    const result = await run(new TwilioRestClient(upstream, this.#restOptions), base);
     if (!key) return result;
     return recordOutcome(result, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result })));
   }
@@ -365,12 +394,29 @@ export class TwilioChannel {
       participants.push(added.resource);
     }
     conversation.participants = participants;
-    const webhook = await client.createConversationsResource(`${conversationPath}/Webhooks`, [
-      ['Target', 'webhook'],
-      ['Configuration.Url', `${base.replace(/\/+$/, '')}/v1/Accounts/${context.accountSid}/Flows/${context.flowSid}`],
-      ['Configuration.Method', 'POST'],
-      ['Configuration.Filters', 'onMessageAdded'],
-    ]);
+    const webhook = await client.createConversationsResource(`${conversationPath}/Webhooks`, flowWebhookParams(base, context, ['onMessageAdded']));
+    if (webhook.kind !== 'created') return failed(webhook, 'Adding the conversation webhook');
+    return { ok: true, conversation, webhookSid: String(webhook.resource.sid) };
+  }
+
+  async #resumeConversationResources(client: TwilioRestClient, base: string, context: SendContext, request: ConversationResumeRequest): Promise<ConversationResult> {
+    const failed = (outcome: Exclude<CreateOutcome | ReadOutcome, { kind: 'created' | 'found' }>, what: string): ConversationResult =>
+      outcome.kind === 'rejected'
+        ? { ok: false, code: outcome.code, message: `${what}: ${outcome.message}` }
+        : { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `${what}: outcome unknown (${outcome.reason})` };
+    const conversationPath = `/v1/Services/${encodeURIComponent(request.conversationServiceSid)}/Conversations/${encodeURIComponent(request.conversationSid)}`;
+    const fetched = await client.readConversationsResource(conversationPath);
+    if (fetched.kind !== 'found') return failed(fetched, 'Fetching the conversation');
+    const listed = await client.readConversationsResource(`${conversationPath}/Participants?PageSize=100`);
+    if (listed.kind !== 'found') return failed(listed, 'Listing the participants');
+    let conversation: JsonObject = { ...fetched.resource };
+    if (request.attributes !== undefined) {
+      const updated = await client.createConversationsResource(conversationPath, [['Attributes', request.attributes]]);
+      if (updated.kind !== 'created') return failed(updated, 'Setting the conversation attributes');
+      conversation = { ...updated.resource };
+    }
+    conversation.participants = Array.isArray(listed.resource.participants) ? listed.resource.participants : [];
+    const webhook = await client.createConversationsResource(`${conversationPath}/Webhooks`, flowWebhookParams(base, context, request.webhookFilters));
     if (webhook.kind !== 'created') return failed(webhook, 'Adding the conversation webhook');
     return { ok: true, conversation, webhookSid: String(webhook.resource.sid) };
   }

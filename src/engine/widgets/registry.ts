@@ -8,6 +8,7 @@ import { makeHttpRequest } from './make-http-request.ts';
 import { runFunction } from './run-function.ts';
 import { runSubflow } from './run-subflow.ts';
 import { startConversation } from './start-conversation.ts';
+import { resumeConversation } from './resume-conversation.ts';
 import { unsupported } from './unsupported.ts';
 import { triggerEntered } from './trigger.ts';
 import { sayPlay } from './say-play.ts';
@@ -40,6 +41,7 @@ const HANDLERS: Record<string, WidgetHandler> = {
   // Voice calls enqueue into the workflow; messages ask the channel for a TaskRouter task.
   'send-to-flex': sendToFlexAnyChannel,
   'start-conversation': startConversation,
+  'resume-conversation': resumeConversation,
   // Retired product: runs its failure path (send-to-auto-pilot.ts).
   'send-to-auto-pilot': sendToAutoPilot,
   'say-play': sayPlay,

@@ -1,5 +1,5 @@
 // Ports the runtime needs to reach the outside world: a messaging channel and outbound HTTP.
-import type { ConversationRequest, EffectResult, FlexTaskRequest, HttpRequestSpec, JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type { ConversationRequest, ConversationResumeRequest, EffectResult, FlexTaskRequest, HttpRequestSpec, JsonObject, OutboundMessage } from '../../engine/types.ts';
 
 export interface SendContext {
   accountSid: string;
@@ -36,6 +36,11 @@ export interface MessageChannel {
   sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult>;
   /** Creates a Conversation (start-conversation widget); channels without Conversations omit it. */
   startConversation?(context: SendContext, request: ConversationRequest): Promise<ConversationResult>;
+  /**
+   * Joins an existing Conversation (resume-conversation widget): fetches it and its participants and adds a
+   * webhook bringing its messages to the flow; channels without Conversations omit it.
+   */
+  resumeConversation?(context: SendContext, request: ConversationResumeRequest): Promise<ConversationResult>;
   /** Creates a TaskRouter task (send-to-flex outside a call); channels without TaskRouter omit it. */
   createTask?(context: SendContext, task: FlexTaskRequest): Promise<TaskResult>;
   /**

@@ -41,6 +41,7 @@ const WAITS_FOR: Partial<Record<State['type'], string>> = {
   'run-function': 'the Function to answer',
   'send-message': 'the message to be sent',
   'start-conversation': 'the conversation to be created',
+  'resume-conversation': 'the conversation to be resumed',
   'run-subflow': 'the subflow',
   'run-model-inference': 'the model to answer',
 };
