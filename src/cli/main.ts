@@ -58,11 +58,14 @@ Starts the server: the Studio REST API (v1, v2), flow webhooks, the simulator an
   --data-dir DIR           where the embedded SQLite database lives (default ./data)
   --database-url URL       use PostgreSQL instead (any number of nodes may share it)
   --dev                    development mode: flows may call private addresses, no execution rate limits
-Every configuration key has a flag: 'switchboard config --keys' lists them.`,
+Every configuration key has a flag: 'switchboard config --keys' lists them.
+Exit codes: 0 stopped by SIGINT, SIGTERM or SIGHUP once drained; 1 cannot start (the port, the store: one line
+saying why), or a shutdown that failed or took too long; 2 bad usage or an invalid configuration.`,
   config: `Usage: switchboard config [--json] | config --keys [--markdown]
 
 Prints the effective configuration (each value and where it came from; secrets masked), or with --keys every
-configuration key: flag, environment variable, config-file key, default and meaning.`,
+configuration key: flag, environment variable, config-file key, default and meaning.
+Exit codes: 0 printed (a bad value another source overrides is a warning); 2 bad usage or an invalid configuration.`,
   accounts: `Usage: switchboard accounts create [--friendly-name NAME] | list [--json] | rotate-token AC…
        | rotate-callback-secret AC… [--grace DURATION] | delete AC…
 

@@ -52,8 +52,10 @@ describe('help texts match the commands', () => {
     assert.match(help('carrier'), /--database-url URL .*every configuration flag is accepted/);
   });
 
-  // migrate-store's said nothing of them, and backup's called them 'Exit status' and usage '2 usage'.
-  it('migrate-store and backup say what their exit codes mean, in the words the others use', () => {
+  // serve, config and migrate-store said nothing of them, and backup's called them 'Exit status' and usage '2 usage'.
+  it('serve, config, migrate-store and backup say what their exit codes mean, in the words the others use', () => {
+    assert.match(help('serve'), /Exit codes: 0 stopped by SIGINT, SIGTERM or SIGHUP once drained; 1 cannot start .*; 2 bad usage or an invalid configuration\./);
+    assert.match(help('config'), /Exit codes: 0 printed \(a bad value another source overrides is a warning\); 2 bad usage or an invalid configuration\./);
     assert.match(help('migrate-store'), /Exit codes: 0 copied; 1 failed \(.*a copy that does not match the source\); 2 bad usage \(--from or --to missing or miswritten, no SQLite database at --from\)\./);
     assert.match(help('backup'), /Exit codes: 0 backed up; 1 failed \(FILE is left as it was\); 2 bad usage\./);
   });
