@@ -25,10 +25,14 @@ Options:
                         LatestPublished or published, or a revision number
   --definition FILE     replay against a local flow file (a Studio export, or a saved Flow resource)
                         instead of a saved revision; not with --revision
-  --fail-on-divergence  exit 1 when any replay diverges (for CI); errors exit 2, an unreachable server 3
+  --fail-on-divergence  exit 1 when any replay diverges (for CI)
 
 The replay runs on the server under the server's configuration (time zone, default reply timeout,
 step limits, execution age cap), with its clock starting when the execution started.
+
+Exit codes: 0 replayed (diverging or not, without --fail-on-divergence); 1 a replay diverged, with
+--fail-on-divergence; 2 bad usage, or the server refused (credentials, no such flow, execution or revision);
+3 the server could not be reached.
 
 ${CONNECTION_HELP}`;
 
