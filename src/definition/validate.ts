@@ -47,6 +47,7 @@ import {
   SPLIT_OPERATORS,
   TYPE_ALIASES,
   WIDGET_SPECS,
+  canonicalEvent,
   isWidgetType,
   type PropSpec,
   type WidgetSpec,
@@ -298,7 +299,7 @@ function checkTransitions(
     if (!('event' in t)) r.error(`${at}/event`, `${w}: transitions[${j}].event is missing but it is required`);
     else if (typeof t.event !== 'string') {
       r.error(`${at}/event`, `${w}: transitions[${j}].event: ${typeMismatch(jsonTypeOf(t.event), 'string')}`);
-    } else if (spec && !spec.openEvents && !spec.events.includes(t.event)) {
+    } else if (spec && !spec.openEvents && !spec.events.includes(canonicalEvent(spec, t.event))) {
       const suggestion = r.closest(t.event, spec.events);
       r.error(
         `${at}/event`,
@@ -309,11 +310,18 @@ function checkTransitions(
     } else if (t.event === '') {
       r.error(`${at}/event`, `${w}: transitions[${j}].event must be at least 1 characters long`);
     } else {
-      // Several `match` transitions are normal; any other repeated event is ambiguous.
-      if (t.event !== 'match' && seen.has(t.event)) {
-        r.warn(`${at}/event`, `${w}: event "${t.event}" appears more than once (also transitions[${seen.get(t.event)}]); the first one is used`);
+      // Several `match` transitions are normal; any other repeated event is ambiguous (two spellings of one too).
+      const event = spec ? canonicalEvent(spec, t.event) : t.event;
+      if (t.event !== 'match' && seen.has(event)) {
+        const other = (transitions[seen.get(event)!] as { event: string }).event;
+        r.warn(
+          `${at}/event`,
+          other === t.event
+            ? `${w}: event "${t.event}" appears more than once (also transitions[${seen.get(event)}]); the first one is used`
+            : `${w}: events "${other}" (transitions[${seen.get(event)}]) and "${t.event}" are two spellings of one event; the widget leaves by the first one wired to a widget`,
+        );
       }
-      if (!seen.has(t.event)) seen.set(t.event, j);
+      if (!seen.has(event)) seen.set(event, j);
     }
 
     // next

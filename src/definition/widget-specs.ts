@@ -49,8 +49,13 @@ export interface WidgetSpec {
   type: WidgetType;
   label: string;
   status: WidgetStatus;
-  /** Allowed transition `event` values. */
+  /** Allowed transition `event` values (edit forms offer them). */
   events: readonly string[];
+  /**
+   * Other spellings of some of `events` (spelling → the event in `events`), where the name is UNCONFIRMED: the
+   * validator accepts them too, the engine leaves by the spelling the flow uses, and forms show one slot for both.
+   */
+  eventSpellings: Readonly<Record<string, string>>;
   /** true when the widget's events are unknown: any non-empty event string is accepted. */
   openEvents: boolean;
   properties: Record<string, PropSpec>;
@@ -116,8 +121,9 @@ const messageProps = (): Record<string, PropSpec> => ({
 
 // ---- the catalogue ---------------------------------------------------------------------------------
 
-type Def = Omit<WidgetSpec, 'type' | 'schema' | 'openEvents' | 'properties'> & {
+type Def = Omit<WidgetSpec, 'type' | 'schema' | 'openEvents' | 'properties' | 'eventSpellings'> & {
   openEvents?: boolean;
+  eventSpellings?: Record<string, string>;
   properties?: Record<string, PropSpec>;
 };
 
@@ -240,9 +246,10 @@ const DEFS: Record<WidgetType, Def> = {
   'make-outgoing-call-v1': {
     label: 'Make Outgoing Call v1 (legacy)',
     status: 'unconfirmed',
-    // UNCONFIRMED (§2.7, §9): the docs spell answered-by-machine and no-answer, a secondary source
-    // answeredByMachine, noAnswer and hangup. Every spelling is accepted; the engine leaves by the one the flow uses.
-    events: ['answered', 'answeredByMachine', 'busy', 'noAnswer', 'failed', 'hangup', 'answered-by-machine', 'no-answer'],
+    // UNCONFIRMED (§2.7, §9): a secondary source spells answeredByMachine, noAnswer and hangup, the docs
+    // answered-by-machine and no-answer. Every spelling is accepted; the engine leaves by the one the flow uses.
+    events: ['answered', 'answeredByMachine', 'busy', 'noAnswer', 'failed', 'hangup'],
+    eventSpellings: { 'answered-by-machine': 'answeredByMachine', 'no-answer': 'noAnswer' },
     properties: {
       // Required as v2's are (the engine needs both); the same Console defaults.
       from: str('Caller', { required: true, default: '{{flow.channel.address}}' }),
@@ -590,6 +597,7 @@ function build(type: WidgetType, def: Def): WidgetSpec {
     label: def.label,
     status: def.status,
     events: def.events,
+    eventSpellings: def.eventSpellings ?? {},
     openEvents: def.openEvents ?? false,
     properties,
     schema: {
@@ -604,6 +612,11 @@ function build(type: WidgetType, def: Def): WidgetSpec {
 export const WIDGET_SPECS: Record<WidgetType, WidgetSpec> = Object.fromEntries(
   WIDGET_TYPES.map((t) => [t, build(t, DEFS[t])]),
 ) as Record<WidgetType, WidgetSpec>;
+
+/** The event a transition's `event` stands for in `spec.events`: itself, or the one it is another spelling of. */
+export function canonicalEvent(spec: WidgetSpec, event: string): string {
+  return Object.hasOwn(spec.eventSpellings, event) ? spec.eventSpellings[event]! : event;
+}
 
 export function isWidgetType(value: unknown): value is WidgetType {
   return typeof value === 'string' && (WIDGET_TYPES as readonly string[]).includes(value);

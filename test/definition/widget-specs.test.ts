@@ -22,7 +22,7 @@ describe('WIDGET_SPECS', () => {
     ['gather-input-on-call', ['keypress', 'speech', 'timeout']],
     ['connect-call-to', ['callCompleted', 'hangup']],
     ['make-outgoing-call-v2', ['answered', 'busy', 'noAnswer', 'failed']],
-    ['make-outgoing-call-v1', ['answered', 'answeredByMachine', 'busy', 'noAnswer', 'failed', 'hangup', 'answered-by-machine', 'no-answer']],
+    ['make-outgoing-call-v1', ['answered', 'answeredByMachine', 'busy', 'noAnswer', 'failed', 'hangup']],
     ['record-voicemail', ['recordingComplete', 'noAudio', 'hangup']],
     ['record-call', ['success', 'failed']],
     ['enqueue-call', ['callComplete', 'failedToEnqueue', 'callFailure']],
@@ -48,6 +48,10 @@ describe('WIDGET_SPECS', () => {
       assert.equal(WIDGET_SPECS[type].openEvents, false);
     });
   }
+  it('make-outgoing-call-v1 takes the docs’ spellings too: answered-by-machine, no-answer', () => {
+    assert.deepEqual(WIDGET_SPECS['make-outgoing-call-v1'].eventSpellings, { 'answered-by-machine': 'answeredByMachine', 'no-answer': 'noAnswer' });
+    for (const t of WIDGET_TYPES) if (t !== 'make-outgoing-call-v1') assert.deepEqual(WIDGET_SPECS[t].eventSpellings, {}, t);
+  });
   it('widgets with unknown events accept any event', () => {
     for (const t of ['add-member-to-chat-channel', 'create-chat-channel', 'run-model-inference'] as const) {
       assert.equal(WIDGET_SPECS[t].openEvents, true, t);

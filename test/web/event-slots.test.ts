@@ -55,6 +55,16 @@ describe('event slots', () => {
     assert.deepEqual(eventSlots(legacy).map((s) => s.event), ['whatever']);
   });
 
+  it('an event the widget has in another spelling has its slot (Make Outgoing Call v1: no-answer is noAnswer)', () => {
+    const v1 = {
+      name: 'call',
+      type: 'make-outgoing-call-v1',
+      transitions: [{ event: 'answered' }, { event: 'answered-by-machine' }, { event: 'no-answer' }],
+      properties: { from: '{{flow.channel.address}}', to: '{{contact.channel.address}}' },
+    } as FlowDefinition['states'][number];
+    assert.deepEqual(eventSlots(v1).map((s) => s.event), ['answered', 'answered-by-machine', 'no-answer', 'busy', 'failed', 'hangup']);
+  });
+
   it('connecting a missing slot adds that transition; disconnecting it changes nothing', () => {
     const flow = imported();
     const slot = eventSlots(flow.states[0]!).find((s) => s.event === 'incomingParent')!;

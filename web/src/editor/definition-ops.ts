@@ -1,7 +1,7 @@
 // Pure edits of a flow definition, as the canvas and the property panel make them. Every function
 // returns a new definition and leaves its input untouched, so undo is keeping the old value.
 // No DOM or React here: test/web/definition-ops.test.ts runs these under Node.
-import { WIDGET_SPECS, type PropSpec, type WidgetSpec } from '../../../src/definition/widget-specs.ts';
+import { WIDGET_SPECS, canonicalEvent, type PropSpec, type WidgetSpec } from '../../../src/definition/widget-specs.ts';
 import type { SplitCondition as Condition, FlowDefinition, State, Transition, WidgetType } from '../../../src/definition/types.ts';
 
 export interface Position {
@@ -131,7 +131,8 @@ export function eventSlots(state: State): EventSlot[] {
   const transitions = state.transitions ?? [];
   const slots: EventSlot[] = transitions.map((transition, index) => ({ index, event: transition.event, transition }));
   const spec = (WIDGET_SPECS as Partial<Record<string, WidgetSpec>>)[state.type];
-  const present = new Set(transitions.map((t) => t.event));
+  // An event the widget has in another spelling (Make Outgoing Call v1's no-answer for noAnswer) has its slot already.
+  const present = new Set(transitions.map((t) => (spec ? canonicalEvent(spec, t.event) : t.event)));
   for (const event of spec?.events ?? []) {
     if (event !== 'match' && !present.has(event)) slots.push({ index: slots.length, event, transition: null });
   }
