@@ -29,6 +29,16 @@ describe('carrier: refusals name the command and what to do', () => {
     assert.doesNotMatch(run.stderr, /positional argument/);
   });
 
+  // As main.ts and executions/flows say them: one line, not followed by the 30 lines of carrier's usage.
+  it('a bad option or a stray argument is one line', async () => {
+    for (const args of [['show', '--acount', account.sid], ['show', 'extra', '--account', account.sid], ['reset', '--channel', 'twilio', '--account', account.sid], ['show', '--json=false', '--account', account.sid]]) {
+      const run = await carrier(...args, ...STORE);
+      assert.equal(run.code, 2, args.join(' '));
+      assert.equal(run.stderr.split('\n').length, 2, run.stderr);
+      assert.match(run.stderr, /^switchboard: /);
+    }
+  });
+
   it('a mistyped subcommand names the closest one, whatever else is missing', async () => {
     const run = await carrier('shwo');
     assert.equal(run.code, 2);
