@@ -135,8 +135,9 @@ export interface PayMock {
 }
 
 /**
- * Connect Virtual Agent (<Connect><VirtualAgent>): how the session ends. Unmocked: an action without a
- * status (v2 leaves by failed), with a note.
+ * Connect Virtual Agent (<Connect><VirtualAgent>) and Run ConversationRelay (<Connect><ConversationRelay>): how
+ * the session ends. Unmocked: for a virtual agent an action without a status (v2 leaves by failed), with a note;
+ * for ConversationRelay a session that completed. ConversationRelay's action carries `status` as SessionStatus.
  */
 export interface VirtualAgentMock {
   widget?: string;
