@@ -3,7 +3,6 @@
 // steps) and writes it as a test file, saving the flow definition next to it when asked.
 import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { configFlagOptions } from '../config.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
 import type { FlowDefinition } from '../definition/types.ts';
@@ -12,8 +11,9 @@ import { diffFlows } from '../flowtest/flow-diff.ts';
 import { LoadError, parseTestFile } from '../flowtest/load.ts';
 import { checkRecordable, flowFileText, recordSubflows, stepsFromApi, testFileYaml, testFromRecording } from '../flowtest/record.ts';
 import { ApiFailure, StudioClient, type RemoteFlow } from '../flowtest/studio-client.ts';
-import { remoteConnector, reportFailure } from './remote.ts';
+import { remoteConnector, reportFailure, usageFailure } from './remote.ts';
 import { sidArgument } from './sid-argument.ts';
+import { booleanWithValue, extraArguments, parseStrict, switchWithWord } from './stray-arguments.ts';
 import { readManifest, syncedHash, writeManifest } from './flows/manifest.ts';
 import { slug } from './flows/match.ts';
 
@@ -106,27 +106,29 @@ function schemaProblems(path: string, text: string): string | null {
 }
 
 export async function recordCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    allowNegative: true,
-    options: {
-      flow: { type: 'string' },
-      execution: { type: 'string' },
-      contact: { type: 'string' },
-      out: { type: 'string' },
-      'flow-file': { type: 'string' },
-      name: { type: 'string' },
-      'base-url': { type: 'string' },
-      'account-sid': { type: 'string' },
-      'auth-token': { type: 'string' },
-      'api-key': { type: 'string' },
-      'api-secret': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      // Every command takes every configuration flag (a script may pass one set to all); recording uses none.
-      ...configFlagOptions(),
-    },
-  });
+  const options = {
+    flow: { type: 'string' },
+    execution: { type: 'string' },
+    contact: { type: 'string' },
+    out: { type: 'string' },
+    'flow-file': { type: 'string' },
+    name: { type: 'string' },
+    'base-url': { type: 'string' },
+    'account-sid': { type: 'string' },
+    'auth-token': { type: 'string' },
+    'api-key': { type: 'string' },
+    'api-secret': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+    // Every command takes every configuration flag (a script may pass one set to all); recording uses none.
+    ...configFlagOptions(),
+  } as const;
+  // As every command reads its arguments: a mistyped option is named with the closest one (`--flwo` →
+  // --flow), a stray argument or a switch given a value in a sentence, not in parseArgs' words.
+  const early = booleanWithValue(argv, options);
+  if (early) return usageFailure(early);
+  const { values, positionals, tokens } = parseStrict({ args: argv, allowPositionals: true, strict: true, allowNegative: true, tokens: true, options });
+  const stray = switchWithWord(tokens, options) ?? extraArguments('test --record', positionals, 0);
+  if (stray) return usageFailure(stray);
   if (values.help) {
     console.log(RECORD_USAGE);
     return 0;

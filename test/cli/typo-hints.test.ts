@@ -31,6 +31,11 @@ describe('typo hints', () => {
     assert.doesNotMatch(flows, /positional argument/);
     assert.match(await refused(testCommand, ['--grepp', 'x']), /unknown option '--grepp' \(did you mean --grep\?\)/);
     assert.match(await refused(executionsCommand, ['list', '--flow', FW, '--limt', '3']), /did you mean --limit\?/);
+    // test --record read its options with parseArgs' own words ("Unknown option '--flwo'. To specify a positional…").
+    const record = await refused(testCommand, ['--record', '--flwo', FW, '--out', 'x.test.yaml']);
+    assert.match(record, /unknown option '--flwo' \(did you mean --flow\?\)/);
+    assert.doesNotMatch(record, /positional argument/);
+    assert.equal(await refused(testCommand, ['--record', 'extra', '--flow', FW, '--out', 'x.test.yaml']), "switchboard: test --record takes no arguments, got 'extra'\n");
   });
 
   it('an option nothing resembles says where the options are listed', async () => {
