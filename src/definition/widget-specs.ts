@@ -58,6 +58,11 @@ export interface WidgetSpec {
   eventSpellings: Readonly<Record<string, string>>;
   /** true when the widget's events are unknown: any non-empty event string is accepted. */
   openEvents: boolean;
+  /**
+   * The widget Studio's editor offers in this one's place (v1 of a widget whose v2 replaced it): flows that
+   * use this type still validate and run, but an editor should not offer it for new widgets.
+   */
+  replacedBy?: WidgetType;
   properties: Record<string, PropSpec>;
   /** Draft-07 JSON Schema of the state's `properties` object (derived from `properties`). */
   schema: JsonSchema;
@@ -246,6 +251,7 @@ const DEFS: Record<WidgetType, Def> = {
   'make-outgoing-call-v1': {
     label: 'Make Outgoing Call v1 (legacy)',
     status: 'unconfirmed',
+    replacedBy: 'make-outgoing-call-v2',
     // UNCONFIRMED (§2.7, §9): a secondary source spells answeredByMachine, noAnswer and hangup, the docs
     // answered-by-machine and no-answer. Every spelling is accepted; the engine leaves by the one the flow uses.
     events: ['answered', 'answeredByMachine', 'busy', 'noAnswer', 'failed', 'hangup'],
@@ -599,6 +605,7 @@ function build(type: WidgetType, def: Def): WidgetSpec {
     events: def.events,
     eventSpellings: def.eventSpellings ?? {},
     openEvents: def.openEvents ?? false,
+    ...(def.replacedBy ? { replacedBy: def.replacedBy } : {}),
     properties,
     schema: {
       $schema: 'http://json-schema.org/draft-07/schema#',
@@ -612,6 +619,14 @@ function build(type: WidgetType, def: Def): WidgetSpec {
 export const WIDGET_SPECS: Record<WidgetType, WidgetSpec> = Object.fromEntries(
   WIDGET_TYPES.map((t) => [t, build(t, DEFS[t])]),
 ) as Record<WidgetType, WidgetSpec>;
+
+/**
+ * The widget types an editor offers for new widgets: not the Trigger (one per flow), not retired or deprecated
+ * types, not a version another one replaced. Existing widgets of the others stay editable.
+ */
+export const NEW_WIDGET_TYPES: readonly WidgetType[] = WIDGET_TYPES.filter(
+  (t) => t !== 'trigger' && WIDGET_SPECS[t].status !== 'legacy' && !WIDGET_SPECS[t].replacedBy,
+);
 
 /** The event a transition's `event` stands for in `spec.events`: itself, or the one it is another spelling of. */
 export function canonicalEvent(spec: WidgetSpec, event: string): string {

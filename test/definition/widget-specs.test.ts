@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import AjvModule from 'ajv';
 import { WIDGET_TYPES, type WidgetType } from '../../src/definition/types.ts';
-import { WIDGET_SPECS, propSchema, type JsonType } from '../../src/definition/widget-specs.ts';
+import { NEW_WIDGET_TYPES, WIDGET_SPECS, propSchema, type JsonType } from '../../src/definition/widget-specs.ts';
 
 const Ajv = AjvModule.default;
 
@@ -11,6 +11,17 @@ describe('WIDGET_SPECS', () => {
     assert.equal(WIDGET_TYPES.length, 29);
     assert.deepEqual(Object.keys(WIDGET_SPECS).sort(), [...WIDGET_TYPES].sort());
     for (const t of WIDGET_TYPES) assert.equal(WIDGET_SPECS[t].type, t);
+  });
+
+  it('offers for new widgets neither the Trigger, nor retired types, nor a version another replaced', () => {
+    assert.ok(NEW_WIDGET_TYPES.includes('make-outgoing-call-v2'));
+    assert.ok(!NEW_WIDGET_TYPES.includes('make-outgoing-call-v1'), 'v1 is replaced by v2: Studio offers only v2');
+    assert.equal(WIDGET_SPECS['make-outgoing-call-v1'].replacedBy, 'make-outgoing-call-v2');
+    assert.ok(!NEW_WIDGET_TYPES.includes('trigger'));
+    for (const t of ['send-to-auto-pilot', 'connect-virtual-agent'] as const) assert.ok(!NEW_WIDGET_TYPES.includes(t), t);
+    // Everything else, unconfirmed widgets included, can be added.
+    assert.ok(NEW_WIDGET_TYPES.includes('run-conversation-relay'));
+    assert.equal(NEW_WIDGET_TYPES.length, WIDGET_TYPES.length - 4);
   });
 
   // §9 quick reference (UNCONFIRMED rows: every listed variant is accepted).

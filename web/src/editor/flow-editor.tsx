@@ -4,8 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { Link } from 'wouter';
-import { WIDGET_SPECS } from '../../../src/definition/widget-specs.ts';
-import { WIDGET_TYPES } from '../../../src/definition/types.ts';
+import { NEW_WIDGET_TYPES, WIDGET_SPECS } from '../../../src/definition/widget-specs.ts';
 import { errorMessage } from '../api/client.ts';
 import type { Flow, FlowDefinition, WidgetType } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
@@ -26,7 +25,6 @@ import { freeSpot } from './placement.ts';
 import { ownSteps } from '../executions/step-tree.ts';
 import { widgetFamily } from './icons.tsx';
 
-const ADDABLE = WIDGET_TYPES.filter((t) => t !== 'trigger' && WIDGET_SPECS[t].status !== 'legacy');
 const FAMILY_NAMES = { flow: 'Flow control', messaging: 'Messaging', voice: 'Voice', tools: 'Tools & integrations', trigger: 'Trigger' } as const;
 
 /** Room a widget takes on the canvas before React Flow has measured it: the widest and a tall one. */
@@ -261,7 +259,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
             <select aria-label="Widget type to add" value={addType} onChange={(e) => setAddType(e.target.value as WidgetType)}>
               {(['messaging', 'flow', 'tools', 'voice'] as const).map((family) => (
                 <optgroup key={family} label={FAMILY_NAMES[family]}>
-                  {ADDABLE.filter((t) => widgetFamily(t) === family).map((t) => (
+                  {NEW_WIDGET_TYPES.filter((t) => widgetFamily(t) === family).map((t) => (
                     <option key={t} value={t}>
                       {WIDGET_SPECS[t].label}
                     </option>
