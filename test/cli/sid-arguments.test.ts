@@ -1,8 +1,8 @@
 // A malformed SID, or one of another kind, given to a command that talks to a server was sent as it
 // was: `executions show FNbad` got the server's 404 ("not found on this server"), which does not say
-// the SID cannot be one, and `flows export FWbad` read it as a file name. Each is bad usage (exit 2)
-// checked before any request (src/cli/sid-argument.ts), naming the SID's expected shape, as accounts,
-// keys and carrier do with theirs.
+// the SID cannot be one, and `flows export FWbad` (or a side of `flows diff`) read it as a file name.
+// Each is bad usage (exit 2) checked before any request (src/cli/sid-argument.ts), naming the SID's
+// expected shape, as accounts, keys and carrier do with theirs.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -48,7 +48,10 @@ describe('SIDs given to the remote commands are checked before anything is sent'
     ['replay --flow ../x', replayCommand, [FN, '--flow', '../x'], "switchboard replay: --flow must be a flow SID (FW followed by 32 hex characters), got '../x'"],
     ['test --record --flow FWbad', testCommand, ['--record', '--flow', 'FWbad', '--out', 'x.test.yaml'], "switchboard test --record: --flow must be a flow SID (FW followed by 32 hex characters), got 'FWbad'"],
     ['test --record --execution FNbad', testCommand, ['--record', '--flow', FW, '--execution', 'FNbad', '--out', 'x.test.yaml'], "switchboard test --record: --execution must be an execution SID (FN followed by 32 hex characters), got 'FNbad'"],
-    ['flows export FWbad', flowsCommand, ['export', 'FWbad'], "switchboard flows export: 'FWbad' is not a flow SID (FW followed by 32 hex characters)"],
+    ['flows export FWbad', flowsCommand, ['export', 'FWbad'], "switchboard flows export: 'FWbad' is not a flow SID (FW followed by 32 hex characters), nor a file"],
+    // Either side of a diff, checked before the other is fetched.
+    ['flows diff FW… FWbad@2', flowsCommand, ['diff', `${FW}@3`, 'FWbad@2'], "switchboard flows diff: 'FWbad' is not a flow SID (FW followed by 32 hex characters), nor a file"],
+    ['flows diff FW…@x-y FW…', flowsCommand, ['diff', `${FW}@x-y`, FW], `switchboard flows diff: '${FW}@x-y': the revision must be a number, published or latest`],
   ];
   for (const [name, command, args, message] of cases) {
     it(`${name}: exit 2, the SID's shape named, no request`, async () => {

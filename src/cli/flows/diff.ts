@@ -9,7 +9,7 @@ import type { FlowsContext } from './context.ts';
 import { localFiles } from './files.ts';
 import { MANIFEST, readManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
-import { resolveSide, type Side } from './side.ts';
+import { resolveSide, serverSideProblem, type Side } from './side.ts';
 
 export async function flowsDiff({ values, positionals, dir, json, color, client }: FlowsContext): Promise<number> {
   const plan = diffPlan(positionals, dir, { pair: values.pair, all: values.all });
@@ -35,6 +35,12 @@ export async function flowsDiff({ values, positionals, dir, json, color, client 
     else console.log(diffText(diff, { before: before.label, after: after.label }, color) + '\n');
   };
   if (plan.mode === 'pair') {
+    // Both checked before either is fetched: a mistyped SID is bad usage, not a file that cannot be read.
+    const problem = plan.sides.map(serverSideProblem).find((p) => p !== null);
+    if (problem) {
+      console.error(`switchboard flows diff: ${problem}`);
+      return 2;
+    }
     show(await resolveSide(plan.sides[0], client), await resolveSide(plan.sides[1], client));
   } else {
     const manifest = readManifest(dir);

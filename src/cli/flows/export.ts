@@ -1,11 +1,9 @@
 // `switchboard flows export FW…`: a server flow (or one revision of it) as Studio export JSON, on stdout
 // or in --out.
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { FlowsContext } from './context.ts';
 import { definitionJson } from './files.ts';
-import { resolveSide } from './side.ts';
-import { isServerSide } from '../flows-diff-args.ts';
-import { sidArgument } from '../sid-argument.ts';
+import { resolveSide, serverSideProblem } from './side.ts';
 
 export async function flowsExport({ values, positionals, json, client }: FlowsContext): Promise<number> {
   const sid = positionals[0];
@@ -14,9 +12,9 @@ export async function flowsExport({ values, positionals, json, client }: FlowsCo
     return 2;
   }
   // A malformed SID would be read as a file name ("cannot read FWbad"): say what a flow SID looks like.
-  const checked = isServerSide(sid) || existsSync(sid) ? { sid } : sidArgument('FW', sid);
-  if ('problem' in checked) {
-    console.error(`switchboard flows export: ${checked.problem}`);
+  const problem = serverSideProblem(sid);
+  if (problem) {
+    console.error(`switchboard flows export: ${problem}`);
     return 2;
   }
   const side = await resolveSide(values.revision ? `${sid}@${values.revision}` : sid, client);

@@ -1,13 +1,27 @@
 // One side of `flows diff` or `flows export`: a flow file, or a server flow as FW…, FW…@N (a revision),
 // FW…@published or FW…@latest, fetched when asked for.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { FlowDefinition } from '../../definition/types.ts';
 import { parseDefinitionFile } from '../../definition/parse.ts';
 import type { RemoteFlow, StudioClient } from '../../flowtest/studio-client.ts';
 import { readDefinition } from './files.ts';
+import { isServerSide } from '../flows-diff-args.ts';
+import { sidArgument } from '../sid-argument.ts';
 
 /** One side of a diff: its definition, or (a file that is no JSON object, or nested too deep) why there is none. */
 export type Side = { label: string; definition: FlowDefinition } | { label: string; notDefinition: string };
+
+/**
+ * Why `spec` is neither a server flow nor a file, when it is written as a server flow (FW…, FW…@N) and no
+ * file has that name: a mistyped or cut-short SID would otherwise be read as a file ("cannot read FWbad").
+ * Null for a server side, a file, or anything else (read as a file, which says why it cannot be).
+ */
+export function serverSideProblem(spec: string): string | null {
+  if (isServerSide(spec) || existsSync(spec) || !/^FW[^/\\]*$/i.test(spec)) return null;
+  const checked = sidArgument('FW', spec.split('@')[0]!);
+  if ('problem' in checked) return `${checked.problem}, nor a file`;
+  return `'${spec}': the revision must be a number, published or latest`;
+}
 
 /** "FW…", "FW…@3", "FW…@published", or a file. */
 export async function resolveSide(spec: string, client: () => Promise<StudioClient>): Promise<Side> {
