@@ -2,7 +2,7 @@
 // switch, so in `--dev false` the word `false` is a stray positional and the flag is ON. The others:
 // a positional or an option the command does not take, which would be ignored without a word.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { closestName } from '../lib/closest-name.ts';
+import { closestName, closestNames } from '../lib/closest-name.ts';
 
 type Token = NonNullable<ReturnType<typeof parseArgs>['tokens']>[number];
 type Options = Record<string, { type: 'string' | 'boolean' }>;
@@ -66,14 +66,14 @@ export function strayArgument(tokens: Token[], options: Options, command: string
 }
 
 /**
- * A mistyped command's message: the closest command the user may have meant, when one is near
- * (`flow` → `flows`, `lst` → `list`), since the usage printed after it is long to scan.
+ * A mistyped command's message: the command the user may have meant, when one is near (`flow` → `flows`,
+ * `lst` → `list`), or every one the word begins (`rotate` → `rotate-token` or `rotate-callback-secret`),
+ * since the usage printed after it is long to scan.
  */
 export function unknownCommandMessage(prefix: string, command: string, known: Iterable<string>): string {
-  // Two letters swapped (`tets`) is the commonest slip, yet two edits away, as far as another name.
-  const sorted = (word: string) => [...word.toLowerCase()].sort().join('');
-  const near = [...known].find((name) => sorted(name) === sorted(command)) ?? closestName(command, known);
-  return `${prefix}unknown command '${command}'${near ? ` (did you mean '${near}'?)` : ''}`;
+  const near = closestNames(command, known).map((name) => `'${name}'`);
+  const named = near.length > 1 ? `${near.slice(0, -1).join(', ')} or ${near.at(-1)}` : near[0];
+  return `${prefix}unknown command '${command}'${named ? ` (did you mean ${named}?)` : ''}`;
 }
 
 /**

@@ -109,3 +109,25 @@ export function closestName(name: string, known: Iterable<string>, budget?: Hint
   }
   return best;
 }
+
+/**
+ * The known names a typed command word most likely meant, for a "did you mean" that may name more than
+ * one: every name it begins (letter case aside; `rotate` → rotate-token and rotate-callback-secret, in
+ * `known`'s order), since a word cut short is no typo and edit distance would rather pick a short name
+ * (create); else a name with the same letters in another order (`tets` → test); else the closest one
+ * (closestName); else none. A name it equals (case aside) is the one answer.
+ */
+export function closestNames(name: string, known: Iterable<string>): string[] {
+  const names = [...known];
+  const wanted = name.toLowerCase();
+  if (wanted === '' || name.length > MAX_HINTED_LENGTH) return [];
+  const same = names.find((candidate) => candidate.toLowerCase() === wanted);
+  if (same !== undefined) return [same];
+  const begun = names.filter((candidate) => candidate.toLowerCase().startsWith(wanted));
+  if (begun.length > 0) return begun;
+  const sorted = (word: string) => [...word.toLowerCase()].sort().join('');
+  const anagram = names.find((candidate) => sorted(candidate) === sorted(name));
+  if (anagram !== undefined) return [anagram];
+  const near = closestName(name, names);
+  return near === undefined ? [] : [near];
+}

@@ -13,6 +13,7 @@ import { runCliInProcess } from '../support/cli-in-process.ts';
 import { flowsCommand } from '../../src/cli/flows.ts';
 import { executionsCommand } from '../../src/cli/executions.ts';
 import { testCommand } from '../../src/cli/test.ts';
+import { accountsCommand, keysCommand } from '../../src/cli/accounts.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'sb-typo-'));
@@ -48,6 +49,13 @@ describe('typo hints', () => {
     assert.match(await refused(flowsCommand, ['lst']), /switchboard flows: unknown command 'lst' \(did you mean 'list'\?\)/);
     assert.match(await refused(flowsCommand, ['vaildate']), /did you mean 'validate'\?/);
     assert.match(await refused(executionsCommand, ['stpes', 'FN1', '--flow', FW]), /did you mean 'steps'\?/);
+  });
+
+  it('a subcommand cut short names every one it begins, not a nearer-looking other (accounts rotate named create)', async () => {
+    const accounts = await refused(() => accountsCommand('rotate', {}), []);
+    assert.match(accounts, /^switchboard accounts: unknown command 'rotate' \(did you mean 'rotate-token' or 'rotate-callback-secret'\?\)\n/);
+    assert.match(await refused(() => keysCommand('del', {}), []), /^switchboard keys: unknown command 'del' \(did you mean 'delete'\?\)/);
+    assert.match(await refused(flowsCommand, ['val']), /unknown command 'val' \(did you mean 'validate'\?\)/);
   });
 
   it('a mistyped command names the closest one, a swapped pair of letters first', () => {
