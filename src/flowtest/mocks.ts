@@ -162,13 +162,11 @@ export class MockResponder implements Responder {
   /**
    * How the call verb `verb` of widget `widget` goes: the first mock for it (or for any widget) with uses
    * left. A Pay or a virtual agent without one is noted (see unmockedVerbs): its fallback is a failure event.
-   * `unmockedAnswers`: the verb's unmocked answer is one a real call gives (a ConversationRelay session that
-   * completed, under the `virtualAgent` mocks), so nothing is noted.
    */
-  callVerb<K extends CallVerbMockKey>(kind: K, widget: string, unmockedAnswers = false): NonNullable<Mocks[K]>[number] | undefined {
+  callVerb<K extends CallVerbMockKey>(kind: K, widget: string): NonNullable<Mocks[K]>[number] | undefined {
     const candidates = this.#layers.flatMap((l) => (l[kind] ?? []) as NonNullable<Mocks[K]>[number][]);
     const mock = this.#take(candidates, (m) => m.widget === undefined || m.widget === widget);
-    const fallback = unmockedAnswers ? undefined : UNMOCKED_FALLBACK[kind];
+    const fallback = UNMOCKED_FALLBACK[kind];
     if (!mock && fallback && !this.#unmocked.some((n) => n.widget === widget)) this.#unmocked.push({ widget, note: `widget '${widget}' ran unmocked: ${fallback}` });
     return mock;
   }

@@ -171,8 +171,9 @@ class RecordedResponder implements Responder {
     return recorded;
   }
   /**
-   * A Dial, Enqueue, Record, Pay or virtual agent goes as it went: its outcome, with the action's
-   * parameters as Twilio sent them; Record's fall-through with nothing recorded; a hang-up with no action.
+   * A Dial, Enqueue, Record, Pay, virtual agent or ConversationRelay session goes as it went: its outcome,
+   * with the action's parameters as Twilio sent them; Record's fall-through with nothing recorded; a hang-up
+   * with no action.
    */
   callVerb<K extends CallVerbMockKey>(kind: K, widget: string): CallVerbOutcome<K> {
     const recorded = this.#answers.callVerbs.get(widget)?.shift();
@@ -190,7 +191,7 @@ class RecordedResponder implements Responder {
       answer = { result: 'completed', ...answered };
     } else if (kind === 'pay' && typeof action.Result === 'string') {
       answer = { result: action.Result as PayMock['result'], ...answered };
-    } else if (kind === 'virtualAgent') {
+    } else if (kind === 'virtualAgent' || kind === 'conversationRelay') {
       answer = answered;
     }
     return answer as CallVerbOutcome<K>;

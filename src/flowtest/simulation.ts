@@ -55,7 +55,7 @@ export type HttpAnswer = { result: EffectResult; delayMs: number };
 export type SendAnswer = { result: EffectResult; undelivered?: string };
 
 /** The mocks that decide how a call verb the flow waits on goes (see #driveCall). */
-export type CallVerbMockKey = 'dial' | 'enqueue' | 'record' | 'pay' | 'virtualAgent';
+export type CallVerbMockKey = 'dial' | 'enqueue' | 'record' | 'pay' | 'virtualAgent' | 'conversationRelay';
 /**
  * A call verb's mock. A replay also gives `action`, the action's parameters as Twilio sent them (its
  * SIDs), sent as they came instead of the ones the mock's fields make up, and `callerHangsUp` when the
@@ -79,10 +79,11 @@ export interface Responder {
   call?(effect: PlaceCallEffect): CallOutcome;
   conversationFailure?(): number | undefined;
   /**
-   * Optional: how a widget's Dial, Enqueue, Record, Pay or Connect (a virtual agent) goes (default:
-   * completed, bridged, a message left; Pay and Connect an action with no parameters of theirs).
+   * Optional: how a widget's Dial, Enqueue, Record, Pay or Connect (a virtual agent, a ConversationRelay
+   * session) goes (default: completed, bridged, a message left, a relay session completed; Pay and a virtual
+   * agent's Connect an action with no parameters of theirs).
    */
-  callVerb?<K extends CallVerbMockKey>(kind: K, widget: string, unmockedAnswers?: boolean): CallVerbOutcome<K>;
+  callVerb?<K extends CallVerbMockKey>(kind: K, widget: string): CallVerbOutcome<K>;
   /**
    * Optional: the answer to a Flex task, Conversation or call recording the responder knows (a
    * replay's recorded one, with its SIDs); undefined lets the simulation make one up.
@@ -502,10 +503,32 @@ export class Simulation {
   }
 
   /**
+   * A ConversationRelay session ends as the `conversationRelay` mock says (unmocked: completed after 0 s):
+   * the Connect action reports SessionId, SessionStatus, SessionDuration and the app's HandoffData (an
+   * object as the JSON text Twilio sends); `hangup`, the caller hangs up and no action comes.
+   */
+  #relaySession(wait: CallWait, widget: string): true {
+    const mock = this.responder.callVerb?.('conversationRelay', widget);
+    if (mock === 'hangup' || mock?.status === 'hangup') return this.#hangUpInSilence();
+    const data = mock?.handoffData;
+    const session = mock?.action ?? {
+      SessionId: this.#id('VX'),
+      SessionStatus: mock?.status ?? 'completed',
+      SessionDuration: String(mock?.duration ?? 0),
+      ...(data !== undefined ? { HandoffData: typeof data === 'string' ? data : JSON.stringify(data) } : {}),
+      ...mock?.params,
+    };
+    if (mock?.callerHangsUp) this.#actionAfterHangup(wait, session);
+    else this.#callback(wait, session);
+    return true;
+  }
+
+  /**
    * Plays the waiting TwiML up to the first verb that needs the caller; true when it moved the call on.
    * Dial, Enqueue, Record, Pay and Connect end as the responder says (a test's `dial`, `enqueue`,
-   * `record`, `pay` and `virtualAgent` mocks: answered and completed, bridged, a message left by
-   * default; a replay's recorded outcomes), each action callback with its own verb's parameters.
+   * `record`, `pay`, `virtualAgent` and `conversationRelay` mocks: answered and completed, bridged, a message
+   * left, a relay session completed by default; a replay's recorded outcomes), each action callback with its
+   * own verb's parameters.
    */
   #driveCall(): boolean {
     const wait = this.#callWait();
@@ -625,18 +648,14 @@ export class Simulation {
         }
         case 'Connect': {
           if (!node.callback) continue;
-          // A ConversationRelay session reports itself (SessionStatus: the `virtualAgent` mock's status); unmocked, it completed.
-          const relay = node.children?.some((child) => child.verb === 'ConversationRelay') === true;
-          const mock = this.responder.callVerb?.('virtualAgent', widget, relay);
+          if (node.children?.some((child) => child.verb === 'ConversationRelay')) return this.#relaySession(wait, widget);
+          const mock = this.responder.callVerb?.('virtualAgent', widget);
           if (mock === 'hangup') return this.#hangUpInSilence();
           // Unmocked: an action with no status (the responder notes it): v2 takes it for failed. A caller
           // who hangs up ends the session: its action (completed) comes with the call over.
           const hungUp = mock?.status === 'hangup';
           const status = !mock?.status || hungUp ? 'completed' : mock.status;
-          const relayed = () => ({ SessionId: this.#id('VX'), SessionStatus: status, SessionDuration: '0' });
-          const session = relay
-            ? (mock?.action ?? { ...relayed(), ...mock?.params })
-            : mock ? (mock.action ?? { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: status, ...mock.params }) : {};
+          const session = mock ? (mock.action ?? { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: status, ...mock.params }) : {};
           if (mock?.callerHangsUp ?? hungUp) this.#actionAfterHangup(wait, session);
           else this.#callback(wait, session);
           return true;

@@ -135,9 +135,8 @@ export interface PayMock {
 }
 
 /**
- * Connect Virtual Agent (<Connect><VirtualAgent>) and Run ConversationRelay (<Connect><ConversationRelay>): how
- * the session ends. Unmocked: for a virtual agent an action without a status (v2 leaves by failed), with a note;
- * for ConversationRelay a session that completed. ConversationRelay's action carries `status` as SessionStatus.
+ * Connect Virtual Agent (<Connect><VirtualAgent>): how the session ends. Unmocked: an action without a
+ * status (v2 leaves by failed), with a note.
  */
 export interface VirtualAgentMock {
   widget?: string;
@@ -147,6 +146,33 @@ export interface VirtualAgentMock {
    */
   status?: 'completed' | 'live-agent-handoff' | 'paused' | 'failed' | 'hangup';
   /** More action parameters (VirtualAgentProviderData as JSON text, VirtualAgentErrorCode…): the widget's outputs. */
+  params?: Record<string, string>;
+  times?: number;
+}
+
+/**
+ * Run ConversationRelay (<Connect><ConversationRelay>): how the session with the app ends, which the
+ * Connect action reports (SessionId, SessionStatus, SessionDuration, HandoffData). Unmocked: a session that
+ * completed (success), after 0 s, with no handoff data.
+ */
+export interface ConversationRelayMock {
+  widget?: string;
+  /**
+   * SessionStatus (default completed): failed → failed, completed or ended → success; hangup: the caller
+   * hangs up and no action comes (the final status only), so the widget leaves by hangup once the engine's
+   * 5 s grace has passed.
+   */
+  status?: 'completed' | 'ended' | 'failed' | 'hangup';
+  /**
+   * HandoffData, what the app sent with its `end` message: an object (sent as JSON text, which the widget
+   * parses back into widgets.<name>.HandoffData) or text, sent as it is.
+   */
+  handoffData?: JsonObject | string;
+  /** SessionDuration in seconds (default 0). */
+  duration?: number;
+  /** The caller hangs up, which ends the session: the action (with `status`) comes with the call over. */
+  callerHangsUp?: boolean;
+  /** More action parameters (ErrorCode, ErrorMessage, SessionId…): the widget's outputs. */
   params?: Record<string, string>;
   times?: number;
 }
@@ -168,6 +194,7 @@ export interface Mocks {
   record?: RecordMock[];
   pay?: PayMock[];
   virtualAgent?: VirtualAgentMock[];
+  conversationRelay?: ConversationRelayMock[];
 }
 
 export type MessageExpectation = Pattern | { body?: Pattern; to?: Pattern; from?: Pattern; widget?: string; media?: Pattern[]; status?: string };

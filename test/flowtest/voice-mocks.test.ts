@@ -82,7 +82,7 @@ describe('voice mocks and call parameters in flow tests', () => {
     }
   });
 
-  it('a ConversationRelay session reports itself (SessionStatus from the virtualAgent mock); unmocked it completed, with no note', () => {
+  it('a ConversationRelay session ends as the conversationRelay mock says; unmocked it completed, with no note', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-voice-mocks-'));
     try {
       const flow = {
@@ -95,6 +95,7 @@ describe('voice mocks and call parameters in flow tests', () => {
         ],
       };
       writeFileSync(join(dir, 'relay.json'), JSON.stringify(flow));
+      const success = 'steps: ["Trigger -incomingCall-> relay", "relay -success-> Ended"]';
       writeFileSync(
         join(dir, 'relay.test.yaml'),
         [
@@ -103,31 +104,49 @@ describe('voice mocks and call parameters in flow tests', () => {
           '  - name: unmocked',
           '    trigger: { call: {} }',
           '    expect:',
-          '      steps: ["Trigger -incomingCall-> relay", "relay -success-> Ended"]',
-          '      widgets: { relay: { SessionStatus: completed, SessionDuration: "0", VirtualAgentStatus: null } }',
-          '  - name: the app hands off',
+          `      ${success}`,
+          '      widgets: { relay: { SessionStatus: completed, SessionDuration: "0", SessionId: "/^VX[0-9a-f]{32}$/", HandoffData: null, VirtualAgentStatus: null } }',
+          '  - name: the app hands off after 42 s',
           '    trigger: { call: {} }',
-          `    mocks: { virtualAgent: [{ widget: relay, params: { HandoffData: '{"reason":"billing"}' } }] }`,
+          '    mocks: { conversationRelay: [{ widget: relay, status: ended, duration: 42, handoffData: { reason: billing, tier: 2 } }] }',
           '    expect:',
-          '      steps: ["Trigger -incomingCall-> relay", "relay -success-> Ended"]',
-          '      widgets: { relay: { SessionStatus: completed, HandoffData: { reason: billing } } }',
+          `      ${success}`,
+          '      widgets: { relay: { SessionStatus: ended, SessionDuration: "42", HandoffData: { reason: billing, tier: 2 } } }',
+          '  - name: handoff data that is not JSON stays text',
+          '    trigger: { call: {} }',
+          "    mocks: { conversationRelay: [{ handoffData: 'call me back', params: { SessionId: VX00000000000000000000000000000001 } }] }",
+          '    expect:',
+          `      ${success}`,
+          '      widgets: { relay: { HandoffData: call me back, SessionId: VX00000000000000000000000000000001 } }',
           '  - name: the session fails',
           '    trigger: { call: {} }',
+          '    mocks: { conversationRelay: [{ status: failed, params: { ErrorCode: "64107" } }] }',
+          '    expect: { steps: ["Trigger -incomingCall-> relay", "relay -failed-> Ended"], widgets: { relay: { SessionStatus: failed, ErrorCode: "64107" } } }',
+          '  - name: the caller hangs up, and the action comes with the call over',
+          '    trigger: { call: {} }',
+          '    mocks: { conversationRelay: [{ callerHangsUp: true }] }',
+          `    expect: { ${success}, widgets: { relay: { SessionStatus: completed, CallStatus: completed } } }`,
+          '  - name: the caller hangs up and no action comes',
+          '    trigger: { call: {} }',
+          '    mocks: { conversationRelay: [{ status: hangup }] }',
+          '    expect: { steps: ["Trigger -incomingCall-> relay", "relay -hangup-> Ended"] }',
+          '  - name: a virtualAgent mock is not a relay session',
+          '    trigger: { call: {} }',
           '    mocks: { virtualAgent: [{ status: failed }] }',
-          '    expect: { steps: ["Trigger -incomingCall-> relay", "relay -failed-> Ended"], widgets: { relay: { SessionStatus: failed } } }',
+          `    expect: { ${success}, widgets: { relay: { SessionStatus: completed } } }`,
           '',
         ].join('\n'),
       );
       const summary = runFiles([join(dir, 'relay.test.yaml')]);
       assert.equal(summary.failed, 0, textReport(summary));
-      assert.equal(summary.passed, 3);
+      assert.equal(summary.passed, 7);
       assert.deepEqual(summary.results.flatMap((r) => r.notes ?? []), []);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('checks pay and virtualAgent mocks against the schema, as the other call mocks are', () => {
+  it('checks pay, virtualAgent and conversationRelay mocks against the schema, as the other call mocks are', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-voice-mocks-'));
     try {
       writeFileSync(join(dir, 'bad.test.yaml'), [
@@ -139,14 +158,19 @@ describe('voice mocks and call parameters in flow tests', () => {
         '  - name: a status that is not one',
         '    trigger: { call: {} }',
         '    mocks: { virtualAgent: [{ status: done, param: {} }] }',
+        '  - name: a session status that is not one, and a handoff that is a list',
+        '    trigger: { call: {} }',
+        '    mocks: { conversationRelay: [{ status: live-agent-handoff, handoffData: [1] }] }',
         '',
       ].join('\n'));
       const summary = runFiles([join(dir, 'bad.test.yaml')]);
-      assert.equal(summary.failed, 2, textReport(summary));
+      assert.equal(summary.failed, 3, textReport(summary));
       const text = textReport(summary);
       assert.match(text, /pay\.0\.result/);
       assert.match(text, /virtualAgent\.0\.status/);
       assert.match(text, /unknown field 'param' \(did you mean 'params'\?\)/);
+      assert.match(text, /conversationRelay\.0\.status/);
+      assert.match(text, /conversationRelay\.0\.handoffData/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
