@@ -139,6 +139,34 @@ describe('accessibility of the console (Chromium)', { skip: noChromium, timeout:
     assert.equal(await loop.getAttribute('aria-invalid'), 'true');
   });
 
+  it("names a Set Variables row's key and value by labels shown above them, the row by its list and number", async () => {
+    await open(await create('Labelled variables'));
+    await node('setv').click();
+    const form = page.getByRole('form', { name: 'Properties of setv' });
+    // The list is named by the property's name shown above it; each row is a group in it.
+    const list = form.getByRole('group', { name: 'variables required', exact: true });
+    assert.equal(await list.count(), 1);
+    const row = list.getByRole('group', { name: 'variables 1', exact: true });
+    for (const [name, value] of [
+      ['Key', 'a'],
+      ['Value', '1'],
+    ] as const) {
+      const field = row.getByRole('textbox', { name, exact: true });
+      assert.equal(await field.inputValue(), value, name);
+      // Named by a <label> one sees, not by an aria-label or a placeholder only.
+      const named = await field.evaluate((el) => {
+        type Shown = { textContent: string | null; checkVisibility(): boolean; getBoundingClientRect(): { width: number; height: number } };
+        const labels = Array.from((el as unknown as { labels: ArrayLike<Shown> | null }).labels ?? []);
+        const shown = labels.filter((label) => label.checkVisibility() && label.getBoundingClientRect().height > 1);
+        return { ariaLabel: el.getAttribute('aria-label'), placeholder: el.getAttribute('placeholder'), labels: shown.map((label) => label.textContent) };
+      });
+      assert.deepEqual(named, { ariaLabel: null, placeholder: null, labels: [name] }, name);
+    }
+    await form.getByRole('button', { name: '+ Add row to variables' }).click();
+    await list.getByRole('group', { name: 'variables 2', exact: true }).getByRole('textbox', { name: 'Key', exact: true }).fill('b');
+    assert.equal(await form.getByRole('button', { name: 'Remove variables 2' }).count(), 1);
+  });
+
   it('keeps focus on Save draft and Publish, and keeps one status region for what they say', async () => {
     await open(await create('Saving'));
     const region = page.locator('.editor > [role="status"]');

@@ -413,7 +413,7 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await page.goto(`${server.baseUrl}/flows/${sid}`);
     await page.getByLabel('Go to widget').selectOption('set_3');
     const form = page.getByRole('form', { name: 'Properties of set_3' });
-    await form.getByLabel('variables 1 value').waitFor();
+    await form.getByRole('group', { name: 'variables 1' }).getByLabel('Value').waitFor();
     await page.waitForTimeout(500);
     // Count the changes React Flow makes to the other widgets' boxes (a re-measured node is hidden and shown again).
     await page.evaluate(`(() => {
@@ -426,13 +426,13 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
         }
       }).observe(document.querySelector('.react-flow__nodes'), { attributes: true, subtree: true, childList: true, characterData: true });
     })()`);
-    await form.getByLabel('variables 1 value').pressSequentially('45', { delay: 30 });
+    await form.getByRole('group', { name: 'variables 1' }).getByLabel('Value').pressSequentially('45', { delay: 30 });
     await page.getByText('unsaved changes').waitFor();
     const touched = (await page.evaluate('window.touched')) as string[];
     assert.deepEqual([...new Set(touched)], [], 'other widgets were redrawn');
     // Typed back to the saved value: no longer unsaved, once typing pauses.
-    await form.getByLabel('variables 1 value').press('Backspace');
-    await form.getByLabel('variables 1 value').press('Backspace');
+    await form.getByRole('group', { name: 'variables 1' }).getByLabel('Value').press('Backspace');
+    await form.getByRole('group', { name: 'variables 1' }).getByLabel('Value').press('Backspace');
     await page.getByText('unsaved changes').waitFor({ state: 'detached' });
   });
 

@@ -105,27 +105,40 @@ function NameField({ state, definition, readOnly, onChange, onError, onSelect }:
   );
 }
 
+/**
+ * A list of key/value rows (Set Variables' variables, a request's parameters): each row a group named
+ * after the list and its number, its fields named by the "Key" and "Value" labels shown above them.
+ */
 function KeyValueEditor({
   value,
   onChange,
   readOnly,
   label,
+  labelledBy,
   describedBy,
 }: {
   value: unknown;
   onChange: (v: unknown, typing?: string) => void;
   readOnly: boolean;
   label: string;
+  /** The id of the property's name shown above the list, which names the list. */
+  labelledBy: string;
   describedBy: string | undefined;
 }) {
   const rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
   const update = (index: number, field: 'key' | 'value', text: string) => onChange(rows.map((row, i) => (i === index ? { ...row, [field]: text } : row)), `${index}.${field}`);
   return (
-    <div className="kv-editor" role="group" aria-label={label} aria-describedby={describedBy}>
+    <div className="kv-editor" role="group" aria-labelledby={labelledBy} aria-describedby={describedBy}>
       {rows.map((row, index) => (
-        <div className="kv-row" key={index}>
-          <input aria-label={`${label} ${index + 1} key`} placeholder="key" value={String(row.key ?? '')} readOnly={readOnly} onChange={(e) => update(index, 'key', e.target.value)} />
-          <input aria-label={`${label} ${index + 1} value`} placeholder="value" value={row.value === undefined ? '' : String(row.value)} readOnly={readOnly} onChange={(e) => update(index, 'value', e.target.value)} />
+        <div className="kv-row" role="group" aria-label={`${label} ${index + 1}`} key={index}>
+          <label className="field">
+            <span className="field-label">Key</span>
+            <input value={String(row.key ?? '')} readOnly={readOnly} onChange={(e) => update(index, 'key', e.target.value)} />
+          </label>
+          <label className="field">
+            <span className="field-label">Value</span>
+            <input value={row.value === undefined ? '' : String(row.value)} readOnly={readOnly} onChange={(e) => update(index, 'value', e.target.value)} />
+          </label>
           {!readOnly && (
             <button type="button" className="icon-button" aria-label={`Remove ${label} ${index + 1}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>
               ×
@@ -332,6 +345,7 @@ function PropertyField({
       .join(' ') || undefined;
   let control;
   const checkbox = spec.type === 'boolean' && (value === undefined || typeof value === 'boolean');
+  const keyValues = !checkbox && isKeyValueArray(spec);
   if (checkbox) {
     control = <input id={id} name={name} type="checkbox" checked={value === true} disabled={readOnly} aria-describedby={describedBy} onChange={(e) => onChange(e.target.checked)} />;
   } else if (spec.type === 'string' && spec.options && !spec.openOptions && !choices && (value === undefined || typeof value === 'string')) {
@@ -349,8 +363,8 @@ function PropertyField({
         onChange={onChange}
       />
     );
-  } else if (isKeyValueArray(spec)) {
-    control = <KeyValueEditor label={name} value={value} onChange={onChange} readOnly={readOnly} describedBy={describedBy} />;
+  } else if (keyValues) {
+    control = <KeyValueEditor label={name} labelledBy={`${id}-label`} value={value} onChange={onChange} readOnly={readOnly} describedBy={describedBy} />;
   } else if (spec.type === 'string' || spec.type === 'integer' || spec.type === 'number') {
     const numeric = spec.type !== 'string';
     const text = value === undefined || value === null ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
@@ -418,10 +432,25 @@ function PropertyField({
       />
     );
   }
-  const label = (
+  // The space outside the mark: inside it, the mark's aria-label replaced it too, and the name ran "urlrequired".
+  const mark = required && (
+    <>
+      {' '}
+      <span className="required" aria-label="required">
+        *
+      </span>
+    </>
+  );
+  // A key/value list is no one control: its name names the group of its rows (each row's fields have labels of their own).
+  const label = keyValues ? (
+    <span id={`${id}-label`} className="field-label">
+      {name}
+      {mark}
+    </span>
+  ) : (
     <label htmlFor={id} className="field-label">
       {name}
-      {required && <span className="required" aria-label="required"> *</span>}
+      {mark}
     </label>
   );
   return (
