@@ -172,10 +172,11 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
           </span>
         </div>
         <div className="editor-actions">
-          <label className="visually-hidden" htmlFor="commit-message">
+          {/* Its label shown beside it: a placeholder alone is gone once one types. */}
+          <label className="field-label" htmlFor="commit-message">
             Commit message
           </label>
-          <input id="commit-message" className="commit-input" placeholder="Commit message (optional)" value={commitMessage} onChange={(e) => setCommitMessage(e.target.value)} />
+          <input id="commit-message" className="commit-input" placeholder="optional" value={commitMessage} onChange={(e) => setCommitMessage(e.target.value)} />
           {/* aria-disabled while saving, not disabled: a disabled button loses focus (to <body>), and save ignores clicks while busy. */}
           <button type="button" onClick={() => save('draft')} aria-disabled={busy}>
             Save draft
