@@ -13,6 +13,7 @@ import { missingStore, openCliStore, reportSchemaRefusal } from './cli-store.ts'
 import { loadConfig } from '../config.ts';
 import { DomainError } from '../runtime/errors.ts';
 import { isSid } from '../runtime/ids.ts';
+import { sidArgument } from './sid-argument.ts';
 import { FAILURE_STEP_NAMES, effectFailure, failureReason } from '../flowtest/failure-reason.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { NO_OBSERVER, type RuntimeObserver } from '../runtime/ports/observer.ts';
@@ -33,9 +34,23 @@ export function localToolFlags(flags: Flags): Flags {
 }
 
 /**
+ * The flow `simulate` or `call` is given: a FlowSid (its hex lower-cased, as stored), or a file; or why it
+ * is neither, when it is written as a FlowSid (FW and letters or digits) and no file has that name:
+ * `'FWbad' is not a flow SID (FW followed by 32 hex characters), nor a flow file`, checked with
+ * sidArgument as every command checks its SIDs (bad usage, not a file that cannot be read).
+ */
+export function flowTargetArgument(target: string): { target: string } | { problem: string } {
+  const checked = sidArgument('FW', target);
+  if ('sid' in checked) return { target: checked.sid };
+  if (/^FW\w*$/i.test(target) && !existsSync(target)) return { problem: `${checked.problem}, nor a flow file` };
+  return { target };
+}
+
+/**
  * `simulate`'s or `call`'s flow opened (see openFlowTarget) with the contact (--from) and the flow's
- * address (--to). When there is nothing to run, the exit code: 2 for no flow named (bad usage, as in
- * every command), 1 for a flow that cannot be found or loaded; the reasons are already printed.
+ * address (--to). When there is nothing to run, the exit code: 2 for no flow named or a FlowSid that
+ * is none (bad usage, as in every command), 1 for a flow that cannot be found or loaded; the reasons
+ * are already printed.
  */
 export async function openSimulation(
   command: 'simulate' | 'call',
@@ -48,7 +63,12 @@ export async function openSimulation(
   }
   const from = typeof flags.from === 'string' ? flags.from : '+15551230001';
   const to = typeof flags.to === 'string' ? flags.to : SIMULATOR_FLOW_ADDRESS;
-  const opened = await openFlowTarget(target, flags, `switchboard ${command}: `);
+  const flow = flowTargetArgument(target);
+  if ('problem' in flow) {
+    console.error(`switchboard ${command}: ${flow.problem}`);
+    return 2;
+  }
+  const opened = await openFlowTarget(flow.target, flags, `switchboard ${command}: `);
   return opened ? { ...opened, from, to } : 1;
 }
 
@@ -111,18 +131,14 @@ export async function printNewSteps(app: App, accountSid: string, flowSid: strin
 }
 
 /**
- * The app (to be closed by the caller), its startup account and the flow `target` names. Null when
- * the flow cannot be found or loaded: the reasons are already printed (the first line after `prefix`,
- * the command's name), the app already closed.
+ * The app (to be closed by the caller), its startup account and the flow `target` (a FlowSid or a file,
+ * as flowTargetArgument gives it) names. Null when the flow cannot be found or loaded: the reasons are
+ * already printed (the first line after `prefix`, the command's name), the app already closed.
  */
 export async function openFlowTarget(target: string, flags: Flags, prefix = ''): Promise<{ app: App; account: Account; flowSid: string } | null> {
   const config = loadConfig(flags);
+  // A FlowSid cut short or mistyped is refused before (flowTargetArgument): what is not one is a file.
   const fromFile = !isSid('FW', target);
-  // `FW01a2…` cut short or mistyped is no file either: say what a FlowSid looks like.
-  if (fromFile && /^FW\w*$/i.test(target) && !existsSync(target)) {
-    console.error(`${prefix}${target}: not a FlowSid (FW followed by 32 hex characters), nor a flow file`);
-    return null;
-  }
   // A FlowSid names a flow in an existing store: opening the data directory must not make a new, empty one.
   const missing = fromFile ? null : missingStore(config);
   if (missing) {

@@ -94,7 +94,8 @@ are printed as they happen, and under a failure transition its reason. An empty 
 A file runs as a published flow in a throw-away in-memory store.
   --strict-outbound        simulate runs in dev mode like 'npm start' (flows may call localhost and private
                            addresses); this applies the server's strict outbound policy instead (so does --no-dev)
-Exit codes: 0 quit; 1 the flow cannot be found or loaded (no such FlowSid or file, an invalid definition); 2 bad usage.`,
+Exit codes: 0 quit; 1 the flow cannot be found or loaded (no such flow or file, an invalid definition); 2 bad usage
+(no flow named, or one written as a FlowSid that is none: FW followed by 32 hex characters, and no such file).`,
   call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound] [--no-timeouts]
 
 Call a flow in the terminal: what it says is printed, with each step; a line in brackets says what the call
@@ -106,8 +107,9 @@ A file runs as a published flow in a throw-away in-memory store.
   --no-timeouts            menus and recordings wait for a line instead of timing out (step by step)
   --strict-outbound        call runs in dev mode like 'npm start' (flows may call localhost and private
                            addresses); this applies the server's strict outbound policy instead (so does --no-dev)
-Exit codes: 0 hung up; 1 the flow cannot be found or loaded (no such FlowSid or file, an invalid definition)
-or was never published; 2 bad usage.`,
+Exit codes: 0 hung up; 1 the flow cannot be found or loaded (no such flow or file, an invalid definition)
+or was never published; 2 bad usage (no flow named, or one written as a FlowSid that is none: FW followed by
+32 hex characters, and no such file).`,
   'migrate-store': `Usage: switchboard migrate-store --from sqlite:<path>|postgres://… --to sqlite:<path>|postgres://…
 
 Copies every record into an empty store and checks the counts. Stop every server using either store first;

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulateCommand } from '../../src/cli/simulate.ts';
 import { callCommand } from '../../src/cli/call.ts';
-import { openFlowTarget } from '../../src/cli/flow-file.ts';
+import { flowTargetArgument, openFlowTarget } from '../../src/cli/flow-file.ts';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const COMMANDS = { simulate: simulateCommand, call: callCommand };
@@ -79,10 +79,20 @@ describe('simulate / call with a flow file that cannot run', () => {
       assert.equal(result.stderr, `switchboard ${command}: ${dir}: it is a directory`);
     });
 
-    it(`${command}: a FlowSid cut short or mistyped says what a FlowSid looks like`, async () => {
-      const result = await run(command, 'FW01a225f819ec6d228e54898f608f4ee');
+    it(`${command}: a FlowSid cut short or mistyped is bad usage (exit 2), saying what a FlowSid looks like`, async () => {
+      // It exited 1, as for a flow that is not there, where every other command gives 2 for a malformed SID.
+      for (const typed of ['FW01a225f819ec6d228e54898f608f4ee', 'FWbad', 'FW' + 'g'.repeat(32)]) {
+        const result = await run(command, typed);
+        assert.equal(result.code, 2, typed);
+        assert.equal(result.stderr, `switchboard ${command}: '${typed}' is not a flow SID (FW followed by 32 hex characters), nor a flow file`);
+        assert.equal(result.stdout, '');
+      }
+    });
+
+    it(`${command}: a well-formed FlowSid no store holds is not found (exit 1)`, async () => {
+      const result = await run(command, 'FW' + '0'.repeat(32));
       assert.equal(result.code, 1);
-      assert.equal(result.stderr, `switchboard ${command}: FW01a225f819ec6d228e54898f608f4ee: not a FlowSid (FW followed by 32 hex characters), nor a flow file`);
+      assert.match(result.stderr, new RegExp(`^switchboard ${command}: flow FW0{32}: `));
     });
 
     it(`${command}: no flow named is bad usage (exit 2), with a usage line that matches --help`, async () => {
@@ -93,6 +103,17 @@ describe('simulate / call with a flow file that cannot run', () => {
       assert.match(usage!, new RegExp(`^Usage: switchboard ${command} <FlowSid\\|flow\\.json> \\[--from \\+1555…\\] \\[--to \\+1500…\\]`));
     });
   }
+
+  it('flowTargetArgument: a FlowSid as stored (hex lower-cased); a file that is there, though named like one, stays a file', (t) => {
+    assert.deepEqual(flowTargetArgument('FW' + 'AB'.repeat(16)), { target: 'FW' + 'ab'.repeat(16) });
+    assert.deepEqual(flowTargetArgument('flows/menu.json'), { target: 'flows/menu.json' });
+    assert.ok('problem' in flowTargetArgument('FWdraft'));
+    writeFileSync(join(dir, 'FWdraft'), '{}');
+    const cwd = process.cwd();
+    process.chdir(dir);
+    t.after(() => process.chdir(cwd));
+    assert.deepEqual(flowTargetArgument('FWdraft'), { target: 'FWdraft' });
+  });
 
   it('a Flow resource saved from GET /v2/Flows/FW… (the definition under `definition`) runs, as the web import takes it', async () => {
     const definition = { description: 'x', initial_state: 'Trigger', states: [{ name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingMessage' }] }] };
@@ -156,5 +177,16 @@ describe('simulate / call with a flow file that cannot run', () => {
     assert.equal(result.status, 1);
     assert.match(result.stderr, /broken\.json: not a flow definition: Invalid JSON at line 2/);
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('the real binary: a malformed FlowSid exits 2', () => {
+    const result = spawnSync(process.execPath, [main, 'call', 'FWbad'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, SWITCHBOARD_DATA_DIR: join(dir, 'data'), TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '' },
+      timeout: 60_000,
+    });
+    assert.equal(result.status, 2, result.stderr);
+    assert.equal(result.stderr, "switchboard call: 'FWbad' is not a flow SID (FW followed by 32 hex characters), nor a flow file\n");
   });
 });
