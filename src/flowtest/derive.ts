@@ -115,7 +115,7 @@ function redirectTimeout(definition: FlowDefinition | undefined, widget: string)
 }
 
 /** Widgets whose hang-up recordedAnswers keeps (an action that came with the call over, or none). */
-const ANSWERED_AS_RECORDED = new Set(['connect-call-to', 'record-voicemail', 'capture-payments', 'connect-virtual-agent-v2', 'connect-virtual-agent']);
+const ANSWERED_AS_RECORDED = new Set(['connect-call-to', 'record-voicemail', 'capture-payments', 'connect-virtual-agent-v2', 'connect-virtual-agent', 'run-conversation-relay']);
 
 export function deriveInputs(
   trigger: JsonObject,

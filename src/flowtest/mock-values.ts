@@ -20,6 +20,7 @@ export const DIAL_STATUSES = enumOf('dial', '[]', 'status');
 export const ENQUEUE_RESULTS = enumOf('enqueue', '[]', 'result');
 export const PAY_RESULTS = enumOf('pay', '[]', 'result');
 export const VIRTUAL_AGENT_STATUSES = enumOf('virtualAgent', '[]', 'status');
+export const CONVERSATION_RELAY_STATUSES = enumOf('conversationRelay', '[]', 'status');
 export const ANSWERED_BY = enumOf('calls', '[]', 'answeredBy');
 
 const httpStatus = schema.definitions.httpMock!.properties!.status!;

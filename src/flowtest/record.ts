@@ -10,11 +10,11 @@ import type { JsonObject } from '../engine/types.ts';
 import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
 import { runnableShape } from '../definition/runnable-shape.ts';
 import { flowTextProblems, MISSING_SUBFLOW } from './load.ts';
-import { ANSWERED_BY, DIAL_STATUSES, ENQUEUE_RESULTS, isMockableStatus, PAY_RESULTS, VIRTUAL_AGENT_STATUSES } from './mock-values.ts';
+import { ANSWERED_BY, CONVERSATION_RELAY_STATUSES, DIAL_STATUSES, ENQUEUE_RESULTS, isMockableStatus, PAY_RESULTS, VIRTUAL_AGENT_STATUSES } from './mock-values.ts';
 import { OUTGOING_CALL_TYPES, callVerbOf, placedCall, type RecordedCallVerb } from './recorded-answers.ts';
 import { mainPath } from './simulation.ts';
 import { ApiFailure, type RemoteFlow, type RevisionSummary } from './studio-client.ts';
-import type { CallMock, DialMock, EnqueueMock, ExactExpectations, HttpMock, Mocks, PayMock, RecordMock, RecordedTestFile, TestCase, TestFile, VirtualAgentMock } from './types.ts';
+import type { CallMock, ConversationRelayMock, DialMock, EnqueueMock, ExactExpectations, HttpMock, Mocks, PayMock, RecordMock, RecordedTestFile, TestCase, TestFile, VirtualAgentMock } from './types.ts';
 
 export interface Recording {
   executionSid: string;
@@ -271,7 +271,7 @@ function mocksFor(definition: FlowDefinition, http: Map<string, HttpMock[]>, not
   return mocks;
 }
 
-type VoiceMockKey = 'dial' | 'enqueue' | 'record' | 'pay' | 'virtualAgent';
+type VoiceMockKey = 'dial' | 'enqueue' | 'record' | 'pay' | 'virtualAgent' | 'conversationRelay';
 
 /** The mock that decides each widget type's call verb. */
 const VOICE_MOCKS: Record<string, VoiceMockKey> = {
@@ -282,6 +282,7 @@ const VOICE_MOCKS: Record<string, VoiceMockKey> = {
   'capture-payments': 'pay',
   'connect-virtual-agent-v2': 'virtualAgent',
   'connect-virtual-agent': 'virtualAgent',
+  'run-conversation-relay': 'conversationRelay',
 };
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
@@ -290,6 +291,21 @@ const seconds = (value: unknown): number | undefined => {
   const n = typeof value === 'string' && value !== '' ? Number(value) : NaN;
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 };
+/**
+ * HandoffData as a conversationRelay mock gives it: the JSON object the app's text holds (the mock sends it
+ * back as JSON text), or the text itself.
+ */
+function handoffDataOf(value: unknown): JsonObject | string {
+  const data = text(value);
+  try {
+    const parsed = JSON.parse(data) as unknown;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as JsonObject;
+  } catch {
+    // Not JSON: sent as the text it was.
+  }
+  return data;
+}
+
 /** The action's parameters but `without`, as the text Twilio sent them. */
 function paramsOf(action: JsonObject, without: string[]): { params?: Record<string, string> } {
   const entries = Object.entries(action).filter(([k]) => !without.includes(k));
@@ -301,12 +317,12 @@ function paramsOf(action: JsonObject, without: string[]): { params?: Record<stri
  * the schema has no value for goes on as the action parameter it came as (Pay, a virtual agent) or, for
  * a mock without parameters, is left out (the default that takes the same event) with a `note`.
  */
-function voiceMock(kind: VoiceMockKey, verb: RecordedCallVerb, note: (text: string) => void): DialMock | EnqueueMock | RecordMock | PayMock | VirtualAgentMock | null {
+function voiceMock(kind: VoiceMockKey, verb: RecordedCallVerb, note: (text: string) => void): DialMock | EnqueueMock | RecordMock | PayMock | VirtualAgentMock | ConversationRelayMock | null {
   if ('noAudio' in verb) return kind === 'record' ? { result: 'noAudio' } : null;
   if ('hangup' in verb) {
-    // The caller hung up and no action came: Record and a virtual agent say so; a Dial's and a Pay's action comes with the call over.
+    // The caller hung up and no action came: Record, a virtual agent and a relay session say so; a Dial's and a Pay's action comes with the call over.
     if (kind === 'record') return { result: 'hangup' };
-    if (kind === 'virtualAgent') return { status: 'hangup' };
+    if (kind === 'virtualAgent' || kind === 'conversationRelay') return { status: 'hangup' };
     if (kind === 'pay') return { result: 'caller-hung-up' };
     if (kind === 'dial') return { callerHangsUp: true };
     return { result: 'hangup' };
@@ -347,6 +363,23 @@ function voiceMock(kind: VoiceMockKey, verb: RecordedCallVerb, note: (text: stri
       // Another status goes as the VirtualAgentStatus parameter it came as, which the simulation sends as it is.
       return { ...(known ? { status: status as VirtualAgentMock['status'] } : {}), ...paramsOf(action, known ? ['VirtualAgentStatus'] : []) };
     }
+    case 'conversationRelay': {
+      // The session's status, length and handoff data as the mock's fields; a SessionStatus the schema does
+      // not list (or one named hangup) goes on as the parameter it came as, which the simulation sends as it is.
+      const status = action.SessionStatus;
+      const known = typeof status === 'string' && status !== 'hangup' && CONVERSATION_RELAY_STATUSES.has(status);
+      const duration = seconds(action.SessionDuration);
+      const handoff = action.HandoffData !== undefined && action.HandoffData !== null;
+      const fields = [...(known ? ['SessionStatus'] : []), ...(duration !== undefined ? ['SessionDuration'] : []), ...(handoff ? ['HandoffData'] : [])];
+      return {
+        ...(known ? { status: status as ConversationRelayMock['status'] } : {}),
+        ...(handoff ? { handoffData: handoffDataOf(action.HandoffData) } : {}),
+        ...(duration !== undefined ? { duration } : {}),
+        // The caller ended the session by hanging up: the action came with the call over.
+        ...(callOver ? { callerHangsUp: true } : {}),
+        ...paramsOf(action, fields),
+      };
+    }
   }
 }
 
@@ -362,7 +395,7 @@ function answeredBy(value: string | undefined): Pick<CallMock, 'answeredBy' | 'p
  */
 function voiceMocks(steps: RecordedStep[], notes: string[]): Mocks {
   const calls: CallMock[] = [];
-  const verbs: Record<VoiceMockKey, { widget: string; mock: object }[]> = { dial: [], enqueue: [], record: [], pay: [], virtualAgent: [] };
+  const verbs: Record<VoiceMockKey, { widget: string; mock: object }[]> = { dial: [], enqueue: [], record: [], pay: [], virtualAgent: [], conversationRelay: [] };
   for (const step of steps) {
     if (OUTGOING_CALL_TYPES.has(step.type)) {
       const outcome = placedCall(step);
