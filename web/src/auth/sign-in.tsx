@@ -1,7 +1,7 @@
 // Sign in with the account SID and auth token the server prints at start-up (or TWILIO_ACCOUNT_SID
 // / TWILIO_AUTH_TOKEN). The pair is checked against the API before it is kept. The same form signs
 // in again over the page when the server refuses the credentials mid-session (sign-in-again.tsx).
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useLocation } from 'wouter';
 import { ApiClient, ApiError, errorMessage } from '../api/client.ts';
 import { useSession } from './session.tsx';
@@ -13,13 +13,20 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
   const [accountSid, setAccountSid] = useState(fixedAccount ?? '');
   const [authToken, setAuthToken] = useState('');
   const [error, setError] = useState<string | null>(null);
+  /** Whether the server refused the pair (not a failure to reach it): the fields are what is wrong. */
+  const [refused, setRefused] = useState(false);
   const [busy, setBusy] = useState(false);
+  const errorId = useId();
+  // The error is read with the fields, which are marked invalid when the pair was refused (signing in
+  // again, only the token: the account is fixed).
+  const errorProps = (editable: boolean) => ({ 'aria-describedby': error ? errorId : undefined, 'aria-invalid': (refused && editable) || undefined });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
     setBusy(true);
     setError(null);
+    setRefused(false);
     const credentials = { accountSid: accountSid.trim(), authToken: authToken.trim() };
     try {
       await new ApiClient(credentials).get('/v2/Flows?PageSize=1');
@@ -29,7 +36,9 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
       if (fixedAccount === undefined && signedOutAccount !== null && signedOutAccount !== credentials.accountSid) navigate('/flows', { replace: true });
       signIn(credentials);
     } catch (caught) {
-      setError(caught instanceof ApiError && caught.status === 401 ? 'That account SID and auth token do not match.' : errorMessage(caught));
+      const unauthorized = caught instanceof ApiError && caught.status === 401;
+      setRefused(unauthorized);
+      setError(unauthorized ? 'That account SID and auth token do not match.' : errorMessage(caught));
     } finally {
       setBusy(false);
     }
@@ -52,6 +61,7 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
           onChange={(e) => setAccountSid(e.target.value)}
           placeholder="AC…"
           autoFocus={fixedAccount === undefined}
+          {...errorProps(fixedAccount === undefined)}
         />
       </label>
       <label>
@@ -66,10 +76,11 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
           autoFocus={fixedAccount !== undefined}
           // In the sign-in-again dialog, where autoFocus comes too early (dialog.tsx).
           data-autofocus={fixedAccount !== undefined ? true : undefined}
+          {...errorProps(true)}
         />
       </label>
       {error && (
-        <p role="alert" className="error-text">
+        <p id={errorId} role="alert" className="error-text">
           {error}
         </p>
       )}
