@@ -1,11 +1,11 @@
 // The flow page: canvas, property panel, simulator; save as draft or publish (use-flow-draft.ts).
 // Findings from the server's validator (use-validation.ts) are refreshed as you edit and shown on
 // the widget they belong to; the side panel's tabs are simulator-panels.tsx.
-import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { Link } from 'wouter';
 import { NEW_WIDGET_TYPES, WIDGET_SPECS } from '../../../src/definition/widget-specs.ts';
-import { errorMessage } from '../api/client.ts';
+import { ApiError, errorMessage } from '../api/client.ts';
 import type { Flow, FlowDefinition, WidgetType } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { downloadJson, slug } from '../ui/format.ts';
@@ -350,22 +350,34 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
 function RenameForm({ name, onRename }: { name: string; onRename: (name: string) => Promise<void> }) {
   const [value, setValue] = useState(name);
   const [error, setError] = useState<string | null>(null);
+  /** Whether the server refused the name (not a failure to reach it). */
+  const [refused, setRefused] = useState(false);
+  const errorId = useId();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     try {
       await onRename(value.trim());
     } catch (caught) {
       setError(errorMessage(caught));
+      setRefused(caught instanceof ApiError && caught.status === 400);
     }
   };
   return (
     <form className="stack" onSubmit={submit}>
       <label className="field">
         <span className="field-label">Name</span>
-        <input name="friendlyName" required value={value} onChange={(e) => setValue(e.target.value)} data-autofocus />
+        <input
+          name="friendlyName"
+          required
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          aria-invalid={refused || undefined}
+          aria-describedby={error ? errorId : undefined}
+          data-autofocus
+        />
       </label>
       {error && (
-        <p role="alert" className="error-text">
+        <p id={errorId} role="alert" className="error-text">
           {error}
         </p>
       )}

@@ -1,5 +1,5 @@
 // Flows: list with paging, create, import a Studio JSON export, export, delete.
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { ApiError, errorMessage } from '../api/client.ts';
 import type { Flow, PageMeta, ValidationIssue } from '../api/types.ts';
@@ -27,6 +27,12 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
 
   /** The file chosen last, whose name the name field may hold. */
   const [fileName, setFileName] = useState<string | null>(null);
+
+  // The error is the form's (the server names the parameter in it): read with every field. The
+  // validator's findings are about the definition: read with the JSON and the file it came from.
+  const errorId = useId();
+  const findingsId = `${errorId}-findings`;
+  const describedBy = (withFindings: boolean) => [error ? errorId : '', withFindings && findings.length > 0 ? findingsId : ''].filter(Boolean).join(' ') || undefined;
 
   const readFile = async (file: File | undefined) => {
     if (!file) return;
@@ -62,27 +68,36 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
     <form className="stack" onSubmit={submit}>
       <label className="field">
         <span className="field-label">Name</span>
-        <input name="friendlyName" required value={name} onChange={(e) => setName(e.target.value)} data-autofocus />
+        <input name="friendlyName" required value={name} onChange={(e) => setName(e.target.value)} aria-describedby={describedBy(false)} data-autofocus />
       </label>
       {mode === 'import' && (
         <>
           <label className="field">
             <span className="field-label">Studio export (JSON file)</span>
-            <input name="file" type="file" accept="application/json,.json" onChange={(e) => void readFile(e.target.files?.[0])} />
+            <input name="file" type="file" accept="application/json,.json" onChange={(e) => void readFile(e.target.files?.[0])} aria-describedby={describedBy(true)} />
           </label>
           <label className="field">
             <span className="field-label">…or paste the JSON</span>
-            <textarea name="definition" className="code" rows={8} value={json} onChange={(e) => setJson(e.target.value)} required />
+            <textarea
+              name="definition"
+              className="code"
+              rows={8}
+              value={json}
+              onChange={(e) => setJson(e.target.value)}
+              required
+              aria-invalid={findings.length > 0 || undefined}
+              aria-describedby={describedBy(true)}
+            />
           </label>
         </>
       )}
       {error && (
-        <p role="alert" className="error-text">
+        <p id={errorId} role="alert" className="error-text">
           {error}
         </p>
       )}
       {findings.length > 0 && (
-        <ul className="notice notice-error issue-list import-findings" aria-label="Validation errors">
+        <ul id={findingsId} className="notice notice-error issue-list import-findings" aria-label="Validation errors">
           {findings.map((issue, i) => (
             <li key={i}>
               <code>{issue.property_path}</code> {issue.message}
