@@ -48,7 +48,8 @@
  *  - Other filters where liquidjs departs from Shopify in ways a flow sees (math filters' text coercion,
  *    `modulo: 0`, `size`/`split` by characters, `truncatewords`, `url_encode`/`url_decode`, `join` of objects,
  *    `slice`'s accounting, `escape`/`escape_once`, `default` of an empty hash)
- *    are put right in ./liquid/shopify-filters.ts; loops' `offset:`/`limit:` in ./liquid/loop-tags.ts.
+ *    are put right in ./liquid/shopify-filters.ts; the array filters flatten nested arrays and take a hash as one
+ *    item, as Shopify's InputIterator, see ./liquid/input-iterator.ts; loops' `offset:`/`limit:` in ./liquid/loop-tags.ts.
  *  - Operators and tags as Shopify's where liquidjs differs: `<>` is `!=`, a hash `contains` its keys
  *    (./liquid/costs.ts), `assign` takes dotted names (../definition/liquid-syntax.ts).
  *  - Hyphenated identifiers (`widgets.get-customer.parsed`) work natively in liquidjs; so does
@@ -78,6 +79,7 @@ import { dateFilter } from './liquid/date-filters.ts';
 import { isValidTimezone } from './liquid/time-zones.ts';
 import { sampleFilter } from './liquid/sample.ts';
 import { dividedByFilter } from './liquid/divided-by.ts';
+import { INPUT_ITERATOR_FILTERS, withInputIterator } from './liquid/input-iterator.ts';
 import { RubyFloat, markFloatLiterals, useRubyOutput } from './liquid/ruby-float.ts';
 import { LruCache } from '../lib/lru.ts';
 import { exactLargeIntegers, mayHoldLargeIntegers, parseJsonWithinDepth } from '../lib/json-depth.ts';
@@ -181,19 +183,6 @@ function objectsAsText(filter: AnyFilter, name: string): AnyFilter {
   };
 }
 
-/**
- * Filters that read their input as Shopify's InputIterator does, where anything but an array or a hash is an array
- * of that one item (Ruby's `Array(2.0)`): a float stays the float (`2.0 | join` is "2.0"); liquidjs unwrapped it to
- * the number first and printed 2.
- */
-const ARRAY_INPUT_FILTERS = ['join', 'sort', 'sort_natural', 'reverse', 'uniq', 'compact', 'concat'] as const;
-
-function floatAsItem(filter: AnyFilter): AnyFilter {
-  return function (this: FilterThis, input: unknown, ...args: unknown[]) {
-    return filter.call(this, input instanceof RubyFloat ? [input] : input, ...args);
-  };
-}
-
 function createLiquid(): Liquid {
   const liquid = new Liquid({
     ...BASE_LIQUID_OPTIONS,
@@ -224,7 +213,7 @@ function createLiquid(): Liquid {
   }
   liquid.registerFilter('sample', sampleFilter);
   liquid.registerFilter('divided_by', dividedByFilter);
-  for (const name of ARRAY_INPUT_FILTERS) liquid.registerFilter(name, floatAsItem(liquid.filters[name] as AnyFilter));
+  for (const name of INPUT_ITERATOR_FILTERS) liquid.registerFilter(name, withInputIterator(name, liquid.filters[name] as AnyFilter));
   return liquid;
 }
 

@@ -1,0 +1,58 @@
+// Shopify's array filters (standardfilters.rb) where liquidjs' differed: the InputIterator's flattening of nested
+// arrays and reading of a hash as one item.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderTemplate, type RenderOptions } from '../../src/engine/liquid.ts';
+
+const OPTS: RenderOptions = { now: new Date('2026-03-10T12:34:56Z') };
+
+function ok(template: string, context: Record<string, unknown> = {}): string {
+  const r = renderTemplate(template, context, OPTS);
+  assert.ok(r.ok, `expected ok for ${template.slice(0, 100)}: ${JSON.stringify(r)}`);
+  return r.value;
+}
+
+function err(template: string, context: Record<string, unknown> = {}): string {
+  const r = renderTemplate(template, context, OPTS);
+  assert.ok(!r.ok, `expected an error for ${template.slice(0, 100)}, got ${JSON.stringify(r).slice(0, 200)}`);
+  assert.equal(r.error.code, 84003);
+  return r.error.message;
+}
+
+const nested = { n: [[1, 2], [3, [4, null]]], m: [[3, 1], [2]] };
+
+describe('Liquid array filters flatten their input as Shopify\'s InputIterator', () => {
+  it('join puts its glue between every item of nested arrays', () => {
+    assert.equal(ok('{{ n | join: "-" }}', nested), '1-2-3-4-');
+    assert.equal(ok('{{ n | join }}', nested), '1 2 3 4 ');
+  });
+  it('sort, sort_natural, reverse, uniq and compact work on the flattened items', () => {
+    assert.equal(ok('{{ m | sort | join: "," }}', nested), '1,2,3');
+    assert.equal(ok('{{ words | sort_natural | join: "," }}', { words: [['b', 'C'], ['a']] }), 'a,b,C');
+    assert.equal(ok('{{ n | reverse | join: "," }}', nested), ',4,3,2,1');
+    assert.equal(ok('{{ n | compact | join: "," }}', nested), '1,2,3,4');
+    assert.equal(ok('{{ d | uniq | join: "," }}', { d: [[1, 2], [2, [1, 3]]] }), '1,2,3');
+  });
+  it('map, where and sum read the items of nested arrays', () => {
+    const items = { items: [{ x: 1, t: 'a' }, [{ x: 2 }, [{ x: 3, t: 'b' }]]] };
+    assert.equal(ok('{{ items | map: "x" | join: "," }}', items), '1,2,3');
+    assert.equal(ok('{{ items | where: "t" | map: "x" | join: "," }}', items), '1,3');
+    assert.equal(ok('{{ items | where: "t", "b" | map: "x" | join: "," }}', items), '3');
+    assert.equal(ok('{{ items | map: "x" | sum }}', items), '6');
+    assert.equal(ok('{{ n | sum }}', nested), '10');
+  });
+  it('concat flattens its input but not its argument; first, last and size take the array as it is', () => {
+    assert.equal(ok('{{ n | concat: m | size }}', nested), '7'); // [1, 2, 3, 4, nil, [3, 1], [2]]
+    assert.equal(ok('{{ n | concat: m | last | join: "," }}', nested), '2');
+    assert.equal(ok('{{ n | size }} {{ n | first | join: "," }} {{ n | last | size }}', nested), '2 1,2 2');
+  });
+  it('a hash is one item: join prints it as the output does', () => {
+    assert.equal(ok('{{ h | join: "," }}', { h: { a: 1 } }), '{"a":1}');
+    assert.equal(ok('{{ h | concat: l | join: "," }}', { h: { a: 1 }, l: [2] }), '{"a":1},2');
+  });
+  it('flattening arrays shared at many places is charged to the render\'s budget', () => {
+    const doubling = '{% for i in (1..15) %}{% assign a = a | push: a %}{% endfor %}';
+    const message = err(`{% assign a = "x" | split: "," %}${doubling.repeat(3)}{{ a | join: "" | size }}`);
+    assert.match(message, /memory units/);
+  });
+});
