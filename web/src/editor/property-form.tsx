@@ -46,12 +46,44 @@ function propertyIssues(issues: ValidationIssue[], stateIndex: number, key: stri
 }
 
 /**
+ * Which field a finding listed at the top of the panel (one not about a property) is about, from its
+ * path below the widget's: a condition's name, operator or value; a transition's target; else the
+ * widget itself, whose first field is its name.
+ */
+export function findingField(path: string, stateIndex: number): string {
+  const base = `#/states/${stateIndex}`;
+  const rest = path.startsWith(base) ? path.slice(base.length) : path;
+  const transition = /^\/transitions\/(\d+)(\/.*)?$/.exec(rest);
+  if (!transition) return 'widget';
+  const [, index, below = ''] = transition;
+  const condition = /^\/conditions\/0\/(friendly_name|arguments|type|value)(?:\/|$)/.exec(below)?.[1];
+  if (condition === 'type') return `operator:${index}`;
+  if (condition === 'value') return `value:${index}`;
+  if (condition) return `condition:${index}`;
+  return `next:${index}`;
+}
+
+/** What a field reads with it of the findings listed at the top: their ids, and whether one is an error. */
+type FindingsAbout = (field: string) => { describedBy: string | undefined; invalid: boolean };
+
+/**
  * The widget's name, applied on blur or Enter (a rename rewrites every transition to it). A name
  * that cannot be applied stays in the field, marked "not applied" and reported through onError, so
  * neither the user nor a Save that blurred the field takes it for the widget's name; Escape puts
  * the widget's name back.
  */
-function NameField({ state, definition, readOnly, onChange, onError, onSelect }: Pick<FormProps, 'state' | 'definition' | 'readOnly' | 'onChange' | 'onError' | 'onSelect'>) {
+function NameField({
+  state,
+  definition,
+  readOnly,
+  onChange,
+  onError,
+  onSelect,
+  findings,
+}: Pick<FormProps, 'state' | 'definition' | 'readOnly' | 'onChange' | 'onError' | 'onSelect'> & {
+  /** The findings about the widget itself, which its name reads with it. */
+  findings: ReturnType<FindingsAbout>;
+}) {
   const [name, setName] = useState(state.name);
   const [notApplied, setNotApplied] = useState<string | null>(null);
   const errorId = useId();
@@ -81,8 +113,8 @@ function NameField({ state, definition, readOnly, onChange, onError, onSelect }:
         name="widget-name"
         value={name}
         readOnly={readOnly}
-        aria-invalid={notApplied !== null}
-        aria-describedby={notApplied ? errorId : undefined}
+        aria-invalid={notApplied !== null || findings.invalid}
+        aria-describedby={[notApplied ? errorId : '', findings.describedBy ?? ''].filter(Boolean).join(' ') || undefined}
         onChange={(e) => {
           setName(e.target.value);
           setNotApplied(null);
@@ -521,7 +553,15 @@ function SubflowField(props: Omit<Parameters<typeof PropertyField>[0], 'choices'
  * its type it has none for yet, which become transitions once connected). A split's conditions
  * test its input; one that tests something else (an imported flow) says so and can be set back.
  */
-function TransitionsEditor({ definition, state, readOnly, onChange, onError }: Pick<FormProps, 'definition' | 'state' | 'readOnly' | 'onChange' | 'onError'>) {
+function TransitionsEditor({
+  definition,
+  state,
+  readOnly,
+  onChange,
+  onError,
+  findingsAbout,
+}: Pick<FormProps, 'definition' | 'state' | 'readOnly' | 'onChange' | 'onError'> & { findingsAbout: FindingsAbout }) {
+  const argumentsNoteId = useId();
   // The widget itself is a target too: a Gather re-prompting on timeout loops back to itself.
   const targets = definition.states.filter((s) => s.type !== 'trigger').map((s) => s.name);
   const isSplit = state.type === 'split-based-on';
@@ -542,6 +582,12 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
       {eventSlots(state).map(({ index, event, transition }) => {
         const condition = transition?.conditions?.[0];
         const valueless = condition ? !takesValue(condition.type) : false;
+        const next = findingsAbout(`next:${index}`);
+        const operator = findingsAbout(`operator:${index}`);
+        const compared = findingsAbout(`value:${index}`);
+        const named = findingsAbout(`condition:${index}`);
+        const testsOther = isSplit && condition && !followsInput(condition, input);
+        const conditionNotes = [named.describedBy ?? '', testsOther ? `${argumentsNoteId}-${index}` : ''].filter(Boolean).join(' ') || undefined;
         return (
           <div className="transition-row" key={index} data-event={event} data-missing={transition ? undefined : 'true'}>
             {/* Its name holds the label shown (a speech user says what they see), and says which event it is. */}
@@ -551,6 +597,8 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
                 value={transition?.next ?? ''}
                 disabled={readOnly}
                 aria-label={`Next widget after ${event}${condition ? ` (${conditionLabel(condition.friendly_name)})` : ''}`}
+                aria-invalid={next.invalid || undefined}
+                aria-describedby={next.describedBy}
                 onChange={(e) => apply(() => connect(definition, state.name, index, e.target.value || null))}
               >
                 <option value="">— ends the flow —</option>
@@ -566,11 +614,23 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
               <div className="condition">
                 <label className="field condition-name">
                   <span className="field-label">Condition name</span>
-                  <input value={condition.friendly_name} readOnly={readOnly} onChange={(e) => updateCondition(index, { friendly_name: e.target.value }, 'friendly_name')} />
+                  <input
+                    value={condition.friendly_name}
+                    readOnly={readOnly}
+                    aria-invalid={named.invalid || undefined}
+                    aria-describedby={conditionNotes}
+                    onChange={(e) => updateCondition(index, { friendly_name: e.target.value }, 'friendly_name')}
+                  />
                 </label>
                 <label className="field">
                   <span className="field-label">Operator</span>
-                  <select value={condition.type} disabled={readOnly} onChange={(e) => updateCondition(index, { type: e.target.value })}>
+                  <select
+                    value={condition.type}
+                    disabled={readOnly}
+                    aria-invalid={operator.invalid || undefined}
+                    aria-describedby={operator.describedBy}
+                    onChange={(e) => updateCondition(index, { type: e.target.value })}
+                  >
                     {[...new Set([...SPLIT_OPERATORS, condition.type])].map((op) => (
                       <option key={op} value={op}>
                         {op.replace(/_/g, ' ')}
@@ -586,6 +646,8 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
                     title={valueless ? `${condition.type.replace(/_/g, ' ')} tests the input only` : undefined}
                     readOnly={readOnly}
                     disabled={valueless}
+                    aria-invalid={compared.invalid || undefined}
+                    aria-describedby={compared.describedBy}
                     onChange={(e) => updateCondition(index, { value: e.target.value }, 'value')}
                   />
                 </label>
@@ -596,8 +658,8 @@ function TransitionsEditor({ definition, state, readOnly, onChange, onError }: P
                 )}
               </div>
             )}
-            {isSplit && condition && !followsInput(condition, input) && (
-              <div className="field-warning condition-arguments" role="note">
+            {testsOther && (
+              <div className="field-warning condition-arguments" role="note" id={`${argumentsNoteId}-${index}`}>
                 <span>
                   This condition tests <code>{JSON.stringify(condition.arguments ?? [])}</code>, not the split’s input <code>{JSON.stringify(input)}</code>. Editing the input makes every
                   condition test it.
@@ -630,6 +692,12 @@ export function PropertyForm(props: FormProps) {
   const set = (key: string) => (value: unknown, typing?: string) =>
     onChange(setProperty(definition, state.name, key, value), typing === undefined ? undefined : `${state.name}/${key}/${typing}`);
   const widgetLevel = [...issues.errors, ...issues.warnings].filter((i) => !/\/properties\//.test(i.property_path));
+  // Each finding listed at the top is read with the field it is about (findingField).
+  const findingsId = useId();
+  const findingsAbout: FindingsAbout = (field) => {
+    const about = widgetLevel.map((issue, i) => ({ issue, id: `${findingsId}-${i}` })).filter(({ issue }) => findingField(issue.property_path, stateIndex) === field);
+    return { describedBy: about.map(({ id }) => id).join(' ') || undefined, invalid: about.some(({ issue }) => issues.errors.includes(issue)) };
+  };
   return (
     <form className="property-form" aria-label={`Properties of ${state.name}`} onSubmit={(e) => e.preventDefault()}>
       <header className="panel-header">
@@ -645,13 +713,13 @@ export function PropertyForm(props: FormProps) {
       {widgetLevel.length > 0 && (
         <ul className="issue-list" aria-label="Findings on this widget">
           {widgetLevel.map((issue, i) => (
-            <li key={i} className={issues.errors.includes(issue) ? 'issue-error' : 'issue-warning'}>
+            <li key={i} id={`${findingsId}-${i}`} className={issues.errors.includes(issue) ? 'issue-error' : 'issue-warning'}>
               {issue.message}
             </li>
           ))}
         </ul>
       )}
-      <NameField {...props} />
+      <NameField {...props} findings={findingsAbout('widget')} />
       {known.map(([key, propSpec]) => {
         const field = {
           name: key,
@@ -679,7 +747,7 @@ export function PropertyForm(props: FormProps) {
           onError={onError}
         />
       ))}
-      {state.type !== 'trigger' || eventSlots(state).length > 0 ? <TransitionsEditor {...props} /> : null}
+      {state.type !== 'trigger' || eventSlots(state).length > 0 ? <TransitionsEditor {...props} findingsAbout={findingsAbout} /> : null}
       {!readOnly && state.type !== 'trigger' && (
         <button
           type="button"
