@@ -10,6 +10,7 @@ import { AccountService } from '../runtime/accounts.ts';
 import { sidArgument, sidKind } from './sid-argument.ts';
 import { parseDuration } from '../flowtest/duration.ts';
 import { unknownCommandMessage } from './stray-arguments.ts';
+import { isoSeconds } from '../lib/iso-date.ts';
 import type { Store } from '../runtime/ports/store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -37,11 +38,12 @@ export async function configuredAccounts(store: Pick<Store, 'getSetting'>): Prom
   }
 }
 
-export const ACCOUNTS_USAGE = 'usage: switchboard accounts create [--friendly-name NAME] | list [--json] | rotate-token AC… | rotate-callback-secret AC… [--grace DURATION] | delete AC…';
+export const ACCOUNTS_USAGE =
+  'usage: switchboard accounts create [--friendly-name NAME] [--json] | list [--json] | rotate-token AC… [--json] | rotate-callback-secret AC… [--grace DURATION] [--json] | delete AC…';
 
 /** How long a rotated callback secret stays accepted by default: the longest a Twilio call lasts (its time limit's maximum). */
 export const DEFAULT_CALLBACK_SECRET_GRACE_MS = 24 * 3_600_000;
-export const KEYS_USAGE = 'usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] [--json] | delete SK…';
+export const KEYS_USAGE = 'usage: switchboard keys create --account AC… [--friendly-name NAME] [--json] | list [--account AC…] [--json] | delete SK…';
 
 async function withStore<T>(config: SwitchboardConfig, fn: (store: Store, accounts: AccountService) => Promise<T>): Promise<T> {
   const store = openCliStore(config);
@@ -65,6 +67,15 @@ function failing(command: string): Fail {
 
 const ACCOUNTS_COMMANDS = ['create', 'list', 'rotate-token', 'rotate-callback-secret', 'delete'];
 const KEYS_COMMANDS = ['create', 'list', 'delete'];
+
+/**
+ * What --json prints for an account that create, rotate-token or rotate-callback-secret just wrote: one
+ * object, its dates as the API writes them (2026-05-04T18:30:00Z), with `extra` (the new auth token,
+ * shown this once; never the callback secret).
+ */
+function printAccountJson(account: { sid: string; friendlyName: string; dateCreated: number }, extra: Record<string, unknown>): void {
+  console.log(JSON.stringify({ sid: account.sid, friendlyName: account.friendlyName, dateCreated: isoSeconds(account.dateCreated), ...extra }, null, 2));
+}
 
 /** No subcommand (the usage), or one this command does not have (the closest named, as flows, executions and carrier do). */
 function usageError(command: string, sub: string | undefined, known: string[], usage: string): number {
@@ -107,16 +118,19 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
   if (sub === undefined || !ACCOUNTS_COMMANDS.includes(sub)) return usageError('accounts', sub, ACCOUNTS_COMMANDS, ACCOUNTS_USAGE);
   const fail = failing(`accounts ${sub}`);
   if (flags.grace !== undefined && sub !== 'rotate-callback-secret') return fail(`--grace is an option of 'accounts rotate-callback-secret'\n${ACCOUNTS_USAGE}`, 2);
-  if (flags.json !== undefined && sub !== 'list') return fail(`--json is an option of 'accounts list'\n${ACCOUNTS_USAGE}`, 2);
+  if (flags.json !== undefined && sub === 'delete') return fail(`--json is an option of 'accounts create', 'list', 'rotate-token' and 'rotate-callback-secret'\n${ACCOUNTS_USAGE}`, 2);
   if (sub === 'rotate-callback-secret') {
     const sid = sidOf('AC', target, ACCOUNTS_USAGE, fail);
     if (typeof sid === 'number') return sid;
     const graceMs = graceOf(flags.grace);
     if (graceMs === null) return fail(`--grace must be a duration of at most 10 years such as 30m, 2h or 1d (0: none), got '${String(flags.grace)}'`, 2);
     // serve leaves the callback secret of TWILIO_ACCOUNT_SID's account alone: it may be rotated too.
-    return withStore(loadConfig(flags), async (_, accounts) => {
+    return withStore(loadConfig(flags), async (store, accounts) => {
       const rotated = await accounts.rotateCallbackSecret(sid, graceMs);
-      if (rotated === null) return fail(`account ${sid} does not exist`, 1);
+      const account = rotated && (await store.getAccount(sid));
+      if (!rotated || !account) return fail(`account ${sid} does not exist`, 1);
+      // The secret itself is never shown (only its URLs' keys carry it): until when the old one is accepted.
+      if (flags.json) return printAccountJson(account, { previousSecretAcceptedUntil: rotated.acceptedUntil === null ? null : isoSeconds(rotated.acceptedUntil) }), 0;
       const old = rotated.acceptedUntil === null
         ? 'Callback URLs keyed by the old one are refused from now on: calls in progress can no longer go on.'
         : `Callback URLs keyed by the old one (calls in progress) are accepted until ${new Date(rotated.acceptedUntil).toISOString()}.`;
@@ -127,7 +141,8 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
   if (sub === 'create') {
     const name = typeof flags['friendly-name'] === 'string' ? flags['friendly-name'] : 'Account';
     const account = await withStore(loadConfig(flags), (_, accounts) => accounts.create(name));
-    console.log(`Account SID: ${account.sid}\nAuth token:  ${account.authToken}`);
+    if (flags.json) printAccountJson(account, { authToken: account.authToken });
+    else console.log(`Account SID: ${account.sid}\nAuth token:  ${account.authToken}`);
     return 0;
   }
   if (sub === 'list') {
@@ -166,7 +181,9 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
       }
       if (sub === 'rotate-token') {
         const token = await accounts.rotateToken(sid);
-        if (token === null) return fail(`account ${sid} does not exist`, 1);
+        const account = token === null ? undefined : await store.getAccount(sid);
+        if (token === null || !account) return fail(`account ${sid} does not exist`, 1);
+        if (flags.json) return printAccountJson(account, { authToken: token }), 0;
         console.log(`Account SID: ${sid}\nAuth token:  ${token}\n(The old token no longer works. The new one is shown only once.)`);
         return 0;
       }
@@ -188,7 +205,7 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
   // Before its options: `keys revoke` is a mistyped command, not a malformed --account.
   if (sub === undefined || !KEYS_COMMANDS.includes(sub)) return usageError('keys', sub, KEYS_COMMANDS, KEYS_USAGE);
   const fail = failing(`keys ${sub}`);
-  if (flags.json !== undefined && sub !== 'list') return fail(`--json is an option of 'keys list'\n${KEYS_USAGE}`, 2);
+  if (flags.json !== undefined && sub === 'delete') return fail(`--json is an option of 'keys create' and 'keys list'\n${KEYS_USAGE}`, 2);
   // As stored (lower-case hex): an upper-case copy names the same account.
   const account = flags.account === undefined ? undefined : sidArgument('AC', String(flags.account), '--account');
   if (account && 'problem' in account) return fail(account.problem, 2);
@@ -198,7 +215,9 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
     const name = typeof flags['friendly-name'] === 'string' ? flags['friendly-name'] : 'API key';
     try {
       const { key, secret } = await withStore(loadConfig(flags), (_, accounts) => accounts.createKey(accountSid, name));
-      console.log(`API key SID: ${key.sid}\nSecret:      ${secret}\n(The secret is shown only once.)`);
+      // --json: the listed columns (their date as the API writes it) and the secret, this once.
+      if (flags.json) console.log(JSON.stringify({ sid: key.sid, accountSid: key.accountSid, friendlyName: key.friendlyName, dateCreated: isoSeconds(key.dateCreated), secret }, null, 2));
+      else console.log(`API key SID: ${key.sid}\nSecret:      ${secret}\n(The secret is shown only once.)`);
       return 0;
     } catch (error) {
       return fail((error as Error).message, 1);

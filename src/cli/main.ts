@@ -66,8 +66,8 @@ saying why), or a shutdown that failed or took too long; 2 bad usage or an inval
 Prints the effective configuration (each value and where it came from; secrets masked), or with --keys every
 configuration key: flag, environment variable, config-file key, default and meaning.
 Exit codes: 0 printed (a bad value another source overrides is a warning); 2 bad usage or an invalid configuration.`,
-  accounts: `Usage: switchboard accounts create [--friendly-name NAME] | list [--json] | rotate-token AC…
-       | rotate-callback-secret AC… [--grace DURATION] | delete AC…
+  accounts: `Usage: switchboard accounts create [--friendly-name NAME] [--json] | list [--json] | rotate-token AC… [--json]
+       | rotate-callback-secret AC… [--grace DURATION] [--json] | delete AC…
 
 create makes an account and prints its SID and auth token; list prints every account (--json: as JSON, with its
 creation date; never a token).
@@ -76,14 +76,19 @@ rotate-callback-secret gives the account a new callback secret (the key of its c
 shown): new URLs use it at once; those calls in progress hold stay accepted for --grace (default 24h, the
 longest a Twilio call lasts; 30m, 2h, 1d; 0 refuses them at once, after a leak).
 delete removes the account with its API keys, flows, executions, alerts and carrier settings.
+--json: create, rotate-token and rotate-callback-secret print one JSON object: sid, friendlyName, dateCreated
+(as the API writes dates: 2026-05-04T18:30:00Z), and authToken (create, rotate-token: shown this once) or
+previousSecretAcceptedUntil (rotate-callback-secret: null with --grace 0; the secret itself is never shown).
 Neither rotate-token nor delete works on the account of TWILIO_ACCOUNT_SID, which serve recreates (with
 TWILIO_AUTH_TOKEN) at start.
 A running server using the store notices within its read-cache time (--read-cache-ms, 1 s by default).
 Uses the store of the configuration (--data-dir or --database-url).
 Exit codes: 0 done; 1 refused or not found (no such account, TWILIO_ACCOUNT_SID's account); 2 bad usage.`,
-  keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME] | list [--account AC…] [--json] | delete SK…
+  keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME] [--json] | list [--account AC…] [--json]
+       | delete SK…
 
-create makes an API key (SK…) for the account and prints its secret once (only its hash is kept).
+create makes an API key (SK…) for the account and prints its secret once (only its hash is kept); --json as
+one JSON object: sid, accountSid, friendlyName, dateCreated (2026-05-04T18:30:00Z, as the API writes dates), secret.
 list prints every key (SID, account, creation date, name; never a secret), or the account's; --json as JSON.
 delete revokes a key: a running server using the store refuses it within its read-cache time (1 s by default).
 Exit codes: 0 done; 1 refused or not found (no such account or key); 2 bad usage.`,

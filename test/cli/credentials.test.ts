@@ -172,7 +172,7 @@ describe('switchboard keys list/delete, accounts rotate-token/delete', () => {
       [['keys', 'lsit'], /^switchboard keys: unknown command 'lsit' \(did you mean 'list'\?\)\n/],
       [['accounts', 'rotate-token'], /^switchboard accounts rotate-token: an account SID \(AC…\) is needed/],
       [['accounts', 'delete', 'SK' + '0'.repeat(32)], /^switchboard accounts delete: 'SK0+' is not an account SID/],
-      [['accounts', 'rotate'], /^switchboard accounts: unknown command 'rotate' \(did you mean 'rotate-token' or 'rotate-callback-secret'\?\)\n\nusage: switchboard accounts create \[--friendly-name NAME\] \| list \[--json\] \| rotate-token AC… \| rotate-callback-secret AC… \[--grace DURATION\] \| delete AC…\n$/],
+      [['accounts', 'rotate'], /^switchboard accounts: unknown command 'rotate' \(did you mean 'rotate-token' or 'rotate-callback-secret'\?\)\n\nusage: switchboard accounts create \[--friendly-name NAME\] \[--json\] \| list \[--json\] \| rotate-token AC… \[--json\] \| rotate-callback-secret AC… \[--grace DURATION\] \[--json\] \| delete AC…\n$/],
       [['accounts'], /^usage: switchboard accounts /],
     ] as const) {
       const result = await run([...args]);

@@ -24,8 +24,8 @@ const STORE = ['--data-dir', join(cwd, 'data')];
 /** Options a command does not take, first in each line: they would be ignored just the same. */
 const NOT_TAKEN = new Set([
   ['serve', '--from', 'extra', '--port', '0', ...STORE],
-  // accounts list takes --json; the other subcommands do not.
-  ['accounts', 'create', '--json', ...STORE],
+  // accounts create, list and the rotations take --json; delete does not.
+  ['accounts', 'delete', '--json', AC, ...STORE],
   ['carrier', 'show', '--channel', 'extra', '--account', AC, ...STORE],
 ]);
 
