@@ -56,3 +56,20 @@ describe('Liquid array filters flatten their input as Shopify\'s InputIterator',
     assert.match(message, /memory units/);
   });
 });
+
+describe('Liquid concat requires an array argument, as Shopify', () => {
+  it('a text, a number, a float, a hash or nil argument fails the render (84003), as divided_by: 0 does', () => {
+    const context = { list: [1, 2], h: { a: 1 } };
+    for (const argument of ['"x"', '3', '2.0', 'h', 'missing']) {
+      assert.match(err(`{{ list | concat: ${argument} | join: "," }}`, context), /concat filter requires an array argument/);
+    }
+    assert.match(err('{% assign all = list | concat %}{{ all }}', context), /concat: wrong number of arguments \(given 1, expected 2\)/);
+    assert.match(err('{{ 1 | divided_by: 0 }}'), /^Liquid render error: divided by 0/); // the same kind of failure
+  });
+  it('an array argument concatenates, whatever the input (nil is no items, a text one item)', () => {
+    const context = { list: [1, 2], more: ['a'] };
+    assert.equal(ok('{{ list | concat: more | join: "," }}', context), '1,2,a');
+    assert.equal(ok('{{ missing | concat: more | join: "," }}', context), 'a');
+    assert.equal(ok('{{ "x" | concat: more | join: "," }}', context), 'x,a');
+  });
+});

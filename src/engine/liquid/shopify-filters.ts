@@ -142,7 +142,7 @@ export function toNumber(value: unknown): number {
 }
 
 /** Filters whose operand Shopify requires: `{{ x | plus: }}` is Ruby's ArgumentError, not NaN. */
-const REQUIRED_OPERAND = new Set(['plus', 'minus', 'times', 'modulo', 'divided_by', 'at_least', 'at_most']);
+const REQUIRED_OPERAND = new Set(['plus', 'minus', 'times', 'modulo', 'divided_by', 'at_least', 'at_most', 'concat']);
 
 /** Throws Shopify's error for a math filter written without its operand (the call has only the input). */
 export function requireOperand(name: string, argumentCount: number): void {
@@ -321,9 +321,21 @@ export function defaultFilter(this: FilterThis, input: unknown, ...args: unknown
   return builtin('default').call(this, input, ...args);
 }
 
+/**
+ * Shopify's `concat`: its argument must be an array (Ruby's `respond_to?(:to_ary)`), else the render fails with
+ * Ruby's ArgumentError, as `divided_by: 0` does; liquidjs added a text, a number, a hash or nil as one more item
+ * (or nothing). Written without its argument it is an error too.
+ */
+export function concatFilter(this: FilterThis, input: unknown, ...args: unknown[]): unknown {
+  requireOperand('concat', args.length + 1);
+  if (!Array.isArray(toValue(args[0]))) throw new Error('concat filter requires an array argument');
+  return builtin('concat').call(this, input, args[0]);
+}
+
 /** The filters of this module by name, registered over liquidjs' own. */
 export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   join: joinFilter,
+  concat: concatFilter,
   truncatewords: truncatewordsFilter,
   modulo: moduloFilter,
   plus: decimalFilter('plus'),
