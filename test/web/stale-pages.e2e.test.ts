@@ -71,6 +71,14 @@ describe('web console: stale and foreign pages (Chromium)', { skip: noChromium, 
       assert.equal(response?.status(), 404);
       await tab.getByRole('heading', { name: 'Page not found', level: 1 }).waitFor();
       assert.equal(await tab.getByLabel('Account SID').count(), 0, 'no sign-in form for a page that is not there');
+      // Heading, text and link evenly spaced by the card's gap: a paragraph's own margins would add to it.
+      const gaps = await tab.locator('.sign-in-card').evaluate((card) => {
+        type Box = { top: number; bottom: number };
+        const boxes = Array.from((card as unknown as { children: ArrayLike<{ getBoundingClientRect(): Box }> }).children, (child) => child.getBoundingClientRect());
+        return boxes.slice(1).map((box, i) => Math.round(box.top - boxes[i]!.bottom));
+      });
+      assert.equal(gaps.length, 2);
+      for (const gap of gaps) assert.ok(gap >= 8 && gap <= 16, `the card's parts are ${JSON.stringify(gaps)} px apart`);
       await tab.screenshot({ path: fileURLToPath(new URL('../../test-results/screenshots/page-not-found-signed-out.png', import.meta.url)) });
       await tab.getByRole('link', { name: 'Sign in to the console' }).click();
       await tab.getByLabel('Account SID').waitFor();
