@@ -73,3 +73,16 @@ describe('Liquid concat requires an array argument, as Shopify', () => {
     assert.equal(ok('{{ "x" | concat: more | join: "," }}', context), 'x,a');
   });
 });
+
+describe('Liquid first and last as Shopify (respond_to?(:first))', () => {
+  it('a text has no first or last: nil, not its first or last character', () => {
+    assert.equal(ok('[{{ s | first }}|{{ s | last }}]', { s: 'hello' }), '[|]');
+    assert.equal(ok('{% assign c = s | first %}{% if c == nil %}nil{% endif %}', { s: 'hello' }), 'nil');
+  });
+  it('a hash\'s first is its first [key, value] pair (Hash#first); it has no last', () => {
+    assert.equal(ok('{{ h | first | join: "=" }}|{{ h | first | last }}|{{ h | last }}|{{ e | first }}', { h: { a: 1, b: 2 }, e: {} }), 'a=1|1||');
+  });
+  it('an array\'s first and last item, as before', () => {
+    assert.equal(ok('{{ "a b c" | split: " " | first }}{{ "a b c" | split: " " | last }}|{{ l | first }}', { l: [] }), 'ac|');
+  });
+});

@@ -332,10 +332,32 @@ export function concatFilter(this: FilterThis, input: unknown, ...args: unknown[
   return builtin('concat').call(this, input, args[0]);
 }
 
+/**
+ * Shopify's `first` (`array.first if array.respond_to?(:first)`): an array's first item, a hash's first entry as a
+ * [key, value] pair (Ruby's Hash#first), nil for anything else; liquidjs gave a text's first character.
+ */
+export function firstFilter(this: FilterThis, input: unknown): unknown {
+  const v = toValue(input);
+  if (Array.isArray(v)) return builtin('first').call(this, v);
+  if (isPlainObject(v)) {
+    const key = Object.keys(v)[0];
+    return key === undefined ? undefined : [key, v[key]];
+  }
+  return undefined;
+}
+
+/** Shopify's `last`: an array's last item, nil for anything else (a hash has no Hash#last; a text no String#last). */
+export function lastFilter(this: FilterThis, input: unknown): unknown {
+  const v = toValue(input);
+  return Array.isArray(v) ? builtin('last').call(this, v) : undefined;
+}
+
 /** The filters of this module by name, registered over liquidjs' own. */
 export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   join: joinFilter,
   concat: concatFilter,
+  first: firstFilter,
+  last: lastFilter,
   truncatewords: truncatewordsFilter,
   modulo: moduloFilter,
   plus: decimalFilter('plus'),
