@@ -194,6 +194,9 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
     now,
   });
   const phone = new SimulatorPhone(phoneTransport, {
+    // The app's clock: what the phone reports by it (a relay session's SessionDuration, a queue's
+    // QueueTime after a hang-up, the transcript's times) agrees with the executions' steps.
+    now,
     callSidKey: (accountSid) => calls.accountKey(accountSid, 'simulator-call-sid'),
     acceptedCallSidKeys: (accountSid) => calls.acceptedAccountKeys(accountSid, 'simulator-call-sid'),
     soleStoreUser,

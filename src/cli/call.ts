@@ -12,6 +12,7 @@ import { localToolFlags, openSimulation, printNewSteps } from './flow-file.ts';
 import { revisionFor, UNPUBLISHED_NOTICE } from '../channels/simulator/texting.ts';
 import { runnable } from '../runtime/sprints.ts';
 import type { FlowRecord, Store } from '../runtime/ports/store.ts';
+import { RELAY_SESSION_STATUSES } from '../channels/simulator/phone.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -32,6 +33,7 @@ const PROMPTS: Record<string, string> = {
   queue: 'leave the queue: bridged | hangup | queue-full | system-error (empty = bridged)',
   payment: 'payment result: success | too-many-failed-attempts | payment-connector-error | caller-interrupted-with-star | validation-error (empty = success)',
   'virtual-agent': 'virtual agent status: completed | live-agent-handoff | paused | failed (empty = completed)',
+  'conversation-relay': 'end the relay session: completed | ended | failed, then any handoff data, e.g. ended {"reason":"billing"} (empty = completed)',
   hold: 'on hold while the flow works; enter = listen again',
 };
 
@@ -55,6 +57,15 @@ export function callerRequest(kind: string, line: string): { action: string; fie
       return { action: 'Payment', fields: { Result: text || 'success' } };
     case 'virtual-agent':
       return { action: 'VirtualAgent', fields: { VirtualAgentStatus: text || 'completed' } };
+    case 'conversation-relay': {
+      // `[status] [handoff data]`: the session's status (completed when the line starts with the data), then
+      // what the app hands off with its end message, as it is typed (JSON, or any text).
+      if (text === '') return { action: 'ConversationRelay', fields: { SessionStatus: 'completed' } };
+      const [, first = '', rest = ''] = /^(\S*)\s*([\s\S]*)$/.exec(text)!;
+      if ((RELAY_SESSION_STATUSES as readonly string[]).includes(first)) return { action: 'ConversationRelay', fields: { SessionStatus: first, ...(rest ? { HandoffData: rest } : {}) } };
+      // Handoff data alone (JSON): the session completed; a word that is no status is not understood.
+      return /^[{["]/.test(text) ? { action: 'ConversationRelay', fields: { SessionStatus: 'completed', HandoffData: text } } : null;
+    }
     default:
       return null;
   }

@@ -110,6 +110,41 @@ describe('switchboard call', () => {
     assert.deepEqual(callerRequest('record', ''), { action: 'Recording', fields: { Duration: '5' } });
     assert.equal(callerRequest('record', 'abc'), null);
     assert.deepEqual(callerRequest('dial', 'busy'), { action: 'Dial', fields: { Status: 'busy' } });
+    assert.deepEqual(callerRequest('conversation-relay', ''), { action: 'ConversationRelay', fields: { SessionStatus: 'completed' } });
+    assert.deepEqual(callerRequest('conversation-relay', 'failed'), { action: 'ConversationRelay', fields: { SessionStatus: 'failed' } });
+    assert.deepEqual(callerRequest('conversation-relay', 'ended {"reason": "billing"}'), { action: 'ConversationRelay', fields: { SessionStatus: 'ended', HandoffData: '{"reason": "billing"}' } });
+    assert.deepEqual(callerRequest('conversation-relay', '{"reason":"billing"}'), { action: 'ConversationRelay', fields: { SessionStatus: 'completed', HandoffData: '{"reason":"billing"}' } });
+    assert.equal(callerRequest('conversation-relay', 'paused'), null, 'not a session status');
+  });
+
+  it('a ConversationRelay session: the prompt names it, and a typed status with handoff data ends it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-call-relay-'));
+    try {
+      const file = join(dir, 'relay.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          description: 'relay',
+          initial_state: 'Trigger',
+          flags: { allow_concurrent_calls: true },
+          states: [
+            { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'relay' }], properties: { offset: { x: 0, y: 0 } } },
+            { name: 'relay', type: 'run-conversation-relay', transitions: [{ event: 'success', next: 'bye' }, { event: 'failed' }], properties: { offset: { x: 0, y: 100 }, url: 'wss://relay.example/ws' } },
+            { name: 'bye', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Session {{widgets.relay.SessionStatus}}: {{widgets.relay.HandoffData.reason}}.' } },
+          ],
+        }),
+      );
+      const result = run(['call', file], 'paused\nended {"reason":"billing"}\n');
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /talking to the ConversationRelay app at wss:\/\/relay\.example\/ws/);
+      assert.match(result.stdout, /\(end the relay session: completed \| ended \| failed, then any handoff data/);
+      assert.match(result.stdout, /\(not understood\)/);
+      assert.match(result.stdout, /ConversationRelay session ended, handing off: \{"reason":"billing"\}/);
+      assert.match(result.stdout, /relay —success→ bye/);
+      assert.match(result.stdout, /← Session ended: billing\./);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs in dev mode like simulate: a flow may call localhost; --strict-outbound applies the server policy', async () => {

@@ -1,12 +1,13 @@
 // Run ConversationRelay called through the simulator phone: the call waits on the <Connect><ConversationRelay>
-// (waiting_for names the app's WebSocket URL), and the session's end (the VirtualAgent caller action, or the
-// caller hanging up) posts the Connect action with ConversationRelay's parameters (SessionId, SessionStatus,
-// SessionDuration, and fields such as HandoffData), which decide success or failed.
+// (waiting_for is a conversation-relay wait naming the app's WebSocket URL), and the session's end (the
+// ConversationRelay caller action, or the caller hanging up) posts the Connect action with ConversationRelay's
+// parameters (SessionId, SessionStatus, SessionDuration by the server's clock, and HandoffData), which decide
+// success or failed. The virtual agent's action does not end a relay session.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
-import type { TestServer } from '../support/server.ts';
+import { FORM, form, type TestServer } from '../support/server.ts';
 import { call, phone, said, serverWithFlow, stepsOf, type CallView } from './support.ts';
 
 const FLOW = {
@@ -33,22 +34,45 @@ async function outputsOf(server: TestServer, view: CallView): Promise<JsonObject
 }
 
 describe('simulator phone: Run ConversationRelay', () => {
-  it('waits on the relay session; its end reports the session and the handoff data, and the flow goes on by success', async () => {
-    const { server, flowSid } = await serverWithFlow(FLOW);
+  it('waits on the relay session; its end reports the session, its length by the server clock and the handoff data, and the flow goes on by success', async () => {
+    const clock = { ms: Date.UTC(2030, 0, 7, 9, 0, 0) };
+    const { server, flowSid } = await serverWithFlow(FLOW, { now: () => clock.ms });
     try {
       const started = await call(server, flowSid, '+15551230701');
-      assert.equal(started.waiting_for?.kind, 'virtual-agent');
-      assert.equal((started.waiting_for as { relay?: string }).relay, 'wss://relay.example/ws');
+      assert.equal(started.waiting_for?.kind, 'conversation-relay');
+      assert.equal((started.waiting_for as { url?: string }).url, 'wss://relay.example/ws');
       assert.ok(started.transcript.some((l) => /ConversationRelay app at wss:\/\/relay\.example\/ws: Hello, I am the assistant\./.test(l.text)), JSON.stringify(started.transcript));
-      const ended = await phone(server, `/simulator/calls/${started.sid}/VirtualAgent`, { VirtualAgentStatus: 'ended', HandoffData: '{"reason":"billing"}' });
+      clock.ms += 83_400;
+      const ended = await phone(server, `/simulator/calls/${started.sid}/ConversationRelay`, { SessionStatus: 'ended', HandoffData: '{"reason":"billing"}' });
       assert.deepEqual(await stepsOf(server, flowSid, ended.execution_sid!), ['Trigger -incomingCall-> relay', 'relay -success-> bye', 'bye -audioComplete-> Ended']);
       assert.ok(said(ended).includes('Handing you over: billing.'), JSON.stringify(said(ended)));
+      assert.ok(ended.transcript.some((l) => l.kind === 'conversation-relay' && l.text === 'ConversationRelay session ended, handing off: {"reason":"billing"}'), JSON.stringify(ended.transcript));
       const outputs = await outputsOf(server, ended);
       assert.match(String(outputs.SessionId), /^VX[0-9a-f]{32}$/);
       assert.equal(outputs.SessionStatus, 'ended');
-      assert.match(String(outputs.SessionDuration), /^\d+$/, 'whole seconds since the session began');
+      assert.equal(outputs.SessionDuration, '83', 'whole seconds since the session began, by the server clock');
       assert.deepEqual(outputs.HandoffData, { reason: 'billing' });
       assert.equal(outputs.VirtualAgentStatus, undefined, 'no virtual agent parameters');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("the virtual agent's action does not end a relay session; a SessionStatus it does not know is refused, in Twilio's error format", async () => {
+    const { server, flowSid } = await serverWithFlow(FLOW);
+    try {
+      const started = await call(server, flowSid, '+15551230704');
+      const asAgent = await server.app.server.inject({ method: 'POST', url: `/simulator/calls/${started.sid}/VirtualAgent`, headers: { authorization: server.auth, ...FORM }, payload: form({ VirtualAgentStatus: 'completed' }) });
+      assert.equal(asAgent.statusCode, 409, asAgent.body);
+      assert.match(asAgent.json().message, /waiting for conversation-relay, not virtual-agent/);
+      const unknown = await server.app.server.inject({ method: 'POST', url: `/simulator/calls/${started.sid}/ConversationRelay`, headers: { authorization: server.auth, ...FORM }, payload: form({ SessionStatus: 'paused' }) });
+      assert.equal(unknown.statusCode, 400, unknown.body);
+      assert.equal(unknown.json().code, 20001);
+      assert.match(unknown.json().message, /SessionStatus.*'paused' is not one of completed, ended, failed/);
+      // Still waiting on the session; an empty HandoffData is none.
+      const ended = await phone(server, `/simulator/calls/${started.sid}/ConversationRelay`, { HandoffData: '' });
+      const outputs = await outputsOf(server, ended);
+      assert.deepEqual([outputs.SessionStatus, outputs.HandoffData], ['completed', undefined]);
     } finally {
       await server.close();
     }
@@ -58,7 +82,7 @@ describe('simulator phone: Run ConversationRelay', () => {
     const { server, flowSid } = await serverWithFlow(FLOW);
     try {
       const started = await call(server, flowSid, '+15551230702');
-      const ended = await phone(server, `/simulator/calls/${started.sid}/VirtualAgent`, { VirtualAgentStatus: 'failed' });
+      const ended = await phone(server, `/simulator/calls/${started.sid}/ConversationRelay`, { SessionStatus: 'failed' });
       assert.deepEqual(await stepsOf(server, flowSid, ended.execution_sid!), ['Trigger -incomingCall-> relay', 'relay -failed-> sorry', 'sorry -audioComplete-> Ended']);
       assert.equal((await outputsOf(server, ended)).SessionStatus, 'failed');
     } finally {
@@ -67,13 +91,15 @@ describe('simulator phone: Run ConversationRelay', () => {
   });
 
   it('the caller hanging up ends the session: its action comes with the call over', async () => {
-    const { server, flowSid } = await serverWithFlow(FLOW);
+    const clock = { ms: Date.UTC(2030, 0, 7, 9, 0, 0) };
+    const { server, flowSid } = await serverWithFlow(FLOW, { now: () => clock.ms });
     try {
       const started = await call(server, flowSid, '+15551230703');
+      clock.ms += 12_000;
       const ended = await phone(server, `/simulator/calls/${started.sid}/Hangup`);
       assert.equal(ended.status, 'completed');
       const outputs = await outputsOf(server, ended);
-      assert.deepEqual([outputs.SessionStatus, outputs.CallStatus], ['completed', 'completed']);
+      assert.deepEqual([outputs.SessionStatus, outputs.SessionDuration, outputs.CallStatus], ['completed', '12', 'completed']);
       // success, then Say/Play with the caller gone: the execution ends there.
       assert.deepEqual(await stepsOf(server, flowSid, ended.execution_sid!), ['Trigger -incomingCall-> relay', 'relay -success-> bye']);
       assert.equal(await server.app.store.nextTimerDue(), null, 'no grace timer left behind');

@@ -11,7 +11,7 @@ import { single } from '../wire/query.ts';
 import { formatDate } from '../wire/dates.ts';
 import { enumValue, optionalString, requiredString } from '../wire/form.ts';
 import { isSid } from '../../runtime/ids.ts';
-import { CallError, type CallerAction, type PhoneCall, type SimulatorPhone } from '../../channels/simulator/phone.ts';
+import { CallError, RELAY_SESSION_STATUSES, type CallerAction, type PhoneCall, type SimulatorPhone } from '../../channels/simulator/phone.ts';
 import { flowWebhookUrl } from '../../channels/voice/callback-urls.ts';
 import { contactAddress, optionalAddress } from '../wire/addresses.ts';
 import { SIMULATOR_FLOW_ADDRESS } from '../../channels/simulator/simulator-channel.ts';
@@ -87,6 +87,13 @@ function actionFrom(request: FastifyRequest, verb: string): CallerAction {
       return { type: 'payment', result: optionalString(form, 'Result') ?? 'success', fields: extras(['Result', 'WaitId']) };
     case 'VirtualAgent':
       return { type: 'virtual-agent', status: optionalString(form, 'VirtualAgentStatus') ?? 'completed', fields: extras(['VirtualAgentStatus', 'WaitId']) };
+    case 'ConversationRelay': {
+      // The app ends the session (its `end` message, with HandoffData), or the session fails. An empty
+      // HandoffData is none: Twilio sends it only when the app gave some.
+      const status = enumValue(form, 'SessionStatus', RELAY_SESSION_STATUSES, false) ?? 'completed';
+      const fields = extras(['SessionStatus', 'WaitId', ...(optionalString(form, 'HandoffData') === '' ? ['HandoffData'] : [])]);
+      return { type: 'conversation-relay', status, fields };
+    }
     case 'Answer': {
       const answeredBy = optionalString(form, 'AnsweredBy');
       return { type: 'answer', ...(answeredBy ? { answeredBy } : {}) };
@@ -117,7 +124,7 @@ function waitIdFrom(request: FastifyRequest): number | undefined {
   return Number(raw);
 }
 
-export const CALLER_ACTIONS = ['Digits', 'Speech', 'Silence', 'Recording', 'Dial', 'Queue', 'Payment', 'VirtualAgent', 'Answer', 'Reject', 'Hangup'];
+export const CALLER_ACTIONS = ['Digits', 'Speech', 'Silence', 'Recording', 'Dial', 'Queue', 'Payment', 'VirtualAgent', 'ConversationRelay', 'Answer', 'Reject', 'Hangup'];
 
 export function registerSimulatorCalls(routes: Routes, ctx: ApiContext): SimulatorPhone {
   const { phone, transport } = ctx.phone;

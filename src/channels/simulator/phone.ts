@@ -1,8 +1,8 @@
 // The simulator's phone network: it plays Twilio Voice's part for simulated calls. It posts the
 // call webhooks Twilio posts (signed with X-Twilio-Signature), reads the TwiML that comes back with
 // a real XML parser and carries it out verb by verb: what the caller hears goes into the call's
-// transcript, and a verb that needs the caller (Gather, Record, Dial, Enqueue, Pay, a virtual agent,
-// an outbound call ringing) leaves the call waiting for a caller action from the simulator API.
+// transcript, and a verb that needs the caller (Gather, Record, Dial, Enqueue, Pay, a virtual agent, a
+// ConversationRelay session, an outbound call ringing) leaves the call waiting for a caller action from the simulator API.
 // It is also the simulator's VoiceChannel: make-outgoing-call-v2 rings a simulated phone here.
 // This module is the calls' state machine; twiml-parse.ts reads the documents, call-sids.ts makes and
 // reads the CallSids, call-resources.ts holds the parameters and resources it sends.
@@ -39,11 +39,12 @@ export type WaitFor =
   | { kind: 'dial'; to: string[]; action: string | null; method: string; record: boolean }
   | { kind: 'queue'; queue: string; action: string | null; method: string; startedAt: number }
   | { kind: 'payment'; action: string; method: string }
+  | { kind: 'virtual-agent'; connector: string; action: string; method: string }
   /**
-   * A <Connect>: a virtual agent (`connector`), or a ConversationRelay session with the app at `relay` (its
-   * WebSocket URL), whose action reports the session (SessionId, SessionStatus, SessionDuration since `startedAt`).
+   * A <Connect><ConversationRelay>: a session with the app at `url` (its WebSocket URL), whose end the action
+   * reports (SessionId, SessionStatus, SessionDuration since `startedAt`, the app's HandoffData).
    */
-  | { kind: 'virtual-agent'; connector: string; action: string; method: string; relay?: string; startedAt?: number }
+  | { kind: 'conversation-relay'; url: string; action: string; method: string; startedAt: number }
   | { kind: 'answer' }
   | { kind: 'hold'; url: string; method: string };
 
@@ -103,6 +104,9 @@ export interface PhoneCall {
   waits: number;
 }
 
+/** How a ConversationRelay session can end (the ConversationRelay caller action's SessionStatus): failed takes the widget's failed. */
+export const RELAY_SESSION_STATUSES = ['completed', 'ended', 'failed'] as const;
+
 /** A caller action from the simulator API. */
 export type CallerAction =
   | { type: 'digits'; digits: string }
@@ -113,6 +117,8 @@ export type CallerAction =
   | { type: 'queue-result'; result: string; seconds?: number }
   | { type: 'payment'; result: string; fields?: Record<string, string> }
   | { type: 'virtual-agent'; status: string; fields?: Record<string, string> }
+  /** The ConversationRelay session ends with SessionStatus `status`; `fields` such as HandoffData go with it. */
+  | { type: 'conversation-relay'; status: string; fields?: Record<string, string> }
   | { type: 'answer'; answeredBy?: string }
   | { type: 'reject'; status: 'busy' | 'no-answer' | 'failed' | 'canceled' }
   /**
@@ -517,8 +523,15 @@ export class SimulatorPhone implements VoiceChannel {
         break;
       case 'virtual-agent':
         if (waiting.kind === 'virtual-agent') {
-          this.#line(call, 'network', 'virtual-agent', `${waiting.relay ? 'ConversationRelay session' : 'virtual agent'} ${action.status}`);
-          return this.#afterVerb(call, waiting.action, waiting.method, { ...this.#connectEnded(waiting, action.status), ...(action.fields ?? {}) });
+          this.#line(call, 'network', 'virtual-agent', `virtual agent ${action.status}`);
+          return this.#afterVerb(call, waiting.action, waiting.method, { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: action.status, ...(action.fields ?? {}) });
+        }
+        break;
+      case 'conversation-relay':
+        if (waiting.kind === 'conversation-relay') {
+          const handoff = action.fields?.HandoffData;
+          this.#line(call, 'network', 'conversation-relay', `ConversationRelay session ${action.status}${handoff ? `, handing off: ${handoff}` : ''}`);
+          return this.#afterVerb(call, waiting.action, waiting.method, { ...this.#relayEnded(waiting, action.status), ...(action.fields ?? {}) });
         }
         break;
     }
@@ -526,12 +539,11 @@ export class SimulatorPhone implements VoiceChannel {
   }
 
   /**
-   * The parameters a <Connect> action reports as it ends with `status`: a virtual agent's VirtualAgentStatus,
-   * or a ConversationRelay session's SessionId, SessionStatus and SessionDuration (whole seconds).
+   * The parameters a ConversationRelay session's Connect action reports as it ends with `status`: its
+   * SessionId, SessionStatus and SessionDuration (whole seconds since it began, by the phone's clock).
    */
-  #connectEnded(waiting: Extract<Waiting, { kind: 'virtual-agent' }>, status: string): Record<string, string> {
-    if (waiting.relay === undefined) return { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: status };
-    const seconds = Math.max(0, Math.round((this.#now() - (waiting.startedAt ?? this.#now())) / 1000));
+  #relayEnded(waiting: Extract<Waiting, { kind: 'conversation-relay' }>, status: string): Record<string, string> {
+    const seconds = Math.max(0, Math.round((this.#now() - waiting.startedAt) / 1000));
     return { SessionId: randomSid('VX'), SessionStatus: status, SessionDuration: String(seconds) };
   }
 
@@ -563,8 +575,8 @@ export class SimulatorPhone implements VoiceChannel {
    * The caller hangs up. As Twilio does, the verb the call waits on has its action requested as the
    * call ends (CallStatus completed; its TwiML is not run), then the final status is sent: a Record with
    * the message left (Digits=hangup; `recordedSeconds`), a Dial (the call was connected), an Enqueue
-   * (QueueResult=hangup), a Pay (Result=caller-hung-up) and a Connect (the virtual agent's session
-   * ended). A Record the caller said nothing to has no recording, so no action (Twilio skips the action
+   * (QueueResult=hangup), a Pay (Result=caller-hung-up) and a Connect (the virtual agent's or the
+   * ConversationRelay session ended, completed). A Record the caller said nothing to has no recording, so no action (Twilio skips the action
    * of an empty recording); a Gather requests nothing. The flow learns the rest from the final status.
    * `queueSeconds`: how long the caller was in the queue, when the simulator API says.
    */
@@ -587,7 +599,9 @@ export class SimulatorPhone implements VoiceChannel {
     } else if (waiting?.kind === 'payment' && waiting.action) {
       extra = { Result: 'caller-hung-up' };
     } else if (waiting?.kind === 'virtual-agent' && waiting.action) {
-      extra = this.#connectEnded(waiting, 'completed');
+      extra = { VirtualAgentProvider: 'DialogflowCX', VirtualAgentStatus: 'completed' };
+    } else if (waiting?.kind === 'conversation-relay' && waiting.action) {
+      extra = this.#relayEnded(waiting, 'completed');
     }
     if (waiting && extra && 'action' in waiting && waiting.action) {
       call.waiting = null;
@@ -747,9 +761,9 @@ export class SimulatorPhone implements VoiceChannel {
           call.remaining = rest;
           if (relay) {
             const url = attr(relay, 'url');
-            this.#wait(call, { kind: 'virtual-agent', connector: '', relay: url, action: attr(verb, 'action'), method, startedAt: this.#now() });
+            this.#wait(call, { kind: 'conversation-relay', url, action: attr(verb, 'action'), method, startedAt: this.#now() });
             const greeting = attr(relay, 'welcomeGreeting');
-            this.#line(call, 'flow', 'virtual-agent', `talking to the ConversationRelay app at ${url}${greeting ? `: ${greeting}` : ''}`);
+            this.#line(call, 'flow', 'conversation-relay', `talking to the ConversationRelay app at ${url}${greeting ? `: ${greeting}` : ''}`);
             return;
           }
           const connector = agent ? attr(agent, 'connectorName') : '';
