@@ -86,3 +86,26 @@ describe('Liquid first and last as Shopify (respond_to?(:first))', () => {
     assert.equal(ok('{{ "a b c" | split: " " | first }}{{ "a b c" | split: " " | last }}|{{ l | first }}', { l: [] }), 'ac|');
   });
 });
+
+describe('Liquid uniq and compact as Shopify', () => {
+  const orders = {
+    orders: [
+      { id: 1, city: 'Lusaka', note: null },
+      { id: 2, city: 'Ndola' },
+      { id: 3, city: 'Lusaka', note: 'call first' },
+      { id: 4, note: 'no city' },
+    ],
+  };
+  it('uniq: "p" keeps the first item of each value of the property (liquidjs ignored it)', () => {
+    assert.equal(ok('{{ orders | uniq: "city" | map: "id" | join: "," }}', orders), '1,2,4');
+  });
+  it('compact: "p" drops the items whose property is nil or missing (liquidjs ignored it)', () => {
+    assert.equal(ok('{{ orders | compact: "note" | map: "id" | join: "," }}', orders), '3,4');
+    assert.equal(ok('{{ orders | compact: "city" | map: "id" | join: "," }}', orders), '1,2,3');
+  });
+  it('uniq counts hashes with the same keys and values as one, as Ruby\'s eql?; 2 and 2.0 stay two', () => {
+    const data = { rows: [{ a: 1, b: [2] }, { b: [2], a: 1 }, { a: 1, b: [3] }] };
+    assert.equal(ok('{{ rows | uniq | size }}', data), '2');
+    assert.equal(ok('{% assign l = 2.0 | concat: two %}{{ l | uniq | join: "," }}', { two: [2, 2, '2'] }), '2.0,2,2');
+  });
+});

@@ -352,12 +352,82 @@ export function lastFilter(this: FilterThis, input: unknown): unknown {
   return Array.isArray(v) ? builtin('last').call(this, v) : undefined;
 }
 
+/** A filter's input as an array, as liquidjs' toArray: nil is none, an array itself, anything else one item. */
+function itemsOf(input: unknown): unknown[] {
+  const v = input instanceof RubyFloat ? input : toValue(input);
+  return v === null || v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/**
+ * `item[property]` as Ruby reads it in `uniq: "p"` and `compact: "p"`: a hash's value for that key (its own, the key
+ * as written: "a.b" is not a path), a text the property's text if it contains it (String#[]), nil for anything else.
+ */
+function itemProperty(item: unknown, property: string): unknown {
+  const v = toValue(item);
+  if (isPlainObject(v)) return Object.hasOwn(v, property) ? v[property] : undefined;
+  if (typeof v === 'string') return v.includes(property) ? property : undefined;
+  return undefined;
+}
+
+/**
+ * A text that two values share when Ruby's `uniq` counts them as one (Object#hash and eql?): the same type and
+ * value, hashes and arrays by their contents (a hash's keys in any order), 2 and 2.0 two values.
+ */
+function uniqueKey(value: unknown, depth = 0): string {
+  if (depth > 64) throw new Error('value nested too deeply');
+  if (value instanceof RubyFloat) return `f${value.value}`;
+  const v = toValue(value);
+  if (v === null || v === undefined) return 'n';
+  if (typeof v === 'number') return `${Number.isInteger(v) ? 'i' : 'f'}${v}`;
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map((x) => uniqueKey(x, depth + 1)).join(',')}]`;
+  if (isPlainObject(v)) {
+    const entries = Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${uniqueKey(v[k], depth + 1)}`);
+    return `{${entries.join(',')}}`;
+  }
+  return `${typeof v}:${String(v)}`;
+}
+
+/**
+ * Shopify's `uniq`: items equal by value are one (two hashes with the same keys and values too; liquidjs kept
+ * every distinct object), and `uniq: "p"` keeps the first item of each value of the property (liquidjs ignored
+ * the property). Building the keys is charged a unit per character.
+ */
+export function uniqFilter(this: FilterThis, input: unknown, property?: unknown): unknown[] {
+  const items = itemsOf(input);
+  this.context.memoryLimit.use(items.length);
+  const name = toValue(property);
+  const byProperty = name !== null && name !== undefined;
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const key = uniqueKey(byProperty ? itemProperty(item, String(name)) : item);
+    this.context.memoryLimit.use(key.length);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Shopify's `compact`: without nil items, or with `compact: "p"` without the items whose property is nil (liquidjs ignored it). */
+export function compactFilter(this: FilterThis, input: unknown, property?: unknown): unknown[] {
+  const items = itemsOf(input);
+  this.context.memoryLimit.use(items.length);
+  const name = toValue(property);
+  const read = name === null || name === undefined ? (item: unknown) => toValue(item) : (item: unknown) => itemProperty(item, String(name));
+  return items.filter((item) => {
+    const v = read(item);
+    return v !== null && v !== undefined;
+  });
+}
+
 /** The filters of this module by name, registered over liquidjs' own. */
 export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   join: joinFilter,
   concat: concatFilter,
   first: firstFilter,
   last: lastFilter,
+  uniq: uniqFilter,
+  compact: compactFilter,
   truncatewords: truncatewordsFilter,
   modulo: moduloFilter,
   plus: decimalFilter('plus'),
