@@ -109,3 +109,9 @@ describe('Liquid uniq and compact as Shopify', () => {
     assert.equal(ok('{% assign l = 2.0 | concat: two %}{{ l | uniq | join: "," }}', { two: [2, 2, '2'] }), '2.0,2,2');
   });
 });
+
+describe('Liquid join\'s glue as Ruby\'s glue.to_s', () => {
+  it('a nil glue (a missing variable, nil) is nothing, not the default space', () => {
+    assert.equal(ok('{{ l | join: missing }}|{{ l | join: nil }}|{{ l | join }}', { l: ['a', 'b'] }), 'ab|ab|a b');
+  });
+});

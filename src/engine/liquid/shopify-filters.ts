@@ -16,10 +16,12 @@ const builtin = (name: string): AnyFilter => (builtinFilters as unknown as Recor
 
 /**
  * `join` with objects printed as the output prints them (JSON or Java's map form), not `[object Object]`, and a
- * float glue as Ruby's `glue.to_s` writes it (`join: 1.0` puts "1.0" between the items, not "1").
+ * glue as Ruby's `glue.to_s` writes it: a float's text (`join: 1.0` puts "1.0" between the items, not "1"), and
+ * nil (`join: missing`) nothing, where liquidjs put its default space.
  */
 export function joinFilter(this: FilterThis, input: unknown, ...args: unknown[]): unknown {
   if (args[0] instanceof RubyFloat) args[0] = args[0].toString();
+  else if (args.length > 0 && (toValue(args[0]) === null || toValue(args[0]) === undefined)) args[0] = '';
   const v = toValue(input);
   if (Array.isArray(v) && v.some((x) => isPlainObject(x) || (Array.isArray(x) && x.some(isPlainObject)))) {
     const format = objectFormatOf(this.context);
