@@ -23,6 +23,7 @@ import {
 } from '../../web/src/simulator/phone-call.ts';
 import { wiredTriggerFlow } from '../support/flows.ts';
 import { queueEvent } from '../../src/engine/widgets/queue-result.ts';
+import { RELAY_SESSION_STATUSES } from '../../src/channels/simulator/phone.ts';
 
 const SID = 'CA' + 'a'.repeat(32);
 
@@ -41,7 +42,7 @@ describe('phone call view', () => {
     assert.deepEqual([takesKeys(gather(['dtmf'])), takesSpeech(gather(['dtmf'])), takesSilence(gather(['dtmf']))], [true, false, true]);
     assert.deepEqual([takesKeys(gather(['speech'])), takesSpeech(gather(['speech']))], [false, true]);
     assert.deepEqual([takesKeys({ kind: 'record' }), takesSpeech({ kind: 'record' }), takesSilence({ kind: 'record' })], [true, false, true]);
-    for (const kind of ['dial', 'queue', 'payment', 'virtual-agent', 'answer', 'hold']) {
+    for (const kind of ['dial', 'queue', 'payment', 'virtual-agent', 'conversation-relay', 'answer', 'hold']) {
       assert.deepEqual([takesKeys({ kind }), takesSpeech({ kind }), takesSilence({ kind })], [false, false, false], kind);
     }
     assert.deepEqual([takesKeys(null), takesSpeech(null), takesSilence(null)], [false, false, false]);
@@ -49,13 +50,23 @@ describe('phone call view', () => {
   });
 
   it('offers the outcomes the simulator API and the widgets know', () => {
-    assert.deepEqual(Object.keys(OUTCOMES).sort(), ['dial', 'payment', 'queue', 'virtual-agent']);
+    assert.deepEqual(Object.keys(OUTCOMES).sort(), ['conversation-relay', 'dial', 'payment', 'queue', 'virtual-agent']);
     assert.deepEqual(OUTCOMES.dial!.choices.map((c) => c.value), ['completed', 'busy', 'no-answer', 'failed', 'canceled']);
     assert.deepEqual(REJECTED_AS.map((c) => c.value), ['busy', 'no-answer', 'failed', 'canceled']);
     // Every queue result leads somewhere, and each of the Enqueue widget's events is reachable.
     assert.deepEqual([...new Set(OUTCOMES.queue!.choices.map((c) => queueEvent(c.value)))].sort(), ['callComplete', 'callFailure', 'failedToEnqueue']);
     assert.deepEqual(OUTCOMES['virtual-agent']!.choices.map((c) => c.value), ['completed', 'live-agent-handoff', 'paused', 'failed']);
     assert.ok(OUTCOMES.payment!.choices.some((c) => c.value === 'success'));
+  });
+
+  it("a ConversationRelay session has an action of its own: the session's status (the simulator API's) and the app's handoff data", () => {
+    const relay = OUTCOMES['conversation-relay']!;
+    assert.equal(relay.action, 'ConversationRelay');
+    assert.equal(relay.field, 'SessionStatus');
+    assert.deepEqual(relay.choices.map((c) => c.value), [...RELAY_SESSION_STATUSES]);
+    assert.equal(relay.text?.field, 'HandoffData');
+    assert.equal(relay.submit, 'End the relay session');
+    assert.equal(waitingText({ kind: 'conversation-relay', url: 'wss://relay.example/ws' }), 'The call is with the ConversationRelay app at wss://relay.example/ws: say how the relay session ends.');
   });
 
   it('remembers the call per flow, forgets a lost one, and ignores what is not a call', () => {

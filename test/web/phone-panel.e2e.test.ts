@@ -1,8 +1,8 @@
 // The console's Phone panel in Chromium: a call outlives the tab switch (clicking a widget shows its
-// properties) and a reload; a call waiting on Dial, Enqueue, Pay or a virtual agent gets controls for
-// how that ends (and the keypad is off meanwhile); the flow's own outbound call can be answered or
-// rejected; a call the server forgot in a restart is said to be lost, polling stops and Call comes
-// back; focus stays on the call button; the side panel's tabs are one Tab stop with arrow keys; and a
+// properties) and a reload; a call waiting on Dial, Enqueue, Pay, a virtual agent or a ConversationRelay
+// session gets controls for how that ends (and the keypad is off meanwhile); the flow's own outbound
+// call can be answered or rejected; a call the server forgot in a restart is said to be lost, polling
+// stops and Call comes back; focus stays on the call button; the side panel's tabs are one Tab stop with arrow keys; and a
 // call to a flow whose Trigger takes no calls says so.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,6 +45,12 @@ const CHAIN = triggerFlow('outcomes', 'incomingCall', 'dial', [
   },
   { ...say('agent_done', 1600, 'Agent {{widgets.agent.VirtualAgentStatus}}.', 'menu') },
   { name: 'menu', type: 'gather-input-on-call', properties: { ...at(1800), say: 'Anything else?', number_of_digits: 1 }, transitions: [{ event: 'keypress' }, { event: 'speech' }, { event: 'timeout' }] },
+]);
+
+/** A ConversationRelay session, then what the app handed off. */
+const RELAY = triggerFlow('relay', 'incomingCall', 'relay', [
+  { name: 'relay', type: 'run-conversation-relay', properties: { ...at(200), url: 'wss://relay.example/ws' }, transitions: [{ event: 'success', next: 'relayed' }, { event: 'failed', next: 'relayed' }] },
+  say('relayed', 400, 'Relay {{widgets.relay.SessionStatus}}: {{widgets.relay.HandoffData.reason}}.'),
 ]);
 
 /** A REST execution calls the contact; answered, it says hello. */
@@ -186,6 +192,21 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     assert.equal(await page.locator('.phone-panel [role="alert"]').count(), 0, 'no error on the way');
     await page.getByRole('button', { name: 'Hang up', exact: true }).click();
     await page.getByRole('button', { name: 'Call', exact: true }).waitFor();
+  });
+
+  it('ends a ConversationRelay session with its own form: a status and the handoff data', async () => {
+    const flowSid = await create('Relay', RELAY);
+    await openPhone(flowSid);
+    await page.getByLabel('Call as').fill('+15551237012');
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'The call is with the ConversationRelay app at wss://relay.example/ws: say how the relay session ends.' }).waitFor();
+    assert.equal(await page.getByRole('form', { name: 'Virtual agent' }).count(), 0, "not the virtual agent's form");
+    const relay = page.getByRole('form', { name: 'ConversationRelay' });
+    await relay.getByLabel('The relay session').selectOption('ended');
+    await relay.getByLabel('Handoff data').fill('{"reason": "billing"}');
+    await relay.getByRole('button', { name: 'End the relay session' }).click();
+    await flowSaid('Relay ended: billing.').waitFor();
+    assert.equal(await page.locator('.phone-panel [role="alert"]').count(), 0, 'no error on the way');
   });
 
   it('answers and rejects the calls the flow places', async () => {

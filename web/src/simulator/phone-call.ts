@@ -1,7 +1,7 @@
 // What the console's Phone panel knows about a simulator call (GET /simulator/calls/CA…), without
 // React: what the call waits for and which caller actions fit it, the outcomes the simulator API
 // takes for the verbs the caller cannot answer by voice (Dial, Enqueue, Pay, Connect VirtualAgent,
-// an outbound call ringing), the call remembered per flow for the browser tab (sessionStorage), and
+// Connect ConversationRelay, an outbound call ringing), the call remembered per flow for the browser tab (sessionStorage), and
 // whether a flow's Trigger takes calls at all.
 import type { FlowDefinition } from '../api/types.ts';
 
@@ -74,6 +74,8 @@ export function waitingText(waiting: Waiting): string {
       return 'The flow is taking a payment: say how it ends.';
     case 'virtual-agent':
       return `The call is with a virtual agent${typeof waiting.connector === 'string' && waiting.connector ? ` (${waiting.connector})` : ''}: say how the session ends.`;
+    case 'conversation-relay':
+      return `The call is with the ConversationRelay app${typeof waiting.url === 'string' && waiting.url ? ` at ${waiting.url}` : ''}: say how the relay session ends.`;
     default:
       return `Waiting for ${waiting.kind}.`;
   }
@@ -108,7 +110,7 @@ export interface Choice {
 
 /** A form that answers what the call waits for: POST /simulator/calls/CA…/{action} with `field` chosen. */
 export interface OutcomeSpec {
-  action: 'Dial' | 'Queue' | 'Payment' | 'VirtualAgent';
+  action: 'Dial' | 'Queue' | 'Payment' | 'VirtualAgent' | 'ConversationRelay';
   /** The form's accessible name. */
   title: string;
   field: string;
@@ -116,6 +118,8 @@ export interface OutcomeSpec {
   choices: Choice[];
   /** A number of seconds sent along (Dial's Duration, Queue's QueueTime), with when it applies. */
   seconds?: { field: string; label: string; initial: string; appliesTo?: string[] };
+  /** Text sent along when given (a relay session's HandoffData), with its hint. */
+  text?: { field: string; label: string; placeholder: string };
   submit: string;
 }
 
@@ -180,6 +184,19 @@ export const OUTCOMES: Record<string, OutcomeSpec> = {
       { value: 'failed', label: 'fails' },
     ],
     submit: 'End the agent session',
+  },
+  'conversation-relay': {
+    action: 'ConversationRelay',
+    title: 'ConversationRelay',
+    field: 'SessionStatus',
+    fieldLabel: 'The relay session',
+    choices: [
+      { value: 'completed', label: 'is completed' },
+      { value: 'ended', label: 'is ended by the app (ended)' },
+      { value: 'failed', label: 'fails' },
+    ],
+    text: { field: 'HandoffData', label: 'Handoff data (optional)', placeholder: '{"reason": "billing"}' },
+    submit: 'End the relay session',
   },
 };
 

@@ -1,6 +1,6 @@
 // The Phone panel's answers to what the caller cannot say or press: how a connected call (Dial), the
-// queue (Enqueue, Send to Flex), a payment (Pay) or a virtual agent session ends, and answering or
-// rejecting a call the flow places. Each is a small form posting the simulator's caller action.
+// queue (Enqueue, Send to Flex), a payment (Pay), a virtual agent session or a ConversationRelay session
+// (with the app's handoff data) ends, and answering or rejecting a call the flow places. Each is a small form posting the simulator's caller action.
 import { useState, type FormEvent } from 'react';
 import { ANSWERED_BY, OUTCOMES, REJECTED_AS, type Choice, type Waiting } from './phone-call.ts';
 
@@ -33,12 +33,17 @@ function OutcomeForm({ kind, busy, onAction }: { kind: string; busy: boolean; on
   const spec = OUTCOMES[kind]!;
   const [choice, setChoice] = useState(spec.choices[0]!.value);
   const [seconds, setSeconds] = useState(spec.seconds?.initial ?? '');
+  const [text, setText] = useState('');
   const secondsApply = spec.seconds !== undefined && (spec.seconds.appliesTo?.includes(choice) ?? true);
   const validSeconds = /^\d+$/.test(seconds);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (busy || (secondsApply && !validSeconds)) return;
-    onAction(spec.action, { [spec.field]: choice, ...(secondsApply && spec.seconds ? { [spec.seconds.field]: seconds } : {}) });
+    onAction(spec.action, {
+      [spec.field]: choice,
+      ...(secondsApply && spec.seconds ? { [spec.seconds.field]: seconds } : {}),
+      ...(spec.text && text.trim() !== '' ? { [spec.text.field]: text.trim() } : {}),
+    });
   };
   return (
     <form className="call-outcome stack" aria-label={spec.title} onSubmit={submit}>
@@ -47,6 +52,12 @@ function OutcomeForm({ kind, busy, onAction }: { kind: string; busy: boolean; on
         <label className="field inline">
           <span className="field-label">{spec.seconds.label}</span>
           <input type="number" min={0} step={1} inputMode="numeric" value={seconds} onChange={(e) => setSeconds(e.target.value)} disabled={!secondsApply} />
+        </label>
+      )}
+      {spec.text && (
+        <label className="field inline">
+          <span className="field-label">{spec.text.label}</span>
+          <input type="text" value={text} placeholder={spec.text.placeholder} spellCheck={false} onChange={(e) => setText(e.target.value)} />
         </label>
       )}
       <div className="row">
