@@ -1,10 +1,12 @@
-// Calls through the simulator phone whose voice widgets ended every way they can — a payment and a
-// virtual agent session (Capture Payments, Connect Virtual Agent), an outbound call answered by a
+// Calls through the simulator phone whose voice widgets ended every way they can — a payment, a virtual
+// agent and a ConversationRelay session (Capture Payments, Connect Virtual Agent, Run ConversationRelay),
+// an outbound call answered by a
 // machine, busy, unanswered or refused, a voicemail that heard nothing, a caller who hung up in a
 // queue or on a widget with no action — replay against the revision they ran with no divergence (the
 // recorded outcomes are answered back: Pay and Connect action parameters, the outgoing call's answer,
 // status or API error, Record's fall-through, a hang-up with no action), and `test --record` writes
-// them as mocks (pay, virtualAgent, calls, record, enqueue, dial) so the recorded test passes at once.
+// them as mocks (pay, virtualAgent, conversationRelay, calls, record, enqueue, dial) so the recorded test
+// passes at once.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -33,6 +35,11 @@ const voicemailThanksFlow = triggerFlow('voicemail thanks', 'incomingCall', 'vm'
   voicemail('vm', 100, 'thanks'),
   { name: 'thanks', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Thanks.' } },
 ]);
+/** A ConversationRelay session, then what the app handed off. */
+const relayFlow = triggerFlow('relay', 'incomingCall', 'relay', [
+  { name: 'relay', type: 'run-conversation-relay', transitions: [{ event: 'success', next: 'bye' }, { event: 'failed', next: 'bye' }], properties: { offset: { x: 0, y: 100 }, url: 'wss://relay.example/ws' } },
+  { name: 'bye', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Session {{widgets.relay.SessionId}} {{widgets.relay.SessionStatus}}: {{widgets.relay.HandoffData.reason}}.' } },
+]);
 /** A REST-started call with machine detection, asking for a key once answered. */
 const outboundFlow = triggerFlow('outbound', 'incomingRequest', 'call', [
   {
@@ -54,7 +61,7 @@ describe('voice outcomes: replayed against their own revision, and recorded as t
     s = await startTestServer({ listen: true, now: () => clock.ms });
     creds = ['--base-url', s.baseUrl, '--account-sid', s.account.sid, '--auth-token', s.account.authToken];
     dir = mkdtempSync(join(tmpdir(), 'sb-voice-outcomes-'));
-    const definitions = { payAgent: fixture('pay-agent.json'), voicemail: voicemailFlow, voicemailThanks: voicemailThanksFlow, outbound: outboundFlow, callOutcomes: fixture('call-outcomes.json') };
+    const definitions = { payAgent: fixture('pay-agent.json'), voicemail: voicemailFlow, voicemailThanks: voicemailThanksFlow, outbound: outboundFlow, callOutcomes: fixture('call-outcomes.json'), relay: relayFlow };
     for (const [name, definition] of Object.entries(definitions)) {
       flows[name] = (await s.app.flows.create(s.account.sid, { friendlyName: name, status: 'published', definition })).sid;
     }
@@ -145,6 +152,19 @@ describe('voice outcomes: replayed against their own revision, and recorded as t
     const agent = await same('payAgent', onAgent, ['Trigger', 'pay', 'agent']);
     assert.deepEqual(agent.mocks?.virtualAgent, [{ widget: 'agent', status: 'hangup', params: { VirtualAgentProvider: 'DialogflowCX' } }]);
     assert.equal(agent.script, undefined, 'the hang-up is the mock, not a script step');
+  });
+
+  it('Run ConversationRelay: the session the phone ended, or the caller ended by hanging up, as conversationRelay mocks', async () => {
+    const ended = await phoneCall('relay', [['ConversationRelay', { SessionStatus: 'ended', HandoffData: '{"reason":"billing"}' }]]);
+    const test = await same('relay', ended, ['Trigger', 'relay', 'bye']);
+    const [mock] = test.mocks?.conversationRelay ?? [];
+    assert.match(String(mock?.params?.SessionId), /^VX[0-9a-f]{32}$/);
+    assert.deepEqual(mock, { widget: 'relay', status: 'ended', handoffData: { reason: 'billing' }, duration: 0, params: { SessionId: mock?.params?.SessionId } });
+    await same('relay', await phoneCall('relay', [['ConversationRelay', { SessionStatus: 'failed', ErrorCode: '64107' }]]), ['Trigger', 'relay', 'bye']);
+
+    const hungUp = await same('relay', await phoneCall('relay', [['Hangup', {}]]), ['Trigger', 'relay', 'bye']);
+    assert.deepEqual({ ...hungUp.mocks?.conversationRelay?.[0], params: undefined }, { widget: 'relay', status: 'completed', duration: 0, callerHangsUp: true, params: undefined });
+    assert.equal(hungUp.script, undefined, 'the hang-up is the mock, not a script step');
   });
 
   it('Record Voicemail that heard nothing, then a hang-up without a message', async () => {
