@@ -133,7 +133,7 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
       if (flags.json) return printAccountJson(account, { previousSecretAcceptedUntil: rotated.acceptedUntil === null ? null : isoSeconds(rotated.acceptedUntil) }), 0;
       const old = rotated.acceptedUntil === null
         ? 'Callback URLs keyed by the old one are refused from now on: calls in progress can no longer go on.'
-        : `Callback URLs keyed by the old one (calls in progress) are accepted until ${new Date(rotated.acceptedUntil).toISOString()}.`;
+        : `Callback URLs keyed by the old one (calls in progress) are accepted until ${isoSeconds(rotated.acceptedUntil)}.`;
       console.log(`Account ${sid} has a new callback secret: new callback URLs are keyed by it.\n${old}\n(A running server using the store takes it within its read-cache time.)`);
       return 0;
     });
@@ -149,7 +149,7 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
     await withStore(loadConfig(flags), async (store) => {
       const listed = await store.listAccounts();
       // --json: the columns, and the creation date; never a token or callback secret.
-      if (flags.json) console.log(JSON.stringify(listed.map(({ sid, friendlyName, dateCreated }) => ({ sid, friendlyName, dateCreated: new Date(dateCreated).toISOString() })), null, 2));
+      if (flags.json) console.log(JSON.stringify(listed.map(({ sid, friendlyName, dateCreated }) => ({ sid, friendlyName, dateCreated: isoSeconds(dateCreated) })), null, 2));
       else for (const account of listed) console.log(`${account.sid}  ${account.friendlyName}`);
     });
     return 0;
@@ -229,7 +229,7 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
       if (accountSid !== undefined && !(await store.getAccount(accountSid))) return fail(`account ${accountSid} does not exist`, 1);
       const listed = (await store.listApiKeys())
         .filter((key) => accountSid === undefined || key.accountSid === accountSid)
-        .map(({ sid, accountSid, friendlyName, dateCreated }) => ({ sid, accountSid, dateCreated: new Date(dateCreated).toISOString(), friendlyName }));
+        .map(({ sid, accountSid, friendlyName, dateCreated }) => ({ sid, accountSid, dateCreated: isoSeconds(dateCreated), friendlyName }));
       // --json: the same columns (never the secret's hash either).
       if (flags.json) console.log(JSON.stringify(listed, null, 2));
       else for (const key of listed) console.log(`${key.sid}  ${key.accountSid}  ${key.dateCreated}  ${key.friendlyName}`);

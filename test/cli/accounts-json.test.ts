@@ -36,14 +36,15 @@ describe('accounts list --json, keys list --json', () => {
     const listed = JSON.parse(run.stdout) as { sid: string; friendlyName: string; dateCreated: string }[];
     assert.deepEqual(listed.map((a) => [a.sid, a.friendlyName]).sort(), [[one.sid, 'one'], [two.sid, 'two']].sort());
     assert.deepEqual(Object.keys(listed[0]!).sort(), ['dateCreated', 'friendlyName', 'sid']);
-    assert.ok(listed.every((a) => !Number.isNaN(Date.parse(a.dateCreated))));
+    // The API's date format, as create --json prints it: whole seconds, no milliseconds.
+    assert.ok(listed.every((a) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(a.dateCreated)), run.stdout);
     assert.ok(!run.stdout.includes(one.authToken) && !run.stdout.includes(one.callbackSecret));
   });
 
   it("keys list --json: the table's columns, the account's only with --account, no secret or hash", async () => {
     const run = await inProcess(keysCommand, 'list', { account: one.sid });
     assert.equal(run.code, 0, run.stderr);
-    assert.deepEqual(JSON.parse(run.stdout), [{ sid: key.sid, accountSid: one.sid, dateCreated: new Date(key.dateCreated).toISOString(), friendlyName: 'deploy' }]);
+    assert.deepEqual(JSON.parse(run.stdout), [{ sid: key.sid, accountSid: one.sid, dateCreated: new Date(key.dateCreated).toISOString().replace(/\.\d{3}Z$/, 'Z'), friendlyName: 'deploy' }]);
     assert.ok(!run.stdout.includes(secret) && !run.stdout.includes(key.secretHash));
     const none = await inProcess(keysCommand, 'list', { account: two.sid });
     assert.deepEqual(JSON.parse(none.stdout), []);
