@@ -4,7 +4,8 @@
 // A control's accessible name (as Chromium computes it) is not empty and holds the words of a visible
 // <label> (or aria-labelledby) of it; only a composer's box, where a label above it would be wrong,
 // is named by a label that is not shown. An error or finding shown in a form is read with the fields
-// it is about (aria-describedby).
+// it is about (aria-describedby), and a field marked invalid (aria-invalid), an input, a select or a text
+// box alike, is edged in the error colour.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CDPSession, Page } from 'playwright-core';
@@ -85,6 +86,11 @@ const SURVEY = `(() => {
     return [el.tagName.toLowerCase(), el.type ? '[' + el.type + ']' : '', el.name ? ' name=' + el.name : '', el.id ? ' #' + el.id : '', property ? ' in ' + property : '', el.placeholder ? ' placeholder=' + JSON.stringify(el.placeholder) : ''].join('');
   };
   const scope = document.querySelector('dialog[open]') ?? document;
+  // The error colour as the page draws it (a probe, not a hex code copied here).
+  const probe = document.body.appendChild(document.createElement('span'));
+  probe.style.color = 'var(--error)';
+  const errorColour = getComputedStyle(probe).color;
+  probe.remove();
   document.querySelectorAll('[data-form-audit]').forEach((el) => el.removeAttribute('data-form-audit'));
   const controls = [...scope.querySelectorAll('input:not([type=hidden]), select, textarea')].filter(shown).map((el, index) => {
     el.setAttribute('data-form-audit', String(index));
@@ -92,6 +98,10 @@ const SURVEY = `(() => {
     const visible = [...labelledBy, ...(el.labels ?? [])].map(seen).filter(Boolean).join(' ');
     return { index, what: describe(el), visible };
   });
+  // A control marked invalid (aria-invalid) is drawn as one, whatever its kind: the error colour's edge.
+  const invalid = [...scope.querySelectorAll('[aria-invalid=true]')].filter((el) => el.matches('input:not([type=checkbox]):not([type=radio]), select, textarea') && shown(el));
+  const undrawn = invalid.filter((el) => getComputedStyle(el).borderTopColor !== errorColour)
+    .map((el) => describe(el) + ' is marked invalid but its edge is ' + getComputedStyle(el).borderTopColor + ', not the error colour ' + errorColour);
   const unread = [];
   for (const form of scope.querySelectorAll('form')) {
     const read = new Set();
@@ -103,7 +113,7 @@ const SURVEY = `(() => {
       if (node === form || !node) unread.push((form.getAttribute('aria-label') ?? 'a form') + ': ' + shownError.textContent.trim());
     }
   }
-  return { controls, unread };
+  return { controls, unread, undrawn, invalidKinds: invalid.map((el) => el.tagName.toLowerCase()) };
 })()`;
 
 /** Words only, for "the name holds the label's words": a required mark, an ellipsis or a colon is not a word. */
@@ -123,6 +133,8 @@ describe('form controls are named by labels one can see (Chromium)', { skip: noC
   };
   /** Every control checked, so that a page that showed none is noticed. */
   const checked: string[] = [];
+  /** The kinds of control (input, select, textarea) seen marked invalid, so that the check of how they are drawn met each. */
+  const invalidSeen = new Set<string>();
 
   /** The names Chromium gives the controls marked by SURVEY, by their mark. */
   const accessibleNames = async (): Promise<Map<string, string>> => {
@@ -140,7 +152,13 @@ describe('form controls are named by labels one can see (Chromium)', { skip: noC
 
   /** Surveys what is on screen now, `where` naming it in the report. */
   const survey = async (where: string, expectControls = true) => {
-    const { controls, unread } = (await page.evaluate(SURVEY)) as { controls: { index: number; what: string; visible: string }[]; unread: string[] };
+    const { controls, unread, undrawn, invalidKinds } = (await page.evaluate(SURVEY)) as {
+      controls: { index: number; what: string; visible: string }[];
+      unread: string[];
+      undrawn: string[];
+      invalidKinds: string[];
+    };
+    for (const kind of invalidKinds) invalidSeen.add(kind);
     if (expectControls) assert.ok(controls.length > 0, `${where}: no form controls found`);
     const names = await accessibleNames();
     for (const { index, what, visible } of controls) {
@@ -152,6 +170,7 @@ describe('form controls are named by labels one can see (Chromium)', { skip: noC
       else if (!words(name).includes(words(visible))) problem(where, `${what} is named "${name}", which does not hold its visible label "${visible}"`);
     }
     for (const text of unread) problem(where, `shown in ${text} — not read with any of its fields`);
+    for (const text of undrawn) problem(where, text);
   };
 
   const rest = (path: string, body: Record<string, string>) =>
@@ -277,6 +296,7 @@ describe('form controls are named by labels one can see (Chromium)', { skip: noC
 
   it('found every control named by what is shown', () => {
     assert.ok(checked.length > 100, `surveyed ${checked.length} controls`);
+    assert.deepEqual([...invalidSeen].sort(), ['input', 'select', 'textarea'], 'met an invalid control of every kind');
     assert.deepEqual(problems, []);
     assert.deepEqual(browser.errors.filter((e) => !/Failed to load resource/.test(e)), []);
   });
