@@ -230,6 +230,11 @@ export interface OutboundMessage {
   contentSid?: string;
   contentVariables?: Record<string, string>;
   shortenUrls?: boolean;
+  /**
+   * A message into a Conversation only: the widget's `attributes` rendered with Liquid, JSON text (the
+   * Conversations Message's Attributes). Never set outside a conversation (retired Programmable Chat's).
+   */
+  attributes?: string;
 }
 
 export interface HttpRequestSpec {

@@ -395,6 +395,7 @@ export class FakeTwilio {
           author: one('Author') ?? 'system',
           body: one('Body') ?? null,
           index,
+          attributes: one('Attributes') ?? '{}',
           content_sid: one('ContentSid') ?? null,
           date_created: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
         };

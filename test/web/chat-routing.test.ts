@@ -24,7 +24,7 @@ let n = 0;
 const sid = (prefix: string) => prefix + String(++n).padStart(32, '0');
 
 function message(fields: Partial<SimulatorMessage> & Pick<SimulatorMessage, 'sid' | 'direction' | 'from' | 'to'>): SimulatorMessage {
-  return { body: 'x', media_url: [], content_sid: null, status: 'sent', execution_sid: FN, date_created: '2026-11-27T15:21:25Z', sequence: null, ...fields };
+  return { body: 'x', media_url: [], content_sid: null, attributes: null, status: 'sent', execution_sid: FN, date_created: '2026-11-27T15:21:25Z', sequence: null, ...fields };
 }
 
 describe('Chat routing', () => {

@@ -29,8 +29,8 @@ const STEP_KEYS = {
 } satisfies KeysOf<Step>;
 const STEP_CONTEXT_KEYS = { context: true, step_sid: true } satisfies KeysOf<StepContext>;
 const MESSAGE_KEYS = {
-  sid: true, direction: true, from: true, to: true, body: true, media_url: true, content_sid: true, status: true,
-  execution_sid: true, date_created: true, sequence: true,
+  sid: true, direction: true, from: true, to: true, body: true, media_url: true, content_sid: true, attributes: true,
+  status: true, execution_sid: true, date_created: true, sequence: true,
 } satisfies KeysOf<SimulatorMessage>;
 
 const flow = triggerFlow('wire types', 'incomingMessage', 'reply', [

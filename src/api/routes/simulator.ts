@@ -29,6 +29,8 @@ export function entryJson(entry: TranscriptEntry) {
     execution_sid: entry.executionSid,
     date_created: formatDate(entry.dateCreated),
     content_sid: entry.contentSid ?? null,
+    /** A message the flow posted into a conversation: the Attributes it gave (JSON text); null for any other. */
+    attributes: entry.attributes ?? null,
     /** The simulator's recording order across transcripts: what sorts messages of one second. */
     sequence: entry.sequence ?? null,
   };

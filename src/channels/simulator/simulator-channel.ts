@@ -32,6 +32,8 @@ export interface TranscriptEntry {
   dateCreated: number;
   /** The content template a flow sent (Send Message's `content_sid`), whose text the simulator does not have. */
   contentSid?: string;
+  /** A message posted into a conversation: its Attributes (JSON text), when the widget gave some. */
+  attributes?: string;
   /**
    * The order the simulator recorded it in, across every transcript (set when recorded): dates have whole
    * seconds on the wire, so messages of one second are told apart by it.
@@ -79,7 +81,7 @@ interface Transcript {
 }
 
 function entryChars(entry: TranscriptEntry): number {
-  let chars = ENTRY_OVERHEAD_CHARS + entry.from.length + entry.to.length + entry.body.length;
+  let chars = ENTRY_OVERHEAD_CHARS + entry.from.length + entry.to.length + entry.body.length + (entry.attributes?.length ?? 0);
   for (const url of entry.mediaUrl) chars += url.length;
   return chars;
 }
@@ -525,7 +527,7 @@ export class SimulatorChannel implements MessageChannel {
 
   /**
    * A message posted into a conversation, as the Conversations API takes it (no delivery reports, as
-   * the carrier has none for them). Every participant gets it, whoever `to` names (the carrier drops
+   * the carrier has none for them), with the widget's attributes as its Attributes. Every participant gets it, whoever `to` names (the carrier drops
    * `to`): it shows in the conversation's transcript (CH | participant) and, for a participant with an
    * SMS binding, on their phone's (proxy address | participant), which the console shows. In a
    * conversation with no participant known here, it is recorded for `to`.
@@ -538,7 +540,20 @@ export class SimulatorChannel implements MessageChannel {
     const messageSid = sid('IM');
     const index = conversation.messages++;
     const now = this.#now();
-    const entry = (from: string, to: string): TranscriptEntry => ({ sid: messageSid, direction: 'outbound-api', from, to, body: message.body, mediaUrl: [], status: 'sent', flowSid: context.flowSid, executionSid: context.executionSid, dateCreated: now, ...(message.contentSid ? { contentSid: message.contentSid } : {}) });
+    const entry = (from: string, to: string): TranscriptEntry => ({
+      sid: messageSid,
+      direction: 'outbound-api',
+      from,
+      to,
+      body: message.body,
+      mediaUrl: [],
+      status: 'sent',
+      flowSid: context.flowSid,
+      executionSid: context.executionSid,
+      dateCreated: now,
+      ...(message.contentSid ? { contentSid: message.contentSid } : {}),
+      ...(message.attributes !== undefined ? { attributes: message.attributes } : {}),
+    });
     const recipients = conversation.participants.flatMap((p) => {
       const address = str(p.messaging_binding_address) ?? str(p.identity);
       return address ? [{ address, proxy: str(p.messaging_binding_proxy_address) }] : [];
@@ -563,6 +578,8 @@ export class SimulatorChannel implements MessageChannel {
         Author: author,
         Body: message.body,
         Index: index,
+        // As the Conversations API's resource: "{}" when the message was given none.
+        Attributes: message.attributes ?? '{}',
         ContentSid: message.contentSid ?? null,
         DateCreated: isoSeconds(now),
       },

@@ -449,6 +449,8 @@ export class TwilioChannel {
     // The default `from` is the conversation itself: Twilio then authors the message as "system".
     if (message.from && message.from !== conversationSid) params.push(['Author', message.from]);
     if (message.body) params.push(['Body', message.body]);
+    // The widget's attributes (JSON text the engine checked), as the message's own.
+    if (message.attributes !== undefined) params.push(['Attributes', message.attributes]);
     if (message.contentSid) {
       params.push(['ContentSid', message.contentSid]);
       if (message.contentVariables && Object.keys(message.contentVariables).length > 0) {

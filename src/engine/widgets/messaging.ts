@@ -1,6 +1,44 @@
 // Shared pieces of the messaging widgets: building the outbound message from properties.
+// `attributes` (JSON text with Liquid) goes with a message into a Conversation, as the Conversations
+// Message's Attributes; elsewhere it, `service` and `channel` (retired Programmable Chat's) are ignored,
+// not even rendered.
+import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import type { JsonObject, OutboundMessage } from '../types.ts';
 import { keyValueList, stringProp, type WidgetEnv } from './widget.ts';
+
+const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
+
+/**
+ * Whether a message goes into a Conversation: the channels' rule (a conversation SID in `from`, else the
+ * execution's flow address when it is one: a conversation message started it, or Start/Resume Conversation
+ * moved it there).
+ */
+export function sendsIntoConversation(env: WidgetEnv, from: string): boolean {
+  if (CONVERSATION_SID.test(from)) return true;
+  const address = (env.liquidContext().flow as { channel?: { address?: unknown } } | undefined)?.channel?.address;
+  return typeof address === 'string' && CONVERSATION_SID.test(address);
+}
+
+/** How much of attributes that are not JSON an error quotes. */
+const QUOTED_ATTRIBUTES = 80;
+
+/**
+ * The message's Conversations Attributes: `attributes` rendered and trimmed; undefined when it is absent or
+ * renders empty. Text that is not JSON is refused (81011, as a send the widget cannot make: the
+ * Conversations API refuses such Attributes; Studio's own code for it is UNCONFIRMED).
+ */
+function conversationAttributes(env: WidgetEnv): { ok: true; value: string | undefined } | { ok: false; code: number; message: string } {
+  const template = stringProp(env, 'attributes');
+  if (template === undefined || template.trim() === '') return { ok: true, value: undefined };
+  const rendered = env.render(template);
+  if (!rendered.ok) return { ok: false, code: rendered.error.code, message: rendered.error.message };
+  const text = rendered.value.trim();
+  if (text === '') return { ok: true, value: undefined };
+  const parsed = parseJsonWithinDepth(text);
+  if (parsed.ok) return { ok: true, value: text };
+  const quoted = text.length > QUOTED_ATTRIBUTES ? `${text.slice(0, QUOTED_ATTRIBUTES)}…` : text;
+  return { ok: false, code: 81011, message: `Failed to send message: attributes must be JSON after Liquid (${parsed.error}), got '${quoted}'` };
+}
 
 export type Built = { ok: true; message: OutboundMessage } | { ok: false; code: number; message: string };
 
@@ -36,6 +74,11 @@ export function buildOutbound(env: WidgetEnv, defaults: { to: string }): Built {
     message.contentVariables = variables;
   }
   if (env.state.properties.shorten_urls === true) message.shortenUrls = true;
+  if (sendsIntoConversation(env, message.from)) {
+    const attributes = conversationAttributes(env);
+    if (!attributes.ok) return attributes;
+    if (attributes.value !== undefined) message.attributes = attributes.value;
+  }
   if (!message.body && !message.mediaUrl && !message.contentSid) {
     return { ok: false, code: 81011, message: 'Failed to send message: a message body, media URL or content template is required' };
   }

@@ -87,6 +87,8 @@ export interface SimulatorMessage {
   media_url: string[];
   /** The Content API template (HX…) a message was sent with, or null. */
   content_sid: string | null;
+  /** A message the flow posted into a conversation: the Attributes it gave (JSON text), or null. */
+  attributes: string | null;
   status: string;
   execution_sid: string | null;
   date_created: string;
