@@ -215,12 +215,12 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await page.getByText('Page 1').waitFor();
     await page.getByLabel('Status').selectOption('ended');
     await page.getByLabel('Created from').fill('2000-01-01T00:00');
-    await page.getByLabel('to', { exact: true }).fill('2000-01-02T00:00');
+    await page.getByLabel('Created to').fill('2000-01-02T00:00');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByText('No executions match.').waitFor();
     assert.equal(await page.getByRole('navigation', { name: 'Pages' }).count(), 0, 'one page needs no paging controls');
     await page.getByLabel('Created from').fill('');
-    await page.getByLabel('to', { exact: true }).fill('');
+    await page.getByLabel('Created to').fill('');
     await page.getByLabel('Status').selectOption('active');
     await page.getByRole('button', { name: 'Apply' }).click();
     // A locator, not waitForFunction with a string: the console's CSP forbids the eval that polls one.

@@ -238,6 +238,11 @@ describe('form controls are named by labels one can see (Chromium)', { skip: noC
     await page.getByRole('heading', { name: 'Executions', level: 1 }).waitFor();
     await page.locator('.table').waitFor();
     await survey('executions');
+    // The date fields are named with the words shown before them ("Created from … to …"), each whole.
+    const filters = page.getByRole('form', { name: 'Filter executions' });
+    const marks = await filters.locator('[data-form-audit]').evaluateAll((els) => els.map((el) => el.getAttribute('data-form-audit')!));
+    const names = await accessibleNames();
+    assert.deepEqual(marks.map((mark) => names.get(mark)), ['Status', 'Created from', 'Created to', 'Contact']);
     await page.goto(`${server.baseUrl}/flows/${sid}/executions/${execution}`);
     await page.getByRole('heading', { name: 'Replay' }).waitFor();
     await survey('execution');

@@ -151,8 +151,11 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
           <span className="field-label">Created from</span>
           <input name="from" type="datetime-local" value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} />
         </label>
+        {/* Shown as "Created from … to …"; named "Created to", which makes sense read alone (a screen reader's list of fields), where "to" did not. */}
         <label className="field inline">
-          <span className="field-label">to</span>
+          <span className="field-label">
+            <span className="visually-hidden">Created </span>to
+          </span>
           <input name="to" type="datetime-local" value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} />
         </label>
         <label className="field inline">
