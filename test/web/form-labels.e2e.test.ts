@@ -1,6 +1,7 @@
 // Every form control of the console, in Chromium, named by a label one can see: the sign-in form, the
 // flow list's dialogs, the editor (its tools, the rename dialog, the properties of a widget of every
-// type, the Chat and Phone panels), the execution filters, the replay panel and the revision pickers.
+// type, the Chat and Phone panels, the Phone's outcome forms with a call waiting on them), the execution
+// filters, the replay panel and the revision pickers.
 // A control's accessible name (as Chromium computes it) is not empty and holds the words of a visible
 // <label> (or aria-labelledby) of it; only a composer's box, where a label above it would be wrong,
 // is named by a label that is not shown. An error or finding shown in a form is read with the fields
@@ -55,6 +56,24 @@ const GREETING = {
   states: [
     { name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage', next: 'hello' }, { event: 'incomingCall' }, { event: 'incomingRequest', next: 'hello' }] },
     { name: 'hello', type: 'send-message', properties: { ...at(0, 250), from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Hello' }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
+  ],
+} as unknown as FlowDefinition;
+
+/** A call that waits on a Dial, then in a queue; a REST request has the flow call the contact (a call that rings in the Phone). */
+const PHONE = {
+  description: 'phone outcomes',
+  initial_state: 'Trigger',
+  flags: { allow_concurrent_calls: true },
+  states: [
+    { name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage' }, { event: 'incomingCall', next: 'dial' }, { event: 'incomingRequest', next: 'call_out' }] },
+    { name: 'dial', type: 'connect-call-to', properties: { ...at(0, 250), noun: 'number', to: '+15550009999', caller_id: '{{contact.channel.address}}', timeout: 10 }, transitions: [{ event: 'callCompleted', next: 'queue' }, { event: 'hangup' }] },
+    { name: 'queue', type: 'enqueue-call', properties: { ...at(0, 500), queue_name: 'support' }, transitions: [{ event: 'callComplete' }, { event: 'failedToEnqueue' }, { event: 'callFailure' }] },
+    {
+      name: 'call_out',
+      type: 'make-outgoing-call-v2',
+      properties: { ...at(400, 250), to: '{{contact.channel.address}}', from: '{{flow.channel.address}}', timeout: 60 },
+      transitions: [{ event: 'answered' }, { event: 'busy' }, { event: 'noAnswer' }, { event: 'failed' }],
+    },
   ],
 } as unknown as FlowDefinition;
 
@@ -250,6 +269,62 @@ describe('form controls are named by labels one can see (Chromium)', { skip: noC
     await page.getByRole('heading', { name: 'Compare' }).waitFor();
     await page.locator('.compare-picker').first().waitFor();
     await survey('revisions');
+  });
+
+  it("the Phone's outcome forms (a connected call, the queue, a ringing call), with a number of seconds that is none", async () => {
+    const { sid } = await server.app.flows.create(server.account.sid, { friendlyName: 'Phone outcomes', status: 'published', definition: PHONE });
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    await page.getByRole('tab', { name: 'Phone' }).click();
+    await page.getByLabel('Call as').fill('+15551230200');
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+
+    const dial = page.getByRole('form', { name: 'Connected call' });
+    await dial.waitFor();
+    await survey('Phone, connected call');
+    // A talk time that is no whole number: End is off, and the field says why (read with it, marked invalid).
+    const talkTime = dial.getByLabel('Talk time (s)');
+    const end = dial.getByRole('button', { name: 'End the connected call' });
+    const saysWhy = async (field: typeof talkTime) => {
+      assert.equal(await field.getAttribute('aria-invalid'), 'true');
+      const ids = ((await field.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
+      const texts = await Promise.all(ids.map(async (id) => (await page.locator(`[id="${id}"]`).textContent()) ?? ''));
+      assert.ok(texts.some((text) => /must be a whole number of seconds/.test(text)), `read with: ${JSON.stringify(texts)}`);
+    };
+    for (const value of ['', '-3', '2.5']) {
+      await talkTime.fill(value);
+      assert.equal(await end.isDisabled(), true, `End is off with ${JSON.stringify(value)}`);
+      await saysWhy(talkTime);
+      await survey(`Phone, connected call, talk time ${JSON.stringify(value)}`);
+    }
+    // Not asked for a busy call: no error then.
+    await dial.getByLabel('The dialled call').selectOption('busy');
+    assert.equal(await talkTime.getAttribute('aria-invalid'), null);
+    assert.equal(await dial.locator('.field-error').count(), 0);
+    await dial.getByLabel('The dialled call').selectOption('completed');
+    await talkTime.fill('12');
+    assert.equal(await talkTime.getAttribute('aria-invalid'), null);
+    assert.equal(await dial.locator('.field-error').count(), 0);
+    await end.click();
+
+    const queue = page.getByRole('form', { name: 'Queue' });
+    await queue.waitFor();
+    await survey('Phone, queue');
+    const queueTime = queue.getByLabel('Time in queue (s)');
+    await queueTime.fill('');
+    await saysWhy(queueTime);
+    await survey('Phone, queue, no time in queue');
+    await queueTime.fill('3');
+    await queue.getByRole('button', { name: 'Leave the queue' }).click();
+    await page.getByRole('button', { name: 'Call', exact: true }).waitFor();
+
+    // The flow calls the contact: Answer and Reject.
+    const started = await rest(`/v2/Flows/${sid}/Executions`, { To: '+15551230201', From: '+15005550006' });
+    assert.equal(started.status, 201, await started.clone().text());
+    const ringing = page.getByRole('group', { name: 'Ringing call' });
+    await ringing.waitFor();
+    await survey('Phone, ringing call');
+    await ringing.getByRole('button', { name: 'Reject' }).click();
+    await ringing.waitFor({ state: 'detached' });
   });
 
   it('the editor: its tools, the rename dialog, every widget type, the Chat and Phone panels', async () => {

@@ -117,7 +117,7 @@ export interface OutcomeSpec {
   fieldLabel: string;
   choices: Choice[];
   /** A number of seconds sent along (Dial's Duration, Queue's QueueTime), with when it applies. */
-  seconds?: { field: string; label: string; initial: string; appliesTo?: string[] };
+  seconds?: { field: string; label: string; what: string; initial: string; appliesTo?: string[] };
   /** Text sent along when given (a relay session's HandoffData), with its hint. */
   text?: { field: string; label: string; placeholder: string };
   submit: string;
@@ -137,7 +137,7 @@ export const OUTCOMES: Record<string, OutcomeSpec> = {
       { value: 'failed', label: 'fails' },
       { value: 'canceled', label: 'is canceled' },
     ],
-    seconds: { field: 'Duration', label: 'Talk time (s)', initial: '30', appliesTo: ['completed'] },
+    seconds: { field: 'Duration', label: 'Talk time (s)', what: 'The talk time', initial: '30', appliesTo: ['completed'] },
     submit: 'End the connected call',
   },
   queue: {
@@ -154,7 +154,7 @@ export const OUTCOMES: Record<string, OutcomeSpec> = {
       { value: 'system-error', label: 'fails (system-error)' },
       { value: 'hangup', label: 'hangs up in the queue' },
     ],
-    seconds: { field: 'QueueTime', label: 'Time in queue (s)', initial: '10' },
+    seconds: { field: 'QueueTime', label: 'Time in queue (s)', what: 'The time in queue', initial: '10' },
     submit: 'Leave the queue',
   },
   payment: {

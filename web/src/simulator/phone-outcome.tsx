@@ -1,7 +1,7 @@
 // The Phone panel's answers to what the caller cannot say or press: how a connected call (Dial), the
 // queue (Enqueue, Send to Flex), a payment (Pay), a virtual agent session or a ConversationRelay session
 // (with the app's handoff data) ends, and answering or rejecting a call the flow places. Each is a small form posting the simulator's caller action.
-import { useState, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { ANSWERED_BY, OUTCOMES, REJECTED_AS, type Choice, type Waiting } from './phone-call.ts';
 
 export type CallAction = (name: string, form?: Record<string, string>) => void;
@@ -36,6 +36,9 @@ function OutcomeForm({ kind, busy, onAction }: { kind: string; busy: boolean; on
   const [text, setText] = useState('');
   const secondsApply = spec.seconds !== undefined && (spec.seconds.appliesTo?.includes(choice) ?? true);
   const validSeconds = /^\d+$/.test(seconds);
+  // Why End is off, said under the field and read with it (it was only a disabled button).
+  const secondsError = secondsApply && !validSeconds ? `${spec.seconds!.what} must be a whole number of seconds, 0 or more.` : null;
+  const secondsErrorId = useId();
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (busy || (secondsApply && !validSeconds)) return;
@@ -49,10 +52,27 @@ function OutcomeForm({ kind, busy, onAction }: { kind: string; busy: boolean; on
     <form className="call-outcome stack" aria-label={spec.title} onSubmit={submit}>
       <Select label={spec.fieldLabel} value={choice} choices={spec.choices} onChange={setChoice} />
       {spec.seconds && (
-        <label className="field inline">
-          <span className="field-label">{spec.seconds.label}</span>
-          <input type="number" min={0} step={1} inputMode="numeric" value={seconds} onChange={(e) => setSeconds(e.target.value)} disabled={!secondsApply} />
-        </label>
+        <div className={`field${secondsError ? ' is-invalid' : ''}`}>
+          <label className="field inline">
+            <span className="field-label">{spec.seconds.label}</span>
+            <input
+              type="number"
+              min={0}
+              step={1}
+              inputMode="numeric"
+              value={seconds}
+              onChange={(e) => setSeconds(e.target.value)}
+              disabled={!secondsApply}
+              aria-invalid={secondsError !== null || undefined}
+              aria-describedby={secondsError ? secondsErrorId : undefined}
+            />
+          </label>
+          {secondsError && (
+            <span className="field-error" id={secondsErrorId}>
+              {secondsError}
+            </span>
+          )}
+        </div>
       )}
       {spec.text && (
         <label className="field inline">
