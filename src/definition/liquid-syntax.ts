@@ -142,15 +142,18 @@ export function checkExpressionNesting(expression: string): void {
   if (bracketDepth(expression) > MAX_NESTING_DEPTH) throw nestingError('brackets');
 }
 
-/** The literal `*_exp` expressions among a parsed tag's or output's own arguments (not its children's). */
-function checkLiteralExpressions(template: unknown): void {
+/**
+ * The literal `*_exp` expressions among a parsed tag's or output's own arguments (not its children's). Only those of
+ * filters `liquid` has: where Studio's dialect leaves them out, the filter returns its input and never parses one.
+ */
+function checkLiteralExpressions(template: unknown, liquid: Liquid): void {
   const node = template as { arguments?: () => Iterable<unknown> };
   if (typeof node?.arguments !== 'function') return;
   for (const arg of node.arguments()) {
     if (!(arg instanceof Value)) continue;
     for (const filter of arg.filters) {
       const expression = filter.args[1];
-      if (EXPRESSION_FILTERS.has(filter.name) && expression !== undefined && !Array.isArray(expression) && TypeGuards.isQuotedToken(expression)) {
+      if (EXPRESSION_FILTERS.has(filter.name) && liquid.filters[filter.name] && expression !== undefined && !Array.isArray(expression) && TypeGuards.isQuotedToken(expression)) {
         checkExpressionNesting(expression.content);
       }
     }
@@ -205,7 +208,7 @@ export function limitNesting(liquid: Liquid): void {
           lastInput = input;
           mentionsExpressions = input.includes('_exp');
         }
-        if (mentionsExpressions) checkLiteralExpressions(template);
+        if (mentionsExpressions) checkLiteralExpressions(template, liquid);
         return template;
       } finally {
         depth--;
@@ -222,23 +225,55 @@ export function useDialectTags(liquid: Liquid): void {
 }
 
 let syntaxOnly: Liquid | undefined;
+/** The last template liquidSyntaxError parsed, for liquidNames to read without parsing it again. */
+let lastParsed: { template: string; templates: Template[] | null } | undefined;
 
 /**
  * The syntax error in `template` as the engine would report it (first line, no position), or null.
  * Such a template fails with 84003 every time it renders. A `where_exp`-style filter's expression written
  * as a literal is checked too: liquidjs parses it only when the filter runs, and fails the render then.
+ * Every liquidjs tag and filter is known here (the engine's with --liquid-extras); the ones Studio's Liquid lacks
+ * are liquidNames' to tell.
  */
 export function liquidSyntaxError(template: string): string | null {
   if (syntaxOnly === undefined) {
     syntaxOnly = new Liquid({ ...BASE_LIQUID_OPTIONS });
     useDialectTags(syntaxOnly);
   }
+  lastParsed = { template, templates: null };
   try {
     const templates = syntaxOnly.parse(template);
+    lastParsed.templates = templates;
     return template.includes('_exp') ? expressionError(templates, syntaxOnly) : null;
   } catch (error) {
     return firstLine(error);
   }
+}
+
+/**
+ * The filters and tags `template` uses, each once, in the order written (nested blocks and `{% liquid %}` lines
+ * included; `{% raw %}` and `{% comment %}` bodies are text); null when it does not parse.
+ */
+export function liquidNames(template: string): { filters: string[]; tags: string[] } | null {
+  if (lastParsed?.template !== template) liquidSyntaxError(template);
+  const templates = lastParsed!.templates;
+  if (templates === null) return null;
+  const filters = new Set<string>();
+  const tags = new Set<string>();
+  type Node = { name?: unknown; token?: unknown; arguments?: () => Iterable<unknown>; children?: (partials: boolean, sync: boolean) => unknown };
+  const stack: Node[] = [...(templates as unknown as Node[])].reverse();
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if ((node as unknown) instanceof Tag && typeof node.name === 'string') tags.add(node.name);
+    if (typeof node.arguments === 'function') {
+      for (const arg of node.arguments()) if (arg instanceof Value) for (const filter of arg.filters) filters.add(filter.name);
+    }
+    if (typeof node.children === 'function') {
+      const children = toValueSync(node.children(false, true));
+      if (Array.isArray(children)) for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Node);
+    }
+  }
+  return { filters: [...filters], tags: [...tags] };
 }
 
 function firstLine(error: unknown): string {

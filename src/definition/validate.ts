@@ -7,6 +7,9 @@
 // - Liquid in split condition values / filters in split `input`: fine (Studio renders both), no issue.
 // - a Liquid template that does not parse (`{% if x %}` never closed): warning (whether Studio's validator
 //   checks Liquid is unknown; the flow saves, and the widget fails with 84003 when it renders).
+// - a Liquid filter or tag that Studio's Liquid (Shopify's, at --liquid-version) lacks and liquidjs has (`push`,
+//   `where_exp`, `slugify`, `{% block %}`): warning naming it (Twilio returns the filter's input unchanged, fails
+//   to parse the tag; liquid-dialect.ts).
 // - a literal `regex` value that is invalid, refused as unsafe or uses Java syntax we cannot translate:
 //   warning (it never matches); Java syntax translated but likely a mistake (`[[:alpha:]]`): warning;
 //   so costly that inputs of a long SMS's length would be refused for the work: warning (Studio's Java
@@ -34,6 +37,7 @@ import { closestName, hintBudget } from '../lib/closest-name.ts';
 import { FirstUseTally, placeholdersIn } from './first-use-tally.ts';
 import { didYouMean, escapePointer, widgetLabel as who } from './issue-labels.ts';
 import { liquidSyntaxError } from './liquid-syntax.ts';
+import { DEFAULT_LIQUID_VERSION, studioLiquidGaps } from './liquid-dialect.ts';
 import { literalUrlProblem } from './literal-urls.ts';
 import { unknownPropertyProblem } from './unknown-properties.ts';
 import { checkWidgetReferences } from './widget-references.ts';
@@ -62,6 +66,11 @@ export interface ValidateOptions {
    * run time such a transition simply ends the execution.
    */
   strictTransitions?: boolean;
+  /**
+   * The release of Shopify's Liquid taken as Studio's (--liquid-version; default DEFAULT_LIQUID_VERSION): a template
+   * using a filter or tag that release lacks is warned about (liquid-dialect.ts).
+   */
+  liquidVersion?: string;
 }
 
 // ajv ships CommonJS; under nodenext the default import is module.exports, whose `.default` is the class.
@@ -90,6 +99,10 @@ const TRANSITION_KEYS = new Set(['event', 'next', 'conditions']);
 
 /** Collects issues in the order found. */
 class Report {
+  readonly liquidVersion: string;
+  constructor(liquidVersion: string = DEFAULT_LIQUID_VERSION) {
+    this.liquidVersion = liquidVersion;
+  }
   errors: ValidationIssue[] = [];
   warnings: ValidationIssue[] = [];
   /** Issues a templated export repeats: reported once per flow, at the first use (see warnOnce). */
@@ -124,7 +137,7 @@ const typeMismatch = (found: string, expected: string | string[]) =>
 
 export function validateDefinition(input: unknown, options: ValidateOptions = {}): ValidationResult {
   const strict = options.strictTransitions ?? true;
-  const r = new Report();
+  const r = new Report(options.liquidVersion);
   if (!isPlainObject(input)) {
     r.error('#', `Flow definition: ${typeMismatch(jsonTypeOf(input), 'object')}`);
     return result(r);
@@ -539,11 +552,15 @@ function warnPlaceholder(v: string, path: string, label: string, r: Report): boo
   return found.length > 0;
 }
 
-/** Warns about Liquid in a condition's value or argument that does not parse. */
+/**
+ * Warns about Liquid that does not parse, or that uses filters or tags Studio's Liquid lacks (liquidjs has them:
+ * the flow would pass its tests here and misbehave on Twilio).
+ */
 function warnLiquidSyntax(v: string, path: string, label: string, r: Report): void {
   if (!LIQUID.test(v)) return;
   const syntax = liquidSyntaxError(v);
   if (syntax) r.warn(path, `${label} is not valid Liquid (${syntax}); rendering it fails with 84003`);
+  else for (const gap of studioLiquidGaps(v, r.liquidVersion)) r.warn(path, `${label}: ${gap}`);
 }
 
 /**
@@ -562,9 +579,8 @@ function walkValue(v: unknown, ps: PropSpec | undefined, path: string, label: st
       // reported
     } else if (ps?.type === 'string' && ps.liquid === false && LIQUID.test(v)) {
       r.warn(path, `${w}: ${label} does not accept Liquid; the template is used literally`);
-    } else if (ps?.type === 'string' && LIQUID.test(v)) {
-      const syntax = liquidSyntaxError(v);
-      if (syntax) r.warn(path, `${w}: ${label} is not valid Liquid (${syntax}); rendering it fails with 84003`);
+    } else if (ps?.type === 'string') {
+      warnLiquidSyntax(v, path, `${w}: ${label}`, r);
     }
   }
   if (!ps || v === null) {

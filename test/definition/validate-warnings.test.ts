@@ -110,6 +110,12 @@ const cases: WarningCase[] = [
     message: /conditions\[0\]\.arguments\[0\] is not valid Liquid \(tag \{% if x %\} not closed\)/,
   },
   { name: "a where_exp expression that does not parse (liquidjs reads it only when it renders)", def: variant((f) => void (state(f, 'send_1').properties.body = '{{ flow.data.list | where_exp: "x", "x = 1" | size }}')), path: '#/states/1/properties/body', message: /body is not valid Liquid \(where_exp expression "x = 1": expected "\|" before filter\); rendering it fails with 84003/ },
+  { name: "a liquidjs filter Studio's Liquid lacks (push)", def: variant((f) => void (state(f, 'send_1').properties.body = '{{ flow.data.list | push: 1 | join: "," }}')), path: '#/states/1/properties/body', message: /^Widget "send_1" \(send-message\): body: filter 'push' is not in Studio's Liquid: Twilio returns its input unchanged$/ },
+  { name: "a liquidjs filter Studio's Liquid lacks in a Set Variables value", def: variant((f) => void (state(f, 'vars_1').properties.variables[0].value = '{% assign l = flow.data.list | where_exp: "x", "x > 1" %}{{ l | size }}')), path: '#/states/6/properties/variables/0/value', message: /^Widget "vars_1" \(set-variables\): variables\[0\]\.value: filter 'where_exp' is not in Studio's Liquid: Twilio returns its input unchanged$/ },
+  { name: "a liquidjs filter Studio's Liquid lacks in a split condition value", def: variant((f) => void (state(f, 'split_1').transitions[1].conditions[0].value = '{{ flow.data.name | slugify }}')), path: '#/states/3/transitions/1/conditions/0/value', message: /^Widget "split_1" \(split-based-on\): transitions\[1\]\.conditions\[0\]\.value: filter 'slugify' is not in Studio's Liquid: Twilio returns its input unchanged$/ },
+  { name: "a liquidjs filter Studio's Liquid lacks inside {% liquid %} lines", def: variant((f) => void (state(f, 'send_1').properties.body = '{% liquid\nassign n = flow.data.n | to_integer\necho n %}')), path: '#/states/1/properties/body', message: /body: filter 'to_integer' is not in Studio's Liquid/ },
+  { name: "a Shopify filter newer than the release taken as Studio's (sum)", def: variant((f) => void (state(f, 'send_1').properties.body = '{{ flow.data.list | sum }}')), path: '#/states/1/properties/body', message: /^Widget "send_1" \(send-message\): body: filter 'sum' is not in Studio's Liquid: Twilio returns its input unchanged \(Shopify's Liquid has it since 5\.5\.0; Studio's is taken to be 5\.4\.0, see --liquid-version\)$/ },
+  { name: "a liquidjs tag Studio's Liquid lacks (block)", def: variant((f) => void (state(f, 'send_1').properties.body = 'Hi {% block name %}there{% endblock %}')), path: '#/states/1/properties/body', message: /^Widget "send_1" \(send-message\): body: tag 'block' is not in Studio's Liquid: Twilio fails to render the template \(84003\)$/ },
   { name: 'a required property present but empty', def: variant((f) => void (state(f, 'send_1').properties.body = '  ')), path: '#/states/1/properties/body', message: /^Widget "send_1" \(send-message\): body is required and is empty$/ },
   { name: 'send-and-wait timeout written as integer 0', def: variant((f) => void (state(f, 'wait_1').properties.timeout = 0)), path: '#/states/4/properties/timeout', message: /timeout 0 is not a whole number of seconds from 1 to 315360000; the default 3600 seconds \(or --default-reply-timeout\) is used instead/ },
 ];
@@ -165,11 +171,15 @@ describe('validateDefinition: warnings (valid stays true)', () => {
     assert.deepEqual(optional.warnings.filter((w) => /is required and is empty/.test(w.message)), []);
   });
 
-  it('valid Liquid (filters unknown to liquidjs included: the engine adds its own) gets no Liquid warning', () => {
-    for (const body of ['Hi {{ contact.channel.address | upcase }}', '{% if a %}x{% else %}y{% endif %}', '{{ x | some_unknown_filter }}', '{% for i in (1..3) %}{{i}}{% endfor %}', 'no liquid at all {']) {
+  it('valid Liquid gets no Liquid warning; a filter no Liquid has (a typo) is valid, and named as Studio skips it', () => {
+    for (const body of ['Hi {{ contact.channel.address | upcase }}', '{% if a %}x{% else %}y{% endif %}', '{% for i in (1..3) %}{{i}}{% endfor %}', 'no liquid at all {']) {
       const res = validateDefinition(variant((f) => void (state(f, 'send_1').properties.body = body)));
       assert.deepEqual(res.warnings.filter((w) => /Liquid/.test(w.message)), [], body);
     }
+    const typo = validateDefinition(variant((f) => void (state(f, 'send_1').properties.body = '{{ x | upcsae }}')));
+    assert.deepEqual(typo.warnings.filter((w) => /Liquid/.test(w.message)).map((w) => w.message), [
+      `Widget "send_1" (send-message): body: filter 'upcsae' is not in Studio's Liquid: Twilio returns its input unchanged`,
+    ]);
   });
 
   it('a send-and-wait timeout in range, Liquid or a placeholder gets no timeout-range warning', () => {
@@ -204,11 +214,42 @@ describe('real-world oddities from flows/INDEX.md', () => {
     assert.deepEqual(res.warnings.filter((w) => /not valid Liquid/.test(w.message)).map((w) => w.property_path), ['#/states/3/properties/input']);
   });
 
-  it('valid where_exp expressions, and ones given as variables, get no Liquid warning', () => {
+  it('valid where_exp expressions, and ones given as variables, get no syntax warning (only the filter is named)', () => {
     for (const body of ['{{ l | where_exp: "x", "x.a contains \'b\' and x.n > 1" | size }}', '{{ l | find_exp: "x", e }}', '{{ l | reject_exp: "x", "x" }}']) {
+      const res = validateDefinition(variant((f) => void (state(f, 'send_1').properties.body = body)));
+      assert.deepEqual(res.warnings.filter((w) => /Liquid/.test(w.message) && !/^Widget "send_1" \(send-message\): body: filter '\w+_exp' is not in Studio's Liquid/.test(w.message)), [], body);
+    }
+  });
+
+  it("Studio's filters and tags (Twilio's to_json, Shopify's up to 5.4.0) get no dialect warning; a Liquid filter's name in text or a raw block is not one", () => {
+    const bodies = [
+      '{{ flow.data | to_json }} {{ flow.data.list | where: "a", 1 | map: "b" | join: "," | default: "none" | upcase }}',
+      '{{ flow.data.n | at_least: 1 | at_most: 9 | plus: 1 | divided_by: 2 }} {{ "x" | base64_encode | remove_last: "=" | h }}',
+      '{% liquid\nassign a = flow.data.a | split: ","\necho a | size %}{% # a comment %}{% increment i %}{% decrement j %}',
+      '{% for x in flow.data.list %}{% cycle "a", "b" %}{% tablerow y in x %}{{ y }}{% endtablerow %}{% endfor %}{% capture c %}{% case c %}{% when 1 %}1{% endcase %}{% endcapture %}',
+      'push | sum {% raw %}{{ l | push: 1 }}{% endraw %}{% comment %}{{ l | pop }}{% endcomment %}',
+    ];
+    for (const body of bodies) {
       const res = validateDefinition(variant((f) => void (state(f, 'send_1').properties.body = body)));
       assert.deepEqual(res.warnings.filter((w) => /Liquid/.test(w.message)), [], body);
     }
+  });
+
+  it('each filter or tag Studio lacks is named once per value, filters and tags alike', () => {
+    const res = validateDefinition(variant((f) => void (state(f, 'send_1').properties.body = '{{ a | push: 1 | pop }}{{ b | push: 2 }}{% block x %}{% block y %}{% endblock %}{% endblock %}')));
+    const named = res.warnings.filter((w) => w.property_path === '#/states/1/properties/body').map((w) => /(filter|tag) '([^']+)'/.exec(w.message)?.slice(1).join(' '));
+    assert.deepEqual(named, ['tag block', 'filter push', 'filter pop']);
+  });
+
+  it("--liquid-version decides which Shopify filters and tags are Studio's", () => {
+    const body = '{{ flow.data.list | sum }}{{ flow.data.list | where: "a" | size }}{% echo "x" %}';
+    const gaps = (liquidVersion?: string) =>
+      validateDefinition(variant((f) => void (state(f, 'send_1').properties.body = body)), liquidVersion === undefined ? {} : { liquidVersion })
+        .warnings.filter((w) => /not in Studio's Liquid/.test(w.message))
+        .map((w) => /(filter|tag) '([^']+)'/.exec(w.message)?.[2]);
+    assert.deepEqual(gaps(), ['sum']);
+    assert.deepEqual(gaps('5.5.0'), []);
+    assert.deepEqual(gaps('4.0.0'), ['echo', 'sum', 'where']);
   });
 
   it('Liquid inside split condition values is accepted silently', () => {
