@@ -207,6 +207,7 @@ class Sprint {
 
   apply(event: EngineEvent, arrivedAt?: number, expiresAt = Number.POSITIVE_INFINITY): void {
     if (this.state.status === 'ended') {
+      if (needsNobody(event)) return;
       this.warnUnexpected(event, 'the execution has ended');
       return;
     }
@@ -263,8 +264,9 @@ class Sprint {
         this.resume({ type: 'timer', timerId: timer.timerId });
         this.drainQueuedReplies();
       } else {
-        // As when housekeeping ends it: nothing asked for in the catch-up runs after the end (a timeout's message).
-        const kept = this.effects.filter((effect) => effect.type === 'set-timer' || effect.type === 'cancel-timer');
+        // As when housekeeping ends it: nothing asked for in the catch-up runs after the end (a timeout's message),
+        // but the clean-up of what the execution held (a virtual agent's session).
+        const kept = this.effects.filter((effect) => effect.type === 'set-timer' || effect.type === 'cancel-timer' || effect.type === 'disconnect-virtual-agent');
         this.effects.splice(0, this.effects.length, ...kept);
         this.end({ kind: 'expired' });
       }
@@ -328,6 +330,7 @@ class Sprint {
     const state = frame.current ? this.findState(frame, frame.current) : undefined;
     if (!wait || !state) {
       if (event.type === 'delivery-status' && !isDeliveryFailure(event.status)) return; // routine: nobody listens
+      if (needsNobody(event)) return;
       this.warnUnexpected(event, 'no widget is waiting');
       return;
     }
@@ -341,8 +344,8 @@ class Sprint {
         (this.state.queuedInbound ??= []).push({ widget: state.name, depth: this.state.frames.length, flowSid: this.frame.flowSid, message: event.message });
         return;
       }
-      // Routine delivery reports (sent, delivered) need no widget's attention.
-      if (event.type === 'delivery-status') return;
+      // Routine delivery reports (sent, delivered) need no widget's attention, nor does a virtual agent's disconnection.
+      if (event.type === 'delivery-status' || needsNobody(event)) return;
       if (event.type === 'call-ended') {
         // Studio ignores a hangup that a widget not talking to the caller cannot handle (81002, e.g. during
         // an HTTP Request): the flow goes on until a widget needs the caller (see `follow`).
@@ -669,6 +672,12 @@ class Sprint {
     for (const frame of this.state.frames) {
       if (frame.wait?.kind === 'reply') this.effects.push({ type: 'cancel-timer', timerId: frame.wait.timerId });
       if (frame.wait?.kind === 'call' && frame.wait.timerId) this.effects.push({ type: 'cancel-timer', timerId: frame.wait.timerId });
+      if (frame.wait?.kind === 'virtual-agent') {
+        // The flow takes the conversation back from the agent it had handed it to.
+        const { timerId, conversationSid, sessionId } = frame.wait;
+        this.effects.push({ type: 'cancel-timer', timerId });
+        this.effects.push({ type: 'disconnect-virtual-agent', effectId: this.input.newId('EF'), widget: frame.current ?? '', session: { conversationSid, sessionId } });
+      }
       frame.wait = null;
     }
     const last = this.diagnostics.at(-1);
@@ -715,8 +724,13 @@ function isObject(value: unknown): value is JsonObject {
 
 /** The timer the waiting widget is parked on, when the wait says when it is due. */
 function timerOf(wait: Wait | null): { timerId: string; dueAt: number } | null {
-  if (wait?.kind !== 'reply' && wait?.kind !== 'call') return null;
+  if (wait?.kind !== 'reply' && wait?.kind !== 'call' && wait?.kind !== 'virtual-agent') return null;
   return wait.timerId && typeof wait.dueAt === 'number' ? { timerId: wait.timerId, dueAt: wait.dueAt } : null;
+}
+
+/** A result nobody waits for: a virtual agent's disconnection (the widget left already), dropped without an alert. */
+function needsNobody(event: EngineEvent): boolean {
+  return event.type === 'effect-result' && event.result.kind === 'virtual-agent-disconnected';
 }
 
 function isQueuedReply(entry: QueuedReply | JsonObject): entry is QueuedReply {

@@ -77,7 +77,27 @@ export type Wait =
   | { kind: 'reply'; timerId: string; outbound: JsonObject; dueAt?: number; effectId?: string }
   | { kind: 'subflow' }
   /** Voice: the caller is told `twiml`; the call comes back with a callback naming `callbackId`. */
-  | CallWait;
+  | CallWait
+  | VirtualAgentWait;
+
+/**
+ * Connect Virtual Agent on the Conversations channel: the agent has the conversation (session `sessionId`, which
+ * the connect effect `effectId` opened) until it ends the session (a 'virtual-agent-ended' event) or the contact
+ * leaves `seconds` without a reply: `timerId`, due at `dueAt`, set again by each of their messages.
+ */
+export interface VirtualAgentWait {
+  kind: 'virtual-agent';
+  effectId: string;
+  sessionId: string;
+  timerId: string;
+  dueAt: number;
+  /** The reply timeout, seconds (rendered once, when the session opened). */
+  seconds: number;
+  /** The conversation the session is in. */
+  conversationSid: string;
+  /** The outputs known since the session opened (VirtualAgentProvider…), under the ones its end brings. */
+  outputs: JsonObject;
+}
 
 /** A voice widget parked on the caller (see src/engine/widgets/voice.ts). */
 export interface CallWait {
@@ -220,7 +240,12 @@ export type EngineEvent =
   /** The call posted to a callback URL of the waiting widget (action, redirect, FlowEvent=return, answered). */
   | { type: 'call-callback'; callbackId: string; params: JsonObject; fallthrough?: boolean }
   /** The call's final status callback (completed, busy, no-answer, failed, canceled). */
-  | { type: 'call-ended'; params: JsonObject };
+  | { type: 'call-ended'; params: JsonObject }
+  /**
+   * A virtual agent ended its session in a conversation (Connect Virtual Agent, Conversations channel): its
+   * VirtualAgentStatus (completed, live-agent-handoff, failed), VirtualAgentProviderData… in `params`.
+   */
+  | { type: 'virtual-agent-ended'; sessionId: string; params: JsonObject };
 
 export interface OutboundMessage {
   from: string;
@@ -259,6 +284,13 @@ export type Effect =
   | { type: 'create-task'; effectId: string; widget: string; task: FlexTaskRequest }
   | { type: 'place-call'; effectId: string; widget: string; call: OutboundCall }
   | { type: 'call-recording'; effectId: string; widget: string; callSid: string; start: boolean; options: JsonObject }
+  /** Connect Virtual Agent (Conversations): the channel hands the conversation to the agent. */
+  | { type: 'connect-virtual-agent'; effectId: string; widget: string; request: VirtualAgentRequest }
+  /**
+   * The flow takes the conversation back from an agent whose session did not end by itself (the reply timeout, the
+   * execution ending): its result ('virtual-agent-disconnected') needs nobody and is dropped silently.
+   */
+  | { type: 'disconnect-virtual-agent'; effectId: string; widget: string; session: VirtualAgentSession }
   | { type: 'set-timer'; timerId: string; dueAt: number }
   | { type: 'cancel-timer'; timerId: string };
 
@@ -286,7 +318,29 @@ export type EffectResult =
   | { kind: 'task-failed'; code: number; message: string }
   | { kind: 'call-placed'; call: JsonObject }
   | { kind: 'call-recording'; recording: JsonObject }
-  | { kind: 'call-failed'; code: number; message: string };
+  | { kind: 'call-failed'; code: number; message: string }
+  /** The agent has the conversation: `sessionId` names the session its end reports; `outputs` are known from now on. */
+  | { kind: 'virtual-agent-connected'; sessionId: string; outputs: JsonObject }
+  | { kind: 'virtual-agent-failed'; code: number; message: string }
+  | { kind: 'virtual-agent-disconnected' };
+
+/** What Connect Virtual Agent (Conversations channel) asks the channel to connect. */
+export interface VirtualAgentRequest {
+  /** The conversation (CH…) the execution is in. */
+  conversationSid: string;
+  /** The Dialogflow CX connector's name (a Marketplace add-on's unique name on Twilio). */
+  connectorName: string;
+  /** The contact: the end user the agent talks to. */
+  endUser: string;
+  /** The widget's `parameters`, rendered (Twilio takes at most 10 for Conversations). */
+  parameters: { key: string; value: string }[];
+}
+
+/** A virtual agent session in a conversation, as the flow knows it (what a disconnect names). */
+export interface VirtualAgentSession {
+  conversationSid: string;
+  sessionId: string;
+}
 
 /**
  * A widget moves the execution onto another channel: Start Conversation into the conversation it

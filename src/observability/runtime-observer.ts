@@ -40,7 +40,7 @@ function endReason(state: unknown): string {
 function upstreamKind(label: EffectLabel): string | null {
   if (label.type === 'http-request') return label.purpose === 'function' ? 'function' : 'http';
   if (label.type === 'send-message') return 'message';
-  if (label.type === 'start-conversation' || label.type === 'resume-conversation') return 'conversation';
+  if (label.type === 'start-conversation' || label.type === 'resume-conversation' || label.type === 'connect-virtual-agent') return 'conversation';
   if (label.type === 'create-task') return 'taskrouter';
   return null;
 }
@@ -55,6 +55,7 @@ function failureReason(result: EffectResult): string | null {
     case 'message-failed':
     case 'conversation-failed':
     case 'task-failed':
+    case 'virtual-agent-failed':
       return `error_${result.code}`;
     default:
       return null;

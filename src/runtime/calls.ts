@@ -297,8 +297,8 @@ export class CallService {
       if (!record || record.status === 'ended') return { kind: 'ended', execution: record };
       const wait = topWait(record);
       if (wait?.kind === 'call' && wait.twiml.length > 0) return { kind: 'twiml', execution: record, wait };
-      // Waiting on the contact's text or on a ringing second call: nothing will change soon.
-      if (wait?.kind === 'reply' || wait?.kind === 'call' || Date.now() >= deadline) return { kind: 'hold', execution: record };
+      // Waiting on the contact's text, a virtual agent or a ringing second call: nothing will change soon.
+      if (wait?.kind === 'reply' || wait?.kind === 'call' || wait?.kind === 'virtual-agent' || Date.now() >= deadline) return { kind: 'hold', execution: record };
       await sleep(this.#options.pollMs);
       record = await this.#store.getExecutionBySid(record.sid);
     }

@@ -4,7 +4,7 @@
 // this node holds its claim, and a result the store refuses is written again until it lands.
 import type { Effect, EffectResult, EngineEvent } from '../engine/types.ts';
 import type { RuntimeContext } from './runtime-context.ts';
-import type { ConversationResult, KnownExecution, MessageChannel, OutboundHttp, SendContext, SendResult, TaskResult } from './ports/channel.ts';
+import type { ConversationResult, KnownExecution, MessageChannel, OutboundHttp, SendContext, SendResult, TaskResult, VirtualAgentResult } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
 import type { RuntimeObserver } from './ports/observer.ts';
 import type { PendingEffect, RevisionSelector, Store } from './ports/store.ts';
@@ -194,7 +194,25 @@ export class EffectRunner {
       case 'place-call':
       case 'call-recording':
         return this.#voiceEffect(pending, effect);
+      case 'connect-virtual-agent':
+      case 'disconnect-virtual-agent':
+        return this.#virtualAgent(pending, effect);
     }
+  }
+
+  /** connect-virtual-agent hands the execution's conversation to a virtual agent; disconnect takes it back. */
+  async #virtualAgent(pending: PendingEffect, effect: Extract<Effect, { type: 'connect-virtual-agent' | 'disconnect-virtual-agent' }>): Promise<EffectResult> {
+    const record = await this.#store.getExecutionBySid(pending.executionSid).catch(storeUnavailable);
+    const context: SendContext = { accountSid: pending.accountSid, flowSid: record?.flowSid ?? '', executionSid: pending.executionSid, effectId: effect.effectId };
+    if (record) context.channelAddress = record.channelAddress;
+    if (effect.type === 'disconnect-virtual-agent') {
+      // Nobody waits for it: a failure is the channel's to log, and the flow has gone on.
+      await this.#channel.disconnectVirtualAgent?.(context, effect.session).catch(() => undefined);
+      return { kind: 'virtual-agent-disconnected' };
+    }
+    if (!this.#channel.connectVirtualAgent) return { kind: 'virtual-agent-failed', code: 50000, message: `The ${this.#channel.name} channel cannot connect a virtual agent to a Conversation` };
+    const result = await this.#channel.connectVirtualAgent(context, effect.request).catch((error: unknown) => this.#unsaved<VirtualAgentResult>(error));
+    return result.ok ? { kind: 'virtual-agent-connected', sessionId: result.sessionId, outputs: result.outputs } : { kind: 'virtual-agent-failed', code: result.code, message: result.message };
   }
 
   /** start-conversation creates the execution's conversation, resume-conversation joins an existing one. */
@@ -267,5 +285,9 @@ function failureOf(effect: EffectPayload, error: Error): EffectResult {
       return { kind: 'call-failed', code: 20500, message: error.message };
     case 'http-request':
       return { kind: 'http-failed', reason: 'network', message: error.message };
+    case 'connect-virtual-agent':
+      return { kind: 'virtual-agent-failed', code: 50000, message: error.message };
+    case 'disconnect-virtual-agent':
+      return { kind: 'virtual-agent-disconnected' };
   }
 }

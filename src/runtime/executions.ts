@@ -277,6 +277,16 @@ export class ExecutionService implements ExecutionServiceApi {
   }
 
   /**
+   * A virtual agent ended its session in the execution's conversation (Connect Virtual Agent, Conversations
+   * channel): the channel reports it with the session it named at the connection and the session's parameters
+   * (VirtualAgentStatus…). Returns the updated record (null if the execution is gone); a session the execution no
+   * longer waits on changes nothing but an 81002 warning.
+   */
+  virtualAgentEnded(executionSid: string, sessionId: string, params: JsonObject): Promise<ExecutionRecord | null> {
+    return this.#sprints.deliver(executionSid, { type: 'virtual-agent-ended', sessionId, params });
+  }
+
+  /**
    * Applies an event to an execution under its lock; returns the updated record (null if gone, or
    * if the consumed timer/effect was taken over by another node). The lock serialises this node;
    * the version check serialises nodes: a sprint that lost the race runs again from a fresh read.

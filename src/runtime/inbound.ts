@@ -168,14 +168,16 @@ export class InboundRouter {
 
   /**
    * Whether the execution's widget now takes a message: Send & Wait for Reply waiting for the reply, or
-   * still sending its question (the engine keeps a reply that overtook it for when it waits).
+   * still sending its question (the engine keeps a reply that overtook it for when it waits), or Connect
+   * Virtual Agent's session in a conversation.
    */
   async #waitsForMessage(record: ExecutionRecord): Promise<boolean> {
     const frames = (record.state as ExecutionState | null)?.frames;
     const frame = frames?.[frames.length - 1];
     const wait = frame?.wait;
     if (!frame || !wait) return false;
-    if (wait.kind === 'reply') return true;
+    // A virtual agent has the conversation: the contact's message is the agent's (it restarts the reply timeout).
+    if (wait.kind === 'reply' || wait.kind === 'virtual-agent') return true;
     if (wait.kind !== 'effect' || !frame.current) return false;
     // A subflow's frame carries its definition; the main flow's is the execution's revision (cached).
     const definition = frame.definition ?? (await this.#sprints.definition(record.accountSid, record.flowSid, record.flowVersion));

@@ -5,9 +5,11 @@
 // about the time of the final status and in either order: after the status the widget waits a moment
 // for it (as Record and Dial do), so both orders leave by `hangup` with the session's outputs.
 // Outputs: VirtualAgentProvider, VirtualAgentStatus, VirtualAgentProviderData (parsed when JSON),
-// VirtualAgentError(Code) and the call parameters. The Conversations channel is not carried out.
+// VirtualAgentError(Code) and the call parameters. `channel: conversations` hands the execution's
+// conversation to the agent instead: connect-virtual-agent-conversations.ts.
 import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import type { Json, JsonObject } from '../types.ts';
+import { connectVirtualAgentConversations } from './connect-virtual-agent-conversations.ts';
 import { callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, parameterNodes, renderProps, requireCall } from './voice.ts';
 import { stringProp, type WidgetHandler } from './widget.ts';
 
@@ -15,9 +17,10 @@ const STATUS_EVENTS = new Set(['completed', 'live-agent-handoff', 'paused', 'fai
 
 export const connectVirtualAgentV2: WidgetHandler = {
   enter(env) {
-    const channel = stringProp(env, 'channel') ?? 'voice';
+    const channel = (stringProp(env, 'channel') ?? '').trim().toLowerCase() || 'voice';
+    if (channel === 'conversations') return connectVirtualAgentConversations.enter(env);
     if (channel !== 'voice') {
-      return { type: 'error', code: 81003, message: `Connect Virtual Agent on the '${channel}' channel is not supported by this Switchboard engine yet`, failureEvent: 'failed' };
+      return { type: 'error', code: 81003, message: `Connect Virtual Agent has no '${stringProp(env, 'channel')}' channel (voice or conversations)`, failureEvent: 'failed' };
     }
     const refused = requireCall(env, 'failed');
     if (refused) return refused;
@@ -37,6 +40,7 @@ export const connectVirtualAgentV2: WidgetHandler = {
     return callWait(env, [{ verb: 'Connect', attributes: { method: 'POST' }, children: [agent], callback: { attribute: 'action' } }]);
   },
   resume(env, wait, event) {
+    if (wait.kind !== 'call') return connectVirtualAgentConversations.resume!(env, wait, event);
     const hangup = hangupAwaitingAction(env, wait, event);
     if (hangup) return hangup;
     const callback = callbackFor(wait, event);

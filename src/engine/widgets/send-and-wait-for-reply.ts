@@ -25,7 +25,7 @@ export interface ReplyTimeout {
  * falls back to the default (`limits.defaultReplyTimeoutSeconds`, 3600) with a warning naming the
  * value. An absent or empty property is the Console default, silently.
  */
-export function replyTimeout(env: WidgetEnv): ReplyTimeout {
+export function replyTimeout(env: WidgetEnv, label = 'Send & Wait For Reply timeout'): ReplyTimeout {
   const fallback = env.limits.defaultReplyTimeoutSeconds;
   const raw = env.state.properties.timeout;
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return { seconds: fallback };
@@ -33,22 +33,22 @@ export function replyTimeout(env: WidgetEnv): ReplyTimeout {
   if (typeof raw === 'number') text = String(raw);
   else if (typeof raw === 'string') {
     const rendered = env.render(raw);
-    if (!rendered.ok) return withWarning(env, fallback, `could not be rendered (${rendered.error.message})`);
+    if (!rendered.ok) return withWarning(env, label, fallback, `could not be rendered (${rendered.error.message})`);
     text = rendered.value.trim();
   } else text = JSON.stringify(raw);
   const seconds = replyTimeoutSeconds(text);
   if (seconds !== null) return { seconds };
   const shown = typeof raw === 'string' && raw.trim() !== text ? `'${raw}' (rendered '${text}')` : `'${text}'`;
-  return withWarning(env, fallback, `${shown} is not ${REPLY_TIMEOUT_RULE}`);
+  return withWarning(env, label, fallback, `${shown} is not ${REPLY_TIMEOUT_RULE}`);
 }
 
-function withWarning(env: WidgetEnv, seconds: number, why: string): ReplyTimeout {
+function withWarning(env: WidgetEnv, label: string, seconds: number, why: string): ReplyTimeout {
   return {
     seconds,
     warning: {
       level: 'warning',
       code: INVALID_TIMEOUT_WARNING,
-      message: `Send & Wait For Reply timeout ${why}; the default ${seconds} seconds is used`,
+      message: `${label} ${why}; the default ${seconds} seconds is used`,
       widget: env.state.name,
     },
   };

@@ -1,5 +1,15 @@
 // Ports the runtime needs to reach the outside world: a messaging channel and outbound HTTP.
-import type { ConversationRequest, ConversationResumeRequest, EffectResult, FlexTaskRequest, HttpRequestSpec, JsonObject, OutboundMessage } from '../../engine/types.ts';
+import type {
+  ConversationRequest,
+  ConversationResumeRequest,
+  EffectResult,
+  FlexTaskRequest,
+  HttpRequestSpec,
+  JsonObject,
+  OutboundMessage,
+  VirtualAgentRequest,
+  VirtualAgentSession,
+} from '../../engine/types.ts';
 
 export interface SendContext {
   accountSid: string;
@@ -21,6 +31,13 @@ export type SendResult = { ok: true; message: JsonObject } | { ok: false; code: 
 
 export type ConversationResult = { ok: true; conversation: JsonObject; webhookSid: string } | { ok: false; code: number; message: string };
 
+/**
+ * A virtual agent connected to a conversation: `sessionId` is what the channel names the session by when it
+ * reports its end (ExecutionService.virtualAgentEnded); `outputs` are the widget's from now on
+ * (VirtualAgentProvider…). Or why it could not be connected.
+ */
+export type VirtualAgentResult = { ok: true; sessionId: string; outputs: JsonObject } | { ok: false; code: number; message: string };
+
 /** A created TaskRouter task (the resource, snake_case as TaskRouter returns it) or why there is none. */
 export type TaskResult = { ok: true; task: JsonObject } | { ok: false; code: number; message: string };
 
@@ -41,6 +58,13 @@ export interface MessageChannel {
    * webhook bringing its messages to the flow; channels without Conversations omit it.
    */
   resumeConversation?(context: SendContext, request: ConversationResumeRequest): Promise<ConversationResult>;
+  /**
+   * Hands a conversation to a virtual agent (Connect Virtual Agent, Conversations channel) until the agent ends
+   * the session, which the channel reports to the execution; channels without Conversations omit it.
+   */
+  connectVirtualAgent?(context: SendContext, request: VirtualAgentRequest): Promise<VirtualAgentResult>;
+  /** Takes the conversation back from a session that did not end by itself (the widget's timeout, the execution's end). */
+  disconnectVirtualAgent?(context: SendContext, session: VirtualAgentSession): Promise<void>;
   /** Creates a TaskRouter task (send-to-flex outside a call); channels without TaskRouter omit it. */
   createTask?(context: SendContext, task: FlexTaskRequest): Promise<TaskResult>;
   /**
