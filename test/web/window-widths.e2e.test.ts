@@ -1,0 +1,73 @@
+// The console in a phone's window (390 px) and a wide one (1440 px), with the long names real flows have:
+// no page scrolls sideways. A table scrolls in its own box, but the visually hidden caption or header
+// inside it (position: absolute, placed by the page) made the whole page as wide as the table.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Locator, Page } from 'playwright-core';
+import type { TestServer } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, type Browser } from './browser.ts';
+
+/** An imported flow's name as the CLI gives it (the file's name), and widget names as long as real ones. */
+const LONG_NAME = 'techmatters__flex-plugins__twilio-iac_helplines_usnm_templates_studio-flows_voice.tftpl';
+const LONG_WIDGET = 'send_to_the_counsellor_queue_with_the_language_and_the_helpline_attributes';
+const FLOW = triggerFlow('widths', 'incomingMessage', LONG_WIDGET, [
+  {
+    name: LONG_WIDGET,
+    type: 'send-message',
+    properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Hello' },
+    transitions: [{ event: 'sent' }, { event: 'failed' }],
+  },
+]);
+/** A commit message with nowhere to break a line: a branch name. */
+const SLUG = 'feature_reword_the_greeting_and_move_the_whole_ordering_branch_under_the_new_opening_hours_split_for_everyone_then_ask_for_the_language_first_and_route_spanish_callers_to_the_bilingual_queue_before_the_menu';
+
+const WIDTHS = [390, 1440];
+
+describe('web console at 390 and 1440 px (Chromium)', { skip: noChromium, timeout: 120_000 }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let page: Page;
+  let flowSid: string;
+
+  before(async () => {
+    ({ server, browser, page } = await openSignedInConsole());
+    flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: LONG_NAME, status: 'published', definition: FLOW })).sid;
+    await server.app.flows.update(server.account.sid, flowSid, { definition: FLOW, status: 'published', commitMessage: SLUG });
+  });
+
+  after(() => closeSignedInConsole({ server, browser }));
+
+  /** How far the page scrolls sideways, and what reaches past the window's right edge. */
+  const sideways = (): Promise<{ overflow: number; past: string[] }> =>
+    page.evaluate(`(() => {
+      const width = document.documentElement.clientWidth;
+      const past = [...document.querySelectorAll('body *')]
+        .filter((el) => el.getBoundingClientRect().right > width + 0.5 && !el.closest('.react-flow__viewport, .table-wrap'))
+        .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '') + ' to x=' + Math.round(el.getBoundingClientRect().right));
+      return { overflow: document.documentElement.scrollWidth - width, past: past.slice(0, 6) };
+    })()`);
+
+  const assertNoSideways = async (where: string) => {
+    const { overflow, past } = await sideways();
+    assert.ok(overflow <= 0, `${where}: the page scrolls sideways by ${overflow} px (${past.join(', ') || 'nothing drawn past the edge'})`);
+  };
+
+  const within = async (what: string, locator: Locator, width: number) => {
+    const box = (await locator.boundingBox())!;
+    assert.ok(box.x >= 0 && box.x + box.width <= width + 0.5, `${what} spans x=${Math.round(box.x)}–${Math.round(box.x + box.width)} in a ${width} px window`);
+  };
+
+  for (const width of WIDTHS) {
+    it(`at ${width} px, the flow list does not scroll sideways (its table scrolls in its box)`, async () => {
+      await page.setViewportSize({ width, height: 860 });
+      await page.goto(`${server.baseUrl}/flows`);
+      await page.getByRole('row').filter({ hasText: 'techmatters' }).waitFor();
+      await assertNoSideways('the flow list');
+    });
+  }
+
+  it('logged no console errors', () => {
+    assert.deepEqual(browser.errors, []);
+  });
+});
