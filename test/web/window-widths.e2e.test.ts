@@ -1,6 +1,7 @@
 // The console in a phone's window (390 px) and a wide one (1440 px), with the long names real flows have:
 // no page scrolls sideways. A table scrolls in its own box, but the visually hidden caption or header
-// inside it (position: absolute, placed by the page) made the whole page as wide as the table.
+// inside it (position: absolute, placed by the page) made the whole page as wide as the table; and a commit
+// message with no spaces (a branch name, a slug) kept its column as wide as the message.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
@@ -64,6 +65,17 @@ describe('web console at 390 and 1440 px (Chromium)', { skip: noChromium, timeou
       await page.goto(`${server.baseUrl}/flows`);
       await page.getByRole('row').filter({ hasText: 'techmatters' }).waitFor();
       await assertNoSideways('the flow list');
+    });
+
+    it(`at ${width} px, the revisions wrap a commit message with no spaces in its column`, async () => {
+      await page.setViewportSize({ width, height: 860 });
+      await page.goto(`${server.baseUrl}/flows/${flowSid}/revisions`);
+      const cell = page.getByRole('cell', { name: SLUG });
+      await cell.waitFor();
+      await assertNoSideways('the revisions');
+      const overflow = await page.locator('.table-wrap').evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
+      assert.ok(overflow <= 0, `the revisions table is ${overflow} px wider than its box`);
+      await within('Restore as draft', page.getByRole('button', { name: 'Restore as draft (revision 2)' }), width);
     });
   }
 
