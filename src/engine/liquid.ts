@@ -3,7 +3,11 @@
  *
  * Dialect (see reference §4.2): Shopify-style Liquid via liquidjs, non-strict variables and
  * filters (an undefined variable renders '', an unknown filter is skipped), standard Liquid
- * truthiness, plus Studio's `to_json` filter.
+ * truthiness, plus Studio's `to_json` filter. Only Studio's filters and tags (../definition/liquid-dialect.ts:
+ * Shopify's Liquid at `opts.liquidVersion`, default 5.4.0, which release Studio runs is UNCONFIRMED): liquidjs'
+ * others (push, where_exp, slugify, sample, date_to_xmlschema…) return their input unchanged, as Ruby's lax
+ * Liquid skips a filter it lacks, and its other tags (block, layout) fail the parse, as Ruby's "Unknown tag";
+ * `opts.liquidExtras` (--liquid-extras) keeps them all. Each dialect has its own liquidjs instance.
  *
  * Decisions:
  *  - Loops: at most 15 iterations per `for`/`tablerow`; further iterations are silently NOT
@@ -24,8 +28,8 @@
  *    filters such as `url_encode`, array walks, per-item property lookups of `where` and `map`, `contains`/`==`
  *    on arrays, `*_exp` expressions per item) is counted in allocation units too, weighted by the time it takes
  *    so that the counted budgets stop a render long before the fuse, see ./liquid/costs.ts.
- *  - `sample` draws from a seed the caller passes (the engine: execution and step), never Math.random,
- *    so a run, its replay and its flow test pick the same items (./liquid/sample.ts).
+ *  - `sample` (with liquidExtras) draws from a seed the caller passes (the engine: execution and step), never
+ *    Math.random, so a run, its replay and its flow test pick the same items (./liquid/sample.ts).
  *  - Dates: `"now"`/`"today"` (any case) in the date filters mean `opts.now`, never the real clock; so do the
  *    day and the year a date text leaves out ("17:00", "Mar 10"), as Ruby's Time.parse takes them. Date
  *    filters render in `opts.timezone` (IANA name), default UTC (the "PST" claim in the reference
@@ -65,9 +69,10 @@
  *  - Errors of any kind (syntax, limits, filter exceptions) come back as
  *    `{ ok: false, error: { code: 84003, message } }`; renderTemplate never throws.
  */
-import { Context, Liquid, filters as builtinFilters, toValue, toValueSync } from 'liquidjs';
-import type { Template } from 'liquidjs';
+import { Context, Liquid, Tag, filters as builtinFilters, toValue, toValueSync } from 'liquidjs';
+import type { TagToken, Template, TopLevelToken } from 'liquidjs';
 import { BASE_LIQUID_OPTIONS, useDialectTags } from '../definition/liquid-syntax.ts';
+import { DEFAULT_LIQUID_VERSION, isStudioFilter, isStudioTag, liquidSince, parseLiquidVersion, type LiquidVersion } from '../definition/liquid-dialect.ts';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
 import type { SlashDateOrder } from './liquid/date-text.ts';
@@ -113,6 +118,13 @@ export interface RenderOptions {
   seedRender?: number;
   /** The sprint's Liquid budget, shared by its renders; default: one of the render's own. */
   budget?: LiquidBudget;
+  /**
+   * The release of Shopify's Liquid taken as Studio's ("5.4.0", "5.5"; default DEFAULT_LIQUID_VERSION): filters and
+   * tags it lacks behave as in Studio (a filter returns its input, a tag fails the parse). Studio's is UNCONFIRMED.
+   */
+  liquidVersion?: string;
+  /** liquidjs' filters and tags that Studio's Liquid lacks (push, where_exp, sample, {% block %}…) work; default false. */
+  liquidExtras?: boolean;
 }
 
 export interface LiquidError {
@@ -184,7 +196,40 @@ function objectsAsText(filter: AnyFilter, name: string): AnyFilter {
   };
 }
 
-function createLiquid(): Liquid {
+/**
+ * Which filters and tags an instance has: Studio's (Shopify's Liquid at `version`, plus `to_json`), or with `extras`
+ * every one liquidjs has too (../definition/liquid-dialect.ts).
+ */
+type Dialect = { extras: true } | { extras: false; version: LiquidVersion };
+
+/** A tag Studio's Liquid does not have: Ruby's Liquid refuses the template when it parses it ("Unknown tag"). */
+function notInStudio(name: string, version: LiquidVersion) {
+  const since = liquidSince('tag', name);
+  const why = since
+    ? `Shopify's Liquid has it since ${since}, Studio's is taken to be ${version}; see --liquid-version`
+    : "liquidjs has it, Shopify's Liquid does not; --liquid-extras keeps liquidjs' tags";
+  return class extends Tag {
+    constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+      super(token, remainTokens, liquid);
+      throw new Error(`tag "${name}" is not in Studio's Liquid (${why})`);
+    }
+    override render(): void {
+      throw new Error(`tag "${name}" is not in Studio's Liquid`);
+    }
+  };
+}
+
+/**
+ * Leaves `liquid` with Studio's filters and tags only: any other filter is removed, so a template using it gets its
+ * input unchanged (liquidjs' non-strict filters, as Ruby's lax Strainer), and any other tag fails the parse.
+ * Studio's file tags (`include`, and `render` from 5.0.0) stay refused as the dialect refuses them (no files).
+ */
+function keepStudioDialect(liquid: Liquid, version: LiquidVersion): void {
+  for (const name of Object.keys(liquid.filters)) if (!isStudioFilter(name, version)) liquid.unregisterFilter(name);
+  for (const name of Object.keys(liquid.tags)) if (!isStudioTag(name, version)) liquid.registerTag(name, notInStudio(name, version));
+}
+
+function createLiquid(dialect: Dialect): Liquid {
   const liquid = new Liquid({
     ...BASE_LIQUID_OPTIONS,
     timezoneOffset: 'UTC',
@@ -215,10 +260,29 @@ function createLiquid(): Liquid {
   liquid.registerFilter('sample', sampleFilter);
   liquid.registerFilter('divided_by', dividedByFilter);
   for (const name of INPUT_ITERATOR_FILTERS) liquid.registerFilter(name, withInputIterator(name, liquid.filters[name] as AnyFilter));
+  // Ruby's alias of `escape`, which liquidjs lacks.
+  liquid.registerFilter('h', liquid.filters['escape']!);
+  if (!dialect.extras) keepStudioDialect(liquid, dialect.version);
   return liquid;
 }
 
-const liquid = createLiquid();
+/** One instance per dialect in use (usually one), made when first rendered with. */
+const instances = new Map<string, Liquid>();
+
+/** The key of a dialect: `liquidjs`, or the Shopify release taken as Studio's; undefined for a release that is none. */
+function dialectKey(opts: RenderOptions): string | undefined {
+  if (opts.liquidExtras) return 'liquidjs';
+  return opts.liquidVersion === undefined ? DEFAULT_LIQUID_VERSION : parseLiquidVersion(opts.liquidVersion);
+}
+
+function instanceFor(key: string): Liquid {
+  let liquid = instances.get(key);
+  if (liquid === undefined) {
+    liquid = createLiquid(key === 'liquidjs' ? { extras: true } : { extras: false, version: key });
+    instances.set(key, liquid);
+  }
+  return liquid;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Parse cache
@@ -236,8 +300,10 @@ function errorMessage(e: unknown): string {
 /** A number written with a decimal point, which Ruby's Liquid reads as a Float. */
 const FLOAT_LITERAL = /\d\.\d/;
 
-function parse(template: string): Parsed {
-  const hit = parseCache.get(template);
+function parse(liquid: Liquid, key: string, template: string): Parsed {
+  // Filters are bound when a template is parsed: each dialect parses its own.
+  const cacheKey = key === DEFAULT_LIQUID_VERSION ? template : `${key}\u0000${template}`;
+  const hit = parseCache.get(cacheKey);
   if (hit !== undefined) return hit;
   let parsed: Parsed;
   try {
@@ -253,7 +319,7 @@ function parse(template: string): Parsed {
   } catch (e) {
     parsed = { ok: false, message: `Liquid syntax error: ${errorMessage(e)}` };
   }
-  parseCache.set(template, parsed, template.length + 64);
+  parseCache.set(cacheKey, parsed, template.length + 64);
   return parsed;
 }
 
@@ -335,7 +401,10 @@ export function renderTemplate(template: string, context: Record<string, unknown
     return { ok: true, value: direct };
   }
 
-  const parsed = parse(template);
+  const key = dialectKey(opts);
+  if (key === undefined) return fail(`invalid Liquid version: ${String(opts.liquidVersion)}`);
+  const liquid = instanceFor(key);
+  const parsed = parse(liquid, key, template);
   if (!parsed.ok) return fail(parsed.message);
 
   // Shallow null-prototype copy: `increment`/`decrement` write to the environment root.

@@ -54,7 +54,8 @@ const CHILD = `
   let input = '';
   for await (const chunk of process.stdin) input += chunk;
   const out = JSON.parse(input).map((c) => {
-    const r = renderTemplate(c.template, c.context, { now: new Date(c.now), timezone: c.timezone });
+    // Jekyll's date_to_* filters are liquidjs extras (Studio's Liquid lacks them): kept, so they are compared too.
+    const r = renderTemplate(c.template, c.context, { now: new Date(c.now), timezone: c.timezone, liquidExtras: true });
     return r.ok ? r.value : 'ERROR ' + r.error.message;
   });
   process.stdout.write(JSON.stringify(out));`;
@@ -112,7 +113,7 @@ test('the reviewer\'s cases: "now", a zone-less time, a timestamp and a Paris ti
 test('what the engine prints where liquidjs printed nonsense: %z of a local mean time, a nil zone argument', async () => {
   const { renderTemplate } = await import('../../src/engine/liquid.ts');
   const render = (template: string, timezone: string) => {
-    const r = renderTemplate(template, {}, { now: new Date('2026-03-10T12:00:00Z'), timezone });
+    const r = renderTemplate(template, {}, { now: new Date('2026-03-10T12:00:00Z'), timezone, liquidExtras: true });
     assert.equal(r.ok, true, JSON.stringify(r));
     return (r as { value: string }).value;
   };

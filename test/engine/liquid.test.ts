@@ -16,6 +16,8 @@ import { LIQUID_LIMITS, LiquidBudget, RenderLimits } from '../../src/engine/liqu
 
 const NOW = new Date('2024-03-10T12:34:56Z');
 const OPTS: RenderOptions = { now: NOW };
+/** liquidjs' filters and tags that Studio's Liquid lacks kept (--liquid-extras): the tests of how the engine runs them. */
+const EXTRAS: RenderOptions = { now: NOW, liquidExtras: true };
 
 function ctx(): Record<string, unknown> {
   return {
@@ -145,7 +147,7 @@ describe('renderTemplate: dates use the injected clock', () => {
   it('defaults to UTC and honours opts.timezone', () => {
     assert.equal(ok('{{ "now" | date: "%H:%M" }}'), '12:34');
     assert.equal(ok('{{ "now" | date: "%Y-%m-%d %H:%M" }}', ctx(), { now: NOW, timezone: 'America/Los_Angeles' }), '2024-03-10 05:34');
-    assert.equal(ok('{{ "now" | date_to_xmlschema }}', ctx(), { now: NOW, timezone: 'Asia/Tokyo' }), '2024-03-10T21:34:56+09:00');
+    assert.equal(ok('{{ "now" | date_to_xmlschema }}', ctx(), { ...EXTRAS, timezone: 'Asia/Tokyo' }), '2024-03-10T21:34:56+09:00');
     assert.equal(ok('{{ "2024-01-01T00:00:00Z" | date: "%Y-%m-%d %H:%M" }}', ctx(), { now: NOW, timezone: 'America/New_York' }), '2023-12-31 19:00');
   });
   it('a date without a zone is a wall-clock time in opts.timezone (not UTC shifted into it), DST included', () => {
@@ -186,7 +188,7 @@ describe('renderTemplate: dates use the injected clock', () => {
     for (const value of ['2024-03-10T12:34:56Z', '2024-07-01T23:30:00+05:30', '1700000000']) {
       for (const format of formats) {
         const template = `{{ d | date: "${format}" }}|{{ d | date }}|{{ d | date_to_xmlschema }}|{{ d | date_to_rfc822 }}|{{ d | date_to_string }}|{{ d | date_to_long_string: "ordinal", "US" }}`;
-        assert.equal(ok(template, { d: value }), reference.parseAndRenderSync(template, { d: value }), `${value} ${format}`);
+        assert.equal(ok(template, { d: value }, EXTRAS), reference.parseAndRenderSync(template, { d: value }), `${value} ${format}`);
       }
     }
     assert.equal(ok('{{ "now" | date: "%Z" }}'), 'UTC');
@@ -220,7 +222,7 @@ describe('renderTemplate: dates use the injected clock', () => {
     assert.equal(ok('{{ "2024-01-04T12:00:00Z" | date: "%H:%M %z" }}', ctx(), ny), '07:00 -0500');
     assert.equal(ok('{{ "2024-11-03T05:30:00Z" | date: "%H:%M %z" }}', ctx(), ny), '01:30 -0400', 'the first 01:30');
     assert.equal(ok('{{ "2024-11-03T06:30:00Z" | date: "%H:%M %z" }}', ctx(), ny), '01:30 -0500', 'the second 01:30');
-    assert.equal(ok('{{ "2024-11-03T06:30:00Z" | date_to_xmlschema }}', ctx(), ny), '2024-11-03T01:30:00-05:00');
+    assert.equal(ok('{{ "2024-11-03T06:30:00Z" | date_to_xmlschema }}', ctx(), { ...ny, liquidExtras: true }), '2024-11-03T01:30:00-05:00');
   });
   it('%Z prints the zone abbreviation for the date, DST-aware, never the IANA name', () => {
     const ny = { now: NOW, timezone: 'America/New_York' };
@@ -343,9 +345,11 @@ describe('renderTemplate: no file system', () => {
     '{% liquid\n include "x"\n %}',
   ]) {
     it(`refuses ${JSON.stringify(t)}`, () => {
+      // `layout` is not Studio's: refused as such, and as a file tag where liquidjs' tags are kept.
       const msg = err(t);
       assert.doesNotMatch(msg, /root:/); // no file content leaked
-      assert.match(msg, /not supported/);
+      assert.match(msg, t.includes('layout') ? /tag "layout" is not in Studio's Liquid/ : /not supported/);
+      assert.match(err(t, ctx(), EXTRAS), /not supported/);
     });
   }
 });
@@ -407,15 +411,15 @@ describe('renderTemplate: hostile templates terminate with an error', () => {
     const units = /more than 200000 memory units/;
     // url_encode counted nothing: 2000 of them on 16k "%" held one node for minutes.
     assert.match(err(doubled('%', 12) + '{% assign b = a' + ' | url_encode'.repeat(100) + ' %}{{ b | size }}'), units);
-    assert.match(err(doubled('xy', 12) + '{% assign b = a' + ' | slugify'.repeat(200) + ' %}{{ b | size }}'), units);
+    assert.match(err(doubled('xy', 12) + '{% assign b = a' + ' | slugify'.repeat(200) + ' %}{{ b | size }}', ctx(), EXTRAS), units);
     // 3000 `contains` on a 4096-item array in one {% if %} compared 12M items, for seconds.
     const list = doubled('x', 11) + '{% assign l = a | split: "" %}';
     assert.match(err(list + '{% if ' + 'l contains "y" or '.repeat(500) + 'false %}y{% endif %}'), units);
     assert.match(err(list + '{% if ' + 'l == l or '.repeat(500) + 'false %}y{% endif %}'), units);
-    assert.match(err(list + '{{ l | where_exp: "i", "l contains \'y\'" | size }}'), units);
-    assert.match(err(list + '{% assign s = l | sum %}'.repeat(100)), units);
+    assert.match(err(list + '{{ l | where_exp: "i", "l contains \'y\'" | size }}', ctx(), EXTRAS), units);
+    assert.match(err(list + '{% assign s = l | sum %}'.repeat(100), ctx(), EXTRAS), units);
     // A long expression over a long array.
-    assert.match(err(list + '{% assign e = "i == 1" %}' + '{% assign e = e | append: " or " | append: e %}'.repeat(9) + '{{ l | where_exp: "i", e | size }}'), units);
+    assert.match(err(list + '{% assign e = "i == 1" %}' + '{% assign e = e | append: " or " | append: e %}'.repeat(9) + '{{ l | where_exp: "i", e | size }}', ctx(), EXTRAS), units);
     assert.match(err(doubled('"', 14) + '{% assign a = a | escape %}{% if ' + 'a contains "y" or '.repeat(2000) + 'false %}y{% endif %}'), units);
   });
   it('ordinary comparisons and searches stay well within the budget', () => {
@@ -425,7 +429,7 @@ describe('renderTemplate: hostile templates terminate with an error', () => {
     assert.equal(ok('{% if widgets.get-customer.parsed.tags contains "b" %}vip{% endif %}'), 'vip');
     assert.equal(ok('{% assign e = "" | split: "," %}{% if e == empty %}empty{% endif %}{% if widgets.get-customer.parsed.tags != empty %} tags{% endif %}'), 'empty tags');
     assert.equal(ok('{% if widgets.get-customer.parsed.tags == widgets.get-customer.parsed.tags %}same{% endif %}'), 'same');
-    assert.equal(ok('{{ widgets.fn.parsed.items | where_exp: "i", "i > 1" | join: "," }} {{ widgets.fn.parsed.items | sum }} {{ "a b&" | url_encode }}'), '2,3 6 a+b%26');
+    assert.equal(ok('{{ widgets.fn.parsed.items | where_exp: "i", "i > 1" | join: "," }} {{ widgets.fn.parsed.items | sum }} {{ "a b&" | url_encode }}', ctx(), EXTRAS), '2,3 6 a+b%26');
   });
   it('very long templates hit the parse limit', () => {
     assert.match(err('{{ x }}' + 'y'.repeat(LIQUID_LIMITS.maxTemplateLength + 1)), /limit/);
@@ -527,13 +531,13 @@ describe('renderTemplate: the fuse', () => {
   });
 });
 
-describe('renderTemplate: sample draws from the seed', () => {
+describe('renderTemplate: sample draws from the seed (--liquid-extras; Studio has no sample)', () => {
   const list = '{{ "a,b,c,d,e,f,g,h" | split: "," | sample }}';
   it('the same seed picks the same item; other seeds pick others', () => {
     const picks = new Set<string>();
     for (let i = 0; i < 40; i++) {
-      const a = ok(list, ctx(), { now: NOW, seed: `FN1:${i}` });
-      assert.equal(ok(list, ctx(), { now: NOW, seed: `FN1:${i}` }), a);
+      const a = ok(list, ctx(), { ...EXTRAS, seed: `FN1:${i}` });
+      assert.equal(ok(list, ctx(), { ...EXTRAS, seed: `FN1:${i}` }), a);
       picks.add(a);
     }
     assert.ok(picks.size >= 5, `40 seeds picked only ${[...picks].join(',')}`);
@@ -541,20 +545,20 @@ describe('renderTemplate: sample draws from the seed', () => {
   });
   it('two samples in one render draw apart; count returns distinct items', () => {
     const draws = new Set<string>();
-    for (let i = 0; i < 20; i++) draws.add(ok(`${list}${list}${list}`, ctx(), { now: NOW, seed: `s${i}` }));
+    for (let i = 0; i < 20; i++) draws.add(ok(`${list}${list}${list}`, ctx(), { ...EXTRAS, seed: `s${i}` }));
     assert.ok([...draws].some((d) => new Set(d).size > 1), 'every render drew one item three times');
-    const three = ok('{{ "a,b,c,d,e" | split: "," | sample: 3 | join: "" }}', ctx(), { now: NOW, seed: 'x' });
+    const three = ok('{{ "a,b,c,d,e" | split: "," | sample: 3 | join: "" }}', ctx(), { ...EXTRAS, seed: 'x' });
     assert.equal(three.length, 3);
     assert.equal(new Set(three).size, 3);
-    assert.equal(ok('{{ nothing | sample | size }}', ctx(), { now: NOW, seed: 'x' }), '0');
+    assert.equal(ok('{{ nothing | sample | size }}', ctx(), { ...EXTRAS, seed: 'x' }), '0');
   });
   it('a string or a number passes through unchanged, as through a filter Ruby Liquid does not have', () => {
-    assert.equal(ok('{{ "hello" | sample }}', ctx(), { now: NOW, seed: 'x' }), 'hello');
-    assert.equal(ok('{{ "hello" | sample: 2 }}', ctx(), { now: NOW, seed: 'x' }), 'hello');
-    assert.equal(ok('{{ 42 | sample }}', ctx(), { now: NOW, seed: 'x' }), '42');
+    assert.equal(ok('{{ "hello" | sample }}', ctx(), { ...EXTRAS, seed: 'x' }), 'hello');
+    assert.equal(ok('{{ "hello" | sample: 2 }}', ctx(), { ...EXTRAS, seed: 'x' }), 'hello');
+    assert.equal(ok('{{ 42 | sample }}', ctx(), { ...EXTRAS, seed: 'x' }), '42');
   });
   it('without a seed the render clock seeds it', () => {
-    assert.equal(ok(list), ok(list));
+    assert.equal(ok(list, ctx(), EXTRAS), ok(list, ctx(), EXTRAS));
   });
 });
 
@@ -761,7 +765,8 @@ describe('renderTemplate: filters behave as Shopify', () => {
     assert.equal(ok('{{ "%E0%A4%A" | url_decode }}|{{ "%41%FF%42" | url_decode }}|{{ "%e2%82%ac" | url_decode }}'), '%E0%A4%A|A%FFB|€');
   });
   it('the URL escapes write a lone surrogate (half an emoji) as U+FFFD instead of failing', () => {
-    assert.equal(ok('{{ x | url_encode }}|{{ x | cgi_escape }}|{{ x | uri_escape }}', { x: 'a\uD83D' }), 'a%EF%BF%BD|a%EF%BF%BD|a%EF%BF%BD');
+    assert.equal(ok('{{ x | url_encode }}|{{ x | cgi_escape }}|{{ x | uri_escape }}', { x: 'a\uD83D' }, EXTRAS), 'a%EF%BF%BD|a%EF%BF%BD|a%EF%BF%BD');
+    assert.equal(ok('{{ x | url_encode }}', { x: 'a\uD83D' }), 'a%EF%BF%BD');
   });
   it('truncatewords returns the input unchanged when it has no more words than asked for', () => {
     assert.equal(ok('{{ "one two" | truncatewords: 2 }}|{{ "one" | truncatewords: 1 }}|{{ "one two" | truncatewords: 5 }}'), 'one two|one|one two');

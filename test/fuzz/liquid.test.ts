@@ -46,9 +46,10 @@ const template: fc.Arbitrary<string> = fc.letrec((tie) => ({
 test('random Liquid templates: no throw, no hang, 84003 on error, output within 16 KB', async () => {
   const now = new Date('2026-02-02T10:00:00Z');
   fc.assert(
-    fc.property(template, (source) => {
+    // As Studio's Liquid (the default) and with liquidjs' extras kept (--liquid-extras: json, sample, …).
+    fc.property(template, fc.boolean(), (source, liquidExtras) => {
       const started = performance.now();
-      const result = renderTemplate(source, CONTEXT, { now });
+      const result = renderTemplate(source, CONTEXT, { now, liquidExtras });
       const elapsed = performance.now() - started;
       // A hang guard (not a speed target), far above the 200 ms render budget: a render that never ends fails here.
       assert.ok(elapsed < 30_000, `render took ${elapsed} ms: ${source.slice(0, 200)}`);
