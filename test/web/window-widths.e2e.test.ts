@@ -1,7 +1,9 @@
 // The console in a phone's window (390 px) and a wide one (1440 px), with the long names real flows have:
 // no page scrolls sideways. A table scrolls in its own box, but the visually hidden caption or header
-// inside it (position: absolute, placed by the page) made the whole page as wide as the table; and a commit
-// message with no spaces (a branch name, a slug) kept its column as wide as the message.
+// inside it (position: absolute, placed by the page) made the whole page as wide as the table; a commit
+// message with no spaces (a branch name, a slug) kept its column as wide as the message; and in the
+// editor, a flow name cut at 40 characters and a "Go to" list as wide as its longest widget name reached
+// past a phone's window.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
@@ -76,6 +78,27 @@ describe('web console at 390 and 1440 px (Chromium)', { skip: noChromium, timeou
       const overflow = await page.locator('.table-wrap').evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
       assert.ok(overflow <= 0, `the revisions table is ${overflow} px wider than its box`);
       await within('Restore as draft', page.getByRole('button', { name: 'Restore as draft (revision 2)' }), width);
+    });
+
+    it(`at ${width} px, the editor keeps a long flow name and the "Go to" list of long widget names in the window`, async () => {
+      await page.setViewportSize({ width, height: 860 });
+      await page.goto(`${server.baseUrl}/flows/${flowSid}`);
+      await page.locator('.react-flow__node').first().waitFor();
+      await assertNoSideways('the editor');
+      await within('the flow name', page.getByRole('heading', { level: 1 }), width);
+      await within('"Go to"', page.getByLabel('Go to widget'), width);
+      // The list narrows, not its label: "Go to" stays on one line.
+      const label = page.locator('.editor-toolbar .field-label', { hasText: 'Go to' });
+      const lines = await label.evaluate((el) => {
+        const words = el.ownerDocument.createRange();
+        words.selectNodeContents(el);
+        return new Set([...words.getClientRects()].map((rect) => Math.round(rect.top))).size;
+      });
+      assert.equal(lines, 1, `"Go to" takes ${lines} lines`);
+      // Still cut with "…" on one line, the whole name in its title.
+      const heading = page.getByRole('heading', { level: 1 });
+      assert.equal(await heading.getAttribute('title'), LONG_NAME);
+      assert.ok((await heading.boundingBox())!.height < 40, 'the flow name is one line');
     });
   }
 
