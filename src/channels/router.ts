@@ -2,8 +2,8 @@
 // (carrier-config.ts): the built-in simulator (the default), the real Twilio carrier or a plain
 // webhook. The runtime sees one MessageChannel. A failed read of the configuration is a
 // StoreUnavailableError: nothing was sent or requested, and the runtime tries again.
-import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, OutboundMessage } from '../engine/types.ts';
-import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult, TwilioCredentials } from '../runtime/ports/channel.ts';
+import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, OutboundMessage, VirtualAgentRequest, VirtualAgentSession } from '../engine/types.ts';
+import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult, TwilioCredentials, VirtualAgentResult } from '../runtime/ports/channel.ts';
 import type { Store } from '../runtime/ports/store.ts';
 import { storeUnavailable } from '../runtime/ports/store-errors.ts';
 import { loadCarrierConfig, type CarrierConfig, type TwilioUpstream, type WebhookTarget } from './twilio/carrier-config.ts';
@@ -21,7 +21,7 @@ interface CarrierChannel<Config> {
 
 export interface RoutedChannels {
   simulator: MessageChannel;
-  twilio: CarrierChannel<TwilioUpstream> & Pick<TwilioChannel, 'createConversation' | 'resumeConversation' | 'createFlexTask'>;
+  twilio: CarrierChannel<TwilioUpstream> & Pick<TwilioChannel, 'createConversation' | 'resumeConversation' | 'createFlexTask' | 'connectVirtualAgent' | 'disconnectVirtualAgent'>;
   webhook: CarrierChannel<WebhookTarget>;
 }
 
@@ -61,6 +61,19 @@ export class ChannelRouter implements MessageChannel {
     if (config.channel === 'twilio') return this.#channels.twilio.resumeConversation(config.twilio, context, request);
     if (config.channel === 'simulator' && this.#channels.simulator.resumeConversation) return this.#channels.simulator.resumeConversation(context, request);
     return { ok: false, code: 50000, message: `The ${config.channel} channel cannot resume Conversations` };
+  }
+
+  async connectVirtualAgent(context: SendContext, request: VirtualAgentRequest): Promise<VirtualAgentResult> {
+    const config = await this.#config(context.accountSid);
+    if (config.channel === 'twilio') return this.#channels.twilio.connectVirtualAgent(config.twilio, context, request);
+    if (config.channel === 'simulator' && this.#channels.simulator.connectVirtualAgent) return this.#channels.simulator.connectVirtualAgent(context, request);
+    return { ok: false, code: 50000, message: `The ${config.channel} channel cannot connect a virtual agent to a Conversation` };
+  }
+
+  async disconnectVirtualAgent(context: SendContext, session: VirtualAgentSession): Promise<void> {
+    const config = await this.#config(context.accountSid);
+    if (config.channel === 'twilio') return this.#channels.twilio.disconnectVirtualAgent(config.twilio, context, session);
+    if (config.channel === 'simulator') return this.#channels.simulator.disconnectVirtualAgent?.(context, session);
   }
 
   async createTask(context: SendContext, task: FlexTaskRequest): Promise<TaskResult> {

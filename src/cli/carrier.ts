@@ -29,6 +29,7 @@ export const CARRIER_USAGE = `Usage: switchboard carrier <show|set|reset> --acco
       [--taskrouter-workspace-sid WS…]  default: the workspace that holds the flow's workflow
       [--flex-api-base-url URL]       default https://flex-api.twilio.com (send-to-flex in Conversations)
       [--status-callback-base-url URL]  default: the server's --public-base-url
+      [--virtual-agent-url URL]       Connect Virtual Agent in Conversations: the connector's webhook URL
   set --channel webhook --webhook-url URL
       [--status-callback-base-url URL]  default: the server's --public-base-url
   set --channel simulator
@@ -61,6 +62,7 @@ const FLAG_TO_FIELD: Record<string, keyof CarrierInput> = {
   'taskrouter-workspace-sid': 'TaskRouterWorkspaceSid',
   'flex-api-base-url': 'FlexApiBaseUrl',
   'status-callback-base-url': 'StatusCallbackBaseUrl',
+  'virtual-agent-url': 'VirtualAgentUrl',
   'webhook-url': 'WebhookUrl',
 };
 

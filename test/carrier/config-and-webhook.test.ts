@@ -40,6 +40,7 @@ describe('carrier configuration API', () => {
       taskrouter_workspace_sid: null,
       flex_api_base_url: 'https://flex-api.twilio.com',
       status_callback_base_url: server.baseUrl,
+      virtual_agent_url: null,
     });
     assert.ok(!res.body.includes(UPSTREAM_TOKEN));
   });

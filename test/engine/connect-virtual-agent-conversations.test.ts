@@ -54,7 +54,7 @@ class Run {
     return result;
   }
   start(addresses = { flow: CONVERSATION, contact: CONTACT }, trigger: 'incomingConversationMessage' | 'incomingMessage' = 'incomingConversationMessage'): SprintResult {
-    const data = trigger === 'incomingConversationMessage' ? { conversation: { ConversationSid: CONVERSATION, Author: CONTACT, Body: 'hi' } } : { message: { From: addresses.contact, To: addresses.flow, Body: 'hi' } };
+    const data: JsonObject = trigger === 'incomingConversationMessage' ? { conversation: { ConversationSid: CONVERSATION, Author: CONTACT, Body: 'hi' } } : { message: { From: addresses.contact, To: addresses.flow, Body: 'hi' } };
     const init = { executionSid: 'FN' + '0'.repeat(32), accountSid: 'AC' + '0'.repeat(32), flowSid: 'FW' + '0'.repeat(32), revision: 1, channelAddress: addresses.flow, contactAddress: addresses.contact };
     return this.take(startExecution(this.input(), init, trigger, data, {}));
   }

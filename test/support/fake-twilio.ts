@@ -115,6 +115,8 @@ export class FakeTwilio {
   readonly workspaces = new Map<string, Set<string>>();
   /** Conversations created in a service, with their participants and scoped webhooks. */
   readonly conversations: (Record<string, unknown> & { participants: Record<string, unknown>[]; webhooks: Record<string, unknown>[] })[] = [];
+  /** Conversation-scoped webhooks created (in a service's conversation or the default service's), until deleted. */
+  readonly conversationWebhooks: Record<string, unknown>[] = [];
   /** Conversations services that do not exist (404 on use). */
   readonly missingServices = new Set<string>();
   /**
@@ -272,8 +274,21 @@ export class FakeTwilio {
     const task = /^\/v1\/Workspaces\/([^/]+)\/Tasks$/.exec(url.pathname);
     const service = /^\/v1\/Services\/([^/]+)\/Conversations(?:\/([^/]+)(?:\/(Participants|Webhooks|Messages))?)?$/.exec(url.pathname);
     const interaction = url.pathname === '/v1/Interactions';
+    // A webhook of a conversation in the default service (the service unknown to the caller).
+    const unscopedWebhooks = /^\/v1\/Conversations\/([^/]+)\/Webhooks$/.exec(url.pathname);
+    const webhook = /^\/v1\/(?:Services\/([^/]+)\/)?Conversations\/([^/]+)\/Webhooks\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'DELETE' && webhook) {
+      const [, serviceSid, conversationSid, webhookSid] = webhook;
+      const index = this.conversationWebhooks.findIndex((w) => w.sid === webhookSid && w.conversation_sid === conversationSid);
+      if (index < 0 || this.#conversationMissing(conversationSid!, serviceSid ?? null)) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
+      this.conversationWebhooks.splice(index, 1);
+      for (const owner of this.conversations) owner.webhooks = owner.webhooks.filter((w) => w.sid !== webhookSid);
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     const recording = new RegExp(`^/2010-04-01/Accounts/${ac}/Calls/([^/]+)/Recordings(?:/([^/]+?))?\\.json$`).exec(url.pathname);
-    const isCreate = req.method === 'POST' && (url.pathname === messagesPath || url.pathname === callsPath || !!conversation || !!task || !!service || interaction || !!recording);
+    const isCreate = req.method === 'POST' && (url.pathname === messagesPath || url.pathname === callsPath || !!conversation || !!unscopedWebhooks || !!task || !!service || interaction || !!recording);
 
     if (isCreate) {
       for (const resolve of this.#onCreate.splice(0)) resolve();
@@ -384,6 +399,11 @@ export class FakeTwilio {
           track: one('RecordingTrack') ?? 'both',
         };
         this.recordings.push(created);
+      } else if (unscopedWebhooks) {
+        const conversationSid = unscopedWebhooks[1]!;
+        if (this.#conversationMissing(conversationSid, null)) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
+        created = { sid: sid('WH'), conversation_sid: conversationSid, target: one('Target'), configuration: { url: one('Configuration.Url'), method: one('Configuration.Method'), filters: ([] as string[]).concat(fields['Configuration.Filters'] ?? []) } };
+        this.conversationWebhooks.push(created);
       } else if (conversation || service?.[3] === 'Messages') {
         const conversationSid = (conversation ?? service)![conversation ? 1 : 2]!;
         if (this.#conversationMissing(conversationSid, conversation ? null : service![1]!)) return error(404, 20404, `The requested resource ${url.pathname} was not found`);
@@ -445,6 +465,7 @@ export class FakeTwilio {
           } else {
             created = { sid: sid('WH'), conversation_sid: conversationSid, target: one('Target'), configuration: { url: one('Configuration.Url'), method: one('Configuration.Method'), filters: ([] as string[]).concat(fields['Configuration.Filters'] ?? []) } };
             owner.webhooks.push(created);
+            this.conversationWebhooks.push(created);
           }
         }
       } else if (interaction) {

@@ -2,6 +2,8 @@
 // account's carrier configuration (which channel its flows use, and the upstream Twilio account).
 //
 //   POST   /v1/Accounts/{AC}/Carrier/Executions/{FN}/Messages/{EF}/Status   (signed by Twilio)
+//   POST   /v1/Accounts/{AC}/Carrier/Executions/{FN}/VirtualAgent/{EF}/Status   (a virtual agent's connector,
+//          signed as Twilio signs): the session Connect Virtual Agent's step EF opened in a conversation ended
 //   GET    /v1/Accounts/{AC}/Carrier     the configuration, secrets omitted   (Basic auth)
 //   POST   /v1/Accounts/{AC}/Carrier     update it: the fields sent (Channel, UpstreamAccountSid, AuthToken, …)
 //   DELETE /v1/Accounts/{AC}/Carrier     back to the simulator
@@ -21,6 +23,7 @@ import { InflightLedger } from '../../channels/twilio/inflight.ts';
 import { DeliveryReports } from './carrier-reports.ts';
 import { webhookParam } from './webhook-params.ts';
 import { isSid } from '../../runtime/ids.ts';
+import type { ExecutionState, JsonObject } from '../../engine/types.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
@@ -51,6 +54,27 @@ export async function signatureValid(ctx: ApiContext, request: FastifyRequest, a
 function sidParam(form: Form, name: string): string | undefined {
   const value = optionalString(form, name);
   return value === undefined ? undefined : webhookParam(name, value);
+}
+
+/** How long a session's end waits for the execution to have the session (its connection's result applied). */
+const SESSION_WAIT_MS = 5_000;
+const SESSION_POLL_MS = 50;
+
+/**
+ * The session Connect Virtual Agent's step `effectId` opened, once the execution waits on it; null when it does not
+ * (any more): the execution is gone, over, another account's, or waits on something else.
+ */
+async function awaitedSession(ctx: ApiContext, accountSid: string, executionSid: string, effectId: string): Promise<string | null> {
+  const deadline = Date.now() + SESSION_WAIT_MS;
+  for (;;) {
+    const execution = await ctx.store.getExecutionBySid(executionSid);
+    if (!execution || execution.accountSid !== accountSid || execution.status !== 'active') return null;
+    const wait = (execution.state as ExecutionState).frames.at(-1)?.wait;
+    if (wait?.kind === 'virtual-agent') return wait.effectId === effectId ? wait.sessionId : null;
+    // Still connecting: the connector may report before the connection's answer is applied.
+    if (wait?.kind !== 'effect' || wait.effectId !== effectId || Date.now() >= deadline) return null;
+    await new Promise((resolve) => setTimeout(resolve, SESSION_POLL_MS));
+  }
 }
 
 function carrierInput(form: Form): CarrierInput {
@@ -98,6 +122,30 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
       const errorCode = optionalString(request.form, 'ErrorCode');
       // Stored before the 204: a report acknowledged is never lost (a crash, a failed apply).
       await reports.accept({ effectId: EffectId!, executionSid: ExecutionSid!, accountSid: AccountSid!, messageSid, status, ...(errorCode ? { errorCode } : {}) });
+      return reply.code(204).send();
+    },
+    { auth: false },
+  );
+
+  routes.add(
+    'POST',
+    '/v1/Accounts/:AccountSid/Carrier/Executions/:ExecutionSid/VirtualAgent/:EffectId/Status',
+    async (request, reply) => {
+      const { AccountSid, ExecutionSid, EffectId } = request.params as Record<string, string>;
+      const path = request.url.split('?')[0]!;
+      if (!isSid('AC', AccountSid) || !isSid('FN', ExecutionSid) || !EFFECT_ID.test(EffectId!)) throw errors.notFound(path);
+      const account = await ctx.store.getAccount(AccountSid!);
+      if (!account) throw errors.notFound(path);
+      if (!(await signatureValid(ctx, request, AccountSid!, account.authToken))) return invalidSignature(reply);
+      const status = optionalString(request.form, 'VirtualAgentStatus');
+      if (!status) throw errors.missingParameter('VirtualAgentStatus');
+      const params: JsonObject = {};
+      for (const name of Object.keys(request.form)) params[name] = webhookParam(name, optionalString(request.form, name) ?? '');
+      // The session of this step, once the execution waits on it (its end may overtake the connection's answer).
+      const sessionId = await awaitedSession(ctx, AccountSid!, ExecutionSid!, EffectId!);
+      // A session the execution no longer waits on (it timed out, the execution ended or was deleted) changes
+      // nothing: acknowledged, so the connector stops retrying.
+      if (sessionId) await ctx.executions.virtualAgentEnded(ExecutionSid!, sessionId, params);
       return reply.code(204).send();
     },
     { auth: false },

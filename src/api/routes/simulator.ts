@@ -1,5 +1,6 @@
 // The simulator's API (authenticated like the rest): text a flow as a contact, read the
-// conversation, list the Flex hand-offs (tasks), and make the next message to an address fail (or not).
+// conversation, list the Flex hand-offs (tasks), make the next message to an address fail (or not), and end a
+// virtual agent's session in a conversation (Connect Virtual Agent, Conversations channel) as its agent would.
 // A text's answer holds the conversation so far (`messages`) and what the execution it ran sent
 // elsewhere meanwhile (`other_messages`: to another number, or from a conversation's proxy number).
 // It waits for that execution's work only (its sprints and effects), for up to SIMULATOR_WAIT_MS: one
@@ -11,6 +12,8 @@ import { enumValue, optionalString, requiredQuery, stringList } from '../wire/fo
 import { checkContactAddress, contactAddress, optionalAddress } from '../wire/addresses.ts';
 import { formatDate } from '../wire/dates.ts';
 import { flowSidParam } from '../wire/path-params.ts';
+import { isSid } from '../../runtime/ids.ts';
+import type { ExecutionState, JsonObject } from '../../engine/types.ts';
 import { single } from '../wire/query.ts';
 import { bodyTooLong } from '../../lib/sms-segments.ts';
 import { SIMULATOR_FLOW_ADDRESS, type SimulatedTask, type TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
@@ -56,6 +59,9 @@ function taskJson(task: SimulatedTask) {
  * end answers with the messages so far; the rest appear in the transcript as they are sent).
  */
 export const SIMULATOR_WAIT_MS = 5_000;
+
+/** The statuses a virtual agent ends a session in a conversation with (the widget's events of the same names). */
+export const VIRTUAL_AGENT_STATUSES = ['completed', 'live-agent-handoff', 'failed'] as const;
 
 export function registerSimulator(routes: Routes, ctx: ApiContext): void {
   routes.add('POST', '/simulator/Flows/:Sid/Messages', async (request, reply) => {
@@ -111,6 +117,32 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     // The first of repeated values, as everywhere (an array named no transcript: always empty).
     const flowAddress = checkContactAddress('FlowAddress', single(query.FlowAddress, 'FlowAddress') ?? SIMULATOR_FLOW_ADDRESS);
     return { messages: ctx.simulator.transcript(flowAddress, contact).filter((m) => m.flowSid === flowSid).map(entryJson) };
+  });
+
+  // The virtual agent that has the execution's conversation ends its session: VirtualAgentStatus (completed,
+  // live-agent-handoff or failed; default completed) and any other fields (VirtualAgentProviderData as JSON text,
+  // VirtualAgentError, VirtualAgentErrorCode…) are what the agent reports, the widget's outputs. 409 when the
+  // execution is not in a session (still connecting, or the widget left). Answers as a text does: the
+  // conversation's messages once the work the end caused is done (up to SIMULATOR_WAIT_MS).
+  routes.add('POST', '/simulator/Flows/:Sid/Executions/:ExecutionSid/VirtualAgent', async (request) => {
+    const flowSid = flowSidParam(request);
+    const path = request.url.split('?')[0]!;
+    const { ExecutionSid: executionSid } = request.params as { ExecutionSid: string };
+    if (!isSid('FN', executionSid)) throw errors.notFound(path);
+    const execution = await ctx.store.getExecutionBySid(executionSid);
+    if (!execution || execution.accountSid !== request.account.sid || execution.flowSid !== flowSid) throw errors.notFound(path);
+    const status = enumValue(request.form, 'VirtualAgentStatus', VIRTUAL_AGENT_STATUSES, false) ?? 'completed';
+    const wait = execution.status === 'active' ? (execution.state as ExecutionState).frames.at(-1)?.wait : undefined;
+    if (wait?.kind !== 'virtual-agent') throw errors.conflict(`Execution ${executionSid} is not in a virtual agent session (Connect Virtual Agent on the Conversations channel)`);
+    const params: JsonObject = {};
+    for (const name of Object.keys(request.form)) if (name !== 'VirtualAgentStatus') params[name] = optionalString(request.form, name) ?? '';
+    params.VirtualAgentStatus = status;
+    ctx.simulator.endAgentSession(wait.conversationSid, wait.sessionId);
+    await ctx.executions.virtualAgentEnded(executionSid, wait.sessionId, params);
+    await ctx.executions.idleFor(executionSid, SIMULATOR_WAIT_MS);
+    const after = await ctx.store.getExecutionBySid(executionSid);
+    const messages = ctx.simulator.transcript(execution.channelAddress, execution.contactChannelAddress).filter((m) => m.flowSid === flowSid);
+    return { execution_sid: executionSid, session_id: wait.sessionId, status, execution_status: after?.status ?? 'ended', messages: messages.map(entryJson) };
   });
 
   // send-to-flex hand-offs the simulator took in place of TaskRouter (this account's only).

@@ -8,8 +8,8 @@
 // Outside a conversation, a `to` the Messages API would refuse (not a phone number or channel address, or a
 // short code: isMessageAddress) fails with 21211, as on Twilio.
 import { randomSid } from '../../runtime/ids.ts';
-import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, JsonObject, OutboundMessage } from '../../engine/types.ts';
-import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
+import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, JsonObject, OutboundMessage, VirtualAgentRequest, VirtualAgentSession } from '../../engine/types.ts';
+import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult, VirtualAgentResult } from '../../runtime/ports/channel.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../../lib/sms-segments.ts';
 import { conversationWebhookParams, messageWebhookParams } from './webhook-params.ts';
@@ -105,6 +105,23 @@ function sid(prefix: string): string {
 const MAX_CONVERSATIONS = 1000;
 
 /**
+ * A virtual agent session (Connect Virtual Agent, Conversations channel) in a conversation. The simulator has no
+ * agent: the session lasts until someone ends it (POST /simulator/Flows/{FW}/Executions/{FN}/VirtualAgent), the
+ * widget's timeout passes or its execution ends; the contact's messages meanwhile are recorded as usual.
+ */
+export interface SimulatedAgentSession {
+  sessionId: string;
+  accountSid: string;
+  flowSid: string;
+  executionSid: string;
+  conversationSid: string;
+  connectorName: string;
+  endUser: string;
+  parameters: { key: string; value: string }[];
+  dateCreated: number;
+}
+
+/**
  * A conversation Start Conversation created here, which the execution moved into, or one a contact's text
  * opened (openConversation); or one an execution sends into that the simulator never saw (a Conversations
  * webhook posted to the server), taken as it comes, with no participants known.
@@ -188,6 +205,8 @@ export class SimulatorChannel implements MessageChannel {
   readonly #unseen = new Map<string, LiveConversation>();
   #channelAddressOf: ChannelAddressOf | undefined;
   readonly #tasks: SimulatedTask[] = [];
+  /** Virtual agent sessions open now, by conversation (one agent has a conversation at a time). */
+  readonly #agentSessions = new Map<string, SimulatedAgentSession>();
   readonly #now: () => number;
   #onStatus: (report: DeliveryStatus) => void = () => undefined;
   readonly #messageListeners = new Set<(entry: TranscriptEntry) => void>();
@@ -419,6 +438,50 @@ export class SimulatorChannel implements MessageChannel {
         date_updated: created,
       },
     };
+  }
+
+  /**
+   * Connect Virtual Agent (Conversations channel): the agent takes the execution's conversation, as the carrier's
+   * would. The conversation is found as a send's is (#conversationOf: another account's is not found, 20404); a
+   * session already open in it is replaced. Outputs: VirtualAgentProvider DialogflowCX, as the voice simulation's.
+   */
+  async connectVirtualAgent(context: SendContext, request: VirtualAgentRequest): Promise<VirtualAgentResult> {
+    const target = await this.#conversationOf(context, request.conversationSid);
+    if (!target || 'notFound' in target) return { ok: false, code: 20404, message: `The requested resource /Conversations/${request.conversationSid} was not found` };
+    const session: SimulatedAgentSession = {
+      sessionId: sid('VA'),
+      accountSid: context.accountSid,
+      flowSid: context.flowSid,
+      executionSid: context.executionSid,
+      conversationSid: target.sid,
+      connectorName: request.connectorName,
+      endUser: request.endUser,
+      parameters: request.parameters,
+      dateCreated: this.#now(),
+    };
+    this.#agentSessions.delete(target.sid);
+    this.#agentSessions.set(target.sid, session);
+    evictOldest(this.#agentSessions, MAX_CONVERSATIONS);
+    return { ok: true, sessionId: session.sessionId, outputs: { VirtualAgentProvider: 'DialogflowCX' } };
+  }
+
+  /** The flow took the conversation back (the widget's timeout, the execution's end): the session is over. */
+  async disconnectVirtualAgent(_context: SendContext, session: VirtualAgentSession): Promise<void> {
+    this.#endAgentSession(session.conversationSid, session.sessionId);
+  }
+
+  /** The virtual agent session open in a conversation, if any. */
+  agentSession(conversationSid: string): SimulatedAgentSession | undefined {
+    return this.#agentSessions.get(conversationSid);
+  }
+
+  /** Forgets the session `sessionId` of a conversation (ended by its agent, or taken back by the flow). */
+  endAgentSession(conversationSid: string, sessionId: string): void {
+    this.#endAgentSession(conversationSid, sessionId);
+  }
+
+  #endAgentSession(conversationSid: string, sessionId: string): void {
+    if (this.#agentSessions.get(conversationSid)?.sessionId === sessionId) this.#agentSessions.delete(conversationSid);
   }
 
   /** send-to-flex hand-offs recorded for an account, oldest first. */

@@ -33,6 +33,12 @@ export interface TwilioUpstream {
   flexApiBaseUrl?: string | undefined;
   /** Base for the StatusCallback URLs we give Twilio; default: the server's public base URL. */
   statusCallbackBaseUrl?: string | undefined;
+  /**
+   * Connect Virtual Agent in a conversation: the connector's webhook URL (a Dialogflow CX bridge), which a
+   * conversation-scoped webhook hands the conversation's messages to. Twilio has no public API to attach its own
+   * connector to a conversation (twilio-channel.ts, connectVirtualAgent). Absent: the widget takes `failed`.
+   */
+  virtualAgentUrl?: string | undefined;
 }
 
 export interface WebhookTarget {
@@ -95,6 +101,7 @@ export interface CarrierInput {
   TaskRouterWorkspaceSid?: string | undefined;
   FlexApiBaseUrl?: string | undefined;
   StatusCallbackBaseUrl?: string | undefined;
+  VirtualAgentUrl?: string | undefined;
   WebhookUrl?: string | undefined;
 }
 
@@ -111,6 +118,7 @@ const TWILIO_FIELDS: readonly Field[] = [
   'TaskRouterWorkspaceSid',
   'FlexApiBaseUrl',
   'StatusCallbackBaseUrl',
+  'VirtualAgentUrl',
 ];
 
 /** Every field a carrier configuration request may carry (the API's form, the CLI's flags). */
@@ -142,6 +150,7 @@ function asInput(config: CarrierConfig): CarrierInput {
     TaskRouterWorkspaceSid: t.taskrouterWorkspaceSid,
     FlexApiBaseUrl: t.flexApiBaseUrl,
     StatusCallbackBaseUrl: t.statusCallbackBaseUrl,
+    VirtualAgentUrl: t.virtualAgentUrl,
   };
 }
 
@@ -247,6 +256,8 @@ function build(channel: ChannelName, input: CarrierInput): CarrierConfig {
       taskrouterWorkspaceSid: input.TaskRouterWorkspaceSid || undefined,
       flexApiBaseUrl: httpUrl('FlexApiBaseUrl', input.FlexApiBaseUrl ?? DEFAULT_FLEX_API_BASE_URL, true),
       statusCallbackBaseUrl: input.StatusCallbackBaseUrl ? httpUrl('StatusCallbackBaseUrl', input.StatusCallbackBaseUrl, true) : undefined,
+      // Kept exactly as given (query included): Twilio signs its webhooks over the URL it was handed.
+      virtualAgentUrl: input.VirtualAgentUrl ? httpUrl('VirtualAgentUrl', input.VirtualAgentUrl, false) : undefined,
     },
   };
 }
@@ -267,6 +278,7 @@ export function describeCarrier(accountSid: string, config: CarrierConfig): Reco
       taskrouter_workspace_sid: t.taskrouterWorkspaceSid ?? null,
       flex_api_base_url: t.flexApiBaseUrl ?? DEFAULT_FLEX_API_BASE_URL,
       status_callback_base_url: t.statusCallbackBaseUrl ?? null,
+      virtual_agent_url: t.virtualAgentUrl ?? null,
     };
   }
   if (config.channel === 'webhook') return { ...base, webhook_url: config.webhook.url, status_callback_base_url: config.webhook.statusCallbackBaseUrl ?? null };

@@ -190,6 +190,30 @@ export class TwilioRestClient {
     return this.#read(`${this.upstream.conversationsBaseUrl}${path}`);
   }
 
+  /**
+   * DELETE a Conversations API path (a conversation's webhook). Deleting twice is harmless, so it is retried as a
+   * read is; a 404 counts as gone. `ok: false` with why when it could not be done.
+   */
+  async deleteConversationsResource(path: string): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const url = `${this.upstream.conversationsBaseUrl}${path}`;
+    const blocked = await this.#blocked(url);
+    if (blocked) return { ok: false, reason: blocked };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const response = await this.#send(url, 'DELETE', { authorization: this.#authorization, accept: 'application/json' }, undefined, AbortSignal.timeout(this.#options.timeoutMs));
+        response.discard();
+        if ((response.status >= 200 && response.status <= 299) || response.status === 404) return { ok: true };
+        const delay = (response.status === 429 || response.status >= 500) && attempt < this.#options.retry.attempts ? backoffDelay(this.#options.retry, attempt, response.header('retry-after')) : null;
+        if (delay === null) return { ok: false, reason: `Twilio API answered HTTP ${response.status}` };
+        await this.#sleep(delay);
+      } catch (error) {
+        if (error instanceof BlockedError) return { ok: false, reason: error.message };
+        if (attempt >= this.#options.retry.attempts) return { ok: false, reason: (error as Error).name === 'TimeoutError' ? `no response within ${this.#options.timeoutMs} ms` : (error as Error).message };
+        await this.#sleep(backoffDelay(this.#options.retry, attempt, null)!);
+      }
+    }
+  }
+
   /** GET Messages.json filtered by To (and From); newest first, one page. Null when the lookup failed. */
   async listMessages(filter: { To: string; From?: string | undefined; PageSize?: number }): Promise<JsonObject[] | null> {
     const url = new URL(this.#accountUrl('Messages.json'));
@@ -324,7 +348,7 @@ export class TwilioRestClient {
    * outbound guard). Under a policy the connection's own DNS lookup applies it, so a name that
    * resolves differently after the pre-check (DNS rebinding) is still refused: BlockedError.
    */
-  async #send(url: string, method: 'GET' | 'POST', headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<ApiResponse> {
+  async #send(url: string, method: 'GET' | 'POST' | 'DELETE', headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<ApiResponse> {
     const policy = this.#options.guard?.policy;
     if (!policy) {
       const response = await fetch(url, { method, headers, body: body ?? null, redirect: 'manual', signal });

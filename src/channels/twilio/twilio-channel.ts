@@ -5,8 +5,8 @@
 // A store failure before a request leaves is a StoreUnavailableError (the runtime tries again, and
 // nothing was sent); one while recording a known outcome is an UnsavedOutcomeError (the outcome
 // stands and the runtime retries the write).
-import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, Json, JsonObject, OutboundMessage } from '../../engine/types.ts';
-import type { ConversationResult, SendContext, SendResult, TaskResult } from '../../runtime/ports/channel.ts';
+import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, Json, JsonObject, OutboundMessage, VirtualAgentRequest, VirtualAgentSession } from '../../engine/types.ts';
+import type { ConversationResult, SendContext, SendResult, TaskResult, VirtualAgentResult } from '../../runtime/ports/channel.ts';
 import type { Store } from '../../runtime/ports/store.ts';
 import { recordOutcome, storeUnavailable } from '../../runtime/ports/store-errors.ts';
 import type { TwilioUpstream } from './carrier-config.ts';
@@ -71,6 +71,32 @@ export function participantParams(participant: JsonObject): FormParams {
     else if (value && typeof value === 'object') params.push([name, JSON.stringify(value)]);
   }
   return params;
+}
+
+/** Where a virtual agent's connector reports the end of its session in a conversation (the route names the step). */
+export function virtualAgentStatusUrl(base: string, accountSid: string, executionSid: string, effectId: string): string {
+  return `${base.replace(/\/+$/, '')}/v1/Accounts/${accountSid}/Carrier/Executions/${executionSid}/VirtualAgent/${effectId}/Status`;
+}
+
+/**
+ * The connector's webhook URL for one session: the account's VirtualAgentUrl with the session's details in its
+ * query (ConnectorName, EndUser, Parameters as a JSON object, StatusCallback: where to report the session's end),
+ * which the connector reads from every onMessageAdded Twilio posts it. Query parameters the configured URL has
+ * already are kept. Switchboard's own protocol (README): Twilio's is not public.
+ */
+export function virtualAgentWebhookUrl(connectorUrl: string, request: VirtualAgentRequest, statusCallback: string): string {
+  const url = new URL(connectorUrl);
+  url.searchParams.set('ConnectorName', request.connectorName);
+  url.searchParams.set('EndUser', request.endUser);
+  url.searchParams.set('Parameters', JSON.stringify(Object.fromEntries(request.parameters.map(({ key, value }) => [key, value]))));
+  url.searchParams.set('StatusCallback', statusCallback);
+  return url.toString();
+}
+
+/** A conversation's path in its service when that is known, else the default service's (as a message's). */
+function conversationPath(conversationSid: string, serviceSid: string | undefined): string {
+  const conversation = `/Conversations/${encodeURIComponent(conversationSid)}`;
+  return serviceSid ? `/v1/Services/${encodeURIComponent(serviceSid)}${conversation}` : `/v1${conversation}`;
 }
 
 /** A conversation-scoped webhook to this flow's webhook URL (Start and Resume Conversation), one Configuration.Filters per filter. */
@@ -286,6 +312,66 @@ export class TwilioChannel {
     const result = await run(new TwilioRestClient(upstream, this.#restOptions), base);
     if (!key) return result;
     return recordOutcome(result, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result })));
+  }
+
+  /**
+   * Connect Virtual Agent in a conversation. Twilio documents no API that attaches its Dialogflow CX connector to a
+   * conversation (Studio does it inside Twilio), so this follows the one documented way a conversation hands its
+   * messages to a service: a conversation-scoped webhook (`POST …/Conversations/{CH}/Webhooks`, Target=webhook,
+   * onMessageAdded) to the account's VirtualAgentUrl, the connector (a bridge to Dialogflow CX that posts the agent's
+   * replies into the conversation), with the session in the URL's query (virtualAgentWebhookUrl). The connector
+   * reports the session's end to the StatusCallback named there (the route in src/api/routes/carrier.ts); the
+   * webhook's SID is the session. At most once per step, as Start Conversation's requests: a restart with the
+   * request in flight takes `failed`, not a second webhook. This is the assumption README's compatibility decisions
+   * describe; it stays behind the channel port.
+   */
+  async connectVirtualAgent(upstream: TwilioUpstream, context: SendContext, request: VirtualAgentRequest): Promise<VirtualAgentResult> {
+    const connector = upstream.virtualAgentUrl;
+    if (!connector) {
+      return { ok: false, code: 81003, message: 'Connect Virtual Agent in a conversation on the Twilio carrier needs the account\'s VirtualAgentUrl (the connector the conversation\'s messages go to): Twilio has no public API to attach its own Dialogflow CX connector' };
+    }
+    const base = upstream.statusCallbackBaseUrl ?? this.#options.publicBaseUrl;
+    if (!base) return { ok: false, code: 50000, message: 'Connect Virtual Agent on the Twilio carrier needs a public base URL (--public-base-url) for the connector to report the session\'s end' };
+    const key = context.effectId ? `carrier-va:${context.effectId}` : null;
+    const unknown: VirtualAgentResult = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: 'Connecting the virtual agent was requested by an earlier attempt (before a restart, or on another node) and its outcome is unknown; not repeated to avoid a second agent in the conversation' };
+    const previous = key ? await this.#requestRecord<VirtualAgentResult>(key) : null;
+    if (key && previous) {
+      const settled = await this.#settled(key, context, previous, unknown);
+      if (settled) return settled;
+    }
+    const execution = await this.#store.getExecutionBySid(context.executionSid).catch(storeUnavailable);
+    const service = conversationServiceOf(execution?.state, request.conversationSid);
+    if (key) {
+      const decided = await this.#beginRequest(key, context, previous !== null, unknown, { conversationSid: request.conversationSid });
+      if (decided) return decided;
+    }
+    const statusCallback = virtualAgentStatusUrl(base, context.accountSid, context.executionSid, context.effectId ?? '');
+    const client = new TwilioRestClient(upstream, this.#restOptions);
+    const outcome = await client.createConversationsResource(`${conversationPath(request.conversationSid, service)}/Webhooks`, [
+      ['Target', 'webhook'],
+      ['Configuration.Url', virtualAgentWebhookUrl(connector, request, statusCallback)],
+      ['Configuration.Method', 'POST'],
+      ['Configuration.Filters', 'onMessageAdded'],
+    ]);
+    let result: VirtualAgentResult;
+    if (outcome.kind === 'created') result = { ok: true, sessionId: String(outcome.resource.sid), outputs: { VirtualAgentProvider: 'DialogflowCX' } };
+    else if (outcome.kind === 'rejected') result = { ok: false, code: outcome.code, message: `Connecting the virtual agent: ${outcome.message}` };
+    else {
+      this.#options.log?.warn({ effectId: context.effectId, executionSid: context.executionSid, reason: outcome.reason }, 'virtual agent connection outcome unknown; reported failed, not repeated');
+      result = { ok: false, code: UNKNOWN_OUTCOME_CODE, message: `Connecting the virtual agent: outcome unknown (${outcome.reason}); not repeated to avoid a second agent in the conversation` };
+    }
+    if (!key) return result;
+    return recordOutcome(result, () => this.#ledger.write(key, context, JSON.stringify({ state: 'done', result })));
+  }
+
+  /** Takes the conversation back from the agent: deletes the session's webhook (a failure is logged: the agent may answer on). */
+  async disconnectVirtualAgent(upstream: TwilioUpstream, context: SendContext, session: VirtualAgentSession): Promise<void> {
+    if (!/^WH[0-9a-fA-F]{32}$/.test(session.sessionId)) return;
+    const execution = await this.#store.getExecutionBySid(context.executionSid).catch(storeUnavailable);
+    const service = conversationServiceOf(execution?.state, session.conversationSid);
+    const path = `${conversationPath(session.conversationSid, service)}/Webhooks/${encodeURIComponent(session.sessionId)}`;
+    const deleted = await new TwilioRestClient(upstream, this.#restOptions).deleteConversationsResource(path);
+    if (!deleted.ok) this.#options.log?.warn({ executionSid: context.executionSid, conversationSid: session.conversationSid, webhookSid: session.sessionId, reason: deleted.reason }, 'virtual agent webhook not removed; the connector may keep answering in the conversation');
   }
 
   /**

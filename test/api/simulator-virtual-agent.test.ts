@@ -1,0 +1,137 @@
+// Connect Virtual Agent on the Conversations channel, on the simulator: the agent has the conversation (the
+// contact's messages are recorded and go to no widget of the flow), and is scripted as the voice one is: POST
+// /simulator/Flows/{FW}/Executions/{FN}/VirtualAgent ends its session with a status and what the agent reports,
+// and the flow goes on by that event. No reply within the widget's timeout (the server's clock, simulated here)
+// leaves by `timeout`; the simulator drops the session.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, FORM, form, type TestServer } from '../support/server.ts';
+import { wiredTriggerFlow } from '../support/flows.ts';
+
+interface Entry {
+  direction: string;
+  body: string;
+  execution_sid: string | null;
+}
+
+const at = (y: number) => ({ offset: { x: 0, y } });
+const say = (name: string, body: string, y: number) => ({ name, type: 'send-message', properties: { ...at(y), from: 'Bot', to: '{{contact.channel.address}}', body }, transitions: [{ event: 'sent' }, { event: 'failed' }] });
+
+const definition = wiredTriggerFlow('virtual agent', { incomingConversationMessage: 'agent' }, [
+  {
+    name: 'agent',
+    type: 'connect-virtual-agent-v2',
+    properties: { ...at(200), channel: 'conversations', connector_name: 'order-handling-va', parameters: [{ key: 'greeting', value: '{{trigger.conversation.Body}}' }], timeout: '300' },
+    transitions: [
+      { event: 'completed', next: 'done' },
+      { event: 'live-agent-handoff', next: 'handoff' },
+      { event: 'hangup' },
+      { event: 'failed', next: 'sorry' },
+      { event: 'paused' },
+      { event: 'timeout', next: 'gone' },
+    ],
+  },
+  say('done', 'Done: {{widgets.agent.VirtualAgentProviderData.summary}}', 400),
+  say('handoff', 'Handing you to {{widgets.agent.VirtualAgentProviderData.AgentHandoffParameters.queue}}', 600),
+  say('sorry', 'Sorry ({{widgets.agent.VirtualAgentErrorCode}}: {{widgets.agent.VirtualAgentError}})', 800),
+  say('gone', 'Still there? ({{widgets.agent.VirtualAgentProvider}})', 1000),
+]);
+
+describe('simulator: Connect Virtual Agent in a conversation', () => {
+  let t: TestServer;
+  const clock = { ms: Date.parse('2026-06-01T00:00:00Z') };
+  let flowSid: string;
+  let n = 0;
+  before(async () => {
+    t = await startTestServer({ now: () => clock.ms });
+    flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'va', status: 'published', definition })).sid;
+  });
+  after(() => t.close());
+
+  const text = async (fields: Record<string, string>) => {
+    const res = await t.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flowSid}/Messages`, headers: { authorization: t.auth, ...FORM }, payload: form(fields) });
+    assert.equal(res.statusCode, 201, res.body);
+    return res.json() as { execution_sid: string; messages: Entry[] };
+  };
+  const endSession = (executionSid: string, fields: Record<string, string>, flow = flowSid) =>
+    t.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flow}/Executions/${executionSid}/VirtualAgent`, headers: { authorization: t.auth, ...FORM }, payload: form(fields) });
+  const steps = async (executionSid: string) => (await t.app.store.listSteps(t.account.sid, flowSid, executionSid, { pageSize: 50 })).items.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
+  /** A contact in a conversation of their own, who has started the flow: the agent has the conversation. */
+  const started = async () => {
+    const contact = `visitor-${++n}`;
+    const conversation = 'CH' + String(n).padStart(32, '0');
+    const first = await text({ From: contact, To: conversation, Body: 'hello' });
+    assert.ok(first.execution_sid);
+    assert.deepEqual(await steps(first.execution_sid), ['Trigger -incomingConversationMessage-> agent']);
+    return { contact, conversation, executionSid: first.execution_sid };
+  };
+
+  it('the agent has the conversation until its session ends; then the flow goes on by the status, with its outputs', async () => {
+    const { contact, conversation, executionSid } = await started();
+    const session = t.app.simulator.agentSession(conversation);
+    assert.deepEqual(
+      { connector: session?.connectorName, endUser: session?.endUser, parameters: session?.parameters, executionSid: session?.executionSid },
+      { connector: 'order-handling-va', endUser: contact, parameters: [{ key: 'greeting', value: 'hello' }], executionSid },
+    );
+    // The contact talks to the agent: recorded, same execution, no step of the flow.
+    const reply = await text({ From: contact, To: conversation, Body: 'where is my order?' });
+    assert.equal(reply.execution_sid, executionSid);
+    assert.deepEqual(reply.messages.map((m) => m.body), ['hello', 'where is my order?']);
+    assert.deepEqual(await steps(executionSid), ['Trigger -incomingConversationMessage-> agent']);
+
+    const res = await endSession(executionSid, { VirtualAgentStatus: 'live-agent-handoff', VirtualAgentProviderData: '{"AgentHandoffParameters":{"queue":"billing"}}' });
+    assert.equal(res.statusCode, 200, res.body);
+    const answer = res.json();
+    assert.equal(answer.status, 'live-agent-handoff');
+    assert.equal(answer.execution_status, 'ended');
+    assert.equal(answer.session_id, session!.sessionId);
+    assert.deepEqual(answer.messages.map((m: Entry) => m.body), ['hello', 'where is my order?', 'Handing you to billing']);
+    assert.deepEqual(await steps(executionSid), ['Trigger -incomingConversationMessage-> agent', 'agent -live-agent-handoff-> handoff', 'handoff -sent-> Ended']);
+    assert.equal(t.app.simulator.agentSession(conversation), undefined, 'the session is over');
+    // Over: another end is refused.
+    const again = await endSession(executionSid, {});
+    assert.equal(again.statusCode, 409, again.body);
+    assert.equal(again.json().code, 20409);
+  });
+
+  it('completed (the default status) and failed, with what the agent reports', async () => {
+    const completed = await started();
+    const done = await endSession(completed.executionSid, { VirtualAgentProviderData: '{"summary":"refund issued"}' });
+    assert.equal(done.json().status, 'completed');
+    assert.equal(done.json().messages.at(-1).body, 'Done: refund issued');
+
+    const failed = await started();
+    const sorry = await endSession(failed.executionSid, { VirtualAgentStatus: 'failed', VirtualAgentErrorCode: '32601', VirtualAgentError: 'Dialogflow unreachable' });
+    assert.equal(sorry.json().messages.at(-1).body, 'Sorry (32601: Dialogflow unreachable)');
+  });
+
+  it('no reply within the timeout: the flow leaves by timeout and the simulator drops the session', async () => {
+    const { contact, conversation, executionSid } = await started();
+    clock.ms += 200_000;
+    // A reply restarts the 300 s timeout.
+    await text({ From: contact, To: conversation, Body: 'hmm' });
+    clock.ms += 200_000;
+    await t.app.executions.fireDueTimers();
+    assert.deepEqual(await steps(executionSid), ['Trigger -incomingConversationMessage-> agent']);
+    clock.ms += 101_000;
+    await t.app.executions.fireDueTimers();
+    await t.app.executions.idle();
+    assert.deepEqual(await steps(executionSid), ['Trigger -incomingConversationMessage-> agent', 'agent -timeout-> gone', 'gone -sent-> Ended']);
+    const transcript = t.app.simulator.transcript(conversation, contact).map((m) => m.body);
+    assert.deepEqual(transcript, ['hello', 'hmm', 'Still there? (DialogflowCX)']);
+    assert.equal(t.app.simulator.agentSession(conversation), undefined);
+  });
+
+  it('refuses a status the widget has no event for (400), another flow\'s or an unknown execution (404)', async () => {
+    const { executionSid } = await started();
+    const bad = await endSession(executionSid, { VirtualAgentStatus: 'paused' });
+    assert.equal(bad.statusCode, 400, bad.body);
+    assert.match(bad.json().message, /VirtualAgentStatus/);
+    const other = (await t.app.flows.create(t.account.sid, { friendlyName: 'other', status: 'published', definition })).sid;
+    assert.equal((await endSession(executionSid, {}, other)).statusCode, 404);
+    assert.equal((await endSession('FN' + 'f'.repeat(32), {})).statusCode, 404);
+    assert.equal((await endSession('not-a-sid', {})).statusCode, 404);
+    // Still in the session after the refusals.
+    assert.equal((await endSession(executionSid, {})).statusCode, 200);
+  });
+});
