@@ -76,6 +76,10 @@ const UNMOCKED_FALLBACK: Partial<Record<CallVerbMockKey, string>> = {
   virtualAgent: '<Connect><VirtualAgent> answered with no VirtualAgentStatus, which Connect Virtual Agent takes for failed (v2) or return (v1) — add an entry under mocks.virtualAgent (status: completed…)',
 };
 
+/** A virtual agent in a conversation that no mock ends: the test still runs, and this note says so. */
+const UNMOCKED_CONVERSATION_AGENT =
+  'the virtual agent has the conversation and never ends its session, so the widget leaves by timeout once the script waits past it — add an entry under mocks.virtualAgent (status: completed…, delay: …) to end it';
+
 export class MockResponder implements Responder {
   readonly #layers: Mocks[];
   /** The HTTP and Function mocks as the test file names them, the test's before the file's. */
@@ -163,10 +167,10 @@ export class MockResponder implements Responder {
    * How the call verb `verb` of widget `widget` goes: the first mock for it (or for any widget) with uses
    * left. A Pay or a virtual agent without one is noted (see unmockedVerbs): its fallback is a failure event.
    */
-  callVerb<K extends CallVerbMockKey>(kind: K, widget: string): NonNullable<Mocks[K]>[number] | undefined {
+  callVerb<K extends CallVerbMockKey>(kind: K, widget: string, context: { conversation?: boolean } = {}): NonNullable<Mocks[K]>[number] | undefined {
     const candidates = this.#layers.flatMap((l) => (l[kind] ?? []) as NonNullable<Mocks[K]>[number][]);
     const mock = this.#take(candidates, (m) => m.widget === undefined || m.widget === widget);
-    const fallback = UNMOCKED_FALLBACK[kind];
+    const fallback = context.conversation && kind === 'virtualAgent' ? UNMOCKED_CONVERSATION_AGENT : UNMOCKED_FALLBACK[kind];
     if (!mock && fallback && !this.#unmocked.some((n) => n.widget === widget)) this.#unmocked.push({ widget, note: `widget '${widget}' ran unmocked: ${fallback}` });
     return mock;
   }

@@ -201,8 +201,9 @@ export function testOptions(input: Pick<RunInput, 'options' | 'fileClock' | 'tes
  */
 function inFlightNote(sim: Simulation, where: string, step: ScriptStep): string | null {
   const busy = sim.inFlight()[0];
-  // A hang-up while a placed call rings is the caller's own call ending: nothing the flow waits on.
-  if (!busy || ('hangup' in step && busy.what !== 'request')) return null;
+  // A hang-up while a placed call rings is the caller's own call ending: nothing the flow waits on. A virtual agent
+  // has the conversation: a message then is the agent's, as on a server.
+  if (!busy || busy.what === 'session' || ('hangup' in step && busy.what !== 'request')) return null;
   const into = seconds(sim.now - busy.since);
   const of = seconds(busy.dueAt - busy.since);
   const timedOut = busy.event.type === 'effect-result' && busy.event.result.kind === 'http-failed' && busy.event.result.reason === 'timeout';

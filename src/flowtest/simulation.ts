@@ -26,6 +26,7 @@ import { DEFAULT_RUNTIME_OPTIONS } from '../runtime/runtime-context.ts';
 import type { RecordedStep } from './derive.ts';
 import type { EndState, Mocks, Observation, ObservedMessage, ObservedRequest, ObservedStep } from './types.ts';
 import { effectFailure, failureReason } from './failure-reason.ts';
+import { parseDuration } from './duration.ts';
 
 export type Payload = Extract<Effect, { effectId: string }>;
 type HttpEffect = Extract<Effect, { type: 'http-request' }>;
@@ -81,9 +82,10 @@ export interface Responder {
   /**
    * Optional: how a widget's Dial, Enqueue, Record, Pay or Connect (a virtual agent, a ConversationRelay
    * session) goes (default: completed, bridged, a message left, a relay session completed; Pay and a virtual
-   * agent's Connect an action with no parameters of theirs).
+   * agent's Connect an action with no parameters of theirs). `context.conversation`: a virtual agent in a
+   * conversation (Connect Virtual Agent, Conversations channel), whose session never ends unmocked.
    */
-  callVerb?<K extends CallVerbMockKey>(kind: K, widget: string): CallVerbOutcome<K>;
+  callVerb?<K extends CallVerbMockKey>(kind: K, widget: string, context?: { conversation?: boolean }): CallVerbOutcome<K>;
   /**
    * Optional: the answer to a Flex task, Conversation or call recording the responder knows (a
    * replay's recorded one, with its SIDs); undefined lets the simulation make one up.
@@ -183,8 +185,11 @@ const MACHINE_DETECTION_DURATION = '1200';
 
 /** An outside answer on its way to the execution: a response a mock `delay`s, the end of a call ringing out. */
 export interface InFlight {
-  /** What it answers: a Make HTTP Request's or Run Function's request, or a call Make Outgoing Call placed. */
-  what: 'request' | 'call';
+  /**
+   * What it answers: a Make HTTP Request's or Run Function's request, a call Make Outgoing Call placed, or the
+   * end of a virtual agent's session in a conversation (the flow takes the contact's messages meanwhile).
+   */
+  what: 'request' | 'call' | 'session';
   widget: string;
   /** When the request went out or the call was placed, and when the answer arrives (simulated ms). */
   since: number;
@@ -853,6 +858,29 @@ export class Simulation {
                 webhookSid: this.#id('WH'),
               };
         this.deliver({ type: 'effect-result', effectId: effect.effectId, result });
+        return;
+      }
+      case 'connect-virtual-agent': {
+        // The agent takes the conversation (as the simulator channel's), then ends its session as the test's
+        // virtualAgent mock says, after its `delay`; unmocked it never does (the widget's timeout decides).
+        const sessionId = this.#id('VA');
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'virtual-agent-connected', sessionId, outputs: { VirtualAgentProvider: 'DialogflowCX' } } });
+        const mock = this.responder.callVerb?.('virtualAgent', effect.widget, { conversation: true });
+        if (!mock) return;
+        if (mock === 'hangup' || mock.status === 'hangup' || mock.status === 'paused') {
+          this.problems.push(`mocks.virtualAgent for widget '${effect.widget}' says ${mock === 'hangup' ? 'hangup' : mock.status}, which a session in a conversation cannot end with (completed, live-agent-handoff or failed); it ends as failed`);
+        }
+        const status = mock === 'hangup' ? 'hangup' : (mock.status ?? 'completed');
+        const params: JsonObject = mock !== 'hangup' && mock.action ? mock.action : { VirtualAgentStatus: status, ...(mock !== 'hangup' ? mock.params : {}) };
+        const delayMs = mock !== 'hangup' && mock.delay !== undefined ? parseDuration(mock.delay) : 0;
+        this.#answerIn(delayMs, { what: 'session', widget: effect.widget, event: { type: 'virtual-agent-ended', sessionId, params } });
+        return;
+      }
+      case 'disconnect-virtual-agent': {
+        // The flow took the conversation back: a session end still on its way never comes.
+        const ending = (entry: InFlight) => entry.event.type === 'virtual-agent-ended' && entry.event.sessionId === effect.session.sessionId;
+        for (const entry of this.#inFlight.filter(ending)) this.#inFlight.splice(this.#inFlight.indexOf(entry), 1);
+        this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'virtual-agent-disconnected' } });
         return;
       }
       case 'create-task': {

@@ -135,18 +135,26 @@ export interface PayMock {
 }
 
 /**
- * Connect Virtual Agent (<Connect><VirtualAgent>): how the session ends. Unmocked: an action without a
- * status (v2 leaves by failed), with a note.
+ * Connect Virtual Agent: how the session ends. On a call (<Connect><VirtualAgent>), unmocked: an action without
+ * a status (v2 leaves by failed), with a note. In a conversation (`channel: conversations`) the agent ends its
+ * session with `status` after `delay`; unmocked it never does (the widget leaves by timeout once the script waits
+ * past it), with a note.
  */
 export interface VirtualAgentMock {
   widget?: string;
   /**
    * VirtualAgentStatus (default completed), the event of the same name; hangup: the caller hangs up
-   * during the session, which ends it (the action, completed, comes with the call over) → hangup.
+   * during the session, which ends it (the action, completed, comes with the call over) → hangup. In a
+   * conversation: completed, live-agent-handoff or failed (another leaves by failed).
    */
   status?: 'completed' | 'live-agent-handoff' | 'paused' | 'failed' | 'hangup';
   /** More action parameters (VirtualAgentProviderData as JSON text, VirtualAgentErrorCode…): the widget's outputs. */
   params?: Record<string, string>;
+  /**
+   * In a conversation: how long after the agent took it the session ends (default at once). The contact's
+   * messages meanwhile (`send:`) restart the widget's reply timeout, which ends the session first when it passes.
+   */
+  delay?: DurationText;
   times?: number;
 }
 
