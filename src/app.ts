@@ -94,6 +94,8 @@ export function runtimeRules(config: SwitchboardConfig): Partial<Omit<RuntimeOpt
       objectFormat: config.liquidObjectFormat,
       variableTyping: config.setVariablesTyping,
       slashDates: config.liquidSlashDates,
+      liquidVersion: config.liquidVersion,
+      liquidExtras: config.liquidExtras,
     },
     maxExecutionAgeMs: config.executionMaxAge * 1000,
     executionRetentionMs: config.executionRetention * 1000,
@@ -154,7 +156,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   observability.observer.watchStore(store);
   const now = options.now ?? Date.now;
   const accounts = new AccountService(store, now);
-  const flows = new FlowService(store, { now, invalidDefinitions: config.invalidDefinitions });
+  const flows = new FlowService(store, { now, invalidDefinitions: config.invalidDefinitions, liquidVersion: config.liquidVersion });
   const simulator = new SimulatorChannel(now);
   // The simulator sends as the carrier does: into the conversation an execution is in, which its row says.
   simulator.readChannelAddresses(async (executionSid) => (await store.getExecutionBySid(executionSid))?.channelAddress);

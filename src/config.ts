@@ -14,7 +14,8 @@
 import type { SqliteWriterMode } from './store/sqlite/sqlite-store.ts';
 import type { InvalidDefinitionPolicy } from './runtime/flows.ts';
 import { flagOptions, key, resolveConfig, type ConfigValues, type CrossCheck, type Flags, type Resolved, type ResolveOptions } from './config/model.ts';
-import { boolean, integer, list, matching, oneOf, optional, path, port, string, timeZone, url, type ValueType } from './config/value-types.ts';
+import { ConfigValueError, boolean, integer, list, matching, oneOf, optional, path, port, string, timeZone, url, type ValueType } from './config/value-types.ts';
+import { DEFAULT_LIQUID_VERSION, OLDEST_LIQUID_VERSION, parseLiquidVersion } from './definition/liquid-dialect.ts';
 import { ruleProblem } from './channels/http/outbound-policy.ts';
 import { DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_STEP_BYTES } from './engine/types.ts';
 import { DEFAULT_STREAMS, DEFAULT_STREAMS_PER_ACCOUNT } from './api/routes/console-stream.ts';
@@ -35,6 +36,18 @@ function originProblem(item: string): string | undefined {
 
 /** The word in SWITCHBOARD_CALLBACK_SECRET_PREVIOUS that stands for "no SWITCHBOARD_CALLBACK_SECRET" (as '': call-tokens.ts). */
 export const NO_CALLBACK_SECRET = 'none';
+
+/** A Shopify Liquid release, "5.4" or "5.4.0", as "major.minor.patch" (liquid-dialect.ts). */
+const liquidRelease: ValueType<string> = {
+  name: 'Liquid release',
+  flagType: 'string',
+  parse(raw) {
+    const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw : '';
+    const version = parseLiquidVersion(text);
+    if (version === undefined) throw new ConfigValueError(`be a release of Shopify's Liquid, ${OLDEST_LIQUID_VERSION} or later, such as 5.5 or 5.4.0, got ${JSON.stringify(raw)}`);
+    return version;
+  },
+};
 
 /** Server callback secrets being rotated out, `none` read as the empty secret tokens had while none was set. */
 const previousCallbackSecrets: ValueType<string[]> = {
@@ -294,6 +307,20 @@ export const CONFIG_KEYS = {
     type: oneOf('month-first', 'day-first'),
     default: 'month-first',
     description: "How Liquid's date filters read a slashed date with a year: month-first (03/10/2026 is 10 March, as US users write it) or day-first (3 October, as Ruby's Time.parse); 3/10 is month first either way (Studio's is unconfirmed)",
+  }),
+  liquidVersion: key({
+    flag: 'liquid-version',
+    env: 'SWITCHBOARD_LIQUID_VERSION',
+    type: liquidRelease,
+    default: DEFAULT_LIQUID_VERSION,
+    description: "The release of Shopify's Liquid taken as Studio's (4.0.0 or later, e.g. 5.5): filters it lacks return their input and tags it lacks fail, as on Twilio, and the validator warns about both (Studio's is unconfirmed)",
+  }),
+  liquidExtras: key({
+    flag: 'liquid-extras',
+    env: 'SWITCHBOARD_LIQUID_EXTRAS',
+    type: boolean,
+    default: false,
+    description: "Keep liquidjs' filters and tags that Studio's Liquid lacks (push, where_exp, slugify, sample, {% block %}…); off, they do what they do on Twilio",
   }),
   setVariablesTyping: key({
     flag: 'set-variables-typing',

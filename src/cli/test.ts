@@ -38,8 +38,9 @@ Options:
 The flows run under the project's configuration, as 'switchboard serve' would run them: the time zone
 (--timezone), the default reply timeout (--default-reply-timeout), the step limits (--max-steps,
 --max-same-widget), the execution age cap (--execution-max-age), how Liquid prints objects
-(--liquid-object-format), how its date filters read 03/10/2026 (--liquid-slash-dates) and how Set
-Variables types values (--set-variables-typing), from the flags, the environment or
+(--liquid-object-format), how its date filters read 03/10/2026 (--liquid-slash-dates), which filters and
+tags it has (--liquid-version, --liquid-extras: by default a filter Studio's Liquid lacks returns its input, as
+on Twilio) and how Set Variables types values (--set-variables-typing), from the flags, the environment or
 switchboard.config.json/.yaml (--config FILE). Every configuration flag is accepted.
 A test's clock starts at the file's or the test's \`clock\` (default 2030-01-07T09:00:00Z, a Monday).
 

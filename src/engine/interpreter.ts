@@ -399,6 +399,8 @@ class Sprint {
               timezone: this.limits.timezone,
               objectFormat: this.limits.objectFormat,
               slashDates: this.limits.slashDates,
+              liquidVersion: this.limits.liquidVersion,
+              liquidExtras: this.limits.liquidExtras,
               // `sample`'s seed: the execution, its step and the render's place in this event, so a replay or a flow
               // test of the same events picks what the run picked, and two renders in one widget still draw apart.
               seed: this.state.executionSid,

@@ -3,6 +3,7 @@
 // the clock or makes ids: `now` and `ids` come in with every call.
 import type { FlowDefinition } from '../definition/types.ts';
 import type { LiquidAllowance } from './liquid/limits.ts';
+import { DEFAULT_LIQUID_VERSION } from '../definition/liquid-dialect.ts';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -38,6 +39,13 @@ export interface EngineLimits {
    * write it) or `day-first` (3 October, as Ruby's Time.parse, so Shopify Liquid). Studio's is UNCONFIRMED.
    */
   slashDates: 'month-first' | 'day-first';
+  /**
+   * The release of Shopify's Liquid taken as Studio's ("5.4.0"): filters it lacks return their input, tags it lacks
+   * fail the parse (../definition/liquid-dialect.ts). Studio's is UNCONFIRMED.
+   */
+  liquidVersion: string;
+  /** Keep liquidjs' filters and tags that Studio's Liquid lacks (push, where_exp, sample…). */
+  liquidExtras: boolean;
 }
 
 /**
@@ -65,6 +73,8 @@ export const DEFAULT_LIMITS: EngineLimits = {
   objectFormat: 'json',
   variableTyping: 'infer',
   slashDates: 'month-first',
+  liquidVersion: DEFAULT_LIQUID_VERSION,
+  liquidExtras: false,
 };
 
 /** What a widget is waiting for while the execution is parked on it. */

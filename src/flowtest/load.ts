@@ -124,24 +124,29 @@ export const FLOW_FILES_CACHED = 5000;
 /** Many test files name the same flow: each file's text is validated once per process. */
 const flowCache = new LruCache<string, { text: string; flow: LoadedFlow }>(FLOW_FILES_CACHED);
 
-export function loadFlowFile(path: string): LoadedFlow {
+/**
+ * `liquidVersion`: the release of Shopify's Liquid taken as Studio's (--liquid-version), for the validator's warnings
+ * about filters and tags it lacks.
+ */
+export function loadFlowFile(path: string, liquidVersion?: string): LoadedFlow {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     throw new LoadError(path, 'flow file not found');
   }
-  const cached = flowCache.get(path);
+  const key = liquidVersion === undefined ? path : `${liquidVersion}\u0000${path}`;
+  const cached = flowCache.get(key);
   if (cached && cached.text === text) return cached.flow;
-  const flow = checkedFlow(path, validateFlowText(text));
-  flowCache.set(path, { text, flow });
+  const flow = checkedFlow(path, validateFlowText(text, liquidVersion));
+  flowCache.set(key, { text, flow });
   return flow;
 }
 
 /** A flow file's text validated: a Studio export, or a Flow resource (GET /v2/Flows/FW…) that holds it, as `simulate` takes them. */
-function validateFlowText(text: string): ReturnType<typeof validateDefinition> {
+function validateFlowText(text: string, liquidVersion?: string): ReturnType<typeof validateDefinition> {
   const parsed = parseDefinitionFile(text);
-  return parsed.ok ? validateDefinition(parsed.definition) : { valid: false, errors: [{ property_path: '#', message: parsed.error }], warnings: [] };
+  return parsed.ok ? validateDefinition(parsed.definition, { liquidVersion }) : { valid: false, errors: [{ property_path: '#', message: parsed.error }], warnings: [] };
 }
 
 /** The first problems of a definition that does not validate, one line each; empty when it does. */
@@ -167,15 +172,15 @@ function checkedFlow(path: string, result: ReturnType<typeof validateDefinition>
 /** `subflows: { FW…: missing }` (or null): the test says this subflow does not exist. */
 export const MISSING_SUBFLOW = 'missing';
 
-function loadSubflows(base: string, mocks: Mocks | undefined, into: Map<string, LoadedFlow | null>, testFile: string): void {
+function loadSubflows(base: string, mocks: Mocks | undefined, into: Map<string, LoadedFlow | null>, testFile: string, liquidVersion?: string): void {
   for (const [sid, source] of Object.entries(mocks?.subflows ?? {})) {
     if (source === null || source === MISSING_SUBFLOW) into.set(sid, null);
-    else if (typeof source === 'string') into.set(sid, loadFlowFile(resolve(base, source)));
-    else into.set(sid, checkedFlow(`${testFile} (subflow ${sid})`, validateDefinition(source)));
+    else if (typeof source === 'string') into.set(sid, loadFlowFile(resolve(base, source), liquidVersion));
+    else into.set(sid, checkedFlow(`${testFile} (subflow ${sid})`, validateDefinition(source, { liquidVersion })));
   }
 }
 
-export function loadTestFile(path: string): LoadedTestFile {
+export function loadTestFile(path: string, liquidVersion?: string): LoadedTestFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -184,12 +189,12 @@ export function loadTestFile(path: string): LoadedTestFile {
   }
   const { file, format, invalid } = parseTestFile(path, text);
   const base = dirname(resolve(path));
-  const flow = loadFlowFile(resolve(base, file.flow));
+  const flow = loadFlowFile(resolve(base, file.flow), liquidVersion);
   const shared = new Map<string, LoadedFlow | null>();
-  loadSubflows(base, file.mocks, shared, path);
+  loadSubflows(base, file.mocks, shared, path, liquidVersion);
   const subflows = file.tests.map((test, i) => {
     const own = new Map(shared);
-    if (!invalid.has(i)) loadSubflows(base, test.mocks, own, path);
+    if (!invalid.has(i)) loadSubflows(base, test.mocks, own, path, liquidVersion);
     return own;
   });
   return { path, format, file, flow, subflows, invalid };

@@ -59,7 +59,7 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
   for (const path of files) {
     let loaded: LoadedTestFile;
     try {
-      loaded = loadTestFile(path);
+      loaded = loadTestFile(path, options.simulation?.limits?.liquidVersion);
     } catch (error) {
       const message = error instanceof LoadError ? error.message : `${path}: ${(error as Error).message}`;
       results.push({ file: path, flowPath: '', name: '(load)', status: 'failed', failures: [{ field: 'file', message }], observation: null, durationMs: 0 });

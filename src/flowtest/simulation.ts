@@ -134,6 +134,10 @@ export interface ConfiguredRules {
   setVariablesTyping: 'infer' | 'string';
   /** How Liquid's date filters read "03/10/2026" (--liquid-slash-dates). */
   liquidSlashDates: 'month-first' | 'day-first';
+  /** The release of Shopify's Liquid taken as Studio's (--liquid-version). */
+  liquidVersion: string;
+  /** Keep liquidjs' filters and tags Studio's Liquid lacks (--liquid-extras). */
+  liquidExtras: boolean;
   /** Seconds. */
   executionMaxAge: number;
 }
@@ -151,6 +155,8 @@ export function simulationOptionsFrom(rules: ConfiguredRules): SimulationOptions
       objectFormat: rules.liquidObjectFormat,
       variableTyping: rules.setVariablesTyping,
       slashDates: rules.liquidSlashDates,
+      liquidVersion: rules.liquidVersion,
+      liquidExtras: rules.liquidExtras,
     },
     maxExecutionAgeMs: rules.executionMaxAge * 1000,
   };

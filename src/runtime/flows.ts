@@ -45,6 +45,8 @@ export class FlowRevisionConflict extends Error {
 export interface FlowServiceOptions {
   now: () => number;
   invalidDefinitions: InvalidDefinitionPolicy;
+  /** The release of Shopify's Liquid taken as Studio's (--liquid-version): the validator warns about what it lacks. */
+  liquidVersion?: string;
 }
 
 export class FlowService {
@@ -58,7 +60,7 @@ export class FlowService {
 
   /** Validates a definition the way create/update will; never throws on bad input. */
   validate(definition: unknown): { valid: boolean; errors: ValidationIssue[]; warnings: ValidationIssue[] } {
-    return validateDefinition(definition);
+    return validateDefinition(definition, { liquidVersion: this.#options.liquidVersion });
   }
 
   async create(accountSid: string, input: FlowInput & { friendlyName: string; definition: unknown }): Promise<FlowRecord> {
@@ -130,7 +132,7 @@ export class FlowService {
   }
 
   async #check(accountSid: string, definition: unknown, status: FlowStatus) {
-    const result = validateDefinition(definition);
+    const result = validateDefinition(definition, { liquidVersion: this.#options.liquidVersion });
     // A published revision is what live traffic runs, so it must always be valid.
     if (!result.valid && (status === 'published' || this.#options.invalidDefinitions === 'reject')) {
       throw invalidDefinition(result.errors);

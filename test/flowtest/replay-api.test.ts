@@ -92,7 +92,8 @@ describe('replay runs under the server configuration, from the time the executio
 
 describe('replay draws `sample` as the run did', () => {
   it('a flow that greets with a random word replays to the same greeting, run after run', async () => {
-    const s = await startTestServer();
+    // `sample` is a liquidjs extra (Studio's Liquid has none): kept with --liquid-extras.
+    const s = await startTestServer({ config: { liquidExtras: true } });
     try {
       const definition = {
         description: 'random greeting',
