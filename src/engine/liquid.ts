@@ -52,7 +52,8 @@
  *  - Other filters where liquidjs departs from Shopify in ways a flow sees (math filters' text coercion,
  *    `modulo: 0`, `size`/`split` by characters, `truncatewords`, `url_encode`/`url_decode`, `join` of objects,
  *    `slice`'s accounting, `escape`/`escape_once`, `default` of an empty hash, `concat` of a non-array,
- *    `first`/`last` of a text, `uniq`/`compact` by a property and `uniq` of equal hashes)
+ *    `first`/`last` of a text, `uniq`/`compact` by a property and `uniq` of equal hashes, a property name read as
+ *    a key, not a path, by `map`, `where`, `sort` and their kin)
  *    are put right in ./liquid/shopify-filters.ts; the array filters flatten nested arrays and take a hash as one
  *    item, as Shopify's InputIterator, see ./liquid/input-iterator.ts; loops' `offset:`/`limit:` in ./liquid/loop-tags.ts.
  *  - Operators and tags as Shopify's where liquidjs differs: `<>` is `!=`, a hash `contains` its keys

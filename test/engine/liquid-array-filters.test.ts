@@ -119,3 +119,35 @@ describe('Liquid join\'s glue as Ruby\'s glue.to_s', () => {
     assert.equal(ok('{{ l | join: missing }}|{{ l | join: nil }}|{{ l | join }}', { l: ['a', 'b'] }), 'ab|ab|a b');
   });
 });
+
+describe('Liquid array filters read a property name literally, as Ruby\'s item[property]', () => {
+  // A key spelled with a dot, beside a nested hash that a path "a.b" would reach: Ruby reads only the key.
+  const rows = {
+    rows: [
+      { id: 1, 'a.b': 2, a: { b: 20 } },
+      { id: 2, a: { b: 10 } },
+      { id: 3, 'a.b': 1 },
+    ],
+  };
+  const v57: RenderOptions = { ...OPTS, liquidVersion: '5.7.0' };
+  it('map, where, sort and sort_natural read the key "a.b", not a.b nested', () => {
+    assert.equal(ok('{{ rows | map: "a.b" | join: "," }}', rows), '2,,1');
+    assert.equal(ok('{{ rows | where: "a.b" | map: "id" | join: "," }}', rows), '1,3');
+    assert.equal(ok('{{ rows | where: "a.b", 1 | map: "id" | join: "," }}|{{ rows | where: "a.b", 10 | size }}', rows), '3|0');
+    assert.equal(ok('{{ rows | sort: "a.b" | map: "id" | join: "," }}|{{ rows | sort_natural: "a.b" | map: "id" | join: "," }}', rows), '3,1,2|3,1,2');
+    assert.equal(ok('{{ rows | uniq: "a.b" | map: "id" | join: "," }}', rows), '1,2,3');
+  });
+  it('sum (5.5.0) and find, find_index, has, reject (5.7.0) too', () => {
+    assert.equal(ok('{{ rows | sum: "a.b" }}', rows, v57), '3');
+    assert.equal(ok('{{ rows | find: "a.b", 1 | map: "id" }}|{{ rows | find_index: "a.b", 1 }}|{{ rows | has: "a.b", 10 }}', rows, v57), '3|2|false');
+    assert.equal(ok('{{ rows | reject: "a.b" | map: "id" | join: "," }}', rows, v57), '2');
+  });
+  it('a name liquidjs would read as an expression or a special property is a key too: "size", "first", "x[0]"', () => {
+    const data = { l: [{ size: 'S', 'x[0]': 'k' }, { first: 'F' }, ['a', 'b']] };
+    assert.equal(ok('{{ l | map: "size" | join: "," }}|{{ l | map: "first" | join: "," }}|{{ l | map: "x[0]" | join: "," }}', data), 'S,,,|,F,,|k,,,');
+    assert.equal(ok('{{ l | where: "size" | size }}', data), '1');
+  });
+  it('a text item answers String#[]: the property when it contains it, else nil', () => {
+    assert.equal(ok('{{ l | map: "an" | join: "," }}|{{ l | where: "an" | join: "," }}', { l: ['banana', 'kiwi'] }), 'an,|banana');
+  });
+});

@@ -361,7 +361,7 @@ function itemsOf(input: unknown): unknown[] {
 }
 
 /**
- * `item[property]` as Ruby reads it in `uniq: "p"` and `compact: "p"`: a hash's value for that key (its own, the key
+ * `item[property]` as Ruby reads it in `uniq: "p"`, `compact: "p"`, `map: "p"`, `where: "p"` and their kin: a hash's value for that key (its own, the key
  * as written: "a.b" is not a path), a text the property's text if it contains it (String#[]), nil for anything else.
  */
 function itemProperty(item: unknown, property: string): unknown {
@@ -422,6 +422,52 @@ export function compactFilter(this: FilterThis, input: unknown, property?: unkno
   });
 }
 
+/** The one key of the stand-ins byLiteralProperty hands liquidjs' filters. */
+const STAND_IN_KEY = 'v';
+
+/**
+ * liquidjs' `name` (map, where, reject, find, find_index, has, sort, sort_natural, sum) reading each item's property
+ * as Shopify's does, `item[property]`: a hash's own key as written, so `map: "a.b"` reads the key "a.b" and not
+ * a nested path (liquidjs split it on dots, and where-like filters read `a[0]` or `size` as expressions), a text the
+ * property's text if it contains it. liquidjs' filter then works on stand-ins holding that value under one key,
+ * keeping its comparisons, truthiness, sorting and costs; the items it picks are given back. Without a property
+ * (nil), liquidjs' filter as it is.
+ */
+function byLiteralProperty(name: string): AnyFilter {
+  const filter = builtin(name);
+  return function* (this: FilterThis, input: unknown, property?: unknown, ...rest: unknown[]): Generator<unknown, unknown, unknown> {
+    const key = toValue(property);
+    if (key === null || key === undefined) return yield filter.call(this, input, property, ...rest);
+    const text = key instanceof RubyFloat ? key.toString() : String(key);
+    const items = itemsOf(input);
+    if (name === 'map') {
+      this.context.memoryLimit.use(items.length);
+      return items.map((item) => itemProperty(item, text));
+    }
+    // Stand-ins made as liquidjs reaches each item, so a `find` that stops at the first one reads one property.
+    const standIns = new Map<number, object>();
+    const itemOf = new Map<object, unknown>();
+    const view = new Proxy(items, {
+      get(target, prop, receiver) {
+        if (typeof prop === 'string' && /^(?:0|[1-9]\d*)$/.test(prop) && Number(prop) < target.length) {
+          const index = Number(prop);
+          let standIn = standIns.get(index);
+          if (standIn === undefined) {
+            standIn = { [STAND_IN_KEY]: itemProperty(target[index], text) };
+            standIns.set(index, standIn);
+            itemOf.set(standIn, target[index]);
+          }
+          return standIn;
+        }
+        return Reflect.get(target, prop, receiver);
+      },
+    });
+    const out = yield filter.call(this, view, STAND_IN_KEY, ...rest);
+    const back = (x: unknown) => (x !== null && typeof x === 'object' && itemOf.has(x) ? itemOf.get(x) : x);
+    return Array.isArray(out) ? out.map(back) : back(out);
+  };
+}
+
 /** The filters of this module by name, registered over liquidjs' own. */
 export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   join: joinFilter,
@@ -430,6 +476,7 @@ export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   last: lastFilter,
   uniq: uniqFilter,
   compact: compactFilter,
+  ...Object.fromEntries(['map', 'where', 'reject', 'find', 'find_index', 'has', 'sort', 'sort_natural', 'sum'].map((name) => [name, byLiteralProperty(name)])),
   truncatewords: truncatewordsFilter,
   modulo: moduloFilter,
   plus: decimalFilter('plus'),
