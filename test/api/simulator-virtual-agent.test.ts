@@ -131,6 +131,9 @@ describe('simulator: Connect Virtual Agent in a conversation', () => {
     assert.equal((await endSession(executionSid, {}, other)).statusCode, 404);
     assert.equal((await endSession('FN' + 'f'.repeat(32), {})).statusCode, 404);
     assert.equal((await endSession('not-a-sid', {})).statusCode, 404);
+    const nul = await endSession(executionSid, { VirtualAgentError: 'a\u0000b' });
+    assert.equal(nul.statusCode, 400, nul.body);
+    assert.match(nul.json().message, /VirtualAgentError/);
     // Still in the session after the refusals.
     assert.equal((await endSession(executionSid, {})).statusCode, 200);
   });

@@ -13,6 +13,7 @@ import { checkContactAddress, contactAddress, optionalAddress } from '../wire/ad
 import { formatDate } from '../wire/dates.ts';
 import { flowSidParam } from '../wire/path-params.ts';
 import { isSid } from '../../runtime/ids.ts';
+import { webhookParam } from './webhook-params.ts';
 import type { ExecutionState, JsonObject } from '../../engine/types.ts';
 import { single } from '../wire/query.ts';
 import { bodyTooLong } from '../../lib/sms-segments.ts';
@@ -135,7 +136,8 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     const wait = execution.status === 'active' ? (execution.state as ExecutionState).frames.at(-1)?.wait : undefined;
     if (wait?.kind !== 'virtual-agent') throw errors.conflict(`Execution ${executionSid} is not in a virtual agent session (Connect Virtual Agent on the Conversations channel)`);
     const params: JsonObject = {};
-    for (const name of Object.keys(request.form)) if (name !== 'VirtualAgentStatus') params[name] = optionalString(request.form, name) ?? '';
+    // Checked as a flow webhook's parameters are (a NUL, an over-long SID: 400 naming it), before anything changes.
+    for (const name of Object.keys(request.form)) if (name !== 'VirtualAgentStatus') params[name] = webhookParam(name, optionalString(request.form, name) ?? '');
     params.VirtualAgentStatus = status;
     ctx.simulator.endAgentSession(wait.conversationSid, wait.sessionId);
     await ctx.executions.virtualAgentEnded(executionSid, wait.sessionId, params);
