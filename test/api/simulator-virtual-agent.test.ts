@@ -134,6 +134,9 @@ describe('simulator: Connect Virtual Agent in a conversation', () => {
     const nul = await endSession(executionSid, { VirtualAgentError: 'a\u0000b' });
     assert.equal(nul.statusCode, 400, nul.body);
     assert.match(nul.json().message, /VirtualAgentError/);
+    const long = await endSession(executionSid, { ConversationSid: 'CH' + 'a'.repeat(300) });
+    assert.equal(long.statusCode, 400, long.body);
+    assert.match(long.json().message, /ConversationSid/);
     // Still in the session after the refusals.
     assert.equal((await endSession(executionSid, {})).statusCode, 200);
   });
