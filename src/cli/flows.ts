@@ -10,6 +10,8 @@ import { CONNECTION_HELP, parseSubcommand, remoteConnector, reportFailure, usage
 import { extraArguments, unknownCommandMessage } from './stray-arguments.ts';
 import { parseMaxWarnings } from './validate-report.ts';
 import { FLOWS_OPTIONS, type FlowsContext } from './flows/context.ts';
+import { CONFIG_KEYS } from '../config.ts';
+import { resolveConfig, type Flags } from '../config/model.ts';
 
 /** Arguments each subcommand takes after its name (the others take any number of files or flows; diff checks its own). */
 const ARGUMENTS: Record<string, number> = { list: 0, export: 1, import: 1 };
@@ -117,8 +119,11 @@ export async function flowsCommand(argv: string[]): Promise<number> {
   if (values['force-status'] && status === undefined) return usageFailure('flows push --force-status sets --status on unchanged flows: give --status draft or published with it');
   let connected: StudioClient | null = null;
   let connection: () => Connection;
+  let liquidVersion: string;
   try {
     connection = remoteConnector(values);
+    // Local checks warn as the server this project configures would (--liquid-version).
+    liquidVersion = resolveConfig(CONFIG_KEYS, values as Flags, process.env).values.liquidVersion;
   } catch (error) {
     return reportFailure(`flows ${sub}`, error);
   }
@@ -130,7 +135,7 @@ export async function flowsCommand(argv: string[]): Promise<number> {
       console.error(`${unknownCommandMessage('switchboard flows: ', sub, Object.keys(SUBCOMMANDS))}\n\n${FLOWS_USAGE}`);
       return 2;
     }
-    return await run({ values, positionals, dir: values.dir, json: values.json, color, status, maxWarnings: maxWarnings.max, client });
+    return await run({ values, positionals, dir: values.dir, json: values.json, color, status, maxWarnings: maxWarnings.max, validation: { liquidVersion }, client });
   } catch (error) {
     // 1 is an answer here (the flows differ, a definition is invalid): every failure is 2, or 3 unreached.
     return reportFailure(`flows ${sub}`, error);

@@ -162,4 +162,20 @@ describe('switchboard flows validate: summary, --quiet, --max-warnings, no flow 
     assert.equal(run.code, 1);
     assert.match(run.stderr, /\nnothing was pushed: none of the 2 files can be pushed\n$/);
   });
+
+  it("warns of Liquid outside Studio's as the configured --liquid-version says, as the server would", async () => {
+    const dir = join(work, 'dialect');
+    mkdirSync(dir, { recursive: true });
+    const summing = flow([]);
+    (summing.states[1]!.properties as { body: string }).body = '{{ flow.data.prices | sum }}';
+    writeFileSync(join(dir, 'sum.json'), JSON.stringify(summing));
+    const warningsOf = async (extra: string[]) => {
+      const run = await flows(['validate', '--dir', 'dialect', '--json', ...extra], work);
+      assert.equal(run.code, 0, run.stderr);
+      return (JSON.parse(run.stdout) as JsonReport).files[0]!.warnings.filter((w) => /'sum'/.test(w));
+    };
+    // sum came with Shopify's Liquid 5.5.0: under the default release it is warned about, under 5.5.0 not.
+    assert.equal((await warningsOf([])).length, 1);
+    assert.deepEqual(await warningsOf(['--liquid-version', '5.5.0']), []);
+  });
 });

@@ -2,6 +2,7 @@
 // options, the flow directory, and a client that connects on first use (validate without --remote
 // never does). The options are declared here so that every subcommand sees them typed.
 import type { StudioClient } from '../../flowtest/studio-client.ts';
+import type { ValidateOptions } from '../../definition/validate.ts';
 import { CONNECTION_OPTIONS, type parseSubcommand } from '../remote.ts';
 
 /** Every option of every subcommand (each takes the ones it needs; flows.ts refuses another's switches). */
@@ -36,5 +37,7 @@ export interface FlowsContext {
   status: string | undefined;
   /** --max-warnings, parsed (null: none given). */
   maxWarnings: number | null;
+  /** How local files are checked: as the configured server would (its --liquid-version). */
+  validation: ValidateOptions;
   client: () => Promise<StudioClient>;
 }

@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
 import { isPlainObject, unwrapFlowResource } from '../../definition/parse.ts';
-import { validateDefinition } from '../../definition/validate.ts';
+import { validateDefinition, type ValidateOptions } from '../../definition/validate.ts';
 import { MANIFEST } from './manifest.ts';
 import { readFlowFile, whyUnreadable } from '../unreadable-file.ts';
 
@@ -36,12 +36,12 @@ export interface ReadDefinition {
   warnings: string[];
 }
 
-export function readDefinition(path: string): ReadDefinition {
+export function readDefinition(path: string, options: ValidateOptions = {}): ReadDefinition {
   // A Flow resource saved from the API (`{definition: …}`) is taken as its definition, as simulate and the console do.
   const file = readFlowFile(path);
   if ('unreadable' in file) return { definition: null, unreadable: file.unreadable, errors: [`cannot read the file: ${file.unreadable}`], warnings: [] };
   if ('notDefinition' in file) return { definition: null, errors: [`#: ${file.notDefinition}`], warnings: [] };
-  const result = validateDefinition(structuredClone(file.definition));
+  const result = validateDefinition(structuredClone(file.definition), options);
   const friendlyName = resourceFriendlyName(file.text);
   return {
     definition: result.valid && result.definition ? file.definition : null,

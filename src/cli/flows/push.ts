@@ -42,7 +42,7 @@ function pushChangeText(action: string, change: PushChange, dryRun: boolean): st
   return '';
 }
 
-export async function flowsPush({ values, positionals, dir, json, status, client }: FlowsContext): Promise<number> {
+export async function flowsPush({ values, positionals, dir, json, status, validation, client }: FlowsContext): Promise<number> {
   const files = localFiles(dir, positionals);
   // As validate: a push of nothing from the wrong folder must not pass for a deployment.
   if (!files.length) {
@@ -50,7 +50,7 @@ export async function flowsPush({ values, positionals, dir, json, status, client
     return 2;
   }
   const manifest = readManifest(dir);
-  const reads = new Map(files.map((f) => [f, readDefinition(f)]));
+  const reads = new Map(files.map((f) => [f, readDefinition(f, validation)]));
   // What each file held as it was read: once pushed, the manifest records it (a later pull may replace it until it is edited).
   const hashes = new Map(files.map((f) => [f, fileSyncedHash(f)]));
   const invalid = files.filter((f) => !reads.get(f)!.definition);
