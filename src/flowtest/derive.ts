@@ -106,12 +106,15 @@ function gatherTimeout(definition: FlowDefinition | undefined, widget: string): 
   return Number.isFinite(seconds) && seconds > 0 ? seconds : 5;
 }
 
-/** TwiML Redirect's timer as written (Studio's default 14400 s); null when Liquid decides it at run time. */
-function redirectTimeout(definition: FlowDefinition | undefined, widget: string): number | null {
-  const raw = definition?.states.find((s) => s.name === widget)?.properties.timeout ?? 14400;
+/**
+ * A widget's `timeout` as written (`fallback` when absent or unusable: TwiML Redirect's 14400 s, Studio's default);
+ * null when Liquid decides it at run time.
+ */
+function writtenTimeout(definition: FlowDefinition | undefined, widget: string, fallback = 14400): number | null {
+  const raw = definition?.states.find((s) => s.name === widget)?.properties.timeout ?? fallback;
   if (typeof raw === 'string' && /\{[{%]/.test(raw)) return null;
   const seconds = Number(raw);
-  return Number.isFinite(seconds) && seconds > 0 ? seconds : 14400;
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : fallback;
 }
 
 /** Widgets whose hang-up recordedAnswers keeps (an action that came with the call over, or none). */
@@ -162,6 +165,18 @@ export function deriveInputs(
     script.push({ wait: durationText(ms) });
     if (clock !== undefined) clock += ms;
   };
+  /**
+   * The widget's `timeout` timer fired (`fallback` seconds when it has none): a Liquid timeout is only known from
+   * when the timer fired, so the wait lasts until then (never short of a timeout as written).
+   */
+  const widgetTimerFired = (step: RecordedStep, fallback: number) => {
+    const written = writtenTimeout(definitionOf(step), step.from, fallback);
+    const fired = clock !== undefined && step.at !== undefined && Number.isFinite(step.at) ? Math.ceil((step.at - clock) / 1000) : null;
+    timerFired(step, (written ?? (fired !== null && fired > 0 ? fired : fallback)) * 1000);
+  };
+  // The caller hung up on a voice widget (say-play, record-voicemail, connect-call-to…), unless the verb's
+  // recorded outcome is replayed and hangs up itself.
+  const callerHungUp = (step: RecordedStep) => step.event === 'hangup' && !(options.recordedCallVerbs && ANSWERED_AS_RECORDED.has(step.type));
   for (const step of steps) {
     const ctx = step.context ?? {};
     switch (step.type) {
@@ -222,14 +237,18 @@ export function deriveInputs(
           // The outputs are the query parameters the app handed the call back with.
           script.push({ return: Object.keys(ctx).length ? Object.fromEntries(Object.entries(ctx).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])) : true });
         } else if (step.event === 'timeout') {
-          // A Liquid timeout is only known from when the timer fired: wait until then (never short of it).
-          const written = redirectTimeout(definitionOf(step), step.from);
-          const fired = clock !== undefined && step.at !== undefined && Number.isFinite(step.at) ? Math.ceil((step.at - clock) / 1000) : null;
-          timerFired(step, (written ?? (fired !== null && fired > 0 ? fired : 14400)) * 1000);
+          widgetTimerFired(step, 14400);
         } else if (step.event === HANDED_OFF_EVENT) {
           // timeout "0": the widget leaves once the webhook has had its <Redirect>.
           timerFired(step, HANDOFF_GRACE_MS);
         }
+        break;
+      case 'connect-virtual-agent-v2':
+        if (step.event === 'timeout') {
+          // In a conversation: the agent had it until the reply timeout passed, restarted by the contact's messages
+          // to the agent (no step records them): the timer fired when the step says, never short of the timeout.
+          widgetTimerFired(step, 3600);
+        } else if (callerHungUp(step)) script.push({ hangup: true });
         break;
       case 'make-http-request':
       case 'run-function': {
@@ -245,9 +264,7 @@ export function deriveInputs(
         break;
       }
       default:
-        // The caller hung up on a voice widget (say-play, record-voicemail, connect-call-to…), unless
-        // the verb's recorded outcome is replayed and hangs up itself.
-        if (step.event === 'hangup' && !(options.recordedCallVerbs && ANSWERED_AS_RECORDED.has(step.type))) script.push({ hangup: true });
+        if (callerHungUp(step)) script.push({ hangup: true });
         break;
     }
   }

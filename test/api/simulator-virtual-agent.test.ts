@@ -120,6 +120,12 @@ describe('simulator: Connect Virtual Agent in a conversation', () => {
     const transcript = t.app.simulator.transcript(conversation, contact).map((m) => m.body);
     assert.deepEqual(transcript, ['hello', 'hmm', 'Still there? (DialogflowCX)']);
     assert.equal(t.app.simulator.agentSession(conversation), undefined);
+    // Replayed, the session times out as it did (the contact's message, which no step holds, had put it off):
+    // the replay used to wait on the agent for ever and report a divergence at the timeout step.
+    const replay = await t.app.server.inject({ method: 'GET', url: `/replay/Flows/${flowSid}/Executions/${executionSid}`, headers: { authorization: t.auth } });
+    assert.equal(replay.statusCode, 200, replay.body);
+    assert.deepEqual(replay.json().step_diff, ['  Trigger -incomingConversationMessage-> agent', '  agent -timeout-> gone', '  gone -sent-> Ended']);
+    assert.equal(replay.json().diverged, false);
   });
 
   it('refuses a status the widget has no event for (400), another flow\'s or an unknown execution (404)', async () => {
