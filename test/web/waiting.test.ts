@@ -29,6 +29,8 @@ const DEFINITION = {
     { name: 'fetch', type: 'make-http-request', properties: {}, transitions: [] },
     { name: 'child', type: 'run-subflow', properties: {}, transitions: [] },
     { name: 'vars', type: 'set-variables', properties: {}, transitions: [] },
+    { name: 'va_chat', type: 'connect-virtual-agent-v2', properties: { channel: ' Conversations ', timeout: '300' }, transitions: [] },
+    { name: 'va_call', type: 'connect-virtual-agent-v2', properties: { channel: 'voice' }, transitions: [] },
   ],
 } as unknown as FlowDefinition;
 
@@ -65,6 +67,16 @@ describe('where an active execution waits', () => {
     const after = waitingAt([enter, step('Trigger', 'sub_ask', enter.sid), step('sub_ask', 'Ended', enter.sid), step('child', 'ask')], DEFINITION)!;
     assert.equal(after.widget, 'ask');
     assert.deepEqual(after.subflowPath, []);
+  });
+
+  it('tells a virtual agent that has the conversation (channel conversations) from one on a call', () => {
+    const chat = waitingAt([step('Trigger', 'va_chat')], DEFINITION)!;
+    assert.equal(chat.what, 'the virtual agent to end its session in the conversation');
+    assert.equal(chat.agentInConversation, true);
+    assert.equal(chat.until, null, "the contact's messages restart its timeout");
+    const call = waitingAt([step('Trigger', 'va_call')], DEFINITION)!;
+    assert.equal(call.what, 'the virtual agent to hand the call back');
+    assert.equal(call.agentInConversation, undefined);
   });
 
   it('says nothing without steps', () => {

@@ -17,6 +17,20 @@ export interface Waiting {
   what: string | null;
   /** When its own timer leaves by `timeout` (about: the step's time plus the widget's literal timeout). */
   until: Date | null;
+  /**
+   * Set when the widget is Connect Virtual Agent on the Conversations channel: a virtual agent has the
+   * execution's conversation until its session ends (the simulator's VirtualAgent action) or its timeout passes.
+   */
+  agentInConversation?: true;
+}
+
+/** What Connect Virtual Agent on the Conversations channel waits for (the agent has the conversation). */
+export const AGENT_IN_CONVERSATION = 'the virtual agent to end its session in the conversation';
+
+/** Connect Virtual Agent (v2) with `channel: conversations`, as the engine reads it (trimmed, any case). */
+export function isConversationAgent(state: State): boolean {
+  const channel = state.properties.channel;
+  return state.type === 'connect-virtual-agent-v2' && typeof channel === 'string' && channel.trim().toLowerCase() === 'conversations';
 }
 
 /** What a widget parked on waits for, by type (src/engine/widgets). */
@@ -80,6 +94,8 @@ export function waitingAt(steps: readonly WaitStep[], definition: FlowDefinition
   const state = subflowPath.length === 0 ? definition?.states.find((s) => s.name === widget) : undefined;
   const seconds = state ? timerSeconds(state) : null;
   const started = Date.parse(node.step.date_created);
+  // Its reply timeout starts again with each of the contact's messages: no time from the step's is told.
+  if (state && isConversationAgent(state)) return { widget, subflowPath, what: AGENT_IN_CONVERSATION, until: null, agentInConversation: true };
   return {
     widget,
     subflowPath,
