@@ -4,7 +4,7 @@
 // conversation Start Conversation opened with the contact: its messages (streamed from its address)
 // and, while its execution is active, the contact's texts go there (see chat-routing.ts).
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { Execution, SimulatorMessage } from '../api/types.ts';
+import type { Execution, Revision, SimulatorMessage } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
@@ -13,6 +13,8 @@ import { useFollowLatest } from './follow-latest.ts';
 import { usePanelError } from './panel-error.ts';
 import { useAsync } from '../ui/use-async.ts';
 import { NotStartedNotice, useClearedOnPublish, type SimulatorPanelProps } from './not-started.tsx';
+import { waitingAt } from '../executions/waiting.ts';
+import { AgentSession } from './agent-session.tsx';
 import { SIMULATOR_FLOW_ADDRESS, bubbleText, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute, shownExecutionSid } from './chat-routing.ts';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
@@ -88,6 +90,18 @@ export function ChatPanel({
   const latestExecution = latestExecutionSid ? (executions.get(latestExecutionSid) ?? null) : null;
   const latestSteps = useMemo(() => live.steps.filter((s) => s.execution_sid === latestExecutionSid), [live.steps, latestExecutionSid]);
   const end = useExecutionEnd(flowSid, latestExecution, latestSteps);
+  // What the active execution waits for, read from its steps and the revision it ran (a test user's draft too):
+  // a virtual agent that has the conversation gets a form ending its session.
+  const latestActive = latestExecution?.status === 'active';
+  const executionRevision = useAsync(
+    (signal) => (latestActive && latestExecution ? api.get<Revision>(`/v2/Flows/${flowSid}/Revisions/${latestExecution.flow_version}`, signal) : Promise.resolve(null)),
+    [api, flowSid, latestActive, latestExecution?.flow_version],
+  );
+  const waiting = useMemo(
+    () => (latestActive ? waitingAt(latestSteps, executionRevision.data?.definition ?? null) : null),
+    [latestActive, latestSteps, executionRevision.data],
+  );
+  const [endingAgent, setEndingAgent] = useState(false);
 
   useEffect(() => {
     onSteps?.(latestSteps, latestExecution);
@@ -238,6 +252,23 @@ export function ChatPanel({
     }
   };
 
+  /** Ends the virtual agent's session in the conversation as the agent would; the flow goes on by its status. */
+  const endAgentSession = async (fields: Record<string, string>) => {
+    if (!latestExecution) return;
+    const who = activeContact;
+    setEndingAgent(true);
+    clearError();
+    try {
+      const result = await api.post<{ messages: SimulatorMessage[] }>(`/simulator/Flows/${flowSid}/Executions/${latestExecution.sid}/VirtualAgent`, fields);
+      recovered();
+      if (activeContactRef.current === who) setSeen((seenNow) => mergeMessages(seenNow, result.messages));
+    } catch (caught) {
+      fail(caught);
+    } finally {
+      setEndingAgent(false);
+    }
+  };
+
   const endExecution = async () => {
     if (!latestExecution) return;
     try {
@@ -308,6 +339,7 @@ export function ChatPanel({
           Send
         </button>
       </form>
+      {waiting?.agentInConversation && <AgentSession key={latestExecution?.sid} waiting={waiting} busy={endingAgent} onEnd={(fields) => void endAgentSession(fields)} />}
       <label className="field inline small">
         <span className="field-label">The flow's next message</span>
         <select value={armed.contact === activeContact ? armed.kind : ''} onChange={(e) => void armFailure(e.target.value as FailureKind)}>
