@@ -15,19 +15,12 @@
 import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import type { Json, JsonObject, VirtualAgentRequest, VirtualAgentWait } from '../types.ts';
 import { replyTimeout } from './send-and-wait-for-reply.ts';
-import { awaitEffect, effectResult, keyValueList, renderList, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
+import { awaitEffect, effectResult, executionConversation, keyValueList, renderList, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 /** Twilio takes at most 10 parameters for a Conversations virtual agent (reference §2.14). */
 export const MAX_CONVERSATION_PARAMETERS = 10;
 
-const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
 const STATUS_EVENTS = new Set(['completed', 'live-agent-handoff', 'failed']);
-
-/** The conversation the execution is in (its flow address), if any. */
-function currentConversation(env: WidgetEnv): string | undefined {
-  const address = (env.liquidContext().flow as { channel?: { address?: unknown } } | undefined)?.channel?.address;
-  return typeof address === 'string' && CONVERSATION_SID.test(address) ? address : undefined;
-}
 
 function contactAddress(env: WidgetEnv): string {
   const address = (env.liquidContext().contact as { channel?: { address?: unknown } } | undefined)?.channel?.address;
@@ -63,7 +56,7 @@ function endOutputs(wait: VirtualAgentWait, params: JsonObject): JsonObject {
 
 export const connectVirtualAgentConversations: WidgetHandler = {
   enter(env) {
-    const conversationSid = currentConversation(env);
+    const conversationSid = executionConversation(env);
     if (!conversationSid) {
       return refuse(81003, 'Connect Virtual Agent on the Conversations channel needs an execution in a Conversation (one an incoming conversation message started, or Start or Resume Conversation moved there)');
     }
@@ -89,7 +82,7 @@ export const connectVirtualAgentConversations: WidgetHandler = {
         timerId,
         dueAt,
         seconds: timeout.seconds,
-        conversationSid: currentConversation(env) ?? '',
+        conversationSid: executionConversation(env) ?? '',
         outputs: result.outputs,
       };
       return { type: 'wait', wait: agent, effects: [{ type: 'set-timer', timerId, dueAt }], ...(timeout.warning ? { diagnostics: [timeout.warning] } : {}) };

@@ -4,9 +4,7 @@
 // not even rendered.
 import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 import type { JsonObject, OutboundMessage } from '../types.ts';
-import { keyValueList, stringProp, type WidgetEnv } from './widget.ts';
-
-const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
+import { CONVERSATION_SID, executionConversation, keyValueList, stringProp, type WidgetEnv } from './widget.ts';
 
 /**
  * Whether a message goes into a Conversation: the channels' rule (a conversation SID in `from`, else the
@@ -14,9 +12,7 @@ const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
  * moved it there).
  */
 export function sendsIntoConversation(env: WidgetEnv, from: string): boolean {
-  if (CONVERSATION_SID.test(from)) return true;
-  const address = (env.liquidContext().flow as { channel?: { address?: unknown } } | undefined)?.channel?.address;
-  return typeof address === 'string' && CONVERSATION_SID.test(address);
+  return CONVERSATION_SID.test(from) || executionConversation(env) !== undefined;
 }
 
 /** How much of attributes that are not JSON an error quotes. */

@@ -11,11 +11,10 @@
 // conversation per execution, as Studio's docs say.
 import type { ConversationResumeRequest } from '../types.ts';
 import { conversationSwitch } from './start-conversation.ts';
-import { awaitEffect, effectResult, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
+import { awaitEffect, effectResult, executionConversation, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 /** The filter the contact's replies need: always asked for, first. */
 const MESSAGE_ADDED = 'onMessageAdded';
-const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
 
 type Built = { ok: true; value: ConversationResumeRequest } | { ok: false; code: number; message: string };
 
@@ -70,15 +69,9 @@ function buildRequest(env: WidgetEnv): Built {
   };
 }
 
-/** The execution's flow address when it is a conversation already (a conversation message started it, or a widget moved it there). */
-function currentConversation(env: WidgetEnv): string | undefined {
-  const address = (env.liquidContext().flow as { channel?: { address?: unknown } } | undefined)?.channel?.address;
-  return typeof address === 'string' && CONVERSATION_SID.test(address) ? address : undefined;
-}
-
 export const resumeConversation: WidgetHandler = {
   enter(env) {
-    const current = currentConversation(env);
+    const current = executionConversation(env);
     if (current) {
       // Switchboard's 81003 ("cannot run here"): Studio's own code for this is UNCONFIRMED.
       return { type: 'error', code: 81003, message: `Resume Conversation: the execution is already in conversation ${current}, and an execution has one conversation`, failureEvent: 'failed' };

@@ -8,7 +8,7 @@
 // into it, and the contact's replies there resume the execution (the runtime re-keys it).
 import type { ChannelSwitch, ConversationRequest, Json, JsonObject } from '../types.ts';
 import { renderDeep } from '../liquid.ts';
-import { awaitEffect, effectResult, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
+import { CONVERSATION_SID, awaitEffect, effectResult, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 type Rendered<T> = { ok: true; value: T } | { ok: false; message: string; code: number };
 
@@ -45,8 +45,6 @@ function buildRequest(env: WidgetEnv): Rendered<ConversationRequest> {
   if (inactive.value || closed.value) request.timers = { ...(inactive.value ? { inactive: inactive.value } : {}), ...(closed.value ? { closed: closed.value } : {}) };
   return { ok: true, value: request };
 }
-
-const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
 
 function text(value: Json | undefined): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;

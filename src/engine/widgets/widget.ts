@@ -108,6 +108,18 @@ export function listedEvent(env: WidgetEnv, names: readonly string[]): string | 
   return names.find((name) => transitions.some((t) => t.event === name && t.next)) ?? names.find((name) => transitions.some((t) => t.event === name));
 }
 
+/** A Conversation's SID (CH…). */
+export const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
+
+/**
+ * The Conversation the execution is in, if any: its flow address when that is a conversation SID (a conversation
+ * message started it, or Start or Resume Conversation moved it there).
+ */
+export function executionConversation(env: WidgetEnv): string | undefined {
+  const address = (env.liquidContext().flow as { channel?: { address?: unknown } } | undefined)?.channel?.address;
+  return typeof address === 'string' && CONVERSATION_SID.test(address) ? address : undefined;
+}
+
 export function stringProp(env: WidgetEnv, name: string): string | undefined {
   const value = env.state.properties[name];
   if (value === undefined || value === null) return undefined;
