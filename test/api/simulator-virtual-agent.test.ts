@@ -94,6 +94,24 @@ describe('simulator: Connect Virtual Agent in a conversation', () => {
     assert.equal(again.json().code, 20409);
   });
 
+  it('a contact who texted the number: the answer holds their transcript as they see it (the proxy number), as a text\'s does', async () => {
+    const contact = '+15551239001';
+    const first = await text({ From: contact, To: '+15005550006', Body: 'hi' });
+    assert.ok(first.execution_sid);
+    const res = await endSession(first.execution_sid, { VirtualAgentStatus: 'live-agent-handoff', VirtualAgentProviderData: '{"AgentHandoffParameters":{"queue":"billing"}}' });
+    assert.equal(res.statusCode, 200, res.body);
+    const answer = res.json() as { messages: Array<Entry & { from: string; to: string; sid: string; sequence: number }> };
+    const shown = await t.app.server.inject({ method: 'GET', url: `/simulator/Flows/${flowSid}/Messages?Contact=${encodeURIComponent(contact)}`, headers: { authorization: t.auth } });
+    const transcript = (shown.json() as { messages: unknown[] }).messages;
+    // The conversation's own view (to/from CH…, other sequence numbers) replaced these in the console's Chat,
+    // which then sent the contact's next texts into the conversation as a chat participant.
+    assert.deepEqual(answer.messages, transcript);
+    assert.deepEqual(answer.messages.map((m) => [m.direction, m.from, m.to, m.body]), [
+      ['inbound', contact, '+15005550006', 'hi'],
+      ['outbound-api', '+15005550006', contact, 'Handing you to billing'],
+    ]);
+  });
+
   it('completed (the default status) and failed, with what the agent reports', async () => {
     const completed = await started();
     const done = await endSession(completed.executionSid, { VirtualAgentProviderData: '{"summary":"refund issued"}' });

@@ -139,11 +139,15 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     // Checked as a flow webhook's parameters are (a NUL, an over-long SID: 400 naming it), before anything changes.
     for (const name of Object.keys(request.form)) if (name !== 'VirtualAgentStatus') params[name] = webhookParam(name, optionalString(request.form, name) ?? '');
     params.VirtualAgentStatus = status;
+    // The contact's transcript as they see it, as a text's answer and GET …/Messages hold it: an SMS contact's
+    // from the number they texted, not the conversation's own view (to/from CH…).
+    const contact = execution.contactChannelAddress;
+    const view = ctx.simulator.contactViewOf(wait.conversationSid, contact);
     ctx.simulator.endAgentSession(wait.conversationSid, wait.sessionId);
     await ctx.executions.virtualAgentEnded(executionSid, wait.sessionId, params);
     await ctx.executions.idleFor(executionSid, SIMULATOR_WAIT_MS);
     const after = await ctx.store.getExecutionBySid(executionSid);
-    const messages = ctx.simulator.transcript(execution.channelAddress, execution.contactChannelAddress).filter((m) => m.flowSid === flowSid);
+    const messages = ctx.simulator.transcript(view, contact).filter((m) => m.flowSid === flowSid);
     return { execution_sid: executionSid, session_id: wait.sessionId, status, execution_status: after?.status ?? 'ended', messages: messages.map(entryJson) };
   });
 

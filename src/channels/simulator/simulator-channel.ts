@@ -484,6 +484,16 @@ export class SimulatorChannel implements MessageChannel {
     if (this.#agentSessions.get(conversationSid)?.sessionId === sessionId) this.#agentSessions.delete(conversationSid);
   }
 
+  /**
+   * The address a contact's transcript of a conversation is kept under (transcript(address, contact)): the
+   * proxy address of their messaging binding in it (an SMS participant sees the conversation's messages on
+   * their phone, from that number), else the conversation itself (a chat participant, or one not held).
+   */
+  contactViewOf(conversationSid: string, contact: string): string {
+    const participant = this.#live.get(conversationSid)?.participants.find((p) => str(p.messaging_binding_address) === contact);
+    return (participant && str(participant.messaging_binding_proxy_address)) || conversationSid;
+  }
+
   /** send-to-flex hand-offs recorded for an account, oldest first. */
   tasks(accountSid: string): SimulatedTask[] {
     return this.#tasks.filter((task) => task.accountSid === accountSid);
