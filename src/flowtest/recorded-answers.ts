@@ -16,7 +16,10 @@ import type { CallOutcome } from './simulation.ts';
 export type RecordedCallVerb = { action: JsonObject; callOver: boolean } | { noAudio: true } | { hangup: true };
 
 export interface RecordedAnswers {
-  /** Per widget, in the order they came: create-task, start- and resume-conversation and call-recording results. */
+  /**
+   * Per widget, in the order they came: create-task, start- and resume-conversation and call-recording results, and
+   * virtual agent connections the channel refused.
+   */
   effects: Map<string, EffectResult[]>;
   /** Per widget, in order: the resource the channel returned for each message it accepted. */
   outbound: Map<string, JsonObject[]>;
@@ -147,6 +150,14 @@ export function recordedAnswers(steps: readonly RecordedStep[]): RecordedAnswers
         if (step.event === 'success') push(answers.effects, step.from, { kind: 'call-recording', recording: ctx });
         else if (typeof ctx.ErrorCode === 'number') push(answers.effects, step.from, { kind: 'call-failed', code: ctx.ErrorCode, message: String(ctx.ErrorMessage ?? '') });
         break;
+      case 'connect-virtual-agent-v2': {
+        // In a conversation, a connection the channel refused (no session: no VirtualAgentStatus) is the effect's answer.
+        const refused = step.event === 'failed' && ctx.VirtualAgentStatus === undefined && typeof ctx.VirtualAgentErrorCode === 'number' ? failure(ctx) : null;
+        const verb = refused ? null : callVerbOf(step);
+        if (refused) push(answers.effects, step.from, { kind: 'virtual-agent-failed', ...refused });
+        else if (verb) push(answers.callVerbs, step.from, verb);
+        break;
+      }
       case 'make-outgoing-call-v2':
       case 'make-outgoing-call-v1': {
         const outcome = placedCall(step);

@@ -107,6 +107,8 @@ const ANSWER_KINDS: Partial<Record<Payload['type'], EffectResult['kind'][]>> = {
   'start-conversation': ['conversation-started', 'conversation-failed'],
   'resume-conversation': ['conversation-started', 'conversation-failed'],
   'call-recording': ['call-recording', 'call-failed'],
+  // Only a refusal is recorded: a session the agent took is the simulation's, ended as the recording says (callVerb).
+  'connect-virtual-agent': ['virtual-agent-failed'],
 };
 
 class RecordedResponder implements Responder {

@@ -87,8 +87,8 @@ export interface Responder {
    */
   callVerb?<K extends CallVerbMockKey>(kind: K, widget: string, context?: { conversation?: boolean }): CallVerbOutcome<K>;
   /**
-   * Optional: the answer to a Flex task, Conversation or call recording the responder knows (a
-   * replay's recorded one, with its SIDs); undefined lets the simulation make one up.
+   * Optional: the answer to a Flex task, Conversation, call recording or virtual agent connection the responder
+   * knows (a replay's recorded one, with its SIDs); undefined lets the simulation make one up.
    */
   answer?(effect: Payload): EffectResult | undefined;
 }
@@ -748,7 +748,7 @@ export class Simulation {
   }
 
   #carryOut(effect: Payload): void {
-    if (effect.type === 'create-task' || effect.type === 'start-conversation' || effect.type === 'resume-conversation' || effect.type === 'call-recording') {
+    if (effect.type === 'create-task' || effect.type === 'start-conversation' || effect.type === 'resume-conversation' || effect.type === 'call-recording' || effect.type === 'connect-virtual-agent') {
       const known = this.responder.answer?.(effect);
       if (known) {
         this.deliver({ type: 'effect-result', effectId: effect.effectId, result: known });
