@@ -222,7 +222,9 @@ export async function recordCommand(argv: string[]): Promise<number> {
     }
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, yaml);
-    console.log(`wrote ${relative(process.cwd(), out)}: ${file.tests[0]!.script?.length ?? 0} script steps, ${file.tests[0]!.expect?.messages?.length ?? 0} messages expected`);
+    const scriptSteps = file.tests[0]!.script?.length ?? 0;
+    const messages = file.tests[0]!.expect?.messages?.length ?? 0;
+    console.log(`wrote ${relative(process.cwd(), out)}: ${scriptSteps} script ${scriptSteps === 1 ? 'step' : 'steps'}, ${messages} ${messages === 1 ? 'message' : 'messages'} expected`);
     return 0;
   } catch (error) {
     return reportFailure('test --record', error);

@@ -83,7 +83,7 @@ export function textReport(summary: RunSummary, options: { color?: boolean } = {
   out.push('');
   const parts = [`${summary.passed} passed`, `${summary.failed} failed`];
   if (summary.skipped) parts.push(`${summary.skipped} skipped`);
-  const line = `${summary.results.length} tests: ${parts.join(', ')} (${summary.durationMs.toFixed(0)} ms)`;
+  const line = `${summary.results.length} ${summary.results.length === 1 ? 'test' : 'tests'}: ${parts.join(', ')} (${summary.durationMs.toFixed(0)} ms)`;
   out.push(summary.failed ? p.red(line) : p.green(line));
   for (const file of summary.updated) out.push(`updated expectations in ${rel(file)}`);
   return out.join('\n');

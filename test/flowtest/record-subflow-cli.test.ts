@@ -92,6 +92,9 @@ describe('test --record: a flow that runs a subflow', () => {
     const test = parse(readFileSync(join(dir, 'tests/broken.test.yaml'), 'utf8')).tests[0];
     assert.deepEqual(test.mocks.subflows, { ['FW' + 'e'.repeat(32)]: 'missing' });
     assert.deepEqual(test.expect.path, ['Trigger', 'collect', 'oops']);
+    // One message is one message (it said '1 messages expected').
+    assert.equal(test.expect.messages.length, 1);
+    assert.match(record.stdout, /^wrote tests\/broken\.test\.yaml: 0 script steps, 1 message expected$/m);
     const run = await runCliInProcess(testCommand, ['tests'], dir);
     assert.equal(run.code, 0, run.stdout + run.stderr);
   });

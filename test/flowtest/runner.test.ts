@@ -62,6 +62,12 @@ describe('flow test runner', () => {
     assert.match(text, /4 tests: 0 passed, 3 failed, 1 skipped/);
   });
 
+  it('counts one test as one test in the summary line ("1 test: 1 passed", not "1 tests")', () => {
+    const summary = runFiles([EXAMPLE], { grep: /^orders a large pizza$/ });
+    assert.equal(summary.results.length, 1);
+    assert.match(textReport(summary), /^1 test: 1 passed, 0 failed \(\d+ ms\)$/m);
+  });
+
   it('drives calls: what the caller hears, keys, speech, silence and hang-ups (the IVR example)', () => {
     const summary = runFiles([here('../../examples/tests/ivr.test.yaml')]);
     assert.equal(summary.failed, 0, textReport(summary));
