@@ -39,16 +39,21 @@ const FLOWS_DIR = 'flows';
 /**
  * The flows-as-code file of this flow: the one flows.manifest.json maps to it (by SID or friendly
  * name), else flows/<name>.json, added to the manifest so that `flows push` later updates this flow
- * instead of creating one named after the file.
+ * instead of creating one named after the file. A flows/<name>.json the manifest does not track is
+ * taken when it holds the flow that ran (a project that keeps its flows without a manifest, such as
+ * examples/), else left alone for the next free name (flows/<name>-2.json).
  */
-function manifestFlowFile(dir: string, flow: { sid: string; friendlyName: string }): string {
+function manifestFlowFile(dir: string, flow: { sid: string; friendlyName: string }, ran: FlowDefinition): string {
   const manifest = readManifest(dir);
   const entries = Object.entries(manifest.flows);
   const known = entries.find(([, v]) => v.sid === flow.sid) ?? entries.find(([, v]) => v.friendlyName === flow.friendlyName);
   if (known) return join(dir, known[0]);
   let file = `${slug(flow.friendlyName)}.json`;
+  const entry = manifest.flows[file] ? undefined : lstatSync(join(dir, file), { throwIfNoEntry: false });
+  // A regular file only: a symbolic link is never taken, and never written through.
+  const same = entry !== undefined && entry.isFile() && sameBehaviour(join(dir, file), ran);
   // lstat, not exists: a dangling symbolic link is taken too (writing the new file would follow it).
-  for (let n = 2; manifest.flows[file] || lstatSync(join(dir, file), { throwIfNoEntry: false }); n++) file = `${slug(flow.friendlyName)}-${n}.json`;
+  if (!same) for (let n = 2; manifest.flows[file] || lstatSync(join(dir, file), { throwIfNoEntry: false }); n++) file = `${slug(flow.friendlyName)}-${n}.json`;
   manifest.flows[file] = { friendlyName: flow.friendlyName, sid: flow.sid };
   mkdirSync(dir, { recursive: true });
   writeManifest(dir, manifest);
@@ -189,7 +194,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
     // Each subflow it ran (the revision that ran) goes beside the test, named under mocks.subflows.
     const { subflows, log } = await recordSubflows(client, ran.definition, steps, out, executionSid);
     for (const line of log) console.log(line);
-    const flowFile = resolve(values['flow-file'] ?? manifestFlowFile(FLOWS_DIR, flow));
+    const flowFile = resolve(values['flow-file'] ?? manifestFlowFile(FLOWS_DIR, flow, ran.definition));
     if (!existsSync(flowFile)) {
       mkdirSync(dirname(flowFile), { recursive: true });
       writeFileSync(flowFile, flowFileText(ran.definition));

@@ -108,6 +108,32 @@ describe('test --record: where the flow file goes', () => {
     }
   });
 
+  it('a project that keeps its flows without a manifest (as examples/ does): the flows/<name>.json holding the flow is the test\'s, not a new <name>-2.json', async () => {
+    const dir = workdir();
+    mkdirSync(join(dir, 'flows'));
+    // As copied from examples/: the same flow, written by hand (other formatting), no manifest.
+    const text = JSON.stringify(pizza, null, 4);
+    writeFileSync(join(dir, 'flows/pizza-order.json'), text);
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], dir);
+    assert.equal(record.code, 0, record.stderr);
+    assert.equal(record.stderr, '');
+    assert.deepEqual(readdirSync(join(dir, 'flows')).sort(), ['flows.manifest.json', 'pizza-order.json']);
+    assert.equal(readFileSync(join(dir, 'flows/pizza-order.json'), 'utf8'), text, 'left as it was');
+    assert.match(readFileSync(join(dir, 'tests/order.test.yaml'), 'utf8'), /^flow: \.\.\/flows\/pizza-order\.json$/m);
+    const manifest = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'));
+    assert.deepEqual(manifest.flows['pizza-order.json'], { friendlyName: 'Pizza order', sid: flowSid });
+    assert.equal((await cli(['test', 'tests/order.test.yaml'], dir)).code, 0);
+
+    // One that holds another flow is kept out of it: the next free name.
+    const other = workdir();
+    mkdirSync(join(other, 'flows'));
+    const edited = structuredClone(pizza);
+    edited.states.find((s: { name: string }) => s.name === 'confirm').properties.body = 'Another flow';
+    writeFileSync(join(other, 'flows/pizza-order.json'), JSON.stringify(edited));
+    assert.equal((await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], other)).code, 0);
+    assert.deepEqual(readdirSync(join(other, 'flows')).sort(), ['flows.manifest.json', 'pizza-order-2.json', 'pizza-order.json']);
+  });
+
   it('never writes through a symbolic link (a committed, dangling flows/<name>.json pointing out of the folder)', async () => {
     const dir = workdir();
     const outside = join(workdir(), 'outside.json');
