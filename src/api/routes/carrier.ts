@@ -56,6 +56,20 @@ function sidParam(form: Form, name: string): string | undefined {
   return value === undefined ? undefined : webhookParam(name, value);
 }
 
+/**
+ * The step a carrier callback's path names (`…/Accounts/{AC}/Carrier/Executions/{FN}/…/{EF}/Status`; 404 when it
+ * is malformed or the account unknown), or null when the request is not signed as Twilio signs it.
+ */
+async function signedStep(ctx: ApiContext, request: FastifyRequest): Promise<{ AccountSid: string; ExecutionSid: string; EffectId: string } | null> {
+  const { AccountSid, ExecutionSid, EffectId } = request.params as Record<string, string>;
+  const path = request.url.split('?')[0]!;
+  if (!isSid('AC', AccountSid) || !isSid('FN', ExecutionSid) || !EFFECT_ID.test(EffectId!)) throw errors.notFound(path);
+  const account = await ctx.store.getAccount(AccountSid!);
+  if (!account) throw errors.notFound(path);
+  if (!(await signatureValid(ctx, request, AccountSid!, account.authToken))) return null;
+  return { AccountSid: AccountSid!, ExecutionSid: ExecutionSid!, EffectId: EffectId! };
+}
+
 /** How long a session's end waits for the execution to have the session (its connection's result applied). */
 const SESSION_WAIT_MS = 5_000;
 const SESSION_POLL_MS = 50;
@@ -98,14 +112,9 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
     'POST',
     '/v1/Accounts/:AccountSid/Carrier/Executions/:ExecutionSid/Messages/:EffectId/Status',
     async (request, reply) => {
-      const { AccountSid, ExecutionSid, EffectId } = request.params as Record<string, string>;
-      const path = request.url.split('?')[0]!;
-      if (!isSid('AC', AccountSid) || !isSid('FN', ExecutionSid) || !EFFECT_ID.test(EffectId!)) throw errors.notFound(path);
-      const account = await ctx.store.getAccount(AccountSid!);
-      if (!account) throw errors.notFound(path);
-      if (!(await signatureValid(ctx, request, AccountSid!, account.authToken))) {
-        return invalidSignature(reply);
-      }
+      const signed = await signedStep(ctx, request);
+      if (!signed) return invalidSignature(reply);
+      const { AccountSid, ExecutionSid, EffectId } = signed;
       const messageSid = sidParam(request.form, 'MessageSid') ?? sidParam(request.form, 'SmsSid');
       const status = optionalString(request.form, 'MessageStatus') ?? optionalString(request.form, 'SmsStatus');
       if (!messageSid || !status) throw errors.missingParameter(messageSid ? 'MessageStatus' : 'MessageSid');
@@ -131,12 +140,9 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
     'POST',
     '/v1/Accounts/:AccountSid/Carrier/Executions/:ExecutionSid/VirtualAgent/:EffectId/Status',
     async (request, reply) => {
-      const { AccountSid, ExecutionSid, EffectId } = request.params as Record<string, string>;
-      const path = request.url.split('?')[0]!;
-      if (!isSid('AC', AccountSid) || !isSid('FN', ExecutionSid) || !EFFECT_ID.test(EffectId!)) throw errors.notFound(path);
-      const account = await ctx.store.getAccount(AccountSid!);
-      if (!account) throw errors.notFound(path);
-      if (!(await signatureValid(ctx, request, AccountSid!, account.authToken))) return invalidSignature(reply);
+      const signed = await signedStep(ctx, request);
+      if (!signed) return invalidSignature(reply);
+      const { AccountSid, ExecutionSid, EffectId } = signed;
       const status = optionalString(request.form, 'VirtualAgentStatus');
       if (!status) throw errors.missingParameter('VirtualAgentStatus');
       const params: JsonObject = {};
