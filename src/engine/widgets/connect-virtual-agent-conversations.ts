@@ -12,10 +12,9 @@
 // Outside a conversation the widget cannot run: `failed` with 81003.
 // How Twilio connects the agent, reports the session's end and what it puts in the outputs on `timeout` is
 // UNCONFIRMED (no public API); the channels carry it out behind their port (README, compatibility decisions).
-import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
-import type { Json, JsonObject, VirtualAgentRequest, VirtualAgentWait } from '../types.ts';
+import type { JsonObject, VirtualAgentRequest, VirtualAgentWait } from '../types.ts';
 import { replyTimeout } from './send-and-wait-for-reply.ts';
-import { awaitEffect, effectResult, executionConversation, keyValueList, renderList, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
+import { awaitEffect, effectResult, executionConversation, keyValueList, parseJsonOutput, renderList, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 /** Twilio takes at most 10 parameters for a Conversations virtual agent (reference §2.14). */
 export const MAX_CONVERSATION_PARAMETERS = 10;
@@ -46,11 +45,7 @@ function buildRequest(env: WidgetEnv, conversationSid: string): { ok: true; requ
 /** The session's end parameters as outputs: VirtualAgentProviderData parsed when it is JSON, as on a call. */
 function endOutputs(wait: VirtualAgentWait, params: JsonObject): JsonObject {
   const outputs: JsonObject = { ...wait.outputs, ...params };
-  const data = outputs.VirtualAgentProviderData;
-  if (typeof data === 'string') {
-    const parsed = parseJsonWithinDepth(data);
-    if (parsed.ok) outputs.VirtualAgentProviderData = parsed.value as Json;
-  }
+  parseJsonOutput(outputs, 'VirtualAgentProviderData');
   return outputs;
 }
 

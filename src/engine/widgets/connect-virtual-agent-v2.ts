@@ -7,11 +7,10 @@
 // Outputs: VirtualAgentProvider, VirtualAgentStatus, VirtualAgentProviderData (parsed when JSON),
 // VirtualAgentError(Code) and the call parameters. `channel: conversations` hands the execution's
 // conversation to the agent instead: connect-virtual-agent-conversations.ts.
-import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
-import type { Json, JsonObject } from '../types.ts';
+import type { JsonObject } from '../types.ts';
 import { connectVirtualAgentConversations } from './connect-virtual-agent-conversations.ts';
 import { callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, parameterNodes, renderProps, requireCall } from './voice.ts';
-import { stringProp, type WidgetHandler } from './widget.ts';
+import { parseJsonOutput, stringProp, type WidgetHandler } from './widget.ts';
 
 const STATUS_EVENTS = new Set(['completed', 'live-agent-handoff', 'paused', 'failed']);
 
@@ -46,12 +45,7 @@ export const connectVirtualAgentV2: WidgetHandler = {
     const callback = callbackFor(wait, event);
     if (!callback || wait.kind !== 'call') return null;
     const outputs: JsonObject = callbackOutputs(callback.params);
-    const data = outputs.VirtualAgentProviderData;
-    if (typeof data === 'string') {
-      const parsed = parseJsonWithinDepth(data);
-      // Not JSON (or nested too deep to keep): kept as the string Twilio sent.
-      if (parsed.ok) outputs.VirtualAgentProviderData = parsed.value as Json;
-    }
+    parseJsonOutput(outputs, 'VirtualAgentProviderData');
     const status = typeof outputs.VirtualAgentStatus === 'string' ? outputs.VirtualAgentStatus : '';
     // The session ended because the caller hung up: `hangup`, whatever status the session reports.
     const callerGone = callback.params.CallStatus === 'completed' || wait.hungUp !== undefined;

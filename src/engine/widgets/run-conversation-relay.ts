@@ -9,10 +9,9 @@
 // time of the final status, in either order; after the status the widget waits a moment for the action
 // (hangupAwaitingAction), and without one the execution ends with the call (a step named `hangup`: the
 // widget has no event for it). Outside a call it fails with 81003, as every voice widget does.
-import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
-import type { Json, JsonObject } from '../types.ts';
+import type { JsonObject } from '../types.ts';
 import { callbackFor, callbackOutputs, callWait, cancelHangupTimer, hangupAwaitingAction, parameterNodes, renderProps, requireCall } from './voice.ts';
-import type { WidgetHandler } from './widget.ts';
+import { parseJsonOutput, type WidgetHandler } from './widget.ts';
 
 /** Widget property → <ConversationRelay> attribute (Twilio's TwiML names). */
 const ATTRIBUTES = [
@@ -61,12 +60,7 @@ export const runConversationRelay: WidgetHandler = {
     const callback = callbackFor(wait, event);
     if (!callback || wait.kind !== 'call') return null;
     const outputs: JsonObject = callbackOutputs(callback.params);
-    const data = outputs.HandoffData;
-    if (typeof data === 'string') {
-      const parsed = parseJsonWithinDepth(data);
-      // Not JSON (or nested too deep to keep): kept as the string Twilio sent.
-      if (parsed.ok) outputs.HandoffData = parsed.value as Json;
-    }
+    parseJsonOutput(outputs, 'HandoffData');
     const status = typeof outputs.SessionStatus === 'string' ? outputs.SessionStatus.toLowerCase() : '';
     const error = outputs.ErrorCode !== undefined && outputs.ErrorCode !== null && outputs.ErrorCode !== '';
     return { type: 'transition', event: status === 'failed' || error ? 'failed' : 'success', outputs, effects: cancelHangupTimer(wait) };

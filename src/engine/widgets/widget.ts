@@ -1,9 +1,10 @@
 // The contract every widget module implements. A widget is entered once; if it must wait (for an
 // effect's result, a reply or a timer) it parks the execution, and `resume` gets the event.
 import type { State, Transition } from '../../definition/types.ts';
-import type { ChannelSwitch, Diagnostic, Effect, EffectResult, EngineEvent, EngineLimits, Frame, IdPrefix, JsonObject, Wait } from '../types.ts';
+import type { ChannelSwitch, Diagnostic, Effect, EffectResult, EngineEvent, EngineLimits, Frame, IdPrefix, Json, JsonObject, Wait } from '../types.ts';
 import type { RenderResult } from '../liquid.ts';
 import type { RegexBudget } from '../../lib/bounded-regex.ts';
+import { parseJsonWithinDepth } from '../../lib/json-depth.ts';
 
 export interface WidgetEnv {
   state: State;
@@ -106,6 +107,17 @@ export function parsesAsJson(item: unknown): boolean {
 export function listedEvent(env: WidgetEnv, names: readonly string[]): string | undefined {
   const transitions = env.state.transitions;
   return names.find((name) => transitions.some((t) => t.event === name && t.next)) ?? names.find((name) => transitions.some((t) => t.event === name));
+}
+
+/**
+ * Parses output `key` in place when it is JSON text (a virtual agent's VirtualAgentProviderData, a ConversationRelay
+ * app's HandoffData); other text, or JSON nested too deep to keep, stays the text it came as.
+ */
+export function parseJsonOutput(outputs: JsonObject, key: string): void {
+  const text = outputs[key];
+  if (typeof text !== 'string') return;
+  const parsed = parseJsonWithinDepth(text);
+  if (parsed.ok) outputs[key] = parsed.value as Json;
 }
 
 /** A Conversation's SID (CH…). */
