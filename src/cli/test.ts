@@ -37,7 +37,7 @@ Options:
 
 The flows run under the project's configuration, as 'switchboard serve' would run them: the time zone
 (--timezone), the default reply timeout (--default-reply-timeout), the step limits (--max-steps,
---max-same-widget), the execution age cap (--execution-max-age), how Liquid prints objects
+--max-same-widget), the size limits (--max-context-bytes, --max-step-bytes), the execution age cap (--execution-max-age), how Liquid prints objects
 (--liquid-object-format), how its date filters read 03/10/2026 (--liquid-slash-dates), which filters and
 tags it has (--liquid-version, --liquid-extras: by default a filter Studio's Liquid lacks returns its input, as
 on Twilio) and how Set Variables types values (--set-variables-typing), from the flags, the environment or
