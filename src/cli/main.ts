@@ -108,7 +108,8 @@ Exit codes: 0 quit; 1 the flow cannot be found or loaded (no such flow or file, 
 Call a flow in the terminal: what it says is printed, with each step; a line in brackets says what the call
 waits for. At a menu type digits (0-9 * #) to press keys, other text to speak, an empty line for no input;
 at a recording prompt its length in seconds (empty: 5, 0: silence); at a dial, queue, payment or virtual
-agent the outcome named in the brackets (empty: the first). /hangup or Ctrl-D hangs up. A menu or
+agent the outcome named in the brackets (empty: the first); at a ConversationRelay session: completed, ended or
+failed, then any handoff data (ended {"reason":"billing"}; empty: completed). /hangup or Ctrl-D hangs up. A menu or
 recording left without a line times out after its timeout, as on a phone.
 A file runs as a published flow in a throw-away in-memory store.
   --no-timeouts            menus and recordings wait for a line instead of timing out (step by step)

@@ -29,6 +29,11 @@ describe('help texts match the commands', () => {
     assert.match(text, /empty line for no input/);
   });
 
+  it('call: a ConversationRelay session is ended by a line, as the README says (completed|ended|failed, then handoff data)', () => {
+    assert.match(help('call'), /ConversationRelay session: completed, ended or failed, then any handoff data/);
+    assert.equal(callerRequest('conversation-relay', 'ended {"reason":"billing"}')?.action, 'ConversationRelay');
+  });
+
   it('simulate: an empty line or Ctrl-D quits', () => {
     assert.match(help('simulate'), /An empty line or Ctrl-D quits/);
   });
