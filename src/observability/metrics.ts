@@ -83,7 +83,7 @@ export class Metrics {
   });
   readonly executionsWaiting = new Gauge({
     name: 'switchboard_executions_waiting',
-    help: 'Active executions parked on a widget, by what they wait for (reply, effect, subflow); on the embedded store, those this node has run since it started',
+    help: 'Active executions parked on a widget, by what they wait for (reply, effect, subflow, call, virtual-agent); on the embedded store, those this node has run since it started',
     labelNames: ['waiting_for'] as const,
     registers: [this.registry],
     collect: () => {

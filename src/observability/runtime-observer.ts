@@ -26,6 +26,9 @@ function triggerOf(state: unknown): string {
   return (key && TRIGGERS[key]) ?? 'unknown';
 }
 
+/** The kind of an active execution that waits for nothing (it is running): in no waiting series. */
+const NOT_WAITING = 'nothing';
+
 /** What a parked execution waits for: its innermost frame's wait. */
 function waitingFor(state: unknown): string | null {
   const frames = (state as Partial<ExecutionState> | null)?.frames;
@@ -95,7 +98,8 @@ export class TelemetryObserver implements RuntimeObserver {
   /** Active executions this node has written, and what each waits for (see watchStore). */
   readonly #active = new Map<string, Tracked>();
   #trackLocally = true;
-  readonly #waiting: Record<string, number> = { reply: 0, effect: 0, subflow: 0 };
+  /** By Wait kind, as PostgreSQL's count groups them (a running execution, 'nothing', is in none). */
+  readonly #waiting: Record<string, number> = { reply: 0, effect: 0, subflow: 0, call: 0, 'virtual-agent': 0 };
   /** Entries of #active created before start (fromBefore): the start-up count holds them too. */
   #activeFromBefore = 0;
   /** Flows with series or entries here, least recently checked first (see #checkFlows). */
@@ -304,7 +308,7 @@ export class TelemetryObserver implements RuntimeObserver {
     if (fromBefore && previousStatus === 'active' && !this.#active.has(execution.sid) && this.#untouched !== null) {
       this.#untouched = Math.max(0, this.#untouched - 1);
     }
-    this.#setActive(execution.sid, active ? this.#tracked(known, execution.flowSid, waitingFor(execution.state) ?? 'nothing', fromBefore) : null);
+    this.#setActive(execution.sid, active ? this.#tracked(known, execution.flowSid, waitingFor(execution.state) ?? NOT_WAITING, fromBefore) : null);
   }
 
   /** A deleted execution leaves the gauges: from this node's own count, or from the count taken at start. */
@@ -321,13 +325,13 @@ export class TelemetryObserver implements RuntimeObserver {
   #setActive(executionSid: string, tracked: Tracked | null): void {
     const previous = this.#active.get(executionSid);
     if (previous !== undefined) {
-      if (Object.hasOwn(this.#waiting, previous.kind)) this.#waiting[previous.kind]! -= 1;
+      if (previous.kind !== NOT_WAITING) this.#waiting[previous.kind] = (this.#waiting[previous.kind] ?? 0) - 1;
       if (previous.fromBefore) this.#activeFromBefore -= 1;
     }
     if (tracked === null) this.#active.delete(executionSid);
     else {
       this.#active.set(executionSid, tracked);
-      if (Object.hasOwn(this.#waiting, tracked.kind)) this.#waiting[tracked.kind]! += 1;
+      if (tracked.kind !== NOT_WAITING) this.#waiting[tracked.kind] = (this.#waiting[tracked.kind] ?? 0) + 1;
       if (tracked.fromBefore) this.#activeFromBefore += 1;
     }
   }
