@@ -139,3 +139,37 @@ describe('Twilio carrier: Connect Virtual Agent without a VirtualAgentUrl', () =
     assert.equal(fake.conversationWebhooks.length, 0);
   });
 });
+
+describe('Twilio carrier: Connect Virtual Agent, a slow Twilio', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+  // Requests to Twilio wait long enough (the helpers' 500 ms would give up on the held one and fail the step).
+  useCarrierServer((s) => ({ fake, server } = s), {
+    server: () => ({
+      carrier: { VirtualAgentUrl: CONNECTOR },
+      app: { carrier: { rest: { timeoutMs: 30_000, retry: { attempts: 1, baseDelayMs: 10, maxDelayMs: 50 } }, reconcileDelayMs: 0 } },
+    }),
+  });
+
+  it("a session's end reported while its connection is still being applied: 503 with Retry-After, not a lost 204", async () => {
+    // Twilio is slow to add the webhook: the connector (told its StatusCallback by the request itself) reports first.
+    const release = fake.hold(/\/Webhooks$/);
+    try {
+      const { flowSid, executionSid } = await started(server, fake);
+      const created = await waitFor('the webhook request', () => fake.requests.find((r) => r.method === 'POST' && r.path.endsWith('/Webhooks')));
+      const query = new URL(String(created.form.find(([name]) => name === 'Configuration.Url')![1])).searchParams;
+      const statusCallback = query.get('StatusCallback')!;
+      const early = await fake.postSigned(statusCallback, { VirtualAgentStatus: 'completed' });
+      assert.equal(early.status, 503, early.body);
+      assert.equal((JSON.parse(early.body) as { code: number }).code, 20503);
+      assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingConversationMessage-> agent']);
+      release();
+      // Sent again once connected, the report lands.
+      await waitFor('the session open', async () => ((await fake.postSigned(statusCallback, { VirtualAgentStatus: 'completed' })).status === 204 ? true : null), 15_000);
+      await waitForEnd(server, executionSid);
+      assert.deepEqual(await stepList(server.app, server.account.sid, flowSid, executionSid), ['Trigger -incomingConversationMessage-> agent', 'agent -completed-> Ended']);
+    } finally {
+      release();
+    }
+  });
+});

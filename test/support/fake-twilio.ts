@@ -128,6 +128,7 @@ export class FakeTwilio {
   /** Callbacks sent: url, params, the HTTP status Switchboard answered. */
   readonly callbacksSent: { url: string; params: Record<string, string>; status: number }[] = [];
   readonly #faults: Fault[] = [];
+  #holds: { path: RegExp; held: Promise<void> }[] = [];
   readonly #outcomes: ('delivered' | 'undelivered' | 'failed')[] = [];
   readonly #pending = new Set<Promise<unknown>>();
   /** Resolves each time a create request has been received (before it is answered). */
@@ -150,6 +151,20 @@ export class FakeTwilio {
     await Promise.allSettled([...this.#pending]);
     this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+  }
+
+  /**
+   * Holds the requests whose path matches `path` unanswered until the returned function is called (a slow
+   * Twilio), so a test can act while the request is in flight.
+   */
+  hold(path: RegExp): () => void {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    this.#holds.push({ path, held });
+    return () => {
+      this.#holds = this.#holds.filter((h) => h.held !== held);
+      release();
+    };
   }
 
   /** Queues a fault for the next create request(s), in order. */
@@ -260,6 +275,7 @@ export class FakeTwilio {
     const form: FormPairs = [...new URLSearchParams(Buffer.concat(chunks).toString('utf8'))];
     const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, form, headers: req.headers, at: Date.now() };
     this.requests.push(recorded);
+    for (const hold of this.#holds) if (hold.path.test(url.pathname)) await hold.held;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(body));

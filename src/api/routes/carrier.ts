@@ -75,18 +75,20 @@ const SESSION_WAIT_MS = 5_000;
 const SESSION_POLL_MS = 50;
 
 /**
- * The session Connect Virtual Agent's step `effectId` opened, once the execution waits on it; null when it does not
- * (any more): the execution is gone, over, another account's, or waits on something else.
+ * The session Connect Virtual Agent's step `effectId` opened, once the execution waits on it; 'gone' when it does
+ * not any more (the execution is gone, over, another account's, or waits on something else); 'connecting' when the
+ * step's connection is still being applied after SESSION_WAIT_MS.
  */
-async function awaitedSession(ctx: ApiContext, accountSid: string, executionSid: string, effectId: string): Promise<string | null> {
+async function awaitedSession(ctx: ApiContext, accountSid: string, executionSid: string, effectId: string): Promise<{ sessionId: string } | 'gone' | 'connecting'> {
   const deadline = Date.now() + SESSION_WAIT_MS;
   for (;;) {
     const execution = await ctx.store.getExecutionBySid(executionSid);
-    if (!execution || execution.accountSid !== accountSid || execution.status !== 'active') return null;
+    if (!execution || execution.accountSid !== accountSid || execution.status !== 'active') return 'gone';
     const wait = (execution.state as ExecutionState).frames.at(-1)?.wait;
-    if (wait?.kind === 'virtual-agent') return wait.effectId === effectId ? wait.sessionId : null;
+    if (wait?.kind === 'virtual-agent') return wait.effectId === effectId ? { sessionId: wait.sessionId } : 'gone';
     // Still connecting: the connector may report before the connection's answer is applied.
-    if (wait?.kind !== 'effect' || wait.effectId !== effectId || Date.now() >= deadline) return null;
+    if (wait?.kind !== 'effect' || wait.effectId !== effectId) return 'gone';
+    if (Date.now() >= deadline) return 'connecting';
     await new Promise((resolve) => setTimeout(resolve, SESSION_POLL_MS));
   }
 }
@@ -148,10 +150,13 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
       const params: JsonObject = {};
       for (const name of Object.keys(request.form)) params[name] = webhookParam(name, optionalString(request.form, name) ?? '');
       // The session of this step, once the execution waits on it (its end may overtake the connection's answer).
-      const sessionId = await awaitedSession(ctx, AccountSid!, ExecutionSid!, EffectId!);
+      const session = await awaitedSession(ctx, AccountSid!, ExecutionSid!, EffectId!);
+      // Not yet applied (a slow or retried connection): 503 with Retry-After, so the connector sends the end
+      // again; a 204 now would acknowledge a report nothing recorded.
+      if (session === 'connecting') throw errors.unavailable(`The virtual agent session of step ${EffectId} is still being connected: send its end again`);
       // A session the execution no longer waits on (it timed out, the execution ended or was deleted) changes
       // nothing: acknowledged, so the connector stops retrying.
-      if (sessionId) await ctx.executions.virtualAgentEnded(ExecutionSid!, sessionId, params);
+      if (session !== 'gone') await ctx.executions.virtualAgentEnded(ExecutionSid!, session.sessionId, params);
       return reply.code(204).send();
     },
     { auth: false },
