@@ -1,12 +1,20 @@
 // Prometheus metrics (prom-client), one registry per app so several apps in one process (tests)
 // never collide. Names follow Prometheus conventions: base units, _total counters.
+import type { Wait } from '../engine/types.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type GaugeConfiguration, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const LAG_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300];
 /** How long a scrape waits for the store's execution count: well inside Prometheus' 10 s scrape timeout. */
 const COUNT_TIMEOUT_MS = 2000;
-const WAITING_KINDS = ['reply', 'effect', 'subflow'];
+/**
+ * Every kind of wait, each a series even at 0 (a dashboard's query finds it before the first such execution).
+ * Typed from the engine's Wait: a new kind not listed here fails to compile.
+ */
+const WAITING_KINDS = ['reply', 'effect', 'subflow', 'call', 'virtual-agent'] as const satisfies readonly Wait['kind'][];
+type Unlisted = Exclude<Wait['kind'], (typeof WAITING_KINDS)[number]>;
+const everyKindListed: [Unlisted] extends [never] ? true : never = true;
+void everyKindListed;
 
 type ExecutionCounts = { active: number; waiting: Record<string, number> };
 
@@ -194,7 +202,8 @@ export class Metrics {
       },
       async (gauge) => {
         const counts = await counted();
-        if (counts) for (const kind of WAITING_KINDS) gauge.set({ waiting_for: kind }, counts.waiting[kind] ?? 0);
+        // Every known kind, and any other the store's rows hold (a newer node's, during a rolling upgrade).
+        if (counts) for (const kind of new Set([...WAITING_KINDS, ...Object.keys(counts.waiting)])) gauge.set({ waiting_for: kind }, counts.waiting[kind] ?? 0);
         return counts !== null;
       },
     );
