@@ -12,7 +12,7 @@ import { stdin, stdout } from 'node:process';
 import { localToolFlags, openSimulation } from './flow-file.ts';
 import { SimulationOutput } from './simulate-output.ts';
 import { textFlow, UNPUBLISHED_NOTICE, UNWIRED_NOTICE } from '../channels/simulator/texting.ts';
-import { VIRTUAL_AGENT_STATUSES } from '../api/routes/simulator.ts';
+import { VIRTUAL_AGENT_STATUSES } from '../engine/widgets/connect-virtual-agent-conversations.ts';
 import type { App } from '../app.ts';
 import type { Account } from '../runtime/ports/store.ts';
 import type { ExecutionState } from '../engine/types.ts';

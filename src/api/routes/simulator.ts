@@ -15,6 +15,7 @@ import { flowSidParam } from '../wire/path-params.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { webhookParam } from './webhook-params.ts';
 import type { ExecutionState, JsonObject } from '../../engine/types.ts';
+import { VIRTUAL_AGENT_STATUSES } from '../../engine/widgets/connect-virtual-agent-conversations.ts';
 import { single } from '../wire/query.ts';
 import { bodyTooLong } from '../../lib/sms-segments.ts';
 import { SIMULATOR_FLOW_ADDRESS, type SimulatedTask, type TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
@@ -61,8 +62,6 @@ function taskJson(task: SimulatedTask) {
  */
 export const SIMULATOR_WAIT_MS = 5_000;
 
-/** The statuses a virtual agent ends a session in a conversation with (the widget's events of the same names). */
-export const VIRTUAL_AGENT_STATUSES = ['completed', 'live-agent-handoff', 'failed'] as const;
 
 export function registerSimulator(routes: Routes, ctx: ApiContext): void {
   routes.add('POST', '/simulator/Flows/:Sid/Messages', async (request, reply) => {

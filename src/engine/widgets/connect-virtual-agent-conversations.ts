@@ -19,7 +19,9 @@ import { awaitEffect, effectResult, executionConversation, keyValueList, parseJs
 /** Twilio takes at most 10 parameters for a Conversations virtual agent (reference §2.14). */
 export const MAX_CONVERSATION_PARAMETERS = 10;
 
-const STATUS_EVENTS = new Set(['completed', 'live-agent-handoff', 'failed']);
+/** The statuses a virtual agent ends a session in a conversation with: the widget's events of the same names. */
+export const VIRTUAL_AGENT_STATUSES = ['completed', 'live-agent-handoff', 'failed'] as const;
+const STATUS_EVENTS: ReadonlySet<string> = new Set(VIRTUAL_AGENT_STATUSES);
 
 function contactAddress(env: WidgetEnv): string {
   const address = (env.liquidContext().contact as { channel?: { address?: unknown } } | undefined)?.channel?.address;
