@@ -1,5 +1,6 @@
 // `switchboard executions list|show|steps|end`: a flow's executions over the REST API, as
 // readable tables or --json.
+import { isoSeconds } from '../lib/iso-date.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { StudioClient } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, table, usageFailure } from './remote.ts';
@@ -30,7 +31,7 @@ ${CONNECTION_HELP}`;
 
 const COMMANDS = ['list', 'show', 'steps', 'end'];
 
-const iso = (value: unknown) => (value instanceof Date ? value.toISOString() : value === null || value === undefined ? '' : String(value));
+const iso = (value: unknown) => (value instanceof Date ? isoSeconds(value.getTime()) : value === null || value === undefined ? '' : String(value));
 
 /**
  * ContactAddress is a Switchboard extension: a server without it (the real Twilio) lists every

@@ -5,6 +5,7 @@ import { isIPv6 } from 'node:net';
 import { CONFIG_KEYS, configFlagOptions } from '../config.ts';
 import { resolveConfig, type Flags } from '../config/model.ts';
 import { ApiFailure, DEFAULT_BASE_URL, connectionFrom, type Connection } from '../flowtest/studio-client.ts';
+import { isoSeconds } from '../lib/iso-date.ts';
 import { booleanWithValue, parseStrict, switchWithWord } from './stray-arguments.ts';
 
 /** parseArgs options every remote command accepts (parseSubcommand adds every configuration flag). */
@@ -120,7 +121,7 @@ export const MAX_CELL_WIDTH = 48;
 
 /** A value as one table cell: on one line (control characters become spaces), at most `max` characters. */
 export function cellText(value: unknown, max = MAX_CELL_WIDTH): string {
-  const text = value === null || value === undefined ? '' : value instanceof Date ? value.toISOString() : String(value);
+  const text = value === null || value === undefined ? '' : value instanceof Date ? isoSeconds(value.getTime()) : String(value);
   const flat = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
   if (flat.length <= max) return flat;
   // By code point, so a character outside the BMP is never cut in half.

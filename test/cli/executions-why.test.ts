@@ -63,6 +63,8 @@ describe('executions show / steps: why it ended, where it waits, its alerts', ()
     const show = await cli(['show', failed, '--flow', failingFlow]);
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /^ {2}status: {3}ended\n {2}ended: {4}by error 81001: Widget 'loop' ran more than 10 times in a row\n/m);
+    // Dates as the API gives them: to the second.
+    assert.match(show.stdout, /^ {2}created: {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/m);
     const json = JSON.parse((await cli(['show', failed, '--flow', failingFlow, '--json'])).stdout);
     assert.deepEqual(json.endReason, { kind: 'error', code: 81001, message: "Widget 'loop' ran more than 10 times in a row" });
     assert.equal(json.waitingAt, null);
