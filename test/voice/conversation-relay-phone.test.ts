@@ -78,6 +78,21 @@ describe('simulator phone: Run ConversationRelay', () => {
     }
   });
 
+  it('a field the flow webhook would refuse (an over-long SID) is a 400 naming it, and the call still waits on the session', async () => {
+    const { server, flowSid } = await serverWithFlow(FLOW);
+    try {
+      const started = await call(server, flowSid, '+15551230705');
+      const res = await server.app.server.inject({ method: 'POST', url: `/simulator/calls/${started.sid}/ConversationRelay`, headers: { authorization: server.auth, ...FORM }, payload: form({ SessionStatus: 'ended', CallSid: 'CA' + 'a'.repeat(300) }) });
+      assert.equal(res.statusCode, 400, res.body);
+      assert.equal(res.json().code, 20001);
+      assert.match(res.json().message, /CallSid/);
+      const ended = await phone(server, `/simulator/calls/${started.sid}/ConversationRelay`, { SessionStatus: 'ended' });
+      assert.deepEqual(await stepsOf(server, flowSid, ended.execution_sid!), ['Trigger -incomingCall-> relay', 'relay -success-> bye', 'bye -audioComplete-> Ended']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a failed session takes failed', async () => {
     const { server, flowSid } = await serverWithFlow(FLOW);
     try {

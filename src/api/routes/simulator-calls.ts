@@ -15,6 +15,7 @@ import { CallError, RELAY_SESSION_STATUSES, type CallerAction, type PhoneCall, t
 import { flowWebhookUrl } from '../../channels/voice/callback-urls.ts';
 import { contactAddress, optionalAddress } from '../wire/addresses.ts';
 import { SIMULATOR_FLOW_ADDRESS } from '../../channels/simulator/simulator-channel.ts';
+import { webhookParam } from './webhook-params.ts';
 
 const phones = new WeakMap<object, ApiContext['phone']>();
 
@@ -54,9 +55,11 @@ function actionFrom(request: FastifyRequest, verb: string): CallerAction {
     if (!/^\d+(\.\d+)?$/.test(raw)) throw errors.invalidParameter(name, 'must be a number');
     return Number(raw);
   };
+  // The caller's other fields go to the flow webhook with the verb's action: checked as its parameters are
+  // (an over-long SID: 400 naming it) before the call moves on, not refused by the webhook, failing the call.
   const extras = (skip: string[]): Record<string, string> => {
     const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(form)) if (!skip.includes(k)) out[k] = Array.isArray(v) ? v[0]! : v;
+    for (const [k, v] of Object.entries(form)) if (!skip.includes(k)) out[k] = webhookParam(k, Array.isArray(v) ? v[0]! : v);
     return out;
   };
   switch (verb) {
