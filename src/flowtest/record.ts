@@ -11,7 +11,7 @@ import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
 import { runnableShape } from '../definition/runnable-shape.ts';
 import { flowTextProblems, MISSING_SUBFLOW } from './load.ts';
 import { ANSWERED_BY, CONVERSATION_RELAY_STATUSES, DIAL_STATUSES, ENQUEUE_RESULTS, isMockableStatus, PAY_RESULTS, VIRTUAL_AGENT_STATUSES } from './mock-values.ts';
-import { OUTGOING_CALL_TYPES, callVerbOf, placedCall, type RecordedCallVerb } from './recorded-answers.ts';
+import { OUTGOING_CALL_TYPES, callVerbOf, placedCall, refusedVirtualAgent, type RecordedCallVerb } from './recorded-answers.ts';
 import { mainPath } from './simulation.ts';
 import { ApiFailure, type RemoteFlow, type RevisionSummary } from './studio-client.ts';
 import type { CallMock, ConversationRelayMock, DialMock, EnqueueMock, ExactExpectations, HttpMock, Mocks, PayMock, RecordMock, RecordedTestFile, TestCase, TestFile, VirtualAgentMock } from './types.ts';
@@ -391,7 +391,8 @@ function answeredBy(value: string | undefined): Pick<CallMock, 'answeredBy' | 'p
 
 /**
  * How the calls the execution placed and its call verbs went, as mocks: each call by its `to`, each
- * verb by its widget, `times: 1` for each but the last (so they answer in the order they came).
+ * verb by its widget (a virtual agent connection the channel refused as `fail`), `times: 1` for each but the
+ * last (so they answer in the order they came).
  */
 function voiceMocks(steps: RecordedStep[], notes: string[]): Mocks {
   const calls: CallMock[] = [];
@@ -402,6 +403,12 @@ function voiceMocks(steps: RecordedStep[], notes: string[]): Mocks {
       if (!outcome) continue;
       const to = typeof step.context.To === 'string' ? { to: step.context.To } : {};
       calls.push('fail' in outcome ? { ...to, fail: outcome.fail } : { ...to, answer: outcome.answer, ...answeredBy(outcome.answeredBy) });
+      continue;
+    }
+    const refused = refusedVirtualAgent(step);
+    if (refused) {
+      // The channel refused to connect the agent in a conversation: the test's channel refuses it with that error.
+      verbs.virtualAgent.push({ widget: step.from, mock: { fail: refused.message ? refused : refused.code } });
       continue;
     }
     const kind = VOICE_MOCKS[step.type];

@@ -75,6 +75,16 @@ export function placedCall(step: RecordedStep): CallOutcome | null {
 }
 
 /**
+ * A Connect Virtual Agent step in a conversation whose connection the channel refused (the Twilio carrier without a
+ * VirtualAgentUrl: 81003, the webhook channel: 50000): `failed` with the error and no session (no VirtualAgentStatus).
+ */
+export function refusedVirtualAgent(step: RecordedStep): { code: number; message: string } | null {
+  const ctx = step.context ?? {};
+  if (step.type !== 'connect-virtual-agent-v2' || step.event !== 'failed' || ctx.VirtualAgentStatus !== undefined || typeof ctx.VirtualAgentErrorCode !== 'number') return null;
+  return failure(ctx);
+}
+
+/**
  * How the call verb of a Connect Call To, Enqueue Call, Send to Flex (on a call), Record Voicemail,
  * Capture Payments, Connect Virtual Agent or Run ConversationRelay step ended; null for other steps (and a
  * Send to Flex that made a task).
@@ -152,7 +162,7 @@ export function recordedAnswers(steps: readonly RecordedStep[]): RecordedAnswers
         break;
       case 'connect-virtual-agent-v2': {
         // In a conversation, a connection the channel refused (no session: no VirtualAgentStatus) is the effect's answer.
-        const refused = step.event === 'failed' && ctx.VirtualAgentStatus === undefined && typeof ctx.VirtualAgentErrorCode === 'number' ? failure(ctx) : null;
+        const refused = refusedVirtualAgent(step);
         const verb = refused ? null : callVerbOf(step);
         if (refused) push(answers.effects, step.from, { kind: 'virtual-agent-failed', ...refused });
         else if (verb) push(answers.callVerbs, step.from, verb);

@@ -662,6 +662,11 @@ export class Simulation {
           if (node.children?.some((child) => child.verb === 'ConversationRelay')) return this.#relaySession(wait, widget);
           const mock = this.responder.callVerb?.('virtualAgent', widget);
           if (mock === 'hangup') return this.#hangUpInSilence();
+          if (mock?.fail !== undefined) {
+            // Twilio answers a Connect on a call with the session's action: no connection is refused before it.
+            const code = typeof mock.fail === 'number' ? mock.fail : mock.fail.code;
+            this.problems.push(`mocks.virtualAgent for widget '${widget}' says fail: ${code}, which only a connection in a conversation (channel: conversations) can be refused with; on a call the session goes as the rest of the mock says`);
+          }
           // Unmocked: an action with no status (the responder notes it): v2 takes it for failed. A caller
           // who hangs up ends the session: its action (completed) comes with the call over.
           const hungUp = mock?.status === 'hangup';
@@ -868,10 +873,16 @@ export class Simulation {
       }
       case 'connect-virtual-agent': {
         // The agent takes the conversation (as the simulator channel's), then ends its session as the test's
-        // virtualAgent mock says, after its `delay`; unmocked it never does (the widget's timeout decides).
+        // virtualAgent mock says, after its `delay`; unmocked it never does (the widget's timeout decides). A
+        // mock that says `fail` is the channel refusing the connection (the widget leaves by failed).
+        const mock = this.responder.callVerb?.('virtualAgent', effect.widget, { conversation: true });
+        if (mock && mock !== 'hangup' && mock.fail !== undefined) {
+          const fail = typeof mock.fail === 'number' ? { code: mock.fail } : mock.fail;
+          this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'virtual-agent-failed', code: fail.code, message: fail.message ?? `Simulated failure ${fail.code}` } });
+          return;
+        }
         const sessionId = this.#id('VA');
         this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'virtual-agent-connected', sessionId, outputs: { VirtualAgentProvider: 'DialogflowCX' } } });
-        const mock = this.responder.callVerb?.('virtualAgent', effect.widget, { conversation: true });
         if (!mock) return;
         if (mock === 'hangup' || mock.status === 'hangup' || mock.status === 'paused') {
           this.problems.push(`mocks.virtualAgent for widget '${effect.widget}' says ${mock === 'hangup' ? 'hangup' : mock.status}, which a session in a conversation cannot end with (completed, live-agent-handoff or failed); it ends as failed`);

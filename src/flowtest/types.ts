@@ -137,8 +137,8 @@ export interface PayMock {
 /**
  * Connect Virtual Agent: how the session ends. On a call (<Connect><VirtualAgent>), unmocked: an action without
  * a status (v2 leaves by failed), with a note. In a conversation (`channel: conversations`) the agent ends its
- * session with `status` after `delay`; unmocked it never does (the widget leaves by timeout once the script waits
- * past it), with a note.
+ * session with `status` after `delay`, or the channel refuses the connection (`fail`); unmocked the agent takes
+ * the conversation and never ends its session (the widget leaves by timeout once the script waits past it), with a note.
  */
 export interface VirtualAgentMock {
   widget?: string;
@@ -155,6 +155,12 @@ export interface VirtualAgentMock {
    * messages meanwhile (`send:`) restart the widget's reply timeout, which ends the session first when it passes.
    */
   delay?: DurationText;
+  /**
+   * In a conversation: the channel refuses to connect the agent with this error (the Twilio carrier without a
+   * VirtualAgentUrl: 81003; a channel that cannot connect one, such as the webhook channel: 50000), so the widget
+   * leaves by failed with VirtualAgentErrorCode and VirtualAgentError. `test --record` writes it for a refused connection.
+   */
+  fail?: number | { code: number; message?: string };
   times?: number;
 }
 
