@@ -558,7 +558,15 @@ describe('renderTemplate: sample draws from the seed (--liquid-extras; Studio ha
     assert.equal(ok('{{ 42 | sample }}', ctx(), { ...EXTRAS, seed: 'x' }), '42');
   });
   it('without a seed the render clock seeds it', () => {
-    assert.equal(ok(list, ctx(), EXTRAS), ok(list, ctx(), EXTRAS));
+    // The same clock draws the same item; other clocks draw others (a constant seed would draw one item for all).
+    const picks = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const at = { ...EXTRAS, now: new Date(NOW.getTime() + i * 1000) };
+      const a = ok(list, ctx(), at);
+      assert.equal(ok(list, ctx(), { ...at, now: new Date(at.now.getTime()) }), a);
+      picks.add(a);
+    }
+    assert.ok(picks.size >= 5, `40 clocks drew only ${[...picks].join(',')}`);
   });
 });
 
