@@ -68,6 +68,11 @@ function failing(command: string): Fail {
 const ACCOUNTS_COMMANDS = ['create', 'list', 'rotate-token', 'rotate-callback-secret', 'delete'];
 const KEYS_COMMANDS = ['create', 'list', 'delete'];
 
+/** Whether `sub` is a subcommand of accounts or keys (main.ts: a mistyped one is told as such, not its SID as a stray argument). */
+export function isSubcommand(command: 'accounts' | 'keys', sub: string | undefined): boolean {
+  return sub !== undefined && (command === 'accounts' ? ACCOUNTS_COMMANDS : KEYS_COMMANDS).includes(sub);
+}
+
 /**
  * What --json prints for an account that create, rotate-token or rotate-callback-secret just wrote: one
  * object, its dates as the API writes them (2026-05-04T18:30:00Z), with `extra` (the new auth token,

@@ -205,7 +205,9 @@ export async function main(argv: string[]): Promise<number> {
   // `serve --dev false` would otherwise run with --dev ON and 'false' ignored.
   const allowed = POSITIONALS[`${positionals[0]} ${positionals[1]}`] ?? POSITIONALS[positionals[0] ?? ''] ?? Infinity;
   const stray = strayArgument(tokens, options, positionals[0] ?? '', allowed);
-  if (stray) return usageError(stray);
+  // A mistyped subcommand given its SID (`keys del SK…`) is told by the command, the closest one named.
+  const mistyped = (positionals[0] === 'accounts' || positionals[0] === 'keys') && positionals[1] !== undefined && !(await import('./accounts.ts')).isSubcommand(positionals[0], positionals[1]);
+  if (stray && !mistyped) return usageError(stray);
   const [command, sub, target] = positionals;
   // `switchboard frobnicate --help` is an unknown command, not the general help with exit 0.
   if (command !== undefined && !OWN_FLAGS[command]) return unknownCommand(command);

@@ -193,4 +193,13 @@ describe('switchboard keys list/delete, accounts rotate-token/delete', () => {
     assert.equal(extra.status, 2, extra.stderr);
     assert.equal(extra.stderr, `switchboard: unexpected argument 'extra' after 'keys delete ${unknown}'\n`);
   });
+
+  it('through main.ts: a mistyped subcommand given its SID (keys del SK…, accounts rotate AC…) is named as one, with the closest', () => {
+    const keys = spawned(['keys', 'del', 'SK' + '0'.repeat(32)]);
+    assert.equal(keys.status, 2, keys.stderr);
+    assert.match(keys.stderr, /^switchboard keys: unknown command 'del' \(did you mean 'delete'\?\)\n\nusage: switchboard keys create/);
+    const accounts = spawned(['accounts', 'rotate', 'AC' + '0'.repeat(32)]);
+    assert.equal(accounts.status, 2, accounts.stderr);
+    assert.match(accounts.stderr, /^switchboard accounts: unknown command 'rotate' \(did you mean 'rotate-token' or 'rotate-callback-secret'\?\)\n/);
+  });
 });
