@@ -250,6 +250,11 @@ export function deriveInputs(
           widgetTimerFired(step, 3600);
         } else if (callerHungUp(step)) script.push({ hangup: true });
         break;
+      case 'make-outgoing-call-v1':
+      case 'make-outgoing-call-v2':
+        // v1's hangup is the placed call ending (completed or canceled) before its answer reached the flow: the
+        // call's recorded outcome (recorded-answers.ts placedCall), not the caller's hang-up.
+        break;
       case 'make-http-request':
       case 'run-function': {
         const queue = http.get(step.from) ?? [];

@@ -158,7 +158,7 @@ export class MockResponder implements Responder {
       ...(mock?.answeredBy !== undefined ? { answeredBy: mock.answeredBy } : {}),
       ...(mock?.params ? { params: mock.params } : {}),
       // Nobody answers: it rings for the widget's timeout first, as the simulator phone rings it. A busy,
-      // failed or canceled call ends at once, as the phone's Reject does, and an answer comes at once.
+      // failed, canceled or completed call ends at once, as the phone's Reject does, and an answer comes at once.
       ...(answer === 'no-answer' ? { ringMs: ringSeconds(effect.call.timeout) * 1000 } : {}),
     };
   }

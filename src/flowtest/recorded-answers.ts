@@ -70,7 +70,8 @@ export function placedCall(step: RecordedStep): CallOutcome | null {
   }
   if (typeof ctx.ErrorCode === 'number') return { fail: ctx.ErrorCode, message: typeof ctx.ErrorMessage === 'string' ? ctx.ErrorMessage : '' };
   const status = ctx.CallStatus;
-  if (status === 'busy' || status === 'no-answer' || status === 'failed' || status === 'canceled') return { answer: status, ...callSid };
+  // completed (or canceled) before the answer reached the flow: v1 leaves by hangup when the flow lists it.
+  if (status === 'busy' || status === 'no-answer' || status === 'failed' || status === 'canceled' || status === 'completed') return { answer: status, ...callSid };
   return null;
 }
 

@@ -43,7 +43,7 @@ type PlaceCallEffect = Extract<Effect, { type: 'place-call' }>;
 export type CallOutcome =
   | { fail: number; message?: string }
   | {
-      answer: 'human' | 'machine' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+      answer: 'human' | 'machine' | 'busy' | 'no-answer' | 'failed' | 'canceled' | 'completed';
       answeredBy?: string;
       params?: JsonObject;
       callSid?: string;

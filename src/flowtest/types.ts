@@ -64,10 +64,14 @@ export interface MessageMock {
   times?: number;
 }
 
-/** An outbound call (make-outgoing-call-v2) and how it goes; unmocked calls are answered by a person. */
+/** An outbound call (make-outgoing-call-v2 and v1) and how it goes; unmocked calls are answered by a person. */
 export interface CallMock {
   to?: Pattern;
-  answer?: 'human' | 'machine' | 'busy' | 'no-answer' | 'failed' | 'canceled';
+  /**
+   * human or machine: answered; otherwise the final status of a call never answered. completed (like canceled):
+   * it ended before its answer reached the flow, which v1 leaves by hangup when the flow lists it.
+   */
+  answer?: 'human' | 'machine' | 'busy' | 'no-answer' | 'failed' | 'canceled' | 'completed';
   /**
    * AnsweredBy, when the widget detects machines (otherwise Twilio sends none): default human, or for
    * `machine` machine_start (Enable) or machine_end_beep (DetectMessageEnd).
