@@ -124,8 +124,9 @@ describe('console routes', () => {
       await expectJson(`browser ${url}`, { url, headers: { accept: BROWSER_ACCEPT } });
       await expectJson(`client ${url}`, { url, headers: { accept: 'application/json' } });
     }
-    // Clients that do not ask for HTML, anywhere: twilio-node's Accept, curl's, none, and HTML refused.
-    for (const accept of ['application/json', '*/*', undefined, 'text/html;q=0, application/json']) {
+    // Clients that do not ask for HTML, anywhere: twilio-node's Accept, curl's, none, and HTML refused, or
+    // taken no more gladly than JSON (HTTPie-like clients that list text/html after JSON).
+    for (const accept of ['application/json', '*/*', undefined, 'text/html;q=0, application/json', 'application/json, text/html;q=0.5', 'application/json, text/html']) {
       await expectJson(`accept ${accept} /nonexistent`, { url: '/nonexistent', headers: accept === undefined ? {} : { accept } });
       await expectJson(`accept ${accept} /console/nonexistent`, { url: '/console/nonexistent', headers: accept === undefined ? {} : { accept } });
     }

@@ -40,14 +40,23 @@ export function isApiPath(path: string): boolean {
   return API_ROOTS.some((root) => lower === root || lower.startsWith(`${root}/`));
 }
 
-/** Whether an Accept header asks for HTML (a browser loading a page), not JSON or anything (API clients, curl). */
+/**
+ * Whether an Accept header asks for HTML (a browser loading a page), not JSON or anything (API clients, curl):
+ * text/html named, and preferred to JSON (application/json or a +json type) when both are named.
+ */
 export function acceptsHtml(accept: string | string[] | undefined): boolean {
   const value = Array.isArray(accept) ? accept.join(',') : (accept ?? '');
-  return value.split(',').some((range) => {
+  let html = 0;
+  let json = 0;
+  for (const range of value.split(',')) {
     const [type, ...params] = range.split(';').map((part) => part.trim().toLowerCase());
     const q = params.find((param) => param.startsWith('q='));
-    return type === 'text/html' && (q === undefined || Number(q.slice(2)) > 0);
-  });
+    const weight = q === undefined ? 1 : Number(q.slice(2));
+    if (!(weight > 0)) continue;
+    if (type === 'text/html') html = Math.max(html, weight);
+    else if (type === 'application/json' || type?.endsWith('+json')) json = Math.max(json, weight);
+  }
+  return html > json;
 }
 
 export interface ConsoleOptions {
