@@ -4,7 +4,7 @@
 // (cli-store.ts): only serve upgrades it. `accounts delete` of an account whose row is already gone
 // purges what still names it (rows that requests racing its deletion wrote); neither command touches
 // the account a server on the store runs as (TWILIO_ACCOUNT_SID here, or recorded by serve at start).
-import { openCliStore, refusingOlderSchema } from './cli-store.ts';
+import { missingStore, openCliStore, refusingOlderSchema } from './cli-store.ts';
 import { loadConfig, type SwitchboardConfig } from '../config.ts';
 import { AccountService } from '../runtime/accounts.ts';
 import { sidArgument, sidKind } from './sid-argument.ts';
@@ -52,6 +52,16 @@ async function withStore<T>(config: SwitchboardConfig, fn: (store: Store, accoun
   } finally {
     await store.close();
   }
+}
+
+/**
+ * withStore for what only reads or changes what is already there (every subcommand but `accounts create`,
+ * which makes a new install's store): a --data-dir holding no store (mistyped) is said, exit 1, and no new,
+ * empty database is left in it, as carrier and simulate do.
+ */
+async function withExistingStore(config: SwitchboardConfig, fail: Fail, fn: (store: Store, accounts: AccountService) => Promise<number>): Promise<number> {
+  const missing = missingStore(config);
+  return missing ? fail(missing, 1) : withStore(config, fn);
 }
 
 /** A message on stderr and the exit code: 2 for usage errors, 1 for refusals and things not found. */
@@ -130,7 +140,7 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
     const graceMs = graceOf(flags.grace);
     if (graceMs === null) return fail(`--grace must be a duration of at most 10 years such as 30m, 2h or 1d (0: none), got '${String(flags.grace)}'`, 2);
     // serve leaves the callback secret of TWILIO_ACCOUNT_SID's account alone: it may be rotated too.
-    return withStore(loadConfig(flags), async (store, accounts) => {
+    return withExistingStore(loadConfig(flags), fail, async (store, accounts) => {
       const rotated = await accounts.rotateCallbackSecret(sid, graceMs);
       const account = rotated && (await store.getAccount(sid));
       if (!rotated || !account) return fail(`account ${sid} does not exist`, 1);
@@ -151,13 +161,13 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
     return 0;
   }
   if (sub === 'list') {
-    await withStore(loadConfig(flags), async (store) => {
+    return withExistingStore(loadConfig(flags), fail, async (store) => {
       const listed = await store.listAccounts();
       // --json: the columns, and the creation date; never a token or callback secret.
       if (flags.json) console.log(JSON.stringify(listed.map(({ sid, friendlyName, dateCreated }) => ({ sid, friendlyName, dateCreated: isoSeconds(dateCreated) })), null, 2));
       else for (const account of listed) console.log(`${account.sid}  ${account.friendlyName}`);
+      return 0;
     });
-    return 0;
   }
   if (sub === 'rotate-token' || sub === 'delete') {
     const sid = sidOf('AC', target, ACCOUNTS_USAGE, fail);
@@ -173,7 +183,7 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
         1,
       );
     }
-    return withStore(config, async (store, accounts) => {
+    return withExistingStore(config, fail, async (store, accounts) => {
       // The same refusal for the account a server on this store recorded it runs as (serve, at start),
       // though this shell's environment does not name it.
       if ((await configuredAccounts(store)).some((recorded) => recorded.toLowerCase() === sid.toLowerCase())) {
@@ -218,8 +228,11 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
   if (sub === 'create') {
     if (accountSid === undefined) return fail(`--account AC… is required (the account the key is for)\n${KEYS_USAGE}`, 2);
     const name = typeof flags['friendly-name'] === 'string' ? flags['friendly-name'] : 'API key';
+    const config = loadConfig(flags);
+    const missing = missingStore(config);
+    if (missing) return fail(missing, 1);
     try {
-      const { key, secret } = await withStore(loadConfig(flags), (_, accounts) => accounts.createKey(accountSid, name));
+      const { key, secret } = await withStore(config, (_, accounts) => accounts.createKey(accountSid, name));
       // --json: the listed columns (their date as the API writes it) and the secret, this once.
       if (flags.json) console.log(JSON.stringify({ sid: key.sid, accountSid: key.accountSid, friendlyName: key.friendlyName, dateCreated: isoSeconds(key.dateCreated), secret }, null, 2));
       else console.log(`API key SID: ${key.sid}\nSecret:      ${secret}\n(The secret is shown only once.)`);
@@ -230,7 +243,7 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
   }
   if (sub === 'list') {
     // Secrets are never listed: only their hashes are kept.
-    return withStore(loadConfig(flags), async (store) => {
+    return withExistingStore(loadConfig(flags), fail, async (store) => {
       if (accountSid !== undefined && !(await store.getAccount(accountSid))) return fail(`account ${accountSid} does not exist`, 1);
       const listed = (await store.listApiKeys())
         .filter((key) => accountSid === undefined || key.accountSid === accountSid)
@@ -244,7 +257,7 @@ async function keys(sub: string | undefined, flags: Flags, target?: string): Pro
   if (sub === 'delete') {
     const sid = sidOf('SK', target, KEYS_USAGE, fail);
     if (typeof sid === 'number') return sid;
-    return withStore(loadConfig(flags), async (store) => {
+    return withExistingStore(loadConfig(flags), fail, async (store) => {
       const key = await store.getApiKey(sid);
       if (!key || !(await store.deleteApiKey(sid))) return fail(`API key ${sid} does not exist`, 1);
       console.log(`Deleted API key ${sid} (account ${key.accountSid}): it no longer authenticates.`);

@@ -83,7 +83,8 @@ Neither rotate-token nor delete works on the account of TWILIO_ACCOUNT_SID, whic
 TWILIO_AUTH_TOKEN) at start.
 A running server using the store notices within its read-cache time (--read-cache-ms, 1 s by default).
 Uses the store of the configuration (--data-dir or --database-url).
-Exit codes: 0 done; 1 refused or not found (no such account, TWILIO_ACCOUNT_SID's account); 2 bad usage.`,
+Exit codes: 0 done; 1 refused or not found (no such account, TWILIO_ACCOUNT_SID's account, no store in --data-dir:
+only create makes one); 2 bad usage.`,
   keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME] [--json] | list [--account AC…] [--json]
        | delete SK…
 
@@ -91,7 +92,7 @@ create makes an API key (SK…) for the account and prints its secret once (only
 one JSON object: sid, accountSid, friendlyName, dateCreated (2026-05-04T18:30:00Z, as the API writes dates), secret.
 list prints every key (SID, account, creation date, name; never a secret), or the account's; --json as JSON.
 delete revokes a key: a running server using the store refuses it within its read-cache time (1 s by default).
-Exit codes: 0 done; 1 refused or not found (no such account or key); 2 bad usage.`,
+Exit codes: 0 done; 1 refused or not found (no such account or key, no store in --data-dir); 2 bad usage.`,
   simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound]
 
 Chat with a flow in the terminal: each line you type is a message from --from; the flow's replies and steps

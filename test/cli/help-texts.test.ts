@@ -47,8 +47,8 @@ describe('help texts match the commands', () => {
 
   it('executions, accounts, keys, simulate and call say what their exit codes mean', () => {
     assert.match(help('executions'), /Exit codes: 0 done; 2 bad usage, or the server refused \(credentials, no such flow or execution\); 3 the server could not be reached\./);
-    assert.match(help('accounts'), /Exit codes: 0 done; 1 refused or not found \(no such account, TWILIO_ACCOUNT_SID's account\); 2 bad usage\./);
-    assert.match(help('keys'), /Exit codes: 0 done; 1 refused or not found \(no such account or key\); 2 bad usage\./);
+    assert.match(help('accounts'), /Exit codes: 0 done; 1 refused or not found \(no such account, TWILIO_ACCOUNT_SID's account, no store in --data-dir: only create makes one\); 2 bad usage\./);
+    assert.match(help('keys'), /Exit codes: 0 done; 1 refused or not found \(no such account or key, no store in --data-dir\); 2 bad usage\./);
     // A FlowSid cut short or mistyped (FWbad, no such file) is bad usage, as a malformed SID is in every command.
     for (const [command, done] of [['simulate', '0 quit'], ['call', '0 hung up']]) {
       assert.match(help(command!), new RegExp(`Exit codes: ${done}; 1 the flow cannot be found or loaded \\(no such flow or file, .*; 2 bad usage \\(no flow named, or one written as a FlowSid that is none: FW followed by 32 hex characters, and no such file\\)\\.`));
