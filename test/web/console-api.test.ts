@@ -120,6 +120,9 @@ describe('console routes', () => {
       '/metrics/nope',
       '/assets/nope.js',
       '/V2/flows',
+      // Escaped or doubled, still the API's.
+      '//v2/Nope',
+      '/%76%32/Nope',
     ]) {
       await expectJson(`browser ${url}`, { url, headers: { accept: BROWSER_ACCEPT } });
       await expectJson(`client ${url}`, { url, headers: { accept: 'application/json' } });

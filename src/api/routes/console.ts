@@ -36,7 +36,14 @@ const API_ROOTS = ['/v1', '/v2', '/2010-04-01', '/simulator', '/replay', '/conso
 
 /** Whether `path` is the API's (case aside: /V2/Flows is no console page either). */
 export function isApiPath(path: string): boolean {
-  const lower = path.toLowerCase();
+  // As a proxy or another router may read it: escapes decoded (/%76%32/… is /v2/…), runs of slashes as one.
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    // A malformed escape: the path as sent.
+  }
+  const lower = decoded.replace(/\/{2,}/g, '/').toLowerCase();
   return API_ROOTS.some((root) => lower === root || lower.startsWith(`${root}/`));
 }
 
