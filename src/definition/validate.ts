@@ -559,7 +559,9 @@ function warnPlaceholder(v: string, path: string, label: string, r: Report): boo
 function warnLiquidSyntax(v: string, path: string, label: string, r: Report): void {
   if (!LIQUID.test(v)) return;
   const syntax = liquidSyntaxError(v);
-  if (syntax) r.warn(path, `${label} is not valid Liquid (${syntax}); rendering it fails with 84003`);
+  // A *_exp filter's expression is read only by liquidjs' own filter, which runs only with --liquid-extras.
+  if (syntax && /^\w+_exp expression /.test(syntax)) r.warn(path, `${label} is not valid Liquid (${syntax}); with --liquid-extras rendering it fails with 84003 (Studio's Liquid has no such filter: it returns its input)`);
+  else if (syntax) r.warn(path, `${label} is not valid Liquid (${syntax}); rendering it fails with 84003`);
   else for (const gap of studioLiquidGaps(v, r.liquidVersion)) r.warn(path, `${label}: ${gap}`);
 }
 

@@ -72,7 +72,7 @@
  */
 import { Context, Liquid, Tag, filters as builtinFilters, toValue, toValueSync } from 'liquidjs';
 import type { TagToken, Template, TopLevelToken } from 'liquidjs';
-import { BASE_LIQUID_OPTIONS, useDialectTags } from '../definition/liquid-syntax.ts';
+import { BASE_LIQUID_OPTIONS, REFUSED_TAGS, useDialectTags } from '../definition/liquid-syntax.ts';
 import { DEFAULT_LIQUID_VERSION, isStudioFilter, isStudioTag, liquidSince, parseLiquidVersion, type LiquidVersion } from '../definition/liquid-dialect.ts';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
@@ -227,7 +227,8 @@ function notInStudio(name: string, version: LiquidVersion) {
  */
 function keepStudioDialect(liquid: Liquid, version: LiquidVersion): void {
   for (const name of Object.keys(liquid.filters)) if (!isStudioFilter(name, version)) liquid.unregisterFilter(name);
-  for (const name of Object.keys(liquid.tags)) if (!isStudioTag(name, version)) liquid.registerTag(name, notInStudio(name, version));
+  // The file tags keep the refusal the validator reports (the same message from both).
+  for (const name of Object.keys(liquid.tags)) if (!isStudioTag(name, version) && !REFUSED_TAGS.includes(name)) liquid.registerTag(name, notInStudio(name, version));
 }
 
 function createLiquid(dialect: Dialect): Liquid {
