@@ -25,15 +25,18 @@ describe('simulate / call with a flow file that cannot run', () => {
   const run = async (command: keyof typeof COMMANDS, file: string | undefined) => {
     const out: string[] = [];
     const err: string[] = [];
-    const saved = { log: console.log, error: console.error };
+    const saved = { log: console.log, error: console.error, databaseUrl: process.env.DATABASE_URL };
     console.log = (...parts: unknown[]) => void out.push(parts.map(String).join(' '));
     console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' '));
+    // The store is --data-dir's: CI's DATABASE_URL would send a FlowSid to its PostgreSQL instead.
+    delete process.env.DATABASE_URL;
     try {
       const code = await COMMANDS[command](file, { 'data-dir': join(dir, 'data') });
       return { code, stdout: out.join('\n'), stderr: err.join('\n') };
     } finally {
       console.log = saved.log;
       console.error = saved.error;
+      if (saved.databaseUrl !== undefined) process.env.DATABASE_URL = saved.databaseUrl;
     }
   };
   before(() => {

@@ -71,6 +71,7 @@ function foreignValue(path: string, param: string): string | undefined {
     case 'Revisions':
       return '1';
     case 'Messages':
+    case 'VirtualAgent':
       return 'EF' + '0'.repeat(32);
     case 'Alerts':
       return alertOfB;

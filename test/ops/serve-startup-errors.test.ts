@@ -49,9 +49,10 @@ describe('switchboard serve: startup failures are one line', () => {
     assert.match(result.stderr, /^switchboard: cannot start: the database in .* has schema version 999[^\n]*\nError: database schema version 999 [^\n]*\n\s+at /);
   });
 
+  // accounts create makes the store (list, with none there, says so before opening anything).
   it('another command that cannot open its store: one line, exit 1', () => {
     writeFileSync(join(dir, 'a-file'), '');
-    const result = spawnSync(process.execPath, [MAIN, 'accounts', 'list', '--data-dir', join(dir, 'a-file', 'data')], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
+    const result = spawnSync(process.execPath, [MAIN, 'accounts', 'create', '--data-dir', join(dir, 'a-file', 'data')], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' }, timeout: 60_000 });
     assert.equal(result.status, 1, result.stdout + result.stderr);
     assert.match(result.stderr, /^switchboard: ENOTDIR: not a directory, mkdir .* \(--log-level debug shows where\)\n$/);
   });

@@ -54,9 +54,11 @@ describe('runtime rules from configuration', () => {
       SWITCHBOARD_LIQUID_OBJECT_FORMAT: 'map',
       SWITCHBOARD_SET_VARIABLES_TYPING: 'string',
       SWITCHBOARD_LIQUID_SLASH_DATES: 'day-first',
+      SWITCHBOARD_LIQUID_VERSION: '5.5.0',
+      SWITCHBOARD_LIQUID_EXTRAS: 'true',
     });
     assert.deepEqual(runtimeRules(config), {
-      limits: { maxSteps: 50, maxSameWidgetInARow: 4, maxContextBytes: 1_048_576, maxStepBytes: 2_097_152, defaultReplyTimeoutSeconds: 120, timezone: 'America/Los_Angeles', objectFormat: 'map', variableTyping: 'string', slashDates: 'day-first' },
+      limits: { maxSteps: 50, maxSameWidgetInARow: 4, maxContextBytes: 1_048_576, maxStepBytes: 2_097_152, defaultReplyTimeoutSeconds: 120, timezone: 'America/Los_Angeles', objectFormat: 'map', variableTyping: 'string', slashDates: 'day-first', liquidVersion: '5.5.0', liquidExtras: true },
       maxExecutionAgeMs: 3_600_000,
       executionRetentionMs: 86_400_000,
       oneActivePerContact: false,
@@ -66,7 +68,7 @@ describe('runtime rules from configuration', () => {
 
   it("defaults to Studio's rules", () => {
     const rules = runtimeRules(loadConfig({}, {}));
-    assert.deepEqual(rules.limits, { maxSteps: 1000, maxSameWidgetInARow: 10, maxContextBytes: 5 * 1024 * 1024, maxStepBytes: 50 * 1024 * 1024, defaultReplyTimeoutSeconds: 3600, timezone: 'UTC', objectFormat: 'json', variableTyping: 'infer', slashDates: 'month-first' });
+    assert.deepEqual(rules.limits, { maxSteps: 1000, maxSameWidgetInARow: 10, maxContextBytes: 5 * 1024 * 1024, maxStepBytes: 50 * 1024 * 1024, defaultReplyTimeoutSeconds: 3600, timezone: 'UTC', objectFormat: 'json', variableTyping: 'infer', slashDates: 'month-first', liquidVersion: '5.4.0', liquidExtras: false });
     assert.equal(rules.maxExecutionAgeMs, 30 * 24 * 3600 * 1000);
     assert.equal(rules.executionRetentionMs, 30 * 24 * 3600 * 1000, 'Twilio keeps executions 30 days after they start');
     assert.equal(runtimeRules(loadConfig({ 'execution-retention': '0' }, {})).executionRetentionMs, 0, '0: kept forever');
