@@ -6,9 +6,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { launchBrowser, noChromium, type Browser, signIn } from './browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, type Browser } from './browser.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
 const CONTACT = '+15551238301';
@@ -58,12 +57,7 @@ describe('web console: Chat with a Start Conversation flow (Chromium)', { skip: 
   let page: Page;
 
   before(async () => {
-    await ensureConsoleBuilt();
-    server = await startTestServer({ listen: true });
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(10_000);
-    await signIn(page, server.baseUrl, server.account);
+    ({ server, browser, page } = await openSignedInConsole());
   });
 
   /** The flow's executions, newest first, over the REST API. */
@@ -73,10 +67,7 @@ describe('web console: Chat with a Start Conversation flow (Chromium)', { skip: 
     return ((await response.json()) as { executions: { sid: string; status: string }[] }).executions;
   };
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => closeSignedInConsole({ server, browser }));
 
   it('shows what the flow writes elsewhere and replies in the conversation', async () => {
     const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Conversation', status: 'published', definition: CONVERSATION_FLOW })).sid;

@@ -5,9 +5,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { launchBrowser, noChromium, type Browser, signIn } from './browser.ts';
+import type { TestServer } from '../support/server.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, type Browser } from './browser.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
 const at = (y: number) => ({ offset: { x: 0, y } });
@@ -44,18 +43,10 @@ describe('web console: Chat while a virtual agent has the conversation (Chromium
   let page: Page;
 
   before(async () => {
-    await ensureConsoleBuilt();
-    server = await startTestServer({ listen: true });
-    browser = await launchBrowser();
-    page = browser.page;
-    page.setDefaultTimeout(10_000);
-    await signIn(page, server.baseUrl, server.account);
+    ({ server, browser, page } = await openSignedInConsole());
   });
 
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  after(() => closeSignedInConsole({ server, browser }));
 
   const steps = async (flowSid: string, executionSid: string) =>
     (await server.app.store.listSteps(server.account.sid, flowSid, executionSid, { pageSize: 50 })).items.map((s) => `${s.transitionedFrom} -${s.name}-> ${s.transitionedTo}`);
