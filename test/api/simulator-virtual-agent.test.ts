@@ -146,6 +146,41 @@ describe('simulator: Connect Virtual Agent in a conversation', () => {
     assert.equal(replay.json().diverged, false);
   });
 
+  it('refuses to end a session on an account whose carrier is the Twilio carrier or the webhook channel (409 naming it): a real connector has it', async () => {
+    const { conversation, executionSid } = await started();
+    const carrier = (fields: Record<string, string> | null) =>
+      t.app.server.inject({
+        method: fields ? 'POST' : 'DELETE',
+        url: `/v1/Accounts/${t.account.sid}/Carrier`,
+        headers: { authorization: t.auth, ...(fields ? FORM : {}) },
+        ...(fields ? { payload: form(fields) } : {}),
+      });
+    try {
+      const configs: Record<string, string>[] = [
+        { Channel: 'twilio', UpstreamAccountSid: 'AC' + 'a'.repeat(32), AuthToken: 'x'.repeat(32) },
+        { Channel: 'webhook', WebhookUrl: 'https://hooks.example.com/sms' },
+      ];
+      for (const config of configs) {
+        const set = await carrier(config);
+        assert.equal(set.statusCode, 200, set.body);
+        const refused = await endSession(executionSid, { VirtualAgentStatus: 'failed', VirtualAgentError: 'nope' });
+        assert.equal(refused.statusCode, 409, refused.body);
+        const body = refused.json();
+        assert.equal(body.code, 20409);
+        assert.equal(body.status, 409);
+        assert.match(body.message, new RegExp(`the ${config.Channel} channel, not the simulator`));
+        assert.equal(body.more_info, 'https://www.twilio.com/docs/errors/20409');
+        // Nothing changed: the execution still waits on its agent, the simulator's session is still there.
+        assert.deepEqual(await steps(executionSid), ['Trigger -incomingConversationMessage-> agent']);
+        assert.ok(t.app.simulator.agentSession(conversation));
+      }
+    } finally {
+      assert.equal((await carrier(null)).statusCode, 204);
+    }
+    // Back on the simulator: the session ends.
+    assert.equal((await endSession(executionSid, {})).statusCode, 200);
+  });
+
   it('refuses a status the widget has no event for (400), another flow\'s or an unknown execution (404)', async () => {
     const { executionSid } = await started();
     const bad = await endSession(executionSid, { VirtualAgentStatus: 'paused' });

@@ -20,6 +20,7 @@ import { single } from '../wire/query.ts';
 import { bodyTooLong } from '../../lib/sms-segments.ts';
 import { SIMULATOR_FLOW_ADDRESS, type SimulatedTask, type TranscriptEntry } from '../../channels/simulator/simulator-channel.ts';
 import { textFlow, UNPUBLISHED_NOTICE, UNWIRED_NOTICE } from '../../channels/simulator/texting.ts';
+import { loadCarrierConfig } from '../../channels/twilio/carrier-config.ts';
 
 /** A simulator message as the API shows it (also in the console's event streams). */
 export function entryJson(entry: TranscriptEntry) {
@@ -122,8 +123,9 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
   // The virtual agent that has the execution's conversation ends its session: VirtualAgentStatus (completed,
   // live-agent-handoff or failed; default completed) and any other fields (VirtualAgentProviderData as JSON text,
   // VirtualAgentError, VirtualAgentErrorCode…) are what the agent reports, the widget's outputs. 409 when the
-  // execution is not in a session (still connecting, or the widget left). Answers as a text does: the
-  // conversation's messages once the work the end caused is done (up to SIMULATOR_WAIT_MS).
+  // execution is not in a session (still connecting, or the widget left), and when the account's carrier is the
+  // Twilio carrier or the webhook channel: its sessions belong to a real connector, which ends them. Answers as
+  // a text does: the conversation's messages once the work the end caused is done (up to SIMULATOR_WAIT_MS).
   routes.add('POST', '/simulator/Flows/:Sid/Executions/:ExecutionSid/VirtualAgent', async (request) => {
     const flowSid = flowSidParam(request);
     const path = request.url.split('?')[0]!;
@@ -132,6 +134,13 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     const execution = await ctx.store.getExecutionBySid(executionSid);
     if (!execution || execution.accountSid !== request.account.sid || execution.flowSid !== flowSid) throw errors.notFound(path);
     const status = enumValue(request.form, 'VirtualAgentStatus', VIRTUAL_AGENT_STATUSES, false) ?? 'completed';
+    const { channel } = await loadCarrierConfig(ctx.store, request.account.sid);
+    if (channel !== 'simulator') {
+      throw errors.conflict(
+        `Account ${request.account.sid} sends through the ${channel} channel, not the simulator: its virtual agent sessions belong to a real connector, which ends them`,
+        { channel },
+      );
+    }
     const wait = execution.status === 'active' ? (execution.state as ExecutionState).frames.at(-1)?.wait : undefined;
     if (wait?.kind !== 'virtual-agent') throw errors.conflict(`Execution ${executionSid} is not in a virtual agent session (Connect Virtual Agent on the Conversations channel)`);
     const params: JsonObject = {};
