@@ -151,3 +151,22 @@ describe('Liquid array filters read a property name literally, as Ruby\'s item[p
     assert.equal(ok('{{ l | map: "an" | join: "," }}|{{ l | where: "an" | join: "," }}', { l: ['banana', 'kiwi'] }), 'an,|banana');
   });
 });
+
+describe('Liquid sort refuses values Ruby cannot order, as Shopify 5', () => {
+  it('a number and a text, true and false, a hash and a number fail the render (84003)', () => {
+    assert.match(err('{{ list | sort | join: "," }}', { list: [2, 'a', 1] }), /cannot sort values of incompatible types/);
+    assert.match(err('{{ list | sort | join: "," }}', { list: [[1], ['1']] }), /cannot sort values of incompatible types/);
+    assert.match(err('{{ list | sort | join: "," }}', { list: [true, false] }), /cannot sort values of incompatible types/);
+    assert.match(err('{{ list | sort | join: "," }}', { list: [{ a: 1 }, 1] }), /cannot sort values of incompatible types/);
+    assert.match(err('{% assign f = 2.0 %}{% assign list = "a" | split: "," %}{{ f | concat: list | sort }}'), /cannot sort values of incompatible types/);
+    assert.match(err('{{ list | sort: "p" | map: "p" | join: "," }}', { list: [{ p: 1 }, { p: 'x' }] }), /cannot sort values of incompatible types/);
+  });
+  it('numbers with floats, texts, nil and values of one kind still sort; sort_natural compares text', () => {
+    assert.equal(ok('{{ list | sort | join: "," }}', { list: [3, null, 1.5, 2] }), '1.5,2,3,');
+    assert.equal(ok('{% assign f = 2.0 %}{{ f | concat: list | sort | join: "," }}', { list: [3, 1] }), '1,2.0,3');
+    assert.equal(ok('{{ list | sort | join: "," }}', { list: ['b', null, 'a'] }), 'a,b,');
+    assert.equal(ok('{{ list | sort | join: "," }}', { list: [true, null, true] }), 'true,true,');
+    assert.equal(ok('{{ list | sort: "p" | map: "p" | join: "," }}', { list: [{ p: 2 }, {}, { p: 1.5 }] }), '1.5,2,');
+    assert.equal(ok('{{ list | sort_natural | join: "," }}', { list: [2, 'B', 'a', 10] }), '10,2,a,B');
+  });
+});

@@ -422,6 +422,52 @@ export function compactFilter(this: FilterThis, input: unknown, property?: unkno
   });
 }
 
+/**
+ * What Ruby's `a <=> b` can order a value against in `sort`: numbers (integers and floats) one another, texts one
+ * another, `true` only `true`, `false` only `false`, a hash only another hash (equal ones); nil sorts last against
+ * anything. Anything else (an array read by a property) is not checked.
+ */
+function sortClass(value: unknown): string | undefined {
+  if (value instanceof RubyFloat) return 'number';
+  const v = toValue(value);
+  if (typeof v === 'number' || typeof v === 'bigint') return 'number';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return String(v);
+  if (isPlainObject(v)) return 'hash';
+  return undefined;
+}
+
+/**
+ * Shopify 5's `sort` (nil_safe_compare) raises `cannot sort values of incompatible types` when two values that
+ * are not nil do not compare (`a <=> b` is nil): a number and a text, true and false, a hash and a number. Sorting
+ * has to compare two values of different kinds directly to order them, so Ruby's sort raises whenever the values
+ * are of more than one kind; liquidjs ordered them anyway. The render fails (84003), as `concat` of a non-array.
+ */
+function requireComparable(values: Iterable<unknown>): void {
+  let first: string | undefined;
+  for (const value of values) {
+    const kind = sortClass(value);
+    if (kind === undefined) continue;
+    if (first === undefined) first = kind;
+    else if (kind !== first) throw new Error('cannot sort values of incompatible types');
+  }
+}
+
+/** Shopify's `sort`: liquidjs' (itself or reading a property as written), after refusing values Ruby cannot order. */
+function sortFilter(): AnyFilter {
+  const sort = byLiteralProperty('sort');
+  return function (this: FilterThis, input: unknown, property?: unknown, ...rest: unknown[]) {
+    const key = toValue(property);
+    const items = itemsOf(input);
+    if (key === null || key === undefined) requireComparable(items);
+    else {
+      const text = key instanceof RubyFloat ? key.toString() : String(key);
+      requireComparable(items.map((item) => itemProperty(item, text)));
+    }
+    return sort.call(this, input, property, ...rest);
+  };
+}
+
 /** The one key of the stand-ins byLiteralProperty hands liquidjs' filters. */
 const STAND_IN_KEY = 'v';
 
@@ -476,7 +522,8 @@ export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   last: lastFilter,
   uniq: uniqFilter,
   compact: compactFilter,
-  ...Object.fromEntries(['map', 'where', 'reject', 'find', 'find_index', 'has', 'sort', 'sort_natural', 'sum'].map((name) => [name, byLiteralProperty(name)])),
+  ...Object.fromEntries(['map', 'where', 'reject', 'find', 'find_index', 'has', 'sort_natural', 'sum'].map((name) => [name, byLiteralProperty(name)])),
+  sort: sortFilter(),
   truncatewords: truncatewordsFilter,
   modulo: moduloFilter,
   plus: decimalFilter('plus'),
