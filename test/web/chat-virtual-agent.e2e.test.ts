@@ -1,7 +1,7 @@
 // The console's Chat in Chromium while a virtual agent has the contact's conversation (Connect Virtual
 // Agent, channel conversations): it says what the execution waits for and offers a form ending the agent's
-// session (a status, optional provider data: the simulator's VirtualAgent action); the flow then goes on by
-// that status. Texts meanwhile still go to the agent (the same execution, no step).
+// session (a status, optional provider data and, for failed, the agent's error: the simulator's VirtualAgent
+// action); the flow then goes on by that status, with those outputs. Texts meanwhile still go to the agent (the same execution, no step).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -33,7 +33,7 @@ const AGENT_FLOW = {
     },
     say('done', 'Done: {{widgets.agent.VirtualAgentProviderData.summary}}', 400),
     say('handoff', 'Handing you to {{widgets.agent.VirtualAgentProviderData.AgentHandoffParameters.queue}}', 600),
-    say('sorry', 'Sorry, the agent failed', 800),
+    say('sorry', 'Sorry, the agent failed ({{widgets.agent.VirtualAgentErrorCode}}: {{widgets.agent.VirtualAgentError}})', 800),
   ],
 } as unknown as FlowDefinition;
 
@@ -81,6 +81,44 @@ describe('web console: Chat while a virtual agent has the conversation (Chromium
     await transcript.locator('.bubble-flow', { hasText: 'Handing you to billing' }).waitFor();
     await form.waitFor({ state: 'detached' });
     assert.deepEqual(await steps(flowSid, execution.sid), ['Trigger -incomingConversationMessage-> agent', 'agent -live-agent-handoff-> handoff', 'handoff -sent-> Ended']);
+    assert.equal(await page.locator('.chat-panel [role="alert"]').count(), 0, 'no error on the way');
+    assert.deepEqual(browser.errors, []);
+  });
+
+  it('a failed session: the error message and code fields (shown for failed only) become the widget\'s outputs', async () => {
+    const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Agent fails', status: 'published', definition: AGENT_FLOW })).sid;
+    await page.goto(`${server.baseUrl}/flows/${flowSid}`);
+    await page.getByRole('tab', { name: 'Chat' }).click();
+    await page.getByLabel('Text as').fill('+15551238402');
+    await page.getByRole('button', { name: 'Use', exact: true }).click();
+    const transcript = page.getByRole('list', { name: 'Conversation' });
+    await page.getByLabel('Message', { exact: true }).fill('hello');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const form = page.getByRole('form', { name: 'Virtual agent session' });
+    await form.waitFor();
+    const message = form.getByLabel('Error message (optional)');
+    const code = form.getByLabel('Error code (optional)');
+    // Not for a completed session or a handoff: the fields appear when failed is chosen.
+    assert.equal(await message.count(), 0);
+    assert.equal(await code.count(), 0);
+    await form.getByLabel('The agent session').selectOption('live-agent-handoff');
+    assert.equal(await message.count(), 0);
+    await form.getByLabel('The agent session').selectOption('failed');
+    await message.fill('Dialogflow unreachable');
+    await code.fill('32601');
+    await form.getByRole('button', { name: 'End the agent session' }).click();
+    await transcript.locator('.bubble-flow', { hasText: 'Sorry, the agent failed (32601: Dialogflow unreachable)' }).waitFor();
+    await form.waitFor({ state: 'detached' });
+    const [execution] = (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 10 })).items;
+    assert.ok(execution);
+    assert.deepEqual(await steps(flowSid, execution.sid), ['Trigger -incomingConversationMessage-> agent', 'agent -failed-> sorry', 'sorry -sent-> Ended']);
+    const context = await server.app.server.inject({ method: 'GET', url: `/v2/Flows/${flowSid}/Executions/${execution.sid}/Context`, headers: { authorization: server.auth } });
+    assert.equal(context.statusCode, 200, context.body);
+    const agent = context.json().context.widgets.agent;
+    assert.equal(agent.VirtualAgentStatus, 'failed');
+    assert.equal(agent.VirtualAgentError, 'Dialogflow unreachable');
+    assert.equal(String(agent.VirtualAgentErrorCode), '32601');
+    assert.equal(agent.VirtualAgentProviderData, undefined, 'no provider data typed: none sent');
     assert.equal(await page.locator('.chat-panel [role="alert"]').count(), 0, 'no error on the way');
     assert.deepEqual(browser.errors, []);
   });
