@@ -78,7 +78,7 @@ import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/l
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
 import type { SlashDateOrder } from './liquid/date-text.ts';
 import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
-import { SHOPIFY_FILTERS, codePointLength } from './liquid/shopify-filters.ts';
+import { SHOPIFY_FILTERS, codePointLength, integerSize } from './liquid/shopify-filters.ts';
 import { CappedEmitter, STATE_REGISTER, isPlainObject, outputLimitMessage, serializeObject, type ObjectFormat } from './liquid/output.ts';
 import { LIQUID_LIMITS, LiquidBudget, RenderLimits, type ContextLimiter } from './liquid/limits.ts';
 import { stateOf, type AnyFilter, type FilterThis, type RenderState } from './liquid/render-state.ts';
@@ -142,15 +142,25 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: LiquidError };
 // ---------------------------------------------------------------------------------------------
 
 /**
- * `text.size` counts characters (code points) as Shopify's Ruby does and as the `size` filter here does;
- * liquidjs counts UTF-16 units, so "😀".size would be 2. Counting walks the text: a unit per 256 characters.
+ * Shopify's VariableLookup calls `size`, `first` and `last` on a value that has no such key, when it has the
+ * method: `text.size` counts characters (code points) as the `size` filter here does (liquidjs counts UTF-16
+ * units, so "😀".size would be 2; counting walks the text: a unit per 256 characters), an integer's `size` is
+ * Integer#size, 8 (a float has none: nil), and a hash's `first` is Hash#first, its first [key, value] pair
+ * (liquidjs read the key "first" only). liquidjs does not tell `h.first` from `h["first"]`, which Ruby reads as
+ * the key only, so both read the pair here.
  */
 class ShopifyContext extends Context {
   override readProperty(obj: Parameters<Context["readProperty"]>[0], key: Parameters<Context["readProperty"]>[1]): unknown {
     const value: unknown = obj;
-    if (typeof value === 'string' && toValue(key) === 'size') {
+    const name = toValue(key);
+    if (typeof value === 'string' && name === 'size') {
       this.memoryLimit.use(Math.ceil(value.length / 256));
       return codePointLength(value);
+    }
+    if (name === 'size' && (typeof value === 'number' || typeof value === 'bigint')) return integerSize(value);
+    if (name === 'first' && isPlainObject(value) && !Object.hasOwn(value, 'first')) {
+      const firstKey = Object.keys(value)[0];
+      return firstKey === undefined ? undefined : [firstKey, value[firstKey]];
     }
     return super.readProperty(obj, key);
   }

@@ -170,3 +170,25 @@ describe('Liquid sort refuses values Ruby cannot order, as Shopify 5', () => {
     assert.equal(ok('{{ list | sort_natural | join: "," }}', { list: [2, 'B', 'a', 10] }), '10,2,a,B');
   });
 });
+
+describe('Liquid size of a number as Ruby (respond_to?(:size)): Integer#size is 8, a float has none', () => {
+  it('the size filter gives 8 for an integer and 0 for a float, true or nil', () => {
+    assert.equal(ok('{{ 5 | size }}|{{ n | size }}|{{ n | plus: 1 | size }}|{{ big | size }}', { n: -7, big: 2 ** 40 }), '8|8|8|8');
+    assert.equal(ok('{{ 2.0 | size }}|{{ f | size }}|{{ n | plus: 0.5 | size }}|{{ t | size }}|{{ missing | size }}', { n: 5, f: 1.5, t: true }), '0|0|0|0|0');
+    assert.equal(ok('{{ "5" | size }}|{{ list | size }}|{{ h | size }}', { list: [1, 2], h: { a: 1 } }), '1|2|1');
+  });
+  it('n.size is 8 for an integer and nil for a float', () => {
+    assert.equal(ok('{{ n.size }}|{{ f.size }}|{% assign g = 2.0 %}{{ g.size }}|{% if f.size == nil %}nil{% endif %}', { n: 5, f: 1.5 }), '8|||nil');
+  });
+});
+
+describe('Liquid h.first as Ruby\'s VariableLookup: Hash#first unless the hash has a key "first"', () => {
+  it('a hash\'s first is its first [key, value] pair; its last is nil; an empty hash\'s first is nil', () => {
+    const h = { h: { a: 1, b: 2 }, e: {} };
+    assert.equal(ok('{{ h.first | join: "=" }}|{{ h.first[1] }}|{{ h.first }}|{{ h.last }}|{{ e.first }}|{{ h.size }}', h), 'a=1|1|a1|||2');
+  });
+  it('a key named first, last or size is read as the key; a text has no first', () => {
+    const k = { k: { first: 'x', last: 'y', size: 'z' }, s: 'abc', l: [1, 2] };
+    assert.equal(ok('{{ k.first }}|{{ k.last }}|{{ k.size }}|{{ s.first }}|{{ s.size }}|{{ l.first }}|{{ l.last }}', k), 'x|y|z||3|1|2');
+  });
+});

@@ -220,13 +220,32 @@ export function codePointLength(text: string): number {
   return n;
 }
 
+/** Ruby's Fixnum range on a 64-bit host, where Integer#size is 8 (bytes). */
+const FIXNUM_MIN = -(2n ** 62n);
+const FIXNUM_MAX = 2n ** 62n - 1n;
+
 /**
- * Shopify's `size`: a string's characters (code points, as `slice` and `truncate` count them), an array's
- * items, a hash's keys (liquidjs answers 0 for a hash). Counting a string's characters walks it, so it costs
- * a unit per 256 of them.
+ * Ruby's Integer#size for a number Ruby reads as an integer: 8, the bytes of a machine word; undefined for a float
+ * (Float has no size) and for anything else. A whole number past JS' exact range, or a bigint past Ruby's Fixnum,
+ * is left undefined too (Ruby's Bignum counts its own bytes).
+ */
+export function integerSize(value: unknown): number | undefined {
+  if (value instanceof RubyFloat) return undefined;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? 8 : undefined;
+  if (typeof value === 'bigint') return value >= FIXNUM_MIN && value <= FIXNUM_MAX ? 8 : undefined;
+  return undefined;
+}
+
+/**
+ * Shopify's `size` (`input.respond_to?(:size) ? input.size : 0`): a string's characters (code points, as `slice`
+ * and `truncate` count them), an array's items, a hash's keys (liquidjs answers 0 for a hash), an integer's
+ * Integer#size, 8 (a float has none: 0). Counting a string's characters walks it, so it costs a unit per 256 of them.
  */
 export function sizeFilter(this: FilterThis, input: unknown): number {
+  if (input instanceof RubyFloat) return 0;
   const v = toValue(input);
+  const bytes = integerSize(v);
+  if (bytes !== undefined) return bytes;
   if (isPlainObject(v)) return Object.keys(v).length;
   if (typeof v === 'string') {
     this.context.memoryLimit.use(Math.ceil(v.length / 256));
