@@ -21,9 +21,9 @@
  * additions are the ones a hosted service that pinned its gem most likely lacks, and a flow that avoids them
  * works on Twilio whichever release Studio runs. `to_json` is Twilio's own addition (reference §4.2).
  *
- * Not in liquidjs, so missing from the engine whatever the list says: `base64_url_safe_encode` and
- * `base64_url_safe_decode` (5.1.0), the `ifchanged` tag and 5.8.0's `{% doc %}` (the engine adds Ruby's `h`, an
- * alias of `escape`).
+ * Those liquidjs lacks are the engine's own: the filters `h` (an alias of `escape`), `base64_url_safe_encode` and
+ * `base64_url_safe_decode` (../engine/liquid/base64-filters.ts), the tags `ifchanged` and `doc`
+ * (./liquid-ruby-tags.ts).
  */
 import { liquidNames } from './liquid-syntax.ts';
 

@@ -9,6 +9,7 @@
  */
 import { Liquid, Parser, Tag, TypeGuards, Value, toValueSync } from 'liquidjs';
 import type { Context, FS, LiquidOptions, TagToken, Template, TopLevelToken } from 'liquidjs';
+import { useRubyTags } from './liquid-ruby-tags.ts';
 
 /** Max characters of a template source (liquidjs parseLimit). */
 export const MAX_TEMPLATE_LENGTH = 128 * 1024;
@@ -217,11 +218,12 @@ export function limitNesting(liquid: Liquid): void {
   });
 }
 
-/** The dialect's tags on `liquid`: file tags refused, nesting limited, Shopify's `assign`. */
+/** The dialect's tags on `liquid`: file tags refused, nesting limited, Shopify's `assign`, `ifchanged` and `doc`. */
 export function useDialectTags(liquid: Liquid): void {
   refuseFileTags(liquid);
   limitNesting(liquid);
   liquid.registerTag('assign', ShopifyAssignTag);
+  useRubyTags(liquid);
 }
 
 let syntaxOnly: Liquid | undefined;

@@ -47,8 +47,8 @@
  *    ./liquid/decimal.ts; a math filter written without its operand is an error, as Ruby's ArgumentError.
  *    A float result (an operand a float literal such as `2.0`, a float text, a non-whole number) and a float literal
  *    print as Ruby's Float#to_s (`10 | divided_by: 2.0` is 5.0, `{{ 3.0 }}` 3.0; `echo`, `cycle`, `join` and the text
- *    filters too), see ./liquid/ruby-float.ts; a
- *    whole number from JSON data counts as an integer (JSON.parse keeps no trace of `2.0`).
+ *    filters too), see ./liquid/ruby-float.ts; a whole number an HTTP response wrote as a float is one too
+ *    (../json-floats.ts), one from other JSON data counts as an integer (JSON.parse keeps no trace of `2.0`).
  *  - Other filters where liquidjs departs from Shopify in ways a flow sees (math filters' text coercion,
  *    `modulo: 0`, `size`/`split` by characters, `truncatewords`, `url_encode`/`url_decode`, `join` of objects,
  *    `slice`'s accounting, `escape`/`escape_once`, `default` of an empty hash, `concat` of a non-array,
@@ -70,12 +70,13 @@
  *  - Errors of any kind (syntax, limits, filter exceptions) come back as
  *    `{ ok: false, error: { code: 84003, message } }`; renderTemplate never throws.
  */
-import { Context, Liquid, Tag, filters as builtinFilters, toValue, toValueSync } from 'liquidjs';
+import { Context, Drop, Liquid, Tag, filters as builtinFilters, toValue, toValueSync } from 'liquidjs';
 import type { TagToken, Template, TopLevelToken } from 'liquidjs';
 import { BASE_LIQUID_OPTIONS, REFUSED_TAGS, useDialectTags } from '../definition/liquid-syntax.ts';
 import { DEFAULT_LIQUID_VERSION, isStudioFilter, isStudioTag, liquidSince, parseLiquidVersion, type LiquidVersion } from '../definition/liquid-dialect.ts';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
+import { CappedIfchangedTag } from './liquid/ifchanged-tag.ts';
 import type { SlashDateOrder } from './liquid/date-text.ts';
 import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
 import { SHOPIFY_FILTERS, codePointLength, integerSize } from './liquid/shopify-filters.ts';
@@ -88,6 +89,7 @@ import { sampleFilter } from './liquid/sample.ts';
 import { dividedByFilter } from './liquid/divided-by.ts';
 import { INPUT_ITERATOR_FILTERS, withInputIterator } from './liquid/input-iterator.ts';
 import { RubyFloat, markFloatLiterals, useRubyOutput } from './liquid/ruby-float.ts';
+import { BracketKey, markBracketKeys, mayHoldBracketedCommand } from './liquid/bracket-keys.ts';
 import { LruCache } from '../lib/lru.ts';
 import { exactLargeIntegers, mayHoldLargeIntegers, parseJsonWithinDepth } from '../lib/json-depth.ts';
 
@@ -146,12 +148,17 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: LiquidError };
  * method: `text.size` counts characters (code points) as the `size` filter here does (liquidjs counts UTF-16
  * units, so "😀".size would be 2; counting walks the text: a unit per 256 characters), an integer's `size` is
  * Integer#size, 8 (a float has none: nil), and a hash's `first` is Hash#first, its first [key, value] pair
- * (liquidjs read the key "first" only). liquidjs does not tell `h.first` from `h["first"]`, which Ruby reads as
- * the key only, so both read the pair here.
+ * (liquidjs read the key "first" only). Only the dotted form: `h["first"]` reads the key (./liquid/bracket-keys.ts).
  */
 class ShopifyContext extends Context {
   override readProperty(obj: Parameters<Context["readProperty"]>[0], key: Parameters<Context["readProperty"]>[1]): unknown {
     const value: unknown = obj;
+    if ((key as unknown) instanceof BracketKey) {
+      const { name } = key as unknown as BracketKey;
+      // A hash's own key, a Drop's member as Ruby's Drop#[] invokes it; a text, an array or a number has no such key.
+      if (isPlainObject(value)) return Object.hasOwn(value, name) ? value[name] : undefined;
+      return value instanceof Drop && !(value instanceof RubyFloat) ? super.readProperty(obj, name) : undefined;
+    }
     const name = toValue(key);
     if (typeof value === 'string' && name === 'size') {
       this.memoryLimit.use(Math.ceil(value.length / 256));
@@ -189,7 +196,7 @@ const STRING_FILTERS = [
   'strip_html', 'newline_to_br', 'normalize_whitespace', 'remove', 'remove_first', 'remove_last', 'replace',
   'replace_first', 'replace_last', 'split', 'truncate', 'truncatewords', 'number_of_words', 'escape', 'escape_once',
   'xml_escape', 'url_encode', 'url_decode', 'cgi_escape', 'uri_escape', 'slugify', 'base64_encode', 'base64_decode',
-  'sha256', 'hmac_sha256',
+  'base64_url_safe_encode', 'base64_url_safe_decode', 'sha256', 'hmac_sha256',
 ] as const;
 
 /** String filters whose arguments are text too (`append: 2.0` appends "2.0"). */
@@ -254,6 +261,7 @@ function createLiquid(dialect: Dialect): Liquid {
   liquid.registerTag('for', CappedForTag);
   liquid.registerTag('tablerow', CappedTablerowTag);
   liquid.registerTag('capture', CappedCaptureTag);
+  liquid.registerTag('ifchanged', CappedIfchangedTag);
   for (const name of ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string']) {
     liquid.registerFilter(name, dateFilter(name));
   }
@@ -325,6 +333,13 @@ function parse(liquid: Liquid, key: string, template: string): Parsed {
         markFloatLiterals(templates);
       } catch {
         // Unexpected parse-tree shape: such a literal then counts as an integer, the template still renders.
+      }
+    }
+    if (mayHoldBracketedCommand(template)) {
+      try {
+        markBracketKeys(templates);
+      } catch {
+        // Unexpected parse-tree shape: such a key then reads as the dotted form, the template still renders.
       }
     }
     parsed = { ok: true, templates };

@@ -161,6 +161,12 @@ describe('Liquid sort refuses values Ruby cannot order, as Shopify 5', () => {
     assert.match(err('{% assign f = 2.0 %}{% assign list = "a" | split: "," %}{{ f | concat: list | sort }}'), /cannot sort values of incompatible types/);
     assert.match(err('{{ list | sort: "p" | map: "p" | join: "," }}', { list: [{ p: 1 }, { p: 'x' }] }), /cannot sort values of incompatible types/);
   });
+  it('two hashes that differ cannot be sorted (Hash has no <=>); equal ones, one hash or hashes under nil can', () => {
+    assert.match(err('{{ list | sort | size }}', { list: [{ a: 1 }, { a: 2 }] }), /cannot sort values of incompatible types/);
+    assert.match(err('{{ list | sort: "p" | size }}', { list: [{ p: { a: 1 } }, { p: { b: 1 } }] }), /cannot sort values of incompatible types/);
+    assert.equal(ok('{{ list | sort | size }}', { list: [{ a: 1, b: [1] }, null, { b: [1.0], a: 1 }] }), '3');
+    assert.equal(ok('{{ list | sort | size }}', { list: [{ a: 1 }] }), '1');
+  });
   it('numbers with floats, texts, nil and values of one kind still sort; sort_natural compares text', () => {
     assert.equal(ok('{{ list | sort | join: "," }}', { list: [3, null, 1.5, 2] }), '1.5,2,3,');
     assert.equal(ok('{% assign f = 2.0 %}{{ f | concat: list | sort | join: "," }}', { list: [3, 1] }), '1,2.0,3');

@@ -6,6 +6,7 @@ import { filters as builtinFilters, toValue } from 'liquidjs';
 import type { Context } from 'liquidjs';
 import { isPlainObject, objectFormatOf, serializeObject } from './output.ts';
 import { decimalArithmetic } from './decimal.ts';
+import { base64DecodeFilter, base64UrlSafeDecodeFilter, base64UrlSafeEncodeFilter } from './base64-filters.ts';
 import { RubyFloat, isDecimalText, isFloatOperand, numberResult } from './ruby-float.ts';
 
 interface FilterThis {
@@ -443,7 +444,7 @@ export function compactFilter(this: FilterThis, input: unknown, property?: unkno
 
 /**
  * What Ruby's `a <=> b` can order a value against in `sort`: numbers (integers and floats) one another, texts one
- * another, `true` only `true`, `false` only `false`, a hash only another hash (equal ones); nil sorts last against
+ * another, `true` only `true`, `false` only `false`, a hash only an equal hash; nil sorts last against
  * anything. Anything else (an array read by a property) is not checked.
  */
 function sortClass(value: unknown): string | undefined {
@@ -464,12 +465,32 @@ function sortClass(value: unknown): string | undefined {
  */
 function requireComparable(values: Iterable<unknown>): void {
   let first: string | undefined;
+  let firstHash: unknown;
   for (const value of values) {
     const kind = sortClass(value);
     if (kind === undefined) continue;
     if (first === undefined) first = kind;
     else if (kind !== first) throw new Error('cannot sort values of incompatible types');
+    // Hash has no order of its own: `a <=> b` is 0 for equal hashes and nil otherwise, and a sort compares every
+    // pair that ends up side by side, so two hashes that differ cannot be sorted.
+    if (kind !== 'hash') continue;
+    if (firstHash === undefined) firstHash = toValue(value);
+    else if (!rubyEqual(firstHash, toValue(value))) throw new Error('cannot sort values of incompatible types');
   }
+}
+
+/** Ruby's `==` on values from data: numbers by value (1 == 1.0), arrays and hashes by their contents. */
+function rubyEqual(a: unknown, b: unknown, depth = 0): boolean {
+  if (depth > 64) throw new Error('value nested too deeply');
+  const x = a instanceof RubyFloat ? a.value : toValue(a);
+  const y = b instanceof RubyFloat ? b.value : toValue(b);
+  if (x === y) return true;
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((item, i) => rubyEqual(item, y[i], depth + 1));
+  if (isPlainObject(x) && isPlainObject(y)) {
+    const keys = Object.keys(x);
+    return keys.length === Object.keys(y).length && keys.every((k) => Object.hasOwn(y, k) && rubyEqual(x[k], y[k], depth + 1));
+  }
+  return false;
 }
 
 /** Shopify's `sort`: liquidjs' (itself or reading a property as written), after refusing values Ruby cannot order. */
@@ -560,6 +581,9 @@ export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   escape: escapeFilter,
   escape_once: escapeOnceFilter,
   default: defaultFilter,
+  base64_decode: base64DecodeFilter,
+  base64_url_safe_encode: base64UrlSafeEncodeFilter,
+  base64_url_safe_decode: base64UrlSafeDecodeFilter,
   // Shopify's url_encode is Ruby's CGI.escape: only A-Z a-z 0-9 _ . - ~ stay, a space is `+`; liquidjs' own kept
   // ! ' ( ) * as encodeURIComponent does. Its cgi_escape is CGI.escape already.
   url_encode: wellFormed(builtin('cgi_escape')),

@@ -1,0 +1,51 @@
+/**
+ * `h["first"]` reads the key only. Ruby's VariableLookup calls `size`, `first` and `last` as methods only for the
+ * dotted form (`h.first`, `text.size`: its command flags); a bracketed key reads `h[key]` and nothing else, so
+ * `h["first"]` of a hash without that key, `"abc"["size"]` and `list["last"]` are nil. liquidjs reads both forms
+ * alike, so the quoted keys with those names are marked when the template is parsed and ShopifyContext reads a
+ * marked key as a key. A key held in a variable (`h[k]` with k = "first") is still read as the dotted form.
+ */
+import { TypeGuards } from 'liquidjs';
+import type { Template } from 'liquidjs';
+import { findInValues } from '../../definition/liquid-syntax.ts';
+
+const COMMANDS = new Set(['size', 'first', 'last']);
+
+/** A key written in brackets, one of the names the dotted form runs as a method. */
+export class BracketKey {
+  readonly name: string;
+  constructor(name: string) {
+    this.name = name;
+  }
+  toString(): string {
+    return this.name;
+  }
+}
+
+/** Whether `template` may hold such a key (a cheap test before the parse tree is walked). */
+export function mayHoldBracketedCommand(template: string): boolean {
+  return /\[\s*(["'])(?:size|first|last)\1\s*\]/.test(template);
+}
+
+function mark(token: unknown, depth = 0): void {
+  if (depth > 200 || !TypeGuards.isPropertyAccessToken(token as never)) return;
+  const access = token as unknown as { variable?: unknown; props: unknown[] };
+  mark(access.variable, depth + 1);
+  for (const prop of access.props) {
+    if (TypeGuards.isQuotedToken(prop as never)) {
+      const quoted = prop as { content: unknown };
+      if (typeof quoted.content === 'string' && COMMANDS.has(quoted.content)) quoted.content = new BracketKey(quoted.content);
+    } else mark(prop, depth + 1);
+  }
+}
+
+/** Marks the bracketed `size`, `first` and `last` keys in parsed templates (outputs, filter arguments, tag expressions). */
+export function markBracketKeys(templates: Template[]): void {
+  findInValues(templates, (value) => {
+    for (const token of value.initial.postfix) mark(token);
+    for (const filter of value.filters) {
+      for (const arg of filter.args) mark(Array.isArray(arg) ? arg[1] : arg);
+    }
+    return undefined;
+  });
+}
