@@ -3,6 +3,7 @@
 import type { ExecutionState, Frame, JsonObject } from './types.ts';
 import { RubyFloat } from './liquid/ruby-float.ts';
 import { setOwn } from './own-member.ts';
+import { valueAt, type JsonPath } from './json-floats.ts';
 
 /** `members` of `object` that hold a number, as RubyFloats, in a copy (the object itself when there are none). */
 function withFloats(object: JsonObject, members: readonly string[] | undefined): Record<string, unknown> {
@@ -17,14 +18,55 @@ function withFloats(object: JsonObject, members: readonly string[] | undefined):
   return copy ?? object;
 }
 
-/** The widgets' outputs with their floats marked (see Frame.floatOutputs). */
+/**
+ * `value` with a RubyFloat at each of `paths` that holds a number, copying only the objects and arrays on the way
+ * to one (`value` itself when none does).
+ */
+function withFloatsAt(value: Record<string, unknown>, paths: readonly JsonPath[]): Record<string, unknown> {
+  const copies = new Set<object>();
+  const root: Record<string, unknown> = { ...value };
+  copies.add(root);
+  let changed = false;
+  for (const path of paths) {
+    if (path.length === 0 || typeof valueAt(value, path) !== 'number') continue;
+    let node: Record<string | number, unknown> = root;
+    for (let i = 0; i < path.length - 1; i++) {
+      const key = path[i]!;
+      let child = node[key] as Record<string | number, unknown>;
+      if (!copies.has(child)) {
+        child = (Array.isArray(child) ? [...child] : { ...child }) as Record<string | number, unknown>;
+        copies.add(child);
+        if (typeof key === 'string') setOwn(node as Record<string, unknown>, key, child);
+        else node[key] = child;
+      }
+      node = child;
+    }
+    const last = path[path.length - 1]!;
+    const float = new RubyFloat(node[last] as number);
+    if (typeof last === 'string') setOwn(node as Record<string, unknown>, last, float);
+    else node[last] = float;
+    changed = true;
+  }
+  return changed ? root : value;
+}
+
+/** The widgets' outputs with their floats marked (see Frame.floatOutputs and Frame.floatPaths). */
 function widgetsWithFloats(frame: Frame): Record<string, unknown> {
   const marked = frame.floatOutputs;
-  if (!marked) return frame.widgets;
+  const deep = frame.floatPaths;
+  if (!marked && !deep) return frame.widgets;
   const widgets: Record<string, unknown> = { ...frame.widgets };
-  for (const [name, members] of Object.entries(marked)) {
-    const outputs = Object.hasOwn(frame.widgets, name) ? frame.widgets[name] : undefined;
-    if (outputs && typeof outputs === 'object' && !Array.isArray(outputs)) setOwn(widgets, name, withFloats(outputs, members));
+  const outputsOf = (name: string): JsonObject | undefined => {
+    const outputs = Object.hasOwn(widgets, name) ? widgets[name] : undefined;
+    return outputs && typeof outputs === 'object' && !Array.isArray(outputs) ? (outputs as JsonObject) : undefined;
+  };
+  for (const [name, members] of Object.entries(marked ?? {})) {
+    const outputs = outputsOf(name);
+    if (outputs) setOwn(widgets, name, withFloats(outputs, members));
+  }
+  for (const [name, paths] of Object.entries(deep ?? {})) {
+    const outputs = outputsOf(name);
+    if (outputs) setOwn(widgets, name, withFloatsAt(outputs, paths));
   }
   return widgets;
 }

@@ -30,6 +30,7 @@ import {
 import { widgetHandler } from './widgets/registry.ts';
 import { normalizeTriggerData } from './trigger-data.ts';
 import { setOwn } from './own-member.ts';
+import { responseFloatPaths, type JsonPath } from './json-floats.ts';
 import type { Outcome, WidgetEnv } from './widgets/widget.ts';
 
 type ErrorOutcome = Extract<Outcome, { type: 'error' }>;
@@ -587,6 +588,7 @@ class Sprint {
     this.subflowOutputs = null;
     const floats = staged ? staged.floatVariables : (subflow?.floats ?? []);
     markFloatOutputs(frame, state.name, floats.filter((key) => Object.hasOwn(outputs, key)));
+    markFloatPaths(frame, state.name, responseFloatPaths(outputs));
     frame.contextBytes = before + growth;
     return true;
   }
@@ -703,6 +705,17 @@ function markFloatOutputs(frame: Frame, name: string, members: string[]): void {
   } else if (frame.floatOutputs && Object.hasOwn(frame.floatOutputs, name)) {
     delete frame.floatOutputs[name];
     if (Object.keys(frame.floatOutputs).length === 0) delete frame.floatOutputs;
+  }
+}
+
+/** Records where widget `name`'s new outputs hold whole floats below their top level (Frame.floatPaths), replacing its last ones. */
+function markFloatPaths(frame: Frame, name: string, paths: JsonPath[]): void {
+  if (paths.length > 0) {
+    frame.floatPaths ??= {};
+    setOwn(frame.floatPaths, name, paths);
+  } else if (frame.floatPaths && Object.hasOwn(frame.floatPaths, name)) {
+    delete frame.floatPaths[name];
+    if (Object.keys(frame.floatPaths).length === 0) delete frame.floatPaths;
   }
 }
 

@@ -174,6 +174,11 @@ export interface Frame {
   /** The same for widgets' outputs: widget name → its output members holding such a float (a Set Variables' pairs, a subflow's variables). */
   floatOutputs?: Record<string, string[]>;
   /**
+   * Floats deeper in widgets' outputs: widget name → paths from its outputs down to a whole number its JSON wrote
+   * as a float (an HTTP response's `{"price": 10.0}`, see json-floats.ts); absent when there is none.
+   */
+  floatPaths?: Record<string, (string | number)[][]>;
+  /**
    * JSON bytes of this frame's trigger, data, variables and widgets, kept as steps change them (see
    * context-size.ts); absent until first measured (states written before it was kept, frames widgets build).
    */

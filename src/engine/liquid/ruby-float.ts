@@ -3,8 +3,9 @@
  * Liquid, where a JS number prints `5` and `3`. A JS number cannot tell 5 from 5.0, so the math filters' float
  * results and number literals written with a decimal point are carried as a RubyFloat: a liquidjs Drop whose
  * value (toValue, valueOf) is the number, so comparisons and other filters see a number, and that prints as
- * Ruby's Float#to_s. Numbers from data (JSON, flow variables) stay plain numbers: JSON.parse keeps no trace of
- * `2.0`, so a whole one counts as an integer (documented in the README).
+ * Ruby's Float#to_s. Numbers from data stay plain numbers; where the engine knows one was written as a float (Set
+ * Variables' "5.0", an HTTP response's `2.0`: Frame.floatVariables, floatOutputs, floatPaths) the Liquid context
+ * holds a RubyFloat instead (../context.ts).
  */
 import { Drop, Output, Tag, TypeGuards, Value, evalToken, toValue } from 'liquidjs';
 import type { Context, Emitter, Liquid, TagToken, Template, TopLevelToken, ValueToken } from 'liquidjs';
