@@ -307,6 +307,20 @@ export function findInValues<T>(templates: Template[], visit: (value: Value) => 
   return undefined;
 }
 
+/**
+ * Every expression token in parsed templates' Values (see findInValues): each Value's operands, then its filters'
+ * arguments (a keyword argument's value), for passes that rewrite literals once a template is parsed.
+ */
+export function forEachValueToken(templates: Template[], visit: (token: unknown) => void): void {
+  findInValues(templates, (value) => {
+    for (const token of value.initial.postfix) visit(token);
+    for (const filter of value.filters) {
+      for (const arg of filter.args) visit(Array.isArray(arg) ? arg[1] : arg);
+    }
+    return undefined;
+  });
+}
+
 /** The first literal `*_exp` expression in the parsed templates that does not parse, as an error; else null. */
 function expressionError(templates: Template[], liquid: Liquid): string | null {
   const error = findInValues(templates, (value) => {

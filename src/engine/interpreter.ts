@@ -30,7 +30,7 @@ import {
 import { widgetHandler } from './widgets/registry.ts';
 import { normalizeTriggerData } from './trigger-data.ts';
 import { setOwn } from './own-member.ts';
-import { responseFloatPaths, type JsonPath } from './json-floats.ts';
+import { responseFloatPaths } from './json-floats.ts';
 import type { Outcome, WidgetEnv } from './widgets/widget.ts';
 
 type ErrorOutcome = Extract<Outcome, { type: 'error' }>;
@@ -587,8 +587,8 @@ class Sprint {
     const subflow = this.subflowOutputs?.outputs === outputs ? this.subflowOutputs : null;
     this.subflowOutputs = null;
     const floats = staged ? staged.floatVariables : (subflow?.floats ?? []);
-    markFloatOutputs(frame, state.name, floats.filter((key) => Object.hasOwn(outputs, key)));
-    markFloatPaths(frame, state.name, responseFloatPaths(outputs));
+    markFloats(frame, 'floatOutputs', state.name, floats.filter((key) => Object.hasOwn(outputs, key)));
+    markFloats(frame, 'floatPaths', state.name, responseFloatPaths(outputs));
     frame.contextBytes = before + growth;
     return true;
   }
@@ -697,25 +697,17 @@ class Sprint {
   }
 }
 
-/** Records which of widget `name`'s new outputs hold floats (Frame.floatOutputs), replacing what its last outputs had. */
-function markFloatOutputs(frame: Frame, name: string, members: string[]): void {
-  if (members.length > 0) {
-    frame.floatOutputs ??= {};
-    setOwn(frame.floatOutputs, name, members);
-  } else if (frame.floatOutputs && Object.hasOwn(frame.floatOutputs, name)) {
-    delete frame.floatOutputs[name];
-    if (Object.keys(frame.floatOutputs).length === 0) delete frame.floatOutputs;
-  }
-}
-
-/** Records where widget `name`'s new outputs hold whole floats below their top level (Frame.floatPaths), replacing its last ones. */
-function markFloatPaths(frame: Frame, name: string, paths: JsonPath[]): void {
-  if (paths.length > 0) {
-    frame.floatPaths ??= {};
-    setOwn(frame.floatPaths, name, paths);
-  } else if (frame.floatPaths && Object.hasOwn(frame.floatPaths, name)) {
-    delete frame.floatPaths[name];
-    if (Object.keys(frame.floatPaths).length === 0) delete frame.floatPaths;
+/**
+ * Records where widget `name`'s new outputs hold floats, replacing what its last outputs had: its top-level members
+ * (Frame.floatOutputs) or paths deeper down (Frame.floatPaths). An empty list removes the entry, and an empty record
+ * the field.
+ */
+function markFloats<K extends 'floatOutputs' | 'floatPaths'>(frame: Frame, field: K, name: string, marks: NonNullable<Frame[K]>[string]): void {
+  const record = frame[field] as Record<string, unknown> | undefined;
+  if (marks.length > 0) setOwn((frame[field] ??= {} as NonNullable<Frame[K]>) as Record<string, unknown>, name, marks);
+  else if (record && Object.hasOwn(record, name)) {
+    delete record[name];
+    if (Object.keys(record).length === 0) delete frame[field];
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { TypeGuards } from 'liquidjs';
 import type { Template } from 'liquidjs';
-import { findInValues } from '../../definition/liquid-syntax.ts';
+import { forEachValueToken } from '../../definition/liquid-syntax.ts';
 
 const COMMANDS = new Set(['size', 'first', 'last']);
 
@@ -41,11 +41,5 @@ function mark(token: unknown, depth = 0): void {
 
 /** Marks the bracketed `size`, `first` and `last` keys in parsed templates (outputs, filter arguments, tag expressions). */
 export function markBracketKeys(templates: Template[]): void {
-  findInValues(templates, (value) => {
-    for (const token of value.initial.postfix) mark(token);
-    for (const filter of value.filters) {
-      for (const arg of filter.args) mark(Array.isArray(arg) ? arg[1] : arg);
-    }
-    return undefined;
-  });
+  forEachValueToken(templates, (token) => mark(token));
 }

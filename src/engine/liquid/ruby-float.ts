@@ -9,7 +9,7 @@
  */
 import { Drop, Output, Tag, TypeGuards, Value, evalToken, toValue } from 'liquidjs';
 import type { Context, Emitter, Liquid, TagToken, Template, TopLevelToken, ValueToken } from 'liquidjs';
-import { findInValues, wrapParseToken } from '../../definition/liquid-syntax.ts';
+import { forEachValueToken, wrapParseToken } from '../../definition/liquid-syntax.ts';
 
 const rawJson = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
 
@@ -90,13 +90,7 @@ function markFloatToken(token: unknown): void {
  * evaluates a number token to its `content`): outputs, filter arguments and tag expressions.
  */
 export function markFloatLiterals(templates: Template[]): void {
-  findInValues(templates, (value) => {
-    for (const token of value.initial.postfix) markFloatToken(token);
-    for (const filter of value.filters) {
-      for (const arg of filter.args) markFloatToken(Array.isArray(arg) ? arg[1] : arg);
-    }
-    return undefined;
-  });
+  forEachValueToken(templates, markFloatToken);
 }
 
 /** `{{ }}` handing a RubyFloat to the emitter as it is: liquidjs' Output unwraps Drops (toValue) before writing. */
