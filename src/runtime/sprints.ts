@@ -162,16 +162,31 @@ export class Sprints {
     );
   }
 
-  /** Deletes an execution under its lock (no sprint of it runs meanwhile); whether there was one. */
+  /**
+   * Deletes an execution under its lock (no sprint of it runs meanwhile); whether there was one. An active one that
+   * had handed its conversation to a virtual agent takes it back first, as ending it would (the engine's end()):
+   * nothing would ever take the agent's report once the execution is gone.
+   */
   async remove(accountSid: string, flowSid: string, executionSid: string): Promise<boolean> {
     return this.#locks.run(executionSid, async () => {
       this.#recent.forget(executionSid);
-      // Read first only when someone counts executions: the observer must know whether it was active.
-      const before = this.#observer.executionDeleted ? await this.#store.getExecution(accountSid, flowSid, executionSid) : null;
+      const before = await this.#store.getExecution(accountSid, flowSid, executionSid);
+      // Before the row goes: the Twilio carrier reads the execution to find the conversation's service.
+      if (before?.status === 'active') await this.#disconnectAgents(before);
       const deleted = await this.#store.deleteExecution(accountSid, flowSid, executionSid);
       if (deleted && before) this.#observer.executionDeleted?.(before);
       return deleted;
     });
+  }
+
+  /** Ends the virtual agent sessions an execution's frames wait on; best effort, as the engine's disconnect effect. */
+  async #disconnectAgents(record: ExecutionRecord): Promise<void> {
+    for (const frame of (record.state as ExecutionState).frames) {
+      const wait = frame.wait;
+      if (wait?.kind !== 'virtual-agent') continue;
+      const context = { accountSid: record.accountSid, flowSid: record.flowSid, executionSid: record.sid, channelAddress: record.channelAddress };
+      await this.#ctx.channel.disconnectVirtualAgent?.(context, { conversationSid: wait.conversationSid, sessionId: wait.sessionId }).catch(() => undefined);
+    }
   }
 
   /**

@@ -146,6 +146,24 @@ describe('simulator: Connect Virtual Agent in a conversation', () => {
     assert.equal(replay.json().diverged, false);
   });
 
+  it('ending or deleting the execution takes the conversation back from the agent (the simulator drops the session)', async () => {
+    const ended = await started();
+    assert.ok(t.app.simulator.agentSession(ended.conversation));
+    const update = await t.app.server.inject({ method: 'POST', url: `/v2/Flows/${flowSid}/Executions/${ended.executionSid}`, headers: { authorization: t.auth, ...FORM }, payload: form({ Status: 'ended' }) });
+    assert.equal(update.statusCode, 200, update.body);
+    await t.app.executions.idle();
+    assert.equal(t.app.simulator.agentSession(ended.conversation), undefined);
+
+    const deleted = await started();
+    assert.ok(t.app.simulator.agentSession(deleted.conversation));
+    const res = await t.app.server.inject({ method: 'DELETE', url: `/v2/Flows/${flowSid}/Executions/${deleted.executionSid}`, headers: { authorization: t.auth } });
+    assert.equal(res.statusCode, 204, res.body);
+    assert.equal(t.app.simulator.agentSession(deleted.conversation), undefined);
+    // The agent's report for a session of an execution that is gone is refused, and changes nothing.
+    const late = await endSession(deleted.executionSid, { VirtualAgentStatus: 'completed' });
+    assert.equal(late.statusCode, 404, late.body);
+  });
+
   it('refuses to end a session on an account whose carrier is the Twilio carrier or the webhook channel (409 naming it): a real connector has it', async () => {
     const { conversation, executionSid } = await started();
     const carrier = (fields: Record<string, string> | null) =>
