@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import AjvModule from 'ajv';
 import { parse as parseYaml } from 'yaml';
+import { markJsonWholeFloats, markYamlWholeFloats, yamlTagsKeepingWholeFloats } from './whole-floats.ts';
 import type { FlowDefinition } from '../definition/types.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
 import { validateDefinition } from '../definition/validate.ts';
@@ -68,14 +69,14 @@ export function parseTestFile(path: string, text: string): ParsedTestFile {
   let data: unknown;
   if (format === 'json') {
     try {
-      data = JSON.parse(text);
+      data = JSON.parse(text, markJsonWholeFloats as Parameters<typeof JSON.parse>[1]);
     } catch (error) {
       throw new LoadError(path, `not valid JSON${whereJsonBreaks(text, error)}`);
     }
   } else {
     // parse() is several times faster than a Document; --update re-reads the file as a Document.
     try {
-      data = parseYaml(text, { prettyErrors: true });
+      data = markYamlWholeFloats(parseYaml(text, { prettyErrors: true, customTags: yamlTagsKeepingWholeFloats }));
     } catch (error) {
       // The yaml library composes nesting by recursion and reports the stack overflow of a file nested thousands
       // deep as "Maximum call stack size exceeded at line…": such a file is refused for its depth, as a shallower

@@ -2,6 +2,7 @@
 // pattern, first match wins, `times` limits a mock), the channel from message mocks (refusals and
 // undelivered reports), and subflow loads from the subflow files the test names. A request or a
 // subflow the test does not provide fails the test, naming the widget and how to mock it.
+import { writeWholeFloats } from './whole-floats.ts';
 import type { EffectResult, Effect } from '../engine/types.ts';
 import { parseDuration } from './duration.ts';
 import type { LoadedFlow } from './load.ts';
@@ -36,7 +37,8 @@ function mockBody(mock: HttpMock): { body: string; contentType: string } {
     }
     return { body, contentType: mock.contentType ?? (looksJson ? 'application/json' : 'text/plain') };
   }
-  return { body: JSON.stringify(body), contentType: mock.contentType ?? 'application/json' };
+  // A number the file wrote as a float (`price: 10.0`) is written so: the engine reads it as the float it was.
+  return { body: JSON.stringify(body, writeWholeFloats), contentType: mock.contentType ?? 'application/json' };
 }
 
 export function httpAnswerFor(mock: HttpMock): HttpAnswer {
