@@ -29,8 +29,11 @@ function wholeFloatReviver(_key: string, value: unknown, context?: { source?: st
   return value;
 }
 
-/** The paths of the whole floats in JSON text (none when it does not parse); at most `limit` of them. */
-export function wholeFloatPaths(text: string, limit = 1000): JsonPath[] {
+/**
+ * The paths of the whole floats in JSON text (none when it does not parse); at most `limit` of them, since they are
+ * kept in the execution's state, which every sprint writes (a response with more prints the rest as integers).
+ */
+export function wholeFloatPaths(text: string, limit = 256): JsonPath[] {
   let root: unknown;
   try {
     root = JSON.parse(text, wholeFloatReviver as Parameters<typeof JSON.parse>[1]);
@@ -44,6 +47,7 @@ export function wholeFloatPaths(text: string, limit = 1000): JsonPath[] {
     if (node === null || typeof node !== 'object') continue;
     const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : Object.entries(node);
     for (const [key, child] of entries) {
+      if (paths.length >= limit) break;
       if (child instanceof WholeFloat) paths.push([...path, key]);
       else if (child !== null && typeof child === 'object') stack.push([child, [...path, key]]);
     }

@@ -101,3 +101,11 @@ describe('finding whole floats in JSON text', () => {
     assert.deepEqual(responseFloatPaths({ body: '[1.0]' }), []);
   });
 });
+
+describe('the state keeps a bounded number of float paths', () => {
+  it('at most 256 of a response\'s whole floats are recorded', () => {
+    const body = JSON.stringify({ list: Array.from({ length: 1000 }, (_, i) => i) }).replace(/(\d+)(?=[,\]])/g, '$1.0');
+    assert.equal(wholeFloatPaths(body).length, 256);
+    assert.equal(wholeFloatPaths(body, 5).length, 5);
+  });
+});
