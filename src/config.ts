@@ -452,7 +452,7 @@ export function loadConfig(flags: Flags = {}, env: NodeJS.ProcessEnv = process.e
   return { ...values, account };
 }
 
-/** parseArgs options for every configuration flag (src/cli/main.ts spreads these). */
+/** parseArgs options for every configuration flag (src/cli/commands.ts spreads these). */
 export function configFlagOptions(): Record<string, { type: 'string' | 'boolean' }> {
   return flagOptions(CONFIG_KEYS);
 }

@@ -75,7 +75,7 @@ export async function carrierCommand(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   };
   for (const flag of Object.keys(FLAG_TO_FIELD)) options[flag] = { type: 'string' };
-  // One line, as main.ts and the other commands say a bad option or argument (the usage follows an unknown subcommand only).
+  // One line, as commands.ts and the other commands say a bad option or argument (the usage follows an unknown subcommand only).
   const usage = (problem: string) => {
     console.error(`switchboard: ${problem}`);
     return 2;

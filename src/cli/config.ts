@@ -35,7 +35,7 @@ function table(rows: string[][]): string {
 /**
  * Prints the effective configuration. A bad value that another source overrides (PORT=eighty with
  * --port 5000) does not stop anything, but it is a problem all the same: it is listed as a warning
- * (on stderr, or in "warnings" with --json). Exit code 0 either way; bad values in use are exit 2 (main.ts).
+ * (on stderr, or in "warnings" with --json). Exit code 0 either way; bad values in use are exit 2 (commands.ts).
  */
 export function configCommand(flags: Flags, out: (line: string) => void = console.log, err: (line: string) => void = console.error, env: NodeJS.ProcessEnv = process.env): number {
   const { rows, file, warnings } = effectiveConfigRows(flags, env);

@@ -3,7 +3,7 @@
 // to its friendly name, to the SID it has on the server last pulled from or pushed to, and to a hash
 // of the JSON it held then (flows/manifest.ts; flows/match.ts says which flow a file is).
 // pull/push/diff/export/import talk to any Studio-compatible API. This module checks the usage and
-// hands each subcommand to its module under flows/, imported when it runs (as main.ts does the
+// hands each subcommand to its module under flows/, imported when it runs (as commands.ts does the
 // commands): `flows list` loads neither the validator nor the differ.
 import { StudioClient, type Connection } from '../flowtest/studio-client.ts';
 import { CONNECTION_HELP, parseSubcommand, remoteConnector, reportFailure, usageFailure } from './remote.ts';

@@ -110,7 +110,7 @@ export function baseUrlProblem(value: string): string | null {
   return null;
 }
 
-/** Bad usage of a command, in one line as main.ts says it (the sentence names the command when it matters): exit 2. */
+/** Bad usage of a command, in one line as commands.ts says it (the sentence names the command when it matters): exit 2. */
 export function usageFailure(problem: string): number {
   console.error(`switchboard: ${problem}`);
   return 2;

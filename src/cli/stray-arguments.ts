@@ -79,7 +79,7 @@ export function unknownCommandMessage(prefix: string, command: string, known: It
 /**
  * parseArgs, strict, with its "Unknown option" error restated: Node's advice to put a positional that
  * starts with '-' after '--' misleads for a typo (`--jsn`), so the closest option the command takes is
- * named instead. Every other parse error passes through unchanged (main.ts reports them by code).
+ * named instead. Every other parse error passes through unchanged (commands.ts reports them by code).
  */
 export function parseStrict<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {

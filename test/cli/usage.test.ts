@@ -1,6 +1,6 @@
-// `switchboard --help` (through the npm bin wrapper and main.ts) lists every command main.ts
+// `switchboard --help` (through the npm bin wrapper and main.ts) lists every command commands.ts
 // dispatches, one line each, and exits 0; `help`, `help <command>` and no command at all behave.
-// The dispatched commands are read from main.ts itself, so a new command without a usage line fails here.
+// The dispatched commands are read from commands.ts itself, so a new command without a usage line fails here.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -9,19 +9,20 @@ import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
+const COMMANDS = fileURLToPath(new URL('../../src/cli/commands.ts', import.meta.url));
 
 function run(entry: string, args: string[]) {
   return spawnSync(process.execPath, [entry, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, timeout: 60_000 });
 }
 
-/** Every command name main.ts dispatches: its OWN_OPTIONS table and its switch's cases. */
+/** Every command name commands.ts dispatches: its OWN_OPTIONS table and its switch's cases. */
 function dispatchedCommands(): string[] {
-  const source = readFileSync(MAIN, 'utf8');
+  const source = readFileSync(COMMANDS, 'utf8');
   const table = /const OWN_OPTIONS[^{]*=\s*{([^}]*)}/.exec(source)?.[1] ?? '';
   const own = [...table.matchAll(/^\s*'?([a-z-]+)'?\s*:/gm)].map((m) => m[1]!);
   const cases = [...source.matchAll(/^\s*case '([a-z-]+)':/gm)].map((m) => m[1]!);
   const commands = [...new Set([...own, ...cases])];
-  assert.ok(commands.length >= 12, `found only ${commands.join(', ')} in main.ts`);
+  assert.ok(commands.length >= 12, `found only ${commands.join(', ')} in commands.ts`);
   return commands.sort();
 }
 
