@@ -11,7 +11,6 @@ import type { OutboundHttp } from './runtime/ports/channel.ts';
 import type { Store } from './runtime/ports/store.ts';
 import type { SchemaUpgrade } from './store/schema-upgrade.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
-import { PostgresStore } from './store/postgres/postgres-store.ts';
 import { SimulatorChannel } from './channels/simulator/simulator-channel.ts';
 import { FetchHttp } from './channels/http/fetch-http.ts';
 import { OutboundPolicy } from './channels/http/outbound-policy.ts';
@@ -129,12 +128,16 @@ function startMemoryReclaimer(growthMb: number, observability: Observability): M
   return reclaimer;
 }
 
-/** PostgreSQL when a database URL is configured (many nodes may share it), else embedded SQLite. */
-export function openStore(
+/**
+ * PostgreSQL when a database URL is configured (many nodes may share it), else embedded SQLite. The PostgreSQL
+ * store (and `pg`) is loaded only then: a node on SQLite starts without it.
+ */
+export async function openStore(
   config: Pick<SwitchboardConfig, 'dataDir'> & Partial<Pick<SwitchboardConfig, 'databaseUrl' | 'databaseSchema' | 'dbPoolSize' | 'dbStatementTimeout' | 'sqliteWriter'>>,
   schemaUpgrade: SchemaUpgrade = 'migrate',
-): Store {
+): Promise<Store> {
   if (config.databaseUrl) {
+    const { PostgresStore } = await import('./store/postgres/postgres-store.ts');
     return new PostgresStore({
       connectionString: config.databaseUrl,
       schema: config.databaseSchema,
@@ -148,11 +151,11 @@ export function openStore(
 
 export async function createApp(config: SwitchboardConfig, options: AppOptions = {}): Promise<App> {
   // A logging app is a real server: it also reports process metrics (CPU, memory, event loop).
-  const observability = createObservability(config, { log: Boolean(options.logger), processMetrics: Boolean(options.logger), ...options.observability });
+  const observability = await createObservability(config, { log: Boolean(options.logger), processMetrics: Boolean(options.logger), ...options.observability });
   // Every store call is timed for /metrics; the backends stay unaware of it.
   // Accounts, keys, settings and flows are read by every request: a short cache (hits are not timed;
   // its expiry runs on the real clock, as other nodes' writes do, never on a simulated one).
-  const store = cachedReads(timedStore(options.store ?? openStore(config), observability.metrics), { ttlMs: config.readCacheMs });
+  const store = cachedReads(timedStore(options.store ?? (await openStore(config)), observability.metrics), { ttlMs: config.readCacheMs });
   observability.observer.watchStore(store);
   const now = options.now ?? Date.now;
   const accounts = new AccountService(store, now);
@@ -188,7 +191,7 @@ export async function createApp(config: SwitchboardConfig, options: AppOptions =
   // process uses the store alone with SQLite (serve holds the data directory's lock; an in-memory store
   // is its own), unless as a guest of a server's (simulate, call: no background chores); PostgreSQL is
   // shared by nodes.
-  const soleStoreUser = options.backgroundChores !== false && !(options.store ? options.store instanceof PostgresStore : config.databaseUrl);
+  const soleStoreUser = options.backgroundChores !== false && !(options.store ? options.store.kind === 'postgres' : config.databaseUrl);
   const calls: CallService = new CallService(store, executions, {
     serverSecret: config.callbackSecret ?? '',
     previousServerSecrets: config.callbackSecretPrevious,

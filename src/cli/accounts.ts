@@ -46,7 +46,7 @@ export const DEFAULT_CALLBACK_SECRET_GRACE_MS = 24 * 3_600_000;
 export const KEYS_USAGE = 'usage: switchboard keys create --account AC… [--friendly-name NAME] [--json] | list [--account AC…] [--json] | delete SK…';
 
 async function withStore<T>(config: SwitchboardConfig, fn: (store: Store, accounts: AccountService) => Promise<T>): Promise<T> {
-  const store = openCliStore(config);
+  const store = await openCliStore(config);
   try {
     return await fn(store, new AccountService(store, Date.now));
   } finally {

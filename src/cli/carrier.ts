@@ -127,7 +127,7 @@ export async function carrierCommand(argv: string[]): Promise<number> {
   // The account must be in the store already: a mistyped --data-dir gets no new, empty database.
   const missing = missingStore(config);
   if (missing) return fail(missing, 1);
-  return refusingOlderSchema(() => carrierOn(openCliStore(config), sub, account, values, fail));
+  return refusingOlderSchema(async () => carrierOn(await openCliStore(config), sub, account, values, fail));
 }
 
 async function carrierOn(store: Store, sub: string, account: string, values: Flags, fail: (problem: string, code?: 1 | 2) => number): Promise<number> {

@@ -10,7 +10,7 @@ import type { Store } from '../runtime/ports/store.ts';
 import { SchemaUpgradeNeededError } from '../store/schema-upgrade.ts';
 
 /** As serve opens it (PostgreSQL when a database URL is configured, else SQLite), refusing an older schema. */
-export function openCliStore(config: Parameters<typeof openStore>[0]): Store {
+export function openCliStore(config: Parameters<typeof openStore>[0]): Promise<Store> {
   return openStore(config, 'refuse');
 }
 

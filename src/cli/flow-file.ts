@@ -154,7 +154,7 @@ export async function openFlowTarget(target: string, flags: Flags, prefix = ''):
   // migrated here: one an older Switchboard made is refused (cli-store.ts).
   let app: App;
   try {
-    const store = fromFile ? new SqliteStore({ path: ':memory:' }) : guestStore(openCliStore(config));
+    const store = fromFile ? new SqliteStore({ path: ':memory:' }) : guestStore(await openCliStore(config));
     app = await createApp(config, { store, runtime: { observer }, backgroundChores: false });
   } catch (error) {
     if (reportSchemaRefusal(error)) return null;

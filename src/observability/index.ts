@@ -32,7 +32,7 @@ export interface Observability {
 
 type ObservabilityConfig = Pick<SwitchboardConfig, 'logLevel' | 'logFormat' | 'otlpEndpoint' | 'serviceName'>;
 
-export function createObservability(config: ObservabilityConfig, options: ObservabilityOptions = {}): Observability {
+export async function createObservability(config: ObservabilityConfig, options: ObservabilityOptions = {}): Promise<Observability> {
   const log = options.log ?? false;
   const logger = createLogger({
     level: log === false ? 'silent' : config.logLevel,
@@ -41,7 +41,7 @@ export function createObservability(config: ObservabilityConfig, options: Observ
   });
   // prom-client adds default labels when /metrics is rendered, not on each inc/observe: no hot-path cost.
   const metrics = new Metrics({ processMetrics: options.processMetrics ?? false, defaultLabels: { service: config.serviceName } });
-  const tracing = createTracing({
+  const tracing = await createTracing({
     serviceName: config.serviceName,
     otlpEndpoint: config.otlpEndpoint,
     ...(options.spanExporter ? { exporter: options.spanExporter } : {}),

@@ -1,10 +1,10 @@
 // OpenTelemetry tracing. Spans are always created (so logs carry trace and span ids); they are
-// exported only when an OTLP endpoint is configured, or to the exporter a test passes in.
+// exported only when an OTLP endpoint is configured, or to the exporter a test passes in. The SDK that
+// records and exports them (./exporting-tracer.ts) is loaded only then: a node that exports nothing starts
+// without it (a tenth of the server's module loading).
 import { randomFillSync } from 'node:crypto';
 import { TraceFlags, context as otelContext, isSpanContextValid, trace, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { AlwaysOnSampler, BasicTracerProvider, BatchSpanProcessor, ParentBasedSampler, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export interface TracingOptions {
   serviceName: string;
@@ -21,22 +21,10 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-export function createTracing(options: TracingOptions): Tracing {
-  const processors: SpanProcessor[] = [];
-  if (options.otlpEndpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: options.otlpEndpoint })));
-  if (options.exporter) processors.push(new SimpleSpanProcessor(options.exporter));
-  if (processors.length === 0) return { tracer: new IdOnlyTracer(), exporting: false, shutdown: async () => undefined };
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': options.serviceName }),
-    spanProcessors: processors,
-    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
-  });
-  // The provider is used directly rather than registered globally: each app owns its own.
-  return {
-    tracer: provider.getTracer('switchboard'),
-    exporting: processors.length > 0,
-    shutdown: () => provider.shutdown(),
-  };
+export async function createTracing(options: TracingOptions): Promise<Tracing> {
+  if (!options.otlpEndpoint && !options.exporter) return { tracer: new IdOnlyTracer(), exporting: false, shutdown: async () => undefined };
+  const { exportingTracing } = await import('./exporting-tracer.ts');
+  return exportingTracing(options);
 }
 
 /**

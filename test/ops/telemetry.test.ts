@@ -339,7 +339,7 @@ test('on SQLite the active gauge adds a count of the executions active at start;
       setImmediate(answered);
       return n;
     };
-    const { observer, metrics } = createObservability(config);
+    const { observer, metrics } = await createObservability(config);
     observer.watchStore(store);
     const active = async () => (await metrics.executionsActive.get()).values[0]?.value;
     const waiting = async () => (await metrics.executionsWaiting.get()).values.find((v) => v.labels.waiting_for === 'reply')?.value;

@@ -6,10 +6,10 @@ import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { IdOnlyTracer, createTracing } from '../../src/observability/tracing.ts';
 import { remoteParent } from '../../src/observability/http.ts';
 
-test('without an exporter the tracer gives id-only spans; with one, recorded spans', () => {
-  assert.ok(createTracing({ serviceName: 's' }).tracer instanceof IdOnlyTracer);
-  assert.equal(createTracing({ serviceName: 's' }).exporting, false);
-  const exporting = createTracing({ serviceName: 's', exporter: { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined } });
+test('without an exporter the tracer gives id-only spans; with one, recorded spans', async () => {
+  assert.ok((await createTracing({ serviceName: 's' })).tracer instanceof IdOnlyTracer);
+  assert.equal((await createTracing({ serviceName: 's' })).exporting, false);
+  const exporting = await createTracing({ serviceName: 's', exporter: { export: (_spans, done) => done({ code: 0 }), shutdown: async () => undefined } });
   assert.equal(exporting.exporting, true);
   assert.ok(!(exporting.tracer instanceof IdOnlyTracer));
   assert.equal(exporting.tracer.startSpan('recorded').isRecording(), true);

@@ -10,7 +10,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 
 describe('store selection and PostgreSQL settings', () => {
   it('uses SQLite without a database URL', async () => {
-    const store = openStore({ ...loadConfig({}, {}), dataDir: ':memory:' });
+    const store = await openStore({ ...loadConfig({}, {}), dataDir: ':memory:' });
     try {
       assert.ok(store instanceof SqliteStore);
       assert.equal(store.kind, 'sqlite');
@@ -32,7 +32,7 @@ describe('store selection and PostgreSQL settings', () => {
     assert.equal(config.dbPoolSize, 3);
     assert.equal(config.dbStatementTimeout, 1234);
     assert.equal(config.leaseMs, 5000);
-    const store = openStore(config);
+    const store = await openStore(config);
     try {
       assert.ok(store instanceof PostgresStore);
       assert.equal(store.kind, 'postgres');
