@@ -6,7 +6,17 @@
 //    `whatsapp:` are kept and must agree;
 //  - bodies: trial accounts prefix "Sent from your Twilio trial account - "; Smart Encoding swaps
 //    Unicode punctuation for GSM-7 look-alikes; line endings may come back as CRLF.
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { createRequire } from 'node:module';
+
+type LibPhoneNumber = typeof import('libphonenumber-js');
+let libphonenumber: LibPhoneNumber | undefined;
+/**
+ * libphonenumber-js, loaded on the first number compared: only the Twilio carrier compares numbers, and loading it
+ * is a tenth of a server's start-up. Its CommonJS build, so that the comparisons stay synchronous.
+ */
+function phoneNumbers(): LibPhoneNumber {
+  return (libphonenumber ??= createRequire(import.meta.url)('libphonenumber-js') as LibPhoneNumber);
+}
 
 const CHANNEL_PREFIX = /^([a-z]+):(.*)$/i;
 
@@ -35,7 +45,7 @@ function splitChannel(address: string): { channel: string; address: string } {
 
 function toE164(address: string): string | null {
   if (!address.trim().startsWith('+')) return null; // short codes and identities compare exactly
-  const parsed = parsePhoneNumberFromString(address);
+  const parsed = phoneNumbers().parsePhoneNumberFromString(address);
   return parsed ? parsed.number : null;
 }
 
