@@ -14,6 +14,7 @@ import { CONFIG_KEYS, ConfigError, configFlagOptions } from '../config.ts';
 import { resolveConfig, type Flags } from '../config/model.ts';
 import { booleanWithValue, parseStrict, switchWithWord } from './stray-arguments.ts';
 import { usageFailure } from './remote.ts';
+import { watchTests } from './test-watch.ts';
 
 export const TEST_USAGE = `Usage: switchboard test [paths…] [options]
 
@@ -31,6 +32,9 @@ Options:
                                    failing fields; passing tests are left as they are), then re-run and say
                                    how many changed and whether every test now passes
   --grep PATTERN                   only tests whose name matches PATTERN (a regular expression)
+  --watch                          run again each time a test file or a flow file changes, until Ctrl-C
+                                   (the paths given are watched, folders with what they hold, and the folders
+                                   of the flows the tests read)
   --no-color                       plain output
   --record                         turn a simulator conversation into a test file (see --record --help)
   -h, --help                       this help
@@ -84,6 +88,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     'coverage-json': { type: 'string' },
     update: { type: 'boolean', default: false },
     grep: { type: 'string' },
+    watch: { type: 'boolean', default: false },
     'no-color': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   } as const;
@@ -119,67 +124,84 @@ export async function testCommand(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  // --update rewrites test files, which --watch would take for edits and run again, and again.
+  if (values.watch && values.update) return usageFailure('--watch and --update do not go together: --update rewrites the test files --watch watches');
   const paths = positionals.length ? positionals : [existsSync('tests') ? 'tests' : '.'];
-  let files: string[];
-  try {
-    files = discover(paths);
-  } catch (error) {
-    console.error(`switchboard test: ${error instanceof LoadError ? error.message : (error as Error).message}`);
-    return 2;
+  const run = (): { code: number; flows: string[] } => {
+    const flows: string[] = [];
+    const code = runOnce(flows);
+    return { code, flows };
+  };
+  if (values.watch) {
+    const writes = [values.junit, values.tap, values['coverage-json']].filter((file): file is string => file !== undefined);
+    return watchTests({ paths, writes, run });
   }
-  if (files.length === 0) {
-    console.error(`switchboard test: no test files found in ${paths.join(', ')} (looked for *.test.yaml, *.test.json and YAML files under tests/)`);
-    return 2;
-  }
-  const summary = runFiles(files, { ...(grep ? { grep } : {}), simulation });
-  if (grep && summary.results.length === 0) {
-    // A typo in --grep must not pass CI as "0 tests".
-    console.error(`switchboard test: no test name matches --grep ${values.grep} in ${files.length} test file${files.length === 1 ? '' : 's'}`);
-    return 2;
-  }
-  // --update edits the failing expectations in place (src/flowtest/update-expectations.ts); what it did is said after the report.
-  const updated = values.update ? updateExpectations(files, summary.results, grep) : [];
-  const color = !values['no-color'] && (values as Flags).color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR;
-  console.log(report(reporter, summary, { color, coverage: values.coverage }));
-  if (values.coverage && reporter !== 'json') {
-    const text = coverageText(summary.coverage, (p) => relative(process.cwd(), p) || p, grep ? `Coverage (flows with a test matching --grep ${values.grep})` : 'Coverage');
-    // The JSON report holds it; after TAP it is comment lines; JUnit XML on stdout stays XML (the text goes to stderr).
-    if (reporter === 'text') console.log('\n' + text);
-    else if (reporter === 'tap') console.log(text.split('\n').map((line) => `# ${line}`).join('\n'));
-    else console.error(text);
-  }
-  const outputs: [string, string | undefined, () => string][] = [
-    ['--junit', values.junit, () => report('junit', summary)],
-    ['--tap', values.tap, () => report('tap', summary)],
-    ['--coverage-json', values['coverage-json'], () => JSON.stringify({ flows: summary.coverage.map((c) => ({ ...c, flow: relative(process.cwd(), c.flow) || c.flow })) }, null, 2)],
-  ];
-  for (const [flag, file, text] of outputs) {
-    if (file === undefined) continue;
+  return run().code;
+
+  /** Discovers, runs and reports once; `flows` gets the flow files the tests read. The exit code. */
+  function runOnce(flows: string[]): number {
+    let files: string[];
     try {
-      write(file, text());
+      files = discover(paths);
     } catch (error) {
-      // CI reads the file: a report that could not be written is a failed run, said in one line.
-      console.error(`switchboard test: cannot write ${flag} ${file}: ${writeProblem(error)}`);
+      console.error(`switchboard test: ${error instanceof LoadError ? error.message : (error as Error).message}`);
       return 2;
     }
-  }
-  // With --update, failures that were rewritten no longer count against the run: the re-run decides, and says so.
-  if (values.update && summary.failed > 0) {
-    const say = reporter === 'text' ? (line: string) => console.log(line) : (line: string) => console.error(line);
-    if (updated.length === 0) {
-      say(`--update changed nothing: none of the ${summary.failed} failing test${summary.failed === 1 ? '' : 's'} has an expectation it can rewrite (see the failures above)`);
-      return 1;
+    if (files.length === 0) {
+      console.error(`switchboard test: no test files found in ${paths.join(', ')} (looked for *.test.yaml, *.test.json and YAML files under tests/)`);
+      return 2;
     }
-    for (const u of updated) say(`updated ${u.expectations} expectation${u.expectations === 1 ? '' : 's'} in ${relative(process.cwd(), u.path) || u.path}`);
-    const rerun = runFiles(files, { ...(grep ? { grep } : {}), simulation });
-    const ran = rerun.results.length - rerun.skipped;
-    if (rerun.failed === 0) say(`re-ran: all pass (${ran} test${ran === 1 ? '' : 's'})`);
-    else {
-      say(`re-ran: ${rerun.failed} of ${ran} test${ran === 1 ? '' : 's'} still failing:`);
-      // Only the failures: the tests that pass were listed above.
-      say(textFailures(rerun.results, { color }));
+    const summary = runFiles(files, { ...(grep ? { grep } : {}), simulation });
+    flows.push(...summary.coverage.map((c) => c.flow));
+    if (grep && summary.results.length === 0) {
+      // A typo in --grep must not pass CI as "0 tests".
+      console.error(`switchboard test: no test name matches --grep ${values.grep} in ${files.length} test file${files.length === 1 ? '' : 's'}`);
+      return 2;
     }
-    return rerun.failed > 0 ? 1 : 0;
+    // --update edits the failing expectations in place (src/flowtest/update-expectations.ts); what it did is said after the report.
+    const updated = values.update ? updateExpectations(files, summary.results, grep) : [];
+    const color = !values['no-color'] && (values as Flags).color !== false && process.stdout.isTTY === true && !process.env.NO_COLOR;
+    console.log(report(reporter, summary, { color, coverage: values.coverage }));
+    if (values.coverage && reporter !== 'json') {
+      const text = coverageText(summary.coverage, (p) => relative(process.cwd(), p) || p, grep ? `Coverage (flows with a test matching --grep ${values.grep})` : 'Coverage');
+      // The JSON report holds it; after TAP it is comment lines; JUnit XML on stdout stays XML (the text goes to stderr).
+      if (reporter === 'text') console.log('\n' + text);
+      else if (reporter === 'tap') console.log(text.split('\n').map((line) => `# ${line}`).join('\n'));
+      else console.error(text);
+    }
+    const outputs: [string, string | undefined, () => string][] = [
+      ['--junit', values.junit, () => report('junit', summary)],
+      ['--tap', values.tap, () => report('tap', summary)],
+      ['--coverage-json', values['coverage-json'], () => JSON.stringify({ flows: summary.coverage.map((c) => ({ ...c, flow: relative(process.cwd(), c.flow) || c.flow })) }, null, 2)],
+    ];
+    for (const [flag, file, text] of outputs) {
+      if (file === undefined) continue;
+      try {
+        write(file, text());
+      } catch (error) {
+        // CI reads the file: a report that could not be written is a failed run, said in one line.
+        console.error(`switchboard test: cannot write ${flag} ${file}: ${writeProblem(error)}`);
+        return 2;
+      }
+    }
+    // With --update, failures that were rewritten no longer count against the run: the re-run decides, and says so.
+    if (values.update && summary.failed > 0) {
+      const say = reporter === 'text' ? (line: string) => console.log(line) : (line: string) => console.error(line);
+      if (updated.length === 0) {
+        say(`--update changed nothing: none of the ${summary.failed} failing test${summary.failed === 1 ? '' : 's'} has an expectation it can rewrite (see the failures above)`);
+        return 1;
+      }
+      for (const u of updated) say(`updated ${u.expectations} expectation${u.expectations === 1 ? '' : 's'} in ${relative(process.cwd(), u.path) || u.path}`);
+      const rerun = runFiles(files, { ...(grep ? { grep } : {}), simulation });
+      const ran = rerun.results.length - rerun.skipped;
+      if (rerun.failed === 0) say(`re-ran: all pass (${ran} test${ran === 1 ? '' : 's'})`);
+      else {
+        say(`re-ran: ${rerun.failed} of ${ran} test${ran === 1 ? '' : 's'} still failing:`);
+        // Only the failures: the tests that pass were listed above.
+        say(textFailures(rerun.results, { color }));
+      }
+      return rerun.failed > 0 ? 1 : 0;
+    }
+    return summary.failed > 0 ? 1 : 0;
   }
-  return summary.failed > 0 ? 1 : 0;
 }

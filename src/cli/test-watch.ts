@@ -1,0 +1,85 @@
+// `switchboard test --watch`: runs the tests, then again each time a test file or a flow file changes, until
+// stopped (Ctrl-C). Watched: the paths named (folders recursively, so a new test file is found) and the folders of
+// the flow files the last run read. Only YAML and JSON files count, and never a report the run itself writes
+// (--junit, --tap, --coverage-json), which would start it again. Changes that come together (an editor's save, a
+// `git checkout`) make one run.
+import { statSync, watch, type FSWatcher } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+
+const WATCHED_FILE = /\.(ya?ml|json)$/i;
+
+export interface WatchOptions {
+  /** The paths the command was given (test files or folders). */
+  paths: string[];
+  /** Files the run writes: their changes are its own. */
+  writes: string[];
+  /** Runs the tests once and prints the report; the flow files it read and its exit code. */
+  run: () => { code: number; flows: string[] };
+  /** How long to wait for more changes before running (ms). */
+  quietMs?: number;
+  log?: (line: string) => void;
+  /** Stops watching (tests); SIGINT and SIGTERM do too. */
+  signal?: AbortSignal;
+}
+
+/** Runs, watches and runs again until stopped; resolves with the last run's exit code. */
+export function watchTests(options: WatchOptions): Promise<number> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const quietMs = options.quietMs ?? 150;
+  const writes = new Set(options.writes.map((file) => resolve(file)));
+  const watchers = new Map<string, FSWatcher>();
+  const changed = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let code = 0;
+
+  const onChange = (dir: string, name: string | Buffer | null): void => {
+    if (name === null) return;
+    const file = resolve(dir, name.toString());
+    if (!WATCHED_FILE.test(file) || writes.has(file)) return;
+    changed.add(file);
+    clearTimeout(timer);
+    timer = setTimeout(runAgain, quietMs);
+  };
+  const watchFolder = (dir: string, recursive: boolean): void => {
+    const key = `${recursive ? 'r' : 'f'}:${dir}`;
+    if (watchers.has(key)) return;
+    try {
+      const watcher = watch(dir, { recursive }, (_event, name) => onChange(dir, name));
+      watcher.on('error', () => undefined); // a folder removed while watched: its files are gone from the run too
+      watchers.set(key, watcher);
+    } catch {
+      // A folder that does not exist (yet): the next run says what is missing.
+    }
+  };
+  const runAndWatch = (): void => {
+    const result = options.run();
+    code = result.code;
+    for (const path of options.paths) {
+      const absolute = resolve(path);
+      const folder = statSync(absolute, { throwIfNoEntry: false })?.isDirectory() === true;
+      watchFolder(folder ? absolute : dirname(absolute), folder);
+    }
+    for (const flow of result.flows) watchFolder(dirname(resolve(flow)), false);
+    log('\nWatching for changes to test and flow files (Ctrl-C to stop)');
+  };
+  function runAgain(): void {
+    const names = [...changed].map((file) => relative(process.cwd(), file) || file).sort();
+    changed.clear();
+    log(`\n${names.join(', ')} changed: running the tests again\n`);
+    runAndWatch();
+  }
+
+  runAndWatch();
+  return new Promise((done) => {
+    const stop = (): void => {
+      clearTimeout(timer);
+      for (const watcher of watchers.values()) watcher.close();
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done(code);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    options.signal?.addEventListener('abort', stop, { once: true });
+  });
+}
