@@ -1,8 +1,8 @@
 // `switchboard test --watch`: runs the tests, then again each time a test file or a flow file changes, until
-// stopped (Ctrl-C). Watched: the paths named (folders recursively, so a new test file is found) and the folders of
-// the flow files the last run read. Only YAML and JSON files count, and never a report the run itself writes
-// (--junit, --tap, --coverage-json), which would start it again. Changes that come together (an editor's save, a
-// `git checkout`) make one run.
+// stopped (Ctrl-C). Watched: the folders named, the folders holding the test files and the flow files the last run
+// read (not whole trees: a project's `.` would take node_modules along), so a new test file in any of them is found.
+// Only YAML and JSON files count, and never a report the run itself writes (--junit, --tap, --coverage-json), which
+// would start it again. Changes that come together (an editor's save, a `git checkout`) make one run.
 import { statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 
@@ -13,8 +13,8 @@ export interface WatchOptions {
   paths: string[];
   /** Files the run writes: their changes are its own. */
   writes: string[];
-  /** Runs the tests once and prints the report; the flow files it read and its exit code. */
-  run: () => { code: number; flows: string[] };
+  /** Runs the tests once and prints the report; the test and flow files it read, and its exit code. */
+  run: () => { code: number; read: string[] };
   /** How long to wait for more changes before running (ms). */
   quietMs?: number;
   log?: (line: string) => void;
@@ -40,13 +40,12 @@ export function watchTests(options: WatchOptions): Promise<number> {
     clearTimeout(timer);
     timer = setTimeout(runAgain, quietMs);
   };
-  const watchFolder = (dir: string, recursive: boolean): void => {
-    const key = `${recursive ? 'r' : 'f'}:${dir}`;
-    if (watchers.has(key)) return;
+  const watchFolder = (dir: string): void => {
+    if (watchers.has(dir)) return;
     try {
-      const watcher = watch(dir, { recursive }, (_event, name) => onChange(dir, name));
+      const watcher = watch(dir, (_event, name) => onChange(dir, name));
       watcher.on('error', () => undefined); // a folder removed while watched: its files are gone from the run too
-      watchers.set(key, watcher);
+      watchers.set(dir, watcher);
     } catch {
       // A folder that does not exist (yet): the next run says what is missing.
     }
@@ -56,10 +55,9 @@ export function watchTests(options: WatchOptions): Promise<number> {
     code = result.code;
     for (const path of options.paths) {
       const absolute = resolve(path);
-      const folder = statSync(absolute, { throwIfNoEntry: false })?.isDirectory() === true;
-      watchFolder(folder ? absolute : dirname(absolute), folder);
+      watchFolder(statSync(absolute, { throwIfNoEntry: false })?.isDirectory() === true ? absolute : dirname(absolute));
     }
-    for (const flow of result.flows) watchFolder(dirname(resolve(flow)), false);
+    for (const file of result.read) watchFolder(dirname(resolve(file)));
     log('\nWatching for changes to test and flow files (Ctrl-C to stop)');
   };
   function runAgain(): void {

@@ -33,8 +33,8 @@ Options:
                                    how many changed and whether every test now passes
   --grep PATTERN                   only tests whose name matches PATTERN (a regular expression)
   --watch                          run again each time a test file or a flow file changes, until Ctrl-C
-                                   (the paths given are watched, folders with what they hold, and the folders
-                                   of the flows the tests read)
+                                   (watched: the folders given, and those of the test files and of the flows
+                                   they read)
   --no-color                       plain output
   --record                         turn a simulator conversation into a test file (see --record --help)
   -h, --help                       this help
@@ -127,10 +127,10 @@ export async function testCommand(argv: string[]): Promise<number> {
   // --update rewrites test files, which --watch would take for edits and run again, and again.
   if (values.watch && values.update) return usageFailure('--watch and --update do not go together: --update rewrites the test files --watch watches');
   const paths = positionals.length ? positionals : [existsSync('tests') ? 'tests' : '.'];
-  const run = (): { code: number; flows: string[] } => {
-    const flows: string[] = [];
-    const code = runOnce(flows);
-    return { code, flows };
+  const run = (): { code: number; read: string[] } => {
+    const read: string[] = [];
+    const code = runOnce(read);
+    return { code, read };
   };
   if (values.watch) {
     const writes = [values.junit, values.tap, values['coverage-json']].filter((file): file is string => file !== undefined);
@@ -138,8 +138,8 @@ export async function testCommand(argv: string[]): Promise<number> {
   }
   return run().code;
 
-  /** Discovers, runs and reports once; `flows` gets the flow files the tests read. The exit code. */
-  function runOnce(flows: string[]): number {
+  /** Discovers, runs and reports once; `read` gets the test files and the flow files they read. The exit code. */
+  function runOnce(read: string[]): number {
     let files: string[];
     try {
       files = discover(paths);
@@ -152,7 +152,7 @@ export async function testCommand(argv: string[]): Promise<number> {
       return 2;
     }
     const summary = runFiles(files, { ...(grep ? { grep } : {}), simulation });
-    flows.push(...summary.coverage.map((c) => c.flow));
+    read.push(...files, ...summary.coverage.map((c) => c.flow));
     if (grep && summary.results.length === 0) {
       // A typo in --grep must not pass CI as "0 tests".
       console.error(`switchboard test: no test name matches --grep ${values.grep} in ${files.length} test file${files.length === 1 ? '' : 's'}`);

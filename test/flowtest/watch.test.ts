@@ -42,7 +42,7 @@ function watcher(dir: string, args: string[]) {
 }
 
 describe('switchboard test --watch', () => {
-  it('runs again when a test file changes, and ends with the last run\'s exit code when stopped', async () => {
+  it('runs again when a test file changes or a new one appears, and ends with the last run\'s exit code when stopped', async () => {
     const { dir, writeTest } = project('wrong');
     const w = watcher(dir, []);
     try {
@@ -53,6 +53,10 @@ describe('switchboard test --watch', () => {
       await w.until(/Watching for changes/, 2);
       assert.match(w.output(), /tests[/\\]echo\.test\.yaml changed: running the tests again/);
       assert.match(w.output(), /1 test: 1 passed, 0 failed/);
+      // A new test file in a watched folder is found and run.
+      writeFileSync(join(dir, 'tests/second.test.yaml'), readFileSync(join(dir, 'tests/echo.test.yaml'), 'utf8'));
+      await w.until(/Watching for changes/, 3);
+      assert.match(w.output(), /2 tests: 2 passed, 0 failed/);
       w.child.kill('SIGTERM');
       assert.equal(await w.exited, 0);
     } finally {
