@@ -15,17 +15,14 @@ export interface WatchOptions {
   writes: string[];
   /** Runs the tests once and prints the report; the test and flow files it read, and its exit code. */
   run: () => { code: number; read: string[] };
-  /** How long to wait for more changes before running (ms). */
-  quietMs?: number;
-  log?: (line: string) => void;
-  /** Stops watching (tests); SIGINT and SIGTERM do too. */
-  signal?: AbortSignal;
 }
 
-/** Runs, watches and runs again until stopped; resolves with the last run's exit code. */
+/** How long to wait for more changes before running (ms): an editor's save or a checkout comes as several events. */
+const QUIET_MS = 150;
+const log = (line: string): void => console.log(line);
+
+/** Runs, watches and runs again until stopped (SIGINT, SIGTERM); resolves with the last run's exit code. */
 export function watchTests(options: WatchOptions): Promise<number> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const quietMs = options.quietMs ?? 150;
   const writes = new Set(options.writes.map((file) => resolve(file)));
   const watchers = new Map<string, FSWatcher>();
   const changed = new Set<string>();
@@ -38,7 +35,7 @@ export function watchTests(options: WatchOptions): Promise<number> {
     if (!WATCHED_FILE.test(file) || writes.has(file)) return;
     changed.add(file);
     clearTimeout(timer);
-    timer = setTimeout(runAgain, quietMs);
+    timer = setTimeout(runAgain, QUIET_MS);
   };
   const watchFolder = (dir: string): void => {
     if (watchers.has(dir)) return;
@@ -78,6 +75,5 @@ export function watchTests(options: WatchOptions): Promise<number> {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    options.signal?.addEventListener('abort', stop, { once: true });
   });
 }

@@ -4,9 +4,7 @@
 // number 10. So the file is read keeping where such numbers were, and a body is written with them as written.
 import { Scalar } from 'yaml';
 import type { ScalarTag, Tags } from 'yaml';
-import { rubyFloatText } from '../engine/liquid/ruby-float.ts';
-
-const rawJson = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
+import { floatJson } from '../engine/liquid/ruby-float.ts';
 
 /** Holders (objects and arrays of a parsed test file) → their members that held a whole number written as a float. */
 const wholeFloats = new WeakMap<object, Set<string>>();
@@ -67,6 +65,6 @@ export function markYamlWholeFloats(data: unknown): unknown {
 
 /** JSON.stringify's replacer writing the marked numbers as floats (`10.0`). */
 export function writeWholeFloats(this: unknown, key: string, value: unknown): unknown {
-  if (typeof value === 'number' && this !== null && typeof this === 'object' && wholeFloats.get(this)?.has(key)) return rawJson(rubyFloatText(value));
+  if (typeof value === 'number' && this !== null && typeof this === 'object' && wholeFloats.get(this)?.has(key)) return floatJson(value);
   return value;
 }

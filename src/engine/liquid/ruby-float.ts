@@ -27,8 +27,13 @@ export class RubyFloat extends Drop {
   }
   /** `to_json` and printed objects write it as Ruby's to_json does (`5.0`); NaN and infinities as null. */
   toJSON(): unknown {
-    return Number.isFinite(this.value) ? rawJson(rubyFloatText(this.value)) : null;
+    return floatJson(this.value);
   }
+}
+
+/** A number as JSON.stringify should write a float of Ruby's: `5.0`, not `5` (a raw JSON value); null when not finite. */
+export function floatJson(n: number): unknown {
+  return Number.isFinite(n) ? rawJson(rubyFloatText(n)) : null;
 }
 
 /**
