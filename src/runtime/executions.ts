@@ -239,6 +239,11 @@ export class ExecutionService implements ExecutionServiceApi {
     return this.#sprints.remove(accountSid, flowSid, executionSid);
   }
 
+  /** Deletes a flow and its executions, their virtual agents' conversations taken back first; whether there was one. */
+  removeFlow(accountSid: string, flowSid: string): Promise<boolean> {
+    return this.#sprints.removeFlow(accountSid, flowSid);
+  }
+
   /**
    * An inbound message: Messaging (contact From, flow address To) or, for
    * `incomingConversationMessage`, a Conversations message (contact Author, flow address the

@@ -217,6 +217,10 @@ export function expiredExecutionsSql(createdBy: number, limit: number, after?: E
 export function onCallsAmongSql(sidIn: string, topWaitIsCall: string): string {
   return `SELECT * FROM executions WHERE ${sidIn} AND status = 'active' AND (call_sid IS NOT NULL OR (${topWaitIsCall})) ORDER BY date_created, sid`;
 }
+/** A flow's active executions whose deepest frame waits on a virtual agent (parameters: account, flow, after SID, limit). */
+export function withAgentsSql(topWaitIsAgent: string): string {
+  return `SELECT * FROM executions WHERE account_sid = ? AND flow_sid = ? AND status = 'active' AND sid > ? AND (${topWaitIsAgent}) ORDER BY sid LIMIT ?`;
+}
 export const OLDEST_ACTIVE = `SELECT MIN(date_created) AS oldest FROM executions WHERE status = 'active'`;
 
 /**

@@ -48,8 +48,8 @@ describe('simulator: Connect Virtual Agent in a conversation', () => {
   });
   after(() => t.close());
 
-  const text = async (fields: Record<string, string>) => {
-    const res = await t.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flowSid}/Messages`, headers: { authorization: t.auth, ...FORM }, payload: form(fields) });
+  const text = async (fields: Record<string, string>, flow = flowSid) => {
+    const res = await t.app.server.inject({ method: 'POST', url: `/simulator/Flows/${flow}/Messages`, headers: { authorization: t.auth, ...FORM }, payload: form(fields) });
     assert.equal(res.statusCode, 201, res.body);
     return res.json() as { execution_sid: string; messages: Entry[] };
   };
@@ -162,6 +162,31 @@ describe('simulator: Connect Virtual Agent in a conversation', () => {
     // The agent's report for a session of an execution that is gone is refused, and changes nothing.
     const late = await endSession(deleted.executionSid, { VirtualAgentStatus: 'completed' });
     assert.equal(late.statusCode, 404, late.body);
+  });
+
+  it('deleting the whole flow (v2 or v1) takes every conversation back from its agent first', async () => {
+    for (const version of ['v2', 'v1']) {
+      const sid = (await t.app.flows.create(t.account.sid, { friendlyName: `va ${version}`, status: 'published', definition })).sid;
+      const started3: { conversation: string; executionSid: string }[] = [];
+      for (let i = 0; i < 3; i++) {
+        const conversation = 'CH' + String(++n).padStart(32, '0');
+        started3.push({ conversation, executionSid: (await text({ From: `visitor-${n}`, To: conversation, Body: 'hello' }, sid)).execution_sid });
+      }
+      const conversations = started3.map((s) => s.conversation);
+      // One of the flow's executions no longer waits on its agent: nothing to take back there.
+      const end = await t.app.server.inject({ method: 'POST', url: `/v2/Flows/${sid}/Executions/${started3[0]!.executionSid}`, headers: { authorization: t.auth, ...FORM }, payload: form({ Status: 'ended' }) });
+      assert.equal(end.statusCode, 200, end.body);
+      await t.app.executions.idle();
+      assert.equal(t.app.simulator.agentSession(conversations[0]!), undefined);
+      for (const conversation of conversations.slice(1)) assert.ok(t.app.simulator.agentSession(conversation));
+      // Another flow's session is not touched.
+      const other = await started();
+      const res = await t.app.server.inject({ method: 'DELETE', url: `/${version}/Flows/${sid}`, headers: { authorization: t.auth } });
+      assert.equal(res.statusCode, 204, res.body);
+      for (const conversation of conversations) assert.equal(t.app.simulator.agentSession(conversation), undefined, `${version}: ${conversation}`);
+      assert.ok(t.app.simulator.agentSession(other.conversation), 'the other flow keeps its agent');
+      assert.equal((await t.app.server.inject({ method: 'DELETE', url: `/${version}/Flows/${sid}`, headers: { authorization: t.auth } })).statusCode, 404);
+    }
   });
 
   it('refuses to end a session on an account whose carrier is the Twilio carrier or the webhook channel (409 naming it): a real connector has it', async () => {

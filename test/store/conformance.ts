@@ -1345,6 +1345,32 @@ export function runStoreConformance(
         assert.deepEqual(sids((await store.activeExecutionsOnCalls(T0 + 1000, 100)).executions), sids([messaging, twinA!, twinB!, young]));
       });
 
+      test("activeExecutionsWithAgents: the flow's active executions whose deepest frame waits on a virtual agent, whole, paged by SID", async (store) => {
+        const { flowA, flowB } = await seed(store);
+        const frame = (wait: unknown) => ({ current: 'w', wait, trigger: {}, variables: {}, widgets: {} });
+        const agent = { kind: 'virtual-agent', timerId: 'TM1', conversationSid: 'CH' + '1'.repeat(32), sessionId: 's1' };
+        const withAgent = () => execution(flowA, { state: { frames: [frame(agent)] } });
+        const agents = [withAgent(), withAgent(), withAgent(), execution(flowA, { state: { frames: [frame({ kind: 'subflow' }), frame(agent)] } })];
+        // Not found: another flow's (another account's too), an ended one, one whose agent wait is an outer frame's,
+        // one waiting for a reply whose text names an agent wait, and states with no frames to look into.
+        const others = [
+          execution(flowB, { state: { frames: [frame(agent)] } }),
+          execution(flowA, { status: 'ended', state: { frames: [frame(agent)] } }),
+          execution(flowA, { state: { frames: [frame(agent), frame({ kind: 'subflow' })] } }),
+          execution(flowA, { state: { frames: [frame({ kind: 'reply', timerId: 'TM2', outbound: { body: '"kind":"virtual-agent"' } })] } }),
+          execution(flowA, { state: null }),
+          execution(flowA, { state: { frames: { kind: 'virtual-agent' } } }),
+        ];
+        for (const e of [...others, ...agents]) await store.writeSprint(sprint(e, true, { exclusive: false }));
+        const bySid = [...agents].sort((x, y) => (x.sid < y.sid ? -1 : 1));
+        assert.deepEqual(await store.activeExecutionsWithAgents(flowA.accountSid, flowA.sid, 10), bySid, 'whole records, in SID order');
+        assert.deepEqual(await store.activeExecutionsWithAgents(flowA.accountSid, flowA.sid, 3), bySid.slice(0, 3));
+        assert.deepEqual(await store.activeExecutionsWithAgents(flowA.accountSid, flowA.sid, 3, bySid[2]!.sid), bySid.slice(3));
+        assert.deepEqual(await store.activeExecutionsWithAgents(flowA.accountSid, flowA.sid, 3, bySid[3]!.sid), []);
+        assert.deepEqual(await store.activeExecutionsWithAgents(flowB.accountSid, flowA.sid, 10), [], "another account's flow SID finds nothing");
+        assert.deepEqual(await store.activeExecutionsWithAgents(flowB.accountSid, flowB.sid, 10), [others[0]]);
+      });
+
       test('dueTimers returns timers due at or before now, soonest first, up to a limit', async (store) => {
         const { flowA, flowB } = await seed(store);
         const e1 = execution(flowA);

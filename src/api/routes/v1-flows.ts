@@ -30,7 +30,7 @@ export function registerV1Flows(routes: Routes, ctx: ApiContext): void {
 
   routes.add('DELETE', '/v1/Flows/:Sid', async (request, reply) => {
     const sid = flowSidParam(request);
-    if (!(await ctx.store.deleteFlow(request.account.sid, sid))) throw errors.notFound(`/v1/Flows/${sid}`);
+    if (!(await ctx.executions.removeFlow(request.account.sid, sid))) throw errors.notFound(`/v1/Flows/${sid}`);
     return reply.code(204).send();
   });
 }

@@ -138,7 +138,7 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
 
   routes.add('DELETE', '/v2/Flows/:Sid', async (request, reply) => {
     const sid = flowSidParam(request);
-    if (!(await ctx.store.deleteFlow(request.account.sid, sid))) throw errors.notFound(`/v2/Flows/${sid}`);
+    if (!(await ctx.executions.removeFlow(request.account.sid, sid))) throw errors.notFound(`/v2/Flows/${sid}`);
     return reply.code(204).send();
   });
 

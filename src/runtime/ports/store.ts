@@ -639,6 +639,11 @@ export interface ExecutionStore {
    * and never the states of the others.
    */
   activeExecutionsOnCalls(createdBy: Millis, scan: number, after?: ExecutionAge): Promise<CallsScan>;
+  /**
+   * Up to `limit` of the flow's active executions whose deepest frame waits on a virtual agent, whole, in SID
+   * order after `afterSid`: deleting the flow takes their conversations back from the agents first.
+   */
+  activeExecutionsWithAgents(accountSid: string, flowSid: string, limit: number, afterSid?: string): Promise<ExecutionRecord[]>;
   /** The creation time of the oldest active execution (null: none): when the next one expires. */
   oldestActiveExecution(): Promise<Millis | null>;
   deleteTimer(id: string): Promise<void>;

@@ -51,7 +51,7 @@ import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
 import { outcomeOf, sprintError, sprintJson, type SprintOutcome } from './sprint-json.ts';
 import { lockOrder } from './lock-order.ts';
 import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, ALERTS_PER_INSERT, alertsInsertSql, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
-import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, onCallsAmongSql, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, rotateCallbackSecretSql, soleCallConflict } from '../sql-statements.ts';
+import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, onCallsAmongSql, withAgentsSql, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, rotateCallbackSecretSql, soleCallConflict } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
 import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { testUsersAsContacts } from '../../lib/phone-format.ts';
@@ -787,6 +787,12 @@ export class PostgresStore implements Store {
     const topWaitIsCall = `strpos(state, '"kind":"call"') > 0 AND (${jsonbOfText('state')} -> 'frames' -> -1 -> 'wait' ->> 'kind') = 'call'`;
     const rows = await this.#query(onCallsAmongSql('sid = ANY(?::text[])', topWaitIsCall), [stretch.map((execution) => execution.sid)]);
     return { executions: rows.map(toExecution), scannedTo: stretch.at(-1)! };
+  }
+
+  async activeExecutionsWithAgents(accountSid: string, flowSid: string, limit: number, afterSid = ''): Promise<ExecutionRecord[]> {
+    // As activeExecutionsOnCalls: only a state whose text names the wait is read as jsonb.
+    const topWaitIsAgent = `strpos(state, '"kind":"virtual-agent"') > 0 AND (${jsonbOfText('state')} -> 'frames' -> -1 -> 'wait' ->> 'kind') = 'virtual-agent'`;
+    return (await this.#query(withAgentsSql(topWaitIsAgent), [accountSid, flowSid, afterSid, limit])).map(toExecution);
   }
 
   async oldestActiveExecution(): Promise<number | null> {
