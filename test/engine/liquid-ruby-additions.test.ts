@@ -110,6 +110,14 @@ describe('a bracketed key is a key, as Ruby reads it; size, first and last run a
     assert.equal(ok('{% if list["size"] == nil %}nil{% endif %}{% assign n = h["size"] | default: "none" %}{{ n }}', data), 'nilnone');
     assert.equal(ok('{{ outer["h"]["first"] }}|{{ outer["h"].first | join: "=" }}', { outer: data }), '|a=1');
   });
+  it('a key held in a variable is a bracketed key too: read as a key, whatever its name', () => {
+    const vars = { ...data, names: { f: 'first', s: 'size', l: 'last', a: 'a' }, key: 'first', i: 1 };
+    assert.equal(ok('[{{ h[key] }}|{{ h[names.f] }}|{{ list[names.l] }}|{{ list[names.s] }}|{{ text[names.s] }}|{{ h[names.a] }}]', vars), '[|||||1]');
+    assert.equal(ok('{{ k[key] }}{{ k[names.s] }}|{{ list[i] }}|{% assign n = "first" %}{{ h[n] | default: "none" }}', vars), 'FS|2|none');
+    // The key's own lookup is marked as well: h[names["first"]] reads the names key "first" (there is none: nil).
+    assert.equal(ok('[{{ k[names["first"]] }}|{{ k[names.f] }}]', vars), '[|F]');
+    assert.equal(ok('{% for key in names %}{{ key[0] }}={{ h[key[1]] }},{% endfor %}', vars), 'f=,s=,l=,a=1,');
+  });
   it('a loop\'s forloop members read the same either way, as Ruby\'s Drop#[] invokes them', () => {
     assert.equal(ok('{% for x in list %}{{ forloop["first"] }}{{ forloop["last"] }},{% endfor %}', data), 'truefalse,falsefalse,falsetrue,');
   });
