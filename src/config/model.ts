@@ -153,13 +153,15 @@ export function resolveConfig<K extends KeyTable>(
     const [used, ...shadowed] = given;
     const source: Source = used?.source ?? 'default';
     const origin = used?.origin ?? 'default';
+    const usedParsed = used ? parse(used.raw) : undefined;
     for (const other of shadowed) {
       const parsed = parse(other.raw);
       if ('problem' in parsed) warnings.push(`${other.origin} ${parsed.problem} (not used: ${origin} overrides it)`);
       // A variable set for every process (a container image's ENV) silently beating the file someone just
       // edited is the surprise worth a word; a flag on the command line is deliberate, and equal values change nothing.
-      else if (used?.source === 'env' && other.source === 'file' && !sameValue(parse(used.raw), parsed)) {
-        warnings.push(`${other.origin} is not used: the environment variable ${origin} overrides it${spec.secret ? '' : ` (${displayValue(spec, (parse(used.raw) as { value: unknown }).value)})`}`);
+      // A variable that is itself invalid is the error reported below, not a value that overrides anything.
+      else if (used?.source === 'env' && other.source === 'file' && usedParsed && 'value' in usedParsed && !sameValue(usedParsed, parsed)) {
+        warnings.push(`${other.origin} is not used: the environment variable ${origin} overrides it${spec.secret ? '' : ` (${displayValue(spec, usedParsed.value)})`}`);
       }
     }
     let value: unknown = spec.default;

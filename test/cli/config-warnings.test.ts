@@ -85,6 +85,14 @@ describe('switchboard config: overridden bad values are warnings', () => {
       assert.equal(text.status, 0, text.stderr);
       assert.equal(text.stderr, `switchboard: warning: 'port' in ${file} is not used: the environment variable PORT overrides it (4000)\n`);
       assert.equal(resolveSwitchboardConfig({}, { PORT: '8080' }, { cwd }).warnings.length, 0);
+
+      // An invalid variable is the error; it overrides nothing, so no "(unset)" warning about the file beside it.
+      assert.throws(
+        () => resolveSwitchboardConfig({}, { PORT: 'eighty' }, { cwd }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          error.message === "invalid configuration:\n  PORT must be a whole number between 0 and 65535, got 'eighty'",
+      );
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
