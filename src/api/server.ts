@@ -287,6 +287,9 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
 
   // Bodies: forms (the Twilio way) and, for convenience, JSON objects; both become `request.form`.
   app.removeAllContentTypeParsers();
+  // A DELETE takes no parameters (Twilio's spec gives none): its body is ignored as a GET's is, so a stray
+  // Content-Type (text/plain from a fetch with an empty string body) or an unparsable body is no 415 or 400.
+  app.addHttpMethod('DELETE', { hasBody: false, overrideExisting: true });
   // As bytes: percent-escapes are decoded in the charset the Content-Type declares (parseFormBody).
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
     // parseFormBody's 400 (too many parameters) or 415 (charset): Fastify hands what a parser throws to the error handler.

@@ -237,4 +237,25 @@ describe('request body encodings', () => {
       }
     });
   });
+
+  describe('DELETE bodies', () => {
+    it('ignores a DELETE body and its Content-Type, as a GET\'s: a stray text/plain or broken JSON still deletes (204) or 404s', async () => {
+      const del = (url: string, payload: string, headers: Record<string, string>) =>
+        t.app.server.inject({ method: 'DELETE', url, headers: { authorization: t.auth, ...headers }, payload });
+      for (const [payload, headers] of [
+        ['', { 'content-type': 'text/plain;charset=UTF-8' }],
+        ['x', { 'content-type': 'text/plain' }],
+        ['{bad', JSON_TYPE],
+        ['a&'.repeat(1200), FORM],
+      ] as const) {
+        const created = await post('/v2/Flows', flowForm(), FORM);
+        assert.equal(created.statusCode, 201, created.body);
+        const res = await del(`/v2/Flows/${created.json().sid}`, payload, headers);
+        assert.equal(res.statusCode, 204, `${headers['content-type']}: ${res.body}`);
+        assert.equal(res.body, '');
+        assert.equal((await t.app.server.inject({ method: 'GET', url: `/v2/Flows/${created.json().sid}`, headers: { authorization: t.auth } })).statusCode, 404);
+        twilioError(await del(`/v2/Flows/${created.json().sid}`, payload, headers), 404, 20404, /was not found$/);
+      }
+    });
+  });
 });
