@@ -84,6 +84,13 @@ describe('Flows API on the wire', () => {
     assert.equal((await call('GET', `/v2/Flows/${flow.sid}/Revisions/LatestRevision`)).json().revision, 3);
     assert.equal((await call('GET', `/v2/Flows/${flow.sid}/Revisions/2`)).json().commit_message, 'edit');
     assert.equal((await call('GET', `/v2/Flows/${flow.sid}/Revisions/9`)).statusCode, 404);
+    // An integer too large for any revision is still an integer: 404, not 81021's "must be an integer".
+    for (const revision of ['2147483648', '99999999999999999999']) {
+      const huge = await call('GET', `/v2/Flows/${flow.sid}/Revisions/${revision}`);
+      assert.equal(huge.statusCode, 404, huge.body);
+      assert.equal(huge.json().code, 20404);
+      assert.equal(huge.json().message, `The requested resource /v2/Flows/${flow.sid}/Revisions/${revision} was not found`);
+    }
     const bad = await call('GET', `/v2/Flows/${flow.sid}/Revisions/latest`);
     assert.equal(bad.statusCode, 400);
     assert.equal(bad.json().code, 81021);

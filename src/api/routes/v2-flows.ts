@@ -162,6 +162,8 @@ export function registerV2Flows(routes: Routes, ctx: ApiContext): void {
     let selector: RevisionSelector;
     if (Revision === 'LatestPublished' || Revision === 'LatestRevision') selector = Revision;
     else if (/^\d{1,9}$/.test(Revision)) selector = Number(Revision);
+    // An integer past any revision a flow can reach (2147483648) is an integer still: a revision not found.
+    else if (/^\d+$/.test(Revision)) throw errors.notFound(`/v2/Flows/${sid}/Revisions/${Revision}`);
     else throw errors.invalidRevision(Revision);
     const revision = await ctx.store.getRevision(request.account.sid, sid, selector);
     if (!revision) throw errors.notFound(`/v2/Flows/${sid}/Revisions/${Revision}`);
