@@ -1,21 +1,14 @@
 // The Liquid context a widget sees, and the execution context the API shows. Both come from the
 // state: {flow, trigger, widgets, contact} (studio-flow-language.md §4.1).
-import type { ExecutionState, Frame, JsonObject } from './types.ts';
+import type { ExecutionState, FloatMark, Frame, JsonObject } from './types.ts';
 import { RubyFloat } from './liquid/ruby-float.ts';
 import { setOwn } from './own-member.ts';
 import { valueAt, type JsonPath } from './json-floats.ts';
 
-/** `members` of `object` that hold a number, as RubyFloats, in a copy (the object itself when there are none). */
-function withFloats(object: JsonObject, members: readonly string[] | undefined): Record<string, unknown> {
-  if (!members?.length) return object;
-  let copy: Record<string, unknown> | undefined;
-  for (const key of members) {
-    const value = Object.hasOwn(object, key) ? object[key] : undefined;
-    if (typeof value !== 'number') continue;
-    copy ??= { ...object };
-    setOwn(copy, key, new RubyFloat(value));
-  }
-  return copy ?? object;
+/** `object` with a RubyFloat at each of `marks` that holds a number, in a copy (the object itself when none does). */
+function withFloats(object: JsonObject, marks: readonly FloatMark[] | undefined): Record<string, unknown> {
+  if (!marks?.length) return object;
+  return withFloatsAt(object, marks.map((mark) => (typeof mark === 'string' ? [mark] : mark)));
 }
 
 /**
@@ -89,7 +82,7 @@ export function liquidContext(state: ExecutionState, frame: Frame): Record<strin
   if (frame.floatVariables?.length) flow.variables = withFloats(frame.variables, frame.floatVariables);
   return {
     flow,
-    trigger: frame.trigger,
+    trigger: frame.floatTrigger?.length ? withFloatsAt(frame.trigger, frame.floatTrigger) : frame.trigger,
     widgets: widgetsWithFloats(frame),
     contact: { channel: { address: state.contactAddress } },
   };

@@ -19,6 +19,7 @@ import {
   type EngineInput,
   type EngineLimits,
   type ExecutionState,
+  type FloatMark,
   type Frame,
   type JsonObject,
   type QueuedReply,
@@ -165,9 +166,9 @@ class Sprint {
    * flow.variables as the widget being entered left them, and which of them hold floats (Frame.floatVariables),
    * not yet part of the context (see `storeOutputs`).
    */
-  staged: { frame: Frame; variables: JsonObject; floatVariables: string[] } | null = null;
+  staged: { frame: Frame; variables: JsonObject; floatVariables: FloatMark[] } | null = null;
   /** A finished subflow's variables about to become its Run Subflow widget's outputs, and which of them hold floats. */
-  subflowOutputs: { outputs: JsonObject; floats: readonly string[] } | null = null;
+  subflowOutputs: { outputs: JsonObject; floats: readonly FloatMark[] } | null = null;
   /** The context of the step about to be recorded, measured and found to fit (see `stepFits`). */
   measuredStep: { context: JsonObject; bytes: number } | null = null;
   /**
@@ -586,9 +587,10 @@ class Sprint {
     setOwn(frame.widgets, state.name, outputs);
     const subflow = this.subflowOutputs?.outputs === outputs ? this.subflowOutputs : null;
     this.subflowOutputs = null;
-    const floats = staged ? staged.floatVariables : (subflow?.floats ?? []);
-    markFloats(frame, 'floatOutputs', state.name, floats.filter((key) => Object.hasOwn(outputs, key)));
-    markFloats(frame, 'floatPaths', state.name, responseFloatPaths(outputs));
+    // The variables' floats are the outputs' (a Set Variables' pairs, a subflow's variables): members, or paths down.
+    const floats = (staged ? staged.floatVariables : (subflow?.floats ?? [])).filter((mark) => Object.hasOwn(outputs, typeof mark === 'string' ? mark : String(mark[0])));
+    markFloats(frame, 'floatOutputs', state.name, floats.filter((mark) => typeof mark === 'string'));
+    markFloats(frame, 'floatPaths', state.name, [...floats.filter((mark) => typeof mark !== 'string'), ...responseFloatPaths(outputs)]);
     frame.contextBytes = before + growth;
     return true;
   }

@@ -61,6 +61,17 @@ function comparePaths(a: JsonPath, b: JsonPath): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/**
+ * Where `value`, parsed from JSON `text`, holds whole floats: paths down to them, or one empty path when the text
+ * is one number written so (`5.0`). None when the text cannot hold one.
+ */
+export function jsonFloatPaths(text: string, value: Json): JsonPath[] {
+  if (!mayHoldWholeFloats(text)) return [];
+  if (typeof value === 'number') return /^\s*-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\s*$/.test(text) && /[.eE]/.test(text) ? [[]] : [];
+  if (value === null || typeof value !== 'object') return [];
+  return wholeFloatPaths(text).filter((path) => typeof valueAt(value, path) === 'number');
+}
+
 /** The value at `path` in `value`, own members only; undefined where there is none. */
 export function valueAt(value: unknown, path: JsonPath): unknown {
   let node = value;

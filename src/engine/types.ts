@@ -150,6 +150,9 @@ export interface TwimlNode {
 }
 
 /** One flow being interpreted: the main flow, or a subflow running inside the same execution. */
+/** A float in an object: the member holding it, or the path from a member down to it (the member's name first). */
+export type FloatMark = string | (string | number)[];
+
 export interface Frame {
   flowSid: string;
   revision: number;
@@ -166,18 +169,25 @@ export interface Frame {
   data: JsonObject;
   widgets: JsonObject;
   /**
-   * Members of `variables` holding a float: a number Set Variables read from decimal text ("5.0", "1.5"). JSON keeps
-   * no `.0`, so this is what makes Liquid see `{{flow.variables.x}}` as Ruby's Float (it prints 5.0, not 5); absent
-   * when there is none.
+   * Where `variables` hold a float: a member's name, for a number Set Variables read from decimal text ("5.0",
+   * "1.5"), or a path from a member down (its name first), for a whole float in JSON it parsed (`{"price": 10.0}`
+   * typed json_object). JSON keeps no `.0`, so this is what makes Liquid see `{{flow.variables.x}}` as Ruby's Float
+   * (it prints 5.0, not 5); absent when there is none.
    */
-  floatVariables?: string[];
+  floatVariables?: FloatMark[];
   /** The same for widgets' outputs: widget name → its output members holding such a float (a Set Variables' pairs, a subflow's variables). */
   floatOutputs?: Record<string, string[]>;
   /**
    * Floats deeper in widgets' outputs: widget name → paths from its outputs down to a whole number its JSON wrote
-   * as a float (an HTTP response's `{"price": 10.0}`, see json-floats.ts); absent when there is none.
+   * as a float (an HTTP response's `{"price": 10.0}`, see json-floats.ts; a Set Variables' or subflow's JSON
+   * values); absent when there is none.
    */
   floatPaths?: Record<string, (string | number)[][]>;
+  /**
+   * Whole floats in `trigger`: paths from it down (a subflow's `trigger.parent.parameters` from its Run Subflow's
+   * json_object parameters); absent when there is none.
+   */
+  floatTrigger?: (string | number)[][];
   /**
    * JSON bytes of this frame's trigger, data, variables and widgets, kept as steps change them (see
    * context-size.ts); absent until first measured (states written before it was kept, frames widgets build).

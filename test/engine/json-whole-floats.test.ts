@@ -109,3 +109,70 @@ describe('the state keeps a bounded number of float paths', () => {
     assert.equal(wholeFloatPaths(body, 5).length, 5);
   });
 });
+
+describe('whole floats in JSON a flow parses itself (json_object values) print as Ruby prints them', () => {
+  const trigger = { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingRequest', next: 'set' }], properties: {} } as unknown as State;
+  const setVars = (name: string, variables: unknown[], next?: string) =>
+    ({ name, type: 'set-variables', transitions: [{ event: 'next', ...(next ? { next } : {}) }], properties: { variables } }) as unknown as State;
+  const definition = (states: State[]): FlowDefinition => ({ description: 'json floats', initial_state: 'Trigger', flags: { allow_concurrent_calls: true }, states: [trigger, ...states] });
+  const start = (engine: EngineRun) => engine.startBy('incomingRequest', { request: { from: '+15551230001', to: '+15005550006', parameters: {} } }, {}, { flow: '+15005550006', contact: '+15551230001' });
+  const CONFIG = '{"price": 10.0, "list": [1.0, 2, 2.5], "n": 3, "big": 1e2, "note": "1.0"}';
+
+  it('Set Variables: a json_object value keeps its whole floats in flow.variables and in its widget\'s outputs; the API context keeps the numbers', () => {
+    const engine = new EngineRun(definition([
+      setVars('set', [{ key: 'cfg', value: CONFIG, type: 'json_object' }, { key: 'one', value: '5.0', type: 'json_object' }, { key: 'plain', value: '{"a": 1}', type: 'json_object' }], 'show'),
+      setVars('show', [
+        { key: 'vars', value: '{{flow.variables.cfg.price}}|{{flow.variables.cfg.list | join: ","}}|{{flow.variables.cfg.n}}|{{flow.variables.cfg.big}}|{{flow.variables.cfg.note}}|{{flow.variables.one}}|{{flow.variables.plain.a}}' },
+        { key: 'outputs', value: '{{widgets.set.cfg.price}}|{{widgets.set.one}}|{{widgets.set.cfg.price | plus: 1}}' },
+      ]),
+    ]));
+    start(engine);
+    const frame = engine.state.frames[0]!;
+    assert.equal(frame.variables.vars, '10.0|1.0,2,2.5|3|100.0|1.0|5.0|1');
+    assert.equal(frame.variables.outputs, '10.0|5.0|11.0');
+    assert.deepEqual(frame.floatVariables, [['cfg', 'big'], ['cfg', 'list', 0], ['cfg', 'price'], 'one']);
+    assert.deepEqual(frame.floatOutputs, { set: ['one'] });
+    assert.deepEqual(frame.floatPaths, { set: [['cfg', 'big'], ['cfg', 'list', 0], ['cfg', 'price']] });
+    const context = executionContext(engine.state) as { flow: { variables: { cfg: unknown } } };
+    assert.equal(JSON.stringify(context.flow.variables.cfg), '{"price":10,"list":[1,2,2.5],"n":3,"big":100,"note":"1.0"}');
+  });
+
+  it('setting the member again drops its marks; other members keep theirs', () => {
+    const engine = new EngineRun(definition([
+      setVars('set', [{ key: 'cfg', value: CONFIG, type: 'json_object' }, { key: 'other', value: '{"x": 2.0}', type: 'json_object' }], 'again'),
+      setVars('again', [{ key: 'cfg', value: '{"price": 10}', type: 'json_object' }], 'show'),
+      setVars('show', [{ key: 'out', value: '{{flow.variables.cfg.price}}|{{flow.variables.other.x}}' }]),
+    ]));
+    start(engine);
+    const frame = engine.state.frames[0]!;
+    assert.equal(frame.variables.out, '10|2.0');
+    assert.deepEqual(frame.floatVariables, [['other', 'x']]);
+    assert.equal(frame.floatPaths?.again, undefined);
+  });
+
+  it('Run Subflow: json_object parameters keep their whole floats in trigger.parent.parameters; the subflow\'s JSON variables come back as floats', () => {
+    const SUB = 'FW' + 'b'.repeat(32);
+    const parent = definition([
+      { name: 'set', type: 'run-subflow', transitions: [{ event: 'completed', next: 'show' }, { event: 'failed' }], properties: { flow_sid: SUB, flow_revision: 'LatestPublished', parameters: [{ key: 'cfg', value: CONFIG, type: 'json_object' }, { key: 'text', value: '{"p": 1.0}' }] } } as unknown as State,
+      setVars('show', [{ key: 'back', value: '{{widgets.set.seen}}|{{widgets.set.made.total}}' }]),
+    ]);
+    const child: FlowDefinition = {
+      description: 'child',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingParent', next: 'inner' }], properties: {} } as unknown as State,
+        setVars('inner', [
+          { key: 'seen', value: '{{trigger.parent.parameters.cfg.price}}/{{trigger.parent.parameters.cfg.list[0]}}/{{trigger.parent.parameters.text}}' },
+          { key: 'made', value: '{"total": 4.0}', type: 'json_object' },
+        ]),
+      ],
+    };
+    const engine = new EngineRun(parent);
+    const started = start(engine);
+    const load = started.effects.find((e): e is Extract<Effect, { type: 'load-subflow' }> => e.type === 'load-subflow')!;
+    engine.send({ type: 'effect-result', effectId: load.effectId, result: { kind: 'subflow-loaded', flowSid: SUB, revision: 1, definition: child } });
+    assert.equal(engine.state.frames.length, 1);
+    assert.equal(engine.state.frames[0]!.variables.back, '10.0/1.0/{"p": 1.0}|4.0');
+  });
+});

@@ -3,6 +3,7 @@
 // level only: a subflow that itself runs subflows fails with 81024.
 import { parseJsonValue } from '../liquid.ts';
 import type { Json, JsonObject } from '../types.ts';
+import { jsonFloatPaths, type JsonPath } from '../json-floats.ts';
 import { awaitEffect, effectResult, keyValueList, parsesAsJson, renderList, stringProp, type WidgetHandler } from './widget.ts';
 
 export const runSubflow: WidgetHandler = {
@@ -29,11 +30,19 @@ export const runSubflow: WidgetHandler = {
     const raw = env.state.properties.parameters;
     if (Array.isArray(raw)) for (const item of raw) if (parsesAsJson(item)) jsonKeys.add(String((item as { key?: unknown }).key));
     const params: JsonObject = {};
+    // Whole floats in the JSON ones (`{"price": 10.0}`) print as Ruby's JSON reads them, from trigger.parent.parameters down.
+    const floats = new Map<string, JsonPath[]>();
     for (const { key, value } of parameters.value) {
       const parsed = jsonKeys.has(key) ? parseJsonValue(value) : null;
       // defineProperty: a parameter named `__proto__` is a key like any other.
       Object.defineProperty(params, key, { value: parsed?.ok ? (parsed.value as Json) : value, enumerable: true, writable: true, configurable: true });
+      floats.delete(key);
+      if (parsed?.ok) {
+        const marks = jsonFloatPaths(value, parsed.value as Json).map((path) => ['parent', 'parameters', key, ...path]);
+        if (marks.length > 0) floats.set(key, marks);
+      }
     }
+    const floatTrigger = [...floats.values()].flat();
     return {
       type: 'subflow',
       parentStepEvent: 'incomingParent',
@@ -46,6 +55,7 @@ export const runSubflow: WidgetHandler = {
         wait: null,
         // The parent's trigger data is copied, so {{trigger.call.CallSid}} works in the subflow.
         trigger: { ...env.frame.trigger, parent: { parameters: params, flow_sid: env.frame.flowSid } },
+        ...(floatTrigger.length > 0 ? { floatTrigger } : {}),
         variables: {},
         data: {},
         widgets: {},

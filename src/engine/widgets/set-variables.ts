@@ -5,7 +5,8 @@
 // those members (Frame.floatVariables) and Liquid sees them as floats. "parse as JSON" (real exports: an item's
 // `"type": "json_object"`; `parse_as_json` is a guess) turns JSON text into objects, and text that is not JSON stays text.
 import { inferVariableValue, parseJsonValue } from '../liquid.ts';
-import type { Json, JsonObject } from '../types.ts';
+import type { FloatMark, Json, JsonObject } from '../types.ts';
+import { jsonFloatPaths } from '../json-floats.ts';
 import { parsesAsJson, type WidgetHandler } from './widget.ts';
 import { setOwn } from '../own-member.ts';
 
@@ -17,30 +18,32 @@ export const setVariables: WidgetHandler = {
   enter(env) {
     const items = Array.isArray(env.state.properties.variables) ? env.state.properties.variables : [];
     const set: JsonObject = {};
-    const floats = new Set<string>();
+    // Per member set: where its value holds floats (the member itself, or paths down into its JSON).
+    const floats = new Map<string, FloatMark[]>();
     for (const raw of items) {
       if (!raw || typeof raw !== 'object' || typeof (raw as { key?: unknown }).key !== 'string') continue;
       const item = raw as Record<string, unknown>;
+      const key = item.key as string;
       const rendered = env.render(item.value ?? '');
       if (!rendered.ok) return { type: 'error', code: rendered.error.code, message: rendered.error.message };
       let value: Json = env.limits.variableTyping === 'string' ? rendered.value : inferVariableValue(rendered.value);
-      let float = typeof value === 'number' && rendered.value.includes('.');
+      let marks: FloatMark[] = typeof value === 'number' && rendered.value.includes('.') ? [key] : [];
       if (wantsJson(item, env.state.properties.parse_as_json)) {
         const parsed = parseJsonValue(rendered.value);
         if (parsed.ok) {
           value = parsed.value as Json;
-          float = false;
+          marks = jsonFloatPaths(rendered.value, value).map((path) => (path.length === 0 ? key : [key, ...path]));
         }
       }
-      setOwn(set, item.key as string, value);
-      if (float) floats.add(item.key as string);
-      else floats.delete(item.key as string);
+      setOwn(set, key, value);
+      floats.delete(key);
+      if (marks.length > 0) floats.set(key, marks);
     }
     for (const [key, value] of Object.entries(set)) setOwn(env.frame.variables, key, value);
-    // The members this widget set are floats now or no longer (the interpreter commits the list with the variables).
+    // The members this widget set hold floats now or no longer (the interpreter commits the list with the variables).
     const marked = (env.frame.floatVariables ??= []);
-    const kept = marked.filter((key) => !Object.hasOwn(set, key));
-    marked.splice(0, marked.length, ...kept, ...floats);
+    const kept = marked.filter((mark) => !Object.hasOwn(set, typeof mark === 'string' ? mark : String(mark[0])));
+    marked.splice(0, marked.length, ...kept, ...[...floats.values()].flat());
     return { type: 'transition', event: 'next', outputs: set };
   },
 };
