@@ -1,6 +1,7 @@
 // How an execution's canvas marks its widgets and connections, in Chromium. The widget of the step chosen
 // in the timeline was selected but looked as every other widget on the path: the path's green ring (and
-// the waiting widget's amber one) was drawn over the selection's.
+// the waiting widget's amber one) was drawn over the selection's. And the path taken marched on for good,
+// prefers-reduced-motion or not.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -64,5 +65,20 @@ describe("web console: an execution's canvas marks (Chromium)", { skip: noChromi
     const chosen = await shadow('ask');
     assert.ok(chosen.includes(PRIMARY) && chosen !== waiting, `the waiting widget, chosen, shows the selection: ${chosen}`);
     assert.ok(chosen.includes('rgb(168, 116, 0)'), `and still its waiting ring: ${chosen}`);
+  });
+
+  it('keeps the path taken still when the reader asks for reduced motion, marching otherwise', async () => {
+    const takenPath = page.locator('.react-flow__edge.edge-taken path.react-flow__edge-path').first();
+    const look = () => takenPath.evaluate((el) => ({ animation: el.ownerDocument.defaultView!.getComputedStyle(el).animationName, dashes: el.ownerDocument.defaultView!.getComputedStyle(el).strokeDasharray }));
+    await page.emulateMedia({ reducedMotion: 'no-preference' });
+    await openExecution();
+    await takenPath.waitFor();
+    assert.equal((await look()).animation, 'dashdraw');
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    try {
+      assert.deepEqual(await look(), { animation: 'none', dashes: 'none' });
+    } finally {
+      await page.emulateMedia({ reducedMotion: null });
+    }
   });
 });
