@@ -3,7 +3,7 @@
 // session gets controls for how that ends (and the keypad is off meanwhile); the flow's own outbound
 // call can be answered or rejected; a call the server forgot in a restart is said to be lost, polling
 // stops and Call comes back; focus stays on the call button; the side panel's tabs are one Tab stop with arrow keys; and a
-// call to a flow whose Trigger takes no calls says so.
+// call to a flow whose Trigger takes no calls says so, under the transcript.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -370,8 +370,12 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     await openPhone(await create('Texts only', TEXTS_ONLY));
     await page.getByLabel('Call as').fill('+15551237302');
     await page.getByRole('button', { name: 'Call', exact: true }).click();
-    await page.getByRole('alert').filter({ hasText: "The flow's Trigger does not handle incoming calls" }).waitFor();
+    const notice = page.getByRole('alert').filter({ hasText: "The flow's Trigger does not handle incoming calls" });
+    await notice.waitFor();
     await page.locator('.phone-panel .panel-header [role="status"]', { hasText: 'completed' }).waitFor();
+    // Said under the transcript, above the keypad: below it, it was out of view in a window 800 px tall.
+    const [said, keypad] = [await notice.boundingBox(), await page.getByRole('group', { name: 'Keys' }).boundingBox()];
+    assert.ok(said && keypad && said.y + said.height <= keypad.y, `the notice (${JSON.stringify(said)}) is above the keypad (${JSON.stringify(keypad)})`);
     // A call to a flow that takes calls has no such notice.
     await openPhone(await create('Takes calls', VOICEMAIL));
     await page.getByRole('button', { name: 'Call', exact: true }).click();

@@ -389,6 +389,29 @@ export function PhonePanel({
           {LOST_CALL_NOTICE}
         </p>
       )}
+      {/* Why the call did not start, or what went wrong: under the transcript, where the eye is after Call or a
+          key, not below the keypad (out of view in a window 800 px tall). */}
+      {notStarted && (
+        <NotStartedNotice
+          flowSid={flowSid}
+          contact={caller.trim()}
+          what="call"
+          triggerNotice={triggerNotice}
+          onPublish={
+            onPublish &&
+            (async () => {
+              await onPublish();
+              setNotStarted(false);
+            })
+          }
+          onRunDraft={runDraft}
+        />
+      )}
+      {error && (
+        <p role="alert" className="error-text">
+          {error}
+        </p>
+      )}
       {waiting && (
         <p className="muted small" role="status">
           {waitingText(waiting)}
@@ -440,27 +463,6 @@ export function PhonePanel({
             Leave a 5 s recording and hang up
           </button>
         </>
-      )}
-      {notStarted && (
-        <NotStartedNotice
-          flowSid={flowSid}
-          contact={caller.trim()}
-          what="call"
-          triggerNotice={triggerNotice}
-          onPublish={
-            onPublish &&
-            (async () => {
-              await onPublish();
-              setNotStarted(false);
-            })
-          }
-          onRunDraft={runDraft}
-        />
-      )}
-      {error && (
-        <p role="alert" className="error-text">
-          {error}
-        </p>
       )}
       <LiveSteps
         id="call-steps-title"
