@@ -320,6 +320,7 @@ export async function buildServer(ctx: ApiContext): Promise<FastifyInstance> {
   // before the body is read, after authentication.
   app.addHook('preParsing', async (request, _reply, payload) => {
     if (request.is404) return payload; // a 404 or 405 says more
+    if (request.method === 'DELETE') return payload; // its body is never read (addHttpMethod above)
     const coding = unsupportedContentCoding(request);
     if (coding !== null) throw errors.unsupportedContentEncoding(coding);
     return payload;

@@ -239,14 +239,15 @@ describe('request body encodings', () => {
   });
 
   describe('DELETE bodies', () => {
-    it('ignores a DELETE body and its Content-Type, as a GET\'s: a stray text/plain or broken JSON still deletes (204) or 404s', async () => {
-      const del = (url: string, payload: string, headers: Record<string, string>) =>
+    it('ignores a DELETE body, its Content-Type and Content-Encoding: a stray text/plain, broken JSON or gzip still deletes (204) or 404s', async () => {
+      const del = (url: string, payload: string | Buffer, headers: Record<string, string>) =>
         t.app.server.inject({ method: 'DELETE', url, headers: { authorization: t.auth, ...headers }, payload });
       for (const [payload, headers] of [
         ['', { 'content-type': 'text/plain;charset=UTF-8' }],
         ['x', { 'content-type': 'text/plain' }],
         ['{bad', JSON_TYPE],
         ['a&'.repeat(1200), FORM],
+        [gzipSync('a=b'), { ...FORM, 'content-encoding': 'gzip' }],
       ] as const) {
         const created = await post('/v2/Flows', flowForm(), FORM);
         assert.equal(created.statusCode, 201, created.body);
