@@ -1,7 +1,8 @@
 // The console's executions list in Chromium: the Contact field lists one caller's executions
 // (?ContactAddress=), keeps the filter in the console's query string with the status filter, so
 // reload, Back and paging keep it, and the API's 400 for a bad address is shown, not a blank list. A flow
-// without executions says so and how to run it, not that none match filters nobody set.
+// without executions says so and how to run it, not that none match filters nobody set; none matching
+// links back to the whole list.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -55,6 +56,11 @@ describe('web console: executions list filtered by contact (Chromium)', { skip: 
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.getByText('No executions match.').waitFor();
     assert.equal(await page.getByText('Text or call the flow').count(), 0);
+    // One link back to the whole list: the filters cleared, in the form as in the URL.
+    await page.locator('.empty-state').getByRole('link', { name: 'Show all executions' }).click();
+    await page.waitForURL(`${server.baseUrl}/flows/${flowSid}/executions`);
+    await until('the form shows no status filter', async () => (await page.getByLabel('Status').inputValue()) === '');
+    await empty.getByText(`POST /v2/Flows/${flowSid}/Executions`).waitFor();
     assert.deepEqual(browser.errors, []);
   });
 

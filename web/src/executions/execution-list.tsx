@@ -58,7 +58,13 @@ function Standing({ summary, status }: { summary: ExecutionSummary | undefined; 
 }
 
 function NoExecutions({ flowSid, why }: { flowSid: string; why: EmptyExecutions }) {
-  if (why === 'none-match') return <p className="card empty-state">No executions match.</p>;
+  // Filtered (or paged) to nothing: the way back to the whole list is a link, not clearing each field.
+  if (why === 'none-match')
+    return (
+      <p className="card empty-state">
+        No executions match. <Link href={`/flows/${flowSid}/executions`}>Show all executions</Link>
+      </p>
+    );
   return (
     <p className="card empty-state">
       No executions. Text or call the flow from the Chat or Phone beside <Link href={`/flows/${flowSid}`}>its canvas</Link>, or start one with the
