@@ -120,6 +120,10 @@ describe('web console: where executions stand (Chromium)', { skip: noChromium, t
     await until('the waiting widget is on screen in the canvas', inside);
     // The widget is the one selected, so the canvas shows it as the one that matters.
     assert.match((await node.getAttribute('class')) ?? '', /selected/);
+    // Ended while the page follows it: it waits nowhere now, and the widget is no longer the chosen one.
+    assert.equal((await rest(`/v2/Flows/${flowSid}/Executions/${sid}`, { Status: 'ended' })).status, 200);
+    await page.getByTestId('execution-state').filter({ hasText: 'Ended manually' }).waitFor();
+    await until('the widget it waited at is no longer selected', async () => !/\bselected\b/.test((await node.getAttribute('class')) ?? ''));
   });
 
   it('says an execution deleted while its page is open is gone, and hides End', async () => {

@@ -313,10 +313,11 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   const waiting = useMemo(() => (current?.status === 'active' && !gone ? waitingAt(allSteps, definition) : null), [current?.status, gone, allSteps, definition]);
   // An active execution opens the canvas on the widget it waits at (a subflow's: on the Run Subflow widget
   // running it), and follows it as steps arrive, until a widget is chosen here (a step opened, a click).
+  // Once it waits nowhere (it ended), the widget it waited at is no longer shown as the chosen one.
   const waitingWidget = waiting ? (waiting.subflowPath[0] ?? waiting.widget) : null;
   const followed = useRef<string | null>(null);
   useEffect(() => {
-    if (!waitingWidget || selectedWidget !== followed.current) return;
+    if (selectedWidget !== followed.current || followed.current === waitingWidget) return;
     followed.current = waitingWidget;
     setSelectedWidget(waitingWidget);
   }, [waitingWidget, selectedWidget]);
