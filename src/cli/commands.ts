@@ -169,6 +169,8 @@ export async function main(argv: string[]): Promise<number> {
   const own = OWN_OPTIONS[argv[0] ?? ''];
   if (own) return own(argv.slice(1));
   if (argv[0] === 'help') {
+    // `switchboard help --help` is the help's own help: the general usage, as `help` alone (not "unknown command '--help'").
+    if (argv.length === 2 && (argv[1] === '--help' || argv[1] === '-h')) argv = ['help'];
     // `switchboard help flows` is `switchboard flows --help`; the other commands are all in USAGE.
     if (argv.length > 2) return usageError(`help takes one command, got ${argv.slice(1).map((a) => `'${a}'`).join(' ')}`);
     const named = OWN_OPTIONS[argv[1] ?? ''];

@@ -54,6 +54,12 @@ describe('switchboard --help', () => {
     const help = run(MAIN, ['help']);
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, /^Usage: switchboard <command>/);
+    // The help command's own --help is that same usage, not "unknown command '--help' (did you mean 'help'?)".
+    for (const flag of ['--help', '-h']) {
+      const own = run(MAIN, ['help', flag]);
+      assert.equal(own.status, 0, `help ${flag}: ${own.stderr}`);
+      assert.equal(own.stdout, help.stdout, `help ${flag}`);
+    }
     const flows = run(MAIN, ['help', 'flows']);
     assert.equal(flows.status, 0, flows.stderr);
     assert.match(flows.stdout, /^Usage: switchboard flows <command>/);
