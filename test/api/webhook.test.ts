@@ -70,6 +70,27 @@ describe('flow webhook', () => {
     assert.equal(await t.app.store.findActiveExecution(flowSid, '+15551230002', '+15005550006'), null);
   });
 
+  it('says what a refused request lacked: no signature nor credentials, refused Basic auth, a bad signature', async () => {
+    const params = { MessageSid: 'SM' + '3'.repeat(32), From: '+15551230003', To: '+15005550006', Body: 'hi' };
+    const form = (headers: Record<string, string>) =>
+      t.app.server.inject({ method: 'POST', url: `/v1/Accounts/${t.account.sid}/Flows/${flowSid}`, headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, payload: new URLSearchParams(params).toString() });
+    const basic = (user: string, password: string) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
+    const bare = await form({});
+    assert.equal(bare.statusCode, 403);
+    assert.deepEqual(bare.json(), { code: 20003, message: "Missing X-Twilio-Signature: a flow webhook takes Twilio's signature (the account's auth token) or the account's Basic auth", more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 });
+    const wrongBasic = await form({ authorization: basic(t.account.sid, 'not-the-token') });
+    assert.equal(wrongBasic.statusCode, 403);
+    assert.match(wrongBasic.json().message, /^Basic auth refused/);
+    const badSignature = await form({ 'x-twilio-signature': 'bogus' });
+    assert.equal(badSignature.json().message, 'Invalid X-Twilio-Signature');
+    // The GET call webhook says the same.
+    const get = await t.app.server.inject({ method: 'GET', url: `/v1/Accounts/${t.account.sid}/Flows/${flowSid}?CallSid=CA${'3'.repeat(32)}&From=%2B15551230003&To=%2B15005550006` });
+    assert.equal(get.statusCode, 403);
+    assert.match(get.json().message, /^Missing X-Twilio-Signature/);
+    const right = await form({ authorization: basic(t.account.sid, t.account.authToken) });
+    assert.equal(right.statusCode, 200, right.body);
+  });
+
   it('404s an unknown account or flow', async () => {
     const res = await t.app.server.inject({ method: 'POST', url: `/v1/Accounts/AC${'0'.repeat(32)}/Flows/${flowSid}`, payload: 'From=a&To=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(res.statusCode, 404);

@@ -17,8 +17,18 @@ export function webhookRefused(reply: FastifyReply, message: string) {
   return { code: 20003, message, more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 };
 }
 
-/** Twilio's answer to a webhook it cannot authenticate. */
-export function invalidSignature(reply: FastifyReply) {
+/**
+ * Twilio's answer to a webhook it cannot authenticate. Given the request (a flow webhook, which also takes
+ * Basic auth), one that carried neither a signature nor credentials is told what it lacks, and refused
+ * Basic auth is named as such: a curl without -u otherwise read "Invalid X-Twilio-Signature".
+ */
+export function invalidSignature(reply: FastifyReply, request?: FastifyRequest) {
+  if (request && request.headers['x-twilio-signature'] === undefined) {
+    if (request.headers.authorization === undefined) {
+      return webhookRefused(reply, "Missing X-Twilio-Signature: a flow webhook takes Twilio's signature (the account's auth token) or the account's Basic auth");
+    }
+    return webhookRefused(reply, "Basic auth refused: a flow webhook takes only its own account's credentials (or Twilio's X-Twilio-Signature)");
+  }
   return webhookRefused(reply, 'Invalid X-Twilio-Signature');
 }
 

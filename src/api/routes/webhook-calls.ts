@@ -161,7 +161,7 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
     async (request, reply) => {
       const { accountSid, flowSid, account, path } = await webhookTarget(ctx, request);
       // A GET is signed over the URL alone (its parameters are in the query).
-      if (!(await webhookAuthenticated(ctx, request, account, {}))) return invalidSignature(reply);
+      if (!(await webhookAuthenticated(ctx, request, account, {}))) return invalidSignature(reply, request);
       const values = queryValues(request);
       const first = (name: string) => values.get(name)?.[0];
       if (first('FlowEvent') === 'return') {
