@@ -2,7 +2,7 @@
 // selection only when focus is on the canvas (not on a panel button); a widget deleted with the
 // keyboard comes back with its connections in one Undo (and a connection selected is deleted alone); a connection dropped anywhere on a widget's
 // body connects to it; moving a box selection moves (and keeps) every widget in it, in one undo
-// step; arrow-key moves of a widget in a row are one undo step.
+// step; arrow-key moves of a widget in a row are one undo step; an undo or redo selects (so shows) the widget it changed.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
@@ -182,6 +182,34 @@ describe('canvas editing (Chromium)', { skip: noChromium, timeout: 120_000 }, ()
     await page.getByText('unsaved changes').waitFor({ state: 'detached' });
     await until('it is back where it was', async () => Math.abs((await box(node('say_hi'))).x - before.x) < 1);
     assert.ok(await undo().isDisabled(), 'four presses, one step');
+  });
+
+  it('selects what an Undo or Redo changed, so a widget brought back far off screen is shown', async () => {
+    const far = { name: 'far', type: 'say-play', properties: { ...at(3000, 3000), say: 'Far away' }, transitions: [{ event: 'audioComplete' }] };
+    const definition = { ...FLOW, states: [...FLOW.states, far] } as unknown as FlowDefinition;
+    const sid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Undo far', status: 'published', definition })).sid;
+    await page.goto(`${server.baseUrl}/flows/${sid}`);
+    await node('Trigger').waitFor();
+    const goTo = page.getByLabel('Go to widget');
+    await goTo.selectOption('far');
+    await page.getByRole('button', { name: 'Delete widget' }).click();
+    await detached(node('far'));
+    await goTo.selectOption('Trigger');
+    await settled(node('Trigger'));
+    const inView = async (name: string) => {
+      const [widget, canvas] = [await node(name).boundingBox(), await page.locator('.canvas-box').boundingBox()];
+      return !!widget && !!canvas && widget.x >= canvas.x && widget.y >= canvas.y && widget.x + widget.width <= canvas.x + canvas.width && widget.y + widget.height <= canvas.y + canvas.height;
+    };
+    await undo().click();
+    await until('the widget brought back is selected and in view', async () => (await goTo.inputValue()) === 'far' && (await inView('far')), 10_000);
+    // A Redo (deleting it again) leaves nothing to select there; a second Undo shows it again.
+    await page.getByRole('button', { name: 'Redo' }).click();
+    await detached(node('far'));
+    await goTo.selectOption('Trigger');
+    await settled(node('Trigger'));
+    await page.locator('.canvas-box').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('Control+z');
+    await until('brought back by Ctrl+Z, selected and in view', async () => (await goTo.inputValue()) === 'far' && (await inView('far')), 10_000);
   });
 
   it('logged no console errors', () => {

@@ -16,6 +16,7 @@ import {
   renameWidget,
   selectionAfter,
   setProperty,
+  widgetStepped,
 } from '../../web/src/editor/definition-ops.ts';
 import { eventLayout, issuesByWidget, keepUnchanged, pathFromSteps, toGraph, transitionLabel } from '../../web/src/editor/graph.ts';
 import { collapseUnchanged, prettyJson, sideBySide } from '../../web/src/flows/line-diff.ts';
@@ -117,6 +118,24 @@ describe('definition edits', () => {
     // Removed, and another widget now in its place: not a rename.
     const two = addWidget(added, 'send-message', { x: 0, y: 0 }).definition;
     assert.equal(selectionAfter(two, removeWidget(two, name), name), null);
+  });
+
+  it('an undo or redo names the widget it changed: one brought back or renamed first, else one edited; none when it only took widgets away', () => {
+    const flow = smallFlow();
+    const { definition: added, name } = addWidget(flow, 'say-play', { x: 0, y: 500 });
+    const wired = connect(added, name, 0, 'send_message_1');
+    // Undo of deleting a wired widget: the widget comes back (before the one whose connection comes back).
+    assert.equal(widgetStepped(removeWidget(wired, name), wired), name);
+    // Redo of adding it, undo of removing it: the same. Undo of adding it takes it away: none.
+    assert.equal(widgetStepped(flow, added), name);
+    assert.equal(widgetStepped(added, flow), null);
+    // Undo of a rename: the widget under its old name (other widgets' connections change too).
+    assert.equal(widgetStepped(renameWidget(flow, 'send_message_1', 'greet'), flow), 'send_message_1');
+    // Undo of a move, of an edit, of a connection: the widget moved, edited, connected from.
+    assert.equal(widgetStepped(moveWidget(wired, name, { x: 900, y: 900 }), wired), name);
+    assert.equal(widgetStepped(setProperty(flow, 'send_message_1', 'body', 'Bye'), flow), 'send_message_1');
+    assert.equal(widgetStepped(connect(flow, 'Trigger', 0, null), flow), 'Trigger');
+    assert.equal(widgetStepped(flow, flow), null);
   });
 
   it('integer properties default to their minimum when required', () => {

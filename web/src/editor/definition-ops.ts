@@ -302,3 +302,16 @@ export function selectionAfter(previous: FlowDefinition | null, next: FlowDefini
   if (!there || there.type !== previous!.states[index]!.type || previous!.states.some((s) => s.name === there.name)) return null;
   return there.name;
 }
+
+/**
+ * The widget an undo or redo changed, to be selected and so brought into view: the first widget of `next`
+ * that `previous` lacks (one deleted and brought back, or renamed), else the first whose definition
+ * differs (moved, edited, connected); null when the step only took widgets away.
+ */
+export function widgetStepped(previous: FlowDefinition, next: FlowDefinition): string | null {
+  const before = new Map(previous.states.map((s) => [s.name, s]));
+  const back = next.states.find((s) => !before.has(s.name));
+  if (back) return back.name;
+  const changed = next.states.find((s) => before.get(s.name) !== s && JSON.stringify(before.get(s.name)) !== JSON.stringify(s));
+  return changed?.name ?? null;
+}

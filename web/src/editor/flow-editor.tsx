@@ -15,7 +15,7 @@ import { StatusBadge } from '../ui/status.tsx';
 import { LoadProblem } from '../ui/problem-page.tsx';
 import { usePageTitle } from '../ui/page-title.ts';
 import { Canvas } from './canvas.tsx';
-import { addWidget, positionOf, selectionAfter } from './definition-ops.ts';
+import { addWidget, positionOf, selectionAfter, widgetStepped } from './definition-ops.ts';
 import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
 import { PropertyForm } from './property-form.tsx';
 import { useHistory } from './use-history.ts';
@@ -45,12 +45,30 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   const definition = history.value;
   const setDefinition = history.set;
   const [selected, setSelected] = useState<string | null>(null);
-  // Undo or redo of a rename: the selection follows the widget instead of naming one that is gone.
+  // Undo or redo selects the widget it changed, which brings it into view (a widget deleted and brought back
+  // may be far off screen); one that only took widgets away keeps the selection, following a rename
+  // instead of naming a widget that is gone.
   const shownDefinition = useRef<FlowDefinition | null>(null);
+  const stepped = useRef(false);
+  const { undo: undoStep, redo: redoStep, canUndo, canRedo } = history;
+  const undo = useCallback(() => {
+    if (!canUndo) return;
+    stepped.current = true;
+    undoStep();
+  }, [undoStep, canUndo]);
+  const redo = useCallback(() => {
+    if (!canRedo) return;
+    stepped.current = true;
+    redoStep();
+  }, [redoStep, canRedo]);
   useEffect(() => {
     const previous = shownDefinition.current;
     shownDefinition.current = definition;
-    if (definition) setSelected((name) => selectionAfter(previous, definition, name));
+    const step = stepped.current;
+    stepped.current = false;
+    if (!definition) return;
+    const changed = step && previous ? widgetStepped(previous, definition) : null;
+    setSelected((name) => changed ?? selectionAfter(previous, definition, name));
   }, [definition]);
   const [notice, setNotice] = useState<Notice | null>(null);
   // Signed in again (new credentials make a new client): an error about the old ones no longer holds.
@@ -75,14 +93,14 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
       if (target && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))) return;
       if (!(event.ctrlKey || event.metaKey)) return;
       const key = event.key.toLowerCase();
-      if (key === 'z' && !event.shiftKey) history.undo();
-      else if ((key === 'z' && event.shiftKey) || key === 'y') history.redo();
+      if (key === 'z' && !event.shiftKey) undo();
+      else if ((key === 'z' && event.shiftKey) || key === 'y') redo();
       else return;
       event.preventDefault();
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [history.undo, history.redo]);
+  }, [undo, redo]);
 
   const issues = useMemo(() => (definition ? issuesByWidget(definition, report.errors, report.warnings) : null), [definition, report]);
 
@@ -272,10 +290,10 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
           <button type="button" onClick={add}>
             Add widget
           </button>
-          <button type="button" onClick={history.undo} disabled={!history.canUndo} aria-keyshortcuts="Control+Z">
+          <button type="button" onClick={undo} disabled={!history.canUndo} aria-keyshortcuts="Control+Z">
             Undo
           </button>
-          <button type="button" onClick={history.redo} disabled={!history.canRedo} aria-keyshortcuts="Control+Shift+Z">
+          <button type="button" onClick={redo} disabled={!history.canRedo} aria-keyshortcuts="Control+Shift+Z">
             Redo
           </button>
           <label className="field inline">
