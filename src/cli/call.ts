@@ -1,6 +1,6 @@
 // `switchboard call <FlowSid|flow.json> --from +1555…`: an interactive phone in the terminal. It calls
 // the flow through the simulator phone API (the same signed webhooks Twilio posts), prints what the
-// caller hears and each step, and reads what the caller does: keys (0-9 * #) or typed speech at a
+// caller hears, the texts the flow sends meanwhile and each step, and reads what the caller does: keys (0-9 * #) or typed speech at a
 // menu, an empty line for "no input"; a length in seconds at a recording prompt; /hangup or Ctrl-D
 // to hang up. A menu or recording left without a line times out as on a phone (the simulator phone's
 // timer), and the call goes on; --no-timeouts makes them wait for a line. A flow file runs on an
@@ -13,6 +13,8 @@ import { revisionFor, UNPUBLISHED_NOTICE } from '../channels/simulator/texting.t
 import { runnable } from '../runtime/sprints.ts';
 import type { FlowRecord, Store } from '../runtime/ports/store.ts';
 import { RELAY_SESSION_STATUSES } from '../channels/simulator/phone.ts';
+import type { TranscriptEntry } from '../channels/simulator/simulator-channel.ts';
+import { messageLine } from './simulate-output.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -118,7 +120,14 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
 
     let shownLines = 0;
     const shownSteps = new Set<string>();
+    // Texts the flow sends meanwhile (a Send Message to the caller during the call), as `simulate` shows them.
+    const texts: TranscriptEntry[] = [];
+    const unsubscribe = app.simulator.onMessage((entry) => {
+      if (entry.flowSid === flowSid && entry.direction !== 'inbound') texts.push(entry);
+    });
     const show = async (call: CallJson) => {
+      // A round's texts first: the flow sent them while it worked out what the caller hears next.
+      for (const entry of texts.splice(0)) console.log(messageLine(entry, from, to).replace(/^ {2}←/, '  ← [text]'));
       for (const line of call.transcript.slice(shownLines)) {
         if (line.who === 'caller') continue;
         const mark = line.who === 'flow' ? (line.kind === 'say' || line.kind === 'play' || line.kind === 'tones' ? '  ← ' : '  ~ ') : '  · ';
@@ -196,6 +205,7 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
       await show(call);
     }
     rl.close();
+    unsubscribe();
     if (takesCalls === false) console.log(`    ✗ ${UNWIRED_CALL_NOTICE}`);
     if (call.execution_sid) {
       const execution = await app.store.getExecutionBySid(call.execution_sid);

@@ -33,6 +33,37 @@ describe('switchboard call', () => {
     assert.match(result.stdout, /call completed; execution FN[0-9a-f]{32} ended/);
   });
 
+  it("a text the flow sends during the call is shown, marked as a text, before what the caller hears next", () => {
+    const ivr = fileURLToPath(new URL('../../examples/flows/ivr.json', import.meta.url));
+    const result = run(['call', ivr, '--from', '+15551230009', '--no-timeouts'], 'address\n');
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /← \[text\] Pizza Planet, 1 Galaxy Way\. See you soon!\n\s+← We have sent you our address\. Goodbye!/);
+    assert.match(result.stdout, /text_address —sent→ address_sent/);
+    // A text to someone else is marked with its recipient, as simulate marks it.
+    const dir = mkdtempSync(join(tmpdir(), 'sb-call-text-'));
+    try {
+      const file = join(dir, 'notify.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          description: 'texts the manager',
+          initial_state: 'Trigger',
+          flags: { allow_concurrent_calls: true },
+          states: [
+            { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'notify' }], properties: { offset: { x: 0, y: 0 } } },
+            { name: 'notify', type: 'send-message', transitions: [{ event: 'sent', next: 'bye' }, { event: 'failed' }], properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '+15557654321', body: 'Call from {{trigger.call.From}}' } },
+            { name: 'bye', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Bye.' } },
+          ],
+        }),
+      );
+      const other = run(['call', file, '--from', '+15551230009'], '');
+      assert.equal(other.status, 0, other.stderr);
+      assert.match(other.stdout, /← \[text\] \[to \+15557654321\] Call from \+15551230009\n\s+← Bye\./);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('Ctrl-D hangs up: the execution ends with the call', () => {
     const result = run(['call', flow], '');
     assert.equal(result.status, 0, result.stderr);
