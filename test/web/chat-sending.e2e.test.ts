@@ -1,5 +1,6 @@
 // The console's Chat in Chromium, sending while a text is out and around it: texts typed quickly go out
 // one after the other, in order and whole; a contact changed while a text is out does not get its answer;
+// a text goes from the number shown in "Text as", even one typed there and not taken with Use;
 // the focus stays in the composer; "The flow's next message" is the server's, per contact, and can be
 // disarmed; what the flow sent to another number keeps its place and survives a reload; a token rotated
 // while the Chat's stream is open asks to sign in again, and signing in clears the refused send's error.
@@ -127,6 +128,23 @@ describe('web console: Chat sending (Chromium)', { skip: noChromium, timeout: 18
     // The first contact's conversation is theirs, there when they are chosen again.
     await useContact(first);
     await transcript().locator('.bubble-flow', { hasText: 'Got for the first' }).waitFor();
+  });
+
+  it('sends a text from the number shown in "Text as", also when it was typed there and not taken with Use', async () => {
+    const first = '+15551238404';
+    const typed = '+15551238405';
+    await openChat(first);
+    await page.getByLabel('Text as').fill(typed);
+    await composer().fill('from the typed number');
+    await composer().press('Enter');
+    await transcript().locator('.bubble-flow', { hasText: 'Got from the typed number' }).waitFor();
+    const conversation = async (contact: string) => {
+      const response = await fetch(`${server.baseUrl}/simulator/Flows/${flowSid}/Messages?Contact=${encodeURIComponent(contact)}`, { headers: { authorization: server.auth } });
+      return ((await response.json()) as { messages: { direction: string; body: string }[] }).messages.filter((m) => m.direction === 'inbound').map((m) => m.body);
+    };
+    assert.deepEqual(await conversation(typed), ['from the typed number']);
+    assert.deepEqual(await conversation(first), []);
+    assert.ok(await page.getByRole('button', { name: 'Use', exact: true }).isDisabled(), 'the typed number is the one texting now');
   });
 
   it("arms, reads back and disarms the flow's next message, per contact", async () => {

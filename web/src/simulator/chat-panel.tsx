@@ -163,9 +163,12 @@ export function ChatPanel({
   };
 
   // The composer is emptied as the text is taken, so what is typed while it is out is the next text.
+  // A number typed in "Text as" and not yet taken with Use is taken now: the text goes from the number shown.
   const send = (event: FormEvent) => {
     event.preventDefault();
-    outbox.current.push({ contact: activeContact, body });
+    const typed = contact.trim();
+    const from = typed && typed !== activeContact ? chooseContact(typed) : activeContact;
+    outbox.current.push({ contact: from, body });
     setBody('');
     clearError();
     composerRef.current?.focus();
@@ -186,7 +189,11 @@ export function ChatPanel({
   const switchContact = (event: FormEvent) => {
     event.preventDefault();
     const next = contact.trim();
-    if (!next) return;
+    if (next) chooseContact(next);
+  };
+
+  /** Makes `next` the contact texting (and returns it). */
+  const chooseContact = (next: string): string => {
     sessionStorage.setItem(CONTACT_KEY, next);
     // Texts written as the previous contact and not sent yet are not sent as anyone.
     outbox.current = [];
@@ -195,6 +202,7 @@ export function ChatPanel({
     setNotStarted(false);
     clearError();
     setActiveContact(next);
+    return next;
   };
 
   // Test users run the flow's latest revision (drafts included) instead of the published one, as in Studio.
