@@ -414,6 +414,8 @@ class Sprint {
       liquidContext: context,
       previousOutputs: () => (Object.hasOwn(frame.widgets, state.name) ? (frame.widgets[state.name] as JsonObject) : undefined),
       regexBudget: this.regexBudget,
+      executionSid: this.state.executionSid,
+      ...(this.state.lastStepSid ? { stepSid: this.state.lastStepSid } : {}),
       ...(this.state.callSid ? { callSid: this.state.callSid } : {}),
     };
   }

@@ -53,8 +53,13 @@ export const runSubflow: WidgetHandler = {
         parentWidget: env.state.name,
         current: null,
         wait: null,
-        // The parent's trigger data is copied, so {{trigger.call.CallSid}} works in the subflow.
-        trigger: { ...env.frame.trigger, parent: { parameters: params, flow_sid: env.frame.flowSid } },
+        // The parent's trigger data is copied, so {{trigger.call.CallSid}} works in the subflow. `parent` holds the
+        // parameters and, as a secondary source lists them (reference §4.1, UNCONFIRMED), the parent's flow SID, the
+        // execution's SID and the SID of the step that entered this widget (its subflow steps' parent step).
+        trigger: {
+          ...env.frame.trigger,
+          parent: { parameters: params, flow_sid: env.frame.flowSid, ...(env.executionSid ? { execution_sid: env.executionSid } : {}), ...(env.stepSid ? { step_sid: env.stepSid } : {}) },
+        },
         ...(floatTrigger.length > 0 ? { floatTrigger } : {}),
         variables: {},
         data: {},

@@ -22,6 +22,10 @@ export interface WidgetEnv {
   callSid?: string;
   /** The regex work this sprint may still do: per sprint, so a split routes the same way in a replay or a flow test. */
   regexBudget: RegexBudget;
+  /** The execution's SID (`flow.sid`). */
+  executionSid?: string;
+  /** The execution's last step so far: the one that entered this widget (a subflow's steps name it as their parent step). */
+  stepSid?: string;
 }
 
 export type Outcome =
