@@ -1,7 +1,7 @@
 // `switchboard test --record --flow FW… [--contact +1555…|--execution FN…] --out tests/x.test.yaml`:
 // reads a conversation from a server (the simulator transcript, the execution's context and
 // steps) and writes it as a test file, saving the flow definition next to it when asked.
-import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { configFlagOptions } from '../config.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
@@ -16,6 +16,7 @@ import { sidArgument } from './sid-argument.ts';
 import { booleanWithValue, extraArguments, parseStrict, switchWithWord } from './stray-arguments.ts';
 import { readManifest, syncedHash, writeManifest } from './flows/manifest.ts';
 import { slug } from './flows/match.ts';
+import { makeDirectories } from '../lib/make-directories.ts';
 
 export const RECORD_USAGE = `Usage: switchboard test --record --flow FW… [--contact +1555…|--execution FN…] --out FILE [options]
 
@@ -55,7 +56,7 @@ function manifestFlowFile(dir: string, flow: { sid: string; friendlyName: string
   // lstat, not exists: a dangling symbolic link is taken too (writing the new file would follow it).
   if (!same) for (let n = 2; manifest.flows[file] || lstatSync(join(dir, file), { throwIfNoEntry: false }); n++) file = `${slug(flow.friendlyName)}-${n}.json`;
   manifest.flows[file] = { friendlyName: flow.friendlyName, sid: flow.sid };
-  mkdirSync(dir, { recursive: true });
+  makeDirectories(dir);
   writeManifest(dir, manifest);
   return join(dir, file);
 }
@@ -196,7 +197,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
     for (const line of log) console.log(line);
     const flowFile = resolve(values['flow-file'] ?? manifestFlowFile(FLOWS_DIR, flow, ran.definition));
     if (!existsSync(flowFile)) {
-      mkdirSync(dirname(flowFile), { recursive: true });
+      makeDirectories(dirname(flowFile));
       writeFileSync(flowFile, flowFileText(ran.definition));
       markSynced(FLOWS_DIR, flowFile, ran.definition);
       console.log(`wrote ${relative(process.cwd(), flowFile)} (flow ${flow.sid}, revision ${ran.revision}, the one the execution ran)`);
@@ -225,7 +226,7 @@ export async function recordCommand(argv: string[]): Promise<number> {
       console.error(`switchboard test --record: the test recorded from execution ${executionSid} would not load, so it is not written:\n  ${unloadable}`);
       return 2;
     }
-    mkdirSync(dirname(out), { recursive: true });
+    makeDirectories(dirname(out));
     writeFileSync(out, yaml);
     const scriptSteps = file.tests[0]!.script?.length ?? 0;
     const messages = file.tests[0]!.expect?.messages?.length ?? 0;

@@ -1,6 +1,6 @@
 // `switchboard test [paths…]`: runs flow test files in-process on the pure engine with a simulated
 // clock. Exit code 0 when every test passes, 1 when any fails, 2 for usage errors.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { coverageText } from '../flowtest/coverage.ts';
 import { LoadError } from '../flowtest/load.ts';
@@ -15,6 +15,7 @@ import { resolveConfig, type Flags } from '../config/model.ts';
 import { booleanWithValue, parseStrict, switchWithWord } from './stray-arguments.ts';
 import { usageFailure } from './remote.ts';
 import { watchTests } from './test-watch.ts';
+import { makeDirectories } from '../lib/make-directories.ts';
 
 export const TEST_USAGE = `Usage: switchboard test [paths…] [options]
 
@@ -54,7 +55,7 @@ no such flow or execution), 3 the server could not be reached.`;
 
 function write(file: string, text: string): void {
   const dir = dirname(file);
-  if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+  if (!existsSync(dir)) makeDirectories(dir);
   writeFileSync(file, text.endsWith('\n') ? text : text + '\n');
 }
 

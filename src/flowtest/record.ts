@@ -2,7 +2,7 @@
 // and steps) into a test file whose expectations are what happened, so it passes as recorded and
 // fails when the flow's behaviour changes. The subflows it ran are pulled from the server (the
 // revision that ran) into files beside the test, and named under mocks.subflows.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
 import type { FlowDefinition } from '../definition/types.ts';
@@ -15,6 +15,7 @@ import { OUTGOING_CALL_TYPES, callVerbOf, placedCall, refusedVirtualAgent, type 
 import { mainPath } from './simulation.ts';
 import { ApiFailure, type RemoteFlow, type RevisionSummary } from './studio-client.ts';
 import type { CallMock, ConversationRelayMock, DialMock, EnqueueMock, ExactExpectations, HttpMock, Mocks, PayMock, RecordMock, RecordedTestFile, TestCase, TestFile, VirtualAgentMock } from './types.ts';
+import { makeDirectories } from '../lib/make-directories.ts';
 
 export interface Recording {
   executionSid: string;
@@ -235,7 +236,7 @@ export async function recordSubflows(
     for (let n = 2; used.has(file); n++) file = `${stem}.${name}-${n}.subflow.json`;
     used.add(file);
     const path = join(dirname(out), file);
-    mkdirSync(dirname(path), { recursive: true });
+    makeDirectories(dirname(path));
     writeFileSync(path, flowFileText(p.flow.definition));
     log.push(`wrote ${relative(process.cwd(), path)} (subflow ${p.flowSid} '${p.flow.friendlyName}', revision ${p.flow.revision})`);
     subflows.push({ flowSid: p.flowSid, source: file, definition: p.flow.definition });

@@ -10,8 +10,9 @@
 // start, at the same path, so the NODE_EXTRA_CA_CERTS line users pasted keeps working.
 import { execFileSync } from 'node:child_process';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirectories } from '../lib/make-directories.ts';
 
 export interface GatewayCertificate {
   certPath: string;
@@ -86,7 +87,7 @@ export function ensureGatewayCertificate(directory: string): GatewayCertificate 
 }
 
 function createCertificate(directory: string, certPath: string, keyPath: string): void {
-  mkdirSync(directory, { recursive: true, mode: 0o700 });
+  makeDirectories(directory, 0o700);
   // Made in a private directory beside the final files, then renamed over them: a failed run leaves the
   // old pair (or none), never a half-written one.
   const work = mkdtempSync(join(directory, '.new-certificate-'));

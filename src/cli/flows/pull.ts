@@ -1,6 +1,6 @@
 // `switchboard flows pull`: writes the server's flows (all, or those named) to the flow directory and
 // records them in the manifest. Nothing is written while any file holds local edits the pull would lose.
-import { lstatSync, mkdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
@@ -9,6 +9,7 @@ import type { FlowsContext } from './context.ts';
 import { definitionJson } from './files.ts';
 import { fileSyncedHash, MANIFEST, readManifest, sameJsonFile, syncedHash, writeManifest, type ManifestEntry } from './manifest.ts';
 import { pullFileNames } from './match.ts';
+import { makeDirectories } from '../../lib/make-directories.ts';
 
 /**
  * Why writing the server's `definition` to `path` would lose local edits, or null when it would not:
@@ -32,7 +33,7 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
   const wanted = positionals.length ? all.filter((f) => positionals.includes(f.sid) || positionals.includes(f.friendlyName)) : all;
   const missing = positionals.filter((p) => !all.some((f) => f.sid === p || f.friendlyName === p));
   if (missing.length) throw new Error(`no flow named ${missing.join(', ')} on ${c.connection.baseUrl}`);
-  mkdirSync(dir, { recursive: true });
+  makeDirectories(dir);
   const manifest = readManifest(dir);
   const fileNames = pullFileNames(wanted, manifest, new Set(all.map((f) => f.sid)));
   // A file of the flow's own name can be a symbolic link too (committed, not in the manifest): checked before anything is written.
@@ -60,7 +61,7 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
   for (const flow of fetched) {
     const file = fileNames.get(flow.sid)!;
     // A manifest entry in a subfolder (checked above to stay inside --dir).
-    mkdirSync(dirname(join(dir, file)), { recursive: true });
+    makeDirectories(dirname(join(dir, file)));
     // A file holding this definition already (formatted by hand, keys in another order) is left alone: no git noise.
     const written = !sameJsonFile(join(dir, file), flow.definition);
     if (written) writeFileSync(join(dir, file), definitionJson(flow.definition));

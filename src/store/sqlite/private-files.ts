@@ -2,14 +2,15 @@
 // Switchboard creates there is for its own user only: the directory 0700 when Switchboard makes it
 // (one the user made stays as it is), and the files 0600. SQLite creates a database's -wal, -shm
 // and -journal files with the database file's mode, so making that file private covers them too.
-import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, statSync } from 'node:fs';
+import { makeDirectories } from '../../lib/make-directories.ts';
 
 const OWNER_ONLY_DIR = 0o700;
 export const OWNER_ONLY_FILE = 0o600;
 
 /** Creates `dir` (and any missing parent) owner-only; an existing directory is left as it is. */
 export function makePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: OWNER_ONLY_DIR });
+  makeDirectories(dir, OWNER_ONLY_DIR);
 }
 
 /**
