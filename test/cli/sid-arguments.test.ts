@@ -67,7 +67,8 @@ describe('SIDs given to the remote commands are checked before anything is sent'
     requests = [];
     const run = await runCliInProcess(executionsCommand, ['show', FN.toUpperCase(), '--flow', FW, ...connection], work);
     assert.equal(run.code, 2, run.stderr);
-    assert.match(run.stderr, /not found on this server/);
+    // The server's own words say it was not found: no second '(not found on this server)' after them.
+    assert.equal(run.stderr, 'switchboard executions show: The requested resource was not found (error 20404)\n');
     assert.ok(requests.some((r) => r.includes(`/v2/Flows/${FW}/Executions/${FN}`)), requests.join('\n'));
   });
 });
