@@ -7,7 +7,8 @@
 //     (and Blank, XDigit, Cntrl, ASCII, Graph, Print) → their US-ASCII classes, as Java defines them;
 //   - a nested class is a union in Java (`[a-z[0-9]]`): flattened. So `[[:alpha:]]`, which is NOT a
 //     POSIX class in Java, means the characters `:alph` as it does there (a note says so);
-//   - `\Q…\E` quoting, `\A` at the start, `\z`/`\Z` at the end (the match is anchored anyway), `\e`, `\a`.
+//   - `\Q…\E` quoting, `\A` at the start, `\z`/`\Z` at the end (the match is anchored anyway), `\e`, `\a`,
+//     `\x{h…h}` and octal `\0ooo` (as `\uXXXX`).
 // Anything else Java-only (blocks `\p{InGreek}`, `(?m)`, `(?x)`, `(?-i)`, `\G`, `\R`, `\h`, class
 // intersection `&&`, a negated nested class…) is a problem: the pattern is refused, and the validator says why.
 
@@ -102,6 +103,13 @@ function unicodeProperty(name: string): string | null {
   return null;
 }
 
+/** A code point as a JavaScript escape: `\uXXXX`, or beyond the BMP `\u{…}`, which needs the `u` flag. */
+function codePointEscape(code: number, out: JavaTranslation): string {
+  if (code <= 0xffff) return `\\u${code.toString(16).padStart(4, '0')}`;
+  out.unicode = true;
+  return `\\u{${code.toString(16)}}`;
+}
+
 export function translateJavaRegex(pattern: string): JavaTranslation {
   const out: JavaTranslation = { source: '', unicode: false, dotAll: false, problems: [], notes: [] };
   const problem = (what: string) => {
@@ -161,6 +169,24 @@ export function translateJavaRegex(pattern: string): JavaTranslation {
       }
       if ((e === 'z' || e === 'Z') && i + 2 === n && !inClass) {
         i += 2;
+        continue;
+      }
+      // Java's `\x{h…h}` (a code point in hex) and `\0ooo` (octal): JavaScript reads them as something else
+      // (`x{…}` literally, a NUL then digits), so they never matched what they name.
+      if (e === 'x' && pattern[i + 2] === '{') {
+        const close = pattern.indexOf('}', i + 3);
+        const hex = close < 0 ? '' : pattern.slice(i + 3, close);
+        const code = /^[0-9a-fA-F]{1,6}$/.test(hex) ? parseInt(hex, 16) : NaN;
+        if (code <= 0x10ffff) src += codePointEscape(code, out);
+        else problem(`\\x{${hex}}`);
+        i = close < 0 ? n : close + 1;
+        continue;
+      }
+      if (e === '0') {
+        const octal = /^(?:[0-3][0-7]{2}|[0-7]{1,2})/.exec(pattern.slice(i + 2, i + 5));
+        if (octal) src += codePointEscape(parseInt(octal[0], 8), out);
+        else problem('\\0 without an octal digit');
+        i += 2 + (octal ? octal[0].length : 0);
         continue;
       }
       if (e === 'e') src += '\\x1B';
