@@ -2,14 +2,14 @@
 // spins for ever on a path under /proc (mkdir there fails with ENOENT, which it takes for a missing parent and
 // retries), so `--data-dir /proc/x` hung a CPU. This walks up to the nearest folder that exists and creates each
 // one below it, so every failure is an ordinary error naming the folder.
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /** Creates `path` and any missing parent, each with `mode` when given; an existing folder is left as it is. */
 export function makeDirectories(path: string, mode?: number): void {
   const target = resolve(path);
   const missing: string[] = [];
-  for (let dir = target; !exists(dir); ) {
+  for (let dir = target; !existsSync(dir); ) {
     missing.push(dir);
     const parent = dirname(dir);
     if (parent === dir) break;
@@ -24,14 +24,5 @@ export function makeDirectories(path: string, mode?: number): void {
       // There already, or made meanwhile (another process): fine if it is a folder.
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(dir).isDirectory()) throw error;
     }
-  }
-}
-
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
   }
 }
