@@ -2,7 +2,7 @@
 // selection only when focus is on the canvas (not on a panel button); a widget deleted with the
 // keyboard comes back with its connections in one Undo (and a connection selected is deleted alone); a connection dropped anywhere on a widget's
 // body connects to it; moving a box selection moves (and keeps) every widget in it, in one undo
-// step; arrow-key moves of a widget in a row are one undo step; an undo or redo selects (so shows) the widget it changed.
+// step; arrow-key moves of a widget in a row are one undo step; an undo or redo selects (so shows) the widget it changed; Escape on a selected widget unselects it in the panel too, focus kept on it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
@@ -210,6 +210,25 @@ describe('canvas editing (Chromium)', { skip: noChromium, timeout: 120_000 }, ()
     await page.locator('.canvas-box').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('Control+z');
     await until('brought back by Ctrl+Z, selected and in view', async () => (await goTo.inputValue()) === 'far' && (await inView('far')), 10_000);
+  });
+
+  it('lets a widget go everywhere when Escape unselects it on the canvas, and Enter selects it again', async () => {
+    await open('Escape');
+    const goTo = page.getByLabel('Go to widget');
+    await node('reply').focus();
+    await page.keyboard.press('Enter');
+    await until('reply is selected', async () => (await goTo.inputValue()) === 'reply');
+    await page.getByLabel('Widget name').waitFor();
+    await node('reply').focus();
+    await page.keyboard.press('Escape');
+    // The canvas, the "Go to" list and the panel agree: nothing is selected; and focus stays on the widget.
+    await until('the Go to list shows no widget', async () => (await goTo.inputValue()) === '');
+    assert.equal(await page.locator('.react-flow__node.selected').count(), 0);
+    await page.getByText('Select a widget on the canvas').waitFor();
+    await page.waitForTimeout(100);
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.getAttribute("data-id")'), 'reply');
+    await page.keyboard.press('Enter');
+    await until('reply is selected again', async () => (await goTo.inputValue()) === 'reply');
   });
 
   it('logged no console errors', () => {

@@ -266,6 +266,9 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
       // Every widget one batch moves (a box selection moves them all) goes in one edit.
       const moved = new Map<string, XYPosition>();
       let dragEnded = false;
+      // The widget a click, Enter or a drag selected; else whether the one shown was let go (Escape on it).
+      let chosen: string | null = null;
+      let letGo = false;
       for (const change of changes) {
         if (change.type === 'position' && change.position) {
           if (change.dragging) dragging.current.add(change.id);
@@ -274,8 +277,13 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
             moved.set(change.id, change.position);
           }
         }
-        if (change.type === 'select' && change.selected) select(change.id);
+        if (change.type === 'select') {
+          if (change.selected) chosen = change.id;
+          else if (change.id === shown.current) letGo = true;
+        }
       }
+      if (chosen !== null) select(chosen);
+      else if (letGo) select(null);
       if (moved.size === 0) return;
       // A drag is one undo step; arrow-key presses moving the same widgets, one after the other, are one together.
       const field = dragEnded ? undefined : `moving:${[...moved.keys()].sort().join(',')}`;
@@ -380,6 +388,21 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
     [readOnly, edit, select, moveFocus],
   );
 
+  // Escape on a selected widget unselects it, as React Flow does, but keeps focus on it: React Flow's own
+  // handling then blurs the widget, dropping a keyboard user's place to the page.
+  const onKeyDownCapture = useCallback(
+    (event: ReactKeyboardEvent) => {
+      if (event.key !== 'Escape' || readOnly || !(event.target instanceof HTMLElement) || !event.target.classList.contains('react-flow__node')) return;
+      const id = event.target.getAttribute('data-id');
+      if (!nodesNow.current.some((node) => node.id === id && node.selected)) return;
+      event.stopPropagation();
+      setNodes((current) => current.map((node) => (node.selected ? { ...node, selected: false } : node)));
+      setSelectedEdges(NO_EDGES);
+      select(null);
+    },
+    [readOnly, select],
+  );
+
   // A connection focused from the keyboard is brought on screen, as React Flow does for a widget
   // (autoPanOnNodeFocus): the whole of it when it fits, else its label.
   const onFocus = useCallback((event: ReactFocusEvent) => {
@@ -410,7 +433,7 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
   // Every widget is a Tab stop (in the editor): a keyboard user can step over them all at once. What
   // the skip link lands on shows while it has focus, so that focus is never on nothing to be seen.
   return (
-    <div className="canvas" data-testid="canvas" ref={box} onKeyDown={onKeyDown} onFocus={onFocus}>
+    <div className="canvas" data-testid="canvas" ref={box} onKeyDown={onKeyDown} onKeyDownCapture={onKeyDownCapture} onFocus={onFocus}>
       <button type="button" className="skip-link skip-canvas" onClick={() => after.current?.focus()}>
         Skip the canvas
       </button>
