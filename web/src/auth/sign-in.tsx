@@ -1,7 +1,7 @@
 // Sign in with the account SID and auth token the server prints at start-up (or TWILIO_ACCOUNT_SID
 // / TWILIO_AUTH_TOKEN). The pair is checked against the API before it is kept. The same form signs
 // in again over the page when the server refuses the credentials mid-session (sign-in-again.tsx).
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useLocation } from 'wouter';
 import { ApiClient, ApiError, errorMessage } from '../api/client.ts';
 import { useSession } from './session.tsx';
@@ -17,6 +17,19 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
   const [refused, setRefused] = useState(false);
   const [busy, setBusy] = useState(false);
   const errorId = useId();
+  const tokenField = useRef<HTMLInputElement>(null);
+  const errorText = useRef<HTMLParagraphElement>(null);
+  /** Bumped by each failed attempt, so that the same error said again moves focus again. */
+  const [failures, setFailures] = useState(0);
+  // A failed attempt takes focus where a screen reader reads why: a refused pair to the token field (invalid,
+  // described by the error, ready to be typed again), anything else (the server unreachable) to the error itself.
+  useEffect(() => {
+    if (failures === 0) return;
+    if (refused && tokenField.current) {
+      tokenField.current.focus();
+      tokenField.current.select();
+    } else errorText.current?.focus();
+  }, [failures]); // eslint-disable-line react-hooks/exhaustive-deps
   // The error is read with the fields, which are marked invalid when the pair was refused (signing in
   // again, only the token: the account is fixed).
   const errorProps = (editable: boolean) => ({ 'aria-describedby': error ? errorId : undefined, 'aria-invalid': (refused && editable) || undefined });
@@ -39,6 +52,7 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
       const unauthorized = caught instanceof ApiError && caught.status === 401;
       setRefused(unauthorized);
       setError(unauthorized ? 'That account SID and auth token do not match.' : errorMessage(caught));
+      setFailures((n) => n + 1);
     } finally {
       setBusy(false);
     }
@@ -67,6 +81,7 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
       <label>
         Auth token
         <input
+          ref={tokenField}
           name="authToken"
           type="password"
           autoComplete="current-password"
@@ -80,7 +95,7 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
         />
       </label>
       {error && (
-        <p id={errorId} role="alert" className="error-text">
+        <p id={errorId} ref={errorText} tabIndex={-1} role="alert" className="error-text">
           {error}
         </p>
       )}
