@@ -371,8 +371,16 @@ function RenameForm({ name, onRename }: { name: string; onRename: (name: string)
   /** Whether the server refused the name (not a failure to reach it). */
   const [refused, setRefused] = useState(false);
   const errorId = useId();
+  const field = useRef<HTMLInputElement>(null);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
+    // A blank name (spaces are trimmed) is said here, in words, rather than sent for the API's 400.
+    if (value.trim() === '') {
+      setError('Enter a name for the flow: it cannot be blank.');
+      setRefused(true);
+      field.current?.focus();
+      return;
+    }
     try {
       await onRename(value.trim());
     } catch (caught) {
@@ -381,10 +389,12 @@ function RenameForm({ name, onRename }: { name: string; onRename: (name: string)
     }
   };
   return (
-    <form className="stack" onSubmit={submit}>
+    // noValidate: the browser's own bubble for an empty field is not read with the field; the form says it instead.
+    <form className="stack" onSubmit={submit} noValidate>
       <label className="field">
         <span className="field-label">Name</span>
         <input
+          ref={field}
           name="friendlyName"
           required
           value={value}
