@@ -70,4 +70,43 @@ describe('console audit findings (Chromium)', { skip: noChromium, timeout: 180_0
     assert.equal(stored?.revision, flow.revision, 'no revision was made');
     assert.deepEqual(browser.errors, []);
   });
+
+  it('fits a flow of 118 widgets some 9,500 px wide with Fit view, and a small flow at a readable zoom', async () => {
+    const COLUMNS = 40;
+    const name = (i: number) => `step_${i}`;
+    const widgets = Array.from({ length: 118 }, (_, i) => ({
+      name: name(i),
+      type: 'set-variables',
+      properties: { offset: { x: (i % COLUMNS) * 240, y: 200 + Math.floor(i / COLUMNS) * 300 }, variables: [{ key: 'n', value: String(i) }] },
+      transitions: [{ event: 'next', ...(i < 117 ? { next: name(i + 1) } : {}) }],
+    }));
+    const big = await server.app.flows.create(server.account.sid, { friendlyName: 'Very large', status: 'draft', definition: triggerFlow('big', 'incomingMessage', name(0), widgets) });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    try {
+      await page.goto(`${server.baseUrl}/flows/${big.sid}`);
+      await page.locator('.react-flow__node[data-id="step_0"]').waitFor();
+      const pane = page.locator('.react-flow').first();
+      const box = (await pane.boundingBox())!;
+      // The test means something only when the flow cannot fit at React Flow's default minimum, 0.1.
+      assert.ok(39 * 240 * 0.1 > box.width, `the flow (${39 * 240} px) fits a ${box.width} px canvas at 0.1 already`);
+      await page.getByRole('button', { name: 'Fit View' }).click();
+      const ids = ['Trigger', ...widgets.map((w) => w.name)];
+      const inside = async () => {
+        const boxes = await page.locator('.react-flow__node').evaluateAll((nodes) => nodes.map((n) => ({ id: n.getAttribute('data-id'), r: n.getBoundingClientRect().toJSON() as DOMRect })));
+        return boxes.length === ids.length && boxes.every(({ r }) => r.left >= box.x - 1 && r.right <= box.x + box.width + 1 && r.top >= box.y - 1 && r.bottom <= box.y + box.height + 1);
+      };
+      await until('every widget is inside the canvas after Fit view', inside);
+
+      // A small flow still fits at a readable zoom (its fit is above the old minimum anyway).
+      const small = await server.app.flows.create(server.account.sid, { friendlyName: 'Small', status: 'draft', definition: triggerFlow('small', 'incomingMessage', name(0), widgets.slice(0, 3).map((w, i) => (i === 2 ? { ...w, transitions: [{ event: 'next' }] } : w))) });
+      await page.goto(`${server.baseUrl}/flows/${small.sid}`);
+      await page.locator('.react-flow__node[data-id="step_2"]').waitFor();
+      await page.getByRole('button', { name: 'Fit View' }).click();
+      const zoom = async () => Number((await page.locator('.react-flow__viewport').getAttribute('style'))?.match(/scale\(([\d.]+)\)/)?.[1]);
+      await until('the small flow is fitted', async () => (await zoom()) >= 0.5);
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    assert.deepEqual(browser.errors, []);
+  });
 });

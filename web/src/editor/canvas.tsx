@@ -24,7 +24,7 @@ import { WidgetNode, type WidgetNodeType } from './widget-node.tsx';
 import { EDGE_TYPES, EdgeLabelLayout, WidgetBoxes, type FlowEdgeType } from './flow-edges.tsx';
 import type { Rect } from './edge-labels.ts';
 import { nextFocus, tabOrder, type FocusItem } from './canvas-focus.ts';
-import { connectionBox, initialViewport, minimapSize, UNMEASURED, viewportShowing, type Box } from './viewport.ts';
+import { CANVAS_MIN_ZOOM, connectionBox, initialViewport, minimapSize, UNMEASURED, viewportShowing, type Box } from './viewport.ts';
 
 const NODE_TYPES = { widget: WidgetNode };
 const NO_EDGES: ReadonlySet<string> = new Set();
@@ -459,7 +459,7 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
             deleteKeyCode={null}
             // No inline colour on the arrowheads: they take the edges' colour from the stylesheet (styles.css).
             defaultMarkerColor={null}
-            minZoom={0.1}
+            minZoom={CANVAS_MIN_ZOOM}
             maxZoom={2}
             proOptions={{ hideAttribution: true }}
           >

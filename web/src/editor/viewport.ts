@@ -11,6 +11,12 @@ export interface Viewport {
 }
 
 export const MIN_ZOOM = 0.6;
+/**
+ * The smallest zoom the canvas allows (zooming out, Fit view): low enough for Fit view to show a very large
+ * flow whole (118 widgets some 9,500 px wide take some 200 px at 0.02, where React Flow's default of 0.1
+ * needed 950). A normal flow fits well above it, and the canvas never opens below MIN_ZOOM.
+ */
+export const CANVAS_MIN_ZOOM = 0.02;
 const MAX_ZOOM = 1;
 const PAD = 40;
 /** A widget's size before it is measured (CSS: 190–280 px wide). */
