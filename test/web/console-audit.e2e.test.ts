@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import type { TestServer } from '../support/server.ts';
 import { triggerFlow } from '../support/flows.ts';
+import { newSid } from '../../src/runtime/ids.ts';
+import type { AlertRecord, ExecutionRecord, StepRecord } from '../../src/runtime/ports/store.ts';
 import { closeSignedInConsole, noChromium, openSignedInConsole, until, type Browser } from './browser.ts';
 
 describe('console audit findings (Chromium)', { skip: noChromium, timeout: 180_000 }, () => {
@@ -107,6 +109,82 @@ describe('console audit findings (Chromium)', { skip: noChromium, timeout: 180_0
     } finally {
       await page.setViewportSize({ width: 1440, height: 900 });
     }
+    assert.deepEqual(browser.errors, []);
+  });
+
+  /** An ended execution of a flow Trigger -> price (a Function) -fail-> sorry, with the 81010 the Function's failure raised on price. */
+  const failedExecution = async (): Promise<{ flowSid: string; sid: string; at: number }> => {
+    const definition = triggerFlow('failing', 'incomingRequest', 'price', [
+      {
+        name: 'price',
+        type: 'run-function',
+        properties: { offset: { x: 0, y: 200 }, url: 'https://example.invalid/price' },
+        transitions: [{ event: 'success', next: 'sorry' }, { event: 'fail', next: 'sorry' }],
+      },
+      { name: 'sorry', type: 'set-variables', properties: { offset: { x: 0, y: 450 }, variables: [{ key: 'a', value: '1' }] }, transitions: [{ event: 'next' }] },
+    ]);
+    const flow = await server.app.flows.create(server.account.sid, { friendlyName: 'Failing', status: 'published', definition });
+    const sid = newSid('FN');
+    // Two days after midnight UTC, so that the date is the same in any time zone for all its steps.
+    const at = Date.UTC(2026, 2, 3, 12, 0, 0);
+    const execution: ExecutionRecord = {
+      sid,
+      accountSid: server.account.sid,
+      flowSid: flow.sid,
+      flowVersion: flow.revision,
+      contactSid: newSid('FX'),
+      contactChannelAddress: '+15551230009',
+      channelAddress: '+15005550006',
+      status: 'ended',
+      initiatedBy: newSid('FX'),
+      state: null,
+      dateCreated: at,
+      dateUpdated: at + 2000,
+    };
+    const step = (from: string, name: string, to: string, ms: number): StepRecord => ({
+      sid: newSid('FT'),
+      accountSid: server.account.sid,
+      flowSid: flow.sid,
+      executionSid: sid,
+      parentStepSid: null,
+      name,
+      context: {},
+      transitionedFrom: from,
+      transitionedTo: to,
+      type: 'Flow',
+      dateCreated: at + ms,
+      dateUpdated: null,
+    });
+    const steps = [step('Trigger', 'incomingRequest', 'price', 0), step('price', 'fail', 'sorry', 1000), step('sorry', 'next', 'Ended', 2000)];
+    const alerts: AlertRecord[] = [
+      {
+        sid: newSid('NO'),
+        accountSid: server.account.sid,
+        flowSid: flow.sid,
+        executionSid: sid,
+        logLevel: 'error',
+        errorCode: 81010,
+        text: new URLSearchParams({ Msg: 'The Function failed: 500', ErrorCode: '81010', LogLevel: 'ERROR', widget: 'price' }).toString(),
+        dateCreated: at + 1000,
+      },
+    ];
+    await server.app.store.writeSprint({ execution, isNew: true, exclusive: false, steps, timersToAdd: [], timersToCancel: [], effectsToAdd: [], effectsDone: [], alerts });
+    return { flowSid: flow.sid, sid, at };
+  };
+
+  it('marks the step that failed in the timeline, in words and an icon, with its alert code', async () => {
+    const { flowSid, sid } = await failedExecution();
+    await page.goto(`${server.baseUrl}/flows/${flowSid}/executions/${sid}`);
+    await page.getByRole('heading', { name: 'Alerts (1)' }).waitFor();
+    const items = page.locator('.timeline-item');
+    await until('three steps are listed', async () => (await items.count()) === 3);
+    const price = items.filter({ has: page.locator('.step-from', { hasText: 'price' }) });
+    await price.locator('.step-failed').waitFor();
+    assert.match((await price.locator('summary').innerText()).replace(/\s+/g, ' '), /Failed: error 81010/);
+    assert.match((await price.locator('.step-failed').innerText()), /^⚠/);
+    assert.equal((await price.locator('.step-failed [aria-hidden="true"]').innerText()).trim(), '⚠', 'the icon is hidden from screen readers, the word is read');
+    // The others are not marked.
+    assert.equal(await page.locator('.timeline-item .step-failed').count(), 1);
     assert.deepEqual(browser.errors, []);
   });
 });

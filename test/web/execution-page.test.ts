@@ -1,9 +1,10 @@
 // The execution page's pure parts: which /v1/Alerts pages to read for an execution (ResourceSid, a
 // bounded number of pages, a re-read of the recent ones only) and the merging and reading of them;
-// the steps as a tree, a subflow's under the step that started it.
+// the steps as a tree, a subflow's under the step that started it; which steps failed.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { alertsOf, alertsUrl, mergeAlerts, readAlerts, rereadSince, type AlertPage } from '../../web/src/executions/alerts.ts';
+import { alertsOf, alertsUrl, mergeAlerts, readAlerts, rereadSince, type AlertPage, type ExecutionAlert } from '../../web/src/executions/alerts.ts';
+import { failureText, stepFailures } from '../../web/src/executions/step-failure.ts';
 import type { Alert } from '../../web/src/api/types.ts';
 import { ownSteps, stepTree, type StepNode, type TreeStep } from '../../web/src/executions/step-tree.ts';
 
@@ -114,5 +115,55 @@ describe('execution steps as a tree', () => {
 
   it('keeps a step whose parent it has not got at the top', () => {
     assert.deepEqual(shape(stepTree([step('FT9', 'a', 'FT0'), step('FT10', 'b')])), [[1, 'FT9'], [2, 'FT10']]);
+  });
+});
+
+describe('failed steps', () => {
+  const step = (sid: string, from: string, name: string, second: number) => ({
+    sid,
+    name,
+    transitioned_from: from,
+    date_created: `2026-03-01T10:00:${String(second).padStart(2, '0')}Z`,
+  });
+  const alertOn = (sid: string, widget: string | null, level: 'error' | 'warning', code: string, second: number): ExecutionAlert => ({
+    sid,
+    level,
+    code,
+    message: `${code} happened`,
+    widget,
+    moreInfo: `https://www.twilio.com/docs/errors/${code}`,
+    date: `2026-03-01T10:00:${String(second).padStart(2, '0')}Z`,
+  });
+
+  it('marks a step left by a failure event, and not one left by success, a timeout or a reply', () => {
+    const steps = [
+      step('FT1', 'Trigger', 'incomingMessage', 1),
+      step('FT2', 'ask', 'timeout', 2),
+      step('FT3', 'send', 'failed', 3),
+      step('FT4', 'price', 'fail', 4),
+      step('FT5', 'call', 'callFailure', 5),
+      step('FT6', 'http', 'success', 6),
+    ];
+    const failures = stepFailures(steps, []);
+    assert.deepEqual([...failures.keys()].sort(), ['FT3', 'FT4', 'FT5']);
+    assert.deepEqual(failures.get('FT4'), { byEvent: true, alerts: [] });
+    assert.equal(failureText(failures.get('FT4')!), null);
+  });
+
+  it("marks the step an error alert names the widget of, the one nearest in time when the widget ran more than once; warnings and alerts of no widget do not", () => {
+    const steps = [step('FT1', 'price', 'success', 1), step('FT2', 'loop', 'next', 2), step('FT3', 'price', 'fail', 9), step('FT4', 'ask', 'timeout', 20)];
+    const alerts = [
+      alertOn('NO1', 'price', 'error', '81010', 9),
+      alertOn('NO2', 'ask', 'error', '81010', 20),
+      alertOn('NO3', 'loop', 'warning', '81002', 2),
+      alertOn('NO4', null, 'error', '82002', 1),
+      alertOn('NO5', 'nowhere', 'error', '81010', 1),
+    ];
+    const failures = stepFailures(steps, alerts);
+    assert.deepEqual([...failures.keys()].sort(), ['FT3', 'FT4']);
+    assert.deepEqual(failures.get('FT3'), { byEvent: true, alerts: [{ code: '81010', message: '81010 happened' }] });
+    // A timeout is no failure by itself; with an error alert on it, it is.
+    assert.deepEqual(failures.get('FT4'), { byEvent: false, alerts: [{ code: '81010', message: '81010 happened' }] });
+    assert.equal(failureText(failures.get('FT3')!), 'error 81010');
   });
 });

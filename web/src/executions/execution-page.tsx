@@ -19,6 +19,7 @@ import { usePageTitle } from '../ui/page-title.ts';
 import { FlowBreadcrumb } from '../flows/flow-breadcrumb.tsx';
 import { alertsUrl, mergeAlerts, readAlerts, rereadSince, type AlertPage, type ExecutionAlerts } from './alerts.ts';
 import { ownSteps, stepTree, type StepNode } from './step-tree.ts';
+import { failureText, stepFailures, type StepFailure } from './step-failure.ts';
 import { useFlowList } from '../flows/use-flow-names.ts';
 import { executionsListHref } from './list-link.ts';
 import { endedHow, endedSentence, waitingAt, type EndedHow, type EndReasonResponse, type Waiting } from './waiting.ts';
@@ -162,10 +163,13 @@ function Timeline({
   tabStop,
   selectedWidget,
   subflowName,
+  failures,
   onOpen,
   onFocusStep,
 }: {
   nodes: StepNode<Step>[];
+  /** The steps that failed (step-failure.ts), marked in words and an icon, not by colour alone. */
+  failures: Map<string, StepFailure>;
   depth: number;
   flowSid: string;
   openStep: string | null;
@@ -178,40 +182,53 @@ function Timeline({
 }) {
   return (
     <ol className={depth === 0 ? 'timeline-list' : 'timeline-list subflow-steps'}>
-      {nodes.map(({ step, number, subflow }) => (
-        <li key={step.sid} className={`timeline-item ${depth === 0 && selectedWidget === step.transitioned_from ? 'is-selected' : ''}`}>
-          <details open={openStep === step.sid} onToggle={(e) => onOpen(step, (e.currentTarget as HTMLDetailsElement).open, depth === 0)}>
-            <summary tabIndex={step.sid === tabStop ? 0 : -1} aria-describedby={step.sid === tabStop ? 'timeline-keys' : undefined} onFocus={() => onFocusStep(step.sid)}>
-              <span className="timeline-index">{number}</span>
-              <span className="step-from">{step.transitioned_from}</span>
-              <span className="step-event">{step.name}</span>
-              <span className="step-to">→ {step.transitioned_to}</span>
-              <time className="muted small" dateTime={step.date_created}>
-                {formatDate(step.date_created)}
-              </time>
-            </summary>
-            {openStep === step.sid && <StepContextView flowSid={flowSid} step={step} />}
-          </details>
-          {subflow.length > 0 && (
-            <section className="subflow" aria-label={`Subflow ${subflowName(step, depth)}`}>
-              <div className="subflow-title small">
-                ↳ Subflow <strong>{subflowName(step, depth)}</strong> <span className="muted">run by {step.transitioned_to}</span>
-              </div>
-              <Timeline
-                nodes={subflow}
-                depth={depth + 1}
-                flowSid={flowSid}
-                openStep={openStep}
-                tabStop={tabStop}
-                selectedWidget={selectedWidget}
-                subflowName={subflowName}
-                onOpen={onOpen}
-                onFocusStep={onFocusStep}
-              />
-            </section>
-          )}
-        </li>
-      ))}
+      {nodes.map(({ step, number, subflow }) => {
+        const failure = failures.get(step.sid);
+        return (
+          <li
+            key={step.sid}
+            className={`timeline-item ${depth === 0 && selectedWidget === step.transitioned_from ? 'is-selected' : ''} ${failure ? 'is-failed' : ''}`}
+          >
+            <details open={openStep === step.sid} onToggle={(e) => onOpen(step, (e.currentTarget as HTMLDetailsElement).open, depth === 0)}>
+              <summary tabIndex={step.sid === tabStop ? 0 : -1} aria-describedby={step.sid === tabStop ? 'timeline-keys' : undefined} onFocus={() => onFocusStep(step.sid)}>
+                <span className="timeline-index">{number}</span>
+                <span className="step-from">{step.transitioned_from}</span>
+                <span className="step-event">{step.name}</span>
+                <span className="step-to">→ {step.transitioned_to}</span>
+                {failure && (
+                  <span className="step-failed" title={failure.alerts.map((alert) => `${alert.code}: ${alert.message}`).join('\n') || undefined}>
+                    <span aria-hidden="true">⚠ </span>Failed
+                    {failureText(failure) && <span className="step-failed-why">: {failureText(failure)}</span>}
+                  </span>
+                )}
+                <time className="muted small" dateTime={step.date_created}>
+                  {formatDate(step.date_created)}
+                </time>
+              </summary>
+              {openStep === step.sid && <StepContextView flowSid={flowSid} step={step} />}
+            </details>
+            {subflow.length > 0 && (
+              <section className="subflow" aria-label={`Subflow ${subflowName(step, depth)}`}>
+                <div className="subflow-title small">
+                  ↳ Subflow <strong>{subflowName(step, depth)}</strong> <span className="muted">run by {step.transitioned_to}</span>
+                </div>
+                <Timeline
+                  nodes={subflow}
+                  depth={depth + 1}
+                  flowSid={flowSid}
+                  openStep={openStep}
+                  tabStop={tabStop}
+                  selectedWidget={selectedWidget}
+                  subflowName={subflowName}
+                  failures={failures}
+                  onOpen={onOpen}
+                  onFocusStep={onFocusStep}
+                />
+              </section>
+            )}
+          </li>
+        );
+      })}
     </ol>
   );
 }
@@ -309,6 +326,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   // The canvas is this flow's: its path leaves out the steps its subflows took.
   const path = useMemo(() => (definition ? pathFromSteps(ownSteps(allSteps), definition.initial_state) : null), [allSteps, definition]);
   const tree = useMemo(() => stepTree(allSteps), [allSteps]);
+  const failures = useMemo(() => stepFailures(allSteps, alerts.alerts?.alerts ?? []), [allSteps, alerts.alerts]);
   const tabStop = allSteps.some((step) => step.sid === focusStep) ? focusStep : (openStep ?? allSteps[0]?.sid ?? null);
   const waiting = useMemo(() => (current?.status === 'active' && !gone ? waitingAt(allSteps, definition) : null), [current?.status, gone, allSteps, definition]);
   // An active execution opens the canvas on the widget it waits at (a subflow's: on the Run Subflow widget
@@ -436,6 +454,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
             onFocusStep={setFocusStep}
             selectedWidget={selectedWidget}
             subflowName={subflowName}
+            failures={failures}
             onOpen={(step, isOpen, own) => {
               if (isOpen) {
                 setOpenStep(step.sid);
