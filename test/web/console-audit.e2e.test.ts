@@ -187,4 +187,20 @@ describe('console audit findings (Chromium)', { skip: noChromium, timeout: 180_0
     assert.equal(await page.locator('.timeline-item .step-failed').count(), 1);
     assert.deepEqual(browser.errors, []);
   });
+
+  it('says the date once in the timeline and the time on each step, the full date in its title and datetime', async () => {
+    const { flowSid, sid, at } = await failedExecution();
+    await page.goto(`${server.baseUrl}/flows/${flowSid}/executions/${sid}`);
+    const times = page.locator('.timeline-item summary time');
+    await until('three steps are listed', async () => (await times.count()) === 3);
+    const shown = await times.allInnerTexts();
+    const year = String(new Date(at).getFullYear());
+    assert.ok(shown[0]!.includes(year), `the first step says its date: ${shown[0]}`);
+    assert.ok(shown.slice(1).every((text) => !text.includes(year) && /\d:\d\d/.test(text)), `the others say their time only: ${shown.join(' | ')}`);
+    for (let i = 0; i < 3; i++) {
+      const time = times.nth(i);
+      assert.equal(Date.parse((await time.getAttribute('datetime'))!), at + i * 1000);
+      assert.ok((await time.getAttribute('title'))!.includes(year), 'the full date is in the title');
+    }
+  });
 });

@@ -1,10 +1,12 @@
 // The execution page's pure parts: which /v1/Alerts pages to read for an execution (ResourceSid, a
 // bounded number of pages, a re-read of the recent ones only) and the merging and reading of them;
-// the steps as a tree, a subflow's under the step that started it; which steps failed.
+// the steps as a tree, a subflow's under the step that started it; which steps failed; which steps say
+// their date.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { alertsOf, alertsUrl, mergeAlerts, readAlerts, rereadSince, type AlertPage, type ExecutionAlert } from '../../web/src/executions/alerts.ts';
 import { failureText, stepFailures } from '../../web/src/executions/step-failure.ts';
+import { formatTime, showsDay } from '../../web/src/ui/format.ts';
 import type { Alert } from '../../web/src/api/types.ts';
 import { ownSteps, stepTree, type StepNode, type TreeStep } from '../../web/src/executions/step-tree.ts';
 
@@ -165,5 +167,24 @@ describe('failed steps', () => {
     // A timeout is no failure by itself; with an error alert on it, it is.
     assert.deepEqual(failures.get('FT4'), { byEvent: false, alerts: [{ code: '81010', message: '81010 happened' }] });
     assert.equal(failureText(failures.get('FT3')!), 'error 81010');
+  });
+});
+
+describe('step dates', () => {
+  const utcDay = (value: string) => value.slice(0, 10);
+
+  it('shows the day on the first step and on each step on another day than the one before, the time alone on the rest', () => {
+    const dates = ['2026-03-01T23:59:58Z', '2026-03-01T23:59:59Z', '2026-03-02T00:00:01Z', '2026-03-02T08:00:00Z', '2026-03-05T08:00:00Z'];
+    assert.deepEqual(showsDay(dates, utcDay), [true, false, true, false, true]);
+    assert.deepEqual(showsDay([], utcDay), []);
+  });
+
+  it("tells days apart by the browser's local calendar by default, and gives the time without the date", () => {
+    const noon = new Date(2026, 2, 1, 12, 0, 0).toISOString();
+    const later = new Date(2026, 2, 1, 12, 0, 5).toISOString();
+    const nextDay = new Date(2026, 2, 2, 0, 0, 1).toISOString();
+    assert.deepEqual(showsDay([noon, later, nextDay]), [true, false, true]);
+    assert.equal(formatTime(later), new Date(later).toLocaleTimeString());
+    assert.ok(!formatTime(later).includes('2026'));
   });
 });

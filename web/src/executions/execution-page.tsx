@@ -9,7 +9,7 @@ import { useApi, useSession } from '../auth/session.tsx';
 import { Canvas } from '../editor/canvas.tsx';
 import { pathFromSteps } from '../editor/graph.ts';
 import { useLiveEvents } from '../simulator/use-live.ts';
-import { formatDate } from '../ui/format.ts';
+import { formatDate, formatTime, showsDay } from '../ui/format.ts';
 import { JsonTree } from '../ui/json-tree.tsx';
 import { ReplayPanel } from './replay-panel.tsx';
 import { useAsync } from '../ui/use-async.ts';
@@ -164,12 +164,15 @@ function Timeline({
   selectedWidget,
   subflowName,
   failures,
+  withDay,
   onOpen,
   onFocusStep,
 }: {
   nodes: StepNode<Step>[];
   /** The steps that failed (step-failure.ts), marked in words and an icon, not by colour alone. */
   failures: Map<string, StepFailure>;
+  /** The steps that show their date as well as their time: the first, and each on a new day (showsDay). */
+  withDay: Set<string>;
   depth: number;
   flowSid: string;
   openStep: string | null;
@@ -201,8 +204,8 @@ function Timeline({
                     {failureText(failure) && <span className="step-failed-why">: {failureText(failure)}</span>}
                   </span>
                 )}
-                <time className="muted small" dateTime={step.date_created}>
-                  {formatDate(step.date_created)}
+                <time className="muted small" dateTime={step.date_created} title={formatDate(step.date_created)}>
+                  {withDay.has(step.sid) ? formatDate(step.date_created) : formatTime(step.date_created)}
                 </time>
               </summary>
               {openStep === step.sid && <StepContextView flowSid={flowSid} step={step} />}
@@ -221,6 +224,7 @@ function Timeline({
                   selectedWidget={selectedWidget}
                   subflowName={subflowName}
                   failures={failures}
+                  withDay={withDay}
                   onOpen={onOpen}
                   onFocusStep={onFocusStep}
                 />
@@ -326,6 +330,10 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   // The canvas is this flow's: its path leaves out the steps its subflows took.
   const path = useMemo(() => (definition ? pathFromSteps(ownSteps(allSteps), definition.initial_state) : null), [allSteps, definition]);
   const tree = useMemo(() => stepTree(allSteps), [allSteps]);
+  const withDay = useMemo(() => {
+    const shows = showsDay(allSteps.map((step) => step.date_created));
+    return new Set(allSteps.filter((_, i) => shows[i]).map((step) => step.sid));
+  }, [allSteps]);
   const failures = useMemo(() => stepFailures(allSteps, alerts.alerts?.alerts ?? []), [allSteps, alerts.alerts]);
   const tabStop = allSteps.some((step) => step.sid === focusStep) ? focusStep : (openStep ?? allSteps[0]?.sid ?? null);
   const waiting = useMemo(() => (current?.status === 'active' && !gone ? waitingAt(allSteps, definition) : null), [current?.status, gone, allSteps, definition]);
@@ -455,6 +463,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
             selectedWidget={selectedWidget}
             subflowName={subflowName}
             failures={failures}
+            withDay={withDay}
             onOpen={(step, isOpen, own) => {
               if (isOpen) {
                 setOpenStep(step.sid);
