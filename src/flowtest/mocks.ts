@@ -3,16 +3,17 @@
 // undelivered reports), and subflow loads from the subflow files the test names. A request or a
 // subflow the test does not provide fails the test, naming the widget and how to mock it.
 import { writeWholeFloats } from './whole-floats.ts';
-import type { EffectResult, Effect } from '../engine/types.ts';
+import type { EffectResult, Effect, JsonObject } from '../engine/types.ts';
 import { parseDuration } from './duration.ts';
 import type { LoadedFlow } from './load.ts';
 import { nearMiss, type LabeledMock } from './near-miss.ts';
 import { matchesText, matchesUrl } from './pattern.ts';
 import { ringSeconds } from '../channels/simulator/call-resources.ts';
-import { INVALID_TO_CODE, isMessageAddress } from '../channels/simulator/simulator-channel.ts';
+import { CONVERSATION_MEDIA_MESSAGE, INVALID_TO_CODE, isMessageAddress } from '../channels/simulator/simulator-channel.ts';
+import { isoSeconds } from '../lib/iso-date.ts';
 import { refusedCall } from '../channels/simulator/phone.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../lib/sms-segments.ts';
-import type { CallOutcome, CallVerbMockKey, HttpAnswer, Responder, SendAnswer } from './simulation.ts';
+import { SIMULATED_ACCOUNT_SID as ACCOUNT_SID, type CallOutcome, type CallVerbMockKey, type HttpAnswer, type Responder, type SendAnswer, type SendContext } from './simulation.ts';
 import type { CallMock, HttpMock, MessageMock, Mocks } from './types.ts';
 
 /** The Function's name: the last path segment of its URL. */
@@ -129,8 +130,10 @@ export class MockResponder implements Responder {
     return httpAnswerFor(mock);
   }
 
-  send(effect: Extract<Effect, { type: 'send-message' }>, context: { inConversation: boolean } = { inConversation: false }): SendAnswer {
+  send(effect: Extract<Effect, { type: 'send-message' }>, context: SendContext = { inConversation: false }): SendAnswer {
     const m = effect.message;
+    // As the server's simulator: a Conversation takes uploaded Media SIDs, not media URLs.
+    if (context.conversation && m.mediaUrl?.length) return { result: { kind: 'message-failed', code: 81011, message: CONVERSATION_MEDIA_MESSAGE } };
     // Outside a Conversation, an address the Messages API cannot send to is refused as the server's
     // simulator (and Twilio) refuses it (21211), whatever a mock says: the test must not pass a send the server fails.
     if (!context.inConversation && !isMessageAddress(m.to)) return { result: { kind: 'message-failed', code: INVALID_TO_CODE, message: `The 'To' number ${m.to} is not a valid phone number.` } };
@@ -144,7 +147,21 @@ export class MockResponder implements Responder {
       return { result: { kind: 'message-failed', code: fail.code, message: fail.message ?? `Simulated failure ${fail.code}` } };
     }
     const sid = this.#newSid();
-    const resource = { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued', NumSegments: String(smsSegments(m.body)), NumMedia: String(m.mediaUrl?.length ?? 0), Direction: 'outbound-api' };
+    const conversation = context.conversation;
+    // Into a Conversation the widget's outbound is the Conversations message resource, as the server's simulator gives it.
+    const resource: JsonObject = conversation
+      ? {
+          Sid: 'IM' + sid.slice(2),
+          AccountSid: ACCOUNT_SID,
+          ConversationSid: conversation.sid,
+          Author: m.from && m.from !== conversation.sid ? m.from : 'system',
+          Body: m.body,
+          Index: conversation.index,
+          Attributes: m.attributes ?? '{}',
+          ContentSid: m.contentSid ?? null,
+          DateCreated: isoSeconds(conversation.at),
+        }
+      : { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued', NumSegments: String(smsSegments(m.body)), NumMedia: String(m.mediaUrl?.length ?? 0), Direction: 'outbound-api' };
     return { result: { kind: 'message-sent', message: resource }, ...(mock?.undelivered !== undefined ? { undelivered: String(mock.undelivered) } : {}) };
   }
 

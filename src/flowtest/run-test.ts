@@ -8,7 +8,7 @@ import { outage } from './outage.ts';
 import { checkExpectations, endText, sequenceItems, type Failure } from './expect.ts';
 import { parseClock, type LoadedFlow } from './load.ts';
 import { MockResponder, unusedHttpMocks } from './mocks.ts';
-import { Simulation, type SimulationOptions, type StartSpec } from './simulation.ts';
+import { SIMULATED_ACCOUNT_SID, Simulation, type SimulationOptions, type StartSpec } from './simulation.ts';
 import type { Mocks, Observation, ScriptStep, TestCase, TriggerSpec } from './types.ts';
 
 export const DEFAULT_CONTACT = '+15551230001';
@@ -39,7 +39,7 @@ export function inboundSids(): () => string {
   return () => 'SM' + 'f'.repeat(8) + (++n).toString(16).padStart(24, '0');
 }
 
-const ACCOUNT_SID = 'AC' + '0'.repeat(31) + '1';
+const ACCOUNT_SID = SIMULATED_ACCOUNT_SID;
 
 /** Twilio's inbound message webhook parameters, as the server's simulator channel posts them. */
 export function messageParams(nextSid: () => string, from: string, to: string, body: string, media: string[] = [], extra: JsonObject = {}): JsonObject {
@@ -50,6 +50,8 @@ export const DEFAULT_CONVERSATION = 'CH' + '0'.repeat(31) + '1';
 /** The CallSid of a test's call unless its trigger's params set one. */
 export const DEFAULT_CALL_SID = 'CA' + '0'.repeat(31) + '1';
 const DEFAULT_PARENT_FLOW = 'FW' + '0'.repeat(31) + '2';
+const DEFAULT_PARENT_EXECUTION = 'FN' + '0'.repeat(31) + '2';
+const DEFAULT_PARENT_STEP = 'FT' + '0'.repeat(31) + '1';
 
 /**
  * The parameters of a Conversations webhook for a message added (what starts incomingConversationMessage
@@ -101,7 +103,12 @@ export function startSpec(trigger: TriggerSpec, nextSid: () => string, now = Dat
     const t = trigger.parent;
     const from = t.from ?? DEFAULT_CONTACT;
     const to = t.to ?? DEFAULT_FLOW_ADDRESS;
-    const parent = { parameters: (t.parameters ?? {}) as JsonObject, flow_sid: t.flowSid ?? DEFAULT_PARENT_FLOW };
+    const parent = {
+      parameters: (t.parameters ?? {}) as JsonObject,
+      flow_sid: t.flowSid ?? DEFAULT_PARENT_FLOW,
+      execution_sid: t.executionSid ?? DEFAULT_PARENT_EXECUTION,
+      step_sid: t.stepSid ?? DEFAULT_PARENT_STEP,
+    };
     return { trigger: 'incomingParent', triggerData: { ...(t.trigger ?? {}), parent }, data: {}, channelAddress: to, contactAddress: from };
   }
   if ('message' in trigger) {

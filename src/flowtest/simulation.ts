@@ -69,11 +69,20 @@ export type CallVerbAnswer<K extends CallVerbMockKey> = NonNullable<Mocks[K]>[nu
  */
 export type CallVerbOutcome<K extends CallVerbMockKey> = CallVerbAnswer<K> | 'hangup' | undefined;
 
+/** Where a message a flow sends goes: into a Conversation (its SID, the message's Index there, when), or not. */
+export interface SendContext {
+  inConversation: boolean;
+  conversation?: { sid: string; index: number; at: number };
+}
+
 /** Where a simulation gets the outside world's answers. */
 export interface Responder {
   http(effect: HttpEffect, problems: string[]): HttpAnswer;
-  /** `context.inConversation`: the execution is in a Conversation, where the message goes whatever `to` says. */
-  send(effect: SendEffect, context?: { inConversation: boolean }): SendAnswer;
+  /**
+   * `context.conversation`: the execution is in that Conversation, where the message goes whatever `to` says, as
+   * its message number `index` (the Conversations resource's Index), at `at`.
+   */
+  send(effect: SendEffect, context?: SendContext): SendAnswer;
   /** A subflow the responder cannot answer for is reported in `problems` (tests), not only as missing. */
   subflow(effect: SubflowEffect, problems: string[]): EffectResult;
   /** Optional: outbound calls (default: answered by a person) and Conversations (default: created). */
@@ -176,7 +185,9 @@ export function requestedUrl(spec: HttpEffect['request']): string {
 
 const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
 
-const IDS = { executionSid: 'FN' + '0'.repeat(31) + '1', accountSid: 'AC' + '0'.repeat(31) + '1', flowSid: 'FW' + '0'.repeat(31) + '1' };
+/** The account a simulated execution runs in (its trigger's and messages' AccountSid). */
+export const SIMULATED_ACCOUNT_SID = 'AC' + '0'.repeat(31) + '1';
+const IDS = { executionSid: 'FN' + '0'.repeat(31) + '1', accountSid: SIMULATED_ACCOUNT_SID, flowSid: 'FW' + '0'.repeat(31) + '1' };
 /**
  * The call a Dial places, the recordings a Record and a recorded Dial make, the queue an Enqueue joins:
  * fixed, so other generated SIDs do not shift.
@@ -253,6 +264,9 @@ export class Simulation {
     return this.state?.status === 'active';
   }
 
+  /** The contact's messages into a Conversation so far (the trigger's included): they count in a sent one's Index. */
+  #conversationMessagesIn = 0;
+
   #id(prefix: string): string {
     return prefix + (++this.#counter).toString(16).padStart(32, '0');
   }
@@ -279,6 +293,7 @@ export class Simulation {
     );
     this.#expiresAt = this.now + this.options.maxExecutionAgeMs;
     if (spec.trigger === 'incomingCall') this.#answeredAt = this.now;
+    if (spec.trigger === 'incomingConversationMessage') this.#conversationMessagesIn = 1;
     this.#take(result);
     this.settle();
   }
@@ -295,6 +310,7 @@ export class Simulation {
   }
 
   inbound(message: JsonObject): void {
+    if (typeof message.ConversationSid === 'string') this.#conversationMessagesIn++;
     this.deliver({ type: 'inbound-message', message });
     this.settle();
   }
@@ -763,8 +779,10 @@ export class Simulation {
     switch (effect.type) {
       case 'send-message': {
         // In a Conversation (it started one, or a conversation message started it) a message goes into it.
-        const inConversation = CONVERSATION_SID.test(effect.message.from) || CONVERSATION_SID.test(this.state?.channelAddress ?? '');
-        const answer = this.responder.send(effect, { inConversation });
+        const conversationSid = CONVERSATION_SID.test(effect.message.from) ? effect.message.from : CONVERSATION_SID.test(this.state?.channelAddress ?? '') ? this.state!.channelAddress : undefined;
+        // Its Index: the contact's messages in it so far and the flow's sent ones count, as for the contact's next.
+        const index = this.#conversationMessagesIn + this.messages.filter((m) => m.status !== 'failed').length;
+        const answer = this.responder.send(effect, conversationSid ? { inConversation: true, conversation: { sid: conversationSid, index, at: this.now } } : { inConversation: false });
         const m = effect.message;
         const observed: ObservedMessage = { widget: effect.widget, from: m.from, to: m.to, body: m.body, ...(m.mediaUrl ? { media: m.mediaUrl } : {}), status: 'sent' };
         this.messages.push(observed);

@@ -16,7 +16,7 @@ export type TriggerSpec =
   /** A Conversations message (incomingConversationMessage): contact the Author, flow address the conversation. */
   | { conversation: { body?: string; from?: string; conversationSid?: string; params?: JsonObject } }
   /** Started as a subflow (incomingParent): the Run Subflow widget's parameters and the parent's trigger data. */
-  | { parent: { parameters?: JsonObject; flowSid?: string; from?: string; to?: string; trigger?: JsonObject } };
+  | { parent: { parameters?: JsonObject; flowSid?: string; executionSid?: string; stepSid?: string; from?: string; to?: string; trigger?: JsonObject } };
 
 /** One thing that happens, in order, after the trigger. */
 export type ScriptStep =

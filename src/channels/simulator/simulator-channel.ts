@@ -126,6 +126,9 @@ export interface SimulatedAgentSession {
  * opened (openConversation); or one an execution sends into that the simulator never saw (a Conversations
  * webhook posted to the server), taken as it comes, with no participants known.
  */
+/** Why a message with media URLs is not posted into a Conversation (81011). */
+export const CONVERSATION_MEDIA_MESSAGE = 'Failed to send message: media URLs cannot be posted into a Conversation (it takes uploaded Media SIDs)';
+
 interface LiveConversation {
   sid: string;
   accountSid: string;
@@ -607,7 +610,7 @@ export class SimulatorChannel implements MessageChannel {
    */
   #postToConversation(context: SendContext, conversation: LiveConversation, message: OutboundMessage): SendResult {
     if (message.mediaUrl?.length) {
-      return { ok: false, code: 81011, message: 'Failed to send message: media URLs cannot be posted into a Conversation (it takes uploaded Media SIDs)' };
+      return { ok: false, code: 81011, message: CONVERSATION_MEDIA_MESSAGE };
     }
     const author = message.from && message.from !== conversation.sid ? message.from : 'system';
     const messageSid = sid('IM');
