@@ -325,9 +325,9 @@ export const CONFIG_KEYS = {
   setVariablesTyping: key({
     flag: 'set-variables-typing',
     env: 'SWITCHBOARD_SET_VARIABLES_TYPING',
-    type: oneOf('infer', 'string'),
+    type: oneOf('infer', 'string', 'infer-unquote'),
     default: 'infer',
-    description: 'Set Variables values: infer makes a plain decimal a number ("1.50" → 1.5), string keeps the text as written (Studio\'s is unconfirmed)',
+    description: 'Set Variables values: infer makes a plain decimal a number ("1.50" → 1.5), string keeps the text as written, infer-unquote infers but takes a value wrapped in double quotes as the text inside them (Studio\'s is unconfirmed)',
   }),
   // ---- outbound HTTP (make-http-request, run-function): see src/channels/http/outbound-policy.ts
   dev: key({

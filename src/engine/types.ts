@@ -11,6 +11,9 @@ export type JsonObject = { [key: string]: Json };
 export type TriggerEvent = 'incomingMessage' | 'incomingCall' | 'incomingConversationMessage' | 'incomingRequest' | 'incomingParent';
 
 /** Studio's runtime rules, each configurable. */
+/** How Set Variables types a rendered value (EngineLimits.variableTyping). */
+export type VariableTyping = 'infer' | 'string' | 'infer-unquote';
+
 export interface EngineLimits {
   maxSteps: number; // 1,000 → 81000
   maxSameWidgetInARow: number; // 10 → 81001
@@ -31,9 +34,11 @@ export interface EngineLimits {
   objectFormat: 'json' | 'map';
   /**
    * Set Variables values: `infer` turns a canonical decimal into a number ("1.50" → 1.5), `string` keeps the
-   * rendered text as written. Which one Studio does is UNCONFIRMED (§2.3).
+   * rendered text as written, `infer-unquote` infers as `infer` but takes a value wrapped in double quotes as the
+   * text inside them (`"5"` is the text 5: quotes as the way to keep a number as text). Which one Studio does is
+   * UNCONFIRMED (§2.3: a support article says a value not wrapped in quotation marks is stored as a number).
    */
-  variableTyping: 'infer' | 'string';
+  variableTyping: VariableTyping;
   /**
    * How Liquid's date filters read a slashed date with a year, "03/10/2026": `month-first` (10 March, as US users
    * write it) or `day-first` (3 October, as Ruby's Time.parse, so Shopify Liquid). Studio's is UNCONFIRMED.

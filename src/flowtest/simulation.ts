@@ -18,6 +18,7 @@ import type {
   SprintResult,
   TriggerEvent,
   TwimlNode,
+  VariableTyping,
 } from '../engine/types.ts';
 import type { FlowDefinition } from '../definition/types.ts';
 import type { LiquidAllowance } from '../engine/liquid/limits.ts';
@@ -140,7 +141,7 @@ export interface ConfiguredRules {
   /** How Liquid prints an object (--liquid-object-format). */
   liquidObjectFormat: 'json' | 'map';
   /** Set Variables value typing (--set-variables-typing). */
-  setVariablesTyping: 'infer' | 'string';
+  setVariablesTyping: VariableTyping;
   /** How Liquid's date filters read "03/10/2026" (--liquid-slash-dates). */
   liquidSlashDates: 'month-first' | 'day-first';
   /** The release of Shopify's Liquid taken as Studio's (--liquid-version). */

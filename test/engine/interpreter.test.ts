@@ -318,6 +318,29 @@ describe('set-variables', () => {
     assert.deepEqual(inferred.variables, { f: 1.5, n: 12, total: 'Total $1.5' });
   });
 
+  it("variableTyping 'infer-unquote' infers, but a value wrapped in double quotes is the text inside them; 'infer' keeps the quotes", () => {
+    const def = () =>
+      flow('v', [
+        setVars('v', [
+          { key: 'quoted', value: '"5"' },
+          { key: 'rendered', value: '"{{trigger.message.Body}}"' },
+          { key: 'plain', value: '5' },
+          { key: 'empty', value: '""' },
+          { key: 'one', value: '"' },
+          { key: 'inner', value: 'say "hi"' },
+          { key: 'float', value: '"5.0"' },
+        ], 'w'),
+        setVars('w', [{ key: 'shown', value: '{{flow.variables.quoted | plus: 1}}|{{flow.variables.float}}' }]),
+      ]);
+    const unquoted = new Harness(def(), { variableTyping: 'infer-unquote' });
+    unquoted.start('incomingMessage', { message: { Body: '12' } });
+    assert.deepEqual(unquoted.variables, { quoted: '5', rendered: '12', plain: 5, empty: '', one: '"', inner: 'say "hi"', float: '5.0', shown: '6|5.0' });
+    assert.equal(unquoted.state.frames[0]!.floatVariables, undefined, 'a quoted "5.0" is text, not a float');
+    const inferred = new Harness(def());
+    inferred.start('incomingMessage', { message: { Body: '12' } });
+    assert.deepEqual([inferred.variables.quoted, inferred.variables.rendered, inferred.variables.plain], ['"5"', '"12"', 5]);
+  });
+
   it('a value written with a decimal point is a float, as Ruby reads it: "5.0" prints 5.0 (not 5), after a wait too, and stays a number', () => {
     const h = new Harness(
       flow('v', [

@@ -73,6 +73,7 @@ describe('runtime rules from configuration', () => {
     assert.equal(rules.executionRetentionMs, 30 * 24 * 3600 * 1000, 'Twilio keeps executions 30 days after they start');
     assert.equal(runtimeRules(loadConfig({ 'execution-retention': '0' }, {})).executionRetentionMs, 0, '0: kept forever');
     assert.equal(rules.oneActivePerContact, true);
+    assert.equal(runtimeRules(loadConfig({ 'set-variables-typing': 'infer-unquote' }, {})).limits?.variableTyping, 'infer-unquote');
   });
 
   it('rejects bad values naming the key', () => {

@@ -5,7 +5,7 @@
 // those members (Frame.floatVariables) and Liquid sees them as floats. "parse as JSON" (real exports: an item's
 // `"type": "json_object"`; `parse_as_json` is a guess) turns JSON text into objects, and text that is not JSON stays text.
 import { inferVariableValue, parseJsonValue } from '../liquid.ts';
-import type { FloatMark, Json, JsonObject } from '../types.ts';
+import type { FloatMark, Json, JsonObject, VariableTyping } from '../types.ts';
 import { jsonFloatPaths } from '../json-floats.ts';
 import { parsesAsJson, type WidgetHandler } from './widget.ts';
 import { setOwn } from '../own-member.ts';
@@ -26,7 +26,7 @@ export const setVariables: WidgetHandler = {
       const key = item.key as string;
       const rendered = env.render(item.value ?? '');
       if (!rendered.ok) return { type: 'error', code: rendered.error.code, message: rendered.error.message };
-      let value: Json = env.limits.variableTyping === 'string' ? rendered.value : inferVariableValue(rendered.value);
+      let value: Json = typedValue(rendered.value, env.limits.variableTyping);
       let marks: FloatMark[] = typeof value === 'number' && rendered.value.includes('.') ? [key] : [];
       if (wantsJson(item, env.state.properties.parse_as_json)) {
         const parsed = parseJsonValue(rendered.value);
@@ -47,3 +47,10 @@ export const setVariables: WidgetHandler = {
     return { type: 'transition', event: 'next', outputs: set };
   },
 };
+
+/** A rendered value as `typing` stores it (EngineLimits.variableTyping). */
+function typedValue(rendered: string, typing: VariableTyping): Json {
+  if (typing === 'string') return rendered;
+  if (typing === 'infer-unquote' && rendered.length >= 2 && rendered.startsWith('"') && rendered.endsWith('"')) return rendered.slice(1, -1);
+  return inferVariableValue(rendered);
+}
