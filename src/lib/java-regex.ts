@@ -10,7 +10,7 @@
 //   - `\Q…\E` quoting, `\A` at the start, `\z`/`\Z` at the end (the match is anchored anyway), `\e`, `\a`,
 //     `\x{h…h}` and octal `\0ooo` (as `\uXXXX`).
 // Anything else Java-only (blocks `\p{InGreek}`, `(?m)`, `(?x)`, `(?-i)`, `\G`, `\R`, `\h`, class
-// intersection `&&`, a negated nested class…) is a problem: the pattern is refused, and the validator says why.
+// intersection `&&`, a negated nested class, possessive quantifiers `a++`, atomic groups `(?>…)`…) is a problem: the pattern is refused, and the validator says why.
 
 export interface JavaTranslation {
   /** JavaScript pattern source (not yet anchored). */
@@ -239,6 +239,8 @@ export function translateJavaRegex(pattern: string): JavaTranslation {
       continue;
     }
     if (c === '(' && pattern[i + 1] === '?') {
+      // Java's atomic group, which JavaScript reads as a syntax error ("Invalid group"): named for what it is.
+      if (pattern[i + 2] === '>') problem('atomic group (?>…)');
       const m = /^\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?\)/.exec(pattern.slice(i, i + 16));
       if (m) {
         const on = m[1] ?? '';
@@ -253,6 +255,8 @@ export function translateJavaRegex(pattern: string): JavaTranslation {
         continue;
       }
     }
+    // A possessive quantifier (`a++`, `a*+`, `a?+`, `a{2}+`): JavaScript reads the second `+` as "Nothing to repeat".
+    if (!inClass && pattern[i + 1] === '+' && (c === '*' || c === '+' || c === '}' || (c === '?' && pattern[i - 1] !== '('))) problem(`possessive quantifier ${c}+`);
     src += c;
     i += 1;
   }

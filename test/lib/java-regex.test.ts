@@ -77,6 +77,11 @@ describe('Java regex syntax in the split regex operator', () => {
       ['\\Ga', /\\G/],
       ['a\\Rb', /\\R/],
       ['\\h+', /\\h/],
+      ['a++b', /possessive quantifier \+\+/],
+      ['a*+', /possessive quantifier \*\+/],
+      ['a?+', /possessive quantifier \?\+/],
+      ['a{2}+', /possessive quantifier \}\+/],
+      ['(?>ab|a)c', /atomic group \(\?>…\)/],
     ] as const) {
       const a = analyzeRegex(pattern);
       assert.equal(a.ok, false, pattern);
@@ -87,7 +92,7 @@ describe('Java regex syntax in the split regex operator', () => {
   });
 
   it('leaves plain patterns alone', () => {
-    for (const p of ['[0-9]{5}', '(yes|no)', 'a\\.b', '\\d+\\s\\w*', '[^a-c]x', '(?:ab)+', '(?=a)a']) {
+    for (const p of ['[0-9]{5}', '(yes|no)', 'a\\.b', '\\d+\\s\\w*', '[^a-c]x', '(?:ab)+', '(?=a)a', '[a+]+', 'a\\++', 'a+?b', '(?<=a)b']) {
       const t = translateJavaRegex(p);
       assert.deepEqual([t.source, t.unicode, t.problems, t.notes], [p, false, [], []], p);
     }
