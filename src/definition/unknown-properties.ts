@@ -10,7 +10,13 @@ import type { WidgetSpec } from './widget-specs.ts';
  * secondary source gives (reference: UNCONFIRMED), honoured so flows written with them work. Their warning says
  * so and names the spelling real exports use, instead of calling them ignored.
  */
+const PROMPT_MODE = (type: string, key: string) =>
+  `${type} reads "${key}" ("say", "play" or "digits") as which of its prompts plays when several are set, a name no export ` +
+  'shows (UNCONFIRMED); without it Say wins, then Play, then digits';
+
 const GUESSED: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'say-play': { say_type: PROMPT_MODE('say-play', 'say_type'), mode: PROMPT_MODE('say-play', 'mode') },
+  'gather-input-on-call': { say_type: PROMPT_MODE('gather-input-on-call', 'say_type'), mode: PROMPT_MODE('gather-input-on-call', 'mode') },
   'set-variables': {
     parse_as_json:
       'set-variables reads "parse_as_json": true as parsing every value as JSON, a name only a secondary source gives (UNCONFIRMED); ' +

@@ -506,6 +506,8 @@ function checkProperties(props: Record<string, unknown>, base: string, w: string
   }
 
   if (spec.type === 'set-variables' && Array.isArray(present.variables)) {
+    // Studio's editor asks for a pair before it saves the widget; an empty list sets nothing.
+    if (present.variables.length === 0) r.warn(`${base}/variables`, `${w}: variables is empty: the widget sets nothing (Studio's editor asks for at least one)`);
     present.variables.forEach((v, i) => {
       if (isPlainObject(v) && typeof v.key === 'string' && v.key !== '' && !/^[A-Za-z_][\w-]*$/.test(v.key) && !LIQUID.test(v.key)) {
         r.warn(`${base}/variables/${i}/key`, `${w}: variables[${i}].key "${v.key}" is not a plain identifier; Liquid cannot reach it with dot syntax`);
