@@ -176,6 +176,9 @@ describe('accessibility of the console (Chromium)', { skip: noChromium, timeout:
       return el.getAttribute('data-test-marker');
     });
     assert.equal(marker, 'kept');
+    // An edit to save (with none, Save draft has nothing to do); saved as a draft, it is there to publish.
+    await node('reply').click();
+    await page.getByRole('form', { name: 'Properties of reply' }).getByLabel('body').fill('Hi, edited');
     const saveDraft = page.getByRole('button', { name: 'Save draft' });
     await saveDraft.focus();
     await page.keyboard.press('Enter');
@@ -265,11 +268,12 @@ describe('accessibility of the console (Chromium)', { skip: noChromium, timeout:
 
   // Rotates the account's token: keep it last.
   it('opens Sign in again on the auth token field', async () => {
-    await open(await create('Rotated'));
+    // Never published, so that Publish has something to do without an edit (an edit's validation would meet the rotation first).
+    await open(await create('Rotated', FLOW, 'draft'));
     const token = (await server.app.accounts.rotateToken(server.account.sid))!;
     server.account.authToken = token;
     server.auth = basicAuth(server.account.sid, token);
-    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByRole('button', { name: 'Publish', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Sign in again' });
     await untilFocused(dialog.getByLabel('Auth token'), 'the Auth token field');
     await dialog.getByLabel('Auth token').fill(token);

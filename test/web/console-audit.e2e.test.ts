@@ -203,4 +203,76 @@ describe('console audit findings (Chromium)', { skip: noChromium, timeout: 180_0
       assert.ok((await time.getAttribute('title'))!.includes(year), 'the full date is in the title');
     }
   });
+
+  it('offers Save draft only with changes to save, and Publish while the latest revision is not published, saying why not', async () => {
+    const definition = triggerFlow('saving', 'incomingMessage', 'reply', [
+      {
+        name: 'reply',
+        type: 'send-message',
+        properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Hi' },
+        transitions: [{ event: 'sent' }, { event: 'failed' }],
+      },
+    ]);
+    const saveDraft = page.getByRole('button', { name: 'Save draft' });
+    const publish = page.getByRole('button', { name: 'Publish', exact: true });
+    const region = page.locator('.editor > [role="status"]');
+    const disabled = async (button: Locator) => (await button.getAttribute('aria-disabled')) === 'true';
+    /** The reason a button gives for being unavailable: its tooltip, and the text its aria-describedby names (the same). */
+    const reason = async (button: Locator) => {
+      const title = await button.getAttribute('title');
+      const id = await button.getAttribute('aria-describedby');
+      const described = id ? await page.locator(`[id="${id}"]`).textContent() : null;
+      assert.equal(described, title, 'the description says what the tooltip says');
+      return title;
+    };
+    const revisions = async (sid: string) => (await server.app.store.getFlow(server.account.sid, sid))!.revision;
+
+    // Published, nothing changed: nothing to save or publish.
+    const published = await server.app.flows.create(server.account.sid, { friendlyName: 'Up to date', status: 'published', definition });
+    await page.goto(`${server.baseUrl}/flows/${published.sid}`);
+    await page.locator('.react-flow__node[data-id="reply"]').waitFor();
+    await until('Save draft is unavailable', () => disabled(saveDraft));
+    assert.match((await reason(saveDraft)) ?? '', /^No changes to save/);
+    assert.ok(await disabled(publish));
+    assert.match((await reason(publish)) ?? '', /^No changes to publish: revision 1 is published/);
+    // Clicked anyway (Playwright waits for an enabled button otherwise), they save nothing and say why.
+    await saveDraft.click({ force: true });
+    await publish.click({ force: true });
+    await region.filter({ hasText: 'No changes to publish: revision 1 is published.' }).waitFor();
+    assert.equal(await revisions(published.sid), 1, 'no identical revision was added');
+
+    // An edit makes both available; saved as a draft, Publish still is (the latest revision is a draft).
+    await page.locator('.react-flow__node[data-id="reply"]').click();
+    await page.getByRole('form', { name: 'Properties of reply' }).getByLabel('body').fill('Hello again');
+    await until('Save draft is available after an edit', async () => !(await disabled(saveDraft)));
+    assert.equal(await saveDraft.getAttribute('title'), null);
+    assert.ok(!(await disabled(publish)));
+    await saveDraft.click();
+    await region.filter({ hasText: 'Saved draft revision 2' }).waitFor();
+    await until('Save draft is unavailable once saved', () => disabled(saveDraft));
+    assert.ok(!(await disabled(publish)), 'a draft ahead of the published revision can be published');
+    assert.equal(await publish.getAttribute('title'), null);
+    await publish.click();
+    await region.filter({ hasText: 'Published revision 3' }).waitFor();
+    await until('Publish is unavailable once published', () => disabled(publish));
+    assert.match((await reason(publish)) ?? '', /revision 3 is published/);
+    assert.equal(await revisions(published.sid), 3);
+
+    // A field that applies its text only when left (the widget name) has something to save while typed in.
+    const widgetName = page.getByRole('form', { name: 'Properties of reply' }).getByLabel('Widget name');
+    await widgetName.fill('reply_renamed');
+    await until('Save draft is available while a name is typed', async () => !(await disabled(saveDraft)));
+    await widgetName.press('Escape');
+    await until('Save draft is unavailable once the name is put back', () => disabled(saveDraft));
+
+    // Never published: Publish is there at once.
+    const draft = await server.app.flows.create(server.account.sid, { friendlyName: 'Never published', status: 'draft', definition });
+    await page.goto(`${server.baseUrl}/flows/${draft.sid}`);
+    await page.locator('.react-flow__node[data-id="reply"]').waitFor();
+    await until('Save draft is unavailable', () => disabled(saveDraft));
+    assert.ok(!(await disabled(publish)), 'a never-published flow can be published');
+    await publish.click();
+    await region.filter({ hasText: 'Published revision 2' }).waitFor();
+    assert.deepEqual(browser.errors, []);
+  });
 });

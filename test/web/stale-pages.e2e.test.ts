@@ -99,6 +99,9 @@ describe('web console: stale and foreign pages (Chromium)', { skip: noChromium, 
     await page.locator('.react-flow__node[data-id="hello"]').waitFor();
     const res = await fetch(`${server.baseUrl}/v2/Flows/${sid}`, { method: 'DELETE', headers: { authorization: server.auth } });
     assert.equal(res.status, 204);
+    // An edit to save (with none, Save draft has nothing to do).
+    await page.locator('.react-flow__node[data-id="hello"]').click();
+    await page.getByRole('form', { name: 'Properties of hello' }).getByLabel('body').fill('Hello, edited');
     await page.getByRole('button', { name: 'Save draft' }).click();
     const notice = page.getByRole('alert').filter({ hasText: 'Not saved' });
     await notice.waitFor();

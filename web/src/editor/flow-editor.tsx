@@ -3,6 +3,7 @@
 // the widget they belong to; the side panel's tabs are simulator-panels.tsx.
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { PendingEdits, withPending } from './pending-edits.ts';
 import { Link } from 'wouter';
 import { NEW_WIDGET_TYPES, WIDGET_SPECS } from '../../../src/definition/widget-specs.ts';
 import { ApiError, errorMessage } from '../api/client.ts';
@@ -79,6 +80,9 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   /** The steps each simulator shows (the canvas highlights those of the one shown). */
   const [simSteps, setSimSteps] = useState<SimulatorSteps>(NO_STEPS);
   const [renaming, setRenaming] = useState(false);
+  /** Fields holding text they apply only when left (pending-edits.ts): something to save the definition does not show yet. */
+  const [pending, setPending] = useState<ReadonlySet<string>>(() => new Set());
+  const reportPending = useCallback((id: string, isPending: boolean) => setPending((current) => withPending(current, id, isPending)), []);
   const reactFlow = useReactFlow();
   const canvasBox = useRef<HTMLDivElement>(null);
   /** The "Go to" list: where focus goes when the widget whose panel had it is deleted. */
@@ -162,206 +166,235 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   const selectedIndex = selected ? definition.states.findIndex((s) => s.name === selected) : -1;
   const selectedState = selectedIndex >= 0 ? definition.states[selectedIndex]! : null;
   const errorCount = report.errors.length;
+  // Nothing to save while the definition here is the latest revision's (saved or loaded here, no edit since):
+  // another Save draft would only add an identical revision. Publish still publishes a latest revision that
+  // is a draft (never published, or drafts ahead of the published one), and has nothing to do once it is published.
+  const upToDate = !dirty && pending.size === 0 && base === flow.data.revision;
+  const saveBlocked = upToDate ? `No changes to save: this is revision ${flow.data.revision}, as saved.` : null;
+  const publishBlocked = upToDate && flow.data.status === 'published' ? `No changes to publish: revision ${flow.data.revision} is published.` : null;
 
   // The page's main landmark: its header is the flow's, not a second banner beside the console's top bar.
   return (
-    <main className="editor">
-      <header className="editor-header">
-        <div className="editor-title">
-          <nav aria-label="Breadcrumb" className="breadcrumb">
-            <Link href="/flows">Flows</Link> <span aria-hidden="true">/</span>
-          </nav>
-          <h1 className="clip" title={flow.data.friendly_name}>
-            {flow.data.friendly_name}
-          </h1>
-          <button type="button" className="small-button" onClick={() => setRenaming(true)} aria-label="Rename flow">
-            Rename
-          </button>
-          <StatusBadge status={flow.data.status} />
-          <span className="muted small">rev {flow.data.revision}</span>
-          {dirty && <span className="badge badge-warning">unsaved changes</span>}
-          {/* Kept in the page, so that a count appearing or changing is announced. */}
-          <span role="status">
-            {errorCount > 0 && (
-              <span className="badge badge-error">
-                {errorCount} error{errorCount > 1 ? 's' : ''}
-              </span>
-            )}
-          </span>
-        </div>
-        <div className="editor-actions">
-          {/* Its label shown beside it: a placeholder alone is gone once one types. */}
-          <label className="field-label" htmlFor="commit-message">
-            Commit message
-          </label>
-          <input id="commit-message" className="commit-input" placeholder="optional" value={commitMessage} onChange={(e) => setCommitMessage(e.target.value)} />
-          {/* aria-disabled while saving, not disabled: a disabled button loses focus (to <body>), and save ignores clicks while busy. */}
-          <button type="button" onClick={() => save('draft')} aria-disabled={busy}>
-            Save draft
-          </button>
-          <button type="button" className="primary" onClick={() => save('published')} aria-disabled={busy}>
-            Publish
-          </button>
-          <Link className="button" href={`/flows/${flowSid}/executions`}>
-            Executions
-          </Link>
-          <Link className="button" href={`/flows/${flowSid}/revisions`}>
-            Revisions
-          </Link>
-          <button type="button" onClick={() => downloadJson(`${slug(flow.data!.friendly_name)}.json`, definition)}>
-            Export
-          </button>
-        </div>
-      </header>
-      <Dialog title="Rename flow" open={renaming} onClose={() => setRenaming(false)}>
-        <RenameForm
-          name={flow.data.friendly_name}
-          onRename={async (friendlyName) => {
-            await rename(friendlyName);
-            setRenaming(false);
-          }}
-        />
-      </Dialog>
-      {conflict && (
-        <div className="notice notice-error conflict" role="alert">
-          <p>
-            Not saved: someone else saved revision {conflict.current} of this flow since revision {base}, the one your changes are based on.
-            Saving now would replace their changes with yours. Your changes are still here, unsaved.
-          </p>
-          <div className="row wrap">
-            <button type="button" onClick={() => save(conflict.status, conflict.current)} aria-disabled={busy}>
-              {conflict.status === 'published' ? 'Publish anyway' : 'Save anyway'} (replace revision {conflict.current})
+    <PendingEdits.Provider value={reportPending}>
+      <main className="editor">
+        <header className="editor-header">
+          <div className="editor-title">
+            <nav aria-label="Breadcrumb" className="breadcrumb">
+              <Link href="/flows">Flows</Link> <span aria-hidden="true">/</span>
+            </nav>
+            <h1 className="clip" title={flow.data.friendly_name}>
+              {flow.data.friendly_name}
+            </h1>
+            <button type="button" className="small-button" onClick={() => setRenaming(true)} aria-label="Rename flow">
+              Rename
             </button>
-            <button type="button" onClick={() => reload(conflict.current)}>
-              Load revision {conflict.current} (discard your changes)
+            <StatusBadge status={flow.data.status} />
+            <span className="muted small">rev {flow.data.revision}</span>
+            {dirty && <span className="badge badge-warning">unsaved changes</span>}
+            {/* Kept in the page, so that a count appearing or changing is announced. */}
+            <span role="status">
+              {errorCount > 0 && (
+                <span className="badge badge-error">
+                  {errorCount} error{errorCount > 1 ? 's' : ''}
+                </span>
+              )}
+            </span>
+          </div>
+          <div className="editor-actions">
+            {/* Its label shown beside it: a placeholder alone is gone once one types. */}
+            <label className="field-label" htmlFor="commit-message">
+              Commit message
+            </label>
+            <input id="commit-message" className="commit-input" placeholder="optional" value={commitMessage} onChange={(e) => setCommitMessage(e.target.value)} />
+            {/* aria-disabled while saving or with nothing to save, not disabled: a disabled button loses focus (to <body>) the moment
+                a save succeeds; save ignores clicks while busy, and with nothing to save once the field being typed in is applied
+                (a click that leaves focus in it, as Safari's, does not blur it first). The reason is the button's tooltip and description. */}
+            <button
+              type="button"
+              onClick={() => save('draft')}
+              aria-disabled={busy || saveBlocked !== null}
+              title={saveBlocked ?? undefined}
+              aria-describedby={saveBlocked ? 'save-draft-why' : undefined}
+            >
+              Save draft
             </button>
-            <a className="button" href={`/flows/${flowSid}/revisions`} target="_blank" rel="noopener noreferrer">
-              Compare revisions (new tab)
-            </a>
-            <button type="button" onClick={() => downloadJson(`${slug(flow.data!.friendly_name)}-unsaved.json`, definition)}>
-              Export your version
+            <button
+              type="button"
+              className="primary"
+              onClick={() => save('published')}
+              aria-disabled={busy || publishBlocked !== null}
+              title={publishBlocked ?? undefined}
+              aria-describedby={publishBlocked ? 'publish-why' : undefined}
+            >
+              Publish
+            </button>
+            <span id="save-draft-why" className="visually-hidden">
+              {saveBlocked}
+            </span>
+            <span id="publish-why" className="visually-hidden">
+              {publishBlocked}
+            </span>
+            <Link className="button" href={`/flows/${flowSid}/executions`}>
+              Executions
+            </Link>
+            <Link className="button" href={`/flows/${flowSid}/revisions`}>
+              Revisions
+            </Link>
+            <button type="button" onClick={() => downloadJson(`${slug(flow.data!.friendly_name)}.json`, definition)}>
+              Export
             </button>
           </div>
-        </div>
-      )}
-      {notice?.kind === 'error' && (
-        <div className="notice notice-error" role="alert">
-          <span>{notice.text}</span>
-          <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setNotice(null)}>
-            ×
-          </button>
-        </div>
-      )}
-      {/* A live region announces what changes in it: it stays in the page, its text comes and goes. */}
-      <div className="notice-region" role="status">
-        {notice?.kind === 'info' && (
-          <div className="notice notice-info">
+        </header>
+        <Dialog title="Rename flow" open={renaming} onClose={() => setRenaming(false)}>
+          <RenameForm
+            name={flow.data.friendly_name}
+            onRename={async (friendlyName) => {
+              await rename(friendlyName);
+              setRenaming(false);
+            }}
+          />
+        </Dialog>
+        {conflict && (
+          <div className="notice notice-error conflict" role="alert">
+            <p>
+              Not saved: someone else saved revision {conflict.current} of this flow since revision {base}, the one your changes are based on.
+              Saving now would replace their changes with yours. Your changes are still here, unsaved.
+            </p>
+            <div className="row wrap">
+              <button type="button" onClick={() => save(conflict.status, conflict.current)} aria-disabled={busy}>
+                {conflict.status === 'published' ? 'Publish anyway' : 'Save anyway'} (replace revision {conflict.current})
+              </button>
+              <button type="button" onClick={() => reload(conflict.current)}>
+                Load revision {conflict.current} (discard your changes)
+              </button>
+              <a className="button" href={`/flows/${flowSid}/revisions`} target="_blank" rel="noopener noreferrer">
+                Compare revisions (new tab)
+              </a>
+              <button type="button" onClick={() => downloadJson(`${slug(flow.data!.friendly_name)}-unsaved.json`, definition)}>
+                Export your version
+              </button>
+            </div>
+          </div>
+        )}
+        {notice?.kind === 'error' && (
+          <div className="notice notice-error" role="alert">
             <span>{notice.text}</span>
             <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setNotice(null)}>
               ×
             </button>
           </div>
         )}
-      </div>
-      {issues.flow.errors.length > 0 && (
-        <ul className="notice notice-error issue-list" aria-label="Flow errors">
-          {issues.flow.errors.map((issue, i) => (
-            <li key={i}>{issue.message}</li>
-          ))}
-        </ul>
-      )}
-      <div className="editor-body">
-        {/* A labelled group, not a toolbar: a toolbar promises arrow keys between its controls, and Tab moves through these. */}
-        <div className="editor-toolbar" role="group" aria-label="Canvas tools">
-          <label className="field inline">
-            <span className="field-label">Widget</span>
-            <select aria-label="Widget type to add" value={addType} onChange={(e) => setAddType(e.target.value as WidgetType)}>
-              {(['messaging', 'flow', 'tools', 'voice'] as const).map((family) => (
-                <optgroup key={family} label={FAMILY_NAMES[family]}>
-                  {NEW_WIDGET_TYPES.filter((t) => widgetFamily(t) === family).map((t) => (
-                    <option key={t} value={t}>
-                      {WIDGET_SPECS[t].label}
-                    </option>
-                  ))}
-                </optgroup>
-              ))}
-            </select>
-          </label>
-          <button type="button" onClick={add}>
-            Add widget
-          </button>
-          <button type="button" onClick={undo} disabled={!history.canUndo} aria-keyshortcuts="Control+Z">
-            Undo
-          </button>
-          <button type="button" onClick={redo} disabled={!history.canRedo} aria-keyshortcuts="Control+Shift+Z">
-            Redo
-          </button>
-          <label className="field inline">
-            <span className="field-label">Go to</span>
-            <select
-              ref={gotoList}
-              aria-label="Go to widget"
-              value={selected ?? ''}
-              onChange={(e) => {
-                const name = e.target.value || null;
-                // The canvas pans to the widget when it is off screen (canvas.tsx).
-                setSelected(name);
-                setPanel('properties');
-              }}
-            >
-              <option value="">—</option>
-              {gotoOptions}
-            </select>
-          </label>
+        {/* A live region announces what changes in it: it stays in the page, its text comes and goes. */}
+        <div className="notice-region" role="status">
+          {notice?.kind === 'info' && (
+            <div className="notice notice-info">
+              <span>{notice.text}</span>
+              <button type="button" className="icon-button" aria-label="Dismiss" onClick={() => setNotice(null)}>
+                ×
+              </button>
+            </div>
+          )}
         </div>
-        <div className="canvas-box" ref={canvasBox}>
-          <Canvas
-            definition={definition}
-            issues={issues.byWidget}
-            path={simPath}
-            selected={selected}
-            onSelect={(name) => {
-              setSelected(name);
-              if (name) setPanel('properties');
-            }}
-            onChange={setDefinition}
-            onError={showError}
+        {issues.flow.errors.length > 0 && (
+          <ul className="notice notice-error issue-list" aria-label="Flow errors">
+            {issues.flow.errors.map((issue, i) => (
+              <li key={i}>{issue.message}</li>
+            ))}
+          </ul>
+        )}
+        <div className="editor-body">
+          {/* A labelled group, not a toolbar: a toolbar promises arrow keys between its controls, and Tab moves through these. */}
+          <div className="editor-toolbar" role="group" aria-label="Canvas tools">
+            <label className="field inline">
+              <span className="field-label">Widget</span>
+              <select aria-label="Widget type to add" value={addType} onChange={(e) => setAddType(e.target.value as WidgetType)}>
+                {(['messaging', 'flow', 'tools', 'voice'] as const).map((family) => (
+                  <optgroup key={family} label={FAMILY_NAMES[family]}>
+                    {NEW_WIDGET_TYPES.filter((t) => widgetFamily(t) === family).map((t) => (
+                      <option key={t} value={t}>
+                        {WIDGET_SPECS[t].label}
+                      </option>
+                    ))}
+                  </optgroup>
+                ))}
+              </select>
+            </label>
+            <button type="button" onClick={add}>
+              Add widget
+            </button>
+            <button type="button" onClick={undo} disabled={!history.canUndo} aria-keyshortcuts="Control+Z">
+              Undo
+            </button>
+            <button type="button" onClick={redo} disabled={!history.canRedo} aria-keyshortcuts="Control+Shift+Z">
+              Redo
+            </button>
+            <label className="field inline">
+              <span className="field-label">Go to</span>
+              <select
+                ref={gotoList}
+                aria-label="Go to widget"
+                value={selected ?? ''}
+                onChange={(e) => {
+                  const name = e.target.value || null;
+                  // The canvas pans to the widget when it is off screen (canvas.tsx).
+                  setSelected(name);
+                  setPanel('properties');
+                }}
+              >
+                <option value="">—</option>
+                {gotoOptions}
+              </select>
+            </label>
+          </div>
+          <div className="canvas-box" ref={canvasBox}>
+            <Canvas
+              definition={definition}
+              issues={issues.byWidget}
+              path={simPath}
+              selected={selected}
+              onSelect={(name) => {
+                setSelected(name);
+                if (name) setPanel('properties');
+              }}
+              onChange={setDefinition}
+              onError={showError}
+            />
+          </div>
+          <SimulatorPanels
+            panel={panel}
+            onPanel={setPanel}
+            onSteps={setSimSteps}
+            onPublish={() => save('published')}
+            flowSid={flowSid}
+            flowRevision={flow.data.revision}
+            flowStatus={flow.data.status}
+            properties={
+              selectedState ? (
+                <PropertyForm
+                  definition={definition}
+                  state={selectedState}
+                  stateIndex={selectedIndex}
+                  issues={issues.byWidget.get(selectedState.name) ?? { errors: [], warnings: [] }}
+                  readOnly={false}
+                  onChange={setDefinition}
+                  onSelect={setSelected}
+                  onError={showError}
+                  onDeleted={() => gotoList.current?.focus()}
+                />
+              ) : (
+                <div className="empty-panel muted">
+                  <p>Select a widget on the canvas (or with “Go to”) to see and edit its properties.</p>
+                  <p className="small">
+                    Drag from an event’s dot to another widget to connect them: the dot is below the event, or on the widget’s right edge
+                    where its events are listed one per line, as on the Trigger. Select a widget or connection and press Delete to remove it.
+                  </p>
+                </div>
+              )
+            }
           />
         </div>
-        <SimulatorPanels
-          panel={panel}
-          onPanel={setPanel}
-          onSteps={setSimSteps}
-          onPublish={() => save('published')}
-          flowSid={flowSid}
-          flowRevision={flow.data.revision}
-          flowStatus={flow.data.status}
-          properties={
-            selectedState ? (
-              <PropertyForm
-                definition={definition}
-                state={selectedState}
-                stateIndex={selectedIndex}
-                issues={issues.byWidget.get(selectedState.name) ?? { errors: [], warnings: [] }}
-                readOnly={false}
-                onChange={setDefinition}
-                onSelect={setSelected}
-                onError={showError}
-                onDeleted={() => gotoList.current?.focus()}
-              />
-            ) : (
-              <div className="empty-panel muted">
-                <p>Select a widget on the canvas (or with “Go to”) to see and edit its properties.</p>
-                <p className="small">
-                  Drag from an event’s dot to another widget to connect them: the dot is below the event, or on the widget’s right edge
-                  where its events are listed one per line, as on the Trigger. Select a widget or connection and press Delete to remove it.
-                </p>
-              </div>
-            )
-          }
-        />
-      </div>
-    </main>
+      </main>
+    </PendingEdits.Provider>
   );
 }
 

@@ -22,6 +22,7 @@ import {
 import type { WidgetIssues } from './graph.ts';
 import { WidgetIcon } from './icons.tsx';
 import { useFlowList } from '../flows/use-flow-names.ts';
+import { usePendingEdit } from './pending-edits.ts';
 
 /** Long free text gets a textarea. */
 const MULTILINE = new Set(['body', 'say', 'attributes', 'task_attributes', 'chat_attributes', 'welcome_greeting']);
@@ -87,6 +88,7 @@ function NameField({
   const [name, setName] = useState(state.name);
   const [notApplied, setNotApplied] = useState<string | null>(null);
   const errorId = useId();
+  usePendingEdit(name !== state.name);
   useEffect(() => {
     setName(state.name);
     setNotApplied(null);
@@ -217,6 +219,7 @@ function JsonField({
 }) {
   const [text, setText] = useState(() => jsonText(value));
   const [error, setError] = useState<string | null>(null);
+  usePendingEdit(!readOnly && text !== jsonText(value));
   const fail = (reason: string | null) => {
     setError(reason);
     onNotApplied(reason);

@@ -140,6 +140,14 @@ export function useFlowDraft(flowSid: string, flow: AsyncState<Flow>, history: H
     }
     const sent = latest.current.definition;
     if (!sent) return;
+    // Nothing changed since the latest revision (saved or loaded here): another Save draft would add an identical
+    // revision, and a published one has nothing to publish. A draft is still published, and a conflict's overwrite goes on.
+    const loaded = flow.data;
+    const unchanged = loaded !== undefined && onRevision === base && base === loaded.revision && (sent === latest.current.saved.definition || JSON.stringify(sent) === latest.current.saved.json);
+    if (unchanged && (status === 'draft' || loaded.status === 'published')) {
+      setNotice({ kind: 'info', text: status === 'draft' ? `No changes to save: this is revision ${base}, as saved.` : `No changes to publish: revision ${base} is published.` });
+      return;
+    }
     setBusy(true);
     setNotice(null);
     setConflict(null);
