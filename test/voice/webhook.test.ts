@@ -11,6 +11,7 @@ import type { TestServer } from '../support/server.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 import { HANGUP_ACTION_GRACE_MS } from '../../src/engine/widgets/voice.ts';
 import { CallService } from '../../src/runtime/calls.ts';
+import { computeSignature } from '../../src/api/wire/signature.ts';
 
 /** Plays Twilio: posts signed call webhooks and keeps the call's parameters. */
 class Twilio {
@@ -487,6 +488,54 @@ describe('TwiML Redirect hand-back', () => {
       } finally {
         await server.close();
       }
+    }
+  });
+});
+
+describe('callback URLs are on the public base URL, whatever Host the webhook was addressed to', () => {
+  /** A signed POST or GET of `params` to `path`, addressed to `host`, signed over the public base URL as Twilio signs it. */
+  function addressedTo(server: TestServer, host: string, method: 'POST' | 'GET', path: string, params: Record<string, string>) {
+    if (method === 'GET') {
+      const url = `${path}${path.includes('?') ? '&' : '?'}${new URLSearchParams(params).toString()}`;
+      return server.app.server.inject({ method, url, headers: { host, 'x-twilio-signature': computeSignature(server.account.authToken, PUBLIC + url, {}) } });
+    }
+    return server.app.server.inject({
+      method,
+      url: path,
+      headers: { host, 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': computeSignature(server.account.authToken, PUBLIC + path, params) },
+      payload: new URLSearchParams(params).toString(),
+    });
+  }
+  const PUBLIC = 'https://sb.example.com';
+
+  it('a call webhook whose Host is a twilio.com host (a TLS proxy, a hosts entry) gets TwiML pointing back at the public base URL, not at real Twilio', async () => {
+    for (const method of ['POST', 'GET'] as const) {
+      const { server, flowSid } = await serverWithFlow(fixture('ivr-menu.json'), { config: { publicBaseUrl: PUBLIC } });
+      try {
+        const twilio = new Twilio(server, flowSid);
+        const path = `/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
+        const res = answerOf(await addressedTo(server, 'studio.twilio.com', method, path, twilio.params('ringing')));
+        assert.equal(res.status, 200, res.body);
+        const redirect = res.twiml!.find((v) => v.verb === 'Redirect')!;
+        assert.ok(redirect.text!.startsWith(`${PUBLIC}${path}?sb=`), `${method}: ${redirect.text}`);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  it('so does the TwiML answering a GET FlowEvent=return', async () => {
+    const { server, flowSid } = await serverWithFlow(redirectAndReturnFlow('GET', 'Back with {{widgets.r.choice}}'), { config: { publicBaseUrl: PUBLIC } });
+    try {
+      const twilio = new Twilio(server, flowSid);
+      const path = `/v1/Accounts/${server.account.sid}/Flows/${flowSid}`;
+      assert.equal((await addressedTo(server, 'sb.example.com', 'POST', path, twilio.params('ringing'))).statusCode, 200);
+      const back = answerOf(await addressedTo(server, 'studio.twilio.com', 'GET', `${path}?FlowEvent=return&choice=billing`, twilio.params('in-progress')));
+      assert.equal(back.status, 200, back.body);
+      assert.equal(back.twiml![0]!.text, 'Back with billing');
+      assert.ok(back.twiml![1]!.text!.startsWith(`${PUBLIC}${path}?sb=`), back.twiml![1]!.text);
+    } finally {
+      await server.close();
     }
   });
 });

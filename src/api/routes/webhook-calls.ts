@@ -6,7 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.ts';
 import { invalidSignature, webhookAuthenticated, webhookRefused, webhookTarget } from './webhook-auth.ts';
 import type { Routes } from '../server.ts';
-import { publicBase } from '../wire/base-urls.ts';
+import { webhookBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { webhookParam } from './webhook-params.ts';
 import { isFinalCallStatus, type CallTurn } from '../../runtime/calls.ts';
@@ -67,7 +67,10 @@ export async function answerCallWebhook(
 ): Promise<string | object> {
   const calls = ctx.calls;
   const query = queryOf(request);
-  const base = publicBase(ctx, request);
+  // The callback URLs in the TwiML are webhooks Twilio calls: on the webhook base (the public base URL),
+  // never on a *.twilio.com Host the request may have been addressed to (publicBase's twilio-cli rule),
+  // which would send the call's next request to real Twilio.
+  const base = webhookBase(ctx, request);
   let turn: CallTurn;
   if (query.sb) {
     turn = await calls.callback(accountSid, flowSid, query.sb, params);
@@ -172,7 +175,7 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
           return webhookRefused(reply, `Call callback refused: ${turn.reason}`);
         }
         reply.type('text/xml');
-        return turnTwiml(ctx, publicBase(ctx, request), accountSid, flowSid, turn);
+        return turnTwiml(ctx, webhookBase(ctx, request), accountSid, flowSid, turn);
       }
       // The call webhook itself (incoming, status, our callback URLs): the query is what the POST's form
       // holds (with the configured URL's own query parameters, if it has any, which then reach
