@@ -94,7 +94,7 @@ describe('console audit findings (Chromium)', { skip: noChromium, timeout: 180_0
       await page.getByRole('button', { name: 'Fit View' }).click();
       const ids = ['Trigger', ...widgets.map((w) => w.name)];
       const inside = async () => {
-        const boxes = await page.locator('.react-flow__node').evaluateAll((nodes) => nodes.map((n) => ({ id: n.getAttribute('data-id'), r: n.getBoundingClientRect().toJSON() as DOMRect })));
+        const boxes = await page.locator('.react-flow__node').evaluateAll((nodes) => nodes.map((n) => ({ id: n.getAttribute('data-id'), r: n.getBoundingClientRect().toJSON() as { left: number; right: number; top: number; bottom: number } })));
         return boxes.length === ids.length && boxes.every(({ r }) => r.left >= box.x - 1 && r.right <= box.x + box.width + 1 && r.top >= box.y - 1 && r.bottom <= box.y + box.height + 1);
       };
       await until('every widget is inside the canvas after Fit view', inside);
@@ -132,11 +132,11 @@ describe('console audit findings (Chromium)', { skip: noChromium, timeout: 180_0
       accountSid: server.account.sid,
       flowSid: flow.sid,
       flowVersion: flow.revision,
-      contactSid: newSid('FX'),
+      contactSid: `FX${'0'.repeat(32)}`,
       contactChannelAddress: '+15551230009',
       channelAddress: '+15005550006',
       status: 'ended',
-      initiatedBy: newSid('FX'),
+      initiatedBy: `FX${'0'.repeat(32)}`,
       state: null,
       dateCreated: at,
       dateUpdated: at + 2000,

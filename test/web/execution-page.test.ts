@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { alertsOf, alertsUrl, mergeAlerts, readAlerts, rereadSince, type AlertPage, type ExecutionAlert } from '../../web/src/executions/alerts.ts';
 import { failureText, stepFailures } from '../../web/src/executions/step-failure.ts';
-import { formatTime, showsDay } from '../../web/src/ui/format.ts';
+import { formatTime, showsDay } from '../../web/src/ui/dates.ts';
 import type { Alert } from '../../web/src/api/types.ts';
 import { ownSteps, stepTree, type StepNode, type TreeStep } from '../../web/src/executions/step-tree.ts';
 
