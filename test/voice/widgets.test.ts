@@ -712,18 +712,24 @@ describe('string-typed numbers of voice widgets take Liquid (§1.3), with 81028 
     assert.equal(timerOf(bad), 14_400_000);
     assert.deepEqual(warnings(bad), ["TwiML Redirect timeout '{{trigger.call.From}}' (rendered '+15551230001') is not a whole number from 0 to 14400; the default 14400 is used"]);
   });
-  it('Send to Flex on a call: priority and timeout are rendered onto <Task>; an unusable one is left out with a warning', () => {
+  it("Send to Flex on a call: priority and timeout are rendered onto <Task>; absent or unusable, Studio's defaults 0 and 3600 (with a warning)", () => {
     const events = ['callComplete', 'failedToEnqueue', 'callFailure'];
     const props = { workflow: 'WW' + '1'.repeat(32), channel: 'TC' + '2'.repeat(32), attributes: '{}' };
     const task = (run: Run) => run.twiml()[0]!.children![0]!.attributes;
     const rendered = new Run(flowWith('send-to-flex', { ...props, priority: '{{ 1 | plus: 2 }}', timeout: '{{ 300 | times: 2 }}' }, events)).start();
     assert.deepEqual(task(rendered), { priority: '3', timeout: '600' });
     const bad = new Run(flowWith('send-to-flex', { ...props, priority: 'high', timeout: '{{ 1209600 | plus: 1 }}' }, events)).start();
-    assert.deepEqual(task(bad), {});
+    assert.deepEqual(task(bad), { priority: '0', timeout: '3600' });
     assert.deepEqual(warnings(bad), [
-      "Send to Flex priority 'high' is not a whole number from 0 to 9007199254740991; it is left out",
-      "Send to Flex timeout '{{ 1209600 | plus: 1 }}' (rendered '1209601') is not a whole number from 0 to 1209600; it is left out",
+      "Send to Flex priority 'high' is not a whole number from 0 to 9007199254740991; the default 0 is used",
+      "Send to Flex timeout '{{ 1209600 | plus: 1 }}' (rendered '1209601') is not a whole number from 0 to 1209600; the default 3600 is used",
     ]);
+    // Absent (§2.11 defaults "0" and "3600", as a message's task gets them), not TaskRouter's 24-hour task timeout.
+    for (const absent of [props, { ...props, priority: '', timeout: '' }]) {
+      const run = new Run(flowWith('send-to-flex', absent, events)).start();
+      assert.deepEqual(task(run), { priority: '0', timeout: '3600' });
+      assert.deepEqual(warnings(run), []);
+    }
   });
   it('Connect Call To time_limit, Make Outgoing Call machine detection settings and Gather speech_timeout are rendered', () => {
     const dial = new Run(flowWith('connect-call-to', { noun: 'number', to: '+15550001111', time_limit: '{{ 60 | times: 10 }}' }, ['callCompleted', 'hangup'])).start();

@@ -1,11 +1,11 @@
 // Send to Flex on a call: <Enqueue workflowSid> with a <Task> holding the rendered attributes (and
-// priority/timeout, Liquid rendered), wait URL when it is an http(s) URL (else left out, with 81028). Control comes back through the Enqueue action
+// priority/timeout, Liquid rendered; Studio's 0 and 3600 when absent), wait URL when it is an http(s) URL (else left out, with 81028). Control comes back through the Enqueue action
 // callback: QueueResult decides callComplete / failedToEnqueue / callFailure (queue-result.ts); a caller
 // hanging up in the queue is `callComplete` whichever of the action and the final status comes first
 // (resumeEnqueue). Messages and REST executions ask the channel for a TaskRouter task instead (send-to-flex.ts).
 import type { Json } from '../types.ts';
 import { resumeEnqueue } from './enqueue-call.ts';
-import { MAX_TASK_TIMEOUT, attributesTooLong, sendToFlex } from './send-to-flex.ts';
+import { DEFAULT_PRIORITY, DEFAULT_TIMEOUT, MAX_TASK_TIMEOUT, attributesTooLong, sendToFlex } from './send-to-flex.ts';
 import { callWait, renderedIntProp, renderProps, waitUrlProp, withWarnings } from './voice.ts';
 import { stringProp, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
@@ -27,12 +27,11 @@ export const sendToFlexCall: WidgetHandler = {
       enqueue.waitUrl = hold.value;
       enqueue.waitUrlMethod = (stringProp(env, 'waitUrlMethod') ?? 'POST').toUpperCase() === 'GET' ? 'GET' : 'POST';
     }
-    // String properties (§2.11): Liquid is rendered; an unusable value is left out (TaskRouter's default), with 81028.
-    const task: Record<string, string | number> = {};
-    const priority = renderedIntProp(env, 'priority', 'Send to Flex priority', { min: 0, max: Number.MAX_SAFE_INTEGER });
-    if (priority.value !== undefined) task.priority = priority.value;
-    const timeout = renderedIntProp(env, 'timeout', 'Send to Flex timeout', { min: 0, max: MAX_TASK_TIMEOUT });
-    if (timeout.value !== undefined) task.timeout = timeout.value;
+    // String properties (§2.11): Liquid is rendered. Absent, they are Studio's defaults (priority "0", timeout
+    // "3600"), as on messages (send-to-flex.ts), not TaskRouter's (a 24-hour task timeout); unusable, the default, with 81028.
+    const priority = renderedIntProp(env, 'priority', 'Send to Flex priority', { min: 0, max: Number.MAX_SAFE_INTEGER }, DEFAULT_PRIORITY);
+    const timeout = renderedIntProp(env, 'timeout', 'Send to Flex timeout', { min: 0, max: MAX_TASK_TIMEOUT }, DEFAULT_TIMEOUT);
+    const task: Record<string, string | number> = { priority: priority.value!, timeout: timeout.value! };
     let taskAttributes = attributes ?? defaultVoiceAttributes(env);
     const tooLong = attributesTooLong('Send to Flex', taskAttributes);
     if (tooLong) return { type: 'error', code: 81003, message: tooLong, failureEvent: 'failedToEnqueue' };

@@ -10,8 +10,8 @@ import type { FlexTaskRequest, Json, JsonObject } from '../types.ts';
 import { awaitEffect, effectResult, stringProp, type Outcome, type WidgetEnv, type WidgetHandler } from './widget.ts';
 
 /** Console defaults (studio-flow-language.md §2.11). */
-const DEFAULT_PRIORITY = 0;
-const DEFAULT_TIMEOUT = 3600;
+export const DEFAULT_PRIORITY = 0;
+export const DEFAULT_TIMEOUT = 3600;
 /** TaskRouter's ceiling for a task's timeout: two weeks. */
 export const MAX_TASK_TIMEOUT = 1_209_600;
 /** Studio's limit on a task's attributes, in characters (Send to Flex §2.11, Enqueue Call's task_attributes §2.10). */
