@@ -16,6 +16,8 @@ import { booleanWithValue, parseStrict, switchWithWord } from './stray-arguments
 import { usageFailure } from './remote.ts';
 import { watchTests } from './test-watch.ts';
 import { makeDirectories } from '../lib/make-directories.ts';
+import { readVarsFile } from './vars-file.ts';
+import type { JsonObject } from '../engine/types.ts';
 
 export const TEST_USAGE = `Usage: switchboard test [paths…] [options]
 
@@ -33,6 +35,9 @@ Options:
                                    failing fields; passing tests are left as they are), then re-run and say
                                    how many changed and whether every test now passes
   --grep PATTERN                   only tests whose name matches PATTERN (a regular expression)
+  --vars FILE                      values (a JSON or YAML mapping) for deploy-time \${…} placeholders in
+                                   the flow files, as a Terraform template has them; a test file's own
+                                   \`vars:\` win over them
   --watch                          run again each time a test file or a flow file changes, until Ctrl-C
                                    (watched: the folders given, and those of the test files and of the flows
                                    they read)
@@ -89,6 +94,7 @@ export async function testCommand(argv: string[]): Promise<number> {
     'coverage-json': { type: 'string' },
     update: { type: 'boolean', default: false },
     grep: { type: 'string' },
+    vars: { type: 'string' },
     watch: { type: 'boolean', default: false },
     'no-color': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
@@ -125,6 +131,12 @@ export async function testCommand(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  let vars: JsonObject | undefined;
+  if (values.vars !== undefined) {
+    const read = readVarsFile(values.vars);
+    if ('problem' in read) return usageFailure(read.problem);
+    vars = read.vars;
+  }
   // --update rewrites test files, which --watch would take for edits and run again, and again.
   if (values.watch && values.update) return usageFailure('--watch and --update do not go together: --update rewrites the test files --watch watches');
   const paths = positionals.length ? positionals : [existsSync('tests') ? 'tests' : '.'];
@@ -152,8 +164,8 @@ export async function testCommand(argv: string[]): Promise<number> {
       console.error(`switchboard test: no test files found in ${paths.join(', ')} (looked for *.test.yaml, *.test.json and YAML files under tests/)`);
       return 2;
     }
-    const summary = runFiles(files, { ...(grep ? { grep } : {}), simulation });
-    read.push(...files, ...summary.coverage.map((c) => c.flow));
+    const summary = runFiles(files, { ...(grep ? { grep } : {}), simulation, ...(vars ? { vars } : {}) });
+    read.push(...files, ...summary.coverage.map((c) => c.flow), ...(values.vars !== undefined ? [values.vars] : []));
     if (grep && summary.results.length === 0) {
       // A typo in --grep must not pass CI as "0 tests".
       console.error(`switchboard test: no test name matches --grep ${values.grep} in ${files.length} test file${files.length === 1 ? '' : 's'}`);
@@ -193,7 +205,7 @@ export async function testCommand(argv: string[]): Promise<number> {
         return 1;
       }
       for (const u of updated) say(`updated ${u.expectations} expectation${u.expectations === 1 ? '' : 's'} in ${relative(process.cwd(), u.path) || u.path}`);
-      const rerun = runFiles(files, { ...(grep ? { grep } : {}), simulation });
+      const rerun = runFiles(files, { ...(grep ? { grep } : {}), simulation, ...(vars ? { vars } : {}) });
       const ran = rerun.results.length - rerun.skipped;
       if (rerun.failed === 0) say(`re-ran: all pass (${ran} test${ran === 1 ? '' : 's'})`);
       else {

@@ -10,6 +10,8 @@ import { markJsonWholeFloats, markYamlWholeFloats, yamlTagsKeepingWholeFloats } 
 import type { FlowDefinition } from '../definition/types.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
 import { validateDefinition } from '../definition/validate.ts';
+import { substituteTemplateVars } from '../definition/template-vars.ts';
+import type { JsonObject } from '../engine/types.ts';
 import { isTooDeep, TOO_DEEP } from '../lib/json-depth.ts';
 import { whereJsonBreaks } from '../lib/json-error.ts';
 import { LruCache } from '../lib/lru.ts';
@@ -129,25 +131,29 @@ const flowCache = new LruCache<string, { text: string; flow: LoadedFlow }>(FLOW_
  * `liquidVersion`: the release of Shopify's Liquid taken as Studio's (--liquid-version), for the validator's warnings
  * about filters and tags it lacks.
  */
-export function loadFlowFile(path: string, liquidVersion?: string): LoadedFlow {
+export function loadFlowFile(path: string, liquidVersion?: string, vars?: JsonObject): LoadedFlow {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
     throw new LoadError(path, 'flow file not found');
   }
-  const key = liquidVersion === undefined ? path : `${liquidVersion}\u0000${path}`;
+  const given = vars && Object.keys(vars).length > 0 ? vars : undefined;
+  const key = `${liquidVersion ?? ''}\u0000${given ? JSON.stringify(given) : ''}\u0000${path}`;
   const cached = flowCache.get(key);
   if (cached && cached.text === text) return cached.flow;
-  const flow = checkedFlow(path, validateFlowText(text, liquidVersion));
+  const flow = checkedFlow(path, validateFlowText(text, liquidVersion, given));
   flowCache.set(key, { text, flow });
   return flow;
 }
 
 /** A flow file's text validated: a Studio export, or a Flow resource (GET /v2/Flows/FW…) that holds it, as `simulate` takes them. */
-function validateFlowText(text: string, liquidVersion?: string): ReturnType<typeof validateDefinition> {
+function validateFlowText(text: string, liquidVersion?: string, vars?: JsonObject): ReturnType<typeof validateDefinition> {
   const parsed = parseDefinitionFile(text);
-  return parsed.ok ? validateDefinition(parsed.definition, { liquidVersion }) : { valid: false, errors: [{ property_path: '#', message: parsed.error }], warnings: [] };
+  if (!parsed.ok) return { valid: false, errors: [{ property_path: '#', message: parsed.error }], warnings: [] };
+  // A templated flow's deploy-time placeholders take the test's values first (template-vars.ts).
+  const definition = vars ? substituteTemplateVars(parsed.definition, vars).value : parsed.definition;
+  return validateDefinition(definition, { liquidVersion });
 }
 
 /** The first problems of a definition that does not validate, one line each; empty when it does. */
@@ -173,15 +179,19 @@ function checkedFlow(path: string, result: ReturnType<typeof validateDefinition>
 /** `subflows: { FW…: missing }` (or null): the test says this subflow does not exist. */
 export const MISSING_SUBFLOW = 'missing';
 
-function loadSubflows(base: string, mocks: Mocks | undefined, into: Map<string, LoadedFlow | null>, testFile: string, liquidVersion?: string): void {
+function loadSubflows(base: string, mocks: Mocks | undefined, into: Map<string, LoadedFlow | null>, testFile: string, liquidVersion?: string, vars?: JsonObject): void {
   for (const [sid, source] of Object.entries(mocks?.subflows ?? {})) {
     if (source === null || source === MISSING_SUBFLOW) into.set(sid, null);
-    else if (typeof source === 'string') into.set(sid, loadFlowFile(resolve(base, source), liquidVersion));
-    else into.set(sid, checkedFlow(`${testFile} (subflow ${sid})`, validateDefinition(source, { liquidVersion })));
+    else if (typeof source === 'string') into.set(sid, loadFlowFile(resolve(base, source), liquidVersion, vars));
+    else into.set(sid, checkedFlow(`${testFile} (subflow ${sid})`, validateDefinition(vars ? substituteTemplateVars(source, vars).value : source, { liquidVersion })));
   }
 }
 
-export function loadTestFile(path: string, liquidVersion?: string): LoadedTestFile {
+/**
+ * `vars`: values for the flows' deploy-time `${…}` placeholders (`--vars FILE`); the test file's own `vars` win
+ * over them, name by name.
+ */
+export function loadTestFile(path: string, liquidVersion?: string, vars?: JsonObject): LoadedTestFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -190,12 +200,13 @@ export function loadTestFile(path: string, liquidVersion?: string): LoadedTestFi
   }
   const { file, format, invalid } = parseTestFile(path, text);
   const base = dirname(resolve(path));
-  const flow = loadFlowFile(resolve(base, file.flow), liquidVersion);
+  const values = vars || file.vars ? { ...vars, ...file.vars } : undefined;
+  const flow = loadFlowFile(resolve(base, file.flow), liquidVersion, values);
   const shared = new Map<string, LoadedFlow | null>();
-  loadSubflows(base, file.mocks, shared, path, liquidVersion);
+  loadSubflows(base, file.mocks, shared, path, liquidVersion, values);
   const subflows = file.tests.map((test, i) => {
     const own = new Map(shared);
-    if (!invalid.has(i)) loadSubflows(base, test.mocks, own, path, liquidVersion);
+    if (!invalid.has(i)) loadSubflows(base, test.mocks, own, path, liquidVersion, values);
     return own;
   });
   return { path, format, file, flow, subflows, invalid };

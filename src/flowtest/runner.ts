@@ -7,6 +7,7 @@ import { LoadError, loadTestFile, testName, type LoadedTestFile } from './load.t
 import { unusedHttpMocks } from './mocks.ts';
 import { runTest, type TestResult } from './run-test.ts';
 import type { SimulationOptions } from './simulation.ts';
+import type { JsonObject } from '../engine/types.ts';
 import { updateExpectationFiles } from './update-expectations.ts';
 
 const TEST_FILE = /\.test\.(ya?ml|json)$/i;
@@ -49,6 +50,8 @@ export interface RunOptions {
   grep?: RegExp;
   /** The engine's rules and limits, from the configuration (default: Studio's). */
   simulation?: SimulationOptions;
+  /** Values of the flows' deploy-time `${…}` placeholders (`--vars FILE`); a test file's `vars` win over them. */
+  vars?: JsonObject;
 }
 
 export function runFiles(files: string[], options: RunOptions = {}): RunSummary {
@@ -59,7 +62,7 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
   for (const path of files) {
     let loaded: LoadedTestFile;
     try {
-      loaded = loadTestFile(path, options.simulation?.limits?.liquidVersion);
+      loaded = loadTestFile(path, options.simulation?.limits?.liquidVersion, options.vars);
     } catch (error) {
       const message = error instanceof LoadError ? error.message : `${path}: ${(error as Error).message}`;
       results.push({ file: path, flowPath: '', name: '(load)', status: 'failed', failures: [{ field: 'file', message }], observation: null, durationMs: 0 });

@@ -279,6 +279,8 @@ export interface TestFile {
   mocks?: Mocks;
   /** When every test's clock starts, unless the test sets its own (default DEFAULT_START). */
   clock?: ClockText;
+  /** Values of the flow files' deploy-time `${…}` placeholders (Terraform templates), over `--vars FILE`'s. */
+  vars?: JsonObject;
   tests: TestCase[];
 }
 
