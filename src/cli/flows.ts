@@ -12,11 +12,15 @@ import { parseMaxWarnings } from './validate-report.ts';
 import { FLOWS_OPTIONS, type FlowsContext } from './flows/context.ts';
 import { CONFIG_KEYS } from '../config.ts';
 import { resolveConfig, type Flags } from '../config/model.ts';
+import { readVarsFile } from './vars-file.ts';
+import type { JsonObject } from '../engine/types.ts';
 
 /** Arguments each subcommand takes after its name (the others take any number of files or flows; diff checks its own). */
 const ARGUMENTS: Record<string, number> = { list: 0, export: 1, import: 1 };
 
 /** Options only one subcommand takes: given to another, they would be ignored without a word. */
+/** The subcommands that take --vars: those that read local files without recording them as synced. */
+const VARS_COMMANDS = ['validate', 'import', 'diff'];
 const OWN_SWITCHES: Record<string, string> = { all: 'diff', pair: 'diff', 'force-status': 'push', force: 'pull', quiet: 'validate', 'max-warnings': 'validate' };
 
 export const FLOWS_USAGE = `Usage: switchboard flows <command> [options]
@@ -65,6 +69,8 @@ Options:
   --force         pull: overwrite local files edited since they were last pulled or pushed
   --quiet         validate: print only invalid files (their errors, not warnings) and the count
   --max-warnings N   validate: exit 1 when the files have more than N warnings in all
+  --vars FILE     validate, import, diff: values (a JSON or YAML mapping) for the files' deploy-time \${…}
+                  placeholders (flows kept as Terraform templates), substituted before they are checked
 
 Exit codes (like diff(1), so a script can tell an answer from a failure):
   0  done; diff: no changes; validate: every file valid
@@ -117,6 +123,14 @@ export async function flowsCommand(argv: string[]): Promise<number> {
   const maxWarnings = parseMaxWarnings(values['max-warnings']);
   if ('problem' in maxWarnings) return usageFailure(maxWarnings.problem);
   if (values['force-status'] && status === undefined) return usageFailure('flows push --force-status sets --status on unchanged flows: give --status draft or published with it');
+  // Not push or pull: they record each file as synced with the server, which holds the substituted flow.
+  if (values.vars !== undefined && !VARS_COMMANDS.includes(sub)) return usageFailure(`flows ${sub} does not take --vars (flows ${VARS_COMMANDS.join(', ')} do)`);
+  let vars: JsonObject | undefined;
+  if (values.vars !== undefined) {
+    const read = readVarsFile(values.vars);
+    if ('problem' in read) return usageFailure(read.problem);
+    vars = read.vars;
+  }
   let connected: StudioClient | null = null;
   let connection: () => Connection;
   let liquidVersion: string;
@@ -135,7 +149,7 @@ export async function flowsCommand(argv: string[]): Promise<number> {
       console.error(`${unknownCommandMessage('switchboard flows: ', sub, Object.keys(SUBCOMMANDS))}\n\n${FLOWS_USAGE}`);
       return 2;
     }
-    return await run({ values, positionals, dir: values.dir, json: values.json, color, status, maxWarnings: maxWarnings.max, validation: { liquidVersion }, client });
+    return await run({ values, positionals, dir: values.dir, json: values.json, color, status, maxWarnings: maxWarnings.max, validation: { liquidVersion }, vars, client });
   } catch (error) {
     // 1 is an answer here (the flows differ, a definition is invalid): every failure is 2, or 3 unreached.
     return reportFailure(`flows ${sub}`, error);

@@ -3,6 +3,7 @@
 // never does). The options are declared here so that every subcommand sees them typed.
 import type { StudioClient } from '../../flowtest/studio-client.ts';
 import type { ValidateOptions } from '../../definition/validate.ts';
+import type { JsonObject } from '../../engine/types.ts';
 import { CONNECTION_OPTIONS, type parseSubcommand } from '../remote.ts';
 
 /** Every option of every subcommand (each takes the ones it needs; flows.ts refuses another's switches). */
@@ -23,6 +24,7 @@ export const FLOWS_OPTIONS = {
   force: { type: 'boolean', default: false },
   quiet: { type: 'boolean' },
   'max-warnings': { type: 'string' },
+  vars: { type: 'string' },
 } as const;
 
 export interface FlowsContext {
@@ -39,5 +41,7 @@ export interface FlowsContext {
   maxWarnings: number | null;
   /** How local files are checked: as the configured server would (its --liquid-version). */
   validation: ValidateOptions;
+  /** --vars FILE, read: values for the local files' deploy-time `${…}` placeholders (validate, import, diff). */
+  vars: JsonObject | undefined;
   client: () => Promise<StudioClient>;
 }

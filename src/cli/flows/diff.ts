@@ -11,7 +11,7 @@ import { MANIFEST, readManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { resolveSide, serverSideProblem, type Side } from './side.ts';
 
-export async function flowsDiff({ values, positionals, dir, json, color, client }: FlowsContext): Promise<number> {
+export async function flowsDiff({ values, positionals, dir, json, color, vars, client }: FlowsContext): Promise<number> {
   const plan = diffPlan(positionals, dir, { pair: values.pair, all: values.all });
   if ('problem' in plan) return usageFailure(plan.problem);
   let changed = false;
@@ -41,7 +41,7 @@ export async function flowsDiff({ values, positionals, dir, json, color, client 
       console.error(`switchboard flows diff: ${problem}`);
       return 2;
     }
-    show(await resolveSide(plan.sides[0], client), await resolveSide(plan.sides[1], client));
+    show(await resolveSide(plan.sides[0], client, vars), await resolveSide(plan.sides[1], client, vars));
   } else {
     const manifest = readManifest(dir);
     const remote = await (await client()).listFlows();
@@ -54,7 +54,7 @@ export async function flowsDiff({ values, positionals, dir, json, color, client 
     const matches = matchFiles(dir, files, manifest, remote);
     for (const file of files) {
       const name = friendlyNameFor(dir, file, manifest);
-      const local = await resolveSide(file, client);
+      const local = await resolveSide(file, client, vars);
       const match = matches.get(file);
       if ('notDefinition' in local) {
         notCompared(local);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
 import { isPlainObject, unwrapFlowResource } from '../../definition/parse.ts';
 import { validateDefinition, type ValidateOptions } from '../../definition/validate.ts';
+import { substituteTemplateVars } from '../../definition/template-vars.ts';
+import type { JsonObject } from '../../engine/types.ts';
 import { MANIFEST } from './manifest.ts';
 import { readFlowFile, whyUnreadable } from '../unreadable-file.ts';
 
@@ -36,15 +38,17 @@ export interface ReadDefinition {
   warnings: string[];
 }
 
-export function readDefinition(path: string, options: ValidateOptions = {}): ReadDefinition {
+/** `vars`: values for the file's deploy-time `${…}` placeholders (--vars FILE), substituted before it is checked. */
+export function readDefinition(path: string, options: ValidateOptions = {}, vars?: JsonObject): ReadDefinition {
   // A Flow resource saved from the API (`{definition: …}`) is taken as its definition, as simulate and the console do.
   const file = readFlowFile(path);
   if ('unreadable' in file) return { definition: null, unreadable: file.unreadable, errors: [`cannot read the file: ${file.unreadable}`], warnings: [] };
   if ('notDefinition' in file) return { definition: null, errors: [`#: ${file.notDefinition}`], warnings: [] };
-  const result = validateDefinition(structuredClone(file.definition), options);
+  const definition = vars ? substituteTemplateVars(file.definition, vars).value : file.definition;
+  const result = validateDefinition(structuredClone(definition), options);
   const friendlyName = resourceFriendlyName(file.text);
   return {
-    definition: result.valid && result.definition ? file.definition : null,
+    definition: result.valid && result.definition ? definition : null,
     ...(friendlyName ? { friendlyName } : {}),
     errors: result.errors.map((e) => `${e.property_path}: ${e.message}`),
     warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`),

@@ -4,13 +4,13 @@ import { basename } from 'node:path';
 import type { FlowsContext } from './context.ts';
 import { readDefinition } from './files.ts';
 
-export async function flowsImport({ values, positionals, json, status, validation, client }: FlowsContext): Promise<number> {
+export async function flowsImport({ values, positionals, json, status, validation, vars, client }: FlowsContext): Promise<number> {
   const file = positionals[0];
   if (!file) {
     console.error('switchboard flows import: give the flow file to import');
     return 2;
   }
-  const read = readDefinition(file, validation);
+  const read = readDefinition(file, validation, vars);
   if (read.unreadable !== undefined) {
     console.error(`switchboard flows import: cannot read ${file}: ${read.unreadable}`);
     return 2;

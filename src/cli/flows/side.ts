@@ -5,6 +5,8 @@ import type { FlowDefinition } from '../../definition/types.ts';
 import { parseDefinitionFile } from '../../definition/parse.ts';
 import type { RemoteFlow, StudioClient } from '../../flowtest/studio-client.ts';
 import { readDefinition } from './files.ts';
+import { substituteTemplateVars } from '../../definition/template-vars.ts';
+import type { JsonObject } from '../../engine/types.ts';
 import { isServerSide } from '../flows-diff-args.ts';
 import { sidArgument } from '../sid-argument.ts';
 
@@ -24,17 +26,17 @@ export function serverSideProblem(spec: string): string | null {
 }
 
 /** "FW…", "FW…@3", "FW…@published", or a file. */
-export async function resolveSide(spec: string, client: () => Promise<StudioClient>): Promise<Side> {
+export async function resolveSide(spec: string, client: () => Promise<StudioClient>, vars?: JsonObject): Promise<Side> {
   const m = /^(FW[0-9a-fA-F]{32})(?:@(\w+))?$/.exec(spec);
   if (!m) {
-    const read = readDefinition(spec);
+    const read = readDefinition(spec, {}, vars);
     if (!read.definition) {
       if (read.unreadable !== undefined) throw new Error(`cannot read ${spec}: ${read.unreadable}`);
       // An invalid definition can still be diffed, but not one that is no JSON object or is nested too deep:
       // that is an invalid definition (1, as validate and push say), not a failure to stop at.
       const parsed = parseDefinitionFile(readFileSync(spec, 'utf8'));
       if (!parsed.ok) return { label: spec, notDefinition: parsed.error };
-      return { label: spec, definition: parsed.definition };
+      return { label: spec, definition: vars ? substituteTemplateVars(parsed.definition, vars).value : parsed.definition };
     }
     return { label: spec, definition: read.definition };
   }

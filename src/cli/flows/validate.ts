@@ -5,7 +5,7 @@ import { fileLines, summarize, summaryLine, tooManyWarningsText, type FileReport
 import type { FlowsContext } from './context.ts';
 import { localFiles, readDefinition } from './files.ts';
 
-export async function flowsValidate({ values, positionals, dir, json, maxWarnings, validation, client }: FlowsContext): Promise<number> {
+export async function flowsValidate({ values, positionals, dir, json, maxWarnings, validation, vars, client }: FlowsContext): Promise<number> {
   const files = localFiles(dir, positionals);
   // A check of nothing must not pass: a CI job pointed at the wrong folder would stay green.
   if (!files.length) {
@@ -14,7 +14,7 @@ export async function flowsValidate({ values, positionals, dir, json, maxWarning
   }
   const reports: FileReport[] = [];
   for (const file of files) {
-    const read = readDefinition(file, validation);
+    const read = readDefinition(file, validation, vars);
     let errors = read.errors;
     if (read.definition && values.remote) errors = await (await client()).validate(basename(file), read.definition);
     const report = { file, valid: errors.length === 0, errors, warnings: read.warnings, unreadable: read.unreadable !== undefined };
