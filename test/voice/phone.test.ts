@@ -91,6 +91,28 @@ describe('simulator phone behind a proxy on a sub-path', () => {
   });
 });
 
+describe("simulator phone: a Record's Digits", () => {
+  // Twilio's <Record> action: Digits is "the key (if any) pressed to end the recording or 'hangup' if the caller hung up".
+  it("is the finish key, or absent when the recording ended by itself (the caller is still on the line: not 'hangup')", async () => {
+    const { server, flowSid } = await serverWithFlow(fixture('ivr-menu.json'));
+    try {
+      for (const [fields, digits] of [[{ Duration: '7' }, undefined], [{ Duration: '7', FinishKey: '#' }, '#']] as const) {
+        const started = await call(server, flowSid, '+15551230403');
+        assert.equal((await phone(server, `/simulator/calls/${started.sid}/Digits`, { Digits: '2' })).waiting_for?.kind, 'record');
+        const after = await phone(server, `/simulator/calls/${started.sid}/Recording`, fields);
+        const steps = await stepsOf(server, flowSid, after.execution_sid!);
+        assert.ok(steps.includes('vm -recordingComplete-> thanks'), steps.join(', '));
+        assert.ok(said(after).some((line) => line.startsWith('Thanks')), 'the call went on: the caller heard the thanks');
+        const vm = (contextOf((await server.app.store.getExecutionBySid(after.execution_sid!))!) as { widgets: Record<string, JsonObject> }).widgets.vm!;
+        assert.equal(vm.RecordingDuration, '7');
+        assert.equal(vm.Digits, digits, JSON.stringify(fields));
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('simulator phone: hanging up during a Record or a Dial', () => {
   // As Twilio does: the verb's action is requested first (its TwiML is not run), then the final status.
   it('a message left before hanging up is recordingComplete, with the recording', async () => {

@@ -628,7 +628,9 @@ export class SimulatorPhone implements VoiceChannel {
       return this.#continue(call);
     }
     this.#line(call, 'caller', 'recording', `recorded ${seconds} s${finishKey ? `, finished with ${finishKey}` : ''}`);
-    return this.#afterVerb(call, waiting.action, waiting.method, { ...recordingParams(call, seconds), Digits: finishKey || 'hangup' });
+    // Digits is "the key (if any) pressed to end the recording or 'hangup' if the caller hung up" (Twilio's
+    // <Record>): a recording the silence timeout or maxLength ended, on a call that goes on, has none.
+    return this.#afterVerb(call, waiting.action, waiting.method, { ...recordingParams(call, seconds), ...(finishKey ? { Digits: finishKey } : {}) });
   }
 
   /** After a verb with an action: Twilio requests it and runs the new document; without one it goes on. */
