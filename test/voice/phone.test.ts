@@ -113,6 +113,26 @@ describe("simulator phone: a Record's Digits", () => {
   });
 });
 
+describe("simulator phone: keys during a Record", () => {
+  it("only a key of its finishOnKey ends the recording (the menu's Record has finishOnKey=\"#\"); another is recorded over", async () => {
+    const { server, flowSid } = await serverWithFlow(fixture('ivr-menu.json'));
+    try {
+      const started = await call(server, flowSid, '+15551230404');
+      assert.equal((await phone(server, `/simulator/calls/${started.sid}/Digits`, { Digits: '2' })).waiting_for?.kind, 'record');
+      const other = await phone(server, `/simulator/calls/${started.sid}/Digits`, { Digits: '5' });
+      assert.equal(other.waiting_for?.kind, 'record', 'still recording');
+      assert.ok(!(await stepsOf(server, flowSid, other.execution_sid!)).some((step) => step.startsWith('vm -')), 'the Record widget has not left');
+      const finished = await phone(server, `/simulator/calls/${started.sid}/Digits`, { Digits: '1#' });
+      const steps = await stepsOf(server, flowSid, finished.execution_sid!);
+      assert.ok(steps.includes('vm -recordingComplete-> thanks'), steps.join(', '));
+      const vm = (contextOf((await server.app.store.getExecutionBySid(finished.execution_sid!))!) as { widgets: Record<string, JsonObject> }).widgets.vm!;
+      assert.equal(vm.Digits, '#');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('simulator phone: hanging up during a Record or a Dial', () => {
   // As Twilio does: the verb's action is requested first (its TwiML is not run), then the final status.
   it('a message left before hanging up is recordingComplete, with the recording', async () => {

@@ -493,7 +493,13 @@ export class SimulatorPhone implements VoiceChannel {
         if (waiting.kind === 'input') return this.#gatherInput(call, waiting, action);
         if (waiting.kind === 'record') {
           if (action.type === 'silence') return this.#silentRecording(call);
-          if (action.type === 'digits') return this.#recorded(call, waiting, 5, action.digits.slice(0, 1));
+          if (action.type === 'digits') {
+            // Only a key of the Record's finishOnKey ends it (Twilio's default: any key); others are recorded over.
+            const key = [...action.digits].find((digit) => waiting.finishOnKey.includes(digit));
+            if (key) return this.#recorded(call, waiting, 5, key);
+            this.#line(call, 'caller', 'digits', `${action.digits} (not a finish key: the recording goes on)`);
+            return;
+          }
         }
         break;
       }
