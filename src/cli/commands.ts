@@ -93,18 +93,20 @@ one JSON object: sid, accountSid, friendlyName, dateCreated (2026-05-04T18:30:00
 list prints every key (SID, account, creation date, name; never a secret), or the account's; --json as JSON.
 delete revokes a key: a running server using the store refuses it within its read-cache time (1 s by default).
 Exit codes: 0 done; 1 refused or not found (no such account or key, no store in --data-dir); 2 bad usage.`,
-  simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound]
+  simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--vars FILE] [--strict-outbound]
 
 Chat with a flow in the terminal: each line you type is a message from --from; the flow's replies and steps
 are printed as they happen, and under a failure transition its reason. An empty line or Ctrl-D quits.
 While a virtual agent has the conversation (Connect Virtual Agent, channel conversations) a line says so, and
 '/agent [completed|live-agent-handoff|failed] [provider data]' ends its session as the agent would.
 A file runs as a published flow in a throw-away in-memory store.
+  --vars FILE              values (JSON or YAML) for the file's deploy-time \${…} placeholders (a flow kept
+                           as a Terraform template), filled in before it is published
   --strict-outbound        simulate runs in dev mode like 'npm start' (flows may call localhost and private
                            addresses); this applies the server's strict outbound policy instead (so does --no-dev)
 Exit codes: 0 quit; 1 the flow cannot be found or loaded (no such flow or file, an invalid definition); 2 bad usage
 (no flow named, or one written as a FlowSid that is none: FW followed by 32 hex characters, and no such file).`,
-  call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--strict-outbound] [--no-timeouts]
+  call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--vars FILE] [--strict-outbound] [--no-timeouts]
 
 Call a flow in the terminal: what it says is printed, with each step; a line in brackets says what the call
 waits for. At a menu type digits (0-9 * #) to press keys, other text to speak, an empty line for no input;
@@ -113,6 +115,8 @@ agent the outcome named in the brackets (empty: the first); at a ConversationRel
 failed, then any handoff data (ended {"reason":"billing"}; empty: completed). /hangup or Ctrl-D hangs up. A menu or
 recording left without a line times out after its timeout, as on a phone.
 A file runs as a published flow in a throw-away in-memory store.
+  --vars FILE              values (JSON or YAML) for the file's deploy-time \${…} placeholders (a flow kept
+                           as a Terraform template), filled in before it is published
   --no-timeouts            menus and recordings wait for a line instead of timing out (step by step)
   --strict-outbound        call runs in dev mode like 'npm start' (flows may call localhost and private
                            addresses); this applies the server's strict outbound policy instead (so does --no-dev)
@@ -156,8 +160,8 @@ const OWN_FLAGS: Record<string, string[]> = {
   backup: ['to', 'force'],
   accounts: ['friendly-name', 'grace', 'json'],
   keys: ['account', 'friendly-name', 'json'],
-  simulate: ['from', 'to', 'strict-outbound'],
-  call: ['from', 'to', 'strict-outbound', 'timeouts'],
+  simulate: ['from', 'to', 'strict-outbound', 'vars'],
+  call: ['from', 'to', 'strict-outbound', 'timeouts', 'vars'],
 };
 
 function usageError(problem: string): number {
@@ -189,6 +193,7 @@ export async function main(argv: string[]): Promise<number> {
     to: { type: 'string' },
     'strict-outbound': { type: 'boolean' },
     timeouts: { type: 'boolean' },
+    vars: { type: 'string' },
     json: { type: 'boolean' },
     keys: { type: 'boolean' },
     markdown: { type: 'boolean' },

@@ -9,6 +9,8 @@ import { SIMULATOR_FLOW_ADDRESS } from '../channels/simulator/simulator-channel.
 import { createApp, type App } from '../app.ts';
 import { guestStore } from './guest-store.ts';
 import { readFlowFile } from './unreadable-file.ts';
+import { readVarsFile } from './vars-file.ts';
+import { substituteTemplateVars } from '../definition/template-vars.ts';
 import { missingStore, openCliStore, reportSchemaRefusal } from './cli-store.ts';
 import { loadConfig } from '../config.ts';
 import { DomainError } from '../runtime/errors.ts';
@@ -68,7 +70,20 @@ export async function openSimulation(
     console.error(`switchboard ${command}: ${flow.problem}`);
     return 2;
   }
-  const opened = await openFlowTarget(flow.target, flags, `switchboard ${command}: `);
+  let vars: JsonObject | undefined;
+  if (typeof flags.vars === 'string') {
+    if (isSid('FW', flow.target)) {
+      console.error(`switchboard ${command}: --vars fills in a flow file's \${…} placeholders; ${flow.target} is a stored flow`);
+      return 2;
+    }
+    const read = readVarsFile(flags.vars);
+    if ('problem' in read) {
+      console.error(`switchboard ${command}: ${read.problem}`);
+      return 2;
+    }
+    vars = read.vars;
+  }
+  const opened = await openFlowTarget(flow.target, flags, `switchboard ${command}: `, vars);
   return opened ? { ...opened, from, to } : 1;
 }
 
@@ -135,7 +150,7 @@ export async function printNewSteps(app: App, accountSid: string, flowSid: strin
  * as flowTargetArgument gives it) names. Null when the flow cannot be found or loaded: the reasons are
  * already printed (the first line after `prefix`, the command's name), the app already closed.
  */
-export async function openFlowTarget(target: string, flags: Flags, prefix = ''): Promise<{ app: App; account: Account; flowSid: string } | null> {
+export async function openFlowTarget(target: string, flags: Flags, prefix = '', vars?: JsonObject): Promise<{ app: App; account: Account; flowSid: string } | null> {
   const config = loadConfig(flags);
   // A FlowSid cut short or mistyped is refused before (flowTargetArgument): what is not one is a file.
   const fromFile = !isSid('FW', target);
@@ -171,7 +186,7 @@ export async function openFlowTarget(target: string, flags: Flags, prefix = ''):
       console.error(`${prefix}flow ${target} not found in the store ${config.databaseUrl ? 'at DATABASE_URL' : `in ${config.dataDir}`}`);
     } else {
       const { account } = await app.accounts.ensureStartupAccount(config.account);
-      const published = await publishFlowFile(app, account.sid, target);
+      const published = await publishFlowFile(app, account.sid, target, vars);
       if (published.ok) return { app, account, flowSid: published.flowSid };
       // The validator's findings follow the first line, indented under it.
       published.problems.forEach((problem, i) => console.error(i === 0 ? `${prefix}${problem}` : problem));
@@ -189,14 +204,16 @@ export async function openFlowTarget(target: string, flags: Flags, prefix = ''):
 
 export type FlowFileResult = { ok: true; flowSid: string } | { ok: false; problems: string[] };
 
-export async function publishFlowFile(app: App, accountSid: string, path: string): Promise<FlowFileResult> {
+/** `vars`: values for the file's deploy-time `${…}` placeholders (--vars FILE), filled in before it is published. */
+export async function publishFlowFile(app: App, accountSid: string, path: string, vars?: JsonObject): Promise<FlowFileResult> {
   // A file may hold a Flow resource (GET /v2/Flows/FW…) rather than the bare definition.
   const read = readFlowFile(path);
   if ('unreadable' in read) return { ok: false, problems: [`${path}: ${read.unreadable}`] };
   if ('notDefinition' in read) return { ok: false, problems: [`${path}: not a flow definition: ${read.notDefinition}`] };
   try {
     const friendlyName = basename(path).slice(0, 64);
-    const flow = await app.flows.create(accountSid, { friendlyName, status: 'published', definition: read.definition });
+    const definition = vars ? substituteTemplateVars(read.definition, vars).value : read.definition;
+    const flow = await app.flows.create(accountSid, { friendlyName, status: 'published', definition });
     return { ok: true, flowSid: flow.sid };
   } catch (error) {
     if (!(error instanceof DomainError) || error.kind !== 'invalid-definition') throw error;
