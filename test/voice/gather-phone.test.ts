@@ -64,4 +64,12 @@ describe('gather-input-on-call on the simulator phone', () => {
     assert.equal(result.menu.Digits, '12');
     assert.equal(result.menu.FinishedOnKey, '#');
   });
+  it('number_of_digits reached before the finish key: the input ends there, FinishedOnKey empty (the # after it is never read)', async () => {
+    const result = await run(menuFlow({ finish_on_key: '#', number_of_digits: 2 }, ['keypress']), '+15551230405', { Digits: '123#' });
+    assert.equal(result.menu.Digits, '12');
+    assert.equal(result.menu.FinishedOnKey, '');
+    const early = await run(menuFlow({ finish_on_key: '#', number_of_digits: 4 }, ['keypress']), '+15551230406', { Digits: '1#23' });
+    assert.equal(early.menu.Digits, '1');
+    assert.equal(early.menu.FinishedOnKey, '#');
+  });
 });

@@ -556,13 +556,21 @@ export class SimulatorPhone implements VoiceChannel {
   async #gatherInput(call: PhoneCall, waiting: Extract<Waiting, { kind: 'input' }>, action: Extract<CallerAction, { type: 'digits' | 'speech' | 'silence' }>): Promise<void> {
     const extra: Record<string, string> = {};
     if (action.type === 'digits' && waiting.input.includes('dtmf')) {
-      let digits = action.digits;
-      const finish = waiting.finishOnKey ? digits.indexOf(waiting.finishOnKey) : -1;
-      if (finish >= 0) digits = digits.slice(0, finish);
-      if (waiting.numDigits) digits = digits.slice(0, waiting.numDigits);
+      // Key by key, as Twilio reads them: the finish key ends the input (and is not part of it), and so does
+      // the numDigits-th key, before any finish key pressed after it.
+      let digits = '';
+      let finishedOnKey = '';
+      for (const key of action.digits) {
+        if (waiting.finishOnKey && key === waiting.finishOnKey) {
+          finishedOnKey = key;
+          break;
+        }
+        digits += key;
+        if (waiting.numDigits && digits.length >= waiting.numDigits) break;
+      }
       this.#line(call, 'caller', 'digits', action.digits);
       extra.Digits = digits;
-      extra.FinishedOnKey = finish >= 0 ? waiting.finishOnKey : '';
+      extra.FinishedOnKey = finishedOnKey;
     } else if (action.type === 'speech' && waiting.input.includes('speech')) {
       this.#line(call, 'caller', 'speech', action.text);
       extra.SpeechResult = action.text;
