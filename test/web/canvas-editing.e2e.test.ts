@@ -70,6 +70,13 @@ describe('canvas editing (Chromium)', { skip: noChromium, timeout: 120_000 }, ()
 
   after(() => closeSignedInConsole({ server, browser }));
 
+  it('offers the "Go to" widgets by name, the Trigger first, whatever their order in the definition', async () => {
+    await open('Go to by name');
+    const names = await page.getByLabel('Go to widget').locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value') ?? ''));
+    // The definition holds setv before reply and say_hi.
+    assert.deepEqual(names, ['', 'Trigger', 'reply', 'say_hi', 'setv', 'two_a', 'two_b']);
+  });
+
   it('does not delete the selected widget when Backspace or Delete is pressed on a panel button', async () => {
     await open('Keys outside the canvas');
     await node('setv').click();

@@ -17,6 +17,7 @@ import { LoadProblem } from '../ui/problem-page.tsx';
 import { usePageTitle } from '../ui/page-title.ts';
 import { Canvas } from './canvas.tsx';
 import { addWidget, positionOf, selectionAfter, widgetStepped } from './definition-ops.ts';
+import { gotoOrder } from './goto-order.ts';
 import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
 import { PropertyForm } from './property-form.tsx';
 import { useHistory } from './use-history.ts';
@@ -109,7 +110,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   const issues = useMemo(() => (definition ? issuesByWidget(definition, report.errors, report.warnings) : null), [definition, report]);
 
   // The "Go to" list changes with names and findings, not with every keystroke in a property.
-  const gotoKey = definition && issues ? definition.states.map((s) => `${s.name}${issues.byWidget.get(s.name)?.errors.length ? ' ⚠' : ''}`).join('\n') : '';
+  const gotoKey = definition && issues ? gotoOrder(definition.states).map((s) => `${s.name}${issues.byWidget.get(s.name)?.errors.length ? ' ⚠' : ''}`).join('\n') : '';
   const gotoOptions = useMemo(
     () =>
       gotoKey
