@@ -36,6 +36,11 @@ export interface PropSpec {
    * hold one): the engine uses the default instead, with an 81028 alert (say-play/gather `loop`).
    */
   rangeWarning?: boolean;
+  /**
+   * The property's name in edit forms, where the description's words before its first ';', ':' or ' (' make
+   * none (the console shows those words otherwise, the raw key beside them).
+   */
+  label?: string;
   /** Element spec for arrays. */
   items?: PropSpec;
   /** Member specs for objects. */
@@ -153,6 +158,7 @@ const DEFS: Record<WidgetType, Def> = {
       variables: {
         type: 'array',
         description: 'Variables stored at flow.variables.<key>',
+        label: 'Variables',
         required: true,
         items: {
           type: 'object',
@@ -194,7 +200,7 @@ const DEFS: Record<WidgetType, Def> = {
       finish_on_key: str('Key that ends input', { default: '#' }),
       stop_gather: bool('Stop gathering on keypress', { default: true }),
       number_of_digits: int('Submit after this many digits', { min: 0, max: 30 }),
-      speech_timeout: str('"auto" or seconds as a string', { default: 'auto' }),
+      speech_timeout: str('"auto" or seconds as a string', { label: 'Speech timeout', default: 'auto' }),
       gather_language: str('Speech recognition language', { default: 'en-US' }),
       hints: str('Comma-separated speech hints'),
       profanity_filter: str('Profanity filter ("true"/"false" as a string)', {
@@ -215,7 +221,7 @@ const DEFS: Record<WidgetType, Def> = {
         liquid: false,
         options: ['number', 'number-multi', 'client', 'conference', 'sim', 'sip'],
       }),
-      to: str('Number(s), client identity, conference or SIM'),
+      to: str('Number(s), client identity, conference or SIM', { label: 'Connect to' }),
       caller_id: str('Caller ID', { required: true, default: '{{contact.channel.address}}' }),
       record: bool('Record the call', { default: false }),
       timeout: int('Ring timeout in seconds', { default: 30, min: 1, max: 600 }),
@@ -238,10 +244,10 @@ const DEFS: Record<WidgetType, Def> = {
       trim: str('Trim silence', { default: 'do-not-trim', options: TRIM }),
       detect_answering_machine: bool('Detect answering machines', { default: false }),
       machine_detection: str('Detection mode', { default: 'Enable', options: ['Enable', 'DetectMessageEnd'] }),
-      machine_detection_timeout: str('Seconds (string)', { default: '30' }),
-      machine_detection_speech_threshold: str('Milliseconds (string)', { default: '2400' }),
-      machine_detection_speech_end_threshold: str('Milliseconds (string)', { default: '1200' }),
-      machine_detection_silence_timeout: str('Milliseconds (string)', { default: '5000' }),
+      machine_detection_timeout: str('Seconds (string)', { label: 'Machine detection timeout', default: '30' }),
+      machine_detection_speech_threshold: str('Milliseconds (string)', { label: 'Speech threshold', default: '2400' }),
+      machine_detection_speech_end_threshold: str('Milliseconds (string)', { label: 'Speech end threshold', default: '1200' }),
+      machine_detection_silence_timeout: str('Milliseconds (string)', { label: 'Silence timeout', default: '5000' }),
       send_digits: str('DTMF to send on answer'),
       timeout: int('Ring time in seconds', { default: 60, min: 0, max: 600 }),
       sip_auth_username: str('SIP auth username'),
@@ -284,10 +290,11 @@ const DEFS: Record<WidgetType, Def> = {
     status: 'confirmed',
     events: ['success', 'failed'],
     properties: {
-      record_call: bool('true starts, false stops recording', { required: true, default: false }),
+      record_call: bool('true starts, false stops recording', { label: 'Record the call', required: true, default: false }),
       recording_status_callback: str('Recording status callback URL'),
       recording_status_callback_method: str('Callback method', { default: 'POST', options: HTTP_METHODS }),
       recording_status_callback_events: str('Space-separated: in-progress completed absent', {
+        label: 'Recording status callback events',
         default: 'completed',
       }),
       recording_channels: str('Recording channels', { default: 'dual', options: ['mono', 'dual'] }),
@@ -352,7 +359,7 @@ const DEFS: Record<WidgetType, Def> = {
     status: 'confirmed',
     events: ['next'],
     properties: {
-      stream_action: str('start or stop', { required: true, liquid: false, options: ['start', 'stop'], exactCase: true }),
+      stream_action: str('start or stop', { label: 'Stream action', required: true, liquid: false, options: ['start', 'stop'], exactCase: true }),
       stream_name: str('Stream name'),
       stream_transport_type: str('Transport', { options: ['websocket', 'siprec'] }),
       stream_url: str('WebSocket URL (wss://)'),
@@ -368,7 +375,7 @@ const DEFS: Record<WidgetType, Def> = {
     properties: {
       connector: str('Connector name', req),
       language: str('Language'),
-      sentiment_analysis: str('"true"/"false" as a string', { options: ['true', 'false'] }),
+      sentiment_analysis: str('"true"/"false" as a string', { label: 'Sentiment analysis', options: ['true', 'false'] }),
       status_callback: str('Status callback URL'),
     },
   },
@@ -462,6 +469,7 @@ const DEFS: Record<WidgetType, Def> = {
       flow_sid: str('Subflow SID (literal FW..., no Liquid)', { required: true, liquid: false }),
       // The draft spelling is UNCONFIRMED: LatestDraft and LatestRevision are both accepted.
       flow_revision: str('Revision number, LatestPublished, LatestRevision or LatestDraft', {
+        label: 'Revision',
         required: true,
         default: 'LatestPublished',
         liquid: false,

@@ -127,15 +127,24 @@ describe('accessibility of the console (Chromium)', { skip: noChromium, timeout:
     // A loop that is no integer: the validator's finding comes a moment after the edit.
     await node('say_hi').click();
     const form = page.getByRole('form', { name: 'Properties of say_hi' });
-    const loop = form.getByLabel('loop', { exact: true });
+    // Named by the spec's words for it, the raw key beside them (users match keys against exported JSON).
+    const loop = form.getByLabel('Times to repeat (loop)', { exact: true });
     await loop.fill('many');
     await until('say_hi is named with its error', async () => (await node('say_hi').getAttribute('aria-label')) === 'say_hi, Say/Play, 1 error');
     await form.getByRole('alert').filter({ hasText: 'integer expected' }).waitFor();
     const describedBy = ((await loop.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
     const texts = await Promise.all(describedBy.map((id) => page.locator(`[id="${id}"]`).textContent()));
     assert.ok(texts.some((text) => /integer expected/.test(text ?? '')), `the finding is read with the field: ${JSON.stringify(texts)}`);
-    const help = await form.locator('[data-property="loop"] .field-help').textContent();
-    assert.ok(help && texts.includes(help), `the help is read with the field: ${JSON.stringify(texts)}`);
+    // "Times to repeat" is all its description says: the label says it, no help line repeats it.
+    assert.equal(await form.locator('[data-property="loop"] .field-help').count(), 0);
+    // A description that says more is the field's help, read with it.
+    const say = form.getByLabel('Text to speak (say)', { exact: true });
+    assert.equal(await form.locator('[data-property="say"] .field-key').textContent(), '(say)', 'the raw key is shown beside the name');
+    const sayHelp = await form.locator('[data-property="say"] .field-help').textContent();
+    assert.equal(sayHelp, 'Text to speak (Liquid, SSML)');
+    const sayDescribedBy = ((await say.getAttribute('aria-describedby')) ?? '').split(' ').filter(Boolean);
+    const sayTexts = await Promise.all(sayDescribedBy.map((id) => page.locator(`[id="${id}"]`).textContent()));
+    assert.ok(sayTexts.includes(sayHelp), `the help is read with the field: ${JSON.stringify(sayTexts)}`);
     assert.equal(await loop.getAttribute('aria-invalid'), 'true');
   });
 
@@ -144,7 +153,7 @@ describe('accessibility of the console (Chromium)', { skip: noChromium, timeout:
     await node('setv').click();
     const form = page.getByRole('form', { name: 'Properties of setv' });
     // The list is named by the property's name shown above it; each row is a group in it.
-    const list = form.getByRole('group', { name: 'variables required', exact: true });
+    const list = form.getByRole('group', { name: 'Variables (variables) required', exact: true });
     assert.equal(await list.count(), 1);
     const row = list.getByRole('group', { name: 'variables 1', exact: true });
     for (const [name, value] of [

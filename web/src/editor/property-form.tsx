@@ -23,6 +23,7 @@ import type { WidgetIssues } from './graph.ts';
 import { WidgetIcon } from './icons.tsx';
 import { useFlowList } from '../flows/use-flow-names.ts';
 import { usePendingEdit } from './pending-edits.ts';
+import { propertyHelp, propertyLabel } from './property-label.ts';
 
 /** Long free text gets a textarea. */
 const MULTILINE = new Set(['body', 'say', 'attributes', 'task_attributes', 'chat_attributes', 'welcome_greeting']);
@@ -330,6 +331,7 @@ export function isRequiredNow(spec: PropSpec, properties: Record<string, unknown
 
 function PropertyField({
   name,
+  label: shownName,
   spec,
   value,
   issues,
@@ -342,6 +344,8 @@ function PropertyField({
   onError,
 }: {
   name: string;
+  /** The property's name shown (propertyLabel), the key beside it; none: the key alone (a property the spec does not know). */
+  label?: string | undefined;
   spec: PropSpec;
   value: unknown;
   /** The validator's errors about this property; its warnings come apart, shown as warnings. */
@@ -362,6 +366,8 @@ function PropertyField({
   const [notApplied, setNotApplied] = useState<string | null>(null);
   const listId = `${id}-options`;
   const required = spec.required || !!spec.requiredUnless;
+  // The description under the field, unless the label shown already says all of it.
+  const help = shownName === undefined ? spec.description : propertyHelp(name, spec);
   // The server's schema only asks that a required property is there, so an emptied one passes it;
   // it would go out empty (a blank SMS, a silent Say), so the panel says so.
   const emptyRequired = requiredNow && typeof value === 'string' && value.trim() === '' && issues.length === 0 && warnings.length === 0;
@@ -370,7 +376,7 @@ function PropertyField({
   // The help, the note and every finding under the field are read with it (ids below).
   const describedBy =
     [
-      spec.description ? `${id}-help` : '',
+      help ? `${id}-help` : '',
       note ? `${id}-note` : '',
       ...issues.map((_, i) => `${id}-error-${i}`),
       ...warnings.map((_, i) => `${id}-warning-${i}`),
@@ -476,15 +482,28 @@ function PropertyField({
       </span>
     </>
   );
+  // The human name with the raw key beside it, smaller (users match keys against exported JSON); both are
+  // in the field's accessible name ("Text to speak (say)"), so either finds it.
+  const labelText =
+    shownName === undefined || shownName === name ? (
+      name
+    ) : (
+      <>
+        {shownName}{' '}
+        <code className="field-key" title={`Property key: ${name}`}>
+          ({name})
+        </code>
+      </>
+    );
   // A key/value list is no one control: its name names the group of its rows (each row's fields have labels of their own).
   const label = keyValues ? (
     <span id={`${id}-label`} className="field-label">
-      {name}
+      {labelText}
       {mark}
     </span>
   ) : (
     <label htmlFor={id} className="field-label">
-      {name}
+      {labelText}
       {mark}
     </label>
   );
@@ -506,9 +525,11 @@ function PropertyField({
           {control}
         </>
       )}
-      <span className="field-help" id={`${id}-help`}>
-        {spec.description}
-      </span>
+      {help && (
+        <span className="field-help" id={`${id}-help`}>
+          {help}
+        </span>
+      )}
       {note && (
         <span className="field-note" id={`${id}-note`}>
           {note}
@@ -726,6 +747,7 @@ export function PropertyForm(props: FormProps) {
       {known.map(([key, propSpec]) => {
         const field = {
           name: key,
+          label: propertyLabel(key, propSpec),
           spec: propSpec,
           value: properties[key],
           issues: propertyIssues(issues.errors, stateIndex, key),
