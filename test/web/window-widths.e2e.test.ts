@@ -102,6 +102,27 @@ describe('web console at 390 and 1440 px (Chromium)', { skip: noChromium, timeou
     });
   }
 
+  // Between the phone layout (no SID column below 700 px) and a wide window, where SIDs wrapped over four lines.
+  for (const width of [720, 800, 900, 1024]) {
+    it(`at ${width} px, the flow list shows each SID on one line, cut with "…", the whole SID in its title and text`, async () => {
+      await page.setViewportSize({ width, height: 860 });
+      await page.goto(`${server.baseUrl}/flows`);
+      const row = page.getByRole('row').filter({ hasText: 'techmatters' });
+      await row.waitFor();
+      await assertNoSideways('the flow list');
+      const sid = row.locator('code.sid');
+      const shown = await sid.evaluate((el) => {
+        const range = el.ownerDocument.createRange();
+        range.selectNodeContents(el);
+        return { lines: new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size, text: el.textContent, title: el.getAttribute('title') };
+      });
+      assert.equal(shown.lines, 1, `the SID takes ${shown.lines} lines`);
+      // Cut only on screen: copying or selecting it still gives the whole SID.
+      assert.equal(shown.text, flowSid);
+      assert.equal(shown.title, flowSid);
+    });
+  }
+
   it('logged no console errors', () => {
     assert.deepEqual(browser.errors, []);
   });

@@ -198,7 +198,10 @@ export function FlowListPage() {
                     </Link>
                   </td>
                   <td className="col-optional">
-                    <code className="sid">{flow.sid}</code>
+                    {/* Cut with "…" where the column is narrow, on screen only: the title and a copy give the whole SID. */}
+                    <code className="sid clip-sid" title={flow.sid}>
+                      {flow.sid}
+                    </code>
                   </td>
                   <td>
                     <StatusBadge status={flow.status} />
