@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import type { TestServer } from '../support/server.ts';
 import { triggerFlow } from '../support/flows.ts';
-import { closeSignedInConsole, noChromium, openSignedInConsole, type Browser } from './browser.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, until, type Browser } from './browser.ts';
 
 /** An imported flow's name as the CLI gives it (the file's name), and widget names as long as real ones. */
 const LONG_NAME = 'techmatters__flex-plugins__twilio-iac_helplines_usnm_templates_studio-flows_voice.tftpl';
@@ -122,6 +122,40 @@ describe('web console at 390 and 1440 px (Chromium)', { skip: noChromium, timeou
       assert.equal(shown.title, flowSid);
     });
   }
+
+  it('in an 800x600 window, the header leaves room for the canvas and a selected widget says its properties are below', async () => {
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.goto(`${server.baseUrl}/flows/${flowSid}`);
+    const widget = page.locator(`.react-flow__node[data-id="${LONG_WIDGET}"]`);
+    await widget.waitFor();
+    // The top bar, the editor's header and its toolbar took some 260 px of the 600: the commit message sat under its
+    // label on a line of its own, and "Go to" on a second toolbar row.
+    const canvasTop = (await page.locator('.canvas-box').boundingBox())!.y;
+    assert.ok(canvasTop <= 200, `the canvas starts ${Math.round(canvasTop)} px down`);
+    const hint = page.getByRole('button', { name: `Properties of ${LONG_WIDGET} below` });
+    assert.equal(await hint.count(), 0, 'no hint with no widget selected');
+    await widget.click();
+    await hint.waitFor();
+    await within('the hint', hint, 800);
+    const hintBox = (await hint.boundingBox())!;
+    assert.ok(hintBox.y + hintBox.height <= 600, 'the hint is in the window');
+    await hint.click();
+    const name = page.getByRole('form', { name: `Properties of ${LONG_WIDGET}` }).getByLabel('Widget name');
+    await until('the widget name has focus', () => name.evaluate((el) => el === el.ownerDocument.activeElement));
+    const nameBox = (await name.boundingBox())!;
+    assert.ok(nameBox.y >= 0 && nameBox.y + nameBox.height <= 600, `the properties are in view (name at y=${Math.round(nameBox.y)})`);
+    await hint.waitFor({ state: 'detached' });
+  });
+
+  it('in a wide window, where the properties are beside the canvas, shows no hint', async () => {
+    await page.setViewportSize({ width: 1440, height: 860 });
+    await page.goto(`${server.baseUrl}/flows/${flowSid}`);
+    const widget = page.locator(`.react-flow__node[data-id="${LONG_WIDGET}"]`);
+    await widget.click();
+    await page.getByRole('form', { name: `Properties of ${LONG_WIDGET}` }).waitFor();
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByRole('button', { name: /^Properties of .* below$/ }).count(), 0);
+  });
 
   it('logged no console errors', () => {
     assert.deepEqual(browser.errors, []);

@@ -18,6 +18,7 @@ import { usePageTitle } from '../ui/page-title.ts';
 import { Canvas } from './canvas.tsx';
 import { addWidget, positionOf, selectionAfter, widgetStepped } from './definition-ops.ts';
 import { gotoOrder } from './goto-order.ts';
+import { PanelBelowHint } from './panel-below-hint.tsx';
 import { issuesByWidget, pathFromSteps, type PathHighlight } from './graph.ts';
 import { PropertyForm } from './property-form.tsx';
 import { useHistory } from './use-history.ts';
@@ -86,6 +87,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
   const reportPending = useCallback((id: string, isPending: boolean) => setPending((current) => withPending(current, id, isPending)), []);
   const reactFlow = useReactFlow();
   const canvasBox = useRef<HTMLDivElement>(null);
+  const editorBody = useRef<HTMLDivElement>(null);
   /** The "Go to" list: where focus goes when the widget whose panel had it is deleted. */
   const gotoList = useRef<HTMLSelectElement>(null);
   // A flow that could not be loaded shows a ProblemPage, which names itself.
@@ -303,12 +305,12 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
             ))}
           </ul>
         )}
-        <div className="editor-body">
+        <div className="editor-body" ref={editorBody}>
           {/* A labelled group, not a toolbar: a toolbar promises arrow keys between its controls, and Tab moves through these. */}
           <div className="editor-toolbar" role="group" aria-label="Canvas tools">
             <label className="field inline">
               <span className="field-label">Widget</span>
-              <select aria-label="Widget type to add" value={addType} onChange={(e) => setAddType(e.target.value as WidgetType)}>
+              <select className="widget-type-select" aria-label="Widget type to add" value={addType} onChange={(e) => setAddType(e.target.value as WidgetType)}>
                 {(['messaging', 'flow', 'tools', 'voice'] as const).map((family) => (
                   <optgroup key={family} label={FAMILY_NAMES[family]}>
                     {NEW_WIDGET_TYPES.filter((t) => widgetFamily(t) === family).map((t) => (
@@ -393,6 +395,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
               )
             }
           />
+          <PanelBelowHint body={editorBody} widget={panel === 'properties' && selectedState ? selectedState.name : null} />
         </div>
       </main>
     </PendingEdits.Provider>
