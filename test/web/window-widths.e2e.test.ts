@@ -102,14 +102,17 @@ describe('web console at 390 and 1440 px (Chromium)', { skip: noChromium, timeou
     });
   }
 
-  // Between the phone layout (no SID column below 700 px) and a wide window, where SIDs wrapped over four lines.
-  for (const width of [720, 800, 900, 1024]) {
-    it(`at ${width} px, the flow list shows each SID on one line, cut with "…", the whole SID in its title and text`, async () => {
+  // Between the phone layout (no SID column below 700 px) and a wide window: SIDs wrapped over four lines at 700-900 px,
+  // and cut on one line, at 14 characters they left the table wider than its box beside a long name.
+  for (const width of [720, 800, 900, 1024, 1200, 1440]) {
+    it(`at ${width} px, the flow list fits its box and shows each SID on one line (cut with "…" where narrow), the whole SID in its title and text`, async () => {
       await page.setViewportSize({ width, height: 860 });
       await page.goto(`${server.baseUrl}/flows`);
       const row = page.getByRole('row').filter({ hasText: 'techmatters' });
       await row.waitFor();
       await assertNoSideways('the flow list');
+      const overflow = await page.locator('.table-wrap').evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
+      assert.ok(overflow <= 0, `the table is ${overflow} px wider than its box`);
       const sid = row.locator('code.sid');
       const shown = await sid.evaluate((el) => {
         const range = el.ownerDocument.createRange();
