@@ -31,7 +31,7 @@ import {
 import { widgetHandler } from './widgets/registry.ts';
 import { normalizeTriggerData } from './trigger-data.ts';
 import { setOwn } from './own-member.ts';
-import { responseFloatPaths } from './json-floats.ts';
+import { markedMember, responseFloatPaths } from './json-floats.ts';
 import type { Outcome, WidgetEnv } from './widgets/widget.ts';
 
 type ErrorOutcome = Extract<Outcome, { type: 'error' }>;
@@ -590,7 +590,7 @@ class Sprint {
     const subflow = this.subflowOutputs?.outputs === outputs ? this.subflowOutputs : null;
     this.subflowOutputs = null;
     // The variables' floats are the outputs' (a Set Variables' pairs, a subflow's variables): members, or paths down.
-    const floats = (staged ? staged.floatVariables : (subflow?.floats ?? [])).filter((mark) => Object.hasOwn(outputs, typeof mark === 'string' ? mark : String(mark[0])));
+    const floats = (staged ? staged.floatVariables : (subflow?.floats ?? [])).filter((mark) => Object.hasOwn(outputs, markedMember(mark)));
     markFloats(frame, 'floatOutputs', state.name, floats.filter((mark) => typeof mark === 'string'));
     markFloats(frame, 'floatPaths', state.name, [...floats.filter((mark) => typeof mark !== 'string'), ...responseFloatPaths(outputs)]);
     frame.contextBytes = before + growth;

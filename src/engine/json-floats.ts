@@ -2,7 +2,7 @@
 // `{{widgets.http.parsed.price}}` prints `10.0` in Studio's Liquid; JSON.parse gives the number 10, which prints
 // `10`. The outputs keep the number (the API's context shows 10, as JSON writes no `.0`); the frame records where
 // such floats are (Frame.floatPaths), and the Liquid context marks them (context.ts), as Set Variables' floats are.
-import type { Json, JsonObject } from './types.ts';
+import type { FloatMark, Json, JsonObject } from './types.ts';
 
 /** Where a value sits inside a widget's outputs: member names and array indexes, from the outputs down. */
 export type JsonPath = (string | number)[];
@@ -70,6 +70,11 @@ export function jsonFloatPaths(text: string, value: Json): JsonPath[] {
   if (typeof value === 'number') return /^\s*-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\s*$/.test(text) && /[.eE]/.test(text) ? [[]] : [];
   if (value === null || typeof value !== 'object') return [];
   return wholeFloatPaths(text).filter((path) => typeof valueAt(value, path) === 'number');
+}
+
+/** The member a float mark (Frame.floatVariables) is in: the member itself, or a path's first step. */
+export function markedMember(mark: FloatMark): string {
+  return typeof mark === 'string' ? mark : String(mark[0]);
 }
 
 /** The value at `path` in `value`, own members only; undefined where there is none. */

@@ -6,7 +6,7 @@
 // `"type": "json_object"`; `parse_as_json` is a guess) turns JSON text into objects, and text that is not JSON stays text.
 import { inferVariableValue, parseJsonValue } from '../liquid.ts';
 import type { FloatMark, Json, JsonObject, VariableTyping } from '../types.ts';
-import { jsonFloatPaths } from '../json-floats.ts';
+import { jsonFloatPaths, markedMember } from '../json-floats.ts';
 import { parsesAsJson, type WidgetHandler } from './widget.ts';
 import { setOwn } from '../own-member.ts';
 
@@ -42,7 +42,7 @@ export const setVariables: WidgetHandler = {
     for (const [key, value] of Object.entries(set)) setOwn(env.frame.variables, key, value);
     // The members this widget set hold floats now or no longer (the interpreter commits the list with the variables).
     const marked = (env.frame.floatVariables ??= []);
-    const kept = marked.filter((mark) => !Object.hasOwn(set, typeof mark === 'string' ? mark : String(mark[0])));
+    const kept = marked.filter((mark) => !Object.hasOwn(set, markedMember(mark)));
     marked.splice(0, marked.length, ...kept, ...[...floats.values()].flat());
     return { type: 'transition', event: 'next', outputs: set };
   },
