@@ -20,7 +20,7 @@ describe('switchboard test', () => {
   it('passes the example project from its folder (default path ./tests) with exit code 0', () => {
     const result = run(['--coverage']);
     assert.equal(result.status, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /12 tests: 12 passed, 0 failed/);
+    assert.match(result.stdout, /15 tests: 15 passed, 0 failed/);
     assert.match(result.stdout, /Coverage\n {2}flows\/ivr\.json {2}widgets 10\/10 \(100%\)/);
   });
 
