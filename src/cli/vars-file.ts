@@ -13,11 +13,12 @@ export function readVarsFile(path: string): { vars: JsonObject } | { problem: st
   } catch (error) {
     return { problem: `--vars ${path}: ${whyUnreadable(error)}` };
   }
+  const json = /\.json$/i.test(path);
   let value: unknown;
   try {
-    value = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
+    value = json ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    return { problem: `--vars ${path}: ${/\.json$/i.test(path) ? describeJsonError(text, error) : `not YAML: ${(error as Error).message.split('\n')[0]}`}` };
+    return { problem: `--vars ${path}: ${json ? describeJsonError(text, error) : `not YAML: ${(error as Error).message.split('\n')[0]}`}` };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { problem: `--vars ${path}: must hold a mapping of variable names to values (e.g. {"serverless_url": "https://…"})` };
   return { vars: value as JsonObject };
