@@ -35,6 +35,8 @@ export interface LoadedFlow {
   path: string;
   definition: FlowDefinition;
   warnings: string[];
+  /** With template vars given: the `${…}` placeholders they had no value for, left as written (template-vars.ts). */
+  unfilled?: string[];
 }
 
 export interface LoadedTestFile {
@@ -142,18 +144,23 @@ export function loadFlowFile(path: string, liquidVersion?: string, vars?: JsonOb
   const key = `${liquidVersion ?? ''}\u0000${given ? JSON.stringify(given) : ''}\u0000${path}`;
   const cached = flowCache.get(key);
   if (cached && cached.text === text) return cached.flow;
-  const flow = checkedFlow(path, validateFlowText(text, liquidVersion, given));
+  const flow = checkedFlow(path, ...validateFlowText(text, liquidVersion, given));
   flowCache.set(key, { text, flow });
   return flow;
 }
 
 /** A flow file's text validated: a Studio export, or a Flow resource (GET /v2/Flows/FW…) that holds it, as `simulate` takes them. */
-function validateFlowText(text: string, liquidVersion?: string, vars?: JsonObject): ReturnType<typeof validateDefinition> {
+function validateFlowText(text: string, liquidVersion?: string, vars?: JsonObject): [ReturnType<typeof validateDefinition>, string[]?] {
   const parsed = parseDefinitionFile(text);
-  if (!parsed.ok) return { valid: false, errors: [{ property_path: '#', message: parsed.error }], warnings: [] };
-  // A templated flow's deploy-time placeholders take the test's values first (template-vars.ts).
-  const definition = vars ? substituteTemplateVars(parsed.definition, vars).value : parsed.definition;
-  return validateDefinition(definition, { liquidVersion });
+  if (!parsed.ok) return [{ valid: false, errors: [{ property_path: '#', message: parsed.error }], warnings: [] }];
+  return validateWithVars(parsed.definition, liquidVersion, vars);
+}
+
+/** A templated flow's deploy-time placeholders take the test's values first (template-vars.ts), then it is validated. */
+function validateWithVars(source: unknown, liquidVersion?: string, vars?: JsonObject): [ReturnType<typeof validateDefinition>, string[]?] {
+  if (!vars) return [validateDefinition(source, { liquidVersion })];
+  const substituted = substituteTemplateVars(source, vars);
+  return [validateDefinition(substituted.value, { liquidVersion }), substituted.left];
 }
 
 /** The first problems of a definition that does not validate, one line each; empty when it does. */
@@ -167,13 +174,14 @@ function problemLines(result: ReturnType<typeof validateDefinition>): string[] {
  * `test --record` checks the revision it saves, so that it never writes a test that cannot load.
  */
 export function flowTextProblems(text: string): string[] {
-  return problemLines(validateFlowText(text));
+  return problemLines(validateFlowText(text)[0]);
 }
 
-function checkedFlow(path: string, result: ReturnType<typeof validateDefinition>): LoadedFlow {
+function checkedFlow(path: string, result: ReturnType<typeof validateDefinition>, unfilled?: string[]): LoadedFlow {
   const problems = problemLines(result);
   if (problems.length || !result.definition) throw new LoadError(path, `the flow definition is not valid:\n  ${problems.join('\n  ')}`);
-  return { path, definition: result.definition, warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`) };
+  const warnings = result.warnings.map((w) => `${w.property_path}: ${w.message}`);
+  return { path, definition: result.definition, warnings, ...(unfilled?.length ? { unfilled } : {}) };
 }
 
 /** `subflows: { FW…: missing }` (or null): the test says this subflow does not exist. */
@@ -183,7 +191,7 @@ function loadSubflows(base: string, mocks: Mocks | undefined, into: Map<string, 
   for (const [sid, source] of Object.entries(mocks?.subflows ?? {})) {
     if (source === null || source === MISSING_SUBFLOW) into.set(sid, null);
     else if (typeof source === 'string') into.set(sid, loadFlowFile(resolve(base, source), liquidVersion, vars));
-    else into.set(sid, checkedFlow(`${testFile} (subflow ${sid})`, validateDefinition(vars ? substituteTemplateVars(source, vars).value : source, { liquidVersion })));
+    else into.set(sid, checkedFlow(`${testFile} (subflow ${sid})`, ...validateWithVars(source, liquidVersion, vars)));
   }
 }
 

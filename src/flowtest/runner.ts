@@ -98,6 +98,12 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
       const unused = unusedHttpMocks(loaded.file.mocks, (mock) => fileResults.some((r) => r.mockUsed!(mock)), miss, 'matched no request in any test');
       if (unused.length) last.notes = [...(last.notes ?? []), ...unused.map((mock) => `the file's ${mock}`)];
     }
+    // A vars file that misses a name (or misspells it) leaves that placeholder in the flow, where a test could still pass.
+    const first = fileResults[0];
+    if (first) {
+      const unfilled = unfilledNotes(loaded);
+      if (unfilled.length) first.notes = [...unfilled, ...(first.notes ?? [])];
+    }
     results.push(...fileResults);
   }
   // In place: only the failing values change, the rest of each file byte for byte (update-expectations.ts).
@@ -113,3 +119,12 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
   };
 }
 
+
+/** What the vars given left unfilled in the file's flow and subflows, one note each, the flow first. */
+function unfilledNotes(loaded: LoadedTestFile): string[] {
+  const say = (which: string, unfilled: string[] | undefined) =>
+    unfilled?.length ? [`${which} ${unfilled.length === 1 ? 'placeholder' : 'placeholders'} ${unfilled.join(', ')} left as written: no such name in the vars given, or not a plain reference`] : [];
+  const subflows = new Map<string, string[] | undefined>();
+  for (const perTest of loaded.subflows) for (const [sid, sub] of perTest) if (sub && !subflows.has(sid)) subflows.set(sid, sub.unfilled);
+  return [...say("the flow's", loaded.flow.unfilled), ...[...subflows].flatMap(([sid, unfilled]) => say(`subflow ${sid}'s`, unfilled))];
+}

@@ -70,6 +70,34 @@ ${vars}tests:
     assert.match(theirs.stdout, /Queue WW999: 4 min/);
   });
 
+  it('placeholders the vars given leave unfilled are noted under the first test, the flow\'s and each subflow\'s', () => {
+    write('misspelt.test.yaml', `flow: flow.json
+vars: { serverless_url: https://fn.example.com, workflow_sid: { master: WW123 }, flow_vars: { from: "+15005550006" } }
+mocks: { subflows: { FW00000000000000000000000000000001: flow.json } }
+tests:
+  - name: first
+    trigger: { message: { body: hi } }
+    mocks: { http: [{ url: "https://fn.example.com/lookup", body: { wait: 4 } }] }
+  - name: second
+    trigger: { message: { body: hi } }
+    mocks: { http: [{ url: "https://fn.example.com/lookup", body: { wait: 4 } }] }
+`);
+    const summary = runFiles([join(dir, 'misspelt.test.yaml')]);
+    assert.deepEqual(summary.results.map((r) => r.notes ?? []), [
+      [
+        "the flow's placeholder ${workflow_sids.master} left as written: no such name in the vars given, or not a plain reference",
+        "subflow FW00000000000000000000000000000001's placeholder ${workflow_sids.master} left as written: no such name in the vars given, or not a plain reference",
+      ],
+      [],
+    ]);
+    assert.match(textReport(summary), /note: the flow's placeholder \$\{workflow_sids\.master\} left as written/);
+    // Every name given: nothing to note; no vars at all: the validator's warnings speak (`flows validate`), not the runner.
+    for (const file of ['own.test.yaml', 'none.test.yaml']) {
+      const notes = runFiles([join(dir, file)]).results.flatMap((r) => r.notes ?? []);
+      assert.deepEqual(notes.filter((note) => note.includes('left as written')), [], file);
+    }
+  });
+
   it('a --vars file that cannot be read or is no mapping is a usage error (2) naming it', async () => {
     for (const [file, why] of [['missing.yaml', /--vars missing\.yaml: no such file/], ['broken.json', /--vars broken\.json: /]] as const) {
       const run = await runCliInProcess(testCommand, ['own.test.yaml', '--vars', file], dir);
