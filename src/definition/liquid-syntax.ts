@@ -218,10 +218,75 @@ export function limitNesting(liquid: Liquid): void {
   });
 }
 
-/** The dialect's tags on `liquid`: file tags refused, nesting limited, Shopify's `assign`, `ifchanged` and `doc`. */
+/** A name (or `]`) then whitespace, a dot and a name: `a .b`, `a . b` (quick test before closeSpacedDots scans). */
+const SPACED_DOT = /[\w\]]\s+\.\s*[A-Za-z_]/;
+
+/**
+ * `template` with the whitespace before a dot that leads to a property dropped inside `{{ }}` and tags, outside
+ * quoted text: Shopify's Liquid reads `a .b` and `a . b` as `a.b`, as it reads `a. b` (real flows contain
+ * `{{ trigger.conversation.ChannelAttributes.memory .helpline }}`), where liquidjs would read `a` and ignore the
+ * rest, or fail on it after a filter's colon. `{% raw %}` and `{% comment %}` bodies (text) and `for`/`tablerow`
+ * markup (where Ruby reads `in a .b` as `in a`, as liquidjs does) are left as written.
+ */
+export function closeSpacedDots(template: string): string {
+  if (!SPACED_DOT.test(template)) return template;
+  let out = '';
+  let i = 0;
+  for (;;) {
+    const open = template.indexOf('{', i);
+    if (open < 0 || open + 1 >= template.length) break;
+    const kind = template[open + 1];
+    if (kind !== '{' && kind !== '%') {
+      out += template.slice(i, open + 1);
+      i = open + 1;
+      continue;
+    }
+    const close = kind === '{' ? '}}' : '%}';
+    let end = open + 2;
+    let quote = '';
+    for (; end < template.length; end++) {
+      const c = template[end]!;
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (template.startsWith(close, end)) break;
+    }
+    if (end >= template.length) break; // not closed: left as written, for the parser to report
+    const markup = template.slice(open + 2, end);
+    if (kind === '%') {
+      const name = /^-?\s*(\w+)/.exec(markup)?.[1];
+      if (name === 'raw' || name === 'comment') {
+        const closing = new RegExp(`\\{%-?\\s*end${name}\\s*-?%\\}`, 'g');
+        closing.lastIndex = end + 2;
+        const found = closing.exec(template);
+        const stop = found ? found.index + found[0].length : template.length;
+        out += template.slice(i, stop);
+        i = stop;
+        continue;
+      }
+      if (name === 'for' || name === 'tablerow') {
+        out += template.slice(i, end + 2);
+        i = end + 2;
+        continue;
+      }
+    }
+    const closed = markup.replace(/("[^"]*"|'[^']*')|([\w\]])\s+\.(?=\s*[A-Za-z_])/g, (_whole, quoted: string | undefined, before: string | undefined) => quoted ?? `${before}.`);
+    out += template.slice(i, open + 2) + closed + close;
+    i = end + 2;
+  }
+  return out + template.slice(i);
+}
+
+/**
+ * The dialect's tags on `liquid`: file tags refused, nesting limited, Shopify's `assign`, `ifchanged` and `doc`,
+ * and Shopify's reading of `a .b` (closeSpacedDots) for every template it parses.
+ */
 export function useDialectTags(liquid: Liquid): void {
   refuseFileTags(liquid);
   limitNesting(liquid);
+  // limitNesting installed the parse every later wrapParseToken reuses: this wrapper stays outermost.
+  const parse = liquid.parse.bind(liquid);
+  liquid.parse = (html: string, filepath?: string) => parse(closeSpacedDots(html), filepath);
   liquid.registerTag('assign', ShopifyAssignTag);
   useRubyTags(liquid);
 }

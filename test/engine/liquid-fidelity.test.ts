@@ -255,3 +255,26 @@ describe('dates in the first century and before the common era', () => {
     assert.match(paris, /^\+00\d\d$/, 'local mean time of Paris, minutes from UTC');
   });
 });
+
+describe('Liquid fidelity: whitespace before a dot, as Shopify reads it', () => {
+  const memory = { m: { memory: { helpline: 'HL', list: [1, 2] } }, s: { memory: 'text' } };
+  it('`a .b` and `a . b` read the property, in outputs, filter arguments and tags (a real flow writes `memory .helpline`)', () => {
+    assert.equal(ok('[{{ m.memory .helpline }}]', memory), '[HL]');
+    assert.equal(ok('[{{ m . memory . helpline }}]', memory), '[HL]');
+    assert.equal(ok('[{{ m.memory\n.helpline }}]', memory), '[HL]');
+    assert.equal(ok('{{ m.memory .helpline | downcase }}', memory), 'hl');
+    assert.equal(ok('{{ "a" | append: m.memory .helpline }}', memory), 'aHL');
+    assert.equal(ok('{% assign x = m.memory .helpline %}[{{ x }}]', memory), '[HL]');
+    assert.equal(ok('{% if m.memory .helpline == "HL" %}yes{% else %}no{% endif %}', memory), 'yes');
+    assert.equal(ok('[{{ s.memory .helpline }}]', memory), '[]'); // a property of a text is nil
+    assert.equal(liquidSyntaxError('{{ "a" | append: m.memory .helpline }}'), null);
+  });
+  it('quoted text, raw and comment bodies and a for loop\'s collection are left as written', () => {
+    assert.equal(ok('{{ "a .b" }}|{{ \'x .y\' | append: " .z" }}', memory), 'a .b|x .y .z');
+    assert.equal(ok('{% raw %}{{ m .memory }}{% endraw %}', memory), '{{ m .memory }}');
+    assert.equal(ok('{% comment %}{{ m .memory }}{% endcomment %}ok', memory), 'ok');
+    // Ruby reads `in m.memory .list` as `in m.memory` (it walks the hash), as liquidjs does.
+    assert.equal(ok('{% for i in m.memory .list %}{{ i }}{% endfor %}', memory), 'helplineHLlist12');
+    assert.equal(ok('{% for i in (1..3) %}{{ i }}{% endfor %}{{ 2.5 | plus: 1 }}', memory), '1233.5');
+  });
+});
