@@ -13,7 +13,7 @@ import type { SchemaUpgrade } from './store/schema-upgrade.ts';
 import { SqliteStore } from './store/sqlite/sqlite-store.ts';
 import { SimulatorChannel } from './channels/simulator/simulator-channel.ts';
 import { FetchHttp } from './channels/http/fetch-http.ts';
-import { OutboundPolicy } from './channels/http/outbound-policy.ts';
+import { outboundPolicy } from './channels/http/outbound-policy.ts';
 import { ChannelRouter } from './channels/router.ts';
 import { TwilioChannel, type TwilioChannelOptions } from './channels/twilio/twilio-channel.ts';
 import { WebhookChannel } from './channels/webhook/webhook-channel.ts';
@@ -102,11 +102,6 @@ export function runtimeRules(config: SwitchboardConfig): Partial<Omit<RuntimeOpt
     // Per-account rates as configured; dev mode (local testing, load scripts) is never throttled.
     rateLimits: config.dev ? { inboundPerSecond: 0, restPerSecond: 0 } : { inboundPerSecond: config.inboundExecutionRate, restPerSecond: config.restExecutionRate },
   };
-}
-
-/** Who flows may call: dev mode opens private ranges; --http-allow/--http-deny refine it. */
-export function outboundPolicy(config: Pick<SwitchboardConfig, 'dev' | 'httpAllow' | 'httpDeny'>): OutboundPolicy {
-  return new OutboundPolicy({ allow: config.httpAllow, deny: config.httpDeny, allowPrivate: config.dev });
 }
 
 /** Hands memory back to the OS when the node is quiet after a burst (see src/observability/memory-reclaimer.ts). */

@@ -7,6 +7,7 @@
 import { missingStore, openCliStore, refusingOlderSchema } from './cli-store.ts';
 import { loadConfig, type SwitchboardConfig } from '../config.ts';
 import { AccountService } from '../runtime/accounts.ts';
+import { releaseCarrierAgents } from './account-agents.ts';
 import { sidArgument, sidKind } from './sid-argument.ts';
 import { parseDuration } from '../flowtest/duration.ts';
 import { unknownCommandMessage } from './stray-arguments.ts';
@@ -202,6 +203,8 @@ async function accounts(sub: string | undefined, flags: Flags, target?: string):
         console.log(`Account SID: ${sid}\nAuth token:  ${token}\n(The old token no longer works. The new one is shown only once.)`);
         return 0;
       }
+      const released = await releaseCarrierAgents(store, sid, config, (line) => console.error(`switchboard accounts delete: warning: ${line}`));
+      if (released) console.log(`Took ${released} conversation(s) back from virtual agents first (the account's Twilio carrier removed their connector webhooks).`);
       const deleted = await store.deleteAccount(sid);
       if (deleted === null) return fail(`account ${sid} does not exist`, 1);
       if (deleted.leftoversOnly) {

@@ -17,6 +17,7 @@ import type { RuntimeObserver } from './ports/observer.ts';
 import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, SprintWrite, Store, StepRecord, TimerRecord, VersionedExecution } from './ports/store.ts';
 import { StoreConflictError } from './ports/store.ts';
 import { alertsFrom } from './alerts.ts';
+import { releaseExecutionAgents, releaseFlowAgents, type AgentDisconnect } from './agent-release.ts';
 import { isConflict, retryOnConflict } from './conflicts.ts';
 import { TIMER_POLL_MS } from './timer-loop.ts';
 import { evictOldest } from '../lib/evict-oldest.ts';
@@ -172,7 +173,7 @@ export class Sprints {
       this.#recent.forget(executionSid);
       const before = await this.#store.getExecution(accountSid, flowSid, executionSid);
       // Before the row goes: the Twilio carrier reads the execution to find the conversation's service.
-      if (before?.status === 'active') await this.#disconnectAgents(before);
+      if (before?.status === 'active') await releaseExecutionAgents(before, this.#disconnect);
       const deleted = await this.#store.deleteExecution(accountSid, flowSid, executionSid);
       if (deleted && before) this.#observer.executionDeleted?.(before);
       return deleted;
@@ -185,24 +186,12 @@ export class Sprints {
    * takes their executions without a sprint. Best effort: an execution that connects an agent meanwhile keeps it.
    */
   async removeFlow(accountSid: string, flowSid: string): Promise<boolean> {
-    for (let after: string | undefined; ; ) {
-      const page = await this.#store.activeExecutionsWithAgents(accountSid, flowSid, AGENT_PAGE, after);
-      for (const record of page) await this.#disconnectAgents(record);
-      if (page.length < AGENT_PAGE) break;
-      after = page.at(-1)!.sid;
-    }
+    await releaseFlowAgents(this.#store, accountSid, flowSid, this.#disconnect);
     return this.#store.deleteFlow(accountSid, flowSid);
   }
 
-  /** Ends the virtual agent sessions an execution's frames wait on; best effort, as the engine's disconnect effect. */
-  async #disconnectAgents(record: ExecutionRecord): Promise<void> {
-    for (const frame of (record.state as ExecutionState).frames) {
-      const wait = frame.wait;
-      if (wait?.kind !== 'virtual-agent') continue;
-      const context = { accountSid: record.accountSid, flowSid: record.flowSid, executionSid: record.sid, channelAddress: record.channelAddress };
-      await this.#ctx.channel.disconnectVirtualAgent?.(context, { conversationSid: wait.conversationSid, sessionId: wait.sessionId }).catch(() => undefined);
-    }
-  }
+  /** Ends a virtual agent session through the channel, when it has them. */
+  #disconnect: AgentDisconnect = async (context, session) => this.#ctx.channel.disconnectVirtualAgent?.(context, session);
 
   /**
    * The revision a new execution of `flow` runs: live traffic the latest published one, test users the
@@ -399,7 +388,6 @@ export function contactSid(accountSid: string, address: string): string {
  */
 const RECENT_EXECUTIONS = 256;
 /** Executions with agent sessions read at a time when their flow is deleted. */
-const AGENT_PAGE = 100;
 /** Revisions whose definitions a node keeps parsed; past it the least recently run goes. */
 export const DEFINITION_CACHE_ENTRIES = 1000;
 

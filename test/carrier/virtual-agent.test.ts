@@ -4,9 +4,15 @@
 // execution waiting; the connector reports the session's end to the StatusCallback it was given, signed with the
 // upstream auth token, and the flow goes on by its status. No reply within the timeout: `timeout`, and the
 // webhook is deleted. Without a VirtualAgentUrl the widget takes `failed`.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { accountsCommand } from '../../src/cli/accounts.ts';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { runCliInProcess } from '../support/cli-in-process.ts';
 import { CONTACT, createFlow, firstExecution, flow, sendMessage, stepList, useCarrierServer, waitFor, waitForEnd, webhookUrl, widgetOutputs, type CarrierServer, type State } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
@@ -120,6 +126,34 @@ describe('Twilio carrier: Connect Virtual Agent in a conversation', () => {
     assert.ok(hook);
     const deleted = await waitFor('the webhook deleted', () => fake.requests.find((r) => r.method === 'DELETE'));
     assert.match(deleted.path, new RegExp(`^/v1/Services/${CHAT_SERVICE}/Conversations/${CONVERSATION}/Webhooks/WH[0-9a-f]{32}$`));
+    assert.deepEqual(fake.conversationWebhooks, []);
+  });
+});
+
+describe('Twilio carrier: `switchboard accounts delete` of an account whose execution has a virtual agent', () => {
+  let fake: FakeTwilio;
+  let server: CarrierServer;
+  let dir: string;
+  useCarrierServer((s) => ({ fake, server } = s), {
+    server: () => {
+      dir = mkdtempSync(join(tmpdir(), 'sb-agent-account-delete-'));
+      return { carrier: { VirtualAgentUrl: CONNECTOR }, store: new SqliteStore({ path: join(dir, 'switchboard.db') }) };
+    },
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("takes the conversation back first (the connector's webhook deleted upstream), then deletes the account", async () => {
+    const { flowSid } = await started(server, fake);
+    // The session is the execution's once the connection's result is applied (after the webhook exists upstream).
+    await waitFor('the execution waiting on the agent', async () => ((await server.app.store.activeExecutionsWithAgents(server.account.sid, flowSid, 10)).length === 1 ? true : null));
+    // The CLI runs apart from the server, on the same store; dev mode lets it reach the fake Twilio on 127.0.0.1.
+    const run = await runCliInProcess(() => accountsCommand('delete', { 'data-dir': dir, dev: true }, server.account.sid), [], dir);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Took 1 conversation\(s\) back from virtual agents first/m);
+    assert.match(run.stdout, /Deleted account AC[0-9a-f]{32} with 0 API key\(s\) and 1 flow\(s\)/);
+    const deleted = fake.requests.filter((r) => r.method === 'DELETE');
+    assert.equal(deleted.length, 1);
+    assert.match(deleted[0]!.path, new RegExp(`^/v1/Services/${CHAT_SERVICE}/Conversations/${CONVERSATION}/Webhooks/WH[0-9a-f]{32}$`));
     assert.deepEqual(fake.conversationWebhooks, []);
   });
 });

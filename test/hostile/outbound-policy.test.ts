@@ -78,7 +78,7 @@ test('malformed rules are refused with a message naming the flag', () => {
 
 test('configuration: --http-allow/--http-deny lists and --dev build the policy; bad rules are refused at start', async () => {
   const { loadConfig, ConfigError } = await import('../../src/config.ts');
-  const { outboundPolicy } = await import('../../src/app.ts');
+  const { outboundPolicy } = await import('../../src/channels/http/outbound-policy.ts');
   const config = loadConfig({ 'http-allow': '10.0.0.0/8, api.internal', 'http-deny': '10.9.0.0/16' }, {}, { cwd: '/nonexistent' });
   assert.deepEqual(config.httpAllow, ['10.0.0.0/8', 'api.internal']);
   assert.equal(config.dev, false, 'the server is not in dev mode unless asked');

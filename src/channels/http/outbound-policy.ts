@@ -14,6 +14,11 @@ export interface OutboundPolicyOptions {
   allowPrivate?: boolean;
 }
 
+/** The policy of a server's settings: dev mode opens private ranges; --http-allow/--http-deny refine it. */
+export function outboundPolicy(settings: { dev: boolean; httpAllow?: readonly string[] | undefined; httpDeny?: readonly string[] | undefined }): OutboundPolicy {
+  return new OutboundPolicy({ ...(settings.httpAllow ? { allow: settings.httpAllow } : {}), ...(settings.httpDeny ? { deny: settings.httpDeny } : {}), allowPrivate: settings.dev });
+}
+
 export type PolicyDecision = { allowed: true } | { allowed: false; reason: string };
 
 export class PolicyRuleError extends Error {}
