@@ -158,7 +158,7 @@ function FlowEditor({ flowSid }: { flowSid: string }) {
     [shownSteps, definition],
   );
 
-  if (flow.error) return <LoadProblem what="flow" sid={flowSid} error={flow.error} status={flow.errorStatus} />;
+  if (flow.error) return <LoadProblem what="flow" sid={flowSid} error={flow.error} status={flow.errorStatus} retry={flow.reload} />;
   if (!flow.data || !definition || !issues)
     return (
       <main className="page-pad">

@@ -394,7 +394,13 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
       'in this flow'
     );
     const notFound = 'It may belong to another flow (the link names the wrong one), have been deleted, or the link is wrong.';
-    return <LoadProblem what="execution" sid={executionSid} error={execution.error} status={execution.errorStatus} back={back} where={where} notFound={notFound} />;
+    // Trying again reads what failed (the flow and the steps too, when the server was away for them as well).
+    const retry = () => {
+      for (const load of [flow, execution, steps, revisions]) if (load.error) load.reload();
+    };
+    return (
+      <LoadProblem what="execution" sid={executionSid} error={execution.error} status={execution.errorStatus} back={back} where={where} notFound={notFound} retry={retry} />
+    );
   }
   if (!current) return <p className="page-pad muted">Loading execution…</p>;
 
@@ -438,6 +444,12 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
           ) : (
             <WhereItStands waiting={waiting} ended={ended} endedHere={endedHere} />
           )}
+          {live.connection === 'reconnecting' && current.status === 'active' && !gone && (
+            <p className="notice notice-error" role="status" data-testid="live-interrupted">
+              Live updates are interrupted: the server does not answer (it may be stopped or restarting). Trying again; the steps taken
+              meanwhile appear once it answers.
+            </p>
+          )}
         </div>
         {current.status === 'active' && !gone && (
           <button type="button" className="danger" onClick={() => void end()}>
@@ -450,7 +462,14 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
       <div className="execution-grid">
         <section className="card timeline" aria-labelledby="timeline-title" onKeyDown={moveAmongSteps}>
           <h2 id="timeline-title">Steps ({allSteps.length})</h2>
-          {steps.error && <p className="error-text">{steps.error}</p>}
+          {steps.error && (
+            <p className="error-text">
+              {steps.error}{' '}
+              <button type="button" className="small-button" onClick={steps.reload}>
+                Try again
+              </button>
+            </p>
+          )}
           <p className="visually-hidden" id="timeline-keys">
             The steps are one stop for Tab: Up and Down arrows, Home and End move between them; Enter opens one.
           </p>

@@ -167,7 +167,7 @@ export function FlowListPage() {
           </button>
         </div>
       </header>
-      <ErrorNotice error={list.error || error} />
+      {list.error ? <ErrorNotice error={list.error} retry={list.reload} /> : <ErrorNotice error={error} />}
       {list.data && list.data.flows.length === 0 && !emptyLaterPage && (
         <div className="card empty-state">
           <p>No flows yet. Create one, or import a flow exported from Twilio Studio.</p>

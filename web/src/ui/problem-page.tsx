@@ -26,6 +26,7 @@ export function LoadProblem({
   back,
   where = 'in this account',
   notFound,
+  retry,
 }: {
   what: string;
   sid: string;
@@ -36,6 +37,8 @@ export function LoadProblem({
   where?: ReactNode;
   /** What else the 404 may mean, after "There is no … <where>." */
   notFound?: ReactNode;
+  /** Loads it again: a failure other than "not found" (the server unreachable, restarting) may pass. */
+  retry?: () => void;
 }) {
   if (status === 404) {
     return (
@@ -51,6 +54,13 @@ export function LoadProblem({
       <p role="alert" className="error-text">
         {error}
       </p>
+      {retry && (
+        <p>
+          <button type="button" onClick={retry}>
+            Try again
+          </button>
+        </p>
+      )}
     </ProblemPage>
   );
 }

@@ -1,6 +1,9 @@
-// Loads data for a component and reloads on demand; stale answers of earlier loads are dropped.
+// Loads data for a component and reloads on demand; stale answers of earlier loads are dropped. A
+// load that failed is tried again when the credentials change (signing in again after a refusal):
+// what the old ones were refused is read with the new ones, not left saying "Authenticate".
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError, errorMessage } from '../api/client.ts';
+import { useSession } from '../auth/session.tsx';
 
 export interface AsyncState<T> {
   data: T | undefined;
@@ -39,5 +42,13 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
+  const { api } = useSession();
+  const signedInWith = useRef(api);
+  const failed = error !== null;
+  useEffect(() => {
+    if (signedInWith.current === api) return;
+    signedInWith.current = api;
+    if (failed && api) reload();
+  }, [api, failed, reload]);
   return { data, error: error?.message ?? null, errorStatus: error?.status ?? null, loading, reload, set: setData };
 }
