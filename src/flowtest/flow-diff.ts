@@ -2,6 +2,8 @@
 // properties, transitions and split conditions), not raw JSON. Canvas offsets are layout, not
 // behaviour, and are ignored unless asked for.
 import type { FlowDefinition, State, Transition } from '../definition/types.ts';
+import { runnableShape } from '../definition/runnable-shape.ts';
+import { isPlainObject } from '../definition/parse.ts';
 
 export type WidgetChange =
   /** `duplicate`: the file has other widgets of this name (an invalid definition, shown rather than hidden). */
@@ -199,7 +201,34 @@ function pairStates(before: State[], after: State[]): { pairs: Map<State, State>
   return { pairs, removed: before.filter((s) => !taken.has(s)) };
 }
 
-export function diffFlows(before: FlowDefinition, after: FlowDefinition, options: { layout?: boolean } = {}): FlowDiff {
+/**
+ * How many parts of a definition the diff leaves out (see runnableShape): no list of widgets, a widget
+ * that is not an object with a string name and type, transitions that are not a list, a transition that
+ * is not an object with a string event, conditions that are not a list of objects.
+ */
+function unreadableParts(definition: unknown): number {
+  if (!isPlainObject(definition) || !Array.isArray(definition.states)) return 1;
+  let count = 0;
+  for (const state of definition.states) {
+    if (!isPlainObject(state) || typeof state.name !== 'string' || typeof state.type !== 'string') count++;
+    else if (!Array.isArray(state.transitions)) count++;
+    else {
+      for (const t of state.transitions) {
+        if (!isPlainObject(t) || typeof t.event !== 'string') count++;
+        else if ('conditions' in t && !(Array.isArray(t.conditions) && t.conditions.every(isPlainObject))) count++;
+      }
+    }
+  }
+  return count;
+}
+
+export function diffFlows(beforeJson: FlowDefinition, afterJson: FlowDefinition, options: { layout?: boolean } = {}): FlowDiff {
+  // An invalid definition (a file edited by hand, a draft saved with --invalid-definitions save-as-draft)
+  // may hold no list of widgets, a null widget, transition or condition: its widgets, transitions and
+  // conditions are compared as the engine reads them (what it cannot address is left out), while the
+  // JSON as it is decides `identical`. Either side was read as it stands and crashed the diff.
+  const before = runnableShape(beforeJson);
+  const after = runnableShape(afterJson);
   const flow: string[] = [];
   if (before.initial_state !== after.initial_state) flow.push(`initial_state: ${before.initial_state} → ${after.initial_state}`);
   if ((before.description ?? '') !== (after.description ?? '')) flow.push(`description: ${clipPair(json(before.description ?? ''), json(after.description ?? '')).join(' → ')}`);
@@ -218,8 +247,15 @@ export function diffFlows(before: FlowDefinition, after: FlowDefinition, options
     const details = compareState(old, state, options.layout ?? false);
     if (details.length) widgets.push({ kind: 'changed', widget: state.name, type: state.type, details });
   }
+  // What was left out is said when the JSON differs at all: a null transition added would read as no change.
+  if (!sameDefinition(beforeJson, afterJson)) {
+    for (const [side, json] of [['the first (---)', beforeJson], ['the second (+++)', afterJson]] as const) {
+      const n = unreadableParts(json);
+      if (n) flow.push(`${side}: ${n} ${n === 1 ? 'part' : 'parts'} (the widget list, widgets, transitions or conditions) cannot be read and ${n === 1 ? 'is' : 'are'} not compared: an invalid definition (flows validate says where)`);
+    }
+  }
   const same = flow.length === 0 && widgets.length === 0;
-  return { same, identical: same && sameDefinition(before, after), flow, widgets };
+  return { same, identical: same && sameDefinition(beforeJson, afterJson), flow, widgets };
 }
 
 export function diffText(diff: FlowDiff, labels: { before: string; after: string }, color = false): string {

@@ -125,3 +125,57 @@ describe('flows diff: a widget name used twice', () => {
     assert.deepEqual(diffFlows(menu([digit]), fewer).widgets, [{ kind: 'removed', widget: 'hours', type: 'send-message' }]);
   });
 });
+
+describe('flows diff: an invalid definition (a file edited by hand, a draft saved invalid)', () => {
+  const digit = match('digit', '1', 'setvars');
+  /** The menu with `change` made to a copy, typed loosely: these are the shapes a definition should not have. */
+  const broken = (change: (flow: { states: unknown[] } & Record<string, unknown>) => void) => {
+    const flow = structuredClone(menu([digit])) as unknown as { states: unknown[] } & Record<string, unknown>;
+    change(flow);
+    return flow as unknown as FlowDefinition;
+  };
+  const states = (flow: { states: unknown[] }) => flow.states as { name: string; transitions: unknown[] | null }[];
+  const shapes: Record<string, Parameters<typeof broken>[0]> = {
+    'a null transition': (f) => states(f)[1]!.transitions!.splice(1, 0, null),
+    'transitions null': (f) => (states(f)[4]!.transitions = null),
+    'a null widget': (f) => (f.states[3] = null),
+    'a widget without a name': (f) => delete (f.states[3] as { name?: string }).name,
+    'conditions that are no list': (f) => ((states(f)[1]!.transitions![1] as { conditions: unknown }).conditions = { value: '1' }),
+    'a null condition': (f) => ((states(f)[1]!.transitions![1] as { conditions: unknown[] }).conditions = [null]),
+    'no widget list': (f) => delete (f as { states?: unknown }).states,
+  };
+
+  for (const [name, change] of Object.entries(shapes)) {
+    it(`${name}: compared as far as it can be read, the rest said, never a crash`, () => {
+      for (const [before, after, side] of [[menu([digit]), broken(change), 'the second (+++)'], [broken(change), menu([digit]), 'the first (---)']] as const) {
+        const diff = diffFlows(before, after);
+        assert.equal(diff.same, false);
+        assert.equal(diff.identical, false);
+        assert.ok(diff.flow.some((line) => line.startsWith(`${side}: 1 part `) && line.includes('not compared: an invalid definition')), diff.flow.join('\n'));
+        assert.match(diffText(diff, { before: 'a.json', after: 'b.json' }), /cannot be read and is not compared/);
+      }
+      // The same broken file on both sides is no change.
+      const same = diffFlows(broken(change), broken(change));
+      assert.deepEqual([same.same, same.identical, same.flow], [true, true, []]);
+    });
+  }
+
+  it('what can still be read is reported: a widget whose transitions became null loses them', () => {
+    const diff = diffFlows(menu([digit]), broken(shapes['transitions null']!));
+    assert.deepEqual(diff.widgets, [{ kind: 'changed', widget: 'help', type: 'send-message', details: ['transition sent → Ended removed', 'transition failed → Ended removed'] }]);
+  });
+
+  it('switchboard flows diff a.json b.json with a null transition in one exits 1 and says so (it crashed with exit 2)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flow-diff-'));
+    try {
+      writeFileSync(join(dir, 'a.json'), JSON.stringify(menu([digit]), null, 2));
+      writeFileSync(join(dir, 'b.json'), JSON.stringify(broken(shapes['a null transition']!), null, 2));
+      const result = spawnSync(process.execPath, [main, 'flows', 'diff', 'a.json', 'b.json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+      assert.equal(result.status, 1, result.stderr);
+      assert.equal(result.stderr, '');
+      assert.match(result.stdout, /^~ the second \(\+\+\+\): 1 part .* cannot be read and is not compared: an invalid definition \(flows validate says where\)$/m);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
