@@ -817,7 +817,7 @@ export class Simulation {
         // A timeout (an answer `delay`ed to the timeout or past it, or `fail: timeout`) is known only once the
         // runtime's timeout has run out, whatever the delay said: the widget fails that much later.
         const timedOut = answer.delayMs >= this.options.httpTimeoutMs || (answer.result.kind === 'http-failed' && answer.result.reason === 'timeout');
-        const result: EffectResult = timedOut ? { kind: 'http-failed', reason: 'timeout', message: `no response within ${this.options.httpTimeoutMs / 1000} s` } : answer.result;
+        const result: EffectResult = timedOut ? { kind: 'http-failed', reason: 'timeout', message: `no response within ${this.options.httpTimeoutMs / 1000} s` } : capped(answer.result);
         // The request is out meanwhile: what the script does, and what falls due (the execution's age cap),
         // comes first, in order; an execution that ended on the way never sees the answer (as a server drops it).
         this.#answerIn(timedOut ? this.options.httpTimeoutMs : answer.delayMs, { what: 'request', widget: effect.widget, event: { type: 'effect-result', effectId: effect.effectId, result } });
@@ -957,6 +957,16 @@ export class Simulation {
       problems: [...this.problems],
     };
   }
+}
+
+/**
+ * An answer as the runtime's HTTP client takes it: a body over its cap (Studio's 64 KB, counted in bytes) is no
+ * answer, and the widget fails, as on a server (fetch-http.ts), rather than reading a body a server never reads.
+ */
+function capped(result: EffectResult): EffectResult {
+  const max = DEFAULT_RUNTIME_OPTIONS.http.maxBodyBytes;
+  if (result.kind !== 'http-response' || result.body.length <= max / 3 || Buffer.byteLength(result.body, 'utf8') <= max) return result;
+  return { kind: 'http-failed', reason: 'too-large', message: `Response body exceeds ${max} bytes` };
 }
 
 /**
