@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
-import { deserializeError, serializeError } from '../../src/store/sqlite/writer.ts';
+import { deserializeError, serializeError, type WriterRequest } from '../../src/store/sqlite/writer.ts';
 import { sqliteDiskErrorCode } from '../../src/store/sqlite/disk-errors.ts';
 import { toApiError } from '../../src/api/wire/error-mapping.ts';
 import { startTestServer, form, FORM } from '../support/server.ts';
@@ -45,6 +46,60 @@ describe('SQLite store on a full disk', () => {
       store.transaction(() => store.db.exec("INSERT INTO settings (key, value) VALUES ('k', 'v')"));
     } finally {
       store.db.close();
+    }
+  });
+
+  // On a full tmpfs the timer and effect claim rounds (every second or so, and nothing due: they change no
+  // row) kept committing, and each success made /readyz 200 again while every create still answered 503.
+  it('a claim round committing on a full disk leaves /readyz at 503; a write that lands clears it', async () => {
+    const store = new SqliteStore({ path: freshPath() });
+    try {
+      const lease = { owner: 'node-a', until: Date.now() + 30_000 };
+      store.db.exec('CREATE TABLE filler (x TEXT)');
+      const fill = () => store.transaction(() => store.db.prepare('INSERT INTO filler VALUES (?)').run('x'.repeat(20_000)));
+      capPages(store, 0);
+      assert.throws(fill, /database or disk is full/);
+      await assert.rejects(store.ping(), /writes are failing: database or disk is full \(SQLITE_FULL\)/);
+      assert.deepEqual(await store.claimDueTimers(Date.now(), lease, 100), []);
+      assert.deepEqual(await store.claimEffects(Date.now(), lease, 100), []);
+      await store.renewLeases(lease, { timers: ['TI-none'], effects: [] });
+      await store.releaseClaimsOf(['node-gone']);
+      await assert.rejects(store.ping(), /writes are failing/);
+      capPages(store, 1000);
+      fill();
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('the same with the writer thread: its claim calls do not clear a disk failure', async () => {
+    const store = new SqliteStore({ path: freshPath(), writer: 'thread' });
+    // The thread's connection cannot be capped from here: its next setSetting is answered as a full disk would.
+    const postMessage = Worker.prototype.postMessage;
+    let failNext = true;
+    Worker.prototype.postMessage = function (this: Worker, message: WriterRequest) {
+      if (failNext && message.op === 'call' && message.method === 'setSetting') {
+        failNext = false;
+        setImmediate(() => this.emit('message', { id: message.id, ok: false, error: { name: 'Error', message: 'database or disk is full', code: 'ERR_SQLITE_ERROR', errcode: 13 } }));
+        return;
+      }
+      return postMessage.call(this, message);
+    };
+    try {
+      const lease = { owner: 'node-a', until: Date.now() + 30_000 };
+      await assert.rejects(store.setSetting('k', 'v'), /database or disk is full/);
+      await assert.rejects(store.ping(), /writes are failing: database or disk is full \(SQLITE_FULL\)/);
+      assert.deepEqual(await store.claimDueTimers(Date.now(), lease, 100), []);
+      assert.deepEqual(await store.claimEffects(Date.now(), lease, 100), []);
+      await store.renewLeases(lease, { timers: ['TI-none'], effects: [] });
+      await store.releaseClaimsOf(['node-gone']);
+      await assert.rejects(store.ping(), /writes are failing/);
+      await store.setSetting('k', 'v');
+      await store.ping();
+    } finally {
+      Worker.prototype.postMessage = postMessage;
+      await store.close();
     }
   });
 

@@ -216,13 +216,16 @@ export class SqliteStore implements Store {
    * Runs fn in one IMMEDIATE transaction; rolls back on throw, and throws fn's (or COMMIT's) error.
    * SQLite has already rolled back after some failures (SQLITE_FULL, SQLITE_IOERR, a failed COMMIT):
    * a ROLLBACK then would throw "no transaction is active" and hide why.
+   * `claim`: a claim round's commit, which on a full disk still lands (it rewrites a few rows in place,
+   * or nothing when nothing is due): its success says nothing of room for a sprint, so it does not make
+   * /readyz ready again (its failure still counts).
    */
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => T, kind: 'write' | 'claim' = 'write'): T {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = fn();
       this.db.exec('COMMIT');
-      this.#disk.note(undefined);
+      if (kind === 'write') this.#disk.note(undefined);
       return result;
     } catch (error) {
       this.#disk.note(error);
@@ -243,7 +246,7 @@ export class SqliteStore implements Store {
    * anyway (releaseAbandonedClaims). The next fsync'd commit makes it durable with the rest.
    */
   #claim<T>(fn: () => T): Promise<T> {
-    return this.#write(() => this.#withoutFsync(() => this.transaction(fn)));
+    return this.#write(() => this.#withoutFsync(() => this.transaction(fn, 'claim')));
   }
 
   /**
@@ -1050,7 +1053,7 @@ export class SqliteStore implements Store {
           this.stmt('UPDATE timers SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
           this.stmt('UPDATE pending_effects SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner);
         }
-      }),
+      }, 'claim'),
     );
   }
 

@@ -36,6 +36,9 @@ export type WriteMethod =
   | 'deleteTimer'
   | 'deleteEffect';
 
+/** The claim rounds among them: their success does not clear a disk failure. */
+const CLAIMS: ReadonlySet<WriteMethod> = new Set(['claimDueTimers', 'claimEffects', 'renewLeases', 'releaseClaimsOf']);
+
 type Awaited_<T> = T extends Promise<infer U> ? U : T;
 export type WriteResult<M extends WriteMethod> = Awaited_<ReturnType<SqliteStore[M]>>;
 
@@ -135,7 +138,8 @@ export class SqliteWriter {
   async call<M extends WriteMethod>(method: M, args: Parameters<SqliteStore[M]>): Promise<WriteResult<M>> {
     try {
       const value = (await this.#send({ op: 'call', method, args })) as WriteResult<M>;
-      this.#disk.note(undefined);
+      // A claim round lands on a full disk too (SqliteStore.transaction): no sign of room.
+      if (!CLAIMS.has(method)) this.#disk.note(undefined);
       return value;
     } catch (error) {
       this.#disk.note(error);
