@@ -10,7 +10,7 @@ import type { ApiContext } from './context.ts';
 import { ApiError, errors } from './wire/errors.ts';
 import { toApiError } from './wire/error-mapping.ts';
 import { formFromJson, parseFormBody, type Form } from './wire/form.ts';
-import { overflowingNumber, overflowReason } from './wire/json-overflow.ts';
+import { overflowingNumber, overflowReason } from '../lib/json-overflow.ts';
 import { exactLargeIntegers, mayHoldLargeIntegers } from '../lib/json-depth.ts';
 import { parseBasicAuth } from './wire/basic-auth.ts';
 import { publicBase } from './wire/base-urls.ts';

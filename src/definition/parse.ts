@@ -3,6 +3,7 @@
 
 import { jsonTextDepth, MAX_JSON_DEPTH, TOO_DEEP } from '../lib/json-depth.ts';
 import { describeJsonError } from '../lib/json-error.ts';
+import { overflowingNumber, overflowReason } from '../lib/json-overflow.ts';
 import type { FlowDefinition } from './types.ts';
 
 /** The one message for a definition nested deeper than MAX_JSON_DEPTH (text here, objects in validateDefinition). */
@@ -67,10 +68,16 @@ function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false
   if (source.trim() === '') return { ok: false, error: 'Flow definition is empty' };
   // Depth is checked before parsing, so a file nested 100,000 deep is refused by this message, not a crash later.
   if (jsonTextDepth(source, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) return { ok: false, error: DEFINITION_TOO_DEEP };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(source) };
+    value = JSON.parse(source);
   } catch (err) {
     return { ok: false, error: describeJsonError(source, err) };
   }
+  // JSON.parse reads 1e400 as Infinity, which JSON.stringify writes as null: a file checked valid here
+  // would reach the server (which refuses such JSON) holding a null it never had. Refused as the API does.
+  const overflow = overflowingNumber(source, value);
+  if (overflow !== null) return { ok: false, error: `Flow definition is not valid JSON: ${overflowReason(overflow)}` };
+  return { ok: true, value };
 }
 

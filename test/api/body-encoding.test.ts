@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { form, FORM, startTestServer, type InjectResponse, type TestServer } from '../support/server.ts';
-import { overflowingNumber } from '../../src/api/wire/json-overflow.ts';
+import { overflowingNumber } from '../../src/lib/json-overflow.ts';
 import { parseFormBody } from '../../src/api/wire/form.ts';
 import { decodeBody } from '../../src/channels/http/fetch-http.ts';
 import { rawExchange } from '../support/raw-http.ts';

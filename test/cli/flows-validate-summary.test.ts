@@ -163,6 +163,23 @@ describe('switchboard flows validate: summary, --quiet, --max-warnings, no flow 
     assert.match(run.stderr, /\nnothing was pushed: none of the 2 files can be pushed\n$/);
   });
 
+  it('a number too large for a double (1e400) makes the file invalid, as the server says; import sends nothing', async () => {
+    // JSON.parse made it Infinity, validate passed it, and twilio-node sent null in its place.
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flows-overflow-'));
+    try {
+      writeFileSync(join(dir, 'huge.json'), JSON.stringify(flow([])).replace('"properties":{}', '"properties":{"offset":{"x":1e400,"y":0}}'));
+      const validate = await flows(['validate', 'huge.json'], dir);
+      assert.equal(validate.code, 1, validate.stderr);
+      assert.match(validate.stdout, /^ {4}#: Flow definition is not valid JSON: the number at \/states\/0\/properties\/offset\/x is too large/m);
+      assert.match(validate.stdout, /1 file checked: 0 valid, 1 invalid/);
+      const imported = await flows(['import', 'huge.json', ...nowhere], dir);
+      assert.equal(imported.code, 1, imported.stderr);
+      assert.match(imported.stderr, /huge\.json is not a valid flow definition:\n {2}#: Flow definition is not valid JSON: the number at \/states\/0\/properties\/offset\/x is too large/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("warns of Liquid outside Studio's as the configured --liquid-version says, as the server would", async () => {
     const dir = join(work, 'dialect');
     mkdirSync(dir, { recursive: true });

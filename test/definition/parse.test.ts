@@ -85,3 +85,28 @@ describe('parseDefinitionFile', () => {
     assert.equal(validateDefinition(res.definition).valid, false);
   });
 });
+
+// JSON.parse reads 1e400 as Infinity and JSON.stringify then writes null: a flow file holding such a
+// number passed `flows validate` and reached the server (through twilio-node's JSON.stringify) with a
+// null in its place, refused there for a null the file never had. Files are refused as the API refuses
+// such a Definition (test/api/body-encoding.test.ts), naming where the number is.
+describe('parseDefinitionFile: numbers too large for a double', () => {
+  const withOffset = (x: string) => JSON.stringify(baseFlow(), null, 2).replace(/"offset": \{\s*"x": -?\d+/, `"offset": {\n"x": ${x}`);
+
+  it('a number that would become Infinity is refused, with its JSON pointer', () => {
+    for (const literal of ['1e400', '-1E999', '9'.repeat(400)]) {
+      const text = withOffset(literal);
+      assert.ok(text.includes(literal), 'the fixture holds an offset to put the number in');
+      const res = parseDefinitionFile(text);
+      assert.equal(res.ok, false, literal);
+      if (!res.ok) assert.match(res.error, /^Flow definition is not valid JSON: the number at \/states\/\d+\/properties\/offset\/x is too large \(beyond ±1\.8e308, it would become Infinity\)$/);
+      assert.equal(parseDefinition(text).ok, false);
+    }
+  });
+
+  it('large finite numbers and exponents are kept', () => {
+    const res = parseDefinitionFile(withOffset('1e300'));
+    assert.ok(res.ok, res.ok ? '' : res.error);
+    assert.ok(res.definition.states.some((s) => (s.properties as { offset?: { x: number } }).offset?.x === 1e300));
+  });
+});

@@ -1,6 +1,6 @@
 // Studio v2 Executions, their Context, Steps and Step Contexts. The same collection, seen through
 // the v1 shapes, serves v1 Executions and v1 Engagements (./v1-executions.ts): one builder, three views.
-import { overflowingNumber, overflowReason } from '../wire/json-overflow.ts';
+import { overflowingNumber, overflowReason } from '../../lib/json-overflow.ts';
 import type { FastifyRequest } from 'fastify';
 import type { ExecutionFilter, ExecutionRecord } from '../../runtime/ports/store.ts';
 import type { CreateExecutionInput } from '../../runtime/executions.ts';

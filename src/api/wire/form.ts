@@ -5,7 +5,7 @@ import { errors } from './errors.ts';
 import { exactLargeIntegers, isTooDeep, mayHoldLargeIntegers, parseJsonWithinDepth, TOO_DEEP } from '../../lib/json-depth.ts';
 import { charsetOf } from '../../lib/content-type.ts';
 import { wellFormedJson } from './well-formed.ts';
-import { overflowingNumber, overflowReason } from './json-overflow.ts';
+import { overflowingNumber, overflowReason } from '../../lib/json-overflow.ts';
 
 export type FormValue = string | string[];
 export type Form = Record<string, FormValue>;
