@@ -113,7 +113,9 @@ export function startExecution(
     lastStepSid: null,
     endReason: null,
   };
-  const callSid = trigger === 'incomingCall' ? (triggerData.call as JsonObject | undefined)?.CallSid : undefined;
+  // A call's execution, and a flow started as a subflow of one (its parent's trigger data, call included, copied
+  // into its own, as Run Subflow does in the parent's call: a flow test's `parent: {trigger: {call: …}}`).
+  const callSid = trigger === 'incomingCall' || trigger === 'incomingParent' ? (triggerData.call as JsonObject | undefined)?.CallSid : undefined;
   if (typeof callSid === 'string') state.callSid = callSid;
   return handleEvent(input, state, { type: 'start', trigger, triggerData, data });
 }

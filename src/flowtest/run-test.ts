@@ -109,7 +109,11 @@ export function startSpec(trigger: TriggerSpec, nextSid: () => string, now = Dat
       execution_sid: t.executionSid ?? DEFAULT_PARENT_EXECUTION,
       step_sid: t.stepSid ?? DEFAULT_PARENT_STEP,
     };
-    return { trigger: 'incomingParent', triggerData: { ...(t.trigger ?? {}), parent }, data: {}, channelAddress: to, contactAddress: from };
+    // A parent's call (`trigger: {call: …}`): the subflow runs in it, as a voice parent's does, with the webhook's
+    // fields the test leaves out (its CallSid first) as the simulator phone sends them.
+    const call = t.trigger?.call;
+    const triggerData = call !== null && typeof call === 'object' && !Array.isArray(call) ? { ...t.trigger, call: inboundCall(from, to, call as JsonObject) } : { ...(t.trigger ?? {}) };
+    return { trigger: 'incomingParent', triggerData: { ...triggerData, parent }, data: {}, channelAddress: to, contactAddress: from };
   }
   if ('message' in trigger) {
     const t = trigger.message;
@@ -127,9 +131,12 @@ export function startSpec(trigger: TriggerSpec, nextSid: () => string, now = Dat
   const t = trigger.call;
   const from = t.from ?? DEFAULT_CONTACT;
   const to = t.to ?? DEFAULT_FLOW_ADDRESS;
-  // The incoming call webhook's parameters, as the simulator phone posts them.
-  const call = { AccountSid: ACCOUNT_SID, ApiVersion: '2010-04-01', CallSid: DEFAULT_CALL_SID, CallStatus: 'ringing', Called: to, Caller: from, Direction: 'inbound', From: from, To: to, ...(t.params ?? {}) };
-  return { trigger: 'incomingCall' satisfies TriggerEvent, triggerData: { call }, data: {}, channelAddress: to, contactAddress: from };
+  return { trigger: 'incomingCall' satisfies TriggerEvent, triggerData: { call: inboundCall(from, to, t.params ?? {}) }, data: {}, channelAddress: to, contactAddress: from };
+}
+
+/** The incoming call webhook's parameters, as the simulator phone posts them; `params` add to them or replace them. */
+function inboundCall(from: string, to: string, params: JsonObject): JsonObject {
+  return { AccountSid: ACCOUNT_SID, ApiVersion: '2010-04-01', CallSid: DEFAULT_CALL_SID, CallStatus: 'ringing', Called: to, Caller: from, Direction: 'inbound', From: from, To: to, ...params };
 }
 
 /**

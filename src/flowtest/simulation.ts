@@ -293,7 +293,7 @@ export class Simulation {
       spec.data,
     );
     this.#expiresAt = this.now + this.options.maxExecutionAgeMs;
-    if (spec.trigger === 'incomingCall') this.#answeredAt = this.now;
+    if (result.state.callSid) this.#answeredAt = this.now;
     if (spec.trigger === 'incomingConversationMessage') this.#conversationMessagesIn = 1;
     this.#take(result);
     this.settle();
