@@ -7,6 +7,7 @@ import type { ActivityCounter } from '../lib/activity.ts';
 import type { EffectResult, ExecutionState } from '../engine/types.ts';
 import type { EffectLabel, RuntimeObserver, SprintLabel, SprintReport } from '../runtime/ports/observer.ts';
 import { StoreConflictError, type Store } from '../runtime/ports/store.ts';
+import { isTransientStoreError } from '../runtime/ports/store-errors.ts';
 import { annotateWork, currentWork, workContext, withWork } from './context.ts';
 import type { Metrics } from './metrics.ts';
 import { upstreamReasonLabel } from './upstream-reasons.ts';
@@ -86,6 +87,13 @@ export interface TelemetryObserverOptions {
    * accounts delete` on the data directory) takes its executions with it without a sprint to say so.
    */
   flowCheck?: { everyMs?: number; batch?: number };
+  /**
+   * A sprint failing because the store is unavailable (a database outage, a full disk) is logged as a
+   * warning at most this often (default 10 s), with how many alike came since; the rest at debug. Through
+   * an outage the runtime writes every pending effect result again every 2 s: one warning with a stack
+   * each made ~100 lines a second with 200 of them.
+   */
+  outageLogEveryMs?: number;
 }
 
 type WatchedStore = Pick<Store, 'kind' | 'countActiveExecutions' | 'countActiveExecutionsBefore' | 'getFlow'>;
@@ -116,6 +124,10 @@ export class TelemetryObserver implements RuntimeObserver {
   #countBefore: ((createdBefore: number) => Promise<number>) | null = null;
   /** The last count asked for: counts run one after another, each answer newer than the one before. */
   #counting: Promise<void> = Promise.resolve();
+  readonly #outageLogEveryMs: number;
+  /** When a sprint failing for the store's unavailability was last logged as a warning, and how many since. */
+  #outageWarnedAt = -Infinity;
+  #outageAlike = 0;
 
   constructor(tracer: Tracer, metrics: Metrics, log: Logger, activity: ActivityCounter, options: TelemetryObserverOptions = {}) {
     this.#tracer = tracer;
@@ -124,6 +136,7 @@ export class TelemetryObserver implements RuntimeObserver {
     this.#activity = activity;
     this.#flowCheckEveryMs = options.flowCheck?.everyMs ?? 10_000;
     this.#flowCheckBatch = options.flowCheck?.batch ?? 100;
+    this.#outageLogEveryMs = options.outageLogEveryMs ?? 10_000;
     metrics.countExecutionsLocally(() => ({ active: this.#active.size + (this.#untouched ?? 0), waiting: this.#waiting }));
   }
 
@@ -263,12 +276,28 @@ export class TelemetryObserver implements RuntimeObserver {
         span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
         // Another node writing the same execution first is routine (the sprint is retried); the rest is not.
         if (error instanceof StoreConflictError) this.#log.debug({ reason: error.reason, event: label.event }, 'sprint conflicted');
+        else if (isTransientStoreError(error)) this.#outage(error, label.event);
         else this.#log.warn({ err: error, event: label.event }, 'sprint failed');
         throw error;
       } finally {
         span.end();
       }
     });
+  }
+
+  /** A sprint the store's unavailability failed: a warning now and then, saying how many failed alike since. */
+  #outage(error: unknown, event: string): void {
+    const now = performance.now();
+    if (now - this.#outageWarnedAt < this.#outageLogEveryMs) {
+      this.#outageAlike++;
+      this.#log.debug({ err: error, event }, 'sprint failed');
+      return;
+    }
+    const alike = this.#outageAlike;
+    this.#outageWarnedAt = now;
+    this.#outageAlike = 0;
+    const note = `store unavailable; further such failures within ${this.#outageLogEveryMs / 1000} s are logged at debug level`;
+    this.#log.warn({ err: error, event, ...(alike > 0 ? { alikeSinceLastWarning: alike } : {}) }, `sprint failed (${note})`);
   }
 
   sprintWritten({ execution, previousStatus, steps }: SprintReport): void {
