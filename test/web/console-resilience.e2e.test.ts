@@ -1,7 +1,8 @@
 // The console when the server goes away and comes back, or stops taking the credentials, in Chromium:
 // a flow, an execution or the flow list the server did not answer offers "Try again" and shows up once
 // it answers; an active execution's page says while its live updates are interrupted, and catches up;
-// a page read while the credentials were refused (a rotated token) is read again once signed in again.
+// a page read while the credentials were refused (a rotated token) is read again once signed in again;
+// a flow deleted while its executions list refreshes or its Chat is open is said to be gone.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -105,6 +106,42 @@ describe('web console: the server away and back, credentials refused (Chromium)'
     await interrupted.waitFor({ state: 'detached' });
     await page.getByRole('heading', { name: 'Steps (2)' }).waitFor();
     await page.getByTestId('execution-state').filter({ hasText: 'Waiting at again' }).waitFor();
+    browser.errors.splice(0);
+  });
+
+  it('says a flow deleted while its executions list refreshes, or its Chat is open, is gone, not "resource not found"', async () => {
+    const flowSid = await create('Deleted meanwhile');
+    await text(flowSid, '+15553010004', 'hi');
+    await page.goto(`${server.baseUrl}/flows/${flowSid}/executions`);
+    await page.getByRole('cell', { name: '+15553010004' }).waitFor();
+    await page.getByLabel('Refresh every 3 s').check();
+    // The Chat of the same flow, open in another tab of this session.
+    const chat = await page.context().newPage();
+    try {
+      // A tab opened from this one shares its sign-in (sessionStorage is copied to it).
+      const signedIn = await page.evaluate(() => sessionStorage.getItem('switchboard.credentials'));
+      await chat.goto(server.baseUrl);
+      await chat.evaluate((credentials) => sessionStorage.setItem('switchboard.credentials', credentials!), signedIn);
+      await chat.goto(`${server.baseUrl}/flows/${flowSid}`);
+      await chat.getByRole('tab', { name: 'Chat' }).click();
+      await chat.getByRole('status').filter({ hasText: 'live' }).waitFor();
+      const deleted = await fetch(`${server.baseUrl}/v2/Flows/${flowSid}`, { method: 'DELETE', headers: { authorization: server.auth } });
+      assert.equal(deleted.status, 204);
+
+      await page.getByRole('heading', { name: 'Flow not found', level: 1 }).waitFor({ timeout: 8000 });
+      assert.equal(await page.getByRole('cell', { name: '+15553010004' }).count(), 0, 'no executions of a flow that is gone');
+      assert.equal(await page.getByText('20404').count(), 0, 'no raw API message');
+
+      const composer = chat.getByPlaceholder('Type a message…');
+      await composer.fill('still there?');
+      await composer.press('Enter');
+      await chat.getByText('Not sent: this flow no longer exists').waitFor();
+      assert.equal(await chat.getByText('20404').count(), 0, 'no raw API message');
+      assert.equal(await composer.inputValue(), 'still there?', 'the text is kept');
+    } finally {
+      await chat.close();
+    }
+    // The 404s are the answers this test makes happen.
     browser.errors.splice(0);
   });
 

@@ -76,8 +76,6 @@ function NoExecutions({ flowSid, why }: { flowSid: string; why: EmptyExecutions 
 export function ExecutionListPage({ flowSid }: { flowSid: string }) {
   const api = useApi();
   const flow = useAsync((signal) => api.get<Flow>(`/v2/Flows/${flowSid}`, signal), [flowSid]);
-  // A page that could not be loaded shows a ProblemPage, which names itself.
-  usePageTitle(flow.errorStatus === 404 ? null : ['Executions', flow.data?.friendly_name]);
   const search = useSearch();
   const [location, navigate] = useLocation();
   const query = useMemo(() => new URLSearchParams(search), [search]);
@@ -101,6 +99,10 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
     navigate(location + consoleSearch({ ...filters, page, token }));
   };
   const list = useAsync((signal) => api.get<{ executions: Execution[]; meta: PageMeta }>(pageUrl, signal), [pageUrl]);
+  // The list's 404 says the same as the flow's: the flow was deleted while this page was open (a refresh found it gone).
+  const flowGone = flow.errorStatus === 404 || list.errorStatus === 404;
+  // A page that could not be loaded shows a ProblemPage, which names itself.
+  usePageTitle(flowGone ? null : ['Executions', flow.data?.friendly_name]);
   // How each ended, or where each waits (the Execution resources say only active or ended): one request
   // for the page, made again with every read of the list (a refresh too: executions move on).
   const standings = useAsync((signal) => {
@@ -114,10 +116,11 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
   const [autoRefresh, setAutoRefresh] = useState(false);
   const { reload } = list;
   useEffect(() => {
-    if (!autoRefresh) return;
+    // A flow found gone is not read again every 3 s.
+    if (!autoRefresh || flowGone) return;
     const timer = setInterval(reload, 3000);
     return () => clearInterval(timer);
-  }, [autoRefresh, reload]);
+  }, [autoRefresh, flowGone, reload]);
 
   const apply = (event: FormEvent) => {
     event.preventDefault();
@@ -125,7 +128,7 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
   };
 
   // A flow of another account (signed in as another since), deleted, or a wrong link: said as the editor says it.
-  if (flow.errorStatus === 404) return <LoadProblem what="flow" sid={flowSid} error={flow.error ?? ''} status={404} />;
+  if (flowGone) return <LoadProblem what="flow" sid={flowSid} error={flow.error ?? list.error ?? ''} status={404} />;
 
   return (
     <main className="page">

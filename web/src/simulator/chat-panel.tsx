@@ -4,6 +4,7 @@
 // conversation Start Conversation opened with the contact: its messages (streamed from its address)
 // and, while its execution is active, the contact's texts go there (see chat-routing.ts).
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client.ts';
 import type { Execution, Revision, SimulatorMessage } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { useLiveEvents } from './use-live.ts';
@@ -18,6 +19,7 @@ import { AgentSession } from './agent-session.tsx';
 import { SIMULATOR_FLOW_ADDRESS, bubbleText, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute, shownExecutionSid } from './chat-routing.ts';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
+const FLOW_GONE = 'Not sent: this flow no longer exists. It was deleted (in another tab, or over the API) while this page was open.';
 
 type FailureKind = '' | 'send' | 'delivery';
 
@@ -119,8 +121,10 @@ export function ChatPanel({
   /** Sends one text as its contact; false when it failed. Its answer shows only while that contact is the one chatting. */
   const sendOne = async (text: Outgoing): Promise<boolean> => {
     const current = () => activeContactRef.current === text.contact;
+    let posting = false;
     try {
       const to = await replyAddress();
+      posting = true;
       const result = await apiRef.current.post<SendResult>(`/simulator/Flows/${flowSid}/Messages`, { From: text.contact, Body: text.body, ...(to ? { To: to } : {}) });
       // Another contact is chatting now: this one's answer is theirs, shown when they are chosen again.
       if (!current()) return true;
@@ -131,7 +135,9 @@ export function ChatPanel({
       setTriggerNotice(result.notice?.code === 'trigger-not-wired' ? result.notice.message : undefined);
       return true;
     } catch (caught) {
-      if (current()) fail(caught);
+      // The flow deleted meanwhile (in another tab, over the API): said so, not as the API's "resource not found".
+      const flowGone = posting && caught instanceof ApiError && caught.status === 404;
+      if (current()) fail(flowGone ? new Error(FLOW_GONE) : caught);
       return false;
     }
   };
