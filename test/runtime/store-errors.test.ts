@@ -12,6 +12,7 @@ const coded = (message: string, code: string) => Object.assign(new Error(message
 describe('databaseUnavailableReason', () => {
   const outages: [string, Error, RegExp][] = [
     ['55000 in recovery', coded('recovery is in progress', '55000'), /recovery/],
+    ['55000 closed to connections', coded('database "switchboard" is not currently accepting connections', '55000'), /not accepting connections/],
     ['3D000 database dropped during a restore', coded('database "switchboard" does not exist', '3D000'), /does not exist/],
     ['57P04 database dropped under the connection', coded('terminating connection because database was dropped', '57P04'), /does not exist/],
     ['28000 invalid authorization', coded('no pg_hba.conf entry for host', '28000'), /credentials/],

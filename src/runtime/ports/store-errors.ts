@@ -73,7 +73,8 @@ const PG_CLIENT_MESSAGES: [RegExp, string][] = [
  * they are, while fetch wraps an upstream's in a cause, which is no database matter.
  *
  * Also what an operator's work on the database does to a running node: a server in recovery or mid
- * promotion (55000; the store issues nothing else that raises it, such as currval), the database dropped
+ * promotion, or a database closed to connections (ALTER DATABASE … ALLOW_CONNECTIONS false) (55000; the
+ * store issues nothing else that raises it, such as currval), the database dropped
  * or not yet recreated during a restore (3D000, 57P04), the node's password rotated before its config
  * (28000, 28P01). Every request fails alike until that is fixed, and then succeeds without a restart: an
  * outage (503, effects tried again later), not a fault of the request (500) or of the effect (given up
@@ -92,7 +93,7 @@ export function databaseUnavailableReason(error: unknown): string | null {
       if (code === '53100') return 'the database disk is full';
       if (code.startsWith('53')) return 'the database is out of resources';
       if (code === '25006') return 'the database is read-only';
-      if (code === '55000') return 'the database is not ready for this (in recovery or being promoted)';
+      if (code === '55000') return 'the database is not ready for this (in recovery, being promoted, or not accepting connections)';
       if (code === '3D000' || code === '57P04') return 'the database does not exist (dropped or being restored)';
       if (code === '28000' || code === '28P01') return "the database refused this node's credentials";
       if (code === '57P05') return 'the database connection was lost';
