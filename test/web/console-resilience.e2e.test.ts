@@ -59,7 +59,7 @@ describe('web console: the server away and back, credentials refused (Chromium)'
   });
   after(() => closeSignedInConsole({ server, browser }));
 
-  it('offers Try again on a flow, an execution and the flow list the server did not answer, and shows them once it does', async () => {
+  it('offers Try again on a flow, an execution, the revisions and the flow list the server did not answer, and shows them once it does', async () => {
     const flowSid = await create('Away and back');
     const executionSid = await text(flowSid, '+15553010001', 'hi');
 
@@ -79,6 +79,15 @@ describe('web console: the server away and back, credentials refused (Chromium)'
     await back();
     await page.getByRole('button', { name: 'Try again' }).click();
     await page.locator('.react-flow__node[data-id="ask"]').waitFor();
+
+    back = await unreachable('**/v2/Flows/**');
+    await page.goto(`${server.baseUrl}/flows/${flowSid}/revisions`);
+    const revisionsNotice = page.getByRole('alert').filter({ hasText: 'cannot be reached' });
+    await revisionsNotice.waitFor();
+    await back();
+    await revisionsNotice.getByRole('button', { name: 'Try again' }).click();
+    await page.getByRole('button', { name: 'Restore as draft (revision 1)' }).waitFor();
+    await revisionsNotice.waitFor({ state: 'detached' });
 
     back = await unreachable('**/v2/Flows?*');
     await page.goto(`${server.baseUrl}/flows`);

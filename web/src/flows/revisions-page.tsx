@@ -156,7 +156,7 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
           <h1>Revisions</h1>
         </div>
       </header>
-      <ErrorNotice error={revisions.error || error} />
+      {revisions.error ? <ErrorNotice error={revisions.error} retry={revisions.reload} /> : <ErrorNotice error={error} />}
       <div className="table-wrap">
         <table className="table">
           <caption className="visually-hidden">Revisions</caption>
