@@ -60,10 +60,26 @@ export function clipPair(before: string, after: string): [string, string] {
   return [window(a), window(b)];
 }
 
-/** JSON with object keys sorted, at every depth: key order is not content. */
+/**
+ * An integer beyond ±2^53 as the text of its digits. JSON.parse rounds such a literal in a flow file, the
+ * CLI sends the rounded number, and a Switchboard keeps it as the string of those digits (README,
+ * "Integers beyond a double's precision"): the file and the server's flow then differed forever, so every
+ * `flows push` made a new revision and `flows diff` never came back clean. Compared as the same value.
+ */
+function largeIntegerText(value: number): string | number {
+  if (!Number.isInteger(value) || Number.isSafeInteger(value)) return value;
+  const text = JSON.stringify(value);
+  return /^-?\d+$/.test(text) ? text : value;
+}
+
+/** JSON with object keys sorted, at every depth: key order is not content (nor an integer beyond 2^53 written as a number or as its digits). */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : v,
+    typeof v === 'number'
+      ? largeIntegerText(v)
+      : v !== null && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+        : v,
   ) ?? 'null';
 }
 

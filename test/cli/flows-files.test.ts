@@ -227,3 +227,39 @@ describe('switchboard flows validate / diff on a Flow resource file', () => {
     }
   });
 });
+
+describe('switchboard flows: a file holding an integer beyond 2^53', () => {
+  let s: TestServer;
+  let work: string;
+  before(async () => {
+    s = await startTestServer({ listen: true });
+    work = mkdtempSync(join(tmpdir(), 'sb-flows-big-integer-'));
+  });
+  after(async () => {
+    await s?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('push twice makes one revision, diff is clean and pull leaves the file as written', async () => {
+    // A Set Variables value written as a number (a 64-bit ID): JSON.parse rounds it, the server keeps the digits
+    // it was sent as a string. Every push was an update (a new revision) and diff never came back clean.
+    mkdirSync(join(work, 'flows'));
+    const definition = survey();
+    definition.states.push({ name: 'remember_id', type: 'set-variables', transitions: [{ event: 'next' }], properties: { variables: [{ key: 'account_id', value: 0 }], offset: { x: 0, y: 900 } } });
+    const text = JSON.stringify(definition, null, 2).replace('"value": 0', '"value": 12345678901234567890') + '\n';
+    assert.match(text, /"value": 12345678901234567890/);
+    writeFileSync(join(work, 'flows/ids.json'), text);
+    const first = await flows(['push', ...creds(s)], work);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^created: ids \(FW[0-9a-f]{32}, revision 1\)/);
+    const second = await flows(['push', '--json', ...creds(s)], work);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual((JSON.parse(second.stdout) as { action: string; revision: number }[]).map((r) => [r.action, r.revision]), [['unchanged', 1]]);
+    const diff = await flows(['diff', ...creds(s)], work);
+    assert.equal(diff.code, 0, diff.stdout);
+    const pull = await flows(['pull', ...creds(s)], work);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.match(pull.stdout, /already up to date, file left as it is/);
+    assert.equal(readFileSync(join(work, 'flows/ids.json'), 'utf8'), text);
+  });
+});

@@ -140,3 +140,22 @@ describe('sameDefinition: any difference at all, shown or not', () => {
     assert.equal(diffText(diffFlows(base, flow()), { before: 'a', after: 'b' }), '--- a\n+++ b\n  no changes to widgets or transitions');
   });
 });
+
+describe('sameDefinition: an integer beyond 2^53, as a file holds it and as a Switchboard keeps it', () => {
+  // JSON.parse rounds 12345678901234567890 in a file to 12345678901234567000; the CLI sends that, and the
+  // server keeps it as the string "12345678901234567000" (its digits): without this, the two never matched.
+  const withValue = (value: unknown): FlowDefinition => flow({ extra: { big: { id: value, list: [value] } } });
+
+  it('the number and the string of its digits are the same value; any other difference still counts', () => {
+    const fromFile = JSON.parse('12345678901234567890') as number;
+    assert.equal(sameDefinition(withValue(fromFile), withValue('12345678901234567000')), true);
+    assert.equal(sameDefinition(withValue(-fromFile), withValue('-12345678901234567000')), true);
+    assert.equal(diffFlows(withValue(fromFile), withValue('12345678901234567000')).identical, true);
+    assert.equal(canonicalJson({ n: fromFile }), canonicalJson({ n: '12345678901234567000' }));
+    // Another number, a safe integer and its text, a float and its text: different values.
+    assert.equal(sameDefinition(withValue(fromFile), withValue('12345678901234567001')), false);
+    assert.equal(sameDefinition(withValue(42), withValue('42')), false);
+    assert.equal(sameDefinition(withValue(1e21), withValue('1e+21')), false);
+    assert.equal(sameDefinition(withValue(0.5), withValue('0.5')), false);
+  });
+});
