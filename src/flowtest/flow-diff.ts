@@ -72,14 +72,46 @@ function largeIntegerText(value: number): string | number {
   return /^-?\d+$/.test(text) ? text : value;
 }
 
-/** JSON with object keys sorted, at every depth: key order is not content (nor an integer beyond 2^53 written as a number or as its digits). */
+/**
+ * Text as a Switchboard stores it: a lone UTF-16 surrogate (a `"\ud800"` escape in a file) becomes U+FFFD
+ * there (README, "Ill-formed text"), so a file holding one never matched the server's flow either.
+ */
+const wellFormed = (text: string): string => (text.isWellFormed() ? text : text.toWellFormed());
+
+/** `value` with every string and key well formed: itself when all are (the usual case), else a copy. */
+function wellFormedCopy(value: unknown): unknown {
+  if (typeof value === 'string') return wellFormed(value);
+  if (value === null || typeof value !== 'object') return value;
+  let changed = false;
+  if (Array.isArray(value)) {
+    const items = value.map((item) => {
+      const fixed = wellFormedCopy(item);
+      changed ||= fixed !== item;
+      return fixed;
+    });
+    return changed ? items : value;
+  }
+  const entries = Object.entries(value).map(([key, item]) => {
+    const [fixedKey, fixed] = [wellFormed(key), wellFormedCopy(item)];
+    changed ||= fixedKey !== key || fixed !== item;
+    return [fixedKey, fixed] as const;
+  });
+  return changed ? Object.fromEntries(entries) : value;
+}
+
+/**
+ * JSON with object keys sorted, at every depth: key order is not content (nor an integer beyond 2^53
+ * written as a number or as its digits, nor a lone surrogate written as itself or as U+FFFD).
+ */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === 'number'
       ? largeIntegerText(v)
-      : v !== null && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
-        : v,
+      : typeof v === 'string'
+        ? wellFormed(v)
+        : v !== null && typeof v === 'object' && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v).map(([k, item]) => [wellFormed(k), item] as const).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+          : v,
   ) ?? 'null';
 }
 
@@ -243,8 +275,8 @@ export function diffFlows(beforeJson: FlowDefinition, afterJson: FlowDefinition,
   // may hold no list of widgets, a null widget, transition or condition: its widgets, transitions and
   // conditions are compared as the engine reads them (what it cannot address is left out), while the
   // JSON as it is decides `identical`. Either side was read as it stands and crashed the diff.
-  const before = runnableShape(beforeJson);
-  const after = runnableShape(afterJson);
+  const before = runnableShape(wellFormedCopy(beforeJson));
+  const after = runnableShape(wellFormedCopy(afterJson));
   const flow: string[] = [];
   if (before.initial_state !== after.initial_state) flow.push(`initial_state: ${before.initial_state} → ${after.initial_state}`);
   if ((before.description ?? '') !== (after.description ?? '')) flow.push(`description: ${clipPair(json(before.description ?? ''), json(after.description ?? '')).join(' → ')}`);

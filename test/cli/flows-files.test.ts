@@ -263,3 +263,32 @@ describe('switchboard flows: a file holding an integer beyond 2^53', () => {
     assert.equal(readFileSync(join(work, 'flows/ids.json'), 'utf8'), text);
   });
 });
+
+describe('switchboard flows: a file holding a lone surrogate escape', () => {
+  let s: TestServer;
+  let work: string;
+  before(async () => {
+    s = await startTestServer({ listen: true });
+    work = mkdtempSync(join(tmpdir(), 'sb-flows-lone-surrogate-'));
+  });
+  after(async () => {
+    await s?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('push twice makes one revision (the server keeps U+FFFD), diff is clean and pull leaves the file as written', async () => {
+    mkdirSync(join(work, 'flows'));
+    const text = JSON.stringify({ ...survey(), description: 'PLACEHOLDER' }, null, 2).replace('PLACEHOLDER', 'broken \\ud800 text') + '\n';
+    writeFileSync(join(work, 'flows/odd.json'), text);
+    assert.equal((await flows(['push', ...creds(s)], work)).code, 0);
+    const second = await flows(['push', '--json', ...creds(s)], work);
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual((JSON.parse(second.stdout) as { action: string; revision: number }[]).map((r) => [r.action, r.revision]), [['unchanged', 1]]);
+    const diff = await flows(['diff', ...creds(s)], work);
+    assert.equal(diff.code, 0, diff.stdout);
+    assert.doesNotMatch(diff.stdout, /description/);
+    const pull = await flows(['pull', ...creds(s)], work);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.equal(readFileSync(join(work, 'flows/odd.json'), 'utf8'), text);
+  });
+});

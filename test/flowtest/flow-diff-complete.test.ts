@@ -159,3 +159,17 @@ describe('sameDefinition: an integer beyond 2^53, as a file holds it and as a Sw
     assert.equal(sameDefinition(withValue(0.5), withValue('0.5')), false);
   });
 });
+
+describe('sameDefinition and diffFlows: a lone surrogate, as a file holds it and as a Switchboard keeps it (U+FFFD)', () => {
+  it('the same text; another character is a difference', () => {
+    const lone = JSON.parse('"lone \\ud800 surrogate"') as string;
+    assert.equal(lone.isWellFormed(), false);
+    const replaced = 'lone \ufffd surrogate';
+    const withText = (text: string): FlowDefinition => ({ ...flow({ body: text, extra: { [text]: [text] } }), description: text });
+    assert.equal(sameDefinition(withText(lone), withText(replaced)), true);
+    const diff = diffFlows(withText(lone), withText(replaced));
+    assert.deepEqual([diff.same, diff.identical, diff.flow, diff.widgets], [true, true, [], []]);
+    assert.equal(sameDefinition(withText(lone), withText('lone ? surrogate')), false);
+    assert.deepEqual(diffFlows(withText(lone), withText('lone ? surrogate')).flow, [`description: "${replaced}" → "lone ? surrogate"`]);
+  });
+});
