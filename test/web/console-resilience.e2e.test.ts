@@ -2,7 +2,8 @@
 // a flow, an execution or the flow list the server did not answer offers "Try again" and shows up once
 // it answers; an active execution's page says while its live updates are interrupted, and catches up;
 // a page read while the credentials were refused (a rotated token) is read again once signed in again;
-// a flow deleted while its executions list refreshes or its Chat is open is said to be gone.
+// an execution deleted while they were interrupted, or a flow deleted while its executions list refreshes
+// or its Chat is open, is said to be gone.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -115,6 +116,21 @@ describe('web console: the server away and back, credentials refused (Chromium)'
     await interrupted.waitFor({ state: 'detached' });
     await page.getByRole('heading', { name: 'Steps (2)' }).waitFor();
     await page.getByTestId('execution-state').filter({ hasText: 'Waiting at again' }).waitFor();
+    browser.errors.splice(0);
+  });
+
+  it('says an execution deleted while its live updates were interrupted is gone, once they come back', async () => {
+    const flowSid = await create('Deleted while away');
+    const executionSid = await text(flowSid, '+15553010005', 'hi');
+    const back = await unreachable('**/Events');
+    await page.goto(`${server.baseUrl}/flows/${flowSid}/executions/${executionSid}`);
+    await page.getByRole('status').filter({ hasText: 'Live updates are interrupted' }).waitFor();
+    const deleted = await fetch(`${server.baseUrl}/v2/Flows/${flowSid}/Executions/${executionSid}`, { method: 'DELETE', headers: { authorization: server.auth } });
+    assert.equal(deleted.status, 204);
+    await back();
+    await page.getByTestId('execution-state').filter({ hasText: 'This execution no longer exists' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'End execution' }).count(), 0, 'nothing to end');
+    // The stream's 404 is the answer this test makes happen.
     browser.errors.splice(0);
   });
 

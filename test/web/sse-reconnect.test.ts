@@ -48,7 +48,7 @@ describe('console event stream client: refusals', () => {
     globalThis.fetch = async () => (calls++, refusal(404));
     const states: string[] = [];
     const close = openEventStream('/console/api/Flows/FW1/Executions/FN1/Events', credentials, () => undefined, (s) => states.push(s));
-    await until(() => states.includes('closed'), 'closed after the 404');
+    await until(() => states.includes('gone'), 'gone after the 404');
     assert.equal(calls, 1);
     close();
   });

@@ -27,6 +27,9 @@ export function parseSse(buffer: string, emit: (message: SseMessage) => void): s
   return rest;
 }
 
+/** `gone`: the stream answered 404, so what it follows is no more (an execution or flow deleted while it was away), and it gave up. */
+export type StreamState = 'open' | 'reconnecting' | 'closed' | 'gone';
+
 /**
  * Opens a stream; call the returned function to close it. A 401 (the credentials were refused when
  * it opened) or the server's `unauthorized` event (they stopped working while it was open: a rotated
@@ -37,7 +40,7 @@ export function openEventStream(
   path: string,
   credentials: Credentials,
   onMessage: (message: SseMessage) => void,
-  onState: (state: 'open' | 'reconnecting' | 'closed') => void = () => undefined,
+  onState: (state: StreamState) => void = () => undefined,
   onUnauthorized: () => void = () => undefined,
 ): () => void {
   const controller = new AbortController();
@@ -64,7 +67,7 @@ export function openEventStream(
           // Any other 4xx will not get better by retrying, but a 429 (the account holds as many streams as the
           // server allows) will once another tab closes one.
           if (response.status >= 400 && response.status < 500 && response.status !== 429) {
-            onState('closed');
+            onState(response.status === 404 ? 'gone' : 'closed');
             return;
           }
           throw new Error(`stream answered ${response.status}`);

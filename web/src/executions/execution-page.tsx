@@ -298,8 +298,9 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   const [streamSaidGone, setStreamSaidGone] = useState(false);
   const gone = endFoundGone || streamSaidGone;
   const live = useLiveEvents(execution.data?.status === 'active' && !gone ? `/console/api/Flows/${flowSid}/Executions/${executionSid}/Events` : null, credentials);
-  // Kept here once said: the stream is closed then, and a stream opened later starts without it.
-  const saidGone = live.deleted.has(executionSid);
+  // Kept here once said: the stream is closed then, and a stream opened later starts without it. A stream
+  // that (re)connects to find the execution gone (deleted while the server was away) is refused 404.
+  const saidGone = live.deleted.has(executionSid) || live.connection === 'gone';
   useEffect(() => {
     if (saidGone) setStreamSaidGone(true);
   }, [saidGone]);

@@ -1,7 +1,7 @@
 // Live steps and executions from a console event stream, deduplicated (a reconnect replays them).
 import { useEffect, useState } from 'react';
 import type { Credentials } from '../api/client.ts';
-import { openEventStream } from '../api/sse.ts';
+import { openEventStream, type StreamState } from '../api/sse.ts';
 import { useSession } from '../auth/session.tsx';
 import type { Execution, SimulatorMessage, Step } from '../api/types.ts';
 
@@ -9,7 +9,7 @@ export interface LiveState {
   steps: Step[];
   executions: Map<string, Execution>;
   messages: SimulatorMessage[];
-  connection: 'connecting' | 'open' | 'reconnecting' | 'closed';
+  connection: 'connecting' | StreamState;
   /** Executions the stream said were deleted while it watched them. */
   deleted: ReadonlySet<string>;
 }
