@@ -447,8 +447,8 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
           )}
           {live.connection === 'reconnecting' && current.status === 'active' && !gone && (
             <p className="notice notice-error" role="status" data-testid="live-interrupted">
-              Live updates are interrupted: the server does not answer (it may be stopped or restarting). Trying again; the steps taken
-              meanwhile appear once it answers.
+              Live updates are interrupted: the server does not answer (it may be stopped or restarting) or holds too many open streams
+              (other tabs). Trying again; the steps taken meanwhile appear once they are back.
             </p>
           )}
         </div>
