@@ -160,6 +160,12 @@ class ShopifyContext extends Context {
       return value instanceof Drop && !(value instanceof RubyFloat) ? super.readProperty(obj, name) : undefined;
     }
     const name = toValue(key);
+    // Ruby's VariableLookup indexes by the key as written: an array only by an integer (`list[0]`; `list["0"]` and
+    // `list.0` are nil), a hash by its (text) keys (`h[0]` is nil even when h has the key "0"), a text not at all
+    // (`text[0]` is nil). `size`, `first` and `last` are the dotted commands below and liquidjs'.
+    if (typeof name === 'number' || typeof name === 'bigint') {
+      if (!Array.isArray(value) || typeof name !== 'number' || !Number.isInteger(name)) return undefined;
+    } else if (Array.isArray(value) && typeof name === 'string' && name !== 'size' && name !== 'first' && name !== 'last') return undefined;
     if (typeof value === 'string' && name === 'size') {
       this.memoryLimit.use(Math.ceil(value.length / 256));
       return codePointLength(value);

@@ -278,3 +278,22 @@ describe('Liquid fidelity: whitespace before a dot, as Shopify reads it', () => 
     assert.equal(ok('{% for i in (1..3) %}{{ i }}{% endfor %}{{ 2.5 | plus: 1 }}', memory), '1233.5');
   });
 });
+
+describe('Liquid fidelity: keys are read as Ruby\'s VariableLookup reads them', () => {
+  // An API answer with numbered keys ({"records": {"0": …}}, PHP's arrays) read as `records[0]` is nil in Shopify's
+  // Liquid (a hash's keys are text, 0 an integer); liquidjs read the key "0".
+  const data = { h: { '0': 'zero', '1': 'one' }, list: ['x', 'y'], text: 'abc', records: { '0': { Id: 'R1' } } };
+  it('a hash by its text keys only: h[0] is nil, h["0"] and h.0 read the key "0"', () => {
+    assert.equal(ok('[{{ h[0] }}|{{ h[1] }}|{{ records[0].Id }}]', data), '[||]');
+    assert.equal(ok('[{{ h["0"] }}|{{ h.0 }}|{{ records["0"].Id }}]', data), '[zero|zero|R1]');
+    assert.equal(ok('{% assign k = 0 %}[{{ h[k] }}]{% assign k = "0" %}[{{ h[k] }}]', data), '[][zero]');
+  });
+  it('an array by an integer only: list["0"] and list.0 are nil, list[0], list[-1] and a loop index read items', () => {
+    assert.equal(ok('[{{ list[0] }}|{{ list[-1] }}|{% for i in (0..1) %}{{ list[i] }}{% endfor %}]', data), '[x|y|xy]');
+    assert.equal(ok('[{{ list["0"] }}|{{ list.0 }}]{% assign k = "1" %}[{{ list[k] }}]', data), '[|][]');
+    assert.equal(ok('{{ list.size }} {{ list.first }} {{ list.last }}', data), '2 x y');
+  });
+  it('a text is not indexed: text[0] is nil, text.size counts', () => {
+    assert.equal(ok('[{{ text[0] }}] {{ text.size }}', data), '[] 3');
+  });
+});
