@@ -180,6 +180,28 @@ describe('switchboard flows validate: summary, --quiet, --max-warnings, no flow 
     }
   });
 
+  it('a NUL character (\\u0000) makes a file invalid, as the server says; push sends no file at all', async () => {
+    // The server refuses such a Definition (81022): validate passed the file, and push created the flows
+    // before it, then stopped at this one (exit 2) without writing the manifest.
+    const dir = mkdtempSync(join(tmpdir(), 'sb-flows-nul-'));
+    try {
+      mkdirSync(join(dir, 'flows'));
+      writeFileSync(join(dir, 'flows/a.json'), JSON.stringify(flow([])));
+      writeFileSync(join(dir, 'flows/b.json'), JSON.stringify({ ...flow([]), description: 'PLACEHOLDER' }).replace('PLACEHOLDER', 'nul \\u0000 here'));
+      const validate = await flows(['validate'], dir);
+      assert.equal(validate.code, 1, validate.stderr);
+      assert.match(validate.stdout, /^✗ flows\/b\.json\n {4}#\/description: must not contain a NUL character \(\\u0000\)$/m);
+      assert.match(validate.stdout, /2 files checked: 1 valid, 1 invalid/);
+      // `nowhere` is no server: exit 1 (not 3) shows nothing was sent.
+      const push = await flows(['push', ...nowhere], dir);
+      assert.equal(push.code, 1, push.stderr);
+      assert.match(push.stderr, /^flows\/b\.json: not pushed, the definition is not valid:\n {2}#\/description: must not contain a NUL character/m);
+      assert.match(push.stderr, /nothing was pushed: 1 of 2 files cannot be pushed/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("warns of Liquid outside Studio's as the configured --liquid-version says, as the server would", async () => {
     const dir = join(work, 'dialect');
     mkdirSync(dir, { recursive: true });

@@ -2,6 +2,7 @@
 import type { RevisionSelector } from '../../runtime/ports/store.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { invalidDefinition } from '../../runtime/errors.ts';
+import { NUL_MESSAGE, nulPath } from '../../lib/nul-path.ts';
 import { FlowRevisionConflict } from '../../runtime/flows.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
@@ -30,21 +31,8 @@ function definitionField(form: Form, required: boolean): unknown {
   // A \u0000 escape is valid JSON, but its NUL would reach TEXT columns (a widget's name becomes each
   // step's name), which PostgreSQL refuses.
   const nul = nulPath(field.value, '#');
-  if (nul !== null) throw invalidDefinition([{ property_path: nul, message: 'must not contain a NUL character (\\u0000)' }]);
+  if (nul !== null) throw invalidDefinition([{ property_path: nul, message: NUL_MESSAGE }]);
   return field.value;
-}
-
-/** The JSON pointer of the first key or string holding a NUL character, or null. */
-function nulPath(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\0') ? path : null;
-  if (value === null || typeof value !== 'object') return null;
-  for (const [key, item] of Object.entries(value)) {
-    const at = `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-    if (key.includes('\0')) return at;
-    const found = nulPath(item, at);
-    if (found !== null) return found;
-  }
-  return null;
 }
 
 /**

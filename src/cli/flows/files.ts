@@ -10,6 +10,7 @@ import { substituteTemplateVars } from '../../definition/template-vars.ts';
 import type { JsonObject } from '../../engine/types.ts';
 import { MANIFEST } from './manifest.ts';
 import { readFlowFile, whyUnreadable } from '../unreadable-file.ts';
+import { NUL_MESSAGE, nulPath } from '../../lib/nul-path.ts';
 
 /** Stable JSON for files in git: two-space indent, trailing newline. */
 export function definitionJson(definition: FlowDefinition): string {
@@ -47,10 +48,14 @@ export function readDefinition(path: string, options: ValidateOptions = {}, vars
   const definition = vars ? substituteTemplateVars(file.definition, vars).value : file.definition;
   const result = validateDefinition(structuredClone(definition), options);
   const friendlyName = resourceFriendlyName(file.text);
+  // The server refuses a NUL character anywhere in a Definition (81022): said here, a push stops before
+  // sending any file, as for any invalid one, instead of failing at this one after creating the others.
+  const nul = nulPath(definition);
+  const errors = [...(nul === null ? [] : [`${nul}: ${NUL_MESSAGE}`]), ...result.errors.map((e) => `${e.property_path}: ${e.message}`)];
   return {
-    definition: result.valid && result.definition ? definition : null,
+    definition: result.valid && result.definition && nul === null ? definition : null,
     ...(friendlyName ? { friendlyName } : {}),
-    errors: result.errors.map((e) => `${e.property_path}: ${e.message}`),
+    errors,
     warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`),
   };
 }
