@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { renderTemplate, type RenderOptions } from '../../src/engine/liquid.ts';
 import { LIQUID_LIMITS, LiquidBudget } from '../../src/engine/liquid/limits.ts';
 import { liquidSyntaxError } from '../../src/definition/liquid-syntax.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const OPTS: RenderOptions = { now: new Date('2026-03-10T12:34:56Z') };
 /** liquidjs' filters that Studio's Liquid lacks (group_by, *_exp; find, has, reject before Shopify 5.7.0) kept. */
@@ -295,5 +297,26 @@ describe('Liquid fidelity: keys are read as Ruby\'s VariableLookup reads them', 
   });
   it('a text is not indexed: text[0] is nil, text.size counts', () => {
     assert.equal(ok('[{{ text[0] }}] {{ text.size }}', data), '[] 3');
+  });
+});
+
+// ---- a real export: a techmatters helpline's Send to Flex attributes read `ChannelAttributes.memory .helpline`.
+const HELPLINE_FLOW = new URL('../../../shared/flows/techmatters__flex-plugins__twilio-iac_helplines_zm_templates_studio-flows_messaging-webchat-conv-lambda-sd.tftpl.json', import.meta.url);
+
+describe('real flow: a helpline names its helpline in the Flex task attributes', () => {
+  it('the task attributes are JSON whose helpline is the memory\'s, as Shopify renders them', (t) => {
+    if (!existsSync(HELPLINE_FLOW)) {
+      t.skip(`real flow not found at ${fileURLToPath(HELPLINE_FLOW)}`);
+      return;
+    }
+    const flow = JSON.parse(readFileSync(HELPLINE_FLOW, 'utf8')) as { states: { properties: { attributes?: unknown } }[] };
+    const template = flow.states.map((s) => s.properties.attributes).find((a): a is string => typeof a === 'string' && a.includes('memory .helpline'));
+    assert.ok(template, 'the flow still holds the template');
+    const memory = { helpline: 'Childline Zambia', twilioWebchatWidgetVersion: 2 };
+    const context = { trigger: { conversation: { ChannelSid: 'CH1', ChannelAttributes: { from: 'Ann', channel_type: 'web', memory, pre_engagement_data: { ip: '10.0.0.1' } } } } };
+    const attributes = JSON.parse(ok(template, context)) as Record<string, unknown>;
+    assert.equal(attributes.helpline, 'Childline Zambia');
+    assert.deepEqual(attributes.memory, memory);
+    assert.equal(attributes.language, 'en-US');
   });
 });
