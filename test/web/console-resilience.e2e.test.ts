@@ -1,6 +1,6 @@
 // The console when the server goes away and comes back, or stops taking the credentials, in Chromium:
 // a flow, an execution or the flow list the server did not answer offers "Try again" and shows up once
-// it answers; an active execution's page says while its live updates are interrupted, and catches up;
+// it answers, and an edit it could not check is checked then; an active execution's page says while its live updates are interrupted, and catches up;
 // a page read while the credentials were refused (a rotated token) is read again once signed in again;
 // an execution deleted while they were interrupted, or a flow deleted while its executions list refreshes
 // or its Chat is open, is said to be gone.
@@ -116,6 +116,26 @@ describe('web console: the server away and back, credentials refused (Chromium)'
     await interrupted.waitFor({ state: 'detached' });
     await page.getByRole('heading', { name: 'Steps (2)' }).waitFor();
     await page.getByTestId('execution-state').filter({ hasText: 'Waiting at again' }).waitFor();
+    browser.errors.splice(0);
+  });
+
+  it("checks an edit made while the server was away once it is back, instead of keeping the old flow's findings", async () => {
+    const flowSid = await create('Checked when back');
+    await page.goto(`${server.baseUrl}/flows/${flowSid}`);
+    await page.locator('.react-flow__node[data-id="ask"]').click();
+    const form = page.getByRole('form', { name: 'Properties of ask' });
+    const body = form.locator('[data-property="body"]');
+    const back = await unreachable('**/console/api/Validate');
+    const refused = page.waitForEvent('requestfailed', (request) => request.url().includes('/console/api/Validate'));
+    // Liquid left open: only the server's validator says so.
+    await form.getByLabel('body').fill('Hi {{ flow.variables.name ');
+    await refused;
+    const serverWarning = body.locator('.field-warning', { hasText: 'body is not valid Liquid' });
+    assert.equal(await serverWarning.count(), 0, "the server's finding cannot be there yet");
+    await back();
+    await serverWarning.waitFor({ timeout: 8000 });
+    await form.getByLabel('body').fill('Name?');
+    await serverWarning.waitFor({ state: 'detached' });
     browser.errors.splice(0);
   });
 

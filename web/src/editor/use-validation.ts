@@ -1,8 +1,11 @@
 // The validator's findings on the definition being edited: a moment after the last edit (undoing
 // included) the server's /console/api/Validate checks it, and the report shown is the one made for
 // it. The same pause hands the definition's JSON to `onPause` (the draft compares it with the saved
-// flow's), so a flow of hundreds of widgets, some 100 kB of JSON, is serialized once a pause.
+// flow's), so a flow of hundreds of widgets, some 100 kB of JSON, is serialized once a pause. A check
+// the server did not answer (stopped, restarting, failing) is asked again a while later, so an edit
+// made meanwhile does not keep the findings of the flow before it once the server is back.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, UnreachableError } from '../api/client.ts';
 import type { Flow, FlowDefinition, ValidationIssue, ValidationReport } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 
@@ -19,6 +22,9 @@ export function reportOf(flow: Flow): ValidationReport {
   return { valid: flow.valid ?? true, errors: flow.errors ?? [], warnings: flow.warnings ?? [] };
 }
 
+/** How long after the server did not answer the check is asked again. */
+const VALIDATE_RETRY_MS = 2000;
+
 export function useValidation(definition: FlowDefinition | null, onPause: (definition: FlowDefinition, json: string) => void): Validation {
   const api = useApi();
   const [report, setReport] = useState<ValidationReport>({ valid: true, errors: [], warnings: [] });
@@ -26,9 +32,13 @@ export function useValidation(definition: FlowDefinition | null, onPause: (defin
   const [reportFor, setReportFor] = useState('');
   /** The definition object the report is known to belong to. */
   const validated = useRef<FlowDefinition | null>(null);
+  /** Bumped to ask again after the server did not answer. */
+  const [retry, setRetry] = useState(0);
 
   useEffect(() => {
     if (!definition || definition === validated.current) return;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let cancelled = false;
     const timer = setTimeout(() => {
       const json = JSON.stringify(definition);
       onPause(definition, json);
@@ -43,10 +53,17 @@ export function useValidation(definition: FlowDefinition | null, onPause: (defin
           setReport(next);
           setReportFor(json);
         })
-        .catch(() => undefined);
+        .catch((caught: unknown) => {
+          const passing = caught instanceof UnreachableError || (caught instanceof ApiError && (caught.status === 429 || caught.status >= 500));
+          if (passing && !cancelled) retryTimer = setTimeout(() => setRetry((n) => n + 1), VALIDATE_RETRY_MS);
+        });
     }, 400);
-    return () => clearTimeout(timer);
-  }, [definition, reportFor, onPause, api]);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+      clearTimeout(retryTimer);
+    };
+  }, [definition, reportFor, onPause, api, retry]);
 
   const show = useCallback((next: ValidationReport, json: string, shown?: FlowDefinition) => {
     setReportFor(json);
