@@ -47,7 +47,7 @@ function TopBar() {
       </nav>
       <div className="account">
         <RefusedBadge />
-        <code className="sid small" title="Signed-in account">
+        <code className="sid small" title={credentials?.accountSid.toUpperCase().startsWith('SK') ? 'Signed in with this API key' : 'Signed-in account'}>
           {credentials?.accountSid}
         </code>
         <button type="button" className="small-button" onClick={() => confirmLeave() && signOut()}>

@@ -13,8 +13,9 @@ export function SignInAgainDialog() {
     <Dialog title="Sign in again" open={refused === 'asking'} onClose={() => askAgain(false)}>
       <SignInForm key={credentials.authToken} accountSid={credentials.accountSid}>
         <p role="alert" className="notice notice-error">
-          The server refused this account's credentials (the auth token may have been rotated). Sign in again to carry on: this page and
-          its unsaved changes stay as they are.
+          {credentials.accountSid.toUpperCase().startsWith('SK')
+            ? 'The server refused this API key (it may have been deleted, or its account). Sign in again to carry on, or sign out and use another key: this page and its unsaved changes stay as they are.'
+            : "The server refused this account's credentials (the auth token may have been rotated). Sign in again to carry on: this page and its unsaved changes stay as they are."}
         </p>
       </SignInForm>
       <p className="muted small">

@@ -1,5 +1,6 @@
 // Sign in with the account SID and auth token the server prints at start-up (or TWILIO_ACCOUNT_SID
-// / TWILIO_AUTH_TOKEN). The pair is checked against the API before it is kept. The same form signs
+// / TWILIO_AUTH_TOKEN), or with an API key's SID and secret (`switchboard keys create`), as the API takes
+// either pair in Basic auth. The pair is checked against the API before it is kept. The same form signs
 // in again over the page when the server refuses the credentials mid-session (sign-in-again.tsx).
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useLocation } from 'wouter';
@@ -51,7 +52,7 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
     } catch (caught) {
       const unauthorized = caught instanceof ApiError && caught.status === 401;
       setRefused(unauthorized);
-      setError(unauthorized ? 'That account SID and auth token do not match.' : errorMessage(caught));
+      setError(unauthorized ? (credentials.accountSid.toUpperCase().startsWith('SK') ? 'That API key SID and secret do not match.' : 'That account SID and auth token do not match.') : errorMessage(caught));
       setFailures((n) => n + 1);
     } finally {
       setBusy(false);
@@ -62,24 +63,24 @@ export function SignInForm({ accountSid: fixedAccount, children }: { accountSid?
     <form className="stack sign-in-form" onSubmit={submit} aria-label="Sign in">
       {children}
       <label>
-        Account SID
+        Account SID or API key SID
         <input
           name="accountSid"
           autoComplete="username"
           required
-          pattern="AC[0-9a-fA-F]{32}"
-          title="AC followed by 32 hexadecimal characters"
+          pattern="(AC|SK)[0-9a-fA-F]{32}"
+          title="AC (an account) or SK (an API key) followed by 32 hexadecimal characters"
           value={accountSid}
           // Signing in again keeps the account: the page on screen belongs to it.
           readOnly={fixedAccount !== undefined}
           onChange={(e) => setAccountSid(e.target.value)}
-          placeholder="AC…"
+          placeholder="AC… or SK…"
           autoFocus={fixedAccount === undefined}
           {...errorProps(fixedAccount === undefined)}
         />
       </label>
       <label>
-        Auth token
+        Auth token or API key secret
         <input
           ref={tokenField}
           name="authToken"
@@ -116,7 +117,7 @@ export function SignIn() {
           <h1 id="sign-in-title">
             <span className="logo" aria-hidden="true" /> Switchboard
           </h1>
-          <p className="muted">Sign in with your account SID and auth token.</p>
+          <p className="muted">Sign in with your account SID and auth token, or an API key SID and its secret.</p>
         </SignInForm>
         <p className="muted small">The server prints the development account's credentials when it starts.</p>
       </div>
