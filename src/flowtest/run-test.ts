@@ -4,6 +4,7 @@ import { DEFAULT_MAX_CONTEXT_BYTES, type JsonObject, type TriggerEvent } from '.
 import { checkParametersFit } from '../runtime/executions.ts';
 import { conversationWebhookParams, messageWebhookParams } from '../channels/simulator/webhook-params.ts';
 import { parseDuration } from './duration.ts';
+import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong } from '../lib/sms-segments.ts';
 import { outage } from './outage.ts';
 import { checkExpectations, endText, sequenceItems, type Failure } from './expect.ts';
 import { parseClock, type LoadedFlow } from './load.ts';
@@ -266,6 +267,12 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; n
     }
     if ('send' in step) {
       const s = typeof step.send === 'string' ? { body: step.send } : step.send;
+      // The server's simulator refuses the text (400, 21617) before anything reaches the flow, which goes on waiting.
+      const refused = refusedText(s.body);
+      if (refused) {
+        failures.push({ field: `script[${i}].send`, message: `script[${i}] (send: a text of ${(s.body ?? '').length} characters): ${refused}; the flow never gets it` });
+        return;
+      }
       sim.inbound(
         conversation
           ? conversationParams(nextSid, start.contactAddress, start.channelAddress, s.body ?? '', sim.now, nextConversationIndex(inbound++, sim), s.params)
@@ -300,6 +307,22 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; n
 }
 
 /**
+ * Why the server's simulator refuses a contact's text (400 with Twilio's 21617, as Twilio takes no longer
+ * text), or null: a body over 1,600 characters (UTF-16 code units, as Twilio counts) reaches no flow.
+ */
+function refusedText(body: string | undefined): string | null {
+  if (body === undefined || !bodyTooLong(body)) return null;
+  return `the simulator refuses it with ${BODY_TOO_LONG_CODE} (${BODY_TOO_LONG_MESSAGE}), as Twilio does`;
+}
+
+/** A trigger text the server's simulator refuses: the test fails as the text would, and nothing runs. */
+function refusedTrigger(trigger: TriggerSpec): Failure | null {
+  const [field, body] = 'message' in trigger ? ['trigger.message.body', trigger.message.body] : 'conversation' in trigger ? ['trigger.conversation.body', trigger.conversation.body] : [null, undefined];
+  const refused = field && refusedText(body);
+  return refused ? { field, message: `a text of ${body!.length} characters: ${refused}; no execution starts` } : null;
+}
+
+/**
  * Parameters the server refuses at the REST create (400: too big for the execution's context, which holds
  * them twice): the test fails as the create would, rather than run an execution the server never starts.
  */
@@ -319,7 +342,7 @@ export function runTest(input: RunInput): TestResult {
   if (input.test.skip) {
     return { ...base, status: 'skipped', ...(typeof input.test.skip === 'string' ? { skipReason: input.test.skip } : {}), failures: [], observation: null, durationMs: 0 };
   }
-  const refused = refusedParameters(input);
+  const refused = refusedTrigger(input.test.trigger) ?? refusedParameters(input);
   if (refused) return { ...base, status: 'failed', failures: [refused], observation: null, durationMs: performance.now() - started };
   let failures: Failure[];
   let observation: Observation | null = null;
