@@ -682,6 +682,20 @@ export class SimulatorChannel implements MessageChannel {
     }
   }
 
+  /**
+   * Marks an inbound message `failed` when the runtime refused it (the account's rate limit, a store outage):
+   * the request that sent it failed, so its transcript must not show it as taken. Announced again, so open
+   * streams show the change.
+   */
+  refuseInbound(flowAddress: string, contact: string, messageSid: string, conversationSid?: string): void {
+    for (const address of conversationSid ? [flowAddress, conversationSid] : [flowAddress]) {
+      const entry = this.#conversations.get(`${address}|${contact}`)?.entries.find((m) => m.sid === messageSid);
+      if (!entry) continue;
+      entry.status = 'failed';
+      this.#announce(entry);
+    }
+  }
+
   transcript(flowAddress: string, contact: string): TranscriptEntry[] {
     return [...(this.#conversations.get(`${flowAddress}|${contact}`)?.entries ?? [])];
   }

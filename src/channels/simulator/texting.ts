@@ -85,7 +85,14 @@ export async function textFlow(deps: TextingDeps, flow: FlowRecord, from: string
   }
   const conversation = inConversation ? simulator.inboundConversation(conversationSid!, from, to, body) : null;
   const params = conversation?.params ?? simulator.inbound(accountSid, flow.sid, from, to, body, mediaUrl);
-  const { executionSid } = await deps.inbound(accountSid, flow.sid, params, conversation ? 'incomingConversationMessage' : 'incomingMessage');
+  let executionSid: string | null;
+  try {
+    ({ executionSid } = await deps.inbound(accountSid, flow.sid, params, conversation ? 'incomingConversationMessage' : 'incomingMessage'));
+  } catch (error) {
+    // Refused (429 at the rate limit, 503 in a store outage): the text did not reach the flow, and the transcript says so.
+    simulator.refuseInbound(to, from, params.MessageSid!, conversation?.conversationSid);
+    throw error;
+  }
   if (executionSid) simulator.linkExecution(to, from, params.MessageSid!, executionSid, conversation?.conversationSid);
   return { params, executionSid, start };
 }
