@@ -15,6 +15,7 @@ import {
   type NewAccount,
   type AlertFilter,
   type AlertRecord,
+  type InboundReceipt,
   type ApiKey,
   type ChannelRecord,
   type CallsScan,
@@ -50,10 +51,10 @@ import { maskUrlSecrets } from '../../lib/url-secrets.ts';
 import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
 import { outcomeOf, sprintError, sprintJson, type SprintOutcome } from './sprint-json.ts';
 import { lockOrder } from './lock-order.ts';
-import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, ALERTS_PER_INSERT, alertsInsertSql, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
+import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, ALERTS_PER_INSERT, alertsInsertSql, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, RECEIPTS_OF_ACCOUNT, RECEIPTS_OF_ACCOUNT_AFTER, RECEIPTS_PER_INSERT, channelRecordUnlessDeletedSql, receiptsInsertSql, goneAccountsSql } from '../sql-statements.ts';
 import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, onCallsAmongSql, withAgentsSql, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, rotateCallbackSecretSql, soleCallConflict } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
-import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, toInboundReceipt, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { testUsersAsContacts } from '../../lib/phone-format.ts';
 
 /** Runs of a transaction PostgreSQL aborted for a deadlock or a serialization failure (see #transaction). */
@@ -77,6 +78,9 @@ export interface PostgresStoreOptions {
 }
 
 export const POSTGRES_DEFAULTS = { poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 10_000 } as const;
+
+/** How long past the statement timeout pg waits for an answer before it gives up on the connection. */
+const QUERY_READ_MARGIN_MS = 2_000;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -186,7 +190,7 @@ export class PostgresStore implements Store {
 
   #clientConfig(extra: pg.PoolConfig = {}): pg.PoolConfig {
     const statementTimeout = this.#options.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
-    return {
+    const config: pg.PoolConfig = {
       connectionString: this.#options.connectionString,
       connectionTimeoutMillis: this.#options.connectTimeoutMs ?? POSTGRES_DEFAULTS.connectTimeoutMs,
       application_name: 'switchboard',
@@ -196,6 +200,14 @@ export class PostgresStore implements Store {
       idle_in_transaction_session_timeout: Math.max(statementTimeout, 60_000),
       ...extra,
     };
+    // The statement timeout is the server's: a database that stops answering (a network partition, a frozen
+    // host) never sends its cancellation, and a query on a connection already open waited as long as TCP
+    // kept the connection (many minutes), its request with it. pg gives up a little after the server would
+    // have ("Query read timeout": a 503) and drops the connection. Not on the connections without a
+    // statement timeout (migrations, advisory locks, LISTEN), which may wait that long on purpose.
+    const effective = config.statement_timeout;
+    if (typeof effective === 'number' && effective > 0) config.query_timeout = effective + QUERY_READ_MARGIN_MS;
+    return config;
   }
 
   /** Resolves once the schema is at the current version (rejects if it cannot be reached or is newer). */
@@ -603,6 +615,23 @@ export class PostgresStore implements Store {
   async hasInboundReceipt(accountSid: string, key: string | readonly [string, ...string[]]): Promise<boolean> {
     const keys = typeof key === 'string' ? [key] : [...key];
     return (await this.#query('SELECT 1 AS found FROM inbound_receipts WHERE account_sid = ? AND key = ANY(?) LIMIT 1', [accountSid, keys])).length > 0;
+  }
+
+  async listInboundReceipts(accountSid: string, limit: number, after?: string): Promise<InboundReceipt[]> {
+    const rows = after === undefined
+      ? await this.#query(RECEIPTS_OF_ACCOUNT, [accountSid, limit])
+      : await this.#query(RECEIPTS_OF_ACCOUNT_AFTER, [accountSid, after, limit]);
+    return rows.map(toInboundReceipt);
+  }
+
+  async addInboundReceipts(receipts: readonly InboundReceipt[]): Promise<void> {
+    if (receipts.length === 0) return;
+    await this.#transaction(async (client) => {
+      for (let at = 0; at < receipts.length; at += RECEIPTS_PER_INSERT) {
+        const { sql, params } = receiptsInsertSql(receipts.slice(at, at + RECEIPTS_PER_INSERT));
+        await this.#query(sql, params, client);
+      }
+    });
   }
 
   async listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>> {
