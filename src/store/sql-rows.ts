@@ -1,7 +1,7 @@
 // Rows of either SQL backend turned into the port's records. Both keep JSON as TEXT and times as
 // epoch milliseconds; node-postgres returns BIGINT as strings and BOOLEAN as booleans, node:sqlite
 // numbers and 0/1 — Number() and `flag()` read both.
-import type { Account, AlertRecord, ApiKey, ChannelRecord, ExecutionAge, ExecutionRecord, ExecutionStamp, ExecutionStanding, FlowListItem, FlowRecord, PendingEffect, RevisionListItem, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
+import type { Account, AlertRecord, ApiKey, ChannelRecord, ExecutionAge, ExecutionRecord, ExecutionStamp, ExecutionStanding, FlowListItem, FlowRecord, InboundReceipt, PendingEffect, RevisionListItem, RevisionRecord, StepRecord, TimerRecord } from '../runtime/ports/store.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -25,6 +25,10 @@ export function json(value: unknown): string {
 
 export function toSetting(row: Row): { key: string; value: string } {
   return { key: String(row.key), value: String(row.value) };
+}
+
+export function toInboundReceipt(row: Row): InboundReceipt {
+  return { accountSid: String(row.account_sid), key: String(row.key), receivedAt: Number(row.received_at) };
 }
 
 export function toChannelRecord(row: Row): ChannelRecord {

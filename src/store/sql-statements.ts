@@ -1,7 +1,7 @@
 // SQL both backends run verbatim: `?` placeholders (the PostgreSQL store numbers them) and the
 // parameter lists that go with them, so a column added to a table is added in one place. SQL that
 // differs by dialect (casts, upserts, locking) stays inside each backend.
-import type { NewAccount, AlertFilter, AlertRecord, ApiKey, ExecutionAge, ExecutionFilter, ExecutionRecord, FlowRecord, Lease, PendingEffect, RevisionRecord, RevisionSelector, NewExecutionSprint, StepRecord } from '../runtime/ports/store.ts';
+import type { NewAccount, AlertFilter, InboundReceipt, AlertRecord, ApiKey, ExecutionAge, ExecutionFilter, ExecutionRecord, FlowRecord, Lease, PendingEffect, RevisionRecord, RevisionSelector, NewExecutionSprint, StepRecord } from '../runtime/ports/store.ts';
 import { json } from './sql-rows.ts';
 
 export type SqlValue = string | number | null;
@@ -348,6 +348,20 @@ export function channelRecordUnlessDeletedSql(options: { lock?: string; orStillT
  * prefixed with the columns that key them and suffixed with a LIMIT. Read off inbound_receipts_by_time,
  * alerts_by_time and channel_records_by_time.
  */
+/** An account's inbound receipts in key order (listInboundReceipts), all of them or those after a key; its primary key serves both. */
+export const RECEIPTS_OF_ACCOUNT = 'SELECT account_sid, key, received_at FROM inbound_receipts WHERE account_sid = ? ORDER BY key LIMIT ?';
+export const RECEIPTS_OF_ACCOUNT_AFTER = 'SELECT account_sid, key, received_at FROM inbound_receipts WHERE account_sid = ? AND key > ? ORDER BY key LIMIT ?';
+
+/** Receipts written as they are (addInboundReceipts); one already there is kept. */
+export const RECEIPTS_PER_INSERT = 500;
+
+export function receiptsInsertSql(receipts: readonly InboundReceipt[]): { sql: string; params: SqlValue[] } {
+  return {
+    sql: `INSERT INTO inbound_receipts (account_sid, key, received_at) VALUES ${receipts.map(() => '(?, ?, ?)').join(', ')} ON CONFLICT DO NOTHING`,
+    params: receipts.flatMap((receipt) => [receipt.accountSid, receipt.key, receipt.receivedAt]),
+  };
+}
+
 export const RECEIPTS_DUE = 'FROM inbound_receipts WHERE received_at < ?';
 export const ALERTS_DUE = 'FROM alerts WHERE date_created < ?';
 export const CHANNEL_RECORDS_DUE = `FROM channel_records WHERE updated_at < ?

@@ -1948,6 +1948,59 @@ export function runStoreConformance(
         assert.equal(await store.hasInboundReceipt(other.accountSid, receipt.key), true);
       });
 
+      test('receipts are listed per account in key order, a page after a key at a time, and written as they were (a copy)', async (store) => {
+        const { a, b, flowA } = await seed(store);
+        // Keys every backend orders alike (one prefix, then digits), written out of order.
+        const key = (n: number) => `msg:${flowA.sid}:SM${String(n).padStart(32, '0')}`;
+        const receipt = (accountSid: string, n: number) => ({ accountSid, key: key(n), receivedAt: T0 + n * 1000 });
+        assert.deepEqual(await store.listInboundReceipts(a.sid, 10), [], 'none yet');
+        await store.addInboundReceipts([]);
+        const written = [5, 1, 7, 3, 2, 6, 4].map((n) => receipt(a.sid, n));
+        await store.addInboundReceipts(written);
+        await store.addInboundReceipts([receipt(b.sid, 9)]);
+        const inKeyOrder = [...written].sort((x, y) => (x.key < y.key ? -1 : 1));
+        assert.deepEqual(await store.listInboundReceipts(a.sid, 100), inKeyOrder, "the account's own, each with its received time");
+        assert.deepEqual(await store.listInboundReceipts(b.sid, 100), [receipt(b.sid, 9)]);
+        // A keyset walk: each page after the last key of the one before.
+        const pages: string[][] = [];
+        for (let page = await store.listInboundReceipts(a.sid, 3); page.length > 0; page = await store.listInboundReceipts(a.sid, 3, page.at(-1)!.key)) {
+          pages.push(page.map((r) => r.key));
+        }
+        assert.deepEqual(pages, [[key(1), key(2), key(3)], [key(4), key(5), key(6)], [key(7)]]);
+        assert.deepEqual(await store.listInboundReceipts(a.sid, 10, key(7)), []);
+        // A written receipt is one the store ran: the webhook's sprint is a duplicate.
+        assert.equal(await store.hasInboundReceipt(a.sid, key(3)), true);
+        const exec = execution(flowA);
+        await assert.rejects(
+          store.writeSprint(sprint(exec, true, { inboundReceipt: { ...receipt(a.sid, 3), receivedAt: T0 + 99_000 }, steps: [step(exec)] })),
+          (e: unknown) => e instanceof StoreConflictError && e.reason === 'duplicate-inbound',
+        );
+        assert.equal(await store.getExecutionBySid(exec.sid), null, 'the duplicate sprint left nothing behind');
+        // One already there is left as it was; the others of the same write are written.
+        await store.addInboundReceipts([{ ...receipt(a.sid, 2), receivedAt: T0 + 99_000 }, receipt(a.sid, 8)]);
+        assert.deepEqual(await store.listInboundReceipts(a.sid, 2, key(1)), [receipt(a.sid, 2), receipt(a.sid, 3)]);
+        assert.deepEqual(await store.listInboundReceipts(a.sid, 10, key(7)), [receipt(a.sid, 8)]);
+        // A sprint's receipt is listed as well; the received times are kept, so they expire when they would have.
+        const other = execution(flowA);
+        await store.writeSprint(sprint(other, true, { inboundReceipt: receipt(a.sid, 10) }));
+        assert.deepEqual(await store.listInboundReceipts(a.sid, 10, key(8)), [receipt(a.sid, 10)]);
+        assert.equal(await store.pruneHistory({ receipts: T0 + 4500 }), 4);
+        assert.deepEqual((await store.listInboundReceipts(a.sid, 100)).map((r) => r.key), [5, 6, 7, 8, 10].map(key));
+      });
+
+      test('receipts written many at once are all written, in one go', async (store) => {
+        const { a } = await seed(store);
+        const receipts = Array.from({ length: 1203 }, (_, n) => ({ accountSid: a.sid, key: `SM${String(n).padStart(32, '0')}`, receivedAt: T0 + n }));
+        await store.addInboundReceipts(receipts);
+        const listed = [];
+        for (let page = await store.listInboundReceipts(a.sid, 500); page.length > 0; page = await store.listInboundReceipts(a.sid, 500, page.at(-1)!.key)) listed.push(...page);
+        assert.deepEqual(listed, receipts);
+        // All or none: a write of which one row cannot be written leaves none of them.
+        const more = Array.from({ length: 600 }, (_, n) => ({ accountSid: a.sid, key: `SN${String(n).padStart(32, '0')}`, receivedAt: T0 }));
+        await assert.rejects(store.addInboundReceipts([...more, { accountSid: a.sid, key: null as unknown as string, receivedAt: T0 }]));
+        assert.equal(await store.hasInboundReceipt(a.sid, more[0]!.key), false, 'none of the failed write is kept');
+      });
+
       test('alerts are written with their sprint, listed newest first with filters and paging, and account-scoped', async (store) => {
         const { a, b, flowA, flowB } = await seed(store);
         const exec = execution(flowA);

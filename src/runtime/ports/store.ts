@@ -565,6 +565,17 @@ export interface ExecutionStore {
    * authoritative check is in writeSprint.
    */
   hasInboundReceipt(accountSid: string, key: string | readonly [string, ...string[]]): Promise<boolean>;
+  /**
+   * The account's inbound receipts in key order (the store's: its primary key serves the read), those
+   * after the key `after` only; at most `limit`. What a copy to another store reads (copyStore).
+   */
+  listInboundReceipts(accountSid: string, limit: number, after?: string): Promise<InboundReceipt[]>;
+  /**
+   * Writes receipts as they are (their received time kept, so they expire when they would have), in one
+   * transaction; one already under its account and key is left as it is. For a copy to another store:
+   * a webhook's receipt is written with its sprint (SprintWrite.inboundReceipt).
+   */
+  addInboundReceipts(receipts: readonly InboundReceipt[]): Promise<void>;
   /** Alerts newest first. */
   listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>>;
   getAlert(accountSid: string, alertSid: string): Promise<AlertRecord | null>;

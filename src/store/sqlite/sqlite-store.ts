@@ -15,6 +15,7 @@ import {
   type NewAccount,
   type AlertFilter,
   type AlertRecord,
+  type InboundReceipt,
   type ApiKey,
   type ChannelRecord,
   type Lease,
@@ -42,9 +43,9 @@ import {
 } from '../../runtime/ports/store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { SchemaUpgradeNeededError, type SchemaUpgrade } from '../schema-upgrade.ts';
-import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
+import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, RECEIPTS_OF_ACCOUNT, RECEIPTS_OF_ACCOUNT_AFTER, channelRecordUnlessDeletedSql, receiptsInsertSql, goneAccountsSql } from '../sql-statements.ts';
 import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, onCallsAmongSql, withAgentsSql, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_ALERT, INSERT_API_KEY, INSERT_EFFECT, INSERT_EXECUTION, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, STEP_COLUMNS, STEP_PLACEHOLDERS, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, alertInsertParams, apiKeyInsertParams, callSidOf, effectInsertParams, executionFilterSql, executionInsertParams, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, rotateCallbackSecretSql, soleCallConflict, stepParams } from '../sql-statements.ts';
-import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, json, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, toInboundReceipt, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { planPage, runPlan, type KeysetList } from '../sql-paging.ts';
 import { KeyedMutex } from '../../runtime/keyed-mutex.ts';
 import { GroupCommit, type SprintResult } from '../group-commit.ts';
@@ -752,6 +753,23 @@ export class SqliteStore implements Store {
     const keys = typeof key === 'string' ? [key] : key;
     // One statement per number of keys (the cache holds at most two: one key, and a message's two).
     return this.stmt(`SELECT 1 AS found FROM inbound_receipts WHERE account_sid = ? AND key IN (${keys.map(() => '?').join(', ')}) LIMIT 1`).get(accountSid, ...keys) !== undefined;
+  }
+
+  async listInboundReceipts(accountSid: string, limit: number, after?: string): Promise<InboundReceipt[]> {
+    const rows = after === undefined ? this.stmt(RECEIPTS_OF_ACCOUNT).all(accountSid, limit) : this.stmt(RECEIPTS_OF_ACCOUNT_AFTER).all(accountSid, after, limit);
+    return (rows as Row[]).map(toInboundReceipt);
+  }
+
+  async addInboundReceipts(receipts: readonly InboundReceipt[]): Promise<void> {
+    if (receipts.length === 0) return;
+    if (this.#writer) return this.#writer.call('addInboundReceipts', [receipts]);
+    // One transaction of the one cached statement, as addAlerts.
+    const { sql } = receiptsInsertSql(receipts.slice(0, 1));
+    return this.#write(() =>
+      this.transaction(() => {
+        for (const receipt of receipts) this.stmt(sql).run(receipt.accountSid, receipt.key, receipt.receivedAt);
+      }),
+    );
   }
 
   async listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>> {

@@ -27,6 +27,7 @@ export type WriteMethod =
   | 'deleteFlow'
   | 'setTestUsers'
   | 'addAlerts'
+  | 'addInboundReceipts'
   | 'pruneHistory'
   | 'deleteExecution'
   | 'claimDueTimers'
