@@ -1,6 +1,7 @@
 // `switchboard migrate-store --from sqlite:<path> --to postgres://…`: copies everything the
 // embedded store holds (accounts, keys, settings, flows, revisions, test users, executions,
-// steps, timers, pending effects) into an empty PostgreSQL database, then checks the counts.
+// steps, timers, pending effects, alerts, inbound receipts, the carrier's send ledger) into an
+// empty PostgreSQL database, then checks the counts.
 // Either side may be either backend. Stop every server using either store first: a SQLite side
 // whose data directory a server holds (its switchboard.lock) is refused. Neither side is migrated in
 // place: a SQLite source an older Switchboard made is read through an upgraded copy (the file stays

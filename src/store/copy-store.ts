@@ -1,12 +1,14 @@
 // Copies everything one store holds into another, through the Store port only, so any backend
 // can be copied to any other (SQLite → PostgreSQL is what `switchboard migrate-store` is for).
 // Order and identity are kept: SIDs, revision numbers, dates, and the listing order of flows,
-// executions and steps (each is inserted oldest first, so the target's keyset order matches).
+// executions and steps (each is inserted oldest first, so the target's keyset order matches), and
+// inbound receipts with their received times, so a webhook retried across the move is not run twice.
 import {
   StoreConflictError,
   type AlertRecord,
   type ExecutionRecord,
   type FlowListItem,
+  type InboundReceipt,
   type PageRequest,
   type PageResult,
   type PendingEffect,
@@ -33,6 +35,11 @@ export interface CopyCounts {
    * not copied), and flows' own (an inbound execution the rate limit refused), all of them.
    */
   alerts: number;
+  /**
+   * Inbound receipts (a webhook already run, kept 7 days so Twilio's retry of it is not run again), of
+   * the accounts copied, with their received times.
+   */
+  receipts: number;
   /** The carrier's send ledger (in-flight sends, claimed message SIDs, delivery reports). */
   channelRecords: number;
 }
@@ -52,6 +59,15 @@ async function all<T>(list: (page: PageRequest) => Promise<PageResult<T>>): Prom
     items.push(...page.items);
   }
   return items;
+}
+
+/** An account's inbound receipts, a page at a time, in the store's key order. */
+async function* receiptPages(store: Store, accountSid: string): AsyncGenerator<InboundReceipt[]> {
+  for (let page = await store.listInboundReceipts(accountSid, PAGE); page.length > 0; ) {
+    yield page;
+    if (page.length < PAGE) return;
+    page = await store.listInboundReceipts(accountSid, PAGE, page.at(-1)!.key);
+  }
 }
 
 function groupBy<T extends { executionSid: string }>(rows: T[]): Map<string, T[]> {
@@ -85,6 +101,7 @@ export async function countStore(store: Store): Promise<CopyCounts> {
     for (const alert of await all((page) => store.listAlerts(account.sid, {}, page))) {
       if (isFlowAlert(alert) || (await store.getExecutionBySid(alert.executionSid))) counts.alerts++;
     }
+    for await (const page of receiptPages(store, account.sid)) counts.receipts += page.length;
   }
   return counts;
 }
@@ -98,7 +115,7 @@ function isFlowAlert(alert: AlertRecord): boolean {
 const FLOW_ALERTS_PER_WRITE = 500;
 
 function zero(): CopyCounts {
-  return { settings: 0, accounts: 0, apiKeys: 0, flows: 0, revisions: 0, testUsers: 0, executions: 0, steps: 0, timers: 0, pendingEffects: 0, alerts: 0, channelRecords: 0 };
+  return { settings: 0, accounts: 0, apiKeys: 0, flows: 0, revisions: 0, testUsers: 0, executions: 0, steps: 0, timers: 0, pendingEffects: 0, alerts: 0, receipts: 0, channelRecords: 0 };
 }
 
 /** Writes an execution that may not hold its contact pair's slot (one-active-per-contact was off). */
@@ -179,6 +196,12 @@ export async function copyStore(from: Store, to: Store, onProgress: (line: strin
       counts.alerts++;
     }
     if (flowAlerts.length > 0) await writeFlowAlerts();
+    // Receipts as they were (received times kept): a webhook Twilio retries after the move is still one
+    // this store ran, answered as a duplicate and not run again; each expires when it would have.
+    for await (const page of receiptPages(from, account.sid)) {
+      await to.addInboundReceipts(page);
+      counts.receipts += page.length;
+    }
   }
   for (const record of await from.listChannelRecords('', EVERYTHING)) {
     await to.putChannelRecord(record);

@@ -1,6 +1,6 @@
 // `switchboard migrate-store`: a realistic SQLite store (accounts, keys, settings, flows with
 // several revisions and test users, waiting and ended executions with steps, timers and a
-// pending effect) copied by the real CLI into an empty PostgreSQL schema; everything compares
+// pending effect, alerts, inbound receipts) copied by the real CLI into an empty PostgreSQL schema; everything compares
 // equal, and a server on the copy carries on where the SQLite one stopped. copyStore itself is
 // also checked SQLite → SQLite, so it is covered without PostgreSQL too.
 import { after, before, describe, it } from 'node:test';
@@ -60,8 +60,11 @@ async function snapshot(store: Store) {
   }
   const alerts = [];
   for (const account of accounts) alerts.push(...(await all((p) => store.listAlerts(account.sid, {}, p))));
+  const receipts = [];
+  for (const account of accounts) receipts.push(...(await store.listInboundReceipts(account.sid, 10_000)));
   return {
     alerts,
+    receipts,
     settings: await store.listSettings(),
     accounts,
     apiKeys: await store.listApiKeys(),
@@ -144,6 +147,7 @@ describe('copyStore', () => {
         assert.equal(counts.revisions, 3);
         assert.equal(counts.executions, 4);
         assert.equal(counts.pendingEffects, 1);
+        assert.equal(counts.receipts, 4, 'one per message with a MessageSid, with its received time');
         assert.ok(counts.alerts >= 2, 'the alerts written above, and any the run raised');
         assert.equal(counts.timers, 3, 'a reply timeout for each waiting execution (the age cap needs no timer)');
         assert.deepEqual(await snapshot(to), await snapshot(from));
@@ -182,6 +186,7 @@ if (SKIP_REASON) {
       assert.equal(run.status, 0, run.stderr + run.stdout);
       assert.match(run.stdout, /Copied sqlite → postgres/);
       assert.match(run.stdout, /executions\s+4/);
+      assert.match(run.stdout, /receipts\s+4/);
       assert.doesNotMatch(run.stdout, /MISMATCH/);
 
       const source = new SqliteStore({ path: join(dir, 'switchboard.db') });
