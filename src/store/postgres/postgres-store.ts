@@ -15,6 +15,7 @@ import {
   type NewAccount,
   type AlertFilter,
   type AlertRecord,
+  type InboundReceipt,
   type ApiKey,
   type ChannelRecord,
   type CallsScan,
@@ -50,10 +51,10 @@ import { maskUrlSecrets } from '../../lib/url-secrets.ts';
 import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
 import { outcomeOf, sprintError, sprintJson, type SprintOutcome } from './sprint-json.ts';
 import { lockOrder } from './lock-order.ts';
-import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, ALERTS_PER_INSERT, alertsInsertSql, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, channelRecordUnlessDeletedSql, goneAccountsSql } from '../sql-statements.ts';
+import { ACCOUNT_EXISTS, ACCOUNT_INDEXED_TABLES, ACCOUNT_ROWS, ALERTS_DUE, ALERTS_PER_INSERT, alertsInsertSql, CHANNEL_RECORDS_DUE, GONE_ACCOUNTS_OF_SETTINGS, RECEIPTS_DUE, RECEIPTS_OF_ACCOUNT, RECEIPTS_OF_ACCOUNT_AFTER, RECEIPTS_PER_INSERT, channelRecordUnlessDeletedSql, receiptsInsertSql, goneAccountsSql } from '../sql-statements.ts';
 import { ACTIVE_BY_CALL, ACTIVE_CALL_SIDS_OF_PAIR, EXECUTION_STAMP, onCallsAmongSql, withAgentsSql, ACTIVE_FOR_PAIR, ACTIVE_OF_PAIR, ACTIVE_SIDS_OF_PAIR, ENDED_BEFORE, INSERT_ACCOUNT, INSERT_API_KEY, INSERT_FLOW, INSERT_REVISION, OLDEST_ACTIVE, UPDATE_FLOW_HEAD, accountInsertParams, alertFilterSql, apiKeyInsertParams, executionFilterSql, expiredExecutionsSql, flowHeadUpdateParams, flowInsertParams, revisionInsertParams, revisionSql, rotateCallbackSecretSql, soleCallConflict } from '../sql-statements.ts';
 import { planPage, runPlanAsync, type KeysetList } from '../sql-paging.ts';
-import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
+import { byDueThenId, toActiveCounts, nullableNumber, toAccount, toAlert, toApiKey, toEffect, toExecution, toExecutionAge, toExecutionStamp, toExecutionStanding, FLOW_LIST_COLUMNS, REVISION_LIST_COLUMNS, toFlow, toFlowListItem, toRevision, toRevisionListItem, toSetting, toChannelRecord, toInboundReceipt, prefixEnd, toStep, toTimer, type Row } from '../sql-rows.ts';
 import { testUsersAsContacts } from '../../lib/phone-format.ts';
 
 /** Runs of a transaction PostgreSQL aborted for a deadlock or a serialization failure (see #transaction). */
@@ -614,6 +615,23 @@ export class PostgresStore implements Store {
   async hasInboundReceipt(accountSid: string, key: string | readonly [string, ...string[]]): Promise<boolean> {
     const keys = typeof key === 'string' ? [key] : [...key];
     return (await this.#query('SELECT 1 AS found FROM inbound_receipts WHERE account_sid = ? AND key = ANY(?) LIMIT 1', [accountSid, keys])).length > 0;
+  }
+
+  async listInboundReceipts(accountSid: string, limit: number, after?: string): Promise<InboundReceipt[]> {
+    const rows = after === undefined
+      ? await this.#query(RECEIPTS_OF_ACCOUNT, [accountSid, limit])
+      : await this.#query(RECEIPTS_OF_ACCOUNT_AFTER, [accountSid, after, limit]);
+    return rows.map(toInboundReceipt);
+  }
+
+  async addInboundReceipts(receipts: readonly InboundReceipt[]): Promise<void> {
+    if (receipts.length === 0) return;
+    await this.#transaction(async (client) => {
+      for (let at = 0; at < receipts.length; at += RECEIPTS_PER_INSERT) {
+        const { sql, params } = receiptsInsertSql(receipts.slice(at, at + RECEIPTS_PER_INSERT));
+        await this.#query(sql, params, client);
+      }
+    });
   }
 
   async listAlerts(accountSid: string, filter: AlertFilter, page: PageRequest): Promise<PageResult<AlertRecord>> {
