@@ -12,6 +12,7 @@ import { ringSeconds } from '../channels/simulator/call-resources.ts';
 import { CONVERSATION_MEDIA_MESSAGE, INVALID_TO_CODE, isMessageAddress } from '../channels/simulator/simulator-channel.ts';
 import { isoSeconds } from '../lib/iso-date.ts';
 import { refusedCall } from '../channels/simulator/phone.ts';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectedMethod } from '../channels/http/fetch-http.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../lib/sms-segments.ts';
 import { SIMULATED_ACCOUNT_SID as ACCOUNT_SID, type CallOutcome, type CallVerbMockKey, type HttpAnswer, type Responder, type SendAnswer, type SendContext } from './simulation.ts';
 import type { CallMock, HttpMock, MessageMock, Mocks } from './types.ts';
@@ -110,8 +111,40 @@ export class MockResponder implements Responder {
     return mock;
   }
 
+  /**
+   * The answer to a widget's request, following a mocked redirect as the server's HTTP client does
+   * (fetch-http.ts follow): a 301, 302, 303, 307 or 308 with a Location is asked again of the mock matching
+   * the new URL — 303, and 301/302 after a POST, as a GET without the body — up to MAX_REDIRECTS times,
+   * after which the request fails as the server's does. The hops' delays add up, under one timeout as there.
+   * A Location no mock answers is reported as any unmocked request is.
+   */
   http(effect: Extract<Effect, { type: 'http-request' }>, problems: string[]): HttpAnswer {
-    const { method, url } = effect.request;
+    let { method, url } = effect.request;
+    let delayMs = 0;
+    let redirectedBy: string | undefined;
+    for (let hop = 0; ; hop++) {
+      const answer = this.#answer(effect, method, url, problems, redirectedBy);
+      delayMs += answer.delayMs;
+      const result = answer.result;
+      const location = result.kind === 'http-response' ? result.headers?.location : undefined;
+      if (result.kind !== 'http-response' || !REDIRECT_STATUSES.has(result.statusCode) || !location) return { result, delayMs };
+      const failed = (message: string): HttpAnswer => ({ result: { kind: 'http-failed', reason: 'network', message }, delayMs });
+      if (hop >= MAX_REDIRECTS) return failed(`More than ${MAX_REDIRECTS} redirects`);
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        return failed('Invalid URL');
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') return failed(`Unsupported protocol ${next.protocol}`);
+      redirectedBy = `redirected there by a ${result.statusCode} from ${method} ${url}`;
+      method = redirectedMethod(result.statusCode, method);
+      url = next.href;
+    }
+  }
+
+  /** The mock's answer to one exchange (`method` `url`); none: the problem, and a network failure. */
+  #answer(effect: Extract<Effect, { type: 'http-request' }>, method: string, url: string, problems: string[], redirectedBy: string | undefined): HttpAnswer {
     const methodOk = (m: HttpMock) => !m.method || m.method.toUpperCase() === method.toUpperCase();
     let mock: HttpMock | undefined;
     if (effect.purpose === 'function') {
@@ -124,7 +157,9 @@ export class MockResponder implements Responder {
       const candidates = effect.purpose === 'function' ? [...this.#labeled.functions, ...this.#labeled.http] : this.#labeled.http;
       const near = nearMiss(method, url, effect.widget, candidates, (m) => this.#used.get(m) ?? 0, effect.purpose === 'function' ? functionName(url) : undefined);
       if (near && !this.#misses.has(near.mock)) this.#misses.set(near.mock, near.aboutMock);
-      problems.push(`unmocked ${effect.purpose === 'function' ? 'Function call' : 'HTTP request'} from widget '${effect.widget}': ${method} ${url} — add an entry under ${where}${near ? ` (${near.hint})` : ''}`);
+      problems.push(
+        `unmocked ${effect.purpose === 'function' ? 'Function call' : 'HTTP request'} from widget '${effect.widget}': ${method} ${url}${redirectedBy ? ` (${redirectedBy})` : ''} — add an entry under ${where}${near ? ` (${near.hint})` : ''}`,
+      );
       return { result: { kind: 'http-failed', reason: 'network', message: 'no mock for this request' }, delayMs: 0 };
     }
     return httpAnswerFor(mock);

@@ -17,6 +17,14 @@ type HttpResult = Awaited<ReturnType<OutboundHttp['request']>>;
 
 export const MAX_REDIRECTS = 10;
 
+/** The answers followed when they carry a Location (as fetch follows them); any other status is final. */
+export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+
+/** The method a redirect with `status` is followed with: 303 (and 301/302 after a POST) become GET without a body. */
+export function redirectedMethod(status: number, method: string): string {
+  return status === 303 || (method === 'POST' && (status === 301 || status === 302)) ? 'GET' : method;
+}
+
 export interface BuiltRequest {
   url: URL;
   method: 'GET' | 'POST';
@@ -178,11 +186,11 @@ export class FetchHttp implements OutboundHttp {
     for (let hop = 0; ; hop++) {
       const response = await this.#send(url, method, sent, body, maxBytes, signal);
       const location = response.headers.location;
-      if (![301, 302, 303, 307, 308].includes(response.status) || !location) return response;
+      if (!REDIRECT_STATUSES.has(response.status) || !location) return response;
       response.discard();
       if (hop >= MAX_REDIRECTS) throw new TooManyRedirectsError(`More than ${MAX_REDIRECTS} redirects`);
       const next = new URL(location, url);
-      if (response.status === 303 || (method === 'POST' && (response.status === 301 || response.status === 302))) {
+      if (redirectedMethod(response.status, method) !== method) {
         method = 'GET';
         body = undefined;
         delete sent['content-type'];
