@@ -219,6 +219,24 @@ describe('saving and leaving in the flow editor (Chromium)', { skip: noChromium,
     assert.equal(await page.evaluate('document.activeElement && document.activeElement.getAttribute("name")'), 'widget-name');
   });
 
+  it('says "Not saved" when the server cannot be reached, keeps the edits, and saves them once it answers again', async () => {
+    const sid = await create('Server away');
+    await open(page, sid);
+    await select(page, 'reply');
+    await page.getByRole('form', { name: 'Properties of reply' }).getByLabel('Widget name').fill('reply_away');
+    // The save's request never reaches the server, as when it is stopped.
+    const saveUrl = `${server.baseUrl}/v2/Flows/${sid}`;
+    const cut = (route: { request(): { method(): string }; abort(): Promise<void>; fallback(): Promise<void> }) => (route.request().method() === 'POST' ? route.abort() : route.fallback());
+    await page.route(saveUrl, cut);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText(/^Not saved: The Switchboard server cannot be reached: .* Your changes are still here\.$/).waitFor();
+    assert.deepEqual(await revisionNumbers(sid), [1]);
+    await page.unroute(saveUrl, cut);
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    await page.getByText('Saved draft revision 2.').waitFor();
+    assert.equal((await fetchFlow(sid)).definition.states[1]!.name, 'reply_away');
+  });
+
   it('keeps the renamed widget in the panel through Undo and Redo of the rename', async () => {
     const sid = await create('Rename undo');
     await open(page, sid);

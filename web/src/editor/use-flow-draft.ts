@@ -175,7 +175,9 @@ export function useFlowDraft(flowSid: string, flow: AsyncState<Flow>, history: H
         validation.refuse(caught.body.details.errors);
         setNotice({ kind: 'error', text: `Not saved: the flow has ${caught.body.details.errors.length} validation error(s), shown on their widgets.` });
       } else {
-        setNotice({ kind: 'error', text: errorMessage(caught) });
+        // Whatever went wrong (the server away, a 429), the notice starts with what it means for the edits.
+        const why = errorMessage(caught);
+        setNotice({ kind: 'error', text: `Not saved: ${why}${/[.!?]$/.test(why) ? '' : '.'} Your changes are still here.` });
       }
     } finally {
       setBusy(false);
