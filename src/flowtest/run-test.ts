@@ -319,7 +319,7 @@ function refusedText(body: string | undefined): string | null {
 function refusedTrigger(trigger: TriggerSpec): Failure | null {
   const [field, body] = 'message' in trigger ? ['trigger.message.body', trigger.message.body] : 'conversation' in trigger ? ['trigger.conversation.body', trigger.conversation.body] : [null, undefined];
   const refused = field && refusedText(body);
-  return refused ? { field, message: `a text of ${body!.length} characters: ${refused}; no execution starts` } : null;
+  return refused ? { field, message: `${field} (a text of ${body!.length} characters): ${refused}; no execution starts` } : null;
 }
 
 /**
