@@ -183,6 +183,11 @@ describe('web console: the server away and back, credentials refused (Chromium)'
       await chat.getByText('Not sent: this flow no longer exists').waitFor();
       assert.equal(await chat.getByText('20404').count(), 0, 'no raw API message');
       assert.equal(await composer.inputValue(), 'still there?', 'the text is kept');
+
+      await chat.getByRole('tab', { name: 'Phone' }).click();
+      await chat.getByRole('button', { name: 'Call', exact: true }).click();
+      await chat.getByText('Not called: this flow no longer exists').waitFor();
+      assert.equal(await chat.getByText('20404').count(), 0, 'no raw API message on the phone either');
     } finally {
       await chat.close();
     }

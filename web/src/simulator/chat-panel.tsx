@@ -11,7 +11,7 @@ import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
 import { useExecutionEnd } from './execution-end.tsx';
 import { useFollowLatest } from './follow-latest.ts';
-import { usePanelError } from './panel-error.ts';
+import { flowGoneError, usePanelError } from './panel-error.ts';
 import { useAsync } from '../ui/use-async.ts';
 import { NotStartedNotice, useClearedOnPublish, type SimulatorPanelProps } from './not-started.tsx';
 import { waitingAt } from '../executions/waiting.ts';
@@ -19,7 +19,6 @@ import { AgentSession } from './agent-session.tsx';
 import { SIMULATOR_FLOW_ADDRESS, bubbleText, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute, shownExecutionSid } from './chat-routing.ts';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
-const FLOW_GONE = 'Not sent: this flow no longer exists. It was deleted (in another tab, or over the API) while this page was open.';
 
 type FailureKind = '' | 'send' | 'delivery';
 
@@ -137,7 +136,7 @@ export function ChatPanel({
     } catch (caught) {
       // The flow deleted meanwhile (in another tab, over the API): said so, not as the API's "resource not found".
       const flowGone = posting && caught instanceof ApiError && caught.status === 404;
-      if (current()) fail(flowGone ? new Error(FLOW_GONE) : caught);
+      if (current()) fail(flowGone ? flowGoneError('Not sent') : caught);
       return false;
     }
   };

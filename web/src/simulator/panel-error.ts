@@ -5,6 +5,11 @@
 import { useCallback, useState } from 'react';
 import { ApiError, UnreachableError, errorMessage } from '../api/client.ts';
 
+/** What a panel says when its flow was deleted meanwhile (the API's 404), rather than "resource not found". */
+export function flowGoneError(outcome: 'Not sent' | 'Not called'): Error {
+  return new Error(`${outcome}: this flow no longer exists. It was deleted (in another tab, or over the API) while this page was open.`);
+}
+
 export interface PanelError {
   text: string;
   /** Said about the server, not the request: gone once it answers again. */

@@ -12,7 +12,7 @@ import { useLiveEvents } from './use-live.ts';
 import { LiveSteps } from './live-steps.tsx';
 import { endLine, useExecutionEnd } from './execution-end.tsx';
 import { useFollowLatest } from './follow-latest.ts';
-import { usePanelError } from './panel-error.ts';
+import { flowGoneError, usePanelError } from './panel-error.ts';
 import { NotStartedNotice, useClearedOnPublish, type SimulatorPanelProps } from './not-started.tsx';
 import {
   LOST_CALL_NOTICE,
@@ -269,7 +269,8 @@ export function PhonePanel({
         }
       } catch (caught) {
         if (!dialing && isGone(caught)) setLost(true);
-        else fail(caught);
+        // Dialing, the 404 is the flow's: deleted while this page was open.
+        else fail(dialing && isGone(caught) ? flowGoneError('Not called') : caught);
       } finally {
         setBusy(false);
         setSettled((n) => n + 1);
