@@ -12,6 +12,7 @@ import { stdin, stdout } from 'node:process';
 import { localToolFlags, openSimulation } from './flow-file.ts';
 import { SimulationOutput } from './simulate-output.ts';
 import { textFlow, UNPUBLISHED_NOTICE, UNWIRED_NOTICE } from '../channels/simulator/texting.ts';
+import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong } from '../lib/sms-segments.ts';
 import { VIRTUAL_AGENT_STATUSES } from '../engine/widgets/connect-virtual-agent-conversations.ts';
 import type { App } from '../app.ts';
 import type { Account } from '../runtime/ports/store.ts';
@@ -104,6 +105,11 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
           await output.print();
           await hintAgent();
         }
+        continue;
+      }
+      // As the simulator's HTTP route (and Twilio) refuse it: nothing reaches the flow, a waiting execution waits on.
+      if (bodyTooLong(line)) {
+        console.log(`    ✗ not sent: ${BODY_TOO_LONG_MESSAGE} (${BODY_TOO_LONG_CODE}; this one has ${line.length})`);
         continue;
       }
       // As the console's Chat does: a Conversations-only Trigger gets the text as a conversation message.

@@ -50,14 +50,14 @@ function httpWidget(url: string) {
   };
 }
 
-function simulate(file: string, extra: string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function simulate(file: string, extra: string[], dataDir: string, input = 'hi\n\n'): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env = { ...process.env, SWITCHBOARD_DATA_DIR: dataDir, TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', SWITCHBOARD_DEV: '' };
   const child = spawn(process.execPath, [main, 'simulate', file, '--from', '+15550001111', ...extra], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end('hi\n\n');
+  child.stdin.end(input);
   const timer = setTimeout(() => child.kill(), 60_000);
   return new Promise((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr }))));
 }
@@ -140,6 +140,14 @@ describe('switchboard simulate: dev outbound policy and failure reasons', () => 
     const unwired = await simulate(join(dir, 'unwired.json'), [], join(dir, 'data-u'));
     assert.equal(unwired.code, 0, unwired.stderr);
     assert.match(unwired.stdout, /✗ The flow's Trigger does not handle incoming messages/);
+  });
+
+  it('a text over 1,600 characters is refused as the simulator refuses it (21617), and the next one goes through', async () => {
+    writeFileSync(join(dir, 'echo.json'), flowFile(say('echo', 'got {{trigger.message.Body | size}} characters')));
+    const ran = await simulate(join(dir, 'echo.json'), [], join(dir, 'data-long'), `${'x'.repeat(1601)}\nhi\n\n`);
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /✗ not sent: The concatenated message body exceeds the 1600 character limit\. \(21617; this one has 1601\)/);
+    assert.equal([...ran.stdout.matchAll(/← got (\d+) characters/g)].map((m) => m[1]).join(','), '2', 'only "hi" reached the flow');
   });
 
   it('--help of simulate and call documents --strict-outbound, and that a file runs published', async () => {
