@@ -9,39 +9,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RUNTIME_OPTIONS } from '../../src/runtime/runtime-context.ts';
-import { wiredTriggerFlow } from '../support/flows.ts';
+import { callingFlow } from '../support/flows.ts';
 
 const MAX = DEFAULT_RUNTIME_OPTIONS.http.maxBodyBytes;
 
-const say = (name: string, body: string) => ({
-  name,
-  type: 'send-message',
-  transitions: [{ event: 'sent' }, { event: 'failed' }],
-  properties: { offset: { x: 0, y: 300 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body },
-});
-
 function flowCalling(kind: 'make-http-request' | 'run-function') {
-  const call =
-    kind === 'make-http-request'
-      ? {
-          name: 'call',
-          type: 'make-http-request',
-          transitions: [{ event: 'success', next: 'ok' }, { event: 'failed', next: 'sorry' }],
-          properties: { offset: { x: 0, y: 100 }, method: 'GET', url: 'https://api.example.com/big', content_type: 'application/json;charset=utf-8' },
-        }
-      : {
-          name: 'call',
-          type: 'run-function',
-          transitions: [{ event: 'success', next: 'ok' }, { event: 'fail', next: 'sorry' }],
-          properties: {
-            offset: { x: 0, y: 100 },
-            service_sid: 'ZS00000000000000000000000000000001',
-            environment_sid: 'ZE00000000000000000000000000000001',
-            function_sid: 'ZH00000000000000000000000000000001',
-            url: 'https://example-1234.twil.io/big',
-          },
-        };
-  return wiredTriggerFlow('reads a big answer', { incomingMessage: 'call' }, [call, say('ok', 'ok {{widgets.call.parsed.n}}'), say('sorry', 'failed')]);
+  return callingFlow(kind, { url: 'https://api.example.com/big', functionUrl: 'https://example-1234.twil.io/big' }, { ok: 'ok {{widgets.call.parsed.n}}', sorry: 'failed' });
 }
 
 /** One test of `kind`'s flow whose mock answers `body` (JSON text); the path and messages it took. */

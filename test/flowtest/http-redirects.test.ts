@@ -14,38 +14,18 @@ import { play } from '../../src/flowtest/run-test.ts';
 import { testFileYaml, testFromRecording } from '../../src/flowtest/record.ts';
 import { textReport } from '../../src/flowtest/reporters.ts';
 import { MAX_REDIRECTS } from '../../src/channels/http/fetch-http.ts';
-import { wiredTriggerFlow } from '../support/flows.ts';
-
-const at = (y: number) => ({ offset: { x: 0, y } });
-const say = (name: string, y: number, body: string) => ({
-  name,
-  type: 'send-message',
-  transitions: [{ event: 'sent' }, { event: 'failed' }],
-  properties: { ...at(y), from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body },
-});
+import { callingFlow } from '../support/flows.ts';
 
 function flowCalling(kind: 'make-http-request' | 'run-function', method: string) {
-  const call =
-    kind === 'make-http-request'
-      ? {
-          name: 'call',
-          type: 'make-http-request',
-          transitions: [{ event: 'success', next: 'ok' }, { event: 'failed', next: 'sorry' }],
-          properties: { ...at(100), method, url: 'https://api.example.com/start', content_type: 'application/x-www-form-urlencoded;charset=utf-8', parameters: [{ key: 'a', value: 'b' }] },
-        }
-      : {
-          name: 'call',
-          type: 'run-function',
-          transitions: [{ event: 'success', next: 'ok' }, { event: 'fail', next: 'sorry' }],
-          properties: {
-            ...at(100),
-            service_sid: 'ZS00000000000000000000000000000001',
-            environment_sid: 'ZE00000000000000000000000000000001',
-            function_sid: 'ZH00000000000000000000000000000001',
-            url: 'https://example-1234.twil.io/start',
-          },
-        };
-  return wiredTriggerFlow('calls an API', { incomingMessage: 'call' }, [call, say('ok', 200, '{{widgets.call.status_code}} {{widgets.call.parsed.m}}'), say('sorry', 300, 'failed[{{widgets.call.status_code}}]')]);
+  return callingFlow(
+    kind,
+    {
+      url: 'https://api.example.com/start',
+      functionUrl: 'https://example-1234.twil.io/start',
+      properties: { method, content_type: 'application/x-www-form-urlencoded;charset=utf-8', parameters: [{ key: 'a', value: 'b' }] },
+    },
+    { ok: '{{widgets.call.status_code}} {{widgets.call.parsed.m}}', sorry: 'failed[{{widgets.call.status_code}}]' },
+  );
 }
 
 let dir: string;

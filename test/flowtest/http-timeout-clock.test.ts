@@ -11,44 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RUNTIME_OPTIONS } from '../../src/runtime/runtime-context.ts';
 import type { SimulationOptions } from '../../src/flowtest/simulation.ts';
-import { wiredTriggerFlow } from '../support/flows.ts';
+import { callingFlow } from '../support/flows.ts';
 
 const TIMEOUT_S = DEFAULT_RUNTIME_OPTIONS.http.timeoutMs / 1000;
 
-const say = (name: string, body: string) => ({
-  name,
-  type: 'send-message',
-  transitions: [{ event: 'sent' }, { event: 'failed' }],
-  properties: { offset: { x: 0, y: 300 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body },
-});
-
 /** Trigger → `call` (Make HTTP Request or Run Function) → `ok` / `sorry`, each saying the time it runs at. */
 function flowCalling(kind: 'make-http-request' | 'run-function') {
-  const call =
-    kind === 'make-http-request'
-      ? {
-          name: 'call',
-          type: 'make-http-request',
-          transitions: [{ event: 'success', next: 'ok' }, { event: 'failed', next: 'sorry' }],
-          properties: { offset: { x: 0, y: 100 }, method: 'GET', url: 'https://api.example.com/slow', content_type: 'application/json;charset=utf-8' },
-        }
-      : {
-          name: 'call',
-          type: 'run-function',
-          transitions: [{ event: 'success', next: 'ok' }, { event: 'fail', next: 'sorry' }],
-          properties: {
-            offset: { x: 0, y: 100 },
-            service_sid: 'ZS00000000000000000000000000000001',
-            environment_sid: 'ZE00000000000000000000000000000001',
-            function_sid: 'ZH00000000000000000000000000000001',
-            url: 'https://example-1234.twil.io/slow',
-          },
-        };
-  return wiredTriggerFlow('says when the request ended', { incomingMessage: 'call' }, [
-    call,
-    say('ok', "ok at {{ 'now' | date: '%H:%M:%S' }}"),
-    say('sorry', "failed at {{ 'now' | date: '%H:%M:%S' }}"),
-  ]);
+  return callingFlow(kind, { url: 'https://api.example.com/slow', functionUrl: 'https://example-1234.twil.io/slow' }, { ok: "ok at {{ 'now' | date: '%H:%M:%S' }}", sorry: "failed at {{ 'now' | date: '%H:%M:%S' }}" });
 }
 
 /** Runs one test of `kind`'s flow with `mock` (YAML flow mapping) under mocks.<list>; the observation. */

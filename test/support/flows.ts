@@ -89,3 +89,45 @@ export function callThenTextFlow(
     })),
   ]);
 }
+
+/** A Send Message from the flow's address to the contact, at height `y`. */
+export function sayWidget(name: string, body: string, y = 300): object {
+  return {
+    name,
+    type: 'send-message',
+    transitions: [{ event: 'sent' }, { event: 'failed' }],
+    properties: { offset: { x: 0, y }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body },
+  };
+}
+
+/**
+ * Trigger (incoming message) → `call`, a Make HTTP Request to `url` (with `properties`, e.g. method or
+ * parameters) or a Run Function at `functionUrl` → `ok` saying `ok`, or `sorry` saying `sorry` when it fails.
+ */
+export function callingFlow(
+  kind: 'make-http-request' | 'run-function',
+  target: { url: string; functionUrl: string; properties?: object },
+  says: { ok: string; sorry: string },
+): FlowDefinition {
+  const call =
+    kind === 'make-http-request'
+      ? {
+          name: 'call',
+          type: 'make-http-request',
+          transitions: [{ event: 'success', next: 'ok' }, { event: 'failed', next: 'sorry' }],
+          properties: { offset: { x: 0, y: 100 }, method: 'GET', url: target.url, content_type: 'application/json;charset=utf-8', ...target.properties },
+        }
+      : {
+          name: 'call',
+          type: 'run-function',
+          transitions: [{ event: 'success', next: 'ok' }, { event: 'fail', next: 'sorry' }],
+          properties: {
+            offset: { x: 0, y: 100 },
+            service_sid: 'ZS00000000000000000000000000000001',
+            environment_sid: 'ZE00000000000000000000000000000001',
+            function_sid: 'ZH00000000000000000000000000000001',
+            url: target.functionUrl,
+          },
+        };
+  return wiredTriggerFlow(`calls ${kind}`, { incomingMessage: 'call' }, [call, sayWidget('ok', says.ok, 200), sayWidget('sorry', says.sorry, 300)]);
+}
