@@ -12,7 +12,9 @@
  *    iteration actually rendered. A range collection `(a..b)` is never materialised: only the
  *    (at most 15) items that are rendered are computed, so `(1..100000000)` is cheap.
  *  - `tablerow`: its `limit:` argument is clamped to 15 (same truncation semantics).
- *  - `offset:` and `limit:` select items as Shopify does (see loopWindow), not as Array#slice.
+ *  - `offset:` and `limit:` select items as Shopify does (see loopWindow), not as Array#slice; `else` renders when
+ *    they leave nothing, a text is one item they do not cut (Ruby's slice_collection), and `reversed` counts only
+ *    right after the collection, where Shopify's parser reads it (`limit:2 reversed` is not reversed).
  */
 import {
   Drop,
@@ -105,13 +107,18 @@ interface Source {
 }
 
 export class CappedForTag extends ForTag {
+  /** `reversed` written right after the collection, the only place Shopify's For syntax reads it. */
+  private readonly reversedAfterCollection: boolean;
   constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid, parser: Parser) {
     super(token, remainTokens, liquid, parser);
+    const { input, end } = this.collection as unknown as { input: string; end: number };
+    this.reversedAfterCollection = /^\s*reversed\b/.test(input.slice(end, token.end));
   }
 
   override *render(ctx: Context, emitter: Emitter): Generator<unknown, void, any> {
     const r = this.liquid.renderer;
     let source: Source;
+    let text = false;
     if (TypeGuards.isRangeToken(this.collection)) {
       const low = Number(toValue(yield evalToken(this.collection.lhs, ctx)));
       const high = Number(toValue(yield evalToken(this.collection.rhs, ctx)));
@@ -119,7 +126,9 @@ export class CappedForTag extends ForTag {
       const n = Number.isFinite(low) && Number.isFinite(high) ? Math.max(0, Math.ceil(high + 1 - low)) : 0;
       source = { length: n, at: (i) => low + i };
     } else {
-      const arr = toEnumerable(yield evalToken(this.collection, ctx));
+      const value = toValue(yield evalToken(this.collection, ctx));
+      text = typeof value === 'string';
+      const arr = toEnumerable(value);
       source = { length: arr.length, at: (i) => arr[i] };
     }
     if (source.length === 0) {
@@ -132,9 +141,16 @@ export class CappedForTag extends ForTag {
     ctx.pop();
 
     // modifiers in liquidjs' fixed order (orderedFilterParameters=false): offset, limit, reversed
-    const { from, start, end } = loopWindow(hash['offset'], hash['limit'], source.length);
-    const reversed = hash['reversed'] !== undefined;
+    // A text is one item that offset and limit do not cut (Ruby's slice_collection_using_each).
+    const { from, start, end } = text ? { from: 0, start: 0, end: 1 } : loopWindow(hash['offset'], hash['limit'], source.length);
+    const reversed = this.reversedAfterCollection;
     const total = Math.max(0, end - start);
+    if (total === 0) {
+      // Shopify renders `else` when the window is empty, not only the collection (`limit: 0`, an offset past the end).
+      ctx.setRegister(continueKey, from);
+      yield r.renderTemplates(this.elseTemplates, ctx, emitter);
+      return;
+    }
     const count = Math.min(total, MAX_LOOP_ITERATIONS);
     const items: unknown[] = [];
     for (let k = 0; k < count; k++) items.push(source.at(reversed ? end - 1 - k : start + k));

@@ -1,0 +1,33 @@
+// Cases where a differential fuzz against Ruby's Liquid 5.4.0 (Debian's ruby-liquid, lax mode, render!) found
+// Switchboard rendering differently; each expectation is the output Ruby's Liquid gave for the same template.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderTemplate, type RenderOptions } from '../../src/engine/liquid.ts';
+
+const OPTS: RenderOptions = { now: new Date('2026-03-10T12:34:56Z') };
+
+function ok(template: string, context: Record<string, unknown> = {}): string {
+  const r = renderTemplate(template, context, OPTS);
+  assert.ok(r.ok, `expected ok for ${template}: ${JSON.stringify(r)}`);
+  return r.value;
+}
+
+describe('Liquid as Ruby: for loops', () => {
+  it('renders else when limit or offset leaves no item', () => {
+    assert.equal(ok('{% for i in (1..5) limit:0 %}{{i}}{% else %}E{% endfor %}'), 'E');
+    assert.equal(ok('{% for i in list offset:5 %}{{i}}{% else %}E{% endfor %}', { list: [1, 2, 3] }), 'E');
+    assert.equal(ok('{% for i in list limit:-1 %}{{i}}{% else %}E{% endfor %}', { list: [1, 2, 3] }), 'E');
+    assert.equal(ok('{% for i in list offset:1 limit:1 %}{{i}}{% else %}E{% endfor %}', { list: [1, 2, 3] }), '2');
+  });
+  it('reads reversed only right after the collection', () => {
+    assert.equal(ok('{% for i in (1..5) reversed limit:2 %}{{i}}{% endfor %}'), '21');
+    assert.equal(ok('{% for i in (1..5) limit:2 reversed %}{{i}}{% endfor %}'), '12');
+    assert.equal(ok('{% for i in list offset:1 reversed %}{{i}}{% endfor %}', { list: [1, 2, 3] }), '23');
+    assert.equal(ok('{% for i in list reversed offset:1 %}{{i}}{% endfor %}', { list: [1, 2, 3] }), '32');
+  });
+  it('takes a text as one item that offset and limit do not cut', () => {
+    assert.equal(ok('{% for i in t offset:2 %}[{{i}}]{% else %}E{% endfor %}', { t: 'yes' }), '[yes]');
+    assert.equal(ok('{% for i in t limit:0 %}[{{i}}]{% else %}E{% endfor %}', { t: 'yes' }), '[yes]');
+    assert.equal(ok('{% for i in t limit:0 %}[{{i}}]{% else %}E{% endfor %}', { t: '' }), 'E');
+  });
+});
