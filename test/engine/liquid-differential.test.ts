@@ -31,3 +31,19 @@ describe('Liquid as Ruby: for loops', () => {
     assert.equal(ok('{% for i in t limit:0 %}[{{i}}]{% else %}E{% endfor %}', { t: '' }), 'E');
   });
 });
+
+describe('Liquid as Ruby: the date filter', () => {
+  it('prints %+ as written, as Time#strftime does (it is a directive of Date only)', () => {
+    assert.equal(ok("{{ 0 | date: '%+' }}"), '%+');
+    assert.equal(ok("{{ 'now' | date: '%Y %+ %-+' }}"), '2026 %+ %-+');
+  });
+  it('returns a float, a boolean, a list or an object unchanged: only text and integers are dates', () => {
+    assert.equal(ok("{{ 1.5 | date: '%Y' }}"), '1.5');
+    assert.equal(ok("{{ 10.0 | date: '%Y' }}"), '10.0');
+    assert.equal(ok("{{ f | date: '%Y' }}", { f: 2.5 }), '2.5');
+    assert.equal(ok("{{ false | date: '%Y' }}|{{ true | date: '%Y' }}"), 'false|true');
+    assert.equal(ok("{{ l | date: '%Y' }}", { l: [1, 2, 3] }), '123');
+    // What still is a date: integers (negative too), digit text, now.
+    assert.equal(ok("{{ -86400 | date: '%Y-%m-%d' }}|{{ '1700000000' | date: '%Y' }}|{{ 'now' | date: '%Y' }}"), '1969-12-31|2023|2026');
+  });
+});

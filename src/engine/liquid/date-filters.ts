@@ -11,6 +11,7 @@ import { strftime, wallClockOf, type ZonedInstant } from './strftime.ts';
 import { stateOf, type AnyFilter, type FilterThis } from './render-state.ts';
 import { instantOfWallClock, isDateInstant, wallDateOf, zoneAbbreviation, zoneOffsetMs } from './time-zones.ts';
 import { rubyDirectives } from './ruby-directives.ts';
+import { RubyFloat } from './ruby-float.ts';
 
 /** Replace "now"/"today" (in any case: Shopify lowercases the text first) with the injected clock. */
 function resolveNow(self: FilterThis, v: unknown): unknown {
@@ -97,6 +98,13 @@ function instantOf(value: unknown): number {
   return new Date(v as string).getTime();
 }
 
+/** What Shopify's Utils.to_date may read as a date: text, an Integer (not a Float, even a whole one), a time. */
+function isDateInput(value: unknown): boolean {
+  if (value instanceof RubyFloat) return false;
+  const v = toValue(value);
+  return typeof v === 'string' || v instanceof Date || (typeof v === 'number' && Number.isInteger(v));
+}
+
 function isEmptyFormat(format: unknown): boolean {
   const f = toValue(format);
   return f === undefined || f === null || f === '';
@@ -108,6 +116,9 @@ export function dateFilter(name: string): AnyFilter {
   return function (this: FilterThis, v: unknown, ...args: unknown[]) {
     // Shopify: a format given but empty or nil (`date: ""`, `date: flow.variables.unset`) returns the input as is.
     if (name === 'date' && args.length > 0 && isEmptyFormat(args[0])) return v;
+    // Shopify's to_date reads only text, an integer (seconds) and a time: a float, true/false, a list or a hash is no
+    // date, so the input is returned (liquidjs took a float as seconds, false as 0, a list as its joined text).
+    if (name === 'date' && !isDateInput(v)) return v;
     const st = stateOf(this);
     if (st === undefined) return original.call(this, resolveNow(this, v), ...args);
     const value = wallTimeIn(resolveNow(this, v), st.timezone, st.now, st.slashDates);

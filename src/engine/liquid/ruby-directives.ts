@@ -19,7 +19,7 @@ function formatOf(args: unknown[], opts: Context['opts']): unknown {
 
 /**
  * Ruby's strftime directives that liquidjs lacks or prints differently, as Shopify renders them:
- * composites (`%F` `%T` `%D` `%R` `%r` `%v` `%+`, and `%c` `%x` `%X` in Ruby's C-locale form rather than
+ * composites (`%F` `%T` `%D` `%R` `%r` `%v`, and `%c` `%x` `%X` in Ruby's C-locale form rather than
  * liquidjs' toLocaleString) are expanded; ISO-week ones (`%G` `%g` `%V`) and day and month names are
  * spelled out for the date's wall clock in the zone. The same `args` when the format has none of them.
  */
@@ -33,9 +33,8 @@ const RUBY_COMPOSITES: Record<string, string> = {
   R: '%H:%M',
   r: '%I:%M:%S %p',
   v: '%e-%^b-%Y',
-  '+': '%a %b %e %H:%M:%S %Z %Y',
 };
-const RUBY_ONLY = /%[-_0^#:]*\d*[EO]?[cxXDFTRrv+GgVaAbBh]|%[-_0^#]*\d*::+z|%[-_0^#]*(?:_[-_0^#]*\d*|\d+):*z/;
+const RUBY_ONLY = /%[-_0^#:]*\d*[EO]?[cxXDFTRrvGgVaAbBh]|%[-_0^#]*\d*::+z|%[-_0^#]*(?:_[-_0^#]*\d*|\d+):*z/;
 /**
  * Ruby's offset directives that liquidjs prints otherwise: `%::z` (+hh:mm:ss), `%:::z` (+hh, +hh:mm or +hh:mm:ss, as
  * precise as needed), and any `%z` with the `_` flag or a width (Ruby pads the hours: `%_z` is " -500"); a width
@@ -54,7 +53,7 @@ export function rubyDirectives(self: FilterThis, at: () => number, args: unknown
   if (typeof format !== 'string' || !RUBY_ONLY.test(format)) return args;
   let wall: Date | null | undefined;
   const wallDate = () => (wall === undefined ? (wall = wallDateOf(at, zone)) : wall);
-  // Composites first: `%+` brings in `%Z`, and `%c` day and month names.
+  // Composites first: `%c` brings in day and month names. (`%+` is Date's, not Time's: Ruby prints it as written.)
   const expanded = format.replace(STRFTIME_DIRECTIVE, (directive: string, _f: unknown, _w: unknown, _m: unknown, conversion: string) => RUBY_COMPOSITES[conversion] ?? directive);
   const out = expanded.replace(STRFTIME_DIRECTIVE, (directive: string, flags = '', width = '', _modifier: unknown, conversion: string) => {
     if (!'GgVaAbBh'.includes(conversion)) return directive;
