@@ -47,3 +47,18 @@ describe('Liquid as Ruby: the date filter', () => {
     assert.equal(ok("{{ -86400 | date: '%Y-%m-%d' }}|{{ '1700000000' | date: '%Y' }}|{{ 'now' | date: '%Y' }}"), '1969-12-31|2023|2026');
   });
 });
+
+describe('Liquid as Ruby: ordering comparisons', () => {
+  it('is false when either side is a list, a hash or a boolean (none has Ruby\'s < or >)', () => {
+    const ctx = { l: [1, 2], h: { a: 1 }, b: false, n: 3 };
+    const yn = (cond: string) => ok(`{% if ${cond} %}Y{% else %}N{% endif %}`, ctx);
+    assert.equal(yn('l < "x"'), 'N');
+    assert.equal(yn('l >= l'), 'N');
+    assert.equal(yn('h > 1'), 'N');
+    assert.equal(yn('b < 1'), 'N');
+    assert.equal(yn('true >= false'), 'N');
+    assert.equal(ok('{% unless l <= 5 %}U{% endunless %}', ctx), 'U');
+    // Numbers and texts still compare.
+    assert.equal(yn('n < 5') + yn('n >= 2.5') + yn('"b" > "a"') + yn('l == l'), 'YYYY');
+  });
+});

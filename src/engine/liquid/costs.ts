@@ -138,9 +138,26 @@ function* notEquals(l: unknown, r: unknown, ctx: Context): Generator<unknown, bo
 }
 
 /**
+ * Shopify's ordering (`<`, `>`, `<=`, `>=`): Ruby's Condition compares only operands that both have the operator,
+ * and neither an Array nor a Hash nor true/false has it, so such a comparison is false (liquidjs compared them as
+ * JavaScript does: `[1, 2] < "x"`, `false < 1` and `list >= list` were true).
+ */
+function ordering(op: '<' | '>' | '<=' | '>='): Operator {
+  const original = defaultOperators[op] as Operator;
+  return (l: unknown, r: unknown, ctx: Context) => (unordered(l) || unordered(r) ? false : original(l, r, ctx));
+}
+
+function unordered(v: unknown): boolean {
+  if (isComparable(v)) return false;
+  const value = toValue(v);
+  return typeof value === 'boolean' || Array.isArray(value) || isPlainObject(value);
+}
+
+/**
  * liquidjs' operators with the comparisons that walk their operands counted (see the header), and Shopify's
- * where liquidjs differs: `<>` is `!=` (liquidjs has no such operator and read `a <> b` as false), and a hash
- * `contains` a key (Ruby's Hash#include?: `{% if body contains "error" %}` with body {"error": ...}).
+ * where liquidjs differs: `<>` is `!=` (liquidjs has no such operator and read `a <> b` as false), a hash
+ * `contains` a key (Ruby's Hash#include?: `{% if body contains "error" %}` with body {"error": ...}), and an
+ * ordering of a list, a hash or a boolean is false (see ordering).
  */
 export const COUNTED_OPERATORS: Operators = {
   ...defaultOperators,
@@ -149,6 +166,10 @@ export const COUNTED_OPERATORS: Operators = {
   },
   '!=': notEquals,
   '<>': notEquals,
+  '<': ordering('<'),
+  '>': ordering('>'),
+  '<=': ordering('<='),
+  '>=': ordering('>='),
   contains: function* (l: unknown, r: unknown, ctx: Context) {
     const value = toValue(l);
     if (Array.isArray(value)) {
