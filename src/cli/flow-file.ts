@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { SIMULATOR_FLOW_ADDRESS } from '../channels/simulator/simulator-channel.ts';
+import { withoutPhoneFormatting } from '../lib/phone-format.ts';
 import { createApp, type App } from '../app.ts';
 import { guestStore } from './guest-store.ts';
 import { readFlowFile } from './unreadable-file.ts';
@@ -63,8 +64,10 @@ export async function openSimulation(
     console.error(`switchboard ${command}: name the flow to run, a FlowSid (FW…) or a flow file\nUsage: switchboard ${command} <FlowSid|flow.json> [--from +1555…] [--to +1500…] ('switchboard ${command} --help' says more)`);
     return 2;
   }
-  const from = typeof flags.from === 'string' ? flags.from : '+15551230001';
-  const to = typeof flags.to === 'string' ? flags.to : SIMULATOR_FLOW_ADDRESS;
+  // A phone number as its E.164, as the server's simulator and Twilio's webhooks give it (so --from '+1 (555)
+  // 123-0043' is the contact a REST create with that To, or a test user written so, knows as +15551230043).
+  const from = withoutPhoneFormatting(typeof flags.from === 'string' ? flags.from : '+15551230001');
+  const to = withoutPhoneFormatting(typeof flags.to === 'string' ? flags.to : SIMULATOR_FLOW_ADDRESS);
   const flow = flowTargetArgument(target);
   if ('problem' in flow) {
     console.error(`switchboard ${command}: ${flow.problem}`);

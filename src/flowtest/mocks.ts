@@ -10,6 +10,7 @@ import { nearMiss, type LabeledMock } from './near-miss.ts';
 import { matchesText, matchesUrl } from './pattern.ts';
 import { ringSeconds } from '../channels/simulator/call-resources.ts';
 import { CONVERSATION_MEDIA_MESSAGE, INVALID_TO_CODE, isMessageAddress } from '../channels/simulator/simulator-channel.ts';
+import { withoutPhoneFormatting } from '../lib/phone-format.ts';
 import { isoSeconds } from '../lib/iso-date.ts';
 import { refusedCall } from '../channels/simulator/phone.ts';
 import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectedMethod } from '../channels/http/fetch-http.ts';
@@ -196,7 +197,7 @@ export class MockResponder implements Responder {
           ContentSid: m.contentSid ?? null,
           DateCreated: isoSeconds(conversation.at),
         }
-      : { Sid: sid, From: m.from, To: m.to, Body: m.body, Status: 'queued', NumSegments: String(smsSegments(m.body)), NumMedia: String(m.mediaUrl?.length ?? 0), Direction: 'outbound-api' };
+      : { Sid: sid, From: withoutPhoneFormatting(m.from), To: withoutPhoneFormatting(m.to), Body: m.body, Status: 'queued', NumSegments: String(smsSegments(m.body)), NumMedia: String(m.mediaUrl?.length ?? 0), Direction: 'outbound-api' };
     return { result: { kind: 'message-sent', message: resource }, ...(mock?.undelivered !== undefined ? { undelivered: String(mock.undelivered) } : {}) };
   }
 

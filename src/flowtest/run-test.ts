@@ -5,6 +5,7 @@ import { checkParametersFit } from '../runtime/executions.ts';
 import { conversationWebhookParams, messageWebhookParams } from '../channels/simulator/webhook-params.ts';
 import { parseDuration } from './duration.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong } from '../lib/sms-segments.ts';
+import { withoutPhoneFormatting } from '../lib/phone-format.ts';
 import { outage } from './outage.ts';
 import { checkExpectations, endText, sequenceItems, type Failure } from './expect.ts';
 import { parseClock, type LoadedFlow } from './load.ts';
@@ -118,20 +119,22 @@ export function startSpec(trigger: TriggerSpec, nextSid: () => string, now = Dat
   }
   if ('message' in trigger) {
     const t = trigger.message;
-    const from = t.from ?? DEFAULT_CONTACT;
-    const to = t.to ?? DEFAULT_FLOW_ADDRESS;
+    // As the server's simulator and Twilio's webhooks give them: a phone number as its E.164.
+    const from = withoutPhoneFormatting(t.from ?? DEFAULT_CONTACT);
+    const to = withoutPhoneFormatting(t.to ?? DEFAULT_FLOW_ADDRESS);
     return { trigger: 'incomingMessage', triggerData: { message: messageParams(nextSid, from, to, t.body ?? '', t.media, t.params) }, data: {}, channelAddress: to, contactAddress: from };
   }
   if ('request' in trigger) {
     const t = trigger.request;
-    const from = t.from ?? DEFAULT_FLOW_ADDRESS;
-    const to = t.to ?? DEFAULT_CONTACT;
+    // As the REST create keeps them (+1 (555) 123-0043 is the contact +15551230043).
+    const from = withoutPhoneFormatting(t.from ?? DEFAULT_FLOW_ADDRESS);
+    const to = withoutPhoneFormatting(t.to ?? DEFAULT_CONTACT);
     const parameters = (t.parameters ?? {}) as JsonObject;
     return { trigger: 'incomingRequest', triggerData: { request: { from, to, parameters } }, data: parameters, channelAddress: from, contactAddress: to };
   }
   const t = trigger.call;
-  const from = t.from ?? DEFAULT_CONTACT;
-  const to = t.to ?? DEFAULT_FLOW_ADDRESS;
+  const from = withoutPhoneFormatting(t.from ?? DEFAULT_CONTACT);
+  const to = withoutPhoneFormatting(t.to ?? DEFAULT_FLOW_ADDRESS);
   return { trigger: 'incomingCall' satisfies TriggerEvent, triggerData: { call: inboundCall(from, to, t.params ?? {}) }, data: {}, channelAddress: to, contactAddress: from };
 }
 

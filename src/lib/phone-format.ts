@@ -5,13 +5,24 @@
  * the E.164 it stands for. Replies and calls come from the contact's E.164 address, so a REST
  * execution kept under the formatted text would never be found by them (a second execution started
  * while the first waited out its timeout). Only a leading '+' with digits and the usual separators
- * is rewritten; any other identifier is kept as given.
+ * is rewritten; any other identifier is kept as given. A trunk prefix written in parentheses after the
+ * country code (`+44 (0)20 7946 0958`, as numbers are written across Europe) is the digit dialled only
+ * from inside the country, so it is not part of the E.164 (+442079460958). The number of a phone-number
+ * channel (`whatsapp:+1 555 123 0043`, `rcs:…`) is rewritten the same way, its prefix kept as written:
+ * WhatsApp and RCS replies come from `whatsapp:` and the E.164.
  */
 export function withoutPhoneFormatting(address: string): string {
+  const channel = PHONE_CHANNEL.exec(address);
+  if (channel) return channel[0] + withoutPhoneFormatting(address.slice(channel[0].length));
   if (!/^\+[\d\s().-]+$/.test(address) || !/[\s().-]/.test(address)) return address;
-  const digits = address.replace(/\D/g, '');
+  const digits = address.replace(TRUNK_PREFIX, '$1').replace(/\D/g, '');
   return digits.length >= 7 && digits.length <= 15 ? `+${digits}` : address;
 }
+
+/** The channels whose address is `<channel>:` and a phone number (messenger:, client: take identifiers). */
+const PHONE_CHANNEL = /^(?:whatsapp|rcs):(?=\+)/i;
+/** `(0)` right after the country code: the trunk prefix, dialled only inside the country. */
+const TRUNK_PREFIX = /^(\+\d{1,3})[\s.-]*\(0\)/;
 
 /**
  * A flow's test users as read back: each as executions know the contact (trimmed, a formatted phone number

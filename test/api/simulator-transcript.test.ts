@@ -99,6 +99,27 @@ describe('simulator transcript: execution_sid of inbound messages', () => {
     assert.doesNotMatch(text, /stream-error/);
   });
 
+  it('a Contact written with separators names the contact by its E.164, in the transcript and the console stream', async () => {
+    const query = `Contact=${encodeURIComponent('+1 (555) 123-0009')}&FlowAddress=${encodeURIComponent('+1 500 555 0006')}`;
+    const res = await t.app.server.inject({ method: 'GET', url: `/simulator/Flows/${flowSid}/Messages?${query}`, headers: { authorization: t.auth } });
+    assert.equal(res.statusCode, 200, res.body);
+    assert.equal(res.json().messages.length, 6);
+    const abort = new AbortController();
+    const stream = await fetch(`${t.baseUrl}/console/api/Flows/${flowSid}/Simulator/Events?${query}`, { headers: { authorization: t.auth }, signal: abort.signal });
+    assert.equal(stream.status, 200);
+    let text = '';
+    const decoder = new TextDecoder();
+    const reader = stream.body!.getReader();
+    const deadline = Date.now() + 3000;
+    while (!/event: (message|stream-error)/.test(text) && Date.now() < deadline) {
+      const { value, done } = await Promise.race([reader.read(), new Promise<{ value: undefined; done: true }>((resolve) => setTimeout(() => resolve({ value: undefined, done: true }), deadline - Date.now()))]);
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    abort.abort();
+    assert.match(text, /event: message\n[^]*"From":"\+15551230009"/);
+  });
+
   it('what the execution sends elsewhere (another number, media) comes in other_messages', async () => {
     const definition = {
       description: 'sends to another number',

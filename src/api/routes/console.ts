@@ -14,7 +14,7 @@ import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { jsonField, requiredQuery } from '../wire/form.ts';
 import { single } from '../wire/query.ts';
-import { checkContactAddress } from '../wire/addresses.ts';
+import { simulatorAddress } from '../wire/addresses.ts';
 import { endReasonOf, standingBody } from '../representations/execution-standing.ts';
 import { isSid } from '../../runtime/ids.ts';
 import { flowSidParam } from '../wire/path-params.ts';
@@ -248,9 +248,9 @@ export async function registerConsole(routes: Routes, ctx: ApiContext, options: 
     const flowSid = flowSidParam(request, 'FlowSid');
     const query = request.query as Record<string, unknown>;
     // Checked as the simulator's POST checks From: an unencoded '+' (a space) would stream nobody's messages.
-    const contact = checkContactAddress('Contact', requiredQuery(query, 'Contact'));
+    const contact = simulatorAddress('Contact', requiredQuery(query, 'Contact'));
     // single(): a repeated FlowAddress is an array, which the store cannot bind (an endless error stream).
-    const flowAddress = checkContactAddress('FlowAddress', single(query.FlowAddress, 'FlowAddress') || SIMULATOR_FLOW_ADDRESS);
+    const flowAddress = simulatorAddress('FlowAddress', single(query.FlowAddress, 'FlowAddress') || SIMULATOR_FLOW_ADDRESS);
     const accountSid = request.account.sid;
     if (!(await ctx.store.getFlow(accountSid, flowSid))) throw errors.notFound(request.url.split('?')[0]!);
     const base = publicBase(ctx, request);

@@ -9,7 +9,7 @@ import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, optionalString, requiredQuery, stringList } from '../wire/form.ts';
-import { checkContactAddress, contactAddress, optionalAddress } from '../wire/addresses.ts';
+import { contactAddress, optionalAddress, simulatorAddress } from '../wire/addresses.ts';
 import { formatDate } from '../wire/dates.ts';
 import { flowSidParam } from '../wire/path-params.ts';
 import { isSid } from '../../runtime/ids.ts';
@@ -113,10 +113,10 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
     const flowSid = flowSidParam(request);
     const query = request.query as Record<string, unknown>;
     // Checked as the POST's From is: an unencoded '+' (a space) named nobody's transcript, silently empty.
-    const contact = checkContactAddress('Contact', requiredQuery(query, 'Contact'));
+    const contact = simulatorAddress('Contact', requiredQuery(query, 'Contact'));
     if (!(await ctx.store.getFlow(request.account.sid, flowSid))) throw errors.notFound(`/simulator/Flows/${flowSid}`);
     // The first of repeated values, as everywhere (an array named no transcript: always empty).
-    const flowAddress = checkContactAddress('FlowAddress', single(query.FlowAddress, 'FlowAddress') ?? SIMULATOR_FLOW_ADDRESS);
+    const flowAddress = simulatorAddress('FlowAddress', single(query.FlowAddress, 'FlowAddress') ?? SIMULATOR_FLOW_ADDRESS);
     return { messages: ctx.simulator.transcript(flowAddress, contact).filter((m) => m.flowSid === flowSid).map(entryJson) };
   });
 
@@ -182,7 +182,7 @@ export function registerSimulator(routes: Routes, ctx: ApiContext): void {
   });
 
   routes.add('GET', '/simulator/Failures', async (request) => {
-    const to = checkContactAddress('To', requiredQuery(request.query as Record<string, unknown>, 'To'));
+    const to = simulatorAddress('To', requiredQuery(request.query as Record<string, unknown>, 'To'));
     return { to, kind: ctx.simulator.armedFailure(to, request.account.sid) };
   });
 }

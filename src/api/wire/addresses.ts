@@ -58,15 +58,26 @@ export function checkContactAddress(name: string, value: string): string {
   return refuseUnencodedPlus(name, boundedAddress(name, value));
 }
 
-/** A required contact address from the form (see checkContactAddress). */
-export function contactAddress(form: Form, name: string): string {
-  return checkContactAddress(name, requiredString(form, name));
+/**
+ * An address a phone sends from or to in the simulator (its From and To, and the Contact, FlowAddress or
+ * To that name them afterwards): checked as checkContactAddress does, and a phone number written for
+ * people as its E.164 (withoutPhoneFormatting). Twilio's webhooks always give the E.164, so the simulator
+ * does too: `+1 (555) 123-0043` texting is the contact a REST create with that To, a test user written
+ * so, and the flow's messages to `{{contact.channel.address}}` know as +15551230043.
+ */
+export function simulatorAddress(name: string, value: string): string {
+  return withoutPhoneFormatting(checkContactAddress(name, value));
 }
 
-/** An optional address from the form, checked as contactAddress is. */
+/** A required address from the simulator's form (see simulatorAddress). */
+export function contactAddress(form: Form, name: string): string {
+  return simulatorAddress(name, requiredString(form, name));
+}
+
+/** An optional address from the simulator's form, checked as contactAddress is. */
 export function optionalAddress(form: Form, name: string): string | undefined {
   const value = optionalString(form, name);
-  return value === undefined ? undefined : checkContactAddress(name, value);
+  return value === undefined ? undefined : simulatorAddress(name, value);
 }
 
 /**

@@ -11,6 +11,7 @@ import { randomSid } from '../../runtime/ids.ts';
 import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, JsonObject, OutboundMessage, VirtualAgentRequest, VirtualAgentSession } from '../../engine/types.ts';
 import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult, VirtualAgentResult } from '../../runtime/ports/channel.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
+import { withoutPhoneFormatting } from '../../lib/phone-format.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../../lib/sms-segments.ts';
 import { conversationWebhookParams, messageWebhookParams } from './webhook-params.ts';
 import { isoSeconds } from '../../lib/iso-date.ts';
@@ -279,8 +280,11 @@ export class SimulatorChannel implements MessageChannel {
   async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
     // Looked up before an armed failure is taken: a store failure here is retried, and must find it still armed.
     const target = await this.#conversationOf(context, message.from);
-    const scoped = `${context.accountSid}|${message.to}`;
-    const key = this.#failNext.has(scoped) ? scoped : message.to;
+    // The addresses as Twilio's Messages API keeps them: a phone number written for people (`+1 (555) 123-0043`,
+    // which it takes) as its E.164, in the message resource (outbound.To) and in the contact's transcript.
+    const to = withoutPhoneFormatting(message.to);
+    const scoped = `${context.accountSid}|${to}`;
+    const key = this.#failNext.has(scoped) ? scoped : to;
     const failure = this.#failNext.get(key);
     if (failure) this.#failNext.delete(key);
     if (failure === 'send') return { ok: false, code: 21610, message: `Simulated send failure to ${message.to}` };
@@ -288,6 +292,7 @@ export class SimulatorChannel implements MessageChannel {
     if (target) return this.#postToConversation(context, target, message);
     // As Twilio's Messages API, an address it cannot send to is refused (21211; the widget takes `failed`).
     if (!isMessageAddress(message.to)) return { ok: false, code: INVALID_TO_CODE, message: `The 'To' number ${message.to} is not a valid phone number.` };
+    message = { ...message, to, from: withoutPhoneFormatting(message.from) };
     // Twilio's Messages API refuses the body outright (the widget takes `failed`).
     if (bodyTooLong(message.body)) return { ok: false, code: BODY_TOO_LONG_CODE, message: BODY_TOO_LONG_MESSAGE };
     const entry: TranscriptEntry = {
