@@ -62,3 +62,13 @@ describe('Liquid as Ruby: ordering comparisons', () => {
     assert.equal(yn('n < 5') + yn('n >= 2.5') + yn('"b" > "a"') + yn('l == l'), 'YYYY');
   });
 });
+
+describe('Liquid as Ruby: nil', () => {
+  it('a JSON null equals a missing variable (Ruby has one nil)', () => {
+    const ctx = { parsed: { error: null }, list: [] };
+    assert.equal(ok('{% if parsed.error == flow.variables.unset %}Y{% else %}N{% endif %}', ctx), 'Y');
+    assert.equal(ok('{% if parsed.error != flow.variables.unset %}Y{% else %}N{% endif %}', ctx), 'N');
+    assert.equal(ok('{% if parsed.error <> list.name %}Y{% else %}N{% endif %}', ctx), 'N');
+    assert.equal(ok('{% if parsed.error == 0 %}Y{% else %}N{% endif %}', ctx), 'N');
+  });
+});

@@ -123,6 +123,8 @@ function comparedArrays(l: unknown, r: unknown): boolean {
 
 /** liquidjs' `equals`, charging COMPARE_UNITS per array item compared at any depth. */
 function* countedEquals(l: unknown, r: unknown, ctx: Context): Generator<unknown, boolean, unknown> {
+  // Ruby has one nil: a JSON null equals a missing variable (liquidjs told null from undefined).
+  if (!isComparable(l) && !isComparable(r) && toValue(l) == null && toValue(r) == null) return true;
   if (!comparedArrays(l, r)) return (yield (defaultOperators['=='] as Operator)(l, r, ctx)) as boolean;
   const a = toValue(l) as unknown[];
   const b = toValue(r) as unknown[];
