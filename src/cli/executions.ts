@@ -7,6 +7,7 @@ import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, 
 import { extraArguments, unknownCommandMessage } from './stray-arguments.ts';
 import { sidArgument } from './sid-argument.ts';
 import { parseDateFilter } from '../api/wire/dates.ts';
+import { withoutPhoneFormatting } from '../lib/phone-format.ts';
 
 export const EXECUTIONS_USAGE = `Usage: switchboard executions <command> --flow FW… [options]
 
@@ -306,7 +307,7 @@ export async function executionsCommand(argv: string[]): Promise<number> {
         // Even an empty --contact goes to the server, whose error says what an address looks like.
         const contact = values.contact !== undefined ? { contact: values.contact } : {};
         const listed = await client.listExecutions(values.flow, { limit, ...(since ? { from: since } : {}), ...contact });
-        const list = values.contact === undefined ? listed : onlyTheContacts(listed, values.contact);
+        const list = values.contact === undefined ? listed : onlyTheContacts(listed, withoutPhoneFormatting(values.contact));
         if (values.json) console.log(JSON.stringify(list, null, 2));
         else
           console.log(

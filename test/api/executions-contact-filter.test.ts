@@ -85,6 +85,13 @@ describe('Executions list: ContactAddress filter', () => {
     assert.deepEqual(nobody.json().executions, [], 'a prefix is not a match');
   });
 
+  it('a phone number written for people is read as the create keeps the To: its E.164', async () => {
+    const res = await call('GET', `/v2/Flows/${flowSid}/Executions?ContactAddress=${encodeURIComponent('+1 (555) 010-9999')}`);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json().executions.map((e: any) => e.sid), callersNewestFirst());
+    assert.equal(new URL(res.json().meta.url).searchParams.get('ContactAddress'), CALLER);
+  });
+
   it('combines with status and the date filters, on v2 and v1 Executions', async () => {
     const ended = await call('GET', `/v2/Flows/${flowSid}/Executions?ContactAddress=${encodeURIComponent(CALLER)}&status=ended`);
     assert.deepEqual(ended.json().executions.map((e: any) => e.sid), [sids[3]!.sid]);

@@ -392,6 +392,10 @@ describe('switchboard executions list --contact', () => {
     assert.deepEqual(tableSids(caller.stdout), sidsOf(CALLER));
     for (const sid of sidsOf(CALLER)) assert.match(caller.stdout, new RegExp(`${sid}\\s+active\\s+\\+15550109999\\s`));
     assert.doesNotMatch(caller.stdout, /whatsapp:/);
+    // Written for people, the number is the contact the create kept (its E.164).
+    const formatted = await list(['--contact', '+1 (555) 010-9999']);
+    assert.equal(formatted.code, 0, formatted.stderr);
+    assert.deepEqual(tableSids(formatted.stdout), sidsOf(CALLER));
 
     const other = await list(['--contact', OTHER, '--json']);
     assert.equal(other.code, 0, other.stderr);

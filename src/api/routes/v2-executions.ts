@@ -12,6 +12,7 @@ import { publicBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { enumValue, jsonField, optionalString, parseClientJson } from '../wire/form.ts';
 import { checkContactAddress, restContactPair } from '../wire/addresses.ts';
+import { withoutPhoneFormatting } from '../../lib/phone-format.ts';
 import { singleQuotedToJson } from '../../lib/single-quoted-json.ts';
 import { wellFormedJson } from '../wire/well-formed.ts';
 import { readDateFilters, single } from '../wire/query.ts';
@@ -73,13 +74,14 @@ function createInput(request: FastifyRequest, checkParameters: (parameters: Json
 /**
  * ContactAddress, a Switchboard extension (Twilio ignores it and lists everything): the executions
  * whose contact (contact.channel.address) is exactly this address. Checked as To/From are: bounded,
- * and not empty or led by a space (a '+' sent unencoded).
+ * and not empty or led by a space (a '+' sent unencoded); a phone number written for people is read as
+ * the create keeps the To (its E.164), so the To an execution was created with finds it.
  */
 function contactAddressFilter(query: Record<string, unknown>): string | undefined {
   const value = single(query.ContactAddress, 'ContactAddress');
   if (value === undefined) return undefined;
   if (value === '') throw errors.invalidParameter('ContactAddress', 'is empty; give the address as stored, e.g. ContactAddress=%2B15551234567');
-  return checkContactAddress('ContactAddress', value);
+  return withoutPhoneFormatting(checkContactAddress('ContactAddress', value));
 }
 
 /**
