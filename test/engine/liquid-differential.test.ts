@@ -72,3 +72,13 @@ describe('Liquid as Ruby: nil', () => {
     assert.equal(ok('{% if parsed.error == 0 %}Y{% else %}N{% endif %}', ctx), 'N');
   });
 });
+
+describe('Liquid as Ruby: replace', () => {
+  it('with an empty or missing pattern puts the replacement around every character, as gsub("") does', () => {
+    assert.equal(ok("{{ 'abc' | replace: '', '-' }}"), '-a-b-c-');
+    assert.equal(ok("{{ 'abc' | replace: flow.variables.unset, '-' }}"), '-a-b-c-');
+    assert.equal(ok("{{ '' | replace: '', '-' }}"), '-');
+    assert.equal(ok("{{ '😀é' | replace: '', '|' }}"), '|😀|é|');
+    assert.equal(ok("{{ 'abcb' | replace: 'b', 'X' }}"), 'aXcX');
+  });
+});

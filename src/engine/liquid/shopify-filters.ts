@@ -79,6 +79,19 @@ export function urlDecodeFilter(this: FilterThis, input: unknown): string {
   return text.replace(/\+/g, ' ').replace(/(?:%[0-9a-fA-F]{2})+/g, decodeEscapes);
 }
 
+/**
+ * Shopify's `replace` is Ruby's `gsub` of the text: an empty pattern (`replace: ""`, a missing variable) puts the
+ * replacement between every two characters and at both ends (`"ab"` → `"-a-b-"`, `""` → `"-"`); liquidjs' split
+ * and join left out both ends. Any other pattern is liquidjs' own.
+ */
+function replaceFilter(this: FilterThis, input: unknown, pattern: unknown, replacement: unknown): string {
+  if (stringify(pattern) !== '') return builtin('replace').call(this, input, pattern, replacement) as string;
+  const chars = Array.from(stringify(input));
+  const by = stringify(replacement);
+  this.context.memoryLimit.use(chars.length + (chars.length + 1) * by.length);
+  return by + chars.join(by) + (chars.length > 0 ? by : '');
+}
+
 /** liquidjs' `stringify` for a filter input. */
 function stringify(input: unknown): string {
   const v = toValue(input);
@@ -576,6 +589,7 @@ export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   at_most: boundFilter('at_most'),
   size: sizeFilter,
   split: splitFilter,
+  replace: replaceFilter,
   url_decode: urlDecodeFilter,
   slice: sliceFilter,
   escape: escapeFilter,
