@@ -82,3 +82,11 @@ describe('Liquid as Ruby: replace', () => {
     assert.equal(ok("{{ 'abcb' | replace: 'b', 'X' }}"), 'aXcX');
   });
 });
+
+describe('Liquid as Ruby: a nil loop limit', () => {
+  it('is no limit, and a nil offset is 0', () => {
+    assert.equal(ok('{% for i in (1..3) limit:nil offset:nil %}{{i}}{% endfor %}'), '123');
+    assert.equal(ok('{% for i in list limit:n %}{{i}}{% endfor %}', { list: [1, 2, 3], n: null }), '123');
+    assert.equal(ok('{% for i in list limit:n %}{{i}}{% endfor %}', { list: [1, 2, 3], n: 2 }), '12');
+  });
+});

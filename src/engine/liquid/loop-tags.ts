@@ -77,12 +77,13 @@ function loopInteger(raw: unknown): number {
 
 /**
  * Shopify's loop window (Utils.slice_collection): items from `offset` up to `offset + limit`, so a negative
- * `limit:` renders nothing and a negative `offset:` counts from the first item (liquidjs took both as
+ * `limit:` renders nothing, a nil one everything, and a negative `offset:` counts from the first item (liquidjs took both as
  * Array#slice does, from the end: `limit: -1` rendered all but the last item).
  */
 function loopWindow(offset: unknown, limit: unknown, length: number): { from: number; start: number; end: number } {
   const from = loopInteger(offset);
-  const to = limit === undefined ? length : from + loopInteger(limit);
+  // A nil limit (`limit: nil`, a variable holding null) is no limit, as Ruby's For reads it; a nil offset is 0.
+  const to = toValue(limit) == null ? length : from + loopInteger(limit);
   const start = Math.min(Math.max(from, 0), length);
   return { from, start, end: Math.max(start, Math.min(to, length)) };
 }
