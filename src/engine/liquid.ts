@@ -80,7 +80,7 @@ import { CappedIfchangedTag } from './liquid/ifchanged-tag.ts';
 import type { SlashDateOrder } from './liquid/date-text.ts';
 import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
 import { SHOPIFY_FILTERS, codePointLength, integerSize } from './liquid/shopify-filters.ts';
-import { CappedEmitter, STATE_REGISTER, isPlainObject, outputLimitMessage, serializeObject, type ObjectFormat } from './liquid/output.ts';
+import { CappedEmitter, STATE_REGISTER, holdsObject, isPlainObject, outputLimitMessage, rubyInspect, serializeObject, type ObjectFormat } from './liquid/output.ts';
 import { LIQUID_LIMITS, LiquidBudget, RenderLimits, type ContextLimiter } from './liquid/limits.ts';
 import { stateOf, type AnyFilter, type FilterThis, type RenderState } from './liquid/render-state.ts';
 import { dateFilter } from './liquid/date-filters.ts';
@@ -195,7 +195,8 @@ function toJsonFilter(this: FilterThis, v: unknown): string {
  * liquidjs' filters that work on a string. Given an object (a parsed HTTP body, `flow.data`, a subflow's
  * `trigger.parent.parameters.*`) they would print `[object Object]`; they get the object printed as it prints
  * without a filter (JSON or Java's map form, `objectFormat`), which is what techmatters' debug subflows
- * `replace` their quotes in.
+ * `replace` their quotes in. A list of plain values is Ruby's to_s of it, its inspect (`["a", 1, nil]`), as
+ * Shopify's text filters take it, not its items joined.
  */
 const STRING_FILTERS = [
   'append', 'prepend', 'capitalize', 'downcase', 'upcase', 'lstrip', 'rstrip', 'strip', 'strip_newlines', 'squish',
@@ -208,15 +209,26 @@ const STRING_FILTERS = [
 /** String filters whose arguments are text too (`append: 2.0` appends "2.0"). */
 const TEXT_ARGUMENTS = new Set(['append', 'prepend', 'replace', 'replace_first', 'replace_last', 'remove', 'remove_first', 'remove_last']);
 
+/**
+ * A text filter's argument as Ruby's to_s gives it: a float as Ruby writes it, a list of plain values inspected,
+ * an object (or a list holding one) as objects print.
+ */
+function listAsText(arg: unknown, self: FilterThis): unknown {
+  if (arg instanceof RubyFloat) return String(arg);
+  const v = toValue(arg);
+  if (!Array.isArray(v) && !isPlainObject(v)) return arg;
+  return holdsObject(v) ? serializeObject(v, stateOf(self)?.objectFormat ?? 'json') : rubyInspect(v);
+}
+
 function objectsAsText(filter: AnyFilter, name: string): AnyFilter {
   const textArguments = TEXT_ARGUMENTS.has(name);
   return function (this: FilterThis, input: unknown, ...args: unknown[]) {
     // A float as Ruby's to_s writes it ("5.0" | append: "x" is "5.0x"), not as the number liquidjs would see.
     if (input instanceof RubyFloat) input = input.toString();
-    if (textArguments) for (let i = 0; i < args.length; i++) if (args[i] instanceof RubyFloat) args[i] = String(args[i]);
+    if (textArguments) for (let i = 0; i < args.length; i++) args[i] = listAsText(args[i], this);
     const v = toValue(input);
-    const isObject = isPlainObject(v) || (Array.isArray(v) && v.some(isPlainObject));
-    return filter.call(this, isObject ? serializeObject(v, stateOf(this)?.objectFormat ?? 'json') : input, ...args);
+    if (holdsObject(v)) return filter.call(this, serializeObject(v, stateOf(this)?.objectFormat ?? 'json'), ...args);
+    return filter.call(this, Array.isArray(v) ? rubyInspect(v) : input, ...args);
   };
 }
 

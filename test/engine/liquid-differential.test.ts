@@ -90,3 +90,18 @@ describe('Liquid as Ruby: a nil loop limit', () => {
     assert.equal(ok('{% for i in list limit:n %}{{i}}{% endfor %}', { list: [1, 2, 3], n: 2 }), '12');
   });
 });
+
+describe('Liquid as Ruby: a list given to a text filter', () => {
+  it('is its Ruby to_s, the inspect form, not its items joined', () => {
+    const ctx = { l: [1, 'a"b', null, 2.5, true, [3]], e: [], s: ['x\n#{y}'] };
+    assert.equal(ok('{{ l | append: "x" }}', ctx), '[1, "a\\"b", nil, 2.5, true, [3]]x');
+    assert.equal(ok('{{ "x" | append: l }}', ctx), 'x[1, "a\\"b", nil, 2.5, true, [3]]');
+    assert.equal(ok('{{ "a,b" | split: "," | upcase }}'), '["A", "B"]');
+    assert.equal(ok('{{ e | strip }}', ctx), '[]');
+    assert.equal(ok('{{ s | upcase }}', ctx), '["X\\N\\#{Y}"]');
+    assert.equal(ok('{{ l | url_encode }}', ctx), '%5B1%2C+%22a%5C%22b%22%2C+nil%2C+2.5%2C+true%2C+%5B3%5D%5D');
+    assert.equal(ok('{{ "abc" | map: "x" | upcase }}'), '[NIL]');
+    // Printed and joined lists are unchanged.
+    assert.equal(ok('{{ l }}|{{ l | join: "-" }}', ctx), '1a"b2.5true3|1-a"b--2.5-true-3');
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { toValue } from 'liquidjs';
 import type { Context, Emitter } from 'liquidjs';
-import { RubyFloat } from './ruby-float.ts';
+import { RubyFloat, rubyFloatText } from './ruby-float.ts';
 
 /** JSON (`{"k":"v"}`) or Java's Map.toString (`{k=v}`): see liquid.ts' header. */
 export type ObjectFormat = 'json' | 'map';
@@ -44,6 +44,34 @@ export function stringifyOutput(value: unknown, format: ObjectFormat): string {
     return v.map((x) => stringifyOutput(x, format)).join('');
   }
   if (isPlainObject(v)) return serializeObject(v, format);
+  return String(v);
+}
+
+/** Whether a plain object is somewhere in `v` (an array's items at any depth). */
+export function holdsObject(v: unknown, depth = 0): boolean {
+  if (isPlainObject(v)) return true;
+  return Array.isArray(v) && depth < 64 && v.some((x) => holdsObject(toValue(x), depth + 1));
+}
+
+const RUBY_ESCAPES: Readonly<Record<string, string>> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\f': '\\f', '\v': '\\v', '\b': '\\b', '\x07': '\\a', '\x1b': '\\e' };
+
+/**
+ * Ruby's Array#inspect, which is its to_s: what Shopify's text filters make of a list (`[1, 2] | append: "x"` is
+ * `[1, 2]x`, `"a,b" | split: "," | upcase` is `["A", "B"]`). For lists of plain values; one holding an object
+ * prints as the engine prints objects (see holdsObject).
+ */
+export function rubyInspect(value: unknown, depth = 0): string {
+  if (depth > 64) throw new Error('value nested too deeply');
+  if (value instanceof RubyFloat) return value.toString();
+  const v = toValue(value);
+  if (v === null || v === undefined) return 'nil';
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : rubyFloatText(v);
+  if (typeof v === 'string') {
+    const body = v.replace(/["\\\n\r\t\f\v\b\x07\x1b]|#(?=[{$@])|[\x00-\x1f\x7f]/g, (c) =>
+      RUBY_ESCAPES[c] ?? (c === '#' ? '\\#' : `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`));
+    return `"${body}"`;
+  }
+  if (Array.isArray(v)) return `[${v.map((x) => rubyInspect(x, depth + 1)).join(', ')}]`;
   return String(v);
 }
 
