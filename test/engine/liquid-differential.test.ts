@@ -105,3 +105,13 @@ describe('Liquid as Ruby: a list given to a text filter', () => {
     assert.equal(ok('{{ l }}|{{ l | join: "-" }}', ctx), '1a"b2.5true3|1-a"b--2.5-true-3');
   });
 });
+
+describe('Liquid as Ruby: a for loop over a range', () => {
+  it('reads its ends as Ruby to_i does', () => {
+    assert.equal(ok('{% for i in (2.5..4) %}{{i}},{% endfor %}'), '2,3,4,');
+    assert.equal(ok('{% for i in (-2.5..0) %}{{i}},{% endfor %}'), '-2,-1,0,');
+    assert.equal(ok('{% for i in (flow.variables.unset..3) %}{{i}},{% endfor %}'), '0,1,2,3,');
+    assert.equal(ok('{% for i in ("abc"..2) %}{{i}},{% endfor %}'), '0,1,2,');
+    assert.equal(ok('{% for i in (first..4) %}{{i}},{% endfor %}', { first: '2 items' }), '2,3,4,');
+  });
+});

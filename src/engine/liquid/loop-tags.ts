@@ -88,6 +88,18 @@ function loopWindow(offset: unknown, limit: unknown, length: number): { from: nu
   return { from, start, end: Math.max(start, Math.min(to, length)) };
 }
 
+/**
+ * A range's end as Ruby's to_i reads it (`(2.5..4)` is 2..4, nil and "abc" are 0, "3 items" is 3); liquidjs
+ * took it as a JS number (2.5, 3.5, 4.5; nil and text gave no items).
+ */
+function rangeEnd(raw: unknown): number {
+  const v = toValue(raw);
+  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : 0;
+  if (typeof v !== 'string') return 0;
+  const leading = /^[ \t\n\v\f\r]*([+-]?\d+(?:_\d+)*)/.exec(v);
+  return leading ? Number(leading[1]!.replace(/_/g, '')) : 0;
+}
+
 /** liquidjs' toEnumerable(). */
 function toEnumerable(val: unknown): unknown[] {
   const v = toValue(val);
@@ -121,8 +133,8 @@ export class CappedForTag extends ForTag {
     let source: Source;
     let text = false;
     if (TypeGuards.isRangeToken(this.collection)) {
-      const low = Number(toValue(yield evalToken(this.collection.lhs, ctx)));
-      const high = Number(toValue(yield evalToken(this.collection.rhs, ctx)));
+      const low = rangeEnd(yield evalToken(this.collection.lhs, ctx));
+      const high = rangeEnd(yield evalToken(this.collection.rhs, ctx));
       // liquidjs: for (i = low; i < high + 1; i++) — without materialising it.
       const n = Number.isFinite(low) && Number.isFinite(high) ? Math.max(0, Math.ceil(high + 1 - low)) : 0;
       source = { length: n, at: (i) => low + i };
