@@ -58,6 +58,9 @@ describe('Liquid as Ruby: ordering comparisons', () => {
     assert.equal(yn('b < 1'), 'N');
     assert.equal(yn('true >= false'), 'N');
     assert.equal(ok('{% unless l <= 5 %}U{% endunless %}', ctx), 'U');
+    // A JSON null is nil, which has no ordering either (JavaScript took null as 0).
+    const nil = { n: null, s: '+1555', z: 0 };
+    assert.equal(ok('{% if n <= z %}Y{% else %}N{% endif %}{% if n < s %}Y{% else %}N{% endif %}{% if s > n %}Y{% else %}N{% endif %}', nil), 'NNN');
     // Numbers and texts still compare.
     assert.equal(yn('n < 5') + yn('n >= 2.5') + yn('"b" > "a"') + yn('l == l'), 'YYYY');
   });

@@ -141,8 +141,8 @@ function* notEquals(l: unknown, r: unknown, ctx: Context): Generator<unknown, bo
 
 /**
  * Shopify's ordering (`<`, `>`, `<=`, `>=`): Ruby's Condition compares only operands that both have the operator,
- * and neither an Array nor a Hash nor true/false has it, so such a comparison is false (liquidjs compared them as
- * JavaScript does: `[1, 2] < "x"`, `false < 1` and `list >= list` were true).
+ * and neither nil nor an Array nor a Hash nor true/false has it, so such a comparison is false (liquidjs compared
+ * them as JavaScript does: `[1, 2] < "x"`, `false < 1`, `list >= list` and a JSON null `< "5"` were true).
  */
 function ordering(op: '<' | '>' | '<=' | '>='): Operator {
   const original = defaultOperators[op] as Operator;
@@ -152,7 +152,7 @@ function ordering(op: '<' | '>' | '<=' | '>='): Operator {
 function unordered(v: unknown): boolean {
   if (isComparable(v)) return false;
   const value = toValue(v);
-  return typeof value === 'boolean' || Array.isArray(value) || isPlainObject(value);
+  return value === null || value === undefined || typeof value === 'boolean' || Array.isArray(value) || isPlainObject(value);
 }
 
 /**
