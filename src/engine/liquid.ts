@@ -80,7 +80,7 @@ import { CappedIfchangedTag } from './liquid/ifchanged-tag.ts';
 import type { SlashDateOrder } from './liquid/date-text.ts';
 import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
 import { SHOPIFY_FILTERS, codePointLength, integerSize } from './liquid/shopify-filters.ts';
-import { CappedEmitter, STATE_REGISTER, holdsObject, isPlainObject, outputLimitMessage, rubyInspect, serializeObject, type ObjectFormat } from './liquid/output.ts';
+import { CappedEmitter, STATE_REGISTER, holdsObject, isPlainObject, outputLimitMessage, plainText, rubyInspect, serializeObject, type ObjectFormat } from './liquid/output.ts';
 import { LIQUID_LIMITS, LiquidBudget, RenderLimits, type ContextLimiter } from './liquid/limits.ts';
 import { stateOf, type AnyFilter, type FilterThis, type RenderState } from './liquid/render-state.ts';
 import { dateFilter } from './liquid/date-filters.ts';
@@ -216,6 +216,7 @@ const TEXT_ARGUMENTS = new Set(['append', 'prepend', 'replace', 'replace_first',
 function listAsText(arg: unknown, self: FilterThis): unknown {
   if (arg instanceof RubyFloat) return String(arg);
   const v = toValue(arg);
+  if (typeof v === 'number') return plainText(v);
   if (!Array.isArray(v) && !isPlainObject(v)) return arg;
   return holdsObject(v) ? serializeObject(v, stateOf(self)?.objectFormat ?? 'json') : rubyInspect(v);
 }
@@ -225,6 +226,7 @@ function objectsAsText(filter: AnyFilter, name: string): AnyFilter {
   return function (this: FilterThis, input: unknown, ...args: unknown[]) {
     // A float as Ruby's to_s writes it ("5.0" | append: "x" is "5.0x"), not as the number liquidjs would see.
     if (input instanceof RubyFloat) input = input.toString();
+    else if (typeof input === 'number') input = plainText(input); // 1.5e-07, as Ruby's Float#to_s
     if (textArguments) for (let i = 0; i < args.length; i++) args[i] = listAsText(args[i], this);
     const v = toValue(input);
     if (holdsObject(v)) return filter.call(this, serializeObject(v, stateOf(this)?.objectFormat ?? 'json'), ...args);

@@ -118,3 +118,11 @@ describe('Liquid as Ruby: a for loop over a range', () => {
     assert.equal(ok('{% for i in (first..4) %}{{i}},{% endfor %}', { first: '2 items' }), '2,3,4,');
   });
 });
+
+describe('Liquid as Ruby: a number with a fraction from data', () => {
+  it('prints as Ruby\'s Float#to_s wherever it prints', () => {
+    const ctx = { x: 1.5e-7, l: [1.5e-7, 2.5], y: 0.0001 };
+    assert.equal(ok('{{ x }}|{{ l }}|{{ l | join: "," }}|{{ y }}', ctx), '1.5e-07|1.5e-072.5|1.5e-07,2.5|0.0001');
+    assert.equal(ok('{{ "a" | append: x }}|{{ x | rstrip }}|{{ x | default: 1 }}', ctx), 'a1.5e-07|1.5e-07|1.5e-07');
+  });
+});

@@ -44,7 +44,15 @@ export function stringifyOutput(value: unknown, format: ObjectFormat): string {
     return v.map((x) => stringifyOutput(x, format)).join('');
   }
   if (isPlainObject(v)) return serializeObject(v, format);
-  return String(v);
+  return plainText(v);
+}
+
+/**
+ * A plain value as Ruby's to_s writes it: a number with a fraction is a Float in Ruby, printed as Float#to_s does
+ * (`1.5e-07`, not JavaScript's `1.5e-7`); a whole number stays an integer (see ./ruby-float.ts).
+ */
+export function plainText(v: unknown): string {
+  return typeof v === 'number' && !Number.isInteger(v) ? rubyFloatText(v) : String(v);
 }
 
 /** Whether a plain object is somewhere in `v` (an array's items at any depth). */

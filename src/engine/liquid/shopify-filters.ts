@@ -4,7 +4,7 @@
  */
 import { filters as builtinFilters, toValue } from 'liquidjs';
 import type { Context } from 'liquidjs';
-import { isPlainObject, objectFormatOf, serializeObject } from './output.ts';
+import { isPlainObject, objectFormatOf, plainText, serializeObject } from './output.ts';
 import { decimalArithmetic } from './decimal.ts';
 import { base64DecodeFilter, base64UrlSafeDecodeFilter, base64UrlSafeEncodeFilter } from './base64-filters.ts';
 import { RubyFloat, isDecimalText, isFloatOperand, numberResult } from './ruby-float.ts';
@@ -28,6 +28,10 @@ export function joinFilter(this: FilterThis, input: unknown, ...args: unknown[])
     const format = objectFormatOf(this.context);
     const items = v.map((x) => (isPlainObject(x) || (Array.isArray(x) && x.some(isPlainObject)) ? serializeObject(x, format) : x));
     return builtin('join').call(this, items, ...args);
+  }
+  // A number with a fraction as Ruby's Float#to_s writes it (1.5e-07).
+  if (Array.isArray(v) && v.some((x) => typeof x === 'number' && !Number.isInteger(x))) {
+    return builtin('join').call(this, v.map((x) => (typeof x === 'number' ? plainText(x) : x)), ...args);
   }
   return builtin('join').call(this, input, ...args);
 }
