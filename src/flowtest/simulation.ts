@@ -5,6 +5,7 @@
 // rings until its timeout) is on its way meanwhile: it arrives when the clock reaches it, and what
 // the script does before then (a text, a hang-up) meets the flow still waiting for it, as on a server.
 import { threadCpuMs } from '../lib/thread-cpu.ts';
+import { withoutPhoneFormatting } from '../lib/phone-format.ts';
 import { executionContext, handleEvent, startExecution } from '../engine/interpreter.ts';
 import type {
   CallWait,
@@ -837,10 +838,12 @@ export class Simulation {
         }
         const callSid = outcome.callSid ?? 'CA' + (++this.#counter).toString(16).padStart(32, '0');
         // The parameters of every request about the call, as the simulator phone sends them.
-        const base = { AccountSid: IDS.accountSid, ApiVersion: API_VERSION, CallSid: callSid, Called: effect.call.to, Caller: effect.call.from, Direction: 'outbound-api', From: effect.call.from, To: effect.call.to };
+        // A phone number written for people as its E.164, as Twilio's Calls API (and the simulator phone) keeps it.
+        const [from, to] = [withoutPhoneFormatting(effect.call.from), withoutPhoneFormatting(effect.call.to)];
+        const base = { AccountSid: IDS.accountSid, ApiVersion: API_VERSION, CallSid: callSid, Called: to, Caller: from, Direction: 'outbound-api', From: from, To: to };
         this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'call-placed', call: { ...base, CallStatus: 'ringing' } } });
         if (outcome.answer === 'human' || outcome.answer === 'machine') {
-          this.#placed = { CallSid: callSid, From: effect.call.from, To: effect.call.to };
+          this.#placed = { CallSid: callSid, From: from, To: to };
           this.#answeredAt = this.now;
           // AnsweredBy only when the widget asked for machine detection (§2.7): machine_start under Enable,
           // machine_end_beep once the greeting ends under DetectMessageEnd.

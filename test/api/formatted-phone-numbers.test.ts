@@ -135,6 +135,24 @@ describe('a formatted phone number is the contact its E.164 names', () => {
     const transcript = (await get(`/simulator/Flows/${flow.sid}/Messages?Contact=%2B15551230050`)).json().messages;
     assert.deepEqual(transcript.map((m: { to: string; body: string }) => [m.to, m.body]), [['+15551230050', 'hello']]);
   });
+  it("a Make Outgoing Call to a formatted number calls its E.164, as Twilio's Calls API keeps it", async () => {
+    const callTo = {
+      description: 'calls the number given',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'call' }] },
+        { name: 'call', type: 'make-outgoing-call-v2', properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{flow.data.phone}}', timeout: 60 }, transitions: [{ event: 'answered' }, { event: 'busy' }, { event: 'noAnswer' }, { event: 'failed' }] },
+      ],
+    };
+    const flow = await t.app.flows.create(t.account.sid, { friendlyName: 'call to', status: 'published', definition: callTo as never });
+    const created = await post(`/v2/Flows/${flow.sid}/Executions`, form({ To: '+15551230001', From: '+15005550006', Parameters: JSON.stringify({ phone: '+1 (555) 123-0060' }) }));
+    assert.equal(created.statusCode, 201, created.body);
+    await t.app.executions.idle();
+    const calls = (await get(`/simulator/calls?FlowSid=${flow.sid}`)).json().calls;
+    assert.deepEqual(calls.map((c: { from: string; to: string }) => [c.from, c.to]), [['+15005550006', '+15551230060']]);
+    await t.app.executions.end(t.account.sid, flow.sid, created.json().sid);
+  });
 });
 
 describe('switchboard simulate --from, and flow tests, take a formatted number as the server does', () => {
@@ -211,8 +229,30 @@ tests:
       widgets: { send: { outbound: { To: "+442079460958" } } }
 `,
     );
-    const summary = runFiles([join(dir, 'who.test.yaml')]);
+    const callFlow = {
+      description: 'calls the number given',
+      initial_state: 'Trigger',
+      flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'call' }] },
+        { name: 'call', type: 'make-outgoing-call-v2', properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{flow.data.phone}}', timeout: 60 }, transitions: [{ event: 'answered' }, { event: 'busy' }, { event: 'noAnswer' }, { event: 'failed' }] },
+      ],
+    };
+    writeFileSync(join(dir, 'call.json'), JSON.stringify(callFlow));
+    writeFileSync(
+      join(dir, 'call.test.yaml'),
+      `
+flow: call.json
+tests:
+  - name: a call to a formatted number calls its E.164
+    trigger: { request: { parameters: { phone: "+1 (555) 123-0060" } } }
+    expect:
+      path: [Trigger, call]
+      widgets: { call: { To: "+15551230060", From: "+15005550006" } }
+`,
+    );
+    const summary = runFiles([join(dir, 'who.test.yaml'), join(dir, 'call.test.yaml')]);
     assert.equal(summary.failed, 0, textReport(summary));
-    assert.equal(summary.passed, 3);
+    assert.equal(summary.passed, 4);
   });
 });

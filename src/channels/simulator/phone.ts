@@ -13,6 +13,7 @@ import type { VoiceChannel, VoiceContext, VoiceResult } from '../../runtime/port
 import type { CallWhereabouts } from '../../runtime/calls.ts';
 import { randomSid } from '../../runtime/ids.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
+import { withoutPhoneFormatting } from '../../lib/phone-format.ts';
 import { INVALID_TO_CODE, isMessageAddress } from './simulator-channel.ts';
 import { attr, elements, parseTwiml, textOf } from './twiml-parse.ts';
 import { BOOT_ID, PROCESS_KEY, SIMULATOR_SID, isEarlierSimulatorSid, simulatorCallOrigin, simulatorCallSid, type SimulatorCallOrigin } from './call-sids.ts';
@@ -361,6 +362,8 @@ export class SimulatorPhone implements VoiceChannel {
     // As Twilio's Calls API: no To is 21201, no From 21213, a To it cannot call 21211 (the widget takes `failed`).
     const refused = refusedCall(spec.to, spec.from);
     if (refused) return { ok: false, code: refused.fail, message: refused.message };
+    // As Twilio's Calls API keeps them: a phone number written for people as its E.164 (the call's To and Called).
+    spec = { ...spec, from: withoutPhoneFormatting(spec.from), to: withoutPhoneFormatting(spec.to) };
     const call = await this.#newCall({
       accountSid: context.accountSid,
       flowSid: context.flowSid,
