@@ -126,3 +126,13 @@ describe('Liquid as Ruby: a number with a fraction from data', () => {
     assert.equal(ok('{{ "a" | append: x }}|{{ x | rstrip }}|{{ x | default: 1 }}', ctx), 'a1.5e-07|1.5e-07|1.5e-07');
   });
 });
+
+describe('Liquid as Ruby: a dotted date', () => {
+  it('is day.month.year, as Ruby\'s Date._parse reads it', () => {
+    assert.equal(ok("{{ '10.03.2026' | date: '%F' }}|{{ '1.3.2026' | date: '%F' }}"), '2026-03-10|2026-03-01');
+    assert.equal(ok("{{ '10.03.2026 09:30' | date: '%F %T' }}"), '2026-03-10 09:30:00');
+    assert.equal(ok("{{ '10.13.2026' | date: '%F' }}"), '10.13.2026');
+    const r = renderTemplate("{{ '10.03.2026 09:30' | date: '%F %T %Z' }}", {}, { ...OPTS, timezone: 'America/New_York' });
+    assert.deepEqual(r, { ok: true, value: '2026-03-10 09:30:00 EDT' });
+  });
+});

@@ -42,6 +42,15 @@ const HAS_ZONE = /(?:\dZ|[+-]\d{2}:?\d{2}|\b(?:UTC|GMT|[ECMP][SD]T)\b)\s*$/i;
 function wallTimeIn(value: unknown, timezone: string, now: Date, slashDates: SlashDateOrder): unknown {
   const text = toValue(value);
   if (typeof text !== 'string' || /^\d+$/.test(text.trim())) return value;
+  const dotted = DOTTED_DATE.exec(text);
+  if (dotted) {
+    // Ruby's Date._parse reads a dotted date with the year last day first, as Europe writes it ("10.03.2026" is
+    // 10 March; V8 read it month first), and refuses a month or day out of range.
+    const [, day, month, year, rest] = dotted as unknown as [string, string, string, string, string];
+    if (+month < 1 || +month > 12 || +day < 1 || +day > 31) return NO_DATE;
+    const iso = `${year}-${month.padStart(2, '0')}-${day.padStart(2, '0')}${rest}`;
+    return wallTimeOfText(iso, iso, timezone, now);
+  }
   const monthFirst = slashedDateMonthFirst(text, slashDates);
   if (monthFirst === text) return wallTimeOfText(value, text, timezone, now);
   // A slashed date read day first, as its month-first spelling; what that does not read is no date.
@@ -51,6 +60,9 @@ function wallTimeIn(value: unknown, timezone: string, now: Date, slashDates: Sla
   const instant = new Date(monthFirst); // one naming its zone, as liquidjs would read it
   return Number.isNaN(instant.getTime()) ? NO_DATE : instant;
 }
+
+/** A date written day.month.year ("10.03.2026", "1.3.2026 09:30"), and what follows it. */
+const DOTTED_DATE = /^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})((?:[ T].*)?)$/;
 
 /** wallTimeIn for date text (`text` is `value`'s): a Date, or `value` for liquidjs to read as it would. */
 function wallTimeOfText(value: unknown, text: string, timezone: string, now: Date): unknown {
