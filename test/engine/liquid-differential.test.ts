@@ -136,3 +136,12 @@ describe('Liquid as Ruby: a dotted date', () => {
     assert.deepEqual(r, { ok: true, value: '2026-03-10 09:30:00 EDT' });
   });
 });
+
+describe('Liquid as Ruby: an hour with am/pm after a date', () => {
+  it('is read without minutes, as Ruby reads "5pm"', () => {
+    assert.equal(ok("{{ '10 March 2026 5pm' | date: '%F %T' }}|{{ '2026-03-10 5pm' | date: '%F %T' }}"), '2026-03-10 17:00:00|2026-03-10 17:00:00');
+    assert.equal(ok("{{ 'Tue, 10 Mar 2026 9am' | date: '%F %T' }}|{{ 'March 10, 2026 11 a.m.' | date: '%F %T' }}"), '2026-03-10 09:00:00|2026-03-10 11:00:00');
+    const r = renderTemplate("{{ '10 March 2026 5pm' | date: '%F %T %Z' }}", {}, { ...OPTS, timezone: 'America/New_York' });
+    assert.deepEqual(r, { ok: true, value: '2026-03-10 17:00:00 EDT' });
+  });
+});

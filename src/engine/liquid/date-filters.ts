@@ -93,7 +93,9 @@ function wallClockAsUtc(text: string, today: () => Date): number {
   if (ISO_DATE.test(text)) return Date.parse(`${text}T00:00:00Z`);
   const partial = partialDateAsUtc(text, today());
   if (!Number.isNaN(partial)) return partial;
-  const utc = Date.parse(`${text} UTC`);
+  // An hour with am/pm and no minutes after a date ("10 March 2026 5pm"), which Ruby reads and V8 does not.
+  const hourOnly = /^(.*\S)\s+(\d{1,2})\s*([ap])\.?m\.?$/i.exec(text);
+  const utc = Date.parse(hourOnly ? `${hourOnly[1]} ${hourOnly[2]}:00 ${hourOnly[3]}M UTC` : `${text} UTC`);
   if (!Number.isNaN(utc)) return utc;
   // Another form the engine reads as host-local time: its local fields are what the text says.
   const local = new Date(text);
