@@ -145,3 +145,11 @@ describe('Liquid as Ruby: an hour with am/pm after a date', () => {
     assert.deepEqual(r, { ok: true, value: '2026-03-10 17:00:00 EDT' });
   });
 });
+
+describe('Liquid as Ruby: contains', () => {
+  it('is false for nil or false on the right, even in a list holding them', () => {
+    const ctx = { l: [1, null, false] };
+    const yn = (cond: string) => ok(`{% if ${cond} %}Y{% else %}N{% endif %}`, ctx);
+    assert.equal(yn('l contains nil') + yn('l contains flow.variables.unset') + yn('l contains false') + yn('l contains 1'), 'NNNY');
+  });
+});

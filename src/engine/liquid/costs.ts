@@ -158,7 +158,8 @@ function unordered(v: unknown): boolean {
 /**
  * liquidjs' operators with the comparisons that walk their operands counted (see the header), and Shopify's
  * where liquidjs differs: `<>` is `!=` (liquidjs has no such operator and read `a <> b` as false), a hash
- * `contains` a key (Ruby's Hash#include?: `{% if body contains "error" %}` with body {"error": ...}), and an
+ * `contains` a key (Ruby's Hash#include?: `{% if body contains "error" %}` with body {"error": ...}) and never nil
+ * or false (Ruby's Condition requires a truthy right side), and an
  * ordering of a list, a hash or a boolean is false (see ordering).
  */
 export const COUNTED_OPERATORS: Operators = {
@@ -173,6 +174,9 @@ export const COUNTED_OPERATORS: Operators = {
   '<=': ordering('<='),
   '>=': ordering('>='),
   contains: function* (l: unknown, r: unknown, ctx: Context) {
+    // Ruby's `left && right && left.include?(right)`: nothing contains nil or false.
+    const needle = toValue(r);
+    if (needle === null || needle === undefined || needle === false) return false;
     const value = toValue(l);
     if (Array.isArray(value)) {
       for (const item of value) {
