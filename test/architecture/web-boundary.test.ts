@@ -10,7 +10,7 @@ import { importsOf, moduleAt, resolveRelative, ROOT, SRC, sourceFiles, srcPath }
 const WEB = join(ROOT, 'web');
 
 /** The modules of src/ web/src may import (paths under src/). What they import comes along; see below. */
-const WEB_SHARED = new Set(['definition/parse.ts', 'definition/widget-specs.ts', 'definition/reply-timeout.ts', 'definition/types.ts']);
+const WEB_SHARED = new Set(['definition/parse.ts', 'definition/widget-specs.ts', 'definition/reply-timeout.ts', 'definition/types.ts', 'lib/phone-format.ts']);
 /**
  * Packages the shared modules may import, each chosen for the browser too: jsonc-parser (VS Code's JSON
  * scanner, no dependencies, an ES module build) locates a broken flow file's error for the server and the

@@ -147,6 +147,23 @@ describe('web console: Chat sending (Chromium)', { skip: noChromium, timeout: 18
     assert.ok(await page.getByRole('button', { name: 'Use', exact: true }).isDisabled(), 'the typed number is the one texting now');
   });
 
+  it('a number typed with separators texts as its E.164, as the server knows the contact: answers, test user and the field agree', async () => {
+    // A flow of its own: what this one forwards would show in another test's transcript of +15550009999.
+    const replyOnly = { ...FORWARD_THEN_REPLY, states: FORWARD_THEN_REPLY.states.filter((s) => s.name !== 'forward').map((s) => (s.name === 'Trigger' ? { ...s, transitions: [{ event: 'incomingMessage', next: 'reply' }] } : s)) } as FlowDefinition;
+    const ownFlow = (await server.app.flows.create(server.account.sid, { friendlyName: 'Reply', status: 'published', definition: replyOnly })).sid;
+    const users = await fetch(`${server.baseUrl}/v2/Flows/${ownFlow}/TestUsers`, { method: 'POST', headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' }, body: 'TestUsers=%2B15551238406' });
+    assert.equal(users.status, 200);
+    await page.goto(`${server.baseUrl}/flows/${ownFlow}`);
+    await page.getByRole('tab', { name: 'Chat' }).click();
+    await useContact('+1 (555) 123-8406');
+    assert.equal(await page.getByLabel('Text as').inputValue(), '+15551238406');
+    assert.ok(await page.getByLabel('Run the latest draft for this contact (test user)').isChecked(), 'the test user +15551238406');
+    await composer().fill('formatted');
+    await composer().press('Enter');
+    await transcript().locator('.bubble-flow', { hasText: 'Got formatted' }).waitFor();
+    assert.deepEqual(await texts('.bubble-contact'), ['formatted']);
+  });
+
   it("arms, reads back and disarms the flow's next message, per contact", async () => {
     const contact = '+15551238404';
     const other = '+15551238405';

@@ -16,6 +16,7 @@ import { useAsync } from '../ui/use-async.ts';
 import { NotStartedNotice, useClearedOnPublish, type SimulatorPanelProps } from './not-started.tsx';
 import { waitingAt } from '../executions/waiting.ts';
 import { AgentSession } from './agent-session.tsx';
+import { withoutPhoneFormatting } from '../../../src/lib/phone-format.ts';
 import { SIMULATOR_FLOW_ADDRESS, bubbleText, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute, shownExecutionSid } from './chat-routing.ts';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
@@ -49,7 +50,7 @@ export function ChatPanel({
   // Sends answered later use the client of the moment (signing in again replaces it).
   const apiRef = useRef(api);
   apiRef.current = api;
-  const [contact, setContact] = useState(() => sessionStorage.getItem(CONTACT_KEY) ?? '+15551230001');
+  const [contact, setContact] = useState(() => withoutPhoneFormatting(sessionStorage.getItem(CONTACT_KEY) ?? '+15551230001'));
   const [activeContact, setActiveContact] = useState(contact);
   const [body, setBody] = useState('');
   const { error, fail, recovered, clear: clearError, setError } = usePanelError();
@@ -171,7 +172,7 @@ export function ChatPanel({
   // A number typed in "Text as" and not yet taken with Use is taken now: the text goes from the number shown.
   const send = (event: FormEvent) => {
     event.preventDefault();
-    const typed = contact.trim();
+    const typed = withoutPhoneFormatting(contact.trim());
     const from = typed && typed !== activeContact ? chooseContact(typed) : activeContact;
     outbox.current.push({ contact: from, body });
     setBody('');
@@ -197,8 +198,13 @@ export function ChatPanel({
     if (next) chooseContact(next);
   };
 
-  /** Makes `next` the contact texting (and returns it). */
-  const chooseContact = (next: string): string => {
+  /**
+   * Makes `next` the contact texting (and returns it): a number typed with separators as its E.164, the
+   * contact the server knows (its texts come from it, test users and executions name it so), shown so.
+   */
+  const chooseContact = (typed: string): string => {
+    const next = withoutPhoneFormatting(typed);
+    setContact(next);
     sessionStorage.setItem(CONTACT_KEY, next);
     // Texts written as the previous contact and not sent yet are not sent as anyone.
     outbox.current = [];
@@ -304,7 +310,7 @@ export function ChatPanel({
           <span className="field-label">Text as</span>
           <input name="contact" value={contact} onChange={(e) => setContact(e.target.value)} aria-describedby="contact-help" />
         </label>
-        <button type="submit" disabled={contact.trim() === activeContact}>
+        <button type="submit" disabled={withoutPhoneFormatting(contact.trim()) === activeContact}>
           Use
         </button>
       </form>
