@@ -7,7 +7,8 @@
  * while the first waited out its timeout). Only a leading '+' with digits and the usual separators
  * is rewritten; any other identifier is kept as given. A trunk prefix written in parentheses after the
  * country code (`+44 (0)20 7946 0958`, as numbers are written across Europe) is the digit dialled only
- * from inside the country, so it is not part of the E.164 (+442079460958). The number of a phone-number
+ * from inside the country, so it is not part of the E.164 (+442079460958); except where the 0 belongs to
+ * the number (ZERO_IN_NUMBER: `+39 (0)6 …` is +3906…). The number of a phone-number
  * channel (`whatsapp:+1 555 123 0043`, `rcs:…`) is rewritten the same way, its prefix kept as written:
  * WhatsApp and RCS replies come from `whatsapp:` and the E.164.
  */
@@ -15,7 +16,7 @@ export function withoutPhoneFormatting(address: string): string {
   const channel = PHONE_CHANNEL.exec(address);
   if (channel) return channel[0] + withoutPhoneFormatting(address.slice(channel[0].length));
   if (!/^\+[\d\s().-]+$/.test(address) || !/[\s().-]/.test(address)) return address;
-  const digits = address.replace(TRUNK_PREFIX, '$1').replace(/\D/g, '');
+  const digits = address.replace(TRUNK_PREFIX, (group: string, code: string) => (ZERO_IN_NUMBER.has(code.slice(1)) ? group : code)).replace(/\D/g, '');
   return digits.length >= 7 && digits.length <= 15 ? `+${digits}` : address;
 }
 
@@ -23,6 +24,11 @@ export function withoutPhoneFormatting(address: string): string {
 const PHONE_CHANNEL = /^(?:whatsapp|rcs):(?=\+)/i;
 /** `(0)` right after the country code: the trunk prefix, dialled only inside the country. */
 const TRUNK_PREFIX = /^(\+\d{1,3})[\s.-]*\(0\)/;
+/**
+ * Country codes whose numbers themselves start with 0 (Italy, San Marino, the Vatican, Benin, Côte d'Ivoire,
+ * Gabon, Congo): there a written `(0)` is a digit of the number, kept as libphonenumber keeps it.
+ */
+const ZERO_IN_NUMBER = new Set(['39', '378', '379', '229', '225', '241', '242']);
 
 /**
  * A flow's test users as read back: each as executions know the contact (trimmed, a formatted phone number

@@ -25,6 +25,9 @@ describe('withoutPhoneFormatting', () => {
     assert.equal(withoutPhoneFormatting('+44(0)2079460958'), '+442079460958');
     assert.equal(withoutPhoneFormatting('+33 (0) 1 23 45 67 89'), '+33123456789');
     assert.equal(withoutPhoneFormatting('+44 20 7946 0958'), '+442079460958');
+    // Where numbers start with 0 (Italy's 06…, Côte d'Ivoire's 07…), the 0 is the number's, as libphonenumber reads it.
+    assert.equal(withoutPhoneFormatting('+39 (0)6 1234 5678'), '+390612345678');
+    assert.equal(withoutPhoneFormatting('+225 (0)7 12 34 56 78'), '+2250712345678');
   });
 
   it('rewrites the number of a whatsapp: or rcs: address, its prefix kept; identifiers stay as given', () => {
