@@ -153,3 +153,9 @@ describe('Liquid as Ruby: contains', () => {
     assert.equal(yn('l contains nil') + yn('l contains flow.variables.unset') + yn('l contains false') + yn('l contains 1'), 'NNNY');
   });
 });
+
+describe('Liquid as Ruby: slice of nil', () => {
+  it('is an empty text (nil.to_s sliced), so a text filter after it sees ""', () => {
+    assert.equal(ok('{{ flow.variables.unset | slice: 0, 5 | append: "z" }}'), 'z');
+  });
+});

@@ -310,7 +310,7 @@ function advanceCodePoints(text: string, from: number, count: number): number {
  */
 export function sliceFilter(this: FilterThis, input: unknown, begin: unknown, length: unknown = 1): unknown {
   const v = toValue(input);
-  if (v === null || v === undefined) return [];
+  if (v === null || v === undefined) return ''; // Ruby: nil.to_s.slice(...), ""
   const items = Array.isArray(v) ? v : null;
   const text = items ? '' : input instanceof RubyFloat ? input.toString() : String(v); // Ruby's to_s: "2.0"
   let from = integerArgument(begin);
