@@ -159,3 +159,14 @@ describe('Liquid as Ruby: slice of nil', () => {
     assert.equal(ok('{{ flow.variables.unset | slice: 0, 5 | append: "z" }}'), 'z');
   });
 });
+
+describe('Liquid as Ruby: a date format ending in a lone %', () => {
+  it('fails the render, as Ruby\'s strftime raises "invalid format", when the input is a date', () => {
+    for (const format of ['%', 'a %', '%%%', '%-5', '%Y %']) {
+      const r = renderTemplate(`{{ 0 | date: '${format}' }}`, {}, OPTS);
+      assert.ok(!r.ok && /invalid format/.test(r.error.message), `${format}: ${JSON.stringify(r)}`);
+    }
+    assert.equal(ok("{{ 0 | date: '%%' }}|{{ 0 | date: '% x' }}|{{ 0 | date: '%:' }}"), '%|% x|%:');
+    assert.equal(ok("{{ 'garbage' | date: '%' }}|{{ 1.5 | date: '%' }}|{{ nil | date: '%' }}"), 'garbage|1.5|');
+  });
+});

@@ -61,6 +61,9 @@ function wallTimeIn(value: unknown, timezone: string, now: Date, slashDates: Sla
   return Number.isNaN(instant.getTime()) ? NO_DATE : instant;
 }
 
+/** A format whose last directive is unfinished: an odd run of `%` then only flags and a width ("%", "x%-5"). */
+const UNFINISHED_DIRECTIVE = /(?:^|[^%])(?:%%)*%[-_0^#]*\d*$/;
+
 /** A date written day.month.year ("10.03.2026", "1.3.2026 09:30"), and what follows it. */
 const DOTTED_DATE = /^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})((?:[ T].*)?)$/;
 
@@ -139,6 +142,12 @@ export function dateFilter(name: string): AnyFilter {
     if (value === NO_DATE) return v;
     let instant: number | undefined;
     const at = () => (instant ??= instantOf(value)); // parsed once, by whichever step needs it first
+    // Ruby's strftime refuses a format ending in an unescaped `%` (with flags or a width at most): Shopify raises,
+    // when the input is a date.
+    const format = toValue(args[0]);
+    if (name === 'date' && typeof format === 'string' && UNFINISHED_DIRECTIVE.test(format) && !Number.isNaN(at())) {
+      throw new Error(`invalid format: ${format}`);
+    }
     if (name !== 'date') return LIQUIDJS_DATE_FILTERS[name]!(this, value, args, zonedAt(at, st.timezone));
     // The filter's own zone (a liquidjs extension: a name, or minutes west of UTC) wins over the render's.
     const zone = zoneOf(args[1], st.timezone);
