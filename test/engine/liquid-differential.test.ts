@@ -170,3 +170,10 @@ describe('Liquid as Ruby: a date format ending in a lone %', () => {
     assert.equal(ok("{{ 'garbage' | date: '%' }}|{{ 1.5 | date: '%' }}|{{ nil | date: '%' }}"), 'garbage|1.5|');
   });
 });
+
+describe('Liquid as Ruby: a number written as text that is not bare digits', () => {
+  it('is no date (V8 read "2.5" as 5 February 2001), and bare digits stay seconds', () => {
+    assert.equal(ok("{{ '2.5' | date: '%F' }}|{{ '-3' | date: '%F' }}|{{ '+5' | date: '%F' }}|{{ ' 42 ' | date: '%F' }}|{{ '1.1' | date: '%' }}"), '2.5|-3|+5| 42 |1.1');
+    assert.equal(ok("{{ '42' | date: '%F %T' }}"), '1970-01-01 00:00:42');
+  });
+});

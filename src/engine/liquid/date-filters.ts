@@ -41,6 +41,9 @@ const HAS_ZONE = /(?:\dZ|[+-]\d{2}:?\d{2}|\b(?:UTC|GMT|[ECMP][SD]T)\b)\s*$/i;
  */
 function wallTimeIn(value: unknown, timezone: string, now: Date, slashDates: SlashDateOrder): unknown {
   const text = toValue(value);
+  // A number written otherwise than as bare digits (" 42 ", "-3", "+5", "2.5") is no date: V8 read it as a day of
+  // 2001, 2042 or 2000; Ruby's Time.parse refuses most (it reads a few "m.dd" as a day of this year, not done here).
+  if (typeof text === 'string' && !/^\d+$/.test(text) && /^\s*[-+]?\d+(?:\.\d+)?\s*$/.test(text)) return NO_DATE;
   if (typeof text !== 'string' || /^\d+$/.test(text.trim())) return value;
   const dotted = DOTTED_DATE.exec(text);
   if (dotted) {
