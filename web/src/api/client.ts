@@ -143,7 +143,12 @@ export class ApiClient {
   }
 
   /** Follows next_page_url until the list is complete (steps, revisions); `limit` caps runaway lists. */
-  async all<T>(path: string, key: string, limit = 5000): Promise<T[]> {
+  async all<T>(path: string, key: string, limit = LIST_LIMIT): Promise<T[]> {
+    return (await this.allOf<T>(path, key, limit)).items;
+  }
+
+  /** As all(), and whether the list went on past `limit` (a page should say it shows only part). */
+  async allOf<T>(path: string, key: string, limit = LIST_LIMIT): Promise<{ items: T[]; more: boolean }> {
     const items: T[] = [];
     let next: string | null = path;
     while (next && items.length < limit) {
@@ -151,9 +156,12 @@ export class ApiClient {
       items.push(...((page[key] as T[]) ?? []));
       next = page.meta.next_page_url;
     }
-    return items;
+    return { items, more: next !== null };
   }
 }
+
+/** How many items all() reads of a list at most. */
+export const LIST_LIMIT = 5000;
 
 export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) {

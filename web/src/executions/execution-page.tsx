@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, useSearch } from 'wouter';
 import { ReactFlowProvider } from '@xyflow/react';
-import { ApiError, errorMessage } from '../api/client.ts';
+import { ApiError, LIST_LIMIT, errorMessage } from '../api/client.ts';
 import type { Execution, Flow, Revision, Step, StepContext } from '../api/types.ts';
 import { useApi, useSession } from '../auth/session.tsx';
 import { Canvas } from '../editor/canvas.tsx';
@@ -287,7 +287,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   const base = `/v2/Flows/${flowSid}/Executions/${executionSid}`;
   const flow = useAsync((signal) => api.get<Flow>(`/v2/Flows/${flowSid}`, signal), [flowSid]);
   const execution = useAsync((signal) => api.get<Execution>(base, signal), [base]);
-  const steps = useAsync(() => api.all<Step>(`${base}/Steps?PageSize=200`, 'steps'), [base]);
+  const steps = useAsync(() => api.allOf<Step>(`${base}/Steps?PageSize=200`, 'steps'), [base]);
   const revision = useAsync(
     (signal) => (execution.data ? api.get<Revision>(`/v2/Flows/${flowSid}/Revisions/${execution.data.flow_version}`, signal) : Promise.resolve(null)),
     [flowSid, execution.data?.flow_version],
@@ -317,7 +317,7 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
   const current: Execution | undefined = streamed && execution.data?.status !== 'ended' ? streamed : execution.data;
   const allSteps = useMemo(() => {
     const bySid = new Map<string, Step>();
-    for (const step of [...(steps.data ?? []), ...live.steps]) bySid.set(step.sid, step);
+    for (const step of [...(steps.data?.items ?? []), ...live.steps]) bySid.set(step.sid, step);
     return [...bySid.values()].sort((a, b) => Date.parse(a.date_created) - Date.parse(b.date_created));
   }, [steps.data, live.steps]);
   // Read again as steps arrive and when the execution ends while the page is open: the alert saying why comes with the end.
@@ -469,6 +469,12 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
               <button type="button" className="small-button" onClick={steps.reload}>
                 Try again
               </button>
+            </p>
+          )}
+          {steps.data?.more && (
+            <p className="notice" role="status">
+              This execution has more than {LIST_LIMIT.toLocaleString('en-US')} steps: the timeline shows the first {LIST_LIMIT.toLocaleString('en-US')} (and any that
+              arrive live). The Steps API lists them all.
             </p>
           )}
           <p className="visually-hidden" id="timeline-keys">
