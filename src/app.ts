@@ -128,7 +128,7 @@ function startMemoryReclaimer(growthMb: number, observability: Observability): M
  * store (and `pg`) is loaded only then: a node on SQLite starts without it.
  */
 export async function openStore(
-  config: Pick<SwitchboardConfig, 'dataDir'> & Partial<Pick<SwitchboardConfig, 'databaseUrl' | 'databaseSchema' | 'dbPoolSize' | 'dbStatementTimeout' | 'sqliteWriter'>>,
+  config: Pick<SwitchboardConfig, 'dataDir'> & Partial<Pick<SwitchboardConfig, 'databaseUrl' | 'databaseSchema' | 'dbPoolSize' | 'dbStatementTimeout' | 'dbStartupWait' | 'sqliteWriter'>>,
   schemaUpgrade: SchemaUpgrade = 'migrate',
 ): Promise<Store> {
   if (config.databaseUrl) {
@@ -138,6 +138,7 @@ export async function openStore(
       schema: config.databaseSchema,
       poolSize: config.dbPoolSize,
       statementTimeoutMs: config.dbStatementTimeout,
+      startupWaitMs: config.dbStartupWait,
       schemaUpgrade,
     });
   }

@@ -142,6 +142,13 @@ export const CONFIG_KEYS = {
     default: 30_000,
     description: 'PostgreSQL cancels any statement running longer (0: no limit)',
   }),
+  dbStartupWait: key({
+    flag: 'db-startup-wait',
+    env: 'SWITCHBOARD_DB_STARTUP_WAIT',
+    type: integer({ min: 0, max: 3_600_000, unit: 'milliseconds' }),
+    default: 0,
+    description: 'How long a starting node waits for a PostgreSQL it cannot reach yet (refused, starting, database not created), trying again; 0: fail at once',
+  }),
   leaseMs: key({
     flag: 'lease-ms',
     env: 'SWITCHBOARD_LEASE_MS',

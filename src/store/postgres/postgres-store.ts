@@ -75,6 +75,14 @@ export interface PostgresStoreOptions {
   onError?: ((error: Error) => void) | undefined;
   /** An older schema: upgraded ('migrate', the default: serve) or refused ('refuse': other commands). See schema-upgrade.ts. */
   schemaUpgrade?: SchemaUpgrade | undefined;
+  /**
+   * How long (ms) opening waits for a database that cannot be reached yet (refused connections, a server
+   * starting up, a database not yet created): containers started together bring the node up before PostgreSQL.
+   * 0 (the default): the first failure is final. Refused credentials and a newer schema never wait.
+   */
+  startupWaitMs?: number | undefined;
+  /** Told each time opening waits, with why (default: a line on stderr). */
+  onStartupWait?: ((reason: string, retryInMs: number) => void) | undefined;
 }
 
 export const POSTGRES_DEFAULTS = { poolSize: 10, statementTimeoutMs: 30_000, connectTimeoutMs: 10_000 } as const;
@@ -142,6 +150,17 @@ export class DatabaseStartupError extends Error {
   }
 }
 
+/**
+ * Why opening may succeed later (the server unreachable, starting, or its database not created yet), or null:
+ * refused credentials, a newer schema or a fault of ours do not change by waiting.
+ */
+function notReachableYet(error: unknown): string | null {
+  if (error instanceof SchemaUpgradeNeededError) return null;
+  const code = (error as { code?: unknown }).code;
+  if (code === '28000' || code === '28P01') return null;
+  return databaseUnavailableReason(error);
+}
+
 /** The connection URL without its password (in user:password@ or the query), for messages. */
 function shown(connectionString: string): string {
   return maskUrlSecrets(connectionString) ?? 'the configured database';
@@ -181,7 +200,7 @@ export class PostgresStore implements Store {
     this.pool = new pg.Pool(this.#clientConfig({ max: options.poolSize ?? POSTGRES_DEFAULTS.poolSize, idleTimeoutMillis: 30_000 }));
     // An idle connection dropped by the server must not crash the node; the pool replaces it.
     this.pool.on('error', (error) => (options.onError ?? ((e: Error) => console.error(`postgres: ${e.message}`)))(error));
-    this.#ready = this.#migrate().catch((error: unknown) => {
+    this.#ready = this.#migrateOnceReachable().catch((error: unknown) => {
       if (error instanceof SchemaUpgradeNeededError) throw error;
       throw new DatabaseStartupError(`cannot use PostgreSQL at ${shown(options.connectionString)} (schema ${schema}): ${(error as Error).message}`, error);
     });
@@ -213,6 +232,21 @@ export class PostgresStore implements Store {
   /** Resolves once the schema is at the current version (rejects if it cannot be reached or is newer). */
   ready(): Promise<void> {
     return this.#ready;
+  }
+
+  /** #migrate, tried again while the database cannot be reached yet and startupWaitMs allows. */
+  async #migrateOnceReachable(): Promise<void> {
+    const deadline = Date.now() + (this.#options.startupWaitMs ?? 0);
+    for (let delay = 250; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        return await this.#migrate();
+      } catch (error) {
+        const reason = notReachableYet(error);
+        if (reason === null || this.#closed || Date.now() + delay > deadline) throw error;
+        (this.#options.onStartupWait ?? ((why: string, ms: number) => console.error(`switchboard: waiting for PostgreSQL (${why}); trying again in ${ms} ms`)))(reason, delay);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
   }
 
   async #migrate(): Promise<void> {
