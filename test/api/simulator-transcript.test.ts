@@ -19,6 +19,26 @@ interface Message {
 describe('simulator transcript: execution_sid of inbound messages', () => {
   let t: TestServer;
   let flowSid = '';
+  /** The console's simulator stream for `query`, read until its first message (or stream-error) or 5 s; what arrived. */
+  const firstStreamEvent = async (query: string): Promise<string> => {
+    const abort = new AbortController();
+    const stream = await fetch(`${t.baseUrl}/console/api/Flows/${flowSid}/Simulator/Events?${query}`, { headers: { authorization: t.auth }, signal: abort.signal });
+    assert.equal(stream.status, 200);
+    let text = '';
+    const decoder = new TextDecoder();
+    const reader = stream.body!.getReader();
+    const deadline = Date.now() + 5000;
+    while (!/event: (message|stream-error)/.test(text) && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<{ value: undefined; done: true }>((resolve) => (timer = setTimeout(() => resolve({ value: undefined, done: true }), deadline - Date.now())));
+      const { value, done } = await Promise.race([reader.read(), timeout]);
+      clearTimeout(timer);
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    abort.abort();
+    return text;
+  };
   before(async () => {
     t = await startTestServer({ listen: true });
     flowSid = (await t.app.flows.create(t.account.sid, { friendlyName: 'survey', status: 'published', definition: survey })).sid;
@@ -82,19 +102,7 @@ describe('simulator transcript: execution_sid of inbound messages', () => {
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().messages.length, 6);
     // The stream's first poll shows the transcript; an array used to fail every poll (stream-error).
-    const abort = new AbortController();
-    const stream = await fetch(`${t.baseUrl}/console/api/Flows/${flowSid}/Simulator/Events?${query}`, { headers: { authorization: t.auth }, signal: abort.signal });
-    assert.equal(stream.status, 200);
-    let text = '';
-    const decoder = new TextDecoder();
-    const reader = stream.body!.getReader();
-    const deadline = Date.now() + 5000;
-    while (!/event: (message|stream-error)/.test(text) && Date.now() < deadline) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-    abort.abort();
+    const text = await firstStreamEvent(query);
     assert.match(text, /event: message/);
     assert.doesNotMatch(text, /stream-error/);
   });
@@ -104,19 +112,7 @@ describe('simulator transcript: execution_sid of inbound messages', () => {
     const res = await t.app.server.inject({ method: 'GET', url: `/simulator/Flows/${flowSid}/Messages?${query}`, headers: { authorization: t.auth } });
     assert.equal(res.statusCode, 200, res.body);
     assert.equal(res.json().messages.length, 6);
-    const abort = new AbortController();
-    const stream = await fetch(`${t.baseUrl}/console/api/Flows/${flowSid}/Simulator/Events?${query}`, { headers: { authorization: t.auth }, signal: abort.signal });
-    assert.equal(stream.status, 200);
-    let text = '';
-    const decoder = new TextDecoder();
-    const reader = stream.body!.getReader();
-    const deadline = Date.now() + 3000;
-    while (!/event: (message|stream-error)/.test(text) && Date.now() < deadline) {
-      const { value, done } = await Promise.race([reader.read(), new Promise<{ value: undefined; done: true }>((resolve) => setTimeout(() => resolve({ value: undefined, done: true }), deadline - Date.now()))]);
-      if (done) break;
-      text += decoder.decode(value, { stream: true });
-    }
-    abort.abort();
+    const text = await firstStreamEvent(query);
     assert.match(text, /event: message\n[^]*"From":"\+15551230009"/);
   });
 

@@ -27,6 +27,16 @@ function capPages(store: SqliteStore, pages: number): void {
 
 const smsEcho = readFileSync(new URL('../fixtures/flows/sms-echo.json', import.meta.url), 'utf8');
 
+/** A store whose writes fail: its background claim calls (which may still commit) do not make ping() pass again. */
+async function claimsKeepTheFailure(store: SqliteStore, lease: { owner: string; until: number }): Promise<void> {
+  await assert.rejects(store.ping(), /writes are failing: database or disk is full \(SQLITE_FULL\)/);
+  assert.deepEqual(await store.claimDueTimers(Date.now(), lease, 100), []);
+  assert.deepEqual(await store.claimEffects(Date.now(), lease, 100), []);
+  await store.renewLeases(lease, { timers: ['TI-none'], effects: [] });
+  await store.releaseClaimsOf(['node-gone']);
+  await assert.rejects(store.ping(), /writes are failing/);
+}
+
 describe('SQLite store on a full disk', () => {
   it('transaction() rethrows SQLITE_FULL itself (SQLite already rolled back) and leaves no transaction open', () => {
     const store = new SqliteStore({ path: ':memory:' });
@@ -59,12 +69,7 @@ describe('SQLite store on a full disk', () => {
       const fill = () => store.transaction(() => store.db.prepare('INSERT INTO filler VALUES (?)').run('x'.repeat(20_000)));
       capPages(store, 0);
       assert.throws(fill, /database or disk is full/);
-      await assert.rejects(store.ping(), /writes are failing: database or disk is full \(SQLITE_FULL\)/);
-      assert.deepEqual(await store.claimDueTimers(Date.now(), lease, 100), []);
-      assert.deepEqual(await store.claimEffects(Date.now(), lease, 100), []);
-      await store.renewLeases(lease, { timers: ['TI-none'], effects: [] });
-      await store.releaseClaimsOf(['node-gone']);
-      await assert.rejects(store.ping(), /writes are failing/);
+      await claimsKeepTheFailure(store, lease);
       capPages(store, 1000);
       fill();
       await store.ping();
@@ -89,12 +94,7 @@ describe('SQLite store on a full disk', () => {
     try {
       const lease = { owner: 'node-a', until: Date.now() + 30_000 };
       await assert.rejects(store.setSetting('k', 'v'), /database or disk is full/);
-      await assert.rejects(store.ping(), /writes are failing: database or disk is full \(SQLITE_FULL\)/);
-      assert.deepEqual(await store.claimDueTimers(Date.now(), lease, 100), []);
-      assert.deepEqual(await store.claimEffects(Date.now(), lease, 100), []);
-      await store.renewLeases(lease, { timers: ['TI-none'], effects: [] });
-      await store.releaseClaimsOf(['node-gone']);
-      await assert.rejects(store.ping(), /writes are failing/);
+      await claimsKeepTheFailure(store, lease);
       await store.setSetting('k', 'v');
       await store.ping();
     } finally {
