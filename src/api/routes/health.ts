@@ -1,6 +1,7 @@
 // Probes for orchestrators: /healthz says the process is alive and serving; /readyz says it can do
 // real work — the store answers and its schema is the one this build was made for (not behind it,
 // nor migrated past it by a newer node since this one started). Neither needs credentials.
+import { databaseSchemaMissing } from '../../runtime/ports/store-errors.ts';
 import type { ApiContext } from '../context.ts';
 import type { Routes } from '../server.ts';
 
@@ -46,7 +47,9 @@ export async function readiness(ctx: Pick<ApiContext, 'store'>): Promise<Readine
       const { applied, expected } = await withTimeout(store.schemaStatus(), STORE_PROBE_TIMEOUT_MS, 'the store');
       checks.migrations = { ok: applied === expected, applied, expected, ...schemaMismatch(applied, expected) };
     } catch (error) {
-      checks.migrations = { ok: false, error: (error as Error).message };
+      // The database dropped and recreated empty under the node (a restore not yet run): said plainly.
+      const missing = databaseSchemaMissing(error) ? `the database has no Switchboard schema: restore it, or restart the node so that it creates the schema (${(error as Error).message})` : null;
+      checks.migrations = { ok: false, error: missing ?? (error as Error).message };
     }
   }
   return { ready: checks.migrations.ok, checks };

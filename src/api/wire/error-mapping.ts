@@ -1,7 +1,7 @@
 // Maps every failure that can reach the HTTP edge to a Twilio error: our ApiErrors as they are,
 // runtime DomainErrors by kind, Fastify's own errors by code; anything else is a logged 500.
 import { DomainError } from '../../runtime/errors.ts';
-import { databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
+import { databaseSchemaMissing, databaseUnavailableReason } from '../../runtime/ports/store-errors.ts';
 import { AccountGoneError } from '../../runtime/ports/store.ts';
 import { ApiError, errors } from './errors.ts';
 
@@ -20,6 +20,10 @@ const SQLITE_DISK_REASONS: Record<number, string> = {
   10: 'disk I/O error',
   13: 'disk full',
 };
+
+/** What a request meeting a database without Switchboard's tables is told (and /readyz). */
+export const DATABASE_SCHEMA_MISSING =
+  'The database has no Switchboard schema (its tables are missing: dropped, or recreated empty for a restore): restore it, or restart the node so that it creates the schema; try again later';
 
 /** contentType: the request's, named in a 415 (Fastify's own message does not say which it was). */
 export function toApiError(error: unknown, bodyLimit: number, contentType?: string): ApiError {
@@ -65,6 +69,9 @@ export function toApiError(error: unknown, bodyLimit: number, contentType?: stri
   // and /readyz says the same, so a load balancer or client retries (503) instead of giving up (500).
   const unavailable = databaseUnavailableReason(error);
   if (unavailable) return errors.unavailable(`The database is unavailable (${unavailable}); try again later`);
+  // Its tables gone (the database dropped and recreated empty, a restore not yet run): no bug and not the
+  // request's fault, so 503, though not an outage that passes by itself (store-errors.ts). /readyz says 503 too.
+  if (databaseSchemaMissing(error)) return errors.unavailable(DATABASE_SCHEMA_MISSING);
   if (error instanceof SyntaxError) return errors.badRequest(`Malformed request body: ${error.message}`);
   const status = (error as { statusCode?: number }).statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -104,6 +104,21 @@ export function databaseUnavailableReason(error: unknown): string | null {
   return null;
 }
 
+/**
+ * Whether a PostgreSQL error says Switchboard's tables are not in the database: dropped and recreated
+ * empty (a restore not yet run), or its schema dropped, under a running node. A table (42P01
+ * undefined_table), the schema itself (3F000), or one of the store's own functions (42883 naming a
+ * switchboard_ function; another function's is a bug). No outage, on purpose: waiting does not bring the
+ * tables back (restoring them, or restarting the node so that it creates them, does), so retry loops do
+ * not take it for one (isTransientStoreError stays false); the API answers 503 saying so, not 500.
+ */
+export function databaseSchemaMissing(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (code === '42P01' || code === '3F000') return true;
+  return code === '42883' && /\bswitchboard_\w*\(/.test(error.message);
+}
+
 /** SQLite's busy, locked, I/O, full and read-only result codes: the file or the disk, not the write. */
 const SQLITE_TRANSIENT = new Set([5, 6, 8, 10, 13]);
 
