@@ -38,3 +38,25 @@ const ZERO_IN_NUMBER = new Set(['39', '378', '379', '229', '225', '241', '242'])
 export function testUsersAsContacts(stored: readonly string[]): string[] {
   return [...new Set(stored.map((user) => withoutPhoneFormatting(user.trim())))];
 }
+
+/**
+ * Whether `contact` (an execution's contact address) is one of a flow's test users, who run its latest
+ * revision. The same address, or the same phone number: a phone-number channel's prefix (`whatsapp:`,
+ * `rcs:`; not `messenger:` or `client:`, whose identifiers are no numbers) and any formatting set aside on
+ * either side, so the test user +15551234567 matches the contact `whatsapp:+15551234567` and `+1 555 123
+ * 4567`, and the test user `whatsapp:+15551234567` matches the contact +15551234567. Studio's own rule is
+ * unconfirmed; this takes both readings.
+ */
+export function isTestUser(testUsers: readonly string[], contact: string): boolean {
+  if (testUsers.includes(contact)) return true;
+  const number = phoneNumberOf(contact);
+  return number !== null && testUsers.some((user) => phoneNumberOf(user) === number);
+}
+
+/** The E.164 number an address stands for (a phone-number channel's prefix dropped), or null for any other. */
+function phoneNumberOf(address: string): string | null {
+  const trimmed = address.trim();
+  const channel = PHONE_CHANNEL.exec(trimmed);
+  const number = withoutPhoneFormatting(channel ? trimmed.slice(channel[0].length) : trimmed);
+  return /^\+\d{7,15}$/.test(number) ? number : null;
+}

@@ -13,6 +13,7 @@ import { StoreUnavailableError, UnsavedOutcomeError, isTransientStoreError, stor
 import { withTwilioAuth } from './twilio-auth.ts';
 import { Backoff } from './backoff.ts';
 import { runnable, type Sprints } from './sprints.ts';
+import { isTestUser } from '../lib/phone-format.ts';
 
 type EffectPayload = Exclude<Effect, { type: 'set-timer' } | { type: 'cancel-timer' }>;
 
@@ -260,7 +261,7 @@ export class EffectRunner {
     else if (effect.revision !== 'LatestPublished') {
       // "Latest Draft": the parent's test users get the subflow's draft, everyone else the published revision.
       const testUsers = (await this.#store.getTestUsers(record.accountSid, record.flowSid).catch(storeUnavailable)) ?? [];
-      if (testUsers.includes(record.contactChannelAddress)) selector = 'LatestRevision';
+      if (isTestUser(testUsers, record.contactChannelAddress)) selector = 'LatestRevision';
     }
     const revision = await this.#store.getRevision(pending.accountSid, effect.flowSid, selector).catch(storeUnavailable);
     if (!revision) return { kind: 'subflow-missing', message: `Subflow ${effect.flowSid} (revision ${effect.revision}) was not found` };

@@ -22,6 +22,7 @@ import { isConflict, retryOnConflict } from './conflicts.ts';
 import { TIMER_POLL_MS } from './timer-loop.ts';
 import { evictOldest } from '../lib/evict-oldest.ts';
 import { LruCache } from '../lib/lru.ts';
+import { isTestUser } from '../lib/phone-format.ts';
 import { threadCpuMs } from '../lib/thread-cpu.ts';
 import type { KnownExecution } from './ports/channel.ts';
 
@@ -199,7 +200,7 @@ export class Sprints {
    */
   async pickRevision(flow: FlowRecord, contact: string): Promise<number | null> {
     const testUsers = (await this.#store.getTestUsers(flow.accountSid, flow.sid)) ?? [];
-    return testUsers.includes(contact) ? flow.revision : flow.publishedRevision;
+    return isTestUser(testUsers, contact) ? flow.revision : flow.publishedRevision;
   }
 
   /** A revision's runnable definition, cached (revisions do not change once written). */

@@ -77,6 +77,12 @@ describe('Run Subflow: latest draft for the parent flow’s test users', () => {
     });
   }
 
+  it("the parent's test user on WhatsApp (the same number, whatsapp:+1555…) gets the draft too", async () => {
+    const flowSid = await parentWithTester('LatestDraft');
+    assert.equal(await said(flowSid, `whatsapp:${TESTER}`), 'draft');
+    assert.equal(await said(flowSid, `whatsapp:${OTHER}`), 'published');
+  });
+
   it('LatestPublished and a revision number are the same for test users and others', async () => {
     for (const [revision, expected] of [['LatestPublished', 'published'], ['1', 'published'], ['2', 'draft']] as const) {
       const flowSid = await parentWithTester(revision);

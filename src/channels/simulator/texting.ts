@@ -2,6 +2,7 @@
 // `switchboard simulate` share, so a flow behaves the same in the console and in the terminal.
 import type { FlowRecord, Store } from '../../runtime/ports/store.ts';
 import { runnable } from '../../runtime/sprints.ts';
+import { isTestUser } from '../../lib/phone-format.ts';
 import type { SimulatorChannel } from './simulator-channel.ts';
 
 const CONVERSATION_SID = /^CH[0-9a-fA-F]{32}$/;
@@ -20,7 +21,7 @@ export const UNPUBLISHED_NOTICE =
 /** The revision a text or call from `contact` would run: the latest for a test user, else the published one (null: none). */
 export async function revisionFor(store: Store, flow: FlowRecord, contact: string): Promise<number | null> {
   const testUsers = (await store.getTestUsers(flow.accountSid, flow.sid)) ?? [];
-  return testUsers.includes(contact) ? flow.revision : flow.publishedRevision;
+  return isTestUser(testUsers, contact) ? flow.revision : flow.publishedRevision;
 }
 
 export interface TextingDeps {

@@ -16,7 +16,7 @@ import { useAsync } from '../ui/use-async.ts';
 import { NotStartedNotice, useClearedOnPublish, type SimulatorPanelProps } from './not-started.tsx';
 import { waitingAt } from '../executions/waiting.ts';
 import { AgentSession } from './agent-session.tsx';
-import { withoutPhoneFormatting } from '../../../src/lib/phone-format.ts';
+import { isTestUser as matchesTestUser, withoutPhoneFormatting } from '../../../src/lib/phone-format.ts';
 import { SIMULATOR_FLOW_ADDRESS, bubbleText, isWebUrl, latestConversation, mergeMessages, messageMarks, replyRoute, shownExecutionSid } from './chat-routing.ts';
 
 const CONTACT_KEY = 'switchboard.simulator.contact';
@@ -218,10 +218,11 @@ export function ChatPanel({
 
   // Test users run the flow's latest revision (drafts included) instead of the published one, as in Studio.
   const testUsers = useAsync((signal) => api.get<{ test_users: string[] }>(`/v2/Flows/${flowSid}/TestUsers`, signal), [flowSid]);
-  const isTestUser = testUsers.data?.test_users.includes(activeContact) ?? false;
+  // As the server matches them: the same number on another phone channel (whatsapp:+1555… for +1555…) counts.
+  const isTestUser = testUsers.data ? matchesTestUser(testUsers.data.test_users, activeContact) : false;
   const toggleTestUser = async (on: boolean) => {
     const current = testUsers.data?.test_users ?? [];
-    const next = on ? [...new Set([...current, activeContact])] : current.filter((u) => u !== activeContact);
+    const next = on ? [...new Set([...current, activeContact])] : current.filter((u) => !matchesTestUser([u], activeContact));
     // Shown at once; the server's answer confirms it (or the old list comes back on failure).
     testUsers.set({ test_users: next });
     try {
