@@ -21,7 +21,7 @@ const ARGUMENTS: Record<string, number> = { list: 0, export: 1, import: 1 };
 /** Options only one subcommand takes: given to another, they would be ignored without a word. */
 /** The subcommands that take --vars: those that read local files without recording them as synced. */
 const VARS_COMMANDS = ['validate', 'import', 'diff'];
-const OWN_SWITCHES: Record<string, string> = { all: 'diff', pair: 'diff', 'force-status': 'push', force: 'pull', quiet: 'validate', 'max-warnings': 'validate' };
+const OWN_SWITCHES: Record<string, string[]> = { all: ['diff'], pair: ['diff'], 'force-status': ['push'], force: ['pull', 'push'], quiet: ['validate'], 'max-warnings': ['validate'] };
 
 export const FLOWS_USAGE = `Usage: switchboard flows <command> [options]
 
@@ -41,13 +41,20 @@ Commands:
                                     status: pushing to a published flow publishes the change (--status
                                     draft keeps it a draft). --status applies to new and changed flows;
                                     an unchanged flow keeps its status (and gets no revision) unless
-                                    --force-status
+                                    --force-status. A flow changed on the server since its file was last
+                                    pulled or pushed (its definition is neither the manifest's synced one,
+                                    nor the file's, nor one the file held in a commit of HEAD), or deleted
+                                    there, is not overwritten: the push sends nothing and names the flows
+                                    (exit 2; --dry-run too); --force overwrites them. A file the manifest
+                                    has no SID and hash for, or matched by name (another server), is
+                                    pushed as before
   diff [files…]                     what changed, in words: widgets (type, properties), transitions, split
                                     conditions (name, arguments, operator, value, order), initial_state,
                                     description, flags. Local files (every file in --dir by default) against
-                                    the server, as push would send them; flows only on the server are
-                                    listed, and count as a difference when the manifest tracks them (their
-                                    file is missing) or with --all
+                                    the server, as push would send them, saying which flows changed on the
+                                    server since the last pull or push (push refuses those); flows only on
+                                    the server are listed, and count as a difference when the manifest
+                                    tracks them (their file is missing) or with --all
   diff A B                          two sides against each other: FW…, FW…@N (revision), FW…@published, or
                                     a file; two files outside --dir, or any two with --pair
   validate [files…]                 check local files (--remote: also with the server's Validate API): a
@@ -66,7 +73,8 @@ Options:
   --all           diff: every flow on the server must have a local file (the account is the repo's alone)
   --pair          diff: compare the two arguments with each other, also two files of --dir
   --force-status  push: set --status on unchanged flows too (a new revision of each whose status differs)
-  --force         pull: overwrite local files edited since they were last pulled or pushed
+  --force         pull: overwrite local files edited since they were last pulled or pushed; push:
+                  overwrite flows changed on the server since then
   --quiet         validate: print only invalid files (their errors, not warnings) and the count
   --max-warnings N   validate: exit 1 when the files have more than N warnings in all
   --vars FILE     validate, import, diff: values (a JSON or YAML mapping) for the files' deploy-time \${…}
@@ -81,7 +89,7 @@ Exit codes (like diff(1), so a script can tell an answer from a failure):
      valid
   2  bad usage, no flow directory, a file that cannot be read, validate/push: no flow files in --dir, the
      server refused (credentials, no such flow or revision), pull: local edits it would overwrite (nothing
-     is written), push/diff: a file whose friendly name several server flows have (nothing is sent)
+     is written), push: changes made on the server it would overwrite (nothing is sent), push/diff: a file whose friendly name several server flows have (nothing is sent)
   3  the server could not be reached
 
 ${CONNECTION_HELP}`;
@@ -118,8 +126,8 @@ export async function flowsCommand(argv: string[]): Promise<number> {
   }
   // A switch counts when on, a string option (--max-warnings) when given at all.
   const given = (name: string) => ![undefined, false].includes(values[name as keyof typeof values] as undefined | boolean);
-  const foreign = Object.entries(OWN_SWITCHES).find(([name, command]) => given(name) && command !== sub);
-  if (foreign) return usageFailure(`flows ${sub} does not take --${foreign[0]} (flows ${foreign[1]} does)`);
+  const foreign = Object.entries(OWN_SWITCHES).find(([name, commands]) => given(name) && !commands.includes(sub));
+  if (foreign) return usageFailure(`flows ${sub} does not take --${foreign[0]} (flows ${foreign[1].join(' and ')} ${foreign[1].length === 1 ? 'does' : 'do'})`);
   const maxWarnings = parseMaxWarnings(values['max-warnings']);
   if ('problem' in maxWarnings) return usageFailure(maxWarnings.problem);
   if (values['force-status'] && status === undefined) return usageFailure('flows push --force-status sets --status on unchanged flows: give --status draft or published with it');

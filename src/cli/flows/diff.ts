@@ -1,6 +1,6 @@
 // `switchboard flows diff`: what changed, in words, between the local files and the server (as push
 // would send them), or between two sides (flows-diff-args.ts tells which). Exit 1 when anything differs.
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { diffFlows, diffText } from '../../flowtest/flow-diff.ts';
 import { diffPlan } from '../flows-diff-args.ts';
 import { serverOnlyFlows, untrackedSummary } from '../flows-server-only.ts';
@@ -10,6 +10,7 @@ import { localFiles } from './files.ts';
 import { MANIFEST, readManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { resolveSide, serverSideProblem, type Side } from './side.ts';
+import { flowAsChanged, serverChanged, syncedSid } from './drift.ts';
 
 export async function flowsDiff({ values, positionals, dir, json, color, vars, client }: FlowsContext): Promise<number> {
   const plan = diffPlan(positionals, dir, { pair: values.pair, all: values.all });
@@ -22,7 +23,8 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     console.error(`${side.label}: not compared, not a flow definition: ${side.notDefinition}`);
     if (json) outputs.push({ file: side.label, notDefinition: side.notDefinition });
   };
-  const show = (before: Side, after: Side) => {
+  /** `serverChanged`: the server's flow changed since the file was last pulled or pushed (drift.ts), said after the diff. */
+  const show = (before: Side, after: Side, serverChanged: string | null = null) => {
     if ('notDefinition' in before || 'notDefinition' in after) {
       if ('notDefinition' in before) notCompared(before);
       if ('notDefinition' in after && after.label !== before.label) notCompared(after);
@@ -31,8 +33,11 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     const diff = diffFlows(before.definition, after.definition, { layout: values.layout });
     // Also a difference diff's words leave out (offsets, order, unused fields): push would send it.
     changed ||= !diff.identical;
-    if (json) outputs.push({ before: before.label, after: after.label, ...diff });
-    else console.log(diffText(diff, { before: before.label, after: after.label }, color) + '\n');
+    if (json) outputs.push({ before: before.label, after: after.label, ...diff, ...(serverChanged ? { serverChanged: true } : {}) });
+    else {
+      const note = serverChanged ? `\n  the server's flow changed since the file was last pulled or pushed (${serverChanged}): flows push refuses to overwrite it without --force` : '';
+      console.log(diffText(diff, { before: before.label, after: after.label }, color) + note + '\n');
+    }
   };
   if (plan.mode === 'pair') {
     // Both checked before either is fetched: a mistyped SID is bad usage, not a file that cannot be read.
@@ -66,7 +71,10 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
         else console.log(`+++ ${file}\n  new flow '${name}': not on the server yet\n`);
         continue;
       }
-      show(await resolveSide(match.sid, client), local);
+      const current = await (await client()).getFlow(match.sid);
+      const synced = syncedSid(dir, file, manifest, match) ? manifest.flows[relative(dir, file)]!.synced! : null;
+      const drifted = synced !== null && serverChanged(synced, current.definition, local.definition, file);
+      show({ label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition }, local, drifted ? flowAsChanged(current) : null);
     }
     // Named files narrow the check to them: the server's other flows are not asked about.
     if (!plan.files.length) {

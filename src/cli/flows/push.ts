@@ -1,5 +1,6 @@
 // `switchboard flows push`: creates or updates the server's flows from the local files, every file or
-// none (an invalid one holds back the rest), and records them in the manifest. --status goes with a change.
+// none (an invalid one holds back the rest, and so does a flow changed on the server since the last pull
+// or push, drift.ts, unless --force), and records them in the manifest. --status goes with a change.
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
@@ -9,6 +10,8 @@ import type { FlowsContext } from './context.ts';
 import { localFiles, readDefinition } from './files.ts';
 import { fileSyncedHash, readManifest, writeManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
+import { deletedOnServer, flowAsChanged, serverChanged, syncedSid } from './drift.ts';
+import type { RemoteFlow } from '../../flowtest/studio-client.ts';
 
 /** What a push does to one flow: its definition, its status (before and after; null before: a new flow). */
 interface PushChange {
@@ -84,6 +87,37 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
     return 2;
   }
   const matches = matchFiles(dir, files, manifest, remote);
+  // Every flow is fetched before anything is sent: a change made on the server since the last pull or
+  // push (drift.ts) holds back the whole push, as an invalid file does, unless --force.
+  const currents = new Map<string, RemoteFlow>();
+  for (const file of valid) {
+    const match = matches.get(file);
+    if (match) currents.set(file, await c.getFlow(match.sid));
+  }
+  const drifted: string[] = [];
+  if (!values.force) {
+    for (const file of valid) {
+      const current = currents.get(file);
+      const sid = syncedSid(dir, file, manifest, matches.get(file));
+      if (!current || !sid) continue;
+      if (serverChanged(manifest.flows[relative(dir, file)]!.synced!, current.definition, reads.get(file)!.definition!, file)) {
+        drifted.push(`${file}: not pushed: ${flowAsChanged(current)}, a change made on the server since the file was last pulled or pushed, which the file does not hold`);
+      }
+    }
+    for (const [file, sid] of deletedOnServer(dir, valid, manifest, matches, remote)) {
+      drifted.push(`${file}: not pushed: its flow ${friendlyNameFor(dir, file, manifest)} (${sid}) was deleted on the server since the file was last pulled or pushed, and a push would create it again`);
+    }
+  }
+  if (drifted.length) {
+    for (const line of drifted) console.error(line);
+    const n = drifted.length;
+    console.error(
+      `nothing ${dryRun ? 'would be' : 'was'} pushed: ${n === 1 ? 'a flow' : `${n} flows`} changed on the server since the last pull or push, ` +
+        `and the push would overwrite ${n === 1 ? 'that change' : 'those changes'} (flows diff shows the server's side: bring it into the files, then push again); ` +
+        `--force overwrites ${n === 1 ? 'it' : 'them'}${dryRun ? ', and would push:' : ''}`,
+    );
+    if (!dryRun) return 2;
+  }
   const results = [];
   for (const file of valid) {
     const definition = reads.get(file)!.definition!;
@@ -102,7 +136,7 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
         revision = created.revision;
       }
     } else {
-      const current = await c.getFlow(match.sid);
+      const current = currents.get(file)!;
       // Any difference at all is pushed, also one the readable diff leaves out (offsets, `$schema`, order).
       change = pushChange(current, definition, status, values['force-status']);
       action = change.definitionChanged || change.status !== change.previousStatus ? 'updated' : 'unchanged';
@@ -120,5 +154,6 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
   }
   if (!values['dry-run'] && existsSync(dir)) writeManifest(dir, manifest);
   if (json) console.log(JSON.stringify(results, null, 2));
+  if (drifted.length) return 2;
   return invalid.length ? 1 : 0;
 }

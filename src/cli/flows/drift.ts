@@ -1,0 +1,97 @@
+// Whether a server flow changed since its file was last pulled or pushed, in a way `flows push` would
+// overwrite: the manifest's `synced` hash says what the file and the server held then. A flow counts as
+// changed on the server ("drifted") only when all of these hold, so that a CI checkout whose manifest is
+// never committed back after a push is not stopped on every push:
+//   - the manifest records a `synced` hash for the file and the file is matched by the manifest's SID
+//     (on another server, matched by friendly name, that hash is about another server's flow);
+//   - the server's definition is not the file's (nothing to overwrite) nor the synced one (a plain push);
+//   - it is no version of the file that the checked-out git history holds (HEAD's commits): a definition
+//     pushed from an earlier commit is the repository's own, however stale the manifest is — the git
+//     "fast-forward". Without git, or in a shallow clone, only the manifest's hash counts.
+// A flow the manifest tracks whose SID the server no longer has, while the server has others of the
+// manifest's SIDs (so it is the server the manifest was synced with), was deleted there: a push would
+// create it again.
+import { execFileSync } from 'node:child_process';
+import { basename, dirname, relative } from 'node:path';
+import type { FlowDefinition } from '../../definition/types.ts';
+import { parseDefinitionFile } from '../../definition/parse.ts';
+import { sameDefinition } from '../../flowtest/flow-diff.ts';
+import type { ListedFlow, RemoteFlow } from '../../flowtest/studio-client.ts';
+import { syncedHash, type Manifest } from './manifest.ts';
+
+/** How many of a file's commits are looked at (newest first) for the server's definition. */
+const HISTORY_COMMITS = 500;
+
+/** The manifest entry's SID when the file is matched by it (the server last synced with), else null. */
+export function syncedSid(dir: string, file: string, manifest: Manifest, match: ListedFlow | undefined): string | null {
+  const entry = manifest.flows[relative(dir, file)];
+  return match && entry?.synced !== undefined && entry.sid === match.sid ? match.sid : null;
+}
+
+/**
+ * Whether `server` (the definition the flow the file is matched with by its manifest SID holds now)
+ * changed since the last pull or push in a way pushing `local` would lose (the module's comment says when).
+ */
+export function serverChanged(synced: string, server: FlowDefinition, local: FlowDefinition, file: string): boolean {
+  if (sameDefinition(server, local)) return false;
+  const hash = syncedHash(server);
+  if (hash === synced) return false;
+  return !committedVersions(file).has(hash);
+}
+
+/**
+ * Files the manifest tracks (with a synced hash) whose flow was deleted on the server: it has none of
+ * their SIDs, though it has others of the manifest's (it is the server the manifest was synced with).
+ */
+export function deletedOnServer(dir: string, files: string[], manifest: Manifest, matches: Map<string, ListedFlow | undefined>, remote: ListedFlow[]): Map<string, string> {
+  const sids = new Set(remote.map((flow) => flow.sid));
+  const entries = Object.values(manifest.flows);
+  if (!entries.some((entry) => entry.sid !== undefined && sids.has(entry.sid))) return new Map();
+  const deleted = new Map<string, string>();
+  for (const file of files) {
+    const entry = manifest.flows[relative(dir, file)];
+    if (matches.get(file) || entry?.synced === undefined || entry.sid === undefined || sids.has(entry.sid)) continue;
+    deleted.set(file, entry.sid);
+  }
+  return deleted;
+}
+
+/** A server flow in a drift line: its name, SID, revision, when it was last updated and its commit message. */
+export function flowAsChanged(flow: RemoteFlow): string {
+  const when = flow.dateUpdated ? `, updated ${flow.dateUpdated.replace(/\.\d+Z$/, 'Z')}` : '';
+  const message = flow.commitMessage ? `, "${flow.commitMessage}"` : '';
+  return `${flow.friendlyName} (${flow.sid}) is now at revision ${flow.revision}${when}${message}`;
+}
+
+/**
+ * syncedHash() of each definition the file held in the commits of HEAD that changed it (the newest
+ * HISTORY_COMMITS): empty when git is missing, the file is in no repository, or nothing was committed.
+ */
+function committedVersions(file: string): Set<string> {
+  const hashes = new Set<string>();
+  const git = (args: string[], input?: string) =>
+    execFileSync('git', ['-C', dirname(file) || '.', ...args], { input, stdio: ['pipe', 'pipe', 'ignore'], timeout: 20_000, maxBuffer: 256 * 1024 * 1024 });
+  let blobs: Buffer;
+  try {
+    const commits = git(['rev-list', `--max-count=${HISTORY_COMMITS}`, 'HEAD', '--', basename(file)]).toString('utf8').split('\n').filter(Boolean);
+    if (!commits.length) return hashes;
+    blobs = git(['cat-file', '--batch'], commits.map((commit) => `${commit}:./${basename(file)}\n`).join(''));
+  } catch {
+    return hashes;
+  }
+  // "<oid> blob <size>\n<content>\n" per commit, or "<name> missing\n".
+  let at = 0;
+  while (at < blobs.length) {
+    const end = blobs.indexOf(0x0a, at);
+    if (end < 0) break;
+    const header = blobs.subarray(at, end).toString('utf8').split(' ');
+    at = end + 1;
+    if (header.length !== 3) continue;
+    const size = Number(header[2]);
+    const text = blobs.subarray(at, at + size).toString('utf8');
+    at += size + 1;
+    const parsed = parseDefinitionFile(text);
+    if (parsed.ok) hashes.add(syncedHash(parsed.definition));
+  }
+  return hashes;
+}
