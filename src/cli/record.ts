@@ -69,7 +69,8 @@ function markSynced(dir: string, flowFile: string, definition: unknown): void {
   const manifest = readManifest(dir);
   const key = Object.keys(manifest.flows).find((k) => resolve(dir, k) === flowFile);
   if (!key) return;
-  manifest.flows[key] = { ...manifest.flows[key]!, synced: syncedHash(definition) };
+  const { server: _, ...entry } = manifest.flows[key]!;
+  manifest.flows[key] = { ...entry, synced: syncedHash(definition) };
   writeManifest(dir, manifest);
 }
 

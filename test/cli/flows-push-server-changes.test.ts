@@ -96,6 +96,7 @@ describe('flows push refuses to overwrite a change made on the server since the 
     assert.equal((await onServer(surveySid)).description, 'local edit');
     assert.equal((await onServer(otherSid)).description, 'local edit of the other');
     assert.equal(manifest()['survey.json']!.synced, syncedHash(described('local edit')));
+    assert.equal((manifest()['survey.json'] as { server?: string }).server, undefined, 'no second hash when the server holds the file as it is');
     // Synced again: the next push is a plain one.
     write('survey.json', 'next edit');
     const next = await flows(['push']);
@@ -114,6 +115,25 @@ describe('flows push refuses to overwrite a change made on the server since the 
     assert.match(push.stdout, /^updated: Survey .*: the definition$/m);
     assert.match(push.stdout, /^unchanged: Other /m);
     assert.equal((await onServer(otherSid)).revision, revision);
+  });
+
+  it('a file kept as a saved Flow resource ({definition: …}): its next push after an edit is a plain one', async () => {
+    await fresh();
+    const resource = (description: string) => JSON.stringify({ friendly_name: 'Survey', status: 'published', definition: described(description) }, null, 2);
+    writeFileSync(join(dir(), 'survey.json'), resource('resource 1'));
+    const first = await flows(['push', 'flows/survey.json']);
+    assert.equal(first.code, 0, first.stderr);
+    // The file's hash is the whole resource's: the manifest also records the definition the server holds.
+    assert.equal((manifest()['survey.json'] as { server?: string }).server, syncedHash(described('resource 1')));
+    writeFileSync(join(dir(), 'survey.json'), resource('resource 2'));
+    const second = await flows(['push', 'flows/survey.json']);
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.equal((await onServer(surveySid)).description, 'resource 2');
+    // A pull still sees the file as unedited (the manifest's synced hash is the file's) and replaces it.
+    await serverChanges(surveySid, 'console edit');
+    const pull = await flows(['pull', 'Survey']);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.equal(JSON.parse(read('survey.json')).description, 'console edit');
   });
 
   it('a status changed on the server (published on the console) is no conflict: only the definition counts', async () => {

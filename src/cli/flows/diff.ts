@@ -1,6 +1,6 @@
 // `switchboard flows diff`: what changed, in words, between the local files and the server (as push
 // would send them), or between two sides (flows-diff-args.ts tells which). Exit 1 when anything differs.
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { diffFlows, diffText } from '../../flowtest/flow-diff.ts';
 import { diffPlan } from '../flows-diff-args.ts';
 import { serverOnlyFlows, untrackedSummary } from '../flows-server-only.ts';
@@ -10,7 +10,7 @@ import { localFiles } from './files.ts';
 import { MANIFEST, readManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { resolveSide, serverSideProblem, type Side } from './side.ts';
-import { flowAsChanged, serverChanged, syncedSid } from './drift.ts';
+import { flowAsChanged, serverChanged, syncedEntry } from './drift.ts';
 
 export async function flowsDiff({ values, positionals, dir, json, color, vars, client }: FlowsContext): Promise<number> {
   const plan = diffPlan(positionals, dir, { pair: values.pair, all: values.all });
@@ -72,8 +72,8 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
         continue;
       }
       const current = await (await client()).getFlow(match.sid);
-      const synced = syncedSid(dir, file, manifest, match) ? manifest.flows[relative(dir, file)]!.synced! : null;
-      const drifted = synced !== null && serverChanged(synced, current.definition, local.definition, file);
+      const entry = syncedEntry(dir, file, manifest, match);
+      const drifted = entry !== null && serverChanged(entry, current.definition, local.definition, file);
       show({ label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition }, local, drifted ? flowAsChanged(current) : null);
     }
     // Named files narrow the check to them: the server's other flows are not asked about.

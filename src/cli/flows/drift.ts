@@ -4,7 +4,8 @@
 // never committed back after a push is not stopped on every push:
 //   - the manifest records a `synced` hash for the file and the file is matched by the manifest's SID
 //     (on another server, matched by friendly name, that hash is about another server's flow);
-//   - the server's definition is not the file's (nothing to overwrite) nor the synced one (a plain push);
+//   - the server's definition is not the file's (nothing to overwrite) nor the synced one (a plain push;
+//     also the manifest's `server` hash, what the server held after the last push when that differs);
 //   - it is no version of the file that the checked-out git history holds (HEAD's commits): a definition
 //     pushed from an earlier commit is the repository's own, however stale the manifest is — the git
 //     "fast-forward". Without git, or in a shallow clone, only the manifest's hash counts.
@@ -17,25 +18,25 @@ import type { FlowDefinition } from '../../definition/types.ts';
 import { parseDefinitionFile } from '../../definition/parse.ts';
 import { sameDefinition } from '../../flowtest/flow-diff.ts';
 import type { ListedFlow, RemoteFlow } from '../../flowtest/studio-client.ts';
-import { syncedHash, type Manifest } from './manifest.ts';
+import { syncedHash, type Manifest, type ManifestEntry } from './manifest.ts';
 
 /** How many of a file's commits are looked at (newest first) for the server's definition. */
 const HISTORY_COMMITS = 500;
 
-/** The manifest entry's SID when the file is matched by it (the server last synced with), else null. */
-export function syncedSid(dir: string, file: string, manifest: Manifest, match: ListedFlow | undefined): string | null {
+/** The file's manifest entry when it has a synced hash and the file is matched by its SID (the server last synced with), else null. */
+export function syncedEntry(dir: string, file: string, manifest: Manifest, match: ListedFlow | undefined): ManifestEntry | null {
   const entry = manifest.flows[relative(dir, file)];
-  return match && entry?.synced !== undefined && entry.sid === match.sid ? match.sid : null;
+  return match && entry?.synced !== undefined && entry.sid === match.sid ? entry : null;
 }
 
 /**
  * Whether `server` (the definition the flow the file is matched with by its manifest SID holds now)
  * changed since the last pull or push in a way pushing `local` would lose (the module's comment says when).
  */
-export function serverChanged(synced: string, server: FlowDefinition, local: FlowDefinition, file: string): boolean {
+export function serverChanged(entry: ManifestEntry, server: FlowDefinition, local: FlowDefinition, file: string): boolean {
   if (sameDefinition(server, local)) return false;
   const hash = syncedHash(server);
-  if (hash === synced) return false;
+  if (hash === entry.synced || hash === entry.server) return false;
   return !committedVersions(file).has(hash);
 }
 

@@ -19,6 +19,12 @@ export interface ManifestEntry {
    * versions have none.
    */
   synced?: string;
+  /**
+   * syncedHash() of the definition the server held after the last push, when that is not `synced`: the
+   * file is a saved Flow resource ({definition: …}, whose hash is the whole file's), or the server
+   * stored the definition otherwise than it was sent. Either hash is the server "as last synced" (drift.ts).
+   */
+  server?: string;
 }
 
 export interface Manifest {
@@ -69,7 +75,8 @@ export function readManifest(dir: string): Manifest {
       !isPlainObject(entry) ||
       (entry.friendlyName !== undefined && typeof entry.friendlyName !== 'string') ||
       (entry.sid !== undefined && typeof entry.sid !== 'string') ||
-      (entry.synced !== undefined && typeof entry.synced !== 'string')
+      (entry.synced !== undefined && typeof entry.synced !== 'string') ||
+      (entry.server !== undefined && typeof entry.server !== 'string')
     ) {
       throw new Error(`${path}: the entry ${JSON.stringify(key)} is not {"friendlyName": "…", "sid": "FW…", "synced": "sha256:…"}`);
     }

@@ -8,9 +8,9 @@ import { sameDefinition } from '../../flowtest/flow-diff.ts';
 import { manifestKeyProblem } from '../manifest-paths.ts';
 import type { FlowsContext } from './context.ts';
 import { localFiles, readDefinition } from './files.ts';
-import { fileSyncedHash, readManifest, writeManifest } from './manifest.ts';
+import { fileSyncedHash, readManifest, syncedHash, writeManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
-import { deletedOnServer, flowAsChanged, serverChanged, syncedSid } from './drift.ts';
+import { deletedOnServer, flowAsChanged, serverChanged, syncedEntry } from './drift.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
 
 /** What a push does to one flow: its definition, its status (before and after; null before: a new flow). */
@@ -98,9 +98,9 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
   if (!values.force) {
     for (const file of valid) {
       const current = currents.get(file);
-      const sid = syncedSid(dir, file, manifest, matches.get(file));
-      if (!current || !sid) continue;
-      if (serverChanged(manifest.flows[relative(dir, file)]!.synced!, current.definition, reads.get(file)!.definition!, file)) {
+      const entry = syncedEntry(dir, file, manifest, matches.get(file));
+      if (!current || !entry) continue;
+      if (serverChanged(entry, current.definition, reads.get(file)!.definition!, file)) {
         drifted.push(`${file}: not pushed: ${flowAsChanged(current)}, a change made on the server since the file was last pulled or pushed, which the file does not hold`);
       }
     }
@@ -127,6 +127,8 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
     let sid = match?.sid ?? null;
     let revision = match?.revision ?? null;
     let change: PushChange;
+    /** The definition the server holds once this file is pushed (null: a dry run). */
+    let held: FlowDefinition | null = null;
     if (!match) {
       action = 'created';
       change = { definitionChanged: true, status: status ?? 'draft', previousStatus: null };
@@ -134,20 +136,26 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
         const created = await c.createFlow(name, change.status as 'draft' | 'published', definition, values.message);
         sid = created.sid;
         revision = created.revision;
+        held = created.definition;
       }
     } else {
       const current = currents.get(file)!;
       // Any difference at all is pushed, also one the readable diff leaves out (offsets, `$schema`, order).
       change = pushChange(current, definition, status, values['force-status']);
       action = change.definitionChanged || change.status !== change.previousStatus ? 'updated' : 'unchanged';
+      held = current.definition;
       if (action === 'updated' && !values['dry-run']) {
         const updated = await c.updateFlow(match.sid, change.status as 'draft' | 'published', definition, values.message ? { commitMessage: values.message } : {});
         revision = updated.revision;
+        held = updated.definition;
       }
     }
     // Only files inside --dir are recorded, as readManifest would accept them next time.
     if (sid && !values['dry-run'] && dir && manifestKeyProblem(dir, relative(dir, file)) === null) {
-      manifest.flows[relative(dir, file)] = { friendlyName: name, sid, synced: hashes.get(file) ?? undefined };
+      const synced = hashes.get(file) ?? undefined;
+      // What the server holds, when its hash is not the file's (a saved Flow resource's is the whole file's).
+      const server = held ? syncedHash(held) : undefined;
+      manifest.flows[relative(dir, file)] = { friendlyName: name, sid, synced, ...(server !== undefined && server !== synced ? { server } : {}) };
     }
     results.push({ file, friendlyName: name, action, sid, revision, ...change });
     if (!json) console.log(`${values['dry-run'] ? 'would be ' : ''}${action}: ${name}${sid ? ` (${sid}${revision !== null ? `, revision ${revision}` : ''})` : ''} ← ${file}${pushChangeText(action, change, values['dry-run'])}`);
