@@ -145,6 +145,16 @@ describe('flows push refuses to overwrite a change made on the server since the 
     assert.equal(JSON.parse(read('survey.json')).description, 'console edit');
   });
 
+  it('a draft saved on the server (the published revision as pulled) is a change too: push writes the latest revision', async () => {
+    await fresh();
+    await serverChanges(surveySid, 'console draft', 'draft');
+    write('survey.json', 'local edit');
+    const push = await flows(['push']);
+    assert.equal(push.code, 2, push.stdout + push.stderr);
+    assert.match(push.stderr, /^flows\/survey\.json: not pushed: Survey .*"console: console draft"/m);
+    assert.equal((await onServer(surveySid)).description, 'console draft');
+  });
+
   it('a status changed on the server (published on the console) is no conflict: only the definition counts', async () => {
     await fresh();
     await serverChanges(surveySid, 'server 0', 'draft');
