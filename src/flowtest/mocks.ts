@@ -13,7 +13,8 @@ import { CONVERSATION_MEDIA_MESSAGE, INVALID_TO_CODE, isMessageAddress } from '.
 import { withoutPhoneFormatting } from '../lib/phone-format.ts';
 import { isoSeconds } from '../lib/iso-date.ts';
 import { refusedCall } from '../channels/simulator/phone.ts';
-import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectedMethod } from '../channels/http/fetch-http.ts';
+import { MAX_REDIRECTS, REDIRECT_STATUSES, redirectedMethod, refusedRequest } from '../channels/http/fetch-http.ts';
+import { OutboundPolicy } from '../channels/http/outbound-policy.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../lib/sms-segments.ts';
 import { SIMULATED_ACCOUNT_SID as ACCOUNT_SID, type CallOutcome, type CallVerbMockKey, type HttpAnswer, type Responder, type SendAnswer, type SendContext } from './simulation.ts';
 import type { CallMock, HttpMock, MessageMock, Mocks } from './types.ts';
@@ -85,6 +86,18 @@ const UNMOCKED_FALLBACK: Partial<Record<CallVerbMockKey, string>> = {
 const UNMOCKED_CONVERSATION_AGENT =
   'the virtual agent has the conversation and never ends its session, so the widget leaves by timeout once the script waits past it — add an entry under mocks.virtualAgent (status: completed…, delay: …) to end it';
 
+/**
+ * How a request the outbound policy refuses could be allowed, said after the refusal: `switchboard test`
+ * takes serve's settings (--dev, --http-allow, --http-deny), from flags, the environment or the config file.
+ */
+function allowHint(reason: 'network' | 'blocked', why: string): string {
+  if (reason !== 'blocked') return '';
+  const where = 'on switchboard test, as on serve (a flag, the environment or switchboard.config)';
+  if (/denied by --http-deny/.test(why)) return ` — the configuration's --http-deny refuses it ${where}`;
+  if (/private, loopback or reserved/.test(why)) return ` — allow it with --http-allow or --dev ${where}`;
+  return ` — only --http-allow opens it ${where}`;
+}
+
 export class MockResponder implements Responder {
   readonly #layers: Mocks[];
   /** The HTTP and Function mocks as the test file names them, the test's before the file's. */
@@ -95,15 +108,19 @@ export class MockResponder implements Responder {
   readonly #misses = new Map<object, string>();
   readonly #newSid: () => string;
   readonly #unmocked: { widget: string; note: string }[] = [];
+  /** The server's outbound HTTP policy (serve's --dev, --http-allow, --http-deny), and what it refused in this run. */
+  readonly #policy: OutboundPolicy;
+  readonly #refusals: string[] = [];
 
-  /** `layers`: the test's own mocks first, then the file's. */
-  constructor(layers: (Mocks | undefined)[], subflows: Map<string, LoadedFlow | null>, newSid: () => string) {
+  /** `layers`: the test's own mocks first, then the file's; `policy`: the server's outbound policy (default: serve's, not in dev mode). */
+  constructor(layers: (Mocks | undefined)[], subflows: Map<string, LoadedFlow | null>, newSid: () => string, policy: OutboundPolicy = new OutboundPolicy()) {
     const label = (kind: 'http' | 'functions') =>
       layers.flatMap((layer, l) => (layer?.[kind] ?? []).map((mock, i) => ({ mock, label: `${l > 0 ? "the file's " : ''}mocks.${kind}[${i}]` })));
     this.#labeled = { http: label('http'), functions: label('functions') };
     this.#layers = layers.filter((m): m is Mocks => m !== undefined);
     this.#subflows = subflows;
     this.#newSid = newSid;
+    this.#policy = policy;
   }
 
   #take<T extends { times?: number }>(candidates: T[], matches: (mock: T) => boolean): T | undefined {
@@ -117,13 +134,16 @@ export class MockResponder implements Responder {
    * (fetch-http.ts follow): a 301, 302, 303, 307 or 308 with a Location is asked again of the mock matching
    * the new URL — 303, and 301/302 after a POST, as a GET without the body — up to MAX_REDIRECTS times,
    * after which the request fails as the server's does. The hops' delays add up, under one timeout as there.
-   * A Location no mock answers is reported as any unmocked request is.
+   * A Location no mock answers is reported as any unmocked request is. Each hop is under the server's
+   * outbound policy first: a request it refuses fails as it fails there, whatever a mock says (see #refused).
    */
   http(effect: Extract<Effect, { type: 'http-request' }>, problems: string[]): HttpAnswer {
     let { method, url } = effect.request;
     let delayMs = 0;
     let redirectedBy: string | undefined;
     for (let hop = 0; ; hop++) {
+      const refused = this.#refused(effect, method, url, redirectedBy);
+      if (refused) return { result: refused, delayMs };
       const answer = this.#answer(effect, method, url, problems, redirectedBy);
       delayMs += answer.delayMs;
       const result = answer.result;
@@ -137,22 +157,56 @@ export class MockResponder implements Responder {
       } catch {
         return failed('Invalid URL');
       }
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') return failed(`Unsupported protocol ${next.protocol}`);
       redirectedBy = `redirected there by a ${result.statusCode} from ${method} ${url}`;
       method = redirectedMethod(result.statusCode, method);
       url = next.href;
     }
   }
 
-  /** The mock's answer to one exchange (`method` `url`); none: the problem, and a network failure. */
-  #answer(effect: Extract<Effect, { type: 'http-request' }>, method: string, url: string, problems: string[], redirectedBy: string | undefined): HttpAnswer {
+  /**
+   * The failure the server's HTTP client gives `method` `url` without sending it (fetch-http.ts
+   * refusedRequest: a scheme other than http(s), a host the outbound policy refuses), noted with how to
+   * allow it; null when the server would send it. No mock is asked: the server would reach no server. A URL
+   * that does not parse is left to the mocks, as before.
+   */
+  #refused(effect: Extract<Effect, { type: 'http-request' }>, method: string, url: string, redirectedBy: string | undefined): EffectResult | null {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return null;
+    }
+    const refused = refusedRequest(parsed, this.#policy);
+    if (!refused) return null;
+    const why = refused.message.replace(/^Outbound request blocked: /, '');
+    const meant = this.#find(effect, method, url, false);
+    if (meant && !this.#misses.has(meant)) this.#misses.set(meant, `the server would refuse the request it matches from widget '${effect.widget}' (see the note on it)`);
+    this.#refusals.push(
+      `widget '${effect.widget}': the server would refuse this request (${method} ${url}${redirectedBy ? `, ${redirectedBy}` : ''}): ${why}; the widget fails as it would there${allowHint(refused.reason, why)}`,
+    );
+    return { kind: 'http-failed', reason: refused.reason, message: refused.message };
+  }
+
+  /** Notes on the requests the server's HTTP client would refuse (#refused), in the order they were made. */
+  refusals(): string[] {
+    return [...this.#refusals];
+  }
+
+  /** The mock that answers `method` `url` for `effect` (a Function's mocks first), used up when `take`. */
+  #find(effect: Extract<Effect, { type: 'http-request' }>, method: string, url: string, take: boolean): HttpMock | undefined {
+    const pick = <T extends { times?: number }>(candidates: T[], matches: (mock: T) => boolean) => (take ? this.#take(candidates, matches) : candidates.find(matches));
     const methodOk = (m: HttpMock) => !m.method || m.method.toUpperCase() === method.toUpperCase();
     let mock: HttpMock | undefined;
     if (effect.purpose === 'function') {
       const name = functionName(url);
-      mock = this.#take(this.#layers.flatMap((l) => l.functions ?? []), (m) => methodOk(m) && (m.name ? m.name === name : true) && (m.url ? matchesUrl(m.url, url) : true));
+      mock = pick(this.#layers.flatMap((l) => l.functions ?? []), (m) => methodOk(m) && (m.name ? m.name === name : true) && (m.url ? matchesUrl(m.url, url) : true));
     }
-    mock ??= this.#take(this.#layers.flatMap((l) => l.http ?? []), (m) => methodOk(m) && (m.url ? matchesUrl(m.url, url) : true) && !m.name);
+    return mock ?? pick(this.#layers.flatMap((l) => l.http ?? []), (m) => methodOk(m) && (m.url ? matchesUrl(m.url, url) : true) && !m.name);
+  }
+
+  /** The mock's answer to one exchange (`method` `url`); none: the problem, and a network failure. */
+  #answer(effect: Extract<Effect, { type: 'http-request' }>, method: string, url: string, problems: string[], redirectedBy: string | undefined): HttpAnswer {
+    const mock = this.#find(effect, method, url, true);
     if (!mock) {
       const where = effect.purpose === 'function' ? `mocks.functions (name: ${functionName(url) || '…'})` : 'mocks.http';
       const candidates = effect.purpose === 'function' ? [...this.#labeled.functions, ...this.#labeled.http] : this.#labeled.http;

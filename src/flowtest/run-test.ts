@@ -245,8 +245,9 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; n
   const notes: string[] = [];
   const checkpoints = new Map<number, Observation>();
   let sim: Simulation | null = null;
-  const responder = new MockResponder([test.mocks, input.fileMocks], input.subflows, () => sim!.newMessageSid());
-  sim = new Simulation(flow.definition, responder, testOptions(input));
+  const options = testOptions(input);
+  const responder = new MockResponder([test.mocks, input.fileMocks], input.subflows, () => sim!.newMessageSid(), options.outboundPolicy);
+  sim = new Simulation(flow.definition, responder, options);
   const nextSid = inboundSids();
   const start = startSpec(test.trigger, nextSid, sim.now);
   const unwired = unwiredTrigger(flow, test);
@@ -358,7 +359,7 @@ export function runTest(input: RunInput): TestResult {
     checkpoints = played.checkpoints;
     mockUsed = (mock) => played.responder.used(mock);
     mockMiss = (mock) => played.responder.miss(mock);
-    notes = [...played.notes, ...played.responder.unmockedVerbs(), ...unusedHttpMocks(input.test.mocks, mockUsed, mockMiss)];
+    notes = [...played.notes, ...played.responder.unmockedVerbs(), ...played.responder.refusals(), ...unusedHttpMocks(input.test.mocks, mockUsed, mockMiss)];
     observation = played.sim.observation();
     failures = [
       ...observation.problems.map((p) => ({ field: 'runner', message: p })),

@@ -24,6 +24,7 @@ import type {
 import type { FlowDefinition } from '../definition/types.ts';
 import type { LiquidAllowance } from '../engine/liquid/limits.ts';
 import { buildRequest } from '../channels/http/fetch-http.ts';
+import { outboundPolicy, type OutboundPolicy } from '../channels/http/outbound-policy.ts';
 import { DEFAULT_RUNTIME_OPTIONS } from '../runtime/runtime-context.ts';
 import type { RecordedStep } from './derive.ts';
 import type { EndState, Mocks, Observation, ObservedMessage, ObservedRequest, ObservedStep } from './types.ts';
@@ -124,6 +125,11 @@ export interface SimulationOptions {
   maxExecutionAgeMs?: number;
   /** Liquid work all the simulation's sprints share (a replay's budget), besides each sprint's own. */
   liquidAllowance?: LiquidAllowance;
+  /**
+   * The server's outbound HTTP policy, which a flow test's mocked requests are under (serve's --dev,
+   * --http-allow, --http-deny; default: serve's, not in dev mode). A replay's recorded answers are not.
+   */
+  outboundPolicy?: OutboundPolicy;
 }
 
 export const DEFAULT_START = Date.UTC(2030, 0, 7, 9, 0, 0); // a Monday, 09:00 UTC
@@ -151,6 +157,10 @@ export interface ConfiguredRules {
   liquidExtras: boolean;
   /** Seconds. */
   executionMaxAge: number;
+  /** The outbound HTTP policy's settings (--dev, --http-allow, --http-deny). */
+  dev: boolean;
+  httpAllow: readonly string[];
+  httpDeny: readonly string[];
 }
 
 /** The options that run a simulation under the rules a server with this configuration runs executions under (as `serve` does). */
@@ -170,6 +180,7 @@ export function simulationOptionsFrom(rules: ConfiguredRules): SimulationOptions
       liquidExtras: rules.liquidExtras,
     },
     maxExecutionAgeMs: rules.executionMaxAge * 1000,
+    outboundPolicy: outboundPolicy(rules),
   };
 }
 /**
@@ -219,7 +230,7 @@ export interface InFlight {
 export class Simulation {
   readonly definition: FlowDefinition;
   readonly responder: Responder;
-  readonly options: Required<Omit<SimulationOptions, 'limits' | 'liquidAllowance'>> & { limits: Partial<EngineLimits>; liquidAllowance?: LiquidAllowance };
+  readonly options: Required<Omit<SimulationOptions, 'limits' | 'liquidAllowance' | 'outboundPolicy'>> & { limits: Partial<EngineLimits>; liquidAllowance?: LiquidAllowance };
   now: number;
   state: ExecutionState | null = null;
   readonly steps: ObservedStep[] = [];

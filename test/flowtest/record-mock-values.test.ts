@@ -166,7 +166,8 @@ describe('test --record against a server: an HTTP status past 599', () => {
     const test = parse(readFileSync(join(dir, 'tests/odd.test.yaml'), 'utf8')).tests[0];
     assert.equal(test.mocks.http[0].status, 999);
     assert.deepEqual(test.expect.variables, { http: 999 });
-    const run = await runCliInProcess(testCommand, ['tests'], dir);
+    // The server allows 127.0.0.1 (--http-allow), so the test runs under the same policy.
+    const run = await runCliInProcess(testCommand, ['tests', '--http-allow', '127.0.0.1'], dir);
     assert.equal(run.code, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /1 tests?: 1 passed, 0 failed/);
   });

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type { HttpRequestSpec } from '../../engine/types.ts';
 import type { HttpLimits, OutboundHttp } from '../../runtime/ports/channel.ts';
-import { OutboundPolicy } from './outbound-policy.ts';
+import { OutboundPolicy, checkWrittenHost } from './outbound-policy.ts';
 import { charsetOf } from '../../lib/content-type.ts';
 
 type HttpResult = Awaited<ReturnType<OutboundHttp['request']>>;
@@ -114,6 +114,25 @@ function textDecoder(charset: string | undefined): InstanceType<typeof TextDecod
     }
   }
   return new TextDecoder('utf-8', { ignoreBOM: true });
+}
+
+/** Why the client sends nothing to a URL with this scheme (a network failure), or null for http and https. */
+function unsupportedProtocol(url: URL): string | null {
+  return url.protocol === 'http:' || url.protocol === 'https:' ? null : `Unsupported protocol ${url.protocol}`;
+}
+
+/**
+ * How the client fails a request to `url` under `policy` before sending anything — a scheme other than
+ * http(s) (network), a host the policy refuses (blocked, "Outbound request blocked: …") — or null when it
+ * would send it. For flow tests, which send nothing: the host is judged as written (checkWrittenHost), as
+ * the server judges an IP literal, `localhost` and the host rules; the server also refuses a name whose
+ * DNS answer is a refused address.
+ */
+export function refusedRequest(url: URL, policy: OutboundPolicy): { reason: 'network' | 'blocked'; message: string } | null {
+  const protocol = unsupportedProtocol(url);
+  if (protocol) return { reason: 'network', message: protocol };
+  const decision = checkWrittenHost(policy, url.hostname);
+  return decision.allowed ? null : { reason: 'blocked', message: decision.reason };
 }
 
 /** A DNS lookup that refuses the connection when any address the name resolves to is denied. */
@@ -226,7 +245,8 @@ export class FetchHttp implements OutboundHttp {
 
   /** One request/response exchange; the policy is checked before connecting (IP literals) and in the lookup (names). */
   #send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, maxBytes: number, signal: AbortSignal): Promise<Hop> {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return Promise.reject(new Error(`Unsupported protocol ${url.protocol}`));
+    const protocol = unsupportedProtocol(url);
+    if (protocol) return Promise.reject(new Error(protocol));
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     if (isIP(host)) {
       const decision = this.#policy.check(host, host);

@@ -218,6 +218,23 @@ export class OutboundPolicy {
   }
 }
 
+/** Names that stand for loopback without asking DNS (RFC 6761): `localhost` and `*.localhost`. */
+function isLoopbackName(name: string): boolean {
+  return name === 'localhost' || name.endsWith('.localhost');
+}
+
+/**
+ * How `policy` judges a host as written in a URL, without DNS (flow tests, which send nothing): an IP
+ * literal as the server judges it, `localhost` as the loopback address it resolves to, any other name by
+ * the host rules and the metadata names only (the server also refuses a name whose address is refused,
+ * which only DNS can tell).
+ */
+export function checkWrittenHost(policy: OutboundPolicy, host: string): PolicyDecision {
+  const name = unbracket(host.toLowerCase()).replace(/\.$/, '');
+  if (isIP(name)) return policy.check(name, name);
+  return policy.check(name, isLoopbackName(name) ? '127.0.0.1' : name);
+}
+
 function deny(reason: string): PolicyDecision {
   return { allowed: false, reason: `Outbound request blocked: ${reason}` };
 }
