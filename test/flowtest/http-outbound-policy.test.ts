@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import { runFiles } from '../../src/flowtest/runner.ts';
 import { textReport } from '../../src/flowtest/reporters.ts';
 import { simulationOptionsFrom, type SimulationOptions } from '../../src/flowtest/simulation.ts';
-import { engineRules, testCommand } from '../../src/cli/test.ts';
+import { TEST_USAGE, engineRules, testCommand } from '../../src/cli/test.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { callingFlow } from '../support/flows.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
@@ -110,6 +110,10 @@ describe("flow tests refuse the requests the server's outbound policy refuses", 
 });
 
 describe('switchboard test takes serve\'s --dev, --http-allow and --http-deny', () => {
+  it('its help says so', () => {
+    assert.match(TEST_USAGE, /outbound HTTP policy \(--dev,\s+--http-allow, --http-deny/);
+  });
+
   it('the flags decide, and the failure is reported', async () => {
     const project = mkdtempSync(join(dir, 'cli-'));
     mkdirSync(join(project, 'tests'));
