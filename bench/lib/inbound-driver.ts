@@ -44,12 +44,13 @@ export async function driveInbound(app: App, accountSid: string, flowSid: string
   const waiting = new Map<string, number[]>();
   const latencies: number[] = [];
   const channel = app.simulator;
-  const send = channel.sendMessage;
-  channel.sendMessage = async function (this: typeof channel, context, message) {
-    const scheduled = waiting.get(message.to)?.shift();
+  // A reply counts when the simulator records it: the moment the contact would see it (after the sprint
+  // that sent it was written).
+  const unsubscribe = channel.onMessage((entry) => {
+    if (entry.direction !== 'outbound-api') return;
+    const scheduled = waiting.get(entry.to)?.shift();
     if (scheduled !== undefined) latencies.push(performance.now() - scheduled);
-    return send.call(this, context, message);
-  };
+  });
   let failures = 0;
   let firstFailure: string | undefined;
   const total = Math.round((load.rate * load.seconds) / parts);
@@ -92,6 +93,6 @@ export async function driveInbound(app: App, accountSid: string, flowSid: string
     }
     return { total, offeredSeconds, latencies, unanswered: unanswered(), failures, ...(firstFailure ? { firstFailure } : {}) };
   } finally {
-    channel.sendMessage = send;
+    unsubscribe();
   }
 }

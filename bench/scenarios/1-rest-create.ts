@@ -56,7 +56,7 @@ export const restCreate: Scenario = {
         `${CONNECTIONS} connections, ${create.load.durationSeconds}s measured after a warm-up; every request creates an execution for a new contact on a flow whose first widget (send-and-wait-for-reply) sends a question and waits.`,
         describeLoop(create.loop),
         'SQLite in WAL mode: a 201 is sent only after the WAL holding the execution was fsync’d (group commit: one fsync, off the event loop, per batch of concurrent writes).',
-        `Where the time goes, on a server of its own: its unauthenticated /healthz (Fastify with Switchboard's hooks, request id, metrics and span; no auth, no store) at ${CONNECTIONS} connections, and executions created by the runtime in that process with no HTTP (ExecutionService.create, ${CONNECTIONS} in flight, both durable sprints and the send). A create over HTTP costs what both cost and more (authentication, the form, the 201's JSON), so where the runtime alone is below the target ratio, no trimming of the request path reaches it.`,
+        `Where the time goes, on a server of its own: its unauthenticated /healthz (Fastify with Switchboard's hooks, request id, metrics and span; no auth, no store) at ${CONNECTIONS} connections, and executions created by the runtime in that process with no HTTP (ExecutionService.create, ${CONNECTIONS} in flight, the durable sprint with the simulator's send). A create over HTTP costs what both cost and more (authentication, the form, the 201's JSON), so where the runtime alone is below the target ratio, no trimming of the request path reaches it.`,
         ...(other.length ? [`other status codes: ${other.map(([c, n]) => `${c}×${n}`).join(', ')}`] : []),
       ],
     };

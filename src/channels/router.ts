@@ -3,7 +3,7 @@
 // webhook. The runtime sees one MessageChannel. A failed read of the configuration is a
 // StoreUnavailableError: nothing was sent or requested, and the runtime tries again.
 import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, OutboundMessage, VirtualAgentRequest, VirtualAgentSession } from '../engine/types.ts';
-import type { ConversationResult, MessageChannel, SendContext, SendResult, TaskResult, TwilioCredentials, VirtualAgentResult } from '../runtime/ports/channel.ts';
+import type { ConversationResult, InlineSend, MessageChannel, SendContext, SendResult, TaskResult, TwilioCredentials, VirtualAgentResult } from '../runtime/ports/channel.ts';
 import type { Store } from '../runtime/ports/store.ts';
 import { storeUnavailable } from '../runtime/ports/store-errors.ts';
 import { loadCarrierConfig, type CarrierConfig, type TwilioUpstream, type WebhookTarget } from './twilio/carrier-config.ts';
@@ -47,6 +47,12 @@ export class ChannelRouter implements MessageChannel {
       case 'simulator':
         return this.#channels.simulator.sendMessage(context, message);
     }
+  }
+
+  /** Only the simulator completes sends in memory; the carriers' go through the outbox (they do I/O). */
+  async sendInline(context: SendContext, message: OutboundMessage): Promise<InlineSend | null> {
+    const config = await this.#config(context.accountSid);
+    return config.channel === 'simulator' ? ((await this.#channels.simulator.sendInline?.(context, message)) ?? null) : null;
   }
 
   async startConversation(context: SendContext, request: ConversationRequest): Promise<ConversationResult> {

@@ -15,7 +15,11 @@ describe('recently written executions', () => {
   it("another node's end is not overwritten by an effect's result applied to this node's kept copy (the effect's claim and the version check both stop it)", async () => {
     const t = await startTestServer();
     const other = new ExecutionService(t.app.store, { name: 'none' } as MessageChannel, {} as OutboundHttp, { ...DEFAULT_RUNTIME_OPTIONS, now: Date.now });
-    // The question's send is held open, so this node keeps the execution (its effect is out) meanwhile.
+    // The question's send is held open, so this node keeps the execution (its effect is out) meanwhile. The
+    // simulator would complete it inside the sprint (sendInline): it goes through the outbox here, as a
+    // carrier's send does.
+    const inline = t.app.simulator.sendInline;
+    t.app.simulator.sendInline = async () => null;
     const send = t.app.simulator.sendMessage;
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -39,6 +43,7 @@ describe('recently written executions', () => {
     } finally {
       release();
       t.app.simulator.sendMessage = send;
+      t.app.simulator.sendInline = inline;
       await t.close();
     }
   });

@@ -9,7 +9,7 @@
 // short code: isMessageAddress) fails with 21211, as on Twilio.
 import { randomSid } from '../../runtime/ids.ts';
 import type { ConversationRequest, ConversationResumeRequest, FlexTaskRequest, JsonObject, OutboundMessage, VirtualAgentRequest, VirtualAgentSession } from '../../engine/types.ts';
-import type { ConversationResult, DeliveryStatus, MessageChannel, SendContext, SendResult, TaskResult, VirtualAgentResult } from '../../runtime/ports/channel.ts';
+import type { ConversationResult, DeliveryStatus, InlineSend, MessageChannel, SendContext, SendResult, TaskResult, VirtualAgentResult } from '../../runtime/ports/channel.ts';
 import { evictOldest } from '../../lib/evict-oldest.ts';
 import { withoutPhoneFormatting } from '../../lib/phone-format.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong, smsSegments } from '../../lib/sms-segments.ts';
@@ -190,6 +190,11 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** What a send armed to fail (failNext 'send') answers: the widget takes `failed`. */
+function sendFailure(message: OutboundMessage): SendResult {
+  return { ok: false, code: 21610, message: `Simulated send failure to ${message.to}` };
+}
+
 function rfc2822(ms: number): string {
   return new Date(ms).toUTCString().replace('GMT', '+0000');
 }
@@ -246,7 +251,15 @@ export class SimulatorChannel implements MessageChannel {
   }
 
   #announce(entry: TranscriptEntry): void {
-    for (const listener of this.#messageListeners) listener(entry);
+    for (const listener of this.#messageListeners) {
+      // A listener's failure (a console stream, `simulate`'s printer) is its own: the message was sent, and the
+      // sprint that sent it is written already (an inline send is published after its write).
+      try {
+        listener(entry);
+      } catch {
+        // ignored: see above
+      }
+    }
   }
 
   busy(): boolean {
@@ -280,21 +293,56 @@ export class SimulatorChannel implements MessageChannel {
   async sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult> {
     // Looked up before an armed failure is taken: a store failure here is retried, and must find it still armed.
     const target = await this.#conversationOf(context, message.from);
-    // The addresses as Twilio's Messages API keeps them: a phone number written for people (`+1 (555) 123-0043`,
-    // which it takes) as its E.164, in the message resource (outbound.To) and in the contact's transcript.
+    if (target) {
+      const failure = this.#takeFailure(context, message);
+      if (failure?.kind === 'send') return sendFailure(message);
+      if ('notFound' in target) return { ok: false, code: 20404, message: `The requested resource /Conversations/${target.notFound}/Messages was not found` };
+      return this.#postToConversation(context, target, message);
+    }
+    const send = this.#prepareSend(context, message);
+    send.publish();
+    return send.result;
+  }
+
+  /**
+   * A plain message (not into a conversation) is sent in memory: the sprint applies its result itself and
+   * publishes it once written. A message that may go into a conversation (its execution's flow address is
+   * one, or not known here) goes through the outbox and sendMessage, which looks the conversation up.
+   */
+  async sendInline(context: SendContext, message: OutboundMessage): Promise<InlineSend | null> {
+    const address = context.channelAddress;
+    if (address === undefined || CONVERSATION_SID.test(address) || CONVERSATION_SID.test(message.from)) return null;
+    if (this.#executionConversation.has(context.executionSid)) return null;
+    return this.#prepareSend(context, message);
+  }
+
+  /** Takes the failure armed for the message's address (by this account first), with how to put it back. */
+  #takeFailure(context: SendContext, message: OutboundMessage): { kind: FailureKind; rearm(): void } | null {
     const to = withoutPhoneFormatting(message.to);
     const scoped = `${context.accountSid}|${to}`;
     const key = this.#failNext.has(scoped) ? scoped : to;
-    const failure = this.#failNext.get(key);
-    if (failure) this.#failNext.delete(key);
-    if (failure === 'send') return { ok: false, code: 21610, message: `Simulated send failure to ${message.to}` };
-    if (target && 'notFound' in target) return { ok: false, code: 20404, message: `The requested resource /Conversations/${target.notFound}/Messages was not found` };
-    if (target) return this.#postToConversation(context, target, message);
+    const kind = this.#failNext.get(key);
+    if (!kind) return null;
+    this.#failNext.delete(key);
+    return { kind, rearm: () => void (this.#failNext.has(key) || this.#failNext.set(key, kind)) };
+  }
+
+  /**
+   * A plain message's result, decided now; the transcript entry, the listeners and the delivery report wait
+   * for publish(), and abandon() puts back an armed failure it took.
+   */
+  #prepareSend(context: SendContext, original: OutboundMessage): InlineSend {
+    const failure = this.#takeFailure(context, original);
+    const abandon = () => failure?.rearm();
+    const done = (result: SendResult): InlineSend => ({ result, publish: () => undefined, abandon });
+    if (failure?.kind === 'send') return done(sendFailure(original));
     // As Twilio's Messages API, an address it cannot send to is refused (21211; the widget takes `failed`).
-    if (!isMessageAddress(message.to)) return { ok: false, code: INVALID_TO_CODE, message: `The 'To' number ${message.to} is not a valid phone number.` };
-    message = { ...message, to, from: withoutPhoneFormatting(message.from) };
+    if (!isMessageAddress(original.to)) return done({ ok: false, code: INVALID_TO_CODE, message: `The 'To' number ${original.to} is not a valid phone number.` });
+    // The addresses as Twilio's Messages API keeps them: a phone number written for people (`+1 (555) 123-0043`,
+    // which it takes) as its E.164, in the message resource (outbound.To) and in the contact's transcript.
+    const message = { ...original, to: withoutPhoneFormatting(original.to), from: withoutPhoneFormatting(original.from) };
     // Twilio's Messages API refuses the body outright (the widget takes `failed`).
-    if (bodyTooLong(message.body)) return { ok: false, code: BODY_TOO_LONG_CODE, message: BODY_TOO_LONG_MESSAGE };
+    if (bodyTooLong(message.body)) return done({ ok: false, code: BODY_TOO_LONG_CODE, message: BODY_TOO_LONG_MESSAGE });
     const entry: TranscriptEntry = {
       sid: messageSid(),
       direction: 'outbound-api',
@@ -308,8 +356,6 @@ export class SimulatorChannel implements MessageChannel {
       dateCreated: this.#now(),
       ...(message.contentSid ? { contentSid: message.contentSid } : {}),
     };
-    this.#record(message.from, message.to, entry);
-    this.#announce(entry);
     const resource: JsonObject = {
       Sid: entry.sid,
       AccountSid: context.accountSid,
@@ -322,21 +368,26 @@ export class SimulatorChannel implements MessageChannel {
       Direction: 'outbound-api',
       DateCreated: rfc2822(entry.dateCreated),
     };
-    // Delivery is reported after the send result, as status callbacks are on Twilio.
-    this.#pendingReports++;
-    setImmediate(() => {
-      this.#pendingReports--;
-      entry.status = failure === 'delivery' ? 'undelivered' : 'delivered';
-      this.#onStatus({
-        executionSid: context.executionSid,
-        messageSid: entry.sid,
-        // The send it reports on, as a carrier's status callback URL names it (matched before the SID).
-        ...(context.effectId ? { effectId: context.effectId } : {}),
-        status: entry.status,
-        ...(failure === 'delivery' ? { errorCode: '30003' } : {}),
+    const undelivered = failure?.kind === 'delivery';
+    const publish = () => {
+      this.#record(message.from, message.to, entry);
+      this.#announce(entry);
+      // Delivery is reported after the send result, as status callbacks are on Twilio.
+      this.#pendingReports++;
+      setImmediate(() => {
+        this.#pendingReports--;
+        entry.status = undelivered ? 'undelivered' : 'delivered';
+        this.#onStatus({
+          executionSid: context.executionSid,
+          messageSid: entry.sid,
+          // The send it reports on, as a carrier's status callback URL names it (matched before the SID).
+          ...(context.effectId ? { effectId: context.effectId } : {}),
+          status: entry.status,
+          ...(undelivered ? { errorCode: '30003' } : {}),
+        });
       });
-    });
-    return { ok: true, message: resource };
+    };
+    return { result: { ok: true, message: resource }, publish, abandon };
   }
 
   /** Simulates the Conversations API: the conversation and its participants exist only in memory. */

@@ -29,6 +29,17 @@ export interface KnownExecution {
 
 export type SendResult = { ok: true; message: JsonObject } | { ok: false; code: number; message: string };
 
+/**
+ * A send a channel completes in memory (the simulator): its result is known at once, so the sprint that made
+ * it applies the result itself instead of writing an outbox row and a second sprint. Nothing is seen until
+ * the sprint is written (`publish`); a write that fails takes it back (`abandon`), and the retry sends anew.
+ */
+export interface InlineSend {
+  result: SendResult;
+  publish(): void;
+  abandon(): void;
+}
+
 export type ConversationResult = { ok: true; conversation: JsonObject; webhookSid: string } | { ok: false; code: number; message: string };
 
 /**
@@ -51,6 +62,8 @@ export interface TwilioCredentials {
 export interface MessageChannel {
   readonly name: string;
   sendMessage(context: SendContext, message: OutboundMessage): Promise<SendResult>;
+  /** The send as an InlineSend, when this channel completes it in memory; null: it goes through the outbox. */
+  sendInline?(context: SendContext, message: OutboundMessage): Promise<InlineSend | null>;
   /** Creates a Conversation (start-conversation widget); channels without Conversations omit it. */
   startConversation?(context: SendContext, request: ConversationRequest): Promise<ConversationResult>;
   /**
