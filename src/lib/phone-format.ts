@@ -48,6 +48,7 @@ export function testUsersAsContacts(stored: readonly string[]): string[] {
  * unconfirmed; this takes both readings.
  */
 export function isTestUser(testUsers: readonly string[], contact: string): boolean {
+  if (testUsers.length === 0) return false; // most flows: no number to work out on every new execution
   if (testUsers.includes(contact)) return true;
   const number = phoneNumberOf(contact);
   return number !== null && testUsers.some((user) => phoneNumberOf(user) === number);
