@@ -4,52 +4,17 @@
 // that JSON. Otherwise it stops before writing anything, names the files and exits 2; --force
 // overwrites them. A manifest without hashes (an older version's) cannot tell an edit: such a file is
 // refused too, until --force or the next push records it.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { runCliInProcess, type CliRun } from '../support/cli-in-process.ts';
-import { FLOWS_USAGE, flowsCommand } from '../../src/cli/flows.ts';
+import { described, pulledFlows } from '../support/pulled-flows.ts';
+import { FLOWS_USAGE } from '../../src/cli/flows.ts';
 import { syncedHash } from '../../src/cli/flows/manifest.ts';
-import type { FlowDefinition } from '../../src/definition/types.ts';
-
-const surveyFile = fileURLToPath(new URL('../fixtures/flows/survey.json', import.meta.url));
-const survey = (): FlowDefinition => JSON.parse(readFileSync(surveyFile, 'utf8'));
-/** The survey with another description: a change anyone could make, on the server or in a file. */
-const described = (description: string): FlowDefinition => ({ ...survey(), description });
 
 describe('flows pull keeps local edits', () => {
-  let s: TestServer;
-  let work: string;
-  let surveySid = '';
-  let otherSid = '';
-  const dir = () => join(work, 'flows');
-  const read = (file: string) => readFileSync(join(dir(), file), 'utf8');
-  const manifest = () => JSON.parse(read('flows.manifest.json')).flows as Record<string, { friendlyName: string; sid: string; synced?: string }>;
-  const flows = (args: string[]): Promise<CliRun> => runCliInProcess(flowsCommand, [...args, '--base-url', s.baseUrl, '--account-sid', s.account.sid, '--auth-token', s.account.authToken], work);
-  const serverChanges = async (sid: string, description: string) => void (await s.app.flows.update(s.account.sid, sid, { status: 'published', definition: described(description) }));
-
-  before(async () => {
-    s = await startTestServer({ listen: true });
-    surveySid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Survey', status: 'published', definition: survey() })).sid;
-    otherSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Other', status: 'published', definition: survey() })).sid;
-  });
-  after(async () => {
-    await s?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-  /** A new working directory with both flows pulled as the server has them ("server 0"). */
-  const fresh = async () => {
-    if (work) rmSync(work, { recursive: true, force: true });
-    work = mkdtempSync(join(tmpdir(), 'sb-flows-pull-edits-'));
-    await serverChanges(surveySid, 'server 0');
-    await serverChanges(otherSid, 'server 0');
-    const pull = await flows(['pull']);
-    assert.equal(pull.code, 0, pull.stderr);
-  };
+  const pulled = pulledFlows('sb-flows-pull-edits-');
+  const { dir, read, manifest, flows, serverChanges, fresh } = pulled;
 
   it('records the hash of the JSON pulled for each file', async () => {
     await fresh();
@@ -62,14 +27,14 @@ describe('flows pull keeps local edits', () => {
     await fresh();
     const edited = JSON.stringify(described('my local edit'), null, 2) + '\n';
     writeFileSync(join(dir(), 'survey.json'), edited);
-    await serverChanges(surveySid, 'server 1');
-    await serverChanges(otherSid, 'server 1');
+    await serverChanges(pulled.surveySid, 'server 1');
+    await serverChanges(pulled.otherSid, 'server 1');
     const before = read('flows.manifest.json');
 
     const pull = await flows(['pull', '--dir', 'flows']);
     assert.equal(pull.code, 2, pull.stdout + pull.stderr);
     assert.equal(pull.stdout, '');
-    assert.match(pull.stderr, new RegExp(`^flows/survey\\.json: not overwritten with Survey \\(${surveySid}, revision \\d+\\): it was edited since it was last pulled or pushed$`, 'm'));
+    assert.match(pull.stderr, new RegExp(`^flows/survey\\.json: not overwritten with Survey \\(${pulled.surveySid}, revision \\d+\\): it was edited since it was last pulled or pushed$`, 'm'));
     assert.match(pull.stderr, /^nothing was pulled: a file may hold local changes the pull would lose .*--force overwrites them$/m);
     assert.doesNotMatch(pull.stderr, /other\.json/);
     assert.equal(read('survey.json'), edited, 'the edit is still there');
@@ -93,7 +58,7 @@ describe('flows pull keeps local edits', () => {
     await fresh();
     // The same JSON, formatted by hand: no edit.
     writeFileSync(join(dir(), 'survey.json'), JSON.stringify(JSON.parse(read('survey.json'))));
-    await serverChanges(surveySid, 'server 2');
+    await serverChanges(pulled.surveySid, 'server 2');
     const pull = await flows(['pull']);
     assert.equal(pull.code, 0, pull.stderr);
     assert.equal(JSON.parse(read('survey.json')).description, 'server 2');
@@ -101,7 +66,7 @@ describe('flows pull keeps local edits', () => {
 
   it('a file edited to what the server has is no conflict (nothing to overwrite)', async () => {
     await fresh();
-    await serverChanges(surveySid, 'server 3');
+    await serverChanges(pulled.surveySid, 'server 3');
     writeFileSync(join(dir(), 'survey.json'), JSON.stringify(described('server 3')));
     const pull = await flows(['pull']);
     assert.equal(pull.code, 0, pull.stderr);
@@ -115,13 +80,13 @@ describe('flows pull keeps local edits', () => {
     const push = await flows(['push']);
     assert.equal(push.code, 0, push.stderr);
     assert.equal(manifest()['survey.json']!.synced, syncedHash(described('pushed')));
-    await serverChanges(surveySid, 'server 4');
+    await serverChanges(pulled.surveySid, 'server 4');
     const pull = await flows(['pull']);
     assert.equal(pull.code, 0, pull.stderr);
     assert.equal(JSON.parse(read('survey.json')).description, 'server 4');
 
     writeFileSync(join(dir(), 'survey.json'), JSON.stringify(described('edited after the pull')));
-    await serverChanges(surveySid, 'server 5');
+    await serverChanges(pulled.surveySid, 'server 5');
     const refused = await flows(['pull']);
     assert.equal(refused.code, 2);
     assert.equal(JSON.parse(read('survey.json')).description, 'edited after the pull');
@@ -137,7 +102,7 @@ describe('flows pull keeps local edits', () => {
     assert.ok(manifest()['survey.json']!.synced, 'recorded from now on');
 
     writeFileSync(join(dir(), 'flows.manifest.json'), JSON.stringify({ flows: old }, null, 2));
-    await serverChanges(surveySid, 'server 6');
+    await serverChanges(pulled.surveySid, 'server 6');
     const refused = await flows(['pull']);
     assert.equal(refused.code, 2, refused.stdout + refused.stderr);
     assert.match(refused.stderr, /^flows\/survey\.json: not overwritten .*flows\.manifest\.json does not record what it held when last pulled or pushed \(written by an older version\)/m);

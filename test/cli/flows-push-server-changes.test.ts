@@ -5,23 +5,15 @@
 // --force overwrites. No manifest entry, another server (matched by name), a server already holding the
 // file, or a server still at the synced definition: a push as before. A CI checkout whose manifest is
 // never committed back after its pushes is not stopped, since what it pushed is in the git history.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { runCliInProcess, type CliRun } from '../support/cli-in-process.ts';
-import { FLOWS_USAGE, flowsCommand } from '../../src/cli/flows.ts';
+import { described, pulledFlows } from '../support/pulled-flows.ts';
+import { FLOWS_USAGE } from '../../src/cli/flows.ts';
 import { syncedHash } from '../../src/cli/flows/manifest.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
-
-const surveyFile = fileURLToPath(new URL('../fixtures/flows/survey.json', import.meta.url));
-const survey = (): FlowDefinition => JSON.parse(readFileSync(surveyFile, 'utf8'));
-/** The survey with another description: a change anyone could make, on the server or in a file. */
-const described = (description: string): FlowDefinition => ({ ...survey(), description });
 
 function hasGit(): boolean {
   try {
@@ -33,48 +25,19 @@ function hasGit(): boolean {
 }
 
 describe('flows push refuses to overwrite a change made on the server since the last pull or push', () => {
-  let s: TestServer;
-  let work: string;
-  let surveySid = '';
-  let otherSid = '';
-  const dir = () => join(work, 'flows');
-  const read = (file: string) => readFileSync(join(dir(), file), 'utf8');
-  const write = (file: string, description: string) => writeFileSync(join(dir(), file), JSON.stringify(described(description), null, 2) + '\n');
-  const manifest = () => JSON.parse(read('flows.manifest.json')).flows as Record<string, { friendlyName: string; sid: string; synced?: string }>;
-  const flows = (args: string[], credentials = { sid: s.account.sid, token: s.account.authToken }): Promise<CliRun> =>
-    runCliInProcess(flowsCommand, [...args, '--base-url', s.baseUrl, '--account-sid', credentials.sid, '--auth-token', credentials.token], work);
-  const serverChanges = async (sid: string, description: string, status: 'draft' | 'published' = 'published') =>
-    void (await s.app.flows.update(s.account.sid, sid, { status, definition: described(description), commitMessage: `console: ${description}` }));
+  const pulled = pulledFlows('sb-flows-push-drift-');
+  const { dir, read, write, manifest, flows, serverChanges, fresh } = pulled;
   const onServer = async (sid: string) => {
-    const flow = await s.app.store.getFlow(s.account.sid, sid);
-    const latest = await s.app.store.getRevision(s.account.sid, sid, 'LatestRevision');
+    const flow = await pulled.s.app.store.getFlow(pulled.s.account.sid, sid);
+    const latest = await pulled.s.app.store.getRevision(pulled.s.account.sid, sid, 'LatestRevision');
     return { description: (latest!.definition as FlowDefinition).description, revision: flow!.revision, status: flow!.status };
   };
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=CI', '-c', 'commit.gpgsign=false', ...args], { cwd: work, stdio: 'pipe' }).toString();
-
-  before(async () => {
-    s = await startTestServer({ listen: true });
-    surveySid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Survey', status: 'published', definition: survey() })).sid;
-    otherSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Other', status: 'published', definition: survey() })).sid;
-  });
-  after(async () => {
-    await s?.close();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
-  /** A new working directory with both flows pulled as the server has them ("server 0"). */
-  const fresh = async () => {
-    if (work) rmSync(work, { recursive: true, force: true });
-    work = mkdtempSync(join(tmpdir(), 'sb-flows-push-drift-'));
-    await serverChanges(surveySid, 'server 0');
-    await serverChanges(otherSid, 'server 0');
-    const pull = await flows(['pull']);
-    assert.equal(pull.code, 0, pull.stderr);
-  };
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=ci@example.com', '-c', 'user.name=CI', '-c', 'commit.gpgsign=false', ...args], { cwd: pulled.work, stdio: 'pipe' }).toString();
 
   it('a flow changed on the server and in the file: named with its revision, nothing pushed (the other flow neither), exit 2; --force overwrites', async () => {
     await fresh();
-    await serverChanges(surveySid, 'console edit');
-    const { revision } = await onServer(surveySid);
+    await serverChanges(pulled.surveySid, 'console edit');
+    const { revision } = await onServer(pulled.surveySid);
     write('survey.json', 'local edit');
     write('other.json', 'local edit of the other');
     const manifestBefore = read('flows.manifest.json');
@@ -82,12 +45,12 @@ describe('flows push refuses to overwrite a change made on the server since the 
     const push = await flows(['push', '--message', 'deploy']);
     assert.equal(push.code, 2, push.stdout + push.stderr);
     assert.equal(push.stdout, '');
-    assert.match(push.stderr, new RegExp(`^flows/survey\\.json: not pushed: Survey \\(${surveySid}\\) is now at revision ${revision}, updated [0-9T:-]+Z, "console: console edit", a change made on the server since the file was last pulled or pushed, which the file does not hold$`, 'm'));
+    assert.match(push.stderr, new RegExp(`^flows/survey\\.json: not pushed: Survey \\(${pulled.surveySid}\\) is now at revision ${revision}, updated [0-9T:-]+Z, "console: console edit", a change made on the server since the file was last pulled or pushed, which the file does not hold$`, 'm'));
     assert.match(push.stderr, /^nothing was pushed: a flow changed on the server since the last pull or push, and the push would overwrite that change \(flows diff shows the server's side: bring it into the files, then push again\); --force overwrites it$/m);
     assert.doesNotMatch(push.stderr, /other\.json/);
     // All or nothing, as for an invalid file: the other flow's change is held back too.
-    assert.deepEqual(await onServer(surveySid), { description: 'console edit', revision, status: 'published' });
-    assert.equal((await onServer(otherSid)).description, 'server 0');
+    assert.deepEqual(await onServer(pulled.surveySid), { description: 'console edit', revision, status: 'published' });
+    assert.equal((await onServer(pulled.otherSid)).description, 'server 0');
     assert.equal(read('flows.manifest.json'), manifestBefore);
 
     // --dry-run says the same, exit 2, and what the push would do once forced.
@@ -97,33 +60,33 @@ describe('flows push refuses to overwrite a change made on the server since the 
     assert.match(dry.stderr, /^nothing would be pushed: a flow changed on the server .*; --force overwrites it, and would push:$/m);
     assert.match(dry.stdout, /^would be updated: Survey .* ← flows\/survey\.json: the definition$/m);
     assert.match(dry.stdout, /^would be updated: Other .* ← flows\/other\.json: the definition$/m);
-    assert.equal((await onServer(surveySid)).description, 'console edit');
+    assert.equal((await onServer(pulled.surveySid)).description, 'console edit');
     assert.equal(read('flows.manifest.json'), manifestBefore);
 
     const forced = await flows(['push', '--force']);
     assert.equal(forced.code, 0, forced.stderr);
-    assert.equal((await onServer(surveySid)).description, 'local edit');
-    assert.equal((await onServer(otherSid)).description, 'local edit of the other');
+    assert.equal((await onServer(pulled.surveySid)).description, 'local edit');
+    assert.equal((await onServer(pulled.otherSid)).description, 'local edit of the other');
     assert.equal(manifest()['survey.json']!.synced, syncedHash(described('local edit')));
     assert.equal((manifest()['survey.json'] as { server?: string }).server, undefined, 'no second hash when the server holds the file as it is');
     // Synced again: the next push is a plain one.
     write('survey.json', 'next edit');
     const next = await flows(['push']);
     assert.equal(next.code, 0, next.stderr);
-    assert.equal((await onServer(surveySid)).description, 'next edit');
+    assert.equal((await onServer(pulled.surveySid)).description, 'next edit');
   });
 
   it('a server still at the synced definition is updated; a server that already holds the file is left as it is', async () => {
     await fresh();
     write('survey.json', 'local edit');
     write('other.json', 'made on both sides');
-    await serverChanges(otherSid, 'made on both sides');
-    const { revision } = await onServer(otherSid);
+    await serverChanges(pulled.otherSid, 'made on both sides');
+    const { revision } = await onServer(pulled.otherSid);
     const push = await flows(['push']);
     assert.equal(push.code, 0, push.stderr);
     assert.match(push.stdout, /^updated: Survey .*: the definition$/m);
     assert.match(push.stdout, /^unchanged: Other /m);
-    assert.equal((await onServer(otherSid)).revision, revision);
+    assert.equal((await onServer(pulled.otherSid)).revision, revision);
   });
 
   it('a file kept as a saved Flow resource ({definition: …}): its next push after an edit is a plain one', async () => {
@@ -137,9 +100,9 @@ describe('flows push refuses to overwrite a change made on the server since the 
     writeFileSync(join(dir(), 'survey.json'), resource('resource 2'));
     const second = await flows(['push', 'flows/survey.json']);
     assert.equal(second.code, 0, second.stdout + second.stderr);
-    assert.equal((await onServer(surveySid)).description, 'resource 2');
+    assert.equal((await onServer(pulled.surveySid)).description, 'resource 2');
     // A pull still sees the file as unedited (the manifest's synced hash is the file's) and replaces it.
-    await serverChanges(surveySid, 'console edit');
+    await serverChanges(pulled.surveySid, 'console edit');
     const pull = await flows(['pull', 'Survey']);
     assert.equal(pull.code, 0, pull.stderr);
     assert.equal(JSON.parse(read('survey.json')).description, 'console edit');
@@ -147,47 +110,47 @@ describe('flows push refuses to overwrite a change made on the server since the 
 
   it('a draft saved on the server (the published revision as pulled) is a change too: push writes the latest revision', async () => {
     await fresh();
-    await serverChanges(surveySid, 'console draft', 'draft');
+    await serverChanges(pulled.surveySid, 'console draft', 'draft');
     write('survey.json', 'local edit');
     const push = await flows(['push']);
     assert.equal(push.code, 2, push.stdout + push.stderr);
     assert.match(push.stderr, /^flows\/survey\.json: not pushed: Survey .*"console: console draft"/m);
-    assert.equal((await onServer(surveySid)).description, 'console draft');
+    assert.equal((await onServer(pulled.surveySid)).description, 'console draft');
   });
 
   it('a status changed on the server (published on the console) is no conflict: only the definition counts', async () => {
     await fresh();
-    await serverChanges(surveySid, 'server 0', 'draft');
+    await serverChanges(pulled.surveySid, 'server 0', 'draft');
     write('survey.json', 'local edit');
     const push = await flows(['push']);
     assert.equal(push.code, 0, push.stderr);
-    assert.equal((await onServer(surveySid)).description, 'local edit');
+    assert.equal((await onServer(pulled.surveySid)).description, 'local edit');
   });
 
   it('a file the manifest has no synced hash or SID for is pushed as before', async () => {
     await fresh();
-    await serverChanges(surveySid, 'console edit');
+    await serverChanges(pulled.surveySid, 'console edit');
     write('survey.json', 'local edit');
     const entries = manifest();
     const { synced: _, ...unhashed } = entries['survey.json']!;
     writeFileSync(join(dir(), 'flows.manifest.json'), JSON.stringify({ flows: { ...entries, 'survey.json': unhashed } }));
     const push = await flows(['push']);
     assert.equal(push.code, 0, push.stderr);
-    assert.equal((await onServer(surveySid)).description, 'local edit');
+    assert.equal((await onServer(pulled.surveySid)).description, 'local edit');
 
     // An entry without a SID (written by hand) matches by friendly name, as before.
-    await serverChanges(surveySid, 'console edit 2');
+    await serverChanges(pulled.surveySid, 'console edit 2');
     write('survey.json', 'local edit 2');
     writeFileSync(join(dir(), 'flows.manifest.json'), JSON.stringify({ flows: { 'survey.json': { friendlyName: 'Survey' } } }));
     const unlisted = await flows(['push', 'flows/survey.json']);
     assert.equal(unlisted.code, 0, unlisted.stderr);
-    assert.equal((await onServer(surveySid)).description, 'local edit 2');
+    assert.equal((await onServer(pulled.surveySid)).description, 'local edit 2');
   });
 
   it('on another server (its flows matched by friendly name) the synced hash is not about them: a push as before', async () => {
     await fresh();
-    const other = await s.app.accounts.create('staging');
-    await s.app.flows.create(other.sid, { friendlyName: 'Survey', status: 'published', definition: described('staging copy') });
+    const other = await pulled.s.app.accounts.create('staging');
+    await pulled.s.app.flows.create(other.sid, { friendlyName: 'Survey', status: 'published', definition: described('staging copy') });
     write('survey.json', 'local edit');
     const push = await flows(['push', 'flows/survey.json'], { sid: other.sid, token: other.authToken });
     assert.equal(push.code, 0, push.stderr);
@@ -196,15 +159,15 @@ describe('flows push refuses to overwrite a change made on the server since the 
 
   it('a flow deleted on the server since the last pull or push is not created again unasked', async () => {
     await fresh();
-    const gone = (await s.app.flows.create(s.account.sid, { friendlyName: 'Gone', status: 'published', definition: described('gone') })).sid;
+    const gone = (await pulled.s.app.flows.create(pulled.s.account.sid, { friendlyName: 'Gone', status: 'published', definition: described('gone') })).sid;
     const pull = await flows(['pull']);
     assert.equal(pull.code, 0, pull.stderr);
-    const deleted = await fetch(`${s.baseUrl}/v2/Flows/${gone}`, { method: 'DELETE', headers: { authorization: s.auth } });
+    const deleted = await fetch(`${pulled.s.baseUrl}/v2/Flows/${gone}`, { method: 'DELETE', headers: { authorization: pulled.s.auth } });
     assert.equal(deleted.status, 204);
     const push = await flows(['push']);
     assert.equal(push.code, 2, push.stdout + push.stderr);
     assert.match(push.stderr, new RegExp(`^flows/gone\\.json: not pushed: its flow Gone \\(${gone}\\) was deleted on the server since the file was last pulled or pushed, and a push would create it again$`, 'm'));
-    const listed = (await (await fetch(`${s.baseUrl}/v2/Flows`, { headers: { authorization: s.auth } })).json()) as { flows: { friendly_name: string }[] };
+    const listed = (await (await fetch(`${pulled.s.baseUrl}/v2/Flows`, { headers: { authorization: pulled.s.auth } })).json()) as { flows: { friendly_name: string }[] };
     assert.ok(!listed.flows.some((flow) => flow.friendly_name === 'Gone'), 'not created again');
     const forced = await flows(['push', '--force']);
     assert.equal(forced.code, 0, forced.stderr);
@@ -223,7 +186,7 @@ describe('flows push refuses to overwrite a change made on the server since the 
       git('checkout', '-q', '--', 'flows/flows.manifest.json');
       const push = await flows(['push']);
       assert.equal(push.code, 0, `${version}: ${push.stdout}${push.stderr}`);
-      assert.equal((await onServer(surveySid)).description, version);
+      assert.equal((await onServer(pulled.surveySid)).description, version);
     }
     // A change pushed from a laptop (never committed) is the server's own: CI refuses to overwrite it.
     write('survey.json', 'hotfix');
@@ -236,16 +199,16 @@ describe('flows push refuses to overwrite a change made on the server since the 
     const refused = await flows(['push']);
     assert.equal(refused.code, 2, refused.stdout + refused.stderr);
     assert.match(refused.stderr, /^flows\/survey\.json: not pushed: Survey .* is now at revision \d+/m);
-    assert.equal((await onServer(surveySid)).description, 'hotfix');
+    assert.equal((await onServer(pulled.surveySid)).description, 'hotfix');
   });
 
   it('flows diff says when the server changed since the last pull or push', async () => {
     await fresh();
-    await serverChanges(surveySid, 'console edit');
+    await serverChanges(pulled.surveySid, 'console edit');
     write('survey.json', 'local edit');
     const diff = await flows(['diff']);
     assert.equal(diff.code, 1, diff.stderr);
-    assert.match(diff.stdout, new RegExp(`^  the server's flow changed since the file was last pulled or pushed \\(Survey \\(${surveySid}\\) is now at revision \\d+, .*\\): flows push refuses to overwrite it without --force$`, 'm'));
+    assert.match(diff.stdout, new RegExp(`^  the server's flow changed since the file was last pulled or pushed \\(Survey \\(${pulled.surveySid}\\) is now at revision \\d+, .*\\): flows push refuses to overwrite it without --force$`, 'm'));
     assert.doesNotMatch(diff.stdout, /other.*changed since/);
     const json = await flows(['diff', '--json']);
     const entries = JSON.parse(json.stdout) as { after: string; serverChanged?: boolean }[];
