@@ -89,7 +89,8 @@ Exit codes (like diff(1), so a script can tell an answer from a failure):
      valid
   2  bad usage, no flow directory, a file that cannot be read, validate/push: no flow files in --dir, the
      server refused (credentials, no such flow or revision), pull: local edits it would overwrite (nothing
-     is written), push: changes made on the server it would overwrite (nothing is sent), push/diff: a file whose friendly name several server flows have (nothing is sent)
+     is written), push: changes made on the server it would overwrite (nothing is sent),
+     push/diff: a file whose friendly name several server flows have (nothing is sent)
   3  the server could not be reached
 
 ${CONNECTION_HELP}`;

@@ -47,13 +47,15 @@ Options:
 
 The flows run under the project's configuration, as 'switchboard serve' would run them: the time zone
 (--timezone), the default reply timeout (--default-reply-timeout), the step limits (--max-steps,
---max-same-widget), the size limits (--max-context-bytes, --max-step-bytes), the execution age cap (--execution-max-age), how Liquid prints objects
-(--liquid-object-format), how its date filters read 03/10/2026 (--liquid-slash-dates), which filters and
-tags it has (--liquid-version, --liquid-extras: by default a filter Studio's Liquid lacks returns its input, as
-on Twilio), how Set Variables types values (--set-variables-typing) and the outbound HTTP policy (--dev,
---http-allow, --http-deny: a mocked request to an address the server would refuse, such as a private or loopback
-one outside dev mode, fails the widget as it would there, and the test notes why), from the flags, the environment
-or switchboard.config.json/.yaml (--config FILE). Every configuration flag is accepted.
+--max-same-widget), the size limits (--max-context-bytes, --max-step-bytes), the execution age cap
+(--execution-max-age), how Liquid prints objects (--liquid-object-format), how its date filters read
+03/10/2026 (--liquid-slash-dates), which filters and tags it has (--liquid-version, --liquid-extras: by
+default a filter Studio's Liquid lacks returns its input, as on Twilio), how Set Variables types values
+(--set-variables-typing) and the outbound HTTP policy (--dev, --http-allow, --http-deny; by default serve's,
+not in dev mode, though npm start runs serve --dev: a mocked request to an address the server would refuse,
+such as a private or loopback one outside dev mode, fails the widget as it would there, and the test notes
+why), from the flags, the environment or switchboard.config.json/.yaml (--config FILE). Every configuration
+flag is accepted.
 A test's clock starts at the file's or the test's \`clock\` (default 2030-01-07T09:00:00Z, a Monday).
 
 Exit codes: 0 all passed, 1 a test failed, 2 bad usage, no test files found, no test matching --grep,

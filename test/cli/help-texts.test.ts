@@ -72,4 +72,14 @@ describe('help texts match the commands', () => {
   it('carrier says what its exit codes mean, as accounts and keys do', () => {
     assert.match(help('carrier'), /Exit codes: 0 done; 1 refused or not found \(no such account, no store in --data-dir, a store an older\sSwitchboard made\); 2 bad usage/);
   });
+
+  // flows' exit-code list gained push's server changes on one 160-column line, and test's settings paragraph
+  // the outbound policy without saying that its default is serve's, not npm start's dev mode.
+  it('flows and test --help fit 110 columns; test says the outbound policy defaults to serve\'s, not dev mode', () => {
+    for (const command of ['flows', 'test']) {
+      const result = spawnSync(process.execPath, [MAIN, command, '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, timeout: 60_000 });
+      for (const line of result.stdout.split('\n')) assert.ok(line.length <= 110, `${command} --help: ${line}`);
+    }
+    assert.match(help('test'), /--http-deny; by default serve's, not in dev mode, though npm start runs serve --dev/);
+  });
 });
