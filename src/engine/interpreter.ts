@@ -150,6 +150,52 @@ function isTransition(t: unknown): t is Transition {
   return t !== null && typeof t === 'object' && typeof (t as Transition).event === 'string';
 }
 
+/**
+ * A definition's widgets by name, indexed once per definition (every step looks widgets up, and a flow has
+ * dozens): where each name first appears in `states`, and the transitions list found well-formed there.
+ */
+interface StateIndex {
+  states: readonly State[];
+  length: number;
+  named: Map<string, { position: number; checked: readonly unknown[] | null }>;
+}
+
+const stateIndexes = new WeakMap<readonly State[], StateIndex>();
+/** The index used last: a sprint looks up one definition's widgets again and again. */
+let lastIndex: StateIndex | null = null;
+
+function indexOf(states: readonly State[]): StateIndex {
+  if (lastIndex?.states === states && lastIndex.length === states.length) return lastIndex;
+  let index = stateIndexes.get(states);
+  if (index === undefined || index.length !== states.length) {
+    const named: StateIndex['named'] = new Map();
+    for (let i = 0; i < states.length; i++) {
+      const widget = states[i];
+      if (typeof widget?.name === 'string' && !named.has(widget.name)) named.set(widget.name, { position: i, checked: null });
+    }
+    index = { states, length: states.length, named };
+    stateIndexes.set(states, index);
+  }
+  return (lastIndex = index);
+}
+
+/**
+ * The first widget named `name` (as `states.find` finds it), and whether its transitions are a list of
+ * transitions, through the definition's index.
+ */
+function lookUpWidget(states: readonly State[], name: string): { state: State | undefined; valid: boolean } {
+  const entry = indexOf(states).named.get(name);
+  const indexed = entry === undefined ? undefined : states[entry.position];
+  // Not indexed, or the definition changed in place since: the plain search, as before the index.
+  const state = indexed?.name === name ? indexed : states.find((s) => s?.name === name);
+  if (!state) return { state, valid: true };
+  const listed: unknown = state.transitions;
+  if (entry !== undefined && state === indexed && entry.checked === listed) return { state, valid: true };
+  const valid = Array.isArray(listed) && listed.every(isTransition);
+  if (valid && entry !== undefined && state === indexed) entry.checked = listed as unknown[];
+  return { state, valid };
+}
+
 class Sprint {
   readonly input: EngineInput;
   readonly limits: EngineLimits;
@@ -201,8 +247,8 @@ class Sprint {
   }
 
   findState(frame: Frame, name: string): State | undefined {
-    const state = this.definitionOf(frame).states.find((s) => s?.name === name);
-    if (!state || (Array.isArray(state.transitions) && state.transitions.every(isTransition))) return state;
+    const { state, valid } = lookUpWidget(this.definitionOf(frame).states, name);
+    if (!state || valid) return state;
     // An invalid draft (test users run the latest revision, and drafts may be saved invalid): a widget
     // whose transitions are missing or malformed leads nowhere rather than crashing the sprint.
     const listed: unknown = state.transitions;
