@@ -226,6 +226,8 @@ class Sprint {
    * entering it afterwards keeps the order of everything.
    */
   nextWidget: string | null = null;
+  /** See `renderClock`. */
+  clock: Date | null = null;
 
   constructor(input: EngineInput, state: ExecutionState) {
     this.input = input;
@@ -434,6 +436,12 @@ class Sprint {
     });
   }
 
+  /** The clock the sprint's templates render at: one Date for them all (Liquid copies it, never changes it). */
+  renderClock(): Date {
+    if (this.clock?.getTime() !== this.input.now) this.clock = new Date(this.input.now);
+    return this.clock;
+  }
+
   env(state: State, frame: Frame): WidgetEnv {
     const context = () => liquidContext(this.state, frame);
     return {
@@ -445,7 +453,7 @@ class Sprint {
       render: (template) =>
         typeof template === 'string'
           ? renderTemplate(template, context(), {
-              now: new Date(this.input.now),
+              now: this.renderClock(),
               timezone: this.limits.timezone,
               objectFormat: this.limits.objectFormat,
               slashDates: this.limits.slashDates,

@@ -310,9 +310,18 @@ function createLiquid(dialect: Dialect): Liquid {
 const instances = new Map<string, Liquid>();
 
 /** The key of a dialect: `liquidjs`, or the Shopify release taken as Studio's; undefined for a release that is none. */
+/** parseLiquidVersion's answers for the version texts met so far (a handful: every render asks). */
+const dialectKeys = new Map<string, LiquidVersion | undefined>();
+
 function dialectKey(opts: RenderOptions): string | undefined {
   if (opts.liquidExtras) return 'liquidjs';
-  return opts.liquidVersion === undefined ? DEFAULT_LIQUID_VERSION : parseLiquidVersion(opts.liquidVersion);
+  const text = opts.liquidVersion;
+  if (text === undefined) return DEFAULT_LIQUID_VERSION;
+  if (typeof text !== 'string') return parseLiquidVersion(text);
+  if (dialectKeys.has(text)) return dialectKeys.get(text);
+  const key = parseLiquidVersion(text);
+  if (dialectKeys.size < 64) dialectKeys.set(text, key);
+  return key;
 }
 
 function instanceFor(key: string): Liquid {

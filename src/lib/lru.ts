@@ -9,6 +9,8 @@ export class LruCache<K, V> {
   readonly maxWeight: number;
   #map = new Map<K, { value: V; weight: number }>();
   #weight = 0;
+  /** The key last stored or refreshed: the map's last, while it holds it. */
+  #newest: K | undefined = undefined;
 
   constructor(maxEntries: number, maxWeight = Number.POSITIVE_INFINITY) {
     this.maxEntries = maxEntries;
@@ -26,9 +28,12 @@ export class LruCache<K, V> {
   get(key: K): V | undefined {
     const entry = this.#map.get(key);
     if (entry === undefined) return undefined;
-    // refresh recency
-    this.#map.delete(key);
-    this.#map.set(key, entry);
+    // refresh recency (the newest already is: a template rendered again and again, say)
+    if (key !== this.#newest) {
+      this.#map.delete(key);
+      this.#map.set(key, entry);
+      this.#newest = key;
+    }
     return entry.value;
   }
 
@@ -40,6 +45,7 @@ export class LruCache<K, V> {
     }
     if (weight > this.maxWeight || this.maxEntries <= 0) return; // never cacheable
     this.#map.set(key, { value, weight });
+    this.#newest = key;
     this.#weight += weight;
     while (this.#map.size > this.maxEntries || this.#weight > this.maxWeight) {
       const oldest = this.#map.keys().next();
