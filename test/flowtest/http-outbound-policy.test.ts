@@ -16,7 +16,7 @@ import { TEST_USAGE, engineRules, testCommand } from '../../src/cli/test.ts';
 import type { JsonObject } from '../../src/engine/types.ts';
 import { callingFlow } from '../support/flows.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, textThroughSimulator, type TestServer } from '../support/server.ts';
 
 type Kind = 'make-http-request' | 'run-function';
 
@@ -145,14 +145,7 @@ describe('a refused request ends the widget as it ends on the server', () => {
   /** The context the server's execution of `kind`'s flow ends with (a simulator text starts it). */
   async function onServer(kind: Kind, url: string): Promise<JsonObject> {
     const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: `refused ${kind}`, status: 'published', definition: flowCalling(kind, url) })).sid;
-    const texted = await server.app.server.inject({
-      method: 'POST',
-      url: `/simulator/Flows/${flowSid}/Messages`,
-      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ From: '+15550001111', Body: 'hi' }).toString(),
-    });
-    assert.equal(texted.statusCode, 201, texted.body);
-    await server.app.executions.idle();
+    await textThroughSimulator(server, flowSid, '+15550001111', 'hi');
     const list = await server.app.server.inject({ url: `/v2/Flows/${flowSid}/Executions`, headers: { authorization: server.auth } });
     const executionSid = JSON.parse(list.body).executions[0].sid as string;
     const context = await server.app.server.inject({ url: `/v2/Flows/${flowSid}/Executions/${executionSid}/Context`, headers: { authorization: server.auth } });

@@ -21,7 +21,7 @@ import { runFiles } from '../../src/flowtest/runner.ts';
 import type { TestCase } from '../../src/flowtest/types.ts';
 import { testCommand } from '../../src/cli/test.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer, textThroughSimulator, type TestServer } from '../support/server.ts';
 
 const at = (y: number) => ({ offset: { x: 0, y } });
 const keep = (names: string[]) => names.map((n) => ({ key: n, value: `{{widgets.${n}.${{ http: 'status_code', pay: 'Result', agent: 'VirtualAgentStatus', call: 'AnsweredBy' }[n]}}}` }));
@@ -150,14 +150,7 @@ describe('test --record against a server: an HTTP status past 599', () => {
       ],
     };
     const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Odd status', status: 'published', definition })).sid;
-    const texted = await server.app.server.inject({
-      method: 'POST',
-      url: `/simulator/Flows/${flowSid}/Messages`,
-      headers: { authorization: server.auth, 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ From: '+15550001111', Body: 'hi' }).toString(),
-    });
-    assert.equal(texted.statusCode, 201, texted.body);
-    await server.app.executions.idle();
+    await textThroughSimulator(server, flowSid, '+15550001111', 'hi');
     const dir = mkdtempSync(join(tmpdir(), 'sb-record-status-'));
     dirs.push(dir);
     const creds = ['--base-url', server.baseUrl, '--account-sid', server.account.sid, '--auth-token', server.account.authToken];

@@ -1,4 +1,5 @@
 // Starts a Switchboard app on an in-memory store for tests, with one account and optional socket.
+import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import type { LightMyRequestResponse as InjectResponse } from 'fastify';
 
@@ -65,4 +66,19 @@ export async function startServerWithFlow(
   const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'test flow', status: 'published', definition: definition as never })).sid;
   const post = (url: string, payload: string) => server.app.server.inject({ method: 'POST', url, headers: { authorization: server.auth, ...FORM }, payload });
   return { server, flowSid, post };
+}
+
+/**
+ * A contact's text to `flowSid` through the console's simulator (`POST /simulator/Flows/{Sid}/Messages`), checked
+ * accepted (201), then the runtime left idle: the flow has done what the text started.
+ */
+export async function textThroughSimulator(t: TestServer, flowSid: string, from: string, body: string): Promise<void> {
+  const texted = await t.app.server.inject({
+    method: 'POST',
+    url: `/simulator/Flows/${flowSid}/Messages`,
+    headers: { authorization: t.auth, ...FORM },
+    payload: new URLSearchParams({ From: from, Body: body }).toString(),
+  });
+  assert.equal(texted.statusCode, 201, texted.body);
+  await t.app.executions.idle();
 }
