@@ -14,6 +14,7 @@ import { openSimulation } from '../../src/cli/flow-file.ts';
 import { runFiles } from '../../src/flowtest/runner.ts';
 import { textReport } from '../../src/flowtest/reporters.ts';
 import { FORM, form, startServerWithFlow, type InjectResponse, type TestServer } from '../support/server.ts';
+import { triggerFlow } from '../support/flows.ts';
 
 const askAndWait = JSON.parse(readFileSync(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url), 'utf8'));
 // Texts start the flow too (Incoming Message to the same question), so a reply that misses its execution starts another.
@@ -120,16 +121,10 @@ describe('a formatted phone number is the contact its E.164 names', () => {
   });
 
   it("a Send Message to a formatted number: Twilio's message resource (outbound.To) and the transcript have its E.164", async () => {
-    const sendTo = {
-      description: 'sends to the number given',
-      initial_state: 'Trigger',
-      flags: { allow_concurrent_calls: true },
-      states: [
-        { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'send' }] },
-        { name: 'send', type: 'send-message', properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{flow.data.phone}}', body: 'hello' }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
-      ],
-    };
-    const flow = await t.app.flows.create(t.account.sid, { friendlyName: 'send to', status: 'published', definition: sendTo as never });
+    const sendTo = triggerFlow('sends to the number given', 'incomingRequest', 'send', [
+      { name: 'send', type: 'send-message', properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{flow.data.phone}}', body: 'hello' }, transitions: [{ event: 'sent' }, { event: 'failed' }] },
+    ]);
+    const flow = await t.app.flows.create(t.account.sid, { friendlyName: 'send to', status: 'published', definition: sendTo });
     const created = await post(`/v2/Flows/${flow.sid}/Executions`, form({ To: '+15551230001', From: '+15005550006', Parameters: JSON.stringify({ phone: '+1 (555) 123-0050' }) }));
     assert.equal(created.statusCode, 201, created.body);
     await t.app.executions.idle();
@@ -139,16 +134,10 @@ describe('a formatted phone number is the contact its E.164 names', () => {
     assert.deepEqual(transcript.map((m: { to: string; body: string }) => [m.to, m.body]), [['+15551230050', 'hello']]);
   });
   it("a Make Outgoing Call to a formatted number calls its E.164, as Twilio's Calls API keeps it", async () => {
-    const callTo = {
-      description: 'calls the number given',
-      initial_state: 'Trigger',
-      flags: { allow_concurrent_calls: true },
-      states: [
-        { name: 'Trigger', type: 'trigger', properties: { offset: { x: 0, y: 0 } }, transitions: [{ event: 'incomingRequest', next: 'call' }] },
-        { name: 'call', type: 'make-outgoing-call-v2', properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{flow.data.phone}}', timeout: 60 }, transitions: [{ event: 'answered' }, { event: 'busy' }, { event: 'noAnswer' }, { event: 'failed' }] },
-      ],
-    };
-    const flow = await t.app.flows.create(t.account.sid, { friendlyName: 'call to', status: 'published', definition: callTo as never });
+    const callTo = triggerFlow('calls the number given', 'incomingRequest', 'call', [
+      { name: 'call', type: 'make-outgoing-call-v2', properties: { offset: { x: 0, y: 100 }, from: '{{flow.channel.address}}', to: '{{flow.data.phone}}', timeout: 60 }, transitions: [{ event: 'answered' }, { event: 'busy' }, { event: 'noAnswer' }, { event: 'failed' }] },
+    ]);
+    const flow = await t.app.flows.create(t.account.sid, { friendlyName: 'call to', status: 'published', definition: callTo });
     const created = await post(`/v2/Flows/${flow.sid}/Executions`, form({ To: '+15551230001', From: '+15005550006', Parameters: JSON.stringify({ phone: '+1 (555) 123-0060' }) }));
     assert.equal(created.statusCode, 201, created.body);
     await t.app.executions.idle();
