@@ -13,7 +13,7 @@ import { newSid } from './ids.ts';
 import type { KeyedMutex } from './keyed-mutex.ts';
 import type { WorkLeases } from './leases.ts';
 import type { RuntimeContext, RuntimeOptions } from './runtime-context.ts';
-import type { RuntimeObserver } from './ports/observer.ts';
+import type { EffectLabel, RuntimeObserver } from './ports/observer.ts';
 import type { ExecutionRecord, FlowRecord, InboundReceipt, PendingEffect, SprintWrite, Store, StepRecord, TimerRecord, VersionedExecution } from './ports/store.ts';
 import { StoreConflictError } from './ports/store.ts';
 import { alertsFrom } from './alerts.ts';
@@ -294,9 +294,9 @@ export class Sprints {
     expiresAt: number,
     /** A new execution that must be written active (see startNew): the send that would end it goes through the outbox. */
     holdSlot = false,
-  ): Promise<{ result: SprintResult; sends: InlineSend[] }> {
+  ): Promise<{ result: SprintResult; sends: SettledSend[] }> {
     const channel = this.#ctx.channel;
-    const sends: InlineSend[] = [];
+    const sends: SettledSend[] = [];
     if (!channel.sendInline || this.#ctx.stopped) return { result, sends };
     let current = result;
     let slice = performance.now();
@@ -316,9 +316,10 @@ export class Sprints {
         // A failure here (the account's channel not readable) leaves the send to the outbox, which retries it.
         const send = await channel.sendInline(context, effect.message).catch(() => null);
         if (!send) break;
-        sends.push(send);
         const sent = send.result;
         const outcome: EffectResult = sent.ok ? { kind: 'message-sent', message: sent.message } : { kind: 'message-failed', code: sent.code, message: sent.message };
+        // Observed (metrics, span) once the sprint is written (#persist): an attempt that loses a race sent nothing.
+        sends.push({ send, outcome, label: { accountSid: record.accountSid, executionSid: record.sid, effectId: effect.effectId, type: effect.type, widget: effect.widget } });
         // Held to its slot, the state is kept as it was (a copy is changed) until the result is known not to end it.
         const next = handleEvent(input, current.state, { type: 'effect-result', effectId: effect.effectId, result: outcome }, { owned: !holdSlot, arrivedAt: input.now, expiresAt });
         if (holdSlot && next.state.status !== 'active') {
@@ -326,7 +327,6 @@ export class Sprints {
           send.abandon();
           break;
         }
-        await this.#observer.effect({ accountSid: record.accountSid, executionSid: record.sid, effectId: effect.effectId, type: effect.type, widget: effect.widget }, async () => outcome);
         current = {
           state: next.state,
           effects: [...current.effects.slice(0, index), ...current.effects.slice(index + 1), ...next.effects],
@@ -336,7 +336,7 @@ export class Sprints {
         };
       }
     } catch (error) {
-      for (const send of sends) send.abandon();
+      for (const { send } of sends) send.abandon();
       throw error;
     }
     return { result: current, sends };
@@ -351,7 +351,7 @@ export class Sprints {
     result: SprintResult,
     version: number | 'new',
     consumed: Consumed,
-    inlineSends: InlineSend[] = [],
+    inlineSends: SettledSend[] = [],
   ): Promise<ExecutionRecord> {
     const isNew = version === 'new';
     const now = this.#options.now();
@@ -421,10 +421,13 @@ export class Sprints {
     } catch (error) {
       // Whatever made it fail (another node's write, a lost claim), the next sprint reads afresh, and sends again.
       this.#recent.forget(record.sid);
-      for (const send of inlineSends) send.abandon();
+      for (const { send } of inlineSends) send.abandon();
       throw error;
     }
-    for (const send of inlineSends) send.publish();
+    for (const { send, label, outcome } of inlineSends) {
+      send.publish();
+      void this.#observer.effect(label, async () => outcome).catch(() => undefined);
+    }
     // Kept only while this sprint's effects are out: their results are the events due next, within
     // milliseconds. An execution left waiting (for a reply, a timer) is read afresh when it wakes; keeping
     // it would only hold its state past young-generation GCs, which then copy and promote it.
@@ -458,6 +461,13 @@ export function contactSid(accountSid: string, address: string): string {
  * and promote them (5,000 entries: GC pauses p99 13 ms against 7 ms at 1,000 msg/s).
  */
 const RECENT_EXECUTIONS = 256;
+/** A send completed in memory by a sprint, with what its observation (metrics, span) records once the sprint is written. */
+interface SettledSend {
+  send: InlineSend;
+  outcome: EffectResult;
+  label: EffectLabel;
+}
+
 /** Sends a sprint completes in memory before it is written (see #settleInline). */
 const MAX_INLINE_SENDS = 16;
 /** How long (ms) a sprint applies inline sends' results before it lets other work run (see #settleInline). */

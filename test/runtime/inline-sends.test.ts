@@ -241,6 +241,11 @@ describe('inline sends: the rest of the runtime', () => {
       const [execution] = (await t.app.store.listExecutions(t.account.sid, flow.sid, {}, { pageSize: 5 })).items;
       const steps = await t.app.store.listSteps(t.account.sid, flow.sid, execution!.sid, { pageSize: 50 });
       assert.deepEqual(steps.items.map((step) => [step.transitionedFrom, step.name]).slice(-2), [['ask', 'incomingMessage'], ['thanks', 'failed']]);
+      // Metrics count what was written: the question and the one failed thank-you, not the attempt that lost the race.
+      const metrics = (await t.app.server.inject({ method: 'GET', url: '/metrics' })).body;
+      const sum = (pattern: RegExp) => [...metrics.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);
+      assert.equal(sum(/^switchboard_upstream_errors_total\{[^}]*kind="message"[^}]*\} (\S+)$/gm), 1, 'one failed send counted');
+      assert.equal(sum(/^switchboard_upstream_request_duration_seconds_count\{[^}]*kind="message"[^}]*\} (\S+)$/gm), 2, 'two sends timed');
     } finally {
       await t.close();
     }
