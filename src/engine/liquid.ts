@@ -309,10 +309,10 @@ function createLiquid(dialect: Dialect): Liquid {
 /** One instance per dialect in use (usually one), made when first rendered with. */
 const instances = new Map<string, Liquid>();
 
-/** The key of a dialect: `liquidjs`, or the Shopify release taken as Studio's; undefined for a release that is none. */
 /** parseLiquidVersion's answers for the version texts met so far (a handful: every render asks). */
 const dialectKeys = new Map<string, LiquidVersion | undefined>();
 
+/** The key of a dialect: `liquidjs`, or the Shopify release taken as Studio's; undefined for a release that is none. */
 function dialectKey(opts: RenderOptions): string | undefined {
   if (opts.liquidExtras) return 'liquidjs';
   const text = opts.liquidVersion;

@@ -4,7 +4,7 @@
 // this node holds its claim, and a result the store refuses is written again until it lands.
 import type { Effect, EffectResult, EngineEvent } from '../engine/types.ts';
 import type { RuntimeContext } from './runtime-context.ts';
-import type { ConversationResult, KnownExecution, MessageChannel, OutboundHttp, SendContext, SendResult, TaskResult, VirtualAgentResult } from './ports/channel.ts';
+import { sendOutcome, type ConversationResult, type KnownExecution, type MessageChannel, type OutboundHttp, type SendContext, type SendResult, type TaskResult, type VirtualAgentResult } from './ports/channel.ts';
 import type { VoiceChannel } from './ports/voice.ts';
 import type { RuntimeObserver } from './ports/observer.ts';
 import type { PendingEffect, RevisionSelector, Store } from './ports/store.ts';
@@ -172,7 +172,7 @@ export class EffectRunner {
         } catch (error) {
           sent = await this.#unsaved(error);
         }
-        return sent.ok ? { kind: 'message-sent', message: sent.message } : { kind: 'message-failed', code: sent.code, message: sent.message };
+        return sendOutcome(sent);
       }
       case 'http-request': {
         // Protected Twilio Functions check X-Twilio-Signature, as they do on Studio's requests.

@@ -24,7 +24,7 @@ import { evictOldest } from '../lib/evict-oldest.ts';
 import { LruCache } from '../lib/lru.ts';
 import { isTestUser } from '../lib/phone-format.ts';
 import { threadCpuMs } from '../lib/thread-cpu.ts';
-import type { InlineSend, KnownExecution, SendContext } from './ports/channel.ts';
+import { sendOutcome, type InlineSend, type KnownExecution, type SendContext } from './ports/channel.ts';
 
 /** What a sprint consumes besides its event: a claimed effect or timer, or an inbound webhook's receipt. */
 export interface Consumed {
@@ -316,8 +316,7 @@ export class Sprints {
         // A failure here (the account's channel not readable) leaves the send to the outbox, which retries it.
         const send = await channel.sendInline(context, effect.message).catch(() => null);
         if (!send) break;
-        const sent = send.result;
-        const outcome: EffectResult = sent.ok ? { kind: 'message-sent', message: sent.message } : { kind: 'message-failed', code: sent.code, message: sent.message };
+        const outcome = sendOutcome(send.result);
         // Observed (metrics, span) once the sprint is written (#persist): an attempt that loses a race sent nothing.
         sends.push({ send, outcome, label: { accountSid: record.accountSid, executionSid: record.sid, effectId: effect.effectId, type: effect.type, widget: effect.widget } });
         // Held to its slot, the state is kept as it was (a copy is changed) until the result is known not to end it.

@@ -29,6 +29,11 @@ export interface KnownExecution {
 
 export type SendResult = { ok: true; message: JsonObject } | { ok: false; code: number; message: string };
 
+/** A send's result as the engine takes it (the effect's result event), whether it went through the outbox or inline. */
+export function sendOutcome(sent: SendResult): Extract<EffectResult, { kind: 'message-sent' } | { kind: 'message-failed' }> {
+  return sent.ok ? { kind: 'message-sent', message: sent.message } : { kind: 'message-failed', code: sent.code, message: sent.message };
+}
+
 /**
  * A send a channel completes in memory (the simulator): its result is known at once, so the sprint that made
  * it applies the result itself instead of writing an outbox row and a second sprint. Nothing is seen until
