@@ -6,15 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { PostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { DATABASE_URL, SKIP_REASON, dropSchema, testSchemaName } from './postgres-support.ts';
-
-/** A free local port, nothing listening on it once returned. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+import { freePort } from '../support/ports.ts';
 
 /** From now on, `port` forwards to the database DATABASE_URL names: PostgreSQL "coming up" there. */
 async function forward(port: number): Promise<Server> {
