@@ -3,12 +3,10 @@
 // and reported as sent when Twilio has it, failed otherwise.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { backoffDelay, TwilioRestClient } from '../../src/channels/twilio/rest-client.ts';
 import { DEFAULT_CONVERSATIONS_BASE_URL } from '../../src/channels/twilio/carrier-config.ts';
 import { TwilioChannel } from '../../src/channels/twilio/twilio-channel.ts';
-import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, sendMessage, startFake, stepList, slowChannelRecords, textAndWaitForEnd, useCarrierServer, widgetOutputs, type CarrierServer } from './helpers.ts';
+import { CONTACT, NUMBER, UPSTREAM_SID, UPSTREAM_TOKEN, createFlow, flow, freePort, sendMessage, startFake, stepList, slowChannelRecords, textAndWaitForEnd, useCarrierServer, widgetOutputs, type CarrierServer } from './helpers.ts';
 import type { FakeTwilio } from '../support/fake-twilio.ts';
 
 const noted = { name: 'noted', type: 'set-variables', properties: { offset: { x: 0, y: 0 }, variables: [] }, transitions: [{ event: 'next' }] };
@@ -129,10 +127,8 @@ describe('Twilio REST client', () => {
   });
 
   it('retries a refused connection (the request never left) and reports the last failure as a rejection', async () => {
-    const closed = http.createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // A port nothing listens on, below the ephemeral range: one listen(0) handed out and we closed may go to a test alongside.
+    const port = await freePort();
     const sleeps: number[] = [];
     const client = new TwilioRestClient(
       { accountSid: UPSTREAM_SID, authToken: UPSTREAM_TOKEN, apiBaseUrl: `http://127.0.0.1:${port}`, conversationsBaseUrl: DEFAULT_CONVERSATIONS_BASE_URL },

@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { freePort } from '../support/ports.ts';
 import { flowsCommand } from '../../src/cli/flows.ts';
 import { syncedHash } from '../../src/cli/flows/manifest.ts';
 import { testCommand } from '../../src/cli/test.ts';
@@ -266,10 +267,8 @@ describe('test --record: exit codes like the other remote commands', () => {
     assert.equal(none.code, 2, none.stderr);
     assert.match(none.stderr, /has no execution/);
     // A port nothing listens on: the server cannot be reached.
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // (Below the ephemeral range: a port listen(0) handed out and we closed may go to a test alongside.)
+    const port = await freePort();
     const unreachable = await cli(['test', '--record', '--flow', flowSid, '--out', 't.yaml', '--base-url', `http://127.0.0.1:${port}`, ...creds], dir);
     assert.equal(unreachable.code, 3, unreachable.stderr);
   });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { MAIN, SERVER_CWD, serverEnv } from '../support/server-env.ts';
+import { freePort } from '../support/ports.ts';
 
 const ACCOUNT = { TWILIO_ACCOUNT_SID: 'AC' + '5'.repeat(32), TWILIO_AUTH_TOKEN: 'startup-token' };
 const AUTH = 'Basic ' + Buffer.from(`${ACCOUNT.TWILIO_ACCOUNT_SID}:${ACCOUNT.TWILIO_AUTH_TOKEN}`).toString('base64');
@@ -136,12 +137,8 @@ test('SIGTERM: new requests refused, the in-flight sprint finishes, the store is
   await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
   const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow`;
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-term-'));
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
+  // The child is told its port before it starts (and restarts on the same one): one below the ephemeral range.
+  const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const start = () => {
     const child = spawn(process.execPath, [MAIN, 'serve', '--data-dir', dir, '--port', String(port), '--dev', '--log-level', 'error'], { cwd: SERVER_CWD, env: serverEnv(ACCOUNT), stdio: ['ignore', 'pipe', 'pipe'] });
