@@ -7,7 +7,7 @@ import type { FlowDefinition, State, Transition } from '../definition/types.ts';
 import { renderTemplate } from './liquid.ts';
 import { LiquidBudget } from './liquid/limits.ts';
 import { RegexBudget } from '../lib/bounded-regex.ts';
-import { cloneJson } from './clone.ts';
+import { copyForSprint } from './clone.ts';
 import { executionContext, liquidContext } from './context.ts';
 import { changedMembersGrowth, frameBytes, jsonBytes, replacementGrowth } from './context-size.ts';
 import {
@@ -139,7 +139,7 @@ export interface HandleEventOptions {
 
 /** Applies one event to an execution. The input state is not modified unless the caller gives it up (`owned`). */
 export function handleEvent(input: EngineInput, previous: ExecutionState, event: EngineEvent, options: HandleEventOptions = {}): SprintResult {
-  const sprint = new Sprint(input, options.owned ? previous : cloneJson(previous));
+  const sprint = new Sprint(input, options.owned ? previous : copyForSprint(previous));
   sprint.apply(event, options.arrivedAt, options.expiresAt);
   return sprint.result();
 }
