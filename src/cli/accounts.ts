@@ -76,8 +76,8 @@ function failing(command: string): Fail {
   };
 }
 
-const ACCOUNTS_COMMANDS = ['create', 'list', 'rotate-token', 'rotate-callback-secret', 'delete'];
-const KEYS_COMMANDS = ['create', 'list', 'delete'];
+export const ACCOUNTS_COMMANDS = ['create', 'list', 'rotate-token', 'rotate-callback-secret', 'delete'];
+export const KEYS_COMMANDS = ['create', 'list', 'delete'];
 
 /** Whether `sub` is a subcommand of accounts or keys (commands.ts: a mistyped one is told as such, not its SID as a stray argument). */
 export function isSubcommand(command: 'accounts' | 'keys', sub: string | undefined): boolean {

@@ -48,7 +48,7 @@ configuration flag is accepted.
 Exit codes: 0 done; 1 refused or not found (no such account, no store in --data-dir, a store an older
 Switchboard made); 2 bad usage (a malformed --account, an option value the channel refuses).`;
 
-const COMMANDS = ['show', 'set', 'reset'];
+export const COMMANDS = ['show', 'set', 'reset'];
 
 const FLAG_TO_FIELD: Record<string, keyof CarrierInput> = {
   channel: 'Channel',

@@ -24,10 +24,13 @@ const OWN_OPTIONS: Record<string, (argv: string[]) => Promise<number>> = {
 const USAGE = `Usage: switchboard <command> [options]
 
 Commands:
-  serve                                  start the server (embedded SQLite, or PostgreSQL shared by many nodes)
+  serve                                  start the server (embedded SQLite, or PostgreSQL
+                                         shared by many nodes)
   config [--json] [--keys [--markdown]]  print the effective configuration (secrets masked), or every key
-  accounts <command>                     accounts: create (prints its SID and auth token), list, rotate-token AC…, rotate-callback-secret AC…, delete AC…
-  keys <command>                         API keys (SK…): create --account AC… (prints its secret once), list, delete SK…
+  accounts <command>                     accounts: create (prints its SID and auth token), list,
+                                         rotate-token AC…, rotate-callback-secret AC…, delete AC…
+  keys <command>                         API keys (SK…): create --account AC… (prints its secret once),
+                                         list, delete SK…
   simulate <FlowSid|flow.json>           chat with a flow in the terminal (--from +1555…, --to +1500…)
   call <FlowSid|flow.json>               call a flow: hear it, press keys, speak (--from, --to)
   test [paths…]                          run flow tests (YAML/JSON) on the engine; --record, --update
@@ -36,7 +39,8 @@ Commands:
   replay FN… --flow FW…                  re-run recorded executions against another revision (--revision R)
   carrier <command> --account AC…        an account's channel (simulator, Twilio, webhook): show, set, reset
   migrate-store --from S --to S          copy every record into an empty store (sqlite:<path> or postgres://…)
-  backup --to FILE                       a consistent copy of the SQLite database (--data-dir), safe while a server runs
+  backup --to FILE                       a consistent copy of the SQLite database (--data-dir),
+                                         safe while a server runs
   help [command]                         this list, or a command's own help
 
 serve: --port N --host H --public-base-url URL --data-dir DIR --database-url URL --log-level LEVEL
@@ -65,12 +69,13 @@ saying why), or a shutdown that failed or took too long; 2 bad usage or an inval
 
 Prints the effective configuration (each value and where it came from; secrets masked), or with --keys every
 configuration key: flag, environment variable, config-file key, default and meaning.
-Exit codes: 0 printed (a bad value another source overrides is a warning); 2 bad usage or an invalid configuration.`,
+Exit codes: 0 printed (a bad value another source overrides is a warning); 2 bad usage or an invalid
+configuration.`,
   accounts: `Usage: switchboard accounts create [--friendly-name NAME] [--json] | list [--json] | rotate-token AC… [--json]
        | rotate-callback-secret AC… [--grace DURATION] [--json] | delete AC…
 
-create makes an account and prints its SID and auth token; list prints every account (--json: as JSON, with its
-creation date; never a token).
+create makes an account and prints its SID and auth token; list prints every account (--json: as JSON, with
+its creation date; never a token).
 rotate-token gives the account a new auth token and prints it once: the old one stops working.
 rotate-callback-secret gives the account a new callback secret (the key of its calls' callback URLs, never
 shown): new URLs use it at once; those calls in progress hold stay accepted for --grace (default 24h, the
@@ -83,17 +88,19 @@ Neither rotate-token nor delete works on the account of TWILIO_ACCOUNT_SID, whic
 TWILIO_AUTH_TOKEN) at start.
 A running server using the store notices within its read-cache time (--read-cache-ms, 1 s by default).
 Uses the store of the configuration (--data-dir or --database-url).
-Exit codes: 0 done; 1 refused or not found (no such account, TWILIO_ACCOUNT_SID's account, no store in --data-dir:
-only create makes one); 2 bad usage.`,
+Exit codes: 0 done; 1 refused or not found (no such account, TWILIO_ACCOUNT_SID's account, no store in
+--data-dir: only create makes one); 2 bad usage.`,
   keys: `Usage: switchboard keys create --account AC… [--friendly-name NAME] [--json] | list [--account AC…] [--json]
        | delete SK…
 
 create makes an API key (SK…) for the account and prints its secret once (only its hash is kept); --json as
-one JSON object: sid, accountSid, friendlyName, dateCreated (2026-05-04T18:30:00Z, as the API writes dates), secret.
+one JSON object: sid, accountSid, friendlyName, dateCreated (2026-05-04T18:30:00Z, as the API writes dates),
+secret.
 list prints every key (SID, account, creation date, name; never a secret), or the account's; --json as JSON.
 delete revokes a key: a running server using the store refuses it within its read-cache time (1 s by default).
 Exit codes: 0 done; 1 refused or not found (no such account or key, no store in --data-dir); 2 bad usage.`,
-  simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--vars FILE] [--strict-outbound]
+  simulate: `Usage: switchboard simulate <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--vars FILE]
+                          [--strict-outbound]
 
 Chat with a flow in the terminal: each line you type is a message from --from; the flow's replies and steps
 are printed as they happen, and under a failure transition its reason. An empty line or Ctrl-D quits.
@@ -103,23 +110,27 @@ A file runs as a published flow in a throw-away in-memory store.
   --vars FILE              values (JSON or YAML) for the file's deploy-time \${…} placeholders (a flow kept
                            as a Terraform template), filled in before it is published
   --strict-outbound        simulate runs in dev mode like 'npm start' (flows may call localhost and private
-                           addresses); this applies the server's strict outbound policy instead (so does --no-dev)
-Exit codes: 0 quit; 1 the flow cannot be found or loaded (no such flow or file, an invalid definition); 2 bad usage
-(no flow named, or one written as a FlowSid that is none: FW followed by 32 hex characters, and no such file).`,
-  call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--vars FILE] [--strict-outbound] [--no-timeouts]
+                           addresses); this applies the server's strict outbound policy instead
+                           (so does --no-dev)
+Exit codes: 0 quit; 1 the flow cannot be found or loaded (no such flow or file, an invalid definition); 2 bad
+usage (no flow named, or one written as a FlowSid that is none: FW followed by 32 hex characters, and no such
+file).`,
+  call: `Usage: switchboard call <FlowSid|flow.json> [--from +1555…] [--to +1500…] [--vars FILE]
+                      [--strict-outbound] [--no-timeouts]
 
 Call a flow in the terminal: what it says is printed, with each step; a line in brackets says what the call
 waits for. At a menu type digits (0-9 * #) to press keys, other text to speak, an empty line for no input;
 at a recording prompt its length in seconds (empty: 5, 0: silence); at a dial, queue, payment or virtual
-agent the outcome named in the brackets (empty: the first); at a ConversationRelay session: completed, ended or
-failed, then any handoff data (ended {"reason":"billing"}; empty: completed). /hangup or Ctrl-D hangs up. A menu or
-recording left without a line times out after its timeout, as on a phone.
+agent the outcome named in the brackets (empty: the first); at a ConversationRelay session: completed, ended
+or failed, then any handoff data (ended {"reason":"billing"}; empty: completed). /hangup or Ctrl-D hangs up.
+A menu or recording left without a line times out after its timeout, as on a phone.
 A file runs as a published flow in a throw-away in-memory store.
   --vars FILE              values (JSON or YAML) for the file's deploy-time \${…} placeholders (a flow kept
                            as a Terraform template), filled in before it is published
   --no-timeouts            menus and recordings wait for a line instead of timing out (step by step)
   --strict-outbound        call runs in dev mode like 'npm start' (flows may call localhost and private
-                           addresses); this applies the server's strict outbound policy instead (so does --no-dev)
+                           addresses); this applies the server's strict outbound policy instead
+                           (so does --no-dev)
 Exit codes: 0 hung up; 1 the flow cannot be found or loaded (no such flow or file, an invalid definition)
 or was never published; 2 bad usage (no flow named, or one written as a FlowSid that is none: FW followed by
 32 hex characters, and no such file).`,
@@ -128,8 +139,8 @@ or was never published; 2 bad usage (no flow named, or one written as a FlowSid 
 Copies every record into an empty store and checks the counts. Stop every server using either store first;
 --database-schema S picks the PostgreSQL schema.
 Exit codes: 0 copied; 1 failed (a store it cannot use or a server holds, a target that already holds data, a
-schema an older Switchboard made, a copy that does not match the source); 2 bad usage (--from or --to missing or
-miswritten, no SQLite database at --from).`,
+schema an older Switchboard made, a copy that does not match the source); 2 bad usage (--from or --to missing
+or miswritten, no SQLite database at --from).`,
   backup: BACKUP_HELP,
 };
 
@@ -260,33 +271,56 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Every command `switchboard` takes: those parsing their own options, those parsed here, and help. */
+export function commandNames(): string[] {
+  return [...Object.keys(OWN_OPTIONS), ...Object.keys(OWN_FLAGS), 'help'];
+}
+
+/**
+ * The helps a command has besides its own --help, by the names its module dispatches on (imported only when
+ * asked): each subcommand's (`flows push --help`), and test's --record mode's. test/cli/help-texts.test.ts runs
+ * every one of them, with every command's --help, to hold them to 110 columns: a command that gains
+ * subcommands names them here.
+ */
+export const SUBCOMMANDS: Record<string, () => Promise<readonly string[]>> = {
+  accounts: async () => (await import('./accounts.ts')).ACCOUNTS_COMMANDS,
+  keys: async () => (await import('./accounts.ts')).KEYS_COMMANDS,
+  flows: async () => Object.keys((await import('./flows.ts')).SUBCOMMANDS),
+  executions: async () => (await import('./executions.ts')).COMMANDS,
+  carrier: async () => (await import('./carrier.ts')).COMMANDS,
+  test: async () => ['--record'],
+};
+
 function unknownCommand(command: string): number {
-  console.error(`${unknownCommandMessage('switchboard: ', command, [...Object.keys(OWN_OPTIONS), ...Object.keys(OWN_FLAGS), 'help'])}\n\n${USAGE}`);
+  console.error(`${unknownCommandMessage('switchboard: ', command, commandNames())}\n\n${USAGE}`);
   return 2;
 }
 
-// Relative paths, ./data and the config file are read from where `npm run switchboard` was typed.
-const typedIn = npmRunDirectory();
-if (typedIn) {
-  try {
-    process.chdir(typedIn);
-  } catch (error) {
-    console.error(`switchboard: cannot work from ${typedIn}, where npm run was started (${(error as Error).message}): working from ${process.cwd()}`);
+/** Runs the command line (main.ts, once Node's compile cache is on); importing this module runs nothing. */
+export async function run(): Promise<void> {
+  // Relative paths, ./data and the config file are read from where `npm run switchboard` was typed.
+  const typedIn = npmRunDirectory();
+  if (typedIn) {
+    try {
+      process.chdir(typedIn);
+    } catch (error) {
+      console.error(`switchboard: cannot work from ${typedIn}, where npm run was started (${(error as Error).message}): working from ${process.cwd()}`);
+    }
   }
-}
 
-try {
-  const code = await main(process.argv.slice(2));
-  if (code !== 0) process.exitCode = code;
-} catch (error) {
-  if (error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    console.error(`switchboard: ${(error as Error).message}`);
-    process.exitCode = 2;
-  } else {
-    // Any other failure (a store that cannot be opened by `accounts`, …): one line, the stack on request.
-    const debug = /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') || /(^|\s)--log-level[= ](debug|trace)(\s|$)/.test(process.argv.slice(2).join(' '));
-    console.error(`switchboard: ${unexpectedProblem(error)}${debug ? '' : ' (--log-level debug shows where)'}`);
-    if (debug && error instanceof Error && error.stack) console.error(error.stack);
-    process.exitCode = 1;
+  try {
+    const code = await main(process.argv.slice(2));
+    if (code !== 0) process.exitCode = code;
+  } catch (error) {
+    if (error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`switchboard: ${(error as Error).message}`);
+      process.exitCode = 2;
+    } else {
+      // Any other failure (a store that cannot be opened by `accounts`, …): one line, the stack on request.
+      const debug = /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '') || /(^|\s)--log-level[= ](debug|trace)(\s|$)/.test(process.argv.slice(2).join(' '));
+      console.error(`switchboard: ${unexpectedProblem(error)}${debug ? '' : ' (--log-level debug shows where)'}`);
+      if (debug && error instanceof Error && error.stack) console.error(error.stack);
+      process.exitCode = 1;
+    }
   }
 }

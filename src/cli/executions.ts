@@ -30,7 +30,7 @@ Exit codes: 0 done; 2 bad usage, or the server refused (credentials, no such flo
 
 ${CONNECTION_HELP}`;
 
-const COMMANDS = ['list', 'show', 'steps', 'end'];
+export const COMMANDS = ['list', 'show', 'steps', 'end'];
 
 const iso = (value: unknown) => (value instanceof Date ? isoSeconds(value.getTime()) : value === null || value === undefined ? '' : String(value));
 

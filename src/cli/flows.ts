@@ -96,7 +96,7 @@ Exit codes (like diff(1), so a script can tell an answer from a failure):
 ${CONNECTION_HELP}`;
 
 /** Each subcommand's module, imported when it runs. */
-const SUBCOMMANDS: Record<string, (context: FlowsContext) => Promise<number>> = {
+export const SUBCOMMANDS: Record<string, (context: FlowsContext) => Promise<number>> = {
   list: async (context) => (await import('./flows/list.ts')).flowsList(context),
   pull: async (context) => (await import('./flows/pull.ts')).flowsPull(context),
   push: async (context) => (await import('./flows/push.ts')).flowsPush(context),

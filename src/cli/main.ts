@@ -2,4 +2,4 @@
 // imported only once the cache is on so that every module a command loads is read back compiled on the next start.
 import './compile-cache.ts';
 
-await import('./commands.ts');
+await (await import('./commands.ts')).run();

@@ -29,9 +29,9 @@ Options:
   --execution FN…        the execution to record (default: the newest, for --contact if given)
   --contact ADDRESS      the simulated contact (e.g. +15551230001)
   --out FILE             the test file to write (e.g. tests/order.test.yaml; required)
-  --flow-file FILE       the flow file the test names; written, if missing, from the revision the execution ran
-                         when it does not exist (default: the file flows/flows.manifest.json maps to
-                         the flow, else flows/<name>.json, added to the manifest for flows push)
+  --flow-file FILE       the flow file the test names; written, if missing, from the revision the
+                         execution ran (default: the file flows/flows.manifest.json maps to the flow,
+                         else flows/<name>.json, added to the manifest for flows push)
   --name TEXT            the test's name
   --base-url URL --account-sid AC… --auth-token … (or --api-key/--api-secret; env TWILIO_*)`;
 

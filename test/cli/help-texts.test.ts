@@ -5,10 +5,11 @@
 // simulate and call did not say what their exit codes mean, as flows, replay and backup do.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { callerRequest } from '../../src/cli/call.ts';
+import { commandNames, SUBCOMMANDS } from '../../src/cli/commands.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -74,12 +75,47 @@ describe('help texts match the commands', () => {
   });
 
   // flows' exit-code list gained push's server changes on one 160-column line, and test's settings paragraph
-  // the outbound policy without saying that its default is serve's, not npm start's dev mode.
-  it('flows and test --help fit 110 columns; test says the outbound policy defaults to serve\'s, not dev mode', () => {
-    for (const command of ['flows', 'test']) {
-      const result = spawnSync(process.execPath, [MAIN, command, '--help'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, timeout: 60_000 });
-      for (const line of result.stdout.split('\n')) assert.ok(line.length <= 110, `${command} --help: ${line}`);
+  // the outbound policy without saying that its default is serve's, not npm start's dev mode. Only flows and
+  // test were held to 110 columns; the general usage, config, accounts, keys, simulate, call, migrate-store
+  // and test --record had lines of 111 to 153. Every help is now, read from commands.ts's own tables: each
+  // command's (--help and `help <command>`), each subcommand's (`flows push --help`), and help's itself.
+  it('every --help of every command and subcommand fits 110 columns', async () => {
+    const asks: string[][] = [['--help'], ['help'], ['help', '--help']];
+    for (const command of commandNames()) {
+      asks.push([command, '--help']);
+      if (command !== 'help') asks.push(['help', command]);
+      for (const sub of (await SUBCOMMANDS[command]?.()) ?? []) asks.push([command, sub, '--help']);
     }
+    // Each subcommand table is read: a command losing its table's entry would drop its subcommands unnoticed.
+    for (const command of ['accounts', 'keys', 'flows', 'executions', 'carrier', 'test']) {
+      assert.ok(asks.some((args) => args.length === 3 && args[0] === command), command);
+    }
+    const outputs = await inBatches(asks, 4, async (args) => {
+      const result = await run(args);
+      assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stdout, /^Usage: switchboard /, args.join(' '));
+      return result.stdout;
+    });
+    const long = asks.flatMap((args, i) => outputs[i]!.split('\n').filter((line) => [...line].length > 110).map((line) => `${args.join(' ')}: ${line}`));
+    assert.deepEqual(long, []);
+  });
+
+  it('test says the outbound policy defaults to serve\'s, not dev mode', () => {
     assert.match(help('test'), /--http-deny; by default serve's, not in dev mode, though npm start runs serve --dev/);
   });
 });
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stdout, stderr });
+    });
+  });
+}
+
+/** fn over items, at most `width` at a time, results in the items' order. */
+async function inBatches<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += width) results.push(...(await Promise.all(items.slice(i, i + width).map(fn))));
+  return results;
+}

@@ -1,27 +1,22 @@
 // `switchboard --help` (through the npm bin wrapper and main.ts) lists every command commands.ts
-// dispatches, one line each, and exits 0; `help`, `help <command>` and no command at all behave.
+// dispatches, one entry each, and exits 0; `help`, `help <command>` and no command at all behave.
 // The dispatched commands are read from commands.ts itself, so a new command without a usage line fails here.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { commandNames } from '../../src/cli/commands.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const BIN = fileURLToPath(new URL('../../bin/switchboard.js', import.meta.url));
-const COMMANDS = fileURLToPath(new URL('../../src/cli/commands.ts', import.meta.url));
 
 function run(entry: string, args: string[]) {
   return spawnSync(process.execPath, [entry, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, timeout: 60_000 });
 }
 
-/** Every command name commands.ts dispatches: its OWN_OPTIONS table and its switch's cases. */
+/** Every command name commands.ts dispatches (its own table), help aside. */
 function dispatchedCommands(): string[] {
-  const source = readFileSync(COMMANDS, 'utf8');
-  const table = /const OWN_OPTIONS[^{]*=\s*{([^}]*)}/.exec(source)?.[1] ?? '';
-  const own = [...table.matchAll(/^\s*'?([a-z-]+)'?\s*:/gm)].map((m) => m[1]!);
-  const cases = [...source.matchAll(/^\s*case '([a-z-]+)':/gm)].map((m) => m[1]!);
-  const commands = [...new Set([...own, ...cases])];
+  const commands = commandNames().filter((name) => name !== 'help');
   assert.ok(commands.length >= 12, `found only ${commands.join(', ')} in commands.ts`);
   return commands.sort();
 }
@@ -35,18 +30,23 @@ function commandLines(usage: string): string[] {
 
 describe('switchboard --help', () => {
   for (const [label, entry] of [['bin/switchboard.js (npx switchboard)', BIN], ['src/cli/main.ts (npm run switchboard)', MAIN]] as const) {
-    it(`${label}: every dispatched command, one line each, exit 0`, () => {
+    it(`${label}: every dispatched command, one entry each, exit 0`, () => {
       const result = run(entry, ['--help']);
       assert.equal(result.status, 0, result.stderr);
       assert.match(result.stdout, /^Usage: switchboard <command> \[options\]/);
       const lines = commandLines(result.stdout);
-      // No continuation lines: each line starts with the command's name at the same indent.
-      for (const line of lines) assert.match(line, /^ {2}[a-z]/, `not a one-line entry: '${line}'`);
-      const listed = lines.map((line) => line.trim().split(/\s/)[0]!);
+      // Each entry starts with the command's name at the same indent; a description too long for 110 columns
+      // goes on in the description's column.
+      const entries = lines.filter((line) => /^ {2}[a-z]/.test(line));
+      const listed = entries.map((line) => line.trim().split(/\s/)[0]!);
       assert.deepEqual([...listed].sort(), [...dispatchedCommands(), 'help'].sort());
       // Descriptions start in one column.
-      const column = new Set(lines.map((line) => /^ {2}\S.*?\s{2,}(?=\S)/.exec(line)?.[0].length));
+      const column = new Set(entries.map((line) => /^ {2}\S.*?\s{2,}(?=\S)/.exec(line)?.[0].length));
       assert.equal(column.size, 1, lines.join('\n'));
+      const [indent] = column;
+      for (const line of lines.filter((line) => !entries.includes(line))) {
+        assert.equal(/^ */.exec(line)![0].length, indent, `a continuation line not in the description column: '${line}'`);
+      }
     });
   }
 
