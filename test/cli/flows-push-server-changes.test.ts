@@ -8,10 +8,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { described, pulledFlows } from '../support/pulled-flows.ts';
-import { FLOWS_USAGE } from '../../src/cli/flows.ts';
+import { runCliInProcess } from '../support/cli-in-process.ts';
+import { flowsCommand, FLOWS_USAGE } from '../../src/cli/flows.ts';
 import { syncedHash } from '../../src/cli/flows/manifest.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
@@ -200,6 +202,49 @@ describe('flows push refuses to overwrite a change made on the server since the 
     assert.equal(refused.code, 2, refused.stdout + refused.stderr);
     assert.match(refused.stderr, /^flows\/survey\.json: not pushed: Survey .* is now at revision \d+/m);
     assert.equal((await onServer(pulled.surveySid)).description, 'hotfix');
+  });
+
+  // actions/checkout fetches one commit by default: what an earlier run pushed is in no commit the clone has,
+  // so the second push of a changed flow was refused as a change made on the server, with nothing saying why.
+  it('in a shallow clone the refusal says the history is missing and names the ways out', { skip: !hasGit() && 'no git on this machine' }, async () => {
+    await fresh();
+    git('init', '-q');
+    git('add', 'flows');
+    git('commit', '-qm', 'pulled');
+    const clones: string[] = [];
+    const ciPush = async (version: string) => {
+      write('survey.json', version);
+      git('commit', '-qm', version, '--', 'flows/survey.json');
+      const clone = mkdtempSync(join(tmpdir(), 'sb-flows-shallow-'));
+      clones.push(clone);
+      execFileSync('git', ['clone', '-q', '--depth', '1', `file://${pulled.work}`, clone], { stdio: 'pipe' });
+      assert.equal(execFileSync('git', ['rev-parse', '--is-shallow-repository'], { cwd: clone }).toString().trim(), 'true');
+      const { s } = pulled;
+      return runCliInProcess(flowsCommand, ['push', '--base-url', s.baseUrl, '--account-sid', s.account.sid, '--auth-token', s.account.authToken], clone);
+    };
+    try {
+      // The first run pushes over the pulled definition, the manifest's synced one: a plain push.
+      const first = await ciPush('v1');
+      assert.equal(first.code, 0, first.stdout + first.stderr);
+      // The second finds v1 on the server, which its one commit does not hold.
+      const second = await ciPush('v2');
+      assert.equal(second.code, 2, second.stdout + second.stderr);
+      assert.match(second.stderr, /^flows\/survey\.json: not pushed: Survey .* is now at revision \d+/m);
+      assert.match(second.stderr, /shallow clone/);
+      assert.match(second.stderr, /fetch-depth: 0/);
+      assert.match(second.stderr, /git fetch --unshallow/);
+      assert.match(second.stderr, /commit flows\/flows\.manifest\.json after each push/);
+      assert.match(second.stderr, /--force/);
+      assert.equal((await onServer(pulled.surveySid)).description, 'v1');
+    } finally {
+      for (const clone of clones) rmSync(clone, { recursive: true, force: true });
+    }
+    // A full clone has no such note: its refusals are changes made on the server.
+    await serverChanges(pulled.surveySid, 'console edit');
+    write('survey.json', 'local edit');
+    const full = await flows(['push']);
+    assert.equal(full.code, 2, full.stdout + full.stderr);
+    assert.doesNotMatch(full.stderr, /shallow/);
   });
 
   it('flows diff says when the server changed since the last pull or push', async () => {

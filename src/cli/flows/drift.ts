@@ -8,17 +8,19 @@
 //     also the manifest's `server` hash, what the server held after the last push when that differs);
 //   - it is no version of the file that the checked-out git history holds (HEAD's commits): a definition
 //     pushed from an earlier commit is the repository's own, however stale the manifest is — the git
-//     "fast-forward". Without git, or in a shallow clone, only the manifest's hash counts.
+//     "fast-forward". Without git only the manifest's hash counts; a shallow clone (CI's actions/checkout
+//     fetches one commit by default) holds only the versions of its own commits, so the refusal says so
+//     (shallowHistoryNote) and names the ways out.
 // A flow the manifest tracks whose SID the server no longer has, while the server has others of the
 // manifest's SIDs (so it is the server the manifest was synced with), was deleted there: a push would
 // create it again.
 import { execFileSync } from 'node:child_process';
-import { basename, dirname, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
 import { parseDefinitionFile } from '../../definition/parse.ts';
 import { sameDefinition } from '../../flowtest/flow-diff.ts';
 import type { ListedFlow, RemoteFlow } from '../../flowtest/studio-client.ts';
-import { syncedHash, type Manifest, type ManifestEntry } from './manifest.ts';
+import { MANIFEST, syncedHash, type Manifest, type ManifestEntry } from './manifest.ts';
 
 /** How many of a file's commits are looked at (newest first) for the server's definition. */
 const HISTORY_COMMITS = 500;
@@ -55,6 +57,29 @@ export function deletedOnServer(dir: string, files: string[], manifest: Manifest
     deleted.set(file, entry.sid);
   }
   return deleted;
+}
+
+/**
+ * What a refusal adds when a refused file is in a shallow clone: the commits that would show its server
+ * definition as one pushed from this repository may be the ones the clone lacks. Null in a full clone,
+ * outside git or without it.
+ */
+export function shallowHistoryNote(dir: string, files: string[]): string | null {
+  const shallow = files.some((file) => {
+    try {
+      return execFileSync('git', ['-C', dirname(file) || '.', 'rev-parse', '--is-shallow-repository'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000 }).toString('utf8').trim() === 'true';
+    } catch {
+      return false;
+    }
+  });
+  if (!shallow) return null;
+  const manifest = join(dir, MANIFEST);
+  return (
+    `this checkout is a shallow clone (git rev-parse --is-shallow-repository): it lacks the earlier commits, so a ` +
+    `definition pushed from one of them (by an earlier CI run that did not commit ${manifest} back) cannot be told ` +
+    `from a change made on the server. Fetch the history (actions/checkout's fetch-depth: 0, or git fetch --unshallow), ` +
+    `commit ${manifest} after each push, or push with --force when the server's flow holds nothing to keep`
+  );
 }
 
 /** A server flow in a drift line: its name, SID, revision, when it was last updated and its commit message. */

@@ -10,7 +10,7 @@ import type { FlowsContext } from './context.ts';
 import { localFiles, readDefinition } from './files.ts';
 import { fileSyncedHash, readManifest, syncedHash, writeManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
-import { deletedOnServer, flowAsChanged, serverChanged, syncedEntry } from './drift.ts';
+import { deletedOnServer, flowAsChanged, serverChanged, shallowHistoryNote, syncedEntry } from './drift.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
 
 /** What a push does to one flow: its definition, its status (before and after; null before: a new flow). */
@@ -95,6 +95,8 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
     if (match) currents.set(file, await c.getFlow(match.sid));
   }
   const drifted: string[] = [];
+  /** The files refused for a server definition no commit of theirs holds (not those deleted on the server). */
+  const changedOnServer: string[] = [];
   if (!values.force) {
     for (const file of valid) {
       const current = currents.get(file);
@@ -102,6 +104,7 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
       if (!current || !entry) continue;
       if (serverChanged(entry, current.definition, reads.get(file)!.definition!, file)) {
         drifted.push(`${file}: not pushed: ${flowAsChanged(current)}, a change made on the server since the file was last pulled or pushed, which the file does not hold`);
+        changedOnServer.push(file);
       }
     }
     for (const [file, sid] of deletedOnServer(dir, valid, manifest, matches, remote)) {
@@ -110,6 +113,9 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
   }
   if (drifted.length) {
     for (const line of drifted) console.error(line);
+    // In a shallow clone the refusal may be this repository's own earlier push, from a commit the clone lacks.
+    const shallow = changedOnServer.length ? shallowHistoryNote(dir, changedOnServer) : null;
+    if (shallow) console.error(shallow);
     const n = drifted.length;
     console.error(
       `nothing ${dryRun ? 'would be' : 'was'} pushed: ${n === 1 ? 'a flow' : `${n} flows`} changed on the server since the last pull or push, ` +
