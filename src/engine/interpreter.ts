@@ -539,7 +539,7 @@ class Sprint {
         }
         if (subflowFails) {
           const error = outcome.error ?? failureOf(state.name, outcome.event, outcome.outputs);
-          if (!this.recordStep(state.name, outcome.event, 'Ended', outcome.outputs)) return;
+          if (!this.recordStep(state, outcome.event, 'Ended', outcome.outputs)) return;
           this.failFrame(error.code, error.message);
           return;
         }
@@ -576,7 +576,7 @@ class Sprint {
     } else {
       // Kept in the context as a wired failure's are: why the execution ended is what one looks for there.
       if (!this.storeOutputs(state, this.frame, outputs, checked)) return;
-      if (!this.recordStep(state.name, failure ?? 'error', 'Ended', outputs)) return;
+      if (!this.recordStep(state, failure ?? 'error', 'Ended', outputs)) return;
       this.failFrame(outcome.code, outcome.message);
     }
   }
@@ -659,7 +659,7 @@ class Sprint {
     if (storeOutputs && !this.storeOutputs(state, frame, outputs, checked)) return;
     const transition = chosen ?? state.transitions.find((t) => t.event === event);
     const next = transition?.next ? transition.next : null;
-    if (!this.recordStep(state.name, event, next ?? 'Ended', outputs, transition ? state.transitions.indexOf(transition) : -1)) return;
+    if (!this.recordStep(state, event, next ?? 'Ended', outputs, transition ? state.transitions.indexOf(transition) : -1)) return;
     if (this.state.stepCount >= this.limits.maxSteps && next) {
       this.end({ kind: 'error', code: 81000, message: `Execution has exceeded max steps (${this.limits.maxSteps})` });
       return;
@@ -671,8 +671,12 @@ class Sprint {
     this.finishFrame();
   }
 
-  /** Records a step, unless it would take the execution's steps over their limit: then the execution ends (false). */
-  recordStep(from: string, name: string, to: string, context: JsonObject, transitionIndex = -1): boolean {
+  /**
+   * Records a step leaving widget `from` (as the current frame's findState found it), unless it would take the
+   * execution's steps over their limit: then the execution ends (false).
+   */
+  recordStep(widget: State, name: string, to: string, context: JsonObject, transitionIndex = -1): boolean {
+    const from = widget.name;
     if (!this.stepFits(from, context)) return false;
     const bytes = this.measuredStep!.bytes;
     this.measuredStep = null;
@@ -685,7 +689,7 @@ class Sprint {
       transitionedFrom: from,
       transitionedTo: to,
       context,
-      type: this.findState(frame, from)?.type ?? 'trigger',
+      type: widget.type ?? 'trigger',
       at: this.input.now,
       ...(transitionIndex >= 0 ? { transitionIndex } : {}),
     });
@@ -727,7 +731,7 @@ class Sprint {
         this.transition(widget, 'failed', { error: { code, message } });
         return;
       }
-      if (widget && !this.recordStep(widget.name, 'failed', 'Ended', { error: { code, message } })) return;
+      if (widget && !this.recordStep(widget, 'failed', 'Ended', { error: { code, message } })) return;
     }
     this.end({ kind: 'error', code, message });
   }
