@@ -443,7 +443,11 @@ class Sprint {
   }
 
   env(state: State, frame: Frame): WidgetEnv {
-    const context = () => liquidContext(this.state, frame);
+    // Built once per widget call, when a template first reads it: nothing changes the context while a handler
+    // runs (the interpreter applies its outcome after it returns; Set Variables writes its variables after its
+    // last render), and neither Liquid nor a widget writes into it (renderTemplate renders in a copy of its root).
+    let built: Record<string, unknown> | null = null;
+    const context = () => (built ??= liquidContext(this.state, frame));
     return {
       state,
       frame,
@@ -452,7 +456,7 @@ class Sprint {
       newId: this.input.newId,
       render: (template) =>
         typeof template === 'string'
-          ? renderTemplate(template, context(), {
+          ? renderTemplate(template, context, {
               now: this.renderClock(),
               timezone: this.limits.timezone,
               objectFormat: this.limits.objectFormat,

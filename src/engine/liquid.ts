@@ -435,10 +435,11 @@ function lookupDirect(template: string, context: Record<string, unknown>): strin
 }
 
 /**
- * Render a Liquid template against a flow context (`{ flow, trigger, widgets, contact }`).
+ * Render a Liquid template against a flow context (`{ flow, trigger, widgets, contact }`), or a function
+ * that builds it: called only when the template reads it (text without markup does not).
  * Never throws.
  */
-export function renderTemplate(template: string, context: Record<string, unknown>, opts: RenderOptions): RenderResult {
+export function renderTemplate(template: string, contextOf: Record<string, unknown> | (() => Record<string, unknown>), opts: RenderOptions): RenderResult {
   const max = LIQUID_LIMITS.maxOutputBytes;
   if (typeof template !== 'string') return fail('template is not a string');
   if (!hasMarkup(template)) {
@@ -450,6 +451,7 @@ export function renderTemplate(template: string, context: Record<string, unknown
   if (!isValidTimezone(timezone)) return fail(`invalid time zone: ${timezone}`);
   if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) return fail('invalid render clock (now)');
 
+  const context = typeof contextOf === 'function' ? contextOf() : contextOf;
   const direct = lookupDirect(template, context);
   if (direct !== undefined) {
     directReads++;
