@@ -409,11 +409,14 @@ export function directReadCount(): number {
 }
 
 /**
- * The value of a template that is a single variable naming a string through own properties of plain
- * data, read without liquidjs: the commonest templates in flows (every send's From and To) rendered
- * without a render context, a scope chain and generators (a fifth of what a create allocated). Anything
- * else (filters, whitespace control, `size`/`first`, a number, a missing value) is undefined here and
- * goes to liquidjs, which gives it Liquid's exact meaning.
+ * The value of a template that is a single variable read without liquidjs: the commonest templates in flows
+ * (every send's From and To, a split's subject) rendered without a render context, a scope chain and
+ * generators (a fifth of what a create allocated). Read here: a string reached through own properties of
+ * plain data, and nothing (''), as Liquid prints nil, where the path runs into null or into a plain object
+ * without the key (the answer liquidjs' readProperty gives there with `ownPropertyOnly`: a widget's output
+ * a flow reads before the widget ran, a field a message lacks). Anything else (filters, whitespace control,
+ * a number, a list, a Drop, `size`/`first`/`last`, a root the context lacks) is undefined here and goes to
+ * liquidjs, which gives it Liquid's exact meaning.
  */
 function lookupDirect(template: string, context: Record<string, unknown>): string | undefined {
   if (template.length > LIQUID_LIMITS.maxTemplateLength) return undefined; // liquidjs refuses it
@@ -425,14 +428,21 @@ function lookupDirect(template: string, context: Record<string, unknown>): strin
     if (path && LITERALS.has(path[0]!)) path = null;
     if (solePaths.size < LIQUID_LIMITS.cacheEntries) solePaths.set(template, path);
   }
-  if (!path) return undefined;
-  let value: unknown = context;
-  for (const key of path) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
-    value = (value as Record<string, unknown>)[key];
+  if (!path || !Object.hasOwn(context, path[0]!)) return undefined;
+  let value: unknown = context[path[0]!];
+  for (let i = 1; i < path.length; i++) {
+    if (value === null || value === undefined) return ''; // nil stays nil down the path
+    const key = path[i]!;
+    if (!isPlainObject(value)) return undefined;
+    if (Object.hasOwn(value, key)) value = value[key];
+    else return MEMBER_COMMANDS.has(key) ? undefined : '';
   }
-  return typeof value === 'string' ? value : undefined;
+  if (typeof value === 'string') return value;
+  return value === null || value === undefined ? '' : undefined;
 }
+
+/** What Liquid reads on a hash that lacks them as keys (its size, its first pair). */
+const MEMBER_COMMANDS = new Set(['size', 'first', 'last']);
 
 /**
  * Render a Liquid template against a flow context (`{ flow, trigger, widgets, contact }`), or a function

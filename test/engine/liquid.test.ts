@@ -13,6 +13,7 @@ import {
   type RenderResult,
 } from '../../src/engine/liquid.ts';
 import { LIQUID_LIMITS, LiquidBudget, RenderLimits } from '../../src/engine/liquid/limits.ts';
+import { RubyFloat } from '../../src/engine/liquid/ruby-float.ts';
 
 const NOW = new Date('2024-03-10T12:34:56Z');
 const OPTS: RenderOptions = { now: NOW };
@@ -680,7 +681,10 @@ describe('a template that is one variable', () => {
   // Rendered without liquidjs when it names a string; a comment tag forces liquidjs for the same
   // variable, so each case is checked against Liquid's own answer.
   const context = {
-    flow: { channel: { address: '+15005550006' }, data: { name: 'Ada', n: 3, none: null, list: ['a', 'b'], emoji: 'héllo 👋', nested: { deep: 'x' } } },
+    flow: {
+      channel: { address: '+15005550006' },
+      data: { name: 'Ada', n: 3, none: null, list: ['a', 'b'], emoji: 'héllo 👋', nested: { deep: 'x' }, float: new RubyFloat(2) },
+    },
     contact: { channel: { address: '+15551230000' } },
     trigger: { message: { Body: '' } },
     true: 'shadowed',
@@ -697,6 +701,22 @@ describe('a template that is one variable', () => {
     '{{flow.data.n}}',
     '{{flow.data.none}}',
     '{{flow.data.missing}}',
+    '{{flow.data.missing.deeper}}',
+    '{{flow.data.none.deeper}}',
+    '{{flow.data.nested.missing}}',
+    '{{flow.data.nested.size}}',
+    '{{flow.data.nested.first}}',
+    '{{flow.data.nested.last}}',
+    '{{flow.data.nested.constructor}}',
+    '{{flow.data.nested.__proto__}}',
+    '{{flow.data.nested.empty}}',
+    '{{flow.data.name.length}}',
+    '{{flow.data.name.missing}}',
+    '{{flow.data.n.missing}}',
+    '{{flow.data.list.missing}}',
+    '{{flow.data.float.missing}}',
+    '{{nothere}}',
+    '{{nothere.x}}',
     '{{flow.data.list}}',
     '{{flow.data.list.first}}',
     '{{flow.data.name.size}}',
@@ -720,6 +740,18 @@ describe('a template that is one variable', () => {
     assert.equal(directReadCount(), before + 1);
     assert.deepEqual(renderTemplate('{{ flow.data.n }}', context, opts), { ok: true, value: '3' });
     assert.equal(directReadCount(), before + 1, 'a number goes to liquidjs');
+  });
+
+  it('is read without liquidjs when the path runs into nothing: nil prints nothing', () => {
+    const before = directReadCount();
+    assert.deepEqual(renderTemplate('{{ flow.data.missing }}', context, opts), { ok: true, value: '' });
+    assert.deepEqual(renderTemplate('{{flow.data.none.deeper}}', context, opts), { ok: true, value: '' });
+    assert.deepEqual(renderTemplate('{{flow.data.nested.missing.deeper}}', context, opts), { ok: true, value: '' });
+    assert.equal(directReadCount(), before + 3);
+    assert.deepEqual(renderTemplate('{{flow.data.nested.size}}', context, opts), { ok: true, value: '1' });
+    assert.deepEqual(renderTemplate('{{flow.data.name.missing}}', context, opts), { ok: true, value: '' });
+    assert.deepEqual(renderTemplate('{{flow.data.float.missing}}', context, opts), { ok: true, value: '' });
+    assert.equal(directReadCount(), before + 3, "a hash's size, a text's or a Drop's members go to liquidjs");
   });
 });
 
