@@ -278,13 +278,20 @@ describe('console routes', () => {
       const controller = new AbortController();
       const response = await fetch(`${server.baseUrl}/console/api/Flows/${flowSid}/Simulator/Events?Contact=%2B15550001111`, { headers: { authorization: server.auth }, signal: controller.signal });
       assert.equal(response.status, 200);
-      await new Promise((resolve) => setTimeout(resolve, 700));
-      assert.ok(polls >= 2, `polled ${polls} times while open`);
+      // Waited for, not slept on: on a busy machine the 250 ms polls come late (it polls at once, then each pollMs).
+      const open = Date.now();
+      while (polls < 2 && Date.now() - open < 10_000) await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.ok(polls >= 2, `polled ${polls} times in 10 s while open`);
       controller.abort();
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const afterClose = polls;
-      await new Promise((resolve) => setTimeout(resolve, 800));
-      assert.equal(polls, afterClose, 'still polling after the client left');
+      // The server hears of the close (and a poll under way finishes) in its own time: what matters is that
+      // the polls stop, so 800 ms (three poll intervals) without one must come, within a generous cap.
+      let still = { polls, since: Date.now() };
+      const left = Date.now();
+      while (Date.now() - still.since < 800 && Date.now() - left < 10_000) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (polls !== still.polls) still = { polls, since: Date.now() };
+      }
+      assert.ok(Date.now() - still.since >= 800, `still polling after the client left (${polls} polls)`);
     } finally {
       store.findActiveExecution = original;
     }
