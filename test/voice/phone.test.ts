@@ -219,10 +219,16 @@ describe('simulator phone: hanging up in a queue', () => {
 
 describe('simulator phone: hanging up while the flow works', () => {
   it('during a slow HTTP request the hangup takes effect at once; the answer after it is not heard', async () => {
-    // The flow's request takes 3 s; the caller hangs up half a second into it.
+    // The flow's request is answered only when the test says so; the caller hangs up while it is out.
+    // (Held, not timed: on a busy machine a hangup 'at once' and a request of a few seconds can overlap.)
+    let asked!: () => void;
+    const requested = new Promise<void>((resolve) => (asked = resolve));
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
     const slow = createServer((request, response) => {
       request.resume();
-      setTimeout(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok": true}'), 3000);
+      asked();
+      void answered.then(() => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok": true}'));
     });
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/slow`;
@@ -241,28 +247,28 @@ describe('simulator phone: hanging up while the flow works', () => {
     try {
       const dialled = call(server, flowSid, '+15551230501');
       // The call exists while its first request is out: find it in the list.
-      let callSid: string | undefined;
-      for (let i = 0; i < 100 && !callSid; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        const listed = (await phone(server, '/simulator/calls', {}, 'GET')) as unknown as { calls: { sid: string }[] };
-        callSid = listed.calls[0]?.sid;
-      }
+      await requested;
+      const listed = (await phone(server, '/simulator/calls', {}, 'GET')) as unknown as { calls: { sid: string }[] };
+      const callSid = listed.calls[0]?.sid;
       assert.ok(callSid);
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const started = Date.now();
-      const ended = await phone(server, `/simulator/calls/${callSid}/Hangup`);
-      assert.ok(Date.now() - started < 1000, `the hangup took ${Date.now() - started} ms`);
+      // The hangup is answered while the request is still out (a generous cap: had it waited for the
+      // request, it would wait for ever).
+      const hangup = phone(server, `/simulator/calls/${callSid}/Hangup`);
+      const ended = await Promise.race([hangup, new Promise<null>((resolve) => setTimeout(resolve, 20_000, null).unref())]);
+      assert.ok(ended, 'the hangup waited for the HTTP request');
       assert.equal(ended.status, 'completed');
-      await dialled;
       // The request finishes; the flow goes on to a caller widget, which the gone caller never hears.
-      await new Promise((resolve) => setTimeout(resolve, 3000));
+      answer();
+      await dialled;
       await server.app.executions.idle();
+      await phoneFor(server.app.server)!.phone.settled(callSid);
       const after = await phone(server, `/simulator/calls/${callSid}`, {}, 'GET');
       assert.deepEqual(said(after), []);
       assert.equal(after.transcript.at(-1)?.kind, 'ended', JSON.stringify(after.transcript));
       const execution = await server.app.store.getExecutionBySid(after.execution_sid!);
       assert.equal(execution!.status, 'ended');
     } finally {
+      answer();
       await server.close();
       slow.close();
     }
