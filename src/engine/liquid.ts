@@ -397,9 +397,11 @@ function hasMarkup(template: string): boolean {
   return template.includes('{{') || template.includes('{%');
 }
 
-/** A template that is one variable and nothing else: `{{flow.channel.address}}`, `{{ contact.channel.address }}`. */
-const SOLE_VARIABLE = /^\{\{ *([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*) *\}\}$/;
-const solePaths = new Map<string, string[] | null>();
+/** An output that is one variable and nothing else, where a template's markup starts: `{{flow.channel.address}}`, `{{ contact.channel.address }}`. */
+const SOLE_VARIABLE = /\{\{ *([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*) *\}\}/y;
+/** A template as text and variables in turn (a path, split at its dots), or null when it holds other markup. */
+type Pieces = (string | string[])[];
+const templatePieces = new Map<string, Pieces | null>();
 const LITERALS = new Set(['true', 'false', 'nil', 'null', 'empty', 'blank']);
 let directReads = 0;
 
@@ -409,26 +411,72 @@ export function directReadCount(): number {
 }
 
 /**
- * The value of a template that is a single variable read without liquidjs: the commonest templates in flows
- * (every send's From and To, a split's subject) rendered without a render context, a scope chain and
- * generators (a fifth of what a create allocated). Read here: a string reached through own properties of
- * plain data, and nothing (''), as Liquid prints nil, where the path runs into null or into a plain object
- * without the key (the answer liquidjs' readProperty gives there with `ownPropertyOnly`: a widget's output
- * a flow reads before the widget ran, a field a message lacks). Anything else (filters, whitespace control,
- * a number, a list, a Drop, `size`/`first`/`last`, a root the context lacks) is undefined here and goes to
- * liquidjs, which gives it Liquid's exact meaning.
+ * A template's text and variables, as liquidjs' tokenizer reads it: text up to the first `{{` or `{%`, there an
+ * output that is one variable (else null: a tag, a filter, whitespace control, a literal), and so on.
+ */
+function piecesOf(template: string): Pieces | null {
+  const pieces: Pieces = [];
+  let at = 0;
+  while (at < template.length) {
+    const output = template.indexOf('{{', at);
+    const tag = template.indexOf('{%', at);
+    const open = tag < 0 ? output : output < 0 ? tag : Math.min(output, tag);
+    if (open < 0) {
+      pieces.push(template.slice(at));
+      break;
+    }
+    if (open > at) pieces.push(template.slice(at, open));
+    if (open === tag) return null;
+    SOLE_VARIABLE.lastIndex = open;
+    const match = SOLE_VARIABLE.exec(template);
+    if (!match) return null;
+    const path = match[1]!.split('.');
+    // Liquid's literals are not variables, whatever the context holds.
+    if (LITERALS.has(path[0]!)) return null;
+    pieces.push(path);
+    at = SOLE_VARIABLE.lastIndex;
+  }
+  return pieces;
+}
+
+/**
+ * A template of text and single variables read without liquidjs: the commonest templates in flows (every
+ * send's From and To, a split's subject, a message or a JSON body with values put in) rendered without a
+ * render context, a scope chain and generators (a fifth of what a create allocated). Undefined when one of
+ * its variables is not read here (see `readDirect`): liquidjs then renders the whole template.
  */
 function lookupDirect(template: string, context: Record<string, unknown>): string | undefined {
   if (template.length > LIQUID_LIMITS.maxTemplateLength) return undefined; // liquidjs refuses it
-  let path = solePaths.get(template);
-  if (path === undefined) {
-    const match = SOLE_VARIABLE.exec(template);
-    path = match ? match[1]!.split('.') : null;
-    // Liquid's literals are not variables, whatever the context holds.
-    if (path && LITERALS.has(path[0]!)) path = null;
-    if (solePaths.size < LIQUID_LIMITS.cacheEntries) solePaths.set(template, path);
+  let pieces = templatePieces.get(template);
+  if (pieces === undefined) {
+    pieces = piecesOf(template);
+    if (templatePieces.size < LIQUID_LIMITS.cacheEntries) templatePieces.set(template, pieces);
   }
-  if (!path || !Object.hasOwn(context, path[0]!)) return undefined;
+  if (!pieces) return undefined;
+  if (pieces.length === 1 && typeof pieces[0] !== 'string') return readDirect(pieces[0]!, context);
+  let text = '';
+  for (const piece of pieces) {
+    if (typeof piece === 'string') text += piece;
+    else {
+      const value = readDirect(piece, context);
+      if (value === undefined) return undefined;
+      text += value;
+    }
+  }
+  return text;
+}
+
+/**
+ * The text of variable `path` as Liquid prints it, where the answer is certain: a text, a number or a boolean
+ * reached through own properties of plain data (printed as Liquid's output prints them, see stringifyOutput),
+ * and nothing (''), as Liquid prints nil, where the path runs into null or into a plain object without the key
+ * (what liquidjs' readProperty reads there with `ownPropertyOnly`: a widget's output a flow reads before the
+ * widget ran, a field a message lacks). Anything else (a list, a hash, a Drop such as a float, `size`/`first`/
+ * `last`, members of a text or a number, a root the context lacks) is undefined: liquidjs gives it Liquid's
+ * exact meaning.
+ */
+function readDirect(path: string[], context: Record<string, unknown>): string | undefined {
+  if (!Object.hasOwn(context, path[0]!)) return undefined;
   let value: unknown = context[path[0]!];
   for (let i = 1; i < path.length; i++) {
     if (value === null || value === undefined) return ''; // nil stays nil down the path
@@ -438,7 +486,8 @@ function lookupDirect(template: string, context: Record<string, unknown>): strin
     else return MEMBER_COMMANDS.has(key) ? undefined : '';
   }
   if (typeof value === 'string') return value;
-  return value === null || value === undefined ? '' : undefined;
+  if (value === null || value === undefined) return '';
+  return typeof value === 'number' || typeof value === 'boolean' ? plainText(value) : undefined;
 }
 
 /** What Liquid reads on a hash that lacks them as keys (its size, its first pair). */

@@ -573,9 +573,10 @@ describe('renderTemplate: sample draws from the seed (--liquid-extras; Studio ha
 
 describe('parse cache', () => {
   it('caches parsed templates and stays bounded', () => {
-    const t = '{{ flow.data.name }} cached-' + Math.random();
+    // A filter, so liquidjs renders it (text and plain variables are read without parsing).
+    const t = '{{ flow.data.name | downcase }} cached-' + Math.random();
     const before = parseCacheStats().entries;
-    assert.equal(ok(t), `Ada ${t.slice('{{ flow.data.name }} '.length)}`);
+    assert.equal(ok(t), `ada ${t.slice('{{ flow.data.name | downcase }} '.length)}`);
     const mid = parseCacheStats().entries;
     assert.ok(mid >= Math.min(before + 1, LIQUID_LIMITS.cacheEntries));
     ok(t);
@@ -586,7 +587,7 @@ describe('parse cache', () => {
     assert.ok(s.chars <= LIQUID_LIMITS.cacheTotalChars);
   });
   it('renders the same cached template against different contexts', () => {
-    const t = 'Hi {{ flow.data.name }}';
+    const t = 'Hi {{ flow.data.name | strip }}';
     assert.equal(ok(t, { flow: { data: { name: 'A' } } }), 'Hi A');
     assert.equal(ok(t, { flow: { data: { name: 'B' } } }), 'Hi B');
   });
@@ -683,7 +684,22 @@ describe('a template that is one variable', () => {
   const context = {
     flow: {
       channel: { address: '+15005550006' },
-      data: { name: 'Ada', n: 3, none: null, list: ['a', 'b'], emoji: 'héllo 👋', nested: { deep: 'x' }, float: new RubyFloat(2) },
+      data: {
+        name: 'Ada',
+        n: 3,
+        none: null,
+        list: ['a', 'b'],
+        emoji: 'héllo 👋',
+        nested: { deep: 'x' },
+        float: new RubyFloat(2),
+        yes: true,
+        no: false,
+        fraction: 0.1 + 0.2,
+        tiny: 1.5e-7,
+        big: 1e21,
+        negativeZero: -0,
+        negative: -12,
+      },
     },
     contact: { channel: { address: '+15551230000' } },
     trigger: { message: { Body: '' } },
@@ -717,6 +733,34 @@ describe('a template that is one variable', () => {
     '{{flow.data.float.missing}}',
     '{{nothere}}',
     '{{nothere.x}}',
+    '{{flow.data.yes}}',
+    '{{flow.data.no}}',
+    '{{flow.data.fraction}}',
+    '{{flow.data.tiny}}',
+    '{{flow.data.big}}',
+    '{{flow.data.negativeZero}}',
+    '{{flow.data.negative}}',
+    '{{flow.data.float}}',
+    'Hi {{flow.data.name}}!',
+    '{"a": "{{flow.data.name}}", "n": {{flow.data.n}}, "m": "{{flow.data.missing}}", "t": {{ flow.data.yes }}}',
+    '{{flow.data.name}}{{flow.data.n}}',
+    ' {{flow.data.name}} ',
+    '{{flow.data.name}}}',
+    '{ {{flow.data.name}} }',
+    'a }} b %} {{flow.data.name}} }}',
+    '{{flow.data.name}} {% if true %}x{% endif %}',
+    '{{flow.data.name}} {{ flow.data.name | upcase }}',
+    'x {{flow.data.list}} y',
+    'x {{flow.data.nested}} y',
+    'x {{-flow.data.name}} y',
+    'x {{flow.data.name -}} y',
+    'x {{ flow.data.name}} {{flow.data.name }} {{  flow.data.name  }}',
+    'x {{flow.data.nested.size}}',
+    'x {{flow.data.float}} y',
+    'x {{true}} y',
+    'x {{ empty }} y',
+    'ünïcödé {{flow.data.emoji}} 👋 {{trigger.message.Body}}.',
+    'line\n{{flow.data.name}}\n{{flow.data.none.deeper}}\n',
     '{{flow.data.list}}',
     '{{flow.data.list.first}}',
     '{{flow.data.name.size}}',
@@ -738,8 +782,22 @@ describe('a template that is one variable', () => {
     const before = directReadCount();
     assert.deepEqual(renderTemplate('{{ flow.data.name }}', context, opts), { ok: true, value: 'Ada' });
     assert.equal(directReadCount(), before + 1);
-    assert.deepEqual(renderTemplate('{{ flow.data.n }}', context, opts), { ok: true, value: '3' });
-    assert.equal(directReadCount(), before + 1, 'a number goes to liquidjs');
+    assert.deepEqual(renderTemplate('{{ flow.data.list }}', context, opts), { ok: true, value: 'ab' });
+    assert.equal(directReadCount(), before + 1, 'a list goes to liquidjs');
+  });
+
+  it('is read without liquidjs when it is text and variables naming texts, numbers and booleans', () => {
+    const before = directReadCount();
+    assert.deepEqual(renderTemplate('{"name": "{{ flow.data.name }}", "n": {{flow.data.n}}, "yes": {{flow.data.yes}}}', context, opts), {
+      ok: true,
+      value: '{"name": "Ada", "n": 3, "yes": true}',
+    });
+    assert.deepEqual(renderTemplate('{{ flow.data.fraction }}', context, opts), { ok: true, value: '0.30000000000000004' });
+    assert.equal(directReadCount(), before + 2);
+    assert.deepEqual(renderTemplate('Hi {{ flow.data.name | upcase }}', context, opts), { ok: true, value: 'Hi ADA' });
+    assert.deepEqual(renderTemplate('x {{flow.data.float}}', context, opts), { ok: true, value: 'x 2.0' });
+    assert.deepEqual(renderTemplate('{% if true %}{{flow.data.name}}{% endif %}', context, opts), { ok: true, value: 'Ada' });
+    assert.equal(directReadCount(), before + 2, 'filters, floats and tags go to liquidjs');
   });
 
   it('is read without liquidjs when the path runs into nothing: nil prints nothing', () => {
