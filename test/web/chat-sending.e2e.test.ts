@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import type { Page, Route } from 'playwright-core';
 import type { TestServer } from '../support/server.ts';
 import { basicAuth } from '../support/server.ts';
-import { closeSignedInConsole, noChromium, openSignedInConsole, untilValue, type Browser } from './browser.ts';
+import { closeSignedInConsole, noChromium, openSignedInConsole, until, untilValue, type Browser } from './browser.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
 const at = (x: number, y: number) => ({ offset: { x, y } });
@@ -170,8 +170,7 @@ describe('web console: Chat sending (Chromium)', { skip: noChromium, timeout: 18
     await openChat(contact);
     assert.equal(await failureSelect().inputValue(), '');
     await failureSelect().selectOption('send');
-    for (let i = 0; i < 20 && (await armedOnServer(contact)) !== 'send'; i++) await sleep(100);
-    assert.equal(await armedOnServer(contact), 'send');
+    await until("the server has 'send' armed", async () => (await armedOnServer(contact)) === 'send', 10_000);
 
     // A reload shows what the server has armed.
     await openChat(contact);
@@ -184,15 +183,14 @@ describe('web console: Chat sending (Chromium)', { skip: noChromium, timeout: 18
 
     // Back to "is delivered" disarms it on the server: the reply goes out.
     await failureSelect().selectOption('');
-    for (let i = 0; i < 20 && (await armedOnServer(contact)) !== null; i++) await sleep(100);
-    assert.equal(await armedOnServer(contact), null);
+    await until('the server has nothing armed', async () => (await armedOnServer(contact)) === null, 10_000);
     await composer().fill('hello');
     await page.getByRole('button', { name: 'Send' }).click();
     await transcript().locator('.bubble-flow', { hasText: 'Got hello' }).filter({ hasText: 'delivered' }).waitFor();
 
     // Armed again, the flow's next message to the contact uses it up, and the select says so.
     await failureSelect().selectOption('delivery');
-    for (let i = 0; i < 20 && (await armedOnServer(contact)) !== 'delivery'; i++) await sleep(100);
+    await until("the server has 'delivery' armed", async () => (await armedOnServer(contact)) === 'delivery', 10_000);
     await composer().fill('again');
     await page.getByRole('button', { name: 'Send' }).click();
     await transcript().locator('.bubble-flow', { hasText: 'Got again' }).filter({ hasText: 'undelivered' }).waitFor();
@@ -209,7 +207,7 @@ describe('web console: Chat sending (Chromium)', { skip: noChromium, timeout: 18
     assert.deepEqual(await texts('.bubble'), expected);
     await openChat(contact);
     await transcript().locator('.bubble-flow', { hasText: 'Got order' }).waitFor();
-    await transcript().locator('.bubble-elsewhere', { hasText: 'Forwarded: order' }).waitFor({ timeout: 3000 });
+    await transcript().locator('.bubble-elsewhere', { hasText: 'Forwarded: order' }).waitFor();
     assert.deepEqual(await texts('.bubble'), expected);
   });
 
