@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { ensureConsoleBuilt } from '../../web/ensure-built.ts';
 import { basicAuth, startTestServer, type TestServer } from '../support/server.ts';
-import { launchBrowser, noChromium, type Browser, signIn } from './browser.ts';
+import { launchBrowser, noChromium, type Browser, signIn, until } from './browser.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
 const at = (x: number, y: number) => ({ offset: { x, y } });
@@ -269,7 +269,13 @@ describe('web console: review findings (Chromium)', { skip: noChromium, timeout:
     await page.goto(`${server.baseUrl}/flows/${sid}`);
     const trigger = page.locator('.react-flow__node[data-id="Trigger"]');
     await trigger.waitFor();
-    await page.waitForTimeout(300);
+    // The canvas places its viewport once it has measured the widgets: waited for (not 300 ms, which a busy
+    // machine can outlast), then checked with the boxes it settled on.
+    const placed = async () => {
+      const [canvas, box] = [(await page.locator('.canvas-box').boundingBox())!, (await trigger.boundingBox())!];
+      return box.x >= canvas.x && box.x + box.width <= canvas.x + canvas.width && box.y >= canvas.y && box.y < canvas.y + 120;
+    };
+    await until('the Trigger is on screen at the top', placed, 10_000).catch(() => undefined);
     const canvas = (await page.locator('.canvas-box').boundingBox())!;
     const box = (await trigger.boundingBox())!;
     assert.ok(box.x >= canvas.x && box.x + box.width <= canvas.x + canvas.width, `the Trigger is on screen (x ${box.x}, canvas ${canvas.x}–${canvas.x + canvas.width})`);
