@@ -15,6 +15,7 @@ import { described, pulledFlows } from '../support/pulled-flows.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
 import { flowsCommand, FLOWS_USAGE } from '../../src/cli/flows.ts';
 import { syncedHash } from '../../src/cli/flows/manifest.ts';
+import { canonicalJson } from '../../src/flowtest/flow-diff.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
 
 function hasGit(): boolean {
@@ -76,6 +77,46 @@ describe('flows push refuses to overwrite a change made on the server since the 
     const next = await flows(['push']);
     assert.equal(next.code, 0, next.stderr);
     assert.equal((await onServer(pulled.surveySid)).description, 'next edit');
+  });
+
+  it('a file the server change was merged into by hand (as the refusal asks), beside its own edits, is pushed; one that lost a part of it is not', async () => {
+    await fresh();
+    // The server changed the description and the body of 'sorry' (a console edit, after the pull).
+    const base = JSON.parse(read('survey.json')) as FlowDefinition;
+    const withBody = (definition: FlowDefinition, widget: string, body: string): FlowDefinition => ({
+      ...definition,
+      states: definition.states.map((s) => (s.name === widget ? { ...s, properties: { ...s.properties, body } } : s)),
+    });
+    const server = withBody({ ...base, description: 'console edit' }, 'sorry', 'Sorry, from the console');
+    await pulled.s.app.flows.update(pulled.s.account.sid, pulled.surveySid, { status: 'published', definition: server, commitMessage: 'console edit' });
+    // The file's own edit: the body of 'thanks', and a widget the server does not have.
+    const own = withBody(base, 'thanks', 'Thanks, from git');
+    const extra = { ...own.states.find((s) => s.name === 'thanks')!, name: 'thanks_again' };
+    const local = { ...own, states: [...own.states, extra] };
+    writeFileSync(join(dir(), 'survey.json'), JSON.stringify(local, null, 2));
+    const refused = await flows(['push']);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /^flows\/survey\.json: not pushed: Survey .* which the file does not hold$/m);
+    const diffBefore = await flows(['diff', 'flows/survey.json']);
+    assert.match(diffBefore.stdout, /flows push refuses to overwrite it without --force/);
+
+    // Half merged: the description is in, the body of 'sorry' is not.
+    writeFileSync(join(dir(), 'survey.json'), JSON.stringify({ ...local, description: 'console edit' }, null, 2));
+    const half = await flows(['push']);
+    assert.equal(half.code, 2, half.stdout + half.stderr);
+    assert.match(half.stderr, /which the file does not hold$/m);
+
+    // Merged: both server changes are in the file, its own edits beside them.
+    const merged = withBody({ ...local, description: 'console edit' }, 'sorry', 'Sorry, from the console');
+    writeFileSync(join(dir(), 'survey.json'), JSON.stringify(merged, null, 2));
+    const diff = await flows(['diff', 'flows/survey.json']);
+    assert.equal(diff.code, 1, diff.stderr);
+    assert.doesNotMatch(diff.stdout, /refuses/);
+    const push = await flows(['push', '--message', 'merged']);
+    assert.equal(push.code, 0, push.stdout + push.stderr);
+    assert.match(push.stdout, /^updated: Survey .*: the definition$/m);
+    const latest = await pulled.s.app.store.getRevision(pulled.s.account.sid, pulled.surveySid, 'LatestRevision');
+    assert.equal(canonicalJson(latest!.definition), canonicalJson(merged));
   });
 
   it('a server still at the synced definition is updated; a server that already holds the file is left as it is', async () => {

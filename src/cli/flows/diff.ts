@@ -10,7 +10,7 @@ import { localFiles } from './files.ts';
 import { MANIFEST, readManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { resolveSide, serverSideProblem, type Side } from './side.ts';
-import { flowAsChanged, serverChanged, syncedEntry } from './drift.ts';
+import { flowAsChanged, serverChangeLost, syncedEntry } from './drift.ts';
 
 export async function flowsDiff({ values, positionals, dir, json, color, vars, client }: FlowsContext): Promise<number> {
   const plan = diffPlan(positionals, dir, { pair: values.pair, all: values.all });
@@ -73,7 +73,7 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       }
       const current = await (await client()).getFlow(match.sid);
       const entry = syncedEntry(dir, file, manifest, match);
-      const drifted = entry !== null && serverChanged(entry, current.definition, local.definition, file);
+      const drifted = entry !== null && (await serverChangeLost(await client(), entry, current, local.definition, file));
       show({ label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition }, local, drifted ? flowAsChanged(current) : null);
     }
     // Named files narrow the check to them: the server's other flows are not asked about.

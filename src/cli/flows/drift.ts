@@ -10,20 +10,26 @@
 //     pushed from an earlier commit is the repository's own, however stale the manifest is — the git
 //     "fast-forward". Without git only the manifest's hash counts; a shallow clone (CI's actions/checkout
 //     fetches one commit by default) holds only the versions of its own commits, so the refusal says so
-//     (shallowHistoryNote) and names the ways out.
+//     (shallowHistoryNote) and names the ways out;
+//   - the file does not hold the server's change: each field the server changed since the definition
+//     last synced (its revision whose hash is the manifest's, found among the flow's latest revisions) is
+//     in the file as the server has it — states matched by name, transitions by event — as a file the
+//     server's change was merged into by hand (what the refusal asks) holds it, its own edits beside.
 // A flow the manifest tracks whose SID the server no longer has, while the server has others of the
 // manifest's SIDs (so it is the server the manifest was synced with), was deleted there: a push would
 // create it again.
 import { execFileSync } from 'node:child_process';
 import { basename, dirname, join, relative } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
-import { parseDefinitionFile } from '../../definition/parse.ts';
-import { sameDefinition } from '../../flowtest/flow-diff.ts';
-import type { ListedFlow, RemoteFlow } from '../../flowtest/studio-client.ts';
+import { isPlainObject, parseDefinitionFile } from '../../definition/parse.ts';
+import { canonicalJson, sameDefinition } from '../../flowtest/flow-diff.ts';
+import type { ListedFlow, RemoteFlow, StudioClient } from '../../flowtest/studio-client.ts';
 import { MANIFEST, syncedHash, type Manifest, type ManifestEntry } from './manifest.ts';
 
 /** How many of a file's commits are looked at (newest first) for the server's definition. */
 const HISTORY_COMMITS = 500;
+/** How many of the flow's revisions before the current one are fetched (newest first) for the one last synced. */
+const SYNCED_REVISIONS = 20;
 
 /** The file's manifest entry when it has a synced hash and the file is matched by its SID (the server last synced with), else null. */
 export function syncedEntry(dir: string, file: string, manifest: Manifest, match: ListedFlow | undefined): ManifestEntry | null {
@@ -35,11 +41,61 @@ export function syncedEntry(dir: string, file: string, manifest: Manifest, match
  * Whether `server` (the definition the flow the file is matched with by its manifest SID holds now)
  * changed since the last pull or push in a way pushing `local` would lose (the module's comment says when).
  */
-export function serverChanged(entry: ManifestEntry, server: FlowDefinition, local: FlowDefinition, file: string): boolean {
+function serverChanged(entry: ManifestEntry, server: FlowDefinition, local: FlowDefinition, file: string): boolean {
   if (sameDefinition(server, local)) return false;
   const hash = syncedHash(server);
   if (hash === entry.synced || hash === entry.server) return false;
   return !committedVersions(file).has(hash);
+}
+
+/**
+ * serverChanged(), and then whether the file holds the server's change all the same (the module's comment
+ * says how): what `flows push` refuses and `flows diff` notes.
+ */
+export async function serverChangeLost(client: StudioClient, entry: ManifestEntry, current: RemoteFlow, local: FlowDefinition, file: string): Promise<boolean> {
+  if (!serverChanged(entry, current.definition, local, file)) return false;
+  const base = await syncedRevision(client, current, entry);
+  return base === null || !holdsChange(base, current.definition, local);
+}
+
+/** The definition of the flow's newest revision before the current one whose hash is the manifest's synced (or server) one; null when none of the latest is. */
+async function syncedRevision(client: StudioClient, current: RemoteFlow, entry: ManifestEntry): Promise<FlowDefinition | null> {
+  const revisions = (await client.listRevisions(current.sid)).filter((r) => r.revision < current.revision).slice(0, SYNCED_REVISIONS);
+  for (const { revision } of revisions) {
+    const { definition } = await client.getRevision(current.sid, revision);
+    const hash = syncedHash(definition);
+    if (hash === entry.synced || hash === entry.server) return definition;
+  }
+  return null;
+}
+
+const same = (a: unknown, b: unknown) => (a === undefined || b === undefined ? a === b : canonicalJson(a) === canonicalJson(b));
+
+/** Whether every item of each list is an object with a distinct string `key`. */
+const keyedBy = (key: string, ...lists: unknown[][]) =>
+  lists.every((list) => {
+    const keys = list.map((item) => (isPlainObject(item) && typeof item[key] === 'string' ? item[key] : null));
+    return !keys.includes(null) && new Set(keys).size === keys.length;
+  });
+
+/**
+ * Whether `local` holds the change from `base` to `server`: where the server changed something, the
+ * file has it as the server does; elsewhere the file may differ (its own edits). Objects are compared
+ * key by key, lists of states by name and of transitions by event (each distinct); any other list whole.
+ */
+export function holdsChange(base: unknown, server: unknown, local: unknown): boolean {
+  if (same(base, server) || same(server, local)) return true;
+  if (isPlainObject(base) && isPlainObject(server) && isPlainObject(local)) {
+    return [...new Set([...Object.keys(base), ...Object.keys(server), ...Object.keys(local)])].every((key) => holdsChange(base[key], server[key], local[key]));
+  }
+  if (Array.isArray(base) && Array.isArray(server) && Array.isArray(local)) {
+    const key = ['name', 'event'].find((k) => keyedBy(k, base, server, local));
+    if (key === undefined) return false;
+    const byKey = (list: unknown[]) => new Map(list.map((item) => [(item as Record<string, string>)[key]!, item]));
+    const [b, s, l] = [byKey(base), byKey(server), byKey(local)];
+    return [...new Set([...b.keys(), ...s.keys(), ...l.keys()])].every((k) => holdsChange(b.get(k), s.get(k), l.get(k)));
+  }
+  return false;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { FlowsContext } from './context.ts';
 import { localFiles, readDefinition } from './files.ts';
 import { fileSyncedHash, readManifest, syncedHash, writeManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
-import { deletedOnServer, flowAsChanged, serverChanged, shallowHistoryNote, syncedEntry } from './drift.ts';
+import { deletedOnServer, flowAsChanged, serverChangeLost, shallowHistoryNote, syncedEntry } from './drift.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
 
 /** What a push does to one flow: its definition, its status (before and after; null before: a new flow). */
@@ -102,7 +102,7 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
       const current = currents.get(file);
       const entry = syncedEntry(dir, file, manifest, matches.get(file));
       if (!current || !entry) continue;
-      if (serverChanged(entry, current.definition, reads.get(file)!.definition!, file)) {
+      if (await serverChangeLost(c, entry, current, reads.get(file)!.definition!, file)) {
         drifted.push(`${file}: not pushed: ${flowAsChanged(current)}, a change made on the server since the file was last pulled or pushed, which the file does not hold`);
         changedOnServer.push(file);
       }
