@@ -8,8 +8,28 @@ import type { Frame, Json, JsonObject } from './types.ts';
 
 /** UTF-8 bytes of `value` as JSON (0 for undefined, which JSON leaves out). */
 export function jsonBytes(value: unknown): number {
+  // The commonest values, counted without writing them out: a widget's name (a member's key), an empty object
+  // (a split's outputs, a new frame's variables and widgets).
+  if (typeof value === 'string') {
+    if (value.length <= 64 && isPlainAscii(value)) return value.length + 2; // the text in quotes, nothing escaped
+  } else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && isEmpty(value) && !('toJSON' in value)) return 2; // {}
   const text = JSON.stringify(value);
   return text === undefined ? 0 : Buffer.byteLength(text, 'utf8');
+}
+
+/** Whether JSON writes `text` as it is: printable ASCII without a quote or a backslash. */
+function isPlainAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  return true;
+}
+
+/** Whether an object has no enumerable member (its own, or Object.prototype's) JSON would write. */
+function isEmpty(object: object): boolean {
+  for (const _ in object) return false;
+  return true;
 }
 
 /** Bytes of `"key":value,` in an object (`valueBytes`: the value's, when already measured). */
@@ -32,8 +52,10 @@ export function frameBytes(frame: Frame): number {
  * when the caller measured it already (a step's outputs, also counted as the step's size).
  */
 export function replacementGrowth(object: JsonObject, key: string, value: Json, valueBytes = jsonBytes(value)): number {
-  const previous = Object.hasOwn(object, key) ? memberBytes(key, object[key]) : 0;
-  return memberBytes(key, value, valueBytes) - previous;
+  if (!Object.hasOwn(object, key)) return memberBytes(key, value, valueBytes);
+  // The member's key and separators stay as they were: only the values differ.
+  const previous = object[key];
+  return valueBytes - jsonBytes(previous);
 }
 
 /**
