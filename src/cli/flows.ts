@@ -43,8 +43,9 @@ Commands:
                                     an unchanged flow keeps its status (and gets no revision) unless
                                     --force-status. A flow changed on the server since its file was last
                                     pulled or pushed (its definition is neither the manifest's synced one,
-                                    nor the file's, nor one the file held in a commit of HEAD), or deleted
-                                    there, is not overwritten: the push sends nothing and names the flows
+                                    nor the file's, nor one the file held in a commit of HEAD) and whose
+                                    change the file does not hold (merged in by hand), or deleted there,
+                                    is not overwritten: the push sends nothing and names the flows
                                     (exit 2; --dry-run too); --force overwrites them. A file the manifest
                                     has no SID and hash for, or matched by name (another server), is
                                     pushed as before

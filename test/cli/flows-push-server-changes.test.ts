@@ -305,6 +305,7 @@ describe('flows push refuses to overwrite a change made on the server since the 
   it('the help says what push --force does', () => {
     const text = FLOWS_USAGE.replace(/\s+/g, ' ');
     assert.match(text, /A flow changed on the server since its file was last pulled or pushed .* or deleted there, is not overwritten: the push sends nothing and names the flows \(exit 2; --dry-run too\); --force overwrites them/);
+    assert.match(text, /and whose change the file does not hold \(merged in by hand\), or deleted there/);
     assert.match(text, /push: changes made on the server it would overwrite \(nothing is sent\)/);
     assert.match(text, /--force pull: overwrite local files edited since they were last pulled or pushed; push: overwrite flows changed on the server since then/);
   });
