@@ -160,7 +160,10 @@ export async function openFlowTarget(target: string, flags: Flags, prefix = '', 
   // A FlowSid names a flow in an existing store: opening the data directory must not make a new, empty one.
   const missing = fromFile ? null : missingStore(config);
   if (missing) {
-    console.error(`${prefix}flow ${target}: ${missing}`);
+    // The flows and executions commands go through SWITCHBOARD_URL; this one opens the server's store itself.
+    const url = process.env.SWITCHBOARD_URL;
+    const through = url ? `; a FlowSid runs on the store of the server at ${url} (SWITCHBOARD_URL), not through it: give its --data-dir or DATABASE_URL` : '';
+    console.error(`${prefix}flow ${target}: ${missing}${through}`);
     return null;
   }
   const failures = new Map<string, string>();

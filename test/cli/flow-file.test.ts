@@ -167,6 +167,19 @@ describe('simulate / call with a flow file that cannot run', () => {
     }
     assert.match(err.join('\n'), /there is no Switchboard store in .*no-store/);
     assert.equal(existsSync(empty), false, 'no store was created');
+    // With SWITCHBOARD_URL set (as for the flows and executions commands) the message says the store is not reached through it.
+    const urlBefore = process.env.SWITCHBOARD_URL;
+    process.env.SWITCHBOARD_URL = 'http://127.0.0.1:4123';
+    err.length = 0;
+    console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' '));
+    try {
+      assert.equal(await openFlowTarget(flowSid, { 'data-dir': empty }), null);
+    } finally {
+      console.error = saved;
+      if (urlBefore === undefined) delete process.env.SWITCHBOARD_URL;
+      else process.env.SWITCHBOARD_URL = urlBefore;
+    }
+    assert.match(err.join('\n'), /there is no Switchboard store in .*no-store .*; a FlowSid runs on the store of the server at http:\/\/127\.0\.0\.1:4123 \(SWITCHBOARD_URL\), not through it: give its --data-dir or DATABASE_URL$/);
   });
 
   it('the real binary: the message, exit code 1, no stack trace', () => {
