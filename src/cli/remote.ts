@@ -141,7 +141,9 @@ export function table(rows: Record<string, unknown>[], columns: { key: string; t
 /** Prints a failure in words; 2 for a refused request or any other error (1 is left for answers: differs, diverged), 3 when the server could not be reached. */
 export function reportFailure(command: string, error: unknown): number {
   if (error instanceof ApiFailure) {
-    const hint = error.status === 401 ? ' (check --account-sid/--auth-token or the TWILIO_* variables)' : error.status === 404 && !/not found/i.test(error.message) ? ' (not found on this server)' : '';
+    const credentials =
+      error.credentials === 'api-key' ? '--api-key/--api-secret/--account-sid or TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_ACCOUNT_SID' : '--account-sid/--auth-token or the TWILIO_* variables';
+    const hint = error.status === 401 ? ` (check ${credentials})` : error.status === 404 && !/not found/i.test(error.message) ? ' (not found on this server)' : '';
     console.error(`switchboard ${command}: ${error.message}${hint}`);
     return error.status === 0 ? 3 : 2;
   }

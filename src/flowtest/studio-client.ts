@@ -21,6 +21,8 @@ export const DEFAULT_BASE_URL = 'http://127.0.0.1:4000';
 export class ApiFailure extends Error {
   readonly status: number;
   readonly code: number | undefined;
+  /** For a 401: the credentials the request was made with (API key or account), as a failure names them to check. */
+  credentials?: 'api-key' | 'account';
   constructor(status: number, message: string, code?: number) {
     super(message);
     this.status = status;
@@ -87,7 +89,9 @@ function failure(error: unknown, connection: Connection): ApiFailure {
   const e = error as { status?: number; message?: string; code?: number; moreInfo?: string; details?: unknown };
   if (typeof e.status === 'number') {
     const details = e.details ? ` ${JSON.stringify(e.details)}` : '';
-    return new ApiFailure(e.status, `${e.message ?? 'request failed'}${e.code ? ` (error ${e.code})` : ''}${details}`, e.code);
+    const refused = new ApiFailure(e.status, `${e.message ?? 'request failed'}${e.code ? ` (error ${e.code})` : ''}${details}`, e.code);
+    if (e.status === 401) refused.credentials = connection.username.startsWith('SK') ? 'api-key' : 'account';
+    return refused;
   }
   const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code;
   if (cause && UNREACHABLE.has(cause)) return new ApiFailure(0, unreachable(connection, cause === 'ECONNREFUSED' ? 'connection refused' : (error as Error).message));

@@ -198,6 +198,13 @@ describe('switchboard flows / executions / replay against two servers', () => {
     const wrong = await cli(['flows', 'list', '--base-url', a.baseUrl, '--account-sid', a.account.sid, '--auth-token', 'wrong'], dir);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /Authenticate.*check --account-sid/);
+    // Refused API-key credentials name the key's options and variables, not the auth token's.
+    const wrongKey = await cli(['flows', 'list', '--base-url', a.baseUrl, '--account-sid', a.account.sid, '--api-key', `SK${'0'.repeat(32)}`, '--api-secret', 'wrong'], dir);
+    assert.equal(wrongKey.code, 2);
+    assert.equal(
+      wrongKey.stderr,
+      'switchboard flows list: Authenticate (error 20003) (check --api-key/--api-secret/--account-sid or TWILIO_API_KEY, TWILIO_API_SECRET and TWILIO_ACCOUNT_SID)\n',
+    );
     const down = await cli(['flows', 'list', '--base-url', 'http://127.0.0.1:9', '--account-sid', a.account.sid, '--auth-token', 'x'], dir);
     assert.equal(down.code, 3);
     assert.match(down.stderr, /could not connect to the server/);
