@@ -226,8 +226,9 @@ class Sprint {
    * entering it afterwards keeps the order of everything.
    */
   nextWidget: string | null = null;
-  /** See `renderClock`. */
+  /** See `renderClock`: the Date, and the instant it was made for. */
   clock: Date | null = null;
+  clockAt = 0;
 
   constructor(input: EngineInput, state: ExecutionState) {
     this.input = input;
@@ -438,7 +439,10 @@ class Sprint {
 
   /** The clock the sprint's templates render at: one Date for them all (Liquid copies it, never changes it). */
   renderClock(): Date {
-    if (this.clock?.getTime() !== this.input.now) this.clock = new Date(this.input.now);
+    if (this.clockAt !== this.input.now || this.clock === null) {
+      this.clock = new Date(this.input.now);
+      this.clockAt = this.input.now;
+    }
     return this.clock;
   }
 
@@ -448,7 +452,7 @@ class Sprint {
     // last render), and neither Liquid nor a widget writes into it (renderTemplate renders in a copy of its root).
     let built: Record<string, unknown> | null = null;
     const context = () => (built ??= liquidContext(this.state, frame));
-    return {
+    const env: WidgetEnv = {
       state,
       frame,
       now: this.input.now,
@@ -475,9 +479,11 @@ class Sprint {
       previousOutputs: () => (Object.hasOwn(frame.widgets, state.name) ? (frame.widgets[state.name] as JsonObject) : undefined),
       regexBudget: this.regexBudget,
       executionSid: this.state.executionSid,
-      ...(this.state.lastStepSid ? { stepSid: this.state.lastStepSid } : {}),
-      ...(this.state.callSid ? { callSid: this.state.callSid } : {}),
     };
+    // Set after, not spread in: a spread of a conditional object costs an object and a copy per widget call.
+    if (this.state.lastStepSid) env.stepSid = this.state.lastStepSid;
+    if (this.state.callSid) env.callSid = this.state.callSid;
+    return env;
   }
 
   /** Enters a widget and follows its outcome (a transition leaves the next widget to `drive`). */
@@ -686,7 +692,7 @@ class Sprint {
     this.measuredStep = null;
     const frame = this.frame;
     const sid = this.input.newId('FT');
-    this.steps.push({
+    const step: StepRecordDraft = {
       sid,
       parentStepSid: frame.parentStepSid ?? null,
       name,
@@ -695,8 +701,9 @@ class Sprint {
       context,
       type: widget.type ?? 'trigger',
       at: this.input.now,
-      ...(transitionIndex >= 0 ? { transitionIndex } : {}),
-    });
+    };
+    if (transitionIndex >= 0) step.transitionIndex = transitionIndex;
+    this.steps.push(step);
     this.state.stepCount++;
     this.state.stepBytes = (this.state.stepBytes ?? 0) + bytes;
     this.state.lastStepSid = sid;
