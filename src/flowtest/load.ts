@@ -8,7 +8,7 @@ import AjvModule from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { markJsonWholeFloats, markYamlWholeFloats, yamlTagsKeepingWholeFloats } from './whole-floats.ts';
 import type { FlowDefinition } from '../definition/types.ts';
-import { parseDefinitionFile } from '../definition/parse.ts';
+import { isPlainObject, parseDefinitionFile } from '../definition/parse.ts';
 import { validateDefinition } from '../definition/validate.ts';
 import { substituteTemplateVars } from '../definition/template-vars.ts';
 import type { JsonObject } from '../engine/types.ts';
@@ -99,7 +99,10 @@ export function parseTestFile(path: string, text: string): ParsedTestFile {
     const lines = problems.map((p, i) => (where[i] ? `${p.text}, at ${where[i]}` : p.text));
     // Problems all inside tests: those tests fail, the others run.
     const inTests = problems.length > 0 && problems.every((p) => p.path[0] === 'tests' && typeof p.path[1] === 'number');
-    if (!inTests) throw new LoadError(path, `does not match the flow test schema:\n  ${lines.slice(0, 8).join('\n  ')}`);
+    // A YAML file that is no test at all (a --vars file kept in tests/, which discover() reads whole): say why it was read.
+    const noTest = isPlainObject(data) && !('flow' in data) && !('tests' in data) && !/\.test\.(ya?ml|json)$/i.test(path);
+    const why = noTest ? `\n(it has neither 'flow' nor 'tests': every YAML file under a tests/ folder is read as a flow test; keep other YAML, such as a --vars file, outside it)` : '';
+    if (!inTests) throw new LoadError(path, `does not match the flow test schema:\n  ${lines.slice(0, 8).join('\n  ')}${why}`);
     problems.forEach((p, i) => invalid.set(p.path[1] as number, [...(invalid.get(p.path[1] as number) ?? []), lines[i]!]));
   }
   const file = data as TestFile;

@@ -275,6 +275,25 @@ describe('flow tests in CI: review findings', () => {
     }
   });
 
+  it('a YAML file under tests/ that is no test (a --vars file kept there) is failed saying why it was read; a test file keeps the plain schema message', () => {
+    const p = scratch({
+      'tests/deploy.yaml': 'hours_api: https://hours.example.com\nteam: { id: support }\n',
+      'tests/pizza.test.yaml': 'moks: {}\n',
+    });
+    try {
+      const run = cli([], p.dir);
+      assert.equal(run.status, 1, run.stdout + run.stderr);
+      assert.match(
+        run.stdout,
+        /tests\/deploy\.yaml: does not match the flow test schema:\n(?: {6}.*\n)+ {4}\(it has neither 'flow' nor 'tests': every YAML file under a tests\/ folder is read as a flow test; keep other YAML, such as a --vars file, outside it\)\n/,
+      );
+      // A file named as a test is one whatever it holds: no such note.
+      assert.equal(run.stdout.match(/it has neither/g)?.length, 1, run.stdout);
+    } finally {
+      p.done();
+    }
+  });
+
   it('--update says how many expectations it rewrote and what the re-run found', () => {
     const p = scratch({
       'tests/pizza.test.yaml': [
