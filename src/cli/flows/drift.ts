@@ -23,7 +23,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
 import { isPlainObject, parseDefinitionFile } from '../../definition/parse.ts';
 import { canonicalJson, sameDefinition } from '../../flowtest/flow-diff.ts';
-import type { ListedFlow, RemoteFlow, StudioClient } from '../../flowtest/studio-client.ts';
+import { ApiFailure, type ListedFlow, type RemoteFlow, type StudioClient } from '../../flowtest/studio-client.ts';
 import { MANIFEST, syncedHash, type Manifest, type ManifestEntry } from './manifest.ts';
 
 /** How many of a file's commits are looked at (newest first) for the server's definition. */
@@ -60,9 +60,15 @@ export async function serverChangeLost(client: StudioClient, entry: ManifestEntr
 
 /** The definition of the flow's newest revision before the current one whose hash is the manifest's synced (or server) one; null when none of the latest is. */
 async function syncedRevision(client: StudioClient, current: RemoteFlow, entry: ManifestEntry): Promise<FlowDefinition | null> {
-  const revisions = (await client.listRevisions(current.sid)).filter((r) => r.revision < current.revision).slice(0, SYNCED_REVISIONS);
-  for (const { revision } of revisions) {
-    const { definition } = await client.getRevision(current.sid, revision);
+  // Revisions are numbered one by one: fetched by number, newest first, not listed (a flow may have thousands).
+  for (let revision = current.revision - 1; revision >= Math.max(1, current.revision - SYNCED_REVISIONS); revision--) {
+    let definition: FlowDefinition;
+    try {
+      definition = (await client.getRevision(current.sid, revision)).definition;
+    } catch (error) {
+      if (error instanceof ApiFailure && error.status === 404) continue;
+      throw error;
+    }
     const hash = syncedHash(definition);
     if (hash === entry.synced || hash === entry.server) return definition;
   }
