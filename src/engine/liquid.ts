@@ -394,7 +394,17 @@ function fail(message: string): { ok: false; error: LiquidError } {
 
 /** Plain-data check for templates that contain no Liquid markup at all. */
 function hasMarkup(template: string): boolean {
-  return template.includes('{{') || template.includes('{%');
+  // One scan for `{`, looking at what follows each (most texts have none), instead of one scan per opening.
+  for (let at = template.indexOf('{'); at >= 0; at = template.indexOf('{', at + 1)) {
+    const next = template.charCodeAt(at + 1);
+    if (next === 0x7b || next === 0x25) return true; // {{ or {%
+  }
+  return false;
+}
+
+/** Whether `text`'s UTF-8 form is over `max` bytes: never when even three bytes a code unit would fit. */
+function overBytes(text: string, max: number): boolean {
+  return text.length * 3 > max && Buffer.byteLength(text, 'utf8') > max;
 }
 
 /** An output that is one variable and nothing else, where a template's markup starts: `{{flow.channel.address}}`, `{{ contact.channel.address }}`. */
@@ -503,7 +513,7 @@ export function renderTemplate(template: string, contextOf: Record<string, unkno
   if (typeof template !== 'string') return fail('template is not a string');
   if (!hasMarkup(template)) {
     if (template.length > LIQUID_LIMITS.maxTemplateLength) return fail('template is too long');
-    if (Buffer.byteLength(template, 'utf8') > max) return fail(outputLimitMessage(max));
+    if (overBytes(template, max)) return fail(outputLimitMessage(max));
     return { ok: true, value: template };
   }
   const timezone = opts.timezone ?? 'UTC';
@@ -514,7 +524,7 @@ export function renderTemplate(template: string, contextOf: Record<string, unkno
   const direct = lookupDirect(template, context);
   if (direct !== undefined) {
     directReads++;
-    if (Buffer.byteLength(direct, 'utf8') > max) return fail(outputLimitMessage(max));
+    if (overBytes(direct, max)) return fail(outputLimitMessage(max));
     return { ok: true, value: direct };
   }
 
@@ -540,7 +550,7 @@ export function renderTemplate(template: string, contextOf: Record<string, unkno
   }
   if (emitter.exceeded) return fail(outputLimitMessage(max));
   const value = emitter.buffer;
-  if (Buffer.byteLength(value, 'utf8') > max) return fail(outputLimitMessage(max));
+  if (overBytes(value, max)) return fail(outputLimitMessage(max));
   return { ok: true, value };
 }
 

@@ -58,6 +58,9 @@ describe('renderTemplate: basics', () => {
     assert.equal(ok('Hello there'), 'Hello there');
     assert.equal(ok(''), '');
     assert.equal(ok('{ not liquid }'), '{ not liquid }');
+    assert.equal(ok('{"a": {"b": 1}} {'), '{"a": {"b": 1}} {');
+    assert.equal(ok('{ {%raw%}{{x}}{%endraw%}'), '{ {{x}}');
+    assert.equal(ok('a { b {{ flow.data.name }}'), 'a { b Ada', 'markup after a lone brace');
   });
   it('renders context roots', () => {
     assert.equal(
