@@ -71,7 +71,8 @@ export function remoteConnector(values: Record<string, unknown>, env: NodeJS.Pro
     const fromServer = !given('base-url') && !env.SWITCHBOARD_URL && server !== undefined;
     if (fromServer) filled['base-url'] = server;
     if (!given('account-sid') && config.accountSid) filled['account-sid'] = config.accountSid;
-    if (!given('auth-token') && config.authToken) filled['auth-token'] = config.authToken;
+    // Filled in as a flag, the configured token would win over an API key in TWILIO_API_KEY/TWILIO_API_SECRET, which come before it.
+    if (!given('auth-token') && config.authToken && !(env.TWILIO_API_KEY && env.TWILIO_API_SECRET)) filled['auth-token'] = config.authToken;
     let connection: Connection;
     try {
       connection = connectionFrom(filled);

@@ -40,8 +40,10 @@ export function connectionFrom(flags: Record<string, unknown>, prefix = ''): Con
   const baseUrl = flag('base-url') ?? (prefix ? undefined : env.SWITCHBOARD_URL) ?? DEFAULT_BASE_URL;
   const baseUrlFrom = flag('base-url') ? `--${prefix}base-url` : !prefix && env.SWITCHBOARD_URL ? 'SWITCHBOARD_URL' : undefined;
   const accountSid = flag('account-sid') ?? (prefix ? undefined : env.TWILIO_ACCOUNT_SID);
-  const apiKey = flag('api-key') ?? (prefix ? undefined : env.TWILIO_API_KEY);
-  const apiSecret = flag('api-secret') ?? (prefix ? undefined : env.TWILIO_API_SECRET);
+  // Flags win over the environment: an --auth-token given is used, not an API key the shell exports (for Twilio).
+  const envKey = !prefix && !flag('auth-token');
+  const apiKey = flag('api-key') ?? (envKey ? env.TWILIO_API_KEY : undefined);
+  const apiSecret = flag('api-secret') ?? (envKey ? env.TWILIO_API_SECRET : undefined);
   const authToken = flag('auth-token') ?? (prefix ? undefined : env.TWILIO_AUTH_TOKEN);
   const p = prefix ? `--${prefix}` : '--';
   if (apiKey && apiSecret) {

@@ -195,6 +195,16 @@ describe('switchboard flows / executions / replay against two servers', () => {
     );
     assert.equal(keyFromEnv.code, 2);
     assert.match(keyFromEnv.stderr, /an API key needs the account SID too/);
+    // --account-sid/--auth-token given win over an API key the shell exports (say, for the real Twilio).
+    const flagsOverEnvKey = await runCliInProcess(
+      (argv) => {
+        Object.assign(process.env, { TWILIO_API_KEY: `SK${'0'.repeat(32)}`, TWILIO_API_SECRET: 'secret for Twilio' });
+        return flowsCommand(argv);
+      },
+      ['list', '--base-url', a.baseUrl, '--account-sid', a.account.sid, '--auth-token', a.account.authToken],
+      dir,
+    );
+    assert.equal(flagsOverEnvKey.code, 0, flagsOverEnvKey.stderr);
     const wrong = await cli(['flows', 'list', '--base-url', a.baseUrl, '--account-sid', a.account.sid, '--auth-token', 'wrong'], dir);
     assert.equal(wrong.code, 2);
     assert.match(wrong.stderr, /Authenticate.*check --account-sid/);
