@@ -49,6 +49,8 @@ describe('SIDs given to the remote commands are checked before anything is sent'
     ['test --record --flow FWbad', testCommand, ['--record', '--flow', 'FWbad', '--out', 'x.test.yaml'], "switchboard test --record: --flow must be a flow SID (FW followed by 32 hex characters), got 'FWbad'"],
     ['test --record --execution FNbad', testCommand, ['--record', '--flow', FW, '--execution', 'FNbad', '--out', 'x.test.yaml'], "switchboard test --record: --execution must be an execution SID (FN followed by 32 hex characters), got 'FNbad'"],
     ['flows export FWbad', flowsCommand, ['export', 'FWbad'], "switchboard flows export: 'FWbad' is not a flow SID (FW followed by 32 hex characters), nor a file"],
+    // A friendly name, as flows pull takes, is neither: said so, not 'cannot read Greeter: no such file'.
+    ['flows export NAME', flowsCommand, ['export', 'Greeter'], "switchboard flows export: 'Greeter' is not a flow SID (FW followed by 32 hex characters), nor a file: flows list shows each flow's SID"],
     // Either side of a diff, checked before the other is fetched.
     ['flows diff FW… FWbad@2', flowsCommand, ['diff', `${FW}@3`, 'FWbad@2'], "switchboard flows diff: 'FWbad' is not a flow SID (FW followed by 32 hex characters), nor a file"],
     ['flows diff FW…@x-y FW…', flowsCommand, ['diff', `${FW}@x-y`, FW], `switchboard flows diff: '${FW}@x-y': the revision must be a number, published or latest`],

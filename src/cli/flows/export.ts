@@ -1,6 +1,7 @@
 // `switchboard flows export FW…`: a server flow (or one revision of it) as Studio export JSON, on stdout
 // or in --out.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { isServerSide } from '../flows-diff-args.ts';
 import type { FlowsContext } from './context.ts';
 import { definitionJson } from './files.ts';
 import { resolveSide, serverSideProblem } from './side.ts';
@@ -15,6 +16,11 @@ export async function flowsExport({ values, positionals, json, client }: FlowsCo
   const problem = serverSideProblem(sid);
   if (problem) {
     console.error(`switchboard flows export: ${problem}`);
+    return 2;
+  }
+  // A friendly name (flows pull takes one) is no file either: say what export takes.
+  if (!isServerSide(sid) && !existsSync(sid)) {
+    console.error(`switchboard flows export: '${sid}' is not a flow SID (FW followed by 32 hex characters), nor a file: flows list shows each flow's SID`);
     return 2;
   }
   const side = await resolveSide(values.revision ? `${sid}@${values.revision}` : sid, client);
