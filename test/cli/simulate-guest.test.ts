@@ -120,7 +120,10 @@ describe('simulate FW… beside a server on the same data directory', () => {
     try {
       ownExecution = await text(guest, flow, '+15550000002', '2');
       pendingExecution = await text(guest, flow, '+15550000003', '60');
-      await sleep(3500);
+      // Its own 2 s timeout fires here: waited for (a fixed 3.5 s could pass first on a busy machine with a slow
+      // disk). The server's timer, set earlier, is due by then too: the guest had every chance to fire it.
+      const ends = Date.now() + 15_000;
+      while ((await guest.store.getExecutionBySid(ownExecution))?.status !== 'ended' && Date.now() < ends) await sleep(50);
       await guest.executions.idle();
       const bodies = (contact: string) => guest.simulator.transcript(SIMULATOR_FLOW_ADDRESS, contact).map((m) => m.body);
       assert.deepEqual(bodies('+15550000002'), ['2', 'Well?', 'timed out'], "the guest's own timeout fired here");
