@@ -31,7 +31,8 @@ Commands:
                                     file that already holds the same definition is left as it is. A file
                                     edited since it was last pulled or pushed (the manifest keeps a hash
                                     of that JSON) is not overwritten: the pull stops before writing
-                                    anything and names the files (exit 2); --force overwrites them
+                                    anything and names the files (exit 2); --force overwrites them. One
+                                    whose flow has not changed on the server since is kept as it is
   push [files…]                     create or update the server's flows from local files (matched by the
                                     manifest's SID, else by friendly name; a name several server flows
                                     have is refused, exit 2, until the manifest gives the file its SID):

@@ -54,6 +54,25 @@ describe('flows pull keeps local edits', () => {
     assert.equal(manifest()['survey.json']!.synced, syncedHash(described('server 1')));
   });
 
+  it('an edited file whose flow has not changed on the server since is kept, and the other flows are pulled (exit 0)', async () => {
+    await fresh();
+    const edited = JSON.stringify(described('my edit, not pushed yet'), null, 2) + '\n';
+    writeFileSync(join(dir(), 'survey.json'), edited);
+    await serverChanges(pulled.otherSid, 'server 7');
+    const before = manifest()['survey.json'];
+    const pull = await flows(['pull']);
+    assert.equal(pull.code, 0, pull.stdout + pull.stderr);
+    assert.match(pull.stdout, new RegExp(`^kept flows/survey\\.json: edited since the last pull or push, and Survey \\(${pulled.surveySid}, revision \\d+\\) has not changed on the server since \\(flows push sends the edits\\)$`, 'm'));
+    assert.equal(read('survey.json'), edited, 'the edit is still there');
+    assert.deepEqual(manifest()['survey.json'], before, 'still synced with what the server holds');
+    assert.equal(JSON.parse(read('other.json')).description, 'server 7');
+    // Once the server changes too, the edit is refused as before.
+    await serverChanges(pulled.surveySid, 'server 8');
+    const refused = await flows(['pull']);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.equal(read('survey.json'), edited);
+  });
+
   it('an unedited file is updated (the server changed, the file still holds what was pulled), also reformatted', async () => {
     await fresh();
     // The same JSON, formatted by hand: no edit.
@@ -130,5 +149,6 @@ describe('flows pull keeps local edits', () => {
     const text = FLOWS_USAGE.replace(/\s+/g, ' ');
     assert.match(text, /A file edited since it was last pulled or pushed \(the manifest keeps a hash of that JSON\) is not overwritten: the pull stops before writing anything and names the files \(exit 2\); --force overwrites them/);
     assert.match(text, /--force pull: overwrite local files edited since they were last pulled or pushed/);
+    assert.match(text, /--force overwrites them\. One whose flow has not changed on the server since is kept as it is/);
   });
 });

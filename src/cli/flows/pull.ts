@@ -43,11 +43,20 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
   }
   const fetched: RemoteFlow[] = [];
   for (const summary of wanted) fetched.push(await c.getFlow(summary.sid));
-  // Local edits are never overwritten unasked: every file is checked before any is written.
+  // Local edits are never overwritten unasked: every file is checked before any is written. An edited
+  // file whose flow the server still holds as last pulled or pushed has nothing to take in: kept as it is.
+  const kept = new Set<string>();
   const edited = values.force ? [] : fetched.flatMap((flow) => {
     const file = fileNames.get(flow.sid)!;
-    const why = localEdits(join(dir, file), manifest.flows[file], flow.definition);
-    return why ? [{ file: join(dir, file), flow, why }] : [];
+    const entry = manifest.flows[file];
+    const why = localEdits(join(dir, file), entry, flow.definition);
+    if (!why) return [];
+    const server = syncedHash(flow.definition);
+    if (entry?.synced !== undefined && entry.sid === flow.sid && (server === entry.synced || server === entry.server)) {
+      kept.add(flow.sid);
+      return [];
+    }
+    return [{ file: join(dir, file), flow, why }];
   });
   if (edited.length) {
     for (const { file, flow, why } of edited) console.error(`${file}: not overwritten with ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}): ${why}`);
@@ -60,6 +69,11 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
   const pulled = [];
   for (const flow of fetched) {
     const file = fileNames.get(flow.sid)!;
+    if (kept.has(flow.sid)) {
+      pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written: false, kept: 'local edits' });
+      if (!json) console.log(`kept ${join(dir, file)}: edited since the last pull or push, and ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}) has not changed on the server since (flows push sends the edits)`);
+      continue;
+    }
     // A manifest entry in a subfolder (checked above to stay inside --dir).
     makeDirectories(dirname(join(dir, file)));
     // A file holding this definition already (formatted by hand, keys in another order) is left alone: no git noise.
