@@ -210,6 +210,20 @@ describe('flows push refuses to overwrite a change made on the server since the 
     const push = await flows(['push']);
     assert.equal(push.code, 2, push.stdout + push.stderr);
     assert.match(push.stderr, new RegExp(`^flows/gone\\.json: not pushed: its flow Gone \\(${gone}\\) was deleted on the server since the file was last pulled or pushed, and a push would create it again$`, 'm'));
+    // The verdict says what to do about a deletion (not 'bring it into the files'), and diff says the same (not 'new flow').
+    assert.match(
+      push.stderr,
+      /^nothing was pushed: a flow the manifest tracks was deleted on the server since, and the push would create it again \(to keep it deleted, remove its file and manifest entry\); --force creates it again$/m,
+    );
+    assert.doesNotMatch(push.stderr, /bring it into the files/);
+    const diff = await flows(['diff', 'flows/gone.json']);
+    assert.equal(diff.code, 1, diff.stderr);
+    assert.equal(
+      diff.stdout,
+      `+++ flows/gone.json\n  its flow Gone (${gone}) was deleted on the server since the file was last pulled or pushed: flows push refuses to create it again without --force (remove the file and its manifest entry to keep it deleted)\n\n`,
+    );
+    const json = await flows(['diff', '--json', 'flows/gone.json']);
+    assert.deepEqual(JSON.parse(json.stdout), [{ before: null, after: 'flows/gone.json', new: true, deletedOnServer: gone }]);
     const listed = (await (await fetch(`${pulled.s.baseUrl}/v2/Flows`, { headers: { authorization: pulled.s.auth } })).json()) as { flows: { friendly_name: string }[] };
     assert.ok(!listed.flows.some((flow) => flow.friendly_name === 'Gone'), 'not created again');
     const forced = await flows(['push', '--force']);

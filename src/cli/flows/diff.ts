@@ -10,7 +10,7 @@ import { localFiles } from './files.ts';
 import { MANIFEST, readManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { resolveSide, serverSideProblem, type Side } from './side.ts';
-import { flowAsChanged, serverChangeLost, syncedEntry } from './drift.ts';
+import { deletedOnServer, flowAsChanged, serverChangeLost, syncedEntry } from './drift.ts';
 
 export async function flowsDiff({ values, positionals, dir, json, color, vars, client }: FlowsContext): Promise<number> {
   const plan = diffPlan(positionals, dir, { pair: values.pair, all: values.all });
@@ -57,6 +57,8 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       return 2;
     }
     const matches = matchFiles(dir, files, manifest, remote);
+    // A tracked flow deleted on the server is no new flow: push refuses to create it again (drift.ts).
+    const deleted = deletedOnServer(dir, files, manifest, matches, remote);
     for (const file of files) {
       const name = friendlyNameFor(dir, file, manifest);
       const local = await resolveSide(file, client, vars);
@@ -67,8 +69,14 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       }
       if (!match) {
         changed = true;
-        if (json) outputs.push({ before: null, after: file, new: true });
-        else console.log(`+++ ${file}\n  new flow '${name}': not on the server yet\n`);
+        const gone = deleted.get(file);
+        if (json) outputs.push({ before: null, after: file, new: true, ...(gone ? { deletedOnServer: gone } : {}) });
+        else if (gone) {
+          console.log(
+            `+++ ${file}\n  its flow ${name} (${gone}) was deleted on the server since the file was last pulled or pushed: ` +
+              `flows push refuses to create it again without --force (remove the file and its manifest entry to keep it deleted)\n`,
+          );
+        } else console.log(`+++ ${file}\n  new flow '${name}': not on the server yet\n`);
         continue;
       }
       const current = await (await client()).getFlow(match.sid);

@@ -116,12 +116,19 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
     // In a shallow clone the refusal may be this repository's own earlier push, from a commit the clone lacks.
     const shallow = changedOnServer.length ? shallowHistoryNote(dir, changedOnServer) : null;
     if (shallow) console.error(shallow);
-    const n = drifted.length;
-    console.error(
-      `nothing ${dryRun ? 'would be' : 'was'} pushed: ${n === 1 ? 'a flow' : `${n} flows`} changed on the server since the last pull or push, ` +
-        `and the push would overwrite ${n === 1 ? 'that change' : 'those changes'} (flows diff shows the server's side: bring it into the files, then push again); ` +
-        `--force overwrites ${n === 1 ? 'it' : 'them'}${dryRun ? ', and would push:' : ''}`,
-    );
+    const n = changedOnServer.length;
+    const gone = drifted.length - n;
+    const changes = n
+      ? `${n === 1 ? 'a flow' : `${n} flows`} changed on the server since the last pull or push, ` +
+        `and the push would overwrite ${n === 1 ? 'that change' : 'those changes'} (flows diff shows the server's side: bring it into the files, then push again)`
+      : '';
+    // A deletion is not brought into a file: the file (and its manifest entry) goes, or --force creates the flow again.
+    const deletions = gone
+      ? `${gone === 1 ? 'a flow' : `${gone} flows`} the manifest tracks ${gone === 1 ? 'was' : 'were'} deleted on the server since, and the push would create ` +
+        `${gone === 1 ? 'it' : 'them'} again (to keep ${gone === 1 ? 'it' : 'them'} deleted, remove ${gone === 1 ? 'its file' : 'their files'} and manifest ${gone === 1 ? 'entry' : 'entries'})`
+      : '';
+    const forced = n && gone ? 'overwrites and creates them' : n ? `overwrites ${n === 1 ? 'it' : 'them'}` : `creates ${gone === 1 ? 'it' : 'them'} again`;
+    console.error(`nothing ${dryRun ? 'would be' : 'was'} pushed: ${[changes, deletions].filter(Boolean).join('; ')}; --force ${forced}${dryRun ? ', and would push:' : ''}`);
     if (!dryRun) return 2;
   }
   const results = [];
