@@ -222,6 +222,14 @@ describe('flows push refuses to overwrite a change made on the server since the 
       diff.stdout,
       `+++ flows/gone.json\n  its flow Gone (${gone}) was deleted on the server since the file was last pulled or pushed: flows push refuses to create it again without --force (remove the file and its manifest entry to keep it deleted)\n\n`,
     );
+    // A pull leaves the file and says its flow is gone.
+    const pullAfter = await flows(['pull']);
+    assert.equal(pullAfter.code, 0, pullAfter.stderr);
+    assert.match(
+      pullAfter.stdout,
+      new RegExp(`^note: flows/gone\\.json: its flow Gone \\(${gone}\\) is no longer on the server \\(deleted there\\): remove the file and its manifest entry to keep it deleted; flows push --force creates it again$`, 'm'),
+    );
+    assert.doesNotMatch(pullAfter.stdout, /note: flows\/(survey|other)\.json/);
     const json = await flows(['diff', '--json', 'flows/gone.json']);
     assert.deepEqual(JSON.parse(json.stdout), [{ before: null, after: 'flows/gone.json', new: true, deletedOnServer: gone }]);
     const listed = (await (await fetch(`${pulled.s.baseUrl}/v2/Flows`, { headers: { authorization: pulled.s.auth } })).json()) as { flows: { friendly_name: string }[] };

@@ -83,6 +83,21 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
     pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written });
     if (!json) console.log(`pulled ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}, ${flow.status}) → ${join(dir, file)}${written ? '' : ' (already up to date, file left as it is)'}`);
   }
+  // A pull of every flow that finds a tracked one gone (deleted on the server, as push would say) names it:
+  // its file stays, and nothing else would tell that it is left over.
+  if (!positionals.length && !json) {
+    const sids = new Set(all.map((flow) => flow.sid));
+    const entries = Object.entries(manifest.flows);
+    if (entries.some(([, entry]) => entry.sid !== undefined && sids.has(entry.sid))) {
+      for (const [file, entry] of entries) {
+        if (entry.sid === undefined || sids.has(entry.sid) || !lstatSync(join(dir, file), { throwIfNoEntry: false })) continue;
+        console.log(
+          `note: ${join(dir, file)}: its flow ${entry.friendlyName} (${entry.sid}) is no longer on the server (deleted there): ` +
+            `remove the file and its manifest entry to keep it deleted; flows push --force creates it again`,
+        );
+      }
+    }
+  }
   writeManifest(dir, manifest);
   if (json) console.log(JSON.stringify(pulled, null, 2));
   return 0;
