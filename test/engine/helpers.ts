@@ -3,6 +3,7 @@
 import { handleEvent, startExecution } from '../../src/engine/interpreter.ts';
 import type { EngineEvent, EngineInput, EngineLimits, ExecutionState, JsonObject, SprintResult, StepRecordDraft, TriggerEvent } from '../../src/engine/types.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
+import { threadCpuMs } from '../../src/lib/thread-cpu.ts';
 
 export const FLOW_ADDRESS = '+15005550006';
 export const CONTACT = '+15551230001';
@@ -50,8 +51,10 @@ export class EngineRun {
     this.limits = limits;
   }
 
+  // The Liquid fuse counts this thread's CPU time, as in the runtime: by the wall clock, a long sprint on a
+  // machine busy with other tests could blow it (a 40,000-step sprint took 2.03 s of wall time there).
   input(): EngineInput {
-    return { definition: this.definition, now: Date.UTC(2026, 2, 1), newId: (prefix) => prefix + String(++this.counter).padStart(32, '0'), limits: this.limits };
+    return { definition: this.definition, now: Date.UTC(2026, 2, 1), newId: (prefix) => prefix + String(++this.counter).padStart(32, '0'), limits: this.limits, cpuClock: threadCpuMs };
   }
 
   take(result: SprintResult): SprintResult {
