@@ -49,7 +49,11 @@ Commands:
                                     is not overwritten: the push sends nothing and names the flows
                                     (exit 2; --dry-run too); --force overwrites them. A file the manifest
                                     has no SID and hash for, or matched by name (another server), is
-                                    pushed as before
+                                    pushed as before. A file renamed since the last pull or push (git
+                                    reports the rename, or it holds what the old file held then) updates
+                                    the old file's flow and takes over its manifest entry (diff and
+                                    --dry-run say so); without a certain match it is a new flow, and push
+                                    warns that a tracked file is gone and how to carry its SID over
   diff [files…]                     what changed, in words: widgets (type, properties), transitions, split
                                     conditions (name, arguments, operator, value, order), initial_state,
                                     description, flags. Local files (every file in --dir by default) against

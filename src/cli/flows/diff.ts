@@ -1,6 +1,6 @@
 // `switchboard flows diff`: what changed, in words, between the local files and the server (as push
 // would send them), or between two sides (flows-diff-args.ts tells which). Exit 1 when anything differs.
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { diffFlows, diffText } from '../../flowtest/flow-diff.ts';
 import { diffPlan } from '../flows-diff-args.ts';
 import { serverOnlyFlows, untrackedSummary } from '../flows-server-only.ts';
@@ -11,6 +11,7 @@ import { MANIFEST, readManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { resolveSide, serverSideProblem, type Side } from './side.ts';
 import { deletedOnServer, flowAsChanged, serverChangeLost, syncedEntry } from './drift.ts';
+import { findRenames, renameWarning, withRenames } from './rename.ts';
 
 export async function flowsDiff({ values, positionals, dir, json, color, vars, client }: FlowsContext): Promise<number> {
   const plan = diffPlan(positionals, dir, { pair: values.pair, all: values.all });
@@ -24,7 +25,7 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     if (json) outputs.push({ file: side.label, notDefinition: side.notDefinition });
   };
   /** `serverChanged`: the server's flow changed since the file was last pulled or pushed (drift.ts), said after the diff. */
-  const show = (before: Side, after: Side, serverChanged: string | null = null) => {
+  const show = (before: Side, after: Side, serverChanged: string | null = null, renamedFrom?: string) => {
     if ('notDefinition' in before || 'notDefinition' in after) {
       if ('notDefinition' in before) notCompared(before);
       if ('notDefinition' in after && after.label !== before.label) notCompared(after);
@@ -33,9 +34,10 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     const diff = diffFlows(before.definition, after.definition, { layout: values.layout });
     // Also a difference diff's words leave out (offsets, order, unused fields): push would send it.
     changed ||= !diff.identical;
-    if (json) outputs.push({ before: before.label, after: after.label, ...diff, ...(serverChanged ? { serverChanged: true } : {}) });
+    if (json) outputs.push({ before: before.label, after: after.label, ...diff, ...(serverChanged ? { serverChanged: true } : {}), ...(renamedFrom !== undefined ? { renamedFrom } : {}) });
     else {
-      const note = serverChanged ? `\n  the server's flow changed since the file was last pulled or pushed (${serverChanged}): flows push refuses to overwrite it without --force` : '';
+      const renamed = renamedFrom !== undefined ? `\n  ${after.label} is ${renamedFrom} renamed: flows push updates this flow and moves its manifest entry to the new name` : '';
+      const note = renamed + (serverChanged ? `\n  the server's flow changed since the file was last pulled or pushed (${serverChanged}): flows push refuses to overwrite it without --force` : '');
       console.log(diffText(diff, { before: before.label, after: after.label }, color) + note + '\n');
     }
   };
@@ -48,9 +50,14 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     }
     show(await resolveSide(plan.sides[0], client, vars), await resolveSide(plan.sides[1], client, vars));
   } else {
-    const manifest = readManifest(dir);
+    const read = readManifest(dir);
     const remote = await (await client()).listFlows();
     const files = localFiles(dir, plan.files);
+    // As push: a file renamed since the last pull or push (rename.ts) is compared with its old flow.
+    const renamed = findRenames(dir, files, read);
+    const manifest = withRenames(read, renamed.renames);
+    const renameNote = renameWarning(dir, read, renamed);
+    if (renameNote) console.error(renameNote);
     const ambiguous = ambiguousFiles(dir, files, manifest, remote);
     if (ambiguous.length) {
       console.error(ambiguityText('diff', dir, ambiguous));
@@ -81,8 +88,10 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       }
       const current = await (await client()).getFlow(match.sid);
       const entry = syncedEntry(dir, file, manifest, match);
-      const drifted = entry !== null && (await serverChangeLost(await client(), entry, current, local.definition, file));
-      show({ label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition }, local, drifted ? flowAsChanged(current) : null);
+      const rename = renamed.renames.get(relative(dir, file));
+      const previous = rename ? join(dir, rename.from) : undefined;
+      const drifted = entry !== null && (await serverChangeLost(await client(), entry, current, local.definition, file, previous));
+      show({ label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition }, local, drifted ? flowAsChanged(current) : null, previous);
     }
     // Named files narrow the check to them: the server's other flows are not asked about.
     if (!plan.files.length) {

@@ -41,19 +41,20 @@ export function syncedEntry(dir: string, file: string, manifest: Manifest, match
  * Whether `server` (the definition the flow the file is matched with by its manifest SID holds now)
  * changed since the last pull or push in a way pushing `local` would lose (the module's comment says when).
  */
-function serverChanged(entry: ManifestEntry, server: FlowDefinition, local: FlowDefinition, file: string): boolean {
+function serverChanged(entry: ManifestEntry, server: FlowDefinition, local: FlowDefinition, file: string, previous?: string): boolean {
   if (sameDefinition(server, local)) return false;
   const hash = syncedHash(server);
   if (hash === entry.synced || hash === entry.server) return false;
-  return !committedVersions(file).has(hash);
+  return !committedVersions(file).has(hash) && (previous === undefined || !committedVersions(previous).has(hash));
 }
 
 /**
  * serverChanged(), and then whether the file holds the server's change all the same (the module's comment
- * says how): what `flows push` refuses and `flows diff` notes.
+ * says how): what `flows push` refuses and `flows diff` notes. `previous`: the file's name before a rename
+ * (rename.ts), whose commits count as the file's own.
  */
-export async function serverChangeLost(client: StudioClient, entry: ManifestEntry, current: RemoteFlow, local: FlowDefinition, file: string): Promise<boolean> {
-  if (!serverChanged(entry, current.definition, local, file)) return false;
+export async function serverChangeLost(client: StudioClient, entry: ManifestEntry, current: RemoteFlow, local: FlowDefinition, file: string, previous?: string): Promise<boolean> {
+  if (!serverChanged(entry, current.definition, local, file, previous)) return false;
   const base = await syncedRevision(client, current, entry);
   return base === null || !holdsChange(base, current.definition, local);
 }

@@ -2,7 +2,7 @@
 // none (an invalid one holds back the rest, and so does a flow changed on the server since the last pull
 // or push, drift.ts, unless --force), and records them in the manifest. --status goes with a change.
 import { existsSync } from 'node:fs';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
 import { sameDefinition } from '../../flowtest/flow-diff.ts';
 import { manifestKeyProblem } from '../manifest-paths.ts';
@@ -12,6 +12,7 @@ import { fileSyncedHash, readManifest, syncedHash, writeManifest } from './manif
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { deletedOnServer, flowAsChanged, serverChangeLost, shallowHistoryNote, syncedEntry } from './drift.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
+import { findRenames, renameWarning, withRenames } from './rename.ts';
 
 /** What a push does to one flow: its definition, its status (before and after; null before: a new flow). */
 interface PushChange {
@@ -52,7 +53,17 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
     console.error(`switchboard flows push: no flow files in ${dir}`);
     return 2;
   }
-  const manifest = readManifest(dir);
+  const read = readManifest(dir);
+  // A file renamed since the last pull or push (rename.ts) is its old flow: its entry moves to the new name.
+  const renamed = findRenames(dir, files, read);
+  const manifest = withRenames(read, renamed.renames);
+  const renameNote = renameWarning(dir, read, renamed);
+  if (renameNote) console.error(renameNote);
+  /** The old name of a renamed file, as a path (undefined: not renamed). */
+  const previous = (file: string) => {
+    const rename = renamed.renames.get(relative(dir, file));
+    return rename ? join(dir, rename.from) : undefined;
+  };
   const reads = new Map(files.map((f) => [f, readDefinition(f, validation)]));
   // What each file held as it was read: once pushed, the manifest records it (a later pull may replace it until it is edited).
   const hashes = new Map(files.map((f) => [f, fileSyncedHash(f)]));
@@ -102,7 +113,7 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
       const current = currents.get(file);
       const entry = syncedEntry(dir, file, manifest, matches.get(file));
       if (!current || !entry) continue;
-      if (await serverChangeLost(c, entry, current, reads.get(file)!.definition!, file)) {
+      if (await serverChangeLost(c, entry, current, reads.get(file)!.definition!, file, previous(file))) {
         drifted.push(`${file}: not pushed: ${flowAsChanged(current)}, a change made on the server since the file was last pulled or pushed, which the file does not hold`);
         changedOnServer.push(file);
       }
@@ -170,8 +181,10 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
       const server = held ? syncedHash(held) : undefined;
       manifest.flows[relative(dir, file)] = { friendlyName: name, sid, synced, ...(server !== undefined && server !== synced ? { server } : {}) };
     }
-    results.push({ file, friendlyName: name, action, sid, revision, ...change });
-    if (!json) console.log(`${values['dry-run'] ? 'would be ' : ''}${action}: ${name}${sid ? ` (${sid}${revision !== null ? `, revision ${revision}` : ''})` : ''} ← ${file}${pushChangeText(action, change, values['dry-run'])}`);
+    const renamedFrom = previous(file);
+    results.push({ file, friendlyName: name, action, sid, revision, ...change, ...(renamedFrom !== undefined ? { renamedFrom } : {}) });
+    const from = renamedFrom !== undefined ? ` (renamed from ${renamedFrom})` : '';
+    if (!json) console.log(`${values['dry-run'] ? 'would be ' : ''}${action}: ${name}${sid ? ` (${sid}${revision !== null ? `, revision ${revision}` : ''})` : ''} ← ${file}${from}${pushChangeText(action, change, values['dry-run'])}`);
   }
   if (!values['dry-run'] && existsSync(dir)) writeManifest(dir, manifest);
   if (json) console.log(JSON.stringify(results, null, 2));
