@@ -19,8 +19,8 @@ import type { JsonObject } from '../engine/types.ts';
 const ARGUMENTS: Record<string, number> = { list: 0, export: 1, import: 1 };
 
 /** Options only one subcommand takes: given to another, they would be ignored without a word. */
-/** The subcommands that take --vars: those that read local files without recording them as synced. */
-const VARS_COMMANDS = ['validate', 'import', 'diff'];
+/** The subcommands that take --vars (pull does not: it never writes a server's substituted flow over a template, flows/pull.ts). */
+const VARS_COMMANDS = ['validate', 'import', 'diff', 'push'];
 const OWN_SWITCHES: Record<string, string[]> = { all: ['diff'], pair: ['diff'], 'force-status': ['push'], force: ['pull', 'push'], quiet: ['validate'], 'max-warnings': ['validate'] };
 
 export const FLOWS_USAGE = `Usage: switchboard flows <command> [options]
@@ -32,7 +32,10 @@ Commands:
                                     edited since it was last pulled or pushed (the manifest keeps a hash
                                     of that JSON) is not overwritten: the pull stops before writing
                                     anything and names the files (exit 2); --force overwrites them. One
-                                    whose flow has not changed on the server since is kept as it is
+                                    whose flow has not changed on the server since is kept as it is. A
+                                    template (a file with deploy-time \${…} placeholders, or last pushed
+                                    with --vars) is never overwritten, not even with --force: the server
+                                    holds it filled in (flows diff --vars FILE shows the server's changes)
   push [files…]                     create or update the server's flows from local files (matched by the
                                     manifest's SID, else by friendly name; a name several server flows
                                     have is refused, exit 2, until the manifest gives the file its SID):
@@ -53,7 +56,12 @@ Commands:
                                     reports the rename, or it holds what the old file held then) updates
                                     the old file's flow and takes over its manifest entry (diff and
                                     --dry-run say so); without a certain match it is a new flow, and push
-                                    warns that a tracked file is gone and how to carry its SID over
+                                    warns that a tracked file is gone and how to carry its SID over. A
+                                    file still holding deploy-time \${…} placeholders (a flow kept as a
+                                    Terraform template) is refused (exit 1, nothing sent; --dry-run too):
+                                    --vars FILE fills them in (the manifest records the flow as pushed,
+                                    filled in, and the check above compares filled-in definitions), or
+                                    leave a flow Terraform deploys out by naming the files to push
   diff [files…]                     what changed, in words: widgets (type, properties), transitions, split
                                     conditions (name, arguments, operator, value, order), initial_state,
                                     description, flags. Local files (every file in --dir by default) against
@@ -83,8 +91,9 @@ Options:
                   overwrite flows changed on the server since then
   --quiet         validate: print only invalid files (their errors, not warnings) and the count
   --max-warnings N   validate: exit 1 when the files have more than N warnings in all
-  --vars FILE     validate, import, diff: values (a JSON or YAML mapping) for the files' deploy-time \${…}
-                  placeholders (flows kept as Terraform templates), substituted before they are checked
+  --vars FILE     validate, import, diff, push: values (a JSON or YAML mapping) for the files' deploy-time
+                  \${…} placeholders (flows kept as Terraform templates), substituted before they are
+                  checked, compared or sent
 
 Exit codes (like diff(1), so a script can tell an answer from a failure):
   0  done; diff: no changes; validate: every file valid
@@ -92,7 +101,7 @@ Exit codes (like diff(1), so a script can tell an answer from a failure):
      canvas offsets), a file is no flow definition (the others are still compared), or a flow the
      manifest tracks has no file (with --all: any flow only on the server); validate: a definition
      is not valid, or more warnings than --max-warnings; push, import: not sent, a definition is not
-     valid
+     valid; push: a file holds deploy-time \${…} placeholders (none or not all given with --vars)
   2  bad usage, no flow directory, a file that cannot be read, validate/push: no flow files in --dir, the
      server refused (credentials, no such flow or revision), pull: local edits it would overwrite (nothing
      is written), push: changes made on the server it would overwrite (nothing is sent),
@@ -138,7 +147,7 @@ export async function flowsCommand(argv: string[]): Promise<number> {
   const maxWarnings = parseMaxWarnings(values['max-warnings']);
   if ('problem' in maxWarnings) return usageFailure(maxWarnings.problem);
   if (values['force-status'] && status === undefined) return usageFailure('flows push --force-status sets --status on unchanged flows: give --status draft or published with it');
-  // Not push or pull: they record each file as synced with the server, which holds the substituted flow.
+  // Not pull: a template is left as it is (the server holds it filled in); push records the definition as pushed.
   if (values.vars !== undefined && !VARS_COMMANDS.includes(sub)) return usageFailure(`flows ${sub} does not take --vars (flows ${VARS_COMMANDS.join(', ')} do)`);
   let vars: JsonObject | undefined;
   if (values.vars !== undefined) {

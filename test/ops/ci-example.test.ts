@@ -68,6 +68,7 @@ describe('examples/ci/github-actions.yml', () => {
   after(() => rmSync(work, { recursive: true, force: true }));
   cpSync(join(EXAMPLES, 'flows'), join(work, 'flows'), { recursive: true });
   cpSync(join(EXAMPLES, 'tests'), join(work, 'tests'), { recursive: true });
+  cpSync(join(EXAMPLES, 'deploy.yaml'), join(work, 'deploy.yaml'));
 
   it('runs the package binary on the Node.js it needs, and the README points to it', () => {
     assert.ok(PACKAGE.bin.switchboard, 'npx switchboard runs the bin of that name');
@@ -111,11 +112,24 @@ describe('examples/ci/github-actions.yml', () => {
       assert.deepEqual(Object.keys(vars).sort(), ['SWITCHBOARD_URL', 'TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']);
       // runCliInProcess clears the connection variables: the step's env is set inside, as the runner sets it.
       const withEnv = (argv: string[]) => (Object.assign(process.env, vars), main(argv));
+      // Without its --vars the template examples/flows/opening-hours.json would be published with its placeholders
+      // unfilled (a request to the URL `${hours_api}/now…`): the push refuses it, and sends nothing.
+      const at = args.indexOf('--vars');
+      assert.ok(at > 0 && args[at + 1] === 'deploy.yaml', 'the push fills in the templates from deploy.yaml');
+      const bare = await runCliInProcess(withEnv, args.filter((_, i) => i !== at && i !== at + 1).map((a) => expand(a, secrets)), work);
+      assert.equal(bare.code, 1, bare.stdout + bare.stderr);
+      assert.match(bare.stderr, /opening-hours\.json: not pushed, .*\$\{hours_api\}.*--vars FILE/);
+      assert.equal((await server.app.store.listFlows(server.account.sid, { pageSize: 50 })).items.length, 0);
       const push = await runCliInProcess(withEnv, args.map((a) => expand(a, secrets)), work);
       assert.equal(push.code, 0, push.stdout + push.stderr);
       const flows = (await server.app.store.listFlows(server.account.sid, { pageSize: 50 })).items;
       assert.deepEqual(flows.map((f) => f.friendlyName).sort(), ['ivr', 'opening-hours', 'pizza-order']);
       assert.ok(flows.every((f) => f.status === 'published'));
+      // The flow published is the template filled in: no placeholder is left for the run to fail on.
+      const hours = flows.find((f) => f.friendlyName === 'opening-hours')!;
+      const published = JSON.stringify((await server.app.store.getRevision(server.account.sid, hours.sid, hours.revision))!.definition);
+      assert.doesNotMatch(published, /\$\{/);
+      assert.match(published, /https:\/\/hours\.example\.com\/now\?team=support/);
       assert.ok(existsSync(join(work, 'flows/flows.manifest.json')), 'push records the flows in the manifest');
       // The next run (nothing changed) pushes nothing new.
       const again = await runCliInProcess(withEnv, args.map((a) => expand(a, secrets)), work);

@@ -41,7 +41,7 @@ export interface FlowsContext {
   maxWarnings: number | null;
   /** How local files are checked: as the configured server would (its --liquid-version). */
   validation: ValidateOptions;
-  /** --vars FILE, read: values for the local files' deploy-time `${…}` placeholders (validate, import, diff). */
+  /** --vars FILE, read: values for the local files' deploy-time `${…}` placeholders (validate, import, diff, push). */
   vars: JsonObject | undefined;
   client: () => Promise<StudioClient>;
 }

@@ -90,7 +90,7 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       const entry = syncedEntry(dir, file, manifest, match);
       const rename = renamed.renames.get(relative(dir, file));
       const previous = rename ? join(dir, rename.from) : undefined;
-      const drifted = entry !== null && (await serverChangeLost(await client(), entry, current, local.definition, file, previous));
+      const drifted = entry !== null && (await serverChangeLost(await client(), entry, current, local.definition, file, previous, vars));
       show({ label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition }, local, drifted ? flowAsChanged(current) : null, previous);
     }
     // Named files narrow the check to them: the server's other flows are not asked about.

@@ -15,6 +15,8 @@
 //     last synced (its revision whose hash is the manifest's, found among the flow's latest revisions) is
 //     in the file as the server has it — states matched by name, transitions by event — as a file the
 //     server's change was merged into by hand (what the refusal asks) holds it, its own edits beside.
+// A template pushed with --vars (deploy-time `${…}` placeholders) is compared filled in: the file, and each of its
+// committed versions with the same values (the manifest's hash is of the definition as pushed, push.ts).
 // A flow the manifest tracks whose SID the server no longer has, while the server has others of the
 // manifest's SIDs (so it is the server the manifest was synced with), was deleted there: a push would
 // create it again.
@@ -25,6 +27,8 @@ import { isPlainObject, parseDefinitionFile } from '../../definition/parse.ts';
 import { canonicalJson, sameDefinition } from '../../flowtest/flow-diff.ts';
 import { ApiFailure, type ListedFlow, type RemoteFlow, type StudioClient } from '../../flowtest/studio-client.ts';
 import { MANIFEST, syncedHash, type Manifest, type ManifestEntry } from './manifest.ts';
+import { substituteTemplateVars } from '../../definition/template-vars.ts';
+import type { JsonObject } from '../../engine/types.ts';
 
 /** How many of a file's commits are looked at (newest first) for the server's definition. */
 const HISTORY_COMMITS = 500;
@@ -41,20 +45,21 @@ export function syncedEntry(dir: string, file: string, manifest: Manifest, match
  * Whether `server` (the definition the flow the file is matched with by its manifest SID holds now)
  * changed since the last pull or push in a way pushing `local` would lose (the module's comment says when).
  */
-function serverChanged(entry: ManifestEntry, server: FlowDefinition, local: FlowDefinition, file: string, previous?: string): boolean {
+function serverChanged(entry: ManifestEntry, server: FlowDefinition, local: FlowDefinition, file: string, previous?: string, vars?: JsonObject): boolean {
   if (sameDefinition(server, local)) return false;
   const hash = syncedHash(server);
   if (hash === entry.synced || hash === entry.server) return false;
-  return !committedVersions(file).has(hash) && (previous === undefined || !committedVersions(previous).has(hash));
+  return !committedVersions(file, vars).has(hash) && (previous === undefined || !committedVersions(previous, vars).has(hash));
 }
 
 /**
  * serverChanged(), and then whether the file holds the server's change all the same (the module's comment
  * says how): what `flows push` refuses and `flows diff` notes. `previous`: the file's name before a rename
- * (rename.ts), whose commits count as the file's own.
+ * (rename.ts), whose commits count as the file's own. `vars` (--vars FILE): `local` is the template filled in with
+ * them, and so is each committed version before it is compared (the server holds what was pushed filled in).
  */
-export async function serverChangeLost(client: StudioClient, entry: ManifestEntry, current: RemoteFlow, local: FlowDefinition, file: string, previous?: string): Promise<boolean> {
-  if (!serverChanged(entry, current.definition, local, file, previous)) return false;
+export async function serverChangeLost(client: StudioClient, entry: ManifestEntry, current: RemoteFlow, local: FlowDefinition, file: string, previous?: string, vars?: JsonObject): Promise<boolean> {
+  if (!serverChanged(entry, current.definition, local, file, previous, vars)) return false;
   const base = await syncedRevision(client, current, entry);
   return base === null || !holdsChange(base, current.definition, local);
 }
@@ -155,8 +160,10 @@ export function flowAsChanged(flow: RemoteFlow): string {
 /**
  * syncedHash() of each definition the file held in the commits of HEAD that changed it (the newest
  * HISTORY_COMMITS): empty when git is missing, the file is in no repository, or nothing was committed.
+ * With `vars`, each version's placeholders filled in with them, as a push would send it; a version with a
+ * placeholder they have no value for was never pushed so (push refuses it), and is left out.
  */
-function committedVersions(file: string): Set<string> {
+function committedVersions(file: string, vars?: JsonObject): Set<string> {
   const hashes = new Set<string>();
   const git = (args: string[], input?: string) =>
     execFileSync('git', ['-C', dirname(file) || '.', ...args], { input, stdio: ['pipe', 'pipe', 'ignore'], timeout: 20_000, maxBuffer: 256 * 1024 * 1024 });
@@ -180,7 +187,12 @@ function committedVersions(file: string): Set<string> {
     const text = blobs.subarray(at, at + size).toString('utf8');
     at += size + 1;
     const parsed = parseDefinitionFile(text);
-    if (parsed.ok) hashes.add(syncedHash(parsed.definition));
+    if (!parsed.ok) continue;
+    if (!vars) hashes.add(syncedHash(parsed.definition));
+    else {
+      const filled = substituteTemplateVars(parsed.definition, vars);
+      if (!filled.left.length) hashes.add(syncedHash(filled.value));
+    }
   }
   return hashes;
 }

@@ -8,6 +8,7 @@ import { isPlainObject, unwrapFlowResource } from '../../definition/parse.ts';
 import { validateDefinition, type ValidateOptions } from '../../definition/validate.ts';
 import { substituteTemplateVars } from '../../definition/template-vars.ts';
 import type { JsonObject } from '../../engine/types.ts';
+import { canonicalJson } from '../../flowtest/flow-diff.ts';
 import { MANIFEST } from './manifest.ts';
 import { readFlowFile, whyUnreadable } from '../unreadable-file.ts';
 import { NUL_MESSAGE, nulPath } from '../../lib/nul-path.ts';
@@ -37,15 +38,25 @@ export interface ReadDefinition {
   unreadable?: string;
   errors: string[];
   warnings: string[];
+  /**
+   * The deploy-time `${…}` placeholders (template-vars.ts) the definition still holds: every one without `vars`,
+   * those `vars` has no value for with them. A push refuses such a file: the flow would fail at run time.
+   */
+  placeholders: string[];
+  /** `vars` changed the definition (a placeholder filled in, a `$${` made `${`): the file is a template. */
+  substituted: boolean;
 }
 
 /** `vars`: values for the file's deploy-time `${…}` placeholders (--vars FILE), substituted before it is checked. */
 export function readDefinition(path: string, options: ValidateOptions = {}, vars?: JsonObject): ReadDefinition {
   // A Flow resource saved from the API (`{definition: …}`) is taken as its definition, as simulate and the console do.
   const file = readFlowFile(path);
-  if ('unreadable' in file) return { definition: null, unreadable: file.unreadable, errors: [`cannot read the file: ${file.unreadable}`], warnings: [] };
-  if ('notDefinition' in file) return { definition: null, errors: [`#: ${file.notDefinition}`], warnings: [] };
-  const definition = vars ? substituteTemplateVars(file.definition, vars).value : file.definition;
+  if ('unreadable' in file) return { definition: null, unreadable: file.unreadable, errors: [`cannot read the file: ${file.unreadable}`], warnings: [], placeholders: [], substituted: false };
+  if ('notDefinition' in file) return { definition: null, errors: [`#: ${file.notDefinition}`], warnings: [], placeholders: [], substituted: false };
+  // Without vars the file is read as written (a `$${` stays); its placeholders are those an empty set of values leaves.
+  const substitution = substituteTemplateVars(file.definition, vars ?? {});
+  const definition = vars ? substitution.value : file.definition;
+  const substituted = vars !== undefined && canonicalJson(substitution.value) !== canonicalJson(file.definition);
   const result = validateDefinition(structuredClone(definition), options);
   const friendlyName = resourceFriendlyName(file.text);
   // The server refuses a NUL character anywhere in a Definition (81022): said here, a push stops before
@@ -57,7 +68,15 @@ export function readDefinition(path: string, options: ValidateOptions = {}, vars
     ...(friendlyName ? { friendlyName } : {}),
     errors,
     warnings: result.warnings.map((w) => `${w.property_path}: ${w.message}`),
+    placeholders: substitution.left,
+    substituted,
   };
+}
+
+/** The deploy-time `${…}` placeholders a flow file holds (none: not a template, or no flow definition to read). */
+export function filePlaceholders(path: string): string[] {
+  const file = readFlowFile(path);
+  return 'definition' in file ? substituteTemplateVars(file.definition, {}).left : [];
 }
 
 /** The friendly name a Flow resource file (parseDefinitionFile takes its definition) carries, if any. */

@@ -25,6 +25,11 @@ export interface ManifestEntry {
    * stored the definition otherwise than it was sent. Either hash is the server "as last synced" (drift.ts).
    */
   server?: string;
+  /**
+   * The file was last pushed with `--vars`: a template whose deploy-time placeholders were filled in, so `synced`
+   * (and the server) hold the substituted definition. A pull never writes the server's flow over such a file.
+   */
+  vars?: boolean;
 }
 
 export interface Manifest {
@@ -76,7 +81,8 @@ export function readManifest(dir: string): Manifest {
       (entry.friendlyName !== undefined && typeof entry.friendlyName !== 'string') ||
       (entry.sid !== undefined && typeof entry.sid !== 'string') ||
       (entry.synced !== undefined && typeof entry.synced !== 'string') ||
-      (entry.server !== undefined && typeof entry.server !== 'string')
+      (entry.server !== undefined && typeof entry.server !== 'string') ||
+      (entry.vars !== undefined && typeof entry.vars !== 'boolean')
     ) {
       throw new Error(`${path}: the entry ${JSON.stringify(key)} is not {"friendlyName": "…", "sid": "FW…", "synced": "sha256:…"}`);
     }

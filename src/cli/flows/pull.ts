@@ -1,12 +1,13 @@
 // `switchboard flows pull`: writes the server's flows (all, or those named) to the flow directory and
-// records them in the manifest. Nothing is written while any file holds local edits the pull would lose.
+// records them in the manifest. Nothing is written while any file holds local edits the pull would lose;
+// a template (deploy-time `${…}` placeholders, or pushed with --vars) is never written over.
 import { lstatSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
 import { manifestKeyProblem } from '../manifest-paths.ts';
 import type { FlowsContext } from './context.ts';
-import { definitionJson } from './files.ts';
+import { definitionJson, filePlaceholders } from './files.ts';
 import { fileSyncedHash, MANIFEST, readManifest, sameJsonFile, syncedHash, writeManifest, type ManifestEntry } from './manifest.ts';
 import { pullFileNames } from './match.ts';
 import { makeDirectories } from '../../lib/make-directories.ts';
@@ -43,11 +44,21 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
   }
   const fetched: RemoteFlow[] = [];
   for (const summary of wanted) fetched.push(await c.getFlow(summary.sid));
+  // A flow kept as a Terraform template (a file with deploy-time placeholders, or one last pushed with --vars) is
+  // never overwritten, not even with --force: the server holds it filled in, and the file would lose its placeholders.
+  const templates = new Map<string, string[]>();
+  for (const flow of fetched) {
+    const file = fileNames.get(flow.sid)!;
+    if (!lstatSync(join(dir, file), { throwIfNoEntry: false })) continue;
+    const placeholders = filePlaceholders(join(dir, file));
+    if (placeholders.length || manifest.flows[file]?.vars) templates.set(flow.sid, placeholders);
+  }
   // Local edits are never overwritten unasked: every file is checked before any is written. An edited
   // file whose flow the server still holds as last pulled or pushed has nothing to take in: kept as it is.
   const kept = new Set<string>();
   const edited = values.force ? [] : fetched.flatMap((flow) => {
     const file = fileNames.get(flow.sid)!;
+    if (templates.has(flow.sid)) return [];
     const entry = manifest.flows[file];
     const why = localEdits(join(dir, file), entry, flow.definition);
     if (!why) return [];
@@ -69,6 +80,19 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
   const pulled = [];
   for (const flow of fetched) {
     const file = fileNames.get(flow.sid)!;
+    const template = templates.get(flow.sid);
+    if (template) {
+      // Its manifest entry stays as it is too: the drift check still knows what was last pushed.
+      pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written: false, kept: 'template' });
+      if (!json) {
+        const what = template.length ? `holds deploy-time placeholders (${template.join(', ')})` : 'was last pushed with --vars';
+        console.log(
+          `kept ${join(dir, file)}: a flow kept as a template (it ${what}), not overwritten with ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}), ` +
+            `which holds it filled in; flows diff --vars FILE ${join(dir, file)} shows the server's changes, if any`,
+        );
+      }
+      continue;
+    }
     if (kept.has(flow.sid)) {
       pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written: false, kept: 'local edits' });
       if (!json) console.log(`kept ${join(dir, file)}: edited since the last pull or push, and ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}) has not changed on the server since (flows push sends the edits)`);

@@ -46,7 +46,23 @@ function pushChangeText(action: string, change: PushChange, dryRun: boolean): st
   return '';
 }
 
-export async function flowsPush({ values, positionals, dir, json, status, validation, client }: FlowsContext): Promise<number> {
+/**
+ * Why a file with deploy-time placeholders left is not pushed, and the ways out: its values (--vars), or,
+ * for a flow Terraform deploys, a push of the other files only (`others`: there are other files to name).
+ */
+function placeholderRefusal(file: string, placeholders: string[], varsFile: string | undefined, others: boolean): string {
+  const which = `${placeholders.length === 1 ? 'the placeholder' : 'the placeholders'} ${placeholders.join(', ')}`;
+  const why = varsFile === undefined
+    ? `it holds deploy-time template ${placeholders.length === 1 ? 'placeholder' : 'placeholders'} ${placeholders.join(', ')} (a flow kept as a Terraform template), and the flow would fail at run time with ${placeholders.length === 1 ? 'it' : 'them'} unfilled`
+    : `--vars ${varsFile} has no value for ${which} (no such name, or not a plain reference), and the flow would fail at run time with ${placeholders.length === 1 ? 'it' : 'them'} unfilled`;
+  const ways = [
+    varsFile === undefined ? 'push with --vars FILE (a JSON or YAML mapping of their values) to fill them in' : `give ${placeholders.length === 1 ? 'its value' : 'their values'} in ${varsFile}`,
+    `or deploy this flow with Terraform and leave it out of the push${others ? ' by naming the files to push (flows push FILE…)' : ''}`,
+  ];
+  return `${file}: not pushed, ${why}: ${ways.join(', ')}`;
+}
+
+export async function flowsPush({ values, positionals, dir, json, status, validation, vars, client }: FlowsContext): Promise<number> {
   const files = localFiles(dir, positionals);
   // As validate: a push of nothing from the wrong folder must not pass for a deployment.
   if (!files.length) {
@@ -64,16 +80,21 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
     const rename = renamed.renames.get(relative(dir, file));
     return rename ? join(dir, rename.from) : undefined;
   };
-  const reads = new Map(files.map((f) => [f, readDefinition(f, validation)]));
+  const reads = new Map(files.map((f) => [f, readDefinition(f, validation, vars)]));
   // What each file held as it was read: once pushed, the manifest records it (a later pull may replace it until it is edited).
-  const hashes = new Map(files.map((f) => [f, fileSyncedHash(f)]));
-  const invalid = files.filter((f) => !reads.get(f)!.definition);
+  // A template pushed with --vars records the definition as pushed (substituted): what the server holds, and what drift.ts compares.
+  const hashes = new Map(files.map((f) => [f, reads.get(f)!.substituted ? syncedHash(reads.get(f)!.definition) : fileSyncedHash(f)]));
+  // A file still holding deploy-time placeholders (a Terraform template) would become a flow that fails at run
+  // time (a request to the URL `${hours_api}`): refused as an invalid one is, unless --vars fills them all in.
+  const templated = files.filter((f) => reads.get(f)!.definition && reads.get(f)!.placeholders.length);
+  const invalid = files.filter((f) => !reads.get(f)!.definition || templated.includes(f));
   const unreadable = invalid.some((f) => reads.get(f)!.unreadable !== undefined);
   const dryRun = values['dry-run'];
   if (invalid.length) {
     for (const f of invalid) {
       const r = reads.get(f)!;
       if (r.unreadable !== undefined) console.error(`${f}: not pushed, cannot read the file: ${r.unreadable}`);
+      else if (templated.includes(f)) console.error(placeholderRefusal(f, r.placeholders, values.vars, files.length > 1 || !positionals.length));
       else console.error(`${f}: not pushed, the definition is not valid:\n  ${r.errors.slice(0, 8).join('\n  ')}`);
     }
     // The valid files are held back too (a push sends every file or none): say so, not only what is wrong.
@@ -89,7 +110,7 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
     }
     if (!plan) return unreadable ? 2 : 1;
   }
-  const valid = files.filter((f) => reads.get(f)!.definition);
+  const valid = files.filter((f) => !invalid.includes(f));
   const c = await client();
   const remote = await c.listFlows();
   const ambiguous = ambiguousFiles(dir, files, manifest, remote);
@@ -113,7 +134,7 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
       const current = currents.get(file);
       const entry = syncedEntry(dir, file, manifest, matches.get(file));
       if (!current || !entry) continue;
-      if (await serverChangeLost(c, entry, current, reads.get(file)!.definition!, file, previous(file))) {
+      if (await serverChangeLost(c, entry, current, reads.get(file)!.definition!, file, previous(file), vars)) {
         drifted.push(`${file}: not pushed: ${flowAsChanged(current)}, a change made on the server since the file was last pulled or pushed, which the file does not hold`);
         changedOnServer.push(file);
       }
@@ -179,7 +200,9 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
       const synced = hashes.get(file) ?? undefined;
       // What the server holds, when its hash is not the file's (a saved Flow resource's is the whole file's).
       const server = held ? syncedHash(held) : undefined;
-      manifest.flows[relative(dir, file)] = { friendlyName: name, sid, synced, ...(server !== undefined && server !== synced ? { server } : {}) };
+      // A template pushed with --vars is marked so: a pull leaves the file as it is (the server holds it filled in).
+      const template = reads.get(file)!.substituted ? { vars: true } : {};
+      manifest.flows[relative(dir, file)] = { friendlyName: name, sid, synced, ...(server !== undefined && server !== synced ? { server } : {}), ...template };
     }
     const renamedFrom = previous(file);
     results.push({ file, friendlyName: name, action, sid, revision, ...change, ...(renamedFrom !== undefined ? { renamedFrom } : {}) });
