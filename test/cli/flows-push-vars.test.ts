@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCliInProcess } from '../support/cli-in-process.ts';
@@ -169,6 +169,34 @@ describe('flows push and pull with a flow kept as a Terraform template', () => {
     const refused = await flows(['push', '--vars', 'deploy.yaml']);
     assert.equal(refused.code, 2, refused.stdout + refused.stderr);
     assert.match(refused.stderr, /^flows\/support\.json: not pushed: support .* a change made on the server/m);
+  });
+
+  it('a committed version with a placeholder the values lack was never pushed so: a server holding it half filled in is a change', async () => {
+    await fresh();
+    git('init', '-q');
+    assert.equal((await flows(['push', '--vars', 'deploy.yaml'])).code, 0);
+    const sid = manifest()['support.json']!.sid;
+    git('add', '-A');
+    git('commit', '-qm', 'pushed');
+    put('support.json', template('${serverless_url}/v/${nope}'));
+    git('commit', '-qam', 'a version push refuses with these values');
+    await server.app.flows.update(server.account.sid, sid, { status: 'published', definition: filled('/v/${nope}') });
+    put('support.json', template('${serverless_url}/w'));
+    const push = await flows(['push', '--vars', 'deploy.yaml']);
+    assert.equal(push.code, 2, push.stdout + push.stderr);
+    assert.match(push.stderr, /^flows\/support\.json: not pushed: support .* a change made on the server/m);
+  });
+
+  it('a template moved without git (its JSON as last pushed) is followed as a rename when pushed with the same values', async () => {
+    await fresh();
+    assert.equal((await flows(['push', '--vars', 'deploy.yaml'])).code, 0);
+    const sid = manifest()['support.json']!.sid;
+    renameSync(join(work, 'flows', 'support.json'), join(work, 'flows', 'hours.json'));
+    const push = await flows(['push', '--vars', 'deploy.yaml']);
+    assert.equal(push.code, 0, push.stdout + push.stderr);
+    assert.match(push.stdout, new RegExp(`^unchanged: support \\(${sid}.*← flows/hours\\.json \\(renamed from flows/support\\.json\\)`, 'm'));
+    assert.equal((await serverFlows()).length, 2);
+    assert.deepEqual(manifest()['hours.json'], { friendlyName: 'support', sid, synced: syncedHash(filled()), vars: true });
   });
 });
 

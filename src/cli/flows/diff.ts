@@ -54,7 +54,7 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     const remote = await (await client()).listFlows();
     const files = localFiles(dir, plan.files);
     // As push: a file renamed since the last pull or push (rename.ts) is compared with its old flow.
-    const renamed = findRenames(dir, files, read);
+    const renamed = findRenames(dir, files, read, vars);
     const manifest = withRenames(read, renamed.renames);
     const renameNote = renameWarning(dir, read, renamed);
     if (renameNote) console.error(renameNote);

@@ -71,7 +71,7 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
   }
   const read = readManifest(dir);
   // A file renamed since the last pull or push (rename.ts) is its old flow: its entry moves to the new name.
-  const renamed = findRenames(dir, files, read);
+  const renamed = findRenames(dir, files, read, vars);
   const manifest = withRenames(read, renamed.renames);
   const renameNote = renameWarning(dir, read, renamed);
   if (renameNote) console.error(renameNote);

@@ -13,7 +13,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { manifestKeyProblem } from '../manifest-paths.ts';
-import { fileSyncedHash, MANIFEST, type Manifest } from './manifest.ts';
+import { fileSyncedHash, MANIFEST, syncedHash, type Manifest } from './manifest.ts';
+import { substituteTemplateVars } from '../../definition/template-vars.ts';
+import type { JsonObject } from '../../engine/types.ts';
+import { readFlowFile } from '../unreadable-file.ts';
+
+/** syncedHash() of the file's definition filled in with `vars` (as push --vars records it), or null. */
+function filledHash(path: string, vars: JsonObject): string | null {
+  const file = readFlowFile(path);
+  return 'definition' in file ? syncedHash(substituteTemplateVars(file.definition, vars).value) : null;
+}
 
 export interface Rename {
   /** The old file's manifest key (relative to --dir), whose file is gone. */
@@ -32,8 +41,12 @@ export interface Renames {
   added: string[];
 }
 
-/** The renames among `files` (the files a push or diff reads) and the manifest's entries whose file is gone. */
-export function findRenames(dir: string, files: string[], manifest: Manifest): Renames {
+/**
+ * The renames among `files` (the files a push or diff reads) and the manifest's entries whose file is gone.
+ * `vars` (--vars FILE): an entry last pushed with them holds the hash of the template filled in (push.ts), so a
+ * new file's is taken filled in with them too.
+ */
+export function findRenames(dir: string, files: string[], manifest: Manifest, vars?: JsonObject): Renames {
   const added = files.map((file) => relative(dir, file)).filter((key) => manifestKeyProblem(dir, key) === null && !Object.hasOwn(manifest.flows, key));
   const gone = Object.keys(manifest.flows).filter((key) => manifestKeyProblem(dir, key) === null && !existsSync(join(dir, key)));
   const renames = new Map<string, Rename>();
@@ -49,10 +62,12 @@ export function findRenames(dir: string, files: string[], manifest: Manifest): R
   }
   // Without git: the same JSON as last synced, on exactly one side each.
   const hashes = new Map(added.map((key) => [key, fileSyncedHash(join(dir, key))]));
+  const filled = new Map(vars ? added.map((key) => [key, filledHash(join(dir, key), vars)]) : []);
   for (const from of [...gone]) {
     const synced = manifest.flows[from]!.synced;
     if (synced === undefined || gone.filter((key) => manifest.flows[key]!.synced === synced).length !== 1) continue;
-    const holders = added.filter((key) => hashes.get(key) === synced);
+    const held = manifest.flows[from]!.vars ? filled : hashes;
+    const holders = added.filter((key) => held.get(key) === synced);
     if (holders.length === 1) pair(from, holders[0]!, 'synced hash');
   }
   return { renames, gone: gone.filter((key) => manifest.flows[key]!.sid), added };
