@@ -35,7 +35,9 @@ Commands:
                                     whose flow has not changed on the server since is kept as it is. A
                                     template (a file with deploy-time \${…} placeholders, or last pushed
                                     with --vars) is never overwritten, not even with --force: the server
-                                    holds it filled in (flows diff --vars FILE shows the server's changes)
+                                    holds it filled in (flows diff --vars FILE shows the server's changes).
+                                    A file renamed since the last pull or push (as push follows it, below)
+                                    is pulled to its new name, and its manifest entry moves there
   push [files…]                     create or update the server's flows from local files (matched by the
                                     manifest's SID, else by friendly name; a name several server flows
                                     have is refused, exit 2, until the manifest gives the file its SID):

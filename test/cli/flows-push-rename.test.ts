@@ -3,6 +3,7 @@
 // server. Push (and diff, and --dry-run) now follow a rename git reports, or, without git, a new file that
 // holds exactly what the gone one held when last synced: the flow is updated and its entry moves to the new
 // name. Without a certain match the push is what it was, with a warning saying how to carry the SID over.
+// A pull before that push wrote the flow back to the old name (two files for one flow): it follows the rename too.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -126,11 +127,51 @@ describe('flows push follows a renamed flow file', () => {
     assert.ok(existsSync(join(dir(), 'poll.json')));
   });
 
+  it('pull follows a rename too: the server\'s flow is written to the new name and the entry moves there (git mv, not committed)', { skip: !hasGit() && 'no git on this machine' }, async () => {
+    await fresh();
+    committed();
+    git('mv', 'flows/survey.json', 'flows/quiz.json');
+    await pulled.serverChanges(pulled.surveySid, 'changed on the server');
+    const flowsBefore = await serverFlows();
+    const pull = await flows(['pull']);
+    assert.equal(pull.code, 0, pull.stdout + pull.stderr);
+    assert.match(
+      pull.stdout,
+      new RegExp(`^pulled Survey \\(${pulled.surveySid}, revision \\d+, published\\) → flows/quiz\\.json \\(renamed from flows/survey\\.json: its manifest entry moves to the new name\\)$`, 'm'),
+    );
+    assert.ok(!existsSync(join(dir(), 'survey.json')), 'not written back under the old name: one file per flow');
+    assert.match(read('quiz.json'), /changed on the server/);
+    assert.equal(manifest()['survey.json'], undefined);
+    assert.equal(manifest()['quiz.json']!.sid, pulled.surveySid);
+    // The next push is a plain one of the new name.
+    const push = await flows(['push']);
+    assert.equal(push.code, 0, push.stdout + push.stderr);
+    assert.match(push.stdout, /^unchanged: Survey .* ← flows\/quiz\.json$/m);
+    assert.deepEqual(await serverFlows(), flowsBefore, 'no new flow');
+  });
+
+  it('pull follows a rename without git (the file holds what the old one held when last synced); --json says renamedFrom', async () => {
+    await fresh();
+    renameSync(join(dir(), 'survey.json'), join(dir(), 'quiz.json'));
+    await pulled.serverChanges(pulled.surveySid, 'changed again');
+    const pull = await flows(['pull', '--json']);
+    assert.equal(pull.code, 0, pull.stdout + pull.stderr);
+    const rows = JSON.parse(pull.stdout) as { file: string; renamedFrom?: string; written: boolean }[];
+    assert.deepEqual(rows.find((r) => r.file === 'flows/quiz.json'), { ...rows.find((r) => r.file === 'flows/quiz.json')!, renamedFrom: 'flows/survey.json', written: true });
+    assert.equal(rows.find((r) => r.file === 'flows/other.json')!.renamedFrom, undefined);
+    assert.ok(!existsSync(join(dir(), 'survey.json')));
+    assert.match(read('quiz.json'), /changed again/);
+    assert.equal(manifest()['survey.json'], undefined);
+    assert.equal(manifest()['quiz.json']!.sid, pulled.surveySid);
+  });
+
   it('the help and the README say so', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
     assert.match(readme, /A flow file renamed in the repository \(`git mv flows\/menu\.json flows\/main-menu\.json`\) is the same flow: `push` updates the flow the manifest gave the old name/);
     assert.match(readme, /Without such a match the new file is a new flow, as before, and `push` and `diff` warn on stderr/);
     const text = FLOWS_USAGE.replace(/\s+/g, ' ');
+    assert.match(readme, /`pull` before that push writes the server's flow to the new name/);
+    assert.match(text, /A file renamed since the last pull or push \(as push follows it, below\) is pulled to its new name, and its manifest entry moves there/);
     assert.match(text, /A file renamed since the last pull or push \(git reports the rename, or it holds what the old file held then\) updates the old file's flow and takes over its manifest entry \(diff and --dry-run say so\); without a certain match it is a new flow, and push warns/);
   });
 });

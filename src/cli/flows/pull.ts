@@ -1,16 +1,18 @@
 // `switchboard flows pull`: writes the server's flows (all, or those named) to the flow directory and
 // records them in the manifest. Nothing is written while any file holds local edits the pull would lose;
-// a template (deploy-time `${…}` placeholders, or pushed with --vars) is never written over.
+// a template (deploy-time `${…}` placeholders, or pushed with --vars) is never written over. A file renamed
+// since the last pull or push (rename.ts, as push and diff follow it) is written under its new name.
 import { lstatSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
 import { manifestKeyProblem } from '../manifest-paths.ts';
 import type { FlowsContext } from './context.ts';
-import { definitionJson, filePlaceholders } from './files.ts';
+import { definitionJson, filePlaceholders, localFiles } from './files.ts';
 import { fileSyncedHash, MANIFEST, readManifest, sameJsonFile, syncedHash, writeManifest, type ManifestEntry } from './manifest.ts';
 import { pullFileNames } from './match.ts';
 import { makeDirectories } from '../../lib/make-directories.ts';
+import { findRenames, withRenames, type Rename } from './rename.ts';
 
 /**
  * Why writing the server's `definition` to `path` would lose local edits, or null when it would not:
@@ -35,7 +37,19 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
   const missing = positionals.filter((p) => !all.some((f) => f.sid === p || f.friendlyName === p));
   if (missing.length) throw new Error(`no flow named ${missing.join(', ')} on ${c.connection.baseUrl}`);
   makeDirectories(dir);
-  const manifest = readManifest(dir);
+  const read = readManifest(dir);
+  // A tracked file renamed since the last pull or push (git mv, or its JSON as last synced; rename.ts) is its flow's
+  // file: pulled to the new name, its entry moved there, as push would. Only the flows pulled now are moved.
+  const pulledSids = new Set(wanted.map((flow) => flow.sid));
+  const renames = new Map<string, Rename>(
+    [...findRenames(dir, localFiles(dir, []), read).renames].filter(([, { from }]) => pulledSids.has(read.flows[from]!.sid!)),
+  );
+  const manifest = withRenames(read, renames);
+  /** The old name of the file a flow is pulled to, when it was renamed (as a path), else undefined. */
+  const renamedFrom = (file: string) => {
+    const rename = renames.get(file);
+    return rename ? join(dir, rename.from) : undefined;
+  };
   const fileNames = pullFileNames(wanted, manifest, new Set(all.map((f) => f.sid)));
   // A file of the flow's own name can be a symbolic link too (committed, not in the manifest): checked before anything is written.
   for (const file of fileNames.values()) {
@@ -81,21 +95,24 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
   for (const flow of fetched) {
     const file = fileNames.get(flow.sid)!;
     const template = templates.get(flow.sid);
+    const from = renamedFrom(file);
+    const moved = from !== undefined ? { renamedFrom: from } : {};
+    const renamed = from !== undefined ? ` (renamed from ${from}: its manifest entry moves to the new name)` : '';
     if (template) {
       // Its manifest entry stays as it is too: the drift check still knows what was last pushed.
-      pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written: false, kept: 'template' });
+      pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written: false, kept: 'template', ...moved });
       if (!json) {
         const what = template.length ? `holds deploy-time placeholders (${template.join(', ')})` : 'was last pushed with --vars';
         console.log(
-          `kept ${join(dir, file)}: a flow kept as a template (it ${what}), not overwritten with ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}), ` +
+          `kept ${join(dir, file)}${renamed}: a flow kept as a template (it ${what}), not overwritten with ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}), ` +
             `which holds it filled in; flows diff --vars FILE ${join(dir, file)} shows the server's changes, if any`,
         );
       }
       continue;
     }
     if (kept.has(flow.sid)) {
-      pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written: false, kept: 'local edits' });
-      if (!json) console.log(`kept ${join(dir, file)}: edited since the last pull or push, and ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}) has not changed on the server since (flows push sends the edits)`);
+      pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written: false, kept: 'local edits', ...moved });
+      if (!json) console.log(`kept ${join(dir, file)}${renamed}: edited since the last pull or push, and ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}) has not changed on the server since (flows push sends the edits)`);
       continue;
     }
     // A manifest entry in a subfolder (checked above to stay inside --dir).
@@ -104,8 +121,8 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
     const written = !sameJsonFile(join(dir, file), flow.definition);
     if (written) writeFileSync(join(dir, file), definitionJson(flow.definition));
     manifest.flows[file] = { friendlyName: flow.friendlyName, sid: flow.sid, synced: syncedHash(flow.definition) };
-    pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written });
-    if (!json) console.log(`pulled ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}, ${flow.status}) → ${join(dir, file)}${written ? '' : ' (already up to date, file left as it is)'}`);
+    pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written, ...moved });
+    if (!json) console.log(`pulled ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}, ${flow.status}) → ${join(dir, file)}${renamed}${written ? '' : ' (already up to date, file left as it is)'}`);
   }
   // A pull of every flow that finds a tracked one gone (deleted on the server, as push would say) names it:
   // its file stays, and nothing else would tell that it is left over.

@@ -1,6 +1,7 @@
-// A flow file renamed in the repository (git mv flows/a.json flows/b.json) is the same flow: `flows push`
-// and `flows diff` follow the rename, so the push updates the flow the manifest gave the old file instead of
-// creating a new one beside it, and the manifest entry moves to the new name. A rename is followed only
+// A flow file renamed in the repository (git mv flows/a.json flows/b.json) is the same flow: `flows push`,
+// `flows diff` and `flows pull` follow the rename, so the push updates the flow the manifest gave the old file
+// instead of creating a new one beside it (and a pull writes it to b.json, not back to a.json), and the manifest
+// entry moves to the new name. A rename is followed only
 // when it is certain, between a manifest entry whose file is gone and a file the manifest has no entry for:
 //   - git reports it as a rename (git diff --find-renames) from the last commit that held the old file
 //     (HEAD when it still does: a git mv not committed yet) to the working tree, or in the commit that
