@@ -7,7 +7,7 @@
 //   GET    /v1/Accounts/{AC}/Carrier     the configuration, secrets omitted   (Basic auth)
 //   POST   /v1/Accounts/{AC}/Carrier     update it: the fields sent (Channel, UpstreamAccountSid, AuthToken, …)
 //   DELETE /v1/Accounts/{AC}/Carrier     back to the simulator
-import { invalidSignature, signedUrls } from './webhook-auth.ts';
+import { invalidSignature, logRefusedSignature, signedUrls } from './webhook-auth.ts';
 import type { FastifyRequest } from 'fastify';
 import {
   CARRIER_INPUT_FIELDS,
@@ -44,7 +44,9 @@ export async function signatureValid(ctx: ApiContext, request: FastifyRequest, a
   const signature = typeof header === 'string' ? header : undefined;
   const callbackBase = twilio ? twilio.statusCallbackBaseUrl : config.channel === 'webhook' ? config.webhook.statusCallbackBaseUrl : undefined;
   const urls = signedUrls(ctx, request, callbackBase);
-  return tokens.some((token) => urls.some((url) => validateSignature(token, signature, url, request.form)));
+  if (tokens.some((token) => urls.some((url) => validateSignature(token, signature, url, request.form)))) return true;
+  logRefusedSignature(request, urls);
+  return false;
 }
 
 /**

@@ -5,11 +5,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Account } from '../../runtime/ports/store.ts';
 import { upstreamSigning } from '../../channels/twilio/carrier-config.ts';
 import type { ApiContext } from '../context.ts';
-import { webhookBase } from '../wire/base-urls.ts';
+import { usableHost, webhookBase } from '../wire/base-urls.ts';
 import { parseBasicAuth } from '../wire/basic-auth.ts';
 import { validateSignature } from '../wire/signature.ts';
 import { errors } from '../wire/errors.ts';
 import { isSid } from '../../runtime/ids.ts';
+import { redactedUrl } from '../../observability/logger.ts';
 
 /** Twilio's 403 for a webhook it will not act on (error 20003), with the reason as the message. */
 export function webhookRefused(reply: FastifyReply, message: string) {
@@ -64,5 +65,51 @@ export async function webhookAuthenticated(ctx: ApiContext, request: FastifyRequ
   if (ctx.config.webhookAuth === 'none') return true;
   const basic = parseBasicAuth(request.headers.authorization);
   const authed = basic ? await ctx.accounts.authenticate(basic.username, basic.password) : null;
-  return authed !== null && authed.sid === account.sid;
+  if (authed !== null && authed.sid === account.sid) return true;
+  if (signature !== undefined || !basic) logRefusedSignature(request, urls);
+  return false;
+}
+
+/**
+ * The URL a reverse proxy says the client called (X-Forwarded-Proto/-Host, or RFC 7239's Forwarded), when it
+ * says so. Never trusted for signatures (any client can send these headers): only named in the log.
+ */
+function forwardedUrl(request: FastifyRequest): string | undefined {
+  const first = (name: string): string | undefined => {
+    const value = request.headers[name];
+    const text = Array.isArray(value) ? value[0] : value;
+    return text?.split(',')[0]?.trim() || undefined;
+  };
+  let proto = first('x-forwarded-proto');
+  let host = first('x-forwarded-host');
+  const forwarded = first('forwarded');
+  if (forwarded) {
+    for (const part of forwarded.split(';')) {
+      const [name, value] = part.split('=').map((x) => x.trim().replace(/^"|"$/g, ''));
+      if (name?.toLowerCase() === 'proto' && value) proto ??= value;
+      if (name?.toLowerCase() === 'host' && value) host ??= value;
+    }
+  }
+  if (proto === undefined && host === undefined) return undefined;
+  const scheme = proto && /^https?$/i.test(proto) ? proto.toLowerCase() : request.protocol;
+  const authority = host && usableHost(host) ? host : request.host;
+  return `${scheme}://${authority}${request.url}`;
+}
+
+/**
+ * Logs (warn) a webhook refused for its X-Twilio-Signature, with the URLs the signature was checked over (their
+ * secrets redacted): the usual cause is a public base URL other than the one Twilio calls, such as a reverse proxy's
+ * https:// URL while Switchboard sees http://. When the request came through a proxy that names another URL
+ * (X-Forwarded-Proto/-Host, Forwarded), the line says so and how to fix it.
+ */
+export function logRefusedSignature(request: FastifyRequest, checkedUrls: string[]): void {
+  const missing = request.headers['x-twilio-signature'] === undefined;
+  const proxied = forwardedUrl(request);
+  const hint = proxied !== undefined && !checkedUrls.includes(proxied)
+    ? { forwardedUrl: redactedUrl(proxied), hint: 'the proxy forwarded a URL the signature was not checked over: X-Forwarded-* headers are not trusted, set --public-base-url (PUBLIC_BASE_URL) to the base URL Twilio calls' }
+    : {};
+  request.log.warn(
+    { checkedUrls: checkedUrls.map(redactedUrl), ...hint },
+    `webhook refused (403, 20003): ${missing ? 'no' : 'invalid'} X-Twilio-Signature`,
+  );
 }
