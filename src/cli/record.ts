@@ -63,13 +63,16 @@ function manifestFlowFile(dir: string, flow: { sid: string; friendlyName: string
 
 /**
  * Records in the manifest that the file holds the JSON written from the server (`synced`), as a pull
- * does, so a later `flows pull` does not take it for a local edit and refuse to update it.
+ * does, so a later `flows pull` does not take it for a local edit and refuse to update it. The entry is
+ * then a pulled one: no `server` hash, and no `vars` mark (an entry last pushed with --vars as a template,
+ * whose file was gone): the file holds the server's filled-in definition, not a template, and a pull that
+ * took it for one would keep it as it is for good.
  */
 function markSynced(dir: string, flowFile: string, definition: unknown): void {
   const manifest = readManifest(dir);
   const key = Object.keys(manifest.flows).find((k) => resolve(dir, k) === flowFile);
   if (!key) return;
-  const { server: _, ...entry } = manifest.flows[key]!;
+  const { server: _, vars: __, ...entry } = manifest.flows[key]!;
   manifest.flows[key] = { ...entry, synced: syncedHash(definition) };
   writeManifest(dir, manifest);
 }

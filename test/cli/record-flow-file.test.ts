@@ -109,6 +109,30 @@ describe('test --record: where the flow file goes', () => {
     }
   });
 
+  it('a missing file it writes from the server is no template: an entry last pushed with --vars loses "vars", and a later pull updates the file', async () => {
+    const dir = workdir();
+    mkdirSync(join(dir, 'flows'));
+    // The file was pushed as a Terraform template with --vars, then deleted (or never checked out).
+    const entry = { friendlyName: 'Pizza order', sid: flowSid, synced: syncedHash({ ...pizza, description: 'filled in' }), server: 'f'.repeat(64), vars: true };
+    writeFileSync(join(dir, 'flows/flows.manifest.json'), JSON.stringify({ flows: { 'pizza-order.json': entry } }, null, 2) + '\n');
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], dir);
+    assert.equal(record.code, 0, record.stderr);
+    assert.match(record.stdout, /^wrote flows\/pizza-order\.json /m);
+    const manifest = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'));
+    assert.deepEqual(manifest, { flows: { 'pizza-order.json': { friendlyName: 'Pizza order', sid: flowSid, synced: syncedHash(pizza) } } });
+    const moved = structuredClone(pizza);
+    moved.description = 'edited on the server';
+    await server.app.flows.update(server.account.sid, flowSid, { definition: moved, status: 'published' });
+    try {
+      const pull = await cli(['flows', 'pull', ...creds], dir);
+      assert.equal(pull.code, 0, pull.stdout + pull.stderr);
+      assert.doesNotMatch(pull.stdout, /template/);
+      assert.equal(JSON.parse(readFileSync(join(dir, 'flows/pizza-order.json'), 'utf8')).description, 'edited on the server');
+    } finally {
+      await server.app.flows.update(server.account.sid, flowSid, { definition: pizza, status: 'published' });
+    }
+  });
+
   it('a project that keeps its flows without a manifest (as examples/ does): the flows/<name>.json holding the flow is the test\'s, not a new <name>-2.json', async () => {
     const dir = workdir();
     mkdirSync(join(dir, 'flows'));
