@@ -14,7 +14,7 @@
 import type { SqliteWriterMode } from './store/sqlite/sqlite-store.ts';
 import type { InvalidDefinitionPolicy } from './runtime/flows.ts';
 import { flagOptions, key, resolveConfig, type ConfigValues, type CrossCheck, type Flags, type Resolved, type ResolveOptions } from './config/model.ts';
-import { ConfigValueError, boolean, integer, list, matching, oneOf, optional, path, port, string, timeZone, url, type ValueType } from './config/value-types.ts';
+import { ConfigValueError, baseUrl, boolean, integer, list, matching, oneOf, optional, path, port, string, timeZone, url, type ValueType } from './config/value-types.ts';
 import { DEFAULT_LIQUID_VERSION, OLDEST_LIQUID_VERSION, parseLiquidVersion } from './definition/liquid-dialect.ts';
 import { ruleProblem } from './channels/http/outbound-policy.ts';
 import { DEFAULT_MAX_CONTEXT_BYTES, DEFAULT_MAX_STEP_BYTES } from './engine/types.ts';
@@ -64,7 +64,7 @@ export const CONFIG_KEYS = {
   publicBaseUrl: key({
     flag: 'public-base-url',
     env: 'PUBLIC_BASE_URL',
-    type: optional(url('http', 'https')),
+    type: optional(baseUrl('http', 'https')),
     default: undefined,
     description: "Base of every URL in responses (url, links, next_page_url, webhook_url), of webhook signatures and callbacks; default http://<Host header> when that is a host name or address with an optional port, else the server's own address. Set it behind a proxy",
   }),

@@ -97,6 +97,22 @@ export function url(...schemes: string[]): ValueType<string> {
   };
 }
 
+/**
+ * An absolute URL that paths are appended to (the public base URL): a query or fragment would end up in the middle
+ * of every URL made from it (`https://a.example/?x=1/v1/…`), so neither is taken.
+ */
+export function baseUrl(...schemes: string[]): ValueType<string> {
+  const inner = url(...schemes);
+  return {
+    ...inner,
+    parse(raw) {
+      const value = inner.parse(raw);
+      if (/[?#]/.test(value)) throw new ConfigValueError(`be a base URL without a query or fragment (paths are appended to it), got '${value}'`);
+      return value;
+    },
+  };
+}
+
 /** Text of a fixed shape, e.g. a SID (`what` completes "be …"). */
 export function matching(name: string, pattern: RegExp, what: string): ValueType<string> {
   return {

@@ -85,6 +85,8 @@ function httpUrl(field: string, value: string, base: boolean): string {
     throw new CarrierConfigError(field, `${field} must be an absolute http(s) URL, got '${value}'`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CarrierConfigError(field, `${field} must be an http(s) URL`);
+  // Paths are appended to a base: a query or fragment would land in the middle of every URL made from it.
+  if (base && /[?#]/.test(value)) throw new CarrierConfigError(field, `${field} is a base URL (paths are appended to it) and cannot have a query or fragment, got '${value}'`);
   return base ? value.replace(/\/+$/, '') : value;
 }
 
