@@ -70,7 +70,9 @@ Commands:
                                     the server, as push would send them, saying which flows changed on the
                                     server since the last pull or push (push refuses those); flows only on
                                     the server are listed, and count as a difference when the manifest
-                                    tracks them (their file is missing) or with --all
+                                    tracks them (their file is missing) or with --all. A template (a file
+                                    with deploy-time \${…} placeholders) is compared as written, and diff
+                                    says so: --vars FILE compares it filled in, as push sends it
   diff A B                          two sides against each other: FW…, FW…@N (revision), FW…@published, or
                                     a file; two files outside --dir, or any two with --pair
   validate [files…]                 check local files (--remote: also with the server's Validate API): a

@@ -88,10 +88,13 @@ describe('flows push and pull with a flow kept as a Terraform template', () => {
     assert.deepEqual((await serverFlows()).map((f) => f.friendlyName), ['plain']);
   });
 
-  it('--help says so', () => {
+  it('--help and the README say so', () => {
     assert.match(FLOWS_USAGE, /--vars FILE +validate, import, diff, push:/);
     assert.match(FLOWS_USAGE, /deploy-time \$\{…\} placeholders \(a flow kept as a\s+Terraform template\) is refused \(exit 1, nothing sent; --dry-run too\)/);
     assert.match(FLOWS_USAGE, /template \(a file with deploy-time \$\{…\} placeholders, or last pushed\s+with --vars\) is never overwritten/);
+    assert.match(FLOWS_USAGE, /A template \(a file\s+with deploy-time \$\{…\} placeholders\) is compared as written, and diff\s+says so: --vars FILE compares it filled in/);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    assert.match(readme, /`flows diff` without `--vars` compares a template as written \(each placeholder against the server's value\) and says so/);
   });
 
   it('push --vars fills the template in; the manifest records the definition as pushed; a second push finds it unchanged', async () => {
@@ -136,6 +139,36 @@ describe('flows push and pull with a flow kept as a Terraform template', () => {
     assert.equal(diff.code, 1, diff.stdout + diff.stderr);
     assert.match(diff.stdout, /console edit/);
     assert.match(diff.stdout, /the server's flow changed since the file was last pulled or pushed/);
+  });
+
+  it('diff without --vars says a template is compared as written and to give --vars FILE; with them it is compared filled in', async () => {
+    await fresh();
+    assert.equal((await flows(['push', '--vars', 'deploy.yaml'])).code, 0);
+    const note = 'flows/support.json is a template (deploy-time placeholders ${serverless_url}, ${flow_vars.from}), compared as written: ' +
+      'give --vars FILE (their values) to compare it filled in, as push --vars sends it';
+    const diff = await flows(['diff']);
+    assert.equal(diff.code, 1, diff.stdout + diff.stderr);
+    assert.ok(diff.stdout.split('\n').includes(`  ${note}`), diff.stdout);
+    assert.equal(diff.stdout.split(note).length, 2, 'said once, for the template only');
+    const json = JSON.parse((await flows(['diff', '--json'])).stdout) as { after: string; placeholders?: string[] }[];
+    assert.deepEqual(json.find((e) => e.after === 'flows/support.json')!.placeholders, ['${serverless_url}', '${flow_vars.from}']);
+    assert.equal(json.find((e) => e.after === 'flows/plain.json')!.placeholders, undefined);
+    // Against the flow itself (FW… FILE) too.
+    const sid = manifest()['support.json']!.sid;
+    const pair = await flows(['diff', sid, 'flows/support.json', '--pair']);
+    assert.ok(pair.stdout.includes(note), pair.stdout);
+    // Filled in: the same as the server, nothing to say.
+    const filledIn = await flows(['diff', '--vars', 'deploy.yaml']);
+    assert.equal(filledIn.code, 0, filledIn.stdout + filledIn.stderr);
+    assert.doesNotMatch(filledIn.stdout, /template/);
+    // Values for some only: the ones missing are named.
+    const partial = await flows(['diff', 'flows/support.json', '--vars', 'partial.yaml']);
+    assert.equal(partial.code, 1);
+    assert.match(partial.stdout, /^  --vars partial\.yaml has no value for \$\{flow_vars\.from\} in flows\/support\.json, compared as written: flows push refuses the file until it does$/m);
+    // A new flow: push refuses it without the values.
+    put('hours.json', template('${hours_api}/now'));
+    const added = await flows(['diff', 'flows/hours.json']);
+    assert.match(added.stdout, /^  new flow 'hours': not on the server yet\n  flows\/hours\.json is a template \(deploy-time placeholders \$\{hours_api\}, \$\{flow_vars\.from\}\): flows push refuses it without --vars FILE \(their values\)$/m);
   });
 
   it('the drift check compares definitions filled in: a server change the file holds, and a version committed earlier', async () => {

@@ -2,18 +2,44 @@
 // would send them), or between two sides (flows-diff-args.ts tells which). Exit 1 when anything differs.
 import { join, relative } from 'node:path';
 import { diffFlows, diffText } from '../../flowtest/flow-diff.ts';
-import { diffPlan } from '../flows-diff-args.ts';
+import { diffPlan, isServerSide } from '../flows-diff-args.ts';
 import { serverOnlyFlows, untrackedSummary } from '../flows-server-only.ts';
 import { usageFailure } from '../remote.ts';
 import type { FlowsContext } from './context.ts';
-import { localFiles } from './files.ts';
+import { filePlaceholders, localFiles } from './files.ts';
 import { MANIFEST, readManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { resolveSide, serverSideProblem, type Side } from './side.ts';
 import { deletedOnServer, flowAsChanged, serverChangeLost, syncedEntry } from './drift.ts';
 import { findRenames, renameWarning, withRenames } from './rename.ts';
 
+/** A file with deploy-time `${…}` placeholders left (a Terraform template) and what was given for them. */
+interface Template {
+  file: string;
+  /** The placeholders left: all of them without --vars, those its values lack with it. */
+  placeholders: string[];
+  /** --vars FILE, when given. */
+  varsFile: string | undefined;
+}
+
+/**
+ * What diff says about a template compared as written (`compared`; else a new flow): its placeholders differ
+ * from the server's filled-in values, and push refuses it, until --vars gives their values.
+ */
+function templateNote({ file, placeholders, varsFile }: Template, compared: boolean): string {
+  const list = placeholders.join(', ');
+  if (varsFile !== undefined) return `--vars ${varsFile} has no value for ${list} in ${file}${compared ? ', compared as written' : ''}: flows push refuses the file until it does`;
+  return compared
+    ? `${file} is a template (deploy-time placeholders ${list}), compared as written: give --vars FILE (their values) to compare it filled in, as push --vars sends it`
+    : `${file} is a template (deploy-time placeholders ${list}): flows push refuses it without --vars FILE (their values)`;
+}
+
 export async function flowsDiff({ values, positionals, dir, json, color, vars, client }: FlowsContext): Promise<number> {
+  /** The file's placeholders left (filePlaceholders with --vars), as a Template, or null when there are none. */
+  const template = (file: string): Template | null => {
+    const placeholders = filePlaceholders(file, vars);
+    return placeholders.length ? { file, placeholders, varsFile: values.vars } : null;
+  };
   const plan = diffPlan(positionals, dir, { pair: values.pair, all: values.all });
   if ('problem' in plan) return usageFailure(plan.problem);
   let changed = false;
@@ -25,7 +51,8 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     if (json) outputs.push({ file: side.label, notDefinition: side.notDefinition });
   };
   /** `serverChanged`: the server's flow changed since the file was last pulled or pushed (drift.ts), said after the diff. */
-  const show = (before: Side, after: Side, serverChanged: string | null = null, renamedFrom?: string) => {
+  /** `templated`: a side that is a file with placeholders left, compared with a server flow (its note follows the diff). */
+  const show = (before: Side, after: Side, serverChanged: string | null = null, renamedFrom?: string, templated: Template | null = null) => {
     if ('notDefinition' in before || 'notDefinition' in after) {
       if ('notDefinition' in before) notCompared(before);
       if ('notDefinition' in after && after.label !== before.label) notCompared(after);
@@ -34,10 +61,13 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     const diff = diffFlows(before.definition, after.definition, { layout: values.layout });
     // Also a difference diff's words leave out (offsets, order, unused fields): push would send it.
     changed ||= !diff.identical;
-    if (json) outputs.push({ before: before.label, after: after.label, ...diff, ...(serverChanged ? { serverChanged: true } : {}), ...(renamedFrom !== undefined ? { renamedFrom } : {}) });
+    const placeholders = templated && !diff.identical ? { placeholders: templated.placeholders } : {};
+    if (json) outputs.push({ before: before.label, after: after.label, ...diff, ...(serverChanged ? { serverChanged: true } : {}), ...(renamedFrom !== undefined ? { renamedFrom } : {}), ...placeholders });
     else {
       const renamed = renamedFrom !== undefined ? `\n  ${after.label} is ${renamedFrom} renamed: flows push updates this flow and moves its manifest entry to the new name` : '';
-      const note = renamed + (serverChanged ? `\n  the server's flow changed since the file was last pulled or pushed (${serverChanged}): flows push refuses to overwrite it without --force` : '');
+      // A template compared as written differs from its flow at every placeholder: said once, with the way to compare it filled in.
+      const unfilled = templated && !diff.identical ? `\n  ${templateNote(templated, true)}` : '';
+      const note = renamed + unfilled + (serverChanged ? `\n  the server's flow changed since the file was last pulled or pushed (${serverChanged}): flows push refuses to overwrite it without --force` : '');
       console.log(diffText(diff, { before: before.label, after: after.label }, color) + note + '\n');
     }
   };
@@ -48,7 +78,10 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       console.error(`switchboard flows diff: ${problem}`);
       return 2;
     }
-    show(await resolveSide(plan.sides[0], client, vars), await resolveSide(plan.sides[1], client, vars));
+    const [a, b] = plan.sides;
+    // A file compared with a server flow: the note a template gets in a diff against the server (two files are both as written).
+    const templated = isServerSide(a) !== isServerSide(b) ? template(isServerSide(a) ? b : a) : null;
+    show(await resolveSide(a, client, vars), await resolveSide(b, client, vars), null, undefined, templated);
   } else {
     const read = readManifest(dir);
     const remote = await (await client()).listFlows();
@@ -77,13 +110,15 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       if (!match) {
         changed = true;
         const gone = deleted.get(file);
-        if (json) outputs.push({ before: null, after: file, new: true, ...(gone ? { deletedOnServer: gone } : {}) });
+        const templated = template(file);
+        const unfilled = templated ? `\n  ${templateNote(templated, false)}` : '';
+        if (json) outputs.push({ before: null, after: file, new: true, ...(gone ? { deletedOnServer: gone } : {}), ...(templated ? { placeholders: templated.placeholders } : {}) });
         else if (gone) {
           console.log(
             `+++ ${file}\n  its flow ${name} (${gone}) was deleted on the server since the file was last pulled or pushed: ` +
-              `flows push refuses to create it again without --force (remove the file and its manifest entry to keep it deleted)\n`,
+              `flows push refuses to create it again without --force (remove the file and its manifest entry to keep it deleted)${unfilled}\n`,
           );
-        } else console.log(`+++ ${file}\n  new flow '${name}': not on the server yet\n`);
+        } else console.log(`+++ ${file}\n  new flow '${name}': not on the server yet${unfilled}\n`);
         continue;
       }
       const current = await (await client()).getFlow(match.sid);
@@ -91,7 +126,7 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       const rename = renamed.renames.get(relative(dir, file));
       const previous = rename ? join(dir, rename.from) : undefined;
       const drifted = entry !== null && (await serverChangeLost(await client(), entry, current, local.definition, file, previous, vars));
-      show({ label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition }, local, drifted ? flowAsChanged(current) : null, previous);
+      show({ label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition }, local, drifted ? flowAsChanged(current) : null, previous, template(file));
     }
     // Named files narrow the check to them: the server's other flows are not asked about.
     if (!plan.files.length) {

@@ -73,10 +73,13 @@ export function readDefinition(path: string, options: ValidateOptions = {}, vars
   };
 }
 
-/** The deploy-time `${…}` placeholders a flow file holds (none: not a template, or no flow definition to read). */
-export function filePlaceholders(path: string): string[] {
+/**
+ * The deploy-time `${…}` placeholders a flow file holds (none: not a template, or no flow definition to read);
+ * with `vars`, those they have no value for.
+ */
+export function filePlaceholders(path: string, vars?: JsonObject): string[] {
   const file = readFlowFile(path);
-  return 'definition' in file ? substituteTemplateVars(file.definition, {}).left : [];
+  return 'definition' in file ? substituteTemplateVars(file.definition, vars ?? {}).left : [];
 }
 
 /** The friendly name a Flow resource file (parseDefinitionFile takes its definition) carries, if any. */
