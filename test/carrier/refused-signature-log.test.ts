@@ -60,6 +60,9 @@ describe('a webhook refused for its signature is logged', () => {
       const status = `/v1/Accounts/${account.sid}/Carrier/Executions/${EXECUTION}/Messages/${EFFECT}/Status`;
       const missing = await app.server.inject({ method: 'POST', url: status, payload: 'MessageSid=SM1&MessageStatus=sent', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
       assert.equal(missing.statusCode, 403);
+      // Told what it lacks, not "Invalid": a carrier callback takes no Basic auth, only the signature.
+      assert.match(missing.json().message, /^Missing X-Twilio-Signature: a carrier callback takes only Twilio's signature/);
+      assert.equal(missing.json().code, 20003);
       const [flowLine, statusLine] = refusals(lines());
       assert.ok(flowLine && statusLine, JSON.stringify(lines()));
       assert.equal(flowLine.level, 40);

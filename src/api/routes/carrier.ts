@@ -117,7 +117,7 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
     '/v1/Accounts/:AccountSid/Carrier/Executions/:ExecutionSid/Messages/:EffectId/Status',
     async (request, reply) => {
       const signed = await signedStep(ctx, request);
-      if (!signed) return invalidSignature(reply);
+      if (!signed) return invalidSignature(reply, request, true);
       const { AccountSid, ExecutionSid, EffectId } = signed;
       const messageSid = sidParam(request.form, 'MessageSid') ?? sidParam(request.form, 'SmsSid');
       const status = optionalString(request.form, 'MessageStatus') ?? optionalString(request.form, 'SmsStatus');
@@ -145,7 +145,7 @@ export function registerCarrier(routes: Routes, ctx: ApiContext): void {
     '/v1/Accounts/:AccountSid/Carrier/Executions/:ExecutionSid/VirtualAgent/:EffectId/Status',
     async (request, reply) => {
       const signed = await signedStep(ctx, request);
-      if (!signed) return invalidSignature(reply);
+      if (!signed) return invalidSignature(reply, request, true);
       const { AccountSid, ExecutionSid, EffectId } = signed;
       const status = optionalString(request.form, 'VirtualAgentStatus');
       if (!status) throw errors.missingParameter('VirtualAgentStatus');

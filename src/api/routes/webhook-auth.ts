@@ -23,7 +23,11 @@ export function webhookRefused(reply: FastifyReply, message: string) {
  * Basic auth), one that carried neither a signature nor credentials is told what it lacks, and refused
  * Basic auth is named as such: a curl without -u otherwise read "Invalid X-Twilio-Signature".
  */
-export function invalidSignature(reply: FastifyReply, request?: FastifyRequest) {
+export function invalidSignature(reply: FastifyReply, request?: FastifyRequest, callback = false) {
+  if (request && callback && request.headers['x-twilio-signature'] === undefined) {
+    // A carrier callback (status, virtual agent) takes only the signature, made as Twilio makes it.
+    return webhookRefused(reply, "Missing X-Twilio-Signature: a carrier callback takes only Twilio's signature (made with the upstream Twilio account's auth token; on the webhook channel, the Switchboard account's)");
+  }
   if (request && request.headers['x-twilio-signature'] === undefined) {
     if (request.headers.authorization === undefined) {
       return webhookRefused(reply, "Missing X-Twilio-Signature: a flow webhook takes Twilio's signature (the account's auth token) or the account's Basic auth");
