@@ -77,7 +77,7 @@ describe('flow webhook', () => {
     const basic = (user: string, password: string) => 'Basic ' + Buffer.from(`${user}:${password}`).toString('base64');
     const bare = await form({});
     assert.equal(bare.statusCode, 403);
-    assert.deepEqual(bare.json(), { code: 20003, message: "Missing X-Twilio-Signature: a flow webhook takes Twilio's signature (the account's auth token) or the account's Basic auth", more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 });
+    assert.deepEqual(bare.json(), { code: 20003, message: "Missing X-Twilio-Signature: a flow webhook takes Twilio's signature (made with the account's auth token, or on the Twilio carrier the upstream account's) or the account's Basic auth", more_info: 'https://www.twilio.com/docs/errors/20003', status: 403 });
     const wrongBasic = await form({ authorization: basic(t.account.sid, 'not-the-token') });
     assert.equal(wrongBasic.statusCode, 403);
     assert.match(wrongBasic.json().message, /^Basic auth refused/);

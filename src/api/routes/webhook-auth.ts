@@ -30,7 +30,7 @@ export function invalidSignature(reply: FastifyReply, request?: FastifyRequest, 
   }
   if (request && request.headers['x-twilio-signature'] === undefined) {
     if (request.headers.authorization === undefined) {
-      return webhookRefused(reply, "Missing X-Twilio-Signature: a flow webhook takes Twilio's signature (the account's auth token) or the account's Basic auth");
+      return webhookRefused(reply, "Missing X-Twilio-Signature: a flow webhook takes Twilio's signature (made with the account's auth token, or on the Twilio carrier the upstream account's) or the account's Basic auth");
     }
     return webhookRefused(reply, "Basic auth refused: a flow webhook takes only its own account's credentials (or Twilio's X-Twilio-Signature)");
   }
