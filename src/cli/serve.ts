@@ -17,7 +17,10 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   // Before the first line: a reader of stdout or stderr that goes away (`| head`, a killed `| tee`) must not end the server.
   dropWritesOnceClosed();
   // A bad value that a stronger source overrides (PORT=eighty with --port 5000) does not stop the start; say so.
-  for (const warning of resolveSwitchboardConfig(flags).warnings) console.error(`switchboard: warning: ${warning}`);
+  const resolved = resolveSwitchboardConfig(flags);
+  for (const warning of resolved.warnings) console.error(`switchboard: warning: ${warning}`);
+  // Where the configured token came from (TWILIO_AUTH_TOKEN, or 'authToken' in the config file), for the banner.
+  const tokenOrigin = resolved.keys.find((key) => key.name === 'authToken')?.origin ?? 'TWILIO_AUTH_TOKEN';
   const config = loadConfig(flags);
   const exposed = devModeExposure(config);
   if (exposed) console.error(`switchboard: warning: ${exposed}`);
@@ -155,7 +158,7 @@ export async function serveCommand(flags: Record<string, string | boolean | unde
   // A configured token came from the environment and is not echoed into logs; the dev account's is shown for
   // local use: on a terminal, and never in a JSON record (a log shipper would keep it).
   const tokenShown = generated && (!jsonOutput || process.stdout.isTTY === true);
-  if (!generated) say('Auth token: (from TWILIO_AUTH_TOKEN, not shown)');
+  if (!generated) say(`Auth token: (from ${tokenOrigin}, not shown)`);
   else if (!jsonOutput) say(`Auth token: ${account.authToken}`);
   else if (tokenShown) console.log(`Auth token: ${account.authToken}`);
   else say(`Auth token: ${devTokenNotLogged(account.sid)}`, { accountSid: account.sid });
