@@ -1,5 +1,5 @@
 // The flow webhook by GET, as Twilio requests it when a number's "A call comes in" / "Call status
-// changes" is configured as HTTP GET, or when an app hands a call back with <Redirect method="GET">:
+// changes" / "A message comes in" is configured as HTTP GET, or when an app hands a call back with <Redirect method="GET">:
 // the call parameters are in the query (appended to the URL's own), and the signature is over the
 // full URL with no body parameters.
 import { describe, it } from 'node:test';
@@ -9,6 +9,7 @@ import type { JsonObject } from '../../src/engine/types.ts';
 import { contextOf } from '../../src/runtime/execution-context.ts';
 import type { TestServer } from '../support/server.ts';
 import { redirectAndReturnFlow, serverWithFlow, stepsOf } from './support.ts';
+import { askWidget, triggerFlow } from '../support/flows.ts';
 import { WEBHOOK_HOST, answerOf, flowWebhookUrl, twilioGet as getWebhook, twilioPost as postWebhook } from './twilio-webhook.ts';
 
 const CALL_SID = 'CA' + 'd'.repeat(32);
@@ -133,6 +134,49 @@ describe('the flow webhook configured as HTTP GET', () => {
       const local = await server.app.server.inject({ method: 'GET', url: target.pathname + target.search, headers: { host: WEBHOOK_HOST, authorization: basic } });
       assert.equal(local.statusCode, 200, local.body);
       assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items.length, 1);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('"A message comes in" configured as HTTP GET', () => {
+  const flow = triggerFlow('ask by GET', 'incomingMessage', 'ask', [
+    askWidget('ask', 100, 'Hi {{trigger.message.Body}}, your name?', '3600', { onReply: 'thanks' }),
+    { name: 'thanks', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'Thanks {{widgets.ask.inbound.Body}}' } },
+  ]);
+  const message = (server: TestServer, sid: string, body: string) => ({ AccountSid: server.account.sid, ApiVersion: '2010-04-01', MessageSid: sid, SmsSid: sid, From: CALLER, To: NUMBER, Body: body, NumMedia: '0' });
+
+  it('a signed GET starts and answers the execution as the POST does; a retried GET runs nothing again', async () => {
+    const { server, flowSid } = await serverWithFlow(flow);
+    try {
+      const url = flowUrl(server, flowSid);
+      const first = await twilioGet(server, url, message(server, 'SM' + '1'.repeat(32), 'hello'));
+      assert.equal(first.status, 200, first.body);
+      assert.deepEqual(first.twiml, []);
+      const again = await twilioGet(server, url, message(server, 'SM' + '1'.repeat(32), 'hello'));
+      assert.equal(again.status, 200, again.body);
+      const reply = await twilioGet(server, url, message(server, 'SM' + '2'.repeat(32), 'Ada'));
+      assert.equal(reply.status, 200, reply.body);
+      await server.app.executions.idle();
+      const executions = (await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items;
+      assert.equal(executions.length, 1, 'the retried GET started nothing');
+      assert.deepEqual(await stepsOf(server, flowSid, executions[0]!.sid), ['Trigger -incomingMessage-> ask', 'ask -incomingMessage-> thanks', 'thanks -sent-> Ended']);
+      const context = contextOf((await server.app.store.getExecutionBySid(executions[0]!.sid))!) as { trigger: { message: JsonObject } };
+      assert.equal(context.trigger.message.Body, 'hello');
+      assert.equal(context.trigger.message.MessageSid, 'SM' + '1'.repeat(32));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("a GET message's parameters are checked as the POST's form: a NUL in From is a 400 naming it, and starts nothing", async () => {
+    const { server, flowSid } = await serverWithFlow(flow);
+    try {
+      const bad = await twilioGet(server, flowUrl(server, flowSid), { ...message(server, 'SM' + '3'.repeat(32), 'hi'), From: '+1555\u00001230001' });
+      assert.equal(bad.status, 400, bad.body);
+      assert.match(JSON.parse(bad.body).message, /From/);
+      assert.equal((await server.app.store.listExecutions(server.account.sid, flowSid, {}, { pageSize: 5 })).items.length, 0);
     } finally {
       await server.close();
     }

@@ -150,14 +150,24 @@ export function splitReturnQuery(values: Map<string, string[]>): { params: Recor
   return { params, outputs };
 }
 
+/** Answers a messaging webhook whose signature the caller checked (webhooks.ts: the POST's own path). */
+export type MessagingAnswer = (ctx: ApiContext, request: FastifyRequest, reply: FastifyReply, accountSid: string, flowSid: string, params: Record<string, string>) => Promise<string | object>;
+
+/** A GET's query as a message's parameters, each checked as the POST's form values are (webhookParam). */
+function messageParams(values: Map<string, string[]>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, list] of values) params[name] = webhookParam(name, list.at(-1)!);
+  return params;
+}
+
 /**
  * GET on the flow webhook. Twilio requests with GET a number's "A call comes in" / "Call status
- * changes" URL configured as HTTP GET (its console allows it), and an app's `<Redirect method="GET">`
- * handing a call back (`FlowEvent=return`). Twilio then sends the call parameters in the query, and
- * signs the full URL (query included) with no body parameters. Answered exactly as the POST with the
- * same parameters in a form; a GET that is not about a call stays 405.
+ * changes" / "A message comes in" URL configured as HTTP GET (its console allows it), and an app's
+ * `<Redirect method="GET">` handing a call or message back (`FlowEvent=return`). Twilio then sends the
+ * parameters in the query, and signs the full URL (query included) with no body parameters. Answered
+ * exactly as the POST with the same parameters in a form; a GET about neither a call nor a message is 405.
  */
-export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
+export function registerCallWebhookGet(routes: Routes, ctx: ApiContext, answerMessage: MessagingAnswer): void {
   routes.add(
     'GET',
     '/v1/Accounts/:AccountSid/Flows/:FlowSid',
@@ -169,6 +179,7 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
       const first = (name: string) => values.get(name)?.[0];
       if (first('FlowEvent') === 'return') {
         const { params, outputs } = splitReturnQuery(values);
+        if (!params.CallSid && params.MessageSid) return answerMessage(ctx, request, reply, accountSid, flowSid, messageParams(values));
         if (!params.CallSid) throw errors.methodNotAllowed('GET', path);
         const turn = await ctx.calls.returned(accountSid, flowSid, params, outputs);
         if (turn.kind === 'refused') {
@@ -182,8 +193,10 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext): void {
       // trigger.call too). A name the URL already had and Twilio appended again takes Twilio's (the last) value.
       const params: Record<string, string> = {};
       for (const [name, list] of values) if (name !== 'sb') params[name] = list.at(-1)!;
-      if (!isCallWebhook(request, params)) throw errors.methodNotAllowed('GET', path);
-      return answerCallWebhook(ctx, request, reply, accountSid, flowSid, params);
+      if (isCallWebhook(request, params)) return answerCallWebhook(ctx, request, reply, accountSid, flowSid, params);
+      // "A message comes in" set to HTTP GET: the message's parameters are in the query.
+      if (params.MessageSid || params.SmsSid) return answerMessage(ctx, request, reply, accountSid, flowSid, messageParams(values));
+      throw errors.methodNotAllowed('GET', path);
     },
     // It starts executions and takes the Basic auth local tools use, which a browser may have cached: an
     // <img> on another site must not start a flow, so the cross-site check applies as to a POST.
