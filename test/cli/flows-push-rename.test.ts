@@ -9,18 +9,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { pulledFlows } from '../support/pulled-flows.ts';
+import { hasGit, pulledFlows } from '../support/pulled-flows.ts';
 import { FLOWS_USAGE } from '../../src/cli/flows.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
-
-function hasGit(): boolean {
-  try {
-    execFileSync('git', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('flows push follows a renamed flow file', () => {
   const pulled = pulledFlows('sb-flows-push-rename-');

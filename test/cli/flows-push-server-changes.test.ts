@@ -11,21 +11,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { described, pulledFlows } from '../support/pulled-flows.ts';
+import { described, pulledFlows, hasGit } from '../support/pulled-flows.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
 import { flowsCommand, FLOWS_USAGE } from '../../src/cli/flows.ts';
 import { syncedHash } from '../../src/cli/flows/manifest.ts';
 import { canonicalJson } from '../../src/flowtest/flow-diff.ts';
 import type { FlowDefinition } from '../../src/definition/types.ts';
-
-function hasGit(): boolean {
-  try {
-    execFileSync('git', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('flows push refuses to overwrite a change made on the server since the last pull or push', () => {
   const pulled = pulledFlows('sb-flows-push-drift-');

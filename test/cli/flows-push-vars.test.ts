@@ -14,19 +14,10 @@ import { runCliInProcess } from '../support/cli-in-process.ts';
 import { flowsCommand, FLOWS_USAGE } from '../../src/cli/flows.ts';
 import { syncedHash } from '../../src/cli/flows/manifest.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { templatedFlow } from '../support/flows.ts';
 
-const template = (url: string, body = 'hi', from = '${flow_vars.from}') => ({
-  description: 'templated',
-  initial_state: 'Trigger',
-  flags: { allow_concurrent_calls: true },
-  states: [
-    { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage', next: 'fn' }], properties: { offset: { x: 0, y: 0 } } },
-    { name: 'fn', type: 'make-http-request', transitions: [{ event: 'success', next: 'say' }, { event: 'failed' }], properties: { offset: { x: 0, y: 100 }, method: 'GET', url, content_type: 'application/json' } },
-    { name: 'say', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, from, to: '{{contact.channel.address}}', body } },
-  ],
-});
 /** The template as a deployment with deploy.yaml's values holds it. */
-const filled = (path = '/hours', body = 'hi') => template(`https://fn.example.com${path}`, body, '+15005550006');
+const filled = (path = '/hours', body = 'hi') => templatedFlow(`https://fn.example.com${path}`, body, '+15005550006');
 
 describe('flows push and pull with a flow kept as a Terraform template', () => {
   let server: TestServer;
@@ -54,7 +45,7 @@ describe('flows push and pull with a flow kept as a Terraform template', () => {
     work = mkdtempSync(join(tmpdir(), 'sb-flows-push-vars-'));
     mkdirSync(join(work, 'flows'));
     put('plain.json', filled());
-    put('support.json', template('${serverless_url}/hours'));
+    put('support.json', templatedFlow('${serverless_url}/hours'));
     writeFileSync(join(work, 'deploy.yaml'), 'serverless_url: https://fn.example.com\nflow_vars: { from: "+15005550006" }\n');
     writeFileSync(join(work, 'partial.yaml'), 'serverless_url: https://fn.example.com\n');
   };
@@ -134,7 +125,7 @@ describe('flows push and pull with a flow kept as a Terraform template', () => {
     assert.equal(pull.code, 0, pull.stdout + pull.stderr);
     assert.match(pull.stdout, /^kept flows\/support\.json: a flow kept as a template \(it was last pushed with --vars\)/m);
     assert.match(read('support.json'), /"mine"/);
-    put('support.json', template('${serverless_url}/hours'));
+    put('support.json', templatedFlow('${serverless_url}/hours'));
     const diff = await flows(['diff', 'flows/support.json', '--vars', 'deploy.yaml']);
     assert.equal(diff.code, 1, diff.stdout + diff.stderr);
     assert.match(diff.stdout, /console edit/);
@@ -166,7 +157,7 @@ describe('flows push and pull with a flow kept as a Terraform template', () => {
     assert.equal(partial.code, 1);
     assert.match(partial.stdout, /^  --vars partial\.yaml has no value for \$\{flow_vars\.from\} in flows\/support\.json, compared as written: flows push refuses the file until it does$/m);
     // A new flow: push refuses it without the values.
-    put('hours.json', template('${hours_api}/now'));
+    put('hours.json', templatedFlow('${hours_api}/now'));
     const added = await flows(['diff', 'flows/hours.json']);
     assert.match(added.stdout, /^  new flow 'hours': not on the server yet\n  flows\/hours\.json is a template \(deploy-time placeholders \$\{hours_api\}, \$\{flow_vars\.from\}\): flows push refuses it without --vars FILE \(their values\)$/m);
   });
@@ -178,7 +169,7 @@ describe('flows push and pull with a flow kept as a Terraform template', () => {
     const sid = manifest()['support.json']!.sid;
     // The server changed the URL; the template was given the same change by hand (its placeholder kept): it holds it.
     await server.app.flows.update(server.account.sid, sid, { status: 'published', definition: filled('/hours2') });
-    put('support.json', template('${serverless_url}/hours2', 'and my own edit'));
+    put('support.json', templatedFlow('${serverless_url}/hours2', 'and my own edit'));
     const merged = await flows(['push', '--vars', 'deploy.yaml']);
     assert.equal(merged.code, 0, merged.stdout + merged.stderr);
     assert.deepEqual((await latest(sid)).definition, filled('/hours2', 'and my own edit'));
@@ -188,17 +179,17 @@ describe('flows push and pull with a flow kept as a Terraform template', () => {
     git('add', '-A');
     git('commit', '-qm', 'A');
     const committedManifest = read('flows.manifest.json');
-    put('support.json', template('${serverless_url}/b'));
+    put('support.json', templatedFlow('${serverless_url}/b'));
     git('commit', '-qam', 'B');
     assert.equal((await flows(['push', '--vars', 'deploy.yaml'])).code, 0);
     writeFileSync(join(work, 'flows', 'flows.manifest.json'), committedManifest);
-    put('support.json', template('${serverless_url}/c'));
+    put('support.json', templatedFlow('${serverless_url}/c'));
     const next = await flows(['push', '--vars', 'deploy.yaml']);
     assert.equal(next.code, 0, next.stdout + next.stderr);
     assert.deepEqual((await latest(sid)).definition, filled('/c'));
     // A change made on the server itself is still refused.
     await server.app.flows.update(server.account.sid, sid, { status: 'published', definition: filled('/console') });
-    put('support.json', template('${serverless_url}/d'));
+    put('support.json', templatedFlow('${serverless_url}/d'));
     const refused = await flows(['push', '--vars', 'deploy.yaml']);
     assert.equal(refused.code, 2, refused.stdout + refused.stderr);
     assert.match(refused.stderr, /^flows\/support\.json: not pushed: support .* a change made on the server/m);
@@ -211,10 +202,10 @@ describe('flows push and pull with a flow kept as a Terraform template', () => {
     const sid = manifest()['support.json']!.sid;
     git('add', '-A');
     git('commit', '-qm', 'pushed');
-    put('support.json', template('${serverless_url}/v/${nope}'));
+    put('support.json', templatedFlow('${serverless_url}/v/${nope}'));
     git('commit', '-qam', 'a version push refuses with these values');
     await server.app.flows.update(server.account.sid, sid, { status: 'published', definition: filled('/v/${nope}') });
-    put('support.json', template('${serverless_url}/w'));
+    put('support.json', templatedFlow('${serverless_url}/w'));
     const push = await flows(['push', '--vars', 'deploy.yaml']);
     assert.equal(push.code, 2, push.stdout + push.stderr);
     assert.match(push.stderr, /^flows\/support\.json: not pushed: support .* a change made on the server/m);

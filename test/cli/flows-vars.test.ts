@@ -9,17 +9,8 @@ import { join } from 'node:path';
 import { runCliInProcess } from '../support/cli-in-process.ts';
 import { flowsCommand } from '../../src/cli/flows.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { templatedFlow } from '../support/flows.ts';
 
-const template = (from: string, url: string) => ({
-  description: 'templated',
-  initial_state: 'Trigger',
-  flags: { allow_concurrent_calls: true },
-  states: [
-    { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage', next: 'fn' }], properties: { offset: { x: 0, y: 0 } } },
-    { name: 'fn', type: 'make-http-request', transitions: [{ event: 'success', next: 'say' }, { event: 'failed' }], properties: { offset: { x: 0, y: 100 }, method: 'GET', url, content_type: 'application/json' } },
-    { name: 'say', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, from, to: '{{contact.channel.address}}', body: 'hi' } },
-  ],
-});
 
 describe('switchboard flows --vars', () => {
   let server: TestServer;
@@ -30,7 +21,7 @@ describe('switchboard flows --vars', () => {
   before(async () => {
     server = await startTestServer({ listen: true });
     dir = mkdtempSync(join(tmpdir(), 'sb-flows-vars-'));
-    writeFileSync(join(dir, 'support.json'), JSON.stringify(template('${flow_vars.from}', '${serverless_url}/hours')));
+    writeFileSync(join(dir, 'support.json'), JSON.stringify(templatedFlow('${serverless_url}/hours')));
     writeFileSync(join(dir, 'deploy.yaml'), 'serverless_url: https://fn.example.com\nflow_vars: { from: "+15005550006" }\n');
     writeFileSync(join(dir, 'bad-url.json'), JSON.stringify({ serverless_url: 'not a url' }));
   });

@@ -131,3 +131,20 @@ export function callingFlow(
         };
   return wiredTriggerFlow(`calls ${kind}`, { incomingMessage: 'call' }, [call, sayWidget('ok', says.ok, 200), sayWidget('sorry', says.sorry, 300)]);
 }
+
+/**
+ * A flow kept as a Terraform template: a Make HTTP Request to `url`, then a Send Message of `body` from `from`
+ * (either may hold deploy-time `${…}` placeholders).
+ */
+export function templatedFlow(url: string, body = 'hi', from = '${flow_vars.from}'): FlowDefinition {
+  return {
+    description: 'templated',
+    initial_state: 'Trigger',
+    flags: { allow_concurrent_calls: true },
+    states: [
+      { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage', next: 'fn' }], properties: { offset: { x: 0, y: 0 } } },
+      { name: 'fn', type: 'make-http-request', transitions: [{ event: 'success', next: 'say' }, { event: 'failed' }], properties: { offset: { x: 0, y: 100 }, method: 'GET', url, content_type: 'application/json' } },
+      { name: 'say', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, from, to: '{{contact.channel.address}}', body } },
+    ],
+  } as FlowDefinition;
+}

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from './server.ts';
 import { runCliInProcess, type CliRun } from './cli-in-process.ts';
@@ -81,4 +82,14 @@ export function pulledFlows(prefix: string): PulledFlows {
     },
   };
   return pulled;
+}
+
+/** Whether git can be run here (the tests of git-backed behaviour skip without it). */
+export function hasGit(): boolean {
+  try {
+    execFileSync('git', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
