@@ -93,10 +93,8 @@ describe('test --record: where the flow file goes', () => {
     assert.deepEqual(flows.items.map((f) => f.friendlyName), ['Pizza order']);
   });
 
-  it('a flow file it wrote is updated by a later pull once the server has moved on (no --force)', async () => {
-    const dir = workdir();
-    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], dir);
-    assert.equal(record.code, 0, record.stderr);
+  /** The server's flow is edited; a plain `flows pull` in `dir` brings the edit into flows/pizza-order.json. */
+  async function pullsServerEdit(dir: string) {
     const moved = structuredClone(pizza);
     moved.description = 'edited on the server';
     await server.app.flows.update(server.account.sid, flowSid, { definition: moved, status: 'published' });
@@ -104,9 +102,17 @@ describe('test --record: where the flow file goes', () => {
       const pull = await cli(['flows', 'pull', ...creds], dir);
       assert.equal(pull.code, 0, pull.stdout + pull.stderr);
       assert.equal(JSON.parse(readFileSync(join(dir, 'flows/pizza-order.json'), 'utf8')).description, 'edited on the server');
+      return pull;
     } finally {
       await server.app.flows.update(server.account.sid, flowSid, { definition: pizza, status: 'published' });
     }
+  }
+
+  it('a flow file it wrote is updated by a later pull once the server has moved on (no --force)', async () => {
+    const dir = workdir();
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', ...creds], dir);
+    assert.equal(record.code, 0, record.stderr);
+    await pullsServerEdit(dir);
   });
 
   it('a missing file it writes from the server is no template: an entry last pushed with --vars loses "vars", and a later pull updates the file', async () => {
@@ -120,17 +126,8 @@ describe('test --record: where the flow file goes', () => {
     assert.match(record.stdout, /^wrote flows\/pizza-order\.json /m);
     const manifest = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'));
     assert.deepEqual(manifest, { flows: { 'pizza-order.json': { friendlyName: 'Pizza order', sid: flowSid, synced: syncedHash(pizza) } } });
-    const moved = structuredClone(pizza);
-    moved.description = 'edited on the server';
-    await server.app.flows.update(server.account.sid, flowSid, { definition: moved, status: 'published' });
-    try {
-      const pull = await cli(['flows', 'pull', ...creds], dir);
-      assert.equal(pull.code, 0, pull.stdout + pull.stderr);
-      assert.doesNotMatch(pull.stdout, /template/);
-      assert.equal(JSON.parse(readFileSync(join(dir, 'flows/pizza-order.json'), 'utf8')).description, 'edited on the server');
-    } finally {
-      await server.app.flows.update(server.account.sid, flowSid, { definition: pizza, status: 'published' });
-    }
+    const pull = await pullsServerEdit(dir);
+    assert.doesNotMatch(pull.stdout, /template/);
   });
 
   it('a project that keeps its flows without a manifest (as examples/ does): the flows/<name>.json holding the flow is the test\'s, not a new <name>-2.json', async () => {
