@@ -156,6 +156,25 @@ describe('flows push follows a renamed flow file', () => {
     assert.equal(manifest()['quiz.json']!.sid, pulled.surveySid);
   });
 
+  it('pull without a certain match (renamed and edited, no git) writes the flow back under its old name, and warns so', async () => {
+    await fresh();
+    renameSync(join(dir(), 'survey.json'), join(dir(), 'ballot.json'));
+    write('ballot.json', 'edited too');
+    const pull = await flows(['pull']);
+    assert.equal(pull.code, 0, pull.stdout + pull.stderr);
+    assert.match(
+      pull.stderr,
+      new RegExp(
+        `^warning: flows/flows\\.manifest\\.json tracks flows/survey\\.json \\(Survey, ${pulled.surveySid}\\), which is gone, while flows/ballot\\.json has no manifest entry: ` +
+          `a pull writes the old flow back under its old name, beside it\\. If a file was renamed, move its entry to the new name in the manifest ` +
+          `\\(e\\.g\\. "survey\\.json" → "ballot\\.json", keeping its "sid"\\) so the pull writes to it; a rename git reports \\(git mv\\) is followed by itself$`,
+        'm',
+      ),
+    );
+    assert.ok(existsSync(join(dir(), 'survey.json')), 'written back under the old name, as the warning says');
+    assert.match(read('ballot.json'), /edited too/);
+  });
+
   it('the help and the README say so', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
     assert.match(readme, /A flow file renamed in the repository \(`git mv flows\/menu\.json flows\/main-menu\.json`\) is the same flow: `push` updates the flow the manifest gave the old name/);

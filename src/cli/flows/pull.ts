@@ -12,7 +12,7 @@ import { definitionJson, filePlaceholders, localFiles } from './files.ts';
 import { fileSyncedHash, MANIFEST, readManifest, sameJsonFile, syncedHash, writeManifest, type ManifestEntry } from './manifest.ts';
 import { pullFileNames } from './match.ts';
 import { makeDirectories } from '../../lib/make-directories.ts';
-import { findRenames, withRenames, type Rename } from './rename.ts';
+import { findRenames, renameWarning, withRenames, type Rename } from './rename.ts';
 
 /**
  * Why writing the server's `definition` to `path` would lose local edits, or null when it would not:
@@ -41,9 +41,11 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
   // A tracked file renamed since the last pull or push (git mv, or its JSON as last synced; rename.ts) is its flow's
   // file: pulled to the new name, its entry moved there, as push would. Only the flows pulled now are moved.
   const pulledSids = new Set(wanted.map((flow) => flow.sid));
-  const renames = new Map<string, Rename>(
-    [...findRenames(dir, localFiles(dir, []), read).renames].filter(([, { from }]) => pulledSids.has(read.flows[from]!.sid!)),
-  );
+  const found = findRenames(dir, localFiles(dir, []), read);
+  const renames = new Map<string, Rename>([...found.renames].filter(([, { from }]) => pulledSids.has(read.flows[from]!.sid!)));
+  // Gone files whose flows this pull writes back, beside new files no certain rename paired with them.
+  const renameNote = renameWarning(dir, read, { ...found, gone: found.gone.filter((key) => pulledSids.has(read.flows[key]!.sid!)) }, 'pull');
+  if (renameNote) console.error(renameNote);
   const manifest = withRenames(read, renames);
   /** The old name of the file a flow is pulled to, when it was renamed (as a path), else undefined. */
   const renamedFrom = (file: string) => {

@@ -86,18 +86,24 @@ export function withRenames(manifest: Manifest, renames: Map<string, Rename>): M
 
 /**
  * What push and diff say when tracked files vanished while new ones appeared and no rename between them is
- * certain: a new file is pushed as a new flow and the old flow stays on the server. Null when there is nothing to say.
+ * certain: a new file is pushed as a new flow and the old flow stays on the server; what pull says then: the old
+ * flow is written back under its old name, beside the new file. Null when there is nothing to say.
  */
-export function renameWarning(dir: string, manifest: Manifest, found: Renames): string | null {
+export function renameWarning(dir: string, manifest: Manifest, found: Renames, command: 'push' | 'pull' = 'push'): string | null {
   if (!found.gone.length || !found.added.length) return null;
   const gone = found.gone.map((key) => `${join(dir, key)} (${manifest.flows[key]!.friendlyName}, ${manifest.flows[key]!.sid})`).join(', ');
   const added = found.added.map((key) => join(dir, key)).join(', ');
   const [from, to] = [found.gone[0]!, found.added[0]!];
+  const [one, many] = [found.added.length === 1, found.gone.length > 1];
+  const outcome =
+    command === 'push'
+      ? `a push creates a new flow for ${one ? 'it' : 'each'} and leaves the old ${many ? 'flows' : 'flow'} on the server`
+      : `a pull writes the old ${many ? 'flows' : 'flow'} back under ${many ? 'their' : 'its'} old ${many ? 'names' : 'name'}, beside ${one ? 'it' : 'them'}`;
   return (
-    `warning: ${join(dir, MANIFEST)} tracks ${gone}, which ${found.gone.length === 1 ? 'is' : 'are'} gone, while ${added} ` +
-    `${found.added.length === 1 ? 'has' : 'have'} no manifest entry: a push creates a new flow for ${found.added.length === 1 ? 'it' : 'each'} and leaves the old ` +
-    `${found.gone.length === 1 ? 'flow' : 'flows'} on the server. If a file was renamed, move its entry to the new name in the manifest ` +
-    `(e.g. ${JSON.stringify(from)} → ${JSON.stringify(to)}, keeping its "sid") so the push updates that flow; a rename git reports (git mv) is followed by itself`
+    `warning: ${join(dir, MANIFEST)} tracks ${gone}, which ${many ? 'are' : 'is'} gone, while ${added} ` +
+    `${one ? 'has' : 'have'} no manifest entry: ${outcome}. If a file was renamed, move its entry to the new name in the manifest ` +
+    `(e.g. ${JSON.stringify(from)} → ${JSON.stringify(to)}, keeping its "sid") so the ${command} ${command === 'push' ? 'updates that flow' : 'writes to it'}; ` +
+    `a rename git reports (git mv) is followed by itself`
   );
 }
 
