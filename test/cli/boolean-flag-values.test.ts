@@ -1,16 +1,17 @@
 // A boolean flag is a switch: in `--dev false` the word `false` used to be a silently ignored positional
 // and dev mode came ON (loopback/private addresses open to flows, no rate limits). Such a word, a
 // `--flag=value` on a switch, and any argument a command does not take are refused (exit 2, one sentence).
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'sb-flags-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
 
 function run(args: string[]) {
   return spawnSync(process.execPath, [MAIN, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' }, timeout: 60_000 });

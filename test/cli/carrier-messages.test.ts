@@ -3,9 +3,9 @@
 // --account was called missing, a mistyped subcommand was reported only after --account was checked,
 // the other messages had no 'switchboard carrier …:' prefix, and a mistyped --data-dir was given a new,
 // empty database (where the account could never be) before being told the account did not exist.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { carrierCommand } from '../../src/cli/carrier.ts';
@@ -14,6 +14,7 @@ import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { runCliInProcess } from '../support/cli-in-process.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-carrier-messages-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const data = join(dir, 'data');
 const store = new SqliteStore({ path: join(data, 'switchboard.db') });
 const account = await new AccountService(store, Date.now).create('A');

@@ -2,10 +2,10 @@
 // anything runs. Every command and subcommand is run with one stray argument (and a few with an option
 // they do not take); `flows list extra` and `executions list … extra` used to run and exit 0, `help bogus`
 // printed the general help with 0. Nothing here needs a server or a store: the refusal comes first.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const FLOW_FILE = fileURLToPath(new URL('../../examples/flows/pizza-order.json', import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'sb-stray-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
 const AC = 'AC' + '0'.repeat(32);
 const SK = 'SK' + '0'.repeat(32);
 const FW = 'FW' + '0'.repeat(32);

@@ -2,10 +2,10 @@
 // "To specify a positional argument starting with a '-', place it at the end of the command after '--'",
 // advice that misleads for a typo; `switchboard tets` and `flows lst` named nothing. Nothing here needs a
 // server: the usage check comes before any connection.
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { accountsCommand, keysCommand } from '../../src/cli/accounts.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const cwd = mkdtempSync(join(tmpdir(), 'sb-typo-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
 const FW = 'FW' + '0'.repeat(32);
 
 async function refused(command: (argv: string[]) => Promise<number>, args: string[]): Promise<string> {
