@@ -20,12 +20,12 @@
 // A flow the manifest tracks whose SID the server no longer has, while the server has others of the
 // manifest's SIDs (so it is the server the manifest was synced with), was deleted there: a push would
 // create it again.
-import { execFileSync } from 'node:child_process';
 import { basename, dirname, join, relative } from 'node:path';
 import type { FlowDefinition } from '../../definition/types.ts';
 import { isPlainObject, parseDefinitionFile } from '../../definition/parse.ts';
 import { canonicalJson, sameDefinition } from '../../flowtest/flow-diff.ts';
 import { ApiFailure, type ListedFlow, type RemoteFlow, type StudioClient } from '../../flowtest/studio-client.ts';
+import { runGit } from './git.ts';
 import { MANIFEST, syncedHash, type Manifest, type ManifestEntry } from './manifest.ts';
 import { substituteTemplateVars } from '../../definition/template-vars.ts';
 import type { JsonObject } from '../../engine/types.ts';
@@ -135,7 +135,7 @@ export function deletedOnServer(dir: string, files: string[], manifest: Manifest
 export function shallowHistoryNote(dir: string, files: string[]): string | null {
   const shallow = files.some((file) => {
     try {
-      return execFileSync('git', ['-C', dirname(file) || '.', 'rev-parse', '--is-shallow-repository'], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000 }).toString('utf8').trim() === 'true';
+      return runGit(dirname(file) || '.', ['rev-parse', '--is-shallow-repository']).toString('utf8').trim() === 'true';
     } catch {
       return false;
     }
@@ -165,8 +165,7 @@ export function flowAsChanged(flow: RemoteFlow): string {
  */
 function committedVersions(file: string, vars?: JsonObject): Set<string> {
   const hashes = new Set<string>();
-  const git = (args: string[], input?: string) =>
-    execFileSync('git', ['-C', dirname(file) || '.', ...args], { input, stdio: ['pipe', 'pipe', 'ignore'], timeout: 20_000, maxBuffer: 256 * 1024 * 1024 });
+  const git = (args: string[], input?: string) => runGit(dirname(file) || '.', args, input);
   let blobs: Buffer;
   try {
     const commits = git(['rev-list', `--max-count=${HISTORY_COMMITS}`, 'HEAD', '--', basename(file)]).toString('utf8').split('\n').filter(Boolean);

@@ -10,7 +10,7 @@
 //     held when last pulled or pushed (the entry's synced hash), and no other gone entry or new file has it.
 // Otherwise nothing is guessed (the new file is a new flow, as before) and renameWarning() says how to
 // carry the SID over by hand.
-import { execFileSync } from 'node:child_process';
+import { runGit } from './git.ts';
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { manifestKeyProblem } from '../manifest-paths.ts';
@@ -109,7 +109,7 @@ export function renameWarning(dir: string, manifest: Manifest, found: Renames, c
 
 /** The new key git reports `from` renamed to (one of `added`), or null: no git, no repository, or no such rename. */
 function gitRename(dir: string, from: string, added: Set<string>): string | null {
-  const git = (...args: string[]) => execFileSync('git', ['-C', dir, ...args], { stdio: ['ignore', 'pipe', 'ignore'], timeout: 20_000, maxBuffer: 64 * 1024 * 1024 }).toString('utf8');
+  const git = (...args: string[]) => runGit(dir, args).toString('utf8');
   /** The renames of `git diff --find-renames --name-status -z …`, paths relative to --dir: old → new. */
   const renamed = (...range: string[]) => {
     const fields = git('diff', '--find-renames', '--name-status', '-z', '--relative', ...range, '--', '.').split('\0');
