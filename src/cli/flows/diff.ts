@@ -6,7 +6,7 @@ import { diffPlan, isServerSide } from '../flows-diff-args.ts';
 import { serverOnlyFlows, untrackedSummary } from '../flows-server-only.ts';
 import { usageFailure } from '../remote.ts';
 import type { FlowsContext } from './context.ts';
-import { filePlaceholders, localFiles } from './files.ts';
+import { definitionPlaceholders, filePlaceholders, localFiles, serverPlaceholdersNote } from './files.ts';
 import { MANIFEST, readManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { resolveSide, serverSideProblem, type Side } from './side.ts';
@@ -34,6 +34,34 @@ function templateNote({ file, placeholders, varsFile }: Template, compared: bool
     : `${file} is a template (deploy-time placeholders ${list}): flows push refuses it without --vars FILE (their values)`;
 }
 
+/** A server side holding unfilled deploy-time placeholders (a template pushed without its values): its note follows the diff. */
+interface ServerTemplate {
+  /** The flow as the diff names it: name (SID revision N). */
+  label: string;
+  placeholders: string[];
+  /** How the file compared fills them in (none: two server sides). */
+  remedy?: string;
+}
+
+/**
+ * `side` as a ServerTemplate when it is a server flow whose definition holds placeholders, else null; `file`, the
+ * other side when it is a file, as compared (filled in with --vars), says how a push fills them in.
+ */
+function serverTemplate(side: Side, file: Side | null, varsFile: string | undefined): ServerTemplate | null {
+  if (!('definition' in side)) return null;
+  const placeholders = definitionPlaceholders(side.definition);
+  if (!placeholders.length) return null;
+  if (file === null || !('definition' in file)) return { label: side.label, placeholders };
+  const left = definitionPlaceholders(file.definition);
+  const same = left.length === placeholders.length && left.every((p) => placeholders.includes(p));
+  const remedy = !left.length
+    ? varsFile !== undefined ? `flows push --vars ${varsFile} sends ${file.label} with them filled in` : `flows push sends ${file.label}, which has none`
+    : varsFile === undefined
+      ? `${file.label} holds ${same ? 'them' : left.join(', ')} too: flows push --vars FILE (their values) sends it filled in`
+      : `${file.label} holds ${left.join(', ')} still: give ${left.length === 1 ? 'its value' : 'their values'} in ${varsFile}, and flows push --vars ${varsFile} sends it filled in`;
+  return { label: side.label, placeholders, remedy };
+}
+
 export async function flowsDiff({ values, positionals, dir, json, color, vars, client }: FlowsContext): Promise<number> {
   /** The file's placeholders left (filePlaceholders with --vars), as a Template, or null when there are none. */
   const template = (file: string): Template | null => {
@@ -52,7 +80,8 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
   };
   /** `serverChanged`: the server's flow changed since the file was last pulled or pushed (drift.ts), said after the diff. */
   /** `templated`: a side that is a file with placeholders left, compared with a server flow (its note follows the diff). */
-  const show = (before: Side, after: Side, serverChanged: string | null = null, renamedFrom?: string, templated: Template | null = null) => {
+  /** `servers`: server sides that hold unfilled placeholders themselves (serverTemplate), said after the diff too. */
+  const show = (before: Side, after: Side, serverChanged: string | null = null, renamedFrom?: string, templated: Template | null = null, servers: ServerTemplate[] = []) => {
     if ('notDefinition' in before || 'notDefinition' in after) {
       if ('notDefinition' in before) notCompared(before);
       if ('notDefinition' in after && after.label !== before.label) notCompared(after);
@@ -62,12 +91,15 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     // Also a difference diff's words leave out (offsets, order, unused fields): push would send it.
     changed ||= !diff.identical;
     const placeholders = templated && !diff.identical ? { placeholders: templated.placeholders } : {};
-    if (json) outputs.push({ before: before.label, after: after.label, ...diff, ...(serverChanged ? { serverChanged: true } : {}), ...(renamedFrom !== undefined ? { renamedFrom } : {}), ...placeholders });
+    // One server side's placeholders (the usual case: a file against its flow); two server sides each by label.
+    const onServer = !servers.length ? {} : servers.length === 1 ? { serverPlaceholders: servers[0]!.placeholders } : { serverPlaceholders: Object.fromEntries(servers.map((t) => [t.label, t.placeholders])) };
+    if (json) outputs.push({ before: before.label, after: after.label, ...diff, ...(serverChanged ? { serverChanged: true } : {}), ...(renamedFrom !== undefined ? { renamedFrom } : {}), ...placeholders, ...onServer });
     else {
       const renamed = renamedFrom !== undefined ? `\n  ${after.label} is ${renamedFrom} renamed: flows push updates this flow and moves its manifest entry to the new name` : '';
       // A template compared as written differs from its flow at every placeholder: said once, with the way to compare it filled in.
       const unfilled = templated && !diff.identical ? `\n  ${templateNote(templated, true)}` : '';
-      const note = renamed + unfilled + (serverChanged ? `\n  the server's flow changed since the file was last pulled or pushed (${serverChanged}): flows push refuses to overwrite it without --force` : '');
+      const unfilledOnServer = servers.map((t) => `\n  ${serverPlaceholdersNote(t.label, t.placeholders, t.remedy)}`).join('');
+      const note = renamed + unfilled + unfilledOnServer + (serverChanged ? `\n  the server's flow changed since the file was last pulled or pushed (${serverChanged}): flows push refuses to overwrite it without --force` : '');
       console.log(diffText(diff, { before: before.label, after: after.label }, color) + note + '\n');
     }
   };
@@ -81,7 +113,14 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     const [a, b] = plan.sides;
     // A file compared with a server flow: the note a template gets in a diff against the server (two files are both as written).
     const templated = isServerSide(a) !== isServerSide(b) ? template(isServerSide(a) ? b : a) : null;
-    show(await resolveSide(a, client, vars), await resolveSide(b, client, vars), null, undefined, templated);
+    const sides = [await resolveSide(a, client, vars), await resolveSide(b, client, vars)] as const;
+    // A server side holding placeholders itself is said too, with how the file on the other side (if one) fills them in.
+    const servers = ([0, 1] as const).flatMap((i) => {
+      if (!isServerSide(plan.sides[i])) return [];
+      const other = isServerSide(plan.sides[1 - i]!) ? null : sides[1 - i]!;
+      return [serverTemplate(sides[i], other, values.vars)].filter((t) => t !== null);
+    }).filter((t, i, all) => all.findIndex((u) => u.label === t.label) === i);
+    show(sides[0], sides[1], null, undefined, templated, servers);
   } else {
     const read = readManifest(dir);
     const remote = await (await client()).listFlows();
@@ -126,7 +165,9 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       const rename = renamed.renames.get(relative(dir, file));
       const previous = rename ? join(dir, rename.from) : undefined;
       const drifted = entry !== null && (await serverChangeLost(await client(), entry, current, local.definition, file, previous, vars));
-      show({ label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition }, local, drifted ? flowAsChanged(current) : null, previous, template(file));
+      const server: Side = { label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition };
+      const unfilled = serverTemplate(server, local, values.vars);
+      show(server, local, drifted ? flowAsChanged(current) : null, previous, template(file), unfilled ? [unfilled] : []);
     }
     // Named files narrow the check to them: the server's other flows are not asked about.
     if (!plan.files.length) {

@@ -82,6 +82,26 @@ export function filePlaceholders(path: string, vars?: JsonObject): string[] {
   return 'definition' in file ? substituteTemplateVars(file.definition, vars ?? {}).left : [];
 }
 
+/**
+ * The deploy-time `${…}` placeholders a server flow's definition holds unfilled: a template created or pushed
+ * without its values (the console, the API, another tool, `flows import` without --vars). Empty for most flows.
+ */
+export function definitionPlaceholders(definition: FlowDefinition): string[] {
+  return substituteTemplateVars(definition, {}).left;
+}
+
+/**
+ * What diff and pull say of a server flow that holds unfilled placeholders: it fails at run time where they are
+ * used (a request to the URL `${api}/x`), then `remedy` (how the file fills them in), when given.
+ */
+export function serverPlaceholdersNote(flow: string, placeholders: string[], remedy?: string): string {
+  const one = placeholders.length === 1;
+  return (
+    `the server's flow ${flow} holds ${one ? 'a deploy-time placeholder' : 'deploy-time placeholders'} ${placeholders.join(', ')} unfilled ` +
+    `(a template created or pushed without its values): it fails at run time where ${one ? 'it is' : 'they are'} used${remedy ? `; ${remedy}` : ''}`
+  );
+}
+
 /** The friendly name a Flow resource file (parseDefinitionFile takes its definition) carries, if any. */
 function resourceFriendlyName(text: string): string | undefined {
   let value: unknown;

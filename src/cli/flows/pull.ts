@@ -8,7 +8,7 @@ import type { FlowDefinition } from '../../definition/types.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
 import { manifestKeyProblem } from '../manifest-paths.ts';
 import type { FlowsContext } from './context.ts';
-import { definitionJson, filePlaceholders, localFiles } from './files.ts';
+import { definitionJson, definitionPlaceholders, filePlaceholders, localFiles, serverPlaceholdersNote } from './files.ts';
 import { fileSyncedHash, MANIFEST, readManifest, sameJsonFile, syncedHash, writeManifest, type ManifestEntry } from './manifest.ts';
 import { pullFileNames } from './match.ts';
 import { makeDirectories } from '../../lib/make-directories.ts';
@@ -100,15 +100,24 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
     const from = renamedFrom(file);
     const moved = from !== undefined ? { renamedFrom: from } : {};
     const renamed = from !== undefined ? ` (renamed from ${from}: its manifest entry moves to the new name)` : '';
+    // A flow that holds deploy-time placeholders unfilled on the server (a template pushed without its values, by
+    // another tool or flows import): it fails at run time, and a file pulled from it is a template push refuses.
+    const unfilled = definitionPlaceholders(flow.definition);
+    const onServer = unfilled.length ? { serverPlaceholders: unfilled } : {};
+    const flowName = `${flow.friendlyName} (${flow.sid}, revision ${flow.revision})`;
     if (template) {
       // Its manifest entry stays as it is too: the drift check still knows what was last pushed.
-      pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written: false, kept: 'template', ...moved });
+      pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written: false, kept: 'template', ...moved, ...onServer });
       if (!json) {
         const what = template.length ? `holds deploy-time placeholders (${template.join(', ')})` : 'was last pushed with --vars';
-        console.log(
-          `kept ${join(dir, file)}${renamed}: a flow kept as a template (it ${what}), not overwritten with ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}), ` +
-            `which holds it filled in; flows diff --vars FILE ${join(dir, file)} shows the server's changes, if any`,
-        );
+        // The server's flow is not always the template filled in: it may hold the placeholders too, or be the very same JSON.
+        const held = !unfilled.length
+          ? `which holds it filled in; flows diff --vars FILE ${join(dir, file)} shows the server's changes, if any`
+          : sameJsonFile(join(dir, file), flow.definition)
+            ? 'which holds the same JSON, placeholders and all'
+            : `which holds it otherwise, not filled in either; flows diff ${join(dir, file)} shows how`;
+        console.log(`kept ${join(dir, file)}${renamed}: a flow kept as a template (it ${what}), not overwritten with ${flowName}, ${held}`);
+        if (unfilled.length) console.log(`note: ${join(dir, file)}: ${serverPlaceholdersNote(flowName, unfilled, 'flows push --vars FILE (their values) sends the file filled in')}`);
       }
       continue;
     }
@@ -123,8 +132,13 @@ export async function flowsPull({ values, positionals, dir, json, client }: Flow
     const written = !sameJsonFile(join(dir, file), flow.definition);
     if (written) writeFileSync(join(dir, file), definitionJson(flow.definition));
     manifest.flows[file] = { friendlyName: flow.friendlyName, sid: flow.sid, synced: syncedHash(flow.definition) };
-    pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written, ...moved });
+    pulled.push({ file: join(dir, file), sid: flow.sid, friendlyName: flow.friendlyName, revision: flow.revision, status: flow.status, written, ...moved, ...onServer });
     if (!json) console.log(`pulled ${flow.friendlyName} (${flow.sid}, revision ${flow.revision}, ${flow.status}) → ${join(dir, file)}${renamed}${written ? '' : ' (already up to date, file left as it is)'}`);
+    // The file now holds the placeholders too: push refuses it until --vars gives their values, and later pulls keep it.
+    if (!json && unfilled.length) {
+      const remedy = `${join(dir, file)} holds ${unfilled.length === 1 ? 'it' : 'them'} too, so flows push refuses it without --vars FILE (their values), which fills ${unfilled.length === 1 ? 'it' : 'them'} in, and later pulls keep it as a template`;
+      console.log(`note: ${join(dir, file)}: ${serverPlaceholdersNote(flowName, unfilled, remedy)}`);
+    }
   }
   // A pull of every flow that finds a tracked one gone (deleted on the server, as push would say) names it:
   // its file stays, and nothing else would tell that it is left over.
