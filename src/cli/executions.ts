@@ -12,12 +12,15 @@ import { withoutPhoneFormatting } from '../lib/phone-format.ts';
 export const EXECUTIONS_USAGE = `Usage: switchboard executions <command> --flow FW… [options]
 
 Commands:
-  list [--limit N] [--since ISO-DATE] [--contact ADDRESS]
-                                        the flow's executions, newest first; --contact: only
-                                        that contact's (its address exactly as stored, e.g.
-                                        +15551234567, whatsapp:+15551234567, client:alice;
-                                        a Switchboard extension: on a server without it, such
-                                        as Twilio, those among the newest listed, with a warning)
+  list [--limit N] [--status active|ended] [--since ISO-DATE] [--until ISO-DATE] [--contact ADDRESS]
+                                        the flow's executions, newest first; --since: created
+                                        at or after it, --until: before it (a date alone: up to
+                                        the end of that day; dates without a zone are UTC);
+                                        --contact: only that contact's (its address exactly as
+                                        stored, e.g. +15551234567, whatsapp:+15551234567,
+                                        client:alice; a Switchboard extension: on a server without
+                                        it, such as Twilio, those among the newest listed, with a
+                                        warning)
   show FN…                              one execution and its context; on a Switchboard also how
                                         it ended (an error's code and message, by hand, its
                                         maximum age) or the widget an active one waits at
@@ -247,6 +250,8 @@ export async function executionsCommand(argv: string[]): Promise<number> {
     flow: { type: 'string' },
     limit: { type: 'string' },
     since: { type: 'string' },
+    until: { type: 'string' },
+    status: { type: 'string' },
     contact: { type: 'string' },
   });
   if (problem) return usageFailure(problem);
@@ -304,9 +309,22 @@ export async function executionsCommand(argv: string[]): Promise<number> {
           console.error(`switchboard executions list: --since '${values.since}' is not a date (use e.g. 2026-05-01 or 2026-05-01T09:00:00Z)`);
           return 2;
         }
+        // DateCreatedTo is "created before": a date alone means up to the end of that day, so
+        // `--since 2026-05-01 --until 2026-05-01` lists that day's executions rather than none.
+        const untilMs = values.until ? parseDateFilter(values.until) : undefined;
+        if (untilMs === null) {
+          console.error(`switchboard executions list: --until '${values.until}' is not a date (use e.g. 2026-05-01 or 2026-05-01T09:00:00Z)`);
+          return 2;
+        }
+        const until = untilMs === undefined ? undefined : new Date(/^\s*\d{4}-\d{2}-\d{2}\s*$/.test(values.until!) ? untilMs + 86_400_000 : untilMs);
+        const status = values.status;
+        if (status !== undefined && status !== 'active' && status !== 'ended') {
+          console.error(`switchboard executions list: --status must be active or ended, not '${status}'`);
+          return 2;
+        }
         // Even an empty --contact goes to the server, whose error says what an address looks like.
         const contact = values.contact !== undefined ? { contact: values.contact } : {};
-        const listed = await client.listExecutions(values.flow, { limit, ...(since ? { from: since } : {}), ...contact });
+        const listed = await client.listExecutions(values.flow, { limit, ...(since ? { from: since } : {}), ...(until ? { to: until } : {}), ...(status ? { status } : {}), ...contact });
         const list = values.contact === undefined ? listed : onlyTheContacts(listed, withoutPhoneFormatting(values.contact));
         if (values.json) console.log(JSON.stringify(list, null, 2));
         else

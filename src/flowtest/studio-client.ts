@@ -240,9 +240,11 @@ export class StudioClient {
    * Pages are as large as the limit (the server clamps them, to 1000 on Twilio and Switchboard) and
    * followed until the limit.
    */
-  async listExecutions(flowSid: string, filter: { from?: Date; to?: Date; contact?: string; limit?: number } = {}): Promise<JsonObject[]> {
+  async listExecutions(flowSid: string, filter: { from?: Date; to?: Date; status?: 'active' | 'ended'; contact?: string; limit?: number } = {}): Promise<JsonObject[]> {
     const limit = filter.limit ?? 50;
     const params: Record<string, string> = { PageSize: String(Math.min(limit, 1000)) };
+    // Lower-case, as Studio's list takes it (the one filter that is).
+    if (filter.status) params.status = filter.status;
     if (filter.from) params.DateCreatedFrom = wireDate(filter.from);
     if (filter.to) params.DateCreatedTo = wireDate(filter.to);
     if (filter.contact !== undefined) params.ContactAddress = filter.contact;
