@@ -177,3 +177,24 @@ describe('Liquid as Ruby: a number written as text that is not bare digits', () 
     assert.equal(ok("{{ '42' | date: '%F %T' }}"), '1970-01-01 00:00:42');
   });
 });
+
+describe('Liquid as Ruby: a float divided by zero', () => {
+  it('is Infinity, -Infinity or NaN (BigDecimal and Float division), not an error; two integers still fail', () => {
+    assert.equal(ok('{{ 1.0 | divided_by: 0 }}|{{ 1 | divided_by: 0.0 }}|{{ 0.0 | divided_by: 0 }}|{{ -1.0 | divided_by: 0 }}'), 'Infinity|Infinity|NaN|-Infinity');
+    assert.equal(ok('{{ 5 | divided_by: -0.0 }}|{{ "1.5" | divided_by: 0 }}|{{ 1 | divided_by: "0.0" }}|{{ f | divided_by: z }}', { f: 2.5, z: 0 }), '-Infinity|Infinity|Infinity|Infinity');
+    const r = renderTemplate('{{ 1 | divided_by: 0 }}', {}, OPTS);
+    assert.ok(!r.ok && /divided by 0/.test(r.error.message));
+  });
+  it('carries on through the math filters as Ruby\'s Infinity and NaN do', () => {
+    const inf = '1.0 | divided_by: 0';
+    const nan = '0.0 | divided_by: 0';
+    assert.equal(ok(`{{ ${inf} | plus: 1 }}|{{ ${inf} | times: 0 }}|{{ ${inf} | times: -1 }}|{{ ${inf} | modulo: 2 }}|{{ ${inf} | round: 2 }}|{{ ${inf} | abs }}`), 'Infinity|NaN|-Infinity|NaN|Infinity|Infinity');
+    assert.equal(ok(`{{ ${nan} | plus: 1 }}|{{ ${nan} | abs }}|{{ ${nan} | round: 2 }}|{{ ${nan} | modulo: 0 }}|{{ ${nan} | at_least: 5 }}|{{ ${inf} | at_most: 5 }}`), 'NaN|NaN|NaN|NaN|NaN|5');
+    assert.equal(ok(`{% assign x = ${inf} %}{% if x > 5 %}Y{% endif %}{{ x | append: "!" }}`), 'YInfinity!');
+    // An integer made of one is Ruby's FloatDomainError; modulo by zero stays ZeroDivisionError.
+    for (const [t, message] of [[`${inf} | round`, "'Infinity'"], [`${nan} | ceil`, "'NaN' (Not a Number)"], [`-1.0 | divided_by: 0 | floor`, "'-Infinity'"], [`${inf} | modulo: 0`, 'divided by 0']] as const) {
+      const r = renderTemplate(`{{ ${t} }}`, {}, OPTS);
+      assert.ok(!r.ok && r.error.message.includes(message), `${t}: ${JSON.stringify(r)}`);
+    }
+  });
+});

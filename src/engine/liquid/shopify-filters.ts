@@ -153,6 +153,7 @@ export function truncatewordsFilter(this: FilterThis, input: unknown, words: unk
  * "abc" 0); anything else 0. liquidjs' `+value` read "0x10" as 16, "1e3" as 1000 and true as 1.
  */
 export function toNumber(value: unknown): number {
+  if (value instanceof RubyFloat) return value.value; // NaN and the infinities a float division by zero gives stay
   const v = toValue(value);
   if (typeof v === 'number') return Number.isNaN(v) ? 0 : v;
   if (typeof v !== 'string') return 0;
@@ -189,12 +190,37 @@ function decimalFilter(name: 'plus' | 'minus' | 'times'): AnyFilter {
   };
 }
 
+/**
+ * Ruby's FloatDomainError for an integer made of NaN or an infinity (a float division by zero's result): `round`
+ * (to 0 places), `ceil` and `floor` raise it, where liquidjs printed the value.
+ */
+function requireFinite(n: number): void {
+  if (Number.isFinite(n)) return;
+  throw new Error(`Computation results in '${Number.isNaN(n) ? "NaN' (Not a Number)" : n > 0 ? "Infinity'" : "-Infinity'"}`);
+}
+
+/** `ceil` and `floor`, refusing NaN and the infinities as Ruby's Float#ceil and #floor do. */
+function integerFilter(name: 'ceil' | 'floor'): AnyFilter {
+  const filter = withShopifyNumbers(name);
+  return function (this: FilterThis, ...args: unknown[]) {
+    requireFinite(toNumber(args[0]));
+    return filter.apply(this, args);
+  };
+}
+
 /** `abs` keeps a float a float (`-2.0 | abs` is 2.0); `round: n` does for n other than 0 (`round` is an integer). */
 function floatKeepingFilter(name: 'abs' | 'round'): AnyFilter {
   const filter = withShopifyNumbers(name);
   return function (this: FilterThis, ...args: unknown[]) {
-    const result = filter.apply(this, args) as number;
     const float = isFloatOperand(args[0]) && (name === 'abs' || (args.length > 1 && toNumber(args[1]) !== 0));
+    const input = toNumber(args[0]);
+    if (Number.isNaN(input)) {
+      // liquidjs' own coercion reads NaN as 0; Ruby's NaN stays NaN (and is no integer).
+      if (!float) requireFinite(input);
+      return new RubyFloat(input);
+    }
+    const result = filter.apply(this, args) as number;
+    if (name === 'round' && !float) requireFinite(result);
     return numberResult(result, float);
   };
 }
@@ -218,7 +244,7 @@ export function moduloFilter(this: FilterThis, ...args: unknown[]): number | Rub
   requireOperand('modulo', args.length);
   const a = toNumber(args[0]);
   const b = toNumber(args[1]);
-  if (b === 0) throw new Error('divided by 0');
+  if (b === 0 && !Number.isNaN(a)) throw new Error('divided by 0'); // BigDecimal's NaN % 0 is NaN
   return numberResult(decimalArithmetic('modulo', a, b), isFloatOperand(args[0]) || isFloatOperand(args[1]));
 }
 
@@ -586,7 +612,8 @@ export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   plus: decimalFilter('plus'),
   minus: decimalFilter('minus'),
   times: decimalFilter('times'),
-  ...Object.fromEntries(['ceil', 'floor'].map((name) => [name, withShopifyNumbers(name)])),
+  ceil: integerFilter('ceil'),
+  floor: integerFilter('floor'),
   abs: floatKeepingFilter('abs'),
   round: floatKeepingFilter('round'),
   at_least: boundFilter('at_least'),
