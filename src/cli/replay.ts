@@ -4,7 +4,7 @@
 // caller heard diverge.
 import type { JsonObject } from '../engine/types.ts';
 import { replayText, type ReplayReport } from '../flowtest/replay.ts';
-import { StudioClient } from '../flowtest/studio-client.ts';
+import { ApiFailure, StudioClient } from '../flowtest/studio-client.ts';
 import { readFlowFile } from './unreadable-file.ts';
 import { sidArgument } from './sid-argument.ts';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, parseSubcommand, remoteConnector, reportFailure, usageFailure } from './remote.ts';
@@ -31,7 +31,8 @@ The replay runs on the server under the server's configuration (time zone, defau
 step limits, execution age cap), with its clock starting when the execution started.
 
 Exit codes: 0 replayed (diverging or not, without --fail-on-divergence); 1 a replay diverged, with
---fail-on-divergence; 2 bad usage, or the server refused (credentials, no such flow, execution or revision);
+--fail-on-divergence; 2 bad usage, or the server refused (credentials, no such flow, execution or revision:
+an execution it has not, or will not replay, is named and the others are replayed all the same);
 3 the server could not be reached.
 
 ${CONNECTION_HELP}`;
@@ -102,26 +103,57 @@ export async function replayCommand(argv: string[]): Promise<number> {
     }
     definition = JSON.stringify(read.definition);
   }
+  const reports: ReplayReport[] = [];
+  /** Executions the server would not replay (gone, or too costly): the others are replayed all the same. */
+  const skipped: string[] = [];
+  const print = () => {
+    if (values.json) console.log(JSON.stringify(reports, null, 2));
+    else {
+      if (reports.length) console.log(reports.map(replayText).join('\n\n'));
+      if (reports.length + skipped.length > 1) {
+        const notReplayed = skipped.length ? `; ${skipped.length} could not be replayed (${skipped.join(', ')})` : '';
+        console.log(`\n${reports.length} execution${reports.length === 1 ? '' : 's'} replayed: ${reports.filter((r) => r.diverged).length} diverged${notReplayed}`);
+      }
+    }
+  };
   try {
     const client = await StudioClient.connect(remoteConnector(values)());
-    const reports: ReplayReport[] = [];
     for (const sid of executionSids) {
       const path = `/replay/Flows/${flowSid}/Executions/${sid}`;
-      const body = definition
-        ? await client.raw('POST', path, { Definition: definition })
-        : await client.raw('GET', path, revision ? { Revision: revision } : {});
+      let body: JsonObject;
+      try {
+        body = definition
+          ? await client.raw('POST', path, { Definition: definition })
+          : await client.raw('GET', path, revision ? { Revision: revision } : {});
+      } catch (error) {
+        const problem = executionProblem(error, flowSid, sid);
+        if (problem === undefined) throw error;
+        console.error(`switchboard replay: ${sid}: ${problem}`);
+        skipped.push(sid);
+        continue;
+      }
       const report = fromWire(body);
       // The server calls a posted definition 'Definition'; the file it came from says more.
       if (values.definition) report.replay.revision = values.definition;
       reports.push(report);
     }
-    if (values.json) console.log(JSON.stringify(reports, null, 2));
-    else {
-      console.log(reports.map(replayText).join('\n\n'));
-      if (reports.length > 1) console.log(`\n${reports.length} executions replayed: ${reports.filter((r) => r.diverged).length} diverged`);
-    }
-    return values['fail-on-divergence'] && reports.some((r) => r.diverged) ? 1 : 0;
   } catch (error) {
+    // What was replayed before a failure that stops them all (the revision, the credentials, the server) is still shown.
+    if (reports.length) print();
     return reportFailure('replay', error);
   }
+  print();
+  if (skipped.length) return 2;
+  return values['fail-on-divergence'] && reports.some((r) => r.diverged) ? 1 : 0;
+}
+
+/**
+ * Why the server would not replay this one execution, when the reason is its own (no such execution in
+ * the flow, or one too costly or impossible to replay); undefined for a failure every replay would meet.
+ */
+function executionProblem(error: unknown, flowSid: string, sid: string): string | undefined {
+  if (!(error instanceof ApiFailure)) return undefined;
+  if (error.status === 404 && error.message.includes(`/Executions/${sid}`)) return `no such execution in flow ${flowSid} (error 20404)`;
+  if (error.status === 400 && /^(replay too costly|This execution cannot be replayed)/.test(error.message)) return error.message;
+  return undefined;
 }
