@@ -198,3 +198,32 @@ describe('Liquid as Ruby: a float divided by zero', () => {
     }
   });
 });
+
+describe('Liquid as Ruby: integer arguments (Utils.to_integer)', () => {
+  const fails = (template: string, context: Record<string, unknown> = {}) => {
+    const r = renderTemplate(template, context, OPTS);
+    assert.ok(!r.ok && /invalid integer/.test(r.error.message), `${template}: ${JSON.stringify(r)}`);
+  };
+  const ctx = { f: 2.5, n: null, b: true, l: [1, 2, 3, 4, 5], e: [] };
+  it('truncate, truncatewords and slice read text as Ruby\'s Integer() and refuse what it refuses', () => {
+    assert.equal(ok('{{ "hello world" | truncate: "5" }}|{{ "hello world" | truncate: " 6 " }}|{{ "hello world" | truncatewords: "1" }}|{{ "hello" | slice: "1", "0x2" }}'), 'he...|hel...|hello...|el');
+    for (const t of ['{{ "hello world" | truncate: "x" }}', '{{ "hello world" | truncate: nil }}', '{{ "hello world" | truncate: 5.5 }}', '{{ "hello world" | truncate: missing }}',
+      '{{ "hello world" | truncatewords: "x" }}', '{{ "hello world" | truncatewords: 1.5 }}', '{{ "hello world" | truncatewords: nil }}',
+      '{{ "hello" | slice: "x" }}', '{{ "hello" | slice: nil }}', '{{ "hello" | slice: f }}', '{{ "hello" | slice: 1, "2.0" }}', '{{ "hello" | slice: b }}']) fails(t, ctx);
+    // A nil length is 1, and nil input is nil before the length is read.
+    assert.equal(ok('{{ "hello" | slice: 1, nil }}|{{ n | truncate: "x" }}|{{ n | truncatewords: "x" }}', ctx), 'e||');
+    // truncate counts characters (code points) and its ellipsis too; written defaults stay.
+    assert.equal(ok('{{ "hé😀llo" | truncate: 4, "😀" }}|{{ "a b c" | truncatewords }}|{{ "hello" | truncate: 3, nil }}|{{ "hello" | truncate: -3 }}'), 'hé😀😀|a b c|hel|...');
+  });
+  it('a for loop reads offset: and limit: so, whatever its collection holds; nil stays no limit, offset 0', () => {
+    assert.equal(ok('{% for i in (1..5) limit: "2" %}{{i}}{% endfor %}|{% for i in l offset: " 3" %}{{i}}{% endfor %}', ctx), '12|45');
+    for (const t of ['{% for i in (1..5) limit: "abc" %}{{i}}{% endfor %}', '{% for i in l offset: "abc" %}{{i}}{% endfor %}', '{% for i in l limit: 2.5 %}{{i}}{% endfor %}',
+      '{% for i in l limit: 2.0 %}{{i}}{% endfor %}', '{% for i in l limit: f %}{{i}}{% endfor %}', '{% for i in l limit: true %}{{i}}{% endfor %}', '{% for i in e limit: "x" %}{{i}}{% else %}E{% endfor %}']) fails(t, ctx);
+    assert.equal(ok('{% for i in l limit: nil offset: n %}{{i}}{% endfor %}', ctx), '12345');
+    assert.equal(ok('{% for i in l limit: 2 %}{{i}}{% endfor %}{% for i in l offset: continue limit: 2 %}{{i}}{% endfor %}{% for i in l offset: continue %}{{i}}{% endfor %}', ctx), '12345');
+  });
+  it('a range end from a variable that is a float, a boolean or a list is refused; a literal 2.5 is its to_i', () => {
+    for (const t of ['{% for i in (1..f) %}{{i}}{% endfor %}', '{% for i in (b..3) %}{{i}}{% endfor %}', '{% for i in (1..l) %}{{i}}{% endfor %}']) fails(t, ctx);
+    assert.equal(ok('{% for i in (1.5..3) %}{{i}}{% endfor %}|{% for i in (n..2) %}{{i}}{% endfor %}'), '123|012');
+  });
+});

@@ -30,6 +30,8 @@ import {
   type TopLevelToken,
 } from 'liquidjs';
 import type { Parser } from 'liquidjs';
+import { rubyInteger } from './shopify-filters.ts';
+import { markFloatToken } from './ruby-float.ts';
 
 /** Studio's cap on the number of iterations a single Liquid loop renders. */
 export const MAX_LOOP_ITERATIONS = 15;
@@ -80,21 +82,24 @@ function loopInteger(raw: unknown): number {
  * `limit:` renders nothing, a nil one everything, and a negative `offset:` counts from the first item (liquidjs took both as
  * Array#slice does, from the end: `limit: -1` rendered all but the last item).
  */
-function loopWindow(offset: unknown, limit: unknown, length: number): { from: number; start: number; end: number } {
-  const from = loopInteger(offset);
+function loopWindow(offset: unknown, limit: unknown, length: number, integer: (raw: unknown) => number = loopInteger): { from: number; start: number; end: number } {
   // A nil limit (`limit: nil`, a variable holding null) is no limit, as Ruby's For reads it; a nil offset is 0.
-  const to = toValue(limit) == null ? length : from + loopInteger(limit);
+  const from = toValue(offset) == null ? 0 : integer(offset);
+  const to = toValue(limit) == null ? length : from + integer(limit);
   const start = Math.min(Math.max(from, 0), length);
   return { from, start, end: Math.max(start, Math.min(to, length)) };
 }
 
 /**
- * A range's end as Ruby's to_i reads it (`(2.5..4)` is 2..4, nil and "abc" are 0, "3 items" is 3); liquidjs
- * took it as a JS number (2.5, 3.5, 4.5; nil and text gave no items).
+ * A range's end as Ruby's RangeLookup reads it: a number written in the template as its to_i (`(2.5..4)` is 2..4),
+ * a variable's integer as it is, nil and text as their to_i (nil and "abc" are 0, "3 items" is 3), anything else
+ * (a float such as 2.5, true, a list) as Utils.to_integer, which refuses them ("invalid integer"). liquidjs took
+ * each as a JS number (2.5, 3.5, 4.5; nil and text gave no items).
  */
-function rangeEnd(raw: unknown): number {
+function rangeEnd(raw: unknown, token: unknown): number {
   const v = toValue(raw);
-  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : 0;
+  if (typeof v === 'number' && TypeGuards.isNumberToken(token as never)) return Number.isFinite(v) ? Math.trunc(v) : 0;
+  if (v !== null && v !== undefined && typeof v !== 'string') return rubyInteger(raw);
   if (typeof v !== 'string') return 0;
   const leading = /^[ \t\n\v\f\r]*([+-]?\d+(?:_\d+)*)/.exec(v);
   return leading ? Number(leading[1]!.replace(/_/g, '')) : 0;
@@ -126,6 +131,8 @@ export class CappedForTag extends ForTag {
     super(token, remainTokens, liquid, parser);
     const { input, end } = this.collection as unknown as { input: string; end: number };
     this.reversedAfterCollection = /^\s*reversed\b/.test(input.slice(end, token.end));
+    // `limit: 2.0` is a Ruby Float, which to_integer refuses: the loop's number literals are marked as outputs' are.
+    for (const value of Object.values((this.hash as unknown as { hash: Record<string, unknown> }).hash)) markFloatToken(value);
   }
 
   override *render(ctx: Context, emitter: Emitter): Generator<unknown, void, any> {
@@ -133,8 +140,8 @@ export class CappedForTag extends ForTag {
     let source: Source;
     let text = false;
     if (TypeGuards.isRangeToken(this.collection)) {
-      const low = rangeEnd(yield evalToken(this.collection.lhs, ctx));
-      const high = rangeEnd(yield evalToken(this.collection.rhs, ctx));
+      const low = rangeEnd(yield evalToken(this.collection.lhs, ctx), this.collection.lhs);
+      const high = rangeEnd(yield evalToken(this.collection.rhs, ctx), this.collection.rhs);
       // liquidjs: for (i = low; i < high + 1; i++) — without materialising it.
       const n = Number.isFinite(low) && Number.isFinite(high) ? Math.max(0, Math.ceil(high + 1 - low)) : 0;
       source = { length: n, at: (i) => low + i };
@@ -144,18 +151,21 @@ export class CappedForTag extends ForTag {
       const arr = toEnumerable(value);
       source = { length: arr.length, at: (i) => arr[i] };
     }
+    const continueKey = 'continue-' + this.variable + '-' + this.collection.getText();
+    // `offset: continue` reads where the last loop over the same collection stopped, 0 the first time.
+    ctx.push(Object.assign(Object.create(null), { continue: ctx.getRegister(continueKey, 0) }));
+    const hash: Record<string, unknown> = yield this.hash.render(ctx);
+    ctx.pop();
+
+    // modifiers in liquidjs' fixed order (orderedFilterParameters=false): offset, limit, reversed. Shopify reads
+    // offset and limit with Utils.to_integer ("2" is 2; "abc", 2.5 and true are errors) whatever the collection.
+    const window = loopWindow(hash['offset'], hash['limit'], source.length, rubyInteger);
     if (source.length === 0) {
       yield r.renderTemplates(this.elseTemplates, ctx, emitter);
       return;
     }
-    const continueKey = 'continue-' + this.variable + '-' + this.collection.getText();
-    ctx.push(Object.assign(Object.create(null), { continue: ctx.getRegister(continueKey, {}) }));
-    const hash: Record<string, unknown> = yield this.hash.render(ctx);
-    ctx.pop();
-
-    // modifiers in liquidjs' fixed order (orderedFilterParameters=false): offset, limit, reversed
     // A text is one item that offset and limit do not cut (Ruby's slice_collection_using_each).
-    const { from, start, end } = text ? { from: 0, start: 0, end: 1 } : loopWindow(hash['offset'], hash['limit'], source.length);
+    const { from, start, end } = text ? { from: 0, start: 0, end: 1 } : window;
     const reversed = this.reversedAfterCollection;
     const total = Math.max(0, end - start);
     if (total === 0) {

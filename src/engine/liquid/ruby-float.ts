@@ -84,7 +84,7 @@ export function numberResult(n: number, float: boolean): number | RubyFloat {
 }
 
 /** A number token written with a decimal point (`3.0`, `-10.5`): Ruby's Liquid parses it as a Float. */
-function markFloatToken(token: unknown): void {
+export function markFloatToken(token: unknown): void {
   if (!TypeGuards.isNumberToken(token as never)) return;
   const number = token as unknown as { content: unknown; getText(): string };
   if (typeof number.content === 'number' && number.getText().includes('.')) number.content = new RubyFloat(number.content);

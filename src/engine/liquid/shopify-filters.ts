@@ -133,13 +133,14 @@ function rubySplitWords(text: string, limit: number): string[] {
  * Shopify's `truncatewords`: the input unchanged when it has at most `words` words (liquidjs appended the
  * ellipsis to "one two" | truncatewords: 2), else its first `words` words joined by a space, then the ellipsis.
  */
-export function truncatewordsFilter(this: FilterThis, input: unknown, words: unknown = 15, ellipsis: unknown = '...'): unknown {
+export function truncatewordsFilter(this: FilterThis, input: unknown, words?: unknown, ellipsis?: unknown): unknown {
   const v = toValue(input);
   if (v === null || v === undefined) return v;
   const text = String(v);
-  const tail = stringify(ellipsis);
+  // Defaults only for arguments not written: a missing variable is nil, as in Ruby.
+  const tail = arguments.length < 3 ? '...' : stringify(ellipsis);
+  let n = arguments.length < 2 ? 15 : rubyInteger(words); // Utils.to_integer: "2" is 2, "x", nil and 1.5 are errors
   this.context.memoryLimit.use(text.length + tail.length);
-  let n = Math.trunc(Number(toValue(words)));
   if (!(n > 0)) n = 1;
   const list = rubySplitWords(text, Math.min(n, text.length) + 1);
   if (list.length <= n) return text;
@@ -313,9 +314,35 @@ export function splitFilter(this: FilterThis, input: unknown, separator: unknown
   return items;
 }
 
-/** A filter's integer argument as liquidjs' `slice` took it (numbers, numeric text), truncated; 0 for others. */
-function integerArgument(raw: unknown): number {
-  return Math.trunc(Number(toValue(raw))) || 0;
+/** Text Ruby's Integer() reads: decimal digits, or 0x/0b/0o/0d/0-prefixed ones, `_` between digits, a sign, blanks around. */
+const RUBY_INTEGER = /^[ \t\n\v\f\r]*([+-]?)(?:0[xX]([0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)|0[bB]([01]+(?:_[01]+)*)|0[oO_]?([0-7]+(?:_[0-7]+)*)|0[dD](\d+(?:_\d+)*)|(\d+(?:_\d+)*))[ \t\n\v\f\r]*$/;
+
+/**
+ * Shopify's Utils.to_integer, which `slice`, `truncate`, `truncatewords` and a for loop's `offset:`/`limit:` read
+ * their numbers with: an integer is itself, anything else is its to_s read by Ruby's Integer() (`"2"`, `" 2 "`,
+ * `"0x10"`), else Liquid's ArgumentError "invalid integer" (nil, `"abc"`, `"2.5"`, a float such as 2.5 or 2.0,
+ * true, a list). A whole number from data counts as an integer, as elsewhere in the engine.
+ */
+export function rubyInteger(raw: unknown): number {
+  if (typeof raw === 'number' && Number.isInteger(raw)) return raw;
+  if (!(raw instanceof RubyFloat)) {
+    const v = toValue(raw);
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    if (typeof v === 'bigint') return Number(v);
+    const m = typeof v === 'string' ? RUBY_INTEGER.exec(v) : null;
+    if (m) {
+      const sign = m[1] === '-' ? -1 : 1;
+      const [radix, digits] = m[2] ? [16, m[2]] : m[3] ? [2, m[3]] : m[4] ? [8, m[4]] : [10, (m[5] ?? m[6])!];
+      return sign * parseInt(digits.replace(/_/g, ''), radix) || 0;
+    }
+  }
+  throw new Error('invalid integer');
+}
+
+/** Ruby's truthiness: nil and false are false, everything else (0, "") true. */
+function rubyTruthy(raw: unknown): boolean {
+  const v = toValue(raw);
+  return v !== null && v !== undefined && v !== false;
 }
 
 /** Index of the code point `count` code points after `from` (the text's length if it has fewer). */
@@ -334,13 +361,14 @@ function advanceCodePoints(text: string, from: number, count: number): number {
  * `"abc" | slice: 0, 1000000` a million units and failed the render, where Shopify answers "abc". Finding the
  * characters walks the text, a unit per 256 of them.
  */
-export function sliceFilter(this: FilterThis, input: unknown, begin: unknown, length: unknown = 1): unknown {
+export function sliceFilter(this: FilterThis, input: unknown, begin: unknown, length?: unknown): unknown {
+  // Ruby reads both numbers first (Utils.to_integer: "2" is 2, "x", nil and 2.5 are errors); a nil length is 1.
+  let from = rubyInteger(begin);
+  const count = rubyTruthy(length) ? rubyInteger(length) : 1;
   const v = toValue(input);
   if (v === null || v === undefined) return ''; // Ruby: nil.to_s.slice(...), ""
   const items = Array.isArray(v) ? v : null;
   const text = items ? '' : input instanceof RubyFloat ? input.toString() : String(v); // Ruby's to_s: "2.0"
-  let from = integerArgument(begin);
-  const count = integerArgument(length);
   if (from < 0) from += items ? items.length : codePointLength(text);
   if (from < 0 || count < 0) return items ? [] : '';
   if (items) {
@@ -351,6 +379,26 @@ export function sliceFilter(this: FilterThis, input: unknown, begin: unknown, le
   this.context.memoryLimit.use(Math.ceil(text.length / 256));
   const start = advanceCodePoints(text, 0, from);
   const out = text.slice(start, advanceCodePoints(text, start, count));
+  this.context.memoryLimit.use(out.length);
+  return out;
+}
+
+/**
+ * Shopify's `truncate`: nil stays nil; else the text (its characters, code points as Ruby counts them) cut to
+ * `length` characters with the ellipsis counted in them (`length` read by Utils.to_integer: `"5"` is 5, `"x"`, nil
+ * and 5.5 are errors), or unchanged when it is no longer than `length`.
+ */
+export function truncateFilter(this: FilterThis, input: unknown, length?: unknown, ellipsis?: unknown): unknown {
+  const v = toValue(input);
+  if (v === null || v === undefined) return v;
+  const text = String(v);
+  // Defaults only for arguments not written: a missing variable is nil, as in Ruby.
+  const max = arguments.length < 2 ? 50 : rubyInteger(length);
+  const tail = arguments.length < 3 ? '...' : stringify(ellipsis);
+  this.context.memoryLimit.use(Math.ceil(text.length / 256));
+  if (text.length <= max || codePointLength(text) <= max) return text;
+  const keep = Math.max(max - codePointLength(tail), 0);
+  const out = text.slice(0, advanceCodePoints(text, 0, keep)) + tail;
   this.context.memoryLimit.use(out.length);
   return out;
 }
@@ -608,6 +656,7 @@ export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   ...Object.fromEntries(['map', 'where', 'reject', 'find', 'find_index', 'has', 'sort_natural', 'sum'].map((name) => [name, byLiteralProperty(name)])),
   sort: sortFilter(),
   truncatewords: truncatewordsFilter,
+  truncate: truncateFilter,
   modulo: moduloFilter,
   plus: decimalFilter('plus'),
   minus: decimalFilter('minus'),
