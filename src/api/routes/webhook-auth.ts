@@ -58,20 +58,38 @@ export function signedUrls(ctx: ApiContext, request: FastifyRequest, callbackBas
   return urls;
 }
 
-/** Whether the request is signed over `params` (the form for POST, none for GET) or carries the account's Basic auth. */
-export async function webhookAuthenticated(ctx: ApiContext, request: FastifyRequest, account: Account, params: Record<string, string | string[]>): Promise<boolean> {
+/**
+ * Who a flow webhook request proved to be, and so where the URLs its answer hands out (the TwiML's action,
+ * Redirect and other callback URLs) must point: Twilio on the account's carrier (signed with the upstream auth
+ * token) is handed the account's StatusCallbackBaseUrl when it has one — Twilio may reach the server only there,
+ * and every other URL the carrier gives Twilio (the call's Url and StatusCallback, message StatusCallbacks) is on
+ * it too — else the webhook base. Any other caller (the simulator phone, signed with the account's own token; a
+ * local tool's Basic auth) is handed the webhook base, as before.
+ */
+export interface WebhookCaller {
+  /** Base (no trailing slash) of the URLs the answer hands the caller. */
+  answerBase: string;
+}
+
+/**
+ * Whether the request is signed over `params` (the form for POST, none for GET) or carries the account's Basic auth:
+ * who it is (WebhookCaller), or null when it is neither.
+ */
+export async function webhookAuthenticated(ctx: ApiContext, request: FastifyRequest, account: Account, params: Record<string, string | string[]>): Promise<WebhookCaller | null> {
   const header = request.headers['x-twilio-signature'];
   const signature = typeof header === 'string' ? header : undefined;
   const upstream = await upstreamSigning(ctx.store, account.sid);
-  const tokens = [account.authToken, ...upstream.tokens];
   const urls = signedUrls(ctx, request, upstream.callbackBase);
-  if (tokens.some((token) => urls.some((url) => validateSignature(token, signature, url, params)))) return true;
-  if (ctx.config.webhookAuth === 'none') return true;
+  const local = { answerBase: webhookBase(ctx, request) };
+  const signedWith = (token: string) => urls.some((url) => validateSignature(token, signature, url, params));
+  if (upstream.tokens.some(signedWith)) return { answerBase: upstream.callbackBase?.replace(/\/+$/, '') ?? local.answerBase };
+  if (signedWith(account.authToken)) return local;
+  if (ctx.config.webhookAuth === 'none') return local;
   const basic = parseBasicAuth(request.headers.authorization);
   const authed = basic ? await ctx.accounts.authenticate(basic.username, basic.password) : null;
-  if (authed !== null && authed.sid === account.sid) return true;
+  if (authed !== null && authed.sid === account.sid) return local;
   if (signature !== undefined || !basic) logRefusedSignature(request, urls);
-  return false;
+  return null;
 }
 
 /**

@@ -4,9 +4,8 @@
 // ../twiml/render.ts; a forged or replayed callback gets 403 and an error body, never TwiML.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../context.ts';
-import { invalidSignature, webhookAuthenticated, webhookRefused, webhookTarget } from './webhook-auth.ts';
+import { invalidSignature, webhookAuthenticated, webhookRefused, webhookTarget, type WebhookCaller } from './webhook-auth.ts';
 import type { Routes } from '../server.ts';
-import { webhookBase } from '../wire/base-urls.ts';
 import { errors } from '../wire/errors.ts';
 import { webhookParam } from './webhook-params.ts';
 import { isFinalCallStatus, type CallTurn } from '../../runtime/calls.ts';
@@ -61,16 +60,18 @@ export async function answerCallWebhook(
   ctx: ApiContext,
   request: FastifyRequest,
   reply: FastifyReply,
+  caller: WebhookCaller,
   accountSid: string,
   flowSid: string,
   params: Record<string, string>,
 ): Promise<string | object> {
   const calls = ctx.calls;
   const query = queryOf(request);
-  // The callback URLs in the TwiML are webhooks Twilio calls: on the webhook base (the public base URL),
-  // never on a *.twilio.com Host the request may have been addressed to (publicBase's twilio-cli rule),
-  // which would send the call's next request to real Twilio.
-  const base = webhookBase(ctx, request);
+  // The callback URLs in the TwiML are webhooks the caller calls: for Twilio on the account's carrier, on its
+  // StatusCallbackBaseUrl when it has one (where its call's first URLs are too), else on the webhook base (the
+  // public base URL), never on a *.twilio.com Host the request may have been addressed to (publicBase's
+  // twilio-cli rule), which would send the call's next request to real Twilio.
+  const base = caller.answerBase;
   let turn: CallTurn;
   if (query.sb) {
     turn = await calls.callback(accountSid, flowSid, query.sb, params);
@@ -174,7 +175,8 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext, answerMe
     async (request, reply) => {
       const { accountSid, flowSid, account, path } = await webhookTarget(ctx, request);
       // A GET is signed over the URL alone (its parameters are in the query).
-      if (!(await webhookAuthenticated(ctx, request, account, {}))) return invalidSignature(reply, request);
+      const caller = await webhookAuthenticated(ctx, request, account, {});
+      if (!caller) return invalidSignature(reply, request);
       const values = queryValues(request);
       const first = (name: string) => values.get(name)?.[0];
       if (first('FlowEvent') === 'return') {
@@ -186,14 +188,14 @@ export function registerCallWebhookGet(routes: Routes, ctx: ApiContext, answerMe
           return webhookRefused(reply, `Call callback refused: ${turn.reason}`);
         }
         reply.type('text/xml');
-        return turnTwiml(ctx, webhookBase(ctx, request), accountSid, flowSid, turn);
+        return turnTwiml(ctx, caller.answerBase, accountSid, flowSid, turn);
       }
       // The call webhook itself (incoming, status, our callback URLs): the query is what the POST's form
       // holds (with the configured URL's own query parameters, if it has any, which then reach
       // trigger.call too). A name the URL already had and Twilio appended again takes Twilio's (the last) value.
       const params: Record<string, string> = {};
       for (const [name, list] of values) if (name !== 'sb') params[name] = list.at(-1)!;
-      if (isCallWebhook(request, params)) return answerCallWebhook(ctx, request, reply, accountSid, flowSid, params);
+      if (isCallWebhook(request, params)) return answerCallWebhook(ctx, request, reply, caller, accountSid, flowSid, params);
       // "A message comes in" set to HTTP GET: the message's parameters are in the query.
       if (params.MessageSid || params.SmsSid) return answerMessage(ctx, request, reply, accountSid, flowSid, messageParams(values));
       throw errors.methodNotAllowed('GET', path);

@@ -16,10 +16,11 @@ export function registerWebhooks(routes: Routes, ctx: ApiContext): void {
     async (request, reply) => {
       const { accountSid, flowSid, account } = await webhookTarget(ctx, request);
       // On the Twilio carrier, Twilio signs with the upstream account's auth token.
-      if (!(await webhookAuthenticated(ctx, request, account, request.form))) return invalidSignature(reply, request);
+      const caller = await webhookAuthenticated(ctx, request, account, request.form);
+      if (!caller) return invalidSignature(reply, request);
       const params: Record<string, string> = {};
       for (const [key, value] of Object.entries(request.form)) params[key] = webhookParam(key, Array.isArray(value) ? value[0]! : value);
-      if (isCallWebhook(request, params)) return answerCallWebhook(ctx, request, reply, accountSid, flowSid, params);
+      if (isCallWebhook(request, params)) return answerCallWebhook(ctx, request, reply, caller, accountSid, flowSid, params);
       return answerMessagingWebhook(ctx, request, reply, accountSid, flowSid, params);
     },
     { auth: false },
