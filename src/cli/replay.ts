@@ -153,7 +153,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
  */
 function executionProblem(error: unknown, flowSid: string, sid: string): string | undefined {
   if (!(error instanceof ApiFailure)) return undefined;
-  if (error.status === 404 && error.message.includes(`/Executions/${sid}`)) return `no such execution in flow ${flowSid} (error 20404)`;
+  if (error.status === 404 && error.message.includes(`/Executions/${sid}`)) return `not found in flow ${flowSid} (error 20404)`;
   if (error.status === 400 && /^(replay too costly|This execution cannot be replayed)/.test(error.message)) return error.message;
   return undefined;
 }

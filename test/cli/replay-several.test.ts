@@ -41,14 +41,14 @@ describe('replay of several executions, one the server has not', () => {
     assert.match(run.stdout, new RegExp(`Execution ${sids[0]} `));
     assert.match(run.stdout, new RegExp(`Execution ${sids[1]} `));
     assert.match(run.stdout, new RegExp(`2 executions replayed: 0 diverged; 1 could not be replayed \\(${MISSING}\\)`));
-    assert.equal(run.stderr, `switchboard replay: ${MISSING}: no such execution in flow ${flowSid} (error 20404)\n`);
+    assert.equal(run.stderr, `switchboard replay: ${MISSING}: not found in flow ${flowSid} (error 20404)\n`);
   });
 
   it('--json: the reports of those replayed', async () => {
     const run = await replay([MISSING, sids[1]!, '--json']);
     assert.equal(run.code, 2, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout).map((r: { executionSid: string; diverged: boolean }) => [r.executionSid, r.diverged]), [[sids[1], true]]);
-    assert.match(run.stderr, new RegExp(`${MISSING}: no such execution`));
+    assert.match(run.stderr, new RegExp(`${MISSING}: not found in flow`));
   });
 
   it('a revision the flow has not stops them all (one error), exit 2', async () => {
