@@ -13,7 +13,9 @@ export const EXECUTIONS_USAGE = `Usage: switchboard executions <command> --flow 
 
 Commands:
   list [--limit N] [--status active|ended] [--since ISO-DATE] [--until ISO-DATE] [--contact ADDRESS]
-                                        the flow's executions, newest first; --since: created
+                                        the flow's executions, newest first (on a Switchboard
+                                        also how each ended: completed, error 81001, ended
+                                        manually…, or the widget it waits at); --since: created
                                         at or after it, --until: before it (a date alone: up to
                                         the end of that day; dates without a zone are UTC);
                                         --contact: only that contact's (its address exactly as
@@ -61,14 +63,66 @@ async function serverEndReason(client: StudioClient, flowSid: string, sid: strin
   try {
     const body = await client.raw('GET', `/console/api/Flows/${encodeURIComponent(flowSid)}/Executions/${encodeURIComponent(sid)}/EndReason`);
     if (body.sid !== sid || !('end_reason' in body)) return undefined;
-    const reason = body.end_reason as Record<string, unknown> | null;
-    if (reason === null || typeof reason !== 'object') return { endReason: null };
-    if (reason.kind === 'error') return { endReason: { kind: 'error', code: typeof reason.code === 'number' ? reason.code : null, message: typeof reason.message === 'string' ? reason.message : null } };
-    if (reason.kind === 'completed' || reason.kind === 'manual' || reason.kind === 'expired') return { endReason: { kind: reason.kind } };
-    return { endReason: null };
+    return { endReason: endReasonFromWire(body.end_reason) };
   } catch {
     // Any answer but the API's (a 404 page, HTML, a refusal) means a server without it.
     return undefined;
+  }
+}
+
+/** An `end_reason` as the console API gives it (null while active, or when the server stored none). */
+function endReasonFromWire(value: unknown): EndReason | null {
+  const reason = value as Record<string, unknown> | null;
+  if (reason === null || typeof reason !== 'object') return null;
+  if (reason.kind === 'error') return { kind: 'error', code: typeof reason.code === 'number' ? reason.code : null, message: typeof reason.message === 'string' ? reason.message : null };
+  if (reason.kind === 'completed' || reason.kind === 'manual' || reason.kind === 'expired') return { kind: reason.kind };
+  return null;
+}
+
+/** Executions one ExecutionSummaries request names at most (the server's limit). */
+const SUMMARIES_PER_REQUEST = 100;
+
+type Standing = { endReason: EndReason | null; waitingAt: Waiting | null };
+
+/**
+ * How each listed execution ended, or where an active one waits, as Switchboard's console API says
+ * (ExecutionSummaries, 100 a request): Twilio's Execution says only 'ended', so `list` could not tell a
+ * failed execution from one that ran to the end. Undefined on a server without that API (the real Twilio).
+ */
+async function serverStandings(client: StudioClient, flowSid: string, sids: string[]): Promise<Map<string, Standing> | undefined> {
+  const standings = new Map<string, Standing>();
+  try {
+    for (let i = 0; i < sids.length; i += SUMMARIES_PER_REQUEST) {
+      const body = await client.raw('GET', `/console/api/Flows/${encodeURIComponent(flowSid)}/ExecutionSummaries`, { Sid: sids.slice(i, i + SUMMARIES_PER_REQUEST) } as unknown as Record<string, string>);
+      if (!Array.isArray(body.summaries)) return undefined;
+      for (const summary of body.summaries as JsonObject[]) {
+        const at = summary.waiting_at as JsonObject | null | undefined;
+        const waitingAt = at && typeof at.widget === 'string' ? { widget: at.widget, subflowPath: Array.isArray(at.subflow_path) ? at.subflow_path.map(String) : [] } : null;
+        standings.set(String(summary.sid), { endReason: endReasonFromWire(summary.end_reason), waitingAt });
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return standings;
+}
+
+/** The list's words for where an execution stands (as the console's executions list has them). */
+function standingWords(status: unknown, standing: Standing | undefined): string {
+  if (!standing) return '';
+  if (status === 'active') return standing.waitingAt ? `waiting ${waitingText(standing.waitingAt)}` : '';
+  const reason = standing.endReason;
+  switch (reason?.kind) {
+    case 'completed':
+      return 'completed';
+    case 'manual':
+      return 'ended manually';
+    case 'expired':
+      return 'expired (maximum age)';
+    case 'error':
+      return reason.code !== null ? `error ${reason.code}` : 'error';
+    default:
+      return '';
   }
 }
 
@@ -326,16 +380,21 @@ export async function executionsCommand(argv: string[]): Promise<number> {
         const contact = values.contact !== undefined ? { contact: values.contact } : {};
         const listed = await client.listExecutions(values.flow, { limit, ...(since ? { from: since } : {}), ...(until ? { to: until } : {}), ...(status ? { status } : {}), ...contact });
         const list = values.contact === undefined ? listed : onlyTheContacts(listed, withoutPhoneFormatting(values.contact));
-        if (values.json) console.log(JSON.stringify(list, null, 2));
-        else
+        // A Switchboard also says how each ended (completed, an error's code…) or where it waits, as `show` does.
+        const standings = list.length ? await serverStandings(client, values.flow, list.map((e) => String(e.sid))) : undefined;
+        if (values.json) {
+          const withStanding = standings ? list.map((e) => ({ ...e, endReason: standings.get(String(e.sid))?.endReason ?? null, waitingAt: standings.get(String(e.sid))?.waitingAt ?? null })) : list;
+          console.log(JSON.stringify(withStanding, null, 2));
+        } else
           console.log(
             table(
-              list.map((e) => ({ ...e, dateCreated: iso(e.dateCreated) })),
+              list.map((e) => ({ ...e, dateCreated: iso(e.dateCreated), standing: standingWords(e.status, standings?.get(String(e.sid))) })),
               [
                 { key: 'sid', title: 'sid' },
                 { key: 'status', title: 'status' },
                 { key: 'contactChannelAddress', title: 'contact' },
                 { key: 'dateCreated', title: 'created' },
+                ...(standings ? [{ key: 'standing', title: 'detail', max: 80 }] : []),
               ],
             ),
           );

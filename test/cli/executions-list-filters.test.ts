@@ -60,3 +60,30 @@ describe('switchboard executions list --status / --until', () => {
     assert.match(bad.stderr, /--until '2026-02-30' is not a date/);
   });
 });
+
+// The DETAIL column asks the server about 100 executions at a time (its limit): a list of more still has it for each.
+describe('switchboard executions list: DETAIL for more executions than one summaries request names', () => {
+  let s: TestServer;
+  let flowSid = '';
+  before(async () => {
+    s = await startTestServer({ listen: true });
+    const definition = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/flows/ask-and-wait.json', import.meta.url)), 'utf8'));
+    flowSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Many', status: 'published', definition })).sid;
+    for (let i = 0; i < 101; i++) {
+      const res = await s.app.server.inject({ method: 'POST', url: `/v2/Flows/${flowSid}/Executions`, headers: { authorization: s.auth, ...FORM }, payload: form({ To: `+1555124${String(i).padStart(4, '0')}`, From: '+15005550006' }) });
+      assert.equal(res.statusCode, 201, res.body);
+    }
+    await s.app.executions.idle();
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('says where each of 101 waits', async () => {
+    const run = await runCliInProcess(executionsCommand, ['list', '--flow', flowSid, '--limit', '101', '--base-url', s.baseUrl, '--account-sid', s.account.sid, '--auth-token', s.account.authToken], process.cwd());
+    assert.equal(run.code, 0, run.stderr);
+    const rows = run.stdout.trimEnd().split('\n').slice(1);
+    assert.equal(rows.length, 101);
+    for (const row of rows) assert.match(row, /\sactive\s.*\swaiting at ask$/);
+  });
+});

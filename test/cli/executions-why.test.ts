@@ -3,7 +3,8 @@
 // (its console API: /console/api/…/EndReason, and Monitor alerts by execution: /v1/Alerts?ResourceSid)
 // show now says how it ended or the widget it waits at, and steps lists the execution's alerts by
 // widget; against a server without those APIs (the real Twilio's Studio host) the output is as before,
-// without a word. And a mistyped subcommand (`executions lst`) is named as such, not as a missing --flow.
+// without a word. `list` says the same of each execution (a DETAIL column: completed, error 81001,
+// ended manually, waiting at ask), so a failed one can be found among the ended. And a mistyped subcommand (`executions lst`) is named as such, not as a missing --flow.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { executionsCommand, waitingAt } from '../../src/cli/executions.ts';
@@ -113,6 +114,31 @@ describe('executions show / steps: why it ended, where it waits, its alerts', ()
     assert.equal(steps.stderr, '');
     assert.doesNotMatch(steps.stdout, /Alerts/);
     assert.match(steps.stdout, /loop\s+next\s+loop/);
+  });
+
+  it('list: says how each ended (an error by its code) or where it waits; --json as show has it', async () => {
+    const failedList = await cli(['list', '--flow', failingFlow]);
+    assert.equal(failedList.code, 0, failedList.stderr);
+    assert.match(failedList.stdout, /^SID\s+STATUS\s+CONTACT\s+CREATED\s+DETAIL$/m);
+    assert.match(failedList.stdout, new RegExp(`^${failed}\\s+ended\\s+\\+15551230001\\s+\\S+\\s+error 81001$`, 'm'));
+    const askingList = await cli(['list', '--flow', askingFlow]);
+    assert.match(askingList.stdout, new RegExp(`^${waiting}\\s+active\\s+\\+15551230002\\s+\\S+\\s+waiting at ask$`, 'm'));
+    assert.match(askingList.stdout, new RegExp(`^${ended}\\s+ended\\s+\\+15551230003\\s+\\S+\\s+ended manually$`, 'm'));
+    const json = JSON.parse((await cli(['list', '--flow', failingFlow, '--json'])).stdout);
+    assert.deepEqual(json[0].endReason, { kind: 'error', code: 81001, message: "Widget 'loop' ran more than 10 times in a row" });
+    assert.equal(json[0].waitingAt, null);
+    const active = JSON.parse((await cli(['list', '--flow', askingFlow, '--status', 'active', '--json'])).stdout);
+    assert.deepEqual(active.map((e: { waitingAt: unknown; endReason: unknown }) => [e.waitingAt, e.endReason]), [[{ widget: 'ask', subflowPath: [] }, null]]);
+  });
+
+  it('list against a server without those APIs (Twilio): no DETAIL column, no warning', async () => {
+    const list = await cli(['list', '--flow', askingFlow], twilio.baseUrl);
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(list.stderr, '');
+    assert.match(list.stdout, /^SID\s+STATUS\s+CONTACT\s+CREATED$/m);
+    assert.doesNotMatch(list.stdout, /DETAIL|waiting at/);
+    const json = JSON.parse((await cli(['list', '--flow', askingFlow, '--json'], twilio.baseUrl)).stdout);
+    assert.equal('endReason' in json[0], false);
   });
 
   it('waitingAt: the last step, inside the subflow a Run Subflow widget runs', () => {

@@ -377,7 +377,8 @@ describe('switchboard executions list --contact', () => {
       const url = new URL(request.url!, s.baseUrl);
       if (rewrite.pageSize && url.searchParams.has('PageSize')) url.searchParams.set('PageSize', String(Math.min(rewrite.pageSize, Number(url.searchParams.get('PageSize')))));
       if (rewrite.dropContact) url.searchParams.delete('ContactAddress');
-      forwarded.push(url);
+      // The list's pages only: not the DETAIL column's ExecutionSummaries (Switchboard's console API).
+      if (url.pathname.endsWith('/Executions')) forwarded.push(url);
       const answer = await fetch(url, { headers: { authorization: request.headers.authorization ?? '' } });
       response.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json' });
       response.end(await answer.text());
