@@ -326,6 +326,14 @@ export async function executionsCommand(argv: string[]): Promise<number> {
   // list takes no argument, show/steps/end the execution's SID.
   const extra = extraArguments(`executions ${sub}`, positionals, sub === 'list' ? 0 : ['show', 'steps', 'end'].includes(sub) ? 1 : Infinity);
   if (extra) return usageFailure(extra);
+  // list's filters mean nothing to show, steps or end: refused rather than ignored (`steps --limit 3` listed every step).
+  if (sub !== 'list') {
+    const listOnly = (['limit', 'status', 'since', 'until', 'contact'] as const).filter((name) => values[name] !== undefined);
+    if (listOnly.length) {
+      console.error(`switchboard executions ${sub}: ${listOnly.map((name) => `--${name}`).join(', ')} ${listOnly.length === 1 ? 'is' : 'are'} for executions list only`);
+      return 2;
+    }
+  }
   if (!values.flow) {
     console.error(`switchboard executions ${sub}: --flow FW… is required`);
     return 2;

@@ -50,6 +50,17 @@ describe('switchboard executions list --status / --until', () => {
     assert.match(bad.stderr, /--status must be active or ended, not 'failed'/);
   });
 
+  it("list's filters given to show, steps or end are refused (exit 2), not ignored", async () => {
+    for (const [sub, extra] of [['steps', ['--limit', '3']], ['show', ['--since', '2026-03-01', '--status', 'ended']], ['end', ['--contact', '+15551230000']]] as const) {
+      const run = await runCliInProcess(executionsCommand, [sub, sids[0]!, '--flow', flowSid, ...extra, '--base-url', s.baseUrl, '--account-sid', s.account.sid, '--auth-token', s.account.authToken], process.cwd());
+      assert.equal(run.code, 2, `${sub}: ${run.stdout}`);
+      assert.equal(run.stdout, '');
+      assert.match(run.stderr, new RegExp(`^switchboard executions ${sub}: --\\w+(, --\\w+)? (is|are) for executions list only\\n$`));
+    }
+    // Nothing was ended.
+    assert.deepEqual(await listed(['--status', 'active']), [sids[2], sids[0]]);
+  });
+
   it('--until: created before a date-time; a date alone up to the end of that day', async () => {
     assert.deepEqual(await listed(['--until', '2026-03-02T10:00:00Z']), [sids[0]]);
     assert.deepEqual(await listed(['--until', '2026-03-02T10:00:01Z']), [sids[1], sids[0]]);
