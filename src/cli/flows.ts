@@ -54,11 +54,13 @@ Commands:
                                     is not overwritten: the push sends nothing and names the flows
                                     (exit 2; --dry-run too); --force overwrites them. A file the manifest
                                     has no SID and hash for, or matched by name (another server), is
-                                    pushed as before. A file renamed since the last pull or push (git
-                                    reports the rename, or it holds what the old file held then) updates
-                                    the old file's flow and takes over its manifest entry (diff and
-                                    --dry-run say so); without a certain match it is a new flow, and push
-                                    warns that a tracked file is gone and how to carry its SID over. A
+                                    pushed as before, with a warning (not with --force) when the flow's
+                                    definition it replaces is none the repository held. A file renamed
+                                    since the last pull or push (git reports the rename, or it holds what
+                                    the old file held then) updates the old file's flow and takes over
+                                    its manifest entry (diff and --dry-run say so); without a certain
+                                    match it is a new flow, and push warns that a tracked file is gone
+                                    and how to carry its SID over. A
                                     file still holding deploy-time \${…} placeholders (a flow kept as a
                                     Terraform template) is refused (exit 1, nothing sent; --dry-run too):
                                     --vars FILE fills them in (the manifest records the flow as pushed,

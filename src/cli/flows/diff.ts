@@ -10,7 +10,7 @@ import { definitionPlaceholders, filePlaceholders, localFiles, serverPlaceholder
 import { MANIFEST, readManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { resolveSide, serverSideProblem, type Side } from './side.ts';
-import { deletedOnServer, flowAsChanged, serverChangeLost, syncedEntry } from './drift.ts';
+import { deletedOnServer, flowAsChanged, nameMatchLost, nameMatchText, serverChangeLost, syncedEntry } from './drift.ts';
 import { findRenames, renameWarning, withRenames } from './rename.ts';
 
 /** A file with deploy-time `${…}` placeholders left (a Terraform template) and what was given for them. */
@@ -81,7 +81,15 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
   /** `serverChanged`: the server's flow changed since the file was last pulled or pushed (drift.ts), said after the diff. */
   /** `templated`: a side that is a file with placeholders left, compared with a server flow (its note follows the diff). */
   /** `servers`: server sides that hold unfilled placeholders themselves (serverTemplate), said after the diff too. */
-  const show = (before: Side, after: Side, serverChanged: string | null = null, renamedFrom?: string, templated: Template | null = null, servers: ServerTemplate[] = []) => {
+  /** `nameOnly`: the file is matched with the flow by friendly name only and push would replace a definition it never held (drift.ts nameMatchText). */
+  interface Notes {
+    serverChanged?: string | null;
+    renamedFrom?: string;
+    templated?: Template | null;
+    servers?: ServerTemplate[];
+    nameOnly?: string | null;
+  }
+  const show = (before: Side, after: Side, { serverChanged = null, renamedFrom, templated = null, servers = [], nameOnly = null }: Notes = {}) => {
     if ('notDefinition' in before || 'notDefinition' in after) {
       if ('notDefinition' in before) notCompared(before);
       if ('notDefinition' in after && after.label !== before.label) notCompared(after);
@@ -93,13 +101,14 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     const placeholders = templated && !diff.identical ? { placeholders: templated.placeholders } : {};
     // One server side's placeholders (the usual case: a file against its flow); two server sides each by label.
     const onServer = !servers.length ? {} : servers.length === 1 ? { serverPlaceholders: servers[0]!.placeholders } : { serverPlaceholders: Object.fromEntries(servers.map((t) => [t.label, t.placeholders])) };
-    if (json) outputs.push({ before: before.label, after: after.label, ...diff, ...(serverChanged ? { serverChanged: true } : {}), ...(renamedFrom !== undefined ? { renamedFrom } : {}), ...placeholders, ...onServer });
+    if (json) outputs.push({ before: before.label, after: after.label, ...diff, ...(serverChanged ? { serverChanged: true } : {}), ...(renamedFrom !== undefined ? { renamedFrom } : {}), ...placeholders, ...onServer, ...(nameOnly ? { matchedByName: true } : {}) });
     else {
       const renamed = renamedFrom !== undefined ? `\n  ${after.label} is ${renamedFrom} renamed: flows push updates this flow and moves its manifest entry to the new name` : '';
       // A template compared as written differs from its flow at every placeholder: said once, with the way to compare it filled in.
       const unfilled = templated && !diff.identical ? `\n  ${templateNote(templated, true)}` : '';
       const unfilledOnServer = servers.map((t) => `\n  ${serverPlaceholdersNote(t.label, t.placeholders, t.remedy)}`).join('');
-      const note = renamed + unfilled + unfilledOnServer + (serverChanged ? `\n  the server's flow changed since the file was last pulled or pushed (${serverChanged}): flows push refuses to overwrite it without --force` : '');
+      const byName = nameOnly ? `\n  ${nameOnly}: flows push overwrites it, with a warning` : '';
+      const note = renamed + unfilled + unfilledOnServer + byName + (serverChanged ? `\n  the server's flow changed since the file was last pulled or pushed (${serverChanged}): flows push refuses to overwrite it without --force` : '');
       console.log(diffText(diff, { before: before.label, after: after.label }, color) + note + '\n');
     }
   };
@@ -120,7 +129,7 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       const other = isServerSide(plan.sides[1 - i]!) ? null : sides[1 - i]!;
       return [serverTemplate(sides[i], other, values.vars)].filter((t) => t !== null);
     }).filter((t, i, all) => all.findIndex((u) => u.label === t.label) === i);
-    show(sides[0], sides[1], null, undefined, templated, servers);
+    show(sides[0], sides[1], { templated, servers });
   } else {
     const read = readManifest(dir);
     const remote = await (await client()).listFlows();
@@ -167,7 +176,9 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       const drifted = entry !== null && (await serverChangeLost(await client(), entry, current, local.definition, file, previous, vars));
       const server: Side = { label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition };
       const unfilled = serverTemplate(server, local, values.vars);
-      show(server, local, drifted ? flowAsChanged(current) : null, previous, template(file), unfilled ? [unfilled] : []);
+      // A flow matched by friendly name only whose definition this repository never held: push warns as it overwrites it.
+      const nameOnly = (await nameMatchLost(await client(), dir, file, manifest, current, local.definition, previous, vars)) ? `the server's flow is ${nameMatchText(dir, file, manifest, current)}` : null;
+      show(server, local, { serverChanged: drifted ? flowAsChanged(current) : null, renamedFrom: previous, templated: template(file), servers: unfilled ? [unfilled] : [], nameOnly });
     }
     // Named files narrow the check to them: the server's other flows are not asked about.
     if (!plan.files.length) {

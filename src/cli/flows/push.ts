@@ -8,9 +8,9 @@ import { sameDefinition } from '../../flowtest/flow-diff.ts';
 import { manifestKeyProblem } from '../manifest-paths.ts';
 import type { FlowsContext } from './context.ts';
 import { localFiles, readDefinition } from './files.ts';
-import { fileSyncedHash, readManifest, syncedHash, writeManifest } from './manifest.ts';
+import { fileSyncedHash, readManifest, syncedHash, writeManifest, type Manifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
-import { deletedOnServer, flowAsChanged, serverChangeLost, shallowHistoryNote, syncedEntry } from './drift.ts';
+import { deletedOnServer, flowAsChanged, nameMatchLost, nameMatchText, serverChangeLost, shallowHistoryNote, syncedEntry } from './drift.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
 import { findRenames, renameWarning, withRenames } from './rename.ts';
 
@@ -60,6 +60,15 @@ function placeholderRefusal(file: string, placeholders: string[], varsFile: stri
     `or deploy this flow with Terraform and leave it out of the push${others ? ' by naming the files to push (flows push FILE…)' : ''}`,
   ];
   return `${file}: not pushed, ${why}: ${ways.join(', ')}`;
+}
+
+/** The warning for a flow matched by friendly name only whose definition this repository never held (drift.ts, nameMatchLost); --force leaves it out. */
+function nameMatchWarning(dir: string, file: string, manifest: Manifest, current: RemoteFlow, dryRun: boolean): string {
+  return (
+    `warning: ${file}: ${dryRun ? 'would overwrite' : 'overwrites'} ${current.friendlyName} (${current.sid}), ${nameMatchText(dir, file, manifest, current)}: ` +
+    `a flow of the same name made elsewhere, or changed on the server? Revision ${current.revision} keeps it (flows export ${current.sid} --revision ${current.revision}); ` +
+    `flows diff ${file} shows what the push replaces, and --force leaves out this warning`
+  );
 }
 
 export async function flowsPush({ values, positionals, dir, json, status, validation, vars, client }: FlowsContext): Promise<number> {
@@ -162,6 +171,14 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
     const forced = n && gone ? 'overwrites and creates them' : n ? `overwrites ${n === 1 ? 'it' : 'them'}` : `creates ${gone === 1 ? 'it' : 'them'} again`;
     console.error(`nothing ${dryRun ? 'would be' : 'was'} pushed: ${[changes, deletions].filter(Boolean).join('; ')}; --force ${forced}${dryRun ? ', and would push:' : ''}`);
     if (!dryRun) return 2;
+  }
+  // A flow matched by friendly name only is not refused (the manifest knows nothing of this server's flow), but one
+  // whose definition this repository never held is said before it is overwritten: it may be another flow of that name.
+  if (!values.force) {
+    for (const file of valid) {
+      const current = currents.get(file);
+      if (current && (await nameMatchLost(c, dir, file, manifest, current, reads.get(file)!.definition!, previous(file), vars))) console.error(nameMatchWarning(dir, file, manifest, current, dryRun));
+    }
   }
   const results = [];
   for (const file of valid) {
