@@ -42,6 +42,21 @@ describe('date filters', () => {
   });
   after(() => t.close());
 
+  it("an offset's '+' sent unencoded (read as a space) is named, with the fix", async () => {
+    const res = await t.app.server.inject({ method: 'GET', url: `/v2/Flows/${flowSid}/Executions?DateCreatedFrom=2026-05-01T09:00:00+02:00`, headers: { authorization: t.auth } });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().code, 20001);
+    assert.equal(
+      res.json().message,
+      "Invalid parameter DateCreatedFrom: '2026-05-01T09:00:00 02:00' is not an ISO 8601 date-time: the '+' of its offset arrived as a space, as a '+' written unencoded in a URL does; write it %2B (2026-05-01T09:00:00%2B02:00)",
+    );
+    // Encoded, it is the date; another malformed one gets no such hint.
+    const ok = await t.app.server.inject({ method: 'GET', url: `/v2/Flows/${flowSid}/Executions?DateCreatedFrom=2026-05-01T09:00:00%2B02:00`, headers: { authorization: t.auth } });
+    assert.equal(ok.statusCode, 200, ok.body);
+    const other = await t.app.server.inject({ method: 'GET', url: `/v2/Flows/${flowSid}/Executions?DateCreatedTo=yesterday`, headers: { authorization: t.auth } });
+    assert.equal(other.json().message, "Invalid parameter DateCreatedTo: 'yesterday' is not an ISO 8601 date-time");
+  });
+
   for (const version of ['v2', 'v1'] as const) {
     it(`${version} Executions: DateCreatedFrom/To of an impossible day are 400/20001`, async () => {
       for (const name of ['DateCreatedFrom', 'DateCreatedTo']) {
