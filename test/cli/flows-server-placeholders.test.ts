@@ -71,6 +71,27 @@ describe('a server flow holding unfilled ${…} placeholders', () => {
     assert.equal(json.find((d) => d.after === 'flows/plain.json')!.serverPlaceholders, undefined);
   });
 
+  it('import of a template without (all) its values warns that the flow it creates holds them', async () => {
+    writeFileSync(join(work, 'template.json'), JSON.stringify(templatedFlow('${hours_api}/now')));
+    const bare = await flows(['import', 'template.json', '--name', 'Imported', '--json']);
+    assert.equal(bare.code, 0, bare.stderr);
+    const { sid, placeholders } = JSON.parse(bare.stdout) as { sid: string; placeholders: string[] };
+    assert.deepEqual(placeholders, ['${hours_api}', '${flow_vars.from}']);
+    assert.equal(
+      bare.stderr,
+      `warning: template.json holds deploy-time placeholders \${hours_api}, \${flow_vars.from} unfilled (a flow kept as a Terraform template), and so does Imported (${sid}): ` +
+        'it fails at run time where they are used; flows import --vars FILE (their values) fills them in\n',
+    );
+    writeFileSync(join(work, 'partial.json'), JSON.stringify({ hours_api: 'https://hours.example.com' }));
+    const partial = await flows(['import', 'template.json', '--name', 'Partly', '--vars', 'partial.json']);
+    assert.equal(partial.code, 0, partial.stderr);
+    assert.match(partial.stderr, /^warning: template\.json holds a deploy-time placeholder \$\{flow_vars\.from\} unfilled .*: it fails at run time where it is used; --vars partial\.json has no value for it\n$/);
+    const filled = await flows(['import', 'template.json', '--name', 'Filled', '--vars', 'deploy.json', '--json']);
+    assert.equal(filled.code, 0, filled.stderr);
+    assert.equal(filled.stderr, '');
+    assert.equal(JSON.parse(filled.stdout).placeholders, undefined);
+  });
+
   it('diff of two server sides says it once per flow revision', async () => {
     const diff = await flows(['diff', hoursSid, `${hoursSid}@1`]);
     assert.equal(diff.code, 0, diff.stdout + diff.stderr);

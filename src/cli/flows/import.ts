@@ -22,7 +22,16 @@ export async function flowsImport({ values, positionals, json, status, validatio
   // A saved Flow resource keeps the name it had; an explicit --name still wins.
   const name = values.name ?? read.friendlyName ?? basename(file).replace(/\.json$/, '');
   const created = await (await client()).createFlow(name, (status as 'draft' | 'published') ?? 'draft', read.definition, values.message);
-  if (json) console.log(JSON.stringify({ sid: created.sid, friendlyName: created.friendlyName, revision: created.revision, status: created.status }, null, 2));
+  // A Terraform template imported without its values (push refuses such a file) is a flow that fails at run time.
+  if (read.placeholders.length) {
+    const one = read.placeholders.length === 1;
+    const given = values.vars !== undefined ? `--vars ${values.vars} has no value for ${one ? 'it' : 'them'}` : `flows import --vars FILE (their values) fills ${one ? 'it' : 'them'} in`;
+    console.error(
+      `warning: ${file} holds ${one ? 'a deploy-time placeholder' : 'deploy-time placeholders'} ${read.placeholders.join(', ')} unfilled (a flow kept as a Terraform template), ` +
+        `and so does ${created.friendlyName} (${created.sid}): it fails at run time where ${one ? 'it is' : 'they are'} used; ${given}`,
+    );
+  }
+  if (json) console.log(JSON.stringify({ sid: created.sid, friendlyName: created.friendlyName, revision: created.revision, status: created.status, ...(read.placeholders.length ? { placeholders: read.placeholders } : {}) }, null, 2));
   else console.log(`imported ${file} as ${created.friendlyName} (${created.sid}, revision ${created.revision}, ${created.status})`);
   return 0;
 }
