@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { Position, getBezierPath } from '@xyflow/system';
 import { besideStart, bezierFromPath, labelSize, placeLabel, placeLabels, polylineAt, type Rect } from '../../web/src/editor/edge-labels.ts';
 import { nextFocus, tabOrder } from '../../web/src/editor/canvas-focus.ts';
+import { roundTheRightSide } from '../../web/src/editor/edge-routes.ts';
 import { connectionBox, minimapSize } from '../../web/src/editor/viewport.ts';
 import { pathFromSteps, takenTransitions, toGraph } from '../../web/src/editor/graph.ts';
 import type { FlowDefinition, State } from '../../src/definition/types.ts';
@@ -86,6 +87,35 @@ describe('connection labels', () => {
     });
     assert.ok(!meets(boxes[0]!, boxes[1]!), `the labels overlap: ${JSON.stringify(boxes)}`);
     assert.ok(!boxes.some((box) => widgets.some((widget) => meets(box, widget))), 'a label is under a widget');
+  });
+});
+
+describe('a connection from a widget’s right edge to a widget below and left of it', () => {
+  const trigger = { x: 0, y: 0, width: 190, height: 155 };
+  const inside = (p: { x: number; y: number }, r: Rect) => p.x > r.x && p.x < r.x + r.width && p.y > r.y && p.y < r.y + r.height;
+
+  it('goes round the widget’s side and under it, never across it, from the event to the target’s top', () => {
+    for (const target of [{ x: -64, y: 200 }, { x: 95, y: 190 }, { x: -1000, y: 900 }]) {
+      for (const lane of [0, 1, 5]) {
+        const route = roundTheRightSide({ x: 194, y: 56 }, target, trigger, lane)!;
+        assert.ok(route, JSON.stringify(target));
+        assert.deepEqual(route.at(0), { x: 194, y: 56 });
+        const end = route.at(1);
+        assert.ok(Math.abs(end.x - target.x) < 1e-9 && Math.abs(end.y - target.y) < 1e-9);
+        for (let i = 0; i <= 200; i++) assert.ok(!inside(route.at(i / 200), trigger), `${JSON.stringify(target)} lane ${lane} at ${i / 200}: ${JSON.stringify(route.at(i / 200))}`);
+        assert.match(route.path, /^M194,56 C[^C]+ C[^C]+$/);
+      }
+    }
+    // React Flow's own bezier for the first of them runs under the widget.
+    const [path] = getBezierPath({ sourceX: 194, sourceY: 56, sourcePosition: Position.Right, targetX: -64, targetY: 200, targetPosition: Position.Top });
+    const bezier = bezierFromPath(path)!;
+    assert.ok(Array.from({ length: 101 }, (_, i) => bezier(i / 100)).some((p) => inside(p, trigger)));
+  });
+
+  it('keeps the plain bezier for a target to the right or with no room below the widget', () => {
+    assert.equal(roundTheRightSide({ x: 194, y: 56 }, { x: 400, y: 300 }, trigger), null);
+    assert.equal(roundTheRightSide({ x: 194, y: 56 }, { x: -100, y: 170 }, trigger), null, 'the Candybot case: 15 px below');
+    assert.equal(roundTheRightSide({ x: 194, y: 56 }, { x: -300, y: 20 }, trigger), null);
   });
 });
 

@@ -1,6 +1,7 @@
 // The canvas as a review with real flows found it (Chromium): Tab met every connection before the first
 // widget, and a connection focused off-screen stayed there; connection labels hid under widgets (the
-// Trigger's first one most often); the minimap had no frame and covered a third of an execution's canvas;
+// Trigger's first one most often), and the Trigger's line to a widget below and left of it ran under the
+// Trigger, showing only a hook at its event and a line out of its bottom; the minimap had no frame and covered a third of an execution's canvas;
 // two split conditions leading to one widget both lit up though only one can match; checkboxes sat far
 // from their names and fields with a fixed set of values were free text.
 import { after, before, describe, it } from 'node:test';
@@ -139,6 +140,34 @@ describe('the canvas, as reviewed with real flows (Chromium)', { skip: noChromiu
       await open(await create(name, definition));
       assert.deepEqual(await labelsUnderWidgets(), [], name);
       assert.equal(await page.locator('.react-flow__edge[data-id="Trigger#0"] .react-flow__edge-text').textContent(), 'incomingMessage');
+    }
+  });
+
+  it('draws the Trigger’s line to a widget below and left of it round the Trigger’s side, not under it', async () => {
+    /** How many of 100 points along a connection's drawn line fall inside a widget's box (on screen). */
+    const pointsUnder = (edge: string, widget: string) =>
+      page.evaluate<number>(`(() => {
+        const line = document.querySelector(${JSON.stringify(`.react-flow__edge[data-id="${edge}"] path.react-flow__edge-path`)});
+        const box = document.querySelector(${JSON.stringify(`.react-flow__node[data-id="${widget}"]`)}).getBoundingClientRect();
+        const matrix = line.getScreenCTM();
+        const length = line.getTotalLength();
+        let under = 0;
+        for (let i = 1; i < 100; i++) {
+          const at = line.getPointAtLength((length * i) / 100);
+          const p = new DOMPoint(at.x, at.y).matrixTransform(matrix);
+          if (p.x > box.left + 1 && p.x < box.right - 1 && p.y > box.top + 1 && p.y < box.bottom - 1) under++;
+        }
+        return under;
+      })()`);
+    // The pizza order's Trigger, its first widget 45 px below it and to the left; CSAT's far below and left.
+    const PIZZA = flow([
+      { name: 'Trigger', type: 'trigger', properties: at(0, 0), transitions: [{ event: 'incomingMessage', next: 'ask' }, { event: 'incomingCall' }, { event: 'incomingRequest' }] },
+      { name: 'ask', type: 'send-and-wait-for-reply', properties: { ...at(-200, 200), from: '{{flow.channel.address}}', body: 'Q', timeout: '3600' }, transitions: [{ event: 'incomingMessage' }, { event: 'timeout' }, { event: 'deliveryFailure' }] },
+    ]);
+    for (const [name, definition] of [['Pizza start', PIZZA], ['CSAT start', CSAT]] as const) {
+      await open(await create(name, definition));
+      assert.equal(await pointsUnder('Trigger#0', 'Trigger'), 0, `${name}: the incomingMessage line runs under the Trigger`);
+      assert.deepEqual(await labelsUnderWidgets(), [], name);
     }
   });
 

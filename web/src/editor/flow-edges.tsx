@@ -1,5 +1,6 @@
-// The canvas's edges. A transition between two widgets is a bezier whose label is moved along the
-// vertical when several transitions join the same two widgets (a split's conditions to one widget
+// The canvas's edges. A transition between two widgets is a bezier (one leaving an event on a widget's
+// right edge for a widget below and left of it goes round that widget's side instead: edge-routes.ts)
+// whose label is moved along the vertical when several transitions join the same two widgets (a split's conditions to one widget
 // would otherwise print their labels on top of each other). A transition back to its own widget
 // (a Gather re-prompting on timeout) leaves at its event (bottom or right edge), goes round the
 // widget's right side and comes back in at the top, labelled on that side: a straight line from bottom to top would be
@@ -7,6 +8,7 @@
 // and no other label does: each edge reports its label's line to EdgeLabelLayout, which places them all together.
 import { createContext, useCallback, useContext, useLayoutEffect, useMemo, useState, type ReactNode } from 'react';
 import { BaseEdge, EdgeText, Position, getBezierPath, useInternalNode, type Edge, type EdgeProps } from '@xyflow/react';
+import { roundTheRightSide } from './edge-routes.ts';
 import { besideStart, bezierFromPath, labelSize, placeLabel, placeLabels, polylineAt, type LabelRequest, type LabelSpot, type Point, type Rect } from './edge-labels.ts';
 
 export interface FlowEdgeData extends Record<string, unknown> {
@@ -101,14 +103,31 @@ function Label({ props, at, path, middle, shift }: { props: EdgeProps<FlowEdgeTy
 }
 
 export function FlowEdge(props: EdgeProps<FlowEdgeType>) {
-  const [path, labelX, labelY] = getBezierPath(props);
+  const node = useInternalNode(props.source);
+  const { sourceX, sourceY, targetX, targetY, sourcePosition } = props;
+  const nodeX = node?.internals.positionAbsolute.x;
+  const nodeY = node?.internals.positionAbsolute.y;
+  const nodeWidth = node?.measured.width;
+  const nodeHeight = node?.measured.height;
+  const lane = props.data?.transitionIndex ?? 0;
+  // From an event on the right edge to a widget below and to the left: round the widget's side, not under it (edge-routes.ts).
+  const round = useMemo(
+    () =>
+      sourcePosition === Position.Right && nodeX !== undefined && nodeY !== undefined && nodeWidth && nodeHeight
+        ? roundTheRightSide({ x: sourceX, y: sourceY }, { x: targetX, y: targetY }, { x: nodeX, y: nodeY, width: nodeWidth, height: nodeHeight }, lane)
+        : null,
+    [sourcePosition, sourceX, sourceY, targetX, targetY, nodeX, nodeY, nodeWidth, nodeHeight, lane],
+  );
+  const [bezier, labelX, labelY] = getBezierPath(props);
+  const path = round?.path ?? bezier;
   const count = props.data?.parallelCount ?? 1;
   const offset = ((props.data?.parallel ?? 0) - (count - 1) / 2) * LABEL_GAP;
-  const at = useMemo(() => bezierFromPath(path), [path]);
+  const at = useMemo(() => round?.at ?? bezierFromPath(path), [round, path]);
+  const middle = round ? round.at(0.5) : { x: labelX, y: labelY };
   return (
     <>
       <BaseEdge id={props.id} path={path} markerEnd={props.markerEnd} style={props.style} interactionWidth={props.interactionWidth} />
-      <Label props={props} at={at} path={path} middle={{ x: labelX, y: labelY }} shift={{ x: 0, y: offset }} />
+      <Label props={props} at={at} path={path} middle={middle} shift={{ x: 0, y: offset }} />
     </>
   );
 }
