@@ -92,6 +92,22 @@ function requestMatches(expected: RequestExpectation, actual: ObservedRequest): 
 
 const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value));
 
+/** What a requests expectation checks beyond method and URL, so a diff shows those of each request made. */
+function requestFields(expected: RequestExpectation[]): { body: boolean; parameters: boolean } {
+  return { body: expected.some((e) => e.body !== undefined), parameters: expected.some((e) => e.parameters !== undefined) };
+}
+
+/** "post_order: POST https://… body "{…}"": the widget as messages show it, and the body and parameters when the expectation checks them. */
+function requestText(r: ObservedRequest, fields: { body: boolean; parameters: boolean }): string {
+  return `${r.widget}: ${r.method} ${r.url}${fields.body ? ` body ${show(r.body ?? '')}` : ''}${fields.parameters ? ` parameters ${show(r.parameters)}` : ''}`;
+}
+
+/** An expected request in the same words: what it leaves out matches anything. */
+function expectedRequestText(e: RequestExpectation): string {
+  const parts = [e.method?.toUpperCase(), e.url, e.body !== undefined ? `body ${show(e.body)}` : undefined, e.parameters !== undefined ? `parameters ${show(e.parameters)}` : undefined].filter((part) => part !== undefined);
+  return `${e.widget !== undefined ? `${e.widget}: ` : ''}${parts.join(' ')}`;
+}
+
 /** Line diff of two sequences under a match predicate (longest common subsequence). */
 export function sequenceDiff<E, A>(expected: E[], actual: A[], matches: (e: E, a: A) => boolean, showE: (e: E) => string, showA: (a: A) => string): string[] {
   const n = expected.length;
@@ -256,7 +272,10 @@ export function checkExpectations(expect: Expectations, observation: Observation
   before = failures.length;
   compareSequence(failures, f('steps'), expect.steps, observation.steps.filter((s) => !s.subflow), stepMatches, (e) => (typeof e === 'string' ? e : show(e)), stepText);
   hintNames('steps', before);
-  compareSequence(failures, f('requests'), expect.requests, observation.requests, requestMatches, show, (r) => `${r.method} ${r.url}`);
+  if (expect.requests !== undefined) {
+    const fields = requestFields(sequenceItems(expect.requests).items);
+    compareSequence(failures, f('requests'), expect.requests, observation.requests, requestMatches, expectedRequestText, (r) => requestText(r, fields));
+  }
   const context = observation.context as { flow?: { variables?: Json; data?: Json }; widgets?: Json };
   if (expect.variables) {
     const set = context.flow?.variables ?? {};

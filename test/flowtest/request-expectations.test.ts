@@ -1,0 +1,72 @@
+// `requests` expectations on a Make HTTP Request's body. A failing one showed the request made as
+// `POST https://…` only, so a test checking the body could not see the body the flow sent.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runFiles } from '../../src/flowtest/runner.ts';
+import { textReport } from '../../src/flowtest/reporters.ts';
+
+const flow = {
+  description: 'POST a JSON order',
+  initial_state: 'Trigger',
+  flags: { allow_concurrent_calls: true },
+  states: [
+    { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingMessage', next: 'post_order' }, { event: 'incomingCall' }, { event: 'incomingRequest' }], properties: { offset: { x: 0, y: 0 } } },
+    {
+      name: 'post_order',
+      type: 'make-http-request',
+      transitions: [{ event: 'success', next: 'ok' }, { event: 'failed' }],
+      properties: {
+        offset: { x: 0, y: 100 },
+        method: 'POST',
+        content_type: 'application/json;charset=utf-8',
+        url: 'https://api.example.com/orders',
+        body: '{\n  "item": "{{trigger.message.Body}}",\n  "qty": 2,\n  "customer": { "phone": "{{contact.channel.address}}" }\n}',
+      },
+    },
+    { name: 'ok', type: 'send-message', transitions: [{ event: 'sent' }, { event: 'failed' }], properties: { offset: { x: 0, y: 200 }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body: 'order {{widgets.post_order.parsed.id}}' } },
+  ],
+};
+
+function run(expectRequests: string): ReturnType<typeof runFiles> {
+  const dir = mkdtempSync(join(tmpdir(), 'sb-request-expect-'));
+  try {
+    writeFileSync(join(dir, 'flow.json'), JSON.stringify(flow));
+    writeFileSync(
+      join(dir, 'order.test.yaml'),
+      [
+        'flow: flow.json',
+        'tests:',
+        '  - name: posts the order',
+        '    trigger: { message: { body: pizza, from: "+15551230001" } }',
+        '    mocks:',
+        '      http: [{ method: POST, url: "https://api.example.com/orders", status: 201, body: { id: ORD-1 } }]',
+        '    expect:',
+        `      requests: ${expectRequests}`,
+        '',
+      ].join('\n'),
+    );
+    return runFiles([join(dir, 'order.test.yaml')]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('requests expectations', () => {
+  it('a failing body shows the body the flow sent, and the widget that sent it', () => {
+    const summary = run(`[{ method: POST, url: "https://api.example.com/orders", body: '{"item":"pizza"}' }]`);
+    assert.equal(summary.failed, 1);
+    const report = textReport(summary, { color: false });
+    assert.match(report, /- POST https:\/\/api\.example\.com\/orders body "\{\\"item\\":\\"pizza\\"\}"/, report);
+    assert.match(report, /\+ post_order: POST https:\/\/api\.example\.com\/orders body "\{\\n {2}\\"item\\": \\"pizza\\",/, report);
+  });
+
+  it('a failing URL alone shows no body', () => {
+    const summary = run(`[{ method: POST, url: "https://api.example.com/order" }]`);
+    assert.equal(summary.failed, 1);
+    const report = textReport(summary, { color: false });
+    assert.match(report, /\+ post_order: POST https:\/\/api\.example\.com\/orders\n/, report);
+  });
+});
