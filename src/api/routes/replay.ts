@@ -120,6 +120,8 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
 
     // The engine is synchronous: load every subflow the target (and the original) may run before replaying.
     const subflows = new Map<string, { revision: number; definition: FlowDefinition }>();
+    /** Subflows run by their latest revision that were saved since the execution started: the replay runs them as they are now. */
+    const newerSubflows = new Map<string, string>();
     for (const state of [...target.definition.states, ...(original?.states ?? [])].filter((s) => s.type === 'run-subflow')) {
       const sid = String(state.properties.flow_sid ?? '');
       const rev = String(state.properties.flow_revision ?? 'LatestPublished');
@@ -127,6 +129,9 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
       const selector: RevisionSelector = /^\d+$/.test(rev) ? Number(rev) : rev === 'LatestPublished' ? 'LatestPublished' : 'LatestRevision';
       const found = await ctx.store.getRevision(account, sid, selector);
       if (found) subflows.set(`${sid}@${rev}`, { revision: found.revision, definition: runnable(found.definition) });
+      if (found && typeof selector === 'string' && found.dateCreated > execution.dateCreated) {
+        newerSubflows.set(sid, `subflow ${sid} ('${found.friendlyName}') is replayed at revision ${found.revision}, its ${selector} now, saved after the execution started: what it does may differ from the run because of that revision, not this flow's`);
+      }
     }
 
     const state = execution.state as ExecutionState | null;
@@ -161,6 +166,14 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
         ctx.executions.rules,
         budget,
       );
+      // Only for a subflow the execution ran (a Run Subflow widget it reached), in the revision it ran or, that gone, the target.
+      const ranWith = original ?? target.definition;
+      const ranSubflows = new Set(
+        steps
+          .filter((step) => step.parentStepSid === null)
+          .flatMap((step) => ranWith.states.filter((state) => (state.name === step.transitionedFrom || state.name === step.transitionedTo) && state.type === 'run-subflow').map((state) => String(state.properties.flow_sid ?? ''))),
+      );
+      for (const [sid, note] of newerSubflows) if (ranSubflows.has(sid)) report.notes.push(note);
       return reportBody(report);
     } catch (error) {
       if (error instanceof ReplayTooCostly) throw tooCostly(error, budget);
