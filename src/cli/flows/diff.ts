@@ -10,7 +10,7 @@ import { definitionPlaceholders, filePlaceholders, localFiles, serverPlaceholder
 import { MANIFEST, readManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { resolveSide, serverSideProblem, type Side } from './side.ts';
-import { deletedOnServer, flowAsChanged, nameMatchLost, nameMatchText, serverChangeLost, syncedEntry } from './drift.ts';
+import { deletedEntries, deletedOnServer, flowAsChanged, nameMatchLost, nameMatchText, serverChangeLost, syncedEntry } from './drift.ts';
 import { findRenames, renameWarning, withRenames } from './rename.ts';
 
 /** A file with deploy-time `${…}` placeholders left (a Terraform template) and what was given for them. */
@@ -137,7 +137,9 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
     // As push: a file renamed since the last pull or push (rename.ts) is compared with its old flow.
     const renamed = findRenames(dir, files, read, vars);
     const manifest = withRenames(read, renamed.renames);
-    const renameNote = renameWarning(dir, read, renamed);
+    // A gone file whose flow was deleted on the server too is not said to leave its flow there.
+    const goneThere = deletedEntries(read, remote);
+    const renameNote = renameWarning(dir, read, { ...renamed, gone: renamed.gone.filter((key) => !goneThere.has(key)) });
     if (renameNote) console.error(renameNote);
     const ambiguous = ambiguousFiles(dir, files, manifest, remote);
     if (ambiguous.length) {

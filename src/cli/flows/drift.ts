@@ -133,6 +133,18 @@ export function holdsChange(base: unknown, server: unknown, local: unknown): boo
 }
 
 /**
+ * The manifest's keys whose flow was deleted on the server: it has none of their SIDs, though it has others of the
+ * manifest's (it is the server the manifest was synced with). A gone file among them was no rename's source: the
+ * rename warnings (rename.ts) leave it out, since its flow is not left on the server.
+ */
+export function deletedEntries(manifest: Manifest, remote: ListedFlow[]): Set<string> {
+  const sids = new Set(remote.map((flow) => flow.sid));
+  const entries = Object.entries(manifest.flows);
+  if (!entries.some(([, entry]) => entry.sid !== undefined && sids.has(entry.sid))) return new Set();
+  return new Set(entries.filter(([, entry]) => entry.sid !== undefined && !sids.has(entry.sid)).map(([key]) => key));
+}
+
+/**
  * Files the manifest tracks (with a synced hash) whose flow was deleted on the server: it has none of
  * their SIDs, though it has others of the manifest's (it is the server the manifest was synced with).
  */

@@ -10,7 +10,7 @@ import type { FlowsContext } from './context.ts';
 import { localFiles, readDefinition } from './files.ts';
 import { fileSyncedHash, readManifest, syncedHash, writeManifest, type Manifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
-import { deletedOnServer, flowAsChanged, nameMatchLost, nameMatchText, serverChangeLost, shallowHistoryNote, syncedEntry } from './drift.ts';
+import { deletedEntries, deletedOnServer, flowAsChanged, nameMatchLost, nameMatchText, serverChangeLost, shallowHistoryNote, syncedEntry } from './drift.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
 import { findRenames, renameWarning, withRenames } from './rename.ts';
 
@@ -82,8 +82,11 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
   // A file renamed since the last pull or push (rename.ts) is its old flow: its entry moves to the new name.
   const renamed = findRenames(dir, files, read, vars);
   const manifest = withRenames(read, renamed.renames);
-  const renameNote = renameWarning(dir, read, renamed);
-  if (renameNote) console.error(renameNote);
+  /** The rename warning, once the server's flows are known (`deleted`: gone files whose flow is gone from it too, left out). */
+  const noteRenames = (deleted = new Set<string>()) => {
+    const note = renameWarning(dir, read, { ...renamed, gone: renamed.gone.filter((key) => !deleted.has(key)) });
+    if (note) console.error(note);
+  };
   /** The old name of a renamed file, as a path (undefined: not renamed). */
   const previous = (file: string) => {
     const rename = renamed.renames.get(relative(dir, file));
@@ -100,15 +103,17 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
   const unreadable = invalid.some((f) => reads.get(f)!.unreadable !== undefined);
   const dryRun = values['dry-run'];
   if (invalid.length) {
+    // The valid files are held back too (a push sends every file or none): say so, not only what is wrong.
+    const others = files.length - invalid.length;
+    const plan = dryRun && !unreadable && others > 0;
+    // A push stopped here never asks the server: the rename warning comes first, as it is.
+    if (!plan) noteRenames();
     for (const f of invalid) {
       const r = reads.get(f)!;
       if (r.unreadable !== undefined) console.error(`${f}: not pushed, cannot read the file: ${r.unreadable}`);
       else if (templated.includes(f)) console.error(placeholderRefusal(f, r.placeholders, values.vars, files.length > 1 || !positionals.length));
       else console.error(`${f}: not pushed, the definition is not valid:\n  ${r.errors.slice(0, 8).join('\n  ')}`);
     }
-    // The valid files are held back too (a push sends every file or none): say so, not only what is wrong.
-    const others = files.length - invalid.length;
-    const plan = dryRun && !unreadable && others > 0;
     // Several refused files end with a count too, so the verdict does not hide among their errors.
     if (others === 0 && files.length > 1) console.error(`nothing ${dryRun ? 'would be' : 'was'} pushed: none of the ${files.length} files can be pushed`);
     if (others > 0) {
@@ -122,6 +127,7 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
   const valid = files.filter((f) => !invalid.includes(f));
   const c = await client();
   const remote = await c.listFlows();
+  if (!invalid.length || dryRun) noteRenames(deletedEntries(read, remote));
   const ambiguous = ambiguousFiles(dir, files, manifest, remote);
   if (ambiguous.length) {
     console.error(ambiguityText('push', dir, ambiguous));
