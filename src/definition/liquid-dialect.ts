@@ -25,7 +25,7 @@
  * `base64_url_safe_decode` (../engine/liquid/base64-filters.ts), the tags `ifchanged` and `doc`
  * (./liquid-ruby-tags.ts).
  */
-import { liquidNames } from './liquid-syntax.ts';
+import { liquidNames, unknownOperators } from './liquid-syntax.ts';
 
 /** A Shopify Liquid release, as "major.minor.patch". */
 export type LiquidVersion = string;
@@ -134,7 +134,7 @@ function sinceNote(kind: 'filter' | 'tag', name: string, version: LiquidVersion)
 
 /**
  * What Twilio does differently with `template` because it uses filters or tags Studio's Liquid (at `version`) does
- * not have, one message per name (tags, then filters, each in the order written); none for a template that does not parse (its syntax error
+ * not have, or a condition whose operator Studio's lax parser does not know (see laxCondition), one message per name (tags, then filters, each in the order written); none for a template that does not parse (its syntax error
  * says enough). Messages complete "<widget>: <property>: …".
  */
 export function studioLiquidGaps(template: string, version: LiquidVersion = DEFAULT_LIQUID_VERSION): string[] {
@@ -146,6 +146,9 @@ export function studioLiquidGaps(template: string, version: LiquidVersion = DEFA
   }
   for (const filter of names.filters) {
     if (!isStudioFilter(filter, version)) gaps.push(`filter '${filter}' is not in Studio's Liquid: Twilio returns its input unchanged${sinceNote('filter', filter, version)}`);
+  }
+  for (const operator of unknownOperators(template)) {
+    gaps.push(`a condition has '${operator}' where Studio's Liquid reads an operator (as in \`a. b\`, a space after a dot, or \`a = b\`): rendering it fails with 84003 (Unknown operator ${operator})`);
   }
   return gaps;
 }

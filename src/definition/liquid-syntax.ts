@@ -221,6 +221,97 @@ export function limitNesting(liquid: Liquid): void {
 /** A name (or `]`) then whitespace, a dot and a name: `a .b`, `a . b` (quick test before closeSpacedDots scans). */
 const SPACED_DOT = /[\w\]]\s+\.\s*[A-Za-z_]/;
 
+/** A tag whose markup Ruby's lax Liquid reads with its own regular expressions (quick test before closeSpacedDots scans). */
+const LAX_TAG = /\{%-?\s*(?:if|elsif|unless|case)\b/;
+
+/**
+ * The variable a condition reads where Ruby's lax Liquid found an operator it does not know (`{% if a. b %}`: `b`):
+ * the engine's global whose every member raises Ruby's "Unknown operator b" when the condition is evaluated.
+ */
+export const UNKNOWN_OPERATOR_VARIABLE = '__switchboard_unknown_operator__';
+
+// Shopify's Liquid 5.4.0 regular expressions (liquid.rb, tags/if.rb), in JavaScript's syntax.
+const QUOTED = String.raw`"[^"]*"|'[^']*'`;
+const QUOTED_FRAGMENT = String.raw`(?:${QUOTED}|(?:[^\s,|'"]|${QUOTED})+)`;
+const EXPRESSIONS_AND_OPERATORS = new RegExp(String.raw`(?:\b(?:\s?and\s?|\s?or\s?)\b|(?:\s*(?!\b(?:\s?and\s?|\s?or\s?)\b)(?:${QUOTED_FRAGMENT}|\S+)\s*)+)`, 'g');
+const CONDITION_SYNTAX = new RegExp(String.raw`(${QUOTED_FRAGMENT})\s*([=!<>a-z_]+)?\s*(${QUOTED_FRAGMENT})?`);
+const FIRST_FRAGMENT = new RegExp(QUOTED_FRAGMENT);
+const CONDITION_OPERATORS: ReadonlySet<string> = new Set(['==', '!=', '<>', '<', '>', '>=', '<=', 'contains']);
+
+/**
+ * An operand as Ruby's Expression.parse reads it, written so that liquidjs reads the same: a quoted text, an
+ * integer, a float, a range and a literal (nil, true, blank…) as written; anything else is a variable path as
+ * VariableLookup scans it (names and `[…]` keys, whatever lies between them), so `a.`, `.a` and `a..b` are `a` and
+ * `a.b`, `a[` is `a`, and `n==3` (one fragment, no spaces) is `n.3`.
+ */
+function laxOperand(fragment: string): string {
+  const f = fragment.trim();
+  if (/^(?:"[^]*"|'[^]*')$/.test(f) && f[0] === f[f.length - 1]) return f;
+  if (/^-?\d[\d.]*$/.test(f) || /^\(\s*\S+\s*\.\.\s*\S+\s*\)$/.test(f)) return f;
+  const tokens = f.match(/\[[^\]]+\]|[\w-]+\??/g);
+  if (tokens === null) return 'nil';
+  if (tokens[0]!.startsWith('[') || tokens.some((t) => t.endsWith('?'))) return f;
+  return tokens.map((t, i) => (i === 0 || t.startsWith('[') ? t : `.${t}`)).join('');
+}
+
+/**
+ * An `if`/`elsif`/`unless` condition as Ruby's lax parser (Studio's) reads it (If#lax_parse): split at `and`/`or`,
+ * each part `left [operator [right]]` by If::Syntax, anything after those ignored. Where that reading is not what
+ * liquidjs would read, the condition is written out as Ruby reads it: `a .b` is `a` (no operator: the rest is
+ * ignored), `a == b c` is `a == b`, `a.` is `a`, and an operator Ruby does not know (`a. b`, where `b` is read as
+ * the operator; `a = 1`) becomes a read of UNKNOWN_OPERATOR_VARIABLE, which fails the render as Ruby does. A
+ * condition Ruby would refuse to parse, or reads as liquidjs does, is returned as written.
+ */
+export function laxCondition(markup: string): string {
+  const parts = markup.match(EXPRESSIONS_AND_OPERATORS);
+  if (parts === null || parts.length % 2 === 0) return markup;
+  let changed = false;
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (i % 2 === 1) {
+      const operator = part.trim();
+      if (operator !== 'and' && operator !== 'or') return markup;
+      out.push(operator);
+      continue;
+    }
+    const m = CONDITION_SYNTAX.exec(part);
+    if (m === null) return markup;
+    const [whole, left, operator, right] = m as unknown as [string, string, string | undefined, string | undefined];
+    const ignored = part.slice(0, m.index).trim() !== '' || part.slice(m.index + whole.length).trim() !== '';
+    let condition: string;
+    if (operator === undefined) condition = laxOperand(left);
+    else if (!CONDITION_OPERATORS.has(operator)) condition = `${UNKNOWN_OPERATOR_VARIABLE}["${operator}"]`;
+    else condition = `${laxOperand(left)} ${operator} ${right === undefined ? 'nil' : laxOperand(right)}`;
+    if (ignored || condition !== whole.trim()) changed = true;
+    out.push(condition);
+  }
+  return changed ? ` ${out.join(' ')} ` : markup;
+}
+
+const UNKNOWN_OPERATOR_READ = new RegExp(String.raw`${UNKNOWN_OPERATOR_VARIABLE}\["([^"]*)"\]`, 'g');
+
+/** The operators Ruby's lax parser would not know in `template`'s conditions (`{% if a. b %}`: `b`), each once, in order. */
+export function unknownOperators(template: string): string[] {
+  if (!LAX_TAG.test(template)) return [];
+  const found = new Set<string>();
+  for (const m of closeSpacedDots(template).matchAll(UNKNOWN_OPERATOR_READ)) found.add(m[1]!);
+  return [...found];
+}
+
+/** A tag's markup with its condition (if, elsif, unless) or its subject (case) as Ruby's lax parser reads it. */
+function laxTagMarkup(name: string, markup: string): string {
+  const at = markup.indexOf(name) + name.length;
+  const trim = /-\s*$/.test(markup) ? markup.slice(markup.lastIndexOf('-')) : '';
+  const body = markup.slice(at, markup.length - trim.length);
+  if (name !== 'case') return markup.slice(0, at) + laxCondition(body) + trim;
+  // Case::Syntax: the first fragment is the subject, the rest is ignored.
+  const first = FIRST_FRAGMENT.exec(body);
+  if (first === null) return markup;
+  const subject = laxOperand(first[0]);
+  return subject === body.trim() ? markup : `${markup.slice(0, at)} ${subject} ${trim}`;
+}
+
 /**
  * `template` with the whitespace before a dot that leads to a property dropped inside `{{ }}` and tags, outside
  * quoted text: Shopify's Liquid reads `a .b` and `a . b` as `a.b`, as it reads `a. b` (real flows contain
@@ -229,7 +320,7 @@ const SPACED_DOT = /[\w\]]\s+\.\s*[A-Za-z_]/;
  * markup (where Ruby reads `in a .b` as `in a`, as liquidjs does) are left as written.
  */
 export function closeSpacedDots(template: string): string {
-  if (!SPACED_DOT.test(template)) return template;
+  if (!SPACED_DOT.test(template) && !LAX_TAG.test(template)) return template;
   let out = '';
   let i = 0;
   for (;;) {
@@ -266,6 +357,11 @@ export function closeSpacedDots(template: string): string {
       }
       if (name === 'for' || name === 'tablerow') {
         out += template.slice(i, end + 2);
+        i = end + 2;
+        continue;
+      }
+      if (name === 'if' || name === 'elsif' || name === 'unless' || name === 'case') {
+        out += template.slice(i, open + 2) + laxTagMarkup(name, markup) + close;
         i = end + 2;
         continue;
       }

@@ -57,7 +57,9 @@
  *    are put right in ./liquid/shopify-filters.ts; the array filters flatten nested arrays and take a hash as one
  *    item, as Shopify's InputIterator, see ./liquid/input-iterator.ts; loops' `offset:`/`limit:` in ./liquid/loop-tags.ts.
  *  - Operators and tags as Shopify's where liquidjs differs: `<>` is `!=`, a hash `contains` its keys
- *    (./liquid/costs.ts), `assign` takes dotted names (../definition/liquid-syntax.ts).
+ *    (./liquid/costs.ts), `assign` takes dotted names, `if`/`elsif`/`unless` conditions and `case` subjects are read
+ *    as Ruby's lax parser reads them (`a .b` is `a`; `a. b` has the unknown operator `b`, which fails the render
+ *    through UnknownOperator) (../definition/liquid-syntax.ts).
  *  - Hyphenated identifiers (`widgets.get-customer.parsed`) work natively in liquidjs; so does
  *    `widgets["get-customer"]`.
  *  - Objects are read with `ownPropertyOnly` (no prototype members such as `constructor`), and
@@ -72,7 +74,7 @@
  */
 import { Context, Drop, Liquid, Tag, filters as builtinFilters, toValue, toValueSync } from 'liquidjs';
 import type { TagToken, Template, TopLevelToken } from 'liquidjs';
-import { BASE_LIQUID_OPTIONS, REFUSED_TAGS, useDialectTags } from '../definition/liquid-syntax.ts';
+import { BASE_LIQUID_OPTIONS, REFUSED_TAGS, UNKNOWN_OPERATOR_VARIABLE, useDialectTags } from '../definition/liquid-syntax.ts';
 import { DEFAULT_LIQUID_VERSION, isStudioFilter, isStudioTag, liquidSince, parseLiquidVersion, type LiquidVersion } from '../definition/liquid-dialect.ts';
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
@@ -180,6 +182,19 @@ class ShopifyContext extends Context {
 }
 
 /**
+ * What a condition Ruby's lax parser read with an operator it does not know reads (`{% if a. b %}` reads `b` as the
+ * operator, see laxCondition): every member raises Ruby's Liquid::ArgumentError, "Unknown operator b".
+ */
+class UnknownOperator extends Drop {
+  override liquidMethodMissing(key: unknown): never {
+    throw new Error(`Unknown operator ${String(key)}`);
+  }
+}
+
+/** The instances' globals: only the unknown-operator variable (one shared object, nothing made per render). */
+const GLOBALS: Readonly<Record<string, unknown>> = Object.freeze({ [UNKNOWN_OPERATOR_VARIABLE]: new UnknownOperator() });
+
+/**
  * Studio's `to_json`: compact JSON. undefined/nil → "null" (so `{"x": {{v | to_json}}}` stays
  * valid JSON). Uses liquidjs' `json` filter for memory accounting.
  */
@@ -275,6 +290,7 @@ function createLiquid(dialect: Dialect): Liquid {
     locale: 'en-US',
     memoryLimit: LIQUID_LIMITS.memoryLimit,
     operators: COUNTED_OPERATORS,
+    globals: GLOBALS,
   });
   useDialectTags(liquid);
   useRubyOutput(liquid);

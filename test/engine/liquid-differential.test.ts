@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTemplate, type RenderOptions } from '../../src/engine/liquid.ts';
+import { studioLiquidGaps } from '../../src/definition/liquid-dialect.ts';
 
 const OPTS: RenderOptions = { now: new Date('2026-03-10T12:34:56Z') };
 
@@ -225,5 +226,39 @@ describe('Liquid as Ruby: integer arguments (Utils.to_integer)', () => {
   it('a range end from a variable that is a float, a boolean or a list is refused; a literal 2.5 is its to_i', () => {
     for (const t of ['{% for i in (1..f) %}{{i}}{% endfor %}', '{% for i in (b..3) %}{{i}}{% endfor %}', '{% for i in (1..l) %}{{i}}{% endfor %}']) fails(t, ctx);
     assert.equal(ok('{% for i in (1.5..3) %}{{i}}{% endfor %}|{% for i in (n..2) %}{{i}}{% endfor %}'), '123|012');
+  });
+});
+
+describe('Liquid as Ruby: conditions as the lax parser (Studio\'s) reads them', () => {
+  const ctx = { a: { b: false, c: 'C' }, n: 3, s: 'str', t: true, f: false, flow: { variables: { x: 'X', off: false } } };
+  const unknown = (template: string, operator: string) => {
+    const r = renderTemplate(template, ctx, OPTS);
+    assert.ok(!r.ok && r.error.message.includes(`Unknown operator ${operator}`), `${template}: ${JSON.stringify(r)}`);
+  };
+  it('a space after a dot makes the next name an operator Ruby does not know: the render fails when the condition is evaluated', () => {
+    unknown('{% if flow.variables. x %}Y{% endif %}', 'x');
+    unknown('{% unless a. b %}Y{% endunless %}', 'b');
+    unknown('{% if a. c == "C" %}Y{% endif %}', 'c');
+    unknown('{% if f %}F{% elsif a. b %}Y{% endif %}', 'b');
+    unknown('{% if n = 3 %}Y{% endif %}', '=');
+    unknown('{% if n b 3 %}Y{% endif %}', 'b');
+    // Not evaluated, not raised: an earlier branch was taken.
+    assert.equal(ok('{% if t %}T{% elsif a. b %}Y{% endif %}', ctx), 'T');
+    assert.deepEqual(studioLiquidGaps('{% if flow.variables. x %}Y{% endif %}'), [
+      "a condition has 'x' where Studio's Liquid reads an operator (as in `a. b`, a space after a dot, or `a = b`): rendering it fails with 84003 (Unknown operator x)",
+    ]);
+    assert.deepEqual(studioLiquidGaps('{% if flow.variables.x == "X" and n > 1 %}Y{% endif %}'), []);
+  });
+  it('reads the first operand alone when no operator follows it, and ignores what follows the right operand', () => {
+    // `a .b` is `a` (the hash: true), not a.b (false); so is `a . b`; `n == 3 junk` is `n == 3`.
+    assert.equal(ok('{% if a .b %}Y{% else %}N{% endif %}|{% if a . b %}Y{% else %}N{% endif %}|{% if flow.variables .off %}Y{% else %}N{% endif %}', ctx), 'Y|Y|Y');
+    assert.equal(ok('{% if a .c == "nope" %}Y{% else %}N{% endif %}|{% if n == 3 junk %}Y{% else %}N{% endif %}|{% if n == %}Y{% else %}N{% endif %}', ctx), 'Y|Y|N');
+    // Stray dots are dropped as VariableLookup scans the path; `n==3` (no spaces) is one path, n.3, nil.
+    assert.equal(ok('{% if a.c. == "C" %}Y{% else %}N{% endif %}|{% if a..c == "C" %}Y{% else %}N{% endif %}|{% if n==3 %}Y{% else %}N{% endif %}|{% if a[ "c" ] %}Y{% else %}N{% endif %}', ctx), 'Y|Y|N|Y');
+    // Well-formed conditions read as before.
+    assert.equal(ok('{% if a.c == "C" and n > 2 or f %}Y{% else %}N{% endif %}|{% if s contains "t" %}Y{% else %}N{% endif %}|{%- if n == -1 -%}Y{%- else -%}N{%- endif -%}', ctx), 'Y|Y|N');
+  });
+  it('a case reads its first fragment as the subject', () => {
+    assert.equal(ok('{% case a. c %}{% when "C" %}C{% else %}E{% endcase %}|{% case a .c %}{% when "C" %}C{% else %}E{% endcase %}|{% case a.c %}{% when "C" %}C{% else %}E{% endcase %}', ctx), 'E|E|C');
   });
 });
