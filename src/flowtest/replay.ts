@@ -31,7 +31,7 @@ import {
   type Responder,
   type SendAnswer,
 } from './simulation.ts';
-import type { DialMock, EnqueueMock, HttpMock, MessageMock, PayMock } from './types.ts';
+import type { DialMock, EnqueueMock, HttpMock, MessageMock, PayMock, ScriptStep } from './types.ts';
 
 export interface ReplaySource {
   executionSid: string;
@@ -314,6 +314,33 @@ function* replaySteps(source: ReplaySource, target: ReplayTarget, options: Simul
   return { ...compared, effectDifferences: differences, effectsCompared, diverged: compared.diverged || differences.length > 0 };
 }
 
+/** A recorded input in words ("the reply "L"", "a wait of 3097ms"), for a note. */
+function inputText(step: ScriptStep): string {
+  if ('send' in step) {
+    const body = typeof step.send === 'string' ? step.send : (step.send.body ?? '');
+    const media = typeof step.send === 'string' ? 0 : (step.send.media?.length ?? 0);
+    return `the reply ${JSON.stringify(body)}${media ? ` (with ${media} media URL${media > 1 ? 's' : ''})` : ''}`;
+  }
+  if ('wait' in step) return `a wait of ${step.wait}`;
+  if ('outage' in step) return `an outage of ${step.outage}`;
+  if ('digits' in step) return `the caller's keys ${step.digits}`;
+  if ('speech' in step) return `the caller's words ${JSON.stringify(step.speech)}`;
+  if ('hangup' in step) return 'the caller hanging up';
+  if ('return' in step) return 'the call coming back from a TwiML Redirect';
+  if ('end' in step) return step.end === 'manual' ? 'the end of the execution by hand' : 'the end of the execution at its age limit';
+  return 'expectations';
+}
+
+/**
+ * What the replay left unused when it ended before the recording did: the first input that is not
+ * just time passing (a reply, keys, a hang-up…), else the first, and how many more there were.
+ */
+function leftOver(rest: readonly ScriptStep[]): string {
+  const shown = rest.find((step) => !('wait' in step) && !('outage' in step)) ?? rest[0]!;
+  const more = rest.filter((step) => step !== shown && !('wait' in step) && !('outage' in step)).length;
+  return `the replay ended before ${inputText(shown)}${more ? ` and ${more} more recorded input${more > 1 ? 's' : ''}` : ''}, which ${more ? 'were' : 'was'} not used`;
+}
+
 /** One run of the recorded inputs on `target`, with what its widgets requested and said; pauses after each input. */
 function* runReplay(source: ReplaySource, target: ReplayTarget, options: SimulationOptions, budget: ReplayBudget) {
   const trigger = (source.context.trigger ?? {}) as JsonObject;
@@ -347,9 +374,9 @@ function* runReplay(source: ReplaySource, target: ReplayTarget, options: Simulat
   let unanswered: string[] = [];
   let inbound = 1; // the trigger's message
   const replies = [...answers.replies];
-  for (const step of inputs.script) {
+  for (const [at, step] of inputs.script.entries()) {
     if (!sim.active) {
-      notes.push(`the replay ended before the recorded input '${JSON.stringify(step)}'`);
+      notes.push(leftOver(inputs.script.slice(at)));
       break;
     }
     if ('send' in step) {
