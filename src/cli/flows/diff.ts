@@ -107,8 +107,12 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       // A template compared as written differs from its flow at every placeholder: said once, with the way to compare it filled in.
       const unfilled = templated && !diff.identical ? `\n  ${templateNote(templated, true)}` : '';
       const unfilledOnServer = servers.map((t) => `\n  ${serverPlaceholdersNote(t.label, t.placeholders, t.remedy)}`).join('');
+      // Offsets are left out of a diff that has other changes too, without a word: a file that took every change shown
+      // still differs (and push still refuses to overwrite a server's change that moved widgets). Said in one line.
+      const moved = values.layout || diff.same ? 0 : diffFlows(before.definition, after.definition, { layout: true }).widgets.filter((w) => w.kind === 'changed' && w.details.some((d) => d.startsWith('offset:'))).length;
+      const layout = moved ? `\n  also ${moved} ${moved === 1 ? 'widget' : 'widgets'} moved on the canvas (--layout shows ${moved === 1 ? 'it' : 'them'}), which flows push would send` : '';
       const byName = nameOnly ? `\n  ${nameOnly}: flows push overwrites it, with a warning` : '';
-      const note = renamed + unfilled + unfilledOnServer + byName + (serverChanged ? `\n  the server's flow changed since the file was last pulled or pushed (${serverChanged}): flows push refuses to overwrite it without --force` : '');
+      const note = layout + renamed + unfilled + unfilledOnServer + byName + (serverChanged ? `\n  the server's flow changed since the file was last pulled or pushed (${serverChanged}): flows push refuses to overwrite it without --force` : '');
       console.log(diffText(diff, { before: before.label, after: after.label }, color) + note + '\n');
     }
   };
