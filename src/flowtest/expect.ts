@@ -80,11 +80,28 @@ function stepMatches(expected: StepExpectation, actual: ObservedStep): boolean {
   return e.from === actual.from && (e.event === undefined || e.event === actual.event) && (e.to === undefined || e.to === actual.to);
 }
 
+/** The body as JSON, or undefined when it is none (a form, text, nothing). */
+export function jsonBody(body: string | undefined): unknown {
+  if (body === undefined) return undefined;
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A request body against its expectation: text exactly or a /regex/; an object or list against the body read as JSON. */
+export function bodyMatches(expected: NonNullable<RequestExpectation['body']>, actual: string | undefined): boolean {
+  if (typeof expected === 'string') return matchesText(expected, actual ?? '');
+  const parsed = jsonBody(actual);
+  return parsed !== undefined && matchesValue(expected, parsed);
+}
+
 function requestMatches(expected: RequestExpectation, actual: ObservedRequest): boolean {
   return (
     (expected.method === undefined || expected.method.toUpperCase() === actual.method.toUpperCase()) &&
     (expected.url === undefined || matchesUrlExactly(expected.url, actual.url)) &&
-    (expected.body === undefined || matchesText(expected.body, actual.body ?? '')) &&
+    (expected.body === undefined || bodyMatches(expected.body, actual.body)) &&
     (expected.widget === undefined || expected.widget === actual.widget) &&
     (expected.parameters === undefined || matchesValue(expected.parameters, actual.parameters))
   );

@@ -1,7 +1,7 @@
 // The test-file format (what users write) and what a run observes. The JSON schema in
 // schemas/flow-test.schema.json describes the same shapes for editors and CI.
 import type { FlowDefinition } from '../definition/types.ts';
-import type { JsonObject } from '../engine/types.ts';
+import type { Json, JsonObject } from '../engine/types.ts';
 
 /** A duration: seconds as a number, or text such as "90s", "15m", "2h", "1d", "1h30m". */
 export type DurationText = number | string;
@@ -217,7 +217,8 @@ export interface Mocks {
 
 export type MessageExpectation = Pattern | { body?: Pattern; to?: Pattern; from?: Pattern; widget?: string; media?: Pattern[]; status?: string };
 export type StepExpectation = string | { from: string; event?: string; to?: string };
-export type RequestExpectation = { method?: string; url?: Pattern; body?: Pattern; parameters?: Record<string, Pattern>; widget?: string };
+/** `body`: the text (exact or /regex/), or an object or list: the body read as JSON matches it as `widgets` does (a subset of an object's keys, patterns in strings). */
+export type RequestExpectation = { method?: string; url?: Pattern; body?: Pattern | JsonObject | Json[]; parameters?: Record<string, Pattern>; widget?: string };
 export type EndExpectation = 'completed' | 'waiting' | 'manual' | 'expired' | 'error' | { error: number; message?: Pattern };
 
 /**

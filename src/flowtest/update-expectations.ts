@@ -10,7 +10,7 @@
 // are kept byte for byte. JSON test files are edited the same way (as the JSON they are).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, stringify, Scalar, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
-import { checkExpectations, expectationsFrom, parseStepText } from './expect.ts';
+import { bodyMatches, checkExpectations, expectationsFrom, jsonBody, parseStepText } from './expect.ts';
 import { LoadError, parseTestFile, testName } from './load.ts';
 import { matchesText, matchesUrlExactly, matchesValue } from './pattern.ts';
 import type { TestResult } from './run-test.ts';
@@ -172,6 +172,13 @@ function mergeSequence(key: string, expected: unknown[], observation: Observatio
   return out;
 }
 
+/** A body expectation made to match: a JSON one keeps its shape (the keys it checks) where the body is still JSON, else the text sent. */
+function repairedBody(expected: NonNullable<RequestExpectation['body']>, actual: string | undefined): unknown {
+  const parsed = typeof expected === 'string' ? undefined : jsonBody(actual);
+  if (parsed === undefined) return actual ?? '';
+  return isObject(expected) && isObject(parsed) ? project(expected, parsed) : parsed;
+}
+
 /** An expected element made to match `actual`: a pattern or text is replaced, an object keeps the fields that still hold. */
 function repairedElement(key: string, expected: unknown, actual: unknown, fresh: unknown): unknown {
   if (key === 'messages' && isObject(expected)) {
@@ -194,7 +201,7 @@ function repairedElement(key: string, expected: unknown, actual: unknown, fresh:
       ...e,
       ...(e.method !== undefined && e.method.toUpperCase() !== a.method.toUpperCase() ? { method: a.method } : {}),
       ...(e.url !== undefined && !matchesUrlExactly(e.url, a.url) ? { url: a.url } : {}),
-      ...(e.body !== undefined && !matchesText(e.body, a.body ?? '') ? { body: a.body ?? '' } : {}),
+      ...(e.body !== undefined && !bodyMatches(e.body, a.body) ? { body: repairedBody(e.body, a.body) } : {}),
       ...(e.widget !== undefined && e.widget !== a.widget ? { widget: a.widget } : {}),
       ...(e.parameters !== undefined ? { parameters: project(e.parameters, a.parameters) } : {}),
     };

@@ -1,5 +1,7 @@
 // `requests` expectations on a Make HTTP Request's body. A failing one showed the request made as
-// `POST https://…` only, so a test checking the body could not see the body the flow sent.
+// `POST https://…` only, so a test checking the body could not see the body the flow sent. A JSON
+// body could only be checked as its exact text (the template's spaces and newlines) or a /regex/:
+// an object matches the body read as JSON, as `widgets` matches outputs.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -7,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFiles } from '../../src/flowtest/runner.ts';
 import { textReport } from '../../src/flowtest/reporters.ts';
+import { loadTestFile } from '../../src/flowtest/load.ts';
+import { updateExpectations } from '../../src/flowtest/update-expectations.ts';
+import { readFileSync } from 'node:fs';
 
 const flow = {
   description: 'POST a JSON order',
@@ -30,7 +35,7 @@ const flow = {
   ],
 };
 
-function run(expectRequests: string): ReturnType<typeof runFiles> {
+function run(expectRequests: string, inspect?: (file: string) => void): ReturnType<typeof runFiles> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-request-expect-'));
   try {
     writeFileSync(join(dir, 'flow.json'), JSON.stringify(flow));
@@ -48,6 +53,7 @@ function run(expectRequests: string): ReturnType<typeof runFiles> {
         '',
       ].join('\n'),
     );
+    inspect?.(join(dir, 'order.test.yaml'));
     return runFiles([join(dir, 'order.test.yaml')]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -68,5 +74,48 @@ describe('requests expectations', () => {
     assert.equal(summary.failed, 1);
     const report = textReport(summary, { color: false });
     assert.match(report, /\+ post_order: POST https:\/\/api\.example\.com\/orders\n/, report);
+  });
+
+  it('an object body matches the JSON sent: the keys it gives, strings exact or /regex/', () => {
+    let loadErrors: unknown;
+    const summary = run(`[{ url: "https://api.example.com/orders", body: { item: pizza, qty: 2, customer: { phone: '/^\\+1555/' } } }]`, (file) => {
+      try {
+        loadTestFile(file);
+      } catch (error) {
+        loadErrors = error;
+      }
+    });
+    assert.equal(loadErrors, undefined);
+    assert.equal(summary.failed, 0, textReport(summary));
+    assert.equal(summary.passed, 1);
+  });
+
+  it('an object body that differs fails and shows the body sent', () => {
+    const summary = run(`[{ url: "https://api.example.com/orders", body: { item: pizza, qty: 3 } }]`);
+    assert.equal(summary.failed, 1);
+    const report = textReport(summary, { color: false });
+    assert.match(report, /- https:\/\/api\.example\.com\/orders body \{"item":"pizza","qty":3\}/, report);
+    assert.match(report, /\+ post_order: POST https:\/\/api\.example\.com\/orders body "\{\\n/, report);
+  });
+
+  it('an object body never matches a body that is not JSON', () => {
+    const summary = run(`[{ url: "https://api.example.com/orders", body: {} }]`);
+    assert.equal(summary.passed, 1, textReport(summary));
+    const json = flow.states[1]!.properties.body;
+    flow.states[1]!.properties.body = 'item={{trigger.message.Body}}';
+    try {
+      assert.equal(run(`[{ url: "https://api.example.com/orders", body: {} }]`).failed, 1);
+    } finally {
+      flow.states[1]!.properties.body = json;
+    }
+  });
+
+  it('--update keeps an object body as an object, with the keys it checks', () => {
+    let updated = '';
+    run(`[{ url: "https://api.example.com/orders", body: { item: '/burger/', qty: 2, extra: 1 } }]`, (file) => {
+      updateExpectations([file], runFiles([file]).results);
+      updated = readFileSync(file, 'utf8');
+    });
+    assert.match(updated, /body: \{ item: 'pizza', qty: 2, extra: null \}/, updated);
   });
 });
