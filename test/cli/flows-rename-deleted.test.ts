@@ -1,7 +1,8 @@
 // A flow deleted on the server whose file was removed too (as push and diff advise, "remove the file … to keep it
 // deleted", done without editing the manifest) is no rename's source: when another file is then renamed by a plain
 // mv git does not report, or a new one added, the rename warning of push and diff named it among the files "gone"
-// and said the push "leaves the old flows on the server" — a flow that is no longer there.
+// and said the push "leaves the old flows on the server" — a flow that is no longer there. Nor is a file named on
+// the command line that does not exist (a typo) a rename's target.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync, renameSync } from 'node:fs';
@@ -40,5 +41,16 @@ describe('the rename warning leaves out a removed file whose flow was deleted on
     assert.equal(push.code, 0, push.stderr);
     assert.doesNotMatch(push.stderr, /tracks/);
     assert.match(push.stdout, /^created: new /m);
+  });
+
+  it('a file named to push or diff that does not exist is no rename of a gone one: only that it cannot be read is said', async () => {
+    await fresh();
+    rmSync(join(dir(), 'other.json'));
+    const push = await flows(['push', 'flows/typo.json']);
+    assert.equal(push.code, 2);
+    assert.equal(push.stderr, 'flows/typo.json: not pushed, cannot read the file: no such file\n');
+    const diff = await flows(['diff', 'flows/typo.json']);
+    assert.equal(diff.code, 2);
+    assert.doesNotMatch(diff.stderr, /tracks/);
   });
 });

@@ -48,7 +48,8 @@ export interface Renames {
  * new file's is taken filled in with them too.
  */
 export function findRenames(dir: string, files: string[], manifest: Manifest, vars?: JsonObject): Renames {
-  const added = files.map((file) => relative(dir, file)).filter((key) => manifestKeyProblem(dir, key) === null && !Object.hasOwn(manifest.flows, key));
+  // A file named on the command line that is not there (a typo) is no rename's target: push and diff say it cannot be read.
+  const added = files.filter((file) => existsSync(file)).map((file) => relative(dir, file)).filter((key) => manifestKeyProblem(dir, key) === null && !Object.hasOwn(manifest.flows, key));
   const gone = Object.keys(manifest.flows).filter((key) => manifestKeyProblem(dir, key) === null && !existsSync(join(dir, key)));
   const renames = new Map<string, Rename>();
   if (!added.length || !gone.length) return { renames, gone: gone.filter((key) => manifest.flows[key]!.sid), added };
