@@ -1,7 +1,8 @@
 // The canvas as a review with real flows found it (Chromium): Tab met every connection before the first
 // widget, and a connection focused off-screen stayed there; connection labels hid under widgets (the
 // Trigger's first one most often), and the Trigger's line to a widget below and left of it ran under the
-// Trigger, showing only a hook at its event and a line out of its bottom; the minimap had no frame and covered a third of an execution's canvas;
+// Trigger, showing only a hook at its event and a line out of its bottom; every Trigger showed
+// "incomingConversationMes…"; the minimap had no frame and covered a third of an execution's canvas;
 // two split conditions leading to one widget both lit up though only one can match; checkboxes sat far
 // from their names and fields with a fixed set of values were free text.
 import { after, before, describe, it } from 'node:test';
@@ -169,6 +170,14 @@ describe('the canvas, as reviewed with real flows (Chromium)', { skip: noChromiu
       assert.equal(await pointsUnder('Trigger#0', 'Trigger'), 0, `${name}: the incomingMessage line runs under the Trigger`);
       assert.deepEqual(await labelsUnderWidgets(), [], name);
     }
+  });
+
+  it('shows the Trigger’s event names whole', async () => {
+    await open(await create('Trigger events', CLOSE));
+    const shown = await page.locator('.react-flow__node[data-id="Trigger"] .event-label').evaluateAll((labels) =>
+      labels.map((label) => `${label.textContent}${label.scrollWidth > label.clientWidth + 1 ? ' (cut)' : ''}`),
+    );
+    assert.deepEqual(shown, ['incomingMessage', 'incomingCall', 'incomingRequest', 'incomingConversationMessage', 'incomingParent']);
   });
 
   it('keeps the labels of a large real flow clear of its widgets', { skip: existsSync(FOODNOW) ? false : 'the shared real flows are not here' }, async () => {

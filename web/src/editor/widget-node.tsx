@@ -11,7 +11,11 @@ import { eventLayout, handleId, slotLabel, type WidgetNodeData } from './graph.t
 import { WidgetIcon, widgetFamily } from './icons.tsx';
 
 /** Long split conditions would make a widget as wide as the canvas; the full text is in the title and the panel. */
-function shorten(label: string, max = 24): string {
+const CONDITION_MAX = 24;
+/** Longer than any event of a known widget type (an unknown type's events may be any string). */
+const EVENT_NAME_MAX = 28;
+
+function shorten(label: string, max: number): string {
   return label.length > max ? `${label.slice(0, max - 1)}…` : label;
 }
 
@@ -31,7 +35,11 @@ export function WidgetNode({ data, selected }: NodeProps<WidgetNodeType>) {
     data.current ? 'is-current' : '',
   ].join(' ');
   const slots = eventSlots(state);
-  const labels = slots.map((slot) => shorten(slotLabel(slot)));
+  // An event's own name is shown whole (the Trigger's incomingConversationMessage, 27 characters, was cut on every flow).
+  const labels = slots.map((slot) => {
+    const label = slotLabel(slot);
+    return shorten(label, label === slot.event ? EVENT_NAME_MAX : CONDITION_MAX);
+  });
   const layout = eventLayout(labels);
   return (
     <div className={`${classes} events-${layout}`} data-widget={state.name} data-type={state.type} title={issues.errors.map((e) => e.message).join('\n') || undefined}>
