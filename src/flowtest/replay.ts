@@ -341,6 +341,20 @@ function leftOver(rest: readonly ScriptStep[]): string {
   return `the replay ended before ${inputText(shown)}${more ? ` and ${more} more recorded input${more > 1 ? 's' : ''}` : ''}, which ${more ? 'were' : 'was'} not used`;
 }
 
+/**
+ * Whether the replay waits at the widget the recording's last step went to (in a subflow when that step
+ * was): only then can its question be the one the execution was ended on (by hand, or at its maximum age)
+ * while waiting, which no step keeps. A replay waiting elsewhere (a revision that asks a new question on
+ * the way, or after an execution that ran to its end) asks something the execution never asked: that
+ * question is a difference to show, not one to leave out.
+ */
+function waitsWhereRecordingStopped(state: unknown, steps: RecordedStep[]): boolean {
+  const frames = (state as { frames?: { current?: unknown }[] } | null)?.frames;
+  const last = steps.at(-1);
+  if (!Array.isArray(frames) || frames.length === 0 || !last) return false;
+  return frames.at(-1)!.current === last.to && frames.length > 1 === Boolean(last.parentStepSid);
+}
+
 /** One run of the recorded inputs on `target`, with what its widgets requested and said; pauses after each input. */
 function* runReplay(source: ReplaySource, target: ReplayTarget, options: SimulationOptions, budget: ReplayBudget) {
   const trigger = (source.context.trigger ?? {}) as JsonObject;
@@ -409,7 +423,7 @@ function* runReplay(source: ReplaySource, target: ReplayTarget, options: Simulat
       const due = sim.nextTimerAt();
       if ((due !== undefined && due <= sim.now + ms) || !sim.fireNextTimer()) outage(sim, ms);
     } else if ('end' in step) {
-      unanswered = waitingMessages(sim.state);
+      if (waitsWhereRecordingStopped(sim.state, source.steps)) unanswered = waitingMessages(sim.state);
       sim.end(step.end);
     } else if ('digits' in step || 'speech' in step) {
       const confidence = inputs.confidence.get(step);
@@ -422,7 +436,7 @@ function* runReplay(source: ReplaySource, target: ReplayTarget, options: Simulat
     }
     yield;
   }
-  if (sim.active && source.ended) unanswered = waitingMessages(sim.state);
+  if (sim.active && source.ended && waitsWhereRecordingStopped(sim.state, source.steps)) unanswered = waitingMessages(sim.state);
   const observed = sim.observation();
   notes.push(...observed.problems);
   const effects: WidgetEffect[] = effectTranscript(observed.requests, sim.voice);
