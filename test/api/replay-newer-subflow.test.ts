@@ -71,5 +71,12 @@ describe('replay: a subflow published again since the execution', () => {
     assert.deepEqual(res.json().notes, [
       `subflow ${changed} ('Greeter') is replayed at revision 2, its LatestPublished now, saved after the execution started: what it does may differ from the run because of that revision, not this flow's`,
     ]);
+    // Against a definition that runs no subflow, none is replayed: no note.
+    const without = parent([]);
+    without.states[0]!.transitions = [{ event: 'incomingRequest' }] as never;
+    const bare = await t.app.server.inject({ method: 'POST', url: `/replay/Flows/${flowSid}/Executions/${executionSid}`, headers: { authorization: t.auth, ...FORM }, payload: form({ Definition: JSON.stringify(without) }) });
+    assert.equal(bare.statusCode, 200, bare.body);
+    assert.equal(bare.json().diverged, true);
+    assert.deepEqual(bare.json().notes, []);
   });
 });

@@ -173,7 +173,9 @@ export function registerReplay(routes: Routes, ctx: ApiContext): void {
           .filter((step) => step.parentStepSid === null)
           .flatMap((step) => ranWith.states.filter((state) => (state.name === step.transitionedFrom || state.name === step.transitionedTo) && state.type === 'run-subflow').map((state) => String(state.properties.flow_sid ?? ''))),
       );
-      for (const [sid, note] of newerSubflows) if (ranSubflows.has(sid)) report.notes.push(note);
+      // And only when the target runs it too: a revision without that Run Subflow widget replays none of it.
+      const targetSubflows = new Set(target.definition.states.filter((state) => state.type === 'run-subflow').map((state) => String(state.properties.flow_sid ?? '')));
+      for (const [sid, note] of newerSubflows) if (ranSubflows.has(sid) && targetSubflows.has(sid)) report.notes.push(note);
       return reportBody(report);
     } catch (error) {
       if (error instanceof ReplayTooCostly) throw tooCostly(error, budget);
