@@ -314,7 +314,16 @@ export function checkExpectations(expect: Expectations, observation: Observation
     for (const name of unknown) {
       failures.push({ field: f(`widgets.${name}`), message: `${f(`widgets.${name}`)}: ${notAWidget(name, widgets!)}`, expected: expected[name], notInFlow: [name] });
     }
-    const rest = unknown.length ? Object.fromEntries(Object.entries(expected).filter(([name]) => !unknown.includes(name))) : expected;
+    // A widget of the flow with no outputs: say whether it ran, instead of "expected an object" against nothing.
+    const mainSteps = observation.steps.filter((s) => !s.subflow);
+    const unset = isRecord(outputs) && isRecord(expected) ? Object.keys(expected).filter((name) => !unknown.includes(name) && !Object.hasOwn(outputs, name) && !matchesValue(expected[name], undefined)) : [];
+    for (const name of unset) {
+      const left = mainSteps.findLast((s) => s.from === name);
+      const ran = left !== undefined || observation.path.includes(name);
+      const why = !ran ? `'${name}' did not run` : left ? `'${name}' ran but set no outputs (it left by '${left.event}')` : `'${name}' has not finished (no outputs yet)`;
+      failures.push({ field: f(`widgets.${name}`), message: `${f(`widgets.${name}`)} is not set: ${why}`, expected: expected[name], actual: '(not set)' });
+    }
+    const rest = unknown.length || unset.length ? Object.fromEntries(Object.entries(expected).filter(([name]) => !unknown.includes(name) && !unset.includes(name))) : expected;
     compareSubset(failures, f('widgets'), rest, outputs);
   }
   if (expect.end !== undefined && !endMatches(expect.end, observation)) {

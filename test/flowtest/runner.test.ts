@@ -215,8 +215,8 @@ describe('flow test runner', () => {
       assert.equal(byField('steps'), "steps differ (the one there does not match)\n'ask_sise' is not a widget in this flow (did you mean 'ask_size'?)");
       assert.equal(byField('widgets.ask_szie'), "widgets.ask_szie: 'ask_szie' is not a widget in this flow (did you mean 'ask_size'?)");
       assert.equal(byField('widgets.no_such_widget'), "widgets.no_such_widget: 'no_such_widget' is not a widget in this flow");
-      // A real widget that has not run yet is a plain mismatch, as before.
-      assert.equal(byField('widgets.ask_size'), 'widgets.ask_size: expected an object');
+      // A real widget without outputs yet says so.
+      assert.equal(byField('widgets.ask_size'), "widgets.ask_size is not set: 'ask_size' has not finished (no outputs yet)");
       assert.match(textReport(summary), /^ {4}'ask_sise' is not a widget in this flow \(did you mean 'ask_size'\?\)$/m);
 
       // --update repairs the path, the steps and the real widget, but writes no "not set" for the typos.
