@@ -262,3 +262,22 @@ describe('Liquid as Ruby: conditions as the lax parser (Studio\'s) reads them', 
     assert.equal(ok('{% case a. c %}{% when "C" %}C{% else %}E{% endcase %}|{% case a .c %}{% when "C" %}C{% else %}E{% endcase %}|{% case a.c %}{% when "C" %}C{% else %}E{% endcase %}', ctx), 'E|E|C');
   });
 });
+
+describe('Liquid as Ruby: a property read from items that are not hashes', () => {
+  const ctx = { ints: [1, 2], n: 3, strs: ['ab', 'kk', 'x'], hs: [{ k: 'x' }, { k: '' }, { i: 1 }], mixed: [{ k: 'x' }, null, { k: 'y' }], fl: [1.5, 2.5], bools: [true, false] };
+  it('is an error at an integer (Integer#[] takes a bit index), as Ruby\'s "cannot select the property"', () => {
+    for (const t of ['{{ ints | map: "k" }}', '{{ n | map: "k" }}', '{{ ints | where: "k" }}', '{{ ints | where: "k", 1 }}', '{{ ints | uniq: "k" }}', '{{ ints | compact: "k" }}', '{{ ints | sort: "k" }}']) {
+      const r = renderTemplate(t, ctx, OPTS);
+      assert.ok(!r.ok && r.error.message.includes("cannot select the property 'k'"), `${t}: ${JSON.stringify(r)}`);
+    }
+    // One integer: uniq and sort call nothing.
+    assert.equal(ok('{{ n | uniq: "k" }}|{{ n | sort: "k" }}', ctx), '3|3');
+  });
+  it('makes where, uniq, compact and sort nil at an item with no [] (nil, a float, a boolean); a text is String#[]', () => {
+    assert.equal(ok('[{{ mixed | where: "k" | size }}][{{ fl | where: "k" | size }}][{{ mixed | uniq: "k" | size }}][{{ bools | compact: "k" | size }}][{{ fl | sort: "k" | size }}]', ctx), '[0][0][0][0][0]');
+    assert.equal(ok('{{ strs | map: "k" | join: "," }}|{{ strs | where: "k" | join: "," }}|{{ fl | map: "k" | size }}', ctx), ',k,|kk|2');
+  });
+  it('where with a nil target selects the items whose value is truthy', () => {
+    assert.equal(ok('{{ hs | where: "k", nil | size }}|{{ strs | where: "k", nil | join: "," }}|{{ hs | where: "k", missing | size }}', ctx), '2|kk|2');
+  });
+});

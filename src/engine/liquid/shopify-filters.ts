@@ -482,6 +482,29 @@ function itemProperty(item: unknown, property: string): unknown {
   return undefined;
 }
 
+/** Whether Ruby holds `value` as an Integer: a whole number (not a float literal or result) or a bigint. */
+function isRubyInteger(value: unknown): boolean {
+  if (value instanceof RubyFloat) return false;
+  const v = toValue(value);
+  return (typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint';
+}
+
+/**
+ * Ruby's `item[property]` over `items` for a text property, item by item as `select`, `reject` and `uniq` call it:
+ * 'nil' at the first item with no [] (nil, a float, a boolean: the filters rescue its NoMethodError with `return
+ * nil`), an error at the first integer (Integer#[] takes a bit index: TypeError, raised as Liquid's ArgumentError),
+ * 'ok' when every item is a hash or a text.
+ */
+function rubyItemLookups(items: readonly unknown[], property: string): 'ok' | 'nil' {
+  for (const item of items) {
+    const v = toValue(item);
+    if (isPlainObject(v) || typeof v === 'string' || Array.isArray(v)) continue;
+    if (isRubyInteger(item)) throw new Error(`cannot select the property '${property}'`);
+    return 'nil';
+  }
+  return 'ok';
+}
+
 /**
  * A text that two values share when Ruby's `uniq` counts them as one (Object#hash and eql?): the same type and
  * value, hashes and arrays by their contents (a hash's keys in any order), 2 and 2.0 two values.
@@ -506,11 +529,13 @@ function uniqueKey(value: unknown, depth = 0): string {
  * every distinct object), and `uniq: "p"` keeps the first item of each value of the property (liquidjs ignored
  * the property). Building the keys is charged a unit per character.
  */
-export function uniqFilter(this: FilterThis, input: unknown, property?: unknown): unknown[] {
+export function uniqFilter(this: FilterThis, input: unknown, property?: unknown): unknown[] | undefined {
   const items = itemsOf(input);
   this.context.memoryLimit.use(items.length);
   const name = toValue(property);
   const byProperty = name !== null && name !== undefined;
+  // Ruby's `uniq { |item| item[property] }` calls nothing for one item; else see rubyItemLookups.
+  if (byProperty && typeof name === 'string' && items.length > 1 && rubyItemLookups(items, name) === 'nil') return undefined;
   const seen = new Set<string>();
   return items.filter((item) => {
     const key = uniqueKey(byProperty ? itemProperty(item, String(name)) : item);
@@ -522,10 +547,12 @@ export function uniqFilter(this: FilterThis, input: unknown, property?: unknown)
 }
 
 /** Shopify's `compact`: without nil items, or with `compact: "p"` without the items whose property is nil (liquidjs ignored it). */
-export function compactFilter(this: FilterThis, input: unknown, property?: unknown): unknown[] {
+export function compactFilter(this: FilterThis, input: unknown, property?: unknown): unknown[] | undefined {
   const items = itemsOf(input);
   this.context.memoryLimit.use(items.length);
   const name = toValue(property);
+  // Ruby's `reject { |item| item[property].nil? }`: see rubyItemLookups.
+  if (typeof name === 'string' && rubyItemLookups(items, name) === 'nil') return undefined;
   const read = name === null || name === undefined ? (item: unknown) => toValue(item) : (item: unknown) => itemProperty(item, String(name));
   return items.filter((item) => {
     const v = read(item);
@@ -617,6 +644,19 @@ function byLiteralProperty(name: string): AnyFilter {
     if (key === null || key === undefined) return yield filter.call(this, input, property, ...rest);
     const text = key instanceof RubyFloat ? key.toString() : String(key);
     const items = itemsOf(input);
+    if (typeof key === 'string') {
+      // Ruby's `select { |item| item[property] }` (where): an integer raises, an item with no [] makes it nil.
+      if (name === 'where' && rubyItemLookups(items, text) === 'nil') return undefined;
+      // `map` reads nil from an item with no [], and raises at an integer.
+      if (name === 'map' && items.some(isRubyInteger)) throw new Error(`cannot select the property '${text}'`);
+      // `sort`/`sort_natural` by a property: nil unless every item has [], an error at an integer once two compare.
+      if (name === 'sort' || name === 'sort_natural') {
+        if (!items.every((item) => isRubyInteger(item) || isPlainObject(toValue(item)) || typeof toValue(item) === 'string')) return undefined;
+        if (items.length > 1 && items.some(isRubyInteger)) throw new Error(`cannot select the property '${text}'`);
+      }
+    }
+    // A nil target (`where: "k", nil`, a missing variable) is none: Ruby selects the items whose value is truthy.
+    if (name === 'where' && rest.length > 0 && toValue(rest[0]) == null) rest = [];
     if (name === 'map') {
       this.context.memoryLimit.use(items.length);
       return items.map((item) => itemProperty(item, text));
