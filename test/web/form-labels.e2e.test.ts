@@ -228,10 +228,13 @@ describe('form controls are named by labels one can see (Chromium)', { skip: noC
   it('the flow list: New flow and Import JSON, with the errors they show', async () => {
     await page.getByRole('button', { name: 'New flow' }).click();
     await survey('New flow dialog');
-    // A name of spaces passes the browser's `required`; the server refuses it.
+    // A name of spaces passes the browser's `required`; the form refuses it.
     await page.getByLabel('Name').fill('   ');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.locator('dialog[open] .error-text').waitFor();
+    // Said in words, as Rename says it, not the API's "Missing required parameter FriendlyName in the post body".
+    assert.equal(await page.locator('dialog[open] .error-text').textContent(), 'Enter a name for the flow: it cannot be blank.');
+    assert.equal(await page.getByLabel('Name').evaluate((field) => field === field.ownerDocument.activeElement), true);
     await survey('New flow dialog, refused');
     await page.getByRole('button', { name: 'Close' }).click();
 

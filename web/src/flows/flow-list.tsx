@@ -1,5 +1,5 @@
 // Flows: list with paging, create, import a Studio JSON export, export, delete.
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { ApiError, errorMessage } from '../api/client.ts';
 import type { Flow, PageMeta, ValidationIssue } from '../api/types.ts';
@@ -25,6 +25,7 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
   const [findings, setFindings] = useState<ValidationIssue[]>([]);
   const [busy, setBusy] = useState(false);
 
+  const nameField = useRef<HTMLInputElement>(null);
   /** The file chosen last, whose name the name field may hold. */
   const [fileName, setFileName] = useState<string | null>(null);
 
@@ -44,9 +45,15 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (busy) return;
+    setFindings([]);
+    // A name of spaces passes the browser's `required`: said here, in words, as Rename does, rather than sent for the API's 400.
+    if (name.trim() === '') {
+      setError('Enter a name for the flow: it cannot be blank.');
+      nameField.current?.focus();
+      return;
+    }
     setBusy(true);
     setError(null);
-    setFindings([]);
     try {
       const definition = mode === 'import' ? definitionFromImport(json) : newFlowDefinition(name);
       const flow = await api.post<Flow>('/v2/Flows', {
@@ -68,7 +75,16 @@ function CreateFlowForm({ onCreated, mode }: { onCreated: (flow: Flow) => void; 
     <form className="stack" onSubmit={submit}>
       <label className="field">
         <span className="field-label">Name</span>
-        <input name="friendlyName" required value={name} onChange={(e) => setName(e.target.value)} aria-describedby={describedBy(false)} data-autofocus />
+        <input
+          ref={nameField}
+          name="friendlyName"
+          required
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          aria-invalid={(error !== null && name.trim() === '') || undefined}
+          aria-describedby={describedBy(false)}
+          data-autofocus
+        />
       </label>
       {mode === 'import' && (
         <>
