@@ -54,8 +54,9 @@ Commands:
                                     is not overwritten: the push sends nothing and names the flows
                                     (exit 2; --dry-run too); --force overwrites them. A file the manifest
                                     has no SID and hash for, or matched by name (another server), is
-                                    pushed as before, with a warning (not with --force) when the flow's
-                                    definition it replaces is none the repository held. A file renamed
+                                    pushed as before; with no SID in the manifest, with a warning (not
+                                    with --force) when the flow's definition it replaces is none the
+                                    repository held. A file renamed
                                     since the last pull or push (git reports the rename, or it holds what
                                     the old file held then) updates the old file's flow and takes over
                                     its manifest entry (diff and --dry-run say so); without a certain

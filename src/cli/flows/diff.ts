@@ -183,7 +183,7 @@ export async function flowsDiff({ values, positionals, dir, json, color, vars, c
       const server: Side = { label: `${current.friendlyName} (${match.sid} revision ${current.revision})`, definition: current.definition };
       const unfilled = serverTemplate(server, local, values.vars);
       // A flow matched by friendly name only whose definition this repository never held: push warns as it overwrites it.
-      const nameOnly = (await nameMatchLost(await client(), dir, file, manifest, current, local.definition, previous, vars)) ? `the server's flow is ${nameMatchText(dir, file, manifest, current)}` : null;
+      const nameOnly = (await nameMatchLost(await client(), dir, file, manifest, current, local.definition, previous, vars)) ? `the server's flow is ${nameMatchText(dir, current)}` : null;
       show(server, local, { serverChanged: drifted ? flowAsChanged(current) : null, renamedFrom: previous, templated: template(file), servers: unfilled ? [unfilled] : [], nameOnly });
     }
     // Named files narrow the check to them: the server's other flows are not asked about.

@@ -65,25 +65,24 @@ export async function serverChangeLost(client: StudioClient, entry: ManifestEntr
 }
 
 /**
- * Whether pushing `local` replaces a definition of `current`, a flow the file is matched with by friendly name only
- * (the manifest gives the file no SID this server has: a first push to it, or the manifest is another server's),
- * that this repository never held: none the manifest's hashes record, nor a committed version of the file, nor
- * one whose change the file holds (serverChangeLost, with whatever the manifest's entry records). Not refused —
- * the manifest knows nothing of this server's flow, and a folder pushed to staging, then production, is matched
- * so on the second — but said: it may be another flow that shares the name, or one changed on the server.
+ * Whether pushing `local` replaces a definition of `current`, a flow the file is matched with by friendly name
+ * while the manifest gives the file no SID at all (a first push to a server that already has flows, a manifest
+ * written by hand or never committed, as CI's), that this repository never held: none the manifest's hash records,
+ * nor a committed version of the file, nor one whose change the file holds (serverChangeLost). Not refused (the
+ * manifest knows nothing of this flow) but said: it may be another flow that shares the name, or one changed on the
+ * server. A file whose manifest SID is another server's (a folder pushed to staging, then production) is not
+ * checked: its pushes to the other server are recorded nowhere, so each would be taken for a change.
  */
 export async function nameMatchLost(client: StudioClient, dir: string, file: string, manifest: Manifest, current: RemoteFlow, local: FlowDefinition, previous?: string, vars?: JsonObject): Promise<boolean> {
   const entry = manifest.flows[relative(dir, file)];
-  if (entry?.sid === current.sid || sameDefinition(current.definition, local)) return false;
+  if (entry?.sid !== undefined || sameDefinition(current.definition, local)) return false;
   return serverChangeLost(client, entry ?? { friendlyName: current.friendlyName }, current, local, file, previous, vars);
 }
 
 /** Why nameMatchLost() holds, in words: how the file was matched, and what its flow's definition is not. */
-export function nameMatchText(dir: string, file: string, manifest: Manifest, current: RemoteFlow): string {
-  const sid = manifest.flows[relative(dir, file)]?.sid;
-  const why = sid === undefined ? `${join(dir, MANIFEST)} gives the file no SID` : `the SID ${join(dir, MANIFEST)} gives the file, ${sid}, is not on this server`;
+export function nameMatchText(dir: string, current: RemoteFlow): string {
   const when = current.dateUpdated ? `, updated ${current.dateUpdated.replace(/\.\d+Z$/, 'Z')}` : '';
-  return `matched by friendly name only (${why}), whose definition (revision ${current.revision}${when}) is none this file held when last pulled or pushed, nor in a commit`;
+  return `matched by friendly name only (${join(dir, MANIFEST)} gives the file no SID), whose definition (revision ${current.revision}${when}) is none this file held when last pulled or pushed, nor in a commit`;
 }
 
 /** The definition of the flow's newest revision before the current one whose hash is the manifest's synced (or server) one; null when none of the latest is. */

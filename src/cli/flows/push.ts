@@ -8,7 +8,7 @@ import { sameDefinition } from '../../flowtest/flow-diff.ts';
 import { manifestKeyProblem } from '../manifest-paths.ts';
 import type { FlowsContext } from './context.ts';
 import { localFiles, readDefinition } from './files.ts';
-import { fileSyncedHash, readManifest, syncedHash, writeManifest, type Manifest } from './manifest.ts';
+import { fileSyncedHash, readManifest, syncedHash, writeManifest } from './manifest.ts';
 import { ambiguityText, ambiguousFiles, friendlyNameFor, matchFiles } from './match.ts';
 import { deletedEntries, deletedOnServer, flowAsChanged, nameMatchLost, nameMatchText, serverChangeLost, shallowHistoryNote, syncedEntry } from './drift.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
@@ -63,9 +63,9 @@ function placeholderRefusal(file: string, placeholders: string[], varsFile: stri
 }
 
 /** The warning for a flow matched by friendly name only whose definition this repository never held (drift.ts, nameMatchLost); --force leaves it out. */
-function nameMatchWarning(dir: string, file: string, manifest: Manifest, current: RemoteFlow, dryRun: boolean): string {
+function nameMatchWarning(dir: string, file: string, current: RemoteFlow, dryRun: boolean): string {
   return (
-    `warning: ${file}: ${dryRun ? 'would overwrite' : 'overwrites'} ${current.friendlyName} (${current.sid}), ${nameMatchText(dir, file, manifest, current)}: ` +
+    `warning: ${file}: ${dryRun ? 'would overwrite' : 'overwrites'} ${current.friendlyName} (${current.sid}), ${nameMatchText(dir, current)}: ` +
     `a flow of the same name made elsewhere, or changed on the server? Revision ${current.revision} keeps it (flows export ${current.sid} --revision ${current.revision}); ` +
     `flows diff ${file} shows what the push replaces, and --force leaves out this warning`
   );
@@ -183,7 +183,7 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
   if (!values.force) {
     for (const file of valid) {
       const current = currents.get(file);
-      if (current && (await nameMatchLost(c, dir, file, manifest, current, reads.get(file)!.definition!, previous(file), vars))) console.error(nameMatchWarning(dir, file, manifest, current, dryRun));
+      if (current && (await nameMatchLost(c, dir, file, manifest, current, reads.get(file)!.definition!, previous(file), vars))) console.error(nameMatchWarning(dir, file, current, dryRun));
     }
   }
   const results = [];
