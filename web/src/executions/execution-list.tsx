@@ -59,6 +59,18 @@ function Standing({ summary, status }: { summary: ExecutionSummary | undefined; 
 
 function NoExecutions({ flowSid, why }: { flowSid: string; why: EmptyExecutions }) {
   // Filtered (or paged) to nothing: the way back to the whole list is a link, not clearing each field.
+  if (why === 'backwards')
+    return (
+      <p className="card empty-state">
+        No executions: “Created from” is later than “to”, so no date is in between. <Link href={`/flows/${flowSid}/executions`}>Show all executions</Link>
+      </p>
+    );
+  if (why === 'past-end')
+    return (
+      <p className="card empty-state">
+        No executions on this page: the list ends before it. <Link href={`/flows/${flowSid}/executions`}>Go to the first page</Link>
+      </p>
+    );
   if (why === 'none-match')
     return (
       <p className="card empty-state">
