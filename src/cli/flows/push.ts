@@ -62,7 +62,7 @@ function placeholderRefusal(file: string, placeholders: string[], varsFile: stri
   return `${file}: not pushed, ${why}: ${ways.join(', ')}`;
 }
 
-/** The warning for a flow matched by friendly name only whose definition this repository never held (drift.ts, nameMatchLost); --force leaves it out. */
+/** The warning for a file the manifest gives no SID, matched by friendly name with a flow whose definition this repository never held (drift.ts, nameMatchLost); --force leaves it out. */
 function nameMatchWarning(dir: string, file: string, current: RemoteFlow, dryRun: boolean): string {
   return (
     `warning: ${file}: ${dryRun ? 'would overwrite' : 'overwrites'} ${current.friendlyName} (${current.sid}), ${nameMatchText(dir, current)}: ` +
@@ -178,8 +178,8 @@ export async function flowsPush({ values, positionals, dir, json, status, valida
     console.error(`nothing ${dryRun ? 'would be' : 'was'} pushed: ${[changes, deletions].filter(Boolean).join('; ')}; --force ${forced}${dryRun ? ', and would push:' : ''}`);
     if (!dryRun) return 2;
   }
-  // A flow matched by friendly name only is not refused (the manifest knows nothing of this server's flow), but one
-  // whose definition this repository never held is said before it is overwritten: it may be another flow of that name.
+  // A file the manifest gives no SID, matched by friendly name, is not refused (the manifest knows nothing of that flow),
+  // but a definition this repository never held is said before it is overwritten: it may be another flow of that name.
   if (!values.force) {
     for (const file of valid) {
       const current = currents.get(file);
