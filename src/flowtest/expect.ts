@@ -3,7 +3,8 @@
 // reporters can show exactly what changed.
 import type { Json, JsonObject } from '../engine/types.ts';
 import { closestName } from './closest-name.ts';
-import { matchesText, matchesUrlExactly, matchesValue } from './pattern.ts';
+import { isPattern, matchesText, matchesUrlExactly, matchesValue } from './pattern.ts';
+import { textDifference } from './text-difference.ts';
 import type {
   EndExpectation,
   Expectations,
@@ -27,6 +28,8 @@ export interface Failure {
   diff?: string[];
   /** Names the expectation gives that the flow does not have (typos): widgets, or variables no Set Variables sets. --update leaves those alone. */
   notInFlow?: string[];
+  /** Said after the diff or the values: where an expected text and a nearly equal actual one differ. */
+  hints?: string[];
 }
 
 /** "'jobid' is not a variable this flow sets (did you mean 'job_id'?)". */
@@ -126,7 +129,15 @@ function expectedRequestText(e: RequestExpectation): string {
 }
 
 /** Line diff of two sequences under a match predicate (longest common subsequence). */
-export function sequenceDiff<E, A>(expected: E[], actual: A[], matches: (e: E, a: A) => boolean, showE: (e: E) => string, showA: (a: A) => string): string[] {
+export function sequenceDiff<E, A>(
+  expected: E[],
+  actual: A[],
+  matches: (e: E, a: A) => boolean,
+  showE: (e: E) => string,
+  showA: (a: A) => string,
+  /** Called for each expected item the diff sets against an actual one: in a run of changed lines, as many removed as added. */
+  onPair?: (e: E, a: A, index: number) => void,
+): string[] {
   const n = expected.length;
   const m = actual.length;
   const lcs: number[][] = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
@@ -136,21 +147,32 @@ export function sequenceDiff<E, A>(expected: E[], actual: A[], matches: (e: E, a
     }
   }
   const lines: string[] = [];
+  let removed: number[] = [];
+  let added: number[] = [];
+  const pair = () => {
+    if (onPair && removed.length === added.length) removed.forEach((e, k) => onPair(expected[e]!, actual[added[k]!]!, e));
+    removed = [];
+    added = [];
+  };
   let i = 0;
   let j = 0;
   while (i < n || j < m) {
     if (i < n && j < m && matches(expected[i]!, actual[j]!)) {
+      pair();
       lines.push(`  ${showA(actual[j]!)}`);
       i++;
       j++;
     } else if (j < m && (i >= n || lcs[i]![j + 1]! > lcs[i + 1]![j]!)) {
       lines.push(`+ ${showA(actual[j]!)}`);
+      added.push(j);
       j++;
     } else {
       lines.push(`- ${showE(expected[i]!)}`);
+      removed.push(i);
       i++;
     }
   }
+  pair();
   return lines;
 }
 
@@ -198,17 +220,26 @@ function compareSequence<E, A>(
   matches: (e: E, a: A) => boolean,
   showE: (e: E) => string,
   showA: (a: A) => string,
+  /** Where an expected item and the actual one the diff sets against it differ, when they nearly match. */
+  near?: (e: E, a: A) => string | undefined,
 ): void {
   if (expectation === undefined) return;
   const { items: expected, contains } = sequenceItems(expectation);
   const key = field.split('.').at(-1)!;
+  const hints: string[] = [];
+  const onPair = near && ((e: E, a: A, index: number) => {
+    const hint = near(e, a);
+    if (hint) hints.push(`${key}[${index}]: ${hint}`);
+  });
+  const diff = () => sequenceDiff(expected, actual, matches, showE, showA, onPair);
   if (contains) {
     const found = inOrder(expected, actual, matches);
     if (found === expected.length) return;
     failures.push({
       field,
       message: `${field} (contains): not all found in this order — ${found} of ${expected.length} in order among the ${actual.length} there`,
-      diff: sequenceDiff(expected, actual, matches, showE, showA),
+      diff: diff(),
+      ...(hints.length ? { hints } : {}),
     });
     return;
   }
@@ -218,8 +249,14 @@ function compareSequence<E, A>(
   failures.push({
     field,
     message: `${field} differ (${countsOf(expected, actual, matches)}${hint})`,
-    diff: sequenceDiff(expected, actual, matches, showE, showA),
+    diff: diff(),
+    ...(hints.length ? { hints } : {}),
   });
+}
+
+/** An expected text (not a /regex/) and the actual one: where they differ, when nearly the same. */
+function nearText(expected: string | undefined, actual: string): string | undefined {
+  return expected === undefined || isPattern(expected) ? undefined : textDifference(expected, actual);
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -246,7 +283,8 @@ function compareSubset(failures: Failure[], field: string, expected: unknown, ac
     return;
   }
   if (!matchesValue(expected, actual)) {
-    failures.push({ field, message: actual === undefined ? `${field} is not set${setKeys(field, parent)}` : `${field} differs`, expected, actual: actual === undefined ? '(not set)' : actual });
+    const hint = typeof expected === 'string' && typeof actual === 'string' ? nearText(expected, actual) : undefined;
+    failures.push({ field, message: actual === undefined ? `${field} is not set${setKeys(field, parent)}` : `${field} differs`, expected, actual: actual === undefined ? '(not set)' : actual, ...(hint ? { hints: [hint] } : {}) });
   }
 }
 
@@ -281,8 +319,8 @@ export function checkExpectations(expect: Expectations, observation: Observation
     failure.message += unknown.map((name) => `\n${notAWidget(name, widgets!)}`).join('');
     failure.notInFlow = unknown;
   };
-  compareSequence(failures, f('messages'), expect.messages, observation.messages, messageMatches, (e) => (typeof e === 'string' ? show(e) : show(e)), messageText);
-  compareSequence(failures, f('heard'), expect.heard, observation.heard, (e, a) => matchesText(e, a), show, show);
+  compareSequence(failures, f('messages'), expect.messages, observation.messages, messageMatches, (e) => (typeof e === 'string' ? show(e) : show(e)), messageText, (e, a) => nearText(typeof e === 'string' ? e : e.body, a.body));
+  compareSequence(failures, f('heard'), expect.heard, observation.heard, (e, a) => matchesText(e, a), show, show, nearText);
   let before = failures.length;
   compareSequence(failures, f('path'), expect.path, observation.path, (e, a) => e === a, String, String);
   hintNames('path', before);

@@ -10,6 +10,11 @@ function toRegex(pattern: string): RegExp | null {
   return new RegExp(m[1]!, m[2]!.replace('g', ''));
 }
 
+/** Whether a text is a "/regex/" rather than text to match exactly. */
+export function isPattern(text: string): boolean {
+  return REGEX.test(text);
+}
+
 /** Exact text, or a "/regex/" tested against the text. */
 export function matchesText(pattern: string, actual: string): boolean {
   const regex = toRegex(pattern);

@@ -21,6 +21,7 @@ export function failureLines(failure: Failure): string[] {
   } else if ('expected' in failure || 'actual' in failure) {
     lines.push(`  expected: ${show(failure.expected)}`, `  actual:   ${show(failure.actual)}`);
   }
+  lines.push(...(failure.hints ?? []));
   return lines;
 }
 
