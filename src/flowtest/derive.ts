@@ -136,6 +136,11 @@ export function deriveInputs(
      * --record's mocks), a caller's hang-up during them included: no `hangup` script step for it.
      */
     recordedCallVerbs?: boolean;
+    /**
+     * The revision the execution ran, when the inputs are for another (a replay): a reply that came
+     * later after its question than that revision's shorter reply timeout lets the timeout fire first.
+     */
+    recordedDefinition?: FlowDefinition;
   } = {},
 ): DerivedInputs {
   const definitionOf = (step: RecordedStep) => options.definitionOf?.(step) ?? options.definition;
@@ -177,11 +182,29 @@ export function deriveInputs(
   // The caller hung up on a voice widget (say-play, record-voicemail, connect-call-to…), unless the verb's
   // recorded outcome is replayed and hangs up itself.
   const callerHungUp = (step: RecordedStep) => step.event === 'hangup' && !(options.recordedCallVerbs && ANSWERED_AS_RECORDED.has(step.type));
+  /** When each widget was last entered (ms), by frame: how long a Send & Wait waited for its reply. */
+  const entered = new Map<string, number>();
+  const frameKey = (parent: string | null | undefined, widget: string) => `${parent ?? ''}\u0000${widget}`;
   for (const step of steps) {
     const ctx = step.context ?? {};
+    const enteredAt = entered.get(frameKey(step.parentStepSid, step.from));
+    if (step.at !== undefined && Number.isFinite(step.at)) entered.set(frameKey(step.parentStepSid, step.to), step.at);
     switch (step.type) {
       case 'send-and-wait-for-reply':
         if (step.event === 'incomingMessage') {
+          // A replay against a revision whose reply timeout (as written) is shorter than the one that ran
+          // and than the time the reply took: there the timer fires before the reply comes (which was
+          // replayed as if in time, so shortening a timeout never showed).
+          const replayed = options.recordedDefinition && !step.parentStepSid ? writtenTimeout(definitionOf(step), step.from, 3600) : null;
+          const ran = replayed !== null ? writtenTimeout(options.recordedDefinition, step.from, 3600) : null;
+          const took = enteredAt !== undefined && step.at !== undefined && Number.isFinite(step.at) ? step.at - enteredAt : undefined;
+          if (replayed !== null && ran !== null && replayed < ran && took !== undefined && took >= replayed * 1000) {
+            script.push({ wait: durationText(replayed * 1000) });
+            if (clock !== undefined) clock += replayed * 1000;
+            notes.push(
+              `the reply ${JSON.stringify(str(obj(ctx.inbound).Body) ?? '')} came ${formatDuration(took)} after '${step.from}' asked; this revision's reply timeout (${formatDuration(replayed * 1000)}) is shorter, so the replay times out first and the reply comes after`,
+            );
+          }
           if (clock !== undefined && step.at !== undefined && Number.isFinite(step.at)) {
             // Up to when the reply was recorded, never backwards, and short of the reply timeout:
             // it had not fired (a fired one is a recorded `timeout` step), so the wait must not fire it.

@@ -364,6 +364,7 @@ function* runReplay(source: ReplaySource, target: ReplayTarget, options: Simulat
     ended: source.ended ?? false,
     ...(source.startedAt !== undefined ? { startedAt: source.startedAt } : {}),
     recordedCallVerbs: true,
+    ...(source.original ? { recordedDefinition: source.original.definition } : {}),
   });
   let sim: TranscribedSimulation | null = null;
   const answers = recordedAnswers(source.steps);
