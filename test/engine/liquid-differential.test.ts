@@ -281,3 +281,17 @@ describe('Liquid as Ruby: a property read from items that are not hashes', () =>
     assert.equal(ok('{{ hs | where: "k", nil | size }}|{{ strs | where: "k", nil | join: "," }}|{{ hs | where: "k", missing | size }}', ctx), '2|kk|2');
   });
 });
+
+describe('Liquid as Ruby: tablerow', () => {
+  const ctx = { list: [1, 2, 3, 4, 5], e: [], n: null };
+  it('writes Ruby\'s rows: a newline after the first <tr> and after each </tr>, a new row every cols cells', () => {
+    assert.equal(ok('{% tablerow i in list cols: 2 %}{{i}}{% endtablerow %}', ctx),
+      '<tr class="row1">\n<td class="col1">1</td><td class="col2">2</td></tr>\n<tr class="row2"><td class="col1">3</td><td class="col2">4</td></tr>\n<tr class="row3"><td class="col1">5</td></tr>\n');
+    assert.equal(ok('{% tablerow i in list limit: 2 %}{{ tablerowloop.col }}{{ tablerowloop.row }}{% endtablerow %}', ctx), '<tr class="row1">\n<td class="col1">11</td><td class="col2">21</td></tr>\n');
+  });
+  it('reads offset, limit and cols with to_i, so no cols (or a negative one) is one row; an empty list is an empty row, nil nothing', () => {
+    assert.equal(ok('{% tablerow i in list cols: "2.5" limit: 3 %}{{i}}{% endtablerow %}', ctx), '<tr class="row1">\n<td class="col1">1</td><td class="col2">2</td></tr>\n<tr class="row2"><td class="col1">3</td></tr>\n');
+    assert.equal(ok('{% tablerow i in list cols: -1 limit: 3 %}{{i}}{% endtablerow %}', ctx), '<tr class="row1">\n<td class="col1">1</td><td class="col2">2</td><td class="col3">3</td></tr>\n');
+    assert.equal(ok('{% tablerow i in e %}{{i}}{% endtablerow %}|{% tablerow i in n %}{{i}}{% endtablerow %}', ctx), '<tr class="row1">\n</tr>\n|');
+  });
+});

@@ -297,8 +297,8 @@ describe('renderTemplate: loop cap', () => {
   it('a negative limit renders nothing and a negative offset starts at the first item, as Shopify', () => {
     assert.equal(ok('{% for i in (1..20) limit: -1 %}{{i}}{% endfor %}|{% for i in (1..5) offset: -2 %}{{i}}{% endfor %}'), '|12345');
     assert.equal(ok('{% for i in (1..5) offset: -2 limit: 3 %}{{i}}{% endfor %}|{% for i in (1..5) offset: 2 limit: 2 %}{{i}}{% endfor %}'), '1|34');
-    assert.equal(ok('{% tablerow i in (1..5) limit: -1 %}{{i}}{% endtablerow %}'), '');
-    assert.equal(ok('{% tablerow i in (1..5) offset: 1 limit: 2 %}{{i}}{% endtablerow %}'), '<tr class="row1"><td class="col1">2</td><td class="col2">3</td></tr>');
+    assert.equal(ok('{% tablerow i in (1..5) limit: -1 %}{{i}}{% endtablerow %}'), '<tr class="row1">\n</tr>\n');
+    assert.equal(ok('{% tablerow i in (1..5) offset: 1 limit: 2 %}{{i}}{% endtablerow %}'), '<tr class="row1">\n<td class="col1">2</td><td class="col2">3</td></tr>\n');
   });
   it('keeps for-loop semantics: else, break, continue, nesting', () => {
     assert.equal(ok('{% for i in nope %}x{% else %}empty{% endfor %}'), 'empty');

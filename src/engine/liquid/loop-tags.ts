@@ -195,18 +195,93 @@ export class CappedForTag extends ForTag {
   }
 }
 
+/** Ruby's `to_i` as Shopify's tablerow reads `offset:`, `limit:` and `cols:`: nil 0, text its leading integer, a float truncated; other values have none (NoMethodError). */
+function rubyToI(raw: unknown): number {
+  const v = toValue(raw);
+  if (v === null || v === undefined) return 0;
+  if (typeof v === 'number') return Number.isFinite(v) ? Math.trunc(v) : 0;
+  if (typeof v === 'string') {
+    const leading = /^[ \t\n\v\f\r]*([+-]?\d+(?:_\d+)*)/.exec(v);
+    return leading ? Number(leading[1]!.replace(/_/g, '')) : 0;
+  }
+  throw new Error(`undefined method 'to_i' for ${typeof v === 'boolean' ? String(v) : 'the value'}`);
+}
+
+/** Shopify's TablerowloopDrop: `col` counts up to `cols` then starts a new `row`; with no `cols` (0) one row. */
+class TablerowLoop extends LoopDrop {
+  private column = 1;
+  private rowNumber = 1;
+  private readonly cols: number;
+  constructor(length: number, cols: number, collection: string, variable: string) {
+    super(length, collection, variable);
+    this.cols = cols;
+  }
+  override next(): void {
+    super.next();
+    if (this.column === this.cols) {
+      this.column = 1;
+      this.rowNumber++;
+    } else this.column++;
+  }
+  col(): number {
+    return this.column;
+  }
+  col0(): number {
+    return this.column - 1;
+  }
+  col_first(): boolean {
+    return this.column === 1;
+  }
+  col_last(): boolean {
+    return this.column === this.cols;
+  }
+  row(): number {
+    return this.rowNumber;
+  }
+}
+
+/**
+ * Shopify's tablerow (tags/table_row.rb), at most 15 cells: `<tr class="row1">` and a newline, the cells, a new row
+ * after every `cols` cells (`</tr>` newline `<tr class="rowN">`), then `</tr>` and a newline, even with no cells;
+ * nothing for a nil or false collection. `offset:`, `limit:` and `cols:` are read with Ruby's to_i (nil and "abc"
+ * are 0, "2.5" and 2.5 are 2), so no `cols:` (or 0, or a negative one) is one row. liquidjs wrote no newlines,
+ * nothing for an empty collection, and divided by `cols`.
+ */
 export class CappedTablerowTag extends TablerowTag {
-  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid, parser: Parser) {
-    super(token, remainTokens, liquid, parser);
-    const args = this.args;
-    const original = args.render.bind(args);
-    args.render = function* (ctx: Context): Generator<unknown, Record<string, any>, unknown> {
-      const h = yield* original(ctx);
-      // liquidjs slices [offset, offset + limit): give it Shopify's window, at most 15 items long.
-      const { start, end } = loopWindow(h['offset'], h['limit'], Number.MAX_SAFE_INTEGER);
-      h['offset'] = start;
-      h['limit'] = Math.min(end - start, MAX_LOOP_ITERATIONS);
-      return h;
-    };
+  override *render(ctx: Context, emitter: Emitter): Generator<unknown, void, any> {
+    let source: Source;
+    if (TypeGuards.isRangeToken(this.collection)) {
+      const low = rangeEnd(yield evalToken(this.collection.lhs, ctx), this.collection.lhs);
+      const high = rangeEnd(yield evalToken(this.collection.rhs, ctx), this.collection.rhs);
+      const n = Math.max(0, high + 1 - low);
+      source = { length: n, at: (i) => low + i };
+    } else {
+      const value = toValue(yield evalToken(this.collection, ctx));
+      if (value === null || value === undefined || value === false) return;
+      const arr = toEnumerable(value);
+      source = { length: arr.length, at: (i) => arr[i] };
+    }
+    const args: Record<string, unknown> = yield this.args.render(ctx);
+    const from = 'offset' in args ? rubyToI(args['offset']) : 0;
+    const to = 'limit' in args ? from + rubyToI(args['limit']) : source.length;
+    const cols = rubyToI(args['cols']);
+    const start = Math.min(Math.max(from, 0), source.length);
+    const end = Math.max(start, Math.min(to, source.length));
+    const count = Math.min(end - start, MAX_LOOP_ITERATIONS);
+    const r = this.liquid.renderer;
+    const tablerowloop = new TablerowLoop(count, cols, this.collection.getText(), this.variable);
+    const scope: Record<string, unknown> = Object.assign(Object.create(null), { tablerowloop });
+    emitter.write('<tr class="row1">\n');
+    ctx.push(scope);
+    for (let k = 0; k < count; k++) {
+      scope[this.variable] = source.at(start + k);
+      emitter.write(`<td class="col${tablerowloop.col()}">`);
+      yield r.renderTemplates(this.templates, ctx, emitter);
+      emitter.write('</td>');
+      if (tablerowloop.col_last() && !tablerowloop.last()) emitter.write(`</tr>\n<tr class="row${tablerowloop.row() + 1}">`);
+      tablerowloop.next();
+    }
+    ctx.pop();
+    emitter.write('</tr>\n');
   }
 }
