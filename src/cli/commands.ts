@@ -291,8 +291,20 @@ export const SUBCOMMANDS: Record<string, () => Promise<readonly string[]>> = {
   test: async () => ['--record'],
 };
 
+/** Words typed as commands that are another command's option or subcommand (`switchboard record`). */
+const PART_OF: Record<string, string> = {
+  record: 'test --record',
+  update: 'test --update',
+  watch: 'test --watch',
+  pull: 'flows pull',
+  push: 'flows push',
+  diff: 'flows diff',
+  validate: 'flows validate',
+};
+
 function unknownCommand(command: string): number {
-  console.error(`${unknownCommandMessage('switchboard: ', command, commandNames())}\n\n${USAGE}`);
+  const meant = Object.hasOwn(PART_OF, command) ? `switchboard: unknown command '${command}' (did you mean 'switchboard ${PART_OF[command]}'?)` : undefined;
+  console.error(`${meant ?? unknownCommandMessage('switchboard: ', command, commandNames())}\n\n${USAGE}`);
   return 2;
 }
 

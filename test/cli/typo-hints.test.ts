@@ -65,6 +65,12 @@ describe('typo hints', () => {
       assert.equal(run.status, 2, run.stderr);
       assert.match(run.stderr, new RegExp(`^switchboard: unknown command '${typed}' \\(did you mean '${meant}'\\?\\)`));
     }
+    // Another command's option or subcommand typed as a command names it (`switchboard record` named nothing).
+    for (const [typed, meant] of [['record', 'test --record'], ['push', 'flows push']]) {
+      const run = spawnSync(process.execPath, [MAIN, typed!, '--help'], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      assert.equal(run.status, 2, run.stderr);
+      assert.match(run.stderr, new RegExp(`^switchboard: unknown command '${typed}' \\(did you mean 'switchboard ${meant}'\\?\\)\n`));
+    }
     const none = spawnSync(process.execPath, [MAIN, 'zzzzzzzz'], { cwd, encoding: 'utf8' });
     assert.equal(none.status, 2);
     assert.match(none.stderr, /unknown command 'zzzzzzzz'\n/);
