@@ -3,7 +3,8 @@
 // inside it (position: absolute, placed by the page) made the whole page as wide as the table; a commit
 // message with no spaces (a branch name, a slug) kept its column as wide as the message; and in the
 // editor, a flow name cut at 40 characters and a "Go to" list as wide as its longest widget name reached
-// past a phone's window.
+// past a phone's window. The flow list's actions went one per line below 1200 px (each flow four lines
+// tall), and on a phone they were out of its window.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
@@ -123,8 +124,23 @@ describe('web console at 390 and 1440 px (Chromium)', { skip: noChromium, timeou
       // Cut only on screen: copying or selecting it still gives the whole SID.
       assert.equal(shown.text, flowSid);
       assert.equal(shown.title, flowSid);
+      // Its actions two by two, not one per line: each flow was four lines tall below 1200 px.
+      const height = (await row.boundingBox())!.height;
+      assert.ok(height < 70, `the row is ${Math.round(height)} px tall`);
     });
   }
+
+  it('at 390 px, the flow list fits its box: name, status and every action of a flow in the window', async () => {
+    await page.setViewportSize({ width: 390, height: 860 });
+    await page.goto(`${server.baseUrl}/flows`);
+    const row = page.getByRole('row').filter({ hasText: 'techmatters' });
+    await row.waitFor();
+    const overflow = await page.locator('.table-wrap').evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
+    assert.ok(overflow <= 0, `the table is ${overflow} px wider than its box`);
+    for (const action of [row.getByRole('link', { name: 'Executions' }), row.getByRole('link', { name: 'Revisions' }), row.getByRole('button', { name: /^Export / }), row.getByRole('button', { name: /^Delete / })]) {
+      await within('an action', action, 390);
+    }
+  });
 
   it('in an 800x600 window, the header leaves room for the canvas and a selected widget says its properties are below', async () => {
     await page.setViewportSize({ width: 800, height: 600 });

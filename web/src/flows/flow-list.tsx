@@ -198,7 +198,7 @@ export function FlowListPage() {
                 <th scope="col">Name</th>
                 <th scope="col" className="col-optional">SID</th>
                 <th scope="col">Status</th>
-                <th scope="col">Revision</th>
+                <th scope="col" className="col-wide">Revision</th>
                 <th scope="col" className="col-optional">Updated</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -222,10 +222,10 @@ export function FlowListPage() {
                   <td>
                     <StatusBadge status={flow.status} />
                   </td>
-                  <td>{flow.revision}</td>
+                  <td className="col-wide">{flow.revision}</td>
                   <td className="col-optional">{formatDate(flow.date_updated ?? flow.date_created)}</td>
                   <td>
-                    {/* The flex row inside the cell: a td set to display:flex stops being a table cell, and its border and height part from the row. */}
+                    {/* The grid inside the cell: a td set to display:grid stops being a table cell, and its border and height part from the row. */}
                     <div className="actions">
                       <Link href={`/flows/${flow.sid}/executions`}>Executions</Link>
                       <Link href={`/flows/${flow.sid}/revisions`}>Revisions</Link>
