@@ -191,8 +191,19 @@ class UnknownOperator extends Drop {
   }
 }
 
-/** The instances' globals: only the unknown-operator variable (one shared object, nothing made per render). */
-const GLOBALS: Readonly<Record<string, unknown>> = Object.freeze({ [UNKNOWN_OPERATOR_VARIABLE]: new UnknownOperator() });
+/**
+ * Where UNKNOWN_OPERATOR_VARIABLE is found: ShopifyContext's root lookup (liquidjs' private findScope) answers it
+ * before the context's scopes, so the flow's context, liquidjs' globals and what a root `first` or `size` reads
+ * stay as they were; one shared object, nothing made per render.
+ */
+const UNKNOWN_OPERATOR_SCOPE: Readonly<Record<string, unknown>> = Object.freeze({ [UNKNOWN_OPERATOR_VARIABLE]: new UnknownOperator() });
+{
+  const prototype = ShopifyContext.prototype as unknown as { findScope(key: unknown): unknown };
+  const findScope = prototype.findScope;
+  prototype.findScope = function (this: unknown, key: unknown): unknown {
+    return key === UNKNOWN_OPERATOR_VARIABLE ? UNKNOWN_OPERATOR_SCOPE : findScope.call(this, key);
+  };
+}
 
 /**
  * Studio's `to_json`: compact JSON. undefined/nil → "null" (so `{"x": {{v | to_json}}}` stays
@@ -290,7 +301,6 @@ function createLiquid(dialect: Dialect): Liquid {
     locale: 'en-US',
     memoryLimit: LIQUID_LIMITS.memoryLimit,
     operators: COUNTED_OPERATORS,
-    globals: GLOBALS,
   });
   useDialectTags(liquid);
   useRubyOutput(liquid);

@@ -244,6 +244,8 @@ describe('Liquid as Ruby: conditions as the lax parser (Studio\'s) reads them', 
     unknown('{% if n b 3 %}Y{% endif %}', 'b');
     // Not evaluated, not raised: an earlier branch was taken.
     assert.equal(ok('{% if t %}T{% elsif a. b %}Y{% endif %}', ctx), 'T');
+    // What raises it is no variable a template sees: a root `first` or `last` is still nil.
+    assert.equal(ok('[{{ first }}|{{ last }}]', ctx), '[|]');
     assert.deepEqual(studioLiquidGaps('{% if flow.variables. x %}Y{% endif %}'), [
       "a condition has 'x' where Studio's Liquid reads an operator (as in `a. b`, a space after a dot, or `a = b`): rendering it fails with 84003 (Unknown operator x)",
     ]);
