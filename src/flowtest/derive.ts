@@ -226,6 +226,13 @@ export function deriveInputs(
           const body = str(inbound.Body) ?? '';
           script.push({ send: media.length || params ? { body, ...(media.length ? { media } : {}), ...(params ? { params } : {}) } : body });
         } else if (step.event === 'timeout') {
+          // Against a revision that waits longer, the timeout still fires (what the contact would have said
+          // in the longer wait is not recorded): said, since the path then looks the same.
+          const replayed = options.recordedDefinition && !step.parentStepSid ? writtenTimeout(definitionOf(step), step.from, 3600) : null;
+          const ran = replayed !== null ? writtenTimeout(options.recordedDefinition, step.from, 3600) : null;
+          if (replayed !== null && ran !== null && replayed > ran) {
+            notes.push(`'${step.from}' timed out after ${formatDuration(ran * 1000)} without a reply; this revision waits ${formatDuration(replayed * 1000)}, and the replay times it out all the same (a reply in the longer wait is not recorded)`);
+          }
           timerFired(step, replyTimeout(definitionOf(step), step.from) * 1000);
         } else if (step.event === 'deliveryFailure') {
           const out = obj(ctx.outbound);

@@ -57,3 +57,33 @@ describe('replay against a shorter reply timeout', () => {
     }
   });
 });
+
+describe('replay against a longer reply timeout, of an execution that timed out', () => {
+  const clock = { ms: Date.parse('2026-03-01T10:00:00Z') };
+  let s: TestServer;
+  let flowSid = '';
+  let executionSid = '';
+  before(async () => {
+    s = await startTestServer({ now: () => clock.ms });
+    flowSid = (await s.app.flows.create(s.account.sid, { friendlyName: 'Ask', status: 'published', definition: askAndWait('60') })).sid;
+    const created = await s.app.server.inject({ method: 'POST', url: `/v2/Flows/${flowSid}/Executions`, headers: { authorization: s.auth, ...FORM }, payload: form({ To: '+15551230001', From: '+15005550006' }) });
+    assert.equal(created.statusCode, 201, created.body);
+    executionSid = created.json().sid;
+    await s.app.executions.idle();
+    clock.ms += 61_000;
+    await s.app.executions.fireDueTimers();
+    await s.app.executions.idle();
+  });
+  after(() => s?.close());
+
+  it('times out all the same, and says the longer wait is not known', async () => {
+    const steps = await s.app.server.inject({ method: 'GET', url: `/v2/Flows/${flowSid}/Executions/${executionSid}/Steps`, headers: { authorization: s.auth } });
+    assert.deepEqual(steps.json().steps.map((step: { name: string }) => step.name), ['incomingRequest', 'timeout']);
+    const r = await s.app.server.inject({ method: 'POST', url: `/replay/Flows/${flowSid}/Executions/${executionSid}`, headers: { authorization: s.auth, ...FORM }, payload: form({ Definition: JSON.stringify(askAndWait('3600')) }) });
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().diverged, false);
+    assert.deepEqual(r.json().notes, ["'ask' timed out after 1m without a reply; this revision waits 1h, and the replay times it out all the same (a reply in the longer wait is not recorded)"]);
+    const same = await s.app.server.inject({ method: 'GET', url: `/replay/Flows/${flowSid}/Executions/${executionSid}`, headers: { authorization: s.auth } });
+    assert.deepEqual(same.json().notes, []);
+  });
+});
