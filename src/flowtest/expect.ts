@@ -112,20 +112,57 @@ function requestMatches(expected: RequestExpectation, actual: ObservedRequest): 
 
 const show = (value: unknown): string => (typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value));
 
-/** What a requests expectation checks beyond method and URL, so a diff shows those of each request made. */
-function requestFields(expected: RequestExpectation[]): { body: boolean; parameters: boolean } {
-  return { body: expected.some((e) => e.body !== undefined), parameters: expected.some((e) => e.parameters !== undefined) };
+/** What a requests expectation checks beyond method and URL, so a diff shows those of each request made: a body checked as JSON shows as JSON. */
+interface RequestFields {
+  body: false | 'text' | 'json';
+  parameters: boolean;
+}
+
+function requestFields(expected: RequestExpectation[]): RequestFields {
+  const bodies = expected.flatMap((e) => (e.body === undefined ? [] : [e.body]));
+  return { body: bodies.length === 0 ? false : bodies.some((b) => typeof b === 'string') ? 'text' : 'json', parameters: expected.some((e) => e.parameters !== undefined) };
 }
 
 /** "post_order: POST https://… body "{…}"": the widget as messages show it, and the body and parameters when the expectation checks them. */
-function requestText(r: ObservedRequest, fields: { body: boolean; parameters: boolean }): string {
-  return `${r.widget}: ${r.method} ${r.url}${fields.body ? ` body ${show(r.body ?? '')}` : ''}${fields.parameters ? ` parameters ${show(r.parameters)}` : ''}`;
+function requestText(r: ObservedRequest, fields: RequestFields): string {
+  const json = fields.body === 'json' ? jsonBody(r.body) : undefined;
+  const body = !fields.body ? '' : json !== undefined ? ` body ${JSON.stringify(json)}` : ` body ${show(r.body ?? '')}`;
+  return `${r.widget}: ${r.method} ${r.url}${body}${fields.parameters ? ` parameters ${show(r.parameters)}` : ''}`;
 }
 
 /** An expected request in the same words: what it leaves out matches anything. */
 function expectedRequestText(e: RequestExpectation): string {
   const parts = [e.method?.toUpperCase(), e.url, e.body !== undefined ? `body ${show(e.body)}` : undefined, e.parameters !== undefined ? `parameters ${show(e.parameters)}` : undefined].filter((part) => part !== undefined);
   return `${e.widget !== undefined ? `${e.widget}: ` : ''}${parts.join(' ')}`;
+}
+
+/** The first place a JSON body fails an object or list expected of it: "body.qty: expected 3, got 2". */
+function firstMismatch(expected: unknown, actual: unknown, path: string): string | undefined {
+  if (matchesValue(expected, actual)) return undefined;
+  const got = (value: unknown) => (value === undefined ? 'not set' : `got ${show(value)}`);
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual)) return `${path}: expected a list, ${got(actual)}`;
+    if (actual.length !== expected.length) return `${path}: expected ${expected.length} item${expected.length === 1 ? '' : 's'}, got ${actual.length} (a list matches item for item)`;
+    for (const [i, item] of expected.entries()) {
+      const inner = firstMismatch(item, actual[i], `${path}[${i}]`);
+      if (inner) return inner;
+    }
+  } else if (isRecord(expected)) {
+    if (!isRecord(actual)) return `${path}: expected an object, ${got(actual)}`;
+    for (const [key, value] of Object.entries(expected)) {
+      const inner = firstMismatch(value, Object.hasOwn(actual, key) ? actual[key] : undefined, `${path}.${key}`);
+      if (inner) return inner;
+    }
+  }
+  return `${path}: expected ${show(expected)}, ${got(actual)}`;
+}
+
+/** For an expected and an actual request set against each other: where a JSON body differs, or a text one nearly does. */
+function nearRequest(e: RequestExpectation, a: ObservedRequest): string | undefined {
+  if (e.body === undefined || bodyMatches(e.body, a.body)) return undefined;
+  if (typeof e.body === 'string') return nearText(e.body, a.body ?? '');
+  const parsed = jsonBody(a.body);
+  return parsed === undefined ? 'the body sent is not JSON' : firstMismatch(e.body, parsed, 'body');
 }
 
 /** Line diff of two sequences under a match predicate (longest common subsequence). */
@@ -329,7 +366,7 @@ export function checkExpectations(expect: Expectations, observation: Observation
   hintNames('steps', before);
   if (expect.requests !== undefined) {
     const fields = requestFields(sequenceItems(expect.requests).items);
-    compareSequence(failures, f('requests'), expect.requests, observation.requests, requestMatches, expectedRequestText, (r) => requestText(r, fields));
+    compareSequence(failures, f('requests'), expect.requests, observation.requests, requestMatches, expectedRequestText, (r) => requestText(r, fields), nearRequest);
   }
   const context = observation.context as { flow?: { variables?: Json; data?: Json }; widgets?: Json };
   if (expect.variables) {

@@ -90,12 +90,15 @@ describe('requests expectations', () => {
     assert.equal(summary.passed, 1);
   });
 
-  it('an object body that differs fails and shows the body sent', () => {
+  it('an object body that differs fails, shows the body sent as JSON and where it differs', () => {
     const summary = run(`[{ url: "https://api.example.com/orders", body: { item: pizza, qty: 3 } }]`);
     assert.equal(summary.failed, 1);
     const report = textReport(summary, { color: false });
-    assert.match(report, /- https:\/\/api\.example\.com\/orders body \{"item":"pizza","qty":3\}/, report);
-    assert.match(report, /\+ post_order: POST https:\/\/api\.example\.com\/orders body "\{\\n/, report);
+    assert.match(report, /- https:\/\/api\.example\.com\/orders body \{"item":"pizza","qty":3\}\n/, report);
+    assert.match(report, /\+ post_order: POST https:\/\/api\.example\.com\/orders body \{"item":"pizza","qty":2,"customer":\{"phone":"\+15551230001"\}\}\n/, report);
+    assert.match(report, /^ {4}requests\[0\]: body\.qty: expected 3, got 2$/m, report);
+    const list = textReport(run(`[{ body: { customer: { phone: "+1", zip: "94110" } } }]`), { color: false });
+    assert.match(list, /requests\[0\]: body\.customer\.phone: expected "\+1", got "\+15551230001"/, list);
   });
 
   it('an object body never matches a body that is not JSON', () => {
