@@ -147,6 +147,17 @@ describe('web console: Chat sending (Chromium)', { skip: noChromium, timeout: 18
     assert.ok(await page.getByRole('button', { name: 'Use', exact: true }).isDisabled(), 'the typed number is the one texting now');
   });
 
+  it('with "Text as" emptied, Use is off and a text goes from the contact texting, shown there again', async () => {
+    const first = '+15551238407';
+    await openChat(first);
+    await page.getByLabel('Text as').fill('  ');
+    assert.ok(await page.getByRole('button', { name: 'Use', exact: true }).isDisabled(), 'no contact to use');
+    await composer().fill('still me');
+    await composer().press('Enter');
+    await transcript().locator('.bubble-flow', { hasText: 'Got still me' }).waitFor();
+    await untilValue(page.getByLabel('Text as'), first);
+  });
+
   it('a number typed with separators texts as its E.164, as the server knows the contact: answers, test user and the field agree', async () => {
     // A flow of its own: what this one forwards would show in another test's transcript of +15550009999.
     const replyOnly = { ...FORWARD_THEN_REPLY, states: FORWARD_THEN_REPLY.states.filter((s) => s.name !== 'forward').map((s) => (s.name === 'Trigger' ? { ...s, transitions: [{ event: 'incomingMessage', next: 'reply' }] } : s)) } as FlowDefinition;

@@ -366,6 +366,22 @@ describe('web console: the Phone panel (Chromium)', { skip: noChromium, timeout:
     assert.deepEqual(await Promise.all(['Properties', 'Chat', 'Phone'].map((name) => tab(name).getAttribute('tabindex'))), ['0', '-1', '-1']);
   });
 
+  it('with "Call as" empty, says to enter a number instead of calling for the API to refuse it', async () => {
+    await openPhone(await create('No caller', VOICEMAIL));
+    await page.getByLabel('Call as').fill(' ');
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    const said = page.locator('.phone-panel .error-text[role="alert"]');
+    await said.waitFor();
+    assert.match((await said.textContent()) ?? '', /^Not called: enter the number to call from in "Call as"/);
+    assert.equal(await page.getByLabel('Call as').evaluate((field) => field === field.ownerDocument.activeElement), true);
+    // The number given, the call goes through and the error is gone.
+    await page.getByLabel('Call as').fill('+15551237303');
+    await page.getByRole('button', { name: 'Call', exact: true }).click();
+    await page.getByRole('button', { name: 'Leave a 5 s recording', exact: true }).waitFor();
+    assert.equal(await said.count(), 0);
+    await page.getByRole('button', { name: 'Hang up', exact: true }).click();
+  });
+
   it('says so when a call reaches a flow whose Trigger takes no calls', async () => {
     await openPhone(await create('Texts only', TEXTS_ONLY));
     await page.getByLabel('Call as').fill('+15551237302');

@@ -174,6 +174,8 @@ export function ChatPanel({
     event.preventDefault();
     const typed = withoutPhoneFormatting(contact.trim());
     const from = typed && typed !== activeContact ? chooseContact(typed) : activeContact;
+    // "Text as" emptied: the text goes from the contact texting, shown there again (the field stayed empty).
+    if (!typed) setContact(activeContact);
     outbox.current.push({ contact: from, body });
     setBody('');
     clearError();
@@ -311,7 +313,7 @@ export function ChatPanel({
           <span className="field-label">Text as</span>
           <input name="contact" value={contact} onChange={(e) => setContact(e.target.value)} aria-describedby="contact-help" />
         </label>
-        <button type="submit" disabled={withoutPhoneFormatting(contact.trim()) === activeContact}>
+        <button type="submit" disabled={!contact.trim() || withoutPhoneFormatting(contact.trim()) === activeContact}>
           Use
         </button>
       </form>

@@ -77,6 +77,7 @@ export function PhonePanel({
   const [digits, setDigits] = useState('');
   const [speech, setSpeech] = useState('');
   const { error, fail, recovered, clear: clearError } = usePanelError();
+  const callerField = useRef<HTMLInputElement>(null);
   const [busy, setBusy] = useState(false);
   /** The last call started no execution (see NotStartedNotice). */
   const [notStarted, setNotStarted] = useState(false);
@@ -280,6 +281,12 @@ export function PhonePanel({
   );
 
   const dial = () => {
+    // Said here, in words, rather than sent for the API's "Missing required parameter From in the post body".
+    if (!caller.trim()) {
+      fail(new Error('Not called: enter the number to call from in "Call as" (a phone number such as +15551230002, or client:alice).'));
+      callerField.current?.focus();
+      return;
+    }
     sessionStorage.setItem(CALLER_KEY, caller);
     setDigits('');
     setSpeech('');
@@ -348,7 +355,7 @@ export function PhonePanel({
       <div className="contact-form">
         <label className="field inline">
           <span className="field-label">Call as</span>
-          <input name="caller" value={caller} onChange={(e) => setCaller(e.target.value)} disabled={inCall} />
+          <input ref={callerField} name="caller" value={caller} onChange={(e) => setCaller(e.target.value)} disabled={inCall} />
         </label>
         {inCall ? (
           <button type="button" className="danger" ref={callButton} onClick={() => action('Hangup')} disabled={busy}>
