@@ -27,6 +27,8 @@
 // - a property key the widget does not have: warning (ignored; unknown-properties.ts).
 // - say-play/gather literal `loop` outside 1..99 (0 is Twilio's "forever"): warning (PropSpec.rangeWarning);
 //   the engine plays the prompt once instead, with an 81028 alert.
+// - gather literal `timeout` 0 or less, record-voicemail `finish_on_key` "": warning (checkVerbValues);
+//   sent as written / left out, as before.
 // - trigger events of all three generations: all accepted.
 // - dangling `next`: see ValidateOptions.strictTransitions.
 //
@@ -486,6 +488,7 @@ function checkProperties(props: Record<string, unknown>, base: string, w: string
   if (spec.type === 'run-subflow') checkSubflow(present, base, w, r);
   if (spec.type === 'send-and-wait-for-reply') checkReplyTimeout(present, base, w, r);
   if (spec.type === 'make-http-request') checkFormBody(present, base, w, r);
+  checkVerbValues(spec.type, present, base, w, r);
   checkOptions(present, base, w, spec, r);
   checkRanges(present, base, w, spec, r);
   const flagged = new Set(r.errors.slice(before).map((e) => e.property_path));
@@ -637,6 +640,31 @@ function checkRanges(props: Record<string, unknown>, base: string, w: string, sp
     if (v >= min && v <= max) continue;
     const fallback = ps.default === undefined ? 'it is left out' : `the default ${String(ps.default)} is used`;
     r.warn(`${base}/${escapePointer(k)}`, `${w}: ${k} ${v} is outside ${min}..${max}; ${fallback} instead`);
+  }
+}
+
+/**
+ * Literal values the engine sends as written but Twilio's verbs give no documented meaning to: a
+ * warning, so the author knows before a call. Gather Input On Call `timeout` 0 or less: <Gather>'s
+ * timeout is a positive integer (others are Twilio's warning 13313), and what the call then waits is
+ * Twilio's to decide (the simulator phone waits the default 5 s); Studio's docs give the widget 1–30 s
+ * in one version, 0–30 in another, so it stays valid. Record Voicemail `finish_on_key` "": unlike
+ * <Gather>'s, <Record>'s finishOnKey documents no empty value (any digit, # or *; default
+ * 1234567890*#), so the engine leaves it out and any key ends the recording.
+ */
+function checkVerbValues(type: string, props: Record<string, unknown>, base: string, w: string, r: Report): void {
+  const timeout = props.timeout;
+  if (type === 'gather-input-on-call' && typeof timeout === 'number' && Number.isInteger(timeout) && timeout <= 0) {
+    r.warn(
+      `${base}/timeout`,
+      `${w}: timeout ${timeout} is sent as written, but Twilio's <Gather> takes a positive number of seconds (warning 13313 for others), so the wait is Twilio's to decide (the simulator phone waits its default 5 s)`,
+    );
+  }
+  if (type === 'record-voicemail' && typeof props.finish_on_key === 'string' && props.finish_on_key.trim() === '') {
+    r.warn(
+      `${base}/finish_on_key`,
+      `${w}: finish_on_key "${props.finish_on_key}" is left out: <Record> has no empty finishOnKey (unlike <Gather>), so any key ends the recording (Twilio's default 1234567890*#)`,
+    );
   }
 }
 
