@@ -142,9 +142,11 @@ export async function printNewSteps(app: App, accountSid: string, flowSid: strin
   for (const step of steps.items) {
     if (shown.has(step.sid)) continue;
     shown.add(step.sid);
-    console.log(`    · ${step.transitionedFrom} —${step.name}→ ${step.transitionedTo}`);
+    // A subflow's steps one level in: its `Trigger —incomingParent→ …` and `… → Ended` are not the flow starting or ending again.
+    const indent = step.parentStepSid ? '      ' : '    ';
+    console.log(`${indent}· ${step.transitionedFrom} —${step.name}→ ${step.transitionedTo}${step.parentStepSid ? '  (subflow)' : ''}`);
     const why = stepFailureReason(app, executionSid, step);
-    if (why) console.log(`      ✗ ${why}`);
+    if (why) console.log(`${indent}  ✗ ${why}`);
   }
 }
 
