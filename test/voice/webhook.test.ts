@@ -579,3 +579,28 @@ describe('a call survives a restart', () => {
     }
   });
 });
+
+// Twilio never sends a voice webhook without a caller: a withheld caller ID arrives as one of its placeholder
+// numbers (+266696687 "ANONYMOUS", +7378742833 "RESTRICTED", …; Twilio's help article "Why am I getting calls
+// from these strange numbers"). Such a caller is a contact like any other; an empty From is only a tool's or a
+// forgery's, and is answered 400 in Twilio's format (20001), as the REST create, which requires From, is.
+describe('the caller of an inbound call', () => {
+  let server: TestServer;
+  let flowSid: string;
+  before(async () => ({ server, flowSid } = await serverWithFlow(fixture('ivr-menu.json'))));
+  after(() => server.close());
+
+  it("a withheld caller ID (Twilio's +266696687) starts the flow; an empty From is a 400 in Twilio's format", async () => {
+    const anonymous = new Twilio(server, flowSid, '+266696687', 71);
+    const first = await anonymous.ring();
+    assert.equal(first.status, 200, first.body);
+    assert.equal(first.twiml![0]!.text, 'Welcome to Acme, +266696687.');
+    await anonymous.hangup();
+
+    const nobody = new Twilio(server, flowSid, '', 72);
+    const refused = await nobody.ring();
+    assert.equal(refused.status, 400);
+    assert.equal(refused.twiml, null);
+    assert.deepEqual(JSON.parse(refused.body), { code: 20001, message: 'An inbound call needs CallSid, From and To', more_info: 'https://www.twilio.com/docs/errors/20001', status: 400 });
+  });
+});
