@@ -299,6 +299,59 @@ export function unknownOperators(template: string): string[] {
   return [...found];
 }
 
+const LAX_VARIABLE = new RegExp(String.raw`(${QUOTED_FRAGMENT})([^]*)`);
+const LAX_FILTERS = /\|\s*([^]*)/;
+const LAX_FILTER = new RegExp(String.raw`(?:\s+|${QUOTED_FRAGMENT}|,)+`, 'g');
+const LAX_FILTER_ARGUMENT = new RegExp(String.raw`(?::|,)\s*((?:\w+\s*:\s*)?${QUOTED_FRAGMENT})`, 'g');
+
+/**
+ * An output's markup as Ruby's lax Variable parser (which Studio's Liquid falls back to when its strict parser
+ * fails) reads it, written for liquidjs: the first fragment is the value (`a..b` is a.b, `list[1]]` list[1]), then
+ * after a `|` each run of fragments is a filter named by its first word, with the arguments that follow a `:` or a
+ * `,` (`append: "x" "y"` appends "x"; `upcase upcase` is one upcase; `||` is nothing). Null when there is no value.
+ */
+export function laxOutput(markup: string): string | null {
+  const m = LAX_VARIABLE.exec(markup);
+  if (m === null) return null;
+  let out = laxOperand(m[1]!);
+  const filters = LAX_FILTERS.exec(m[2]!);
+  for (const f of filters ? filters[1]!.match(LAX_FILTER) ?? [] : []) {
+    const name = /\w+/.exec(f);
+    if (name === null) continue;
+    const args = [...f.matchAll(LAX_FILTER_ARGUMENT)].map(([, arg]) => {
+      const keyword = /^(\w+)\s*:\s*([^]*)$/.exec(arg!);
+      return keyword ? `${keyword[1]}: ${laxOperand(keyword[2]!)}` : laxOperand(arg!);
+    });
+    out += ` | ${name[0]}${args.length > 0 ? `: ${args.join(', ')}` : ''}`;
+  }
+  return out;
+}
+
+/**
+ * Outputs liquidjs cannot parse read as Ruby's Liquid reads them (laxOutput): Shopify's Variable tries its strict
+ * parser, then in lax mode (Studio's) reads what it can, so `{{ a..b }}` prints a.b where liquidjs refused the
+ * template. An output that still does not parse keeps liquidjs' error.
+ */
+function laxOutputs(liquid: Liquid): void {
+  wrapParseToken(liquid, (parseToken) => (token, remainTokens) => {
+    try {
+      return parseToken(token, remainTokens);
+    } catch (error) {
+      if (!TypeGuards.isOutputToken(token)) throw error;
+      const lax = laxOutput(token.content);
+      if (lax === null) throw error;
+      const { trimLeft, trimRight } = token as unknown as { trimLeft: boolean; trimRight: boolean };
+      const input = `{{${trimLeft ? '-' : ''} ${lax} ${trimRight ? '-' : ''}}}`;
+      const Token = token.constructor as new (input: string, begin: number, end: number, options: unknown, file?: string) => typeof token;
+      try {
+        return parseToken(new Token(input, 0, input.length, liquid.options, token.file), remainTokens);
+      } catch {
+        throw error;
+      }
+    }
+  });
+}
+
 /** A tag's markup with its condition (if, elsif, unless) or its subject (case) as Ruby's lax parser reads it. */
 function laxTagMarkup(name: string, markup: string): string {
   const at = markup.indexOf(name) + name.length;
@@ -380,6 +433,7 @@ export function closeSpacedDots(template: string): string {
 export function useDialectTags(liquid: Liquid): void {
   refuseFileTags(liquid);
   limitNesting(liquid);
+  laxOutputs(liquid);
   // limitNesting installed the parse every later wrapParseToken reuses: this wrapper stays outermost.
   const parse = liquid.parse.bind(liquid);
   liquid.parse = (html: string, filepath?: string) => parse(closeSpacedDots(html), filepath);

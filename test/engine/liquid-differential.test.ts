@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderTemplate, type RenderOptions } from '../../src/engine/liquid.ts';
 import { studioLiquidGaps } from '../../src/definition/liquid-dialect.ts';
+import { liquidSyntaxError } from '../../src/definition/liquid-syntax.ts';
 
 const OPTS: RenderOptions = { now: new Date('2026-03-10T12:34:56Z') };
 
@@ -295,5 +296,16 @@ describe('Liquid as Ruby: tablerow', () => {
     assert.equal(ok('{% tablerow i in list cols: "2.5" limit: 3 %}{{i}}{% endtablerow %}', ctx), '<tr class="row1">\n<td class="col1">1</td><td class="col2">2</td></tr>\n<tr class="row2"><td class="col1">3</td></tr>\n');
     assert.equal(ok('{% tablerow i in list cols: -1 limit: 3 %}{{i}}{% endtablerow %}', ctx), '<tr class="row1">\n<td class="col1">1</td><td class="col2">2</td><td class="col3">3</td></tr>\n');
     assert.equal(ok('{% tablerow i in e %}{{i}}{% endtablerow %}|{% tablerow i in n %}{{i}}{% endtablerow %}', ctx), '<tr class="row1">\n</tr>\n|');
+  });
+});
+
+describe('Liquid as Ruby: an output its strict parser refuses', () => {
+  const ctx = { a: { b: 'B' }, s: 'str', n: 3, list: ['x', 'y'] };
+  it('is read by the lax parser, as Studio\'s Liquid falls back to it, not refused', () => {
+    assert.equal(ok('{{ a..b }}|{{ a.b || upcase }}|{{ a.b | upcase upcase }}|{{ s | append: "x" "y" }}|{{ n | plus: 1 2 }}|{{ list[1]] }}|[{{ list[0 }}]', ctx), 'B|B|B|strx|4|y|[]');
+    // The validator agrees: such an output is no syntax error.
+    assert.equal(liquidSyntaxError('{{ a..b }}'), null);
+    // What liquidjs parses is read as before.
+    assert.equal(ok('{{ a.b | append: "!" }}|{{ list | join: "," }}', ctx), 'B!|x,y');
   });
 });
