@@ -660,6 +660,9 @@ export class Simulation {
           if (!node.callback) continue;
           const mock = this.responder.callVerb?.('enqueue', widget);
           if (mock === 'hangup') return this.#hangUpInSilence();
+          if (mock?.fail !== undefined) {
+            this.problems.push(`mocks.enqueue for widget '${widget}' says fail, which only Send to Flex outside a call (a task TaskRouter refuses) takes; a caller leaves the queue as its result says (queue-full: failedToEnqueue)`);
+          }
           const result = mock?.result ?? 'bridged';
           const queued = mock?.action ?? { QueueResult: result, QueueSid: QUEUE_SID, QueueTime: String(mock?.time ?? 0) };
           // A caller who hung up in the queue: the action (the call over), then the final status; the
@@ -934,7 +937,19 @@ export class Simulation {
         return;
       }
       case 'create-task': {
-        // The hand-off to Flex: the task exists at once (as on the simulator channel).
+        // The hand-off to Flex: the task exists at once (as on the simulator channel), unless the test's
+        // enqueue mock says TaskRouter refuses it (`fail`): the widget leaves by failedToEnqueue.
+        const mock = this.responder.callVerb?.('enqueue', effect.widget);
+        if (mock && mock !== 'hangup' && mock.fail !== undefined) {
+          const fail = typeof mock.fail === 'number' ? { code: mock.fail } : mock.fail;
+          this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'task-failed', code: fail.code, message: fail.message ?? `Simulated failure ${fail.code}` } });
+          return;
+        }
+        if (mock && (mock === 'hangup' || (mock.result !== undefined && mock.result !== 'bridged'))) {
+          this.problems.push(
+            `mocks.enqueue for widget '${effect.widget}' says ${mock === 'hangup' ? 'hangup' : `result: ${mock.result}`}, which only a caller in a queue reports; outside a call Send to Flex creates the task (callComplete) or TaskRouter refuses it — write fail: <error code> for failedToEnqueue`,
+          );
+        }
         const task = { sid: 'WT' + (++this.#counter).toString(16).padStart(32, '0'), workflow_sid: effect.task.workflowSid, attributes: effect.task.attributes, priority: effect.task.priority, timeout: effect.task.timeout, age: 0, assignment_status: 'pending' };
         this.deliver({ type: 'effect-result', effectId: effect.effectId, result: { kind: 'task-created', task } });
         return;

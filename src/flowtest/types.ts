@@ -97,9 +97,14 @@ export interface DialMock {
   times?: number;
 }
 
-/** Enqueue Call and Send to Flex on a call (<Enqueue>): how the caller leaves the queue. Unmocked: bridged to an agent. */
+/**
+ * Enqueue Call and Send to Flex on a call (<Enqueue>): how the caller leaves the queue. Unmocked: bridged to an
+ * agent. Send to Flex outside a call (messages, conversations): `fail`, or the task is created (callComplete).
+ */
 export interface EnqueueMock {
   widget?: string;
+  /** Send to Flex outside a call: TaskRouter refuses to create the task with this error, so the widget leaves by failedToEnqueue. */
+  fail?: number | { code: number; message?: string };
   /** QueueResult: queue-full → failedToEnqueue, system-error/error → callFailure, the rest → callComplete; hangup also ends the call. */
   result?: 'bridged' | 'bridging-in-process' | 'hangup' | 'leave' | 'redirected' | 'redirected-from-bridged' | 'queue-full' | 'system-error' | 'error';
   /** QueueTime in seconds. */
