@@ -266,7 +266,11 @@ export class CallService {
   /** `FlowEvent=return` from an app a TwiML Redirect handed the call to; query parameters become outputs. */
   async returned(accountSid: string, flowSid: string, params: Record<string, string>, query: Record<string, string>): Promise<CallTurn> {
     const found = await this.findByCall(accountSid, flowSid, params);
-    if (!found) return { kind: 'refused', reason: 'no active execution has this call' };
+    // A TwiML Redirect inside a subflow runs in the parent's execution (§2.20), so the call goes back to the
+    // parent's webhook; in the subflow, {{flow.flow_sid}} is the subflow's own SID, whose webhook has no execution.
+    if (!found) {
+      return { kind: 'refused', reason: `no active execution of this flow has this call (a TwiML Redirect inside a subflow hands the call back to the parent flow's webhook: {{trigger.parent.flow_sid}}, not {{flow.flow_sid}})` };
+    }
     const accepted = await this.#accepting.run(found.sid, async (): Promise<ExecutionRecord | Extract<CallTurn, { kind: 'refused' | 'ended' }>> => {
       const record = await this.#store.getExecutionBySid(found.sid);
       const wait = record && record.status === 'active' ? topWait(record) : null;

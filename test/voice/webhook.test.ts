@@ -604,3 +604,48 @@ describe('the caller of an inbound call', () => {
     assert.deepEqual(JSON.parse(refused.body), { code: 20001, message: 'An inbound call needs CallSid, From and To', more_info: 'https://www.twilio.com/docs/errors/20001', status: 400 });
   });
 });
+
+// A TwiML Redirect inside a subflow: the subflow runs in the parent's execution (§2.20), so the app hands the
+// call back to the parent flow's webhook, which {{trigger.parent.flow_sid}} names in the subflow. The
+// subflow's own webhook has no execution for the call: refused (20003), with a message that says where to go.
+describe('TwiML Redirect inside a subflow', () => {
+  let server: TestServer;
+  let subSid: string;
+  before(async () => {
+    ({ server, flowSid: subSid } = await serverWithFlow({
+      description: 'sub', initial_state: 'Trigger', flags: { allow_concurrent_calls: true },
+      states: [
+        { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingParent', next: 'r' }], properties: { offset: { x: 0, y: 0 } } },
+        { name: 'r', type: 'add-twiml-redirect', transitions: [{ event: 'return', next: 'say' }, { event: 'timeout' }, { event: 'fail' }], properties: { offset: { x: 0, y: 100 }, url: 'https://app.example/ivr?parent={{trigger.parent.flow_sid}}&own={{flow.flow_sid}}', method: 'POST', timeout: '600' } },
+        { name: 'say', type: 'say-play', transitions: [{ event: 'audioComplete' }], properties: { offset: { x: 0, y: 200 }, say: 'Back in the subflow.' } },
+      ],
+    }));
+  });
+  after(() => server.close());
+
+  it("the return goes to the parent's webhook ({{trigger.parent.flow_sid}}); the subflow's own is refused saying so", async () => {
+    const parent = await server.app.flows.create(server.account.sid, {
+      friendlyName: 'parent', status: 'published', definition: {
+        description: 'parent', initial_state: 'Trigger', flags: { allow_concurrent_calls: true },
+        states: [
+          { name: 'Trigger', type: 'trigger', transitions: [{ event: 'incomingCall', next: 'run' }], properties: { offset: { x: 0, y: 0 } } },
+          { name: 'run', type: 'run-subflow', transitions: [{ event: 'completed' }, { event: 'failed' }], properties: { offset: { x: 0, y: 100 }, flow_sid: subSid, flow_revision: 'LatestPublished', parameters: [] } },
+        ],
+      },
+    });
+    const twilio = new Twilio(server, parent.sid, '+15551230001', 81);
+    const first = await twilio.ring();
+    assert.deepEqual(first.twiml!.map((v) => v.verb), ['Redirect']);
+    assert.equal(first.twiml![0]!.text, `https://app.example/ivr?parent=${parent.sid}&own=${subSid}`);
+
+    const own = await twilio.post(`${flowWebhookUrl(server, subSid)}?FlowEvent=return`, twilio.params('in-progress'));
+    assert.equal(own.status, 403);
+    const refused = JSON.parse(own.body);
+    assert.equal(refused.code, 20003);
+    assert.match(refused.message, /no active execution of this flow has this call \(a TwiML Redirect inside a subflow hands the call back to the parent flow's webhook: \{\{trigger\.parent\.flow_sid\}\}, not \{\{flow\.flow_sid\}\}\)/);
+
+    const back = await twilio.post(`${flowWebhookUrl(server, parent.sid)}?FlowEvent=return`, twilio.params('in-progress'));
+    assert.equal(back.status, 200, back.body);
+    assert.equal(back.twiml![0]!.text, 'Back in the subflow.');
+  });
+});
