@@ -282,6 +282,8 @@ describe('web console (Chromium)', { skip: noChromium, timeout: 180_000 }, () =>
     await page.getByRole('table', { name: /Differences between Revision 2 and Revision 3/ }).waitFor();
     await page.locator('.diff-del', { hasText: NEW_BODY }).waitFor();
     await page.locator('.diff-ins', { hasText: DRAFT_BODY }).waitFor();
+    // The changed body's widget is named above its lines (line numbers alone did not say whose body it was).
+    assert.deepEqual(await page.locator('.diff-where').allTextContents(), [`Widget ${subject.messageWidget}`]);
     await page.getByLabel('From (older revision)').selectOption('1');
     await page.getByRole('table', { name: /Differences between Revision 1 and Revision 3/ }).waitFor();
     await shot(page, '08-revisions');

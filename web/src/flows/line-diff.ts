@@ -72,3 +72,29 @@ export function collapseUnchanged(rows: DiffRow[], context = 3): (DiffRow | { ki
   if (hidden) out.push({ kind: 'gap', hidden });
   return out;
 }
+
+/**
+ * The widget a line of a pretty-printed definition (prettyJson, lines 0-based) is in: its name, or null
+ * for a line outside `states` (description, flags). A diff's lines alone did not say which widget's
+ * "body" changed; the revisions page names it above each run of lines shown.
+ */
+export function widgetOfLine(lines: readonly string[], index: number): string | null {
+  const stateEnd = /^ {4}\},?$/;
+  let start = -1;
+  for (let j = index; j >= 0; j--) {
+    const line = lines[j]!;
+    if (line === '    {') {
+      start = j;
+      break;
+    }
+    // Past the end of an earlier widget: the line is between widgets (or the end of this one's, at j = index).
+    if (stateEnd.test(line) && j < index) return null;
+    if (/^ {0,2}\S/.test(line)) return null;
+  }
+  if (start < 0) return null;
+  for (let j = start + 1; j < lines.length && !stateEnd.test(lines[j]!); j++) {
+    const name = /^ {6}"name": ("(?:[^"\\]|\\.)*"),?$/.exec(lines[j]!)?.[1];
+    if (name) return JSON.parse(name) as string;
+  }
+  return null;
+}

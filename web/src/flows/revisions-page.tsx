@@ -1,5 +1,5 @@
 // A flow's revisions and a side-by-side diff of any two of their definitions.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import { errorMessage } from '../api/client.ts';
 import type { Flow, Revision } from '../api/types.ts';
@@ -10,7 +10,7 @@ import { usePageTitle } from '../ui/page-title.ts';
 import { ErrorNotice, StatusBadge } from '../ui/status.tsx';
 import { LoadProblem } from '../ui/problem-page.tsx';
 import { FlowBreadcrumb } from './flow-breadcrumb.tsx';
-import { collapseUnchanged, prettyJson, sideBySide } from './line-diff.ts';
+import { collapseUnchanged, prettyJson, sideBySide, widgetOfLine, type DiffRow } from './line-diff.ts';
 
 /**
  * One side of a diff row. A changed line is marked by more than its colour: a − or + in the gutter,
@@ -33,7 +33,13 @@ function DiffCode({ cell, change }: { cell: { text: string } | null; change: 're
 }
 
 function DiffTable({ before, after, leftTitle, rightTitle }: { before: unknown; after: unknown; leftTitle: string; rightTitle: string }) {
-  const rows = useMemo(() => collapseUnchanged(sideBySide(prettyJson(before), prettyJson(after))), [before, after]);
+  const { rows, widgetAt } = useMemo(() => {
+    const [beforeText, afterText] = [prettyJson(before), prettyJson(after)];
+    const [beforeLines, afterLines] = [beforeText.split('\n'), afterText.split('\n')];
+    /** The widget a shown row is in, from the side that has it. */
+    const widgetAt = (row: DiffRow) => (row.right ? widgetOfLine(afterLines, row.right.number - 1) : row.left ? widgetOfLine(beforeLines, row.left.number - 1) : null);
+    return { rows: collapseUnchanged(sideBySide(beforeText, afterText)), widgetAt };
+  }, [before, after]);
   const changes = rows.filter((r) => r.kind !== 'same' && r.kind !== 'gap').length;
   return (
     <div className="diff-wrap">
@@ -64,12 +70,22 @@ function DiffTable({ before, after, leftTitle, rightTitle }: { before: unknown; 
                 <td colSpan={4}>… {row.hidden} unchanged line{row.hidden > 1 ? 's' : ''} …</td>
               </tr>
             ) : (
-              <tr key={i} className={`diff-${row.kind}`}>
+              <Fragment key={i}>
+                {/* Each run of lines shown starts with the widget it is in: line numbers alone did not say whose "body" changed. */}
+                {(i === 0 || rows[i - 1]!.kind === 'gap') && widgetAt(row) !== null && (
+                  <tr className="diff-where">
+                    <th colSpan={4} scope="rowgroup">
+                      Widget <code>{widgetAt(row)}</code>
+                    </th>
+                  </tr>
+                )}
+                <tr className={`diff-${row.kind}`}>
                 <td className="diff-num">{row.left?.number ?? ''}</td>
                 <DiffCode cell={row.left} change={row.left && row.kind !== 'same' ? 'removed' : null} />
                 <td className="diff-num">{row.right?.number ?? ''}</td>
                 <DiffCode cell={row.right} change={row.right && row.kind !== 'same' ? 'added' : null} />
-              </tr>
+                </tr>
+              </Fragment>
             ),
           )}
         </tbody>
