@@ -483,6 +483,15 @@ describe('capture-payments', () => {
       children: [{ verb: 'Parameter', attributes: { name: 'order', value: '42' } }],
     }]);
   });
+  it("ACH: Studio's four bank account types as <Pay bankAccountType> spells them (TwiML's set includes commercial-savings)", () => {
+    // twilio-node's VoiceResponse PayBankAccountType: consumer-checking | consumer-savings | commercial-checking |
+    // commercial-savings. (The REST Payments resource lists only the first three; this is the TwiML verb.)
+    const types: [string, string][] = [['CONSUMER_CHECKING', 'consumer-checking'], ['CONSUMER_SAVINGS', 'consumer-savings'], ['COMMERCIAL_CHECKING', 'commercial-checking'], ['COMMERCIAL_SAVINGS', 'commercial-savings']];
+    for (const [studio, twiml] of types) {
+      const pay = new Run(flowWith('capture-payments', { ...props, payment_method: 'ACH_DEBIT', bank_account_type: studio }, events)).start().twiml()[0]!;
+      assert.deepEqual([pay.attributes!.paymentMethod, pay.attributes!.bankAccountType], ['ach-debit', twiml], studio);
+    }
+  });
   it('each Result to its event, with the Pay outputs; hangup on the final status', () => {
     const pairs: [string, string][] = [['success', 'success'], ['too-many-failed-attempts', 'maxFailedAttempts'], ['payment-connector-error', 'providerError'], ['caller-interrupted-with-star', 'payInterrupted'], ['caller-hung-up', 'hangup'], ['validation-error', 'validationError']];
     for (const [result, event] of pairs) {
