@@ -11,7 +11,7 @@ import { deriveInputs, recordedMessages, type RecordedStep } from './derive.ts';
 import { runnableShape } from '../definition/runnable-shape.ts';
 import { flowTextProblems, MISSING_SUBFLOW } from './load.ts';
 import { ANSWERED_BY, CONVERSATION_RELAY_STATUSES, DIAL_STATUSES, ENQUEUE_RESULTS, isMockableStatus, PAY_RESULTS, VIRTUAL_AGENT_STATUSES } from './mock-values.ts';
-import { OUTGOING_CALL_TYPES, callVerbOf, placedCall, refusedVirtualAgent, type RecordedCallVerb } from './recorded-answers.ts';
+import { OUTGOING_CALL_TYPES, callVerbOf, placedCall, refusedFlexTask, refusedVirtualAgent, type RecordedCallVerb } from './recorded-answers.ts';
 import { mainPath } from './simulation.ts';
 import { ApiFailure, type RemoteFlow, type RevisionSummary } from './studio-client.ts';
 import type { CallMock, ConversationRelayMock, DialMock, EnqueueMock, ExactExpectations, HttpMock, Mocks, PayMock, RecordMock, RecordedTestFile, TestCase, TestFile, VirtualAgentMock } from './types.ts';
@@ -410,6 +410,12 @@ function voiceMocks(steps: RecordedStep[], notes: string[]): Mocks {
     if (refused) {
       // The channel refused to connect the agent in a conversation: the test's channel refuses it with that error.
       verbs.virtualAgent.push({ widget: step.from, mock: { fail: refused.message ? refused : refused.code } });
+      continue;
+    }
+    const refusedTask = refusedFlexTask(step);
+    if (refusedTask) {
+      // TaskRouter refused a Send to Flex task outside a call: the test's refuses it with that error.
+      verbs.enqueue.push({ widget: step.from, mock: { fail: refusedTask.message ? refusedTask : refusedTask.code } });
       continue;
     }
     const kind = VOICE_MOCKS[step.type];

@@ -86,6 +86,18 @@ export function refusedVirtualAgent(step: RecordedStep): { code: number; message
 }
 
 /**
+ * A Send to Flex outside a call whose task TaskRouter refused (the widget left by failedToEnqueue with the
+ * channel's error): that error. Not the engine's own refusals before any task is asked for (81003: no
+ * workflow, attributes too long), which the flow makes again by itself.
+ */
+export function refusedFlexTask(step: RecordedStep): { code: number; message: string } | null {
+  const ctx = step.context ?? {};
+  if (step.type !== 'send-to-flex' || step.event !== 'failedToEnqueue' || ctx.TaskSid !== undefined || callVerbOf(step)) return null;
+  const failed = failure(ctx);
+  return failed && failed.code !== 81003 ? failed : null;
+}
+
+/**
  * How the call verb of a Connect Call To, Enqueue Call, Send to Flex (on a call), Record Voicemail,
  * Capture Payments, Connect Virtual Agent or Run ConversationRelay step ended; null for other steps (and a
  * Send to Flex that made a task).
