@@ -63,7 +63,7 @@ describe('help texts match the commands', () => {
   // serve, config and migrate-store said nothing of them, and backup's called them 'Exit status' and usage '2 usage'.
   it('serve, config, migrate-store, backup and replay say what their exit codes mean, in the words the others use', () => {
     // replay's were in --fail-on-divergence's line only.
-    assert.match(help('replay'), /Exit codes: 0 replayed \(diverging or not, without --fail-on-divergence\); 1 a replay diverged, with --fail-on-divergence; 2 bad usage, or the server refused \(credentials, no such flow, execution or revision\); 3 the server could not be reached\./);
+    assert.match(help('replay'), /Exit codes: 0 replayed \(diverging or not, without --fail-on-divergence\); 1 a replay diverged, with --fail-on-divergence; 2 bad usage, or the server refused \(credentials, no such flow, execution or revision: an execution it has not, or will not replay, is named and the others are replayed all the same\); 3 the server could not be reached\./);
     assert.match(help('serve'), /Exit codes: 0 stopped by SIGINT, SIGTERM or SIGHUP once drained; 1 cannot start .*; 2 bad usage or an invalid configuration\./);
     assert.match(help('config'), /Exit codes: 0 printed \(a bad value another source overrides is a warning\); 2 bad usage or an invalid configuration\./);
     assert.match(help('migrate-store'), /Exit codes: 0 copied; 1 failed \(.*a copy that does not match the source\); 2 bad usage \(--from or --to missing or miswritten, no SQLite database at --from\)\./);
