@@ -7,7 +7,7 @@ import { parseDuration } from './duration.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong } from '../lib/sms-segments.ts';
 import { withoutPhoneFormatting } from '../lib/phone-format.ts';
 import { outage } from './outage.ts';
-import { checkExpectations, endText, sequenceItems, type Failure } from './expect.ts';
+import { checkExpectations, endText, notAWidget, sequenceItems, type Failure } from './expect.ts';
 import { parseClock, type LoadedFlow } from './load.ts';
 import { MockResponder, unusedHttpMocks } from './mocks.ts';
 import { SIMULATED_ACCOUNT_SID, Simulation, type SimulationOptions, type StartSpec } from './simulation.ts';
@@ -187,6 +187,29 @@ function variableNames(flow: LoadedFlow): ReadonlySet<string> {
   return names;
 }
 
+/** The mocks that may name the widget they answer for. */
+const WIDGET_MOCKS = ['messages', 'dial', 'enqueue', 'record', 'pay', 'virtualAgent', 'conversationRelay'] as const;
+
+/**
+ * Mocks that name a widget neither the flow nor any of its subflows has: a misspelt name, so the mock
+ * never answers and the widget runs unmocked (a busy line that never rings busy). One failure each.
+ */
+function unknownMockWidgets(input: Pick<RunInput, 'flow' | 'test' | 'fileMocks' | 'subflows'>): Failure[] {
+  const names = new Set(widgetNames(input.flow));
+  for (const subflow of input.subflows.values()) for (const name of subflow ? widgetNames(subflow) : []) names.add(name);
+  const failures: Failure[] = [];
+  for (const [mocks, owner] of [[input.test.mocks, ''], [input.fileMocks, "the file's "]] as const) {
+    for (const kind of WIDGET_MOCKS) {
+      ((mocks?.[kind] ?? []) as { widget?: string }[]).forEach((mock, i) => {
+        if (typeof mock.widget !== 'string' || names.has(mock.widget)) return;
+        const field = `${owner}mocks.${kind}[${i}].widget`;
+        failures.push({ field, message: `${field}: ${notAWidget(mock.widget, names)}, so the mock answers nothing`, notInFlow: [mock.widget] });
+      });
+    }
+  }
+  return failures;
+}
+
 function stepLabel(step: ScriptStep): string {
   const [key, value] = Object.entries(step)[0]!;
   return key === 'expect' ? 'expect' : `${key}: ${typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value)}`;
@@ -362,6 +385,7 @@ export function runTest(input: RunInput): TestResult {
     notes = [...played.notes, ...played.responder.unmockedVerbs(), ...played.responder.refusals(), ...unusedHttpMocks(input.test.mocks, mockUsed, mockMiss)];
     observation = played.sim.observation();
     failures = [
+      ...unknownMockWidgets(input),
       ...observation.problems.map((p) => ({ field: 'runner', message: p })),
       ...played.failures,
       ...checkExpectations(input.test.expect ?? {}, observation, '', widgetNames(input.flow), variableNames(input.flow)),

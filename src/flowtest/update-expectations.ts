@@ -50,7 +50,7 @@ function failedKeysByBlock(result: TestResult): Map<string, FailedBlock> {
   const blocks = new Map<string, FailedBlock>();
   for (const failure of result.failures) {
     const inline = /^(script\[\d+\])\.expect\.([a-z]+)/.exec(failure.field);
-    const [block, key] = inline ? [inline[1]!, inline[2]!] : failure.field.startsWith('script[') || failure.field === 'runner' || failure.field === 'file' ? [null, null] : ['', failure.field.split('.')[0]!];
+    const [block, key] = inline ? [inline[1]!, inline[2]!] : failure.field.startsWith('script[') || failure.field === 'runner' || failure.field === 'file' || /^(the file's )?mocks\./.test(failure.field) ? [null, null] : ['', failure.field.split('.')[0]!];
     if (block === null) continue;
     if (!blocks.has(block)) blocks.set(block, { keys: new Set(), notInFlow: { widgets: new Set(), variables: new Set() } });
     blocks.get(block)!.keys.add(key as keyof Expectations);
