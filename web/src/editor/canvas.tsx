@@ -79,9 +79,11 @@ export interface CanvasProps {
   /** An edit; `field` names a continuous edit it goes on with (a widget moved with the arrow keys), as useHistory's set. */
   onChange?: (definition: FlowDefinition, field?: string) => void;
   onError?: (message: string) => void;
+  /** A widget to open on (without selecting it) when none is selected: where an ended execution stopped. */
+  openOn?: string | null;
 }
 
-export function Canvas({ definition, issues, path = null, readOnly = false, selected, onSelect, onChange, onError }: CanvasProps) {
+export function Canvas({ definition, issues, path = null, readOnly = false, selected, onSelect, onChange, onError, openOn = null }: CanvasProps) {
   // Unchanged widgets and edges keep their objects from one edit to the next (keepUnchanged), so
   // typing in one widget's property redraws that widget only, even on a flow of hundreds.
   const previousGraph = useRef<Graph | null>(null);
@@ -89,6 +91,8 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
   const [nodes, setNodes] = useState<WidgetNodeType[]>([]);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
+  const openOnRef = useRef(openOn);
+  openOnRef.current = openOn;
 
   // The definition is the source of truth for the widgets and where they are; local node state
   // carries drags in progress, the sizes React Flow measured, and the selection: a box may select
@@ -166,8 +170,10 @@ export function Canvas({ definition, issues, path = null, readOnly = false, sele
       flow.current = instance;
       const rect = box.current?.getBoundingClientRect();
       void instance.setViewport(initialViewport(graph.nodes, definition.initial_state, rect?.width ?? 0, rect?.height ?? 0));
-      // A widget selected before the canvas was ready (an execution page opened on a step) is shown.
-      if (selectedRef.current) show(selectedRef.current, false);
+      // A widget selected before the canvas was ready (an execution page opened on a step), else the one to
+      // open on (where an ended execution stopped), is shown.
+      const first = selectedRef.current ?? openOnRef.current;
+      if (first) show(first, false);
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [],

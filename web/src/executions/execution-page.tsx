@@ -349,6 +349,15 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
     followed.current = waitingWidget;
     setSelectedWidget(waitingWidget);
   }, [waitingWidget, selectedWidget]);
+  // An ended execution opens the canvas on where it stopped, as an active one opens on where it waits (without
+  // choosing that widget): the last widget of this flow's own path.
+  const stoppedAt = useMemo(() => {
+    if (current?.status === 'active' && !gone) return null;
+    const last = ownSteps(allSteps).at(-1);
+    if (!last || !definition) return null;
+    const names = new Set(definition.states.map((state) => state.name));
+    return [last.transitioned_to, last.transitioned_from].find((name) => names.has(name)) ?? null;
+  }, [current?.status, gone, allSteps, definition]);
   // Without the server's reason (while it is read, or if it cannot be), only once the alerts are read: an end they explain is not one from outside the flow.
   const alertsRead = alerts.alerts?.alerts ?? (alerts.error ? [] : null);
   const reason = endReason.data?.end_reason ?? null;
@@ -501,9 +510,10 @@ export function ExecutionPage({ flowSid, executionSid }: { flowSid: string; exec
           />
         </section>
         <section className="card execution-canvas" aria-label="Path on the canvas">
-          {definition ? (
+          {/* Drawn once the steps are read: it opens on where they lead. */}
+          {definition && (steps.data || steps.error) ? (
             <ReactFlowProvider>
-              <Canvas definition={definition} path={path} readOnly selected={selectedWidget} onSelect={setSelectedWidget} />
+              <Canvas definition={definition} path={path} readOnly selected={selectedWidget} onSelect={setSelectedWidget} openOn={stoppedAt} />
             </ReactFlowProvider>
           ) : revision.error ? (
             <p className="error-text">The revision this execution ran could not be read, so its path cannot be drawn: {revision.error}</p>
