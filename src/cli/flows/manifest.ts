@@ -14,7 +14,7 @@ export interface ManifestEntry {
   friendlyName: string;
   sid?: string;
   /**
-   * syncedHash(): the JSON the file held when it was last pulled or pushed. A pull overwrites a file
+   * syncedHash(): the JSON the file held when it was last pulled or pushed (or exported into it). A pull overwrites a file
    * that differs from the server's only while it still holds that (no local edits); manifests of older
    * versions have none.
    */

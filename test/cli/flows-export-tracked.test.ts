@@ -1,0 +1,81 @@
+// `flows export FW… --revision N --out <its tracked file>` (what `test --record` advises when the flow file
+// differs from the revision an execution ran) records in flows.manifest.json what it wrote, as a pull does:
+// a later pull updates the file instead of refusing it as locally edited, and push compares it as that
+// revision. An export anywhere else leaves the manifest alone.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { flowsCommand } from '../../src/cli/flows.ts';
+import { syncedHash } from '../../src/cli/flows/manifest.ts';
+
+const pizza = JSON.parse(readFileSync(new URL('../../examples/flows/pizza-order.json', import.meta.url), 'utf8'));
+
+async function flows(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const saved = { log: console.log, error: console.error, cwd: process.cwd() };
+  console.log = (...parts: unknown[]) => void out.push(parts.map(String).join(' ') + '\n');
+  console.error = (...parts: unknown[]) => void err.push(parts.map(String).join(' ') + '\n');
+  process.chdir(cwd);
+  try {
+    return { code: await flowsCommand(args), stdout: out.join(''), stderr: err.join('') };
+  } finally {
+    console.log = saved.log;
+    console.error = saved.error;
+    process.chdir(saved.cwd);
+  }
+}
+
+describe('flows export into a tracked file', () => {
+  let server: TestServer;
+  let creds: string[] = [];
+  let sid = '';
+  const dirs: string[] = [];
+  const revision = (n: number) => ({ ...pizza, description: `revision ${n}` });
+
+  before(async () => {
+    server = await startTestServer({ listen: true });
+    creds = ['--base-url', server.baseUrl, '--account-sid', server.account.sid, '--auth-token', server.account.authToken];
+    sid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Pizza order', status: 'published', definition: revision(1) })).sid;
+  });
+  after(async () => {
+    await server.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('records the revision it wrote: pull then updates the file, push sees the server moved on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-export-tracked-'));
+    dirs.push(dir);
+    assert.equal((await flows(['pull', ...creds], dir)).code, 0);
+    // The server moves on twice (the console); revision 2 is the one an execution ran.
+    await server.app.flows.update(server.account.sid, sid, { status: 'published', definition: revision(2), commitMessage: 'r2' });
+    await server.app.flows.update(server.account.sid, sid, { status: 'published', definition: revision(3), commitMessage: 'r3' });
+    const exported = await flows(['export', sid, '--revision', '2', '--out', 'flows/pizza-order.json', ...creds], dir);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, /its tracked file: flows\.manifest\.json records that it holds this revision/);
+    const manifest = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'));
+    assert.equal(manifest.flows['pizza-order.json'].synced, syncedHash(revision(2)));
+    // Push holds it back as an older revision than the server's (not as local edits that would be pushed).
+    const push = await flows(['push', '--dry-run', ...creds], dir);
+    assert.equal(push.code, 2);
+    assert.match(push.stderr, /now at revision 3/);
+    const pull = await flows(['pull', ...creds], dir);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.match(pull.stdout, /pulled Pizza order .*revision 3/);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'flows/pizza-order.json'), 'utf8')).description, 'revision 3');
+  });
+
+  it('an export outside the tracked file leaves the manifest as it is', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-export-tracked-'));
+    dirs.push(dir);
+    assert.equal((await flows(['pull', ...creds], dir)).code, 0);
+    const before = readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8');
+    const exported = await flows(['export', sid, '--revision', '1', '--out', 'copy.json', ...creds], dir);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.doesNotMatch(exported.stdout, /tracked/);
+    assert.equal(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'), before);
+  });
+});
