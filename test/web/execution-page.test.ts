@@ -73,6 +73,16 @@ describe('execution alerts', () => {
     assert.equal(capped.truncated, true);
   });
 
+  it('lists the alerts of one second in the order they were raised (the API lists them newest first), not by SID', () => {
+    const a = (sid: string, second: number) => alert(sid, mine, 'warning', '81002', `Msg=${sid}`, `2026-03-01T10:00:${String(second).padStart(2, '0')}Z`);
+    // Raised in the order NOf, NO0, NO8 (the same second), then NO1: SIDs are random, and ordered them NO0, NO8, NOf.
+    const first = mergeAlerts(null, { alerts: [a('NO8', 1), a('NO0', 1), a('NOf', 1)], complete: true }, mine);
+    assert.deepEqual(first.alerts.map((x) => x.sid), ['NOf', 'NO0', 'NO8']);
+    // A re-read brings the newest known again with a later one of the same second.
+    const again = mergeAlerts(first, { alerts: [a('NO1', 1), a('NO8', 1), a('NO0', 1), a('NOf', 1)], complete: true }, mine);
+    assert.deepEqual(again.alerts.map((x) => x.sid), ['NOf', 'NO0', 'NO8', 'NO1']);
+  });
+
   it("keeps this execution's alerts, oldest first, with the message and widget out of alert_text", () => {
     const text = (msg: string, code: string, widget?: string) =>
       new URLSearchParams({ Msg: msg, ErrorCode: code, LogLevel: 'WARN', ...(widget ? { widget } : {}), executionSid: mine }).toString();

@@ -57,13 +57,21 @@ export interface ExecutionAlerts {
   truncated: boolean;
 }
 
+/**
+ * Oldest first. Dates are to the second, and the alerts of one sprint share one: those are kept in the order
+ * they are given (a stable sort), which is the order they were raised in (the API lists them by sequence).
+ */
 function byDate(a: ExecutionAlert, b: ExecutionAlert): number {
-  return Date.parse(a.date) - Date.parse(b.date) || a.sid.localeCompare(b.sid);
+  return Date.parse(a.date) - Date.parse(b.date);
 }
 
-/** This execution's alerts, oldest first, with the message and widget read out of alert_text. */
+/**
+ * This execution's alerts, oldest first, with the message and widget read out of alert_text. `alerts` is
+ * as /v1/Alerts lists them: newest first, by the order they were written in, which orders those of one second.
+ */
 export function alertsOf(alerts: Alert[], executionSid: string): ExecutionAlert[] {
-  return alerts
+  return [...alerts]
+    .reverse()
     .filter((alert) => alert.resource_sid === executionSid)
     .map((alert) => {
       const text = new URLSearchParams(alert.alert_text);
@@ -82,6 +90,8 @@ export function alertsOf(alerts: Alert[], executionSid: string): ExecutionAlert[
 
 /** What was known with what a read brought (the same alert once), the newest `limit` of them. */
 export function mergeAlerts(known: ExecutionAlerts | null, read: AlertsRead, executionSid: string, limit = MAX_ALERTS): ExecutionAlerts {
+  // Those known first (a Map keeps where a key was first set), then those new in this read, in its order: a
+  // re-read starts before the newest known alert, so what it brings that was not known is newer.
   const bySid = new Map<string, ExecutionAlert>();
   for (const alert of [...(known?.alerts ?? []), ...alertsOf(read.alerts, executionSid)]) bySid.set(alert.sid, alert);
   const all = [...bySid.values()].sort(byDate);
