@@ -172,8 +172,11 @@ export function sequenceDiff<E, A>(
   matches: (e: E, a: A) => boolean,
   showE: (e: E) => string,
   showA: (a: A) => string,
-  /** Called for each expected item the diff sets against an actual one: in a run of changed lines, as many removed as added. */
-  onPair?: (e: E, a: A, index: number) => void,
+  /**
+   * Called for each expected item in a run of changed lines, with the actual ones added there (their indexes):
+   * the one it is set against when the run removes as many as it adds, else all of them.
+   */
+  onPair?: (index: number, against: number[]) => void,
 ): string[] {
   const n = expected.length;
   const m = actual.length;
@@ -187,7 +190,7 @@ export function sequenceDiff<E, A>(
   let removed: number[] = [];
   let added: number[] = [];
   const pair = () => {
-    if (onPair && removed.length === added.length) removed.forEach((e, k) => onPair(expected[e]!, actual[added[k]!]!, e));
+    if (onPair && added.length) removed.forEach((e, k) => onPair(e, removed.length === added.length ? [added[k]!] : added));
     removed = [];
     added = [];
   };
@@ -259,14 +262,21 @@ function compareSequence<E, A>(
   showA: (a: A) => string,
   /** Where an expected item and the actual one the diff sets against it differ, when they nearly match. */
   near?: (e: E, a: A) => string | undefined,
+  /** How a hint names an actual item among several ("second_question's"). */
+  nameA: (a: A, index: number) => string = (_a, index) => `the ${ordinal(index + 1)}`,
 ): void {
   if (expectation === undefined) return;
   const { items: expected, contains } = sequenceItems(expectation);
   const key = field.split('.').at(-1)!;
   const hints: string[] = [];
-  const onPair = near && ((e: E, a: A, index: number) => {
-    const hint = near(e, a);
-    if (hint) hints.push(`${key}[${index}]: ${hint}`);
+  const onPair = near && ((index: number, against: number[]) => {
+    // Set against one: where they differ. Among several added there: the first it nearly matches, named.
+    for (const j of against) {
+      const hint = near(expected[index]!, actual[j]!);
+      if (!hint) continue;
+      hints.push(`${key}[${index}]${against.length > 1 ? ` against ${nameA(actual[j]!, j)}` : ''}: ${hint}`);
+      return;
+    }
   });
   const diff = () => sequenceDiff(expected, actual, matches, showE, showA, onPair);
   if (contains) {
@@ -356,7 +366,7 @@ export function checkExpectations(expect: Expectations, observation: Observation
     failure.message += unknown.map((name) => `\n${notAWidget(name, widgets!)}`).join('');
     failure.notInFlow = unknown;
   };
-  compareSequence(failures, f('messages'), expect.messages, observation.messages, messageMatches, (e) => (typeof e === 'string' ? show(e) : show(e)), messageText, (e, a) => nearText(typeof e === 'string' ? e : e.body, a.body));
+  compareSequence(failures, f('messages'), expect.messages, observation.messages, messageMatches, (e) => (typeof e === 'string' ? show(e) : show(e)), messageText, (e, a) => nearText(typeof e === 'string' ? e : e.body, a.body), (a) => `${a.widget}'s`);
   compareSequence(failures, f('heard'), expect.heard, observation.heard, (e, a) => matchesText(e, a), show, show, nearText);
   let before = failures.length;
   compareSequence(failures, f('path'), expect.path, observation.path, (e, a) => e === a, String, String);
@@ -366,7 +376,7 @@ export function checkExpectations(expect: Expectations, observation: Observation
   hintNames('steps', before);
   if (expect.requests !== undefined) {
     const fields = requestFields(sequenceItems(expect.requests).items);
-    compareSequence(failures, f('requests'), expect.requests, observation.requests, requestMatches, expectedRequestText, (r) => requestText(r, fields), nearRequest);
+    compareSequence(failures, f('requests'), expect.requests, observation.requests, requestMatches, expectedRequestText, (r) => requestText(r, fields), nearRequest, (a) => `${a.widget}'s`);
   }
   const context = observation.context as { flow?: { variables?: Json; data?: Json }; widgets?: Json };
   if (expect.variables) {
