@@ -53,7 +53,7 @@ describe('web console: Replay of a Conversations execution (Chromium)', { skip: 
   it('same against the revision it ran; the differing output field against the other', async () => {
     await page.goto(`${server.baseUrl}/flows/${flowSid}/executions/${executionSid}`);
     await page.getByRole('heading', { name: /Steps \(3\)/ }).waitFor();
-    const same = await replayAgainst('2');
+    const same = await replayAgainst('LatestRevision');
     await same.getByText('Same path, messages and outputs on revision 2 as on revision 2.').waitFor();
 
     const other = await replayAgainst('1');

@@ -3,7 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Revision } from '../../web/src/api/types.ts';
-import { replayTargetLabels } from '../../web/src/executions/replay-targets.ts';
+import { replayTargetLabels, replayTargetOptions } from '../../web/src/executions/replay-targets.ts';
 
 function revision(n: number, status: Revision['status']): Revision {
   return { sid: 'FW00000000000000000000000000000000', friendly_name: 'f', definition: null, status, revision: n, commit_message: null, valid: true, errors: null, date_created: '', date_updated: null };
@@ -25,5 +25,20 @@ describe('Replay picker labels', () => {
   it('a flow never published, and revisions still loading', () => {
     assert.deepEqual(replayTargetLabels([revision(1, 'draft')]), { latest: 'the latest revision (1, draft)', published: 'the published revision (none yet)' });
     assert.deepEqual(replayTargetLabels([]), { latest: 'the latest revision', published: 'the published revision' });
+  });
+
+  it('lists each revision once: the latest and the published by name, the others by number, newest first', () => {
+    const options = replayTargetOptions([revision(1, 'published'), revision(3, 'draft'), revision(2, 'published'), revision(4, 'draft')]);
+    assert.deepEqual(
+      options.map((o) => [o.value, o.label]),
+      [
+        ['LatestRevision', 'the latest revision (4, draft)'],
+        ['LatestPublished', 'the published revision (2)'],
+        ['3', 'revision 3'],
+        ['1', 'revision 1'],
+      ],
+    );
+    // The latest revision is the published one: named once, as both.
+    assert.deepEqual(replayTargetOptions([revision(2, 'published'), revision(1, 'draft')]).map((o) => o.value), ['LatestRevision', 'LatestPublished', '1']);
   });
 });

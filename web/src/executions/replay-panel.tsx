@@ -5,7 +5,7 @@ import { errorMessage } from '../api/client.ts';
 import type { ReplayReport, Revision } from '../api/types.ts';
 import { useApi } from '../auth/session.tsx';
 import { effectDifferenceTitle, outputDifferenceLines, replayVerdict } from './replay-summary.ts';
-import { replayTargetLabels } from './replay-targets.ts';
+import { replayTargetOptions } from './replay-targets.ts';
 
 function DiffLines({ lines, label }: { lines: string[]; label: string }) {
   return (
@@ -23,7 +23,6 @@ function DiffLines({ lines, label }: { lines: string[]; label: string }) {
 /** `revisionsError`: why the flow's revisions could not be read (the picker then offers only the two named targets). */
 export function ReplayPanel({ flowSid, executionSid, revisions, revisionsError = null }: { flowSid: string; executionSid: string; revisions: Revision[]; revisionsError?: string | null }) {
   const api = useApi();
-  const labels = replayTargetLabels(revisions);
   const [target, setTarget] = useState('LatestRevision');
   const [report, setReport] = useState<ReplayReport | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -50,11 +49,9 @@ export function ReplayPanel({ flowSid, executionSid, revisions, revisionsError =
         <label className="field inline">
           <span className="field-label">against</span>
           <select aria-label="Revision to replay against" value={target} onChange={(e) => setTarget(e.target.value)}>
-            <option value="LatestRevision">{labels.latest}</option>
-            <option value="LatestPublished">{labels.published}</option>
-            {revisions.map((r) => (
-              <option key={r.revision} value={String(r.revision)}>
-                revision {r.revision}
+            {replayTargetOptions(revisions).map((option) => (
+              <option key={option.value} value={option.value}>
+                {option.label}
               </option>
             ))}
           </select>

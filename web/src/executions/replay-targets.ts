@@ -22,3 +22,19 @@ export function replayTargetLabels(revisions: Revision[]): { latest: string; pub
     published: published ? `the published revision (${published.revision})` : revisions.length > 0 ? 'the published revision (none yet)' : 'the published revision',
   };
 }
+
+/**
+ * The picker's choices: the latest and the published revision by name, then the flow's other revisions,
+ * newest first. A revision already named above is not listed again (the latest one was offered twice, as
+ * "the latest revision (3, draft)" and "revision 3").
+ */
+export function replayTargetOptions(revisions: Revision[]): { value: string; label: string }[] {
+  const labels = replayTargetLabels(revisions);
+  const named = new Set([newest(revisions)?.revision, newest(revisions, 'published')?.revision]);
+  const others = revisions.filter((r) => !named.has(r.revision)).sort((a, b) => b.revision - a.revision);
+  return [
+    { value: 'LatestRevision', label: labels.latest },
+    { value: 'LatestPublished', label: labels.published },
+    ...others.map((r) => ({ value: String(r.revision), label: `revision ${r.revision}` })),
+  ];
+}
