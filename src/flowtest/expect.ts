@@ -159,7 +159,8 @@ function firstMismatch(expected: unknown, actual: unknown, path: string): string
 
 /** For an expected and an actual request set against each other: where a JSON body differs, or a text one nearly does. */
 function nearRequest(e: RequestExpectation, a: ObservedRequest): string | undefined {
-  if (e.body === undefined || bodyMatches(e.body, a.body)) return undefined;
+  // Only the request meant (its method, URL and widget as expected) whose body differs.
+  if (e.body === undefined || bodyMatches(e.body, a.body) || !requestMatches({ ...e, body: undefined }, a)) return undefined;
   if (typeof e.body === 'string') return nearText(e.body, a.body ?? '');
   const parsed = jsonBody(a.body);
   return parsed === undefined ? 'the body sent is not JSON' : firstMismatch(e.body, parsed, 'body');

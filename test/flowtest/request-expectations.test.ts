@@ -99,6 +99,9 @@ describe('requests expectations', () => {
     assert.match(report, /^ {4}requests\[0\]: body\.qty: expected 3, got 2$/m, report);
     const list = textReport(run(`[{ body: { customer: { phone: "+1", zip: "94110" } } }]`), { color: false });
     assert.match(list, /requests\[0\]: body\.customer\.phone: expected "\+1", got "\+15551230001"/, list);
+    // Another request's body is not where this one differs.
+    const other = textReport(run(`[{ url: "https://api.example.com/other", body: { qty: 3 } }]`), { color: false });
+    assert.doesNotMatch(other, /requests\[0\]:/, other);
   });
 
   it('an object body never matches a body that is not JSON', () => {
