@@ -89,6 +89,7 @@ import { dateFilter } from './liquid/date-filters.ts';
 import { isValidTimezone } from './liquid/time-zones.ts';
 import { sampleFilter } from './liquid/sample.ts';
 import { dividedByFilter } from './liquid/divided-by.ts';
+import { withRubyArity } from './liquid/arity.ts';
 import { INPUT_ITERATOR_FILTERS, withInputIterator } from './liquid/input-iterator.ts';
 import { RubyFloat, markFloatLiterals, useRubyOutput } from './liquid/ruby-float.ts';
 import { BracketKey, markBracketKeys, mayHoldBracketedCommand } from './liquid/bracket-keys.ts';
@@ -328,6 +329,8 @@ function createLiquid(dialect: Dialect): Liquid {
   for (const name of INPUT_ITERATOR_FILTERS) liquid.registerFilter(name, withInputIterator(name, liquid.filters[name] as AnyFilter));
   // Ruby's alias of `escape`, which liquidjs lacks.
   liquid.registerFilter('h', liquid.filters['escape']!);
+  // Shopify's filters refuse a call with more or fewer arguments than their Ruby methods take.
+  for (const [name, filter] of Object.entries(liquid.filters)) liquid.registerFilter(name, withRubyArity(name, filter as AnyFilter));
   if (!dialect.extras) keepStudioDialect(liquid, dialect.version);
   return liquid;
 }

@@ -309,3 +309,14 @@ describe('Liquid as Ruby: an output its strict parser refuses', () => {
     assert.equal(ok('{{ a.b | append: "!" }}|{{ list | join: "," }}', ctx), 'B!|x,y');
   });
 });
+
+describe('Liquid as Ruby: a filter given more or fewer arguments than its Ruby method takes', () => {
+  it('fails the render with Ruby\'s "wrong number of arguments", keyword arguments counting as one hash', () => {
+    for (const [t, message] of [['{{ "x" | upcase: 3 }}', 'upcase: wrong number of arguments (given 2, expected 1)'], ['{{ s | replace }}', 'replace: wrong number of arguments (given 1, expected 2..3)'],
+      ['{{ s | split }}', 'split: wrong number of arguments (given 1, expected 2)'], ['{{ f | default: 1, 2, 3 }}', 'default: wrong number of arguments (given 4, expected 1..3)'], ['{{ l | join: ",", "x" }}', 'join: wrong number of arguments (given 3, expected 1..2)']] as const) {
+      const r = renderTemplate(t, { s: 'a', f: false, l: [1] }, OPTS);
+      assert.ok(!r.ok && r.error.message.includes(message), `${t}: ${JSON.stringify(r)}`);
+    }
+    assert.equal(ok('{{ f | default: 1, allow_false: true }}|{{ l | join }}|{{ "abc" | slice: 1, 2 }}|{{ 3.14159 | round: 2 }}|{{ "a b" | truncate: 2, "" }}', { f: false, l: [1, 2] }), 'false|1 2|bc|3.14|a ');
+  });
+});
