@@ -258,6 +258,21 @@ describe('accessibility of the console (Chromium)', { skip: noChromium, timeout:
     assert.equal(await added.locator('.diff-sign').innerText(), '+');
     const current = page.getByRole('row').filter({ has: page.getByRole('button', { name: 'Restore as draft (revision 2)' }) });
     assert.match((await current.getByRole('cell').first().textContent()) ?? '', /^2 \(current\)$/);
+    // Restoring the current revision would add the same again: its button says why it does nothing, and does nothing.
+    const restoreCurrent = current.getByRole('button', { name: 'Restore as draft (revision 2)' });
+    assert.equal(await restoreCurrent.getAttribute('aria-disabled'), 'true');
+    const why = await restoreCurrent.getAttribute('aria-describedby');
+    assert.equal(await page.locator(`[id="${why}"]`).textContent(), 'Revision 2 is the current one: the editor has it already.');
+    let asked = false;
+    const onDialog = (dialog: { dismiss(): Promise<void> }) => {
+      asked = true;
+      void dialog.dismiss();
+    };
+    page.on('dialog', onDialog);
+    await restoreCurrent.click({ force: true });
+    await page.waitForTimeout(200);
+    page.off('dialog', onDialog);
+    assert.equal(asked, false, 'no Restore question for the current revision');
     const older = page.getByRole('row').filter({ has: page.getByRole('button', { name: 'Restore as draft (revision 1)' }) });
     assert.equal(((await older.getByRole('cell').first().textContent()) ?? '').trim(), '1');
     await page.getByRole('combobox', { name: 'From (older revision)', exact: true }).selectOption('2');

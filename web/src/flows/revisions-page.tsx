@@ -201,9 +201,28 @@ export function RevisionsPage({ flowSid }: { flowSid: string }) {
                 <td className="commit-cell">{r.commit_message ?? <span className="muted">—</span>}</td>
                 <td className="col-optional">{formatDate(r.date_created)}</td>
                 <td className="row-action">
-                  <button type="button" className="link-button" onClick={() => void restore(r.revision)}>
-                    Restore as draft<span className="visually-hidden"> (revision {r.revision})</span>
-                  </button>
+                  {/* The current revision is what the editor has already: restoring it would add the same again. Said, not
+                      hidden, so the column does not look broken; aria-disabled keeps it focusable, with its reason. */}
+                  {r.revision === flow.data?.revision ? (
+                    <>
+                      <button
+                        type="button"
+                        className="link-button"
+                        aria-disabled="true"
+                        title={`Revision ${r.revision} is the current one: the editor has it already.`}
+                        aria-describedby={`restore-why-${r.revision}`}
+                      >
+                        Restore as draft<span className="visually-hidden"> (revision {r.revision})</span>
+                      </button>
+                      <span id={`restore-why-${r.revision}`} className="visually-hidden">
+                        Revision {r.revision} is the current one: the editor has it already.
+                      </span>
+                    </>
+                  ) : (
+                    <button type="button" className="link-button" onClick={() => void restore(r.revision)}>
+                      Restore as draft<span className="visually-hidden"> (revision {r.revision})</span>
+                    </button>
+                  )}
                 </td>
               </tr>
             ))}
