@@ -323,7 +323,7 @@ export function play(input: RunInput): { sim: Simulation; failures: Failure[]; n
       if (!sim.hangup()) failures.push({ field: `script[${i}]`, message: `${where}: there is no call to hang up (start the test with a call trigger)` });
     } else {
       const input = 'digits' in step ? { digits: step.digits } : { speech: step.speech };
-      if (!sim.callerInput(input)) {
+      if (!sim.callerInput(input, (what) => notes.push(`${where}: ${what}`))) {
         failures.push({ field: `script[${i}]`, message: `${where}: nothing is listening for the caller (no Gather is waiting) at '${sim.observation().path.at(-1) ?? '?'}'` });
       }
     }

@@ -730,13 +730,15 @@ export class Simulation {
    * The caller presses keys or speaks into the open Gather; false when nothing is listening. Keys end
    * as Twilio ends them: at the Gather's finishOnKey (left out of Digits, reported as FinishedOnKey)
    * or after numDigits keys. `confidence` is the speech recognizer's (a replay passes the recorded one).
-   * Words into a Gather that listens for keys only are not heard: it times out, as on Twilio.
+   * Words into a Gather that listens for keys only are not heard: it times out, as on Twilio. `unheard`
+   * is told of what the Gather did not take (keys past its end, words it does not listen for).
    */
-  callerInput(input: { digits: string } | { speech: string; confidence?: string }): boolean {
+  callerInput(input: { digits: string } | { speech: string; confidence?: string }, unheard?: (what: string) => void): boolean {
     const wait = this.#callWait();
     const gather = this.#gather;
     if (!wait || !gather || gather.callbackId !== wait.callbackId) return false;
     if ('speech' in input && !gather.speech) {
+      unheard?.("the Gather listens for keys only (its flow wires no 'speech' transition), so the words were not heard and it timed out");
       this.advance(Math.max(0, gather.since + gather.timeoutMs - this.now));
       return true;
     }
@@ -744,7 +746,14 @@ export class Simulation {
     if ('digits' in input) {
       const finish = gather.finishOnKey ? input.digits.indexOf(gather.finishOnKey) : -1;
       const digits = finish >= 0 ? input.digits.slice(0, finish) : input.digits;
-      params = { Digits: gather.numDigits ? digits.slice(0, gather.numDigits) : digits, FinishedOnKey: finish >= 0 ? gather.finishOnKey : '' };
+      const taken = gather.numDigits ? digits.slice(0, gather.numDigits) : digits;
+      const rest = input.digits.slice(taken.length + (finish >= 0 && taken.length === digits.length ? 1 : 0));
+      // A finish key pressed after a Gather that ended at its number of digits changes nothing worth saying.
+      if (rest && rest !== gather.finishOnKey) {
+        const end = taken.length < digits.length ? `${gather.numDigits} key${gather.numDigits === 1 ? '' : 's'} (its number of digits)` : `its finish key '${gather.finishOnKey}'`;
+        unheard?.(`the Gather ended after ${end}: '${rest}' was not heard (give the next Gather its keys in a digits step of their own)`);
+      }
+      params = { Digits: taken, FinishedOnKey: finish >= 0 && taken.length === digits.length ? gather.finishOnKey : '' };
     } else {
       params = { SpeechResult: input.speech, Confidence: input.confidence ?? '0.92' };
     }
