@@ -320,3 +320,11 @@ describe('Liquid as Ruby: a filter given more or fewer arguments than its Ruby m
     assert.equal(ok('{{ f | default: 1, allow_false: true }}|{{ l | join }}|{{ "abc" | slice: 1, 2 }}|{{ 3.14159 | round: 2 }}|{{ "a b" | truncate: 2, "" }}', { f: false, l: [1, 2] }), 'false|1 2|bc|3.14|a ');
   });
 });
+
+describe('Liquid as Ruby: nil through the text filters', () => {
+  it('url_encode and url_decode keep nil (so truncate after them returns nil before reading its length); escape_once makes it ""', () => {
+    assert.equal(ok('[{{ z | url_decode | truncate: "x" }}][{{ z | url_encode | truncate: "x" }}]', { z: null }), '[][]');
+    const r = renderTemplate('{{ z | escape_once | truncate: "x" }}', { z: null }, OPTS);
+    assert.ok(!r.ok && /invalid integer/.test(r.error.message), JSON.stringify(r));
+  });
+});

@@ -77,7 +77,8 @@ function decodeEscapes(run: string): string {
  * not start one ("100% sure") or bytes that are not UTF-8 stay as written. liquidjs' decodeURIComponent failed
  * the whole render on them.
  */
-export function urlDecodeFilter(this: FilterThis, input: unknown): string {
+export function urlDecodeFilter(this: FilterThis, input: unknown): string | undefined {
+  if (toValue(input) == null) return undefined; // Ruby: `return if input.nil?`, so nil stays nil
   const text = stringify(input);
   this.context.memoryLimit.use(text.length);
   return text.replace(/\+/g, ' ').replace(/(?:%[0-9a-fA-F]{2})+/g, decodeEscapes);
@@ -106,6 +107,13 @@ function stringify(input: unknown): string {
  * The URL escapes with a lone surrogate (half an emoji, as `slice` or `split` can leave) written as U+FFFD, as
  * a UTF-8 encoder writes it, instead of encodeURIComponent's "URI malformed" failing the render.
  */
+/** `filter` returning nil for a nil input, as Shopify's filters that start with `return if input.nil?`. */
+function keepNil(filter: AnyFilter): AnyFilter {
+  return function (this: FilterThis, input: unknown, ...args: unknown[]) {
+    return toValue(input) == null ? undefined : filter.call(this, input, ...args);
+  };
+}
+
 function wellFormed(filter: AnyFilter): AnyFilter {
   return function (this: FilterThis, input: unknown, ...args: unknown[]) {
     const v = toValue(input);
@@ -420,8 +428,7 @@ export function escapeFilter(this: FilterThis, input: unknown): unknown {
  */
 export function escapeOnceFilter(this: FilterThis, input: unknown): unknown {
   const v = toValue(input);
-  if (v === null || v === undefined) return v;
-  const text = String(v);
+  const text = v === null || v === undefined ? '' : String(v); // Ruby's input.to_s: nil is ''
   this.context.memoryLimit.use(text.length);
   return text.replace(/["><']|&(?!(?:[a-zA-Z]+|#\d+);)/g, (c) => HTML_ESCAPES[c]!);
 }
@@ -720,7 +727,8 @@ export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   base64_url_safe_decode: base64UrlSafeDecodeFilter,
   // Shopify's url_encode is Ruby's CGI.escape: only A-Z a-z 0-9 _ . - ~ stay, a space is `+`; liquidjs' own kept
   // ! ' ( ) * as encodeURIComponent does. Its cgi_escape is CGI.escape already.
-  url_encode: wellFormed(builtin('cgi_escape')),
+  // nil stays nil (`CGI.escape(input.to_s) unless input.nil?`).
+  url_encode: keepNil(wellFormed(builtin('cgi_escape'))),
   cgi_escape: wellFormed(builtin('cgi_escape')),
   uri_escape: wellFormed(builtin('uri_escape')),
 };
