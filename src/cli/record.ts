@@ -2,7 +2,7 @@
 // reads a conversation from a server (the simulator transcript, the execution's context and
 // steps) and writes it as a test file, saving the flow definition next to it when asked.
 import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { configFlagOptions } from '../config.ts';
 import { parseDefinitionFile } from '../definition/parse.ts';
 import type { FlowDefinition } from '../definition/types.ts';
@@ -14,7 +14,7 @@ import { ApiFailure, StudioClient, type RemoteFlow } from '../flowtest/studio-cl
 import { remoteConnector, reportFailure, usageFailure } from './remote.ts';
 import { sidArgument } from './sid-argument.ts';
 import { booleanWithValue, extraArguments, parseStrict, switchWithWord } from './stray-arguments.ts';
-import { readManifest, syncedHash, writeManifest } from './flows/manifest.ts';
+import { MANIFEST, readManifest, syncedHash, writeManifest } from './flows/manifest.ts';
 import { slug } from './flows/match.ts';
 import { makeDirectories } from '../lib/make-directories.ts';
 
@@ -31,7 +31,9 @@ Options:
   --out FILE             the test file to write (e.g. tests/order.test.yaml; required)
   --flow-file FILE       the flow file the test names; written, if missing, from the revision the
                          execution ran (default: the file flows/flows.manifest.json maps to the flow,
-                         else flows/<name>.json, added to the manifest for flows push)
+                         else flows/<name>.json, added to the manifest for flows push); into a
+                         flows folder only as the flow's tracked file (it becomes one if the flow
+                         has none there): flows push would create any other as a second flow
   --name TEXT            the test's name
   --base-url URL --account-sid AC… --auth-token … (or --api-key/--api-secret; env TWILIO_*)`;
 
@@ -74,6 +76,46 @@ function markSynced(dir: string, flowFile: string, definition: unknown): void {
   if (!key) return;
   const { server: _, vars: __, ...entry } = manifest.flows[key]!;
   manifest.flows[key] = { ...entry, synced: syncedHash(definition) };
+  writeManifest(dir, manifest);
+}
+
+/**
+ * What a --flow-file that is missing (so recording writes it) means in a flows folder (beside a
+ * flows.manifest.json, or ./flows itself), where `flows push` takes every .json file for a flow: the
+ * manifest tracks it (for this flow: fine, as the default file; for another flow: refused, push would
+ * overwrite that one), the flow has another tracked file there (refused: push would create this one as
+ * a second flow), or the flow has none (untracked: to be added once written, as the default file is). Null outside
+ * a flows folder.
+ */
+function flowsFolderFile(flowFile: string, flow: { sid: string; friendlyName: string }): { refused: string } | { track: string; untracked: boolean } | null {
+  const dir = dirname(flowFile);
+  if (!flowFile.endsWith('.json') || basename(flowFile) === MANIFEST) return null;
+  if (!existsSync(join(dir, MANIFEST)) && dir !== resolve(FLOWS_DIR)) return null;
+  const manifest = readManifest(dir);
+  const key = basename(flowFile);
+  const shown = (file: string) => relative(process.cwd(), file) || file;
+  const entry = manifest.flows[key];
+  if (entry) {
+    if (entry.sid === undefined || entry.sid === flow.sid) return { track: dir, untracked: false };
+    return { refused: `${shown(flowFile)} is the file ${shown(join(dir, MANIFEST))} tracks for ${entry.friendlyName} (${entry.sid}): flows push would overwrite that flow with ${flow.friendlyName}, so keep this one elsewhere` };
+  }
+  const entries = Object.entries(manifest.flows);
+  const known = entries.find(([, v]) => v.sid === flow.sid) ?? entries.find(([, v]) => v.sid === undefined && v.friendlyName === flow.friendlyName);
+  if (known) {
+    return {
+      refused:
+        `${shown(flowFile)} is in a flows folder, and ${shown(join(dir, MANIFEST))} tracks ${shown(join(dir, known[0]))} for ${flow.friendlyName} (${flow.sid}): ` +
+        `flows push would create ${shown(flowFile)} as a second flow. Leave --flow-file out to use ${shown(join(dir, known[0]))}, ` +
+        `or keep the revision the execution ran outside the flows folder`,
+    };
+  }
+  return { track: dir, untracked: true };
+}
+
+/** Adds the flow's entry for `flowFile` (just written) to the manifest of `dir`, so that flows push updates the flow. */
+function track(dir: string, flowFile: string, flow: { sid: string; friendlyName: string }): void {
+  const manifest = readManifest(dir);
+  manifest.flows[basename(flowFile)] = { friendlyName: flow.friendlyName, sid: flow.sid };
   writeManifest(dir, manifest);
 }
 
@@ -196,6 +238,12 @@ export async function recordCommand(argv: string[]): Promise<number> {
       // Not a Switchboard simulator (e.g. the real Twilio): the steps' outbound outputs stand in.
     }
     const out = resolve(values.out);
+    // A --flow-file written into a flows folder, untracked, would be a second flow on the next push: refused before anything is written.
+    const given = values['flow-file'] !== undefined && !existsSync(resolve(values['flow-file'])) ? flowsFolderFile(resolve(values['flow-file']), flow) : null;
+    if (given && 'refused' in given) {
+      console.error(`switchboard test --record: ${given.refused} (--flow-file ${relative(process.cwd(), join(dirname(out), basename(values['flow-file']!)))}, beside the test); nothing was written`);
+      return 2;
+    }
     // Each subflow it ran (the revision that ran) goes beside the test, named under mocks.subflows.
     const { subflows, log } = await recordSubflows(client, ran.definition, steps, out, executionSid);
     for (const line of log) console.log(line);
@@ -203,7 +251,8 @@ export async function recordCommand(argv: string[]): Promise<number> {
     if (!existsSync(flowFile)) {
       makeDirectories(dirname(flowFile));
       writeFileSync(flowFile, flowFileText(ran.definition));
-      markSynced(FLOWS_DIR, flowFile, ran.definition);
+      if (given && 'track' in given && given.untracked) track(given.track, flowFile, flow);
+      markSynced(given && 'track' in given ? given.track : FLOWS_DIR, flowFile, ran.definition);
       console.log(`wrote ${relative(process.cwd(), flowFile)} (flow ${flow.sid}, revision ${ran.revision}, the one the execution ran)`);
     } else {
       const kept = relative(process.cwd(), flowFile);

@@ -195,6 +195,49 @@ describe('test --record: where the flow file goes', () => {
     assert.ok(existsSync(join(dir, 'elsewhere/pizza.json')));
     assert.ok(!existsSync(join(dir, 'flows')));
   });
+
+  it('--flow-file into the flows folder beside the flow\'s tracked file is refused, nothing written: push would create it as a second flow', async () => {
+    const dir = workdir();
+    assert.equal((await cli(['flows', 'pull', ...creds], dir)).code, 0);
+    const manifest = readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8');
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', '--flow-file', 'flows/pizza-r1.json', ...creds], dir);
+    assert.equal(record.code, 2);
+    assert.match(
+      record.stderr,
+      /flows\/pizza-r1\.json is in a flows folder, and flows\/flows\.manifest\.json tracks flows\/pizza-order\.json for Pizza order \(FW[0-9a-f]{32}\): flows push would create flows\/pizza-r1\.json as a second flow\. Leave --flow-file out to use flows\/pizza-order\.json, or keep the revision the execution ran outside the flows folder \(--flow-file tests\/pizza-r1\.json, beside the test\); nothing was written/,
+    );
+    assert.deepEqual(readdirSync(join(dir, 'flows')).sort(), ['flows.manifest.json', 'pizza-order.json']);
+    assert.ok(!existsSync(join(dir, 'tests')));
+    assert.equal(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'), manifest);
+    // Beside the test, as the refusal says: written, and push has nothing to create.
+    const beside = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', '--flow-file', 'tests/pizza-r1.json', ...creds], dir);
+    assert.equal(beside.code, 0, beside.stderr);
+    const push = await cli(['flows', 'push', '--dry-run', ...creds], dir);
+    assert.doesNotMatch(push.stdout, /created/);
+  });
+
+  it('--flow-file naming the file the manifest tracks for another flow is refused: push would overwrite that flow', async () => {
+    const dir = workdir();
+    mkdirSync(join(dir, 'flows'));
+    const other = `FW${'0'.repeat(32)}`;
+    writeFileSync(join(dir, 'flows/flows.manifest.json'), JSON.stringify({ flows: { 'other.json': { friendlyName: 'Other', sid: other } } }));
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', '--flow-file', 'flows/other.json', ...creds], dir);
+    assert.equal(record.code, 2);
+    assert.match(record.stderr, new RegExp(`flows/other\\.json is the file flows/flows\\.manifest\\.json tracks for Other \\(${other}\\): flows push would overwrite that flow with Pizza order`));
+    assert.ok(!existsSync(join(dir, 'flows/other.json')));
+  });
+
+  it('--flow-file into the flows folder of a flow it does not track yet becomes its tracked file: push updates the flow', async () => {
+    const dir = workdir();
+    const record = await cli(['test', '--record', '--flow', flowSid, '--out', 'tests/order.test.yaml', '--flow-file', 'flows/orders.json', ...creds], dir);
+    assert.equal(record.code, 0, record.stderr);
+    const manifest = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'));
+    assert.deepEqual(manifest.flows, { 'orders.json': { friendlyName: 'Pizza order', sid: flowSid, synced: syncedHash(pizza) } });
+    const push = await cli(['flows', 'push', '--dry-run', ...creds], dir);
+    assert.equal(push.code, 0, push.stderr);
+    assert.match(push.stdout, /would be unchanged: Pizza order/);
+    assert.doesNotMatch(push.stdout, /created/);
+  });
 });
 
 describe('test --record: the revision that ran is gone', () => {
