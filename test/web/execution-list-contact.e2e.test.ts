@@ -43,6 +43,24 @@ describe('web console: executions list filtered by contact (Chromium)', { skip: 
 
   const listedSids = async () => (await page.locator('table tbody code.sid').allTextContents()).map((s) => s.trim());
 
+  it('a link with a status that is none says so in its own words, and links to the list of any status', async () => {
+    const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Odd status', status: 'published', definition: ASK })).sid;
+    const sid = await start(flowSid, CALLER, '+15005550006');
+    await page.goto(`${server.baseUrl}/flows/${flowSid}/executions?status=finished&contact=${encodeURIComponent(CALLER)}`);
+    const notice = page.getByTestId('unknown-status');
+    await notice.waitFor();
+    assert.equal(
+      await notice.textContent(),
+      'The link asks for executions whose status is “finished”, which is not a status: an execution is Active or Ended. Show executions of any status',
+    );
+    // Not the API's refusal (which names its query parameter).
+    assert.equal(await page.getByText(/is not one of/).count(), 0);
+    await notice.getByRole('link', { name: 'Show executions of any status' }).click();
+    await page.waitForURL(`${server.baseUrl}/flows/${flowSid}/executions?contact=${encodeURIComponent(CALLER)}`);
+    await until('the execution is listed', async () => (await listedSids()).includes(sid));
+    assert.equal(await page.getByTestId('unknown-status').count(), 0);
+  });
+
   it('a flow without executions says how to run it, and none match once filtered', async () => {
     const flowSid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Never run', status: 'published', definition: ASK })).sid;
     await page.goto(`${server.baseUrl}/flows/${flowSid}/executions`);

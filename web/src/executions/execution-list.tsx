@@ -17,6 +17,8 @@ import { endedWords, type ExecutionSummary } from './waiting.ts';
 import { emptyExecutions, type EmptyExecutions, type ExecutionFilters } from './empty-list.ts';
 
 const PAGE_SIZE = 20;
+/** What the status filter takes (the API refuses any other). */
+const EXECUTION_STATUSES = ['active', 'ended'] as const;
 
 export function executionsQuery(flowSid: string, filters: ExecutionFilters, pageSize = PAGE_SIZE): string {
   const params = new URLSearchParams({ PageSize: String(pageSize) });
@@ -110,7 +112,13 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
     const { page, token } = pageOf(url);
     navigate(location + consoleSearch({ ...filters, page, token }));
   };
-  const list = useAsync((signal) => api.get<{ executions: Execution[]; meta: PageMeta }>(pageUrl, signal), [pageUrl]);
+  // A status the list cannot filter by (a hand-edited or old link): said in the console's words, not read (the API's
+  // refusal named its query parameter), with a way back to the whole list.
+  const unknownStatus = filters.status !== '' && !(EXECUTION_STATUSES as readonly string[]).includes(filters.status) ? filters.status : null;
+  const list = useAsync(
+    (signal) => (unknownStatus !== null ? Promise.resolve(null) : api.get<{ executions: Execution[]; meta: PageMeta }>(pageUrl, signal)),
+    [pageUrl, unknownStatus],
+  );
   // The list's 404 says the same as the flow's: the flow was deleted while this page was open (a refresh found it gone).
   const flowGone = flow.errorStatus === 404 || list.errorStatus === 404;
   // A page that could not be loaded shows a ProblemPage, which names itself.
@@ -195,6 +203,12 @@ export function ExecutionListPage({ flowSid }: { flowSid: string }) {
         <button type="submit">Apply</button>
       </form>
       <ErrorNotice error={list.error} />
+      {unknownStatus !== null && (
+        <p role="alert" className="notice notice-error" data-testid="unknown-status">
+          The link asks for executions whose status is “{unknownStatus}”, which is not a status: an execution is Active or Ended.{' '}
+          <Link href={location + consoleSearch({ ...filters, status: '' })}>Show executions of any status</Link>
+        </p>
+      )}
       {standings.error && <ErrorNotice error={`How the executions ended and where the active ones wait could not be read: ${standings.error}`} />}
       {list.data && list.data.executions.length === 0 && <NoExecutions flowSid={flowSid} why={emptyExecutions(filters, list.data.meta.page)} />}
       {list.data && list.data.executions.length > 0 && (
