@@ -79,6 +79,7 @@ import { DEFAULT_LIQUID_VERSION, isStudioFilter, isStudioTag, liquidSince, parse
 import { CappedForTag, CappedTablerowTag, MAX_LOOP_ITERATIONS } from './liquid/loop-tags.ts';
 import { CappedCaptureTag } from './liquid/capture-tag.ts';
 import { CappedIfchangedTag } from './liquid/ifchanged-tag.ts';
+import { RubyCaseTag } from './liquid/case-tag.ts';
 import type { SlashDateOrder } from './liquid/date-text.ts';
 import { COSTED_FILTERS, COUNTED_OPERATORS, withCost } from './liquid/costs.ts';
 import { SHOPIFY_FILTERS, codePointLength, integerSize } from './liquid/shopify-filters.ts';
@@ -309,6 +310,7 @@ function createLiquid(dialect: Dialect): Liquid {
   liquid.registerTag('tablerow', CappedTablerowTag);
   liquid.registerTag('capture', CappedCaptureTag);
   liquid.registerTag('ifchanged', CappedIfchangedTag);
+  liquid.registerTag('case', RubyCaseTag);
   for (const name of ['date', 'date_to_xmlschema', 'date_to_rfc822', 'date_to_string', 'date_to_long_string']) {
     liquid.registerFilter(name, dateFilter(name));
   }

@@ -328,3 +328,9 @@ describe('Liquid as Ruby: nil through the text filters', () => {
     assert.ok(!r.ok && /invalid integer/.test(r.error.message), JSON.stringify(r));
   });
 });
+
+describe('Liquid as Ruby: case', () => {
+  it('compares with ==, so a JSON null matches a missing variable, and a when renders once per matching value', () => {
+    assert.equal(ok('{% case z %}{% when missing %}W{% else %}E{% endcase %}|{% case 1 %}{% when 1, 1 %}A{% when 1 %}B{% else %}E{% endcase %}', { z: null }), 'W|AAB');
+  });
+});
