@@ -14,7 +14,8 @@ import { ApiFailure, StudioClient, type RemoteFlow } from '../flowtest/studio-cl
 import { remoteConnector, reportFailure, usageFailure } from './remote.ts';
 import { sidArgument } from './sid-argument.ts';
 import { booleanWithValue, extraArguments, parseStrict, switchWithWord } from './stray-arguments.ts';
-import { MANIFEST, readManifest, syncedHash, writeManifest } from './flows/manifest.ts';
+import { readManifest, syncedHash, writeManifest } from './flows/manifest.ts';
+import { flowsFolderPlace, flowsFolderRefusal, trackFlowFile } from './flows/flows-folder.ts';
 import { slug } from './flows/match.ts';
 import { makeDirectories } from '../lib/make-directories.ts';
 
@@ -76,46 +77,6 @@ function markSynced(dir: string, flowFile: string, definition: unknown): void {
   if (!key) return;
   const { server: _, vars: __, ...entry } = manifest.flows[key]!;
   manifest.flows[key] = { ...entry, synced: syncedHash(definition) };
-  writeManifest(dir, manifest);
-}
-
-/**
- * What a --flow-file that is missing (so recording writes it) means in a flows folder (beside a
- * flows.manifest.json, or ./flows itself), where `flows push` takes every .json file for a flow: the
- * manifest tracks it (for this flow: fine, as the default file; for another flow: refused, push would
- * overwrite that one), the flow has another tracked file there (refused: push would create this one as
- * a second flow), or the flow has none (untracked: to be added once written, as the default file is). Null outside
- * a flows folder.
- */
-function flowsFolderFile(flowFile: string, flow: { sid: string; friendlyName: string }): { refused: string } | { track: string; untracked: boolean } | null {
-  const dir = dirname(flowFile);
-  if (!flowFile.endsWith('.json') || basename(flowFile) === MANIFEST) return null;
-  if (!existsSync(join(dir, MANIFEST)) && dir !== resolve(FLOWS_DIR)) return null;
-  const manifest = readManifest(dir);
-  const key = basename(flowFile);
-  const shown = (file: string) => relative(process.cwd(), file) || file;
-  const entry = manifest.flows[key];
-  if (entry) {
-    if (entry.sid === undefined || entry.sid === flow.sid) return { track: dir, untracked: false };
-    return { refused: `${shown(flowFile)} is the file ${shown(join(dir, MANIFEST))} tracks for ${entry.friendlyName} (${entry.sid}): flows push would overwrite that flow with ${flow.friendlyName}, so keep this one elsewhere` };
-  }
-  const entries = Object.entries(manifest.flows);
-  const known = entries.find(([, v]) => v.sid === flow.sid) ?? entries.find(([, v]) => v.sid === undefined && v.friendlyName === flow.friendlyName);
-  if (known) {
-    return {
-      refused:
-        `${shown(flowFile)} is in a flows folder, and ${shown(join(dir, MANIFEST))} tracks ${shown(join(dir, known[0]))} for ${flow.friendlyName} (${flow.sid}): ` +
-        `flows push would create ${shown(flowFile)} as a second flow. Leave --flow-file out to use ${shown(join(dir, known[0]))}, ` +
-        `or keep the revision the execution ran outside the flows folder`,
-    };
-  }
-  return { track: dir, untracked: true };
-}
-
-/** Adds the flow's entry for `flowFile` (just written) to the manifest of `dir`, so that flows push updates the flow. */
-function track(dir: string, flowFile: string, flow: { sid: string; friendlyName: string }): void {
-  const manifest = readManifest(dir);
-  manifest.flows[basename(flowFile)] = { friendlyName: flow.friendlyName, sid: flow.sid };
   writeManifest(dir, manifest);
 }
 
@@ -239,9 +200,10 @@ export async function recordCommand(argv: string[]): Promise<number> {
     }
     const out = resolve(values.out);
     // A --flow-file written into a flows folder, untracked, would be a second flow on the next push: refused before anything is written.
-    const given = values['flow-file'] !== undefined && !existsSync(resolve(values['flow-file'])) ? flowsFolderFile(resolve(values['flow-file']), flow) : null;
-    if (given && 'refused' in given) {
-      console.error(`switchboard test --record: ${given.refused} (--flow-file ${relative(process.cwd(), join(dirname(out), basename(values['flow-file']!)))}, beside the test); nothing was written`);
+    const given = values['flow-file'] !== undefined && !existsSync(resolve(values['flow-file'])) ? flowsFolderPlace(resolve(values['flow-file']), flow, FLOWS_DIR) : null;
+    const refused = given && flowsFolderRefusal(resolve(values['flow-file']!), given, flow, (tracked) => `Leave --flow-file out to use ${tracked}, or keep the revision the execution ran outside the flows folder`);
+    if (refused) {
+      console.error(`switchboard test --record: ${refused} (--flow-file ${relative(process.cwd(), join(dirname(out), basename(values['flow-file']!)))}, beside the test); nothing was written`);
       return 2;
     }
     // Each subflow it ran (the revision that ran) goes beside the test, named under mocks.subflows.
@@ -251,8 +213,8 @@ export async function recordCommand(argv: string[]): Promise<number> {
     if (!existsSync(flowFile)) {
       makeDirectories(dirname(flowFile));
       writeFileSync(flowFile, flowFileText(ran.definition));
-      if (given && 'track' in given && given.untracked) track(given.track, flowFile, flow);
-      markSynced(given && 'track' in given ? given.track : FLOWS_DIR, flowFile, ran.definition);
+      if (given?.is === 'untracked') trackFlowFile(given.folder, flowFile, flow);
+      markSynced(given ? given.folder : FLOWS_DIR, flowFile, ran.definition);
       console.log(`wrote ${relative(process.cwd(), flowFile)} (flow ${flow.sid}, revision ${ran.revision}, the one the execution ran)`);
     } else {
       const kept = relative(process.cwd(), flowFile);
