@@ -37,12 +37,14 @@ export function LiveSteps({
               <span className="visually-hidden">Execution </span>
               <code className="sid">{execution.sid}</code>
             </Link>
-            <StatusBadge status={execution.status} />
-            {onEnd && execution.status === 'active' && (
-              <button type="button" className="small-button" onClick={onEnd}>
-                End
-              </button>
-            )}
+            <span className="live-steps-state">
+              <StatusBadge status={execution.status} />
+              {onEnd && execution.status === 'active' && (
+                <button type="button" className="small-button" onClick={onEnd}>
+                  End
+                </button>
+              )}
+            </span>
           </span>
         )}
       </header>
