@@ -73,6 +73,24 @@ export function unusedHttpMocks(mocks: Mocks | undefined, used: (mock: object) =
   return (['http', 'functions'] as const).flatMap((kind) => (mocks?.[kind] ?? []).flatMap((mock, i) => (used(mock) ? [] : [label(kind, mock, i)])));
 }
 
+/** The mocks other than HTTP and Function ones, which a run may leave unused: by what they answer. */
+const OTHER_MOCKS = ['messages', 'calls', 'dial', 'enqueue', 'record', 'pay', 'virtualAgent', 'conversationRelay'] as const;
+
+/**
+ * The message, call and call-verb mocks of `mocks` that `used` says answered nothing, each named as the test
+ * file names it ("mocks.dial[0] (widget: connect_agent) answered nothing"): a widget the run never reached, or
+ * a `to` or `body` no message or call had. `anyTest`: the file's mocks, unused by every test.
+ */
+export function unusedOtherMocks(mocks: Mocks | undefined, used: (mock: object) => boolean, anyTest = false): string[] {
+  return OTHER_MOCKS.flatMap((kind) =>
+    ((mocks?.[kind] ?? []) as { widget?: string; to?: string; body?: string }[]).flatMap((mock, i) => {
+      if (used(mock)) return [];
+      const what = [mock.widget !== undefined ? `widget: ${mock.widget}` : '', mock.to !== undefined ? `to: ${mock.to}` : '', mock.body !== undefined ? `body: ${mock.body}` : ''].filter(Boolean).join(', ') || `any ${kind === 'messages' ? 'message' : kind === 'calls' ? 'call' : 'widget'}`;
+      return [`mocks.${kind}[${i}] (${what}) answered nothing${anyTest ? ' in any test' : ''}`];
+    }),
+  );
+}
+
 /**
  * Call verbs whose unmocked answer is not one a real call gives: the test still runs (the action comes
  * without the verb's parameters), and a note says what happened and how to choose the outcome.

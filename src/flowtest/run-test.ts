@@ -9,7 +9,7 @@ import { withoutPhoneFormatting } from '../lib/phone-format.ts';
 import { outage } from './outage.ts';
 import { checkExpectations, endText, notAWidget, sequenceItems, type Failure } from './expect.ts';
 import { parseClock, type LoadedFlow } from './load.ts';
-import { MockResponder, unusedHttpMocks } from './mocks.ts';
+import { MockResponder, unusedHttpMocks, unusedOtherMocks } from './mocks.ts';
 import { SIMULATED_ACCOUNT_SID, Simulation, type SimulationOptions, type StartSpec } from './simulation.ts';
 import type { Mocks, Observation, ScriptStep, TestCase, TriggerSpec } from './types.ts';
 
@@ -382,7 +382,7 @@ export function runTest(input: RunInput): TestResult {
     checkpoints = played.checkpoints;
     mockUsed = (mock) => played.responder.used(mock);
     mockMiss = (mock) => played.responder.miss(mock);
-    notes = [...played.notes, ...played.responder.unmockedVerbs(), ...played.responder.refusals(), ...unusedHttpMocks(input.test.mocks, mockUsed, mockMiss)];
+    notes = [...played.notes, ...played.responder.unmockedVerbs(), ...played.responder.refusals(), ...unusedHttpMocks(input.test.mocks, mockUsed, mockMiss), ...unusedOtherMocks(input.test.mocks, mockUsed)];
     observation = played.sim.observation();
     failures = [
       ...unknownMockWidgets(input),

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { CoverageCollector, type FlowCoverage } from './coverage.ts';
 import { LoadError, loadTestFile, testName, type LoadedTestFile } from './load.ts';
-import { unusedHttpMocks } from './mocks.ts';
+import { unusedHttpMocks, unusedOtherMocks } from './mocks.ts';
 import { runTest, type TestResult } from './run-test.ts';
 import type { SimulationOptions } from './simulation.ts';
 import type { JsonObject } from '../engine/types.ts';
@@ -95,7 +95,8 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
     const last = fileResults.at(-1);
     if (ranAll && last) {
       const miss = (mock: object) => fileResults.map((r) => r.mockMiss?.(mock)).find((why) => why !== undefined);
-      const unused = unusedHttpMocks(loaded.file.mocks, (mock) => fileResults.some((r) => r.mockUsed!(mock)), miss, 'matched no request in any test');
+      const usedByAny = (mock: object) => fileResults.some((r) => r.mockUsed!(mock));
+      const unused = [...unusedHttpMocks(loaded.file.mocks, usedByAny, miss, 'matched no request in any test'), ...unusedOtherMocks(loaded.file.mocks, usedByAny, true)];
       if (unused.length) last.notes = [...(last.notes ?? []), ...unused.map((mock) => `the file's ${mock}`)];
     }
     // A vars file that misses a name (or misspells it) leaves that placeholder in the flow, where a test could still pass.

@@ -68,3 +68,40 @@ describe('mocks naming a widget', () => {
     }
   });
 });
+
+describe('message, call and call-verb mocks that answered nothing', () => {
+  it('are noted, as HTTP mocks are: the test’s, and the file’s unused by every test', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-mock-unused-'));
+    try {
+      writeFileSync(join(dir, 'flow.json'), JSON.stringify(flow));
+      writeFileSync(join(dir, 'sub.json'), JSON.stringify(subflow));
+      const file = join(dir, 'agent.test.yaml');
+      writeFileSync(
+        file,
+        [
+          'flow: flow.json',
+          'mocks:',
+          '  record: [{ widget: connect_agent }]',
+          'tests:',
+          '  - name: agent answers',
+          '    trigger: { call: { from: "+15551230001" } }',
+          '    mocks:',
+          '      dial: [{ widget: connect_agent, status: completed }, { status: busy }]',
+          '      messages: [{ to: "+1999", fail: 21610 }]',
+          '      calls: [{ answer: busy }]',
+          '',
+        ].join('\n'),
+      );
+      const summary = runFiles([file]);
+      assert.equal(summary.passed, 1, textReport(summary));
+      assert.deepEqual(summary.results[0]!.notes, [
+        'mocks.messages[0] (to: +1999) answered nothing',
+        'mocks.calls[0] (any call) answered nothing',
+        'mocks.dial[1] (any widget) answered nothing',
+        "the file's mocks.record[0] (widget: connect_agent) answered nothing in any test",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
