@@ -163,7 +163,14 @@ function validateFlowText(text: string, liquidVersion?: string, vars?: JsonObjec
 function validateWithVars(source: unknown, liquidVersion?: string, vars?: JsonObject): [ReturnType<typeof validateDefinition>, string[]?] {
   if (!vars) return [validateDefinition(source, { liquidVersion })];
   const substituted = substituteTemplateVars(source, vars);
-  return [validateDefinition(substituted.value, { liquidVersion }), substituted.left];
+  return [validateDefinition(substituted.value, { liquidVersion }), substituted.left.filter((placeholder) => readByTheFlow(source, placeholder))];
+}
+
+/** Whether a placeholder appears somewhere the flow reads: not only in its `description`, which no run reads. */
+function readByTheFlow(source: unknown, placeholder: string): boolean {
+  if (source === null || typeof source !== 'object' || Array.isArray(source)) return true;
+  const { description: _description, ...rest } = source as Record<string, unknown>;
+  return JSON.stringify(rest).includes(JSON.stringify(placeholder).slice(1, -1));
 }
 
 /** The first problems of a definition that does not validate, one line each; empty when it does. */

@@ -3,7 +3,7 @@
 // winning name by name. Without them the placeholders stay text (and the validator warns, as before).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFiles } from '../../src/flowtest/runner.ts';
@@ -91,6 +91,12 @@ tests:
       [],
     ]);
     assert.match(textReport(summary), /note: the flow's placeholder \$\{workflow_sids\.master\} left as written/);
+    // A placeholder only in the flow's description (Terraform fills it in; no run reads it) is not noted.
+    write('described.json', JSON.stringify({ ...flow, description: '${flow_description}' }));
+    write('described.test.yaml', readFileSync(join(dir, 'own.test.yaml'), 'utf8').replace('flow: flow.json', 'flow: described.json'));
+    const described = runFiles([join(dir, 'described.test.yaml')]);
+    assert.equal(described.failed, 0, textReport(described));
+    assert.deepEqual(described.results.flatMap((r) => r.notes ?? []), []);
     // Every name given: nothing to note; no vars at all: the validator's warnings speak (`flows validate`), not the runner.
     for (const file of ['own.test.yaml', 'none.test.yaml']) {
       const notes = runFiles([join(dir, file)]).results.flatMap((r) => r.notes ?? []);
