@@ -21,7 +21,7 @@ const ARGUMENTS: Record<string, number> = { list: 0, export: 1, import: 1 };
 /** Options only one subcommand takes: given to another, they would be ignored without a word. */
 /** The subcommands that take --vars (pull does not: it never writes a server's substituted flow over a template, flows/pull.ts). */
 const VARS_COMMANDS = ['validate', 'import', 'diff', 'push'];
-const OWN_SWITCHES: Record<string, string[]> = { all: ['diff'], pair: ['diff'], 'force-status': ['push'], force: ['pull', 'push'], quiet: ['validate'], 'max-warnings': ['validate'] };
+const OWN_SWITCHES: Record<string, string[]> = { all: ['diff'], pair: ['diff'], 'force-status': ['push'], force: ['pull', 'push', 'export'], quiet: ['validate'], 'max-warnings': ['validate'] };
 
 export const FLOWS_USAGE = `Usage: switchboard flows <command> [options]
 
@@ -84,7 +84,11 @@ Commands:
                                     invalid files and their errors, and the count (--json lists every
                                     file, with the count as "summary"); --max-warnings N: more than N
                                     warnings in all fail the check (exit 1), as eslint's does
-  export FW… [--revision N] [--out FILE]   the definition as Studio export JSON (stdout by default)
+  export FW… [--revision N] [--out FILE]   the definition as Studio export JSON (stdout by default).
+                                    --out into a file a manifest tracks: one edited since it was last
+                                    pulled or pushed is not overwritten (exit 2, nothing written; --force
+                                    overwrites it); the flow's own file is recorded as holding what was
+                                    exported, as a pull records it. A file no manifest tracks is overwritten
   import FILE [--name NAME] [--status draft|published]   create a new flow from a file, named NAME,
                                     else a saved Flow resource's friendly_name, else the file's name
 
@@ -95,7 +99,7 @@ Options:
   --pair          diff: compare the two arguments with each other, also two files of --dir
   --force-status  push: set --status on unchanged flows too (a new revision of each whose status differs)
   --force         pull: overwrite local files edited since they were last pulled or pushed; push:
-                  overwrite flows changed on the server since then
+                  overwrite flows changed on the server since then; export: overwrite such an edited file
   --quiet         validate: print only invalid files (their errors, not warnings) and the count
   --max-warnings N   validate: exit 1 when the files have more than N warnings in all
   --vars FILE     validate, import, diff, push: values (a JSON or YAML mapping) for the files' deploy-time
@@ -110,8 +114,8 @@ Exit codes (like diff(1), so a script can tell an answer from a failure):
      is not valid, or more warnings than --max-warnings; push, import: not sent, a definition is not
      valid; push: a file holds deploy-time \${…} placeholders (none or not all given with --vars)
   2  bad usage, no flow directory, a file that cannot be read, validate/push: no flow files in --dir, the
-     server refused (credentials, no such flow or revision), pull: local edits it would overwrite (nothing
-     is written), push: changes made on the server it would overwrite (nothing is sent),
+     server refused (credentials, no such flow or revision), pull, export: local edits it would overwrite
+     (nothing is written), push: changes made on the server it would overwrite (nothing is sent),
      push/diff: a file whose friendly name several server flows have (nothing is sent)
   3  the server could not be reached
 
@@ -150,7 +154,7 @@ export async function flowsCommand(argv: string[]): Promise<number> {
   // A switch counts when on, a string option (--max-warnings) when given at all.
   const given = (name: string) => ![undefined, false].includes(values[name as keyof typeof values] as undefined | boolean);
   const foreign = Object.entries(OWN_SWITCHES).find(([name, commands]) => given(name) && !commands.includes(sub));
-  if (foreign) return usageFailure(`flows ${sub} does not take --${foreign[0]} (flows ${foreign[1].join(' and ')} ${foreign[1].length === 1 ? 'does' : 'do'})`);
+  if (foreign) return usageFailure(`flows ${sub} does not take --${foreign[0]} (flows ${foreign[1].join(', ').replace(/, (?=[^,]*$)/, ' and ')} ${foreign[1].length === 1 ? 'does' : 'do'})`);
   const maxWarnings = parseMaxWarnings(values['max-warnings']);
   if ('problem' in maxWarnings) return usageFailure(maxWarnings.problem);
   if (values['force-status'] && status === undefined) return usageFailure('flows push --force-status sets --status on unchanged flows: give --status draft or published with it');

@@ -1,14 +1,15 @@
 // `flows export FW… --revision N --out <its tracked file>` (what `test --record` advises when the flow file
 // differs from the revision an execution ran) records in flows.manifest.json what it wrote, as a pull does:
 // a later pull updates the file instead of refusing it as locally edited, and push compares it as that
-// revision. An export anywhere else leaves the manifest alone.
+// revision. An export anywhere else leaves the manifest alone. A tracked file edited since it was last synced is
+// not overwritten (exit 2, as pull refuses it) unless --force; a scratch file no manifest tracks is, as ever.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { flowsCommand } from '../../src/cli/flows.ts';
+import { flowsCommand, FLOWS_USAGE } from '../../src/cli/flows.ts';
 import { syncedHash } from '../../src/cli/flows/manifest.ts';
 
 const pizza = JSON.parse(readFileSync(new URL('../../examples/flows/pizza-order.json', import.meta.url), 'utf8'));
@@ -77,5 +78,40 @@ describe('flows export into a tracked file', () => {
     assert.equal(exported.code, 0, exported.stderr);
     assert.doesNotMatch(exported.stdout, /tracked/);
     assert.equal(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'), before);
+  });
+
+  it('a tracked file with local edits is not overwritten: exit 2, nothing written, --force overwrites it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-export-tracked-'));
+    dirs.push(dir);
+    assert.equal((await flows(['pull', ...creds], dir)).code, 0);
+    const file = join(dir, 'flows/pizza-order.json');
+    const edited = JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), description: 'my local edit' }, null, 2) + '\n';
+    writeFileSync(file, edited);
+    const manifest = readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8');
+    const refused = await flows(['export', sid, '--revision', '1', '--out', 'flows/pizza-order.json', ...creds], dir);
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.equal(refused.stdout, '');
+    assert.match(refused.stderr, /^flows\/pizza-order\.json: not overwritten with Pizza order \(FW[0-9a-f]{32} revision 1\): it was edited since it was last pulled or pushed$/m);
+    assert.match(refused.stderr, /^nothing was exported: the file may hold local changes the export would lose .*--force overwrites it$/m);
+    assert.equal(readFileSync(file, 'utf8'), edited, 'the edit is still there');
+    assert.equal(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'), manifest);
+    const forced = await flows(['export', sid, '--revision', '1', '--out', 'flows/pizza-order.json', '--force', ...creds], dir);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).description, 'revision 1');
+    assert.equal(JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8')).flows['pizza-order.json'].synced, syncedHash(revision(1)));
+    const help = FLOWS_USAGE.replace(/\s+/g, ' ');
+    assert.match(help, /--out into a file a manifest tracks: one edited since it was last pulled or pushed is not overwritten \(exit 2, nothing written; --force overwrites it\)/);
+    assert.match(help, /export: overwrite such an edited file/);
+    assert.match(help, /pull, export: local edits it would overwrite \(nothing is written\)/);
+  });
+
+  it('a scratch file no manifest tracks is overwritten as ever, edited or not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-export-tracked-'));
+    dirs.push(dir);
+    assert.equal((await flows(['export', sid, '--revision', '1', '--out', 'copy.json', ...creds], dir)).code, 0);
+    writeFileSync(join(dir, 'copy.json'), '{"edited": true}\n');
+    const again = await flows(['export', sid, '--revision', '1', '--out', 'copy.json', ...creds], dir);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'copy.json'), 'utf8')).description, 'revision 1');
   });
 });

@@ -142,10 +142,10 @@ describe('flows pull keeps local edits', () => {
     assert.equal(JSON.parse(read('survey.json')).description, 'written by hand');
   });
 
-  it('--force is pull\'s and push\'s alone, and the help says what it does', async () => {
+  it('--force is pull\'s, push\'s and export\'s alone, and the help says what it does', async () => {
     const diff = await flows(['diff', '--force']);
     assert.equal(diff.code, 2);
-    assert.equal(diff.stderr, 'switchboard: flows diff does not take --force (flows pull and push do)\n');
+    assert.equal(diff.stderr, 'switchboard: flows diff does not take --force (flows pull, push and export do)\n');
     const text = FLOWS_USAGE.replace(/\s+/g, ' ');
     assert.match(text, /A file edited since it was last pulled or pushed \(the manifest keeps a hash of that JSON\) is not overwritten: the pull stops before writing anything and names the files \(exit 2\); --force overwrites them/);
     assert.match(text, /--force pull: overwrite local files edited since they were last pulled or pushed/);

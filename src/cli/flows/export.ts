@@ -1,21 +1,37 @@
 // `switchboard flows export FW…`: a server flow (or one revision of it) as Studio export JSON, on stdout
 // or in --out. Exported into the file flows.manifest.json tracks for that flow, the manifest records what
 // the file now holds (its `synced` hash, as a pull does): pull and push then see the file as that revision,
-// not as local edits.
+// not as local edits. A tracked file edited since it was last synced is not overwritten unless --force, as
+// pull refuses it; a file of no manifest is overwritten as ever (a scratch copy).
+import { dirname, resolve } from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { isServerSide } from '../flows-diff-args.ts';
 import type { FlowsContext } from './context.ts';
 import { definitionJson } from './files.ts';
-import { MANIFEST, readManifest, syncedHash, writeManifest } from './manifest.ts';
+import { localEdits, MANIFEST, readManifest, syncedHash, writeManifest, type ManifestEntry } from './manifest.ts';
 import { resolveSide, serverSideProblem } from './side.ts';
 
-/** The manifest key of `out` when --dir's manifest tracks it as the file of flow `sid`, else null. */
-function trackedKey(dir: string, out: string, sid: string): string | null {
-  if (!existsSync(resolve(dir, MANIFEST))) return null;
-  const manifest = readManifest(dir);
-  const key = Object.keys(manifest.flows).find((k) => resolve(dir, k) === resolve(out));
-  return key !== undefined && manifest.flows[key]!.sid === sid ? key : null;
+/**
+ * The manifest entry that tracks `out`: in --dir's manifest (under any key naming it), else in the manifest
+ * beside it. Null when none does.
+ */
+function trackingEntry(dir: string, out: string): { folder: string; key: string; entry: ManifestEntry } | null {
+  for (const folder of [dir, dirname(out)]) {
+    if (!existsSync(resolve(folder, MANIFEST))) continue;
+    const manifest = readManifest(folder);
+    const key = Object.keys(manifest.flows).find((k) => resolve(folder, k) === resolve(out));
+    if (key !== undefined) return { folder, key, entry: manifest.flows[key]! };
+  }
+  return null;
+}
+
+/** Records in `folder`'s manifest that its file `key` holds `definition`, as a pull that wrote it would. */
+function markSynced(folder: string, key: string, definition: unknown): void {
+  // As a pull that wrote this definition: no `server` hash, no `vars` mark (the file is no template now).
+  const manifest = readManifest(folder);
+  const { server: _, vars: __, ...entry } = manifest.flows[key]!;
+  manifest.flows[key] = { ...entry, synced: syncedHash(definition) };
+  writeManifest(folder, manifest);
 }
 
 export async function flowsExport({ values, positionals, dir, json, client }: FlowsContext): Promise<number> {
@@ -38,20 +54,24 @@ export async function flowsExport({ values, positionals, dir, json, client }: Fl
   const side = await resolveSide(values.revision ? `${sid}@${values.revision}` : sid, client);
   if ('notDefinition' in side) throw new Error(`${sid}: not a flow definition: ${side.notDefinition}`);
   if (values.out) {
+    const out = values.out;
+    const flow = side.flow;
     // Checked before anything is written: a manifest that cannot be read stops the export, as it does pull.
-    const key = isServerSide(sid) ? trackedKey(dir, values.out, sid.split('@')[0]!) : null;
-    writeFileSync(values.out, definitionJson(side.definition));
-    if (key !== null) {
-      // As a pull that wrote this definition: no `server` hash, no `vars` mark (the file is no template now).
-      const manifest = readManifest(dir);
-      const { server: _, vars: __, ...entry } = manifest.flows[key]!;
-      manifest.flows[key] = { ...entry, synced: syncedHash(side.definition) };
-      writeManifest(dir, manifest);
+    const tracking = trackingEntry(dir, out);
+    // A tracked file holding local edits (changed since it was last pulled, pushed or exported into) is not lost unasked.
+    const edited = tracking && !values.force ? localEdits(out, tracking.entry, side.definition) : null;
+    if (edited) {
+      console.error(`${out}: not overwritten with ${side.label}: ${edited}`);
+      console.error('nothing was exported: the file may hold local changes the export would lose (push them, or save them elsewhere); --force overwrites it');
+      return 2;
     }
-    if (!json) {
-      const tracked = key === null ? '' : ` (its tracked file: ${MANIFEST} records that it holds this revision, so pull and push see it as that revision, not as local edits)`;
-      console.log(`exported ${side.label} → ${values.out}${tracked}`);
+    writeFileSync(out, definitionJson(side.definition));
+    let tracked = '';
+    if (flow && tracking && tracking.entry.sid === flow.sid) {
+      markSynced(tracking.folder, tracking.key, side.definition);
+      tracked = ` (its tracked file: ${MANIFEST} records that it holds this revision, so pull and push see it as that revision, not as local edits)`;
     }
+    if (!json) console.log(`exported ${side.label} → ${out}${tracked}`);
   } else {
     process.stdout.write(definitionJson(side.definition));
   }

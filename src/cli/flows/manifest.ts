@@ -2,9 +2,10 @@
 // has on the server last pulled from or pushed to, and a hash of the JSON it held then (so a pull never
 // overwrites local edits unasked). Read and written here alone, by `flows` and `test --record`.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isPlainObject } from '../../definition/parse.ts';
+import type { FlowDefinition } from '../../definition/types.ts';
 import { canonicalJson } from '../../flowtest/flow-diff.ts';
 import { manifestKeyProblem } from '../manifest-paths.ts';
 
@@ -110,4 +111,21 @@ export function sameJsonFile(path: string, value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Why writing the server's `definition` to `path` (a pull, or an export into a tracked file) would lose local
+ * edits, or null when it would not: no file, the same JSON already, or the JSON last pulled or pushed (the
+ * manifest's `synced`). A file
+ * the manifest has no such record of (a manifest of an older version, a file it does not list) is
+ * taken as edited: whether it is cannot be told, and only --force risks it.
+ */
+export function localEdits(path: string, entry: ManifestEntry | undefined, definition: FlowDefinition): string | null {
+  if (!lstatSync(path, { throwIfNoEntry: false })) return null;
+  if (sameJsonFile(path, definition)) return null;
+  const local = fileSyncedHash(path);
+  if (entry?.synced !== undefined && local === entry.synced) return null;
+  if (entry?.synced !== undefined) return 'it was edited since it was last pulled or pushed';
+  if (entry) return `${MANIFEST} does not record what it held when last pulled or pushed (written by an older version), so local edits cannot be ruled out`;
+  return `${MANIFEST} does not list it: it was not written by a pull or push`;
 }

@@ -4,31 +4,14 @@
 // since the last pull or push (rename.ts, as push and diff follow it) is written under its new name.
 import { lstatSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { FlowDefinition } from '../../definition/types.ts';
 import type { RemoteFlow } from '../../flowtest/studio-client.ts';
 import { manifestKeyProblem } from '../manifest-paths.ts';
 import type { FlowsContext } from './context.ts';
 import { definitionJson, definitionPlaceholders, filePlaceholders, localFiles, serverPlaceholdersNote } from './files.ts';
-import { fileSyncedHash, MANIFEST, readManifest, sameJsonFile, syncedHash, writeManifest, type ManifestEntry } from './manifest.ts';
+import { localEdits, MANIFEST, readManifest, sameJsonFile, syncedHash, writeManifest } from './manifest.ts';
 import { pullFileNames } from './match.ts';
 import { makeDirectories } from '../../lib/make-directories.ts';
 import { findRenames, renameWarning, withRenames, type Rename } from './rename.ts';
-
-/**
- * Why writing the server's `definition` to `path` would lose local edits, or null when it would not:
- * no file, the same JSON already, or the JSON last pulled or pushed (the manifest's `synced`). A file
- * the manifest has no such record of (a manifest of an older version, a file it does not list) is
- * taken as edited: whether it is cannot be told, and only --force risks it.
- */
-function localEdits(path: string, entry: ManifestEntry | undefined, definition: FlowDefinition): string | null {
-  if (!lstatSync(path, { throwIfNoEntry: false })) return null;
-  if (sameJsonFile(path, definition)) return null;
-  const local = fileSyncedHash(path);
-  if (entry?.synced !== undefined && local === entry.synced) return null;
-  if (entry?.synced !== undefined) return 'it was edited since it was last pulled or pushed';
-  if (entry) return `${MANIFEST} does not record what it held when last pulled or pushed (written by an older version), so local edits cannot be ruled out`;
-  return `${MANIFEST} does not list it: it was not written by a pull or push`;
-}
 
 export async function flowsPull({ values, positionals, dir, json, client }: FlowsContext): Promise<number> {
   const c = await client();

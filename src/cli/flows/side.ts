@@ -11,7 +11,14 @@ import { isServerSide } from '../flows-diff-args.ts';
 import { sidArgument } from '../sid-argument.ts';
 
 /** One side of a diff: its definition, or (a file that is no JSON object, or nested too deep) why there is none. */
-export type Side = { label: string; definition: FlowDefinition } | { label: string; notDefinition: string };
+export type Side = { label: string; definition: FlowDefinition; flow?: ServerFlow } | { label: string; notDefinition: string };
+
+/** The server flow a side was fetched from (none for a file). */
+export interface ServerFlow {
+  sid: string;
+  friendlyName: string;
+  revision: number;
+}
 
 /**
  * Why `spec` is neither a server flow nor a file, when it is written as a server flow (FW…, FW…@N) and no
@@ -48,5 +55,5 @@ export async function resolveSide(spec: string, client: () => Promise<StudioClie
   else if (rev === 'published') flow = await c.getRevision(sid!, 'LatestPublished');
   else if (rev === 'latest' || rev === 'draft') flow = await c.getRevision(sid!, 'LatestRevision');
   else throw new Error(`'${spec}': the revision must be a number, published or latest`);
-  return { label: `${flow.friendlyName} (${sid} revision ${flow.revision})`, definition: flow.definition };
+  return { label: `${flow.friendlyName} (${sid} revision ${flow.revision})`, definition: flow.definition, flow: { sid: sid!, friendlyName: flow.friendlyName, revision: flow.revision } };
 }
