@@ -22,14 +22,15 @@ const flow = {
   ],
 };
 
-function notes(script: string[]): { notes: string[]; report: string } {
+function notes(script: string[]): { notes: string[]; report: string; widgets: Record<string, Record<string, unknown>> } {
   const dir = mkdtempSync(join(tmpdir(), 'sb-unheard-'));
   try {
     writeFileSync(join(dir, 'flow.json'), JSON.stringify(flow));
     const file = join(dir, 'menu.test.yaml');
     writeFileSync(file, ['flow: flow.json', 'tests:', '  - name: menus', '    trigger: { call: { from: "+15551230001" } }', '    script:', ...script.map((s) => `      - ${s}`), ''].join('\n'));
     const summary = runFiles([file]);
-    return { notes: summary.results[0]!.notes ?? [], report: textReport(summary) };
+    const context = summary.results[0]!.observation?.context as { widgets?: Record<string, Record<string, unknown>> } | undefined;
+    return { notes: summary.results[0]!.notes ?? [], report: textReport(summary), widgets: context?.widgets ?? {} };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -44,7 +45,10 @@ describe('what the caller says that no Gather hears', () => {
   });
 
   it('words into a keys-only Gather are noted; a finish key after the last digit is not', () => {
-    assert.deepEqual(notes(['digits: "1#"', 'speech: "one two three"']).notes, [
+    const run = notes(['digits: "1#"', 'speech: "one two three"']);
+    // The Gather ended at its one digit: the '#' after it did not end it (no FinishedOnKey).
+    assert.deepEqual([run.widgets.menu?.Digits, run.widgets.menu?.FinishedOnKey], ['1', '']);
+    assert.deepEqual(run.notes, [
       `script[1] (speech: "one two three"): the Gather listens for keys only (its flow wires no 'speech' transition), so the words were not heard and it timed out`,
     ]);
     assert.deepEqual(notes(['digits: "1"', 'digits: "4321#"']).notes, []);
