@@ -746,14 +746,17 @@ export class Simulation {
     if ('digits' in input) {
       const finish = gather.finishOnKey ? input.digits.indexOf(gather.finishOnKey) : -1;
       const digits = finish >= 0 ? input.digits.slice(0, finish) : input.digits;
-      const taken = gather.numDigits ? digits.slice(0, gather.numDigits) : digits;
-      const rest = input.digits.slice(taken.length + (finish >= 0 && taken.length === digits.length ? 1 : 0));
+      // The Gather ends at its number of digits when they come before the finish key.
+      const byCount = gather.numDigits > 0 && digits.length >= gather.numDigits;
+      const taken = byCount ? digits.slice(0, gather.numDigits) : digits;
+      const byKey = !byCount && finish >= 0;
+      const rest = input.digits.slice(taken.length + (byKey ? 1 : 0));
       // A finish key pressed after a Gather that ended at its number of digits changes nothing worth saying.
       if (rest && rest !== gather.finishOnKey) {
-        const end = taken.length < digits.length ? `${gather.numDigits} key${gather.numDigits === 1 ? '' : 's'} (its number of digits)` : `its finish key '${gather.finishOnKey}'`;
+        const end = byCount ? `${gather.numDigits} key${gather.numDigits === 1 ? '' : 's'} (its number of digits)` : `its finish key '${gather.finishOnKey}'`;
         unheard?.(`the Gather ended after ${end}: '${rest}' was not heard (give the next Gather its keys in a digits step of their own)`);
       }
-      params = { Digits: taken, FinishedOnKey: finish >= 0 && taken.length === digits.length ? gather.finishOnKey : '' };
+      params = { Digits: taken, FinishedOnKey: byKey ? gather.finishOnKey : '' };
     } else {
       params = { SpeechResult: input.speech, Confidence: input.confidence ?? '0.92' };
     }
