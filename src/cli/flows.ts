@@ -88,7 +88,10 @@ Commands:
                                     --out into a file a manifest tracks: one edited since it was last
                                     pulled or pushed is not overwritten (exit 2, nothing written; --force
                                     overwrites it); the flow's own file is recorded as holding what was
-                                    exported, as a pull records it. A file no manifest tracks is overwritten
+                                    exported, as a pull records it. A file no manifest tracks is overwritten.
+                                    A new file in a flows folder (--dir, or one with a manifest) only as the
+                                    flow's tracked file (it becomes one if the flow has none there): push
+                                    would create any other as a second flow; nor another flow's file (exit 2)
   import FILE [--name NAME] [--status draft|published]   create a new flow from a file, named NAME,
                                     else a saved Flow resource's friendly_name, else the file's name
 
@@ -116,7 +119,8 @@ Exit codes (like diff(1), so a script can tell an answer from a failure):
   2  bad usage, no flow directory, a file that cannot be read, validate/push: no flow files in --dir, the
      server refused (credentials, no such flow or revision), pull, export: local edits it would overwrite
      (nothing is written), push: changes made on the server it would overwrite (nothing is sent),
-     push/diff: a file whose friendly name several server flows have (nothing is sent)
+     push/diff: a file whose friendly name several server flows have (nothing is sent), export: --out a
+     second file of a flow in a flows folder, or another flow's file (nothing is written)
   3  the server could not be reached
 
 ${CONNECTION_HELP}`;

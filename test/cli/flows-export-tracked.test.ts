@@ -2,10 +2,12 @@
 // differs from the revision an execution ran) records in flows.manifest.json what it wrote, as a pull does:
 // a later pull updates the file instead of refusing it as locally edited, and push compares it as that
 // revision. An export anywhere else leaves the manifest alone. A tracked file edited since it was last synced is
-// not overwritten (exit 2, as pull refuses it) unless --force; a scratch file no manifest tracks is, as ever.
+// not overwritten (exit 2, as pull refuses it) unless --force; a scratch file no manifest tracks is, as ever. A new
+// file in a flows folder follows test --record --flow-file's rule: never a second file of a tracked flow (push would
+// create it as a second flow) nor another flow's file; a flow the folder does not track yet gets it as its file.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -113,5 +115,74 @@ describe('flows export into a tracked file', () => {
     const again = await flows(['export', sid, '--revision', '1', '--out', 'copy.json', ...creds], dir);
     assert.equal(again.code, 0, again.stderr);
     assert.equal(JSON.parse(readFileSync(join(dir, 'copy.json'), 'utf8')).description, 'revision 1');
+  });
+});
+
+describe('flows export into a flows folder: one file per flow', () => {
+  let server: TestServer;
+  let creds: string[] = [];
+  let sid = '';
+  const dirs: string[] = [];
+  const workdir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-export-folder-'));
+    dirs.push(dir);
+    return dir;
+  };
+
+  before(async () => {
+    server = await startTestServer({ listen: true });
+    creds = ['--base-url', server.baseUrl, '--account-sid', server.account.sid, '--auth-token', server.account.authToken];
+    sid = (await server.app.flows.create(server.account.sid, { friendlyName: 'Pizza order', status: 'published', definition: pizza })).sid;
+  });
+  after(async () => {
+    await server.close();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a new file beside the flow\'s tracked file is refused, nothing written: push would create it as a second flow', async () => {
+    const dir = workdir();
+    assert.equal((await flows(['pull', ...creds], dir)).code, 0);
+    const manifest = readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8');
+    const exported = await flows(['export', sid, '--out', 'flows/pizza-r1.json', ...creds], dir);
+    assert.equal(exported.code, 2, exported.stdout + exported.stderr);
+    assert.match(
+      exported.stderr,
+      /^switchboard flows export: flows\/pizza-r1\.json is in a flows folder, and flows\/flows\.manifest\.json tracks flows\/pizza-order\.json for Pizza order \(FW[0-9a-f]{32}\): flows push would create flows\/pizza-r1\.json as a second flow\. Export into flows\/pizza-order\.json \(--out flows\/pizza-order\.json\), or keep this copy outside the flows folder; nothing was written$/m,
+    );
+    assert.ok(!existsSync(join(dir, 'flows/pizza-r1.json')));
+    assert.equal(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'), manifest);
+    const push = await flows(['push', '--dry-run', ...creds], dir);
+    assert.equal(push.code, 0, push.stderr);
+    assert.doesNotMatch(push.stdout, /create/);
+  });
+
+  it('the file the manifest tracks for another flow is refused, also when it exists: push would overwrite that flow', async () => {
+    const dir = workdir();
+    mkdirSync(join(dir, 'flows'));
+    const other = `FW${'0'.repeat(32)}`;
+    writeFileSync(join(dir, 'flows/flows.manifest.json'), JSON.stringify({ flows: { 'other.json': { friendlyName: 'Other', sid: other } } }));
+    for (const present of [false, true]) {
+      if (present) writeFileSync(join(dir, 'flows/other.json'), JSON.stringify(pizza));
+      const exported = await flows(['export', sid, '--out', 'flows/other.json', ...creds], dir);
+      assert.equal(exported.code, 2, exported.stdout + exported.stderr);
+      assert.match(exported.stderr, new RegExp(`flows/other\\.json is the file flows/flows\\.manifest\\.json tracks for Other \\(${other}\\): flows push would overwrite that flow with Pizza order`));
+      assert.equal(existsSync(join(dir, 'flows/other.json')), present);
+    }
+  });
+
+  it('a new file in the flows folder of a flow it does not track yet becomes its tracked file: push updates the flow', async () => {
+    const dir = workdir();
+    mkdirSync(join(dir, 'flows'));
+    const exported = await flows(['export', sid, '--out', 'flows/orders.json', ...creds], dir);
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.match(exported.stdout, /now its tracked file: flows\/flows\.manifest\.json records it for Pizza order/);
+    const manifest = JSON.parse(readFileSync(join(dir, 'flows/flows.manifest.json'), 'utf8'));
+    assert.deepEqual(manifest.flows, { 'orders.json': { friendlyName: 'Pizza order', sid, synced: syncedHash(pizza) } });
+    const push = await flows(['push', '--dry-run', ...creds], dir);
+    assert.equal(push.code, 0, push.stderr);
+    assert.match(push.stdout, /would be unchanged: Pizza order/);
+    assert.doesNotMatch(push.stdout, /create/);
+    const help = FLOWS_USAGE.replace(/\s+/g, ' ');
+    assert.match(help, /A new file in a flows folder \(--dir, or one with a manifest\) only as the flow's tracked file \(it becomes one if the flow has none there\): push would create any other as a second flow/);
   });
 });

@@ -2,12 +2,15 @@
 // or in --out. Exported into the file flows.manifest.json tracks for that flow, the manifest records what
 // the file now holds (its `synced` hash, as a pull does): pull and push then see the file as that revision,
 // not as local edits. A tracked file edited since it was last synced is not overwritten unless --force, as
-// pull refuses it; a file of no manifest is overwritten as ever (a scratch copy).
-import { dirname, resolve } from 'node:path';
-import { existsSync, writeFileSync } from 'node:fs';
+// pull refuses it; a file of no manifest is overwritten as ever (a scratch copy). A new file in a flows
+// folder follows test --record's rule (flows-folder.ts): never a second file of a tracked flow, nor another
+// flow's file; the file of a flow the folder does not track yet becomes its tracked file.
+import { basename, dirname, resolve } from 'node:path';
+import { existsSync, lstatSync, writeFileSync } from 'node:fs';
 import { isServerSide } from '../flows-diff-args.ts';
 import type { FlowsContext } from './context.ts';
 import { definitionJson } from './files.ts';
+import { flowsFolderPlace, flowsFolderRefusal, shownPath, trackFlowFile, type FolderPlace } from './flows-folder.ts';
 import { localEdits, MANIFEST, readManifest, syncedHash, writeManifest, type ManifestEntry } from './manifest.ts';
 import { resolveSide, serverSideProblem } from './side.ts';
 
@@ -58,6 +61,18 @@ export async function flowsExport({ values, positionals, dir, json, client }: Fl
     const flow = side.flow;
     // Checked before anything is written: a manifest that cannot be read stops the export, as it does pull.
     const tracking = trackingEntry(dir, out);
+    // The file of another flow, or (a new file) one a flows folder would take for a second flow: as test --record --flow-file.
+    let place: FolderPlace | null = null;
+    if (flow && tracking?.entry.sid !== undefined && tracking.entry.sid !== flow.sid) {
+      place = { folder: tracking.folder, is: 'another flow', sid: tracking.entry.sid, friendlyName: tracking.entry.friendlyName };
+    } else if (flow && !tracking && !lstatSync(out, { throwIfNoEntry: false })) {
+      place = flowsFolderPlace(resolve(out), flow, dir);
+    }
+    const refused = flow && flowsFolderRefusal(resolve(out), place, flow, (file) => `Export into ${file} (--out ${file}), or keep this copy outside the flows folder`);
+    if (refused) {
+      console.error(`switchboard flows export: ${refused}; nothing was written`);
+      return 2;
+    }
     // A tracked file holding local edits (changed since it was last pulled, pushed or exported into) is not lost unasked.
     const edited = tracking && !values.force ? localEdits(out, tracking.entry, side.definition) : null;
     if (edited) {
@@ -67,7 +82,11 @@ export async function flowsExport({ values, positionals, dir, json, client }: Fl
     }
     writeFileSync(out, definitionJson(side.definition));
     let tracked = '';
-    if (flow && tracking && tracking.entry.sid === flow.sid) {
+    if (flow && place?.is === 'untracked') {
+      trackFlowFile(place.folder, resolve(out), flow);
+      markSynced(place.folder, basename(out), side.definition);
+      tracked = ` (now its tracked file: ${shownPath(resolve(place.folder, MANIFEST))} records it for ${flow.friendlyName}, so flows push updates that flow)`;
+    } else if (flow && tracking && tracking.entry.sid === flow.sid) {
       markSynced(tracking.folder, tracking.key, side.definition);
       tracked = ` (its tracked file: ${MANIFEST} records that it holds this revision, so pull and push see it as that revision, not as local edits)`;
     }
