@@ -91,7 +91,19 @@ export class ShopifyAssignTag extends Tag {
     tokenizer.skipBlank();
     tokenizer.assert(tokenizer.peek() === '=', 'expected "="');
     tokenizer.advance();
-    this.value = new Value(tokenizer.readFilteredValue(), this.liquid);
+    const valueStart = tokenizer.p;
+    try {
+      this.value = new Value(tokenizer.readFilteredValue(), this.liquid);
+    } catch (error) {
+      // Shopify's assign reads its value as a Variable, strict then lax (Studio's): `a..b` is a.b (see laxOutput).
+      const lax = laxOutput(tokenizer.input.slice(valueStart, tokenizer.N));
+      if (lax === null) throw error;
+      try {
+        this.value = new Value(lax, this.liquid);
+      } catch {
+        throw error;
+      }
+    }
   }
   *render(ctx: Context): Generator<unknown, void, unknown> {
     ctx.bottom()[this.key] = yield this.value.value(ctx, this.liquid.options.lenientIf);
@@ -222,7 +234,7 @@ export function limitNesting(liquid: Liquid): void {
 const SPACED_DOT = /[\w\]]\s+\.\s*[A-Za-z_]/;
 
 /** A tag whose markup Ruby's lax Liquid reads with its own regular expressions (quick test before closeSpacedDots scans). */
-const LAX_TAG = /\{%-?\s*(?:if|elsif|unless|case)\b/;
+const LAX_TAG = /\{%-?\s*(?:if|elsif|unless|case|liquid)\b/;
 
 /**
  * The variable a condition reads where Ruby's lax Liquid found an operator it does not know (`{% if a. b %}`: `b`):
@@ -418,12 +430,27 @@ export function closeSpacedDots(template: string): string {
         i = end + 2;
         continue;
       }
+      if (name === 'liquid') {
+        // Its lines are tags: their conditions are read as those of {% if %} and {% case %} are.
+        const lines = markup.split('\n').map((line) => {
+          const tag = /^\s*(if|elsif|unless|case)\b/.exec(line)?.[1];
+          return tag ? laxTagMarkup(tag, line) : closeDots(line);
+        });
+        out += template.slice(i, open + 2) + lines.join('\n') + close;
+        i = end + 2;
+        continue;
+      }
     }
-    const closed = markup.replace(/("[^"]*"|'[^']*')|([\w\]])\s+\.(?=\s*[A-Za-z_])/g, (_whole, quoted: string | undefined, before: string | undefined) => quoted ?? `${before}.`);
+    const closed = closeDots(markup);
     out += template.slice(i, open + 2) + closed + close;
     i = end + 2;
   }
   return out + template.slice(i);
+}
+
+/** `markup` with the whitespace before a dot that leads to a property dropped, outside quoted text (see closeSpacedDots). */
+function closeDots(markup: string): string {
+  return markup.replace(/("[^"]*"|'[^']*')|([\w\]])\s+\.(?=\s*[A-Za-z_])/g, (_whole, quoted: string | undefined, before: string | undefined) => quoted ?? `${before}.`);
 }
 
 /**

@@ -334,3 +334,17 @@ describe('Liquid as Ruby: case', () => {
     assert.equal(ok('{% case z %}{% when missing %}W{% else %}E{% endcase %}|{% case 1 %}{% when 1, 1 %}A{% when 1 %}B{% else %}E{% endcase %}', { z: null }), 'W|AAB');
   });
 });
+
+describe('Liquid as Ruby: {% liquid %} lines and assign read laxly too', () => {
+  const ctx = { a: { b: false, c: 'C' }, n: 3, m: { memory: { helpline: 'HL' } } };
+  it('reads an if or case line of {% liquid %} as {% if %} and {% case %} are read', () => {
+    const r = renderTemplate('{% liquid\nif a. b\necho "Y"\nendif %}', ctx, OPTS);
+    assert.ok(!r.ok && r.error.message.includes('Unknown operator b'), JSON.stringify(r));
+    assert.equal(ok('{% liquid\nif a .b\necho "Y"\nelse\necho "N"\nendif %}|{% liquid\ncase a. c\nwhen "C"\necho "C"\nelse\necho "E"\nendcase %}|{% liquid\nif n==3\necho "Y"\nelse\necho "N"\nendif %}', ctx), 'Y|E|N');
+    assert.equal(ok('{% liquid\necho m.memory .helpline %}', ctx), 'HL');
+  });
+  it('reads an assign value liquidjs cannot parse as Ruby\'s lax Variable does', () => {
+    assert.equal(ok('{% assign x = a..c %}{{ x }}|{% liquid\nassign y = a..c\necho y %}', ctx), 'C|C');
+    assert.equal(liquidSyntaxError('{% assign x = a..c %}'), null);
+  });
+});
