@@ -4,7 +4,7 @@
 import type { Json, JsonObject } from '../engine/types.ts';
 import { closestName } from './closest-name.ts';
 import { isPattern, matchesText, matchesUrlExactly, matchesValue } from './pattern.ts';
-import { textDifference } from './text-difference.ts';
+import { textDifference, textDistance } from './text-difference.ts';
 import type {
   EndExpectation,
   Expectations,
@@ -166,6 +166,13 @@ function nearRequest(e: RequestExpectation, a: ObservedRequest): string | undefi
   return parsed === undefined ? 'the body sent is not JSON' : firstMismatch(e.body, parsed, 'body');
 }
 
+/** How far the body sent is from the one expected (JSON bodies compared as JSON written the same way). */
+function requestDistance(e: RequestExpectation, a: ObservedRequest): number {
+  if (typeof e.body === 'string') return textDistance(e.body, a.body ?? '');
+  const parsed = jsonBody(a.body);
+  return textDistance(JSON.stringify(e.body) ?? '', parsed === undefined ? (a.body ?? '') : (JSON.stringify(parsed) ?? ''));
+}
+
 /** Line diff of two sequences under a match predicate (longest common subsequence). */
 export function sequenceDiff<E, A>(
   expected: E[],
@@ -265,19 +272,28 @@ function compareSequence<E, A>(
   near?: (e: E, a: A) => string | undefined,
   /** How a hint names an actual item among several ("second_question's"). */
   nameA: (a: A, index: number) => string = (_a, index) => `the ${ordinal(index + 1)}`,
+  /** How far apart an expected item and an actual one it nearly matches are, to pick the closest of several. */
+  distance?: (e: E, a: A) => number,
 ): void {
   if (expectation === undefined) return;
   const { items: expected, contains } = sequenceItems(expectation);
   const key = field.split('.').at(-1)!;
   const hints: string[] = [];
   const onPair = near && ((index: number, against: number[]) => {
-    // Set against one: where they differ. Among several added there: the first it nearly matches, named.
+    // Set against one: where they differ. Among several added there: the closest it nearly matches (fewest
+    // characters apart, the earlier on a tie), named. Only those it nearly matches are measured.
+    let best: { j: number; hint: string; apart: number } | undefined;
     for (const j of against) {
       const hint = near(expected[index]!, actual[j]!);
       if (!hint) continue;
-      hints.push(`${key}[${index}]${against.length > 1 ? ` against ${nameA(actual[j]!, j)}` : ''}: ${hint}`);
-      return;
+      if (against.length === 1 || !distance) {
+        best = { j, hint, apart: 0 };
+        break;
+      }
+      const apart = distance(expected[index]!, actual[j]!);
+      if (!best || apart < best.apart) best = { j, hint, apart };
     }
+    if (best) hints.push(`${key}[${index}]${against.length > 1 ? ` against ${nameA(actual[best.j]!, best.j)}` : ''}: ${best.hint}`);
   });
   const diff = () => sequenceDiff(expected, actual, matches, showE, showA, onPair);
   if (contains) {
@@ -367,8 +383,8 @@ export function checkExpectations(expect: Expectations, observation: Observation
     failure.message += unknown.map((name) => `\n${notAWidget(name, widgets!)}`).join('');
     failure.notInFlow = unknown;
   };
-  compareSequence(failures, f('messages'), expect.messages, observation.messages, messageMatches, (e) => (typeof e === 'string' ? show(e) : show(e)), messageText, (e, a) => nearText(typeof e === 'string' ? e : e.body, a.body), (a) => `${a.widget}'s`);
-  compareSequence(failures, f('heard'), expect.heard, observation.heard, (e, a) => matchesText(e, a), show, show, nearText);
+  compareSequence(failures, f('messages'), expect.messages, observation.messages, messageMatches, (e) => (typeof e === 'string' ? show(e) : show(e)), messageText, (e, a) => nearText(typeof e === 'string' ? e : e.body, a.body), (a) => `${a.widget}'s`, (e, a) => textDistance((typeof e === 'string' ? e : e.body) ?? '', a.body));
+  compareSequence(failures, f('heard'), expect.heard, observation.heard, (e, a) => matchesText(e, a), show, show, nearText, undefined, textDistance);
   let before = failures.length;
   compareSequence(failures, f('path'), expect.path, observation.path, (e, a) => e === a, String, String);
   hintNames('path', before);
@@ -377,7 +393,7 @@ export function checkExpectations(expect: Expectations, observation: Observation
   hintNames('steps', before);
   if (expect.requests !== undefined) {
     const fields = requestFields(sequenceItems(expect.requests).items);
-    compareSequence(failures, f('requests'), expect.requests, observation.requests, requestMatches, expectedRequestText, (r) => requestText(r, fields), nearRequest, (a) => `${a.widget}'s`);
+    compareSequence(failures, f('requests'), expect.requests, observation.requests, requestMatches, expectedRequestText, (r) => requestText(r, fields), nearRequest, (a) => `${a.widget}'s`, requestDistance);
   }
   const context = observation.context as { flow?: { variables?: Json; data?: Json }; widgets?: Json };
   if (expect.variables) {

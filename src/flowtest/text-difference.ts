@@ -54,3 +54,30 @@ function aroundOnly(expected: string, actual: string): string | undefined {
   const liquid = /\n/.test(actual) && !/\n/.test(expected) ? ' (a Liquid tag on a line of its own leaves its newline: {%- … -%} trims it)' : '';
   return `they differ only in the whitespace around the text: expected ${edges(expected)}, got ${edges(actual)}${liquid}`;
 }
+
+/** Past this many cells (changed stretch × changed stretch) the distance is the longer changed stretch's length. */
+const DISTANCE_CELLS = 250_000;
+
+/**
+ * How far apart two texts are, in characters to insert, delete or change (Levenshtein), to pick the closest of
+ * several: the common start and end are set aside first, and a changed stretch too long to compare cell by cell
+ * counts as its length, so a long request body costs one pass.
+ */
+export function textDistance(expected: string, actual: string): number {
+  const e = [...expected];
+  const a = [...actual];
+  let prefix = 0;
+  while (prefix < e.length && prefix < a.length && e[prefix] === a[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < e.length - prefix && suffix < a.length - prefix && e[e.length - 1 - suffix] === a[a.length - 1 - suffix]) suffix++;
+  const x = e.slice(prefix, e.length - suffix);
+  const y = a.slice(prefix, a.length - suffix);
+  if (x.length === 0 || y.length === 0 || x.length * y.length > DISTANCE_CELLS) return Math.max(x.length, y.length);
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[y.length]!;
+}

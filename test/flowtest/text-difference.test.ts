@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runFiles } from '../../src/flowtest/runner.ts';
 import { junitReport, textReport } from '../../src/flowtest/reporters.ts';
-import { textDifference } from '../../src/flowtest/text-difference.ts';
+import { textDifference, textDistance } from '../../src/flowtest/text-difference.ts';
 
 const flow = {
   description: 'greeting',
@@ -68,6 +68,45 @@ describe('where nearly equal texts differ', () => {
       // A /regex/ is no text to compare character by character.
       assert.doesNotMatch(text, /heard\[0\]/, text);
       assert.match(junitReport(summary), /messages\[1\]: they differ at character 12/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('among several messages it nearly matches, sets the expected one against the closest (the earlier on a tie)', () => {
+    assert.equal(textDistance('Order 43 is ready', 'Order 42 is ready!'), 2);
+    assert.equal(textDistance('Order 43 is ready', 'Order 43 is ready.'), 1);
+    assert.equal(textDistance('kitten', 'sitting'), 3);
+    const send = (name: string, next: string | undefined, y: number, body: string) => ({ name, type: 'send-message', transitions: [{ event: 'sent', ...(next ? { next } : {}) }, { event: 'failed' }], properties: { offset: { x: 0, y }, from: '{{flow.channel.address}}', to: '{{contact.channel.address}}', body } });
+    const orders = {
+      ...flow,
+      states: [
+        { ...flow.states[0]!, transitions: [{ event: 'incomingMessage', next: 'first' }, { event: 'incomingCall' }, { event: 'incomingRequest' }] },
+        send('first', 'second', 100, 'Order 43 is ready for pickup today!!'),
+        send('second', 'third', 200, 'Order 43 is ready for pickup today.'),
+        send('third', undefined, 300, 'Order 43 is ready for pickup today?'),
+      ],
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'sb-text-difference-'));
+    try {
+      writeFileSync(join(dir, 'flow.json'), JSON.stringify(orders));
+      const file = join(dir, 'orders.test.yaml');
+      writeFileSync(
+        file,
+        [
+          'flow: flow.json',
+          'tests:',
+          '  - name: closest',
+          '    trigger: { message: { body: hi } }',
+          '    expect:',
+          '      messages: { contains: ["Order 43 is ready for pickup today"] }',
+          '',
+        ].join('\n'),
+      );
+      const text = textReport(runFiles([file]), { color: false });
+      // first's is 2 characters away, second's and third's 1 each: second's, the earlier of those.
+      assert.match(text, /^ {4}messages\[0\] against second's: they differ after character 34: expected "…pickup today", got "…pickup today\."$/m, text);
+      assert.doesNotMatch(text, /against (first|third)'s/, text);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
