@@ -2,6 +2,8 @@
 // or trailing space, a newline Liquid left or a non-breaking space is hard to see in a
 // quoted line, so a failure names the character and shows the stretch around it, whitespace made visible.
 
+import { editDistance } from './closest-name.ts';
+
 const CONTEXT = 12;
 
 /** Whitespace and characters that show as nothing. */
@@ -59,7 +61,7 @@ function aroundOnly(expected: string, actual: string): string | undefined {
 const DISTANCE_CELLS = 250_000;
 
 /**
- * How far apart two texts are, in characters to insert, delete or change (Levenshtein), to pick the closest of
+ * How far apart two texts are, in characters to insert, delete, change or swap (editDistance), to pick the closest of
  * several: the common start and end are set aside first, and a changed stretch too long to compare cell by cell
  * counts as its length, so a long request body costs one pass.
  */
@@ -73,11 +75,5 @@ export function textDistance(expected: string, actual: string): number {
   const x = e.slice(prefix, e.length - suffix);
   const y = a.slice(prefix, a.length - suffix);
   if (x.length === 0 || y.length === 0 || x.length * y.length > DISTANCE_CELLS) return Math.max(x.length, y.length);
-  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= x.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= y.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[y.length]!;
+  return editDistance(x.join(''), y.join(''));
 }
