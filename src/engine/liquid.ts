@@ -59,7 +59,7 @@
  *  - Operators and tags as Shopify's where liquidjs differs: `<>` is `!=`, a hash `contains` its keys
  *    (./liquid/costs.ts), `assign` takes dotted names, `if`/`elsif`/`unless` conditions and `case` subjects are read
  *    as Ruby's lax parser reads them (`a .b` is `a`; `a. b` has the unknown operator `b`, which fails the render
- *    through UnknownOperator) (../definition/liquid-syntax.ts).
+ *    through UnknownOperator, only where Ruby evaluates it: ./liquid/unknown-operator.ts) (../definition/liquid-syntax.ts).
  *  - Hyphenated identifiers (`widgets.get-customer.parsed`) work natively in liquidjs; so does
  *    `widgets["get-customer"]`.
  *  - Objects are read with `ownPropertyOnly` (no prototype members such as `constructor`), and
@@ -94,6 +94,7 @@ import { withRubyArity } from './liquid/arity.ts';
 import { INPUT_ITERATOR_FILTERS, withInputIterator } from './liquid/input-iterator.ts';
 import { RubyFloat, markFloatLiterals, useRubyOutput } from './liquid/ruby-float.ts';
 import { BracketKey, markBracketKeys, mayHoldBracketedCommand } from './liquid/bracket-keys.ts';
+import { UnknownOperator } from './liquid/unknown-operator.ts';
 import { LruCache } from '../lib/lru.ts';
 import { exactLargeIntegers, mayHoldLargeIntegers, parseJsonWithinDepth } from '../lib/json-depth.ts';
 
@@ -180,16 +181,6 @@ class ShopifyContext extends Context {
       return firstKey === undefined ? undefined : [firstKey, value[firstKey]];
     }
     return super.readProperty(obj, key);
-  }
-}
-
-/**
- * What a condition Ruby's lax parser read with an operator it does not know reads (`{% if a. b %}` reads `b` as the
- * operator, see laxCondition): every member raises Ruby's Liquid::ArgumentError, "Unknown operator b".
- */
-class UnknownOperator extends Drop {
-  override liquidMethodMissing(key: unknown): never {
-    throw new Error(`Unknown operator ${String(key)}`);
   }
 }
 

@@ -348,3 +348,18 @@ describe('Liquid as Ruby: {% liquid %} lines and assign read laxly too', () => {
     assert.equal(liquidSyntaxError('{% assign x = a..c %}'), null);
   });
 });
+
+describe('Liquid as Ruby: an unknown operator in a condition Ruby does not reach', () => {
+  const fails = (template: string) => {
+    const r = renderTemplate(template, {}, OPTS);
+    assert.ok(!r.ok && r.error.message.includes('Unknown operator b'), `${template}: ${JSON.stringify(r)}`);
+  };
+  it('is not evaluated after a truthy `or` part or a falsy `and` part (Ruby\'s Condition stops there)', () => {
+    const yn = (cond: string) => ok(`{% if ${cond} %}Y{% else %}N{% endif %}`);
+    assert.equal(yn('true or a. b') + yn('false and a. b') + yn('false and a. b or true') + yn('true or a. b or c. d'), 'YNNY');
+    assert.equal(ok('{% unless true or a. b %}U{% else %}E{% endunless %}|{% if false %}{% elsif true or a. b %}I{% endif %}|{% liquid\nif true or a. b\necho "L"\nendif %}'), 'E|I|L');
+  });
+  it('still fails the render where Ruby evaluates it', () => {
+    for (const cond of ['a. b', 'false or a. b', 'true and a. b', 'a. b or true', 'a. b and false', 'true and a. b or true', 'false or true and a. b']) fails(`{% if ${cond} %}Y{% else %}N{% endif %}`);
+  });
+});

@@ -30,6 +30,7 @@ import { checkExpressionNesting } from '../../definition/liquid-syntax.ts';
 import type { Context, Operators } from 'liquidjs';
 import { isPlainObject } from './output.ts';
 import { RubyFloat } from './ruby-float.ts';
+import { shortCircuit } from './unknown-operator.ts';
 
 /** Units per array item compared by `contains`, `==`, `!=`. */
 const COMPARE_UNITS = 3;
@@ -169,6 +170,8 @@ export const COUNTED_OPERATORS: Operators = {
   },
   '!=': notEquals,
   '<>': notEquals,
+  and: shortCircuit('and'),
+  or: shortCircuit('or'),
   '<': ordering('<'),
   '>': ordering('>'),
   '<=': ordering('<='),
