@@ -8,7 +8,7 @@
  * variable names (see ShopifyAssignTag). The engine adds its filters, loop caps and render limits on top; none of those change what parses.
  */
 import { Liquid, Parser, Tag, TypeGuards, Value, toValueSync } from 'liquidjs';
-import type { Context, FS, LiquidOptions, TagToken, Template, TopLevelToken } from 'liquidjs';
+import type { Context, Emitter, FS, LiquidOptions, TagToken, Template, TopLevelToken } from 'liquidjs';
 import { useRubyTags } from './liquid-ruby-tags.ts';
 
 /** Max characters of a template source (liquidjs parseLimit). */
@@ -68,6 +68,44 @@ export function refuseFileTags(liquid: Liquid): void {
 }
 
 /**
+ * The rest of `tokenizer`'s markup read as Shopify's Variable reads it, strict then lax (Studio's): what liquidjs
+ * cannot parse is read by laxOutput (`a..b` is a.b); what that does not read either keeps liquidjs' error.
+ */
+export function readLaxValue(tokenizer: Tag['tokenizer'], liquid: Liquid): Value {
+  const start = tokenizer.p;
+  try {
+    return new Value(tokenizer.readFilteredValue(), liquid);
+  } catch (error) {
+    const lax = laxOutput(tokenizer.input.slice(start, tokenizer.N));
+    if (lax === null) throw error;
+    try {
+      return new Value(lax, liquid);
+    } catch {
+      throw error;
+    }
+  }
+}
+
+/**
+ * `{% echo %}` (and `echo` lines of `{% liquid %}`), whose markup Shopify reads as a Variable, as `{{ }}`'s:
+ * `{% echo a..b %}` prints a.b as `{{ a..b }}` does (readLaxValue), where liquidjs' echo refused the template.
+ */
+export class LaxEchoTag extends Tag {
+  protected readonly value?: Value;
+  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
+    super(token, remainTokens, liquid);
+    this.tokenizer.skipBlank();
+    if (!this.tokenizer.end()) this.value = readLaxValue(this.tokenizer, liquid);
+  }
+  *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+    if (this.value) emitter.write(yield this.value.value(ctx, false));
+  }
+  *arguments(): Generator<Value> {
+    if (this.value) yield this.value;
+  }
+}
+
+/**
  * Shopify's `assign`, whose variable name may hold `.`, `[` and `]` (Assign::Syntax's VariableSignature):
  * `{% assign flow.variables.x = 1 %}` sets a variable literally named "flow.variables.x" and leaves
  * `flow.variables` alone, where liquidjs' assign refused the template ('expected "="'). A plain name is
@@ -91,19 +129,8 @@ export class ShopifyAssignTag extends Tag {
     tokenizer.skipBlank();
     tokenizer.assert(tokenizer.peek() === '=', 'expected "="');
     tokenizer.advance();
-    const valueStart = tokenizer.p;
-    try {
-      this.value = new Value(tokenizer.readFilteredValue(), this.liquid);
-    } catch (error) {
-      // Shopify's assign reads its value as a Variable, strict then lax (Studio's): `a..b` is a.b (see laxOutput).
-      const lax = laxOutput(tokenizer.input.slice(valueStart, tokenizer.N));
-      if (lax === null) throw error;
-      try {
-        this.value = new Value(lax, this.liquid);
-      } catch {
-        throw error;
-      }
-    }
+    // Shopify's assign reads its value as a Variable, strict then lax (Studio's): `a..b` is a.b (see laxOutput).
+    this.value = readLaxValue(tokenizer, this.liquid);
   }
   *render(ctx: Context): Generator<unknown, void, unknown> {
     ctx.bottom()[this.key] = yield this.value.value(ctx, this.liquid.options.lenientIf);
@@ -465,6 +492,7 @@ export function useDialectTags(liquid: Liquid): void {
   const parse = liquid.parse.bind(liquid);
   liquid.parse = (html: string, filepath?: string) => parse(closeSpacedDots(html), filepath);
   liquid.registerTag('assign', ShopifyAssignTag);
+  liquid.registerTag('echo', LaxEchoTag);
   useRubyTags(liquid);
 }
 

@@ -347,6 +347,11 @@ describe('Liquid as Ruby: {% liquid %} lines and assign read laxly too', () => {
     assert.equal(ok('{% assign x = a..c %}{{ x }}|{% liquid\nassign y = a..c\necho y %}', ctx), 'C|C');
     assert.equal(liquidSyntaxError('{% assign x = a..c %}'), null);
   });
+  it('reads an echo value as {{ }} reads it (a Variable, strict then lax)', () => {
+    assert.equal(ok('{% echo a..c %}|{% echo a..c | upcase upcase %}|{% liquid\necho a..c\necho "!" %}|{% echo a.c | append: "x" "y" %}', ctx), 'C|C|C!|Cx');
+    assert.equal(liquidSyntaxError('{% echo a..c %}'), null);
+    assert.equal(liquidSyntaxError('{% liquid\necho a..c %}'), null);
+  });
 });
 
 describe('Liquid as Ruby: an unknown operator in a condition Ruby does not reach', () => {

@@ -9,7 +9,7 @@
  */
 import { Drop, Output, Tag, TypeGuards, Value, evalToken, toValue } from 'liquidjs';
 import type { Context, Emitter, Liquid, TagToken, Template, TopLevelToken, ValueToken } from 'liquidjs';
-import { forEachValueToken, wrapParseToken } from '../../definition/liquid-syntax.ts';
+import { LaxEchoTag, forEachValueToken, wrapParseToken } from '../../definition/liquid-syntax.ts';
 
 const rawJson = (JSON as unknown as { rawJSON: (text: string) => unknown }).rawJSON;
 
@@ -111,19 +111,10 @@ function* outputValue(value: unknown): Generator<unknown, unknown, unknown> {
   return value instanceof RubyFloat ? value : yield toValue(value);
 }
 
-/** `{% echo %}` (and `echo` lines of `{% liquid %}`) writing a float as `{{ }}` does: `{% echo 2.0 %}` is 2.0. */
-class RubyEchoTag extends Tag {
-  private readonly value?: Value;
-  constructor(token: TagToken, remainTokens: TopLevelToken[], liquid: Liquid) {
-    super(token, remainTokens, liquid);
-    this.tokenizer.skipBlank();
-    if (!this.tokenizer.end()) this.value = new Value(this.tokenizer.readFilteredValue(), liquid);
-  }
-  *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
+/** `{% echo %}` (and `echo` lines of `{% liquid %}`, read laxly as LaxEchoTag) writing a float as `{{ }}` does: `{% echo 2.0 %}` is 2.0. */
+class RubyEchoTag extends LaxEchoTag {
+  override *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
     if (this.value) emitter.write(yield* outputValue(yield this.value.value(ctx, false)));
-  }
-  *arguments(): Generator<Value> {
-    if (this.value) yield this.value;
   }
 }
 
