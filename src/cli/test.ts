@@ -4,6 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { coverageText } from '../flowtest/coverage.ts';
 import { LoadError } from '../flowtest/load.ts';
+import { movedFlowFile } from './flows/rename.ts';
 import { REPORTERS, report, textFailures, type ReporterName } from '../flowtest/reporters.ts';
 import { discover, runFiles } from '../flowtest/runner.ts';
 import { relative } from 'node:path';
@@ -168,7 +169,7 @@ export async function testCommand(argv: string[]): Promise<number> {
       console.error(`switchboard test: no test files found in ${paths.join(', ')} (looked for *.test.yaml, *.test.json and YAML files under tests/)`);
       return 2;
     }
-    const summary = runFiles(files, { ...(grep ? { grep } : {}), simulation, ...(vars ? { vars } : {}) });
+    const summary = runFiles(files, { ...(grep ? { grep } : {}), simulation, ...(vars ? { vars } : {}), movedFlow: movedFlowFile });
     read.push(...files, ...summary.coverage.map((c) => c.flow), ...(values.vars !== undefined ? [values.vars] : []));
     if (grep && summary.results.length === 0) {
       // A typo in --grep must not pass CI as "0 tests".
@@ -209,7 +210,7 @@ export async function testCommand(argv: string[]): Promise<number> {
         return 1;
       }
       for (const u of updated) say(`updated ${u.expectations} expectation${u.expectations === 1 ? '' : 's'} in ${relative(process.cwd(), u.path) || u.path}`);
-      const rerun = runFiles(files, { ...(grep ? { grep } : {}), simulation, ...(vars ? { vars } : {}) });
+      const rerun = runFiles(files, { ...(grep ? { grep } : {}), simulation, ...(vars ? { vars } : {}), movedFlow: movedFlowFile });
       const ran = rerun.results.length - rerun.skipped;
       if (rerun.failed === 0) say(`re-ran: all pass (${ran} test${ran === 1 ? '' : 's'})`);
       else {

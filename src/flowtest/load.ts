@@ -2,8 +2,9 @@
 // (and subflow) definitions they name. Every problem becomes a LoadError with the file and a
 // location, never an exception with a stack trace.
 import { isCalendarDate } from '../lib/calendar.ts';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { closestName } from './closest-name.ts';
 import AjvModule from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { markJsonWholeFloats, markYamlWholeFloats, yamlTagsKeepingWholeFloats } from './whole-floats.ts';
@@ -25,10 +26,28 @@ const checkSchema = new Ajv({ allErrors: true, strict: false, verbose: true }).c
 
 export class LoadError extends Error {
   readonly file: string;
-  constructor(file: string, message: string) {
+  /** Set when the flow (or subflow) file a test file names is not there: that file's path. */
+  readonly missingFlow?: string;
+  constructor(file: string, message: string, missingFlow?: string) {
     super(`${file}: ${message}`);
     this.file = file;
+    if (missingFlow !== undefined) this.missingFlow = missingFlow;
   }
+}
+
+/**
+ * The .json file beside `missing` (a flow file that is not there) whose name is closest to its name, when near
+ * enough to be a typo (closestName), or null.
+ */
+export function closestFlowFile(missing: string): string | null {
+  let names: string[];
+  try {
+    names = readdirSync(dirname(missing)).filter((name) => /\.json$/i.test(name) && name !== 'flows.manifest.json').sort();
+  } catch {
+    return null;
+  }
+  const near = closestName(basename(missing), names);
+  return near === undefined ? null : join(dirname(missing), near);
 }
 
 export interface LoadedFlow {
@@ -141,7 +160,7 @@ export function loadFlowFile(path: string, liquidVersion?: string, vars?: JsonOb
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    throw new LoadError(path, 'flow file not found');
+    throw new LoadError(path, 'flow file not found', path);
   }
   const given = vars && Object.keys(vars).length > 0 ? vars : undefined;
   const key = `${liquidVersion ?? ''}\u0000${given ? JSON.stringify(given) : ''}\u0000${path}`;

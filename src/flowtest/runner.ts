@@ -1,9 +1,9 @@
 // Finds test files, loads them, runs every test and collects results and coverage. A file that
 // cannot be loaded is reported as one failed test, so CI shows it rather than skipping it.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { CoverageCollector, type FlowCoverage } from './coverage.ts';
-import { LoadError, loadTestFile, testName, type LoadedTestFile } from './load.ts';
+import { closestFlowFile, LoadError, loadTestFile, testName, type LoadedTestFile } from './load.ts';
 import { unusedHttpMocks, unusedOtherMocks } from './mocks.ts';
 import { runTest, type TestResult } from './run-test.ts';
 import type { SimulationOptions } from './simulation.ts';
@@ -52,6 +52,34 @@ export interface RunOptions {
   simulation?: SimulationOptions;
   /** Values of the flows' deploy-time `${…}` placeholders (`--vars FILE`); a test file's `vars` win over them. */
   vars?: JsonObject;
+  /**
+   * Where a flow file a test file names, and that is not there, was moved, and how that is known (the CLI's
+   * flows-as-code rename and manifest checks, src/cli/flows/rename.ts), or null.
+   */
+  movedFlow?: (missing: string) => MovedFlow | null;
+}
+
+export interface MovedFlow {
+  /** The flow file's path now. */
+  to: string;
+  /** How that is known: "git reports the rename". */
+  why: string;
+}
+
+/**
+ * "flows/a.json: flow file not found; did you mean b.json? (git reports the rename)": the file it was moved to
+ * (`movedFlow`), else the closest name beside it (a typo), as the test file (`testFile`) would name it.
+ */
+function missingFlowMessage(missing: string, testFile: string, movedFlow: RunOptions['movedFlow']): string {
+  let moved: MovedFlow | null = null;
+  try {
+    moved = movedFlow?.(missing) ?? null;
+  } catch {
+    // A hint is a courtesy: whatever stops it (an unreadable manifest, git) leaves the plain message.
+  }
+  const to = moved?.to ?? closestFlowFile(missing);
+  const named = to === null ? '' : relative(dirname(resolve(testFile)), to).split(sep).join('/');
+  return `${missing}: flow file not found${to === null ? '' : `; did you mean ${named}?${moved ? ` (${moved.why})` : ''}`}`;
 }
 
 export function runFiles(files: string[], options: RunOptions = {}): RunSummary {
@@ -64,7 +92,7 @@ export function runFiles(files: string[], options: RunOptions = {}): RunSummary 
     try {
       loaded = loadTestFile(path, options.simulation?.limits?.liquidVersion, options.vars);
     } catch (error) {
-      const message = error instanceof LoadError ? error.message : `${path}: ${(error as Error).message}`;
+      const message = error instanceof LoadError ? (error.missingFlow !== undefined ? missingFlowMessage(error.missingFlow, path, options.movedFlow) : error.message) : `${path}: ${(error as Error).message}`;
       results.push({ file: path, flowPath: '', name: '(load)', status: 'failed', failures: [{ field: 'file', message }], observation: null, durationMs: 0 });
       continue;
     }

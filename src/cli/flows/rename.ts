@@ -11,10 +11,12 @@
 // Otherwise nothing is guessed (the new file is a new flow, as before) and renameWarning() says how to
 // carry the SID over by hand.
 import { runGit } from './git.ts';
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { isPlainObject } from '../../definition/parse.ts';
+import { localFiles } from './files.ts';
 import { manifestKeyProblem } from '../manifest-paths.ts';
-import { fileSyncedHash, MANIFEST, syncedHash, type Manifest } from './manifest.ts';
+import { fileSyncedHash, MANIFEST, readManifest, syncedHash, type Manifest } from './manifest.ts';
 import { substituteTemplateVars } from '../../definition/template-vars.ts';
 import type { JsonObject } from '../../engine/types.ts';
 import { readFlowFile } from '../unreadable-file.ts';
@@ -109,7 +111,7 @@ export function renameWarning(dir: string, manifest: Manifest, found: Renames, c
 }
 
 /** The new key git reports `from` renamed to (one of `added`), or null: no git, no repository, or no such rename. */
-function gitRename(dir: string, from: string, added: Set<string>): string | null {
+function gitRename(dir: string, from: string, added: { has(key: string): boolean }): string | null {
   const git = (...args: string[]) => runGit(dir, args).toString('utf8');
   /** The renames of `git diff --find-renames --name-status -z …`, paths relative to --dir: old → new. */
   const renamed = (...range: string[]) => {
@@ -138,6 +140,88 @@ function gitRename(dir: string, from: string, added: Set<string>): string | null
     }
     const to = renamed(base).get(from);
     return to !== undefined && added.has(to) ? to : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Where a flow file that is gone was moved (its path now), and how that is known. */
+export interface MovedFile {
+  to: string;
+  why: string;
+}
+
+/**
+ * Where the flow file `missing` (a path that is not there, as a test file names it) went, or null when nothing
+ * says: the rename a push would follow while the manifest still tracks the old name (findRenames: git, or the
+ * JSON last synced); a rename git reports (the manifest already moved to the new name, or none); else the file
+ * beside it the manifest now tracks the old file's flow under, or that holds its SID or friendly name (a Flow
+ * resource), the flow known from the manifest's entry for the old name or the manifest as last committed.
+ */
+export function movedFlowFile(missing: string): MovedFile | null {
+  const dir = dirname(missing);
+  const from = basename(missing);
+  if (!existsSync(dir) || from === MANIFEST) return null;
+  let manifest: Manifest;
+  try {
+    manifest = readManifest(dir);
+  } catch {
+    manifest = { flows: {} };
+  }
+  const files = localFiles(dir, []);
+  const entry = manifest.flows[from];
+  if (entry) {
+    const rename = [...findRenames(dir, files, manifest).renames.values()].find((r) => r.from === from);
+    if (rename) return { to: join(dir, rename.to), why: rename.by === 'git' ? 'git reports the rename' : `it holds the JSON ${from} held when last pulled or pushed` };
+  }
+  const renamed = gitRename(dir, from, { has: (key) => manifestKeyProblem(dir, key) === null && existsSync(join(dir, key)) });
+  if (renamed !== null) return { to: join(dir, renamed), why: 'git reports the rename' };
+  const flow = entry ?? committedManifest(dir, from)?.flows[from];
+  if (!flow) return null;
+  // The manifest tracks the flow under another name now (a push or pull followed the rename).
+  const tracked = flow.sid ? Object.keys(manifest.flows).filter((key) => key !== from && manifest.flows[key]!.sid === flow.sid && existsSync(join(dir, key))) : [];
+  if (tracked.length === 1) return { to: join(dir, tracked[0]!), why: `${MANIFEST} tracks its flow ${flow.friendlyName} (${flow.sid}) under that name now` };
+  // A Flow resource file beside it holding the flow's SID, else its friendly name.
+  const resources = files.map((file) => ({ file, resource: flowResource(file) })).filter(({ file, resource }) => resource && !Object.hasOwn(manifest.flows, basename(file)));
+  const bySid = flow.sid ? resources.filter(({ resource }) => resource!.sid === flow.sid) : [];
+  if (bySid.length === 1) return { to: bySid[0]!.file, why: `it holds the same flow, ${flow.sid}` };
+  const byName = resources.filter(({ resource }) => resource!.friendlyName === flow.friendlyName);
+  if (bySid.length === 0 && byName.length === 1) return { to: byName[0]!.file, why: `it holds a flow of the same friendly name, ${flow.friendlyName}` };
+  return null;
+}
+
+/** The SID and friendly name a saved Flow resource file ({sid, friendly_name, definition}) holds, or null. */
+function flowResource(path: string): { sid?: string; friendlyName?: string } | null {
+  let value: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch {
+    return null;
+  }
+  if (!isPlainObject(value) || !isPlainObject(value.definition)) return null;
+  const sid = typeof value.sid === 'string' ? value.sid : undefined;
+  const name = value.friendly_name ?? value.friendlyName;
+  return { ...(sid ? { sid } : {}), ...(typeof name === 'string' ? { friendlyName: name } : {}) };
+}
+
+/**
+ * The manifest as committed when `file` (a key, gone now) was last there: HEAD's while it still holds the file,
+ * else the one before the commit that removed it. Null without git, or when no commit held it.
+ */
+function committedManifest(dir: string, file: string): Manifest | null {
+  const git = (...args: string[]) => runGit(dir, args).toString('utf8');
+  try {
+    let base = 'HEAD';
+    try {
+      git('cat-file', '-e', `HEAD:./${file}`);
+    } catch {
+      const removed = git('rev-list', '-1', 'HEAD', '--', file).trim();
+      if (!removed) return null;
+      base = `${removed}^`;
+    }
+    const value: unknown = JSON.parse(git('show', `${base}:./${MANIFEST}`));
+    return isPlainObject(value) && isPlainObject(value.flows) ? (value as unknown as Manifest) : null;
   } catch {
     return null;
   }
