@@ -432,7 +432,7 @@ export async function executionsCommand(argv: string[]): Promise<number> {
               ...where,
               `  contact:  ${execution.contactChannelAddress}`,
               `  created:  ${iso(execution.dateCreated)}`,
-              `  updated:  ${iso(execution.dateUpdated)}`,
+              `  updated:  ${iso(execution.dateUpdated) || '-'}`,
               'Context:',
               ...JSON.stringify(context, null, 2).split('\n').map((l) => `  ${l}`),
             ].join('\n'),

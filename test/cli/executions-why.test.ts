@@ -75,6 +75,8 @@ describe('executions show / steps: why it ended, where it waits, its alerts', ()
     const show = await cli(['show', waiting, '--flow', askingFlow]);
     assert.equal(show.code, 0, show.stderr);
     assert.match(show.stdout, /^ {2}status: {3}active\n {2}waiting: {2}at ask\n/m);
+    // A date the API leaves null (date_updated of an execution nothing has updated) is '-', as in flows list, not blank.
+    assert.match(show.stdout, /^ {2}updated: {2}(-|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)$/m);
     const json = JSON.parse((await cli(['show', waiting, '--flow', askingFlow, '--json'])).stdout);
     assert.deepEqual(json.waitingAt, { widget: 'ask', subflowPath: [] });
     assert.equal(json.endReason, null);
