@@ -38,14 +38,15 @@ export function localToolFlags(flags: Flags): Flags {
 
 /**
  * The flow `simulate` or `call` is given: a FlowSid (its hex lower-cased, as stored), or a file; or why it
- * is neither, when it is written as a FlowSid (FW and letters or digits) and no file has that name:
+ * is neither, when it is written as a FlowSid (FW and letters or digits, or the docs' `FW…` pasted as is)
+ * and no file has that name:
  * `'FWbad' is not a flow SID (FW followed by 32 hex characters), nor a flow file`, checked with
  * sidArgument as every command checks its SIDs (bad usage, not a file that cannot be read).
  */
 export function flowTargetArgument(target: string): { target: string } | { problem: string } {
   const checked = sidArgument('FW', target);
   if ('sid' in checked) return { target: checked.sid };
-  if (/^FW\w*$/i.test(target) && !existsSync(target)) return { problem: `${checked.problem}, nor a flow file` };
+  if (/^FW[\w…]*$/i.test(target) && !existsSync(target)) return { problem: `${checked.problem}, nor a flow file` };
   return { target };
 }
 

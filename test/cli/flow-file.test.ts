@@ -84,7 +84,8 @@ describe('simulate / call with a flow file that cannot run', () => {
 
     it(`${command}: a FlowSid cut short or mistyped is bad usage (exit 2), saying what a FlowSid looks like`, async () => {
       // It exited 1, as for a flow that is not there, where every other command gives 2 for a malformed SID.
-      for (const typed of ['FW01a225f819ec6d228e54898f608f4ee', 'FWbad', 'FW' + 'g'.repeat(32)]) {
+      // 'FW…' is the README's placeholder pasted as written: it said only "FW…: no such file" (exit 1).
+      for (const typed of ['FW01a225f819ec6d228e54898f608f4ee', 'FWbad', 'FW' + 'g'.repeat(32), 'FW…']) {
         const result = await run(command, typed);
         assert.equal(result.code, 2, typed);
         assert.equal(result.stderr, `switchboard ${command}: '${typed}' is not a flow SID (FW followed by 32 hex characters), nor a flow file`);
