@@ -158,6 +158,7 @@ type Result<T> = { ok: true; value: T } | { ok: false; error: LiquidError };
 class ShopifyContext extends Context {
   override readProperty(obj: Parameters<Context["readProperty"]>[0], key: Parameters<Context["readProperty"]>[1]): unknown {
     const value: unknown = obj;
+    if (value === NO_SCOPE) return undefined;
     if ((key as unknown) instanceof BracketKey) {
       const { name } = key as unknown as BracketKey;
       // A hash's own key, a Drop's member as Ruby's Drop#[] invokes it; a text, an array or a number has no such key.
@@ -184,6 +185,9 @@ class ShopifyContext extends Context {
   }
 }
 
+/** The scope of a root `size`, `first` or `last` that no scope holds: every read of it is nil (see findScope below). */
+const NO_SCOPE: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);
+
 /**
  * Where UNKNOWN_OPERATOR_VARIABLE is found: ShopifyContext's root lookup (liquidjs' private findScope) answers it
  * before the context's scopes, so the flow's context, liquidjs' globals and what a root `first` or `size` reads
@@ -193,8 +197,12 @@ const UNKNOWN_OPERATOR_SCOPE: Readonly<Record<string, unknown>> = Object.freeze(
 {
   const prototype = ShopifyContext.prototype as unknown as { findScope(key: unknown): unknown };
   const findScope = prototype.findScope;
-  prototype.findScope = function (this: unknown, key: unknown): unknown {
-    return key === UNKNOWN_OPERATOR_VARIABLE ? UNKNOWN_OPERATOR_SCOPE : findScope.call(this, key);
+  prototype.findScope = function (this: { globals: object }, key: unknown): unknown {
+    if (key === UNKNOWN_OPERATOR_VARIABLE) return UNKNOWN_OPERATOR_SCOPE;
+    const scope = findScope.call(this, key);
+    // A root `size`, `first` or `last` nothing defines is nil, as Ruby's find_variable reads it (liquidjs read the
+    // size of its globals: `{{ size }}` printed 0 and `{% if size %}` was true).
+    return scope === this.globals && (key === 'size' || key === 'first' || key === 'last') && !(key in scope) ? NO_SCOPE : scope;
   };
 }
 

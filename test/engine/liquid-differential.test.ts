@@ -368,3 +368,27 @@ describe('Liquid as Ruby: an unknown operator in a condition Ruby does not reach
     for (const cond of ['a. b', 'false or a. b', 'true and a. b', 'a. b or true', 'a. b and false', 'true and a. b or true', 'false or true and a. b']) fails(`{% if ${cond} %}Y{% else %}N{% endif %}`);
   });
 });
+
+describe('Liquid as Ruby: a root size, first or last', () => {
+  it('is nil unless something defines it (Ruby reads the variable, calls no method)', () => {
+    assert.equal(ok('[{{ size }}|{{ first }}|{{ last }}]{% if size %}Y{% else %}N{% endif %}{% if size == nil %}nil{% endif %}|{{ size | plus: 1 }}'), '[||]Nnil|1');
+    assert.equal(ok('{{ size }}|{{ first }}|{% assign last = 3 %}{{ last }}', { size: 2, first: 'F' }), '2|F|3');
+  });
+});
+
+describe('Liquid as Ruby: a number as a property (map: 0)', () => {
+  const ctx = { h: [{ 0: 'z', a: 1 }, { 0: 'y', a: 2 }], s: ['ab', 'cd', 'e'], n: [5, 6, 7], m: [1, 'a😀', { 0: 1 }], f: [1.5, 2] };
+  it('indexes as Ruby\'s [] does: no key of a hash, a text\'s character, an integer\'s bit', () => {
+    assert.equal(ok('{{ h | map: 0 | join: "," }}|{{ h | map: "0" | join: "," }}|{{ h | where: 0 | size }}|{{ h | sort: 0 | map: "a" | join }}', ctx), ',|z,y|0|1 2');
+    assert.equal(ok('{{ s | map: 0 | join: "," }}|{{ s | map: 1 | join: "," }}|{{ s | map: -1 | join: "," }}|{{ s | map: 1.7 | join: "," }}|{{ m | map: 1 | join: "," }}', ctx), 'a,c,e|b,d,|b,d,e|b,d,|0,😀,');
+    assert.equal(ok('{{ n | map: 0 | join: "," }}|{{ n | map: 1 | join: "," }}|{{ n | where: 0, 1 | join: "," }}|{{ f | map: 0 | join: "," }}', ctx), '1,0,1|0,1,1|5,7|,0');
+    assert.equal(ok('{{ s | where: 0, "a" | join: "," }}|{{ s | where: 1 | join: "," }}|{{ s | compact: 1 | join: "," }}|{{ s | uniq: 5 | join: "," }}', ctx), 'ab|ab,cd|ab,cd|ab');
+  });
+  it('fails where Ruby\'s [] raises (a text or an integer read by true)', () => {
+    for (const t of ['{{ s | map: true }}', '{{ n | map: true }}', '{{ s | where: true }}']) {
+      const r = renderTemplate(t, ctx, OPTS);
+      assert.ok(!r.ok && r.error.message.includes("cannot select the property 'true'"), `${t}: ${JSON.stringify(r)}`);
+    }
+    assert.equal(ok('{{ h | map: true | join: "," }}', ctx), ',');
+  });
+});

@@ -481,12 +481,44 @@ function itemsOf(input: unknown): unknown[] {
 /**
  * `item[property]` as Ruby reads it in `uniq: "p"`, `compact: "p"`, `map: "p"`, `where: "p"` and their kin: a hash's value for that key (its own, the key
  * as written: "a.b" is not a path), a text the property's text if it contains it (String#[]), nil for anything else.
+ * A number is an index, as Ruby's [] takes it (`map: 0`): a hash has no such key (JSON's keys are texts), a text
+ * gives its character there (from the end when negative), an integer its bit there (Integer#[]), a float index
+ * truncated. Another property (`true`) is nil for a hash; where Ruby raises for it, lookupRaises says so first.
  */
-function itemProperty(item: unknown, property: string): unknown {
+function itemProperty(item: unknown, property: unknown): unknown {
   const v = toValue(item);
-  if (isPlainObject(v)) return Object.hasOwn(v, property) ? v[property] : undefined;
-  if (typeof v === 'string') return v.includes(property) ? property : undefined;
+  if (typeof property === 'string') {
+    if (isPlainObject(v)) return Object.hasOwn(v, property) ? v[property] : undefined;
+    if (typeof v === 'string') return v.includes(property) ? property : undefined;
+    return undefined;
+  }
+  if (typeof property !== 'number' || !Number.isFinite(property)) return undefined;
+  const index = Math.trunc(property);
+  if (typeof v === 'string') return characterAt(v, index);
+  if (isRubyInteger(item)) return index < 0 ? 0 : Number((BigInt(v as number | bigint) >> BigInt(Math.min(index, 1024))) & 1n);
   return undefined;
+}
+
+/** Ruby's String#[index]: the character (code point) at `index`, counted from the end when negative; nil past either end. */
+function characterAt(text: string, index: number): string | undefined {
+  if (index < 0) index += codePointLength(text);
+  if (index < 0) return undefined;
+  let i = 0;
+  for (const c of text) if (i++ === index) return c;
+  return undefined;
+}
+
+/** Whether Ruby's `item[property]` raises a TypeError (Liquid's "cannot select the property"): an integer read by anything but a number, a text by anything but a text or a number. */
+function lookupRaises(item: unknown, property: unknown): boolean {
+  const v = toValue(item);
+  if (typeof v === 'string') return typeof property !== 'string' && typeof property !== 'number';
+  return isRubyInteger(item) && typeof property !== 'number';
+}
+
+/** Whether Ruby's item has [] at all (a hash, a text, an array, an integer; not nil, a float or a boolean). */
+function hasIndex(item: unknown): boolean {
+  const v = toValue(item);
+  return isPlainObject(v) || typeof v === 'string' || Array.isArray(v) || isRubyInteger(item);
 }
 
 /** Whether Ruby holds `value` as an Integer: a whole number (not a float literal or result) or a bigint. */
@@ -497,19 +529,22 @@ function isRubyInteger(value: unknown): boolean {
 }
 
 /**
- * Ruby's `item[property]` over `items` for a text property, item by item as `select`, `reject` and `uniq` call it:
- * 'nil' at the first item with no [] (nil, a float, a boolean: the filters rescue its NoMethodError with `return
- * nil`), an error at the first integer (Integer#[] takes a bit index: TypeError, raised as Liquid's ArgumentError),
- * 'ok' when every item is a hash or a text.
+ * Ruby's `item[property]` over `items`, item by item as `select`, `reject` and `uniq` call it: 'nil' at the first
+ * item with no [] (nil, a float, a boolean: the filters rescue its NoMethodError with `return nil`), an error at the
+ * first item whose [] raises (an integer read by a text: Integer#[] takes a bit index; TypeError, raised as Liquid's
+ * ArgumentError), 'ok' when every item can be read.
  */
-function rubyItemLookups(items: readonly unknown[], property: string): 'ok' | 'nil' {
+function rubyItemLookups(items: readonly unknown[], property: unknown): 'ok' | 'nil' {
   for (const item of items) {
-    const v = toValue(item);
-    if (isPlainObject(v) || typeof v === 'string' || Array.isArray(v)) continue;
-    if (isRubyInteger(item)) throw new Error(`cannot select the property '${property}'`);
-    return 'nil';
+    if (lookupRaises(item, property)) throw new Error(`cannot select the property '${propertyText(property)}'`);
+    if (!hasIndex(item)) return 'nil';
   }
   return 'ok';
+}
+
+/** A property as Ruby's to_s writes it in "cannot select the property". */
+function propertyText(property: unknown): string {
+  return property instanceof RubyFloat ? property.toString() : typeof property === 'number' ? plainText(property) : String(property);
 }
 
 /**
@@ -542,10 +577,10 @@ export function uniqFilter(this: FilterThis, input: unknown, property?: unknown)
   const name = toValue(property);
   const byProperty = name !== null && name !== undefined;
   // Ruby's `uniq { |item| item[property] }` calls nothing for one item; else see rubyItemLookups.
-  if (byProperty && typeof name === 'string' && items.length > 1 && rubyItemLookups(items, name) === 'nil') return undefined;
+  if (byProperty && items.length > 1 && rubyItemLookups(items, name) === 'nil') return undefined;
   const seen = new Set<string>();
   return items.filter((item) => {
-    const key = uniqueKey(byProperty ? itemProperty(item, String(name)) : item);
+    const key = uniqueKey(byProperty ? itemProperty(item, name) : item);
     this.context.memoryLimit.use(key.length);
     if (seen.has(key)) return false;
     seen.add(key);
@@ -559,8 +594,8 @@ export function compactFilter(this: FilterThis, input: unknown, property?: unkno
   this.context.memoryLimit.use(items.length);
   const name = toValue(property);
   // Ruby's `reject { |item| item[property].nil? }`: see rubyItemLookups.
-  if (typeof name === 'string' && rubyItemLookups(items, name) === 'nil') return undefined;
-  const read = name === null || name === undefined ? (item: unknown) => toValue(item) : (item: unknown) => itemProperty(item, String(name));
+  if (name !== null && name !== undefined && rubyItemLookups(items, name) === 'nil') return undefined;
+  const read = name === null || name === undefined ? (item: unknown) => toValue(item) : (item: unknown) => itemProperty(item, name);
   return items.filter((item) => {
     const v = read(item);
     return v !== null && v !== undefined;
@@ -625,10 +660,7 @@ function sortFilter(): AnyFilter {
     const key = toValue(property);
     const items = itemsOf(input);
     if (key === null || key === undefined) requireComparable(items);
-    else {
-      const text = key instanceof RubyFloat ? key.toString() : String(key);
-      requireComparable(items.map((item) => itemProperty(item, text)));
-    }
+    else requireComparable(items.map((item) => itemProperty(item, key)));
     return sort.call(this, input, property, ...rest);
   };
 }
@@ -649,24 +681,21 @@ function byLiteralProperty(name: string): AnyFilter {
   return function* (this: FilterThis, input: unknown, property?: unknown, ...rest: unknown[]): Generator<unknown, unknown, unknown> {
     const key = toValue(property);
     if (key === null || key === undefined) return yield filter.call(this, input, property, ...rest);
-    const text = key instanceof RubyFloat ? key.toString() : String(key);
     const items = itemsOf(input);
-    if (typeof key === 'string') {
-      // Ruby's `select { |item| item[property] }` (where): an integer raises, an item with no [] makes it nil.
-      if (name === 'where' && rubyItemLookups(items, text) === 'nil') return undefined;
-      // `map` reads nil from an item with no [], and raises at an integer.
-      if (name === 'map' && items.some(isRubyInteger)) throw new Error(`cannot select the property '${text}'`);
-      // `sort`/`sort_natural` by a property: nil unless every item has [], an error at an integer once two compare.
-      if (name === 'sort' || name === 'sort_natural') {
-        if (!items.every((item) => isRubyInteger(item) || isPlainObject(toValue(item)) || typeof toValue(item) === 'string')) return undefined;
-        if (items.length > 1 && items.some(isRubyInteger)) throw new Error(`cannot select the property '${text}'`);
-      }
+    // Ruby's `select { |item| item[property] }` (where): an item whose [] raises fails, one with no [] makes it nil.
+    if (name === 'where' && rubyItemLookups(items, key) === 'nil') return undefined;
+    // `map` reads nil from an item with no [], and fails at one whose [] raises.
+    if (name === 'map' && items.some((item) => lookupRaises(item, key))) throw new Error(`cannot select the property '${propertyText(key)}'`);
+    // `sort`/`sort_natural` by a property: nil unless every item has [], an error at a raising [] once two compare.
+    if (name === 'sort' || name === 'sort_natural') {
+      if (!items.every((item) => hasIndex(item) && !Array.isArray(toValue(item)))) return undefined;
+      if (items.length > 1 && items.some((item) => lookupRaises(item, key))) throw new Error(`cannot select the property '${propertyText(key)}'`);
     }
     // A nil target (`where: "k", nil`, a missing variable) is none: Ruby selects the items whose value is truthy.
     if (name === 'where' && rest.length > 0 && toValue(rest[0]) == null) rest = [];
     if (name === 'map') {
       this.context.memoryLimit.use(items.length);
-      return items.map((item) => itemProperty(item, text));
+      return items.map((item) => itemProperty(item, key));
     }
     // Stand-ins made as liquidjs reaches each item, so a `find` that stops at the first one reads one property.
     const standIns = new Map<number, object>();
@@ -677,7 +706,7 @@ function byLiteralProperty(name: string): AnyFilter {
           const index = Number(prop);
           let standIn = standIns.get(index);
           if (standIn === undefined) {
-            standIn = { [STAND_IN_KEY]: itemProperty(target[index], text) };
+            standIn = { [STAND_IN_KEY]: itemProperty(target[index], key) };
             standIns.set(index, standIn);
             itemOf.set(standIn, target[index]);
           }
