@@ -392,3 +392,10 @@ describe('Liquid as Ruby: a number as a property (map: 0)', () => {
     assert.equal(ok('{{ h | map: true | join: "," }}', ctx), ',');
   });
 });
+
+describe('Liquid as Ruby: round to places', () => {
+  it('gives an integer to 0 places or fewer, and reads a fractional number of places as an integer (BigDecimal#round)', () => {
+    assert.equal(ok('{{ f | round: -1 }}|{{ f | round: -1 | size }}|{{ 1234.5 | round: -2 }}|{{ "1234.5" | round: -2 }}|{{ 25.5 | round: -1 | plus: 0.5 }}', { f: 2.5 }), '0|8|1200|1200|30.5');
+    assert.equal(ok('{{ 12.345 | round: 1.5 }}|{{ 2.5 | round: 0.5 }}|{{ 2.25 | round: "1.9" }}|{{ 2.0 | round: 1 }}|{{ 2.0 | round: 0 }}'), '12.3|3|2.3|2.0|2');
+  });
+});

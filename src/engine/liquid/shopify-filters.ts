@@ -217,11 +217,19 @@ function integerFilter(name: 'ceil' | 'floor'): AnyFilter {
   };
 }
 
-/** `abs` keeps a float a float (`-2.0 | abs` is 2.0); `round: n` does for n other than 0 (`round` is an integer). */
+/**
+ * `abs` keeps a float a float (`-2.0 | abs` is 2.0); `round: n` does for n of 1 or more, read as an integer as
+ * BigDecimal#round reads it (`round: 1.5` is `round: 1`): to 0 places or fewer it gives an integer, as Ruby's does
+ * (`round` and `1234.5 | round: -2`, 1200).
+ */
 function floatKeepingFilter(name: 'abs' | 'round'): AnyFilter {
   const filter = withShopifyNumbers(name);
   return function (this: FilterThis, ...args: unknown[]) {
-    const float = isFloatOperand(args[0]) && (name === 'abs' || (args.length > 1 && toNumber(args[1]) !== 0));
+    if (name === 'round' && args.length > 1) {
+      const places = toNumber(args[1]);
+      if (!Number.isInteger(places) && Number.isFinite(places)) args[1] = Math.trunc(places);
+    }
+    const float = isFloatOperand(args[0]) && (name === 'abs' || (args.length > 1 && toNumber(args[1]) >= 1));
     const input = toNumber(args[0]);
     if (Number.isNaN(input)) {
       // liquidjs' own coercion reads NaN as 0; Ruby's NaN stays NaN (and is no integer).
