@@ -93,6 +93,9 @@ export async function triggerTakesCalls(store: Store, flow: FlowRecord, contact:
 
 const TIMED_OUT = Symbol('timed out');
 
+/** How long a caller on hold listens before the phone asks the flow again (the hold's <Pause>, 1 s). */
+const HOLD_POLL_MS = 1000;
+
 /** Resolves with TIMED_OUT after `ms`, unless cancelled first. */
 function timeoutAfter(ms: number): { promise: Promise<typeof TIMED_OUT>; cancel: () => void } {
   let timer: NodeJS.Timeout | undefined;
@@ -125,11 +128,11 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
     const unsubscribe = app.simulator.onMessage((entry) => {
       if (entry.flowSid === flowSid && entry.direction !== 'inbound') texts.push(entry);
     });
-    const show = async (call: CallJson) => {
+    const show = async (call: CallJson, options: { skip?: string } = {}) => {
       // A round's texts first: the flow sent them while it worked out what the caller hears next.
       for (const entry of texts.splice(0)) console.log(messageLine(entry, from, to).replace(/^ {2}←/, '  ← [text]'));
       for (const line of call.transcript.slice(shownLines)) {
-        if (line.who === 'caller') continue;
+        if (line.who === 'caller' || (line.who === 'flow' && line.kind === options.skip)) continue;
         const mark = line.who === 'flow' ? (line.kind === 'say' || line.kind === 'play' || line.kind === 'tones' ? '  ← ' : '  ~ ') : '  · ';
         console.log(`${mark}${line.kind === 'say' ? '' : `[${line.kind}] `}${line.text}`);
       }
@@ -149,20 +152,61 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
     let call = await request('POST', '/simulator/calls', { FlowSid: flowSid, From: from, To: to, ...(timeouts === false ? { Timeouts: 'false' } : {}) });
     await show(call);
     const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
+    // Ctrl-C in a terminal hangs up at once, as /hangup does (end of input waits for the flow's work, below).
+    let interrupted = false;
+    rl.on('SIGINT', () => {
+      interrupted = true;
+      rl.close();
+    });
     const lines = rl[Symbol.asyncIterator]();
     /** The line being read: kept across a timeout, so what the caller types next answers the call's next wait. */
     let reading: Promise<IteratorResult<string>> | null = null;
+    /** What `reading` gave, not used yet (a line typed while on hold waits for what the call asks next). */
+    let read: IteratorResult<string> | null = null;
+    const nextLine = () => (reading ??= lines.next().then((result) => (read = result)));
+    const takeLine = (): IteratorResult<string> => {
+      const taken = read!;
+      read = null;
+      reading = null;
+      return taken;
+    };
+    let onHold = false;
     while (!ENDED.includes(call.status)) {
       const kind = call.waiting_for?.kind ?? 'hold';
+      if (kind === 'hold') {
+        // The flow is at work (a slow HTTP request): the phone asks it again after the hold's pause, as Twilio
+        // follows the hold's Redirect, so the call goes on by itself. /hangup (or Ctrl-C) hangs up at once, an
+        // empty line asks at once; any other line, and the end of input, wait for what the call asks next.
+        if (!onHold) stdout.write(`  (${PROMPTS.hold})\n`);
+        onHold = true;
+        if (read === null) {
+          const timer = timeoutAfter(HOLD_POLL_MS);
+          await Promise.race([nextLine(), timer.promise]);
+          timer.cancel();
+        } else await timeoutAfter(HOLD_POLL_MS).promise;
+        const line = read as IteratorResult<string> | null;
+        if ((line?.done && interrupted) || (line && !line.done && line.value.trim() === '/hangup')) {
+          takeLine();
+          call = await request('POST', `/simulator/calls/${call.sid}/Hangup`);
+          await app.executions.idle();
+          await show(call);
+          continue;
+        }
+        if (line && !line.done && line.value.trim() === '') takeLine();
+        call = await request('GET', `/simulator/calls/${call.sid}`);
+        // Each ask plays the hold's pause again: heard once, when the hold began.
+        await show(call, { skip: 'pause' });
+        continue;
+      }
+      onHold = false;
       const left = call.waiting_for?.timesOutIn;
       const timesOut = typeof left === 'number' ? `; times out in ${Math.ceil(left / 1000)} s` : '';
       stdout.write(`  (${PROMPTS[kind] ?? kind}${timesOut})\n> `);
-      reading ??= lines.next();
-      let next: IteratorResult<string>;
-      if (typeof left === 'number') {
+      nextLine();
+      if (typeof left === 'number' && read === null) {
         // A menu or recording the caller leaves silent moves on by itself: show where the call went.
         const timer = timeoutAfter(left + 20);
-        const first = await Promise.race([reading, timer.promise]);
+        const first = await Promise.race([reading!, timer.promise]);
         timer.cancel();
         if (first === TIMED_OUT) {
           await app.phone.settled(call.sid);
@@ -172,17 +216,11 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
           await show(call);
           continue;
         }
-        next = first;
-      } else {
-        next = await reading;
-      }
-      reading = null;
+      } else await reading;
+      const next = takeLine();
       const line = next.done ? '/hangup' : String(next.value);
       if (line.trim() === '/hangup') {
         call = await request('POST', `/simulator/calls/${call.sid}/Hangup`);
-      } else if (kind === 'hold') {
-        await app.executions.idle();
-        call = await request('GET', `/simulator/calls/${call.sid}`);
       } else {
         const action = callerRequest(kind, line);
         if (!action) {
@@ -201,7 +239,8 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
           continue;
         }
       }
-      await app.executions.idle();
+      // On hold, the flow is still at work (a slow request): the hold above follows it as it goes.
+      if (call.waiting_for?.kind !== 'hold') await app.executions.idle();
       await show(call);
     }
     rl.close();

@@ -123,7 +123,8 @@ waits for. At a menu type digits (0-9 * #) to press keys, other text to speak, a
 at a recording prompt its length in seconds (empty: 5, 0: silence); at a dial, queue, payment or virtual
 agent the outcome named in the brackets (empty: the first); at a ConversationRelay session: completed, ended
 or failed, then any handoff data (ended {"reason":"billing"}; empty: completed). /hangup or Ctrl-D hangs up.
-A menu or recording left without a line times out after its timeout, as on a phone.
+A menu or recording left without a line times out after its timeout, as on a phone. On hold (the flow at work,
+e.g. a slow HTTP request) the call goes on by itself; Ctrl-D then hangs up once the call waits for the caller.
 A file runs as a published flow in a throw-away in-memory store.
   --vars FILE              values (JSON or YAML) for the file's deploy-time \${…} placeholders (a flow kept
                            as a Terraform template), filled in before it is published
