@@ -233,8 +233,8 @@ const STRING_FILTERS = [
   'base64_url_safe_encode', 'base64_url_safe_decode', 'sha256', 'hmac_sha256',
 ] as const;
 
-/** String filters whose arguments are text too (`append: 2.0` appends "2.0"). */
-const TEXT_ARGUMENTS = new Set(['append', 'prepend', 'replace', 'replace_first', 'replace_last', 'remove', 'remove_first', 'remove_last']);
+/** String filters whose arguments are text too (`append: 2.0` appends "2.0", `split: 0.0` splits at "0.0"). */
+const TEXT_ARGUMENTS = new Set(['append', 'prepend', 'split', 'replace', 'replace_first', 'replace_last', 'remove', 'remove_first', 'remove_last']);
 
 /**
  * A text filter's argument as Ruby's to_s gives it: a float as Ruby writes it, a list of plain values inspected,

@@ -399,3 +399,9 @@ describe('Liquid as Ruby: round to places', () => {
     assert.equal(ok('{{ 12.345 | round: 1.5 }}|{{ 2.5 | round: 0.5 }}|{{ 2.25 | round: "1.9" }}|{{ 2.0 | round: 1 }}|{{ 2.0 | round: 0 }}'), '12.3|3|2.3|2.0|2');
   });
 });
+
+describe('Liquid as Ruby: split by a number', () => {
+  it('splits at the number as Ruby\'s to_s writes it (split: 0.0 at "0.0")', () => {
+    assert.equal(ok('{{ "2.50" | split: 0.0 | join: "|" }}|{{ "a1.5b" | split: 1.5 | join: "|" }}|{{ "a1b" | split: 1 | join: "|" }}|{{ "x[1, 2]y" | split: l | join: "|" }}|{{ "a b  c" | split: " " | join: "|" }}', { l: [1, 2] }), '2.50|a|b|a|b|x|y|a|b|c');
+  });
+});
