@@ -405,3 +405,9 @@ describe('Liquid as Ruby: split by a number', () => {
     assert.equal(ok('{{ "2.50" | split: 0.0 | join: "|" }}|{{ "a1.5b" | split: 1.5 | join: "|" }}|{{ "a1b" | split: 1 | join: "|" }}|{{ "x[1, 2]y" | split: l | join: "|" }}|{{ "a b  c" | split: " " | join: "|" }}', { l: [1, 2] }), '2.50|a|b|a|b|x|y|a|b|c');
   });
 });
+
+describe('Liquid as Ruby: join with a list for glue', () => {
+  it('puts the list\'s inspect between the items (Ruby\'s glue.to_s)', () => {
+    assert.equal(ok('{{ list | join: list }}|{{ list | join: w }}|{{ w | join: list }}', { list: [3, 1, 2], w: ['a', null, 1.5] }), '3[3, 1, 2]1[3, 1, 2]2|3["a", nil, 1.5]1["a", nil, 1.5]2|a[3, 1, 2][3, 1, 2]1.5');
+  });
+});

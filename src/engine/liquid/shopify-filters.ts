@@ -4,7 +4,7 @@
  */
 import { filters as builtinFilters, toValue } from 'liquidjs';
 import type { Context } from 'liquidjs';
-import { isPlainObject, objectFormatOf, plainText, serializeObject } from './output.ts';
+import { holdsObject, isPlainObject, objectFormatOf, plainText, rubyInspect, serializeObject } from './output.ts';
 import { decimalArithmetic } from './decimal.ts';
 import { base64DecodeFilter, base64UrlSafeDecodeFilter, base64UrlSafeEncodeFilter } from './base64-filters.ts';
 import { RubyFloat, isDecimalText, isFloatOperand, numberResult } from './ruby-float.ts';
@@ -18,11 +18,16 @@ const builtin = (name: string): AnyFilter => (builtinFilters as unknown as Recor
 /**
  * `join` with objects printed as the output prints them (JSON or Java's map form), not `[object Object]`, and a
  * glue as Ruby's `glue.to_s` writes it: a float's text (`join: 1.0` puts "1.0" between the items, not "1"), and
- * nil (`join: missing`) nothing, where liquidjs put its default space.
+ * nil (`join: missing`) nothing, where liquidjs put its default space, and a list its inspect (`join: list`).
  */
 export function joinFilter(this: FilterThis, input: unknown, ...args: unknown[]): unknown {
   if (args[0] instanceof RubyFloat) args[0] = args[0].toString();
   else if (args.length > 0 && (toValue(args[0]) === null || toValue(args[0]) === undefined)) args[0] = '';
+  else if (args.length > 0) {
+    // A list glue is its inspect (`join: list` puts "[1, 2]" between the items), a hash as objects print.
+    const glue = toValue(args[0]);
+    if (Array.isArray(glue) || isPlainObject(glue)) args[0] = holdsObject(glue) ? serializeObject(glue, objectFormatOf(this.context)) : rubyInspect(glue);
+  }
   const v = toValue(input);
   if (Array.isArray(v) && v.some((x) => isPlainObject(x) || (Array.isArray(x) && x.some(isPlainObject)))) {
     const format = objectFormatOf(this.context);
