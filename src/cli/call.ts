@@ -179,21 +179,29 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
         // empty line asks at once; any other line, and the end of input, wait for what the call asks next.
         if (!onHold) stdout.write(`  (${PROMPTS.hold})\n`);
         onHold = true;
+        /** A line (or Ctrl-C) that hangs up now; other lines and the end of input wait. */
+        const hangsUp = () => read !== null && ((read.done === true && interrupted) || (!read.done && read.value.trim() === '/hangup'));
         if (read === null) {
           const timer = timeoutAfter(HOLD_POLL_MS);
           await Promise.race([nextLine(), timer.promise]);
           timer.cancel();
         } else await timeoutAfter(HOLD_POLL_MS).promise;
-        const line = read as IteratorResult<string> | null;
-        if ((line?.done && interrupted) || (line && !line.done && line.value.trim() === '/hangup')) {
+        const typed = read as IteratorResult<string> | null; // (set by the read the race above may have finished)
+        if (typed !== null && !typed.done && typed.value.trim() === '') takeLine();
+        // Asking the flow again takes as long as a webhook waits for it (up to 5 s) while it is still at work:
+        // a hang-up meanwhile is not kept waiting for the answer.
+        const asked = hangsUp() ? null : request('GET', `/simulator/calls/${call.sid}`);
+        if (asked) await Promise.race([asked, read === null ? nextLine() : asked]);
+        if (hangsUp()) {
           takeLine();
+          asked?.catch(() => undefined);
           call = await request('POST', `/simulator/calls/${call.sid}/Hangup`);
+          await show(call); // at once: the flow's work in flight (the slow request) is seen out below
           await app.executions.idle();
           await show(call);
           continue;
         }
-        if (line && !line.done && line.value.trim() === '') takeLine();
-        call = await request('GET', `/simulator/calls/${call.sid}`);
+        call = await asked!;
         // Each ask plays the hold's pause again: heard once, when the hold began.
         await show(call, { skip: 'pause' });
         continue;

@@ -61,6 +61,13 @@ describe('switchboard call: a call on hold goes on by itself', () => {
     assert.doesNotMatch(result.stdout, /caller hung up/);
   });
 
+  it('/hangup typed on hold hangs up there, not kept for the next menu', async () => {
+    const result = await call(dir, 'hello\n/hangup\n');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /\(on hold while the flow works; enter = listen again\)\n {2}· \[ended\] call completed: caller hung up/);
+    assert.doesNotMatch(result.stdout, /Press a key/);
+  });
+
   it('the end of input while on hold hangs up once the call waits for the caller, not in the middle of the request', async () => {
     const result = await call(dir, 'hello\n');
     assert.equal(result.code, 0, result.stderr);
