@@ -411,3 +411,11 @@ describe('Liquid as Ruby: join with a list for glue', () => {
     assert.equal(ok('{{ list | join: list }}|{{ list | join: w }}|{{ w | join: list }}', { list: [3, 1, 2], w: ['a', null, 1.5] }), '3[3, 1, 2]1[3, 1, 2]2|3["a", nil, 1.5]1["a", nil, 1.5]2|a[3, 1, 2][3, 1, 2]1.5');
   });
 });
+
+describe('Liquid as Ruby: cycle', () => {
+  it('keys its place by the group alone, else by literal candidates; a tag naming a variable has its own; nil is dropped', () => {
+    const ctx = { n: 3, w: ['x', 'y'] };
+    assert.equal(ok('{% cycle "a", n %}{% cycle "a", n %}|{% for i in (1..3) %}{% cycle "a", n %}{% endfor %}|{% cycle "a", w.first %}{% cycle "a", w.first %}|{% for i in (1..2) %}{% cycle "a", n %}{% cycle "a", n %}{% endfor %}', ctx), 'aa|a3a|aa|aa33');
+    assert.equal(ok('{% cycle "g": "a", "b" %}{% cycle "g": "x", "y" %}{% cycle "g": "x", "y", "z" %}|{% cycle \'a\', \'b\' %}{% cycle "a", "b" %}|{% cycle nil, true %}{% cycle nil, true %}|{% cycle "g2": "a", n %}{% cycle "g2": "a", n %}', ctx), 'ayx|ab|truetrue|a3');
+  });
+});

@@ -118,10 +118,19 @@ class RubyEchoTag extends LaxEchoTag {
   }
 }
 
+/** A cycle candidate Ruby writes the same in every tag (its `@variables.to_s`): a quoted text, a number, a literal range, true, false, blank, empty. */
+const LITERAL_CANDIDATE = /^(?:"[^"]*"|'[^']*'|-?\d+(?:\.\d+)?|true|false|blank|empty|\(\s*-?\d+(?:\.\d+)?\s*\.\.\s*-?\d+(?:\.\d+)?\s*\))$/;
+
+/** Numbers the cycle tags parsed so far: a tag whose candidates are no literals is a group of its own. */
+let cycleTags = 0;
+
 /**
- * `{% cycle %}` as liquidjs' (same groups, same order), writing its value as `{{ }}` does: a float as Ruby prints
- * it (`{% cycle 1.0, 2.0 %}` is 1.0), and 0 as 0 (liquidjs returned the value and its renderer dropped a 0). Its
- * candidates are Values from the start, so markFloatLiterals finds their float literals.
+ * `{% cycle %}` as Shopify's, writing its value as `{{ }}` does: a float as Ruby prints it (`{% cycle 1.0, 2.0 %}`
+ * is 1.0), and 0 as 0 (liquidjs returned the value and its renderer dropped a 0). Its candidates are Values from
+ * the start, so markFloatLiterals finds their float literals. Ruby keys its position by the group when one is named
+ * (`{% cycle "g": … %}`, whatever the candidates), else by its candidates' `to_s`, which holds a variable's object
+ * identity: tags naming only literals share a position, one naming a variable (`{% cycle "a", n %}`) has its own
+ * (repeated in a loop it still cycles). A `nil` candidate is dropped, as Ruby's parser compacts it away.
  */
 class RubyCycleTag extends Tag {
   private readonly candidates: Value[] = [];
@@ -140,16 +149,18 @@ class RubyCycleTag extends Tag {
     const texts: string[] = [];
     while (!tokenizer.end()) {
       const candidate = tokenizer.readFilteredValue();
-      texts.push(candidate.getText());
-      this.candidates.push(new Value(candidate, liquid));
+      const text = candidate.getText().trim();
       tokenizer.readTo(',');
+      if ((text === 'nil' || text === 'null') && candidate.filters.length === 0) continue;
+      texts.push(text.replace(/^'([^'"]*)'$/, '"$1"')); // 'a' and "a" are one text to Ruby's to_s
+      this.candidates.push(new Value(candidate, liquid));
     }
     tokenizer.assert(this.candidates.length, () => `empty candidates: "${token.getText()}"`);
-    this.fingerprintText = texts.join(',');
+    cycleTags++;
+    this.fingerprintText = texts.every((text) => LITERAL_CANDIDATE.test(text)) ? texts.join(',') : `${texts.join(',')}#${cycleTags}`;
   }
   *render(ctx: Context, emitter: Emitter): Generator<unknown, void, unknown> {
-    const group = yield evalToken(this.group, ctx);
-    const fingerprint = `cycle:${String(group)}:${this.fingerprintText}`;
+    const fingerprint = this.group ? `cycle:group:${String(yield evalToken(this.group, ctx))}` : `cycle::${this.fingerprintText}`;
     const groups = ctx.getRegister('cycle', {}) as Record<string, number>;
     const index = groups[fingerprint] ?? 0;
     groups[fingerprint] = (index + 1) % this.candidates.length;
