@@ -419,3 +419,9 @@ describe('Liquid as Ruby: cycle', () => {
     assert.equal(ok('{% cycle "g": "a", "b" %}{% cycle "g": "x", "y" %}{% cycle "g": "x", "y", "z" %}|{% cycle \'a\', \'b\' %}{% cycle "a", "b" %}|{% cycle nil, true %}{% cycle nil, true %}|{% cycle "g2": "a", n %}{% cycle "g2": "a", n %}', ctx), 'ayx|ab|truetrue|a3');
   });
 });
+
+describe('Liquid as Ruby: strftime\'s E and O modifiers', () => {
+  it('print a directive as written where Ruby does not take the modifier with its conversion', () => {
+    assert.equal(ok('{{ d | date: "%Ec|%EY|%Oy|%OH|%Ez|%OY|%Ea|%Ob|%EB|%OG|%Oc|%-Ed|%10Ez" }}', { d: '2026-03-10T09:05:07Z' }), 'Tue Mar 10 09:05:07 2026|2026|26|09|%Ez|%OY|%Ea|%Ob|%EB|%OG|%Oc|%-Ed|%10Ez');
+  });
+});

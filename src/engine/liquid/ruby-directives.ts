@@ -7,6 +7,7 @@ import { toValue } from 'liquidjs';
 import type { Context } from 'liquidjs';
 import type { FilterThis } from './render-state.ts';
 import { utcTime, wallDateOf } from './time-zones.ts';
+import { modifierRefused } from './strftime.ts';
 
 /** liquidjs' strftime directive pattern, global. */
 const STRFTIME_DIRECTIVE = /%([-_0^#:]+)?(\d+)?([EO])?(.)/g;
@@ -54,9 +55,11 @@ export function rubyDirectives(self: FilterThis, at: () => number, args: unknown
   let wall: Date | null | undefined;
   const wallDate = () => (wall === undefined ? (wall = wallDateOf(at, zone)) : wall);
   // Composites first: `%c` brings in day and month names. (`%+` is Date's, not Time's: Ruby prints it as written.)
-  const expanded = format.replace(STRFTIME_DIRECTIVE, (directive: string, _f: unknown, _w: unknown, _m: unknown, conversion: string) => RUBY_COMPOSITES[conversion] ?? directive);
-  const out = expanded.replace(STRFTIME_DIRECTIVE, (directive: string, flags = '', width = '', _modifier: unknown, conversion: string) => {
-    if (!'GgVaAbBh'.includes(conversion)) return directive;
+  // A modifier with a conversion Ruby does not take it with (`%Ea`, `%Oc`) stays as written (strftime.ts prints it so).
+  const expanded = format.replace(STRFTIME_DIRECTIVE, (directive: string, _f: unknown, _w: unknown, modifier: string | undefined, conversion: string) =>
+    modifierRefused(modifier, conversion) ? directive : (RUBY_COMPOSITES[conversion] ?? directive));
+  const out = expanded.replace(STRFTIME_DIRECTIVE, (directive: string, flags = '', width = '', modifier: string | undefined, conversion: string) => {
+    if (!'GgVaAbBh'.includes(conversion) || modifierRefused(modifier, conversion)) return directive;
     const date = wallDate();
     if (date === null) return directive;
     if (conversion === 'G' || conversion === 'g' || conversion === 'V') {

@@ -37,6 +37,15 @@ const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Frid
 
 const DIRECTIVE = /%([-_0^#:]+)?(\d+)?([EO])?(.)/;
 
+/** The conversions Ruby's strftime takes after `E` and after `O` (locale alternatives it prints as the plain ones). */
+const E_CONVERSIONS = 'cCxXyY';
+const O_CONVERSIONS = 'deHkIlmMSuUVwWy';
+
+/** Whether Ruby prints a directive with `modifier` (E or O) before `conversion` as written (`%Ez`, `%OY`). */
+export function modifierRefused(modifier: string | undefined, conversion: string): boolean {
+  return modifier !== undefined && !(modifier === 'E' ? E_CONVERSIONS : O_CONVERSIONS).includes(conversion);
+}
+
 /** Widths liquidjs pads to by default; 0 for the rest. */
 const PAD_WIDTHS: Readonly<Record<string, number>> = { C: 2, d: 2, e: 2, H: 2, I: 2, j: 3, k: 2, l: 2, L: 3, m: 2, M: 2, S: 2, U: 2, W: 2, y: 2, Y: 4 };
 const PAD_WITH_SPACES = new Set('aAbBceklpP');
@@ -151,7 +160,8 @@ function format(f: Fields, formatText: string, memory: MemoryUse): string {
   while ((match = DIRECTIVE.exec(remaining))) {
     output += remaining.slice(0, match.index);
     remaining = remaining.slice(match.index + match[0].length);
-    output += directive(f, match, memory);
+    // Ruby prints a modifier with a conversion it does not take as written (`%Ez`, `%OY`, `%-Ed`).
+    output += modifierRefused(match[3], match[4]!) ? match[0] : directive(f, match, memory);
   }
   return output + remaining;
 }
