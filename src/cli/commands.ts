@@ -104,6 +104,7 @@ Exit codes: 0 done; 1 refused or not found (no such account or key, no store in 
 
 Chat with a flow in the terminal: each line you type is a message from --from; the flow's replies and steps
 are printed as they happen, and under a failure transition its reason. An empty line or Ctrl-D quits.
+'/timeout' makes what waits for your reply (a Send & Wait For Reply's timeout) time out now.
 While a virtual agent has the conversation (Connect Virtual Agent, channel conversations) a line says so, and
 '/agent [completed|live-agent-handoff|failed] [provider data]' ends its session as the agent would.
 A file runs as a published flow in a throw-away in-memory store.

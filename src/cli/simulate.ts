@@ -1,7 +1,7 @@
 // `switchboard simulate <FlowSid|flow.json> --from +1555…`: chat with a flow in the terminal.
 // A flow file runs on an in-memory store; a FlowSid runs against the data directory's store.
 // Each outbound message and each step is printed as it happens (a reply timeout's too, while nobody
-// types), a failure with its reason. A local developer tool, it runs in dev mode like `npm start`
+// types; `/timeout` makes the wait for a reply time out now), a failure with its reason. A local developer tool, it runs in dev mode like `npm start`
 // (`serve --dev`): flows may call localhost and private addresses. --strict-outbound (or --no-dev)
 // applies the server's default policy.
 // While a virtual agent has the contact's conversation (Connect Virtual Agent, Conversations channel) a hint
@@ -22,6 +22,9 @@ type Flags = Record<string, string | boolean | undefined>;
 
 /** The command that ends a virtual agent's session in the conversation. */
 export const AGENT_COMMAND = '/agent';
+
+/** The command that makes what waits for the contact's reply time out now, rather than after its `timeout`. */
+export const TIMEOUT_COMMAND = '/timeout';
 
 /** The hint printed when a virtual agent takes the conversation (`connector`: the widget's connector name). */
 export function agentHint(connector: string): string {
@@ -53,6 +56,22 @@ async function agentSessionOf(app: App, executionSid: string | null): Promise<{ 
   return { sessionId: wait.sessionId, connector: app.simulator.agentSession(wait.conversationSid)?.connectorName ?? '' };
 }
 
+/**
+ * Fires now the timer of what the execution waits on for the contact (a Send & Wait For Reply, or a virtual
+ * agent's reply timeout), as the timer loop fires it when due: the widget leaves by `timeout`. False when the
+ * execution waits for no reply (ended, busy, or a subflow's other wait).
+ */
+async function timeOutReply(app: App, executionSid: string | null): Promise<boolean> {
+  if (!executionSid) return false;
+  const execution = await app.store.getExecutionBySid(executionSid);
+  const wait = execution?.status === 'active' ? (execution.state as ExecutionState).frames.at(-1)?.wait : undefined;
+  if (wait?.kind !== 'reply' && wait?.kind !== 'virtual-agent') return false;
+  // Its row goes first, so it does not fire again when due (one a timer loop holds then finds the wait gone).
+  await app.store.deleteTimer(wait.timerId);
+  await app.executions.deliver(executionSid, { type: 'timer', timerId: wait.timerId });
+  return true;
+}
+
 /** Ends the execution's virtual agent session through the simulator API; its refusal's message, or null. */
 async function endAgentSession(app: App, account: Account, flowSid: string, executionSid: string, fields: Record<string, string>): Promise<string | null> {
   const res = await app.server.inject({
@@ -76,7 +95,7 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
   process.once('SIGINT', quit);
   rl.on('SIGINT', quit);
   try {
-    console.log(`Texting flow ${flowSid} as ${from} (flow address ${to}). Empty line or Ctrl-D to quit.`);
+    console.log(`Texting flow ${flowSid} as ${from} (flow address ${to}). ${TIMEOUT_COMMAND} times out a wait for your reply; empty line or Ctrl-D to quit.`);
     /** The execution the contact's last text started or reached, and the agent session whose hint was printed. */
     let latest: string | null = null;
     let hinted: string | null = null;
@@ -93,6 +112,14 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
         return 1;
       }
       await output.print(); // up to date first: where the reply goes depends on what has ended
+      if (line.trim() === TIMEOUT_COMMAND) {
+        if (await timeOutReply(app, latest)) {
+          await app.executions.idle();
+          await output.print();
+          await hintAgent();
+        } else console.log('    (nothing waits for your reply now)');
+        continue;
+      }
       const agentEnd = agentEndRequest(line);
       if (agentEnd !== null) {
         const session = await agentSessionOf(app, latest);
