@@ -34,11 +34,20 @@ const CURATED = [
   '{{ 1.0 | divided_by: 0 }}|{{ 1 | divided_by: 0.0 }}|{{ 0.0 | divided_by: 0 }}|{{ -1.0 | divided_by: 0 | plus: 1 }}', '{{ 1.0 | divided_by: 0 | round }}', '{{ 1 | modulo: 0.0 }}',
   '{{ "hello world" | truncate: "x" }}', '{{ "hello world" | truncate: "5" }}', '{{ "hello" | slice: 1, nil }}', '{% for i in (1..5) limit: "2" %}{{i}}{% endfor %}', '{% for i in (1..5) limit: "abc" %}{{i}}{% endfor %}',
   '{% for i in (1..f) %}{{i}}{% endfor %}', '{% if flow.variables. x %}Y{% endif %}', '{% if flow.variables .off %}Y{% else %}N{% endif %}', '{% case nested. a %}{% when "c" %}C{% else %}E{% endcase %}',
+  '{% if true or a. b %}Y{% else %}N{% endif %}', '{% if false and a. b or true %}Y{% else %}N{% endif %}', '{% if false or a. b %}Y{% endif %}', '{% echo nested..a.b %}', '[{{ size }}|{{ first }}]{% if size %}Y{% endif %}',
+  '{{ items | map: 0 | join: "," }}|{{ words | map: 0 | join: "," }}|{{ list | map: 1 | join: "," }}', '{{ 1234.5 | round: -2 }}|{{ f | round: -1 | size }}|{{ 12.345 | round: 1.5 }}', '{{ sf | split: 0.0 | join: "|" }}|{{ list | join: list }}',
+  '{% cycle "a", n %}{% cycle "a", n %}{% cycle "g": "a", "b" %}{% cycle "g": "x", "y" %}{% cycle nil, t %}{% cycle nil, t %}', '{{ "2026-03-10T09:05:07Z" | date: "%Ez %OY %Ey %OH" }}',
   '{{ nested..a.b }}', '{{ name | append: "x" "y" }}', '{{ list | map: "k" }}', '{{ items | where: "k", nil | size }}', '{% tablerow i in list cols: 2 %}{{i}}{% endtablerow %}', '{{ "x" | upcase: 3 }}', '{{ z | url_decode | truncate: "x" }}',
 ];
 
 let seed = 20261130;
-const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+// mulberry32: an LCG in doubles (seed * 1103515245 passes 2^53) loses bits and falls into short cycles.
+const rnd = () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)]!;
 const VARS = ['name', 'n', 'neg', 'f', 's5', 'sf', 'list', 'words', 'nested.a.b', 'e', 'z', 't', 'fa', 'body', 'emoji', 'missing', '"text"', '"a,b,c"', '12', '-3', '0', '1.5', 'items.first.k', 'list.size', 'list[0]', 'words.last'];
 const ARGS = ['1', '2', '0', '-1', '2.5', '"2"', '"x"', 'n', 'f', 'z', 'missing', '"a"', '","', '""', 'list', '1.0', '0.0'];
