@@ -226,6 +226,8 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
         }
       } else await reading;
       const next = takeLine();
+      // A script piped in is not echoed by a terminal: the transcript shows what the caller did.
+      if (!stdin.isTTY) stdout.write(`${next.done ? '' : next.value}\n`);
       const line = next.done ? '/hangup' : String(next.value);
       if (line.trim() === '/hangup') {
         call = await request('POST', `/simulator/calls/${call.sid}/Hangup`);

@@ -106,6 +106,8 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
     };
     for await (const line of rl) {
       if (line.trim() === '') break;
+      // A script piped in is not echoed by a terminal: the transcript shows what the contact sent.
+      if (!stdin.isTTY) console.log(`  → ${line}`);
       const flow = await app.store.getFlow(account.sid, flowSid);
       if (!flow) {
         console.error(`switchboard simulate: flow ${flowSid} no longer exists`);
