@@ -134,7 +134,8 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
       for (const line of call.transcript.slice(shownLines)) {
         if (line.who === 'caller' || (line.who === 'flow' && line.kind === options.skip)) continue;
         const mark = line.who === 'flow' ? (line.kind === 'say' || line.kind === 'play' || line.kind === 'tones' ? '  ← ' : '  ~ ') : '  · ';
-        console.log(`${mark}${line.kind === 'say' ? '' : `[${line.kind}] `}${line.text}`);
+        // A Say of several lines keeps them under its first, clear of the steps and of the next mark.
+        console.log(`${mark}${line.kind === 'say' ? '' : `[${line.kind}] `}${line.text.replace(/\n/g, '\n    ')}`);
       }
       shownLines = call.transcript.length;
       if (call.execution_sid) await printNewSteps(app, account.sid, flowSid, call.execution_sid, shownSteps);

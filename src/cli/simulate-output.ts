@@ -21,7 +21,8 @@ export function messageLine(entry: Pick<TranscriptEntry, 'from' | 'to' | 'body' 
   const parts = ['  ←'];
   if (entry.to !== contact) parts.push(`[to ${entry.to}]`);
   else if (entry.from !== flowAddress) parts.push(`[from ${entry.from}]`);
-  if (entry.body !== '') parts.push(entry.body);
+  // A body of several lines keeps them under its first, clear of the steps and of the next message.
+  if (entry.body !== '') parts.push(entry.body.replace(/\n/g, '\n    '));
   if (entry.mediaUrl.length > 0) parts.push(`[media: ${entry.mediaUrl.join(' ')}]`);
   return parts.join(' ');
 }
