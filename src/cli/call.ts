@@ -82,13 +82,18 @@ export const UNWIRED_CALL_NOTICE =
  * that cannot be told (no such revision, or a draft saved invalid, which is left to the runtime).
  */
 export async function triggerTakesCalls(store: Store, flow: FlowRecord, contact: string): Promise<boolean | null> {
+  return triggerLeadsOn(store, flow, contact, ['incomingCall']);
+}
+
+/** Whether the revision `contact` runs leads any of the Trigger's `events` to a widget; null when that cannot be told. */
+export async function triggerLeadsOn(store: Store, flow: FlowRecord, contact: string, events: string[]): Promise<boolean | null> {
   const revision = await revisionFor(store, flow, contact);
   const saved = revision === null ? undefined : (await store.getRevision(flow.accountSid, flow.sid, revision))?.definition;
   // As the runtime will run it: an invalid draft's unfollowable parts dropped.
   const definition = saved && runnable(saved);
   const trigger = definition?.states.find((state) => state.name === definition.initial_state);
   if (!trigger || !Array.isArray(trigger.transitions)) return null;
-  return trigger.transitions.some((t) => t?.event === 'incomingCall' && !!t.next);
+  return trigger.transitions.some((t) => !!t?.event && events.includes(t.event) && !!t.next);
 }
 
 const TIMED_OUT = Symbol('timed out');
@@ -256,7 +261,10 @@ export async function callCommand(target: string | undefined, flags: Flags): Pro
     }
     rl.close();
     unsubscribe();
-    if (takesCalls === false) console.log(`    ✗ ${UNWIRED_CALL_NOTICE}`);
+    if (takesCalls === false) {
+      console.log(`    ✗ ${UNWIRED_CALL_NOTICE}`);
+      if (flow && (await triggerLeadsOn(app.store, flow, from, ['incomingMessage', 'incomingConversationMessage']))) console.log(`    (it takes texts: switchboard simulate ${target} runs it)`);
+    }
     if (call.execution_sid) {
       const execution = await app.store.getExecutionBySid(call.execution_sid);
       console.log(`    (call ${call.status}; execution ${call.execution_sid} ${execution?.status ?? 'gone'})`);

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
 import { localToolFlags, openSimulation } from './flow-file.ts';
 import { SimulationOutput } from './simulate-output.ts';
+import { triggerLeadsOn } from './call.ts';
 import { textFlow, UNPUBLISHED_NOTICE, UNWIRED_NOTICE } from '../channels/simulator/texting.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong } from '../lib/sms-segments.ts';
 import { VIRTUAL_AGENT_STATUSES } from '../engine/widgets/connect-virtual-agent-conversations.ts';
@@ -155,7 +156,10 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
       await app.executions.idle();
       await output.print();
       await hintAgent();
-      if (start === 'unwired') console.log(`    ✗ ${UNWIRED_NOTICE}`);
+      if (start === 'unwired') {
+        console.log(`    ✗ ${UNWIRED_NOTICE}`);
+        if (await triggerLeadsOn(app.store, flow, from, ['incomingCall'])) console.log(`    (it takes calls: switchboard call ${target} runs it)`);
+      }
       if (start === 'unpublished' && !executionSid) console.log(`    ✗ ${UNPUBLISHED_NOTICE}`);
     }
     return 0;
