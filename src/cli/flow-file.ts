@@ -148,7 +148,21 @@ export async function printNewSteps(app: App, accountSid: string, flowSid: strin
     console.log(`${indent}· ${step.transitionedFrom} —${step.name}→ ${step.transitionedTo}${step.parentStepSid ? '  (subflow)' : ''}`);
     const why = stepFailureReason(app, executionSid, step);
     if (why) console.log(`${indent}  ✗ ${why}`);
+    const task = flexTask(step);
+    if (task) console.log(`${indent}  → ${task}`);
   }
+}
+
+/**
+ * The Flex task a Send to Flex step handed the contact to, with its attributes (rendered from the widget's
+ * Liquid, where a flow's routing goes wrong unseen): `Flex task WT… {"name": …}`. Null for any other step.
+ */
+export function flexTask(step: Pick<StepRecord, 'type' | 'name' | 'context'>): string | null {
+  const taskSid = step.context.TaskSid;
+  if (step.type !== 'send-to-flex' || typeof taskSid !== 'string') return null;
+  const attributes = step.context.Attributes;
+  const shown = typeof attributes === 'string' ? attributes : attributes === undefined ? '' : JSON.stringify(attributes);
+  return `Flex task ${taskSid}${shown ? ` ${shown.length > 500 ? `${shown.slice(0, 500)}…` : shown}` : ''}`;
 }
 
 /**
