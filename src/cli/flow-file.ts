@@ -132,9 +132,9 @@ function stepFailureReason(app: App, executionSid: string, step: StepRecord): st
   if (!FAILURE_STEP_NAMES.has(step.name)) return null;
   const failures = effectFailures.get(app);
   const key = failureKey(executionSid, step.transitionedFrom);
-  const recorded = failures?.get(key);
-  failures?.delete(key);
-  return failureReason(step.name, step.context as JsonObject, recorded);
+  // Kept until the widget's next effect: a widget failing again and again in one round (a retry loop) fails
+  // for the reason its last effect gave, under each of its steps (the reason showed under the first only).
+  return failureReason(step.name, step.context as JsonObject, failures?.get(key));
 }
 
 /** Prints the execution's steps not printed yet (`shown` remembers them), each failure with its reason. */
