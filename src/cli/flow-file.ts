@@ -88,7 +88,14 @@ export async function openSimulation(
     vars = read.vars;
   }
   const opened = await openFlowTarget(flow.target, flags, `switchboard ${command}: `, vars);
-  return opened ? { ...opened, from, to } : 1;
+  if (!opened) return 1;
+  // A flow kept as a Terraform template runs as written: a request to `${api}/…` fails, a `${workflow}` is no SID.
+  const left = opened.placeholders ?? [];
+  if (left.length > 0) {
+    const named = left.slice(0, 3).join(', ') + (left.length > 3 ? `, … (${left.length} in all)` : '');
+    console.log(`Note: deploy-time placeholders are left as written: ${named}; --vars FILE fills them in.`);
+  }
+  return { ...opened, from, to };
 }
 
 /**
@@ -170,7 +177,7 @@ export function flexTask(step: Pick<StepRecord, 'type' | 'name' | 'context'>): s
  * as flowTargetArgument gives it) names. Null when the flow cannot be found or loaded: the reasons are
  * already printed (the first line after `prefix`, the command's name), the app already closed.
  */
-export async function openFlowTarget(target: string, flags: Flags, prefix = '', vars?: JsonObject): Promise<{ app: App; account: Account; flowSid: string } | null> {
+export async function openFlowTarget(target: string, flags: Flags, prefix = '', vars?: JsonObject): Promise<{ app: App; account: Account; flowSid: string; placeholders?: string[] } | null> {
   const config = loadConfig(flags);
   // A FlowSid cut short or mistyped is refused before (flowTargetArgument): what is not one is a file.
   const fromFile = !isSid('FW', target);
@@ -210,7 +217,7 @@ export async function openFlowTarget(target: string, flags: Flags, prefix = '', 
     } else {
       const { account } = await app.accounts.ensureStartupAccount(config.account);
       const published = await publishFlowFile(app, account.sid, target, vars);
-      if (published.ok) return { app, account, flowSid: published.flowSid };
+      if (published.ok) return { app, account, flowSid: published.flowSid, placeholders: published.placeholders };
       // The validator's findings follow the first line, indented under it.
       published.problems.forEach((problem, i) => console.error(i === 0 ? `${prefix}${problem}` : problem));
     }
@@ -225,7 +232,8 @@ export async function openFlowTarget(target: string, flags: Flags, prefix = '', 
   return null;
 }
 
-export type FlowFileResult = { ok: true; flowSid: string } | { ok: false; problems: string[] };
+/** `placeholders`: the file's deploy-time `${…}` placeholders left unfilled (none in its description, which no run reads). */
+export type FlowFileResult = { ok: true; flowSid: string; placeholders: string[] } | { ok: false; problems: string[] };
 
 /** `vars`: values for the file's deploy-time `${…}` placeholders (--vars FILE), filled in before it is published. */
 export async function publishFlowFile(app: App, accountSid: string, path: string, vars?: JsonObject): Promise<FlowFileResult> {
@@ -237,7 +245,8 @@ export async function publishFlowFile(app: App, accountSid: string, path: string
     const friendlyName = basename(path).slice(0, 64);
     const definition = vars ? substituteTemplateVars(read.definition, vars).value : read.definition;
     const flow = await app.flows.create(accountSid, { friendlyName, status: 'published', definition });
-    return { ok: true, flowSid: flow.sid };
+    const { description: _description, ...runs } = definition as unknown as JsonObject;
+    return { ok: true, flowSid: flow.sid, placeholders: substituteTemplateVars(runs, {}).left };
   } catch (error) {
     if (!(error instanceof DomainError) || error.kind !== 'invalid-definition') throw error;
     const issues = (error.details?.errors ?? []) as { property_path: string; message: string }[];
