@@ -9,9 +9,10 @@
 // would (the simulator's VirtualAgent action); other lines are still texts, the agent's to read.
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
-import { localToolFlags, openSimulation } from './flow-file.ts';
+import { flowTargetArgument, localToolFlags, openSimulation } from './flow-file.ts';
 import { SimulationOutput } from './simulate-output.ts';
 import { triggerLeadsOn } from './call.ts';
+import { isSid } from '../runtime/ids.ts';
 import { textFlow, UNPUBLISHED_NOTICE, UNWIRED_NOTICE } from '../channels/simulator/texting.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong } from '../lib/sms-segments.ts';
 import { VIRTUAL_AGENT_STATUSES } from '../engine/widgets/connect-virtual-agent-conversations.ts';
@@ -162,6 +163,13 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
       }
       if (start === 'unpublished' && !executionSid) console.log(`    ✗ ${UNPUBLISHED_NOTICE}`);
     }
+    // Quitting mid-conversation: say where the flow was left (a flow file's run goes with this process).
+    await output.print();
+    const left = latest ? await app.store.getExecutionBySid(latest) : null;
+    const named = flowTargetArgument(target ?? '');
+    const fromStore = 'target' in named && isSid('FW', named.target);
+    const at = left?.status === 'active' ? (left.state as ExecutionState).frames.at(-1)?.current : null;
+    if (left && at) console.log(`    (quit with execution ${left.sid} waiting at ${at}${fromStore ? '; it stays active in the store' : ''})`);
     return 0;
   } finally {
     process.removeListener('SIGINT', quit);

@@ -41,3 +41,13 @@ describe('switchboard simulate: /timeout', () => {
     assert.doesNotMatch(result.stdout, /Thanks for the \/timeout/);
   });
 });
+
+describe('switchboard simulate: quitting mid-conversation', () => {
+  it('says where the flow was left waiting', () => {
+    const result = simulate('hi\n');
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /← Rate us 1-5\?\n(.*\n)* {4}\(quit with execution FN[0-9a-f]{32} waiting at ask\)\n$/);
+    // An execution that ended says nothing more.
+    assert.doesNotMatch(simulate('hi\n4\n').stdout, /quit with/);
+  });
+});
