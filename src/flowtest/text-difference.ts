@@ -23,12 +23,7 @@ export function textDifference(expected: string, actual: string): string | undef
   if (expected === actual) return undefined;
   const around = aroundOnly(expected, actual);
   if (around) return around;
-  const e = [...expected];
-  const a = [...actual];
-  let prefix = 0;
-  while (prefix < e.length && prefix < a.length && e[prefix] === a[prefix]) prefix++;
-  let suffix = 0;
-  while (suffix < e.length - prefix && suffix < a.length - prefix && e[e.length - 1 - suffix] === a[a.length - 1 - suffix]) suffix++;
+  const { e, a, prefix, suffix } = commonEnds(expected, actual);
   const longest = Math.max(e.length, a.length);
   if (prefix + suffix < longest / 2) return undefined;
   const changedE = e.slice(prefix, e.length - suffix).join('');
@@ -41,6 +36,17 @@ export function textDifference(expected: string, actual: string): string | undef
   };
   const where = prefix >= e.length ? `after character ${prefix}` : `at character ${prefix + 1}`;
   return `they differ ${where}${spaces ? ' (spaces shown as ·)' : ''}: expected ${stretch(e)}, got ${stretch(a)}`;
+}
+
+/** Both texts as code points, and how many of them they share at the start and (after that) at the end. */
+function commonEnds(expected: string, actual: string): { e: string[]; a: string[]; prefix: number; suffix: number } {
+  const e = [...expected];
+  const a = [...actual];
+  let prefix = 0;
+  while (prefix < e.length && prefix < a.length && e[prefix] === a[prefix]) prefix++;
+  let suffix = 0;
+  while (suffix < e.length - prefix && suffix < a.length - prefix && e[e.length - 1 - suffix] === a[a.length - 1 - suffix]) suffix++;
+  return { e, a, prefix, suffix };
 }
 
 /** The texts differ only in the whitespace before and after them: what each has there. */
@@ -66,12 +72,7 @@ const DISTANCE_CELLS = 250_000;
  * counts as its length, so a long request body costs one pass.
  */
 export function textDistance(expected: string, actual: string): number {
-  const e = [...expected];
-  const a = [...actual];
-  let prefix = 0;
-  while (prefix < e.length && prefix < a.length && e[prefix] === a[prefix]) prefix++;
-  let suffix = 0;
-  while (suffix < e.length - prefix && suffix < a.length - prefix && e[e.length - 1 - suffix] === a[a.length - 1 - suffix]) suffix++;
+  const { e, a, prefix, suffix } = commonEnds(expected, actual);
   const x = e.slice(prefix, e.length - suffix);
   const y = a.slice(prefix, a.length - suffix);
   if (x.length === 0 || y.length === 0 || x.length * y.length > DISTANCE_CELLS) return Math.max(x.length, y.length);
