@@ -72,20 +72,15 @@ class LoopDrop extends Drop {
   }
 }
 
-/** An `offset:`/`limit:` value as an integer (Ruby's to_integer truncates), 0 for what is not a number. */
-function loopInteger(raw: unknown): number {
-  return Math.trunc(Number(toValue(raw))) || 0;
-}
-
 /**
  * Shopify's loop window (Utils.slice_collection): items from `offset` up to `offset + limit`, so a negative
  * `limit:` renders nothing, a nil one everything, and a negative `offset:` counts from the first item (liquidjs took both as
  * Array#slice does, from the end: `limit: -1` rendered all but the last item).
  */
-function loopWindow(offset: unknown, limit: unknown, length: number, integer: (raw: unknown) => number = loopInteger): { from: number; start: number; end: number } {
+function loopWindow(offset: unknown, limit: unknown, length: number): { from: number; start: number; end: number } {
   // A nil limit (`limit: nil`, a variable holding null) is no limit, as Ruby's For reads it; a nil offset is 0.
-  const from = toValue(offset) == null ? 0 : integer(offset);
-  const to = toValue(limit) == null ? length : from + integer(limit);
+  const from = toValue(offset) == null ? 0 : rubyInteger(offset);
+  const to = toValue(limit) == null ? length : from + rubyInteger(limit);
   const start = Math.min(Math.max(from, 0), length);
   return { from, start, end: Math.max(start, Math.min(to, length)) };
 }
@@ -159,7 +154,7 @@ export class CappedForTag extends ForTag {
 
     // modifiers in liquidjs' fixed order (orderedFilterParameters=false): offset, limit, reversed. Shopify reads
     // offset and limit with Utils.to_integer ("2" is 2; "abc", 2.5 and true are errors) whatever the collection.
-    const window = loopWindow(hash['offset'], hash['limit'], source.length, rubyInteger);
+    const window = loopWindow(hash['offset'], hash['limit'], source.length);
     if (source.length === 0) {
       yield r.renderTemplates(this.elseTemplates, ctx, emitter);
       return;
