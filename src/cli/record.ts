@@ -14,7 +14,7 @@ import { ApiFailure, StudioClient, type RemoteFlow } from '../flowtest/studio-cl
 import { remoteConnector, reportFailure, usageFailure } from './remote.ts';
 import { sidArgument } from './sid-argument.ts';
 import { booleanWithValue, extraArguments, parseStrict, switchWithWord } from './stray-arguments.ts';
-import { readManifest, syncedHash, writeManifest } from './flows/manifest.ts';
+import { markSynced, readManifest, syncedHash, writeManifest } from './flows/manifest.ts';
 import { flowsFolderPlace, flowsFolderRefusal, trackFlowFile } from './flows/flows-folder.ts';
 import { slug } from './flows/match.ts';
 import { makeDirectories } from '../lib/make-directories.ts';
@@ -62,22 +62,6 @@ function manifestFlowFile(dir: string, flow: { sid: string; friendlyName: string
   makeDirectories(dir);
   writeManifest(dir, manifest);
   return join(dir, file);
-}
-
-/**
- * Records in the manifest that the file holds the JSON written from the server (`synced`), as a pull
- * does, so a later `flows pull` does not take it for a local edit and refuse to update it. The entry is
- * then a pulled one: no `server` hash, and no `vars` mark (an entry last pushed with --vars as a template,
- * whose file was gone): the file holds the server's filled-in definition, not a template, and a pull that
- * took it for one would keep it as it is for good.
- */
-function markSynced(dir: string, flowFile: string, definition: unknown): void {
-  const manifest = readManifest(dir);
-  const key = Object.keys(manifest.flows).find((k) => resolve(dir, k) === flowFile);
-  if (!key) return;
-  const { server: _, vars: __, ...entry } = manifest.flows[key]!;
-  manifest.flows[key] = { ...entry, synced: syncedHash(definition) };
-  writeManifest(dir, manifest);
 }
 
 /**
@@ -213,8 +197,8 @@ export async function recordCommand(argv: string[]): Promise<number> {
     if (!existsSync(flowFile)) {
       makeDirectories(dirname(flowFile));
       writeFileSync(flowFile, flowFileText(ran.definition));
-      if (given?.is === 'untracked') trackFlowFile(given.folder, flowFile, flow);
-      markSynced(given ? given.folder : FLOWS_DIR, flowFile, ran.definition);
+      if (given?.is === 'untracked') trackFlowFile(given.folder, flowFile, flow, ran.definition);
+      else markSynced(given ? given.folder : FLOWS_DIR, flowFile, ran.definition);
       console.log(`wrote ${relative(process.cwd(), flowFile)} (flow ${flow.sid}, revision ${ran.revision}, the one the execution ran)`);
     } else {
       const kept = relative(process.cwd(), flowFile);

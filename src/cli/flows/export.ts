@@ -5,13 +5,13 @@
 // pull refuses it; a file of no manifest is overwritten as ever (a scratch copy). A new file in a flows
 // folder follows test --record's rule (flows-folder.ts): never a second file of a tracked flow, nor another
 // flow's file; the file of a flow the folder does not track yet becomes its tracked file.
-import { basename, dirname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { existsSync, lstatSync, writeFileSync } from 'node:fs';
 import { isServerSide } from '../flows-diff-args.ts';
 import type { FlowsContext } from './context.ts';
 import { definitionJson } from './files.ts';
 import { flowsFolderPlace, flowsFolderRefusal, shownPath, trackFlowFile, type FolderPlace } from './flows-folder.ts';
-import { localEdits, MANIFEST, readManifest, syncedHash, writeManifest, type ManifestEntry } from './manifest.ts';
+import { localEdits, MANIFEST, markSynced, readManifest, type ManifestEntry } from './manifest.ts';
 import { resolveSide, serverSideProblem } from './side.ts';
 
 /**
@@ -26,15 +26,6 @@ function trackingEntry(dir: string, out: string): { folder: string; key: string;
     if (key !== undefined) return { folder, key, entry: manifest.flows[key]! };
   }
   return null;
-}
-
-/** Records in `folder`'s manifest that its file `key` holds `definition`, as a pull that wrote it would. */
-function markSynced(folder: string, key: string, definition: unknown): void {
-  // As a pull that wrote this definition: no `server` hash, no `vars` mark (the file is no template now).
-  const manifest = readManifest(folder);
-  const { server: _, vars: __, ...entry } = manifest.flows[key]!;
-  manifest.flows[key] = { ...entry, synced: syncedHash(definition) };
-  writeManifest(folder, manifest);
 }
 
 export async function flowsExport({ values, positionals, dir, json, client }: FlowsContext): Promise<number> {
@@ -83,11 +74,10 @@ export async function flowsExport({ values, positionals, dir, json, client }: Fl
     writeFileSync(out, definitionJson(side.definition));
     let tracked = '';
     if (flow && place?.is === 'untracked') {
-      trackFlowFile(place.folder, resolve(out), flow);
-      markSynced(place.folder, basename(out), side.definition);
+      trackFlowFile(place.folder, resolve(out), flow, side.definition);
       tracked = ` (now its tracked file: ${shownPath(resolve(place.folder, MANIFEST))} records it for ${flow.friendlyName}, so flows push updates that flow)`;
     } else if (flow && tracking && tracking.entry.sid === flow.sid) {
-      markSynced(tracking.folder, tracking.key, side.definition);
+      markSynced(tracking.folder, out, side.definition);
       tracked = ` (its tracked file: ${MANIFEST} records that it holds this revision, so pull and push see it as that revision, not as local edits)`;
     }
     if (!json) console.log(`exported ${side.label} → ${out}${tracked}`);

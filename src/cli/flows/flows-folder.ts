@@ -4,7 +4,7 @@
 // be created as a second flow, and one written over another flow's tracked file would overwrite that flow.
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { MANIFEST, readManifest, writeManifest } from './manifest.ts';
+import { MANIFEST, readManifest, syncedHash, writeManifest } from './manifest.ts';
 
 export interface FolderFlow {
   sid: string;
@@ -61,9 +61,12 @@ export function flowsFolderRefusal(file: string, place: FolderPlace | null, flow
   return null;
 }
 
-/** Adds the flow's entry for `file` (just written) to the manifest of `folder`, so that flows push updates the flow. */
-export function trackFlowFile(folder: string, file: string, flow: FolderFlow): void {
+/**
+ * Adds the flow's entry for `file` (just written with `definition` from the server) to the manifest of `folder`,
+ * so that flows push updates the flow; synced to that JSON, as a pull records it (manifest.ts, markSynced).
+ */
+export function trackFlowFile(folder: string, file: string, flow: FolderFlow, definition: unknown): void {
   const manifest = readManifest(folder);
-  manifest.flows[basename(file)] = { friendlyName: flow.friendlyName, sid: flow.sid };
+  manifest.flows[basename(file)] = { friendlyName: flow.friendlyName, sid: flow.sid, synced: syncedHash(definition) };
   writeManifest(folder, manifest);
 }

@@ -3,7 +3,7 @@
 // overwrites local edits unasked). Read and written here alone, by `flows` and `test --record`.
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isPlainObject } from '../../definition/parse.ts';
 import type { FlowDefinition } from '../../definition/types.ts';
 import { canonicalJson } from '../../flowtest/flow-diff.ts';
@@ -128,4 +128,20 @@ export function localEdits(path: string, entry: ManifestEntry | undefined, defin
   if (entry?.synced !== undefined) return 'it was edited since it was last pulled or pushed';
   if (entry) return `${MANIFEST} does not record what it held when last pulled or pushed (written by an older version), so local edits cannot be ruled out`;
   return `${MANIFEST} does not list it: it was not written by a pull or push`;
+}
+
+/**
+ * Records in `dir`'s manifest that its file at `file` (a path; nothing when no entry tracks it) holds the JSON
+ * written from the server (`synced`), as a pull does, so a later `flows pull` does not take it for a local edit
+ * and refuse to update it. The entry is then a pulled one: no `server` hash, and no `vars` mark (an entry last
+ * pushed with --vars as a template, whose file was gone or overwritten): the file holds the server's filled-in
+ * definition, not a template, and a pull that took it for one would keep it as it is for good.
+ */
+export function markSynced(dir: string, file: string, definition: unknown): void {
+  const manifest = readManifest(dir);
+  const key = Object.keys(manifest.flows).find((k) => resolve(dir, k) === resolve(file));
+  if (key === undefined) return;
+  const { server: _, vars: __, ...entry } = manifest.flows[key]!;
+  manifest.flows[key] = { ...entry, synced: syncedHash(definition) };
+  writeManifest(dir, manifest);
 }
