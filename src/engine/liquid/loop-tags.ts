@@ -93,11 +93,8 @@ function loopWindow(offset: unknown, limit: unknown, length: number): { from: nu
  */
 function rangeEnd(raw: unknown, token: unknown): number {
   const v = toValue(raw);
-  if (typeof v === 'number' && TypeGuards.isNumberToken(token as never)) return Number.isFinite(v) ? Math.trunc(v) : 0;
-  if (v !== null && v !== undefined && typeof v !== 'string') return rubyInteger(raw);
-  if (typeof v !== 'string') return 0;
-  const leading = /^[ \t\n\v\f\r]*([+-]?\d+(?:_\d+)*)/.exec(v);
-  return leading ? Number(leading[1]!.replace(/_/g, '')) : 0;
+  const toI = v === null || v === undefined || typeof v === 'string' || (typeof v === 'number' && TypeGuards.isNumberToken(token as never));
+  return toI ? rubyToI(raw) : rubyInteger(raw);
 }
 
 /** liquidjs' toEnumerable(). */
@@ -190,7 +187,7 @@ export class CappedForTag extends ForTag {
   }
 }
 
-/** Ruby's `to_i` as Shopify's tablerow reads `offset:`, `limit:` and `cols:`: nil 0, text its leading integer, a float truncated; other values have none (NoMethodError). */
+/** Ruby's `to_i` as Shopify's tablerow reads `offset:`, `limit:` and `cols:` (and rangeEnd a range's nil, text or literal end): nil 0, text its leading integer, a float truncated; other values have none (NoMethodError). */
 function rubyToI(raw: unknown): number {
   const v = toValue(raw);
   if (v === null || v === undefined) return 0;
