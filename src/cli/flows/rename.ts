@@ -19,6 +19,7 @@ import { manifestKeyProblem } from '../manifest-paths.ts';
 import { fileSyncedHash, MANIFEST, readManifest, syncedHash, type Manifest } from './manifest.ts';
 import { substituteTemplateVars } from '../../definition/template-vars.ts';
 import type { JsonObject } from '../../engine/types.ts';
+import type { MovedFlow } from '../../flowtest/runner.ts';
 import { readFlowFile } from '../unreadable-file.ts';
 
 /** syncedHash() of the file's definition filled in with `vars` (as push --vars records it), or null. */
@@ -145,12 +146,6 @@ function gitRename(dir: string, from: string, added: { has(key: string): boolean
   }
 }
 
-/** Where a flow file that is gone was moved (its path now), and how that is known. */
-export interface MovedFile {
-  to: string;
-  why: string;
-}
-
 /**
  * Where the flow file `missing` (a path that is not there, as a test file names it) went, or null when nothing
  * says: the rename a push would follow while the manifest still tracks the old name (findRenames: git, or the
@@ -158,7 +153,7 @@ export interface MovedFile {
  * beside it the manifest now tracks the old file's flow under, or that holds its SID or friendly name (a Flow
  * resource), the flow known from the manifest's entry for the old name or the manifest as last committed.
  */
-export function movedFlowFile(missing: string): MovedFile | null {
+export function movedFlowFile(missing: string): MovedFlow | null {
   const dir = dirname(missing);
   const from = basename(missing);
   if (!existsSync(dir) || from === MANIFEST) return null;
