@@ -108,10 +108,6 @@ function stringify(input: unknown): string {
   return v === null || v === undefined ? '' : String(v);
 }
 
-/**
- * The URL escapes with a lone surrogate (half an emoji, as `slice` or `split` can leave) written as U+FFFD, as
- * a UTF-8 encoder writes it, instead of encodeURIComponent's "URI malformed" failing the render.
- */
 /** `filter` returning nil for a nil input, as Shopify's filters that start with `return if input.nil?`. */
 function keepNil(filter: AnyFilter): AnyFilter {
   return function (this: FilterThis, input: unknown, ...args: unknown[]) {
@@ -119,6 +115,10 @@ function keepNil(filter: AnyFilter): AnyFilter {
   };
 }
 
+/**
+ * The URL escapes with a lone surrogate (half an emoji, as `slice` or `split` can leave) written as U+FFFD, as
+ * a UTF-8 encoder writes it, instead of encodeURIComponent's "URI malformed" failing the render.
+ */
 function wellFormed(filter: AnyFilter): AnyFilter {
   return function (this: FilterThis, input: unknown, ...args: unknown[]) {
     const v = toValue(input);
