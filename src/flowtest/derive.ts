@@ -182,6 +182,16 @@ export function deriveInputs(
   // The caller hung up on a voice widget (say-play, record-voicemail, connect-call-to…), unless the verb's
   // recorded outcome is replayed and hangs up itself.
   const callerHungUp = (step: RecordedStep) => step.event === 'hangup' && !(options.recordedCallVerbs && ANSWERED_AS_RECORDED.has(step.type));
+  /**
+   * A Send & Wait's reply timeout as written in the revision replayed and in the one that ran, for a replay
+   * against another revision (`recordedDefinition`) in the top frame; null otherwise, or when either is Liquid.
+   */
+  const replyTimeouts = (step: RecordedStep): { replayed: number; ran: number } | null => {
+    if (!options.recordedDefinition || step.parentStepSid) return null;
+    const replayed = writtenTimeout(definitionOf(step), step.from, 3600);
+    const ran = replayed !== null ? writtenTimeout(options.recordedDefinition, step.from, 3600) : null;
+    return replayed !== null && ran !== null ? { replayed, ran } : null;
+  };
   /** When each widget was last entered (ms), by frame: how long a Send & Wait waited for its reply. */
   const entered = new Map<string, number>();
   const frameKey = (parent: string | null | undefined, widget: string) => `${parent ?? ''}\u0000${widget}`;
@@ -195,10 +205,10 @@ export function deriveInputs(
           // A replay against a revision whose reply timeout (as written) is shorter than the one that ran
           // and than the time the reply took: there the timer fires before the reply comes (which was
           // replayed as if in time, so shortening a timeout never showed).
-          const replayed = options.recordedDefinition && !step.parentStepSid ? writtenTimeout(definitionOf(step), step.from, 3600) : null;
-          const ran = replayed !== null ? writtenTimeout(options.recordedDefinition, step.from, 3600) : null;
+          const timeouts = replyTimeouts(step);
           const took = enteredAt !== undefined && step.at !== undefined && Number.isFinite(step.at) ? step.at - enteredAt : undefined;
-          if (replayed !== null && ran !== null && replayed < ran && took !== undefined && took >= replayed * 1000) {
+          if (timeouts && timeouts.replayed < timeouts.ran && took !== undefined && took >= timeouts.replayed * 1000) {
+            const { replayed } = timeouts;
             script.push({ wait: durationText(replayed * 1000) });
             if (clock !== undefined) clock += replayed * 1000;
             notes.push(
@@ -228,9 +238,9 @@ export function deriveInputs(
         } else if (step.event === 'timeout') {
           // Against a revision that waits longer, the timeout still fires (what the contact would have said
           // in the longer wait is not recorded): said, since the path then looks the same.
-          const replayed = options.recordedDefinition && !step.parentStepSid ? writtenTimeout(definitionOf(step), step.from, 3600) : null;
-          const ran = replayed !== null ? writtenTimeout(options.recordedDefinition, step.from, 3600) : null;
-          if (replayed !== null && ran !== null && replayed > ran) {
+          const timeouts = replyTimeouts(step);
+          if (timeouts && timeouts.replayed > timeouts.ran) {
+            const { replayed, ran } = timeouts;
             notes.push(`'${step.from}' timed out after ${formatDuration(ran * 1000)} without a reply; this revision waits ${formatDuration(replayed * 1000)}, and the replay times it out all the same (a reply in the longer wait is not recorded)`);
           }
           timerFired(step, replyTimeout(definitionOf(step), step.from) * 1000);
