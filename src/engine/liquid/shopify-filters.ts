@@ -549,15 +549,16 @@ function isRubyInteger(value: unknown): boolean {
  */
 function rubyItemLookups(items: readonly unknown[], property: unknown): 'ok' | 'nil' {
   for (const item of items) {
-    if (lookupRaises(item, property)) throw new Error(`cannot select the property '${propertyText(property)}'`);
+    if (lookupRaises(item, property)) throw cannotSelect(property);
     if (!hasIndex(item)) return 'nil';
   }
   return 'ok';
 }
 
-/** A property as Ruby's to_s writes it in "cannot select the property". */
-function propertyText(property: unknown): string {
-  return property instanceof RubyFloat ? property.toString() : typeof property === 'number' ? plainText(property) : String(property);
+/** Liquid's "cannot select the property" for an item whose [] raised, the property as Ruby's to_s writes it. */
+function cannotSelect(property: unknown): Error {
+  const text = property instanceof RubyFloat ? property.toString() : typeof property === 'number' ? plainText(property) : String(property);
+  return new Error(`cannot select the property '${text}'`);
 }
 
 /**
@@ -698,11 +699,11 @@ function byLiteralProperty(name: string): AnyFilter {
     // Ruby's `select { |item| item[property] }` (where): an item whose [] raises fails, one with no [] makes it nil.
     if (name === 'where' && rubyItemLookups(items, key) === 'nil') return undefined;
     // `map` reads nil from an item with no [], and fails at one whose [] raises.
-    if (name === 'map' && items.some((item) => lookupRaises(item, key))) throw new Error(`cannot select the property '${propertyText(key)}'`);
+    if (name === 'map' && items.some((item) => lookupRaises(item, key))) throw cannotSelect(key);
     // `sort`/`sort_natural` by a property: nil unless every item has [], an error at a raising [] once two compare.
     if (name === 'sort' || name === 'sort_natural') {
       if (!items.every((item) => hasIndex(item) && !Array.isArray(toValue(item)))) return undefined;
-      if (items.length > 1 && items.some((item) => lookupRaises(item, key))) throw new Error(`cannot select the property '${propertyText(key)}'`);
+      if (items.length > 1 && items.some((item) => lookupRaises(item, key))) throw cannotSelect(key);
     }
     // A nil target (`where: "k", nil`, a missing variable) is none: Ruby selects the items whose value is truthy.
     if (name === 'where' && rest.length > 0 && toValue(rest[0]) == null) rest = [];
