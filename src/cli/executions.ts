@@ -248,15 +248,7 @@ async function throughSteps(client: StudioClient, flowSid: string, sid: string):
  * not say (no such API, or a state that does not tell): the steps decide then.
  */
 async function serverWaitingAt(client: StudioClient, flowSid: string, sid: string): Promise<Waiting | undefined> {
-  try {
-    const body = await client.raw('GET', `/console/api/Flows/${encodeURIComponent(flowSid)}/ExecutionSummaries`, { Sid: sid });
-    const summaries = Array.isArray(body.summaries) ? (body.summaries as JsonObject[]) : [];
-    const at = summaries.find((summary) => summary.sid === sid)?.waiting_at as JsonObject | null | undefined;
-    if (!at || typeof at.widget !== 'string') return undefined;
-    return { widget: at.widget, subflowPath: Array.isArray(at.subflow_path) ? at.subflow_path.map(String) : [] };
-  } catch {
-    return undefined;
-  }
+  return (await serverStandings(client, flowSid, [sid]))?.get(sid)?.waitingAt ?? undefined;
 }
 
 /** The `show` line of an ended execution, from the server's end reason (and, for a completed one, how its steps end). */
