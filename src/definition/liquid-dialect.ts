@@ -134,8 +134,9 @@ function sinceNote(kind: 'filter' | 'tag', name: string, version: LiquidVersion)
 
 /**
  * What Twilio does differently with `template` because it uses filters or tags Studio's Liquid (at `version`) does
- * not have, or a condition whose operator Studio's lax parser does not know (see laxCondition), one message per name (tags, then filters, each in the order written); none for a template that does not parse (its syntax error
- * says enough). Messages complete "<widget>: <property>: …".
+ * not have, or a condition whose operator Studio's lax parser does not know (see laxCondition), one message per
+ * name (tags, then filters, then unknown operators, each in the order written); none for a template that does not
+ * parse (its syntax error says enough). Messages complete "<widget>: <property>: …".
  */
 export function studioLiquidGaps(template: string, version: LiquidVersion = DEFAULT_LIQUID_VERSION): string[] {
   const names = liquidNames(template);
