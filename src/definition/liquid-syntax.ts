@@ -409,7 +409,9 @@ function laxTagMarkup(name: string, markup: string): string {
  * quoted text: Shopify's Liquid reads `a .b` and `a . b` as `a.b`, as it reads `a. b` (real flows contain
  * `{{ trigger.conversation.ChannelAttributes.memory .helpline }}`), where liquidjs would read `a` and ignore the
  * rest, or fail on it after a filter's colon. `{% raw %}` and `{% comment %}` bodies (text) and `for`/`tablerow`
- * markup (where Ruby reads `in a .b` as `in a`, as liquidjs does) are left as written.
+ * markup (where Ruby reads `in a .b` as `in a`, as liquidjs does) are left as written. The conditions of `if`,
+ * `elsif` and `unless` and the subject of `case` (tags, or lines of `{% liquid %}`) are instead written as Ruby's
+ * lax parser reads them (laxTagMarkup: there `a .b` is `a`, and `a. b` an unknown operator).
  */
 export function closeSpacedDots(template: string): string {
   if (!SPACED_DOT.test(template) && !LAX_TAG.test(template)) return template;
@@ -482,7 +484,8 @@ function closeDots(markup: string): string {
 
 /**
  * The dialect's tags on `liquid`: file tags refused, nesting limited, Shopify's `assign`, `ifchanged` and `doc`,
- * and Shopify's reading of `a .b` (closeSpacedDots) for every template it parses.
+ * outputs and `echo` liquidjs cannot parse read laxly (laxOutputs, LaxEchoTag), and Shopify's reading of `a .b`
+ * and of conditions (closeSpacedDots) for every template it parses.
  */
 export function useDialectTags(liquid: Liquid): void {
   refuseFileTags(liquid);
