@@ -26,8 +26,10 @@ export function readDateFilters<K extends string>(
     const ms = parseDateFilter(text);
     if (ms === null) {
       // `?DateCreatedFrom=2026-05-01T09:00:00+02:00` typed as is: the query reads its '+' as a space.
-      const unencodedPlus = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? \d{2}:?\d{2}$/.test(text.trim()) && parseDateFilter(text.trim().replace(/ (\d{2}:?\d{2})$/, '+$1')) !== null;
-      const hint = unencodedPlus ? `: the '+' of its offset arrived as a space, as a '+' written unencoded in a URL does; write it %2B (${text.trim().replace(/ (\d{2}:?\d{2})$/, '%2B$1')})` : '';
+      const trimmed = text.trim();
+      const spacedOffset = / (\d{2}:?\d{2})$/;
+      const unencodedPlus = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)? \d{2}:?\d{2}$/.test(trimmed) && parseDateFilter(trimmed.replace(spacedOffset, '+$1')) !== null;
+      const hint = unencodedPlus ? `: the '+' of its offset arrived as a space, as a '+' written unencoded in a URL does; write it %2B (${trimmed.replace(spacedOffset, '%2B$1')})` : '';
       throw errors.invalidParameter(name, `'${text}' is not an ISO 8601 date-time${hint}`);
     }
     filter[key] = ms;
