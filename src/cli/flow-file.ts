@@ -60,7 +60,7 @@ export async function openSimulation(
   command: 'simulate' | 'call',
   target: string | undefined,
   flags: Flags,
-): Promise<{ app: App; account: Account; flowSid: string; from: string; to: string } | number> {
+): Promise<{ app: App; account: Account; flowSid: string; from: string; to: string; stored: boolean } | number> {
   if (!target) {
     console.error(`switchboard ${command}: name the flow to run, a FlowSid (FW…) or a flow file\nUsage: switchboard ${command} <FlowSid|flow.json> [--from +1555…] [--to +1500…] ('switchboard ${command} --help' says more)`);
     return 2;
@@ -95,7 +95,8 @@ export async function openSimulation(
     const named = left.slice(0, 3).join(', ') + (left.length > 3 ? `, … (${left.length} in all)` : '');
     console.log(`Note: deploy-time placeholders are left as written: ${named}; --vars FILE fills them in.`);
   }
-  return { ...opened, from, to };
+  // `stored`: a flow of the store named by its FlowSid (not a file run in a throw-away store).
+  return { ...opened, from, to, stored: isSid('FW', flow.target) };
 }
 
 /**

@@ -9,10 +9,9 @@
 // would (the simulator's VirtualAgent action); other lines are still texts, the agent's to read.
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
-import { flowTargetArgument, localToolFlags, openSimulation } from './flow-file.ts';
+import { localToolFlags, openSimulation } from './flow-file.ts';
 import { SimulationOutput } from './simulate-output.ts';
 import { triggerLeadsOn } from './call.ts';
-import { isSid } from '../runtime/ids.ts';
 import { textFlow, UNPUBLISHED_NOTICE, UNWIRED_NOTICE } from '../channels/simulator/texting.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong } from '../lib/sms-segments.ts';
 import { VIRTUAL_AGENT_STATUSES } from '../engine/widgets/connect-virtual-agent-conversations.ts';
@@ -89,7 +88,7 @@ async function endAgentSession(app: App, account: Account, flowSid: string, exec
 export async function simulateCommand(target: string | undefined, flags: Flags): Promise<number> {
   const opened = await openSimulation('simulate', target, localToolFlags(flags));
   if (typeof opened === 'number') return opened;
-  const { app, account, flowSid, from, to } = opened;
+  const { app, account, flowSid, from, to, stored } = opened;
   const output = new SimulationOutput(app, account.sid, flowSid, { contact: from, flowAddress: to });
   const rl = createInterface({ input: stdin, output: stdout, terminal: stdin.isTTY });
   // Ctrl-C quits as Ctrl-D does: the app closes, so the executions' pending timers are handed to the store.
@@ -166,10 +165,8 @@ export async function simulateCommand(target: string | undefined, flags: Flags):
     // Quitting mid-conversation: say where the flow was left (a flow file's run goes with this process).
     await output.print();
     const left = latest ? await app.store.getExecutionBySid(latest) : null;
-    const named = flowTargetArgument(target ?? '');
-    const fromStore = 'target' in named && isSid('FW', named.target);
     const at = left?.status === 'active' ? (left.state as ExecutionState).frames.at(-1)?.current : null;
-    if (left && at) console.log(`    (quit with execution ${left.sid} waiting at ${at}${fromStore ? '; it stays active in the store' : ''})`);
+    if (left && at) console.log(`    (quit with execution ${left.sid} waiting at ${at}${stored ? '; it stays active in the store' : ''})`);
     return 0;
   } finally {
     process.removeListener('SIGINT', quit);
