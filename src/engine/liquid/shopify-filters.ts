@@ -82,8 +82,7 @@ function decodeEscapes(run: string): string {
  * not start one ("100% sure") or bytes that are not UTF-8 stay as written. liquidjs' decodeURIComponent failed
  * the whole render on them.
  */
-export function urlDecodeFilter(this: FilterThis, input: unknown): string | undefined {
-  if (toValue(input) == null) return undefined; // Ruby: `return if input.nil?`, so nil stays nil
+export function urlDecodeFilter(this: FilterThis, input: unknown): string {
   const text = stringify(input);
   this.context.memoryLimit.use(text.length);
   return text.replace(/\+/g, ' ').replace(/(?:%[0-9a-fA-F]{2})+/g, decodeEscapes);
@@ -760,7 +759,7 @@ export const SHOPIFY_FILTERS: Readonly<Record<string, AnyFilter>> = {
   size: sizeFilter,
   split: splitFilter,
   replace: replaceFilter,
-  url_decode: urlDecodeFilter,
+  url_decode: keepNil(urlDecodeFilter), // Ruby: `return if input.nil?`, so nil stays nil
   slice: sliceFilter,
   escape: escapeFilter,
   escape_once: escapeOnceFilter,
