@@ -8,9 +8,8 @@
 // (flows may call localhost); --strict-outbound applies the server's policy.
 import { createInterface } from 'node:readline';
 import { stdin, stdout } from 'node:process';
-import { localToolFlags, openSimulation, printNewSteps } from './flow-file.ts';
+import { localToolFlags, openSimulation, printNewSteps, triggerLeadsOn } from './flow-file.ts';
 import { revisionFor, UNPUBLISHED_NOTICE } from '../channels/simulator/texting.ts';
-import { runnable } from '../runtime/sprints.ts';
 import type { FlowRecord, Store } from '../runtime/ports/store.ts';
 import { RELAY_SESSION_STATUSES } from '../channels/simulator/phone.ts';
 import type { TranscriptEntry } from '../channels/simulator/simulator-channel.ts';
@@ -83,17 +82,6 @@ export const UNWIRED_CALL_NOTICE =
  */
 export async function triggerTakesCalls(store: Store, flow: FlowRecord, contact: string): Promise<boolean | null> {
   return triggerLeadsOn(store, flow, contact, ['incomingCall']);
-}
-
-/** Whether the revision `contact` runs leads any of the Trigger's `events` to a widget; null when that cannot be told. */
-export async function triggerLeadsOn(store: Store, flow: FlowRecord, contact: string, events: string[]): Promise<boolean | null> {
-  const revision = await revisionFor(store, flow, contact);
-  const saved = revision === null ? undefined : (await store.getRevision(flow.accountSid, flow.sid, revision))?.definition;
-  // As the runtime will run it: an invalid draft's unfollowable parts dropped.
-  const definition = saved && runnable(saved);
-  const trigger = definition?.states.find((state) => state.name === definition.initial_state);
-  if (!trigger || !Array.isArray(trigger.transitions)) return null;
-  return trigger.transitions.some((t) => !!t?.event && events.includes(t.event) && !!t.next);
 }
 
 const TIMED_OUT = Symbol('timed out');

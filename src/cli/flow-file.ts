@@ -20,7 +20,9 @@ import { sidArgument } from './sid-argument.ts';
 import { FAILURE_STEP_NAMES, effectFailure, failureReason } from '../flowtest/failure-reason.ts';
 import type { JsonObject } from '../engine/types.ts';
 import { NO_OBSERVER, type RuntimeObserver } from '../runtime/ports/observer.ts';
-import type { Account, StepRecord } from '../runtime/ports/store.ts';
+import type { Account, FlowRecord, StepRecord, Store } from '../runtime/ports/store.ts';
+import { revisionFor } from '../channels/simulator/texting.ts';
+import { runnable } from '../runtime/sprints.ts';
 import { SqliteStore } from '../store/sqlite/sqlite-store.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
@@ -256,4 +258,15 @@ export async function publishFlowFile(app: App, accountSid: string, path: string
       problems: [`${path}: invalid flow definition`, ...issues.map((issue) => `  ${issue.property_path}: ${issue.message}`)],
     };
   }
+}
+
+/** Whether the revision `contact` runs leads any of the Trigger's `events` to a widget; null when that cannot be told. */
+export async function triggerLeadsOn(store: Store, flow: FlowRecord, contact: string, events: string[]): Promise<boolean | null> {
+  const revision = await revisionFor(store, flow, contact);
+  const saved = revision === null ? undefined : (await store.getRevision(flow.accountSid, flow.sid, revision))?.definition;
+  // As the runtime will run it: an invalid draft's unfollowable parts dropped.
+  const definition = saved && runnable(saved);
+  const trigger = definition?.states.find((state) => state.name === definition.initial_state);
+  if (!trigger || !Array.isArray(trigger.transitions)) return null;
+  return trigger.transitions.some((t) => !!t?.event && events.includes(t.event) && !!t.next);
 }

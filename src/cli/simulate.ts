@@ -9,9 +9,8 @@
 // would (the simulator's VirtualAgent action); other lines are still texts, the agent's to read.
 import { createInterface } from 'node:readline/promises';
 import { stdin, stdout } from 'node:process';
-import { localToolFlags, openSimulation } from './flow-file.ts';
+import { localToolFlags, openSimulation, triggerLeadsOn } from './flow-file.ts';
 import { SimulationOutput } from './simulate-output.ts';
-import { triggerLeadsOn } from './call.ts';
 import { textFlow, UNPUBLISHED_NOTICE, UNWIRED_NOTICE } from '../channels/simulator/texting.ts';
 import { BODY_TOO_LONG_CODE, BODY_TOO_LONG_MESSAGE, bodyTooLong } from '../lib/sms-segments.ts';
 import { VIRTUAL_AGENT_STATUSES } from '../engine/widgets/connect-virtual-agent-conversations.ts';
