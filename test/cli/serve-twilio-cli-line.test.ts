@@ -89,7 +89,8 @@ describe('switchboard serve: the twilio-cli line', () => {
           const home = mkdtempSync(join(tmpdir(), 'sb-twilio-home-'));
           try {
             const { stdout } = await promisify(execFile)(process.execPath, [TWILIO_CLI, 'api:studio:v2:flows:list', '-o', 'json'], {
-              env: { PATH: process.env.PATH ?? '', HOME: home, ...vars },
+              // No detached update check, which writes ~/.twilio-cli/version after the CLI exits (re-creating HOME).
+              env: { PATH: process.env.PATH ?? '', HOME: home, TWILIO_SKIP_NEW_VERSION_CHECK: 'true', ...vars },
               encoding: 'utf8',
               timeout: 180_000,
             });

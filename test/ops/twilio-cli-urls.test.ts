@@ -143,6 +143,7 @@ test('twilio-cli pages through the gateway with a public base URL set', { skip: 
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: setup.home,
+    TWILIO_SKIP_NEW_VERSION_CHECK: 'true', // no detached update check writing into HOME after the test removed it
     TWILIO_ACCOUNT_SID: setup.server.account.sid,
     TWILIO_AUTH_TOKEN: setup.server.account.authToken,
     HTTP_PROXY: `http://127.0.0.1:${setup.gateway.port}`,

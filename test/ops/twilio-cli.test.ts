@@ -40,6 +40,8 @@ test('twilio-cli creates and lists flows and creates, lists, ends and removes ex
   const env = {
     PATH: process.env.PATH ?? '',
     HOME: home, // a fresh ~/.twilio-cli: credentials come from the environment only
+    // No detached update check: it writes ~/.twilio-cli/version after the CLI exits, re-creating the removed home.
+    TWILIO_SKIP_NEW_VERSION_CHECK: 'true',
     TWILIO_ACCOUNT_SID: server.account.sid,
     TWILIO_AUTH_TOKEN: server.account.authToken,
     HTTP_PROXY: `http://127.0.0.1:${gateway.port}`,
