@@ -5,29 +5,20 @@
 // reported "caller hung up" for a call the flow had already ended.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnCli, type SpawnedRun } from '../support/cli-spawn.ts';
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const flow = fileURLToPath(new URL('./fixtures/call-slow-request.json', import.meta.url));
 /** Longer than a webhook waits for the flow (5 s), so the call is held. */
 const SLOW_MS = 6500;
 
-function call(dir: string, input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, SWITCHBOARD_DATA_DIR: dir, TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '' };
-  const child = spawn(process.execPath, [main, 'call', flow, '--vars', join(dir, 'vars.json')], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end(input);
-  const timer = setTimeout(() => child.kill(), 60_000);
-  return new Promise((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr }))));
+function call(dir: string, input: string): Promise<SpawnedRun> {
+  return spawnCli(['call', flow, '--vars', join(dir, 'vars.json')], dir, input);
 }
 
 describe('switchboard call: a call on hold goes on by itself', () => {

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnCli, type SpawnedRun } from '../support/cli-spawn.ts';
 import type { AddressInfo } from 'node:net';
 
 const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
@@ -50,16 +51,8 @@ function httpWidget(url: string) {
   };
 }
 
-function simulate(file: string, extra: string[], dataDir: string, input = 'hi\n\n'): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, SWITCHBOARD_DATA_DIR: dataDir, TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', SWITCHBOARD_DEV: '' };
-  const child = spawn(process.execPath, [main, 'simulate', file, '--from', '+15550001111', ...extra], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end(input);
-  const timer = setTimeout(() => child.kill(), 60_000);
-  return new Promise((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr }))));
+function simulate(file: string, extra: string[], dataDir: string, input = 'hi\n\n'): Promise<SpawnedRun> {
+  return spawnCli(['simulate', file, '--from', '+15550001111', ...extra], dataDir, input, { SWITCHBOARD_DEV: '' });
 }
 
 describe('switchboard simulate: dev outbound policy and failure reasons', () => {

@@ -3,24 +3,13 @@
 // is bad usage (2).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnCli, type SpawnedRun } from '../support/cli-spawn.ts';
 
-const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-function run(args: string[], dataDir: string, input = 'hi\n\n'): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, SWITCHBOARD_DATA_DIR: dataDir, TWILIO_ACCOUNT_SID: '', TWILIO_AUTH_TOKEN: '', NO_COLOR: '1' };
-  const child = spawn(process.execPath, [main, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdin.end(input);
-  const timer = setTimeout(() => child.kill(), 60_000);
-  return new Promise((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr }))));
+function run(args: string[], dataDir: string, input = 'hi\n\n'): Promise<SpawnedRun> {
+  return spawnCli(args, dataDir, input, { NO_COLOR: '1' });
 }
 
 const flow = {
